@@ -1,0 +1,43 @@
+"""s2s: source-to-source automatic differentiation of numpy-style Python."""
+
+from s2s.api import Derivative, grad, source, value_and_grad, vjp
+from s2s.errors import (
+    CotangentError,
+    DisconnectedGradientError,
+    DtypeError,
+    MutationError,
+    NoRuleError,
+    NonScalarOutputError,
+    S2SError,
+    SourceUnavailableError,
+    UndefinedGradientError,
+    UnsupportedArgumentError,
+    UnsupportedSyntaxError,
+    WrtError,
+)
+from s2s.registry import adjoint, d, nondifferentiable
+from s2s.runtime import stop_gradient
+
+__all__ = [
+    "CotangentError",
+    "Derivative",
+    "DisconnectedGradientError",
+    "DtypeError",
+    "MutationError",
+    "NoRuleError",
+    "NonScalarOutputError",
+    "S2SError",
+    "SourceUnavailableError",
+    "UndefinedGradientError",
+    "UnsupportedArgumentError",
+    "UnsupportedSyntaxError",
+    "WrtError",
+    "adjoint",
+    "d",
+    "grad",
+    "nondifferentiable",
+    "source",
+    "stop_gradient",
+    "value_and_grad",
+    "vjp",
+]

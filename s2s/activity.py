@@ -1,0 +1,345 @@
+"""Activity: which values depend on a ``wrt`` input and reach the output, with static dtypes."""
+
+from __future__ import annotations
+
+import inspect
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry, runtime
+from s2s.errors import MutationError, NoRuleError, UnsupportedArgumentError
+from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, Marker, Stmt, atom_names
+from s2s.parse import Primal
+
+
+@dataclass(frozen=True)
+class VType:
+    """What generation knows of a value: kind (``float int bool complex other``), dtype, array-ness.
+
+    ``dtype`` is ``None`` when unknown; ``weak`` marks Python scalars (NEP 50); ``value`` holds a
+    value known at generation time (a ``.dtype``) or ``None``.
+    """
+
+    kind: str = "unknown"
+    dtype: np.dtype | None = None
+    array: bool | None = None
+    weak: bool = False
+    value: Any = None
+
+
+UNKNOWN = VType()
+
+
+def vtype_of(value: Any) -> VType:
+    """The :class:`VType` of a runtime argument (part of the specialization key)."""
+    if isinstance(value, bool):
+        return VType("bool", np.dtype(bool), False, True)
+    if isinstance(value, int):
+        return VType("int", np.dtype(np.int64), False, True)
+    if isinstance(value, float):
+        return VType("float", np.dtype(np.float64), False, True)
+    if isinstance(value, complex):
+        return VType("complex", np.dtype(np.complex128), False, True)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray))
+    return VType("other")
+
+
+def _kind(dtype: np.dtype) -> str:
+    return {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}.get(
+        dtype.kind, "other"
+    )
+
+
+@dataclass
+class Binding:
+    """A call site bound to its rule template: parameter name -> atom (or tuple of atoms)."""
+
+    rule: registry.Rule
+    arguments: dict[str, Any]
+    active_params: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Activity:
+    """The result of activity analysis.
+
+    Attributes:
+        types: static type of every SSA name.
+        active: names that depend on a ``wrt`` input and that the output depends on.
+        bindings: for each active statement (by index), its bound rule.
+        structural_uses: for each ``wrt`` name, statements that read only its metadata.
+    """
+
+    types: dict[str, VType]
+    active: set[str]
+    bindings: dict[int, Binding]
+    structural_uses: dict[str, list[Stmt]]
+
+
+VIEW_OPS = {
+    operator.getitem, np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
+    np.expand_dims, np.asarray, np.broadcast_to, np.diagonal, np.real, np.imag, np.atleast_1d,
+    np.atleast_2d,
+}  # fmt: skip
+_CAST_OPS = {np.astype, np.asarray, np.array}
+
+
+def _differentiates(stmt: Stmt) -> bool:
+    """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
+    op = stmt.op
+    if op is COPY:
+        return True
+    if isinstance(op, Marker):
+        return op is OPAQUE
+    if op is runtime.stop_gradient:
+        return False
+    rule = registry.lookup(op)
+    return rule is None or rule.kind != registry.PIECEWISE_CONSTANT
+
+
+def analyze(
+    primal: Primal,
+    ir: FunctionIR,
+    wrt: tuple[str, ...],
+    arg_types: dict[str, VType],
+    outputs: tuple[str, ...],
+) -> Activity:
+    """Compute static types, bind active calls to their rules and find the active names.
+
+    ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux).
+
+    Raises:
+        NoRuleError: an active value reaches a library function without a rule, a user function
+            or an expression s2s does not differentiate.
+        UnsupportedArgumentError: an active call passes a keyword its rule does not support.
+        MutationError: ``x op= y`` on an array that may be the caller's or a view.
+    """
+    registry.all_rules()
+    types: dict[str, VType] = dict(arg_types)
+    varied = {name for name in wrt if types.get(name, UNKNOWN).kind == "float"}
+    for stmt in ir.body:
+        _check_mutation(primal, ir, stmt, types)
+        out_type = _infer(stmt, types)
+        reads = _differentiable_reads(stmt)
+        is_varied = _differentiates(stmt) and any(n in varied for n in reads)
+        for target in stmt.targets:
+            types[target] = out_type if not stmt.unpack else UNKNOWN
+            if is_varied and types[target].kind in ("float", "unknown"):
+                varied.add(target)
+    useful = {n for n in outputs}
+    for stmt in reversed(ir.body):
+        if _differentiates(stmt) and any(t in useful for t in stmt.targets):
+            useful.update(n for n in _differentiable_reads(stmt) if n in varied)
+    active = varied & useful
+    bindings: dict[int, Binding] = {}
+    for index, stmt in enumerate(ir.body):
+        if not any(t in active for t in stmt.targets) or stmt.op is COPY:
+            continue
+        bindings[index] = _bind(primal, stmt, active)
+    structural = {
+        name: [s for s in ir.body if s.op is ATTRIBUTE and atom_names(s.args[0]) == [name]]
+        for name in wrt
+    }
+    return Activity(types, active, bindings, structural)
+
+
+def _differentiable_reads(stmt: Stmt) -> list[str]:
+    names = []
+    for atom in stmt.args + list(stmt.kwargs.values()):
+        names.extend(atom_names(atom))
+    return names
+
+
+def _describe(op: Any) -> str:
+    return registry.qualified_name(op)
+
+
+def _bind(primal: Primal, stmt: Stmt, active: set[str]) -> Binding:
+    where = primal.where(stmt.node)
+    inputs = [n for n in _differentiable_reads(stmt) if n in active]
+    if stmt.op is OPAQUE:
+        raise NoRuleError(
+            f"this expression is not differentiated, but it uses `{inputs[0]}`, "
+            "which the output's gradient depends on",
+            where,
+            "rewrite it with numpy operators and functions, or wrap the value in "
+            "s2s.stop_gradient(...) if no gradient should flow through it",
+        )
+    rule = registry.lookup(stmt.op)
+    if rule is None:
+        name = _describe(stmt.op)
+        if getattr(stmt.op, "__s2s_derivative__", False):
+            message = "calling a derivative object inside differentiated code is not supported yet"
+            advice = "call the primal function instead (`.primal`), or compute the two separately"
+        elif callable(stmt.op) and not _is_library(stmt.op):
+            message = f"calls to your own function {name} are not differentiated yet"
+            advice = (
+                f"inline {name} into the differentiated function, or register a rule for it "
+                f"with @s2s.adjoint({name})"
+            )
+        else:
+            message = f"no derivative rule for {name}, called on `{inputs[0]}`"
+            advice = (
+                f"register one with @s2s.adjoint({name}), or wrap the argument in "
+                "s2s.stop_gradient(...) if no gradient should flow through this call"
+            )
+        raise NoRuleError(message, where, advice)
+    template = rule.parsed()
+    params = [
+        inspect.Parameter(p.name, p.kind, default=p.default)
+        for p in list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+    ]
+    signature = inspect.Signature(params)
+    try:
+        bound = signature.bind(*stmt.args, **stmt.kwargs)
+    except TypeError as exc:
+        raise UnsupportedArgumentError(
+            f"{rule.name} is called with arguments its derivative rule does not support ({exc})",
+            where,
+            f"the rule supports: {', '.join(template.params)}; drop the other arguments "
+            "(an `out=` array can be replaced by assigning the result)",
+        ) from None
+    active_params = []
+    for name, atom in bound.arguments.items():
+        if name in rule.structural:
+            if any(n in active for n in _atom_list_names(atom)):
+                if rule.kind != registry.ELEMENTWISE:
+                    pass  # a structural argument never carries a gradient
+            continue
+        if any(n in active for n in _atom_list_names(atom)):
+            active_params.append(name)
+    return Binding(rule, dict(bound.arguments), active_params)
+
+
+def _atom_list_names(atom: Any) -> list[str]:
+    if isinstance(atom, tuple):
+        return [n for a in atom for n in atom_names(a)]
+    return atom_names(atom)
+
+
+def _is_library(obj: Any) -> bool:
+    from s2s.resolve import is_library
+
+    return is_library(obj)
+
+
+def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
+    """A dtype argument's value if it is known at generation time, else ``None``."""
+    if isinstance(atom, gast.Constant):
+        return atom.value
+    if isinstance(atom, gast.Name):
+        return types.get(atom.id, UNKNOWN).value
+    chain = []
+    node = atom
+    while isinstance(node, gast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if isinstance(node, gast.Name) and node.id in ("np", "numpy", "_np"):
+        obj: Any = np
+        for attr in reversed(chain):
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def _operand_type(atom: gast.expr, types: dict[str, VType]) -> VType:
+    if isinstance(atom, gast.Name):
+        return types.get(atom.id, UNKNOWN)
+    if isinstance(atom, gast.Constant):
+        return vtype_of(atom.value)
+    return UNKNOWN
+
+
+def _infer(stmt: Stmt, types: dict[str, VType]) -> VType:
+    op = stmt.op
+    if op is ATTRIBUTE:
+        source = _operand_type(stmt.args[0], types)
+        attr = stmt.expr.attr
+        if attr == "dtype" and source.dtype is not None:
+            return VType("other", value=source.dtype)
+        return VType("other")
+    if op is COPY:
+        return _operand_type(stmt.args[0], types)
+    if op in (CONST, OPAQUE):
+        if op is CONST and isinstance(stmt.expr, gast.Constant):
+            return vtype_of(stmt.expr.value)
+        return UNKNOWN
+    if op is runtime.augmented:
+        old = _operand_type(stmt.args[1], types)
+        return old if old.array else _operand_type(stmt.args[0], types)
+    if op in _CAST_OPS:
+        dtype_atom = stmt.kwargs.get("dtype", stmt.args[1] if len(stmt.args) > 1 else None)
+        if dtype_atom is not None:
+            value = _static_dtype(dtype_atom, types)
+            if value is None:
+                return UNKNOWN
+            dtype = np.dtype(value)
+            return VType(_kind(dtype), dtype, True)
+        return _operand_type(stmt.args[0], types) if stmt.args else UNKNOWN
+    if op is float:
+        return VType("float", np.dtype(np.float64), False, False)
+    rule = registry.lookup(op) if not isinstance(op, Marker) else None
+    if rule is not None and rule.kind == registry.PIECEWISE_CONSTANT:
+        return VType("other")
+    operands = [_operand_type(a, types) for a in stmt.args]
+    floats = [t for t in operands if t.kind in ("float", "int", "bool")]
+    if not operands or len(floats) != len(operands) or any(t.dtype is None for t in floats):
+        if any(t.kind == "float" for t in operands):
+            return VType("float")
+        return UNKNOWN
+    try:
+        probes = [
+            (t.dtype.type(0).item() if t.weak else np.empty(0, t.dtype)) for t in floats
+        ]
+        dtype = np.result_type(*probes)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    if dtype.kind in "iub" and op in (np.true_divide, np.mean, np.sqrt, np.exp, np.log):
+        dtype = np.dtype(np.float64)
+    array = any(t.array for t in floats) or None
+    return VType(_kind(dtype), dtype, array)
+
+
+def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
+    if stmt.op is not runtime.augmented or stmt.aug_of is None:
+        return
+    old = stmt.aug_of
+    user = ir.original.get(old, old)
+    old_type = types.get(old, UNKNOWN)
+    if old_type.array is False:
+        return  # a scalar: `x += y` rebinds, exactly as Python does
+    where = primal.where(stmt.node)
+    advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
+    if old in {p.name for p in ir.params}:
+        raise MutationError(
+            f"`{user}` is an argument: updating it in place would change the caller's array",
+            where,
+            advice,
+        )
+    definition = next((s for s in ir.body if old in s.targets), None)
+    if definition is None or definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
+        raise MutationError(
+            f"`{user}` may share memory with another array (a view, a global or an argument), "
+            "so updating it in place is not supported yet",
+            where,
+            advice,
+        )
+    for other in ir.body:
+        if other is stmt:
+            break
+        if other is definition:
+            continue
+        if (other.op in VIEW_OPS or other.op is COPY) and other.args and atom_names(
+            other.args[0]
+        ) == [old]:
+            raise MutationError(
+                f"`{user}` is updated in place, but `{ir.original.get(other.targets[0], '?')}` "
+                f"is a view of it (line {primal.where(other.node).lineno})",
+                where,
+                advice,
+            )

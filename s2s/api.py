@@ -1,0 +1,399 @@
+"""The public derivative objects: ``grad``, ``value_and_grad`` and ``vjp``, cached per specialization."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+import traceback
+import types
+import warnings
+import weakref
+from typing import Any, Callable
+
+import gast
+import numpy as np
+
+from s2s.activity import VType, vtype_of
+from s2s.errors import DtypeError, Location, S2SError, WrtError
+from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
+from s2s.resolve import _MISSING, lookup_target
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+_VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
+
+
+def _where_def(func: Any) -> Location | None:
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return None
+    return Location(code.co_filename, code.co_firstlineno, 0, "")
+
+
+def _wrt_names(func: Callable, wrt: Any) -> tuple[tuple[str, ...], bool]:
+    """Parameter names selected by ``wrt`` and whether the user asked for a single gradient."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    single = not isinstance(wrt, tuple)
+    entries = (wrt,) if single else wrt
+    if not entries:
+        raise WrtError("wrt is an empty tuple", _where_def(func), "name at least one parameter")
+    names: list[str] = []
+    for entry in entries:
+        if isinstance(entry, bool) or not isinstance(entry, (int, str)):
+            raise WrtError(
+                f"wrt entries are parameter positions or names, not {entry!r}",
+                _where_def(func),
+                "pass wrt=0, wrt='w', or a tuple such as wrt=('w', 'b')",
+            )
+        if isinstance(entry, int):
+            if not -len(positional) <= entry < len(positional):
+                raise WrtError(
+                    f"wrt={entry} is out of range: {func.__name__} has {len(positional)} "
+                    "positional parameters",
+                    _where_def(func),
+                    "count positions from 0, or name the parameter",
+                )
+            param = positional[entry]
+        else:
+            param = signature.parameters.get(entry)
+            if param is None:
+                raise WrtError(
+                    f"{func.__name__} has no parameter named {entry!r}",
+                    _where_def(func),
+                    f"choose among: {', '.join(signature.parameters)}",
+                )
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise WrtError(
+                f"cannot differentiate with respect to *{param.name} or **{param.name}",
+                _where_def(func),
+                "give each differentiated value its own named parameter",
+            )
+        if param.name in names:
+            raise WrtError(
+                f"parameter {param.name!r} appears twice in wrt",
+                _where_def(func),
+                "list each parameter once",
+            )
+        names.append(param.name)
+    return tuple(names), single
+
+
+def _check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> None:
+    where = _where_def(func)
+    if isinstance(value, float) or (isinstance(value, np.floating)):
+        return
+    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+        kind = value.dtype.kind
+        if kind == "f":
+            return
+        if kind in "iub":
+            if allow_int:
+                return
+            raise DtypeError(
+                f"argument `{name}` has dtype {value.dtype}; integer and boolean values have "
+                "no gradient",
+                where,
+                f"pass floats (`{name}.astype(float)`), remove `{name}` from wrt, or pass "
+                "allow_int=True to get zeros",
+            )
+        if kind == "c":
+            raise DtypeError(
+                f"argument `{name}` is complex ({value.dtype}): complex numbers are not "
+                "supported yet",
+                where,
+                "differentiate the real and imaginary parts as separate float arguments",
+            )
+        raise DtypeError(f"argument `{name}` has dtype {value.dtype}, which has no gradient",
+                         where, "pass a float array")  # fmt: skip
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        if allow_int:
+            return
+        raise DtypeError(
+            f"argument `{name}` is an integer ({type(value).__name__}); integers have no gradient",
+            where,
+            f"pass a float (`float({name})`), remove `{name}` from wrt, or pass allow_int=True",
+        )
+    if isinstance(value, (complex, np.complexfloating)):
+        raise DtypeError(
+            f"argument `{name}` is complex: complex numbers are not supported yet",
+            where,
+            "differentiate the real and imaginary parts as separate float arguments",
+        )
+    raise DtypeError(
+        f"argument `{name}` is a {type(value).__module__}.{type(value).__qualname__}; s2s "
+        "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",
+        where,
+        f"convert it first: `{name} = np.asarray({name}, dtype=float)`",
+    )
+
+
+def _abstract(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return (type(value), value.dtype, value.ndim == 0)
+    return type(value)
+
+
+def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], bool]:
+    from s2s.resolve import _chain, _root
+
+    def check(node: gast.expr) -> bool:
+        target = node.func if isinstance(node, gast.Call) else node
+        chain = _chain(target)
+        if chain is None:
+            return False
+        _, obj = _root(func, chain[0])
+        for attr in chain[1]:
+            obj = getattr(obj, attr, _MISSING)
+        return obj in _FACTORIES or isinstance(obj, Derivative)
+
+    return check
+
+
+class Derivative:
+    """A derivative of a Python function: call it with the function's own arguments.
+
+    Attributes:
+        primal: the function differentiated.
+        wrt: ``wrt`` as given (an int, a name, or a tuple of them).
+        mode: ``"grad"``, ``"value_and_grad"`` or ``"vjp"``.
+        source: the generated Python source of the latest specialization (generated on demand).
+    """
+
+    __s2s_derivative__ = True
+
+    def __init__(self, primal: Callable, wrt: Any, mode: str, options: Options) -> None:
+        if options.disconnected not in _VALID_DISCONNECTED:
+            raise ValueError(f"disconnected must be one of {_VALID_DISCONNECTED}")
+        self.primal = primal
+        self.wrt = wrt
+        self.mode = mode
+        self.options = options
+        self._wrt_names, self._single = _wrt_names(primal, wrt)
+        self._signature = inspect.signature(primal)
+        functools.update_wrapper(self, primal)
+        self.__signature__ = self._signature
+        self._latest: Generated | None = None
+
+    # -- cache -------------------------------------------------------------------------------
+    def _specializations(self) -> dict:
+        key = (self._wrt_names, self._single, self.mode, self.options)
+        with _LOCK:
+            per_function = _CACHE.setdefault(self.primal, {})
+            return per_function.setdefault(key, {"lock": threading.Lock(), "entries": {}})
+
+    def _fresh(self, generated: Generated) -> bool:
+        return all(
+            lookup_target(self.primal, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
+        )
+
+    def _specialize(self, arguments: dict[str, Any]) -> Generated:
+        store = self._specializations()
+        key = tuple(_abstract(v) for v in arguments.values())
+        generated = store["entries"].get(key)
+        if generated is not None and self._fresh(generated):
+            return generated
+        with store["lock"]:
+            generated = store["entries"].get(key)
+            if generated is None or not self._fresh(generated):
+                arg_types = {name: vtype_of(value) for name, value in arguments.items()}
+                generated = generate(
+                    self.primal, self._wrt_names, self.mode, self.options, arg_types,
+                    _is_s2s_decorator_for(self.primal), self._single,
+                )  # fmt: skip
+                store["entries"][key] = generated
+                self._warn(generated)
+        self._latest = generated
+        return generated
+
+    def _warn(self, generated: Generated) -> None:
+        if self.options.disconnected == "warn":
+            for message in generated.warnings:
+                warnings.warn(f"s2s: {message}", stacklevel=4)
+
+    # -- calling -----------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = bound.arguments
+        for name in self._wrt_names:
+            _check_wrt_value(name, arguments[name], self.primal, self.options.allow_int)
+        generated = self._specialize(arguments)
+        try:
+            result = generated.compiled.function(*bound.args, **bound.kwargs)
+        except S2SError:
+            raise
+        except Exception as exc:
+            _note_primal_line(exc, generated)
+            raise
+        if self.mode == VJP:
+            value, pullback = result
+            return value, _Pullback(pullback, generated)
+        return result
+
+    @property
+    def source(self) -> str:
+        """The generated source; without a call yet, specialized for float64 array arguments."""
+        if self._latest is None:
+            arguments = {}
+            for name, param in self._signature.parameters.items():
+                default = param.default
+                is_value = default is not inspect.Parameter.empty
+                arguments[name] = default if is_value else np.zeros((1,))
+            self._specialize(arguments)
+        assert self._latest is not None
+        return self._latest.compiled.source
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        return types.MethodType(self, instance)
+
+    def __repr__(self) -> str:
+        return f"<s2s.{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+    def __reduce__(self) -> Any:
+        module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
+        obj: Any = module
+        for part in self.primal.__qualname__.split("."):
+            obj = getattr(obj, part, None)
+        if obj is self:
+            return self.primal.__qualname__
+        return (_rebuild, (self.mode, self.primal, self.wrt, self.options))
+
+
+class _Pullback:
+    """The pullback of one ``vjp`` call: ``pullback(cotangent)`` returns the gradient(s).
+
+    It may be called any number of times; it never writes the cotangent or any argument.
+    """
+
+    def __init__(self, function: Callable, generated: Generated) -> None:
+        self._function = function
+        self._generated = generated
+
+    def __call__(self, cotangent: Any) -> Any:
+        try:
+            return self._function(cotangent)
+        except S2SError:
+            raise
+        except Exception as exc:
+            _note_primal_line(exc, self._generated)
+            raise
+
+
+def _note_primal_line(exc: BaseException, generated: Generated) -> None:
+    compiled = generated.compiled
+    for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        if frame.f_code.co_filename != compiled.filename:
+            continue
+        index = lineno - 1
+        primal_line = compiled.line_map[index] if 0 <= index < len(compiled.line_map) else None
+        if primal_line is None:
+            return
+        import linecache
+
+        primal_file = generated.compiled.source_file
+        text = linecache.getline(primal_file, primal_line).strip()
+        exc.add_note(
+            f"s2s: raised by {primal_file}:{primal_line}: {text} "
+            f"(generated line {lineno} of {compiled.filename})"
+        )
+        return
+
+
+def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivative:
+    return Derivative(primal, wrt, mode, options)
+
+
+def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
+    if f is None:
+        return lambda g: Derivative(g, wrt, mode, Options(**options))
+    return Derivative(f, wrt, mode, Options(**options))
+
+
+def grad(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    disconnected: str = "zero",
+    allow_int: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """The gradient of ``f``, a function returning a real floating scalar.
+
+    Args:
+        f: a Python function (``def`` or lambda) with source; omit it to use ``grad`` as a
+            decorator with arguments.
+        wrt: a position or parameter name (one gradient) or a tuple of them (a tuple of
+            gradients, in ``wrt`` order). Keyword-only parameters are chosen by name.
+        disconnected: what a gradient with no data path to the output gives: ``"zero"`` (zeros
+            of the argument's shape and dtype), ``"none"``, ``"warn"`` (zeros and a warning) or
+            ``"raise"`` (:class:`DisconnectedGradientError`).
+        allow_int: integer or boolean ``wrt`` arguments give float64 zeros instead of raising.
+        verbose: print the program after each pass when generating.
+
+    Returns:
+        A :class:`Derivative` with ``f``'s signature. Each gradient has its argument's type: an
+        ndarray of the same shape and dtype, the same numpy scalar type, or ``np.float64`` for a
+        Python float.
+
+    Raises:
+        WrtError: bad ``wrt`` (at once). At the first call: ``UnsupportedSyntaxError``,
+        ``SourceUnavailableError``, ``NoRuleError``, ``DtypeError``; at run time
+        ``NonScalarOutputError`` when ``f`` returns anything but a real floating scalar.
+    """
+    return _make(GRAD, f, wrt, disconnected=disconnected, allow_int=allow_int, verbose=verbose)
+
+
+def value_and_grad(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    has_aux: bool = False,
+    disconnected: str = "zero",
+    allow_int: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """Like :func:`grad`, but the derivative returns ``(value, grads)``.
+
+    With ``has_aux=True``, ``f`` ends with ``return loss, aux`` and the result is
+    ``((loss, aux), grads)``. ``(value, grad)`` is what ``scipy.optimize.minimize(jac=True)``
+    expects.
+    """
+    return _make(
+        VALUE_AND_GRAD, f, wrt, has_aux=has_aux, disconnected=disconnected,
+        allow_int=allow_int, verbose=verbose,
+    )  # fmt: skip
+
+
+def vjp(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    disconnected: str = "zero",
+    allow_int: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """Reverse mode for any output shape: the derivative returns ``(value, pullback)``.
+
+    ``pullback(cotangent)`` takes an array with the output's shape (its dtype is cast to the
+    output's) and returns the gradient(s) of ``sum(value * cotangent)`` with respect to ``wrt``.
+    It can be called repeatedly. Raises ``CotangentError`` for a cotangent of the wrong shape.
+    """
+    return _make(VJP, f, wrt, disconnected=disconnected, allow_int=allow_int, verbose=verbose)
+
+
+def source(obj: Any) -> str:
+    """The generated source of a derivative object (see :attr:`Derivative.source`)."""
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    if not isinstance(obj, Derivative):
+        raise TypeError(f"s2s.source expects a derivative object made by s2s.grad, not {obj!r}")
+    return obj.source
+
+
+_FACTORIES = (grad, value_and_grad, vjp)

@@ -1,0 +1,139 @@
+"""Emit: turn the sweeps into readable Python source, compile it as a factory, register it with linecache."""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import types
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import runtime
+from s2s.reverse import Block
+
+try:  # astor is the preferred printer; ast.unparse is the tested fallback
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import astor
+except ImportError:  # pragma: no cover - astor is a dependency
+    astor = None
+
+INDENT = "    "
+
+
+def to_source(node: gast.AST, use_astor: bool = True) -> str:
+    """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
+    tree = gast.gast_to_ast(node)
+    if isinstance(tree, ast.expr):
+        tree = ast.Expression(body=tree)
+    ast.fix_missing_locations(tree)
+    if use_astor and astor is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if isinstance(tree, ast.Expression):
+                return astor.to_source(tree.body).strip()
+            return astor.to_source(tree).rstrip("\n")
+    if isinstance(tree, ast.Expression):
+        return ast.unparse(tree.body)
+    return ast.unparse(tree)
+
+
+@dataclass
+class Writer:
+    """Accumulates indented lines and the primal line each generated line comes from."""
+
+    use_astor: bool = True
+    lines: list[str] = field(default_factory=list)
+    primal_lines: list[int | None] = field(default_factory=list)
+
+    def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
+        for part in text.split("\n"):
+            self.lines.append(INDENT * depth + part if part else "")
+            self.primal_lines.append(primal_line)
+
+    def blocks(self, blocks: list[Block], depth: int) -> None:
+        for block in blocks:
+            if not block.body:
+                continue
+            if block.comment:
+                self.line(f"# {block.comment}", depth, block.lineno)
+            for stmt in block.body:
+                self.line(to_source(stmt, self.use_astor), depth, block.lineno)
+
+    def statement(self, node: gast.AST, depth: int, primal_line: int | None = None) -> None:
+        self.line(to_source(node, self.use_astor), depth, primal_line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+@dataclass
+class Compiled:
+    """A compiled derivative: the function, its source, and generated line -> primal line."""
+
+    function: types.FunctionType
+    source: str
+    filename: str
+    line_map: list[int | None]
+    source_file: str  # the primal's file
+
+
+_COUNTER = iter(range(1, 1 << 62))
+
+
+def compile_factory(
+    writer: Writer, inner_name: str, primal: types.FunctionType, key_text: str
+) -> Compiled:
+    """Compile ``writer``'s text (a ``def _make(_np, _s2s, <free vars>)`` factory) and build
+    the inner function with the primal's globals and live closure cells."""
+    source = writer.text()
+    filename = f"<s2s {inner_name} #{next(_COUNTER)}: {key_text}>"
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    code = compile(source, filename, "exec")
+    make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner_code = next(
+        c for c in make_code.co_consts if isinstance(c, types.CodeType) and c.co_name == inner_name
+    )
+    cells = []
+    free = primal.__code__.co_freevars
+    for var in inner_code.co_freevars:
+        if var == "_np":
+            cells.append(types.CellType(np))
+        elif var == "_s2s":
+            cells.append(types.CellType(runtime))
+        else:
+            cells.append(primal.__closure__[free.index(var)])
+    function = types.FunctionType(
+        inner_code, primal.__globals__, inner_name, None, tuple(cells) or None
+    )
+    return Compiled(
+        function, source, filename, writer.primal_lines, primal.__code__.co_filename
+    )
+
+
+def signature_text(params: list[Any]) -> str:
+    """A ``def`` parameter list mirroring the primal's kinds, without defaults."""
+    parts: list[str] = []
+    seen_kwonly = False
+    posonly = [p for p in params if p.kind == "POSITIONAL_ONLY"]
+    for p in params:
+        if p.kind == "VAR_POSITIONAL":
+            parts.append("*" + p.name)
+            seen_kwonly = True
+        elif p.kind == "VAR_KEYWORD":
+            parts.append("**" + p.name)
+        elif p.kind == "KEYWORD_ONLY":
+            if not seen_kwonly:
+                parts.append("*")
+                seen_kwonly = True
+            parts.append(p.name)
+        else:
+            parts.append(p.name)
+            if posonly and p is posonly[-1]:
+                parts.append("/")
+    return ", ".join(parts)

@@ -1,0 +1,101 @@
+"""The exception hierarchy of s2s: every error names the primal ``file:line`` and gives advice."""
+
+from __future__ import annotations
+
+
+class S2SError(Exception):
+    """Root of every exception s2s raises."""
+
+
+class Location:
+    """A primal source position: file name, line number, column and the text of the line."""
+
+    __slots__ = ("filename", "lineno", "col", "text")
+
+    def __init__(self, filename: str, lineno: int, col: int = 0, text: str = "") -> None:
+        self.filename = filename
+        self.lineno = lineno
+        self.col = col
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}"
+
+    def describe(self) -> str:
+        """``file:line: text`` for messages."""
+        text = self.text.strip()
+        return f"{self}: {text}" if text else str(self)
+
+
+def _compose(message: str, where: Location | None, advice: str | None) -> str:
+    parts = [f"{where}: {message}" if where is not None else message]
+    if where is not None and where.text.strip():
+        parts.append(f"    {where.text.strip()}")
+    if advice:
+        parts.append(f"Advice: {advice}")
+    return "\n".join(parts)
+
+
+class LocatedError(S2SError):
+    """An s2s error tied to a primal source location, with advice on what to do next."""
+
+    def __init__(self, message: str, where: Location | None = None, advice: str | None = None):
+        self.message = message
+        self.where = where
+        self.advice = advice
+        super().__init__(_compose(message, where, advice))
+
+
+class UnsupportedSyntaxError(S2SError, SyntaxError):
+    """A construct s2s does not differentiate; a ``SyntaxError`` so Python draws a caret."""
+
+    def __init__(self, message: str, where: Location, advice: str | None = None):
+        text = f"{where}: {message}"
+        if advice:
+            text += f"\nAdvice: {advice}"
+        SyntaxError.__init__(
+            self, text, (where.filename, where.lineno, where.col + 1, where.text, None, None)
+        )
+        self.message = message
+        self.where = where
+        self.advice = advice
+
+
+class SourceUnavailableError(LocatedError):
+    """No Python source exists for the function (or callee) to differentiate."""
+
+
+class NoRuleError(LocatedError, NotImplementedError):
+    """An active call to a library function that has no derivative rule."""
+
+
+class UnsupportedArgumentError(LocatedError, NotImplementedError):
+    """A call passes a keyword or argument form that the function's rule does not support."""
+
+
+class NonScalarOutputError(LocatedError, TypeError):
+    """``grad`` was asked for a function whose output is not a real floating scalar."""
+
+
+class WrtError(LocatedError, TypeError):
+    """``wrt`` names a parameter that cannot be differentiated (bad index, name, duplicate)."""
+
+
+class DtypeError(LocatedError, TypeError):
+    """An argument to differentiate has an unsupported type or dtype (int, bool, complex, list)."""
+
+
+class CotangentError(LocatedError, ValueError):
+    """A cotangent passed to a pullback has the wrong shape, dtype or structure."""
+
+
+class UndefinedGradientError(LocatedError, ValueError):
+    """A requested gradient is undefined; the message lists every cause."""
+
+
+class DisconnectedGradientError(LocatedError, ValueError):
+    """A requested gradient has no data path from the argument to the output."""
+
+
+class MutationError(LocatedError):
+    """A mutation that may alias an argument, a global, a closure value or a view of one."""

@@ -1,0 +1,141 @@
+"""Fence: reject syntax s2s does not differentiate yet, with a located error and advice."""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.errors import UnsupportedSyntaxError
+from s2s.parse import Primal
+
+_CONTROL_FLOW = "control flow (branches and loops) is not supported yet"
+_ADVICE_CONTROL = (
+    "keep loops and branches in the caller and differentiate the straight-line body, "
+    "or express the branch with np.where"
+)
+
+# Statement and expression nodes refused, with the reason and advice shown to the user.
+_REFUSED: dict[type, tuple[str, str]] = {
+    gast.For: (f"`for` loop: {_CONTROL_FLOW}", _ADVICE_CONTROL),
+    gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
+    gast.While: (f"`while` loop: {_CONTROL_FLOW}", _ADVICE_CONTROL),
+    gast.If: (f"`if` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
+    gast.IfExp: (f"conditional expression: {_CONTROL_FLOW}", _ADVICE_CONTROL),
+    gast.BoolOp: (
+        f"`and`/`or`: {_CONTROL_FLOW}",
+        "use `&`, `|` or np.logical_and / np.logical_or on boolean arrays",
+    ),
+    gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
+    gast.With: (
+        "`with` blocks are not differentiated",
+        "move the `with` block to the caller (np.errstate included)",
+    ),
+    gast.AsyncWith: ("`async with` cannot be differentiated", "use a plain function"),
+    gast.Try: (
+        "`try` blocks are not differentiated",
+        "handle exceptions in the caller of the derivative",
+    ),
+    gast.Raise: (
+        "`raise` inside a differentiated function is not supported",
+        "validate inputs in the caller",
+    ),
+    gast.Yield: ("generators cannot be differentiated", "return an array instead"),
+    gast.YieldFrom: ("generators cannot be differentiated", "return an array instead"),
+    gast.Await: ("`await` cannot be differentiated", "use a plain function"),
+    gast.Global: (
+        "`global` declarations are not supported",
+        "pass the value as an argument and return the new value",
+    ),
+    gast.Nonlocal: (
+        "`nonlocal` declarations are not supported",
+        "pass the value as an argument and return the new value",
+    ),
+    gast.Delete: ("`del` is not supported in differentiated code", "remove the `del`"),
+    gast.FunctionDef: (
+        "nested function definitions are not supported yet",
+        "define the helper at module level and call it outside the differentiated function",
+    ),
+    gast.AsyncFunctionDef: ("`async def` cannot be differentiated", "use a plain function"),
+    gast.ClassDef: ("class definitions inside a differentiated function", "define it outside"),
+    gast.Lambda: (
+        "lambda expressions inside a differentiated function are not supported yet",
+        "define the helper at module level",
+    ),
+    gast.ListComp: (
+        "comprehensions are not supported yet",
+        "build the array with a vectorized numpy expression",
+    ),
+    gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
+    gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
+    gast.GeneratorExp: (
+        "generator expressions are not supported yet",
+        "build the array with a vectorized numpy expression",
+    ),
+    gast.NamedExpr: ("assignment expressions (`:=`) are not supported", "use an assignment"),
+    gast.Starred: (
+        "`*` unpacking is not supported in differentiated code",
+        "pass the arguments one by one",
+    ),
+    gast.Import: ("imports inside a differentiated function", "import at module level"),
+    gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
+}
+
+
+def fence(primal: Primal) -> None:
+    """Raise :class:`UnsupportedSyntaxError` at the first construct s2s cannot differentiate.
+
+    >>> import numpy as np
+    >>> from s2s.parse import parse
+    >>> def f(x):
+    ...     if x > 0:
+    ...         return x
+    ...     return -x
+    >>> try:
+    ...     fence(parse(f))
+    ... except SyntaxError as e:
+    ...     print(e.msg.splitlines()[0].split(": ", 1)[1])
+    `if` statement: control flow (branches and loops) is not supported yet
+    """
+    tree = primal.tree
+    body = tree.body
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, gast.Return) and index != len(body) - 1:
+            raise UnsupportedSyntaxError(
+                "code after `return` never runs; only one final `return` is supported",
+                primal.where(body[index + 1]),
+                "remove the unreachable statements",
+            )
+        for node in gast.walk(stmt):
+            refused = _REFUSED.get(type(node))
+            if refused is not None:
+                raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
+            _check_node(primal, node)
+    if not body or not isinstance(body[-1], gast.Return):
+        raise UnsupportedSyntaxError(
+            "the function must end with a `return` of the value to differentiate",
+            primal.where(body[-1] if body else tree),
+            "add `return <output>` as the last statement",
+        )
+
+
+def _check_node(primal: Primal, node: gast.AST) -> None:
+    if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        for target in targets:
+            for sub in gast.walk(target):
+                if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store):
+                    raise UnsupportedSyntaxError(
+                        "assignment into an array (`x[i] = v`) is not supported yet",
+                        primal.where(node),
+                        "build the result without mutation, for example with np.where, "
+                        "np.concatenate or np.stack",
+                    )
+                if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
+                    raise UnsupportedSyntaxError(
+                        "assignment to an attribute is not supported",
+                        primal.where(node),
+                        "return the value instead of storing it on an object",
+                    )
+        if isinstance(node, gast.AnnAssign) and node.value is None:
+            raise UnsupportedSyntaxError(
+                "a bare annotation without a value", primal.where(node), "assign a value"
+            )

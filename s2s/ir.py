@@ -1,0 +1,99 @@
+"""The A-normal-form program every pass after ``normalize`` reads: one primitive per statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+
+
+class Marker:
+    """A named statement kind that is not a library call (a copy, a constant, an opaque value)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+COPY = Marker("copy")  # y = x
+CONST = Marker("const")  # y = 3.0, y = np.pi: never active
+OPAQUE = Marker("opaque")  # any other expression: never differentiated
+ATTRIBUTE = Marker("attribute")  # x.shape, x.dtype, x.ndim: piecewise-constant metadata
+
+
+@dataclass
+class Stmt:
+    """One primitive: ``targets = expr``.
+
+    Attributes:
+        targets: the SSA names bound (empty for an expression statement).
+        unpack: ``a, b = expr`` (several outputs) rather than a single binding.
+        expr: the primal expression exactly as emitted (operands are atoms).
+        op: the rule key: a numpy callable, ``operator.getitem``, a runtime function, an
+            unresolved or user callable, or one of the markers above.
+        args: positional argument atoms in the rule's order (method receivers first).
+        kwargs: keyword argument atoms.
+        node: the primal statement it comes from (for locations and comments).
+        aug_of: for ``x op= y``, the SSA name of the ``x`` being updated.
+    """
+
+    targets: tuple[str, ...]
+    expr: gast.expr
+    op: Any
+    args: list[gast.expr] = field(default_factory=list)
+    kwargs: dict[str, gast.expr] = field(default_factory=dict)
+    node: Any = None
+    unpack: bool = False
+    aug_of: str | None = None
+
+
+@dataclass
+class Param:
+    """A parameter of the primal: its name and kind (``inspect.Parameter`` kind names)."""
+
+    name: str
+    kind: str
+
+
+@dataclass
+class FunctionIR:
+    """The normalized primal: parameters, statements, the returned atom(s) and name maps."""
+
+    name: str
+    params: list[Param]
+    body: list[Stmt]
+    returns: gast.expr
+    return_node: Any
+    original: dict[str, str]  # SSA name -> the name the user wrote
+    taken: set[str]  # every name in use, to keep generated names from colliding
+
+    def names_read(self, stmt: Stmt) -> list[str]:
+        """Names an expression reads (atoms and nested literal structures)."""
+        return [n.id for n in gast.walk(stmt.expr) if isinstance(n, gast.Name)]
+
+
+def atom_names(node: gast.expr) -> list[str]:
+    """The variable names inside an atom or literal structure of atoms."""
+    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+class NameAllocator:
+    """Deterministic fresh names that never collide with a name already in use."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+
+    def fresh(self, base: str, always_number: bool = False) -> str:
+        base = base.strip("_") or "t"
+        if not always_number and base not in self.taken:
+            self.taken.add(base)
+            return base
+        k = 1 if always_number else 2
+        while f"{base}_{k}" in self.taken:
+            k += 1
+        name = f"{base}_{k}"
+        self.taken.add(name)
+        return name

@@ -1,0 +1,410 @@
+"""Normalize: A-normal form with SSA names, one primitive per statement, operators kept as written."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import operator
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import runtime
+from s2s.errors import UnsupportedSyntaxError
+from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, NameAllocator, Param, Stmt
+from s2s.parse import Primal
+from s2s.resolve import Method, Target, numpy_path
+
+BINARY_UFUNCS: dict[type, Any] = {
+    gast.Add: np.add,
+    gast.Sub: np.subtract,
+    gast.Mult: np.multiply,
+    gast.Div: np.true_divide,
+    gast.Pow: np.power,
+    gast.MatMult: np.matmul,
+    gast.FloorDiv: np.floor_divide,
+    gast.Mod: np.remainder,
+    gast.BitAnd: np.bitwise_and,
+    gast.BitOr: np.bitwise_or,
+    gast.BitXor: np.bitwise_xor,
+    gast.LShift: np.left_shift,
+    gast.RShift: np.right_shift,
+}
+UNARY_UFUNCS: dict[type, Any] = {
+    gast.USub: np.negative,
+    gast.UAdd: np.positive,
+    gast.Invert: np.invert,
+    gast.Not: operator.not_,
+}
+COMPARE_UFUNCS: dict[type, Any] = {
+    gast.Lt: np.less,
+    gast.LtE: np.less_equal,
+    gast.Gt: np.greater,
+    gast.GtE: np.greater_equal,
+    gast.Eq: np.equal,
+    gast.NotEq: np.not_equal,
+}
+# Methods of ndarray and the numpy function that differentiates each (receiver first).
+METHODS: dict[str, Any] = {
+    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
+    "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod,
+    "ravel": np.ravel, "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
+    "dot": np.dot, "astype": np.astype, "copy": np.copy, "clip": np.clip,
+    "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "take": np.take,
+    "trace": np.trace, "diagonal": np.diagonal, "reshape": np.reshape,
+    "transpose": np.transpose, "all": np.all, "any": np.any, "nonzero": np.nonzero,
+    "round": np.round, "sort": np.sort, "item": builtins.float,
+}  # fmt: skip
+_VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
+ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
+METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
+BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
+
+
+def _name(id_: str, ctx: Any = None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def _attr_chain(path: str) -> gast.expr:
+    parts = path.split(".")
+    node: gast.expr = _name(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return node
+
+
+def emitted_target(target: Target) -> gast.expr | None:
+    """The reserved-name spelling of a library call target (``_np.tanh``), if it has one."""
+    obj = target.obj
+    path = numpy_path(obj)
+    if path is not None:
+        return _attr_chain("_np." + path)
+    for name in runtime.__all__:
+        if getattr(runtime, name) is obj:
+            return _attr_chain("_s2s." + name)
+    return None
+
+
+class Normalizer:
+    """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
+
+    def __init__(self, primal: Primal) -> None:
+        self.primal = primal
+        tree = primal.tree
+        self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
+        self.names = NameAllocator(self.taken)
+        self.env: dict[str, str] = {}
+        self.original: dict[str, str] = {}
+        self.body: list[Stmt] = []
+        self.node: Any = None
+
+    # -- names -------------------------------------------------------------------------------
+    def bind(self, user_name: str) -> str:
+        """A new SSA name for an assignment to ``user_name`` (the first keeps the name)."""
+        if user_name not in self.env:
+            ssa = user_name
+        else:
+            ssa = self.names.fresh(user_name, always_number=False)
+            if ssa == user_name:  # pragma: no cover - the user name is always taken
+                ssa = self.names.fresh(user_name, always_number=True)
+        self.env[user_name] = ssa
+        self.original[ssa] = user_name
+        return ssa
+
+    def temp(self, base: str) -> str:
+        name = self.names.fresh(base, always_number=True)
+        self.original[name] = name
+        return name
+
+    # -- expressions ---------------------------------------------------------------------------
+    def load(self, node: gast.Name) -> gast.Name:
+        if node.id in self.env:
+            return _name(self.env[node.id])
+        return _name(node.id)  # a global, closure value or builtin: read live
+
+    def atom(self, node: gast.expr) -> gast.expr:
+        """An operand: a name, a constant, a live global read, or a literal of operands."""
+        if isinstance(node, gast.Name):
+            return self.load(node)
+        if isinstance(node, gast.Constant):
+            return node
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load())
+        if isinstance(node, gast.Slice):
+            return gast.Slice(
+                lower=self.atom(node.lower) if node.lower is not None else None,
+                upper=self.atom(node.upper) if node.upper is not None else None,
+                step=self.atom(node.step) if node.step is not None else None,
+            )
+        if isinstance(node, gast.Attribute) and not isinstance(
+            getattr(node, "s2s_target", None), Method
+        ):
+            if _is_global_chain(node, self.env):
+                return node  # np.pi, np.newaxis, CONFIG.scale: read live
+        name = self.temp(_base_name(node))
+        self.emit_assign((name,), node)
+        return _name(name)
+
+    def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
+        stmt = self.primitive(value)
+        stmt.targets = targets
+        stmt.unpack = unpack
+        stmt.node = self.node
+        self.body.append(stmt)
+
+    def primitive(self, node: gast.expr) -> Stmt:
+        """One primitive statement computing ``node`` from atoms (its targets set by the caller)."""
+        if isinstance(node, gast.BinOp):
+            left, right = self.atom(node.left), self.atom(node.right)
+            expr = gast.BinOp(left=left, op=node.op, right=right)
+            return Stmt((), expr, BINARY_UFUNCS[type(node.op)], [left, right])
+        if isinstance(node, gast.UnaryOp):
+            operand = self.atom(node.operand)
+            expr = gast.UnaryOp(op=node.op, operand=operand)
+            return Stmt((), expr, UNARY_UFUNCS[type(node.op)], [operand])
+        if isinstance(node, gast.Compare):
+            if len(node.ops) == 1 and type(node.ops[0]) in COMPARE_UFUNCS:
+                left, right = self.atom(node.left), self.atom(node.comparators[0])
+                expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
+                return Stmt((), expr, COMPARE_UFUNCS[type(node.ops[0])], [left, right])
+            return self.opaque(node)
+        if isinstance(node, gast.Subscript):
+            value, key = self.atom(node.value), self.atom(node.slice)
+            expr = gast.Subscript(value=value, slice=key, ctx=gast.Load())
+            return Stmt((), expr, operator.getitem, [value, key])
+        if isinstance(node, gast.Call):
+            return self.call(node)
+        if isinstance(node, gast.Attribute) and isinstance(getattr(node, "s2s_target", None), Method):
+            value = self.atom(node.value)
+            expr = gast.Attribute(value=value, attr=node.attr, ctx=gast.Load())
+            if node.attr in ATTRIBUTES:
+                return Stmt((), expr, ATTRIBUTES[node.attr], [value])
+            if node.attr in METADATA:
+                return Stmt((), expr, ATTRIBUTE, [value])
+            return Stmt((), expr, OPAQUE, [value])
+        if isinstance(node, gast.Name):
+            loaded = self.load(node)
+            local = node.id in self.env
+            return Stmt((), loaded, COPY if local else CONST, [loaded] if local else [])
+        if isinstance(node, gast.Constant):
+            return Stmt((), node, CONST)
+        if isinstance(node, gast.Attribute) and _is_global_chain(node, self.env):
+            return Stmt((), node, CONST)
+        return self.opaque(node)
+
+    def opaque(self, node: gast.expr) -> Stmt:
+        """An expression kept whole: its names are renamed, it is never differentiated."""
+        renamed = _rename_loads(node, self.env)
+        reads = [_name(n) for n in _loads(renamed) if n in self.original]
+        return Stmt((), renamed, OPAQUE, reads)
+
+    def call(self, node: gast.Call) -> Stmt:
+        target = getattr(node.func, "s2s_target", None)
+        args = [self.atom(a) for a in node.args]
+        kwargs = {kw.arg: self.atom(kw.value) for kw in node.keywords}
+        keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
+        if isinstance(target, Method):
+            receiver = self.atom(node.func.value)
+            func = gast.Attribute(value=receiver, attr=target.name, ctx=gast.Load())
+            expr = gast.Call(func=func, args=args, keywords=keywords)
+            op = METHODS.get(target.name, OPAQUE)
+            if target.name in _VARARG_METHODS and len(args) > 1:
+                args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            return Stmt((), expr, op, [receiver] + args, dict(kwargs))
+        if isinstance(target, Target):
+            func = emitted_target(target) or node.func
+            expr = gast.Call(func=func, args=args, keywords=keywords)
+            op = BUILTIN_ALIASES.get(target.obj, target.obj) if _hashable(target.obj) else target.obj
+            return Stmt((), expr, op, args, dict(kwargs))
+        func = self.atom(node.func)  # an unresolvable target: evaluated as written
+        expr = gast.Call(func=func, args=args, keywords=keywords)
+        return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
+
+    # -- statements ----------------------------------------------------------------------------
+    def statement(self, stmt: gast.stmt) -> None:
+        self.node = stmt
+        if isinstance(stmt, gast.Expr):
+            if isinstance(stmt.value, gast.Constant):
+                return  # a docstring or a bare constant
+            self.emit_assign((), stmt.value)
+        elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            self.assign(targets, stmt.value)
+        elif isinstance(stmt, gast.AugAssign):
+            self.augassign(stmt)
+        elif isinstance(stmt, gast.Return):
+            value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
+            self.returns = self.atom(value)
+            self.return_node = stmt
+        elif isinstance(stmt, (gast.Pass, gast.Assert)):
+            if isinstance(stmt, gast.Assert):
+                self.body.append(
+                    Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt)
+                )
+        else:  # pragma: no cover - the fence refuses everything else
+            raise UnsupportedSyntaxError(
+                f"unsupported statement {type(stmt).__name__}", self.primal.where(stmt)
+            )
+
+    def assign(self, targets: list[gast.expr], value: gast.expr) -> None:
+        first, rest = targets[0], targets[1:]
+        if isinstance(first, gast.Name):
+            self.assign_name(first.id, value)
+        elif isinstance(first, (gast.Tuple, gast.List)):
+            names = [e for e in first.elts]
+            if not all(isinstance(e, gast.Name) for e in names):
+                raise UnsupportedSyntaxError(
+                    "nested or starred unpacking is not supported",
+                    self.primal.where(first),
+                    "unpack one level at a time into plain names",
+                )
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
+                atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
+                for target, atom in zip(names, atoms):
+                    self.assign_name(target.id, atom)
+            else:
+                stmt = self.primitive(value)
+                stmt.targets = tuple(self.bind(t.id) for t in names)
+                stmt.unpack = True
+                stmt.node = self.node
+                self.body.append(stmt)
+        for extra in rest:  # a = b = value: the later targets copy the first
+            source = _name(self.env[first.id]) if isinstance(first, gast.Name) else None
+            if source is None or not isinstance(extra, gast.Name):
+                raise UnsupportedSyntaxError(
+                    "chained assignment to unpacking targets is not supported",
+                    self.primal.where(extra),
+                    "use separate assignments",
+                )
+            self.assign_name(extra.id, source)
+
+    def assign_name(self, user_name: str, value: gast.expr) -> None:
+        stmt = self.primitive(value)
+        stmt.targets = (self.bind(user_name),)
+        stmt.node = self.node
+        self.body.append(stmt)
+
+    def augassign(self, stmt: gast.AugAssign) -> None:
+        target = stmt.target
+        if not isinstance(target, gast.Name):  # pragma: no cover - fenced
+            raise UnsupportedSyntaxError("augmented assignment target", self.primal.where(stmt))
+        if target.id not in self.env:
+            raise UnsupportedSyntaxError(
+                f"`{target.id}` is updated with `{type(stmt.op).__name__}=` before it is assigned",
+                self.primal.where(stmt),
+                "assign a local value first",
+            )
+        old = self.env[target.id]
+        combined = self.temp(_base_name(gast.BinOp(left=target, op=stmt.op, right=stmt.value)))
+        self.emit_assign((combined,), gast.BinOp(left=target, op=stmt.op, right=stmt.value))
+        call = gast.Call(func=_attr_chain("_s2s.augmented"), args=[_name(combined), _name(old)],
+                         keywords=[])  # fmt: skip
+        new = self.bind(target.id)
+        self.body.append(
+            Stmt((new,), call, runtime.augmented, [_name(combined), _name(old)], node=stmt,
+                 aug_of=old)  # fmt: skip
+        )
+
+    def run(self) -> FunctionIR:
+        tree = self.primal.tree
+        params = _params(tree)
+        for p in params:
+            self.env[p.name] = p.name
+            self.original[p.name] = p.name
+        self.returns: gast.expr = gast.Constant(value=None, kind=None)
+        self.return_node: Any = None
+        for stmt in tree.body:
+            self.statement(stmt)
+        return FunctionIR(
+            name=tree.name,
+            params=params,
+            body=self.body,
+            returns=self.returns,
+            return_node=self.return_node,
+            original=self.original,
+            taken=self.names.taken,
+        )
+
+
+def _params(tree: gast.FunctionDef) -> list[Param]:
+    args = tree.args
+    kind = inspect.Parameter
+    params = [Param(a.id, kind.POSITIONAL_ONLY.name) for a in args.posonlyargs]
+    params += [Param(a.id, kind.POSITIONAL_OR_KEYWORD.name) for a in args.args]
+    if args.vararg is not None:
+        params.append(Param(args.vararg.id, kind.VAR_POSITIONAL.name))
+    params += [Param(a.id, kind.KEYWORD_ONLY.name) for a in args.kwonlyargs]
+    if args.kwarg is not None:
+        params.append(Param(args.kwarg.id, kind.VAR_KEYWORD.name))
+    return params
+
+
+def _hashable(obj: Any) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    return isinstance(node, gast.Name) and node.id not in env
+
+
+def _loads(node: gast.AST) -> list[str]:
+    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
+    import copy
+
+    node = copy.deepcopy(node)
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
+            sub.id = env[sub.id]
+    return node
+
+
+def _base_name(node: gast.expr) -> str:
+    if isinstance(node, gast.BinOp):
+        return BINARY_UFUNCS[type(node.op)].__name__
+    if isinstance(node, gast.UnaryOp):
+        return getattr(UNARY_UFUNCS[type(node.op)], "__name__", "not").strip("_")
+    if isinstance(node, gast.Compare):
+        op = COMPARE_UFUNCS.get(type(node.ops[0]))
+        return op.__name__ if op is not None and len(node.ops) == 1 else "compare"
+    if isinstance(node, gast.Subscript):
+        return "getitem"
+    if isinstance(node, gast.Call):
+        target = getattr(node.func, "s2s_target", None)
+        if isinstance(target, Method):
+            return target.name
+        if isinstance(node.func, gast.Attribute):
+            return node.func.attr
+        if isinstance(node.func, gast.Name):
+            return node.func.id
+        return "call"
+    if isinstance(node, gast.Attribute):
+        return "transpose" if node.attr == "T" else node.attr
+    return "value"
+
+
+def normalize(primal: Primal) -> FunctionIR:
+    """Rewrite the resolved primal into A-normal form (see :class:`Normalizer`).
+
+    >>> from s2s.parse import parse
+    >>> from s2s.resolve import resolve
+    >>> import numpy as np
+    >>> def f(x, w):
+    ...     h = np.tanh(x @ w + 1.0)
+    ...     h = h * 2.0
+    ...     return h.sum()
+    >>> p = parse(f); _ = resolve(p)
+    >>> ir = normalize(p)
+    >>> [s.targets for s in ir.body]
+    [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
+    """
+    return Normalizer(primal).run()

@@ -1,0 +1,122 @@
+"""Optimize: add into owned buffers in place, keep shapes instead of arrays, free dead values."""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.ir import atom_names
+from s2s.reverse import Block, Sweeps, assign, call
+from s2s.templating import name
+
+# Runtime functions whose argument at this position only needs the value's shape and dtype.
+_META_POSITIONS = {
+    "unbroadcast": 1,
+    "zeros_like_acc": 0,
+    "owned_copy": 1,
+    "shape_of": 0,
+}
+
+
+def add_in_place(blocks: list[Block]) -> None:
+    """Rewrite ``d = d + c`` into ``d += c`` where reverse marked the buffer as owned."""
+    for block in blocks:
+        for i, stmt in enumerate(block.body):
+            if isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_owned", False):
+                target = stmt.targets[0]
+                block.body[i] = gast.AugAssign(
+                    target=target, op=gast.Add(), value=stmt.value.right
+                )
+
+
+def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
+    parent = parents.get(id(node))
+    if isinstance(parent, gast.Call) and isinstance(parent.func, gast.Attribute):
+        func = parent.func
+        if isinstance(func.value, gast.Name) and func.value.id == "_s2s":
+            position = _META_POSITIONS.get(func.attr)
+            return position is not None and len(parent.args) > position and (
+                parent.args[position] is node
+            )
+        if isinstance(func.value, gast.Name) and func.value.id == "_np" and func.attr == "shape":
+            return parent.args and parent.args[0] is node
+    if isinstance(parent, gast.Attribute) and parent.value is node:
+        return parent.attr in ("shape", "dtype", "ndim")
+    return False
+
+
+def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
+    """Where the adjoint sweep needs only a local's shape and dtype, record those instead.
+
+    The primal sweep gets ``x_like = _s2s.like(x)`` right after ``x`` is computed, the adjoint
+    sweep reads ``x_like``, and ``x`` itself can be freed after its last primal use.
+    """
+    uses: dict[str, list[tuple[gast.Name, bool]]] = {}
+    for block in sweeps.adjoint:
+        for stmt in block.body:
+            parents = {id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)}
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
+    defined = {}
+    for block in sweeps.primal:
+        for index, stmt in enumerate(block.body):
+            for target in _targets(stmt):
+                defined[target] = (block, stmt)
+    for var, occurrences in uses.items():
+        if var in params or var not in defined or not all(meta for _, meta in occurrences):
+            continue
+        like = sweeps.names.fresh(var + "_like")
+        for node, _ in occurrences:
+            node.id = like
+        block, stmt = defined[var]
+        block.body.insert(block.body.index(stmt) + 1, assign(like, call("_s2s.like", name(var))))
+
+
+def _targets(stmt: gast.stmt) -> list[str]:
+    if isinstance(stmt, gast.Assign):
+        return [n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)]
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        return [stmt.target.id]
+    return []
+
+
+def _reads(stmt: gast.stmt) -> set[str]:
+    reads = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        reads.add(stmt.target.id)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+        reads.update(atom_names(stmt.target))
+        reads.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
+    return reads
+
+
+def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> None:
+    """Insert ``del`` after the last read of each generated value that is not kept or returned.
+
+    ``keep`` holds the parameters (the caller owns them); ``final_reads`` the names read by the
+    return statement.
+    """
+    last: dict[str, tuple[int, int]] = {}
+    assigned: set[str] = set()
+    for b, block in enumerate(blocks):
+        for s, stmt in enumerate(block.body):
+            for var in _reads(stmt):
+                last[var] = (b, s)
+            for var in _targets(stmt):
+                assigned.add(var)
+                last.setdefault(var, (b, s))
+    frees: dict[tuple[int, int], list[str]] = {}
+    for var, position in last.items():
+        if var in keep or var in final_reads or var not in assigned:
+            continue
+        frees.setdefault(position, []).append(var)
+    for (b, s), names in sorted(frees.items(), reverse=True):
+        targets = [gast.Name(n, gast.Del(), None, None) for n in sorted(names)]
+        blocks[b].body.insert(s + 1, gast.Delete(targets=targets))
+
+
+def optimize(sweeps: Sweeps, params: set[str], final_reads: set[str], in_place: bool = True) -> None:
+    """Run the optimizations on ``sweeps`` in place (``in_place=False`` for higher order)."""
+    if in_place:
+        add_in_place(sweeps.adjoint)
+    keep_shapes(sweeps, params)

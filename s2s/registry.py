@@ -1,0 +1,212 @@
+"""The derivative-rule registry: rules keyed on the object they differentiate, parsed lazily."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gast
+
+
+class _AdjointOf:
+    """The reserved notation ``d[x]`` ("the adjoint of x") used inside rule templates.
+
+    It only has meaning to the transformer, which rewrites ``d[x]`` to the name of x's
+    adjoint buffer; evaluating it outside a template is an error.
+    """
+
+    def __getitem__(self, item: Any) -> Any:
+        raise TypeError("d[...] only has meaning inside an s2s rule template")
+
+    def __repr__(self) -> str:
+        return "s2s.d"
+
+
+d = _AdjointOf()
+
+ELEMENTWISE = "elementwise"
+ADJOINT = "adjoint"
+LINEAR = "linear"
+PIECEWISE_CONSTANT = "piecewise_constant"
+
+
+@dataclass
+class ParsedTemplate:
+    """A template's gast tree with its parameter names and defaults."""
+
+    outputs: tuple[str, ...]
+    params: tuple[str, ...]
+    defaults: dict[str, Any]
+    body: list[Any]
+    globals: dict[str, Any]
+    filename: str
+    lineno: int
+
+
+@dataclass
+class Rule:
+    """How to differentiate one callable.
+
+    Attributes:
+        primal: the callable differentiated (``numpy.tanh``, ``operator.getitem``, ...).
+        kind: ``"elementwise"`` (template returns partial derivatives), ``"adjoint"``
+            (template assigns ``d[param]``), ``"linear"`` (template is the transpose) or
+            ``"piecewise_constant"`` (no gradient anywhere: outputs get the zero kind).
+        template: the template function (``None`` for piecewise-constant rules).
+        structural: parameters without tangent space (axis, shape, keys, dtype, ...).
+        n_outputs: how many outputs the primal returns (leading template parameters).
+        source: reference for the formula (paper, numpy docs).
+        reason: why a piecewise-constant function has no gradient.
+    """
+
+    primal: Any
+    kind: str
+    template: Callable[..., Any] | None = None
+    structural: frozenset[str] = frozenset()
+    n_outputs: int = 1
+    source: str = ""
+    reason: str = ""
+    _parsed: ParsedTemplate | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return qualified_name(self.primal)
+
+    def parsed(self) -> ParsedTemplate:
+        """The template parsed once per process (lazily, on first use)."""
+        if self._parsed is None:
+            with _PARSE_LOCK:
+                if self._parsed is None:
+                    self._parsed = _parse_template(self)
+        return self._parsed
+
+
+_PARSE_LOCK = threading.Lock()
+_RULES: dict[Any, Rule] = {}
+
+
+def qualified_name(obj: Any) -> str:
+    """A readable dotted name for a callable: ``numpy.tanh``, ``numpy.linalg.inv``."""
+    module = getattr(obj, "__module__", None) or ""
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    if isinstance(obj, type(abs)) and module == "_operator":
+        module = "operator"
+    if module.startswith("numpy") and module not in ("numpy.linalg", "numpy.fft", "numpy.random"):
+        module = "numpy"
+    return f"{module}.{name}" if module else name
+
+
+def _key(fn: Any) -> Any:
+    try:
+        hash(fn)
+    except TypeError as exc:  # pragma: no cover - every numpy callable is hashable
+        raise TypeError(f"cannot register a rule for unhashable {fn!r}") from exc
+    return fn
+
+
+def _register(rule: Rule) -> Rule:
+    _RULES[_key(rule.primal)] = rule
+    return rule
+
+
+def lookup(fn: Any) -> Rule | None:
+    """The rule registered for ``fn``, or ``None``."""
+    try:
+        return _RULES.get(fn)
+    except TypeError:
+        return None
+
+
+def all_rules() -> dict[Any, Rule]:
+    """Every registered rule, keyed by the callable it differentiates (loads the templates)."""
+    import s2s.templates  # noqa: F401  (registers the built-in rules)
+
+    return dict(_RULES)
+
+
+def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = ()):
+    """Register an elementwise function by its partial derivatives.
+
+    The template's parameters are the output then the inputs; its single ``return`` gives one
+    partial derivative per input (a tuple for several inputs), written with the output and the
+    inputs. The reverse rule multiplies the output cotangent by each partial and unbroadcasts it
+    onto the input's shape and dtype; constant partials ``1`` and ``-1`` cost nothing.
+    """
+
+    def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _register(Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source))
+        return template
+
+    return decorate
+
+
+def adjoint(fn: Any, *, source: str = "", structural: tuple[str, ...] = (), outputs: int = 1):
+    """Register a reverse-mode template for ``fn`` (public as ``s2s.adjoint``).
+
+    The template's first ``outputs`` parameters name the primal's outputs; the rest are the
+    primal's parameters with numpy's names and defaults (only keywords listed there are
+    accepted at call sites). Its body assigns ``d[param] = ...`` for each differentiable
+    parameter using ``d[output]``; ``d[param][key] = g`` scatter-adds ``g`` at ``key``.
+    The body may use ``numpy`` (any alias) and ``s2s.runtime`` (any alias) and nothing else.
+    """
+
+    def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _register(Rule(fn, ADJOINT, template, frozenset(structural), outputs, source))
+        return template
+
+    return decorate
+
+
+def linear(fn: Any, *, source: str = "", structural: tuple[str, ...] = ()):
+    """Register a function linear in its non-structural inputs by its transpose.
+
+    The template has the form of an ``adjoint`` template: it assigns ``d[param]`` from
+    ``d[result]``, which is the transpose of the linear map.
+    """
+
+    def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _register(Rule(fn, LINEAR, template, frozenset(structural), 1, source))
+        return template
+
+    return decorate
+
+
+def nondifferentiable(fn: Any, *, reason: str, outputs: int = 1) -> Any:
+    """Declare ``fn`` piecewise-constant: its outputs carry a zero cotangent kind.
+
+    Use it for functions with no gradient anywhere (``argmax``, ``floor``, comparisons).
+    Returns ``fn`` so it can be used as a decorator on a user's own function too.
+    """
+    _register(Rule(fn, PIECEWISE_CONSTANT, None, frozenset(), outputs, "", reason))
+    return fn
+
+
+def _parse_template(rule: Rule) -> ParsedTemplate:
+    template = rule.template
+    assert template is not None
+    source = textwrap.dedent(inspect.getsource(template))
+    module = gast.parse(source)
+    fdef = module.body[0]
+    assert isinstance(fdef, gast.FunctionDef)
+    signature = inspect.signature(template)
+    names = list(signature.parameters)
+    n_out = rule.n_outputs
+    defaults = {
+        name: p.default
+        for name, p in signature.parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    filename = inspect.getsourcefile(template) or "<template>"
+    lineno = template.__code__.co_firstlineno
+    return ParsedTemplate(
+        outputs=tuple(names[:n_out]),
+        params=tuple(names[n_out:]),
+        defaults=defaults,
+        body=list(fdef.body),
+        globals=template.__globals__,
+        filename=filename,
+        lineno=lineno,
+    )

@@ -1,0 +1,162 @@
+"""Resolve: bind every call target to the object it names through globals, closure and builtins."""
+
+from __future__ import annotations
+
+import builtins
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s.parse import Primal
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved call target: the object and how the primal reaches it.
+
+    ``scope`` is ``"global"``, ``"closure"`` or ``"builtin"``; ``name`` the root name and
+    ``attrs`` the attribute chain (``np.linalg.inv`` is ``("global", "np", ("linalg", "inv"))``).
+    """
+
+    obj: Any
+    scope: str
+    name: str
+    attrs: tuple[str, ...]
+
+    @property
+    def written(self) -> str:
+        return ".".join((self.name,) + self.attrs)
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method or attribute of a local value: ``x.sum(axis=0)`` or ``x.T``."""
+
+    name: str
+
+
+def local_names(tree: gast.FunctionDef) -> set[str]:
+    """Parameters and every name the function assigns."""
+    names = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
+    if tree.args.vararg is not None:
+        names.add(tree.args.vararg.id)
+    if tree.args.kwarg is not None:
+        names.add(tree.args.kwarg.id)
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            names.add(node.id)
+    return names
+
+
+def _root(func: types.FunctionType, name: str) -> tuple[str, Any]:
+    code = func.__code__
+    if name in code.co_freevars and func.__closure__ is not None:
+        cell = func.__closure__[code.co_freevars.index(name)]
+        try:
+            return "closure", cell.cell_contents
+        except ValueError:
+            return "closure", _MISSING
+    if name in func.__globals__:
+        return "global", func.__globals__[name]
+    builtins_ns = func.__globals__.get("__builtins__", builtins)
+    if isinstance(builtins_ns, types.ModuleType):
+        builtins_ns = vars(builtins_ns)
+    return "builtin", builtins_ns.get(name, _MISSING)
+
+
+def lookup_target(func: types.FunctionType, scope: str, name: str, attrs: tuple[str, ...]) -> Any:
+    """Re-read a target the way the primal would now (for the identity check on entry)."""
+    found_scope, obj = _root(func, name)
+    if found_scope != scope:
+        return _MISSING
+    for attr in attrs:
+        obj = getattr(obj, attr, _MISSING)
+        if obj is _MISSING:
+            break
+    return obj
+
+
+def _chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
+    attrs: list[str] = []
+    while isinstance(node, gast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if isinstance(node, gast.Name):
+        return node.id, tuple(reversed(attrs))
+    return None
+
+
+def resolve(primal: Primal) -> list[Target]:
+    """Annotate call and attribute nodes with ``node.s2s_target`` (a :class:`Target` or :class:`Method`).
+
+    Returns the resolved call targets, which the derivative re-checks on every entry.
+    """
+    func = primal.func
+    local = local_names(primal.tree)
+    targets: list[Target] = []
+    for node in gast.walk(primal.tree):
+        if isinstance(node, gast.Call):
+            fn = node.func
+            if isinstance(fn, gast.Attribute) and _is_local_rooted(fn.value, local):
+                fn.s2s_target = Method(fn.attr)
+                continue
+            chain = _chain(fn)
+            if chain is None or chain[0] in local:
+                continue
+            target = _resolve_chain(func, *chain)
+            if target is not None:
+                fn.s2s_target = target
+                targets.append(target)
+        elif isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
+            if isinstance(node.value, gast.Name) and node.value.id in local:
+                if not hasattr(node, "s2s_target"):
+                    node.s2s_target = Method(node.attr)
+    return targets
+
+
+def _is_local_rooted(node: gast.expr, local: set[str]) -> bool:
+    return not (_chain(node) is not None and _chain(node)[0] not in local)
+
+
+def _resolve_chain(func: types.FunctionType, name: str, attrs: tuple[str, ...]) -> Target | None:
+    scope, obj = _root(func, name)
+    if obj is _MISSING:
+        return None
+    for attr in attrs:
+        obj = getattr(obj, attr, _MISSING)
+        if obj is _MISSING:
+            return None
+    return Target(obj, scope, name, attrs)
+
+
+_NUMPY_PATHS: dict[int, str] | None = None
+
+
+def numpy_path(obj: Any) -> str | None:
+    """The canonical path of a numpy callable under ``numpy`` (``"linalg.inv"``), or ``None``."""
+    global _NUMPY_PATHS
+    if _NUMPY_PATHS is None:
+        paths: dict[int, str] = {}
+        for prefix, module in (("linalg.", np.linalg), ("fft.", np.fft), ("", np)):
+            for attr in dir(module):
+                if attr.startswith("_"):
+                    continue
+                value = getattr(module, attr, None)
+                if callable(value) and not isinstance(value, type):
+                    paths[id(value)] = prefix + attr
+        _NUMPY_PATHS = paths
+    return _NUMPY_PATHS.get(id(obj))
+
+
+def is_library(obj: Any) -> bool:
+    """True for callables of numpy, scipy, math, builtins or s2s: they need a rule, never source."""
+    module = getattr(obj, "__module__", None) or ""
+    if isinstance(obj, np.ufunc) or isinstance(obj, types.BuiltinFunctionType):
+        return True
+    root = module.split(".")[0]
+    return root in {"numpy", "scipy", "math", "builtins", "s2s", "_operator", "operator"}

@@ -1,0 +1,292 @@
+"""Reverse: the primal sweep, then the adjoint sweep in reverse order, accumulating into buffers."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry
+from s2s.activity import Activity, VType
+from s2s.ir import COPY, FunctionIR, NameAllocator, Stmt, atom_names
+from s2s.parse import Primal
+from s2s.templating import Contribution, constant, instantiate, name, partials, slice_to_call
+
+
+@dataclass
+class Block:
+    """Statements emitted under one comment (``# line 14: h = np.tanh(...)``)."""
+
+    comment: str | None
+    body: list[gast.stmt] = field(default_factory=list)
+    lineno: int | None = None
+
+
+@dataclass
+class Sweeps:
+    """The generated program before emission: primal sweep, adjoint sweep, and their interface."""
+
+    primal: list[Block]
+    adjoint: list[Block]
+    output: gast.expr  # the primal value returned to the user (loss, or tuple with aux)
+    loss: gast.expr  # the value whose cotangent is seeded
+    gradients: list[gast.expr]  # one expression per wrt entry
+    seed_name: str
+    names: NameAllocator
+
+
+def assign(target: str, value: gast.expr) -> gast.Assign:
+    return gast.Assign(
+        targets=[gast.Name(target, gast.Store(), None, None)], value=value, type_comment=None
+    )
+
+
+def call(func: str, *args: gast.expr) -> gast.Call:
+    parts = func.split(".")
+    node: gast.expr = name(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return gast.Call(func=node, args=list(args), keywords=[])
+
+
+def _is_static_basic_key(key: gast.expr) -> bool:
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    for item in items:
+        if isinstance(item, gast.Slice):
+            if all(p is None or isinstance(p, gast.Constant) for p in (item.lower, item.upper, item.step)):
+                continue
+            return False
+        if isinstance(item, gast.Constant) and (
+            item.value is None or item.value is Ellipsis or isinstance(item.value, int)
+        ):
+            continue
+        return False
+    return True
+
+
+class ReverseBuilder:
+    """Builds both sweeps for one specialization (see :func:`reverse`)."""
+
+    def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...]):
+        self.primal = primal
+        self.ir = ir
+        self.activity = activity
+        self.wrt = wrt
+        self.names = NameAllocator(ir.taken)
+        self.adjoint_names: dict[str, str] = {}
+        self.count: dict[str, int] = {}  # contributions so far: 0 zero, 1 borrowed, 2+ owned
+        for var in [p.name for p in ir.params] + [t for s in ir.body for t in s.targets]:
+            if var in activity.active:
+                self.adjoint_names[var] = self.names.fresh("d_" + var)
+
+    # -- blocks --------------------------------------------------------------------------------
+    def comment(self, node: Any) -> tuple[str | None, int | None]:
+        if node is None:
+            return None, None
+        lineno = getattr(node, "lineno", None)
+        return f"line {lineno}: {self.primal.line_text(lineno)}", lineno
+
+    def primal_blocks(self) -> list[Block]:
+        blocks: list[Block] = []
+        for stmt in self.ir.body:
+            text, lineno = self.comment(stmt.node)
+            if not blocks or blocks[-1].lineno != lineno:
+                blocks.append(Block(text, [], lineno))
+            blocks[-1].body.append(_primal_statement(stmt))
+        return blocks
+
+    # -- accumulation --------------------------------------------------------------------------
+    def accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt]) -> None:
+        """Add ``expr`` into ``var``'s buffer: first borrowed, then a new sum, then in place."""
+        adj = self.adjoint_names[var]
+        count = self.count.get(var, 0)
+        if count == 0:
+            out.append(assign(adj, expr))
+        else:
+            node = assign(adj, gast.BinOp(left=name(adj), op=gast.Add(), right=expr))
+            node.s2s_owned = count >= 2  # the buffer is ours: optimize may add in place
+            out.append(node)
+        self.count[var] = count + 1
+
+    def scatter(self, var: str, key: gast.expr, expr: gast.expr, out: list[gast.stmt]) -> None:
+        """Scatter-add ``expr`` at ``key`` into ``var``'s buffer, making the buffer owned first."""
+        adj = self.adjoint_names[var]
+        count = self.count.get(var, 0)
+        if count == 0:
+            out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
+        elif count == 1:
+            out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
+        if _is_static_basic_key(key):
+            target = gast.Subscript(value=name(adj), slice=copy.deepcopy(key), ctx=gast.Store())
+            out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
+        else:
+            args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
+            out.append(gast.Expr(value=call("_np.add.at", *args)))
+        self.count[var] = max(count + 1, 2)
+
+    # -- one statement -------------------------------------------------------------------------
+    def adjoint_of(self, index: int, stmt: Stmt) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        active = self.activity.active
+        targets = [t for t in stmt.targets]
+        if not any(self.count.get(t, 0) for t in targets):
+            return out  # every output cotangent is a symbolic zero: nothing to do
+        if stmt.op is COPY:
+            source = atom_names(stmt.args[0])[0]
+            if source in active:
+                self.accumulate(source, name(self.adjoint_names[targets[0]]), out)
+            return out
+        binding = self.activity.bindings[index]
+        rule = binding.rule
+        outputs = [name(t) for t in targets]
+        out_adjoints = [
+            name(self.adjoint_names[t]) if self.count.get(t, 0) else None for t in targets
+        ]
+        result_type = self.activity.types.get(targets[0], VType()) if targets else VType()
+        if rule.kind == registry.ELEMENTWISE:
+            g = out_adjoints[0]
+            inputs = [p for p in rule.parsed().params if p not in rule.structural]
+            for param, partial in zip(inputs, partials(rule, binding.arguments, outputs[0])):
+                if param not in binding.active_params:
+                    continue
+                atom = binding.arguments[param]
+                var = atom_names(atom)[0]
+                contribution = _times(g, partial)
+                if not self._same_shape_and_dtype(var, stmt, result_type):
+                    contribution = call("_s2s.unbroadcast", contribution, name(var))
+                self.accumulate(var, contribution, out)
+            return out
+        statements, contributions = instantiate(
+            rule, binding.arguments, outputs, out_adjoints, self.names
+        )
+        kept = [c for c in contributions if c.param in binding.active_params]
+        out.extend(_live_locals(statements, [c.expr for c in kept] + [c.key for c in kept if c.key]))
+        for contribution in kept:
+            self._contribute(binding.arguments[contribution.param], contribution, result_type, out)
+        return out
+
+    def _contribute(self, atom: Any, c: Contribution, result_type: VType, out: list) -> None:
+        active = self.activity.active
+        if c.sequence or isinstance(atom, tuple) or isinstance(atom, (gast.List, gast.Tuple)):
+            elements = list(atom) if isinstance(atom, tuple) else list(atom.elts)
+            parts = self.names.fresh("parts", always_number=True)
+            out.append(assign(parts, c.expr))
+            for i, element in enumerate(elements):
+                names = atom_names(element)
+                if isinstance(element, gast.Name) and names[0] in active:
+                    part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
+                    self.accumulate(names[0], self._project(names[0], part, result_type), out)
+            return
+        var = atom_names(atom)[0]
+        if c.key is not None:
+            self.scatter(var, c.key, c.expr, out)
+        else:
+            self.accumulate(var, self._project(var, c.expr, result_type), out)
+
+    def _project(self, var: str, expr: gast.expr, result_type: VType) -> gast.expr:
+        """Cast a rule's contribution to ``var``'s accumulator dtype unless it provably has it."""
+        var_type = self.activity.types.get(var, VType())
+        if var_type.dtype is not None and result_type.dtype is not None:
+            if _acc(var_type.dtype) == _acc(result_type.dtype):
+                return expr
+        return call("_s2s.unbroadcast", expr, name(var))
+
+    def _same_shape_and_dtype(self, var: str, stmt: Stmt, result_type: VType) -> bool:
+        """True when an elementwise contribution needs no unbroadcast (a lone operand)."""
+        types = self.activity.types
+        for other in stmt.args:
+            names = atom_names(other)
+            if names == [var] or isinstance(other, gast.Constant):
+                continue
+            if len(names) == 1 and types.get(names[0], VType()).array is False:
+                continue  # a scalar operand cannot grow the result's shape
+            return False
+        var_type = types.get(var, VType())
+        if var_type.dtype is None or result_type.dtype is None:
+            return False
+        return _acc(var_type.dtype) == _acc(result_type.dtype)
+
+    # -- whole program -------------------------------------------------------------------------
+    def build(self, loss: gast.expr, seed: gast.expr) -> Sweeps:
+        primal = self.primal_blocks()
+        adjoint: list[Block] = []
+        loss_names = atom_names(loss)
+        seed_name = "seed"
+        if loss_names and loss_names[0] in self.activity.active:
+            var = loss_names[0]
+            text, lineno = self.comment(self.ir.return_node)
+            block = Block(text, [], lineno)
+            self.accumulate(var, seed, block.body)
+            adjoint.append(block)
+        for index in range(len(self.ir.body) - 1, -1, -1):
+            stmt = self.ir.body[index]
+            if not any(t in self.activity.active for t in stmt.targets):
+                continue
+            body = self.adjoint_of(index, stmt)
+            if body:
+                text, lineno = self.comment(stmt.node)
+                if adjoint and adjoint[-1].lineno == lineno:
+                    adjoint[-1].body.extend(body)
+                else:
+                    adjoint.append(Block(text, body, lineno))
+        gradients = []
+        for param in self.wrt:
+            if self.count.get(param, 0):
+                gradients.append(name(self.adjoint_names[param]))
+            else:
+                gradients.append(constant(None))
+        return Sweeps(primal, adjoint, self.ir.returns, loss, gradients, seed_name, self.names)
+
+
+def _acc(dtype: np.dtype) -> np.dtype:
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
+    if isinstance(partial, gast.Constant) and partial.value == 1:
+        return copy.deepcopy(g)
+    if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
+        if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
+            return gast.UnaryOp(op=gast.USub(), operand=copy.deepcopy(g))
+    return gast.BinOp(left=copy.deepcopy(g), op=gast.Mult(), right=partial)
+
+
+def _live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[gast.Assign]:
+    """Drop template locals that no kept contribution reads (a partial nobody needs costs nothing)."""
+    needed = {n for r in roots for n in atom_names(r)}
+    kept: list[gast.Assign] = []
+    for stmt in reversed(statements):
+        target = stmt.targets[0].id
+        if target in needed:
+            kept.append(stmt)
+            needed.update(atom_names(stmt.value))
+    return list(reversed(kept))
+
+
+def _primal_statement(stmt: Stmt) -> gast.stmt:
+    value = copy.deepcopy(stmt.expr)
+    if isinstance(value, gast.stmt):
+        return value  # an assert kept whole
+    if not stmt.targets:
+        return gast.Expr(value=value)
+    if stmt.unpack:
+        target = gast.Tuple(
+            elts=[gast.Name(t, gast.Store(), None, None) for t in stmt.targets], ctx=gast.Store()
+        )
+        return gast.Assign(targets=[target], value=value, type_comment=None)
+    return assign(stmt.targets[0], value)
+
+
+def reverse(
+    primal: Primal,
+    ir: FunctionIR,
+    activity: Activity,
+    wrt: tuple[str, ...],
+    loss: gast.expr,
+    seed: gast.expr,
+) -> Sweeps:
+    """Build the primal and adjoint sweeps; ``seed`` is the expression of the output cotangent."""
+    return ReverseBuilder(primal, ir, activity, wrt).build(loss, seed)

@@ -1,0 +1,249 @@
+"""Runtime support the generated code calls through the reserved name ``_s2s``: seeds, unbroadcast, scatter, gradient hand-off."""
+
+from __future__ import annotations
+
+import linecache
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from s2s.errors import CotangentError, Location, NonScalarOutputError
+
+
+class Like(NamedTuple):
+    """The shape and dtype of a primal value: all an adjoint needs when it needs no values."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
+def like(x: Any) -> Like:
+    """Record ``x``'s shape and dtype so that ``x`` itself can be freed before the adjoint sweep."""
+    return Like(np.shape(x), _dtype_of(x))
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    if isinstance(x, Like):
+        return x.dtype
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype
+    if isinstance(x, bool):
+        return np.dtype(bool)
+    if isinstance(x, int):
+        return np.dtype(np.int64)
+    if isinstance(x, complex):
+        return np.dtype(np.complex128)
+    return np.dtype(np.float64)
+
+
+def acc_dtype(dtype: Any) -> np.dtype:
+    """The dtype adjoints accumulate in for a primal of ``dtype``: float16 accumulates in float32.
+
+    Integer and boolean primals never have adjoints; they map to float64 for ``allow_int``.
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    if dtype.kind in "fc":
+        return dtype
+    return np.dtype(np.float64)
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """``np.shape`` that also reads a recorded :class:`Like`."""
+    return x.shape if isinstance(x, Like) else np.shape(x)
+
+
+def unbroadcast(g: Any, ref: Any) -> Any:
+    """Project cotangent ``g`` onto the shape and accumulator dtype of primal ``ref``.
+
+    Sums over the axes that broadcasting added or stretched, then casts to
+    ``acc_dtype(ref.dtype)`` (undoing NEP 50 promotion). Returns ``g`` itself when nothing
+    needs doing, so the result may be borrowed.
+    """
+    shape = shape_of(ref)
+    g_shape = np.shape(g)
+    if g_shape != shape:
+        lead = len(g_shape) - len(shape)
+        if lead < 0:
+            g = np.broadcast_to(g, shape)
+        else:
+            axes = tuple(range(lead)) + tuple(
+                lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
+            )
+            g = np.sum(g, axis=axes, keepdims=False)
+            if np.shape(g) != shape:
+                g = np.reshape(g, shape)
+    target = acc_dtype(_dtype_of(ref))
+    if _dtype_of(g) != target:
+        g = np.asarray(g).astype(target) if np.ndim(g) else target.type(g)
+    return g
+
+
+def zeros_like_acc(ref: Any) -> np.ndarray:
+    """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer)."""
+    return np.zeros(shape_of(ref), acc_dtype(_dtype_of(ref)))
+
+
+def owned_copy(g: Any, ref: Any) -> np.ndarray:
+    """A new array with ``g``'s values, ``ref``'s shape and accumulator dtype (an owned buffer)."""
+    out = np.empty(shape_of(ref), acc_dtype(_dtype_of(ref)))
+    out[...] = g
+    return out
+
+
+def _is_basic_key(key: Any) -> bool:
+    items = key if isinstance(key, tuple) else (key,)
+    for item in items:
+        if item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)):
+            continue
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            continue  # a boolean mask selects each entry at most once
+        return False
+    return True
+
+
+def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
+    """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``)."""
+    if _is_basic_key(key):
+        buffer[key] += g
+    else:
+        np.add.at(buffer, key, g)
+    return buffer
+
+
+def is_real_scalar(value: Any) -> bool:
+    """True for a Python float, a numpy floating scalar or a 0-d floating array."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, np.floating):
+        return True
+    return (
+        isinstance(value, np.ndarray)
+        and type(value) is np.ndarray
+        and value.ndim == 0
+        and value.dtype.kind == "f"
+    )
+
+
+def _where(filename: str, lineno: int) -> Location:
+    return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
+
+
+def check_scalar(value: Any, filename: str, lineno: int) -> Any:
+    """Return ``value`` if it is a real floating scalar, else raise :class:`NonScalarOutputError`
+    naming the primal ``return`` at ``filename:lineno``."""
+    if is_real_scalar(value):
+        return value
+    shape = np.shape(value) if isinstance(value, (np.ndarray, np.generic)) else None
+    kind = type(value).__name__
+    if shape is not None:
+        kind += f" of shape {shape} and dtype {value.dtype}"
+    raise NonScalarOutputError(
+        f"grad needs a real floating scalar output, but the function returned a {kind}",
+        _where(filename, lineno),
+        "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
+        "or use s2s.vjp to pull back a cotangent of the output's shape",
+    )
+
+
+def seed(value: Any) -> Any:
+    """The output cotangent 1 in the output's accumulator dtype (float32 for a float16 output)."""
+    return acc_dtype(_dtype_of(value)).type(1.0)
+
+
+def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
+    """Check a user's cotangent against the primal output; return it in the accumulator dtype.
+
+    Raises :class:`CotangentError` when the shape differs or the cotangent is not floating.
+    The user's array is never written: adjoint code only reads borrowed buffers.
+    """
+    where = _where(filename, lineno)
+    ct_shape = np.shape(ct)
+    out_shape = np.shape(value)
+    if ct_shape != out_shape:
+        raise CotangentError(
+            f"the cotangent has shape {ct_shape} but the output has shape {out_shape}",
+            where,
+            "pass a cotangent with exactly the output's shape (np.ones_like(value) for a sum)",
+        )
+    dtype = _dtype_of(ct)
+    if dtype.kind != "f":
+        raise CotangentError(
+            f"the cotangent has dtype {dtype}; cotangents must be real floating arrays",
+            where,
+            "pass a float array, for example ct.astype(value.dtype)",
+        )
+    target = acc_dtype(_dtype_of(value))
+    if dtype != target:
+        ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
+    return ct
+
+
+def augmented(new: Any, old: Any) -> Any:
+    """The value of ``old op= ...``: an ndarray keeps its dtype and shape, a scalar rebinds.
+
+    Raises ``ValueError`` exactly where numpy's in-place operation would (a broadcast that
+    would grow ``old``).
+    """
+    if isinstance(old, np.ndarray):
+        if np.shape(new) != old.shape:
+            raise ValueError(
+                f"non-broadcastable output operand with shape {old.shape} doesn't match "
+                f"the broadcast shape {np.shape(new)}"
+            )
+        if new.dtype != old.dtype:
+            new = np.asarray(new).astype(old.dtype)
+        return new
+    return new
+
+
+def _fresh(out: np.ndarray, protect: tuple[Any, ...]) -> np.ndarray:
+    if not out.flags.writeable or out.base is not None and not out.flags.owndata:
+        return out.copy()
+    for other in protect:
+        if isinstance(other, np.ndarray) and (out is other or np.may_share_memory(out, other)):
+            return out.copy()
+    return out
+
+
+def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
+    """Hand a finished adjoint buffer to the user with the type of its ``wrt`` value ``x``.
+
+    A Python float gives ``np.float64``; a numpy scalar the same scalar type; an ndarray a new
+    ndarray of ``x``'s shape and dtype that shares memory with nothing in ``protect`` (the
+    arguments, the output cotangent, the gradients already returned).
+    """
+    if isinstance(x, np.ndarray):
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        if buffer is None:
+            return np.zeros(x.shape, dtype)
+        out = np.asarray(buffer)
+        if out.shape != x.shape:
+            out = np.broadcast_to(out, x.shape)
+        if out.dtype != dtype:
+            return out.astype(dtype)
+        return _fresh(out, protect)
+    if isinstance(x, np.generic):
+        scalar = x.dtype.type if x.dtype.kind == "f" else np.float64
+        return scalar(0.0 if buffer is None else buffer)
+    return np.float64(0.0 if buffer is None else buffer)
+
+
+def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any, ...] = ()):
+    """:func:`gradient` for several ``wrt`` values; no two results share memory."""
+    out = []
+    for buffer, x in zip(buffers, xs):
+        g = gradient(buffer, x, protect + tuple(out))
+        out.append(g)
+    return tuple(out)
+
+
+def stop_gradient(x: Any) -> Any:
+    """Return ``x`` unchanged; no cotangent flows back through it (a *disconnected* cut).
+
+    Use it for values that should be treated as constants, such as the max subtracted for a
+    numerically stable softmax. ``x`` keeps the gradients of its other uses.
+    """
+    return x

@@ -1,0 +1,168 @@
+"""Helpers for the rules of products: dot, matmul, tensordot and einsum adjoints."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
+
+from s2s.runtime.core import _dtype_of, acc_dtype, unbroadcast
+
+
+def dot_grad_a(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of ``np.dot(a, b)`` for ``a``: ``a``'s shape and accumulator dtype.
+
+    ``dot`` contracts ``a``'s last axis with ``b``'s only axis (1-D ``b``) or second-to-last
+    axis; a 0-d operand multiplies. Source: numpy.dot; Giles 2008, "Collected matrix derivative
+    results for forward and reverse mode AD" (C = AB gives dA = dC B^T).
+    """
+    p, q = np.ndim(a), np.ndim(b)
+    if p == 0 or q == 0:
+        return unbroadcast(np.multiply(g, b) if q == 0 else np.sum(np.multiply(g, b)), a)
+    if q == 1:
+        return unbroadcast(np.multiply.outer(g, b), a)
+    free_b = list(range(q - 2)) + [q - 1]
+    return unbroadcast(np.tensordot(g, b, axes=(list(range(p - 1, p + q - 2)), free_b)), a)
+
+
+def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint of ``np.dot(a, b)`` for ``b``; see :func:`dot_grad_a` (dB = A^T dC)."""
+    p, q = np.ndim(a), np.ndim(b)
+    if p == 0 or q == 0:
+        return unbroadcast(np.multiply(g, a) if p == 0 else np.sum(np.multiply(g, a)), b)
+    lead = list(range(p - 1))
+    out = np.tensordot(a, g, axes=(lead, lead))
+    return unbroadcast(np.moveaxis(out, 0, q - 2) if q >= 2 else out, b)
+
+
+def _as_matrices(g: Any, x1: Any, x2: Any) -> tuple[Any, Any, Any]:
+    # numpy.matmul promotes a 1-D x1 to a row (1, n) and a 1-D x2 to a column (n, 1)
+    a = np.expand_dims(x1, 0) if np.ndim(x1) == 1 else x1
+    b = np.expand_dims(x2, -1) if np.ndim(x2) == 1 else x2
+    if np.ndim(x2) == 1:
+        g = np.expand_dims(g, -1)
+    if np.ndim(x1) == 1:
+        g = np.expand_dims(g, -2)
+    return g, a, b
+
+
+def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
+    """The adjoint of ``x1 @ x2`` for ``x1``: ``g @ x2^T``, batch axes unbroadcast onto ``x1``.
+
+    Handles numpy's 1-D promotions and stacked operands with broadcast batch axes; the result
+    has ``x1``'s shape and accumulator dtype. Source: Giles 2008 (C = AB gives dA = dC B^T).
+    """
+    g, _, b = _as_matrices(g, x1, x2)
+    grad = np.matmul(g, np.matrix_transpose(b))
+    return unbroadcast(grad[..., 0, :] if np.ndim(x1) == 1 else grad, x1)
+
+
+def matmul_grad_x2(g: Any, x1: Any, x2: Any) -> Any:
+    """The adjoint of ``x1 @ x2`` for ``x2``: ``x1^T @ g``; see :func:`matmul_grad_x1`."""
+    g, a, _ = _as_matrices(g, x1, x2)
+    grad = np.matmul(np.matrix_transpose(a), g)
+    return unbroadcast(grad[..., 0] if np.ndim(x2) == 1 else grad, x2)
+
+
+def _tensordot_axes(axes: Any, p: int, q: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    if isinstance(axes, (int, np.integer)):
+        return tuple(range(p - int(axes), p)), tuple(range(int(axes)))
+    axes_a, axes_b = axes
+    axes_a = (axes_a,) if isinstance(axes_a, (int, np.integer)) else tuple(axes_a)
+    axes_b = (axes_b,) if isinstance(axes_b, (int, np.integer)) else tuple(axes_b)
+    return normalize_axis_tuple(axes_a, p), normalize_axis_tuple(axes_b, q)
+
+
+def _tensordot_grad(g: Any, other: Any, mine: tuple, theirs: tuple, p: int, first: bool):
+    # g's axes are a's free axes then b's. Contracting g with `other` over other's free axes
+    # leaves [my free axes..., other's contracted axes sorted]; then permute into my layout.
+    free_mine = [i for i in range(p) if i not in mine]
+    free_theirs = [i for i in range(np.ndim(other)) if i not in theirs]
+    start = len(free_mine) if first else 0
+    g_axes = list(range(start, start + len(free_theirs)))
+    out = np.tensordot(g, other, axes=(g_axes, free_theirs))
+    rank = {axis: r for r, axis in enumerate(sorted(theirs))}
+    source = [
+        free_mine.index(i) if i in free_mine else len(free_mine) + rank[theirs[mine.index(i)]]
+        for i in range(p)
+    ]
+    return np.transpose(out, source)
+
+
+def tensordot_grad_a(g: Any, a: Any, b: Any, axes: Any = 2) -> Any:
+    """The adjoint of ``np.tensordot(a, b, axes)`` for ``a``: ``a``'s shape and accumulator dtype.
+
+    ``axes`` is an int (last ``axes`` of ``a`` with first of ``b``) or a pair of axis sequences
+    (or ints). Source: numpy.tensordot; the transpose of a contraction is a contraction.
+    """
+    axes_a, axes_b = _tensordot_axes(axes, np.ndim(a), np.ndim(b))
+    return unbroadcast(_tensordot_grad(g, b, axes_a, axes_b, np.ndim(a), True), a)
+
+
+def tensordot_grad_b(g: Any, a: Any, b: Any, axes: Any = 2) -> Any:
+    """The adjoint of ``np.tensordot(a, b, axes)`` for ``b``; see :func:`tensordot_grad_a`."""
+    axes_a, axes_b = _tensordot_axes(axes, np.ndim(a), np.ndim(b))
+    return unbroadcast(_tensordot_grad(g, a, axes_b, axes_a, np.ndim(b), False), b)
+
+
+def _einsum_terms(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
+    # Input and output labels, each '...' replaced by fresh letters (right-aligned, as numpy
+    # broadcasts), and implicit mode's output (ellipsis, then labels seen once, sorted) made
+    # explicit.
+    spec = subscripts.replace(" ", "")
+    lhs, arrow, out = spec.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(ndims):
+        raise ValueError(f"einsum {subscripts!r} names {len(terms)} operands, got {len(ndims)}")
+    fresh = [c for c in string.ascii_letters if c not in spec]
+    counts = [
+        nd - len(t.replace("...", "")) if "..." in t else 0
+        for t, nd in zip(terms, ndims, strict=True)
+    ]
+    dots = "".join(fresh[: max(counts, default=0)])
+    inputs = [t.replace("...", dots[len(dots) - n :]) for t, n in zip(terms, counts, strict=True)]
+    if not arrow:
+        letters = lhs.replace("...", "").replace(",", "")
+        once = sorted(c for c in set(letters) if letters.count(c) == 1)
+        out = "..." * ("..." in lhs) + "".join(once)
+    return inputs, out.replace("...", dots)
+
+
+def _einsum_grad(g: Any, k: int, ops: list[Any], inputs: list[str], out: str, optimize: Any):
+    labels = inputs[k]
+    others = [i for i in range(len(ops)) if i != k]
+    seen = set(out).union(*(inputs[i] for i in others))
+    unique = "".join(dict.fromkeys(labels))
+    kept = "".join(c for c in unique if c in seen)
+    spec = ",".join([out] + [inputs[i] for i in others]) + "->" + kept
+    r = np.einsum(spec, g, *(ops[i] for i in others), optimize=optimize)
+    # labels only operand k has were summed in the primal: their cotangent is a broadcast
+    r = np.reshape(r, tuple(r.shape[kept.index(c)] if c in kept else 1 for c in unique))
+    size = dict(zip(labels, np.shape(ops[k]), strict=True))
+    target = tuple(size[c] for c in unique)
+    stretched = tuple(
+        i for i, (n, t) in enumerate(zip(r.shape, target, strict=True)) if t == 1 and n != 1
+    )
+    r = np.broadcast_to(np.sum(r, axis=stretched, keepdims=True) if stretched else r, target)
+    if unique == labels:
+        return unbroadcast(r, ops[k])
+    full = np.zeros(np.shape(ops[k]), acc_dtype(_dtype_of(ops[k])))
+    np.einsum(f"{labels}->{unique}", full)[...] = r  # a writeable view of the diagonal
+    return unbroadcast(full, ops[k])
+
+
+def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) -> list[Any]:
+    """The adjoints of ``np.einsum(subscripts, *operands)`` for every operand, in order.
+
+    Operand ``k``'s adjoint is the einsum of ``g`` with the other operands onto ``k``'s labels;
+    labels that only ``k`` has are broadcast back, a label repeated inside ``k`` (a diagonal)
+    is written onto that diagonal of zeros, and size-1 axes numpy broadcast are summed. Each
+    result has its operand's shape and accumulator dtype. Explicit and implicit modes and
+    ``...`` are supported; the interleaved (operand, sublist) form is not.
+    Source: numpy.einsum; the transpose of a multilinear contraction in one argument.
+    """
+    ops = list(operands)
+    inputs, out = _einsum_terms(subscripts, [np.ndim(x) for x in ops])
+    return [_einsum_grad(g, k, ops, inputs, out, optimize) for k in range(len(ops))]

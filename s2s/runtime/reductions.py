@@ -1,0 +1,147 @@
+"""Helpers for the rules of reductions: broadcasting a reduced cotangent back, ties, products."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import _dtype_of, acc_dtype, shape_of
+
+
+def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """``axis`` of a numpy reduction as a sorted tuple of non-negative ints (``None``: all axes).
+
+    Raises ``numpy.exceptions.AxisError`` for an axis out of range, as numpy does.
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    items = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(sorted(np.lib.array_utils.normalize_axis_tuple(tuple(items), ndim)))
+
+
+def reduced_size(a: Any, axis: Any = None) -> int:
+    """How many entries of ``a`` (an array or a recorded ``Like``) each reduced entry combines."""
+    shape = shape_of(a)
+    count = 1
+    for i in normalize_axes(axis, len(shape)):
+        count *= shape[i]
+    return count
+
+
+def _keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _cast(g: Any, dtype: np.dtype) -> np.ndarray:
+    g = np.asarray(g)
+    return g if g.dtype == dtype else g.astype(dtype)
+
+
+def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """Reshape the cotangent of a reduction of ``a`` to its keepdims shape (reduced axes as 1).
+
+    ``g`` has the reduction's output shape; the result broadcasts against ``a`` and keeps
+    ``g``'s dtype (it may be a view of ``g``).
+    """
+    shape = shape_of(a)
+    axes = normalize_axes(axis, len(shape))
+    return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
+
+
+def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """Broadcast the cotangent ``g`` of a reduction of ``a`` over ``axis`` back onto ``a``.
+
+    ``a`` may be an array or a recorded ``Like``; the result has ``a``'s shape and accumulator
+    dtype and is a read-only broadcast view (borrowed). Source: the transpose of a sum is a
+    broadcast.
+    """
+    expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(_dtype_of(a)))
+    return np.broadcast_to(expanded, shape_of(a))
+
+
+def extremum_mask(a: Any, result: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """Where ``a`` attains its max/min ``result`` along ``axis`` (a boolean array of ``a``'s shape).
+
+    A NaN ``result`` (numpy propagates NaN) marks the NaN entries. Saving this mask instead of
+    ``a`` lets the primal array be freed before the adjoint sweep (DESIGN 7).
+    """
+    m = expand_reduced(result, a, axis, keepdims)
+    return np.equal(a, m) | (np.isnan(a) & np.isnan(m))
+
+
+def extremum_share(g: Any, mask: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """The cotangent of a max/min reduction split equally among its ``k`` tied entries.
+
+    ``mask`` is :func:`extremum_mask`; the result has its shape and ``g``'s dtype:
+    ``g * mask / mask.sum(axis, keepdims=True)``. Source: DESIGN 8 (1/k at ties).
+    """
+    g = np.asarray(g)
+    dtype = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)
+    axes = normalize_axes(axis, np.ndim(mask))
+    count = np.sum(mask, axis=axes, keepdims=True, dtype=dtype)
+    share = expand_reduced(g, mask, axis, keepdims) / count
+    return np.where(mask, share, 0)
+
+
+def exclusive_products(x: Any, axis: int = -1) -> np.ndarray:
+    """``out[..., i, ...]``: the product of every entry of ``x`` along ``axis`` except the ``i``-th.
+
+    Exact with zeros (no division): the product of an exclusive prefix and an exclusive
+    suffix cumulative product. Same shape and dtype as ``x``.
+    """
+    x = np.moveaxis(np.asarray(x), axis, -1)
+    if x.shape[-1] == 0:
+        return np.moveaxis(x.copy(), -1, axis)
+    ones = np.ones(x.shape[:-1] + (1,), dtype=x.dtype)
+    prefix = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    suffix = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis(prefix * suffix, -1, axis)
+
+
+def prod_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """The adjoint of ``np.prod(a, axis, keepdims=keepdims)``: ``g * prod(a without a_i)``.
+
+    Exact where ``a`` has zeros (DESIGN 8): the reduced axes are moved last and flattened, and
+    :func:`exclusive_products` runs along them. Result: ``a``'s shape and accumulator dtype.
+    Source: product rule.
+    """
+    a = np.asarray(a)
+    axes = normalize_axes(axis, a.ndim)
+    kept = tuple(i for i in range(a.ndim) if i not in axes)
+    moved = np.transpose(a, kept + axes)
+    flat = np.reshape(moved, moved.shape[: len(kept)] + (math.prod(moved.shape[len(kept) :]),))
+    others = np.reshape(exclusive_products(flat, -1), moved.shape)
+    others = np.transpose(others, np.argsort(kept + axes))
+    dtype = acc_dtype(a.dtype)
+    return _cast(expand_reduced(g, a, axis, keepdims), dtype) * others.astype(dtype, copy=False)
+
+
+def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: Any = 0, keepdims: bool = False) -> Any:
+    """The adjoint of ``np.var(a, axis, ddof=ddof, keepdims=keepdims)``.
+
+    ``2 * g * (a - mean(a)) / (N - ddof)`` with ``N`` the reduced size; ``a``'s shape and
+    accumulator dtype. The adjoint of ``std`` is this with ``g / (2 * std)``, which is IEEE
+    ``inf``/``nan`` at zero variance (DESIGN 8). Source: d var = 2 (a - mean) . da / (N - ddof).
+    """
+    a = np.asarray(a)
+    dtype = acc_dtype(a.dtype)
+    a = a.astype(dtype, copy=False)
+    axes = normalize_axes(axis, a.ndim)
+    centered = a - np.mean(a, axis=axes, keepdims=True)
+    scale = 2.0 / (reduced_size(a, axes) - float(ddof))  # a Python float: keeps float32
+    return _cast(expand_reduced(g, a, axis, keepdims), dtype) * scale * centered
+
+
+def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
+    """The adjoint of ``np.cumsum(a, axis)``: a reversed cumulative sum of ``g`` along ``axis``.
+
+    With ``axis=None`` numpy flattens ``a`` first, so the result is reshaped back. ``a`` may be
+    a recorded ``Like``; the result has its shape and accumulator dtype. Source: the transpose
+    of a lower-triangular matrix of ones is upper-triangular.
+    """
+    g = _cast(g, acc_dtype(_dtype_of(a)))
+    step = -1 if axis is None else axis
+    out = np.flip(np.cumsum(np.flip(g, step), axis=step), step)
+    return np.reshape(out, shape_of(a))

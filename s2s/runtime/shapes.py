@@ -1,0 +1,162 @@
+"""Helpers for the rules of shape functions: transposes of reshapes, joins, gathers, diagonals."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+from numpy.lib.stride_tricks import as_strided
+
+from s2s.runtime.core import _dtype_of, acc_dtype, shape_of, unbroadcast
+
+
+def untranspose(g: Any, axes: Any = None) -> np.ndarray:
+    """The adjoint of ``np.transpose(a, axes)``: ``g`` transposed by the inverse permutation."""
+    if axes is None:
+        return np.transpose(g)
+    axes = normalize_axis_tuple(tuple(axes), np.ndim(g))
+    return np.transpose(g, tuple(int(i) for i in np.argsort(axes)))
+
+
+def _fortran_first(a: Any) -> bool:
+    # numpy's PyArray_ISFORTRAN: F-contiguous and not C-contiguous
+    flags = getattr(a, "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
+
+
+def unreshape(g: Any, a: Any, order: str = "C") -> np.ndarray:
+    """The adjoint of ``np.reshape(a, shape, order)``: ``g`` reshaped back in the same order.
+
+    ``order='A'`` reads ``a``'s layout (Fortran order when ``a`` is Fortran- and not
+    C-contiguous, as numpy decides), so ``a`` must then be the array itself. Source: numpy.reshape.
+    """
+    if order == "A":
+        order = "F" if _fortran_first(a) else "C"
+    return np.reshape(g, shape_of(a), order=order)
+
+
+def _ravel_positions(a: np.ndarray, order: str) -> np.ndarray:
+    # The C-order flat index of the entry of `a` that np.ravel(a, order) puts at each position:
+    # ravel an index array laid out with strides proportional to a's, so numpy decides alike.
+    steps = [s // a.itemsize for s in a.strides]
+    if any(s == 0 and n > 1 for s, n in zip(steps, a.shape, strict=True)) or any(
+        s % a.itemsize for s in a.strides
+    ):
+        raise NotImplementedError(f"the adjoint of ravel(order={order!r}) of a broadcast view")
+    low = sum(s * (n - 1) for s, n in zip(steps, a.shape, strict=True) if s < 0)
+    high = sum(s * (n - 1) for s, n in zip(steps, a.shape, strict=True) if s > 0)
+    base = np.empty(high - low + 1, np.intp)
+    probe = as_strided(base[-low:], a.shape, [s * base.itemsize for s in steps])
+    probe[...] = np.arange(a.size).reshape(a.shape)
+    return np.ravel(probe, order)
+
+
+def unravel(g: Any, a: Any, order: str = "C") -> np.ndarray:
+    """The adjoint of ``np.ravel(a, order)``: the 1-D ``g`` put back into ``a``'s shape.
+
+    Orders ``'A'`` and ``'K'`` depend on ``a``'s memory layout, which is read from ``a`` (an
+    ndarray then, not a recorded ``Like``). Source: numpy.ravel.
+    """
+    if order in ("C", "F") or np.ndim(a) <= 1 or not isinstance(a, np.ndarray):
+        return np.reshape(g, shape_of(a), order=order if order in ("C", "F") else "C")
+    out = np.empty(a.size, np.asarray(g).dtype)
+    out[_ravel_positions(a, order)] = g
+    return np.reshape(out, a.shape)
+
+
+def _split(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[Any]:
+    # split g along axis by the sizes of `shapes`, reshape to each ref's shape and cast
+    cuts = np.cumsum([s[axis] for s in shapes])[:-1]
+    pieces = np.split(np.asarray(g), cuts, axis=axis)
+    return [unbroadcast(np.reshape(p, shape_of(r)), r) for p, r in zip(pieces, refs, strict=True)]
+
+
+def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
+    """The adjoint of ``np.concatenate(arrays, axis)``: ``g`` split into one piece per input.
+
+    ``axis=None`` concatenates the flattened inputs. Each piece has its input's shape and
+    accumulator dtype (inputs may be ``Like`` records). Source: numpy.concatenate.
+    """
+    if axis is None:
+        return _split(np.ravel(g), arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
+    axis = normalize_axis_index(axis, np.ndim(g))
+    return _split(g, arrays, [shape_of(x) for x in arrays], axis)
+
+
+def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
+    """The adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``, cast back."""
+    pieces = np.unstack(np.asarray(g), axis=axis)
+    return [unbroadcast(p, x) for p, x in zip(pieces, arrays, strict=True)]
+
+
+def unhstack(g: Any, tup: Any) -> list[Any]:
+    """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
+    shapes = [shape_of(x) or (1,) for x in tup]
+    return _split(g, tup, shapes, 0 if len(shapes[0]) == 1 else 1)
+
+
+def unvstack(g: Any, tup: Any) -> list[Any]:
+    """The adjoint of ``np.vstack(tup)``: numpy joins ``atleast_2d`` inputs on axis 0."""
+    shapes = [(1,) * (2 - len(shape_of(x))) + shape_of(x) for x in tup]
+    return _split(g, tup, shapes, 0)
+
+
+def take_key(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
+    """An indexing key ``k`` with ``a[k] == np.take(a, indices, axis, mode=mode)``.
+
+    The adjoint of ``take`` scatter-adds the cotangent at ``k`` (repeated indices accumulate).
+    ``axis=None`` indexes the flattened array; ``mode`` ``'wrap'``/``'clip'`` are applied to
+    ``indices`` first. ``a`` may be a ``Like``. Source: numpy.take.
+    """
+    shape = shape_of(a)
+    axis = None if axis is None else normalize_axis_index(axis, len(shape))
+    n = math.prod(shape) if axis is None else shape[axis]
+    idx = np.asarray(indices)
+    if mode == "wrap":
+        idx = np.mod(idx, n)
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    if axis is None:
+        return np.unravel_index(np.where(idx < 0, idx + n, idx), shape)
+    return (slice(None),) * axis + (idx,)
+
+
+def _diagonal_index(n1: int, n2: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    length = max(0, min(n1 - max(-offset, 0), n2 - max(offset, 0)))
+    steps = np.arange(length)
+    return steps + max(-offset, 0), steps + max(offset, 0)
+
+
+def undiagonal(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> np.ndarray:
+    """The adjoint of ``np.diagonal(a, offset, axis1, axis2)``: zeros with ``g`` on that diagonal.
+
+    ``g`` has the diagonal's shape (``a``'s other axes, then the diagonal); the result is a new
+    array of ``a``'s shape and accumulator dtype. Source: numpy.diagonal.
+    """
+    shape = shape_of(a)
+    out = np.zeros(shape, acc_dtype(_dtype_of(a)))
+    axis1 = normalize_axis_index(axis1, len(shape))
+    axis2 = normalize_axis_index(axis2, len(shape))
+    rows, cols = _diagonal_index(shape[axis1], shape[axis2], offset)
+    np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = g
+    return out
+
+
+def untrace(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> np.ndarray:
+    """The adjoint of ``np.trace(a, offset, axis1, axis2)``: ``g`` on every diagonal entry."""
+    shape = shape_of(a)
+    n1 = shape[normalize_axis_index(axis1, len(shape))]
+    n2 = shape[normalize_axis_index(axis2, len(shape))]
+    length = len(_diagonal_index(n1, n2, offset)[0])
+    spread = np.broadcast_to(np.expand_dims(g, -1), np.shape(g) + (length,))
+    return undiagonal(spread, a, offset, axis1, axis2)
+
+
+def undiag(g: Any, v: Any, k: int = 0) -> Any:
+    """The adjoint of ``np.diag(v, k)``: the ``k``-th diagonal of ``g`` for a 1-D ``v`` (which
+    ``diag`` spread into a matrix), else zeros of ``v``'s shape with ``g`` on that diagonal."""
+    if len(shape_of(v)) == 1:
+        return unbroadcast(np.diagonal(g, k), v)
+    return undiagonal(g, v, k, 0, 1)

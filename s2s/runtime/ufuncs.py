@@ -1,0 +1,85 @@
+"""Helpers for the rules of elementwise functions: conventions at non-differentiable points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import unbroadcast
+
+
+def power_dbase(x1: Any, x2: Any) -> Any:
+    """The partial of ``x1 ** x2`` with respect to ``x1``: ``x2 * x1 ** (x2 - 1)``.
+
+    Shapes broadcast as the primal's; the dtype is the primal's. Convention (DESIGN 8):
+    ``x ** 0`` is constant, so its partial is 0 even at ``x1 == 0`` (where the formula gives
+    ``0 * inf``). Source: power rule of calculus.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = x2 * np.power(x1, x2 - 1)
+    return np.where(np.equal(x2, 0), 0, partial)
+
+
+def power_dexponent(result: Any, x1: Any) -> Any:
+    """The partial of ``result = x1 ** x2`` with respect to ``x2``: ``result * log(x1)``.
+
+    Convention (DESIGN 8): 0 where ``x1 <= 0`` (``0 ** y`` and negative bases, where the real
+    power is not differentiable in ``y``). Source: d/dy exp(y log x) = x**y log x.
+    """
+    positive = np.greater(x1, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = result * np.log(np.where(positive, x1, 1))
+    return np.where(positive, partial, 0)
+
+
+def div_or_zero(num: Any, den: Any) -> Any:
+    """``num / den``, with 0 where ``den == 0`` (``hypot``, ``arctan2``, norms at the origin)."""
+    zero = np.equal(den, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = num / np.where(zero, 1, den)
+    return np.where(zero, 0, quotient)
+
+
+def _extremum_share(g: Any, x: Any, other: Any, wins: Any) -> Any:
+    x_nan = np.isnan(x)
+    other_nan = np.isnan(other)
+    tie = np.equal(x, other) | (x_nan & other_nan)
+    full = (wins | x_nan) & ~other_nan & ~tie
+    share = np.where(full, g, np.where(tie, g * 0.5, 0))
+    return unbroadcast(share, x)
+
+
+def maximum_share(g: Any, x: Any, other: Any) -> Any:
+    """``x``'s part of cotangent ``g`` of ``np.maximum(x, other)``, unbroadcast onto ``x``.
+
+    ``x`` gets ``g`` where it is larger, ``g / 2`` at ties, and ``g`` where it is NaN and
+    ``other`` is not (numpy propagates that NaN); the result has ``x``'s shape and accumulator
+    dtype. Source: DESIGN 8 (equal split of the subdifferential at ties).
+    """
+    return _extremum_share(g, x, other, np.greater(x, other))
+
+
+def minimum_share(g: Any, x: Any, other: Any) -> Any:
+    """``x``'s part of cotangent ``g`` of ``np.minimum(x, other)``; see :func:`maximum_share`."""
+    return _extremum_share(g, x, other, np.less(x, other))
+
+
+def clip_masks(a: Any, a_min: Any = None, a_max: Any = None, min: Any = None, max: Any = None):
+    """Where ``np.clip(a, lo, hi)`` takes its value from ``a``, from ``lo`` and from ``hi``.
+
+    ``lo`` is ``a_min`` or the keyword ``min`` (numpy accepts one of them), likewise ``hi``;
+    ``None`` means no bound. Returns three boolean arrays of the broadcast shape that partition
+    it: ``a`` is selected on the closed interval ``lo <= a <= hi`` (and where it is NaN), ``lo``
+    where ``a < lo``, ``hi`` where ``a > hi`` and everywhere when ``lo > hi`` (numpy's
+    ``minimum(maximum(a, lo), hi)``). Source: numpy.clip docs; DESIGN 8 for the closed interval.
+    """
+    lo = min if a_min is None else a_min
+    hi = max if a_max is None else a_max
+    below = np.less(a, lo) if lo is not None else np.zeros(np.shape(a), bool)
+    above = np.greater(a, hi) if hi is not None else np.zeros(np.shape(a), bool)
+    if lo is not None and hi is not None:
+        above = above | np.greater(lo, hi)
+    below = below & ~above
+    inside = ~(below | above)
+    return np.broadcast_arrays(inside, below, above)

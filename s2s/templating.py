@@ -1,0 +1,194 @@
+"""Templating: instantiate a rule template at one call site, yielding statements and contributions."""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry, runtime
+from s2s.ir import NameAllocator
+
+
+@dataclass
+class Contribution:
+    """``expr`` to be added into the adjoint of the argument bound to ``param``.
+
+    ``key`` is set for a scatter-add (``d[x][key] = expr``); ``sequence`` when ``param`` is bound
+    to several arguments (a literal list or varargs) and ``expr`` gives one part per argument.
+    """
+
+    param: str
+    expr: gast.expr
+    key: gast.expr | None = None
+    sequence: bool = False
+
+
+def name(id_: str) -> gast.Name:
+    return gast.Name(id=id_, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def constant(value: Any) -> gast.expr:
+    """A literal for a template default (``None``, numbers, strings, tuples of them)."""
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[constant(v) for v in value], ctx=gast.Load())
+    return gast.Constant(value=value, kind=None)
+
+
+class TemplateError(Exception):
+    """A template uses something outside the template contract (a bug in a rule)."""
+
+
+def _is_adjoint_of(node: gast.expr, tglobals: dict[str, Any]) -> bool:
+    return isinstance(node, gast.Name) and tglobals.get(node.id) is registry.d
+
+
+def _subscript_name(node: gast.Subscript) -> str:
+    key = node.slice
+    if not isinstance(key, gast.Name):
+        raise TemplateError("d[...] takes a parameter name")
+    return key.id
+
+
+def instantiate(
+    rule: registry.Rule,
+    arguments: dict[str, Any],
+    outputs: list[gast.expr | None],
+    output_adjoints: list[gast.expr | None],
+    names: NameAllocator,
+) -> tuple[list[gast.stmt], list[Contribution]]:
+    """Substitute a call site into an adjoint/linear template.
+
+    Args:
+        rule: the rule (kind ``adjoint`` or ``linear``).
+        arguments: template parameter -> atom, or tuple of atoms for a varargs/list parameter.
+        outputs: the primal output atoms, one per template output.
+        output_adjoints: the adjoint buffer of each output, ``None`` for a symbolic zero.
+        names: allocator for the template's local temporaries.
+
+    Returns:
+        The local statements and the contributions (inactive ones included; the caller drops
+        them and dead locals).
+    """
+    template = rule.parsed()
+    tglobals = template.globals
+    subst: dict[str, gast.expr] = {}
+    for param in template.params:
+        if param in arguments:
+            subst[param] = _as_expr(arguments[param])
+        else:
+            subst[param] = constant(template.defaults.get(param))
+    for out_name, atom in zip(template.outputs, outputs):
+        subst[out_name] = atom if atom is not None else constant(None)
+    adjoints = dict(zip(template.outputs, output_adjoints))
+    local: dict[str, str] = {}
+    statements: list[gast.stmt] = []
+    contributions: list[Contribution] = []
+
+    def rewrite(expr: gast.expr) -> gast.expr:
+        return _Substitute(subst, adjoints, local, tglobals).visit(copy.deepcopy(expr))
+
+    for stmt in template.body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue  # docstring
+        if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
+            raise TemplateError(f"{rule.name}: templates contain only single assignments")
+        target = stmt.targets[0]
+        value = rewrite(stmt.value)
+        if isinstance(target, gast.Subscript) and _is_adjoint_of(target.value, tglobals):
+            param = _subscript_name(target)
+            contributions.append(
+                Contribution(param, value, sequence=isinstance(arguments.get(param), tuple))
+            )
+        elif (
+            isinstance(target, gast.Subscript)
+            and isinstance(target.value, gast.Subscript)
+            and _is_adjoint_of(target.value.value, tglobals)
+        ):
+            param = _subscript_name(target.value)
+            contributions.append(Contribution(param, value, key=rewrite(target.slice)))
+        elif isinstance(target, gast.Name):
+            local[target.id] = names.fresh(target.id, always_number=True)
+            statements.append(
+                gast.Assign(targets=[gast.Name(local[target.id], gast.Store(), None, None)],
+                            value=value, type_comment=None)  # fmt: skip
+            )
+        else:
+            raise TemplateError(f"{rule.name}: unsupported assignment target in template")
+    return statements, contributions
+
+
+def partials(rule: registry.Rule, arguments: dict[str, Any], output: gast.expr) -> list[gast.expr]:
+    """The partial derivatives an elementwise template returns, substituted at a call site."""
+    template = rule.parsed()
+    subst = {p: _as_expr(arguments[p]) if p in arguments else constant(template.defaults.get(p))
+             for p in template.params}  # fmt: skip
+    subst[template.outputs[0]] = output
+    body = [s for s in template.body if not (isinstance(s, gast.Expr))]
+    if len(body) != 1 or not isinstance(body[0], gast.Return):
+        raise TemplateError(f"{rule.name}: an elementwise template is a single return")
+    value = _Substitute(subst, {}, {}, template.globals).visit(copy.deepcopy(body[0].value))
+    inputs = [p for p in template.params if p not in rule.structural]
+    result = list(value.elts) if isinstance(value, gast.Tuple) and len(inputs) > 1 else [value]
+    if len(result) != len(inputs):
+        raise TemplateError(f"{rule.name}: one partial per input is required")
+    return result
+
+
+def _as_expr(atom: Any) -> gast.expr:
+    if isinstance(atom, tuple):
+        return gast.Tuple(elts=[copy.deepcopy(a) for a in atom], ctx=gast.Load())
+    return slice_to_call(copy.deepcopy(atom))
+
+
+def slice_to_call(node: gast.expr) -> gast.expr:
+    """Rewrite ``Slice`` nodes of a key into ``slice(...)`` calls so the key is an expression."""
+    if isinstance(node, gast.Slice):
+        parts = [node.lower, node.upper, node.step]
+        return gast.Call(
+            func=name("slice"),
+            args=[p if p is not None else constant(None) for p in parts],
+            keywords=[],
+        )
+    if isinstance(node, gast.Tuple):
+        node.elts = [slice_to_call(e) for e in node.elts]
+    return node
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, subst, adjoints, local, tglobals):
+        self.subst = subst
+        self.adjoints = adjoints
+        self.local = local
+        self.tglobals = tglobals
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
+        if _is_adjoint_of(node.value, self.tglobals):
+            param = _subscript_name(node)
+            if param not in self.adjoints:
+                raise TemplateError(f"d[{param}] is read, but only outputs' adjoints can be read")
+            adj = self.adjoints[param]
+            return copy.deepcopy(adj) if adj is not None else constant(None)
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: gast.Name) -> gast.expr:
+        if node.id in self.subst:
+            return copy.deepcopy(self.subst[node.id])
+        if node.id in self.local:
+            return name(self.local[node.id])
+        value = self.tglobals.get(node.id, getattr(builtins, node.id, None))
+        if value is np:
+            return name("_np")
+        if value is runtime:
+            return name("_s2s")
+        if isinstance(value, types.BuiltinFunctionType) or isinstance(value, type):
+            if getattr(builtins, node.id, None) is value:
+                return node
+        raise TemplateError(f"template name {node.id!r} is neither a parameter, a local, numpy "
+                            "nor s2s.runtime")  # fmt: skip

@@ -1,0 +1,33 @@
+"""Derivative rules of s2s, one module per numpy domain (installed as ``s2s.templates``).
+
+The contract of a rule template
+-------------------------------
+A template is a short Python function registered by a decorator from :mod:`s2s.registry`,
+keyed on the callable it differentiates (never on a name string). Its body is the derivative
+code: the transformer substitutes the call site's names into it and splices it into the
+generated function.
+
+- Parameters: first the primal's output(s) (``result``, or one name per output), then the
+  primal's parameters with numpy's names and defaults. A call-site keyword that is not a
+  template parameter raises ``UnsupportedArgumentError`` at generation time, ``out=`` included.
+- ``d[name]`` is the reserved notation for "the adjoint of name". ``d[x] = expr`` contributes
+  ``expr`` to x's adjoint buffer (the transformer adds it into the buffer and drops the
+  statement when x is inactive); ``d[x][key] = g`` scatter-adds ``g`` at ``key``.
+- ``@elementwise`` templates instead *return the partial derivatives* (one per input); both the
+  reverse rule (with unbroadcasting) and the forward rule are derived from them.
+- ``@linear`` templates give the transpose of a linear map; structural parameters (axis, shape,
+  keys, dtype) are declared and never differentiated.
+- ``nondifferentiable(fn, reason=...)`` declares a piecewise-constant function (zero kind).
+- Bodies reach only numpy (any alias, emitted as ``_np``) and :mod:`s2s.runtime` (emitted as
+  ``_s2s``). Constants are Python scalars, never ``np.float64(...)``, so float32 stays float32.
+- Every rule names its formula's source.
+"""
+
+from s2s.templates import (  # noqa: F401  (importing registers the rules)
+    linalg,
+    nondiff,
+    products,
+    reductions,
+    shapes,
+    ufuncs,
+)

@@ -1,0 +1,233 @@
+"""Elementwise numpy functions and Python operators, declared by their partial derivatives."""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d, elementwise
+
+# Sources: the derivative of each function is the standard calculus identity; numpy's
+# definitions of the functions are in the numpy ufunc reference ("Mathematical functions").
+# Constants are Python floats (never numpy scalars) so float32 stays float32:
+# 0.6931471805599453 = ln 2, 2.302585092994046 = ln 10.
+
+
+@elementwise(np.add, source="d(x1 + x2) = dx1 + dx2")
+def add(result, x1, x2):
+    return 1, 1
+
+
+@elementwise(np.subtract, source="d(x1 - x2) = dx1 - dx2")
+def subtract(result, x1, x2):
+    return 1, -1
+
+
+@elementwise(np.multiply, source="product rule")
+def multiply(result, x1, x2):
+    return x2, x1
+
+
+@elementwise(np.true_divide, source="quotient rule: d(x1/x2) = dx1/x2 - x1/x2^2 dx2")
+def true_divide(result, x1, x2):
+    return 1 / x2, -result / x2
+
+
+@elementwise(np.power, source="power rule; DESIGN 8 for x**0 and x**y at x <= 0")
+def power(result, x1, x2):
+    return rt.power_dbase(x1, x2), rt.power_dexponent(result, x1)
+
+
+@elementwise(np.negative, source="d(-x) = -dx")
+def negative(result, x):
+    return -1
+
+
+@elementwise(np.positive, source="d(+x) = dx")
+def positive(result, x):
+    return 1
+
+
+@elementwise(np.square, source="d x^2 = 2x")
+def square(result, x):
+    return 2 * x
+
+
+@elementwise(np.sqrt, source="d sqrt(x) = 1 / (2 sqrt(x)); IEEE inf at 0 (DESIGN 8)")
+def sqrt(result, x):
+    return 0.5 / result
+
+
+@elementwise(np.cbrt, source="d cbrt(x) = 1 / (3 cbrt(x)^2)")
+def cbrt(result, x):
+    return 1 / (3 * result * result)
+
+
+@elementwise(np.reciprocal, source="d (1/x) = -1/x^2")
+def reciprocal(result, x):
+    return -result * result
+
+
+@elementwise(np.tanh, source="d tanh(x) = 1 - tanh(x)^2")
+def tanh(result, x):
+    return 1 - result * result
+
+
+@elementwise(np.exp, source="d exp(x) = exp(x)")
+def exp(result, x):
+    return result
+
+
+@elementwise(np.exp2, source="d 2^x = 2^x ln 2")
+def exp2(result, x):
+    return result * 0.6931471805599453
+
+
+@elementwise(np.expm1, source="d (exp(x) - 1) = exp(x)")
+def expm1(result, x):
+    return result + 1
+
+
+@elementwise(np.log, source="d log(x) = 1/x; IEEE inf at 0 (DESIGN 8)")
+def log(result, x):
+    return 1 / x
+
+
+@elementwise(np.log2, source="d log2(x) = 1 / (x ln 2)")
+def log2(result, x):
+    return 1 / (x * 0.6931471805599453)
+
+
+@elementwise(np.log10, source="d log10(x) = 1 / (x ln 10)")
+def log10(result, x):
+    return 1 / (x * 2.302585092994046)
+
+
+@elementwise(np.log1p, source="d log(1 + x) = 1 / (1 + x)")
+def log1p(result, x):
+    return 1 / (1 + x)
+
+
+@elementwise(np.logaddexp, source="d log(e^x1 + e^x2) = (e^x1, e^x2) / (e^x1 + e^x2)")
+def logaddexp(result, x1, x2):
+    return np.exp(x1 - result), np.exp(x2 - result)
+
+
+@elementwise(np.logaddexp2, source="d log2(2^x1 + 2^x2) = (2^x1, 2^x2) / (2^x1 + 2^x2)")
+def logaddexp2(result, x1, x2):
+    return np.exp2(x1 - result), np.exp2(x2 - result)
+
+
+@elementwise(np.sin, source="d sin(x) = cos(x)")
+def sin(result, x):
+    return np.cos(x)
+
+
+@elementwise(np.cos, source="d cos(x) = -sin(x)")
+def cos(result, x):
+    return -np.sin(x)
+
+
+@elementwise(np.tan, source="d tan(x) = 1 + tan(x)^2")
+def tan(result, x):
+    return 1 + result * result
+
+
+@elementwise(np.arcsin, source="d arcsin(x) = 1 / sqrt(1 - x^2); IEEE inf at +-1 (DESIGN 8)")
+def arcsin(result, x):
+    return 1 / np.sqrt(1 - x * x)
+
+
+@elementwise(np.arccos, source="d arccos(x) = -1 / sqrt(1 - x^2)")
+def arccos(result, x):
+    return -1 / np.sqrt(1 - x * x)
+
+
+@elementwise(np.arctan, source="d arctan(x) = 1 / (1 + x^2)")
+def arctan(result, x):
+    return 1 / (1 + x * x)
+
+
+@elementwise(np.arctan2, source="d atan2(x1, x2) = (x2, -x1) / (x1^2 + x2^2); 0 at the origin")
+def arctan2(result, x1, x2):
+    return rt.div_or_zero(x2, x1 * x1 + x2 * x2), rt.div_or_zero(-x1, x1 * x1 + x2 * x2)
+
+
+@elementwise(np.hypot, source="d hypot(x1, x2) = (x1, x2) / hypot; 0 at the origin (DESIGN 8)")
+def hypot(result, x1, x2):
+    return rt.div_or_zero(x1, result), rt.div_or_zero(x2, result)
+
+
+@elementwise(np.sinh, source="d sinh(x) = cosh(x)")
+def sinh(result, x):
+    return np.cosh(x)
+
+
+@elementwise(np.cosh, source="d cosh(x) = sinh(x)")
+def cosh(result, x):
+    return np.sinh(x)
+
+
+@elementwise(np.arcsinh, source="d arcsinh(x) = 1 / sqrt(x^2 + 1)")
+def arcsinh(result, x):
+    return 1 / np.sqrt(x * x + 1)
+
+
+@elementwise(np.arccosh, source="d arccosh(x) = 1 / sqrt(x^2 - 1)")
+def arccosh(result, x):
+    return 1 / np.sqrt(x * x - 1)
+
+
+@elementwise(np.arctanh, source="d arctanh(x) = 1 / (1 - x^2)")
+def arctanh(result, x):
+    return 1 / (1 - x * x)
+
+
+@elementwise(np.absolute, source="d |x| = sign(x), 0 at 0 (DESIGN 8)")
+def absolute(result, x):
+    return np.sign(x)
+
+
+@elementwise(np.fabs, source="d |x| = sign(x), 0 at 0 (DESIGN 8)")
+def fabs(result, x):
+    return np.sign(x)
+
+
+@elementwise(np.remainder, source="x1 mod x2 = x1 - floor(x1/x2) x2 (numpy.remainder)")
+def remainder(result, x1, x2):
+    return 1, -np.floor(x1 / x2)
+
+
+@elementwise(np.fmod, source="fmod(x1, x2) = x1 - trunc(x1/x2) x2 (numpy.fmod)")
+def fmod(result, x1, x2):
+    return 1, -np.trunc(x1 / x2)
+
+
+# Selections: adjoint rules with their own unbroadcasting, so the cotangent is routed (not
+# multiplied by a 0/1 partial, which would turn an inf or nan partial upstream into nan).
+
+
+@adjoint(np.maximum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
+def maximum(result, x1, x2):
+    d[x1] = rt.maximum_share(d[result], x1, x2)
+    d[x2] = rt.maximum_share(d[result], x2, x1)
+
+
+@adjoint(np.minimum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
+def minimum(result, x1, x2):
+    d[x1] = rt.minimum_share(d[result], x1, x2)
+    d[x2] = rt.minimum_share(d[result], x2, x1)
+
+
+@adjoint(np.clip, source="numpy.clip; DESIGN 8: 1 to a on the closed [lo, hi], 0 to the bound")
+def clip(result, a, a_min=None, a_max=None, *, min=None, max=None):
+    inside, below, above = rt.clip_masks(a, a_min, a_max, min, max)
+    d[a] = rt.unbroadcast(np.where(inside, d[result], 0), a)
+    d[a_min] = rt.unbroadcast(np.where(below, d[result], 0), a_min)
+    d[a_max] = rt.unbroadcast(np.where(above, d[result], 0), a_max)
+    d[min] = rt.unbroadcast(np.where(below, d[result], 0), min)
+    d[max] = rt.unbroadcast(np.where(above, d[result], 0), max)
+
+
+@adjoint(np.where, source="numpy.where selects x where condition holds, else y", structural=("condition",))
+def where(result, condition, x=None, y=None):
+    d[x] = rt.unbroadcast(np.where(condition, d[result], 0), x)
+    d[y] = rt.unbroadcast(np.where(condition, 0, d[result]), y)
