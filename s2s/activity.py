@@ -190,13 +190,8 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str]) -> Binding:
             )
         raise NoRuleError(message, where, advice)
     template = rule.parsed()
-    params = [
-        inspect.Parameter(p.name, p.kind, default=p.default)
-        for p in list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
-    ]
-    signature = inspect.Signature(params)
     try:
-        bound = signature.bind(*stmt.args, **stmt.kwargs)
+        bound = _signature(rule).bind(*stmt.args, **stmt.kwargs)
     except TypeError as exc:
         raise UnsupportedArgumentError(
             f"{rule.name} is called with arguments its derivative rule does not support ({exc})",
@@ -207,10 +202,7 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str]) -> Binding:
     active_params = []
     for name, atom in bound.arguments.items():
         if name in rule.structural:
-            if any(n in active for n in _atom_list_names(atom)):
-                if rule.kind != registry.ELEMENTWISE:
-                    pass  # a structural argument never carries a gradient
-            continue
+            continue  # a structural argument never carries a gradient
         if any(n in active for n in _atom_list_names(atom)):
             active_params.append(name)
     return Binding(rule, dict(bound.arguments), active_params)
@@ -287,22 +279,61 @@ def _infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     if rule is not None and rule.kind == registry.PIECEWISE_CONSTANT:
         return VType("other")
     operands = [_operand_type(a, types) for a in stmt.args]
+    if rule is not None and rule.kind != registry.ELEMENTWISE:
+        return _infer_rule(rule, stmt, types)
     floats = [t for t in operands if t.kind in ("float", "int", "bool")]
     if not operands or len(floats) != len(operands) or any(t.dtype is None for t in floats):
         if any(t.kind == "float" for t in operands):
             return VType("float")
         return UNKNOWN
     try:
-        probes = [
-            (t.dtype.type(0).item() if t.weak else np.empty(0, t.dtype)) for t in floats
-        ]
-        dtype = np.result_type(*probes)
+        dtype = np.result_type(*_probes(floats))
     except (TypeError, ValueError):
         return UNKNOWN
     if dtype.kind in "iub" and op in (np.true_divide, np.mean, np.sqrt, np.exp, np.log):
         dtype = np.dtype(np.float64)
     array = any(t.array for t in floats) or None
     return VType(_kind(dtype), dtype, array)
+
+
+def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VType:
+    """A non-elementwise rule's output dtype: the promotion of its differentiable operands."""
+    try:
+        bound = _signature(rule).bind(*stmt.args, **stmt.kwargs)
+    except TypeError:
+        return UNKNOWN
+    operands: list[VType] = []
+    for param, atom in bound.arguments.items():
+        if param in rule.structural:
+            continue
+        for element in atom if isinstance(atom, tuple) else (atom,):
+            if isinstance(element, (gast.List, gast.Tuple)):
+                operands.extend(_operand_type(e, types) for e in element.elts)
+            else:
+                operands.append(_operand_type(element, types))
+    if not operands or any(
+        t.dtype is None or t.kind not in ("float", "int", "bool") for t in operands
+    ):
+        return VType("float") if any(t.kind == "float" for t in operands) else UNKNOWN
+    try:
+        dtype = np.result_type(*_probes(operands))
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return VType(_kind(dtype), dtype, None)
+
+
+def _probes(operands: list[VType]) -> list[Any]:
+    return [t.dtype.type(0).item() if t.weak else np.empty(0, t.dtype) for t in operands]
+
+
+def _signature(rule: registry.Rule) -> inspect.Signature:
+    """The template's signature without its output parameters (cached on the rule)."""
+    cached = getattr(rule, "_call_signature", None)
+    if cached is None:
+        params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+        cached = inspect.Signature(params)
+        rule._call_signature = cached
+    return cached
 
 
 def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
@@ -334,9 +365,11 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             break
         if other is definition:
             continue
-        if (other.op in VIEW_OPS or other.op is COPY) and other.args and atom_names(
-            other.args[0]
-        ) == [old]:
+        if (
+            (other.op in VIEW_OPS or other.op is COPY)
+            and other.args
+            and atom_names(other.args[0]) == [old]
+        ):
             raise MutationError(
                 f"`{user}` is updated in place, but `{ir.original.get(other.targets[0], '?')}` "
                 f"is a view of it (line {primal.where(other.node).lineno})",

@@ -1,4 +1,4 @@
-"""The public derivative objects: ``grad``, ``value_and_grad`` and ``vjp``, cached per specialization."""
+"""The public derivative objects ``grad``, ``value_and_grad`` and ``vjp``, cached per signature."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import traceback
 import types
 import warnings
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import gast
 import numpy as np
 
-from s2s.activity import VType, vtype_of
+from s2s.activity import vtype_of
 from s2s.errors import DtypeError, Location, S2SError, WrtError
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.resolve import _MISSING, lookup_target
@@ -183,7 +184,9 @@ class Derivative:
         key = (self._wrt_names, self._single, self.mode, self.options)
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
-            return per_function.setdefault(key, {"lock": threading.Lock(), "entries": {}})
+            return per_function.setdefault(
+                key, {"lock": threading.Lock(), "entries": {}, "latest": None}
+            )
 
     def _fresh(self, generated: Generated) -> bool:
         return all(
@@ -206,7 +209,7 @@ class Derivative:
                 )  # fmt: skip
                 store["entries"][key] = generated
                 self._warn(generated)
-        self._latest = generated
+        self._latest = store["latest"] = generated
         return generated
 
     def _warn(self, generated: Generated) -> None:
@@ -237,6 +240,8 @@ class Derivative:
     @property
     def source(self) -> str:
         """The generated source; without a call yet, specialized for float64 array arguments."""
+        if self._latest is None:
+            self._latest = self._specializations().get("latest")
         if self._latest is None:
             arguments = {}
             for name, param in self._signature.parameters.items():

@@ -1,4 +1,4 @@
-"""Emit: turn the sweeps into readable Python source, compile it as a factory, register it with linecache."""
+"""Emit: readable Python source from the sweeps, compiled as a factory and kept in linecache."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ except ImportError:  # pragma: no cover - astor is a dependency
 INDENT = "    "
 
 
+def _one_line(pieces: list[str]) -> str:
+    """astor's printer without its line wrapping: one statement stays on one line."""
+    return "".join(pieces)
+
+
 def to_source(node: gast.AST, use_astor: bool = True) -> str:
     """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
     tree = gast.gast_to_ast(node)
@@ -34,9 +39,8 @@ def to_source(node: gast.AST, use_astor: bool = True) -> str:
     if use_astor and astor is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            if isinstance(tree, ast.Expression):
-                return astor.to_source(tree.body).strip()
-            return astor.to_source(tree).rstrip("\n")
+            node = tree.body if isinstance(tree, ast.Expression) else tree
+            return astor.to_source(node, pretty_source=_one_line).strip("\n")
     if isinstance(tree, ast.Expression):
         return ast.unparse(tree.body)
     return ast.unparse(tree)
@@ -111,9 +115,7 @@ def compile_factory(
     function = types.FunctionType(
         inner_code, primal.__globals__, inner_name, None, tuple(cells) or None
     )
-    return Compiled(
-        function, source, filename, writer.primal_lines, primal.__code__.co_filename
-    )
+    return Compiled(function, source, filename, writer.primal_lines, primal.__code__.co_filename)
 
 
 def signature_text(params: list[Any]) -> str:

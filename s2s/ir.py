@@ -77,7 +77,9 @@ class FunctionIR:
 
 def atom_names(node: gast.expr) -> list[str]:
     """The variable names inside an atom or literal structure of atoms."""
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    return [
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    ]
 
 
 class NameAllocator:

@@ -1,4 +1,4 @@
-"""Normalize: A-normal form with SSA names, one primitive per statement, operators kept as written."""
+"""Normalize: A-normal form with SSA names, one primitive per statement, operators as written."""
 
 from __future__ import annotations
 
@@ -175,7 +175,9 @@ class Normalizer:
             return Stmt((), expr, operator.getitem, [value, key])
         if isinstance(node, gast.Call):
             return self.call(node)
-        if isinstance(node, gast.Attribute) and isinstance(getattr(node, "s2s_target", None), Method):
+        if isinstance(node, gast.Attribute) and isinstance(
+            getattr(node, "s2s_target", None), Method
+        ):
             value = self.atom(node.value)
             expr = gast.Attribute(value=value, attr=node.attr, ctx=gast.Load())
             if node.attr in ATTRIBUTES:
@@ -215,7 +217,9 @@ class Normalizer:
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
-            op = BUILTIN_ALIASES.get(target.obj, target.obj) if _hashable(target.obj) else target.obj
+            op = (
+                BUILTIN_ALIASES.get(target.obj, target.obj) if _hashable(target.obj) else target.obj
+            )
             return Stmt((), expr, op, args, dict(kwargs))
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
@@ -239,9 +243,7 @@ class Normalizer:
             self.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)):
             if isinstance(stmt, gast.Assert):
-                self.body.append(
-                    Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt)
-                )
+                self.body.append(Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt))
         else:  # pragma: no cover - the fence refuses everything else
             raise UnsupportedSyntaxError(
                 f"unsupported statement {type(stmt).__name__}", self.primal.where(stmt)
@@ -302,8 +304,14 @@ class Normalizer:
                          keywords=[])  # fmt: skip
         new = self.bind(target.id)
         self.body.append(
-            Stmt((new,), call, runtime.augmented, [_name(combined), _name(old)], node=stmt,
-                 aug_of=old)  # fmt: skip
+            Stmt(
+                (new,),
+                call,
+                runtime.augmented,
+                [_name(combined), _name(old)],
+                node=stmt,
+                aug_of=old,
+            )  # fmt: skip
         )
 
     def run(self) -> FunctionIR:
@@ -355,7 +363,9 @@ def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
 
 
 def _loads(node: gast.AST) -> list[str]:
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    return [
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    ]
 
 
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:

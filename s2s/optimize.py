@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import gast
 
+from s2s import runtime
 from s2s.ir import atom_names
 from s2s.reverse import Block, Sweeps, assign, call
 from s2s.templating import name
-
-# Runtime functions whose argument at this position only needs the value's shape and dtype.
-_META_POSITIONS = {
-    "unbroadcast": 1,
-    "zeros_like_acc": 0,
-    "owned_copy": 1,
-    "shape_of": 0,
-}
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -23,9 +16,7 @@ def add_in_place(blocks: list[Block]) -> None:
         for i, stmt in enumerate(block.body):
             if isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_owned", False):
                 target = stmt.targets[0]
-                block.body[i] = gast.AugAssign(
-                    target=target, op=gast.Add(), value=stmt.value.right
-                )
+                block.body[i] = gast.AugAssign(target=target, op=gast.Add(), value=stmt.value.right)
 
 
 def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
@@ -33,10 +24,8 @@ def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
     if isinstance(parent, gast.Call) and isinstance(parent.func, gast.Attribute):
         func = parent.func
         if isinstance(func.value, gast.Name) and func.value.id == "_s2s":
-            position = _META_POSITIONS.get(func.attr)
-            return position is not None and len(parent.args) > position and (
-                parent.args[position] is node
-            )
+            positions = getattr(getattr(runtime, func.attr, None), "shape_only_args", ())
+            return any(p < len(parent.args) and parent.args[p] is node for p in positions)
         if isinstance(func.value, gast.Name) and func.value.id == "_np" and func.attr == "shape":
             return parent.args and parent.args[0] is node
     if isinstance(parent, gast.Attribute) and parent.value is node:
@@ -53,13 +42,15 @@ def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
     uses: dict[str, list[tuple[gast.Name, bool]]] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
-            parents = {id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)}
+            parents = {
+                id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)
+            }
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
     defined = {}
     for block in sweeps.primal:
-        for index, stmt in enumerate(block.body):
+        for stmt in block.body:
             for target in _targets(stmt):
                 defined[target] = (block, stmt)
     for var, occurrences in uses.items():
@@ -81,7 +72,9 @@ def _targets(stmt: gast.stmt) -> list[str]:
 
 
 def _reads(stmt: gast.stmt) -> set[str]:
-    reads = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    reads = {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         reads.add(stmt.target.id)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
@@ -115,7 +108,7 @@ def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> Non
         blocks[b].body.insert(s + 1, gast.Delete(targets=targets))
 
 
-def optimize(sweeps: Sweeps, params: set[str], final_reads: set[str], in_place: bool = True) -> None:
+def optimize(sweeps: Sweeps, params: set[str], in_place: bool = True) -> None:
     """Run the optimizations on ``sweeps`` in place (``in_place=False`` for higher order)."""
     if in_place:
         add_in_place(sweeps.adjoint)

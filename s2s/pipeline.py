@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import gast
 
@@ -113,7 +114,7 @@ def generate(
     sweeps = reverse(primal, ir, activity, wrt, loss, seed)
     warnings = _disconnected(primal, ir, wrt, sweeps, activity, options)
     params = {p.name for p in ir.params}
-    optimize(sweeps, params, set())
+    optimize(sweeps, params)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
 
     protect = [name(p.name) for p in ir.params]
@@ -128,6 +129,7 @@ def generate(
     writer.line(doc, 2)
     if mode == VJP:
         free_dead(sweeps.primal, params | _reads(sweeps.adjoint) | set(atom_names(loss)), set())
+        writer.line("# primal sweep", 2)
         writer.blocks(sweeps.primal, 2)
         writer.line(f"def {pullback}({cotangent}):", 2)
         check = call("_s2s.check_cotangent", name(cotangent), loss, *file_line)
@@ -136,20 +138,25 @@ def generate(
         protect.append(name(cotangent))
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single)
         free_dead(sweeps.adjoint, params | {cotangent}, _names_in(grads))
+        writer.line("# adjoint sweep", 3)
         writer.blocks(sweeps.adjoint, 3)
         writer.statement(gast.Return(value=grads), 3, return_line)
-        writer.statement(gast.Return(value=gast.Tuple(elts=[returns, name(pullback)],
-                                                      ctx=gast.Load())), 2, return_line)  # fmt: skip
+        pair = gast.Tuple(elts=[returns, name(pullback)], ctx=gast.Load())
+        writer.statement(gast.Return(value=pair), 2, return_line)
     else:
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single)
         check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
-        sweeps.primal.append(Block(f"line {return_line}: check the output", [check], return_line))
+        sweeps.primal.append(
+            Block(f"line {return_line}: the output must be a scalar", [check], return_line)
+        )
         result: gast.expr = grads
         if mode == VALUE_AND_GRAD:
             result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
-        blocks = sweeps.primal + sweeps.adjoint
-        free_dead(blocks, params, _names_in(result))
-        writer.blocks(blocks, 2)
+        free_dead(sweeps.primal + sweeps.adjoint, params, _names_in(result))
+        writer.line("# primal sweep", 2)
+        writer.blocks(sweeps.primal, 2)
+        writer.line("# adjoint sweep", 2)
+        writer.blocks(sweeps.adjoint, 2)
         writer.statement(gast.Return(value=result), 2, return_line)
     writer.line(f"return {fname}", 1)
     compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt))

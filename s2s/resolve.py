@@ -92,7 +92,7 @@ def _chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
 
 
 def resolve(primal: Primal) -> list[Target]:
-    """Annotate call and attribute nodes with ``node.s2s_target`` (a :class:`Target` or :class:`Method`).
+    """Annotate call and attribute nodes with ``node.s2s_target`` (a Target or a Method).
 
     Returns the resolved call targets, which the derivative re-checks on every entry.
     """

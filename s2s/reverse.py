@@ -52,11 +52,37 @@ def call(func: str, *args: gast.expr) -> gast.Call:
     return gast.Call(func=node, args=list(args), keywords=[])
 
 
+def _is_slice_call(node: gast.expr) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "slice"
+        and len(node.args) == 3
+    )
+
+
+def _as_subscript_key(key: gast.expr) -> gast.expr:
+    """Turn ``slice(a, b, c)`` calls back into ``a:b:c`` for a subscript."""
+    if _is_slice_call(key):
+        lower, upper, step = (
+            None if isinstance(a, gast.Constant) and a.value is None else a for a in key.args
+        )
+        return gast.Slice(lower=lower, upper=upper, step=step)
+    if isinstance(key, gast.Tuple):
+        return gast.Tuple(elts=[_as_subscript_key(e) for e in key.elts], ctx=gast.Load())
+    return key
+
+
 def _is_static_basic_key(key: gast.expr) -> bool:
+    """A key made only of constant slices, integers, ``None`` and ``...``: no repeated entries."""
+    key = _as_subscript_key(key)
     items = key.elts if isinstance(key, gast.Tuple) else [key]
     for item in items:
         if isinstance(item, gast.Slice):
-            if all(p is None or isinstance(p, gast.Constant) for p in (item.lower, item.upper, item.step)):
+            if all(
+                p is None or isinstance(p, gast.Constant)
+                for p in (item.lower, item.upper, item.step)
+            ):
                 continue
             return False
         if isinstance(item, gast.Constant) and (
@@ -120,7 +146,9 @@ class ReverseBuilder:
         elif count == 1:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
         if _is_static_basic_key(key):
-            target = gast.Subscript(value=name(adj), slice=copy.deepcopy(key), ctx=gast.Store())
+            target = gast.Subscript(
+                value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
+            )
             out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
         else:
             args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
@@ -163,7 +191,9 @@ class ReverseBuilder:
             rule, binding.arguments, outputs, out_adjoints, self.names
         )
         kept = [c for c in contributions if c.param in binding.active_params]
-        out.extend(_live_locals(statements, [c.expr for c in kept] + [c.key for c in kept if c.key]))
+        out.extend(
+            _live_locals(statements, [c.expr for c in kept] + [c.key for c in kept if c.key])
+        )
         for contribution in kept:
             self._contribute(binding.arguments[contribution.param], contribution, result_type, out)
         return out
@@ -255,7 +285,7 @@ def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
 
 
 def _live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[gast.Assign]:
-    """Drop template locals that no kept contribution reads (a partial nobody needs costs nothing)."""
+    """Drop template locals no kept contribution reads (a partial nobody needs costs nothing)."""
     needed = {n for r in roots for n in atom_names(r)}
     kept: list[gast.Assign] = []
     for stmt in reversed(statements):

@@ -1,4 +1,4 @@
-"""Templating: instantiate a rule template at one call site, yielding statements and contributions."""
+"""Templating: instantiate a rule template at one call site as statements and contributions."""
 
 from __future__ import annotations
 
@@ -115,8 +115,11 @@ def instantiate(
         elif isinstance(target, gast.Name):
             local[target.id] = names.fresh(target.id, always_number=True)
             statements.append(
-                gast.Assign(targets=[gast.Name(local[target.id], gast.Store(), None, None)],
-                            value=value, type_comment=None)  # fmt: skip
+                gast.Assign(
+                    targets=[gast.Name(local[target.id], gast.Store(), None, None)],
+                    value=value,
+                    type_comment=None,
+                )  # fmt: skip
             )
         else:
             raise TemplateError(f"{rule.name}: unsupported assignment target in template")

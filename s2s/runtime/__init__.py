@@ -48,6 +48,7 @@ from s2s.runtime.reductions import (
 )
 from s2s.runtime.shapes import (
     take_key,
+    unarray,
     unconcatenate,
     undiag,
     undiagonal,
@@ -110,6 +111,7 @@ __all__ = [
     "take_key",
     "tensordot_grad_a",
     "tensordot_grad_b",
+    "unarray",
     "unbroadcast",
     "unconcatenate",
     "undiag",

@@ -1,4 +1,4 @@
-"""Runtime support the generated code calls through the reserved name ``_s2s``: seeds, unbroadcast, scatter, gradient hand-off."""
+"""Runtime support generated code reaches as ``_s2s``: seeds, unbroadcast, buffers, hand-off."""
 
 from __future__ import annotations
 
@@ -8,6 +8,20 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from s2s.errors import CotangentError, Location, NonScalarOutputError
+
+
+def reads_shape_only(*positions: int):
+    """Mark which positional arguments of a runtime helper are read only for shape and dtype.
+
+    The optimizer may then pass a recorded :class:`Like` there instead of the array, so the
+    primal array can be freed before the adjoint sweep.
+    """
+
+    def mark(function):
+        function.shape_only_args = positions
+        return function
+
+    return mark
 
 
 class Like(NamedTuple):
@@ -50,11 +64,13 @@ def acc_dtype(dtype: Any) -> np.dtype:
     return np.dtype(np.float64)
 
 
+@reads_shape_only(0)
 def shape_of(x: Any) -> tuple[int, ...]:
     """``np.shape`` that also reads a recorded :class:`Like`."""
     return x.shape if isinstance(x, Like) else np.shape(x)
 
 
+@reads_shape_only(1)
 def unbroadcast(g: Any, ref: Any) -> Any:
     """Project cotangent ``g`` onto the shape and accumulator dtype of primal ``ref``.
 
@@ -81,11 +97,13 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     return g
 
 
+@reads_shape_only(0)
 def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer)."""
     return np.zeros(shape_of(ref), acc_dtype(_dtype_of(ref)))
 
 
+@reads_shape_only(1)
 def owned_copy(g: Any, ref: Any) -> np.ndarray:
     """A new array with ``g``'s values, ``ref``'s shape and accumulator dtype (an owned buffer)."""
     out = np.empty(shape_of(ref), acc_dtype(_dtype_of(ref)))

@@ -160,3 +160,17 @@ def undiag(g: Any, v: Any, k: int = 0) -> Any:
     if len(shape_of(v)) == 1:
         return unbroadcast(np.diagonal(g, k), v)
     return undiagonal(g, v, k, 0, 1)
+
+
+def unarray(g: Any, a: Any) -> Any:
+    """The adjoint of ``np.array(a)``/``np.asarray(a)`` (any ``dtype``/``ndmin``): a cast back.
+
+    When ``a`` is a literal list or tuple of same-shape values (``np.array([x, y])``), the
+    result is a list with one piece of ``g`` per element (``d[a] = <sequence>``); otherwise
+    ``g`` unbroadcast onto ``a`` (which undoes ``ndmin``). Source: numpy.array.
+    """
+    if isinstance(a, (list, tuple)):
+        inner = np.broadcast_shapes(*(shape_of(x) for x in a))
+        pieces = np.reshape(g, (len(a),) + inner)
+        return [unbroadcast(p, x) for p, x in zip(pieces, a, strict=True)]
+    return unbroadcast(g, a)
