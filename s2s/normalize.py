@@ -187,7 +187,7 @@ class Normalizer:
             return Stmt((), expr, OPAQUE, [value])
         if isinstance(node, gast.Name):
             loaded = self.load(node)
-            local = node.id in self.env
+            local = node.id in self.env or node.id in self.original  # a user name or a temp
             return Stmt((), loaded, COPY if local else CONST, [loaded] if local else [])
         if isinstance(node, gast.Constant):
             return Stmt((), node, CONST)

@@ -113,7 +113,7 @@ def resolve(primal: Primal) -> list[Target]:
                 fn.s2s_target = target
                 targets.append(target)
         elif isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
-            if isinstance(node.value, gast.Name) and node.value.id in local:
+            if _is_local_rooted(node.value, local):
                 if not hasattr(node, "s2s_target"):
                     node.s2s_target = Method(node.attr)
     return targets
