@@ -11,7 +11,12 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.errors import MutationError, NoRuleError, UnsupportedArgumentError
+from s2s.errors import (
+    MutationError,
+    NoRuleError,
+    UnsupportedArgumentError,
+    UnsupportedSyntaxError,
+)
 from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, Marker, Stmt, atom_names
 from s2s.parse import Primal
 
@@ -138,7 +143,15 @@ def analyze(
     active = varied & useful
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(ir.body):
-        if not any(t in active for t in stmt.targets) or stmt.op is COPY:
+        if not any(t in active for t in stmt.targets):
+            continue
+        if stmt.op is COPY:
+            if stmt.unpack:
+                raise UnsupportedSyntaxError(
+                    "unpacking an array into names is not differentiated",
+                    primal.where(stmt.node),
+                    "index the array instead: `a, b = x[0], x[1]`",
+                )
             continue
         bindings[index] = _bind(primal, stmt, active)
     structural = {

@@ -177,6 +177,9 @@ class Derivative:
         self._signature = inspect.signature(primal)
         functools.update_wrapper(self, primal)
         self.__signature__ = self._signature
+        params = list(self._signature.parameters.values())
+        self._positional = tuple(p.name for p in params)
+        self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
 
     # -- cache -------------------------------------------------------------------------------
@@ -189,15 +192,20 @@ class Derivative:
             )
 
     def _fresh(self, generated: Generated) -> bool:
+        """Every call target still names the object it named at generation (a re-run cell or a
+        monkeypatch regenerates)."""
+        func = self.primal
         return all(
-            lookup_target(self.primal, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
+            lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
         )
 
     def _specialize(self, arguments: dict[str, Any]) -> Generated:
         store = self._specializations()
-        key = tuple(_abstract(v) for v in arguments.values())
+        key = tuple([_abstract(v) for v in arguments.values()])
         generated = store["entries"].get(key)
         if generated is not None and self._fresh(generated):
+            if self._latest is not generated:
+                self._latest = store["latest"] = generated
             return generated
         with store["lock"]:
             generated = store["entries"].get(key)
@@ -218,15 +226,25 @@ class Derivative:
                 warnings.warn(f"s2s: {message}", stacklevel=4)
 
     # -- calling -----------------------------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _bind(self, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple, dict]:
+        """Bind as Python does: ``signature.bind`` and ``apply_defaults`` (fast when every
+        parameter is given positionally)."""
+        if not kwargs and len(args) == len(self._positional) and self._plain:
+            return dict(zip(self._positional, args)), args, kwargs
         bound = self._signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        arguments = bound.arguments
+        return bound.arguments, bound.args, bound.kwargs
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        arguments, args, kwargs = self._bind(args, kwargs)
+        allow_int = self.options.allow_int
         for name in self._wrt_names:
-            _check_wrt_value(name, arguments[name], self.primal, self.options.allow_int)
+            value = arguments[name]
+            if not (type(value) is np.ndarray and value.dtype.kind == "f"):
+                _check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
         try:
-            result = generated.compiled.function(*bound.args, **bound.kwargs)
+            result = generated.compiled.function(*args, **kwargs)
         except S2SError:
             raise
         except Exception as exc:

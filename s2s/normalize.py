@@ -10,7 +10,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s import runtime
+from s2s import registry, runtime
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, NameAllocator, Param, Stmt
 from s2s.parse import Primal
@@ -97,6 +97,7 @@ class Normalizer:
         self.env: dict[str, str] = {}
         self.original: dict[str, str] = {}
         self.body: list[Stmt] = []
+        self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
         self.node: Any = None
 
     # -- names -------------------------------------------------------------------------------
@@ -120,6 +121,12 @@ class Normalizer:
     # -- expressions ---------------------------------------------------------------------------
     def load(self, node: gast.Name) -> gast.Name:
         if node.id in self.env:
+            if self.env[node.id] in self.multi:
+                raise UnsupportedSyntaxError(
+                    f"`{node.id}` holds several outputs; only its items are supported here",
+                    self.primal.where(node),
+                    f"use `{node.id}[0]`, `{node.id}[1]`, ... or unpack it: `a, b = ...`",
+                )
             return _name(self.env[node.id])
         return _name(node.id)  # a global, closure value or builtin: read live
 
@@ -129,6 +136,9 @@ class Normalizer:
             return self.load(node)
         if isinstance(node, gast.Constant):
             return node
+        component = self.component(node)
+        if component is not None:
+            return _name(component)
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Slice):
@@ -169,6 +179,9 @@ class Normalizer:
                 expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
                 return Stmt((), expr, COMPARE_UFUNCS[type(node.ops[0])], [left, right])
             return self.opaque(node)
+        component = self.component(node)
+        if component is not None:
+            return Stmt((), _name(component), COPY, [_name(component)])
         if isinstance(node, gast.Subscript):
             value, key = self.atom(node.value), self.atom(node.slice)
             expr = gast.Subscript(value=value, slice=key, ctx=gast.Load())
@@ -266,6 +279,13 @@ class Normalizer:
                 for target, atom in zip(names, atoms):
                     self.assign_name(target.id, atom)
             else:
+                outputs = self.outputs_of(value)
+                if outputs is not None and len(outputs) != len(names):
+                    raise UnsupportedSyntaxError(
+                        f"{len(names)} names for {len(outputs)} outputs",
+                        self.primal.where(first),
+                        f"unpack exactly {len(outputs)} names: {', '.join(outputs)}",
+                    )
                 stmt = self.primitive(value)
                 stmt.targets = tuple(self.bind(t.id) for t in names)
                 stmt.unpack = True
@@ -281,7 +301,67 @@ class Normalizer:
                 )
             self.assign_name(extra.id, source)
 
+    # -- several outputs -------------------------------------------------------------------
+    def outputs_of(self, node: gast.expr) -> tuple[str, ...] | None:
+        """The output names of a call to a rule with several outputs (``eigh``, ``slogdet``)."""
+        if not isinstance(node, gast.Call):
+            return None
+        target = getattr(node.func, "s2s_target", None)
+        obj = target.obj if isinstance(target, Target) else None
+        if isinstance(target, Method):
+            obj = METHODS.get(target.name)
+        rule = registry.lookup(obj) if obj is not None and _hashable(obj) else None
+        if rule is None or rule.n_outputs < 2:
+            return None
+        if rule.template is None:
+            return tuple(f"out{i}" for i in range(rule.n_outputs))
+        return rule.parsed().outputs
+
+    def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
+        """``base_a, base_b = call``: one SSA name per output."""
+        names = [self.temp(f"{base}_{out}") for out in outputs]
+        stmt = self.primitive(call)
+        stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.node
+        self.body.append(stmt)
+        return names
+
+    def component(self, node: gast.expr) -> str | None:
+        """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
+        if isinstance(node, gast.Subscript):
+            base, key = node.value, node.slice
+            if not (isinstance(key, gast.Constant) and isinstance(key.value, int)):
+                return None
+            index: int | str = key.value
+        elif isinstance(node, gast.Attribute):
+            base, index = node.value, node.attr
+        else:
+            return None
+        if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
+            names, outputs = self.multi[self.env[base.id]]
+        else:
+            outputs = self.outputs_of(base)
+            if outputs is None:
+                return None
+            names = self.unpack_call(base, _base_name(base), outputs)
+        if isinstance(index, str):
+            if index not in outputs:
+                return None
+            index = outputs.index(index)
+        if not -len(names) <= index < len(names):
+            raise UnsupportedSyntaxError(
+                f"index {index} is out of range for {len(names)} outputs",
+                self.primal.where(node),
+                "check which output you need",
+            )
+        return names[index]
+
     def assign_name(self, user_name: str, value: gast.expr) -> None:
+        outputs = self.outputs_of(value)
+        if outputs is not None:
+            names = self.unpack_call(value, user_name, outputs)
+            ssa = self.bind(user_name)
+            self.multi[ssa] = (names, outputs)
+            return
         stmt = self.primitive(value)
         stmt.targets = (self.bind(user_name),)
         stmt.node = self.node

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import _dtype_of, acc_dtype, unbroadcast
+from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.reductions import exclusive_products
 from s2s.runtime.ufuncs import div_or_zero
 
@@ -85,6 +85,7 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     return unbroadcast(gk * np.moveaxis(local, moved[1], moved[0]), x)
 
 
+@reads_shape_only(2)
 def solve_cotangent(g: Any, a: Any, b: Any) -> Any:
     """``solve(A^T, g)``: the adjoint of ``x = np.linalg.solve(a, b)`` before unbroadcasting.
 
@@ -94,18 +95,19 @@ def solve_cotangent(g: Any, a: Any, b: Any) -> Any:
     Source: Giles 2008, "Collected matrix derivative results for forward and reverse mode AD".
     """
     at = np.matrix_transpose(a)
-    if np.ndim(b) == 1:
+    if len(shape_of(b)) == 1:
         return np.linalg.solve(at, np.expand_dims(g, -1))[..., 0]
     return np.linalg.solve(at, g)
 
 
+@reads_shape_only(2, 3)
 def solve_grad_a(gb: Any, x: Any, a: Any, b: Any) -> Any:
     """The adjoint of ``x = solve(a, b)`` for ``a``: ``-gb x^T``, unbroadcast onto ``a``.
 
     ``gb`` is :func:`solve_cotangent`; the result has ``a``'s shape and accumulator dtype.
     Source: Giles 2008 (C = A^-1 B gives dA = -dB C^T with dB = A^-T dC).
     """
-    if np.ndim(b) == 1:
+    if len(shape_of(b)) == 1:
         grad = -np.expand_dims(gb, -1) * np.expand_dims(x, -2)
     else:
         grad = -np.matmul(gb, np.matrix_transpose(x))

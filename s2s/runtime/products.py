@@ -8,17 +8,23 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import _dtype_of, acc_dtype, unbroadcast
+from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
 
 
+def _ndim(x: Any) -> int:
+    return len(shape_of(x))
+
+
+@reads_shape_only(1)
 def dot_grad_a(g: Any, a: Any, b: Any) -> Any:
     """The adjoint of ``np.dot(a, b)`` for ``a``: ``a``'s shape and accumulator dtype.
 
     ``dot`` contracts ``a``'s last axis with ``b``'s only axis (1-D ``b``) or second-to-last
-    axis; a 0-d operand multiplies. Source: numpy.dot; Giles 2008, "Collected matrix derivative
-    results for forward and reverse mode AD" (C = AB gives dA = dC B^T).
+    axis; a 0-d operand multiplies. ``a`` may be a ``Like``. Source: numpy.dot; Giles 2008,
+    "Collected matrix derivative results for forward and reverse mode AD" (C = AB gives
+    dA = dC B^T).
     """
-    p, q = np.ndim(a), np.ndim(b)
+    p, q = _ndim(a), np.ndim(b)
     if p == 0 or q == 0:
         return unbroadcast(np.multiply(g, b) if q == 0 else np.sum(np.multiply(g, b)), a)
     if q == 1:
@@ -27,9 +33,10 @@ def dot_grad_a(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(np.tensordot(g, b, axes=(list(range(p - 1, p + q - 2)), free_b)), a)
 
 
+@reads_shape_only(2)
 def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
-    """The adjoint of ``np.dot(a, b)`` for ``b``; see :func:`dot_grad_a` (dB = A^T dC)."""
-    p, q = np.ndim(a), np.ndim(b)
+    """The adjoint of ``np.dot(a, b)`` for ``b`` (dB = A^T dC); see :func:`dot_grad_a`."""
+    p, q = np.ndim(a), _ndim(b)
     if p == 0 or q == 0:
         return unbroadcast(np.multiply(g, a) if p == 0 else np.sum(np.multiply(g, a)), b)
     lead = list(range(p - 1))
@@ -37,33 +44,35 @@ def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(np.moveaxis(out, 0, q - 2) if q >= 2 else out, b)
 
 
-def _as_matrices(g: Any, x1: Any, x2: Any) -> tuple[Any, Any, Any]:
-    # numpy.matmul promotes a 1-D x1 to a row (1, n) and a 1-D x2 to a column (n, 1)
-    a = np.expand_dims(x1, 0) if np.ndim(x1) == 1 else x1
-    b = np.expand_dims(x2, -1) if np.ndim(x2) == 1 else x2
-    if np.ndim(x2) == 1:
-        g = np.expand_dims(g, -1)
-    if np.ndim(x1) == 1:
-        g = np.expand_dims(g, -2)
-    return g, a, b
-
-
+@reads_shape_only(1)
 def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
     """The adjoint of ``x1 @ x2`` for ``x1``: ``g @ x2^T``, batch axes unbroadcast onto ``x1``.
 
-    Handles numpy's 1-D promotions and stacked operands with broadcast batch axes; the result
-    has ``x1``'s shape and accumulator dtype. Source: Giles 2008 (C = AB gives dA = dC B^T).
+    Handles numpy's 1-D promotions (a 1-D ``x1`` is a row, a 1-D ``x2`` a column) and stacked
+    operands with broadcast batch axes; the result has ``x1``'s shape and accumulator dtype
+    (``x1`` may be a ``Like``). Source: Giles 2008 (C = AB gives dA = dC B^T).
     """
-    g, _, b = _as_matrices(g, x1, x2)
-    grad = np.matmul(g, np.matrix_transpose(b))
-    return unbroadcast(grad[..., 0, :] if np.ndim(x1) == 1 else grad, x1)
+    n1, n2 = _ndim(x1), np.ndim(x2)
+    if n2 == 1:
+        grad = np.multiply(g, x2) if n1 == 1 else np.expand_dims(g, -1) * x2
+    elif n1 == 1:
+        grad = np.matmul(np.expand_dims(g, -2), np.matrix_transpose(x2))[..., 0, :]
+    else:
+        grad = np.matmul(g, np.matrix_transpose(x2))
+    return unbroadcast(grad, x1)
 
 
+@reads_shape_only(2)
 def matmul_grad_x2(g: Any, x1: Any, x2: Any) -> Any:
     """The adjoint of ``x1 @ x2`` for ``x2``: ``x1^T @ g``; see :func:`matmul_grad_x1`."""
-    g, a, _ = _as_matrices(g, x1, x2)
-    grad = np.matmul(np.matrix_transpose(a), g)
-    return unbroadcast(grad[..., 0] if np.ndim(x2) == 1 else grad, x2)
+    n1, n2 = np.ndim(x1), _ndim(x2)
+    if n1 == 1:
+        grad = np.multiply(g, x1) if n2 == 1 else np.expand_dims(x1, -1) * np.expand_dims(g, -2)
+    elif n2 == 1:
+        grad = np.matmul(np.matrix_transpose(x1), np.expand_dims(g, -1))[..., 0]
+    else:
+        grad = np.matmul(np.matrix_transpose(x1), g)
+    return unbroadcast(grad, x2)
 
 
 def _tensordot_axes(axes: Any, p: int, q: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -91,20 +100,22 @@ def _tensordot_grad(g: Any, other: Any, mine: tuple, theirs: tuple, p: int, firs
     return np.transpose(out, source)
 
 
+@reads_shape_only(1)
 def tensordot_grad_a(g: Any, a: Any, b: Any, axes: Any = 2) -> Any:
     """The adjoint of ``np.tensordot(a, b, axes)`` for ``a``: ``a``'s shape and accumulator dtype.
 
     ``axes`` is an int (last ``axes`` of ``a`` with first of ``b``) or a pair of axis sequences
     (or ints). Source: numpy.tensordot; the transpose of a contraction is a contraction.
     """
-    axes_a, axes_b = _tensordot_axes(axes, np.ndim(a), np.ndim(b))
-    return unbroadcast(_tensordot_grad(g, b, axes_a, axes_b, np.ndim(a), True), a)
+    axes_a, axes_b = _tensordot_axes(axes, _ndim(a), np.ndim(b))
+    return unbroadcast(_tensordot_grad(g, b, axes_a, axes_b, _ndim(a), True), a)
 
 
+@reads_shape_only(2)
 def tensordot_grad_b(g: Any, a: Any, b: Any, axes: Any = 2) -> Any:
     """The adjoint of ``np.tensordot(a, b, axes)`` for ``b``; see :func:`tensordot_grad_a`."""
-    axes_a, axes_b = _tensordot_axes(axes, np.ndim(a), np.ndim(b))
-    return unbroadcast(_tensordot_grad(g, a, axes_b, axes_a, np.ndim(b), False), b)
+    axes_a, axes_b = _tensordot_axes(axes, np.ndim(a), _ndim(b))
+    return unbroadcast(_tensordot_grad(g, a, axes_b, axes_a, _ndim(b), False), b)
 
 
 def _einsum_terms(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:

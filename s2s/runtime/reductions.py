@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import _dtype_of, acc_dtype, shape_of
+from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -21,6 +21,7 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(np.lib.array_utils.normalize_axis_tuple(tuple(items), ndim)))
 
 
+@reads_shape_only(0)
 def reduced_size(a: Any, axis: Any = None) -> int:
     """How many entries of ``a`` (an array or a recorded ``Like``) each reduced entry combines."""
     shape = shape_of(a)
@@ -39,6 +40,7 @@ def _cast(g: Any, dtype: np.dtype) -> np.ndarray:
     return g if g.dtype == dtype else g.astype(dtype)
 
 
+@reads_shape_only(1)
 def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
     """Reshape the cotangent of a reduction of ``a`` to its keepdims shape (reduced axes as 1).
 
@@ -50,6 +52,7 @@ def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
 
 
+@reads_shape_only(1)
 def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
     """Broadcast the cotangent ``g`` of a reduction of ``a`` over ``axis`` back onto ``a``.
 
@@ -134,6 +137,7 @@ def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: Any = 0, keepdims: bool 
     return _cast(expand_reduced(g, a, axis, keepdims), dtype) * scale * centered
 
 
+@reads_shape_only(1)
 def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     """The adjoint of ``np.cumsum(a, axis)``: a reversed cumulative sum of ``g`` along ``axis``.
 

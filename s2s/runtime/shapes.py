@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from s2s.runtime.core import _dtype_of, acc_dtype, shape_of, unbroadcast
+from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
 
 
 def untranspose(g: Any, axes: Any = None) -> np.ndarray:
@@ -73,6 +73,7 @@ def _split(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[
     return [unbroadcast(np.reshape(p, shape_of(r)), r) for p, r in zip(pieces, refs, strict=True)]
 
 
+@reads_shape_only(1)
 def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
     """The adjoint of ``np.concatenate(arrays, axis)``: ``g`` split into one piece per input.
 
@@ -85,24 +86,28 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
     return _split(g, arrays, [shape_of(x) for x in arrays], axis)
 
 
+@reads_shape_only(1)
 def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
     """The adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``, cast back."""
     pieces = np.unstack(np.asarray(g), axis=axis)
     return [unbroadcast(p, x) for p, x in zip(pieces, arrays, strict=True)]
 
 
+@reads_shape_only(1)
 def unhstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
     shapes = [shape_of(x) or (1,) for x in tup]
     return _split(g, tup, shapes, 0 if len(shapes[0]) == 1 else 1)
 
 
+@reads_shape_only(1)
 def unvstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.vstack(tup)``: numpy joins ``atleast_2d`` inputs on axis 0."""
     shapes = [(1,) * (2 - len(shape_of(x))) + shape_of(x) for x in tup]
     return _split(g, tup, shapes, 0)
 
 
+@reads_shape_only(0)
 def take_key(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any:
     """An indexing key ``k`` with ``a[k] == np.take(a, indices, axis, mode=mode)``.
 
@@ -129,6 +134,7 @@ def _diagonal_index(n1: int, n2: int, offset: int) -> tuple[np.ndarray, np.ndarr
     return steps + max(-offset, 0), steps + max(offset, 0)
 
 
+@reads_shape_only(1)
 def undiagonal(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> np.ndarray:
     """The adjoint of ``np.diagonal(a, offset, axis1, axis2)``: zeros with ``g`` on that diagonal.
 
@@ -144,6 +150,7 @@ def undiagonal(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
     return out
 
 
+@reads_shape_only(1)
 def untrace(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> np.ndarray:
     """The adjoint of ``np.trace(a, offset, axis1, axis2)``: ``g`` on every diagonal entry."""
     shape = shape_of(a)
@@ -154,6 +161,7 @@ def untrace(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> 
     return undiagonal(spread, a, offset, axis1, axis2)
 
 
+@reads_shape_only(1)
 def undiag(g: Any, v: Any, k: int = 0) -> Any:
     """The adjoint of ``np.diag(v, k)``: the ``k``-th diagonal of ``g`` for a 1-D ``v`` (which
     ``diag`` spread into a matrix), else zeros of ``v``'s shape with ``g`` on that diagonal."""
@@ -162,6 +170,7 @@ def undiag(g: Any, v: Any, k: int = 0) -> Any:
     return undiagonal(g, v, k, 0, 1)
 
 
+@reads_shape_only(1)
 def unarray(g: Any, a: Any) -> Any:
     """The adjoint of ``np.array(a)``/``np.asarray(a)`` (any ``dtype``/``ndmin``): a cast back.
 
