@@ -1,1 +1,31 @@
-"""TODO"""
+"""``numpy.linalg``: norm, inv, solve and det (float32 and float64; numpy.linalg has no float16)."""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d
+
+GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
+
+
+@adjoint(np.linalg.norm, structural=("ord", "axis", "keepdims"), source="numpy.linalg.norm")
+def norm(result, x, ord=None, axis=None, keepdims=False):
+    d[x] = rt.norm_adjoint(d[result], x, result, ord, axis, keepdims)
+
+
+@adjoint(np.linalg.inv, source=GILES + ": C = A^-1 gives dA = -C^T dC C^T")
+def inv(result, a):
+    inv_t = np.matrix_transpose(result)
+    d[a] = -np.matmul(np.matmul(inv_t, d[result]), inv_t)
+
+
+@adjoint(np.linalg.solve, source=GILES + ": dB = A^-T dC, dA = -dB C^T (one more solve)")
+def solve(result, a, b):
+    d_b = rt.solve_cotangent(d[result], a, b)
+    d[a] = rt.solve_grad_a(d_b, result, a, b)
+    d[b] = rt.unbroadcast(d_b, b)
+
+
+@adjoint(np.linalg.det, source=GILES + ": d det = det tr(A^-1 dA); adjugate form (DESIGN 8)")
+def det(result, a):
+    d[a] = rt.det_adjoint(d[result], a)

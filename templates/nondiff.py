@@ -40,7 +40,9 @@ for _fn in (
 ):
     nondifferentiable(_fn, reason=PREDICATE)
 
-for _fn in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shift, np.right_shift):
+for _fn in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert):
+    nondifferentiable(_fn, reason=BITS)
+for _fn in (np.left_shift, np.right_shift):
     nondifferentiable(_fn, reason=BITS)
 
 for _fn in (

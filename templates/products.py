@@ -1,1 +1,46 @@
-"""TODO"""
+"""Products: dot, matmul, vdot, outer, tensordot and einsum (the transpose of each factor)."""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d
+
+GILES = (
+    'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
+    "C = AB gives dA = dC B^T, dB = A^T dC"
+)
+
+
+@adjoint(np.dot, source=GILES + "; numpy.dot for the N-d contraction")
+def dot(result, a, b):
+    d[a] = rt.dot_grad_a(d[result], a, b)
+    d[b] = rt.dot_grad_b(d[result], a, b)
+
+
+@adjoint(np.matmul, source=GILES + "; numpy.matmul for 1-D promotion and batch broadcasting")
+def matmul(result, x1, x2, /):
+    d[x1] = rt.matmul_grad_x1(d[result], x1, x2)
+    d[x2] = rt.matmul_grad_x2(d[result], x1, x2)
+
+
+@adjoint(np.vdot, source="numpy.vdot: the dot of the flattened (real) inputs")
+def vdot(result, a, b, /):
+    d[a] = rt.unbroadcast(np.reshape(d[result] * b, rt.shape_of(a)), a)
+    d[b] = rt.unbroadcast(np.reshape(d[result] * a, rt.shape_of(b)), b)
+
+
+@adjoint(np.outer, source="numpy.outer: out[i, j] = ravel(a)[i] ravel(b)[j]")
+def outer(result, a, b):
+    d[a] = rt.unbroadcast(np.reshape(np.dot(d[result], np.ravel(b)), rt.shape_of(a)), a)
+    d[b] = rt.unbroadcast(np.reshape(np.dot(np.ravel(a), d[result]), rt.shape_of(b)), b)
+
+
+@adjoint(np.tensordot, structural=("axes",), source="numpy.tensordot; contraction transposes")
+def tensordot(result, a, b, axes=2):
+    d[a] = rt.tensordot_grad_a(d[result], a, b, axes)
+    d[b] = rt.tensordot_grad_b(d[result], a, b, axes)
+
+
+@adjoint(np.einsum, structural=("subscripts", "optimize"), source="numpy.einsum; multilinearity")
+def einsum(result, subscripts, /, *operands, optimize=False):
+    d[operands] = rt.einsum_grads(d[result], subscripts, operands, optimize)

@@ -6,47 +6,48 @@ import s2s.runtime as rt
 from s2s.registry import adjoint, d, linear
 
 # `axis` is None, an int (negative allowed) or a tuple; `keepdims` defaults to False as in
-# numpy. The helpers read only the shape and dtype of `a` unless they say otherwise.
+# numpy. Parameters numpy places after `out` (unsupported) are keyword-only here, so a
+# positional `out` cannot bind to them.
 
 REDUCE = ("axis", "dtype", "keepdims")
 
 
 @linear(np.sum, structural=REDUCE, source="numpy.sum; the transpose of a sum is a broadcast")
-def sum(result, a, axis=None, dtype=None, keepdims=False):
+def sum(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result], a, axis, keepdims)
 
 
 @linear(np.mean, structural=REDUCE, source="numpy.mean = sum / N; transpose of a sum")
-def mean(result, a, axis=None, dtype=None, keepdims=False):
+def mean(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result] / rt.reduced_size(a, axis), a, axis, keepdims)
 
 
 @adjoint(np.prod, structural=REDUCE, source="product rule; exact with zeros (DESIGN 8)")
-def prod(result, a, axis=None, dtype=None, keepdims=False):
+def prod(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.prod_adjoint(d[result], a, axis, keepdims)
 
 
 @adjoint(np.amax, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
 @adjoint(np.max, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
-def max(result, a, axis=None, keepdims=False):
+def max(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
 @adjoint(np.amin, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
 @adjoint(np.min, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
-def min(result, a, axis=None, keepdims=False):
+def min(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
 @adjoint(np.var, structural=REDUCE + ("ddof",), source="d var = 2 (a - mean) da / (N - ddof)")
-def var(result, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result], a, axis, ddof, keepdims)
 
 
 @adjoint(np.std, structural=REDUCE + ("ddof",), source="d std = d var / (2 std); IEEE at std 0")
-def std(result, a, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result] / (2 * result), a, axis, ddof, keepdims)
 
 

@@ -219,15 +219,15 @@ def minimum(result, x1, x2):
 
 @adjoint(np.clip, source="numpy.clip; DESIGN 8: 1 to a on the closed [lo, hi], 0 to the bound")
 def clip(result, a, a_min=None, a_max=None, *, min=None, max=None):
-    inside, below, above = rt.clip_masks(a, a_min, a_max, min, max)
-    d[a] = rt.unbroadcast(np.where(inside, d[result], 0), a)
-    d[a_min] = rt.unbroadcast(np.where(below, d[result], 0), a_min)
-    d[a_max] = rt.unbroadcast(np.where(above, d[result], 0), a_max)
-    d[min] = rt.unbroadcast(np.where(below, d[result], 0), min)
-    d[max] = rt.unbroadcast(np.where(above, d[result], 0), max)
+    masks = rt.clip_masks(a, a_min, a_max, min, max)  # inside, below, above
+    d[a] = rt.unbroadcast(np.where(masks[0], d[result], 0), a)
+    d[a_min] = rt.unbroadcast(np.where(masks[1], d[result], 0), a_min)
+    d[a_max] = rt.unbroadcast(np.where(masks[2], d[result], 0), a_max)
+    d[min] = rt.unbroadcast(np.where(masks[1], d[result], 0), min)
+    d[max] = rt.unbroadcast(np.where(masks[2], d[result], 0), max)
 
 
-@adjoint(np.where, source="numpy.where selects x where condition holds, else y", structural=("condition",))
-def where(result, condition, x=None, y=None):
+@adjoint(np.where, structural=("condition",), source="numpy.where: x where condition, else y")
+def where(result, condition, x=None, y=None, /):
     d[x] = rt.unbroadcast(np.where(condition, d[result], 0), x)
     d[y] = rt.unbroadcast(np.where(condition, 0, d[result]), y)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -122,6 +123,8 @@ def _einsum_terms(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
     # Input and output labels, each '...' replaced by fresh letters (right-aligned, as numpy
     # broadcasts), and implicit mode's output (ellipsis, then labels seen once, sorted) made
     # explicit.
+    if not isinstance(subscripts, str):
+        raise TypeError("the adjoint of einsum supports a subscripts string, not the sublist form")
     spec = subscripts.replace(" ", "")
     lhs, arrow, out = spec.partition("->")
     terms = lhs.split(",")
@@ -164,8 +167,29 @@ def _einsum_grad(g: Any, k: int, ops: list[Any], inputs: list[str], out: str, op
     return unbroadcast(full, ops[k])
 
 
-def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) -> list[Any]:
-    """The adjoints of ``np.einsum(subscripts, *operands)`` for every operand, in order.
+class LazyParts(Sequence):
+    """A sequence whose ``i``-th item is computed when it is read (a rule's per-operand parts).
+
+    Generated code reads only the parts of active operands, so the others cost nothing.
+    """
+
+    def __init__(self, count: int, part: Callable[[int], Any]) -> None:
+        self._count = count
+        self._part = part
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._part(index % self._count)
+
+
+def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) -> LazyParts:
+    """The adjoints of ``np.einsum(subscripts, *operands)``, one per operand, computed lazily.
 
     Operand ``k``'s adjoint is the einsum of ``g`` with the other operands onto ``k``'s labels;
     labels that only ``k`` has are broadcast back, a label repeated inside ``k`` (a diagonal)
@@ -176,4 +200,4 @@ def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) 
     """
     ops = list(operands)
     inputs, out = _einsum_terms(subscripts, [np.ndim(x) for x in ops])
-    return [_einsum_grad(g, k, ops, inputs, out, optimize) for k in range(len(ops))]
+    return LazyParts(len(ops), lambda k: _einsum_grad(g, k, ops, inputs, out, optimize))

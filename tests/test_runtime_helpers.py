@@ -1,0 +1,604 @@
+"""The runtime helpers of the derivative rules, against central differences and exact values."""
+
+import numpy as np
+import pytest
+
+import s2s.runtime as rt
+from s2s.runtime.products import LazyParts
+
+RNG = np.random.default_rng(20240501)
+
+
+def rand(*shape, low=None, high=None):
+    if low is not None:
+        return RNG.uniform(low, high, shape)
+    return RNG.standard_normal(shape)
+
+
+def assert_pullback(f, xs, pullback, h=1e-6, rtol=1e-6):
+    """Central differences of ``<ct, f(xs)>`` along a random direction match ``<grad, v>``.
+
+    ``pullback(ct)`` returns one gradient per entry of ``xs``; each must have its shape.
+    """
+    out = f(*xs)
+    ct = rand(*np.shape(out))
+    grads = pullback(ct)
+    assert len(grads) == len(xs)
+    for i, (x, g) in enumerate(zip(xs, grads, strict=True)):
+        assert np.shape(g) == np.shape(x), (i, np.shape(g), np.shape(x))
+        v = rand(*np.shape(x))
+        plus = list(xs)
+        minus = list(xs)
+        plus[i] = x + h * v
+        minus[i] = x - h * v
+        fd = (np.sum(f(*plus) * ct) - np.sum(f(*minus) * ct)) / (2 * h)
+        np.testing.assert_allclose(np.sum(g * v), fd, rtol=rtol * 100, atol=1e-7)
+
+
+def f32(*arrays):
+    return [np.asarray(a, dtype=np.float32) for a in arrays]
+
+
+# -- ufuncs --------------------------------------------------------------------------------------
+
+
+def test_power_partials_match_differences_and_conventions():
+    x, y = rand(3, 4, low=0.5, high=2.0), rand(3, 4)
+    assert_pullback(
+        np.power,
+        [x, y],
+        lambda ct: [ct * rt.power_dbase(x, y), ct * rt.power_dexponent(x**y, x)],
+    )
+    base = np.array([0.0, 0.0, 2.0, -2.0])
+    assert rt.power_dbase(base, np.array([0.0, 1.0, 0.0, 2.0])).tolist() == [0.0, 1.0, 0.0, -4.0]
+    expo = rt.power_dexponent(np.power(base, 3.0), base)
+    assert expo.tolist() == [0.0, 0.0, 8.0 * np.log(2.0), 0.0]
+
+
+def test_power_partials_keep_float32():
+    x, y = f32(rand(3, low=0.5, high=2.0), rand(3))
+    assert rt.power_dbase(x, y).dtype == np.float32
+    assert rt.power_dbase(x, 2).dtype == np.float32
+    assert rt.power_dexponent(x**y, x).dtype == np.float32
+
+
+def test_div_or_zero():
+    out = rt.div_or_zero(np.array([1.0, 0.0, 3.0]), np.array([2.0, 0.0, 0.0]))
+    assert out.tolist() == [0.5, 0.0, 0.0]
+    assert rt.div_or_zero(*f32([1.0], [0.0])).dtype == np.float32
+
+
+def test_maximum_minimum_shares_match_differences_and_unbroadcast():
+    x, y = rand(3, 4), rand(4)
+    for fn, share in ((np.maximum, rt.maximum_share), (np.minimum, rt.minimum_share)):
+        assert_pullback(fn, [x, y], lambda ct, s=share: [s(ct, x, y), s(ct, y, x)])
+
+
+def test_maximum_share_ties_and_nan():
+    x = np.array([1.0, 2.0, np.nan, 1.0, np.nan])
+    y = np.array([1.0, 1.0, 1.0, np.nan, np.nan])
+    g = np.ones(5)
+    assert rt.maximum_share(g, x, y).tolist() == [0.5, 1.0, 1.0, 0.0, 0.5]
+    assert rt.maximum_share(g, y, x).tolist() == [0.5, 0.0, 0.0, 1.0, 0.5]
+    assert rt.minimum_share(g, x, y).tolist() == [0.5, 0.0, 1.0, 0.0, 0.5]
+    assert rt.maximum_share(*f32(g, x, y)).dtype == np.float32
+
+
+def test_clip_masks_closed_interval_none_and_crossed_bounds():
+    a = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, np.nan])
+    inside, below, above = rt.clip_masks(a, 0.0, 1.0)
+    assert inside.tolist() == [False, True, True, True, False, True]
+    assert below.tolist() == [True, False, False, False, False, False]
+    assert above.tolist() == [False, False, False, False, True, False]
+    inside, below, above = rt.clip_masks(a, None, None, min=0.0)
+    assert below.tolist() == [True] + [False] * 5 and not above.any()
+    inside, below, above = rt.clip_masks(np.arange(3.0), 2.0, 1.0)  # numpy gives hi everywhere
+    assert above.all() and not inside.any() and not below.any()
+    shapes = {m.shape for m in rt.clip_masks(rand(3, 1), rand(4), None)}
+    assert shapes == {(3, 4)}
+
+
+# -- reductions ----------------------------------------------------------------------------------
+
+AXES = [None, 0, -1, (0, 2), (2, 0)]
+
+
+def test_normalize_axes_and_reduced_size():
+    assert rt.normalize_axes(None, 3) == (0, 1, 2)
+    assert rt.normalize_axes((-1, 0), 3) == (0, 2)
+    assert rt.reduced_size(np.empty((2, 3, 4)), (0, -1)) == 8
+    assert rt.reduced_size(rt.like(np.empty((2, 3))), None) == 6
+    with pytest.raises(np.exceptions.AxisError):
+        rt.normalize_axes(3, 3)
+
+
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_unreduce_is_the_transpose_of_sum(axis, keepdims):
+    a = rand(2, 3, 4)
+    assert_pullback(
+        lambda x: np.sum(x, axis=axis, keepdims=keepdims),
+        [a],
+        lambda ct: [rt.unreduce(ct, a, axis, keepdims)],
+    )
+
+
+def test_unreduce_casts_to_the_accumulator_dtype():
+    ct = np.ones(3, np.float64)
+    assert rt.unreduce(ct, np.zeros((2, 3), np.float32), 0).dtype == np.float32
+    assert rt.unreduce(np.float32(1), rt.like(np.zeros(3, np.float16))).dtype == np.float32
+    assert rt.unreduce(np.float32(1), 2.5).shape == ()
+
+
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_extremum_share_matches_differences(axis, keepdims):
+    a = rand(2, 3, 4)
+    for fn in (np.max, np.min):
+        m = fn(a, axis=axis, keepdims=keepdims)
+        mask = rt.extremum_mask(a, m, axis, keepdims)
+        assert_pullback(
+            lambda x, fn=fn: fn(x, axis=axis, keepdims=keepdims),
+            [a],
+            lambda ct, mask=mask: [rt.extremum_share(ct, mask, axis, keepdims)],
+        )
+
+
+def test_extremum_ties_split_equally_and_nan_wins():
+    a = np.array([[1.0, 3.0, 3.0, 3.0], [np.nan, 2.0, np.nan, 0.0]])
+    m = np.max(a, axis=1)
+    mask = rt.extremum_mask(a, m, 1)
+    share = rt.extremum_share(np.array([3.0, 1.0]), mask, 1)
+    assert share.tolist() == [[0.0, 1.0, 1.0, 1.0], [0.5, 0.0, 0.5, 0.0]]
+    out = rt.extremum_share(np.float32(1), rt.extremum_mask(*f32([1.0, 1.0], 1.0)))
+    assert out.dtype == np.float32 and out.tolist() == [0.5, 0.5]
+
+
+def test_exclusive_products_exact_with_zeros():
+    x = np.array([[2.0, 0.0, 3.0, 4.0], [0.0, 5.0, 0.0, 1.0], [1.0, 2.0, 3.0, 4.0]])
+    brute = np.array([[np.prod(np.delete(row, i)) for i in range(4)] for row in x])
+    assert rt.exclusive_products(x, -1).tolist() == brute.tolist()
+    assert rt.exclusive_products(x.T, 0).tolist() == brute.T.tolist()
+    assert rt.exclusive_products(np.array([7.0]), 0).tolist() == [1.0]
+    assert rt.exclusive_products(np.zeros((2, 0)), 1).shape == (2, 0)
+
+
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_prod_adjoint_matches_differences(axis, keepdims):
+    a = rand(2, 3, 4)
+    a[0, 1, 2] = 0.0
+    assert_pullback(
+        lambda x: np.prod(x, axis=axis, keepdims=keepdims),
+        [a],
+        lambda ct: [rt.prod_adjoint(ct, a, axis, keepdims)],
+    )
+
+
+def test_prod_adjoint_keeps_float32():
+    a = f32(rand(3, 4))[0]
+    assert rt.prod_adjoint(np.ones(3, np.float32), a, 1).dtype == np.float32
+
+
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_var_adjoint_matches_differences(axis, ddof):
+    a = rand(2, 3, 4)
+    for keepdims in (False, True):
+        assert_pullback(
+            lambda x, k=keepdims: np.var(x, axis=axis, ddof=ddof, keepdims=k),
+            [a],
+            lambda ct, k=keepdims: [rt.var_adjoint(ct, a, axis, ddof, k)],
+        )
+
+
+def test_var_adjoint_keeps_float32_even_with_numpy_ddof():
+    a = f32(rand(3, 4))[0]
+    assert rt.var_adjoint(np.ones(4, np.float32), a, 0, np.int64(1)).dtype == np.float32
+    assert rt.var_adjoint(np.ones(4, np.float32), a, 0, np.float64(1.0)).dtype == np.float32
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_cumsum_adjoint_matches_differences(axis):
+    a = rand(3, 4)
+    assert_pullback(
+        lambda x: np.cumsum(x, axis=axis), [a], lambda ct: [rt.cumsum_adjoint(ct, a, axis)]
+    )
+    assert rt.cumsum_adjoint(np.ones(12, np.float32), rt.like(a.astype(np.float32))).shape == (3, 4)
+
+
+# -- shapes --------------------------------------------------------------------------------------
+
+
+def test_untranspose():
+    a = rand(2, 3, 4)
+    for axes in (None, (1, 2, 0), (-1, 0, 1)):
+        assert_pullback(
+            lambda x, ax=axes: np.transpose(x, ax),
+            [a],
+            lambda ct, ax=axes: [rt.untranspose(ct, ax)],
+        )
+
+
+LAYOUTS = [
+    lambda x: x,
+    lambda x: x[::-1, ::2],
+    lambda x: np.asfortranarray(x),
+    lambda x: np.asfortranarray(x)[:, ::-1],
+    lambda x: x.T[1:, ::-2],
+]
+
+
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+@pytest.mark.parametrize("layout", range(len(LAYOUTS)))
+def test_unravel_and_unreshape_follow_the_memory_layout(order, layout):
+    make = LAYOUTS[layout]
+    a, v = make(rand(6, 6)), make(rand(6, 6))
+    g = rand(a.size)
+    np.testing.assert_allclose(np.sum(np.ravel(v, order) * g), np.sum(v * rt.unravel(g, a, order)))
+    if order != "K":
+        g2 = rand(a.size // 3, 3)
+        back = rt.unreshape(g2, a, order)
+        np.testing.assert_allclose(
+            np.sum(np.reshape(v, (-1, 3), order=order) * g2), np.sum(v * back)
+        )
+
+
+def test_unravel_refuses_broadcast_views_in_k_order():
+    a = np.broadcast_to(np.arange(3.0), (2, 3))[:, ::-1]
+    with pytest.raises(NotImplementedError):
+        rt.unravel(np.ones(6), a, "K")
+
+
+@pytest.mark.parametrize(
+    "shapes, axis", [([(2, 3), (4, 3)], 0), ([(2, 3), (2, 1)], -1), ([(2, 3), (4,)], None)]
+)
+def test_unconcatenate(shapes, axis):
+    xs = [rand(*s) for s in shapes]
+    assert_pullback(
+        lambda *x: np.concatenate(x, axis=axis), xs, lambda ct: rt.unconcatenate(ct, xs, axis)
+    )
+
+
+def test_unconcatenate_casts_each_piece_back():
+    xs = [np.zeros(2, np.float32), np.zeros(3, np.float16), rt.like(np.zeros(1))]
+    parts = rt.unconcatenate(np.ones(6), xs)
+    assert [p.dtype for p in parts] == [np.float32, np.float32, np.float64]
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_unstack(axis):
+    xs = [rand(2, 3) for _ in range(3)]
+    assert_pullback(lambda *x: np.stack(x, axis=axis), xs, lambda ct: rt.unstack(ct, xs, axis))
+
+
+@pytest.mark.parametrize(
+    "shapes", [[(2,), (3,)], [(2, 3), (2, 1)], [(), (3,)], [(2, 3, 1), (2, 1, 1)]]
+)
+def test_unhstack(shapes):
+    xs = [rand(*s) for s in shapes]
+    assert_pullback(lambda *x: np.hstack(x), xs, lambda ct: rt.unhstack(ct, xs))
+
+
+@pytest.mark.parametrize("shapes", [[(3,), (2, 3)], [(), ()], [(2, 3, 1), (1, 3, 1)]])
+def test_unvstack(shapes):
+    xs = [rand(*s) for s in shapes]
+    assert_pullback(lambda *x: np.vstack(x), xs, lambda ct: rt.unvstack(ct, xs))
+
+
+@pytest.mark.parametrize(
+    "indices, axis, mode",
+    [
+        ([0, 2, 2, -1], 1, "raise"),
+        ([[0, 5], [5, 11]], None, "raise"),
+        ([-1, -12], None, "raise"),
+        ([0, 5, 7], 1, "wrap"),
+        ([0, 5, -3], 0, "clip"),
+        (2, -1, "raise"),
+    ],
+)
+def test_take_key_reproduces_take(indices, axis, mode):
+    a = rand(3, 4)
+    key = rt.take_key(a, indices, axis, mode)
+    np.testing.assert_array_equal(a[key], np.take(a, indices, axis=axis, mode=mode))
+    buf = np.zeros_like(a)
+    rt.scatter_add(buf, key, np.ones(np.shape(a[key])))
+    assert buf.sum() == np.size(np.take(a, indices, axis=axis, mode=mode))
+
+
+@pytest.mark.parametrize("offset, axis1, axis2", [(0, 0, 1), (1, 2, 0), (-2, 1, 2), (5, 0, 2)])
+def test_undiagonal_and_untrace(offset, axis1, axis2):
+    a = rand(3, 4, 5)
+    assert_pullback(
+        lambda x: np.diagonal(x, offset, axis1, axis2),
+        [a],
+        lambda ct: [rt.undiagonal(ct, a, offset, axis1, axis2)],
+    )
+    assert_pullback(
+        lambda x: np.trace(x, offset, axis1, axis2),
+        [a],
+        lambda ct: [rt.untrace(ct, a, offset, axis1, axis2)],
+    )
+    g = np.ones(np.shape(np.trace(a, offset, axis1, axis2)), np.float64)
+    assert rt.untrace(g, a.astype(np.float32), offset, axis1, axis2).dtype == np.float32
+
+
+@pytest.mark.parametrize("shape, k", [((3,), 0), ((3,), -2), ((3, 5), 1), ((4, 3), -1)])
+def test_undiag(shape, k):
+    v = rand(*shape)
+    assert_pullback(lambda x: np.diag(x, k), [v], lambda ct: [rt.undiag(ct, v, k)])
+
+
+def test_unarray_lists_and_ndmin():
+    xs = [rand(3), rand(3)]
+    assert_pullback(lambda *x: np.array(x), xs, lambda ct: rt.unarray(ct, xs))
+    a = rand(3)
+    assert_pullback(lambda x: np.array(x, ndmin=3), [a], lambda ct: [rt.unarray(ct, a)])
+    assert rt.unarray(np.ones(3), np.zeros(3, np.float32)).dtype == np.float32
+
+
+# -- products ------------------------------------------------------------------------------------
+
+DOT_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3, 4)),
+    ((2, 5, 3), (4, 3, 6)),
+    ((5, 3), (2, 3, 4)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+]
+
+
+@pytest.mark.parametrize("sa, sb", DOT_SHAPES)
+def test_dot_grads(sa, sb):
+    a, b = rand(*sa), rand(*sb)
+    assert_pullback(np.dot, [a, b], lambda ct: [rt.dot_grad_a(ct, a, b), rt.dot_grad_b(ct, a, b)])
+
+
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((5, 1, 2, 3), (4, 3, 2)),
+    ((3,), (5, 3, 4)),
+    ((5, 2, 3), (3,)),
+]
+
+
+@pytest.mark.parametrize("sa, sb", MATMUL_SHAPES)
+def test_matmul_grads(sa, sb):
+    a, b = rand(*sa), rand(*sb)
+    assert_pullback(
+        np.matmul, [a, b], lambda ct: [rt.matmul_grad_x1(ct, a, b), rt.matmul_grad_x2(ct, a, b)]
+    )
+
+
+def test_products_keep_float32_and_cast_mixed_inputs_back():
+    a, b = f32(rand(2, 3), rand(3, 4))
+    ct = np.ones((2, 4), np.float32)
+    for grad in (rt.dot_grad_a, rt.dot_grad_b, rt.matmul_grad_x1, rt.matmul_grad_x2):
+        assert grad(ct, a, b).dtype == np.float32
+    assert rt.matmul_grad_x1(np.ones((2, 4)), a, rand(3, 4)).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "sa, sb, axes",
+    [
+        ((2, 3, 4), (3, 4, 5), 2),
+        ((2, 3), (4,), 0),
+        ((2, 3, 4), (4, 5, 2), ([0, 2], [2, 0])),
+        ((2, 3, 4), (5, 3), (1, 1)),
+        ((4, 3, 2), (2, 5, 3, 4), ([1, 2, 0], [2, 0, 3])),
+        ((3, 4), (4, 3), ([-1], [-2])),
+    ],
+)
+def test_tensordot_grads(sa, sb, axes):
+    a, b = rand(*sa), rand(*sb)
+    assert_pullback(
+        lambda x, y: np.tensordot(x, y, axes),
+        [a, b],
+        lambda ct: [rt.tensordot_grad_a(ct, a, b, axes), rt.tensordot_grad_b(ct, a, b, axes)],
+    )
+
+
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij->i", [(2, 3)]),
+    ("ij->", [(2, 3)]),
+    ("ij,k->jk", [(2, 3), (4,)]),
+    ("ij,ij->ij", [(1, 3), (4, 3)]),
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (4, 3, 2)]),
+    ("ii->i", [(3, 3)]),
+    ("iij,jk->ik", [(3, 3, 2), (2, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("Ba,ab", [(2, 3), (3, 2)]),
+    ("...i,...i", [(2, 3), (2, 3)]),
+    ("i,i,i->", [(3,), (3,), (3,)]),
+]
+
+
+@pytest.mark.parametrize("spec, shapes", EINSUMS)
+def test_einsum_grads(spec, shapes):
+    xs = [rand(*s) for s in shapes]
+    assert_pullback(
+        lambda *x: np.einsum(spec, *x), xs, lambda ct: rt.einsum_grads(ct, spec, xs, False)
+    )
+
+
+def test_einsum_grads_keep_each_operand_dtype():
+    a, b = np.ones((2, 3), np.float32), np.ones((3, 4))
+    grads = rt.einsum_grads(np.ones((2, 4)), "ij,jk->ik", (a, b))
+    assert [g.dtype for g in grads] == [np.float32, np.float64]
+
+
+def test_einsum_grads_are_computed_only_when_read():
+    calls = []
+    parts = LazyParts(3, lambda k: calls.append(k) or k * 10)
+    assert len(parts) == 3 and calls == []
+    assert parts[-1] == 20 and calls == [2]
+    assert parts[0:2] == [0, 10] and list(parts) == [0, 10, 20]
+    with pytest.raises(IndexError):
+        parts[3]
+
+
+# -- linalg --------------------------------------------------------------------------------------
+
+NORMS = [
+    ((5,), {}),
+    ((5,), dict(ord=1)),
+    ((5,), dict(ord=np.inf)),
+    ((5,), dict(ord=-np.inf)),
+    ((5,), dict(ord=3)),
+    ((3, 4), dict(axis=1)),
+    ((3, 4), dict(axis=0, ord=1, keepdims=True)),
+    ((3, 4), dict(ord="fro")),
+    ((3, 4), dict(ord="nuc")),
+    ((3, 4), dict(ord=2)),
+    ((3, 4), dict(ord=-2)),
+    ((3, 4), dict(ord=1)),
+    ((3, 4), dict(ord=-np.inf)),
+    ((2, 3, 4), dict(axis=(2, 0), ord="fro")),
+    ((2, 3, 4), dict(axis=(0, 2), ord="nuc", keepdims=True)),
+    ((2, 3, 4), dict(axis=(1, 2), ord=np.inf)),
+    ((2, 3, 4), dict(keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("shape, kw", NORMS)
+def test_norm_adjoint(shape, kw):
+    x = rand(*shape)
+    n = np.linalg.norm(x, **kw)
+    args = (kw.get("ord"), kw.get("axis"), kw.get("keepdims", False))
+    assert_pullback(
+        lambda y: np.linalg.norm(y, **kw), [x], lambda ct: [rt.norm_adjoint(ct, x, n, *args)]
+    )
+    x32 = x.astype(np.float32)
+    n32 = np.linalg.norm(x32, **kw)
+    assert rt.norm_adjoint(np.ones_like(n32), x32, n32, *args).dtype == np.float32
+
+
+@pytest.mark.parametrize("ord", [None, 1, 2, np.inf, 3])
+def test_norm_adjoint_is_zero_at_the_origin(ord):
+    x = np.zeros(4)
+    assert not rt.norm_adjoint(1.0, x, 0.0, ord).any()
+    for matrix_ord in ("fro", "nuc", 2, 1, np.inf):
+        assert not rt.norm_adjoint(1.0, np.zeros((2, 3)), 0.0, matrix_ord).any()
+
+
+@pytest.mark.parametrize(
+    "sa, sb", [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (3,)), ((3, 3), (4, 3, 2))]
+)
+def test_solve_adjoint(sa, sb):
+    a = rand(*sa) + 3 * np.eye(3)
+    b = rand(*sb)
+
+    def pullback(ct):
+        gb = rt.solve_cotangent(ct, a, b)
+        return [rt.solve_grad_a(gb, np.linalg.solve(a, b), a, b), rt.unbroadcast(gb, b)]
+
+    assert_pullback(np.linalg.solve, [a, b], pullback)
+
+
+def _cofactor_adjugate(a):
+    n = a.shape[0]
+    adj = np.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, j, axis=0), i, axis=1)
+            adj[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
+    return adj
+
+
+@pytest.mark.parametrize("rank", [4, 3, 2])
+def test_adjugate_is_exact_at_singular_matrices(rank):
+    a = rand(4, rank) @ rand(rank, 4)
+    np.testing.assert_allclose(rt.adjugate(a), _cofactor_adjugate(a), atol=1e-10)
+    if rank == 4:
+        np.testing.assert_allclose(rt.adjugate(a), np.linalg.det(a) * np.linalg.inv(a))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (1, 1)])
+def test_det_adjoint(shape):
+    a = rand(*shape)
+    assert_pullback(np.linalg.det, [a], lambda ct: [rt.det_adjoint(ct, a)])
+    a32 = a.astype(np.float32)
+    assert rt.det_adjoint(np.ones(shape[:-2], np.float32), a32).dtype == np.float32
+
+
+def test_det_adjoint_at_a_singular_matrix_matches_differences():
+    a = rand(3, 2) @ rand(2, 3)
+    assert_pullback(np.linalg.det, [a], lambda ct: [rt.det_adjoint(ct, a)])
+
+
+# -- shape-only arguments ------------------------------------------------------------------------
+
+
+def _shape_only_calls():
+    a, b, m = rand(2, 3), rand(3, 4), rand(3, 3) + 3 * np.eye(3)
+    v, s = rand(3), rand(4, 3, 3) + 3 * np.eye(3)
+    return [
+        (rt.reduced_size, (a, (0,))),
+        (rt.expand_reduced, (rand(3), a, 0)),
+        (rt.unreduce, (rand(3), a, 0)),
+        (rt.cumsum_adjoint, (rand(6), a)),
+        (rt.unconcatenate, (rand(4, 3), (a, a), 0)),
+        (rt.unstack, (rand(2, 2, 3), (a, a), 0)),
+        (rt.unhstack, (rand(2, 6), (a, a))),
+        (rt.unvstack, (rand(4, 3), (a, a))),
+        (rt.take_key, (a, [0, 2], 1)),
+        (rt.undiagonal, (rand(2), a)),
+        (rt.untrace, (1.5, a, 1)),
+        (rt.undiag, (rand(2), a)),
+        (rt.undiag, (rand(3, 3), v)),
+        (rt.unarray, (rand(2, 2, 3), [a, a])),
+        (rt.dot_grad_a, (rand(2, 4), a, b)),
+        (rt.dot_grad_b, (rand(2, 4), a, b)),
+        (rt.matmul_grad_x1, (rand(4, 2, 4), a, rand(4, 3, 4))),
+        (rt.matmul_grad_x1, (rand(4), v, b)),
+        (rt.matmul_grad_x1, (rand(2), a, v)),
+        (rt.matmul_grad_x2, (rand(4, 2, 4), rand(4, 2, 3), b)),
+        (rt.matmul_grad_x2, (rand(4), v, b)),
+        (rt.matmul_grad_x2, (rand(2), a, v)),
+        (rt.tensordot_grad_a, (rand(2, 4), a, b, 1)),
+        (rt.tensordot_grad_b, (rand(2, 4), a, b, 1)),
+        (rt.solve_cotangent, (rand(4, 3), s, v)),
+        (rt.solve_grad_a, (rand(4, 3), rand(4, 3), s, v)),
+        (rt.solve_grad_a, (rand(3, 2), rand(3, 2), m, rand(3, 2))),
+    ]
+
+
+def _record(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(rt.like(x) for x in value)
+    return rt.like(value)
+
+
+def _assert_same(expected, got):
+    if isinstance(expected, (list, tuple)):
+        assert type(got) is type(expected) and len(got) == len(expected)
+        for e, g in zip(expected, got, strict=True):
+            _assert_same(e, g)
+    elif isinstance(expected, slice):
+        assert got == expected
+    else:
+        np.testing.assert_array_equal(got, expected)
+        assert np.result_type(got) == np.result_type(expected)
+
+
+@pytest.mark.parametrize("index", range(len(_shape_only_calls())))
+def test_shape_only_arguments_accept_a_like_record(index):
+    helper, args = _shape_only_calls()[index]
+    recorded = list(args)
+    for position in helper.shape_only_args:
+        recorded[position] = _record(args[position])
+    _assert_same(helper(*args), helper(*recorded))
+
+
+def test_every_rule_helper_marked_shape_only_is_checked_with_a_record():
+    core = {"shape_of", "unbroadcast", "zeros_like_acc", "owned_copy"}
+    marked = {n for n in rt.__all__ if getattr(getattr(rt, n), "shape_only_args", ())} - core
+    assert marked <= {helper.__name__ for helper, _ in _shape_only_calls()}
