@@ -21,6 +21,8 @@ def add_in_place(blocks: list[Block]) -> None:
 
 def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
     parent = parents.get(id(node))
+    if isinstance(parent, (gast.Tuple, gast.List)):
+        return _meta_use(parent, parents)  # a literal of shape-only arguments
     if isinstance(parent, gast.Call) and isinstance(parent.func, gast.Attribute):
         func = parent.func
         if isinstance(func.value, gast.Name) and func.value.id == "_s2s":

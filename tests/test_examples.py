@@ -1,0 +1,71 @@
+"""Run each example and the MLP benchmark in a fast mode as a subprocess; check the output."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(script, *args):
+    """Run ROOT/script with this interpreter and return its stdout; fail if it exits non-zero."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 0, (
+        f"{script} {' '.join(args)} exited {proc.returncode}\n"
+        f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+    )
+    return proc.stdout
+
+
+def number(pattern, text):
+    """The float captured by pattern's first group in text."""
+    match = re.search(pattern, text)
+    assert match, f"no match for {pattern!r} in:\n{text}"
+    return float(match.group(1))
+
+
+def test_train_mlp_fast():
+    pytest.importorskip("sklearn")
+    out = run("examples/train_mlp.py", "--fast", "--show-source")
+    source = out.split("generated derivative of loss:", 1)[1]
+    assert "def " in source and "return" in source
+    assert len(re.findall(r"^epoch +\d+/3 ", out, flags=re.M)) == 3
+    losses = [float(v) for v in re.findall(r"^epoch .* loss ([0-9.]+)", out, flags=re.M)]
+    assert losses == sorted(losses, reverse=True), f"training loss did not decrease: {losses}"
+    assert number(r"final test accuracy: ([0-9.]+)", out) >= 0.90
+
+
+def test_logistic_regression_fast():
+    pytest.importorskip("sklearn")
+    pytest.importorskip("scipy")
+    out = run("examples/logistic_regression.py", "--fast")
+    ours = number(r"test accuracy \(s2s\): ([0-9.]+)", out)
+    theirs = number(r"test accuracy \(scikit-learn\): ([0-9.]+)", out)
+    assert ours >= 0.93
+    assert abs(ours - theirs) <= 0.03
+    # scikit-learn minimizes the same objective, so the s2s gradient vanishes at its solution.
+    assert number(r"gradient norm at scikit-learn's solution: ([0-9.e+-]+)", out) < 1e-4
+
+
+def test_rosenbrock():
+    pytest.importorskip("scipy")
+    out = run("examples/rosenbrock.py", "--fast")
+    assert number(r"gradient ([0-9.e+-]+)", out) < 1e-10
+    assert "converged: True" in out
+    assert number(r"distance to optimum: ([0-9.e+-]+)", out) < 1e-4
+
+
+def test_bench_mlp_quick():
+    out = run("benchmarks/bench_mlp.py", "--quick", "--repeats", "5")
+    assert "gradients agree: True" in out
+    assert re.search(r"^ +256 \|", out, flags=re.M)
+    assert "generation, cold:" in out and "generation, warm:" in out
