@@ -16,7 +16,7 @@ from s2s.errors import (
     WrtError,
 )
 from s2s.registry import adjoint, d, nondifferentiable
-from s2s.runtime import stop_gradient
+from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
 
 __all__ = [
     "CotangentError",
@@ -28,6 +28,7 @@ __all__ = [
     "NonScalarOutputError",
     "S2SError",
     "SourceUnavailableError",
+    "Undefined",
     "UndefinedGradientError",
     "UnsupportedArgumentError",
     "UnsupportedSyntaxError",
@@ -38,6 +39,8 @@ __all__ = [
     "nondifferentiable",
     "source",
     "stop_gradient",
+    "undefined_grad",
     "value_and_grad",
     "vjp",
+    "zero_grad",
 ]

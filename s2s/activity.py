@@ -78,12 +78,14 @@ class Activity:
         active: names that depend on a ``wrt`` input and that the output depends on.
         bindings: for each active statement (by index), its bound rule.
         structural_uses: for each ``wrt`` name, statements that read only its metadata.
+        connected: the ``wrt`` names with a data path to the output (maybe a zero cotangent).
     """
 
     types: dict[str, VType]
     active: set[str]
     bindings: dict[int, Binding]
     structural_uses: dict[str, list[Stmt]]
+    connected: set[str]
 
 
 VIEW_OPS = {
@@ -101,10 +103,22 @@ def _differentiates(stmt: Stmt) -> bool:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
-    if op is runtime.stop_gradient:
+    if op is runtime.stop_gradient or op is runtime.zero_grad:
         return False
     rule = registry.lookup(op)
     return rule is None or rule.kind != registry.PIECEWISE_CONSTANT
+
+
+def _connects(stmt: Stmt) -> bool:
+    """Whether a data path runs through ``stmt`` (piecewise-constant ops and ``zero_grad``
+    connect with a zero cotangent; ``stop_gradient`` and metadata reads disconnect)."""
+    op = stmt.op
+    if op is ATTRIBUTE or op is runtime.stop_gradient:
+        return False
+    if isinstance(op, Marker):
+        return True
+    rule = registry.lookup(op)
+    return rule is None or not rule.metadata
 
 
 def analyze(
@@ -141,6 +155,10 @@ def analyze(
         if _differentiates(stmt) and any(t in useful for t in stmt.targets):
             useful.update(n for n in _differentiable_reads(stmt) if n in varied)
     active = varied & useful
+    connected = set(outputs)
+    for stmt in reversed(ir.body):
+        if _connects(stmt) and any(t in connected for t in stmt.targets):
+            connected.update(_differentiable_reads(stmt))
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(ir.body):
         if not any(t in active for t in stmt.targets):
@@ -153,12 +171,14 @@ def analyze(
                     "index the array instead: `a, b = x[0], x[1]`",
                 )
             continue
+        if stmt.op is runtime.undefined_grad:
+            continue  # its adjoint makes a marker: no rule to bind
         bindings[index] = _bind(primal, stmt, active)
     structural = {
         name: [s for s in ir.body if s.op is ATTRIBUTE and atom_names(s.args[0]) == [name]]
         for name in wrt
     }
-    return Activity(types, active, bindings, structural)
+    return Activity(types, active, bindings, structural, connected & set(wrt))
 
 
 def _differentiable_reads(stmt: Stmt) -> list[str]:

@@ -24,6 +24,7 @@ from s2s.resolve import _MISSING, lookup_target
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
+_VALID_UNDEFINED = ("raise", "nan", "return")
 
 
 def _where_def(func: Any) -> Location | None:
@@ -169,6 +170,8 @@ class Derivative:
     def __init__(self, primal: Callable, wrt: Any, mode: str, options: Options) -> None:
         if options.disconnected not in _VALID_DISCONNECTED:
             raise ValueError(f"disconnected must be one of {_VALID_DISCONNECTED}")
+        if options.undefined not in _VALID_UNDEFINED:
+            raise ValueError(f"undefined must be one of {_VALID_UNDEFINED}")
         self.primal = primal
         self.wrt = wrt
         self.mode = mode
@@ -343,6 +346,7 @@ def grad(
     wrt: int | str | tuple[int | str, ...] = 0,
     *,
     disconnected: str = "zero",
+    undefined: str = "raise",
     allow_int: bool = False,
     verbose: int = 0,
 ) -> Any:
@@ -355,7 +359,11 @@ def grad(
             gradients, in ``wrt`` order). Keyword-only parameters are chosen by name.
         disconnected: what a gradient with no data path to the output gives: ``"zero"`` (zeros
             of the argument's shape and dtype), ``"none"``, ``"warn"`` (zeros and a warning) or
-            ``"raise"`` (:class:`DisconnectedGradientError`).
+            ``"raise"`` (:class:`DisconnectedGradientError`). A path through piecewise-constant
+            operations or ``zero_grad`` is connected: its gradient is zeros whatever this says.
+        undefined: what an undefined gradient gives: ``"raise"``
+            (:class:`UndefinedGradientError` listing every cause), ``"nan"`` (NaNs) or
+            ``"return"`` (the ``s2s.Undefined`` marker).
         allow_int: integer or boolean ``wrt`` arguments give float64 zeros instead of raising.
         verbose: print the program after each pass when generating.
 
@@ -369,7 +377,10 @@ def grad(
         ``SourceUnavailableError``, ``NoRuleError``, ``DtypeError``; at run time
         ``NonScalarOutputError`` when ``f`` returns anything but a real floating scalar.
     """
-    return _make(GRAD, f, wrt, disconnected=disconnected, allow_int=allow_int, verbose=verbose)
+    return _make(
+        GRAD, f, wrt, disconnected=disconnected, undefined=undefined, allow_int=allow_int,
+        verbose=verbose,
+    )  # fmt: skip
 
 
 def value_and_grad(
@@ -378,6 +389,7 @@ def value_and_grad(
     *,
     has_aux: bool = False,
     disconnected: str = "zero",
+    undefined: str = "raise",
     allow_int: bool = False,
     verbose: int = 0,
 ) -> Any:
@@ -389,7 +401,7 @@ def value_and_grad(
     """
     return _make(
         VALUE_AND_GRAD, f, wrt, has_aux=has_aux, disconnected=disconnected,
-        allow_int=allow_int, verbose=verbose,
+        undefined=undefined, allow_int=allow_int, verbose=verbose,
     )  # fmt: skip
 
 
@@ -398,6 +410,7 @@ def vjp(
     wrt: int | str | tuple[int | str, ...] = 0,
     *,
     disconnected: str = "zero",
+    undefined: str = "raise",
     allow_int: bool = False,
     verbose: int = 0,
 ) -> Any:
@@ -407,7 +420,10 @@ def vjp(
     output's) and returns the gradient(s) of ``sum(value * cotangent)`` with respect to ``wrt``.
     It can be called repeatedly. Raises ``CotangentError`` for a cotangent of the wrong shape.
     """
-    return _make(VJP, f, wrt, disconnected=disconnected, allow_int=allow_int, verbose=verbose)
+    return _make(
+        VJP, f, wrt, disconnected=disconnected, undefined=undefined, allow_int=allow_int,
+        verbose=verbose,
+    )  # fmt: skip
 
 
 def source(obj: Any) -> str:

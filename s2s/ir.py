@@ -69,6 +69,7 @@ class FunctionIR:
     return_node: Any
     original: dict[str, str]  # SSA name -> the name the user wrote
     taken: set[str]  # every name in use, to keep generated names from colliding
+    temporaries: set[str] = field(default_factory=set)  # names normalize made up
 
     def names_read(self, stmt: Stmt) -> list[str]:
         """Names an expression reads (atoms and nested literal structures)."""

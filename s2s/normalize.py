@@ -98,6 +98,7 @@ class Normalizer:
         self.original: dict[str, str] = {}
         self.body: list[Stmt] = []
         self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
+        self.temporaries: set[str] = set()
         self.node: Any = None
 
     # -- names -------------------------------------------------------------------------------
@@ -116,6 +117,7 @@ class Normalizer:
     def temp(self, base: str) -> str:
         name = self.names.fresh(base, always_number=True)
         self.original[name] = name
+        self.temporaries.add(name)
         return name
 
     # -- expressions ---------------------------------------------------------------------------
@@ -311,7 +313,7 @@ class Normalizer:
         if isinstance(target, Method):
             obj = METHODS.get(target.name)
         rule = registry.lookup(obj) if obj is not None and _hashable(obj) else None
-        if rule is None or rule.n_outputs < 2:
+        if rule is None or rule.n_outputs < 2 or _returns_one(rule, node):
             return None
         if rule.template is None:
             return tuple(f"out{i}" for i in range(rule.n_outputs))
@@ -412,6 +414,7 @@ class Normalizer:
             return_node=self.return_node,
             original=self.original,
             taken=self.names.taken,
+            temporaries=self.temporaries,
         )
 
 
@@ -426,6 +429,24 @@ def _params(tree: gast.FunctionDef) -> list[Param]:
     if args.kwarg is not None:
         params.append(Param(args.kwarg.id, kind.VAR_KEYWORD.name))
     return params
+
+
+def _returns_one(rule: registry.Rule, node: gast.Call) -> bool:
+    """Whether this call's arguments make a several-output function return one array."""
+    if not rule.single_output or rule.template is None:
+        return False
+    params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+    try:
+        bound = inspect.Signature(params).bind(
+            *node.args, **{k.arg: k.value for k in node.keywords}
+        )
+    except TypeError:
+        return False
+    for param, value in rule.single_output.items():
+        atom = bound.arguments.get(param)
+        if isinstance(atom, gast.Constant) and atom.value == value:
+            return True
+    return False
 
 
 def _hashable(obj: Any) -> bool:

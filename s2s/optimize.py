@@ -110,8 +110,32 @@ def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> Non
         blocks[b].body.insert(s + 1, gast.Delete(targets=targets))
 
 
+def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
+    """Remove adjoint assignments whose value nothing reads (a cotangent sent into a cut such
+    as ``undefined_grad`` is never computed). ``live_out`` holds names read after the blocks."""
+    changed = True
+    while changed:
+        changed = False
+        live = set(live_out)
+        for block in reversed(blocks):
+            kept: list[gast.stmt] = []
+            for stmt in reversed(block.body):
+                targets = _targets(stmt)
+                pure = isinstance(stmt, gast.Assign) and len(targets) == 1
+                if pure and targets[0] not in live:
+                    changed = True
+                    continue
+                if isinstance(stmt, gast.Assign):
+                    live.difference_update(targets)
+                live.update(_reads(stmt))
+                kept.append(stmt)
+            block.body = list(reversed(kept))
+
+
 def optimize(sweeps: Sweeps, params: set[str], in_place: bool = True) -> None:
     """Run the optimizations on ``sweeps`` in place (``in_place=False`` for higher order)."""
+    live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
+    drop_dead_stores(sweeps.adjoint, live_out)
     if in_place:
         add_in_place(sweeps.adjoint)
     keep_shapes(sweeps, params)

@@ -32,6 +32,7 @@ class Options:
 
     has_aux: bool = False
     disconnected: str = "zero"
+    undefined: str = "raise"
     allow_int: bool = False
     verbose: int = 0
 
@@ -112,7 +113,14 @@ def generate(
     else:
         seed = call("_s2s.seed", loss)
     sweeps = reverse(primal, ir, activity, wrt, loss, seed)
-    warnings = _disconnected(primal, ir, wrt, sweeps, activity, options)
+    for i, param in enumerate(wrt):
+        buffer = sweeps.gradients[i]
+        if isinstance(buffer, gast.Name) and param in sweeps.undefined:
+            policy = constant(options.undefined)
+            sweeps.gradients[i] = call(
+                "_s2s.resolve_undefined", buffer, name(param), constant(param), policy
+            )
+    warnings, disconnected = _disconnected(primal, ir, wrt, sweeps, activity, options)
     params = {p.name for p in ir.params}
     optimize(sweeps, params)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
@@ -136,7 +144,7 @@ def generate(
         writer.statement(gast.Assign(targets=[gast.Name(cotangent, gast.Store(), None, None)],
                                      value=check, type_comment=None), 3, return_line)  # fmt: skip
         protect.append(name(cotangent))
-        grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single)
+        grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
         free_dead(sweeps.adjoint, params | {cotangent}, _names_in(grads))
         writer.line("# adjoint sweep", 3)
         writer.blocks(sweeps.adjoint, 3)
@@ -144,7 +152,7 @@ def generate(
         pair = gast.Tuple(elts=[returns, name(pullback)], ctx=gast.Load())
         writer.statement(gast.Return(value=pair), 2, return_line)
     else:
-        grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single)
+        grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
         check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
         sweeps.primal.append(
             Block(f"line {return_line}: the output must be a scalar", [check], return_line)
@@ -192,13 +200,15 @@ def _primal_only(ir: Any) -> list[Block]:
     return [Block(None, [_primal_statement(s) for s in ir.body])]
 
 
-def _gradients_expr(buffers, wrt, protect, options: Options, single: bool) -> gast.expr:
+def _gradients_expr(
+    buffers, wrt, protect, options: Options, single: bool, disconnected
+) -> gast.expr:
     protect_tuple = gast.Tuple(elts=list(protect), ctx=gast.Load())
-    if options.disconnected == "none":
+    if options.disconnected == "none" and disconnected:
         exprs = [
-            call("_s2s.gradient", b, name(w), protect_tuple)
-            if not (isinstance(b, gast.Constant) and b.value is None)
-            else constant(None)
+            constant(None)
+            if w in disconnected
+            else call("_s2s.gradient", b, name(w), protect_tuple)
             for b, w in zip(buffers, wrt)
         ]
         return exprs[0] if single else gast.Tuple(elts=exprs, ctx=gast.Load())
@@ -212,13 +222,16 @@ def _gradients_expr(buffers, wrt, protect, options: Options, single: bool) -> ga
     )
 
 
-def _disconnected(primal, ir, wrt, sweeps, activity, options: Options) -> list[str]:
-    messages = []
+def _disconnected(primal, ir, wrt, sweeps, activity, options: Options):
+    """Messages for, and the names of, ``wrt`` arguments with no data path to the output."""
+    messages, names = [], set()
     for param, buffer in zip(wrt, sweeps.gradients):
         if not (isinstance(buffer, gast.Constant) and buffer.value is None):
             continue
         if activity.types.get(param, VType()).kind != "float":
             continue  # an integer argument with allow_int: zeros by design
+        if param in activity.connected:
+            continue  # a zero cotangent (piecewise-constant path or zero_grad): zeros, silently
         uses = activity.structural_uses.get(param, [])
         detail = "".join(
             f"; `{param}` is only used for its {s.expr.attr} at line {s.node.lineno}" for s in uses
@@ -231,4 +244,5 @@ def _disconnected(primal, ir, wrt, sweeps, activity, options: Options) -> list[s
                 f"remove `{param}` from wrt, or pass disconnected='zero' to get zeros",
             )
         messages.append(message)
-    return messages
+        names.add(param)
+    return messages, names

@@ -28,6 +28,21 @@ class _AdjointOf:
 
 d = _AdjointOf()
 
+
+class _ZeroWhere:
+    """The reserved notation ``zero_where[x] = mask`` inside rule templates: the contribution
+    to ``x``'s adjoint is exactly zero where ``mask`` holds, because a selection did not pick
+    those entries (DESIGN section 8, selection masks)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError("zero_where[...] only has meaning inside an s2s rule template")
+
+    def __repr__(self) -> str:
+        return "s2s.zero_where"
+
+
+zero_where = _ZeroWhere()
+
 ELEMENTWISE = "elementwise"
 ADJOINT = "adjoint"
 LINEAR = "linear"
@@ -61,6 +76,10 @@ class Rule:
         n_outputs: how many outputs the primal returns (leading template parameters).
         source: reference for the formula (paper, numpy docs).
         reason: why a piecewise-constant function has no gradient.
+        metadata: a piecewise-constant function that reads only shape and dtype (``np.shape``,
+            ``len``, ``zeros_like``): its argument is not connected to the output.
+        may_be_undefined: the template may contribute an ``s2s.Undefined`` marker (its helpers
+            return one where the gradient does not exist); generated code checks only there.
     """
 
     primal: Any
@@ -70,6 +89,10 @@ class Rule:
     n_outputs: int = 1
     source: str = ""
     reason: str = ""
+    metadata: bool = False
+    may_be_undefined: bool = False
+    singular: bool = False
+    single_output: dict[str, Any] | None = None
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
 
     @property
@@ -113,8 +136,15 @@ def _register(rule: Rule) -> Rule:
     return rule
 
 
+_LOADED = False
+
+
 def lookup(fn: Any) -> Rule | None:
-    """The rule registered for ``fn``, or ``None``."""
+    """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use)."""
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        import s2s.templates  # noqa: F401  (registers the built-in rules)
     try:
         return _RULES.get(fn)
     except TypeError:
@@ -128,23 +158,36 @@ def all_rules() -> dict[Any, Rule]:
     return dict(_RULES)
 
 
-def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = ()):
+def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = (), singular: bool = False):
     """Register an elementwise function by its partial derivatives.
 
     The template's parameters are the output then the inputs; its single ``return`` gives one
     partial derivative per input (a tuple for several inputs), written with the output and the
     inputs. The reverse rule multiplies the output cotangent by each partial and unbroadcasts it
     onto the input's shape and dtype; constant partials ``1`` and ``-1`` cost nothing.
+    ``singular=True`` marks partials that can be infinite or NaN at finite inputs (``sqrt`` at
+    0, ``log`` at 0, a product with an infinite operand): there the adjoint applies any
+    selection mask reaching it, so unselected entries stay exactly zero.
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
-        _register(Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source))
+        rule = Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source)
+        rule.singular = singular
+        _register(rule)
         return template
 
     return decorate
 
 
-def adjoint(fn: Any, *, source: str = "", structural: tuple[str, ...] = (), outputs: int = 1):
+def adjoint(
+    fn: Any,
+    *,
+    source: str = "",
+    structural: tuple[str, ...] = (),
+    outputs: int = 1,
+    may_be_undefined: bool = False,
+    single_output: dict[str, Any] | None = None,
+):
     """Register a reverse-mode template for ``fn`` (public as ``s2s.adjoint``).
 
     The template's first ``outputs`` parameters name the primal's outputs; the rest are the
@@ -152,10 +195,15 @@ def adjoint(fn: Any, *, source: str = "", structural: tuple[str, ...] = (), outp
     accepted at call sites). Its body assigns ``d[param] = ...`` for each differentiable
     parameter using ``d[output]``; ``d[param][key] = g`` scatter-adds ``g`` at ``key``.
     The body may use ``numpy`` (any alias) and ``s2s.runtime`` (any alias) and nothing else.
+    ``single_output={"compute_uv": False}`` says that a call passing that argument value
+    returns one array, bound to the first output (the other outputs are then ``None``).
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
-        _register(Rule(fn, ADJOINT, template, frozenset(structural), outputs, source))
+        rule = Rule(fn, ADJOINT, template, frozenset(structural), outputs, source)
+        rule.may_be_undefined = may_be_undefined
+        rule.single_output = single_output
+        _register(rule)
         return template
 
     return decorate
@@ -175,13 +223,16 @@ def linear(fn: Any, *, source: str = "", structural: tuple[str, ...] = ()):
     return decorate
 
 
-def nondifferentiable(fn: Any, *, reason: str, outputs: int = 1) -> Any:
+def nondifferentiable(fn: Any, *, reason: str, outputs: int = 1, metadata: bool = False) -> Any:
     """Declare ``fn`` piecewise-constant: its outputs carry a zero cotangent kind.
 
-    Use it for functions with no gradient anywhere (``argmax``, ``floor``, comparisons).
-    Returns ``fn`` so it can be used as a decorator on a user's own function too.
+    Use it for functions with no gradient anywhere (``argmax``, ``floor``, comparisons); with
+    ``metadata=True`` for functions that read only shapes (``np.shape``), whose arguments are
+    then *disconnected* rather than zero. Returns ``fn``, so it also works as a decorator.
     """
-    _register(Rule(fn, PIECEWISE_CONSTANT, None, frozenset(), outputs, "", reason))
+    rule = Rule(fn, PIECEWISE_CONSTANT, None, frozenset(), outputs, "", reason)
+    rule.metadata = metadata
+    _register(rule)
     return fn
 
 

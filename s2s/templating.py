@@ -27,6 +27,7 @@ class Contribution:
     expr: gast.expr
     key: gast.expr | None = None
     sequence: bool = False
+    zero_where: gast.expr | None = None  # where this contribution is exactly zero (a selection)
 
 
 def name(id_: str) -> gast.Name:
@@ -46,6 +47,10 @@ class TemplateError(Exception):
 
 def _is_adjoint_of(node: gast.expr, tglobals: dict[str, Any]) -> bool:
     return isinstance(node, gast.Name) and tglobals.get(node.id) is registry.d
+
+
+def _is_zero_where(node: gast.expr, tglobals: dict[str, Any]) -> bool:
+    return isinstance(node, gast.Name) and tglobals.get(node.id) is registry.zero_where
 
 
 def _subscript_name(node: gast.Subscript) -> str:
@@ -83,12 +88,16 @@ def instantiate(
             subst[param] = _as_expr(arguments[param])
         else:
             subst[param] = constant(template.defaults.get(param))
+    missing = len(template.outputs) - len(outputs)  # a call that returned fewer outputs
+    outputs = list(outputs) + [None] * missing
+    output_adjoints = list(output_adjoints) + [None] * missing
     for out_name, atom in zip(template.outputs, outputs):
         subst[out_name] = atom if atom is not None else constant(None)
     adjoints = dict(zip(template.outputs, output_adjoints))
     local: dict[str, str] = {}
     statements: list[gast.stmt] = []
     contributions: list[Contribution] = []
+    masks: dict[str, gast.expr] = {}
 
     def rewrite(expr: gast.expr) -> gast.expr:
         return _Substitute(subst, adjoints, local, tglobals).visit(copy.deepcopy(expr))
@@ -100,7 +109,9 @@ def instantiate(
             raise TemplateError(f"{rule.name}: templates contain only single assignments")
         target = stmt.targets[0]
         value = rewrite(stmt.value)
-        if isinstance(target, gast.Subscript) and _is_adjoint_of(target.value, tglobals):
+        if isinstance(target, gast.Subscript) and _is_zero_where(target.value, tglobals):
+            masks[_subscript_name(target)] = value
+        elif isinstance(target, gast.Subscript) and _is_adjoint_of(target.value, tglobals):
             param = _subscript_name(target)
             contributions.append(
                 Contribution(param, value, sequence=isinstance(arguments.get(param), tuple))
@@ -123,6 +134,8 @@ def instantiate(
             )
         else:
             raise TemplateError(f"{rule.name}: unsupported assignment target in template")
+    for contribution in contributions:
+        contribution.zero_where = masks.get(contribution.param)
     return statements, contributions
 
 

@@ -24,10 +24,13 @@ generated function.
 """
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
+    decompositions,
     linalg,
+    multi,
     nondiff,
     products,
     reductions,
     shapes,
+    sorting,
     ufuncs,
 )

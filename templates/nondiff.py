@@ -58,9 +58,9 @@ for _fn in (
     nondifferentiable(_fn, reason=INDEX)
 
 for _fn in (np.shape, np.ndim, np.size, builtins.len):
-    nondifferentiable(_fn, reason=METADATA)
+    nondifferentiable(_fn, reason=METADATA, metadata=True)
 
 for _fn in (np.zeros_like, np.ones_like, np.empty_like):
-    nondifferentiable(_fn, reason=LIKE)
+    nondifferentiable(_fn, reason=LIKE, metadata=True)
 
 nondifferentiable(builtins.int, reason=STEP + " (truncation to an integer)")

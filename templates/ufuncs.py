@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, elementwise
+from s2s.registry import adjoint, d, elementwise, zero_where
 
 # Sources: the derivative of each function is the standard calculus identity; numpy's
 # definitions of the functions are in the numpy ufunc reference ("Mathematical functions").
@@ -21,17 +21,17 @@ def subtract(result, x1, x2):
     return 1, -1
 
 
-@elementwise(np.multiply, source="product rule")
+@elementwise(np.multiply, source="product rule", singular=True)
 def multiply(result, x1, x2):
     return x2, x1
 
 
-@elementwise(np.true_divide, source="quotient rule: d(x1/x2) = dx1/x2 - x1/x2^2 dx2")
+@elementwise(np.true_divide, source="quotient rule: d(x1/x2) = dx1/x2 - x1/x2^2 dx2", singular=True)
 def true_divide(result, x1, x2):
     return 1 / x2, -result / x2
 
 
-@elementwise(np.power, source="power rule; DESIGN 8 for x**0 and x**y at x <= 0")
+@elementwise(np.power, source="power rule; DESIGN 8 for x**0 and x**y at x <= 0", singular=True)
 def power(result, x1, x2):
     return rt.power_dbase(x1, x2), rt.power_dexponent(result, x1)
 
@@ -51,17 +51,17 @@ def square(result, x):
     return 2 * x
 
 
-@elementwise(np.sqrt, source="d sqrt(x) = 1 / (2 sqrt(x)); IEEE inf at 0 (DESIGN 8)")
+@elementwise(np.sqrt, source="d sqrt(x) = 1 / (2 sqrt(x)); IEEE inf at 0 (DESIGN 8)", singular=True)
 def sqrt(result, x):
     return 0.5 / result
 
 
-@elementwise(np.cbrt, source="d cbrt(x) = 1 / (3 cbrt(x)^2)")
+@elementwise(np.cbrt, source="d cbrt(x) = 1 / (3 cbrt(x)^2)", singular=True)
 def cbrt(result, x):
     return 1 / (3 * result * result)
 
 
-@elementwise(np.reciprocal, source="d (1/x) = -1/x^2")
+@elementwise(np.reciprocal, source="d (1/x) = -1/x^2", singular=True)
 def reciprocal(result, x):
     return -result * result
 
@@ -71,37 +71,37 @@ def tanh(result, x):
     return 1 - result * result
 
 
-@elementwise(np.exp, source="d exp(x) = exp(x)")
+@elementwise(np.exp, source="d exp(x) = exp(x)", singular=True)
 def exp(result, x):
     return result
 
 
-@elementwise(np.exp2, source="d 2^x = 2^x ln 2")
+@elementwise(np.exp2, source="d 2^x = 2^x ln 2", singular=True)
 def exp2(result, x):
     return result * 0.6931471805599453
 
 
-@elementwise(np.expm1, source="d (exp(x) - 1) = exp(x)")
+@elementwise(np.expm1, source="d (exp(x) - 1) = exp(x)", singular=True)
 def expm1(result, x):
     return result + 1
 
 
-@elementwise(np.log, source="d log(x) = 1/x; IEEE inf at 0 (DESIGN 8)")
+@elementwise(np.log, source="d log(x) = 1/x; IEEE inf at 0 (DESIGN 8)", singular=True)
 def log(result, x):
     return 1 / x
 
 
-@elementwise(np.log2, source="d log2(x) = 1 / (x ln 2)")
+@elementwise(np.log2, source="d log2(x) = 1 / (x ln 2)", singular=True)
 def log2(result, x):
     return 1 / (x * 0.6931471805599453)
 
 
-@elementwise(np.log10, source="d log10(x) = 1 / (x ln 10)")
+@elementwise(np.log10, source="d log10(x) = 1 / (x ln 10)", singular=True)
 def log10(result, x):
     return 1 / (x * 2.302585092994046)
 
 
-@elementwise(np.log1p, source="d log(1 + x) = 1 / (1 + x)")
+@elementwise(np.log1p, source="d log(1 + x) = 1 / (1 + x)", singular=True)
 def log1p(result, x):
     return 1 / (1 + x)
 
@@ -126,17 +126,19 @@ def cos(result, x):
     return -np.sin(x)
 
 
-@elementwise(np.tan, source="d tan(x) = 1 + tan(x)^2")
+@elementwise(np.tan, source="d tan(x) = 1 + tan(x)^2", singular=True)
 def tan(result, x):
     return 1 + result * result
 
 
-@elementwise(np.arcsin, source="d arcsin(x) = 1 / sqrt(1 - x^2); IEEE inf at +-1 (DESIGN 8)")
+@elementwise(
+    np.arcsin, source="d arcsin(x) = 1 / sqrt(1 - x^2); IEEE inf at +-1 (DESIGN 8)", singular=True
+)
 def arcsin(result, x):
     return 1 / np.sqrt(1 - x * x)
 
 
-@elementwise(np.arccos, source="d arccos(x) = -1 / sqrt(1 - x^2)")
+@elementwise(np.arccos, source="d arccos(x) = -1 / sqrt(1 - x^2)", singular=True)
 def arccos(result, x):
     return -1 / np.sqrt(1 - x * x)
 
@@ -146,22 +148,26 @@ def arctan(result, x):
     return 1 / (1 + x * x)
 
 
-@elementwise(np.arctan2, source="d atan2(x1, x2) = (x2, -x1) / (x1^2 + x2^2); 0 at the origin")
+@elementwise(
+    np.arctan2, source="d atan2(x1, x2) = (x2, -x1) / (x1^2 + x2^2); 0 at the origin", singular=True
+)
 def arctan2(result, x1, x2):
     return rt.div_or_zero(x2, x1 * x1 + x2 * x2), rt.div_or_zero(-x1, x1 * x1 + x2 * x2)
 
 
-@elementwise(np.hypot, source="d hypot(x1, x2) = (x1, x2) / hypot; 0 at the origin (DESIGN 8)")
+@elementwise(
+    np.hypot, source="d hypot(x1, x2) = (x1, x2) / hypot; 0 at the origin (DESIGN 8)", singular=True
+)
 def hypot(result, x1, x2):
     return rt.div_or_zero(x1, result), rt.div_or_zero(x2, result)
 
 
-@elementwise(np.sinh, source="d sinh(x) = cosh(x)")
+@elementwise(np.sinh, source="d sinh(x) = cosh(x)", singular=True)
 def sinh(result, x):
     return np.cosh(x)
 
 
-@elementwise(np.cosh, source="d cosh(x) = sinh(x)")
+@elementwise(np.cosh, source="d cosh(x) = sinh(x)", singular=True)
 def cosh(result, x):
     return np.sinh(x)
 
@@ -171,12 +177,12 @@ def arcsinh(result, x):
     return 1 / np.sqrt(x * x + 1)
 
 
-@elementwise(np.arccosh, source="d arccosh(x) = 1 / sqrt(x^2 - 1)")
+@elementwise(np.arccosh, source="d arccosh(x) = 1 / sqrt(x^2 - 1)", singular=True)
 def arccosh(result, x):
     return 1 / np.sqrt(x * x - 1)
 
 
-@elementwise(np.arctanh, source="d arctanh(x) = 1 / (1 - x^2)")
+@elementwise(np.arctanh, source="d arctanh(x) = 1 / (1 - x^2)", singular=True)
 def arctanh(result, x):
     return 1 / (1 - x * x)
 
@@ -191,12 +197,14 @@ def fabs(result, x):
     return np.sign(x)
 
 
-@elementwise(np.remainder, source="x1 mod x2 = x1 - floor(x1/x2) x2 (numpy.remainder)")
+@elementwise(
+    np.remainder, source="x1 mod x2 = x1 - floor(x1/x2) x2 (numpy.remainder)", singular=True
+)
 def remainder(result, x1, x2):
     return 1, -np.floor(x1 / x2)
 
 
-@elementwise(np.fmod, source="fmod(x1, x2) = x1 - trunc(x1/x2) x2 (numpy.fmod)")
+@elementwise(np.fmod, source="fmod(x1, x2) = x1 - trunc(x1/x2) x2 (numpy.fmod)", singular=True)
 def fmod(result, x1, x2):
     return 1, -np.trunc(x1 / x2)
 
@@ -209,12 +217,16 @@ def fmod(result, x1, x2):
 def maximum(result, x1, x2):
     d[x1] = rt.maximum_share(d[result], x1, x2)
     d[x2] = rt.maximum_share(d[result], x2, x1)
+    zero_where[x1] = rt.unselected_by_extremum(x1, x2, np.less)
+    zero_where[x2] = rt.unselected_by_extremum(x2, x1, np.less)
 
 
 @adjoint(np.minimum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
 def minimum(result, x1, x2):
     d[x1] = rt.minimum_share(d[result], x1, x2)
     d[x2] = rt.minimum_share(d[result], x2, x1)
+    zero_where[x1] = rt.unselected_by_extremum(x1, x2, np.greater)
+    zero_where[x2] = rt.unselected_by_extremum(x2, x1, np.greater)
 
 
 @adjoint(np.clip, source="numpy.clip; DESIGN 8: 1 to a on the closed [lo, hi], 0 to the bound")
@@ -225,9 +237,16 @@ def clip(result, a, a_min=None, a_max=None, *, min=None, max=None):
     d[a_max] = rt.unbroadcast(np.where(masks[2], d[result], 0), a_max)
     d[min] = rt.unbroadcast(np.where(masks[1], d[result], 0), min)
     d[max] = rt.unbroadcast(np.where(masks[2], d[result], 0), max)
+    zero_where[a] = np.logical_not(masks[0])
+    zero_where[a_min] = np.logical_not(masks[1])
+    zero_where[a_max] = np.logical_not(masks[2])
+    zero_where[min] = np.logical_not(masks[1])
+    zero_where[max] = np.logical_not(masks[2])
 
 
 @adjoint(np.where, structural=("condition",), source="numpy.where: x where condition, else y")
 def where(result, condition, x=None, y=None, /):
     d[x] = rt.unbroadcast(np.where(condition, d[result], 0), x)
     d[y] = rt.unbroadcast(np.where(condition, 0, d[result]), y)
+    zero_where[x] = np.logical_not(condition)
+    zero_where[y] = np.asarray(condition, dtype=bool)

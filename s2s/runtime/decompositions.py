@@ -1,0 +1,265 @@
+"""Helpers for the rules of functions with several outputs: matrix and number decompositions.
+
+A cotangent argument is ``None`` when its output received no cotangent (a symbolic zero): the
+terms that need it are skipped, so an unused output costs nothing (``eigh(A)[0].sum()`` never
+divides by eigenvalue gaps). Every helper returns its input's shape in the accumulator dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import _dtype_of, acc_dtype, shape_of, unbroadcast
+from s2s.runtime.linalg import adjugate
+from s2s.runtime.ufuncs import div_or_zero
+
+_T = np.matrix_transpose
+
+
+def _zeros(ref: Any) -> np.ndarray:
+    # the contribution of an op whose differentiable outputs got no cotangent (a borrowed view)
+    return np.broadcast_to(acc_dtype(_dtype_of(ref)).type(0), shape_of(ref))
+
+
+def _cast(x: Any, dtype: np.dtype) -> np.ndarray:
+    x = np.asarray(x)
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _sym(g: np.ndarray) -> np.ndarray:
+    return (g + _T(g)) * 0.5
+
+
+def _add_diagonal(m: np.ndarray, diag: np.ndarray) -> np.ndarray:
+    n = diag.shape[-1]
+    m[..., np.arange(n), np.arange(n)] += diag
+    return m
+
+
+# -- determinants and symmetric eigenproblems --------------------------------------------------
+
+
+def slogdet_adjoint(g_logabsdet: Any, a: Any) -> Any:
+    """The adjoint of ``sign, logabsdet = np.linalg.slogdet(a)`` for ``a``: ``g inv(a)^T``.
+
+    ``sign`` is piecewise constant and takes no part. At a singular matrix (``logabsdet`` is
+    ``-inf``) the result is IEEE ``adj(a)^T / 0`` (``inf``, or ``nan`` where the adjugate is
+    0), like ``log`` at 0 (DESIGN 8). Source: Giles 2008, d log|det A| = tr(A^-1 dA).
+    """
+    if g_logabsdet is None:
+        return _zeros(a)
+    a = np.asarray(a)
+    dtype = acc_dtype(a.dtype)
+    try:
+        inv_t = _T(np.linalg.inv(a))
+    except np.linalg.LinAlgError:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv_t = _T(adjugate(a)) / np.linalg.det(a)[..., None, None]
+    return _cast(np.expand_dims(g_logabsdet, (-2, -1)) * inv_t, dtype)
+
+
+def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: Any) -> Any:
+    """The adjoint of ``w, v = np.linalg.eigh(a)`` for a symmetric ``a`` (symmetric result).
+
+    ``V (diag(g_w) + F o (V^T g_v - g_v^T V) / 2) V^T`` with ``F_ij = 1 / (w_j - w_i)``: reads
+    only the outputs, so ``a`` itself may be freed. The eigenvector term is skipped when
+    ``g_vectors`` is ``None``. At equal eigenvalues ``F`` is taken as 0: exact for losses that
+    do not depend on the choice of basis inside an eigenspace (the only ones with a gradient
+    there). Source: Giles 2008, section 3.1 (dw_i = v_i^T dA v_i, dv_j = sum v_i F_ij ...).
+    """
+    w, v = np.asarray(eigenvalues), np.asarray(eigenvectors)
+    if g_values is None and g_vectors is None:
+        return _zeros(v)
+    dtype = acc_dtype(v.dtype)
+    if g_vectors is None:
+        return _cast(_sym(np.matmul(v * np.expand_dims(g_values, -2), _T(v))), dtype)
+    vtg = np.matmul(_T(v), g_vectors)
+    middle = div_or_zero((vtg - _T(vtg)) * 0.5, w[..., None, :] - w[..., :, None])
+    if g_values is not None:
+        middle = _add_diagonal(middle, _cast(g_values, dtype))
+    return _cast(_sym(np.matmul(np.matmul(v, middle), _T(v))), dtype)
+
+
+def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
+    """The adjoint of ``np.linalg.eigvalsh(a, UPLO)``: ``V diag(g) V^T`` (symmetric).
+
+    Calls ``np.linalg.eigh`` for the eigenvectors the user's call did not compute (one more
+    O(n^3) decomposition in the adjoint sweep). Source: Giles 2008, dw_i = v_i^T dA v_i.
+    """
+    w, v = np.linalg.eigh(a, UPLO)
+    return eigh_adjoint(g, None, w, v)
+
+
+# -- SVD, QR, Cholesky -------------------------------------------------------------------------
+
+
+def _extra(g: Any, k: int, axis: int, what: str) -> Any:
+    # the thin part of an output's cotangent; non-unique extra columns must get none
+    if g is None:
+        return None
+    extra = g[..., k:] if axis == -1 else g[..., k:, :]
+    if extra.size and np.any(extra != 0):
+        raise ValueError(
+            f"the gradient is not defined when the extra {what} of a full decomposition of a "
+            "non-square matrix get a cotangent: they are any orthonormal completion. Use "
+            "full_matrices=False (svd) or mode='reduced' (qr), or use only the first "
+            f"min(m, n) {what}"
+        )
+    return g[..., :k] if axis == -1 else g[..., :k, :]
+
+
+def svdvals_adjoint(g: Any, a: Any) -> Any:
+    """The adjoint of the singular values ``np.linalg.svdvals(a)``: ``U diag(g) V^T`` (thin).
+
+    Calls ``np.linalg.svd`` for the vectors. Source: Giles 2008, d s_i = u_i^T dA v_i.
+    """
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return _cast(np.matmul(u * np.expand_dims(g, -2), vh), acc_dtype(_dtype_of(a)))
+
+
+def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
+    """The adjoint of ``U, S, Vh = np.linalg.svd(a, full_matrices)`` for ``a``.
+
+    With ``k = min(m, n)``, thin ``U`` and ``V = Vh^T``, ``F_ij = 1 / (s_j^2 - s_i^2)``:
+    ``U [J S + diag(g_s) + S K] V^T + (I - U U^T) g_U S^-1 V^T + U S^-1 g_V^T (I - V V^T)``,
+    ``J = F o (U^T g_U - g_U^T U)``, ``K = F o (V^T g_V - g_V^T V)``; terms of ``None``
+    cotangents are skipped. ``full_matrices=True`` on a non-square ``a`` raises ``ValueError``
+    when the extra columns of ``U`` (rows of ``Vh``) get a nonzero cotangent (no gradient).
+    ``F`` is 0 at equal singular values (as in :func:`eigh_adjoint`); ``S^-1`` is IEEE at zero
+    singular values. With ``compute_uv=False`` the single output ``S`` arrives in the first
+    slot (``g_u``), and the vectors are recomputed from ``a``. Source: Townsend 2016,
+    "Differentiating the singular value decomposition".
+    """
+    if not compute_uv:
+        return _zeros(a) if g_u is None else svdvals_adjoint(g_u, a)
+    if g_u is None and g_s is None and g_vh is None:
+        return _zeros(a)
+    m, n = U.shape[-2], Vh.shape[-1]
+    k = S.shape[-1]
+    dtype = acc_dtype(U.dtype)
+    g_u, g_v = _extra(g_u, k, -1, "columns of U"), _extra(g_vh, k, -2, "rows of Vh")
+    g_v = None if g_v is None else _T(g_v)
+    u, v = U[..., :k], _T(Vh[..., :k, :])
+    s = S[..., None, :]  # scales columns
+    middle = np.zeros(S.shape + (k,), dtype)
+    if g_u is not None or g_v is not None:
+        f = div_or_zero(1, s * s - _T(s) * _T(s))  # F_ij = 1 / (s_j^2 - s_i^2), 0 on ties
+    if g_u is not None:
+        utg = np.matmul(_T(u), g_u)
+        middle += f * (utg - _T(utg)) * s
+    if g_v is not None:
+        vtg = np.matmul(_T(v), g_v)
+        middle += _T(s) * (f * (vtg - _T(vtg)))
+    if g_s is not None:
+        middle = _add_diagonal(middle, _cast(g_s, dtype))
+    grad = np.matmul(np.matmul(u, middle), _T(v))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if g_u is not None and m > k:
+            grad += np.matmul((g_u - np.matmul(u, utg)) / s, _T(v))
+        if g_v is not None and n > k:
+            grad += np.matmul(u / s, _T(g_v - np.matmul(v, vtg)))
+    return _cast(grad, dtype)
+
+
+def _copyltu(m: np.ndarray) -> np.ndarray:
+    # the symmetric matrix with m's lower triangle
+    low = np.tril(m, -1)
+    return low + _T(low) + np.tril(np.triu(m))
+
+
+def _qr_square(g_q: Any, g_r: Any, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    # m >= n: (g_Q + Q copyltu(M)) R^-T with M = R g_R^T - g_Q^T Q (R invertible)
+    m = np.zeros(r.shape, r.dtype)
+    if g_r is not None:
+        m = m + np.matmul(r, _T(g_r))
+    if g_q is not None:
+        m = m - np.matmul(_T(g_q), q)
+    b = np.matmul(q, _copyltu(m))
+    if g_q is not None:
+        b = b + g_q
+    return _T(np.linalg.solve(r, _T(b)))
+
+
+def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> Any:
+    """The adjoint of ``Q, R = np.linalg.qr(a, mode)`` for ``a`` (modes 'reduced', 'complete').
+
+    Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide ``a =
+    [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with ``g_Q + Y
+    g_R2^T``. ``mode='complete'`` on a tall ``a`` raises ``ValueError`` when the extra columns
+    of ``Q`` get a nonzero cotangent. ``R^-T`` is a general solve (numpy has no triangular
+    one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'`` the single output
+    ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``. Source: Walter and
+    Lehmann 2018, "Algorithmic differentiation of linear algebra functions with application
+    in optimum experimental design"; Liao et al. 2019 for wide matrices.
+    """
+    if mode == "r":
+        g_q, g_r, R = None, g_q, Q
+        Q = np.linalg.qr(a, mode="reduced").Q
+    elif mode not in ("reduced", "complete"):
+        raise ValueError(
+            f"the adjoint of qr supports modes 'reduced', 'complete', 'r', not {mode!r}"
+        )
+    if g_q is None and g_r is None:
+        return _zeros(R)
+    m, n = Q.shape[-2], R.shape[-1]
+    k = min(m, n)
+    dtype = acc_dtype(R.dtype)
+    g_q = _extra(g_q, k, -1, "columns of Q")
+    q, r = Q[..., :k], R[..., :k, :]
+    g_r = None if g_r is None else g_r[..., :k, :]
+    if m >= n:
+        return _cast(_qr_square(g_q, g_r, q, r), dtype)
+    y = np.asarray(a)[..., m:] if a is not None else np.matmul(q, r[..., m:])
+    g_r1 = None if g_r is None else g_r[..., :m]
+    if g_r is not None:
+        g_q = np.matmul(y, _T(g_r[..., m:])) + (0 if g_q is None else g_q)
+    g_y = np.zeros(y.shape, dtype) if g_r is None else np.matmul(q, g_r[..., m:])
+    return _cast(np.concatenate([_qr_square(g_q, g_r1, q, r[..., :m]), g_y], axis=-1), dtype)
+
+
+def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
+    """The adjoint of ``L = np.linalg.cholesky(a, upper=upper)`` for a symmetric ``a``.
+
+    ``sym(L^-T P L^-1)`` with ``P = tril(L^T g)`` whose diagonal is halved; reads only ``L``.
+    Two general solves with ``L^T`` (numpy has no triangular solve). Source: Murray 2016,
+    "Differentiation of the Cholesky decomposition" (symmetrized as DESIGN 7 asks).
+    """
+    if g is None:
+        return _zeros(L)
+    low, g_low = (_T(L), _T(g)) if upper else (L, g)
+    p = np.matmul(_T(low), g_low)
+    p = np.tril(p) - 0.5 * np.tril(np.triu(p))
+    left = np.linalg.solve(_T(low), p)  # L^-T P
+    return _cast(_sym(_T(np.linalg.solve(_T(low), _T(left)))), acc_dtype(np.asarray(L).dtype))
+
+
+# -- numbers: divmod, modf, frexp --------------------------------------------------------------
+
+
+def divmod_grad(g_remainder: Any, quotient: Any, x1: Any, x2: Any, wrt_first: bool) -> Any:
+    """The adjoint of ``q, r = np.divmod(x1, x2)`` for ``x1`` (``wrt_first``) or for ``x2``.
+
+    The quotient is piecewise constant; ``r = x1 - q x2`` gives ``g`` to ``x1`` and ``-g q``
+    to ``x2``, unbroadcast onto the operand. Source: numpy.divmod, numpy.remainder.
+    """
+    ref = x1 if wrt_first else x2
+    if g_remainder is None:
+        return _zeros(ref)
+    return unbroadcast(g_remainder if wrt_first else -g_remainder * quotient, ref)
+
+
+def modf_grad(g_fractional: Any, x: Any) -> Any:
+    """The adjoint of ``frac, whole = np.modf(x)``: ``g_frac`` (the integral part is a step)."""
+    return _zeros(x) if g_fractional is None else unbroadcast(g_fractional, x)
+
+
+def frexp_grad(g_mantissa: Any, exponent: Any, x: Any) -> Any:
+    """The adjoint of ``m, e = np.frexp(x)``: ``m = x / 2**e`` gives ``g_m / 2**e`` (exact).
+
+    The integer exponent has no tangent space. Source: numpy.frexp, numpy.ldexp.
+    """
+    if g_mantissa is None:
+        return _zeros(x)
+    return unbroadcast(np.ldexp(g_mantissa, -np.asarray(exponent)), x)

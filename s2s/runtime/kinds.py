@@ -1,0 +1,151 @@
+"""Undefined-gradient markers and the cuts ``zero_grad`` and ``undefined_grad`` (DESIGN 4)."""
+
+from __future__ import annotations
+
+import linecache
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from s2s.errors import Location, UndefinedGradientError
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a gradient is undefined: the operation, its argument, the reason, where, and the path.
+
+    ``path`` lists the variables (with their primal lines) the marker travelled through on its
+    way back to the argument, nearest the cause first.
+    """
+
+    op: str
+    argument: str
+    reason: str
+    filename: str
+    lineno: int
+    path: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        text = linecache.getline(self.filename, self.lineno).strip()
+        trail = " -> ".join(self.path)
+        what = f"{self.op} of `{self.argument}`" if self.argument else self.op
+        line = f"{what} at {self.filename}:{self.lineno}: {self.reason}"
+        if text:
+            line += f"\n      {text}"
+        if trail:
+            line += f"\n      reaches the argument through {trail}"
+        return line
+
+
+class Undefined:
+    """The marker of an undefined gradient: it flows through generated adjoint code like a value.
+
+    It remembers every :class:`Cause` (earliest in program order first). ``undefined="return"``
+    hands it to the user; otherwise the derivative raises :class:`UndefinedGradientError` or
+    returns NaNs.
+    """
+
+    __slots__ = ("causes",)
+
+    def __init__(self, causes: tuple[Cause, ...]) -> None:
+        self.causes = causes
+
+    def __repr__(self) -> str:
+        return "s2s.Undefined(" + "; ".join(c.describe() for c in self.causes) + ")"
+
+    def merged(self, other: Undefined) -> Undefined:
+        causes = tuple(sorted(set(self.causes) | set(other.causes), key=_order))
+        return Undefined(causes)
+
+
+def _order(cause: Cause) -> tuple[str, int, str]:
+    return (cause.filename, cause.lineno, cause.argument)
+
+
+def undefined_grad(x: Any, reason: str = "declared undefined") -> Any:
+    """Return ``x``; the gradient flowing back through this use of ``x`` is *undefined*.
+
+    A requested gradient reached by it raises :class:`UndefinedGradientError` naming this line
+    and ``reason`` (or follows the ``undefined=`` option). ``x`` keeps its other uses' gradients.
+    """
+    return x
+
+
+def zero_grad(x: Any) -> Any:
+    """Return ``x``; the gradient flowing back through this use of ``x`` is *zero*, even when
+    it arrives undefined. Unlike :func:`stop_gradient`, ``x`` stays connected."""
+    return x
+
+
+def undefined(op: str, argument: str, reason: str, filename: str, lineno: int) -> Undefined:
+    """A new marker with one cause (generated code calls this where a marker originates)."""
+    return Undefined((Cause(op, argument, reason, filename, lineno),))
+
+
+def is_undefined(value: Any) -> bool:
+    """True when ``value`` is an :class:`Undefined` marker."""
+    return isinstance(value, Undefined)
+
+
+def through(marker: Undefined, step: str) -> Undefined:
+    """The marker after passing back through one more variable (``"h (line 6)"``)."""
+    return Undefined(tuple(Cause(c.op, c.argument, c.reason, c.filename, c.lineno,
+                                 c.path + (step,)) for c in marker.causes))  # fmt: skip
+
+
+def undefined_of(*cotangents: Any) -> Undefined | None:
+    """The merged marker among an operation's output cotangents, or ``None`` if all are defined."""
+    found = None
+    for cotangent in cotangents:
+        if isinstance(cotangent, Undefined):
+            found = cotangent if found is None else found.merged(cotangent)
+    return found
+
+
+def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
+    """Scatter-add ``g`` at ``key`` on a path that may carry a marker (a new buffer each time)."""
+    if isinstance(total, Undefined):
+        return total
+    if isinstance(g, Undefined):
+        return g
+    from s2s.runtime.core import owned_copy, scatter_add, zeros_like_acc
+
+    buffer = zeros_like_acc(ref) if total is None else owned_copy(total, ref)
+    return scatter_add(buffer, key, g)
+
+
+def add(total: Any, contribution: Any) -> Any:
+    """Accumulate on a path that may carry a marker: undefined plus anything is undefined."""
+    if isinstance(total, Undefined):
+        if isinstance(contribution, Undefined):
+            return total.merged(contribution)
+        return total
+    if isinstance(contribution, Undefined):
+        return contribution
+    return total + contribution
+
+
+def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
+    """Apply the ``undefined=`` policy to a finished buffer that is a marker.
+
+    ``"raise"`` raises :class:`UndefinedGradientError` listing every cause; ``"return"`` returns
+    the marker; ``"nan"`` returns NaNs with ``x``'s shape and dtype.
+    """
+    if not isinstance(buffer, Undefined):
+        return buffer
+    if policy == "return":
+        return buffer
+    if policy == "nan":
+        dtype = getattr(x, "dtype", np.dtype(np.float64))
+        return np.full(np.shape(x), np.nan, dtype if dtype.kind == "f" else np.float64)
+    first = buffer.causes[0]
+    text = linecache.getline(first.filename, first.lineno).rstrip("\n")
+    causes = "\n".join(f"  - {c.describe()}" for c in buffer.causes)
+    raise UndefinedGradientError(
+        f"the gradient with respect to `{name}` is undefined; "
+        f"{len(buffer.causes)} cause(s):\n{causes}",
+        Location(first.filename, first.lineno, 0, text),
+        "if that path should not carry a gradient, wrap the value in s2s.stop_gradient(...) "
+        'or s2s.zero_grad(...); pass undefined="return" to receive the s2s.Undefined marker',
+    )

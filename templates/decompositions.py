@@ -1,0 +1,68 @@
+"""``numpy.linalg`` decompositions with several outputs: slogdet, eigh, svd, qr and cholesky.
+
+Each output has numpy's field name (``SlogdetResult.logabsdet``, ``EighResult.eigenvectors``,
+``SVDResult.Vh``, ``QRResult.R``); ``d[output]`` is ``None`` for an output with no cotangent,
+and the helpers skip its terms. ``eigh``, ``eigvalsh`` and ``cholesky`` read one triangle: the
+rules assume symmetric input and return a symmetric gradient (DESIGN 7). float32 and float64
+only: ``numpy.linalg`` rejects float16.
+"""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d
+
+GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
+TOWNSEND = 'Townsend 2016, "Differentiating the singular value decomposition"'
+WALTER = 'Walter and Lehmann 2018, "Algorithmic differentiation of linear algebra functions"'
+MURRAY = 'Murray 2016, "Differentiation of the Cholesky decomposition"'
+
+
+@adjoint(np.linalg.slogdet, outputs=2, source=GILES + ": d log|det A| = tr(A^-1 dA)")
+def slogdet(sign, logabsdet, a):
+    d[a] = rt.slogdet_adjoint(d[logabsdet], a)
+
+
+@adjoint(np.linalg.eigh, outputs=2, structural=("UPLO",), source=GILES + ", section 3.1")
+def eigh(eigenvalues, eigenvectors, a, UPLO="L"):
+    d[a] = rt.eigh_adjoint(d[eigenvalues], d[eigenvectors], eigenvalues, eigenvectors)
+
+
+@adjoint(np.linalg.eigvalsh, structural=("UPLO",), source=GILES + ": dw_i = v_i^T dA v_i")
+def eigvalsh(result, a, UPLO="L"):
+    d[a] = rt.eigvalsh_adjoint(d[result], a, UPLO)
+
+
+# With full_matrices=True on a non-square matrix the extra columns of U (rows of Vh) are any
+# orthonormal completion: the helper raises ValueError if they get a nonzero cotangent.
+@adjoint(
+    np.linalg.svd,
+    outputs=3,
+    structural=("full_matrices", "compute_uv"),
+    single_output={"compute_uv": False},
+    source=TOWNSEND + "; " + GILES + ", section 3.2",
+)
+def svd(U, S, Vh, a, full_matrices=True, compute_uv=True):
+    d[a] = rt.svd_adjoint(d[U], d[S], d[Vh], U, S, Vh, a, compute_uv)
+
+
+@adjoint(np.linalg.svdvals, source=GILES + ": d s_i = u_i^T dA v_i")
+def svdvals(result, x, /):
+    d[x] = rt.svdvals_adjoint(d[result], x)
+
+
+# mode='complete' on a tall matrix: as svd, the extra columns of Q must get no cotangent.
+@adjoint(
+    np.linalg.qr,
+    outputs=2,
+    structural=("mode",),
+    single_output={"mode": "r"},
+    source=WALTER + "; Liao et al. 2019",
+)
+def qr(Q, R, a, mode="reduced"):
+    d[a] = rt.qr_adjoint(d[Q], d[R], Q, R, a, mode)
+
+
+@adjoint(np.linalg.cholesky, structural=("upper",), source=MURRAY + ", symmetrized")
+def cholesky(result, a, /, *, upper=False):
+    d[a] = rt.cholesky_adjoint(d[result], result, upper)
