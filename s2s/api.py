@@ -18,6 +18,7 @@ import numpy as np
 
 from s2s.activity import vtype_of
 from s2s.errors import DtypeError, Location, S2SError, WrtError
+from s2s.parse import parse
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.resolve import _MISSING, lookup_target
 
@@ -188,6 +189,8 @@ class Derivative:
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
         key = (self._wrt_names, self._single, self.mode, self.options)
+        if not isinstance(self.primal, types.FunctionType):
+            parse(self.primal)  # raises SourceUnavailableError for builtins and C functions
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
             return per_function.setdefault(

@@ -131,10 +131,10 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
         and [a.id for a in node.args.args + node.args.kwonlyargs] == params
     ]
     if len(candidates) > 1:
-        positions = [
+        positions = [  # instructions of the body (the first, RESUME, sits at column 0)
             (line, col)
-            for line, _end, col, _endcol in code.co_positions()
-            if line is not None and col is not None
+            for line, _end, col, endcol in code.co_positions()
+            if line is not None and col is not None and (col, endcol) != (0, 0)
         ]
         if positions:
             first = min(positions)

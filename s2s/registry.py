@@ -92,6 +92,7 @@ class Rule:
     metadata: bool = False
     may_be_undefined: bool = False
     singular: bool = False
+    carries_masks: bool = False
     single_output: dict[str, Any] | None = None
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
 
@@ -209,15 +210,20 @@ def adjoint(
     return decorate
 
 
-def linear(fn: Any, *, source: str = "", structural: tuple[str, ...] = ()):
+def linear(
+    fn: Any, *, source: str = "", structural: tuple[str, ...] = (), carries_masks: bool = True
+):
     """Register a function linear in its non-structural inputs by its transpose.
 
     The template has the form of an ``adjoint`` template: it assigns ``d[param]`` from
-    ``d[result]``, which is the transpose of the linear map.
+    ``d[result]``, which is the transpose of the linear map. Selection masks pass through it
+    (DESIGN 8) unless ``carries_masks=False`` (reductions such as ``sum`` end them).
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
-        _register(Rule(fn, LINEAR, template, frozenset(structural), 1, source))
+        rule = Rule(fn, LINEAR, template, frozenset(structural), 1, source)
+        rule.carries_masks = carries_masks
+        _register(rule)
         return template
 
     return decorate

@@ -13,7 +13,15 @@ from s2s import registry, runtime
 from s2s.activity import Activity, VType
 from s2s.ir import COPY, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.parse import Primal
-from s2s.templating import Contribution, constant, instantiate, name, partials, slice_to_call
+from s2s.templating import (
+    Contribution,
+    constant,
+    instantiate,
+    name,
+    partials,
+    slice_to_call,
+    subscript_key,
+)
 
 
 @dataclass
@@ -53,39 +61,18 @@ def call(func: str, *args: gast.expr) -> gast.Call:
     return gast.Call(func=node, args=list(args), keywords=[])
 
 
-def _is_slice_call(node: gast.expr) -> bool:
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Name)
-        and node.func.id == "slice"
-        and len(node.args) == 3
-    )
-
-
 def _as_subscript_key(key: gast.expr) -> gast.expr:
-    """Turn ``slice(a, b, c)`` calls back into ``a:b:c`` for a subscript."""
-    if _is_slice_call(key):
-        lower, upper, step = (
-            None if isinstance(a, gast.Constant) and a.value is None else a for a in key.args
-        )
-        return gast.Slice(lower=lower, upper=upper, step=step)
-    if isinstance(key, gast.Tuple):
-        return gast.Tuple(elts=[_as_subscript_key(e) for e in key.elts], ctx=gast.Load())
-    return key
+    return subscript_key(key)
 
 
 def _is_static_basic_key(key: gast.expr) -> bool:
-    """A key made only of constant slices, integers, ``None`` and ``...``: no repeated entries."""
+    """A key of slices (any bounds), integer constants, ``None`` and ``...``: each entry is
+    selected at most once, so ``buf[key] += g`` is exact (names may hold index arrays)."""
     key = _as_subscript_key(key)
     items = key.elts if isinstance(key, gast.Tuple) else [key]
     for item in items:
         if isinstance(item, gast.Slice):
-            if all(
-                p is None or isinstance(p, gast.Constant)
-                for p in (item.lower, item.upper, item.step)
-            ):
-                continue
-            return False
+            continue
         if isinstance(item, gast.Constant) and (
             item.value is None or item.value is Ellipsis or isinstance(item.value, int)
         ):
@@ -358,7 +345,7 @@ class ReverseBuilder:
     def carried_masks(self, rule, binding, outputs, mask, kept, out) -> dict[str, Any]:
         """Masks carried through a linear rule: its transpose applied to the kept entries is
         zero exactly where the input's cotangent is zero by selection."""
-        if rule.kind != registry.LINEAR:
+        if rule.kind != registry.LINEAR or not rule.carries_masks:
             return {}
         params = {c.param for c in kept if c.key is None and c.zero_where is None}
         if not params:

@@ -163,16 +163,29 @@ def _as_expr(atom: Any) -> gast.expr:
 
 
 def slice_to_call(node: gast.expr) -> gast.expr:
-    """Rewrite ``Slice`` nodes of a key into ``slice(...)`` calls so the key is an expression."""
-    if isinstance(node, gast.Slice):
-        parts = [node.lower, node.upper, node.step]
-        return gast.Call(
-            func=name("slice"),
-            args=[p if p is not None else constant(None) for p in parts],
-            keywords=[],
-        )
-    if isinstance(node, gast.Tuple):
-        node.elts = [slice_to_call(e) for e in node.elts]
+    """A key with ``a:b:c`` parts as an expression: ``_np.s_[a:b:c, i]`` (numpy's index maker)."""
+    if isinstance(node, gast.Subscript) and _is_index_maker(node.value):
+        return node
+    items = node.elts if isinstance(node, gast.Tuple) else [node]
+    if not any(isinstance(item, gast.Slice) for item in items):
+        return node
+    maker = gast.Attribute(value=name("_np"), attr="s_", ctx=gast.Load())
+    return gast.Subscript(value=maker, slice=node, ctx=gast.Load())
+
+
+def _is_index_maker(node: gast.expr) -> bool:
+    return (
+        isinstance(node, gast.Attribute)
+        and node.attr == "s_"
+        and isinstance(node.value, gast.Name)
+        and node.value.id == "_np"
+    )
+
+
+def subscript_key(node: gast.expr) -> gast.expr:
+    """The inverse of :func:`slice_to_call`: the key as written inside ``x[...]``."""
+    if isinstance(node, gast.Subscript) and _is_index_maker(node.value):
+        return node.slice
     return node
 
 

@@ -12,12 +12,22 @@ from s2s.registry import adjoint, d, linear
 REDUCE = ("axis", "dtype", "keepdims")
 
 
-@linear(np.sum, structural=REDUCE, source="numpy.sum; the transpose of a sum is a broadcast")
+@linear(
+    np.sum,
+    structural=REDUCE,
+    carries_masks=False,
+    source="numpy.sum; the transpose of a sum is a broadcast",
+)
 def sum(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result], a, axis, keepdims)
 
 
-@linear(np.mean, structural=REDUCE, source="numpy.mean = sum / N; transpose of a sum")
+@linear(
+    np.mean,
+    structural=REDUCE,
+    carries_masks=False,
+    source="numpy.mean = sum / N; transpose of a sum",
+)
 def mean(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result] / rt.reduced_size(a, axis), a, axis, keepdims)
 
@@ -51,6 +61,11 @@ def std(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result] / (2 * result), a, axis, ddof, keepdims)
 
 
-@linear(np.cumsum, structural=("axis", "dtype"), source="numpy.cumsum; transpose: reversed cumsum")
+@linear(
+    np.cumsum,
+    carries_masks=False,
+    structural=("axis", "dtype"),
+    source="numpy.cumsum; transpose: reversed cumsum",
+)
 def cumsum(result, a, axis=None, dtype=None):
     d[a] = rt.cumsum_adjoint(d[result], a, axis)

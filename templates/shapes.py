@@ -94,7 +94,12 @@ def diagonal(result, a, offset=0, axis1=0, axis2=1):
     d[a] = rt.undiagonal(d[result], a, offset, axis1, axis2)
 
 
-@linear(np.trace, structural=("offset", "axis1", "axis2", "dtype"), source="numpy.trace")
+@linear(
+    np.trace,
+    structural=("offset", "axis1", "axis2", "dtype"),
+    carries_masks=False,
+    source="numpy.trace",
+)
 def trace(result, a, offset=0, axis1=0, axis2=1, dtype=None):
     d[a] = rt.untrace(d[result], a, offset, axis1, axis2)
 

@@ -1,0 +1,425 @@
+"""Every error s2s raises now (DESIGN.md section 9): class, primal ``file:line`` and advice."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import s2s
+
+X = np.array([0.1, -0.4, 0.7])
+
+
+def line_of(func, marker):
+    """The file line number of the first line of ``func``'s source that contains ``marker``."""
+    lines, start = inspect.getsourcelines(func)
+    for offset, text in enumerate(lines):
+        if marker in text:
+            return start + offset
+    raise AssertionError(f"{marker!r} not in the source of {func.__qualname__}")
+
+
+def where(func, marker):
+    return f"{func.__code__.co_filename}:{line_of(func, marker)}"
+
+
+def assert_located(exc, func, marker, *advice):
+    """``exc``'s message names the primal ``file:line`` of ``marker`` and contains the advice."""
+    message = str(exc)
+    assert where(func, marker) in message, message
+    for words in advice:
+        assert words in message, f"{words!r} not in:\n{message}"
+
+
+# -- unsupported syntax -------------------------------------------------------------------------
+
+
+def uses_for(x):
+    s = 0.0
+    for i in range(3):  # MARK
+        s = s + x[i]
+    return s
+
+
+def uses_while(x):
+    s = x.sum()
+    while s > 1.0:  # MARK
+        s = s / 2.0
+    return s
+
+
+def uses_if(x):
+    if x.sum() > 0:  # MARK
+        return np.sum(x)
+    return np.sum(-x)
+
+
+def uses_ifexp(x):
+    return np.sum(x) if x[0] > 0 else np.sum(-x)  # MARK
+
+
+def uses_with(x):
+    with np.errstate(all="ignore"):  # MARK
+        y = np.log(x)
+    return np.sum(y)
+
+
+def uses_try(x):
+    try:  # MARK
+        y = np.tanh(x)
+    except ValueError:
+        y = x
+    return np.sum(y)
+
+
+def uses_lambda(x):
+    sq = lambda v: v * v  # MARK
+    return np.sum(sq(x))
+
+
+def uses_listcomp(x):
+    parts = [x[i] * 2.0 for i in range(3)]  # MARK
+    return np.sum(np.stack(parts))
+
+
+def uses_genexp(x):
+    return sum(x[i] for i in range(3))  # MARK
+
+
+def uses_setitem(x):
+    y = x * 2.0
+    y[0] = 1.0  # MARK
+    return np.sum(y)
+
+
+TOTAL = 0.0
+
+
+def uses_global(x):
+    global TOTAL  # MARK
+    TOTAL = np.sum(x)
+    return TOTAL
+
+
+def uses_nested_def(x):
+    def helper(v):  # MARK
+        return v * 2.0
+
+    return np.sum(helper(x))
+
+
+@pytest.mark.parametrize(
+    "func, words",
+    [
+        (uses_for, ["`for`", "not supported", "np.where"]),
+        (uses_while, ["`while`", "not supported"]),
+        (uses_if, ["`if`", "np.where"]),
+        (uses_ifexp, ["conditional", "np.where"]),
+        (uses_with, ["`with`", "Advice"]),
+        (uses_try, ["`try`", "Advice"]),
+        (uses_lambda, ["lambda", "module level"]),
+        (uses_listcomp, ["comprehension", "vectorized"]),
+        (uses_genexp, ["generator", "vectorized"]),
+        (uses_setitem, ["x[i] = v", "np.where"]),
+        (uses_global, ["global", "Advice"]),
+        (uses_nested_def, ["nested function", "module level"]),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_unsupported_syntax(func, words):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(func)(X.copy())
+    exc = info.value
+    assert isinstance(exc, SyntaxError) and isinstance(exc, s2s.S2SError)
+    assert exc.filename == func.__code__.co_filename
+    assert exc.lineno == line_of(func, "# MARK")
+    assert exc.offset is not None and exc.offset >= 1
+    assert "# MARK" in exc.text
+    assert_located(exc, func, "# MARK", *words, "Advice")
+
+
+def test_unsupported_syntax_raised_by_source_too():
+    with pytest.raises(s2s.UnsupportedSyntaxError):
+        _ = s2s.grad(uses_for).source
+
+
+def registering(fn):
+    """A decorator that is not s2s's: it returns the function unchanged."""
+    registering.seen = fn
+    return fn
+
+
+@registering
+def decorated_by_other(x):  # the decorator line is the one reported
+    return np.sum(x * x)
+
+
+def test_foreign_decorator_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(decorated_by_other)(X)
+    assert_located(info.value, decorated_by_other, "@registering", "decorator", "Advice")
+
+
+s2s_alias = s2s
+
+
+@s2s_alias.grad
+def decorated_by_alias(x):
+    return np.sum(x * x)
+
+
+def test_s2s_decorator_through_an_alias_is_accepted():
+    np.testing.assert_allclose(decorated_by_alias(X), 2 * X)
+
+
+def test_return_tuple_without_has_aux():
+    def pair(x):
+        return np.sum(x), x  # MARK
+
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(pair)(X)
+    assert_located(info.value, pair, "# MARK", "has_aux")
+
+
+# -- source unavailable -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("builtin", [np.sin, np.sum, len, abs])
+def test_builtin_has_no_source(builtin):
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(builtin)(X)
+    assert "Advice" in str(info.value)
+
+
+def test_exec_defined_function_has_no_source():
+    namespace = {"np": np}
+    exec("def made(x):\n    return np.sum(x * x)\n", namespace)
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(namespace["made"])(X)
+    message = str(info.value)
+    assert "<string>:1" in message
+    assert "exec" in message and "Advice" in message
+
+
+def test_two_lambdas_on_one_line_told_apart_by_column():
+    double, triple = (lambda x: np.sum(x * 2.0)), (lambda x: np.sum(x * 3.0))
+    np.testing.assert_array_equal(s2s.grad(double)(X), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(s2s.grad(triple)(X), [3.0, 3.0, 3.0])
+
+
+def test_lambdas_that_cannot_be_told_apart():
+    inner = (lambda x: lambda x: np.sum(x * 2.0))(None)  # MARK
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(inner)(X)
+    assert_located(info.value, test_lambdas_that_cannot_be_told_apart, "# MARK", "lambda", "def")
+
+
+# -- no rule, unsupported argument --------------------------------------------------------------
+
+
+def uses_fft(x):
+    y = np.fft.fft(x)  # MARK
+    return np.sum(np.abs(y))
+
+
+def my_helper(v):
+    return v * 2.0
+
+
+def uses_helper(x):
+    y = my_helper(x)  # MARK
+    return np.sum(y)
+
+
+def uses_helper_inactively(x):
+    c = my_helper(3.0)
+    return np.sum(x * c)
+
+
+def test_no_rule_for_library_function():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(uses_fft)(X)
+    assert isinstance(info.value, NotImplementedError)
+    assert_located(info.value, uses_fft, "# MARK", "fft", "s2s.adjoint", "stop_gradient")
+
+
+def test_no_rule_for_active_user_helper():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(uses_helper)(X)
+    assert_located(info.value, uses_helper, "# MARK", "my_helper", "Advice")
+
+
+def test_inactive_user_helper_runs():
+    np.testing.assert_array_equal(s2s.grad(uses_helper_inactively)(X), [6.0, 6.0, 6.0])
+
+
+def sum_out(x):
+    buf = np.zeros(())
+    return np.sum(x, out=buf)  # MARK
+
+
+def sum_where(x):
+    mask = x > 0
+    return np.sum(x, where=mask)  # MARK
+
+
+@pytest.mark.parametrize("func, keyword", [(sum_out, "out"), (sum_where, "where")])
+def test_unsupported_argument(func, keyword):
+    with pytest.raises(s2s.UnsupportedArgumentError) as info:
+        s2s.grad(func)(X)
+    assert isinstance(info.value, NotImplementedError)
+    assert_located(info.value, func, "# MARK", keyword, "Advice")
+
+
+# -- outputs and cotangents ---------------------------------------------------------------------
+
+
+def vector_output(x):
+    y = np.tanh(x)
+    return y * 2.0  # MARK
+
+
+def int_output(x):
+    positive = x > 0
+    return np.sum(positive)  # MARK
+
+
+def python_int_output(x):
+    return 3  # MARK
+
+
+@pytest.mark.parametrize("func", [vector_output, int_output, python_int_output])
+def test_non_scalar_output(func):
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.grad(func, disconnected="zero")(X)
+    assert isinstance(info.value, TypeError)
+    assert_located(info.value, func, "# MARK", ".sum()", "vjp")
+
+
+def test_non_scalar_output_value_and_grad():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.value_and_grad(vector_output)(X)
+    assert_located(info.value, vector_output, "# MARK", ".sum()", "vjp")
+
+
+@pytest.mark.parametrize("shape", [(2,), (3, 1), (), (1, 3)])
+def test_cotangent_wrong_shape(shape):
+    value, pullback = s2s.vjp(vector_output)(X)
+    with pytest.raises(s2s.CotangentError) as info:
+        pullback(np.ones(shape))
+    assert isinstance(info.value, ValueError)
+    message = str(info.value)
+    assert str(shape) in message and "(3,)" in message
+    assert_located(info.value, vector_output, "# MARK", "Advice")
+    np.testing.assert_allclose(pullback(np.ones(3)), 2.0 * (1 - np.tanh(X) ** 2))
+
+
+# -- mutation -----------------------------------------------------------------------------------
+
+
+def mutates_argument(x):
+    x += 1.0  # MARK
+    return np.sum(x)
+
+
+def mutates_view(x):
+    y = x[1:]
+    y += 1.0  # MARK
+    return np.sum(y)
+
+
+def mutates_alias(x):
+    y = x
+    y *= 2.0  # MARK
+    return np.sum(y)
+
+
+def mutates_local(x):
+    y = x * 2.0
+    y += 1.0
+    y *= x
+    return np.sum(y)
+
+
+def mutates_scalar(x):
+    s = 1.0
+    s += x.sum()
+    s *= 3.0
+    return s
+
+
+@pytest.mark.parametrize("func", [mutates_argument, mutates_view, mutates_alias])
+def test_mutation_of_possibly_aliased_array(func):
+    x = X.copy()
+    with pytest.raises(s2s.MutationError) as info:
+        s2s.grad(func)(x)
+    np.testing.assert_array_equal(x, X)
+    assert_located(info.value, func, "# MARK", "Advice")
+
+
+def test_mutation_of_fresh_local_is_exact():
+    x = X.copy()
+    g = s2s.grad(mutates_local)(x)
+    np.testing.assert_array_equal(g, 4.0 * x + 1.0)  # d/dx sum((2x + 1) x)
+    np.testing.assert_array_equal(x, X)
+
+
+def test_augmented_scalar_is_exact():
+    g = s2s.grad(mutates_scalar)(X)
+    np.testing.assert_array_equal(g, [3.0, 3.0, 3.0])
+
+
+# -- errors of the user's own computation --------------------------------------------------------
+
+
+def shape_mismatch(x, y):
+    z = x * 2.0
+    w = z + y  # MARK
+    return np.sum(w)
+
+
+def test_user_error_propagates_with_a_note():
+    with pytest.raises(ValueError) as info:
+        s2s.grad(shape_mismatch)(np.ones(3), np.ones(4))
+    exc = info.value
+    assert type(exc) is ValueError  # unchanged: not wrapped in an s2s error
+    assert "broadcast" in str(exc)
+    notes = getattr(exc, "__notes__", [])
+    assert any(where(shape_mismatch, "# MARK") in note for note in notes), notes
+
+
+def missing_key(x, table):
+    return np.sum(x * table["scale"])  # MARK
+
+
+def test_user_key_error_propagates_with_a_note():
+    with pytest.raises(KeyError) as info:
+        s2s.grad(missing_key)(X, {})
+    assert type(info.value) is KeyError
+    notes = getattr(info.value, "__notes__", [])
+    assert any(where(missing_key, "# MARK") in note for note in notes), notes
+
+
+# -- the hierarchy ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cls, bases",
+    [
+        (s2s.UnsupportedSyntaxError, (SyntaxError,)),
+        (s2s.SourceUnavailableError, ()),
+        (s2s.NoRuleError, (NotImplementedError,)),
+        (s2s.UnsupportedArgumentError, (NotImplementedError,)),
+        (s2s.NonScalarOutputError, (TypeError,)),
+        (s2s.WrtError, (TypeError,)),
+        (s2s.DtypeError, (TypeError,)),
+        (s2s.CotangentError, (ValueError,)),
+        (s2s.UndefinedGradientError, (ValueError,)),
+        (s2s.DisconnectedGradientError, (ValueError,)),
+        (s2s.MutationError, ()),
+    ],
+)
+def test_hierarchy(cls, bases):
+    assert issubclass(cls, s2s.S2SError)
+    for base in bases:
+        assert issubclass(cls, base)
