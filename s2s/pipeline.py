@@ -94,12 +94,6 @@ def generate(
             primal.where(ir.return_node),
             "return one scalar, use has_aux=True for `return loss, aux`, or use s2s.vjp",
         )
-    elif isinstance(returns, gast.Tuple):
-        raise UnsupportedSyntaxError(
-            "vjp of a function returning a tuple is not supported yet",
-            primal.where(ir.return_node),
-            "return a single array",
-        )
     activity = analyze(primal, ir, wrt, arg_types, tuple(atom_names(loss)))
     names = set(ir.taken)
     fname = "d_" + ("lambda" if ir.name == "<lambda>" else ir.name)
@@ -140,7 +134,10 @@ def generate(
         writer.line("# primal sweep", 2)
         writer.blocks(sweeps.primal, 2)
         writer.line(f"def {pullback}({cotangent}):", 2)
-        check = call("_s2s.check_cotangent", name(cotangent), loss, *file_line)
+        checker = (
+            "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
+        )
+        check = call(checker, name(cotangent), loss, *file_line)
         writer.statement(gast.Assign(targets=[gast.Name(cotangent, gast.Store(), None, None)],
                                      value=check, type_comment=None), 3, return_line)  # fmt: skip
         protect.append(name(cotangent))

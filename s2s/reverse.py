@@ -93,6 +93,7 @@ class ReverseBuilder:
         self.adjoint_names: dict[str, str] = {}
         self.count: dict[str, int] = {}  # contributions so far: 0 zero, 1 borrowed, 2+ owned
         self.undefined: set[str] = set()  # adjoints that may carry an s2s.Undefined marker
+        self.maybe_none: set[str] = set()  # adjoints that may be None (a tuple output's cotangent)
         self.zero_masks: dict[str, list[gast.expr | None]] = {}  # selection mask per contribution
         for var in [p.name for p in ir.params] + [t for s in ir.body for t in s.targets]:
             if var in activity.active:
@@ -127,7 +128,7 @@ class ReverseBuilder:
         count = self.count.get(var, 0)
         if count == 0:
             out.append(assign(adj, expr))
-        elif var in self.undefined:  # a marker may be here: add with the kinds' algebra
+        elif var in self.undefined or var in self.maybe_none:  # add with the kinds' algebra
             out.append(assign(adj, call("_s2s.add", name(adj), expr)))
         else:
             node = assign(adj, gast.BinOp(left=name(adj), op=gast.Add(), right=expr))
@@ -142,7 +143,7 @@ class ReverseBuilder:
         self.zero_masks.setdefault(var, []).append(mask)
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)
-        if var in self.undefined:
+        if var in self.undefined or var in self.maybe_none:
             total = name(adj) if count else constant(None)
             key_expr = slice_to_call(copy.deepcopy(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
@@ -195,6 +196,37 @@ class ReverseBuilder:
             return []  # every output cotangent is a symbolic zero: nothing to do
         if stmt.op is runtime.undefined_grad:
             return self.undefined_origin(index, stmt)
+        present = [t for t in targets if self.count.get(t, 0)]
+        optional = [t for t in present if t in self.maybe_none]
+        if optional and len(optional) == len(present):
+            return self.guarded_adjoint(index, stmt, optional)
+        return self.checked_adjoint(index, stmt)
+
+    def guarded_adjoint(self, index: int, stmt: Stmt, optional: list[str]) -> list[gast.stmt]:
+        """Every output cotangent may be ``None`` at run time (a tuple output the caller gave
+        no cotangent): run the adjoint only if one is present, so absent ones cost nothing."""
+        out: list[gast.stmt] = []
+        inputs = self.inputs_of(index, stmt)
+        for var in inputs:
+            if not self.count.get(var, 0):
+                out.append(assign(self.adjoint_names[var], constant(None)))
+                self.count[var] = 1
+                self.zero_masks.setdefault(var, []).append(None)
+        self.maybe_none.update(inputs)
+        body = self.checked_adjoint(index, stmt)
+        tests = [
+            gast.Compare(
+                left=name(self.adjoint_names[t]), ops=[gast.IsNot()], comparators=[constant(None)]
+            )
+            for t in optional
+        ]
+        test = tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.Or(), values=tests)
+        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=[]))
+        return out
+
+    def checked_adjoint(self, index: int, stmt: Stmt) -> list[gast.stmt]:
+        """The adjoint, preceded by a marker check where an output cotangent may be undefined."""
+        targets = list(stmt.targets)
         carrying = [t for t in targets if t in self.undefined and self.count.get(t, 0)]
         if not carrying:
             return self.dense_adjoint(index, stmt)
@@ -422,15 +454,30 @@ class ReverseBuilder:
 
     # -- whole program -------------------------------------------------------------------------
     def build(self, loss: gast.expr, seed: gast.expr) -> Sweeps:
+        """Both sweeps. ``loss`` is the output atom (or a tuple of them, whose cotangents are
+        ``seed[i]`` and may be ``None`` at run time) and ``seed`` its cotangent."""
         primal = self.primal_blocks()
         adjoint: list[Block] = []
-        loss_names = atom_names(loss)
         seed_name = "seed"
-        if loss_names and loss_names[0] in self.activity.active:
-            var = loss_names[0]
-            text, lineno = self.comment(self.ir.return_node)
-            block = Block(text, [], lineno)
-            self.accumulate(var, seed, block.body)
+        if isinstance(loss, gast.Tuple):
+            seeds = [
+                (
+                    element,
+                    gast.Subscript(value=copy.deepcopy(seed), slice=constant(i), ctx=gast.Load()),
+                )  # fmt: skip
+                for i, element in enumerate(loss.elts)
+            ]
+        else:
+            seeds = [(loss, seed)]
+        text, lineno = self.comment(self.ir.return_node)
+        block = Block(text, [], lineno)
+        for atom, cotangent in seeds:
+            names = atom_names(atom)
+            if isinstance(atom, gast.Name) and names[0] in self.activity.active:
+                if isinstance(loss, gast.Tuple):
+                    self.maybe_none.add(names[0])
+                self.accumulate(names[0], cotangent, block.body)
+        if block.body:
             adjoint.append(block)
         for index in range(len(self.ir.body) - 1, -1, -1):
             stmt = self.ir.body[index]

@@ -199,6 +199,23 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     return ct
 
 
+def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tuple:
+    """Check the cotangents of a function returning a tuple: one entry per output, each an array
+    of that output's shape or ``None`` (no cotangent: the paths from it cost nothing)."""
+    if not isinstance(cts, (tuple, list)) or len(cts) != len(values):
+        raise CotangentError(
+            f"the function returns {len(values)} outputs, so the pullback takes a tuple of "
+            f"{len(values)} cotangents (None for an output without one), not {type(cts).__name__}"
+            + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else ""),
+            _where(filename, lineno),
+            "pass e.g. pullback((ct_first, None))",
+        )
+    return tuple(
+        None if ct is None else check_cotangent(ct, value, filename, lineno)
+        for ct, value in zip(cts, values)
+    )
+
+
 def augmented(new: Any, old: Any) -> Any:
     """The value of ``old op= ...``: an ndarray keeps its dtype and shape, a scalar rebinds.
 

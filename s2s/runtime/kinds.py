@@ -116,7 +116,12 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
 
 
 def add(total: Any, contribution: Any) -> Any:
-    """Accumulate on a path that may carry a marker: undefined plus anything is undefined."""
+    """Accumulate on a path that may carry a marker or ``None`` (no cotangent): undefined plus
+    anything is undefined, ``None`` plus ``c`` is ``c``."""
+    if total is None:
+        return contribution
+    if contribution is None:
+        return total
     if isinstance(total, Undefined):
         if isinstance(contribution, Undefined):
             return total.merged(contribution)
