@@ -321,6 +321,17 @@ class ReverseBuilder:
         carried = self.carried_masks(rule, binding, outputs, mask, kept, out) if mask else {}
         for contribution in kept:
             atom = binding.arguments[contribution.param]
+            if rule.may_be_undefined:  # a helper may return a marker: tell it where it is
+                names = atom_names(atom) if not isinstance(atom, tuple) else []
+                argument = names[0] if names and names[0] not in self.ir.temporaries else ""
+                contribution.expr = call(
+                    "_s2s.locate",
+                    contribution.expr,
+                    constant(rule.name),
+                    constant(self.ir.original.get(argument, argument)),
+                    constant(self.primal.filename),
+                    constant(getattr(stmt.node, "lineno", 0)),
+                )
             masks = carried.get(contribution.param) or self.selection_masks(
                 atom, contribution, mask
             )

@@ -40,6 +40,7 @@ def eigvalsh(result, a, UPLO="L"):
     outputs=3,
     structural=("full_matrices", "compute_uv"),
     single_output={"compute_uv": False},
+    may_be_undefined=True,
     source=TOWNSEND + "; " + GILES + ", section 3.2",
 )
 def svd(U, S, Vh, a, full_matrices=True, compute_uv=True):
@@ -57,6 +58,7 @@ def svdvals(result, x, /):
     outputs=2,
     structural=("mode",),
     single_output={"mode": "r"},
+    may_be_undefined=True,
     source=WALTER + "; Liao et al. 2019",
 )
 def qr(Q, R, a, mode="reduced"):

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from s2s.errors import CotangentError, Location, NonScalarOutputError
+from s2s.runtime.kinds import Undefined
 
 
 def reads_shape_only(*positions: int):
@@ -78,6 +79,8 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     ``acc_dtype(ref.dtype)`` (undoing NEP 50 promotion). Returns ``g`` itself when nothing
     needs doing, so the result may be borrowed.
     """
+    if isinstance(g, Undefined):
+        return g
     shape = shape_of(ref)
     g_shape = np.shape(g)
     if g_shape != shape:
@@ -250,7 +253,7 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
     ndarray of ``x``'s shape and dtype that shares memory with nothing in ``protect`` (the
     arguments, the output cotangent, the gradients already returned).
     """
-    if buffer is not None and type(buffer).__name__ == "Undefined":
+    if isinstance(buffer, Undefined):
         return buffer  # undefined="return": the marker itself
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)

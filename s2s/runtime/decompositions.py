@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import _dtype_of, acc_dtype, shape_of, unbroadcast
+from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate
 from s2s.runtime.ufuncs import div_or_zero
 
@@ -95,13 +96,34 @@ def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
 # -- SVD, QR, Cholesky -------------------------------------------------------------------------
 
 
+class _NotUnique(ValueError):
+    """The extra columns of a full decomposition got a cotangent: no gradient exists."""
+
+
+def _undefined_when_not_unique(adjoint):
+    """Turn :class:`_NotUnique` into an ``s2s.Undefined`` marker (located by the generated
+    code): the gradient does not exist there, which is not an error of the user's program."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return adjoint(*args, **kwargs)
+        except _NotUnique as exc:
+            return Undefined((Cause(adjoint.__name__.replace("_adjoint", ""), "a", str(exc),
+                                    "", 0),))  # fmt: skip
+
+    wrapper.__name__ = adjoint.__name__
+    wrapper.__qualname__ = adjoint.__qualname__
+    wrapper.__doc__ = adjoint.__doc__
+    return wrapper
+
+
 def _extra(g: Any, k: int, axis: int, what: str) -> Any:
     # the thin part of an output's cotangent; non-unique extra columns must get none
     if g is None:
         return None
     extra = g[..., k:] if axis == -1 else g[..., k:, :]
     if extra.size and np.any(extra != 0):
-        raise ValueError(
+        raise _NotUnique(
             f"the gradient is not defined when the extra {what} of a full decomposition of a "
             "non-square matrix get a cotangent: they are any orthonormal completion. Use "
             "full_matrices=False (svd) or mode='reduced' (qr), or use only the first "
@@ -119,14 +141,16 @@ def svdvals_adjoint(g: Any, a: Any) -> Any:
     return _cast(np.matmul(u * np.expand_dims(g, -2), vh), acc_dtype(_dtype_of(a)))
 
 
+@_undefined_when_not_unique
 def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     """The adjoint of ``U, S, Vh = np.linalg.svd(a, full_matrices)`` for ``a``.
 
     With ``k = min(m, n)``, thin ``U`` and ``V = Vh^T``, ``F_ij = 1 / (s_j^2 - s_i^2)``:
     ``U [J S + diag(g_s) + S K] V^T + (I - U U^T) g_U S^-1 V^T + U S^-1 g_V^T (I - V V^T)``,
     ``J = F o (U^T g_U - g_U^T U)``, ``K = F o (V^T g_V - g_V^T V)``; terms of ``None``
-    cotangents are skipped. ``full_matrices=True`` on a non-square ``a`` raises ``ValueError``
-    when the extra columns of ``U`` (rows of ``Vh``) get a nonzero cotangent (no gradient).
+    cotangents are skipped. ``full_matrices=True`` on a non-square ``a`` returns an
+    ``s2s.Undefined`` marker when the extra columns of ``U`` (rows of ``Vh``) get a nonzero
+    cotangent: they are any orthonormal completion, so no gradient exists (DESIGN 7).
     ``F`` is 0 at equal singular values (as in :func:`eigh_adjoint`); ``S^-1`` is IEEE at zero
     singular values. With ``compute_uv=False`` the single output ``S`` arrives in the first
     slot (``g_u``), and the vectors are recomputed from ``a``. Source: Townsend 2016,
@@ -182,17 +206,18 @@ def _qr_square(g_q: Any, g_r: Any, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     return _T(np.linalg.solve(r, _T(b)))
 
 
+@_undefined_when_not_unique
 def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> Any:
     """The adjoint of ``Q, R = np.linalg.qr(a, mode)`` for ``a`` (modes 'reduced', 'complete').
 
-    Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide ``a =
-    [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with ``g_Q + Y
-    g_R2^T``. ``mode='complete'`` on a tall ``a`` raises ``ValueError`` when the extra columns
-    of ``Q`` get a nonzero cotangent. ``R^-T`` is a general solve (numpy has no triangular
-    one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'`` the single output
-    ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``. Source: Walter and
-    Lehmann 2018, "Algorithmic differentiation of linear algebra functions with application
-    in optimum experimental design"; Liao et al. 2019 for wide matrices.
+    Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide
+    ``a = [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with
+    ``g_Q + Y g_R2^T``. ``mode='complete'`` on a tall ``a`` returns an ``s2s.Undefined`` marker
+    when the extra columns of ``Q`` get a nonzero cotangent. ``R^-T`` is a general solve (numpy
+    has no triangular one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'``
+    the single output ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``.
+    Source: Walter and Lehmann 2018, "Algorithmic differentiation of linear algebra functions
+    with application in optimum experimental design"; Liao et al. 2019 for wide matrices.
     """
     if mode == "r":
         g_q, g_r, R = None, g_q, Q

@@ -83,6 +83,17 @@ def undefined(op: str, argument: str, reason: str, filename: str, lineno: int) -
     return Undefined((Cause(op, argument, reason, filename, lineno),))
 
 
+def locate(value: Any, op: str, argument: str, filename: str, lineno: int) -> Any:
+    """Give a marker made inside a rule helper the call site it belongs to."""
+    if not isinstance(value, Undefined):
+        return value
+    causes = tuple(
+        Cause(op, argument, c.reason, filename, lineno, c.path) if not c.filename else c
+        for c in value.causes
+    )
+    return Undefined(causes)
+
+
 def is_undefined(value: Any) -> bool:
     """True when ``value`` is an :class:`Undefined` marker."""
     return isinstance(value, Undefined)
