@@ -108,12 +108,34 @@ class ReverseBuilder:
 
     def primal_blocks(self) -> list[Block]:
         blocks: list[Block] = []
-        for stmt in self.ir.body:
+        self.primal_nodes: dict[int, tuple[Block, gast.stmt]] = {}
+        for index, stmt in enumerate(self.ir.body):
             text, lineno = self.comment(stmt.node)
             if not blocks or blocks[-1].lineno != lineno:
                 blocks.append(Block(text, [], lineno))
-            blocks[-1].body.append(_primal_statement(stmt))
+            node = _primal_statement(stmt)
+            blocks[-1].body.append(node)
+            self.primal_nodes[index] = (blocks[-1], node)
         return blocks
+
+    def hoist(self, index: int, statements: list[gast.Assign]) -> list[gast.Assign]:
+        """Move a rule's locals that read only primal values (a max's tie mask) into the primal
+        sweep, right after the statement: the smallest by-product is kept, so the statement's
+        inputs can be freed before the adjoint sweep. Returns the locals that stay."""
+        adjoint_names = set(self.adjoint_names.values())
+        staying: list[gast.Assign] = []
+        moved: list[gast.Assign] = []
+        for local in statements:
+            reads = set(atom_names(local.value))
+            if reads & adjoint_names or reads & {s.targets[0].id for s in staying}:
+                staying.append(local)
+            else:
+                moved.append(local)
+        if moved:
+            block, node = self.primal_nodes[index]
+            position = block.body.index(node) + 1
+            block.body[position:position] = moved
+        return staying
 
     # -- accumulation --------------------------------------------------------------------------
     def accumulate(
@@ -315,9 +337,8 @@ class ReverseBuilder:
         kept = [c for c in contributions if c.param in binding.active_params]
         if rule.may_be_undefined:
             self.undefined.update(self.inputs_of(index, stmt))
-        out.extend(
-            _live_locals(statements, [c.expr for c in kept] + [c.key for c in kept if c.key])
-        )
+        roots = [c.expr for c in kept] + [c.key for c in kept if c.key is not None]
+        out.extend(self.hoist(index, _live_locals(statements, roots)))
         carried = self.carried_masks(rule, binding, outputs, mask, kept, out) if mask else {}
         for contribution in kept:
             atom = binding.arguments[contribution.param]
