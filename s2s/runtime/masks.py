@@ -25,7 +25,9 @@ def unbroadcast_mask(mask: Any, ref: Any) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and common[lead + i] != 1
     )
-    return np.reshape(np.all(full, axis=axes), shape) if axes else full
+    if not axes:
+        return full
+    return np.logical_and.reduce(full, axis=axes).reshape(shape)
 
 
 def masked(mask: Any, value: Any) -> Any:
@@ -47,8 +49,12 @@ def zero_entries(value: Any) -> Any:
 def unindexed(ref: Any, key: Any, keep: Any = None) -> np.ndarray:
     """True at the entries of ``ref`` that ``ref[key]`` does not select (or selects only where
     ``keep`` is 0): the adjoint of indexing leaves exactly zero there."""
+    if keep is None:
+        unselected = np.ones(shape_of(ref), bool)
+        unselected[key] = False
+        return unselected
     counts = np.zeros(shape_of(ref), np.float32)
-    scatter_add(counts, key, np.float32(1.0) if keep is None else keep)
+    scatter_add(counts, key, keep)
     return counts == 0
 
 
