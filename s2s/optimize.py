@@ -6,7 +6,7 @@ import gast
 
 from s2s import runtime
 from s2s.ir import atom_names
-from s2s.reverse import Block, Sweeps, assign, call
+from s2s.sweeps import Block, Sweeps, assign, call
 from s2s.templating import name
 
 

@@ -18,7 +18,8 @@ from s2s.normalize import normalize
 from s2s.optimize import free_dead, optimize
 from s2s.parse import parse, strip_decorators
 from s2s.resolve import Target, resolve
-from s2s.reverse import Block, call, reverse
+from s2s.reverse import reverse
+from s2s.sweeps import Block, call
 from s2s.templating import constant, name
 
 GRAD = "grad"

@@ -1,0 +1,89 @@
+"""Buffers: adjoint accumulation, first borrowed, then a new sum, then in place (DESIGN 5)."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from s2s.sweeps import assign, call
+from s2s.templating import constant, name, slice_to_call, subscript_key
+
+
+def _as_subscript_key(key: gast.expr) -> gast.expr:
+    return subscript_key(key)
+
+
+def _is_static_basic_key(key: gast.expr) -> bool:
+    """A key of slices (any bounds), integer constants, ``None`` and ``...``: each entry is
+    selected at most once, so ``buf[key] += g`` is exact (names may hold index arrays)."""
+    key = _as_subscript_key(key)
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    for item in items:
+        if isinstance(item, gast.Slice):
+            continue
+        if isinstance(item, gast.Constant) and (
+            item.value is None or item.value is Ellipsis or isinstance(item.value, int)
+        ):
+            continue
+        return False
+    return True
+
+
+class Accumulation:
+    """Adds contributions into adjoint buffers for :class:`s2s.reverse.ReverseBuilder`.
+
+    ``count[var]`` is how many contributions ``var`` received: 0 means a symbolic zero (no
+    buffer), 1 a borrowed buffer (someone else's array), 2 or more a buffer s2s allocated,
+    which ``optimize`` may add into in place. Buffers on paths that may carry an undefined
+    marker or ``None`` are added functionally with ``_s2s.add``.
+    """
+
+    def accumulate(
+        self, var: str, expr: gast.expr, out: list[gast.stmt], mask: gast.expr | None = None
+    ) -> None:
+        """Add ``expr`` into ``var``'s buffer: first borrowed, then a new sum, then in place.
+
+        ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry.
+        """
+        self.zero_masks.setdefault(var, []).append(mask)
+        adj = self.adjoint_names[var]
+        count = self.count.get(var, 0)
+        if count == 0:
+            out.append(assign(adj, expr))
+        elif var in self.undefined or var in self.maybe_none:  # add with the kinds' algebra
+            out.append(assign(adj, call("_s2s.add", name(adj), expr)))
+        else:
+            node = assign(adj, gast.BinOp(left=name(adj), op=gast.Add(), right=expr))
+            node.s2s_owned = count >= 2  # the buffer is ours: optimize may add in place
+            out.append(node)
+        self.count[var] = count + 1
+
+    def scatter(
+        self, var: str, key: gast.expr, expr: gast.expr, out: list[gast.stmt], mask=None
+    ) -> None:
+        """Scatter-add ``expr`` at ``key`` into ``var``'s buffer, making the buffer owned first."""
+        self.zero_masks.setdefault(var, []).append(mask)
+        adj = self.adjoint_names[var]
+        count = self.count.get(var, 0)
+        if var in self.undefined or var in self.maybe_none:
+            total = name(adj) if count else constant(None)
+            key_expr = slice_to_call(copy.deepcopy(key))
+            out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
+            self.count[var] = count + 1
+            return
+        if count == 0:
+            out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
+        elif count == 1:
+            out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
+        if _is_static_basic_key(key):
+            target = gast.Subscript(
+                value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
+            )
+            out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
+        else:
+            args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
+            out.append(gast.Expr(value=call("_np.add.at", *args)))
+        self.count[var] = max(count + 1, 2)
+
+    # -- one statement -------------------------------------------------------------------------

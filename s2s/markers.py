@@ -1,0 +1,112 @@
+"""Markers: adjoint blocks that check for undefined markers or absent cotangents first."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from s2s.ir import COPY, Stmt, atom_names
+from s2s.sweeps import assign, call
+from s2s.templating import constant, name
+
+
+class MarkerPaths:
+    """Guards for :class:`s2s.reverse.ReverseBuilder`: runtime checks only where static
+    analysis says an output cotangent may be an ``s2s.Undefined`` marker or ``None``."""
+
+    def inputs_of(self, index: int, stmt: Stmt) -> list[str]:
+        """The active variables a statement's adjoint contributes to, in argument order."""
+        active = self.activity.active
+        if stmt.op is COPY or index not in self.activity.bindings:
+            candidates = [n for a in stmt.args for n in atom_names(a)]
+        else:
+            binding = self.activity.bindings[index]
+            candidates = []
+            for param in binding.active_params:
+                atom = binding.arguments[param]
+                elements = atom if isinstance(atom, tuple) else (atom,)
+                candidates += [n for e in elements for n in atom_names(e)]
+        seen: list[str] = []
+        for n in candidates:
+            if n in active and n not in seen:
+                seen.append(n)
+        return seen
+
+    def step(self, var: str, lineno: int | None) -> str | None:
+        """How a marker's path names ``var``: the user's name and line (temporaries unnamed)."""
+        if var in self.ir.temporaries:
+            return None
+        return f"{self.ir.original.get(var, var)} (line {lineno})"
+
+    def guarded_adjoint(self, index: int, stmt: Stmt, optional: list[str]) -> list[gast.stmt]:
+        """Every output cotangent may be ``None`` at run time (a tuple output the caller gave
+        no cotangent): run the adjoint only if one is present, so absent ones cost nothing."""
+        out: list[gast.stmt] = []
+        inputs = self.inputs_of(index, stmt)
+        for var in inputs:
+            if not self.count.get(var, 0):
+                out.append(assign(self.adjoint_names[var], constant(None)))
+                self.count[var] = 1
+                self.zero_masks.setdefault(var, []).append(None)
+        self.maybe_none.update(inputs)
+        body = self.checked_adjoint(index, stmt)
+        tests = [
+            gast.Compare(
+                left=name(self.adjoint_names[t]), ops=[gast.IsNot()], comparators=[constant(None)]
+            )
+            for t in optional
+        ]
+        test = tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.Or(), values=tests)
+        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=[]))
+        return out
+
+    def checked_adjoint(self, index: int, stmt: Stmt) -> list[gast.stmt]:
+        """The adjoint, preceded by a marker check where an output cotangent may be undefined."""
+        targets = list(stmt.targets)
+        carrying = [t for t in targets if t in self.undefined and self.count.get(t, 0)]
+        if not carrying:
+            return self.dense_adjoint(index, stmt)
+        inputs = self.inputs_of(index, stmt)
+        self.undefined.update(inputs)
+        marker = self.names.fresh("marker", always_number=True)
+        adjoints = [name(self.adjoint_names[t]) for t in carrying]
+        out: list[gast.stmt] = [assign(marker, call("_s2s.undefined_of", *adjoints))]
+        counts = dict(self.count)
+        lineno = getattr(stmt.node, "lineno", None)
+        when_undefined: list[gast.stmt] = []
+        for var in inputs:
+            step = self.step(var, lineno)
+            passed = name(marker)
+            if step is not None:
+                passed = call("_s2s.through", passed, constant(step))
+            self.accumulate(var, passed, when_undefined)
+        after_marker = dict(self.count)
+        self.count = counts
+        when_dense = self.dense_adjoint(index, stmt)
+        for var in inputs:  # both arms leave each input with at least one contribution
+            self.count[var] = max(self.count.get(var, 0), after_marker.get(var, 0))
+        test = gast.Compare(left=name(marker), ops=[gast.IsNot()], comparators=[constant(None)])
+        out.append(gast.If(test=test, body=when_undefined, orelse=when_dense or [gast.Pass()]))
+        return out
+
+    def undefined_origin(self, index: int, stmt: Stmt) -> list[gast.stmt]:
+        """``undefined_grad(x, reason)``: the cotangent sent back to ``x`` is a new marker."""
+        out: list[gast.stmt] = []
+        source = atom_names(stmt.args[0])
+        if not source or source[0] not in self.activity.active:
+            return out
+        var = source[0]
+        reason = stmt.args[1] if len(stmt.args) > 1 else stmt.kwargs.get("reason")
+        node = stmt.node
+        marker = call(
+            "_s2s.undefined",
+            constant("undefined_grad"),
+            constant("" if var in self.ir.temporaries else self.ir.original.get(var, var)),
+            copy.deepcopy(reason) if reason is not None else constant("declared undefined"),
+            constant(self.primal.filename),
+            constant(getattr(node, "lineno", 0)),
+        )
+        self.undefined.add(var)
+        self.accumulate(var, marker, out)
+        return out

@@ -1,0 +1,137 @@
+"""Selection masks: cotangent entries that are zero because a selection did not pick them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import gast
+
+from s2s import registry
+from s2s.ir import atom_names
+from s2s.sweeps import assign, call, live_locals
+from s2s.templating import Contribution, constant, instantiate, name, partials, slice_to_call
+
+
+class SelectionMasks:
+    """Mask tracking for :class:`s2s.reverse.ReverseBuilder` (DESIGN 8).
+
+    Masks start at selections (``where``, ``maximum``, ``clip``, indexing), pass through
+    elementwise, broadcast, reshape, transpose and indexing adjoints, and end at matmul,
+    reductions and linalg. Elementwise adjoints with singular partials (``sqrt`` at 0) set
+    masked entries to exactly zero, so an unselected ``inf * 0`` never becomes ``nan``.
+    """
+
+    def mask_of(self, var: str, out: list[gast.stmt]) -> gast.expr | None:
+        """Where ``var``'s finished cotangent is zero by selection: every contribution's mask
+        holds (``None`` when some contribution carries no mask)."""
+        masks = self.zero_masks.get(var, [])
+        if not masks or any(m is None for m in masks):
+            return None
+        combined = masks[0]
+        for other in masks[1:]:
+            combined = call("_s2s.both", combined, other)
+        if isinstance(combined, gast.Name):
+            return combined
+        mask = self.names.fresh("mask", always_number=True)
+        out.append(assign(mask, combined))
+        return name(mask)
+
+    def elementwise_adjoint(self, stmt, binding, output, g, result_type, mask) -> list:
+        """``d_x = g * partial`` per active input; under a selection mask, singular partials
+        are computed under ``np.errstate`` and the unselected entries set to exactly zero."""
+        rule = binding.rule
+        out: list[gast.stmt] = []
+        guarded = False
+        inputs = [p for p in rule.parsed().params if p not in rule.structural]
+        for param, partial in zip(inputs, partials(rule, binding.arguments, output)):
+            if param not in binding.active_params:
+                continue
+            var = atom_names(binding.arguments[param])[0]
+            contribution = _times(g, partial)
+            if mask is not None and rule.singular:
+                if not _is_constant(partial):
+                    contribution = call("_s2s.masked", copy.deepcopy(mask), contribution)
+                    guarded = True
+            input_mask = copy.deepcopy(mask)
+            if not self._same_shape_and_dtype(var, stmt, result_type):
+                contribution = call("_s2s.unbroadcast", contribution, name(var))
+                if mask is not None:
+                    input_mask = call("_s2s.unbroadcast_mask", input_mask, name(var))
+            self.accumulate(var, contribution, out, input_mask)
+        if guarded:  # inf or nan partials at unselected entries must not warn
+            errstate = gast.Call(
+                func=gast.Attribute(value=name("_np"), attr="errstate", ctx=gast.Load()),
+                args=[],
+                keywords=[gast.keyword(arg="all", value=constant("ignore"))],
+            )
+            item = gast.withitem(context_expr=errstate, optional_vars=None)
+            return [gast.With(items=[item], body=out, type_comment=None)]
+        return out
+
+    def selection_masks(self, atom, c: Contribution, mask):
+        """The mask a selection rule declares (``zero_where``) or indexing implies, joined with
+        the mask of the cotangent it routes."""
+        if isinstance(atom, tuple) or isinstance(atom, (gast.List, gast.Tuple)):
+            return None
+        var = atom_names(atom)[0]
+        if c.zero_where is not None:
+            own = c.zero_where if mask is None else call("_s2s.either", c.zero_where, mask)
+            return call("_s2s.unbroadcast_mask", own, name(var))
+        if c.key is not None:
+            keep = [call("_s2s.kept", copy.deepcopy(mask))] if mask is not None else []
+            key = slice_to_call(copy.deepcopy(c.key))
+            return call("_s2s.unindexed", name(var), key, *keep)
+        return None
+
+    def carried_masks(self, rule, binding, outputs, mask, kept, out) -> dict[str, Any]:
+        """Masks carried through a linear rule: its transpose applied to the kept entries is
+        zero exactly where the input's cotangent is zero by selection."""
+        if rule.kind != registry.LINEAR or not rule.carries_masks:
+            return {}
+        params = {c.param for c in kept if c.key is None and c.zero_where is None}
+        if not params:
+            return {}
+        keep = self.names.fresh("keep", always_number=True)
+        statements, contributions = instantiate(
+            rule, binding.arguments, outputs, [name(keep)], self.names
+        )
+        chosen = [c for c in contributions if c.param in params and c.key is None]
+        if not chosen:
+            return {}
+        out.append(assign(keep, call("_s2s.kept", copy.deepcopy(mask))))
+        out.extend(live_locals(statements, [c.expr for c in chosen]))
+        carried: dict[str, Any] = {}
+        for c in chosen:
+            if c.sequence or isinstance(binding.arguments[c.param], (tuple, gast.List, gast.Tuple)):
+                parts = self.names.fresh("kept_parts", always_number=True)
+                out.append(assign(parts, c.expr))
+                carried[c.param] = [
+                    call(
+                        "_s2s.zero_entries",
+                        gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load()),
+                    )  # fmt: skip
+                    for i in range(_count(binding.arguments[c.param]))
+                ]
+            else:
+                carried[c.param] = call("_s2s.zero_entries", c.expr)
+        return carried
+
+
+def _is_constant(node: gast.expr) -> bool:
+    if isinstance(node, gast.UnaryOp):
+        node = node.operand
+    return isinstance(node, gast.Constant)
+
+
+def _count(atom: Any) -> int:
+    return len(atom) if isinstance(atom, tuple) else len(atom.elts)
+
+
+def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
+    if isinstance(partial, gast.Constant) and partial.value == 1:
+        return copy.deepcopy(g)
+    if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
+        if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
+            return gast.UnaryOp(op=gast.USub(), operand=copy.deepcopy(g))
+    return gast.BinOp(left=copy.deepcopy(g), op=gast.Mult(), right=partial)

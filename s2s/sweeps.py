@@ -1,0 +1,59 @@
+"""Sweeps: the generated program as blocks of gast statements, each under a primal-line comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gast
+
+from s2s.ir import NameAllocator, atom_names
+from s2s.templating import name
+
+
+@dataclass
+class Block:
+    """Statements emitted under one comment (``# line 14: h = np.tanh(...)``)."""
+
+    comment: str | None
+    body: list[gast.stmt] = field(default_factory=list)
+    lineno: int | None = None
+
+
+@dataclass
+class Sweeps:
+    """The generated program before emission: primal sweep, adjoint sweep, and their interface."""
+
+    primal: list[Block]
+    adjoint: list[Block]
+    output: gast.expr  # the primal value returned to the user (loss, or tuple with aux)
+    loss: gast.expr  # the value whose cotangent is seeded
+    gradients: list[gast.expr]  # one expression per wrt entry
+    seed_name: str
+    names: NameAllocator
+    undefined: set[str]  # variables whose adjoint may be an s2s.Undefined marker
+
+
+def assign(target: str, value: gast.expr) -> gast.Assign:
+    return gast.Assign(
+        targets=[gast.Name(target, gast.Store(), None, None)], value=value, type_comment=None
+    )
+
+
+def call(func: str, *args: gast.expr) -> gast.Call:
+    parts = func.split(".")
+    node: gast.expr = name(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return gast.Call(func=node, args=list(args), keywords=[])
+
+
+def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[gast.Assign]:
+    """Drop template locals no kept contribution reads (a partial nobody needs costs nothing)."""
+    needed = {n for r in roots for n in atom_names(r)}
+    kept: list[gast.Assign] = []
+    for stmt in reversed(statements):
+        target = stmt.targets[0].id
+        if target in needed:
+            kept.append(stmt)
+            needed.update(atom_names(stmt.value))
+    return list(reversed(kept))
