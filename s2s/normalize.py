@@ -2,88 +2,32 @@
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import operator
 from typing import Any
 
 import gast
-import numpy as np
 
 from s2s import registry, runtime
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, NameAllocator, Param, Stmt
 from s2s.parse import Primal
-from s2s.resolve import Method, Target, numpy_path
-
-BINARY_UFUNCS: dict[type, Any] = {
-    gast.Add: np.add,
-    gast.Sub: np.subtract,
-    gast.Mult: np.multiply,
-    gast.Div: np.true_divide,
-    gast.Pow: np.power,
-    gast.MatMult: np.matmul,
-    gast.FloorDiv: np.floor_divide,
-    gast.Mod: np.remainder,
-    gast.BitAnd: np.bitwise_and,
-    gast.BitOr: np.bitwise_or,
-    gast.BitXor: np.bitwise_xor,
-    gast.LShift: np.left_shift,
-    gast.RShift: np.right_shift,
-}
-UNARY_UFUNCS: dict[type, Any] = {
-    gast.USub: np.negative,
-    gast.UAdd: np.positive,
-    gast.Invert: np.invert,
-    gast.Not: operator.not_,
-}
-COMPARE_UFUNCS: dict[type, Any] = {
-    gast.Lt: np.less,
-    gast.LtE: np.less_equal,
-    gast.Gt: np.greater,
-    gast.GtE: np.greater_equal,
-    gast.Eq: np.equal,
-    gast.NotEq: np.not_equal,
-}
-# Methods of ndarray and the numpy function that differentiates each (receiver first).
-METHODS: dict[str, Any] = {
-    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
-    "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod,
-    "ravel": np.ravel, "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
-    "dot": np.dot, "astype": np.astype, "copy": np.copy, "clip": np.clip,
-    "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "take": np.take,
-    "trace": np.trace, "diagonal": np.diagonal, "reshape": np.reshape,
-    "transpose": np.transpose, "all": np.all, "any": np.any, "nonzero": np.nonzero,
-    "round": np.round, "sort": np.sort, "item": builtins.float,
-}  # fmt: skip
-_VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
-ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
-METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
-BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
-
-
-def _name(id_: str, ctx: Any = None) -> gast.Name:
-    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
-
-
-def _attr_chain(path: str) -> gast.expr:
-    parts = path.split(".")
-    node: gast.expr = _name(parts[0])
-    for part in parts[1:]:
-        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
-    return node
-
-
-def emitted_target(target: Target) -> gast.expr | None:
-    """The reserved-name spelling of a library call target (``_np.tanh``), if it has one."""
-    obj = target.obj
-    path = numpy_path(obj)
-    if path is not None:
-        return _attr_chain("_np." + path)
-    for name in runtime.__all__:
-        if getattr(runtime, name) is obj:
-            return _attr_chain("_s2s." + name)
-    return None
+from s2s.resolve import Method, Target
+from s2s.spellings import (
+    ATTRIBUTES,
+    BINARY_UFUNCS,
+    BUILTIN_ALIASES,
+    COMPARE_UFUNCS,
+    METADATA,
+    METHODS,
+    UNARY_UFUNCS,
+    VARARG_METHODS,
+    attr_chain,
+    base_name,
+    emitted_target,
+    hashable,
+    name_node,
+)
 
 
 class Normalizer:
@@ -129,8 +73,8 @@ class Normalizer:
                     self.primal.where(node),
                     f"use `{node.id}[0]`, `{node.id}[1]`, ... or unpack it: `a, b = ...`",
                 )
-            return _name(self.env[node.id])
-        return _name(node.id)  # a global, closure value or builtin: read live
+            return name_node(self.env[node.id])
+        return name_node(node.id)  # a global, closure value or builtin: read live
 
     def atom(self, node: gast.expr) -> gast.expr:
         """An operand: a name, a constant, a live global read, or a literal of operands."""
@@ -140,7 +84,7 @@ class Normalizer:
             return node
         component = self.component(node)
         if component is not None:
-            return _name(component)
+            return name_node(component)
         if isinstance(node, (gast.Tuple, gast.List)):
             return type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load())
         if isinstance(node, gast.Slice):
@@ -154,9 +98,9 @@ class Normalizer:
         ):
             if _is_global_chain(node, self.env):
                 return node  # np.pi, np.newaxis, CONFIG.scale: read live
-        name = self.temp(_base_name(node))
+        name = self.temp(base_name(node))
         self.emit_assign((name,), node)
-        return _name(name)
+        return name_node(name)
 
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
         stmt = self.primitive(value)
@@ -183,7 +127,7 @@ class Normalizer:
             return self.opaque(node)
         component = self.component(node)
         if component is not None:
-            return Stmt((), _name(component), COPY, [_name(component)])
+            return Stmt((), name_node(component), COPY, [name_node(component)])
         if isinstance(node, gast.Subscript):
             value, key = self.atom(node.value), self.atom(node.slice)
             expr = gast.Subscript(value=value, slice=key, ctx=gast.Load())
@@ -213,7 +157,7 @@ class Normalizer:
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
         renamed = _rename_loads(node, self.env)
-        reads = [_name(n) for n in _loads(renamed) if n in self.original]
+        reads = [name_node(n) for n in _loads(renamed) if n in self.original]
         return Stmt((), renamed, OPAQUE, reads)
 
     def call(self, node: gast.Call) -> Stmt:
@@ -226,15 +170,13 @@ class Normalizer:
             func = gast.Attribute(value=receiver, attr=target.name, ctx=gast.Load())
             expr = gast.Call(func=func, args=args, keywords=keywords)
             op = METHODS.get(target.name, OPAQUE)
-            if target.name in _VARARG_METHODS and len(args) > 1:
+            if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
             return Stmt((), expr, op, [receiver] + args, dict(kwargs))
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
-            op = (
-                BUILTIN_ALIASES.get(target.obj, target.obj) if _hashable(target.obj) else target.obj
-            )
+            op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
             return Stmt((), expr, op, args, dict(kwargs))
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
@@ -294,7 +236,7 @@ class Normalizer:
                 stmt.node = self.node
                 self.body.append(stmt)
         for extra in rest:  # a = b = value: the later targets copy the first
-            source = _name(self.env[first.id]) if isinstance(first, gast.Name) else None
+            source = name_node(self.env[first.id]) if isinstance(first, gast.Name) else None
             if source is None or not isinstance(extra, gast.Name):
                 raise UnsupportedSyntaxError(
                     "chained assignment to unpacking targets is not supported",
@@ -312,7 +254,7 @@ class Normalizer:
         obj = target.obj if isinstance(target, Target) else None
         if isinstance(target, Method):
             obj = METHODS.get(target.name)
-        rule = registry.lookup(obj) if obj is not None and _hashable(obj) else None
+        rule = registry.lookup(obj) if obj is not None and hashable(obj) else None
         if rule is None or rule.n_outputs < 2 or _returns_one(rule, node):
             return None
         if rule.template is None:
@@ -344,7 +286,7 @@ class Normalizer:
             outputs = self.outputs_of(base)
             if outputs is None:
                 return None
-            names = self.unpack_call(base, _base_name(base), outputs)
+            names = self.unpack_call(base, base_name(base), outputs)
         if isinstance(index, str):
             if index not in outputs:
                 return None
@@ -380,17 +322,18 @@ class Normalizer:
                 "assign a local value first",
             )
         old = self.env[target.id]
-        combined = self.temp(_base_name(gast.BinOp(left=target, op=stmt.op, right=stmt.value)))
-        self.emit_assign((combined,), gast.BinOp(left=target, op=stmt.op, right=stmt.value))
-        call = gast.Call(func=_attr_chain("_s2s.augmented"), args=[_name(combined), _name(old)],
-                         keywords=[])  # fmt: skip
+        update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
+        combined = self.temp(base_name(update))
+        self.emit_assign((combined,), update)
+        args = [name_node(combined), name_node(old)]
+        call = gast.Call(func=attr_chain("_s2s.augmented"), args=args, keywords=[])
         new = self.bind(target.id)
         self.body.append(
             Stmt(
                 (new,),
                 call,
                 runtime.augmented,
-                [_name(combined), _name(old)],
+                [name_node(combined), name_node(old)],
                 node=stmt,
                 aug_of=old,
             )  # fmt: skip
@@ -449,14 +392,6 @@ def _returns_one(rule: registry.Rule, node: gast.Call) -> bool:
     return False
 
 
-def _hashable(obj: Any) -> bool:
-    try:
-        hash(obj)
-    except TypeError:
-        return False
-    return True
-
-
 def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
     while isinstance(node, gast.Attribute):
         node = node.value
@@ -477,30 +412,6 @@ def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]
     return node
-
-
-def _base_name(node: gast.expr) -> str:
-    if isinstance(node, gast.BinOp):
-        return BINARY_UFUNCS[type(node.op)].__name__
-    if isinstance(node, gast.UnaryOp):
-        return getattr(UNARY_UFUNCS[type(node.op)], "__name__", "not").strip("_")
-    if isinstance(node, gast.Compare):
-        op = COMPARE_UFUNCS.get(type(node.ops[0]))
-        return op.__name__ if op is not None and len(node.ops) == 1 else "compare"
-    if isinstance(node, gast.Subscript):
-        return "getitem"
-    if isinstance(node, gast.Call):
-        target = getattr(node.func, "s2s_target", None)
-        if isinstance(target, Method):
-            return target.name
-        if isinstance(node.func, gast.Attribute):
-            return node.func.attr
-        if isinstance(node.func, gast.Name):
-            return node.func.id
-        return "call"
-    if isinstance(node, gast.Attribute):
-        return "transpose" if node.attr == "T" else node.attr
-    return "value"
 
 
 def normalize(primal: Primal) -> FunctionIR:

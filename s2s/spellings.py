@@ -1,0 +1,115 @@
+"""Spellings: the operators, methods and attributes of numpy code and the function each one is."""
+
+from __future__ import annotations
+
+import builtins
+import operator
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import runtime
+from s2s.resolve import Method, Target, numpy_path
+
+BINARY_UFUNCS: dict[type, Any] = {
+    gast.Add: np.add,
+    gast.Sub: np.subtract,
+    gast.Mult: np.multiply,
+    gast.Div: np.true_divide,
+    gast.Pow: np.power,
+    gast.MatMult: np.matmul,
+    gast.FloorDiv: np.floor_divide,
+    gast.Mod: np.remainder,
+    gast.BitAnd: np.bitwise_and,
+    gast.BitOr: np.bitwise_or,
+    gast.BitXor: np.bitwise_xor,
+    gast.LShift: np.left_shift,
+    gast.RShift: np.right_shift,
+}
+UNARY_UFUNCS: dict[type, Any] = {
+    gast.USub: np.negative,
+    gast.UAdd: np.positive,
+    gast.Invert: np.invert,
+    gast.Not: operator.not_,
+}
+COMPARE_UFUNCS: dict[type, Any] = {
+    gast.Lt: np.less,
+    gast.LtE: np.less_equal,
+    gast.Gt: np.greater,
+    gast.GtE: np.greater_equal,
+    gast.Eq: np.equal,
+    gast.NotEq: np.not_equal,
+}
+# Methods of ndarray and the numpy function that differentiates each (receiver first).
+METHODS: dict[str, Any] = {
+    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
+    "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod,
+    "ravel": np.ravel, "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
+    "dot": np.dot, "astype": np.astype, "copy": np.copy, "clip": np.clip,
+    "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "take": np.take,
+    "trace": np.trace, "diagonal": np.diagonal, "reshape": np.reshape,
+    "transpose": np.transpose, "all": np.all, "any": np.any, "nonzero": np.nonzero,
+    "round": np.round, "sort": np.sort, "item": builtins.float,
+}  # fmt: skip
+VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
+ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
+METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
+BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
+
+
+def name_node(id_: str, ctx: Any = None) -> gast.Name:
+    """A ``gast.Name`` (load context unless ``ctx`` is given)."""
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def attr_chain(path: str) -> gast.expr:
+    parts = path.split(".")
+    node: gast.expr = name_node(parts[0])
+    for part in parts[1:]:
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return node
+
+
+def emitted_target(target: Target) -> gast.expr | None:
+    """The reserved-name spelling of a library call target (``_np.tanh``), if it has one."""
+    obj = target.obj
+    path = numpy_path(obj)
+    if path is not None:
+        return attr_chain("_np." + path)
+    for name in runtime.__all__:
+        if getattr(runtime, name) is obj:
+            return attr_chain("_s2s." + name)
+    return None
+
+
+def hashable(obj: Any) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
+def base_name(node: gast.expr) -> str:
+    if isinstance(node, gast.BinOp):
+        return BINARY_UFUNCS[type(node.op)].__name__
+    if isinstance(node, gast.UnaryOp):
+        return getattr(UNARY_UFUNCS[type(node.op)], "__name__", "not").strip("_")
+    if isinstance(node, gast.Compare):
+        op = COMPARE_UFUNCS.get(type(node.ops[0]))
+        return op.__name__ if op is not None and len(node.ops) == 1 else "compare"
+    if isinstance(node, gast.Subscript):
+        return "getitem"
+    if isinstance(node, gast.Call):
+        target = getattr(node.func, "s2s_target", None)
+        if isinstance(target, Method):
+            return target.name
+        if isinstance(node.func, gast.Attribute):
+            return node.func.attr
+        if isinstance(node.func, gast.Name):
+            return node.func.id
+        return "call"
+    if isinstance(node, gast.Attribute):
+        return "transpose" if node.attr == "T" else node.attr
+    return "value"
