@@ -174,11 +174,25 @@ def analyze(
         if stmt.op is runtime.undefined_grad:
             continue  # its adjoint makes a marker: no rule to bind
         bindings[index] = _bind(primal, stmt, active)
-    structural = {
-        name: [s for s in ir.body if s.op is ATTRIBUTE and atom_names(s.args[0]) == [name]]
-        for name in wrt
-    }
+    structural = {name: [s for s in ir.body if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _metadata_use(stmt: Stmt, name: str) -> bool:
+    """Whether ``stmt`` reads only ``name``'s metadata (``x.shape``, ``len(x)``, ``zeros_like``)."""
+    if not stmt.args or atom_names(stmt.args[0]) != [name]:
+        return False
+    if stmt.op is ATTRIBUTE:
+        return True
+    rule = registry.lookup(stmt.op) if not isinstance(stmt.op, Marker) else None
+    return rule is not None and rule.metadata
+
+
+def describe_metadata_use(stmt: Stmt) -> str:
+    """``for its shape``, ``by len()``: how a structural use reads its argument."""
+    if stmt.op is ATTRIBUTE:
+        return f"for its {stmt.expr.attr}"
+    return f"by {registry.qualified_name(stmt.op).replace('builtins.', '')}()"
 
 
 def _differentiable_reads(stmt: Stmt) -> list[str]:

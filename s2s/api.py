@@ -222,14 +222,13 @@ class Derivative:
                     _is_s2s_decorator_for(self.primal), self._single,
                 )  # fmt: skip
                 store["entries"][key] = generated
-                self._warn(generated)
         self._latest = store["latest"] = generated
         return generated
 
     def _warn(self, generated: Generated) -> None:
-        if self.options.disconnected == "warn":
-            for message in generated.warnings:
-                warnings.warn(f"s2s: {message}", stacklevel=4)
+        """``disconnected="warn"``: one warning per disconnected argument, on every call."""
+        for message in generated.warnings:
+            warnings.warn(f"s2s: {message}", stacklevel=3)
 
     # -- calling -----------------------------------------------------------------------------
     def _bind(self, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple, dict]:
@@ -249,6 +248,8 @@ class Derivative:
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):
                 _check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
+        if generated.warnings and self.options.disconnected == "warn":
+            self._warn(generated)
         try:
             result = generated.compiled.function(*args, **kwargs)
         except S2SError:

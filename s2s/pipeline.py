@@ -10,7 +10,7 @@ from typing import Any
 import gast
 
 from s2s import emit as emit_pass
-from s2s.activity import VType, analyze
+from s2s.activity import VType, analyze, describe_metadata_use
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.fence import fence
 from s2s.ir import atom_names
@@ -142,6 +142,8 @@ def generate(
         writer.statement(gast.Assign(targets=[gast.Name(cotangent, gast.Store(), None, None)],
                                      value=check, type_comment=None), 3, return_line)  # fmt: skip
         protect.append(name(cotangent))
+        if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
+            protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
         free_dead(sweeps.adjoint, params | {cotangent}, _names_in(grads))
         writer.line("# adjoint sweep", 3)
@@ -232,7 +234,8 @@ def _disconnected(primal, ir, wrt, sweeps, activity, options: Options):
             continue  # a zero cotangent (piecewise-constant path or zero_grad): zeros, silently
         uses = activity.structural_uses.get(param, [])
         detail = "".join(
-            f"; `{param}` is only used for its {s.expr.attr} at line {s.node.lineno}" for s in uses
+            f"; `{param}` is only used {describe_metadata_use(s)} at line {s.node.lineno}"
+            for s in uses
         )
         message = f"the output does not depend on `{param}`{detail}"
         if options.disconnected == "raise":

@@ -109,6 +109,7 @@ from s2s.runtime.ufuncs import (
     minimum_share,
     power_dbase,
     power_dexponent,
+    unselected_by_extremum,
 )
 
 __all__ = [
@@ -194,6 +195,7 @@ __all__ = [
     "unravel",
     "unreduce",
     "unreshape",
+    "unselected_by_extremum",
     "unstack",
     "untrace",
     "untranspose",

@@ -83,3 +83,13 @@ def clip_masks(a: Any, a_min: Any = None, a_max: Any = None, min: Any = None, ma
     below = below & ~above
     inside = ~(below | above)
     return np.broadcast_arrays(inside, below, above)
+
+
+def unselected_by_extremum(x: Any, other: Any, loses: Any) -> Any:
+    """Where ``np.maximum(x, other)`` (``loses=np.less``) or ``np.minimum`` (``np.greater``)
+    does not take ``x`` at all: ``x`` strictly loses, or ``other`` is NaN and ``x`` is not.
+
+    There the cotangent routed to ``x`` is exactly zero (a selection mask, DESIGN 8); ties give
+    ``x`` half and are not masked.
+    """
+    return np.logical_or(loses(x, other), np.isnan(other) & ~np.isnan(x))
