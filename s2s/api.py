@@ -16,8 +16,9 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.activity import vtype_of
-from s2s.errors import DtypeError, Location, S2SError, WrtError
+from s2s.arguments import check_wrt_value, wrt_names
+from s2s.dtypes import vtype_of
+from s2s.errors import S2SError
 from s2s.parse import parse
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.resolve import _MISSING, lookup_target
@@ -26,112 +27,6 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
 _VALID_UNDEFINED = ("raise", "nan", "return")
-
-
-def _where_def(func: Any) -> Location | None:
-    code = getattr(func, "__code__", None)
-    if code is None:
-        return None
-    return Location(code.co_filename, code.co_firstlineno, 0, "")
-
-
-def _wrt_names(func: Callable, wrt: Any) -> tuple[tuple[str, ...], bool]:
-    """Parameter names selected by ``wrt`` and whether the user asked for a single gradient."""
-    signature = inspect.signature(func)
-    params = list(signature.parameters.values())
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    single = not isinstance(wrt, tuple)
-    entries = (wrt,) if single else wrt
-    if not entries:
-        raise WrtError("wrt is an empty tuple", _where_def(func), "name at least one parameter")
-    names: list[str] = []
-    for entry in entries:
-        if isinstance(entry, bool) or not isinstance(entry, (int, str)):
-            raise WrtError(
-                f"wrt entries are parameter positions or names, not {entry!r}",
-                _where_def(func),
-                "pass wrt=0, wrt='w', or a tuple such as wrt=('w', 'b')",
-            )
-        if isinstance(entry, int):
-            if not -len(positional) <= entry < len(positional):
-                raise WrtError(
-                    f"wrt={entry} is out of range: {func.__name__} has {len(positional)} "
-                    "positional parameters",
-                    _where_def(func),
-                    "count positions from 0, or name the parameter",
-                )
-            param = positional[entry]
-        else:
-            param = signature.parameters.get(entry)
-            if param is None:
-                raise WrtError(
-                    f"{func.__name__} has no parameter named {entry!r}",
-                    _where_def(func),
-                    f"choose among: {', '.join(signature.parameters)}",
-                )
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            raise WrtError(
-                f"cannot differentiate with respect to *{param.name} or **{param.name}",
-                _where_def(func),
-                "give each differentiated value its own named parameter",
-            )
-        if param.name in names:
-            raise WrtError(
-                f"parameter {param.name!r} appears twice in wrt",
-                _where_def(func),
-                "list each parameter once",
-            )
-        names.append(param.name)
-    return tuple(names), single
-
-
-def _check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> None:
-    where = _where_def(func)
-    if isinstance(value, float) or (isinstance(value, np.floating)):
-        return
-    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
-        kind = value.dtype.kind
-        if kind == "f":
-            return
-        if kind in "iub":
-            if allow_int:
-                return
-            raise DtypeError(
-                f"argument `{name}` has dtype {value.dtype}; integer and boolean values have "
-                "no gradient",
-                where,
-                f"pass floats (`{name}.astype(float)`), remove `{name}` from wrt, or pass "
-                "allow_int=True to get zeros",
-            )
-        if kind == "c":
-            raise DtypeError(
-                f"argument `{name}` is complex ({value.dtype}): complex numbers are not "
-                "supported yet",
-                where,
-                "differentiate the real and imaginary parts as separate float arguments",
-            )
-        raise DtypeError(f"argument `{name}` has dtype {value.dtype}, which has no gradient",
-                         where, "pass a float array")  # fmt: skip
-    if isinstance(value, (bool, int, np.integer, np.bool_)):
-        if allow_int:
-            return
-        raise DtypeError(
-            f"argument `{name}` is an integer ({type(value).__name__}); integers have no gradient",
-            where,
-            f"pass a float (`float({name})`), remove `{name}` from wrt, or pass allow_int=True",
-        )
-    if isinstance(value, (complex, np.complexfloating)):
-        raise DtypeError(
-            f"argument `{name}` is complex: complex numbers are not supported yet",
-            where,
-            "differentiate the real and imaginary parts as separate float arguments",
-        )
-    raise DtypeError(
-        f"argument `{name}` is a {type(value).__module__}.{type(value).__qualname__}; s2s "
-        "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",
-        where,
-        f"convert it first: `{name} = np.asarray({name}, dtype=float)`",
-    )
 
 
 def _abstract(value: Any) -> Any:
@@ -177,7 +72,7 @@ class Derivative:
         self.wrt = wrt
         self.mode = mode
         self.options = options
-        self._wrt_names, self._single = _wrt_names(primal, wrt)
+        self._wrt_names, self._single = wrt_names(primal, wrt)
         self._signature = inspect.signature(primal)
         functools.update_wrapper(self, primal)
         self.__signature__ = self._signature
@@ -246,7 +141,7 @@ class Derivative:
         for name in self._wrt_names:
             value = arguments[name]
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):
-                _check_wrt_value(name, value, self.primal, allow_int)
+                check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
         if generated.warnings and self.options.disconnected == "warn":
             self._warn(generated)

@@ -10,7 +10,8 @@ from typing import Any
 import gast
 
 from s2s import emit as emit_pass
-from s2s.activity import VType, analyze, describe_metadata_use
+from s2s.activity import analyze, describe_metadata_use
+from s2s.dtypes import VType
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.fence import fence
 from s2s.ir import atom_names

@@ -9,8 +9,9 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.activity import Activity, VType
+from s2s.activity import Activity
 from s2s.buffers import Accumulation
+from s2s.dtypes import VType
 from s2s.ir import COPY, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.markers import MarkerPaths
 from s2s.parse import Primal

@@ -1,0 +1,170 @@
+"""Static types: what generation knows of each value's kind, dtype and array-ness (NEP 50)."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry, runtime
+from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, Marker, Stmt
+
+_CAST_OPS = {np.astype, np.asarray, np.array}
+
+
+@dataclass(frozen=True)
+class VType:
+    """What generation knows of a value: kind (``float int bool complex other``), dtype, array-ness.
+
+    ``dtype`` is ``None`` when unknown; ``weak`` marks Python scalars (NEP 50); ``value`` holds a
+    value known at generation time (a ``.dtype``) or ``None``.
+    """
+
+    kind: str = "unknown"
+    dtype: np.dtype | None = None
+    array: bool | None = None
+    weak: bool = False
+    value: Any = None
+
+
+UNKNOWN = VType()
+
+
+def vtype_of(value: Any) -> VType:
+    """The :class:`VType` of a runtime argument (part of the specialization key)."""
+    if isinstance(value, bool):
+        return VType("bool", np.dtype(bool), False, True)
+    if isinstance(value, int):
+        return VType("int", np.dtype(np.int64), False, True)
+    if isinstance(value, float):
+        return VType("float", np.dtype(np.float64), False, True)
+    if isinstance(value, complex):
+        return VType("complex", np.dtype(np.complex128), False, True)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray))
+    return VType("other")
+
+
+def _kind(dtype: np.dtype) -> str:
+    return {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}.get(
+        dtype.kind, "other"
+    )
+
+
+def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
+    """A dtype argument's value if it is known at generation time, else ``None``."""
+    if isinstance(atom, gast.Constant):
+        return atom.value
+    if isinstance(atom, gast.Name):
+        return types.get(atom.id, UNKNOWN).value
+    chain = []
+    node = atom
+    while isinstance(node, gast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if isinstance(node, gast.Name) and node.id in ("np", "numpy", "_np"):
+        obj: Any = np
+        for attr in reversed(chain):
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def _operand_type(atom: gast.expr, types: dict[str, VType]) -> VType:
+    if isinstance(atom, gast.Name):
+        return types.get(atom.id, UNKNOWN)
+    if isinstance(atom, gast.Constant):
+        return vtype_of(atom.value)
+    return UNKNOWN
+
+
+def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
+    op = stmt.op
+    if op is ATTRIBUTE:
+        source = _operand_type(stmt.args[0], types)
+        attr = stmt.expr.attr
+        if attr == "dtype" and source.dtype is not None:
+            return VType("other", value=source.dtype)
+        return VType("other")
+    if op is COPY:
+        return _operand_type(stmt.args[0], types)
+    if op in (CONST, OPAQUE):
+        if op is CONST and isinstance(stmt.expr, gast.Constant):
+            return vtype_of(stmt.expr.value)
+        return UNKNOWN
+    if op is runtime.augmented:
+        old = _operand_type(stmt.args[1], types)
+        return old if old.array else _operand_type(stmt.args[0], types)
+    if op in _CAST_OPS:
+        dtype_atom = stmt.kwargs.get("dtype", stmt.args[1] if len(stmt.args) > 1 else None)
+        if dtype_atom is not None:
+            value = _static_dtype(dtype_atom, types)
+            if value is None:
+                return UNKNOWN
+            dtype = np.dtype(value)
+            return VType(_kind(dtype), dtype, True)
+        return _operand_type(stmt.args[0], types) if stmt.args else UNKNOWN
+    if op is float:
+        return VType("float", np.dtype(np.float64), False, False)
+    rule = registry.lookup(op) if not isinstance(op, Marker) else None
+    if rule is not None and rule.kind == registry.PIECEWISE_CONSTANT:
+        return VType("other")
+    operands = [_operand_type(a, types) for a in stmt.args]
+    if rule is not None and rule.kind != registry.ELEMENTWISE:
+        return _infer_rule(rule, stmt, types)
+    floats = [t for t in operands if t.kind in ("float", "int", "bool")]
+    if not operands or len(floats) != len(operands) or any(t.dtype is None for t in floats):
+        if any(t.kind == "float" for t in operands):
+            return VType("float")
+        return UNKNOWN
+    try:
+        dtype = np.result_type(*_probes(floats))
+    except (TypeError, ValueError):
+        return UNKNOWN
+    if dtype.kind in "iub" and op in (np.true_divide, np.mean, np.sqrt, np.exp, np.log):
+        dtype = np.dtype(np.float64)
+    array = any(t.array for t in floats) or None
+    return VType(_kind(dtype), dtype, array)
+
+
+def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VType:
+    """A non-elementwise rule's output dtype: the promotion of its differentiable operands."""
+    try:
+        bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
+    except TypeError:
+        return UNKNOWN
+    operands: list[VType] = []
+    for param, atom in bound.arguments.items():
+        if param in rule.structural:
+            continue
+        for element in atom if isinstance(atom, tuple) else (atom,):
+            if isinstance(element, (gast.List, gast.Tuple)):
+                operands.extend(_operand_type(e, types) for e in element.elts)
+            else:
+                operands.append(_operand_type(element, types))
+    if not operands or any(
+        t.dtype is None or t.kind not in ("float", "int", "bool") for t in operands
+    ):
+        return VType("float") if any(t.kind == "float" for t in operands) else UNKNOWN
+    try:
+        dtype = np.result_type(*_probes(operands))
+    except (TypeError, ValueError):
+        return UNKNOWN
+    return VType(_kind(dtype), dtype, None)
+
+
+def _probes(operands: list[VType]) -> list[Any]:
+    return [t.dtype.type(0).item() if t.weak else np.empty(0, t.dtype) for t in operands]
+
+
+def call_signature(rule: registry.Rule) -> inspect.Signature:
+    """The template's signature without its output parameters (cached on the rule)."""
+    cached = getattr(rule, "_call_signature", None)
+    if cached is None:
+        params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+        cached = inspect.Signature(params)
+        rule._call_signature = cached
+    return cached
