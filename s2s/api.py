@@ -113,9 +113,14 @@ class Derivative:
             if generated is None or not self._fresh(generated):
                 arg_types = {name: vtype_of(value) for name, value in arguments.items()}
                 generated = generate(
-                    self.primal, self._wrt_names, self.mode, self.options, arg_types,
-                    _is_s2s_decorator_for(self.primal), self._single,
-                )  # fmt: skip
+                    self.primal,
+                    self._wrt_names,
+                    self.mode,
+                    self.options,
+                    arg_types,
+                    _is_s2s_decorator_for(self.primal),
+                    self._single,
+                )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
         return generated
@@ -277,9 +282,14 @@ def grad(
         ``NonScalarOutputError`` when ``f`` returns anything but a real floating scalar.
     """
     return _make(
-        GRAD, f, wrt, disconnected=disconnected, undefined=undefined, allow_int=allow_int,
+        GRAD,
+        f,
+        wrt,
+        disconnected=disconnected,
+        undefined=undefined,
+        allow_int=allow_int,
         verbose=verbose,
-    )  # fmt: skip
+    )
 
 
 def value_and_grad(
@@ -299,9 +309,15 @@ def value_and_grad(
     expects.
     """
     return _make(
-        VALUE_AND_GRAD, f, wrt, has_aux=has_aux, disconnected=disconnected,
-        undefined=undefined, allow_int=allow_int, verbose=verbose,
-    )  # fmt: skip
+        VALUE_AND_GRAD,
+        f,
+        wrt,
+        has_aux=has_aux,
+        disconnected=disconnected,
+        undefined=undefined,
+        allow_int=allow_int,
+        verbose=verbose,
+    )
 
 
 def vjp(
@@ -320,9 +336,14 @@ def vjp(
     It can be called repeatedly. Raises ``CotangentError`` for a cotangent of the wrong shape.
     """
     return _make(
-        VJP, f, wrt, disconnected=disconnected, undefined=undefined, allow_int=allow_int,
+        VJP,
+        f,
+        wrt,
+        disconnected=disconnected,
+        undefined=undefined,
+        allow_int=allow_int,
         verbose=verbose,
-    )  # fmt: skip
+    )
 
 
 def source(obj: Any) -> str:

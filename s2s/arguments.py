@@ -93,8 +93,11 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
                 where,
                 "differentiate the real and imaginary parts as separate float arguments",
             )
-        raise DtypeError(f"argument `{name}` has dtype {value.dtype}, which has no gradient",
-                         where, "pass a float array")  # fmt: skip
+        raise DtypeError(
+            f"argument `{name}` has dtype {value.dtype}, which has no gradient",
+            where,
+            "pass a float array",
+        )
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         if allow_int:
             return

@@ -336,7 +336,7 @@ class Normalizer:
                 [name_node(combined), name_node(old)],
                 node=stmt,
                 aug_of=old,
-            )  # fmt: skip
+            )
         )
 
     def run(self) -> FunctionIR:

@@ -140,8 +140,15 @@ def generate(
             "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
         )
         check = call(checker, name(cotangent), loss, *file_line)
-        writer.statement(gast.Assign(targets=[gast.Name(cotangent, gast.Store(), None, None)],
-                                     value=check, type_comment=None), 3, return_line)  # fmt: skip
+        writer.statement(
+            gast.Assign(
+                targets=[gast.Name(cotangent, gast.Store(), None, None)],
+                value=check,
+                type_comment=None,
+            ),
+            3,
+            return_line,
+        )
         protect.append(name(cotangent))
         if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
             protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))

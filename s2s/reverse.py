@@ -109,8 +109,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         ]
         result_type = self.activity.types.get(targets[0], VType()) if targets else VType()
         if rule.kind == registry.ELEMENTWISE:
-            return out + self.elementwise_adjoint(stmt, binding, outputs[0], out_adjoints[0],
-                                                  result_type, mask)  # fmt: skip
+            return out + self.elementwise_adjoint(
+                stmt, binding, outputs[0], out_adjoints[0], result_type, mask
+            )
         statements, contributions = instantiate(
             rule, binding.arguments, outputs, out_adjoints, self.names
         )
@@ -196,7 +197,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
                 (
                     element,
                     gast.Subscript(value=copy.deepcopy(seed), slice=constant(i), ctx=gast.Load()),
-                )  # fmt: skip
+                )
                 for i, element in enumerate(loss.elts)
             ]
         else:

@@ -110,7 +110,7 @@ class SelectionMasks:
                     call(
                         "_s2s.zero_entries",
                         gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load()),
-                    )  # fmt: skip
+                    )
                     for i in range(_count(binding.arguments[c.param]))
                 ]
             else:

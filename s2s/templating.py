@@ -130,7 +130,7 @@ def instantiate(
                     targets=[gast.Name(local[target.id], gast.Store(), None, None)],
                     value=value,
                     type_comment=None,
-                )  # fmt: skip
+                )
             )
         else:
             raise TemplateError(f"{rule.name}: unsupported assignment target in template")
@@ -142,8 +142,10 @@ def instantiate(
 def partials(rule: registry.Rule, arguments: dict[str, Any], output: gast.expr) -> list[gast.expr]:
     """The partial derivatives an elementwise template returns, substituted at a call site."""
     template = rule.parsed()
-    subst = {p: _as_expr(arguments[p]) if p in arguments else constant(template.defaults.get(p))
-             for p in template.params}  # fmt: skip
+    subst = {
+        p: _as_expr(arguments[p]) if p in arguments else constant(template.defaults.get(p))
+        for p in template.params
+    }
     subst[template.outputs[0]] = output
     body = [s for s in template.body if not (isinstance(s, gast.Expr))]
     if len(body) != 1 or not isinstance(body[0], gast.Return):
@@ -219,5 +221,6 @@ class _Substitute(gast.NodeTransformer):
         if isinstance(value, types.BuiltinFunctionType) or isinstance(value, type):
             if getattr(builtins, node.id, None) is value:
                 return node
-        raise TemplateError(f"template name {node.id!r} is neither a parameter, a local, numpy "
-                            "nor s2s.runtime")  # fmt: skip
+        raise TemplateError(
+            f"template name {node.id!r} is neither a parameter, a local, numpy nor s2s.runtime"
+        )

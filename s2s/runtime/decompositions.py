@@ -108,8 +108,9 @@ def _undefined_when_not_unique(adjoint):
         try:
             return adjoint(*args, **kwargs)
         except _NotUnique as exc:
-            return Undefined((Cause(adjoint.__name__.replace("_adjoint", ""), "a", str(exc),
-                                    "", 0),))  # fmt: skip
+            return Undefined(
+                (Cause(adjoint.__name__.replace("_adjoint", ""), "a", str(exc), "", 0),)
+            )
 
     wrapper.__name__ = adjoint.__name__
     wrapper.__qualname__ = adjoint.__qualname__

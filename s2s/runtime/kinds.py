@@ -101,8 +101,12 @@ def is_undefined(value: Any) -> bool:
 
 def through(marker: Undefined, step: str) -> Undefined:
     """The marker after passing back through one more variable (``"h (line 6)"``)."""
-    return Undefined(tuple(Cause(c.op, c.argument, c.reason, c.filename, c.lineno,
-                                 c.path + (step,)) for c in marker.causes))  # fmt: skip
+    return Undefined(
+        tuple(
+            Cause(c.op, c.argument, c.reason, c.filename, c.lineno, c.path + (step,))
+            for c in marker.causes
+        )
+    )
 
 
 def undefined_of(*cotangents: Any) -> Undefined | None:
