@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import linecache
 import textwrap
@@ -115,11 +117,17 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
     return tree
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_file(text: str) -> gast.Module:
+    """A whole file's tree, parsed once for all the lambdas in it (callers copy what they use)."""
+    return gast.parse(text)
+
+
 def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
     code = func.__code__
     where = _location_of(func)
     try:
-        module = gast.parse("".join(lines))
+        module = _parse_file("".join(lines))
     except SyntaxError as exc:  # pragma: no cover - the file compiled once already
         raise SourceUnavailableError(f"cannot parse {code.co_filename}: {exc}", where) from exc
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
@@ -154,7 +162,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
             where,
             "give the function a name with `def`, or put each lambda on its own line",
         )
-    lam = candidates[0]
+    lam = copy.deepcopy(candidates[0])  # later passes annotate and rewrite the tree
     ret = gast.Return(value=lam.body)
     gast.copy_location(ret, lam.body)
     tree = gast.FunctionDef(

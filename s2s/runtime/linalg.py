@@ -36,14 +36,14 @@ def _matrix_norm_grad(x: np.ndarray, n: np.ndarray, ord: Any) -> np.ndarray:
     # x is (..., m, n) and n is (..., 1, 1); d norm / dx, 0 at the origin
     if ord in (None, "fro"):
         return div_or_zero(x, n)
-    if ord in (1, -1):
-        sums = np.sum(np.abs(x), axis=-2, keepdims=True)
-        picked = np.equal(sums, n).astype(x.dtype)
-        return np.sign(x) * _tie_share(picked, -1)
-    if ord in (np.inf, -np.inf):
-        sums = np.sum(np.abs(x), axis=-1, keepdims=True)
-        picked = np.equal(sums, n).astype(x.dtype)
-        return np.sign(x) * _tie_share(picked, -2)
+    if ord in (1, -1, np.inf, -np.inf):
+        # the extreme column (ord 1) or row (ord inf) sums; compared with the sums recomputed
+        # here, not with numpy's norm, which float16 rounds differently
+        across, along = (-2, -1) if ord in (1, -1) else (-1, -2)
+        sums = np.sum(np.abs(x), axis=across, keepdims=True)
+        extreme = np.max if ord > 0 else np.min
+        picked = np.equal(sums, extreme(sums, axis=along, keepdims=True)).astype(x.dtype)
+        return np.sign(x) * _tie_share(picked, along)
     u, s, vh = np.linalg.svd(x, full_matrices=False)
     if ord == "nuc":
         # minimum-norm subgradient: U_r V_r^T over the nonzero singular values

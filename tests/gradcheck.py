@@ -1,0 +1,191 @@
+"""Gradient checks: a random-direction central difference against s2s's vjp (STYLE.md item 8).
+
+The check draws a random output cotangent ``ct`` and a random direction ``v`` per differentiable
+input, and compares ``<pullback(ct), v>`` with ``ct . (f(x + h v) - f(x - h v)) / 2h``.
+Low-precision runs compare with the float64 gradient at the same (rounded) point, and every
+gradient must have its input's type, shape and dtype.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import s2s
+
+EPS64 = float(np.finfo(np.float64).eps)
+# Low-precision runs: allowed error relative to the largest entry of the float64 gradient.
+LOW_RTOL = {"float32": 1e-5, "float16": 1e-2}
+
+
+def fresh(fn: Callable) -> Callable:
+    """A new function object with ``fn``'s code, so s2s generates for it afresh (no cache hit)."""
+    return types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+
+
+def cast(x: Any, dtype: Any) -> Any:
+    """``x`` in ``dtype`` if it is a numpy float (array or scalar); anything else unchanged."""
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        return x.astype(dtype)
+    if isinstance(x, np.floating):
+        return np.dtype(dtype).type(x)
+    return x
+
+
+def random_like(rng: np.random.Generator, x: Any, sym: bool = False) -> Any:
+    """A standard-normal value of ``x``'s shape and type (float64 precision)."""
+    if isinstance(x, float):
+        return float(rng.standard_normal())
+    v = rng.standard_normal(np.shape(x))
+    if sym:
+        v = v + np.swapaxes(v, -1, -2)
+    if isinstance(x, np.ndarray):
+        return v.astype(x.dtype)
+    return type(x)(v)
+
+
+def ones_like(x: Any) -> Any:
+    """Ones of ``x``'s shape and type: the unit cotangent of an output ``x``."""
+    if isinstance(x, float):
+        return 1.0
+    if isinstance(x, np.ndarray):
+        return np.ones_like(x)
+    return type(x)(1)
+
+
+def shift(x: Any, h: float, v: Any) -> Any:
+    """``x + h v`` of ``x``'s type, in float64."""
+    if isinstance(x, float):
+        return x + h * v
+    return np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
+
+
+def inner(a: Any, b: Any) -> float:
+    return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
+
+
+def abs_inner(a: Any, b: Any) -> float:
+    return float(np.sum(np.abs(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64))))
+
+
+def norm(a: Any) -> float:
+    return float(np.linalg.norm(np.ravel(np.asarray(a, dtype=np.float64))))
+
+
+def assert_like(grad: Any, x: Any, name: str) -> None:
+    """``grad`` has the type, shape and dtype its input ``x`` asks for (DESIGN 1 and 6)."""
+    if isinstance(x, float):
+        expected_type, dtype = np.float64, np.dtype(np.float64)
+    else:
+        expected_type, dtype = type(x), x.dtype
+    assert type(grad) is expected_type, f"{name}: type {type(grad).__name__}, not {expected_type}"
+    assert np.shape(grad) == np.shape(x), f"{name}: shape {np.shape(grad)}, not {np.shape(x)}"
+    assert grad.dtype == dtype, f"{name}: dtype {grad.dtype}, not {dtype}"
+
+
+def assert_same_value(value: Any, expected: Any) -> None:
+    """s2s's primal value is the plain call's, bit for bit, with its dtype."""
+    assert np.shape(value) == np.shape(expected)
+    assert np.result_type(value) == np.result_type(expected), (value, expected)
+    np.testing.assert_array_equal(value, expected, strict=False)
+
+
+def vjp_at(fn: Callable, args: Sequence[Any], wrt: tuple[int, ...]):
+    """``(value, pullback)`` of s2s's vjp of ``fn`` at ``args``."""
+    return s2s.vjp(fn, wrt=wrt)(*args)
+
+
+def check_directional(
+    fn: Callable,
+    args: Sequence[Any],
+    wrt: tuple[int, ...],
+    rng: np.random.Generator,
+    *,
+    sym: Sequence[bool] = (),
+    h: float = 1e-6,
+    rtol: float = 1e-6,
+) -> None:
+    """Central differences along a random direction against the vjp, in float64.
+
+    The tolerance is ``rtol`` times the magnitudes of both sides (and
+    ``|ct| |v|``, for the O(h^2) truncation error where both sides are near 0) plus the rounding
+    noise of the difference quotient (``eps |ct . f| / h``).
+    """
+    value, pullback = vjp_at(fn, args, wrt)
+    assert_same_value(value, fn(*args))
+    ct = random_like(rng, value)
+    grads = pullback(ct)
+    assert isinstance(grads, tuple) and len(grads) == len(wrt), grads
+    sym = tuple(sym) or (False,) * len(wrt)
+    dirs = [random_like(rng, args[i], s) for i, s in zip(wrt, sym)]
+    for i, g in zip(wrt, grads):
+        assert_like(g, args[i], f"gradient of argument {i}")
+
+    def at(sign: float) -> Any:
+        moved = list(args)
+        for i, v in zip(wrt, dirs):
+            moved[i] = shift(args[i], sign * h, v)
+        return fn(*moved)
+
+    plus, minus = at(1.0), at(-1.0)
+    fd = inner(ct, np.asarray(plus, dtype=np.float64) - minus) / (2 * h)
+    ad = sum(inner(g, v) for g, v in zip(grads, dirs))
+    scale = sum(abs_inner(g, v) for g, v in zip(grads, dirs))
+    scale += abs_inner(ct, np.asarray(plus, dtype=np.float64) - minus) / (2 * h)
+    scale += norm(ct) * np.sqrt(sum(norm(v) ** 2 for v in dirs))
+    noise = 64 * EPS64 * abs_inner(ct, value) / h
+    assert abs(ad - fd) <= rtol * scale + noise, (
+        f"<pullback(ct), v> = {ad!r} but central difference = {fd!r} "
+        f"(error {abs(ad - fd):.3g}, allowed {rtol * scale + noise:.3g})"
+    )
+
+
+def check_low_precision(
+    fn: Callable,
+    args64: Sequence[Any],
+    wrt: tuple[int, ...],
+    dtype: str,
+    rng: np.random.Generator,
+    *,
+    rtol: float | None = None,
+) -> None:
+    """The vjp in ``dtype``: gradient types follow the inputs, values match float64's.
+
+    Inputs are rounded to ``dtype``; the reference is the float64 vjp at the rounded inputs
+    with the rounded cotangent, so only the precision of the computation is measured.
+    """
+    args = [cast(a, dtype) for a in args64]
+    value, pullback = vjp_at(fn, args, wrt)
+    assert_same_value(value, fn(*args))
+    ct = random_like(rng, value)
+    grads = pullback(ct)
+    assert isinstance(grads, tuple) and len(grads) == len(wrt), grads
+    for i, g in zip(wrt, grads):
+        assert_like(g, args[i], f"gradient of argument {i} in {dtype}")
+    up = [cast(a, np.float64) for a in args]
+    _, pullback64 = vjp_at(fn, up, wrt)
+    reference = pullback64(cast(ct, np.float64))
+    rtol = LOW_RTOL[dtype] if rtol is None else rtol
+    for i, g, r in zip(wrt, grads, reference):
+        r = np.asarray(r, dtype=np.float64)
+        bound = rtol * float(np.max(np.abs(r), initial=0.0)) + 1e-30
+        error = float(np.max(np.abs(np.asarray(g, dtype=np.float64) - r), initial=0.0))
+        assert error <= bound, (
+            f"argument {i} in {dtype}: max error {error:.3g} against float64, allowed {bound:.3g}"
+        )
+
+
+def check_grad_matches_vjp(fn: Callable, args: Sequence[Any], wrt: tuple[int, ...]) -> None:
+    """For a scalar output, ``s2s.grad`` equals the pullback of a unit cotangent."""
+    value, pullback = vjp_at(fn, args, wrt)
+    expected = pullback(ones_like(value))
+    got = s2s.grad(fn, wrt=wrt)(*args)
+    assert isinstance(got, tuple) and len(got) == len(wrt)
+    for i, g, e in zip(wrt, got, expected):
+        assert_like(g, args[i], f"grad of argument {i}")
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=0, err_msg=f"argument {i}")
