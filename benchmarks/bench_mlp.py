@@ -116,17 +116,28 @@ def agree(a, b):
     )
 
 
-def median_times(fns, args, repeats):
-    """Median seconds per call of each function, calls interleaved to share any drift."""
+def median_times(fns, args, repeats, block=25):
+    """Median seconds per call of each function.
+
+    Each function runs in blocks of ``block`` consecutive calls, as in a training loop, so the
+    memory allocator settles into that function's own pattern; blocks of the functions
+    alternate, so any drift of the machine is shared. The median is over all calls.
+    """
     for fn in fns:
         for _ in range(3):
             fn(*args)
     samples = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, out in zip(fns, samples, strict=True):
-            t0 = time.perf_counter()
-            fn(*args)
-            out.append(time.perf_counter() - t0)
+    rounds = max(1, repeats // block)
+    for r in range(rounds):
+        order = list(range(len(fns)))
+        if r % 2:
+            order.reverse()
+        for i in order:
+            fn, out = fns[i], samples[i]
+            for _ in range(block):
+                t0 = time.perf_counter()
+                fn(*args)
+                out.append(time.perf_counter() - t0)
     return [statistics.median(s) for s in samples]
 
 

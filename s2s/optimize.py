@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gast
+import numpy as np
 
-from s2s import runtime
+from s2s import registry, runtime
 from s2s.ir import atom_names
 from s2s.sweeps import Block, Sweeps, assign, call
 from s2s.templating import name
@@ -132,10 +133,79 @@ def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
             block.body = list(reversed(kept))
 
 
-def optimize(sweeps: Sweeps, params: set[str], in_place: bool = True) -> None:
-    """Run the optimizations on ``sweeps`` in place (``in_place=False`` for higher order)."""
+_REUSABLE = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
+
+
+def _names(node: gast.AST) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _float_to_float(ufunc: np.ufunc) -> bool:
+    """A differentiable elementwise function: a float argument gives a float of its dtype
+    (``np.isnan`` and other predicates give booleans and are piecewise constant)."""
+    rule = registry.lookup(ufunc)
+    return rule is not None and rule.kind == registry.ELEMENTWISE
+
+
+def _reusable_operand(value: gast.expr, fresh: set[str], after: set[str]) -> list | None:
+    """``[ufunc, dead temporary, other operand]`` if ``value`` can write into a temporary."""
+    if isinstance(value, gast.BinOp) and type(value.op) in _REUSABLE:
+        ufunc = gast.Attribute(value=name("_np"), attr=_REUSABLE[type(value.op)], ctx=gast.Load())
+        candidates = [(value.left, value.right)]
+        if isinstance(value.op, (gast.Add, gast.Mult)):  # commutative: either side will do
+            candidates.append((value.right, value.left))
+        for operand, other in candidates:
+            if isinstance(operand, gast.Name) and operand.id in fresh - after - _names(other):
+                if operand is value.left:
+                    return [ufunc, operand, other]
+                return [ufunc, operand, value.left]  # still computes left op right
+        return None
+    if (
+        isinstance(value, gast.Call)
+        and len(value.args) == 1
+        and not value.keywords
+        and isinstance(value.func, gast.Attribute)
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id == "_np"
+        and isinstance(getattr(np, value.func.attr, None), np.ufunc)
+        and getattr(np, value.func.attr).nin == 1
+        and _float_to_float(getattr(np, value.func.attr))
+    ):
+        operand = value.args[0]
+        if isinstance(operand, gast.Name) and operand.id in fresh - after:
+            return [value.func, operand]
+    return None
+
+
+def reuse_dead_temporaries(sweeps: Sweeps, fresh: set[str]) -> None:
+    """Write ``t + y`` (or ``np.tanh(t)``) into ``t``'s memory when ``t`` is a temporary that
+    s2s allocated and that nothing reads afterwards, as numpy does for ``np.tanh(x @ w + b)``
+    written in one expression. ``_s2s.into`` checks shape and dtype at run time and otherwise
+    allocates, so the result is always the operator's."""
+    statements = [stmt for block in sweeps.primal for stmt in block.body]
+    reads_after: dict[int, set[str]] = {}
+    seen = {n for b in sweeps.adjoint for s in b.body for n in _names(s)}
+    for stmt in reversed(statements):
+        reads_after[id(stmt)] = set(seen)
+        seen |= _reads(stmt)
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign):
+            args = _reusable_operand(stmt.value, fresh, reads_after[id(stmt)])
+            if args is not None:
+                stmt.value = gast.Call(func=call("_s2s.into").func, args=args, keywords=[])
+
+
+def optimize(
+    sweeps: Sweeps, params: set[str], fresh: set[str] = frozenset(), in_place: bool = True
+) -> None:
+    """Run the optimizations on ``sweeps`` in place (``in_place=False`` for higher order).
+
+    ``fresh`` names the temporaries whose arrays s2s allocated (results of ufuncs and matmul).
+    """
     live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out)
     if in_place:
         add_in_place(sweeps.adjoint)
     keep_shapes(sweeps, params)
+    if in_place:
+        reuse_dead_temporaries(sweeps, set(fresh))

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import emit as emit_pass
+from s2s import registry
 from s2s.activity import analyze, describe_metadata_use
 from s2s.dtypes import VType
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.fence import fence
-from s2s.ir import atom_names
+from s2s.ir import Marker, atom_names
 from s2s.normalize import normalize
 from s2s.optimize import free_dead, optimize
 from s2s.parse import parse, strip_decorators
@@ -118,7 +120,7 @@ def generate(
             )
     warnings, disconnected = _disconnected(primal, ir, wrt, sweeps, activity, options)
     params = {p.name for p in ir.params}
-    optimize(sweeps, params)
+    optimize(sweeps, params, _fresh_temporaries(ir))
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
 
     protect = [name(p.name) for p in ir.params]
@@ -178,6 +180,18 @@ def generate(
     compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt))
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings)
+
+
+def _fresh_temporaries(ir: Any) -> set[str]:
+    """Temporaries holding arrays s2s allocated: results of ufuncs and of matmul."""
+    fresh = set()
+    for stmt in ir.body:
+        if len(stmt.targets) != 1 or stmt.targets[0] not in ir.temporaries or stmt.unpack:
+            continue
+        rule = registry.lookup(stmt.op) if not isinstance(stmt.op, Marker) else None
+        if rule is not None and (rule.kind == registry.ELEMENTWISE or stmt.op in (np.matmul,)):
+            fresh.add(stmt.targets[0])
+    return fresh
 
 
 def _describe(mode: str) -> str:

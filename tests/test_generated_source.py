@@ -32,12 +32,12 @@ def _make(_np, _s2s):
         # primal sweep
         # line {l1}: h = np.tanh(x * w)
         multiply_1 = x * w
-        h = _np.tanh(multiply_1)
+        h = _s2s.into(_np.tanh, multiply_1)
         del multiply_1
         # line {l2}: return np.sum(h * h + x)
         multiply_2 = h * h
         multiply_2_like = _s2s.like(multiply_2)
-        add_1 = multiply_2 + x
+        add_1 = _s2s.into(_np.add, multiply_2, x)
         del multiply_2
         add_1_like = _s2s.like(add_1)
         sum_1 = _np.sum(add_1)

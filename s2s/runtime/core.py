@@ -34,10 +34,14 @@ class Like(NamedTuple):
 
 def like(x: Any) -> Like:
     """Record ``x``'s shape and dtype so that ``x`` itself can be freed before the adjoint sweep."""
+    if type(x) is np.ndarray:
+        return Like(x.shape, x.dtype)
     return Like(np.shape(x), _dtype_of(x))
 
 
 def _dtype_of(x: Any) -> np.dtype:
+    if type(x) is np.ndarray:
+        return x.dtype
     if isinstance(x, Like):
         return x.dtype
     dtype = getattr(x, "dtype", None)
@@ -57,12 +61,22 @@ def acc_dtype(dtype: Any) -> np.dtype:
 
     Integer and boolean primals never have adjoints; they map to float64 for ``allow_int``.
     """
+    found = _ACCUMULATOR.get(dtype)
+    if found is not None:
+        return found
     dtype = np.dtype(dtype)
     if dtype == np.float16:
         return np.dtype(np.float32)
     if dtype.kind in "fc":
         return dtype
     return np.dtype(np.float64)
+
+
+_ACCUMULATOR = {
+    np.dtype(np.float64): np.dtype(np.float64),
+    np.dtype(np.float32): np.dtype(np.float32),
+    np.dtype(np.float16): np.dtype(np.float32),
+}
 
 
 @reads_shape_only(0)
@@ -79,10 +93,13 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     ``acc_dtype(ref.dtype)`` (undoing NEP 50 promotion). Returns ``g`` itself when nothing
     needs doing, so the result may be borrowed.
     """
-    if isinstance(g, Undefined):
+    if type(g) is Undefined:
         return g
-    shape = shape_of(ref)
-    g_shape = np.shape(g)
+    if type(ref) is np.ndarray or type(ref) is Like:
+        shape, dtype = ref.shape, ref.dtype
+    else:
+        shape, dtype = np.shape(ref), _dtype_of(ref)
+    g_shape = g.shape if type(g) is np.ndarray else np.shape(g)
     if g_shape != shape:
         lead = len(g_shape) - len(shape)
         if lead < 0:
@@ -91,10 +108,10 @@ def unbroadcast(g: Any, ref: Any) -> Any:
             axes = tuple(range(lead)) + tuple(
                 lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
             )
-            g = np.sum(g, axis=axes, keepdims=False)
+            g = np.add.reduce(g, axis=axes)
             if np.shape(g) != shape:
                 g = np.reshape(g, shape)
-    target = acc_dtype(_dtype_of(ref))
+    target = acc_dtype(dtype)
     if _dtype_of(g) != target:
         g = np.asarray(g).astype(target) if np.ndim(g) else target.type(g)
     return g
@@ -240,6 +257,8 @@ def augmented(new: Any, old: Any) -> Any:
 def _fresh(out: np.ndarray, protect: tuple[Any, ...]) -> np.ndarray:
     if not out.flags.writeable or out.base is not None and not out.flags.owndata:
         return out.copy()
+    if out.flags.owndata:  # an array that owns its memory shares it only if it is one of them
+        return out.copy() if any(out is other for other in protect) else out
     for other in protect:
         if isinstance(other, np.ndarray) and (out is other or np.may_share_memory(out, other)):
             return out.copy()
@@ -278,6 +297,36 @@ def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any,
         g = gradient(buffer, x, protect + tuple(out))
         out.append(g)
     return tuple(out)
+
+
+def into(ufunc: Any, left: Any, right: Any = None) -> Any:
+    """``ufunc(left, right)`` (or ``ufunc(left)``) written into ``left``'s memory when ``left``
+    is an ndarray whose shape and dtype the result keeps (``left`` is a temporary no one else
+    holds); otherwise a new array, exactly as the operator would give."""
+    if type(left) is np.ndarray and left.ndim and left.flags.writeable:
+        if right is None:
+            if left.dtype.kind == "f":  # float ufuncs of one float argument keep its dtype
+                return ufunc(left, out=left)
+        elif _keeps(left, right):
+            return ufunc(left, right, out=left)
+    return ufunc(left) if right is None else ufunc(left, right)
+
+
+def _keeps(left: np.ndarray, right: Any) -> bool:
+    """Whether ``left op right`` has ``left``'s shape and dtype (NEP 50 promotion)."""
+    if type(right) is float:
+        return left.dtype.kind == "f"
+    if type(right) is np.ndarray:
+        if right.dtype != left.dtype:
+            return False
+        shape = right.shape
+        if shape == left.shape or shape == left.shape[len(left.shape) - len(shape) :]:
+            return True
+        return np.broadcast_shapes(left.shape, shape) == left.shape
+    return (
+        np.broadcast_shapes(left.shape, np.shape(right)) == left.shape
+        and np.result_type(left, right) == left.dtype
+    )
 
 
 def stop_gradient(x: Any) -> Any:
