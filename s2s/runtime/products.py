@@ -45,6 +45,19 @@ def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
     return unbroadcast(np.moveaxis(out, 0, q - 2) if q >= 2 else out, b)
 
 
+def _two_matrices(g: Any, other: Any, target: Any) -> bool:
+    """The common case: 2-D ``g`` and operands of one float dtype, so ``g @ other.T`` (or
+    ``other.T @ g``) already has the target's shape and dtype (no promotion, no batch axes)."""
+    return (
+        type(g) is np.ndarray
+        and type(other) is np.ndarray
+        and g.ndim == 2
+        and other.ndim == 2
+        and len(shape_of(target)) == 2
+        and g.dtype == other.dtype == _dtype_of(target)
+    )
+
+
 @reads_shape_only(1)
 def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
     """The adjoint of ``x1 @ x2`` for ``x1``: ``g @ x2^T``, batch axes unbroadcast onto ``x1``.
@@ -53,6 +66,8 @@ def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
     operands with broadcast batch axes; the result has ``x1``'s shape and accumulator dtype
     (``x1`` may be a ``Like``). Source: Giles 2008 (C = AB gives dA = dC B^T).
     """
+    if _two_matrices(g, x2, x1):
+        return g @ x2.T
     n1, n2 = _ndim(x1), np.ndim(x2)
     if n2 == 1:
         grad = np.multiply(g, x2) if n1 == 1 else np.expand_dims(g, -1) * x2
@@ -66,6 +81,8 @@ def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
 @reads_shape_only(2)
 def matmul_grad_x2(g: Any, x1: Any, x2: Any) -> Any:
     """The adjoint of ``x1 @ x2`` for ``x2``: ``x1^T @ g``; see :func:`matmul_grad_x1`."""
+    if _two_matrices(g, x1, x2):
+        return x1.T @ g
     n1, n2 = np.ndim(x1), _ndim(x2)
     if n1 == 1:
         grad = np.multiply(g, x1) if n2 == 1 else np.expand_dims(x1, -1) * np.expand_dims(g, -2)

@@ -60,8 +60,11 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
     dtype and is a read-only broadcast view (borrowed). Source: the transpose of a sum is a
     broadcast.
     """
+    shape = shape_of(a)
+    if axis is None and not keepdims:  # a full reduction: the cotangent is a scalar
+        return np.broadcast_to(_cast(g, acc_dtype(_dtype_of(a))), shape)
     expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(_dtype_of(a)))
-    return np.broadcast_to(expanded, shape_of(a))
+    return np.broadcast_to(expanded, shape)
 
 
 def extremum_mask(a: Any, result: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
