@@ -40,7 +40,12 @@ def to_source(node: gast.AST, use_astor: bool = True) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             node = tree.body if isinstance(tree, ast.Expression) else tree
-            return astor.to_source(node, pretty_source=_one_line).strip("\n")
+            text = astor.to_source(node, pretty_source=_one_line).strip("\n")
+        try:
+            ast.parse(text)  # astor 0.8 mis-prints some f-strings: then ast.unparse decides
+            return text
+        except SyntaxError:
+            pass
     if isinstance(tree, ast.Expression):
         return ast.unparse(tree.body)
     return ast.unparse(tree)
