@@ -6,6 +6,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+import gast
 import numpy as np
 
 from s2s import registry, runtime
@@ -102,6 +103,8 @@ def analyze(
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind == "float"}
     for stmt in ir.body:
         _check_mutation(primal, ir, stmt, types)
+        if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
+            stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
         out_type = infer(stmt, types)
         reads = _differentiable_reads(stmt)
         is_varied = _differentiates(stmt) and any(n in varied for n in reads)
@@ -132,9 +135,27 @@ def analyze(
             continue
         if stmt.op is runtime.undefined_grad:
             continue  # its adjoint makes a marker: no rule to bind
-        bindings[index] = _bind(primal, stmt, active)
+        bindings[index] = _bind(primal, stmt, active, ir)
     structural = {name: [s for s in ir.body if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _describe_expression(expr: Any) -> str:
+    names = {
+        gast.Tuple: "a tuple",
+        gast.List: "a list",
+        gast.Dict: "a dict",
+        gast.Set: "a set",
+        gast.JoinedStr: "an f-string",
+        gast.Attribute: f"the attribute `.{getattr(expr, 'attr', '')}`",
+    }
+    return names.get(type(expr), "this expression")
+
+
+def _operand_kind(atom: gast.expr, types: dict[str, VType]) -> str:
+    if isinstance(atom, gast.Name):
+        return types.get(atom.id, UNKNOWN).kind
+    return "unknown"
 
 
 def _metadata_use(stmt: Stmt, name: str) -> bool:
@@ -165,12 +186,23 @@ def _describe(op: Any) -> str:
     return registry.qualified_name(op)
 
 
-def _bind(primal: Primal, stmt: Stmt, active: set[str]) -> Binding:
+def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Binding:
     where = primal.where(stmt.node)
     inputs = [n for n in _differentiable_reads(stmt) if n in active]
-    if stmt.op is OPAQUE:
+    named = [ir.original.get(n, n) for n in inputs if n not in ir.temporaries]
+    used = f"`{named[0]}`" if named else "a value computed on this line"
+    if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
-            f"this expression is not differentiated, but it uses `{inputs[0]}`, "
+            f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
+            f"object), so s2s cannot tell which function it is; it uses {used}",
+            where,
+            "call numpy functions through the numpy module (`np.sum(x)`), or register a rule "
+            "for the function with @s2s.adjoint",
+        )
+    if stmt.op is OPAQUE:
+        what = _describe_expression(stmt.expr)
+        raise NoRuleError(
+            f"{what} is not differentiated, but it uses {used}, "
             "which the output's gradient depends on",
             where,
             "rewrite it with numpy operators and functions, or wrap the value in "
@@ -189,7 +221,7 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str]) -> Binding:
                 f"with @s2s.adjoint({name})"
             )
         else:
-            message = f"no derivative rule for {name}, called on `{inputs[0]}`"
+            message = f"no derivative rule for {name}, called on {used}"
             advice = (
                 f"register one with @s2s.adjoint({name}), or wrap the argument in "
                 "s2s.stop_gradient(...) if no gradient should flow through this call"

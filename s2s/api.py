@@ -18,7 +18,7 @@ import numpy as np
 
 from s2s.arguments import check_wrt_value, wrt_names
 from s2s.dtypes import vtype_of
-from s2s.errors import S2SError
+from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.parse import parse
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.resolve import _MISSING, lookup_target
@@ -64,6 +64,22 @@ class Derivative:
     __s2s_derivative__ = True
 
     def __init__(self, primal: Callable, wrt: Any, mode: str, options: Options) -> None:
+        if isinstance(primal, Derivative):
+            raise NoRuleError(
+                f"differentiating a derivative ({primal!r}) is not supported yet: higher-order "
+                "derivatives come later",
+                None,
+                "differentiate the function itself (`.primal`); for second derivatives use "
+                "finite differences of the gradient for now",
+            )
+        if isinstance(primal, types.MethodType):
+            raise SourceUnavailableError(
+                f"{primal.__qualname__} is a bound method",
+                None,
+                f"differentiate the function on the class and pass the instance: "
+                f"s2s.grad({primal.__func__.__qualname__}, wrt=...)(obj, ...), or decorate the "
+                "method with @s2s.grad in the class body",
+            )
         if options.disconnected not in _VALID_DISCONNECTED:
             raise ValueError(f"disconnected must be one of {_VALID_DISCONNECTED}")
         if options.undefined not in _VALID_UNDEFINED:
@@ -74,7 +90,8 @@ class Derivative:
         self.options = options
         self._wrt_names, self._single = wrt_names(primal, wrt)
         self._signature = inspect.signature(primal)
-        functools.update_wrapper(self, primal)
+        # names and docstring only: the primal's __dict__ must not overwrite ours
+        functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
         params = list(self._signature.parameters.values())
         self._positional = tuple(p.name for p in params)

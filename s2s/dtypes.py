@@ -54,12 +54,17 @@ def _kind(dtype: np.dtype) -> str:
     )
 
 
+_BUILTIN_TYPES = {"int": int, "float": float, "bool": bool, "complex": complex}
+
+
 def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
     """A dtype argument's value if it is known at generation time, else ``None``."""
     if isinstance(atom, gast.Constant):
         return atom.value
     if isinstance(atom, gast.Name):
-        return types.get(atom.id, UNKNOWN).value
+        if atom.id in types:
+            return types[atom.id].value
+        return _BUILTIN_TYPES.get(atom.id)
     chain = []
     node = atom
     while isinstance(node, gast.Attribute):
@@ -94,6 +99,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     if op in (CONST, OPAQUE):
         if op is CONST and isinstance(stmt.expr, gast.Constant):
             return vtype_of(stmt.expr.value)
+        if op is CONST and stmt.value_hint is not None:
+            return vtype_of(stmt.value_hint)  # a global read: its type when generating
         return UNKNOWN
     if op is runtime.augmented:
         old = _operand_type(stmt.args[1], types)
@@ -109,6 +116,9 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         return _operand_type(stmt.args[0], types) if stmt.args else UNKNOWN
     if op is float:
         return VType("float", np.dtype(np.float64), False, False)
+    if op is np.dtype and stmt.args:
+        value = _static_dtype(stmt.args[0], types)
+        return VType("other", value=np.dtype(value)) if value is not None else VType("other")
     rule = registry.lookup(op) if not isinstance(op, Marker) else None
     if rule is not None and rule.kind == registry.PIECEWISE_CONSTANT:
         return VType("other")

@@ -48,6 +48,8 @@ class Stmt:
     node: Any = None
     unpack: bool = False
     aug_of: str | None = None
+    method: str | None = None  # ``x.sum()``: the method name; the receiver is ``args[0]``
+    value_hint: Any = None  # a global read (``np``, ``SCALE``): its value at generation
 
 
 @dataclass

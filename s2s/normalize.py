@@ -12,7 +12,7 @@ from s2s import registry, runtime
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, NameAllocator, Param, Stmt
 from s2s.parse import Primal
-from s2s.resolve import Method, Target
+from s2s.resolve import Method, Target, global_value
 from s2s.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
@@ -140,18 +140,26 @@ class Normalizer:
             value = self.atom(node.value)
             expr = gast.Attribute(value=value, attr=node.attr, ctx=gast.Load())
             if node.attr in ATTRIBUTES:
-                return Stmt((), expr, ATTRIBUTES[node.attr], [value])
+                stmt = Stmt((), expr, ATTRIBUTES[node.attr], [value])
+                stmt.method = node.attr
+                return stmt
             if node.attr in METADATA:
                 return Stmt((), expr, ATTRIBUTE, [value])
             return Stmt((), expr, OPAQUE, [value])
         if isinstance(node, gast.Name):
             loaded = self.load(node)
             local = node.id in self.env or node.id in self.original  # a user name or a temp
-            return Stmt((), loaded, COPY if local else CONST, [loaded] if local else [])
+            if local:
+                return Stmt((), loaded, COPY, [loaded])
+            stmt = Stmt((), loaded, CONST)
+            stmt.value_hint = global_value(self.primal.func, loaded)
+            return stmt
         if isinstance(node, gast.Constant):
             return Stmt((), node, CONST)
         if isinstance(node, gast.Attribute) and _is_global_chain(node, self.env):
-            return Stmt((), node, CONST)
+            stmt = Stmt((), node, CONST)
+            stmt.value_hint = global_value(self.primal.func, node)
+            return stmt
         return self.opaque(node)
 
     def opaque(self, node: gast.expr) -> Stmt:
@@ -172,7 +180,9 @@ class Normalizer:
             op = METHODS.get(target.name, OPAQUE)
             if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            return Stmt((), expr, op, [receiver] + args, dict(kwargs))
+            stmt = Stmt((), expr, op, [receiver] + args, dict(kwargs))
+            stmt.method = target.name
+            return stmt
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)

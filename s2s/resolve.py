@@ -102,7 +102,9 @@ def resolve(primal: Primal) -> list[Target]:
     for node in gast.walk(primal.tree):
         if isinstance(node, gast.Call):
             fn = node.func
-            if isinstance(fn, gast.Attribute) and _is_local_rooted(fn.value, local):
+            if isinstance(fn, gast.Attribute) and (
+                _is_local_rooted(fn.value, local) or _is_global_array(func, fn.value, local)
+            ):
                 fn.s2s_target = Method(fn.attr)
                 continue
             chain = _chain(fn)
@@ -113,10 +115,26 @@ def resolve(primal: Primal) -> list[Target]:
                 fn.s2s_target = target
                 targets.append(target)
         elif isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
-            if _is_local_rooted(node.value, local):
+            if _is_local_rooted(node.value, local) or _is_global_array(func, node.value, local):
                 if not hasattr(node, "s2s_target"):
                     node.s2s_target = Method(node.attr)
     return targets
+
+
+def _is_global_array(func: types.FunctionType, node: gast.expr, local: set[str]) -> bool:
+    """``X`` in ``X.dot(w)`` names a global (or closure) numpy array: its methods are numpy's."""
+    chain = _chain(node)
+    if chain is None or chain[0] in local:
+        return False
+    target = _resolve_chain(func, *chain)
+    return target is not None and isinstance(target.obj, (np.ndarray, np.generic))
+
+
+def global_value(func: types.FunctionType, node: gast.expr) -> Any:
+    """The current value of a global or closure chain (``np``, ``CONFIG.scale``), or ``None``."""
+    chain = _chain(node)
+    target = _resolve_chain(func, *chain) if chain is not None else None
+    return target.obj if target is not None else None
 
 
 def _is_local_rooted(node: gast.expr, local: set[str]) -> bool:

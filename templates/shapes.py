@@ -124,17 +124,17 @@ def copy(result, a, order="K"):
 
 @linear(np.asarray, structural=("dtype", "order", "copy"), source="identity with a cast")
 def asarray(result, a, dtype=None, order=None, *, copy=None):
-    d[a] = rt.unarray(d[result], a)
+    d[a] = rt.unarray(d[result], a, result)
 
 
 @linear(np.array, structural=("dtype", "copy", "order", "ndmin"), source="identity, cast")
 def array(result, object, dtype=None, *, copy=True, order="K", ndmin=0):
-    d[object] = rt.unarray(d[result], object)
+    d[object] = rt.unarray(d[result], object, result)
 
 
 @linear(np.astype, structural=("dtype", "copy"), source="numpy.astype: a cast")
 def astype(result, x, dtype, /, *, copy=True):
-    d[x] = rt.unbroadcast(d[result], x)
+    d[x] = rt.uncast(d[result], x, result)
 
 
 @linear(builtins.float, source="float() of a size-1 value; the adjoint reshapes back")

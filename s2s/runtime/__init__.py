@@ -86,6 +86,7 @@ from s2s.runtime.reductions import (
 from s2s.runtime.shapes import (
     take_key,
     unarray,
+    uncast,
     unconcatenate,
     undiag,
     undiagonal,
@@ -185,6 +186,7 @@ __all__ = [
     "unarray",
     "unbroadcast",
     "unbroadcast_mask",
+    "uncast",
     "unconcatenate",
     "undefined",
     "undefined_grad",

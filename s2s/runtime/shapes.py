@@ -170,14 +170,25 @@ def undiag(g: Any, v: Any, k: int = 0) -> Any:
     return undiagonal(g, v, k, 0, 1)
 
 
+@reads_shape_only(1, 2)
+def uncast(g: Any, x: Any, result: Any) -> Any:
+    """The adjoint of a cast ``result = x.astype(dtype)``: the cotangent cast back onto ``x``,
+    or zero when ``result`` is integer or boolean (a cast to int has no gradient)."""
+    if _dtype_of(result).kind not in "fc":
+        return np.zeros(shape_of(x), acc_dtype(_dtype_of(x)))
+    return unbroadcast(g, x)
+
+
 @reads_shape_only(1)
-def unarray(g: Any, a: Any) -> Any:
+def unarray(g: Any, a: Any, result: Any = None) -> Any:
     """The adjoint of ``np.array(a)``/``np.asarray(a)`` (any ``dtype``/``ndmin``): a cast back.
 
     When ``a`` is a literal list or tuple of same-shape values (``np.array([x, y])``), the
     result is a list with one piece of ``g`` per element (``d[a] = <sequence>``); otherwise
     ``g`` unbroadcast onto ``a`` (which undoes ``ndmin``). Source: numpy.array.
     """
+    if result is not None and _dtype_of(result).kind not in "fc":
+        g = np.zeros(np.shape(g), np.float64)  # np.array(x, dtype=int) has no gradient
     if isinstance(a, (list, tuple)):
         inner = np.broadcast_shapes(*(shape_of(x) for x in a))
         pieces = np.reshape(g, (len(a),) + inner)
