@@ -7,6 +7,7 @@ import gast
 from s2s.errors import UnsupportedSyntaxError
 from s2s.parse import Primal
 
+RESERVED = ("_np", "_s2s")
 _CONTROL_FLOW = "control flow (branches and loops) is not supported yet"
 _ADVICE_CONTROL = (
     "keep loops and branches in the caller and differentiate the straight-line body, "
@@ -96,6 +97,14 @@ def fence(primal: Primal) -> None:
     `if` statement: control flow (branches and loops) is not supported yet
     """
     tree = primal.tree
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and node.id in RESERVED:
+            raise UnsupportedSyntaxError(
+                f"`{node.id}` is a name s2s reserves for the generated code",
+                primal.where(node),
+                f"rename `{node.id}` (the generated code reaches numpy and its runtime "
+                "through `_np` and `_s2s`)",
+            )
     body = tree.body
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:

@@ -78,6 +78,7 @@ def parse(func: Any) -> Primal:
         )
     code = func.__code__
     filename = code.co_filename
+    linecache.checkcache(filename)  # a file edited since it was cached is read again
     lines = linecache.getlines(filename, func.__globals__)
     if not lines:
         raise SourceUnavailableError(
@@ -114,7 +115,40 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
             "define the function with `def` at the top level of a statement",
         )
     _shift(tree, start - 1, indent)
+    _check_not_stale(func, dedented)
     return tree
+
+
+def _check_not_stale(func: types.FunctionType, source: str) -> None:
+    """Refuse a source file edited since ``func`` was defined: its text would no longer be the
+    code that runs. Compares the constants and names of the recompiled definition."""
+    try:
+        module = compile(source, func.__code__.co_filename, "exec", dont_inherit=True)
+    except SyntaxError:
+        return  # e.g. a method body using names only valid in its class: nothing to compare
+    code = next(
+        (
+            c
+            for c in module.co_consts
+            if isinstance(c, types.CodeType) and c.co_name == func.__code__.co_name
+        ),
+        None,
+    )
+    if code is None:
+        return
+
+    def signature(c: types.CodeType) -> tuple:
+        consts = tuple(k for k in c.co_consts if not isinstance(k, types.CodeType))
+        names = set(c.co_names) - set(func.__code__.co_freevars)
+        return consts, frozenset(names), c.co_argcount, c.co_varnames[: c.co_argcount]
+
+    if signature(code) != signature(func.__code__):
+        raise SourceUnavailableError(
+            f"the source of {func.__qualname__} in {func.__code__.co_filename} changed after "
+            "the function was defined, so it is not the code that runs",
+            _location_of(func),
+            "reload the module (importlib.reload) or re-run the definition",
+        )
 
 
 @functools.lru_cache(maxsize=16)

@@ -15,7 +15,7 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
     Raises ``numpy.exceptions.AxisError`` for an axis out of range, as numpy does.
     """
-    if axis is None:
+    if axis is None or ndim == 0:  # numpy accepts axis=0 or -1 on a scalar: nothing to reduce
         return tuple(range(ndim))
     items = axis if isinstance(axis, (tuple, list)) else (axis,)
     return tuple(sorted(np.lib.array_utils.normalize_axis_tuple(tuple(items), ndim)))

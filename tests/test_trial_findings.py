@@ -1,0 +1,202 @@
+"""Faults a new user's trial found, each tested across its whole kind (casts, receivers of
+methods, derivative attributes, stale sources, reserved names, scalar reductions)."""
+
+import importlib
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import s2s
+
+X_GLOBAL = np.arange(6.0).reshape(2, 3)
+INT64 = np.dtype("int64")
+
+
+class Data:
+    X = np.arange(6.0).reshape(2, 3) + 1.0
+
+
+DATA = Data()
+
+# -- casts to integer or boolean dtypes have no gradient --------------------------------------
+
+
+def cast_builtin_int(x):
+    return np.sum(x.astype(int) * x)
+
+
+def cast_builtin_bool(x):
+    return np.sum(x.astype(bool) * x)
+
+
+def cast_dtype_call(x):
+    return np.sum(x.astype(np.dtype(int)) * x)
+
+
+def cast_global_dtype(x):
+    return np.sum(x.astype(INT64) * x)
+
+
+def cast_asarray_int(x):
+    return np.sum(np.asarray(x, dtype=int) * x)
+
+
+def cast_array_bool(x):
+    return np.sum(np.array(x, dtype=bool) * x)
+
+
+def cast_float32(x):
+    return np.sum(x.astype(np.float32) * 2.0)
+
+
+@pytest.mark.parametrize(
+    "f, expected",
+    [
+        (cast_builtin_int, lambda x: x.astype(int).astype(float)),
+        (cast_builtin_bool, lambda x: x.astype(bool).astype(float)),
+        (cast_dtype_call, lambda x: x.astype(int).astype(float)),
+        (cast_global_dtype, lambda x: x.astype(int).astype(float)),
+        (cast_asarray_int, lambda x: x.astype(int).astype(float)),
+        (cast_array_bool, lambda x: x.astype(bool).astype(float)),
+        (cast_float32, lambda x: np.full_like(x, 2.0)),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_casts_to_int_or_bool_carry_no_gradient(f, expected):
+    x = np.array([0.3, -1.2, 2.0, 0.0])
+    g = s2s.grad(f)(x)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g, expected(x))
+
+
+# -- method calls: arrays' methods are numpy's; modules' and objects' are not -----------------
+
+
+def through_module_parameter(w, xp):
+    return xp.sum(w**2)
+
+
+def through_module_alias(w):
+    np_ = np
+    return np_.sum(w**2)
+
+
+@pytest.mark.parametrize("f", [through_module_parameter, through_module_alias])
+def test_methods_of_a_module_are_not_array_methods(f):
+    args = (np.array([1.0, 2.0]), np) if f is through_module_parameter else (np.array([1.0, 2.0]),)
+    with pytest.raises(s2s.NoRuleError, match=r"\.sum\(\.\.\.\)` is called on a value that is not"):
+        s2s.grad(f)(*args)
+
+
+def methods_of_global_arrays(w):
+    return np.sum(X_GLOBAL.dot(w)) + np.sum(DATA.X.dot(w) * X_GLOBAL.T.sum())
+
+
+def test_methods_of_global_arrays_are_differentiated():
+    w = np.array([0.5, -1.0, 2.0])
+    g = s2s.grad(methods_of_global_arrays)(w)
+    expected = X_GLOBAL.sum(axis=0) + DATA.X.sum(axis=0) * X_GLOBAL.sum()
+    np.testing.assert_allclose(g, expected)
+
+
+# -- derivative objects -----------------------------------------------------------------------
+
+
+def quartic(t):
+    return t**4
+
+
+def test_a_derivative_of_a_derivative_is_refused_not_wrong():
+    with pytest.raises(s2s.NoRuleError, match="differentiating a derivative"):
+        s2s.grad(s2s.grad(quartic))
+    with pytest.raises(s2s.NoRuleError, match="higher-order"):
+        s2s.vjp(s2s.grad(quartic))
+
+
+def square_sum(x):
+    return np.sum(x * x)
+
+
+def test_function_attributes_do_not_overwrite_the_derivative():
+    square_sum.mode = "vjp"
+    square_sum.options = {}
+    square_sum.primal = None
+    try:
+        g = s2s.grad(square_sum)
+        assert g.mode == "grad" and g.primal is square_sum
+        np.testing.assert_array_equal(g(np.array([1.0, 2.0])), [2.0, 4.0])
+    finally:
+        del square_sum.mode, square_sum.options, square_sum.primal
+
+
+class Model:
+    def loss(self, w):
+        return np.sum(w * w)
+
+
+def test_a_bound_method_gets_advice():
+    with pytest.raises(s2s.SourceUnavailableError, match="bound method") as info:
+        s2s.grad(Model().loss)
+    assert "s2s.grad(Model.loss" in str(info.value)
+    np.testing.assert_array_equal(s2s.grad(Model.loss, wrt="w")(Model(), np.ones(2)), [2, 2])
+
+
+# -- a source file edited after the function was defined --------------------------------------
+
+
+def test_a_stale_source_file_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "edited_module.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("edited_module")
+    try:
+        path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 3)\n")
+        with pytest.raises(s2s.SourceUnavailableError, match="changed after the function"):
+            s2s.grad(module.f)(np.array([1.0, 2.0]))
+    finally:
+        sys.modules.pop("edited_module", None)
+
+
+# -- names the generated code reserves ----------------------------------------------------------
+
+
+def reserved_parameter(x, _np):
+    return np.sum(x * _np)
+
+
+def reserved_local(x):
+    _s2s = x * 2.0
+    return np.sum(_s2s)
+
+
+@pytest.mark.parametrize("f, name", [(reserved_parameter, "_np"), (reserved_local, "_s2s")])
+def test_reserved_names_are_refused_with_their_location(f, name):
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=f"`{name}` is a name s2s reserves") as e:
+        s2s.grad(f)(np.ones(2), 2.0) if f is reserved_parameter else s2s.grad(f)(np.ones(2))
+    assert e.value.lineno == f.__code__.co_firstlineno + (0 if f is reserved_parameter else 1)
+
+
+# -- reductions with an axis on scalars -------------------------------------------------------
+
+
+def scalar_axis_sum(c):
+    return np.sum(c * c, axis=0) + np.max(c, axis=0)
+
+
+@pytest.mark.parametrize("c", [1.5, np.float64(1.5), np.array(1.5)], ids=["float", "f64", "0-d"])
+def test_reductions_with_an_axis_on_scalars(c):
+    g = s2s.grad(scalar_axis_sum)(c)
+    assert float(g) == pytest.approx(2 * 1.5 + 1.0)
+
+
+def test_source_text_of_this_file_is_current():
+    # the stale-source check must not refuse ordinary functions (methods, closures, lambdas)
+    scale = 3.0
+
+    def closure(x):
+        return np.sum(x * scale)
+
+    np.testing.assert_array_equal(s2s.grad(closure)(np.ones(2)), [3.0, 3.0])
+    assert textwrap.dedent("  a\n") == "a\n"
