@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from s2s.api import Derivative, grad
+from s2s.errors import S2SError
 
 
 def _load(spec: str) -> Any:
@@ -50,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     show_cmd.add_argument("--wrt", help="comma-separated parameter names or positions")
     args = parser.parse_args(argv)
     if args.command == "show":
-        print(show(args.target, args.wrt), end="")
+        try:
+            print(show(args.target, args.wrt), end="")
+        except S2SError as exc:  # the message names the line and says what to do
+            print(f"s2s show: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -348,9 +348,12 @@ def vjp(
 ) -> Any:
     """Reverse mode for any output shape: the derivative returns ``(value, pullback)``.
 
-    ``pullback(cotangent)`` takes an array with the output's shape (its dtype is cast to the
-    output's) and returns the gradient(s) of ``sum(value * cotangent)`` with respect to ``wrt``.
-    It can be called repeatedly. Raises ``CotangentError`` for a cotangent of the wrong shape.
+    ``pullback(cotangent)`` takes a float array with the output's shape (cast to the output's
+    dtype) and returns the gradient(s) of ``sum(value * cotangent)`` with respect to ``wrt``;
+    for a function returning a tuple it takes a tuple with one cotangent per output, ``None``
+    for an output without one. It can be called repeatedly and never writes the cotangent.
+    Raises ``CotangentError`` for a cotangent of the wrong shape, structure or dtype (integer
+    cotangents are refused).
     """
     return _make(
         VJP,

@@ -78,11 +78,19 @@ def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
     return None
 
 
+def is_literal(atom: gast.expr) -> bool:
+    """A number written in the source: ``2.0``, ``-1``."""
+    if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, (gast.USub, gast.UAdd)):
+        atom = atom.operand
+    return isinstance(atom, gast.Constant)
+
+
 def _operand_type(atom: gast.expr, types: dict[str, VType]) -> VType:
     if isinstance(atom, gast.Name):
         return types.get(atom.id, UNKNOWN)
-    if isinstance(atom, gast.Constant):
-        return vtype_of(atom.value)
+    if is_literal(atom):
+        value = atom.operand.value if isinstance(atom, gast.UnaryOp) else atom.value
+        return vtype_of(value)
     return UNKNOWN
 
 

@@ -60,6 +60,9 @@ class UnsupportedSyntaxError(S2SError, SyntaxError):
         self.where = where
         self.advice = advice
 
+    def __str__(self) -> str:
+        return str(self.msg)  # SyntaxError would repeat the location as "(file, line N)"
+
 
 class SourceUnavailableError(LocatedError):
     """No Python source exists for the function (or callee) to differentiate."""

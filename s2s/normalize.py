@@ -82,6 +82,13 @@ class Normalizer:
             return self.load(node)
         if isinstance(node, gast.Constant):
             return node
+        if (
+            isinstance(node, gast.UnaryOp)
+            and isinstance(node.op, (gast.USub, gast.UAdd))
+            and isinstance(node.operand, gast.Constant)
+            and type(node.operand.value) in (int, float)
+        ):
+            return node  # a literal such as -1 stays as written: x[:-1], 2 ** -1
         component = self.component(node)
         if component is not None:
             return name_node(component)

@@ -108,6 +108,12 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
     indent = len(block[0]) - len(block[0].lstrip())
     module = gast.parse(dedented)
     tree = module.body[0]
+    if isinstance(tree, gast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            f"{func.__qualname__} is an `async def` function, which cannot be differentiated",
+            Location(func.__code__.co_filename, start, indent, block[0].rstrip("\n")),
+            "differentiate a plain `def` function and await in the caller",
+        )
     if not isinstance(tree, gast.FunctionDef):
         raise SourceUnavailableError(
             f"the source found for {func.__qualname__} is not a function definition",

@@ -11,7 +11,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.activity import Activity
 from s2s.buffers import Accumulation
-from s2s.dtypes import VType
+from s2s.dtypes import VType, is_literal
 from s2s.ir import COPY, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.markers import MarkerPaths
 from s2s.parse import Primal
@@ -43,7 +43,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         if node is None:
             return None, None
         lineno = getattr(node, "lineno", None)
-        return f"line {lineno}: {self.primal.line_text(lineno)}", lineno
+        end = getattr(node, "end_lineno", None) or lineno
+        text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
+        return f"line {lineno}: {text}", lineno
 
     def primal_blocks(self) -> list[Block]:
         blocks: list[Block] = []
@@ -168,6 +170,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         if var_type.dtype is not None and result_type.dtype is not None:
             if _acc(var_type.dtype) == _acc(result_type.dtype):
                 return expr
+        if _is_unbroadcast_onto(expr, var):
+            return expr  # the rule already projected it
         return call("_s2s.unbroadcast", expr, name(var))
 
     def _same_shape_and_dtype(self, var: str, stmt: Stmt, result_type: VType) -> bool:
@@ -175,7 +179,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         types = self.activity.types
         for other in stmt.args:
             names = atom_names(other)
-            if names == [var] or isinstance(other, gast.Constant):
+            if names == [var] or is_literal(other):
                 continue
             if len(names) == 1 and types.get(names[0], VType()).array is False:
                 continue  # a scalar operand cannot grow the result's shape
@@ -232,6 +236,19 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         return Sweeps(
             primal, adjoint, self.ir.returns, loss, gradients, seed_name, self.names, self.undefined
         )
+
+
+def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
+    return (
+        isinstance(expr, gast.Call)
+        and isinstance(expr.func, gast.Attribute)
+        and expr.func.attr == "unbroadcast"
+        and isinstance(expr.func.value, gast.Name)
+        and expr.func.value.id == "_s2s"
+        and len(expr.args) == 2
+        and isinstance(expr.args[1], gast.Name)
+        and expr.args[1].id == var
+    )
 
 
 def _acc(dtype: np.dtype) -> np.dtype:

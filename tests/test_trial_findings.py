@@ -200,3 +200,66 @@ def test_source_text_of_this_file_is_current():
 
     np.testing.assert_array_equal(s2s.grad(closure)(np.ones(2)), [3.0, 3.0])
     assert textwrap.dedent("  a\n") == "a\n"
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+async def coroutine(x):
+    return np.sum(x)
+
+
+def test_async_def_is_refused_as_syntax():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="async def"):
+        s2s.grad(coroutine)(np.ones(2))
+
+
+def looping(x):
+    for _ in range(2):
+        x = x * 2.0
+    return np.sum(x)
+
+
+def test_syntax_error_text_names_the_location_once():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(looping)(np.ones(2))
+    text = str(info.value)
+    assert text.count(f":{looping.__code__.co_firstlineno + 1}") == 1
+    assert "(" + __file__ not in text
+
+
+def identity(x):
+    return x * 1.0
+
+
+def test_a_single_output_pullback_refuses_none():
+    _, pullback = s2s.vjp(identity)(np.ones(2))
+    with pytest.raises(s2s.CotangentError, match="given None"):
+        pullback(None)
+
+
+def undefined_twice(x):
+    return np.sum(s2s.undefined_grad(x, "no gradient here") * 2.0)
+
+
+def test_undefined_gradient_message_quotes_each_line_once():
+    with pytest.raises(s2s.UndefinedGradientError) as info:
+        s2s.grad(undefined_twice)(np.ones(2))
+    line = 'return np.sum(s2s.undefined_grad(x, "no gradient here") * 2.0)'
+    assert str(info.value).count(line) == 1
+
+
+def test_the_command_line_prints_s2s_errors_without_a_traceback(tmp_path):
+    import subprocess
+
+    script = tmp_path / "loop_module.py"
+    script.write_text(
+        "import numpy as np\n\ndef f(x):\n    for i in range(2):\n        x = x + 1\n"
+        "    return np.sum(x)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "s2s", "show", f"{script}:f"], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert f"{script}:4" in run.stderr and "Advice:" in run.stderr

@@ -178,11 +178,20 @@ def check_scalar(value: Any, filename: str, lineno: int) -> Any:
     kind = type(value).__name__
     if shape is not None:
         kind += f" of shape {shape} and dtype {value.dtype}"
+    if shape == () or isinstance(value, (int, complex)):
+        advice = (
+            "return a real floating value: integer and boolean outputs have no gradient, "
+            "complex ones are not supported yet (return `float(...)` or `.real`/`abs(...)`)"
+        )
+    else:
+        advice = (
+            "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
+            "or use s2s.vjp to pull back a cotangent of the output's shape"
+        )
     raise NonScalarOutputError(
-        f"grad needs a real floating scalar output, but the function returned a {kind}",
+        f"a gradient needs a real floating scalar output, but the function returned a {kind}",
         _where(filename, lineno),
-        "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
-        "or use s2s.vjp to pull back a cotangent of the output's shape",
+        advice,
     )
 
 
@@ -198,6 +207,12 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     The user's array is never written: adjoint code only reads borrowed buffers.
     """
     where = _where(filename, lineno)
+    if ct is None:
+        raise CotangentError(
+            "the pullback was given None; a function with one output needs its cotangent",
+            where,
+            "pass an array of the output's shape, e.g. np.ones_like(value)",
+        )
     ct_shape = np.shape(ct)
     out_shape = np.shape(value)
     if ct_shape != out_shape:

@@ -160,7 +160,7 @@ def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
         dtype = getattr(x, "dtype", np.dtype(np.float64))
         return np.full(np.shape(x), np.nan, dtype if dtype.kind == "f" else np.float64)
     first = buffer.causes[0]
-    text = linecache.getline(first.filename, first.lineno).rstrip("\n")
+    text = ""  # each cause already quotes its line
     causes = "\n".join(f"  - {c.describe()}" for c in buffer.causes)
     raise UndefinedGradientError(
         f"the gradient with respect to `{name}` is undefined; "
