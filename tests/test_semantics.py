@@ -1245,6 +1245,19 @@ def test_outputs_svd_extra_columns_undefined():
     assert where(svd_extra_columns, "np.linalg.svd") in str(info.value)
 
 
+def eigvalsh_squares(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 2)
+
+
+def test_outputs_symmetric_input():
+    w, v = np.linalg.eigh(A)  # eigh reads the lower triangle of the non-symmetric A
+    g = grad(eigvalsh_squares, A)
+    np.testing.assert_allclose(g, 2 * (v * w) @ v.T, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(g, g.T, atol=1e-12)
+    lower = np.tril(A) + np.tril(A, -1).T  # the symmetric matrix eigh actually sees
+    agrees(eigvalsh_squares, (lower,), 0, grad(eigvalsh_squares, lower), symmetric=True)
+
+
 def test_outputs_vjp_none_cotangent():
     x = np.array([0.0, 1.0])
     (value, _), pullback = s2s.vjp(two_outputs)(x)
