@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import textwrap
 import threading
 from collections.abc import Callable
@@ -94,6 +95,7 @@ class Rule:
     singular: bool = False
     carries_masks: bool = False
     single_output: dict[str, Any] | None = None
+    origin: str = ""  # the module that registered the rule
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
 
     @property
@@ -133,6 +135,10 @@ def _key(fn: Any) -> Any:
 
 
 def _register(rule: Rule) -> Rule:
+    if rule.template is not None:
+        rule.origin = rule.template.__module__
+    else:
+        rule.origin = sys._getframe(2).f_globals.get("__name__", "")
     _RULES[_key(rule.primal)] = rule
     return rule
 
@@ -157,6 +163,11 @@ def all_rules() -> dict[Any, Rule]:
     import s2s.templates  # noqa: F401  (registers the built-in rules)
 
     return dict(_RULES)
+
+
+def builtin_rules() -> dict[Any, Rule]:
+    """The rules s2s ships (registered by ``s2s.templates``), without users' own rules."""
+    return {k: r for k, r in all_rules().items() if r.origin.startswith("s2s.templates")}
 
 
 def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = (), singular: bool = False):

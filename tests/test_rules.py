@@ -269,7 +269,7 @@ def test_exact_value(fn, args, expected, ct, tol):
 
 def test_every_rule_has_a_row():
     """A registered rule without a row fails here, by name; so does a row in the wrong table."""
-    rules = registry.all_rules()
+    rules = registry.builtin_rules()  # users' own rules (registered by other tests) aside
     steps = {k for k, r in rules.items() if r.kind == registry.PIECEWISE_CONSTANT}
     covered = {row.key for row in rows.DIFFERENTIABLE} | {
         row.key for row in rows.PIECEWISE_CONSTANT
