@@ -12,6 +12,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.errors import (
+    DtypeError,
     MutationError,
     NoRuleError,
     UnsupportedArgumentError,
@@ -48,6 +49,16 @@ class Activity:
     structural_uses: dict[str, list[Stmt]]
     connected: set[str]
 
+
+# structural parameters that take strings, ints or tuples: an array there is a misplaced
+# argument (einsum's sublist form), whose gradient would otherwise be silently dropped
+_NOT_ARRAYS = {
+    "subscripts", "axis", "axes", "shape", "newshape", "keepdims", "ddof", "source",
+    "destination", "axis1", "axis2", "offset", "k", "order", "dtype",
+}  # fmt: skip
+
+# ndarray methods that change the array in place and return None
+INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags"}
 
 VIEW_OPS = {
     operator.getitem, np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
@@ -108,6 +119,26 @@ def analyze(
         out_type = infer(stmt, types)
         reads = _differentiable_reads(stmt)
         is_varied = _differentiates(stmt) and any(n in varied for n in reads)
+        if is_varied and out_type.kind == "complex":
+            raise DtypeError(
+                "this line makes a complex value from one the gradient depends on; complex "
+                "numbers are not supported yet",
+                primal.where(stmt.node),
+                "keep the computation real (np.hypot for moduli, separate real and imaginary "
+                "parts), or wrap the value in s2s.stop_gradient(...)",
+            )
+        if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
+            receiver = atom_names(stmt.args[0])
+            shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
+            raise MutationError(
+                f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
+                "differentiate yet",
+                primal.where(stmt.node),
+                f"use the function that returns a new array (`{shown} = np.{stmt.method}"
+                f"({shown})` for sort)"
+                if stmt.method == "sort"
+                else "build a new array instead of changing this one",
+            )
         for target in stmt.targets:
             types[target] = out_type if not stmt.unpack else UNKNOWN
             if is_varied and types[target].kind in ("float", "unknown"):
@@ -240,6 +271,22 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     active_params = []
     for name, atom in bound.arguments.items():
         if name in rule.structural:
+            carried = [n for n in _atom_list_names(atom) if n in active]
+            if carried and name in _NOT_ARRAYS and rule.kind != registry.PIECEWISE_CONSTANT:
+                shown = ir.original.get(carried[0], carried[0])
+                raise UnsupportedArgumentError(
+                    f"`{shown if carried[0] not in ir.temporaries else 'a computed value'}` "
+                    f"is passed to {rule.name} as `{name}`, an argument that carries no "
+                    "gradient, but the output's gradient depends on it",
+                    where,
+                    f"pass it as one of the differentiable arguments "
+                    f"({', '.join(p for p in template.params if p not in rule.structural)})"
+                    + (
+                        ", and write einsum's subscripts as a string"
+                        if name == "subscripts"
+                        else ""
+                    ),
+                )
             continue  # a structural argument never carries a gradient
         if any(n in active for n in _atom_list_names(atom)):
             active_params.append(name)

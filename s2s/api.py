@@ -321,9 +321,9 @@ def value_and_grad(
 ) -> Any:
     """Like :func:`grad`, but the derivative returns ``(value, grads)``.
 
-    With ``has_aux=True``, ``f`` ends with ``return loss, aux`` and the result is
-    ``((loss, aux), grads)``. ``(value, grad)`` is what ``scipy.optimize.minimize(jac=True)``
-    expects.
+    ``(value, grad)`` is what ``scipy.optimize.minimize(fun, x0, jac=True)`` expects. With
+    ``has_aux=True``, ``f`` ends with ``return loss, aux`` (written as a pair) and the result
+    is ``((loss, aux), grads)``; wrap it for scipy, which wants the loss alone.
     """
     return _make(
         VALUE_AND_GRAD,

@@ -238,7 +238,7 @@ class Normalizer:
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
                 for target, atom in zip(names, atoms):
-                    self.assign_name(target.id, atom)
+                    self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
             else:
                 outputs = self.outputs_of(value)
                 if outputs is not None and len(outputs) != len(names):
@@ -315,6 +315,17 @@ class Normalizer:
                 "check which output you need",
             )
         return names[index]
+
+    def bind_atom(self, user_name: str, atom: gast.expr) -> None:
+        """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
+        the same statement (its names are SSA names already, not to be looked up again)."""
+        if isinstance(atom, gast.Name) and atom.id in self.original:
+            stmt = Stmt((), atom, COPY, [atom])
+        else:
+            stmt = self.primitive(atom)
+        stmt.targets = (self.bind(user_name),)
+        stmt.node = self.node
+        self.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
         outputs = self.outputs_of(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dis
 import functools
 import inspect
 import linecache
@@ -114,15 +115,27 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
             Location(func.__code__.co_filename, start, indent, block[0].rstrip("\n")),
             "differentiate a plain `def` function and await in the caller",
         )
-    if not isinstance(tree, gast.FunctionDef):
+    if not isinstance(tree, gast.FunctionDef) or tree.name != func.__name__:
         raise SourceUnavailableError(
-            f"the source found for {func.__qualname__} is not a function definition",
+            f"the source at {func.__code__.co_filename}:{start} is not the definition of "
+            f"{func.__qualname__}: the file probably changed after the function was defined",
             _location_of(func),
-            "define the function with `def` at the top level of a statement",
+            "reload the module (importlib.reload) or re-run the definition",
         )
     _shift(tree, start - 1, indent)
     _check_not_stale(func, dedented)
     return tree
+
+
+def _ops(code: types.CodeType) -> tuple[str, ...]:
+    """The operators a function applies, in order (``**``, ``<``, ``-x``): an edit that only
+    swaps an operator changes neither the constants nor the names."""
+    return tuple(
+        f"{i.opname}:{i.argrepr}"
+        for i in dis.get_instructions(code)
+        if i.opname in ("BINARY_OP", "COMPARE_OP", "IS_OP", "CONTAINS_OP")
+        or i.opname.startswith(("UNARY_", "BINARY_SUBSCR"))
+    )
 
 
 def _check_not_stale(func: types.FunctionType, source: str) -> None:
@@ -146,7 +159,7 @@ def _check_not_stale(func: types.FunctionType, source: str) -> None:
     def signature(c: types.CodeType) -> tuple:
         consts = tuple(k for k in c.co_consts if not isinstance(k, types.CodeType))
         names = set(c.co_names) - set(func.__code__.co_freevars)
-        return consts, frozenset(names), c.co_argcount, c.co_varnames[: c.co_argcount]
+        return consts, frozenset(names), c.co_argcount, c.co_varnames[: c.co_argcount], _ops(c)
 
     if signature(code) != signature(func.__code__):
         raise SourceUnavailableError(

@@ -94,7 +94,7 @@ def generate(
         loss = returns.elts[0]
     elif isinstance(returns, gast.Tuple) and mode != VJP:
         raise UnsupportedSyntaxError(
-            "grad needs a single scalar output, but the function returns a tuple",
+            f"{mode} needs a single scalar output, but the function returns a tuple",
             primal.where(ir.return_node),
             "return one scalar, use has_aux=True for `return loss, aux`, or use s2s.vjp",
         )

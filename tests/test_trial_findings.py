@@ -263,3 +263,103 @@ def test_the_command_line_prints_s2s_errors_without_a_traceback(tmp_path):
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert f"{script}:4" in run.stderr and "Advice:" in run.stderr
+
+
+# -- a second trial: simultaneous assignment, misplaced arguments, complex, in-place methods ---
+
+
+def swap(x, w):
+    a, b = x * 1.0, w * 1.0
+    a, b = b, a
+    return np.sum(a * b) + np.sum(a - 2.0 * b)
+
+
+def swap_back(x, w):
+    a, b = x * 1.0, w * 2.0
+    b, a = a, b
+    return np.sum(a - b * b)
+
+
+@pytest.mark.parametrize("f", [swap, swap_back])
+def test_tuple_assignment_is_simultaneous(f):
+    x, w = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    value, (gx, gw) = s2s.value_and_grad(f, wrt=(0, 1))(x, w)
+    assert value == pytest.approx(f(x, w))
+    h = 1e-6
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = h
+        assert gx[i] == pytest.approx((f(x + e, w) - f(x - e, w)) / (2 * h), rel=1e-6)
+        assert gw[i] == pytest.approx((f(x, w + e) - f(x, w - e)) / (2 * h), rel=1e-6)
+
+
+W3 = np.array([1.0, 2.0, 3.0])
+
+
+def einsum_sublists(x):
+    return np.sum(np.einsum(x, [0, 1], W3, [1], [0]) ** 2)
+
+
+def test_an_array_in_a_structural_argument_is_refused_not_dropped():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="as `subscripts`") as info:
+        s2s.grad(einsum_sublists)(np.ones((2, 3)))
+    assert "subscripts as a string" in str(info.value)
+
+
+def complex_cast(x):
+    return np.sum(np.real(x.astype(complex)) ** 2)
+
+
+def complex_asarray(x):
+    return np.sum(np.abs(np.asarray(x, dtype=complex)) ** 2)
+
+
+@pytest.mark.parametrize("f", [complex_cast, complex_asarray])
+def test_complex_values_on_the_gradient_path_are_refused(f):
+    with pytest.raises(s2s.DtypeError, match="complex numbers are not supported yet"):
+        s2s.grad(f)(np.array([1.0, 2.0]))
+
+
+def sort_in_place(x, w):
+    h = x * 1.0
+    h.sort()
+    return np.sum(h * w)
+
+
+def fill_in_place(x):
+    h = x * 1.0
+    h.fill(0.0)
+    return np.sum(h * x)
+
+
+@pytest.mark.parametrize("f, args", [(sort_in_place, 2), (fill_in_place, 1)])
+def test_in_place_array_methods_are_refused(f, args):
+    with pytest.raises(s2s.MutationError, match="in place") as info:
+        s2s.grad(f)(*[np.array([2.0, 1.0])] * args)
+    assert info.value.where.lineno == f.__code__.co_firstlineno + 2
+
+
+def test_a_stale_source_with_only_an_operator_changed_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "operator_edit.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("operator_edit")
+    try:
+        path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x * 2)\n")
+        with pytest.raises(s2s.SourceUnavailableError, match="changed after the function"):
+            s2s.grad(module.f)(np.array([1.0, 2.0]))
+    finally:
+        sys.modules.pop("operator_edit", None)
+
+
+def test_a_stale_source_with_shifted_lines_says_so(tmp_path, monkeypatch):
+    path = tmp_path / "shifted_edit.py"
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("shifted_edit")
+    try:
+        path.write_text("import numpy as np\n\n\nX = 1\n\n\ndef f(x):\n    return np.sum(x)\n")
+        with pytest.raises(s2s.SourceUnavailableError, match="probably changed"):
+            s2s.grad(module.f)(np.array([1.0, 2.0]))
+    finally:
+        sys.modules.pop("shifted_edit", None)
