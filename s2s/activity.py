@@ -110,52 +110,43 @@ def analyze(
         MutationError: ``x op= y`` on an array that may be the caller's or a view.
     """
     registry.all_rules()
+    flat = ir.flat
+    loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind == "float"}
-    for stmt in ir.body:
-        _check_mutation(primal, ir, stmt, types)
-        if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
-            stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
-        out_type = infer(stmt, types)
-        reads = _differentiable_reads(stmt)
-        is_varied = _differentiates(stmt) and any(n in varied for n in reads)
-        if is_varied and out_type.kind == "complex":
-            raise DtypeError(
-                "this line makes a complex value from one the gradient depends on; complex "
-                "numbers are not supported yet",
-                primal.where(stmt.node),
-                "keep the computation real (np.hypot for moduli, separate real and imaginary "
-                "parts), or wrap the value in s2s.stop_gradient(...)",
-            )
-        if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
-            receiver = atom_names(stmt.args[0])
-            shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
-            raise MutationError(
-                f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
-                "differentiate yet",
-                primal.where(stmt.node),
-                f"use the function that returns a new array (`{shown} = np.{stmt.method}"
-                f"({shown})` for sort)"
-                if stmt.method == "sort"
-                else "build a new array instead of changing this one",
-            )
-        for target in stmt.targets:
-            types[target] = out_type if not stmt.unpack else UNKNOWN
-            if is_varied and types[target].kind in ("float", "unknown"):
-                varied.add(target)
-    useful = {n for n in outputs}
-    for stmt in reversed(ir.body):
-        if _differentiates(stmt) and any(t in useful for t in stmt.targets):
-            useful.update(n for n in _differentiable_reads(stmt) if n in varied)
+    sweep = 0
+    while True:  # until nothing changes: a loop carries values back to its top
+        before = len(varied)
+        for stmt in flat:
+            if sweep == 0:
+                _check_statement(primal, ir, stmt, types)
+            out_type = infer(stmt, types)
+            reads = _differentiable_reads(stmt)
+            is_varied = _differentiates(stmt) and any(n in varied for n in reads)
+            if is_varied and out_type.kind == "complex":
+                raise DtypeError(
+                    "this line makes a complex value from one the gradient depends on; complex "
+                    "numbers are not supported yet",
+                    primal.where(stmt.node),
+                    "keep the computation real (np.hypot for moduli, separate real and imaginary "
+                    "parts), or wrap the value in s2s.stop_gradient(...)",
+                )
+            for target in stmt.targets:
+                types[target] = out_type if not stmt.unpack else UNKNOWN
+                if is_varied and types[target].kind in ("float", "unknown"):
+                    varied.add(target)
+        sweep += 1
+        if not loops or len(varied) == before:
+            break
+    useful = _backward_closure(flat, set(outputs), varied, _differentiates)
     active = varied & useful
-    connected = set(outputs)
-    for stmt in reversed(ir.body):
-        if _connects(stmt) and any(t in connected for t in stmt.targets):
-            connected.update(_differentiable_reads(stmt))
+    connected = _backward_closure(flat, set(outputs), None, _connects)
     bindings: dict[int, Binding] = {}
-    for index, stmt in enumerate(ir.body):
+    for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
             continue
+        if not (_differentiates(stmt) and any(n in varied for n in _differentiable_reads(stmt))):
+            continue  # `h = np.zeros(3)` before a loop makes h active: this value is constant
         if stmt.op is COPY:
             if stmt.unpack:
                 raise UnsupportedSyntaxError(
@@ -167,8 +158,43 @@ def analyze(
         if stmt.op is runtime.undefined_grad:
             continue  # its adjoint makes a marker: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir)
-    structural = {name: [s for s in ir.body if _metadata_use(s, name)] for name in wrt}
+    structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
+    """Refusals that need static types: aliasing updates, in-place methods, module methods."""
+    _check_mutation(primal, ir, stmt, types)
+    if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
+        stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
+    if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
+        receiver = atom_names(stmt.args[0])
+        shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
+        advice = (
+            f"use the function that returns a new array (`{shown} = np.sort({shown})`)"
+            if stmt.method == "sort"
+            else "build a new array instead of changing this one"
+        )
+        raise MutationError(
+            f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
+            "differentiate yet",
+            primal.where(stmt.node),
+            advice,
+        )
+
+
+def _backward_closure(flat, seeds: set[str], within: set[str] | None, passes) -> set[str]:
+    """Names the seeds depend on through statements that ``passes`` lets through, iterated
+    to a fixed point (a loop makes a later statement feed an earlier one)."""
+    found = set(seeds)
+    while True:
+        before = len(found)
+        for stmt in reversed(flat):
+            if passes(stmt) and any(t in found for t in stmt.targets):
+                reads = _differentiable_reads(stmt)
+                found.update(n for n in reads if within is None or n in within)
+        if len(found) == before:
+            return found
 
 
 def _describe_expression(expr: Any) -> str:
@@ -321,7 +347,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             where,
             advice,
         )
-    definition = next((s for s in ir.body if old in s.targets), None)
+    definition = next((s for s in ir.flat if old in s.targets), None)
     if definition is None or definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "
@@ -329,7 +355,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             where,
             advice,
         )
-    for other in ir.body:
+    for other in ir.flat:
         if other is stmt:
             break
         if other is definition:

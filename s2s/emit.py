@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import linecache
+import re
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover - astor is a dependency
     astor = None
 
 INDENT = "    "
+_COMMENT = re.compile(r"^(\s*)__s2s_comment__\((.*)\)$")
 
 
 def _one_line(pieces: list[str]) -> str:
@@ -61,6 +63,12 @@ class Writer:
 
     def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
         for part in text.split("\n"):
+            marker = _COMMENT.match(part)
+            if marker:  # a comment inside a loop or branch, and the primal line it names
+                comment = ast.literal_eval(marker.group(2))
+                part = f"{marker.group(1)}# {comment}"
+                number = re.match(r"line (\d+):", comment)
+                primal_line = int(number.group(1)) if number else primal_line
             self.lines.append(INDENT * depth + part if part else "")
             self.primal_lines.append(primal_line)
 

@@ -8,18 +8,12 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.parse import Primal
 
 RESERVED = ("_np", "_s2s")
-_CONTROL_FLOW = "control flow (branches and loops) is not supported yet"
-_ADVICE_CONTROL = (
-    "keep loops and branches in the caller and differentiate the straight-line body, "
-    "or express the branch with np.where"
-)
+_CONTROL_FLOW = "not supported yet (if/elif/else statements and for/while loops are)"
+_ADVICE_CONTROL = "write it as an if/else statement, or express the choice with np.where"
 
 # Statement and expression nodes refused, with the reason and advice shown to the user.
 _REFUSED: dict[type, tuple[str, str]] = {
-    gast.For: (f"`for` loop: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
-    gast.While: (f"`while` loop: {_CONTROL_FLOW}", _ADVICE_CONTROL),
-    gast.If: (f"`if` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.IfExp: (f"conditional expression: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.BoolOp: (
         f"`and`/`or`: {_CONTROL_FLOW}",
@@ -87,14 +81,13 @@ def fence(primal: Primal) -> None:
     >>> import numpy as np
     >>> from s2s.parse import parse
     >>> def f(x):
-    ...     if x > 0:
-    ...         return x
-    ...     return -x
+    ...     with np.errstate(all="ignore"):
+    ...         return np.log(x)
     >>> try:
     ...     fence(parse(f))
     ... except SyntaxError as e:
     ...     print(e.msg.splitlines()[0].split(": ", 1)[1])
-    `if` statement: control flow (branches and loops) is not supported yet
+    `with` blocks are not differentiated
     """
     tree = primal.tree
     for node in gast.walk(tree):
@@ -118,12 +111,20 @@ def fence(primal: Primal) -> None:
             if refused is not None:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
             _check_node(primal, node)
-    if not body or not isinstance(body[-1], gast.Return):
+    if not body or not _returns(body):
         raise UnsupportedSyntaxError(
             "the function must end with a `return` of the value to differentiate",
             primal.where(body[-1] if body else tree),
             "add `return <output>` as the last statement",
         )
+
+
+def _returns(block: list[gast.stmt]) -> bool:
+    """Whether every path through ``block`` ends with a ``return``."""
+    last = block[-1] if block else None
+    if isinstance(last, gast.Return):
+        return True
+    return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
 def _check_node(primal: Primal, node: gast.AST) -> None:

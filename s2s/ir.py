@@ -53,6 +53,56 @@ class Stmt:
 
 
 @dataclass
+class Branch:
+    """``if test: body else: orelse`` (``test`` an atom); the primal sweep records the arm taken."""
+
+    test: gast.expr
+    body: list[Any]
+    orelse: list[Any]
+    node: Any = None
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over ``range(...)`` (``target`` bound each iteration) or a ``while``
+    loop (``test_body`` computes the atom ``test`` before each iteration). The primal sweep
+    records the trip count; ``orelse`` is the ``for``/``else`` block."""
+
+    target: str | None
+    iterable: gast.expr | None
+    test_body: list[Any]
+    test: gast.expr | None
+    body: list[Any]
+    orelse: list[Any]
+    node: Any = None
+
+
+@dataclass
+class Jump:
+    """``break`` or ``continue``."""
+
+    kind: str
+    node: Any = None
+
+
+def flatten(body: list[Any]) -> list[Stmt]:
+    """Every primitive statement of a structured body, in program order."""
+    out: list[Stmt] = []
+    for item in body:
+        if isinstance(item, Stmt):
+            out.append(item)
+        elif isinstance(item, Branch):
+            out += flatten(item.body) + flatten(item.orelse)
+        elif isinstance(item, Loop):
+            out += flatten(item.test_body) + flatten(item.body) + flatten(item.orelse)
+    return out
+
+
+def has_control_flow(body: list[Any]) -> bool:
+    return any(isinstance(item, (Branch, Loop)) for item in body)
+
+
+@dataclass
 class Param:
     """A parameter of the primal: its name and kind (``inspect.Parameter`` kind names)."""
 
@@ -72,6 +122,12 @@ class FunctionIR:
     original: dict[str, str]  # SSA name -> the name the user wrote
     taken: set[str]  # every name in use, to keep generated names from colliding
     temporaries: set[str] = field(default_factory=set)  # names normalize made up
+    carried: set[str] = field(default_factory=set)  # names assigned inside branches or loops
+
+    @property
+    def flat(self) -> list[Stmt]:
+        """The primitive statements in program order (the body may nest branches and loops)."""
+        return flatten(self.body)
 
     def names_read(self, stmt: Stmt) -> list[str]:
         """Names an expression reads (atoms and nested literal structures)."""

@@ -8,9 +8,21 @@ from typing import Any
 
 import gast
 
-from s2s import registry, runtime
+from s2s import control, registry, runtime
 from s2s.errors import UnsupportedSyntaxError
-from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, NameAllocator, Param, Stmt
+from s2s.ir import (
+    ATTRIBUTE,
+    CONST,
+    COPY,
+    OPAQUE,
+    Branch,
+    FunctionIR,
+    Jump,
+    Loop,
+    NameAllocator,
+    Param,
+    Stmt,
+)
 from s2s.parse import Primal
 from s2s.resolve import Method, Target, global_value
 from s2s.spellings import (
@@ -43,11 +55,21 @@ class Normalizer:
         self.body: list[Stmt] = []
         self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
         self.temporaries: set[str] = set()
+        self.carried: set[str] = set()
+        self._depth = 0  # how many branches and loops enclose the statement being normalized
         self.node: Any = None
 
     # -- names -------------------------------------------------------------------------------
     def bind(self, user_name: str) -> str:
-        """A new SSA name for an assignment to ``user_name`` (the first keeps the name)."""
+        """A new SSA name for an assignment to ``user_name`` (the first keeps the name).
+
+        A name assigned inside a branch or a loop keeps its name everywhere: its overwritten
+        values go on the tape instead.
+        """
+        if user_name in self.carried:
+            self.env[user_name] = user_name
+            self.original[user_name] = user_name
+            return user_name
         if user_name not in self.env:
             ssa = user_name
         else:
@@ -62,7 +84,13 @@ class Normalizer:
         name = self.names.fresh(base, always_number=True)
         self.original[name] = name
         self.temporaries.add(name)
+        if self.depth:
+            self.carried.add(name)  # reassigned on every iteration
         return name
+
+    @property
+    def depth(self) -> int:
+        return self._depth
 
     # -- expressions ---------------------------------------------------------------------------
     def load(self, node: gast.Name) -> gast.Name:
@@ -218,10 +246,86 @@ class Normalizer:
         elif isinstance(stmt, (gast.Pass, gast.Assert)):
             if isinstance(stmt, gast.Assert):
                 self.body.append(Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt))
+        elif isinstance(stmt, gast.If):
+            test = self.atom(stmt.test)
+            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
+            self.body.append(Branch(test, body, orelse, stmt))
+        elif isinstance(stmt, gast.For):
+            self.for_loop(stmt)
+        elif isinstance(stmt, gast.While):
+            test_body, test = self.collect(lambda: self.atom(stmt.test))
+            self.node = stmt
+            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
+            self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
+        elif isinstance(stmt, (gast.Break, gast.Continue)):
+            self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else
             raise UnsupportedSyntaxError(
                 f"unsupported statement {type(stmt).__name__}", self.primal.where(stmt)
             )
+
+    # -- branches and loops ------------------------------------------------------------
+    def collect(self, emit) -> tuple[list[Any], Any]:
+        """Run ``emit`` with a fresh body; return the statements it made and its result."""
+        saved, self.body = self.body, []
+        self._depth += 1
+        try:
+            result = emit()
+            return self.body, result
+        finally:
+            self.body = saved
+            self._depth -= 1
+
+    def block(self, statements: list[gast.stmt]) -> list[Any]:
+        def emit() -> None:
+            for stmt in statements:
+                self.statement(stmt)
+
+        return self.collect(emit)[0]
+
+    def for_loop(self, stmt: gast.For) -> None:
+        """``for t in range(...)`` as written; over a sequence, ``enumerate`` or ``zip`` by
+        index, so each element is a differentiable ``seq[i]``."""
+        it = stmt.iter
+        target = getattr(getattr(it, "func", None), "s2s_target", None)
+        kind = target.obj if isinstance(target, Target) else None
+        elements: list[tuple[gast.expr, gast.expr]] = []  # (target, sequence)
+        if kind is range and isinstance(stmt.target, gast.Name):
+            iterable = gast.Call(func=it.func, args=[self.atom(a) for a in it.args], keywords=[])
+            loop_target = stmt.target.id
+        else:
+            if kind is enumerate and len(it.args) == 1 and _pair(stmt.target):
+                sequences = [it.args[0]]
+                index_name, element = stmt.target.elts
+                pairs = [element]
+            elif kind is zip and it.args and _names_tuple(stmt.target, len(it.args)):
+                sequences, index_name, pairs = it.args, None, list(stmt.target.elts)
+            else:
+                sequences, index_name, pairs = [it], None, [stmt.target]
+            atoms = [self.atom(seq) for seq in sequences]
+            lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
+            count = (
+                lengths[0]
+                if len(lengths) == 1
+                else gast.Call(func=name_node("min"), args=lengths, keywords=[])
+            )
+            iterable = gast.Call(func=name_node("range"), args=[self.atom(count)], keywords=[])
+            loop_target = index_name.id if isinstance(index_name, gast.Name) else self.temp("index")
+            self.carried.add(loop_target)
+            elements = [(t, a) for t, a in zip(pairs, atoms)]
+        self.bind(loop_target)
+
+        def body() -> None:
+            for element_target, sequence in elements:
+                self.node = stmt
+                item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
+                self.assign([element_target], item)
+            for inner in stmt.body:
+                self.statement(inner)
+
+        statements = self.collect(body)[0]
+        orelse = self.block(stmt.orelse)
+        self.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
 
     def assign(self, targets: list[gast.expr], value: gast.expr) -> None:
         first, rest = targets[0], targets[1:]
@@ -335,6 +439,13 @@ class Normalizer:
             self.multi[ssa] = (names, outputs)
             return
         stmt = self.primitive(value)
+        if user_name in self.carried and user_name in _reads(stmt):
+            # x = f(x) in a loop: compute into a temporary first, so that the adjoint of the
+            # new x and the adjoint of the old x are two buffers
+            temp = self.temp(base_name(value))
+            stmt.targets, stmt.node = (temp,), self.node
+            self.body.append(stmt)
+            stmt = Stmt((), name_node(temp), COPY, [name_node(temp)])
         stmt.targets = (self.bind(user_name),)
         stmt.node = self.node
         self.body.append(stmt)
@@ -355,17 +466,16 @@ class Normalizer:
         self.emit_assign((combined,), update)
         args = [name_node(combined), name_node(old)]
         call = gast.Call(func=attr_chain("_s2s.augmented"), args=args, keywords=[])
+        args = [name_node(combined), name_node(old)]
+        if target.id in self.carried:  # x += y in a loop: through a temporary, as x = f(x)
+            temp = self.temp("augmented")
+            self.body.append(Stmt((temp,), call, runtime.augmented, args, node=stmt, aug_of=old))
+            copy_stmt = Stmt((), name_node(temp), COPY, [name_node(temp)], node=stmt)
+            copy_stmt.targets = (self.bind(target.id),)
+            self.body.append(copy_stmt)
+            return
         new = self.bind(target.id)
-        self.body.append(
-            Stmt(
-                (new,),
-                call,
-                runtime.augmented,
-                [name_node(combined), name_node(old)],
-                node=stmt,
-                aug_of=old,
-            )
-        )
+        self.body.append(Stmt((new,), call, runtime.augmented, args, node=stmt, aug_of=old))
 
     def run(self) -> FunctionIR:
         tree = self.primal.tree
@@ -375,6 +485,8 @@ class Normalizer:
             self.original[p.name] = p.name
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
+        control.lower(self.primal, self.names.fresh("result"))
+        self.carried = _assigned_in_compound(tree)
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(
@@ -386,7 +498,40 @@ class Normalizer:
             original=self.original,
             taken=self.names.taken,
             temporaries=self.temporaries,
+            carried=self.carried,
         )
+
+
+def _pair(target: gast.expr) -> bool:
+    return _names_tuple(target, 2)
+
+
+def _names_tuple(target: gast.expr, n: int) -> bool:
+    return (
+        isinstance(target, (gast.Tuple, gast.List))
+        and len(target.elts) == n
+        and all(isinstance(e, gast.Name) for e in target.elts)
+    )
+
+
+def _reads(stmt: Stmt) -> set[str]:
+    return {
+        n.id
+        for a in stmt.args + list(stmt.kwargs.values())
+        for n in gast.walk(a)
+        if isinstance(n, gast.Name)
+    } | set(_loads(stmt.expr))
+
+
+def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
+    """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                    names.add(node.id)
+    return names
 
 
 def _params(tree: gast.FunctionDef) -> list[Param]:

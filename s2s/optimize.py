@@ -87,7 +87,8 @@ def _reads(stmt: gast.stmt) -> set[str]:
 
 
 def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> None:
-    """Insert ``del`` after the last read of each generated value that is not kept or returned.
+    """Insert ``del`` after the last read of each generated value that is not kept or returned
+    (a value read inside a loop or branch counts as read by that whole statement).
 
     ``keep`` holds the parameters (the caller owns them); ``final_reads`` the names read by the
     return statement.
@@ -202,6 +203,8 @@ def optimize(
 
     ``fresh`` names the temporaries whose arrays s2s allocated (results of ufuncs and matmul).
     """
+    if sweeps.dynamic:
+        return  # popping the tape is a side effect, and loops reuse names: keep it all
     live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out)
     if in_place:

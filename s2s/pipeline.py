@@ -134,10 +134,18 @@ def generate(
     )
     writer.line(doc, 2)
     if mode == VJP:
-        free_dead(sweeps.primal, params | _reads(sweeps.adjoint) | set(atom_names(loss)), set())
+        if not sweeps.dynamic:
+            keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
+            free_dead(sweeps.primal, keep, set())
         writer.line("# primal sweep", 2)
         writer.blocks(sweeps.primal, 2)
-        writer.line(f"def {pullback}({cotangent}):", 2)
+        if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
+            carried = sorted(sweeps.saved)
+            defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
+            writer.line(f"def {pullback}({cotangent}{defaults}):", 2)
+            writer.line(f"{sweeps.tape} = list({sweeps.tape})", 3)
+        else:
+            writer.line(f"def {pullback}({cotangent}):", 2)
         checker = (
             "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
         )
@@ -155,7 +163,8 @@ def generate(
         if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
             protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
-        free_dead(sweeps.adjoint, params | {cotangent}, _names_in(grads))
+        if not sweeps.dynamic:
+            free_dead(sweeps.adjoint, params | {cotangent}, _names_in(grads))
         writer.line("# adjoint sweep", 3)
         writer.blocks(sweeps.adjoint, 3)
         writer.statement(gast.Return(value=grads), 3, return_line)
@@ -164,13 +173,25 @@ def generate(
     else:
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
         check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
+        ending = [check]
+        if sweeps.dynamic and mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
+            output = _fresh(names, "output")
+            ending.append(
+                gast.Assign(
+                    targets=[gast.Name(output, gast.Store(), None, None)],
+                    value=returns,
+                    type_comment=None,
+                )
+            )
+            returns = name(output)
         sweeps.primal.append(
-            Block(f"line {return_line}: the output must be a scalar", [check], return_line)
+            Block(f"line {return_line}: the output must be a scalar", ending, return_line)
         )
         result: gast.expr = grads
         if mode == VALUE_AND_GRAD:
             result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
-        free_dead(sweeps.primal + sweeps.adjoint, params, _names_in(result))
+        if not sweeps.dynamic:  # in loops a name lives on in the tape's pops
+            free_dead(sweeps.primal + sweeps.adjoint, params, _names_in(result))
         writer.line("# primal sweep", 2)
         writer.blocks(sweeps.primal, 2)
         writer.line("# adjoint sweep", 2)
@@ -185,7 +206,7 @@ def generate(
 def _fresh_temporaries(ir: Any) -> set[str]:
     """Temporaries holding arrays s2s allocated: results of ufuncs and of matmul."""
     fresh = set()
-    for stmt in ir.body:
+    for stmt in ir.flat:
         if len(stmt.targets) != 1 or stmt.targets[0] not in ir.temporaries or stmt.unpack:
             continue
         rule = registry.lookup(stmt.op) if not isinstance(stmt.op, Marker) else None
@@ -219,7 +240,7 @@ def _reads(blocks: list[Block]) -> set[str]:
 def _primal_only(ir: Any) -> list[Block]:
     from s2s.reverse import _primal_statement
 
-    return [Block(None, [_primal_statement(s) for s in ir.body])]
+    return [Block(None, [_primal_statement(s) for s in ir.flat])]
 
 
 def _gradients_expr(

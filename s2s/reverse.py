@@ -12,15 +12,16 @@ from s2s import registry, runtime
 from s2s.activity import Activity
 from s2s.buffers import Accumulation
 from s2s.dtypes import VType, is_literal
-from s2s.ir import COPY, FunctionIR, NameAllocator, Stmt, atom_names
+from s2s.ir import COPY, Branch, FunctionIR, Loop, NameAllocator, Stmt, atom_names, has_control_flow
 from s2s.markers import MarkerPaths
 from s2s.parse import Primal
 from s2s.selection import SelectionMasks
 from s2s.sweeps import Block, Sweeps, assign, call, live_locals
+from s2s.tape import TapeSweeps
 from s2s.templating import Contribution, constant, instantiate, name
 
 
-class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
+class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     """Builds both sweeps for one specialization (see :func:`reverse`)."""
 
     def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...]):
@@ -34,9 +35,14 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         self.undefined: set[str] = set()  # adjoints that may carry an s2s.Undefined marker
         self.maybe_none: set[str] = set()  # adjoints that may be None (a tuple output's cotangent)
         self.zero_masks: dict[str, list[gast.expr | None]] = {}  # selection mask per contribution
-        for var in [p.name for p in ir.params] + [t for s in ir.body for t in s.targets]:
-            if var in activity.active:
+        flat = ir.flat
+        self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
+        for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
+            if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
+        self.dynamic = has_control_flow(ir.body)  # branches or loops: a tape, runtime zeros
+        if self.dynamic:
+            self.setup_tape()
 
     # -- blocks --------------------------------------------------------------------------------
     def comment(self, node: Any) -> tuple[str | None, int | None]:
@@ -47,7 +53,12 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
         return f"line {lineno}: {text}", lineno
 
+    def primal_statement(self, stmt: Stmt) -> gast.stmt:
+        return _primal_statement(stmt)
+
     def primal_blocks(self) -> list[Block]:
+        if self.dynamic:
+            return self.tape_primal()
         blocks: list[Block] = []
         self.primal_nodes: dict[int, tuple[Block, gast.stmt]] = {}
         for index, stmt in enumerate(self.ir.body):
@@ -63,6 +74,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
         """Move a rule's locals that read only primal values (a max's tie mask) into the primal
         sweep, right after the statement: the smallest by-product is kept, so the statement's
         inputs can be freed before the adjoint sweep. Returns the locals that stay."""
+        if self.dynamic:
+            return statements  # inside loops a saved local would need the tape too
         adjoint_names = set(self.adjoint_names.values())
         staying: list[gast.Assign] = []
         moved: list[gast.Assign] = []
@@ -214,6 +227,21 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
                 if isinstance(loss, gast.Tuple):
                     self.maybe_none.add(names[0])
                 self.accumulate(names[0], cotangent, block.body)
+        if self.dynamic:
+            adjoint = self.tape_adjoint() + ([block] if block.body else [])
+            for item in reversed(self.ir.body):
+                text, lineno = self.comment(item.node)
+                if isinstance(item, (Branch, Loop)):
+                    text = None  # the nested comment says it, with what comes from the tape
+                body = self.tape_adjoint_items([item])
+                body = (
+                    [s for s in body if not _is_marker(s)]
+                    if not isinstance(item, (Branch, Loop))
+                    else body
+                )
+                if body:
+                    adjoint.append(Block(text, body, lineno))
+            return self.finish(primal, adjoint, loss, seed_name)
         if block.body:
             adjoint.append(block)
         for index in range(len(self.ir.body) - 1, -1, -1):
@@ -227,6 +255,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
                     adjoint[-1].body.extend(body)
                 else:
                     adjoint.append(Block(text, body, lineno))
+        return self.finish(primal, adjoint, loss, seed_name)
+
+    def finish(self, primal, adjoint, loss, seed_name) -> Sweeps:
         gradients = []
         for param in self.wrt:
             if self.count.get(param, 0):
@@ -234,7 +265,17 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks):
             else:
                 gradients.append(constant(None))
         return Sweeps(
-            primal, adjoint, self.ir.returns, loss, gradients, seed_name, self.names, self.undefined
+            primal,
+            adjoint,
+            self.ir.returns,
+            loss,
+            gradients,
+            seed_name,
+            self.names,
+            self.undefined,
+            self.dynamic,
+            getattr(self, "tape", ""),
+            set(getattr(self, "saved", set())),
         )
 
 
@@ -248,6 +289,16 @@ def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
         and len(expr.args) == 2
         and isinstance(expr.args[1], gast.Name)
         and expr.args[1].id == var
+    )
+
+
+def _is_marker(stmt: gast.stmt) -> bool:
+    """A line comment inside a top-level block (the block has its own comment already)."""
+    return (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Name)
+        and stmt.value.func.id == "__s2s_comment__"
     )
 
 

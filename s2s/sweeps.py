@@ -31,6 +31,9 @@ class Sweeps:
     seed_name: str
     names: NameAllocator
     undefined: set[str]  # variables whose adjoint may be an s2s.Undefined marker
+    dynamic: bool = False  # branches or loops: a tape, adjoints that start as None
+    tape: str = ""  # the tape's name
+    saved: set[str] = field(default_factory=set)  # names whose old values go on the tape
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:

@@ -1,0 +1,142 @@
+"""Control: put branches, loops, jumps and early returns into the form normalize expects."""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from s2s.errors import UnsupportedSyntaxError
+from s2s.parse import Primal
+
+_EXITS = (gast.Break, gast.Continue, gast.Return)
+
+
+def _exits(block: list[gast.stmt]) -> bool:
+    """Whether every path through ``block`` ends in ``break``, ``continue`` or ``return``."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, _EXITS):
+        return True
+    return isinstance(last, gast.If) and _exits(last.body) and _exits(last.orelse)
+
+
+def nest_after_exits(block: list[gast.stmt]) -> list[gast.stmt]:
+    """Move the statements after an ``if`` one of whose arms exits into the other arm.
+
+    ``if c: break`` followed by ``s`` becomes ``if c: break else: s``: then the arm a branch
+    took tells exactly which statements ran, which the adjoint sweep replays.
+
+    >>> import gast
+    >>> tree = gast.parse("if c:\\n    break\\ny = 1\\nz = 2")
+    >>> print(gast.unparse(gast.Module(nest_after_exits(tree.body), [])).strip())
+    if c:
+        break
+    else:
+        y = 1
+        z = 2
+    """
+    out: list[gast.stmt] = []
+    for index, stmt in enumerate(block):
+        if isinstance(stmt, gast.If):
+            stmt.body = nest_after_exits(stmt.body)
+            stmt.orelse = nest_after_exits(stmt.orelse)
+            rest = block[index + 1 :]
+            if rest and _exits(stmt.body) != _exits(stmt.orelse):
+                arm = "orelse" if _exits(stmt.body) else "body"
+                setattr(stmt, arm, nest_after_exits(getattr(stmt, arm) + rest))
+                out.append(stmt)
+                return out
+        elif isinstance(stmt, (gast.For, gast.While)):
+            stmt.body = nest_after_exits(stmt.body)
+            stmt.orelse = nest_after_exits(stmt.orelse)
+        out.append(stmt)
+        if isinstance(stmt, _EXITS):
+            return out  # statements after an exit never run
+    return out
+
+
+def _may_exit(block: list[gast.stmt]) -> bool:
+    """Whether some path through ``block`` leaves it by a jump or a return (loops aside)."""
+    for stmt in block:
+        if isinstance(stmt, _EXITS):
+            return True
+        if isinstance(stmt, gast.If) and (_may_exit(stmt.body) or _may_exit(stmt.orelse)):
+            return True
+    return False
+
+
+def _check_exits(primal: Primal, block: list[gast.stmt], in_loop: bool) -> None:
+    """After nesting, an exit may only end an ``if`` arm whose sibling arm holds the rest."""
+    for index, stmt in enumerate(block):
+        if isinstance(stmt, gast.Return) and in_loop:
+            raise UnsupportedSyntaxError(
+                "`return` inside a loop is not supported yet",
+                primal.where(stmt),
+                "set a result variable and `break`, then return after the loop",
+            )
+        if isinstance(stmt, gast.If):
+            if index < len(block) - 1 and _may_exit([stmt]):
+                raise UnsupportedSyntaxError(
+                    "a `break`, `continue` or `return` nested in more than one `if` is not "
+                    "supported yet",
+                    primal.where(stmt),
+                    "combine the conditions into one `if` whose body ends with the jump",
+                )
+            _check_exits(primal, stmt.body, in_loop)
+            _check_exits(primal, stmt.orelse, in_loop)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            _check_exits(primal, stmt.body, True)
+            _check_exits(primal, stmt.orelse, in_loop)
+
+
+def returns_nested(tree: gast.FunctionDef) -> bool:
+    """Whether a ``return`` sits inside a branch (an early return)."""
+    return any(
+        isinstance(inner, gast.Return)
+        for stmt in tree.body
+        if isinstance(stmt, (gast.If, gast.For, gast.While))
+        for inner in gast.walk(stmt)
+    )
+
+
+def single_exit(primal: Primal, name: str) -> None:
+    """Rewrite early returns into assignments to ``name`` and one final ``return name``."""
+    tree = primal.tree
+
+    def rewrite(block: list[gast.stmt]) -> list[gast.stmt]:
+        out = []
+        for stmt in block:
+            if isinstance(stmt, gast.Return):
+                if isinstance(stmt.value, gast.Tuple):
+                    raise UnsupportedSyntaxError(
+                        "an early `return` of several values is not supported yet",
+                        primal.where(stmt),
+                        "return a single value from each branch",
+                    )
+                value = stmt.value or gast.Constant(value=None, kind=None)
+                target = gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
+                assign = gast.Assign(targets=[target], value=value, type_comment=None)
+                out.append(gast.copy_location(assign, stmt))
+            else:
+                if isinstance(stmt, gast.If):
+                    stmt.body, stmt.orelse = rewrite(stmt.body), rewrite(stmt.orelse)
+                out.append(stmt)
+        return out
+
+    last = tree.body[-1]
+    tree.body = rewrite(tree.body)
+    final = gast.Return(
+        value=gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+    )
+    tree.body.append(gast.copy_location(final, copy.copy(last)))
+
+
+def lower(primal: Primal, result_name: str) -> None:
+    """Prepare the tree: nest statements after exits, one exit for early returns."""
+    tree = primal.tree
+    tree.body = nest_after_exits(tree.body)
+    _check_exits(primal, tree.body, in_loop=False)
+    if returns_nested(tree):
+        single_exit(primal, result_name)

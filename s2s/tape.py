@@ -1,0 +1,220 @@
+"""Tape: sweeps through branches and loops, saving overwritten values, arms and trip counts."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import gast
+
+from s2s import runtime
+from s2s.ir import COPY, Branch, Jump, Loop, Stmt, atom_names
+from s2s.sweeps import Block, assign, call
+from s2s.templating import constant, name
+
+
+def comment_marker(text: str) -> gast.stmt:
+    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
+    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
+                                     keywords=[]))  # fmt: skip
+
+
+def _store(target: str) -> gast.Name:
+    return gast.Name(target, gast.Store(), None, None)
+
+
+class TapeSweeps:
+    """Sweeps of :class:`s2s.reverse.ReverseBuilder` for functions with branches and loops.
+
+    The primal sweep runs the function's control flow as written and pushes onto a list (the
+    tape) what the adjoint sweep will need and the primal overwrites: the old value of a
+    name assigned inside a branch or loop (only if an adjoint reads it), which arm each branch
+    took, and each loop's trip count. The adjoint sweep replays the control flow backwards,
+    popping. Every adjoint buffer starts as ``None`` (zero) and is added into functionally.
+    """
+
+    def setup_tape(self) -> None:
+        flat = self.ir.flat
+        active = self.activity.active
+        needed = set(active)
+        for stmt in flat:
+            if any(t in active for t in stmt.targets):
+                for atom in stmt.args + list(stmt.kwargs.values()):
+                    needed.update(n for n in atom_names(atom) if n)
+                needed.update(stmt.targets)
+        self.saved = {n for n in self.ir.carried if n in needed}
+        self.pending: list[bool] = []  # flags of the branch arms being emitted
+        self.tape = self.names.fresh("tape")
+        for var in self.adjoint_names:
+            self.count[var] = 1  # starts as None: a runtime zero
+            self.maybe_none.add(var)
+        sources = any(
+            stmt.op is runtime.undefined_grad
+            or (self.activity.bindings.get(self.index_of[id(stmt)]) is not None
+                and getattr(self.activity.bindings[self.index_of[id(stmt)]].rule,
+                            "may_be_undefined", False))
+            for stmt in flat
+        )  # fmt: skip
+        if sources:
+            self.undefined.update(self.adjoint_names)
+
+    def push(self, value: gast.expr) -> gast.stmt:
+        return gast.Expr(value=call(f"{self.tape}.append", value))
+
+    def pop(self) -> gast.expr:
+        return call(f"{self.tape}.pop")
+
+    # -- primal ------------------------------------------------------------------------------
+    def tape_primal(self) -> list[Block]:
+        blocks = [Block("the tape: overwritten values, branch arms, trip counts", [])]
+        blocks[0].body.append(assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
+        params = {p.name for p in self.ir.params}
+        for var in sorted(self.saved - params):
+            blocks[0].body.append(assign(var, constant(None)))
+        for item in self.ir.body:
+            text, lineno = self.comment(item.node)
+            block = Block(text, self.primal_items([item], nested=False), lineno)
+            if blocks[-1].lineno == lineno and lineno is not None:
+                blocks[-1].body.extend(block.body)
+            else:
+                blocks.append(block)
+        return blocks
+
+    def primal_items(self, body: list[Any], nested: bool = True) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        line = None
+        for item in body:
+            if nested and getattr(item.node, "lineno", None) != line and item.node is not None:
+                line = item.node.lineno
+                out.append(comment_marker(self.comment(item.node)[0]))
+            if isinstance(item, Stmt):
+                for target in item.targets:
+                    if target in self.saved:
+                        out.append(self.push(name(target)))
+                out.append(self.primal_statement(item))
+            elif isinstance(item, Branch):  # the arm goes on the tape last: popped first
+                body = self.arm(item.body, True)
+                orelse = self.arm(item.orelse, False)
+                out.append(gast.If(test=copy.deepcopy(item.test), body=body, orelse=orelse))
+            elif isinstance(item, Loop):
+                out += self.primal_loop(item)
+            elif isinstance(item, Jump):  # the arms a jump leaves early record themselves now
+                out += [self.push(constant(flag)) for flag in reversed(self.pending)]
+                out.append(gast.Break() if item.kind == "break" else gast.Continue())
+        return out
+
+    def arm(self, body: list[Any], taken: bool) -> list[gast.stmt]:
+        """An arm's statements, then its flag onto the tape. An arm left by ``break`` or
+        ``continue`` pushes its flag (and its enclosing arms' flags) just before the jump."""
+        self.pending.append(taken)
+        try:
+            statements = self.primal_items(body)
+        finally:
+            self.pending.pop()
+        if body and isinstance(body[-1], Jump):
+            return statements
+        return statements + [self.push(constant(taken))]
+
+    def primal_loop(self, loop: Loop) -> list[gast.stmt]:
+        saved_pending, self.pending = self.pending, []  # jumps in this loop leave its arms only
+        try:
+            return self._primal_loop(loop, saved_pending)
+        finally:
+            self.pending = saved_pending
+
+    def _primal_loop(self, loop: Loop, outer_pending: list[bool]) -> list[gast.stmt]:
+        """The loop as written, counting its trips. A ``for``/``else`` block runs after the
+        trip count is on the tape, as ``if <no break>:``, so the adjoint pops in order."""
+        trips = self.names.fresh("trips", always_number=True)
+        count = gast.AugAssign(target=_store(trips), op=gast.Add(), value=constant(1))
+        out: list[gast.stmt] = [assign(trips, constant(0))]
+        ran_else = self.names.fresh("else_ran", always_number=True) if loop.orelse else None
+        completed: list[gast.stmt] = []
+        if ran_else:
+            out.append(assign(ran_else, constant(False)))
+            completed = [assign(ran_else, constant(True))]
+        if loop.iterable is not None:
+            target = loop.target
+            head: list[gast.stmt] = []
+            if target in self.saved:
+                following = self.names.fresh(f"{target}_next", always_number=False)
+                head = [self.push(name(target)), assign(target, name(following))]
+                target = following
+            body = head + [count] + self.primal_items(loop.body)
+            out.append(
+                gast.For(
+                    target=_store(target),
+                    iter=copy.deepcopy(loop.iterable),
+                    body=body,
+                    orelse=completed,
+                    type_comment=None,
+                )
+            )
+        else:
+            test = gast.UnaryOp(op=gast.Not(), operand=copy.deepcopy(loop.test))
+            stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
+            body = self.primal_items(loop.test_body) + [stop, count] + self.primal_items(loop.body)
+            out.append(gast.While(test=constant(True), body=body, orelse=[]))
+        out.append(self.push(name(trips)))
+        if ran_else:
+            saved_pending, self.pending = self.pending, outer_pending  # jumps here leave outer arms
+            try:
+                orelse = self.primal_items(loop.orelse)
+            finally:
+                self.pending = saved_pending
+            out.append(gast.If(test=name(ran_else), body=orelse or [gast.Pass()], orelse=[]))
+            out.append(self.push(name(ran_else)))
+        return out
+
+    # -- adjoint -----------------------------------------------------------------------------
+    def tape_adjoint(self) -> list[Block]:
+        blocks = [Block("adjoint buffers start at zero (None)", [])]
+        for adj in self.adjoint_names.values():
+            blocks[0].body.append(assign(adj, constant(None)))
+        return blocks
+
+    def tape_adjoint_items(self, body: list[Any]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for item in reversed(body):
+            if isinstance(item, Stmt):
+                out += self.adjoint_statement(item)
+            elif isinstance(item, Branch):
+                when = self.tape_adjoint_items(item.body) or [gast.Pass()]
+                otherwise = self.tape_adjoint_items(item.orelse) or [gast.Pass()]
+                out.append(comment_marker(f"{self.comment(item.node)[0]} (arm from the tape)"))
+                out.append(gast.If(test=self.pop(), body=when, orelse=otherwise))
+            elif isinstance(item, Loop):
+                out += self.adjoint_loop(item)
+        return out
+
+    def adjoint_statement(self, stmt: Stmt) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        index = self.index_of[id(stmt)]
+        if index in self.activity.bindings or (
+            stmt.op is COPY and any(n in self.activity.active for n in atom_names(stmt.args[0]))
+        ):
+            block = self.adjoint_of(index, stmt)
+            if block:
+                out.append(comment_marker(self.comment(stmt.node)[0]))
+                out += block
+        for target in reversed(stmt.targets):  # this assignment is undone: restore the old value
+            if target in self.adjoint_names:
+                out.append(assign(self.adjoint_names[target], constant(None)))
+            if target in self.saved:
+                out.append(assign(target, self.pop()))
+        return out
+
+    def adjoint_loop(self, loop: Loop) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        if loop.orelse:
+            otherwise = self.tape_adjoint_items(loop.orelse) or [gast.Pass()]
+            out.append(gast.If(test=self.pop(), body=otherwise, orelse=[]))
+        body = self.tape_adjoint_items(loop.body)
+        body += self.tape_adjoint_items(loop.test_body)
+        if loop.iterable is not None and loop.target in self.saved:
+            body.append(assign(loop.target, self.pop()))
+        out.append(comment_marker(f"{self.comment(loop.node)[0]} (trips from the tape)"))
+        out.append(gast.For(target=_store(self.names.fresh("step", always_number=True)),
+                            iter=call("range", self.pop()), body=body or [gast.Pass()],
+                            orelse=[], type_comment=None))  # fmt: skip
+        return out

@@ -1,0 +1,193 @@
+"""Branches and loops inside differentiated functions, against central differences (issue 3,
+first part: if/elif/else, early returns, for over ranges and sequences, while, break, continue,
+for/else, nested loops)."""
+
+import numpy as np
+import pytest
+
+import s2s
+
+RNG = np.random.default_rng(7)
+
+
+def numeric(f, args, index, h=1e-6):
+    x = np.asarray(args[index], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        a, b = list(args), list(args)
+        a[index] = plus if x.ndim else float(plus)
+        b[index] = minus if x.ndim else float(minus)
+        grad[i] = (f(*a) - f(*b)) / (2 * h)
+    return grad
+
+
+def check(f, *args, wrt=0):
+    wrt_tuple = wrt if isinstance(wrt, tuple) else (wrt,)
+    value, grads = s2s.value_and_grad(f, wrt=wrt_tuple)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    for position, g in zip(wrt_tuple, grads):
+        assert np.shape(g) == np.shape(args[position])
+        np.testing.assert_allclose(g, numeric(f, args, position), rtol=1e-6, atol=1e-8)
+
+
+# -- branches ---------------------------------------------------------------------------------
+
+
+def branches(x, s):
+    if s > 1.0:
+        y = x * s
+    elif s > 0.0:
+        y = np.sin(x) * s
+    else:
+        y = np.exp(x)
+    if np.any(x > 2.0):
+        y = y * 2.0
+    if x[0] < x[1]:
+        y = y + x[0]
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("s", [1.5, 0.5, -1.0])
+def test_if_elif_else_on_data(s):
+    check(branches, RNG.normal(size=3), s, wrt=(0, 1))
+
+
+def early_return(x, s):
+    if s > 0.0:
+        return np.sum(x * s)
+    y = np.tanh(x)
+    if s < -1.0:
+        return np.sum(y)
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("s", [0.5, -2.0, -0.5])
+def test_early_and_multiple_returns(s):
+    check(early_return, RNG.normal(size=3), s, wrt=(0, 1))
+
+
+# -- for loops --------------------------------------------------------------------------------
+
+
+def rnn(w, b, x):
+    h = np.zeros(3)
+    for t in range(x.shape[0]):
+        h = np.tanh(w * h + x[t] + b)
+    return np.sum(h * h)
+
+
+def test_recurrence_over_range():
+    check(rnn, RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(5, 3)), wrt=(0, 1, 2))
+
+
+def triangle(x, n):
+    total = 0.0
+    for i in range(n):
+        for j in range(i + 1):
+            total = total + x[i] * x[j]
+    return total
+
+
+@pytest.mark.parametrize("n", [0, 1, 4])
+def test_nested_loops_with_bounds_from_data_and_the_outer_index(n):
+    check(triangle, RNG.normal(size=4), n)
+
+
+def rows(x, w):
+    total = 0.0
+    for row in x:
+        total = total + np.sum(np.tanh(row @ w))
+    for i, row in enumerate(x):
+        total = total + np.sum(row * i)
+    for a, c in zip(x, w):
+        total = total + np.sum(a * c)
+    return total
+
+
+def test_for_over_arrays_enumerate_and_zip():
+    check(rows, RNG.normal(size=(3, 3)), RNG.normal(size=3), wrt=(0, 1))
+
+
+def accumulate_parameter(h, b):
+    for _ in range(4):
+        h = h + b
+    return np.sum(h * h)
+
+
+def test_loop_carried_adjoint_lent_to_a_parameter():
+    check(accumulate_parameter, RNG.normal(size=3), RNG.normal(size=3), wrt=(0, 1))
+
+
+# -- while, break, continue, for/else ---------------------------------------------------------
+
+
+def grow(x, limit):
+    y = x * 1.0
+    while np.sum(y) < limit:
+        y = y * 1.5 + 0.1
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("limit", [0.0, 5.0, 40.0])
+def test_while_with_a_data_dependent_trip_count(limit):
+    check(grow, np.abs(RNG.normal(size=3)) + 0.5, limit)
+
+
+def jumps(x):
+    total = 0.0
+    for i in range(6):
+        if x[i % 3] > 0.5:
+            continue
+        total = total + np.sin(x[i % 3]) * i
+        if total > 2.0:
+            break
+    else:
+        total = total * 3.0
+    return total
+
+
+@pytest.mark.parametrize("x", [[0.1, 0.9, 0.3], [0.7, 0.8, 0.9], [1.5, 1.4, 1.3], [0.2, 0.3, 0.4]])
+def test_break_continue_and_for_else(x):
+    check(jumps, np.array(x))
+
+
+# -- the other derivatives and dtypes ---------------------------------------------------------
+
+
+def sequence(x):
+    out = x * 1.0
+    for k in range(3):
+        out = np.sin(out) + x * k
+    return out
+
+
+def test_vjp_through_a_loop_can_pull_back_twice():
+    x = RNG.normal(size=4)
+    value, pullback = s2s.vjp(sequence)(x)
+    np.testing.assert_allclose(value, sequence(x))
+    ct = RNG.normal(size=4)
+    first, second = pullback(ct), pullback(ct)
+    np.testing.assert_array_equal(first, second)
+    expected = numeric(lambda z: float(np.sum(sequence(z) * ct)), (x,), 0)
+    np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-8)
+
+
+def test_float32_through_a_loop():
+    w, b, x = (
+        a.astype(np.float32)
+        for a in (RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(4, 3)))
+    )
+    gw = s2s.grad(rnn)(w, b, x)
+    assert gw.dtype == np.float32
+    g64 = s2s.grad(rnn)(w.astype(float), b.astype(float), x.astype(float))
+    np.testing.assert_allclose(gw, g64, rtol=1e-4, atol=1e-5)
+
+
+def test_the_generated_loop_reads_as_the_primal():
+    source = s2s.grad(rnn).source
+    assert "for t in range(" in source
+    assert "(trips from the tape)" in source
+    assert "h = tape.pop()" in source
