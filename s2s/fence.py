@@ -14,11 +14,6 @@ _ADVICE_CONTROL = "write it as an if/else statement, or express the choice with 
 # Statement and expression nodes refused, with the reason and advice shown to the user.
 _REFUSED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
-    gast.IfExp: (f"conditional expression: {_CONTROL_FLOW}", _ADVICE_CONTROL),
-    gast.BoolOp: (
-        f"`and`/`or`: {_CONTROL_FLOW}",
-        "use `&`, `|` or np.logical_and / np.logical_or on boolean arrays",
-    ),
     gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.With: (
         "`with` blocks are not differentiated",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import gast
@@ -133,9 +134,35 @@ class Normalizer:
         ):
             if _is_global_chain(node, self.env):
                 return node  # np.pi, np.newaxis, CONFIG.scale: read live
+        if isinstance(node, (gast.IfExp, gast.BoolOp)):
+            return self.choice(node)
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
+
+    def choice(self, node: gast.expr) -> gast.Name:
+        """``a if c else b``, ``a and b``, ``a or b`` as branches assigning one temporary, so
+        only the operand Python evaluates runs (and is differentiated)."""
+        result = self.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
+        self.carried.add(result)
+
+        def set_to(value: gast.expr) -> Callable[[], None]:
+            return lambda: self.bind_atom(result, self.atom(value))
+
+        if isinstance(node, gast.IfExp):
+            test = self.atom(node.test)
+            body = self.collect(set_to(node.body))[0]
+            orelse = self.collect(set_to(node.orelse))[0]
+            self.body.append(Branch(test, body, orelse, self.node))
+            return name_node(result)
+        self.bind_atom(result, self.atom(node.values[0]))
+        for value in node.values[1:]:  # and: go on while true; or: go on while false
+            rest = self.collect(set_to(value))[0]
+            if isinstance(node.op, gast.And):
+                self.body.append(Branch(name_node(result), rest, [], self.node))
+            else:
+                self.body.append(Branch(name_node(result), [], rest, self.node))
+        return name_node(result)
 
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
         stmt = self.primitive(value)
@@ -146,6 +173,9 @@ class Normalizer:
 
     def primitive(self, node: gast.expr) -> Stmt:
         """One primitive statement computing ``node`` from atoms (its targets set by the caller)."""
+        if isinstance(node, (gast.IfExp, gast.BoolOp)):
+            chosen = self.choice(node)
+            return Stmt((), chosen, COPY, [chosen])
         if isinstance(node, gast.BinOp):
             left, right = self.atom(node.left), self.atom(node.right)
             expr = gast.BinOp(left=left, op=node.op, right=right)

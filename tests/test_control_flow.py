@@ -191,3 +191,18 @@ def test_the_generated_loop_reads_as_the_primal():
     assert "for t in range(" in source
     assert "(trips from the tape)" in source
     assert "h = tape.pop()" in source
+
+
+# -- conditional expressions and boolean operators ----------------------------------------------
+
+
+def choices(x, s):
+    y = x * s if s > 0.0 else np.cos(x)
+    scale = s > 1.0 and s or 2.0
+    z = (x[0] > 0.0 or x[1] > 0.0) and np.sum(x * y) or np.sum(y)
+    return np.sum(y) * scale + z
+
+
+@pytest.mark.parametrize("s", [1.5, 0.5, -1.0])
+def test_conditional_expressions_and_boolean_operators(s):
+    check(choices, RNG.normal(size=3), s, wrt=(0, 1))
