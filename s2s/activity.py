@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import operator
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +26,16 @@ from s2s.parse import Primal
 
 @dataclass
 class Binding:
-    """A call site bound to its rule template: parameter name -> atom (or tuple of atoms)."""
+    """A call site bound to its rule template: parameter name -> atom (or tuple of atoms).
 
-    rule: registry.Rule
+    For a call to the user's own function, ``rule`` is ``None`` and ``callee`` is the
+    function: it is differentiated by a sub-derivative called in split form.
+    """
+
+    rule: registry.Rule | None
     arguments: dict[str, Any]
     active_params: list[str] = field(default_factory=list)
+    callee: Any = None
 
 
 @dataclass
@@ -271,12 +278,11 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
         if getattr(stmt.op, "__s2s_derivative__", False):
             message = "calling a derivative object inside differentiated code is not supported yet"
             advice = "call the primal function instead (`.primal`), or compute the two separately"
+        elif isinstance(stmt.op, types.FunctionType) and not _is_library(stmt.op):
+            return _bind_call(primal, stmt, active, where)
         elif callable(stmt.op) and not _is_library(stmt.op):
-            message = f"calls to your own function {name} are not differentiated yet"
-            advice = (
-                f"inline {name} into the differentiated function, or register a rule for it "
-                f"with @s2s.adjoint({name})"
-            )
+            message = f"calls to {name} (not a Python function with source) are not differentiated"
+            advice = f"register a rule for it with @s2s.adjoint({name})"
         else:
             message = f"no derivative rule for {name}, called on {used}"
             advice = (
@@ -317,6 +323,36 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
         if any(n in active for n in _atom_list_names(atom)):
             active_params.append(name)
     return Binding(rule, dict(bound.arguments), active_params)
+
+
+def _bind_call(primal: Primal, stmt: Stmt, active: set[str], where: Any) -> Binding:
+    """A call to the user's own function: which of its parameters receive active values."""
+    callee = stmt.op
+    try:
+        bound = inspect.signature(callee).bind(*stmt.args, **stmt.kwargs)
+    except TypeError as exc:
+        raise UnsupportedArgumentError(
+            f"the call to {callee.__qualname__} does not match its signature ({exc})",
+            where,
+            "pass the arguments the function takes",
+        ) from None
+    params = inspect.signature(callee).parameters
+    active_params = []
+    for param, atom in bound.arguments.items():
+        kind = params[param].kind
+        if kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            if any(n in active for a in (atom.values() if isinstance(atom, dict) else atom)
+                   for n in atom_names(a)):  # fmt: skip
+                raise UnsupportedArgumentError(
+                    f"a value the gradient depends on is passed to {callee.__qualname__} "
+                    f"through *{param}",
+                    where,
+                    "give that argument a named parameter",
+                )
+            continue
+        if any(n in active for n in atom_names(atom)):
+            active_params.append(param)
+    return Binding(None, dict(bound.arguments), active_params, callee)
 
 
 def _atom_list_names(atom: Any) -> list[str]:

@@ -37,6 +37,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         self.zero_masks: dict[str, list[gast.expr | None]] = {}  # selection mask per contribution
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
+        self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
@@ -54,7 +55,29 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         return f"line {lineno}: {text}", lineno
 
     def primal_statement(self, stmt: Stmt) -> gast.stmt:
-        return _primal_statement(stmt)
+        """The statement as written; a call to the user's own function goes through its
+        sub-derivative: ``y, pullback_1 = _s2s.subderivative(g, ("a",))(a, b)``."""
+        binding = self.activity.bindings.get(self.index_of[id(stmt)])
+        if binding is None or binding.callee is None:
+            return _primal_statement(stmt)
+        pullback = self.pullback_of(stmt)
+        wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
+        derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)
+        value = gast.Call(func=derivative, args=copy.deepcopy(stmt.expr.args),
+                          keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+        outputs: gast.expr = gast.Name(stmt.targets[0], gast.Store(), None, None)
+        if stmt.unpack:
+            outputs = gast.Tuple(elts=[gast.Name(t, gast.Store(), None, None)
+                                       for t in stmt.targets], ctx=gast.Store())  # fmt: skip
+        pair = gast.Tuple(elts=[outputs, gast.Name(pullback, gast.Store(), None, None)],
+                          ctx=gast.Store())  # fmt: skip
+        return gast.Assign(targets=[pair], value=value, type_comment=None)
+
+    def pullback_of(self, stmt: Stmt) -> str:
+        """The name holding the pullback of a call to the user's own function."""
+        if id(stmt) not in self.pullbacks:
+            self.pullbacks[id(stmt)] = self.names.fresh("pullback", always_number=True)
+        return self.pullbacks[id(stmt)]
 
     def primal_blocks(self) -> list[Block]:
         if self.dynamic:
@@ -65,7 +88,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             text, lineno = self.comment(stmt.node)
             if not blocks or blocks[-1].lineno != lineno:
                 blocks.append(Block(text, [], lineno))
-            node = _primal_statement(stmt)
+            node = self.primal_statement(stmt)
             blocks[-1].body.append(node)
             self.primal_nodes[index] = (blocks[-1], node)
         return blocks
@@ -117,6 +140,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
                 self.accumulate(source, name(self.adjoint_names[targets[0]]), out, mask)
             return out
         binding = self.activity.bindings[index]
+        if binding.callee is not None:
+            return out + self.call_adjoint(stmt, binding)
         rule = binding.rule
         outputs = [name(t) for t in targets]
         out_adjoints = [
@@ -153,6 +178,23 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
                 atom, contribution, mask
             )
             self._contribute(atom, contribution, result_type, out, masks)
+        return out
+
+    def call_adjoint(self, stmt: Stmt, binding) -> list[gast.stmt]:
+        """Pull the output cotangents back through the callee's sub-derivative."""
+        out: list[gast.stmt] = []
+        cotangents = [
+            name(self.adjoint_names[t]) if self.count.get(t, 0) and t in self.adjoint_names
+            else constant(None)
+            for t in stmt.targets
+        ]  # fmt: skip
+        ct = gast.Tuple(elts=cotangents, ctx=gast.Load()) if stmt.unpack else cotangents[0]
+        parts = self.names.fresh("parts", always_number=True)
+        out.append(assign(parts, call(self.pullback_of(stmt), ct)))
+        for i, param in enumerate(binding.active_params):
+            var = atom_names(binding.arguments[param])[0]
+            part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
+            self.accumulate(var, part, out)
         return out
 
     def _contribute(
@@ -275,7 +317,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             self.undefined,
             self.dynamic,
             getattr(self, "tape", ""),
-            set(getattr(self, "saved", set())),
+            set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
         )
 
 

@@ -43,6 +43,11 @@ class TapeSweeps:
                     needed.update(n for n in atom_names(atom) if n)
                 needed.update(stmt.targets)
         self.saved = {n for n in self.ir.carried if n in needed}
+        self.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
+            id(stmt): self.pullback_of(stmt)
+            for stmt in flat
+            if getattr(self.activity.bindings.get(self.index_of[id(stmt)]), "callee", None)
+        }
         self.pending: list[bool] = []  # flags of the branch arms being emitted
         self.tape = self.names.fresh("tape")
         for var in self.adjoint_names:
@@ -69,7 +74,7 @@ class TapeSweeps:
         blocks = [Block("the tape: overwritten values, branch arms, trip counts", [])]
         blocks[0].body.append(assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
         params = {p.name for p in self.ir.params}
-        for var in sorted(self.saved - params):
+        for var in sorted((self.saved - params) | set(self.call_pullbacks.values())):
             blocks[0].body.append(assign(var, constant(None)))
         for item in self.ir.body:
             text, lineno = self.comment(item.node)
@@ -91,6 +96,8 @@ class TapeSweeps:
                 for target in item.targets:
                     if target in self.saved:
                         out.append(self.push(name(target)))
+                if id(item) in self.call_pullbacks:
+                    out.append(self.push(name(self.call_pullbacks[id(item)])))
                 out.append(self.primal_statement(item))
             elif isinstance(item, Branch):  # the arm goes on the tape last: popped first
                 body = self.arm(item.body, True)
@@ -197,6 +204,8 @@ class TapeSweeps:
             if block:
                 out.append(comment_marker(self.comment(stmt.node)[0]))
                 out += block
+        if id(stmt) in self.call_pullbacks:
+            out.append(assign(self.call_pullbacks[id(stmt)], self.pop()))
         for target in reversed(stmt.targets):  # this assignment is undone: restore the old value
             if target in self.adjoint_names:
                 out.append(assign(self.adjoint_names[target], constant(None)))

@@ -17,6 +17,7 @@ from s2s.runtime.core import (
     seed,
     shape_of,
     stop_gradient,
+    subderivative,
     unbroadcast,
     zeros_like_acc,
 )
@@ -177,6 +178,7 @@ __all__ = [
     "solve_grad_a",
     "sort_adjoint",
     "stop_gradient",
+    "subderivative",
     "svd_adjoint",
     "svdvals_adjoint",
     "take_key",

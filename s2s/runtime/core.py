@@ -344,6 +344,22 @@ def _keeps(left: np.ndarray, right: Any) -> bool:
     )
 
 
+_SUBDERIVATIVES: dict = {}
+
+
+def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
+    """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
+    differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
+    per (function, wrt), each cached per argument signature like any derivative."""
+    key = (function, wrt)
+    found = _SUBDERIVATIVES.get(key)
+    if found is None:
+        from s2s.api import vjp
+
+        found = _SUBDERIVATIVES[key] = vjp(function, wrt=wrt)
+    return found
+
+
 def stop_gradient(x: Any) -> Any:
     """Return ``x`` unchanged; no cotangent flows back through it (a *disconnected* cut).
 

@@ -1,0 +1,112 @@
+"""Calls to the user's own functions from differentiated code: one sub-derivative per
+(callee, active arguments), called in split form (value and pullback, then the pullback)."""
+
+import numpy as np
+import pytest
+from tests_helpers_module import scaled_tanh
+
+import s2s
+
+RNG = np.random.default_rng(11)
+
+
+def numeric(f, args, index, h=1e-6):
+    x = np.asarray(args[index], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        a, b = list(args), list(args)
+        a[index], b[index] = plus, minus
+        grad[i] = (f(*a) - f(*b)) / (2 * h)
+    return grad
+
+
+def check(f, *args, wrt=(0,)):
+    value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    for position, g in zip(wrt, grads):
+        np.testing.assert_allclose(g, numeric(f, args, position), rtol=1e-6, atol=1e-8)
+
+
+def layer(x, w, b=0.5):
+    return np.tanh(x @ w + b)
+
+
+def pair(x):
+    return x * 2.0, np.sin(x)
+
+
+def power(x, n):
+    if n == 0:
+        return x * 0.0 + 1.0
+    return x * power(x, n - 1)
+
+
+def network(x, w1, w2):
+    h = layer(x, w1)
+    y = layer(h, w2, b=-0.1)
+    a, s = pair(y)
+    return np.sum(a * s) + np.sum(power(x, 3)) + np.sum(scaled_tanh(y, 2.0))
+
+
+def test_helpers_with_keywords_defaults_literals_tuples_recursion_and_imports():
+    args = (RNG.normal(size=(2, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)))
+    check(network, *args, wrt=(0, 1, 2))
+    source = s2s.grad(network, wrt=(1,)).source
+    assert "h, pullback_1 = _s2s.subderivative(layer, ('w',))(x, w1)" in source
+
+
+def depth(x, n):
+    return np.sum(power(x, n) * 0.5)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_recursion_with_data_dependent_depth(n):
+    check(depth, RNG.normal(size=3), n)
+
+
+def cell(h, x, w):
+    return np.tanh(h * w + x)
+
+
+def recurrent(w, xs):
+    h = np.zeros(3)
+    for t in range(xs.shape[0]):
+        h = cell(h, xs[t], w)
+    return np.sum(h * h)
+
+
+def test_calls_inside_a_loop_and_a_pullback_used_twice():
+    w, xs = RNG.normal(size=3), RNG.normal(size=(4, 3))
+    check(recurrent, w, xs, wrt=(0, 1))
+    _, pullback = s2s.vjp(recurrent, wrt=(0, 1))(w, xs)
+    first, second = pullback(1.0), pullback(1.0)
+    np.testing.assert_array_equal(first[0], second[0])
+
+
+def ignores_second(x, y):
+    return x * 3.0
+
+
+def disconnected_argument(x, y):
+    return np.sum(ignores_second(x, y * 2.0))
+
+
+def test_an_argument_the_callee_ignores_gets_zeros():
+    gx, gy = s2s.grad(disconnected_argument, wrt=(0, 1))(np.ones(2), np.ones(2))
+    np.testing.assert_array_equal(gx, [3.0, 3.0])
+    np.testing.assert_array_equal(gy, [0.0, 0.0])
+
+
+square_grad = s2s.grad(lambda v: np.sum(v * v))
+
+
+def calls_a_derivative(x):
+    return np.sum(square_grad(x))
+
+
+def test_calling_a_derivative_object_is_refused_until_higher_order():
+    with pytest.raises(s2s.NoRuleError, match="derivative object"):
+        s2s.grad(calls_a_derivative)(np.ones(2))
