@@ -20,7 +20,17 @@ from s2s.errors import (
     UnsupportedArgumentError,
     UnsupportedSyntaxError,
 )
-from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, FunctionIR, Marker, Stmt, atom_names
+from s2s.ir import (
+    ATTRIBUTE,
+    CONST,
+    COPY,
+    OPAQUE,
+    SETITEM,
+    FunctionIR,
+    Marker,
+    Stmt,
+    atom_names,
+)
 from s2s.parse import Primal
 
 
@@ -77,7 +87,7 @@ VIEW_OPS = {
 def _differentiates(stmt: Stmt) -> bool:
     """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
     op = stmt.op
-    if op is COPY:
+    if op is COPY or op is SETITEM:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
@@ -162,11 +172,75 @@ def analyze(
                     "index the array instead: `a, b = x[0], x[1]`",
                 )
             continue
-        if stmt.op is runtime.undefined_grad:
-            continue  # its adjoint makes a marker: no rule to bind
+        if stmt.op is runtime.undefined_grad or stmt.op is SETITEM:
+            continue  # adjoints written by the tape sweep: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir)
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
+    """``x[key] = v`` needs ``x`` to be an array this function made, that nothing else sees."""
+    array = stmt.targets[0]
+    user = ir.original.get(array, array)
+    where = primal.where(stmt.node)
+    advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
+    if array in {p.name for p in ir.params}:
+        raise MutationError(
+            f"`{user}` is an argument: assigning into it would change the caller's array",
+            where,
+            advice,
+        )
+    definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
+    if not definitions:
+        raise MutationError(
+            f"`{user}` is not assigned in this function (a global or closure value)",
+            where,
+            advice,
+        )
+    for definition in definitions:
+        if definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
+            raise MutationError(
+                f"`{user}` may share memory with another array (a view, a global or an "
+                f"argument; line {primal.where(definition.node).lineno}), so assigning into it "
+                "is not supported yet",
+                where,
+                advice,
+            )
+    for other in ir.flat:
+        if other.op is operator.getitem and not _slices(other.args[1]):
+            continue  # x[i], x[idx]: an element or a copy (a row view of a 2-D x is not checked)
+        if (
+            (other.op in VIEW_OPS or other.op is COPY)
+            and other.args
+            and atom_names(other.args[0]) == [array]
+            and not _used_at_once(ir, other)
+        ):
+            shown = ir.original.get(other.targets[0], other.targets[0]) if other.targets else "?"
+            raise MutationError(
+                f"`{user}` is assigned into, but `{shown}` is a view of it "
+                f"(line {primal.where(other.node).lineno}): aliasing updates are not supported "
+                "yet",
+                where,
+                advice,
+            )
+
+
+def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
+    """A view read only within its own source statement (``x[1:3] += v``): nothing can see
+    a later write through it."""
+    readers = [s for s in ir.flat if any(t in _differentiable_reads(s) for t in view.targets)]
+    return all(reader.node is view.node for reader in readers)
+
+
+def _slices(key: Any) -> bool:
+    """Whether a key has a slice, ``None`` or ``...``: then ``x[key]`` is a view of ``x``."""
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    return any(
+        isinstance(item, gast.Slice)
+        or (isinstance(item, gast.Constant) and (item.value is None or item.value is Ellipsis))
+        for item in items
+    )
 
 
 def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
@@ -368,6 +442,9 @@ def _is_library(obj: Any) -> bool:
 
 
 def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
+    if stmt.op is SETITEM:
+        _check_setitem(primal, ir, stmt)
+        return
     if stmt.op is not runtime.augmented or stmt.aug_of is None:
         return
     old = stmt.aug_of

@@ -10,7 +10,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, Marker, Stmt
+from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt
 
 _CAST_OPS = {np.astype, np.asarray, np.array}
 
@@ -102,7 +102,7 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         if attr == "dtype" and source.dtype is not None:
             return VType("other", value=source.dtype)
         return VType("other")
-    if op is COPY:
+    if op is COPY or op is SETITEM:
         return _operand_type(stmt.args[0], types)
     if op in (CONST, OPAQUE):
         if op is CONST and isinstance(stmt.expr, gast.Constant):
@@ -131,6 +131,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     if rule is not None and rule.kind == registry.PIECEWISE_CONSTANT:
         return VType("other")
     operands = [_operand_type(a, types) for a in stmt.args]
+    if rule is None and not isinstance(op, Marker) and stmt.method is None:
+        return UNKNOWN  # np.zeros(4), a helper: no promotion rule tells what it returns
     if rule is not None and rule.kind != registry.ELEMENTWISE:
         return _infer_rule(rule, stmt, types)
     floats = [t for t in operands if t.kind in ("float", "int", "bool")]

@@ -126,13 +126,19 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
+            if (
+                isinstance(target, gast.Subscript)
+                and isinstance(target.value, gast.Name)
+                and len(targets) == 1
+            ):
+                continue  # x[key] = v and x[key] += v: mutation of a local array
             for sub in gast.walk(target):
                 if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store):
                     raise UnsupportedSyntaxError(
-                        "assignment into an array (`x[i] = v`) is not supported yet",
+                        "this assignment into an array is not supported yet",
                         primal.where(node),
-                        "build the result without mutation, for example with np.where, "
-                        "np.concatenate or np.stack",
+                        "assign into a name directly (`x[i] = v`, `x[i, j] += v`), or build the "
+                        "result with np.where, np.concatenate or np.stack",
                     )
                 if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
                     raise UnsupportedSyntaxError(

@@ -22,6 +22,7 @@ COPY = Marker("copy")  # y = x
 CONST = Marker("const")  # y = 3.0, y = np.pi: never active
 OPAQUE = Marker("opaque")  # any other expression: never differentiated
 ATTRIBUTE = Marker("attribute")  # x.shape, x.dtype, x.ndim: piecewise-constant metadata
+SETITEM = Marker("setitem")  # x[key] = v: args (x, key, v), target x (the same array)
 
 
 @dataclass
@@ -99,7 +100,10 @@ def flatten(body: list[Any]) -> list[Stmt]:
 
 
 def has_control_flow(body: list[Any]) -> bool:
-    return any(isinstance(item, (Branch, Loop)) for item in body)
+    """Branches, loops or mutation: then the sweeps keep a tape."""
+    return any(isinstance(item, (Branch, Loop)) for item in body) or any(
+        s.op is SETITEM for s in flatten(body)
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from s2s.ir import (
     CONST,
     COPY,
     OPAQUE,
+    SETITEM,
     Branch,
     FunctionIR,
     Jump,
@@ -266,9 +267,17 @@ class Normalizer:
             self.emit_assign((), stmt.value)
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            self.assign(targets, stmt.value)
+            if isinstance(targets[0], gast.Subscript):
+                self.setitem(targets[0], stmt.value)
+            else:
+                self.assign(targets, stmt.value)
         elif isinstance(stmt, gast.AugAssign):
-            self.augassign(stmt)
+            if isinstance(stmt.target, gast.Subscript):  # x[k] += v: read, combine, write
+                current = gast.Subscript(value=stmt.target.value, slice=stmt.target.slice,
+                                         ctx=gast.Load())  # fmt: skip
+                self.setitem(stmt.target, gast.BinOp(left=current, op=stmt.op, right=stmt.value))
+            else:
+                self.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
             self.returns = self.atom(value)
@@ -450,6 +459,15 @@ class Normalizer:
             )
         return names[index]
 
+    def setitem(self, target: gast.Subscript, value: gast.expr) -> None:
+        """``x[key] = value``: ``x`` keeps its name; the tape saves the overwritten entries."""
+        array = self.load(target.value)
+        key = self.atom(target.slice)
+        new = self.atom(value)
+        expr = gast.Subscript(value=array, slice=key, ctx=gast.Store())
+        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=self.node)
+        self.body.append(stmt)
+
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:
         """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
         the same statement (its names are SSA names already, not to be looked up again)."""
@@ -554,8 +572,14 @@ def _reads(stmt: Stmt) -> set[str]:
 
 
 def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
-    """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included)."""
+    """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included), and
+    arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
     names: set[str] = set()
+    for node in gast.walk(tree):
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                names.add(target.value.id)
     for stmt in tree.body:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             for node in gast.walk(stmt):

@@ -144,6 +144,8 @@ def generate(
             defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
             writer.line(f"def {pullback}({cotangent}{defaults}):", 2)
             writer.line(f"{sweeps.tape} = list({sweeps.tape})", 3)
+            for array in sorted(sweeps.written):  # restored in place below: work on copies
+                writer.line(f"{array} = _s2s.detached({array})", 3)
         else:
             writer.line(f"def {pullback}({cotangent}):", 2)
         checker = (
@@ -168,7 +170,8 @@ def generate(
         writer.line("# adjoint sweep", 3)
         writer.blocks(sweeps.adjoint, 3)
         writer.statement(gast.Return(value=grads), 3, return_line)
-        pair = gast.Tuple(elts=[returns, name(pullback)], ctx=gast.Load())
+        value = call("_s2s.detached", returns) if sweeps.written else returns
+        pair = gast.Tuple(elts=[value, name(pullback)], ctx=gast.Load())
         writer.statement(gast.Return(value=pair), 2, return_line)
     else:
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
@@ -179,7 +182,7 @@ def generate(
             ending.append(
                 gast.Assign(
                     targets=[gast.Name(output, gast.Store(), None, None)],
-                    value=returns,
+                    value=call("_s2s.detached", returns),
                     type_comment=None,
                 )
             )

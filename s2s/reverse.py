@@ -12,7 +12,17 @@ from s2s import registry, runtime
 from s2s.activity import Activity
 from s2s.buffers import Accumulation
 from s2s.dtypes import VType, is_literal
-from s2s.ir import COPY, Branch, FunctionIR, Loop, NameAllocator, Stmt, atom_names, has_control_flow
+from s2s.ir import (
+    COPY,
+    SETITEM,
+    Branch,
+    FunctionIR,
+    Loop,
+    NameAllocator,
+    Stmt,
+    atom_names,
+    has_control_flow,
+)
 from s2s.markers import MarkerPaths
 from s2s.parse import Primal
 from s2s.selection import SelectionMasks
@@ -318,6 +328,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             self.dynamic,
             getattr(self, "tape", ""),
             set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
+            {s.targets[0] for s in self.ir.flat if s.op is SETITEM},
         )
 
 
@@ -349,6 +360,9 @@ def _acc(dtype: np.dtype) -> np.dtype:
 
 
 def _primal_statement(stmt: Stmt) -> gast.stmt:
+    if stmt.op is SETITEM:  # x[key] = v, as written
+        target = copy.deepcopy(stmt.expr)
+        return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)
     value = copy.deepcopy(stmt.expr)
     if isinstance(value, gast.stmt):
         return value  # an assert kept whole

@@ -34,6 +34,7 @@ class Sweeps:
     dynamic: bool = False  # branches or loops: a tape, adjoints that start as None
     tape: str = ""  # the tape's name
     saved: set[str] = field(default_factory=set)  # names whose old values go on the tape
+    written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:

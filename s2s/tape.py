@@ -8,9 +8,9 @@ from typing import Any
 import gast
 
 from s2s import runtime
-from s2s.ir import COPY, Branch, Jump, Loop, Stmt, atom_names
+from s2s.ir import COPY, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.sweeps import Block, assign, call
-from s2s.templating import constant, name
+from s2s.templating import constant, name, slice_to_call
 
 
 def comment_marker(text: str) -> gast.stmt:
@@ -92,7 +92,13 @@ class TapeSweeps:
             if nested and getattr(item.node, "lineno", None) != line and item.node is not None:
                 line = item.node.lineno
                 out.append(comment_marker(self.comment(item.node)[0]))
-            if isinstance(item, Stmt):
+            if isinstance(item, Stmt) and item.op is SETITEM:  # save what the write destroys
+                array, key = item.args[0], item.args[1]
+                saved = call(
+                    "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
+                )
+                out += [self.push(saved), self.primal_statement(item)]
+            elif isinstance(item, Stmt):
                 for target in item.targets:
                     if target in self.saved:
                         out.append(self.push(name(target)))
@@ -194,7 +200,31 @@ class TapeSweeps:
                 out += self.adjoint_loop(item)
         return out
 
+    def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
+        """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
+        the old ``x`` loses; then the overwritten entries come back from the tape."""
+        array, key, value = stmt.args
+        out: list[gast.stmt] = [comment_marker(self.comment(stmt.node)[0])]
+        adj = self.adjoint_names.get(array.id)
+        if adj is not None:
+            guarded: list[gast.stmt] = []
+            sources = [n for n in atom_names(value) if n in self.activity.active]
+            if isinstance(value, gast.Name) and sources:
+                part = call("_s2s.written_part", name(adj), slice_to_call(copy.deepcopy(key)))
+                self.accumulate(sources[0], call("_s2s.unbroadcast", part, name(sources[0])),
+                                guarded)  # fmt: skip
+            zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))
+            guarded.append(assign(adj, zeroed))
+            test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
+            out.append(gast.If(test=test, body=guarded, orelse=[]))
+        target = gast.Subscript(value=copy.deepcopy(array), slice=copy.deepcopy(key),
+                                ctx=gast.Store())  # fmt: skip
+        out.append(gast.Assign(targets=[target], value=self.pop(), type_comment=None))
+        return out
+
     def adjoint_statement(self, stmt: Stmt) -> list[gast.stmt]:
+        if stmt.op is SETITEM:
+            return self.setitem_adjoint(stmt)
         out: list[gast.stmt] = []
         index = self.index_of[id(stmt)]
         if index in self.activity.bindings or (

@@ -344,6 +344,42 @@ def _keeps(left: np.ndarray, right: Any) -> bool:
     )
 
 
+def overwritten(array: np.ndarray, key: Any) -> Any:
+    """A copy of ``array[key]``, saved before ``array[key] = ...`` destroys it."""
+    return np.array(array[key], copy=True)
+
+
+def written_part(g: Any, key: Any) -> Any:
+    """The cotangent of the values ``x[key] = v`` wrote: ``g[key]``, except that where an
+    integer index repeats only the last write counts (numpy keeps the last), so the earlier
+    duplicates get zero."""
+    part = g[key]
+    if _is_basic_key(key):
+        return part
+    writers = np.arange(np.size(part)).reshape(np.shape(part))
+    scratch = np.full(np.shape(g), -1)
+    scratch[key] = writers
+    return np.where(scratch[key] == writers, part, 0)
+
+
+def zeroed_at(g: Any, key: Any) -> np.ndarray:
+    """A copy of cotangent ``g`` with zeros at ``key``: entries a write replaced have no
+    gradient with respect to the array before the write."""
+    out = np.array(g, copy=True)
+    out[key] = 0
+    return out
+
+
+def detached(value: Any) -> Any:
+    """``value`` with its arrays copied (tuples too): the adjoint sweep of a function that
+    writes into arrays restores their old entries, which must not reach the caller."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(detached(v) for v in value)
+    return value
+
+
 _SUBDERIVATIVES: dict = {}
 
 

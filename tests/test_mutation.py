@@ -1,0 +1,105 @@
+"""Assignment into arrays the function made (x[i] = v, x[k] += v), inside loops too: exact
+gradients from the overwritten entries saved on the tape; writes that may reach the caller's
+arrays or views are refused."""
+
+import numpy as np
+import pytest
+
+import s2s
+
+RNG = np.random.default_rng(5)
+
+
+def numeric(f, args, index, h=1e-6):
+    x = np.asarray(args[index], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        a, b = list(args), list(args)
+        a[index] = plus if x.ndim else float(plus)
+        b[index] = minus if x.ndim else float(minus)
+        grad[i] = (f(*a) - f(*b)) / (2 * h)
+    return grad
+
+
+def check(f, *args, wrt=(0,)):
+    value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    for position, g in zip(wrt, grads):
+        np.testing.assert_allclose(g, numeric(f, args, position), rtol=1e-6, atol=1e-8)
+
+
+def fill(x, w):
+    out = np.zeros(4)
+    for i in range(4):
+        out[i] = np.sin(x[i]) * w
+    out[1:3] += x[1:3] * 2.0
+    out[0] = out[3] * 3.0
+    out[x > 0.5] = 0.25
+    return np.sum(out * out)
+
+
+def test_element_slice_and_mask_writes_in_a_loop():
+    check(fill, RNG.normal(size=4), 0.7, wrt=(0, 1))
+
+
+def overwrite_with_repeats(x):
+    y = x * 1.0
+    y[np.array([0, 0, 2])] *= 3.0
+    y[:, 1] = x[:, 0] ** 2
+    return np.sum(y * x)
+
+
+def test_advanced_keys_and_columns():
+    check(overwrite_with_repeats, RNG.normal(size=(3, 2)))
+
+
+def returns_written(x):
+    out = np.zeros(3)
+    out[0] = x[0] * 2.0
+    out[2] = x[1]
+    return out
+
+
+def test_the_value_and_repeated_pullbacks_see_the_written_array():
+    x = RNG.normal(size=3)
+    value, pullback = s2s.vjp(returns_written)(x)
+    np.testing.assert_array_equal(value, returns_written(x))
+    first, second = pullback(np.ones(3)), pullback(np.ones(3))
+    np.testing.assert_array_equal(first, [2.0, 1.0, 0.0])
+    np.testing.assert_array_equal(second, first)
+    np.testing.assert_array_equal(value, returns_written(x))
+
+
+def writes_argument(x):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+def writes_through_view(x):
+    y = x * 2.0
+    z = y[1:]
+    y[0] = 5.0
+    return np.sum(z)
+
+
+def writes_global(x):
+    TABLE[0] = x[0]
+    return np.sum(TABLE)
+
+
+TABLE = np.zeros(2)
+
+
+@pytest.mark.parametrize(
+    "f, message",
+    [(writes_argument, "argument"), (writes_through_view, "view"), (writes_global, "global")],
+)
+def test_writes_that_may_reach_other_arrays_are_refused(f, message):
+    before = TABLE.copy()
+    with pytest.raises(s2s.MutationError, match=message) as info:
+        s2s.grad(f)(np.ones(3))
+    assert info.value.where.lineno > f.__code__.co_firstlineno
+    np.testing.assert_array_equal(TABLE, before)
