@@ -1,4 +1,4 @@
-"""Run each example and the MLP benchmark in a fast mode as a subprocess; check the output."""
+"""Run each example and the benchmarks in a fast mode as a subprocess; check the output."""
 
 import re
 import subprocess
@@ -68,4 +68,35 @@ def test_bench_mlp_quick():
     out = run("benchmarks/bench_mlp.py", "--quick", "--repeats", "5")
     assert "gradients agree: True" in out
     assert re.search(r"^ +256 \|", out, flags=re.M)
+    assert "generation, cold:" in out and "generation, warm:" in out
+
+
+def test_rnn_sequence_fast():
+    pytest.importorskip("statsmodels")
+    out = run("examples/rnn_sequence.py", "--fast", "--show-source")
+    source = out.split("generated derivative of loss:", 1)[1]
+    assert "def " in source and "for " in source and "return" in source
+    losses = [
+        float(v) for v in re.findall(r"^epoch +\d+/10 +train loss ([0-9.]+)", out, flags=re.M)
+    ]
+    assert len(losses) == 10
+    assert losses[-1] < 0.8 * losses[0], f"training loss did not fall: {losses}"
+    rnn = number(r"held-out RMSE \(sunspot number\): RNN ([0-9.]+)", out)
+    naive = number(r"naive \(last year\) ([0-9.]+)", out)
+    assert rnn < naive
+
+
+def test_pendulum_fit():
+    pytest.importorskip("scipy")
+    out = run("examples/pendulum_fit.py", "--fast")
+    assert number(r"vs central differences: relative error ([0-9.e+-]+)", out) < 1e-6
+    assert number(r"length: .* error ([0-9.]+)%", out) < 3.0
+    assert number(r"damping: .* error ([0-9.]+)%", out) < 3.0
+    assert "recovered within 3%: True" in out
+
+
+def test_bench_rnn_quick():
+    out = run("benchmarks/bench_rnn.py", "--quick", "--repeats", "5")
+    assert "gradients agree: True" in out
+    assert re.search(r"^ +[0-9.]+ +[0-9.]+ +[0-9.]+ \| .*\| yes", out, flags=re.M)
     assert "generation, cold:" in out and "generation, warm:" in out
