@@ -66,6 +66,36 @@ def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
         block.body.insert(block.body.index(stmt) + 1, assign(like, call("_s2s.like", name(var))))
 
 
+def tape_shapes_only(sweeps: Sweeps) -> None:
+    """On the tape, keep only the shape and dtype of a value the adjoint sweep reads only for
+    them (``_s2s.like``): a loop then saves one array per step where the adjoint needs its
+    values, not one per temporary."""
+    meta: dict[str, bool] = {}
+    for block in sweeps.adjoint:
+        for stmt in block.body:
+            parents = {
+                id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)
+            }
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
+    shapes_only = {n for n, only in meta.items() if only}
+    for block in sweeps.primal:
+        for stmt in block.body:
+            for node in gast.walk(stmt):
+                if (
+                    isinstance(node, gast.Call)
+                    and isinstance(node.func, gast.Attribute)
+                    and node.func.attr == "append"
+                    and isinstance(node.func.value, gast.Name)
+                    and node.func.value.id == sweeps.tape
+                    and len(node.args) == 1
+                    and isinstance(node.args[0], gast.Name)
+                    and node.args[0].id in shapes_only
+                ):
+                    node.args[0] = call("_s2s.like", node.args[0])
+
+
 def _targets(stmt: gast.stmt) -> list[str]:
     if isinstance(stmt, gast.Assign):
         return [n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)]
@@ -204,7 +234,8 @@ def optimize(
     ``fresh`` names the temporaries whose arrays s2s allocated (results of ufuncs and matmul).
     """
     if sweeps.dynamic:
-        return  # popping the tape is a side effect, and loops reuse names: keep it all
+        tape_shapes_only(sweeps)
+        return  # popping the tape is a side effect, and loops reuse names: keep the rest
     live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out)
     if in_place:
