@@ -132,6 +132,7 @@ def analyze(
     types: dict[str, VType] = dict(arg_types)
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind == "float"}
     sweep = 0
+    assigned: set[str] = set()
     while True:  # until nothing changes: a loop carries values back to its top
         before = len(varied)
         for stmt in flat:
@@ -149,7 +150,11 @@ def analyze(
                     "parts), or wrap the value in s2s.stop_gradient(...)",
                 )
             for target in stmt.targets:
-                types[target] = out_type if not stmt.unpack else UNKNOWN
+                new_type = out_type if not stmt.unpack else UNKNOWN
+                if target in ir.carried and target in assigned and types.get(target) != new_type:
+                    new_type = _join(types[target], new_type)  # loops: one type for all
+                types[target] = new_type
+                assigned.add(target)
                 if is_varied and types[target].kind in ("float", "unknown"):
                     varied.add(target)
         sweep += 1
@@ -224,6 +229,15 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
+
+
+def _join(first: VType, second: VType) -> VType:
+    """The type of a name assigned twice (in a loop): what both assignments agree on."""
+    if first == second:
+        return first
+    if first.dtype is not None and first.dtype == second.dtype and first.kind == second.kind:
+        return VType(first.kind, first.dtype, first.array if first.array == second.array else None)
+    return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
 
 
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:

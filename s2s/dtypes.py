@@ -54,6 +54,7 @@ def _kind(dtype: np.dtype) -> str:
     )
 
 
+_ALLOCATORS = {np.zeros, np.ones, np.empty, np.eye, np.identity}
 _BUILTIN_TYPES = {"int": int, "float": float, "bool": bool, "complex": complex}
 
 
@@ -124,6 +125,13 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         return _operand_type(stmt.args[0], types) if stmt.args else UNKNOWN
     if op is float:
         return VType("float", np.dtype(np.float64), False, False)
+    if op in _ALLOCATORS:  # np.zeros(shape, dtype=float): a new array of that dtype
+        dtype_atom = stmt.kwargs.get("dtype")
+        value = _static_dtype(dtype_atom, types) if dtype_atom is not None else np.float64
+        if value is None:
+            return UNKNOWN
+        dtype = np.dtype(value)
+        return VType(_kind(dtype), dtype, True)
     if op is np.dtype and stmt.args:
         value = _static_dtype(stmt.args[0], types)
         return VType("other", value=np.dtype(value)) if value is not None else VType("other")

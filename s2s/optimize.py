@@ -79,6 +79,7 @@ def tape_shapes_only(sweeps: Sweeps) -> None:
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
+    read = set(meta)
     shapes_only = {n for n, only in meta.items() if only}
     for block in sweeps.primal:
         for stmt in block.body:
@@ -91,7 +92,8 @@ def tape_shapes_only(sweeps: Sweeps) -> None:
                     and node.func.value.id == sweeps.tape
                     and len(node.args) == 1
                     and isinstance(node.args[0], gast.Name)
-                    and node.args[0].id in shapes_only
+                    and node.args[0].id in sweeps.saved  # a value, not a count or an arm
+                    and (node.args[0].id in shapes_only or node.args[0].id not in read)
                 ):
                     node.args[0] = call("_s2s.like", node.args[0])
 
