@@ -8,7 +8,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.ir import atom_names
 from s2s.sweeps import Block, Sweeps, assign, call
-from s2s.templating import name
+from s2s.templating import constant, name
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -95,7 +95,8 @@ def tape_shapes_only(sweeps: Sweeps) -> None:
                     and node.args[0].id in sweeps.saved  # a value, not a count or an arm
                     and (node.args[0].id in shapes_only or node.args[0].id not in read)
                 ):
-                    node.args[0] = call("_s2s.like", node.args[0])
+                    unread = node.args[0].id not in read
+                    node.args[0] = constant(None) if unread else call("_s2s.like", node.args[0])
 
 
 def _targets(stmt: gast.stmt) -> list[str]:
