@@ -43,6 +43,7 @@ class TapeSweeps:
                     needed.update(n for n in atom_names(atom) if n)
                 needed.update(stmt.targets)
         self.saved = {n for n in self.ir.carried if n in needed}
+        self.restore_read = self.restores_read(flat, active)
         self.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
             id(stmt): self.pullback_of(stmt)
             for stmt in flat
@@ -62,6 +63,41 @@ class TapeSweeps:
         )  # fmt: skip
         if sources:
             self.undefined.update(self.adjoint_names)
+
+    def restores_read(self, flat: list[Stmt], active: set[str]) -> set[tuple[int, str]]:
+        """(statement, name) pairs whose overwritten value an adjoint reads after the tape
+        restores it: a reader earlier in the program, or one in a loop around both."""
+        loops_of: dict[int, set[int]] = {}
+
+        def walk(body: list[Any], loops: frozenset) -> None:
+            for item in body:
+                if isinstance(item, Stmt):
+                    loops_of[id(item)] = set(loops)
+                elif isinstance(item, Branch):
+                    walk(item.body, loops)
+                    walk(item.orelse, loops)
+                elif isinstance(item, Loop):
+                    inner = loops | {id(item)}
+                    walk(item.test_body, inner)
+                    walk(item.body, inner)
+                    walk(item.orelse, loops)
+
+        walk(self.ir.body, frozenset())
+        readers: dict[str, list[int]] = {}
+        for index, stmt in enumerate(flat):
+            if any(t in active for t in stmt.targets) or stmt.op is SETITEM:
+                for atom in stmt.args + list(stmt.kwargs.values()):
+                    for n in atom_names(atom):
+                        readers.setdefault(n, []).append(index)
+        kept: set[tuple[int, str]] = set()
+        for index, stmt in enumerate(flat):
+            for target in stmt.targets:
+                for reader in readers.get(target, []):
+                    shared = loops_of[id(stmt)] & loops_of[id(flat[reader])]
+                    if reader < index or shared:
+                        kept.add((id(stmt), target))
+                        break
+        return kept
 
     def push(self, value: gast.expr) -> gast.stmt:
         return gast.Expr(value=call(f"{self.tape}.append", value))
@@ -100,8 +136,9 @@ class TapeSweeps:
                 out += [self.push(saved), self.primal_statement(item)]
             elif isinstance(item, Stmt):
                 for target in item.targets:
-                    if target in self.saved:
-                        out.append(self.push(name(target)))
+                    if target in self.saved:  # None where no adjoint reads the old value
+                        kept = (id(item), target) in self.restore_read
+                        out.append(self.push(name(target) if kept else constant(None)))
                 if id(item) in self.call_pullbacks:
                     out.append(self.push(name(self.call_pullbacks[id(item)])))
                 out.append(self.primal_statement(item))

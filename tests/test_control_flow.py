@@ -206,3 +206,40 @@ def choices(x, s):
 @pytest.mark.parametrize("s", [1.5, 0.5, -1.0])
 def test_conditional_expressions_and_boolean_operators(s):
     check(choices, RNG.normal(size=3), s, wrt=(0, 1))
+
+
+# -- what the tape holds ----------------------------------------------------------------------
+
+
+def rebinds_only(x, n):
+    y = x * 2.0
+    z = x * 1.0
+    for _ in range(n):
+        z = y  # only rebinds: the adjoint needs no old value of z
+    return np.sum(z * x)
+
+
+def shapes_only(x, b, n):
+    h = x * 1.0
+    for _ in range(n):
+        h = h + b  # the adjoint of + reads h and b only for their shapes
+    return np.sum(h)
+
+
+def pushed(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if "tape.append(" in line]
+
+
+def test_a_loop_that_only_rebinds_saves_no_values():
+    x = RNG.normal(size=3)
+    check(rebinds_only, x, 4)
+    values = [p for p in pushed(s2s.grad(rebinds_only).source) if "trips" not in p]
+    assert all("(None)" in p or "like(" in p for p in values), values
+
+
+def test_a_loop_that_needs_only_shapes_saves_shapes():
+    x, b = RNG.normal(size=3), RNG.normal(size=(2, 3))
+    check(shapes_only, x, b, 3, wrt=(0, 1))
+    source = s2s.grad(shapes_only, wrt=(0, 1)).source
+    assert "tape.append(_s2s.like(h))" in source
+    assert "tape.append(h)" not in source
