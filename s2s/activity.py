@@ -21,6 +21,7 @@ from s2s.errors import (
     UnsupportedSyntaxError,
 )
 from s2s.ir import (
+    APPEND,
     ATTRIBUTE,
     CONST,
     COPY,
@@ -87,7 +88,7 @@ VIEW_OPS = {
 def _differentiates(stmt: Stmt) -> bool:
     """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
     op = stmt.op
-    if op is COPY or op is SETITEM:
+    if op is COPY or op is SETITEM or op is APPEND:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
@@ -177,7 +178,7 @@ def analyze(
                     "index the array instead: `a, b = x[0], x[1]`",
                 )
             continue
-        if stmt.op is runtime.undefined_grad or stmt.op is SETITEM:
+        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND):
             continue  # adjoints written by the tape sweep: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir)
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}

@@ -23,6 +23,7 @@ CONST = Marker("const")  # y = 3.0, y = np.pi: never active
 OPAQUE = Marker("opaque")  # any other expression: never differentiated
 ATTRIBUTE = Marker("attribute")  # x.shape, x.dtype, x.ndim: piecewise-constant metadata
 SETITEM = Marker("setitem")  # x[key] = v: args (x, key, v), target x (the same array)
+APPEND = Marker("append")  # xs.append(v): args (xs, v), target xs (the same list)
 
 
 @dataclass
@@ -102,7 +103,7 @@ def flatten(body: list[Any]) -> list[Stmt]:
 def has_control_flow(body: list[Any]) -> bool:
     """Branches, loops or mutation: then the sweeps keep a tape."""
     return any(isinstance(item, (Branch, Loop)) for item in body) or any(
-        s.op is SETITEM for s in flatten(body)
+        s.op is SETITEM or s.op is APPEND for s in flatten(body)
     )
 
 
@@ -127,6 +128,7 @@ class FunctionIR:
     taken: set[str]  # every name in use, to keep generated names from colliding
     temporaries: set[str] = field(default_factory=set)  # names normalize made up
     carried: set[str] = field(default_factory=set)  # names assigned inside branches or loops
+    lists: set[str] = field(default_factory=set)  # Python lists built with .append
 
     @property
     def flat(self) -> list[Stmt]:

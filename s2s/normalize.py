@@ -12,6 +12,7 @@ import gast
 from s2s import control, registry, runtime
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import (
+    APPEND,
     ATTRIBUTE,
     CONST,
     COPY,
@@ -24,6 +25,7 @@ from s2s.ir import (
     NameAllocator,
     Param,
     Stmt,
+    flatten,
 )
 from s2s.parse import Primal
 from s2s.resolve import Method, Target, global_value
@@ -264,6 +266,16 @@ class Normalizer:
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
+            if _appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
+                xs = self.load(stmt.value.func.value)
+                item = self.atom(stmt.value.args[0])
+                call_expr = gast.Call(
+                    func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
+                    args=[item],
+                    keywords=[],
+                )
+                self.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
+                return
             self.emit_assign((), stmt.value)
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
@@ -547,7 +559,22 @@ class Normalizer:
             taken=self.names.taken,
             temporaries=self.temporaries,
             carried=self.carried,
+            lists={s.targets[0] for s in flatten(self.body) if s.op is APPEND},
         )
+
+
+def _appended_list(node: gast.expr) -> str | None:
+    """``xs`` for a call ``xs.append(v)`` on a local name, else ``None``."""
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr == "append"
+        and isinstance(node.func.value, gast.Name)
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return node.func.value.id
+    return None
 
 
 def _pair(target: gast.expr) -> bool:
@@ -576,6 +603,9 @@ def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
     arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
     names: set[str] = set()
     for node in gast.walk(tree):
+        appended = _appended_list(node) if isinstance(node, gast.Call) else None
+        if appended is not None:
+            names.add(appended)
         targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
         for target in targets:
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):

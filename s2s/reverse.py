@@ -13,6 +13,7 @@ from s2s.activity import Activity
 from s2s.buffers import Accumulation
 from s2s.dtypes import VType, is_literal
 from s2s.ir import (
+    APPEND,
     COPY,
     SETITEM,
     Branch,
@@ -235,8 +236,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         if var_type.dtype is not None and result_type.dtype is not None:
             if _acc(var_type.dtype) == _acc(result_type.dtype):
                 return expr
-        if _is_unbroadcast_onto(expr, var):
-            return expr  # the rule already projected it
+        if _is_unbroadcast_onto(expr, var) or var in self.ir.lists:
+            return expr  # already projected, or a list's cotangent (one part per item)
         return call("_s2s.unbroadcast", expr, name(var))
 
     def _same_shape_and_dtype(self, var: str, stmt: Stmt, result_type: VType) -> bool:
@@ -328,7 +329,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             self.dynamic,
             getattr(self, "tape", ""),
             set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
-            {s.targets[0] for s in self.ir.flat if s.op is SETITEM},
+            {s.targets[0] for s in self.ir.flat if s.op in (SETITEM, APPEND)},
         )
 
 
@@ -360,6 +361,8 @@ def _acc(dtype: np.dtype) -> np.dtype:
 
 
 def _primal_statement(stmt: Stmt) -> gast.stmt:
+    if stmt.op is APPEND:  # xs.append(v), as written
+        return gast.Expr(value=copy.deepcopy(stmt.expr))
     if stmt.op is SETITEM:  # x[key] = v, as written
         target = copy.deepcopy(stmt.expr)
         return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)

@@ -8,7 +8,7 @@ from typing import Any
 import gast
 
 from s2s import runtime
-from s2s.ir import COPY, SETITEM, Branch, Jump, Loop, Stmt, atom_names
+from s2s.ir import APPEND, COPY, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.sweeps import Block, assign, call
 from s2s.templating import constant, name, slice_to_call
 
@@ -128,7 +128,9 @@ class TapeSweeps:
             if nested and getattr(item.node, "lineno", None) != line and item.node is not None:
                 line = item.node.lineno
                 out.append(comment_marker(self.comment(item.node)[0]))
-            if isinstance(item, Stmt) and item.op is SETITEM:  # save what the write destroys
+            if isinstance(item, Stmt) and item.op is APPEND:  # undone by a pop: nothing to save
+                out.append(self.primal_statement(item))
+            elif isinstance(item, Stmt) and item.op is SETITEM:  # save what the write destroys
                 array, key = item.args[0], item.args[1]
                 saved = call(
                     "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
@@ -237,6 +239,24 @@ class TapeSweeps:
                 out += self.adjoint_loop(item)
         return out
 
+    def append_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
+        """``xs.append(v)`` backwards: ``v`` gets the cotangent of the last item, which leaves
+        the list's cotangent; then the item leaves the list."""
+        xs, item = stmt.args
+        out: list[gast.stmt] = [comment_marker(self.comment(stmt.node)[0])]
+        adj = self.adjoint_names.get(xs.id)
+        sources = [n for n in atom_names(item) if n in self.activity.active]
+        if adj is not None:
+            guarded: list[gast.stmt] = []
+            if isinstance(item, gast.Name) and sources:
+                last = call("_s2s.last_item", name(adj))
+                self.accumulate(sources[0], last, guarded)
+            guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
+            test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
+            out.append(gast.If(test=test, body=guarded, orelse=[]))
+        out.append(gast.Expr(value=call(f"{xs.id}.pop")))
+        return out
+
     def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
         the old ``x`` loses; then the overwritten entries come back from the tape."""
@@ -262,6 +282,8 @@ class TapeSweeps:
     def adjoint_statement(self, stmt: Stmt) -> list[gast.stmt]:
         if stmt.op is SETITEM:
             return self.setitem_adjoint(stmt)
+        if stmt.op is APPEND:
+            return self.append_adjoint(stmt)
         out: list[gast.stmt] = []
         index = self.index_of[id(stmt)]
         if index in self.activity.bindings or (

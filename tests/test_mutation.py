@@ -103,3 +103,40 @@ def test_writes_that_may_reach_other_arrays_are_refused(f, message):
         s2s.grad(f)(np.ones(3))
     assert info.value.where.lineno > f.__code__.co_firstlineno
     np.testing.assert_array_equal(TABLE, before)
+
+
+# -- Python lists built in loops ----------------------------------------------------------------
+
+
+def collect(x, w):
+    hs = []
+    h = x * 1.0
+    for _ in range(3):
+        h = np.tanh(h * w)
+        hs.append(h)
+    stacked = np.stack(hs)
+    joined = np.concatenate(hs)
+    as_array = np.array(hs)
+    return np.sum(stacked * stacked) + np.sum(hs[1] * 2.0) + np.sum(joined) + np.sum(as_array**3)
+
+
+def test_lists_appended_in_a_loop_then_stacked_concatenated_and_indexed():
+    check(collect, RNG.normal(size=2), RNG.normal(size=2), wrt=(0, 1))
+
+
+def states(x):
+    hs = []
+    for k in range(3):
+        hs.append(np.sin(x * k))
+    return np.stack(hs)
+
+
+def test_a_list_pullback_can_run_twice_and_the_value_stays():
+    x = RNG.normal(size=2)
+    value, pullback = s2s.vjp(states)(x)
+    ct = RNG.normal(size=(3, 2))
+    first, second = pullback(ct), pullback(ct)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first, np.sum(ct * np.arange(3)[:, None] * np.cos(
+        x * np.arange(3)[:, None]), axis=0), rtol=1e-12)  # fmt: skip
+    np.testing.assert_array_equal(value, states(x))

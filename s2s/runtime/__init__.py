@@ -42,6 +42,7 @@ from s2s.runtime.kinds import (
     Undefined,
     add,
     is_undefined,
+    last_item,
     locate,
     resolve_undefined,
     scatter,
@@ -49,6 +50,7 @@ from s2s.runtime.kinds import (
     undefined,
     undefined_grad,
     undefined_of,
+    without_last,
     zero_grad,
 )
 from s2s.runtime.linalg import (
@@ -156,6 +158,7 @@ __all__ = [
     "is_real_scalar",
     "is_undefined",
     "kept",
+    "last_item",
     "like",
     "locate",
     "masked",
@@ -213,6 +216,7 @@ __all__ = [
     "untranspose",
     "unvstack",
     "var_adjoint",
+    "without_last",
     "written_part",
     "zero_entries",
     "zero_grad",

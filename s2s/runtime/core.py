@@ -377,6 +377,8 @@ def detached(value: Any) -> Any:
         return value.copy()
     if isinstance(value, tuple):
         return tuple(detached(v) for v in value)
+    if isinstance(value, list):
+        return [detached(v) for v in value]
     return value
 
 

@@ -124,6 +124,10 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         return total
     if isinstance(g, Undefined):
         return g
+    if isinstance(ref, list):  # xs[i] of a list: the cotangent of that item
+        parts = list(total) if total is not None else [None] * len(ref)
+        parts[key] = add(parts[key], g)
+        return parts
     from s2s.runtime.core import owned_copy, scatter_add, zeros_like_acc
 
     buffer = zeros_like_acc(ref) if total is None else owned_copy(total, ref)
@@ -143,7 +147,19 @@ def add(total: Any, contribution: Any) -> Any:
         return total
     if isinstance(contribution, Undefined):
         return contribution
+    if isinstance(total, list):  # a list's cotangent: one part per item, None for zero
+        return [add(a, b) for a, b in zip(total, contribution, strict=True)]
     return total + contribution
+
+
+def last_item(cotangent: list) -> Any:
+    """The cotangent of a list's last item (``xs.append(v)`` undone)."""
+    return cotangent[-1]
+
+
+def without_last(cotangent: list) -> list:
+    """A list's cotangent without its last item (a new list: cotangents are never written)."""
+    return cotangent[:-1]
 
 
 def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
