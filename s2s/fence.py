@@ -50,16 +50,8 @@ _REFUSED: dict[type, tuple[str, str]] = {
         "lambda expressions inside a differentiated function are not supported yet",
         "define the helper at module level",
     ),
-    gast.ListComp: (
-        "comprehensions are not supported yet",
-        "build the array with a vectorized numpy expression",
-    ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
     gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
-    gast.GeneratorExp: (
-        "generator expressions are not supported yet",
-        "build the array with a vectorized numpy expression",
-    ),
     gast.NamedExpr: ("assignment expressions (`:=`) are not supported", "use an assignment"),
     gast.Starred: (
         "`*` unpacking is not supported in differentiated code",

@@ -139,6 +139,8 @@ class Normalizer:
                 return node  # np.pi, np.newaxis, CONFIG.scale: read live
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
             return self.choice(node)
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            return self.comprehension(node)
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
@@ -167,6 +169,39 @@ class Normalizer:
                 self.body.append(Branch(name_node(result), [], rest, self.node))
         return name_node(result)
 
+    def comprehension(self, node: gast.expr) -> gast.Name:
+        """``[f(x) for x in xs if c]`` as the loop it means: a list built with ``.append``
+        (its variables renamed, since a comprehension has its own scope)."""
+        result = self.temp("listcomp")
+        self.carried.add(result)
+        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
+        self.body.append(empty)
+        renames = {}
+        for generator in node.generators:
+            for target in gast.walk(generator.target):
+                if isinstance(target, gast.Name):
+                    renames[target.id] = self.temp(target.id)
+                    self.carried.add(renames[target.id])
+        for sub in gast.walk(node):
+            if isinstance(sub, gast.Name) and sub.id in renames:
+                sub.id = renames[sub.id]
+        append = gast.Attribute(value=name_node(result), attr="append", ctx=gast.Load())
+        inner: gast.stmt = gast.Expr(value=gast.Call(func=append, args=[node.elt], keywords=[]))
+        for generator in reversed(node.generators):
+            body = [inner]
+            for condition in reversed(generator.ifs):
+                body = [gast.copy_location(gast.If(test=condition, body=body, orelse=[]), node)]
+            loop = gast.For(target=generator.target, iter=generator.iter, body=body, orelse=[],
+                            type_comment=None)  # fmt: skip
+            inner = gast.copy_location(loop, node)
+        for sub in gast.walk(inner):
+            if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
+                gast.copy_location(sub, node)
+        saved = self.node
+        self.statement(inner)
+        self.node = saved
+        return name_node(result)
+
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
         stmt = self.primitive(value)
         stmt.targets = targets
@@ -179,6 +214,9 @@ class Normalizer:
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
             chosen = self.choice(node)
             return Stmt((), chosen, COPY, [chosen])
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            built = self.comprehension(node)
+            return Stmt((), built, COPY, [built])
         if isinstance(node, gast.BinOp):
             left, right = self.atom(node.left), self.atom(node.right)
             expr = gast.BinOp(left=left, op=node.op, right=right)
@@ -559,8 +597,25 @@ class Normalizer:
             taken=self.names.taken,
             temporaries=self.temporaries,
             carried=self.carried,
-            lists={s.targets[0] for s in flatten(self.body) if s.op is APPEND},
+            lists=_lists(flatten(self.body)),
         )
+
+
+def _lists(flat: list[Stmt]) -> set[str]:
+    """Names holding Python lists built with ``.append`` (and copies of them)."""
+    lists = {s.targets[0] for s in flat if s.op is APPEND}
+    grown = True
+    while grown:
+        before = len(lists)
+        for stmt in flat:
+            if stmt.op is COPY and stmt.targets and set(atom_names_of(stmt.args[0])) & lists:
+                lists.add(stmt.targets[0])
+        grown = len(lists) != before
+    return lists
+
+
+def atom_names_of(atom: gast.expr) -> list[str]:
+    return [n.id for n in gast.walk(atom) if isinstance(n, gast.Name)]
 
 
 def _appended_list(node: gast.expr) -> str | None:

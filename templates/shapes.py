@@ -137,6 +137,11 @@ def astype(result, x, dtype, /, *, copy=True):
     d[x] = rt.uncast(d[result], x, result)
 
 
+@linear(builtins.sum, source="sum(items) adds its items: each gets the whole cotangent")
+def builtin_sum(result, iterable, /, start=0):
+    d[iterable] = rt.unsum(d[result], iterable)
+
+
 @linear(builtins.float, source="float() of a size-1 value; the adjoint reshapes back")
 def builtin_float(result, x, /):
     d[x] = rt.unbroadcast(d[result], x)

@@ -114,8 +114,6 @@ def uses_nested_def(x):
         (uses_with, ["`with`", "Advice"]),
         (uses_try, ["`try`", "Advice"]),
         (uses_lambda, ["lambda", "module level"]),
-        (uses_listcomp, ["comprehension", "vectorized"]),
-        (uses_genexp, ["generator", "vectorized"]),
         (uses_global, ["global", "Advice"]),
         (uses_nested_def, ["nested function", "module level"]),
     ],
@@ -145,7 +143,9 @@ def test_assigning_into_a_fresh_local_array_is_differentiated():
     np.testing.assert_array_equal(g, expected)
 
 
-@pytest.mark.parametrize("func", [uses_for, uses_while, uses_if, uses_ifexp])
+@pytest.mark.parametrize(
+    "func", [uses_for, uses_while, uses_if, uses_ifexp, uses_listcomp, uses_genexp]
+)
 def test_loops_and_branches_are_differentiated(func):
     x = np.array([0.4, 0.3, 0.2])
     g = s2s.grad(func)(x)

@@ -140,3 +140,17 @@ def test_a_list_pullback_can_run_twice_and_the_value_stays():
     np.testing.assert_allclose(first, np.sum(ct * np.arange(3)[:, None] * np.cos(
         x * np.arange(3)[:, None]), axis=0), rtol=1e-12)  # fmt: skip
     np.testing.assert_array_equal(value, states(x))
+
+
+# -- comprehensions, lowered to loops -----------------------------------------------------------
+
+
+def comprehensions(x, w):
+    ys = [np.tanh(x * k) * w for k in range(3) if k != 1]
+    zs = np.stack([y * y for y in ys])
+    pairs = [a * b for a, b in zip(ys, ys)]
+    return np.sum(zs) + np.sum(np.array([np.sum(v) for v in ys])) + sum(pairs).sum()
+
+
+def test_list_comprehensions_and_generators_are_loops():
+    check(comprehensions, RNG.normal(size=2), RNG.normal(size=2), wrt=(0, 1))

@@ -545,6 +545,7 @@ def _shape_only_calls():
         (rt.unbroadcast_mask, (rand(2, 3) > 0.5, rand(1, 3))),
         (rt.unindexed, (a, (slice(None), [0, 2]))),
         (rt.uncast, (rand(2, 3), a, a)),
+        (rt.unsum, (rand(2, 3), [a, a])),
         (rt.expand_reduced, (rand(3), a, 0)),
         (rt.unreduce, (rand(3), a, 0)),
         (rt.cumsum_adjoint, (rand(6), a)),

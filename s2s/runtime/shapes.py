@@ -94,6 +94,12 @@ def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
 
 
 @reads_shape_only(1)
+def unsum(g: Any, items: Any) -> list[Any]:
+    """The adjoint of the builtin ``sum(items)``: every item gets the cotangent, unbroadcast."""
+    return [unbroadcast(g, x) for x in items]
+
+
+@reads_shape_only(1)
 def unhstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
     shapes = [shape_of(x) or (1,) for x in tup]

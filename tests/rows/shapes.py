@@ -71,6 +71,7 @@ ROWS = [
     R(np.astype, lambda x: x.astype(np.float64), normal(2, 3), tag="method"),
     # a float32 output needs a larger step; the map is linear, so the quotient stays exact
     R(np.astype, lambda x: np.astype(x, np.float32), normal(2, 3), tag="f32", h=1e-2, rtol=1e-5),
+    R(builtins.sum, lambda x, y: sum([x, y * 2.0, x * y]), normal(3), normal(3)),
     R(builtins.float, lambda x: x * float(x[0]), normal(3)),
     R(builtins.float, lambda x: x[:1].item() * x, normal(3), tag="item"),
     R(builtins.float, lambda s: float(s) * 3.0, npscalar(), tag="npscalar"),
