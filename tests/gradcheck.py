@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 
 import s2s
 
@@ -189,3 +190,34 @@ def check_grad_matches_vjp(fn: Callable, args: Sequence[Any], wrt: tuple[int, ..
     for i, g, e in zip(wrt, got, expected):
         assert_like(g, args[i], f"grad of argument {i}")
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=0, err_msg=f"argument {i}")
+
+
+def numeric_gradient(f: Callable, args: tuple, index: int, h: float = 1e-6) -> np.ndarray:
+    """Central differences of scalar ``f`` with respect to ``args[index]``, entry by entry."""
+    x = np.asarray(args[index], dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        a, b = list(args), list(args)
+        a[index] = plus if x.ndim else float(plus)
+        b[index] = minus if x.ndim else float(minus)
+        grad[i] = (f(*a) - f(*b)) / (2 * h)
+    return grad
+
+
+def check_against_differences(
+    f: Callable, *args: Any, wrt: Any = 0, rtol: float = 1e-6, atol: float = 1e-8
+) -> tuple:
+    """``value_and_grad`` of ``f``: the value equals the plain call, and each gradient has its
+    argument's shape and dtype and agrees with central differences. Returns the gradients."""
+    wrt_tuple = wrt if isinstance(wrt, tuple) else (wrt,)
+    value, grads = s2s.value_and_grad(f, wrt=wrt_tuple)(*args)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    for position, g in zip(wrt_tuple, grads, strict=True):
+        assert np.shape(g) == np.shape(args[position])
+        assert np.asarray(g).dtype == np.asarray(args[position]).dtype
+        expected = numeric_gradient(f, args, position)
+        np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol)
+    return grads

@@ -3,31 +3,12 @@
 
 import numpy as np
 import pytest
+from gradcheck import check_against_differences as check
 from tests_helpers_module import scaled_tanh
 
 import s2s
 
 RNG = np.random.default_rng(11)
-
-
-def numeric(f, args, index, h=1e-6):
-    x = np.asarray(args[index], dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[i] += h
-        minus[i] -= h
-        a, b = list(args), list(args)
-        a[index], b[index] = plus, minus
-        grad[i] = (f(*a) - f(*b)) / (2 * h)
-    return grad
-
-
-def check(f, *args, wrt=(0,)):
-    value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
-    assert value == pytest.approx(f(*args), rel=1e-12)
-    for position, g in zip(wrt, grads):
-        np.testing.assert_allclose(g, numeric(f, args, position), rtol=1e-6, atol=1e-8)
 
 
 def layer(x, w, b=0.5):

@@ -4,39 +4,12 @@ import numpy
 import numpy as np
 import numpy as xp
 import pytest
+from gradcheck import check_against_differences as check
 from numpy import sin as np_sin
 
 import s2s
 
 RNG = np.random.default_rng(20261130)
-
-
-def numeric_gradient(f, args, index, h=1e-6):
-    """Central differences of scalar ``f`` with respect to ``args[index]``, entry by entry."""
-    x = np.asarray(args[index], dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[i] += h
-        minus[i] -= h
-        a_plus = list(args)
-        a_minus = list(args)
-        a_plus[index] = plus if x.ndim else float(plus)
-        a_minus[index] = minus if x.ndim else float(minus)
-        grad[i] = (f(*a_plus) - f(*a_minus)) / (2 * h)
-    return grad
-
-
-def check(f, *args, wrt=0, rtol=1e-6, atol=1e-8):
-    """s2s's gradient equals central differences and keeps each argument's shape and dtype."""
-    wrt_tuple = wrt if isinstance(wrt, tuple) else (wrt,)
-    grads = s2s.grad(f, wrt=wrt_tuple)(*args)
-    for position, g in zip(wrt_tuple, grads):
-        expected = numeric_gradient(f, args, position)
-        assert np.shape(g) == np.shape(args[position])
-        assert np.asarray(g).dtype == np.asarray(args[position]).dtype
-        np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol)
-    return grads
 
 
 # -- arguments ------------------------------------------------------------------------------

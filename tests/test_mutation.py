@@ -4,31 +4,11 @@ arrays or views are refused."""
 
 import numpy as np
 import pytest
+from gradcheck import check_against_differences as check
 
 import s2s
 
 RNG = np.random.default_rng(5)
-
-
-def numeric(f, args, index, h=1e-6):
-    x = np.asarray(args[index], dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[i] += h
-        minus[i] -= h
-        a, b = list(args), list(args)
-        a[index] = plus if x.ndim else float(plus)
-        b[index] = minus if x.ndim else float(minus)
-        grad[i] = (f(*a) - f(*b)) / (2 * h)
-    return grad
-
-
-def check(f, *args, wrt=(0,)):
-    value, grads = s2s.value_and_grad(f, wrt=wrt)(*args)
-    assert value == pytest.approx(f(*args), rel=1e-12)
-    for position, g in zip(wrt, grads):
-        np.testing.assert_allclose(g, numeric(f, args, position), rtol=1e-6, atol=1e-8)
 
 
 def fill(x, w):
