@@ -75,6 +75,10 @@ _NOT_ARRAYS = {
     "destination", "axis1", "axis2", "offset", "k", "order", "dtype",
 }  # fmt: skip
 
+_IN_PLACE_FUNCTIONS = {
+    np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
+}  # fmt: skip
+
 # ndarray methods that change the array in place and return None
 INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags"}
 
@@ -205,6 +209,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             advice,
         )
     for definition in definitions:
+        if _fresh_copy(ir, definition):
+            continue  # out = <temporary from out += x>: the same fresh array
         if definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
             raise MutationError(
                 f"`{user}` may share memory with another array (a view, a global or an "
@@ -241,6 +247,17 @@ def _join(first: VType, second: VType) -> VType:
     return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
 
 
+def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
+    """``x = t`` where ``t`` is a temporary this function computed (not a view)."""
+    if stmt.op is not COPY:
+        return False
+    source = atom_names(stmt.args[0])
+    if not source or source[0] not in ir.temporaries:
+        return False
+    made = next((s for s in ir.flat if source[0] in s.targets), None)
+    return made is not None and made.op not in VIEW_OPS and made.op not in (COPY, CONST, OPAQUE)
+
+
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
     """A view read only within its own source statement (``x[1:3] += v``): nothing can see
     a later write through it."""
@@ -258,8 +275,30 @@ def _slices(key: Any) -> bool:
     )
 
 
+def _in_place_function(op: Any) -> bool:
+    """numpy functions that write into their first argument (``np.add.at``, ``np.copyto``)."""
+    if getattr(op, "__name__", None) == "at" and isinstance(
+        getattr(op, "__self__", None), np.ufunc
+    ):
+        return True
+    try:
+        return op in _IN_PLACE_FUNCTIONS
+    except TypeError:
+        return False
+
+
 def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
+    if _in_place_function(stmt.op):
+        ufunc = getattr(stmt.op, "__self__", None)
+        shown = (
+            f"numpy.{ufunc.__name__}.at" if ufunc is not None else registry.qualified_name(stmt.op)
+        )
+        raise MutationError(
+            f"{shown} changes its first argument in place, which s2s does not differentiate",
+            primal.where(stmt.node),
+            "write the update as an assignment: `out[idx] += x` (repeated indices add up)",
+        )
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
         stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
@@ -476,6 +515,14 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             advice,
         )
     definition = next((s for s in ir.flat if old in s.targets), None)
+    if (
+        definition is not None
+        and definition.op is CONST
+        and isinstance(definition.expr, gast.Constant)
+    ):
+        return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
+    if definition is not None and _fresh_copy(ir, definition):
+        return
     if definition is None or definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "

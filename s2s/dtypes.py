@@ -55,6 +55,7 @@ def _kind(dtype: np.dtype) -> str:
 
 
 _ALLOCATORS = {np.zeros, np.ones, np.empty, np.eye, np.identity}
+_LIKE_ALLOCATORS = {np.zeros_like, np.ones_like, np.empty_like}
 _BUILTIN_TYPES = {"int": int, "float": float, "bool": bool, "complex": complex}
 
 
@@ -132,6 +133,16 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
             return UNKNOWN
         dtype = np.dtype(value)
         return VType(_kind(dtype), dtype, True)
+    if op in _LIKE_ALLOCATORS and stmt.args:  # np.zeros_like(x): a new array of x's dtype
+        dtype_atom = stmt.kwargs.get("dtype")
+        if dtype_atom is not None:
+            value = _static_dtype(dtype_atom, types)
+            if value is None:
+                return UNKNOWN
+            dtype = np.dtype(value)
+            return VType(_kind(dtype), dtype, True)
+        source = _operand_type(stmt.args[0], types)
+        return VType(source.kind, source.dtype, True) if source.dtype is not None else UNKNOWN
     if op is np.dtype and stmt.args:
         value = _static_dtype(stmt.args[0], types)
         return VType("other", value=np.dtype(value)) if value is not None else VType("other")

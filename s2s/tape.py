@@ -202,11 +202,18 @@ class TapeSweeps:
                     type_comment=None,
                 )
             )
-        else:
+        else:  # the test runs once more than the body unless a `break` ends the loop
+            tests = self.names.fresh("tests", always_number=True)
+            out.append(assign(tests, constant(0)))
+            tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
             test = gast.UnaryOp(op=gast.Not(), operand=copy.deepcopy(loop.test))
             stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
-            body = self.primal_items(loop.test_body) + [stop, count] + self.primal_items(loop.body)
+            body = (
+                [tested] + self.primal_items(loop.test_body) + [stop, count]
+                + self.primal_items(loop.body)
+            )  # fmt: skip
             out.append(gast.While(test=constant(True), body=body, orelse=[]))
+            out.append(self.push(name(tests)))
         out.append(self.push(name(trips)))
         if ran_else:
             saved_pending, self.pending = self.pending, outer_pending  # jumps here leave outer arms
@@ -312,7 +319,13 @@ class TapeSweeps:
         if loop.iterable is not None and loop.target in self.saved:
             body.append(assign(loop.target, self.pop()))
         out.append(comment_marker(f"{self.comment(loop.node)[0]} (trips from the tape)"))
+        trips = self.names.fresh("trips", always_number=True)
+        out.append(assign(trips, self.pop()))
+        if loop.iterable is None:  # the final, failing test's own entries come off first
+            final = self.tape_adjoint_items(loop.test_body) or [gast.Pass()]
+            more = gast.Compare(left=self.pop(), ops=[gast.Gt()], comparators=[name(trips)])
+            out.append(gast.If(test=more, body=final, orelse=[]))
         out.append(gast.For(target=_store(self.names.fresh("step", always_number=True)),
-                            iter=call("range", self.pop()), body=body or [gast.Pass()],
+                            iter=call("range", name(trips)), body=body or [gast.Pass()],
                             orelse=[], type_comment=None))  # fmt: skip
         return out

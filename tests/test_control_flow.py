@@ -222,3 +222,37 @@ def test_a_loop_that_needs_only_shapes_saves_shapes():
     source = s2s.grad(shapes_only, wrt=(0, 1)).source
     assert "tape.append(_s2s.like(h))" in source
     assert "tape.append(h)" not in source
+
+
+def while_or(a):
+    x, n = a, 0
+    while n < 1 or x < 5.0:
+        x = x * x + a
+        n += 1
+    return x
+
+
+def newton_sqrt(a):
+    x, it = a, 0
+    while np.abs(x * x - a) > 1e-12 and it < 50:
+        x = 0.5 * (x + a / x)
+        it += 1
+    return x
+
+
+def while_break(a):
+    x = a
+    while x < 100.0:
+        x = x * 2.0 + 1.0
+        if x > 20.0:
+            break
+    return x
+
+
+@pytest.mark.parametrize("f, a", [(while_or, 2.5), (while_or, 0.5), (while_break, 1.0)])
+def test_while_tests_with_and_or_and_a_break(f, a):
+    check(f, a)
+
+
+def test_newton_iterations_give_the_derivative_of_the_root():
+    assert s2s.grad(newton_sqrt)(2.0) == pytest.approx(0.5 / np.sqrt(2.0), rel=1e-10)

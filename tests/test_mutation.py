@@ -134,3 +134,46 @@ def comprehensions(x, w):
 
 def test_list_comprehensions_and_generators_are_loops():
     check(comprehensions, RNG.normal(size=2), RNG.normal(size=2), wrt=(0, 1))
+
+
+# -- a third trial: arrays from *_like, while tests with and/or, in-place numpy functions ----
+
+
+def like_fill(x):
+    out = np.zeros_like(x)
+    out[0] = x[0] * 2.0
+    out[1:] += x[1:] ** 2
+    return np.sum(out * 1.5)
+
+
+def accumulate_then_write(x):
+    out = np.zeros(3)
+    out += x
+    out[0] = 1.0
+    return np.sum(out * x)
+
+
+def scalar_updates_in_a_loop(a, b):
+    s = 0.0
+    for _ in range(3):
+        s += a
+        s *= b
+    return s
+
+
+def test_writes_into_like_arrays_and_after_whole_array_updates():
+    x = np.array([0.2, -1.5, 0.7])
+    check(like_fill, x)
+    check(accumulate_then_write, x)
+    check(scalar_updates_in_a_loop, 0.5, 1.5, wrt=(0, 1))
+
+
+def adds_at(x):
+    out = np.zeros(3)
+    np.add.at(out, np.array([0, 0, 1]), x)
+    return np.sum(out)
+
+
+def test_in_place_numpy_functions_are_refused_not_ignored():
+    with pytest.raises(s2s.MutationError, match="numpy.add.at changes its first argument"):
+        s2s.grad(adds_at)(np.ones(3))
