@@ -61,6 +61,7 @@ class Normalizer:
         self.temporaries: set[str] = set()
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
+        self.appended: set[str] = set()  # lists the function appends to
         self.node: Any = None
 
     # -- names -------------------------------------------------------------------------------
@@ -530,6 +531,18 @@ class Normalizer:
         self.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
+        if isinstance(value, gast.List) and user_name in self.appended and value.elts:
+            # traj = [y0] for a list appended to later: an empty list, then one append per item
+            items = [self.atom(e) for e in value.elts]
+            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
+            empty.targets = (self.bind(user_name),)
+            self.body.append(empty)
+            xs = name_node(user_name)
+            for item in items:
+                call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
+                                      args=[item], keywords=[])  # fmt: skip
+                self.body.append(Stmt((user_name,), call_expr, APPEND, [xs, item], node=self.node))
+            return
         outputs = self.outputs_of(value)
         if outputs is not None:
             names = self.unpack_call(value, user_name, outputs)
@@ -585,6 +598,7 @@ class Normalizer:
         self.return_node: Any = None
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = _assigned_in_compound(tree)
+        self.appended = {xs for node in gast.walk(tree) if (xs := _appended_list(node)) is not None}
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(

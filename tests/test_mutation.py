@@ -177,3 +177,16 @@ def adds_at(x):
 def test_in_place_numpy_functions_are_refused_not_ignored():
     with pytest.raises(s2s.MutationError, match="numpy.add.at changes its first argument"):
         s2s.grad(adds_at)(np.ones(3))
+
+
+def trajectory(y0, k):
+    traj = [y0]
+    y = y0
+    for _ in range(5):
+        y = y - 0.1 * k * y
+        traj.append(y)
+    return np.sum(np.stack(traj) ** 2)
+
+
+def test_a_list_that_starts_with_items_then_grows():
+    check(trajectory, np.array([1.0, 2.0]), 0.7, wrt=(0, 1))
