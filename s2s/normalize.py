@@ -384,14 +384,9 @@ class Normalizer:
             iterable = gast.Call(func=it.func, args=[self.atom(a) for a in it.args], keywords=[])
             loop_target = stmt.target.id
         else:
-            if kind is enumerate and len(it.args) == 1 and _pair(stmt.target):
-                sequences = [it.args[0]]
-                index_name, element = stmt.target.elts
-                pairs = [element]
-            elif kind is zip and it.args and _names_tuple(stmt.target, len(it.args)):
-                sequences, index_name, pairs = it.args, None, list(stmt.target.elts)
-            else:
-                sequences, index_name, pairs = [it], None, [stmt.target]
+            index_holder: list[str] = []
+            pairs = self.iteration_pairs(stmt.target, it, index_holder)
+            sequences = [seq for _, seq in pairs]
             atoms = [self.atom(seq) for seq in sequences]
             lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
             count = (
@@ -400,9 +395,9 @@ class Normalizer:
                 else gast.Call(func=name_node("min"), args=lengths, keywords=[])
             )
             iterable = gast.Call(func=name_node("range"), args=[self.atom(count)], keywords=[])
-            loop_target = index_name.id if isinstance(index_name, gast.Name) else self.temp("index")
+            loop_target = index_holder[0] if index_holder else self.temp("index")
             self.carried.add(loop_target)
-            elements = [(t, a) for t, a in zip(pairs, atoms)]
+            elements = [(t, a) for (t, _), a in zip(pairs, atoms)]
         self.bind(loop_target)
 
         def body() -> None:
@@ -416,6 +411,24 @@ class Normalizer:
         statements = self.collect(body)[0]
         orelse = self.block(stmt.orelse)
         self.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
+
+    def iteration_pairs(self, target: gast.expr, it: gast.expr, index: list[str]) -> list:
+        """(name, sequence) pairs for ``for target in it`` with ``enumerate`` and ``zip``
+        nested in any way (``for i, (x, y) in enumerate(zip(xs, ys))``); ``index`` receives
+        the name ``enumerate`` counts with."""
+        kind = getattr(getattr(getattr(it, "func", None), "s2s_target", None), "obj", None)
+        if kind is enumerate and len(it.args) == 1 and _pair(target, names_only=False):
+            counter, element = target.elts
+            if isinstance(counter, gast.Name) and not index:
+                index.append(counter.id)
+                return self.iteration_pairs(element, it.args[0], index)
+        if kind is zip and it.args and isinstance(target, (gast.Tuple, gast.List)):
+            if len(target.elts) == len(it.args):
+                pairs = []
+                for element, sequence in zip(target.elts, it.args):
+                    pairs += self.iteration_pairs(element, sequence, index)
+                return pairs
+        return [(target, it)]
 
     def assign(self, targets: list[gast.expr], value: gast.expr) -> None:
         first, rest = targets[0], targets[1:]
@@ -646,7 +659,9 @@ def _appended_list(node: gast.expr) -> str | None:
     return None
 
 
-def _pair(target: gast.expr) -> bool:
+def _pair(target: gast.expr, names_only: bool = True) -> bool:
+    if not names_only:
+        return isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == 2
     return _names_tuple(target, 2)
 
 

@@ -256,3 +256,16 @@ def test_while_tests_with_and_or_and_a_break(f, a):
 
 def test_newton_iterations_give_the_derivative_of_the_root():
     assert s2s.grad(newton_sqrt)(2.0) == pytest.approx(0.5 / np.sqrt(2.0), rel=1e-10)
+
+
+def nested_iteration(xs, ys):
+    total = 0.0
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        total = total + np.sum(x * y) * i
+    for (a, b), c in zip(zip(xs, ys), ys):
+        total = total + np.sum(a * b * c)
+    return total
+
+
+def test_enumerate_and_zip_nested_in_the_loop_target():
+    check(nested_iteration, RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2)), wrt=(0, 1))
