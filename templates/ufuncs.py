@@ -1,5 +1,7 @@
 """Elementwise numpy functions and Python operators, declared by their partial derivatives."""
 
+import builtins
+
 import numpy as np
 
 import s2s.runtime as rt
@@ -219,6 +221,18 @@ def maximum(result, x1, x2):
     d[x2] = rt.maximum_share(d[result], x2, x1)
     zero_where[x1] = rt.unselected_by_extremum(x1, x2, np.less)
     zero_where[x2] = rt.unselected_by_extremum(x2, x1, np.less)
+
+
+@adjoint(builtins.max, source="max(a, b) of two numbers: as np.maximum, ties split 0.5/0.5")
+def builtin_max(result, a, b, /):
+    d[a] = rt.maximum_share(d[result], a, b)
+    d[b] = rt.maximum_share(d[result], b, a)
+
+
+@adjoint(builtins.min, source="min(a, b) of two numbers: as np.minimum, ties split 0.5/0.5")
+def builtin_min(result, a, b, /):
+    d[a] = rt.minimum_share(d[result], a, b)
+    d[b] = rt.minimum_share(d[result], b, a)
 
 
 @adjoint(np.minimum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")

@@ -1,5 +1,7 @@
 """Rows for ``templates/ufuncs.py``: arithmetic, transcendental functions and selections."""
 
+import builtins
+
 import numpy as np
 
 from rows.spec import R, away0, const, normal, npscalar, positive, pyfloat, uniform
@@ -60,6 +62,8 @@ ROWS = [
     R(np.remainder, lambda x, y: x % y, uniform(-3, 3, 3, 1), positive(4)),
     R(np.fmod, lambda x, y: np.fmod(x, y), uniform(-3, 3, 3, 1), away0(4)),
     # selections (ties, where difference quotients stay valid: both operands move together)
+    R(builtins.max, lambda a, b: max(a * 2.0, b), npscalar(), npscalar()),
+    R(builtins.min, lambda a, b: min(a, b * 3.0), npscalar(), npscalar()),
     R(np.maximum, lambda x, y: np.maximum(x, y), normal(3, 1), normal(4), tag="broadcast"),
     R(np.maximum, lambda x: np.maximum(x, 0.0), away0(5), tag="relu"),
     R(np.maximum, lambda x: np.maximum(x, x), normal(4), tag="ties"),
