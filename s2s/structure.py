@@ -1,0 +1,224 @@
+"""Structure: normalize's branches, loops, comprehensions, lists and writes into arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from s2s.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
+from s2s.resolve import Target
+from s2s.spellings import name_node
+
+
+class Structured:
+    """The statements of :class:`s2s.normalize.Normalizer` that nest or change state:
+    ``if``/``for``/``while`` bodies, ``a if c else b``, ``and``/``or``, comprehensions (as
+    loops), and ``x[key] = v``."""
+
+    def choice(self, node: gast.expr) -> gast.Name:
+        """``a if c else b``, ``a and b``, ``a or b`` as branches assigning one temporary, so
+        only the operand Python evaluates runs (and is differentiated)."""
+        result = self.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
+        self.carried.add(result)
+
+        def set_to(value: gast.expr) -> Callable[[], None]:
+            return lambda: self.bind_atom(result, self.atom(value))
+
+        if isinstance(node, gast.IfExp):
+            test = self.atom(node.test)
+            body = self.collect(set_to(node.body))[0]
+            orelse = self.collect(set_to(node.orelse))[0]
+            self.body.append(Branch(test, body, orelse, self.node))
+            return name_node(result)
+        self.bind_atom(result, self.atom(node.values[0]))
+        for value in node.values[1:]:  # and: go on while true; or: go on while false
+            rest = self.collect(set_to(value))[0]
+            if isinstance(node.op, gast.And):
+                self.body.append(Branch(name_node(result), rest, [], self.node))
+            else:
+                self.body.append(Branch(name_node(result), [], rest, self.node))
+        return name_node(result)
+
+    def comprehension(self, node: gast.expr) -> gast.Name:
+        """``[f(x) for x in xs if c]`` as the loop it means: a list built with ``.append``
+        (its variables renamed, since a comprehension has its own scope)."""
+        result = self.temp("listcomp")
+        self.carried.add(result)
+        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
+        self.body.append(empty)
+        renames = {}
+        for generator in node.generators:
+            for target in gast.walk(generator.target):
+                if isinstance(target, gast.Name):
+                    renames[target.id] = self.temp(target.id)
+                    self.carried.add(renames[target.id])
+        for sub in gast.walk(node):
+            if isinstance(sub, gast.Name) and sub.id in renames:
+                sub.id = renames[sub.id]
+        append = gast.Attribute(value=name_node(result), attr="append", ctx=gast.Load())
+        inner: gast.stmt = gast.Expr(value=gast.Call(func=append, args=[node.elt], keywords=[]))
+        for generator in reversed(node.generators):
+            body = [inner]
+            for condition in reversed(generator.ifs):
+                body = [gast.copy_location(gast.If(test=condition, body=body, orelse=[]), node)]
+            loop = gast.For(target=generator.target, iter=generator.iter, body=body, orelse=[],
+                            type_comment=None)  # fmt: skip
+            inner = gast.copy_location(loop, node)
+        for sub in gast.walk(inner):
+            if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
+                gast.copy_location(sub, node)
+        saved = self.node
+        self.statement(inner)
+        self.node = saved
+        return name_node(result)
+
+    def collect(self, emit) -> tuple[list[Any], Any]:
+        """Run ``emit`` with a fresh body; return the statements it made and its result."""
+        saved, self.body = self.body, []
+        self._depth += 1
+        try:
+            result = emit()
+            return self.body, result
+        finally:
+            self.body = saved
+            self._depth -= 1
+
+    def block(self, statements: list[gast.stmt]) -> list[Any]:
+        def emit() -> None:
+            for stmt in statements:
+                self.statement(stmt)
+
+        return self.collect(emit)[0]
+
+    def for_loop(self, stmt: gast.For) -> None:
+        """``for t in range(...)`` as written; over a sequence, ``enumerate`` or ``zip`` by
+        index, so each element is a differentiable ``seq[i]``."""
+        it = stmt.iter
+        target = getattr(getattr(it, "func", None), "s2s_target", None)
+        kind = target.obj if isinstance(target, Target) else None
+        elements: list[tuple[gast.expr, gast.expr]] = []  # (target, sequence)
+        if kind is range and isinstance(stmt.target, gast.Name):
+            iterable = gast.Call(func=it.func, args=[self.atom(a) for a in it.args], keywords=[])
+            loop_target = stmt.target.id
+        else:
+            index_holder: list[str] = []
+            pairs = self.iteration_pairs(stmt.target, it, index_holder)
+            sequences = [seq for _, seq in pairs]
+            atoms = [self.atom(seq) for seq in sequences]
+            lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
+            count = (
+                lengths[0]
+                if len(lengths) == 1
+                else gast.Call(func=name_node("min"), args=lengths, keywords=[])
+            )
+            iterable = gast.Call(func=name_node("range"), args=[self.atom(count)], keywords=[])
+            loop_target = index_holder[0] if index_holder else self.temp("index")
+            self.carried.add(loop_target)
+            elements = [(t, a) for (t, _), a in zip(pairs, atoms)]
+        self.bind(loop_target)
+
+        def body() -> None:
+            for element_target, sequence in elements:
+                self.node = stmt
+                item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
+                self.assign([element_target], item)
+            for inner in stmt.body:
+                self.statement(inner)
+
+        statements = self.collect(body)[0]
+        orelse = self.block(stmt.orelse)
+        self.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
+
+    def iteration_pairs(self, target: gast.expr, it: gast.expr, index: list[str]) -> list:
+        """(name, sequence) pairs for ``for target in it`` with ``enumerate`` and ``zip``
+        nested in any way (``for i, (x, y) in enumerate(zip(xs, ys))``); ``index`` receives
+        the name ``enumerate`` counts with."""
+        kind = getattr(getattr(getattr(it, "func", None), "s2s_target", None), "obj", None)
+        if kind is enumerate and len(it.args) == 1 and _pair(target, names_only=False):
+            counter, element = target.elts
+            if isinstance(counter, gast.Name) and not index:
+                index.append(counter.id)
+                return self.iteration_pairs(element, it.args[0], index)
+        if kind is zip and it.args and isinstance(target, (gast.Tuple, gast.List)):
+            if len(target.elts) == len(it.args):
+                pairs = []
+                for element, sequence in zip(target.elts, it.args):
+                    pairs += self.iteration_pairs(element, sequence, index)
+                return pairs
+        return [(target, it)]
+
+    def setitem(self, target: gast.Subscript, value: gast.expr) -> None:
+        """``x[key] = value``: ``x`` keeps its name; the tape saves the overwritten entries."""
+        array = self.load(target.value)
+        key = self.atom(target.slice)
+        new = self.atom(value)
+        expr = gast.Subscript(value=array, slice=key, ctx=gast.Store())
+        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=self.node)
+        self.body.append(stmt)
+
+
+def _lists(flat: list[Stmt]) -> set[str]:
+    """Names holding Python lists built with ``.append`` (and copies of them)."""
+    lists = {s.targets[0] for s in flat if s.op is APPEND}
+    grown = True
+    while grown:
+        before = len(lists)
+        for stmt in flat:
+            if stmt.op is COPY and stmt.targets and set(atom_names_of(stmt.args[0])) & lists:
+                lists.add(stmt.targets[0])
+        grown = len(lists) != before
+    return lists
+
+
+def atom_names_of(atom: gast.expr) -> list[str]:
+    return [n.id for n in gast.walk(atom) if isinstance(n, gast.Name)]
+
+
+def _appended_list(node: gast.expr) -> str | None:
+    """``xs`` for a call ``xs.append(v)`` on a local name, else ``None``."""
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr == "append"
+        and isinstance(node.func.value, gast.Name)
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return node.func.value.id
+    return None
+
+
+def _pair(target: gast.expr, names_only: bool = True) -> bool:
+    if not names_only:
+        return isinstance(target, (gast.Tuple, gast.List)) and len(target.elts) == 2
+    return _names_tuple(target, 2)
+
+
+def _names_tuple(target: gast.expr, n: int) -> bool:
+    return (
+        isinstance(target, (gast.Tuple, gast.List))
+        and len(target.elts) == n
+        and all(isinstance(e, gast.Name) for e in target.elts)
+    )
+
+
+def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
+    """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included), and
+    arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
+    names: set[str] = set()
+    for node in gast.walk(tree):
+        appended = _appended_list(node) if isinstance(node, gast.Call) else None
+        if appended is not None:
+            names.add(appended)
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                names.add(target.value.id)
+    for stmt in tree.body:
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                    names.add(node.id)
+    return names
