@@ -25,6 +25,7 @@ from s2s.ir import (
     ATTRIBUTE,
     CONST,
     COPY,
+    LOCAL_CALL,
     OPAQUE,
     SETITEM,
     FunctionIR,
@@ -92,7 +93,7 @@ VIEW_OPS = {
 def _differentiates(stmt: Stmt) -> bool:
     """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
     op = stmt.op
-    if op is COPY or op is SETITEM or op is APPEND:
+    if op is COPY or op is SETITEM or op is APPEND or op is LOCAL_CALL:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
@@ -383,6 +384,8 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     inputs = [n for n in _differentiable_reads(stmt) if n in active]
     named = [ir.original.get(n, n) for n in inputs if n not in ir.temporaries]
     used = f"`{named[0]}`" if named else "a value computed on this line"
+    if stmt.op is LOCAL_CALL:
+        return _bind_call(primal, stmt, active, where, stmt.value_hint)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
@@ -453,18 +456,23 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     return Binding(rule, dict(bound.arguments), active_params)
 
 
-def _bind_call(primal: Primal, stmt: Stmt, active: set[str], where: Any) -> Binding:
-    """A call to the user's own function: which of its parameters receive active values."""
-    callee = stmt.op
+def _bind_call(
+    primal: Primal, stmt: Stmt, active: set[str], where: Any, signature: Any = None
+) -> Binding:
+    """A call to the user's own function (or a nested def, whose ``signature`` is given):
+    which of its parameters receive active values."""
+    callee = stmt.op if signature is None else "nested def"
+    signature = signature or inspect.signature(callee)
     try:
-        bound = inspect.signature(callee).bind(*stmt.args, **stmt.kwargs)
+        bound = signature.bind(*stmt.args, **stmt.kwargs)
     except TypeError as exc:
         raise UnsupportedArgumentError(
-            f"the call to {callee.__qualname__} does not match its signature ({exc})",
+            f"the call to {getattr(callee, '__qualname__', callee)} does not match its "
+            f"signature ({exc})",
             where,
             "pass the arguments the function takes",
         ) from None
-    params = inspect.signature(callee).parameters
+    params = signature.parameters
     active_params = []
     for param, atom in bound.arguments.items():
         kind = params[param].kind
@@ -472,7 +480,8 @@ def _bind_call(primal: Primal, stmt: Stmt, active: set[str], where: Any) -> Bind
             if any(n in active for a in (atom.values() if isinstance(atom, dict) else atom)
                    for n in atom_names(a)):  # fmt: skip
                 raise UnsupportedArgumentError(
-                    f"a value the gradient depends on is passed to {callee.__qualname__} "
+                    f"a value the gradient depends on is passed to "
+                    f"{getattr(callee, '__qualname__', callee)} "
                     f"through *{param}",
                     where,
                     "give that argument a named parameter",

@@ -40,10 +40,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
         "pass the value as an argument and return the new value",
     ),
     gast.Delete: ("`del` is not supported in differentiated code", "remove the `del`"),
-    gast.FunctionDef: (
-        "nested function definitions are not supported yet",
-        "define the helper at module level and call it outside the differentiated function",
-    ),
     gast.AsyncFunctionDef: ("`async def` cannot be differentiated", "use a plain function"),
     gast.ClassDef: ("class definitions inside a differentiated function", "define it outside"),
     gast.Lambda: (
@@ -93,7 +89,13 @@ def fence(primal: Primal) -> None:
                 primal.where(body[index + 1]),
                 "remove the unreachable statements",
             )
-        for node in gast.walk(stmt):
+        for node in _walk_outside_nested_defs(stmt):
+            if isinstance(node, gast.FunctionDef) and node.decorator_list:
+                raise UnsupportedSyntaxError(
+                    "a decorated nested function is not differentiated",
+                    primal.where(node),
+                    "define the helper at module level",
+                )
             refused = _REFUSED.get(type(node))
             if refused is not None:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
@@ -104,6 +106,17 @@ def fence(primal: Primal) -> None:
             primal.where(body[-1] if body else tree),
             "add `return <output>` as the last statement",
         )
+
+
+def _walk_outside_nested_defs(node: gast.AST):
+    """The nodes of a statement, without descending into nested function definitions (their
+    bodies are checked when their own sub-derivative is made)."""
+    yield node
+    for child in gast.iter_child_nodes(node):
+        if isinstance(child, gast.FunctionDef):
+            yield child
+            continue
+        yield from _walk_outside_nested_defs(child)
 
 
 def _returns(block: list[gast.stmt]) -> bool:

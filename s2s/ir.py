@@ -24,6 +24,8 @@ OPAQUE = Marker("opaque")  # any other expression: never differentiated
 ATTRIBUTE = Marker("attribute")  # x.shape, x.dtype, x.ndim: piecewise-constant metadata
 SETITEM = Marker("setitem")  # x[key] = v: args (x, key, v), target x (the same array)
 APPEND = Marker("append")  # xs.append(v): args (xs, v), target xs (the same list)
+DEF = Marker("def")  # a nested def, lifted: its captured locals became keyword parameters
+LOCAL_CALL = Marker("local call")  # a call to a nested def: differentiated by sub-derivative
 
 
 @dataclass

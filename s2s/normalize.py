@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import operator
 from typing import Any
@@ -15,6 +16,8 @@ from s2s.ir import (
     ATTRIBUTE,
     CONST,
     COPY,
+    DEF,
+    LOCAL_CALL,
     OPAQUE,
     Branch,
     FunctionIR,
@@ -66,6 +69,11 @@ class Normalizer(Structured):
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
         self.appended: set[str] = set()  # lists the function appends to
+        self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
+        self.outer_locals = {
+            n.id for n in gast.walk(primal.tree)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
+        }  # fmt: skip
         self.node: Any = None
 
     # -- names -------------------------------------------------------------------------------
@@ -242,6 +250,16 @@ class Normalizer(Structured):
             expr = gast.Call(func=func, args=args, keywords=keywords)
             op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
             return Stmt((), expr, op, args, dict(kwargs))
+        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
+            function = self.env[node.func.id]
+            captured, signature = self.lifted[function]
+            for var in captured:  # the lifted def's captured locals, as they are now
+                kwargs[var] = self.load(name_node(var))
+            keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
+            expr = gast.Call(func=name_node(function), args=args, keywords=keywords)
+            stmt = Stmt((), expr, LOCAL_CALL, args, dict(kwargs))
+            stmt.value_hint = signature
+            return stmt
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
         return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
@@ -294,6 +312,8 @@ class Normalizer(Structured):
             self.node = stmt
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
             self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
+        elif isinstance(stmt, gast.FunctionDef):
+            self.nested_def(stmt)
         elif isinstance(stmt, (gast.Break, gast.Continue)):
             self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else
@@ -394,6 +414,32 @@ class Normalizer(Structured):
                 "check which output you need",
             )
         return names[index]
+
+    def nested_def(self, node: gast.FunctionDef) -> None:
+        """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
+        parameters passed at each call, so their gradients flow through the call."""
+        own = {a.id for a in node.args.args + node.args.posonlyargs + node.args.kwonlyargs}
+        own |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, (gast.Store, gast.Param))}  # fmt: skip
+        reads = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+                 and isinstance(n.ctx, gast.Load)}  # fmt: skip
+        captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
+        lifted = copy.deepcopy(node)
+        for var in captured:
+            lifted.args.kwonlyargs.append(
+                gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
+            )
+            lifted.args.kw_defaults.append(None)
+        function = self.bind(node.name)
+        lifted.name = function
+        params = [
+            inspect.Parameter(a.id, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for a in lifted.args.args
+        ] + [inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured]
+        stmt = Stmt((function,), lifted, DEF, [], node=node)
+        stmt.value_hint = inspect.Signature(params)
+        self.lifted[function] = (captured, stmt.value_hint)
+        self.body.append(stmt)
 
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:
         """``user_name = atom`` where ``atom`` was resolved before any of the assignments of

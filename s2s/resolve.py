@@ -50,6 +50,8 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
     for node in gast.walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
+        elif isinstance(node, gast.FunctionDef) and node is not tree:
+            names.add(node.name)  # a nested def binds its name
     return names
 
 

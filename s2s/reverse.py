@@ -15,6 +15,7 @@ from s2s.dtypes import VType, is_literal
 from s2s.ir import (
     APPEND,
     COPY,
+    DEF,
     SETITEM,
     Branch,
     FunctionIR,
@@ -361,6 +362,8 @@ def _acc(dtype: np.dtype) -> np.dtype:
 
 
 def _primal_statement(stmt: Stmt) -> gast.stmt:
+    if stmt.op is DEF:  # the lifted nested def
+        return copy.deepcopy(stmt.expr)
     if stmt.op is APPEND:  # xs.append(v), as written
         return gast.Expr(value=copy.deepcopy(stmt.expr))
     if stmt.op is SETITEM:  # x[key] = v, as written

@@ -91,3 +91,25 @@ def calls_a_derivative(x):
 def test_calling_a_derivative_object_is_refused_until_higher_order():
     with pytest.raises(s2s.NoRuleError, match="derivative object"):
         s2s.grad(calls_a_derivative)(np.ones(2))
+
+
+def closure_model(x, w, b):
+    scale = 2.0
+
+    def layer(h):
+        return np.tanh(h * w + b) * scale
+
+    y = layer(x)
+    return np.sum(layer(y) ** 2)
+
+
+def test_nested_defs_capturing_outer_values_are_lifted():
+    args = (RNG.normal(size=2), RNG.normal(size=2), RNG.normal(size=2))
+    check(closure_model, *args, wrt=(0, 1, 2))
+    source = s2s.grad(closure_model, wrt=(1,)).source
+    assert "def layer(h, *, b, scale, w):" in source
+    derivative = s2s.grad(closure_model, wrt=(1,))
+    derivative(*args)
+    before = len(s2s.runtime.core._SUBDERIVATIVES)
+    derivative(*args)  # a second call makes a new `layer` object but reuses its derivative
+    assert len(s2s.runtime.core._SUBDERIVATIVES) == before

@@ -115,7 +115,6 @@ def uses_nested_def(x):
         (uses_try, ["`try`", "Advice"]),
         (uses_lambda, ["lambda", "module level"]),
         (uses_global, ["global", "Advice"]),
-        (uses_nested_def, ["nested function", "module level"]),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -144,7 +143,8 @@ def test_assigning_into_a_fresh_local_array_is_differentiated():
 
 
 @pytest.mark.parametrize(
-    "func", [uses_for, uses_while, uses_if, uses_ifexp, uses_listcomp, uses_genexp]
+    "func",
+    [uses_for, uses_while, uses_if, uses_ifexp, uses_listcomp, uses_genexp, uses_nested_def],
 )
 def test_loops_and_branches_are_differentiated(func):
     x = np.array([0.4, 0.3, 0.2])

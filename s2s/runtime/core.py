@@ -389,7 +389,8 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
     per (function, wrt), each cached per argument signature like any derivative."""
-    key = (function, wrt)
+    # a nested def is a new function object on every call: share one derivative per code
+    key = (function.__code__ if function.__closure__ is None else function, wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
         from s2s.api import vjp
