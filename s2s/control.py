@@ -133,9 +133,69 @@ def single_exit(primal: Primal, name: str) -> None:
     tree.body.append(gast.copy_location(final, copy.copy(last)))
 
 
+def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx, annotation=None, type_comment=None)
+
+
+def _contains_loop_return(block: list[gast.stmt]) -> bool:
+    return any(
+        isinstance(inner, gast.Return)
+        for stmt in block
+        if isinstance(stmt, (gast.For, gast.While))
+        for inner in gast.walk(stmt)
+    )
+
+
+def lift_loop_returns(block: list[gast.stmt], in_loop: bool, result: str, flag: str) -> list:
+    """``return v`` inside a loop becomes ``result = v; returned = True; break``; after a loop
+    that may return, an enclosing loop breaks too and the rest of the function runs only
+    ``if not returned``. Then the one final ``return`` returns ``result``."""
+    out: list[gast.stmt] = []
+    for index, stmt in enumerate(block):
+        if isinstance(stmt, gast.Return) and in_loop:
+            value = stmt.value or gast.Constant(value=None, kind=None)
+            out += [
+                gast.copy_location(gast.Assign(targets=[_name(result, gast.Store())],
+                                               value=value, type_comment=None), stmt),
+                gast.copy_location(gast.Assign(targets=[_name(flag, gast.Store())],
+                                               value=gast.Constant(value=True, kind=None),
+                                               type_comment=None), stmt),
+                gast.copy_location(gast.Break(), stmt),
+            ]  # fmt: skip
+            return out
+        if isinstance(stmt, gast.If):
+            stmt.body = lift_loop_returns(stmt.body, in_loop, result, flag)
+            stmt.orelse = lift_loop_returns(stmt.orelse, in_loop, result, flag)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            returns = _contains_loop_return([stmt])
+            stmt.body = lift_loop_returns(stmt.body, True, result, flag)
+            stmt.orelse = lift_loop_returns(stmt.orelse, in_loop, result, flag)
+            if returns:
+                out.append(stmt)
+                rest = lift_loop_returns(block[index + 1 :], in_loop, result, flag)
+                after = [gast.Break()] if in_loop else []
+                guard = gast.If(test=_name(flag, gast.Load()), body=after or [gast.Pass()],
+                                orelse=rest)  # fmt: skip
+                out.append(gast.copy_location(guard, stmt))
+                return out
+        out.append(stmt)
+    return out
+
+
 def lower(primal: Primal, result_name: str) -> None:
-    """Prepare the tree: nest statements after exits, one exit for early returns."""
+    """Prepare the tree: returns inside loops become breaks, statements after exits nest into
+    the other arm, and early returns become one exit."""
     tree = primal.tree
+    if _contains_loop_return(tree.body):
+        flag = result_name + "_returned"
+        start = gast.Assign(
+            targets=[_name(flag, gast.Store())],
+            value=gast.Constant(value=False, kind=None),
+            type_comment=None,
+        )
+        tree.body = [gast.copy_location(start, tree.body[0])] + lift_loop_returns(
+            tree.body, False, result_name, flag
+        )  # fmt: skip
     tree.body = nest_after_exits(tree.body)
     _check_exits(primal, tree.body, in_loop=False)
     if returns_nested(tree):

@@ -269,3 +269,33 @@ def nested_iteration(xs, ys):
 
 def test_enumerate_and_zip_nested_in_the_loop_target():
     check(nested_iteration, RNG.normal(size=(3, 2)), RNG.normal(size=(3, 2)), wrt=(0, 1))
+
+
+def first_over_one(x, w):
+    acc = 0.0
+    for i in range(x.shape[0]):
+        acc = acc + x[i] * w
+        if acc > 1.0:
+            return acc * 2.0
+    return acc
+
+
+def nested_return(x):
+    for i in range(3):
+        for j in range(3):
+            if x[i] * j > 1.0:
+                return x[i] * j
+    return np.sum(x)
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (first_over_one, (np.array([0.3, 0.5, 0.9]), 1.2)),
+        (first_over_one, (np.array([0.1, 0.2, 0.1]), 0.5)),
+        (nested_return, (np.array([0.2, 0.7, 0.1]),)),
+        (nested_return, (np.array([0.2, 0.3, 0.1]),)),
+    ],
+)
+def test_return_inside_loops(f, args):
+    check(f, *args, wrt=tuple(range(len(args))))
