@@ -29,6 +29,7 @@ from s2s.ir import (
     OPAQUE,
     SETITEM,
     FunctionIR,
+    Loop,
     Marker,
     Stmt,
     atom_names,
@@ -220,7 +221,10 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
-    for other in ir.flat:
+    flat = ir.flat
+    write = flat.index(stmt)
+    loops = _loops_of(ir)
+    for index, other in enumerate(flat):
         if other.op is operator.getitem and not _slices(other.args[1]):
             continue  # x[i], x[idx]: an element or a copy (a row view of a 2-D x is not checked)
         if (
@@ -228,6 +232,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             and other.args
             and atom_names(other.args[0]) == [array]
             and not _used_at_once(ir, other)
+            and _reaches(flat, loops, index, write, array)
         ):
             shown = ir.original.get(other.targets[0], other.targets[0]) if other.targets else "?"
             raise MutationError(
@@ -237,6 +242,43 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
+
+
+def _loops_of(ir: FunctionIR) -> dict[int, set[int]]:
+    """For each statement, the loops around it (by identity)."""
+    found: dict[int, set[int]] = {}
+
+    def walk(body: list[Any], loops: frozenset) -> None:
+        for item in body:
+            if isinstance(item, Stmt):
+                found[id(item)] = set(loops)
+            elif isinstance(item, Loop):
+                inner = loops | {id(item)}
+                walk(item.test_body, inner)
+                walk(item.body, inner)
+                walk(item.orelse, loops)
+            elif hasattr(item, "body"):
+                walk(item.body, loops)
+                walk(item.orelse, loops)
+
+    walk(ir.body, frozenset())
+    return found
+
+
+def _reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) -> bool:
+    """Whether an alias made at ``alias`` may still name the array written at ``write``: no
+    new array is bound to ``array`` on the way (through a loop's next iteration too)."""
+
+    def defines(i: int) -> bool:
+        return array in flat[i].targets and flat[i].op is not SETITEM
+
+    if alias < write:
+        return not any(defines(i) for i in range(alias + 1, write))
+    shared = loops[id(flat[alias])] & loops[id(flat[write])]
+    if not shared:
+        return False  # made after the write and no loop brings it back
+    inside = [i for i, s in enumerate(flat) if loops[id(s)] & shared]
+    return not any(defines(i) and (i < write or i > alias) for i in inside)
 
 
 def _join(first: VType, second: VType) -> VType:

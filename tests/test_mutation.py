@@ -190,3 +190,26 @@ def trajectory(y0, k):
 
 def test_a_list_that_starts_with_items_then_grows():
     check(trajectory, np.array([1.0, 2.0]), 0.7, wrt=(0, 1))
+
+
+def swap_buffers(x, t):
+    a = x * 1.0
+    for _ in range(4):
+        new = np.zeros(2)
+        new[0] = a[1] * t + np.sin(a[0])
+        new[1] = a[0] * t
+        a = new
+    return np.sum(a * a)
+
+
+def aliased_write(x):
+    a = np.zeros(3)
+    b = a
+    a[0] = x[0]
+    return np.sum(b * x)
+
+
+def test_a_buffer_aliased_after_the_write_and_rebuilt_each_step():
+    check(swap_buffers, np.array([0.3, -0.4]), 0.8, wrt=(0, 1))
+    with pytest.raises(s2s.MutationError, match="`b` is a view of it"):
+        s2s.grad(aliased_write)(np.ones(3))
