@@ -186,6 +186,15 @@ def lower(primal: Primal, result_name: str) -> None:
     """Prepare the tree: returns inside loops become breaks, statements after exits nest into
     the other arm, and early returns become one exit."""
     tree = primal.tree
+    for loop in gast.walk(tree):
+        if isinstance(loop, (gast.For, gast.While)):
+            for inner in (n for stmt in loop.orelse for n in gast.walk(stmt)):
+                if isinstance(inner, gast.Return):
+                    raise UnsupportedSyntaxError(
+                        "`return` inside a loop's `else:` block is not supported yet",
+                        primal.where(inner),
+                        "set a result variable in the `else:` block and return after the loop",
+                    )
     if _contains_loop_return(tree.body):
         flag = result_name + "_returned"
         start = gast.Assign(

@@ -432,9 +432,14 @@ class Normalizer(Structured):
             lifted.args.kw_defaults.append(None)
         function = self.bind(node.name)
         lifted.name = function
+        optional = len(lifted.args.args) - len(lifted.args.defaults)  # the rest have defaults
         params = [
-            inspect.Parameter(a.id, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-            for a in lifted.args.args
+            inspect.Parameter(
+                a.id,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=None if i >= optional else inspect.Parameter.empty,
+            )
+            for i, a in enumerate(lifted.args.args)
         ] + [inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured]
         stmt = Stmt((function,), lifted, DEF, [], node=node)
         stmt.value_hint = inspect.Signature(params)

@@ -113,3 +113,14 @@ def test_nested_defs_capturing_outer_values_are_lifted():
     before = len(s2s.runtime.core._SUBDERIVATIVES)
     derivative(*args)  # a second call makes a new `layer` object but reuses its derivative
     assert len(s2s.runtime.core._SUBDERIVATIVES) == before
+
+
+def nested_with_defaults(x, a):
+    def helper(t, k=2.0):
+        return t * k * a
+
+    return np.sum(helper(x)) + np.sum(helper(x, k=3.0))
+
+
+def test_nested_defs_with_default_arguments():
+    check(nested_with_defaults, RNG.normal(size=3), 0.8, wrt=(0, 1))

@@ -299,3 +299,18 @@ def nested_return(x):
 )
 def test_return_inside_loops(f, args):
     check(f, *args, wrt=tuple(range(len(args))))
+
+
+def returns_in_loop_else(x, a):
+    s = a
+    for v in x:
+        s = s * v
+    else:
+        return s * 3.0
+    return s + 1.0
+
+
+def test_return_in_a_loop_else_block_is_refused_not_ignored():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="loop's `else:` block") as info:
+        s2s.grad(returns_in_loop_else)(np.ones(3), 0.5)
+    assert info.value.lineno == returns_in_loop_else.__code__.co_firstlineno + 5
