@@ -40,12 +40,29 @@ class Accumulation:
     """
 
     def accumulate(
-        self, var: str, expr: gast.expr, out: list[gast.stmt], mask: gast.expr | None = None
+        self,
+        var: str,
+        expr: gast.expr,
+        out: list[gast.stmt],
+        mask: gast.expr | None = None,
+        may_be_none: bool = False,
     ) -> None:
         """Add ``expr`` into ``var``'s buffer: first borrowed, then a new sum, then in place.
 
-        ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry.
+        ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry;
+        ``may_be_none`` that ``expr`` itself may be ``None`` at run time (a pullback's part).
         """
+        if getattr(self, "flow", False):
+            self._accumulate(var, expr, out, mask)
+            if may_be_none or var in self.ir.lists:
+                self.maybe_none.add(var)
+            elif var in self.maybe_none:  # None plus an array is that array (borrowed)
+                self.maybe_none.discard(var)
+                self.count[var] = 1
+            return
+        self._accumulate(var, expr, out, mask)
+
+    def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
         self.zero_masks.setdefault(var, []).append(mask)
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)

@@ -165,7 +165,10 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         return UNKNOWN
     if dtype.kind in "iub" and op in (np.true_divide, np.mean, np.sqrt, np.exp, np.log):
         dtype = np.dtype(np.float64)
-    array = any(t.array for t in floats) or None
+    if any(t.array for t in floats):
+        array = True
+    else:  # scalars give a scalar; an operand that may be an array may give one
+        array = False if all(t.array is False for t in floats) else None
     return VType(_kind(dtype), dtype, array)
 
 
@@ -192,7 +195,20 @@ def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VTy
         dtype = np.result_type(*_probes(operands))
     except (TypeError, ValueError):
         return UNKNOWN
-    return VType(_kind(dtype), dtype, None)
+    return VType(_kind(dtype), dtype, False if _full_reduction(rule, bound) else None)
+
+
+_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.var, np.std, np.linalg.norm}
+
+
+def _full_reduction(rule: registry.Rule, bound: inspect.BoundArguments) -> bool:
+    """A reduction over every axis (no ``axis``, no ``keepdims``): its result is a scalar."""
+    if rule.primal not in _REDUCTIONS:
+        return False
+    axis = bound.arguments.get("axis")
+    if axis is not None and not (isinstance(axis, gast.Constant) and axis.value is None):
+        return False
+    return "keepdims" not in bound.arguments and "out" not in bound.arguments
 
 
 def _probes(operands: list[VType]) -> list[Any]:

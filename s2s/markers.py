@@ -44,6 +44,9 @@ class MarkerPaths:
         no cotangent): run the adjoint only if one is present, so absent ones cost nothing."""
         out: list[gast.stmt] = []
         inputs = self.inputs_of(index, stmt)
+        if getattr(self, "flow", False):  # the sweep tracks what may be None (s2s.flow)
+            body = self.arms(lambda: self.checked_adjoint(index, stmt), list)[0]
+            return [gast.If(test=self._any_present(optional), body=body or [gast.Pass()], orelse=[])]
         for var in inputs:
             if not self.count.get(var, 0):
                 out.append(assign(self.adjoint_names[var], constant(None)))
@@ -51,15 +54,19 @@ class MarkerPaths:
                 self.zero_masks.setdefault(var, []).append(None)
         self.maybe_none.update(inputs)
         body = self.checked_adjoint(index, stmt)
+        test = self._any_present(optional)
+        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=[]))
+        return out
+
+    def _any_present(self, optional: list[str]) -> gast.expr:
+        """``d_a is not None or d_b is not None``: some output has a cotangent."""
         tests = [
             gast.Compare(
                 left=name(self.adjoint_names[t]), ops=[gast.IsNot()], comparators=[constant(None)]
             )
             for t in optional
         ]
-        test = tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.Or(), values=tests)
-        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=[]))
-        return out
+        return tests[0] if len(tests) == 1 else gast.BoolOp(op=gast.Or(), values=tests)
 
     def checked_adjoint(self, index: int, stmt: Stmt) -> list[gast.stmt]:
         """The adjoint, preceded by a marker check where an output cotangent may be undefined."""

@@ -12,12 +12,20 @@ from s2s.templating import constant, name
 
 
 def add_in_place(blocks: list[Block]) -> None:
-    """Rewrite ``d = d + c`` into ``d += c`` where reverse marked the buffer as owned."""
+    """Rewrite ``d = d + c`` into ``d += c`` where reverse marked the buffer as owned (in the
+    bodies of loops and branches too)."""
     for block in blocks:
-        for i, stmt in enumerate(block.body):
-            if isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_owned", False):
-                target = stmt.targets[0]
-                block.body[i] = gast.AugAssign(target=target, op=gast.Add(), value=stmt.value.right)
+        _add_in_place(block.body)
+
+
+def _add_in_place(body: list[gast.stmt]) -> None:
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_owned", False):
+            body[i] = gast.AugAssign(target=stmt.targets[0], op=gast.Add(), value=stmt.value.right)
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _add_in_place(nested)
 
 
 def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
@@ -238,6 +246,8 @@ def optimize(
     """
     if sweeps.dynamic:
         tape_shapes_only(sweeps)
+        if in_place:
+            add_in_place(sweeps.adjoint)
         return  # popping the tape is a side effect, and loops reuse names: keep the rest
     live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out)

@@ -208,7 +208,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         for i, param in enumerate(binding.active_params):
             var = atom_names(binding.arguments[param])[0]
             part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
-            self.accumulate(var, part, out)
+            self.accumulate(var, part, out, may_be_none=True)
         return out
 
     def _contribute(
@@ -280,9 +280,10 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         for atom, cotangent in seeds:
             names = atom_names(atom)
             if isinstance(atom, gast.Name) and names[0] in self.activity.active:
-                if isinstance(loss, gast.Tuple):
+                optional = isinstance(loss, gast.Tuple)  # the caller may give it None
+                if optional:
                     self.maybe_none.add(names[0])
-                self.accumulate(names[0], cotangent, block.body)
+                self.accumulate(names[0], cotangent, block.body, may_be_none=optional)
         if self.dynamic:
             adjoint = self.tape_adjoint() + ([block] if block.body else [])
             for item in reversed(self.ir.body):

@@ -8,6 +8,7 @@ from typing import Any
 import gast
 
 from s2s import runtime
+from s2s.flow import AdjointFlow
 from s2s.ir import APPEND, COPY, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.sweeps import Block, assign, call
 from s2s.templating import constant, name, slice_to_call
@@ -23,7 +24,7 @@ def _store(target: str) -> gast.Name:
     return gast.Name(target, gast.Store(), None, None)
 
 
-class TapeSweeps:
+class TapeSweeps(AdjointFlow):
     """Sweeps of :class:`s2s.reverse.ReverseBuilder` for functions with branches and loops.
 
     The primal sweep runs the function's control flow as written and pushes onto a list (the
@@ -51,9 +52,6 @@ class TapeSweeps:
         }
         self.pending: list[bool] = []  # flags of the branch arms being emitted
         self.tape = self.names.fresh("tape")
-        for var in self.adjoint_names:
-            self.count[var] = 1  # starts as None: a runtime zero
-            self.maybe_none.add(var)
         sources = any(
             stmt.op is runtime.undefined_grad
             or (self.activity.bindings.get(self.index_of[id(stmt)]) is not None
@@ -61,8 +59,17 @@ class TapeSweeps:
                             "may_be_undefined", False))
             for stmt in flat
         )  # fmt: skip
+        # Every buffer starts as None. Without undefined markers, generation tracks which
+        # buffers are surely None, surely arrays or either (s2s.flow); with them, every buffer
+        # is added with the kinds' algebra and every adjoint block is guarded.
+        self.flow = not sources
         if sources:
             self.undefined.update(self.adjoint_names)
+            for var in self.adjoint_names:
+                self.count[var] = 1
+                self.maybe_none.add(var)
+        else:  # a list's cotangent is added item by item (_s2s.add), never with +
+            self.maybe_none.update(v for v in self.ir.lists if v in self.adjoint_names)
 
     def restores_read(self, flat: list[Stmt], active: set[str]) -> set[tuple[int, str]]:
         """(statement, name) pairs whose overwritten value an adjoint reads after the tape
@@ -238,8 +245,10 @@ class TapeSweeps:
             if isinstance(item, Stmt):
                 out += self.adjoint_statement(item)
             elif isinstance(item, Branch):
-                when = self.tape_adjoint_items(item.body) or [gast.Pass()]
-                otherwise = self.tape_adjoint_items(item.orelse) or [gast.Pass()]
+                when, otherwise = self.arms(
+                    lambda: self.tape_adjoint_items(item.body) or [gast.Pass()],
+                    lambda: self.tape_adjoint_items(item.orelse) or [gast.Pass()],
+                )
                 out.append(comment_marker(f"{self.comment(item.node)[0]} (arm from the tape)"))
                 out.append(gast.If(test=self.pop(), body=when, orelse=otherwise))
             elif isinstance(item, Loop):
@@ -255,10 +264,15 @@ class TapeSweeps:
         sources = [n for n in atom_names(item) if n in self.activity.active]
         if adj is not None:
             guarded: list[gast.stmt] = []
-            if isinstance(item, gast.Name) and sources:
-                last = call("_s2s.last_item", name(adj))
-                self.accumulate(sources[0], last, guarded)
-            guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
+
+            def pop_item() -> list[gast.stmt]:
+                if isinstance(item, gast.Name) and sources:
+                    last = call("_s2s.last_item", name(adj))  # None if the item got none
+                    self.accumulate(sources[0], last, guarded, may_be_none=True)
+                guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
+                return guarded
+
+            self.arms(pop_item, list)
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
             out.append(gast.If(test=test, body=guarded, orelse=[]))
         out.append(gast.Expr(value=call(f"{xs.id}.pop")))
@@ -273,12 +287,18 @@ class TapeSweeps:
         if adj is not None:
             guarded: list[gast.stmt] = []
             sources = [n for n in atom_names(value) if n in self.activity.active]
-            if isinstance(value, gast.Name) and sources:
-                part = call("_s2s.written_part", name(adj), slice_to_call(copy.deepcopy(key)))
-                self.accumulate(sources[0], call("_s2s.unbroadcast", part, name(sources[0])),
-                                guarded)  # fmt: skip
-            zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))
-            guarded.append(assign(adj, zeroed))
+
+            def send_back() -> list[gast.stmt]:
+                if isinstance(value, gast.Name) and sources:
+                    part = call("_s2s.written_part", name(adj), slice_to_call(copy.deepcopy(key)))
+                    self.accumulate(sources[0], call("_s2s.unbroadcast", part, name(sources[0])),
+                                    guarded)  # fmt: skip
+                zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))
+                guarded.append(assign(adj, zeroed))
+                self.count[array.id] = 1  # a new array
+                return guarded
+
+            self.arms(send_back, list)
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
             out.append(gast.If(test=test, body=guarded, orelse=[]))
         target = gast.Subscript(value=copy.deepcopy(array), slice=copy.deepcopy(key),
@@ -305,6 +325,10 @@ class TapeSweeps:
         for target in reversed(stmt.targets):  # this assignment is undone: restore the old value
             if target in self.adjoint_names:
                 out.append(assign(self.adjoint_names[target], constant(None)))
+                if self.flow:  # the old value's cotangent starts at zero
+                    self.count[target] = 0
+                    if target not in self.ir.lists:
+                        self.maybe_none.discard(target)
             if target in self.saved:
                 out.append(assign(target, self.pop()))
         return out
@@ -312,19 +336,28 @@ class TapeSweeps:
     def adjoint_loop(self, loop: Loop) -> list[gast.stmt]:
         out: list[gast.stmt] = []
         if loop.orelse:
-            otherwise = self.tape_adjoint_items(loop.orelse) or [gast.Pass()]
+            otherwise = self.arms(lambda: self.tape_adjoint_items(loop.orelse) or [gast.Pass()],
+                                  list)[0]  # fmt: skip
             out.append(gast.If(test=self.pop(), body=otherwise, orelse=[]))
-        body = self.tape_adjoint_items(loop.body)
-        body += self.tape_adjoint_items(loop.test_body)
-        if loop.iterable is not None and loop.target in self.saved:
-            body.append(assign(loop.target, self.pop()))
         out.append(comment_marker(f"{self.comment(loop.node)[0]} (trips from the tape)"))
         trips = self.names.fresh("trips", always_number=True)
         out.append(assign(trips, self.pop()))
         if loop.iterable is None:  # the final, failing test's own entries come off first
-            final = self.tape_adjoint_items(loop.test_body) or [gast.Pass()]
+            final = self.arms(lambda: self.tape_adjoint_items(loop.test_body) or [gast.Pass()],
+                              list)[0]  # fmt: skip
             more = gast.Compare(left=self.pop(), ops=[gast.Gt()], comparators=[name(trips)])
             out.append(gast.If(test=more, body=final, orelse=[]))
+        if self.flow:
+            out += self.own_leaf_buffers(loop)
+
+        def reversed_body() -> list[gast.stmt]:
+            body = self.tape_adjoint_items(loop.body)
+            body += self.tape_adjoint_items(loop.test_body)
+            if loop.iterable is not None and loop.target in self.saved:
+                body.append(assign(loop.target, self.pop()))
+            return body
+
+        body = self.loop_body(reversed_body)
         out.append(gast.For(target=_store(self.names.fresh("step", always_number=True)),
                             iter=call("range", name(trips)), body=body or [gast.Pass()],
                             orelse=[], type_comment=None))  # fmt: skip

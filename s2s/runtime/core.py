@@ -32,11 +32,22 @@ class Like(NamedTuple):
     dtype: np.dtype
 
 
+_LIKES: dict[tuple[tuple[int, ...], np.dtype], Like] = {}  # one record per shape and dtype
+
+
 def like(x: Any) -> Like:
-    """Record ``x``'s shape and dtype so that ``x`` itself can be freed before the adjoint sweep."""
-    if type(x) is np.ndarray:
-        return Like(x.shape, x.dtype)
-    return Like(np.shape(x), _dtype_of(x))
+    """Record ``x``'s shape and dtype so that ``x`` itself can be freed before the adjoint sweep.
+
+    Records are shared (interned): a loop that saves the shape of a temporary at every step
+    keeps one record, not one per step, on the tape.
+    """
+    key = (x.shape, x.dtype) if type(x) is np.ndarray else (np.shape(x), _dtype_of(x))
+    found = _LIKES.get(key)
+    if found is None:
+        if len(_LIKES) > 4096:  # bounded: a program with ever new shapes starts over
+            _LIKES.clear()
+        found = _LIKES[key] = Like(*key)
+    return found
 
 
 def _dtype_of(x: Any) -> np.dtype:
@@ -93,7 +104,10 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     ``acc_dtype(ref.dtype)`` (undoing NEP 50 promotion). Returns ``g`` itself when nothing
     needs doing, so the result may be borrowed.
     """
-    if type(g) is Undefined:
+    if type(g) is np.ndarray and (type(ref) is np.ndarray or type(ref) is Like):
+        if g.shape == ref.shape and g.dtype == ref.dtype and ref.dtype.char != "e":
+            return g  # the common case, first: nothing to sum, nothing to cast
+    elif type(g) is Undefined:
         return g
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
@@ -129,6 +143,13 @@ def owned_copy(g: Any, ref: Any) -> np.ndarray:
     out = np.empty(shape_of(ref), acc_dtype(_dtype_of(ref)))
     out[...] = g
     return out
+
+
+@reads_shape_only(1)
+def owned_buffer(g: Any, ref: Any) -> np.ndarray:
+    """An owned buffer for ``ref``'s cotangent holding ``g``: zeros if ``g`` is ``None`` (no
+    cotangent yet), else a copy (``g`` may be borrowed)."""
+    return zeros_like_acc(ref) if g is None else owned_copy(g, ref)
 
 
 def _is_basic_key(key: Any) -> bool:

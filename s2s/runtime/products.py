@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import Like, _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
 
 
 def _ndim(x: Any) -> int:
@@ -48,14 +48,13 @@ def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
 def _two_matrices(g: Any, other: Any, target: Any) -> bool:
     """The common case: 2-D ``g`` and operands of one float dtype, so ``g @ other.T`` (or
     ``other.T @ g``) already has the target's shape and dtype (no promotion, no batch axes)."""
-    return (
-        type(g) is np.ndarray
-        and type(other) is np.ndarray
-        and g.ndim == 2
-        and other.ndim == 2
-        and len(shape_of(target)) == 2
-        and g.dtype == other.dtype == _dtype_of(target)
-    )
+    if type(g) is not np.ndarray or type(other) is not np.ndarray:
+        return False
+    if g.ndim != 2 or other.ndim != 2 or g.dtype != other.dtype:
+        return False
+    if type(target) is np.ndarray or type(target) is Like:  # a Like has no ndim
+        return len(target.shape) == 2 and target.dtype == g.dtype
+    return False
 
 
 @reads_shape_only(1)

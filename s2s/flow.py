@@ -1,0 +1,155 @@
+"""Flow: what generation knows of each adjoint buffer at each point of a sweep with control flow.
+
+In a sweep through branches and loops, an adjoint buffer is, at each program point, either
+surely ``None`` (a symbolic zero), surely an array (borrowed, or owned by s2s), or either of
+the two depending on the path taken at run time. Only the last needs a runtime test
+(``_s2s.add`` or ``if d is not None``). Arms of a branch start from the same state and join
+after it; a loop body is generated until its state at the back edge adds nothing to its state
+at entry (a fixpoint of a finite lattice, reached in two or three passes). This is the
+classic forward dataflow analysis of compilers (Aho, Lam, Sethi, Ullman, "Compilers", 9.2)
+applied to the adjoint sweep; it keeps the straight-line rule of DESIGN 5 (first contribution
+borrowed, second a new sum, later ones in place) inside loops wherever the state is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from s2s.ir import SETITEM, Branch, Loop, Stmt, atom_names
+from s2s.sweeps import assign, call
+from s2s.templating import name
+
+State = tuple[dict[str, int], frozenset[str]]
+
+
+def join(a: State, b: State) -> State:
+    """The state after either of two paths: a buffer set on one path only may be ``None``;
+    one set on both is owned only if owned on both."""
+    count_a, maybe_a = a
+    count_b, maybe_b = b
+    count: dict[str, int] = {}
+    maybe = set(maybe_a | maybe_b)
+    for var in set(count_a) | set(count_b):
+        x, y = count_a.get(var, 0), count_b.get(var, 0)
+        if x and y:
+            count[var] = min(x, y)
+        elif x or y:
+            count[var] = 1
+            maybe.add(var)
+    return count, frozenset(maybe)
+
+
+class AdjointFlow:
+    """State tracking for :class:`s2s.reverse.ReverseBuilder`'s sweeps with control flow.
+
+    ``self.count`` (0 zero, 1 borrowed, 2+ owned) and ``self.maybe_none`` (may be ``None`` at
+    run time) are the state; the invariant is that a buffer whose count is 0 holds ``None``.
+    """
+
+    def flow_state(self) -> State:
+        return {v: c for v, c in self.count.items() if c}, frozenset(self.maybe_none)
+
+    def set_flow_state(self, state: State) -> None:
+        self.count = dict(state[0])
+        self.maybe_none = set(state[1])
+
+    def _generation_snapshot(self) -> tuple[Any, ...]:
+        return (
+            set(self.names.taken),
+            {var: list(masks) for var, masks in self.zero_masks.items()},
+            set(self.undefined),
+        )
+
+    def _restore_generation(self, snapshot: tuple[Any, ...]) -> None:
+        taken, masks, undefined = snapshot
+        self.names.taken = set(taken)
+        self.zero_masks = {var: list(m) for var, m in masks.items()}
+        self.undefined = set(undefined)
+
+    def arms(self, *generators: Callable[[], list[gast.stmt]]) -> list[list[gast.stmt]]:
+        """Generate each arm of a branch from the current state; afterwards the state is the
+        join of the arms' end states."""
+        start = self.flow_state()
+        results: list[list[gast.stmt]] = []
+        ends: list[State] = []
+        for generate in generators:
+            self.set_flow_state(start)
+            results.append(generate())
+            ends.append(self.flow_state())
+        merged = ends[0]
+        for end in ends[1:]:
+            merged = join(merged, end)
+        self.set_flow_state(merged)
+        return results
+
+    def loop_body(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:
+        """Generate a loop body (run zero or more times) from the join of its entry state and
+        its own end state, iterating to the fixpoint; the state after is that join."""
+        entry = self.flow_state()
+        while True:
+            snapshot = self._generation_snapshot()
+            self.set_flow_state(entry)
+            body = generate()
+            widened = join(entry, self.flow_state())
+            if widened == entry:
+                self.set_flow_state(entry)
+                return body
+            self._restore_generation(snapshot)
+            entry = widened
+
+    # -- leaf accumulators ---------------------------------------------------------------------
+    def leaf_accumulators(self, loop: Loop) -> list[str]:
+        """Parameters that only receive contributions in ``loop``'s body (never reassigned,
+        never carrying an undefined marker): their buffers can be owned zeros before the loop,
+        so every step adds in place, as hand-written back-propagation does."""
+        assigned = {t for s in self.ir.flat for t in s.targets}
+        assigned |= {s.targets[0] for s in self.ir.flat if s.op is SETITEM}
+        leaves = {
+            p.name
+            for p in self.ir.params
+            if p.name in self.adjoint_names
+            and p.name not in assigned
+            and p.name not in self.undefined
+            and p.name not in self.ir.lists
+        }
+        read: list[str] = []
+        for stmt in _statements(loop.body + loop.test_body):
+            if not any(t in self.activity.active for t in stmt.targets):
+                continue
+            for atom in stmt.args + list(stmt.kwargs.values()):
+                for n in atom_names(atom):
+                    if n in leaves and n not in read:
+                        read.append(n)
+        return read
+
+    def own_leaf_buffers(self, loop: Loop) -> list[gast.stmt]:
+        """Before a reversed loop: make each leaf accumulator an owned buffer (zeros, or a copy
+        of what it holds) so that the loop's contributions are added in place."""
+        out: list[gast.stmt] = []
+        for var in self.leaf_accumulators(loop):
+            adj = self.adjoint_names[var]
+            count = self.count.get(var, 0)
+            if count >= 2 and var not in self.maybe_none:
+                continue
+            if count == 0:
+                out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
+            else:
+                out.append(assign(adj, call("_s2s.owned_buffer", name(adj), name(var))))
+            self.count[var] = 2
+            self.maybe_none.discard(var)
+        return out
+
+
+def _statements(body: list[Any]) -> list[Stmt]:
+    found: list[Stmt] = []
+    for item in body:
+        if isinstance(item, Stmt):
+            found.append(item)
+        elif isinstance(item, Branch):
+            found += _statements(item.body) + _statements(item.orelse)
+        elif isinstance(item, Loop):
+            found += _statements(item.test_body + item.body + item.orelse)
+    return found
