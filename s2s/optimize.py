@@ -74,10 +74,11 @@ def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
         block.body.insert(block.body.index(stmt) + 1, assign(like, call("_s2s.like", name(var))))
 
 
-def tape_shapes_only(sweeps: Sweeps) -> None:
+def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     """On the tape, keep only the shape and dtype of a value the adjoint sweep reads only for
     them (``_s2s.like``): a loop then saves one array per step where the adjoint needs its
-    values, not one per temporary."""
+    values, not one per temporary. At the end of the primal sweep, the last values of such
+    names become shape records too, and those the adjoint never reads are dropped."""
     meta: dict[str, bool] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
@@ -105,6 +106,16 @@ def tape_shapes_only(sweeps: Sweeps) -> None:
                 ):
                     unread = node.args[0].id not in read
                     node.args[0] = constant(None) if unread else call("_s2s.like", node.args[0])
+    kept = params | {n.id for n in gast.walk(sweeps.output) if isinstance(n, gast.Name)}
+    kept |= {n.id for n in gast.walk(sweeps.loss) if isinstance(n, gast.Name)}
+    release: list[gast.stmt] = []
+    for var in sorted(sweeps.saved - kept):
+        if var not in read:
+            release.append(assign(var, constant(None)))
+        elif var in shapes_only:
+            release.append(assign(var, call("_s2s.like", name(var))))
+    if release:
+        sweeps.primal.append(Block("the adjoint sweep reads only shapes of these, or nothing", release))
 
 
 def _targets(stmt: gast.stmt) -> list[str]:
@@ -245,7 +256,7 @@ def optimize(
     ``fresh`` names the temporaries whose arrays s2s allocated (results of ufuncs and matmul).
     """
     if sweeps.dynamic:
-        tape_shapes_only(sweeps)
+        tape_shapes_only(sweeps, params)
         if in_place:
             add_in_place(sweeps.adjoint)
         return  # popping the tape is a side effect, and loops reuse names: keep the rest
