@@ -224,9 +224,19 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     flat = ir.flat
     write = flat.index(stmt)
     loops = _loops_of(ir)
+    stmt.alias_checks = []
     for index, other in enumerate(flat):
         if other.op is operator.getitem and not _slices(other.args[1]):
-            continue  # x[i], x[idx]: an element or a copy (a row view of a 2-D x is not checked)
+            # x[i] is an element or a copy, or (x of two or more dimensions) a row view:
+            # which one is known only at run time, where the write checks it
+            if (
+                other.targets
+                and atom_names(other.args[0]) == [array]
+                and not _used_at_once(ir, other)
+                and _reaches(flat, loops, index, write, array)
+            ):
+                stmt.alias_checks.append(other)
+            continue
         if (
             (other.op in VIEW_OPS or other.op is COPY)
             and other.args

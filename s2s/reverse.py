@@ -219,19 +219,29 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             elements = list(atom) if isinstance(atom, tuple) else list(atom.elts)
             parts = self.names.fresh("parts", always_number=True)
             out.append(assign(parts, c.expr))
-            for i, element in enumerate(elements):
-                names = atom_names(element)
-                if isinstance(element, gast.Name) and names[0] in active:
-                    part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
-                    part_mask = masks[i] if isinstance(masks, list) else None
-                    projected = self._project(names[0], part, result_type)
-                    self.accumulate(names[0], projected, out, part_mask)
+            self._contribute_items(elements, name(parts), result_type, out, masks)
             return
         var = atom_names(atom)[0]
         if c.key is not None:
             self.scatter(var, c.key, c.expr, out, masks)
         else:
             self.accumulate(var, self._project(var, c.expr, result_type), out, masks)
+
+    def _contribute_items(
+        self, elements: list, parts: gast.expr, result_type: VType, out: list, masks: Any
+    ) -> None:
+        """Send ``parts[i]`` to the i-th item of a literal; an item that is itself a literal
+        (``np.array([[a, b], [c, d]])``) sends ``parts[i][j]`` to its j-th item, and so on."""
+        for i, element in enumerate(elements):
+            part = gast.Subscript(value=copy.deepcopy(parts), slice=constant(i), ctx=gast.Load())
+            if isinstance(element, (gast.List, gast.Tuple)):
+                self._contribute_items(list(element.elts), part, result_type, out, None)
+                continue
+            names = atom_names(element)
+            if isinstance(element, gast.Name) and names[0] in self.activity.active:
+                part_mask = masks[i] if isinstance(masks, list) else None
+                projected = self._project(names[0], part, result_type)
+                self.accumulate(names[0], projected, out, part_mask)
 
     def _project(self, var: str, expr: gast.expr, result_type: VType) -> gast.expr:
         """Cast a rule's contribution to ``var``'s accumulator dtype unless it provably has it."""

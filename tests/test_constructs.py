@@ -214,3 +214,18 @@ def test_subscript_scatter_keeps_dtype(dtype):
     assert g.dtype == dtype
     g64 = s2s.grad(subscripts)(x.astype(np.float64), idx, x > 0)
     np.testing.assert_allclose(g.astype(np.float64), g64, rtol=1e-2, atol=1e-2)
+
+
+def nested_literal(x):
+    m = np.array([[x[0], x[1]], [x[2], x[0] * x[1]]])
+    return np.sum(m @ m)
+
+
+def test_a_nested_list_literal_sends_each_entry_its_cotangent():
+    x = np.array([0.3, 0.7, 1.1])
+    check(nested_literal, x)
+    a, b, c = x  # M = [[a, b], [c, ab]]: sum(M @ M) = a^2 + 2bc + ab + ab^2 + ac + abc + a^2 b^2
+    expected = [2 * a + b + b * b + c + b * c + 2 * a * b * b,
+                a + 2 * c + 2 * a * b + a * c + 2 * a * a * b,
+                2 * b + a + a * b]  # fmt: skip
+    np.testing.assert_allclose(s2s.grad(nested_literal)(x), expected, rtol=1e-12)

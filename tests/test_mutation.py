@@ -213,3 +213,48 @@ def test_a_buffer_aliased_after_the_write_and_rebuilt_each_step():
     check(swap_buffers, np.array([0.3, -0.4]), 0.8, wrt=(0, 1))
     with pytest.raises(s2s.MutationError, match="`b` is a view of it"):
         s2s.grad(aliased_write)(np.ones(3))
+
+
+# -- row views: x[i] of a 2-D array is a view, of a 1-D array an element ----------------------
+
+
+def row_view_then_write(x):
+    a = np.ones((2, 3))
+    r = a[0]
+    a[0, 1] = x[1]
+    return np.sum(r * x)
+
+
+def test_a_row_view_that_the_write_changes_is_refused_at_run_time():
+    with pytest.raises(s2s.MutationError, match=r"`r` \(line \d+\) is a view") as info:
+        s2s.grad(row_view_then_write)(np.ones(3))
+    first = row_view_then_write.__code__.co_firstlineno
+    assert info.value.where.lineno == first + 3  # the write, not the view
+    assert "copy" in info.value.advice
+
+
+def previous_row(x):
+    table = np.zeros((4, 3))
+    table[0] = x
+    for i in range(1, 4):
+        prev = table[i - 1]
+        table[i, 0] = prev[0] * x[1]
+        table[i, 1:] = np.sin(prev[1:]) + prev[:-1]
+    return np.sum(table * table)
+
+
+def test_a_row_view_of_other_entries_than_the_write_is_exact():
+    check(previous_row, RNG.normal(size=3))
+
+
+def running_element(x):
+    out = np.zeros(4)
+    out[0] = x[0]
+    for i in range(1, 4):
+        prev = out[i - 1]  # an element of a 1-D array: a copy, the write cannot change it
+        out[i] = prev * x[i] + np.cos(prev)
+    return np.sum(out)
+
+
+def test_an_element_of_a_one_dimensional_array_is_a_copy():
+    check(running_element, RNG.normal(size=4))

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from s2s.errors import CotangentError, Location, NonScalarOutputError
+from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.kinds import Undefined
 
 
@@ -188,6 +188,32 @@ def is_real_scalar(value: Any) -> bool:
 
 def _where(filename: str, lineno: int) -> Location:
     return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
+
+
+def check_no_view(
+    alias: Any, array: Any, key: Any, names: tuple[str, str], filename: str, lines: tuple[int, int]
+) -> None:
+    """Before ``array[key] = v``: raise :class:`MutationError` if ``alias`` (an earlier
+    ``array[i]`` still in use) is a view whose memory the write changes (a row of a 2-D
+    array). An element or a copy is left alone. ``names`` are the user's names of ``alias``
+    and ``array``; ``lines`` the lines of the view and of the write."""
+    if type(alias) is not np.ndarray or type(array) is not np.ndarray:
+        return
+    try:
+        region = array[key]
+        if type(region) is not np.ndarray:  # one element: the view of it
+            region = array[(*key, None) if isinstance(key, tuple) else (key, None)]
+    except (IndexError, TypeError, ValueError):
+        region = array
+    if np.may_share_memory(alias, region):
+        shown, user = names
+        raise MutationError(
+            f"`{user}` is assigned into, but `{shown}` (line {lines[0]}) is a view of the "
+            "entries written, so it would change too: aliasing updates are not supported yet",
+            _where(filename, lines[1]),
+            f"take a copy where the view is made (`{shown} = ....copy()`), or assign into "
+            f"`{user}` after the last use of `{shown}`",
+        )
 
 
 def check_scalar(value: Any, filename: str, lineno: int) -> Any:

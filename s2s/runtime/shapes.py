@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import Like, _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
 
 
 def untranspose(g: Any, axes: Any = None) -> np.ndarray:
@@ -195,8 +195,15 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
     """
     if result is not None and _dtype_of(result).kind not in "fc":
         g = np.zeros(np.shape(g), np.float64)  # np.array(x, dtype=int) has no gradient
-    if isinstance(a, (list, tuple)):
-        inner = np.broadcast_shapes(*(shape_of(x) for x in a))
+    if isinstance(a, (list, tuple)) and type(a) is not Like:
+        inner = np.broadcast_shapes(*(_literal_shape(x) for x in a))
         pieces = np.reshape(g, (len(a),) + inner)
-        return [unbroadcast(p, x) for p, x in zip(pieces, a, strict=True)]
+        return [unarray(p, x) for p, x in zip(pieces, a, strict=True)]
     return unbroadcast(g, a)
+
+
+def _literal_shape(a: Any) -> tuple[int, ...]:
+    """The shape numpy gives a nested literal of values or shape records."""
+    if isinstance(a, (list, tuple)) and type(a) is not Like:
+        return (len(a),) + np.broadcast_shapes(*(_literal_shape(x) for x in a))
+    return shape_of(a)
