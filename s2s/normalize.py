@@ -65,6 +65,7 @@ class Normalizer(Structured):
         self.original: dict[str, str] = {}
         self.body: list[Stmt] = []
         self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
+        self.literals: dict[str, gast.Tuple] = {}  # t = (a, b): t stands for its items
         self.temporaries: set[str] = set()
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
@@ -118,12 +119,20 @@ class Normalizer(Structured):
                     self.primal.where(node),
                     f"use `{node.id}[0]`, `{node.id}[1]`, ... or unpack it: `a, b = ...`",
                 )
+            if self.env[node.id] in self.literals:
+                raise UnsupportedSyntaxError(
+                    f"`{node.id}` is a tuple of values; here only its items are supported",
+                    self.primal.where(node),
+                    f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
+                )
             return name_node(self.env[node.id])
         return name_node(node.id)  # a global, closure value or builtin: read live
 
     def atom(self, node: gast.expr) -> gast.expr:
         """An operand: a name, a constant, a live global read, or a literal of operands."""
         if isinstance(node, gast.Name):
+            if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
+                return copy.deepcopy(self.literals[self.env[node.id]])
             return self.load(node)
         if isinstance(node, gast.Constant):
             return node
@@ -334,6 +343,8 @@ class Normalizer(Structured):
                     self.primal.where(first),
                     "unpack one level at a time into plain names",
                 )
+            if isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
+                value = self.literals[self.env[value.id]]  # a, b = t of t = (x, y)
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
                 for target, atom in zip(names, atoms):
@@ -395,6 +406,12 @@ class Normalizer(Structured):
         elif isinstance(node, gast.Attribute):
             base, index = node.value, node.attr
         else:
+            return None
+        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
+            items = self.literals[self.env[base.id]].elts  # t[1] of t = (a, b): b itself
+            if isinstance(index, int) and -len(items) <= index < len(items):
+                item = items[index]
+                return item.id if isinstance(item, gast.Name) else None
             return None
         if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
             names, outputs = self.multi[self.env[base.id]]
@@ -458,8 +475,19 @@ class Normalizer(Structured):
         self.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
-        if isinstance(value, gast.List) and user_name in self.appended and value.elts:
-            # traj = [y0] for a list appended to later: an empty list, then one append per item
+        if isinstance(value, gast.Tuple) and user_name not in self.carried:
+            # t = (a, b), bound once: t stands for the literal wherever it is used, so
+            # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
+            items = gast.Tuple(elts=[self.atom(e) for e in value.elts], ctx=gast.Load())
+            self.literals[self.bind(user_name)] = items
+            return
+        if (
+            isinstance(value, gast.List)
+            and value.elts
+            and (user_name in self.appended or not all(_is_constant(e) for e in value.elts))
+        ):
+            # xs = [a, b] (appended to later or not): an empty list, then one append per item,
+            # so the list is a list at run time and its cotangent one part per item
             items = [self.atom(e) for e in value.elts]
             empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
             empty.targets = (self.bind(user_name),)
@@ -620,3 +648,10 @@ def normalize(primal: Primal) -> FunctionIR:
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal).run()
+
+
+def _is_constant(node: gast.expr) -> bool:
+    """A literal number, string or None (``[3, 4]`` stays a literal list)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant)

@@ -258,3 +258,34 @@ def running_element(x):
 
 def test_an_element_of_a_one_dimensional_array_is_a_copy():
     check(running_element, RNG.normal(size=4))
+
+
+# -- lists and tuples bound to a name, then used elsewhere ----------------------------------
+
+
+def literal_containers(x):
+    xs = [x, np.sin(x)]
+    pair = (x * 2.0, x[::-1])
+    first, second = pair
+    scalars = [x[0], x[1] * 3.0]
+    total = np.sum(np.stack(xs) ** 2) + np.sum(np.concatenate(xs)) + sum(scalars) * x[2]
+    total = total + np.sum(np.array(xs)[1] * pair[1]) + xs[1][0] * scalars[-1]
+    return total + np.sum(first * second) + np.sum(np.stack(pair) ** 3)
+
+
+def test_lists_and_tuples_bound_to_names_then_stacked_indexed_unpacked_and_summed():
+    check(literal_containers, RNG.normal(size=3))
+
+
+def tuple_in_a_closure(x):
+    pair = (x, x * 2.0)
+
+    def first():
+        return pair[0]
+
+    return np.sum(first())
+
+
+def test_a_tuple_of_values_read_by_a_nested_def_is_refused_with_its_line():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="`pair` is a tuple of values"):
+        s2s.grad(tuple_in_a_closure)(np.ones(3))
