@@ -46,7 +46,8 @@ class MarkerPaths:
         inputs = self.inputs_of(index, stmt)
         if getattr(self, "flow", False):  # the sweep tracks what may be None (s2s.flow)
             body = self.arms(lambda: self.checked_adjoint(index, stmt), list)[0]
-            return [gast.If(test=self._any_present(optional), body=body or [gast.Pass()], orelse=[])]
+            test = self._any_present(optional)
+            return [gast.If(test=test, body=body or [gast.Pass()], orelse=[])]
         for var in inputs:
             if not self.count.get(var, 0):
                 out.append(assign(self.adjoint_names[var], constant(None)))

@@ -115,7 +115,8 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
         elif var in shapes_only:
             release.append(assign(var, call("_s2s.like", name(var))))
     if release:
-        sweeps.primal.append(Block("the adjoint sweep reads only shapes of these, or nothing", release))
+        text = "the adjoint sweep reads only shapes of these, or nothing"
+        sweeps.primal.append(Block(text, release))
 
 
 def _targets(stmt: gast.stmt) -> list[str]:

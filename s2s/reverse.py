@@ -214,7 +214,6 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     def _contribute(
         self, atom: Any, c: Contribution, result_type: VType, out: list, masks: Any = None
     ) -> None:
-        active = self.activity.active
         if c.sequence or isinstance(atom, tuple) or isinstance(atom, (gast.List, gast.Tuple)):
             elements = list(atom) if isinstance(atom, tuple) else list(atom.elts)
             parts = self.names.fresh("parts", always_number=True)

@@ -267,8 +267,8 @@ class TapeSweeps(AdjointFlow):
                 out += self.adjoint_statement(item)
             elif isinstance(item, Branch):
                 when, otherwise = self.arms(
-                    lambda: self.tape_adjoint_items(item.body) or [gast.Pass()],
-                    lambda: self.tape_adjoint_items(item.orelse) or [gast.Pass()],
+                    lambda arm=item.body: self.tape_adjoint_items(arm) or [gast.Pass()],
+                    lambda arm=item.orelse: self.tape_adjoint_items(arm) or [gast.Pass()],
                 )
                 out.append(comment_marker(f"{self.comment(item.node)[0]} (arm from the tape)"))
                 out.append(gast.If(test=self.pop(), body=when, orelse=otherwise))
