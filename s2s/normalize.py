@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import inspect
 import operator
@@ -66,6 +67,7 @@ class Normalizer(Structured):
         self.body: list[Stmt] = []
         self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
         self.literals: dict[str, gast.Tuple] = {}  # t = (a, b): t stands for its items
+        self.lifted_defs: dict[str, tuple[gast.FunctionDef, list[str]]] = {}  # as written
         self.temporaries: set[str] = set()
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
@@ -241,6 +243,16 @@ class Normalizer(Structured):
 
     def call(self, node: gast.Call) -> Stmt:
         target = getattr(node.func, "s2s_target", None)
+        if (
+            isinstance(target, Target)
+            and target.obj in (builtins.max, builtins.min)
+            and len(node.args) > 2
+            and not node.keywords
+            and not any(isinstance(a, gast.Starred) for a in node.args)
+        ):  # max(a, b, c) is max(max(a, b), c): the first of equal values wins, as in Python
+            inner = gast.Call(func=copy.deepcopy(node.func), args=node.args[:-1], keywords=[])
+            inner.func.s2s_target = target
+            node = gast.Call(func=node.func, args=[inner, node.args[-1]], keywords=[])
         args = [self.atom(a) for a in node.args]
         kwargs = {kw.arg: self.atom(kw.value) for kw in node.keywords}
         keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
@@ -442,6 +454,21 @@ class Normalizer(Structured):
                  and isinstance(n.ctx, gast.Load)}  # fmt: skip
         captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
         lifted = copy.deepcopy(node)
+        # A nested def it calls (defined before it, in this function) is copied into its body,
+        # so the lifted function defines what it calls; that def's captures become its own.
+        siblings: list[str] = []
+        pending = [v for v in captured if self.env.get(v) in self.lifted_defs]
+        while pending:
+            var = pending.pop(0)
+            if var in siblings or var == node.name:
+                continue
+            siblings.append(var)
+            _, more = self.lifted_defs[self.env[var]]
+            pending += [v for v in more if self.env.get(v) in self.lifted_defs]
+            captured = sorted((set(captured) | set(more)) - {var})
+        captured = [v for v in captured if v not in siblings]
+        for var in reversed(siblings):
+            lifted.body.insert(0, copy.deepcopy(self.lifted_defs[self.env[var]][0]))
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -461,6 +488,7 @@ class Normalizer(Structured):
         stmt = Stmt((function,), lifted, DEF, [], node=node)
         stmt.value_hint = inspect.Signature(params)
         self.lifted[function] = (captured, stmt.value_hint)
+        self.lifted_defs[function] = (node, captured + siblings)
         self.body.append(stmt)
 
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:

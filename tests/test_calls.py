@@ -124,3 +124,25 @@ def nested_with_defaults(x, a):
 
 def test_nested_defs_with_default_arguments():
     check(nested_with_defaults, RNG.normal(size=3), 0.8, wrt=(0, 1))
+
+
+def sibling_defs(x, w):
+    shift = 0.5
+
+    def scale(v):
+        return v * w + shift
+
+    def squash(v):
+        return np.tanh(scale(v)) * w
+
+    def both(v):
+        return squash(v) + scale(v) ** 2
+
+    return np.sum(both(x) * squash(x))
+
+
+def test_a_nested_def_calling_another_one_gets_a_copy_of_it_and_its_captures():
+    args = (RNG.normal(size=3), 0.7)
+    check(sibling_defs, *args, wrt=(0, 1))
+    source = s2s.grad(sibling_defs, wrt=(1,)).source
+    assert "def both(v, *, shift, w):" in source  # scale's and squash's captures, passed along

@@ -229,3 +229,19 @@ def test_a_nested_list_literal_sends_each_entry_its_cotangent():
                 a + 2 * c + 2 * a * b + a * c + 2 * a * a * b,
                 2 * b + a + a * b]  # fmt: skip
     np.testing.assert_allclose(s2s.grad(nested_literal)(x), expected, rtol=1e-12)
+
+
+def many_way_extremes(x):
+    return max(x[0], x[1] * 2.0, x[2]) * min(x[2], x[0], x[1], 0.9)
+
+
+def test_builtin_max_and_min_of_several_values_pick_like_python():
+    x = np.array([0.3, 0.7, 1.1])
+    check(many_way_extremes, x)
+    # max picks 2*x1 = 1.4, min picks x0 = 0.3: d/dx = [1.4, 2*0.3, 0]
+    np.testing.assert_allclose(s2s.grad(many_way_extremes)(x), [1.4, 0.6, 0.0], rtol=1e-12)
+    # max(a, b, c) is max(max(a, b), c), each two-way tie split 0.5/0.5: a three-way tie
+    # gives 1/4, 1/4, 1/2; here M = 0.5 (tied three ways) and m = x1 = 0.25
+    tied = np.array([0.5, 0.25, 0.5])
+    expected = [0.25 * 0.25, 0.5 + 2 * 0.25 * 0.25, 0.5 * 0.25]
+    np.testing.assert_allclose(s2s.grad(many_way_extremes)(tied), expected, rtol=1e-12)

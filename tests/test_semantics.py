@@ -984,6 +984,21 @@ def test_convention_maximum_minimum_ties():
         exact(gy, [0.5, 0.0 if big else 1.0])
 
 
+def builtin_max_of_three(a, b, c):
+    return max(a, b, c)
+
+
+def builtin_min_of_three(a, b, c):
+    return min(a, b, c)
+
+
+def test_convention_builtin_max_min_of_several_values():
+    assert grad(builtin_max_of_three, 1.0, 1.0, 1.0, wrt=(0, 1, 2)) == (0.25, 0.25, 0.5)
+    assert grad(builtin_min_of_three, 1.0, 1.0, 1.0, wrt=(0, 1, 2)) == (0.25, 0.25, 0.5)
+    assert grad(builtin_max_of_three, 1.0, 3.0, 2.0, wrt=(0, 1, 2)) == (0.0, 1.0, 0.0)
+    assert grad(builtin_min_of_three, 1.0, 3.0, 0.5, wrt=(0, 1, 2)) == (0.0, 0.0, 1.0)
+
+
 def test_convention_maximum_minimum_with_nan():
     gx, gy = grad(elementwise_maximum, np.array([np.nan, 2.0]), np.array([0.0, 1.0]), wrt=(0, 1))
     exact(gx, [1.0, 1.0])
