@@ -90,6 +90,11 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
                     meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
     read = set(meta)
     shapes_only = {n for n, only in meta.items() if only}
+    unread = {n for n in sweeps.saved if n not in read}
+    for block in sweeps.primal:  # a value nobody reads: neither pushed nor popped
+        block.body = _without(block.body, lambda stmt: _tape_call(stmt, sweeps.tape, unread))
+    for block in sweeps.adjoint:
+        block.body = _without(block.body, lambda stmt: _tape_pop(stmt, sweeps.tape, unread))
     for block in sweeps.primal:
         for stmt in block.body:
             for node in gast.walk(stmt):
@@ -117,6 +122,41 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     if release:
         text = "the adjoint sweep reads only shapes of these, or nothing"
         sweeps.primal.append(Block(text, release))
+
+
+def _tape_call(stmt: gast.stmt, tape: str, names: set[str]) -> bool:
+    """``tape.append(...)`` saving the old value of a name in ``names``."""
+    return getattr(stmt, "s2s_saves", None) in names
+
+
+def _tape_pop(stmt: gast.stmt, tape: str, names: set[str]) -> bool:
+    """``x = tape.pop()`` for ``x`` in ``names``."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and stmt.targets[0].id in names
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Attribute)
+        and stmt.value.func.attr == "pop"
+        and isinstance(stmt.value.func.value, gast.Name)
+        and stmt.value.func.value.id == tape
+    )
+
+
+def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:
+    """``body`` without the statements ``drop`` picks, in nested blocks too (``pass`` where a
+    block would be left empty)."""
+    kept = []
+    for stmt in body:
+        if drop(stmt):
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _without(nested, drop) or [gast.Pass()])
+        kept.append(stmt)
+    return kept
 
 
 def _targets(stmt: gast.stmt) -> list[str]:

@@ -106,8 +106,12 @@ class TapeSweeps(AdjointFlow):
                         break
         return kept
 
-    def push(self, value: gast.expr) -> gast.stmt:
-        return gast.Expr(value=call(f"{self.tape}.append", value))
+    def push(self, value: gast.expr, saves: str | None = None) -> gast.stmt:
+        """``tape.append(value)``; ``saves`` names the variable whose old value it keeps (the
+        adjoint pops it back into that variable)."""
+        node = gast.Expr(value=call(f"{self.tape}.append", value))
+        node.s2s_saves = saves
+        return node
 
     def pop(self) -> gast.expr:
         return call(f"{self.tape}.pop")
@@ -149,7 +153,7 @@ class TapeSweeps(AdjointFlow):
                 for target in item.targets:
                     if target in self.saved:  # None where no adjoint reads the old value
                         kept = (id(item), target) in self.restore_read
-                        out.append(self.push(name(target) if kept else constant(None)))
+                        out.append(self.push(name(target) if kept else constant(None), target))
                 if id(item) in self.call_pullbacks:
                     out.append(self.push(name(self.call_pullbacks[id(item)])))
                 out.append(self.primal_statement(item))
@@ -218,7 +222,7 @@ class TapeSweeps(AdjointFlow):
             head: list[gast.stmt] = []
             if target in self.saved:
                 following = self.names.fresh(f"{target}_next", always_number=False)
-                head = [self.push(name(target)), assign(target, name(following))]
+                head = [self.push(name(target), target), assign(target, name(following))]
                 target = following
             body = head + [count] + self.primal_items(loop.body)
             out.append(
