@@ -314,3 +314,50 @@ def test_return_in_a_loop_else_block_is_refused_not_ignored():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="loop's `else:` block") as info:
         s2s.grad(returns_in_loop_else)(np.ones(3), 0.5)
     assert info.value.lineno == returns_in_loop_else.__code__.co_firstlineno + 5
+
+
+# -- what generation knows of each adjoint buffer inside loops and branches (s2s/flow.py) ------
+
+
+def rnn_like(w, u, x):
+    h = np.zeros(w.shape[0])
+    total = 0.0
+    for t in range(x.shape[0]):
+        h = np.tanh(w @ h + u * x[t])
+        total = total + np.sum(h * h)
+    return total
+
+
+def test_loop_bodies_add_without_runtime_tests_and_leaf_gradients_in_place():
+    args = (RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3), RNG.normal(size=5))
+    check(rnn_like, *args, wrt=(0, 1))
+    source = s2s.grad(rnn_like, wrt=(0, 1)).source
+    loop = source[source.index("for step_") :]
+    assert "d_w += " in loop and "d_u += " in loop  # owned buffers, added in place
+    assert "d_w = _s2s.zeros_like_acc(w)" in source  # made before the reversed loop
+    assert "is not None" not in loop  # every buffer's state is known: no guards
+    assert loop.count("_s2s.add(") == 1  # only d_h: None in the first reversed step
+
+
+def test_a_loop_that_runs_zero_times_gives_zero_gradients_of_the_leaf_dtype():
+    w, u = np.eye(2, dtype=np.float32), np.ones(2, dtype=np.float32)
+    gw, gu = s2s.grad(rnn_like, wrt=(0, 1))(w, u, np.zeros(0, dtype=np.float32))
+    assert gw.dtype == np.float32 and gu.dtype == np.float32
+    np.testing.assert_array_equal(gw, np.zeros((2, 2)))
+    np.testing.assert_array_equal(gu, np.zeros(2))
+
+
+def sometimes(x, w):
+    total = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 0.0:
+            total = total + np.sum(w * x[i])
+        else:
+            total = total * 0.5
+    return total + np.sum(w)
+
+
+def test_contributions_in_some_steps_only_join_with_the_steps_without():
+    w = RNG.normal(size=3)
+    for x in (np.array([0.5, -1.0, 2.0, -0.3]), np.array([-1.0, -2.0]), np.array([1.0])):
+        check(sometimes, x, w, wrt=(0, 1))

@@ -606,3 +606,25 @@ def test_every_rule_helper_marked_shape_only_is_checked_with_a_record():
     core = {"shape_of", "unbroadcast", "zeros_like_acc", "owned_copy", "owned_buffer"}
     marked = {n for n in rt.__all__ if getattr(getattr(rt, n), "shape_only_args", ())} - core
     assert marked <= {helper.__name__ for helper, _ in _shape_only_calls()}
+
+
+def test_owned_buffer_is_new_zeros_or_a_new_copy_in_the_accumulator_dtype():
+    ref = np.ones((2, 3), dtype=np.float16)
+    zeros = rt.owned_buffer(None, rt.like(ref))
+    assert zeros.dtype == np.float32 and zeros.shape == (2, 3) and not zeros.any()
+    borrowed = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    owned = rt.owned_buffer(borrowed, ref)
+    owned += 1.0  # the caller's buffer is not the one written
+    np.testing.assert_array_equal(borrowed, np.arange(6.0).reshape(2, 3))
+    assert owned.dtype == np.float32 and owned[1, 2] == 6.0
+
+
+def test_shape_records_are_shared_and_unbroadcast_returns_the_same_array_when_nothing_to_do():
+    a, b = np.zeros((4, 5)), np.ones((4, 5))
+    assert rt.like(a) is rt.like(b)  # one record per shape and dtype
+    g = np.ones((4, 5))
+    assert rt.unbroadcast(g, rt.like(a)) is g
+    assert rt.unbroadcast(g, a) is g
+    half = np.ones((4, 5), dtype=np.float16)
+    assert rt.unbroadcast(half, half).dtype == np.float32  # float16 accumulates in float32
+    np.testing.assert_array_equal(rt.unbroadcast(g, np.zeros(5)), np.full(5, 4.0))
