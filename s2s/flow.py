@@ -18,7 +18,7 @@ from typing import Any
 
 import gast
 
-from s2s.ir import SETITEM, Branch, Loop, Stmt, atom_names
+from s2s.ir import SETITEM, Loop, atom_names, flatten
 from s2s.sweeps import assign, call
 from s2s.templating import name
 
@@ -116,7 +116,7 @@ class AdjointFlow:
             and p.name not in self.ir.lists
         }
         read: list[str] = []
-        for stmt in _statements(loop.body + loop.test_body):
+        for stmt in flatten(loop.body + loop.test_body):
             if not any(t in self.activity.active for t in stmt.targets):
                 continue
             for atom in stmt.args + list(stmt.kwargs.values()):
@@ -141,15 +141,3 @@ class AdjointFlow:
             self.count[var] = 2
             self.maybe_none.discard(var)
         return out
-
-
-def _statements(body: list[Any]) -> list[Stmt]:
-    found: list[Stmt] = []
-    for item in body:
-        if isinstance(item, Stmt):
-            found.append(item)
-        elif isinstance(item, Branch):
-            found += _statements(item.body) + _statements(item.orelse)
-        elif isinstance(item, Loop):
-            found += _statements(item.test_body + item.body + item.orelse)
-    return found
