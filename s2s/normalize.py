@@ -17,7 +17,6 @@ from s2s.ir import (
     ATTRIBUTE,
     CONST,
     COPY,
-    DEF,
     LOCAL_CALL,
     OPAQUE,
     Branch,
@@ -29,6 +28,7 @@ from s2s.ir import (
     Stmt,
     flatten,
 )
+from s2s.lifting import Lifting
 from s2s.parse import Primal
 from s2s.resolve import Method, Target, global_value
 from s2s.spellings import (
@@ -54,7 +54,7 @@ from s2s.structure import (
 )
 
 
-class Normalizer(Structured):
+class Normalizer(Structured, Lifting):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal) -> None:
@@ -444,53 +444,6 @@ class Normalizer(Structured):
             )
         return names[index]
 
-    def nested_def(self, node: gast.FunctionDef) -> None:
-        """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
-        parameters passed at each call, so their gradients flow through the call."""
-        own = {a.id for a in node.args.args + node.args.posonlyargs + node.args.kwonlyargs}
-        own |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                and isinstance(n.ctx, (gast.Store, gast.Param))}  # fmt: skip
-        reads = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, gast.Load)}  # fmt: skip
-        captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
-        lifted = copy.deepcopy(node)
-        # A nested def it calls (defined before it, in this function) is copied into its body,
-        # so the lifted function defines what it calls; that def's captures become its own.
-        siblings: list[str] = []
-        pending = [v for v in captured if self.env.get(v) in self.lifted_defs]
-        while pending:
-            var = pending.pop(0)
-            if var in siblings or var == node.name:
-                continue
-            siblings.append(var)
-            _, more = self.lifted_defs[self.env[var]]
-            pending += [v for v in more if self.env.get(v) in self.lifted_defs]
-            captured = sorted((set(captured) | set(more)) - {var})
-        captured = [v for v in captured if v not in siblings]
-        for var in reversed(siblings):
-            lifted.body.insert(0, copy.deepcopy(self.lifted_defs[self.env[var]][0]))
-        for var in captured:
-            lifted.args.kwonlyargs.append(
-                gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
-            )
-            lifted.args.kw_defaults.append(None)
-        function = self.bind(node.name)
-        lifted.name = function
-        optional = len(lifted.args.args) - len(lifted.args.defaults)  # the rest have defaults
-        params = [
-            inspect.Parameter(
-                a.id,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                default=None if i >= optional else inspect.Parameter.empty,
-            )
-            for i, a in enumerate(lifted.args.args)
-        ] + [inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured]
-        stmt = Stmt((function,), lifted, DEF, [], node=node)
-        stmt.value_hint = inspect.Signature(params)
-        self.lifted[function] = (captured, stmt.value_hint)
-        self.lifted_defs[function] = (node, captured + siblings)
-        self.body.append(stmt)
-
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:
         """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
         the same statement (its names are SSA names already, not to be looked up again)."""
@@ -503,28 +456,7 @@ class Normalizer(Structured):
         self.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
-        if isinstance(value, gast.Tuple) and user_name not in self.carried:
-            # t = (a, b), bound once: t stands for the literal wherever it is used, so
-            # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
-            items = gast.Tuple(elts=[self.atom(e) for e in value.elts], ctx=gast.Load())
-            self.literals[self.bind(user_name)] = items
-            return
-        if (
-            isinstance(value, gast.List)
-            and value.elts
-            and (user_name in self.appended or not all(_is_constant(e) for e in value.elts))
-        ):
-            # xs = [a, b] (appended to later or not): an empty list, then one append per item,
-            # so the list is a list at run time and its cotangent one part per item
-            items = [self.atom(e) for e in value.elts]
-            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-            empty.targets = (self.bind(user_name),)
-            self.body.append(empty)
-            xs = name_node(user_name)
-            for item in items:
-                call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
-                                      args=[item], keywords=[])  # fmt: skip
-                self.body.append(Stmt((user_name,), call_expr, APPEND, [xs, item], node=self.node))
+        if self.bind_container(user_name, value):
             return
         outputs = self.outputs_of(value)
         if outputs is not None:
@@ -676,10 +608,3 @@ def normalize(primal: Primal) -> FunctionIR:
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal).run()
-
-
-def _is_constant(node: gast.expr) -> bool:
-    """A literal number, string or None (``[3, 4]`` stays a literal list)."""
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        node = node.operand
-    return isinstance(node, gast.Constant)
