@@ -85,10 +85,29 @@ _IN_PLACE_FUNCTIONS = {
 INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags"}
 
 VIEW_OPS = {
-    operator.getitem, np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
-    np.expand_dims, np.asarray, np.broadcast_to, np.diagonal, np.real, np.imag, np.atleast_1d,
+    operator.getitem,
+    np.reshape,
+    np.ravel,
+    np.transpose,
+    np.swapaxes,
+    np.moveaxis,
+    np.squeeze,
+    np.expand_dims,
+    np.asarray,
+    np.broadcast_to,
+    np.diagonal,
+    np.real,
+    np.imag,
+    np.atleast_1d,
     np.atleast_2d,
-}  # fmt: skip
+    np.atleast_3d,
+    np.split,
+    np.array_split,
+    np.hsplit,
+    np.vsplit,
+    np.dsplit,
+    np.diag,
+} | {getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)}
 
 
 def _differentiates(stmt: Stmt) -> bool:
@@ -213,6 +232,14 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     for definition in definitions:
         if _fresh_copy(ir, definition):
             continue  # out = <temporary from out += x>: the same fresh array
+        if _user_call(definition):
+            raise MutationError(
+                f"`{user}` is the result of your own function (line "
+                f"{primal.where(definition.node).lineno}), which may return a view of its "
+                "arguments, so assigning into it is not supported",
+                where,
+                advice,
+            )
         if definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
             raise MutationError(
                 f"`{user}` may share memory with another array (a view, a global or an "
@@ -318,6 +345,18 @@ def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
     return all(reader.node is view.node for reader in readers)
 
 
+def _user_call(stmt: Stmt) -> bool:
+    """A call of the user's own Python function (or a nested def): its result may alias its
+    array arguments, and it may change them."""
+    if stmt.op is LOCAL_CALL:
+        return True
+    return (
+        inspect.isfunction(stmt.op)
+        and registry.lookup(stmt.op) is None
+        and not getattr(stmt.op, "__module__", "").startswith(("numpy", "s2s"))
+    )
+
+
 def _slices(key: Any) -> bool:
     """Whether a key has a slice, ``None`` or ``...``: then ``x[key]`` is a view of ``x``."""
     items = key.elts if isinstance(key, gast.Tuple) else [key]
@@ -342,6 +381,15 @@ def _in_place_function(op: Any) -> bool:
 
 def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
+    if not stmt.targets and _user_call(stmt) and any(atom_names(a) for a in stmt.args):
+        callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
+        callee = ir.original.get(callee, callee)
+        raise MutationError(
+            f"the result of `{callee}(...)` is not used: such a call matters only if it changes "
+            "its arguments in place, which s2s does not differentiate",
+            primal.where(stmt.node),
+            "make the helper return the new value and assign it (`a = helper(a, v)`)",
+        )
     if _in_place_function(stmt.op):
         ufunc = getattr(stmt.op, "__self__", None)
         shown = (

@@ -14,6 +14,7 @@ import inspect
 
 import gast
 
+from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import APPEND, DEF, OPAQUE, Stmt
 from s2s.spellings import name_node
 
@@ -30,6 +31,16 @@ class Lifting:
         reads = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}  # fmt: skip
         captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
+        for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+            local = [n.id for n in gast.walk(default) if isinstance(n, gast.Name)
+                     and n.id in set(self.env) | self.outer_locals]  # fmt: skip
+            if local:
+                raise UnsupportedSyntaxError(
+                    f"a default argument of `{node.name}` reads `{local[0]}`, a value of this "
+                    "function, at the time of the `def`; s2s does not differentiate through it",
+                    self.primal.where(default),
+                    f"pass `{local[0]}` at the call, or read it in the body of `{node.name}`",
+                )
         lifted = copy.deepcopy(node)
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.
@@ -101,3 +112,36 @@ def _is_constant(node: gast.expr) -> bool:
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         node = node.operand
     return isinstance(node, gast.Constant)
+
+
+LIST_ADVICE = (
+    "build lists with `xs = [...]` and `xs.append(v)` only, and pass them to numpy "
+    "(np.stack, np.array, np.concatenate), to sum(), or index them"
+)
+
+
+def list_misuse(node: gast.AST, lists: set[str], user_function) -> str | None:
+    """What is wrong with a use of a list s2s does not differentiate, or ``None``.
+
+    ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
+    a call goes to the user's own Python function (which might change a list it is given).
+    """
+
+    def is_list(e: gast.AST) -> bool:
+        return isinstance(e, (gast.List, gast.ListComp)) or (
+            isinstance(e, gast.Name) and e.id in lists
+        )
+
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+        receiver = node.func.value
+        if isinstance(receiver, gast.Name) and receiver.id in lists:
+            if node.func.attr != "append":
+                return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
+            if node.args and isinstance(node.args[0], (gast.List, gast.Tuple, gast.ListComp)):
+                return f"`{receiver.id}` would hold lists or tuples (a list of lists)"
+    if isinstance(node, gast.Call) and user_function(node):
+        if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):
+            return "a list passed to your own function, which might change it in place"
+    if isinstance(node, gast.BinOp) and (is_list(node.left) or is_list(node.right)):
+        return "a list joined or repeated with `+` or `*`"
+    return None

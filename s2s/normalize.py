@@ -28,7 +28,7 @@ from s2s.ir import (
     Stmt,
     flatten,
 )
-from s2s.lifting import Lifting
+from s2s.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.parse import Primal
 from s2s.resolve import Method, Target, global_value
 from s2s.spellings import (
@@ -476,6 +476,16 @@ class Normalizer(Structured, Lifting):
         stmt.node = self.node
         self.body.append(stmt)
 
+    def _user_function(self, node: gast.Call) -> bool:
+        """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
+        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
+            return True
+        target = getattr(node.func, "s2s_target", None)
+        obj = getattr(target, "obj", None) if isinstance(target, Target) else None
+        return inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
+            ("numpy", "s2s")
+        )
+
     def augassign(self, stmt: gast.AugAssign) -> None:
         target = stmt.target
         if not isinstance(target, gast.Name):  # pragma: no cover - fenced
@@ -513,7 +523,50 @@ class Normalizer(Structured, Lifting):
         self.return_node: Any = None
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = _assigned_in_compound(tree)
+        self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
         self.appended = {xs for node in gast.walk(tree) if (xs := _appended_list(node)) is not None}
+        self.lists = self.appended | {
+            t.id
+            for node in gast.walk(tree)
+            if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
+            for t in node.targets
+            if isinstance(t, gast.Name)
+        }
+        mappings = {
+            t.id
+            for node in gast.walk(tree)
+            if isinstance(node, gast.Assign) and _is_mapping(node.value)
+            for t in node.targets
+            if isinstance(t, gast.Name)
+        }
+        for node in gast.walk(tree):
+            if isinstance(node, (gast.For, gast.comprehension)) and (
+                _is_mapping(node.iter)
+                or (isinstance(node.iter, gast.Name) and node.iter.id in mappings)
+            ):
+                raise UnsupportedSyntaxError(
+                    "a loop over a dict or a set is not supported (loops are replayed by "
+                    "position, and these have no positions)",
+                    self.primal.where(node),
+                    "loop over a list of them instead: `for k in list(d)`, "
+                    "`for v in list(d.values())`",
+                )
+            problem = list_misuse(node, self.lists, self._user_function)
+            if problem is None and isinstance(node, gast.Assign):
+                value, targets = node.value, node.targets
+                if isinstance(value, gast.Name) and value.id in self.lists:
+                    problem = f"`{targets[0].id if isinstance(targets[0], gast.Name) else '...'}` "
+                    problem += f"would be a second name for the list `{value.id}`"
+                elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
+                         and t.value.id in self.lists for t in targets):  # fmt: skip
+                    problem = "assigning into a list's items"
+            if problem is None and isinstance(node, gast.AugAssign):
+                if isinstance(node.target, gast.Name) and node.target.id in self.lists:
+                    problem = f"`{node.target.id} {_op_text(node.op)}= ...` on a list"
+            if problem is not None:
+                raise UnsupportedSyntaxError(
+                    f"{problem} is not supported", self.primal.where(node), LIST_ADVICE
+                )
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(
@@ -608,3 +661,19 @@ def normalize(primal: Primal) -> FunctionIR:
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal).run()
+
+
+def _op_text(op: gast.operator) -> str:
+    return {gast.Add: "+", gast.Mult: "*", gast.Sub: "-"}.get(type(op), type(op).__name__)
+
+
+def _is_mapping(node: gast.expr) -> bool:
+    """A dict or set literal, comprehension or constructor, or ``d.keys()/values()/items()``."""
+    if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp)):
+        return True
+    if isinstance(node, gast.Call):
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in ("dict", "set", "frozenset"):
+            return True
+        return isinstance(func, gast.Attribute) and func.attr in ("keys", "values", "items")
+    return False

@@ -315,7 +315,8 @@ class TapeSweeps(AdjointFlow):
 
             def send_back() -> list[gast.stmt]:
                 if isinstance(value, gast.Name) and sources:
-                    part = call("_s2s.written_part", name(adj), slice_to_call(copy.deepcopy(key)))
+                    where = slice_to_call(copy.deepcopy(key))
+                    part = call("_s2s.written_part", name(adj), where, copy.deepcopy(array))
                     self.accumulate(sources[0], call("_s2s.unbroadcast", part, name(sources[0])),
                                     guarded)  # fmt: skip
                 zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))

@@ -140,6 +140,7 @@ def astype(result, x, dtype, /, *, copy=True):
 @linear(builtins.sum, source="sum(items) adds its items: each gets the whole cotangent")
 def builtin_sum(result, iterable, /, start=0):
     d[iterable] = rt.unsum(d[result], iterable)
+    d[start] = rt.unbroadcast(d[result], start)
 
 
 @linear(builtins.float, source="float() of a size-1 value; the adjoint reshapes back")

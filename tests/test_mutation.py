@@ -289,3 +289,133 @@ def tuple_in_a_closure(x):
 def test_a_tuple_of_values_read_by_a_nested_def_is_refused_with_its_line():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="`pair` is a tuple of values"):
         s2s.grad(tuple_in_a_closure)(np.ones(3))
+
+
+# -- found by a fresh user's trial: each silently wrong before, now exact or refused ----------
+
+
+def _set_first(a, v):
+    a[0] = v
+
+
+def _tail(a):
+    return a[1:]
+
+
+def writes_in_a_helper(x):
+    a = x * 1.0
+    _set_first(a, x[1] ** 2)
+    return np.sum(a)
+
+
+def writes_into_a_helper_result(x):
+    a = x * 1.0
+    b = _tail(a)
+    b[0] = 0.0
+    return np.sum(a)
+
+
+def writes_into_split_views(x):
+    a = x * 1.0
+    p, q = np.split(a, 2)
+    p[0] = 0.0
+    return np.sum(a)
+
+
+def extends_a_list(x):
+    xs = [x]
+    xs.extend([x * 2.0])
+    return np.sum(np.stack(xs))
+
+
+def joins_lists(x):
+    xs = [x] + [x * 2.0]
+    return np.sum(np.stack(xs))
+
+
+def second_name_for_a_list(x):
+    xs = []
+    ys = xs
+    ys.append(x * 5.0)
+    return np.sum(np.stack(xs))
+
+
+def _add_item(items, v):
+    return items.append(v)
+
+
+def list_to_a_helper(x):
+    xs = [x]
+    n = _add_item(xs, x * 3.0)
+    return np.sum(np.stack(xs)) + 0.0 * (n is None)
+
+
+def list_of_lists(x):
+    xs = []
+    for i in range(2):
+        xs.append([x[i], x[i] * 2.0])
+    return np.sum(np.array(xs))
+
+
+def default_reads_a_local(x):
+    def inner(v, s=x):
+        return v * s
+
+    return np.sum(inner(x * 2.0))
+
+
+def loop_over_a_dict(x):
+    d = {0: 1.0, 1: 2.0}
+    total = 0.0
+    for k in d:
+        total = total + np.sum(x * k)
+    return total
+
+
+@pytest.mark.parametrize(
+    "f, error, message",
+    [
+        (writes_in_a_helper, s2s.MutationError, r"result of `_set_first\(...\)` is not used"),
+        (writes_into_a_helper_result, s2s.MutationError, "result of your own function"),
+        (writes_into_split_views, s2s.MutationError, "may share memory"),
+        (extends_a_list, s2s.UnsupportedSyntaxError, r"xs.extend\(...\)"),
+        (joins_lists, s2s.UnsupportedSyntaxError, "joined or repeated"),
+        (second_name_for_a_list, s2s.UnsupportedSyntaxError, "second name for the list"),
+        (list_to_a_helper, s2s.UnsupportedSyntaxError, "passed to your own function"),
+        (list_of_lists, s2s.UnsupportedSyntaxError, "list of lists"),
+        (default_reads_a_local, s2s.UnsupportedSyntaxError, "default argument of `inner`"),
+        (loop_over_a_dict, s2s.UnsupportedSyntaxError, "loop over a dict"),
+    ],
+)
+def test_uses_s2s_cannot_follow_are_refused_with_their_line(f, error, message):
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    before = x.copy()
+    with pytest.raises(error, match=message) as info:
+        s2s.grad(f)(x)
+    first = f.__code__.co_firstlineno
+    assert first < info.value.where.lineno <= first + 8
+    np.testing.assert_array_equal(x, before)
+
+
+def writes_into_integer_buffers(x):
+    ints = np.arange(3)
+    ints[0] = x[0] * 7.0  # truncated to an integer: no gradient through the write
+    flags = np.zeros_like(x > 0)
+    flags[1] = x[1]
+    return np.sum(ints * x) + np.sum(flags * x)
+
+
+def test_a_float_written_into_an_integer_or_boolean_array_has_no_gradient():
+    x = np.array([1.5, 1.0, 1.0])
+    check(writes_into_integer_buffers, x)
+    np.testing.assert_allclose(s2s.grad(writes_into_integer_buffers)(x), [10.0, 2.0, 2.0])
+
+
+def sum_with_start(x):
+    xs = [x, x * 2.0]
+    return np.sum(sum(xs, x))
+
+
+def test_builtin_sum_sends_the_start_value_its_cotangent():
+    check(sum_with_start, RNG.normal(size=2))
+    np.testing.assert_allclose(s2s.grad(sum_with_start)(np.ones(2)), [4.0, 4.0])

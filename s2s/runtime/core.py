@@ -396,11 +396,14 @@ def overwritten(array: np.ndarray, key: Any) -> Any:
     return np.array(array[key], copy=True)
 
 
-def written_part(g: Any, key: Any) -> Any:
+def written_part(g: Any, key: Any, array: Any = None) -> Any:
     """The cotangent of the values ``x[key] = v`` wrote: ``g[key]``, except that where an
     integer index repeats only the last write counts (numpy keeps the last), so the earlier
-    duplicates get zero."""
+    duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
+    truncates: piecewise constant, so the part is zero."""
     part = g[key]
+    if array is not None and _dtype_of(array).kind not in "fc":
+        return np.zeros_like(part)
     if _is_basic_key(key):
         return part
     writers = np.arange(np.size(part)).reshape(np.shape(part))
