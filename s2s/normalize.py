@@ -11,7 +11,7 @@ from typing import Any
 import gast
 
 from s2s import control, registry, runtime
-from s2s.errors import UnsupportedSyntaxError
+from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.ir import (
     APPEND,
     ATTRIBUTE,
@@ -51,6 +51,7 @@ from s2s.structure import (
     _appended_list,
     _assigned_in_compound,
     _lists,
+    bound_in_compound,
 )
 
 
@@ -458,6 +459,17 @@ class Normalizer(Structured, Lifting):
     def assign_name(self, user_name: str, value: gast.expr) -> None:
         if self.bind_container(user_name, value):
             return
+        if (
+            isinstance(value, gast.Name)
+            and value.id in self.env
+            and self.env[value.id] not in self.multi
+            and user_name not in self.rebound
+            and value.id not in self.rebound
+        ):
+            # b = a: a second name for the same object, as in Python, so a write through
+            # either name is seen through both (no copy, no new SSA name)
+            self.env[user_name] = self.env[value.id]
+            return
         outputs = self.outputs_of(value)
         if outputs is not None:
             names = self.unpack_call(value, user_name, outputs)
@@ -497,6 +509,15 @@ class Normalizer(Structured, Lifting):
                 "assign a local value first",
             )
         old = self.env[target.id]
+        others = sorted(u for u, ssa in self.env.items() if ssa == old and u != target.id)
+        if others:  # b = a; b += v: on an array both names would change
+            raise MutationError(
+                f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
+                f"would change `{others[0]}` too; that is not supported",
+                self.primal.where(stmt),
+                f"write `{target.id} = {target.id} {_op_text(stmt.op)} ...` (a new value), or "
+                f"take a copy where the second name is made",
+            )
         update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
         combined = self.temp(base_name(update))
         self.emit_assign((combined,), update)
@@ -523,6 +544,7 @@ class Normalizer(Structured, Lifting):
         self.return_node: Any = None
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = _assigned_in_compound(tree)
+        self.rebound = bound_in_compound(tree)  # names bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
         self.appended = {xs for node in gast.walk(tree) if (xs := _appended_list(node)) is not None}
         self.lists = self.appended | {
@@ -664,7 +686,8 @@ def normalize(primal: Primal) -> FunctionIR:
 
 
 def _op_text(op: gast.operator) -> str:
-    return {gast.Add: "+", gast.Mult: "*", gast.Sub: "-"}.get(type(op), type(op).__name__)
+    symbols = {gast.Add: "+", gast.Mult: "*", gast.Sub: "-", gast.Div: "/", gast.Pow: "**"}
+    return symbols.get(type(op), type(op).__name__)
 
 
 def _is_mapping(node: gast.expr) -> bool:

@@ -216,6 +216,12 @@ def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
         for target in targets:
             if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
                 names.add(target.value.id)
+    return names | bound_in_compound(tree)
+
+
+def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
+    """Names bound (``=``, loop targets) inside an ``if``, ``for`` or ``while``."""
+    names: set[str] = set()
     for stmt in tree.body:
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             for node in gast.walk(stmt):

@@ -209,10 +209,35 @@ def aliased_write(x):
     return np.sum(b * x)
 
 
+def aliased_write_through_either_name(x):
+    a = np.zeros(3)
+    b = a  # a second name for the same array, as in Python
+    b[1] = x[1] ** 2
+    a[2] = b[1] * x[2]
+    return np.sum(a * x) + np.sum(b)
+
+
+def alias_rebound_in_a_loop(x):
+    a = np.zeros(3)
+    for i in range(3):
+        b = a
+        b[i] = x[i] * 2.0
+    return np.sum(a * x)
+
+
 def test_a_buffer_aliased_after_the_write_and_rebuilt_each_step():
     check(swap_buffers, np.array([0.3, -0.4]), 0.8, wrt=(0, 1))
-    with pytest.raises(s2s.MutationError, match="`b` is a view of it"):
-        s2s.grad(aliased_write)(np.ones(3))
+
+
+def test_a_second_name_for_a_local_array_sees_every_write_as_in_python():
+    x = np.array([0.5, 1.5, -2.0])
+    check(aliased_write, x)
+    check(aliased_write_through_either_name, x)
+    np.testing.assert_allclose(s2s.grad(aliased_write)(x), [2 * x[0], 0.0, 0.0])
+    value, _ = s2s.value_and_grad(aliased_write_through_either_name)(x)
+    assert value == aliased_write_through_either_name(x)
+    with pytest.raises(s2s.MutationError, match="may share memory"):  # b rebound in a loop
+        s2s.grad(alias_rebound_in_a_loop)(x)
 
 
 # -- row views: x[i] of a 2-D array is a view, of a 1-D array an element ----------------------
@@ -419,3 +444,17 @@ def sum_with_start(x):
 def test_builtin_sum_sends_the_start_value_its_cotangent():
     check(sum_with_start, RNG.normal(size=2))
     np.testing.assert_allclose(s2s.grad(sum_with_start)(np.ones(2)), [4.0, 4.0])
+
+
+def updates_a_second_name(x):
+    a = x * 1.0
+    b = a
+    b += x  # in place on an array: a changes too
+    return np.sum(a * x)
+
+
+def test_an_in_place_update_through_a_second_name_is_refused():
+    with pytest.raises(s2s.MutationError, match="second name for `a`") as info:
+        s2s.grad(updates_a_second_name)(np.ones(3))
+    assert info.value.where.lineno == updates_a_second_name.__code__.co_firstlineno + 3
+    assert "b = b + ..." in info.value.advice
