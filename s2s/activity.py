@@ -25,6 +25,7 @@ from s2s.ir import (
     ATTRIBUTE,
     CONST,
     COPY,
+    ITEMS,
     LOCAL_CALL,
     OPAQUE,
     SETITEM,
@@ -113,7 +114,7 @@ VIEW_OPS = {
 def _differentiates(stmt: Stmt) -> bool:
     """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
     op = stmt.op
-    if op is COPY or op is SETITEM or op is APPEND or op is LOCAL_CALL:
+    if op is COPY or op is SETITEM or op is APPEND or op is LOCAL_CALL or op is ITEMS:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
@@ -156,7 +157,7 @@ def analyze(
     flat = ir.flat
     loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)
-    varied = {name for name in wrt if types.get(name, UNKNOWN).kind == "float"}
+    varied = {name for name in wrt if types.get(name, UNKNOWN).kind in ("float", "tuple")}
     sweep = 0
     assigned: set[str] = set()
     while True:  # until nothing changes: a loop carries values back to its top
@@ -175,8 +176,10 @@ def analyze(
                     "keep the computation real (np.hypot for moduli, separate real and imaginary "
                     "parts), or wrap the value in s2s.stop_gradient(...)",
                 )
-            for target in stmt.targets:
+            for position, target in enumerate(stmt.targets):
                 new_type = out_type if not stmt.unpack else UNKNOWN
+                if stmt.op is ITEMS:  # the items of a tuple argument: their own types
+                    new_type = types[atom_names(stmt.args[0])[0]].value[position]
                 if target in ir.carried and target in assigned and types.get(target) != new_type:
                     new_type = _join(types[target], new_type)  # loops: one type for all
                 types[target] = new_type
@@ -203,7 +206,7 @@ def analyze(
                     "index the array instead: `a, b = x[0], x[1]`",
                 )
             continue
-        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND):
+        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS):
             continue  # adjoints written by the tape sweep: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir)
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}

@@ -32,6 +32,8 @@ _VALID_UNDEFINED = ("raise", "nan", "return")
 def _abstract(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (type(value), value.dtype, value.ndim == 0)
+    if type(value) is tuple:  # a tuple argument: its length and its items' kinds
+        return (tuple, tuple(_abstract(v) for v in value))
     return type(value)
 
 

@@ -70,6 +70,10 @@ def wrt_names(func: Callable, wrt: Any) -> tuple[tuple[str, ...], bool]:
 
 def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> None:
     where = _where_def(func)
+    if type(value) is tuple and value:  # a tuple of values: each item must be one
+        for i, item in enumerate(value):
+            check_wrt_value(f"{name}[{i}]", item, func, allow_int)
+        return
     if isinstance(value, float) or (isinstance(value, np.floating)):
         return
     if isinstance(value, np.ndarray) and type(value) is np.ndarray:

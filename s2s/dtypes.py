@@ -45,6 +45,8 @@ def vtype_of(value: Any) -> VType:
         return VType("complex", np.dtype(np.complex128), False, True)
     if isinstance(value, (np.ndarray, np.generic)):
         return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray))
+    if type(value) is tuple:  # the items' types, in order (part of the specialization key)
+        return VType("tuple", value=tuple(vtype_of(v) for v in value))
     return VType("other")
 
 

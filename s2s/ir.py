@@ -26,6 +26,7 @@ SETITEM = Marker("setitem")  # x[key] = v: args (x, key, v), target x (the same 
 APPEND = Marker("append")  # xs.append(v): args (xs, v), target xs (the same list)
 DEF = Marker("def")  # a nested def, lifted: its captured locals became keyword parameters
 LOCAL_CALL = Marker("local call")  # a call to a nested def: differentiated by sub-derivative
+ITEMS = Marker("items")  # p_0, p_1 = p for a tuple parameter p: one name per item
 
 
 @dataclass

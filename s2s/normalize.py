@@ -17,6 +17,7 @@ from s2s.ir import (
     ATTRIBUTE,
     CONST,
     COPY,
+    ITEMS,
     LOCAL_CALL,
     OPAQUE,
     Branch,
@@ -58,8 +59,9 @@ from s2s.structure import (
 class Normalizer(Structured, Lifting):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
-    def __init__(self, primal: Primal) -> None:
+    def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.primal = primal
+        self.tuple_params = dict(tuple_params or {})
         tree = primal.tree
         self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
         self.names = NameAllocator(self.taken)
@@ -540,6 +542,14 @@ class Normalizer(Structured, Lifting):
         for p in params:
             self.env[p.name] = p.name
             self.original[p.name] = p.name
+        for p in params:
+            if p.name in self.tuple_params:  # a tuple argument: one name per item, and p
+                items = [self.temp(f"{p.name}_item") for _ in range(self.tuple_params[p.name])]
+                stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
+                            node=tree, unpack=True)  # fmt: skip
+                self.body.append(stmt)  # stands for the literal of them wherever it is used
+                self.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
+                                                   ctx=gast.Load())  # fmt: skip
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
         control.lower(self.primal, self.names.fresh("result"))
@@ -667,8 +677,11 @@ def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
     return node
 
 
-def normalize(primal: Primal) -> FunctionIR:
+def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> FunctionIR:
     """Rewrite the resolved primal into A-normal form (see :class:`Normalizer`).
+
+    ``tuple_params`` maps a parameter that holds a tuple to its length: the parameter then
+    stands for the tuple of its items, each a name of its own.
 
     >>> from s2s.parse import parse
     >>> from s2s.resolve import resolve
@@ -682,7 +695,7 @@ def normalize(primal: Primal) -> FunctionIR:
     >>> [s.targets for s in ir.body]
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
-    return Normalizer(primal).run()
+    return Normalizer(primal, tuple_params or {}).run()
 
 
 def _op_text(op: gast.operator) -> str:

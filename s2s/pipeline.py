@@ -80,7 +80,8 @@ def generate(
     strip_decorators(primal, is_s2s_decorator)
     fence(primal)
     targets = resolve(primal)
-    ir = normalize(primal)
+    tuple_params = {n: len(t.value) for n, t in arg_types.items() if t.kind == "tuple"}
+    ir = normalize(primal, tuple_params)
     _stage(verbose, "normalize", lambda: _sweep_text(_primal_only(ir)))
     returns = ir.returns
     loss = returns

@@ -16,6 +16,7 @@ from s2s.ir import (
     APPEND,
     COPY,
     DEF,
+    ITEMS,
     SETITEM,
     Branch,
     FunctionIR,
@@ -135,6 +136,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         targets = list(stmt.targets)
         if not any(self.count.get(t, 0) for t in targets):
             return []  # every output cotangent is a symbolic zero: nothing to do
+        if stmt.op is ITEMS:
+            return self.items_adjoint(stmt)
         if stmt.op is runtime.undefined_grad:
             return self.undefined_origin(index, stmt)
         present = [t for t in targets if self.count.get(t, 0)]
@@ -194,6 +197,22 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             self._contribute(atom, contribution, result_type, out, masks)
         return out
 
+    def items_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
+        """``p_0, p_1 = p`` for a tuple argument ``p``: its cotangent is the list of its
+        items' cotangents (``None`` for an item that got none), added item by item."""
+        out: list[gast.stmt] = []
+        param = atom_names(stmt.args[0])[0]
+        if param not in self.adjoint_names:
+            return out
+        parts = [
+            name(self.adjoint_names[t]) if self.count.get(t, 0) and t in self.adjoint_names
+            else constant(None)
+            for t in stmt.targets
+        ]  # fmt: skip
+        self.maybe_none.add(param)  # a list: _s2s.add adds it item by item
+        self.accumulate(param, call("_s2s.item_cotangents", *parts), out, may_be_none=True)
+        return out
+
     def call_adjoint(self, stmt: Stmt, binding) -> list[gast.stmt]:
         """Pull the output cotangents back through the callee's sub-derivative."""
         out: list[gast.stmt] = []
@@ -206,10 +225,22 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         parts = self.names.fresh("parts", always_number=True)
         out.append(assign(parts, call(self.pullback_of(stmt), ct)))
         for i, param in enumerate(binding.active_params):
-            var = atom_names(binding.arguments[param])[0]
+            atom = binding.arguments[param]
             part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
-            self.accumulate(var, part, out, may_be_none=True)
+            if isinstance(atom, (gast.Tuple, gast.List)):  # a tuple argument: item by item
+                self._items_from_call(list(atom.elts), part, out)
+                continue
+            self.accumulate(atom_names(atom)[0], part, out, may_be_none=True)
         return out
+
+    def _items_from_call(self, elements: list, part: gast.expr, out: list) -> None:
+        """Send ``part[j]`` (a pullback's gradient of a tuple argument) to its j-th item."""
+        for j, element in enumerate(elements):
+            piece = gast.Subscript(value=copy.deepcopy(part), slice=constant(j), ctx=gast.Load())
+            if isinstance(element, (gast.Tuple, gast.List)):
+                self._items_from_call(list(element.elts), piece, out)
+            elif isinstance(element, gast.Name) and element.id in self.activity.active:
+                self.accumulate(element.id, piece, out, may_be_none=True)
 
     def _contribute(
         self, atom: Any, c: Contribution, result_type: VType, out: list, masks: Any = None

@@ -47,8 +47,15 @@ class SelectionMasks:
         for param, partial in zip(inputs, partials(rule, binding.arguments, output)):
             if param not in binding.active_params:
                 continue
-            var = atom_names(binding.arguments[param])[0]
+            atom = binding.arguments[param]
             contribution = _times(g, partial)
+            if isinstance(atom, (gast.Tuple, gast.List)):  # np.tanh((a, b)): item by item
+                parts = self.names.fresh("parts", always_number=True)
+                literal = copy.deepcopy(atom)
+                out.append(assign(parts, call("_s2s.unliteral", contribution, literal)))
+                self._contribute_items(list(atom.elts), name(parts), result_type, out, None)
+                continue
+            var = atom_names(atom)[0]
             if mask is not None and rule.singular:
                 if not _is_constant(partial):
                     contribution = call("_s2s.masked", copy.deepcopy(mask), contribution)

@@ -9,7 +9,7 @@ import gast
 
 from s2s import runtime
 from s2s.flow import AdjointFlow
-from s2s.ir import APPEND, COPY, SETITEM, Branch, Jump, Loop, Stmt, atom_names
+from s2s.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.sweeps import Block, assign, call
 from s2s.templating import constant, name, slice_to_call
 
@@ -339,8 +339,12 @@ class TapeSweeps(AdjointFlow):
             return self.append_adjoint(stmt)
         out: list[gast.stmt] = []
         index = self.index_of[id(stmt)]
-        if index in self.activity.bindings or (
-            stmt.op is COPY and any(n in self.activity.active for n in atom_names(stmt.args[0]))
+        if (
+            index in self.activity.bindings
+            or stmt.op is ITEMS
+            or (
+                stmt.op is COPY and any(n in self.activity.active for n in atom_names(stmt.args[0]))
+            )
         ):
             block = self.adjoint_of(index, stmt)
             if block:

@@ -287,9 +287,8 @@ def test_ndarray_same_shape_and_dtype(dtype, shape):
         lambda: np.matrix([[1.0, 2.0]]),
         lambda: np.ma.masked_array([1.0, 2.0], mask=[False, True]),
         lambda: [1.0, 2.0],
-        lambda: (1.0, 2.0),
     ],
-    ids=["matrix", "masked", "list", "tuple"],
+    ids=["matrix", "masked", "list"],
 )
 def test_array_likes_raise_dtype_error(make):
     value = make()
@@ -298,6 +297,14 @@ def test_array_likes_raise_dtype_error(make):
     assert isinstance(info.value, TypeError)
     assert "np.asarray" in str(info.value)
     assert "fixtures_funcs.py:" in str(info.value)
+
+
+def test_a_tuple_argument_gets_a_tuple_of_gradients_of_its_items_types():
+    g = s2s.grad(fx.tanh_sum)((1.0, np.float32(2.0)))
+    assert type(g) is tuple and type(g[0]) is np.float64 and type(g[1]) is np.float32
+    np.testing.assert_allclose(g, 1.0 - np.tanh(np.array([1.0, 2.0])) ** 2, rtol=1e-6)
+    with pytest.raises(s2s.DtypeError, match=r"argument `x\[1\]` is an integer"):
+        s2s.grad(fx.tanh_sum)((1.0, 2))
 
 
 @pytest.mark.parametrize(

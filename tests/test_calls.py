@@ -146,3 +146,33 @@ def test_a_nested_def_calling_another_one_gets_a_copy_of_it_and_its_captures():
     check(sibling_defs, *args, wrt=(0, 1))
     source = s2s.grad(sibling_defs, wrt=(1,)).source
     assert "def both(v, *, shift, w):" in source  # scale's and squash's captures, passed along
+
+
+def pair_stats(pair, scale=1.0):
+    a, b = pair
+    return np.sum(a * b) * scale, pair[1] ** 2
+
+
+def passes_tuples(x, w):
+    s, q = pair_stats((x, np.sin(w)), scale=2.0)
+    t = (w, x * 3.0)
+    u, _ = pair_stats(t)
+    return s + np.sum(q) + u
+
+
+def test_tuples_passed_to_helpers_send_each_item_its_gradient():
+    check(passes_tuples, RNG.normal(size=2), RNG.normal(size=2), wrt=(0, 1))
+
+
+def unpacks_its_argument(pair):
+    a, b = pair
+    return np.sum(a * np.cos(b)) + pair[0][0]
+
+
+def test_a_tuple_of_arrays_as_the_differentiated_argument():
+    x, w = np.array([0.3, -0.7]), np.array([1.1, 0.4])
+    ga, gb = s2s.grad(unpacks_its_argument)((x, w))
+    np.testing.assert_allclose(ga, np.cos(w) + [1.0, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(gb, -x * np.sin(w), rtol=1e-12)
+    g32 = s2s.grad(unpacks_its_argument)((x.astype(np.float32), w.astype(np.float32)))
+    assert [g.dtype for g in g32] == [np.float32, np.float32]

@@ -245,3 +245,26 @@ def test_builtin_max_and_min_of_several_values_pick_like_python():
     tied = np.array([0.5, 0.25, 0.5])
     expected = [0.25 * 0.25, 0.5 + 2 * 0.25 * 0.25, 0.5 * 0.25]
     np.testing.assert_allclose(s2s.grad(many_way_extremes)(tied), expected, rtol=1e-12)
+
+
+def elementwise_of_literals(x):
+    pair = np.tanh((x[0], x[1] * 2.0))
+    grid = np.exp([[x[0], x[2]], [x[1], x[0]]]) * np.array([1.0, 2.0])
+    rows = np.sin([x, x * x]) + x  # items of shape (3,), broadcast against x
+    return np.sum(pair * pair) + np.sum(grid) + np.sum(rows**2)
+
+
+def test_elementwise_functions_of_literals_send_each_item_its_part():
+    x = np.array([0.3, -0.7, 1.1])
+    check(elementwise_of_literals, x)
+    a, b = x[0], x[1]
+    sech2 = 1.0 - np.tanh([a, 2 * b]) ** 2
+    only_pair = s2s.grad(lambda_pair)(x)
+    np.testing.assert_allclose(
+        only_pair, [2 * np.tanh(a) * sech2[0], 4 * np.tanh(2 * b) * sech2[1], 0]
+    )
+
+
+def lambda_pair(x):
+    pair = np.tanh((x[0], x[1] * 2.0))
+    return np.sum(pair * pair)

@@ -190,6 +190,12 @@ def _where(filename: str, lineno: int) -> Location:
     return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
 
 
+def item_cotangents(*parts: Any) -> list[Any]:
+    """The cotangent of a tuple argument: one part per item (``None`` where an item got
+    none); :func:`s2s.runtime.kinds.add` adds such lists item by item."""
+    return list(parts)
+
+
 def check_no_view(
     alias: Any, array: Any, key: Any, names: tuple[str, str], filename: str, lines: tuple[int, int]
 ) -> None:
@@ -336,6 +342,12 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
     """
     if isinstance(buffer, Undefined):
         return buffer  # undefined="return": the marker itself
+    if type(x) is tuple:  # a tuple argument: a tuple of its items' gradients
+        parts = [None] * len(x) if buffer is None else list(buffer)
+        out: list[Any] = []
+        for part, item in zip(parts, x, strict=True):
+            out.append(gradient(part, item, protect + tuple(out)))
+        return tuple(out)
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         if buffer is None:

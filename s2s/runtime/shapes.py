@@ -202,6 +202,15 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
     return unbroadcast(g, a)
 
 
+def unliteral(g: Any, a: list | tuple) -> list:
+    """The cotangent ``g`` of an elementwise result of a literal ``a`` (``np.tanh((x, y))``),
+    summed over the axes broadcasting added, then one piece per item (see :func:`unarray`)."""
+    shape = _literal_shape(a)
+    if np.shape(g) != shape:
+        g = unbroadcast(g, Like(shape, np.result_type(g)))
+    return unarray(g, a)
+
+
 def _literal_shape(a: Any) -> tuple[int, ...]:
     """The shape numpy gives a nested literal of values or shape records."""
     if isinstance(a, (list, tuple)) and type(a) is not Like:
