@@ -96,12 +96,12 @@ from s2s.runtime.reductions import (
 from s2s.runtime.shapes import (
     take_key,
     unarray,
-    unliteral,
     uncast,
     unconcatenate,
     undiag,
     undiagonal,
     unhstack,
+    unliteral,
     unravel,
     unreshape,
     unstack,
