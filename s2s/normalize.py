@@ -6,6 +6,7 @@ import builtins
 import copy
 import inspect
 import operator
+import textwrap
 from typing import Any
 
 import gast
@@ -403,6 +404,22 @@ class Normalizer(Structured, Lifting):
             return tuple(f"out{i}" for i in range(rule.n_outputs))
         return rule.parsed().outputs
 
+    def user_outputs(self, node: gast.expr) -> tuple[str, ...] | None:
+        """``("item0", "item1")`` for a call of the user's own function whose every ``return``
+        is a tuple literal of that length (``return a, b``), else ``None``."""
+        if not isinstance(node, gast.Call):
+            return None
+        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted_defs:
+            definition = self.lifted_defs[self.env[node.func.id]][0]
+        else:
+            target = getattr(node.func, "s2s_target", None)
+            obj = getattr(target, "obj", None) if isinstance(target, Target) else None
+            if not self._user_function(node) or obj is None:
+                return None
+            definition = _definition_of(obj)
+        length = _tuple_returns(definition) if definition is not None else None
+        return tuple(f"item{i}" for i in range(length)) if length else None
+
     def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
         """``base_a, base_b = call``: one SSA name per output."""
         names = [self.temp(f"{base}_{out}") for out in outputs]
@@ -431,7 +448,7 @@ class Normalizer(Structured, Lifting):
         if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
             names, outputs = self.multi[self.env[base.id]]
         else:
-            outputs = self.outputs_of(base)
+            outputs = self.outputs_of(base) or self.user_outputs(base)
             if outputs is None:
                 return None
             names = self.unpack_call(base, base_name(base), outputs)
@@ -473,6 +490,8 @@ class Normalizer(Structured, Lifting):
             self.env[user_name] = self.env[value.id]
             return
         outputs = self.outputs_of(value)
+        if outputs is None and self.only_items_used(user_name):
+            outputs = self.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
         if outputs is not None:
             names = self.unpack_call(value, user_name, outputs)
             ssa = self.bind(user_name)
@@ -489,6 +508,24 @@ class Normalizer(Structured, Lifting):
         stmt.targets = (self.bind(user_name),)
         stmt.node = self.node
         self.body.append(stmt)
+
+    def only_items_used(self, user_name: str) -> bool:
+        """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
+        for node in gast.walk(self.primal.tree):
+            for child in gast.iter_child_nodes(node):
+                if (
+                    isinstance(child, gast.Name)
+                    and child.id == user_name
+                    and isinstance(child.ctx, gast.Load)
+                    and not (
+                        isinstance(node, gast.Subscript)
+                        and node.value is child
+                        and isinstance(node.slice, gast.Constant)
+                        and isinstance(node.slice.value, int)
+                    )
+                ):
+                    return False
+        return True
 
     def _user_function(self, node: gast.Call) -> bool:
         """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
@@ -713,3 +750,33 @@ def _is_mapping(node: gast.expr) -> bool:
             return True
         return isinstance(func, gast.Attribute) and func.attr in ("keys", "values", "items")
     return False
+
+
+def _definition_of(function: Any) -> gast.FunctionDef | None:
+    """The parsed ``def`` of a Python function, or ``None`` without source."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return None
+    tree = gast.parse(source)
+    found = tree.body[0] if tree.body else None
+    return found if isinstance(found, gast.FunctionDef) else None
+
+
+def _tuple_returns(definition: gast.FunctionDef) -> int | None:
+    """n if every ``return`` of ``definition`` (not of defs inside it) is ``return a, b, ...``
+    with n >= 2 items, else ``None``."""
+    lengths: set[int] = set()
+    pending: list[gast.AST] = list(definition.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.AsyncFunctionDef)):
+            continue
+        if isinstance(node, gast.Return):
+            if not isinstance(node.value, gast.Tuple):
+                return None
+            lengths.add(len(node.value.elts))
+        pending.extend(gast.iter_child_nodes(node))
+    if len(lengths) == 1 and min(lengths) >= 2:
+        return lengths.pop()
+    return None

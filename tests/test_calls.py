@@ -176,3 +176,20 @@ def test_a_tuple_of_arrays_as_the_differentiated_argument():
     np.testing.assert_allclose(gb, -x * np.sin(w), rtol=1e-12)
     g32 = s2s.grad(unpacks_its_argument)((x.astype(np.float32), w.astype(np.float32)))
     assert [g.dtype for g in g32] == [np.float32, np.float32]
+
+
+def sum_and_triple(x):
+    return np.sum(x**2), x * 3.0
+
+
+def items_of_a_helper_result(x):
+    r = sum_and_triple(x)
+    return sum_and_triple(x)[0] * np.sum(sum_and_triple(x * 2.0)[1]) + r[0] + np.sum(r[1])
+
+
+def test_items_of_a_helper_that_returns_a_tuple_read_by_position():
+    check(items_of_a_helper_result, RNG.normal(size=3))
+    x = np.array([1.0, 2.0])  # sum(x^2) * sum(6x) + sum(x^2) + sum(3x)
+    np.testing.assert_allclose(
+        s2s.grad(items_of_a_helper_result)(x), [2 * 18 + 30 + 2 + 3, 4 * 18 + 30 + 4 + 3]
+    )
