@@ -102,6 +102,12 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
             where,
             "pass a float array",
         )
+    if isinstance(value, (bool, np.bool_)) and not allow_int:
+        raise DtypeError(
+            f"argument `{name}` is a boolean ({type(value).__name__}); booleans have no gradient",
+            where,
+            f"pass a float (`float({name})`), remove `{name}` from wrt, or pass allow_int=True",
+        )
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         if allow_int:
             return

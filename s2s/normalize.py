@@ -250,6 +250,15 @@ class Normalizer(Structured, Lifting):
         if (
             isinstance(target, Target)
             and target.obj in (builtins.max, builtins.min)
+            and len(node.args) == 1
+            and isinstance(node.args[0], (gast.List, gast.Tuple))
+            and len(node.args[0].elts) >= 2
+            and not node.keywords
+        ):  # max([a, b, c]) is max(a, b, c)
+            node = gast.Call(func=node.func, args=list(node.args[0].elts), keywords=[])
+        if (
+            isinstance(target, Target)
+            and target.obj in (builtins.max, builtins.min)
             and len(node.args) > 2
             and not node.keywords
             and not any(isinstance(a, gast.Starred) for a in node.args)

@@ -268,3 +268,13 @@ def test_elementwise_functions_of_literals_send_each_item_its_part():
 def lambda_pair(x):
     pair = np.tanh((x[0], x[1] * 2.0))
     return np.sum(pair * pair)
+
+
+def extreme_of_a_literal(x):
+    return max([x[0] * 2.0, x[1], x[2]]) + min((x[0], x[1]))
+
+
+def test_builtin_max_and_min_of_one_literal_are_of_its_items():
+    x = np.array([0.3, 0.7, 0.1])
+    check(extreme_of_a_literal, x)
+    np.testing.assert_allclose(s2s.grad(extreme_of_a_literal)(x), [1.0, 1.0, 0.0])
