@@ -14,6 +14,7 @@ import inspect
 
 import gast
 
+from s2s.dtypes import is_literal
 from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import APPEND, DEF, OPAQUE, Stmt
 from s2s.spellings import name_node
@@ -90,7 +91,7 @@ class Lifting:
         if (
             isinstance(value, gast.List)
             and value.elts
-            and (user_name in self.appended or not all(_is_constant(e) for e in value.elts))
+            and (user_name in self.appended or not all(is_literal(e) for e in value.elts))
         ):
             # xs = [a, b] (appended to later or not): an empty list, then one append per item,
             # so the list is a list at run time and its cotangent one part per item
@@ -106,12 +107,6 @@ class Lifting:
             return True
         return False
 
-
-def _is_constant(node: gast.expr) -> bool:
-    """A literal number, string or None (``[3, 4]`` stays a literal list)."""
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        node = node.operand
-    return isinstance(node, gast.Constant)
 
 
 LIST_ADVICE = (
