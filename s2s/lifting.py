@@ -108,7 +108,6 @@ class Lifting:
         return False
 
 
-
 LIST_ADVICE = (
     "build lists with `xs = [...]` and `xs.append(v)` only, and pass them to numpy "
     "(np.stack, np.array, np.concatenate), to sum(), or index them"

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import registry
 from s2s.ir import atom_names
@@ -44,7 +45,10 @@ class SelectionMasks:
         out: list[gast.stmt] = []
         guarded = False
         inputs = [p for p in rule.parsed().params if p not in rule.structural]
-        for param, partial in zip(inputs, partials(rule, binding.arguments, output)):
+        pairs = list(zip(inputs, partials(rule, binding.arguments, output)))
+        if _squared(rule, binding, mask):  # x * x: one contribution g * (x + x), not two
+            pairs = [(pairs[0][0], gast.BinOp(left=pairs[0][1], op=gast.Add(), right=pairs[1][1]))]
+        for param, partial in pairs:
             if param not in binding.active_params:
                 continue
             atom = binding.arguments[param]
@@ -133,6 +137,18 @@ def _is_constant(node: gast.expr) -> bool:
 
 def _count(atom: Any) -> int:
     return len(atom) if isinstance(atom, tuple) else len(atom.elts)
+
+
+def _squared(rule: registry.Rule, binding: Any, mask: Any) -> bool:
+    """``x * x`` of one active name: its two partials go to ``x`` as one sum (``2x`` exactly)."""
+    if rule.primal is not np.multiply or mask is not None or len(binding.active_params) != 2:
+        return False
+    atoms = list(binding.arguments.values())
+    return (
+        len(atoms) == 2
+        and all(isinstance(a, gast.Name) for a in atoms)
+        and atoms[0].id == atoms[1].id
+    )
 
 
 def _times(g: gast.expr, partial: gast.expr) -> gast.expr:

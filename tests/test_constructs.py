@@ -278,3 +278,20 @@ def test_builtin_max_and_min_of_one_literal_are_of_its_items():
     x = np.array([0.3, 0.7, 0.1])
     check(extreme_of_a_literal, x)
     np.testing.assert_allclose(s2s.grad(extreme_of_a_literal)(x), [1.0, 1.0, 0.0])
+
+
+def squared_product(x, w):
+    return np.sum(np.tanh(x * x) * w)
+
+
+def test_a_product_of_a_name_with_itself_sends_one_exact_contribution():
+    """``x * x`` adds ``g * (x + x)`` once: exactly ``2 g x``, in the input's dtype."""
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal(7).astype(dtype)
+        w = np.ones(7, dtype)
+        got = s2s.grad(lambda x: np.sum(x * x))(x)
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, 2 * x)
+        assert "(x + x)" in s2s.source(s2s.grad(squared_product))
+        check(squared_product, x.astype(np.float64), w.astype(np.float64), wrt=(0, 1))

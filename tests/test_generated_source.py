@@ -54,8 +54,7 @@ def _make(_np, _s2s):
         del multiply_2_like
         d_x = _s2s.unbroadcast(d_add_1, x)
         del d_add_1
-        d_h = d_multiply_2 * h
-        d_h = d_h + d_multiply_2 * h
+        d_h = d_multiply_2 * (h + h)
         del d_multiply_2
         # line {l1}: h = np.tanh(x * w)
         d_multiply_1 = d_h * (1 - h * h)

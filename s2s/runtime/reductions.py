@@ -21,6 +21,11 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(np.lib.array_utils.normalize_axis_tuple(tuple(items), ndim)))
 
 
+# Up to this many entries (32 KiB of float64), a full reduction's cotangent is a filled array:
+# np.broadcast_to costs several microseconds per call, which a loop of small steps feels.
+_SMALL = 4096
+
+
 @reads_shape_only(0)
 def reduced_size(a: Any, axis: Any = None) -> int:
     """How many entries of ``a`` (an array or a recorded ``Like``) each reduced entry combines."""
@@ -62,7 +67,12 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
     """
     shape = shape_of(a)
     if axis is None and not keepdims:  # a full reduction: the cotangent is a scalar
-        return np.broadcast_to(_cast(g, acc_dtype(_dtype_of(a))), shape)
+        g = _cast(g, acc_dtype(_dtype_of(a)))
+        if math.prod(shape) <= _SMALL:  # filling a small array is faster than a broadcast view
+            full = np.empty(shape, g.dtype)
+            full.fill(g)
+            return full
+        return np.broadcast_to(g, shape)
     expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(_dtype_of(a)))
     return np.broadcast_to(expanded, shape)
 
