@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ class VType:
 
 
 UNKNOWN = VType()
+SHAPE = "a shape tuple"  # VType.value of ``x.shape``: its items are Python ints
+_PYTHON_INT = VType("int", np.dtype(np.int64), False, True)
 
 
 def vtype_of(value: Any) -> VType:
@@ -67,7 +70,8 @@ def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
         return atom.value
     if isinstance(atom, gast.Name):
         if atom.id in types:
-            return types[atom.id].value
+            value = types[atom.id].value
+            return value if isinstance(value, np.dtype) else None
         return _BUILTIN_TYPES.get(atom.id)
     chain = []
     node = atom
@@ -105,7 +109,16 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         attr = stmt.expr.attr
         if attr == "dtype" and source.dtype is not None:
             return VType("other", value=source.dtype)
+        if source.array is not None and attr in ("ndim", "size"):
+            return _PYTHON_INT
+        if source.array is not None and attr == "shape":
+            return VType("other", value=SHAPE)
         return VType("other")
+    if op is operator.getitem and len(stmt.args) == 2:
+        source = _operand_type(stmt.args[0], types)
+        index = _operand_type(stmt.args[1], types)
+        if source.value is SHAPE and index.kind == "int":  # x.shape[0]: a Python int
+            return _PYTHON_INT
     if op is COPY or op is SETITEM:
         return _operand_type(stmt.args[0], types)
     if op in (CONST, OPAQUE):

@@ -13,6 +13,7 @@ import numpy as np
 from s2s import emit as emit_pass
 from s2s import registry
 from s2s.activity import analyze, describe_metadata_use
+from s2s.deadcode import drop_dead_primal, drop_placeholders
 from s2s.dtypes import VType
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.fence import fence
@@ -109,6 +110,12 @@ def generate(
         cotangent = _fresh(names, "cotangent")
         pullback = _fresh(names, "pullback")
         seed = name(cotangent)
+    elif _static_scalar(loss, activity.types) is not None:  # no need to look at the value
+        seed = gast.Call(
+            func=gast.Attribute(value=name("_np"), attr=_static_scalar(loss, activity.types).name,
+                                ctx=gast.Load()),
+            args=[constant(1.0)], keywords=[],
+        )  # fmt: skip
     else:
         seed = call("_s2s.seed", loss)
     sweeps = reverse(primal, ir, activity, wrt, loss, seed)
@@ -177,7 +184,14 @@ def generate(
     else:
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
         check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
-        ending = [check]
+        static = _static_scalar(loss, activity.types) is not None
+        ending = [] if static else [check]
+        if mode == GRAD:  # only gradients are returned: values nothing reads are not computed
+            live = _reads(sweeps.adjoint) | _names_in(grads)
+            live |= set() if static else set(atom_names(loss))
+            live |= _names_in(returns) if options.has_aux else set()
+            gone = drop_dead_primal(sweeps.primal, live)
+            drop_placeholders(sweeps.primal + sweeps.adjoint, gone)
         if sweeps.dynamic and mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
             output = _fresh(names, "output")
             ending.append(
@@ -188,9 +202,10 @@ def generate(
                 )
             )
             returns = name(output)
-        sweeps.primal.append(
-            Block(f"line {return_line}: the output must be a scalar", ending, return_line)
-        )
+        if ending:
+            sweeps.primal.append(
+                Block(f"line {return_line}: the output must be a scalar", ending, return_line)
+            )
         result: gast.expr = grads
         if mode == VALUE_AND_GRAD:
             result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
@@ -205,6 +220,17 @@ def generate(
     compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt))
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings)
+
+
+def _static_scalar(loss: gast.expr, types: dict[str, VType]) -> np.dtype | None:
+    """The seed's dtype when generation knows the output is a real floating scalar (a full
+    reduction, scalar arithmetic): then its value need not be checked or even computed."""
+    if not isinstance(loss, gast.Name):
+        return None
+    known = types.get(loss.id, VType())
+    if known.kind != "float" or known.array is not False or known.dtype is None:
+        return None
+    return np.dtype(np.float32) if known.dtype == np.float16 else known.dtype
 
 
 def _fresh_temporaries(ir: Any) -> set[str]:

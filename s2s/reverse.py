@@ -11,6 +11,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.activity import Activity
 from s2s.buffers import Accumulation
+from s2s.deadcode import cannot_raise
 from s2s.dtypes import VType, is_literal
 from s2s.ir import (
     APPEND,
@@ -74,7 +75,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         sub-derivative: ``y, pullback_1 = _s2s.subderivative(g, ("a",))(a, b)``."""
         binding = self.activity.bindings.get(self.index_of[id(stmt)])
         if binding is None or binding.callee is None:
-            return _primal_statement(stmt)
+            node = _primal_statement(stmt)
+            node.s2s_pure = cannot_raise(stmt, self.activity.types)  # droppable when dead
+            return node
         pullback = self.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
         derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)

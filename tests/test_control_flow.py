@@ -361,3 +361,35 @@ def test_contributions_in_some_steps_only_join_with_the_steps_without():
     w = RNG.normal(size=3)
     for x in (np.array([0.5, -1.0, 2.0, -0.3]), np.array([-1.0, -2.0]), np.array([1.0])):
         check(sometimes, x, w, wrt=(0, 1))
+
+
+def running_loss(w, x):
+    h = np.zeros(w.shape[0])
+    total = 0.0
+    for t in range(x.shape[0]):
+        h = np.tanh(w @ h + x[t])
+        total = total + np.mean(h * h)
+    return total / x.shape[0]
+
+
+def dead_but_failing(x, y):
+    unused = np.sum(x + y)  # noqa: F841  (x and y may not broadcast: this line must raise)
+    return np.sum(x * 2.0)
+
+
+def test_grad_skips_values_no_adjoint_reads_but_keeps_what_may_raise():
+    """In grad, the loss itself is never read by the adjoint: the running total and the mean
+    are not computed (a full reduction and scalar arithmetic cannot raise), the gradient is
+    unchanged, value_and_grad still computes the value, and a dead line that may raise runs."""
+    rng = np.random.default_rng(3)
+    w, x = 0.5 * rng.standard_normal((4, 4)), rng.standard_normal((6, 4))
+    source = s2s.grad(running_loss, wrt=0).source
+    primal = "\n".join(
+        line for line in source.split("# adjoint sweep")[0].splitlines() if "#" not in line
+    )
+    assert "_np.mean" not in primal and "total + " not in primal and "check_scalar" not in source
+    (grad,) = check(running_loss, w, x, wrt=0)
+    np.testing.assert_allclose(s2s.grad(running_loss, wrt=0)(w, x), grad, rtol=1e-14)
+    assert "_np.mean" in s2s.value_and_grad(running_loss, wrt=0).source
+    with pytest.raises(ValueError, match="broadcast"):
+        s2s.grad(dead_but_failing)(np.ones(3), np.ones(4))

@@ -1,0 +1,172 @@
+"""Dead primal code: in ``grad``, values that neither the adjoint sweep nor the output check read.
+
+``grad`` returns only gradients, so a primal value that no adjoint reads (the loss itself, a
+running total, ``np.mean(err * err)`` when the adjoint needs only ``err``) need not be computed.
+A statement is dropped only when it provably cannot raise: a copy, a constant, an elementwise
+function of operands of known numeric types of which at most one distinct one is an array (a
+scalar cannot fail to broadcast), or a full ``np.sum``/``np.mean`` of one array. Anything that
+could raise (two arrays that may not broadcast, indexing, a call to the user's own function)
+is kept, so errors of the user's computation still propagate. Floating-point warnings (overflow
+in a loss nobody reads) are not raised for dropped statements, as under any compiler's DCE.
+
+The liveness is the textbook backward dataflow on the structured primal sweep: a loop's body
+sees what the loop's top needs (its back edge), a branch joins both arms.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from s2s import registry
+from s2s.dtypes import VType, is_literal
+from s2s.ir import CONST, COPY, Marker, Stmt
+from s2s.sweeps import Block
+
+_FULL_REDUCTIONS = {np.sum, np.mean}
+_NUMERIC = ("float", "int", "bool")
+
+
+def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
+    """Whether computing ``stmt`` cannot raise for any values of its operands' static types."""
+    if len(stmt.targets) != 1 or stmt.unpack:
+        return False
+    if stmt.op is COPY:  # `b = a`; a chosen value (`a if c else b`) may test an array
+        return isinstance(stmt.args[0], gast.Name) or is_literal(stmt.args[0])
+    if stmt.op is CONST:
+        return isinstance(stmt.expr, gast.Constant)
+    if isinstance(stmt.op, Marker) or stmt.method is not None:
+        return False
+    rule = registry.lookup(stmt.op)
+    if rule is None:
+        return False
+    operands = []
+    for atom in list(stmt.args) + list(stmt.kwargs.values()):
+        if is_literal(atom):
+            continue
+        if not isinstance(atom, gast.Name):
+            return False
+        operands.append(atom.id)
+    known = [types.get(n, VType()) for n in operands]
+    if any(t.kind not in _NUMERIC or t.dtype is None for t in known) or stmt.kwargs:
+        return False
+    if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
+        arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
+        return len(arrays) <= 1 and len(stmt.args) == getattr(stmt.op, "nin", -1)
+    return stmt.op in _FULL_REDUCTIONS and len(stmt.args) == 1 and known[0].kind == "float"
+
+
+def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:
+    """Remove the statements marked ``s2s_pure`` whose target nothing reads afterwards, until
+    none is left; returns the names that lost every assignment (their ``= None`` placeholders
+    and releases can go too)."""
+    dropped: set[str] = set()
+    while True:
+        removed: set[str] = set()
+        items = [(b.body, s) for b in blocks for s in b.body]
+        _sweep(items, set(live_out), removed, delete=True)
+        if not removed:
+            break
+        dropped |= removed
+    assigned = {t for b in blocks for s in b.body for t in _assigned(s, real=True)}
+    return dropped - assigned
+
+
+def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[str]:
+    """Backward liveness over ``items`` (``(owning list, statement)`` pairs, in order); with
+    ``delete``, removes dead pure statements from their lists. Returns the names live before."""
+    for owner, stmt in reversed(items):
+        if isinstance(stmt, (gast.For, gast.While)):
+            live = _loop(stmt, live, removed, delete)
+        elif isinstance(stmt, gast.If):
+            after = set(live)
+            live = _sweep(_pairs(stmt.body), set(after), removed, delete)
+            live |= _sweep(_pairs(stmt.orelse), set(after), removed, delete)
+            live |= _names(stmt.test)
+        elif isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_pure", False):
+            target = stmt.targets[0].id
+            if target not in live:  # dead: it reads nothing, whether deleted now or not
+                if delete:
+                    owner.remove(stmt)
+                    removed.add(target)
+                continue
+            live.discard(target)
+            live |= _names(stmt.value)
+        elif _placeholder(stmt):
+            live.discard(stmt.targets[0].id)
+        else:
+            live |= _reads(stmt)
+    return live
+
+
+def _pairs(body: list) -> list:
+    return [(body, s) for s in body]
+
+
+def _loop(stmt: gast.For | gast.While, after: set[str], removed: set[str], delete: bool):
+    """Names live before a loop: the body runs again with what its top needs, to a fixpoint;
+    statements are deleted only on the last pass, with the fixpoint's live set."""
+    head = _names(stmt.iter) if isinstance(stmt, gast.For) else _names(stmt.test)
+    top = set(after) | head
+    while True:
+        grown = top | _sweep(_pairs(stmt.body), set(top), set(), False)
+        grown |= _sweep(_pairs(stmt.orelse), set(after), set(), False)
+        if grown == top:
+            break
+        top = grown
+    if delete:
+        _sweep(_pairs(stmt.body), set(top), removed, True)
+        _sweep(_pairs(stmt.orelse), set(after), removed, True)
+    return top
+
+
+def _placeholder(stmt: gast.stmt) -> bool:
+    """``x = None``: a placeholder or a release, which reads nothing."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Constant)
+        and stmt.value.value is None
+    )
+
+
+def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
+    """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
+    out: set[str] = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
+            out |= {n.id for n in gast.walk(node.targets[0]) if isinstance(n, gast.Name)}
+    return out
+
+
+def _names(node: gast.AST) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _reads(stmt: gast.stmt) -> set[str]:
+    reads = {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+    if isinstance(stmt, gast.AugAssign):
+        reads |= _names(stmt.target)
+    return reads
+
+
+def drop_placeholders(blocks: list[Block], names: set[str]) -> None:
+    """Remove ``x = None`` for names no statement assigns or reads any more."""
+    for block in blocks:
+        block.body = _without_placeholders(block.body, names)
+
+
+def _without_placeholders(body: list, names: set[str]) -> list:
+    kept = []
+    for stmt in body:
+        if _placeholder(stmt) and stmt.targets[0].id in names:
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                setattr(stmt, field, _without_placeholders(nested, names))
+        kept.append(stmt)
+    return kept
