@@ -131,8 +131,9 @@ def list_misuse(node: gast.AST, lists: set[str], user_function) -> str | None:
         if isinstance(receiver, gast.Name) and receiver.id in lists:
             if node.func.attr != "append":
                 return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
-            if node.args and isinstance(node.args[0], (gast.List, gast.Tuple, gast.ListComp)):
-                return f"`{receiver.id}` would hold lists or tuples (a list of lists)"
+            item = node.args[0] if node.args else None
+            if isinstance(item, gast.ListComp) or (isinstance(item, gast.Name) and is_list(item)):
+                return f"`{receiver.id}` would hold a list that can still change (a list of lists)"
     if isinstance(node, gast.Call) and user_function(node):
         if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):
             return "a list passed to your own function, which might change it in place"

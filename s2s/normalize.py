@@ -28,6 +28,7 @@ from s2s.ir import (
     NameAllocator,
     Param,
     Stmt,
+    atom_names,
     flatten,
 )
 from s2s.lifting import LIST_ADVICE, Lifting, list_misuse
@@ -149,6 +150,9 @@ class Normalizer(Structured, Lifting):
             and type(node.operand.value) in (int, float)
         ):
             return node  # a literal such as -1 stays as written: x[:-1], 2 ** -1
+        sliced = self.literal_slice(node)
+        if sliced is not None:
+            return sliced
         component = self.component(node)
         if component is not None:
             return name_node(component)
@@ -383,11 +387,26 @@ class Normalizer(Structured, Lifting):
                         f"unpack exactly {len(outputs)} names: {', '.join(outputs)}",
                     )
                 stmt = self.primitive(value)
-                stmt.targets = tuple(self.bind(t.id) for t in names)
-                stmt.unpack = True
-                stmt.node = self.node
+                reads = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+                bound = tuple(self.bind(t.id) for t in names)
+                stmt.unpack, stmt.node = True, self.node
+                if not reads & set(bound):
+                    stmt.targets = bound
+                    self.body.append(stmt)
+                    return self.chained(first, rest)
+                # h, c = cell(h, c, x) in a loop: the outputs go to new names first, so the
+                # adjoint reads the outputs' cotangents before the inputs' are added
+                stmt.targets = tuple(self.temp(f"{b}_new") for b in bound)
                 self.body.append(stmt)
-        for extra in rest:  # a = b = value: the later targets copy the first
+                for target, temp in zip(bound, stmt.targets, strict=True):
+                    copied = Stmt((target,), name_node(temp), COPY, [name_node(temp)])
+                    copied.node = self.node
+                    self.body.append(copied)
+        self.chained(first, rest)
+
+    def chained(self, first: gast.expr, rest: list[gast.expr]) -> None:
+        """``a = b = value``: the later targets copy the first."""
+        for extra in rest:
             source = name_node(self.env[first.id]) if isinstance(first, gast.Name) else None
             if source is None or not isinstance(extra, gast.Name):
                 raise UnsupportedSyntaxError(
@@ -437,13 +456,29 @@ class Normalizer(Structured, Lifting):
         self.body.append(stmt)
         return names
 
+    def literal_slice(self, node: gast.expr) -> gast.Tuple | None:
+        """``t[1:]`` of ``t = (a, b, c)`` with constant bounds: the literal ``(b, c)``."""
+        if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice)):
+            return None
+        base = node.value
+        if not (isinstance(base, gast.Name) and self.env.get(base.id) in self.literals):
+            return None
+        bounds = []
+        for bound in (node.slice.lower, node.slice.upper, node.slice.step):
+            value = _constant_int(bound) if bound is not None else None
+            if bound is not None and value is None:
+                return None
+            bounds.append(value)
+        items = self.literals[self.env[base.id]].elts[slice(*bounds)]
+        return gast.Tuple(elts=[copy.deepcopy(e) for e in items], ctx=gast.Load())
+
     def component(self, node: gast.expr) -> str | None:
         """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
         if isinstance(node, gast.Subscript):
             base, key = node.value, node.slice
-            if not (isinstance(key, gast.Constant) and isinstance(key.value, int)):
+            if _constant_int(key) is None:
                 return None
-            index: int | str = key.value
+            index: int | str = _constant_int(key)
         elif isinstance(node, gast.Attribute):
             base, index = node.value, node.attr
         else:
@@ -788,4 +823,15 @@ def _tuple_returns(definition: gast.FunctionDef) -> int | None:
         pending.extend(gast.iter_child_nodes(node))
     if len(lengths) == 1 and min(lengths) >= 2:
         return lengths.pop()
+    return None
+
+
+def _constant_int(node: gast.expr) -> int | None:
+    """The value of an integer literal (``2``, ``-1``), else ``None``."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        sign = -1 if isinstance(node.op, gast.USub) else 1
+        node = node.operand
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return sign * node.value
     return None

@@ -32,7 +32,7 @@ from s2s.parse import Primal
 from s2s.selection import SelectionMasks
 from s2s.sweeps import Block, Sweeps, assign, call, live_locals
 from s2s.tape import TapeSweeps
-from s2s.templating import Contribution, constant, instantiate, name
+from s2s.templating import Contribution, constant, instantiate, name, slice_to_call
 
 
 class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
@@ -248,6 +248,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     def _contribute(
         self, atom: Any, c: Contribution, result_type: VType, out: list, masks: Any = None
     ) -> None:
+        if c.key is not None and isinstance(atom, (gast.List, gast.Tuple)):  # (a, b)[i]
+            self._contribute_at(list(atom.elts), c, out)
+            return
         if c.sequence or isinstance(atom, tuple) or isinstance(atom, (gast.List, gast.Tuple)):
             elements = list(atom) if isinstance(atom, tuple) else list(atom.elts)
             parts = self.names.fresh("parts", always_number=True)
@@ -259,6 +262,18 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             self.scatter(var, c.key, c.expr, out, masks)
         else:
             self.accumulate(var, self._project(var, c.expr, result_type), out, masks)
+
+    def _contribute_at(self, elements: list, c: Contribution, out: list) -> None:
+        """``(a, b)[i]`` is one of the items (which one, known at run time): the item at ``i``
+        gets the cotangent as it is, the others none (``None``)."""
+        parts = self.names.fresh("parts", always_number=True)
+        key = slice_to_call(copy.deepcopy(c.key))
+        out.append(assign(parts, call("_s2s.item_at", c.expr, key, constant(len(elements)))))
+        for j, element in enumerate(elements):
+            if isinstance(element, gast.Name) and element.id in self.activity.active:
+                part = gast.Subscript(value=name(parts), slice=constant(j), ctx=gast.Load())
+                self.maybe_none.add(element.id)
+                self.accumulate(element.id, part, out, may_be_none=True)
 
     def _contribute_items(
         self, elements: list, parts: gast.expr, result_type: VType, out: list, masks: Any

@@ -7,7 +7,7 @@ from typing import Any
 
 import gast
 
-from s2s import runtime
+from s2s import registry, runtime
 from s2s.flow import AdjointFlow
 from s2s.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.sweeps import Block, assign, call
@@ -96,6 +96,11 @@ class TapeSweeps(AdjointFlow):
                 for atom in stmt.args + list(stmt.kwargs.values()):
                     for n in atom_names(atom):
                         readers.setdefault(n, []).append(index)
+                binding = self.activity.bindings.get(index)
+                rule = getattr(binding, "rule", None)
+                if rule is not None and _reads_outputs(rule):  # tanh, qr: the adjoint reads its
+                    for target in stmt.targets:  # outputs (tanh, qr): in a loop, each trip's
+                        readers.setdefault(target, []).append(index)  # outputs come back
         kept: set[tuple[int, str]] = set()
         for index, stmt in enumerate(flat):
             for target in stmt.targets:
@@ -291,9 +296,11 @@ class TapeSweeps(AdjointFlow):
             guarded: list[gast.stmt] = []
 
             def pop_item() -> list[gast.stmt]:
+                last = call("_s2s.last_item", name(adj))  # None if the item got none
                 if isinstance(item, gast.Name) and sources:
-                    last = call("_s2s.last_item", name(adj))  # None if the item got none
                     self.accumulate(sources[0], last, guarded, may_be_none=True)
+                elif isinstance(item, (gast.List, gast.Tuple)) and sources:
+                    self.send_items(list(item.elts), last, guarded)  # ys.append([a, b])
                 guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
                 return guarded
 
@@ -302,6 +309,19 @@ class TapeSweeps(AdjointFlow):
             out.append(gast.If(test=test, body=guarded, orelse=[]))
         out.append(gast.Expr(value=call(f"{xs.id}.pop")))
         return out
+
+    def send_items(self, elements: list, cotangent: gast.expr, out: list[gast.stmt]) -> None:
+        """Send item ``j`` of ``cotangent`` (``None``: no cotangent) to the ``j``-th element of
+        an appended literal, and so on into nested literals."""
+        parts = self.names.fresh("parts", always_number=True)
+        out.append(assign(parts, cotangent))
+        for j, element in enumerate(elements):
+            piece = call("_s2s.item_of", name(parts), constant(j))
+            if isinstance(element, (gast.List, gast.Tuple)):
+                self.send_items(list(element.elts), piece, out)
+            elif isinstance(element, gast.Name) and element.id in self.activity.active:
+                self.maybe_none.add(element.id)
+                self.accumulate(element.id, piece, out, may_be_none=True)
 
     def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
@@ -392,3 +412,28 @@ class TapeSweeps(AdjointFlow):
                             iter=call("range", name(trips)), body=body or [gast.Pass()],
                             orelse=[], type_comment=None))  # fmt: skip
         return out
+
+
+def _reads_outputs(rule: registry.Rule) -> bool:
+    """Whether a rule's template reads a primal output's value (``1 - result * result``), not
+    only its cotangent ``d[result]``."""
+    cached = getattr(rule, "_reads_outputs", None)
+    if cached is None and rule.template is None:
+        return True  # no template to read: assume it does
+    if cached is None:
+        parsed = rule.parsed()
+        cotangents = {
+            id(node.slice)
+            for stmt in parsed.body
+            for node in gast.walk(stmt)
+            if isinstance(node, gast.Subscript)
+            and isinstance(node.value, gast.Name)
+            and node.value.id == "d"
+        }
+        cached = any(
+            isinstance(node, gast.Name) and node.id in parsed.outputs and id(node) not in cotangents
+            for stmt in parsed.body
+            for node in gast.walk(stmt)
+        )
+        rule._reads_outputs = cached
+    return cached

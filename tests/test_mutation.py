@@ -378,7 +378,8 @@ def list_to_a_helper(x):
 def list_of_lists(x):
     xs = []
     for i in range(2):
-        xs.append([x[i], x[i] * 2.0])
+        row = [x[i], x[i] * 2.0]
+        xs.append(row)  # row could still change after it is appended
     return np.sum(np.array(xs))
 
 

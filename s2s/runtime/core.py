@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import linecache
+import operator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -194,6 +195,23 @@ def item_cotangents(*parts: Any) -> list[Any]:
     """The cotangent of a tuple argument: one part per item (``None`` where an item got
     none); :func:`s2s.runtime.kinds.add` adds such lists item by item."""
     return list(parts)
+
+
+def item_of(parts: Any, j: int) -> Any:
+    """Item ``j`` of a container's cotangent (a list of parts or an array), ``None`` for none."""
+    return None if parts is None else parts[j]
+
+
+def item_at(g: Any, key: Any, n: int) -> list[Any]:
+    """The cotangent of a tuple literal of ``n`` items read as ``(a, b, ...)[key]``: ``g`` for
+    the item at ``key``, ``None`` for the others (a slice gives its items ``g[0], g[1], ...``)."""
+    parts: list[Any] = [None] * n
+    if isinstance(key, slice):
+        for j, position in enumerate(range(n)[key]):
+            parts[position] = g[j]
+        return parts
+    parts[operator.index(key)] = g
+    return parts
 
 
 def check_no_view(

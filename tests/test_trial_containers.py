@@ -1,0 +1,214 @@
+"""Faults a second trial found: multi-output helpers in loops, tuples read at run-time
+positions, loops over literals, and lists of lists. Each is checked against central differences
+(gradcheck) across its kind, not just the reported case."""
+
+import numpy as np
+import pytest
+from gradcheck import check_against_differences as check
+
+import s2s
+
+RNG = np.random.default_rng(11)
+X3 = RNG.standard_normal(3)
+XS = RNG.standard_normal((4, 2))
+
+# -- a helper with several outputs whose outputs feed it again (h, c = cell(h, c, x)) ---------
+
+
+def cell(h, c, x):
+    c2 = c * 0.5 + np.tanh(x + h)
+    return np.tanh(c2), c2
+
+
+def step(h, x):
+    h2 = np.tanh(x + 0.5 * h)
+    return h2, np.sum(h2 * h2)
+
+
+def lstm_like_for(xs):
+    h = np.zeros(2)
+    c = np.zeros(2)
+    for t in range(xs.shape[0]):
+        h, c = cell(h, c, xs[t])
+    return np.sum(h * h)
+
+
+def carried_with_loss_while(xs):
+    h = np.zeros(2)
+    total = 0.0
+    t = 0
+    while t < xs.shape[0]:
+        h, loss = step(h, xs[t])
+        total = total + loss
+        t += 1
+    return total
+
+
+def qr_carried(a):
+    q = a
+    for _ in range(2):
+        q, r = np.linalg.qr(q + 0.1 * a)
+    return np.sum(q * a) + np.sum(r)
+
+
+@pytest.mark.parametrize("f", [lstm_like_for, carried_with_loss_while])
+def test_several_outputs_fed_back_in_a_loop(f):
+    check(f, XS)
+
+
+def test_a_multi_output_rule_fed_back_in_a_loop():
+    check(qr_carried, RNG.standard_normal((3, 3)) + 2 * np.eye(3))
+
+
+# -- tuples read at positions known only at run time ----------------------------------------
+
+
+def tuple_at_a_name(x):
+    xs = (x, x * 2.0)
+    i = 1
+    return np.sum(xs[i])
+
+
+def tuple_at_negative(x):
+    t = (x, x * 2.0)
+    return np.sum(t[-1] * t[0])
+
+
+def tuple_parameter_in_loop(t):
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(t[i] * (i + 1))
+    return s
+
+
+def tuple_slice(x):
+    t = (x, x * 2.0, x * 3.0)
+    return np.sum(np.stack(t[1:]) ** 2)
+
+
+@pytest.mark.parametrize("f", [tuple_at_a_name, tuple_at_negative, tuple_slice])
+def test_tuples_indexed_at_run_time_positions(f):
+    check(f, X3)
+
+
+def test_a_tuple_argument_indexed_by_the_loop_variable():
+    a, b = X3, X3 + 1.0
+    ga, gb = s2s.grad(tuple_parameter_in_loop)((a, b))
+    np.testing.assert_array_equal(ga, np.ones(3))
+    np.testing.assert_array_equal(gb, 2 * np.ones(3))
+
+
+# -- loops over tuple and list literals -----------------------------------------------------
+
+
+def loop_over_tuple(x):
+    s = 0.0
+    for p in (x, x * 2.0):
+        s = s + np.sum(p * p)
+    return s
+
+
+def loop_over_list_more_items_than_entries(x):
+    s = 0.0
+    for p in [x, x * 2.0, x * 3.0, np.sin(x)]:
+        s = s + np.sum(p)
+    return s
+
+
+def loop_over_scalars(x):
+    s = 0.0
+    for v in (x[0], x[1], x[2]):
+        s = s + v * v
+    return s
+
+
+def loop_over_named_tuple_enumerate(x):
+    t = (x, np.cos(x))
+    s = 0.0
+    for i, p in enumerate(t):
+        s = s + (i + 1.0) * np.sum(p)
+    return s
+
+
+def loop_over_zip_of_tuples(x):
+    s = 0.0
+    for a, b in zip((x, x * 2.0), (np.sin(x), x)):
+        s = s + np.sum(a * b)
+    return s
+
+
+LOOPS = [
+    loop_over_tuple,
+    loop_over_scalars,
+    loop_over_named_tuple_enumerate,
+    loop_over_zip_of_tuples,
+]
+
+
+@pytest.mark.parametrize("f", LOOPS)
+def test_loops_over_literals(f):
+    check(f, X3)
+
+
+def test_a_loop_over_more_items_than_an_item_has_entries():
+    check(loop_over_list_more_items_than_entries, X3[:2])
+
+
+# -- lists of lists -------------------------------------------------------------------------
+
+
+def nested_literal(x):
+    ys = [[x[0], x[1]], [x[2], x[0]]]
+    return np.sum(np.array(ys) ** 2)
+
+
+def nested_comprehension(x):
+    ys = [[v, v * 2] for v in x]
+    return np.sum(np.array(ys) ** 2)
+
+
+def comprehension_of_tuples(x):
+    ys = [(v, np.sin(v)) for v in x]
+    return np.sum(np.array(ys) ** 2)
+
+
+def appended_literals(x):
+    ys = []
+    for v in x:
+        ys.append([v, np.sin(v)])
+    return np.sum(np.stack([np.array(y) for y in ys]) ** 2)
+
+
+def nested_indexing(x):
+    ys = [[x[0], x[1]], [x[2], x[0]]]
+    return ys[1][0] * ys[0][1]
+
+
+def loop_over_rows(x):
+    ys = [[v, v * 2] for v in x]
+    s = 0.0
+    for y in ys:
+        s = s + y[1] * y[0]
+    return s
+
+
+NESTED = [
+    nested_literal,
+    nested_comprehension,
+    comprehension_of_tuples,
+    appended_literals,
+    nested_indexing,
+    loop_over_rows,
+]
+
+
+@pytest.mark.parametrize("f", NESTED)
+def test_lists_of_lists(f):
+    grad = check(f, X3)[0]
+    assert np.any(grad != 0)
+
+
+def test_exact_values_of_a_nested_literal():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(s2s.grad(nested_literal)(x), [4.0, 4.0, 6.0])
+    np.testing.assert_array_equal(s2s.grad(tuple_at_negative)(x), 4 * x)
