@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import copy
 import inspect
 import operator
 import types
@@ -274,9 +276,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             and not _used_at_once(ir, other)
             and _reaches(flat, loops, index, write, array)
         ):
-            shown = ir.original.get(other.targets[0], other.targets[0]) if other.targets else "?"
             raise MutationError(
-                f"`{user}` is assigned into, but `{shown}` is a view of it "
+                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
                 f"(line {primal.where(other.node).lineno}): aliasing updates are not supported "
                 "yet",
                 where,
@@ -339,6 +340,21 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
         return False
     made = next((s for s in ir.flat if source[0] in s.targets), None)
     return made is not None and made.op not in VIEW_OPS and made.op not in (COPY, CONST, OPAQUE)
+
+
+def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
+    """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
+    s2s named."""
+    target = view.targets[0] if view.targets else ""
+    if target in ir.original and target not in ir.temporaries:
+        return f"`{ir.original[target]}`"
+    if not isinstance(view.expr, gast.expr):
+        return "a value"
+    expr = copy.deepcopy(view.expr)
+    for node in gast.walk(expr):  # the SSA names in it, as the user wrote them
+        if isinstance(node, gast.Name):
+            node.id = ir.original.get(node.id, node.id)
+    return f"`{gast.unparse(expr).strip()}`"
 
 
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
@@ -528,6 +544,14 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     try:
         bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
     except TypeError as exc:
+        if stmt.op in (builtins.max, builtins.min) and len(stmt.args) == 1:
+            raise UnsupportedArgumentError(
+                f"{stmt.op.__name__}() of one list or tuple is differentiated only when its "
+                "items are written in the call",
+                where,
+                f"write {stmt.op.__name__}(a, b, ...) or {stmt.op.__name__}([a, b, ...]), or "
+                f"np.{stmt.op.__name__}(np.stack(xs)) for a list built with append",
+            ) from exc
         raise UnsupportedArgumentError(
             f"{rule.name} is called with arguments its derivative rule does not support ({exc})",
             where,
@@ -651,9 +675,10 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             (other.op in VIEW_OPS or other.op is COPY)
             and other.args
             and atom_names(other.args[0]) == [old]
+            and not _used_at_once(ir, other)
         ):
             raise MutationError(
-                f"`{user}` is updated in place, but `{ir.original.get(other.targets[0], '?')}` "
+                f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
                 f"is a view of it (line {primal.where(other.node).lineno})",
                 where,
                 advice,

@@ -48,6 +48,13 @@ def nest_after_exits(block: list[gast.stmt]) -> list[gast.stmt]:
                 setattr(stmt, arm, nest_after_exits(getattr(stmt, arm) + rest))
                 out.append(stmt)
                 return out
+            if rest and _may_exit([stmt]) and not _exits(stmt.body):
+                # an exit deeper down (`elif c: ... else: continue`): every arm that may go
+                # on gets its own copy of the rest, nested the same way
+                stmt.body = nest_after_exits(stmt.body + copy.deepcopy(rest))
+                stmt.orelse = nest_after_exits(stmt.orelse + copy.deepcopy(rest))
+                out.append(stmt)
+                return out
         elif isinstance(stmt, (gast.For, gast.While)):
             stmt.body = nest_after_exits(stmt.body)
             stmt.orelse = nest_after_exits(stmt.orelse)

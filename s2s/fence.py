@@ -101,6 +101,19 @@ def fence(primal: Primal) -> None:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
             _check_node(primal, node)
     if not body or not _returns(body):
+        in_loop = [
+            node
+            for stmt in body
+            if isinstance(stmt, (gast.For, gast.While))
+            for node in gast.walk(stmt)
+            if isinstance(node, gast.Return)
+        ]
+        if in_loop:  # while True: ... if done: return v
+            raise UnsupportedSyntaxError(
+                "`return` inside a loop is not supported yet",
+                primal.where(in_loop[0]),
+                "set a result variable and `break`, then return it after the loop",
+            )
         raise UnsupportedSyntaxError(
             "the function must end with a `return` of the value to differentiate",
             primal.where(body[-1] if body else tree),

@@ -193,6 +193,14 @@ class Normalizer(Structured, Lifting):
             built = self.comprehension(node)
             return Stmt((), built, COPY, [built])
         if isinstance(node, gast.BinOp):
+            if self.joins_sequences(node):
+                raise UnsupportedSyntaxError(
+                    "`+` or `*` of a tuple or list literal here joins or repeats sequences "
+                    "(Python), which s2s does not differentiate",
+                    self.primal.where(node),
+                    "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
+                    "or index the items directly",
+                )
             left, right = self.atom(node.left), self.atom(node.right)
             expr = gast.BinOp(left=left, op=node.op, right=right)
             return Stmt((), expr, BINARY_UFUNCS[type(node.op)], [left, right])
@@ -251,6 +259,15 @@ class Normalizer(Structured, Lifting):
 
     def call(self, node: gast.Call) -> Stmt:
         target = getattr(node.func, "s2s_target", None)
+        if (
+            isinstance(target, Target)
+            and target.obj in (builtins.max, builtins.min)
+            and len(node.args) == 1
+            and isinstance(node.args[0], gast.Name)
+            and self.env.get(node.args[0].id) in self.literals
+        ):  # max(t) of t = (a, b): max(a, b)
+            items = self.literals[self.env[node.args[0].id]]
+            node = gast.Call(func=node.func, args=[items], keywords=node.keywords)
         if (
             isinstance(target, Target)
             and target.obj in (builtins.max, builtins.min)
@@ -374,6 +391,15 @@ class Normalizer(Structured, Lifting):
                 )
             if isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
                 value = self.literals[self.env[value.id]]  # a, b = t of t = (x, y)
+            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.multi:
+                outputs = self.multi[self.env[value.id]][0]  # a, b = r of r = helper(x)
+                if len(outputs) != len(names):
+                    raise UnsupportedSyntaxError(
+                        f"{len(names)} names for {len(outputs)} outputs",
+                        self.primal.where(first),
+                        f"unpack exactly {len(outputs)} names",
+                    )
+                value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
                 for target, atom in zip(names, atoms):
@@ -553,6 +579,26 @@ class Normalizer(Structured, Lifting):
         stmt.node = self.node
         self.body.append(stmt)
 
+    def joins_sequences(self, node: gast.BinOp) -> bool:
+        """``t + (v,)``, ``[x] * 3``: Python sequence arithmetic, not numpy's (with an array on
+        the other side, ``x * [1.0, 2.0]`` is numpy's and fine)."""
+        operands = (node.left, node.right)
+        if not any(isinstance(o, (gast.Tuple, gast.List)) for o in operands):
+            return False
+        sequences = {
+            n.targets[0].id
+            for n in gast.walk(self.primal.tree)
+            if isinstance(n, gast.Assign)
+            and isinstance(n.targets[0], gast.Name)
+            and isinstance(n.value, (gast.Tuple, gast.List))
+        }
+        return all(
+            isinstance(o, (gast.Tuple, gast.List))
+            or (isinstance(o, gast.Name) and o.id in sequences)
+            or (isinstance(o, gast.Constant) and type(o.value) is int)
+            for o in operands
+        )
+
     def only_items_used(self, user_name: str) -> bool:
         """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
         for node in gast.walk(self.primal.tree):
@@ -564,9 +610,9 @@ class Normalizer(Structured, Lifting):
                     and not (
                         isinstance(node, gast.Subscript)
                         and node.value is child
-                        and isinstance(node.slice, gast.Constant)
-                        and isinstance(node.slice.value, int)
+                        and _constant_int(node.slice) is not None
                     )
+                    and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
                 ):
                     return False
         return True
@@ -812,15 +858,28 @@ def _tuple_returns(definition: gast.FunctionDef) -> int | None:
     with n >= 2 items, else ``None``."""
     lengths: set[int] = set()
     pending: list[gast.AST] = list(definition.body)
+    returned: list[gast.expr] = []
+    bindings: dict[str, list[gast.expr | None]] = {}  # name -> the values bound to it
     while pending:
         node = pending.pop()
         if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.AsyncFunctionDef)):
             continue
         if isinstance(node, gast.Return):
-            if not isinstance(node.value, gast.Tuple):
-                return None
-            lengths.add(len(node.value.elts))
+            returned.append(node.value)
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            bindings.setdefault(node.id, []).append(None)  # any store: unknown value
+        if isinstance(node, gast.Assign) and len(node.targets) == 1:
+            if isinstance(node.targets[0], gast.Name):
+                bindings.setdefault(node.targets[0].id, []).append(node.value)
         pending.extend(gast.iter_child_nodes(node))
+    for value in returned:
+        if isinstance(value, gast.Name):  # return t of t = (a, b), bound once
+            bound = [v for v in bindings.get(value.id, []) if v is not None]
+            if len(bound) == 1 and len(bindings[value.id]) == 2:  # its Assign and its Name
+                value = bound[0]
+        if not isinstance(value, gast.Tuple):
+            return None
+        lengths.add(len(value.elts))
     if len(lengths) == 1 and min(lengths) >= 2:
         return lengths.pop()
     return None

@@ -107,6 +107,17 @@ class Structured:
             pairs = self.iteration_pairs(stmt.target, it, index_holder)
             sequences = [seq for _, seq in pairs]
             atoms = [self.atom(seq) for seq in sequences]
+            stored = {
+                n.id
+                for n in gast.walk(stmt)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+            }
+            for k, (sequence, atom) in enumerate(zip(sequences, atoms)):
+                if isinstance(sequence, gast.Name) and sequence.id in stored:
+                    # for x in x: the loop rebinds the name, so it reads a copy of the sequence
+                    held = self.temp(f"{sequence.id}_sequence")
+                    self.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
+                    atoms[k] = name_node(held)
             lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
             count = (
                 lengths[0]

@@ -2,6 +2,8 @@
 positions, loops over literals, and lists of lists. Each is checked against central differences
 (gradcheck) across its kind, not just the reported case."""
 
+import inspect
+
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
@@ -212,3 +214,120 @@ def test_exact_values_of_a_nested_literal():
     x = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(s2s.grad(nested_literal)(x), [4.0, 4.0, 6.0])
     np.testing.assert_array_equal(s2s.grad(tuple_at_negative)(x), 4 * x)
+
+
+# -- helpers returning a named tuple, loops rebinding their sequence, jumps under elif --------
+
+
+def min_and_max(x):
+    t = (np.min(x), np.max(x))
+    return t
+
+
+def spread(x):
+    r = min_and_max(x)
+    return r[1] - r[0]
+
+
+def pair(x):
+    return x * 2.0, np.sin(x)
+
+
+def unpacked_result(x):
+    t = pair(x)
+    a, b = t
+    return np.sum(a * b)
+
+
+def loop_rebinds_its_sequence(x):
+    s = 0.0
+    for x in x:  # noqa: B020  (the loop rebinds the name it iterates over)
+        s = s + x * x
+    return s
+
+
+def continue_under_elif(x):
+    y = x * 1.0
+    for i in range(4):
+        if i == 0:
+            y = y * x
+        elif i == 1:
+            y = np.sin(y)
+        else:
+            continue
+        y = y + 1.0
+    return np.sum(y)
+
+
+def max_of_named_tuple(x):
+    t = (x[0], x[1] * 2.0, x[2])
+    return max(t) + min(t)
+
+
+def scalar_view_then_update(x):
+    y = x * 2
+    y[0] *= y[2]
+    y += x
+    return np.sum(y)
+
+
+WORKS = [
+    spread,
+    unpacked_result,
+    loop_rebinds_its_sequence,
+    continue_under_elif,
+    max_of_named_tuple,
+    scalar_view_then_update,
+]
+
+
+@pytest.mark.parametrize("f", WORKS)
+def test_forms_that_now_differentiate(f):
+    check(f, np.array([0.3, -1.2, 0.8]))
+
+
+def tuple_grown_in_loop(x):
+    t = ()
+    for i in range(2):
+        t = t + (x * i,)
+    return np.sum(t[1])
+
+
+def max_of_appended(x):
+    parts = []
+    for i in range(3):
+        parts.append(x[i] * 2.0)
+    return max(parts)
+
+
+def return_in_while_true(x):
+    i = 0
+    while True:
+        x = x * 0.5
+        i += 1
+        if i > 3:
+            return np.sum(x)
+
+
+def kept_view_then_update(x):
+    y = x * 2
+    r = y[1:]
+    y += x
+    return np.sum(r * y)
+
+
+REFUSED = [
+    (tuple_grown_in_loop, s2s.UnsupportedSyntaxError, "joins or repeats sequences", "t = t +"),
+    (max_of_appended, s2s.UnsupportedArgumentError, "items are written in the call", "max(parts)"),
+    (return_in_while_true, s2s.UnsupportedSyntaxError, "inside a loop", "return np.sum"),
+    (kept_view_then_update, s2s.MutationError, "`r` is a view of it", "y += x"),
+]
+
+
+@pytest.mark.parametrize(("f", "error", "message", "line_text"), REFUSED)
+def test_refusals_name_the_construct_and_line(f, error, message, line_text):
+    lines, first = inspect.getsourcelines(f)
+    expected = first + next(i for i, text in enumerate(lines) if line_text in text)
+    with pytest.raises(error, match=message) as info:
+        s2s.grad(f)(np.array([0.3, -1.2, 0.8]))
+    assert f"{f.__code__.co_filename}:{expected}" in str(info.value)
