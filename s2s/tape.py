@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import operator
 from typing import Any
 
 import gast
@@ -44,6 +45,9 @@ class TapeSweeps(AdjointFlow):
                     needed.update(n for n in atom_names(atom) if n)
                 needed.update(stmt.targets)
         self.saved = {n for n in self.ir.carried if n in needed}
+        self.remade = self.rematerialized(self.ir.body)
+        for loop, _ in self.remade.values():  # the recomputation reads the loop's index
+            self.saved.add(loop.target)
         self.restore_read = self.restores_read(flat, active)
         self.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
             id(stmt): self.pullback_of(stmt)
@@ -70,6 +74,39 @@ class TapeSweeps(AdjointFlow):
                 self.maybe_none.add(var)
         else:  # a list's cotangent is added item by item (_s2s.add), never with +
             self.maybe_none.update(v for v in self.ir.lists if v in self.adjoint_names)
+
+    def rematerialized(self, body: list[Any]) -> dict[int, tuple[Loop, Stmt]]:
+        """Loop statements ``v = x[t]`` (``x`` a parameter nothing writes, ``t`` the loop's
+        index) whose values the adjoint recomputes at the top of each reversed trip instead of
+        taping them: a view costs an object per trip on the tape, an index nothing."""
+        out: dict[int, tuple[Loop, Stmt]] = {}
+        params = {p.name for p in self.ir.params}
+        flat = self.ir.flat
+        written = {t for s in flat for t in s.targets}
+        for item in body:
+            if isinstance(item, Branch):
+                out.update(self.rematerialized(item.body))
+                out.update(self.rematerialized(item.orelse))
+            if not isinstance(item, Loop):
+                continue
+            out.update(self.rematerialized(item.body))
+            out.update(self.rematerialized(item.orelse))
+            jumps = any(isinstance(n, Jump) for n in _walk_items(item.body))
+            if item.iterable is None or item.target is None or jumps:
+                continue
+            for stmt in item.body:
+                if not (isinstance(stmt, Stmt) and stmt.op is operator.getitem):
+                    continue
+                if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
+                    continue
+                base, key = stmt.args
+                if not (isinstance(base, gast.Name) and base.id in params - written):
+                    continue
+                if set(atom_names(key)) != {item.target} or not isinstance(key, gast.Name):
+                    continue
+                if sum(stmt.targets[0] in s.targets for s in flat) == 1:
+                    out[id(stmt)] = (item, stmt)
+        return out
 
     def restores_read(self, flat: list[Stmt], active: set[str]) -> set[tuple[int, str]]:
         """(statement, name) pairs whose overwritten value an adjoint reads after the tape
@@ -156,6 +193,8 @@ class TapeSweeps(AdjointFlow):
                 out += [self.push(saved), self.primal_statement(item)]
             elif isinstance(item, Stmt):
                 for target in item.targets:
+                    if id(item) in self.remade:  # recomputed by the adjoint: not taped
+                        continue
                     if target in self.saved:  # None where no adjoint reads the old value
                         kept = (id(item), target) in self.restore_read
                         out.append(self.push(name(target) if kept else constant(None), target))
@@ -379,7 +418,7 @@ class TapeSweeps(AdjointFlow):
                     self.count[target] = 0
                     if target not in self.ir.lists:
                         self.maybe_none.discard(target)
-            if target in self.saved:
+            if target in self.saved and id(stmt) not in self.remade:
                 out.append(assign(target, self.pop()))
         return out
 
@@ -401,7 +440,12 @@ class TapeSweeps(AdjointFlow):
             out += self.own_leaf_buffers(loop)
 
         def reversed_body() -> list[gast.stmt]:
-            body = self.tape_adjoint_items(loop.body)
+            body = [  # v = x[t] again, for this trip's t, instead of from the tape
+                assign(stmt.targets[0], copy.deepcopy(stmt.expr))
+                for owner, stmt in self.remade.values()
+                if owner is loop
+            ]
+            body += self.tape_adjoint_items(loop.body)
             body += self.tape_adjoint_items(loop.test_body)
             if loop.iterable is not None and loop.target in self.saved:
                 body.append(assign(loop.target, self.pop()))
@@ -437,3 +481,16 @@ def _reads_outputs(rule: registry.Rule) -> bool:
         )
         rule._reads_outputs = cached
     return cached
+
+
+def _walk_items(body: list[Any]):
+    """Every item of a structured body, nested ones too."""
+    for item in body:
+        yield item
+        if isinstance(item, Branch):
+            yield from _walk_items(item.body)
+            yield from _walk_items(item.orelse)
+        elif isinstance(item, Loop):
+            yield from _walk_items(item.test_body)
+            yield from _walk_items(item.body)
+            yield from _walk_items(item.orelse)

@@ -393,3 +393,27 @@ def test_grad_skips_values_no_adjoint_reads_but_keeps_what_may_raise():
     assert "_np.mean" in s2s.value_and_grad(running_loss, wrt=0).source
     with pytest.raises(ValueError, match="broadcast"):
         s2s.grad(dead_but_failing)(np.ones(3), np.ones(4))
+
+
+def rows_in_loops(w, xs):
+    h = np.zeros(w.shape[0])
+    for t in range(xs.shape[0]):
+        row = xs[t]
+        for k in range(2):
+            col = w[k]
+            h = np.tanh(w @ h + row * col[0])
+        if t % 2 == 0:
+            h = h * 0.5
+    return np.sum(h * h)
+
+
+def test_rows_of_parameters_are_recomputed_not_taped():
+    """``row = xs[t]`` in a loop: the adjoint takes ``xs[t]`` again for each reversed trip,
+    so the tape holds the index (a small int) instead of one view object per trip."""
+    rng = np.random.default_rng(8)
+    w, xs = 0.4 * rng.standard_normal((3, 3)), rng.standard_normal((5, 3))
+    check(rows_in_loops, w, xs, wrt=(0, 1))
+    source = s2s.grad(rows_in_loops, wrt=(0, 1)).source
+    assert "tape.append(row)" not in source and "tape.append(col)" not in source
+    adjoint = source.split("# adjoint sweep")[1]
+    assert "row = xs[t]" in adjoint and "col = w[k]" in adjoint
