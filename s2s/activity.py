@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import inspect
-import operator
 import types
 from dataclasses import dataclass, field
 from typing import Any
 
 import gast
-import numpy as np
 
 from s2s import registry, runtime
+from s2s.aliasing import _check_statement, _differentiable_reads
 from s2s.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.errors import (
     DtypeError,
-    MutationError,
     NoRuleError,
     UnsupportedArgumentError,
     UnsupportedSyntaxError,
@@ -25,14 +22,12 @@ from s2s.errors import (
 from s2s.ir import (
     APPEND,
     ATTRIBUTE,
-    CONST,
     COPY,
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
     SETITEM,
     FunctionIR,
-    Loop,
     Marker,
     Stmt,
     atom_names,
@@ -79,38 +74,6 @@ _NOT_ARRAYS = {
     "subscripts", "axis", "axes", "shape", "newshape", "keepdims", "ddof", "source",
     "destination", "axis1", "axis2", "offset", "k", "order", "dtype",
 }  # fmt: skip
-
-_IN_PLACE_FUNCTIONS = {
-    np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
-}  # fmt: skip
-
-# ndarray methods that change the array in place and return None
-INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags"}
-
-VIEW_OPS = {
-    operator.getitem,
-    np.reshape,
-    np.ravel,
-    np.transpose,
-    np.swapaxes,
-    np.moveaxis,
-    np.squeeze,
-    np.expand_dims,
-    np.asarray,
-    np.broadcast_to,
-    np.diagonal,
-    np.real,
-    np.imag,
-    np.atleast_1d,
-    np.atleast_2d,
-    np.atleast_3d,
-    np.split,
-    np.array_split,
-    np.hsplit,
-    np.vsplit,
-    np.dsplit,
-    np.diag,
-} | {getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)}
 
 
 def _differentiates(stmt: Stmt) -> bool:
@@ -215,113 +178,6 @@ def analyze(
     return Activity(types, active, bindings, structural, connected & set(wrt))
 
 
-def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
-    """``x[key] = v`` needs ``x`` to be an array this function made, that nothing else sees."""
-    array = stmt.targets[0]
-    user = ir.original.get(array, array)
-    where = primal.where(stmt.node)
-    advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
-    if array in {p.name for p in ir.params}:
-        raise MutationError(
-            f"`{user}` is an argument: assigning into it would change the caller's array",
-            where,
-            advice,
-        )
-    definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
-    if not definitions:
-        raise MutationError(
-            f"`{user}` is not assigned in this function (a global or closure value)",
-            where,
-            advice,
-        )
-    for definition in definitions:
-        if _fresh_copy(ir, definition):
-            continue  # out = <temporary from out += x>: the same fresh array
-        if _user_call(definition):
-            raise MutationError(
-                f"`{user}` is the result of your own function (line "
-                f"{primal.where(definition.node).lineno}), which may return a view of its "
-                "arguments, so assigning into it is not supported",
-                where,
-                advice,
-            )
-        if definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
-            raise MutationError(
-                f"`{user}` may share memory with another array (a view, a global or an "
-                f"argument; line {primal.where(definition.node).lineno}), so assigning into it "
-                "is not supported yet",
-                where,
-                advice,
-            )
-    flat = ir.flat
-    write = flat.index(stmt)
-    loops = _loops_of(ir)
-    stmt.alias_checks = []
-    for index, other in enumerate(flat):
-        if other.op is operator.getitem and not _slices(other.args[1]):
-            # x[i] is an element or a copy, or (x of two or more dimensions) a row view:
-            # which one is known only at run time, where the write checks it
-            if (
-                other.targets
-                and atom_names(other.args[0]) == [array]
-                and not _used_at_once(ir, other)
-                and _reaches(flat, loops, index, write, array)
-            ):
-                stmt.alias_checks.append(other)
-            continue
-        if (
-            (other.op in VIEW_OPS or other.op is COPY)
-            and other.args
-            and atom_names(other.args[0]) == [array]
-            and not _used_at_once(ir, other)
-            and _reaches(flat, loops, index, write, array)
-        ):
-            raise MutationError(
-                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
-                f"(line {primal.where(other.node).lineno}): aliasing updates are not supported "
-                "yet",
-                where,
-                advice,
-            )
-
-
-def _loops_of(ir: FunctionIR) -> dict[int, set[int]]:
-    """For each statement, the loops around it (by identity)."""
-    found: dict[int, set[int]] = {}
-
-    def walk(body: list[Any], loops: frozenset) -> None:
-        for item in body:
-            if isinstance(item, Stmt):
-                found[id(item)] = set(loops)
-            elif isinstance(item, Loop):
-                inner = loops | {id(item)}
-                walk(item.test_body, inner)
-                walk(item.body, inner)
-                walk(item.orelse, loops)
-            elif hasattr(item, "body"):
-                walk(item.body, loops)
-                walk(item.orelse, loops)
-
-    walk(ir.body, frozenset())
-    return found
-
-
-def _reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) -> bool:
-    """Whether an alias made at ``alias`` may still name the array written at ``write``: no
-    new array is bound to ``array`` on the way (through a loop's next iteration too)."""
-
-    def defines(i: int) -> bool:
-        return array in flat[i].targets and flat[i].op is not SETITEM
-
-    if alias < write:
-        return not any(defines(i) for i in range(alias + 1, write))
-    shared = loops[id(flat[alias])] & loops[id(flat[write])]
-    if not shared:
-        return False  # made after the write and no loop brings it back
-    inside = [i for i, s in enumerate(flat) if loops[id(s)] & shared]
-    return not any(defines(i) and (i < write or i > alias) for i in inside)
-
-
 def _join(first: VType, second: VType) -> VType:
     """The type of a name assigned twice (in a loop): what both assignments agree on."""
     if first == second:
@@ -329,113 +185,6 @@ def _join(first: VType, second: VType) -> VType:
     if first.dtype is not None and first.dtype == second.dtype and first.kind == second.kind:
         return VType(first.kind, first.dtype, first.array if first.array == second.array else None)
     return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
-
-
-def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
-    """``x = t`` where ``t`` is a temporary this function computed (not a view)."""
-    if stmt.op is not COPY:
-        return False
-    source = atom_names(stmt.args[0])
-    if not source or source[0] not in ir.temporaries:
-        return False
-    made = next((s for s in ir.flat if source[0] in s.targets), None)
-    return made is not None and made.op not in VIEW_OPS and made.op not in (COPY, CONST, OPAQUE)
-
-
-def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
-    """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
-    s2s named."""
-    target = view.targets[0] if view.targets else ""
-    if target in ir.original and target not in ir.temporaries:
-        return f"`{ir.original[target]}`"
-    if not isinstance(view.expr, gast.expr):
-        return "a value"
-    expr = copy.deepcopy(view.expr)
-    for node in gast.walk(expr):  # the SSA names in it, as the user wrote them
-        if isinstance(node, gast.Name):
-            node.id = ir.original.get(node.id, node.id)
-    return f"`{gast.unparse(expr).strip()}`"
-
-
-def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
-    """A view read only within its own source statement (``x[1:3] += v``): nothing can see
-    a later write through it."""
-    readers = [s for s in ir.flat if any(t in _differentiable_reads(s) for t in view.targets)]
-    return all(reader.node is view.node for reader in readers)
-
-
-def _user_call(stmt: Stmt) -> bool:
-    """A call of the user's own Python function (or a nested def): its result may alias its
-    array arguments, and it may change them."""
-    if stmt.op is LOCAL_CALL:
-        return True
-    return (
-        inspect.isfunction(stmt.op)
-        and registry.lookup(stmt.op) is None
-        and not getattr(stmt.op, "__module__", "").startswith(("numpy", "s2s"))
-    )
-
-
-def _slices(key: Any) -> bool:
-    """Whether a key has a slice, ``None`` or ``...``: then ``x[key]`` is a view of ``x``."""
-    items = key.elts if isinstance(key, gast.Tuple) else [key]
-    return any(
-        isinstance(item, gast.Slice)
-        or (isinstance(item, gast.Constant) and (item.value is None or item.value is Ellipsis))
-        for item in items
-    )
-
-
-def _in_place_function(op: Any) -> bool:
-    """numpy functions that write into their first argument (``np.add.at``, ``np.copyto``)."""
-    if getattr(op, "__name__", None) == "at" and isinstance(
-        getattr(op, "__self__", None), np.ufunc
-    ):
-        return True
-    try:
-        return op in _IN_PLACE_FUNCTIONS
-    except TypeError:
-        return False
-
-
-def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
-    """Refusals that need static types: aliasing updates, in-place methods, module methods."""
-    if not stmt.targets and _user_call(stmt) and any(atom_names(a) for a in stmt.args):
-        callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
-        callee = ir.original.get(callee, callee)
-        raise MutationError(
-            f"the result of `{callee}(...)` is not used: such a call matters only if it changes "
-            "its arguments in place, which s2s does not differentiate",
-            primal.where(stmt.node),
-            "make the helper return the new value and assign it (`a = helper(a, v)`)",
-        )
-    if _in_place_function(stmt.op):
-        ufunc = getattr(stmt.op, "__self__", None)
-        shown = (
-            f"numpy.{ufunc.__name__}.at" if ufunc is not None else registry.qualified_name(stmt.op)
-        )
-        raise MutationError(
-            f"{shown} changes its first argument in place, which s2s does not differentiate",
-            primal.where(stmt.node),
-            "write the update as an assignment: `out[idx] += x` (repeated indices add up)",
-        )
-    _check_mutation(primal, ir, stmt, types)
-    if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
-        stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
-    if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
-        receiver = atom_names(stmt.args[0])
-        shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
-        advice = (
-            f"use the function that returns a new array (`{shown} = np.sort({shown})`)"
-            if stmt.method == "sort"
-            else "build a new array instead of changing this one"
-        )
-        raise MutationError(
-            f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
-            "differentiate yet",
-            primal.where(stmt.node),
-            advice,
-        )
 
 
 def _backward_closure(flat, seeds: set[str], within: set[str] | None, passes) -> set[str]:
@@ -464,12 +213,6 @@ def _describe_expression(expr: Any) -> str:
     return names.get(type(expr), "this expression")
 
 
-def _operand_kind(atom: gast.expr, types: dict[str, VType]) -> str:
-    if isinstance(atom, gast.Name):
-        return types.get(atom.id, UNKNOWN).kind
-    return "unknown"
-
-
 def _metadata_use(stmt: Stmt, name: str) -> bool:
     """Whether ``stmt`` reads only ``name``'s metadata (``x.shape``, ``len(x)``, ``zeros_like``)."""
     if not stmt.args or atom_names(stmt.args[0]) != [name]:
@@ -485,13 +228,6 @@ def describe_metadata_use(stmt: Stmt) -> str:
     if stmt.op is ATTRIBUTE:
         return f"for its {stmt.expr.attr}"
     return f"by {registry.qualified_name(stmt.op).replace('builtins.', '')}()"
-
-
-def _differentiable_reads(stmt: Stmt) -> list[str]:
-    names = []
-    for atom in stmt.args + list(stmt.kwargs.values()):
-        names.extend(atom_names(atom))
-    return names
 
 
 def _describe(op: Any) -> str:
@@ -629,57 +365,3 @@ def _is_library(obj: Any) -> bool:
     from s2s.resolve import is_library
 
     return is_library(obj)
-
-
-def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
-    if stmt.op is SETITEM:
-        _check_setitem(primal, ir, stmt)
-        return
-    if stmt.op is not runtime.augmented or stmt.aug_of is None:
-        return
-    old = stmt.aug_of
-    user = ir.original.get(old, old)
-    old_type = types.get(old, UNKNOWN)
-    if old_type.array is False:
-        return  # a scalar: `x += y` rebinds, exactly as Python does
-    where = primal.where(stmt.node)
-    advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
-    if old in {p.name for p in ir.params}:
-        raise MutationError(
-            f"`{user}` is an argument: updating it in place would change the caller's array",
-            where,
-            advice,
-        )
-    definition = next((s for s in ir.flat if old in s.targets), None)
-    if (
-        definition is not None
-        and definition.op is CONST
-        and isinstance(definition.expr, gast.Constant)
-    ):
-        return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
-    if definition is not None and _fresh_copy(ir, definition):
-        return
-    if definition is None or definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
-        raise MutationError(
-            f"`{user}` may share memory with another array (a view, a global or an argument), "
-            "so updating it in place is not supported yet",
-            where,
-            advice,
-        )
-    for other in ir.flat:
-        if other is stmt:
-            break
-        if other is definition:
-            continue
-        if (
-            (other.op in VIEW_OPS or other.op is COPY)
-            and other.args
-            and atom_names(other.args[0]) == [old]
-            and not _used_at_once(ir, other)
-        ):
-            raise MutationError(
-                f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
-                f"is a view of it (line {primal.where(other.node).lineno})",
-                where,
-                advice,
-            )

@@ -6,13 +6,13 @@ import builtins
 import copy
 import inspect
 import operator
-import textwrap
 from typing import Any
 
 import gast
 
-from s2s import control, registry, runtime
-from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s import control
+from s2s.assignments import Assignments, _loads, _op_text
+from s2s.errors import UnsupportedSyntaxError
 from s2s.ir import (
     APPEND,
     ATTRIBUTE,
@@ -28,10 +28,10 @@ from s2s.ir import (
     NameAllocator,
     Param,
     Stmt,
-    atom_names,
     flatten,
 )
 from s2s.lifting import LIST_ADVICE, Lifting, list_misuse
+from s2s.outputs import SeveralOutputs
 from s2s.parse import Primal
 from s2s.resolve import Method, Target, global_value
 from s2s.spellings import (
@@ -43,7 +43,6 @@ from s2s.spellings import (
     METHODS,
     UNARY_UFUNCS,
     VARARG_METHODS,
-    attr_chain,
     base_name,
     emitted_target,
     hashable,
@@ -58,7 +57,7 @@ from s2s.structure import (
 )
 
 
-class Normalizer(Structured, Lifting):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -377,291 +376,6 @@ class Normalizer(Structured, Lifting):
             )
 
     # -- branches and loops ------------------------------------------------------------
-    def assign(self, targets: list[gast.expr], value: gast.expr) -> None:
-        first, rest = targets[0], targets[1:]
-        if isinstance(first, gast.Name):
-            self.assign_name(first.id, value)
-        elif isinstance(first, (gast.Tuple, gast.List)):
-            names = [e for e in first.elts]
-            if not all(isinstance(e, gast.Name) for e in names):
-                raise UnsupportedSyntaxError(
-                    "nested or starred unpacking is not supported",
-                    self.primal.where(first),
-                    "unpack one level at a time into plain names",
-                )
-            if isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
-                value = self.literals[self.env[value.id]]  # a, b = t of t = (x, y)
-            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.multi:
-                outputs = self.multi[self.env[value.id]][0]  # a, b = r of r = helper(x)
-                if len(outputs) != len(names):
-                    raise UnsupportedSyntaxError(
-                        f"{len(names)} names for {len(outputs)} outputs",
-                        self.primal.where(first),
-                        f"unpack exactly {len(outputs)} names",
-                    )
-                value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
-            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
-                atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
-                for target, atom in zip(names, atoms):
-                    self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
-            else:
-                outputs = self.outputs_of(value)
-                if outputs is not None and len(outputs) != len(names):
-                    raise UnsupportedSyntaxError(
-                        f"{len(names)} names for {len(outputs)} outputs",
-                        self.primal.where(first),
-                        f"unpack exactly {len(outputs)} names: {', '.join(outputs)}",
-                    )
-                stmt = self.primitive(value)
-                reads = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
-                bound = tuple(self.bind(t.id) for t in names)
-                stmt.unpack, stmt.node = True, self.node
-                if not reads & set(bound):
-                    stmt.targets = bound
-                    self.body.append(stmt)
-                    return self.chained(first, rest)
-                # h, c = cell(h, c, x) in a loop: the outputs go to new names first, so the
-                # adjoint reads the outputs' cotangents before the inputs' are added
-                stmt.targets = tuple(self.temp(f"{b}_new") for b in bound)
-                self.body.append(stmt)
-                for target, temp in zip(bound, stmt.targets, strict=True):
-                    copied = Stmt((target,), name_node(temp), COPY, [name_node(temp)])
-                    copied.node = self.node
-                    self.body.append(copied)
-        self.chained(first, rest)
-
-    def chained(self, first: gast.expr, rest: list[gast.expr]) -> None:
-        """``a = b = value``: the later targets copy the first."""
-        for extra in rest:
-            source = name_node(self.env[first.id]) if isinstance(first, gast.Name) else None
-            if source is None or not isinstance(extra, gast.Name):
-                raise UnsupportedSyntaxError(
-                    "chained assignment to unpacking targets is not supported",
-                    self.primal.where(extra),
-                    "use separate assignments",
-                )
-            self.assign_name(extra.id, source)
-
-    # -- several outputs -------------------------------------------------------------------
-    def outputs_of(self, node: gast.expr) -> tuple[str, ...] | None:
-        """The output names of a call to a rule with several outputs (``eigh``, ``slogdet``)."""
-        if not isinstance(node, gast.Call):
-            return None
-        target = getattr(node.func, "s2s_target", None)
-        obj = target.obj if isinstance(target, Target) else None
-        if isinstance(target, Method):
-            obj = METHODS.get(target.name)
-        rule = registry.lookup(obj) if obj is not None and hashable(obj) else None
-        if rule is None or rule.n_outputs < 2 or _returns_one(rule, node):
-            return None
-        if rule.template is None:
-            return tuple(f"out{i}" for i in range(rule.n_outputs))
-        return rule.parsed().outputs
-
-    def user_outputs(self, node: gast.expr) -> tuple[str, ...] | None:
-        """``("item0", "item1")`` for a call of the user's own function whose every ``return``
-        is a tuple literal of that length (``return a, b``), else ``None``."""
-        if not isinstance(node, gast.Call):
-            return None
-        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted_defs:
-            definition = self.lifted_defs[self.env[node.func.id]][0]
-        else:
-            target = getattr(node.func, "s2s_target", None)
-            obj = getattr(target, "obj", None) if isinstance(target, Target) else None
-            if not self._user_function(node) or obj is None:
-                return None
-            definition = _definition_of(obj)
-        length = _tuple_returns(definition) if definition is not None else None
-        return tuple(f"item{i}" for i in range(length)) if length else None
-
-    def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
-        """``base_a, base_b = call``: one SSA name per output."""
-        names = [self.temp(f"{base}_{out}") for out in outputs]
-        stmt = self.primitive(call)
-        stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.node
-        self.body.append(stmt)
-        return names
-
-    def literal_slice(self, node: gast.expr) -> gast.Tuple | None:
-        """``t[1:]`` of ``t = (a, b, c)`` with constant bounds: the literal ``(b, c)``."""
-        if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice)):
-            return None
-        base = node.value
-        if not (isinstance(base, gast.Name) and self.env.get(base.id) in self.literals):
-            return None
-        bounds = []
-        for bound in (node.slice.lower, node.slice.upper, node.slice.step):
-            value = _constant_int(bound) if bound is not None else None
-            if bound is not None and value is None:
-                return None
-            bounds.append(value)
-        items = self.literals[self.env[base.id]].elts[slice(*bounds)]
-        return gast.Tuple(elts=[copy.deepcopy(e) for e in items], ctx=gast.Load())
-
-    def component(self, node: gast.expr) -> str | None:
-        """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
-        if isinstance(node, gast.Subscript):
-            base, key = node.value, node.slice
-            if _constant_int(key) is None:
-                return None
-            index: int | str = _constant_int(key)
-        elif isinstance(node, gast.Attribute):
-            base, index = node.value, node.attr
-        else:
-            return None
-        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
-            items = self.literals[self.env[base.id]].elts  # t[1] of t = (a, b): b itself
-            if isinstance(index, int) and -len(items) <= index < len(items):
-                item = items[index]
-                return item.id if isinstance(item, gast.Name) else None
-            return None
-        if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
-            names, outputs = self.multi[self.env[base.id]]
-        else:
-            outputs = self.outputs_of(base) or self.user_outputs(base)
-            if outputs is None:
-                return None
-            names = self.unpack_call(base, base_name(base), outputs)
-        if isinstance(index, str):
-            if index not in outputs:
-                return None
-            index = outputs.index(index)
-        if not -len(names) <= index < len(names):
-            raise UnsupportedSyntaxError(
-                f"index {index} is out of range for {len(names)} outputs",
-                self.primal.where(node),
-                "check which output you need",
-            )
-        return names[index]
-
-    def bind_atom(self, user_name: str, atom: gast.expr) -> None:
-        """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
-        the same statement (its names are SSA names already, not to be looked up again)."""
-        if isinstance(atom, gast.Name) and atom.id in self.original:
-            stmt = Stmt((), atom, COPY, [atom])
-        else:
-            stmt = self.primitive(atom)
-        stmt.targets = (self.bind(user_name),)
-        stmt.node = self.node
-        self.body.append(stmt)
-
-    def assign_name(self, user_name: str, value: gast.expr) -> None:
-        if self.bind_container(user_name, value):
-            return
-        if (
-            isinstance(value, gast.Name)
-            and value.id in self.env
-            and self.env[value.id] not in self.multi
-            and user_name not in self.rebound
-            and value.id not in self.rebound
-        ):
-            # b = a: a second name for the same object, as in Python, so a write through
-            # either name is seen through both (no copy, no new SSA name)
-            self.env[user_name] = self.env[value.id]
-            return
-        outputs = self.outputs_of(value)
-        if outputs is None and self.only_items_used(user_name):
-            outputs = self.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
-        if outputs is not None:
-            names = self.unpack_call(value, user_name, outputs)
-            ssa = self.bind(user_name)
-            self.multi[ssa] = (names, outputs)
-            return
-        stmt = self.primitive(value)
-        if user_name in self.carried and user_name in _reads(stmt):
-            # x = f(x) in a loop: compute into a temporary first, so that the adjoint of the
-            # new x and the adjoint of the old x are two buffers
-            temp = self.temp(base_name(value))
-            stmt.targets, stmt.node = (temp,), self.node
-            self.body.append(stmt)
-            stmt = Stmt((), name_node(temp), COPY, [name_node(temp)])
-        stmt.targets = (self.bind(user_name),)
-        stmt.node = self.node
-        self.body.append(stmt)
-
-    def joins_sequences(self, node: gast.BinOp) -> bool:
-        """``t + (v,)``, ``[x] * 3``: Python sequence arithmetic, not numpy's (with an array on
-        the other side, ``x * [1.0, 2.0]`` is numpy's and fine)."""
-        operands = (node.left, node.right)
-        if not any(isinstance(o, (gast.Tuple, gast.List)) for o in operands):
-            return False
-        sequences = {
-            n.targets[0].id
-            for n in gast.walk(self.primal.tree)
-            if isinstance(n, gast.Assign)
-            and isinstance(n.targets[0], gast.Name)
-            and isinstance(n.value, (gast.Tuple, gast.List))
-        }
-        return all(
-            isinstance(o, (gast.Tuple, gast.List))
-            or (isinstance(o, gast.Name) and o.id in sequences)
-            or (isinstance(o, gast.Constant) and type(o.value) is int)
-            for o in operands
-        )
-
-    def only_items_used(self, user_name: str) -> bool:
-        """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
-        for node in gast.walk(self.primal.tree):
-            for child in gast.iter_child_nodes(node):
-                if (
-                    isinstance(child, gast.Name)
-                    and child.id == user_name
-                    and isinstance(child.ctx, gast.Load)
-                    and not (
-                        isinstance(node, gast.Subscript)
-                        and node.value is child
-                        and _constant_int(node.slice) is not None
-                    )
-                    and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
-                ):
-                    return False
-        return True
-
-    def _user_function(self, node: gast.Call) -> bool:
-        """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
-        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
-            return True
-        target = getattr(node.func, "s2s_target", None)
-        obj = getattr(target, "obj", None) if isinstance(target, Target) else None
-        return inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
-            ("numpy", "s2s")
-        )
-
-    def augassign(self, stmt: gast.AugAssign) -> None:
-        target = stmt.target
-        if not isinstance(target, gast.Name):  # pragma: no cover - fenced
-            raise UnsupportedSyntaxError("augmented assignment target", self.primal.where(stmt))
-        if target.id not in self.env:
-            raise UnsupportedSyntaxError(
-                f"`{target.id}` is updated with `{type(stmt.op).__name__}=` before it is assigned",
-                self.primal.where(stmt),
-                "assign a local value first",
-            )
-        old = self.env[target.id]
-        others = sorted(u for u, ssa in self.env.items() if ssa == old and u != target.id)
-        if others:  # b = a; b += v: on an array both names would change
-            raise MutationError(
-                f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
-                f"would change `{others[0]}` too; that is not supported",
-                self.primal.where(stmt),
-                f"write `{target.id} = {target.id} {_op_text(stmt.op)} ...` (a new value), or "
-                f"take a copy where the second name is made",
-            )
-        update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
-        combined = self.temp(base_name(update))
-        self.emit_assign((combined,), update)
-        args = [name_node(combined), name_node(old)]
-        call = gast.Call(func=attr_chain("_s2s.augmented"), args=args, keywords=[])
-        args = [name_node(combined), name_node(old)]
-        if target.id in self.carried:  # x += y in a loop: through a temporary, as x = f(x)
-            temp = self.temp("augmented")
-            self.body.append(Stmt((temp,), call, runtime.augmented, args, node=stmt, aug_of=old))
-            copy_stmt = Stmt((), name_node(temp), COPY, [name_node(temp)], node=stmt)
-            copy_stmt.targets = (self.bind(target.id),)
-            self.body.append(copy_stmt)
-            return
-        new = self.bind(target.id)
-        self.body.append(Stmt((new,), call, runtime.augmented, args, node=stmt, aug_of=old))
 
     def run(self) -> FunctionIR:
         tree = self.primal.tree
@@ -742,15 +456,6 @@ class Normalizer(Structured, Lifting):
         )
 
 
-def _reads(stmt: Stmt) -> set[str]:
-    return {
-        n.id
-        for a in stmt.args + list(stmt.kwargs.values())
-        for n in gast.walk(a)
-        if isinstance(n, gast.Name)
-    } | set(_loads(stmt.expr))
-
-
 def _params(tree: gast.FunctionDef) -> list[Param]:
     args = tree.args
     kind = inspect.Parameter
@@ -764,34 +469,10 @@ def _params(tree: gast.FunctionDef) -> list[Param]:
     return params
 
 
-def _returns_one(rule: registry.Rule, node: gast.Call) -> bool:
-    """Whether this call's arguments make a several-output function return one array."""
-    if not rule.single_output or rule.template is None:
-        return False
-    params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
-    try:
-        bound = inspect.Signature(params).bind(
-            *node.args, **{k.arg: k.value for k in node.keywords}
-        )
-    except TypeError:
-        return False
-    for param, value in rule.single_output.items():
-        atom = bound.arguments.get(param)
-        if isinstance(atom, gast.Constant) and atom.value == value:
-            return True
-    return False
-
-
 def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
     while isinstance(node, gast.Attribute):
         node = node.value
     return isinstance(node, gast.Name) and node.id not in env
-
-
-def _loads(node: gast.AST) -> list[str]:
-    return [
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    ]
 
 
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
@@ -825,11 +506,6 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     return Normalizer(primal, tuple_params or {}).run()
 
 
-def _op_text(op: gast.operator) -> str:
-    symbols = {gast.Add: "+", gast.Mult: "*", gast.Sub: "-", gast.Div: "/", gast.Pow: "**"}
-    return symbols.get(type(op), type(op).__name__)
-
-
 def _is_mapping(node: gast.expr) -> bool:
     """A dict or set literal, comprehension or constructor, or ``d.keys()/values()/items()``."""
     if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp)):
@@ -840,57 +516,3 @@ def _is_mapping(node: gast.expr) -> bool:
             return True
         return isinstance(func, gast.Attribute) and func.attr in ("keys", "values", "items")
     return False
-
-
-def _definition_of(function: Any) -> gast.FunctionDef | None:
-    """The parsed ``def`` of a Python function, or ``None`` without source."""
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return None
-    tree = gast.parse(source)
-    found = tree.body[0] if tree.body else None
-    return found if isinstance(found, gast.FunctionDef) else None
-
-
-def _tuple_returns(definition: gast.FunctionDef) -> int | None:
-    """n if every ``return`` of ``definition`` (not of defs inside it) is ``return a, b, ...``
-    with n >= 2 items, else ``None``."""
-    lengths: set[int] = set()
-    pending: list[gast.AST] = list(definition.body)
-    returned: list[gast.expr] = []
-    bindings: dict[str, list[gast.expr | None]] = {}  # name -> the values bound to it
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.AsyncFunctionDef)):
-            continue
-        if isinstance(node, gast.Return):
-            returned.append(node.value)
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            bindings.setdefault(node.id, []).append(None)  # any store: unknown value
-        if isinstance(node, gast.Assign) and len(node.targets) == 1:
-            if isinstance(node.targets[0], gast.Name):
-                bindings.setdefault(node.targets[0].id, []).append(node.value)
-        pending.extend(gast.iter_child_nodes(node))
-    for value in returned:
-        if isinstance(value, gast.Name):  # return t of t = (a, b), bound once
-            bound = [v for v in bindings.get(value.id, []) if v is not None]
-            if len(bound) == 1 and len(bindings[value.id]) == 2:  # its Assign and its Name
-                value = bound[0]
-        if not isinstance(value, gast.Tuple):
-            return None
-        lengths.add(len(value.elts))
-    if len(lengths) == 1 and min(lengths) >= 2:
-        return lengths.pop()
-    return None
-
-
-def _constant_int(node: gast.expr) -> int | None:
-    """The value of an integer literal (``2``, ``-1``), else ``None``."""
-    sign = 1
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        sign = -1 if isinstance(node.op, gast.USub) else 1
-        node = node.operand
-    if isinstance(node, gast.Constant) and type(node.value) is int:
-        return sign * node.value
-    return None

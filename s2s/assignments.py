@@ -1,0 +1,187 @@
+"""Assignments: names bound by ``=``, unpacking and ``op=``, as SSA names of the normal form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from s2s import runtime
+from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.ir import COPY, Stmt, atom_names
+from s2s.spellings import attr_chain, base_name, name_node
+
+
+class Assignments:
+    """Mixin of :class:`s2s.normalize.Normalizer`: ``a = v``, ``a, b = v``, ``a = b = v`` and
+    ``a op= v``. A name assigned in a branch or loop keeps its name (the tape saves its old
+    values); elsewhere each assignment gets a new SSA name."""
+
+    env: dict[str, str]
+    body: list[Any]
+
+    def assign(self, targets: list[gast.expr], value: gast.expr) -> None:
+        first, rest = targets[0], targets[1:]
+        if isinstance(first, gast.Name):
+            self.assign_name(first.id, value)
+        elif isinstance(first, (gast.Tuple, gast.List)):
+            names = [e for e in first.elts]
+            if not all(isinstance(e, gast.Name) for e in names):
+                raise UnsupportedSyntaxError(
+                    "nested or starred unpacking is not supported",
+                    self.primal.where(first),
+                    "unpack one level at a time into plain names",
+                )
+            if isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
+                value = self.literals[self.env[value.id]]  # a, b = t of t = (x, y)
+            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.multi:
+                outputs = self.multi[self.env[value.id]][0]  # a, b = r of r = helper(x)
+                if len(outputs) != len(names):
+                    raise UnsupportedSyntaxError(
+                        f"{len(names)} names for {len(outputs)} outputs",
+                        self.primal.where(first),
+                        f"unpack exactly {len(outputs)} names",
+                    )
+                value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
+                atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
+                for target, atom in zip(names, atoms):
+                    self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
+            else:
+                outputs = self.outputs_of(value)
+                if outputs is not None and len(outputs) != len(names):
+                    raise UnsupportedSyntaxError(
+                        f"{len(names)} names for {len(outputs)} outputs",
+                        self.primal.where(first),
+                        f"unpack exactly {len(outputs)} names: {', '.join(outputs)}",
+                    )
+                stmt = self.primitive(value)
+                reads = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+                bound = tuple(self.bind(t.id) for t in names)
+                stmt.unpack, stmt.node = True, self.node
+                if not reads & set(bound):
+                    stmt.targets = bound
+                    self.body.append(stmt)
+                    return self.chained(first, rest)
+                # h, c = cell(h, c, x) in a loop: the outputs go to new names first, so the
+                # adjoint reads the outputs' cotangents before the inputs' are added
+                stmt.targets = tuple(self.temp(f"{b}_new") for b in bound)
+                self.body.append(stmt)
+                for target, temp in zip(bound, stmt.targets, strict=True):
+                    copied = Stmt((target,), name_node(temp), COPY, [name_node(temp)])
+                    copied.node = self.node
+                    self.body.append(copied)
+        self.chained(first, rest)
+
+    def chained(self, first: gast.expr, rest: list[gast.expr]) -> None:
+        """``a = b = value``: the later targets copy the first."""
+        for extra in rest:
+            source = name_node(self.env[first.id]) if isinstance(first, gast.Name) else None
+            if source is None or not isinstance(extra, gast.Name):
+                raise UnsupportedSyntaxError(
+                    "chained assignment to unpacking targets is not supported",
+                    self.primal.where(extra),
+                    "use separate assignments",
+                )
+            self.assign_name(extra.id, source)
+
+    def bind_atom(self, user_name: str, atom: gast.expr) -> None:
+        """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
+        the same statement (its names are SSA names already, not to be looked up again)."""
+        if isinstance(atom, gast.Name) and atom.id in self.original:
+            stmt = Stmt((), atom, COPY, [atom])
+        else:
+            stmt = self.primitive(atom)
+        stmt.targets = (self.bind(user_name),)
+        stmt.node = self.node
+        self.body.append(stmt)
+
+    def assign_name(self, user_name: str, value: gast.expr) -> None:
+        if self.bind_container(user_name, value):
+            return
+        if (
+            isinstance(value, gast.Name)
+            and value.id in self.env
+            and self.env[value.id] not in self.multi
+            and user_name not in self.rebound
+            and value.id not in self.rebound
+        ):
+            # b = a: a second name for the same object, as in Python, so a write through
+            # either name is seen through both (no copy, no new SSA name)
+            self.env[user_name] = self.env[value.id]
+            return
+        outputs = self.outputs_of(value)
+        if outputs is None and self.only_items_used(user_name):
+            outputs = self.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
+        if outputs is not None:
+            names = self.unpack_call(value, user_name, outputs)
+            ssa = self.bind(user_name)
+            self.multi[ssa] = (names, outputs)
+            return
+        stmt = self.primitive(value)
+        if user_name in self.carried and user_name in _reads(stmt):
+            # x = f(x) in a loop: compute into a temporary first, so that the adjoint of the
+            # new x and the adjoint of the old x are two buffers
+            temp = self.temp(base_name(value))
+            stmt.targets, stmt.node = (temp,), self.node
+            self.body.append(stmt)
+            stmt = Stmt((), name_node(temp), COPY, [name_node(temp)])
+        stmt.targets = (self.bind(user_name),)
+        stmt.node = self.node
+        self.body.append(stmt)
+
+    def augassign(self, stmt: gast.AugAssign) -> None:
+        target = stmt.target
+        if not isinstance(target, gast.Name):  # pragma: no cover - fenced
+            raise UnsupportedSyntaxError("augmented assignment target", self.primal.where(stmt))
+        if target.id not in self.env:
+            raise UnsupportedSyntaxError(
+                f"`{target.id}` is updated with `{type(stmt.op).__name__}=` before it is assigned",
+                self.primal.where(stmt),
+                "assign a local value first",
+            )
+        old = self.env[target.id]
+        others = sorted(u for u, ssa in self.env.items() if ssa == old and u != target.id)
+        if others:  # b = a; b += v: on an array both names would change
+            raise MutationError(
+                f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
+                f"would change `{others[0]}` too; that is not supported",
+                self.primal.where(stmt),
+                f"write `{target.id} = {target.id} {_op_text(stmt.op)} ...` (a new value), or "
+                f"take a copy where the second name is made",
+            )
+        update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
+        combined = self.temp(base_name(update))
+        self.emit_assign((combined,), update)
+        args = [name_node(combined), name_node(old)]
+        call = gast.Call(func=attr_chain("_s2s.augmented"), args=args, keywords=[])
+        args = [name_node(combined), name_node(old)]
+        if target.id in self.carried:  # x += y in a loop: through a temporary, as x = f(x)
+            temp = self.temp("augmented")
+            self.body.append(Stmt((temp,), call, runtime.augmented, args, node=stmt, aug_of=old))
+            copy_stmt = Stmt((), name_node(temp), COPY, [name_node(temp)], node=stmt)
+            copy_stmt.targets = (self.bind(target.id),)
+            self.body.append(copy_stmt)
+            return
+        new = self.bind(target.id)
+        self.body.append(Stmt((new,), call, runtime.augmented, args, node=stmt, aug_of=old))
+
+
+def _reads(stmt: Stmt) -> set[str]:
+    return {
+        n.id
+        for a in stmt.args + list(stmt.kwargs.values())
+        for n in gast.walk(a)
+        if isinstance(n, gast.Name)
+    } | set(_loads(stmt.expr))
+
+
+def _op_text(op: gast.operator) -> str:
+    symbols = {gast.Add: "+", gast.Mult: "*", gast.Sub: "-", gast.Div: "/", gast.Pow: "**"}
+    return symbols.get(type(op), type(op).__name__)
+
+
+def _loads(node: gast.AST) -> list[str]:
+    return [
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    ]

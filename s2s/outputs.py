@@ -1,0 +1,234 @@
+"""Several outputs: calls that return more than one value, tuples bound to names, and items."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import textwrap
+from typing import Any
+
+import gast
+
+from s2s import registry
+from s2s.errors import UnsupportedSyntaxError
+from s2s.resolve import Method, Target
+from s2s.spellings import METHODS, base_name, hashable
+
+
+class SeveralOutputs:
+    """Mixin of :class:`s2s.normalize.Normalizer`: one SSA name per output of ``eigh``,
+    ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and ``r.name`` of them."""
+
+    env: dict[str, str]
+    body: list[Any]
+
+    def outputs_of(self, node: gast.expr) -> tuple[str, ...] | None:
+        """The output names of a call to a rule with several outputs (``eigh``, ``slogdet``)."""
+        if not isinstance(node, gast.Call):
+            return None
+        target = getattr(node.func, "s2s_target", None)
+        obj = target.obj if isinstance(target, Target) else None
+        if isinstance(target, Method):
+            obj = METHODS.get(target.name)
+        rule = registry.lookup(obj) if obj is not None and hashable(obj) else None
+        if rule is None or rule.n_outputs < 2 or _returns_one(rule, node):
+            return None
+        if rule.template is None:
+            return tuple(f"out{i}" for i in range(rule.n_outputs))
+        return rule.parsed().outputs
+
+    def user_outputs(self, node: gast.expr) -> tuple[str, ...] | None:
+        """``("item0", "item1")`` for a call of the user's own function whose every ``return``
+        is a tuple literal of that length (``return a, b``), else ``None``."""
+        if not isinstance(node, gast.Call):
+            return None
+        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted_defs:
+            definition = self.lifted_defs[self.env[node.func.id]][0]
+        else:
+            target = getattr(node.func, "s2s_target", None)
+            obj = getattr(target, "obj", None) if isinstance(target, Target) else None
+            if not self._user_function(node) or obj is None:
+                return None
+            definition = _definition_of(obj)
+        length = _tuple_returns(definition) if definition is not None else None
+        return tuple(f"item{i}" for i in range(length)) if length else None
+
+    def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
+        """``base_a, base_b = call``: one SSA name per output."""
+        names = [self.temp(f"{base}_{out}") for out in outputs]
+        stmt = self.primitive(call)
+        stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.node
+        self.body.append(stmt)
+        return names
+
+    def literal_slice(self, node: gast.expr) -> gast.Tuple | None:
+        """``t[1:]`` of ``t = (a, b, c)`` with constant bounds: the literal ``(b, c)``."""
+        if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice)):
+            return None
+        base = node.value
+        if not (isinstance(base, gast.Name) and self.env.get(base.id) in self.literals):
+            return None
+        bounds = []
+        for bound in (node.slice.lower, node.slice.upper, node.slice.step):
+            value = _constant_int(bound) if bound is not None else None
+            if bound is not None and value is None:
+                return None
+            bounds.append(value)
+        items = self.literals[self.env[base.id]].elts[slice(*bounds)]
+        return gast.Tuple(elts=[copy.deepcopy(e) for e in items], ctx=gast.Load())
+
+    def component(self, node: gast.expr) -> str | None:
+        """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
+        if isinstance(node, gast.Subscript):
+            base, key = node.value, node.slice
+            if _constant_int(key) is None:
+                return None
+            index: int | str = _constant_int(key)
+        elif isinstance(node, gast.Attribute):
+            base, index = node.value, node.attr
+        else:
+            return None
+        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
+            items = self.literals[self.env[base.id]].elts  # t[1] of t = (a, b): b itself
+            if isinstance(index, int) and -len(items) <= index < len(items):
+                item = items[index]
+                return item.id if isinstance(item, gast.Name) else None
+            return None
+        if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
+            names, outputs = self.multi[self.env[base.id]]
+        else:
+            outputs = self.outputs_of(base) or self.user_outputs(base)
+            if outputs is None:
+                return None
+            names = self.unpack_call(base, base_name(base), outputs)
+        if isinstance(index, str):
+            if index not in outputs:
+                return None
+            index = outputs.index(index)
+        if not -len(names) <= index < len(names):
+            raise UnsupportedSyntaxError(
+                f"index {index} is out of range for {len(names)} outputs",
+                self.primal.where(node),
+                "check which output you need",
+            )
+        return names[index]
+
+    def joins_sequences(self, node: gast.BinOp) -> bool:
+        """``t + (v,)``, ``[x] * 3``: Python sequence arithmetic, not numpy's (with an array on
+        the other side, ``x * [1.0, 2.0]`` is numpy's and fine)."""
+        operands = (node.left, node.right)
+        if not any(isinstance(o, (gast.Tuple, gast.List)) for o in operands):
+            return False
+        sequences = {
+            n.targets[0].id
+            for n in gast.walk(self.primal.tree)
+            if isinstance(n, gast.Assign)
+            and isinstance(n.targets[0], gast.Name)
+            and isinstance(n.value, (gast.Tuple, gast.List))
+        }
+        return all(
+            isinstance(o, (gast.Tuple, gast.List))
+            or (isinstance(o, gast.Name) and o.id in sequences)
+            or (isinstance(o, gast.Constant) and type(o.value) is int)
+            for o in operands
+        )
+
+    def only_items_used(self, user_name: str) -> bool:
+        """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
+        for node in gast.walk(self.primal.tree):
+            for child in gast.iter_child_nodes(node):
+                if (
+                    isinstance(child, gast.Name)
+                    and child.id == user_name
+                    and isinstance(child.ctx, gast.Load)
+                    and not (
+                        isinstance(node, gast.Subscript)
+                        and node.value is child
+                        and _constant_int(node.slice) is not None
+                    )
+                    and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
+                ):
+                    return False
+        return True
+
+    def _user_function(self, node: gast.Call) -> bool:
+        """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
+        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
+            return True
+        target = getattr(node.func, "s2s_target", None)
+        obj = getattr(target, "obj", None) if isinstance(target, Target) else None
+        return inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
+            ("numpy", "s2s")
+        )
+
+
+def _returns_one(rule: registry.Rule, node: gast.Call) -> bool:
+    """Whether this call's arguments make a several-output function return one array."""
+    if not rule.single_output or rule.template is None:
+        return False
+    params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+    try:
+        bound = inspect.Signature(params).bind(
+            *node.args, **{k.arg: k.value for k in node.keywords}
+        )
+    except TypeError:
+        return False
+    for param, value in rule.single_output.items():
+        atom = bound.arguments.get(param)
+        if isinstance(atom, gast.Constant) and atom.value == value:
+            return True
+    return False
+
+
+def _definition_of(function: Any) -> gast.FunctionDef | None:
+    """The parsed ``def`` of a Python function, or ``None`` without source."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return None
+    tree = gast.parse(source)
+    found = tree.body[0] if tree.body else None
+    return found if isinstance(found, gast.FunctionDef) else None
+
+
+def _tuple_returns(definition: gast.FunctionDef) -> int | None:
+    """n if every ``return`` of ``definition`` (not of defs inside it) is ``return a, b, ...``
+    with n >= 2 items, else ``None``."""
+    lengths: set[int] = set()
+    pending: list[gast.AST] = list(definition.body)
+    returned: list[gast.expr] = []
+    bindings: dict[str, list[gast.expr | None]] = {}  # name -> the values bound to it
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.AsyncFunctionDef)):
+            continue
+        if isinstance(node, gast.Return):
+            returned.append(node.value)
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            bindings.setdefault(node.id, []).append(None)  # any store: unknown value
+        if isinstance(node, gast.Assign) and len(node.targets) == 1:
+            if isinstance(node.targets[0], gast.Name):
+                bindings.setdefault(node.targets[0].id, []).append(node.value)
+        pending.extend(gast.iter_child_nodes(node))
+    for value in returned:
+        if isinstance(value, gast.Name):  # return t of t = (a, b), bound once
+            bound = [v for v in bindings.get(value.id, []) if v is not None]
+            if len(bound) == 1 and len(bindings[value.id]) == 2:  # its Assign and its Name
+                value = bound[0]
+        if not isinstance(value, gast.Tuple):
+            return None
+        lengths.add(len(value.elts))
+    if len(lengths) == 1 and min(lengths) >= 2:
+        return lengths.pop()
+    return None
+
+
+def _constant_int(node: gast.expr) -> int | None:
+    """The value of an integer literal (``2``, ``-1``), else ``None``."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        sign = -1 if isinstance(node.op, gast.USub) else 1
+        node = node.operand
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
