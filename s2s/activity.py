@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import registry, runtime
 from s2s.aliasing import _check_statement, _differentiable_reads
@@ -27,12 +28,15 @@ from s2s.ir import (
     LOCAL_CALL,
     OPAQUE,
     SETITEM,
+    Branch,
     FunctionIR,
+    Loop,
     Marker,
     Stmt,
     atom_names,
 )
 from s2s.parse import Primal
+from s2s.static_shapes import with_shape
 
 
 @dataclass
@@ -122,15 +126,18 @@ def analyze(
     flat = ir.flat
     loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)
+    for loop in _loops(ir.body):  # every `for` is over range(...): its index is an int
+        if loop.target is not None:
+            types[loop.target] = VType("int", np.dtype(np.int64), False, True)
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind in ("float", "tuple")}
     sweep = 0
     assigned: set[str] = set()
     while True:  # until nothing changes: a loop carries values back to its top
-        before = len(varied)
+        before, types_before = len(varied), dict(types)
         for stmt in flat:
             if sweep == 0:
                 _check_statement(primal, ir, stmt, types)
-            out_type = infer(stmt, types)
+            out_type = with_shape(infer(stmt, types), stmt, types)
             reads = _differentiable_reads(stmt)
             is_varied = _differentiates(stmt) and any(n in varied for n in reads)
             if is_varied and out_type.kind == "complex":
@@ -152,7 +159,7 @@ def analyze(
                 if is_varied and types[target].kind in ("float", "unknown"):
                     varied.add(target)
         sweep += 1
-        if not loops or len(varied) == before:
+        if not loops or (len(varied) == before and types == types_before) or sweep > 50:
             break
     useful = _backward_closure(flat, set(outputs), varied, _differentiates)
     active = varied & useful
@@ -178,12 +185,24 @@ def analyze(
     return Activity(types, active, bindings, structural, connected & set(wrt))
 
 
+def _loops(body: list[Any]):
+    for item in body:
+        if isinstance(item, Loop):
+            yield item
+            yield from _loops(item.test_body + item.body + item.orelse)
+        elif isinstance(item, Branch):
+            yield from _loops(item.body + item.orelse)
+
+
 def _join(first: VType, second: VType) -> VType:
     """The type of a name assigned twice (in a loop): what both assignments agree on."""
     if first == second:
         return first
-    if first.dtype is not None and first.dtype == second.dtype and first.kind == second.kind:
-        return VType(first.kind, first.dtype, first.array if first.array == second.array else None)
+    known = first.dtype is not None and second.dtype is not None  # (np.dtype(None) is float64)
+    if known and first.dtype == second.dtype and first.kind == second.kind:
+        array = first.array if first.array == second.array else None
+        shape = first.shape if first.shape == second.shape else None
+        return VType(first.kind, first.dtype, array, shape=shape)
     return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
 
 

@@ -29,12 +29,26 @@ _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
 _VALID_UNDEFINED = ("raise", "nan", "return")
 
 
+# Shapes a derivative is specialized on, per signature; later shapes share one derivative
+# that checks shapes at run time (a loop over many sequence lengths generates five times).
+MAX_SHAPE_SPECIALIZATIONS = 4
+
+
 def _abstract(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (type(value), value.dtype, value.ndim == 0)
     if type(value) is tuple:  # a tuple argument: its length and its items' kinds
         return (tuple, tuple(_abstract(v) for v in value))
     return type(value)
+
+
+def _shapes(value: Any) -> Any:
+    """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
+    if isinstance(value, np.ndarray):
+        return value.shape
+    if type(value) is tuple:
+        return tuple(_shapes(v) for v in value)
+    return None
 
 
 def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], bool]:
@@ -108,7 +122,7 @@ class Derivative:
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
             return per_function.setdefault(
-                key, {"lock": threading.Lock(), "entries": {}, "latest": None}
+                key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
 
     def _fresh(self, generated: Generated) -> bool:
@@ -119,18 +133,24 @@ class Derivative:
             lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
         )
 
-    def _specialize(self, arguments: dict[str, Any]) -> Generated:
+    def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
-        key = tuple([_abstract(v) for v in arguments.values()])
-        generated = store["entries"].get(key)
+        abstract = tuple([_abstract(v) for v in arguments.values()])
+        key = (abstract, tuple([_shapes(v) for v in arguments.values()]) if shapes else None)
+        generated = store["entries"].get(key) or store["entries"].get((abstract, None))
         if generated is not None and self._fresh(generated):
             if self._latest is not generated:
                 self._latest = store["latest"] = generated
             return generated
         with store["lock"]:
+            shaped = shapes and store["shapes"].get(abstract, 0) < MAX_SHAPE_SPECIALIZATIONS
+            if not shaped:  # many shapes seen: one shape-generic derivative serves the rest
+                key = (abstract, None)
             generated = store["entries"].get(key)
             if generated is None or not self._fresh(generated):
-                arg_types = {name: vtype_of(value) for name, value in arguments.items()}
+                if shaped and key not in store["entries"]:
+                    store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
+                arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 generated = generate(
                     self.primal,
                     self._wrt_names,
@@ -192,7 +212,7 @@ class Derivative:
                 default = param.default
                 is_value = default is not inspect.Parameter.empty
                 arguments[name] = default if is_value else np.zeros((1,))
-            self._specialize(arguments)
+            self._specialize(arguments, shapes=False)  # for arrays of any shape
         assert self._latest is not None
         return self._latest.compiled.source
 

@@ -154,9 +154,19 @@ def _reads(stmt: gast.stmt) -> set[str]:
 
 
 def drop_placeholders(blocks: list[Block], names: set[str]) -> None:
-    """Remove ``x = None`` for names no statement assigns or reads any more."""
+    """Remove ``x = None`` for names no statement assigns or reads any more, and line
+    comments left with no statement under them."""
     for block in blocks:
         block.body = _without_placeholders(block.body, names)
+
+
+def _comment(stmt: gast.stmt) -> bool:
+    return (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Name)
+        and stmt.value.func.id == "__s2s_comment__"
+    )
 
 
 def _without_placeholders(body: list, names: set[str]) -> list:
@@ -166,7 +176,11 @@ def _without_placeholders(body: list, names: set[str]) -> list:
             continue
         for field in ("body", "orelse"):
             nested = getattr(stmt, field, None)
-            if isinstance(nested, list):
-                setattr(stmt, field, _without_placeholders(nested, names))
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _without_placeholders(nested, names) or [gast.Pass()])
+        if kept and _comment(kept[-1]) and _comment(stmt):
+            kept.pop()  # the previous line's statements were all dropped
         kept.append(stmt)
+    if kept and _comment(kept[-1]) and len(kept) > 1:
+        kept.pop()
     return kept

@@ -21,7 +21,8 @@ class VType:
     """What generation knows of a value: kind (``float int bool complex other``), dtype, array-ness.
 
     ``dtype`` is ``None`` when unknown; ``weak`` marks Python scalars (NEP 50); ``value`` holds a
-    value known at generation time (a ``.dtype``) or ``None``.
+    value known at generation time (a ``.dtype``, a proven ``x.shape`` or int) or ``None``;
+    ``shape`` the proven shape (:mod:`s2s.static_shapes`) or ``None``.
     """
 
     kind: str = "unknown"
@@ -29,15 +30,23 @@ class VType:
     array: bool | None = None
     weak: bool = False
     value: Any = None
+    shape: tuple[int, ...] | None = None
 
 
 UNKNOWN = VType()
+
+
+class ShapeValue(tuple):
+    """The value of ``x.shape`` when ``x``'s shape is proven: its items are known ints."""
+
+
 SHAPE = "a shape tuple"  # VType.value of ``x.shape``: its items are Python ints
 _PYTHON_INT = VType("int", np.dtype(np.int64), False, True)
 
 
-def vtype_of(value: Any) -> VType:
-    """The :class:`VType` of a runtime argument (part of the specialization key)."""
+def vtype_of(value: Any, shaped: bool = False) -> VType:
+    """The :class:`VType` of a runtime argument (part of the specialization key); with
+    ``shaped``, an array's shape too (a shape specialization)."""
     if isinstance(value, bool):
         return VType("bool", np.dtype(bool), False, True)
     if isinstance(value, int):
@@ -47,9 +56,10 @@ def vtype_of(value: Any) -> VType:
     if isinstance(value, complex):
         return VType("complex", np.dtype(np.complex128), False, True)
     if isinstance(value, (np.ndarray, np.generic)):
-        return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray))
+        shape = value.shape if shaped else None
+        return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray), shape=shape)
     if type(value) is tuple:  # the items' types, in order (part of the specialization key)
-        return VType("tuple", value=tuple(vtype_of(v) for v in value))
+        return VType("tuple", value=tuple(vtype_of(v, shaped) for v in value))
     return VType("other")
 
 
@@ -117,7 +127,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     if op is operator.getitem and len(stmt.args) == 2:
         source = _operand_type(stmt.args[0], types)
         index = _operand_type(stmt.args[1], types)
-        if source.value is SHAPE and index.kind == "int":  # x.shape[0]: a Python int
+        shape_value = source.value is SHAPE or isinstance(source.value, ShapeValue)
+        if shape_value and index.kind == "int":  # x.shape[0]: a Python int
             return _PYTHON_INT
     if op is COPY or op is SETITEM:
         return _operand_type(stmt.args[0], types)

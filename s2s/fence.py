@@ -110,9 +110,10 @@ def fence(primal: Primal) -> None:
         ]
         if in_loop:  # while True: ... if done: return v
             raise UnsupportedSyntaxError(
-                "`return` inside a loop is not supported yet",
+                "the function's last loop returns from inside, but no `return` follows the loop "
+                "(s2s does not assume a loop is left only by `return`)",
                 primal.where(in_loop[0]),
-                "set a result variable and `break`, then return it after the loop",
+                "add a `return` after the loop, or set a result, `break`, and return it there",
             )
         raise UnsupportedSyntaxError(
             "the function must end with a `return` of the value to differentiate",

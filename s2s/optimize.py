@@ -95,6 +95,10 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
         block.body = _without(block.body, lambda stmt: _tape_call(stmt, sweeps.tape, unread))
     for block in sweeps.adjoint:
         block.body = _without(block.body, lambda stmt: _tape_pop(stmt, sweeps.tape, unread))
+        block.body = _without(  # v = x[t] recomputed for a reversed trip, but never read
+            block.body,
+            lambda stmt: getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read,
+        )
     for block in sweeps.primal:
         for stmt in block.body:
             for node in gast.walk(stmt):

@@ -304,14 +304,15 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     def _same_shape_and_dtype(self, var: str, stmt: Stmt, result_type: VType) -> bool:
         """True when an elementwise contribution needs no unbroadcast (a lone operand)."""
         types = self.activity.types
-        for other in stmt.args:
+        var_type = types.get(var, VType())
+        proven = var_type.shape is not None and var_type.shape == result_type.shape
+        for other in [] if proven else stmt.args:  # shapes proven equal: nothing broadcast
             names = atom_names(other)
             if names == [var] or is_literal(other):
                 continue
             if len(names) == 1 and types.get(names[0], VType()).array is False:
                 continue  # a scalar operand cannot grow the result's shape
             return False
-        var_type = types.get(var, VType())
         if var_type.dtype is None or result_type.dtype is None:
             return False
         return _acc(var_type.dtype) == _acc(result_type.dtype)

@@ -66,7 +66,7 @@ class SelectionMasks:
                     guarded = True
             input_mask = copy.deepcopy(mask)
             if not self._same_shape_and_dtype(var, stmt, result_type):
-                contribution = call("_s2s.unbroadcast", contribution, name(var))
+                contribution = self.summed_onto(var, contribution, result_type)
                 if mask is not None:
                     input_mask = call("_s2s.unbroadcast_mask", input_mask, name(var))
             self.accumulate(var, contribution, out, input_mask)
@@ -79,6 +79,27 @@ class SelectionMasks:
             item = gast.withitem(context_expr=errstate, optional_vars=None)
             return [gast.With(items=[item], body=out, type_comment=None)]
         return out
+
+    def summed_onto(self, var: str, contribution: gast.expr, result_type: Any) -> gast.expr:
+        """``contribution`` (of the result's shape) projected onto ``var``: with proven shapes
+        that differ only by leading axes and one dtype, ``_np.sum(c, axis=...)`` written out;
+        otherwise ``_s2s.unbroadcast``, which finds the axes at run time."""
+        known = self.activity.types.get(var)
+        shape, result = getattr(known, "shape", None), result_type.shape
+        if shape is not None and result is not None and len(result) > len(shape):
+            lead = len(result) - len(shape)
+            same_dtype = known.dtype is not None and result_type.dtype is not None
+            same_dtype = same_dtype and known.dtype == result_type.dtype
+            if result[lead:] == shape and same_dtype and known.dtype.char != "e":
+                axes = (
+                    constant(0)
+                    if lead == 1
+                    else gast.Tuple(elts=[constant(i) for i in range(lead)], ctx=gast.Load())
+                )
+                summed = call("_np.sum", contribution)
+                summed.keywords = [gast.keyword(arg="axis", value=axes)]
+                return summed
+        return call("_s2s.unbroadcast", contribution, name(var))
 
     def selection_masks(self, atom, c: Contribution, mask):
         """The mask a selection rule declares (``zero_where``) or indexing implies, joined with

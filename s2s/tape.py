@@ -441,7 +441,7 @@ class TapeSweeps(AdjointFlow):
 
         def reversed_body() -> list[gast.stmt]:
             body = [  # v = x[t] again, for this trip's t, instead of from the tape
-                assign(stmt.targets[0], copy.deepcopy(stmt.expr))
+                _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
                 for owner, stmt in self.remade.values()
                 if owner is loop
             ]
@@ -494,3 +494,8 @@ def _walk_items(body: list[Any]):
             yield from _walk_items(item.test_body)
             yield from _walk_items(item.body)
             yield from _walk_items(item.orelse)
+
+
+def _remade(node: gast.Assign) -> gast.Assign:
+    node.s2s_remade = True  # optimize drops it if no adjoint reads the value
+    return node

@@ -319,7 +319,7 @@ def kept_view_then_update(x):
 REFUSED = [
     (tuple_grown_in_loop, s2s.UnsupportedSyntaxError, "joins or repeats sequences", "t = t +"),
     (max_of_appended, s2s.UnsupportedArgumentError, "items are written in the call", "max(parts)"),
-    (return_in_while_true, s2s.UnsupportedSyntaxError, "inside a loop", "return np.sum"),
+    (return_in_while_true, s2s.UnsupportedSyntaxError, "no `return` follows", "return np.sum"),
     (kept_view_then_update, s2s.MutationError, "`r` is a view of it", "y += x"),
 ]
 

@@ -77,6 +77,17 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
     return np.broadcast_to(expanded, shape)
 
 
+def filled(g: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """The cotangent of a full reduction of an array of ``shape`` (known at generation):
+    ``g`` in every entry, as ``dtype`` (small arrays filled, large ones a broadcast view)."""
+    g = _cast(g, np.dtype(dtype))
+    if math.prod(shape) <= _SMALL:
+        full = np.empty(shape, g.dtype)
+        full.fill(g)
+        return full
+    return np.broadcast_to(g, shape)
+
+
 def extremum_mask(a: Any, result: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
     """Where ``a`` attains its max/min ``result`` along ``axis`` (a boolean array of ``a``'s shape).
 

@@ -1,0 +1,231 @@
+"""Static shapes: the shape of each value when generation can prove it from the arguments'.
+
+A derivative is specialized on its arguments' shapes (s2s.api keeps a few shape
+specializations per signature, then falls back to shape-generic code). This pass gives a value
+a shape only when the shape follows exactly from numpy's rules for the operation: broadcasting
+for elementwise functions, ``matmul``'s contraction, integer indexing, full reductions,
+``np.zeros((a, b))`` of known ints. Anything else is ``None`` (unknown), and generation then
+checks at run time as before. The adjoint sweep uses proven shapes to leave out
+``unbroadcast`` where nothing was broadcast, to write ``g @ w.T`` for a matmul of matrices,
+and to keep shape records off the tape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry
+from s2s.dtypes import ShapeValue, VType, is_literal
+from s2s.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt
+
+_ALLOCATORS = {np.zeros, np.ones, np.empty}
+_FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod}
+_SHAPE_PRESERVING = {np.negative, np.positive}
+
+
+def with_shape(out: VType, stmt: Stmt, types: dict[str, VType]) -> VType:
+    """``out`` (the statement's inferred type) with its proven shape or known int value."""
+    if len(stmt.targets) > 1 or stmt.unpack or out.kind in ("tuple", "unknown"):
+        return out
+    try:
+        shape = _shape(stmt, types)
+    except (ValueError, TypeError, IndexError):
+        shape = None  # the primal will raise, as numpy does: nothing to prove
+    if isinstance(shape, ShapeValue):  # x.shape
+        return dataclasses.replace(out, value=shape)
+    if isinstance(shape, int) and not isinstance(shape, bool):  # x.shape[0]: a known int
+        return dataclasses.replace(out, value=shape)
+    if isinstance(shape, tuple) and out.kind in ("float", "int", "bool", "complex"):
+        return dataclasses.replace(out, shape=shape)
+    return out
+
+
+def shape_of(atom: gast.expr, types: dict[str, VType]) -> tuple[int, ...] | None:
+    """An operand's proven shape: a name's, or ``()`` for a number written in the source."""
+    if isinstance(atom, gast.Name):
+        known = types.get(atom.id)
+        return known.shape if known is not None else None
+    if is_literal(atom):
+        return ()
+    return None
+
+
+def _int_value(atom: gast.expr, types: dict[str, VType]) -> int | None:
+    if isinstance(atom, gast.Constant) and type(atom.value) is int:
+        return atom.value
+    if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, gast.USub):
+        inner = _int_value(atom.operand, types)
+        return -inner if inner is not None else None
+    if isinstance(atom, gast.Name):
+        value = getattr(types.get(atom.id), "value", None)
+        return value if type(value) is int else None
+    return None
+
+
+def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
+    op = stmt.op
+    if op is ATTRIBUTE:
+        source = shape_of(stmt.args[0], types)
+        if source is not None and stmt.expr.attr == "shape":
+            return ShapeValue(source)
+        if source is not None and stmt.expr.attr == "T":
+            return tuple(reversed(source))
+        return None
+    if op is COPY or op is SETITEM:
+        return shape_of(stmt.args[0], types) if stmt.args else None
+    if isinstance(op, Marker):
+        return None
+    if op is operator.getitem and len(stmt.args) == 2:
+        return _getitem(stmt.args[0], stmt.args[1], types)
+    if op in _ALLOCATORS and stmt.args:
+        return _allocated(stmt.args[0], types)
+    rule = registry.lookup(op) if _hashable(op) else None
+    if rule is None or stmt.method is not None:
+        return None
+    if rule.kind == registry.ELEMENTWISE or op in _SHAPE_PRESERVING:
+        if stmt.kwargs or len(stmt.args) != getattr(op, "nin", -1):
+            return None
+        shapes = [shape_of(a, types) for a in stmt.args]
+        if any(s is None for s in shapes):
+            return None
+        return tuple(np.broadcast_shapes(*shapes))
+    if op is np.matmul and len(stmt.args) == 2 and not stmt.kwargs:
+        return _matmul(shape_of(stmt.args[0], types), shape_of(stmt.args[1], types))
+    if op in _FULL_REDUCTIONS and len(stmt.args) == 1 and not stmt.kwargs:
+        return () if shape_of(stmt.args[0], types) is not None else None
+    return None
+
+
+def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
+    shape = shape_of(base, types)
+    if shape is None:
+        known = types.get(base.id) if isinstance(base, gast.Name) else None
+        value = getattr(known, "value", None)
+        index = _int_value(key, types)
+        if isinstance(value, ShapeValue) and index is not None:
+            return value[index]  # x.shape[1]: a known int
+        return None
+    if not shape:
+        return None
+    index_type = types.get(key.id) if isinstance(key, gast.Name) else None
+    integer = (isinstance(key, gast.Constant) and type(key.value) is int) or (
+        index_type is not None and index_type.kind == "int" and index_type.array is False
+    )
+    return shape[1:] if integer else None  # x[t]: one row of an array
+
+
+def _allocated(shape_atom: gast.expr, types: dict[str, VType]) -> tuple[int, ...] | None:
+    items = shape_atom.elts if isinstance(shape_atom, gast.Tuple) else [shape_atom]
+    values = [_int_value(item, types) for item in items]
+    if any(v is None or v < 0 for v in values):
+        return None
+    return tuple(values)
+
+
+def _matmul(a: tuple | None, b: tuple | None) -> tuple[int, ...] | None:
+    """numpy.matmul's result shape, or None where it would raise or is unknown."""
+    if a is None or b is None or not a or not b:
+        return None
+    a2 = (1,) + a if len(a) == 1 else a
+    b2 = b + (1,) if len(b) == 1 else b
+    if a2[-1] != b2[-2]:
+        return None
+    batch = tuple(np.broadcast_shapes(a2[:-2], b2[:-2]))
+    out = batch + (a2[-2], b2[-1])
+    if len(a) == 1:
+        out = out[:-2] + out[-1:]
+    if len(b) == 1:
+        out = out[:-1]
+    return out
+
+
+def _hashable(op: Any) -> bool:
+    try:
+        hash(op)
+    except TypeError:
+        return False
+    return True
+
+
+def specialize_calls(blocks: list, types: dict[str, VType]) -> None:
+    """Rewrite runtime helper calls of the adjoint sweep whose work proven shapes make plain:
+    ``matmul_grad_x1(g, a, w)`` of two matrices of one dtype is ``g @ w.T`` (and ``_x2`` is
+    ``a.T @ g``), ``reduced_size(x, None)`` is a number, and ``unreduce(g, x, None, False)``
+    a filled array of ``x``'s shape (``x`` itself then need not be kept)."""
+    for block in blocks:
+        for stmt in block.body:
+            _rewrite(stmt, types)
+
+
+def _rewrite(node: gast.AST, types: dict[str, VType]) -> None:
+    for field, value in gast.iter_fields(node):
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, gast.AST):
+                    _rewrite(item, types)
+                    value[i] = _plain(item, types) or item
+        elif isinstance(value, gast.AST):
+            _rewrite(value, types)
+            setattr(node, field, _plain(value, types) or value)
+
+
+def _helper(node: gast.AST) -> str | None:
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id == "_s2s"
+        and not node.keywords
+    ):
+        return node.func.attr
+    return None
+
+
+def _matrix(atom: gast.expr, types: dict[str, VType]) -> np.dtype | None:
+    """The dtype of a name proven to be a float32 or float64 matrix."""
+    known = types.get(atom.id) if isinstance(atom, gast.Name) else None
+    if known is None or known.shape is None or len(known.shape) != 2 or known.array is False:
+        return None
+    return known.dtype if known.dtype in (np.float32, np.float64) else None
+
+
+def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
+    helper = _helper(node)
+    if helper in ("matmul_grad_x1", "matmul_grad_x2") and len(node.args) == 3:
+        g, a, b = node.args
+        dtype, other = _matrix(a, types), _matrix(b, types)
+        if dtype is None or other is None or other != dtype:  # (np.dtype(None) is float64)
+            return None
+        transposed = gast.Attribute(
+            value=b if helper == "matmul_grad_x1" else a, attr="T", ctx=gast.Load()
+        )
+        left, right = (g, transposed) if helper == "matmul_grad_x1" else (transposed, g)
+        return gast.BinOp(left=left, op=gast.MatMult(), right=right)
+    if helper == "reduced_size" and len(node.args) == 2 and _is_none(node.args[1]):
+        shape = shape_of(node.args[0], types) if isinstance(node.args[0], gast.Name) else None
+        return gast.Constant(value=int(np.prod(shape)), kind=None) if shape is not None else None
+    if helper == "unreduce" and len(node.args) == 4 and _is_none(node.args[2]):
+        atom, keepdims = node.args[1], node.args[3]
+        known = types.get(atom.id) if isinstance(atom, gast.Name) else None
+        if known is None or known.shape is None or known.dtype is None:
+            return None
+        if not (isinstance(keepdims, gast.Constant) and keepdims.value is False):
+            return None
+        accumulator = np.float32 if known.dtype == np.float16 else known.dtype
+        shape = gast.Tuple(
+            elts=[gast.Constant(value=n, kind=None) for n in known.shape], ctx=gast.Load()
+        )
+        func = gast.Attribute(value=gast.Name("_s2s", gast.Load(), None, None), attr="filled",
+                              ctx=gast.Load())  # fmt: skip
+        dtype = gast.Constant(value=np.dtype(accumulator).name, kind=None)
+        return gast.Call(func=func, args=[node.args[0], shape, dtype], keywords=[])
+    return None
+
+
+def _is_none(node: gast.AST) -> bool:
+    return isinstance(node, gast.Constant) and node.value is None

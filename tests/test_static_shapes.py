@@ -1,0 +1,108 @@
+"""Shape specialization: proven shapes simplify the adjoint, never change its values.
+
+Every derivative here is checked against central differences (gradcheck) at the shapes it was
+specialized for, including shapes that change inside a loop or differ between branches (no
+shape can be proven there), and past the number of shape specializations (the shape-generic
+derivative then serves).
+"""
+
+import numpy as np
+import pytest
+from gradcheck import check_against_differences as check
+
+import s2s
+import s2s.api
+
+RNG = np.random.default_rng(21)
+
+
+def rnn(w, u, x):
+    h = np.zeros(w.shape[0])
+    total = 0.0
+    for t in range(x.shape[0]):
+        h = np.tanh(w @ h + u * x[t])
+        total = total + np.mean(h * h)
+    return total
+
+
+def dense(w, b, x):
+    return np.mean(np.tanh(x @ w + b) ** 2)
+
+
+def branches(x, y, c):
+    if c > 0:
+        h = x
+    else:
+        h = y
+    return np.sum(h * np.ones((2, 3)))
+
+
+def growing(x, n):
+    h = x
+    for _ in range(n):
+        h = np.concatenate([h, x * 0.5])
+    return np.sum(h * h)
+
+
+def broadcasting(x, b):
+    return np.sum((x + b) ** 2 * x)
+
+
+def vector_products(a, v):
+    return np.sum((a @ v) * (v @ a)) + v @ v
+
+
+def test_proven_shapes_make_the_adjoint_plain():
+    """A matmul of matrices is ``g @ w.T``, a bias's sum is ``_np.sum(..., axis=0)``, a
+    reduction's cotangent is filled at its known shape, same-shape sums need no unbroadcast."""
+    w, b, x = RNG.normal(size=(4, 3)), RNG.normal(size=3), RNG.normal(size=(5, 4))
+    check(dense, w, b, x, wrt=(0, 1))
+    derivative = s2s.grad(dense, wrt=(0, 1))
+    derivative(w, b, x)
+    source = derivative.source
+    assert "matmul_grad" not in source and "x.T @" in source
+    assert "_np.sum(" in source and "axis=0" in source
+    assert "_s2s.filled(" in source and "(5, 3)" in source
+    assert source.count("_s2s.unbroadcast(") == 0
+
+
+def test_a_loop_of_fixed_shapes_is_proven_and_agrees_with_differences():
+    w, u, x = 0.5 * RNG.normal(size=(3, 3)), RNG.normal(size=3), RNG.normal(size=6)
+    check(rnn, w, u, x, wrt=(0, 1))
+    derivative = s2s.grad(rnn, wrt=(0, 1))
+    derivative(w, u, x)
+    assert "unbroadcast" not in derivative.source.split("# adjoint sweep")[1]
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_shapes_that_differ_between_branches_are_not_assumed(c):
+    x, y = RNG.normal(size=3), RNG.normal(size=(2, 3))
+    check(branches, x, y, c, wrt=(0, 1))
+
+
+def test_shapes_that_change_in_a_loop_are_not_assumed():
+    check(growing, RNG.normal(size=3), 3)
+
+
+@pytest.mark.parametrize(("xs", "bs"), [((3, 1), (1, 4)), ((2, 3), (3,)), ((4,), ()), ((), (2, 2))])
+def test_broadcasting_with_proven_shapes(xs, bs):
+    check(broadcasting, RNG.normal(size=xs), RNG.normal(size=bs), wrt=(0, 1))
+
+
+def test_vector_and_matrix_products_with_proven_shapes():
+    check(vector_products, RNG.normal(size=(3, 3)), RNG.normal(size=3), wrt=(0, 1))
+
+
+def test_after_a_few_shapes_one_shape_generic_derivative_serves():
+    derivative = s2s.grad(dense, wrt=(0, 1))
+    s2s.api._CACHE.pop(dense, None)
+    n = s2s.api.MAX_SHAPE_SPECIALIZATIONS
+    for batch in range(1, n + 4):
+        w, b, x = RNG.normal(size=(4, 3)), RNG.normal(size=3), RNG.normal(size=(batch, 4))
+        check(dense, w, b, x, wrt=(0, 1))
+        derivative(w, b, x)
+    store = next(v for k, v in s2s.api._CACHE[dense].items() if k[2] == "grad")
+    shaped = [key for key in store["entries"] if key[1] is not None]
+    generic = [key for key in store["entries"] if key[1] is None]
+    assert len(shaped) == n and len(generic) == 1
+    assert "_s2s.unbroadcast(" in store["entries"][generic[0]].compiled.source
