@@ -102,12 +102,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     user = ir.original.get(array, array)
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
-    if array in {p.name for p in ir.params}:
-        raise MutationError(
-            f"`{user}` is an argument: assigning into it would change the caller's array",
-            where,
-            advice,
-        )
+    _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
     if not definitions:
         raise MutationError(
@@ -283,12 +278,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         return  # a scalar: `x += y` rebinds, exactly as Python does
     where = primal.where(stmt.node)
     advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
-    if old in {p.name for p in ir.params}:
-        raise MutationError(
-            f"`{user}` is an argument: updating it in place would change the caller's array",
-            where,
-            advice,
-        )
+    _refuse_argument(ir, old, f"`{user}` is an argument: updating it in place", where, advice)
     definition = next((s for s in ir.flat if old in s.targets), None)
     if (
         definition is not None
@@ -335,3 +325,9 @@ def _operand_kind(atom: gast.expr, types: dict[str, VType]) -> str:
     if isinstance(atom, gast.Name):
         return types.get(atom.id, UNKNOWN).kind
     return "unknown"
+
+
+def _refuse_argument(ir: FunctionIR, name: str, doing: str, where: Any, advice: str) -> None:
+    """A write to a parameter would change the caller's array: :class:`MutationError`."""
+    if name in {p.name for p in ir.params}:
+        raise MutationError(f"{doing} would change the caller's array", where, advice)

@@ -21,7 +21,7 @@ import numpy as np
 from s2s import registry
 from s2s.dtypes import VType, is_literal
 from s2s.ir import CONST, COPY, Marker, Stmt
-from s2s.sweeps import Block
+from s2s.sweeps import Block, is_comment_marker
 
 _FULL_REDUCTIONS = {np.sum, np.mean}
 _NUMERIC = ("float", "int", "bool")
@@ -160,15 +160,6 @@ def drop_placeholders(blocks: list[Block], names: set[str]) -> None:
         block.body = _without_placeholders(block.body, names)
 
 
-def _comment(stmt: gast.stmt) -> bool:
-    return (
-        isinstance(stmt, gast.Expr)
-        and isinstance(stmt.value, gast.Call)
-        and isinstance(stmt.value.func, gast.Name)
-        and stmt.value.func.id == "__s2s_comment__"
-    )
-
-
 def _without_placeholders(body: list, names: set[str]) -> list:
     kept = []
     for stmt in body:
@@ -178,9 +169,9 @@ def _without_placeholders(body: list, names: set[str]) -> list:
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
                 setattr(stmt, field, _without_placeholders(nested, names) or [gast.Pass()])
-        if kept and _comment(kept[-1]) and _comment(stmt):
+        if kept and is_comment_marker(kept[-1]) and is_comment_marker(stmt):
             kept.pop()  # the previous line's statements were all dropped
         kept.append(stmt)
-    if kept and _comment(kept[-1]) and len(kept) > 1:
+    if kept and is_comment_marker(kept[-1]) and len(kept) > 1:
         kept.pop()
     return kept

@@ -30,7 +30,7 @@ from s2s.ir import (
 from s2s.markers import MarkerPaths
 from s2s.parse import Primal
 from s2s.selection import SelectionMasks
-from s2s.sweeps import Block, Sweeps, assign, call, live_locals
+from s2s.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
 from s2s.tape import TapeSweeps
 from s2s.templating import Contribution, constant, instantiate, name, slice_to_call
 
@@ -351,7 +351,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
                     text = None  # the nested comment says it, with what comes from the tape
                 body = self.tape_adjoint_items([item])
                 body = (
-                    [s for s in body if not _is_marker(s)]
+                    [s for s in body if not is_comment_marker(s)]
                     if not isinstance(item, (Branch, Loop))
                     else body
                 )
@@ -406,16 +406,6 @@ def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
         and len(expr.args) == 2
         and isinstance(expr.args[1], gast.Name)
         and expr.args[1].id == var
-    )
-
-
-def _is_marker(stmt: gast.stmt) -> bool:
-    """A line comment inside a top-level block (the block has its own comment already)."""
-    return (
-        isinstance(stmt, gast.Expr)
-        and isinstance(stmt.value, gast.Call)
-        and isinstance(stmt.value.func, gast.Name)
-        and stmt.value.func.id == "__s2s_comment__"
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from s2s import registry
 from s2s.dtypes import ShapeValue, VType, is_literal
 from s2s.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt
+from s2s.spellings import hashable
 
 _ALLOCATORS = {np.zeros, np.ones, np.empty}
 _FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod}
@@ -84,7 +85,7 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return _getitem(stmt.args[0], stmt.args[1], types)
     if op in _ALLOCATORS and stmt.args:
         return _allocated(stmt.args[0], types)
-    rule = registry.lookup(op) if _hashable(op) else None
+    rule = registry.lookup(op) if hashable(op) else None
     if rule is None or stmt.method is not None:
         return None
     if rule.kind == registry.ELEMENTWISE or op in _SHAPE_PRESERVING:
@@ -142,14 +143,6 @@ def _matmul(a: tuple | None, b: tuple | None) -> tuple[int, ...] | None:
     if len(b) == 1:
         out = out[:-1]
     return out
-
-
-def _hashable(op: Any) -> bool:
-    try:
-        hash(op)
-    except TypeError:
-        return False
-    return True
 
 
 def specialize_calls(blocks: list, types: dict[str, VType]) -> None:

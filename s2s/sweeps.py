@@ -61,3 +61,13 @@ def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[g
             kept.append(stmt)
             needed.update(atom_names(stmt.value))
     return list(reversed(kept))
+
+
+def is_comment_marker(stmt: gast.stmt) -> bool:
+    """A ``__s2s_comment__("...")`` statement, which the writer prints as a line comment."""
+    return (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Call)
+        and isinstance(stmt.value.func, gast.Name)
+        and stmt.value.func.id == "__s2s_comment__"
+    )
