@@ -82,24 +82,32 @@ class SelectionMasks:
 
     def summed_onto(self, var: str, contribution: gast.expr, result_type: Any) -> gast.expr:
         """``contribution`` (of the result's shape) projected onto ``var``: with proven shapes
-        that differ only by leading axes and one dtype, ``_np.sum(c, axis=...)`` written out;
-        otherwise ``_s2s.unbroadcast``, which finds the axes at run time."""
+        of one dtype that differ by leading axes (``_np.sum(c, axis=0)``) or by stretched
+        size-1 axes (``_np.sum(c, axis=1, keepdims=True)``), the sum written out; otherwise
+        ``_s2s.unbroadcast``, which finds the axes at run time."""
         known = self.activity.types.get(var)
         shape, result = getattr(known, "shape", None), result_type.shape
-        if shape is not None and result is not None and len(result) > len(shape):
-            lead = len(result) - len(shape)
-            same_dtype = known.dtype is not None and result_type.dtype is not None
-            same_dtype = same_dtype and known.dtype == result_type.dtype
-            if result[lead:] == shape and same_dtype and known.dtype.char != "e":
-                axes = (
-                    constant(0)
-                    if lead == 1
-                    else gast.Tuple(elts=[constant(i) for i in range(lead)], ctx=gast.Load())
-                )
-                summed = call("_np.sum", contribution)
-                summed.keywords = [gast.keyword(arg="axis", value=axes)]
-                return summed
-        return call("_s2s.unbroadcast", contribution, name(var))
+        same_dtype = known is not None and known.dtype is not None
+        same_dtype = same_dtype and result_type.dtype is not None
+        same_dtype = same_dtype and known.dtype == result_type.dtype and known.dtype.char != "e"
+        if shape is None or result is None or len(result) < len(shape) or not same_dtype:
+            return call("_s2s.unbroadcast", contribution, name(var))
+        lead = len(result) - len(shape)
+        stretched = [lead + i for i, n in enumerate(shape) if n == 1 and result[lead + i] != 1]
+        kept = all(n == result[lead + i] for i, n in enumerate(shape) if lead + i not in stretched)
+        if not kept or (lead and stretched) or not (lead or stretched):
+            return call("_s2s.unbroadcast", contribution, name(var))
+        axes = list(range(lead)) or stretched  # leading axes go, stretched ones stay as 1
+        axis = (
+            constant(axes[0])
+            if len(axes) == 1
+            else gast.Tuple(elts=[constant(i) for i in axes], ctx=gast.Load())
+        )
+        summed = call("_np.sum", contribution)
+        summed.keywords = [gast.keyword(arg="axis", value=axis)]
+        if stretched:
+            summed.keywords.append(gast.keyword(arg="keepdims", value=constant(True)))
+        return summed
 
     def selection_masks(self, atom, c: Contribution, mask):
         """The mask a selection rule declares (``zero_where``) or indexing implies, joined with

@@ -19,7 +19,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s import registry
+from s2s import registry, runtime
 from s2s.dtypes import ShapeValue, VType, is_literal
 from s2s.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt
 from s2s.spellings import hashable
@@ -31,6 +31,13 @@ _SHAPE_PRESERVING = {np.negative, np.positive}
 
 def with_shape(out: VType, stmt: Stmt, types: dict[str, VType]) -> VType:
     """``out`` (the statement's inferred type) with its proven shape or known int value."""
+    if stmt.op in (runtime.stop_gradient, runtime.zero_grad) and len(stmt.args) == 1:
+        if isinstance(stmt.args[0], gast.Name) and stmt.args[0].id in types:
+            return types[stmt.args[0].id]  # the identity, as far as values go
+    if stmt.op is np.arange and len(stmt.args) == 1 and not stmt.kwargs:  # np.arange(n)
+        n = _int_value(stmt.args[0], types)
+        if n is not None:
+            return VType("int", np.dtype(np.int64), True, shape=(max(n, 0),))
     if len(stmt.targets) > 1 or stmt.unpack or out.kind in ("tuple", "unknown"):
         return out
     try:
@@ -85,6 +92,8 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return _getitem(stmt.args[0], stmt.args[1], types)
     if op in _ALLOCATORS and stmt.args:
         return _allocated(stmt.args[0], types)
+    if op in _FULL_REDUCTIONS and stmt.method in (None, "sum", "mean", "max", "min", "prod"):
+        return _reduced(stmt, types)
     rule = registry.lookup(op) if hashable(op) else None
     if rule is None or stmt.method is not None:
         return None
@@ -97,9 +106,34 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return tuple(np.broadcast_shapes(*shapes))
     if op is np.matmul and len(stmt.args) == 2 and not stmt.kwargs:
         return _matmul(shape_of(stmt.args[0], types), shape_of(stmt.args[1], types))
-    if op in _FULL_REDUCTIONS and len(stmt.args) == 1 and not stmt.kwargs:
-        return () if shape_of(stmt.args[0], types) is not None else None
     return None
+
+
+def _reduced(stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
+    """``np.sum(a, axis=1, keepdims=True)`` (or ``a.max(...)``) with constant arguments."""
+    shape = shape_of(stmt.args[0], types) if stmt.args else None
+    if shape is None or len(stmt.args) > 2 or set(stmt.kwargs) - {"axis", "keepdims"}:
+        return None
+    axis_atom = stmt.args[1] if len(stmt.args) == 2 else stmt.kwargs.get("axis")
+    keep_atom = stmt.kwargs.get("keepdims")
+    if keep_atom is not None and not (
+        isinstance(keep_atom, gast.Constant) and isinstance(keep_atom.value, bool)
+    ):
+        return None
+    keepdims = bool(keep_atom.value) if keep_atom is not None else False
+    if axis_atom is None or (isinstance(axis_atom, gast.Constant) and axis_atom.value is None):
+        axes = tuple(range(len(shape)))
+    else:
+        items = axis_atom.elts if isinstance(axis_atom, gast.Tuple) else [axis_atom]
+        values = [_int_value(item, types) for item in items]
+        if any(v is None for v in values) or not shape:
+            return None
+        if any(not -len(shape) <= v < len(shape) for v in values):
+            return None  # numpy raises AxisError
+        axes = tuple(sorted({v % len(shape) for v in values}))
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
 def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
@@ -112,6 +146,14 @@ def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
             return value[index]  # x.shape[1]: a known int
         return None
     if not shape:
+        return None
+    if isinstance(key, gast.Tuple) and 0 < len(key.elts) <= len(shape):  # a[rows, cols]
+        indices = [types.get(e.id) if isinstance(e, gast.Name) else None for e in key.elts]
+        if all(
+            i is not None and i.kind == "int" and i.shape is not None and i.array is not False
+            for i in indices
+        ):
+            return tuple(np.broadcast_shapes(*[i.shape for i in indices])) + shape[len(indices) :]
         return None
     index_type = types.get(key.id) if isinstance(key, gast.Name) else None
     integer = (isinstance(key, gast.Constant) and type(key.value) is int) or (

@@ -106,3 +106,35 @@ def test_after_a_few_shapes_one_shape_generic_derivative_serves():
     generic = [key for key in store["entries"] if key[1] is None]
     assert len(shaped) == n and len(generic) == 1
     assert "_s2s.unbroadcast(" in store["entries"][generic[0]].compiled.source
+
+
+def cross_entropy(w, x, y):
+    z = x @ w
+    shifted = z - s2s.stop_gradient(z.max(axis=1, keepdims=True))
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return -np.mean(logp[np.arange(x.shape[0]), y])
+
+
+def reductions(x, r):
+    return np.sum(x.sum(axis=0) * r) + np.mean(x.max(axis=(0, 1), keepdims=True) * x)
+
+
+def column_bias(x, c):
+    return np.sum(np.tanh(x + c) * x)
+
+
+def test_reductions_with_axes_and_integer_indexing_have_proven_shapes():
+    w, x, y = RNG.normal(size=(4, 3)), RNG.normal(size=(6, 4)), RNG.integers(0, 3, size=6)
+    check(cross_entropy, w, x, y)
+    derivative = s2s.grad(cross_entropy)
+    derivative(w, x, y)
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    assert "_np.sum(-d_logp, axis=1, keepdims=True)" in adjoint
+    assert "_s2s.filled(d_mean_1 / 6, (6,), 'float64')" in adjoint
+    check(reductions, RNG.normal(size=(3, 4)), RNG.normal(size=4), wrt=(0, 1))
+
+
+@pytest.mark.parametrize("cs", [(5, 1), (1, 4), (1, 1), (4,), ()])
+def test_stretched_axes_are_summed_with_keepdims(cs):
+    x, c = RNG.normal(size=(5, 4)), RNG.normal(size=cs)
+    check(column_bias, x, c, wrt=(0, 1))
