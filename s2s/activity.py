@@ -173,14 +173,25 @@ def analyze(
         if stmt.op is COPY:
             if stmt.unpack:
                 raise UnsupportedSyntaxError(
-                    "unpacking an array into names is not differentiated",
+                    "unpacking this value into names is not differentiated: s2s unpacks tuples "
+                    "written in the function, a helper's flat `return a, b`, and functions with "
+                    "several outputs",
                     primal.where(stmt.node),
-                    "index the array instead: `a, b = x[0], x[1]`",
+                    "index the value instead (`a, b = x[0], x[1]`), or return a flat tuple",
                 )
             continue
         if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS):
             continue  # adjoints written by the tape sweep: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir)
+        rule = bindings[index].rule
+        if stmt.unpack and rule is not None and rule.n_outputs != len(stmt.targets):
+            raise UnsupportedSyntaxError(  # u, v = ys[i] of a list of lists, for u, v in ys
+                "unpacking this value into names is not differentiated: s2s unpacks tuples "
+                "written in the function, a helper's flat `return a, b`, and functions with "
+                "several outputs",
+                primal.where(stmt.node),
+                "index the items instead: `for y in ys:` then `u, v = y[0], y[1]`",
+            )
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
 
@@ -267,6 +278,15 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
             where,
             "call numpy functions through the numpy module (`np.sum(x)`), or register a rule "
             "for the function with @s2s.adjoint",
+        )
+    if stmt.op is OPAQUE and isinstance(stmt.expr, gast.Tuple) and stmt.targets:
+        user = ir.original.get(stmt.targets[0], stmt.targets[0])
+        raise NoRuleError(
+            f"`{user}` is bound to a tuple more than once (in a loop or a branch), so s2s does "
+            f"not follow its items; it uses {used}",
+            where,
+            f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
+            f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
         )
     if stmt.op is OPAQUE:
         what = _describe_expression(stmt.expr)

@@ -42,6 +42,12 @@ def _abstract(value: Any) -> Any:
     return type(value)
 
 
+def _strict_floats() -> bool:
+    """Whether numpy's floating-point error state raises or calls a handler (then a dead
+    computation's error must still happen, so none is left out)."""
+    return not set(np.geterr().values()) <= {"ignore", "warn", "print"}
+
+
 def _shapes(value: Any) -> Any:
     """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
     if isinstance(value, np.ndarray):
@@ -136,6 +142,8 @@ class Derivative:
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
         abstract = tuple([_abstract(v) for v in arguments.values()])
+        strict = _strict_floats()
+        abstract = (abstract, strict)  # under np.errstate(...="raise") nothing is left out
         key = (abstract, tuple([_shapes(v) for v in arguments.values()]) if shapes else None)
         generated = store["entries"].get(key) or store["entries"].get((abstract, None))
         if generated is not None and self._fresh(generated):
@@ -159,6 +167,7 @@ class Derivative:
                     arg_types,
                     _is_s2s_decorator_for(self.primal),
                     self._single,
+                    strict,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import DtypeError, Location, WrtError
+from s2s.errors import DtypeError, Location, UnsupportedArgumentError, WrtError
 
 
 def _where_def(func: Any) -> Location | None:
@@ -72,6 +72,14 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
     where = _where_def(func)
     if type(value) is tuple and value:  # a tuple of values: each item must be one
         for i, item in enumerate(value):
+            if type(item) is tuple:
+                raise UnsupportedArgumentError(
+                    f"argument `{name}[{i}]` is itself a tuple; a tuple argument holds arrays "
+                    "or numbers, one level deep",
+                    where,
+                    f"flatten it (`{name} = (w1, b1, w2, b2)`) or pass the inner tuples as "
+                    "separate arguments",
+                )
             check_wrt_value(f"{name}[{i}]", item, func, allow_int)
         return
     if isinstance(value, float) or (isinstance(value, np.floating)):

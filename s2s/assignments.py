@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import gast
@@ -32,8 +33,12 @@ class Assignments:
                     self.primal.where(first),
                     "unpack one level at a time into plain names",
                 )
-            if isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
-                value = self.literals[self.env[value.id]]  # a, b = t of t = (x, y)
+            resolved = False  # the items are atoms already (SSA names), not to look up again
+            sliced = self.literal_slice(value)
+            if sliced is not None:  # a, b = t[1:] or (x, y, z)[::2]
+                value, resolved = sliced, True
+            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
+                value, resolved = self.literals[self.env[value.id]], True  # a, b = t
             elif isinstance(value, gast.Name) and self.env.get(value.id) in self.multi:
                 outputs = self.multi[self.env[value.id]][0]  # a, b = r of r = helper(x)
                 if len(outputs) != len(names):
@@ -43,8 +48,16 @@ class Assignments:
                         f"unpack exactly {len(outputs)} names",
                     )
                 value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
+                resolved = True
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
-                atoms = [self.atom(v) for v in value.elts]  # evaluate the whole right side first
+                # evaluate the whole right side first
+                atoms = [copy.deepcopy(v) if resolved else self.atom(v) for v in value.elts]
+                rebound = {self.env.get(t.id, t.id) for t in names} & self.carried
+                for k, atom in enumerate(atoms):  # x, y = y, x in a loop: names are not SSA,
+                    if set(atom_names(atom)) & rebound:  # so read the old values first
+                        held = self.temp(f"{atom_names(atom)[0]}_old")
+                        self.body.append(Stmt((held,), atom, COPY, [atom], node=self.node))
+                        atoms[k] = name_node(held)
                 for target, atom in zip(names, atoms):
                     self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
             else:

@@ -25,6 +25,7 @@ from s2s.sweeps import Block, is_comment_marker
 
 _FULL_REDUCTIONS = {np.sum, np.mean}
 _NUMERIC = ("float", "int", "bool")
+_PYTHON_RAISES = {np.true_divide, np.floor_divide, np.remainder, np.fmod, np.power, np.divmod}
 
 
 def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
@@ -50,6 +51,8 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
     known = [types.get(n, VType()) for n in operands]
     if any(t.kind not in _NUMERIC or t.dtype is None for t in known) or stmt.kwargs:
         return False
+    if stmt.op in _PYTHON_RAISES and all(t.weak for t in known):
+        return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
     if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
         return len(arrays) <= 1 and len(stmt.args) == getattr(stmt.op, "nin", -1)

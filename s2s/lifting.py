@@ -81,11 +81,17 @@ class Lifting:
         self.body.append(stmt)
 
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
-        """``t = (a, b)`` or ``xs = [a, b]``: bound here (True), or not a container (False)."""
+        """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):
+        bound here (True), or not a container (False)."""
+        sliced = self.literal_slice(value)  # its items are atoms already
+        if sliced is not None and isinstance(getattr(value, "value", None), gast.List):
+            sliced = gast.List(elts=sliced.elts, ctx=gast.Load())
+        atom = (lambda e: e) if sliced is not None else self.atom
+        value = sliced if sliced is not None else value
         if isinstance(value, gast.Tuple) and user_name not in self.carried:
             # t = (a, b), bound once: t stands for the literal wherever it is used, so
             # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
-            items = gast.Tuple(elts=[self.atom(e) for e in value.elts], ctx=gast.Load())
+            items = gast.Tuple(elts=[atom(e) for e in value.elts], ctx=gast.Load())
             self.literals[self.bind(user_name)] = items
             return True
         if (
@@ -95,7 +101,7 @@ class Lifting:
         ):
             # xs = [a, b] (appended to later or not): an empty list, then one append per item,
             # so the list is a list at run time and its cotangent one part per item
-            items = [self.atom(e) for e in value.elts]
+            items = [atom(e) for e in value.elts]
             empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
             empty.targets = (self.bind(user_name),)
             self.body.append(empty)

@@ -152,6 +152,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         sliced = self.literal_slice(node)
         if sliced is not None:
             return sliced
+        item = self.literal_item(node)  # t[0][1] of t = ((a, b), c): b itself
+        if item is not None:
+            return item
         component = self.component(node)
         if component is not None:
             return name_node(component)

@@ -12,7 +12,7 @@ import gast
 from s2s import registry
 from s2s.errors import UnsupportedSyntaxError
 from s2s.resolve import Method, Target
-from s2s.spellings import METHODS, base_name, hashable
+from s2s.spellings import METHODS, base_name, hashable, name_node
 
 
 class SeveralOutputs:
@@ -62,20 +62,51 @@ class SeveralOutputs:
         return names
 
     def literal_slice(self, node: gast.expr) -> gast.Tuple | None:
-        """``t[1:]`` of ``t = (a, b, c)`` with constant bounds: the literal ``(b, c)``."""
-        if not (isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice)):
+        """``t[1:]`` with constant bounds of a tuple literal, a name bound to one, or a call's
+        several outputs (``r[1:]`` of ``r = helper(x)``, ``helper(x)[1:]``): the literal of
+        the items it keeps, as atoms (``(b, c)``)."""
+        if not (isinstance(node, gast.Subscript) and _constant_slice(node.slice)):
+            return None
+        bounds = [
+            _constant_int(b) if b is not None else None
+            for b in (node.slice.lower, node.slice.upper, node.slice.step)
+        ]
+        if bounds[2] == 0:
+            return None  # numpy and Python raise: let the primal say so
+        base = node.value
+        if isinstance(base, (gast.Tuple, gast.List)):
+            items = [self.atom(e) for e in base.elts]
+        elif isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
+            items = list(self.literals[self.env[base.id]].elts)
+        elif isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
+            items = [name_node(n) for n in self.multi[self.env[base.id]][0]]
+        elif isinstance(base, gast.Call):
+            outputs = self.outputs_of(base) or self.user_outputs(base)  # helper(x)[1:]
+            if outputs is None:
+                return None
+            items = [name_node(n) for n in self.unpack_call(base, base_name(base), outputs)]
+        else:
+            return None
+        kept = items[slice(*bounds)]
+        return gast.Tuple(elts=[copy.deepcopy(e) for e in kept], ctx=gast.Load())
+
+    def literal_item(self, node: gast.expr) -> gast.expr | None:
+        """``t[1]`` or ``t[0][1]`` of ``t = ((a, b), c)`` with constant indices: that item, as
+        an atom (a name, or a nested tuple literal), else ``None``."""
+        if not isinstance(node, gast.Subscript) or _constant_int(node.slice) is None:
             return None
         base = node.value
-        if not (isinstance(base, gast.Name) and self.env.get(base.id) in self.literals):
-            return None
-        bounds = []
-        for bound in (node.slice.lower, node.slice.upper, node.slice.step):
-            value = _constant_int(bound) if bound is not None else None
-            if bound is not None and value is None:
+        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
+            items = self.literals[self.env[base.id]].elts
+        elif isinstance(base, gast.Subscript):
+            inner = self.literal_item(base)
+            if not isinstance(inner, gast.Tuple):
                 return None
-            bounds.append(value)
-        items = self.literals[self.env[base.id]].elts[slice(*bounds)]
-        return gast.Tuple(elts=[copy.deepcopy(e) for e in items], ctx=gast.Load())
+            items = inner.elts
+        else:
+            return None
+        index = _constant_int(node.slice)
+        return copy.deepcopy(items[index]) if -len(items) <= index < len(items) else None
 
     def component(self, node: gast.expr) -> str | None:
         """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
@@ -144,7 +175,7 @@ class SeveralOutputs:
                     and not (
                         isinstance(node, gast.Subscript)
                         and node.value is child
-                        and _constant_int(node.slice) is not None
+                        and (_constant_int(node.slice) is not None or _constant_slice(node.slice))
                     )
                     and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
                 ):
@@ -217,6 +248,8 @@ def _tuple_returns(definition: gast.FunctionDef) -> int | None:
                 value = bound[0]
         if not isinstance(value, gast.Tuple):
             return None
+        if any(isinstance(e, (gast.Tuple, gast.List)) for e in value.elts):
+            return None  # nested: `return (a, b), c` is not read by position
         lengths.add(len(value.elts))
     if len(lengths) == 1 and min(lengths) >= 2:
         return lengths.pop()
@@ -232,3 +265,11 @@ def _constant_int(node: gast.expr) -> int | None:
     if isinstance(node, gast.Constant) and type(node.value) is int:
         return sign * node.value
     return None
+
+
+def _constant_slice(node: gast.expr) -> bool:
+    """``1:``, ``::-1``: a slice whose bounds are integer literals or absent."""
+    return isinstance(node, gast.Slice) and all(
+        bound is None or _constant_int(bound) is not None
+        for bound in (node.lower, node.upper, node.step)
+    )

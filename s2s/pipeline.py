@@ -71,11 +71,14 @@ def generate(
     arg_types: dict[str, VType],
     is_s2s_decorator: Callable[[gast.expr], bool],
     single: bool,
+    strict_floats: bool = False,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
     The passes: parse, fence, resolve, normalize, activity, reverse, optimize, emit. With
     ``options.verbose`` the program is printed after each pass that changes it.
+    ``strict_floats`` (numpy's error state raises somewhere) keeps every primal statement: a
+    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``.
     """
     verbose = options.verbose
     primal = parse(func)
@@ -100,6 +103,14 @@ def generate(
             f"{mode} needs a single scalar output, but the function returns a tuple",
             primal.where(ir.return_node),
             "return one scalar, use has_aux=True for `return loss, aux`, or use s2s.vjp",
+        )
+    if isinstance(loss, gast.Tuple) and any(
+        isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
+    ):
+        raise UnsupportedSyntaxError(
+            "returning a tuple that holds tuples is not differentiated",
+            primal.where(ir.return_node),
+            "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
         )
     activity = analyze(primal, ir, wrt, arg_types, tuple(atom_names(loss)))
     names = set(ir.taken)
@@ -191,7 +202,7 @@ def generate(
         check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
         static = _static_scalar(loss, activity.types) is not None
         ending = [] if static else [check]
-        if mode == GRAD:  # only gradients are returned: values nothing reads are not computed
+        if mode == GRAD and not strict_floats:  # values nothing reads are not computed
             live = _reads(sweeps.adjoint) | _names_in(grads)
             live |= set() if static else set(atom_names(loss))
             live |= _names_in(returns) if options.has_aux else set()

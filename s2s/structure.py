@@ -152,6 +152,26 @@ class Structured:
             if isinstance(counter, gast.Name) and not index:
                 index.append(counter.id)
                 return self.iteration_pairs(element, it.args[0], index)
+        rows = it
+        if isinstance(it, gast.Name) and self.env.get(it.id) in self.literals:
+            rows = self.literals[self.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)
+        if (
+            isinstance(rows, (gast.Tuple, gast.List))
+            and isinstance(target, (gast.Tuple, gast.List))
+            and rows.elts
+            and all(
+                isinstance(r, (gast.Tuple, gast.List)) and len(r.elts) == len(target.elts)
+                for r in rows.elts
+            )
+        ):  # for w, b in ((w1, b1), (w2, b2)) is for w, b in zip((w1, w2), (b1, b2))
+            columns = [
+                gast.Tuple(elts=[r.elts[k] for r in rows.elts], ctx=gast.Load())
+                for k in range(len(target.elts))
+            ]
+            pairs = []
+            for element, column in zip(target.elts, columns):
+                pairs += self.iteration_pairs(element, column, index)
+            return pairs
         if kind is zip and it.args and isinstance(target, (gast.Tuple, gast.List)):
             if len(target.elts) == len(it.args):
                 pairs = []

@@ -49,6 +49,7 @@ class TapeSweeps(AdjointFlow):
         for loop, _ in self.remade.values():  # the recomputation reads the loop's index
             self.saved.add(loop.target)
         self.restore_read = self.restores_read(flat, active)
+        self.param_names = {p.name for p in self.ir.params}
         self.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
             id(stmt): self.pullback_of(stmt)
             for stmt in flat
@@ -92,7 +93,10 @@ class TapeSweeps(AdjointFlow):
             out.update(self.rematerialized(item.body))
             out.update(self.rematerialized(item.orelse))
             jumps = any(isinstance(n, Jump) for n in _walk_items(item.body))
-            if item.iterable is None or item.target is None or jumps:
+            index_written = any(  # t = 0 inside the loop: x[t] would read another row
+                isinstance(n, Stmt) and item.target in n.targets for n in _walk_items(item.body)
+            )
+            if item.iterable is None or item.target is None or jumps or index_written:
                 continue
             for stmt in item.body:
                 if not (isinstance(stmt, Stmt) and stmt.op is operator.getitem):
@@ -197,6 +201,8 @@ class TapeSweeps(AdjointFlow):
                         continue
                     if target in self.saved:  # None where no adjoint reads the old value
                         kept = (id(item), target) in self.restore_read
+                        kept = kept or target in self.param_names  # the caller's value is
+                        # needed at the end for the gradient's shape and dtype
                         out.append(self.push(name(target) if kept else constant(None), target))
                 if id(item) in self.call_pullbacks:
                     out.append(self.push(name(self.call_pullbacks[id(item)])))

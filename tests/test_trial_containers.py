@@ -331,3 +331,190 @@ def test_refusals_name_the_construct_and_line(f, error, message, line_text):
     with pytest.raises(error, match=message) as info:
         s2s.grad(f)(np.array([0.3, -1.2, 0.8]))
     assert f"{f.__code__.co_filename}:{expected}" in str(info.value)
+
+
+# -- a second trial: swaps in loops, nested tuples, slices of tuples, dead code that raises ----
+
+
+def swap_in_branch(x, y, c):
+    if c > 0:
+        x, y = y, x
+    return np.sum(x * y**2)
+
+
+def swap_in_loop(x, y):
+    s = 0.0
+    for _ in range(3):
+        s = s + np.sum(x * y**2)
+        x, y = y, x * 0.5
+    return s
+
+
+def tuple_bound_before_rebinding(x, y):
+    t = (x, y)
+    x = x * 2.0
+    a, b = t
+    return np.sum(a * 3.0) + np.sum(b) + np.sum(x)
+
+
+def layers_as_pairs(w1, b1, w2, b2):
+    h = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+    for w, b in ((w1, b1), (w2, b2)):
+        h = np.tanh(h @ w + b)
+    return np.sum(h**2)
+
+
+def named_layers(w1, b1, w2, b2):
+    params = ((w1, b1), (w2, b2))
+    h = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+    for w, b in params:
+        h = np.tanh(h @ w + b)
+    return np.sum(h**2)
+
+
+def nested_tuple_item(w1, b1, w2, b2):
+    t = ((w1, b1), w2)
+    return np.sum(t[0][1] ** 2) + np.sum(t[1]) + np.sum(b2)
+
+
+def unpacked_slice(w1, b1, w2, b2):
+    u, v = (w1, b1, w2)[1:]
+    p, q = (w2, b2)[::-1]
+    return np.sum(u) + np.sum(v**2) + np.sum(p * 2.0) + np.sum(q**2)
+
+
+def slice_of_mixed_shapes(w1, b1, w2, b2):
+    s = (w1, b1, w2)[1:]
+    ys = [w1, b2, w2][::2]
+    return np.sum(s[0]) + np.sum(s[1] ** 2) + np.sum(ys[1] * ys[0][0, 0]) + np.sum(b2)
+
+
+def three(x, y):
+    return x * 2.0, y * 3.0, x * y
+
+
+def slice_of_helper_results(w1, b1, w2, b2):
+    r = three(b1, b1 * 3.0)
+    u, v = r[1:]
+    p, q = three(b2, b2)[1:]
+    return np.sum(u) + np.sum(v**2) + np.sum(p * q) + np.sum(w1) + np.sum(w2)
+
+
+def row_index_rebound(w1, b1, w2, b2):
+    s = 0.0
+    for t in range(2):
+        v = b1[t]
+        t = 0
+        s = s + v**2 + b2[t]
+    return s + np.sum(w1) + np.sum(w2)
+
+
+PAIRS = [
+    layers_as_pairs,
+    named_layers,
+    nested_tuple_item,
+    unpacked_slice,
+    slice_of_mixed_shapes,
+    slice_of_helper_results,
+    row_index_rebound,
+]
+
+
+@pytest.mark.parametrize("f", PAIRS)
+def test_nested_tuples_slices_and_rebound_indices(f):
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2))
+    grads = check(f, *args, wrt=(0, 1, 2, 3))
+    assert any(np.any(g != 0) for g in grads)
+
+
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_a_swap_in_a_branch(c):
+    check(swap_in_branch, np.array([1.0, 2.0]), np.array([0.5, -1.0]), c, wrt=(0, 1))
+
+
+def test_swaps_in_loops_and_tuples_bound_before_a_rebinding():
+    check(swap_in_loop, np.array([1.0, 2.0]), np.array([0.5, -1.0]), wrt=(0, 1))
+    value, _ = s2s.value_and_grad(tuple_bound_before_rebinding, wrt=(0, 1))(np.ones(2), np.ones(2))
+    assert value == 12.0
+    check(tuple_bound_before_rebinding, np.ones(2), np.ones(2), wrt=(0, 1))
+
+
+def overwritten_argument(x, c):
+    for _ in range(2):
+        c = x * 2.0
+    return np.sum(c**2)
+
+
+def test_an_overwritten_argument_gets_zeros_of_its_shape_and_dtype():
+    x, c = np.ones(3, np.float32), np.ones(3, np.float32)
+    gx, gc = s2s.grad(overwritten_argument, wrt=(0, 1))(x, c)
+    np.testing.assert_array_equal(gx, np.full(3, 8.0, np.float32))
+    assert gc.shape == (3,) and gc.dtype == np.float32 and not np.any(gc)
+
+
+def dead_division(x, s):
+    k = 1.0 / s  # noqa: F841  (unused, but it must still raise for s == 0.0)
+    return np.sum(x**2)
+
+
+def dead_modulo(x, n):
+    return np.sum(x**2) + 3 % n
+
+
+def dead_log(x, y):
+    z = np.log(y)  # noqa: F841
+    return np.sum(x**2)
+
+
+def test_dead_code_that_can_raise_still_runs():
+    with pytest.raises(ZeroDivisionError):
+        s2s.grad(dead_division)(np.ones(3), 0.0)
+    with pytest.raises(ZeroDivisionError):
+        s2s.grad(dead_modulo)(np.ones(3), 0)
+    np.testing.assert_array_equal(s2s.grad(dead_log)(np.ones(3), -np.ones(3)), 2 * np.ones(3))
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        s2s.grad(dead_log)(np.ones(3), -np.ones(3))
+
+
+def nested_parameter(params, x):
+    return np.sum(x @ params[0][0] + params[0][1])
+
+
+def nested_return(x):
+    return (x * 2.0, x**2), x
+
+
+def uses_nested_return(x):
+    p, q = nested_return(x)
+    return np.sum(p[0] * p[1]) + np.sum(q)
+
+
+def list_rows_unpacked(a, b):
+    ys = [[a, b]]
+    s = 0.0
+    for u, v in ys:
+        s = s + np.sum(u * 2.0 + v * 3.0)
+    return s
+
+
+def tuple_rebound_in_loop(h, c):
+    s = (h, c)
+    for _ in range(2):
+        s = (s[1], s[0] * 2.0)
+    return np.sum(s[0])
+
+
+def test_nested_containers_s2s_does_not_follow_are_refused_with_their_line():
+    x = np.ones((2, 3))
+    params = ((np.ones((3, 2)), np.ones(2)),)
+    with pytest.raises(s2s.UnsupportedArgumentError, match=r"`params\[0\]` is itself a tuple"):
+        s2s.grad(nested_parameter)(params, x)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="holds tuples") as info:
+        s2s.grad(uses_nested_return)(np.ones(3))
+    assert info.value.lineno == nested_return.__code__.co_firstlineno + 1
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="unpacking this value") as info:
+        s2s.grad(list_rows_unpacked, wrt=(0, 1))(np.ones(2), np.ones(2))
+    assert info.value.lineno == list_rows_unpacked.__code__.co_firstlineno + 3
+    with pytest.raises(s2s.NoRuleError, match="bound to a tuple more than once"):
+        s2s.grad(tuple_rebound_in_loop, wrt=(0, 1))(np.ones(2), np.ones(2))
