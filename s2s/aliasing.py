@@ -19,8 +19,19 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.dtypes import UNKNOWN, VType
-from s2s.errors import MutationError
-from s2s.ir import CONST, COPY, LOCAL_CALL, OPAQUE, SETITEM, FunctionIR, Loop, Stmt, atom_names
+from s2s.errors import MutationError, UnsupportedArgumentError
+from s2s.ir import (
+    APPEND,
+    CONST,
+    COPY,
+    LOCAL_CALL,
+    OPAQUE,
+    SETITEM,
+    FunctionIR,
+    Loop,
+    Stmt,
+    atom_names,
+)
 from s2s.parse import Primal
 
 _IN_PLACE_FUNCTIONS = {
@@ -58,6 +69,18 @@ VIEW_OPS = {
 
 def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
+    positional_out = (
+        isinstance(stmt.op, np.ufunc) and stmt.method is None and len(stmt.args) > stmt.op.nin
+    )
+    if "out" in stmt.kwargs or positional_out:  # np.exp(x, out=x), np.exp(x, x), a.sum(out=s)
+        out = stmt.kwargs.get("out") or stmt.args[stmt.op.nin]
+        shown = ir.original.get(atom_names(out)[0], "an array") if atom_names(out) else "an array"
+        raise UnsupportedArgumentError(
+            f"this call writes its result into `{shown}` (`out=`), which s2s does not "
+            "differentiate",
+            primal.where(stmt.node),
+            f"assign the result instead: `{shown} = f(...)` rather than `f(..., out={shown})`",
+        )
     if not stmt.targets and _user_call(stmt) and any(atom_names(a) for a in stmt.args):
         callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
         callee = ir.original.get(callee, callee)
@@ -103,6 +126,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
     _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
+    _refuse_in_container(primal, ir, array, where)
     definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
     if not definitions:
         raise MutationError(
@@ -121,7 +145,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
-        if definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
+        if _is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
             raise MutationError(
                 f"`{user}` may share memory with another array (a view, a global or an "
                 f"argument; line {primal.where(definition.node).lineno}), so assigning into it "
@@ -146,7 +170,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 stmt.alias_checks.append(other)
             continue
         if (
-            (other.op in VIEW_OPS or other.op is COPY)
+            (_is_view(other) or other.op is COPY)
             and other.args
             and atom_names(other.args[0]) == [array]
             and not _used_at_once(ir, other)
@@ -206,7 +230,7 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
     if not source or source[0] not in ir.temporaries:
         return False
     made = next((s for s in ir.flat if source[0] in s.targets), None)
-    return made is not None and made.op not in VIEW_OPS and made.op not in (COPY, CONST, OPAQUE)
+    return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
 
 
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
@@ -286,9 +310,11 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         and isinstance(definition.expr, gast.Constant)
     ):
         return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
+    _refuse_in_container(primal, ir, old, where)
+    _refuse_stale_reads(primal, ir, stmt, old, where)
     if definition is not None and _fresh_copy(ir, definition):
         return
-    if definition is None or definition.op in VIEW_OPS or definition.op in (COPY, CONST, OPAQUE):
+    if definition is None or _is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "
             "so updating it in place is not supported yet",
@@ -301,7 +327,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         if other is definition:
             continue
         if (
-            (other.op in VIEW_OPS or other.op is COPY)
+            (_is_view(other) or other.op is COPY)
             and other.args
             and atom_names(other.args[0]) == [old]
             and not _used_at_once(ir, other)
@@ -331,3 +357,53 @@ def _refuse_argument(ir: FunctionIR, name: str, doing: str, where: Any, advice: 
     """A write to a parameter would change the caller's array: :class:`MutationError`."""
     if name in {p.name for p in ir.params}:
         raise MutationError(f"{doing} would change the caller's array", where, advice)
+
+
+def _refuse_in_container(primal: Primal, ir: FunctionIR, array: str, where: Any) -> None:
+    """An array put in a list (``xs.append(x)``, ``xs = [x]``) is the list's item: changing
+    it in place would change the item too, which s2s does not follow."""
+    for other in ir.flat:
+        if other.op is APPEND and array in atom_names(other.args[1]):
+            user = ir.original.get(array, array)
+            listed = ir.original.get(other.targets[0], other.targets[0])
+            raise MutationError(
+                f"`{user}` is changed in place, but it was put in the list `{listed}` (line "
+                f"{primal.where(other.node).lineno}), whose item would change too",
+                where,
+                f"put a copy in the list (`{listed}.append({user}.copy())`), or build a new "
+                f"array instead of changing `{user}`",
+            )
+
+
+def _refuse_stale_reads(primal: Primal, ir: FunctionIR, stmt: Stmt, old: str, where) -> None:
+    """``t = (x, 1.0); x *= v; t[0]``: the tuple holds the array ``x`` that changed in place,
+    so a later read of the old value through it would be stale."""
+    if stmt.targets and stmt.targets[0] == old:
+        return  # in a loop the name is reused: no older value to read
+    after = False
+    for other in ir.flat:
+        if other is stmt:
+            after = True
+            continue
+        reads = [n for a in [*other.args, *other.kwargs.values()] for n in atom_names(a)]
+        if after and old in other.targets and other.op is not SETITEM:
+            return  # the name is bound to the updated array again (a loop, `x[i] = v` later)
+        if after and old in reads and other.op is not runtime.augmented:
+            user = ir.original.get(old, old)
+            raise MutationError(
+                f"`{user}` is changed in place, but line {primal.where(other.node).lineno} "
+                f"still reads it through another reference (a tuple holding `{user}`)",
+                where,
+                f"write `{user} = {user} <op> ...` to make a new array instead of changing it",
+            )
+
+
+def _is_view(stmt: Stmt) -> bool:
+    """May share memory with its first argument: a view op, or a cast told not to copy
+    (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
+    if stmt.op in VIEW_OPS:
+        return True
+    copy_flag = stmt.kwargs.get("copy")
+    return copy_flag is not None and not (
+        isinstance(copy_flag, gast.Constant) and copy_flag.value is True
+    )

@@ -261,6 +261,14 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
 
     def call(self, node: gast.Call) -> Stmt:
         target = getattr(node.func, "s2s_target", None)
+        method = node.func.attr if isinstance(node.func, gast.Attribute) else ""
+        if method.startswith("__") and method.endswith("__"):  # x.__setitem__(0, v)
+            raise UnsupportedSyntaxError(
+                f"calling `.{method}(...)` directly is not supported",
+                self.primal.where(node),
+                "write the operator it stands for (`x[i] = v` for `x.__setitem__(i, v)`, "
+                "`a + b` for `a.__add__(b)`)",
+            )
         if (
             isinstance(target, Target)
             and target.obj in (builtins.max, builtins.min)

@@ -3,6 +3,7 @@ positions, loops over literals, and lists of lists. Each is checked against cent
 (gradcheck) across its kind, not just the reported case."""
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -519,3 +520,96 @@ def test_nested_containers_s2s_does_not_follow_are_refused_with_their_line():
     assert info.value.lineno == list_rows_unpacked.__code__.co_firstlineno + 3
     with pytest.raises(s2s.NoRuleError, match="bound to a tuple more than once"):
         s2s.grad(tuple_rebound_in_loop, wrt=(0, 1))(np.ones(2), np.ones(2))
+
+
+# -- a fourth trial: writes s2s cannot follow are refused, never silently dropped -----------
+
+
+def exp_into_itself(v):
+    x = v * 1.0
+    np.exp(x, out=x)
+    return np.sum(x)
+
+
+def exp_positional_out(v):
+    x = v * 1.0
+    np.exp(x, x)
+    return np.sum(x)
+
+
+def method_into_buffer(v):
+    x = v * 1.0
+    s = np.zeros(())
+    x.sum(out=s)
+    return np.sum(s * x)
+
+
+def written_after_listing(v):
+    x = np.zeros(2)
+    xs = [x]
+    x[0] = v[0]
+    return np.sum(xs[0]) * v[1]
+
+
+def history_of_one_array(v):
+    state = v * 1.0
+    hist = []
+    for t in range(3):
+        state[t] = state[t] * 2.0 + 1.0
+        hist.append(state)
+    return np.sum(np.stack(hist))
+
+
+def history_of_copies(v):
+    state = v * 1.0
+    hist = []
+    for t in range(3):
+        state[t] = state[t] * 2.0 + 1.0
+        hist.append(state.copy())
+    return np.sum(np.stack(hist) * np.arange(9.0).reshape(3, 3))
+
+
+def updated_after_tupling(v):
+    x = v * 1.0
+    t = (x, 1.0)
+    x *= v
+    return np.sum(t[0])
+
+
+def cast_without_copy(v):
+    x = v * 1.0
+    y = x.astype(np.float64, copy=False)
+    y[0] = 0.0
+    return np.sum(x * v)
+
+
+def dunder_write(v):
+    x = v * 1.0
+    x.__setitem__(0, 5.0)
+    return np.sum(x * v)
+
+
+UNFOLLOWED = [
+    (exp_into_itself, s2s.UnsupportedArgumentError, "`out=`", "np.exp(x, out=x)"),
+    (exp_positional_out, s2s.UnsupportedArgumentError, "`out=`", "np.exp(x, x)"),
+    (method_into_buffer, s2s.UnsupportedArgumentError, "into `s`", "x.sum(out=s)"),
+    (written_after_listing, s2s.MutationError, "put in the list `xs`", "x[0] = v[0]"),
+    (history_of_one_array, s2s.MutationError, "list `hist`", "state[t] ="),
+    (updated_after_tupling, s2s.MutationError, "another reference", "x *= v"),
+    (cast_without_copy, s2s.MutationError, "may share memory", "y[0] = 0.0"),
+    (dunder_write, s2s.UnsupportedSyntaxError, "__setitem__", "x.__setitem__"),
+]
+
+
+@pytest.mark.parametrize(("f", "error", "message", "line_text"), UNFOLLOWED)
+def test_writes_s2s_cannot_follow_are_refused_with_their_line(f, error, message, line_text):
+    lines, first = inspect.getsourcelines(f)
+    expected = first + next(i for i, text in enumerate(lines) if line_text in text)
+    with pytest.raises(error, match=re.escape(message)) as info:
+        s2s.grad(f)(np.array([0.7, -1.3, 0.5]))
+    assert f"{f.__code__.co_filename}:{expected}" in str(info.value)
+
+
+def test_a_history_of_copies_differentiates():
+    grad = check(history_of_copies, np.array([0.7, -1.3, 0.5]))[0]
+    np.testing.assert_allclose(grad, [18.0, 23.0, 23.0])
