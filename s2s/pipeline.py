@@ -85,6 +85,7 @@ def generate(
     strip_decorators(primal, is_s2s_decorator)
     fence(primal)
     targets = resolve(primal)
+    return_lines = _return_lines(primal.tree)  # before early returns merge into one
     tuple_params = {n: len(t.value) for n, t in arg_types.items() if t.kind == "tuple"}
     ir = normalize(primal, tuple_params)
     _stage(verbose, "normalize", lambda: _sweep_text(_primal_only(ir)))
@@ -199,7 +200,12 @@ def generate(
         writer.statement(gast.Return(value=pair), 2, return_line)
     else:
         grads = _gradients_expr(sweeps.gradients, wrt, protect, options, single, disconnected)
-        check = gast.Expr(value=call("_s2s.check_scalar", loss, *file_line))
+        if len(return_lines) > 1:  # several returns: name them all, at the def line
+            lines = gast.Tuple(elts=[constant(n) for n in return_lines], ctx=gast.Load())
+            check_args = [constant(primal.filename), constant(primal.tree.lineno), lines]
+        else:
+            check_args = file_line
+        check = gast.Expr(value=call("_s2s.check_scalar", loss, *check_args))
         static = _static_scalar(loss, activity.types) is not None
         ending = [] if static else [check]
         if mode == GRAD and not strict_floats:  # values nothing reads are not computed
@@ -236,6 +242,20 @@ def generate(
     compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt))
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings)
+
+
+def _return_lines(tree: gast.FunctionDef) -> list[int]:
+    """The lines of the function's own ``return`` statements (not of nested defs')."""
+    lines: list[int] = []
+    pending: list[gast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda)):
+            continue
+        if isinstance(node, gast.Return) and getattr(node, "lineno", None):
+            lines.append(node.lineno)
+        pending.extend(gast.iter_child_nodes(node))
+    return sorted(set(lines))
 
 
 def _static_scalar(loss: gast.expr, types: dict[str, VType]) -> np.dtype | None:

@@ -613,3 +613,18 @@ def test_writes_s2s_cannot_follow_are_refused_with_their_line(f, error, message,
 def test_a_history_of_copies_differentiates():
     grad = check(history_of_copies, np.array([0.7, -1.3, 0.5]))[0]
     np.testing.assert_allclose(grad, [18.0, 23.0, 23.0])
+
+
+def array_from_either_return(x):
+    y = x * 2.0
+    if y[0] > 0:
+        return y
+    return y * 3.0
+
+
+def test_a_non_scalar_output_of_several_returns_names_them_all():
+    with pytest.raises(s2s.NonScalarOutputError, match="on lines") as info:
+        s2s.grad(array_from_either_return)(np.ones(3))
+    first = array_from_either_return.__code__.co_firstlineno
+    assert info.value.lineno == first
+    assert f"on lines {first + 3}, {first + 4}" in str(info.value)

@@ -240,9 +240,10 @@ def check_no_view(
         )
 
 
-def check_scalar(value: Any, filename: str, lineno: int) -> Any:
+def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...] = ()) -> Any:
     """Return ``value`` if it is a real floating scalar, else raise :class:`NonScalarOutputError`
-    naming the primal ``return`` at ``filename:lineno``."""
+    naming the primal ``return`` at ``filename:lineno`` (or, for a function with several
+    ``returns``, its ``def`` line and every return's line)."""
     if is_real_scalar(value):
         return value
     shape = np.shape(value) if isinstance(value, (np.ndarray, np.generic)) else None
@@ -259,6 +260,8 @@ def check_scalar(value: Any, filename: str, lineno: int) -> Any:
             "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
             "or use s2s.vjp to pull back a cotangent of the output's shape"
         )
+    if returns:
+        kind += f" (from one of its returns, on lines {', '.join(str(n) for n in returns)})"
     raise NonScalarOutputError(
         f"a gradient needs a real floating scalar output, but the function returned a {kind}",
         _where(filename, lineno),
