@@ -626,5 +626,5 @@ def test_a_non_scalar_output_of_several_returns_names_them_all():
     with pytest.raises(s2s.NonScalarOutputError, match="on lines") as info:
         s2s.grad(array_from_either_return)(np.ones(3))
     first = array_from_either_return.__code__.co_firstlineno
-    assert info.value.lineno == first
+    assert info.value.where.lineno == first
     assert f"on lines {first + 3}, {first + 4}" in str(info.value)
