@@ -156,6 +156,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     flat = ir.flat
     write = flat.index(stmt)
     loops = _loops_of(ir)
+    names = _alias_closure(ir, array)  # b = a if c else x, then d = b: both name it
     stmt.alias_checks = []
     for index, other in enumerate(flat):
         if other.op is operator.getitem and not _slices(other.args[1]):
@@ -170,11 +171,10 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 stmt.alias_checks.append(other)
             continue
         if (
-            (_is_view(other) or other.op is COPY)
-            and other.args
-            and atom_names(other.args[0]) == [array]
+            _aliases_any(other, names)
             and not _used_at_once(ir, other)
             and _reaches(flat, loops, index, write, array)
+            and any(_read_after(flat, loops, t, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
@@ -321,16 +321,18 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             where,
             advice,
         )
+    names = _alias_closure(ir, old)
     for other in ir.flat:
         if other is stmt:
             break
         if other is definition:
             continue
         if (
-            (_is_view(other) or other.op is COPY)
-            and other.args
-            and atom_names(other.args[0]) == [old]
+            _aliases_any(other, names)
             and not _used_at_once(ir, other)
+            and any(
+                _read_after(ir.flat, _loops_of(ir), t, ir.flat.index(stmt)) for t in other.targets
+            )
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
@@ -407,3 +409,47 @@ def _is_view(stmt: Stmt) -> bool:
     return copy_flag is not None and not (
         isinstance(copy_flag, gast.Constant) and copy_flag.value is True
     )
+
+
+def _aliases(other: Stmt, array: str) -> bool:
+    """Whether ``other`` makes a value that may share memory with ``array``: a view of it, a
+    choice that may be it (``b = a if c else x``, ``b = c and a``), or the result of your own
+    function given it (which may return it or a view of it)."""
+    if not (other.args or other.kwargs) or not other.targets:
+        return False
+    if _is_view(other):
+        return atom_names(other.args[0]) == [array]
+    if other.op is COPY:
+        return array in atom_names(other.args[0])
+    if _user_call(other):
+        return any(array in atom_names(a) for a in [*other.args, *other.kwargs.values()])
+    return False
+
+
+def _aliases_any(other: Stmt, names: set[str]) -> bool:
+    return any(_aliases(other, n) for n in names)
+
+
+def _read_after(flat: list[Stmt], loops: dict, name: str, write: int) -> bool:
+    """Whether ``name`` is read after the statement at ``write`` (later in the program, or
+    anywhere in a loop around both)."""
+    around = loops[id(flat[write])]
+    for i, other in enumerate(flat):
+        reads = {n for a in [*other.args, *other.kwargs.values()] for n in atom_names(a)}
+        if name in reads and (i > write or loops[id(other)] & around):
+            return True
+    return False
+
+
+def _alias_closure(ir: FunctionIR, array: str) -> set[str]:
+    """``array`` and every name that may share its memory through aliases of aliases."""
+    names = {array}
+    grown = True
+    while grown:
+        grown = False
+        for other in ir.flat:
+            if other.targets and other.op is not SETITEM and other.targets[0] not in names:
+                if any(_aliases(other, n) for n in names):
+                    names.add(other.targets[0])
+                    grown = True
+    return names

@@ -628,3 +628,86 @@ def test_a_non_scalar_output_of_several_returns_names_them_all():
     first = array_from_either_return.__code__.co_firstlineno
     assert info.value.where.lineno == first
     assert f"on lines {first + 3}, {first + 4}" in str(info.value)
+
+
+# -- a fifth trial: aliases through helpers, choices and closures -----------------------------
+
+
+def tail(z):
+    return z[1:]
+
+
+def same(z):
+    return z
+
+
+def write_after_helper_view(x):
+    a = x * 2.0
+    v = tail(a)
+    a[1] = 0.0
+    return np.sum(v * x[1:])
+
+
+def update_after_helper_alias(x):
+    a = x * 2.0
+    b = same(a)
+    a += 1.0
+    return np.sum(b * x)
+
+
+def write_after_choice(x):
+    a = x * 2.0
+    b = a if x[0] > 0 else x * 3.0
+    a[0] = 0.0
+    return np.sum(b * x)
+
+
+def write_after_and(x):
+    a = x * 2.0
+    b = (x[0] > 0) and a
+    a[0] = 0.0
+    return np.sum(b * x)
+
+
+def write_after_closure_view(x):
+    a = x * 2.0
+
+    def rest():
+        return a[1:]
+
+    v = rest()
+    a[1] = 0.0
+    return np.sum(v)
+
+
+def helper_view_used_before_the_write(x):
+    a = x * 2.0
+    v = tail(a)
+    w = v * 2.0
+    a[1] = 0.0
+    return np.sum(w * x[1:]) + np.sum(a)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        write_after_helper_view,
+        update_after_helper_alias,
+        write_after_choice,
+        write_after_and,
+        write_after_closure_view,
+    ],
+)
+def test_aliases_through_helpers_choices_and_closures_are_refused(f):
+    lines, first = inspect.getsourcelines(f)
+    expected = first + next(
+        i for i, t in enumerate(lines) if "a[" in t and "= 0.0" in t or "a +=" in t
+    )
+    with pytest.raises(s2s.MutationError, match="is a view of it") as info:
+        s2s.grad(f)(np.array([1.0, 2.0, 3.0]))
+    assert f"{f.__code__.co_filename}:{expected}" in str(info.value)
+
+
+def test_a_helper_view_read_only_before_the_write_is_fine():
+    grad = check(helper_view_used_before_the_write, np.array([1.0, 2.0, 3.0]))[0]
+    np.testing.assert_allclose(grad, [2.0, 16.0, 26.0])
