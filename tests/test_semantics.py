@@ -1034,6 +1034,26 @@ def test_convention_norm_at_origin():
     agrees(norm, (x,), 0, grad(norm, x))
 
 
+def spectral_norm(a):
+    return np.linalg.norm(a, 2)
+
+
+def half_norm(x):
+    return np.linalg.norm(x, 0.5)
+
+
+def test_convention_spectral_norm_with_tied_singular_values():
+    exact(grad(spectral_norm, np.eye(2)), [[1.0, 0.0], [0.0, 0.0]])
+    a = np.array([[2.0, 1.0], [0.5, 1.5]])  # distinct singular values: smooth
+    agrees(spectral_norm, (a,), 0, grad(spectral_norm, a))
+
+
+def test_convention_norm_below_one_at_a_zero_entry():
+    exact(grad(half_norm, np.array([0.0, 1.0])), [np.nan, 1.0])
+    x = np.array([0.5, 2.0])
+    agrees(half_norm, (x,), 0, grad(half_norm, x))
+
+
 def test_convention_hypot_at_origin():
     gx, gy = grad(hypot, np.zeros(2), np.zeros(2), wrt=(0, 1))
     exact(gx, np.zeros(2))
