@@ -384,7 +384,7 @@ def _bind_call(
                 raise UnsupportedArgumentError(
                     f"a value the gradient depends on is passed to "
                     f"{getattr(callee, '__qualname__', callee)} "
-                    f"through *{param}",
+                    f"through {'**' if kind is inspect.Parameter.VAR_KEYWORD else '*'}{param}",
                     where,
                     "give that argument a named parameter",
                 )

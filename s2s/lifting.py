@@ -15,7 +15,7 @@ import inspect
 import gast
 
 from s2s.dtypes import is_literal
-from s2s.errors import UnsupportedSyntaxError
+from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.ir import APPEND, DEF, OPAQUE, Stmt
 from s2s.spellings import name_node
 
@@ -42,6 +42,19 @@ class Lifting:
                     self.primal.where(default),
                     f"pass `{local[0]}` at the call, or read it in the body of `{node.name}`",
                 )
+        for inner in gast.walk(node):  # def g(z): a[1] = z[0], for an outer `a`
+            target = inner.target if isinstance(inner, gast.AugAssign) else None
+            targets = inner.targets if isinstance(inner, gast.Assign) else [target]
+            for written in targets:
+                if isinstance(written, gast.Subscript) and isinstance(written.value, gast.Name):
+                    if written.value.id in captured:
+                        raise MutationError(
+                            f"`{node.name}` writes into `{written.value.id}`, a value of the "
+                            "function around it; s2s does not follow that write",
+                            self.primal.where(inner),
+                            f"return the new value from `{node.name}` and assign it where "
+                            f"`{written.value.id}` is made",
+                        )
         lifted = copy.deepcopy(node)
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.

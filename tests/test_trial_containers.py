@@ -711,3 +711,29 @@ def test_aliases_through_helpers_choices_and_closures_are_refused(f):
 def test_a_helper_view_read_only_before_the_write_is_fine():
     grad = check(helper_view_used_before_the_write, np.array([1.0, 2.0, 3.0]))[0]
     np.testing.assert_allclose(grad, [2.0, 16.0, 26.0])
+
+
+def nested_def_writes_outer(x):
+    a = x * 2.0
+
+    def g(z):
+        a[1] = z[0]
+        return np.sum(a)
+
+    return g(x)
+
+
+def keyword_bag(z, **kw):
+    return z * kw["s"]
+
+
+def through_keyword_bag(x):
+    return np.sum(keyword_bag(x, s=x))
+
+
+def test_nested_def_writes_and_keyword_bags_are_named_as_written():
+    with pytest.raises(s2s.MutationError, match="`g` writes into `a`") as info:
+        s2s.grad(nested_def_writes_outer)(np.ones(3))
+    assert info.value.where.lineno == nested_def_writes_outer.__code__.co_firstlineno + 4
+    with pytest.raises(s2s.UnsupportedArgumentError, match=r"through \*\*kw"):
+        s2s.grad(through_keyword_bag)(np.ones(3))
