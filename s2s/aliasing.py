@@ -404,7 +404,7 @@ def _is_view(stmt: Stmt) -> bool:
     """May share memory with its first argument: a view op, or a cast told not to copy
     (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
     if stmt.op in VIEW_OPS:
-        return True
+        return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
     copy_flag = stmt.kwargs.get("copy")
     return copy_flag is not None and not (
         isinstance(copy_flag, gast.Constant) and copy_flag.value is True

@@ -737,3 +737,15 @@ def test_nested_def_writes_and_keyword_bags_are_named_as_written():
     assert info.value.where.lineno == nested_def_writes_outer.__code__.co_firstlineno + 4
     with pytest.raises(s2s.UnsupportedArgumentError, match=r"through \*\*kw"):
         s2s.grad(through_keyword_bag)(np.ones(3))
+
+
+def write_after_flatten(x):
+    a = x * 2.0
+    b = a.flatten()
+    a[0] = 0.0
+    return np.sum(b * x) + np.sum(a)
+
+
+def test_flatten_is_a_copy_not_a_view():
+    grad = check(write_after_flatten, np.array([1.0, 2.0, 3.0]))[0]
+    np.testing.assert_allclose(grad, [4.0, 10.0, 14.0])
