@@ -92,6 +92,8 @@ class AdjointFlow:
         while True:
             snapshot = self._generation_snapshot()
             self.set_flow_state(entry)
+            for var in entry[0]:  # it may hold what a later trip's body added (the back edge),
+                self.zero_masks.setdefault(var, []).append(None)  # so no selection is known
             body = generate()
             widened = join(entry, self.flow_state())
             if widened == entry:

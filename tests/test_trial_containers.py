@@ -749,3 +749,30 @@ def write_after_flatten(x):
 def test_flatten_is_a_copy_not_a_view():
     grad = check(write_after_flatten, np.array([1.0, 2.0, 3.0]))[0]
     np.testing.assert_allclose(grad, [4.0, 10.0, 14.0])
+
+
+def reversed_rows_in_loop(x, c):
+    y = x
+    s = 0.0
+    for _ in range(2):
+        y = c * y[::-1]
+        s = s + y[0]
+    return s
+
+
+def sqrt_of_reversed_in_loop(x):
+    y = x
+    s = 0.0
+    for _ in range(2):
+        y = np.sqrt(y[::-1])
+        s = s + y[0]
+    return s
+
+
+def test_selections_carried_around_a_loop_do_not_mask_later_trips():
+    """``y[0]`` selects one entry this trip, but the next trip's ``y[::-1]`` reaches all of
+    them: the mask of a buffer that enters the loop body non-zero is unknown."""
+    x, c = np.array([1.0, 2.0, 3.0]), np.array([0.5, 2.0, 3.0])
+    np.testing.assert_allclose(s2s.grad(reversed_rows_in_loop)(x, c), [1.5, 0.0, 0.5])
+    check(reversed_rows_in_loop, x, c, wrt=(0, 1))
+    check(sqrt_of_reversed_in_loop, x)
