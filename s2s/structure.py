@@ -10,6 +10,7 @@ import gast
 from s2s.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
 from s2s.resolve import Target
 from s2s.spellings import name_node
+from s2s.templating import constant
 
 
 class Structured:
@@ -98,9 +99,17 @@ class Structured:
         it = stmt.iter
         target = getattr(getattr(it, "func", None), "s2s_target", None)
         kind = target.obj if isinstance(target, Target) else None
+        backwards = False
+        if kind is reversed and len(it.args) == 1 and not it.keywords:
+            inner = getattr(getattr(it.args[0], "func", None), "s2s_target", None)
+            if isinstance(inner, Target) and inner.obj is range:  # reversed(range(n))
+                it, kind, backwards = it.args[0], range, True
         elements: list[tuple[gast.expr, gast.expr]] = []  # (target, sequence)
         if kind is range and isinstance(stmt.target, gast.Name):
             iterable = gast.Call(func=it.func, args=[self.atom(a) for a in it.args], keywords=[])
+            if backwards:  # range(...)[::-1] is the reversed range, still a range
+                every = gast.Slice(lower=None, upper=None, step=constant(-1))
+                iterable = gast.Subscript(value=iterable, slice=every, ctx=gast.Load())
             loop_target = stmt.target.id
         else:
             index_holder: list[str] = []
@@ -147,6 +156,10 @@ class Structured:
         nested in any way (``for i, (x, y) in enumerate(zip(xs, ys))``); ``index`` receives
         the name ``enumerate`` counts with."""
         kind = getattr(getattr(getattr(it, "func", None), "s2s_target", None), "obj", None)
+        if kind is reversed and len(it.args) == 1 and not it.keywords:  # reversed(xs): xs[::-1]
+            every = gast.Slice(lower=None, upper=None, step=constant(-1))
+            backwards = gast.Subscript(value=it.args[0], slice=every, ctx=gast.Load())
+            return self.iteration_pairs(target, backwards, index)
         if kind is enumerate and len(it.args) == 1 and _pair(target, names_only=False):
             counter, element = target.elts
             if isinstance(counter, gast.Name) and not index:

@@ -776,3 +776,34 @@ def test_selections_carried_around_a_loop_do_not_mask_later_trips():
     np.testing.assert_allclose(s2s.grad(reversed_rows_in_loop)(x, c), [1.5, 0.0, 0.5])
     check(reversed_rows_in_loop, x, c, wrt=(0, 1))
     check(sqrt_of_reversed_in_loop, x)
+
+
+def horner_backwards(x):
+    s = 0.0
+    for i in reversed(range(x.shape[0])):
+        s = s * 0.5 + x[i]
+    return s
+
+
+def history_backwards(x):
+    hs = []
+    for i in range(3):
+        hs.append(x * (i + 1.0))
+    s = 0.0
+    for h in reversed(hs):
+        s = s * 0.5 + np.sum(h**2)
+    return s
+
+
+def entries_backwards(x):
+    s = 0.0
+    for i, v in enumerate(reversed(x)):
+        s = s + i * v * v
+    return s
+
+
+@pytest.mark.parametrize("f", [horner_backwards, history_backwards, entries_backwards])
+def test_loops_over_reversed_ranges_lists_and_arrays(f):
+    check(f, np.arange(1.0, 5.0))
+    if f is horner_backwards:
+        np.testing.assert_allclose(s2s.grad(f)(np.arange(1.0, 5.0)), [1.0, 0.5, 0.25, 0.125])
