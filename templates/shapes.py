@@ -84,6 +84,11 @@ def getitem(result, a, b, /):
     d[a][b] = d[result]
 
 
+@linear(np.diff, structural=("n", "axis"), source="numpy.diff; transpose: minus a padded diff")
+def diff(result, a, n=1, axis=-1):
+    d[a] = rt.undiff(d[result], a, n, axis)
+
+
 @linear(np.diag, structural=("k",), source="numpy.diag (1-D to 2-D and 2-D to 1-D)")
 def diag(result, v, k=0):
     d[v] = rt.undiag(d[result], v, k)

@@ -94,6 +94,19 @@ def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
 
 
 @reads_shape_only(1)
+def undiff(g: Any, a: Any, n: int = 1, axis: int = -1) -> np.ndarray:
+    """The adjoint of ``np.diff(a, n, axis)``: ``n`` times, pad ``g`` with a zero at both ends
+    of ``axis`` and take minus its first difference (the transpose of a difference matrix),
+    in ``a``'s accumulator dtype. Source: numpy.diff, ``out[i] = a[i + 1] - a[i]``."""
+    out = np.asarray(g, dtype=acc_dtype(_dtype_of(a)))
+    for _ in range(int(n)):
+        widths = [(0, 0)] * out.ndim
+        widths[axis] = (1, 1)
+        out = -np.diff(np.pad(out, widths), axis=axis)
+    return out
+
+
+@reads_shape_only(1)
 def unsum(g: Any, items: Any) -> list[Any]:
     """The adjoint of the builtin ``sum(items)``: every item gets the cotangent, unbroadcast."""
     return [unbroadcast(g, x) for x in items]

@@ -22,6 +22,9 @@ def augmented_mul(x, s):
 
 
 ROWS = [
+    R(np.diff, lambda x: np.diff(x), normal(5)),
+    R(np.diff, lambda x: np.diff(x, n=2, axis=0), normal(5, 3), tag="n2"),
+    R(np.diff, lambda x: np.diff(x, axis=1), normal(2, 4, 3), tag="axis1"),
     R(np.transpose, lambda x: x.T, normal(2, 3), tag="T"),
     R(np.transpose, lambda x: np.transpose(x, (1, 2, 0)), normal(2, 3, 4), tag="axes"),
     R(np.transpose, lambda x: x.transpose(2, 0, 1), normal(2, 3, 4), tag="method"),
