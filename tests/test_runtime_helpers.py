@@ -329,6 +329,14 @@ def test_undiag(shape, k):
     assert_pullback(lambda x: np.diag(x, k), [v], lambda ct: [rt.undiag(ct, v, k)])
 
 
+@pytest.mark.parametrize("shape, n, axis", [((5,), 1, -1), ((5, 3), 2, 0), ((2, 4, 3), 1, 1)])
+def test_undiff(shape, n, axis):
+    a = rand(*shape)
+    assert_pullback(lambda x: np.diff(x, n, axis), [a], lambda ct: [rt.undiff(ct, a, n, axis)])
+    g = np.ones(np.shape(np.diff(a, n, axis)), np.float64)
+    assert rt.undiff(g, a.astype(np.float32), n, axis).dtype == np.float32
+
+
 def test_unarray_lists_and_ndmin():
     xs = [rand(3), rand(3)]
     assert_pullback(lambda *x: np.array(x), xs, lambda ct: rt.unarray(ct, xs))
@@ -558,6 +566,7 @@ def _shape_only_calls():
         (rt.untrace, (1.5, a, 1)),
         (rt.undiag, (rand(2), a)),
         (rt.undiag, (rand(3, 3), v)),
+        (rt.undiff, (rand(2, 2), a, 1, -1)),
         (rt.unarray, (rand(2, 2, 3), [a, a])),
         (rt.dot_grad_a, (rand(2, 4), a, b)),
         (rt.dot_grad_b, (rand(2, 4), a, b)),
