@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -211,6 +212,14 @@ def _lists(flat: list[Stmt]) -> set[str]:
         before = len(lists)
         for stmt in flat:
             if stmt.op is COPY and stmt.targets and set(atom_names_of(stmt.args[0])) & lists:
+                lists.add(stmt.targets[0])
+            sliced = (  # ys = xs[1:] of a list: a list too
+                stmt.op is operator.getitem
+                and stmt.targets
+                and isinstance(stmt.args[1], gast.Slice)
+                and set(atom_names_of(stmt.args[0])) & lists
+            )
+            if sliced:
                 lists.add(stmt.targets[0])
         grown = len(lists) != before
     return lists

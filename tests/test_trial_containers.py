@@ -807,3 +807,16 @@ def test_loops_over_reversed_ranges_lists_and_arrays(f):
     check(f, np.arange(1.0, 5.0))
     if f is horner_backwards:
         np.testing.assert_allclose(s2s.grad(f)(np.arange(1.0, 5.0)), [1.0, 0.5, 0.25, 0.125])
+
+
+def slice_of_a_built_list(a, b, c):
+    xs = [a, b, c]
+    ys = xs[1:]
+    return np.sum(ys[0] ** 2) + np.sum(ys[-1] * c)
+
+
+def test_a_slice_of_a_list_of_mixed_shapes_is_a_list():
+    rng = np.random.default_rng(9)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=3), rng.normal(size=(4, 1)))
+    grads = check(slice_of_a_built_list, *args, wrt=(0, 1, 2))
+    assert not np.any(grads[0])

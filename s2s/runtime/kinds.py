@@ -126,6 +126,10 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         return g
     if isinstance(ref, list):  # xs[i] of a list: the cotangent of that item
         parts = list(total) if total is not None else [None] * len(ref)
+        if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
+            for j, position in enumerate(range(len(ref))[key]):
+                parts[position] = add(parts[position], g[j] if g is not None else None)
+            return parts
         parts[key] = add(parts[key], g)
         return parts
     from s2s.runtime.core import owned_copy, scatter_add, zeros_like_acc
