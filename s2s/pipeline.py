@@ -24,7 +24,7 @@ from s2s.parse import parse, strip_decorators
 from s2s.resolve import Target, resolve
 from s2s.reverse import reverse
 from s2s.static_shapes import specialize_calls
-from s2s.sweeps import Block, call
+from s2s.sweeps import Block, call, merge_repeated_comments
 from s2s.templating import constant, name
 
 GRAD = "grad"
@@ -146,6 +146,8 @@ def generate(
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
 
     protect = [name(p.name) for p in ir.params]
+    merge_repeated_comments(sweeps.primal)
+    merge_repeated_comments(sweeps.adjoint)
     writer = emit_pass.Writer()
     free = [v for v in func.__code__.co_freevars]
     writer.line(f"def _make({', '.join(['_np', '_s2s'] + free)}):", 0)

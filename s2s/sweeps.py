@@ -71,3 +71,33 @@ def is_comment_marker(stmt: gast.stmt) -> bool:
         and isinstance(stmt.value.func, gast.Name)
         and stmt.value.func.id == "__s2s_comment__"
     )
+
+
+def merge_repeated_comments(blocks: list[Block]) -> None:
+    """Drop a line comment that repeats the one heading the statements just before it (one
+    source line's adjoint is several primitives: one header reads better than five)."""
+    previous = None
+    for block in blocks:
+        block.body = _merged(block.body)
+        if block.comment is not None and block.comment == previous:
+            block.comment = None  # the block before says it already
+        previous = block.comment if block.comment is not None else previous
+
+
+def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
+    kept: list[gast.stmt] = []
+    last = None  # the text of the comment heading the current run of plain statements
+    for stmt in body:
+        for arm in ("body", "orelse"):
+            nested = getattr(stmt, arm, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, arm, _merged(nested))
+        if is_comment_marker(stmt):
+            text = gast.unparse(stmt)
+            if text == last:
+                continue
+            last = text
+        elif isinstance(stmt, (gast.For, gast.While, gast.If, gast.With)):
+            last = None
+        kept.append(stmt)
+    return kept

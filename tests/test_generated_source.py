@@ -336,3 +336,25 @@ def test_to_source_expressions(text):
     for use_astor in (True, False):
         printed = s2s.emit.to_source(node, use_astor=use_astor)
         assert ast.dump(ast.parse(printed, mode="eval")) == expected, (use_astor, printed)
+
+
+def loop_of_lines(w, x):
+    h = np.zeros(w.shape[0])
+    total = 0.0
+    for t in range(x.shape[0]):
+        h = np.tanh(w @ h + x[t] * 0.5 + 1.0)
+        total = total + np.sum(h * h)
+    return total
+
+
+def test_a_line_heads_its_adjoint_once():
+    """One source line's adjoint is several primitives: in a reversed loop body they sit under
+    one ``# line N`` header, not one header each."""
+    rng = np.random.default_rng(2)
+    derivative = s2s.grad(loop_of_lines, wrt=(0, 1))
+    derivative(0.3 * rng.normal(size=(3, 3)), rng.normal(size=(4, 3)))
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    comments = [line.strip() for line in adjoint.splitlines() if line.strip().startswith("#")]
+    assert all(a != b for a, b in zip(comments, comments[1:])), comments
+    first = loop_of_lines.__code__.co_firstlineno
+    assert sum(c.startswith(f"# line {first + 4}:") for c in comments) == 1
