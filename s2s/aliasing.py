@@ -322,17 +322,15 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             advice,
         )
     names = _alias_closure(ir, old)
-    for other in ir.flat:
-        if other is stmt:
-            break
+    flat, loops = ir.flat, _loops_of(ir)
+    write = flat.index(stmt)
+    for other in flat[:write]:
         if other is definition:
             continue
         if (
             _aliases_any(other, names)
             and not _used_at_once(ir, other)
-            and any(
-                _read_after(ir.flat, _loops_of(ir), t, ir.flat.index(stmt)) for t in other.targets
-            )
+            and any(_read_after(flat, loops, t, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "

@@ -21,6 +21,7 @@ import numpy as np
 from s2s import registry
 from s2s.dtypes import VType, is_literal
 from s2s.ir import CONST, COPY, Marker, Stmt
+from s2s.optimize import _names, _reads
 from s2s.sweeps import Block, is_comment_marker
 
 _FULL_REDUCTIONS = {np.sum, np.mean}
@@ -141,19 +142,6 @@ def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
             out |= {n.id for n in gast.walk(node.targets[0]) if isinstance(n, gast.Name)}
     return out
-
-
-def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-
-
-def _reads(stmt: gast.stmt) -> set[str]:
-    reads = {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
-    if isinstance(stmt, gast.AugAssign):
-        reads |= _names(stmt.target)
-    return reads
 
 
 def drop_placeholders(blocks: list[Block], names: set[str]) -> None:
