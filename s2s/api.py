@@ -16,12 +16,13 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.analysis.dtypes import vtype_of
 from s2s.arguments import check_wrt_value, wrt_names
-from s2s.dtypes import vtype_of
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
-from s2s.parse import parse
+from s2s.frontend.parse import parse
+from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
-from s2s.resolve import _MISSING, lookup_target
+from s2s.runtime.core import set_vjp_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -58,16 +59,14 @@ def _shapes(value: Any) -> Any:
 
 
 def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], bool]:
-    from s2s.resolve import _chain, _root
-
     def check(node: gast.expr) -> bool:
         target = node.func if isinstance(node, gast.Call) else node
-        chain = _chain(target)
+        chain = name_chain(target)
         if chain is None:
             return False
-        _, obj = _root(func, chain[0])
+        _, obj = root_value(func, chain[0])
         for attr in chain[1]:
-            obj = getattr(obj, attr, _MISSING)
+            obj = getattr(obj, attr, MISSING)
         return obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check
@@ -407,3 +406,4 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp)
+set_vjp_maker(vjp)  # sub-derivatives of the user's own functions, made on their first call

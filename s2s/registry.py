@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 import textwrap
@@ -151,7 +152,7 @@ def lookup(fn: Any) -> Rule | None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        import s2s.templates  # noqa: F401  (registers the built-in rules)
+        _load_templates()
     try:
         return _RULES.get(fn)
     except TypeError:
@@ -160,9 +161,14 @@ def lookup(fn: Any) -> Rule | None:
 
 def all_rules() -> dict[Any, Rule]:
     """Every registered rule, keyed by the callable it differentiates (loads the templates)."""
-    import s2s.templates  # noqa: F401  (registers the built-in rules)
-
+    _load_templates()
     return dict(_RULES)
+
+
+def _load_templates() -> None:
+    """Import ``s2s.templates``, which registers the built-in rules. The rules are data for the
+    registry: they import it, and it loads them by name, so no import runs upwards."""
+    importlib.import_module("s2s.templates")
 
 
 def builtin_rules() -> dict[Any, Rule]:

@@ -13,7 +13,7 @@ import pytest
 
 import s2s
 import s2s.api
-import s2s.emit
+import s2s.codegen.emit
 import s2s.runtime
 
 X = np.array([0.1, -0.4, 0.7])
@@ -276,7 +276,7 @@ def run_generated(source, args):
 )
 def test_unparse_fallback_is_equivalent(monkeypatch, func, wrt, args):
     with_astor = fresh_source(func, wrt=wrt)
-    monkeypatch.setattr(s2s.emit, "astor", None)
+    monkeypatch.setattr(s2s.codegen.emit, "astor", None)
     calls = []
     unparse = ast.unparse
     monkeypatch.setattr(ast, "unparse", lambda node: calls.append(node) or unparse(node))
@@ -324,7 +324,7 @@ def test_to_source_printers_agree_in_meaning(text):
     node = gast.parse(text).body[0]
     expected = ast.dump(ast.parse(text))
     for use_astor in (True, False):
-        printed = s2s.emit.to_source(node, use_astor=use_astor)
+        printed = s2s.codegen.emit.to_source(node, use_astor=use_astor)
         assert "\n" not in printed
         assert ast.dump(ast.parse(printed)) == expected, (use_astor, printed)
 
@@ -334,7 +334,7 @@ def test_to_source_expressions(text):
     node = gast.parse(text).body[0].value
     expected = ast.dump(ast.parse(text, mode="eval"))
     for use_astor in (True, False):
-        printed = s2s.emit.to_source(node, use_astor=use_astor)
+        printed = s2s.codegen.emit.to_source(node, use_astor=use_astor)
         assert ast.dump(ast.parse(printed, mode="eval")) == expected, (use_astor, printed)
 
 

@@ -8,7 +8,7 @@ import pathlib
 import gast
 import pytest
 
-from s2s.emit import to_source
+from s2s.codegen.emit import to_source
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCES = sorted(
@@ -33,7 +33,7 @@ def to_source_all(tree, use_astor):
     return "\n".join(to_source(stmt, use_astor) for stmt in tree.body)
 
 
-MODULES = ["s2s.fence", "s2s.normalize"]
+MODULES = ["s2s.frontend.fence", "s2s.frontend.normalize"]
 
 
 @pytest.mark.parametrize("module", MODULES)

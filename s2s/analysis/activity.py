@@ -12,15 +12,10 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.aliasing import _check_statement, _differentiable_reads
-from s2s.dtypes import UNKNOWN, VType, call_signature, infer
-from s2s.errors import (
-    DtypeError,
-    NoRuleError,
-    UnsupportedArgumentError,
-    UnsupportedSyntaxError,
-)
-from s2s.ir import (
+from s2s.analysis.aliasing import check_statement, differentiable_reads
+from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
+from s2s.analysis.static_shapes import with_shape
+from s2s.codegen.ir import (
     APPEND,
     ATTRIBUTE,
     COPY,
@@ -35,8 +30,14 @@ from s2s.ir import (
     Stmt,
     atom_names,
 )
-from s2s.parse import Primal
-from s2s.static_shapes import with_shape
+from s2s.errors import (
+    DtypeError,
+    NoRuleError,
+    UnsupportedArgumentError,
+    UnsupportedSyntaxError,
+)
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import is_library
 
 
 @dataclass
@@ -136,9 +137,9 @@ def analyze(
         before, types_before = len(varied), dict(types)
         for stmt in flat:
             if sweep == 0:
-                _check_statement(primal, ir, stmt, types)
+                check_statement(primal, ir, stmt, types)
             out_type = with_shape(infer(stmt, types), stmt, types)
-            reads = _differentiable_reads(stmt)
+            reads = differentiable_reads(stmt)
             is_varied = _differentiates(stmt) and any(n in varied for n in reads)
             if is_varied and out_type.kind == "complex":
                 raise DtypeError(
@@ -168,7 +169,7 @@ def analyze(
     for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
             continue
-        if not (_differentiates(stmt) and any(n in varied for n in _differentiable_reads(stmt))):
+        if not (_differentiates(stmt) and any(n in varied for n in differentiable_reads(stmt))):
             continue  # `h = np.zeros(3)` before a loop makes h active: this value is constant
         if stmt.op is COPY:
             if stmt.unpack:
@@ -225,7 +226,7 @@ def _backward_closure(flat, seeds: set[str], within: set[str] | None, passes) ->
         before = len(found)
         for stmt in reversed(flat):
             if passes(stmt) and any(t in found for t in stmt.targets):
-                reads = _differentiable_reads(stmt)
+                reads = differentiable_reads(stmt)
                 found.update(n for n in reads if within is None or n in within)
         if len(found) == before:
             return found
@@ -266,7 +267,7 @@ def _describe(op: Any) -> str:
 
 def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Binding:
     where = primal.where(stmt.node)
-    inputs = [n for n in _differentiable_reads(stmt) if n in active]
+    inputs = [n for n in differentiable_reads(stmt) if n in active]
     named = [ir.original.get(n, n) for n in inputs if n not in ir.temporaries]
     used = f"`{named[0]}`" if named else "a value computed on this line"
     if stmt.op is LOCAL_CALL:
@@ -303,9 +304,9 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
         if getattr(stmt.op, "__s2s_derivative__", False):
             message = "calling a derivative object inside differentiated code is not supported yet"
             advice = "call the primal function instead (`.primal`), or compute the two separately"
-        elif isinstance(stmt.op, types.FunctionType) and not _is_library(stmt.op):
+        elif isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
             return _bind_call(primal, stmt, active, where)
-        elif callable(stmt.op) and not _is_library(stmt.op):
+        elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"
         else:
@@ -398,9 +399,3 @@ def _atom_list_names(atom: Any) -> list[str]:
     if isinstance(atom, tuple):
         return [n for a in atom for n in atom_names(a)]
     return atom_names(atom)
-
-
-def _is_library(obj: Any) -> bool:
-    from s2s.resolve import is_library
-
-    return is_library(obj)

@@ -18,9 +18,8 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.dtypes import UNKNOWN, VType
-from s2s.errors import MutationError, UnsupportedArgumentError
-from s2s.ir import (
+from s2s.analysis.dtypes import UNKNOWN, VType
+from s2s.codegen.ir import (
     APPEND,
     CONST,
     COPY,
@@ -32,7 +31,8 @@ from s2s.ir import (
     Stmt,
     atom_names,
 )
-from s2s.parse import Primal
+from s2s.errors import MutationError, UnsupportedArgumentError
+from s2s.frontend.parse import Primal
 
 _IN_PLACE_FUNCTIONS = {
     np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
@@ -67,7 +67,7 @@ VIEW_OPS = {
 } | {getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)}
 
 
-def _check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
+def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
     positional_out = (
         isinstance(stmt.op, np.ufunc) and stmt.method is None and len(stmt.args) > stmt.op.nin
@@ -251,7 +251,7 @@ def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
     """A view read only within its own source statement (``x[1:3] += v``): nothing can see
     a later write through it."""
-    readers = [s for s in ir.flat if any(t in _differentiable_reads(s) for t in view.targets)]
+    readers = [s for s in ir.flat if any(t in differentiable_reads(s) for t in view.targets)]
     return all(reader.node is view.node for reader in readers)
 
 
@@ -340,7 +340,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             )
 
 
-def _differentiable_reads(stmt: Stmt) -> list[str]:
+def differentiable_reads(stmt: Stmt) -> list[str]:
     names = []
     for atom in stmt.args + list(stmt.kwargs.values()):
         names.extend(atom_names(atom))

@@ -11,7 +11,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt
+from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt, is_literal
 
 _CAST_OPS = {np.astype, np.asarray, np.array}
 
@@ -22,7 +22,7 @@ class VType:
 
     ``dtype`` is ``None`` when unknown; ``weak`` marks Python scalars (NEP 50); ``value`` holds a
     value known at generation time (a ``.dtype``, a proven ``x.shape`` or int) or ``None``;
-    ``shape`` the proven shape (:mod:`s2s.static_shapes`) or ``None``.
+    ``shape`` the proven shape (:mod:`s2s.analysis.static_shapes`) or ``None``.
     """
 
     kind: str = "unknown"
@@ -94,13 +94,6 @@ def _static_dtype(atom: gast.expr, types: dict[str, VType]) -> Any:
             obj = getattr(obj, attr, None)
         return obj
     return None
-
-
-def is_literal(atom: gast.expr) -> bool:
-    """A number written in the source: ``2.0``, ``-1``."""
-    if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, (gast.USub, gast.UAdd)):
-        atom = atom.operand
-    return isinstance(atom, gast.Constant)
 
 
 def _operand_type(atom: gast.expr, types: dict[str, VType]) -> VType:

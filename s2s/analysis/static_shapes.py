@@ -20,9 +20,9 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.dtypes import ShapeValue, VType, is_literal
-from s2s.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt
-from s2s.spellings import hashable
+from s2s.analysis.dtypes import ShapeValue, VType
+from s2s.codegen.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt, is_literal
+from s2s.frontend.spellings import hashable
 
 _ALLOCATORS = {np.zeros, np.ones, np.empty}
 _FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod}

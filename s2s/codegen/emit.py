@@ -14,7 +14,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
-from s2s.reverse import Block
+from s2s.codegen.sweeps import Block
 
 try:  # astor is the preferred printer; ast.unparse is the tested fallback
     with warnings.catch_warnings():

@@ -167,3 +167,10 @@ class NameAllocator:
         name = f"{base}_{k}"
         self.taken.add(name)
         return name
+
+
+def is_literal(atom: gast.expr) -> bool:
+    """A number written in the source: ``2.0``, ``-1``."""
+    if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, (gast.USub, gast.UAdd)):
+        atom = atom.operand
+    return isinstance(atom, gast.Constant)

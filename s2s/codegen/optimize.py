@@ -6,9 +6,8 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.ir import atom_names
-from s2s.sweeps import Block, Sweeps, assign, call
-from s2s.templating import constant, name
+from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
+from s2s.codegen.templating import constant, name
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -171,18 +170,6 @@ def _targets(stmt: gast.stmt) -> list[str]:
     return []
 
 
-def _reads(stmt: gast.stmt) -> set[str]:
-    reads = {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        reads.add(stmt.target.id)
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
-        reads.update(atom_names(stmt.target))
-        reads.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
-    return reads
-
-
 def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> None:
     """Insert ``del`` after the last read of each generated value that is not kept or returned
     (a value read inside a loop or branch counts as read by that whole statement).
@@ -194,7 +181,7 @@ def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> Non
     assigned: set[str] = set()
     for b, block in enumerate(blocks):
         for s, stmt in enumerate(block.body):
-            for var in _reads(stmt):
+            for var in statement_reads(stmt):
                 last[var] = (b, s)
             for var in _targets(stmt):
                 assigned.add(var)
@@ -226,16 +213,12 @@ def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
                     continue
                 if isinstance(stmt, gast.Assign):
                     live.difference_update(targets)
-                live.update(_reads(stmt))
+                live.update(statement_reads(stmt))
                 kept.append(stmt)
             block.body = list(reversed(kept))
 
 
 _REUSABLE = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
-
-
-def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
 
 
 def _float_to_float(ufunc: np.ufunc) -> bool:
@@ -253,7 +236,7 @@ def _reusable_operand(value: gast.expr, fresh: set[str], after: set[str]) -> lis
         if isinstance(value.op, (gast.Add, gast.Mult)):  # commutative: either side will do
             candidates.append((value.right, value.left))
         for operand, other in candidates:
-            if isinstance(operand, gast.Name) and operand.id in fresh - after - _names(other):
+            if isinstance(operand, gast.Name) and operand.id in fresh - after - names_in(other):
                 if operand is value.left:
                     return [ufunc, operand, other]
                 return [ufunc, operand, value.left]  # still computes left op right
@@ -282,10 +265,10 @@ def reuse_dead_temporaries(sweeps: Sweeps, fresh: set[str]) -> None:
     allocates, so the result is always the operator's."""
     statements = [stmt for block in sweeps.primal for stmt in block.body]
     reads_after: dict[int, set[str]] = {}
-    seen = {n for b in sweeps.adjoint for s in b.body for n in _names(s)}
+    seen = {n for b in sweeps.adjoint for s in b.body for n in names_in(s)}
     for stmt in reversed(statements):
         reads_after[id(stmt)] = set(seen)
-        seen |= _reads(stmt)
+        seen |= statement_reads(stmt)
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
             args = _reusable_operand(stmt.value, fresh, reads_after[id(stmt)])

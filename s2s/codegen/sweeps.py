@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from s2s.ir import NameAllocator, atom_names
-from s2s.templating import name
+from s2s.codegen.ir import NameAllocator, atom_names
+from s2s.codegen.templating import name
 
 
 @dataclass
@@ -101,3 +101,21 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
             last = None
         kept.append(stmt)
     return kept
+
+
+def names_in(node: gast.AST) -> set[str]:
+    """Every name in ``node``, read or written."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def statement_reads(stmt: gast.stmt) -> set[str]:
+    """The names ``stmt`` reads (an augmented assignment reads its target too)."""
+    reads = {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        reads.add(stmt.target.id)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+        reads.update(atom_names(stmt.target))
+        reads.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
+    return reads

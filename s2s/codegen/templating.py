@@ -12,7 +12,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.ir import NameAllocator
+from s2s.codegen.ir import NameAllocator
 
 
 @dataclass

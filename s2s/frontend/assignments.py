@@ -8,15 +8,15 @@ from typing import Any
 import gast
 
 from s2s import runtime
+from s2s.codegen.ir import COPY, Stmt, atom_names
 from s2s.errors import MutationError, UnsupportedSyntaxError
-from s2s.ir import COPY, Stmt, atom_names
-from s2s.spellings import attr_chain, base_name, name_node
+from s2s.frontend.spellings import attr_chain, base_name, name_node
 
 
 class Assignments:
-    """Mixin of :class:`s2s.normalize.Normalizer`: ``a = v``, ``a, b = v``, ``a = b = v`` and
-    ``a op= v``. A name assigned in a branch or loop keeps its name (the tape saves its old
-    values); elsewhere each assignment gets a new SSA name."""
+    """Mixin of :class:`s2s.frontend.normalize.Normalizer`: ``a = v``, ``a, b = v``,
+    ``a = b = v`` and ``a op= v``. A name assigned in a branch or loop keeps its name (the
+    tape saves its old values); elsewhere each assignment gets a new SSA name."""
 
     env: dict[str, str]
     body: list[Any]
@@ -160,7 +160,7 @@ class Assignments:
                 f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
                 f"would change `{others[0]}` too; that is not supported",
                 self.primal.where(stmt),
-                f"write `{target.id} = {target.id} {_op_text(stmt.op)} ...` (a new value), or "
+                f"write `{target.id} = {target.id} {operator_text(stmt.op)} ...` (a new value), or "
                 f"take a copy where the second name is made",
             )
         update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
@@ -186,15 +186,15 @@ def _reads(stmt: Stmt) -> set[str]:
         for a in stmt.args + list(stmt.kwargs.values())
         for n in gast.walk(a)
         if isinstance(n, gast.Name)
-    } | set(_loads(stmt.expr))
+    } | set(loaded_names(stmt.expr))
 
 
-def _op_text(op: gast.operator) -> str:
+def operator_text(op: gast.operator) -> str:
     symbols = {gast.Add: "+", gast.Mult: "*", gast.Sub: "-", gast.Div: "/", gast.Pow: "**"}
     return symbols.get(type(op), type(op).__name__)
 
 
-def _loads(node: gast.AST) -> list[str]:
+def loaded_names(node: gast.AST) -> list[str]:
     return [
         n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]

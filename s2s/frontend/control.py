@@ -7,7 +7,7 @@ import copy
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
-from s2s.parse import Primal
+from s2s.frontend.parse import Primal
 
 _EXITS = (gast.Break, gast.Continue, gast.Return)
 

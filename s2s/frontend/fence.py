@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
-from s2s.parse import Primal
+from s2s.frontend.parse import Primal
 
 RESERVED = ("_np", "_s2s")
 _CONTROL_FLOW = "not supported yet (if/elif/else statements and for/while loops are)"
@@ -62,7 +62,7 @@ def fence(primal: Primal) -> None:
     """Raise :class:`UnsupportedSyntaxError` at the first construct s2s cannot differentiate.
 
     >>> import numpy as np
-    >>> from s2s.parse import parse
+    >>> from s2s.frontend.parse import parse
     >>> def f(x):
     ...     with np.errstate(all="ignore"):
     ...         return np.log(x)

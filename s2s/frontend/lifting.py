@@ -1,6 +1,6 @@
 """Lifting: nested ``def``s become functions of their captures; containers bound to names.
 
-Part of :mod:`s2s.normalize` (the ``Normalizer`` mixes this in). A nested ``def`` is
+Part of :mod:`s2s.frontend.normalize` (the ``Normalizer`` mixes this in). A nested ``def`` is
 lambda-lifted (Johnsson 1985, "Lambda lifting: transforming programs to recursive equations"):
 the outer locals it reads become keyword-only parameters passed at every call, so their
 gradients flow back through the call. A tuple bound once stands for its items wherever it is
@@ -14,14 +14,13 @@ import inspect
 
 import gast
 
-from s2s.dtypes import is_literal
+from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
 from s2s.errors import MutationError, UnsupportedSyntaxError
-from s2s.ir import APPEND, DEF, OPAQUE, Stmt
-from s2s.spellings import name_node
+from s2s.frontend.spellings import name_node
 
 
 class Lifting:
-    """Nested defs and containers for :class:`s2s.normalize.Normalizer`."""
+    """Nested defs and containers for :class:`s2s.frontend.normalize.Normalizer`."""
 
     def nested_def(self, node: gast.FunctionDef) -> None:
         """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only

@@ -10,10 +10,7 @@ from typing import Any
 
 import gast
 
-from s2s import control
-from s2s.assignments import Assignments, _loads, _op_text
-from s2s.errors import UnsupportedSyntaxError
-from s2s.ir import (
+from s2s.codegen.ir import (
     APPEND,
     ATTRIBUTE,
     CONST,
@@ -30,11 +27,14 @@ from s2s.ir import (
     Stmt,
     flatten,
 )
-from s2s.lifting import LIST_ADVICE, Lifting, list_misuse
-from s2s.outputs import SeveralOutputs
-from s2s.parse import Primal
-from s2s.resolve import Method, Target, global_value
-from s2s.spellings import (
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend import control
+from s2s.frontend.assignments import Assignments, loaded_names, operator_text
+from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
+from s2s.frontend.outputs import SeveralOutputs
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import Method, Target, global_value
+from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
     BUILTIN_ALIASES,
@@ -48,12 +48,12 @@ from s2s.spellings import (
     hashable,
     name_node,
 )
-from s2s.structure import (
+from s2s.frontend.structure import (
     Structured,
-    _appended_list,
-    _assigned_in_compound,
-    _lists,
+    appended_list,
+    assigned_in_compound,
     bound_in_compound,
+    list_names,
 )
 
 
@@ -256,7 +256,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
         renamed = _rename_loads(node, self.env)
-        reads = [name_node(n) for n in _loads(renamed) if n in self.original]
+        reads = [name_node(n) for n in loaded_names(renamed) if n in self.original]
         return Stmt((), renamed, OPAQUE, reads)
 
     def call(self, node: gast.Call) -> Stmt:
@@ -335,7 +335,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
-            if _appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
+            if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
                 xs = self.load(stmt.value.func.value)
                 item = self.atom(stmt.value.args[0])
                 call_expr = gast.Call(
@@ -405,10 +405,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
         control.lower(self.primal, self.names.fresh("result"))
-        self.carried = _assigned_in_compound(tree)
+        self.carried = assigned_in_compound(tree)
         self.rebound = bound_in_compound(tree)  # names bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        self.appended = {xs for node in gast.walk(tree) if (xs := _appended_list(node)) is not None}
+        self.appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
         self.lists = self.appended | {
             t.id
             for node in gast.walk(tree)
@@ -446,7 +446,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                     problem = "assigning into a list's items"
             if problem is None and isinstance(node, gast.AugAssign):
                 if isinstance(node.target, gast.Name) and node.target.id in self.lists:
-                    problem = f"`{node.target.id} {_op_text(node.op)}= ...` on a list"
+                    problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
             if problem is not None:
                 raise UnsupportedSyntaxError(
                     f"{problem} is not supported", self.primal.where(node), LIST_ADVICE
@@ -463,7 +463,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             taken=self.names.taken,
             temporaries=self.temporaries,
             carried=self.carried,
-            lists=_lists(flatten(self.body)),
+            lists=list_names(flatten(self.body)),
         )
 
 
@@ -502,8 +502,8 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     ``tuple_params`` maps a parameter that holds a tuple to its length: the parameter then
     stands for the tuple of its items, each a name of its own.
 
-    >>> from s2s.parse import parse
-    >>> from s2s.resolve import resolve
+    >>> from s2s.frontend.parse import parse
+    >>> from s2s.frontend.resolve import resolve
     >>> import numpy as np
     >>> def f(x, w):
     ...     h = np.tanh(x @ w + 1.0)

@@ -11,12 +11,12 @@ import gast
 
 from s2s import registry
 from s2s.errors import UnsupportedSyntaxError
-from s2s.resolve import Method, Target
-from s2s.spellings import METHODS, base_name, hashable, name_node
+from s2s.frontend.resolve import Method, Target
+from s2s.frontend.spellings import METHODS, base_name, hashable, name_node
 
 
 class SeveralOutputs:
-    """Mixin of :class:`s2s.normalize.Normalizer`: one SSA name per output of ``eigh``,
+    """Mixin of :class:`s2s.frontend.normalize.Normalizer`: one SSA name per output of ``eigh``,
     ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and ``r.name`` of them."""
 
     env: dict[str, str]

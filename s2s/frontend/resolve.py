@@ -10,9 +10,9 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.parse import Primal
+from s2s.frontend.parse import Primal
 
-_MISSING = object()
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -55,35 +55,35 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
     return names
 
 
-def _root(func: types.FunctionType, name: str) -> tuple[str, Any]:
+def root_value(func: types.FunctionType, name: str) -> tuple[str, Any]:
     code = func.__code__
     if name in code.co_freevars and func.__closure__ is not None:
         cell = func.__closure__[code.co_freevars.index(name)]
         try:
             return "closure", cell.cell_contents
         except ValueError:
-            return "closure", _MISSING
+            return "closure", MISSING
     if name in func.__globals__:
         return "global", func.__globals__[name]
     builtins_ns = func.__globals__.get("__builtins__", builtins)
     if isinstance(builtins_ns, types.ModuleType):
         builtins_ns = vars(builtins_ns)
-    return "builtin", builtins_ns.get(name, _MISSING)
+    return "builtin", builtins_ns.get(name, MISSING)
 
 
 def lookup_target(func: types.FunctionType, scope: str, name: str, attrs: tuple[str, ...]) -> Any:
     """Re-read a target the way the primal would now (for the identity check on entry)."""
-    found_scope, obj = _root(func, name)
+    found_scope, obj = root_value(func, name)
     if found_scope != scope:
-        return _MISSING
+        return MISSING
     for attr in attrs:
-        obj = getattr(obj, attr, _MISSING)
-        if obj is _MISSING:
+        obj = getattr(obj, attr, MISSING)
+        if obj is MISSING:
             break
     return obj
 
 
-def _chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
+def name_chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
     attrs: list[str] = []
     while isinstance(node, gast.Attribute):
         attrs.append(node.attr)
@@ -109,7 +109,7 @@ def resolve(primal: Primal) -> list[Target]:
             ):
                 fn.s2s_target = Method(fn.attr)
                 continue
-            chain = _chain(fn)
+            chain = name_chain(fn)
             if chain is None or chain[0] in local:
                 continue
             target = _resolve_chain(func, *chain)
@@ -125,7 +125,7 @@ def resolve(primal: Primal) -> list[Target]:
 
 def _is_global_array(func: types.FunctionType, node: gast.expr, local: set[str]) -> bool:
     """``X`` in ``X.dot(w)`` names a global (or closure) numpy array: its methods are numpy's."""
-    chain = _chain(node)
+    chain = name_chain(node)
     if chain is None or chain[0] in local:
         return False
     target = _resolve_chain(func, *chain)
@@ -134,22 +134,22 @@ def _is_global_array(func: types.FunctionType, node: gast.expr, local: set[str])
 
 def global_value(func: types.FunctionType, node: gast.expr) -> Any:
     """The current value of a global or closure chain (``np``, ``CONFIG.scale``), or ``None``."""
-    chain = _chain(node)
+    chain = name_chain(node)
     target = _resolve_chain(func, *chain) if chain is not None else None
     return target.obj if target is not None else None
 
 
 def _is_local_rooted(node: gast.expr, local: set[str]) -> bool:
-    return not (_chain(node) is not None and _chain(node)[0] not in local)
+    return not (name_chain(node) is not None and name_chain(node)[0] not in local)
 
 
 def _resolve_chain(func: types.FunctionType, name: str, attrs: tuple[str, ...]) -> Target | None:
-    scope, obj = _root(func, name)
-    if obj is _MISSING:
+    scope, obj = root_value(func, name)
+    if obj is MISSING:
         return None
     for attr in attrs:
-        obj = getattr(obj, attr, _MISSING)
-        if obj is _MISSING:
+        obj = getattr(obj, attr, MISSING)
+        if obj is MISSING:
             return None
     return Target(obj, scope, name, attrs)
 

@@ -10,7 +10,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
-from s2s.resolve import Method, Target, numpy_path
+from s2s.frontend.resolve import Method, Target, numpy_path
 
 BINARY_UFUNCS: dict[type, Any] = {
     gast.Add: np.add,

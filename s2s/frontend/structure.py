@@ -8,14 +8,14 @@ from typing import Any
 
 import gast
 
-from s2s.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
-from s2s.resolve import Target
-from s2s.spellings import name_node
-from s2s.templating import constant
+from s2s.codegen.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
+from s2s.codegen.templating import constant
+from s2s.frontend.resolve import Target
+from s2s.frontend.spellings import name_node
 
 
 class Structured:
-    """The statements of :class:`s2s.normalize.Normalizer` that nest or change state:
+    """The statements of :class:`s2s.frontend.normalize.Normalizer` that nest or change state:
     ``if``/``for``/``while`` bodies, ``a if c else b``, ``and``/``or``, comprehensions (as
     loops), and ``x[key] = v``."""
 
@@ -204,7 +204,7 @@ class Structured:
         self.body.append(stmt)
 
 
-def _lists(flat: list[Stmt]) -> set[str]:
+def list_names(flat: list[Stmt]) -> set[str]:
     """Names holding Python lists built with ``.append`` (and copies of them)."""
     lists = {s.targets[0] for s in flat if s.op is APPEND}
     grown = True
@@ -229,7 +229,7 @@ def atom_names_of(atom: gast.expr) -> list[str]:
     return [n.id for n in gast.walk(atom) if isinstance(n, gast.Name)]
 
 
-def _appended_list(node: gast.expr) -> str | None:
+def appended_list(node: gast.expr) -> str | None:
     """``xs`` for a call ``xs.append(v)`` on a local name, else ``None``."""
     if (
         isinstance(node, gast.Call)
@@ -257,12 +257,12 @@ def _names_tuple(target: gast.expr, n: int) -> bool:
     )
 
 
-def _assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
+def assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
     """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included), and
     arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
     names: set[str] = set()
     for node in gast.walk(tree):
-        appended = _appended_list(node) if isinstance(node, gast.Call) else None
+        appended = appended_list(node) if isinstance(node, gast.Call) else None
         if appended is not None:
             names.add(appended)
         targets = getattr(node, "targets", None) or [getattr(node, "target", None)]

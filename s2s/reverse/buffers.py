@@ -6,8 +6,8 @@ import copy
 
 import gast
 
-from s2s.sweeps import assign, call
-from s2s.templating import constant, name, slice_to_call, subscript_key
+from s2s.codegen.sweeps import assign, call
+from s2s.codegen.templating import constant, name, slice_to_call, subscript_key
 
 
 def _as_subscript_key(key: gast.expr) -> gast.expr:
@@ -31,7 +31,7 @@ def _is_static_basic_key(key: gast.expr) -> bool:
 
 
 class Accumulation:
-    """Adds contributions into adjoint buffers for :class:`s2s.reverse.ReverseBuilder`.
+    """Adds contributions into adjoint buffers for :class:`s2s.reverse.sweep.ReverseBuilder`.
 
     ``count[var]`` is how many contributions ``var`` received: 0 means a symbolic zero (no
     buffer), 1 a borrowed buffer (someone else's array), 2 or more a buffer s2s allocated,

@@ -19,10 +19,9 @@ import gast
 import numpy as np
 
 from s2s import registry
-from s2s.dtypes import VType, is_literal
-from s2s.ir import CONST, COPY, Marker, Stmt
-from s2s.optimize import _names, _reads
-from s2s.sweeps import Block, is_comment_marker
+from s2s.analysis.dtypes import VType
+from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
+from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
 
 _FULL_REDUCTIONS = {np.sum, np.mean}
 _NUMERIC = ("float", "int", "bool")
@@ -86,7 +85,7 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
             after = set(live)
             live = _sweep(_pairs(stmt.body), set(after), removed, delete)
             live |= _sweep(_pairs(stmt.orelse), set(after), removed, delete)
-            live |= _names(stmt.test)
+            live |= names_in(stmt.test)
         elif isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_pure", False):
             target = stmt.targets[0].id
             if target not in live:  # dead: it reads nothing, whether deleted now or not
@@ -95,11 +94,11 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
                     removed.add(target)
                 continue
             live.discard(target)
-            live |= _names(stmt.value)
+            live |= names_in(stmt.value)
         elif _placeholder(stmt):
             live.discard(stmt.targets[0].id)
         else:
-            live |= _reads(stmt)
+            live |= statement_reads(stmt)
     return live
 
 
@@ -110,7 +109,7 @@ def _pairs(body: list) -> list:
 def _loop(stmt: gast.For | gast.While, after: set[str], removed: set[str], delete: bool):
     """Names live before a loop: the body runs again with what its top needs, to a fixpoint;
     statements are deleted only on the last pass, with the fixpoint's live set."""
-    head = _names(stmt.iter) if isinstance(stmt, gast.For) else _names(stmt.test)
+    head = names_in(stmt.iter) if isinstance(stmt, gast.For) else names_in(stmt.test)
     top = set(after) | head
     while True:
         grown = top | _sweep(_pairs(stmt.body), set(top), set(), False)

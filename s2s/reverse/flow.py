@@ -18,9 +18,9 @@ from typing import Any
 
 import gast
 
-from s2s.ir import SETITEM, Loop, atom_names, flatten
-from s2s.sweeps import assign, call
-from s2s.templating import name
+from s2s.codegen.ir import SETITEM, Loop, atom_names, flatten
+from s2s.codegen.sweeps import assign, call
+from s2s.codegen.templating import name
 
 State = tuple[dict[str, int], frozenset[str]]
 
@@ -43,7 +43,7 @@ def join(a: State, b: State) -> State:
 
 
 class AdjointFlow:
-    """State tracking for :class:`s2s.reverse.ReverseBuilder`'s sweeps with control flow.
+    """State tracking for :class:`s2s.reverse.sweep.ReverseBuilder`'s sweeps with control flow.
 
     ``self.count`` (0 zero, 1 borrowed, 2+ owned) and ``self.maybe_none`` (may be ``None`` at
     run time) are the state; the invariant is that a buffer whose count is 0 holds ``None``.

@@ -6,13 +6,13 @@ import copy
 
 import gast
 
-from s2s.ir import COPY, Stmt, atom_names
-from s2s.sweeps import assign, call
-from s2s.templating import constant, name
+from s2s.codegen.ir import COPY, Stmt, atom_names
+from s2s.codegen.sweeps import assign, call
+from s2s.codegen.templating import constant, name
 
 
 class MarkerPaths:
-    """Guards for :class:`s2s.reverse.ReverseBuilder`: runtime checks only where static
+    """Guards for :class:`s2s.reverse.sweep.ReverseBuilder`: runtime checks only where static
     analysis says an output cotangent may be an ``s2s.Undefined`` marker or ``None``."""
 
     def inputs_of(self, index: int, stmt: Stmt) -> list[str]:
@@ -44,7 +44,7 @@ class MarkerPaths:
         no cotangent): run the adjoint only if one is present, so absent ones cost nothing."""
         out: list[gast.stmt] = []
         inputs = self.inputs_of(index, stmt)
-        if getattr(self, "flow", False):  # the sweep tracks what may be None (s2s.flow)
+        if getattr(self, "flow", False):  # the sweep tracks what may be None (s2s.reverse.flow)
             body = self.arms(lambda: self.checked_adjoint(index, stmt), list)[0]
             test = self._any_present(optional)
             return [gast.If(test=test, body=body or [gast.Pass()], orelse=[])]

@@ -9,13 +9,20 @@ import gast
 import numpy as np
 
 from s2s import registry
-from s2s.ir import atom_names
-from s2s.sweeps import assign, call, live_locals
-from s2s.templating import Contribution, constant, instantiate, name, partials, slice_to_call
+from s2s.codegen.ir import atom_names
+from s2s.codegen.sweeps import assign, call, live_locals
+from s2s.codegen.templating import (
+    Contribution,
+    constant,
+    instantiate,
+    name,
+    partials,
+    slice_to_call,
+)
 
 
 class SelectionMasks:
-    """Mask tracking for :class:`s2s.reverse.ReverseBuilder` (DESIGN 8).
+    """Mask tracking for :class:`s2s.reverse.sweep.ReverseBuilder` (DESIGN 8).
 
     Masks start at selections (``where``, ``maximum``, ``clip``, indexing), pass through
     elementwise, broadcast, reshape, transpose and indexing adjoints, and end at matmul,

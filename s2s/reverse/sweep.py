@@ -9,11 +9,9 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.activity import Activity
-from s2s.buffers import Accumulation
-from s2s.deadcode import cannot_raise
-from s2s.dtypes import VType, is_literal
-from s2s.ir import (
+from s2s.analysis.activity import Activity
+from s2s.analysis.dtypes import VType
+from s2s.codegen.ir import (
     APPEND,
     COPY,
     DEF,
@@ -26,13 +24,16 @@ from s2s.ir import (
     Stmt,
     atom_names,
     has_control_flow,
+    is_literal,
 )
-from s2s.markers import MarkerPaths
-from s2s.parse import Primal
-from s2s.selection import SelectionMasks
-from s2s.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
-from s2s.tape import TapeSweeps
-from s2s.templating import Contribution, constant, instantiate, name, slice_to_call
+from s2s.codegen.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
+from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
+from s2s.frontend.parse import Primal
+from s2s.reverse.buffers import Accumulation
+from s2s.reverse.deadcode import cannot_raise
+from s2s.reverse.markers import MarkerPaths
+from s2s.reverse.selection import SelectionMasks
+from s2s.reverse.tape import TapeSweeps
 
 
 class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
@@ -75,7 +76,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         sub-derivative: ``y, pullback_1 = _s2s.subderivative(g, ("a",))(a, b)``."""
         binding = self.activity.bindings.get(self.index_of[id(stmt)])
         if binding is None or binding.callee is None:
-            node = _primal_statement(stmt)
+            node = primal_statement(stmt)
             node.s2s_pure = cannot_raise(stmt, self.activity.types)  # droppable when dead
             return node
         pullback = self.pullback_of(stmt)
@@ -413,7 +414,7 @@ def _acc(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
-def _primal_statement(stmt: Stmt) -> gast.stmt:
+def primal_statement(stmt: Stmt) -> gast.stmt:
     if stmt.op is DEF:  # the lifted nested def
         return copy.deepcopy(stmt.expr)
     if stmt.op is APPEND:  # xs.append(v), as written

@@ -9,10 +9,10 @@ from typing import Any
 import gast
 
 from s2s import registry, runtime
-from s2s.flow import AdjointFlow
-from s2s.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
-from s2s.sweeps import Block, assign, call
-from s2s.templating import constant, name, slice_to_call
+from s2s.codegen.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
+from s2s.codegen.sweeps import Block, assign, call
+from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.reverse.flow import AdjointFlow
 
 
 def comment_marker(text: str) -> gast.stmt:
@@ -26,7 +26,7 @@ def _store(target: str) -> gast.Name:
 
 
 class TapeSweeps(AdjointFlow):
-    """Sweeps of :class:`s2s.reverse.ReverseBuilder` for functions with branches and loops.
+    """Sweeps of :class:`s2s.reverse.sweep.ReverseBuilder` for functions with branches and loops.
 
     The primal sweep runs the function's control flow as written and pushes onto a list (the
     tape) what the adjoint sweep will need and the primal overwrites: the old value of a
@@ -65,8 +65,8 @@ class TapeSweeps(AdjointFlow):
             for stmt in flat
         )  # fmt: skip
         # Every buffer starts as None. Without undefined markers, generation tracks which
-        # buffers are surely None, surely arrays or either (s2s.flow); with them, every buffer
-        # is added with the kinds' algebra and every adjoint block is guarded.
+        # buffers are surely None, surely arrays or either (s2s.reverse.flow); with them, every
+        # buffer is added with the kinds' algebra and every adjoint block is guarded.
         self.flow = not sources
         if sources:
             self.undefined.update(self.adjoint_names)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
-from s2s.runtime.kinds import Undefined
+from s2s.runtime.kinds import Undefined, add
 
 
 def reads_shape_only(*positions: int):
@@ -42,7 +42,7 @@ def like(x: Any) -> Like:
     Records are shared (interned): a loop that saves the shape of a temporary at every step
     keeps one record, not one per step, on the tape.
     """
-    key = (x.shape, x.dtype) if type(x) is np.ndarray else (np.shape(x), _dtype_of(x))
+    key = (x.shape, x.dtype) if type(x) is np.ndarray else (np.shape(x), dtype_of(x))
     found = _LIKES.get(key)
     if found is None:
         if len(_LIKES) > 4096:  # bounded: a program with ever new shapes starts over
@@ -51,7 +51,8 @@ def like(x: Any) -> Like:
     return found
 
 
-def _dtype_of(x: Any) -> np.dtype:
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of an array, a :class:`Like` record or a scalar (a Python float is float64)."""
     if type(x) is np.ndarray:
         return x.dtype
     if isinstance(x, Like):
@@ -113,7 +114,7 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
     else:
-        shape, dtype = np.shape(ref), _dtype_of(ref)
+        shape, dtype = np.shape(ref), dtype_of(ref)
     g_shape = g.shape if type(g) is np.ndarray else np.shape(g)
     if g_shape != shape:
         lead = len(g_shape) - len(shape)
@@ -127,7 +128,7 @@ def unbroadcast(g: Any, ref: Any) -> Any:
             if np.shape(g) != shape:
                 g = np.reshape(g, shape)
     target = acc_dtype(dtype)
-    if _dtype_of(g) != target:
+    if dtype_of(g) != target:
         g = np.asarray(g).astype(target) if np.ndim(g) else target.type(g)
     return g
 
@@ -135,13 +136,13 @@ def unbroadcast(g: Any, ref: Any) -> Any:
 @reads_shape_only(0)
 def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer)."""
-    return np.zeros(shape_of(ref), acc_dtype(_dtype_of(ref)))
+    return np.zeros(shape_of(ref), acc_dtype(dtype_of(ref)))
 
 
 @reads_shape_only(1)
 def owned_copy(g: Any, ref: Any) -> np.ndarray:
     """A new array with ``g``'s values, ``ref``'s shape and accumulator dtype (an owned buffer)."""
-    out = np.empty(shape_of(ref), acc_dtype(_dtype_of(ref)))
+    out = np.empty(shape_of(ref), acc_dtype(dtype_of(ref)))
     out[...] = g
     return out
 
@@ -171,6 +172,24 @@ def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
     else:
         np.add.at(buffer, key, g)
     return buffer
+
+
+def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
+    """Scatter-add ``g`` at ``key`` on a path that may carry a marker (a new buffer each time)."""
+    if isinstance(total, Undefined):
+        return total
+    if isinstance(g, Undefined):
+        return g
+    if isinstance(ref, list):  # xs[i] of a list: the cotangent of that item
+        parts = list(total) if total is not None else [None] * len(ref)
+        if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
+            for j, position in enumerate(range(len(ref))[key]):
+                parts[position] = add(parts[position], g[j] if g is not None else None)
+            return parts
+        parts[key] = add(parts[key], g)
+        return parts
+    buffer = zeros_like_acc(ref) if total is None else owned_copy(total, ref)
+    return scatter_add(buffer, key, g)
 
 
 def is_real_scalar(value: Any) -> bool:
@@ -271,7 +290,7 @@ def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...
 
 def seed(value: Any) -> Any:
     """The output cotangent 1 in the output's accumulator dtype (float32 for a float16 output)."""
-    return acc_dtype(_dtype_of(value)).type(1.0)
+    return acc_dtype(dtype_of(value)).type(1.0)
 
 
 def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
@@ -295,14 +314,14 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
             where,
             "pass a cotangent with exactly the output's shape (np.ones_like(value) for a sum)",
         )
-    dtype = _dtype_of(ct)
+    dtype = dtype_of(ct)
     if dtype.kind != "f":
         raise CotangentError(
             f"the cotangent has dtype {dtype}; cotangents must be real floating arrays",
             where,
             "pass a float array, for example ct.astype(value.dtype)",
         )
-    target = acc_dtype(_dtype_of(value))
+    target = acc_dtype(dtype_of(value))
     if dtype != target:
         ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
     return ct
@@ -435,7 +454,7 @@ def written_part(g: Any, key: Any, array: Any = None) -> Any:
     duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
     truncates: piecewise constant, so the part is zero."""
     part = g[key]
-    if array is not None and _dtype_of(array).kind not in "fc":
+    if array is not None and dtype_of(array).kind not in "fc":
         return np.zeros_like(part)
     if _is_basic_key(key):
         return part
@@ -466,6 +485,14 @@ def detached(value: Any) -> Any:
 
 
 _SUBDERIVATIVES: dict = {}
+_MAKE_VJP: list[Any] = []  # s2s.vjp, given by s2s.api: the runtime imports no pass
+
+
+def set_vjp_maker(make_vjp: Any) -> None:
+    """Give the runtime the function that makes sub-derivatives (``s2s.vjp``). ``s2s.api``
+    calls this when it is imported, so generated code runs with the runtime alone and only
+    a sub-derivative's first call reaches back into the passes."""
+    _MAKE_VJP[:] = [make_vjp]
 
 
 def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
@@ -476,9 +503,7 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     key = (function.__code__ if function.__closure__ is None else function, wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
-        from s2s.api import vjp
-
-        found = _SUBDERIVATIVES[key] = vjp(function, wrt=wrt)
+        found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt)
     return found
 
 

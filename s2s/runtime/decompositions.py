@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import _dtype_of, acc_dtype, shape_of, unbroadcast
+from s2s.runtime.core import acc_dtype, dtype_of, shape_of, unbroadcast
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate
 from s2s.runtime.ufuncs import div_or_zero
@@ -21,7 +21,7 @@ _T = np.matrix_transpose
 
 def _zeros(ref: Any) -> np.ndarray:
     # the contribution of an op whose differentiable outputs got no cotangent (a borrowed view)
-    return np.broadcast_to(acc_dtype(_dtype_of(ref)).type(0), shape_of(ref))
+    return np.broadcast_to(acc_dtype(dtype_of(ref)).type(0), shape_of(ref))
 
 
 def _cast(x: Any, dtype: np.dtype) -> np.ndarray:
@@ -139,7 +139,7 @@ def svdvals_adjoint(g: Any, a: Any) -> Any:
     Calls ``np.linalg.svd`` for the vectors. Source: Giles 2008, d s_i = u_i^T dA v_i.
     """
     u, _, vh = np.linalg.svd(a, full_matrices=False)
-    return _cast(np.matmul(u * np.expand_dims(g, -2), vh), acc_dtype(_dtype_of(a)))
+    return _cast(np.matmul(u * np.expand_dims(g, -2), vh), acc_dtype(dtype_of(a)))
 
 
 @_undefined_when_not_unique

@@ -118,26 +118,6 @@ def undefined_of(*cotangents: Any) -> Undefined | None:
     return found
 
 
-def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
-    """Scatter-add ``g`` at ``key`` on a path that may carry a marker (a new buffer each time)."""
-    if isinstance(total, Undefined):
-        return total
-    if isinstance(g, Undefined):
-        return g
-    if isinstance(ref, list):  # xs[i] of a list: the cotangent of that item
-        parts = list(total) if total is not None else [None] * len(ref)
-        if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
-            for j, position in enumerate(range(len(ref))[key]):
-                parts[position] = add(parts[position], g[j] if g is not None else None)
-            return parts
-        parts[key] = add(parts[key], g)
-        return parts
-    from s2s.runtime.core import owned_copy, scatter_add, zeros_like_acc
-
-    buffer = zeros_like_acc(ref) if total is None else owned_copy(total, ref)
-    return scatter_add(buffer, key, g)
-
-
 def add(total: Any, contribution: Any) -> Any:
     """Accumulate on a path that may carry a marker or ``None`` (no cotangent): undefined plus
     anything is undefined, ``None`` plus ``c`` is ``c``."""

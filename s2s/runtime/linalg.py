@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.reductions import exclusive_products
 from s2s.runtime.ufuncs import div_or_zero
 
@@ -133,5 +133,5 @@ def det_adjoint(g: Any, a: Any) -> np.ndarray:
     singular matrices). ``a``'s shape and accumulator dtype. Source: Giles 2008 (Jacobi's formula).
     """
     adj_t = np.matrix_transpose(adjugate(a))
-    g = np.asarray(g, dtype=acc_dtype(_dtype_of(a)))
+    g = np.asarray(g, dtype=acc_dtype(dtype_of(a)))
     return unbroadcast(np.expand_dims(g, (-2, -1)) * adj_t, a)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import Like, _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 
 
 def _ndim(x: Any) -> int:
@@ -178,7 +178,7 @@ def _einsum_grad(g: Any, k: int, ops: list[Any], inputs: list[str], out: str, op
     r = np.broadcast_to(np.sum(r, axis=stretched, keepdims=True) if stretched else r, target)
     if unique == labels:
         return unbroadcast(r, ops[k])
-    full = np.zeros(np.shape(ops[k]), acc_dtype(_dtype_of(ops[k])))
+    full = np.zeros(np.shape(ops[k]), acc_dtype(dtype_of(ops[k])))
     np.einsum(f"{labels}->{unique}", full)[...] = r  # a writeable view of the diagonal
     return unbroadcast(full, ops[k])
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -67,13 +67,13 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
     """
     shape = shape_of(a)
     if axis is None and not keepdims:  # a full reduction: the cotangent is a scalar
-        g = _cast(g, acc_dtype(_dtype_of(a)))
+        g = _cast(g, acc_dtype(dtype_of(a)))
         if math.prod(shape) <= _SMALL:  # filling a small array is faster than a broadcast view
             full = np.empty(shape, g.dtype)
             full.fill(g)
             return full
         return np.broadcast_to(g, shape)
-    expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(_dtype_of(a)))
+    expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(dtype_of(a)))
     return np.broadcast_to(expanded, shape)
 
 
@@ -169,7 +169,7 @@ def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     a recorded ``Like``; the result has its shape and accumulator dtype. Source: the transpose
     of a lower-triangular matrix of ones is upper-triangular.
     """
-    g = _cast(g, acc_dtype(_dtype_of(a)))
+    g = _cast(g, acc_dtype(dtype_of(a)))
     step = -1 if axis is None else axis
     out = np.flip(np.cumsum(np.flip(g, step), axis=step), step)
     return np.reshape(out, shape_of(a))

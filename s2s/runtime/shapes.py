@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from s2s.runtime.core import Like, _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 
 
 def untranspose(g: Any, axes: Any = None) -> np.ndarray:
@@ -98,7 +98,7 @@ def undiff(g: Any, a: Any, n: int = 1, axis: int = -1) -> np.ndarray:
     """The adjoint of ``np.diff(a, n, axis)``: ``n`` times, pad ``g`` with a zero at both ends
     of ``axis`` and take minus its first difference (the transpose of a difference matrix),
     in ``a``'s accumulator dtype. Source: numpy.diff, ``out[i] = a[i + 1] - a[i]``."""
-    out = np.asarray(g, dtype=acc_dtype(_dtype_of(a)))
+    out = np.asarray(g, dtype=acc_dtype(dtype_of(a)))
     for _ in range(int(n)):
         widths = [(0, 0)] * out.ndim
         widths[axis] = (1, 1)
@@ -161,7 +161,7 @@ def undiagonal(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
     array of ``a``'s shape and accumulator dtype. Source: numpy.diagonal.
     """
     shape = shape_of(a)
-    out = np.zeros(shape, acc_dtype(_dtype_of(a)))
+    out = np.zeros(shape, acc_dtype(dtype_of(a)))
     axis1 = normalize_axis_index(axis1, len(shape))
     axis2 = normalize_axis_index(axis2, len(shape))
     rows, cols = _diagonal_index(shape[axis1], shape[axis2], offset)
@@ -193,8 +193,8 @@ def undiag(g: Any, v: Any, k: int = 0) -> Any:
 def uncast(g: Any, x: Any, result: Any) -> Any:
     """The adjoint of a cast ``result = x.astype(dtype)``: the cotangent cast back onto ``x``,
     or zero when ``result`` is integer or boolean (a cast to int has no gradient)."""
-    if _dtype_of(result).kind not in "fc":
-        return np.zeros(shape_of(x), acc_dtype(_dtype_of(x)))
+    if dtype_of(result).kind not in "fc":
+        return np.zeros(shape_of(x), acc_dtype(dtype_of(x)))
     return unbroadcast(g, x)
 
 
@@ -206,7 +206,7 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
     result is a list with one piece of ``g`` per element (``d[a] = <sequence>``); otherwise
     ``g`` unbroadcast onto ``a`` (which undoes ``ndmin``). Source: numpy.array.
     """
-    if result is not None and _dtype_of(result).kind not in "fc":
+    if result is not None and dtype_of(result).kind not in "fc":
         g = np.zeros(np.shape(g), np.float64)  # np.array(x, dtype=int) has no gradient
     if isinstance(a, (list, tuple)) and type(a) is not Like:
         inner = np.broadcast_shapes(*(_literal_shape(x) for x in a))

@@ -1,0 +1,15 @@
+"""Reverse mode: the primal sweep, then the adjoint sweep in reverse order.
+
+Takes the normal form and its :class:`~s2s.analysis.Activity`; gives
+:class:`~s2s.codegen.sweeps.Sweeps` (blocks of ``gast`` statements, one per primal line) and,
+from :mod:`s2s.reverse.entry`, the emitted function of each reverse mode (``grad``,
+``value_and_grad``, ``vjp``).
+
+Modules: ``sweep`` (the builder), ``buffers`` (accumulation), ``selection`` (selection masks),
+``markers`` (undefined-gradient guards), ``tape`` and ``flow`` (branches and loops),
+``deadcode`` (primal values nothing reads), ``entry`` (seed, gradients, the mode's wrapper).
+"""
+
+from s2s.reverse.sweep import primal_statement, reverse
+
+__all__ = ["primal_statement", "reverse"]

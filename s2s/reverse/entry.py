@@ -1,0 +1,345 @@
+"""Entry: the emitted function of each reverse mode around its two sweeps.
+
+``grad`` and ``value_and_grad`` run the primal sweep, check the output is a scalar, run the
+adjoint sweep and return gradients (with the value). ``vjp`` runs the primal sweep and returns
+the value with a ``pullback`` closure that checks the cotangent and runs the adjoint sweep.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+
+import gast
+import numpy as np
+
+from s2s.analysis.activity import Activity, describe_metadata_use
+from s2s.analysis.dtypes import VType
+from s2s.codegen.emit import Writer, signature_text
+from s2s.codegen.ir import FunctionIR, atom_names
+from s2s.codegen.optimize import free_dead
+from s2s.codegen.sweeps import Block, Sweeps, call, names_in
+from s2s.codegen.templating import constant, name
+from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.reverse.deadcode import drop_dead_primal, drop_placeholders
+
+GRAD = "grad"
+VALUE_AND_GRAD = "value_and_grad"
+VJP = "vjp"
+
+_TITLES = {GRAD: "Gradient", VALUE_AND_GRAD: "Value and gradient", VJP: "Vector-Jacobian product"}
+
+
+@dataclass
+class Interface:
+    """What a reverse mode's emitted function takes and gives, beside its sweeps.
+
+    ``loss`` is the value whose cotangent is seeded (the output, or its first item with
+    ``has_aux``); ``cotangent`` and ``pullback`` name the ``vjp`` closure and its parameter.
+    """
+
+    mode: str
+    wrt: tuple[str, ...]
+    single: bool  # one gradient, not a tuple of them
+    returns: gast.expr  # what the function returns: the loss, or (loss, aux)
+    loss: gast.expr
+    return_lines: list[int]  # the lines of the function's own returns, before they merged
+    has_aux: bool
+    cotangent: str | None = None
+    pullback: str | None = None
+
+
+def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool) -> gast.expr:
+    """The value whose cotangent is seeded: the output, or with ``has_aux`` its first item.
+
+    Raises ``UnsupportedSyntaxError`` at the return line for a tuple where ``grad`` needs a
+    scalar, a missing ``(loss, aux)`` pair, or a tuple holding tuples."""
+    returns = ir.returns
+    loss = returns
+    if has_aux:
+        if not (isinstance(returns, gast.Tuple) and len(returns.elts) == 2):
+            raise UnsupportedSyntaxError(
+                "has_aux=True needs the function to return a pair `loss, aux`",
+                primal.where(ir.return_node),
+                "end the function with `return loss, aux`",
+            )
+        loss = returns.elts[0]
+    elif isinstance(returns, gast.Tuple) and mode != VJP:
+        raise UnsupportedSyntaxError(
+            f"{mode} needs a single scalar output, but the function returns a tuple",
+            primal.where(ir.return_node),
+            "return one scalar, use has_aux=True for `return loss, aux`, or use s2s.vjp",
+        )
+    if isinstance(loss, gast.Tuple) and any(
+        isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
+    ):
+        raise UnsupportedSyntaxError(
+            "returning a tuple that holds tuples is not differentiated",
+            primal.where(ir.return_node),
+            "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
+        )
+    return loss
+
+
+def interface(
+    ir: FunctionIR,
+    activity: Activity,
+    mode: str,
+    wrt: tuple[str, ...],
+    single: bool,
+    loss: gast.expr,
+    return_lines: list[int],
+    has_aux: bool,
+) -> tuple[Interface, gast.expr]:
+    """The mode's interface and the seed of the adjoint sweep: the ``vjp`` cotangent, a typed
+    one when the output is statically a float scalar, else ``_s2s.seed(loss)``."""
+    entry = Interface(mode, wrt, single, ir.returns, loss, return_lines, has_aux)
+    scalar = static_scalar(loss, activity.types)
+    if mode == VJP:
+        taken = set(ir.taken)
+        entry.cotangent = _fresh(taken, "cotangent")
+        entry.pullback = _fresh(taken, "pullback")
+        return entry, name(entry.cotangent)
+    if scalar is not None:  # no need to look at the value
+        dtype = gast.Attribute(value=name("_np"), attr=scalar.name, ctx=gast.Load())
+        return entry, gast.Call(func=dtype, args=[constant(1.0)], keywords=[])
+    return entry, call("_s2s.seed", loss)
+
+
+def static_scalar(loss: gast.expr, types: dict[str, VType]) -> np.dtype | None:
+    """The seed's dtype when generation knows the output is a real floating scalar (a full
+    reduction, scalar arithmetic): then its value need not be checked or even computed."""
+    if not isinstance(loss, gast.Name):
+        return None
+    known = types.get(loss.id, VType())
+    if known.kind != "float" or known.array is not False or known.dtype is None:
+        return None
+    return np.dtype(np.float32) if known.dtype == np.float16 else known.dtype
+
+
+def apply_undefined_policy(sweeps: Sweeps, wrt: tuple[str, ...], policy: str) -> None:
+    """Gradients that may hold an ``s2s.Undefined`` marker go through the ``undefined=``
+    policy (raise, return the marker, or NaN) before they are returned."""
+    for i, param in enumerate(wrt):
+        buffer = sweeps.gradients[i]
+        if isinstance(buffer, gast.Name) and param in sweeps.undefined:
+            sweeps.gradients[i] = call(
+                "_s2s.resolve_undefined", buffer, name(param), constant(param), constant(policy)
+            )
+
+
+def disconnected_arguments(
+    primal: Primal,
+    ir: FunctionIR,
+    wrt: tuple[str, ...],
+    sweeps: Sweeps,
+    activity: Activity,
+    policy: str,
+) -> tuple[list[str], set[str]]:
+    """Messages for, and the names of, ``wrt`` arguments with no data path to the output.
+
+    Raises ``DisconnectedGradientError`` for the first one under ``disconnected="raise"``."""
+    messages, names = [], set()
+    for param, buffer in zip(wrt, sweeps.gradients):
+        if not (isinstance(buffer, gast.Constant) and buffer.value is None):
+            continue
+        if activity.types.get(param, VType()).kind != "float":
+            continue  # an integer argument with allow_int: zeros by design
+        if param in activity.connected:
+            continue  # a zero cotangent (piecewise-constant path or zero_grad): zeros, silently
+        uses = activity.structural_uses.get(param, [])
+        detail = "".join(
+            f"; `{param}` is only used {describe_metadata_use(s)} at line {s.node.lineno}"
+            for s in uses
+        )
+        message = f"the output does not depend on `{param}`{detail}"
+        if policy == "raise":
+            raise DisconnectedGradientError(
+                message,
+                primal.where(ir.return_node or primal.tree),
+                f"remove `{param}` from wrt, or pass disconnected='zero' to get zeros",
+            )
+        messages.append(message)
+        names.add(param)
+    return messages, names
+
+
+def write_derivative(
+    func: types.FunctionType,
+    primal: Primal,
+    ir: FunctionIR,
+    sweeps: Sweeps,
+    entry: Interface,
+    arg_types: dict[str, VType],
+    activity: Activity,
+    disconnected: tuple[str, set[str]],
+    keep_dead_primal: bool,
+) -> tuple[Writer, str]:
+    """The factory ``def _make(_np, _s2s, <free vars>)`` around the mode's function, and the
+    function's name. ``disconnected`` is the policy and the arguments it applies to;
+    ``keep_dead_primal`` keeps primal values nothing reads (numpy's error state raises)."""
+    fname = "d_" + ("lambda" if ir.name == "<lambda>" else ir.name)
+    writer = Writer()
+    free = list(func.__code__.co_freevars)
+    writer.line(f"def _make({', '.join(['_np', '_s2s'] + free)}):", 0)
+    writer.line(f"def {fname}({signature_text(ir.params)}):", 1)
+    writer.line(
+        f'"""{_TITLES[entry.mode]} of {func.__qualname__} with respect to '
+        f'{", ".join(entry.wrt)}; generated by s2s from {primal.filename}:{primal.tree.lineno}."""',
+        2,
+    )
+    shapes = [f"{n} {t.shape}" for n, t in arg_types.items() if t.shape is not None]
+    if shapes:  # shape-specialized: say for which shapes (other shapes get their own)
+        writer.line(f"# specialized for shapes {', '.join(shapes)}", 2)
+    if entry.mode == VJP:
+        _write_vjp(writer, primal, ir, sweeps, entry, disconnected)
+    else:
+        static = static_scalar(entry.loss, activity.types) is not None
+        _write_gradient(writer, primal, ir, sweeps, entry, disconnected, static, keep_dead_primal)
+    writer.line(f"return {fname}", 1)
+    return writer, fname
+
+
+def _write_vjp(
+    writer: Writer,
+    primal: Primal,
+    ir: FunctionIR,
+    sweeps: Sweeps,
+    entry: Interface,
+    disconnected: tuple[str, set[str]],
+) -> None:
+    """``vjp``: the primal sweep, then ``return value, pullback`` with the adjoint sweep in the
+    pullback (which replays its own copy of the tape when there is one)."""
+    params = {p.name for p in ir.params}
+    loss, cotangent, pullback = entry.loss, entry.cotangent, entry.pullback
+    return_line = _return_line(primal, ir)
+    if not sweeps.dynamic:
+        keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
+        free_dead(sweeps.primal, keep, set())
+    writer.line("# primal sweep", 2)
+    writer.blocks(sweeps.primal, 2)
+    if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
+        carried = sorted(sweeps.saved)
+        defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
+        writer.line(f"def {pullback}({cotangent}{defaults}):", 2)
+        writer.line(f"{sweeps.tape} = list({sweeps.tape})", 3)
+        for array in sorted(sweeps.written):  # restored in place below: work on copies
+            writer.line(f"{array} = _s2s.detached({array})", 3)
+    else:
+        writer.line(f"def {pullback}({cotangent}):", 2)
+    checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
+    check = call(checker, name(cotangent), loss, *_file_line(primal, return_line))
+    target = gast.Name(cotangent, gast.Store(), None, None)
+    writer.statement(gast.Assign(targets=[target], value=check, type_comment=None), 3, return_line)
+    protect = [name(p.name) for p in ir.params] + [name(cotangent)]
+    if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
+        protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
+    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected)
+    if not sweeps.dynamic:
+        free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
+    writer.line("# adjoint sweep", 3)
+    writer.blocks(sweeps.adjoint, 3)
+    writer.statement(gast.Return(value=grads), 3, return_line)
+    value = call("_s2s.detached", entry.returns) if sweeps.written else entry.returns
+    pair = gast.Tuple(elts=[value, name(pullback)], ctx=gast.Load())
+    writer.statement(gast.Return(value=pair), 2, return_line)
+
+
+def _write_gradient(
+    writer: Writer,
+    primal: Primal,
+    ir: FunctionIR,
+    sweeps: Sweeps,
+    entry: Interface,
+    disconnected: tuple[str, set[str]],
+    static: bool,
+    keep_dead_primal: bool,
+) -> None:
+    """``grad`` and ``value_and_grad``: both sweeps in a row, the output checked for a scalar
+    between them unless it is statically one; ``grad`` leaves out primal values nothing reads."""
+    params = {p.name for p in ir.params}
+    loss, returns = entry.loss, entry.returns
+    return_line = _return_line(primal, ir)
+    protect = [name(p.name) for p in ir.params]
+    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected)
+    if len(entry.return_lines) > 1:  # several returns: name them all, at the def line
+        lines = gast.Tuple(elts=[constant(n) for n in entry.return_lines], ctx=gast.Load())
+        check_args = [constant(primal.filename), constant(primal.tree.lineno), lines]
+    else:
+        check_args = _file_line(primal, return_line)
+    check = gast.Expr(value=call("_s2s.check_scalar", loss, *check_args))
+    ending = [] if static else [check]
+    if entry.mode == GRAD and not keep_dead_primal:  # values nothing reads are not computed
+        live = _reads(sweeps.adjoint) | names_in(grads)
+        live |= set() if static else set(atom_names(loss))
+        live |= names_in(returns) if entry.has_aux else set()
+        gone = drop_dead_primal(sweeps.primal, live)
+        drop_placeholders(sweeps.primal + sweeps.adjoint, gone)
+    if sweeps.dynamic and entry.mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
+        output = _fresh(set(ir.taken), "output")
+        target = gast.Name(output, gast.Store(), None, None)
+        value = call("_s2s.detached", returns)
+        ending.append(gast.Assign(targets=[target], value=value, type_comment=None))
+        returns = name(output)
+    if ending:
+        sweeps.primal.append(
+            Block(f"line {return_line}: the output must be a scalar", ending, return_line)
+        )
+    result: gast.expr = grads
+    if entry.mode == VALUE_AND_GRAD:
+        result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
+    if not sweeps.dynamic:  # in loops a name lives on in the tape's pops
+        free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
+    writer.line("# primal sweep", 2)
+    writer.blocks(sweeps.primal, 2)
+    writer.line("# adjoint sweep", 2)
+    writer.blocks(sweeps.adjoint, 2)
+    writer.statement(gast.Return(value=result), 2, return_line)
+
+
+def _gradients_expr(
+    buffers: list[gast.expr],
+    entry: Interface,
+    protect: list[gast.expr],
+    disconnected: tuple[str, set[str]],
+) -> gast.expr:
+    """``_s2s.gradient(s)(...)``: buffers cast to their arguments' types, never aliasing the
+    ``protect``ed values; ``None`` for disconnected arguments under ``disconnected="none"``."""
+    wrt = entry.wrt
+    protect_tuple = gast.Tuple(elts=list(protect), ctx=gast.Load())
+    policy, names = disconnected
+    if policy == "none" and names:
+        exprs = [
+            constant(None) if w in names else call("_s2s.gradient", b, name(w), protect_tuple)
+            for b, w in zip(buffers, wrt)
+        ]
+        return exprs[0] if entry.single else gast.Tuple(elts=exprs, ctx=gast.Load())
+    if entry.single:
+        return call("_s2s.gradient", buffers[0], name(wrt[0]), protect_tuple)
+    return call(
+        "_s2s.gradients",
+        gast.Tuple(elts=list(buffers), ctx=gast.Load()),
+        gast.Tuple(elts=[name(w) for w in wrt], ctx=gast.Load()),
+        protect_tuple,
+    )
+
+
+def _return_line(primal: Primal, ir: FunctionIR) -> int:
+    return ir.return_node.lineno if ir.return_node is not None else primal.tree.lineno
+
+
+def _file_line(primal: Primal, line: int) -> list[gast.expr]:
+    return [constant(primal.filename), constant(line)]
+
+
+def _fresh(taken: set[str], base: str) -> str:
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}_{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _reads(blocks: list[Block]) -> set[str]:
+    return {n for b in blocks for s in b.body for n in names_in(s)}
