@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import sys
@@ -49,6 +50,66 @@ ELEMENTWISE = "elementwise"
 ADJOINT = "adjoint"
 LINEAR = "linear"
 PIECEWISE_CONSTANT = "piecewise_constant"
+
+# How a function's output shape follows from its inputs' (read by analysis.static_shapes)
+BROADCAST = "broadcast"  # numpy broadcasting of the array arguments (elementwise functions)
+MATMUL = "matmul"  # numpy.matmul's contraction, with 1-D promotion and batch broadcasting
+REDUCTION = "reduction"  # ``axis`` removed (every axis by default), kept as 1 with ``keepdims``
+ALLOCATION = "allocation"  # the shape argument (``np.zeros((n, m))``)
+# How its output dtype follows from its inputs' (read by analysis.dtypes); the default is NEP 50
+# promotion of the differentiable arguments
+FLOAT = "float"  # promotion, but integers and booleans give float64 (``np.sqrt``, true division)
+CAST = "cast"  # the ``dtype`` argument if given, else the first argument's dtype
+LIKE = "like"  # a new array: the ``dtype`` argument if given, else the first argument's
+NEW = "new"  # a new array: the ``dtype`` argument if given, else float64
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the analyses know of a callable beside its derivative, kept in one place per
+    function (next to its rule in ``templates/``) so no pass keeps a table of its own.
+
+    Attributes:
+        shape: how the output shape follows from the inputs' (``BROADCAST``, ``MATMUL``,
+            ``REDUCTION``, ``ALLOCATION``), or ``None``: not proven statically.
+        dtype: how the output dtype follows (``FLOAT``, ``CAST``, ``LIKE``, ``NEW``), or
+            ``None`` for NEP 50 promotion of the differentiable arguments.
+        view: the result may share memory with the first argument (``reshape``, ``x[key]``).
+        writes: it writes into its first argument (``np.copyto``): refused on arguments.
+        total: it cannot raise for float arrays of any shape, so a dead call may be dropped.
+        raises_on_python_numbers: on Python numbers it can raise (``1.0 / 0.0``) where numpy
+            only warns.
+    """
+
+    shape: str | None = None
+    dtype: str | None = None
+    view: bool = False
+    writes: bool = False
+    total: bool = False
+    raises_on_python_numbers: bool = False
+
+
+NO_FACTS = Facts()
+_FACTS: dict[Any, Facts] = {}
+
+
+def declare(fn: Any, facts: Facts) -> Any:
+    """Record ``facts`` about ``fn``, which may have no derivative rule (``np.zeros``
+    allocates, ``np.split`` returns views). Returns ``fn``."""
+    _FACTS[_key(fn)] = facts
+    return fn
+
+
+def facts_of(fn: Any) -> Facts:
+    """The facts declared for ``fn`` (loads the templates); an elementwise rule broadcasts."""
+    rule = lookup(fn)
+    try:
+        found = _FACTS.get(fn)
+    except TypeError:
+        return NO_FACTS
+    if found is not None:
+        return found
+    return Facts(shape=BROADCAST) if rule is not None and rule.kind == ELEMENTWISE else NO_FACTS
 
 
 @dataclass
@@ -135,12 +196,14 @@ def _key(fn: Any) -> Any:
     return fn
 
 
-def _register(rule: Rule) -> Rule:
+def _register(rule: Rule, facts: Facts | None) -> Rule:
     if rule.template is not None:
         rule.origin = rule.template.__module__
     else:
         rule.origin = sys._getframe(2).f_globals.get("__name__", "")
     _RULES[_key(rule.primal)] = rule
+    if facts is not None:
+        _FACTS[_key(rule.primal)] = facts
     return rule
 
 
@@ -176,7 +239,14 @@ def builtin_rules() -> dict[Any, Rule]:
     return {k: r for k, r in all_rules().items() if r.origin.startswith("s2s.templates")}
 
 
-def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = (), singular: bool = False):
+def elementwise(
+    fn: Any,
+    *,
+    source: str,
+    structural: tuple[str, ...] = (),
+    singular: bool = False,
+    facts: Facts | None = None,
+):
     """Register an elementwise function by its partial derivatives.
 
     The template's parameters are the output then the inputs; its single ``return`` gives one
@@ -185,13 +255,14 @@ def elementwise(fn: Any, *, source: str, structural: tuple[str, ...] = (), singu
     onto the input's shape and dtype; constant partials ``1`` and ``-1`` cost nothing.
     ``singular=True`` marks partials that can be infinite or NaN at finite inputs (``sqrt`` at
     0, ``log`` at 0, a product with an infinite operand): there the adjoint applies any
-    selection mask reaching it, so unselected entries stay exactly zero.
+    selection mask reaching it, so unselected entries stay exactly zero. ``facts`` adds to
+    the broadcast output shape every elementwise function has (:class:`Facts`).
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         rule = Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source)
         rule.singular = singular
-        _register(rule)
+        _register(rule, dataclasses.replace(facts or NO_FACTS, shape=BROADCAST))
         return template
 
     return decorate
@@ -205,6 +276,7 @@ def adjoint(
     outputs: int = 1,
     may_be_undefined: bool = False,
     single_output: dict[str, Any] | None = None,
+    facts: Facts | None = None,
 ):
     """Register a reverse-mode template for ``fn`` (public as ``s2s.adjoint``).
 
@@ -215,38 +287,47 @@ def adjoint(
     The body may use ``numpy`` (any alias) and ``s2s.runtime`` (any alias) and nothing else.
     ``single_output={"compute_uv": False}`` says that a call passing that argument value
     returns one array, bound to the first output (the other outputs are then ``None``).
+    ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`).
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         rule = Rule(fn, ADJOINT, template, frozenset(structural), outputs, source)
         rule.may_be_undefined = may_be_undefined
         rule.single_output = single_output
-        _register(rule)
+        _register(rule, facts)
         return template
 
     return decorate
 
 
 def linear(
-    fn: Any, *, source: str = "", structural: tuple[str, ...] = (), carries_masks: bool = True
+    fn: Any,
+    *,
+    source: str = "",
+    structural: tuple[str, ...] = (),
+    carries_masks: bool = True,
+    facts: Facts | None = None,
 ):
     """Register a function linear in its non-structural inputs by its transpose.
 
     The template has the form of an ``adjoint`` template: it assigns ``d[param]`` from
     ``d[result]``, which is the transpose of the linear map. Selection masks pass through it
     (DESIGN 8) unless ``carries_masks=False`` (reductions such as ``sum`` end them).
+    ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`).
     """
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         rule = Rule(fn, LINEAR, template, frozenset(structural), 1, source)
         rule.carries_masks = carries_masks
-        _register(rule)
+        _register(rule, facts)
         return template
 
     return decorate
 
 
-def nondifferentiable(fn: Any, *, reason: str, outputs: int = 1, metadata: bool = False) -> Any:
+def nondifferentiable(
+    fn: Any, *, reason: str, outputs: int = 1, metadata: bool = False, facts: Facts | None = None
+) -> Any:
     """Declare ``fn`` piecewise-constant: its outputs carry a zero cotangent kind.
 
     Use it for functions with no gradient anywhere (``argmax``, ``floor``, comparisons); with
@@ -255,7 +336,7 @@ def nondifferentiable(fn: Any, *, reason: str, outputs: int = 1, metadata: bool 
     """
     rule = Rule(fn, PIECEWISE_CONSTANT, None, frozenset(), outputs, "", reason)
     rule.metadata = metadata
-    _register(rule)
+    _register(rule, facts)
     return fn
 
 

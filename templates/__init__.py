@@ -25,6 +25,7 @@ generated function.
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
     decompositions,
+    facts,
     linalg,
     multi,
     nondiff,

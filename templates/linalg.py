@@ -3,12 +3,17 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d
+from s2s.registry import REDUCTION, Facts, adjoint, d
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 
 
-@adjoint(np.linalg.norm, structural=("ord", "axis", "keepdims"), source="numpy.linalg.norm")
+@adjoint(
+    np.linalg.norm,
+    structural=("ord", "axis", "keepdims"),
+    source="numpy.linalg.norm",
+    facts=Facts(shape=REDUCTION),
+)
 def norm(result, x, ord=None, axis=None, keepdims=False):
     d[x] = rt.norm_adjoint(d[result], x, result, ord, axis, keepdims)
 

@@ -8,10 +8,15 @@ that one got none.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d
+from s2s.registry import Facts, adjoint, d
 
 
-@adjoint(np.divmod, outputs=2, source="numpy.divmod: r = x1 - floor(x1 / x2) x2, q a step")
+@adjoint(
+    np.divmod,
+    outputs=2,
+    source="numpy.divmod: r = x1 - floor(x1 / x2) x2, q a step",
+    facts=Facts(raises_on_python_numbers=True),
+)
 def divmod(quotient, remainder, x1, x2, /):
     d[x1] = rt.divmod_grad(d[remainder], quotient, x1, x2, True)
     d[x2] = rt.divmod_grad(d[remainder], quotient, x1, x2, False)

@@ -4,18 +4,22 @@ import builtins
 
 import numpy as np
 
-from s2s.registry import nondifferentiable
+from s2s.registry import LIKE, Facts, nondifferentiable
 
 STEP = "piecewise constant: the derivative is 0 wherever it exists"
 PREDICATE = "returns booleans, which have no tangent space"
 INDEX = "returns integer indices, which have no tangent space"
 BITS = "operates on integer or boolean bits, which have no tangent space"
 METADATA = "returns shape metadata (integers), which does not depend on the values"
-LIKE = "the result depends only on the argument's shape and dtype, not on its values"
+LIKE_VALUES = "the result depends only on the argument's shape and dtype, not on its values"
 
 for _fn in (np.sign, np.floor, np.ceil, np.rint, np.round, np.around, np.trunc, np.fix):
     nondifferentiable(_fn, reason=STEP)
-nondifferentiable(np.floor_divide, reason=STEP + " (floor of a quotient)")
+nondifferentiable(
+    np.floor_divide,
+    reason=STEP + " (floor of a quotient)",
+    facts=Facts(raises_on_python_numbers=True),
+)
 nondifferentiable(builtins.round, reason=STEP)
 
 for _fn in (
@@ -61,6 +65,6 @@ for _fn in (np.shape, np.ndim, np.size, builtins.len):
     nondifferentiable(_fn, reason=METADATA, metadata=True)
 
 for _fn in (np.zeros_like, np.ones_like, np.empty_like):
-    nondifferentiable(_fn, reason=LIKE, metadata=True)
+    nondifferentiable(_fn, reason=LIKE_VALUES, metadata=True, facts=Facts(dtype=LIKE))
 
 nondifferentiable(builtins.int, reason=STEP + " (truncation to an integer)")

@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d
+from s2s.registry import MATMUL, Facts, adjoint, d
 
 GILES = (
     'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
@@ -17,7 +17,11 @@ def dot(result, a, b):
     d[b] = rt.dot_grad_b(d[result], a, b)
 
 
-@adjoint(np.matmul, source=GILES + "; numpy.matmul for 1-D promotion and batch broadcasting")
+@adjoint(
+    np.matmul,
+    source=GILES + "; numpy.matmul for 1-D promotion and batch broadcasting",
+    facts=Facts(shape=MATMUL),
+)
 def matmul(result, x1, x2, /):
     d[x1] = rt.matmul_grad_x1(d[result], x1, x2)
     d[x2] = rt.matmul_grad_x2(d[result], x1, x2)

@@ -3,13 +3,14 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, linear
+from s2s.registry import FLOAT, REDUCTION, Facts, adjoint, d, linear
 
 # `axis` is None, an int (negative allowed) or a tuple; `keepdims` defaults to False as in
 # numpy. Parameters numpy places after `out` (unsupported) are keyword-only here, so a
 # positional `out` cannot bind to them.
 
 REDUCE = ("axis", "dtype", "keepdims")
+REDUCES = Facts(shape=REDUCTION)  # the result has the shape of `a` without `axis`
 
 
 @linear(
@@ -17,6 +18,7 @@ REDUCE = ("axis", "dtype", "keepdims")
     structural=REDUCE,
     carries_masks=False,
     source="numpy.sum; the transpose of a sum is a broadcast",
+    facts=Facts(shape=REDUCTION, total=True),
 )
 def sum(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result], a, axis, keepdims)
@@ -27,36 +29,69 @@ def sum(result, a, axis=None, dtype=None, *, keepdims=False):
     structural=REDUCE,
     carries_masks=False,
     source="numpy.mean = sum / N; transpose of a sum",
+    facts=Facts(shape=REDUCTION, dtype=FLOAT, total=True),
 )
 def mean(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.unreduce(d[result] / rt.reduced_size(a, axis), a, axis, keepdims)
 
 
-@adjoint(np.prod, structural=REDUCE, source="product rule; exact with zeros (DESIGN 8)")
+@adjoint(
+    np.prod, structural=REDUCE, source="product rule; exact with zeros (DESIGN 8)", facts=REDUCES
+)
 def prod(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.prod_adjoint(d[result], a, axis, keepdims)
 
 
-@adjoint(np.amax, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
-@adjoint(np.max, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
+@adjoint(
+    np.amax,
+    structural=("axis", "keepdims"),
+    source="DESIGN 8: ties split 1/k, NaN wins",
+    facts=REDUCES,
+)
+@adjoint(
+    np.max,
+    structural=("axis", "keepdims"),
+    source="DESIGN 8: ties split 1/k, NaN wins",
+    facts=REDUCES,
+)
 def max(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
-@adjoint(np.amin, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
-@adjoint(np.min, structural=("axis", "keepdims"), source="DESIGN 8: ties split 1/k, NaN wins")
+@adjoint(
+    np.amin,
+    structural=("axis", "keepdims"),
+    source="DESIGN 8: ties split 1/k, NaN wins",
+    facts=REDUCES,
+)
+@adjoint(
+    np.min,
+    structural=("axis", "keepdims"),
+    source="DESIGN 8: ties split 1/k, NaN wins",
+    facts=REDUCES,
+)
 def min(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
-@adjoint(np.var, structural=REDUCE + ("ddof",), source="d var = 2 (a - mean) da / (N - ddof)")
+@adjoint(
+    np.var,
+    structural=REDUCE + ("ddof",),
+    source="d var = 2 (a - mean) da / (N - ddof)",
+    facts=REDUCES,
+)
 def var(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result], a, axis, ddof, keepdims)
 
 
-@adjoint(np.std, structural=REDUCE + ("ddof",), source="d std = d var / (2 std); IEEE at std 0")
+@adjoint(
+    np.std,
+    structural=REDUCE + ("ddof",),
+    source="d std = d var / (2 std); IEEE at std 0",
+    facts=REDUCES,
+)
 def std(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result] / (2 * result), a, axis, ddof, keepdims)
 

@@ -6,49 +6,75 @@ import operator
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import d, linear
+from s2s.registry import CAST, Facts, d, linear
+
+VIEW = Facts(view=True)  # the result may share memory with the argument
 
 # Every rule here is the transpose of a linear map (numpy docs define the maps). Parameters
 # after one a rule does not support (usually `out`) are keyword-only, so a positional `out`
 # cannot bind to the wrong name. `rt.shape_of` reads an array or a recorded `Like`.
 
 
-@linear(np.transpose, structural=("axes",), source="numpy.transpose; inverse permutation")
+@linear(
+    np.transpose, structural=("axes",), source="numpy.transpose; inverse permutation", facts=VIEW
+)
 def transpose(result, a, axes=None):
     d[a] = rt.untranspose(d[result], axes)
 
 
-@linear(np.swapaxes, structural=("axis1", "axis2"), source="numpy.swapaxes is an involution")
+@linear(
+    np.swapaxes, structural=("axis1", "axis2"), source="numpy.swapaxes is an involution", facts=VIEW
+)
 def swapaxes(result, a, axis1, axis2):
     d[a] = np.swapaxes(d[result], axis1, axis2)
 
 
-@linear(np.moveaxis, structural=("source", "destination"), source="numpy.moveaxis; inverse move")
+@linear(
+    np.moveaxis,
+    structural=("source", "destination"),
+    source="numpy.moveaxis; inverse move",
+    facts=VIEW,
+)
 def moveaxis(result, a, source, destination):
     d[a] = np.moveaxis(d[result], destination, source)
 
 
-@linear(np.reshape, structural=("shape", "order", "copy"), source="numpy.reshape; reshape back")
+@linear(
+    np.reshape,
+    structural=("shape", "order", "copy"),
+    source="numpy.reshape; reshape back",
+    facts=VIEW,
+)
 def reshape(result, a, /, shape, order="C", *, copy=None):
     d[a] = rt.unreshape(d[result], a, order)
 
 
-@linear(np.ravel, structural=("order",), source="numpy.ravel; reshape back in the same order")
+@linear(
+    np.ravel,
+    structural=("order",),
+    source="numpy.ravel; reshape back in the same order",
+    facts=VIEW,
+)
 def ravel(result, a, order="C"):
     d[a] = rt.unravel(d[result], a, order)
 
 
-@linear(np.expand_dims, structural=("axis",), source="numpy.expand_dims; reshape back")
+@linear(np.expand_dims, structural=("axis",), source="numpy.expand_dims; reshape back", facts=VIEW)
 def expand_dims(result, a, axis):
     d[a] = np.reshape(d[result], rt.shape_of(a))
 
 
-@linear(np.squeeze, structural=("axis",), source="numpy.squeeze; reshape back")
+@linear(np.squeeze, structural=("axis",), source="numpy.squeeze; reshape back", facts=VIEW)
 def squeeze(result, a, axis=None):
     d[a] = np.reshape(d[result], rt.shape_of(a))
 
 
-@linear(np.broadcast_to, structural=("shape", "subok"), source="the transpose of a broadcast")
+@linear(
+    np.broadcast_to,
+    structural=("shape", "subok"),
+    source="the transpose of a broadcast",
+    facts=VIEW,
+)
 def broadcast_to(result, array, shape, subok=False):
     d[array] = rt.unbroadcast(d[result], array)
 
@@ -79,7 +105,9 @@ def take(result, a, indices, axis=None, *, mode="raise"):
     d[a][key] = d[result]
 
 
-@linear(operator.getitem, structural=("b",), source="indexing; its transpose scatter-adds")
+@linear(
+    operator.getitem, structural=("b",), source="indexing; its transpose scatter-adds", facts=VIEW
+)
 def getitem(result, a, b, /):
     d[a][b] = d[result]
 
@@ -89,12 +117,12 @@ def diff(result, a, n=1, axis=-1):
     d[a] = rt.undiff(d[result], a, n, axis)
 
 
-@linear(np.diag, structural=("k",), source="numpy.diag (1-D to 2-D and 2-D to 1-D)")
+@linear(np.diag, structural=("k",), source="numpy.diag (1-D to 2-D and 2-D to 1-D)", facts=VIEW)
 def diag(result, v, k=0):
     d[v] = rt.undiag(d[result], v, k)
 
 
-@linear(np.diagonal, structural=("offset", "axis1", "axis2"), source="numpy.diagonal")
+@linear(np.diagonal, structural=("offset", "axis1", "axis2"), source="numpy.diagonal", facts=VIEW)
 def diagonal(result, a, offset=0, axis1=0, axis2=1):
     d[a] = rt.undiagonal(d[result], a, offset, axis1, axis2)
 
@@ -127,17 +155,29 @@ def copy(result, a, order="K"):
     d[a] = d[result]
 
 
-@linear(np.asarray, structural=("dtype", "order", "copy"), source="identity with a cast")
+@linear(
+    np.asarray,
+    structural=("dtype", "order", "copy"),
+    source="identity with a cast",
+    facts=Facts(dtype=CAST, view=True),
+)
 def asarray(result, a, dtype=None, order=None, *, copy=None):
     d[a] = rt.unarray(d[result], a, result)
 
 
-@linear(np.array, structural=("dtype", "copy", "order", "ndmin"), source="identity, cast")
+@linear(
+    np.array,
+    structural=("dtype", "copy", "order", "ndmin"),
+    source="identity, cast",
+    facts=Facts(dtype=CAST),
+)
 def array(result, object, dtype=None, *, copy=True, order="K", ndmin=0):
     d[object] = rt.unarray(d[result], object, result)
 
 
-@linear(np.astype, structural=("dtype", "copy"), source="numpy.astype: a cast")
+@linear(
+    np.astype, structural=("dtype", "copy"), source="numpy.astype: a cast", facts=Facts(dtype=CAST)
+)
 def astype(result, x, dtype, /, *, copy=True):
     d[x] = rt.uncast(d[result], x, result)
 

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, elementwise, zero_where
+from s2s.registry import FLOAT, Facts, adjoint, d, elementwise, zero_where
 
 # Sources: the derivative of each function is the standard calculus identity; numpy's
 # definitions of the functions are in the numpy ufunc reference ("Mathematical functions").
@@ -28,12 +28,22 @@ def multiply(result, x1, x2):
     return x2, x1
 
 
-@elementwise(np.true_divide, source="quotient rule: d(x1/x2) = dx1/x2 - x1/x2^2 dx2", singular=True)
+@elementwise(
+    np.true_divide,
+    source="quotient rule: d(x1/x2) = dx1/x2 - x1/x2^2 dx2",
+    singular=True,
+    facts=Facts(dtype=FLOAT, raises_on_python_numbers=True),
+)
 def true_divide(result, x1, x2):
     return 1 / x2, -result / x2
 
 
-@elementwise(np.power, source="power rule; DESIGN 8 for x**0 and x**y at x <= 0", singular=True)
+@elementwise(
+    np.power,
+    source="power rule; DESIGN 8 for x**0 and x**y at x <= 0",
+    singular=True,
+    facts=Facts(raises_on_python_numbers=True),
+)
 def power(result, x1, x2):
     return rt.power_dbase(x1, x2), rt.power_dexponent(result, x1)
 
@@ -53,7 +63,12 @@ def square(result, x):
     return 2 * x
 
 
-@elementwise(np.sqrt, source="d sqrt(x) = 1 / (2 sqrt(x)); IEEE inf at 0 (DESIGN 8)", singular=True)
+@elementwise(
+    np.sqrt,
+    source="d sqrt(x) = 1 / (2 sqrt(x)); IEEE inf at 0 (DESIGN 8)",
+    singular=True,
+    facts=Facts(dtype=FLOAT),
+)
 def sqrt(result, x):
     return 0.5 / result
 
@@ -73,7 +88,7 @@ def tanh(result, x):
     return 1 - result * result
 
 
-@elementwise(np.exp, source="d exp(x) = exp(x)", singular=True)
+@elementwise(np.exp, source="d exp(x) = exp(x)", singular=True, facts=Facts(dtype=FLOAT))
 def exp(result, x):
     return result
 
@@ -88,7 +103,12 @@ def expm1(result, x):
     return result + 1
 
 
-@elementwise(np.log, source="d log(x) = 1/x; IEEE inf at 0 (DESIGN 8)", singular=True)
+@elementwise(
+    np.log,
+    source="d log(x) = 1/x; IEEE inf at 0 (DESIGN 8)",
+    singular=True,
+    facts=Facts(dtype=FLOAT),
+)
 def log(result, x):
     return 1 / x
 
@@ -200,13 +220,21 @@ def fabs(result, x):
 
 
 @elementwise(
-    np.remainder, source="x1 mod x2 = x1 - floor(x1/x2) x2 (numpy.remainder)", singular=True
+    np.remainder,
+    source="x1 mod x2 = x1 - floor(x1/x2) x2 (numpy.remainder)",
+    singular=True,
+    facts=Facts(raises_on_python_numbers=True),
 )
 def remainder(result, x1, x2):
     return 1, -np.floor(x1 / x2)
 
 
-@elementwise(np.fmod, source="fmod(x1, x2) = x1 - trunc(x1/x2) x2 (numpy.fmod)", singular=True)
+@elementwise(
+    np.fmod,
+    source="fmod(x1, x2) = x1 - trunc(x1/x2) x2 (numpy.fmod)",
+    singular=True,
+    facts=Facts(raises_on_python_numbers=True),
+)
 def fmod(result, x1, x2):
     return 1, -np.trunc(x1 / x2)
 

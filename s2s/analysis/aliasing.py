@@ -1,10 +1,11 @@
 """Aliasing: which in-place updates and writes keep Python's meaning, and which are refused.
 
 A conservative may-alias analysis on the normal form: slices, ``.T``, ``reshape`` and the other
-``VIEW_OPS`` are views of their input, a user helper's result may alias its array arguments,
-and arguments, globals and closure values belong to the caller. A write that may reach one of
-those raises :class:`s2s.MutationError` naming the line; a write to an array this function
-made, that nothing else sees, is differentiated exactly (the tape saves what it destroys).
+functions declared views (``Facts.view``) share memory with their input, a user helper's result
+may alias its array arguments, and arguments, globals and closure values belong to the caller.
+A write that may reach one of those raises :class:`s2s.MutationError` naming the line; a write
+to an array this function made, that nothing else sees, is differentiated exactly (the tape
+saves what it destroys).
 """
 
 from __future__ import annotations
@@ -28,43 +29,15 @@ from s2s.codegen.ir import (
     SETITEM,
     FunctionIR,
     Loop,
+    Marker,
     Stmt,
     atom_names,
 )
 from s2s.errors import MutationError, UnsupportedArgumentError
 from s2s.frontend.parse import Primal
 
-_IN_PLACE_FUNCTIONS = {
-    np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
-}  # fmt: skip
-
 # ndarray methods that change the array in place and return None
 INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags"}
-
-VIEW_OPS = {
-    operator.getitem,
-    np.reshape,
-    np.ravel,
-    np.transpose,
-    np.swapaxes,
-    np.moveaxis,
-    np.squeeze,
-    np.expand_dims,
-    np.asarray,
-    np.broadcast_to,
-    np.diagonal,
-    np.real,
-    np.imag,
-    np.atleast_1d,
-    np.atleast_2d,
-    np.atleast_3d,
-    np.split,
-    np.array_split,
-    np.hsplit,
-    np.vsplit,
-    np.dsplit,
-    np.diag,
-} | {getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)}
 
 
 def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
@@ -283,10 +256,7 @@ def _in_place_function(op: Any) -> bool:
         getattr(op, "__self__", None), np.ufunc
     ):
         return True
-    try:
-        return op in _IN_PLACE_FUNCTIONS
-    except TypeError:
-        return False
+    return registry.facts_of(op).writes
 
 
 def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
@@ -401,7 +371,7 @@ def _refuse_stale_reads(primal: Primal, ir: FunctionIR, stmt: Stmt, old: str, wh
 def _is_view(stmt: Stmt) -> bool:
     """May share memory with its first argument: a view op, or a cast told not to copy
     (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
-    if stmt.op in VIEW_OPS:
+    if not isinstance(stmt.op, Marker) and registry.facts_of(stmt.op).view:
         return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
     copy_flag = stmt.kwargs.get("copy")
     return copy_flag is not None and not (

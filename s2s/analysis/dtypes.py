@@ -13,8 +13,6 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt, is_literal
 
-_CAST_OPS = {np.astype, np.asarray, np.array}
-
 
 @dataclass(frozen=True)
 class VType:
@@ -69,8 +67,6 @@ def _kind(dtype: np.dtype) -> str:
     )
 
 
-_ALLOCATORS = {np.zeros, np.ones, np.empty, np.eye, np.identity}
-_LIKE_ALLOCATORS = {np.zeros_like, np.ones_like, np.empty_like}
 _BUILTIN_TYPES = {"int": int, "float": float, "bool": bool, "complex": complex}
 
 
@@ -134,7 +130,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     if op is runtime.augmented:
         old = _operand_type(stmt.args[1], types)
         return old if old.array else _operand_type(stmt.args[0], types)
-    if op in _CAST_OPS:
+    facts = registry.facts_of(op) if not isinstance(op, Marker) else registry.NO_FACTS
+    if facts.dtype == registry.CAST:
         dtype_atom = stmt.kwargs.get("dtype", stmt.args[1] if len(stmt.args) > 1 else None)
         if dtype_atom is not None:
             value = _static_dtype(dtype_atom, types)
@@ -145,14 +142,14 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         return _operand_type(stmt.args[0], types) if stmt.args else UNKNOWN
     if op is float:
         return VType("float", np.dtype(np.float64), False, False)
-    if op in _ALLOCATORS:  # np.zeros(shape, dtype=float): a new array of that dtype
+    if facts.dtype == registry.NEW:  # np.zeros(shape, dtype=float): a new array of that dtype
         dtype_atom = stmt.kwargs.get("dtype")
         value = _static_dtype(dtype_atom, types) if dtype_atom is not None else np.float64
         if value is None:
             return UNKNOWN
         dtype = np.dtype(value)
         return VType(_kind(dtype), dtype, True)
-    if op in _LIKE_ALLOCATORS and stmt.args:  # np.zeros_like(x): a new array of x's dtype
+    if facts.dtype == registry.LIKE and stmt.args:  # np.zeros_like(x): x's dtype
         dtype_atom = stmt.kwargs.get("dtype")
         if dtype_atom is not None:
             value = _static_dtype(dtype_atom, types)
@@ -182,7 +179,7 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         dtype = np.result_type(*_probes(floats))
     except (TypeError, ValueError):
         return UNKNOWN
-    if dtype.kind in "iub" and op in (np.true_divide, np.mean, np.sqrt, np.exp, np.log):
+    if dtype.kind in "iub" and facts.dtype == registry.FLOAT:
         dtype = np.dtype(np.float64)
     if any(t.array for t in floats):
         array = True
@@ -217,12 +214,9 @@ def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VTy
     return VType(_kind(dtype), dtype, False if _full_reduction(rule, bound) else None)
 
 
-_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.var, np.std, np.linalg.norm}
-
-
 def _full_reduction(rule: registry.Rule, bound: inspect.BoundArguments) -> bool:
     """A reduction over every axis (no ``axis``, no ``keepdims``): its result is a scalar."""
-    if rule.primal not in _REDUCTIONS:
+    if registry.facts_of(rule.primal).shape != registry.REDUCTION:
         return False
     axis = bound.arguments.get("axis")
     if axis is not None and not (isinstance(axis, gast.Constant) and axis.value is None):

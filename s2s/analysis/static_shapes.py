@@ -20,13 +20,9 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.analysis.dtypes import ShapeValue, VType
+from s2s.analysis.dtypes import ShapeValue, VType, call_signature
 from s2s.codegen.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt, is_literal
 from s2s.frontend.spellings import hashable
-
-_ALLOCATORS = {np.zeros, np.ones, np.empty}
-_FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod}
-_SHAPE_PRESERVING = {np.negative, np.positive}
 
 
 def with_shape(out: VType, stmt: Stmt, types: dict[str, VType]) -> VType:
@@ -90,32 +86,40 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return None
     if op is operator.getitem and len(stmt.args) == 2:
         return _getitem(stmt.args[0], stmt.args[1], types)
-    if op in _ALLOCATORS and stmt.args:
+    if not hashable(op):
+        return None
+    facts = registry.facts_of(op)
+    rule = registry.lookup(op)
+    if facts.shape == registry.ALLOCATION and stmt.args:
         return _allocated(stmt.args[0], types)
-    if op in _FULL_REDUCTIONS and stmt.method in (None, "sum", "mean", "max", "min", "prod"):
-        return _reduced(stmt, types)
-    rule = registry.lookup(op) if hashable(op) else None
+    if facts.shape == registry.REDUCTION and rule is not None:  # np.sum(a) or a.sum()
+        return _reduced(rule, stmt, types)
     if rule is None or stmt.method is not None:
         return None
-    if rule.kind == registry.ELEMENTWISE or op in _SHAPE_PRESERVING:
+    if facts.shape == registry.BROADCAST:
         if stmt.kwargs or len(stmt.args) != getattr(op, "nin", -1):
             return None
         shapes = [shape_of(a, types) for a in stmt.args]
         if any(s is None for s in shapes):
             return None
         return tuple(np.broadcast_shapes(*shapes))
-    if op is np.matmul and len(stmt.args) == 2 and not stmt.kwargs:
+    if facts.shape == registry.MATMUL and len(stmt.args) == 2 and not stmt.kwargs:
         return _matmul(shape_of(stmt.args[0], types), shape_of(stmt.args[1], types))
     return None
 
 
-def _reduced(stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
-    """``np.sum(a, axis=1, keepdims=True)`` (or ``a.max(...)``) with constant arguments."""
+def _reduced(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
+    """``np.sum(a, axis=1, keepdims=True)`` (or ``a.max(...)``) with constant ``axis`` and
+    ``keepdims``; the reduction's other arguments (``dtype``, ``ddof``, ``ord``) keep shapes."""
+    try:
+        bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs).arguments
+    except TypeError:
+        return None  # numpy raises for the call: nothing to prove
     shape = shape_of(stmt.args[0], types) if stmt.args else None
-    if shape is None or len(stmt.args) > 2 or set(stmt.kwargs) - {"axis", "keepdims"}:
+    if shape is None:
         return None
-    axis_atom = stmt.args[1] if len(stmt.args) == 2 else stmt.kwargs.get("axis")
-    keep_atom = stmt.kwargs.get("keepdims")
+    axis_atom = bound.get("axis")
+    keep_atom = bound.get("keepdims")
     if keep_atom is not None and not (
         isinstance(keep_atom, gast.Constant) and isinstance(keep_atom.value, bool)
     ):
@@ -251,7 +255,7 @@ def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
             return None
         if not (isinstance(keepdims, gast.Constant) and keepdims.value is False):
             return None
-        accumulator = np.float32 if known.dtype == np.float16 else known.dtype
+        accumulator = runtime.acc_dtype(known.dtype)
         shape = gast.Tuple(
             elts=[gast.Constant(value=n, kind=None) for n in known.shape], ctx=gast.Load()
         )

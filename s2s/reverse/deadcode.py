@@ -16,16 +16,13 @@ sees what the loop's top needs (its back edge), a branch joins both arms.
 from __future__ import annotations
 
 import gast
-import numpy as np
 
 from s2s import registry
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
 from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
 
-_FULL_REDUCTIONS = {np.sum, np.mean}
 _NUMERIC = ("float", "int", "bool")
-_PYTHON_RAISES = {np.true_divide, np.floor_divide, np.remainder, np.fmod, np.power, np.divmod}
 
 
 def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
@@ -51,12 +48,13 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
     known = [types.get(n, VType()) for n in operands]
     if any(t.kind not in _NUMERIC or t.dtype is None for t in known) or stmt.kwargs:
         return False
-    if stmt.op in _PYTHON_RAISES and all(t.weak for t in known):
+    facts = registry.facts_of(stmt.op)
+    if facts.raises_on_python_numbers and all(t.weak for t in known):
         return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
     if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
         return len(arrays) <= 1 and len(stmt.args) == getattr(stmt.op, "nin", -1)
-    return stmt.op in _FULL_REDUCTIONS and len(stmt.args) == 1 and known[0].kind == "float"
+    return facts.total and len(stmt.args) == 1 and known[0].kind == "float"
 
 
 def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:

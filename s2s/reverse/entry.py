@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
+from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.emit import Writer, signature_text
@@ -115,7 +116,7 @@ def static_scalar(loss: gast.expr, types: dict[str, VType]) -> np.dtype | None:
     known = types.get(loss.id, VType())
     if known.kind != "float" or known.array is not False or known.dtype is None:
         return None
-    return np.dtype(np.float32) if known.dtype == np.float16 else known.dtype
+    return runtime.acc_dtype(known.dtype)
 
 
 def apply_undefined_policy(sweeps: Sweeps, wrt: tuple[str, ...], policy: str) -> None:

@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 import gast
-import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.activity import Activity
@@ -296,7 +295,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         """Cast a rule's contribution to ``var``'s accumulator dtype unless it provably has it."""
         var_type = self.activity.types.get(var, VType())
         if var_type.dtype is not None and result_type.dtype is not None:
-            if _acc(var_type.dtype) == _acc(result_type.dtype):
+            if runtime.acc_dtype(var_type.dtype) == runtime.acc_dtype(result_type.dtype):
                 return expr
         if _is_unbroadcast_onto(expr, var) or var in self.ir.lists:
             return expr  # already projected, or a list's cotangent (one part per item)
@@ -316,7 +315,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             return False
         if var_type.dtype is None or result_type.dtype is None:
             return False
-        return _acc(var_type.dtype) == _acc(result_type.dtype)
+        return runtime.acc_dtype(var_type.dtype) == runtime.acc_dtype(result_type.dtype)
 
     # -- whole program -------------------------------------------------------------------------
     def build(self, loss: gast.expr, seed: gast.expr) -> Sweeps:
@@ -408,10 +407,6 @@ def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
         and isinstance(expr.args[1], gast.Name)
         and expr.args[1].id == var
     )
-
-
-def _acc(dtype: np.dtype) -> np.dtype:
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
 def primal_statement(stmt: Stmt) -> gast.stmt:
