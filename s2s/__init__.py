@@ -15,7 +15,7 @@ from s2s.errors import (
     UnsupportedSyntaxError,
     WrtError,
 )
-from s2s.registry import adjoint, d, nondifferentiable
+from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable
 from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
 
 __all__ = [
@@ -35,7 +35,9 @@ __all__ = [
     "WrtError",
     "adjoint",
     "d",
+    "elementwise",
     "grad",
+    "linear",
     "nondifferentiable",
     "source",
     "stop_gradient",

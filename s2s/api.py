@@ -30,6 +30,16 @@ _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
 _VALID_UNDEFINED = ("raise", "nan", "return")
 
 
+def clear_cache(function: Callable[..., Any] | None = None) -> None:
+    """Forget the generated derivatives of ``function`` (of every function when ``None``), so
+    the next call generates again: after editing a rule, or in tests of generation itself."""
+    with _LOCK:
+        if function is None:
+            _CACHE.clear()
+        else:
+            _CACHE.pop(getattr(function, "__func__", function), None)
+
+
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4

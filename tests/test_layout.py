@@ -4,6 +4,7 @@ and modules of a readable size (DESIGN 13)."""
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -120,3 +121,21 @@ def test_no_module_is_over_the_size_limit():
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     ]
     assert not long, f"split modules over {MAX_LINES} lines by job:\n" + "\n".join(long)
+
+
+@needs_checkout
+def test_design_references_resolve():
+    """Every ``DESIGN n`` a comment, docstring or doc cites is a section of docs/design.md."""
+    design = (ROOT / "docs" / "design.md").read_text()
+    sections = {int(m) for m in re.findall(r"^## (\d+)\. ", design, re.M)}
+    cited = []
+    for path in [
+        *_sources(),
+        *sorted((ROOT / "tests").rglob("*.py")),
+        *(ROOT / "docs").glob("*.md"),
+    ]:
+        for match in re.finditer(r"DESIGN(?: section)? (\d+)", path.read_text()):
+            cited.append((path.relative_to(ROOT), int(match.group(1))))
+    assert cited, "the code cites the design"
+    missing = [f"{path}: DESIGN {n}" for path, n in cited if n not in sections]
+    assert not missing, "cited sections missing from docs/design.md:\n" + "\n".join(missing)
