@@ -16,18 +16,21 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.arguments import check_wrt_value, wrt_names
+from s2s.arguments import check_wrt_value, find_backend, wrt_names
 from s2s.dtypes import vtype_of
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.parse import parse
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.resolve import _MISSING, lookup_target
+from s2s.runtime.namespace import is_foreign_array
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
 _VALID_UNDEFINED = ("raise", "nan", "return")
 
+
+_SCALARS = {float, int, bool, np.float64, np.float32}
 
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
@@ -37,9 +40,12 @@ MAX_SHAPE_SPECIALIZATIONS = 4
 def _abstract(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (type(value), value.dtype, value.ndim == 0)
-    if type(value) is tuple:  # a tuple argument: its length and its items' kinds
+    kind = type(value)
+    if kind is tuple:  # a tuple argument: its length and its items' kinds
         return (tuple, tuple(_abstract(v) for v in value))
-    return type(value)
+    if kind not in _SCALARS and is_foreign_array(value):  # its type names the namespace
+        return (kind, value.dtype, value.ndim == 0)
+    return kind
 
 
 def _strict_floats() -> bool:
@@ -158,6 +164,8 @@ class Derivative:
             if generated is None or not self._fresh(generated):
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
+                backend = find_backend(arguments, self.primal)
+                shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 generated = generate(
                     self.primal,
@@ -168,6 +176,7 @@ class Derivative:
                     _is_s2s_decorator_for(self.primal),
                     self._single,
                     strict,
+                    backend,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated

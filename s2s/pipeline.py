@@ -18,11 +18,13 @@ from s2s.dtypes import VType
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.fence import fence
 from s2s.ir import Marker, atom_names
+from s2s.namespaces import check_namespace
 from s2s.normalize import normalize
 from s2s.optimize import free_dead, optimize
 from s2s.parse import parse, strip_decorators
 from s2s.resolve import Target, resolve
 from s2s.reverse import reverse
+from s2s.runtime.namespace import NUMPY, Backend
 from s2s.static_shapes import specialize_calls
 from s2s.sweeps import Block, call, merge_repeated_comments
 from s2s.templating import constant, name
@@ -72,13 +74,16 @@ def generate(
     is_s2s_decorator: Callable[[gast.expr], bool],
     single: bool,
     strict_floats: bool = False,
+    backend: Backend = NUMPY,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
     The passes: parse, fence, resolve, normalize, activity, reverse, optimize, emit. With
     ``options.verbose`` the program is printed after each pass that changes it.
     ``strict_floats`` (numpy's error state raises somewhere) keeps every primal statement: a
-    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``.
+    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``. ``backend`` is the
+    arguments' array namespace: the factory is instantiated with its module as ``_np``, and a
+    call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its primal line.
     """
     verbose = options.verbose
     primal = parse(func)
@@ -88,6 +93,7 @@ def generate(
     return_lines = _return_lines(primal.tree)  # before early returns merge into one
     tuple_params = {n: len(t.value) for n, t in arg_types.items() if t.kind == "tuple"}
     ir = normalize(primal, tuple_params)
+    ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
     _stage(verbose, "normalize", lambda: _sweep_text(_primal_only(ir)))
     returns = ir.returns
     loss = returns
@@ -241,7 +247,8 @@ def generate(
         writer.blocks(sweeps.adjoint, 2)
         writer.statement(gast.Return(value=result), 2, return_line)
     writer.line(f"return {fname}", 1)
-    compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt))
+    check_namespace(writer, backend, primal.filename)
+    compiled = emit_pass.compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings)
 

@@ -10,6 +10,14 @@ import numpy as np
 
 from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.kinds import Undefined
+from s2s.runtime.namespace import (
+    array_namespace,
+    broadcast,
+    functional,
+    is_foreign_array,
+    scatter_added,
+    zeros,
+)
 
 
 def reads_shape_only(*positions: int):
@@ -27,10 +35,16 @@ def reads_shape_only(*positions: int):
 
 
 class Like(NamedTuple):
-    """The shape and dtype of a primal value: all an adjoint needs when it needs no values."""
+    """The shape and dtype of a primal value: all an adjoint needs when it needs no values.
+
+    For an array of another namespace, ``xp`` is that namespace's module (so zeros made from
+    the record are made there) and ``chunks`` a Dask array's chunks (so they follow it).
+    """
 
     shape: tuple[int, ...]
     dtype: np.dtype
+    xp: Any = None
+    chunks: Any = None
 
 
 _LIKES: dict[tuple[tuple[int, ...], np.dtype], Like] = {}  # one record per shape and dtype
@@ -42,7 +56,13 @@ def like(x: Any) -> Like:
     Records are shared (interned): a loop that saves the shape of a temporary at every step
     keeps one record, not one per step, on the tape.
     """
-    key = (x.shape, x.dtype) if type(x) is np.ndarray else (np.shape(x), _dtype_of(x))
+    if type(x) is np.ndarray:
+        key = (x.shape, x.dtype)
+    else:
+        xp = array_namespace(x)
+        if xp is not np:  # a Dask or CuPy array: the record keeps its namespace and chunks
+            return Like(tuple(x.shape), x.dtype, xp, getattr(x, "chunks", None))
+        key = (np.shape(x), _dtype_of(x))
     found = _LIKES.get(key)
     if found is None:
         if len(_LIKES) > 4096:  # bounded: a program with ever new shapes starts over
@@ -114,34 +134,45 @@ def unbroadcast(g: Any, ref: Any) -> Any:
         shape, dtype = ref.shape, ref.dtype
     else:
         shape, dtype = np.shape(ref), _dtype_of(ref)
+    xp = array_namespace(g, ref)
     g_shape = g.shape if type(g) is np.ndarray else np.shape(g)
     if g_shape != shape:
         lead = len(g_shape) - len(shape)
         if lead < 0:
-            g = np.broadcast_to(g, shape)
+            g = broadcast(xp, g, shape, ref)
         else:
             axes = tuple(range(lead)) + tuple(
                 lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
             )
-            g = np.add.reduce(g, axis=axes)
+            # numpy: the ufunc's reduce; elsewhere a sum (Dask: chunk-wise partial sums)
+            g = np.add.reduce(g, axis=axes) if xp is np else xp.sum(g, axis=axes)
             if np.shape(g) != shape:
-                g = np.reshape(g, shape)
+                g = xp.reshape(g, shape)
     target = acc_dtype(dtype)
     if _dtype_of(g) != target:
+        if xp is not np and is_foreign_array(g):
+            return g.astype(target)  # a 0-d array stays on its device
         g = np.asarray(g).astype(target) if np.ndim(g) else target.type(g)
     return g
 
 
 @reads_shape_only(0)
 def zeros_like_acc(ref: Any) -> np.ndarray:
-    """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer)."""
-    return np.zeros(shape_of(ref), acc_dtype(_dtype_of(ref)))
+    """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
+    ``ref``'s namespace (Dask: with its chunks)."""
+    if type(ref) is np.ndarray:
+        return np.zeros(ref.shape, acc_dtype(ref.dtype))
+    return zeros(array_namespace(ref), shape_of(ref), acc_dtype(_dtype_of(ref)), ref)
 
 
 @reads_shape_only(1)
 def owned_copy(g: Any, ref: Any) -> np.ndarray:
     """A new array with ``g``'s values, ``ref``'s shape and accumulator dtype (an owned buffer)."""
-    out = np.empty(shape_of(ref), acc_dtype(_dtype_of(ref)))
+    xp = array_namespace(g, ref)
+    dtype = acc_dtype(_dtype_of(ref))
+    if functional(xp):  # Dask: a new array with ref's chunks, built without item assignment
+        return (zeros(xp, shape_of(ref), dtype, ref) + g).astype(dtype)
+    out = xp.empty(shape_of(ref), dtype)
     out[...] = g
     return out
 
@@ -158,33 +189,42 @@ def _is_basic_key(key: Any) -> bool:
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)):
             continue
-        if isinstance(item, np.ndarray) and item.dtype == bool:
+        if hasattr(item, "dtype") and item.dtype == bool and hasattr(item, "shape"):
             continue  # a boolean mask selects each entry at most once
         return False
     return True
 
 
 def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
-    """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``)."""
+    """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``),
+    and return ``buffer``. A Dask buffer takes no in-place writes: the result is a new array
+    (:func:`s2s.runtime.namespace.scatter_added`)."""
+    if type(buffer) is np.ndarray:
+        if _is_basic_key(key):
+            buffer[key] += g
+        else:
+            np.add.at(buffer, key, g)
+        return buffer
+    xp = array_namespace(buffer)
+    if functional(xp):
+        return scatter_added(xp, buffer, key, g)
     if _is_basic_key(key):
         buffer[key] += g
     else:
-        np.add.at(buffer, key, g)
+        xp.add.at(buffer, key, g)
     return buffer
 
 
 def is_real_scalar(value: Any) -> bool:
-    """True for a Python float, a numpy floating scalar or a 0-d floating array."""
+    """True for a Python float, a numpy floating scalar or a 0-d floating array (of numpy,
+    Dask or CuPy: its value is not read)."""
     if isinstance(value, float):
         return True
     if isinstance(value, np.floating):
         return True
-    return (
-        isinstance(value, np.ndarray)
-        and type(value) is np.ndarray
-        and value.ndim == 0
-        and value.dtype.kind == "f"
-    )
+    if type(value) is np.ndarray or is_foreign_array(value):
+        return value.ndim == 0 and value.dtype.kind == "f"
+    return False
 
 
 def _where(filename: str, lineno: int) -> Location:
@@ -222,14 +262,22 @@ def check_no_view(
     array). An element or a copy is left alone. ``names`` are the user's names of ``alias``
     and ``array``; ``lines`` the lines of the view and of the write."""
     if type(alias) is not np.ndarray or type(array) is not np.ndarray:
+        xp = array_namespace(alias, array)
+        if xp is np or functional(xp) or not hasattr(xp, "may_share_memory"):
+            return  # a Dask array's pieces are new arrays: an assignment changes none of them
+        _check_view(xp, alias, array, key, names, filename, lines)
         return
+    _check_view(np, alias, array, key, names, filename, lines)
+
+
+def _check_view(xp, alias, array, key, names, filename, lines) -> None:
     try:
         region = array[key]
-        if type(region) is not np.ndarray:  # one element: the view of it
+        if np.ndim(region) == 0:  # one element: the view of it
             region = array[(*key, None) if isinstance(key, tuple) else (key, None)]
     except (IndexError, TypeError, ValueError):
         region = array
-    if np.may_share_memory(alias, region):
+    if xp.may_share_memory(alias, region):
         shown, user = names
         raise MutationError(
             f"`{user}` is assigned into, but `{shown}` (line {lines[0]}) is a view of the "
@@ -246,7 +294,8 @@ def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...
     ``returns``, its ``def`` line and every return's line)."""
     if is_real_scalar(value):
         return value
-    shape = np.shape(value) if isinstance(value, (np.ndarray, np.generic)) else None
+    array = isinstance(value, (np.ndarray, np.generic)) or is_foreign_array(value)
+    shape = tuple(np.shape(value)) if array else None
     kind = type(value).__name__
     if shape is not None:
         kind += f" of shape {shape} and dtype {value.dtype}"
@@ -304,6 +353,8 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
         )
     target = acc_dtype(_dtype_of(value))
     if dtype != target:
+        if is_foreign_array(ct):
+            return ct.astype(target)
         ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
     return ct
 
@@ -331,14 +382,15 @@ def augmented(new: Any, old: Any) -> Any:
     Raises ``ValueError`` exactly where numpy's in-place operation would (a broadcast that
     would grow ``old``).
     """
-    if isinstance(old, np.ndarray):
+    if isinstance(old, np.ndarray) or is_foreign_array(old):
         if np.shape(new) != old.shape:
             raise ValueError(
                 f"non-broadcastable output operand with shape {old.shape} doesn't match "
                 f"the broadcast shape {np.shape(new)}"
             )
         if new.dtype != old.dtype:
-            new = np.asarray(new).astype(old.dtype)
+            foreign = is_foreign_array(new)
+            new = new.astype(old.dtype) if foreign else np.asarray(new).astype(old.dtype)
         return new
     return new
 
@@ -369,6 +421,8 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
+    if type(x) is not np.ndarray and is_foreign_array(x):
+        return _foreign_gradient(buffer, x, protect)
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         if buffer is None:
@@ -383,6 +437,31 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         scalar = x.dtype.type if x.dtype.kind == "f" else np.float64
         return scalar(0.0 if buffer is None else buffer)
     return np.float64(0.0 if buffer is None else buffer)
+
+
+def _foreign_gradient(buffer: Any, x: Any, protect: tuple[Any, ...]) -> Any:
+    """:func:`gradient` for a Dask or CuPy ``x``: an array of its namespace, shape and dtype
+    (Dask: rechunked to ``x``'s chunks, still lazy) that aliases nothing in ``protect``."""
+    xp = array_namespace(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if buffer is None:
+        return zeros(xp, x.shape, dtype, x)
+    out = buffer if is_foreign_array(buffer) else xp.asarray(buffer)
+    if tuple(out.shape) != tuple(x.shape):
+        out = broadcast(xp, out, x.shape, x)
+    if out.dtype != dtype:
+        out = out.astype(dtype)
+    elif functional(xp) or any(out is other for other in protect):
+        out = out.copy()  # Dask: a new array object, so item assignment into it changes no other
+    elif hasattr(xp, "may_share_memory"):
+        if any(is_foreign_array(o) and xp.may_share_memory(out, o) for o in protect):
+            out = out.copy()
+        elif getattr(out, "base", None) is not None:  # a view (a broadcast is read-only)
+            out = out.copy()
+    chunks = getattr(x, "chunks", None)
+    if chunks is not None and out.chunks != chunks:
+        out = out.rechunk(chunks)
+    return out
 
 
 def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any, ...] = ()):
@@ -426,7 +505,9 @@ def _keeps(left: np.ndarray, right: Any) -> bool:
 
 def overwritten(array: np.ndarray, key: Any) -> Any:
     """A copy of ``array[key]``, saved before ``array[key] = ...`` destroys it."""
-    return np.array(array[key], copy=True)
+    if type(array) is np.ndarray:
+        return np.array(array[key], copy=True)
+    return array[key].copy()
 
 
 def written_part(g: Any, key: Any, array: Any = None) -> Any:
@@ -435,28 +516,43 @@ def written_part(g: Any, key: Any, array: Any = None) -> Any:
     duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
     truncates: piecewise constant, so the part is zero."""
     part = g[key]
+    xp = array_namespace(g, part)
     if array is not None and _dtype_of(array).kind not in "fc":
-        return np.zeros_like(part)
+        return xp.zeros_like(part)
     if _is_basic_key(key):
         return part
-    writers = np.arange(np.size(part)).reshape(np.shape(part))
-    scratch = np.full(np.shape(g), -1)
+    if xp is not np:  # which write wins is decided by the (host) key alone
+        if any(is_foreign_array(k) for k in (key if isinstance(key, tuple) else (key,))):
+            raise NotImplementedError(
+                "s2s: assignment `x[key] = v` into a non-numpy array with an index array of "
+                "that library: pass numpy index arrays"
+            )
+        last = _last_writers(np.shape(g), key, np.shape(part))
+        return xp.where(xp.asarray(last), part, 0)
+    return np.where(_last_writers(np.shape(g), key, np.shape(part)), part, 0)
+
+
+def _last_writers(shape: tuple[int, ...], key: Any, part_shape: tuple[int, ...]) -> np.ndarray:
+    """True at the entries of ``v`` in ``x[key] = v`` whose write is the one kept (numpy keeps
+    the last of repeated indices)."""
+    writers = np.arange(int(np.prod(part_shape))).reshape(part_shape)
+    scratch = np.full(shape, -1)
     scratch[key] = writers
-    return np.where(scratch[key] == writers, part, 0)
+    return scratch[key] == writers
 
 
 def zeroed_at(g: Any, key: Any) -> np.ndarray:
     """A copy of cotangent ``g`` with zeros at ``key``: entries a write replaced have no
     gradient with respect to the array before the write."""
-    out = np.array(g, copy=True)
-    out[key] = 0
+    out = np.array(g, copy=True) if type(g) is np.ndarray or not is_foreign_array(g) else g.copy()
+    out[key] = 0  # Dask: item assignment into the new array object builds a new graph
     return out
 
 
 def detached(value: Any) -> Any:
     """``value`` with its arrays copied (tuples too): the adjoint sweep of a function that
     writes into arrays restores their old entries, which must not reach the caller."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) or is_foreign_array(value):
         return value.copy()
     if isinstance(value, tuple):
         return tuple(detached(v) for v in value)

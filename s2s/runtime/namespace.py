@@ -1,0 +1,248 @@
+"""Array namespaces: which library a derivative runs on, found from its arguments' types.
+
+A derivative is specialized on its arguments' *array namespace*: numpy (the default and the
+fast path), ``dask.array`` or ``cupy``. The namespace is found from the type of each array
+argument (its defining module's top-level package: ``dask`` for ``dask.array.Array``, ``cupy``
+for ``cupy.ndarray``), not through ``__array_namespace__`` or array-api-compat: the generated
+code calls numpy's API (``np.einsum``, ``np.linalg.slogdet``, ``x.T``), which Dask and CuPy
+mirror and the array API standard does not. Arguments of several namespaces follow numpy's own
+rules: numpy arrays and Python or numpy scalars take no part, so a numpy constant beside a Dask
+array gives Dask. Any other array type (one that defines ``__array_function__``,
+``__array_namespace__`` or ``__dlpack__`` and is not a numpy array) is refused.
+
+Generated code reaches the namespace as ``_np``; runtime helpers find it from their inputs with
+:func:`array_namespace`, which returns numpy at once for numpy arrays and scalars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+_PLAIN = {float, int, bool, complex, type(None), str, np.float64, np.float32, np.float16}
+
+
+class Adapter:
+    """A library's module seen with numpy's spellings: attributes come from ``module`` unless
+    ``extra`` names them (``errstate``, ``s_``: host-side helpers the library does not have).
+    An attribute the library lacks raises ``AttributeError``, as the module would."""
+
+    def __init__(self, name: str, module: Any, extra: dict[str, Any]) -> None:
+        self.__name__ = name
+        self._module = module
+        self.__dict__.update(extra)
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._module, attr)
+        setattr(self, attr, value)  # found once: later reads are plain attribute reads
+        return value
+
+    def __repr__(self) -> str:
+        return f"<array namespace {self.__name__}>"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array namespace s2s runs derivatives on.
+
+    ``module`` is what generated code calls ``_np``; ``array_type`` its array class;
+    ``functional_scatter`` says its arrays take no in-place scatter-add (Dask), so adjoints of
+    indexing build a new array instead; ``shape_specialize`` whether derivatives may be
+    specialized on argument shapes (numpy only: the others keep shapes, chunks and devices in
+    the arrays the helpers read); ``lacks`` maps runtime helpers that cannot run on these
+    arrays to the reason, reported when generating.
+    """
+
+    name: str
+    module: Any
+    array_type: type
+    functional_scatter: bool = False
+    shape_specialize: bool = False
+    lacks: dict[str, str] = field(default_factory=dict)
+
+
+NUMPY = Backend("numpy", np, np.ndarray, shape_specialize=True)
+_BY_TYPE: dict[type, Backend] = {}
+_LOADERS: dict[str, Any] = {}
+
+
+def _dask(array_type: type) -> Backend | None:
+    import dask.array as da
+
+    if not issubclass(array_type, da.Array):
+        return None
+    sorting = "Dask has no sort or argsort, which the stable permutation needs"
+    module = Adapter(
+        "dask.array", da, {"errstate": np.errstate, "s_": np.s_, "functional_scatter": True}
+    )
+    lacks = {
+        "sort_adjoint": sorting,
+        "median_adjoint": sorting,
+        "unique_adjoint": "Dask's unique has no return_inverse, which splits the cotangent",
+        "adjugate": "Dask has no batched SVD or det",
+        "det_adjoint": "Dask has no batched SVD or det",
+        "slogdet_adjoint": "Dask has no det",
+        "eigvalsh_adjoint": "Dask has no eigh",
+        "svdvals_adjoint": "Dask's svd takes one tall-and-skinny matrix",
+        "svd_adjoint": "Dask's svd takes one tall-and-skinny matrix",
+    }
+    return Backend("dask", module, da.Array, functional_scatter=True, lacks=lacks)
+
+
+def _cupy(array_type: type) -> Backend | None:
+    import cupy
+
+    if not issubclass(array_type, cupy.ndarray):
+        return None
+    module = Adapter("cupy", cupy, {"errstate": np.errstate})
+    return Backend("cupy", module, cupy.ndarray)
+
+
+_LOADERS.update(dask=_dask, cupy=_cupy)
+
+
+def register(array_type: type, backend: Backend) -> None:
+    """Run derivatives of ``array_type`` arguments on ``backend`` (for tests and new libraries
+    that mirror numpy's API)."""
+    _BY_TYPE[array_type] = backend
+
+
+def backend_of_type(array_type: type) -> Backend | None:
+    """The backend of a library array type, or ``None`` for numpy and non-array types."""
+    found = _BY_TYPE.get(array_type)
+    if found is not None:
+        return found
+    if issubclass(array_type, (np.ndarray, np.generic)) or array_type in _PLAIN:
+        return None
+    loader = _LOADERS.get(array_type.__module__.partition(".")[0])
+    backend = loader(array_type) if loader is not None else None
+    if backend is not None:
+        _BY_TYPE[array_type] = backend
+    return backend
+
+
+def is_foreign_array(value: Any) -> bool:
+    """True for an array of a supported library other than numpy (a Dask or CuPy array)."""
+    t = type(value)
+    if t is np.ndarray or t in _PLAIN:
+        return False
+    return backend_of_type(t) is not None
+
+
+def looks_like_array(value: Any) -> bool:
+    """True for an array of some library: its type defines ``__array_function__``,
+    ``__array_namespace__`` or ``__dlpack__`` and it is not numpy's."""
+    t = type(value)
+    if issubclass(t, (np.ndarray, np.generic)) or t in _PLAIN:
+        return False
+    return any(hasattr(t, a) for a in ("__array_function__", "__array_namespace__", "__dlpack__"))
+
+
+def array_namespace(*values: Any) -> Any:
+    """The namespace module of the first foreign array (or shape record of one) among
+    ``values``; numpy when there is none. Lists and tuples are looked into, one level."""
+    for value in values:
+        t = type(value)
+        if t is np.ndarray or t in _PLAIN:
+            continue
+        xp = getattr(value, "xp", None) if isinstance(value, tuple) else None
+        if xp is not None:  # a shape record of a foreign array
+            return xp
+        if t is list or t is tuple:
+            for item in value:
+                b = backend_of_type(type(item))
+                if b is not None:
+                    return b.module
+                xp = getattr(item, "xp", None) if isinstance(item, tuple) else None
+                if xp is not None:
+                    return xp
+            continue
+        backend = _BY_TYPE.get(t) or backend_of_type(t)
+        if backend is not None:
+            return backend.module
+    return np
+
+
+def backend_named(module: Any) -> Backend:
+    """The backend whose generated-code module is ``module`` (numpy for numpy)."""
+    if module is np:
+        return NUMPY
+    for backend in _BY_TYPE.values():
+        if backend.module is module:
+            return backend
+    return NUMPY
+
+
+# -- allocation and scatter in a namespace ------------------------------------------------------
+
+
+def functional(xp: Any) -> bool:
+    """Whether ``xp``'s arrays take no in-place writes from s2s (Dask: a new array instead)."""
+    return getattr(xp, "functional_scatter", False) is True
+
+
+def _chunks(ref: Any, shape: tuple[int, ...]) -> dict[str, Any]:
+    chunks = getattr(ref, "chunks", None)
+    if chunks is None or len(chunks) != len(shape):
+        return {}
+    return {"chunks": chunks}
+
+
+def zeros(xp: Any, shape: tuple[int, ...], dtype: Any, ref: Any = None) -> Any:
+    """New zeros in ``xp``; a Dask result has ``ref``'s chunks (an array or shape record)."""
+    if xp is np:
+        return np.zeros(shape, dtype)
+    return xp.zeros(shape, dtype=dtype, **(_chunks(ref, shape) if functional(xp) else {}))
+
+
+def full(xp: Any, shape: tuple[int, ...], value: Any, dtype: Any, ref: Any = None) -> Any:
+    """A new array of ``value`` in ``xp`` (Dask: with ``ref``'s chunks)."""
+    if xp is np:
+        return np.full(shape, value, dtype)
+    return xp.full(shape, value, dtype=dtype, **(_chunks(ref, shape) if functional(xp) else {}))
+
+
+def broadcast(xp: Any, g: Any, shape: tuple[int, ...], ref: Any = None) -> Any:
+    """``g`` broadcast to ``shape`` in ``xp`` (a read-only view; Dask: ``ref``'s chunks)."""
+    if xp is np:
+        return np.broadcast_to(g, shape)
+    if functional(xp):
+        return xp.broadcast_to(xp.asarray(g), shape, **_chunks(ref, shape))
+    return xp.broadcast_to(xp.asarray(g), shape)
+
+
+def _integer_key(key: Any) -> bool:
+    items = key if isinstance(key, tuple) else (key,)
+    return any(
+        hasattr(item, "dtype") and item.dtype.kind in "iu" or isinstance(item, list)
+        for item in items
+    )
+
+
+def scatter_added(xp: Any, buffer: Any, key: Any, g: Any) -> Any:
+    """A new array: ``buffer`` with ``g`` added at ``key``, repeated integer indices summed
+    (``np.add.at``), for a namespace without in-place scatter (Dask).
+
+    Keys of slices, integers and boolean masks select each entry once: ``g`` is written into
+    new zeros (Dask's item assignment builds a new graph) and added. Integer-array keys may
+    repeat an entry: each selected entry's flat position is found by indexing an ``arange``
+    the same way, and the contributions are summed per position (``bincount``).
+    """
+    shape = buffer.shape
+    if not _integer_key(key):
+        spread = zeros(xp, shape, g.dtype if hasattr(g, "dtype") else buffer.dtype, buffer)
+        spread[key] = g
+        return buffer + spread
+    size = int(np.prod(shape))
+    positions = xp.arange(size).reshape(shape)[key]
+    weights = xp.broadcast_to(xp.asarray(g), positions.shape)
+    if hasattr(positions, "rechunk"):
+        positions = positions.rechunk(-1)  # one chunk: bincount needs aligned 1-D chunks
+        weights = weights.rechunk(-1)
+    summed = xp.bincount(positions.reshape(-1), weights=weights.reshape(-1), minlength=size)
+    summed = summed.reshape(shape).astype(buffer.dtype)
+    if hasattr(summed, "rechunk"):
+        summed = summed.rechunk(buffer.chunks)
+    return buffer + summed
