@@ -338,7 +338,7 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
         )
     ct_shape = np.shape(ct)
     out_shape = np.shape(value)
-    if ct_shape != out_shape:
+    if ct_shape != out_shape and not _same_known_shape(ct_shape, out_shape):
         raise CotangentError(
             f"the cotangent has shape {ct_shape} but the output has shape {out_shape}",
             where,
@@ -357,6 +357,13 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
             return ct.astype(target)
         ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
     return ct
+
+
+def _same_known_shape(first: tuple, second: tuple) -> bool:
+    """Shapes equal where both are known (a Dask array selected by a mask has NaN sizes)."""
+    return len(first) == len(second) and all(
+        a == b or a != a or b != b for a, b in zip(first, second, strict=True)
+    )
 
 
 def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tuple:
@@ -435,8 +442,12 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         return _fresh(out, protect)
     if isinstance(x, np.generic):
         scalar = x.dtype.type if x.dtype.kind == "f" else np.float64
-        return scalar(0.0 if buffer is None else buffer)
-    return np.float64(0.0 if buffer is None else buffer)
+    else:
+        scalar = np.float64
+    if type(buffer) is not np.ndarray and is_foreign_array(buffer):
+        # computed on Dask or CuPy: a 0-d array of it (lazy, or on the device), not a scalar
+        return buffer.astype(scalar) if buffer.dtype != scalar else buffer.copy()
+    return scalar(0.0 if buffer is None else buffer)
 
 
 def _foreign_gradient(buffer: Any, x: Any, protect: tuple[Any, ...]) -> Any:

@@ -26,7 +26,8 @@ _PLAIN = {float, int, bool, complex, type(None), str, np.float64, np.float32, np
 
 class Adapter:
     """A library's module seen with numpy's spellings: attributes come from ``module`` unless
-    ``extra`` names them (``errstate``, ``s_``: host-side helpers the library does not have).
+    ``extra`` names them (``errstate``, ``s_``: host-side helpers the library does not have);
+    a numpy 2 alias the library lacks (``asin``) is found by its numpy name (``arcsin``).
     An attribute the library lacks raises ``AttributeError``, as the module would."""
 
     def __init__(self, name: str, module: Any, extra: dict[str, Any]) -> None:
@@ -35,7 +36,13 @@ class Adapter:
         self.__dict__.update(extra)
 
     def __getattr__(self, attr: str) -> Any:
-        value = getattr(self._module, attr)
+        try:
+            value = getattr(self._module, attr)
+        except AttributeError:  # numpy 2's other spelling (np.asin is np.arcsin)
+            alias = getattr(getattr(np, attr, None), "__name__", attr)
+            if alias == attr or attr.startswith("__"):
+                raise
+            value = getattr(self._module, alias)
         setattr(self, attr, value)  # found once: later reads are plain attribute reads
         return value
 
@@ -74,9 +81,7 @@ def _dask(array_type: type) -> Backend | None:
     if not issubclass(array_type, da.Array):
         return None
     sorting = "Dask has no sort or argsort, which the stable permutation needs"
-    module = Adapter(
-        "dask.array", da, {"errstate": np.errstate, "s_": np.s_, "functional_scatter": True}
-    )
+    module = Adapter("dask.array", da, _dask_spellings(da))
     lacks = {
         "sort_adjoint": sorting,
         "median_adjoint": sorting,
@@ -89,6 +94,65 @@ def _dask(array_type: type) -> Backend | None:
         "svd_adjoint": "Dask's svd takes one tall-and-skinny matrix",
     }
     return Backend("dask", module, da.Array, functional_scatter=True, lacks=lacks)
+
+
+def _dask_spellings(da: Any) -> dict[str, Any]:
+    """numpy functions dask.array spells otherwise or lacks, written with Dask's own."""
+
+    def reshape(a: Any, shape: Any, order: str = "C", **kwargs: Any) -> Any:
+        if order != "C":  # Fortran order: C order between two transposes
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            return da.transpose(reshape(da.transpose(a), shape[::-1]))
+        try:
+            return da.reshape(a, shape)
+        except NotImplementedError:  # chunks that do not split evenly: through one flat axis
+            return da.reshape(da.reshape(a, (-1,)), shape)
+
+    def astype(x: Any, dtype: Any, copy: bool = True, **kwargs: Any) -> Any:
+        return x.astype(dtype)
+
+    def full(shape: Any, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        if np.ndim(fill_value) == 0 and not isinstance(fill_value, da.Array):
+            return da.full(shape, fill_value, dtype=dtype, **kwargs)
+        value = da.asarray(fill_value)  # an array fill: broadcast (Dask's full takes scalars)
+        return da.broadcast_to(value, shape).astype(dtype or value.dtype)
+
+    def full_like(a: Any, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        return full(a.shape, fill_value, dtype or a.dtype)
+
+    def flat_default(name: str) -> Any:
+        # numpy's default axis=None works on the flattened array; Dask's take, cumsum and
+        # cumprod default to axis 0 or demand an axis
+        function = getattr(da, name)
+
+        def call(a: Any, *args: Any, axis: Any = None, **kwargs: Any) -> Any:
+            if axis is None:
+                return function(da.reshape(a, (-1,)), *args, axis=0, **kwargs)
+            return function(a, *args, axis=axis, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    def size(a: Any, axis: Any = None) -> int:
+        return a.size if axis is None else a.shape[axis]
+
+    return {
+        "errstate": np.errstate,  # host-side state: Dask computes later, under its own
+        "s_": np.s_,
+        "functional_scatter": True,
+        "reshape": reshape,
+        "astype": astype,
+        "size": size,
+        "take": flat_default("take"),
+        "cumsum": flat_default("cumsum"),
+        "cumprod": flat_default("cumprod"),
+        "full": full,
+        "full_like": full_like,
+        "amax": da.max,
+        "amin": da.min,
+        "copy": lambda a, **kwargs: a.copy(),
+        "matrix_transpose": lambda x: da.swapaxes(x, -1, -2),
+    }
 
 
 def _cupy(array_type: type) -> Backend | None:
@@ -221,6 +285,38 @@ def _integer_key(key: Any) -> bool:
     )
 
 
+def _mask_key(key: Any) -> Any:
+    """The boolean array of a key that is one mask (``x[m]``), else ``None``."""
+    item = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+    if hasattr(item, "dtype") and item.dtype == bool and hasattr(item, "ndim"):
+        return item if item.ndim else None
+    return None
+
+
+def _without_new_axes(key: Any, ndim: int) -> tuple[Any, Any]:
+    """``key`` without its ``None`` items, and a function dropping the axes they added from a
+    selection's shape (Dask's item assignment takes no ``None``)."""
+    items = key if isinstance(key, tuple) else (key,)
+    if not any(item is None for item in items):
+        return key, lambda shape: shape
+    consumed = sum(1 for item in items if item is not None and item is not Ellipsis)
+    position, new_axes = 0, []
+    for item in items:
+        if item is None:
+            new_axes.append(position)
+            position += 1
+        elif item is Ellipsis:
+            position += ndim - consumed
+        elif isinstance(item, slice):
+            position += 1
+    kept = tuple(item for item in items if item is not None)
+
+    def drop(shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(n for i, n in enumerate(shape) if i not in new_axes)
+
+    return kept, drop
+
+
 def scatter_added(xp: Any, buffer: Any, key: Any, g: Any) -> Any:
     """A new array: ``buffer`` with ``g`` added at ``key``, repeated integer indices summed
     (``np.add.at``), for a namespace without in-place scatter (Dask).
@@ -231,12 +327,37 @@ def scatter_added(xp: Any, buffer: Any, key: Any, g: Any) -> Any:
     the same way, and the contributions are summed per position (``bincount``).
     """
     shape = buffer.shape
+    mask = _mask_key(key)
+    if mask is not None:  # g holds the masked entries in order: gather them by a running count
+        flat = xp.reshape(xp.asarray(mask), (-1,))
+        order = xp.maximum(xp.cumsum(flat.astype(np.int64)) - 1, 0)
+        values = xp.asarray(g)
+        trailing = tuple(shape[mask.ndim :])
+        values = xp.broadcast_to(values, (values.shape[0] if values.ndim else 1,) + trailing)
+        picked = xp.reshape(xp.take(values, order, axis=0), tuple(mask.shape) + trailing)
+        on = xp.reshape(xp.asarray(mask), tuple(mask.shape) + (1,) * len(trailing))
+        return buffer + xp.where(on, picked, 0).astype(buffer.dtype)
     if not _integer_key(key):
-        spread = zeros(xp, shape, g.dtype if hasattr(g, "dtype") else buffer.dtype, buffer)
-        spread[key] = g
+        dtype = g.dtype if hasattr(g, "dtype") else buffer.dtype
+        spread = zeros(xp, shape, dtype, buffer)
+        selected = spread[key].shape
+        key, kept = _without_new_axes(key, len(shape))
+        spread[key] = xp.reshape(xp.broadcast_to(xp.asarray(g), selected), kept(selected))
         return buffer + spread
     size = int(np.prod(shape))
-    positions = xp.arange(size).reshape(shape)[key]
+    items = key if isinstance(key, tuple) else (key,)
+    if len(items) == len(shape) and all(hasattr(k, "dtype") for k in items):
+        positions = 0  # one index array per axis (np.unravel_index): flat positions by strides
+        for k, stride in zip(items, np.cumprod((1,) + tuple(shape[:0:-1]))[::-1], strict=True):
+            positions = positions + xp.asarray(k) * int(stride)
+    else:
+        positions = xp.arange(size).reshape(shape)[key]
+    if any(n != n for n in positions.shape):  # NaN: a length only computing tells
+        raise NotImplementedError(
+            "s2s: adding a cotangent into a Dask array at indices of unknown length (from "
+            "nonzero, flatnonzero or a mask) needs their lengths; call "
+            "`.compute_chunk_sizes()` on the index array first"
+        )
     weights = xp.broadcast_to(xp.asarray(g), positions.shape)
     if hasattr(positions, "rechunk"):
         positions = positions.rechunk(-1)  # one chunk: bincount needs aligned 1-D chunks

@@ -31,7 +31,7 @@ def dot_grad_a(g: Any, a: Any, b: Any) -> Any:
     if p == 0 or q == 0:
         return unbroadcast(xp.multiply(g, b) if q == 0 else xp.sum(xp.multiply(g, b)), a)
     if q == 1:
-        outer = np.multiply.outer(g, b) if xp is np else xp.expand_dims(g, -1) * b
+        outer = np.multiply.outer(g, b) if xp is np else xp.asarray(g)[..., None] * b
         return unbroadcast(outer, a)
     free_b = list(range(q - 2)) + [q - 1]
     return unbroadcast(xp.tensordot(g, b, axes=(list(range(p - 1, p + q - 2)), free_b)), a)

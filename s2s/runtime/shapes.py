@@ -10,7 +10,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
 from s2s.runtime.core import Like, _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
-from s2s.runtime.namespace import array_namespace, broadcast, functional, is_foreign_array, zeros
+from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array, zeros
 
 
 def untranspose(g: Any, axes: Any = None) -> np.ndarray:
@@ -23,16 +23,8 @@ def untranspose(g: Any, axes: Any = None) -> np.ndarray:
 
 
 def _reshape(g: Any, shape: tuple[int, ...], order: str) -> Any:
-    """``np.reshape(g, shape, order)`` in ``g``'s namespace (Dask reshapes in C order only:
-    Fortran order is C order between two transposes)."""
-    xp = array_namespace(g)
-    if xp is np:
-        return np.reshape(g, shape, order=order)
-    if order == "F" and functional(xp):
-        return xp.transpose(xp.reshape(xp.transpose(g), tuple(shape)[::-1]))
-    if order == "F":
-        return xp.reshape(g, shape, order="F")
-    return xp.reshape(g, shape)
+    """``np.reshape(g, shape, order)`` in ``g``'s namespace."""
+    return array_namespace(g).reshape(g, shape, order=order)
 
 
 def _fortran_first(a: Any) -> bool:
