@@ -428,8 +428,9 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
-    if type(x) is not np.ndarray and is_foreign_array(x):
-        return _foreign_gradient(buffer, x, protect)
+    if type(buffer) is not np.ndarray and is_foreign_array(buffer) or is_foreign_array(x):
+        if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
+            return _foreign_gradient(buffer, x, protect)
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         if buffer is None:
@@ -451,9 +452,10 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
 
 
 def _foreign_gradient(buffer: Any, x: Any, protect: tuple[Any, ...]) -> Any:
-    """:func:`gradient` for a Dask or CuPy ``x``: an array of its namespace, shape and dtype
-    (Dask: rechunked to ``x``'s chunks, still lazy) that aliases nothing in ``protect``."""
-    xp = array_namespace(x)
+    """:func:`gradient` for a Dask or CuPy ``x`` (or a numpy ``x`` whose cotangent was computed
+    there): an array of that namespace with ``x``'s shape and dtype (Dask: rechunked to
+    ``x``'s chunks, still lazy) that aliases nothing in ``protect``."""
+    xp = array_namespace(buffer, x)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if buffer is None:
         return zeros(xp, x.shape, dtype, x)
