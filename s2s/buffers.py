@@ -95,9 +95,12 @@ class Accumulation:
         backend = getattr(self.ir, "backend", NUMPY)  # the arguments' array namespace
         if count == 1 and not backend.functional_scatter:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
-        if backend.functional_scatter:  # Dask: its arrays take no in-place scatter
-            text = f"{backend.name}: no in-place scatter-add, so a new array"
-            out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
+        if backend.functional_scatter or (
+            backend is not NUMPY and not _is_static_basic_key(key)
+        ):  # Dask: no in-place scatter; CuPy: index arrays copied to the device first
+            if backend.functional_scatter:
+                text = f"{backend.name}: no in-place scatter-add, so a new array"
+                out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
             key_expr = slice_to_call(copy.deepcopy(key))
             out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
         elif _is_static_basic_key(key):

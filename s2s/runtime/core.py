@@ -206,6 +206,7 @@ def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
             np.add.at(buffer, key, g)
         return buffer
     xp = array_namespace(buffer)
+    key = _key_in(xp, key)
     if functional(xp):
         return scatter_added(xp, buffer, key, g)
     if _is_basic_key(key):
@@ -213,6 +214,13 @@ def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
     else:
         xp.add.at(buffer, key, g)
     return buffer
+
+
+def _key_in(xp: Any, key: Any) -> Any:
+    """``key`` with its numpy index arrays copied to ``xp`` (host to device, never back)."""
+    if isinstance(key, tuple):
+        return tuple(xp.asarray(k) if type(k) is np.ndarray else k for k in key)
+    return xp.asarray(key) if type(key) is np.ndarray else key
 
 
 def is_real_scalar(value: Any) -> bool:

@@ -71,7 +71,7 @@ def slogdet_adjoint(g_logabsdet: Any, a: Any) -> Any:
     except np.linalg.LinAlgError:
         with np.errstate(divide="ignore", invalid="ignore"):
             inv_t = _T(adjugate(a)) / xp.linalg.det(a)[..., None, None]
-    g = g_logabsdet if is_foreign_array(g_logabsdet) else np.asarray(g_logabsdet)
+    g = g_logabsdet if is_foreign_array(g_logabsdet) else xp.asarray(g_logabsdet)
     return _cast(xp.expand_dims(g, (-2, -1)) * inv_t, dtype)
 
 
@@ -138,6 +138,8 @@ def _extra(g: Any, k: int, axis: int, what: str) -> Any:
     if g is None:
         return None
     extra = g[..., k:] if axis == -1 else g[..., k:, :]
+    if extra.size and array_namespace(extra) is not np:  # no host read: NaNs mark it
+        return _NotUniqueOnDevice(g[..., :k] if axis == -1 else g[..., :k, :], extra)
     if extra.size and bool((extra != 0).any()):
         raise _NotUnique(
             f"the gradient is not defined when the extra {what} of a full decomposition of a "
@@ -146,6 +148,31 @@ def _extra(g: Any, k: int, axis: int, what: str) -> Any:
             f"min(m, n) {what}"
         )
     return g[..., :k] if axis == -1 else g[..., :k, :]
+
+
+class _NotUniqueOnDevice:
+    """The thin part of a cotangent whose extra columns may be nonzero, on Dask or CuPy:
+    deciding needs a host read, so the gradient is NaN wherever they are (see
+    :func:`_poisoned`), not an ``s2s.Undefined`` marker."""
+
+    def __init__(self, thin: Any, extra: Any) -> None:
+        self.thin, self.extra = thin, extra
+
+
+def _thin(g: Any) -> tuple[Any, Any]:
+    # (the usable cotangent, the extra part to test on the device or None)
+    if isinstance(g, _NotUniqueOnDevice):
+        return g.thin, g.extra
+    return g, None
+
+
+def _poisoned(grad: Any, *extras: Any) -> Any:
+    """``grad``, or NaNs if any extra column got a nonzero cotangent (decided on the device)."""
+    xp = array_namespace(grad)
+    for extra in extras:
+        if extra is not None:
+            grad = xp.where(xp.any(extra != 0), xp.nan, grad)
+    return grad
 
 
 def svdvals_adjoint(g: Any, a: Any) -> Any:
@@ -167,7 +194,8 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     ``J = F o (U^T g_U - g_U^T U)``, ``K = F o (V^T g_V - g_V^T V)``; terms of ``None``
     cotangents are skipped. ``full_matrices=True`` on a non-square ``a`` returns an
     ``s2s.Undefined`` marker when the extra columns of ``U`` (rows of ``Vh``) get a nonzero
-    cotangent: they are any orthonormal completion, so no gradient exists (DESIGN 7).
+    cotangent: they are any orthonormal completion, so no gradient exists (DESIGN 7); on
+    Dask or CuPy, where telling needs a host read, the gradient is NaN instead.
     ``F`` is 0 at equal singular values (as in :func:`eigh_adjoint`); ``S^-1`` is IEEE at zero
     singular values. With ``compute_uv=False`` the single output ``S`` arrives in the first
     slot (``g_u``), and the vectors are recomputed from ``a``. Source: Townsend 2016,
@@ -180,7 +208,10 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     m, n = U.shape[-2], Vh.shape[-1]
     k = S.shape[-1]
     dtype = acc_dtype(U.dtype)
-    g_u, g_v = _extra(g_u, k, -1, "columns of U"), _extra(g_vh, k, -2, "rows of Vh")
+    (g_u, extra_u), (g_v, extra_v) = (
+        _thin(_extra(g_u, k, -1, "columns of U")),
+        _thin(_extra(g_vh, k, -2, "rows of Vh")),
+    )
     g_v = None if g_v is None else _T(g_v)
     u, v = U[..., :k], _T(Vh[..., :k, :])
     s = S[..., None, :]  # scales columns
@@ -202,7 +233,7 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
             grad += _mm((g_u - _mm(u, utg)) / s, _T(v))
         if g_v is not None and n > k:
             grad += _mm(u / s, _T(g_v - _mm(v, vtg)))
-    return _cast(grad, dtype)
+    return _cast(_poisoned(grad, extra_u, extra_v), dtype)
 
 
 def _copyltu(m: np.ndarray) -> np.ndarray:
@@ -233,7 +264,7 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
     Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide
     ``a = [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with
     ``g_Q + Y g_R2^T``. ``mode='complete'`` on a tall ``a`` returns an ``s2s.Undefined`` marker
-    when the extra columns of ``Q`` get a nonzero cotangent. ``R^-T`` is a general solve (numpy
+    when the extra columns of ``Q`` get a nonzero cotangent (on Dask or CuPy: NaNs). ``R^-T`` is a general solve (numpy
     has no triangular one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'``
     the single output ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``.
     Source: Walter and Lehmann 2018, "Algorithmic differentiation of linear algebra functions
@@ -251,11 +282,11 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
     m, n = Q.shape[-2], R.shape[-1]
     k = min(m, n)
     dtype = acc_dtype(R.dtype)
-    g_q = _extra(g_q, k, -1, "columns of Q")
+    g_q, extra_q = _thin(_extra(g_q, k, -1, "columns of Q"))
     q, r = Q[..., :k], R[..., :k, :]
     g_r = None if g_r is None else g_r[..., :k, :]
     if m >= n:
-        return _cast(_qr_square(g_q, g_r, q, r), dtype)
+        return _cast(_poisoned(_qr_square(g_q, g_r, q, r), extra_q), dtype)
     xp = array_namespace(Q, R)
     y = _cast(a, a.dtype)[..., m:] if a is not None else _mm(q, r[..., m:])
     g_r1 = None if g_r is None else g_r[..., :m]

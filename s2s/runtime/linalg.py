@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of, unbroadcast
-from s2s.runtime.namespace import array_namespace, is_foreign_array
+from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
 from s2s.runtime.reductions import exclusive_products
 from s2s.runtime.ufuncs import div_or_zero
 
@@ -52,7 +52,10 @@ def _matrix_norm_grad(x: np.ndarray, n: np.ndarray, ord: Any) -> np.ndarray:
             f"s2s: the adjoint of norm(ord={ord!r}) needs an SVD of each matrix; "
             f"{xp.__name__} takes one matrix at a time"
         )
-    u, s, vh = xp.linalg.svd(x, full_matrices=False) if xp is np else xp.linalg.svd(x)
+    if functional(xp):  # Dask's svd is thin and takes no full_matrices
+        u, s, vh = xp.linalg.svd(x)
+    else:
+        u, s, vh = xp.linalg.svd(x, full_matrices=False)
     if ord == "nuc":
         # minimum-norm subgradient: U_r V_r^T over the nonzero singular values
         tol = xp.max(s, axis=-1, keepdims=True) * max(x.shape[-2:]) * np.finfo(x.dtype).eps

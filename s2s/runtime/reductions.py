@@ -57,8 +57,11 @@ def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     """
     shape = shape_of(a)
     axes = normalize_axes(axis, len(shape))
-    xp = array_namespace(g)
-    return xp.reshape(g if xp is not np else np.asarray(g), _keepdims_shape(shape, axes))
+    xp = array_namespace(g, a)
+    if xp is np:
+        return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
+    g = g if is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's namespace
+    return xp.reshape(g, _keepdims_shape(shape, axes))
 
 
 @reads_shape_only(1)

@@ -61,6 +61,7 @@ def median_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     moved = xp.transpose(a, kept + axes)
     n = math.prod(moved.shape[len(kept) :])
     flat = xp.reshape(moved, moved.shape[: len(kept)] + (n,))
+    g = g if xp is np or is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's
     gk = xp.reshape(_cast(g, dtype), flat.shape[:-1] + (1,))
     order = _argsort(xp, flat, -1)
     lo, hi = (n - 1) // 2, n // 2
