@@ -56,8 +56,10 @@ def _wrap(value: Any) -> Any:
     if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, np.dtype):
         return Device(np.asarray(value))
     if isinstance(value, tuple):
-        return type(value)(*map(_wrap, value)) if hasattr(value, "_fields") else tuple(
-            _wrap(v) for v in value
+        return (
+            type(value)(*map(_wrap, value))
+            if hasattr(value, "_fields")
+            else tuple(_wrap(v) for v in value)
         )
     if isinstance(value, list):
         return [_wrap(v) for v in value]

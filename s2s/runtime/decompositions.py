@@ -264,9 +264,10 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
     Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide
     ``a = [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with
     ``g_Q + Y g_R2^T``. ``mode='complete'`` on a tall ``a`` returns an ``s2s.Undefined`` marker
-    when the extra columns of ``Q`` get a nonzero cotangent (on Dask or CuPy: NaNs). ``R^-T`` is a general solve (numpy
-    has no triangular one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'``
-    the single output ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``.
+    when the extra columns of ``Q`` get a nonzero cotangent (on Dask or CuPy: NaNs). ``R^-T``
+    is a general solve (numpy has no triangular one); a rank-deficient ``a`` raises
+    ``LinAlgError``. With ``mode='r'`` the single output ``R`` arrives in the first slot and
+    ``Q`` is recomputed from ``a``.
     Source: Walter and Lehmann 2018, "Algorithmic differentiation of linear algebra functions
     with application in optimum experimental design"; Liao et al. 2019 for wide matrices.
     """

@@ -1,0 +1,258 @@
+"""Derivatives of CuPy arrays on a GPU: every rule row, control flow, and no device-to-host copy.
+
+Skipped unless CuPy imports and a CUDA device is present. Run on a GPU machine with
+
+    pytest -q tests/test_cupy.py            # or: bash benchmarks/gpu_check.sh
+
+Every rule row (``tests/rows/``) runs with its float arrays on the GPU and must give CuPy
+gradients of the inputs' shapes and dtypes, equal to numpy's to 1e-10. "No host transfer" is
+checked two ways: CuPy's ``cupyx.allow_synchronize(False)`` (where this CuPy still has it)
+raises on a synchronizing call, and a busy stream: a kernel that spins for a second is queued
+first, and the derivative must return while the stream is still busy (a device-to-host copy
+waits for the stream to drain).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+
+import gradcheck as gc
+import numpy as np
+import pytest
+import rows
+
+import s2s
+
+cupy = pytest.importorskip("cupy")
+try:
+    if cupy.cuda.runtime.getDeviceCount() < 1:
+        pytest.skip("no CUDA device", allow_module_level=True)
+except Exception as exc:  # noqa: BLE001 - CUDA missing: CUDARuntimeError and friends
+    pytest.skip(f"no usable CUDA device: {exc}", allow_module_level=True)
+
+
+def to_gpu(value):
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return cupy.asarray(value)
+    if isinstance(value, tuple):
+        return tuple(to_gpu(v) for v in value)
+    return value
+
+
+def to_host(value):
+    if isinstance(value, cupy.ndarray):
+        return cupy.asnumpy(value)
+    if isinstance(value, tuple):
+        return tuple(to_host(v) for v in value)
+    return value
+
+
+@contextlib.contextmanager
+def no_synchronize():
+    """CuPy raises ``DeviceSynchronized`` on a synchronizing call, where it still can."""
+    import cupyx
+
+    allow = getattr(cupyx, "allow_synchronize", None)
+    if allow is None:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        context = allow(False)
+    with context:
+        yield
+
+
+def _synchronized_error():
+    import cupyx
+
+    return getattr(cupyx, "DeviceSynchronized", RuntimeError)
+
+
+_SPIN = None
+
+
+def _spin(seconds: float) -> bool:
+    """Queue a kernel that keeps the current stream busy for ``seconds``; False if it cannot
+    be compiled here."""
+    global _SPIN
+    if _SPIN is None:
+        try:
+            _SPIN = cupy.RawKernel(
+                r"""
+                extern "C" __global__ void spin(long long cycles) {
+                    long long start = clock64();
+                    while (clock64() - start < cycles) { }
+                }""",
+                "spin",
+            )
+        except Exception:  # noqa: BLE001 - no NVRTC: the busy-stream check is skipped
+            _SPIN = False
+    if _SPIN is False:
+        return False
+    rate = cupy.cuda.runtime.deviceGetAttribute(cupy.cuda.runtime.cudaDevAttrClockRate, 0)
+    _SPIN((1,), (1,), (np.int64(seconds * rate * 1e3),))
+    return True
+
+
+def stays_on_device(fn, *args, seconds: float = 1.0):
+    """Call ``fn(*args)`` twice (the first generates and compiles); the second call must not
+    synchronize and must return while a spinning kernel still holds the stream. Returns the
+    second call's result."""
+    fn(*args)
+    cupy.cuda.Device().synchronize()
+    stream = cupy.cuda.get_current_stream()
+    spinning = _spin(seconds)
+    start = time.perf_counter()
+    with no_synchronize():
+        result = fn(*args)
+    elapsed = time.perf_counter() - start
+    busy = not stream.done
+    cupy.cuda.Device().synchronize()
+    if spinning and elapsed < 0.5 * seconds:  # otherwise the launch queue may have filled up
+        assert busy, "the derivative waited for the GPU: a device-to-host copy or a sync"
+    return result
+
+
+def close(got, expected, what):
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    assert got.shape == expected.shape, f"{what}: shape {got.shape}, not {expected.shape}"
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10 * scale, err_msg=what)
+
+
+# -- every rule row ---------------------------------------------------------------------------
+
+
+def _plain(row, gargs):
+    """``None`` if the plain function runs on the GPU without synchronizing, ``"syncs"`` if it
+    synchronizes (``float(x.sum())``, linalg's error checks), or the exception it raises."""
+    try:
+        with no_synchronize(), np.errstate(all="ignore"):
+            row.fn(*gargs)
+    except _synchronized_error():
+        return "syncs"
+    except Exception as exc:  # noqa: BLE001
+        return exc
+    return None
+
+
+@pytest.mark.parametrize(
+    "row", [pytest.param(r, id=r.id) for r in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
+)
+def test_rule_on_cupy(row):
+    rng, args = row.draw()
+    with np.errstate(all="ignore"):
+        value, pullback = s2s.vjp(row.fn, wrt=row.wrt)(*args)
+        ct = (
+            tuple(gc.random_like(rng, v) for v in value)
+            if isinstance(value, tuple)
+            else gc.random_like(rng, value)
+        )
+        expected = pullback(ct)
+    gargs = [to_gpu(a) for a in args]
+    plain = _plain(row, gargs)
+    if isinstance(plain, Exception):
+        pytest.skip(f"the plain function does not run on CuPy: {plain!r}")
+    guard = no_synchronize() if plain is None else contextlib.nullcontext()
+    with guard, np.errstate(all="ignore"):
+        gvalue, gpullback = s2s.vjp(row.fn, wrt=row.wrt)(*gargs)
+        grads = gpullback(to_gpu(ct))
+    for i, g in zip(row.wrt, grads):
+        if isinstance(gargs[i], cupy.ndarray):
+            assert isinstance(g, cupy.ndarray), f"gradient of argument {i} left the GPU"
+            assert g.shape == gargs[i].shape and g.dtype == gargs[i].dtype
+    for i, g, e in zip(row.wrt, to_host(tuple(grads)), expected):
+        close(g, e, f"{row.id}: gradient of argument {i}")
+    got = to_host(gvalue)
+    for v, e in zip(
+        got if isinstance(value, tuple) else (got,), value if isinstance(value, tuple) else (value,)
+    ):
+        close(v, e, f"{row.id}: value")
+
+
+# -- control flow and the transfer check ------------------------------------------------------
+
+
+def _control_flow_cases():
+    import test_control_flow as cf
+
+    rng = np.random.default_rng(5)
+    n = rng.normal
+    return [
+        ("branches", cf.branches, (n(size=3), 0.5), (0, 1)),
+        ("early-return", cf.early_return, (n(size=3), -0.5), (0, 1)),
+        ("rnn", cf.rnn, (n(size=3), n(size=3), n(size=(5, 3))), (0, 1, 2)),
+        ("triangle", cf.triangle, (n(size=4), 4), (0,)),
+        ("for-over-rows", cf.rows, (n(size=(3, 3)), n(size=3)), (0, 1)),
+        ("loop-carried", cf.accumulate_parameter, (n(size=3), n(size=3)), (0, 1)),
+        ("while", cf.grow, (np.abs(n(size=3)) + 0.5, 5.0), (0,)),
+        ("break-continue", cf.jumps, (np.array([0.1, 0.9, 0.3]),), (0,)),
+        ("choices", cf.choices, (n(size=3), 0.5), (0, 1)),
+        ("nested-iteration", cf.nested_iteration, (n(size=(3, 2)), n(size=(3, 2))), (0, 1)),
+        ("rnn-like", cf.rnn_like, (0.5 * n(size=(3, 3)), n(size=3), n(size=5)), (0, 1)),
+        ("sometimes", cf.sometimes, (n(size=4), n(size=4)), (0, 1)),
+    ]
+
+
+@pytest.mark.parametrize("name, f, args, wrt", _control_flow_cases(), ids=lambda v: v)
+def test_control_flow_on_cupy(name, f, args, wrt):
+    """The control-flow tests' functions on the GPU: numpy's gradients to 1e-10 (a branch on
+    data reads a value on the host, as the plain function does)."""
+    expected = s2s.grad(f, wrt=wrt)(*args)
+    got = s2s.grad(f, wrt=wrt)(*[to_gpu(a) for a in args])
+    for i, g, e in zip(wrt, got, expected):
+        if isinstance(args[i], np.ndarray):
+            assert isinstance(g, cupy.ndarray)
+        close(to_host(g), e, f"{name}: gradient of argument {i}")
+
+
+def mlp_loss(w1, b1, w2, b2, x, y):
+    h = np.tanh(x @ w1 + b1)
+    z = h @ w2 + b2
+    shifted = z - s2s.stop_gradient(z.max(axis=1, keepdims=True))
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(x.shape[0]), y])
+
+
+def rnn_loss(wx, wh, b, xs):
+    h = np.zeros((xs.shape[1], wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(np.dot(xs[t], wx) + np.dot(h, wh) + b)
+    return np.sum(h * h)
+
+
+def test_mlp_gradient_stays_on_the_gpu():
+    rng = np.random.default_rng(0)
+    args = [rng.normal(size=s) * 0.3 for s in [(8, 16), (16,), (16, 4), (4,), (32, 8)]]
+    labels = rng.integers(0, 4, size=32)
+    expected = s2s.grad(mlp_loss, wrt=(0, 1, 2, 3))(*args, labels)
+    derivative = s2s.grad(mlp_loss, wrt=(0, 1, 2, 3))
+    got = stays_on_device(derivative, *[to_gpu(a) for a in args], cupy.asarray(labels))
+    for g, e in zip(got, expected):
+        assert isinstance(g, cupy.ndarray)
+        close(to_host(g), e, "mlp gradient")
+
+
+def test_a_taped_loop_stays_on_the_gpu():
+    rng = np.random.default_rng(1)
+    args = [rng.normal(size=s) * 0.3 for s in [(3, 8), (8, 8), (8,), (12, 5, 3)]]
+    expected = s2s.grad(rnn_loss, wrt=(0, 1, 2))(*args)
+    derivative = s2s.grad(rnn_loss, wrt=(0, 1, 2))
+    got = stays_on_device(derivative, *[to_gpu(a) for a in args])
+    for g, e in zip(got, expected):
+        close(to_host(g), e, "rnn gradient")
+
+
+def test_the_transfer_check_can_fail():
+    """A derivative that reads a value on the host is caught (the check is not vacuous)."""
+
+    def reads_host(x):
+        return np.sum(x * float(x[0]))
+
+    x = cupy.arange(4.0)
+    derivative = s2s.grad(reads_host)
+    with pytest.raises((AssertionError, _synchronized_error())):
+        stays_on_device(derivative, x)
