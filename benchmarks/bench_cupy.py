@@ -180,7 +180,7 @@ def jax_gradient(name, wrt):
         ) + 0.5 * lam * jnp.sum(w**2),
         "Rosenbrock": lambda x: jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2),
     }  # fmt: skip
-    f = fns[name.split()[0]]
+    f = fns[name.split()[0].rstrip(",")]
     grad = jax.jit(jax.grad(f, argnums=wrt))
     device = [d for d in jax.devices() if d.platform == "gpu"][0]
 
@@ -247,7 +247,7 @@ def torch_gradient(name, wrt):
             100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2
         ).sum(),
     }  # fmt: skip
-    f = fns[name.split()[0]]
+    f = fns[name.split()[0].rstrip(",")]
 
     def convert(args):
         out = []
