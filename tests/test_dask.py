@@ -331,3 +331,16 @@ def test_train_mlp_on_dask_stops_where_dask_does():
     with pytest.raises(type(plain.value)) as info:
         s2s.grad(f, wrt=(0, 1, 2, 3))(*args)
     assert any("logp[np.arange(x.shape[0]), y]" in n for n in info.value.__notes__)
+
+
+def sorted_total(x):
+    y = np.sort(x)
+    return np.sum(y * np.arange(4.0))
+
+
+def test_an_operation_dask_lacks_is_refused_at_its_line():
+    with pytest.raises(s2s.NamespaceError) as info:
+        s2s.grad(sorted_total)(da.from_array(np.arange(4.0), chunks=2))
+    assert "`np.sort` cannot run on dask arrays: dask.array has no `sort`" in str(info.value)
+    assert info.value.where.lineno == sorted_total.__code__.co_firstlineno + 1
+    assert ".compute()" in info.value.advice

@@ -87,3 +87,59 @@ def test_the_fake_device_refuses_host_round_trips():
     with no_host_transfers(), pytest.raises(HostTransfer):
         float(x[0])
     assert type(x + 1.0) is Device and type(np.sum(x)) is Device
+
+
+# -- which namespace: unknown and mixed array types ------------------------------------------
+
+
+class Foreign:
+    """An array of a library s2s does not know (it defines numpy's dispatch protocol)."""
+
+    shape, dtype, ndim = (3,), np.dtype(np.float64), 1
+
+    def __array_function__(self, func, types, args, kwargs):
+        return NotImplemented
+
+
+def total(x, y):
+    return np.sum(x * y)
+
+
+def test_an_unknown_array_type_is_refused_naming_it_and_the_function():
+    with pytest.raises(s2s.ArrayTypeError) as info:
+        s2s.grad(total)(np.ones(3), Foreign())
+    message = str(info.value)
+    assert "argument `y` is a test_namespace_clean.Foreign" in message
+    assert info.value.where.lineno == total.__code__.co_firstlineno
+    assert isinstance(info.value, TypeError)
+
+
+class Other(Device):
+    """A second device library."""
+
+
+def test_arrays_of_two_device_libraries_are_refused():
+    from s2s.runtime.namespace import Adapter, Backend, register
+
+    register(Other, Backend("otherdevice", Adapter("otherdevice", np, {}), Other))
+    with pytest.raises(s2s.ArrayTypeError, match="mix arrays of several libraries"):
+        s2s.grad(total)(to_device(np.ones(3)), Other(np.ones(3)))
+
+
+def test_a_numpy_scalar_joins_a_device_namespace():
+    """A numpy scalar beside a device array: the device's namespace; the scalar's gradient is
+    a 0-d device array (its value is never read on the host)."""
+    with no_host_transfers():
+        gs, gy = s2s.grad(total, wrt=(0, 1))(np.float64(2.0), to_device(np.arange(3.0)))
+    assert type(gs) is Device and gs.shape == () and type(gy) is Device
+    _close(to_host(gs), 3.0, "s")
+    _close(to_host(gy), np.full(3, 2.0), "y")
+
+
+def test_a_numpy_array_beside_a_device_array_fails_as_the_device_library_does():
+    """CuPy refuses numpy arrays as operands: so does the derivative, at the same line."""
+    with pytest.raises(TypeError, match="host array"):
+        total(np.arange(3.0), to_device(np.ones(3)))
+    with pytest.raises(TypeError, match="host array") as info:
+        s2s.grad(total, wrt=(0, 1))(np.arange(3.0), to_device(np.ones(3)))
+    assert any("return np.sum(x * y)" in note for note in info.value.__notes__)
