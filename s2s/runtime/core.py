@@ -436,7 +436,9 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
-    if type(buffer) is not np.ndarray and is_foreign_array(buffer) or is_foreign_array(x):
+    if (type(buffer) is not np.ndarray and is_foreign_array(buffer)) or (
+        type(x) is not np.ndarray and is_foreign_array(x)
+    ):
         if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
             return _foreign_gradient(buffer, x, protect)
     if isinstance(x, np.ndarray):

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 _PLAIN = {float, int, bool, complex, type(None), str, np.float64, np.float32, np.float16}
+_HOST: set[type] = {np.ndarray, *_PLAIN}  # types that are never a foreign array
 
 
 class Adapter:
@@ -171,6 +172,7 @@ def register(array_type: type, backend: Backend) -> None:
     """Run derivatives of ``array_type`` arguments on ``backend`` (for tests and new libraries
     that mirror numpy's API)."""
     _BY_TYPE[array_type] = backend
+    _HOST.discard(array_type)
 
 
 def backend_of_type(array_type: type) -> Backend | None:
@@ -190,9 +192,13 @@ def backend_of_type(array_type: type) -> Backend | None:
 def is_foreign_array(value: Any) -> bool:
     """True for an array of a supported library other than numpy (a Dask or CuPy array)."""
     t = type(value)
-    if t is np.ndarray or t in _PLAIN:
+    if t in _HOST:
         return False
-    return backend_of_type(t) is not None
+    if t in _BY_TYPE or backend_of_type(t) is not None:
+        return True
+    if not isinstance(value, (tuple, list)):  # containers are looked into elsewhere
+        _HOST.add(t)
+    return False
 
 
 def looks_like_array(value: Any) -> bool:
@@ -209,23 +215,25 @@ def array_namespace(*values: Any) -> Any:
     ``values``; numpy when there is none. Lists and tuples are looked into, one level."""
     for value in values:
         t = type(value)
-        if t is np.ndarray or t in _PLAIN:
+        if t in _HOST:  # numpy arrays and scalars, and every type seen not to be foreign
             continue
-        xp = getattr(value, "xp", None) if isinstance(value, tuple) else None
-        if xp is not None:  # a shape record of a foreign array
-            return xp
-        if t is list or t is tuple:
-            for item in value:
-                b = backend_of_type(type(item))
-                if b is not None:
-                    return b.module
-                xp = getattr(item, "xp", None) if isinstance(item, tuple) else None
-                if xp is not None:
-                    return xp
-            continue
-        backend = _BY_TYPE.get(t) or backend_of_type(t)
+        backend = _BY_TYPE.get(t)
         if backend is not None:
             return backend.module
+        if isinstance(value, (tuple, list)):
+            xp = getattr(value, "xp", None)  # a shape record of a foreign array
+            if xp is not None:
+                return xp
+            if t is list or t is tuple:
+                for item in value:
+                    found = array_namespace(item)
+                    if found is not np:
+                        return found
+            continue
+        backend = backend_of_type(t)
+        if backend is not None:
+            return backend.module
+        _HOST.add(t)  # never foreign: the next look is one set lookup
     return np
 
 
