@@ -106,9 +106,7 @@ def main(argv=None):
 
         # The same fit in numpy on a subsample: the first rows, brought to this process.
         xs, ys = dask.compute(x[:subsample], y[:subsample])
-        theta_np, result_np, _ = fit(
-            objective_value_and_grad, d, (xs, ys), args.lam, lambda *v: v
-        )
+        theta_np, result_np, _ = fit(objective_value_and_grad, d, (xs, ys), args.lam, lambda *v: v)
         print(f"numpy fit on {subsample} rows: objective {result_np.fun:.8f}")
 
         # Exact check: on the subsample, the Dask gradient equals the numpy gradient.

@@ -13,6 +13,7 @@ from s2s.runtime.kinds import Undefined
 from s2s.runtime.namespace import (
     array_namespace,
     broadcast,
+    foreign_gradient,
     functional,
     is_foreign_array,
     scatter_added,
@@ -440,7 +441,7 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         type(x) is not np.ndarray and is_foreign_array(x)
     ):
         if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
-            return _foreign_gradient(buffer, x, protect)
+            return foreign_gradient(buffer, x, protect)
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         if buffer is None:
@@ -459,32 +460,6 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         # computed on Dask or CuPy: a 0-d array of it (lazy, or on the device), not a scalar
         return buffer.astype(scalar) if buffer.dtype != scalar else buffer.copy()
     return scalar(0.0 if buffer is None else buffer)
-
-
-def _foreign_gradient(buffer: Any, x: Any, protect: tuple[Any, ...]) -> Any:
-    """:func:`gradient` for a Dask or CuPy ``x`` (or a numpy ``x`` whose cotangent was computed
-    there): an array of that namespace with ``x``'s shape and dtype (Dask: rechunked to
-    ``x``'s chunks, still lazy) that aliases nothing in ``protect``."""
-    xp = array_namespace(buffer, x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    if buffer is None:
-        return zeros(xp, x.shape, dtype, x)
-    out = buffer if is_foreign_array(buffer) else xp.asarray(buffer)
-    if tuple(out.shape) != tuple(x.shape):
-        out = broadcast(xp, out, x.shape, x)
-    if out.dtype != dtype:
-        out = out.astype(dtype)
-    elif functional(xp) or any(out is other for other in protect):
-        out = out.copy()  # Dask: a new array object, so item assignment into it changes no other
-    elif hasattr(xp, "may_share_memory"):
-        if any(is_foreign_array(o) and xp.may_share_memory(out, o) for o in protect):
-            out = out.copy()
-        elif getattr(out, "base", None) is not None:  # a view (a broadcast is read-only)
-            out = out.copy()
-    chunks = getattr(x, "chunks", None)
-    if chunks is not None and out.chunks != chunks:
-        out = out.rechunk(chunks)
-    return out
 
 
 def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any, ...] = ()):

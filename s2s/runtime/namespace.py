@@ -5,13 +5,17 @@ fast path), ``dask.array`` or ``cupy``. The namespace is found from the type of 
 argument (its defining module's top-level package: ``dask`` for ``dask.array.Array``, ``cupy``
 for ``cupy.ndarray``), not through ``__array_namespace__`` or array-api-compat: the generated
 code calls numpy's API (``np.einsum``, ``np.linalg.slogdet``, ``x.T``), which Dask and CuPy
-mirror and the array API standard does not. Arguments of several namespaces follow numpy's own
-rules: numpy arrays and Python or numpy scalars take no part, so a numpy constant beside a Dask
-array gives Dask. Any other array type (one that defines ``__array_function__``,
-``__array_namespace__`` or ``__dlpack__`` and is not a numpy array) is refused.
+mirror and the array API standard does not. Arguments of several namespaces mix as the
+libraries mix them: numpy arrays and Python or numpy scalars take no part, so a numpy constant
+beside a Dask array gives Dask. Any other array type (one that defines ``__array_function__``,
+``__array_namespace__`` or ``__dlpack__`` and is not a numpy array) is refused
+(:func:`s2s.arguments.find_backend`).
 
-Generated code reaches the namespace as ``_np``; runtime helpers find it from their inputs with
-:func:`array_namespace`, which returns numpy at once for numpy arrays and scalars.
+Generated code reaches the namespace as ``_np`` (an :class:`Adapter` that fills numpy
+spellings a library lacks); runtime helpers find it from their inputs with
+:func:`array_namespace`, which returns numpy after one set lookup for numpy arrays and scalars,
+and allocate, broadcast and scatter-add in it with :func:`zeros`, :func:`full`,
+:func:`broadcast` and :func:`scatter_added` (the functional scatter-add of Dask).
 """
 
 from __future__ import annotations
@@ -375,3 +379,29 @@ def scatter_added(xp: Any, buffer: Any, key: Any, g: Any) -> Any:
     if hasattr(summed, "rechunk"):
         summed = summed.rechunk(buffer.chunks)
     return buffer + summed
+
+
+def foreign_gradient(buffer: Any, x: Any, protect: tuple[Any, ...]) -> Any:
+    """:func:`s2s.runtime.core.gradient` for a Dask or CuPy ``x`` (or a numpy ``x`` whose
+    cotangent was computed there): an array of that namespace with ``x``'s shape and dtype
+    (Dask: rechunked to ``x``'s chunks, still lazy) that aliases nothing in ``protect``."""
+    xp = array_namespace(buffer, x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if buffer is None:
+        return zeros(xp, x.shape, dtype, x)
+    out = buffer if is_foreign_array(buffer) else xp.asarray(buffer)
+    if tuple(out.shape) != tuple(x.shape):
+        out = broadcast(xp, out, x.shape, x)
+    if out.dtype != dtype:
+        out = out.astype(dtype)
+    elif functional(xp) or any(out is other for other in protect):
+        out = out.copy()  # Dask: a new array object, so item assignment into it changes no other
+    elif hasattr(xp, "may_share_memory"):
+        if any(is_foreign_array(o) and xp.may_share_memory(out, o) for o in protect):
+            out = out.copy()
+        elif getattr(out, "base", None) is not None:  # a view (a broadcast is read-only)
+            out = out.copy()
+    chunks = getattr(x, "chunks", None)
+    if chunks is not None and out.chunks != chunks:
+        out = out.rechunk(chunks)
+    return out
