@@ -2,10 +2,12 @@
 
 from s2s.api import Derivative, grad, source, value_and_grad, vjp
 from s2s.errors import (
+    ArrayTypeError,
     CotangentError,
     DisconnectedGradientError,
     DtypeError,
     MutationError,
+    NamespaceError,
     NonScalarOutputError,
     NoRuleError,
     S2SError,
@@ -19,11 +21,13 @@ from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable
 from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
 
 __all__ = [
+    "ArrayTypeError",
     "CotangentError",
     "Derivative",
     "DisconnectedGradientError",
     "DtypeError",
     "MutationError",
+    "NamespaceError",
     "NoRuleError",
     "NonScalarOutputError",
     "S2SError",

@@ -17,12 +17,13 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import vtype_of
-from s2s.arguments import check_wrt_value, wrt_names
+from s2s.arguments import check_wrt_value, find_backend, wrt_names
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.frontend.parse import parse
 from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
 from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.runtime.core import set_vjp_maker
+from s2s.runtime.namespace import is_foreign_array
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -40,6 +41,8 @@ def clear_cache(function: Callable[..., Any] | None = None) -> None:
             _CACHE.pop(getattr(function, "__func__", function), None)
 
 
+_SCALARS = {float, int, bool, np.float64, np.float32}
+
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4
@@ -48,9 +51,12 @@ MAX_SHAPE_SPECIALIZATIONS = 4
 def _abstract(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (type(value), value.dtype, value.ndim == 0)
-    if type(value) is tuple:  # a tuple argument: its length and its items' kinds
+    kind = type(value)
+    if kind is tuple:  # a tuple argument: its length and its items' kinds
         return (tuple, tuple(_abstract(v) for v in value))
-    return type(value)
+    if kind not in _SCALARS and is_foreign_array(value):  # its type names the namespace
+        return (kind, value.dtype, value.ndim == 0)
+    return kind
 
 
 def _strict_floats() -> bool:
@@ -167,6 +173,8 @@ class Derivative:
             if generated is None or not self._fresh(generated):
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
+                backend = find_backend(arguments, self.primal)
+                shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 generated = generate(
                     self.primal,
@@ -177,6 +185,7 @@ class Derivative:
                     _is_s2s_decorator_for(self.primal),
                     self._single,
                     strict,
+                    backend,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import DtypeError, Location, UnsupportedArgumentError, WrtError
+from s2s.errors import ArrayTypeError, DtypeError, Location, UnsupportedArgumentError, WrtError
+from s2s.runtime.namespace import NUMPY, Backend, backend_of_type, looks_like_array
 
 
 def _where_def(func: Any) -> Location | None:
@@ -84,7 +85,8 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
         return
     if isinstance(value, float) or (isinstance(value, np.floating)):
         return
-    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+    foreign = backend_of_type(type(value)) is not None  # a Dask or CuPy array
+    if foreign or isinstance(value, np.ndarray) and type(value) is np.ndarray:
         kind = value.dtype.kind
         if kind == "f":
             return
@@ -135,4 +137,50 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
         "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",
         where,
         f"convert it first: `{name} = np.asarray({name}, dtype=float)`",
+    )
+
+
+def _type_name(value: Any) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def find_backend(arguments: dict[str, Any], func: Callable) -> Backend:
+    """The array namespace the arguments' arrays belong to (:mod:`s2s.runtime.namespace`).
+
+    numpy arrays and scalars take no part (a numpy constant beside a Dask array gives Dask);
+    a Dask array beside CuPy arrays gives Dask (its chunks may be CuPy arrays).
+
+    Raises:
+        ArrayTypeError: an argument is an array of an unsupported library, or arrays of two
+            libraries other than Dask and numpy are mixed.
+    """
+    found: dict[str, tuple[Backend, str]] = {}  # backend name -> (backend, first argument)
+    pending = list(arguments.items())
+    while pending:
+        name, value = pending.pop(0)
+        if type(value) is tuple:
+            pending[:0] = [(f"{name}[{i}]", v) for i, v in enumerate(value)]
+            continue
+        backend = backend_of_type(type(value))
+        if backend is not None:
+            found.setdefault(backend.name, (backend, name))
+        elif looks_like_array(value):
+            raise ArrayTypeError(
+                f"argument `{name}` is a {_type_name(value)}; s2s runs derivatives on numpy, "
+                "Dask (dask.array) and CuPy arrays",
+                _where_def(func),
+                f"convert it to one of those first (e.g. `np.asarray({name})`), or differentiate "
+                "with the array library's own autodiff",
+            )
+    if not found:
+        return NUMPY
+    if len(found) == 1:
+        return next(iter(found.values()))[0]
+    if len(found) == 2 and "dask" in found:
+        return found["dask"][0]
+    shown = ", ".join(f"`{arg}` ({backend_name})" for backend_name, (_, arg) in found.items())
+    raise ArrayTypeError(
+        f"the arguments mix arrays of several libraries: {shown}",
+        _where_def(func),
+        "pass arrays of one library (numpy values may join any of them)",
     )

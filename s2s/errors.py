@@ -102,3 +102,11 @@ class DisconnectedGradientError(LocatedError, ValueError):
 
 class MutationError(LocatedError):
     """A mutation that may alias an argument, a global, a closure value or a view of one."""
+
+
+class ArrayTypeError(LocatedError, TypeError):
+    """An argument is an array of a library s2s does not run on (not numpy, Dask or CuPy)."""
+
+
+class NamespaceError(LocatedError, NotImplementedError):
+    """The arguments' array namespace lacks an operation the derivative needs (Dask: ``sort``)."""

@@ -13,6 +13,7 @@ from s2s import registry
 from s2s.analysis import VType, analyze, specialize_calls
 from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
 from s2s.codegen.ir import FunctionIR, Marker, atom_names
+from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.resolve import Target
@@ -27,6 +28,7 @@ from s2s.reverse.entry import (
     interface,
     write_derivative,
 )
+from s2s.runtime.namespace import NUMPY, Backend
 
 __all__ = ["GRAD", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate"]
 
@@ -60,12 +62,15 @@ def generate(
     is_s2s_decorator: Callable[[gast.expr], bool],
     single: bool,
     strict_floats: bool = False,
+    backend: Backend = NUMPY,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
     With ``options.verbose`` the program is printed after each pass that changes it.
     ``strict_floats`` (numpy's error state raises somewhere) keeps every primal statement: a
-    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``.
+    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``. ``backend`` is the
+    arguments' array namespace: the factory is instantiated with its module as ``_np``, and a
+    call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its primal line.
     """
     verbose = options.verbose
     # frontend: source to A-normal form
@@ -75,6 +80,7 @@ def generate(
     targets = resolve(primal)
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
+    ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     # analysis
     loss = differentiated_output(primal, ir, mode, options.has_aux)
@@ -103,7 +109,8 @@ def generate(
         (options.disconnected, disconnected),
         keep_dead_primal=strict_floats,
     )
-    compiled = compile_factory(writer, fname, func, ",".join(wrt))
+    check_namespace(writer, backend, primal.filename)
+    compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings)
 

@@ -100,3 +100,16 @@ def test_bench_rnn_quick():
     assert "gradients agree: True" in out
     assert re.search(r"^ +[0-9.]+ +[0-9.]+ +[0-9.]+ \| .*\| yes", out, flags=re.M)
     assert "generation, cold:" in out and "generation, warm:" in out
+
+
+def test_dask_logistic_fast():
+    """Logistic regression on a Dask LocalCluster: the fit matches numpy's on a subsample."""
+    pytest.importorskip("dask.array")
+    pytest.importorskip("distributed")
+    pytest.importorskip("scipy")
+    out = run("examples/dask_logistic.py", "--fast")
+    assert "converged: True" in out
+    assert number(r"dask vs numpy: relative difference ([0-9.e+-]+)", out) < 1e-10
+    diff = number(r"numpy subsample fit\| = ([0-9.]+)", out)
+    assert diff < number(r"\(tolerance ([0-9.]+)\)", out)
+    assert "checks passed: True" in out

@@ -12,6 +12,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt, is_literal
+from s2s.runtime.namespace import is_foreign_array
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def vtype_of(value: Any, shaped: bool = False) -> VType:
         return VType(_kind(value.dtype), value.dtype, isinstance(value, np.ndarray), shape=shape)
     if type(value) is tuple:  # the items' types, in order (part of the specialization key)
         return VType("tuple", value=tuple(vtype_of(v, shaped) for v in value))
+    if is_foreign_array(value):  # a Dask or CuPy array: shapes stay with the array
+        return VType(_kind(value.dtype), value.dtype, True)
     return VType("other")
 
 

@@ -103,10 +103,15 @@ _COUNTER = iter(range(1, 1 << 62))
 
 
 def compile_factory(
-    writer: Writer, inner_name: str, primal: types.FunctionType, key_text: str
+    writer: Writer,
+    inner_name: str,
+    primal: types.FunctionType,
+    key_text: str,
+    namespace: Any = np,
 ) -> Compiled:
     """Compile ``writer``'s text (a ``def _make(_np, _s2s, <free vars>)`` factory) and build
-    the inner function with the primal's globals and live closure cells."""
+    the inner function with the primal's globals and live closure cells; ``_np`` is
+    ``namespace`` (numpy, or the module of the arguments' Dask or CuPy arrays)."""
     source = writer.text()
     filename = f"<s2s {inner_name} #{next(_COUNTER)}: {key_text}>"
     lines = source.splitlines(keepends=True)
@@ -120,7 +125,7 @@ def compile_factory(
     free = primal.__code__.co_freevars
     for var in inner_code.co_freevars:
         if var == "_np":
-            cells.append(types.CellType(np))
+            cells.append(types.CellType(namespace))
         elif var == "_s2s":
             cells.append(types.CellType(runtime))
         else:

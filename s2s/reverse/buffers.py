@@ -8,6 +8,7 @@ import gast
 
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name, slice_to_call, subscript_key
+from s2s.runtime.namespace import NUMPY
 
 
 def _as_subscript_key(key: gast.expr) -> gast.expr:
@@ -91,9 +92,18 @@ class Accumulation:
             return
         if count == 0:
             out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
-        elif count == 1:
+        backend = getattr(self.ir, "backend", NUMPY)  # the arguments' array namespace
+        if count == 1 and not backend.functional_scatter:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
-        if _is_static_basic_key(key):
+        if backend.functional_scatter or (
+            backend is not NUMPY and not _is_static_basic_key(key)
+        ):  # Dask: no in-place scatter; CuPy: index arrays copied to the device first
+            if backend.functional_scatter:
+                text = f"{backend.name}: no in-place scatter-add, so a new array"
+                out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
+            key_expr = slice_to_call(copy.deepcopy(key))
+            out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
+        elif _is_static_basic_key(key):
             target = gast.Subscript(
                 value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
             )

@@ -1,18 +1,21 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
-from s2s.runtime.core import (
-    Like,
-    acc_dtype,
-    augmented,
+from s2s.runtime.checks import (
     check_cotangent,
     check_cotangents,
     check_no_view,
     check_scalar,
+    is_real_scalar,
+    seed,
+)
+from s2s.runtime.core import (
+    Like,
+    acc_dtype,
+    augmented,
     detached,
     gradient,
     gradients,
     into,
-    is_real_scalar,
     item_at,
     item_cotangents,
     item_of,
@@ -22,7 +25,6 @@ from s2s.runtime.core import (
     owned_copy,
     scatter,
     scatter_add,
-    seed,
     shape_of,
     stop_gradient,
     subderivative,

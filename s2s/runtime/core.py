@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import linecache
 import operator
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.kinds import Undefined, add
+from s2s.runtime.namespace import (
+    array_namespace,
+    broadcast,
+    foreign_gradient,
+    functional,
+    is_foreign_array,
+    scatter_added,
+    zeros,
+)
 
 
 def reads_shape_only(*positions: int):
@@ -27,10 +34,16 @@ def reads_shape_only(*positions: int):
 
 
 class Like(NamedTuple):
-    """The shape and dtype of a primal value: all an adjoint needs when it needs no values."""
+    """The shape and dtype of a primal value: all an adjoint needs when it needs no values.
+
+    For an array of another namespace, ``xp`` is that namespace's module (so zeros made from
+    the record are made there) and ``chunks`` a Dask array's chunks (so they follow it).
+    """
 
     shape: tuple[int, ...]
     dtype: np.dtype
+    xp: Any = None
+    chunks: Any = None
 
 
 _LIKES: dict[tuple[tuple[int, ...], np.dtype], Like] = {}  # one record per shape and dtype
@@ -42,7 +55,13 @@ def like(x: Any) -> Like:
     Records are shared (interned): a loop that saves the shape of a temporary at every step
     keeps one record, not one per step, on the tape.
     """
-    key = (x.shape, x.dtype) if type(x) is np.ndarray else (np.shape(x), dtype_of(x))
+    if type(x) is np.ndarray:
+        key = (x.shape, x.dtype)
+    else:
+        xp = array_namespace(x)
+        if xp is not np:  # a Dask or CuPy array: the record keeps its namespace and chunks
+            return Like(tuple(x.shape), x.dtype, xp, getattr(x, "chunks", None))
+        key = (np.shape(x), dtype_of(x))
     found = _LIKES.get(key)
     if found is None:
         if len(_LIKES) > 4096:  # bounded: a program with ever new shapes starts over
@@ -115,34 +134,45 @@ def unbroadcast(g: Any, ref: Any) -> Any:
         shape, dtype = ref.shape, ref.dtype
     else:
         shape, dtype = np.shape(ref), dtype_of(ref)
+    xp = array_namespace(g, ref)
     g_shape = g.shape if type(g) is np.ndarray else np.shape(g)
     if g_shape != shape:
         lead = len(g_shape) - len(shape)
         if lead < 0:
-            g = np.broadcast_to(g, shape)
+            g = broadcast(xp, g, shape, ref)
         else:
             axes = tuple(range(lead)) + tuple(
                 lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
             )
-            g = np.add.reduce(g, axis=axes)
+            # numpy: the ufunc's reduce; elsewhere a sum (Dask: chunk-wise partial sums)
+            g = np.add.reduce(g, axis=axes) if xp is np else xp.sum(g, axis=axes)
             if np.shape(g) != shape:
-                g = np.reshape(g, shape)
+                g = xp.reshape(g, shape)
     target = acc_dtype(dtype)
     if dtype_of(g) != target:
+        if xp is not np and is_foreign_array(g):
+            return g.astype(target)  # a 0-d array stays on its device
         g = np.asarray(g).astype(target) if np.ndim(g) else target.type(g)
     return g
 
 
 @reads_shape_only(0)
 def zeros_like_acc(ref: Any) -> np.ndarray:
-    """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer)."""
-    return np.zeros(shape_of(ref), acc_dtype(dtype_of(ref)))
+    """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
+    ``ref``'s namespace (Dask: with its chunks)."""
+    if type(ref) is np.ndarray:
+        return np.zeros(ref.shape, acc_dtype(ref.dtype))
+    return zeros(array_namespace(ref), shape_of(ref), acc_dtype(dtype_of(ref)), ref)
 
 
 @reads_shape_only(1)
 def owned_copy(g: Any, ref: Any) -> np.ndarray:
     """A new array with ``g``'s values, ``ref``'s shape and accumulator dtype (an owned buffer)."""
-    out = np.empty(shape_of(ref), acc_dtype(dtype_of(ref)))
+    xp = array_namespace(g, ref)
+    dtype = acc_dtype(dtype_of(ref))
+    if functional(xp):  # Dask: a new array with ref's chunks, built without item assignment
+        return (zeros(xp, shape_of(ref), dtype, ref) + g).astype(dtype)
+    out = xp.empty(shape_of(ref), dtype)
     out[...] = g
     return out
 
@@ -159,18 +189,30 @@ def _is_basic_key(key: Any) -> bool:
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)):
             continue
-        if isinstance(item, np.ndarray) and item.dtype == bool:
+        if hasattr(item, "dtype") and item.dtype == bool and hasattr(item, "shape"):
             continue  # a boolean mask selects each entry at most once
         return False
     return True
 
 
 def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
-    """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``)."""
+    """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``),
+    and return ``buffer``. A Dask buffer takes no in-place writes: the result is a new array
+    (:func:`s2s.runtime.namespace.scatter_added`)."""
+    if type(buffer) is np.ndarray:
+        if _is_basic_key(key):
+            buffer[key] += g
+        else:
+            np.add.at(buffer, key, g)
+        return buffer
+    xp = array_namespace(buffer)
+    key = _key_in(xp, key)
+    if functional(xp):
+        return scatter_added(xp, buffer, key, g)
     if _is_basic_key(key):
         buffer[key] += g
     else:
-        np.add.at(buffer, key, g)
+        xp.add.at(buffer, key, g)
     return buffer
 
 
@@ -192,22 +234,11 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
     return scatter_add(buffer, key, g)
 
 
-def is_real_scalar(value: Any) -> bool:
-    """True for a Python float, a numpy floating scalar or a 0-d floating array."""
-    if isinstance(value, float):
-        return True
-    if isinstance(value, np.floating):
-        return True
-    return (
-        isinstance(value, np.ndarray)
-        and type(value) is np.ndarray
-        and value.ndim == 0
-        and value.dtype.kind == "f"
-    )
-
-
-def _where(filename: str, lineno: int) -> Location:
-    return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
+def _key_in(xp: Any, key: Any) -> Any:
+    """``key`` with its numpy index arrays copied to ``xp`` (host to device, never back)."""
+    if isinstance(key, tuple):
+        return tuple(xp.asarray(k) if type(k) is np.ndarray else k for k in key)
+    return xp.asarray(key) if type(key) is np.ndarray else key
 
 
 def item_cotangents(*parts: Any) -> list[Any]:
@@ -233,131 +264,21 @@ def item_at(g: Any, key: Any, n: int) -> list[Any]:
     return parts
 
 
-def check_no_view(
-    alias: Any, array: Any, key: Any, names: tuple[str, str], filename: str, lines: tuple[int, int]
-) -> None:
-    """Before ``array[key] = v``: raise :class:`MutationError` if ``alias`` (an earlier
-    ``array[i]`` still in use) is a view whose memory the write changes (a row of a 2-D
-    array). An element or a copy is left alone. ``names`` are the user's names of ``alias``
-    and ``array``; ``lines`` the lines of the view and of the write."""
-    if type(alias) is not np.ndarray or type(array) is not np.ndarray:
-        return
-    try:
-        region = array[key]
-        if type(region) is not np.ndarray:  # one element: the view of it
-            region = array[(*key, None) if isinstance(key, tuple) else (key, None)]
-    except (IndexError, TypeError, ValueError):
-        region = array
-    if np.may_share_memory(alias, region):
-        shown, user = names
-        raise MutationError(
-            f"`{user}` is assigned into, but `{shown}` (line {lines[0]}) is a view of the "
-            "entries written, so it would change too: aliasing updates are not supported yet",
-            _where(filename, lines[1]),
-            f"take a copy where the view is made (`{shown} = ....copy()`), or assign into "
-            f"`{user}` after the last use of `{shown}`",
-        )
-
-
-def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...] = ()) -> Any:
-    """Return ``value`` if it is a real floating scalar, else raise :class:`NonScalarOutputError`
-    naming the primal ``return`` at ``filename:lineno`` (or, for a function with several
-    ``returns``, its ``def`` line and every return's line)."""
-    if is_real_scalar(value):
-        return value
-    shape = np.shape(value) if isinstance(value, (np.ndarray, np.generic)) else None
-    kind = type(value).__name__
-    if shape is not None:
-        kind += f" of shape {shape} and dtype {value.dtype}"
-    if shape == () or isinstance(value, (int, complex)):
-        advice = (
-            "return a real floating value: integer and boolean outputs have no gradient, "
-            "complex ones are not supported yet (return `float(...)` or `.real`/`abs(...)`)"
-        )
-    else:
-        advice = (
-            "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
-            "or use s2s.vjp to pull back a cotangent of the output's shape"
-        )
-    if returns:
-        kind += f" (from one of its returns, on lines {', '.join(str(n) for n in returns)})"
-    raise NonScalarOutputError(
-        f"a gradient needs a real floating scalar output, but the function returned a {kind}",
-        _where(filename, lineno),
-        advice,
-    )
-
-
-def seed(value: Any) -> Any:
-    """The output cotangent 1 in the output's accumulator dtype (float32 for a float16 output)."""
-    return acc_dtype(dtype_of(value)).type(1.0)
-
-
-def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
-    """Check a user's cotangent against the primal output; return it in the accumulator dtype.
-
-    Raises :class:`CotangentError` when the shape differs or the cotangent is not floating.
-    The user's array is never written: adjoint code only reads borrowed buffers.
-    """
-    where = _where(filename, lineno)
-    if ct is None:
-        raise CotangentError(
-            "the pullback was given None; a function with one output needs its cotangent",
-            where,
-            "pass an array of the output's shape, e.g. np.ones_like(value)",
-        )
-    ct_shape = np.shape(ct)
-    out_shape = np.shape(value)
-    if ct_shape != out_shape:
-        raise CotangentError(
-            f"the cotangent has shape {ct_shape} but the output has shape {out_shape}",
-            where,
-            "pass a cotangent with exactly the output's shape (np.ones_like(value) for a sum)",
-        )
-    dtype = dtype_of(ct)
-    if dtype.kind != "f":
-        raise CotangentError(
-            f"the cotangent has dtype {dtype}; cotangents must be real floating arrays",
-            where,
-            "pass a float array, for example ct.astype(value.dtype)",
-        )
-    target = acc_dtype(dtype_of(value))
-    if dtype != target:
-        ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
-    return ct
-
-
-def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tuple:
-    """Check the cotangents of a function returning a tuple: one entry per output, each an array
-    of that output's shape or ``None`` (no cotangent: the paths from it cost nothing)."""
-    if not isinstance(cts, (tuple, list)) or len(cts) != len(values):
-        raise CotangentError(
-            f"the function returns {len(values)} outputs, so the pullback takes a tuple of "
-            f"{len(values)} cotangents (None for an output without one), not {type(cts).__name__}"
-            + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else ""),
-            _where(filename, lineno),
-            "pass e.g. pullback((ct_first, None))",
-        )
-    return tuple(
-        None if ct is None else check_cotangent(ct, value, filename, lineno)
-        for ct, value in zip(cts, values)
-    )
-
-
 def augmented(new: Any, old: Any) -> Any:
     """The value of ``old op= ...``: an ndarray keeps its dtype and shape, a scalar rebinds.
 
     Raises ``ValueError`` exactly where numpy's in-place operation would (a broadcast that
     would grow ``old``).
     """
-    if isinstance(old, np.ndarray):
+    if isinstance(old, np.ndarray) or is_foreign_array(old):
         if np.shape(new) != old.shape:
             raise ValueError(
                 f"non-broadcastable output operand with shape {old.shape} doesn't match "
                 f"the broadcast shape {np.shape(new)}"
             )
         if new.dtype != old.dtype:
-            new = np.asarray(new).astype(old.dtype)
+            foreign = is_foreign_array(new)
+            new = new.astype(old.dtype) if foreign else np.asarray(new).astype(old.dtype)
         return new
     return new
 
@@ -388,6 +309,11 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
+    if (type(buffer) is not np.ndarray and is_foreign_array(buffer)) or (
+        type(x) is not np.ndarray and is_foreign_array(x)
+    ):
+        if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
+            return foreign_gradient(buffer, x, protect)
     if isinstance(x, np.ndarray):
         dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         if buffer is None:
@@ -400,8 +326,12 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         return _fresh(out, protect)
     if isinstance(x, np.generic):
         scalar = x.dtype.type if x.dtype.kind == "f" else np.float64
-        return scalar(0.0 if buffer is None else buffer)
-    return np.float64(0.0 if buffer is None else buffer)
+    else:
+        scalar = np.float64
+    if type(buffer) is not np.ndarray and is_foreign_array(buffer):
+        # computed on Dask or CuPy: a 0-d array of it (lazy, or on the device), not a scalar
+        return buffer.astype(scalar) if buffer.dtype != scalar else buffer.copy()
+    return scalar(0.0 if buffer is None else buffer)
 
 
 def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any, ...] = ()):
@@ -445,7 +375,9 @@ def _keeps(left: np.ndarray, right: Any) -> bool:
 
 def overwritten(array: np.ndarray, key: Any) -> Any:
     """A copy of ``array[key]``, saved before ``array[key] = ...`` destroys it."""
-    return np.array(array[key], copy=True)
+    if type(array) is np.ndarray:
+        return np.array(array[key], copy=True)
+    return array[key].copy()
 
 
 def written_part(g: Any, key: Any, array: Any = None) -> Any:
@@ -454,28 +386,43 @@ def written_part(g: Any, key: Any, array: Any = None) -> Any:
     duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
     truncates: piecewise constant, so the part is zero."""
     part = g[key]
+    xp = array_namespace(g, part)
     if array is not None and dtype_of(array).kind not in "fc":
-        return np.zeros_like(part)
+        return xp.zeros_like(part)
     if _is_basic_key(key):
         return part
-    writers = np.arange(np.size(part)).reshape(np.shape(part))
-    scratch = np.full(np.shape(g), -1)
+    if xp is not np:  # which write wins is decided by the (host) key alone
+        if any(is_foreign_array(k) for k in (key if isinstance(key, tuple) else (key,))):
+            raise NotImplementedError(
+                "s2s: assignment `x[key] = v` into a non-numpy array with an index array of "
+                "that library: pass numpy index arrays"
+            )
+        last = _last_writers(np.shape(g), key, np.shape(part))
+        return xp.where(xp.asarray(last), part, 0)
+    return np.where(_last_writers(np.shape(g), key, np.shape(part)), part, 0)
+
+
+def _last_writers(shape: tuple[int, ...], key: Any, part_shape: tuple[int, ...]) -> np.ndarray:
+    """True at the entries of ``v`` in ``x[key] = v`` whose write is the one kept (numpy keeps
+    the last of repeated indices)."""
+    writers = np.arange(int(np.prod(part_shape))).reshape(part_shape)
+    scratch = np.full(shape, -1)
     scratch[key] = writers
-    return np.where(scratch[key] == writers, part, 0)
+    return scratch[key] == writers
 
 
 def zeroed_at(g: Any, key: Any) -> np.ndarray:
     """A copy of cotangent ``g`` with zeros at ``key``: entries a write replaced have no
     gradient with respect to the array before the write."""
-    out = np.array(g, copy=True)
-    out[key] = 0
+    out = np.array(g, copy=True) if type(g) is np.ndarray or not is_foreign_array(g) else g.copy()
+    out[key] = 0  # Dask: item assignment into the new array object builds a new graph
     return out
 
 
 def detached(value: Any) -> Any:
     """``value`` with its arrays copied (tuples too): the adjoint sweep of a function that
     writes into arrays restores their old entries, which must not reach the caller."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) or is_foreign_array(value):
         return value.copy()
     if isinstance(value, tuple):
         return tuple(detached(v) for v in value)

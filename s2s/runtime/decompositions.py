@@ -14,19 +14,28 @@ import numpy as np
 from s2s.runtime.core import acc_dtype, dtype_of, shape_of, unbroadcast
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate
+from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array, zeros
 from s2s.runtime.ufuncs import div_or_zero
 
-_T = np.matrix_transpose
+
+def _T(m: Any) -> Any:
+    # the transpose of the last two axes (numpy's matrix_transpose), in m's namespace
+    return m.swapaxes(-1, -2)
 
 
 def _zeros(ref: Any) -> np.ndarray:
     # the contribution of an op whose differentiable outputs got no cotangent (a borrowed view)
-    return np.broadcast_to(acc_dtype(dtype_of(ref)).type(0), shape_of(ref))
+    zero = acc_dtype(dtype_of(ref)).type(0)
+    return broadcast(array_namespace(ref), zero, shape_of(ref), ref)
 
 
 def _cast(x: Any, dtype: np.dtype) -> np.ndarray:
-    x = np.asarray(x)
+    x = x if is_foreign_array(x) else np.asarray(x)
     return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _mm(a: Any, b: Any) -> Any:
+    return a @ b  # matmul in the operands' namespace
 
 
 def _sym(g: np.ndarray) -> np.ndarray:
@@ -35,6 +44,9 @@ def _sym(g: np.ndarray) -> np.ndarray:
 
 def _add_diagonal(m: np.ndarray, diag: np.ndarray) -> np.ndarray:
     n = diag.shape[-1]
+    xp = array_namespace(m, diag)
+    if xp is not np:  # no item assignment: the diagonal as a product with the identity
+        return m + xp.expand_dims(diag, -1) * xp.eye(n, dtype=m.dtype)
     m[..., np.arange(n), np.arange(n)] += diag
     return m
 
@@ -51,14 +63,16 @@ def slogdet_adjoint(g_logabsdet: Any, a: Any) -> Any:
     """
     if g_logabsdet is None:
         return _zeros(a)
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = np.asarray(a) if xp is np else a
     dtype = acc_dtype(a.dtype)
     try:
-        inv_t = _T(np.linalg.inv(a))
+        inv_t = _T(xp.linalg.inv(a))
     except np.linalg.LinAlgError:
         with np.errstate(divide="ignore", invalid="ignore"):
-            inv_t = _T(adjugate(a)) / np.linalg.det(a)[..., None, None]
-    return _cast(np.expand_dims(g_logabsdet, (-2, -1)) * inv_t, dtype)
+            inv_t = _T(adjugate(a)) / xp.linalg.det(a)[..., None, None]
+    g = g_logabsdet if is_foreign_array(g_logabsdet) else xp.asarray(g_logabsdet)
+    return _cast(xp.expand_dims(g, (-2, -1)) * inv_t, dtype)
 
 
 def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: Any) -> Any:
@@ -70,17 +84,18 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     do not depend on the choice of basis inside an eigenspace (the only ones with a gradient
     there). Source: Giles 2008, section 3.1 (dw_i = v_i^T dA v_i, dv_j = sum v_i F_ij ...).
     """
-    w, v = np.asarray(eigenvalues), np.asarray(eigenvectors)
+    w, v = _cast(eigenvalues, eigenvalues.dtype), _cast(eigenvectors, eigenvectors.dtype)
     if g_values is None and g_vectors is None:
         return _zeros(v)
     dtype = acc_dtype(v.dtype)
+    xp = array_namespace(v)
     if g_vectors is None:
-        return _cast(_sym(np.matmul(v * np.expand_dims(g_values, -2), _T(v))), dtype)
-    vtg = np.matmul(_T(v), g_vectors)
+        return _cast(_sym(_mm(v * xp.expand_dims(g_values, -2), _T(v))), dtype)
+    vtg = _mm(_T(v), g_vectors)
     middle = div_or_zero((vtg - _T(vtg)) * 0.5, w[..., None, :] - w[..., :, None])
     if g_values is not None:
         middle = _add_diagonal(middle, _cast(g_values, dtype))
-    return _cast(_sym(np.matmul(np.matmul(v, middle), _T(v))), dtype)
+    return _cast(_sym(_mm(_mm(v, middle), _T(v))), dtype)
 
 
 def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
@@ -89,7 +104,7 @@ def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
     Calls ``np.linalg.eigh`` for the eigenvectors the user's call did not compute (one more
     O(n^3) decomposition in the adjoint sweep). Source: Giles 2008, dw_i = v_i^T dA v_i.
     """
-    w, v = np.linalg.eigh(a, UPLO)
+    w, v = array_namespace(a).linalg.eigh(a, UPLO)
     return eigh_adjoint(g, None, w, v)
 
 
@@ -123,7 +138,9 @@ def _extra(g: Any, k: int, axis: int, what: str) -> Any:
     if g is None:
         return None
     extra = g[..., k:] if axis == -1 else g[..., k:, :]
-    if extra.size and np.any(extra != 0):
+    if extra.size and array_namespace(extra) is not np:  # no host read: NaNs mark it
+        return _NotUniqueOnDevice(g[..., :k] if axis == -1 else g[..., :k, :], extra)
+    if extra.size and bool((extra != 0).any()):
         raise _NotUnique(
             f"the gradient is not defined when the extra {what} of a full decomposition of a "
             "non-square matrix get a cotangent: they are any orthonormal completion. Use "
@@ -133,13 +150,39 @@ def _extra(g: Any, k: int, axis: int, what: str) -> Any:
     return g[..., :k] if axis == -1 else g[..., :k, :]
 
 
+class _NotUniqueOnDevice:
+    """The thin part of a cotangent whose extra columns may be nonzero, on Dask or CuPy:
+    deciding needs a host read, so the gradient is NaN wherever they are (see
+    :func:`_poisoned`), not an ``s2s.Undefined`` marker."""
+
+    def __init__(self, thin: Any, extra: Any) -> None:
+        self.thin, self.extra = thin, extra
+
+
+def _thin(g: Any) -> tuple[Any, Any]:
+    # (the usable cotangent, the extra part to test on the device or None)
+    if isinstance(g, _NotUniqueOnDevice):
+        return g.thin, g.extra
+    return g, None
+
+
+def _poisoned(grad: Any, *extras: Any) -> Any:
+    """``grad``, or NaNs if any extra column got a nonzero cotangent (decided on the device)."""
+    xp = array_namespace(grad)
+    for extra in extras:
+        if extra is not None:
+            grad = xp.where(xp.any(extra != 0), xp.nan, grad)
+    return grad
+
+
 def svdvals_adjoint(g: Any, a: Any) -> Any:
     """The adjoint of the singular values ``np.linalg.svdvals(a)``: ``U diag(g) V^T`` (thin).
 
     Calls ``np.linalg.svd`` for the vectors. Source: Giles 2008, d s_i = u_i^T dA v_i.
     """
-    u, _, vh = np.linalg.svd(a, full_matrices=False)
-    return _cast(np.matmul(u * np.expand_dims(g, -2), vh), acc_dtype(dtype_of(a)))
+    xp = array_namespace(a, g)
+    u, _, vh = xp.linalg.svd(a, full_matrices=False)
+    return _cast(_mm(u * xp.expand_dims(g, -2), vh), acc_dtype(dtype_of(a)))
 
 
 @_undefined_when_not_unique
@@ -151,7 +194,8 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     ``J = F o (U^T g_U - g_U^T U)``, ``K = F o (V^T g_V - g_V^T V)``; terms of ``None``
     cotangents are skipped. ``full_matrices=True`` on a non-square ``a`` returns an
     ``s2s.Undefined`` marker when the extra columns of ``U`` (rows of ``Vh``) get a nonzero
-    cotangent: they are any orthonormal completion, so no gradient exists (DESIGN 7).
+    cotangent: they are any orthonormal completion, so no gradient exists (DESIGN 7); on
+    Dask or CuPy, where telling needs a host read, the gradient is NaN instead.
     ``F`` is 0 at equal singular values (as in :func:`eigh_adjoint`); ``S^-1`` is IEEE at zero
     singular values. With ``compute_uv=False`` the single output ``S`` arrives in the first
     slot (``g_u``), and the vectors are recomputed from ``a``. Source: Townsend 2016,
@@ -164,47 +208,53 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     m, n = U.shape[-2], Vh.shape[-1]
     k = S.shape[-1]
     dtype = acc_dtype(U.dtype)
-    g_u, g_v = _extra(g_u, k, -1, "columns of U"), _extra(g_vh, k, -2, "rows of Vh")
+    (g_u, extra_u), (g_v, extra_v) = (
+        _thin(_extra(g_u, k, -1, "columns of U")),
+        _thin(_extra(g_vh, k, -2, "rows of Vh")),
+    )
     g_v = None if g_v is None else _T(g_v)
     u, v = U[..., :k], _T(Vh[..., :k, :])
     s = S[..., None, :]  # scales columns
-    middle = np.zeros(S.shape + (k,), dtype)
+    xp = array_namespace(U, S)
+    middle = zeros(xp, S.shape + (k,), dtype)
     if g_u is not None or g_v is not None:
         f = div_or_zero(1, s * s - _T(s) * _T(s))  # F_ij = 1 / (s_j^2 - s_i^2), 0 on ties
     if g_u is not None:
-        utg = np.matmul(_T(u), g_u)
+        utg = _mm(_T(u), g_u)
         middle += f * (utg - _T(utg)) * s
     if g_v is not None:
-        vtg = np.matmul(_T(v), g_v)
+        vtg = _mm(_T(v), g_v)
         middle += _T(s) * (f * (vtg - _T(vtg)))
     if g_s is not None:
         middle = _add_diagonal(middle, _cast(g_s, dtype))
-    grad = np.matmul(np.matmul(u, middle), _T(v))
+    grad = _mm(_mm(u, middle), _T(v))
     with np.errstate(divide="ignore", invalid="ignore"):
         if g_u is not None and m > k:
-            grad += np.matmul((g_u - np.matmul(u, utg)) / s, _T(v))
+            grad += _mm((g_u - _mm(u, utg)) / s, _T(v))
         if g_v is not None and n > k:
-            grad += np.matmul(u / s, _T(g_v - np.matmul(v, vtg)))
-    return _cast(grad, dtype)
+            grad += _mm(u / s, _T(g_v - _mm(v, vtg)))
+    return _cast(_poisoned(grad, extra_u, extra_v), dtype)
 
 
 def _copyltu(m: np.ndarray) -> np.ndarray:
     # the symmetric matrix with m's lower triangle
-    low = np.tril(m, -1)
-    return low + _T(low) + np.tril(np.triu(m))
+    xp = array_namespace(m)
+    low = xp.tril(m, -1)
+    return low + _T(low) + xp.tril(xp.triu(m))
 
 
 def _qr_square(g_q: Any, g_r: Any, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     # m >= n: (g_Q + Q copyltu(M)) R^-T with M = R g_R^T - g_Q^T Q (R invertible)
-    m = np.zeros(r.shape, r.dtype)
+    xp = array_namespace(q, r)
+    m = zeros(xp, r.shape, r.dtype)
     if g_r is not None:
-        m = m + np.matmul(r, _T(g_r))
+        m = m + _mm(r, _T(g_r))
     if g_q is not None:
-        m = m - np.matmul(_T(g_q), q)
-    b = np.matmul(q, _copyltu(m))
+        m = m - _mm(_T(g_q), q)
+    b = _mm(q, _copyltu(m))
     if g_q is not None:
         b = b + g_q
-    return _T(np.linalg.solve(r, _T(b)))
+    return _T(xp.linalg.solve(r, _T(b)))
 
 
 @_undefined_when_not_unique
@@ -214,15 +264,16 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
     Tall or square ``a``: ``(g_Q + Q copyltu(M)) R^-T``, ``M = R g_R^T - g_Q^T Q``; wide
     ``a = [X, Y]``: ``Y``'s adjoint is ``Q g_R2`` and ``X``'s the square formula with
     ``g_Q + Y g_R2^T``. ``mode='complete'`` on a tall ``a`` returns an ``s2s.Undefined`` marker
-    when the extra columns of ``Q`` get a nonzero cotangent. ``R^-T`` is a general solve (numpy
-    has no triangular one); a rank-deficient ``a`` raises ``LinAlgError``. With ``mode='r'``
-    the single output ``R`` arrives in the first slot and ``Q`` is recomputed from ``a``.
+    when the extra columns of ``Q`` get a nonzero cotangent (on Dask or CuPy: NaNs). ``R^-T``
+    is a general solve (numpy has no triangular one); a rank-deficient ``a`` raises
+    ``LinAlgError``. With ``mode='r'`` the single output ``R`` arrives in the first slot and
+    ``Q`` is recomputed from ``a``.
     Source: Walter and Lehmann 2018, "Algorithmic differentiation of linear algebra functions
     with application in optimum experimental design"; Liao et al. 2019 for wide matrices.
     """
     if mode == "r":
         g_q, g_r, R = None, g_q, Q
-        Q = np.linalg.qr(a, mode="reduced").Q
+        Q = array_namespace(a).linalg.qr(a, mode="reduced")[0]
     elif mode not in ("reduced", "complete"):
         raise ValueError(
             f"the adjoint of qr supports modes 'reduced', 'complete', 'r', not {mode!r}"
@@ -232,17 +283,18 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
     m, n = Q.shape[-2], R.shape[-1]
     k = min(m, n)
     dtype = acc_dtype(R.dtype)
-    g_q = _extra(g_q, k, -1, "columns of Q")
+    g_q, extra_q = _thin(_extra(g_q, k, -1, "columns of Q"))
     q, r = Q[..., :k], R[..., :k, :]
     g_r = None if g_r is None else g_r[..., :k, :]
     if m >= n:
-        return _cast(_qr_square(g_q, g_r, q, r), dtype)
-    y = np.asarray(a)[..., m:] if a is not None else np.matmul(q, r[..., m:])
+        return _cast(_poisoned(_qr_square(g_q, g_r, q, r), extra_q), dtype)
+    xp = array_namespace(Q, R)
+    y = _cast(a, a.dtype)[..., m:] if a is not None else _mm(q, r[..., m:])
     g_r1 = None if g_r is None else g_r[..., :m]
     if g_r is not None:
-        g_q = np.matmul(y, _T(g_r[..., m:])) + (0 if g_q is None else g_q)
-    g_y = np.zeros(y.shape, dtype) if g_r is None else np.matmul(q, g_r[..., m:])
-    return _cast(np.concatenate([_qr_square(g_q, g_r1, q, r[..., :m]), g_y], axis=-1), dtype)
+        g_q = _mm(y, _T(g_r[..., m:])) + (0 if g_q is None else g_q)
+    g_y = zeros(xp, y.shape, dtype) if g_r is None else _mm(q, g_r[..., m:])
+    return _cast(xp.concatenate([_qr_square(g_q, g_r1, q, r[..., :m]), g_y], axis=-1), dtype)
 
 
 def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
@@ -254,11 +306,12 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     """
     if g is None:
         return _zeros(L)
+    xp = array_namespace(L, g)
     low, g_low = (_T(L), _T(g)) if upper else (L, g)
-    p = np.matmul(_T(low), g_low)
-    p = np.tril(p) - 0.5 * np.tril(np.triu(p))
-    left = np.linalg.solve(_T(low), p)  # L^-T P
-    return _cast(_sym(_T(np.linalg.solve(_T(low), _T(left)))), acc_dtype(np.asarray(L).dtype))
+    p = _mm(_T(low), g_low)
+    p = xp.tril(p) - 0.5 * xp.tril(xp.triu(p))
+    left = xp.linalg.solve(_T(low), p)  # L^-T P
+    return _cast(_sym(_T(xp.linalg.solve(_T(low), _T(left)))), acc_dtype(dtype_of(L)))
 
 
 # -- numbers: divmod, modf, frexp --------------------------------------------------------------
@@ -288,4 +341,6 @@ def frexp_grad(g_mantissa: Any, exponent: Any, x: Any) -> Any:
     """
     if g_mantissa is None:
         return _zeros(x)
-    return unbroadcast(np.ldexp(g_mantissa, -np.asarray(exponent)), x)
+    xp = array_namespace(g_mantissa, exponent)
+    exponent = exponent if is_foreign_array(exponent) else np.asarray(exponent)
+    return unbroadcast(xp.ldexp(g_mantissa, -exponent), x)

@@ -157,8 +157,11 @@ def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
     if policy == "return":
         return buffer
     if policy == "nan":
+        from s2s.runtime.namespace import array_namespace, full
+
         dtype = getattr(x, "dtype", np.dtype(np.float64))
-        return np.full(np.shape(x), np.nan, dtype if dtype.kind == "f" else np.float64)
+        dtype = dtype if dtype.kind == "f" else np.float64
+        return full(array_namespace(x), tuple(np.shape(x)), np.nan, dtype, x)
     first = buffer.causes[0]
     text = ""  # each cause already quotes its line
     causes = "\n".join(f"  - {c.describe()}" for c in buffer.causes)

@@ -8,51 +8,62 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
 from s2s.runtime.reductions import exclusive_products
 from s2s.runtime.ufuncs import div_or_zero
 
 
 def _tie_share(mask: np.ndarray, axis: int) -> np.ndarray:
     # 1/k on each of the k selected entries along `axis` (DESIGN 8), in mask's float dtype
-    return mask / np.sum(mask, axis=axis, keepdims=True, dtype=mask.dtype)
+    return mask / array_namespace(mask).sum(mask, axis=axis, keepdims=True, dtype=mask.dtype)
 
 
 def _vector_norm_grad(x: np.ndarray, n: np.ndarray, ord: Any, axis: tuple[int, ...]):
     # d norm / dx, with x and the keepdims norm n in the same dtype; 0 at the origin
+    xp = array_namespace(x, n)
     if ord is None or ord == 2:
         return div_or_zero(x, n)
     if ord == 1:
-        return np.sign(x)
+        return xp.sign(x)
     if ord == 0:
-        return np.zeros_like(x)
+        return xp.zeros_like(x)
     if ord in (np.inf, -np.inf):
-        mask = np.equal(np.abs(x), n).astype(x.dtype)
-        return np.sign(x) * _tie_share(mask, axis)
+        mask = xp.equal(xp.abs(x), n).astype(x.dtype)
+        return xp.sign(x) * _tie_share(mask, axis)
     p = float(ord)
-    return div_or_zero(np.sign(x) * np.abs(x) ** (p - 1), n ** (p - 1))
+    return div_or_zero(xp.sign(x) * xp.abs(x) ** (p - 1), n ** (p - 1))
 
 
 def _matrix_norm_grad(x: np.ndarray, n: np.ndarray, ord: Any) -> np.ndarray:
     # x is (..., m, n) and n is (..., 1, 1); d norm / dx, 0 at the origin
+    xp = array_namespace(x, n)
     if ord in (None, "fro"):
         return div_or_zero(x, n)
     if ord in (1, -1, np.inf, -np.inf):
         # the extreme column (ord 1) or row (ord inf) sums; compared with the sums recomputed
         # here, not with numpy's norm, which float16 rounds differently
         across, along = (-2, -1) if ord in (1, -1) else (-1, -2)
-        sums = np.sum(np.abs(x), axis=across, keepdims=True)
-        extreme = np.max if ord > 0 else np.min
-        picked = np.equal(sums, extreme(sums, axis=along, keepdims=True)).astype(x.dtype)
-        return np.sign(x) * _tie_share(picked, along)
-    u, s, vh = np.linalg.svd(x, full_matrices=False)
+        sums = xp.sum(xp.abs(x), axis=across, keepdims=True)
+        extreme = xp.max if ord > 0 else xp.min
+        picked = xp.equal(sums, extreme(sums, axis=along, keepdims=True)).astype(x.dtype)
+        return xp.sign(x) * _tie_share(picked, along)
+    if xp is not np and x.ndim != 2:
+        raise NotImplementedError(
+            f"s2s: the adjoint of norm(ord={ord!r}) needs an SVD of each matrix; "
+            f"{xp.__name__} takes one matrix at a time"
+        )
+    if functional(xp):  # Dask's svd is thin and takes no full_matrices
+        u, s, vh = xp.linalg.svd(x)
+    else:
+        u, s, vh = xp.linalg.svd(x, full_matrices=False)
     if ord == "nuc":
         # minimum-norm subgradient: U_r V_r^T over the nonzero singular values
-        tol = np.max(s, axis=-1, keepdims=True) * max(x.shape[-2:]) * np.finfo(x.dtype).eps
-        return np.matmul(u * (s > tol)[..., None, :], vh)
+        tol = xp.max(s, axis=-1, keepdims=True) * max(x.shape[-2:]) * np.finfo(x.dtype).eps
+        return xp.matmul(u * (s > tol)[..., None, :], vh)
     if ord in (2, -2):
         i = 0 if ord == 2 else -1
         outer = u[..., :, i : i + 1 or None] * vh[..., i : i + 1 or None, :]
-        return np.where(n > 0, outer, 0)
+        return xp.where(n > 0, outer, 0)
     raise ValueError(f"the adjoint of norm does not support ord={ord!r} for matrices")
 
 
@@ -65,9 +76,10 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     row, ties split), 2/-2 (``u v^T`` of the extreme singular value). At the origin the
     gradient is 0 (DESIGN 8). Source: numpy.linalg.norm definitions; d sigma = u^T dA v.
     """
-    x = np.asarray(x)
+    xp = array_namespace(x)
+    x = np.asarray(x) if xp is np else x
     dtype = acc_dtype(x.dtype)
-    x = x.astype(dtype, copy=False)
+    x = x.astype(dtype, copy=False) if xp is np else x.astype(dtype)
     nd = x.ndim
     if axis is None:
         axes = tuple(range(nd))
@@ -76,13 +88,20 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
         axes = normalize_axis_tuple(axis, nd)
         matrix = len(axes) == 2
     keep = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
-    gk = np.reshape(np.asarray(g, dtype=dtype), keep)
-    nk = np.reshape(np.asarray(result, dtype=dtype), keep)
+    gk = xp.reshape(_as(xp, g, dtype), keep)
+    nk = xp.reshape(_as(xp, result, dtype), keep)
     if not matrix:
         return unbroadcast(gk * _vector_norm_grad(x, nk, ord, axes), x)
     moved = (axes[0], axes[1]), (-2, -1)
-    local = _matrix_norm_grad(np.moveaxis(x, *moved), np.moveaxis(nk, *moved), ord)
-    return unbroadcast(gk * np.moveaxis(local, moved[1], moved[0]), x)
+    local = _matrix_norm_grad(xp.moveaxis(x, *moved), xp.moveaxis(nk, *moved), ord)
+    return unbroadcast(gk * xp.moveaxis(local, moved[1], moved[0]), x)
+
+
+def _as(xp: Any, value: Any, dtype: Any) -> Any:
+    """``value`` as an array of ``dtype`` in ``xp`` (a host scalar joins it)."""
+    if is_foreign_array(value):
+        return value if value.dtype == dtype else value.astype(dtype)
+    return np.asarray(value, dtype=dtype) if xp is np else xp.asarray(np.asarray(value, dtype))
 
 
 @reads_shape_only(2)
@@ -94,10 +113,11 @@ def solve_cotangent(g: Any, a: Any, b: Any) -> Any:
     once more: numpy exposes no reusable LU, so the adjoint costs a second solve.
     Source: Giles 2008, "Collected matrix derivative results for forward and reverse mode AD".
     """
-    at = np.matrix_transpose(a)
+    xp = array_namespace(g, a)
+    at = np.matrix_transpose(a) if xp is np else xp.swapaxes(a, -1, -2)
     if len(shape_of(b)) == 1:
-        return np.linalg.solve(at, np.expand_dims(g, -1))[..., 0]
-    return np.linalg.solve(at, g)
+        return xp.linalg.solve(at, xp.expand_dims(g, -1))[..., 0]
+    return xp.linalg.solve(at, g)
 
 
 @reads_shape_only(2, 3)
@@ -107,10 +127,11 @@ def solve_grad_a(gb: Any, x: Any, a: Any, b: Any) -> Any:
     ``gb`` is :func:`solve_cotangent`; the result has ``a``'s shape and accumulator dtype.
     Source: Giles 2008 (C = A^-1 B gives dA = -dB C^T with dB = A^-T dC).
     """
+    xp = array_namespace(gb, x)
     if len(shape_of(b)) == 1:
-        grad = -np.expand_dims(gb, -1) * np.expand_dims(x, -2)
+        grad = -xp.expand_dims(gb, -1) * xp.expand_dims(x, -2)
     else:
-        grad = -np.matmul(gb, np.matrix_transpose(x))
+        grad = -xp.matmul(gb, np.matrix_transpose(x) if xp is np else xp.swapaxes(x, -1, -2))
     return unbroadcast(grad, a)
 
 
@@ -122,16 +143,18 @@ def adjugate(a: Any) -> np.ndarray:
     matrix gets its nonzero adjugate; ``det(A) inv(A)`` fails exactly there). Same dtype as
     ``a``. Source: adj(XY) = adj(Y) adj(X) and adj(Q) = det(Q) Q^T for orthogonal Q.
     """
-    u, s, vh = np.linalg.svd(a)
-    sign = np.linalg.det(u) * np.linalg.det(vh)
-    scaled = np.matrix_transpose(vh) * exclusive_products(s, -1)[..., None, :]
-    return np.expand_dims(sign, (-2, -1)) * np.matmul(scaled, np.matrix_transpose(u))
+    xp = array_namespace(a)
+    u, s, vh = xp.linalg.svd(a)
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    scaled = xp.swapaxes(vh, -1, -2) * exclusive_products(s, -1)[..., None, :]
+    return xp.expand_dims(sign, (-2, -1)) * xp.matmul(scaled, xp.swapaxes(u, -1, -2))
 
 
 def det_adjoint(g: Any, a: Any) -> np.ndarray:
     """The adjoint of ``np.linalg.det(a)``: ``g adj(A)^T`` per matrix (DESIGN 8: exact at
     singular matrices). ``a``'s shape and accumulator dtype. Source: Giles 2008 (Jacobi's formula).
     """
-    adj_t = np.matrix_transpose(adjugate(a))
-    g = np.asarray(g, dtype=acc_dtype(dtype_of(a)))
-    return unbroadcast(np.expand_dims(g, (-2, -1)) * adj_t, a)
+    xp = array_namespace(a)
+    adj_t = xp.swapaxes(adjugate(a), -1, -2)
+    g = _as(xp, g, acc_dtype(dtype_of(a)))
+    return unbroadcast(xp.expand_dims(g, (-2, -1)) * adj_t, a)

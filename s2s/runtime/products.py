@@ -10,6 +10,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.namespace import array_namespace
 
 
 def _ndim(x: Any) -> int:
@@ -26,23 +27,26 @@ def dot_grad_a(g: Any, a: Any, b: Any) -> Any:
     dA = dC B^T).
     """
     p, q = _ndim(a), np.ndim(b)
+    xp = array_namespace(g, b)
     if p == 0 or q == 0:
-        return unbroadcast(np.multiply(g, b) if q == 0 else np.sum(np.multiply(g, b)), a)
+        return unbroadcast(xp.multiply(g, b) if q == 0 else xp.sum(xp.multiply(g, b)), a)
     if q == 1:
-        return unbroadcast(np.multiply.outer(g, b), a)
+        outer = np.multiply.outer(g, b) if xp is np else xp.asarray(g)[..., None] * b
+        return unbroadcast(outer, a)
     free_b = list(range(q - 2)) + [q - 1]
-    return unbroadcast(np.tensordot(g, b, axes=(list(range(p - 1, p + q - 2)), free_b)), a)
+    return unbroadcast(xp.tensordot(g, b, axes=(list(range(p - 1, p + q - 2)), free_b)), a)
 
 
 @reads_shape_only(2)
 def dot_grad_b(g: Any, a: Any, b: Any) -> Any:
     """The adjoint of ``np.dot(a, b)`` for ``b`` (dB = A^T dC); see :func:`dot_grad_a`."""
     p, q = np.ndim(a), _ndim(b)
+    xp = array_namespace(g, a)
     if p == 0 or q == 0:
-        return unbroadcast(np.multiply(g, a) if p == 0 else np.sum(np.multiply(g, a)), b)
+        return unbroadcast(xp.multiply(g, a) if p == 0 else xp.sum(xp.multiply(g, a)), b)
     lead = list(range(p - 1))
-    out = np.tensordot(a, g, axes=(lead, lead))
-    return unbroadcast(np.moveaxis(out, 0, q - 2) if q >= 2 else out, b)
+    out = xp.tensordot(a, g, axes=(lead, lead))
+    return unbroadcast(xp.moveaxis(out, 0, q - 2) if q >= 2 else out, b)
 
 
 def _two_matrices(g: Any, other: Any, target: Any) -> bool:
@@ -68,13 +72,19 @@ def matmul_grad_x1(g: Any, x1: Any, x2: Any) -> Any:
     if _two_matrices(g, x2, x1):
         return g @ x2.T
     n1, n2 = _ndim(x1), np.ndim(x2)
+    xp = array_namespace(g, x2)
     if n2 == 1:
-        grad = np.multiply(g, x2) if n1 == 1 else np.expand_dims(g, -1) * x2
+        grad = xp.multiply(g, x2) if n1 == 1 else xp.expand_dims(g, -1) * x2
     elif n1 == 1:
-        grad = np.matmul(np.expand_dims(g, -2), np.matrix_transpose(x2))[..., 0, :]
+        grad = xp.matmul(xp.expand_dims(g, -2), _mT(xp, x2))[..., 0, :]
     else:
-        grad = np.matmul(g, np.matrix_transpose(x2))
+        grad = xp.matmul(g, _mT(xp, x2))
     return unbroadcast(grad, x1)
+
+
+def _mT(xp: Any, x: Any) -> Any:
+    """The transpose of the last two axes, in ``x``'s namespace."""
+    return np.matrix_transpose(x) if xp is np else xp.swapaxes(x, -1, -2)
 
 
 @reads_shape_only(2)
@@ -83,12 +93,13 @@ def matmul_grad_x2(g: Any, x1: Any, x2: Any) -> Any:
     if _two_matrices(g, x1, x2):
         return x1.T @ g
     n1, n2 = np.ndim(x1), _ndim(x2)
+    xp = array_namespace(g, x1)
     if n1 == 1:
-        grad = np.multiply(g, x1) if n2 == 1 else np.expand_dims(x1, -1) * np.expand_dims(g, -2)
+        grad = xp.multiply(g, x1) if n2 == 1 else xp.expand_dims(x1, -1) * xp.expand_dims(g, -2)
     elif n2 == 1:
-        grad = np.matmul(np.matrix_transpose(x1), np.expand_dims(g, -1))[..., 0]
+        grad = xp.matmul(_mT(xp, x1), xp.expand_dims(g, -1))[..., 0]
     else:
-        grad = np.matmul(np.matrix_transpose(x1), g)
+        grad = xp.matmul(_mT(xp, x1), g)
     return unbroadcast(grad, x2)
 
 
@@ -108,13 +119,14 @@ def _tensordot_grad(g: Any, other: Any, mine: tuple, theirs: tuple, p: int, firs
     free_theirs = [i for i in range(np.ndim(other)) if i not in theirs]
     start = len(free_mine) if first else 0
     g_axes = list(range(start, start + len(free_theirs)))
-    out = np.tensordot(g, other, axes=(g_axes, free_theirs))
+    xp = array_namespace(g, other)
+    out = xp.tensordot(g, other, axes=(g_axes, free_theirs))
     rank = {axis: r for r, axis in enumerate(sorted(theirs))}
     source = [
         free_mine.index(i) if i in free_mine else len(free_mine) + rank[theirs[mine.index(i)]]
         for i in range(p)
     ]
-    return np.transpose(out, source)
+    return xp.transpose(out, source)
 
 
 @reads_shape_only(1)
@@ -167,20 +179,42 @@ def _einsum_grad(g: Any, k: int, ops: list[Any], inputs: list[str], out: str, op
     unique = "".join(dict.fromkeys(labels))
     kept = "".join(c for c in unique if c in seen)
     spec = ",".join([out] + [inputs[i] for i in others]) + "->" + kept
-    r = np.einsum(spec, g, *(ops[i] for i in others), optimize=optimize)
+    xp = array_namespace(g, *ops)
+    r = xp.einsum(spec, g, *(ops[i] for i in others), optimize=optimize)
     # labels only operand k has were summed in the primal: their cotangent is a broadcast
-    r = np.reshape(r, tuple(r.shape[kept.index(c)] if c in kept else 1 for c in unique))
+    r = xp.reshape(r, tuple(r.shape[kept.index(c)] if c in kept else 1 for c in unique))
     size = dict(zip(labels, np.shape(ops[k]), strict=True))
     target = tuple(size[c] for c in unique)
     stretched = tuple(
         i for i, (n, t) in enumerate(zip(r.shape, target, strict=True)) if t == 1 and n != 1
     )
-    r = np.broadcast_to(np.sum(r, axis=stretched, keepdims=True) if stretched else r, target)
+    r = xp.broadcast_to(xp.sum(r, axis=stretched, keepdims=True) if stretched else r, target)
     if unique == labels:
         return unbroadcast(r, ops[k])
+    if xp is not np:  # no writeable diagonal view: r times the identity on repeated labels
+        return unbroadcast(_on_diagonal(xp, r, labels, unique, ops[k]), ops[k])
     full = np.zeros(np.shape(ops[k]), acc_dtype(dtype_of(ops[k])))
     np.einsum(f"{labels}->{unique}", full)[...] = r  # a writeable view of the diagonal
     return unbroadcast(full, ops[k])
+
+
+def _on_diagonal(xp: Any, r: Any, labels: str, unique: str, ref: Any) -> Any:
+    """``r`` (indexed by ``unique``) placed on the diagonal that ``labels`` repeats, zeros
+    elsewhere: the einsum of ``r`` with one identity matrix per repeated occurrence."""
+    size = dict(zip(labels, np.shape(ref), strict=True))
+    fresh = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in labels]
+    out_labels, eyes, seen = [], [], set()
+    for c in labels:
+        if c in seen:
+            new = fresh.pop(0)
+            eyes.append((c + new, xp.eye(size[c], dtype=r.dtype)))
+            out_labels.append(new)
+        else:
+            seen.add(c)
+            out_labels.append(c)
+    spec = ",".join([unique] + [e for e, _ in eyes]) + "->" + "".join(out_labels)
+    out = xp.einsum(spec, r, *(m for _, m in eyes))
+    return out.astype(acc_dtype(dtype_of(ref)))
 
 
 class LazyParts(Sequence):

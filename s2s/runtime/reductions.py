@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
+from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -41,6 +42,8 @@ def _keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int,
 
 
 def _cast(g: Any, dtype: np.dtype) -> np.ndarray:
+    if type(g) is not np.ndarray and is_foreign_array(g):  # stays in its namespace
+        return g if g.dtype == dtype else g.astype(dtype)
     g = np.asarray(g)
     return g if g.dtype == dtype else g.astype(dtype)
 
@@ -54,7 +57,11 @@ def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     """
     shape = shape_of(a)
     axes = normalize_axes(axis, len(shape))
-    return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
+    xp = array_namespace(g, a)
+    if xp is np:
+        return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
+    g = g if is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's namespace
+    return xp.reshape(g, _keepdims_shape(shape, axes))
 
 
 @reads_shape_only(1)
@@ -66,21 +73,26 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
     broadcast.
     """
     shape = shape_of(a)
+    xp = array_namespace(g, a)
     if axis is None and not keepdims:  # a full reduction: the cotangent is a scalar
         g = _cast(g, acc_dtype(dtype_of(a)))
+        if xp is not np:
+            return broadcast(xp, g, shape, a)
         if math.prod(shape) <= _SMALL:  # filling a small array is faster than a broadcast view
             full = np.empty(shape, g.dtype)
             full.fill(g)
             return full
         return np.broadcast_to(g, shape)
     expanded = _cast(expand_reduced(g, a, axis, keepdims), acc_dtype(dtype_of(a)))
-    return np.broadcast_to(expanded, shape)
+    return broadcast(xp, expanded, shape, a)
 
 
 def filled(g: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray:
     """The cotangent of a full reduction of an array of ``shape`` (known at generation):
     ``g`` in every entry, as ``dtype`` (small arrays filled, large ones a broadcast view)."""
     g = _cast(g, np.dtype(dtype))
+    if type(g) is not np.ndarray:  # a 0-d Dask or CuPy cotangent
+        return broadcast(array_namespace(g), g, shape)
     if math.prod(shape) <= _SMALL:
         full = np.empty(shape, g.dtype)
         full.fill(g)
@@ -95,7 +107,8 @@ def extremum_mask(a: Any, result: Any, axis: Any = None, keepdims: bool = False)
     ``a`` lets the primal array be freed before the adjoint sweep (DESIGN 7).
     """
     m = expand_reduced(result, a, axis, keepdims)
-    return np.equal(a, m) | (np.isnan(a) & np.isnan(m))
+    xp = array_namespace(a, m)
+    return xp.equal(a, m) | (xp.isnan(a) & xp.isnan(m))
 
 
 def extremum_share(g: Any, mask: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -104,12 +117,13 @@ def extremum_share(g: Any, mask: Any, axis: Any = None, keepdims: bool = False) 
     ``mask`` is :func:`extremum_mask`; the result has its shape and ``g``'s dtype:
     ``g * mask / mask.sum(axis, keepdims=True)``. Source: DESIGN 8 (1/k at ties).
     """
-    g = np.asarray(g)
+    xp = array_namespace(g, mask)
+    g = np.asarray(g) if xp is np or not is_foreign_array(g) else g
     dtype = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)
     axes = normalize_axes(axis, np.ndim(mask))
-    count = np.sum(mask, axis=axes, keepdims=True, dtype=dtype)
+    count = xp.sum(mask, axis=axes, keepdims=True, dtype=dtype)
     share = expand_reduced(g, mask, axis, keepdims) / count
-    return np.where(mask, share, 0)
+    return xp.where(mask, share, 0)
 
 
 def exclusive_products(x: Any, axis: int = -1) -> np.ndarray:
@@ -118,13 +132,14 @@ def exclusive_products(x: Any, axis: int = -1) -> np.ndarray:
     Exact with zeros (no division): the product of an exclusive prefix and an exclusive
     suffix cumulative product. Same shape and dtype as ``x``.
     """
-    x = np.moveaxis(np.asarray(x), axis, -1)
+    xp = array_namespace(x)
+    x = xp.moveaxis(x if xp is not np else np.asarray(x), axis, -1)
     if x.shape[-1] == 0:
-        return np.moveaxis(x.copy(), -1, axis)
-    ones = np.ones(x.shape[:-1] + (1,), dtype=x.dtype)
-    prefix = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
-    suffix = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    return np.moveaxis(prefix * suffix, -1, axis)
+        return xp.moveaxis(x.copy(), -1, axis)
+    ones = xp.ones(x.shape[:-1] + (1,), dtype=x.dtype)
+    prefix = xp.cumprod(xp.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    suffix = xp.cumprod(xp.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return xp.moveaxis(prefix * suffix, -1, axis)
 
 
 def prod_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -134,13 +149,14 @@ def prod_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np
     :func:`exclusive_products` runs along them. Result: ``a``'s shape and accumulator dtype.
     Source: product rule.
     """
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = a if xp is not np else np.asarray(a)
     axes = normalize_axes(axis, a.ndim)
     kept = tuple(i for i in range(a.ndim) if i not in axes)
-    moved = np.transpose(a, kept + axes)
-    flat = np.reshape(moved, moved.shape[: len(kept)] + (math.prod(moved.shape[len(kept) :]),))
-    others = np.reshape(exclusive_products(flat, -1), moved.shape)
-    others = np.transpose(others, np.argsort(kept + axes))
+    moved = xp.transpose(a, kept + axes)
+    flat = xp.reshape(moved, moved.shape[: len(kept)] + (math.prod(moved.shape[len(kept) :]),))
+    others = xp.reshape(exclusive_products(flat, -1), moved.shape)
+    others = xp.transpose(others, tuple(int(i) for i in np.argsort(kept + axes)))
     dtype = acc_dtype(a.dtype)
     return _cast(expand_reduced(g, a, axis, keepdims), dtype) * others.astype(dtype, copy=False)
 
@@ -152,11 +168,12 @@ def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: Any = 0, keepdims: bool 
     accumulator dtype. The adjoint of ``std`` is this with ``g / (2 * std)``, which is IEEE
     ``inf``/``nan`` at zero variance (DESIGN 8). Source: d var = 2 (a - mean) . da / (N - ddof).
     """
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = a if xp is not np else np.asarray(a)
     dtype = acc_dtype(a.dtype)
-    a = a.astype(dtype, copy=False)
+    a = a.astype(dtype, copy=False) if xp is np else _cast(a, dtype)
     axes = normalize_axes(axis, a.ndim)
-    centered = a - np.mean(a, axis=axes, keepdims=True)
+    centered = a - xp.mean(a, axis=axes, keepdims=True)
     scale = 2.0 / (reduced_size(a, axes) - float(ddof))  # a Python float: keeps float32
     return _cast(expand_reduced(g, a, axis, keepdims), dtype) * scale * centered
 
@@ -170,6 +187,7 @@ def cumsum_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     of a lower-triangular matrix of ones is upper-triangular.
     """
     g = _cast(g, acc_dtype(dtype_of(a)))
+    xp = array_namespace(g, a)
     step = -1 if axis is None else axis
-    out = np.flip(np.cumsum(np.flip(g, step), axis=step), step)
-    return np.reshape(out, shape_of(a))
+    out = xp.flip(xp.cumsum(xp.flip(g, step), axis=step), step)
+    return xp.reshape(out, shape_of(a))

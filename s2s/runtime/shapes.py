@@ -10,14 +10,21 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
 from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array, zeros
 
 
 def untranspose(g: Any, axes: Any = None) -> np.ndarray:
     """The adjoint of ``np.transpose(a, axes)``: ``g`` transposed by the inverse permutation."""
+    xp = array_namespace(g)
     if axes is None:
-        return np.transpose(g)
+        return xp.transpose(g)
     axes = normalize_axis_tuple(tuple(axes), np.ndim(g))
-    return np.transpose(g, tuple(int(i) for i in np.argsort(axes)))
+    return xp.transpose(g, tuple(int(i) for i in np.argsort(axes)))
+
+
+def _reshape(g: Any, shape: tuple[int, ...], order: str) -> Any:
+    """``np.reshape(g, shape, order)`` in ``g``'s namespace."""
+    return array_namespace(g).reshape(g, shape, order=order)
 
 
 def _fortran_first(a: Any) -> bool:
@@ -34,7 +41,7 @@ def unreshape(g: Any, a: Any, order: str = "C") -> np.ndarray:
     """
     if order == "A":
         order = "F" if _fortran_first(a) else "C"
-    return np.reshape(g, shape_of(a), order=order)
+    return _reshape(g, shape_of(a), order)
 
 
 def _ravel_positions(a: np.ndarray, order: str) -> np.ndarray:
@@ -59,8 +66,19 @@ def unravel(g: Any, a: Any, order: str = "C") -> np.ndarray:
     Orders ``'A'`` and ``'K'`` depend on ``a``'s memory layout, which is read from ``a`` (an
     ndarray then, not a recorded ``Like``). Source: numpy.ravel.
     """
+    if is_foreign_array(a) and order in ("A", "K"):  # no strides to follow: its flags decide
+        flags = getattr(a, "flags", None)
+        if flags is None or flags.c_contiguous or np.ndim(a) <= 1:
+            order = "C"
+        elif flags.f_contiguous:
+            order = "F"
+        else:
+            raise NotImplementedError(
+                f"s2s: the adjoint of ravel(order={order!r}) of a non-contiguous "
+                f"{type(a).__module__} array; take a contiguous copy first"
+            )
     if order in ("C", "F") or np.ndim(a) <= 1 or not isinstance(a, np.ndarray):
-        return np.reshape(g, shape_of(a), order=order if order in ("C", "F") else "C")
+        return _reshape(g, shape_of(a), order if order in ("C", "F") else "C")
     out = np.empty(a.size, np.asarray(g).dtype)
     out[_ravel_positions(a, order)] = g
     return np.reshape(out, a.shape)
@@ -68,9 +86,15 @@ def unravel(g: Any, a: Any, order: str = "C") -> np.ndarray:
 
 def _split(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[Any]:
     # split g along axis by the sizes of `shapes`, reshape to each ref's shape and cast
-    cuts = np.cumsum([s[axis] for s in shapes])[:-1]
-    pieces = np.split(np.asarray(g), cuts, axis=axis)
-    return [unbroadcast(np.reshape(p, shape_of(r)), r) for p, r in zip(pieces, refs, strict=True)]
+    xp = array_namespace(g)
+    cuts = [int(c) for c in np.cumsum([s[axis] for s in shapes])]
+    g = np.asarray(g) if xp is np else g
+    index = [slice(None)] * np.ndim(g)
+    pieces = []
+    for start, stop in zip([0] + cuts[:-1], cuts, strict=True):
+        index[axis] = slice(start, stop)
+        pieces.append(g[tuple(index)])
+    return [unbroadcast(xp.reshape(p, shape_of(r)), r) for p, r in zip(pieces, refs, strict=True)]
 
 
 @reads_shape_only(1)
@@ -81,7 +105,8 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
     accumulator dtype (inputs may be ``Like`` records). Source: numpy.concatenate.
     """
     if axis is None:
-        return _split(np.ravel(g), arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
+        flat = array_namespace(g).reshape(g, (-1,))
+        return _split(flat, arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
     axis = normalize_axis_index(axis, np.ndim(g))
     return _split(g, arrays, [shape_of(x) for x in arrays], axis)
 
@@ -89,8 +114,9 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
 @reads_shape_only(1)
 def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
     """The adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``, cast back."""
-    pieces = np.unstack(np.asarray(g), axis=axis)
-    return [unbroadcast(p, x) for p, x in zip(pieces, arrays, strict=True)]
+    xp = array_namespace(g)
+    g = xp.moveaxis(np.asarray(g) if xp is np else g, axis, 0)
+    return [unbroadcast(g[i], x) for i, x in enumerate(arrays)]
 
 
 @reads_shape_only(1)
@@ -98,11 +124,13 @@ def undiff(g: Any, a: Any, n: int = 1, axis: int = -1) -> np.ndarray:
     """The adjoint of ``np.diff(a, n, axis)``: ``n`` times, pad ``g`` with a zero at both ends
     of ``axis`` and take minus its first difference (the transpose of a difference matrix),
     in ``a``'s accumulator dtype. Source: numpy.diff, ``out[i] = a[i + 1] - a[i]``."""
-    out = np.asarray(g, dtype=acc_dtype(dtype_of(a)))
+    xp = array_namespace(g, a)
+    dtype = acc_dtype(dtype_of(a))
+    out = np.asarray(g, dtype=dtype) if xp is np else g.astype(dtype)
     for _ in range(int(n)):
         widths = [(0, 0)] * out.ndim
         widths[axis] = (1, 1)
-        out = -np.diff(np.pad(out, widths), axis=axis)
+        out = -xp.diff(xp.pad(out, widths), axis=axis)
     return out
 
 
@@ -137,13 +165,14 @@ def take_key(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any
     shape = shape_of(a)
     axis = None if axis is None else normalize_axis_index(axis, len(shape))
     n = math.prod(shape) if axis is None else shape[axis]
-    idx = np.asarray(indices)
+    xp = array_namespace(indices)
+    idx = np.asarray(indices) if xp is np else indices
     if mode == "wrap":
-        idx = np.mod(idx, n)
+        idx = xp.mod(idx, n)
     elif mode == "clip":
-        idx = np.clip(idx, 0, n - 1)
+        idx = xp.clip(idx, 0, n - 1)
     if axis is None:
-        return np.unravel_index(np.where(idx < 0, idx + n, idx), shape)
+        return xp.unravel_index(xp.where(idx < 0, idx + n, idx), shape)
     return (slice(None),) * axis + (idx,)
 
 
@@ -161,10 +190,22 @@ def undiagonal(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) 
     array of ``a``'s shape and accumulator dtype. Source: numpy.diagonal.
     """
     shape = shape_of(a)
-    out = np.zeros(shape, acc_dtype(dtype_of(a)))
+    xp = array_namespace(g, a)
     axis1 = normalize_axis_index(axis1, len(shape))
     axis2 = normalize_axis_index(axis2, len(shape))
     rows, cols = _diagonal_index(shape[axis1], shape[axis2], offset)
+    dtype = acc_dtype(dtype_of(a))
+    if xp is not np:  # no item assignment: column j takes diagonal entry k where cols[k] == j
+        n1, n2 = shape[axis1], shape[axis2]
+        on = np.zeros((n1, n2), bool)
+        on[rows, cols] = True
+        entry = np.full(n2, len(cols))  # past the end: the zero appended below
+        entry[cols] = np.arange(len(cols))
+        padded = xp.concatenate([g, xp.zeros(np.shape(g)[:-1] + (1,), dtype=g.dtype)], axis=-1)
+        picked = xp.take(padded, xp.asarray(entry), axis=-1)
+        spread = xp.where(xp.asarray(on), xp.expand_dims(picked, -2), 0).astype(dtype)
+        return xp.moveaxis(spread, (-2, -1), (axis1, axis2))
+    out = np.zeros(shape, dtype)
     np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = g
     return out
 
@@ -176,7 +217,8 @@ def untrace(g: Any, a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> 
     n1 = shape[normalize_axis_index(axis1, len(shape))]
     n2 = shape[normalize_axis_index(axis2, len(shape))]
     length = len(_diagonal_index(n1, n2, offset)[0])
-    spread = np.broadcast_to(np.expand_dims(g, -1), np.shape(g) + (length,))
+    xp = array_namespace(g, a)
+    spread = broadcast(xp, xp.expand_dims(xp.asarray(g), -1), np.shape(g) + (length,))
     return undiagonal(spread, a, offset, axis1, axis2)
 
 
@@ -185,7 +227,7 @@ def undiag(g: Any, v: Any, k: int = 0) -> Any:
     """The adjoint of ``np.diag(v, k)``: the ``k``-th diagonal of ``g`` for a 1-D ``v`` (which
     ``diag`` spread into a matrix), else zeros of ``v``'s shape with ``g`` on that diagonal."""
     if len(shape_of(v)) == 1:
-        return unbroadcast(np.diagonal(g, k), v)
+        return unbroadcast(array_namespace(g).diagonal(g, k), v)
     return undiagonal(g, v, k, 0, 1)
 
 
@@ -194,7 +236,7 @@ def uncast(g: Any, x: Any, result: Any) -> Any:
     """The adjoint of a cast ``result = x.astype(dtype)``: the cotangent cast back onto ``x``,
     or zero when ``result`` is integer or boolean (a cast to int has no gradient)."""
     if dtype_of(result).kind not in "fc":
-        return np.zeros(shape_of(x), acc_dtype(dtype_of(x)))
+        return zeros(array_namespace(x, g), shape_of(x), acc_dtype(dtype_of(x)), x)
     return unbroadcast(g, x)
 
 
@@ -206,11 +248,12 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
     result is a list with one piece of ``g`` per element (``d[a] = <sequence>``); otherwise
     ``g`` unbroadcast onto ``a`` (which undoes ``ndmin``). Source: numpy.array.
     """
+    xp = array_namespace(g, result)
     if result is not None and dtype_of(result).kind not in "fc":
-        g = np.zeros(np.shape(g), np.float64)  # np.array(x, dtype=int) has no gradient
+        g = zeros(xp, tuple(np.shape(g)), np.float64, g)  # np.array(x, dtype=int): no gradient
     if isinstance(a, (list, tuple)) and type(a) is not Like:
         inner = np.broadcast_shapes(*(_literal_shape(x) for x in a))
-        pieces = np.reshape(g, (len(a),) + inner)
+        pieces = xp.reshape(g, (len(a),) + inner)
         return [unarray(p, x) for p, x in zip(pieces, a, strict=True)]
     return unbroadcast(g, a)
 
@@ -220,7 +263,8 @@ def unliteral(g: Any, a: list | tuple) -> list:
     summed over the axes broadcasting added, then one piece per item (see :func:`unarray`)."""
     shape = _literal_shape(a)
     if np.shape(g) != shape:
-        g = unbroadcast(g, Like(shape, np.result_type(g)))
+        xp = array_namespace(g)
+        g = unbroadcast(g, Like(shape, dtype_of(g), None if xp is np else xp))
     return unarray(g, a)
 
 

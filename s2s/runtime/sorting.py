@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype
+from s2s.runtime.namespace import array_namespace, functional, is_foreign_array, zeros
 from s2s.runtime.reductions import normalize_axes
 
 
 def _cast(x: Any, dtype: np.dtype) -> np.ndarray:
-    x = np.asarray(x)
+    x = x if is_foreign_array(x) else np.asarray(x)
     return x if x.dtype == dtype else x.astype(dtype)
 
 
@@ -24,15 +25,23 @@ def sort_adjoint(g: Any, a: Any, axis: Any = -1) -> np.ndarray:
     ``axis=None`` sorts the flattened array. Costs one more O(n log n) argsort.
     Source: numpy.sort; a permutation's transpose is its inverse.
     """
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = _cast(a, a.dtype)
     dtype = acc_dtype(a.dtype)
     g = _cast(g, dtype)
-    out = np.empty(a.shape, dtype)
+    out = xp.empty(a.shape, dtype)
     if axis is None:
-        out.reshape(-1)[np.argsort(a, axis=None, kind="stable")] = g
+        out.reshape(-1)[_argsort(xp, a, None)] = g
         return out
-    np.put_along_axis(out, np.argsort(a, axis=axis, kind="stable"), g, axis)
+    xp.put_along_axis(out, _argsort(xp, a, axis), g, axis)
     return out
+
+
+def _argsort(xp: Any, a: Any, axis: Any) -> Any:
+    """The stable ``argsort`` (CuPy's sort is stable and takes no ``kind``)."""
+    if xp is np:
+        return np.argsort(a, axis=axis, kind="stable")
+    return xp.argsort(a, axis=axis)
 
 
 def median_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -44,27 +53,29 @@ def median_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     cotangent is split among the NaN entries, as for ``max``. ``a``'s shape and accumulator
     dtype; one O(n log n) argsort. Source: numpy.median.
     """
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = _cast(a, a.dtype)
     dtype = acc_dtype(a.dtype)
     axes = normalize_axes(axis, a.ndim)
     kept = tuple(i for i in range(a.ndim) if i not in axes)
-    moved = np.transpose(a, kept + axes)
+    moved = xp.transpose(a, kept + axes)
     n = math.prod(moved.shape[len(kept) :])
-    flat = np.reshape(moved, moved.shape[: len(kept)] + (n,))
-    gk = np.reshape(_cast(g, dtype), flat.shape[:-1] + (1,))
-    order = np.argsort(flat, axis=-1, kind="stable")
+    flat = xp.reshape(moved, moved.shape[: len(kept)] + (n,))
+    g = g if xp is np or is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's
+    gk = xp.reshape(_cast(g, dtype), flat.shape[:-1] + (1,))
+    order = _argsort(xp, flat, -1)
     lo, hi = (n - 1) // 2, n // 2
-    out = np.zeros(flat.shape, dtype)
+    out = zeros(xp, flat.shape, dtype)
     share = gk if lo == hi else gk * 0.5
-    np.put_along_axis(out, order[..., lo : lo + 1], share, -1)
+    xp.put_along_axis(out, order[..., lo : lo + 1], share, -1)
     if hi != lo:
-        np.put_along_axis(out, order[..., hi : hi + 1], share, -1)
-    nan = np.isnan(flat)
-    if np.any(nan):
-        count = np.sum(nan, axis=-1, keepdims=True, dtype=dtype)
-        out = np.where(count > 0, np.where(nan, gk / np.maximum(count, 1), 0), out)
-    out = np.reshape(out, moved.shape)
-    return np.transpose(out, np.argsort(kept + axes))
+        xp.put_along_axis(out, order[..., hi : hi + 1], share, -1)
+    nan = xp.isnan(flat)
+    if xp is not np or np.any(nan):  # elsewhere no host test: both arms, selected per lane
+        count = xp.sum(nan, axis=-1, keepdims=True, dtype=dtype)
+        out = xp.where(count > 0, xp.where(nan, gk / xp.maximum(count, 1), 0), out)
+    out = xp.reshape(out, moved.shape)
+    return xp.transpose(out, tuple(int(i) for i in np.argsort(kept + axes)))
 
 
 def unique_adjoint(
@@ -78,18 +89,20 @@ def unique_adjoint(
     maxima (DESIGN 8). ``ar``'s shape and accumulator dtype; one more ``np.unique`` call.
     Source: numpy.unique (``return_inverse``, ``return_counts``).
     """
-    ar = np.asarray(ar)
+    xp = array_namespace(ar)
+    ar = _cast(ar, ar.dtype)
     dtype = acc_dtype(ar.dtype)
-    _, inverse, counts = np.unique(
-        ar, return_inverse=True, return_counts=True, axis=axis, equal_nan=equal_nan, sorted=sorted
+    options = {"sorted": sorted} if xp is np or not sorted else {}  # CuPy's is always sorted
+    _, inverse, counts = xp.unique(
+        ar, return_inverse=True, return_counts=True, axis=axis, equal_nan=equal_nan, **options
     )
-    inverse = np.reshape(inverse, -1)
+    inverse = xp.reshape(inverse, (-1,))
     g = _cast(g, dtype)
     if axis is None:
-        return np.reshape((g / counts.astype(dtype))[inverse], ar.shape)
+        return xp.reshape((g / counts.astype(dtype))[inverse], ar.shape)
     axis = normalize_axes(axis, ar.ndim)[0]
-    counts = np.reshape(counts.astype(dtype), (-1,) + (1,) * (ar.ndim - axis - 1))
-    return np.take(g / counts, inverse, axis=axis)
+    counts = xp.reshape(counts.astype(dtype), (-1,) + (1,) * (ar.ndim - axis - 1))
+    return xp.take(g / counts, inverse, axis=axis)
 
 
 def cumprod_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
@@ -102,22 +115,49 @@ def cumprod_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     flattened array. ``a``'s shape and accumulator dtype. Source: product rule; Hillis and
     Steele 1986 for the doubling scan.
     """
-    a = np.asarray(a)
+    xp = array_namespace(a)
+    a = _cast(a, a.dtype)
     dtype = acc_dtype(a.dtype)
-    x = _cast(a, dtype).reshape(-1) if axis is None else np.moveaxis(_cast(a, dtype), axis, -1)
+    x = _cast(a, dtype).reshape(-1) if axis is None else xp.moveaxis(_cast(a, dtype), axis, -1)
     n = x.shape[-1]
-    s = _cast(g, dtype).reshape(x.shape) if axis is None else np.moveaxis(_cast(g, dtype), axis, -1)
+    s = _cast(g, dtype).reshape(x.shape) if axis is None else xp.moveaxis(_cast(g, dtype), axis, -1)
     s = s.copy()
     if n == 0:
-        return np.reshape(s, a.shape) if axis is None else np.moveaxis(s, -1, axis)
-    factor = np.zeros(x.shape, dtype)  # S_j = s_j + factor_j S_{j+step}
+        return xp.reshape(s, a.shape) if axis is None else xp.moveaxis(s, -1, axis)
+    if functional(xp):  # Dask: shifts by concatenation instead of writes into slices
+        return _cumprod_adjoint_functional(xp, x, s, a.shape, axis, dtype)
+    factor = xp.zeros(x.shape, dtype)  # S_j = s_j + factor_j S_{j+step}
     factor[..., :-1] = x[..., 1:]
     step = 1
     while step < n:
         s[..., :-step] += factor[..., :-step] * s[..., step:]
         factor[..., :-step] *= factor[..., step:]
         step *= 2
-    prefix = np.ones(x.shape, dtype)
-    np.cumprod(x[..., :-1], axis=-1, out=prefix[..., 1:])
+    prefix = xp.ones(x.shape, dtype)
+    if xp is np:
+        np.cumprod(x[..., :-1], axis=-1, out=prefix[..., 1:])
+    else:  # no out= into a foreign array
+        prefix[..., 1:] = xp.cumprod(x[..., :-1], axis=-1)
     out = prefix * s
-    return np.reshape(out, a.shape) if axis is None else np.moveaxis(out, -1, axis)
+    return xp.reshape(out, a.shape) if axis is None else xp.moveaxis(out, -1, axis)
+
+
+def _shifted(xp: Any, v: Any, step: int, fill: float) -> Any:
+    # v moved ``step`` places towards the start of its last axis, ``fill`` entering at the end
+    pad = xp.full(v.shape[:-1] + (min(step, v.shape[-1]),), fill, dtype=v.dtype)
+    return xp.concatenate([v[..., step:], pad], axis=-1)
+
+
+def _cumprod_adjoint_functional(xp, x, s, shape, axis, dtype):
+    # the recursive doubling of cumprod_adjoint, each step a new array
+    n = x.shape[-1]
+    factor = _shifted(xp, x, 1, 0.0)
+    step = 1
+    while step < n:
+        s = s + factor * _shifted(xp, s, step, 0.0)
+        factor = factor * _shifted(xp, factor, step, 0.0)
+        step *= 2
+    ones = xp.ones(x.shape[:-1] + (1,), dtype=dtype)
+    prefix = xp.concatenate([ones, xp.cumprod(x[..., :-1], axis=-1)], axis=-1)
+    out = prefix * s
+    return xp.reshape(out, shape) if axis is None else xp.moveaxis(out, -1, axis)

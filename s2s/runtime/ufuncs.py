@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import unbroadcast
+from s2s.runtime.namespace import array_namespace, zeros
 
 
 def power_dbase(x1: Any, x2: Any) -> Any:
@@ -16,9 +17,10 @@ def power_dbase(x1: Any, x2: Any) -> Any:
     ``x ** 0`` is constant, so its partial is 0 even at ``x1 == 0`` (where the formula gives
     ``0 * inf``). Source: power rule of calculus.
     """
+    xp = array_namespace(x1, x2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        partial = x2 * np.power(x1, x2 - 1)
-    return np.where(np.equal(x2, 0), 0, partial)
+        partial = x2 * xp.power(x1, x2 - 1)
+    return xp.where(xp.equal(x2, 0), 0, partial)
 
 
 def power_dexponent(result: Any, x1: Any) -> Any:
@@ -27,26 +29,29 @@ def power_dexponent(result: Any, x1: Any) -> Any:
     Convention (DESIGN 8): 0 where ``x1 <= 0`` (``0 ** y`` and negative bases, where the real
     power is not differentiable in ``y``). Source: d/dy exp(y log x) = x**y log x.
     """
-    positive = np.greater(x1, 0)
+    xp = array_namespace(result, x1)
+    positive = xp.greater(x1, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        partial = result * np.log(np.where(positive, x1, 1))
-    return np.where(positive, partial, 0)
+        partial = result * xp.log(xp.where(positive, x1, 1))
+    return xp.where(positive, partial, 0)
 
 
 def div_or_zero(num: Any, den: Any) -> Any:
     """``num / den``, with 0 where ``den == 0`` (``hypot``, ``arctan2``, norms at the origin)."""
-    zero = np.equal(den, 0)
+    xp = array_namespace(num, den)
+    zero = xp.equal(den, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        quotient = num / np.where(zero, 1, den)
-    return np.where(zero, 0, quotient)
+        quotient = num / xp.where(zero, 1, den)
+    return xp.where(zero, 0, quotient)
 
 
 def _extremum_share(g: Any, x: Any, other: Any, wins: Any) -> Any:
-    x_nan = np.isnan(x)
-    other_nan = np.isnan(other)
-    tie = np.equal(x, other) | (x_nan & other_nan)
+    xp = array_namespace(g, x, other)
+    x_nan = xp.isnan(x)
+    other_nan = xp.isnan(other)
+    tie = xp.equal(x, other) | (x_nan & other_nan)
     full = (wins | x_nan) & ~other_nan & ~tie
-    share = np.where(full, g, np.where(tie, g * 0.5, 0))
+    share = xp.where(full, g, xp.where(tie, g * 0.5, 0))
     return unbroadcast(share, x)
 
 
@@ -57,12 +62,12 @@ def maximum_share(g: Any, x: Any, other: Any) -> Any:
     ``other`` is not (numpy propagates that NaN); the result has ``x``'s shape and accumulator
     dtype. Source: DESIGN 8 (equal split of the subdifferential at ties).
     """
-    return _extremum_share(g, x, other, np.greater(x, other))
+    return _extremum_share(g, x, other, array_namespace(x, other).greater(x, other))
 
 
 def minimum_share(g: Any, x: Any, other: Any) -> Any:
     """``x``'s part of cotangent ``g`` of ``np.minimum(x, other)``; see :func:`maximum_share`."""
-    return _extremum_share(g, x, other, np.less(x, other))
+    return _extremum_share(g, x, other, array_namespace(x, other).less(x, other))
 
 
 def clip_masks(a: Any, a_min: Any = None, a_max: Any = None, min: Any = None, max: Any = None):
@@ -76,13 +81,14 @@ def clip_masks(a: Any, a_min: Any = None, a_max: Any = None, min: Any = None, ma
     """
     lo = min if a_min is None else a_min
     hi = max if a_max is None else a_max
-    below = np.less(a, lo) if lo is not None else np.zeros(np.shape(a), bool)
-    above = np.greater(a, hi) if hi is not None else np.zeros(np.shape(a), bool)
+    xp = array_namespace(a, lo, hi)
+    below = xp.less(a, lo) if lo is not None else zeros(xp, np.shape(a), bool, a)
+    above = xp.greater(a, hi) if hi is not None else zeros(xp, np.shape(a), bool, a)
     if lo is not None and hi is not None:
-        above = above | np.greater(lo, hi)
+        above = above | xp.greater(lo, hi)
     below = below & ~above
     inside = ~(below | above)
-    return np.broadcast_arrays(inside, below, above)
+    return xp.broadcast_arrays(inside, below, above)
 
 
 def unselected_by_extremum(x: Any, other: Any, loses: Any) -> Any:
@@ -92,4 +98,5 @@ def unselected_by_extremum(x: Any, other: Any, loses: Any) -> Any:
     There the cotangent routed to ``x`` is exactly zero (a selection mask, DESIGN 8); ties give
     ``x`` half and are not masked.
     """
-    return np.logical_or(loses(x, other), np.isnan(other) & ~np.isnan(x))
+    xp = array_namespace(x, other)
+    return xp.logical_or(loses(x, other), xp.isnan(other) & ~xp.isnan(x))

@@ -1,0 +1,158 @@
+"""Checks generated code makes at its entry and exit: a real scalar output for ``grad``, a
+cotangent of the output's shape for ``vjp``, and no live view of entries a write destroys."""
+
+from __future__ import annotations
+
+import linecache
+from typing import Any
+
+import numpy as np
+
+from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
+from s2s.runtime.core import acc_dtype, dtype_of
+from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
+
+
+def is_real_scalar(value: Any) -> bool:
+    """True for a Python float, a numpy floating scalar or a 0-d floating array (of numpy,
+    Dask or CuPy: its value is not read)."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, np.floating):
+        return True
+    if type(value) is np.ndarray or is_foreign_array(value):
+        return value.ndim == 0 and value.dtype.kind == "f"
+    return False
+
+
+def _where(filename: str, lineno: int) -> Location:
+    return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
+
+
+def check_no_view(
+    alias: Any, array: Any, key: Any, names: tuple[str, str], filename: str, lines: tuple[int, int]
+) -> None:
+    """Before ``array[key] = v``: raise :class:`MutationError` if ``alias`` (an earlier
+    ``array[i]`` still in use) is a view whose memory the write changes (a row of a 2-D
+    array). An element or a copy is left alone. ``names`` are the user's names of ``alias``
+    and ``array``; ``lines`` the lines of the view and of the write."""
+    if type(alias) is not np.ndarray or type(array) is not np.ndarray:
+        xp = array_namespace(alias, array)
+        if xp is np or functional(xp) or not hasattr(xp, "may_share_memory"):
+            return  # a Dask array's pieces are new arrays: an assignment changes none of them
+        _check_view(xp, alias, array, key, names, filename, lines)
+        return
+    _check_view(np, alias, array, key, names, filename, lines)
+
+
+def _check_view(xp, alias, array, key, names, filename, lines) -> None:
+    try:
+        region = array[key]
+        if np.ndim(region) == 0:  # one element: the view of it
+            region = array[(*key, None) if isinstance(key, tuple) else (key, None)]
+    except (IndexError, TypeError, ValueError):
+        region = array
+    if xp.may_share_memory(alias, region):
+        shown, user = names
+        raise MutationError(
+            f"`{user}` is assigned into, but `{shown}` (line {lines[0]}) is a view of the "
+            "entries written, so it would change too: aliasing updates are not supported yet",
+            _where(filename, lines[1]),
+            f"take a copy where the view is made (`{shown} = ....copy()`), or assign into "
+            f"`{user}` after the last use of `{shown}`",
+        )
+
+
+def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...] = ()) -> Any:
+    """Return ``value`` if it is a real floating scalar, else raise :class:`NonScalarOutputError`
+    naming the primal ``return`` at ``filename:lineno`` (or, for a function with several
+    ``returns``, its ``def`` line and every return's line)."""
+    if is_real_scalar(value):
+        return value
+    array = isinstance(value, (np.ndarray, np.generic)) or is_foreign_array(value)
+    shape = tuple(np.shape(value)) if array else None
+    kind = type(value).__name__
+    if shape is not None:
+        kind += f" of shape {shape} and dtype {value.dtype}"
+    if shape == () or isinstance(value, (int, complex)):
+        advice = (
+            "return a real floating value: integer and boolean outputs have no gradient, "
+            "complex ones are not supported yet (return `float(...)` or `.real`/`abs(...)`)"
+        )
+    else:
+        advice = (
+            "reduce the output to a scalar (for example `.sum()` or `np.mean(...)`), "
+            "or use s2s.vjp to pull back a cotangent of the output's shape"
+        )
+    if returns:
+        kind += f" (from one of its returns, on lines {', '.join(str(n) for n in returns)})"
+    raise NonScalarOutputError(
+        f"a gradient needs a real floating scalar output, but the function returned a {kind}",
+        _where(filename, lineno),
+        advice,
+    )
+
+
+def seed(value: Any) -> Any:
+    """The output cotangent 1 in the output's accumulator dtype (float32 for a float16 output)."""
+    return acc_dtype(dtype_of(value)).type(1.0)
+
+
+def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
+    """Check a user's cotangent against the primal output; return it in the accumulator dtype.
+
+    Raises :class:`CotangentError` when the shape differs or the cotangent is not floating.
+    The user's array is never written: adjoint code only reads borrowed buffers.
+    """
+    where = _where(filename, lineno)
+    if ct is None:
+        raise CotangentError(
+            "the pullback was given None; a function with one output needs its cotangent",
+            where,
+            "pass an array of the output's shape, e.g. np.ones_like(value)",
+        )
+    ct_shape = np.shape(ct)
+    out_shape = np.shape(value)
+    if ct_shape != out_shape and not _same_known_shape(ct_shape, out_shape):
+        raise CotangentError(
+            f"the cotangent has shape {ct_shape} but the output has shape {out_shape}",
+            where,
+            "pass a cotangent with exactly the output's shape (np.ones_like(value) for a sum)",
+        )
+    dtype = dtype_of(ct)
+    if dtype.kind != "f":
+        raise CotangentError(
+            f"the cotangent has dtype {dtype}; cotangents must be real floating arrays",
+            where,
+            "pass a float array, for example ct.astype(value.dtype)",
+        )
+    target = acc_dtype(dtype_of(value))
+    if dtype != target:
+        if is_foreign_array(ct):
+            return ct.astype(target)
+        ct = np.asarray(ct).astype(target) if np.ndim(ct) else target.type(ct)
+    return ct
+
+
+def _same_known_shape(first: tuple, second: tuple) -> bool:
+    """Shapes equal where both are known (a Dask array selected by a mask has NaN sizes)."""
+    return len(first) == len(second) and all(
+        a == b or a != a or b != b for a, b in zip(first, second, strict=True)
+    )
+
+
+def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tuple:
+    """Check the cotangents of a function returning a tuple: one entry per output, each an array
+    of that output's shape or ``None`` (no cotangent: the paths from it cost nothing)."""
+    if not isinstance(cts, (tuple, list)) or len(cts) != len(values):
+        raise CotangentError(
+            f"the function returns {len(values)} outputs, so the pullback takes a tuple of "
+            f"{len(values)} cotangents (None for an output without one), not {type(cts).__name__}"
+            + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else ""),
+            _where(filename, lineno),
+            "pass e.g. pullback((ct_first, None))",
+        )
+    return tuple(
+        None if ct is None else check_cotangent(ct, value, filename, lineno)
+        for ct, value in zip(cts, values)
+    )
