@@ -1,6 +1,6 @@
 """s2s: source-to-source automatic differentiation of numpy-style Python."""
 
-from s2s.api import Derivative, grad, source, value_and_grad, vjp
+from s2s.api import Derivative, grad, jvp, source, value_and_grad, vjp
 from s2s.errors import (
     CotangentError,
     DisconnectedGradientError,
@@ -10,12 +10,13 @@ from s2s.errors import (
     NoRuleError,
     S2SError,
     SourceUnavailableError,
+    TangentError,
     UndefinedGradientError,
     UnsupportedArgumentError,
     UnsupportedSyntaxError,
     WrtError,
 )
-from s2s.registry import adjoint, d, nondifferentiable
+from s2s.registry import adjoint, d, nondifferentiable, tangent
 from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "NonScalarOutputError",
     "S2SError",
     "SourceUnavailableError",
+    "TangentError",
     "Undefined",
     "UndefinedGradientError",
     "UnsupportedArgumentError",
@@ -36,9 +38,11 @@ __all__ = [
     "adjoint",
     "d",
     "grad",
+    "jvp",
     "nondifferentiable",
     "source",
     "stop_gradient",
+    "tangent",
     "undefined_grad",
     "value_and_grad",
     "vjp",

@@ -1,7 +1,9 @@
-"""The public derivative objects ``grad``, ``value_and_grad`` and ``vjp``, cached per signature."""
+"""The public derivative objects ``grad``, ``value_and_grad``, ``vjp`` and ``jvp``, cached per
+signature; a derivative object may itself be differentiated (higher order)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import sys
@@ -21,8 +23,9 @@ from s2s.arguments import check_wrt_value, wrt_names
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.frontend.parse import parse
 from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
-from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
+from s2s.pipeline import GRAD, JVP, VALUE_AND_GRAD, VJP, Generated, Options, generate
 from s2s.runtime.core import set_vjp_maker
+from s2s.runtime.tangents import set_jvp_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -76,22 +79,22 @@ class Derivative:
     """A derivative of a Python function: call it with the function's own arguments.
 
     Attributes:
-        primal: the function differentiated.
+        primal: the function differentiated (a function, or a derivative object: higher order).
         wrt: ``wrt`` as given (an int, a name, or a tuple of them).
-        mode: ``"grad"``, ``"value_and_grad"`` or ``"vjp"``.
+        mode: ``"grad"``, ``"value_and_grad"``, ``"vjp"`` or ``"jvp"``.
         source: the generated Python source of the latest specialization (generated on demand).
     """
 
     __s2s_derivative__ = True
 
     def __init__(self, primal: Callable, wrt: Any, mode: str, options: Options) -> None:
-        if isinstance(primal, Derivative):
+        if isinstance(primal, Derivative) and primal.mode == VJP:
             raise NoRuleError(
-                f"differentiating a derivative ({primal!r}) is not supported yet: higher-order "
-                "derivatives come later",
+                f"{primal!r} returns a pullback function, which s2s cannot differentiate",
                 None,
-                "differentiate the function itself (`.primal`); for second derivatives use "
-                "finite differences of the gradient for now",
+                "differentiate a grad, value_and_grad or jvp derivative, or a function "
+                "computing the cotangent's product itself: "
+                "s2s.grad(lambda x: np.sum(ct * f(x)))",
             )
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
@@ -111,6 +114,12 @@ class Derivative:
         self.options = options
         self._wrt_names, self._single = wrt_names(primal, wrt)
         self._signature = inspect.signature(primal)
+        self._primal_signature = self._signature
+        self._tangent_names: dict[str, str] = {}
+        if mode == JVP:  # f's parameters with one tangent per wrt argument
+            self._signature, self._tangent_names = tangent_signature(
+                self._signature, self._wrt_names
+            )
         # names and docstring only: the primal's __dict__ must not overwrite ours
         functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
@@ -118,11 +127,12 @@ class Derivative:
         self._positional = tuple(p.name for p in params)
         self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
+        self._functional_twin: Derivative | None = None
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
         key = (self._wrt_names, self._single, self.mode, self.options)
-        if not isinstance(self.primal, types.FunctionType):
+        if not isinstance(self.primal, (types.FunctionType, Derivative)):
             parse(self.primal)  # raises SourceUnavailableError for builtins and C functions
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
@@ -133,7 +143,7 @@ class Derivative:
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
         monkeypatch regenerates)."""
-        func = self.primal
+        func = generated.source_function or self.primal
         return all(
             lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
         )
@@ -158,19 +168,47 @@ class Derivative:
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
+                function = self.primal
+                if isinstance(function, Derivative):  # higher order: its generated code
+                    function = function.differentiable_function(arguments)
+                signature = None
+                if self.mode == JVP:
+                    signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
-                    self.primal,
+                    function,
                     self._wrt_names,
                     self.mode,
                     self.options,
                     arg_types,
-                    _is_s2s_decorator_for(self.primal),
+                    _is_s2s_decorator_for(function),
                     self._single,
                     strict,
+                    signature,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
         return generated
+
+    def differentiable_function(self, arguments: dict[str, Any]) -> types.FunctionType:
+        """The generated function for ``arguments`` (bound by this derivative's signature), in
+        the form s2s differentiates again: no in-place updates, no ``del``, no ``with``."""
+        twin = self._functional_twin
+        if twin is None:
+            options = dataclasses.replace(self.options, functional=True, verbose=0)
+            twin = self._functional_twin = Derivative(self.primal, self.wrt, self.mode, options)
+        return twin._specialize(arguments).compiled.function
+
+    def call_with_tangents(self, args: tuple, kwargs: dict, tangents: tuple) -> Any:
+        """Call a ``jvp`` derivative with the primal's own arguments and the tangents of its
+        ``wrt`` arguments in ``wrt`` order (how forward-mode code calls a sub-derivative)."""
+        bound = self._primal_signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        for w, t in zip(self._wrt_names, tangents, strict=True):
+            arguments[self._tangent_names[w]] = t
+        ordered = {n: arguments[n] for n in self._signature.parameters if n in arguments}
+        full = inspect.BoundArguments(self._signature, ordered)  # type: ignore[arg-type]
+        return self(*full.args, **full.kwargs)
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -230,7 +268,9 @@ class Derivative:
         return types.MethodType(self, instance)
 
     def __repr__(self) -> str:
-        return f"<s2s.{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+        primal = self.primal
+        shown = repr(primal) if isinstance(primal, Derivative) else primal.__qualname__
+        return f"<s2s.{self.mode} of {shown} wrt {self.wrt!r}>"
 
     def __reduce__(self) -> Any:
         module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
@@ -396,6 +436,74 @@ def vjp(
     )
 
 
+def jvp(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    disconnected: str = "zero",
+    undefined: str = "raise",
+    allow_int: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """Forward mode: the Jacobian-vector product of ``f`` along tangents of its ``wrt`` arguments.
+
+    The derivative takes ``f``'s arguments with one tangent per ``wrt`` argument, named
+    ``<name>_dot``, placed right after ``f``'s positional parameters that have no default (so
+    ``s2s.jvp(f)(x, v)`` for ``f(x)`` and ``f(x, n=3)``; by keyword ``x_dot=v`` always). It
+    returns ``(value, tangent)``: ``value`` is ``f``'s output and ``tangent`` its directional
+    derivative, ``J v``, with the output's structure (a tuple of tangents for a tuple output),
+    type, shape and dtype. A tangent has its argument's shape (a tuple of them for a tuple
+    argument) and a real floating dtype; it is cast to the argument's tangent dtype (float32
+    for float16). Generated code computes each value's tangent right after the value (no tape);
+    ``.source`` shows it. ``f`` may be a derivative object: ``jvp(grad(f))`` gives
+    Hessian-vector products (see :func:`s2s.hvp`).
+
+    Raises:
+        TangentError: a tangent of the wrong shape, structure or dtype (at the call).
+        WrtError, NoRuleError, UnsupportedSyntaxError, DtypeError: as :func:`grad`.
+        DisconnectedGradientError, UndefinedGradientError: per ``disconnected`` and
+            ``undefined``, which mean what they mean for :func:`grad`, per output.
+    """
+    return _make(
+        JVP,
+        f,
+        wrt,
+        disconnected=disconnected,
+        undefined=undefined,
+        allow_int=allow_int,
+        verbose=verbose,
+    )
+
+
+def tangent_signature(
+    signature: inspect.Signature, wrt: tuple[str, ...]
+) -> tuple[inspect.Signature, dict[str, str]]:
+    """``signature`` with a tangent parameter per ``wrt`` name (``x_dot``) inserted after the
+    last positional parameter without a default (positional-only if positional-only
+    parameters follow), and the tangent name of each ``wrt`` name."""
+    params = list(signature.parameters.values())
+    taken = {p.name for p in params}
+    names: dict[str, str] = {}
+    for w in wrt:
+        candidate, k = f"{w}_dot", 2
+        while candidate in taken:
+            candidate, k = f"{w}_dot_{k}", k + 1
+        taken.add(candidate)
+        names[w] = candidate
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    at = 0
+    for i, p in enumerate(params):
+        if p.kind in positional and p.default is inspect.Parameter.empty:
+            at = i + 1
+    later_positional_only = any(p.kind is p.POSITIONAL_ONLY for p in params[at:])
+    kind = inspect.Parameter.POSITIONAL_ONLY if later_positional_only else (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD)  # fmt: skip
+    if at < len(params) and params[at].kind in (params[at].KEYWORD_ONLY, params[at].VAR_KEYWORD):
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    tangents = [inspect.Parameter(names[w], kind) for w in wrt]
+    return signature.replace(parameters=params[:at] + tangents + params[at:]), names
+
+
 def source(obj: Any) -> str:
     """The generated source of a derivative object (see :attr:`Derivative.source`)."""
     if isinstance(obj, types.MethodType):
@@ -405,5 +513,6 @@ def source(obj: Any) -> str:
     return obj.source
 
 
-_FACTORIES = (grad, value_and_grad, vjp)
+_FACTORIES = (grad, value_and_grad, vjp, jvp)
 set_vjp_maker(vjp)  # sub-derivatives of the user's own functions, made on their first call
+set_jvp_maker(jvp)

@@ -102,3 +102,7 @@ class DisconnectedGradientError(LocatedError, ValueError):
 
 class MutationError(LocatedError):
     """A mutation that may alias an argument, a global, a closure value or a view of one."""
+
+
+class TangentError(LocatedError, ValueError):
+    """A tangent passed to a forward-mode derivative has the wrong shape, dtype or structure."""

@@ -112,10 +112,13 @@ def analyze(
     wrt: tuple[str, ...],
     arg_types: dict[str, VType],
     outputs: tuple[str, ...],
+    forward: bool = False,
 ) -> Activity:
     """Compute static types, bind active calls to their rules and find the active names.
 
-    ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux).
+    ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux);
+    in ``forward`` mode, every returned name (a tangent is pushed to each output), and a rule
+    must give a tangent rather than an adjoint.
 
     Raises:
         NoRuleError: an active value reaches a library function without a rule, a user function
@@ -183,7 +186,7 @@ def analyze(
             continue
         if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS):
             continue  # adjoints written by the tape sweep: no rule to bind
-        bindings[index] = _bind(primal, stmt, active, ir)
+        bindings[index] = _bind(primal, stmt, active, ir, forward)
         rule = bindings[index].rule
         if stmt.unpack and rule is not None and rule.n_outputs != len(stmt.targets):
             raise UnsupportedSyntaxError(  # u, v = ys[i] of a list of lists, for u, v in ys
@@ -195,6 +198,12 @@ def analyze(
             )
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def connected_names(flat: list[Stmt], outputs: set[str]) -> set[str]:
+    """The names with a data path to ``outputs`` (through piecewise-constant operations and
+    ``zero_grad`` too, not through ``stop_gradient`` or metadata reads)."""
+    return _backward_closure(flat, set(outputs), None, _connects)
 
 
 def _loops(body: list[Any]):
@@ -265,7 +274,9 @@ def _describe(op: Any) -> str:
     return registry.qualified_name(op)
 
 
-def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Binding:
+def _bind(
+    primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR, forward: bool = False
+) -> Binding:
     where = primal.where(stmt.node)
     inputs = [n for n in differentiable_reads(stmt) if n in active]
     named = [ir.original.get(n, n) for n in inputs if n not in ir.temporaries]
@@ -316,7 +327,8 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
                 "s2s.stop_gradient(...) if no gradient should flow through this call"
             )
         raise NoRuleError(message, where, advice)
-    template = rule.parsed()
+    _check_mode_rule(rule, forward, where)
+    template = rule.parsed() if rule.template is not None else rule.parsed_tangent()
     try:
         bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
     except TypeError as exc:
@@ -357,6 +369,27 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
         if any(n in active for n in _atom_list_names(atom)):
             active_params.append(name)
     return Binding(rule, dict(bound.arguments), active_params)
+
+
+def _check_mode_rule(rule: registry.Rule, forward: bool, where: Any) -> None:
+    """A rule for one mode only: ``NoRuleError`` naming the decorator that adds the other."""
+    if rule.kind != registry.ADJOINT:
+        return  # elementwise and linear rules give both modes; piecewise-constant ones need none
+    if forward and rule.tangent is None:
+        raise NoRuleError(
+            f"{rule.name} has a reverse rule (@s2s.adjoint) but no forward rule, so forward mode "
+            "(jvp, hvp, jacobian in forward mode) cannot push a tangent through it",
+            where,
+            f"register one with @s2s.tangent({rule.name}) beside its @s2s.adjoint, or use a "
+            "reverse-mode derivative",
+        )
+    if not forward and rule.template is None:
+        raise NoRuleError(
+            f"{rule.name} has a forward rule (@s2s.tangent) but no reverse rule, so reverse mode "
+            "cannot pull a cotangent back through it",
+            where,
+            f"register one with @s2s.adjoint({rule.name}), or use s2s.jvp (forward mode)",
+        )
 
 
 def _bind_call(

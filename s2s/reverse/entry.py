@@ -175,13 +175,15 @@ def write_derivative(
     activity: Activity,
     disconnected: tuple[str, set[str]],
     keep_dead_primal: bool,
+    functional: bool = False,
 ) -> tuple[Writer, str]:
     """The factory ``def _make(_np, _s2s, <free vars>)`` around the mode's function, and the
     function's name. ``disconnected`` is the policy and the arguments it applies to;
-    ``keep_dead_primal`` keeps primal values nothing reads (numpy's error state raises)."""
+    ``keep_dead_primal`` keeps primal values nothing reads (numpy's error state raises);
+    ``functional`` (higher order) emits no ``del``."""
     fname = "d_" + ("lambda" if ir.name == "<lambda>" else ir.name)
     writer = Writer()
-    free = list(func.__code__.co_freevars)
+    free = [v for v in func.__code__.co_freevars if v not in ("_np", "_s2s")]  # a derivative's
     writer.line(f"def _make({', '.join(['_np', '_s2s'] + free)}):", 0)
     writer.line(f"def {fname}({signature_text(ir.params)}):", 1)
     writer.line(
@@ -196,7 +198,8 @@ def write_derivative(
         _write_vjp(writer, primal, ir, sweeps, entry, disconnected)
     else:
         static = static_scalar(entry.loss, activity.types) is not None
-        _write_gradient(writer, primal, ir, sweeps, entry, disconnected, static, keep_dead_primal)
+        _write_gradient(writer, primal, ir, sweeps, entry, disconnected, static, keep_dead_primal,
+                        functional)  # fmt: skip
     writer.line(f"return {fname}", 1)
     return writer, fname
 
@@ -255,6 +258,7 @@ def _write_gradient(
     disconnected: tuple[str, set[str]],
     static: bool,
     keep_dead_primal: bool,
+    functional: bool = False,
 ) -> None:
     """``grad`` and ``value_and_grad``: both sweeps in a row, the output checked for a scalar
     between them unless it is statically one; ``grad`` leaves out primal values nothing reads."""
@@ -289,7 +293,7 @@ def _write_gradient(
     result: gast.expr = grads
     if entry.mode == VALUE_AND_GRAD:
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
-    if not sweeps.dynamic:  # in loops a name lives on in the tape's pops
+    if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)

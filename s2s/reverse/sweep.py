@@ -14,7 +14,6 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import (
     APPEND,
     COPY,
-    DEF,
     ITEMS,
     SETITEM,
     Branch,
@@ -26,7 +25,15 @@ from s2s.codegen.ir import (
     has_control_flow,
     is_literal,
 )
-from s2s.codegen.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
+from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
+    Block,
+    Sweeps,
+    assign,
+    call,
+    is_comment_marker,
+    live_locals,
+    primal_statement,
+)
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
 from s2s.frontend.parse import Primal
 from s2s.reverse.buffers import Accumulation
@@ -414,27 +421,6 @@ def _acc(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
-def primal_statement(stmt: Stmt) -> gast.stmt:
-    if stmt.op is DEF:  # the lifted nested def
-        return copy.deepcopy(stmt.expr)
-    if stmt.op is APPEND:  # xs.append(v), as written
-        return gast.Expr(value=copy.deepcopy(stmt.expr))
-    if stmt.op is SETITEM:  # x[key] = v, as written
-        target = copy.deepcopy(stmt.expr)
-        return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)
-    value = copy.deepcopy(stmt.expr)
-    if isinstance(value, gast.stmt):
-        return value  # an assert kept whole
-    if not stmt.targets:
-        return gast.Expr(value=value)
-    if stmt.unpack:
-        target = gast.Tuple(
-            elts=[gast.Name(t, gast.Store(), None, None) for t in stmt.targets], ctx=gast.Store()
-        )
-        return gast.Assign(targets=[target], value=value, type_comment=None)
-    return assign(stmt.targets[0], value)
-
-
 def reverse(
     primal: Primal,
     ir: FunctionIR,
@@ -442,6 +428,12 @@ def reverse(
     wrt: tuple[str, ...],
     loss: gast.expr,
     seed: gast.expr,
+    functional: bool = False,
 ) -> Sweeps:
-    """Build the primal and adjoint sweeps; ``seed`` is the expression of the output cotangent."""
-    return ReverseBuilder(primal, ir, activity, wrt).build(loss, seed)
+    """Build the primal and adjoint sweeps; ``seed`` is the expression of the output cotangent.
+
+    ``functional``: the derivative will be differentiated again, so buffers are never written
+    in place (scatters make new arrays) and no ``with`` block is emitted."""
+    builder = ReverseBuilder(primal, ir, activity, wrt)
+    builder.functional = functional
+    return builder.build(loss, seed)
