@@ -19,11 +19,20 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import vtype_of
-from s2s.arguments import check_wrt_value, wrt_names
+from s2s.arguments import added_names, check_wrt_value, insert_parameters, wrt_names
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.frontend.parse import parse
 from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
-from s2s.pipeline import GRAD, JVP, VALUE_AND_GRAD, VJP, Generated, Options, generate
+from s2s.pipeline import (
+    GRAD,
+    JVP,
+    PULLBACK,
+    VALUE_AND_GRAD,
+    VJP,
+    Generated,
+    Options,
+    generate,
+)
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.tangents import set_jvp_maker
 
@@ -117,9 +126,12 @@ class Derivative:
         self._primal_signature = self._signature
         self._tangent_names: dict[str, str] = {}
         if mode == JVP:  # f's parameters with one tangent per wrt argument
-            self._signature, self._tangent_names = tangent_signature(
-                self._signature, self._wrt_names
-            )
+            dots = added_names(self._signature, [f"{w}_dot" for w in self._wrt_names])
+            self._tangent_names = dict(zip(self._wrt_names, dots))
+            self._signature = insert_parameters(self._signature, list(self._tangent_names.values()))
+        elif mode == PULLBACK:  # f's parameters and the output's cotangent
+            self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
+            self._signature = insert_parameters(self._signature, [self._cotangent_name])
         # names and docstring only: the primal's __dict__ must not overwrite ours
         functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
@@ -172,7 +184,7 @@ class Derivative:
                 if isinstance(function, Derivative):  # higher order: its generated code
                     function = function.differentiable_function(arguments)
                 signature = None
-                if self.mode == JVP:
+                if self.mode in (JVP, PULLBACK):
                     signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
                     function,
@@ -473,35 +485,6 @@ def jvp(
         allow_int=allow_int,
         verbose=verbose,
     )
-
-
-def tangent_signature(
-    signature: inspect.Signature, wrt: tuple[str, ...]
-) -> tuple[inspect.Signature, dict[str, str]]:
-    """``signature`` with a tangent parameter per ``wrt`` name (``x_dot``) inserted after the
-    last positional parameter without a default (positional-only if positional-only
-    parameters follow), and the tangent name of each ``wrt`` name."""
-    params = list(signature.parameters.values())
-    taken = {p.name for p in params}
-    names: dict[str, str] = {}
-    for w in wrt:
-        candidate, k = f"{w}_dot", 2
-        while candidate in taken:
-            candidate, k = f"{w}_dot_{k}", k + 1
-        taken.add(candidate)
-        names[w] = candidate
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    at = 0
-    for i, p in enumerate(params):
-        if p.kind in positional and p.default is inspect.Parameter.empty:
-            at = i + 1
-    later_positional_only = any(p.kind is p.POSITIONAL_ONLY for p in params[at:])
-    kind = inspect.Parameter.POSITIONAL_ONLY if later_positional_only else (
-        inspect.Parameter.POSITIONAL_OR_KEYWORD)  # fmt: skip
-    if at < len(params) and params[at].kind in (params[at].KEYWORD_ONLY, params[at].VAR_KEYWORD):
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    tangents = [inspect.Parameter(names[w], kind) for w in wrt]
-    return signature.replace(parameters=params[:at] + tangents + params[at:]), names
 
 
 def source(obj: Any) -> str:

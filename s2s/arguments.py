@@ -136,3 +136,37 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
         where,
         f"convert it first: `{name} = np.asarray({name}, dtype=float)`",
     )
+
+
+def added_names(signature: inspect.Signature, bases: list[str]) -> list[str]:
+    """Names for parameters added to ``signature`` (``x_dot``, ``cotangent``), each distinct
+    from the function's own parameters and from each other (``x_dot_2`` if taken)."""
+    taken = set(signature.parameters)
+    out: list[str] = []
+    for base in bases:
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}_{k}", k + 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def insert_parameters(signature: inspect.Signature, names: list[str]) -> inspect.Signature:
+    """``signature`` with parameters ``names`` (no defaults) inserted after the last positional
+    parameter without a default: ``f(x, w, n=3)`` gives ``(x, w, x_dot, n=3)``. They are
+    positional-only when positional-only parameters follow, else positional-or-keyword."""
+    params = list(signature.parameters.values())
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    at = 0
+    for i, p in enumerate(params):
+        if p.kind in positional and p.default is inspect.Parameter.empty:
+            at = i + 1
+    later_positional_only = any(p.kind is p.POSITIONAL_ONLY for p in params[at:])
+    kind = (
+        inspect.Parameter.POSITIONAL_ONLY
+        if later_positional_only
+        else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
+    added = [inspect.Parameter(n, kind) for n in names]
+    return signature.replace(parameters=params[:at] + added + params[at:])

@@ -20,6 +20,7 @@ from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
     GRAD,
+    PULLBACK,
     VALUE_AND_GRAD,
     VJP,
     apply_undefined_policy,
@@ -29,7 +30,9 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 
-__all__ = ["GRAD", "JVP", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate"]
+__all__ = [
+    "GRAD", "JVP", "PULLBACK", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate",
+]  # fmt: skip
 
 JVP = "jvp"
 
@@ -91,7 +94,10 @@ def generate(
     loss = differentiated_output(primal, ir, mode, options.has_aux)
     activity = analyze(primal, ir, wrt, arg_types, tuple(atom_names(loss)))
     # reverse mode: the sweeps, then what the emitted function returns
-    entry, seed = interface(ir, activity, mode, wrt, single, loss, return_lines, options.has_aux)
+    added = _added_parameters(ir, signature)  # a pullback's cotangent parameter
+    entry, seed = interface(
+        ir, activity, mode, wrt, single, loss, return_lines, options.has_aux, (added or [None])[0]
+    )
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     apply_undefined_policy(sweeps, wrt, options.undefined)
@@ -114,11 +120,30 @@ def generate(
         (options.disconnected, disconnected),
         keep_dead_primal=strict_floats,
         functional=options.functional,
+        params=[Param(n, k) for n, k in signature] if signature else None,
     )
     compiled = compile_factory(writer, fname, func, ",".join(wrt))
-    compiled.function.__s2s_generated__ = True
+    _mark_generated(compiled, mode, func, wrt)
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings, func)
+
+
+_NAMES = {
+    GRAD: "gradient",
+    VALUE_AND_GRAD: "value and gradient",
+    VJP: "VJP",
+    PULLBACK: "pullback",
+    JVP: "JVP",
+}
+
+
+def _mark_generated(compiled: Compiled, mode: str, func: types.FunctionType, wrt) -> None:
+    """Mark generated code as s2s's own (its reserved names are allowed when it is
+    differentiated again) and give it a title for its derivatives' docstrings."""
+    function = compiled.function
+    function.__s2s_generated__ = True
+    title = getattr(func, "__s2s_title__", None) or func.__qualname__
+    function.__s2s_title__ = f"(the {_NAMES[mode]} of {title} with respect to {', '.join(wrt)})"
 
 
 def _generate_forward(
@@ -152,9 +177,15 @@ def _generate_forward(
         (options.disconnected, options.undefined),
     )  # fmt: skip
     compiled = compile_factory(writer, fname, func, ",".join(wrt))
-    compiled.function.__s2s_generated__ = True
+    _mark_generated(compiled, JVP, func, wrt)
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings, func)
+
+
+def _added_parameters(ir: FunctionIR, signature: list[tuple[str, str]] | None) -> list[str]:
+    """The parameters ``signature`` adds to the primal's (tangents, a pullback's cotangent)."""
+    own = {p.name for p in ir.params}
+    return [n for n, _ in signature or [] if n not in own]
 
 
 def _tangent_names(
@@ -162,8 +193,7 @@ def _tangent_names(
 ) -> dict[str, str]:
     """Each ``wrt`` name's tangent parameter: the parameters ``signature`` adds to the
     primal's, in ``wrt`` order."""
-    own = {p.name for p in ir.params}
-    added = [n for n, _ in signature or [] if n not in own]
+    added = _added_parameters(ir, signature)
     if len(added) != len(wrt):  # pragma: no cover - the derivative object builds both
         raise ValueError(f"expected {len(wrt)} tangent parameters, got {added}")
     return dict(zip(wrt, added))

@@ -43,6 +43,20 @@ from s2s.runtime.decompositions import (
     svd_adjoint,
     svdvals_adjoint,
 )
+from s2s.runtime.higher import (
+    add_part,
+    cumsum_back,
+    expanded,
+    gathered,
+    positive_log,
+    power_dbase_dexponent,
+    power_dexponent_dbase,
+    rebroadcast,
+    reduce_onto,
+    ungradients,
+    unwritten,
+    var_second,
+)
 from s2s.runtime.kinds import (
     Cause,
     Undefined,
@@ -196,6 +210,19 @@ __all__ = [
     "svdvals_tangent",
     "unique_tangent",
     "var_tangent",
+    # rules of the runtime helpers (s2s.runtime.higher)
+    "add_part",
+    "cumsum_back",
+    "expanded",
+    "gathered",
+    "positive_log",
+    "power_dbase_dexponent",
+    "power_dexponent_dbase",
+    "rebroadcast",
+    "reduce_onto",
+    "ungradients",
+    "unwritten",
+    "var_second",
     # reverse mode and shared
     "Cause",
     "Like",
