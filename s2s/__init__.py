@@ -1,6 +1,8 @@
 """s2s: source-to-source automatic differentiation of numpy-style Python."""
 
 from s2s.api import Derivative, grad, jvp, source, value_and_grad, vjp
+from s2s.checking import GradientCheckError, check_grad
+from s2s.composites import hessian, hvp, jacobian
 from s2s.errors import (
     CotangentError,
     DisconnectedGradientError,
@@ -24,6 +26,7 @@ __all__ = [
     "Derivative",
     "DisconnectedGradientError",
     "DtypeError",
+    "GradientCheckError",
     "MutationError",
     "NoRuleError",
     "NonScalarOutputError",
@@ -36,8 +39,12 @@ __all__ = [
     "UnsupportedSyntaxError",
     "WrtError",
     "adjoint",
+    "check_grad",
     "d",
     "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
     "jvp",
     "nondifferentiable",
     "source",

@@ -487,6 +487,16 @@ def jvp(
     )
 
 
+def pullback(
+    f: Callable, wrt: int | str | tuple[int | str, ...] = 0, **options: Any
+) -> Derivative:
+    """The VJP as one function: ``pullback(f, wrt)(*args, cotangent)`` returns the gradient(s)
+    of ``sum(f(*args) * cotangent)``; the cotangent parameter follows ``f``'s positional
+    parameters without defaults. Used to differentiate a VJP again (``s2s.check_grad`` at
+    order 2); not part of the ``s2s`` namespace."""
+    return _make(PULLBACK, f, wrt, **options)
+
+
 def source(obj: Any) -> str:
     """The generated source of a derivative object (see :attr:`Derivative.source`)."""
     if isinstance(obj, types.MethodType):
