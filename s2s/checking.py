@@ -83,6 +83,10 @@ def _abs_inner(a: Any, b: Any) -> float:
     return float(np.sum(np.abs(np.asarray(a, np.float64) * np.asarray(b, np.float64))))
 
 
+def _norm(a: Any) -> float:
+    return float(np.sqrt(sum(np.sum(np.asarray(x, np.float64) ** 2) for x in _leaves(a))))
+
+
 def _shift(x: Any, h: float, v: Any) -> Any:
     if isinstance(x, tuple):
         return tuple(_shift(a, h, b) for a, b in zip(x, v, strict=True))
@@ -181,6 +185,7 @@ def check_grad(
     order: int = 2,
     seed: int = 0,
     rtol: float | None = None,
+    directions: Sequence[Any] | None = None,
 ) -> None:
     """Check s2s's derivatives of ``f`` at ``args`` against central differences.
 
@@ -207,15 +212,15 @@ def check_grad(
     rng = np.random.default_rng(seed)
     positions = _positions(f, wrt)
     values = [args[i] for i in positions]
-    dtype = _dtype_name(values)
+    value = f(*args)
+    dtype = _dtype_name(values + _leaves(value))  # a float32 output rounds like a float32 input
     rtol = _RTOL[dtype] if rtol is None else rtol
     scale_x = max([1.0] + [float(np.max(np.abs(np.asarray(v, np.float64)), initial=0.0))
                            for v in _leaves(values)])  # fmt: skip
     step = float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps) ** (1 / 3)
     h = step * scale_x
-    value = f(*args)
     u = _random_like(rng, value)
-    v = [_random_like(rng, x) for x in values]
+    v = [_random_like(rng, x) for x in values] if directions is None else list(directions)
     wrt_tuple = tuple(positions)
 
     def at(sign: float, function: Callable, **extra: Any) -> Any:
@@ -228,13 +233,14 @@ def check_grad(
     numeric = _inner(u, numeric_out)
     noise = 64 * float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps)
     noise *= _abs_inner(u, value) / h
+    truncation = _norm(u) * _norm(tuple(v))  # where both sides are near 0: O(h^2) terms
     results: dict[str, float] = {}
     if "rev" in modes:
         _, pull = vjp(f, wrt=wrt_tuple)(*args)
         grads = pull(u)
         _check_like(grads, tuple(values), "the VJP", "rev", 1, where)
         results["rev"] = _inner(grads, tuple(v))
-        scale = _abs_inner(grads, tuple(v)) + abs(numeric)
+        scale = _abs_inner(grads, tuple(v)) + abs(numeric) + truncation
         _compare(results["rev"], numeric, scale, rtol, noise, "rev", 1, where)
     if "fwd" in modes:
         forward = jvp(f, wrt=wrt_tuple)
@@ -243,7 +249,7 @@ def check_grad(
         _, tangent = forward(*args, **tangents)
         _check_like(tangent, value, "the JVP", "fwd", 1, where)
         results["fwd"] = _inner(u, tangent)
-        scale = _abs_inner(u, tangent) + abs(numeric)
+        scale = _abs_inner(u, tangent) + abs(numeric) + truncation
         _compare(results["fwd"], numeric, scale, rtol, noise, "fwd", 1, where,
                  (_flat(tangent), _flat(numeric_out)))  # fmt: skip
     if len(results) == 2:
@@ -277,6 +283,7 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
     base = first(*args, **cotangent)
     noise = 64 * float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps)
     noise *= _abs_inner(w, base) / h
+    truncation = _norm(w) * _norm(tuple(v))
     results = {}
     if "fwd" in modes:
         second = jvp(first, wrt=wrt_tuple)
@@ -284,7 +291,8 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
         _, tangent = second(*args, **cotangent, **tangents)
         _check_like(tangent, base, "the JVP of the VJP", "fwd over rev", 2, where)
         results["fwd"] = _inner(w, tangent)
-        _compare(results["fwd"], numeric, _abs_inner(w, tangent) + abs(numeric), rtol, noise,
+        _compare(results["fwd"], numeric, _abs_inner(w, tangent) + abs(numeric) + truncation,
+                 rtol, noise,
                  "fwd over rev", 2, where, (_flat(tangent), _flat(numeric_out)))  # fmt: skip
     if "rev" in modes:
         _, pull = vjp(first, wrt=wrt_tuple)(*args, **cotangent)
@@ -292,8 +300,9 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
         _check_like(grads, tuple(args[i] for i in positions), "the VJP of the VJP",
                     "rev over rev", 2, where)  # fmt: skip
         results["rev"] = _inner(grads, tuple(v))
-        _compare(results["rev"], numeric, _abs_inner(grads, tuple(v)) + abs(numeric), rtol,
-                 noise, "rev over rev", 2, where)  # fmt: skip
+        _compare(results["rev"], numeric,
+                 _abs_inner(grads, tuple(v)) + abs(numeric) + truncation, rtol, noise,
+                 "rev over rev", 2, where)  # fmt: skip
     if len(results) == 2:
         scale = abs(results["rev"]) + abs(results["fwd"]) + 1e-300
         _compare(results["rev"], results["fwd"], scale, _RTOL_EXACT[dtype] * 10, 0.0,

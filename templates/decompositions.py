@@ -64,8 +64,9 @@ def svd(U, S, Vh, a, full_matrices=True, compute_uv=True):
     d[a] = rt.svd_adjoint(d[U], d[S], d[Vh], U, S, Vh, a, compute_uv)
 
 
-# Forward mode: with full_matrices=True on a non-square matrix, the tangent of U (or Vh) is an
-# undefined marker (its extra columns have none); S's tangent is defined.
+# Forward mode, full_matrices=True on a non-square matrix: the extra columns of U (rows of Vh)
+# get the tangent of the completion that rotates least, exact for anything that does not depend
+# on the choice of completion (reverse mode gives an undefined marker when they get a cotangent).
 @tangent(np.linalg.svd, source=TOWNSEND)
 def svd_tangent(U, S, Vh, a, full_matrices=True, compute_uv=True):
     parts = rt.svd_tangent(d[a], U, S, Vh, a, full_matrices, compute_uv)

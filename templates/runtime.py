@@ -105,11 +105,6 @@ def gradient(result, buffer, x, protect=()):
     d[buffer] = rt.add_part(d[result], buffer)
 
 
-@linear(rt.gradients, structural=("xs", "protect"), source="casts to the arguments' types")
-def gradients(result, buffers, xs, protect=()):
-    d[buffers] = rt.ungradients(d[result], buffers)
-
-
 @linear(rt.locate, structural=("op", "argument", "filename", "lineno"), source="the identity")
 def locate(result, value, op, argument, filename, lineno):
     d[value] = d[result]

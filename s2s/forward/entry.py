@@ -162,13 +162,15 @@ def _returned(
         tangent = constant(None) if parts[0] is None else call(
             "_s2s.gradient", parts[0], values[0], protect)  # fmt: skip
         return gast.Tuple(elts=[returns, tangent], ctx=gast.Load()), warnings
-    if any(p is None for p in parts):  # disconnected="none": None for those outputs
-        items = [constant(None) if p is None else call("_s2s.gradient", p, v, protect)
-                 for p, v in zip(parts, values)]  # fmt: skip
-        tangent = gast.Tuple(elts=items, ctx=gast.Load())
-    else:
-        tangent = call("_s2s.gradients", gast.Tuple(elts=parts, ctx=gast.Load()),
-                       gast.Tuple(elts=values, ctx=gast.Load()), protect)  # fmt: skip
+    items = []  # a literal tuple (a derivative of this code takes it apart), none aliasing
+    for i, (p, v) in enumerate(zip(parts, values)):
+        if p is None:  # disconnected="none"
+            items.append(constant(None))
+            continue
+        earlier = [copy.deepcopy(e) for e in parts[:i] if isinstance(e, gast.Name)]
+        shielded = gast.Tuple(elts=list(protect.elts) + earlier, ctx=gast.Load())
+        items.append(call("_s2s.gradient", p, v, shielded))
+    tangent = gast.Tuple(elts=items, ctx=gast.Load())
     return gast.Tuple(elts=[returns, tangent], ctx=gast.Load()), warnings
 
 

@@ -322,8 +322,8 @@ class ForwardSweep:
     def linear_statement(self, stmt: Stmt, binding: Any, target: str, out: list) -> None:
         """A linear map applied to the tangents; a cast projects the tangent instead."""
         rule = binding.rule
-        if rule.primal in _PROJECTED:
-            linear = [p for p in binding.arguments if p not in rule.structural]
+        linear = [p for p in binding.arguments if p not in rule.structural]
+        if rule.primal in _PROJECTED and isinstance(binding.arguments[linear[0]], gast.Name):
             source = self.tangent_of(binding.arguments[linear[0]])
             if source is None:
                 self.set_zero(target, out)
@@ -336,6 +336,8 @@ class ForwardSweep:
         if expr is None:
             self.set_zero(target, out)
             return
+        if rule.primal in _PROJECTED:  # a cast of a literal: cast back to the tangent dtype
+            expr = call("_s2s.project_tangent", expr, name(target))
         if guard is None:
             out.append(assign(self.dot[target], expr))
             self.state.set(target, DENSE)

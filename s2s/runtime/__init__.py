@@ -53,7 +53,6 @@ from s2s.runtime.higher import (
     power_dexponent_dbase,
     rebroadcast,
     reduce_onto,
-    ungradients,
     unwritten,
     var_second,
 )
@@ -220,7 +219,6 @@ __all__ = [
     "power_dexponent_dbase",
     "rebroadcast",
     "reduce_onto",
-    "ungradients",
     "unwritten",
     "var_second",
     # reverse mode and shared

@@ -54,11 +54,6 @@ def gathered(ct: Any, key: Any, g: Any) -> Any:
     return unbroadcast(np.asarray(ct)[key], g)
 
 
-def ungradients(ct: Any, buffers: Any) -> list[Any]:
-    """The transpose of ``gradients(buffers, xs)``: each cotangent onto its buffer."""
-    return [None if b is None or c is None else unbroadcast(c, b) for c, b in zip(ct, buffers)]
-
-
 def var_second(e: Any, a: Any, axis: Any = None, ddof: Any = 0) -> Any:
     """``2 (e - mean(e)) / (N - ddof)`` over ``axis``: the transpose, for ``a``, of the maps
     ``a -> var_adjoint(g, a)`` and ``a -> var_tangent(t, a)`` (``e`` is ``g``, or ``t``, times

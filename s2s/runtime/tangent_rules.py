@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of
-from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate, norm_adjoint
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sorting import median_adjoint
@@ -223,11 +222,15 @@ def eigvalsh_tangent(t: Any, a: Any, UPLO: str = "L") -> Any:
     return eigh_tangent(t, w, v)[0]
 
 
-def _not_unique(what: str, op: str) -> Undefined:
-    return Undefined((Cause(op, "a", (
-        f"the tangent of the extra {what} of a full decomposition of a non-square matrix is "
-        "not defined: they are any orthonormal completion. Use full_matrices=False (svd) or "
-        "mode='reduced' (qr)"), "", 0),))  # fmt: skip
+def _completion_tangent(full: Any, thin_tangent: Any) -> Any:
+    """The tangent of an orthonormal completion ``Q2`` of ``Q1`` (``full = [Q1, Q2]``) that
+    rotates least: ``dQ2 = -Q1 dQ1^T Q2`` (``Q^T dQ`` skew, its ``Q2^T dQ2`` block zero). The
+    completion is any orthonormal one, so only what does not depend on the choice of it (a
+    projector, ``Q @ R``) has a derivative; this one is exact for those."""
+    k = thin_tangent.shape[-1]
+    q1, q2 = full[..., :k], full[..., k:]
+    rest = -np.matmul(q1, np.matmul(_T(thin_tangent), q2))
+    return np.concatenate([thin_tangent, rest], axis=-1)
 
 
 def _thin_svd_tangent(t: Any, u: Any, s: Any, v: Any) -> tuple[Any, Any, Any]:
@@ -253,16 +256,16 @@ def svd_tangent(t: Any, U: Any, S: Any, Vh: Any, a: Any, full_matrices: bool = T
                 compute_uv: bool = True) -> tuple[Any, Any, Any]:  # fmt: skip
     """The tangents of ``U, S, Vh = np.linalg.svd(a, full_matrices, compute_uv)``. With
     ``compute_uv=False`` the single output ``S`` is first. ``full_matrices=True`` on a
-    non-square ``a``: the extra columns of ``U`` (rows of ``Vh``) have no tangent, so that
-    output's tangent is an ``s2s.Undefined`` marker. Source: Townsend 2016,
+    non-square ``a``: the extra columns of ``U`` (rows of ``Vh``) get the tangent of the
+    completion that rotates least (:func:`_completion_tangent`). Source: Townsend 2016,
     "Differentiating the singular value decomposition"."""
     if not compute_uv:
         return svdvals_tangent(t, a), None, None
     k = S.shape[-1]
     u, v = U[..., :k], _T(Vh[..., :k, :])
     du, ds, dv = _thin_svd_tangent(t, u, S, v)
-    du_out = du if U.shape[-1] == k else _not_unique("columns of U", "svd")
-    dvh_out = _T(dv) if Vh.shape[-2] == k else _not_unique("rows of Vh", "svd")
+    du_out = du if U.shape[-1] == k else _completion_tangent(U, du)
+    dvh_out = _T(dv) if Vh.shape[-2] == k else _T(_completion_tangent(_T(Vh), dv))
     return du_out, ds, dvh_out
 
 
@@ -286,7 +289,7 @@ def _qr_square_tangent(t: Any, q: Any, r: Any) -> tuple[Any, Any]:
 def qr_tangent(t: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> tuple[Any, Any]:
     """The tangents of ``Q, R = np.linalg.qr(a, mode)`` (``mode='r'``: ``R`` first). A wide
     ``a = [X, Y]`` (``X`` square): ``X``'s square formula, then ``dR2 = Q^T (dY - dQ R2)``.
-    ``mode='complete'`` on a tall ``a``: ``Q``'s extra columns have no tangent (a marker).
+    ``mode='complete'`` on a tall ``a``: ``Q``'s extra columns as in :func:`svd_tangent`.
     Source: Walter and Lehmann 2018; Liao et al. 2019 for wide matrices."""
     if mode == "r":
         q, r = np.linalg.qr(a, mode="reduced")
@@ -296,7 +299,7 @@ def qr_tangent(t: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> 
     if Q.shape[-1] == k:
         return dq, dr
     padding = np.zeros(dr.shape[:-2] + (R.shape[-2] - k, R.shape[-1]), dr.dtype)
-    return _not_unique("columns of Q", "qr"), np.concatenate([dr, padding], axis=-2)
+    return _completion_tangent(np.asarray(Q), dq), np.concatenate([dr, padding], axis=-2)
 
 
 def _qr_tangent(t: Any, q: Any, r: Any) -> tuple[Any, Any]:

@@ -7,6 +7,7 @@ from rows import (
     nondiff,
     products,
     reductions,
+    runtime,
     shapes,
     sorting,
     ufuncs,
@@ -22,5 +23,6 @@ DIFFERENTIABLE: list[Row] = [
     *multi.ROWS,
     *linalg.ROWS,
     *decompositions.ROWS,
+    *runtime.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS
+PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
