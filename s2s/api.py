@@ -34,7 +34,7 @@ from s2s.pipeline import (
     generate,
 )
 from s2s.runtime.core import set_vjp_maker
-from s2s.runtime.tangents import set_jvp_maker
+from s2s.runtime.tangents import set_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -128,10 +128,10 @@ class Derivative:
         if mode == JVP:  # f's parameters with one tangent per wrt argument
             dots = added_names(self._signature, [f"{w}_dot" for w in self._wrt_names])
             self._tangent_names = dict(zip(self._wrt_names, dots))
-            self._signature = insert_parameters(self._signature, list(self._tangent_names.values()))
-        elif mode == PULLBACK:  # f's parameters and the output's cotangent
+            self._signature = insert_parameters(self._signature, dots, options.tangents_first)
+        elif mode == PULLBACK:  # the output's cotangent, then f's parameters
             self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
-            self._signature = insert_parameters(self._signature, [self._cotangent_name])
+            self._signature = insert_parameters(self._signature, [self._cotangent_name], True)
         # names and docstring only: the primal's __dict__ must not overwrite ours
         functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
@@ -209,18 +209,6 @@ class Derivative:
             options = dataclasses.replace(self.options, functional=True, verbose=0)
             twin = self._functional_twin = Derivative(self.primal, self.wrt, self.mode, options)
         return twin._specialize(arguments).compiled.function
-
-    def call_with_tangents(self, args: tuple, kwargs: dict, tangents: tuple) -> Any:
-        """Call a ``jvp`` derivative with the primal's own arguments and the tangents of its
-        ``wrt`` arguments in ``wrt`` order (how forward-mode code calls a sub-derivative)."""
-        bound = self._primal_signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        arguments = dict(bound.arguments)
-        for w, t in zip(self._wrt_names, tangents, strict=True):
-            arguments[self._tangent_names[w]] = t
-        ordered = {n: arguments[n] for n in self._signature.parameters if n in arguments}
-        full = inspect.BoundArguments(self._signature, ordered)  # type: ignore[arg-type]
-        return self(*full.args, **full.kwargs)
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -490,10 +478,9 @@ def jvp(
 def pullback(
     f: Callable, wrt: int | str | tuple[int | str, ...] = 0, **options: Any
 ) -> Derivative:
-    """The VJP as one function: ``pullback(f, wrt)(*args, cotangent)`` returns the gradient(s)
-    of ``sum(f(*args) * cotangent)``; the cotangent parameter follows ``f``'s positional
-    parameters without defaults. Used to differentiate a VJP again (``s2s.check_grad`` at
-    order 2); not part of the ``s2s`` namespace."""
+    """The VJP as one function: ``pullback(f, wrt)(cotangent, *args)`` returns the gradient(s)
+    of ``sum(f(*args) * cotangent)``. Used to differentiate a VJP again (``s2s.check_grad`` at
+    order 2, helpers of a derivative differentiated again); not in the ``s2s`` namespace."""
     return _make(PULLBACK, f, wrt, **options)
 
 
@@ -507,5 +494,8 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
+for _factory in (grad, value_and_grad, jvp):
+    _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 set_vjp_maker(vjp)  # sub-derivatives of the user's own functions, made on their first call
-set_jvp_maker(jvp)
+set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))

@@ -152,15 +152,18 @@ def added_names(signature: inspect.Signature, bases: list[str]) -> list[str]:
     return out
 
 
-def insert_parameters(signature: inspect.Signature, names: list[str]) -> inspect.Signature:
+def insert_parameters(
+    signature: inspect.Signature, names: list[str], first: bool = False
+) -> inspect.Signature:
     """``signature`` with parameters ``names`` (no defaults) inserted after the last positional
-    parameter without a default: ``f(x, w, n=3)`` gives ``(x, w, x_dot, n=3)``. They are
-    positional-only when positional-only parameters follow, else positional-or-keyword."""
+    parameter without a default (``f(x, w, n=3)`` gives ``(x, w, x_dot, n=3)``), or before
+    every parameter (``first``). They are positional-only when positional-only parameters
+    follow, else positional-or-keyword."""
     params = list(signature.parameters.values())
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     at = 0
     for i, p in enumerate(params):
-        if p.kind in positional and p.default is inspect.Parameter.empty:
+        if p.kind in positional and p.default is inspect.Parameter.empty and not first:
             at = i + 1
     later_positional_only = any(p.kind is p.POSITIONAL_ONLY for p in params[at:])
     kind = (

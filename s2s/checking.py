@@ -223,11 +223,11 @@ def check_grad(
     v = [_random_like(rng, x) for x in values] if directions is None else list(directions)
     wrt_tuple = tuple(positions)
 
-    def at(sign: float, function: Callable, **extra: Any) -> Any:
+    def at(sign: float, function: Callable, *first: Any) -> Any:
         moved = list(args)
         for i, vi in zip(positions, v):
             moved[i] = _shift(args[i], sign * h, vi)
-        return function(*moved, **extra)
+        return function(*first, *moved)
 
     numeric_out = _difference(at(1.0, f), at(-1.0, f), h)
     numeric = _inner(u, numeric_out)
@@ -275,12 +275,13 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
     """The derivative of ``x -> J(x)^T u`` along ``v``: forward over reverse and reverse over
     reverse, against central differences of s2s's VJP."""
     wrt_tuple = tuple(positions)
-    first = pullback(f, wrt=wrt_tuple)
-    cotangent = {first._cotangent_name: u}
-    numeric_out = _difference(at(1.0, first, **cotangent), at(-1.0, first, **cotangent), h)
+    first = pullback(f, wrt=wrt_tuple)  # first(u, *args) = J(args)^T u
+    numeric_out = _difference(at(1.0, first, u), at(-1.0, first, u), h)
     w = tuple(_random_like(rng, args[i]) for i in positions)
     numeric = _inner(w, numeric_out)
-    base = first(*args, **cotangent)
+    base = first(u, *args)
+    positions = [i + 1 for i in positions]  # of the pullback's parameters, after u
+    wrt_tuple = tuple(positions)
     noise = 64 * float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps)
     noise *= _abs_inner(w, base) / h
     truncation = _norm(w) * _norm(tuple(v))
@@ -288,16 +289,16 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
     if "fwd" in modes:
         second = jvp(first, wrt=wrt_tuple)
         tangents = {second._tangent_names[n]: vi for n, vi in zip(second._wrt_names, v)}
-        _, tangent = second(*args, **cotangent, **tangents)
+        _, tangent = second(u, *args, **tangents)
         _check_like(tangent, base, "the JVP of the VJP", "fwd over rev", 2, where)
         results["fwd"] = _inner(w, tangent)
         _compare(results["fwd"], numeric, _abs_inner(w, tangent) + abs(numeric) + truncation,
                  rtol, noise,
                  "fwd over rev", 2, where, (_flat(tangent), _flat(numeric_out)))  # fmt: skip
     if "rev" in modes:
-        _, pull = vjp(first, wrt=wrt_tuple)(*args, **cotangent)
+        _, pull = vjp(first, wrt=wrt_tuple)(u, *args)
         grads = pull(w)
-        _check_like(grads, tuple(args[i] for i in positions), "the VJP of the VJP",
+        _check_like(grads, tuple(args[i - 1] for i in positions), "the VJP of the VJP",
                     "rev over rev", 2, where)  # fmt: skip
         results["rev"] = _inner(grads, tuple(v))
         _compare(results["rev"], numeric,

@@ -49,6 +49,7 @@ class Options:
     # the derivative will itself be differentiated (higher order): no in-place updates, no
     # `del`, no `with`, so the generated code is plain code s2s can transform again
     functional: bool = False
+    tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.aliasing import check_statement, differentiable_reads
+from s2s.analysis.derivatives import derivative_callee, is_derivative
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
@@ -22,6 +23,7 @@ from s2s.codegen.ir import (
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     SETITEM,
     Branch,
     FunctionIR,
@@ -85,6 +87,8 @@ def _differentiates(stmt: Stmt) -> bool:
     """Whether cotangents can flow through ``stmt`` (true also for ops that will need a rule)."""
     op = stmt.op
     if op is COPY or op is SETITEM or op is APPEND or op is LOCAL_CALL or op is ITEMS:
+        return True
+    if op is POP:
         return True
     if isinstance(op, Marker):
         return op is OPAQUE
@@ -170,6 +174,14 @@ def analyze(
     connected = _backward_closure(flat, set(outputs), None, _connects)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
+        if stmt.op is POP and not forward:
+            raise NoRuleError(
+                "reverse mode over a derivative of a function with branches or loops is not "
+                "supported yet: its tape is a list it pops",
+                primal.where(stmt.node),
+                "differentiate it in forward mode (s2s.jvp of the gradient, s2s.hvp), or "
+                "write the function without branches and loops",
+            )
         if not any(t in active for t in stmt.targets):
             continue
         if not (_differentiates(stmt) and any(n in varied for n in differentiable_reads(stmt))):
@@ -184,7 +196,7 @@ def analyze(
                     "index the value instead (`a, b = x[0], x[1]`), or return a flat tuple",
                 )
             continue
-        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS):
+        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS, POP):
             continue  # adjoints written by the tape sweep: no rule to bind
         bindings[index] = _bind(primal, stmt, active, ir, forward)
         rule = bindings[index].rule
@@ -283,6 +295,10 @@ def _bind(
     used = f"`{named[0]}`" if named else "a value computed on this line"
     if stmt.op is LOCAL_CALL:
         return _bind_call(primal, stmt, active, where, stmt.value_hint)
+    if stmt.op is OPAQUE:  # `s2s.grad(f)(x)`, `_s2s.jvp_of(g, wrt)(...)`: a derivative's call
+        derivative = derivative_callee(primal, ir, stmt)
+        if derivative is not None:
+            return _bind_derivative(primal, stmt, active, where, derivative)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
@@ -312,10 +328,9 @@ def _bind(
     rule = registry.lookup(stmt.op)
     if rule is None:
         name = _describe(stmt.op)
-        if getattr(stmt.op, "__s2s_derivative__", False):
-            message = "calling a derivative object inside differentiated code is not supported yet"
-            advice = "call the primal function instead (`.primal`), or compute the two separately"
-        elif isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
+        if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
+            return _bind_derivative(primal, stmt, active, where, stmt.op)
+        if isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
             return _bind_call(primal, stmt, active, where)
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
@@ -392,12 +407,32 @@ def _check_mode_rule(rule: registry.Rule, forward: bool, where: Any) -> None:
         )
 
 
-def _bind_call(
-    primal: Primal, stmt: Stmt, active: set[str], where: Any, signature: Any = None
+def _bind_derivative(
+    primal: Primal, stmt: Stmt, active: set[str], where: Any, derivative: Any
 ) -> Binding:
-    """A call to the user's own function (or a nested def, whose ``signature`` is given):
-    which of its parameters receive active values."""
-    callee = stmt.op if signature is None else "nested def"
+    """A call of a derivative object: differentiated through its generated code, like a call
+    of the user's own function (a ``vjp``, whose pullback is a closure, is refused)."""
+    if derivative.mode == "vjp":
+        raise NoRuleError(
+            f"{derivative!r} returns a pullback function, which s2s cannot differentiate",
+            where,
+            "call a grad, value_and_grad or jvp derivative here, or differentiate "
+            "`np.sum(ct * f(x))` with s2s.grad",
+        )
+    return _bind_call(primal, stmt, active, where, inspect.signature(derivative), derivative)
+
+
+def _bind_call(
+    primal: Primal,
+    stmt: Stmt,
+    active: set[str],
+    where: Any,
+    signature: Any = None,
+    callee: Any = None,
+) -> Binding:
+    """A call to the user's own function (or a nested def, whose ``signature`` is given, or a
+    derivative object): which of its parameters receive active values."""
+    callee = callee if callee is not None else stmt.op if signature is None else "nested def"
     signature = signature or inspect.signature(callee)
     try:
         bound = signature.bind(*stmt.args, **stmt.kwargs)

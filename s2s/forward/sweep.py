@@ -23,6 +23,7 @@ from s2s.codegen.ir import (
     COPY,
     DEF,
     ITEMS,
+    POP,
     SETITEM,
     Branch,
     FunctionIR,
@@ -206,6 +207,9 @@ class ForwardSweep:
                 self.state.undefined.add(target)
         marked, self.state = self.state, start.copy()
         when_defined = generate()
+        for target in targets:  # joined with the marker arm: a zero here must be None
+            if target in self.dot and self.state.kind(target) == ZERO:
+                when_defined.append(assign(self.dot[target], constant(None)))
         self.state = self.state.join(marked)
         out.append(gast.If(test=is_not_none(marker), body=when_marker,
                            orelse=when_defined or [gast.Pass()]))  # fmt: skip
@@ -217,6 +221,8 @@ class ForwardSweep:
             return writes.setitem(self, stmt)
         if stmt.op is APPEND:
             return writes.append(self, stmt)
+        if stmt.op is POP:
+            return writes.pop(self, stmt)
         if stmt.op is DEF:
             return [primal_statement(stmt)]
         index = self.index_of[id(stmt)]
@@ -343,9 +349,8 @@ class ForwardSweep:
             self.state.set(target, DENSE)
             return
         tangent = self.dot[target]
-        if self.state.kind(target) != ZERO or target in self.ir.carried:
-            out.append(assign(tangent, constant(None)))
-        out.append(gast.If(test=is_not_none(guard), body=[assign(tangent, expr)], orelse=[]))
+        out.append(gast.If(test=is_not_none(guard), body=[assign(tangent, expr)],
+                           orelse=[assign(tangent, constant(None))]))  # fmt: skip
         self.state.set(target, MAYBE)
 
     def write_terms(self, target: str, terms: list, project: bool, out: list) -> None:
@@ -437,28 +442,23 @@ class ForwardSweep:
         return out
 
     def call_statement(self, stmt: Stmt, binding: Any) -> list[gast.stmt]:
-        """A call to the user's own function (or a nested def): its value and tangent from its
-        sub-derivative, ``y, y_dot = _s2s.jvp_call(g, ("a",), (a_dot,), a, b)``."""
-        wrt, tangents, maybe = [], [], True
+        """A call to the user's own function (a nested def, a derivative object): its value and
+        tangent from its sub-derivative, ``y, y_dot = _s2s.jvp_of(g, ("a",))(a_dot, a, b)``
+        (the tangents first). An undefined tangent among them skips the sub-derivative."""
+        wrt, tangents, carrying = [], [], []
         for param in binding.active_params:
             atom = binding.arguments[param]
-            if isinstance(atom, (gast.Tuple, gast.List)):
-                t = literal_tangent(atom, self.tangent_of)
-                if t is None:
-                    continue
-                tangents.append(t)
-                maybe = False
-            else:
-                found = self.tangent_of(atom)
-                if found is None:
-                    continue
-                tangents.append(copy.deepcopy(found.expr))
-                maybe = maybe and found.maybe
+            found = literal_tangent(atom, self.tangent_of)
+            if found is None:
+                continue
             wrt.append(constant(param))
+            tangents.append(found)
+            carrying += [self.dot[n] for n in atom_names(atom)
+                         if n in self.dot and n in self.state.undefined]  # fmt: skip
         expr = stmt.expr
-        args = [gast.Tuple(elts=wrt, ctx=gast.Load()), gast.Tuple(elts=tangents, ctx=gast.Load())]
-        value = gast.Call(func=call("_s2s.jvp_call").func,
-                          args=[copy.deepcopy(expr.func)] + args + copy.deepcopy(expr.args),
+        derivative = call("_s2s.jvp_of", copy.deepcopy(expr.func),
+                          gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
+        value = gast.Call(func=derivative, args=tangents + copy.deepcopy(expr.args),
                           keywords=copy.deepcopy(expr.keywords))  # fmt: skip
         names = [self.dot.setdefault(t, self.names.fresh(t + "_dot")) for t in stmt.targets]
 
@@ -470,12 +470,20 @@ class ForwardSweep:
 
         pair = gast.Tuple(elts=[store(list(stmt.targets), stmt.unpack), store(names, stmt.unpack)],
                           ctx=gast.Store())  # fmt: skip
-        carrying = any(v in self.state.undefined for v in self.tangent_reads(stmt))
         for target in stmt.targets:
-            self.state.set(target, MAYBE if maybe else DENSE)
-            if carrying:
-                self.state.undefined.add(target)
-        return [gast.Assign(targets=[pair], value=value, type_comment=None)]
+            self.state.set(target, DENSE)
+        node = gast.Assign(targets=[pair], value=value, type_comment=None)
+        if not carrying:
+            return [node]
+        marker = self.names.fresh("marker", always_number=True)
+        when_marker: list[gast.stmt] = [primal_statement(stmt)]
+        for target, tangent in zip(stmt.targets, names):
+            step = constant(self.step(target, stmt.node))
+            when_marker.append(assign(tangent, call("_s2s.through", name(marker), step)))
+            self.state.undefined.add(target)
+        self.maybe_reads.update(carrying)
+        return [assign(marker, call("_s2s.undefined_in", *[name(c) for c in carrying])),
+                gast.If(test=is_not_none(marker), body=when_marker, orelse=[node])]  # fmt: skip
 
 
 def _acc(dtype: np.dtype) -> np.dtype:

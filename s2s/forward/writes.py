@@ -93,3 +93,26 @@ def append(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     if any(n in sweep.state.undefined for n in sweep.tangent_reads(stmt)):
         sweep.state.undefined.add(var)
     return out
+
+
+def pop(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
+    """``v = xs.pop()`` (a derivative's tape, differentiated again), then ``v_dot =
+    xs_dot.pop()``: the list's tangent holds one tangent per item."""
+    out: list[gast.stmt] = [primal_statement(stmt)]
+    xs = stmt.args[0]
+    source = sweep.tangent_of(xs)
+    if source is None:
+        for target in stmt.targets:
+            sweep.set_zero(target, out)
+        return out
+    popped = call(f"{sweep.dot[xs.id]}.pop")
+    if not stmt.targets:
+        out.append(gast.Expr(value=popped))
+        return out
+    target = stmt.targets[0]
+    tangent = sweep.dot.setdefault(target, sweep.names.fresh(target + "_dot"))
+    out.append(assign(tangent, popped))
+    sweep.state.set(target, MAYBE)  # an item that had no tangent is None
+    if xs.id in sweep.state.undefined:
+        sweep.state.undefined.add(target)
+    return out

@@ -283,8 +283,11 @@ def _write_pullback(
     checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
     check = call(checker, name(cotangent), loss, *_file_line(primal, return_line))
     target = gast.Name(cotangent, gast.Store(), None, None)
-    sweeps.primal.append(Block(f"line {return_line}: the cotangent of the output", [
-        gast.Assign(targets=[target], value=check, type_comment=None)], return_line))  # fmt: skip
+    checked: gast.stmt = gast.Assign(targets=[target], value=check, type_comment=None)
+    if functional and isinstance(loss, gast.Tuple):  # differentiated again: the tuple's items
+        checked = gast.Expr(value=check)  # are names there, so it is checked, not rebound
+    sweeps.primal.append(Block(f"line {return_line}: the cotangent of the output", [checked],
+                               return_line))  # fmt: skip
     protect = [name(p.name) for p in ir.params] + [name(cotangent)]
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional)
     if not sweeps.dynamic and not functional:

@@ -46,7 +46,9 @@ from s2s.reverse.tape import TapeSweeps
 class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     """Builds both sweeps for one specialization (see :func:`reverse`)."""
 
-    def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...]):
+    def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...],
+                 functional: bool = False):  # fmt: skip
+        self.functional = functional  # differentiated again: calls as written, no pullbacks
         self.primal = primal
         self.ir = ir
         self.activity = activity
@@ -60,6 +62,10 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
         self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
+        self.call_results = {  # values of the user's functions (maybe tuples: scatter into them
+            t for i, s in enumerate(flat) for t in s.targets  # with _s2s.scatter)
+            if getattr(activity.bindings.get(i), "callee", None) is not None
+        }
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
@@ -82,7 +88,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         """The statement as written; a call to the user's own function goes through its
         sub-derivative: ``y, pullback_1 = _s2s.subderivative(g, ("a",))(a, b)``."""
         binding = self.activity.bindings.get(self.index_of[id(stmt)])
-        if binding is None or binding.callee is None:
+        if binding is None or binding.callee is None or self.functional:  # functional: as written
             node = primal_statement(stmt)
             node.s2s_pure = cannot_raise(stmt, self.activity.types)  # droppable when dead
             return node
@@ -234,7 +240,14 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         ]  # fmt: skip
         ct = gast.Tuple(elts=cotangents, ctx=gast.Load()) if stmt.unpack else cotangents[0]
         parts = self.names.fresh("parts", always_number=True)
-        out.append(assign(parts, call(self.pullback_of(stmt), ct)))
+        if self.functional:  # one call that a derivative of this code can differentiate again:
+            wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
+            pull = call("_s2s.pullback_of", copy.deepcopy(stmt.expr.func), wrt)  # again
+            value = gast.Call(func=pull, args=[ct] + copy.deepcopy(stmt.expr.args),
+                              keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            out.append(assign(parts, value))
+        else:
+            out.append(assign(parts, call(self.pullback_of(stmt), ct)))
         for i, param in enumerate(binding.active_params):
             atom = binding.arguments[param]
             part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
@@ -434,6 +447,4 @@ def reverse(
 
     ``functional``: the derivative will be differentiated again, so buffers are never written
     in place (scatters make new arrays) and no ``with`` block is emitted."""
-    builder = ReverseBuilder(primal, ir, activity, wrt)
-    builder.functional = functional
-    return builder.build(loss, seed)
+    return ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)

@@ -169,41 +169,37 @@ def resolve_undefined_tangent(t: Any, y: Any, what: str, policy: str) -> Any:
     )
 
 
-_SUBJVPS: dict = {}
-_MAKE_JVP: list[Any] = []  # s2s.jvp, given by s2s.api: the runtime imports no pass
+_FACTORIES: dict = {}
+_MAKERS: dict[str, Any] = {}  # given by s2s.api: the runtime imports no pass
 
 
-def set_jvp_maker(make_jvp: Any) -> None:
-    """Give the runtime the function that makes sub-derivatives in forward mode (``s2s.jvp``)."""
-    _MAKE_JVP[:] = [make_jvp]
+def set_maker(kind: str, make: Any) -> None:
+    """Give the runtime the function that makes the ``kind`` of sub-derivative (``"jvp"``:
+    ``s2s.jvp`` with the tangents first; ``"pullback"``: the VJP as one function)."""
+    _MAKERS[kind] = make
 
 
-def subjvp(function: Any, wrt: tuple[str, ...]) -> Any:
-    """The ``jvp`` of the user's own ``function`` with respect to ``wrt``, one per (function,
-    wrt), each cached per argument signature like any derivative."""
-    key = (function.__code__ if getattr(function, "__closure__", None) is None
-           and hasattr(function, "__code__") else function, wrt)  # fmt: skip
-    found = _SUBJVPS.get(key)
+def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
+    code = getattr(function, "__code__", None)  # a nested def is new at every call: share
+    key = (kind, code if code is not None and function.__closure__ is None else function, wrt)
+    found = _FACTORIES.get(key)
     if found is None:
-        found = _SUBJVPS[key] = _MAKE_JVP[0](function, wrt=wrt)
+        found = _FACTORIES[key] = _MAKERS[kind](function, wrt)
     return found
 
 
-def jvp_call(
-    function: Any, wrt: tuple[str, ...], tangents: tuple[Any, ...], *args: Any, **kwargs: Any
-) -> tuple[Any, Any]:
-    """Call the user's ``function`` from forward-mode code: ``(value, tangent_of_value)``.
+def jvp_of(function: Any, wrt: tuple[str, ...]) -> Any:
+    """The JVP of the user's own ``function`` with respect to ``wrt`` as forward-mode code
+    calls it: ``y, y_dot = jvp_of(g, ("a",))(a_dot, a, b)`` (the tangents first, in ``wrt``
+    order, then ``g``'s own arguments). One per (function, wrt), cached per signature."""
+    return _derivative("jvp", function, wrt)
 
-    ``tangents`` has one entry per name in ``wrt``; ``None`` (a symbolic zero) drops that name,
-    and with none left the function is simply called (the tangent is ``None``). An undefined
-    marker among them makes every output's tangent that marker.
-    """
-    marker = undefined_in(*tangents)
-    present = [(w, t) for w, t in zip(wrt, tangents) if t is not None]
-    if marker is not None or not present:
-        value = function(*args, **kwargs)
-        if marker is None:
-            return value, None
-        return value, (tuple(marker for _ in value) if type(value) is tuple else marker)
-    derivative = subjvp(function, tuple(w for w, _ in present))
-    return derivative.call_with_tangents(args, kwargs, tuple(t for _, t in present))
+
+def pullback_of(function: Any, wrt: tuple[str, ...]) -> Any:
+    """The VJP of the user's own ``function`` as one function, as a derivative that will be
+    differentiated again calls it: ``parts = pullback_of(g, ("a",))(cotangent, a, b)``."""
+    return _derivative("pullback", function, wrt)
+
+
+jvp_of.__s2s_factory__ = True  # a call of its result is a call of a derivative object
+pullback_of.__s2s_factory__ = True
