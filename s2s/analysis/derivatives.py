@@ -39,6 +39,11 @@ def derivative_callee(primal: Primal, ir: FunctionIR, stmt: Stmt) -> Any:
     maker = next((s for s in ir.flat if func.id in s.targets), None)
     if maker is None or maker.unpack or not getattr(maker.op, "__s2s_factory__", False):
         return None
+    return _made(primal, ir, stmt, maker)
+
+
+def _made(primal: Primal, ir: FunctionIR, stmt: Stmt, maker: Stmt) -> Any:
+    """The derivative object the factory call ``maker`` makes, made now."""
     args = [_static(primal, ir, a) for a in maker.args]
     kwargs = {k: _static(primal, ir, a) for k, a in maker.kwargs.items()}
     if any(v is _UNKNOWN for v in [*args, *kwargs.values()]):
@@ -66,6 +71,11 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
         value = atom.operand.value
         return -value if isinstance(atom.op, gast.USub) else value
     chain = name_chain(atom)
+    if chain is not None and not chain[1] and chain[0] in ir.original:  # a local: known only
+        maker = next((s for s in ir.flat if chain[0] in s.targets), None)  # if a factory made it
+        if maker is not None and getattr(maker.op, "__s2s_factory__", False) and not maker.unpack:
+            return _made(primal, ir, maker, maker)
+        return _UNKNOWN
     if chain is None or chain[0] in ir.original:  # a value of this function
         return _UNKNOWN
     _, value = root_value(primal.func, chain[0])
