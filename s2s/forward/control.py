@@ -14,10 +14,10 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, flatten
+from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, Stmt, flatten
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
-from s2s.forward.state import MAYBE, OWNED, ZERO, Jumps, TangentState, join_all
+from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState, join_all
 
 
 def branch(sweep: Any, item: Branch) -> list[gast.stmt]:
@@ -66,9 +66,35 @@ def own_before(sweep: Any, loop: Loop) -> list[gast.stmt]:
     return out
 
 
-def loop(sweep: Any, item: Loop) -> list[gast.stmt]:
-    """A ``for`` over ``range`` or a ``while`` loop, with its ``else`` block."""
+def carried_zeros(sweep: Any, item: Loop, body: list[Any]) -> list[gast.stmt]:
+    """Names bound before the loop (in the same body) with a zero tangent that the loop makes
+    non-zero: their tangents are zeros made before the loop, so every trip reads an array
+    instead of testing for ``None`` (one allocation per loop, not a test per statement)."""
+    position = next(i for i, other in enumerate(body) if other is item)
+    before = {t for other in body[:position] if isinstance(other, Stmt) for t in other.targets}
+    inside = {t for s in flatten(item.test_body + item.body) for t in s.targets}
+    out: list[gast.stmt] = []
+    trial = sweep.state.copy()
+    names, dot, reads = set(sweep.names.taken), dict(sweep.dot), set(sweep.maybe_reads)
+    sweep.jumps.append(Jumps())
+    sweep.items(item.test_body + item.body)  # a first pass: which tangents become non-zero
+    sweep.jumps.pop()
+    grown = sweep.state
+    sweep.state, sweep.names.taken, sweep.dot, sweep.maybe_reads = trial, names, dot, reads
+    for var in sorted(before & inside):
+        if var in sweep.dot and trial.kind(var) == ZERO and grown is not None \
+                and grown.kind(var) != ZERO and var not in grown.undefined:  # fmt: skip
+            out.append(assign(sweep.dot[var], call("_s2s.zero_tangent", name(var))))
+            sweep.state.set(var, DENSE)
+    return out
+
+
+def loop(sweep: Any, item: Loop, body: list[Any] | None = None) -> list[gast.stmt]:
+    """A ``for`` over ``range`` or a ``while`` loop, with its ``else`` block (``body``: the
+    statements around it, to find the names bound before it)."""
     out = own_before(sweep, item)
+    if body is not None:
+        out += carried_zeros(sweep, item, body)
     entry = sweep.state.copy()
     while True:
         taken = set(sweep.names.taken)

@@ -110,7 +110,7 @@ class ForwardSweep:
         out: list[Block] = []
         for item in self.ir.body:
             text, lineno = self.comment(item.node)
-            body = self.item(item)
+            body = self.item(item, self.ir.body)
             if out and out[-1].lineno == lineno and lineno is not None:
                 out[-1].body.extend(body)
             else:
@@ -128,16 +128,16 @@ class ForwardSweep:
             if lineno is not None and lineno != line:
                 line = lineno
                 out.append(comment_marker(self.comment(item.node)[0]))
-            out += self.item(item)
+            out += self.item(item, body)
         return out
 
-    def item(self, item: Any) -> list[gast.stmt]:
+    def item(self, item: Any, body: list[Any] | None = None) -> list[gast.stmt]:
         if isinstance(item, Stmt):
             return self.statement(item)
         if isinstance(item, Branch):
             return control.branch(self, item)
         if isinstance(item, Loop):
-            return control.loop(self, item)
+            return control.loop(self, item, body)
         if isinstance(item, Jump):
             return control.jump(self, item)
         raise TypeError(f"unknown item {item!r}")  # pragma: no cover
@@ -288,7 +288,8 @@ class ForwardSweep:
             return out
         if rule.kind == registry.ELEMENTWISE:
             terms = elementwise_terms(rule, binding, name(outputs[0]), self.tangent_of)
-            self.write_terms(outputs[0], terms, self.projects(stmt, outputs[0]), out)
+            project = self.projects(stmt, outputs[0]) and not self.covers(stmt, terms)
+            self.write_terms(outputs[0], terms, project, out)
             return out
         if rule.kind == registry.LINEAR:
             self.linear_statement(stmt, binding, outputs[0], out)
@@ -399,6 +400,30 @@ class ForwardSweep:
                 if _acc(known.dtype) != _acc(result.dtype):
                     return True
         return False
+
+    def covers(self, stmt: Stmt, terms: list) -> bool:
+        """Whether elementwise terms have the result's shape and tangent dtype by themselves:
+        every operand appears in a term (as a tangent or inside a partial) so the terms
+        broadcast as the operands did, no term is behind a test, and the dtypes are known to
+        agree (Python numbers are weak, NEP 50)."""
+        if not terms or any(t.guard is not None for t in terms):
+            return False
+        types = self.activity.types
+        result = types.get(stmt.targets[0], VType()).dtype
+        if result is None:
+            return False
+        back = {tangent: var for var, tangent in self.dot.items()}
+        seen = {back.get(n, n) for t in terms for n in atom_names(t.expr)}
+        for atom in stmt.args:
+            for n in atom_names(atom):
+                known = types.get(n, VType())
+                if known.weak:
+                    continue
+                if known.dtype is None or _acc(known.dtype) != _acc(result):
+                    return False
+                if n not in seen and known.array is not False:
+                    return False
+        return True
 
     def items_statement(self, stmt: Stmt) -> list[gast.stmt]:
         """``p_0, p_1 = p`` for a tuple argument: its tangent is a tuple of the items'."""
