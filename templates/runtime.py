@@ -171,6 +171,31 @@ def unarray(result, g, a, result_=None):
     d[g] = rt.rebroadcast(d[result], g)
 
 
+@linear(rt.unconcatenate, structural=("arrays", "axis"), source="a split: its transpose joins")
+def unconcatenate(result, g, arrays, axis=0):
+    d[g] = rt.unsplit(d[result], g, rt.unconcatenate, arrays, axis)
+
+
+@linear(rt.unstack, structural=("arrays", "axis"), source="a split: its transpose stacks")
+def unstack(result, g, arrays, axis=0):
+    d[g] = rt.unsplit(d[result], g, rt.unstack, arrays, axis)
+
+
+@linear(rt.unhstack, structural=("tup",), source="a split: its transpose joins")
+def unhstack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.unhstack, tup)
+
+
+@linear(rt.unvstack, structural=("tup",), source="a split: its transpose joins")
+def unvstack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.unvstack, tup)
+
+
+@linear(rt.unsum, structural=("items",), source="copies: their transpose adds")
+def unsum(result, g, items):
+    d[g] = rt.unsum_back(d[result], g)
+
+
 @linear(rt.cumsum_adjoint, structural=("a", "axis"), source="its transpose is a cumsum")
 def cumsum_adjoint(result, g, a, axis=None):
     d[g] = rt.cumsum_back(d[result], g, axis)

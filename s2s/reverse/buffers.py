@@ -84,7 +84,7 @@ class Accumulation:
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)
         functional = getattr(self, "functional", False)  # higher order: a new array each time
-        container = var in getattr(self, "call_results", ())  # a helper may return a tuple
+        container = var in getattr(self, "call_results", ())  # maybe a tuple or a list
         if var in self.undefined or var in self.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
             key_expr = slice_to_call(copy.deepcopy(key))

@@ -62,9 +62,10 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
         self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
-        self.call_results = {  # values of the user's functions (maybe tuples: scatter into them
-            t for i, s in enumerate(flat) for t in s.targets  # with _s2s.scatter)
-            if getattr(activity.bindings.get(i), "callee", None) is not None
+        self.call_results = {  # values of the user's functions and runtime helpers' lists of
+            t for i, s in enumerate(flat) for t in s.targets  # parts (maybe tuples or lists:
+            if getattr(activity.bindings.get(i), "callee", None) is not None  # scatter into
+            or s.op in _PARTS  # them with _s2s.scatter)
         }
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
@@ -415,6 +416,13 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
             {s.targets[0] for s in self.ir.flat if s.op in (SETITEM, APPEND)},
         )
+
+
+# runtime helpers returning a list with one part per item (in a derivative differentiated again)
+_PARTS = {
+    runtime.unconcatenate, runtime.unstack, runtime.unhstack, runtime.unvstack, runtime.unsum,
+    runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
+}  # fmt: skip
 
 
 def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:

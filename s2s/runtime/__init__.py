@@ -53,6 +53,8 @@ from s2s.runtime.higher import (
     power_dexponent_dbase,
     rebroadcast,
     reduce_onto,
+    unsplit,
+    unsum_back,
     unwritten,
     var_second,
 )
@@ -219,6 +221,8 @@ __all__ = [
     "power_dexponent_dbase",
     "rebroadcast",
     "reduce_onto",
+    "unsplit",
+    "unsum_back",
     "unwritten",
     "var_second",
     # reverse mode and shared

@@ -108,3 +108,32 @@ def power_dbase_dexponent(x1: Any, x2: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.power(base, x2 - 1) * (1 + x2 * np.log(base))
     return np.where(positive, value, 0)
+
+
+def unsplit(parts: list[Any], g: Any, split: Any, *args: Any) -> np.ndarray:
+    """The transpose of a helper that splits ``g`` into pieces (``unconcatenate``,
+    ``unstack``, ``unhstack``, ``unvstack``; ``args`` are its other arguments): each part put
+    back where its piece came from, zeros for a part that is ``None``.
+
+    The helper is applied to the positions of ``g``'s entries (float64 shape records for its
+    references), which says where each piece's entries came from."""
+    shape = shape_of(g)
+    positions = np.arange(math.prod(shape), dtype=np.float64).reshape(shape)
+    refs = [Like(shape_of(r), np.dtype(np.float64)) for r in args[0]]
+    pieces = split(positions, refs, *args[1:])
+    out = np.zeros(math.prod(shape), acc_dtype(dtype_of(g)))
+    for part, piece in zip(parts, pieces, strict=True):
+        if part is not None:
+            index = np.asarray(piece, np.int64).ravel()
+            out[index] += np.broadcast_to(part, np.shape(piece)).ravel()
+    return out.reshape(shape)
+
+
+def unsum_back(parts: list[Any], g: Any) -> Any:
+    """The transpose of ``unsum(g, items)``: the items' parts broadcast back and added."""
+    total = None
+    for part in parts:
+        if part is not None:
+            piece = rebroadcast(part, g)
+            total = piece if total is None else total + piece
+    return total if total is not None else np.zeros(shape_of(g), acc_dtype(dtype_of(g)))

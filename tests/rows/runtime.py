@@ -19,6 +19,36 @@ REF_2x3 = np.zeros((2, 3))
 REF_4 = np.zeros(4)
 
 
+def _joined(first, second):
+    """Two parts a splitting helper returns, weighted differently, in one array."""
+    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
+
+
+def split_concatenated(g):
+    parts = rt.unconcatenate(g, (REF_2x3, np.zeros((1, 3))), 0)
+    return _joined(parts[0], parts[1])
+
+
+def split_stacked(g):
+    parts = rt.unstack(g, (X2, X2), 1)
+    return _joined(parts[0], parts[1])
+
+
+def split_hstacked(g):
+    parts = rt.unhstack(g, (X2, np.zeros(2)))
+    return _joined(parts[0], parts[1])
+
+
+def split_vstacked(g):
+    parts = rt.unvstack(g, (X2, X2))
+    return _joined(parts[0], parts[1])
+
+
+def split_summed(g):
+    parts = rt.unsum(g, (X2, np.zeros((2, 3))))
+    return _joined(parts[0], parts[1])
+
+
 ROWS = [
     # linear helpers: each is its own tangent map, its rule the transpose
     R(rt.unbroadcast, lambda g: rt.unbroadcast(g, np.zeros((3, 1))), normal(2, 3, 4)),
@@ -53,6 +83,11 @@ ROWS = [
     R(rt.uncast, lambda g: rt.uncast(g, X2, X2.astype(np.float32)), normal(3)),
     R(rt.unarray, lambda g: rt.unarray(g, np.zeros((1, 3))), normal(1, 3)),
     R(rt.cumsum_adjoint, lambda g: rt.cumsum_adjoint(g, REF_2x3, 1), normal(2, 3)),
+    R(rt.unconcatenate, split_concatenated, normal(3, 3)),
+    R(rt.unstack, split_stacked, normal(3, 2)),
+    R(rt.unhstack, split_hstacked, normal(5)),
+    R(rt.unvstack, split_vstacked, normal(2, 3)),
+    R(rt.unsum, split_summed, normal(2, 3)),
     R(rt.written_part, lambda g: rt.written_part(g, KEY, REF_4), normal(4)),
     R(rt.zeroed_at, lambda g: rt.zeroed_at(g, KEY), normal(4)),
     R(rt.sort_adjoint, lambda g, a: rt.sort_adjoint(g, a, -1), normal(2, 3), const(X1)),
