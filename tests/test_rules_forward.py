@@ -114,3 +114,30 @@ def test_a_rule_for_one_mode_only_is_refused_in_the_other_with_its_line():
 
 
 d = s2s.d
+
+
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+@s2s.adjoint(softplus, source="d softplus(x)/dx = sigmoid(x)")
+def softplus_adjoint(result, x):
+    d[x] = d[result] * (1.0 - np.exp(-result))
+
+
+@s2s.tangent(softplus, source="d softplus(x) = sigmoid(x) dx")
+def softplus_tangent(result, x):
+    d[result] += d[x] * (1.0 - np.exp(-result))
+
+
+def softplus_loss(w):
+    return np.sum(softplus(w) * w)
+
+
+def test_the_user_tangent_rule_of_docs_rules_md_in_both_modes_to_second_order():
+    w = np.array([-1.0, 0.0, 2.0])
+    _, tangent = s2s.jvp(softplus_loss)(w, np.ones(3))
+    sigmoid = 1 / (1 + np.exp(-w))
+    assert tangent == pytest.approx(np.sum(sigmoid * w + softplus(w)), rel=1e-12)
+    s2s.check_grad(softplus_loss, w, order=2)
+    assert "softplus_1_dot = w_dot * (1.0 - _np.exp(-softplus_1))" in s2s.jvp(softplus_loss).source
