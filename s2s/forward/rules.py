@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import registry
 from s2s.codegen.ir import NameAllocator, atom_names
@@ -50,6 +51,16 @@ def dense(t: Tangent, atom: gast.expr) -> gast.expr:
     if not t.maybe:
         return copy.deepcopy(t.expr)
     return call("_s2s.dense_tangent", copy.deepcopy(t.expr), copy.deepcopy(atom))
+
+
+def is_not_none(var: str) -> gast.expr:
+    """``var is not None``: the test before a tangent that may be a symbolic zero."""
+    return gast.Compare(left=name(var), ops=[gast.IsNot()], comparators=[constant(None)])
+
+
+def acc(dtype: np.dtype) -> np.dtype:
+    """The tangent (accumulator) dtype of a primal dtype: float16 computes in float32."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
 def times(tangent: gast.expr, partial: gast.expr) -> gast.expr:
@@ -267,14 +278,3 @@ def _template_argument(atom: Any, tangent_of) -> gast.expr | None:
     return literal_tangent(atom, tangent_of)
 
 
-__all__ = [
-    "Tangent",
-    "Term",
-    "dense",
-    "elementwise_terms",
-    "linear_tangent",
-    "literal_tangent",
-    "name",
-    "template_tangents",
-    "total",
-]
