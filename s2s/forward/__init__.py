@@ -5,9 +5,11 @@ the emitted function of ``jvp``: each primal statement followed by its tangent's
 same ``# line N`` comments. Tangents are named after their values (``h`` -> ``h_dot``).
 
 Modules: ``state`` (what is known of each tangent: zero, maybe zero, an array, ours to
-write), ``rules`` (the tangent of one call from its rule), ``sweep`` (the statements),
-``control`` (branches, loops, jumps), ``writes`` (``x[key] = v`` and ``xs.append(v)``),
-``entry`` (tangent checks and what the emitted function returns).
+write), ``rules`` (the tangent of one call from its rule's template or partials), ``sweep``
+(the statements, in order), ``calls`` (calls with a rule), ``subcalls`` (calls of the user's
+functions and derivative objects), ``control`` (branches, loops, jumps), ``writes``
+(``x[key] = v``, ``xs.append(v)``, a tape's ``xs.pop()``), ``entry`` (tangent checks and what
+the emitted function returns).
 """
 
 from s2s.forward.entry import TangentParameters, forward, tangent_parameters, write_jvp
