@@ -99,7 +99,7 @@ def jacobian_section(repeats, quick):
           f"{'auto/other':>11} {'auto/chosen':>12}")  # fmt: skip
     rng = np.random.default_rng(0)
     theta = np.array([1.1, 0.4, 0.1, 0.4])
-    steps, inputs = (20, 25) if quick else (100, 100)
+    steps, inputs = (20, 25) if quick else (50, 100)
     tall_args = (theta, np.array([10.0, 5.0]), 0.01, steps)
     w, x = rng.standard_normal((inputs, 4)) / 10, rng.standard_normal((1, inputs))
     cases = [
@@ -115,7 +115,7 @@ def jacobian_section(repeats, quick):
         mine = s2s.jacobian(f, wrt=wrt, mode=chosen)
         theirs = s2s.jacobian(f, wrt=wrt, mode=other)
         np.testing.assert_allclose(mine(*args), theirs(*args), rtol=1e-9, atol=1e-12)
-        count = max(3, repeats // 10)
+        count = max(3, repeats // 20)
         call_auto = functools.partial(auto, *args)
         call_mine, call_theirs = functools.partial(mine, *args), functools.partial(theirs, *args)
         chosen_other = paired_ratio(call_mine, call_theirs, count)

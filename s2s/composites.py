@@ -242,10 +242,12 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
         return call()
     except NonScalarOutputError as exc:
         raise NonScalarOutputError(
-            f"{what} needs a function with a real floating scalar output: {exc.message}",
+            f"{what} needs a function with a real floating scalar output (a loss); "
+            + exc.message.replace("a gradient needs a real floating scalar output, but ", ""),
             exc.where,
             "reduce the output to a scalar (a loss), or use s2s.jacobian for a vector "
-            "function (s2s.jacobian(s2s.jacobian(f)) gives its second derivatives)",
+            "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
+            "second derivatives along u)",
         ) from exc
 
 
