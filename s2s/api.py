@@ -1,7 +1,9 @@
-"""The public derivative objects ``grad``, ``value_and_grad`` and ``vjp``, cached per signature."""
+"""The public derivative objects ``grad``, ``value_and_grad``, ``vjp`` and ``jvp``, cached per
+signature; a derivative object may itself be differentiated (higher order)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import sys
@@ -17,17 +19,35 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import vtype_of
-from s2s.arguments import check_wrt_value, find_backend, wrt_names
+from s2s.arguments import (
+    added_names,
+    check_numpy_only,
+    check_wrt_value,
+    find_backend,
+    insert_parameters,
+    wrt_names,
+)
 from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
 from s2s.frontend.parse import parse
 from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
-from s2s.pipeline import GRAD, VALUE_AND_GRAD, VJP, Generated, Options, generate
+from s2s.pipeline import (
+    GRAD,
+    JVP,
+    PULLBACK,
+    VALUE_AND_GRAD,
+    VJP,
+    Generated,
+    Options,
+    generate,
+)
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.namespace import is_foreign_array
+from s2s.runtime.tangents import set_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
+_WHAT = {JVP: "forward mode (s2s.jvp, hvp, jacobian)", PULLBACK: "a pullback derivative"}
 _VALID_UNDEFINED = ("raise", "nan", "return")
 
 
@@ -92,22 +112,22 @@ class Derivative:
     """A derivative of a Python function: call it with the function's own arguments.
 
     Attributes:
-        primal: the function differentiated.
+        primal: the function differentiated (a function, or a derivative object: higher order).
         wrt: ``wrt`` as given (an int, a name, or a tuple of them).
-        mode: ``"grad"``, ``"value_and_grad"`` or ``"vjp"``.
+        mode: ``"grad"``, ``"value_and_grad"``, ``"vjp"`` or ``"jvp"``.
         source: the generated Python source of the latest specialization (generated on demand).
     """
 
     __s2s_derivative__ = True
 
     def __init__(self, primal: Callable, wrt: Any, mode: str, options: Options) -> None:
-        if isinstance(primal, Derivative):
+        if isinstance(primal, Derivative) and primal.mode == VJP:
             raise NoRuleError(
-                f"differentiating a derivative ({primal!r}) is not supported yet: higher-order "
-                "derivatives come later",
+                f"{primal!r} returns a pullback function, which s2s cannot differentiate",
                 None,
-                "differentiate the function itself (`.primal`); for second derivatives use "
-                "finite differences of the gradient for now",
+                "differentiate a grad, value_and_grad or jvp derivative, or a function "
+                "computing the cotangent's product itself: "
+                "s2s.grad(lambda x: np.sum(ct * f(x)))",
             )
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
@@ -127,6 +147,15 @@ class Derivative:
         self.options = options
         self._wrt_names, self._single = wrt_names(primal, wrt)
         self._signature = inspect.signature(primal)
+        self._primal_signature = self._signature
+        self._tangent_names: dict[str, str] = {}
+        if mode == JVP:  # f's parameters with one tangent per wrt argument
+            dots = added_names(self._signature, [f"{w}_dot" for w in self._wrt_names])
+            self._tangent_names = dict(zip(self._wrt_names, dots))
+            self._signature = insert_parameters(self._signature, dots, options.tangents_first)
+        elif mode == PULLBACK:  # the output's cotangent, then f's parameters
+            self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
+            self._signature = insert_parameters(self._signature, [self._cotangent_name], True)
         # names and docstring only: the primal's __dict__ must not overwrite ours
         functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
@@ -134,11 +163,12 @@ class Derivative:
         self._positional = tuple(p.name for p in params)
         self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
+        self._functional_twin: Derivative | None = None
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
         key = (self._wrt_names, self._single, self.mode, self.options)
-        if not isinstance(self.primal, types.FunctionType):
+        if not isinstance(self.primal, (types.FunctionType, Derivative)):
             parse(self.primal)  # raises SourceUnavailableError for builtins and C functions
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
@@ -149,7 +179,7 @@ class Derivative:
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
         monkeypatch regenerates)."""
-        func = self.primal
+        func = generated.source_function or self.primal
         return all(
             lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
         )
@@ -174,22 +204,41 @@ class Derivative:
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
                 backend = find_backend(arguments, self.primal)
+                if self.mode in (JVP, PULLBACK) or isinstance(self.primal, Derivative):
+                    check_numpy_only(backend, _WHAT.get(self.mode, "a derivative of a derivative"),
+                                     self.primal)  # fmt: skip
                 shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
+                function = self.primal
+                if isinstance(function, Derivative):  # higher order: its generated code
+                    function = function.differentiable_function(arguments)
+                signature = None
+                if self.mode in (JVP, PULLBACK):
+                    signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
-                    self.primal,
+                    function,
                     self._wrt_names,
                     self.mode,
                     self.options,
                     arg_types,
-                    _is_s2s_decorator_for(self.primal),
+                    _is_s2s_decorator_for(function),
                     self._single,
                     strict,
+                    signature,
                     backend,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
         return generated
+
+    def differentiable_function(self, arguments: dict[str, Any]) -> types.FunctionType:
+        """The generated function for ``arguments`` (bound by this derivative's signature), in
+        the form s2s differentiates again: no in-place updates, no ``del``, no ``with``."""
+        twin = self._functional_twin
+        if twin is None:
+            options = dataclasses.replace(self.options, functional=True, verbose=0)
+            twin = self._functional_twin = Derivative(self.primal, self.wrt, self.mode, options)
+        return twin._specialize(arguments).compiled.function
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -249,7 +298,9 @@ class Derivative:
         return types.MethodType(self, instance)
 
     def __repr__(self) -> str:
-        return f"<s2s.{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+        primal = self.primal
+        shown = repr(primal) if isinstance(primal, Derivative) else primal.__qualname__
+        return f"<s2s.{self.mode} of {shown} wrt {self.wrt!r}>"
 
     def __reduce__(self) -> Any:
         module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
@@ -415,6 +466,52 @@ def vjp(
     )
 
 
+def jvp(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    disconnected: str = "zero",
+    undefined: str = "raise",
+    allow_int: bool = False,
+    verbose: int = 0,
+) -> Any:
+    """Forward mode: the Jacobian-vector product of ``f`` along tangents of its ``wrt`` arguments.
+
+    The derivative takes ``f``'s arguments with one tangent per ``wrt`` argument, named
+    ``<name>_dot``, placed right after ``f``'s positional parameters that have no default (so
+    ``s2s.jvp(f)(x, v)`` for ``f(x)`` and ``f(x, n=3)``; by keyword ``x_dot=v`` always). It
+    returns ``(value, tangent)``: ``value`` is ``f``'s output and ``tangent`` its directional
+    derivative, ``J v``, with the output's structure (a tuple of tangents for a tuple output),
+    type, shape and dtype. A tangent has its argument's shape (a tuple of them for a tuple
+    argument) and a real floating dtype; it is cast to the argument's tangent dtype (float32
+    for float16). Generated code computes each value's tangent right after the value (no tape);
+    ``.source`` shows it. ``f`` may be a derivative object: ``jvp(grad(f))`` gives
+    Hessian-vector products (see :func:`s2s.hvp`).
+
+    Raises:
+        TangentError: a tangent of the wrong shape, structure or dtype (at the call).
+        WrtError, NoRuleError, UnsupportedSyntaxError, DtypeError: as :func:`grad`.
+        DisconnectedGradientError, UndefinedGradientError: per ``disconnected`` and
+            ``undefined``, which mean what they mean for :func:`grad`, per output.
+    """
+    return _make(
+        JVP,
+        f,
+        wrt,
+        disconnected=disconnected,
+        undefined=undefined,
+        allow_int=allow_int,
+        verbose=verbose,
+    )
+
+
+def pullback(f: Callable, wrt: int | str | tuple[int | str, ...] = 0, **options: Any) -> Derivative:
+    """The VJP as one function: ``pullback(f, wrt)(cotangent, *args)`` returns the gradient(s)
+    of ``sum(f(*args) * cotangent)``. Used to differentiate a VJP again (``s2s.check_grad`` at
+    order 2, helpers of a derivative differentiated again); not in the ``s2s`` namespace."""
+    return _make(PULLBACK, f, wrt, **options)
+
+
 def source(obj: Any) -> str:
     """The generated source of a derivative object (see :attr:`Derivative.source`)."""
     if isinstance(obj, types.MethodType):
@@ -424,5 +521,9 @@ def source(obj: Any) -> str:
     return obj.source
 
 
-_FACTORIES = (grad, value_and_grad, vjp)
+_FACTORIES = (grad, value_and_grad, vjp, jvp)
+for _factory in (grad, value_and_grad, jvp):
+    _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 set_vjp_maker(vjp)  # sub-derivatives of the user's own functions, made on their first call
+set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))

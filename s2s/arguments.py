@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import ArrayTypeError, DtypeError, Location, UnsupportedArgumentError, WrtError
+from s2s.errors import (
+    ArrayTypeError,
+    DtypeError,
+    Location,
+    NamespaceError,
+    UnsupportedArgumentError,
+    WrtError,
+)
 from s2s.runtime.namespace import NUMPY, Backend, backend_of_type, looks_like_array
 
 
@@ -183,4 +190,57 @@ def find_backend(arguments: dict[str, Any], func: Callable) -> Backend:
         f"the arguments mix arrays of several libraries: {shown}",
         _where_def(func),
         "pass arrays of one library (numpy values may join any of them)",
+    )
+
+
+def added_names(signature: inspect.Signature, bases: list[str]) -> list[str]:
+    """Names for parameters added to ``signature`` (``x_dot``, ``cotangent``), each distinct
+    from the function's own parameters and from each other (``x_dot_2`` if taken)."""
+    taken = set(signature.parameters)
+    out: list[str] = []
+    for base in bases:
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}_{k}", k + 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def insert_parameters(
+    signature: inspect.Signature, names: list[str], first: bool = False
+) -> inspect.Signature:
+    """``signature`` with parameters ``names`` (no defaults) inserted after the last positional
+    parameter without a default (``f(x, w, n=3)`` gives ``(x, w, x_dot, n=3)``), or before
+    every parameter (``first``). They are positional-only when positional-only parameters
+    follow, else positional-or-keyword."""
+    params = list(signature.parameters.values())
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    at = 0
+    for i, p in enumerate(params):
+        if p.kind in positional and p.default is inspect.Parameter.empty and not first:
+            at = i + 1
+    later_positional_only = any(p.kind is p.POSITIONAL_ONLY for p in params[at:])
+    kind = (
+        inspect.Parameter.POSITIONAL_ONLY
+        if later_positional_only
+        else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
+    added = [inspect.Parameter(n, kind) for n in names]
+    return signature.replace(parameters=params[:at] + added + params[at:])
+
+
+def check_numpy_only(backend: Backend, what: str, func: Callable) -> None:
+    """Forward mode and derivatives of derivatives run on numpy arrays only.
+
+    Raises:
+        NamespaceError: at ``func``'s definition, when the arguments are Dask or CuPy arrays.
+    """
+    if backend is NUMPY:
+        return
+    raise NamespaceError(
+        f"{what} runs on numpy arrays; the arguments are {backend.name} arrays",
+        _where_def(func),
+        "use s2s.grad, s2s.value_and_grad or s2s.vjp (reverse mode) on these arrays, or "
+        "convert them to numpy first",
     )

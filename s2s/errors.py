@@ -110,3 +110,7 @@ class ArrayTypeError(LocatedError, TypeError):
 
 class NamespaceError(LocatedError, NotImplementedError):
     """The arguments' array namespace lacks an operation the derivative needs (Dask: ``sort``)."""
+
+
+class TangentError(LocatedError, ValueError):
+    """A tangent passed to a forward-mode derivative has the wrong shape, dtype or structure."""

@@ -12,14 +12,16 @@ import numpy as np
 from s2s import registry
 from s2s.analysis import VType, analyze, specialize_calls
 from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
-from s2s.codegen.ir import FunctionIR, Marker, atom_names
+from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
+from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
     GRAD,
+    PULLBACK,
     VALUE_AND_GRAD,
     VJP,
     apply_undefined_policy,
@@ -30,7 +32,11 @@ from s2s.reverse.entry import (
 )
 from s2s.runtime.namespace import NUMPY, Backend
 
-__all__ = ["GRAD", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate"]
+__all__ = [
+    "GRAD", "JVP", "PULLBACK", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate",
+]  # fmt: skip
+
+JVP = "jvp"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,10 @@ class Options:
     undefined: str = "raise"
     allow_int: bool = False
     verbose: int = 0
+    # the derivative will itself be differentiated (higher order): no in-place updates, no
+    # `del`, no `with`, so the generated code is plain code s2s can transform again
+    functional: bool = False
+    tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
 
 
 @dataclass
@@ -51,6 +61,7 @@ class Generated:
     compiled: Compiled
     targets: list[Target]
     warnings: list[str]
+    source_function: types.FunctionType | None = None  # what was parsed (a derivative's code)
 
 
 def generate(
@@ -62,16 +73,21 @@ def generate(
     is_s2s_decorator: Callable[[gast.expr], bool],
     single: bool,
     strict_floats: bool = False,
+    signature: list[tuple[str, str]] | None = None,
     backend: Backend = NUMPY,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
     With ``options.verbose`` the program is printed after each pass that changes it.
     ``strict_floats`` (numpy's error state raises somewhere) keeps every primal statement: a
-    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``. ``backend`` is the
-    arguments' array namespace: the factory is instantiated with its module as ``_np``, and a
-    call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its primal line.
+    dead ``np.log(-1.0)`` must still raise ``FloatingPointError``. ``signature`` is the
+    parameter list (name, kind) of a ``jvp``: the primal's with the tangents in their places.
+    ``backend`` is the arguments' array namespace: the factory is instantiated with its module
+    as ``_np``, and a call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its
+    primal line.
     """
+    if mode == JVP:
+        return _generate_forward(func, wrt, options, arg_types, is_s2s_decorator, signature)
     verbose = options.verbose
     # frontend: source to A-normal form
     primal = parse(func)
@@ -86,14 +102,17 @@ def generate(
     loss = differentiated_output(primal, ir, mode, options.has_aux)
     activity = analyze(primal, ir, wrt, arg_types, tuple(atom_names(loss)))
     # reverse mode: the sweeps, then what the emitted function returns
-    entry, seed = interface(ir, activity, mode, wrt, single, loss, return_lines, options.has_aux)
-    sweeps = reverse(primal, ir, activity, wrt, loss, seed)
+    added = _added_parameters(ir, signature)  # a pullback's cotangent parameter
+    entry, seed = interface(
+        ir, activity, mode, wrt, single, loss, return_lines, options.has_aux, (added or [None])[0]
+    )
+    sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
     )
-    optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir))
+    optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), not options.functional)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)
@@ -108,11 +127,85 @@ def generate(
         activity,
         (options.disconnected, disconnected),
         keep_dead_primal=strict_floats,
+        functional=options.functional,
+        params=[Param(n, k) for n, k in signature] if signature else None,
     )
     check_namespace(writer, backend, primal.filename)
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
+    _mark_generated(compiled, mode, func, wrt)
     _stage(verbose, "emit", lambda: compiled.source)
-    return Generated(compiled, targets, warnings)
+    return Generated(compiled, targets, warnings, func)
+
+
+_NAMES = {
+    GRAD: "gradient",
+    VALUE_AND_GRAD: "value and gradient",
+    VJP: "VJP",
+    PULLBACK: "pullback",
+    JVP: "JVP",
+}
+
+
+def _mark_generated(compiled: Compiled, mode: str, func: types.FunctionType, wrt) -> None:
+    """Mark generated code as s2s's own (its reserved names are allowed when it is
+    differentiated again) and give it a title for its derivatives' docstrings."""
+    function = compiled.function
+    function.__s2s_generated__ = True
+    title = getattr(func, "__s2s_title__", None) or func.__qualname__
+    function.__s2s_title__ = f"(the {_NAMES[mode]} of {title} with respect to {', '.join(wrt)})"
+
+
+def _generate_forward(
+    func: types.FunctionType,
+    wrt: tuple[str, ...],
+    options: Options,
+    arg_types: dict[str, VType],
+    is_s2s_decorator: Callable[[gast.expr], bool],
+    signature: list[tuple[str, str]] | None,
+) -> Generated:
+    """Forward mode: the same frontend and analysis, then the interleaved sweep."""
+    verbose = options.verbose
+    primal = parse(func)
+    strip_decorators(primal, is_s2s_decorator)
+    fence(primal)
+    targets = resolve(primal)
+    ir = normalize(primal, tuple_lengths(arg_types))
+    _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
+    returns = ir.returns
+    outputs = tuple(atom_names(returns))
+    primal_types = {p.name: arg_types[p.name] for p in ir.params if p.name in arg_types}
+    activity = analyze(primal, ir, wrt, primal_types, outputs, forward=True)
+    params = [Param(n, k) for n, k in signature] if signature else list(ir.params)
+    public = _tangent_names(ir, wrt, signature)
+    tangents, names = tangent_parameters(ir, wrt, public, params)
+    sweep = forward(primal, ir, activity, wrt, tangents, names)
+    _stage(verbose, "forward", lambda: _sweep_text(sweep.result))
+    merge_repeated_comments(sweep.result)
+    writer, fname, warnings = write_jvp(
+        func, primal, ir, sweep, tangents, primal_types, activity,
+        (options.disconnected, options.undefined),
+    )  # fmt: skip
+    compiled = compile_factory(writer, fname, func, ",".join(wrt))
+    _mark_generated(compiled, JVP, func, wrt)
+    _stage(verbose, "emit", lambda: compiled.source)
+    return Generated(compiled, targets, warnings, func)
+
+
+def _added_parameters(ir: FunctionIR, signature: list[tuple[str, str]] | None) -> list[str]:
+    """The parameters ``signature`` adds to the primal's (tangents, a pullback's cotangent)."""
+    own = {p.name for p in ir.params}
+    return [n for n, _ in signature or [] if n not in own]
+
+
+def _tangent_names(
+    ir: FunctionIR, wrt: tuple[str, ...], signature: list[tuple[str, str]] | None
+) -> dict[str, str]:
+    """Each ``wrt`` name's tangent parameter: the parameters ``signature`` adds to the
+    primal's, in ``wrt`` order."""
+    added = _added_parameters(ir, signature)
+    if len(added) != len(wrt):  # pragma: no cover - the derivative object builds both
+        raise ValueError(f"expected {len(wrt)} tangent parameters, got {added}")
+    return dict(zip(wrt, added))
 
 
 def return_lines_of(tree: gast.FunctionDef) -> list[int]:

@@ -158,7 +158,10 @@ class Rule:
     carries_masks: bool = False
     single_output: dict[str, Any] | None = None
     origin: str = ""  # the module that registered the rule
+    tangent: Callable[..., Any] | None = None  # the forward template (``@tangent``)
+    tangent_source: str = ""
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
+    _parsed_tangent: ParsedTemplate | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -169,8 +172,21 @@ class Rule:
         if self._parsed is None:
             with _PARSE_LOCK:
                 if self._parsed is None:
-                    self._parsed = _parse_template(self)
+                    self._parsed = _parse_template(self, self.template)
         return self._parsed
+
+    def parsed_tangent(self) -> ParsedTemplate:
+        """The forward template parsed once per process (lazily, on first use)."""
+        if self._parsed_tangent is None:
+            with _PARSE_LOCK:
+                if self._parsed_tangent is None:
+                    self._parsed_tangent = _parse_template(self, self.tangent)
+        return self._parsed_tangent
+
+    @property
+    def signature_template(self) -> Callable[..., Any] | None:
+        """The template whose parameters give the call signature (reverse, else forward)."""
+        return self.template if self.template is not None else self.tangent
 
 
 _PARSE_LOCK = threading.Lock()
@@ -196,11 +212,14 @@ def _key(fn: Any) -> Any:
     return fn
 
 
-def _register(rule: Rule, facts: Facts | None) -> Rule:
+def _register(rule: Rule, facts: Facts | None = None) -> Rule:
     if rule.template is not None:
         rule.origin = rule.template.__module__
     else:
         rule.origin = sys._getframe(2).f_globals.get("__name__", "")
+    previous = _RULES.get(_key(rule.primal))
+    if previous is not None and previous.tangent is not None and rule.kind == ADJOINT:
+        rule.tangent, rule.tangent_source = previous.tangent, previous.tangent_source  # kept
     _RULES[_key(rule.primal)] = rule
     if facts is not None:
         _FACTS[_key(rule.primal)] = facts
@@ -300,6 +319,37 @@ def adjoint(
     return decorate
 
 
+def tangent(fn: Any, *, source: str = "", outputs: int = 1, structural: tuple[str, ...] = ()):
+    """Register a forward-mode template for ``fn`` beside its ``@adjoint`` (public as
+    ``s2s.tangent``).
+
+    The template has the parameters of the adjoint template (outputs first, then the primal's
+    parameters). Its body reads ``d[x]``, the tangent of input ``x``, and gives each output's
+    tangent as ``d[out] += term`` (one term per input, linear in that input's tangent; terms of
+    inputs without a tangent are never computed) or ``d[out] = expr`` (the whole tangent; an
+    input without a tangent reads as ``None`` there). Other assignments are locals; a local
+    reading an input's tangent exists only when that input has one. Elementwise and linear
+    rules need none: their tangents come from their partials and from the map itself.
+    """
+
+    def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        rule = _RULES.get(_key(fn))
+        if rule is not None and rule.kind != ADJOINT:
+            raise TypeError(
+                f"{qualified_name(fn)} is registered as {rule.kind}: its tangent is derived "
+                "from that rule, so @tangent applies only to functions with an @adjoint rule"
+            )
+        if rule is None:  # no adjoint yet: forward mode only, until one is registered
+            rule = _register(Rule(fn, ADJOINT, None, frozenset(structural), outputs, source))
+            rule.origin = template.__module__
+        rule.tangent, rule.tangent_source = template, source
+        rule._parsed_tangent = None
+        rule._call_signature = None
+        return template
+
+    return decorate
+
+
 def linear(
     fn: Any,
     *,
@@ -340,8 +390,7 @@ def nondifferentiable(
     return fn
 
 
-def _parse_template(rule: Rule) -> ParsedTemplate:
-    template = rule.template
+def _parse_template(rule: Rule, template: Callable[..., Any] | None) -> ParsedTemplate:
     assert template is not None
     source = textwrap.dedent(inspect.getsource(template))
     module = gast.parse(source)

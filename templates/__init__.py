@@ -31,6 +31,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     nondiff,
     products,
     reductions,
+    runtime,
     shapes,
     sorting,
     ufuncs,

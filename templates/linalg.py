@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import REDUCTION, Facts, adjoint, d
+from s2s.registry import REDUCTION, Facts, adjoint, d, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 
@@ -18,10 +18,20 @@ def norm(result, x, ord=None, axis=None, keepdims=False):
     d[x] = rt.norm_adjoint(d[result], x, result, ord, axis, keepdims)
 
 
+@tangent(np.linalg.norm, source="numpy.linalg.norm: sum(d norm / dx * dx) per output entry")
+def norm_tangent(result, x, ord=None, axis=None, keepdims=False):
+    d[result] += rt.norm_tangent(d[x], x, result, ord, axis, keepdims)
+
+
 @adjoint(np.linalg.inv, source=GILES + ": C = A^-1 gives dA = -C^T dC C^T")
 def inv(result, a):
     inv_t = np.matrix_transpose(result)
     d[a] = -np.matmul(np.matmul(inv_t, d[result]), inv_t)
+
+
+@tangent(np.linalg.inv, source=GILES + ": C = A^-1 gives dC = -C dA C")
+def inv_tangent(result, a):
+    d[result] += -np.matmul(np.matmul(result, d[a]), result)
 
 
 @adjoint(np.linalg.solve, source=GILES + ": dB = A^-T dC, dA = -dB C^T (one more solve)")
@@ -31,6 +41,17 @@ def solve(result, a, b):
     d[b] = rt.unbroadcast(d_b, b)
 
 
+@tangent(np.linalg.solve, source=GILES + ": C = A^-1 B gives dC = A^-1 (dB - dA C)")
+def solve_tangent(result, a, b):
+    d[result] += rt.solve_tangent_a(d[a], result, a, b)
+    d[result] += np.linalg.solve(a, d[b])
+
+
 @adjoint(np.linalg.det, source=GILES + ": d det = det tr(A^-1 dA); adjugate form (DESIGN 8)")
 def det(result, a):
     d[a] = rt.det_adjoint(d[result], a)
+
+
+@tangent(np.linalg.det, source=GILES + ": d det = tr(adj(A) dA); exact at singular A (DESIGN 8)")
+def det_tangent(result, a):
+    d[result] += rt.det_tangent(d[a], a)

@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import MATMUL, Facts, adjoint, d
+from s2s.registry import MATMUL, Facts, adjoint, d, tangent
 
 GILES = (
     'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
@@ -17,6 +17,12 @@ def dot(result, a, b):
     d[b] = rt.dot_grad_b(d[result], a, b)
 
 
+@tangent(np.dot, source="product rule: d(ab) = da b + a db")
+def dot_tangent(result, a, b):
+    d[result] += np.dot(d[a], b)
+    d[result] += np.dot(a, d[b])
+
+
 @adjoint(
     np.matmul,
     source=GILES + "; numpy.matmul for 1-D promotion and batch broadcasting",
@@ -27,10 +33,22 @@ def matmul(result, x1, x2, /):
     d[x2] = rt.matmul_grad_x2(d[result], x1, x2)
 
 
+@tangent(np.matmul, source="product rule: d(x1 @ x2) = dx1 @ x2 + x1 @ dx2")
+def matmul_tangent(result, x1, x2, /):
+    d[result] += np.matmul(d[x1], x2)
+    d[result] += np.matmul(x1, d[x2])
+
+
 @adjoint(np.vdot, source="numpy.vdot: the dot of the flattened (real) inputs")
 def vdot(result, a, b, /):
     d[a] = rt.unbroadcast(np.reshape(d[result] * b, rt.shape_of(a)), a)
     d[b] = rt.unbroadcast(np.reshape(d[result] * a, rt.shape_of(b)), b)
+
+
+@tangent(np.vdot, source="product rule")
+def vdot_tangent(result, a, b, /):
+    d[result] += np.vdot(d[a], b)
+    d[result] += np.vdot(a, d[b])
 
 
 @adjoint(np.outer, source="numpy.outer: out[i, j] = ravel(a)[i] ravel(b)[j]")
@@ -39,12 +57,29 @@ def outer(result, a, b):
     d[b] = rt.unbroadcast(np.reshape(np.dot(np.ravel(a), d[result]), rt.shape_of(b)), b)
 
 
+@tangent(np.outer, source="product rule")
+def outer_tangent(result, a, b):
+    d[result] += np.outer(d[a], b)
+    d[result] += np.outer(a, d[b])
+
+
 @adjoint(np.tensordot, structural=("axes",), source="numpy.tensordot; contraction transposes")
 def tensordot(result, a, b, axes=2):
     d[a] = rt.tensordot_grad_a(d[result], a, b, axes)
     d[b] = rt.tensordot_grad_b(d[result], a, b, axes)
 
 
+@tangent(np.tensordot, source="product rule")
+def tensordot_tangent(result, a, b, axes=2):
+    d[result] += np.tensordot(d[a], b, axes)
+    d[result] += np.tensordot(a, d[b], axes)
+
+
 @adjoint(np.einsum, structural=("subscripts", "optimize"), source="numpy.einsum; multilinearity")
 def einsum(result, subscripts, /, *operands, optimize=False):
     d[operands] = rt.einsum_grads(d[result], subscripts, operands, optimize)
+
+
+@tangent(np.einsum, source="numpy.einsum; multilinearity: one term per operand")
+def einsum_tangent(result, subscripts, /, *operands, optimize=False):
+    d[result] = rt.einsum_tangent(subscripts, operands, d[operands], optimize)

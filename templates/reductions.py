@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import FLOAT, REDUCTION, Facts, adjoint, d, linear
+from s2s.registry import FLOAT, REDUCTION, Facts, adjoint, d, linear, tangent
 
 # `axis` is None, an int (negative allowed) or a tuple; `keepdims` defaults to False as in
 # numpy. Parameters numpy places after `out` (unsupported) are keyword-only here, so a
@@ -42,6 +42,11 @@ def prod(result, a, axis=None, dtype=None, *, keepdims=False):
     d[a] = rt.prod_adjoint(d[result], a, axis, keepdims)
 
 
+@tangent(np.prod, source="product rule: sum_i da_i prod_{j != i} a_j, exact with zeros")
+def prod_tangent(result, a, axis=None, dtype=None, *, keepdims=False):
+    d[result] += rt.prod_tangent(d[a], a, result, axis, keepdims)
+
+
 @adjoint(
     np.amax,
     structural=("axis", "keepdims"),
@@ -57,6 +62,13 @@ def prod(result, a, axis=None, dtype=None, *, keepdims=False):
 def max(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
+
+
+@tangent(np.amax, source="DESIGN 8: the mean tangent of the k tied maxima")
+@tangent(np.max, source="DESIGN 8: the mean tangent of the k tied maxima")
+def max_tangent(result, a, axis=None, *, keepdims=False):
+    mask = rt.extremum_mask(a, result, axis, keepdims)
+    d[result] += rt.extremum_tangent(d[a], mask, axis, keepdims)
 
 
 @adjoint(
@@ -76,6 +88,13 @@ def min(result, a, axis=None, *, keepdims=False):
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
+@tangent(np.amin, source="DESIGN 8: the mean tangent of the k tied minima")
+@tangent(np.min, source="DESIGN 8: the mean tangent of the k tied minima")
+def min_tangent(result, a, axis=None, *, keepdims=False):
+    mask = rt.extremum_mask(a, result, axis, keepdims)
+    d[result] += rt.extremum_tangent(d[a], mask, axis, keepdims)
+
+
 @adjoint(
     np.var,
     structural=REDUCE + ("ddof",),
@@ -86,6 +105,11 @@ def var(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result], a, axis, ddof, keepdims)
 
 
+@tangent(np.var, source="d var = 2 sum((a - mean) da) / (N - ddof)")
+def var_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    d[result] += rt.var_tangent(d[a], a, axis, ddof, keepdims)
+
+
 @adjoint(
     np.std,
     structural=REDUCE + ("ddof",),
@@ -94,6 +118,11 @@ def var(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
 )
 def std(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     d[a] = rt.var_adjoint(d[result] / (2 * result), a, axis, ddof, keepdims)
+
+
+@tangent(np.std, source="d std = d var / (2 std); IEEE at std 0")
+def std_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    d[result] += rt.var_tangent(d[a], a, axis, ddof, keepdims) / (2 * result)
 
 
 @linear(

@@ -7,7 +7,7 @@ through a stable ``argsort``; ``unique`` splits a value's cotangent among its oc
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d
+from s2s.registry import adjoint, d, tangent
 
 
 @adjoint(np.sort, structural=("axis", "kind", "stable"), source="numpy.sort; stable permutation")
@@ -15,10 +15,20 @@ def sort(result, a, axis=-1, kind=None, *, stable=None):
     d[a] = rt.sort_adjoint(d[result], a, axis)
 
 
+@tangent(np.sort, source="numpy.sort; the tangent follows the stable permutation")
+def sort_tangent(result, a, axis=-1, kind=None, *, stable=None):
+    d[result] += rt.sort_tangent(d[a], a, axis)
+
+
 # `out` and `overwrite_input` are not supported (the latter would mutate `a`).
 @adjoint(np.median, structural=("axis", "keepdims"), source="numpy.median; DESIGN 8 (ties)")
 def median(result, a, axis=None, *, keepdims=False):
     d[a] = rt.median_adjoint(d[result], a, axis, keepdims)
+
+
+@tangent(np.median, source="numpy.median; DESIGN 8 (the middle of the stable order)")
+def median_tangent(result, a, axis=None, *, keepdims=False):
+    d[result] += rt.median_tangent(d[a], a, axis, keepdims)
 
 
 # Values only: return_index, return_inverse and return_counts are not supported.
@@ -31,6 +41,16 @@ def unique(result, ar, *, axis=None, equal_nan=True, sorted=True):
     d[ar] = rt.unique_adjoint(d[result], ar, axis, equal_nan, sorted)
 
 
+@tangent(np.unique, source="numpy.unique; a value's tangent is its occurrences' mean")
+def unique_tangent(result, ar, *, axis=None, equal_nan=True, sorted=True):
+    d[result] += rt.unique_tangent(d[ar], ar, axis, equal_nan, sorted)
+
+
 @adjoint(np.cumprod, structural=("axis", "dtype"), source="product rule; exact with zeros")
 def cumprod(result, a, axis=None, dtype=None):
     d[a] = rt.cumprod_adjoint(d[result], a, axis)
+
+
+@tangent(np.cumprod, source="product rule: dy_i = dy_{i-1} a_i + y_{i-1} da_i, exact with zeros")
+def cumprod_tangent(result, a, axis=None, dtype=None):
+    d[result] += rt.cumprod_tangent(d[a], a, axis)

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import FLOAT, Facts, adjoint, d, elementwise, zero_where
+from s2s.registry import FLOAT, Facts, adjoint, d, elementwise, tangent, zero_where
 
 # Sources: the derivative of each function is the standard calculus identity; numpy's
 # definitions of the functions are in the numpy ufunc reference ("Mathematical functions").
@@ -251,10 +251,22 @@ def maximum(result, x1, x2):
     zero_where[x2] = rt.unselected_by_extremum(x2, x1, np.less)
 
 
+@tangent(np.maximum, source="DESIGN 8: the transpose of the adjoint (ties 0.5/0.5, NaN wins)")
+def maximum_tangent(result, x1, x2):
+    d[result] += rt.extremum_part(d[x1], x1, x2, np.greater)
+    d[result] += rt.extremum_part(d[x2], x2, x1, np.greater)
+
+
 @adjoint(builtins.max, source="max(a, b) of two numbers: as np.maximum, ties split 0.5/0.5")
 def builtin_max(result, a, b, /):
     d[a] = rt.maximum_share(d[result], a, b)
     d[b] = rt.maximum_share(d[result], b, a)
+
+
+@tangent(builtins.max, source="max(a, b) of two numbers: as np.maximum, ties split 0.5/0.5")
+def builtin_max_tangent(result, a, b, /):
+    d[result] += rt.extremum_part(d[a], a, b, np.greater)
+    d[result] += rt.extremum_part(d[b], b, a, np.greater)
 
 
 @adjoint(builtins.min, source="min(a, b) of two numbers: as np.minimum, ties split 0.5/0.5")
@@ -263,12 +275,24 @@ def builtin_min(result, a, b, /):
     d[b] = rt.minimum_share(d[result], b, a)
 
 
+@tangent(builtins.min, source="min(a, b) of two numbers: as np.minimum, ties split 0.5/0.5")
+def builtin_min_tangent(result, a, b, /):
+    d[result] += rt.extremum_part(d[a], a, b, np.less)
+    d[result] += rt.extremum_part(d[b], b, a, np.less)
+
+
 @adjoint(np.minimum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
 def minimum(result, x1, x2):
     d[x1] = rt.minimum_share(d[result], x1, x2)
     d[x2] = rt.minimum_share(d[result], x2, x1)
     zero_where[x1] = rt.unselected_by_extremum(x1, x2, np.greater)
     zero_where[x2] = rt.unselected_by_extremum(x2, x1, np.greater)
+
+
+@tangent(np.minimum, source="DESIGN 8: the transpose of the adjoint (ties 0.5/0.5, NaN wins)")
+def minimum_tangent(result, x1, x2):
+    d[result] += rt.extremum_part(d[x1], x1, x2, np.less)
+    d[result] += rt.extremum_part(d[x2], x2, x1, np.less)
 
 
 @adjoint(np.clip, source="numpy.clip; DESIGN 8: 1 to a on the closed [lo, hi], 0 to the bound")
@@ -286,9 +310,25 @@ def clip(result, a, a_min=None, a_max=None, *, min=None, max=None):
     zero_where[max] = np.logical_not(masks[2])
 
 
+@tangent(np.clip, source="numpy.clip; DESIGN 8: a's tangent on the closed [lo, hi]")
+def clip_tangent(result, a, a_min=None, a_max=None, *, min=None, max=None):
+    masks = rt.clip_masks(a, a_min, a_max, min, max)  # inside, below, above
+    d[result] += np.where(masks[0], d[a], 0)
+    d[result] += np.where(masks[1], d[a_min], 0)
+    d[result] += np.where(masks[2], d[a_max], 0)
+    d[result] += np.where(masks[1], d[min], 0)
+    d[result] += np.where(masks[2], d[max], 0)
+
+
 @adjoint(np.where, structural=("condition",), source="numpy.where: x where condition, else y")
 def where(result, condition, x=None, y=None, /):
     d[x] = rt.unbroadcast(np.where(condition, d[result], 0), x)
     d[y] = rt.unbroadcast(np.where(condition, 0, d[result]), y)
     zero_where[x] = np.logical_not(condition)
     zero_where[y] = np.asarray(condition, dtype=bool)
+
+
+@tangent(np.where, source="numpy.where: x's tangent where condition, else y's")
+def where_tangent(result, condition, x=None, y=None, /):
+    d[result] += np.where(condition, d[x], 0)
+    d[result] += np.where(condition, 0, d[y])

@@ -128,9 +128,7 @@ def _plain(row, gargs):
     return None
 
 
-@pytest.mark.parametrize(
-    "row", [pytest.param(r, id=r.id) for r in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
-)
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.id) for r in rows.USER_FACING])
 def test_rule_on_cupy(row):
     """The row's vjp on the GPU: CuPy gradients equal to numpy's, and, where the plain
     function runs without waiting for the GPU, no wait in the derivative either."""

@@ -101,7 +101,7 @@ def _plain_on_dask(row, dargs):
     return None
 
 
-@pytest.mark.parametrize("row", _params(rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT))
+@pytest.mark.parametrize("row", _params(rows.USER_FACING))
 def test_rule_on_dask(row):
     """The row's vjp on Dask inputs: lazy, chunked like the inputs, equal to numpy's; or a
     located NamespaceError; or, where Dask itself cannot run the function, Dask's error."""
@@ -344,3 +344,17 @@ def test_an_operation_dask_lacks_is_refused_at_its_line():
     assert "`np.sort` cannot run on dask arrays: dask.array has no `sort`" in str(info.value)
     assert info.value.where.lineno == sorted_total.__code__.co_firstlineno + 1
     assert ".compute()" in info.value.advice
+
+
+def test_forward_mode_and_higher_order_are_refused_on_dask():
+    """They run on numpy arrays only: a located NamespaceError, never a wrong answer."""
+
+    def f(x):
+        return np.sum(np.sin(x) * x)
+
+    x = to_dask(np.linspace(0.1, 1.0, 6))
+    with pytest.raises(s2s.NamespaceError, match="forward mode") as info:
+        s2s.jvp(f)(x, x)
+    assert info.value.where is not None and info.value.where.lineno
+    with pytest.raises(s2s.NamespaceError, match="derivative of a derivative"):
+        s2s.grad(lambda x: np.sum(s2s.grad(f)(x)))(x)

@@ -113,3 +113,38 @@ def test_dask_logistic_fast():
     diff = number(r"numpy subsample fit\| = ([0-9.]+)", out)
     assert diff < number(r"\(tolerance ([0-9.]+)\)", out)
     assert "checks passed: True" in out
+
+
+def test_newton_cg_fast():
+    pytest.importorskip("sklearn")
+    pytest.importorskip("scipy")
+    out = run("examples/newton_cg.py", "--fast", "--show-source")
+    assert number(r"hvp vs central differences of the gradient: relative error ([0-9.e+-]+)",
+                  out) < 1e-6  # fmt: skip
+    iterations = {
+        m: int(number(rf"(?m)^{m} +(\d+) ", out)) for m in ("Newton-CG", "trust-krylov", "BFGS")
+    }
+    assert iterations["Newton-CG"] < iterations["BFGS"]  # curvature from exact products
+    assert number(r"final objectives agree within ([0-9.e+-]+)", out) < 1e-7
+    assert "def jvp_d_objective" in out.split("generated Hessian-vector product", 1)[1]
+
+
+def test_sensitivity_fast(tmp_path):
+    out = run("examples/sensitivity.py", "--fast", "--plot", str(tmp_path / "plot.png"))
+    assert "mode chosen: forward" in out
+    assert re.search(r"jacobian shape \(300, 2, 4\)", out)
+    assert number(r"vs central differences: relative error ([0-9.e+-]+)", out) < 1e-6
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "no plot" in out
+    else:
+        assert (tmp_path / "plot.png").stat().st_size > 0
+
+
+def test_bench_hvp_quick():
+    out = run("benchmarks/bench_hvp.py", "--quick", "--repeats", "5")
+    assert number(r"vs central differences: ([0-9.e+-]+)", out) < 1e-6
+    assert re.search(r"^tall: .*\| +forward ", out, flags=re.M)
+    assert re.search(r"^wide: .*\| +reverse ", out, flags=re.M)
+    assert "hvp/grad at most" in out and "auto/other at most" in out

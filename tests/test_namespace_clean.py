@@ -42,9 +42,7 @@ def _close(got, expected, what):
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10 * scale, err_msg=what)
 
 
-@pytest.mark.parametrize(
-    "row", [pytest.param(r, id=r.id) for r in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
-)
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.id) for r in rows.USER_FACING])
 def test_rule_on_a_device(row):
     rng, args = row.draw()
     with np.errstate(all="ignore"):

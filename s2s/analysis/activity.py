@@ -13,6 +13,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.aliasing import check_statement, differentiable_reads
+from s2s.analysis.derivatives import derivative_callee, is_derivative
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
@@ -22,6 +23,7 @@ from s2s.codegen.ir import (
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     SETITEM,
     Branch,
     FunctionIR,
@@ -86,6 +88,8 @@ def _differentiates(stmt: Stmt) -> bool:
     op = stmt.op
     if op is COPY or op is SETITEM or op is APPEND or op is LOCAL_CALL or op is ITEMS:
         return True
+    if op is POP:
+        return True
     if isinstance(op, Marker):
         return op is OPAQUE
     if op is runtime.stop_gradient or op is runtime.zero_grad:
@@ -112,10 +116,13 @@ def analyze(
     wrt: tuple[str, ...],
     arg_types: dict[str, VType],
     outputs: tuple[str, ...],
+    forward: bool = False,
 ) -> Activity:
     """Compute static types, bind active calls to their rules and find the active names.
 
-    ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux).
+    ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux);
+    in ``forward`` mode, every returned name (a tangent is pushed to each output), and a rule
+    must give a tangent rather than an adjoint.
 
     Raises:
         NoRuleError: an active value reaches a library function without a rule, a user function
@@ -167,6 +174,14 @@ def analyze(
     connected = _backward_closure(flat, set(outputs), None, _connects)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
+        if stmt.op is POP and not forward:
+            raise NoRuleError(
+                "reverse mode over a derivative of a function with branches or loops is not "
+                "supported yet: its tape is a list it pops",
+                primal.where(stmt.node),
+                "differentiate it in forward mode (s2s.jvp of the gradient, s2s.hvp), or "
+                "write the function without branches and loops",
+            )
         if not any(t in active for t in stmt.targets):
             continue
         if not (_differentiates(stmt) and any(n in varied for n in differentiable_reads(stmt))):
@@ -181,9 +196,9 @@ def analyze(
                     "index the value instead (`a, b = x[0], x[1]`), or return a flat tuple",
                 )
             continue
-        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS):
+        if stmt.op is runtime.undefined_grad or stmt.op in (SETITEM, APPEND, ITEMS, POP):
             continue  # adjoints written by the tape sweep: no rule to bind
-        bindings[index] = _bind(primal, stmt, active, ir)
+        bindings[index] = _bind(primal, stmt, active, ir, forward)
         rule = bindings[index].rule
         if stmt.unpack and rule is not None and rule.n_outputs != len(stmt.targets):
             raise UnsupportedSyntaxError(  # u, v = ys[i] of a list of lists, for u, v in ys
@@ -195,6 +210,12 @@ def analyze(
             )
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def connected_names(flat: list[Stmt], outputs: set[str]) -> set[str]:
+    """The names with a data path to ``outputs`` (through piecewise-constant operations and
+    ``zero_grad`` too, not through ``stop_gradient`` or metadata reads)."""
+    return _backward_closure(flat, set(outputs), None, _connects)
 
 
 def _loops(body: list[Any]):
@@ -265,13 +286,19 @@ def _describe(op: Any) -> str:
     return registry.qualified_name(op)
 
 
-def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Binding:
+def _bind(
+    primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR, forward: bool = False
+) -> Binding:
     where = primal.where(stmt.node)
     inputs = [n for n in differentiable_reads(stmt) if n in active]
     named = [ir.original.get(n, n) for n in inputs if n not in ir.temporaries]
     used = f"`{named[0]}`" if named else "a value computed on this line"
     if stmt.op is LOCAL_CALL:
         return _bind_call(primal, stmt, active, where, stmt.value_hint)
+    if stmt.op is OPAQUE:  # `s2s.grad(f)(x)`, `_s2s.jvp_of(g, wrt)(...)`: a derivative's call
+        derivative = derivative_callee(primal, ir, stmt)
+        if derivative is not None:
+            return _bind_derivative(primal, stmt, active, where, derivative)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
@@ -301,10 +328,9 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     rule = registry.lookup(stmt.op)
     if rule is None:
         name = _describe(stmt.op)
-        if getattr(stmt.op, "__s2s_derivative__", False):
-            message = "calling a derivative object inside differentiated code is not supported yet"
-            advice = "call the primal function instead (`.primal`), or compute the two separately"
-        elif isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
+        if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
+            return _bind_derivative(primal, stmt, active, where, stmt.op)
+        if isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
             return _bind_call(primal, stmt, active, where)
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
@@ -316,7 +342,8 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
                 "s2s.stop_gradient(...) if no gradient should flow through this call"
             )
         raise NoRuleError(message, where, advice)
-    template = rule.parsed()
+    _check_mode_rule(rule, forward, where)
+    template = rule.parsed() if rule.template is not None else rule.parsed_tangent()
     try:
         bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
     except TypeError as exc:
@@ -359,12 +386,53 @@ def _bind(primal: Primal, stmt: Stmt, active: set[str], ir: FunctionIR) -> Bindi
     return Binding(rule, dict(bound.arguments), active_params)
 
 
-def _bind_call(
-    primal: Primal, stmt: Stmt, active: set[str], where: Any, signature: Any = None
+def _check_mode_rule(rule: registry.Rule, forward: bool, where: Any) -> None:
+    """A rule for one mode only: ``NoRuleError`` naming the decorator that adds the other."""
+    if rule.kind != registry.ADJOINT:
+        return  # elementwise and linear rules give both modes; piecewise-constant ones need none
+    if forward and rule.tangent is None:
+        raise NoRuleError(
+            f"{rule.name} has a reverse rule (@s2s.adjoint) but no forward rule, so forward mode "
+            "(jvp, hvp, jacobian in forward mode) cannot push a tangent through it",
+            where,
+            f"register one with @s2s.tangent({rule.name}) beside its @s2s.adjoint, or use a "
+            "reverse-mode derivative",
+        )
+    if not forward and rule.template is None:
+        raise NoRuleError(
+            f"{rule.name} has a forward rule (@s2s.tangent) but no reverse rule, so reverse mode "
+            "cannot pull a cotangent back through it",
+            where,
+            f"register one with @s2s.adjoint({rule.name}), or use s2s.jvp (forward mode)",
+        )
+
+
+def _bind_derivative(
+    primal: Primal, stmt: Stmt, active: set[str], where: Any, derivative: Any
 ) -> Binding:
-    """A call to the user's own function (or a nested def, whose ``signature`` is given):
-    which of its parameters receive active values."""
-    callee = stmt.op if signature is None else "nested def"
+    """A call of a derivative object: differentiated through its generated code, like a call
+    of the user's own function (a ``vjp``, whose pullback is a closure, is refused)."""
+    if derivative.mode == "vjp":
+        raise NoRuleError(
+            f"{derivative!r} returns a pullback function, which s2s cannot differentiate",
+            where,
+            "call a grad, value_and_grad or jvp derivative here, or differentiate "
+            "`np.sum(ct * f(x))` with s2s.grad",
+        )
+    return _bind_call(primal, stmt, active, where, inspect.signature(derivative), derivative)
+
+
+def _bind_call(
+    primal: Primal,
+    stmt: Stmt,
+    active: set[str],
+    where: Any,
+    signature: Any = None,
+    callee: Any = None,
+) -> Binding:
+    """A call to the user's own function (or a nested def, whose ``signature`` is given, or a
+    derivative object): which of its parameters receive active values."""
+    callee = callee if callee is not None else stmt.op if signature is None else "nested def"
     signature = signature or inspect.signature(callee)
     try:
         bound = signature.bind(*stmt.args, **stmt.kwargs)

@@ -235,7 +235,8 @@ def call_signature(rule: registry.Rule) -> inspect.Signature:
     """The template's signature without its output parameters (cached on the rule)."""
     cached = getattr(rule, "_call_signature", None)
     if cached is None:
-        params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+        params = list(inspect.signature(rule.signature_template).parameters.values())
+        params = params[rule.n_outputs :]
         cached = inspect.Signature(params)
         rule._call_signature = cached
     return cached

@@ -27,6 +27,7 @@ APPEND = Marker("append")  # xs.append(v): args (xs, v), target xs (the same lis
 DEF = Marker("def")  # a nested def, lifted: its captured locals became keyword parameters
 LOCAL_CALL = Marker("local call")  # a call to a nested def: differentiated by sub-derivative
 ITEMS = Marker("items")  # p_0, p_1 = p for a tuple parameter p: one name per item
+POP = Marker("pop")  # v = xs.pop() in a derivative's own code (its tape): args (xs,)
 
 
 @dataclass

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import gast
 
-from s2s.codegen.ir import NameAllocator, atom_names
+from s2s.codegen.ir import APPEND, DEF, SETITEM, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import name
 
 
@@ -119,3 +120,26 @@ def statement_reads(stmt: gast.stmt) -> set[str]:
         reads.update(atom_names(stmt.target))
         reads.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
     return reads
+
+
+def primal_statement(stmt: Stmt) -> gast.stmt:
+    """A normal-form statement as written in the primal (a nested def, an append, a write into
+    an array, an assignment)."""
+    if stmt.op is DEF:  # the lifted nested def
+        return copy.deepcopy(stmt.expr)
+    if stmt.op is APPEND:  # xs.append(v), as written
+        return gast.Expr(value=copy.deepcopy(stmt.expr))
+    if stmt.op is SETITEM:  # x[key] = v, as written
+        target = copy.deepcopy(stmt.expr)
+        return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)
+    value = copy.deepcopy(stmt.expr)
+    if isinstance(value, gast.stmt):
+        return value  # an assert kept whole
+    if not stmt.targets:
+        return gast.Expr(value=value)
+    if stmt.unpack:
+        target = gast.Tuple(
+            elts=[gast.Name(t, gast.Store(), None, None) for t in stmt.targets], ctx=gast.Store()
+        )
+        return gast.Assign(targets=[target], value=value, type_comment=None)
+    return assign(stmt.targets[0], value)

@@ -158,6 +158,37 @@ def partials(rule: registry.Rule, arguments: dict[str, Any], output: gast.expr) 
     return result
 
 
+def substitute(
+    expr: gast.expr,
+    subst: dict[str, gast.expr],
+    derivatives: dict[str, gast.expr | None],
+    local: dict[str, str],
+    tglobals: dict[str, Any],
+) -> gast.expr:
+    """A copy of template expression ``expr`` with the call site put in: parameters by their
+    atoms (``subst``), ``d[p]`` by ``derivatives[p]`` (``None`` when it has none), the
+    template's locals by their fresh names, numpy and the runtime by ``_np`` and ``_s2s``.
+
+    Raises ``TemplateError`` for ``d[p]`` of a parameter not in ``derivatives``."""
+    return _Substitute(subst, derivatives, local, tglobals).visit(copy.deepcopy(expr))
+
+
+def derivative_reads(node: gast.AST, tglobals: dict[str, Any]) -> list[str]:
+    """The parameters ``p`` whose ``d[p]`` a template statement or expression reads."""
+    return [
+        _subscript_name(sub)
+        for sub in gast.walk(node)
+        if isinstance(sub, gast.Subscript) and _is_adjoint_of(sub.value, tglobals)
+    ]
+
+
+def is_derivative_of(node: gast.expr, tglobals: dict[str, Any]) -> str | None:
+    """``p`` when ``node`` is the template notation ``d[p]``, else ``None``."""
+    if isinstance(node, gast.Subscript) and _is_adjoint_of(node.value, tglobals):
+        return _subscript_name(node)
+    return None
+
+
 def _as_expr(atom: Any) -> gast.expr:
     if isinstance(atom, tuple):
         return gast.Tuple(elts=[copy.deepcopy(a) for a in atom], ctx=gast.Load())

@@ -1,7 +1,17 @@
-"""Forward mode: tangent statements interleaved with the primal ones (not written yet).
+"""Forward mode: tangent statements interleaved with the primal ones (DESIGN section 10).
 
-Will take the normal form and its :class:`~s2s.analysis.Activity`, as reverse mode does, and give
-the sweeps of ``jvp``; DESIGN section 10.
+Takes the normal form and its :class:`~s2s.analysis.Activity`, as reverse mode does, and gives
+the emitted function of ``jvp``: each primal statement followed by its tangent's, under the
+same ``# line N`` comments. Tangents are named after their values (``h`` -> ``h_dot``).
+
+Modules: ``state`` (what is known of each tangent: zero, maybe zero, an array, ours to
+write), ``rules`` (the tangent of one call from its rule's template or partials), ``sweep``
+(the statements, in order), ``calls`` (calls with a rule), ``subcalls`` (calls of the user's
+functions and derivative objects), ``control`` (branches, loops, jumps), ``writes``
+(``x[key] = v``, ``xs.append(v)``, a tape's ``xs.pop()``), ``entry`` (tangent checks and what
+the emitted function returns).
 """
 
-__all__: list[str] = []
+from s2s.forward.entry import TangentParameters, forward, tangent_parameters, write_jvp
+
+__all__ = ["TangentParameters", "forward", "tangent_parameters", "write_jvp"]

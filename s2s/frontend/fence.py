@@ -73,8 +73,9 @@ def fence(primal: Primal) -> None:
     `with` blocks are not differentiated
     """
     tree = primal.tree
+    generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
     for node in gast.walk(tree):
-        if isinstance(node, gast.Name) and node.id in RESERVED:
+        if isinstance(node, gast.Name) and node.id in RESERVED and not generated:
             raise UnsupportedSyntaxError(
                 f"`{node.id}` is a name s2s reserves for the generated code",
                 primal.where(node),

@@ -132,11 +132,12 @@ LIST_ADVICE = (
 )
 
 
-def list_misuse(node: gast.AST, lists: set[str], user_function) -> str | None:
+def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = False) -> str | None:
     """What is wrong with a use of a list s2s does not differentiate, or ``None``.
 
     ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
-    a call goes to the user's own Python function (which might change a list it is given).
+    a call goes to the user's own Python function (which might change a list it is given);
+    ``pops``: ``xs.pop()`` is allowed (a derivative's own tape, differentiated again).
     """
 
     def is_list(e: gast.AST) -> bool:
@@ -147,6 +148,8 @@ def list_misuse(node: gast.AST, lists: set[str], user_function) -> str | None:
     if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
         receiver = node.func.value
         if isinstance(receiver, gast.Name) and receiver.id in lists:
+            if node.func.attr == "pop" and pops and not node.args and not node.keywords:
+                return None
             if node.func.attr != "append":
                 return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
             item = node.args[0] if node.args else None

@@ -18,6 +18,7 @@ from s2s.codegen.ir import (
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     Branch,
     FunctionIR,
     Jump,
@@ -82,6 +83,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
         }  # fmt: skip
         self.node: Any = None
+        self.generated = getattr(primal.func, "__s2s_generated__", False)  # s2s's own code
 
     # -- names -------------------------------------------------------------------------------
     def bind(self, user_name: str) -> str:
@@ -307,6 +309,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             op = METHODS.get(target.name, OPAQUE)
             if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            if self.generated and target.name == "pop" and not args and not kwargs:
+                return Stmt((), expr, POP, [receiver])  # the tape of a derivative
             stmt = Stmt((), expr, op, [receiver] + args, dict(kwargs))
             stmt.method = target.name
             return stmt
@@ -435,7 +439,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                     "loop over a list of them instead: `for k in list(d)`, "
                     "`for v in list(d.values())`",
                 )
-            problem = list_misuse(node, self.lists, self._user_function)
+            problem = list_misuse(node, self.lists, self._user_function, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.lists:

@@ -84,7 +84,9 @@ class Accumulation:
         self.zero_masks.setdefault(var, []).append(mask)
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)
-        if var in self.undefined or var in self.maybe_none:
+        functional = getattr(self, "functional", False)  # higher order: a new array each time
+        container = var in getattr(self, "call_results", ())  # maybe a tuple or a list
+        if var in self.undefined or var in self.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
             key_expr = slice_to_call(copy.deepcopy(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))

@@ -77,7 +77,7 @@ class SelectionMasks:
                 if mask is not None:
                     input_mask = call("_s2s.unbroadcast_mask", input_mask, name(var))
             self.accumulate(var, contribution, out, input_mask)
-        if guarded:  # inf or nan partials at unselected entries must not warn
+        if guarded and not getattr(self, "functional", False):  # unselected inf or nan: no warning
             errstate = gast.Call(
                 func=gast.Attribute(value=name("_np"), attr="errstate", ctx=gast.Load()),
                 args=[],

@@ -13,7 +13,6 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import (
     APPEND,
     COPY,
-    DEF,
     ITEMS,
     SETITEM,
     Branch,
@@ -25,7 +24,15 @@ from s2s.codegen.ir import (
     has_control_flow,
     is_literal,
 )
-from s2s.codegen.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
+from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
+    Block,
+    Sweeps,
+    assign,
+    call,
+    is_comment_marker,
+    live_locals,
+    primal_statement,
+)
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
 from s2s.frontend.parse import Primal
 from s2s.reverse.buffers import Accumulation
@@ -38,7 +45,9 @@ from s2s.reverse.tape import TapeSweeps
 class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     """Builds both sweeps for one specialization (see :func:`reverse`)."""
 
-    def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...]):
+    def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...],
+                 functional: bool = False):  # fmt: skip
+        self.functional = functional  # differentiated again: calls as written, no pullbacks
         self.primal = primal
         self.ir = ir
         self.activity = activity
@@ -52,6 +61,13 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
         self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
+        self.call_results = {  # values of the user's functions and runtime helpers' lists of
+            t
+            for i, s in enumerate(flat)
+            for t in s.targets  # parts (maybe tuples or lists:
+            if getattr(activity.bindings.get(i), "callee", None) is not None  # scatter into
+            or s.op in _PARTS  # them with _s2s.scatter)
+        }
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
@@ -74,7 +90,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         """The statement as written; a call to the user's own function goes through its
         sub-derivative: ``y, pullback_1 = _s2s.subderivative(g, ("a",))(a, b)``."""
         binding = self.activity.bindings.get(self.index_of[id(stmt)])
-        if binding is None or binding.callee is None:
+        if binding is None or binding.callee is None or self.functional:  # functional: as written
             node = primal_statement(stmt)
             node.s2s_pure = cannot_raise(stmt, self.activity.types)  # droppable when dead
             return node
@@ -226,7 +242,14 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         ]  # fmt: skip
         ct = gast.Tuple(elts=cotangents, ctx=gast.Load()) if stmt.unpack else cotangents[0]
         parts = self.names.fresh("parts", always_number=True)
-        out.append(assign(parts, call(self.pullback_of(stmt), ct)))
+        if self.functional:  # one call that a derivative of this code can differentiate again:
+            wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
+            pull = call("_s2s.pullback_of", copy.deepcopy(stmt.expr.func), wrt)  # again
+            value = gast.Call(func=pull, args=[ct] + copy.deepcopy(stmt.expr.args),
+                              keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            out.append(assign(parts, value))
+        else:
+            out.append(assign(parts, call(self.pullback_of(stmt), ct)))
         for i, param in enumerate(binding.active_params):
             atom = binding.arguments[param]
             part = gast.Subscript(value=name(parts), slice=constant(i), ctx=gast.Load())
@@ -396,6 +419,13 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         )
 
 
+# runtime helpers returning a list with one part per item (in a derivative differentiated again)
+_PARTS = {
+    runtime.unconcatenate, runtime.unstack, runtime.unhstack, runtime.unvstack, runtime.unsum,
+    runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
+}  # fmt: skip
+
+
 def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
     return (
         isinstance(expr, gast.Call)
@@ -409,27 +439,6 @@ def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:
     )
 
 
-def primal_statement(stmt: Stmt) -> gast.stmt:
-    if stmt.op is DEF:  # the lifted nested def
-        return copy.deepcopy(stmt.expr)
-    if stmt.op is APPEND:  # xs.append(v), as written
-        return gast.Expr(value=copy.deepcopy(stmt.expr))
-    if stmt.op is SETITEM:  # x[key] = v, as written
-        target = copy.deepcopy(stmt.expr)
-        return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)
-    value = copy.deepcopy(stmt.expr)
-    if isinstance(value, gast.stmt):
-        return value  # an assert kept whole
-    if not stmt.targets:
-        return gast.Expr(value=value)
-    if stmt.unpack:
-        target = gast.Tuple(
-            elts=[gast.Name(t, gast.Store(), None, None) for t in stmt.targets], ctx=gast.Store()
-        )
-        return gast.Assign(targets=[target], value=value, type_comment=None)
-    return assign(stmt.targets[0], value)
-
-
 def reverse(
     primal: Primal,
     ir: FunctionIR,
@@ -437,6 +446,10 @@ def reverse(
     wrt: tuple[str, ...],
     loss: gast.expr,
     seed: gast.expr,
+    functional: bool = False,
 ) -> Sweeps:
-    """Build the primal and adjoint sweeps; ``seed`` is the expression of the output cotangent."""
-    return ReverseBuilder(primal, ir, activity, wrt).build(loss, seed)
+    """Build the primal and adjoint sweeps; ``seed`` is the expression of the output cotangent.
+
+    ``functional``: the derivative will be differentiated again, so buffers are never written
+    in place (scatters make new arrays) and no ``with`` block is emitted."""
+    return ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)

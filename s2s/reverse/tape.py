@@ -54,6 +54,7 @@ class TapeSweeps(AdjointFlow):
             id(stmt): self.pullback_of(stmt)
             for stmt in flat
             if getattr(self.activity.bindings.get(self.index_of[id(stmt)]), "callee", None)
+            and not self.functional  # functional: the call's pullback is made where it is used
         }
         self.pending: list[bool] = []  # flags of the branch arms being emitted
         self.tape = self.names.fresh("tape")

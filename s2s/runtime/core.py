@@ -222,7 +222,7 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         return total
     if isinstance(g, Undefined):
         return g
-    if isinstance(ref, list):  # xs[i] of a list: the cotangent of that item
+    if isinstance(ref, (list, tuple)):  # xs[i] of a list (or a tuple): that item's cotangent
         parts = list(total) if total is not None else [None] * len(ref)
         if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
             for j, position in enumerate(range(len(ref))[key]):
@@ -447,7 +447,8 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
     per (function, wrt), each cached per argument signature like any derivative."""
     # a nested def is a new function object on every call: share one derivative per code
-    key = (function.__code__ if function.__closure__ is None else function, wrt)
+    code = getattr(function, "__code__", None)  # a derivative object has none: itself
+    key = (code if code is not None and function.__closure__ is None else function, wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
         found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt)

@@ -7,6 +7,7 @@ from rows import (
     nondiff,
     products,
     reductions,
+    runtime,
     shapes,
     sorting,
     ufuncs,
@@ -22,5 +23,12 @@ DIFFERENTIABLE: list[Row] = [
     *multi.ROWS,
     *linalg.ROWS,
     *decompositions.ROWS,
+    *runtime.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS
+PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
+
+# The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
+# derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
+USER_FACING: list[Row] = [
+    r for r in DIFFERENTIABLE + PIECEWISE_CONSTANT if r not in runtime.ROWS + runtime.NONDIFF
+]

@@ -1,0 +1,84 @@
+"""Derivatives: calls of derivative objects inside differentiated code, found at generation.
+
+A derivative object (``s2s.grad(f)``, ``s2s.jvp(f)``, a sub-derivative that generated code
+makes with ``_s2s.jvp_of`` or ``_s2s.pullback_of``) is called like a user function and
+differentiated through its own generated code (higher order, DESIGN 10). It is found either
+as a call target bound when generating (a module-level ``df = s2s.grad(f)``), or as the result
+of a call of a derivative factory whose arguments are known when generating:
+``s2s.grad(f)(x)`` in a helper, ``_s2s.jvp_of(g, ("a",))(a_dot, a)`` in generated code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gast
+
+from s2s.codegen.ir import FunctionIR, Stmt
+from s2s.errors import NoRuleError
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import MISSING, name_chain, root_value
+
+_UNKNOWN = object()
+
+
+def is_derivative(obj: Any) -> bool:
+    """A derivative object s2s made (``s2s.grad(f)``, ``s2s.jvp(f)``, ...)."""
+    return getattr(obj, "__s2s_derivative__", False) is True
+
+
+def derivative_callee(primal: Primal, ir: FunctionIR, stmt: Stmt) -> Any:
+    """The derivative object ``stmt`` calls when it calls a name bound, in this function, by a
+    derivative factory (``d = s2s.jvp(g)`` then ``d(x, v)``; ``s2s.grad(f)(x)``), else ``None``.
+
+    Raises ``NoRuleError`` when the factory's arguments are values of this function, which
+    generation cannot know."""
+    func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
+    if not isinstance(func, gast.Name):
+        return None
+    maker = next((s for s in ir.flat if func.id in s.targets), None)
+    if maker is None or maker.unpack or not getattr(maker.op, "__s2s_factory__", False):
+        return None
+    return _made(primal, ir, stmt, maker)
+
+
+def _made(primal: Primal, ir: FunctionIR, stmt: Stmt, maker: Stmt) -> Any:
+    """The derivative object the factory call ``maker`` makes, made now."""
+    args = [_static(primal, ir, a) for a in maker.args]
+    kwargs = {k: _static(primal, ir, a) for k, a in maker.kwargs.items()}
+    if any(v is _UNKNOWN for v in [*args, *kwargs.values()]):
+        raise NoRuleError(
+            "this calls a derivative object made from a value of the function being "
+            "differentiated, which s2s cannot know when it generates the derivative",
+            primal.where(stmt.node),
+            "make the derivative object from a module-level function, with constant options "
+            "(`s2s.grad(f, wrt=0)(x)`), or at module level",
+        )
+    return maker.op(*args, **kwargs)
+
+
+def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
+    """An argument's value when generation knows it: a constant, a literal of them, or a
+    global or closure value (``f``, ``np.sum``); else ``_UNKNOWN``."""
+    if isinstance(atom, gast.Constant):
+        return atom.value
+    if isinstance(atom, (gast.Tuple, gast.List)):
+        items = [_static(primal, ir, e) for e in atom.elts]
+        if any(i is _UNKNOWN for i in items):
+            return _UNKNOWN
+        return tuple(items) if isinstance(atom, gast.Tuple) else items
+    if isinstance(atom, gast.UnaryOp) and isinstance(atom.operand, gast.Constant):
+        value = atom.operand.value
+        return -value if isinstance(atom.op, gast.USub) else value
+    chain = name_chain(atom)
+    if chain is not None and not chain[1] and chain[0] in ir.original:  # a local: known only
+        maker = next((s for s in ir.flat if chain[0] in s.targets), None)  # if a factory made it
+        if maker is not None and getattr(maker.op, "__s2s_factory__", False) and not maker.unpack:
+            return _made(primal, ir, maker, maker)
+        return _UNKNOWN
+    if chain is None or chain[0] in ir.original:  # a value of this function
+        return _UNKNOWN
+    _, value = root_value(primal.func, chain[0])
+    for attr in chain[1]:
+        value = getattr(value, attr, MISSING)
+    return _UNKNOWN if value is MISSING else value

@@ -1,0 +1,306 @@
+"""Composites of the two modes: Hessian-vector products, Hessians and Jacobians.
+
+``hvp`` is forward over reverse: the JVP of the generated gradient (DESIGN 10), so it costs a
+small constant times a gradient and never forms the Hessian. ``hessian`` stacks such products
+along the basis directions; ``jacobian`` stacks JVPs (forward) or pullbacks (reverse) and, in
+``mode="auto"``, takes forward mode when the inputs have fewer entries than the outputs.
+Shapes follow JAX: a Jacobian has the output's shape followed by the input's.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from s2s.api import grad, jvp, vjp
+from s2s.arguments import wrt_names
+from s2s.errors import NonScalarOutputError, S2SError
+
+_MODES = ("auto", "forward", "reverse")
+
+
+class _Composite:
+    """A derivative object built from ``grad``, ``jvp`` and ``vjp`` derivatives of ``f``."""
+
+    mode = ""
+
+    def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
+        self.primal = f
+        self.wrt = wrt
+        self.options = options
+        self._names, self._single = wrt_names(f, wrt)
+        functools.update_wrapper(self, f, updated=())
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        import types
+
+        return types.MethodType(self, instance)
+
+    def __repr__(self) -> str:
+        name = getattr(self.primal, "__qualname__", repr(self.primal))
+        return f"<s2s.{self.mode} of {name} wrt {self.wrt!r}>"
+
+
+class HessianVectorProduct(_Composite):
+    """``hvp(f, wrt)``: called with ``f``'s arguments and one direction per ``wrt`` argument
+    (``<name>_dot``, placed as :func:`s2s.jvp` places tangents), returns ``H v``: for one
+    ``wrt`` argument an array of its shape (a tuple of them for a tuple ``wrt``).
+
+    Attributes: ``primal``, ``wrt``, ``mode`` (``"hvp"``), ``source`` (the generated JVP of
+    the generated gradient), ``gradient`` and ``product`` (the derivative objects used)."""
+
+    mode = "hvp"
+
+    def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
+        super().__init__(f, wrt, options)
+        self.gradient = grad(f, wrt=wrt, **options)
+        self.product = jvp(self.gradient, wrt=tuple(self._names), **options)
+        self.__signature__ = self.product.__signature__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _checked_scalar(lambda: self.product(*args, **kwargs), "hvp")[1]
+
+    @property
+    def source(self) -> str:
+        return self.product.source
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ("hvp", self.primal, self.wrt, self.options))
+
+
+class Hessian(_Composite):
+    """``hessian(f, wrt)``: the matrix of second derivatives of a real scalar ``f``.
+
+    For one ``wrt`` argument ``x`` the result has shape ``x.shape + x.shape`` (JAX's
+    convention); for a tuple ``wrt`` a tuple of tuples, ``H[i][j]`` of shape
+    ``xi.shape + xj.shape``. Column ``k`` is a Hessian-vector product with the ``k``-th basis
+    direction (forward over reverse), so the cost is ``x.size`` HVPs."""
+
+    mode = "hessian"
+
+    def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
+        super().__init__(f, wrt, options)
+        self.gradient = grad(f, wrt=tuple(self._names), **options)
+        self.products = [jvp(self.gradient, wrt=(name,), **options) for name in self._names]
+        self.__signature__ = inspect.signature(f)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound = inspect.signature(self.primal).bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = [bound.arguments[n] for n in self._names]
+        rows: list[list[Any]] = [[None] * len(values) for _ in values]
+        for j, (product, x) in enumerate(zip(self.products, values)):
+            columns = []
+            for direction in _basis(x):
+                tangent = {product._tangent_names[self._names[j]]: direction}
+                call = functools.partial(product, *bound.args, **bound.kwargs, **tangent)
+                columns.append(_checked_scalar(call, "hessian")[1])
+            for i, xi in enumerate(values):
+                rows[i][j] = _stack([c[i] for c in columns], np.shape(xi), np.shape(x), xi)
+        if self._single:
+            return rows[0][0]
+        return tuple(tuple(row) for row in rows)
+
+    @property
+    def source(self) -> str:
+        return self.products[0].source
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ("hessian", self.primal, self.wrt, self.options))
+
+
+class Jacobian(_Composite):
+    """``jacobian(f, wrt, mode)``: the derivative of each output entry by each input entry.
+
+    For an output ``y`` and one ``wrt`` argument ``x`` the result has shape
+    ``y.shape + x.shape``; a tuple ``wrt`` gives a tuple over arguments, a tuple output a
+    tuple over outputs (of those). ``mode="forward"`` stacks one JVP per input entry,
+    ``"reverse"`` one pullback per output entry; ``"auto"`` takes forward mode when the
+    ``wrt`` arguments have fewer entries than the outputs, decided once per argument shapes
+    and dtypes (the first call evaluates ``f`` once more to learn the output's size).
+    ``chosen`` is the mode of the latest call (``None`` before the first)."""
+
+    mode = "jacobian"
+
+    def __init__(self, f: Callable, wrt: Any, how: str, options: dict[str, Any]) -> None:
+        super().__init__(f, wrt, options)
+        if how not in _MODES:
+            raise ValueError(f"jacobian mode must be one of {_MODES}, not {how!r}")
+        self.how = how
+        self.chosen: str | None = None
+        self.forward = [jvp(f, wrt=(name,), **options) for name in self._names]
+        self.reverse = vjp(f, wrt=tuple(self._names), **options)
+        self._decisions: dict[Any, str] = {}
+        self.__signature__ = inspect.signature(f)
+
+    def _decide(self, bound: inspect.BoundArguments, values: list[Any]) -> str:
+        if self.how != "auto":
+            return self.how
+        key = tuple((np.shape(v), np.result_type(v)) for v in bound.arguments.values()
+                    if isinstance(v, (np.ndarray, np.generic, float)))  # fmt: skip
+        found = self._decisions.get(key)
+        if found is None:
+            output = self.primal(*bound.args, **bound.kwargs)
+            outputs = output if type(output) is tuple else (output,)
+            n_out = sum(int(np.size(o)) for o in outputs)
+            n_in = sum(int(np.size(v)) for v in values)
+            found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
+        return found
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound = inspect.signature(self.primal).bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = [bound.arguments[n] for n in self._names]
+        self.chosen = self._decide(bound, values)
+        if self.chosen == "forward":
+            return self._forward(bound, values)
+        return self._reverse(bound, values)
+
+    def _forward(self, bound: inspect.BoundArguments, values: list[Any]) -> Any:
+        per_input = []
+        output = None
+        for name, product, x in zip(self._names, self.forward, values):
+            columns = []
+            for direction in _basis(x):
+                tangent = {product._tangent_names[name]: direction}
+                output, column = product(*bound.args, **bound.kwargs, **tangent)
+                columns.append(column)
+            if not columns:  # an empty input: no direction, still the output's value
+                output = self.primal(*bound.args, **bound.kwargs)
+            per_input.append(columns)
+        outputs = output if type(output) is tuple else (output,)
+        result = []
+        for k, y in enumerate(outputs):
+            parts = []
+            for x, columns in zip(values, per_input):
+                cols = [c[k] if type(output) is tuple else c for c in columns]
+                parts.append(_stack(cols, np.shape(y), np.shape(x), y, x))
+            result.append(parts[0] if self._single else tuple(parts))
+        return tuple(result) if type(output) is tuple else result[0]
+
+    def _reverse(self, bound: inspect.BoundArguments, values: list[Any]) -> Any:
+        output, pullback = self.reverse(*bound.args, **bound.kwargs)
+        outputs = output if type(output) is tuple else (output,)
+        result = []
+        for k, y in enumerate(outputs):
+            rows = []
+            for direction in _basis(y):
+                if type(output) is tuple:
+                    cotangent: Any = tuple(direction if i == k else None
+                                           for i in range(len(outputs)))  # fmt: skip
+                else:
+                    cotangent = direction
+                rows.append(pullback(cotangent))
+            parts = []
+            for i, x in enumerate(values):
+                stacked = _stack([r[i] for r in rows], np.shape(x), np.shape(y), y, x)
+                axes = tuple(range(np.ndim(x), np.ndim(x) + np.ndim(y)))
+                parts.append(np.transpose(stacked, axes + tuple(range(np.ndim(x)))))
+            result.append(parts[0] if self._single else tuple(parts))
+        return tuple(result) if type(output) is tuple else result[0]
+
+    @property
+    def source(self) -> str:
+        chosen = self.chosen or ("forward" if self.how == "forward" else "reverse")
+        return self.forward[0].source if chosen == "forward" else self.reverse.source
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
+
+
+def _basis(x: Any):
+    """The unit directions of ``x``'s entries in C order, each of ``x``'s type and dtype."""
+    shape = np.shape(x)
+    dtype = np.result_type(x) if np.result_type(x).kind == "f" else np.dtype(np.float64)
+    for index in range(math.prod(shape)):
+        e = np.zeros(shape, dtype)
+        e.flat[index] = 1.0
+        yield e if shape or not isinstance(x, float) else float(e)
+
+
+def _stack(items: list[Any], inner: tuple, outer: tuple, *like: Any) -> np.ndarray:
+    """``items`` (one per entry of an ``outer``-shaped array, each of shape ``inner``) as one
+    array of shape ``inner + outer``, in the dtype the values promote to."""
+    dtype = np.result_type(*[np.result_type(v) for v in like if v is not None], np.float16)
+    if not items:
+        return np.zeros(inner + outer, dtype)
+    stacked = np.stack([np.asarray(i, dtype) for i in items], axis=-1)
+    return np.reshape(stacked, inner + outer)
+
+
+def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
+    """Run ``call``; a non-scalar ``f`` raises ``NonScalarOutputError`` with advice for
+    ``what`` (the error keeps the ``return`` line it names)."""
+    try:
+        return call()
+    except NonScalarOutputError as exc:
+        raise NonScalarOutputError(
+            f"{what} needs a function with a real floating scalar output (a loss); "
+            + exc.message.replace("a gradient needs a real floating scalar output, but ", ""),
+            exc.where,
+            "reduce the output to a scalar (a loss), or use s2s.jacobian for a vector "
+            "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
+            "second derivatives along u)",
+        ) from exc
+
+
+def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: Any) -> Any:
+    if kind == "hvp":
+        return HessianVectorProduct(f, wrt, options)
+    if kind == "hessian":
+        return Hessian(f, wrt, options)
+    return Jacobian(f, wrt, extra[0], options)
+
+
+def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
+    """Hessian-vector products of a real scalar ``f``, forward over reverse (one JVP of the
+    generated gradient: a few gradients' cost, never the Hessian itself).
+
+    ``s2s.hvp(f)(x, v)`` returns ``H(x) v`` with ``x``'s shape; the directions follow ``f``'s
+    arguments as :func:`s2s.jvp`'s tangents do, so it fits
+    ``scipy.optimize.minimize(f, x0, jac=s2s.grad(f), hessp=s2s.hvp(f), method="Newton-CG")``.
+    ``options`` are :func:`s2s.grad`'s (``disconnected``, ``undefined``, ``allow_int``).
+
+    Raises:
+        NonScalarOutputError: ``f`` does not return a real floating scalar (at the call).
+        TangentError: a direction of the wrong shape or dtype.
+    """
+    if f is None:
+        return lambda g: HessianVectorProduct(g, wrt, options)
+    return HessianVectorProduct(f, wrt, options)
+
+
+def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
+    """The Hessian of a real scalar ``f``: shape ``x.shape + x.shape`` for one ``wrt``
+    argument, a tuple of tuples ``H[i][j]`` for several (see :class:`Hessian`).
+
+    Raises ``NonScalarOutputError`` (with advice to use :func:`jacobian`) for a function whose
+    output is not a real floating scalar."""
+    if f is None:
+        return lambda g: Hessian(g, wrt, options)
+    return Hessian(f, wrt, options)
+
+
+def jacobian(
+    f: Callable | None = None,
+    wrt: int | str | tuple[int | str, ...] = 0,
+    *,
+    mode: str = "auto",
+    **options: Any,
+):
+    """The Jacobian of ``f``: shape ``y.shape + x.shape`` (JAX's convention), built from JVPs
+    (``mode="forward"``) or pullbacks (``"reverse"``); ``"auto"`` takes forward mode when the
+    inputs have fewer entries than the outputs, and says which on ``.chosen``."""
+    if f is None:
+        return lambda g: Jacobian(g, wrt, mode, options)
+    return Jacobian(f, wrt, mode, options)
+
+
+__all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]

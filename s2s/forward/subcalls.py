@@ -1,0 +1,108 @@
+"""Subcalls: calls to the user's own functions and derivative objects, tuple arguments' items,
+and the undefined markers ``undefined_grad`` makes, in the forward sweep.
+
+A call to the user's own function goes through its sub-derivative with the tangents first,
+``y, y_dot = _s2s.jvp_of(g, ("a",))(a_dot, a, b)``, which generated code differentiated again
+can call in turn; an undefined tangent among its arguments skips the sub-derivative.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import gast
+
+from s2s.codegen.ir import Stmt, atom_names
+from s2s.codegen.sweeps import assign, call, primal_statement
+from s2s.codegen.templating import constant, name
+from s2s.forward.rules import is_not_none, literal_tangent
+from s2s.forward.state import DENSE, MAYBE
+
+
+def items_statement(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
+    """``p_0, p_1 = p`` for a tuple argument: its tangent is a tuple of the items'."""
+    out: list[gast.stmt] = [primal_statement(stmt)]
+    source = sweep.tangent_of(stmt.args[0])
+    names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
+    store = gast.Tuple(elts=[gast.Name(n, gast.Store(), None, None) for n in names],
+                       ctx=gast.Store())  # fmt: skip
+    out.append(gast.Assign(targets=[store], value=copy.deepcopy(source.expr),
+                           type_comment=None))  # fmt: skip
+    for target in stmt.targets:
+        sweep.state.set(target, DENSE)
+    return out
+
+
+def undefined_origin(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
+    """``y = undefined_grad(x, reason)``: y's tangent is a new marker where x has one."""
+    out: list[gast.stmt] = [primal_statement(stmt)]
+    source = sweep.tangent_of(stmt.args[0])
+    target = stmt.targets[0]
+    var = atom_names(stmt.args[0])[0]
+    reason = stmt.args[1] if len(stmt.args) > 1 else stmt.kwargs.get("reason")
+    marker = call(
+        "_s2s.undefined",
+        constant("undefined_grad"),
+        constant("" if var in sweep.ir.temporaries else sweep.ir.original.get(var, var)),
+        copy.deepcopy(reason) if reason is not None else constant("declared undefined"),
+        constant(sweep.primal.filename),
+        constant(getattr(stmt.node, "lineno", 0)),
+    )
+    if target not in sweep.dot:
+        return out
+    if source.maybe:
+        out.append(assign(sweep.dot[target], constant(None)))
+        out.append(gast.If(test=is_not_none(source.guard),
+                           body=[assign(sweep.dot[target], marker)], orelse=[]))  # fmt: skip
+        sweep.state.set(target, MAYBE)
+    else:
+        out.append(assign(sweep.dot[target], marker))
+        sweep.state.set(target, DENSE)
+    sweep.state.undefined.add(target)
+    return out
+
+
+def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
+    """A call to the user's own function (a nested def, a derivative object): its value and
+    tangent from its sub-derivative, ``y, y_dot = _s2s.jvp_of(g, ("a",))(a_dot, a, b)``
+    (the tangents first). An undefined tangent among them skips the sub-derivative."""
+    wrt, tangents, carrying = [], [], []
+    for param in binding.active_params:
+        atom = binding.arguments[param]
+        found = literal_tangent(atom, sweep.tangent_of)
+        if found is None:
+            continue
+        wrt.append(constant(param))
+        tangents.append(found)
+        carrying += [sweep.dot[n] for n in atom_names(atom)
+                     if n in sweep.dot and n in sweep.state.undefined]  # fmt: skip
+    expr = stmt.expr
+    derivative = call("_s2s.jvp_of", copy.deepcopy(expr.func),
+                      gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
+    value = gast.Call(func=derivative, args=tangents + copy.deepcopy(expr.args),
+                      keywords=copy.deepcopy(expr.keywords))  # fmt: skip
+    names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
+
+    def store(ids: list[str], packed: bool) -> gast.expr:
+        if not packed:
+            return gast.Name(ids[0], gast.Store(), None, None)
+        return gast.Tuple(elts=[gast.Name(i, gast.Store(), None, None) for i in ids],
+                          ctx=gast.Store())  # fmt: skip
+
+    pair = gast.Tuple(elts=[store(list(stmt.targets), stmt.unpack), store(names, stmt.unpack)],
+                      ctx=gast.Store())  # fmt: skip
+    for target in stmt.targets:
+        sweep.state.set(target, DENSE)
+    node = gast.Assign(targets=[pair], value=value, type_comment=None)
+    if not carrying:
+        return [node]
+    marker = sweep.names.fresh("marker", always_number=True)
+    when_marker: list[gast.stmt] = [primal_statement(stmt)]
+    for target, tangent in zip(stmt.targets, names):
+        step = constant(sweep.step(target, stmt.node))
+        when_marker.append(assign(tangent, call("_s2s.through", name(marker), step)))
+        sweep.state.undefined.add(target)
+    sweep.maybe_reads.update(carrying)
+    return [assign(marker, call("_s2s.undefined_in", *[name(c) for c in carrying])),
+            gast.If(test=is_not_none(marker), body=when_marker, orelse=[node])]  # fmt: skip

@@ -1,0 +1,166 @@
+"""``hvp``, ``hessian``, ``jacobian`` (shapes follow JAX: output shape + input shape) and
+``check_grad`` (analytic against numeric, side by side when they disagree)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s import d
+
+RNG = np.random.default_rng(20260903)
+
+
+def quartic(x, a):
+    return np.sum((x * x - a) ** 2) + np.sum(np.outer(x, x) * 0.25)
+
+
+def hand_hessian(x, a):
+    """d^2/dx^2 of quartic: diag(12 x^2 - 4 a) + 0.5 (the outer term's symmetric part)."""
+    return np.diag(12 * x * x - 4 * a) + 0.5 * np.ones((len(x), len(x)))
+
+
+def test_hvp_is_the_hessian_times_the_direction_without_forming_it():
+    x, a, v = RNG.normal(size=4), 0.3, RNG.normal(size=4)
+    product = s2s.hvp(quartic)
+    np.testing.assert_allclose(product(x, a, v), hand_hessian(x, a) @ v, rtol=1e-12)
+    assert product.mode == "hvp" and "jvp_d_quartic" in product.source
+    assert "hessian" not in product.source.lower()  # never forms the matrix
+
+
+def test_hessian_shapes_follow_jax_for_one_and_several_arguments():
+    x, a = RNG.normal(size=4), 0.3
+    np.testing.assert_allclose(s2s.hessian(quartic)(x, a), hand_hessian(x, a), rtol=1e-12)
+
+    def bilinear(x, y):
+        return np.sum(np.tanh(x)[:, None] * y)
+
+    x, y = RNG.normal(size=3), RNG.normal(size=(3, 2))
+    (hxx, hxy), (hyx, hyy) = s2s.hessian(bilinear, wrt=(0, 1))(x, y)
+    assert hxx.shape == (3, 3) and hxy.shape == (3, 3, 2)
+    assert hyx.shape == (3, 2, 3) and hyy.shape == (3, 2, 3, 2)
+    np.testing.assert_allclose(hxy, np.transpose(hyx, (2, 0, 1)), rtol=1e-12)
+    np.testing.assert_array_equal(hyy, 0.0)
+
+
+def vector_out(x):
+    return np.tanh(x) * 2.0
+
+
+def test_hessian_of_a_non_scalar_function_is_refused_with_its_line_and_advice():
+    with pytest.raises(s2s.NonScalarOutputError, match="hessian needs a function") as info:
+        s2s.hessian(vector_out)(np.ones(3))
+    assert "the function returned a ndarray of shape (3,)" in str(info.value)
+    assert "test_composites.py" in str(info.value) and "s2s.jacobian" in str(info.value)
+    with pytest.raises(s2s.NonScalarOutputError, match="hvp needs"):
+        s2s.hvp(vector_out)(np.ones(3), np.ones(3))
+
+
+def tall(p, t):
+    return np.sin(p[0] * t) * np.exp(-p[1] * t) + p[2]
+
+
+def wide(w, x):
+    return np.tanh(x @ w)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "auto"])
+def test_jacobian_in_each_mode_has_output_then_input_shape(mode):
+    p, t = RNG.normal(size=3), np.linspace(0, 1, 7)
+    jac = s2s.jacobian(tall, mode=mode)
+    result = jac(p, t)
+    assert result.shape == (7, 3)
+    expected = np.stack([(tall(p + 1e-6 * e, t) - tall(p - 1e-6 * e, t)) / 2e-6
+                         for e in np.eye(3)], axis=-1)  # fmt: skip
+    np.testing.assert_allclose(result, expected, rtol=1e-6, atol=1e-9)
+    if mode == "auto":
+        assert jac.chosen == "forward"  # 3 inputs, 7 outputs
+
+
+def test_jacobian_auto_takes_reverse_mode_for_a_wide_function_and_matrices_keep_their_shape():
+    w, x = RNG.normal(size=(6, 2)), RNG.normal(size=(3, 6))
+    jac = s2s.jacobian(wide)
+    assert jac.chosen is None
+    result = jac(w, x)
+    assert jac.chosen == "reverse" and result.shape == (3, 2, 6, 2)
+    np.testing.assert_allclose(result, s2s.jacobian(wide, mode="forward")(w, x), rtol=1e-12)
+
+
+def two_outputs(x, y):
+    return x * y, np.sum(np.sin(x))
+
+
+def test_jacobian_of_several_outputs_and_arguments_is_nested_tuples():
+    x, y = RNG.normal(size=3), RNG.normal(size=3)
+    for mode in ("forward", "reverse"):
+        (j1x, j1y), (j2x, j2y) = s2s.jacobian(two_outputs, wrt=(0, 1), mode=mode)(x, y)
+        np.testing.assert_allclose(j1x, np.diag(y), rtol=1e-12)
+        np.testing.assert_allclose(j1y, np.diag(x), rtol=1e-12)
+        np.testing.assert_allclose(j2x, np.cos(x), rtol=1e-12)
+        assert j2y.shape == (3,) and not j2y.any()
+
+
+def test_composites_pickle_and_check_their_mode():
+    assert pickle.loads(pickle.dumps(s2s.hvp(quartic)))(np.ones(2), 0.0, np.ones(2)).shape == (2,)
+    with pytest.raises(ValueError, match="jacobian mode"):
+        s2s.jacobian(tall, mode="sideways")
+
+
+# -- check_grad ------------------------------------------------------------------------------
+
+
+def tanh_layer(x, w):
+    return np.tanh(x @ w)
+
+
+def test_check_grad_passes_a_correct_derivative_in_both_modes_to_second_order():
+    x, w = RNG.normal(size=(2, 3)), RNG.normal(size=(3, 4))
+    s2s.check_grad(tanh_layer, x, w, wrt=(0, 1))
+    s2s.check_grad(tanh_layer, x.astype(np.float32), w.astype(np.float32), wrt=(0, 1), order=1)
+
+
+def softsign(x):
+    return x / (1.0 + np.abs(x))
+
+
+def uses_softsign(x):
+    return np.sum(softsign(x) ** 2)
+
+
+def test_check_grad_catches_a_wrong_rule_and_shows_both_values():
+    @s2s.adjoint(softsign, source="deliberately wrong: the square is missing")
+    def wrong_adjoint(result, x):
+        d[x] = d[result] / (1.0 + np.abs(x))
+
+    @s2s.tangent(softsign, source="deliberately wrong, as the adjoint")
+    def wrong_tangent(result, x):
+        d[result] += d[x] / (1.0 + np.abs(x))
+
+    x = RNG.normal(size=5)
+    for mode in ("rev", "fwd"):
+        with pytest.raises(s2s.GradientCheckError) as info:
+            s2s.check_grad(uses_softsign, x, modes=(mode,), order=1)
+        error = info.value
+        assert error.mode == mode and error.order == 1
+        assert "analytic" in str(error) and "numeric" in str(error)
+        assert not np.allclose(error.analytic, error.numeric)
+
+
+def doubled(x):
+    return np.sum(x * 2.0)
+
+
+def test_check_grad_checks_types_and_refuses_unknown_modes():
+    x = RNG.normal(size=3).astype(np.float32)
+    s2s.check_grad(doubled, x, order=1)  # float32 derivatives of float32 values: passes
+    from s2s.checking import _check_like  # the check each derivative goes through
+
+    with pytest.raises(s2s.GradientCheckError, match="dtype float64, expected float32"):
+        _check_like(np.zeros(3), x, "the VJP", "rev", 1, None)
+    with pytest.raises(s2s.GradientCheckError, match=r"shape \(2,\), expected \(3,\)"):
+        _check_like(np.zeros(2, np.float32), x, "the VJP", "rev", 1, None)
+    with pytest.raises(ValueError, match="modes"):
+        s2s.check_grad(doubled, x, modes=("sideways",))

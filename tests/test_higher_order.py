@@ -1,0 +1,131 @@
+"""Higher order by transforming generated code (DESIGN 10): derivatives of derivatives.
+
+``grad(grad(f))``, ``jvp(grad(f))``, ``grad`` of a function calling ``jvp(f)``, a derivative
+object called inside a differentiated function, ``s2s.grad(f)`` used inside a helper, and
+third order, each against central differences of the lower-order derivative. Reverse mode over
+a derivative that keeps a tape (branches, loops) is refused with its line; forward over it works.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_calls as calls
+import test_control_flow as flow
+
+import s2s
+
+RNG = np.random.default_rng(20260902)
+
+
+def difference(f, x, v, h=1e-6):
+    """Central difference of ``f`` (an array-valued function of one array) along ``v``."""
+    return (np.asarray(f(x + h * v)) - np.asarray(f(x - h * v))) / (2 * h)
+
+
+def cubic_sine(x):
+    return np.sin(x) * x**3
+
+
+def test_grad_of_grad_and_third_order_of_a_scalar_function():
+    g = s2s.grad(cubic_sine)
+    gg = s2s.grad(g)
+    ggg = s2s.grad(gg)
+    x = 0.7
+    second = -np.sin(x) * x**3 + 6 * x**2 * np.cos(x) + 6 * x * np.sin(x)
+    assert gg(x) == pytest.approx(second, rel=1e-12)
+    assert ggg(x) == pytest.approx((gg(x + 1e-5) - gg(x - 1e-5)) / 2e-5, rel=1e-7)
+    assert isinstance(gg(x), np.float64)
+
+
+def mlp_loss(w1, w2, x):
+    h = np.tanh(x @ w1)
+    z = h @ w2
+    return np.mean(np.log(1.0 + np.exp(-z * z)))
+
+
+def test_jvp_of_grad_is_a_hessian_vector_product():
+    w1, w2, x = RNG.normal(size=(4, 5)), RNG.normal(size=(5, 2)), RNG.normal(size=(3, 4))
+    v = RNG.normal(size=(4, 5))
+    grad = s2s.grad(mlp_loss)
+    value, tangent = s2s.jvp(grad)(w1, w2, x, v)
+    np.testing.assert_allclose(value, grad(w1, w2, x), rtol=1e-14)
+    expected = difference(lambda a: grad(a, w2, x), w1, v)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-6, atol=1e-9)
+    assert tangent.shape == w1.shape and tangent.dtype == w1.dtype
+
+
+def jvp_sum(x, v):
+    return np.sum(s2s.jvp(cubic_sine)(x, v)[1])
+
+
+def test_grad_of_a_function_calling_jvp():
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    gx, gv = s2s.grad(jvp_sum, wrt=(0, 1))(x, v)
+    for k in range(3):
+        e = np.eye(3)[k]
+        assert gx[k] == pytest.approx(float(difference(lambda a: jvp_sum(a, v), x, e)), rel=1e-6)
+        assert gv[k] == pytest.approx(float(difference(lambda b: jvp_sum(x, b), v, e)), rel=1e-6)
+
+
+scaled_sine_grad = s2s.grad(lambda v: np.sum(np.sin(v) * 2.0))
+
+
+def calls_a_derivative_object(x):
+    return np.sum(scaled_sine_grad(x) ** 2) + np.sum(x)
+
+
+def makes_a_gradient_in_a_helper(x):
+    return s2s.grad(mlp_loss, wrt="x")(x[:4, :5], np.ones((5, 2)), x[:3, :4] * 0.5)
+
+
+def uses_a_helper_that_differentiates(x):
+    return np.sum(makes_a_gradient_in_a_helper(x) ** 2)
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (calls_a_derivative_object, RNG.normal(size=3)),
+        (uses_a_helper_that_differentiates, RNG.normal(size=(4, 5))),
+        (calls.network, None),
+    ],
+    ids=["a derivative object called inside", "s2s.grad(f) in a helper", "helpers"],
+)
+def test_second_order_through_calls(f, x):
+    if x is None:  # network: several arguments, helpers with keywords and recursion
+        args = (RNG.normal(size=(2, 3)), RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)))
+        s2s.check_grad(f, *args, wrt=(0, 1, 2), modes=("fwd",), order=2)
+        return
+    s2s.check_grad(f, x, order=2)
+
+
+def test_forward_over_reverse_through_branches_and_loops():
+    args = (RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(5, 3)))
+    s2s.check_grad(flow.rnn, *args, wrt=(0, 1, 2), modes=("fwd",), order=2)
+    s2s.check_grad(flow.branches, RNG.normal(size=3), 0.7, wrt=(0, 1), modes=("fwd",), order=2)
+
+
+def test_reverse_over_a_derivative_with_a_tape_is_refused_with_its_line():
+    with pytest.raises(s2s.NoRuleError, match="branches or loops is not supported yet") as info:
+        s2s.grad(s2s.grad(flow.newton_sqrt))(2.0)
+    assert "tape.pop()" in str(info.value) and "s2s.hvp" in str(info.value)
+
+
+def test_the_derivative_being_differentiated_is_generated_without_in_place_updates():
+    grad = s2s.grad(mlp_loss, wrt=(0, 1))
+    w1, w2, x = RNG.normal(size=(4, 5)), RNG.normal(size=(5, 2)), RNG.normal(size=(3, 4))
+    grad(w1, w2, x)
+    first_order = grad.source
+    twin = grad._functional_twin
+    assert twin is None or twin.options.functional
+    s2s.jvp(grad, wrt=(0, 1))(w1, w2, x, w1, w2)
+    functional = grad._functional_twin.source
+    assert "+=" not in functional and "_s2s.into" not in functional and "del " not in functional
+    assert "del " in first_order  # the first-order derivative still frees and reuses memory
+    assert grad._functional_twin.options != grad.options  # a separate cache entry
+
+
+def test_a_vjp_derivative_cannot_be_differentiated():
+    with pytest.raises(s2s.NoRuleError, match="returns a pullback function"):
+        s2s.grad(s2s.vjp(cubic_sine))
