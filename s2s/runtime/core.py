@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import linecache
 import operator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.kinds import Undefined
 from s2s.runtime.namespace import (
+    Like,
     array_namespace,
     broadcast,
     foreign_gradient,
@@ -33,19 +34,6 @@ def reads_shape_only(*positions: int):
         return function
 
     return mark
-
-
-class Like(NamedTuple):
-    """The shape and dtype of a primal value: all an adjoint needs when it needs no values.
-
-    For an array of another namespace, ``xp`` is that namespace's module (so zeros made from
-    the record are made there) and ``chunks`` a Dask array's chunks (so they follow it).
-    """
-
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    xp: Any = None
-    chunks: Any = None
 
 
 _LIKES: dict[tuple[tuple[int, ...], np.dtype], Like] = {}  # one record per shape and dtype
@@ -161,7 +149,7 @@ def unbroadcast(g: Any, ref: Any) -> Any:
 def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
     ``ref``'s namespace (Dask: with its chunks)."""
-    if type(ref) is np.ndarray:
+    if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:
         return np.zeros(ref.shape, acc_dtype(ref.dtype))
     return zeros(array_namespace(ref), shape_of(ref), acc_dtype(_dtype_of(ref)), ref)
 
