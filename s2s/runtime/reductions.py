@@ -57,7 +57,7 @@ def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     """
     shape = shape_of(a)
     axes = normalize_axes(axis, len(shape))
-    xp = np if type(g) is np.ndarray else array_namespace(g, a)
+    xp = np if type(g) is np.ndarray and type(a) is np.ndarray else array_namespace(g, a)
     if xp is np:
         return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
     g = g if is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's namespace
