@@ -27,6 +27,7 @@ import numpy as np
 
 _PLAIN = {float, int, bool, complex, type(None), str, np.float64, np.float32, np.float16}
 _HOST: set[type] = {np.ndarray, *_PLAIN}  # types that are never a foreign array
+HOST_TYPES = _HOST  # for helpers on numpy's hot path: one set lookup, no call
 
 
 class Like(NamedTuple):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import _dtype_of, acc_dtype, reads_shape_only, shape_of
-from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array
+from s2s.runtime.namespace import HOST_TYPES, array_namespace, broadcast, is_foreign_array
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -42,7 +42,7 @@ def _keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int,
 
 
 def _cast(g: Any, dtype: np.dtype) -> np.ndarray:
-    if type(g) is not np.ndarray and is_foreign_array(g):  # stays in its namespace
+    if type(g) not in HOST_TYPES and is_foreign_array(g):  # stays in its namespace
         return g if g.dtype == dtype else g.astype(dtype)
     g = np.asarray(g)
     return g if g.dtype == dtype else g.astype(dtype)
