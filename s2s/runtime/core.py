@@ -11,6 +11,7 @@ import numpy as np
 from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.kinds import Undefined
 from s2s.runtime.namespace import (
+    HOST_TYPES,
     Like,
     array_namespace,
     broadcast,
@@ -425,8 +426,10 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
-    if (type(buffer) is not np.ndarray and is_foreign_array(buffer)) or (
-        type(x) is not np.ndarray and is_foreign_array(x)
+    if type(buffer) is np.ndarray and type(x) is np.ndarray:  # numpy: the common case
+        pass
+    elif (type(buffer) not in HOST_TYPES and is_foreign_array(buffer)) or (
+        type(x) not in HOST_TYPES and is_foreign_array(x)
     ):
         if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
             return foreign_gradient(buffer, x, protect)

@@ -90,9 +90,11 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
 def filled(g: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray:
     """The cotangent of a full reduction of an array of ``shape`` (known at generation):
     ``g`` in every entry, as ``dtype`` (small arrays filled, large ones a broadcast view)."""
-    g = _cast(g, np.dtype(dtype))
-    if type(g) is not np.ndarray:  # a 0-d Dask or CuPy cotangent
-        return broadcast(array_namespace(g), g, shape)
+    if type(g) not in HOST_TYPES and is_foreign_array(g):  # a 0-d Dask or CuPy cotangent
+        return broadcast(array_namespace(g), _cast(g, np.dtype(dtype)), shape)
+    g = np.asarray(g)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
     if math.prod(shape) <= _SMALL:
         full = np.empty(shape, g.dtype)
         full.fill(g)
