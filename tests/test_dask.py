@@ -101,6 +101,8 @@ def _plain_on_dask(row, dargs):
     return None
 
 
+# The plain function on Dask warns where Dask falls back to numpy (it then computes).
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 @pytest.mark.parametrize("row", _params(rows.USER_FACING))
 def test_rule_on_dask(row):
     """The row's vjp on Dask inputs: lazy, chunked like the inputs, equal to numpy's; or a

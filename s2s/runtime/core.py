@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import operator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from s2s.runtime.kinds import Undefined, add
 from s2s.runtime.namespace import (
+    HOST_TYPES,
+    Like,
     array_namespace,
     broadcast,
     foreign_gradient,
@@ -31,19 +33,6 @@ def reads_shape_only(*positions: int):
         return function
 
     return mark
-
-
-class Like(NamedTuple):
-    """The shape and dtype of a primal value: all an adjoint needs when it needs no values.
-
-    For an array of another namespace, ``xp`` is that namespace's module (so zeros made from
-    the record are made there) and ``chunks`` a Dask array's chunks (so they follow it).
-    """
-
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    xp: Any = None
-    chunks: Any = None
 
 
 _LIKES: dict[tuple[tuple[int, ...], np.dtype], Like] = {}  # one record per shape and dtype
@@ -160,7 +149,7 @@ def unbroadcast(g: Any, ref: Any) -> Any:
 def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
     ``ref``'s namespace (Dask: with its chunks)."""
-    if type(ref) is np.ndarray:
+    if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:
         return np.zeros(ref.shape, acc_dtype(ref.dtype))
     return zeros(array_namespace(ref), shape_of(ref), acc_dtype(dtype_of(ref)), ref)
 
@@ -309,8 +298,10 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
         return tuple(out)
-    if (type(buffer) is not np.ndarray and is_foreign_array(buffer)) or (
-        type(x) is not np.ndarray and is_foreign_array(x)
+    if type(buffer) is np.ndarray and type(x) is np.ndarray:  # numpy: the common case
+        pass
+    elif (type(buffer) not in HOST_TYPES and is_foreign_array(buffer)) or (
+        type(x) not in HOST_TYPES and is_foreign_array(x)
     ):
         if isinstance(x, np.ndarray) or is_foreign_array(x):  # computed on Dask or CuPy
             return foreign_gradient(buffer, x, protect)

@@ -36,6 +36,8 @@ def unbroadcast_mask(mask: Any, ref: Any) -> Any:
 
 def masked(mask: Any, value: Any) -> Any:
     """``value`` with the masked entries set to exactly zero (dtype kept)."""
+    if type(value) is np.ndarray and type(mask) is np.ndarray:
+        return np.where(mask, 0, value)
     return array_namespace(mask, value).where(mask, 0, value)
 
 

@@ -21,12 +21,26 @@ and allocate, broadcast and scatter-add in it with :func:`zeros`, :func:`full`,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 _PLAIN = {float, int, bool, complex, type(None), str, np.float64, np.float32, np.float16}
 _HOST: set[type] = {np.ndarray, *_PLAIN}  # types that are never a foreign array
+HOST_TYPES = _HOST  # for helpers on numpy's hot path: one set lookup, no call
+
+
+class Like(NamedTuple):
+    """The shape and dtype of a primal value: all an adjoint needs when it needs no values.
+
+    For an array of another namespace, ``xp`` is that namespace's module (so zeros made from
+    the record are made there) and ``chunks`` a Dask array's chunks (so they follow it).
+    """
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    xp: Any = None
+    chunks: Any = None
 
 
 class Adapter:
@@ -221,6 +235,10 @@ def array_namespace(*values: Any) -> Any:
         t = type(value)
         if t in _HOST:  # numpy arrays and scalars, and every type seen not to be foreign
             continue
+        if t is Like:  # a shape record: of a foreign array when it names its namespace
+            if value.xp is None:
+                continue
+            return value.xp
         backend = _BY_TYPE.get(t)
         if backend is not None:
             return backend.module

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
-from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array
+from s2s.runtime.namespace import HOST_TYPES, array_namespace, broadcast, is_foreign_array
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -42,7 +42,7 @@ def _keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int,
 
 
 def _cast(g: Any, dtype: np.dtype) -> np.ndarray:
-    if type(g) is not np.ndarray and is_foreign_array(g):  # stays in its namespace
+    if type(g) not in HOST_TYPES and is_foreign_array(g):  # stays in its namespace
         return g if g.dtype == dtype else g.astype(dtype)
     g = np.asarray(g)
     return g if g.dtype == dtype else g.astype(dtype)
@@ -57,7 +57,7 @@ def expand_reduced(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     """
     shape = shape_of(a)
     axes = normalize_axes(axis, len(shape))
-    xp = array_namespace(g, a)
+    xp = np if type(g) is np.ndarray and type(a) is np.ndarray else array_namespace(g, a)
     if xp is np:
         return np.reshape(np.asarray(g), _keepdims_shape(shape, axes))
     g = g if is_foreign_array(g) else xp.asarray(g)  # a host scalar joins a's namespace
@@ -90,9 +90,11 @@ def unreduce(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np.nda
 def filled(g: Any, shape: tuple[int, ...], dtype: str) -> np.ndarray:
     """The cotangent of a full reduction of an array of ``shape`` (known at generation):
     ``g`` in every entry, as ``dtype`` (small arrays filled, large ones a broadcast view)."""
-    g = _cast(g, np.dtype(dtype))
-    if type(g) is not np.ndarray:  # a 0-d Dask or CuPy cotangent
-        return broadcast(array_namespace(g), g, shape)
+    if type(g) not in HOST_TYPES and is_foreign_array(g):  # a 0-d Dask or CuPy cotangent
+        return broadcast(array_namespace(g), _cast(g, np.dtype(dtype)), shape)
+    g = np.asarray(g)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
     if math.prod(shape) <= _SMALL:
         full = np.empty(shape, g.dtype)
         full.fill(g)
