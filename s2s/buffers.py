@@ -52,6 +52,8 @@ class Accumulation:
         ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry;
         ``may_be_none`` that ``expr`` itself may be ``None`` at run time (a pullback's part).
         """
+        if may_be_none and self.count.get(var, 0):  # `d + None` would fail: add by the kinds
+            self.maybe_none.add(var)
         if getattr(self, "flow", False):
             self._accumulate(var, expr, out, mask)
             if may_be_none or var in self.ir.lists:
@@ -61,6 +63,8 @@ class Accumulation:
                 self.count[var] = 1
             return
         self._accumulate(var, expr, out, mask)
+        if may_be_none:  # the buffer may now be None: later additions use _s2s.add
+            self.maybe_none.add(var)
 
     def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
         self.zero_masks.setdefault(var, []).append(mask)

@@ -146,6 +146,34 @@ def check_directional(
     )
 
 
+def richardson(phi: Callable[[float], Any], h: float) -> Any:
+    """The derivative at 0 of ``phi`` (a function of one real step), by central differences at
+    steps ``h`` and ``h / 2`` combined by Richardson extrapolation: the O(h^2) error terms
+    cancel, leaving O(h^4) truncation plus rounding ``~ eps |phi| / h``."""
+
+    def central(step: float) -> Any:
+        return (np.asarray(phi(step), np.float64) - np.asarray(phi(-step), np.float64)) / (
+            2 * step
+        )
+
+    return (4 * central(h / 2) - central(h)) / 3
+
+
+def directional_difference(
+    fn: Callable, args: Sequence[Any], wrt: tuple[int, ...], dirs: Sequence[Any], h: float
+) -> Any:
+    """``d/dt fn(args + t dirs)`` at ``t = 0`` (Richardson-extrapolated central differences),
+    computed in float64 whatever the arguments' dtypes."""
+
+    def phi(t: float) -> Any:
+        moved = [cast(a, np.float64) for a in args]
+        for i, v in zip(wrt, dirs):
+            moved[i] = shift(args[i], t, v)
+        return fn(*moved)
+
+    return richardson(phi, h)
+
+
 def check_low_precision(
     fn: Callable,
     args64: Sequence[Any],
