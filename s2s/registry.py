@@ -163,6 +163,7 @@ def load_builtin_rules() -> None:
     beside = package.parent / "templates" / "__init__.py"
     if (package / "templates").is_dir() or not beside.is_file():
         import s2s.templates  # noqa: F401
+
         return
     spec = importlib.util.spec_from_file_location(
         "s2s.templates", beside, submodule_search_locations=[str(beside.parent)]

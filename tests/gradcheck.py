@@ -152,9 +152,7 @@ def richardson(phi: Callable[[float], Any], h: float) -> Any:
     cancel, leaving O(h^4) truncation plus rounding ``~ eps |phi| / h``."""
 
     def central(step: float) -> Any:
-        return (np.asarray(phi(step), np.float64) - np.asarray(phi(-step), np.float64)) / (
-            2 * step
-        )
+        return (np.asarray(phi(step), np.float64) - np.asarray(phi(-step), np.float64)) / (2 * step)
 
     return (4 * central(h / 2) - central(h)) / 3
 
