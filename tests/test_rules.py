@@ -31,11 +31,18 @@ def _accepts_float16(row: Row) -> bool:
     return True
 
 
+def _module(key) -> str:
+    """The rule module of ``templates/`` that registers ``key``'s rule (``ufuncs``, ...)."""
+    return registry.lookup(key).origin.rpartition(".")[2]
+
+
 def _params(table: list[Row]) -> list:
+    """Ids ``module/rule:tag[dtype]``: ``-k ufuncs/`` selects one rule module's rows."""
     params = []
     for row in table:
         dtypes = ["float64", "float32"] + (["float16"] if _accepts_float16(row) else [])
-        params += [pytest.param(row, dt, id=f"{row.id}[{dt}]") for dt in dtypes]
+        name = f"{_module(row.key)}/{row.id}"
+        params += [pytest.param(row, dt, id=f"{name}[{dt}]") for dt in dtypes]
     return params
 
 
@@ -73,7 +80,11 @@ def test_piecewise_constant(row: Row, dtype: str, rules_reached):
     gc.check_grad_matches_vjp(row.fn, args, row.wrt)
 
 
-@pytest.mark.parametrize("row", [r for r in rows.PIECEWISE_CONSTANT if r.only], ids=lambda r: r.id)
+@pytest.mark.parametrize(
+    "row",
+    [r for r in rows.PIECEWISE_CONSTANT if r.only],
+    ids=lambda r: f"{_module(r.key)}/{r.id}",
+)
 def test_piecewise_constant_kind(row: Row):
     """Through a step the gradient is zero (no error); through metadata it is disconnected."""
     _, args = row.draw()
@@ -104,7 +115,7 @@ COFACTORS = A([[-3.0, 6.0, -3.0], [6.0, -12.0, 6.0], [-3.0, 6.0, -3.0]])
 def exact(key, tag, fn, args, expected, ct=None, tol=0.0):
     """A vjp of ``fn`` w.r.t. every argument, with cotangent ``ct`` (ones by default), equal to
     ``expected`` within ``tol`` (relative and absolute; 0 for values that must be exact)."""
-    name = f"{registry.qualified_name(key)}:{tag}"
+    name = f"{_module(key)}/{registry.qualified_name(key)}:{tag}"
     return pytest.param(fn, args, expected, ct, tol, id=name)
 
 

@@ -1,0 +1,154 @@
+"""Mutation testing of the rules (``templates/``) and the runtime (``s2s/runtime/``): cosmic-ray.
+
+    pip install -e ".[test,mutation]"
+    python tools/mutation.py run          # init a session, mutate, test every mutant, report
+    python tools/mutation.py report       # the score and every surviving mutant, again
+
+``run`` works in the checkout it is started from: cosmic-ray writes each mutant into the file
+on disk, runs ``python tools/mutation.py test`` and restores the file, so leave the tree alone
+while it runs (or run it in a clone: ``git clone . /tmp/s2s-mut``). The session and its config
+live in ``.mutation/`` (git-ignored); a second ``run`` resumes an unfinished session (delete
+``.mutation/`` to start afresh). The configuration, the operators left out and why are in
+``[tool.cosmic-ray]`` of pyproject.toml. cosmic-ray mutates files on disk rather than switching
+mutants in memory: s2s reads each rule's source text, so a mutant must be in the file.
+
+``test`` (cosmic-ray's test command) runs only the tests that can see the mutated file: the
+rule rows of the mutated rule module, or the runtime's unit and rule tests, first failure
+stopping the run. The ``mutation`` extra pins cosmic-ray.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+CONFIG = WORK / "config.toml"
+SESSION = WORK / "session.sqlite"
+
+# Tests that see every rule module (conventions, constructs) and the runtime's own tests.
+RULE_TESTS = ["tests/test_semantics.py", "tests/test_construct_modes.py"]
+RUNTIME_TESTS = [
+    "tests/test_runtime_helpers.py",
+    "tests/test_runtime_decompositions.py",
+    "tests/test_rules.py",
+    "tests/test_semantics.py",
+    "tests/test_construct_modes.py",
+    "tests/test_buffers.py",
+    "tests/test_mutation.py",
+    "tests/test_trial_containers.py",
+]
+
+
+def _config_text() -> str:
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cosmic-ray"]
+    lines = ["[cosmic-ray]"]
+    for key in ("module-path", "timeout", "excluded-modules", "test-command"):
+        lines.append(f"{key} = {_toml(settings[key])}")
+    lines += ["", "[cosmic-ray.distributor]", 'name = "local"', ""]
+    lines += ["[cosmic-ray.filters.operators-filter]"]
+    lines.append(f"exclude-operators = {_toml(settings['exclude-operators'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
+
+
+def _cosmic(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "cosmic_ray.cli", *args], cwd=ROOT, check=True)
+
+
+def run() -> int:
+    """Create (or resume) the session, filter it, execute it and report."""
+    WORK.mkdir(exist_ok=True)
+    CONFIG.write_text(_config_text())
+    if not SESSION.exists():
+        _cosmic("init", str(CONFIG), str(SESSION))
+        filters = ("operators_filter", "pragma_no_mutate")
+        for module in (f"cosmic_ray.tools.filters.{f}" for f in filters):
+            args = [str(SESSION), str(CONFIG)] if "operators" in module else [str(SESSION)]
+            subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, check=True)
+    _cosmic("exec", str(CONFIG), str(SESSION))
+    return report()
+
+
+def _rows() -> list[tuple]:
+    with sqlite3.connect(SESSION) as db:
+        return db.execute(
+            "SELECT m.module_path, m.operator_name, m.occurrence, m.start_pos_row, "
+            "r.test_outcome, r.worker_outcome FROM mutation_specs m "
+            "LEFT JOIN work_results r ON m.job_id = r.job_id"
+        ).fetchall()
+
+
+def report() -> int:
+    """Print the score and each survivor as ``file:line operator occurrence``."""
+    rows = _rows()
+    tested = [r for r in rows if r[5] == "NORMAL"]
+    killed = [r for r in tested if r[4] == "KILLED"]
+    survivors = sorted((r for r in tested if r[4] == "SURVIVED"), key=lambda r: (r[0], r[3]))
+    skipped = sum(r[5] == "SKIPPED" for r in rows)
+    other = len(rows) - len(tested) - skipped
+    for path, operator, occurrence, line, *_ in survivors:
+        print(f"SURVIVED {path}:{line} {operator} {occurrence}")
+    score = 100.0 * len(killed) / max(len(tested), 1)
+    print(
+        f"{len(rows)} mutants: {len(tested)} tested, {len(killed)} killed, "
+        f"{len(survivors)} survived ({score:.1f}% killed); {skipped} skipped by the operator "
+        f"filter or a pragma; {other} not run or not finished"
+    )
+    return 0
+
+
+def _mutated() -> list[str]:
+    out = subprocess.run(
+        ["git", "diff", "--name-only", "--", "templates", "s2s/runtime"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in out.splitlines() if line.endswith(".py")]
+
+
+def test() -> int:
+    """cosmic-ray's test command: the tests that can see the mutated file, first failure wins."""
+    runs: list[list[str]] = []
+    for path in _mutated():
+        stale = (ROOT / path).parent / "__pycache__"  # never run a stale compiled copy
+        shutil.rmtree(stale, ignore_errors=True)
+        module = Path(path).stem
+        if path.startswith("templates/") and module != "__init__":
+            runs += [["tests/test_rules.py", "-k", f"{module}/ or every_rule"], RULE_TESTS]
+        else:
+            runs += [RUNTIME_TESTS]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    for selection in runs or [["tests/test_rules.py", *RUNTIME_TESTS]]:
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+        code = subprocess.run(command + selection, cwd=ROOT, env=env).returncode
+        if code:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {"run": run, "report": report, "test": test}
+    if len(argv) != 1 or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]]()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
