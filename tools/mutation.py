@@ -94,6 +94,9 @@ def _rows() -> list[tuple]:
 
 def report() -> int:
     """Print the score and each survivor as ``file:line operator occurrence``."""
+    if not SESSION.exists():
+        print(f"no session at {SESSION}: run `python tools/mutation.py run` first")
+        return 1
     rows = _rows()
     tested = [r for r in rows if r[5] == "NORMAL"]
     killed = [r for r in tested if r[4] == "KILLED"]
@@ -123,23 +126,26 @@ def _mutated() -> list[str]:
 
 
 def test() -> int:
-    """cosmic-ray's test command: the tests that can see the mutated file, first failure wins."""
-    runs: list[list[str]] = []
+    """cosmic-ray's test command: one pytest run of the tests that can see the mutated file,
+    the mutated rule module's rows first; the first failure ends it (the mutant is killed)."""
+    selection: list[str] = []
+    keywords: list[str] = []
     for path in _mutated():
         stale = (ROOT / path).parent / "__pycache__"  # never run a stale compiled copy
         shutil.rmtree(stale, ignore_errors=True)
         module = Path(path).stem
         if path.startswith("templates/") and module != "__init__":
-            runs += [["tests/test_rules.py", "-k", f"{module}/ or every_rule"], RULE_TESTS]
+            selection += ["tests/test_rules.py", *RULE_TESTS]
+            keywords += [f"{module}/", "every_rule"] + [Path(t).stem for t in RULE_TESTS]
         else:
-            runs += [RUNTIME_TESTS]
+            selection += RUNTIME_TESTS
+    selection = list(dict.fromkeys(selection or ["tests/test_rules.py", *RUNTIME_TESTS]))
+    if keywords and len(selection) == 1 + len(RULE_TESTS):  # rule modules only: their rows
+        selection += ["-k", " or ".join(keywords)]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    for selection in runs or [["tests/test_rules.py", *RUNTIME_TESTS]]:
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-        code = subprocess.run(command + selection, cwd=ROOT, env=env).returncode
-        if code:
-            return code
-    return 0
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    command += ["-p", "no:hypothesispytest", *selection]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
 def main(argv: list[str]) -> int:
