@@ -2,6 +2,7 @@
 
     pip install -e ".[test,mutation]"
     python tools/mutation.py run          # init a session, mutate, test every mutant, report
+    python tools/mutation.py run --workers 2   # the same, two mutants at a time
     python tools/mutation.py report       # the score and every surviving mutant, again
 
 ``run`` works in the checkout it is started from: cosmic-ray writes each mutant into the file
@@ -12,6 +13,10 @@ live in ``.mutation/`` (git-ignored); a second ``run`` resumes an unfinished ses
 ``[tool.cosmic-ray]`` of pyproject.toml. cosmic-ray mutates files on disk rather than switching
 mutants in memory: s2s reads each rule's source text, so a mutant must be in the file.
 
+With ``--workers N`` the mutants are tested N at a time, each worker in its own clone of the
+checkout's last commit under ``.mutation/`` (so commit first: uncommitted changes are not
+tested), through cosmic-ray's http distributor on ports 9870 and up.
+
 ``test`` (cosmic-ray's test command) runs only the tests that can see the mutated file: the
 rule rows of the mutated rule module, or the runtime's unit and rule tests, first failure
 stopping the run. The ``mutation`` extra pins cosmic-ray.
@@ -21,9 +26,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -31,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 CONFIG = WORK / "config.toml"
 SESSION = WORK / "session.sqlite"
+PORT = 9870
 
 # Tests that see every rule module (conventions, constructs) and the runtime's own tests.
 RULE_TESTS = ["tests/test_semantics.py", "tests/test_construct_modes.py"]
@@ -46,13 +54,18 @@ RUNTIME_TESTS = [
 ]
 
 
-def _config_text() -> str:
+def _config_text(workers: int = 1) -> str:
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cosmic-ray"]
     lines = ["[cosmic-ray]"]
     for key in ("module-path", "timeout", "excluded-modules", "test-command"):
         lines.append(f"{key} = {_toml(settings[key])}")
-    lines += ["", "[cosmic-ray.distributor]", 'name = "local"', ""]
-    lines += ["[cosmic-ray.filters.operators-filter]"]
+    if workers > 1:
+        urls = [f"http://localhost:{PORT + k}" for k in range(workers)]
+        lines += ["", "[cosmic-ray.distributor]", 'name = "http"', ""]
+        lines += ["[cosmic-ray.distributor.http]", f"worker-urls = {_toml(urls)}"]
+    else:
+        lines += ["", "[cosmic-ray.distributor]", 'name = "local"']
+    lines += ["", "[cosmic-ray.filters.operators-filter]"]
     lines.append(f"exclude-operators = {_toml(settings['exclude-operators'])}")
     return "\n".join(lines) + "\n"
 
@@ -69,18 +82,41 @@ def _cosmic(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "cosmic_ray.cli", *args], cwd=ROOT, check=True)
 
 
-def run() -> int:
+def run(workers: int = 1) -> int:
     """Create (or resume) the session, filter it, execute it and report."""
     WORK.mkdir(exist_ok=True)
-    CONFIG.write_text(_config_text())
+    CONFIG.write_text(_config_text(workers))
     if not SESSION.exists():
         _cosmic("init", str(CONFIG), str(SESSION))
         filters = ("operators_filter", "pragma_no_mutate")
         for module in (f"cosmic_ray.tools.filters.{f}" for f in filters):
             args = [str(SESSION), str(CONFIG)] if "operators" in module else [str(SESSION)]
             subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, check=True)
-    _cosmic("exec", str(CONFIG), str(SESSION))
+    servers = [_worker(k) for k in range(workers)] if workers > 1 else []
+    try:
+        _cosmic("exec", str(CONFIG), str(SESSION))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
     return report()
+
+
+def _worker(k: int) -> subprocess.Popen:
+    """An http worker in a fresh clone ``.mutation/worker-k`` of the last commit."""
+    clone = WORK / f"worker-{k}"
+    shutil.rmtree(clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    log = open(WORK / f"worker-{k}.log", "w")  # noqa: SIM115  (kept open while it runs)
+    command = [sys.executable, "-m", "cosmic_ray.cli", "http-worker", "--port", str(PORT + k)]
+    server = subprocess.Popen(command, cwd=clone, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(100):  # until it listens
+        try:
+            socket.create_connection(("localhost", PORT + k), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the mutation worker on port {PORT + k} did not start")
 
 
 def _rows() -> list[tuple]:
@@ -149,7 +185,9 @@ def test() -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"run": run, "report": report, "test": test}
+    if argv[:1] == ["run"] and len(argv) in (1, 3) and argv[1:2] in ([], ["--workers"]):
+        return run(int(argv[2]) if len(argv) == 3 else 1)
+    commands = {"report": report, "test": test}
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2
