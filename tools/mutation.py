@@ -42,16 +42,18 @@ PORT = 9870
 
 # Tests that see every rule module (conventions, constructs) and the runtime's own tests.
 RULE_TESTS = ["tests/test_semantics.py", "tests/test_construct_modes.py"]
-RUNTIME_TESTS = [
-    "tests/test_runtime_helpers.py",
-    "tests/test_runtime_decompositions.py",
-    "tests/test_rules.py",
-    "tests/test_semantics.py",
-    "tests/test_construct_modes.py",
-    "tests/test_buffers.py",
-    "tests/test_mutation.py",
-    "tests/test_trial_containers.py",
-]
+RUNTIME_UNIT_TESTS = ["tests/test_runtime_helpers.py", "tests/test_runtime_decompositions.py"]
+# The rule modules whose generated code calls each runtime module; the runtime's core, kinds,
+# masks and __init__ serve every rule (their mutants run every rule row and RULE_TESTS).
+RUNTIME_CALLERS = {
+    "ufuncs": ["ufuncs"],
+    "products": ["products"],
+    "reductions": ["reductions", "linalg"],
+    "shapes": ["shapes", "multi"],
+    "sorting": ["sorting", "reductions"],
+    "linalg": ["linalg", "decompositions"],
+    "decompositions": ["decompositions", "linalg"],
+}
 
 
 def _config_text(workers: int = 1) -> str:
@@ -161,26 +163,32 @@ def _mutated() -> list[str]:
     return [line for line in out.splitlines() if line.endswith(".py")]
 
 
+def _selection(path: str) -> list[str]:
+    """pytest arguments for the tests that can see a mutant of ``path``."""
+    module = Path(path).stem
+    if path.startswith("templates/"):
+        rows = [module] if module != "__init__" else []
+        unit: list[str] = []
+    else:
+        rows = RUNTIME_CALLERS.get(module, [])
+        unit = RUNTIME_UNIT_TESTS
+    if not rows:  # a module every rule may reach: everything
+        return [*unit, "tests/test_rules.py", *RULE_TESTS]
+    keywords = [f"{m}/" for m in rows] + ["every_rule"] + [Path(t).stem for t in unit]
+    return [*unit, "tests/test_rules.py", "-k", " or ".join(keywords)]
+
+
 def test() -> int:
-    """cosmic-ray's test command: one pytest run of the tests that can see the mutated file,
-    the mutated rule module's rows first; the first failure ends it (the mutant is killed)."""
+    """cosmic-ray's test command: one pytest run of the tests that can see the mutated file
+    (unit tests first); the first failure ends it (the mutant is killed)."""
     selection: list[str] = []
-    keywords: list[str] = []
     for path in _mutated():
         stale = (ROOT / path).parent / "__pycache__"  # never run a stale compiled copy
         shutil.rmtree(stale, ignore_errors=True)
-        module = Path(path).stem
-        if path.startswith("templates/") and module != "__init__":
-            selection += ["tests/test_rules.py", *RULE_TESTS]
-            keywords += [f"{module}/", "every_rule"] + [Path(t).stem for t in RULE_TESTS]
-        else:
-            selection += RUNTIME_TESTS
-    selection = list(dict.fromkeys(selection or ["tests/test_rules.py", *RUNTIME_TESTS]))
-    if keywords and len(selection) == 1 + len(RULE_TESTS):  # rule modules only: their rows
-        selection += ["-k", " or ".join(keywords)]
+        selection = _selection(path)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    command += ["-p", "no:hypothesispytest", *selection]
+    command += ["-p", "no:hypothesispytest", *(selection or ["tests/test_rules.py"])]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
