@@ -68,6 +68,8 @@ class Accumulation:
 
     def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
         self.zero_masks.setdefault(var, []).append(mask)
+        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)
         if count == 0:
@@ -93,8 +95,13 @@ class Accumulation:
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             self.count[var] = count + 1
             return
+        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
         if count == 0:
-            out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
+            zeros = call("_s2s.zeros_like_acc", name(var))
+            if var in getattr(self, "narrow", ()):
+                zeros = call("_s2s.narrow", zeros, constant(self.narrow[var]))
+            out.append(assign(adj, zeros))
         elif count == 1:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
         if _is_static_basic_key(key):

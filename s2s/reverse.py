@@ -28,6 +28,7 @@ from s2s.ir import (
     has_control_flow,
 )
 from s2s.markers import MarkerPaths
+from s2s.narrowing import narrowed_adjoints
 from s2s.parse import Primal
 from s2s.selection import SelectionMasks
 from s2s.sweeps import Block, Sweeps, assign, call, is_comment_marker, live_locals
@@ -55,6 +56,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
+        self.narrow = narrowed_adjoints(ir, activity)  # float64 by a constant, float32 sweep
         self.dynamic = has_control_flow(ir.body)  # branches or loops: a tape, runtime zeros
         if self.dynamic:
             self.setup_tape()

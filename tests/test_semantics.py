@@ -7,6 +7,7 @@ and against central differences (float64) where the function is smooth.
 
 import inspect
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -247,6 +248,42 @@ def mean_of_product(x, y):
 
 def float64_scalar_times(x):
     return np.sum(x * np.float64(2.0))
+
+
+def promoted_by_a_constant(x, w):
+    y = x * np.float64(2.0)  # NEP 50: float64
+    z = np.sin(y) * y
+    return np.sum(np.tanh(z) @ w)
+
+
+def promoted_in_a_loop(x):
+    s = x * np.float64(0.5)
+    for _ in range(2):
+        s = np.sin(s) * s
+    return np.sum(s[1:])
+
+
+def adjoint_dtypes(derivative, *args) -> dict[str, set]:
+    """Call ``derivative`` and record the dtype of every cotangent (``d_*`` locals) of its
+    generated function at every line: what the adjoint sweep computes in."""
+    derivative(*args)
+    code = derivative._latest.compiled.function.__code__
+    seen: dict[str, set] = {}
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not code:
+            return None
+        for var, value in frame.f_locals.items():
+            if var.startswith("d_") and value is not None and hasattr(value, "dtype"):
+                seen.setdefault(var, set()).add(np.dtype(value.dtype).name)
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        derivative(*args)
+    finally:
+        sys.settrace(None)
+    return seen
 
 
 def gather(x, idx):
@@ -913,6 +950,29 @@ def test_dtype_float32():
     expected = (np.float32(2.0) * x / np.float32(3.0)).astype(np.float32)
     np.testing.assert_allclose(grad(mean_of_product, x, x.copy(), wrt=0), expected, rtol=1e-6)
     assert grad(mean_of_product, x, x.copy(), wrt=0).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (promoted_by_a_constant, (np.ones(3, np.float32), np.ones(3, np.float32))),
+        (promoted_in_a_loop, (np.linspace(0.1, 0.9, 4, dtype=np.float32),)),
+        (promoted_by_a_constant, (np.ones(3, np.float16), np.ones(3, np.float16))),
+    ],
+    ids=["float32", "float32-loop", "float16"],
+)
+def test_dtype_float32_promotions_undone_at_the_first_contribution(f, args):
+    """``x32 * np.float64(2.0)`` is float64 (NEP 50), yet every cotangent of the sweep is
+    float32, from the seed on: the promotion is undone at each contribution, not only at the
+    last one, into the argument."""
+    derivative = s2s.grad(f)
+    seen = adjoint_dtypes(derivative, *args)
+    assert "d_y" in seen or "d_s" in seen, seen
+    assert all(dtypes == {"float32"} for dtypes in seen.values()), seen
+    g = derivative(*args)
+    assert g.dtype == args[0].dtype
+    up = [a.astype(np.float64) for a in args]
+    np.testing.assert_allclose(g, s2s.grad(f)(*up), rtol=2e-3 if g.dtype == np.float16 else 1e-5)
 
 
 def test_dtype_float16():
