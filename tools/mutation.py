@@ -4,6 +4,7 @@
     python tools/mutation.py run          # init a session, mutate, test every mutant, report
     python tools/mutation.py run --workers 2   # the same, two mutants at a time
     python tools/mutation.py report       # the score and every surviving mutant, again
+    python tools/mutation.py retest       # survivors again, each with its module's every test
 
 ``run`` works in the checkout it is started from: cosmic-ray writes each mutant into the file
 on disk, runs ``python tools/mutation.py test`` and restores the file, so leave the tree alone
@@ -17,14 +18,20 @@ With ``--workers N`` the mutants are tested N at a time, each worker in its own 
 checkout's last commit under ``.mutation/`` (so commit first: uncommitted changes are not
 tested), through cosmic-ray's http distributor on ports 9870 and up.
 
-``test`` (cosmic-ray's test command) runs only the tests that can see the mutated file: the
-rule rows of the mutated rule module, or the runtime's unit and rule tests, first failure
-stopping the run. The ``mutation`` extra pins cosmic-ray.
+``test`` (cosmic-ray's test command) runs only the tests that can see the mutant, first failure
+stopping the run: the rows of the rules whose template is the mutated function, or calls the
+mutated runtime function (with the runtime's unit tests); a mutant outside such a function
+runs its module's rows (or, for the runtime's core, every rule row and the semantics and
+construct tests). ``retest`` gives each survivor that wider selection.
+The ``mutation`` extra pins cosmic-ray.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -163,19 +170,81 @@ def _mutated() -> list[str]:
     return [line for line in out.splitlines() if line.endswith(".py")]
 
 
-def _selection(path: str) -> list[str]:
-    """pytest arguments for the tests that can see a mutant of ``path``."""
+def _selection(path: str, broad: bool = False) -> list[str]:
+    """pytest arguments for the tests that can see a mutant of ``path``: the rows of the rules
+    whose template holds (or calls) the mutated function, else (or when ``broad``) those of
+    the module's rules."""
     module = Path(path).stem
+    unit = [] if path.startswith("templates/") else RUNTIME_UNIT_TESTS
+    rows = [] if broad else _rule_rows(path, _mutated_functions(path))
+    if rows:
+        return [
+            *unit,
+            "tests/test_rules.py",
+            "-k",
+            " or ".join(rows + [Path(t).stem for t in unit]),
+        ]
     if path.startswith("templates/"):
-        rows = [module] if module != "__init__" else []
-        unit: list[str] = []
+        modules = [module] if module != "__init__" else []
     else:
-        rows = RUNTIME_CALLERS.get(module, [])
-        unit = RUNTIME_UNIT_TESTS
-    if not rows:  # a module every rule may reach: everything
+        modules = RUNTIME_CALLERS.get(module, [])
+    if not modules:  # a module every rule may reach: everything
         return [*unit, "tests/test_rules.py", *RULE_TESTS]
-    keywords = [f"{m}/" for m in rows] + ["every_rule"] + [Path(t).stem for t in unit]
+    keywords = [f"{m}/" for m in modules] + ["every_rule"] + [Path(t).stem for t in unit]
     return [*unit, "tests/test_rules.py", "-k", " or ".join(keywords)]
+
+
+def _mutated_functions(path: str) -> set[str]:
+    """The module-level functions (decorators included) holding a line the mutant changed;
+    empty when a change is outside every function."""
+    diff = subprocess.run(
+        ["git", "diff", "-U0", "--", path], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    lines = set()
+    for start, count in re.findall(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", diff, re.M):
+        first = int(start)
+        lines.update(range(first, first + max(int(count or 1), 1)))
+    tree = ast.parse((ROOT / path).read_text())
+    names = set()
+    for line in lines:
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                top = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                if top <= line <= node.end_lineno:
+                    names.add(node.name)
+                    break
+        else:
+            return set()
+    return names
+
+
+def _rule_rows(path: str, functions: set[str]) -> list[str]:
+    """``-k`` keywords (``module/rule:``) for the rule rows that exercise ``functions``: the
+    rules whose template is one of them (``templates/``), or calls one of them (runtime)."""
+    if not functions or any(f.startswith("_") for f in functions):
+        return []
+    try:
+        sys.path.insert(0, str(ROOT))
+        from s2s import registry
+
+        rules = registry.builtin_rules()
+    except Exception:  # the mutant breaks the import: the module's rows will say so
+        return []
+    keywords = set()
+    for key, rule in rules.items():
+        template = rule.template
+        if template is None:  # a piecewise-constant function: no template
+            continue
+        if path.startswith("templates/"):
+            hit = Path(template.__code__.co_filename) == ROOT / path
+            hit = hit and template.__name__ in functions
+        else:
+            text = inspect.getsource(template)
+            hit = any(re.search(rf"\b{f}\(", text) for f in functions)
+        if hit:
+            module = rule.origin.rpartition(".")[2]
+            keywords.add(f"{module}/{registry.qualified_name(key)}")
+    return sorted(keywords)
 
 
 def test() -> int:
@@ -185,17 +254,28 @@ def test() -> int:
     for path in _mutated():
         stale = (ROOT / path).parent / "__pycache__"  # never run a stale compiled copy
         shutil.rmtree(stale, ignore_errors=True)
-        selection = _selection(path)
+        selection = _selection(path, broad=os.environ.get("S2S_MUTATION_BROAD") == "1")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
     command += ["-p", "no:hypothesispytest", *(selection or ["tests/test_rules.py"])]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
+def retest() -> int:
+    """Test the survivors again, each with its module's whole selection (``S2S_MUTATION_BROAD``):
+    a mutant the narrow selection missed may die there; then report."""
+    with sqlite3.connect(SESSION) as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    os.environ["S2S_MUTATION_BROAD"] = "1"
+    CONFIG.write_text(_config_text())
+    _cosmic("exec", str(CONFIG), str(SESSION))
+    return report()
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["run"] and len(argv) in (1, 3) and argv[1:2] in ([], ["--workers"]):
         return run(int(argv[2]) if len(argv) == 3 else 1)
-    commands = {"report": report, "test": test}
+    commands = {"report": report, "test": test, "retest": retest}
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2
