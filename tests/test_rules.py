@@ -10,6 +10,9 @@ are asserted below. ``test_every_rule_has_a_row`` fails for a registered rule wi
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import gradcheck as gc
 import numpy as np
 import pytest
@@ -59,7 +62,7 @@ def test_rule(row: Row, dtype: str, rules_reached):
         if np.ndim(row.fn(*args)) == 0:
             gc.check_grad_matches_vjp(row.fn, args, row.wrt)
     else:
-        gc.check_low_precision(row.fn, args, row.wrt, dtype, rng)
+        gc.check_low_precision(row.fn, args, row.wrt, dtype, rng, h=row.h)
 
 
 # -- piecewise-constant rules ---------------------------------------------------------------------
@@ -237,6 +240,13 @@ EXACT = [
         [A([0.0, -2.0]), A([2.0, 2.0])],
         [[0, -4], [0, 0]],
     ),
+    exact(
+        np.power,
+        "0-to-a-negative-power",
+        lambda x, y: np.sum(x**y),
+        [A([0.0, 0.0]), A([-1.0, -2.0])],
+        [[-np.inf, -np.inf], [0.0, 0.0]],
+    ),
     exact(np.sqrt, "at-0", lambda x: np.sum(np.sqrt(x)), [A([0.0, 4.0])], [[np.inf, 0.25]]),
     exact(np.log, "at-0", lambda x: np.sum(np.log(x)), [A([0.0, 2.0])], [[np.inf, 0.5]]),
     exact(
@@ -291,3 +301,32 @@ def test_every_rule_has_a_row():
         row.id for row in rows.DIFFERENTIABLE if row.key in steps or row.key not in rules
     ) + sorted(row.id for row in rows.PIECEWISE_CONSTANT if row.key not in steps)
     assert not misplaced, f"rows whose rule is unregistered or of another kind: {misplaced}"
+
+
+def _source(fn) -> str:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+
+
+def test_every_keyword_form_has_a_row():
+    """Each optional parameter of a rule's template that a call can pass by name is passed by
+    name in some row calling that function (``clip(x, max=...)``, ``var(..., keepdims=True)``)."""
+    texts = [_source(r.fn) for r in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
+    texts += [_source(p.values[0]) for p in EXACT]
+    missing = []
+    for key, rule in registry.builtin_rules().items():
+        if rule.template is None:
+            continue
+        name = registry.qualified_name(key)
+        calling = [t for t in texts if re.search(rf"\b{name.rpartition('.')[2]}\(", t)]
+        params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+        for p in params:
+            if p.default is p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            if p.name == "out" or (name, p.name) in rows.keywords.POSITIONAL_ONLY:
+                continue
+            if not any(re.search(rf"\b{p.name}=", t) for t in calling):
+                missing.append(f"{name}({p.name}=...)")
+    assert not missing, f"keyword forms without a row in tests/rows/: {missing}"

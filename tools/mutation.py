@@ -171,27 +171,32 @@ def _mutated() -> list[str]:
 
 
 def _selection(path: str, broad: bool = False) -> list[str]:
-    """pytest arguments for the tests that can see a mutant of ``path``: the rows of the rules
-    whose template holds (or calls) the mutated function, else (or when ``broad``) those of
-    the module's rules."""
+    """pytest arguments for the tests that can see a mutant of ``path``.
+
+    First pass: the rows of the rules whose template holds (or calls) the mutated function;
+    else the float64 rows of the module's rules; else (the runtime's core) the construct and
+    semantics tests and every float64 rule row. ``broad`` (``retest``): every dtype's rows of
+    the module's rules, or for the core every rule row, semantics and construct test.
+    """
     module = Path(path).stem
     unit = [] if path.startswith("templates/") else RUNTIME_UNIT_TESTS
+    units = [Path(t).stem for t in unit]
     rows = [] if broad else _rule_rows(path, _mutated_functions(path))
     if rows:
-        return [
-            *unit,
-            "tests/test_rules.py",
-            "-k",
-            " or ".join(rows + [Path(t).stem for t in unit]),
-        ]
+        return [*unit, "tests/test_rules.py", "-k", " or ".join(rows + units)]
     if path.startswith("templates/"):
         modules = [module] if module != "__init__" else []
     else:
         modules = RUNTIME_CALLERS.get(module, [])
-    if not modules:  # a module every rule may reach: everything
-        return [*unit, "tests/test_rules.py", *RULE_TESTS]
-    keywords = [f"{m}/" for m in modules] + ["every_rule"] + [Path(t).stem for t in unit]
-    return [*unit, "tests/test_rules.py", "-k", " or ".join(keywords)]
+    dtype = "" if broad else " and float64"
+    if not modules:  # a module every rule may reach
+        if broad:
+            return [*unit, *RULE_TESTS, "tests/test_rules.py"]
+        others = units + [Path(t).stem for t in RULE_TESTS]
+        keywords = " or ".join(["(test_rule and float64)", "every_rule", *others])
+        return [*unit, *RULE_TESTS, "tests/test_rules.py", "-k", keywords]
+    chosen = "(" + " or ".join(f"{m}/" for m in modules) + ")" + dtype
+    return [*unit, "tests/test_rules.py", "-k", " or ".join([chosen, "every_rule", *units])]
 
 
 def _mutated_functions(path: str) -> set[str]:

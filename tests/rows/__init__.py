@@ -2,6 +2,7 @@
 
 from rows import (
     decompositions,
+    keywords,
     linalg,
     multi,
     nondiff,
@@ -22,5 +23,6 @@ DIFFERENTIABLE: list[Row] = [
     *multi.ROWS,
     *linalg.ROWS,
     *decompositions.ROWS,
+    *keywords.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS

@@ -56,7 +56,7 @@ def qr_complete(a):
 
 ROWS = [
     R(np.linalg.slogdet, lambda a: np.linalg.slogdet(a)[1], wellcond(3, 3)),
-    R(np.linalg.slogdet, slogdet_both, normal(2, 3, 3), tag="both"),
+    R(np.linalg.slogdet, slogdet_both, normal(2, 3, 3), tag="both", h=1e-5),
     R(np.linalg.eigh, lambda a: np.linalg.eigh(a)[0], symmetric(4), tag="values"),
     R(np.linalg.eigh, eigh_both, symmetric(4), tag="both"),
     R(np.linalg.eigh, eigh_upper, symmetric(3), tag="upper"),

@@ -39,8 +39,8 @@ class Row:
     fn: Callable
     inputs: tuple[Arg, ...]
     tag: str = ""
-    h: float = 1e-6
-    rtol: float = 1e-6
+    h: float = 1e-4  # Richardson differences: step, and error allowed relative to the terms
+    rtol: float = 1e-8
     expected: Callable | None = None
     only: Callable | None = None
 
