@@ -811,11 +811,21 @@ def test_message_dtype(value, words):
     assert CALLS == []  # raised before the function ran
 
 
+def two_outputs_chained(x):
+    y = np.sin(x) * x
+    return y * 2.0, np.tanh(y)
+
+
 def test_message_no_marker_code_without_undefined_grad():
     plain = s2s.grad(smooth).source
-    for word in ("undefined", "marker", "_s2s.add("):
+    for word in ("undefined", "marker", "_s2s.add(", "is not None"):
         assert word not in plain
     assert "_s2s.undefined_of" in s2s.grad(two_causes).source
+    # a missing cotangent: the pullback of a tuple output may get None for either output
+    pullback_source = s2s.vjp(two_outputs_chained).source
+    assert "_s2s.add(" in pullback_source and "is not None" in pullback_source
+    assert "undefined" not in pullback_source
+    assert "_s2s.add(" not in s2s.vjp(smooth).source
 
 
 # == 2. Accumulation =============================================================================
