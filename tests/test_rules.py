@@ -247,6 +247,23 @@ EXACT = [
         [A([0.0, 0.0]), A([-1.0, -2.0])],
         [[-np.inf, -np.inf], [0.0, 0.0]],
     ),
+    # selections in front of a partial that is infinite at a finite input: the rule must say it
+    # is singular (mask code), or the dropped entry's 0 * inf is NaN
+    exact(
+        np.exp2,
+        "masked-overflow",
+        lambda x: np.sum(np.where(x < 100.0, np.exp2(x), 0.0)),
+        [A([2000.0, 1.0])],
+        [[0.0, 2.0 * np.log(2.0)]],
+        tol=1e-15,
+    ),
+    exact(
+        np.arccos,
+        "masked-at-1",
+        lambda x: np.sum(np.where(x < 1.0, np.arccos(x), 0.0)),
+        [A([1.0, 0.0])],
+        [[0.0, -1.0]],
+    ),
     exact(np.sqrt, "at-0", lambda x: np.sum(np.sqrt(x)), [A([0.0, 4.0])], [[np.inf, 0.25]]),
     exact(np.log, "at-0", lambda x: np.sum(np.log(x)), [A([0.0, 2.0])], [[np.inf, 0.5]]),
     exact(

@@ -653,3 +653,38 @@ def test_shape_records_are_shared_and_unbroadcast_returns_the_same_array_when_no
     half = np.ones((4, 5), dtype=np.float16)
     assert rt.unbroadcast(half, half).dtype == np.float32  # float16 accumulates in float32
     np.testing.assert_array_equal(rt.unbroadcast(g, np.zeros(5)), np.full(5, 4.0))
+
+
+# -- survivors of the mutation run (docs/testing.md) ---------------------------------------------
+
+
+def test_scatter_add_with_a_mask_then_repeated_indices_sums_the_repeats():
+    """A key holding a boolean mask and an integer array is advanced: repeats must add up
+    (``np.add.at``), which ``buffer[key] += g`` would not do."""
+    buffer = np.zeros((2, 3))
+    key = (np.array([True, False]), np.array([0, 0, 2]))
+    rt.scatter_add(buffer, key, np.array([1.0, 2.0, 4.0]))
+    assert buffer.tolist() == [[3.0, 0.0, 4.0], [0.0, 0.0, 0.0]]
+
+
+def test_augmented_keeps_the_arrays_dtype():
+    old = np.ones(3, np.float32)
+    new = rt.augmented(old * np.float64(2.0), old)
+    assert new.dtype == np.float32 and new.tolist() == [2.0, 2.0, 2.0]
+    same = rt.augmented(old + np.float32(1.0), old)
+    assert same.dtype == np.float32
+
+
+def test_resolve_undefined_nan_has_the_arguments_float_dtype():
+    marker = rt.Undefined((rt.Cause("op", "x", "why", "f.py", 1),))
+    for dtype in (np.float32, np.float64):
+        got = rt.resolve_undefined(marker, np.ones(2, dtype), "x", "nan")
+        assert got.dtype == dtype and np.isnan(got).all()
+    assert rt.resolve_undefined(marker, np.ones(2, np.int64), "n", "nan").dtype == np.float64
+
+
+def test_cumprod_adjoint_of_an_empty_axis_has_the_input_shape():
+    a = np.ones((0, 3))
+    g = np.cumprod(a, axis=0)
+    assert rt.cumprod_adjoint(g, a, axis=0).shape == (0, 3)
+    assert rt.cumprod_adjoint(np.ones((3, 0)), np.ones((3, 0)), axis=1).shape == (3, 0)
