@@ -176,7 +176,8 @@ def _selection(path: str, broad: bool = False) -> list[str]:
     First pass: the rows of the rules whose template holds (or calls) the mutated function;
     else the float64 rows of the module's rules; else (the runtime's core) the construct and
     semantics tests and every float64 rule row. ``broad`` (``retest``): every dtype's rows of
-    the module's rules, or for the core every rule row, semantics and construct test.
+    the module's rules with the semantics and construct tests, or for the core every test of
+    the rules, semantics and constructs.
     """
     module = Path(path).stem
     unit = [] if path.startswith("templates/") else RUNTIME_UNIT_TESTS
@@ -196,6 +197,10 @@ def _selection(path: str, broad: bool = False) -> list[str]:
         keywords = " or ".join(["(test_rule and float64)", "every_rule", *others])
         return [*unit, *RULE_TESTS, "tests/test_rules.py", "-k", keywords]
     chosen = "(" + " or ".join(f"{m}/" for m in modules) + ")" + dtype
+    if broad:  # the conventions and constructs too
+        others = units + [Path(t).stem for t in RULE_TESTS]
+        keywords = " or ".join([chosen, "every_rule", *others])
+        return [*unit, *RULE_TESTS, "tests/test_rules.py", "-k", keywords]
     return [*unit, "tests/test_rules.py", "-k", " or ".join([chosen, "every_rule", *units])]
 
 

@@ -29,6 +29,11 @@ def svd_reduced(a):
     return (u * np.sqrt(s)) @ vh
 
 
+def svd_batch(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * np.sqrt(s)[..., None, :]) @ vh
+
+
 def svd_u(a):
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     return u * u
@@ -64,6 +69,8 @@ ROWS = [
     R(np.linalg.eigvalsh, lambda a: np.linalg.eigvalsh(a, UPLO="U"), symmetric(3), tag="upper"),
     R(np.linalg.svd, svd_reduced, normal(4, 3), tag="reduced"),
     R(np.linalg.svd, svd_u, normal(4, 3), tag="u"),
+    R(np.linalg.svd, svd_batch, normal(2, 3, 4), tag="batch-wide"),
+    R(np.linalg.svd, svd_vh, normal(2, 4, 3), tag="batch-vh"),
     R(np.linalg.svd, svd_vh, normal(3, 4), tag="vh"),
     R(np.linalg.svd, svd_square, normal(3, 3), tag="square"),
     R(np.linalg.svd, lambda a: np.linalg.svd(a, compute_uv=False), normal(3, 4), tag="values"),
