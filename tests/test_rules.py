@@ -318,6 +318,9 @@ def test_every_rule_has_a_row():
         row.id for row in rows.DIFFERENTIABLE if row.key in steps or row.key not in rules
     ) + sorted(row.id for row in rows.PIECEWISE_CONSTANT if row.key not in steps)
     assert not misplaced, f"rows whose rule is unregistered or of another kind: {misplaced}"
+    ids = [row.id for row in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"rows with the same id (give one a tag): {repeated}"
 
 
 def _source(fn) -> str:

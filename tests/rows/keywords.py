@@ -42,7 +42,7 @@ ROWS = [
     R(np.std, lambda x: np.std(x, axis=1, dtype=x.dtype), normal(3, 4), tag="dtype"),
     R(np.cumsum, lambda x: np.cumsum(x, axis=0, dtype=x.dtype), normal(3, 4), tag="dtype"),
     R(np.cumprod, lambda x: np.cumprod(x, axis=1, dtype=x.dtype), positive(3, 4), tag="dtype"),
-    R(np.transpose, lambda x: np.transpose(x, axes=(1, 2, 0)), normal(2, 3, 4), tag="axes"),
+    R(np.transpose, lambda x: np.transpose(x, axes=(2, 0, 1)), normal(2, 3, 4), tag="axes-keyword"),
     R(np.reshape, lambda x: np.reshape(x, (3, 2), copy=True), normal(2, 3), tag="copy"),
     R(np.broadcast_to, lambda x: np.broadcast_to(x, (2, 3), subok=False), normal(3), tag="subok"),
     R(

@@ -5,7 +5,6 @@ import numpy as np
 from rows.spec import R, distinct, uniform, with_zeros
 
 ROWS = [
-    R(np.sort, lambda x: np.sort(x, axis=None), distinct(2, 3), tag="flat"),
     R(np.sort, lambda x: np.sort(x, axis=0), distinct(3, 4)),
     R(np.sort, lambda x: np.sort(x, axis=None), distinct(2, 3), tag="flat"),
     R(np.median, lambda x: np.median(x, axis=1, keepdims=True), distinct(3, 4)),
