@@ -115,6 +115,18 @@ def with_zeros(*shape: int, zeros: int = 1) -> Arg:
     return Arg(draw)
 
 
+def two_zeros_in_row0(rows: int, cols: int) -> Arg:
+    """Magnitudes in [0.5, 1.5] with two zeros in row 0 only: a product along rows whose first
+    gradient row is exactly 0 and whose others are not (so a scaled gradient shows)."""
+
+    def draw(rng):
+        x = rng.uniform(0.5, 1.5, (rows, cols)) * rng.choice([-1.0, 1.0], (rows, cols))
+        x[0, rng.choice(cols, 2, replace=False)] = 0.0
+        return x
+
+    return Arg(draw)
+
+
 def pyfloat(lo: float = -2.0, hi: float = 2.0) -> Arg:
     return Arg(lambda rng: float(rng.uniform(lo, hi)))
 
