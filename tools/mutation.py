@@ -4,7 +4,7 @@
     python tools/mutation.py run          # init a session, mutate, test every mutant, report
     python tools/mutation.py run --workers 2   # the same, two mutants at a time
     python tools/mutation.py report       # the score and every surviving mutant, again
-    python tools/mutation.py retest       # survivors again, each with its module's every test
+    python tools/mutation.py retest --workers 2   # survivors again, with their module's every test
 
 ``run`` works in the checkout it is started from: cosmic-ray writes each mutant into the file
 on disk, runs ``python tools/mutation.py test`` and restores the file, so leave the tree alone
@@ -271,25 +271,29 @@ def test() -> int:
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
-def retest() -> int:
+def retest(workers: int = 1) -> int:
     """Test the survivors again, each with its module's whole selection (``S2S_MUTATION_BROAD``):
-    a mutant the narrow selection missed may die there; then report."""
+    a mutant the first pass's narrow selection missed may die there; then report."""
     with sqlite3.connect(SESSION) as db:
         db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
-    os.environ["S2S_MUTATION_BROAD"] = "1"
-    CONFIG.write_text(_config_text())
-    _cosmic("exec", str(CONFIG), str(SESSION))
-    return report()
+    os.environ["S2S_MUTATION_BROAD"] = "1"  # the workers inherit it
+    return run(workers)
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["run"] and len(argv) in (1, 3) and argv[1:2] in ([], ["--workers"]):
-        return run(int(argv[2]) if len(argv) == 3 else 1)
-    commands = {"report": report, "test": test, "retest": retest}
-    if len(argv) != 1 or argv[0] not in commands:
+    command, options = (argv[0] if argv else ""), argv[1:]
+    workers = 1
+    if options[:1] == ["--workers"] and len(options) == 2 and options[1].isdigit():
+        workers, options = int(options[1]), []
+    if command == "run" and not options:
+        return run(workers)
+    if command == "retest" and not options:
+        return retest(workers)
+    commands = {"report": report, "test": test}
+    if command not in commands or options:
         print(__doc__)
         return 2
-    return commands[argv[0]]()
+    return commands[command]()
 
 
 if __name__ == "__main__":
