@@ -688,3 +688,43 @@ def test_cumprod_adjoint_of_an_empty_axis_has_the_input_shape():
     g = np.cumprod(a, axis=0)
     assert rt.cumprod_adjoint(g, a, axis=0).shape == (0, 3)
     assert rt.cumprod_adjoint(np.ones((3, 0)), np.ones((3, 0)), axis=1).shape == (3, 0)
+
+
+def test_unbroadcast_sums_a_size_1_axis_against_any_size():
+    ref = np.ones((3, 1))
+    for n in (1, 2, 4):
+        got = rt.unbroadcast(np.ones((3, n)), ref)
+        assert got.shape == (3, 1) and got.tolist() == [[float(n)]] * 3
+
+
+def test_is_real_scalar():
+    yes = [1.5, np.float32(2.0), np.array(3.0), np.array(1.0, np.float16)]
+    no = [np.ones(2), np.ones((1,)), np.array(1), np.array(True), 3, np.array([2.0])]
+    assert all(rt.is_real_scalar(v) for v in yes)
+    assert not any(rt.is_real_scalar(v) for v in no)
+
+
+def test_gradient_of_no_buffer_is_zero_of_the_arguments_type():
+    assert rt.gradient(None, 3.0) == 0.0 and type(rt.gradient(None, 3.0)) is np.float64
+    zeros = rt.gradient(None, (np.ones(2, np.float32), 2.0))
+    assert isinstance(zeros, tuple) and zeros[0].dtype == np.float32 and zeros[1] == 0.0
+    assert zeros[0].tolist() == [0.0, 0.0]
+
+
+def test_into_never_writes_a_result_of_another_shape_or_dtype_into_its_operand():
+    ints = np.array([1, 2])
+    np.testing.assert_array_equal(rt.into(np.add, ints, 0.5), [1.5, 2.5])
+    assert ints.tolist() == [1, 2]
+    small = np.ones(3)
+    assert rt.into(np.add, small, np.ones((2, 3))).shape == (2, 3)
+    left = np.ones((2, 3))
+    assert rt.into(np.multiply, left, 2.0) is left and left.tolist() == [[2.0] * 3] * 2
+
+
+def test_unique_adjoint_gives_a_single_nan_its_whole_cotangent():
+    got = rt.unique_adjoint(np.array([10.0, 20.0]), np.array([np.nan, 1.0]), None, True, True)
+    assert got.tolist() == [20.0, 10.0]
+    got = rt.unique_adjoint(
+        np.array([10.0, 20.0]), np.array([np.nan, 1.0, np.nan]), None, True, True
+    )
+    assert got.tolist() == [10.0, 10.0, 10.0]

@@ -49,6 +49,14 @@ PORT = 9870
 
 # Tests that see every rule module (conventions, constructs) and the runtime's own tests.
 RULE_TESTS = ["tests/test_semantics.py", "tests/test_construct_modes.py"]
+# What else the runtime's core serves (messages, buffers, writes, containers): its retest.
+CORE_TESTS = [
+    "tests/test_errors.py",
+    "tests/test_buffers.py",
+    "tests/test_mutation.py",
+    "tests/test_trial_containers.py",
+    "tests/test_api.py",
+]
 RUNTIME_UNIT_TESTS = ["tests/test_runtime_helpers.py", "tests/test_runtime_decompositions.py"]
 # The rule modules whose generated code calls each runtime module; the runtime's core, kinds,
 # masks and __init__ serve every rule (their mutants run every rule row and RULE_TESTS).
@@ -192,7 +200,7 @@ def _selection(path: str, broad: bool = False) -> list[str]:
     dtype = "" if broad else " and float64"
     if not modules:  # a module every rule may reach
         if broad:
-            return [*unit, *RULE_TESTS, "tests/test_rules.py"]
+            return [*unit, *RULE_TESTS, *CORE_TESTS, "tests/test_rules.py"]
         others = units + [Path(t).stem for t in RULE_TESTS]
         keywords = " or ".join(["(test_rule and float64)", "every_rule", *others])
         return [*unit, *RULE_TESTS, "tests/test_rules.py", "-k", keywords]
