@@ -279,13 +279,32 @@ def test() -> int:
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
+HELD = "held back during a retest"
+
+
 def retest(workers: int = 1) -> int:
     """Test the survivors again, each with its module's whole selection (``S2S_MUTATION_BROAD``):
-    a mutant the first pass's narrow selection missed may die there; then report."""
+    a mutant the first pass's narrow selection missed may die there; then report. Mutants not
+    run yet stay pending (a later ``run`` takes them)."""
     with sqlite3.connect(SESSION) as db:
+        survivors = db.execute(
+            "SELECT job_id FROM work_results WHERE test_outcome = 'SURVIVED'"
+        ).fetchall()
         db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        db.execute("CREATE TEMP TABLE again (job_id TEXT)")
+        db.executemany("INSERT INTO again VALUES (?)", survivors)
+        db.execute(
+            "INSERT INTO work_results (job_id, worker_outcome, output) SELECT job_id, "
+            "'SKIPPED', ? FROM work_items WHERE job_id NOT IN (SELECT job_id FROM "
+            "work_results) AND job_id NOT IN (SELECT job_id FROM again)",
+            (HELD,),
+        )
     os.environ["S2S_MUTATION_BROAD"] = "1"  # the workers inherit it
-    return run(workers)
+    try:
+        return run(workers)
+    finally:
+        with sqlite3.connect(SESSION) as db:
+            db.execute("DELETE FROM work_results WHERE output = ?", (HELD,))
 
 
 def main(argv: list[str]) -> int:
