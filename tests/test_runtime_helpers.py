@@ -709,6 +709,8 @@ def test_gradient_of_no_buffer_is_zero_of_the_arguments_type():
     zeros = rt.gradient(None, (np.ones(2, np.float32), 2.0))
     assert isinstance(zeros, tuple) and zeros[0].dtype == np.float32 and zeros[1] == 0.0
     assert zeros[0].tolist() == [0.0, 0.0]
+    scalar = rt.gradient(None, np.float32(3.0))
+    assert type(scalar) is np.float32 and scalar == 0.0
 
 
 def test_into_never_writes_a_result_of_another_shape_or_dtype_into_its_operand():

@@ -105,6 +105,7 @@ ROWS = [
     ),
     R(np.astype, lambda x: np.astype(x * 2.0, x.dtype, copy=False), normal(2, 3), tag="copy"),
     R(builtins.sum, lambda x, y: sum((x, y * 2.0), start=x * y), normal(3), normal(3), tag="start"),
+    R(builtins.sum, lambda x, y: sum((x, y), x * y), normal(3), normal(3), tag="start-positional"),
     R(np.sort, lambda x: np.sort(x, kind="stable"), distinct(5), tag="kind"),
     R(np.sort, lambda x: np.sort(x, stable=True), distinct(5), tag="stable"),
     R(

@@ -22,6 +22,8 @@ ROWS = [
     R(np.min, lambda x: np.min(np.concatenate([x, x, x])), normal(4), tag="ties"),
     R(np.amin, lambda x: np.amin(x, axis=-1, keepdims=True), distinct(3, 4)),
     R(np.var, lambda x: np.var(x, axis=0, ddof=1), normal(4, 3)),
+    R(np.var, lambda x: np.var(x, axis=1), normal(3, 4), tag="last-axis"),
+    R(np.std, lambda x: np.std(x, axis=1), normal(3, 4), tag="last-axis"),
     R(np.var, lambda x: x.var(), normal(2, 3), tag="method"),
     R(np.std, lambda x: np.std(x, axis=(0, 2), keepdims=True), normal(2, 3, 4)),
     R(np.std, lambda x: x.std(ddof=1), normal(5), tag="method"),
