@@ -264,6 +264,28 @@ EXACT = [
         [A([1.0, 0.0])],
         [[0.0, -1.0]],
     ),
+    exact(
+        np.arctanh,
+        "masked-at-1",
+        lambda x: np.sum(np.where(x < 1.0, np.arctanh(x), 0.0)),
+        [A([1.0, 0.0])],
+        [[0.0, 1.0]],
+    ),
+    exact(
+        np.cosh,
+        "masked-overflow",
+        lambda x: np.sum(np.where(x < 100.0, np.cosh(x), 0.0)),
+        [A([1000.0, 0.0])],
+        [[0.0, 0.0]],
+    ),
+    exact(np.median, "nan", lambda x: np.median(x), [A([1.0, np.nan, 2.0])], [[0.0, 1.0, 0.0]]),
+    exact(
+        np.median,
+        "two-nans",
+        lambda x: np.median(x),
+        [A([np.nan, 1.0, np.nan])],
+        [[0.5, 0.0, 0.5]],
+    ),
     exact(np.sqrt, "at-0", lambda x: np.sum(np.sqrt(x)), [A([0.0, 4.0])], [[np.inf, 0.25]]),
     exact(np.log, "at-0", lambda x: np.sum(np.log(x)), [A([0.0, 2.0])], [[np.inf, 0.5]]),
     exact(
