@@ -73,6 +73,12 @@ ROWS = [
     R(np.linalg.svd, svd_vh, normal(2, 4, 3), tag="batch-vh"),
     R(np.linalg.svd, svd_vh, normal(3, 4), tag="vh"),
     R(np.linalg.svd, svd_square, normal(3, 3), tag="square"),
+    R(
+        np.linalg.svd,
+        lambda a: np.linalg.svd(a, full_matrices=False, compute_uv=True)[1],
+        normal(3, 4),
+        tag="compute_uv-true",
+    ),
     R(np.linalg.svd, lambda a: np.linalg.svd(a, compute_uv=False), normal(3, 4), tag="values"),
     R(np.linalg.svdvals, lambda a: np.linalg.svdvals(a), normal(4, 3)),
     R(np.linalg.qr, lambda a: np.linalg.qr(a)[0], normal(4, 3), tag="q"),
