@@ -688,6 +688,7 @@ def test_cumprod_adjoint_of_an_empty_axis_has_the_input_shape():
     g = np.cumprod(a, axis=0)
     assert rt.cumprod_adjoint(g, a, axis=0).shape == (0, 3)
     assert rt.cumprod_adjoint(np.ones((3, 0)), np.ones((3, 0)), axis=1).shape == (3, 0)
+    assert rt.cumprod_adjoint(np.ones((0,)), np.ones((0, 2)), axis=None).shape == (0, 2)
 
 
 def test_unbroadcast_sums_a_size_1_axis_against_any_size():

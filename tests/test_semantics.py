@@ -163,6 +163,16 @@ def svd_extra_columns(a):
     return np.sum(u[:, 2])
 
 
+def qr_extra_columns(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q[:, 3])
+
+
+def qr_kept_columns(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q[:, :3] * r[0])
+
+
 def disconnected_plus_dense(x):
     n = len(x)
     return np.sum(x * 2.0) + n
@@ -1341,6 +1351,16 @@ def test_outputs_svd_singular_values_only():
     g = grad(singular_value_sum, a)
     np.testing.assert_allclose(g, u @ vh, rtol=1e-12, atol=1e-12)
     agrees(singular_value_sum, (a,), 0, g)
+
+
+def test_outputs_qr_complete_extra_columns_undefined():
+    """The other rule of section 1 that may be undefined: ``qr(mode="complete")`` of a tall
+    matrix, when the extra columns of ``q`` get a cotangent; without them it is defined."""
+    a = RNG.standard_normal((4, 3))
+    with pytest.raises(s2s.UndefinedGradientError) as info:
+        grad(qr_extra_columns, a)
+    assert where(qr_extra_columns, "np.linalg.qr") in str(info.value)
+    assert grad(qr_kept_columns, a).shape == (4, 3)
 
 
 def test_outputs_svd_extra_columns_undefined():
