@@ -49,13 +49,15 @@ PORT = 9870
 
 # Tests that see every rule module (conventions, constructs) and the runtime's own tests.
 RULE_TESTS = ["tests/test_semantics.py", "tests/test_construct_modes.py"]
-# What else the runtime's core serves (messages, buffers, writes, containers): its retest.
+# What else the runtime's core serves (messages, buffers, writes, containers, calls to the
+# user's functions): its retest.
 CORE_TESTS = [
     "tests/test_errors.py",
     "tests/test_buffers.py",
     "tests/test_mutation.py",
     "tests/test_trial_containers.py",
     "tests/test_api.py",
+    "tests/test_calls.py",
 ]
 RUNTIME_UNIT_TESTS = ["tests/test_runtime_helpers.py", "tests/test_runtime_decompositions.py"]
 # The rule modules whose generated code calls each runtime module; the runtime's core, kinds,
