@@ -10,6 +10,7 @@ are asserted below. ``test_every_rule_has_a_row`` fails for a registered rule wi
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import re
 
@@ -277,6 +278,34 @@ EXACT = [
         lambda x: np.sum(np.where(x < 100.0, np.cosh(x), 0.0)),
         [A([1000.0, 0.0])],
         [[0.0, 0.0]],
+    ),
+    # the other conventions of docs/semantics.md, section 5
+    exact(
+        builtins.max,
+        "three-way-tie",
+        lambda a, b, c: max(a, b, c),
+        [np.float64(1.0), np.float64(1.0), np.float64(1.0)],
+        [0.25, 0.25, 0.5],
+    ),
+    exact(
+        np.linalg.norm,
+        "spectral-tied",
+        lambda a: np.linalg.norm(a, 2),
+        [np.eye(2)],
+        [[[1.0, 0.0], [0.0, 0.0]]],
+        tol=1e-12,
+    ),
+    exact(
+        np.linalg.norm,
+        "p-below-1-at-0",
+        lambda x: np.linalg.norm(x, 0.5),
+        [A([0.0, 1.0])],
+        [[np.nan, 1.0]],
+    ),
+    exact(np.std, "zero-variance", lambda x: np.std(x), [np.ones(3)], [[np.nan] * 3]),
+    exact(np.var, "zero-variance", lambda x: np.var(x), [np.ones(3)], [[0.0] * 3]),
+    exact(
+        np.median, "ties", lambda x: np.median(x), [A([1.0, 2.0, 2.0, 2.0])], [[0.0, 0.5, 0.5, 0.0]]
     ),
     exact(np.median, "nan", lambda x: np.median(x), [A([1.0, np.nan, 2.0])], [[0.0, 1.0, 0.0]]),
     exact(
