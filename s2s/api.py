@@ -190,7 +190,11 @@ class Derivative:
         strict = _strict_floats()
         abstract = (abstract, strict)  # under np.errstate(...="raise") nothing is left out
         key = (abstract, tuple([_shapes(v) for v in arguments.values()]) if shapes else None)
-        generated = store["entries"].get(key) or store["entries"].get((abstract, None))
+        generated = store["entries"].get(key)
+        if generated is None and (
+            not shapes or store["shapes"].get(abstract, 0) >= MAX_SHAPE_SPECIALIZATIONS
+        ):  # the shape-generic derivative serves only once the shaped ones are used up
+            generated = store["entries"].get((abstract, None))
         if generated is not None and self._fresh(generated):
             if self._latest is not generated:
                 self._latest = store["latest"] = generated
@@ -279,7 +283,13 @@ class Derivative:
 
     @property
     def source(self) -> str:
-        """The generated source; without a call yet, specialized for float64 array arguments."""
+        """The generated source of the latest specialization.
+
+        Before any call it is the shape-generic derivative for float64 array arguments (and
+        the parameters' defaults); reading it does not change what calls get: the first four
+        shapes per dtype signature are still specialized, and ``.source`` then shows the
+        latest one used.
+        """
         if self._latest is None:
             self._latest = self._specializations().get("latest")
         if self._latest is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import inspect
 import sys
 import textwrap
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gast
@@ -229,12 +231,41 @@ def _register(rule: Rule, facts: Facts | None = None) -> Rule:
 _LOADED = False
 
 
+def load_builtin_rules() -> None:
+    """Import ``s2s.templates``, which registers the built-in rules.
+
+    Installed, the rules are the package ``s2s/templates``. In a source checkout they are the
+    folder ``templates/`` beside ``s2s/``; an editable install maps ``s2s.templates`` there,
+    but an ``s2s`` imported from the checkout by its path (``python -m s2s`` run at the root
+    over a regular install) would find no ``s2s/templates``, or would mix with another copy's
+    rules. So the ``s2s`` of a checkout always loads the checkout's ``templates/``.
+    """
+    if "s2s.templates" in sys.modules:
+        return
+    package = Path(__file__).resolve().parent
+    beside = package.parent / "templates" / "__init__.py"
+    if (package / "templates").is_dir() or not beside.is_file():
+        importlib.import_module("s2s.templates")  # by name: the rules import the registry
+        return
+    spec = importlib.util.spec_from_file_location(
+        "s2s.templates", beside, submodule_search_locations=[str(beside.parent)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["s2s.templates"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["s2s.templates"]
+        raise
+    sys.modules["s2s"].templates = module
+
+
 def lookup(fn: Any) -> Rule | None:
     """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use)."""
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        _load_templates()
+        load_builtin_rules()
     try:
         return _RULES.get(fn)
     except TypeError:
@@ -243,14 +274,9 @@ def lookup(fn: Any) -> Rule | None:
 
 def all_rules() -> dict[Any, Rule]:
     """Every registered rule, keyed by the callable it differentiates (loads the templates)."""
-    _load_templates()
+    load_builtin_rules()
+
     return dict(_RULES)
-
-
-def _load_templates() -> None:
-    """Import ``s2s.templates``, which registers the built-in rules. The rules are data for the
-    registry: they import it, and it loads them by name, so no import runs upwards."""
-    importlib.import_module("s2s.templates")
 
 
 def builtin_rules() -> dict[Any, Rule]:

@@ -623,3 +623,36 @@ def test_rng_advances_as_one_call():
     assert fx.RNG.bit_generator.state == after
     np.testing.assert_array_equal(g, noise)
     assert value == pytest.approx(np.sum(X * noise))
+
+
+def test_cli_show_from_a_checkout_root_over_a_regular_install(tmp_path):
+    """``python -m s2s show`` run at the root of a source checkout imports the checkout's
+    ``s2s`` (the current directory comes first on ``sys.path``), whose rules are the folder
+    ``templates/`` beside it, not a package ``s2s/templates``. Without an editable install
+    nothing maps one to the other: this once failed with ``No module named 's2s.templates'``.
+    Simulated here without ``site`` (so no editable-install finder), the layout rebuilt from
+    whichever ``s2s`` this suite runs against."""
+    import shutil
+    import site
+
+    import s2s.templates
+
+    package = Path(s2s.__file__).parent
+    shutil.copytree(package, tmp_path / "s2s", ignore=shutil.ignore_patterns("templates"))
+    shutil.copytree(Path(s2s.templates.__file__).parent, tmp_path / "templates")
+    assert not (tmp_path / "s2s" / "templates").exists()
+    (tmp_path / "f.py").write_text(
+        "import numpy as np\n\n\ndef loss(w, x):\n    return np.sum(np.tanh(x @ w))\n"
+    )
+    code = (
+        "import runpy, sys\n"
+        f"sys.path[:0] = [{str(tmp_path)!r}, *{site.getsitepackages()!r}]\n"
+        "sys.argv = ['s2s', 'show', 'f.py:loss', '--wrt', 'w']\n"
+        "runpy.run_module('s2s', run_name='__main__', alter_sys=True)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "def d_loss(w, x):" in proc.stdout
+    assert "tanh" in proc.stdout

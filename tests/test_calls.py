@@ -193,3 +193,22 @@ def test_items_of_a_helper_that_returns_a_tuple_read_by_position():
     np.testing.assert_allclose(
         s2s.grad(items_of_a_helper_result)(x), [2 * 18 + 30 + 2 + 3, 4 * 18 + 30 + 4 + 3]
     )
+
+
+def make_scaler(c):
+    def scaler(v):
+        return v * c
+
+    return scaler
+
+
+double, triple = make_scaler(2.0), make_scaler(3.0)
+
+
+def two_closures(x):
+    return np.sum(double(x)) + np.sum(triple(x) * x)
+
+
+def test_closures_of_one_code_with_different_captured_values_get_their_own_derivatives():
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(s2s.grad(two_closures)(x), 2.0 + 6.0 * x, rtol=1e-14)

@@ -10,6 +10,10 @@ are asserted below. ``test_every_rule_has_a_row`` fails for a registered rule wi
 
 from __future__ import annotations
 
+import builtins
+import inspect
+import re
+
 import gradcheck as gc
 import numpy as np
 import pytest
@@ -31,11 +35,18 @@ def _accepts_float16(row: Row) -> bool:
     return True
 
 
+def _module(key) -> str:
+    """The rule module of ``templates/`` that registers ``key``'s rule (``ufuncs``, ...)."""
+    return registry.lookup(key).origin.rpartition(".")[2]
+
+
 def _params(table: list[Row]) -> list:
+    """Ids ``module/rule:tag[dtype]``: ``-k ufuncs/`` selects one rule module's rows."""
     params = []
     for row in table:
         dtypes = ["float64", "float32"] + (["float16"] if _accepts_float16(row) else [])
-        params += [pytest.param(row, dt, id=f"{row.id}[{dt}]") for dt in dtypes]
+        name = f"{_module(row.key)}/{row.id}"
+        params += [pytest.param(row, dt, id=f"{name}[{dt}]") for dt in dtypes]
     return params
 
 
@@ -52,7 +63,7 @@ def test_rule(row: Row, dtype: str, rules_reached):
         if np.ndim(row.fn(*args)) == 0:
             gc.check_grad_matches_vjp(row.fn, args, row.wrt)
     else:
-        gc.check_low_precision(row.fn, args, row.wrt, dtype, rng)
+        gc.check_low_precision(row.fn, args, row.wrt, dtype, rng, h=row.h)
 
 
 # -- piecewise-constant rules ---------------------------------------------------------------------
@@ -73,7 +84,11 @@ def test_piecewise_constant(row: Row, dtype: str, rules_reached):
     gc.check_grad_matches_vjp(row.fn, args, row.wrt)
 
 
-@pytest.mark.parametrize("row", [r for r in rows.PIECEWISE_CONSTANT if r.only], ids=lambda r: r.id)
+@pytest.mark.parametrize(
+    "row",
+    [r for r in rows.PIECEWISE_CONSTANT if r.only],
+    ids=lambda r: f"{_module(r.key)}/{r.id}",
+)
 def test_piecewise_constant_kind(row: Row):
     """Through a step the gradient is zero (no error); through metadata it is disconnected."""
     _, args = row.draw()
@@ -104,7 +119,7 @@ COFACTORS = A([[-3.0, 6.0, -3.0], [6.0, -12.0, 6.0], [-3.0, 6.0, -3.0]])
 def exact(key, tag, fn, args, expected, ct=None, tol=0.0):
     """A vjp of ``fn`` w.r.t. every argument, with cotangent ``ct`` (ones by default), equal to
     ``expected`` within ``tol`` (relative and absolute; 0 for values that must be exact)."""
-    name = f"{registry.qualified_name(key)}:{tag}"
+    name = f"{_module(key)}/{registry.qualified_name(key)}:{tag}"
     return pytest.param(fn, args, expected, ct, tol, id=name)
 
 
@@ -226,6 +241,80 @@ EXACT = [
         [A([0.0, -2.0]), A([2.0, 2.0])],
         [[0, -4], [0, 0]],
     ),
+    exact(
+        np.power,
+        "0-to-a-negative-power",
+        lambda x, y: np.sum(x**y),
+        [A([0.0, 0.0]), A([-1.0, -2.0])],
+        [[-np.inf, -np.inf], [0.0, 0.0]],
+    ),
+    # selections in front of a partial that is infinite at a finite input: the rule must say it
+    # is singular (mask code), or the dropped entry's 0 * inf is NaN
+    exact(
+        np.exp2,
+        "masked-overflow",
+        lambda x: np.sum(np.where(x < 100.0, np.exp2(x), 0.0)),
+        [A([2000.0, 1.0])],
+        [[0.0, 2.0 * np.log(2.0)]],
+        tol=1e-15,
+    ),
+    exact(
+        np.arccos,
+        "masked-at-1",
+        lambda x: np.sum(np.where(x < 1.0, np.arccos(x), 0.0)),
+        [A([1.0, 0.0])],
+        [[0.0, -1.0]],
+    ),
+    exact(
+        np.arctanh,
+        "masked-at-1",
+        lambda x: np.sum(np.where(x < 1.0, np.arctanh(x), 0.0)),
+        [A([1.0, 0.0])],
+        [[0.0, 1.0]],
+    ),
+    exact(
+        np.cosh,
+        "masked-overflow",
+        lambda x: np.sum(np.where(x < 100.0, np.cosh(x), 0.0)),
+        [A([1000.0, 0.0])],
+        [[0.0, 0.0]],
+    ),
+    # the other conventions of docs/semantics.md, section 5
+    exact(
+        builtins.max,
+        "three-way-tie",
+        lambda a, b, c: max(a, b, c),
+        [np.float64(1.0), np.float64(1.0), np.float64(1.0)],
+        [0.25, 0.25, 0.5],
+    ),
+    exact(
+        np.linalg.norm,
+        "spectral-tied",
+        lambda a: np.linalg.norm(a, 2),
+        [np.eye(2)],
+        [[[1.0, 0.0], [0.0, 0.0]]],
+        tol=1e-12,
+    ),
+    exact(
+        np.linalg.norm,
+        "p-below-1-at-0",
+        lambda x: np.linalg.norm(x, 0.5),
+        [A([0.0, 1.0])],
+        [[np.nan, 1.0]],
+    ),
+    exact(np.std, "zero-variance", lambda x: np.std(x), [np.ones(3)], [[np.nan] * 3]),
+    exact(np.var, "zero-variance", lambda x: np.var(x), [np.ones(3)], [[0.0] * 3]),
+    exact(
+        np.median, "ties", lambda x: np.median(x), [A([1.0, 2.0, 2.0, 2.0])], [[0.0, 0.5, 0.5, 0.0]]
+    ),
+    exact(np.median, "nan", lambda x: np.median(x), [A([1.0, np.nan, 2.0])], [[0.0, 1.0, 0.0]]),
+    exact(
+        np.median,
+        "two-nans",
+        lambda x: np.median(x),
+        [A([np.nan, 1.0, np.nan])],
+        [[0.5, 0.0, 0.5]],
+    ),
     exact(np.sqrt, "at-0", lambda x: np.sum(np.sqrt(x)), [A([0.0, 4.0])], [[np.inf, 0.25]]),
     exact(np.log, "at-0", lambda x: np.sum(np.log(x)), [A([0.0, 2.0])], [[np.inf, 0.5]]),
     exact(
@@ -280,3 +369,35 @@ def test_every_rule_has_a_row():
         row.id for row in rows.DIFFERENTIABLE if row.key in steps or row.key not in rules
     ) + sorted(row.id for row in rows.PIECEWISE_CONSTANT if row.key not in steps)
     assert not misplaced, f"rows whose rule is unregistered or of another kind: {misplaced}"
+    ids = [row.id for row in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"rows with the same id (give one a tag): {repeated}"
+
+
+def _source(fn) -> str:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+
+
+def test_every_keyword_form_has_a_row():
+    """Each optional parameter of a rule's template that a call can pass by name is passed by
+    name in some row calling that function (``clip(x, max=...)``, ``var(..., keepdims=True)``)."""
+    texts = [_source(r.fn) for r in rows.DIFFERENTIABLE + rows.PIECEWISE_CONSTANT]
+    texts += [_source(p.values[0]) for p in EXACT]
+    missing = []
+    for key, rule in registry.builtin_rules().items():
+        if rule.template is None or getattr(key, "__module__", "").startswith("s2s.runtime"):
+            continue  # a runtime helper's rule: generated code calls it (rows/runtime.py)
+        name = registry.qualified_name(key)
+        calling = [t for t in texts if re.search(rf"\b{name.rpartition('.')[2]}\(", t)]
+        params = list(inspect.signature(rule.template).parameters.values())[rule.n_outputs :]
+        for p in params:
+            if p.default is p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            if p.name == "out" or (name, p.name) in rows.keywords.POSITIONAL_ONLY:
+                continue
+            if not any(re.search(rf"\b{p.name}=", t) for t in calling):
+                missing.append(f"{name}({p.name}=...)")
+    assert not missing, f"keyword forms without a row in tests/rows/: {missing}"

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from gradcheck import richardson
 
 import s2s.runtime as rt
 from s2s.runtime.products import LazyParts
@@ -15,10 +16,10 @@ def rand(*shape, low=None, high=None):
     return RNG.standard_normal(shape)
 
 
-def assert_pullback(f, xs, pullback, h=1e-6, rtol=1e-6):
-    """Central differences of ``<ct, f(xs)>`` along a random direction match ``<grad, v>``.
-
-    ``pullback(ct)`` returns one gradient per entry of ``xs``; each must have its shape.
+def assert_pullback(f, xs, pullback, h=1e-4, rtol=1e-8):
+    """Richardson-extrapolated central differences of ``<ct, f(xs)>`` along a random direction
+    match ``<grad, v>`` within ``rtol`` of the terms' magnitudes (a gradient off by 1e-4
+    relative fails); ``pullback(ct)`` returns one gradient per entry of ``xs``, of its shape.
     """
     out = f(*xs)
     ct = rand(*np.shape(out))
@@ -27,12 +28,16 @@ def assert_pullback(f, xs, pullback, h=1e-6, rtol=1e-6):
     for i, (x, g) in enumerate(zip(xs, grads, strict=True)):
         assert np.shape(g) == np.shape(x), (i, np.shape(g), np.shape(x))
         v = rand(*np.shape(x))
-        plus = list(xs)
-        minus = list(xs)
-        plus[i] = x + h * v
-        minus[i] = x - h * v
-        fd = (np.sum(f(*plus) * ct) - np.sum(f(*minus) * ct)) / (2 * h)
-        np.testing.assert_allclose(np.sum(g * v), fd, rtol=rtol * 100, atol=1e-7)
+
+        def phi(t, i=i, x=x, v=v):
+            moved = list(xs)
+            moved[i] = x + t * v
+            return np.sum(f(*moved) * ct)
+
+        fd = float(richardson(phi, h))
+        ad = float(np.sum(g * v))
+        allowed = rtol * (float(np.sum(np.abs(g * v))) + abs(fd)) + 1e-13 * np.abs(ct).sum()
+        assert abs(ad - fd) <= allowed, (i, ad, fd, allowed)
 
 
 def f32(*arrays):
@@ -53,6 +58,17 @@ def test_power_partials_match_differences_and_conventions():
     assert rt.power_dbase(base, np.array([0.0, 1.0, 0.0, 2.0])).tolist() == [0.0, 1.0, 0.0, -4.0]
     expo = rt.power_dexponent(np.power(base, 3.0), base)
     assert expo.tolist() == [0.0, 0.0, 8.0 * np.log(2.0), 0.0]
+
+
+def test_power_exponent_partial_is_guarded_at_0_to_a_negative_power():
+    """``0 ** y`` with ``y < 0`` is ``inf``; ``inf * log(...)`` would be NaN without the guard,
+    and the convention (docs/semantics.md) is 0. With ``y > 0`` the result is 0 and even an
+    unguarded product is 0, so only a negative exponent can tell."""
+    base, exponent = np.array([0.0, 0.0, -2.0]), np.array([-1.0, -2.5, -1.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.power(base, exponent)
+    assert np.isinf(result[:2]).all()
+    assert rt.power_dexponent(result, base).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_power_partials_keep_float32():
@@ -637,3 +653,81 @@ def test_shape_records_are_shared_and_unbroadcast_returns_the_same_array_when_no
     half = np.ones((4, 5), dtype=np.float16)
     assert rt.unbroadcast(half, half).dtype == np.float32  # float16 accumulates in float32
     np.testing.assert_array_equal(rt.unbroadcast(g, np.zeros(5)), np.full(5, 4.0))
+
+
+# -- survivors of the mutation run (docs/testing.md) ---------------------------------------------
+
+
+def test_scatter_add_with_a_mask_then_repeated_indices_sums_the_repeats():
+    """A key holding a boolean mask and an integer array is advanced: repeats must add up
+    (``np.add.at``), which ``buffer[key] += g`` would not do."""
+    buffer = np.zeros((2, 3))
+    key = (np.array([True, False]), np.array([0, 0, 2]))
+    rt.scatter_add(buffer, key, np.array([1.0, 2.0, 4.0]))
+    assert buffer.tolist() == [[3.0, 0.0, 4.0], [0.0, 0.0, 0.0]]
+
+
+def test_augmented_keeps_the_arrays_dtype():
+    old = np.ones(3, np.float32)
+    new = rt.augmented(old * np.float64(2.0), old)
+    assert new.dtype == np.float32 and new.tolist() == [2.0, 2.0, 2.0]
+    same = rt.augmented(old + np.float32(1.0), old)
+    assert same.dtype == np.float32
+
+
+def test_resolve_undefined_nan_has_the_arguments_float_dtype():
+    marker = rt.Undefined((rt.Cause("op", "x", "why", "f.py", 1),))
+    for dtype in (np.float32, np.float64):
+        got = rt.resolve_undefined(marker, np.ones(2, dtype), "x", "nan")
+        assert got.dtype == dtype and np.isnan(got).all()
+    assert rt.resolve_undefined(marker, np.ones(2, np.int64), "n", "nan").dtype == np.float64
+
+
+def test_cumprod_adjoint_of_an_empty_axis_has_the_input_shape():
+    a = np.ones((0, 3))
+    g = np.cumprod(a, axis=0)
+    assert rt.cumprod_adjoint(g, a, axis=0).shape == (0, 3)
+    assert rt.cumprod_adjoint(np.ones((3, 0)), np.ones((3, 0)), axis=1).shape == (3, 0)
+    assert rt.cumprod_adjoint(np.ones((0,)), np.ones((0, 2)), axis=None).shape == (0, 2)
+
+
+def test_unbroadcast_sums_a_size_1_axis_against_any_size():
+    ref = np.ones((3, 1))
+    for n in (1, 2, 4):
+        got = rt.unbroadcast(np.ones((3, n)), ref)
+        assert got.shape == (3, 1) and got.tolist() == [[float(n)]] * 3
+
+
+def test_is_real_scalar():
+    yes = [1.5, np.float32(2.0), np.array(3.0), np.array(1.0, np.float16)]
+    no = [np.ones(2), np.ones((1,)), np.array(1), np.array(True), 3, np.array([2.0])]
+    assert all(rt.is_real_scalar(v) for v in yes)
+    assert not any(rt.is_real_scalar(v) for v in no)
+
+
+def test_gradient_of_no_buffer_is_zero_of_the_arguments_type():
+    assert rt.gradient(None, 3.0) == 0.0 and type(rt.gradient(None, 3.0)) is np.float64
+    zeros = rt.gradient(None, (np.ones(2, np.float32), 2.0))
+    assert isinstance(zeros, tuple) and zeros[0].dtype == np.float32 and zeros[1] == 0.0
+    assert zeros[0].tolist() == [0.0, 0.0]
+    scalar = rt.gradient(None, np.float32(3.0))
+    assert type(scalar) is np.float32 and scalar == 0.0
+
+
+def test_into_never_writes_a_result_of_another_shape_or_dtype_into_its_operand():
+    ints = np.array([1, 2])
+    np.testing.assert_array_equal(rt.into(np.add, ints, 0.5), [1.5, 2.5])
+    assert ints.tolist() == [1, 2]
+    small = np.ones(3)
+    assert rt.into(np.add, small, np.ones((2, 3))).shape == (2, 3)
+    left = np.ones((2, 3))
+    assert rt.into(np.multiply, left, 2.0) is left and left.tolist() == [[2.0] * 3] * 2
+
+
+def test_unique_adjoint_gives_a_single_nan_its_whole_cotangent():
+    got = rt.unique_adjoint(np.array([10.0, 20.0]), np.array([np.nan, 1.0]), None, True, True)
+    assert got.tolist() == [20.0, 10.0]
+    got = rt.unique_adjoint(
+        np.array([10.0, 20.0]), np.array([np.nan, 1.0, np.nan]), None, True, True
+    )
+    assert got.tolist() == [10.0, 10.0, 10.0]

@@ -7,6 +7,7 @@ and against central differences (float64) where the function is smooth.
 
 import inspect
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -162,6 +163,16 @@ def svd_extra_columns(a):
     return np.sum(u[:, 2])
 
 
+def qr_extra_columns(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q[:, 3])
+
+
+def qr_kept_columns(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q[:, :3] * r[0])
+
+
 def disconnected_plus_dense(x):
     n = len(x)
     return np.sum(x * 2.0) + n
@@ -247,6 +258,42 @@ def mean_of_product(x, y):
 
 def float64_scalar_times(x):
     return np.sum(x * np.float64(2.0))
+
+
+def promoted_by_a_constant(x, w):
+    y = x * np.float64(2.0)  # NEP 50: float64
+    z = np.sin(y) * y
+    return np.sum(np.tanh(z) @ w)
+
+
+def promoted_in_a_loop(x):
+    s = x * np.float64(0.5)
+    for _ in range(2):
+        s = np.sin(s) * s
+    return np.sum(s[1:])
+
+
+def adjoint_dtypes(derivative, *args) -> dict[str, set]:
+    """Call ``derivative`` and record the dtype of every cotangent (``d_*`` locals) of its
+    generated function at every line: what the adjoint sweep computes in."""
+    derivative(*args)
+    code = derivative._latest.compiled.function.__code__
+    seen: dict[str, set] = {}
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not code:
+            return None
+        for var, value in frame.f_locals.items():
+            if var.startswith("d_") and value is not None and hasattr(value, "dtype"):
+                seen.setdefault(var, set()).add(np.dtype(value.dtype).name)
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        derivative(*args)
+    finally:
+        sys.settrace(None)
+    return seen
 
 
 def gather(x, idx):
@@ -774,11 +821,21 @@ def test_message_dtype(value, words):
     assert CALLS == []  # raised before the function ran
 
 
+def two_outputs_chained(x):
+    y = np.sin(x) * x
+    return y * 2.0, np.tanh(y)
+
+
 def test_message_no_marker_code_without_undefined_grad():
     plain = s2s.grad(smooth).source
-    for word in ("undefined", "marker", "_s2s.add("):
+    for word in ("undefined", "marker", "_s2s.add(", "is not None"):
         assert word not in plain
     assert "_s2s.undefined_of" in s2s.grad(two_causes).source
+    # a missing cotangent: the pullback of a tuple output may get None for either output
+    pullback_source = s2s.vjp(two_outputs_chained).source
+    assert "_s2s.add(" in pullback_source and "is not None" in pullback_source
+    assert "undefined" not in pullback_source
+    assert "_s2s.add(" not in s2s.vjp(smooth).source
 
 
 # == 2. Accumulation =============================================================================
@@ -913,6 +970,29 @@ def test_dtype_float32():
     expected = (np.float32(2.0) * x / np.float32(3.0)).astype(np.float32)
     np.testing.assert_allclose(grad(mean_of_product, x, x.copy(), wrt=0), expected, rtol=1e-6)
     assert grad(mean_of_product, x, x.copy(), wrt=0).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (promoted_by_a_constant, (np.ones(3, np.float32), np.ones(3, np.float32))),
+        (promoted_in_a_loop, (np.linspace(0.1, 0.9, 4, dtype=np.float32),)),
+        (promoted_by_a_constant, (np.ones(3, np.float16), np.ones(3, np.float16))),
+    ],
+    ids=["float32", "float32-loop", "float16"],
+)
+def test_dtype_float32_promotions_undone_at_the_first_contribution(f, args):
+    """``x32 * np.float64(2.0)`` is float64 (NEP 50), yet every cotangent of the sweep is
+    float32, from the seed on: the promotion is undone at each contribution, not only at the
+    last one, into the argument."""
+    derivative = s2s.grad(f)
+    seen = adjoint_dtypes(derivative, *args)
+    assert "d_y" in seen or "d_s" in seen, seen
+    assert all(dtypes == {"float32"} for dtypes in seen.values()), seen
+    g = derivative(*args)
+    assert g.dtype == args[0].dtype
+    up = [a.astype(np.float64) for a in args]
+    np.testing.assert_allclose(g, s2s.grad(f)(*up), rtol=2e-3 if g.dtype == np.float16 else 1e-5)
 
 
 def test_dtype_float16():
@@ -1271,6 +1351,16 @@ def test_outputs_svd_singular_values_only():
     g = grad(singular_value_sum, a)
     np.testing.assert_allclose(g, u @ vh, rtol=1e-12, atol=1e-12)
     agrees(singular_value_sum, (a,), 0, g)
+
+
+def test_outputs_qr_complete_extra_columns_undefined():
+    """The other rule of section 1 that may be undefined: ``qr(mode="complete")`` of a tall
+    matrix, when the extra columns of ``q`` get a cotangent; without them it is defined."""
+    a = RNG.standard_normal((4, 3))
+    with pytest.raises(s2s.UndefinedGradientError) as info:
+        grad(qr_extra_columns, a)
+    assert where(qr_extra_columns, "np.linalg.qr") in str(info.value)
+    assert grad(qr_kept_columns, a).shape == (4, 3)
 
 
 def test_outputs_svd_extra_columns_undefined():

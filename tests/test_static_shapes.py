@@ -138,3 +138,27 @@ def test_reductions_with_axes_and_integer_indexing_have_proven_shapes():
 def test_stretched_axes_are_summed_with_keepdims(cs):
     x, c = RNG.normal(size=(5, 4)), RNG.normal(size=cs)
     check(column_bias, x, c, wrt=(0, 1))
+
+
+def dense_again(w, b, x):
+    return np.sum(np.tanh(x @ w + b) ** 2)
+
+
+def test_reading_source_before_a_call_does_not_disable_shape_specialization():
+    """``.source`` before any call shows the shape-generic derivative; the calls after it are
+    still specialized on their shapes (once, the generic derivative served them all)."""
+    derivative = s2s.grad(dense_again, wrt=(0, 1))
+    before = derivative.source
+    assert "# specialized for shapes" not in before and "_s2s.unbroadcast(" in before
+    w, b, x = RNG.normal(size=(4, 3)), RNG.normal(size=3), RNG.normal(size=(5, 4))
+    derivative(w, b, x)
+    after = derivative.source
+    assert "# specialized for shapes w (4, 3), b (3,), x (5, 4)" in after
+    assert "_np.sum(d_add_1, axis=0)" in after and "_s2s.unbroadcast(" not in after
+    store = next(v for k, v in s2s.api._CACHE[dense_again].items() if k[2] == "grad")
+    assert [key[1] for key in store["entries"]].count(None) == 1  # the one .source made
+    for batch in range(1, s2s.api.MAX_SHAPE_SPECIALIZATIONS + 3):
+        derivative(w, b, RNG.normal(size=(batch, 4)))
+    shaped = [key for key in store["entries"] if key[1] is not None]
+    assert len(shaped) == s2s.api.MAX_SHAPE_SPECIALIZATIONS
+    assert derivative.source == before  # past four shapes: the generic one serves

@@ -53,6 +53,8 @@ class Accumulation:
         ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry;
         ``may_be_none`` that ``expr`` itself may be ``None`` at run time (a pullback's part).
         """
+        if may_be_none and self.count.get(var, 0):  # `d + None` would fail: add by the kinds
+            self.maybe_none.add(var)
         if getattr(self, "flow", False):
             self._accumulate(var, expr, out, mask)
             if may_be_none or var in self.ir.lists:
@@ -62,9 +64,13 @@ class Accumulation:
                 self.count[var] = 1
             return
         self._accumulate(var, expr, out, mask)
+        if may_be_none:  # the buffer may now be None: later additions use _s2s.add
+            self.maybe_none.add(var)
 
     def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
         self.zero_masks.setdefault(var, []).append(mask)
+        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
         adj = self.adjoint_names[var]
         count = self.count.get(var, 0)
         if count == 0:
@@ -92,8 +98,13 @@ class Accumulation:
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             self.count[var] = count + 1
             return
+        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
         if count == 0:
-            out.append(assign(adj, call("_s2s.zeros_like_acc", name(var))))
+            zeros = call("_s2s.zeros_like_acc", name(var))
+            if var in getattr(self, "narrow", ()):
+                zeros = call("_s2s.narrow", zeros, constant(self.narrow[var]))
+            out.append(assign(adj, zeros))
         backend = getattr(self.ir, "backend", NUMPY)  # the arguments' array namespace
         if count == 1 and not backend.functional_scatter:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))

@@ -156,7 +156,12 @@ def _without_placeholders(body: list, names: set[str]) -> list:
         for field in ("body", "orelse"):
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
-                setattr(stmt, field, _without_placeholders(nested, names) or [gast.Pass()])
+                nested = _without_placeholders(nested, names)
+            if isinstance(nested, list) and all(is_comment_marker(s) for s in nested):
+                # every statement went: a comment alone is no block (an `else` may go too)
+                nested = [] if field == "orelse" else [gast.Pass()]
+            if isinstance(nested, list):
+                setattr(stmt, field, nested)
         if kept and is_comment_marker(kept[-1]) and is_comment_marker(stmt):
             kept.pop()  # the previous line's statements were all dropped
         kept.append(stmt)

@@ -241,7 +241,7 @@ def _write_vjp(
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
-        carried = sorted(sweeps.saved)
+        carried = sorted(set(sweeps.saved) | set(sweeps.written))
         defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
         writer.line(f"def {pullback}({cotangent}{defaults}):", 2)
         writer.line(f"{sweeps.tape} = list({sweeps.tape})", 3)

@@ -122,8 +122,10 @@ class SelectionMasks:
         if isinstance(atom, tuple) or isinstance(atom, (gast.List, gast.Tuple)):
             return None
         var = atom_names(atom)[0]
-        if var in self.ir.lists:
-            return None  # a list's cotangent is one part per item: no entries to mask
+        if var in self.ir.lists or var in getattr(self, "call_results", ()):
+            return None  # a list's (or a call's tuple's) cotangent is one part per item
+        if self.activity.types.get(var) is not None and self.activity.types[var].kind == "tuple":
+            return None
         if c.zero_where is not None:
             own = c.zero_where if mask is None else call("_s2s.either", c.zero_where, mask)
             return call("_s2s.unbroadcast_mask", own, name(var))

@@ -10,6 +10,7 @@ import gast
 from s2s import registry, runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.dtypes import VType
+from s2s.analysis.narrowing import narrowed_adjoints
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -71,6 +72,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
+        self.narrow = narrowed_adjoints(ir, activity)  # float64 by a constant, float32 sweep
         self.dynamic = has_control_flow(ir.body)  # branches or loops: a tape, runtime zeros
         if self.dynamic:
             self.setup_tape()

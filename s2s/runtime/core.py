@@ -82,15 +82,11 @@ def acc_dtype(dtype: Any) -> np.dtype:
 
     Integer and boolean primals never have adjoints; they map to float64 for ``allow_int``.
     """
-    found = _ACCUMULATOR.get(dtype)
-    if found is not None:
-        return found
-    dtype = np.dtype(dtype)
-    if dtype == np.float16:
-        return np.dtype(np.float32)
-    if dtype.kind in "fc":
-        return dtype
-    return np.dtype(np.float64)
+    found = _ACCUMULATOR.get(dtype)  # np.dtype keys: the common case, without a conversion
+    if found is None:
+        dtype = np.dtype(dtype)
+        found = _ACCUMULATOR.get(dtype, dtype if dtype.kind in "fc" else np.dtype(np.float64))
+    return found
 
 
 _ACCUMULATOR = {
@@ -98,6 +94,19 @@ _ACCUMULATOR = {
     np.dtype(np.float32): np.dtype(np.float32),
     np.dtype(np.float16): np.dtype(np.float32),
 }
+
+
+def narrow(g: Any, dtype: str) -> Any:
+    """Cotangent ``g`` in the adjoint sweep's dtype ``dtype`` (``"float32"``), narrower than its
+    primal's: a float32 function whose values a float64 constant promoted (NEP 50:
+    ``x32 * np.float64(2.0)`` is float64) keeps its cotangents in float32 from the first
+    contribution on. Arrays and numpy or Python floats are cast; anything else (``None``, an
+    ``Undefined`` marker) passes unchanged."""
+    if isinstance(g, np.ndarray):
+        return g if g.dtype == dtype else g.astype(dtype)
+    if isinstance(g, (float, np.floating)):
+        return np.dtype(dtype).type(g)
+    return g
 
 
 @reads_shape_only(0)

@@ -137,7 +137,13 @@ def _dask_spellings(da: Any) -> dict[str, Any]:
         return da.broadcast_to(value, shape).astype(dtype or value.dtype)
 
     def full_like(a: Any, fill_value: Any, dtype: Any = None, **kwargs: Any) -> Any:
-        return full(a.shape, fill_value, dtype or a.dtype)
+        shape = kwargs.get("shape")
+        return full(a.shape if shape is None else shape, fill_value, dtype or a.dtype)
+
+    def array(obj: Any, dtype: Any = None, *, copy: Any = True, order: Any = "K", ndmin=0) -> Any:
+        # Dask arrays are immutable: a copy is the array itself; `order` is a memory layout
+        out = da.asarray(obj, dtype=dtype)
+        return da.reshape(out, (1,) * (ndmin - out.ndim) + out.shape) if ndmin > out.ndim else out
 
     def flat_default(name: str) -> Any:
         # numpy's default axis=None works on the flattened array; Dask's take, cumsum and
@@ -167,6 +173,7 @@ def _dask_spellings(da: Any) -> dict[str, Any]:
         "cumprod": flat_default("cumprod"),
         "full": full,
         "full_like": full_like,
+        "array": array,
         "amax": da.max,
         "amin": da.min,
         "copy": lambda a, **kwargs: a.copy(),

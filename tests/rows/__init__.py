@@ -2,6 +2,7 @@
 
 from rows import (
     decompositions,
+    keywords,
     linalg,
     multi,
     nondiff,
@@ -23,6 +24,7 @@ DIFFERENTIABLE: list[Row] = [
     *multi.ROWS,
     *linalg.ROWS,
     *decompositions.ROWS,
+    *keywords.ROWS,
     *runtime.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF

@@ -29,6 +29,11 @@ def svd_reduced(a):
     return (u * np.sqrt(s)) @ vh
 
 
+def svd_batch(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * np.sqrt(s)[..., None, :]) @ vh
+
+
 def svd_u(a):
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     return u * u
@@ -56,7 +61,7 @@ def qr_complete(a):
 
 ROWS = [
     R(np.linalg.slogdet, lambda a: np.linalg.slogdet(a)[1], wellcond(3, 3)),
-    R(np.linalg.slogdet, slogdet_both, normal(2, 3, 3), tag="both"),
+    R(np.linalg.slogdet, slogdet_both, normal(2, 3, 3), tag="both", h=1e-5),
     R(np.linalg.eigh, lambda a: np.linalg.eigh(a)[0], symmetric(4), tag="values"),
     R(np.linalg.eigh, eigh_both, symmetric(4), tag="both"),
     R(np.linalg.eigh, eigh_upper, symmetric(3), tag="upper"),
@@ -64,8 +69,16 @@ ROWS = [
     R(np.linalg.eigvalsh, lambda a: np.linalg.eigvalsh(a, UPLO="U"), symmetric(3), tag="upper"),
     R(np.linalg.svd, svd_reduced, normal(4, 3), tag="reduced"),
     R(np.linalg.svd, svd_u, normal(4, 3), tag="u"),
+    R(np.linalg.svd, svd_batch, normal(2, 3, 4), tag="batch-wide"),
+    R(np.linalg.svd, svd_vh, normal(2, 4, 3), tag="batch-vh"),
     R(np.linalg.svd, svd_vh, normal(3, 4), tag="vh"),
     R(np.linalg.svd, svd_square, normal(3, 3), tag="square"),
+    R(
+        np.linalg.svd,
+        lambda a: np.linalg.svd(a, full_matrices=False, compute_uv=True)[1],
+        normal(3, 4),
+        tag="compute_uv-true",
+    ),
     R(np.linalg.svd, lambda a: np.linalg.svd(a, compute_uv=False), normal(3, 4), tag="values"),
     R(np.linalg.svdvals, lambda a: np.linalg.svdvals(a), normal(4, 3)),
     R(np.linalg.qr, lambda a: np.linalg.qr(a)[0], normal(4, 3), tag="q"),

@@ -22,6 +22,13 @@ def augmented_mul(x, s):
 
 
 ROWS = [
+    R(
+        np.concatenate,
+        lambda a, b: np.concatenate([a, b]),
+        normal(2, 3),
+        normal(1, 3),
+        tag="default-axis",
+    ),
     R(np.diff, lambda x: np.diff(x), normal(5)),
     R(np.diff, lambda x: np.diff(x, n=2, axis=0), normal(5, 3), tag="n2"),
     R(np.diff, lambda x: np.diff(x, axis=1), normal(2, 4, 3), tag="axis1"),

@@ -39,8 +39,8 @@ class Row:
     fn: Callable
     inputs: tuple[Arg, ...]
     tag: str = ""
-    h: float = 1e-6
-    rtol: float = 1e-6
+    h: float = 1e-4  # Richardson differences: step, and error allowed relative to the terms
+    rtol: float = 1e-8
     expected: Callable | None = None
     only: Callable | None = None
 
@@ -110,6 +110,18 @@ def with_zeros(*shape: int, zeros: int = 1) -> Arg:
     def draw(rng):
         x = rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
         x.flat[rng.choice(x.size, zeros, replace=False)] = 0.0
+        return x
+
+    return Arg(draw)
+
+
+def two_zeros_in_row0(rows: int, cols: int) -> Arg:
+    """Magnitudes in [0.5, 1.5] with two zeros in row 0 only: a product along rows whose first
+    gradient row is exactly 0 and whose others are not (so a scaled gradient shows)."""
+
+    def draw(rng):
+        x = rng.uniform(0.5, 1.5, (rows, cols)) * rng.choice([-1.0, 1.0], (rows, cols))
+        x[0, rng.choice(cols, 2, replace=False)] = 0.0
         return x
 
     return Arg(draw)

@@ -1,0 +1,28 @@
+"""README.md's quick start and the generated source it shows are what s2s prints."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from checkout import checkout_file
+
+
+def _block(text: str, after: str) -> str:
+    match = re.search(re.escape(after) + r"\n\n```python\n(.*?)```", text, re.S)
+    assert match, f"README.md has no python block after {after!r}"
+    return match.group(1)
+
+
+def test_the_printed_generated_source_is_what_the_quick_start_prints(tmp_path):
+    readme = checkout_file("README.md").read_text()
+    quickstart = _block(readme, "## Quick start")
+    shown = _block(readme, "(saved as `quickstart.py`) prints:")
+    (tmp_path / "quickstart.py").write_text(quickstart)
+    proc = subprocess.run(
+        [sys.executable, "quickstart.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    printed = proc.stdout.replace(f"{tmp_path}/", "")  # the docstring names the file's path
+    assert printed.rstrip("\n") == shown.rstrip("\n")
