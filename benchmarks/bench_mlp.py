@@ -141,6 +141,24 @@ def median_times(fns, args, repeats, block=25):
     return [statistics.median(s) for s in samples]
 
 
+def paired_ratio(checked, unchecked, args, pairs):
+    """Median over ``pairs`` of time(checked call) / time(unchecked call), the two calls made
+    back to back in alternating order: the cost of the no-silent-NaN check (``nan="warn"``
+    against ``nan="ignore"``), free of the machine's drift."""
+    for fn in (checked, unchecked):
+        for _ in range(3):
+            fn(*args)
+    ratios = []
+    for k in range(pairs):
+        times = {}
+        for fn in (checked, unchecked) if k % 2 else (unchecked, checked):
+            t0 = time.perf_counter()
+            fn(*args)
+            times[fn] = time.perf_counter() - t0
+        ratios.append(times[checked] / times[unchecked])
+    return statistics.median(ratios)
+
+
 def peak_bytes(fn, args):
     """Peak bytes allocated during one call (the inputs already exist; the call is warmed up)."""
     fn(*args)
@@ -235,7 +253,7 @@ def main(argv=None):
         f"median of {repeats} calls; autograd: {'yes' if ag_grad else 'not installed'}"
     )
 
-    rows, ok, warm = [], True, None
+    rows, ok, warm, nan_ratios = [], True, None, []
     for batch in args.batches:
         inputs = make_inputs(batch)
         fd_err = check_hand_grad(inputs)
@@ -248,6 +266,8 @@ def main(argv=None):
         mems = [peak_bytes(fn, inputs) for fn in fns]
         if warm is None:
             warm = warm_generation(inputs, times[1], copies)
+        unchecked = s2s.grad(loss, wrt=WRT, nan="ignore")
+        nan_ratios.append((batch, paired_ratio(s2s_grad, unchecked, inputs, repeats)))
         rows.append((batch, times, mems, same, ag_same, fd_err))
 
     header = (
@@ -268,6 +288,11 @@ def main(argv=None):
             f"{ag_t:>9} | {kib(mems[0]):>8} {kib(mems[1]):>8} {mems[1] / mems[0]:>6.2f} "
             f"{ag_m:>9} | {verdict} ({fd_err:.0e})"
         )
+
+    print(
+        "no-silent-NaN check (nan='warn' / nan='ignore', median of paired calls): "
+        + ", ".join(f"batch {b}: {r:.3f}" for b, r in nan_ratios)
+    )
 
     cold = cold_generation(args.batches[0])
     cold_total = cold["import"] + cold["first"] - cold["steady"]

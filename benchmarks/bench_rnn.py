@@ -32,7 +32,15 @@ import s2s
 
 # The measuring helpers are shared with the MLP benchmark, next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_mlp import agree, fresh_copy, kib, median_times, ms, peak_bytes  # noqa: E402
+from bench_mlp import (  # noqa: E402
+    agree,
+    fresh_copy,
+    kib,
+    median_times,
+    ms,
+    paired_ratio,
+    peak_bytes,
+)
 
 N_STEPS, BATCH, N_IN, N_HIDDEN, N_OUT = 50, 16, 8, 32, 8
 WRT = ("wx", "wh", "b", "wo", "bo")
@@ -182,6 +190,8 @@ def main(argv=None):
     mems = [peak_bytes(fn, inputs) for fn in fns]
     warm = warm_generation(inputs, times[1], copies)
     time_ratio, memory_ratio = times[1] / times[0], mems[1] / mems[0]
+    unchecked = s2s.grad(loss, wrt=WRT, nan="ignore")
+    nan_ratio = paired_ratio(s2s_grad, unchecked, inputs, repeats)
 
     header = (
         f"{'hand ms':>8} {'s2s ms':>8} {'ratio':>6} | "
@@ -194,6 +204,11 @@ def main(argv=None):
         f"{ms(times[0]):>8} {ms(times[1]):>8} {time_ratio:>6.2f} | "
         f"{kib(mems[0]):>8} {kib(mems[1]):>8} {memory_ratio:>6.2f} | "
         f"{'yes' if same else 'NO'} ({fd_err:.0e})"
+    )
+
+    print(
+        f"no-silent-NaN check (nan='warn' / nan='ignore', median of {repeats} paired calls): "
+        f"{nan_ratio:.3f}"
     )
 
     cold = cold_generation()

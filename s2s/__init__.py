@@ -10,6 +10,8 @@ from s2s.errors import (
     DtypeError,
     MutationError,
     NamespaceError,
+    NonFiniteGradientError,
+    NonFiniteGradientWarning,
     NonScalarOutputError,
     NoRuleError,
     S2SError,
@@ -18,6 +20,7 @@ from s2s.errors import (
     UndefinedGradientError,
     UnsupportedArgumentError,
     UnsupportedSyntaxError,
+    UsageError,
     WrtError,
 )
 from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent
@@ -32,6 +35,8 @@ __all__ = [
     "GradientCheckError",
     "MutationError",
     "NamespaceError",
+    "NonFiniteGradientError",
+    "NonFiniteGradientWarning",
     "NoRuleError",
     "NonScalarOutputError",
     "S2SError",
@@ -41,6 +46,7 @@ __all__ = [
     "UndefinedGradientError",
     "UnsupportedArgumentError",
     "UnsupportedSyntaxError",
+    "UsageError",
     "WrtError",
     "adjoint",
     "check_grad",

@@ -6,6 +6,7 @@ import argparse
 import os
 import runpy
 import sys
+import types
 from typing import Any
 
 from s2s.api import Derivative, grad
@@ -16,16 +17,22 @@ def _load(spec: str) -> Any:
     path, _, qualname = spec.rpartition(":")
     if not path or not qualname:
         raise SystemExit(f"s2s show: expected FILE.py:QUALNAME, got {spec!r}")
-    if not os.path.exists(path):
+    if not os.path.isfile(path):
         raise SystemExit(f"s2s show: no such file: {path}")
     folder = os.path.dirname(os.path.abspath(path))
     sys.path.insert(0, folder)
-    namespace = runpy.run_path(path, run_name="__s2s_show__")
+    try:
+        namespace = runpy.run_path(path, run_name="__s2s_show__")
+    except BaseException as exc:  # the user's file: its own error, reported in one line
+        raise SystemExit(f"s2s show: running {path} raised {type(exc).__name__}: {exc}") from None
     obj: Any = None
     for i, part in enumerate(qualname.split(".")):
         obj = namespace.get(part) if i == 0 else getattr(obj, part, None)
         if obj is None:
             raise SystemExit(f"s2s show: {path} has no {qualname!r}")
+    if not isinstance(obj, (Derivative, types.FunctionType)):
+        kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        raise SystemExit(f"s2s show: {spec} is a {kind}, not a Python function")
     return obj
 
 

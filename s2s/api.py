@@ -8,7 +8,6 @@ import functools
 import inspect
 import sys
 import threading
-import traceback
 import types
 import warnings
 import weakref
@@ -22,13 +21,20 @@ from s2s.analysis.dtypes import vtype_of
 from s2s.arguments import (
     added_names,
     check_numpy_only,
+    check_options,
     check_wrt_value,
     find_backend,
     insert_parameters,
+    short_repr,
     wrt_names,
 )
-from s2s.errors import NoRuleError, S2SError, SourceUnavailableError
-from s2s.frontend.parse import parse
+from s2s.errors import (
+    NoRuleError,
+    S2SError,
+    SourceUnavailableError,
+    UsageError,
+    caller_location,
+)
 from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
 from s2s.pipeline import (
     GRAD,
@@ -40,15 +46,16 @@ from s2s.pipeline import (
     Options,
     generate,
 )
+from s2s.pullback import Pullback, note_primal_line
+from s2s.reverse import nonfinite
+from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.namespace import is_foreign_array
 from s2s.runtime.tangents import set_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
-_VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
 _WHAT = {JVP: "forward mode (s2s.jvp, hvp, jacobian)", PULLBACK: "a pullback derivative"}
-_VALID_UNDEFINED = ("raise", "nan", "return")
 
 
 def clear_cache(function: Callable[..., Any] | None = None) -> None:
@@ -124,23 +131,36 @@ class Derivative:
         if isinstance(primal, Derivative) and primal.mode == VJP:
             raise NoRuleError(
                 f"{primal!r} returns a pullback function, which s2s cannot differentiate",
-                None,
+                caller_location(),
                 "differentiate a grad, value_and_grad or jvp derivative, or a function "
                 "computing the cotangent's product itself: "
                 "s2s.grad(lambda x: np.sum(ct * f(x)))",
             )
+        if not callable(primal):
+            raise UsageError(
+                f"s2s.{mode} differentiates a Python function, not a "
+                f"{type(primal).__module__}.{type(primal).__qualname__}",
+                caller_location(),
+                f"pass the function: s2s.{mode}(f, wrt=...)(args), or use @s2s.{mode} as a "
+                "decorator",
+            )
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
                 f"{primal.__qualname__} is a bound method",
-                None,
+                caller_location(),
                 f"differentiate the function on the class and pass the instance: "
                 f"s2s.grad({primal.__func__.__qualname__}, wrt=...)(obj, ...), or decorate the "
                 "method with @s2s.grad in the class body",
             )
-        if options.disconnected not in _VALID_DISCONNECTED:
-            raise ValueError(f"disconnected must be one of {_VALID_DISCONNECTED}")
-        if options.undefined not in _VALID_UNDEFINED:
-            raise ValueError(f"undefined must be one of {_VALID_UNDEFINED}")
+        check_options(mode, options)
+        if not isinstance(primal, (types.FunctionType, Derivative)):
+            raise SourceUnavailableError(
+                f"cannot differentiate {short_repr(primal)}: it is not a Python function with "
+                "source code",
+                caller_location(),
+                "pass a function defined with `def` (or a lambda) in a file; builtins, C "
+                "functions and callable objects need a rule registered with @s2s.adjoint",
+            )
         self.primal = primal
         self.wrt = wrt
         self.mode = mode
@@ -164,12 +184,11 @@ class Derivative:
         self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
         self._functional_twin: Derivative | None = None
+        self._locate: Derivative | None = None  # value_and_grad, for the non-finite search
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
         key = (self._wrt_names, self._single, self.mode, self.options)
-        if not isinstance(self.primal, (types.FunctionType, Derivative)):
-            parse(self.primal)  # raises SourceUnavailableError for builtins and C functions
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
             return per_function.setdefault(
@@ -255,7 +274,10 @@ class Derivative:
         parameter is given positionally)."""
         if not kwargs and len(args) == len(self._positional) and self._plain:
             return dict(zip(self._positional, args)), args, kwargs
-        bound = self._signature.bind(*args, **kwargs)
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as exc:  # as calling the function itself would: a TypeError
+            raise TypeError(f"{self.primal.__qualname__}(): {exc}") from None
         bound.apply_defaults()
         return bound.arguments, bound.args, bound.kwargs
 
@@ -274,12 +296,45 @@ class Derivative:
         except S2SError:
             raise
         except Exception as exc:
-            _note_primal_line(exc, generated)
+            note_primal_line(exc, generated)
             raise
         if self.mode == VJP:
             value, pullback = result
-            return value, _Pullback(pullback, generated)
+            return value, Pullback(pullback, generated, self, value, arguments)
+        if self.options.nan != "ignore" and self.mode in (GRAD, VALUE_AND_GRAD):
+            grads = result if self.mode == GRAD else result[1]
+            if not finite(grads):
+                value = result[0] if self.mode == VALUE_AND_GRAD else None
+                self._nonfinite(generated, arguments, args, kwargs, grads, value)
         return result
+
+    # -- no silent NaN ---------------------------------------------------------------------------
+    def nonfinite_names(self, generated: Generated, grads: Any) -> list[str]:
+        """The ``wrt`` names whose gradient is not finite (NaNs asked for by
+        ``undefined="nan"`` are not counted)."""
+        grads = (grads,) if self._single else grads
+        excused = generated.undefined_wrt if self.options.undefined == "nan" else frozenset()
+        return [n for n, g in zip(self._wrt_names, grads) if n not in excused and not finite(g)]
+
+    def _nonfinite(self, generated, arguments, args, kwargs, grads, value) -> None:
+        """A gradient came back non-finite: if the arguments and the value are finite, run the
+        derivative again under the search and warn or raise (``nan=``)."""
+        names = self.nonfinite_names(generated, grads)
+        if not names or not finite(list(arguments.values())):
+            return
+        if value is not None and not finite(self._loss(value)):
+            return
+        if self._locate is None:
+            options = dataclasses.replace(self.options, nan="ignore", verbose=0)
+            self._locate = Derivative(self.primal, self.wrt, VALUE_AND_GRAD, options)
+        locate = self._locate
+        result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
+        if value is None and (result is None or not finite(self._loss(result[0]))):
+            return  # grad: the value (computed by the search) is not finite
+        nonfinite.report(names, origin, self.options.nan, self.primal, stacklevel=3)
+
+    def _loss(self, value: Any) -> Any:
+        return value[0] if self.options.has_aux else value
 
     @property
     def source(self) -> str:
@@ -322,46 +377,6 @@ class Derivative:
         return (_rebuild, (self.mode, self.primal, self.wrt, self.options))
 
 
-class _Pullback:
-    """The pullback of one ``vjp`` call: ``pullback(cotangent)`` returns the gradient(s).
-
-    It may be called any number of times; it never writes the cotangent or any argument.
-    """
-
-    def __init__(self, function: Callable, generated: Generated) -> None:
-        self._function = function
-        self._generated = generated
-
-    def __call__(self, cotangent: Any) -> Any:
-        try:
-            return self._function(cotangent)
-        except S2SError:
-            raise
-        except Exception as exc:
-            _note_primal_line(exc, self._generated)
-            raise
-
-
-def _note_primal_line(exc: BaseException, generated: Generated) -> None:
-    compiled = generated.compiled
-    for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
-        if frame.f_code.co_filename != compiled.filename:
-            continue
-        index = lineno - 1
-        primal_line = compiled.line_map[index] if 0 <= index < len(compiled.line_map) else None
-        if primal_line is None:
-            return
-        import linecache
-
-        primal_file = generated.compiled.source_file
-        text = linecache.getline(primal_file, primal_line).strip()
-        exc.add_note(
-            f"s2s: raised by {primal_file}:{primal_line}: {text} "
-            f"(generated line {lineno} of {compiled.filename})"
-        )
-        return
-
-
 def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivative:
     return Derivative(primal, wrt, mode, options)
 
@@ -379,6 +394,7 @@ def grad(
     disconnected: str = "zero",
     undefined: str = "raise",
     allow_int: bool = False,
+    nan: str = "warn",
     verbose: int = 0,
 ) -> Any:
     """The gradient of ``f``, a function returning a real floating scalar.
@@ -396,6 +412,11 @@ def grad(
             (:class:`UndefinedGradientError` listing every cause), ``"nan"`` (NaNs) or
             ``"return"`` (the ``s2s.Undefined`` marker).
         allow_int: integer or boolean ``wrt`` arguments give float64 zeros instead of raising.
+        nan: what a gradient with a NaN or an infinity gives when the arguments and the value
+            are finite: ``"warn"`` (a :class:`NonFiniteGradientWarning` naming the line and the
+            operation where it began, found by running the derivative again), ``"raise"``
+            (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
+            The check costs one ``isfinite`` per returned gradient.
         verbose: print the program after each pass when generating.
 
     Returns:
@@ -415,6 +436,7 @@ def grad(
         disconnected=disconnected,
         undefined=undefined,
         allow_int=allow_int,
+        nan=nan,
         verbose=verbose,
     )
 
@@ -427,6 +449,7 @@ def value_and_grad(
     disconnected: str = "zero",
     undefined: str = "raise",
     allow_int: bool = False,
+    nan: str = "warn",
     verbose: int = 0,
 ) -> Any:
     """Like :func:`grad`, but the derivative returns ``(value, grads)``.
@@ -443,6 +466,7 @@ def value_and_grad(
         disconnected=disconnected,
         undefined=undefined,
         allow_int=allow_int,
+        nan=nan,
         verbose=verbose,
     )
 
@@ -454,6 +478,7 @@ def vjp(
     disconnected: str = "zero",
     undefined: str = "raise",
     allow_int: bool = False,
+    nan: str = "warn",
     verbose: int = 0,
 ) -> Any:
     """Reverse mode for any output shape: the derivative returns ``(value, pullback)``.
@@ -472,6 +497,7 @@ def vjp(
         disconnected=disconnected,
         undefined=undefined,
         allow_int=allow_int,
+        nan=nan,
         verbose=verbose,
     )
 
@@ -527,13 +553,19 @@ def source(obj: Any) -> str:
     if isinstance(obj, types.MethodType):
         obj = obj.__func__
     if not isinstance(obj, Derivative):
-        raise TypeError(f"s2s.source expects a derivative object made by s2s.grad, not {obj!r}")
+        raise UsageError(
+            f"s2s.source expects a derivative object made by s2s.grad, value_and_grad, vjp or "
+            f"jvp, not {short_repr(obj)}",
+            caller_location(),
+            "pass the derivative: s2s.source(s2s.grad(f)), or read s2s.grad(f).source",
+        )
     return obj.source
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
-set_vjp_maker(vjp)  # sub-derivatives of the user's own functions, made on their first call
+# sub-derivatives of the user's own functions, made on their first call (the caller checks)
+set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
 set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))

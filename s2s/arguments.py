@@ -14,7 +14,9 @@ from s2s.errors import (
     Location,
     NamespaceError,
     UnsupportedArgumentError,
+    UsageError,
     WrtError,
+    caller_location,
 )
 from s2s.runtime.namespace import NUMPY, Backend, backend_of_type, looks_like_array
 
@@ -244,3 +246,38 @@ def check_numpy_only(backend: Backend, what: str, func: Callable) -> None:
         "use s2s.grad, s2s.value_and_grad or s2s.vjp (reverse mode) on these arrays, or "
         "convert them to numpy first",
     )
+
+
+_VALID_DISCONNECTED = ("zero", "none", "warn", "raise")
+_VALID_UNDEFINED = ("raise", "nan", "return")
+_VALID_NAN = ("warn", "raise", "ignore")
+
+
+def short_repr(obj: Any) -> str:
+    """``repr(obj)``, cut to 80 characters for a message."""
+    text = repr(obj)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_CHOICES = {"disconnected": _VALID_DISCONNECTED, "undefined": _VALID_UNDEFINED, "nan": _VALID_NAN}
+
+
+def check_options(mode: str, options: Any) -> None:
+    """Each option has a value it knows, or a :class:`UsageError` at the caller's line."""
+    problems = []
+    for option, valid in _CHOICES.items():
+        value = getattr(options, option)
+        if not isinstance(value, str) or value not in valid:
+            problems.append(f"{option} must be one of {valid}, not {value!r}")
+    for option in ("has_aux", "allow_int"):
+        if not isinstance(getattr(options, option), (bool, np.bool_)):
+            problems.append(f"{option} must be True or False, not {getattr(options, option)!r}")
+    verbose = options.verbose
+    if not isinstance(verbose, int) or verbose < 0:  # True and False are ints too
+        problems.append(f"verbose must be an int >= 0, not {verbose!r}")
+    if problems:
+        raise UsageError(
+            f"s2s.{mode}: " + "; ".join(problems),
+            caller_location(),
+            "see help(s2s.grad) for the options and their values",
+        )

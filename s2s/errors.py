@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import linecache
+import os
+import sys
+
 
 class S2SError(Exception):
     """Root of every exception s2s raises."""
@@ -27,7 +31,7 @@ class Location:
         return f"{self}: {text}" if text else str(self)
 
 
-def _compose(message: str, where: Location | None, advice: str | None) -> str:
+def compose_message(message: str, where: Location | None, advice: str | None) -> str:
     parts = [f"{where}: {message}" if where is not None else message]
     if where is not None and where.text.strip():
         parts.append(f"    {where.text.strip()}")
@@ -43,7 +47,7 @@ class LocatedError(S2SError):
         self.message = message
         self.where = where
         self.advice = advice
-        super().__init__(_compose(message, where, advice))
+        super().__init__(compose_message(message, where, advice))
 
 
 class UnsupportedSyntaxError(S2SError, SyntaxError):
@@ -114,3 +118,34 @@ class NamespaceError(LocatedError, NotImplementedError):
 
 class TangentError(LocatedError, ValueError):
     """A tangent passed to a forward-mode derivative has the wrong shape, dtype or structure."""
+
+
+class NonFiniteGradientError(LocatedError, FloatingPointError):
+    """A gradient is NaN or infinite although the arguments and the value are finite
+    (``nan="raise"``); the message names the line and the operation where it began."""
+
+
+class NonFiniteGradientWarning(UserWarning):
+    """The warning form of :class:`NonFiniteGradientError` (the default, ``nan="warn"``)."""
+
+
+class UsageError(LocatedError, TypeError, ValueError):
+    """An s2s function called with a wrong argument: something that is not a function to
+    differentiate, an option value it does not know, a non-derivative for ``s2s.source``, a
+    rule registration that cannot work. Located at the caller's line."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def caller_location() -> Location | None:
+    """The innermost frame outside s2s (and outside generated code): where the user called."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        inside = os.path.abspath(filename).startswith(_PACKAGE + os.sep)
+        if not inside and not filename.startswith(("<s2s ", "<frozen ")):
+            text = linecache.getline(filename, frame.f_lineno)
+            return Location(filename, frame.f_lineno, 0, text)
+        frame = frame.f_back
+    return None

@@ -30,6 +30,7 @@ from s2s.reverse.entry import (
     interface,
     write_derivative,
 )
+from s2s.reverse.nonfinite import Sites
 from s2s.runtime.namespace import NUMPY, Backend
 
 __all__ = [
@@ -52,6 +53,7 @@ class Options:
     # `del`, no `with`, so the generated code is plain code s2s can transform again
     functional: bool = False
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
+    nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Generated:
     targets: list[Target]
     warnings: list[str]
     source_function: types.FunctionType | None = None  # what was parsed (a derivative's code)
+    undefined_wrt: frozenset[str] = frozenset()  # wrt names whose gradient may be undefined
 
 
 def generate(
@@ -133,8 +136,10 @@ def generate(
     check_namespace(writer, backend, primal.filename)
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _mark_generated(compiled, mode, func, wrt)
+    compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     _stage(verbose, "emit", lambda: compiled.source)
-    return Generated(compiled, targets, warnings, func)
+    undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
+    return Generated(compiled, targets, warnings, func, undefined_wrt)
 
 
 _NAMES = {

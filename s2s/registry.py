@@ -9,12 +9,15 @@ import inspect
 import sys
 import textwrap
 import threading
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import gast
+
+from s2s.errors import UsageError, caller_location
 
 
 class _AdjointOf:
@@ -25,7 +28,11 @@ class _AdjointOf:
     """
 
     def __getitem__(self, item: Any) -> Any:
-        raise TypeError("d[...] only has meaning inside an s2s rule template")
+        raise UsageError(
+            "d[...] only has meaning inside an s2s rule template",
+            caller_location(),
+            "use it in the body of a function decorated with @s2s.adjoint",
+        )
 
     def __repr__(self) -> str:
         return "s2s.d"
@@ -209,9 +216,56 @@ def qualified_name(obj: Any) -> str:
 def _key(fn: Any) -> Any:
     try:
         hash(fn)
-    except TypeError as exc:  # pragma: no cover - every numpy callable is hashable
-        raise TypeError(f"cannot register a rule for unhashable {fn!r}") from exc
+    except TypeError:
+        _refuse(f"cannot register a rule for {_shown(fn)}: it is not hashable", "a function")
     return fn
+
+
+def _shown(obj: Any) -> str:
+    text = repr(obj)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _refuse(message: str, advice: str) -> None:
+    raise UsageError(message, caller_location(), advice)
+
+
+def _check_rule(fn: Any, structural: Any = (), outputs: Any = 1, text: Any = "") -> None:
+    """What every registration needs: a callable key, names of structural parameters, a
+    positive number of outputs, a text (source or reason)."""
+    if not callable(fn):
+        _refuse(f"a rule is registered for a function, not {_shown(fn)}", "pass the callable")
+    _key(fn)
+    if not isinstance(structural, (tuple, list, frozenset, set)) or not all(
+        isinstance(s, str) for s in structural
+    ):
+        _refuse(f"structural must be parameter names, not {_shown(structural)}",
+                "e.g. structural=('axis', 'keepdims')")  # fmt: skip
+    if isinstance(outputs, bool) or not isinstance(outputs, int) or outputs < 1:
+        _refuse(f"outputs must be a positive int, not {_shown(outputs)}", "e.g. outputs=2")
+    if not isinstance(text, str):
+        _refuse(f"source and reason are text, not {_shown(text)}", "pass a string")
+
+
+def _check_template(template: Any, outputs: int) -> None:
+    """A template is a ``def`` with source whose parameters name the outputs, then inputs."""
+    if not isinstance(template, types.FunctionType) or template.__name__ == "<lambda>":
+        _refuse(
+            f"a rule template is a function written with def, not {_shown(template)}",
+            "decorate a def whose parameters are the outputs, then the function's parameters",
+        )
+    try:
+        inspect.getsource(template)
+    except (OSError, TypeError):
+        _refuse(f"the template {template.__qualname__} has no source code", "define it in a file")
+    params = inspect.signature(template).parameters.values()
+    named = [p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if len(named) < outputs + 1:
+        _refuse(
+            f"the template {template.__qualname__} takes {len(named)} parameters; it needs "
+            f"{outputs} for the outputs and one per parameter of the function",
+            "e.g. def my_rule(result, x): d[x] = ...",
+        )
 
 
 def _register(rule: Rule, facts: Facts | None = None) -> Rule:
@@ -229,6 +283,16 @@ def _register(rule: Rule, facts: Facts | None = None) -> Rule:
 
 
 _LOADED = False
+_LOAD_LOCK = threading.RLock()  # re-entered if a template module looks a rule up while loading
+
+
+def _load() -> None:
+    """Import the built-in rules once; a second thread waits until they are all registered."""
+    global _LOADED
+    with _LOAD_LOCK:
+        if not _LOADED:
+            load_builtin_rules()
+            _LOADED = True
 
 
 def load_builtin_rules() -> None:
@@ -262,10 +326,8 @@ def load_builtin_rules() -> None:
 
 def lookup(fn: Any) -> Rule | None:
     """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use)."""
-    global _LOADED
     if not _LOADED:
-        _LOADED = True
-        load_builtin_rules()
+        _load()
     try:
         return _RULES.get(fn)
     except TypeError:
@@ -274,8 +336,7 @@ def lookup(fn: Any) -> Rule | None:
 
 def all_rules() -> dict[Any, Rule]:
     """Every registered rule, keyed by the callable it differentiates (loads the templates)."""
-    load_builtin_rules()
-
+    _load()
     return dict(_RULES)
 
 
@@ -304,7 +365,10 @@ def elementwise(
     the broadcast output shape every elementwise function has (:class:`Facts`).
     """
 
+    _check_rule(fn, structural, 1, source)
+
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _check_template(template, 1)
         rule = Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source)
         rule.singular = singular
         _register(rule, dataclasses.replace(facts or NO_FACTS, shape=BROADCAST))
@@ -335,7 +399,12 @@ def adjoint(
     ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`).
     """
 
+    _check_rule(fn, structural, outputs, source)
+    if single_output is not None and not isinstance(single_output, dict):
+        _refuse(f"single_output is a dict, not {_shown(single_output)}", "or leave it out")
+
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _check_template(template, outputs)
         rule = Rule(fn, ADJOINT, template, frozenset(structural), outputs, source)
         rule.may_be_undefined = may_be_undefined
         rule.single_output = single_output
@@ -392,7 +461,10 @@ def linear(
     ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`).
     """
 
+    _check_rule(fn, structural, 1, source)
+
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _check_template(template, 1)
         rule = Rule(fn, LINEAR, template, frozenset(structural), 1, source)
         rule.carries_masks = carries_masks
         _register(rule, facts)
@@ -410,6 +482,7 @@ def nondifferentiable(
     ``metadata=True`` for functions that read only shapes (``np.shape``), whose arguments are
     then *disconnected* rather than zero. Returns ``fn``, so it also works as a decorator.
     """
+    _check_rule(fn, (), outputs, reason)
     rule = Rule(fn, PIECEWISE_CONSTANT, None, frozenset(), outputs, "", reason)
     rule.metadata = metadata
     _register(rule, facts)

@@ -442,6 +442,8 @@ def test_user_key_error_propagates_with_a_note():
         (s2s.UndefinedGradientError, (ValueError,)),
         (s2s.DisconnectedGradientError, (ValueError,)),
         (s2s.MutationError, ()),
+        (s2s.NonFiniteGradientError, (FloatingPointError,)),
+        (s2s.UsageError, (TypeError, ValueError)),
     ],
 )
 def test_hierarchy(cls, bases):

@@ -90,7 +90,9 @@ def test_a_rule_for_one_mode_only_is_refused_in_the_other_with_its_line():
     def forward_only(x):
         return x * 2.0
 
-    s2s.adjoint(half, source="test")(lambda result, x: None)  # reverse only
+    @s2s.adjoint(half, source="test")  # reverse only
+    def half_adjoint(result, x):
+        d[x] = d[result] * 3.0
 
     @s2s.tangent(forward_only, source="test: d(2x) = 2 dx")
     def forward_only_tangent(result, x):

@@ -28,6 +28,11 @@ def grad(f, *args, **options):
         return s2s.grad(f, **options)(*args)
 
 
+def warned(words):
+    """A context in which exactly one ``NonFiniteGradientWarning`` containing ``words`` comes."""
+    return pytest.warns(s2s.NonFiniteGradientWarning, match=re.escape(words))
+
+
 def exact(actual, expected, dtype=np.float64):
     """``actual`` is an ndarray of ``dtype`` equal to ``expected`` entry by entry (NaN == NaN)."""
     assert isinstance(actual, np.ndarray), type(actual)
@@ -1129,7 +1134,8 @@ def test_convention_spectral_norm_with_tied_singular_values():
 
 
 def test_convention_norm_below_one_at_a_zero_entry():
-    exact(grad(half_norm, np.array([0.0, 1.0])), [np.nan, 1.0])
+    with warned("first appears in the derivative of np.linalg.norm"):
+        exact(grad(half_norm, np.array([0.0, 1.0])), [np.nan, 1.0])
     x = np.array([0.5, 2.0])
     agrees(half_norm, (x,), 0, grad(half_norm, x))
 
@@ -1186,19 +1192,24 @@ def test_convention_floor_round_sign_comparisons():
 
 
 def test_convention_sqrt_at_zero():
-    exact(grad(sqrt, np.array([0.0, 4.0])), [np.inf, 0.25])
+    with warned("np.sqrt (sqrt at 0)"):
+        exact(grad(sqrt, np.array([0.0, 4.0])), [np.inf, 0.25])
 
 
 def test_convention_log_at_zero():
-    exact(grad(log, np.array([0.0, 2.0])), [np.inf, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", s2s.NonFiniteGradientWarning)  # the value is -inf
+        exact(grad(log, np.array([0.0, 2.0])), [np.inf, 0.5])
 
 
 def test_convention_arcsin_at_one():
-    exact(grad(arcsin, np.array([1.0, -1.0, 0.0])), [np.inf, np.inf, 1.0])
+    with warned("np.arcsin (arcsin at 1)"):
+        exact(grad(arcsin, np.array([1.0, -1.0, 0.0])), [np.inf, np.inf, 1.0])
 
 
 def test_convention_std_at_zero_variance():
-    exact(grad(std, np.ones(3)), [np.nan, np.nan, np.nan])
+    with warned("np.std (std with zero variance)"):
+        exact(grad(std, np.ones(3)), [np.nan, np.nan, np.nan])
 
 
 def test_convention_var_at_zero_variance():
@@ -1283,16 +1294,19 @@ def test_mask_passes_indexing():
 
 def test_mask_stops_matmul():
     swap = np.array([[0.0, 1.0], [1.0, 0.0]])
-    exact(grad(mask_after_matmul, np.array([[0.0, 1.0]]), swap, wrt=0), [[np.nan, 0.5]])
+    with warned("sqrt at 0"):
+        exact(grad(mask_after_matmul, np.array([[0.0, 1.0]]), swap, wrt=0), [[np.nan, 0.5]])
 
 
 def test_mask_stops_reduction():
     s = np.array([[0.0, 1.0], [0.0, 0.0]])
-    exact(grad(mask_after_reduction, s), [[np.inf, 0.5], [np.nan, np.nan]])
+    with warned("sqrt at 0"):
+        exact(grad(mask_after_reduction, s), [[np.inf, 0.5], [np.nan, np.nan]])
 
 
 def test_mask_stops_linalg():
-    g = grad(mask_after_linalg, np.array([[0.0, 1.0], [0.0, 0.0]]))
+    with warned("sqrt at 0"):
+        g = grad(mask_after_linalg, np.array([[0.0, 1.0], [0.0, 0.0]]))
     assert np.isnan(g[0, 0]) and np.isnan(g[1, 0]) and np.isnan(g[1, 1])
     assert g[0, 1] == 0.0
 
@@ -1302,11 +1316,71 @@ def test_mask_stops_selection_before_matmul():
 
 
 def test_mask_stops_numerical_zero_is_not_a_selection():
-    exact(grad(sqrt_times_sqrt, S01), [np.nan, 1.0])
+    with warned("sqrt at 0"):
+        exact(grad(sqrt_times_sqrt, S01), [np.nan, 1.0])
 
 
 def test_mask_stops_zero_weight_is_not_a_selection():
-    exact(grad(sqrt_matmul, np.array([[0.0, 1.0]]), np.zeros((2, 2)), wrt=0), [[np.nan, 0.0]])
+    with warned("sqrt at 0"):
+        exact(grad(sqrt_matmul, np.array([[0.0, 1.0]]), np.zeros((2, 2)), wrt=0), [[np.nan, 0.0]])
+
+
+def pairwise_energy(x):
+    d = x[:, None, :] - x[None, :, :]
+    r = np.sqrt(np.sum(d**2, axis=-1))
+    return np.sum(r)
+
+
+def batch_norm(x):
+    xhat = (x - np.mean(x, axis=0)) / (np.std(x, axis=0) + 1e-5)
+    return np.sum(np.tanh(xhat))
+
+
+POINTS = np.array([[0.0, 1.0], [2.0, 0.5]])
+
+
+def test_nonfinite_sqrt_of_a_zero_pairwise_distance():
+    line = inspect.getsourcelines(pairwise_energy)[1] + 2
+    with warned(f"{__file__}:{line}") as seen:
+        g = grad(pairwise_energy, POINTS)
+    assert np.isnan(g).all()
+    assert "np.sqrt (sqrt at 0)" in str(seen[0].message)
+
+
+def test_nonfinite_batch_norm_over_a_batch_of_one():
+    line = inspect.getsourcelines(batch_norm)[1] + 1
+    with warned(f"{__file__}:{line}") as seen:
+        g = grad(batch_norm, np.array([[0.5, -1.0, 2.0]]))
+    assert np.isnan(g).all()
+    assert "np.std (std with zero variance)" in str(seen[0].message)
+
+
+def test_nonfinite_nan_raise():
+    with pytest.raises(s2s.NonFiniteGradientError, match="sqrt at 0") as info:
+        grad(pairwise_energy, POINTS, nan="raise")
+    assert info.value.where.lineno == inspect.getsourcelines(pairwise_energy)[1] + 2
+
+
+def test_nonfinite_nan_ignore():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", s2s.NonFiniteGradientWarning)
+        assert np.isnan(grad(pairwise_energy, POINTS, nan="ignore")).all()
+
+
+@pytest.mark.parametrize(
+    "func, args, options, expected",
+    [
+        (sqrt, (np.array([np.nan, 1.0]),), {}, [np.nan, 0.5]),
+        (log, (np.array([0.0, 2.0]),), {}, [np.inf, 0.5]),
+        (declared_undefined, (np.ones(2),), {"undefined": "nan"}, [np.nan, np.nan]),
+        (where_sqrt, (np.array([0.0, 1.0]),), {}, [0.0, 0.5]),
+    ],
+    ids=["a non-finite argument", "a non-finite value", "undefined nan", "a selection"],
+)
+def test_nonfinite_no_warning(func, args, options, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", s2s.NonFiniteGradientWarning)
+        exact(grad(func, *args, **options), expected)
 
 
 def test_mask_cost():

@@ -7,6 +7,7 @@ import linecache
 import re
 import types
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,12 @@ class Compiled:
     filename: str
     line_map: list[int | None]
     source_file: str  # the primal's file
+    sites: Any = None  # what the non-finite search reads (s2s.reverse.nonfinite.Sites)
+
+
+# Every compiled derivative by its generated file name, while it lives: the non-finite search
+# (s2s.reverse.nonfinite) maps a traced frame back to its derivative.
+COMPILED: weakref.WeakValueDictionary[str, Compiled] = weakref.WeakValueDictionary()
 
 
 _COUNTER = iter(range(1, 1 << 62))
@@ -133,7 +140,11 @@ def compile_factory(
     function = types.FunctionType(
         inner_code, primal.__globals__, inner_name, None, tuple(cells) or None
     )
-    return Compiled(function, source, filename, writer.primal_lines, primal.__code__.co_filename)
+    compiled = Compiled(
+        function, source, filename, writer.primal_lines, primal.__code__.co_filename
+    )
+    COMPILED[filename] = compiled
+    return compiled
 
 
 def signature_text(params: list[Any]) -> str:

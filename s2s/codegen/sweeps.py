@@ -36,6 +36,7 @@ class Sweeps:
     tape: str = ""  # the tape's name
     saved: set[str] = field(default_factory=set)  # names whose old values go on the tape
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
+    adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:

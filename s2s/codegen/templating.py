@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 import copy
+import functools
+import linecache
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +15,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
+from s2s.errors import LocatedError, Location
 
 
 @dataclass
@@ -41,8 +44,36 @@ def constant(value: Any) -> gast.expr:
     return gast.Constant(value=value, kind=None)
 
 
-class TemplateError(Exception):
-    """A template uses something outside the template contract (a bug in a rule)."""
+class TemplateError(LocatedError):
+    """A template uses something outside the template contract (a bug in a rule); located at
+    the template."""
+
+
+def _located(function):
+    """Re-raise a :class:`TemplateError` at the rule's template, naming the rule."""
+
+    @functools.wraps(function)
+    def wrapper(rule: registry.Rule, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(rule, *args, **kwargs)
+        except TemplateError as exc:
+            if exc.where is not None:
+                raise
+            code = rule.template.__code__
+            where = Location(
+                code.co_filename,
+                code.co_firstlineno,
+                0,
+                linecache.getline(code.co_filename, code.co_firstlineno),
+            )
+            raise TemplateError(
+                f"the rule for {rule.name} breaks the template contract: {exc.message}",
+                where,
+                "see docs/rules.md: a template assigns d[parameter] from d[output] with numpy "
+                "and s2s.runtime only",
+            ) from None
+
+    return wrapper
 
 
 def _is_adjoint_of(node: gast.expr, tglobals: dict[str, Any]) -> bool:
@@ -60,6 +91,7 @@ def _subscript_name(node: gast.Subscript) -> str:
     return key.id
 
 
+@_located
 def instantiate(
     rule: registry.Rule,
     arguments: dict[str, Any],
@@ -135,10 +167,13 @@ def instantiate(
         else:
             raise TemplateError(f"{rule.name}: unsupported assignment target in template")
     for contribution in contributions:
+        if contribution.param not in template.params:
+            raise TemplateError(f"d[{contribution.param}] is assigned, but it is no parameter")
         contribution.zero_where = masks.get(contribution.param)
     return statements, contributions
 
 
+@_located
 def partials(rule: registry.Rule, arguments: dict[str, Any], output: gast.expr) -> list[gast.expr]:
     """The partial derivatives an elementwise template returns, substituted at a call site."""
     template = rule.parsed()

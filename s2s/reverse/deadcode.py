@@ -155,16 +155,27 @@ def _without_placeholders(body: list, names: set[str]) -> list:
             continue
         for field in ("body", "orelse"):
             nested = getattr(stmt, field, None)
-            if isinstance(nested, list) and nested:
+            if isinstance(nested, list) and (nested or field == "body"):
                 nested = _without_placeholders(nested, names)
-            if isinstance(nested, list) and all(is_comment_marker(s) for s in nested):
-                # every statement went: a comment alone is no block (an `else` may go too)
-                nested = [] if field == "orelse" else [gast.Pass()]
-            if isinstance(nested, list):
+                if all(is_comment_marker(s) for s in nested):  # every statement was dead
+                    nested = [gast.Pass()] if field == "body" else []
                 setattr(stmt, field, nested)
+        if _empty_branch(stmt):
+            continue
         if kept and is_comment_marker(kept[-1]) and is_comment_marker(stmt):
             kept.pop()  # the previous line's statements were all dropped
         kept.append(stmt)
     if kept and is_comment_marker(kept[-1]) and len(kept) > 1:
         kept.pop()
     return kept
+
+
+def _empty_branch(stmt: gast.stmt) -> bool:
+    """``if flag: pass`` with no ``else``: every statement of the arm was dead."""
+    return (
+        isinstance(stmt, gast.If)
+        and isinstance(stmt.test, gast.Name)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], gast.Pass)
+        and not stmt.orelse
+    )

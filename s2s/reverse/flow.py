@@ -73,16 +73,24 @@ class AdjointFlow:
         """Generate each arm of a branch from the current state; afterwards the state is the
         join of the arms' end states."""
         start = self.flow_state()
+        masks = {var: list(m) for var, m in self.zero_masks.items()}
         results: list[list[gast.stmt]] = []
         ends: list[State] = []
+        changed: set[str] = set()
         for generate in generators:
             self.set_flow_state(start)
+            self.zero_masks = {var: list(m) for var, m in masks.items()}
             results.append(generate())
             ends.append(self.flow_state())
+            changed |= {v for v, m in self.zero_masks.items() if m != masks.get(v)}
         merged = ends[0]
         for end in ends[1:]:
             merged = join(merged, end)
         self.set_flow_state(merged)
+        # a mask made in one arm is unbound when another ran: after the branch, none is known
+        self.zero_masks = masks
+        for var in changed:
+            masks.setdefault(var, []).append(None)
         return results
 
     def loop_body(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:

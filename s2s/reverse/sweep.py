@@ -418,6 +418,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             getattr(self, "tape", ""),
             set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
             {s.targets[0] for s in self.ir.flat if s.op in (SETITEM, APPEND)},
+            dict(self.adjoint_names),
         )
 
 

@@ -111,6 +111,19 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
             where,
             "pass an array of the output's shape, e.g. np.ones_like(value)",
         )
+    if (
+        not isinstance(ct, (float, np.floating))
+        and type(ct) is not np.ndarray
+        and not is_foreign_array(ct)
+    ):
+        try:  # a list, a Python int, an ndarray subclass: as numpy sees it
+            ct = np.asarray(ct)
+        except (TypeError, ValueError) as exc:
+            raise CotangentError(
+                f"the cotangent {type(ct).__name__} is not an array ({exc})",
+                where,
+                "pass a float array of the output's shape",
+            ) from None
     ct_shape = np.shape(ct)
     out_shape = np.shape(value)
     if ct_shape != out_shape and not _same_known_shape(ct_shape, out_shape):

@@ -1,0 +1,76 @@
+"""What a derivative's call gives back: the ``vjp`` pullback, and the user's own errors noted
+with the primal line they come from."""
+
+from __future__ import annotations
+
+import linecache
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from s2s.errors import S2SError
+from s2s.reverse import nonfinite
+from s2s.reverse.nonfinite import finite
+
+
+class Pullback:
+    """The pullback of one ``vjp`` call: ``pullback(cotangent)`` returns the gradient(s).
+
+    It may be called any number of times; it never writes the cotangent or any argument.
+    """
+
+    def __init__(
+        self,
+        function: Callable,
+        generated: Any,
+        derivative: Any = None,
+        value: Any = None,
+        arguments: dict[str, Any] | None = None,
+    ) -> None:
+        self._function = function
+        self._generated = generated
+        self._derivative = derivative
+        self._value = value
+        self._arguments = arguments or {}
+
+    def __call__(self, cotangent: Any) -> Any:
+        try:
+            grads = self._function(cotangent)
+        except S2SError:
+            raise
+        except Exception as exc:
+            note_primal_line(exc, self._generated)
+            raise
+        derivative = self._derivative
+        if derivative is not None and derivative.options.nan != "ignore" and not finite(grads):
+            self._nonfinite(derivative, cotangent, grads)
+        return grads
+
+    def _nonfinite(self, derivative: Any, cotangent: Any, grads: Any) -> None:
+        """A non-finite gradient from finite arguments, value and cotangent: search again."""
+        names = derivative.nonfinite_names(self._generated, grads)
+        inputs = [self._value, cotangent, list(self._arguments.values())]
+        if not names or not finite(inputs):
+            return
+        _, origin = nonfinite.trace(lambda: self._function(cotangent))
+        nonfinite.report(names, origin, derivative.options.nan, derivative.primal, stacklevel=3)
+
+
+def note_primal_line(exc: BaseException, generated: Any) -> None:
+    """Add a note naming the primal line whose generated code raised ``exc`` (the user's
+    own error propagates unchanged, with the line it comes from)."""
+    compiled = generated.compiled
+    for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        if frame.f_code.co_filename != compiled.filename:
+            continue
+        index = lineno - 1
+        primal_line = compiled.line_map[index] if 0 <= index < len(compiled.line_map) else None
+        if primal_line is None:
+            return
+        primal_file = generated.compiled.source_file
+        text = linecache.getline(primal_file, primal_line).strip()
+        exc.add_note(
+            f"s2s: raised by {primal_file}:{primal_line}: {text} "
+            f"(generated line {lineno} of {compiled.filename})"
+        )
+        return

@@ -1,0 +1,351 @@
+"""No silent NaN: after a non-finite gradient, find the line and the operation where it began.
+
+A returned gradient costs one ``isfinite`` check. Only when a gradient is not finite while the
+arguments, the value and the cotangent are, the derivative is run again under a line tracer that
+stops at the first adjoint statement writing a non-finite cotangent; the statement's primal line,
+the operation it differentiates and the operand value at the first bad entry (``sqrt at 0``,
+``std with zero variance``) make the warning, or the error under ``nan="raise"``.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import math
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from s2s import registry
+from s2s.errors import Location, NonFiniteGradientError, NonFiniteGradientWarning, compose_message
+from s2s.runtime.kinds import Undefined
+
+
+@dataclass
+class Def:
+    """A primal statement: ``targets = op(args)`` at ``lineno`` (argument names, or None)."""
+
+    op: Any
+    args: tuple[str | None, ...]
+    targets: tuple[str, ...]
+    lineno: int
+
+
+@dataclass
+class Sites:
+    """What the search reads of one specialization: each primal name's defining statements and
+    the primal name of each adjoint buffer. Lines and their writes are parsed on demand."""
+
+    defs: dict[str, list[Def]]
+    primal_of: dict[str, str]
+    _writes: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    _adjoint_from: int | None = None
+
+    @classmethod
+    def of(cls, ir: Any, sweeps: Any) -> Sites:
+        from s2s.codegen.ir import atom_names
+
+        defs: dict[str, list[Def]] = {}
+        for stmt in ir.flat:
+            args = tuple((atom_names(a) or [None])[0] for a in stmt.args)
+            lineno = getattr(stmt.node, "lineno", 0)
+            for target in stmt.targets:
+                defs.setdefault(target, []).append(Def(stmt.op, args, stmt.targets, lineno))
+        primal_of = {adjoint: var for var, adjoint in sweeps.adjoint_names.items()}
+        return cls(defs, primal_of)
+
+    def adjoint_from(self, source: str) -> int:
+        """The first generated line number of the adjoint sweep."""
+        if self._adjoint_from is None:
+            lines = source.splitlines()
+            marks = [i for i, text in enumerate(lines, 1) if text.strip() == "# adjoint sweep"]
+            self._adjoint_from = marks[0] if marks else len(lines) + 1
+        return self._adjoint_from
+
+    def line(self, source: str, lineno: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The names generated line ``lineno`` writes and the names it reads."""
+        found = self._writes.get(lineno)
+        if found is None:
+            text = source.splitlines()[lineno - 1].strip()
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:  # a loop or branch header
+                tree = None
+            found = _names(tree.body[0]) if tree is not None and tree.body else ((), ())
+            self._writes[lineno] = found
+        return found
+
+
+def _names(stmt: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    writes: list[str] = []
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            writes += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+        value: ast.AST | None = stmt.value
+    elif isinstance(stmt, ast.AugAssign):
+        writes += [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
+        value = stmt.value
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and stmt.value.args:
+        first = stmt.value.args[0]  # _s2s.scatter_add(d_x, key, g), np.add.at(d_x, ...)
+        writes += [first.id] if isinstance(first, ast.Name) else []
+        value = stmt.value
+    else:
+        return (), ()
+    reads = tuple(
+        n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    )
+    return tuple(writes), reads
+
+
+# -- the fast check ------------------------------------------------------------------------------
+
+
+def finite(x: Any) -> bool:
+    """Whether every float in ``x`` (an array, a scalar, or a tuple or list of them) is finite.
+
+    Non-float values, ``None`` and ``s2s.Undefined`` markers count as finite.
+    """
+    if type(x) is np.ndarray:
+        return x.dtype.kind != "f" or bool(np.isfinite(x).all())
+    if isinstance(x, (tuple, list)):
+        return all(finite(v) for v in x)
+    if isinstance(x, (float, np.floating)):
+        return math.isfinite(x)
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind != "f" or bool(np.isfinite(x).all())
+    return True
+
+
+# -- the search ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Origin:
+    """Where a non-finite cotangent first appeared and what it was made from."""
+
+    compiled: Any
+    lineno: int  # the generated line
+    name: str  # the adjoint buffer written
+    bad: str  # "nan", "inf" or "-inf" (the first bad entry)
+    op: Any = None  # the primal operation differentiated there
+    detail: str = ""  # the operand values at the first bad entry (``sqrt at 0``)
+
+    @property
+    def primal_line(self) -> int | None:
+        line_map = self.compiled.line_map
+        return line_map[self.lineno - 1] if 0 < self.lineno <= len(line_map) else None
+
+
+def trace(call: Callable[[], Any]) -> tuple[Any, Origin | None]:
+    """Run ``call`` under a line tracer over generated code. Returns its result (``None`` if it
+    raised) and the first adjoint statement that wrote a non-finite cotangent (or ``None``)."""
+    from s2s.codegen.emit import COMPILED
+
+    found: list[Origin] = []
+    last: dict[int, int | None] = {}
+
+    def local(frame, event, arg):
+        if found:
+            return None
+        compiled = COMPILED.get(frame.f_code.co_filename)
+        if compiled is None or compiled.sites is None:
+            return None
+        key = id(frame)
+        if event in ("line", "return"):
+            previous = last.get(key)
+            if previous is not None:
+                origin = _inspect(compiled, frame, previous)
+                if origin is not None:
+                    found.append(origin)
+                    return None
+            last[key] = frame.f_lineno if event == "line" else None
+        return local
+
+    def start(frame, event, arg):
+        return local if not found and frame.f_code.co_filename in COMPILED else None
+
+    previous_tracer = sys.gettrace()
+    result = None
+    sys.settrace(start)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            result = call()
+    except Exception:  # the run failed this time (a random function): nothing found
+        result = None
+    finally:
+        sys.settrace(previous_tracer)
+    return result, (found[0] if found else None)
+
+
+def _bad(value: Any) -> tuple[tuple, str] | None:
+    """The index and kind of the first non-finite float entry of ``value``, if any."""
+    if not isinstance(value, (np.ndarray, np.floating, float)):
+        return None
+    array = np.asarray(value)
+    if array.dtype.kind != "f" or np.isfinite(array).all():
+        return None
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    entry = float(array[index])
+    return index, "nan" if math.isnan(entry) else ("inf" if entry > 0 else "-inf")
+
+
+def _inspect(compiled: Any, frame: Any, lineno: int) -> Origin | None:
+    sites = compiled.sites
+    if lineno < sites.adjoint_from(compiled.source):
+        return None
+    writes, reads = sites.line(compiled.source, lineno)
+    written = [n for n in writes if n in sites.primal_of]
+    if not written:
+        return None
+    values = frame.f_locals
+    for name in written:
+        bad = _bad(values.get(name))
+        if bad is None:
+            continue
+        index, kind = bad
+        origin = Origin(compiled, lineno, name, kind)
+        definition = _definition(sites, name, reads, origin.primal_line)
+        if definition is not None:
+            origin.op = definition.op
+            shape = np.shape(values[name])
+            inputs = [_at(values.get(a) if a else None, shape, index) for a in definition.args]
+            result = _at(values.get(definition.targets[0]), shape, index)
+            origin.detail = describe(definition.op, inputs, result)
+        return origin
+    return None
+
+
+def _definition(sites: Sites, written: str, reads: tuple, line: int | None) -> Def | None:
+    """The primal statement whose adjoint the line computes: it defines a value whose adjoint
+    the line reads and takes the written adjoint's primal value as an argument."""
+    target = sites.primal_of.get(written)
+    outputs = [sites.primal_of[n] for n in reads if n in sites.primal_of and n != written]
+    candidates = [d for out in outputs for d in sites.defs.get(out, [])]
+    candidates += [d for n in reads if n not in sites.primal_of for d in sites.defs.get(n, [])]
+    for pick in (
+        lambda d: target in d.args and d.lineno == line,
+        lambda d: target in d.args,
+        lambda d: d.lineno == line,
+    ):
+        chosen = [d for d in candidates if pick(d)]
+        if chosen:
+            return chosen[0]
+    return None
+
+
+def _at(value: Any, shape: tuple, index: tuple) -> float | None:
+    """``value`` at ``index`` of an array of ``shape`` (broadcast if need be), or None."""
+    if value is None or isinstance(value, Undefined):
+        return None
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if array.ndim == 0:
+        return float(array)
+    try:
+        return float(np.broadcast_to(array, shape)[index])
+    except (ValueError, IndexError):
+        return None
+
+
+def _number(x: float) -> str:
+    return "0" if x == 0 else f"{x:.6g}"
+
+
+_INVERSE = {
+    np.sqrt: lambda r: r * r,
+    np.cbrt: lambda r: r**3,
+    np.log: np.exp,
+    np.log2: np.exp2,
+    np.log10: lambda r: 10.0**r,
+    np.log1p: np.expm1,
+    np.reciprocal: lambda r: 1 / r if r else math.inf,
+    np.arcsin: np.sin,
+    np.arccos: np.cos,
+    np.arctanh: np.tanh,
+}
+
+
+def describe(op: Any, inputs: list[float | None], result: float | None) -> str:
+    """The operand values that make ``op``'s partial derivative infinite, in words."""
+    name = short_name(op).removeprefix("np.").removeprefix("linalg.")
+    if op is np.std:
+        return "std with zero variance"
+    x = inputs[0] if inputs else None
+    with np.errstate(all="ignore"):
+        if x is None and result is not None and op in _INVERSE:
+            x = float(_INVERSE[op](result))
+    if op in (np.true_divide, np.divide) and len(inputs) == 2 and inputs[1] is not None:
+        return f"division by {_number(inputs[1])}"
+    if op is np.power and len(inputs) == 2 and None not in inputs:
+        return f"x ** y at x = {_number(inputs[0])}, y = {_number(inputs[1])}"
+    shown = [v for v in ([x] + inputs[1:]) if v is not None]
+    if not shown:
+        return name
+    return f"{name} at {', '.join(_number(v) for v in shown)}"
+
+
+def short_name(op: Any) -> str:
+    """``np.sqrt`` for ``numpy.sqrt``; the qualified name otherwise."""
+    if not callable(op):
+        return str(op)
+    text = registry.qualified_name(op)
+    return "np." + text.removeprefix("numpy.") if text.startswith("numpy.") else text
+
+
+_ADVICE = {
+    np.sqrt: "add a small constant under the root (np.sqrt(s + 1e-12)) or select with "
+    "np.where(s > 0, np.sqrt(s), 0.0): s2s keeps the gradient of the entries np.where drops "
+    "exactly zero",
+    np.std: "add an epsilon to the variance: np.sqrt(np.var(x, axis=...) + 1e-5) instead of "
+    "np.std(x, axis=...)",
+    np.log: "add an epsilon inside the log, or select the valid entries with np.where",
+    np.true_divide: "keep the denominator away from zero (add an epsilon or select with np.where)",
+}
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+def report(
+    names: list[str], origin: Origin | None, policy: str, primal: Any, stacklevel: int
+) -> None:
+    """Warn (``policy="warn"``) or raise :class:`NonFiniteGradientError` about the non-finite
+    gradients of ``names``, located at ``origin``."""
+    which = ", ".join(f"`{n}`" for n in names)
+    message = (
+        f"the gradient with respect to {which} is not finite although the arguments and the "
+        "value are"
+    )
+    where = None
+    advice = "pass nan='ignore' to return such gradients without this check"
+    if origin is not None and origin.primal_line is not None:
+        filename = origin.compiled.source_file
+        text = linecache.getline(filename, origin.primal_line).rstrip("\n")
+        where = Location(filename, origin.primal_line, 0, text)
+        operation = short_name(origin.op) if origin.op is not None else "this line"
+        detail = f" ({origin.detail})" if origin.detail else ""
+        message += f": {origin.bad} first appears in the derivative of {operation}{detail}"
+        specific = _ADVICE.get(origin.op)
+        advice = f"{specific}; or {advice}" if specific else advice
+    else:
+        code = getattr(primal, "__code__", None)
+        if code is not None:
+            where = Location(code.co_filename, code.co_firstlineno, 0, "")
+        message += (
+            "; a second run found no adjoint statement writing a non-finite value (a function "
+            "that draws random numbers, or an overflow when the gradient is cast to its "
+            "argument's dtype)"
+        )
+    if policy == "raise":
+        raise NonFiniteGradientError(message, where, advice)
+    warnings.warn(
+        NonFiniteGradientWarning(f"s2s: {compose_message(message, where, advice)}"),
+        stacklevel=stacklevel + 1,
+    )

@@ -1,0 +1,42 @@
+"""A failing program printed as a pytest test, ready to paste into
+``tests/test_fuzz_regressions.py``."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from typing import Any
+
+import numpy as np
+
+
+def literal(value: Any) -> str:
+    """Python source that rebuilds ``value`` exactly (floats by their shortest repr)."""
+    if isinstance(value, tuple):
+        return "(" + "".join(literal(v) + ", " for v in value).rstrip(" ") + ")"
+    if isinstance(value, np.ndarray):
+        dtype = "bool" if value.dtype == bool else str(value.dtype)
+        return f"np.array({value.tolist()!r}, dtype=np.{dtype})"
+    if isinstance(value, np.floating):
+        return f"np.{value.dtype}({float(value)!r})"
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    return repr(value)
+
+
+def regression_test(program: Any, title: str) -> str:
+    """The text of a test function that checks ``program`` again."""
+    digest = hashlib.sha1(program.source.encode()).hexdigest()[:8]
+    title = " ".join(title.split()).replace("\\", "/").replace('"', "'")
+    args = ",\n".join("        " + literal(a) for a in program.args)
+    source = textwrap.indent(program.source, "    ")
+    return (
+        f"def test_fuzz_{digest}():\n"
+        f'    """{title[:300]}"""\n'
+        f'    source = """\\\n{source.rstrip()}\n"""\n'
+        f"    args = [\n{args},\n    ]\n"
+        f"    check_program(source, args, wrt={program.wrt!r}, output={program.output!r}, "
+        f"dtype={program.dtype!r})\n"
+    )

@@ -1,0 +1,407 @@
+"""Bad input to every public entry point (issue 14): wrong types, shapes and dtypes, NaN and inf,
+empty arrays and size-0 axes, huge and tiny values. Each case gets the right answer, a located
+``S2SError``, or (when the function itself fails on those arguments) the exception the plain
+call raises; never an exception from inside s2s."""
+
+import functools
+import math
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+import s2s
+
+
+def f(x, y):
+    return np.sum(np.tanh(x) * y)
+
+
+def vec(x):
+    return np.tanh(x) * 2.0
+
+
+def pair(x):
+    return np.sum(x), x * 2.0
+
+
+def kwonly(x, *, w):
+    return np.sum(x * w)
+
+
+def reductions(x):
+    return np.max(x) + np.mean(x)
+
+
+def sinc_sum(x):
+    return np.sum(np.sinc(x))
+
+
+def sinc_wrong_parameter(result, x):
+    d[z] = d[result]  # noqa: F821 (z is no parameter: the point of this template)
+
+
+def sinc_returns(result, x):
+    return s2s.d[result]
+
+
+def f_grad(x, y):
+    """The gradient of ``f`` with respect to ``x``, by hand (summed over broadcast axes)."""
+    x64 = np.asarray(x, dtype=np.float64)
+    full = np.asarray(y, dtype=np.float64) * (1 - np.tanh(x64) ** 2)
+    while full.ndim > x64.ndim:
+        full = full.sum(axis=0)
+    return full
+
+
+X = np.array([0.5, -1.0, 2.0])
+Y = np.array([1.0, 2.0, -0.5])
+NAN = np.array([np.nan, 1.0, 2.0])
+INF = np.array([np.inf, 1.0, -np.inf])
+d = s2s.d
+
+
+@dataclass
+class Answer:
+    """The call returns ``expected(result)`` true."""
+
+    check: Any
+
+
+@dataclass
+class Refused:
+    """A located S2SError of this class (and its message contains ``words``)."""
+
+    cls: type
+    words: str = ""
+
+
+@dataclass
+class AsPlain:
+    """The arguments make the function itself fail: the same exception type as ``plain()``."""
+
+    plain: Any
+
+
+def gradient_of_f(x, y=Y, dtype=None):
+    def check(g):
+        want = f_grad(x, y)
+        if isinstance(x, float):
+            assert type(g) is np.float64
+        else:
+            assert type(g) is type(x) and np.shape(g) == np.shape(x)
+            assert g.dtype == (dtype or x.dtype)
+        tolerance = 1e-2 if np.asarray(x).dtype == np.float16 else 1e-6
+        np.testing.assert_allclose(np.asarray(g, np.float64), want, rtol=tolerance, atol=1e-300)
+
+    return Answer(check)
+
+
+def readonly(a):
+    a = a.copy()
+    a.setflags(write=False)
+    return a
+
+
+def registered(template):
+    """Register ``template`` for np.sinc, then differentiate a function calling it."""
+
+    def run():
+        try:
+            s2s.adjoint(np.sinc)(template)
+            return s2s.grad(sinc_sum)(X)
+        finally:
+            from s2s import registry
+
+            registry._RULES.pop(np.sinc, None)
+
+    return run
+
+
+CASES = {
+    # -- what to differentiate
+    "grad(int)": (lambda: s2s.grad(3), Refused(s2s.UsageError, "not a builtins.int")),
+    "grad(None)(x)": (lambda: s2s.grad(None)(X), Refused(s2s.UsageError)),
+    "grad(ufunc)": (lambda: s2s.grad(np.sin), Refused(s2s.SourceUnavailableError)),
+    "grad(builtin)": (lambda: s2s.grad(math.sin), Refused(s2s.SourceUnavailableError)),
+    "grad(partial)": (
+        lambda: s2s.grad(functools.partial(f, y=Y)),
+        Refused(s2s.SourceUnavailableError),
+    ),
+    "grad(class)": (lambda: s2s.grad(int), Refused(s2s.SourceUnavailableError)),
+    "grad(exec)": (
+        lambda: s2s.grad(eval("lambda x: x * 2.0"))(1.0),
+        Refused(s2s.SourceUnavailableError),
+    ),
+    "grad(vjp derivative)": (lambda: s2s.grad(s2s.vjp(f)), Refused(s2s.NoRuleError)),
+    # -- wrt
+    "wrt float": (lambda: s2s.grad(f, wrt=1.5), Refused(s2s.WrtError)),
+    "wrt bool": (lambda: s2s.grad(f, wrt=True), Refused(s2s.WrtError)),
+    "wrt list": (lambda: s2s.grad(f, wrt=[0]), Refused(s2s.WrtError)),
+    "wrt out of range": (lambda: s2s.grad(f, wrt=5), Refused(s2s.WrtError)),
+    "wrt unknown name": (lambda: s2s.grad(f, wrt="z"), Refused(s2s.WrtError)),
+    "wrt empty": (lambda: s2s.grad(f, wrt=()), Refused(s2s.WrtError)),
+    "wrt twice": (lambda: s2s.grad(f, wrt=(0, 0)), Refused(s2s.WrtError)),
+    "wrt keyword-only by position": (lambda: s2s.grad(kwonly, wrt=1), Refused(s2s.WrtError)),
+    # -- options
+    "disconnected bogus": (
+        lambda: s2s.grad(f, disconnected="bogus"),
+        Refused(s2s.UsageError, "disconnected"),
+    ),
+    "undefined int": (lambda: s2s.grad(f, undefined=1), Refused(s2s.UsageError, "undefined")),
+    "nan None": (lambda: s2s.vjp(f, nan=None), Refused(s2s.UsageError, "nan")),
+    "allow_int str": (lambda: s2s.grad(f, allow_int="yes"), Refused(s2s.UsageError)),
+    "verbose str": (lambda: s2s.grad(f, verbose="x"), Refused(s2s.UsageError, "verbose")),
+    "has_aux int": (lambda: s2s.value_and_grad(f, has_aux=1), Refused(s2s.UsageError)),
+    "has_aux without a pair": (
+        lambda: s2s.value_and_grad(f, has_aux=True)(X, Y),
+        Refused(s2s.UnsupportedSyntaxError, "pair"),
+    ),
+    # -- arguments: binding, types, dtypes
+    "no arguments": (lambda: s2s.grad(f)(), AsPlain(lambda: f())),
+    "too many arguments": (lambda: s2s.grad(f)(X, Y, X), AsPlain(lambda: f(X, Y, X))),
+    "unknown keyword": (lambda: s2s.grad(f)(X, z=Y), AsPlain(lambda: f(X, z=Y))),
+    "keyword-only missing": (
+        lambda: s2s.grad(kwonly, wrt="w")(X),
+        AsPlain(lambda: kwonly(X)),
+    ),
+    "x list": (lambda: s2s.grad(f)([1.0, 2.0, 3.0], Y), Refused(s2s.DtypeError, "np.asarray")),
+    "x str": (lambda: s2s.grad(f)("abc", Y), Refused(s2s.DtypeError)),
+    "x None": (lambda: s2s.grad(f)(None, Y), Refused(s2s.DtypeError)),
+    "x dict": (lambda: s2s.grad(f)({}, Y), Refused(s2s.DtypeError)),
+    "x object": (lambda: s2s.grad(f)(object(), Y), Refused(s2s.DtypeError)),
+    "x int array": (lambda: s2s.grad(f)(np.arange(3), Y), Refused(s2s.DtypeError, "int64")),
+    "x bool array": (lambda: s2s.grad(f)(np.ones(3, bool), Y), Refused(s2s.DtypeError)),
+    "x complex": (lambda: s2s.grad(f)(X + 0j, Y), Refused(s2s.DtypeError, "complex")),
+    "x Python int": (lambda: s2s.grad(f)(1, Y), Refused(s2s.DtypeError)),
+    "x numpy int": (lambda: s2s.grad(f)(np.int64(1), Y), Refused(s2s.DtypeError)),
+    "x object array": (lambda: s2s.grad(f)(X.astype(object), Y), Refused(s2s.DtypeError)),
+    "x datetime": (
+        lambda: s2s.grad(f)(np.array(["2020-01-01"], "M8[D]"), Y),
+        Refused(s2s.DtypeError),
+    ),
+    "x structured": (
+        lambda: s2s.grad(f)(np.zeros(3, [("a", "f8")]), Y),
+        Refused(s2s.DtypeError),
+    ),
+    "x matrix": (lambda: s2s.grad(f)(np.asmatrix(X), Y), Refused(s2s.DtypeError, "matrix")),
+    "x masked": (lambda: s2s.grad(f)(np.ma.array(X), Y), Refused(s2s.DtypeError)),
+    "x empty tuple": (lambda: s2s.grad(f)((), Y), Refused(s2s.DtypeError)),
+    "x nested tuple": (lambda: s2s.grad(f)(((X,),), Y), Refused(s2s.UnsupportedArgumentError)),
+    "x float16": (lambda: s2s.grad(f)(X.astype(np.float16), Y), gradient_of_f(X.astype("e"))),
+    "x float32": (lambda: s2s.grad(f)(X.astype(np.float32), Y), gradient_of_f(X.astype("f"))),
+    "x longdouble": (
+        lambda: s2s.grad(f)(X.astype(np.longdouble), Y),
+        gradient_of_f(X.astype(np.longdouble)),
+    ),
+    "x big-endian": (lambda: s2s.grad(f)(X.astype(">f8"), Y), gradient_of_f(X.astype(">f8"))),
+    "x read-only": (lambda: s2s.grad(f)(readonly(X), Y), gradient_of_f(X)),
+    "x strided view": (lambda: s2s.grad(f)(np.repeat(X, 2)[::2], Y), gradient_of_f(X)),
+    "x Fortran order": (
+        lambda: s2s.grad(f)(np.asfortranarray(np.outer(X, X)), Y),
+        gradient_of_f(np.outer(X, X)),
+    ),
+    "x 0-d": (lambda: s2s.grad(f)(np.array(0.5), Y), gradient_of_f(np.array(0.5))),
+    "x Python float": (lambda: s2s.grad(f)(0.5, Y), gradient_of_f(0.5)),
+    "x numpy float32 scalar": (
+        lambda: s2s.grad(f)(np.float32(0.5), Y),
+        gradient_of_f(np.float32(0.5)),
+    ),
+    "y list": (lambda: s2s.grad(f)(X, list(Y)), gradient_of_f(X)),
+    "y str": (lambda: s2s.grad(f)(X, "abc"), AsPlain(lambda: f(X, "abc"))),
+    "y None": (lambda: s2s.grad(f)(X, None), AsPlain(lambda: f(X, None))),
+    "shapes that do not broadcast": (
+        lambda: s2s.grad(f)(X, np.ones(4)),
+        AsPlain(lambda: f(X, np.ones(4))),
+    ),
+    # -- values: NaN, inf, empty, size-0 axes, huge, tiny
+    "x NaN": (lambda: s2s.grad(f)(NAN, Y), gradient_of_f(NAN)),
+    "x inf": (lambda: s2s.grad(f)(INF, Y), gradient_of_f(INF)),
+    "x empty": (lambda: s2s.grad(f)(np.ones(0), np.ones(0)), gradient_of_f(np.ones(0), Y[:0])),
+    "x size-0 axis": (lambda: s2s.grad(f)(np.ones((0, 3)), Y), gradient_of_f(np.ones((0, 3)))),
+    "reduction of an empty array": (
+        lambda: s2s.grad(reductions)(np.ones(0)),
+        AsPlain(lambda: reductions(np.ones(0))),
+    ),
+    "x huge": (lambda: s2s.grad(f)(np.full(3, 1e308), Y), gradient_of_f(np.full(3, 1e308))),
+    "x tiny": (lambda: s2s.grad(f)(np.full(3, 5e-324), Y), gradient_of_f(np.full(3, 5e-324))),
+    # -- value_and_grad, vjp and the pullback's cotangent
+    "value_and_grad NaN": (
+        lambda: s2s.value_and_grad(f)(NAN, Y)[1],
+        gradient_of_f(NAN),
+    ),
+    "grad of a vector": (lambda: s2s.grad(vec)(X), Refused(s2s.NonScalarOutputError)),
+    "cotangent None": (lambda: s2s.vjp(vec)(X)[1](None), Refused(s2s.CotangentError)),
+    "cotangent shape": (lambda: s2s.vjp(vec)(X)[1](np.ones(4)), Refused(s2s.CotangentError)),
+    "cotangent str": (lambda: s2s.vjp(vec)(X)[1]("a"), Refused(s2s.CotangentError)),
+    "cotangent list": (
+        lambda: s2s.vjp(vec)(X)[1]([1.0, 1.0, 1.0]),
+        Answer(lambda g: np.testing.assert_allclose(g, 2 * (1 - np.tanh(X) ** 2))),
+    ),
+    "cotangent ragged list": (
+        lambda: s2s.vjp(vec)(X)[1]([1.0, [1.0], 1.0]),
+        Refused(s2s.CotangentError),
+    ),
+    "cotangent int": (lambda: s2s.vjp(vec)(X)[1](np.ones(3, int)), Refused(s2s.CotangentError)),
+    "cotangent complex": (lambda: s2s.vjp(vec)(X)[1](X + 0j), Refused(s2s.CotangentError)),
+    "cotangent object": (
+        lambda: s2s.vjp(vec)(X)[1](X.astype(object)),
+        Refused(s2s.CotangentError),
+    ),
+    "cotangent NaN": (
+        lambda: s2s.vjp(vec)(X)[1](np.full(3, np.nan)),
+        Answer(lambda g: np.testing.assert_array_equal(g, np.full(3, np.nan))),
+    ),
+    "cotangent of a pair not a tuple": (
+        lambda: s2s.vjp(pair)(X)[1](X),
+        Refused(s2s.CotangentError),
+    ),
+    "cotangent tuple too short": (
+        lambda: s2s.vjp(pair)(X)[1]((1.0,)),
+        Refused(s2s.CotangentError),
+    ),
+    # -- source
+    "source(int)": (lambda: s2s.source(3), Refused(s2s.UsageError)),
+    "source(function)": (lambda: s2s.source(f), Refused(s2s.UsageError)),
+    "source of a vector function": (
+        lambda: s2s.grad(vec).source,
+        Answer(lambda text: text.startswith("def _make")),
+    ),
+    # -- cuts outside differentiated code: identities
+    "stop_gradient(str)": (lambda: s2s.stop_gradient("a"), Answer(lambda v: v == "a")),
+    "zero_grad(None)": (lambda: s2s.zero_grad(None), Answer(lambda v: v is None)),
+    "undefined_grad(x, 3)": (lambda: s2s.undefined_grad(X, 3), Answer(lambda v: v is X)),
+    "d outside a template": (lambda: s2s.d[0], Refused(s2s.UsageError)),
+    # -- rule registration
+    "adjoint(int)": (lambda: s2s.adjoint(3), Refused(s2s.UsageError)),
+    "adjoint(list)": (lambda: s2s.adjoint([]), Refused(s2s.UsageError)),
+    "adjoint of a non-function": (lambda: s2s.adjoint(np.sinc)(3), Refused(s2s.UsageError)),
+    "adjoint of a lambda": (
+        lambda: s2s.adjoint(np.sinc)(lambda result, x: None),
+        Refused(s2s.UsageError, "def"),
+    ),
+    "adjoint with too few parameters": (
+        lambda: s2s.adjoint(np.linalg.eigh, outputs=2)(sinc_returns),
+        Refused(s2s.UsageError, "parameters"),
+    ),
+    "adjoint outputs 0": (lambda: s2s.adjoint(np.sinc, outputs=0), Refused(s2s.UsageError)),
+    "adjoint structural int": (
+        lambda: s2s.adjoint(np.sinc, structural=3),
+        Refused(s2s.UsageError),
+    ),
+    "adjoint single_output list": (
+        lambda: s2s.adjoint(np.sinc, single_output=[1]),
+        Refused(s2s.UsageError),
+    ),
+    "adjoint assigning a non-parameter": (
+        registered(sinc_wrong_parameter),
+        Refused(s2s.S2SError, "no parameter"),
+    ),
+    "adjoint returning": (registered(sinc_returns), Refused(s2s.S2SError, "single assignments")),
+    "nondifferentiable(list)": (
+        lambda: s2s.nondifferentiable([], reason="r"),
+        Refused(s2s.UsageError),
+    ),
+    "nondifferentiable reason int": (
+        lambda: s2s.nondifferentiable(np.sinc, reason=3),
+        Refused(s2s.UsageError),
+    ),
+}
+
+
+def located(error: BaseException) -> bool:
+    if isinstance(error, SyntaxError):
+        return bool(error.filename) and bool(error.lineno)
+    where = getattr(error, "where", None)
+    return where is not None and bool(where.filename) and where.lineno > 0
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input(name):
+    call, expect = CASES[name]
+    with np.errstate(all="ignore"):
+        try:
+            result = call()
+        except s2s.S2SError as error:
+            assert isinstance(expect, Refused), f"{name}: unexpected {error!r}"
+            assert isinstance(error, expect.cls), error
+            assert expect.words in str(error)
+            assert located(error), f"{name}: not located: {error!r}"
+            return
+        except Exception as error:
+            assert isinstance(expect, AsPlain), f"{name}: crash inside s2s: {error!r}"
+            with pytest.raises(type(error)):
+                expect.plain()
+            return
+    assert isinstance(expect, Answer), f"{name}: expected {expect}, got {result!r}"
+    assert expect.check(result) is not False
+
+
+def test_a_derivative_with_a_bad_argument_still_works_after():
+    derivative = s2s.grad(f)
+    with pytest.raises(s2s.DtypeError):
+        derivative(np.arange(3), Y)
+    np.testing.assert_allclose(derivative(X, Y), f_grad(X, Y))
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+MODULE = """\
+import numpy as np
+
+def f(x, y):
+    return np.sum(np.tanh(x) * y)
+
+NOT_A_FUNCTION = 3
+"""
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ([], "required"),
+        (["show"], "required"),
+        (["show", "nocolon"], "expected FILE.py:QUALNAME"),
+        (["show", "missing.py:f"], "no such file"),
+        (["show", ".:f"], "no such file"),
+        (["show", "syntax.py:f"], "raised SyntaxError"),
+        (["show", "raising.py:f"], "raised RuntimeError: at import"),
+        (["show", "mod.py:nothere"], "has no 'nothere'"),
+        (["show", "mod.py:NOT_A_FUNCTION"], "is a builtins.int, not a Python function"),
+        (["show", "mod.py:np.sin"], "numpy.ufunc"),
+        (["show", "mod.py:f", "--wrt", "z"], "WrtError"),
+        (["show", "mod.py:f", "--wrt", ","], "WrtError"),
+        (["show", "mod.py:f", "--wrt", "0,0"], "WrtError"),
+    ],
+)
+def test_command_line_errors_are_one_line_messages(tmp_path, args, words):
+    (tmp_path / "mod.py").write_text(MODULE)
+    (tmp_path / "syntax.py").write_text("def f(x:\n    return x\n")
+    (tmp_path / "raising.py").write_text("raise RuntimeError('at import')\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "s2s", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr, out.stderr
+    assert words in out.stderr, out.stderr
+
+
+def test_command_line_prints_a_derivative(tmp_path):
+    (tmp_path / "mod.py").write_text(MODULE)
+    out = subprocess.run(
+        [sys.executable, "-m", "s2s", "show", "mod.py:f", "--wrt", "x,1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "def d_f(x, y):" in out.stdout

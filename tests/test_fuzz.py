@@ -1,0 +1,64 @@
+"""Differential fuzzing (issue 14): a fixed-seed slice of random programs in every run.
+
+The long run is ``python -m tests.fuzz --programs 10000 --jobs 2`` (see ``tests/fuzz``); its
+failures, shrunk, become tests in ``tests/test_fuzz_regressions.py``.
+"""
+
+import dataclasses
+
+import gast
+import numpy as np
+import pytest
+from fuzz import ops
+from fuzz.check import MODES, Skip, WrongGradient, check_program, run_program
+from fuzz.programs import programs
+from fuzz.rowleaves import leaves
+from hypothesis import HealthCheck, given, settings
+
+from s2s import registry
+
+SLICE = 100  # programs per run: about half a minute on two cores
+
+
+@settings(
+    max_examples=SLICE,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(programs())
+def test_random_programs_match_central_differences(program):
+    try:
+        run_program(program)
+    except Skip:
+        pass  # a kink or jump at the drawn point: nothing to compare there
+
+
+def test_every_operation_of_the_fuzzer_has_a_rule():
+    missing = [op.key for op in ops.ALL if registry.lookup(op.key) is None]
+    assert not missing
+
+
+def test_the_fuzzer_reaches_most_rules_through_rows():
+    keys = {leaf.row.key for leaf in leaves()} | {op.key for op in ops.ALL}
+    differentiable = {k for k, r in registry.builtin_rules().items()
+                      if r.kind != registry.PIECEWISE_CONSTANT
+                      and not getattr(k, "__module__", "").startswith("s2s.runtime")}  # fmt: skip
+    # (the runtime helpers' rules serve derivatives of derivatives, not user programs)
+    assert len(keys & differentiable) >= 0.9 * len(differentiable), differentiable - keys
+
+
+def test_a_wrong_rule_is_caught(monkeypatch):
+    """The checks are not vacuous: a tanh rule off by one percent fails."""
+    source = "import numpy as np\n\ndef f(x):\n    return np.sum(np.tanh(x) * 2.0)\n"
+    check_program(source, [np.array([0.3, -1.2])], wrt=0)
+    rule = registry.lookup(np.tanh)
+    wrong = gast.parse("def t(result, x):\n    return (1 - result * result) * 1.01").body[0]
+    monkeypatch.setattr(rule, "_parsed", dataclasses.replace(rule.parsed(), body=wrong.body))
+    with pytest.raises(WrongGradient):
+        check_program(source.replace("2.0", "3.0"), [np.array([0.3, -1.2])], wrt=0)
+
+
+def test_the_modes_checked():
+    assert MODES == ("grad", "value_and_grad", "vjp")  # "jvp" joins when forward mode exists

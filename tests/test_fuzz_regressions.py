@@ -1,0 +1,94 @@
+"""Programs the fuzzer (``python -m tests.fuzz``) found s2s wrong on, shrunk by hypothesis and
+kept as they were printed; each names the bug it found."""
+
+import numpy as np
+from fuzz.check import check_program
+
+
+def test_fuzz_81a3bab8():
+    """vjp: a loop appending to a list, then a pullback that restores the list (UnboundLocalError:
+    the pullback read the list before binding it)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0, p1):
+        xs1 = []
+        for k2 in range(1):
+            xs1.append(p1 + k2 * (k2 + 1.0))
+        l3 = np.stack(xs1)
+        return np.sum(l3 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+        np.array([0.10490011715303971, -0.535669373161111, 0.36159505490948474], dtype=np.float64),
+    ]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_d2768325():
+    """grad: a for/else whose else arm computes only values nothing reads (IndentationError: the
+    dead arm was emitted as an `if` with only a comment under it)."""
+    source = """\
+    import numpy as np
+
+
+    def helper12(a0, a1):
+        v13 = np.tanh(a1)
+        v14 = np.tanh(v13)
+        return a0 + v14
+
+
+    def f(p0, p1):
+        if np.sum(p1) > 0.431:
+            y3 = np.tanh(p1)
+        else:
+            y3 = np.tanh((np.tanh(p1)))
+        v5 = np.tanh(y3)
+        v6 = np.tanh(v5)
+        c8 = np.tanh(v6) if np.sum(v6) > 0.513 else (np.tanh(v6)) + v6
+        buf9 = np.zeros((4,))
+        h10 = buf9 * 1.0
+        for k11 in range(1):
+            h10 = helper12(h10, h10)
+        h15 = v6 * 1.0
+        for k16 in range(1):
+            h15 = np.tanh(h15)
+        else:
+            h15 = h15 * 2.0
+        return np.sum(h15 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+        np.array([0.10490011715303971, -0.535669373161111, 0.36159505490948474], dtype=np.float64),
+    ]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_mask_across_branch_arms():
+    """grad: a selection after an if/elif/else whose arms each made a selection mask
+    (UnboundLocalError: after the branch the masks of all arms were combined, but only the
+    taken arm's exists)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0):
+        v1 = np.tanh(p0)
+        v2 = np.tanh(v1)
+        v3 = np.tanh(v2)
+        v4 = np.tanh(v3)
+        v5 = np.tanh(v4)
+        if np.sum(v5) > 0.907:
+            y6 = np.tanh(v5)
+        elif np.sum(v5) > 0.907:
+            y6 = (np.tanh(v5)) + v5
+        else:
+            y6 = (np.tanh(v5)) + v5
+        v9 = np.where(y6 > 0.294, y6, y6)
+        return np.sum(v9 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+    ]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")

@@ -1,0 +1,239 @@
+"""No silent NaN (issue 14): a non-finite gradient from finite arguments and value is reported
+with the primal line, the operation and the value where it began; ``nan=`` decides how."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import s2s
+from s2s.reverse import nonfinite
+
+HERE = __file__
+
+
+def energy(x):
+    d = x[:, None, :] - x[None, :, :]
+    r = np.sqrt(np.sum(d**2, axis=-1))  # zero on the diagonal: sqrt at 0
+    return np.sum(r)
+
+
+def batch_norm(x, gamma, beta):
+    mu = np.mean(x, axis=0)
+    sd = np.std(x, axis=0)  # a batch of one: zero variance
+    xhat = (x - mu) / (sd + 1e-5)
+    return np.sum(np.tanh(xhat * gamma + beta))
+
+
+def line_of(f, text):
+    """The file line of ``f``'s source line containing ``text``."""
+    import inspect
+
+    lines, start = inspect.getsourcelines(f)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+POINTS = np.array([[0.0, 1.0], [2.0, 0.5], [1.0, 1.0]])
+ONE_ROW = np.array([[0.3, -1.2, 2.0]])
+
+
+def quiet(call):
+    with np.errstate(all="ignore"):
+        return call()
+
+
+def caught(call):
+    """The result of ``call`` and the s2s warnings it gave."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = quiet(call)
+    return result, [w for w in seen if issubclass(w.category, s2s.NonFiniteGradientWarning)]
+
+
+# -- the two cases of the issue ------------------------------------------------------------------
+
+
+def test_sqrt_of_a_zero_pairwise_distance_warns_with_line_and_operation():
+    g, seen = caught(lambda: s2s.grad(energy)(POINTS))
+    assert np.isnan(g).all()
+    assert len(seen) == 1
+    text = str(seen[0].message)
+    assert f"{HERE}:{line_of(energy, 'r = np.sqrt')}" in text
+    assert "np.sqrt (sqrt at 0)" in text and "`x`" in text
+    assert "r = np.sqrt(np.sum(d**2, axis=-1))" in text
+    assert seen[0].filename == HERE  # the warning points at the caller's line
+
+
+def test_batch_norm_over_a_batch_of_one_warns_with_std():
+    grads, seen = caught(lambda: s2s.grad(batch_norm, wrt=(0, 1, 2))(ONE_ROW, np.ones(3), 0.0))
+    assert np.isnan(grads[0]).all() and np.isfinite(grads[1]).all()
+    assert len(seen) == 1
+    text = str(seen[0].message)
+    assert f"{HERE}:{line_of(batch_norm, 'sd = np.std')}" in text
+    assert "np.std (std with zero variance)" in text
+    assert "`x`" in text and "`gamma`" not in text
+
+
+@pytest.mark.parametrize(
+    "f, args, line, words",
+    [
+        (energy, (POINTS,), "r = np.sqrt", "sqrt at 0"),
+        (batch_norm, (ONE_ROW, np.ones(3), 0.0), "sd = np.std", "std with zero variance"),
+    ],
+    ids=["sqrt", "std"],
+)
+def test_nan_raise_is_a_located_error(f, args, line, words):
+    with pytest.raises(s2s.NonFiniteGradientError, match=words) as info:
+        quiet(lambda: s2s.grad(f, nan="raise")(*args))
+    assert info.value.where.filename == HERE
+    assert info.value.where.lineno == line_of(f, line)
+    assert isinstance(info.value, FloatingPointError)
+
+
+def test_value_and_grad_and_vjp_report_too():
+    (value, g), seen = caught(lambda: s2s.value_and_grad(energy)(POINTS))
+    assert np.isfinite(value) and np.isnan(g).all() and len(seen) == 1
+    value, pullback = s2s.vjp(energy)(POINTS)
+    g, seen = caught(lambda: pullback(2.0))
+    assert np.isnan(g).all() and len(seen) == 1 and "sqrt at 0" in str(seen[0].message)
+    with pytest.raises(s2s.NonFiniteGradientError):
+        quiet(lambda: s2s.vjp(energy, nan="raise")(POINTS)[1](1.0))
+
+
+def test_nan_ignore_returns_the_gradient_silently():
+    g, seen = caught(lambda: s2s.grad(energy, nan="ignore")(POINTS))
+    assert np.isnan(g).all() and not seen
+
+
+# -- where it began: helpers, loops, float32 ------------------------------------------------------
+
+
+def distance(a, b):
+    return np.sqrt(np.sum((a - b) ** 2))
+
+
+def through_helper(x):
+    return distance(x[0], x[1]) + np.sum(x)
+
+
+def in_a_loop(x, w):
+    h = x * 1.0
+    for _ in range(3):
+        h = np.sqrt(h * h * w) + h
+    return np.sum(h)
+
+
+def test_inside_a_helper_the_helpers_line_is_named():
+    g, seen = caught(lambda: s2s.grad(through_helper)(np.ones((2, 3))))
+    assert np.isnan(g).all() and len(seen) == 1
+    assert f"{HERE}:{line_of(distance, 'return np.sqrt')}" in str(seen[0].message)
+
+
+def test_inside_a_loop_the_loops_line_is_named():
+    g, seen = caught(lambda: s2s.grad(in_a_loop)(np.array([1.0, 0.0]), np.array([2.0, 1.0])))
+    assert np.isfinite(g[0]) and np.isnan(g[1]) and len(seen) == 1
+    assert f"{HERE}:{line_of(in_a_loop, 'h = np.sqrt')}" in str(seen[0].message)
+
+
+def test_float32_is_checked_too():
+    g, seen = caught(lambda: s2s.grad(energy)(POINTS.astype(np.float32)))
+    assert g.dtype == np.float32 and len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "op, inputs, result, words",
+    [
+        (np.sqrt, [None], 0.0, "sqrt at 0"),
+        (np.log, [0.0], None, "log at 0"),
+        (np.arcsin, [1.0], None, "arcsin at 1"),
+        (np.true_divide, [1.0, 0.0], None, "division by 0"),
+        (np.power, [0.0, 0.5], None, "x ** y at x = 0, y = 0.5"),
+        (np.std, [None], 0.0, "std with zero variance"),
+    ],
+)
+def test_the_value_that_made_the_partial_infinite_is_described(op, inputs, result, words):
+    assert nonfinite.describe(op, inputs, result) == words
+
+
+# -- when there is nothing to say ----------------------------------------------------------------
+
+
+def sqrt_sum(x):
+    return np.sum(np.sqrt(x))
+
+
+def log_sum(x):
+    return np.sum(np.log(x))
+
+
+def undefined_everywhere(x):
+    return np.sum(s2s.undefined_grad(x, "no derivative"))
+
+
+def selected_sqrt(s):
+    return np.sum(np.where(s > 0.25, np.sqrt(s), 1.0))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: s2s.grad(sqrt_sum)(np.array([np.nan, 1.0])),  # a non-finite argument
+        lambda: s2s.grad(log_sum)(np.array([0.0, 2.0])),  # a non-finite value
+        lambda: s2s.value_and_grad(log_sum)(np.array([0.0, 2.0])),
+        lambda: s2s.vjp(sqrt_sum)(np.array([0.0, 1.0]))[1](np.inf),  # a non-finite cotangent
+        lambda: s2s.grad(undefined_everywhere, undefined="nan")(np.ones(2)),  # NaNs asked for
+        lambda: s2s.grad(selected_sqrt)(np.array([0.0, 1.0])),  # finite: a selection
+    ],
+    ids=["argument", "value", "value_and_grad-value", "cotangent", "undefined-nan", "selection"],
+)
+def test_no_report_when_the_inputs_or_value_are_not_finite(call):
+    _, seen = caught(call)
+    assert not seen
+
+
+def test_the_search_runs_only_after_a_non_finite_gradient(monkeypatch):
+    def forbidden(call):
+        raise AssertionError("the search ran on finite gradients")
+
+    monkeypatch.setattr(nonfinite, "trace", forbidden)
+    g = s2s.grad(through_helper)(np.array([[0.0, 1.0], [2.0, 0.5]]))
+    assert np.isfinite(g).all()
+
+
+def noisy(x, rng):
+    if rng.random() > 0.5:  # the second run draws again, and takes the other arm
+        return np.sqrt(np.sum(x * x))
+    return np.sum(x)
+
+
+def test_an_origin_not_found_again_is_said():
+    draws = iter([0.9, 0.1])
+
+    class Rng:
+        def random(self):
+            return next(draws)
+
+    _, seen = caught(lambda: s2s.grad(noisy)(np.zeros(2), Rng()))
+    assert len(seen) == 1 and "second run found no adjoint statement" in str(seen[0].message)
+
+
+def test_the_option_is_checked_and_kept():
+    with pytest.raises(ValueError, match="nan must be one of"):
+        s2s.grad(energy, nan="maybe")
+    clone = pickle.loads(pickle.dumps(s2s.grad(energy, nan="raise")))
+    assert clone.options.nan == "raise"
+
+
+def test_a_debuggers_tracer_is_restored():
+    import sys
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        caught(lambda: s2s.grad(energy)(POINTS))
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)
