@@ -29,8 +29,18 @@ def fresh(fn: Callable) -> Callable:
     )
 
 
+def leaves(x: Any) -> list[Any]:
+    """The values of ``x``, tuples and lists flattened depth first."""
+    if isinstance(x, (tuple, list)):
+        return [leaf for v in x for leaf in leaves(v)]
+    return [x]
+
+
 def cast(x: Any, dtype: Any) -> Any:
-    """``x`` in ``dtype`` if it is a numpy float (array or scalar); anything else unchanged."""
+    """``x`` in ``dtype`` if it is a numpy float (array or scalar; tuples item by item); anything
+    else unchanged."""
+    if isinstance(x, tuple):
+        return tuple(cast(v, dtype) for v in x)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
         return x.astype(dtype)
     if isinstance(x, np.floating):
@@ -67,7 +77,10 @@ def shift(x: Any, h: float, v: Any) -> Any:
 
 
 def inner(a: Any, b: Any) -> float:
-    return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
+    """``<a, b>`` in float64 (tuples: the sum over their items)."""
+    pairs = zip(leaves(a), leaves(b))
+    products = (np.asarray(x, np.float64) * np.asarray(y, np.float64) for x, y in pairs)
+    return float(sum(np.sum(p) for p in products))
 
 
 def abs_inner(a: Any, b: Any) -> float:
@@ -142,15 +155,29 @@ def check_directional(
     )
 
 
+def quotient(plus: Any, minus: Any, h: float) -> Any:
+    """``(plus - minus) / 2h`` in float64: the suite's one central difference, for callers that
+    keep ``f(x + h v)`` and ``f(x - h v)`` for other checks (the fuzzer, the GPU rows)."""
+    return (np.asarray(plus, np.float64) - np.asarray(minus, np.float64)) / (2 * h)
+
+
+def central(phi: Callable[[float], Any], h: float) -> Any:
+    """The derivative at 0 of ``phi`` (a function of one real step) by the central difference
+    at step ``h``: O(h^2) truncation plus rounding ``~ eps |phi| / h``."""
+    return quotient(phi(h), phi(-h), h)
+
+
 def richardson(phi: Callable[[float], Any], h: float) -> Any:
     """The derivative at 0 of ``phi`` (a function of one real step), by central differences at
     steps ``h`` and ``h / 2`` combined by Richardson extrapolation: the O(h^2) error terms
     cancel, leaving O(h^4) truncation plus rounding ``~ eps |phi| / h``."""
+    return (4 * central(phi, h / 2) - central(phi, h)) / 3
 
-    def central(step: float) -> Any:
-        return (np.asarray(phi(step), np.float64) - np.asarray(phi(-step), np.float64)) / (2 * step)
 
-    return (4 * central(h / 2) - central(h)) / 3
+def along(f: Callable, x: Any, v: Any, h: float = 1e-6) -> Any:
+    """The central difference of ``f`` (a function of one value, any output shape) at ``x``
+    along ``v``."""
+    return central(lambda t: f(x + t * v), h)
 
 
 def directional_difference(
@@ -231,18 +258,32 @@ def check_grad_matches_vjp(fn: Callable, args: Sequence[Any], wrt: tuple[int, ..
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=0, err_msg=f"argument {i}")
 
 
-def numeric_gradient(f: Callable, args: tuple, index: int, h: float = 1e-6) -> np.ndarray:
-    """Central differences of scalar ``f`` with respect to ``args[index]``, entry by entry."""
+def numeric_gradient(
+    f: Callable, args: Sequence[Any], index: int, h: float = 1e-6, symmetric: bool = False
+) -> np.ndarray:
+    """Central differences of scalar ``f`` with respect to ``args[index]``, entry by entry.
+
+    With ``symmetric``, entry ``(i, j)`` moves along ``E_ij + E_ji`` (a function that reads
+    one triangle) and the result is the symmetric gradient."""
     x = np.asarray(args[index], dtype=np.float64)
     grad = np.zeros_like(x)
+
+    def at(step: np.ndarray) -> Callable[[float], float]:
+        def phi(t: float) -> float:
+            moved = list(args)
+            moved[index] = x + t * step if x.ndim else float(x + t * step)
+            return float(f(*moved))
+
+        return phi
+
     for i in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[i] += h
-        minus[i] -= h
-        a, b = list(args), list(args)
-        a[index] = plus if x.ndim else float(plus)
-        b[index] = minus if x.ndim else float(minus)
-        grad[i] = (f(*a) - f(*b)) / (2 * h)
+        step = np.zeros_like(x)
+        step[i] = 1.0
+        if symmetric:
+            step = step + step.T
+        grad[i] = central(at(step), h) / (2 if symmetric else 1)
+    if symmetric:
+        grad = np.triu(grad) + np.triu(grad, 1).T
     return grad
 
 

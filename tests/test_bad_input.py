@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from located import is_located
 
 import s2s
 
@@ -312,13 +313,6 @@ CASES = {
 }
 
 
-def located(error: BaseException) -> bool:
-    if isinstance(error, SyntaxError):
-        return bool(error.filename) and bool(error.lineno)
-    where = getattr(error, "where", None)
-    return where is not None and bool(where.filename) and where.lineno > 0
-
-
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name):
@@ -330,7 +324,7 @@ def test_bad_input(name):
             assert isinstance(expect, Refused), f"{name}: unexpected {error!r}"
             assert isinstance(error, expect.cls), error
             assert expect.words in str(error)
-            assert located(error), f"{name}: not located: {error!r}"
+            assert is_located(error), f"{name}: not located: {error!r}"
             return
         except Exception as error:
             assert isinstance(expect, AsPlain), f"{name}: crash inside s2s: {error!r}"

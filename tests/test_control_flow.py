@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
 from gradcheck import numeric_gradient as numeric
+from located import assert_located
 
 import s2s
 
@@ -313,7 +314,7 @@ def returns_in_loop_else(x, a):
 def test_return_in_a_loop_else_block_is_refused_not_ignored():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="loop's `else:` block") as info:
         s2s.grad(returns_in_loop_else)(np.ones(3), 0.5)
-    assert info.value.lineno == returns_in_loop_else.__code__.co_firstlineno + 5
+    assert_located(info.value, returns_in_loop_else, 5)
 
 
 # -- what generation knows of each adjoint buffer inside loops and branches (s2s/flow.py) ------

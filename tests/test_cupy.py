@@ -189,7 +189,7 @@ def directional_on_gpu(row, gargs, grads, ct, rng):
 
     ct = np.asarray(ct, dtype=np.float64)
     plus, minus = at(1.0), at(-1.0)
-    fd = float(np.sum(ct * (plus - minus))) / (2 * row.h)
+    fd = float(np.sum(ct * gc.quotient(plus, minus, row.h)))
     host_grads = to_host(tuple(grads))
     ad = sum(float(np.sum(host_grads[k] * dirs[i])) for k, i in enumerate(row.wrt))
     scale = (

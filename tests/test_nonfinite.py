@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from located import assert_located, line_of
 
 import s2s
 from s2s.reverse import nonfinite
@@ -24,14 +25,6 @@ def batch_norm(x, gamma, beta):
     sd = np.std(x, axis=0)  # a batch of one: zero variance
     xhat = (x - mu) / (sd + 1e-5)
     return np.sum(np.tanh(xhat * gamma + beta))
-
-
-def line_of(f, text):
-    """The file line of ``f``'s source line containing ``text``."""
-    import inspect
-
-    lines, start = inspect.getsourcelines(f)
-    return start + next(i for i, line in enumerate(lines) if text in line)
 
 
 POINTS = np.array([[0.0, 1.0], [2.0, 0.5], [1.0, 1.0]])
@@ -86,8 +79,7 @@ def test_batch_norm_over_a_batch_of_one_warns_with_std():
 def test_nan_raise_is_a_located_error(f, args, line, words):
     with pytest.raises(s2s.NonFiniteGradientError, match=words) as info:
         quiet(lambda: s2s.grad(f, nan="raise")(*args))
-    assert info.value.where.filename == HERE
-    assert info.value.where.lineno == line_of(f, line)
+    assert_located(info.value, f, line)
     assert isinstance(info.value, FloatingPointError)
 
 

@@ -5,13 +5,14 @@ Each test is named after its row. Values are checked exactly where the conventio
 and against central differences (float64) where the function is smooth.
 """
 
-import inspect
 import re
 import sys
 import warnings
 
 import numpy as np
 import pytest
+from gradcheck import numeric_gradient
+from located import assert_located, line_of, where
 
 import s2s
 
@@ -40,47 +41,9 @@ def exact(actual, expected, dtype=np.float64):
     np.testing.assert_array_equal(actual, np.asarray(expected, dtype=dtype))
 
 
-def central_difference(f, args, index, eps=1e-6, symmetric=False):
-    """The gradient of scalar ``f(*args)`` w.r.t. ``args[index]`` by central differences.
-
-    With ``symmetric``, perturb along ``E_ij + E_ji`` and return the symmetric gradient.
-    """
-    x = np.asarray(args[index], dtype=np.float64)
-    out = np.zeros_like(x)
-
-    def at(value):
-        changed = list(args)
-        changed[index] = value
-        return float(f(*changed))
-
-    for k in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[k] = eps
-        if symmetric:
-            step = step + step.T
-        estimate = (at(x + step) - at(x - step)) / (2 * eps)
-        out[k] = estimate / 2 if symmetric else estimate
-    if symmetric:
-        out = np.triu(out) + np.triu(out, 1).T
-    return out
-
-
 def agrees(f, args, index, actual, symmetric=False):
-    expected = central_difference(f, args, index, symmetric=symmetric)
+    expected = numeric_gradient(f, args, index, symmetric=symmetric)
     np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-8)
-
-
-def line_of(func, marker):
-    """The file line of the first line of ``func``'s source containing ``marker``."""
-    lines, start = inspect.getsourcelines(func)
-    for offset, text in enumerate(lines):
-        if marker in text:
-            return start + offset
-    raise AssertionError(f"{marker!r} not in {func.__name__}")
-
-
-def where(func, marker):
-    return f"{func.__code__.co_filename}:{line_of(func, marker)}"
 
 
 # -- the primal functions ------------------------------------------------------------------------
@@ -1169,7 +1132,7 @@ def test_convention_det_at_a_singular_matrix():
     np.testing.assert_allclose(grad(det, singular), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
     exact(grad(det, np.zeros((3, 3))), np.zeros((3, 3)))
     a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])  # rank 2
-    np.testing.assert_allclose(grad(det, a), central_difference(det, (a,), 0), atol=1e-8)
+    np.testing.assert_allclose(grad(det, a), numeric_gradient(det, (a,), 0), atol=1e-8)
 
 
 def test_convention_x_power_zero():
@@ -1340,16 +1303,14 @@ POINTS = np.array([[0.0, 1.0], [2.0, 0.5]])
 
 
 def test_nonfinite_sqrt_of_a_zero_pairwise_distance():
-    line = inspect.getsourcelines(pairwise_energy)[1] + 2
-    with warned(f"{__file__}:{line}") as seen:
+    with warned(where(pairwise_energy, 2)) as seen:
         g = grad(pairwise_energy, POINTS)
     assert np.isnan(g).all()
     assert "np.sqrt (sqrt at 0)" in str(seen[0].message)
 
 
 def test_nonfinite_batch_norm_over_a_batch_of_one():
-    line = inspect.getsourcelines(batch_norm)[1] + 1
-    with warned(f"{__file__}:{line}") as seen:
+    with warned(where(batch_norm, 1)) as seen:
         g = grad(batch_norm, np.array([[0.5, -1.0, 2.0]]))
     assert np.isnan(g).all()
     assert "np.std (std with zero variance)" in str(seen[0].message)
@@ -1358,7 +1319,7 @@ def test_nonfinite_batch_norm_over_a_batch_of_one():
 def test_nonfinite_nan_raise():
     with pytest.raises(s2s.NonFiniteGradientError, match="sqrt at 0") as info:
         grad(pairwise_energy, POINTS, nan="raise")
-    assert info.value.where.lineno == inspect.getsourcelines(pairwise_energy)[1] + 2
+    assert_located(info.value, pairwise_energy, 2)
 
 
 def test_nonfinite_nan_ignore():

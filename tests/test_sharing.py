@@ -7,12 +7,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-import types
 from pathlib import Path
 
 import fixtures_funcs as fx
 import numpy as np
 import pytest
+from gradcheck import fresh
 
 import s2s
 
@@ -34,10 +34,6 @@ def rnn_loss(w, b, xs):
             h = h * 0.9
         out[t] = h
     return np.sum(out**2) + np.max(h)
-
-
-def fresh(f):
-    return types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
 
 
 def inputs(k):

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from gradcheck import cast, inner, leaves, quotient
 
 import s2s
 
@@ -112,17 +113,6 @@ def load(source: str) -> Any:
 # -- values ----------------------------------------------------------------------------------------
 
 
-def cast(x: Any, dtype: str) -> Any:
-    """``x`` in ``dtype`` where it is a numpy float (array or scalar; tuples item by item)."""
-    if isinstance(x, tuple):
-        return tuple(cast(v, dtype) for v in x)
-    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-        return x.astype(dtype)
-    if isinstance(x, np.floating):
-        return np.dtype(dtype).type(x)
-    return x
-
-
 def dtype_of(dtype: str, position: int) -> str:
     """The dtype of argument ``position`` in a program of ``dtype`` ("mixed": float32 for the
     even positions, float64 for the odd)."""
@@ -135,12 +125,6 @@ def copy(x: Any) -> Any:
     if isinstance(x, tuple):
         return tuple(copy(v) for v in x)
     return x.copy() if isinstance(x, np.ndarray) else x
-
-
-def leaves(x: Any) -> list[Any]:
-    if isinstance(x, (tuple, list)):
-        return [leaf for v in x for leaf in leaves(v)]
-    return [x]
 
 
 def same(a: Any, b: Any) -> bool:
@@ -178,11 +162,6 @@ def moved(x: Any, h: float, v: Any) -> Any:
         return x + h * v
     out = np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
     return out if isinstance(x, np.ndarray) else np.float64(out)
-
-
-def inner(a: Any, b: Any) -> float:
-    return float(sum(np.sum(np.asarray(x, np.float64) * np.asarray(y, np.float64))
-                     for x, y in zip(leaves(a), leaves(b))))  # fmt: skip
 
 
 def size(a: Any) -> float:
@@ -379,7 +358,7 @@ def directional(
         forward, backward = (plus - center) / h, (center - minus) / h
         if abs(forward - backward) > 1e-2 * (abs(forward) + abs(backward)) + 1e-4:
             raise Skip(f"not smooth at the point (one-sided slopes {forward:.6g}, {backward:.6g})")
-        fd = (plus - minus) / (2 * h)
+        fd = float(quotient(plus, minus, h))
         noise = 64 * np.finfo(np.float64).eps * (abs(center) + 1.0) / h
         allowed = RTOL * (scale + abs(fd) + 1.0) + noise
         if abs(ad - fd) <= allowed:
