@@ -450,9 +450,9 @@ class Scope:
                         cond = f"{k} < {n} and np.sum({carry}) < {round(sums[stop] - 0.025, 4)}"
                     elif sums[stop] < low:
                         cond = f"{k} < {n} and np.sum({carry}) > {round(sums[stop] + 0.025, 4)}"
-        body = [f"{k} = {k} + 1"] + body  # first: a `continue` cannot skip it
         if cond == f"{k} < {n}":
             body = self._jumps(body, carry)
+        body = [f"{k} = {k} + 1"] + body  # first: no `continue` can skip it
         lines = [f"while {cond}:"] + ["    " + line for line in body]
         statement = "\n".join(lines)
         if self.run(statement):
