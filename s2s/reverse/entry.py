@@ -20,6 +20,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
+from s2s.codegen.placeholders import drop_unread_placeholders
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
@@ -238,6 +239,8 @@ def _write_vjp(
     if not sweeps.dynamic:
         keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
         free_dead(sweeps.primal, keep, set())
+    else:  # the pullback reads what the primal sweep leaves
+        drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
@@ -259,6 +262,8 @@ def _write_vjp(
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected)
     if not sweeps.dynamic:
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
+    else:
+        drop_unread_placeholders(sweeps.adjoint, names_in(grads))
     writer.line("# adjoint sweep", 3)
     writer.blocks(sweeps.adjoint, 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
@@ -293,6 +298,8 @@ def _write_pullback(
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional)
     if not sweeps.dynamic and not functional:
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
+    elif not functional:
+        drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)
@@ -346,6 +353,8 @@ def _write_gradient(
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
+    elif not functional:
+        drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)

@@ -7,7 +7,6 @@ def _make(_np, _s2s):
         tape = []
         cos_1 = None
         multiply_1 = None
-        y = None
         # line 12: if np.sum(x) > 0:
         sum_1 = _np.sum(x)
         greater_1 = sum_1 > 0
@@ -28,14 +27,6 @@ def _make(_np, _s2s):
         # line 16: return np.sum(y * y)
         multiply_2 = y * y
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_x = None
-        d_w = None
-        d_multiply_1 = None
-        d_y = None
-        d_cos_1 = None
-        d_multiply_2 = None
-        d_sum_2 = None
         # line 16: return np.sum(y * y)
         d_sum_2 = _np.float64(1.0)
         d_multiply_2 = _s2s.unreduce(d_sum_2, multiply_2, None, False)

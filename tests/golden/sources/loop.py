@@ -5,7 +5,6 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        multiply_1 = None
         # line 20: for _ in range(n):
         trips_1 = 0
         for _ in range(n):
@@ -18,11 +17,6 @@ def _make(_np, _s2s):
         # the adjoint sweep reads only shapes of these, or nothing
         multiply_1 = None
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_x = None
-        d_w = None
-        d_multiply_1 = None
-        d_sum_1 = None
         # line 22: return np.sum(x)
         d_sum_1 = _np.float64(1.0)
         d_x = _s2s.unreduce(d_sum_1, x, None, False)

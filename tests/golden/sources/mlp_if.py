@@ -6,10 +6,6 @@ def _make(_np, _s2s):
         # the tape: overwritten values, branch arms, trip counts
         tape = []
         add_1 = None
-        add_2 = None
-        h = None
-        matmul_1 = None
-        matmul_2 = None
         # line 42: if relu:
         if relu:
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
@@ -47,27 +43,6 @@ def _make(_np, _s2s):
         matmul_1 = None
         matmul_2 = None
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_w1 = None
-        d_b1 = None
-        d_w2 = None
-        d_b2 = None
-        d_matmul_1 = None
-        d_add_1 = None
-        d_h = None
-        d_matmul_2 = None
-        d_add_2 = None
-        d_matmul_3 = None
-        d_z = None
-        d_max_1 = None
-        d_shifted = None
-        d_exp_1 = None
-        d_sum_1 = None
-        d_log_1 = None
-        d_logp = None
-        d_getitem_1 = None
-        d_mean_1 = None
-        d_negative_1 = None
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
         d_negative_1 = _np.float64(1.0)
         d_mean_1 = -d_negative_1

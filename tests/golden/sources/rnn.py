@@ -5,16 +5,7 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        add_1 = None
-        add_2 = None
-        add_3 = None
         err = None
-        getitem_4 = None
-        getitem_5 = None
-        h = None
-        matmul_1 = None
-        matmul_2 = None
-        matmul_3 = None
         t = None
         # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
         shape_1 = x.shape
@@ -59,24 +50,7 @@ def _make(_np, _s2s):
         matmul_3 = None
         # adjoint sweep
         # adjoint buffers start at zero (None)
-        d_wx = None
-        d_wh = None
-        d_b = None
-        d_wo = None
-        d_bo = None
         d_h = None
-        d_total = None
-        d_matmul_1 = None
-        d_matmul_2 = None
-        d_add_2 = None
-        d_add_1 = None
-        d_matmul_3 = None
-        d_add_3 = None
-        d_err = None
-        d_multiply_1 = None
-        d_mean_1 = None
-        d_add_4 = None
-        d_divide_1 = None
         # line 39: return total / x.shape[0]
         d_divide_1 = _np.float64(1.0)
         d_total = d_divide_1 * (1 / getitem_6)
