@@ -17,6 +17,7 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
+from s2s.codegen.copies import propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
@@ -264,6 +265,7 @@ def _write_vjp(
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
+        propagate_copies(sweeps.adjoint, names_in(grads))
     writer.line("# adjoint sweep", 3)
     writer.blocks(sweeps.adjoint, 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
@@ -300,6 +302,7 @@ def _write_pullback(
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
+        propagate_copies(sweeps.adjoint, names_in(grads))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)
@@ -355,6 +358,7 @@ def _write_gradient(
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
+        propagate_copies(sweeps.adjoint, names_in(result))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)

@@ -86,21 +86,17 @@ def _make(_np, _s2s):
             d_h = None
             h = tape.pop()
             mask_4 = _s2s.unbroadcast_mask(_s2s.unselected_by_extremum(add_1, 0.0, _np.less), add_1)
-            d_matmul_1 = d_add_1
             d_b1 = _np.sum(d_add_1, axis=0)
-            d_add_1 = None
             add_1 = tape.pop()
-            d_w1 = x.T @ d_matmul_1
-            d_matmul_1 = None
+            d_w1 = x.T @ d_add_1
+            d_add_1 = None
         else:
             # line 45: h = np.tanh(x @ w1 + b1)
             d_add_2 = d_h * (1 - h * h)
             d_h = None
             h = tape.pop()
-            d_matmul_2 = d_add_2
             d_b1 = _np.sum(d_add_2, axis=0)
+            d_w1 = x.T @ d_add_2
             d_add_2 = None
-            d_w1 = x.T @ d_matmul_2
-            d_matmul_2 = None
         return _s2s.gradients((d_w1, d_b1, d_w2, d_b2), (w1, b1, w2, b2), (w1, b1, w2, b2, x, y, relu))
     return d_mlp_if

@@ -65,40 +65,24 @@ def _make(_np, _s2s):
         for step_1 in range(trips_2):
             getitem_4 = x[t]
             # line 38: total = total + np.mean(err * err)
-            d_add_4 = d_total
-            d_total = None
-            d_total = d_add_4
-            d_mean_1 = d_add_4
-            d_add_4 = None
-            d_multiply_1 = _s2s.filled(d_mean_1 / 2, (2, 1), 'float64')
-            d_mean_1 = None
+            d_multiply_1 = _s2s.filled(d_total / 2, (2, 1), 'float64')
             d_err = d_multiply_1 * (err + err)
             d_multiply_1 = None
             # line 37: err = h @ wo + bo - y[t]
-            d_add_3 = d_err
-            d_err = None
             err = tape.pop()
-            d_matmul_3 = d_add_3
-            d_bo += _np.sum(d_add_3, axis=0)
-            d_add_3 = None
-            d_h = _s2s.add(d_h, d_matmul_3 @ wo.T)
-            d_wo += h.T @ d_matmul_3
-            d_matmul_3 = None
+            d_bo += _np.sum(d_err, axis=0)
+            d_h = _s2s.add(d_h, d_err @ wo.T)
+            d_wo += h.T @ d_err
+            d_err = None
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
             d_add_1 = d_h * (1 - h * h)
             d_h = None
             h = tape.pop()
-            d_add_2 = d_add_1
             d_b += _np.sum(d_add_1, axis=0)
+            d_h = d_add_1 @ wh.T
+            d_wh += h.T @ d_add_1
+            d_wx += getitem_4.T @ d_add_1
             d_add_1 = None
-            d_matmul_1 = d_add_2
-            d_matmul_2 = d_add_2
-            d_add_2 = None
-            d_h = d_matmul_2 @ wh.T
-            d_wh += h.T @ d_matmul_2
-            d_matmul_2 = None
-            d_wx += getitem_4.T @ d_matmul_1
-            d_matmul_1 = None
             t = tape.pop()
         # line 34: total = 0.0
         d_total = None
