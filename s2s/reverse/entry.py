@@ -19,6 +19,7 @@ from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.copies import propagate_copies
 from s2s.codegen.emit import Writer, signature_text
+from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_unread_placeholders
@@ -303,6 +304,7 @@ def _write_pullback(
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
+        drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)
@@ -359,6 +361,7 @@ def _write_gradient(
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
+        drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)

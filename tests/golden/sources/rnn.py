@@ -12,7 +12,6 @@ def _make(_np, _s2s):
         getitem_1 = shape_1[1]
         shape_2 = wh.shape
         getitem_2 = shape_2[0]
-        tape.append(None)
         h = _np.zeros((getitem_1, getitem_2))
         # line 35: for t in range(x.shape[0]):
         shape_3 = x.shape
@@ -84,10 +83,5 @@ def _make(_np, _s2s):
             d_wx += getitem_4.T @ d_add_1
             d_add_1 = None
             t = tape.pop()
-        # line 34: total = 0.0
-        d_total = None
-        # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
-        d_h = None
-        h = tape.pop()
         return _s2s.gradients((d_wx, d_wh, d_b, d_wo, d_bo), (wx, wh, b, wo, bo), (wx, wh, b, wo, bo, x, y))
     return d_loss
