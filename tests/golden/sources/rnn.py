@@ -6,7 +6,6 @@ def _make(_np, _s2s):
         # the tape: overwritten values, branch arms, trip counts
         tape = []
         err = None
-        t = None
         # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
         shape_1 = x.shape
         getitem_1 = shape_1[1]
@@ -16,11 +15,7 @@ def _make(_np, _s2s):
         # line 35: for t in range(x.shape[0]):
         shape_3 = x.shape
         getitem_3 = shape_3[0]
-        trips_1 = 0
-        for t_next in range(getitem_3):
-            tape.append(t)
-            t = t_next
-            trips_1 += 1
+        for t in range(getitem_3):
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
             getitem_4 = x[t]
             matmul_1 = getitem_4 @ wx
@@ -35,7 +30,6 @@ def _make(_np, _s2s):
             getitem_5 = y[t]
             tape.append(err)
             err = add_3 - getitem_5
-        tape.append(trips_1)
         # line 39: return total / x.shape[0]
         shape_4 = x.shape
         getitem_6 = shape_4[0]
@@ -54,14 +48,13 @@ def _make(_np, _s2s):
         d_divide_1 = _np.float64(1.0)
         d_total = d_divide_1 * (1 / getitem_6)
         d_divide_1 = None
-        # line 35: for t in range(x.shape[0]): (trips from the tape)
-        trips_2 = tape.pop()
+        # line 35: for t in range(x.shape[0]): (reversed)
         d_wx = _s2s.zeros_like_acc(wx)
         d_wh = _s2s.zeros_like_acc(wh)
         d_b = _s2s.zeros_like_acc(b)
         d_wo = _s2s.zeros_like_acc(wo)
         d_bo = _s2s.zeros_like_acc(bo)
-        for step_1 in range(trips_2):
+        for t in range(getitem_3 - 1, -1, -1):
             getitem_4 = x[t]
             # line 38: total = total + np.mean(err * err)
             d_multiply_1 = _s2s.filled(d_total / 2, (2, 1), 'float64')
@@ -82,6 +75,5 @@ def _make(_np, _s2s):
             d_wh += h.T @ d_add_1
             d_wx += getitem_4.T @ d_add_1
             d_add_1 = None
-            t = tape.pop()
         return _s2s.gradients((d_wx, d_wh, d_b, d_wo, d_bo), (wx, wh, b, wo, bo), (wx, wh, b, wo, bo, x, y))
     return d_loss
