@@ -1,4 +1,23 @@
-"""Tape: sweeps through branches and loops, saving overwritten values, arms and trip counts."""
+"""Tape: sweeps through branches and loops, saving overwritten values, arms and trip counts.
+
+A loop's overwritten value goes on the tape in the primal sweep and comes back in the adjoint
+sweep, which runs the loop backwards:
+
+>>> import numpy as np, s2s
+>>> def f(x, n):
+...     for _ in range(n):
+...         x = np.sin(x)
+...     return np.sum(x)
+>>> for line in s2s.grad(f).source.splitlines():
+...     if "tape." in line or "range" in line:
+...         print(line.strip())
+# line 2: for _ in range(n):
+for _ in range(n):
+tape.append(x)
+# line 2: for _ in range(n): (reversed)
+for _ in range(n - 1, -1, -1):
+x = tape.pop()
+"""
 
 from __future__ import annotations
 
