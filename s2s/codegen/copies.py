@@ -1,4 +1,4 @@
-"""Copies: propagate ``a = b`` between adjoint names away, in the sweeps through branches and loops.
+"""Copies: propagate ``a = b`` away and inline single-use values in sweeps with control flow.
 
 An adjoint that flows unchanged through an addition or a subtraction's first operand is a copy
 (``d_add_3 = d_err``). Where ``a`` lives only from its copy to its release (``a = None``) in one
@@ -8,7 +8,7 @@ the two (and not read after its release), its release moves to where ``a``'s was
 exchange ``a = b; b = None; b = a`` is ``a = b``.
 
 >>> import gast
->>> from s2s.codegen.sweeps import Block, is_comment_marker
+>>> from s2s.codegen.sweeps import Block
 >>> before = '''
 ... d_add_4 = d_total
 ... d_total = None
@@ -36,10 +36,12 @@ d_err = None
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 
 import gast
 
+from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block, is_comment_marker
 
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
@@ -184,3 +186,98 @@ def _apply(body, i, pair, plan, top, blocks) -> None:
         return
     for block in blocks:
         block.body = [s for s in block.body if id(s) not in drop]
+
+
+_LINE = 88  # the longest statement an inlining may write (the sweeps' indentation aside)
+
+
+def inline_single_uses(blocks: list[Block], live_out: set[str]) -> None:
+    """``a = E; S; a = None`` where ``S`` is a plain statement that reads ``a`` once and ``a``
+    occurs nowhere else becomes ``S`` with ``E`` in place of ``a``, if the statement stays
+    short (a value made for one reader reads best where it is used). ``E`` never pops the
+    tape; ``live_out`` names are left alone.
+
+    >>> import gast
+    >>> lines = ["d_m = _s2s.filled(d_t / 2, (2, 1), 'float64')",
+    ...          "d_err = d_m * (err + err)", "d_m = None"]
+    >>> blocks = [Block(None, [gast.parse(line).body[0] for line in lines])]
+    >>> inline_single_uses(blocks, set())
+    >>> print(to_source(blocks[0].body[0], False))
+    d_err = _s2s.filled(d_t / 2, (2, 1), 'float64') * (err + err)
+    """
+    top = [(block, stmt) for block in blocks for stmt in block.body]
+    kept = _inline_in([stmt for _, stmt in top], live_out, blocks)
+    owner = {id(stmt): block for block, stmt in top}
+    for block in blocks:
+        block.body = []
+    for stmt in kept:  # an inlined statement takes the place (and block) of the definition
+        owner[getattr(stmt, "s2s_from", id(stmt))].body.append(stmt)
+
+
+def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt]:
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _inline_in(nested, fixed, blocks))
+    counts = Counter(
+        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+    )
+    body = list(body)
+    i = 0
+    while i + 2 < len(body):
+        define, use, release = body[i], body[i + 1], body[i + 2]
+        target = define.targets[0].id if _simple_assign(define) else None
+        if (
+            target is None
+            or target in fixed
+            or not _release(release, target)
+            or counts[target] != 3
+            or isinstance(use, (gast.For, gast.While, gast.If, gast.With, gast.Try))
+            or _occurrences(use, target) != 1
+            or _writes(use, target)
+            or _pops(define.value)
+        ):
+            i += 1
+            continue
+        inlined = copy.deepcopy(use)
+        for node in gast.walk(inlined):
+            if isinstance(node, gast.Name) and node.id == target:
+                _replace(inlined, node, copy.deepcopy(define.value))
+                break
+        if len(to_source(inlined, False)) > _LINE:
+            i += 1
+            continue
+        inlined.s2s_from = getattr(define, "s2s_from", id(define))
+        body[i : i + 3] = [inlined]
+        counts[target] = 0
+    return body
+
+
+def _simple_assign(stmt: gast.stmt) -> bool:
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and not (isinstance(stmt.value, gast.Constant) and stmt.value.value is None)
+    )
+
+
+def _pops(value: gast.expr) -> bool:
+    return any(
+        isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
+        for n in gast.walk(value)
+    )
+
+
+def _replace(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
+    """Put ``new`` where ``old`` is, in parentheses where precedence asks (the printer adds
+    them: the tree is what it means)."""
+    for node in gast.walk(root):
+        for field, value in gast.iter_fields(node):
+            if value is old:
+                setattr(node, field, new)
+                return
+            if isinstance(value, list) and any(v is old for v in value):
+                value[[id(v) for v in value].index(id(old))] = new
+                return

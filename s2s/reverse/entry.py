@@ -17,7 +17,7 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
-from s2s.codegen.copies import propagate_copies
+from s2s.codegen.copies import inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
@@ -267,6 +267,7 @@ def _write_vjp(
     else:
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))
     writer.line("# adjoint sweep", 3)
     writer.blocks(sweeps.adjoint, 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
@@ -304,6 +305,7 @@ def _write_pullback(
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
@@ -361,6 +363,7 @@ def _write_gradient(
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
+        inline_single_uses(sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)

@@ -22,7 +22,7 @@ reversed loop and added into in place, while ``d_h`` is replaced each trip:
 >>> for line in s2s.grad(fl).source.splitlines():
 ...     if line.strip().startswith(("d_w", "d_h =")):
 ...         print(line.strip())
-d_h = _s2s.unreduce(d_sum_1, h, None, False)
+d_h = _s2s.unreduce(_np.float64(1.0), h, None, False)
 d_w = _s2s.zeros_like_acc(w)
 d_h = None
 d_h = _s2s.unbroadcast(d_multiply_1 * w, h)

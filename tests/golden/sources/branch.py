@@ -28,11 +28,7 @@ def _make(_np, _s2s):
         multiply_2 = y * y
         # adjoint sweep
         # line 16: return np.sum(y * y)
-        d_sum_2 = _np.float64(1.0)
-        d_multiply_2 = _s2s.unreduce(d_sum_2, multiply_2, None, False)
-        d_sum_2 = None
-        d_y = d_multiply_2 * (y + y)
-        d_multiply_2 = None
+        d_y = _s2s.unreduce(_np.float64(1.0), multiply_2, None, False) * (y + y)
         # line 12: if np.sum(x) > 0: (arm from the tape)
         if tape.pop():
             # line 13: y = np.sin(x * w)

@@ -15,9 +15,7 @@ def _make(_np, _s2s):
         multiply_1 = None
         # adjoint sweep
         # line 22: return np.sum(x)
-        d_sum_1 = _np.float64(1.0)
-        d_x = _s2s.unreduce(d_sum_1, x, None, False)
-        d_sum_1 = None
+        d_x = _s2s.unreduce(_np.float64(1.0), x, None, False)
         # line 20: for _ in range(n): (reversed)
         d_w = _s2s.zeros_like_acc(w)
         for _ in range(n - 1, -1, -1):

@@ -44,9 +44,7 @@ def _make(_np, _s2s):
         matmul_2 = None
         # adjoint sweep
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        d_negative_1 = _np.float64(1.0)
-        d_mean_1 = -d_negative_1
-        d_negative_1 = None
+        d_mean_1 = -_np.float64(1.0)
         d_getitem_1 = _s2s.unreduce(d_mean_1 / _s2s.reduced_size(getitem_1, None), getitem_1, None, False)
         d_mean_1 = None
         d_logp = _s2s.zeros_like_acc(logp)

@@ -45,9 +45,7 @@ def _make(_np, _s2s):
         # adjoint buffers start at zero (None)
         d_h = None
         # line 39: return total / x.shape[0]
-        d_divide_1 = _np.float64(1.0)
-        d_total = d_divide_1 * (1 / getitem_6)
-        d_divide_1 = None
+        d_total = _np.float64(1.0) * (1 / getitem_6)
         # line 35: for t in range(x.shape[0]): (reversed)
         d_wx = _s2s.zeros_like_acc(wx)
         d_wh = _s2s.zeros_like_acc(wh)
@@ -57,9 +55,7 @@ def _make(_np, _s2s):
         for t in range(getitem_3 - 1, -1, -1):
             getitem_4 = x[t]
             # line 38: total = total + np.mean(err * err)
-            d_multiply_1 = _s2s.filled(d_total / 2, (2, 1), 'float64')
-            d_err = d_multiply_1 * (err + err)
-            d_multiply_1 = None
+            d_err = _s2s.filled(d_total / 2, (2, 1), 'float64') * (err + err)
             # line 37: err = h @ wo + bo - y[t]
             err = tape.pop()
             d_bo += _np.sum(d_err, axis=0)
