@@ -281,3 +281,42 @@ def _replace(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
             if isinstance(value, list) and any(v is old for v in value):
                 value[[id(v) for v in value].index(id(old))] = new
                 return
+
+
+def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
+    """``a = x.shape`` read once, by the statement right after it, is written there instead
+    (``getitem_1 = x.shape[1]``): a shape record made for one index reads best in place.
+
+    >>> import gast
+    >>> lines = ["shape_1 = x.shape", "getitem_1 = shape_1[1]"]
+    >>> blocks = [Block(None, [gast.parse(line).body[0] for line in lines])]
+    >>> inline_attributes(blocks, set())
+    >>> [to_source(stmt, False) for stmt in blocks[0].body]
+    ['getitem_1 = x.shape[1]']
+    """
+    counts = Counter(
+        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+    )
+    top = [(block, stmt) for block in blocks for stmt in block.body]
+    dropped: set[int] = set()
+    for (_, define), (_, use) in zip(top, top[1:]):
+        if not (
+            _simple_assign(define)
+            and isinstance(define.value, gast.Attribute)
+            and isinstance(define.value.value, gast.Name)
+            and define.value.attr in ("shape", "ndim", "dtype", "size")
+            and isinstance(use, (gast.Assign, gast.AugAssign, gast.Expr))
+        ):
+            continue
+        target = define.targets[0].id
+        if target in live_out or counts[target] != 2 or _occurrences(use, target) != 1:
+            continue
+        if _writes(use, target):
+            continue
+        for node in gast.walk(use):
+            if isinstance(node, gast.Name) and node.id == target:
+                _replace(use, node, copy.deepcopy(define.value))
+                break
+        dropped.add(id(define))
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if id(stmt) not in dropped]

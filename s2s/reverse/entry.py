@@ -17,12 +17,13 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
-from s2s.codegen.copies import inline_single_uses, propagate_copies
+from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_unread_placeholders
+from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
@@ -268,6 +269,7 @@ def _write_vjp(
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        chain_releases(sweeps.adjoint)
     writer.line("# adjoint sweep", 3)
     writer.blocks(sweeps.adjoint, 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
@@ -307,6 +309,8 @@ def _write_pullback(
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
+        chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)
@@ -365,6 +369,8 @@ def _write_gradient(
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
+        chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)

@@ -5,8 +5,7 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        cos_1 = None
-        multiply_1 = None
+        cos_1 = multiply_1 = None
         # line 12: if np.sum(x) > 0:
         sum_1 = _np.sum(x)
         greater_1 = sum_1 > 0

@@ -34,14 +34,11 @@ def _make(_np, _s2s):
         log_1 = _np.log(sum_1)
         logp = shifted - log_1
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        shape_1 = x.shape
-        getitem_2 = shape_1[0]
+        getitem_2 = x.shape[0]
         arange_1 = _np.arange(getitem_2)
         getitem_1 = logp[arange_1, y]
         # the adjoint sweep reads only shapes of these, or nothing
-        add_2 = None
-        matmul_1 = None
-        matmul_2 = None
+        add_2 = matmul_1 = matmul_2 = None
         # adjoint sweep
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
         d_mean_1 = -_np.float64(1.0)

@@ -7,14 +7,11 @@ def _make(_np, _s2s):
         tape = []
         err = None
         # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
-        shape_1 = x.shape
-        getitem_1 = shape_1[1]
-        shape_2 = wh.shape
-        getitem_2 = shape_2[0]
+        getitem_1 = x.shape[1]
+        getitem_2 = wh.shape[0]
         h = _np.zeros((getitem_1, getitem_2))
         # line 35: for t in range(x.shape[0]):
-        shape_3 = x.shape
-        getitem_3 = shape_3[0]
+        getitem_3 = x.shape[0]
         for t in range(getitem_3):
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
             getitem_4 = x[t]
@@ -31,16 +28,9 @@ def _make(_np, _s2s):
             tape.append(err)
             err = add_3 - getitem_5
         # line 39: return total / x.shape[0]
-        shape_4 = x.shape
-        getitem_6 = shape_4[0]
+        getitem_6 = x.shape[0]
         # the adjoint sweep reads only shapes of these, or nothing
-        add_1 = None
-        add_2 = None
-        add_3 = None
-        getitem_5 = None
-        matmul_1 = None
-        matmul_2 = None
-        matmul_3 = None
+        add_1 = add_2 = add_3 = getitem_5 = matmul_1 = matmul_2 = matmul_3 = None
         # adjoint sweep
         # adjoint buffers start at zero (None)
         d_h = None
