@@ -9,6 +9,7 @@ from rows import (
     products,
     reductions,
     runtime,
+    scipy_special,
     shapes,
     sorting,
     ufuncs,
@@ -26,6 +27,7 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *scipy_special.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
