@@ -68,7 +68,12 @@ def test_a_changed_statement_is_seen():
     assert ast.dump(ast.parse(changed)) != ast.dump(ast.parse(original))
 
 
-MODULES = ["s2s.frontend.fence", "s2s.frontend.normalize"]
+# every module of s2s whose docstrings hold an example (a pass shows its before and after)
+MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for path in PACKAGE.rglob("*.py")
+    if ">>> " in path.read_text()
+)
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -76,3 +81,22 @@ def test_pass_doctests(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# the passes whose module docstring shows a small before/after example (STYLE 5)
+PASSES = [
+    "s2s.frontend.fence", "s2s.frontend.control", "s2s.frontend.normalize",
+    "s2s.frontend.assignments", "s2s.frontend.lifting", "s2s.frontend.outputs",
+    "s2s.frontend.structure", "s2s.frontend.resolve",
+    "s2s.analysis.activity", "s2s.analysis.aliasing", "s2s.analysis.dtypes",
+    "s2s.analysis.static_shapes",
+    "s2s.reverse.sweep", "s2s.reverse.buffers", "s2s.reverse.selection", "s2s.reverse.markers",
+    "s2s.reverse.tape", "s2s.reverse.flow", "s2s.reverse.deadcode",
+    "s2s.codegen.optimize", "s2s.codegen.placeholders", "s2s.codegen.copies",
+    "s2s.codegen.endings", "s2s.forward.sweep",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("module", PASSES)
+def test_each_pass_shows_an_example(module):
+    assert module in MODULES, f"{module}'s docstrings show no example"

@@ -1,4 +1,21 @@
-"""Activity: which values depend on a ``wrt`` input and reach the output, with static dtypes."""
+"""Activity: which values depend on a ``wrt`` input and reach the output, with static dtypes.
+
+Before: the normal form of ``f``; after, the names that depend on ``x`` and reach the output
+(``n`` is an integer, ``c`` does not depend on ``x``):
+
+>>> import numpy as np
+>>> from s2s.analysis.dtypes import vtype_of
+>>> from s2s.frontend.normalize import normalize
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> def f(x, n):
+...     c = np.cos(float(n))
+...     return np.sum(np.sin(x) * c)
+>>> p = parse(f); _ = resolve(p); ir = normalize(p)
+>>> types = {"x": vtype_of(np.ones(3)), "n": vtype_of(2)}
+>>> sorted(analyze(p, ir, ("x",), types, ("sum_1",)).active)
+['multiply_1', 'sin_1', 'sum_1', 'x']
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,20 @@ may alias its array arguments, and arguments, globals and closure values belong 
 A write that may reach one of those raises :class:`s2s.MutationError` naming the line; a write
 to an array this function made, that nothing else sees, is differentiated exactly (the tape
 saves what it destroys).
+
+Before: ``y`` is a view of the argument ``x`` and is updated in place; after, the update is
+refused at its line, since the caller's array would change:
+
+>>> import numpy as np, s2s
+>>> def a(x):
+...     y = x[0:2]
+...     y += 1.0
+...     return np.sum(y)
+>>> try:
+...     s2s.grad(a)(np.ones(3))
+... except s2s.MutationError as e:
+...     print(str(e).split(": ", 1)[1][:57])
+`y` may share memory with another array (a view, a global
 """
 
 from __future__ import annotations

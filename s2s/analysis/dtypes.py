@@ -1,4 +1,15 @@
-"""Static types: what generation knows of each value's kind, dtype and array-ness (NEP 50)."""
+"""Static types: what generation knows of each value's kind, dtype and array-ness (NEP 50).
+
+Before: runtime values; after, what generation knows of them:
+
+>>> import numpy as np
+>>> t = vtype_of(np.ones(3, np.float32))
+>>> (t.kind, t.dtype, t.array, t.weak)
+('float', dtype('float32'), True, False)
+>>> t = vtype_of(2.0)
+>>> (t.kind, t.dtype, t.array, t.weak)
+('float', dtype('float64'), False, True)
+"""
 
 from __future__ import annotations
 

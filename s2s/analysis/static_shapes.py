@@ -8,6 +8,19 @@ for elementwise functions, ``matmul``'s contraction, integer indexing, full redu
 checks at run time as before. The adjoint sweep uses proven shapes to leave out
 ``unbroadcast`` where nothing was broadcast, to write ``g @ w.T`` for a matmul of matrices,
 and to keep shape records off the tape.
+
+Before: ``np.mean`` of an array whose shape generation knows; after, its adjoint fills an
+array of the proven shape with a constant count, no shape read at run time:
+
+>>> import numpy as np, s2s
+>>> def f(x):
+...     return np.mean(x * x)
+>>> g = s2s.grad(f); _ = g(np.ones((2, 3)))
+>>> for line in g.source.splitlines():
+...     if "specialized" in line or "filled" in line:
+...         print(line.strip())
+# specialized for shapes x (2, 3)
+d_multiply_1 = _s2s.filled(d_mean_1 / 6, (2, 3), 'float64')
 """
 
 from __future__ import annotations

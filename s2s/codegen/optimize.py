@@ -1,4 +1,20 @@
-"""Optimize: add into owned buffers in place, keep shapes instead of arrays, free dead values."""
+"""Optimize: add into owned buffers in place, keep shapes instead of arrays, free dead values.
+
+Before: the adjoint of ``h * h + x`` would keep ``h * h`` alive; after, it keeps its shape
+record, and the tanh and the addition write into temporaries nothing reads again:
+
+>>> import numpy as np, s2s
+>>> def o(x, w):
+...     h = np.tanh(x * w)
+...     return np.sum(h * h + x)
+>>> for line in s2s.grad(o).source.splitlines():
+...     if "_like = " in line or "into" in line:
+...         print(line.strip())
+h = _s2s.into(_np.tanh, multiply_1)
+multiply_2_like = _s2s.like(multiply_2)
+add_1 = _s2s.into(_np.add, multiply_2, x)
+add_1_like = _s2s.like(add_1)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,27 @@
-"""Assignments: names bound by ``=``, unpacking and ``op=``, as SSA names of the normal form."""
+"""Assignments: names bound by ``=``, unpacking and ``op=``, as SSA names of the normal form.
+
+Before: a swap and an augmented assignment; after, each binding is a new SSA name:
+
+>>> import numpy as np
+>>> from s2s.codegen.emit import to_source
+>>> from s2s.codegen.sweeps import primal_statement
+>>> from s2s.frontend.normalize import normalize
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> def show(f):
+...     p = parse(f); _ = resolve(p)
+...     for s in normalize(p).flat:
+...         print(to_source(primal_statement(s), False))
+>>> def swap(x, y):
+...     x, y = y, x
+...     x += y
+...     return x
+>>> show(swap)
+x_2 = y
+y_2 = x
+add_1 = x_2 + y_2
+x_3 = _s2s.augmented(add_1, x_2)
+"""
 
 from __future__ import annotations
 

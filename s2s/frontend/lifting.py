@@ -5,6 +5,34 @@ lambda-lifted (Johnsson 1985, "Lambda lifting: transforming programs to recursiv
 the outer locals it reads become keyword-only parameters passed at every call, so their
 gradients flow back through the call. A tuple bound once stands for its items wherever it is
 used; a list literal is built by appends, so it is a list at run time.
+
+Before: a nested ``def`` reads ``x`` from its closure and a list literal is built in place;
+after, the capture is a keyword parameter and the list is built item by item:
+
+>>> import numpy as np
+>>> from s2s.codegen.emit import to_source
+>>> from s2s.codegen.sweeps import primal_statement
+>>> from s2s.frontend.normalize import normalize
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> def show(f):
+...     p = parse(f); _ = resolve(p)
+...     for s in normalize(p).flat:
+...         print(to_source(primal_statement(s), False))
+>>> def lifted(x):
+...     def scale(v):
+...         return v * x
+...     parts = [x, x * 2.0]
+...     return scale(np.stack(parts))
+>>> show(lifted)
+def scale(v, *, x):
+    return v * x
+multiply_1 = x * 2.0
+parts = []
+parts.append(x)
+parts.append(multiply_1)
+stack_1 = _np.stack(parts)
+scale_1 = scale(stack_1, x=x)
 """
 
 from __future__ import annotations

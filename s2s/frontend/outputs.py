@@ -1,4 +1,27 @@
-"""Several outputs: calls that return more than one value, tuples bound to names, and items."""
+"""Several outputs: calls that return more than one value, tuples bound to names, and items.
+
+Before: a call with two outputs, a tuple bound to a name and its items read; after, the
+outputs are unpacked once and the items are those names:
+
+>>> import numpy as np
+>>> from s2s.codegen.emit import to_source
+>>> from s2s.codegen.sweeps import primal_statement
+>>> from s2s.frontend.normalize import normalize
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> def show(f):
+...     p = parse(f); _ = resolve(p)
+...     for s in normalize(p).flat:
+...         print(to_source(primal_statement(s), False))
+>>> def two_outputs(a):
+...     q, r = np.linalg.qr(a)
+...     pair = (q, r)
+...     return np.sum(pair[0] * pair[1])
+>>> show(two_outputs)
+q, r = _np.linalg.qr(a)
+multiply_1 = q * r
+sum_1 = _np.sum(multiply_1)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,15 @@
-"""Resolve: bind every call target to the object it names through globals, closure and builtins."""
+"""Resolve: bind every call target to the object it names through globals, closure and builtins.
+
+Before: ``np.stack`` is a name and an attribute; after, it is the function object, with the
+scope it was found in:
+
+>>> import numpy as np
+>>> from s2s.frontend.parse import parse
+>>> def stacked(x):
+...     return np.stack([x, x])
+>>> [(t.obj is np.stack, t.scope, t.name, t.attrs) for t in resolve(parse(stacked))]
+[(True, 'global', 'np', ('stack',))]
+"""
 
 from __future__ import annotations
 

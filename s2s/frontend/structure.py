@@ -1,4 +1,30 @@
-"""Structure: normalize's branches, loops, comprehensions, lists and writes into arrays."""
+"""Structure: normalize's branches, loops, comprehensions, lists and writes into arrays.
+
+Before: a write into an array and a list literal summed; after, one primitive per statement,
+the write as written and the list's items named:
+
+>>> import numpy as np
+>>> from s2s.codegen.emit import to_source
+>>> from s2s.codegen.sweeps import primal_statement
+>>> from s2s.frontend.normalize import normalize
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> def show(f):
+...     p = parse(f); _ = resolve(p)
+...     for s in normalize(p).flat:
+...         print(to_source(primal_statement(s), False))
+>>> def written(x):
+...     y = np.zeros(3)
+...     y[0] = x[1]
+...     return np.sum([x[0], y[0]])
+>>> show(written)
+y = _np.zeros(3)
+getitem_1 = x[1]
+y[0] = getitem_1
+getitem_2 = x[0]
+getitem_3 = y[0]
+sum_1 = _np.sum([getitem_2, getitem_3])
+"""
 
 from __future__ import annotations
 

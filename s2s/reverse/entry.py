@@ -17,9 +17,13 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
+from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
+from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
+from s2s.codegen.placeholders import drop_unread_placeholders
+from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
@@ -238,6 +242,8 @@ def _write_vjp(
     if not sweeps.dynamic:
         keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
         free_dead(sweeps.primal, keep, set())
+    else:  # the pullback reads what the primal sweep leaves
+        drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
@@ -259,6 +265,11 @@ def _write_vjp(
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected)
     if not sweeps.dynamic:
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
+    else:
+        drop_unread_placeholders(sweeps.adjoint, names_in(grads))
+        propagate_copies(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))
+        chain_releases(sweeps.adjoint)
     writer.line("# adjoint sweep", 3)
     writer.blocks(sweeps.adjoint, 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
@@ -293,6 +304,13 @@ def _write_pullback(
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional)
     if not sweeps.dynamic and not functional:
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
+    elif not functional:
+        drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
+        propagate_copies(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))
+        drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
+        chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)
@@ -346,6 +364,13 @@ def _write_gradient(
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
+    elif not functional:
+        drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
+        propagate_copies(sweeps.adjoint, names_in(result))
+        inline_single_uses(sweeps.adjoint, names_in(result))
+        drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
+        chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(sweeps.primal, 2)
     writer.line("# adjoint sweep", 2)

@@ -1,4 +1,18 @@
-"""Markers: adjoint blocks that check for undefined markers or absent cotangents first."""
+"""Markers: adjoint blocks that check for undefined markers or absent cotangents first.
+
+Before: ``s2s.undefined_grad`` declares no derivative; after, the adjoint is a marker that
+remembers why and where, resolved by the ``undefined=`` policy when the gradient is returned:
+
+>>> import numpy as np, s2s
+>>> def m(x):
+...     return np.sum(s2s.undefined_grad(x, reason="kink") * 2.0)
+>>> for line in s2s.grad(m).source.splitlines():
+...     if "undefined(" in line:
+...         print(line.strip()[:51])
+d_x = _s2s.undefined('undefined_grad', 'x', 'kink',
+return _s2s.gradient(_s2s.resolve_undefined(d_x, x,
+
+"""
 
 from __future__ import annotations
 

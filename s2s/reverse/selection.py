@@ -1,4 +1,14 @@
-"""Selection masks: cotangent entries that are zero because a selection did not pick them."""
+"""Selection masks: cotangent entries that are zero because a selection did not pick them.
+
+Before: ``np.maximum`` selects one operand per entry; after, the cotangent goes to the entries
+that were selected:
+
+>>> import numpy as np, s2s
+>>> def r(x):
+...     return np.sum(np.maximum(x, 0.0))
+>>> [line.strip() for line in s2s.grad(r).source.splitlines() if "share" in line]
+['d_x = _s2s.maximum_share(d_maximum_1, x, 0.0)']
+"""
 
 from __future__ import annotations
 

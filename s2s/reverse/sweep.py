@@ -1,4 +1,19 @@
-"""Reverse: the primal sweep, then the adjoint sweep in reverse order, accumulating into buffers."""
+"""Reverse: the primal sweep, then the adjoint sweep in reverse order, accumulating into buffers.
+
+Before: ``x`` is read by ``np.sin`` and by the product; after, the adjoint sweep runs the
+statements backwards and adds both contributions into ``d_x``:
+
+>>> import numpy as np, s2s
+>>> def s(x):
+...     y = np.sin(x)
+...     return np.sum(y * x)
+>>> for line in s2s.grad(s).source.splitlines():
+...     if line.strip().startswith(("d_x", "d_y")):
+...         print(line.strip())
+d_y = _s2s.unbroadcast(d_multiply_1 * x, y)
+d_x = _s2s.unbroadcast(d_multiply_1 * y, x)
+d_x = d_x + d_y * _np.cos(x)
+"""
 
 from __future__ import annotations
 

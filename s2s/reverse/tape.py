@@ -1,4 +1,23 @@
-"""Tape: sweeps through branches and loops, saving overwritten values, arms and trip counts."""
+"""Tape: sweeps through branches and loops, saving overwritten values, arms and trip counts.
+
+A loop's overwritten value goes on the tape in the primal sweep and comes back in the adjoint
+sweep, which runs the loop backwards:
+
+>>> import numpy as np, s2s
+>>> def f(x, n):
+...     for _ in range(n):
+...         x = np.sin(x)
+...     return np.sum(x)
+>>> for line in s2s.grad(f).source.splitlines():
+...     if "tape." in line or "range" in line:
+...         print(line.strip())
+# line 2: for _ in range(n):
+for _ in range(n):
+tape.append(x)
+# line 2: for _ in range(n): (reversed)
+for _ in range(n - 1, -1, -1):
+x = tape.pop()
+"""
 
 from __future__ import annotations
 
@@ -257,9 +276,53 @@ class TapeSweeps(AdjointFlow):
         finally:
             self.pending = saved_pending
 
+    def counted(self, loop: Loop) -> bool:
+        """Whether ``loop`` is ``for t in range(n)`` whose trips the adjoint can recount: ``n``
+        a constant, a parameter or a name assigned once outside every loop and branch; no
+        ``break``, ``continue`` or ``else``; ``t`` bound by this loop alone. Its adjoint runs
+        ``for t in range(n - 1, -1, -1)``: neither the index nor the trip count is taped."""
+        cached = getattr(self, "_counted", None)
+        if cached is None:
+            cached = self._counted = {}
+        if id(loop) not in cached:
+            cached[id(loop)] = self._is_counted(loop)
+        return cached[id(loop)]
+
+    def _is_counted(self, loop: Loop) -> bool:
+        it = loop.iterable
+        if (
+            it is None
+            or loop.orelse
+            or loop.target is None
+            or not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name))
+            or it.func.id != "range"
+            or len(it.args) != 1
+            or it.keywords
+        ):
+            return False
+        bound = [t for s in self.ir.flat for t in s.targets]
+        loops = [i for i in _walk_items(self.ir.body) if isinstance(i, Loop)]
+        if loop.target in bound or sum(i.target == loop.target for i in loops) != 1:
+            return False
+        if any(isinstance(i, Jump) for i in _walk_items(loop.body)):
+            return False
+        (count,) = it.args
+        if isinstance(count, gast.Constant):
+            return isinstance(count.value, int) and not isinstance(count.value, bool)
+        if not isinstance(count, gast.Name) or any(i.target == count.id for i in loops):
+            return False
+        top = [t for s in self.ir.body if isinstance(s, Stmt) for t in s.targets]
+        if count.id in top:  # assigned once, outside loops and branches
+            return bound.count(count.id) == 1
+        return count.id in {p.name for p in self.ir.params} and count.id not in bound
+
     def _primal_loop(self, loop: Loop, outer_pending: list[bool]) -> list[gast.stmt]:
         """The loop as written, counting its trips. A ``for``/``else`` block runs after the
         trip count is on the tape, as ``if <no break>:``, so the adjoint pops in order."""
+        if self.counted(loop):  # the adjoint recounts its trips
+            return [gast.For(target=_store(loop.target), iter=copy.deepcopy(loop.iterable),
+                             body=self.primal_items(loop.body), orelse=[],
+                             type_comment=None)]  # fmt: skip
         trips = self.names.fresh("trips", always_number=True)
         count = gast.AugAssign(target=_store(trips), op=gast.Add(), value=constant(1))
         out: list[gast.stmt] = [assign(trips, constant(0))]
@@ -435,9 +498,12 @@ class TapeSweeps(AdjointFlow):
             otherwise = self.arms(lambda: self.tape_adjoint_items(loop.orelse) or [gast.Pass()],
                                   list)[0]  # fmt: skip
             out.append(gast.If(test=self.pop(), body=otherwise, orelse=[]))
-        out.append(comment_marker(f"{self.comment(loop.node)[0]} (trips from the tape)"))
-        trips = self.names.fresh("trips", always_number=True)
-        out.append(assign(trips, self.pop()))
+        counted = self.counted(loop)
+        text = " (reversed)" if counted else " (trips from the tape)"
+        out.append(comment_marker(f"{self.comment(loop.node)[0]}{text}"))
+        trips = None if counted else self.names.fresh("trips", always_number=True)
+        if not counted:
+            out.append(assign(trips, self.pop()))
         if loop.iterable is None:  # the final, failing test's own entries come off first
             final = self.arms(lambda: self.tape_adjoint_items(loop.test_body) or [gast.Pass()],
                               list)[0]  # fmt: skip
@@ -454,13 +520,20 @@ class TapeSweeps(AdjointFlow):
             ]
             body += self.tape_adjoint_items(loop.body)
             body += self.tape_adjoint_items(loop.test_body)
-            if loop.iterable is not None and loop.target in self.saved:
+            if loop.iterable is not None and loop.target in self.saved and not counted:
                 body.append(assign(loop.target, self.pop()))
             return body
 
         body = self.loop_body(reversed_body)
-        out.append(gast.For(target=_store(self.names.fresh("step", always_number=True)),
-                            iter=call("range", name(trips)), body=body or [gast.Pass()],
+        if counted:  # range(n - 1, -1, -1)
+            (count,) = loop.iterable.args
+            last = gast.BinOp(left=copy.deepcopy(count), op=gast.Sub(), right=constant(1))
+            down = call("range", last, constant(-1), constant(-1))
+            step = _store(loop.target)
+        else:
+            down, step = call("range", name(trips)), _store(self.names.fresh("step",
+                                                                            always_number=True))
+        out.append(gast.For(target=step, iter=down, body=body or [gast.Pass()],
                             orelse=[], type_comment=None))  # fmt: skip
         return out
 

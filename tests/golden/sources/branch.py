@@ -5,9 +5,7 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        cos_1 = None
-        multiply_1 = None
-        y = None
+        cos_1 = multiply_1 = None
         # line 12: if np.sum(x) > 0:
         sum_1 = _np.sum(x)
         greater_1 = sum_1 > 0
@@ -28,20 +26,8 @@ def _make(_np, _s2s):
         # line 16: return np.sum(y * y)
         multiply_2 = y * y
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_x = None
-        d_w = None
-        d_multiply_1 = None
-        d_y = None
-        d_cos_1 = None
-        d_multiply_2 = None
-        d_sum_2 = None
         # line 16: return np.sum(y * y)
-        d_sum_2 = _np.float64(1.0)
-        d_multiply_2 = _s2s.unreduce(d_sum_2, multiply_2, None, False)
-        d_sum_2 = None
-        d_y = d_multiply_2 * (y + y)
-        d_multiply_2 = None
+        d_y = _s2s.unreduce(_np.float64(1.0), multiply_2, None, False) * (y + y)
         # line 12: if np.sum(x) > 0: (arm from the tape)
         if tape.pop():
             # line 13: y = np.sin(x * w)

@@ -5,32 +5,20 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        multiply_1 = None
         # line 20: for _ in range(n):
-        trips_1 = 0
         for _ in range(n):
-            trips_1 += 1
             # line 21: x = np.tanh(x * w)
             multiply_1 = x * w
             tape.append(x)
             x = _np.tanh(multiply_1)
-        tape.append(trips_1)
         # the adjoint sweep reads only shapes of these, or nothing
         multiply_1 = None
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_x = None
-        d_w = None
-        d_multiply_1 = None
-        d_sum_1 = None
         # line 22: return np.sum(x)
-        d_sum_1 = _np.float64(1.0)
-        d_x = _s2s.unreduce(d_sum_1, x, None, False)
-        d_sum_1 = None
-        # line 20: for _ in range(n): (trips from the tape)
-        trips_2 = tape.pop()
+        d_x = _s2s.unreduce(_np.float64(1.0), x, None, False)
+        # line 20: for _ in range(n): (reversed)
         d_w = _s2s.zeros_like_acc(w)
-        for step_1 in range(trips_2):
+        for _ in range(n - 1, -1, -1):
             # line 21: x = np.tanh(x * w)
             d_multiply_1 = d_x * (1 - x * x)
             d_x = None

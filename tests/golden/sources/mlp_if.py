@@ -6,10 +6,6 @@ def _make(_np, _s2s):
         # the tape: overwritten values, branch arms, trip counts
         tape = []
         add_1 = None
-        add_2 = None
-        h = None
-        matmul_1 = None
-        matmul_2 = None
         # line 42: if relu:
         if relu:
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
@@ -38,40 +34,14 @@ def _make(_np, _s2s):
         log_1 = _np.log(sum_1)
         logp = shifted - log_1
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        shape_1 = x.shape
-        getitem_2 = shape_1[0]
+        getitem_2 = x.shape[0]
         arange_1 = _np.arange(getitem_2)
         getitem_1 = logp[arange_1, y]
         # the adjoint sweep reads only shapes of these, or nothing
-        add_2 = None
-        matmul_1 = None
-        matmul_2 = None
+        add_2 = matmul_1 = matmul_2 = None
         # adjoint sweep
-        # adjoint buffers start at zero (None)
-        d_w1 = None
-        d_b1 = None
-        d_w2 = None
-        d_b2 = None
-        d_matmul_1 = None
-        d_add_1 = None
-        d_h = None
-        d_matmul_2 = None
-        d_add_2 = None
-        d_matmul_3 = None
-        d_z = None
-        d_max_1 = None
-        d_shifted = None
-        d_exp_1 = None
-        d_sum_1 = None
-        d_log_1 = None
-        d_logp = None
-        d_getitem_1 = None
-        d_mean_1 = None
-        d_negative_1 = None
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        d_negative_1 = _np.float64(1.0)
-        d_mean_1 = -d_negative_1
-        d_negative_1 = None
+        d_mean_1 = -_np.float64(1.0)
         d_getitem_1 = _s2s.unreduce(d_mean_1 / _s2s.reduced_size(getitem_1, None), getitem_1, None, False)
         d_mean_1 = None
         d_logp = _s2s.zeros_like_acc(logp)
@@ -111,21 +81,17 @@ def _make(_np, _s2s):
             d_h = None
             h = tape.pop()
             mask_4 = _s2s.unbroadcast_mask(_s2s.unselected_by_extremum(add_1, 0.0, _np.less), add_1)
-            d_matmul_1 = d_add_1
             d_b1 = _np.sum(d_add_1, axis=0)
-            d_add_1 = None
             add_1 = tape.pop()
-            d_w1 = x.T @ d_matmul_1
-            d_matmul_1 = None
+            d_w1 = x.T @ d_add_1
+            d_add_1 = None
         else:
             # line 45: h = np.tanh(x @ w1 + b1)
             d_add_2 = d_h * (1 - h * h)
             d_h = None
             h = tape.pop()
-            d_matmul_2 = d_add_2
             d_b1 = _np.sum(d_add_2, axis=0)
+            d_w1 = x.T @ d_add_2
             d_add_2 = None
-            d_w1 = x.T @ d_matmul_2
-            d_matmul_2 = None
         return _s2s.gradients((d_w1, d_b1, d_w2, d_b2), (w1, b1, w2, b2), (w1, b1, w2, b2, x, y, relu))
     return d_mlp_if

@@ -5,32 +5,14 @@ def _make(_np, _s2s):
         # primal sweep
         # the tape: overwritten values, branch arms, trip counts
         tape = []
-        add_1 = None
-        add_2 = None
-        add_3 = None
         err = None
-        getitem_4 = None
-        getitem_5 = None
-        h = None
-        matmul_1 = None
-        matmul_2 = None
-        matmul_3 = None
-        t = None
         # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
-        shape_1 = x.shape
-        getitem_1 = shape_1[1]
-        shape_2 = wh.shape
-        getitem_2 = shape_2[0]
-        tape.append(None)
+        getitem_1 = x.shape[1]
+        getitem_2 = wh.shape[0]
         h = _np.zeros((getitem_1, getitem_2))
         # line 35: for t in range(x.shape[0]):
-        shape_3 = x.shape
-        getitem_3 = shape_3[0]
-        trips_1 = 0
-        for t_next in range(getitem_3):
-            tape.append(t)
-            t = t_next
-            trips_1 += 1
+        getitem_3 = x.shape[0]
+        for t in range(getitem_3):
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
             getitem_4 = x[t]
             matmul_1 = getitem_4 @ wx
@@ -45,91 +27,39 @@ def _make(_np, _s2s):
             getitem_5 = y[t]
             tape.append(err)
             err = add_3 - getitem_5
-        tape.append(trips_1)
         # line 39: return total / x.shape[0]
-        shape_4 = x.shape
-        getitem_6 = shape_4[0]
+        getitem_6 = x.shape[0]
         # the adjoint sweep reads only shapes of these, or nothing
-        add_1 = None
-        add_2 = None
-        add_3 = None
-        getitem_5 = None
-        matmul_1 = None
-        matmul_2 = None
-        matmul_3 = None
+        add_1 = add_2 = add_3 = getitem_5 = matmul_1 = matmul_2 = matmul_3 = None
         # adjoint sweep
         # adjoint buffers start at zero (None)
-        d_wx = None
-        d_wh = None
-        d_b = None
-        d_wo = None
-        d_bo = None
         d_h = None
-        d_total = None
-        d_matmul_1 = None
-        d_matmul_2 = None
-        d_add_2 = None
-        d_add_1 = None
-        d_matmul_3 = None
-        d_add_3 = None
-        d_err = None
-        d_multiply_1 = None
-        d_mean_1 = None
-        d_add_4 = None
-        d_divide_1 = None
         # line 39: return total / x.shape[0]
-        d_divide_1 = _np.float64(1.0)
-        d_total = d_divide_1 * (1 / getitem_6)
-        d_divide_1 = None
-        # line 35: for t in range(x.shape[0]): (trips from the tape)
-        trips_2 = tape.pop()
+        d_total = _np.float64(1.0) * (1 / getitem_6)
+        # line 35: for t in range(x.shape[0]): (reversed)
         d_wx = _s2s.zeros_like_acc(wx)
         d_wh = _s2s.zeros_like_acc(wh)
         d_b = _s2s.zeros_like_acc(b)
         d_wo = _s2s.zeros_like_acc(wo)
         d_bo = _s2s.zeros_like_acc(bo)
-        for step_1 in range(trips_2):
+        for t in range(getitem_3 - 1, -1, -1):
             getitem_4 = x[t]
             # line 38: total = total + np.mean(err * err)
-            d_add_4 = d_total
-            d_total = None
-            d_total = d_add_4
-            d_mean_1 = d_add_4
-            d_add_4 = None
-            d_multiply_1 = _s2s.filled(d_mean_1 / 2, (2, 1), 'float64')
-            d_mean_1 = None
-            d_err = d_multiply_1 * (err + err)
-            d_multiply_1 = None
+            d_err = _s2s.filled(d_total / 2, (2, 1), 'float64') * (err + err)
             # line 37: err = h @ wo + bo - y[t]
-            d_add_3 = d_err
-            d_err = None
             err = tape.pop()
-            d_matmul_3 = d_add_3
-            d_bo += _np.sum(d_add_3, axis=0)
-            d_add_3 = None
-            d_h = _s2s.add(d_h, d_matmul_3 @ wo.T)
-            d_wo += h.T @ d_matmul_3
-            d_matmul_3 = None
+            d_bo += _np.sum(d_err, axis=0)
+            d_h = _s2s.add(d_h, d_err @ wo.T)
+            d_wo += h.T @ d_err
+            d_err = None
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
             d_add_1 = d_h * (1 - h * h)
             d_h = None
             h = tape.pop()
-            d_add_2 = d_add_1
             d_b += _np.sum(d_add_1, axis=0)
+            d_h = d_add_1 @ wh.T
+            d_wh += h.T @ d_add_1
+            d_wx += getitem_4.T @ d_add_1
             d_add_1 = None
-            d_matmul_1 = d_add_2
-            d_matmul_2 = d_add_2
-            d_add_2 = None
-            d_h = d_matmul_2 @ wh.T
-            d_wh += h.T @ d_matmul_2
-            d_matmul_2 = None
-            d_wx += getitem_4.T @ d_matmul_1
-            d_matmul_1 = None
-            t = tape.pop()
-        # line 34: total = 0.0
-        d_total = None
-        # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
-        d_h = None
-        h = tape.pop()
         return _s2s.gradients((d_wx, d_wh, d_b, d_wo, d_bo), (wx, wh, b, wo, bo), (wx, wh, b, wo, bo, x, y))
     return d_loss

@@ -1,0 +1,322 @@
+"""Copies: propagate ``a = b`` away and inline single-use values in sweeps with control flow.
+
+An adjoint that flows unchanged through an addition or a subtraction's first operand is a copy
+(``d_add_3 = d_err``). Where ``a`` lives only from its copy to its release (``a = None``) in one
+statement list, and ``a`` is never reassigned there, ``a`` is ``b`` under another name: its
+reads become reads of ``b``, and the copy and ``a``'s release go. If ``b`` is released between
+the two (and not read after its release), its release moves to where ``a``'s was. The
+exchange ``a = b; b = None; b = a`` is ``a = b``.
+
+>>> import gast
+>>> from s2s.codegen.sweeps import Block
+>>> before = '''
+... d_add_4 = d_total
+... d_total = None
+... d_total = d_add_4
+... d_mean_1 = d_add_4
+... d_add_4 = None
+... d_err = d_mean_1 * (err + err)
+... d_mean_1 = None
+... d_add_3 = d_err
+... d_err = None
+... err = tape.pop()
+... d_bo += _np.sum(d_add_3, axis=0)
+... d_h = d_add_3 @ wo.T
+... d_add_3 = None
+... '''
+>>> blocks = [Block(None, gast.parse(before).body)]
+>>> propagate_copies(blocks, set())
+>>> print(gast.unparse(gast.Module(body=blocks[0].body, type_ignores=[])).strip())
+d_err = d_total * (err + err)
+err = tape.pop()
+d_bo += _np.sum(d_err, axis=0)
+d_h = d_err @ wo.T
+d_err = None
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import gast
+
+from s2s.codegen.emit import to_source
+from s2s.codegen.sweeps import Block, is_comment_marker
+
+_MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
+
+
+def propagate_copies(blocks: list[Block], live_out: set[str]) -> None:
+    """Propagate copies between names in ``blocks`` (in their nested bodies too); ``live_out``
+    are the names read after the blocks (the returned gradients), never renamed away."""
+    for _ in range(_MAX_ROUNDS):
+        counts = Counter(
+            n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+        )
+        closure = _closure_names(blocks)
+        top = [(b, s) for b in blocks for s in b.body]
+        if not _one_step([s for _, s in top], counts, live_out | closure, top, blocks):
+            return
+
+
+def _closure_names(blocks: list[Block]) -> set[str]:
+    names: set[str] = set()
+    for block in blocks:
+        for stmt in block.body:
+            for node in gast.walk(stmt):
+                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                    names |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return names
+
+
+def _one_step(body, counts, fixed, top=None, blocks=None) -> bool:
+    """Apply one propagation in ``body`` or a body nested in it; whether one applied."""
+    for i, stmt in enumerate(body):
+        pair = _copy(stmt)
+        if pair is not None and pair[0] not in fixed and pair[1] not in fixed:
+            plan = _plan(body, i, pair, counts)
+            if plan is not None:
+                _apply(body, i, pair, plan, top, blocks)
+                return True
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested and _one_step(nested, counts, fixed):
+                return True
+    return False
+
+
+def _copy(stmt: gast.stmt) -> tuple[str, str] | None:
+    """``(a, b)`` for ``a = b`` between two different names."""
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Name)
+        and stmt.targets[0].id != stmt.value.id
+    ):
+        return stmt.targets[0].id, stmt.value.id
+    return None
+
+
+def _release(stmt: gast.stmt, var: str) -> bool:
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and stmt.targets[0].id == var
+        and isinstance(stmt.value, gast.Constant)
+        and stmt.value.value is None
+    )
+
+
+def _reads(stmt: gast.stmt, var: str) -> bool:
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and node.id == var and not isinstance(node.ctx, gast.Store):
+            return True
+    return isinstance(stmt, gast.AugAssign) and _named(stmt.target, var)
+
+
+def _writes(stmt: gast.stmt, var: str) -> bool:
+    return any(
+        isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, (gast.Store, gast.Del))
+        for n in gast.walk(stmt)
+    )
+
+
+def _named(node: gast.expr, var: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == var
+
+
+def _occurrences(stmt: gast.stmt, var: str) -> int:
+    return sum(1 for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+
+
+def _plan(body, i, pair, counts) -> tuple[str, int, int | None] | None:
+    """How to propagate the copy ``body[i]``: ``("exchange", j, None)`` for ``a = b; b = None;
+    b = a``, or ``("rename", end, release_of_b)``, or ``None`` if it is not safe."""
+    a, b = pair
+    if (
+        i + 2 < len(body)
+        and _release(body[i + 1], b)
+        and _copy(body[i + 2]) == (b, a)
+    ):
+        return ("exchange", i + 2, None)
+    end = next((k for k in range(i + 1, len(body)) if _release(body[k], a)), None)
+    if end is None:
+        return None
+    span = body[i : end + 1]
+    if sum(_occurrences(s, a) for s in span) != counts[a]:
+        return None  # `a` is read or written somewhere else
+    if any(_writes(s, a) for s in body[i + 1 : end]):
+        return None  # `a` is reassigned: it is not `b` all along
+    b_release = None
+    for k in range(i + 1, end):
+        if _release(body[k], b) and b_release is None:
+            b_release = k
+        elif b_release is not None and (_reads(body[k], b) or _writes(body[k], b)):
+            return None  # `b` lives again after its release
+        elif _writes(body[k], b):
+            return None  # `b` changes while `a` still holds the old value
+    return ("rename", end, b_release)
+
+
+def _apply(body, i, pair, plan, top, blocks) -> None:
+    a, b = pair
+    kind, end, b_release = plan
+    drop: set[int] = set()
+    if kind == "exchange":
+        drop.add(id(body[i + 1]))
+        drop.add(id(body[i + 2]))
+    else:
+        for stmt in body[i + 1 : end + 1]:
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and node.id == a:
+                    node.id = b
+        drop.add(id(body[i]))
+        if b_release is not None:
+            drop.add(id(body[b_release]))  # `b` is released where `a` was
+        else:
+            drop.add(id(body[end]))  # `b` lives on as it did
+    if top is None:  # a nested body: never left without a statement (comments are none)
+        body[:] = [s for s in body if id(s) not in drop]
+        if all(is_comment_marker(s) for s in body):
+            body.append(gast.Pass())
+        return
+    for block in blocks:
+        block.body = [s for s in block.body if id(s) not in drop]
+
+
+_LINE = 88  # the longest statement an inlining may write (the sweeps' indentation aside)
+
+
+def inline_single_uses(blocks: list[Block], live_out: set[str]) -> None:
+    """``a = E; S; a = None`` where ``S`` is a plain statement that reads ``a`` once and ``a``
+    occurs nowhere else becomes ``S`` with ``E`` in place of ``a``, if the statement stays
+    short (a value made for one reader reads best where it is used). ``E`` never pops the
+    tape; ``live_out`` names are left alone.
+
+    >>> import gast
+    >>> lines = ["d_m = _s2s.filled(d_t / 2, (2, 1), 'float64')",
+    ...          "d_err = d_m * (err + err)", "d_m = None"]
+    >>> blocks = [Block(None, [gast.parse(line).body[0] for line in lines])]
+    >>> inline_single_uses(blocks, set())
+    >>> print(to_source(blocks[0].body[0], False))
+    d_err = _s2s.filled(d_t / 2, (2, 1), 'float64') * (err + err)
+    """
+    top = [(block, stmt) for block in blocks for stmt in block.body]
+    kept = _inline_in([stmt for _, stmt in top], live_out, blocks)
+    owner = {id(stmt): block for block, stmt in top}
+    for block in blocks:
+        block.body = []
+    for stmt in kept:  # an inlined statement takes the place (and block) of the definition
+        owner[getattr(stmt, "s2s_from", id(stmt))].body.append(stmt)
+
+
+def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt]:
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _inline_in(nested, fixed, blocks))
+    counts = Counter(
+        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+    )
+    body = list(body)
+    i = 0
+    while i + 2 < len(body):
+        define, use, release = body[i], body[i + 1], body[i + 2]
+        target = define.targets[0].id if _simple_assign(define) else None
+        if (
+            target is None
+            or target in fixed
+            or not _release(release, target)
+            or counts[target] != 3
+            or isinstance(use, (gast.For, gast.While, gast.If, gast.With, gast.Try))
+            or _occurrences(use, target) != 1
+            or _writes(use, target)
+            or _pops(define.value)
+        ):
+            i += 1
+            continue
+        inlined = copy.deepcopy(use)
+        for node in gast.walk(inlined):
+            if isinstance(node, gast.Name) and node.id == target:
+                _replace(inlined, node, copy.deepcopy(define.value))
+                break
+        if len(to_source(inlined, False)) > _LINE:
+            i += 1
+            continue
+        inlined.s2s_from = getattr(define, "s2s_from", id(define))
+        body[i : i + 3] = [inlined]
+        counts[target] = 0
+    return body
+
+
+def _simple_assign(stmt: gast.stmt) -> bool:
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and not (isinstance(stmt.value, gast.Constant) and stmt.value.value is None)
+    )
+
+
+def _pops(value: gast.expr) -> bool:
+    return any(
+        isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
+        for n in gast.walk(value)
+    )
+
+
+def _replace(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
+    """Put ``new`` where ``old`` is, in parentheses where precedence asks (the printer adds
+    them: the tree is what it means)."""
+    for node in gast.walk(root):
+        for field, value in gast.iter_fields(node):
+            if value is old:
+                setattr(node, field, new)
+                return
+            if isinstance(value, list) and any(v is old for v in value):
+                value[[id(v) for v in value].index(id(old))] = new
+                return
+
+
+def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
+    """``a = x.shape`` read once, by the statement right after it, is written there instead
+    (``getitem_1 = x.shape[1]``): a shape record made for one index reads best in place.
+
+    >>> import gast
+    >>> lines = ["shape_1 = x.shape", "getitem_1 = shape_1[1]"]
+    >>> blocks = [Block(None, [gast.parse(line).body[0] for line in lines])]
+    >>> inline_attributes(blocks, set())
+    >>> [to_source(stmt, False) for stmt in blocks[0].body]
+    ['getitem_1 = x.shape[1]']
+    """
+    counts = Counter(
+        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+    )
+    top = [(block, stmt) for block in blocks for stmt in block.body]
+    dropped: set[int] = set()
+    for (_, define), (_, use) in zip(top, top[1:]):
+        if not (
+            _simple_assign(define)
+            and isinstance(define.value, gast.Attribute)
+            and isinstance(define.value.value, gast.Name)
+            and define.value.attr in ("shape", "ndim", "dtype", "size")
+            and isinstance(use, (gast.Assign, gast.AugAssign, gast.Expr))
+        ):
+            continue
+        target = define.targets[0].id
+        if target in live_out or counts[target] != 2 or _occurrences(use, target) != 1:
+            continue
+        if _writes(use, target):
+            continue
+        for node in gast.walk(use):
+            if isinstance(node, gast.Name) and node.id == target:
+                _replace(use, node, copy.deepcopy(define.value))
+                break
+        dropped.add(id(define))
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if id(stmt) not in dropped]

@@ -1,0 +1,106 @@
+"""Endings: drop the releases and tape pops that end a sweep through branches and loops.
+
+The adjoint sweep through branches and loops ends, as it replays the primal backwards, by
+freeing buffers (``d_h = None``) and restoring the values the first statements overwrote
+(``h = tape.pop()``). Just before the gradients are returned nothing reads them: they go, and
+so do the pushes at the start of the primal sweep that those pops would have taken back (the
+first pushes, made before any loop or branch touches the tape, are the last ones popped).
+
+>>> import gast
+>>> from s2s.codegen.sweeps import Block
+>>> primal = gast.parse('''
+... tape = []
+... tape.append(None)
+... h = zeros(n)
+... for t in range(n):
+...     tape.append(h)
+...     h = tanh(h)
+... ''').body
+>>> adjoint = gast.parse('''
+... for t in range(n):
+...     d_h = d_h * (1 - h * h)
+...     h = tape.pop()
+... d_total = None
+... d_h = None
+... h = tape.pop()
+... ''').body
+>>> blocks = [Block(None, primal), Block(None, adjoint)]
+>>> drop_endings(blocks, 'tape', {'d_w'})
+>>> print(gast.unparse(gast.Module(body=blocks[0].body + blocks[1].body, type_ignores=[])).strip())
+tape = []
+h = zeros(n)
+for t in range(n):
+    tape.append(h)
+    h = tanh(h)
+for t in range(n):
+    d_h = d_h * (1 - h * h)
+    h = tape.pop()
+"""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.codegen.sweeps import Block, is_comment_marker
+
+
+def drop_endings(blocks: list[Block], tape: str, live_out: set[str]) -> None:
+    """Drop the trailing ``x = None`` and ``x = tape.pop()`` of ``blocks`` (the primal sweep's
+    blocks, then the adjoint sweep's) for ``x`` not in ``live_out``, and the matching first
+    pushes."""
+    top = [(block, stmt) for block in blocks for stmt in block.body]
+    dropped: set[int] = set()
+    pops = 0
+    for _, stmt in reversed(top):
+        if is_comment_marker(stmt):
+            continue
+        target = _assigned_name(stmt)
+        if target is None or target in live_out:
+            break
+        if _is_none(stmt.value):
+            dropped.add(id(stmt))
+        elif _is_tape(stmt.value, tape, "pop"):
+            dropped.add(id(stmt))
+            pops += 1
+        else:
+            break
+    for _, stmt in top:
+        if pops == 0:
+            break
+        if isinstance(stmt, gast.Expr) and _is_tape(stmt.value, tape, "append"):
+            dropped.add(id(stmt))
+            pops -= 1
+        elif _touches(stmt, tape) and _assigned_name(stmt) != tape:  # not `tape = []`
+            break  # a nested push or pop comes first: the rest are not the last popped
+    if pops:  # fewer first pushes than pops dropped: keep the pops (the tape stays balanced)
+        return
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if id(stmt) not in dropped]
+
+
+def _assigned_name(stmt: gast.stmt) -> str | None:
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+    ):
+        return stmt.targets[0].id
+    return None
+
+
+def _is_none(value: gast.expr) -> bool:
+    return isinstance(value, gast.Constant) and value.value is None
+
+
+def _is_tape(value: gast.expr, tape: str, method: str) -> bool:
+    return (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == method
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id == tape
+    )
+
+
+def _touches(stmt: gast.stmt, tape: str) -> bool:
+    return any(isinstance(n, gast.Name) and n.id == tape for n in gast.walk(stmt))

@@ -1,0 +1,190 @@
+"""Placeholders: drop ``x = None`` written before any assignment of ``x`` where no path reads it.
+
+The sweeps through branches and loops start names as ``None`` (a primal value the tape saves
+before its first assignment, an adjoint buffer that starts at zero). A placeholder stays only
+where some path reads the name before assigning it: ``tape.append(h)`` on a loop's first trip,
+``_s2s.add(d_h, c)`` on a buffer nothing has written yet, ``del x``. A ``None`` written after
+an assignment frees memory and stays too. Liveness is the usual backward one over structured
+statements (a loop to a fixed point, ``break`` to the loop's exit, ``continue`` to its head);
+names a nested function or lambda reads count as live everywhere.
+
+>>> import gast
+>>> from s2s.codegen.sweeps import Block
+>>> before = '''
+... h = None
+... add_1 = None
+... d_h = None
+... d_w = None
+... h = zeros(n)
+... for t in range(n):
+...     add_1 = h @ w
+...     tape.append(h)
+...     h = tanh(add_1)
+...     d_h = _s2s.add(d_h, h)
+...     add_1 = None
+... d_w = d_h
+... '''
+>>> blocks = [Block(None, gast.parse(before).body)]
+>>> drop_unread_placeholders(blocks, {'d_w'})
+>>> print(gast.unparse(gast.Module(body=blocks[0].body, type_ignores=[])).strip())
+d_h = None
+h = zeros(n)
+for t in range(n):
+    add_1 = h @ w
+    tape.append(h)
+    h = tanh(add_1)
+    d_h = _s2s.add(d_h, h)
+    add_1 = None
+d_w = d_h
+"""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.codegen.sweeps import Block, statement_reads
+
+
+class _Unsure(Exception):
+    """A statement this analysis does not model (``try``, ``match``): keep every placeholder."""
+
+
+def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
+    """Remove, from the top level of ``blocks``, each ``x = None`` that comes before every
+    assignment of ``x`` and after which no path reads ``x``; ``live_out`` are the names read
+    after the blocks (the returned gradients)."""
+    body = [stmt for block in blocks for stmt in block.body]
+    closure = set()
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                closure |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    candidates = _placeholders(body)
+    if not candidates:
+        return
+    try:
+        live = _Liveness(closure)
+        dropped = set()
+        after = set(live_out)
+        for stmt in reversed(body):
+            if id(stmt) in candidates and stmt.targets[0].id not in after | closure:
+                dropped.add(id(stmt))
+            after = live.before(stmt, after)
+    except _Unsure:
+        return
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if id(stmt) not in dropped]
+
+
+def _is_none(stmt: gast.stmt) -> bool:
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Constant)
+        and stmt.value.value is None
+    )
+
+
+def _placeholders(body: list[gast.stmt]) -> set[int]:
+    """The top-level ``x = None`` statements before any other assignment of ``x``."""
+    assigned: set[str] = set()
+    found: set[int] = set()
+    for stmt in body:
+        if _is_none(stmt) and stmt.targets[0].id not in assigned:
+            found.add(id(stmt))
+        assigned |= _stores(stmt)
+    return found
+
+
+def _stores(stmt: gast.stmt) -> set[str]:
+    return {
+        n.id
+        for n in gast.walk(stmt)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
+    }
+
+
+def _killed(stmt: gast.stmt) -> set[str]:
+    """Names ``stmt`` surely assigns (plain names, as a whole: not ``x[k] = v``)."""
+    targets: list[gast.expr] = []
+    if isinstance(stmt, gast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
+        targets = [stmt.target]
+    killed: set[str] = set()
+    while targets:
+        target = targets.pop()
+        if isinstance(target, gast.Name):
+            killed.add(target.id)
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            targets.extend(target.elts)
+        elif isinstance(target, gast.Starred):
+            targets.append(target.value)
+    return killed
+
+
+def _reads(stmt: gast.stmt) -> set[str]:
+    """Names ``stmt`` reads, ``del x`` counting as a read (it fails on an unbound name)."""
+    reads = statement_reads(stmt)
+    if isinstance(stmt, gast.Delete):
+        reads |= {n.id for t in stmt.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+    return reads
+
+
+def _expr_reads(node: gast.AST | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+class _Liveness:
+    """Backward liveness through one function body; ``always`` are live everywhere."""
+
+    def __init__(self, always: set[str]) -> None:
+        self.always = always
+        self.exits: list[tuple[set[str], set[str]]] = []  # (after the loop, at its head)
+
+    def block(self, body: list[gast.stmt], after: set[str]) -> set[str]:
+        live = set(after)
+        for stmt in reversed(body):
+            live = self.before(stmt, live)
+        return live
+
+    def before(self, stmt: gast.stmt, after: set[str]) -> set[str]:
+        if isinstance(stmt, gast.If):
+            live = self.block(stmt.body, after) | self.block(stmt.orelse, after)
+            return live | _expr_reads(stmt.test)
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt, after)
+        if isinstance(stmt, gast.With):
+            items = set().union(*(_expr_reads(i.context_expr) for i in stmt.items))
+            return self.block(stmt.body, after) | items
+        if isinstance(stmt, gast.Break):
+            return set(self.exits[-1][0])
+        if isinstance(stmt, gast.Continue):
+            return set(self.exits[-1][1])
+        if isinstance(stmt, gast.Return):
+            return _expr_reads(stmt.value) | self.always
+        if isinstance(stmt, (gast.Try, gast.Raise)) or type(stmt).__name__ in ("Match", "TryStar"):
+            raise _Unsure
+        return (after - _killed(stmt)) | _reads(stmt)
+
+    def loop(self, stmt: gast.For | gast.While, after: set[str]) -> set[str]:
+        exit_live = self.block(stmt.orelse, after) | after
+        target = _killed(gast.Assign(targets=[stmt.target], value=None)) if isinstance(
+            stmt, gast.For) else set()  # fmt: skip
+        test = _expr_reads(stmt.test) if isinstance(stmt, gast.While) else set()
+        head = exit_live | test
+        while True:
+            self.exits.append((after, head))
+            try:
+                body = self.block(stmt.body, head)
+            finally:
+                self.exits.pop()
+            new = exit_live | test | (body - target)
+            if new == head:
+                break
+            head = new
+        iterable = _expr_reads(stmt.iter) if isinstance(stmt, gast.For) else set()
+        return head | iterable
