@@ -62,12 +62,14 @@ def clear_cache(function: Callable[..., Any] | None = None) -> None:
     """Forget the generated derivatives of ``function`` (of every function when ``None``), so
     the next call generates again: after editing a rule, or in tests of generation itself."""
     with _LOCK:
+        _EPOCH[0] += 1  # every derivative drops the store it kept
         if function is None:
             _CACHE.clear()
         else:
             _CACHE.pop(getattr(function, "__func__", function), None)
 
 
+_EPOCH = [0]  # bumped by clear_cache: a Derivative's cached store is then looked up again
 _SCALARS = {float, int, bool, np.float64, np.float32}
 
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
@@ -89,7 +91,10 @@ def _abstract(value: Any) -> Any:
 def _strict_floats() -> bool:
     """Whether numpy's floating-point error state raises or calls a handler (then a dead
     computation's error must still happen, so none is left out)."""
-    return not set(np.geterr().values()) <= {"ignore", "warn", "print"}
+    for mode in np.geterr().values():
+        if mode == "raise" or mode == "call":
+            return True
+    return False
 
 
 def _shapes(value: Any) -> Any:
@@ -188,20 +193,38 @@ class Derivative:
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
+        """This derivative's store in the shared cache (kept on the object until clear_cache)."""
+        cached = self.__dict__.get("_store")
+        if cached is not None and cached[0] == _EPOCH[0]:
+            return cached[1]
         key = (self._wrt_names, self._single, self.mode, self.options)
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
-            return per_function.setdefault(
+            store = per_function.setdefault(
                 key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
+            self._store = (_EPOCH[0], store)
+        return store
 
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
-        monkeypatch regenerates)."""
+        monkeypatch regenerates). A global target is re-read from the function's globals
+        directly (its scope cannot change while the name is bound there); a closure or builtin
+        target goes through the full lookup."""
         func = generated.source_function or self.primal
-        return all(
-            lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
-        )
+        namespace = func.__globals__
+        for t in generated.targets:
+            if t.scope == "global":
+                obj = namespace.get(t.name, MISSING)
+                for attr in t.attrs:
+                    if obj is MISSING:
+                        break
+                    obj = getattr(obj, attr, MISSING)
+            else:
+                obj = lookup_target(func, t.scope, t.name, t.attrs)
+            if obj is not t.obj:
+                return False
+        return True
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
