@@ -18,6 +18,7 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import vtype_of
+from s2s.argtrees import Layout, flat_signature, is_tree, layout
 from s2s.arguments import (
     added_names,
     check_numpy_only,
@@ -32,6 +33,7 @@ from s2s.errors import (
     NoRuleError,
     S2SError,
     SourceUnavailableError,
+    TangentError,
     UsageError,
     caller_location,
 )
@@ -166,7 +168,15 @@ class Derivative:
         self.mode = mode
         self.options = options
         self._wrt_names, self._single = wrt_names(primal, wrt)
-        self._signature = inspect.signature(primal)
+        self._finish(inspect.signature(primal))
+        # names and docstring only: the primal's __dict__ must not overwrite ours
+        functools.update_wrapper(self, primal, updated=())
+        self.__signature__ = self._signature
+
+    def _finish(self, signature: inspect.Signature) -> None:
+        """The signature-dependent state: tangent or cotangent parameters, binding, caches."""
+        mode, options = self.mode, self.options
+        self._signature = signature
         self._primal_signature = self._signature
         self._tangent_names: dict[str, str] = {}
         if mode == JVP:  # f's parameters with one tangent per wrt argument
@@ -176,19 +186,18 @@ class Derivative:
         elif mode == PULLBACK:  # the output's cotangent, then f's parameters
             self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
             self._signature = insert_parameters(self._signature, [self._cotangent_name], True)
-        # names and docstring only: the primal's __dict__ must not overwrite ours
-        functools.update_wrapper(self, primal, updated=())
-        self.__signature__ = self._signature
         params = list(self._signature.parameters.values())
         self._positional = tuple(p.name for p in params)
         self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
         self._functional_twin: Derivative | None = None
         self._locate: Derivative | None = None  # value_and_grad, for the non-finite search
+        self._layout: Layout | None = None  # set on the flat derivative of container arguments
+        self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
-        key = (self._wrt_names, self._single, self.mode, self.options)
+        key = (self._wrt_names, self._single, self.mode, self.options, self._layout)
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
             return per_function.setdefault(
@@ -249,6 +258,7 @@ class Derivative:
                     strict,
                     signature,
                     backend,
+                    self._layout.containers() if self._layout is not None else None,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
@@ -260,8 +270,15 @@ class Derivative:
         twin = self._functional_twin
         if twin is None:
             options = dataclasses.replace(self.options, functional=True, verbose=0)
-            twin = self._functional_twin = Derivative(self.primal, self.wrt, self.mode, options)
+            twin = self._functional_twin = self._like(self.mode, options)
         return twin._specialize(arguments).compiled.function
+
+    def _like(self, mode: str, options: Options) -> Derivative:
+        """This derivative in another mode or with other options (the same flat layout)."""
+        if self._layout is None:
+            return Derivative(self.primal, self.wrt, mode, options)
+        return _flat_derivative(Derivative(self.primal, self._outer_wrt, mode, options),
+                                self._layout)  # fmt: skip
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -287,6 +304,8 @@ class Derivative:
         for name in self._wrt_names:
             value = arguments[name]
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):
+                if self._layout is None and is_tree(value):
+                    return self._call_tree(arguments)
                 check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
         if generated.warnings and self.options.disconnected == "warn":
@@ -308,6 +327,59 @@ class Derivative:
                 self._nonfinite(generated, arguments, args, kwargs, grads, value)
         return result
 
+    # -- parameter containers ------------------------------------------------------------------
+    def _call_tree(self, arguments: dict[str, Any]) -> Any:
+        """A call with container ``wrt`` arguments: the flat derivative of this layout, called
+        leaf by leaf, its gradients rebuilt with the arguments' structures."""
+        if self.mode == PULLBACK or isinstance(self.primal, Derivative):
+            raise UsageError(
+                "a derivative of a derivative with parameter container arguments is not "
+                "supported",
+                caller_location(),
+                "pass the container's arrays as separate arguments (s2s.tree.flatten)",
+            )
+        primal_names = list(self._primal_signature.parameters)
+        lay = layout(self.primal, self._wrt_names, {n: arguments[n] for n in primal_names})
+        assert lay is not None
+        flat = self._flat.get(lay)
+        if flat is None:
+            flat = self._flat[lay] = _flat_derivative(self, lay)
+        call = lay.flat_arguments({n: arguments[n] for n in primal_names})
+        if self.mode == JVP:
+            for name in self._wrt_names:
+                tangent = arguments[self._tangent_names[name]]
+                if name not in lay.containers():
+                    call[flat._tangent_names[name]] = tangent
+                    continue
+                try:
+                    parts = lay.flat_tangents(name, tangent)
+                except ValueError as exc:
+                    raise TangentError(
+                        f"the tangent of `{name}` must have the structure of `{name}` "
+                        f"({exc})",
+                        caller_location(),
+                        f"pass a tangent built like `{name}`, e.g. with the same keys",
+                    ) from None
+                ids = _leaf_ids(lay, name)
+                leaves = [ids[i] for i in dict(lay.differentiable)[name]]
+                for leaf, part in zip(leaves, parts, strict=True):
+                    call[flat._tangent_names[leaf]] = part
+        result = flat(**call)
+        self._latest = flat._latest
+        if self.mode == JVP:
+            return result
+
+        def rebuilt(grads: tuple) -> Any:
+            out = lay.rebuild(self._wrt_names, grads)
+            return out[0] if self._single else out
+
+        if self.mode == GRAD:
+            return rebuilt(result)
+        value, rest = result
+        if self.mode == VJP:
+            return value, lambda *cts: rebuilt(rest(*cts))
+        return value, rebuilt(rest)
+
     # -- no silent NaN ---------------------------------------------------------------------------
     def nonfinite_names(self, generated: Generated, grads: Any) -> list[str]:
         """The ``wrt`` names whose gradient is not finite (NaNs asked for by
@@ -326,7 +398,7 @@ class Derivative:
             return
         if self._locate is None:
             options = dataclasses.replace(self.options, nan="ignore", verbose=0)
-            self._locate = Derivative(self.primal, self.wrt, VALUE_AND_GRAD, options)
+            self._locate = self._like(VALUE_AND_GRAD, options)
         locate = self._locate
         result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
         if value is None and (result is None or not finite(self._loss(result[0]))):
@@ -375,6 +447,23 @@ class Derivative:
         if obj is self:
             return self.primal.__qualname__
         return (_rebuild, (self.mode, self.primal, self.wrt, self.options))
+
+
+def _leaf_ids(lay: Layout, name: str) -> tuple[str, ...]:
+    return next(leaves for n, _, leaves in lay.trees if n == name)
+
+
+def _flat_derivative(outer: Derivative, lay: Layout) -> Derivative:
+    """The derivative of ``outer``'s function with each container argument passed as its
+    leaves (the pipeline lowers the container reads: s2s/frontend/containers.py)."""
+    flat = Derivative.__new__(Derivative)
+    flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
+    flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
+    flat._finish(flat_signature(outer._primal_signature, lay))
+    flat._layout, flat._outer_wrt = lay, outer.wrt
+    flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
+    flat.__name__ = getattr(outer.primal, "__name__", "f")
+    return flat
 
 
 def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivative:
