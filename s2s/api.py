@@ -77,6 +77,15 @@ _SCALARS = {float, int, bool, np.float64, np.float32}
 MAX_SHAPE_SPECIALIZATIONS = 4
 
 
+def _same(now: Any, then: Any) -> bool:
+    """A call target still names the object it named at generation. A method bound to an
+    instance (``scipy.stats.norm.logpdf``) is a new object at each read: it is the same while
+    it binds the same function to the same instance."""
+    if now is then:
+        return True
+    return isinstance(now, types.MethodType) and now == then
+
+
 def _abstract(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return (type(value), value.dtype, value.ndim == 0)
@@ -208,9 +217,8 @@ class Derivative:
         """Every call target still names the object it named at generation (a re-run cell or a
         monkeypatch regenerates)."""
         func = generated.source_function or self.primal
-        return all(
-            lookup_target(func, t.scope, t.name, t.attrs) is t.obj for t in generated.targets
-        )
+        return all(_same(lookup_target(func, t.scope, t.name, t.attrs), t.obj)
+                   for t in generated.targets)  # fmt: skip
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
