@@ -18,7 +18,7 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import vtype_of
-from s2s.argtrees import Layout, flat_signature, is_tree, layout
+from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
     added_names,
     check_numpy_only,
@@ -33,7 +33,6 @@ from s2s.errors import (
     NoRuleError,
     S2SError,
     SourceUnavailableError,
-    TangentError,
     UsageError,
     caller_location,
 )
@@ -285,8 +284,8 @@ class Derivative:
         """This derivative in another mode or with other options (the same flat layout)."""
         if self._layout is None:
             return Derivative(self.primal, self.wrt, mode, options)
-        return _flat_derivative(Derivative(self.primal, self._outer_wrt, mode, options),
-                                self._layout)  # fmt: skip
+        return flat_derivative(Derivative(self.primal, self._outer_wrt, mode, options),
+                               self._layout)  # fmt: skip
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -313,7 +312,7 @@ class Derivative:
             value = arguments[name]
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):
                 if self._layout is None and is_tree(value):
-                    return self._call_tree(arguments)
+                    return call_tree(self, arguments)  # a container: s2s/argtrees.py
                 check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
         if generated.warnings and self.options.disconnected == "warn":
@@ -334,59 +333,6 @@ class Derivative:
                 value = result[0] if self.mode == VALUE_AND_GRAD else None
                 self._nonfinite(generated, arguments, args, kwargs, grads, value)
         return result
-
-    # -- parameter containers ------------------------------------------------------------------
-    def _call_tree(self, arguments: dict[str, Any]) -> Any:
-        """A call with container ``wrt`` arguments: the flat derivative of this layout, called
-        leaf by leaf, its gradients rebuilt with the arguments' structures."""
-        if self.mode == PULLBACK or isinstance(self.primal, Derivative):
-            raise UsageError(
-                "a derivative of a derivative with parameter container arguments is not "
-                "supported",
-                caller_location(),
-                "pass the container's arrays as separate arguments (s2s.tree.flatten)",
-            )
-        primal_names = list(self._primal_signature.parameters)
-        lay = layout(self.primal, self._wrt_names, {n: arguments[n] for n in primal_names})
-        assert lay is not None
-        flat = self._flat.get(lay)
-        if flat is None:
-            flat = self._flat[lay] = _flat_derivative(self, lay)
-        call = lay.flat_arguments({n: arguments[n] for n in primal_names})
-        if self.mode == JVP:
-            for name in self._wrt_names:
-                tangent = arguments[self._tangent_names[name]]
-                if name not in lay.containers():
-                    call[flat._tangent_names[name]] = tangent
-                    continue
-                try:
-                    parts = lay.flat_tangents(name, tangent)
-                except ValueError as exc:
-                    raise TangentError(
-                        f"the tangent of `{name}` must have the structure of `{name}` "
-                        f"({exc})",
-                        caller_location(),
-                        f"pass a tangent built like `{name}`, e.g. with the same keys",
-                    ) from None
-                ids = _leaf_ids(lay, name)
-                leaves = [ids[i] for i in dict(lay.differentiable)[name]]
-                for leaf, part in zip(leaves, parts, strict=True):
-                    call[flat._tangent_names[leaf]] = part
-        result = flat(**call)
-        self._latest = flat._latest
-        if self.mode == JVP:
-            return result
-
-        def rebuilt(grads: tuple) -> Any:
-            out = lay.rebuild(self._wrt_names, grads)
-            return out[0] if self._single else out
-
-        if self.mode == GRAD:
-            return rebuilt(result)
-        value, rest = result
-        if self.mode == VJP:
-            return value, lambda *cts: rebuilt(rest(*cts))
-        return value, rebuilt(rest)
 
     # -- no silent NaN ---------------------------------------------------------------------------
     def nonfinite_names(self, generated: Generated, grads: Any) -> list[str]:
@@ -455,23 +401,6 @@ class Derivative:
         if obj is self:
             return self.primal.__qualname__
         return (_rebuild, (self.mode, self.primal, self.wrt, self.options))
-
-
-def _leaf_ids(lay: Layout, name: str) -> tuple[str, ...]:
-    return next(leaves for n, _, leaves in lay.trees if n == name)
-
-
-def _flat_derivative(outer: Derivative, lay: Layout) -> Derivative:
-    """The derivative of ``outer``'s function with each container argument passed as its
-    leaves (the pipeline lowers the container reads: s2s/frontend/containers.py)."""
-    flat = Derivative.__new__(Derivative)
-    flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
-    flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
-    flat._finish(flat_signature(outer._primal_signature, lay))
-    flat._layout, flat._outer_wrt = lay, outer.wrt
-    flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
-    flat.__name__ = getattr(outer.primal, "__name__", "f")
-    return flat
 
 
 def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivative:

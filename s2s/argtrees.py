@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from s2s.errors import TangentError, UsageError, caller_location
 from s2s.frontend.containers import leaf_names
+from s2s.reverse.entry import GRAD, VJP
 from s2s.runtime.trees import (
     LEAF,
     TUPLE,
@@ -29,12 +31,8 @@ def is_tree(value: Any) -> bool:
     if kind == LEAF:
         return False
     if kind == TUPLE:
-        return any(kind_of(v) != LEAF or not _array_like(v) for v in value)
+        return any(kind_of(v) != LEAF or v is None or isinstance(v, str) for v in value)
     return True
-
-
-def _array_like(value: Any) -> bool:
-    return is_differentiable_leaf(value) or hasattr(value, "dtype")
 
 
 def _taken(func: Any) -> set[str]:
@@ -136,3 +134,77 @@ def flat_signature(signature: inspect.Signature, lay: Layout) -> inspect.Signatu
         else:
             params.append(p)
     return signature.replace(parameters=params)
+
+
+def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
+    """Call the derivative ``d`` with container ``wrt`` arguments: the flat derivative of this
+    layout (made once per layout), called leaf by leaf, its gradients rebuilt with the
+    arguments' structures (a tangent tree is flattened likewise).
+
+    Raises:
+        UsageError: ``d`` is a pullback or differentiates a derivative (higher order).
+        TangentError: a ``jvp`` tangent whose structure is not its argument's.
+    """
+    if d.mode == "pullback" or getattr(d.primal, "__s2s_derivative__", False):
+        raise UsageError(
+            "a derivative of a derivative with parameter container arguments is not supported",
+            caller_location(),
+            "pass the container's arrays as separate arguments (s2s.tree.flatten)",
+        )
+    primal_names = list(d._primal_signature.parameters)
+    lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
+    assert lay is not None
+    flat = d._flat.get(lay)
+    if flat is None:
+        flat = d._flat[lay] = flat_derivative(d, lay)
+    call = lay.flat_arguments({n: arguments[n] for n in primal_names})
+    if d.mode == "jvp":
+        for name in d._wrt_names:
+            tangent = arguments[d._tangent_names[name]]
+            if name not in lay.containers():
+                call[flat._tangent_names[name]] = tangent
+                continue
+            try:
+                parts = lay.flat_tangents(name, tangent)
+            except ValueError as exc:
+                raise TangentError(
+                    f"the tangent of `{name}` must have the structure of `{name}` ({exc})",
+                    caller_location(),
+                    f"pass a tangent built like `{name}`, e.g. with the same keys",
+                ) from None
+            ids = _leaf_ids(lay, name)
+            leaves = [ids[i] for i in dict(lay.differentiable)[name]]
+            for leaf, part in zip(leaves, parts, strict=True):
+                call[flat._tangent_names[leaf]] = part
+    result = flat(**call)
+    d._latest = flat._latest
+    if d.mode == "jvp":
+        return result
+
+    def rebuilt(grads: tuple) -> Any:
+        out = lay.rebuild(d._wrt_names, grads)
+        return out[0] if d._single else out
+
+    if d.mode == GRAD:
+        return rebuilt(result)
+    value, rest = result
+    if d.mode == VJP:
+        return value, lambda *cts: rebuilt(rest(*cts))
+    return value, rebuilt(rest)
+
+
+def _leaf_ids(lay: Layout, name: str) -> tuple[str, ...]:
+    return next(leaves for n, _, leaves in lay.trees if n == name)
+
+
+def flat_derivative(outer: Any, lay: Layout) -> Any:
+    """The derivative of ``outer``'s function with each container argument passed as its
+    leaves (the pipeline lowers the container reads: s2s/frontend/containers.py)."""
+    flat = type(outer).__new__(type(outer))
+    flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
+    flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
+    flat._finish(flat_signature(outer._primal_signature, lay))
+    flat._layout, flat._outer_wrt = lay, outer.wrt
+    flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
+    flat.__name__ = getattr(outer.primal, "__name__", "f")
+    return flat

@@ -207,3 +207,12 @@ def test_a_set_of_arrays_is_refused():
     with pytest.raises(s2s.WrtError, match="set") as info:
         s2s.grad(_loss_of_set)({1.0, 2.0})
     assert "_loss_of_set" in str(info.value) or info.value.where is not None
+
+
+def test_a_list_of_floats_is_a_container_of_leaves():
+    def tanh_sum(x):
+        return np.sum(np.tanh(x))
+
+    g = s2s.grad(tanh_sum)([1.0, 2.0])
+    assert type(g) is list and all(type(v) is np.float64 for v in g)
+    np.testing.assert_allclose(g, 1 - np.tanh([1.0, 2.0]) ** 2)
