@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s.errors import UsageError, caller_location
 
@@ -71,6 +72,7 @@ FLOAT = "float"  # promotion, but integers and booleans give float64 (``np.sqrt`
 CAST = "cast"  # the ``dtype`` argument if given, else the first argument's dtype
 LIKE = "like"  # a new array: the ``dtype`` argument if given, else the first argument's
 NEW = "new"  # a new array: the ``dtype`` argument if given, else float64
+FLOAT64 = "float64"  # float64 whatever the inputs' dtypes (scipy.stats computes in double)
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,9 @@ class Rule:
     single_output: dict[str, Any] | None = None
     origin: str = ""  # the module that registered the rule
     tangent: Callable[..., Any] | None = None  # the forward template (``@tangent``)
+    # structural parameters a gradient could flow through but the rule does not give (kv's
+    # order): a value there that carries a gradient raises UnsupportedArgumentError with why
+    no_derivative: dict[str, str] = field(default_factory=dict)
     tangent_source: str = ""
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
     _parsed_tangent: ParsedTemplate | None = field(default=None, repr=False)
@@ -204,13 +209,32 @@ _RULES: dict[Any, Rule] = {}
 
 def qualified_name(obj: Any) -> str:
     """A readable dotted name for a callable: ``numpy.tanh``, ``numpy.linalg.inv``."""
+    owner = getattr(obj, "__self__", None)
+    if isinstance(obj, types.MethodType) and not isinstance(owner, (type, types.ModuleType)):
+        return _method_name(obj)
     module = getattr(obj, "__module__", None) or ""
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    if not module and isinstance(obj, np.ufunc):  # scipy.special's ufuncs name no module
+        special = sys.modules.get("scipy.special")
+        if special is not None and getattr(special, name, None) is obj:
+            module = "scipy.special"
     if isinstance(obj, type(abs)) and module == "_operator":
         module = "operator"
     if module.startswith("numpy") and module not in ("numpy.linalg", "numpy.fft", "numpy.random"):
         module = "numpy"
     return f"{module}.{name}" if module else name
+
+
+def _method_name(method: types.MethodType) -> str:
+    """A method bound to an instance, named by the instance: ``scipy.stats.norm.logpdf`` (the
+    instance's ``name``, else its class's name less scipy's ``_gen`` suffix, under the public
+    part of its module)."""
+    owner = method.__self__
+    label = getattr(owner, "name", None)
+    if not isinstance(label, str):
+        label = type(owner).__name__.removesuffix("_gen")
+    module = type(owner).__module__.split("._")[0]
+    return f"{module}.{label}.{method.__func__.__name__}"
 
 
 def _key(fn: Any) -> Any:
@@ -283,6 +307,16 @@ def _register(rule: Rule, facts: Facts | None = None) -> Rule:
 
 
 _LOADED = False
+# Rule modules of optional libraries: loaded once the library is imported (by the user's code,
+# or by anything else), so ``import s2s`` never imports them and never needs them installed.
+OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
+    "scipy": (
+        "s2s.templates.scipy_special",
+        "s2s.templates.scipy_stats",
+        "s2s.templates.scipy_discrete",
+    ),
+}
+_OPTIONAL_PENDING = dict(OPTIONAL_RULES)
 _LOAD_LOCK = threading.RLock()  # re-entered if a template module looks a rule up while loading
 
 
@@ -293,6 +327,17 @@ def _load() -> None:
         if not _LOADED:
             load_builtin_rules()
             _LOADED = True
+        load_optional_rules()
+
+
+def load_optional_rules() -> None:
+    """Import the rule modules of the optional libraries (``OPTIONAL_RULES``) that are imported
+    now; a library imported later has its rules loaded at the next lookup that misses."""
+    with _LOAD_LOCK:
+        for package in [p for p in _OPTIONAL_PENDING if sys.modules.get(p) is not None]:
+            modules = _OPTIONAL_PENDING.pop(package)
+            for module in modules:
+                importlib.import_module(module)
 
 
 def load_builtin_rules() -> None:
@@ -329,9 +374,13 @@ def lookup(fn: Any) -> Rule | None:
     if not _LOADED:
         _load()
     try:
-        return _RULES.get(fn)
+        rule = _RULES.get(fn)
     except TypeError:
         return None
+    if rule is None and any(sys.modules.get(p) is not None for p in _OPTIONAL_PENDING):
+        load_optional_rules()
+        rule = _RULES.get(fn)
+    return rule
 
 
 def all_rules() -> dict[Any, Rule]:
@@ -352,6 +401,7 @@ def elementwise(
     structural: tuple[str, ...] = (),
     singular: bool = False,
     facts: Facts | None = None,
+    no_derivative: dict[str, str] | None = None,
 ):
     """Register an elementwise function by its partial derivatives.
 
@@ -363,14 +413,19 @@ def elementwise(
     0, ``log`` at 0, a product with an infinite operand): there the adjoint applies any
     selection mask reaching it, so unselected entries stay exactly zero. ``facts`` adds to
     the broadcast output shape every elementwise function has (:class:`Facts`).
+    ``no_derivative={"v": "why"}`` names parameters the rule gives no derivative in although
+    one may exist (an order of a Bessel function): they are structural, and a call passing
+    there a value that carries a gradient raises ``UnsupportedArgumentError`` saying why.
     """
 
     _check_rule(fn, structural, 1, source)
+    refused = _refused(no_derivative)
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         _check_template(template, 1)
-        rule = Rule(fn, ELEMENTWISE, template, frozenset(structural), 1, source)
+        rule = Rule(fn, ELEMENTWISE, template, frozenset(structural) | set(refused), 1, source)
         rule.singular = singular
+        rule.no_derivative = refused
         _register(rule, dataclasses.replace(facts or NO_FACTS, shape=BROADCAST))
         return template
 
@@ -386,6 +441,7 @@ def adjoint(
     may_be_undefined: bool = False,
     single_output: dict[str, Any] | None = None,
     facts: Facts | None = None,
+    no_derivative: dict[str, str] | None = None,
 ):
     """Register a reverse-mode template for ``fn`` (public as ``s2s.adjoint``).
 
@@ -396,22 +452,38 @@ def adjoint(
     The body may use ``numpy`` (any alias) and ``s2s.runtime`` (any alias) and nothing else.
     ``single_output={"compute_uv": False}`` says that a call passing that argument value
     returns one array, bound to the first output (the other outputs are then ``None``).
-    ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`).
+    ``facts`` says what the analyses may know of ``fn`` (:class:`Facts`); ``no_derivative``
+    as for :func:`elementwise`.
     """
 
     _check_rule(fn, structural, outputs, source)
     if single_output is not None and not isinstance(single_output, dict):
         _refuse(f"single_output is a dict, not {_shown(single_output)}", "or leave it out")
+    refused = _refused(no_derivative)
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         _check_template(template, outputs)
-        rule = Rule(fn, ADJOINT, template, frozenset(structural), outputs, source)
+        structure = frozenset(structural) | set(refused)
+        rule = Rule(fn, ADJOINT, template, structure, outputs, source)
+        rule.no_derivative = refused
         rule.may_be_undefined = may_be_undefined
         rule.single_output = single_output
         _register(rule, facts)
         return template
 
     return decorate
+
+
+def _refused(no_derivative: Any) -> dict[str, str]:
+    """``no_derivative`` checked: parameter names mapped to the reason, as text."""
+    if no_derivative is None:
+        return {}
+    if not isinstance(no_derivative, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in no_derivative.items()
+    ):
+        _refuse(f"no_derivative maps parameter names to reasons, not {_shown(no_derivative)}",
+                "e.g. no_derivative={'v': 'the order is not differentiated'}")  # fmt: skip
+    return dict(no_derivative)
 
 
 def tangent(fn: Any, *, source: str = "", outputs: int = 1, structural: tuple[str, ...] = ()):

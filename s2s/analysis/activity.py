@@ -382,6 +382,14 @@ def _bind(
     for name, atom in bound.arguments.items():
         if name in rule.structural:
             carried = [n for n in _atom_list_names(atom) if n in active]
+            if carried and name in rule.no_derivative:
+                raise UnsupportedArgumentError(
+                    f"{rule.name} is differentiated here in `{name}`, in which its rule gives "
+                    f"no derivative: {rule.no_derivative[name]}",
+                    where,
+                    f"pass a constant as `{name}`, or wrap it in s2s.stop_gradient(...) if no "
+                    "gradient should flow through it",
+                )
             if carried and name in _NOT_ARRAYS and rule.kind != registry.PIECEWISE_CONSTANT:
                 shown = ir.original.get(carried[0], carried[0])
                 raise UnsupportedArgumentError(

@@ -193,7 +193,7 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         dtype = np.result_type(*_probes(floats))
     except (TypeError, ValueError):
         return UNKNOWN
-    if dtype.kind in "iub" and facts.dtype == registry.FLOAT:
+    if dtype.kind in "iub" and facts.dtype == registry.FLOAT or facts.dtype == registry.FLOAT64:
         dtype = np.dtype(np.float64)
     if any(t.array for t in floats):
         array = True
@@ -225,6 +225,8 @@ def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VTy
         dtype = np.result_type(*_probes(operands))
     except (TypeError, ValueError):
         return UNKNOWN
+    if registry.facts_of(rule.primal).dtype == registry.FLOAT64:
+        dtype = np.dtype(np.float64)
     return VType(_kind(dtype), dtype, False if _full_reduction(rule, bound) else None)
 
 

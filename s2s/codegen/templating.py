@@ -69,8 +69,8 @@ def _located(function):
             raise TemplateError(
                 f"the rule for {rule.name} breaks the template contract: {exc.message}",
                 where,
-                "see docs/rules.md: a template assigns d[parameter] from d[output] with numpy "
-                "and s2s.runtime only",
+                "see docs/rules.md: a template assigns d[parameter] from d[output] with numpy, "
+                "s2s.runtime and library modules imported whole only",
             ) from None
 
     return wrapper
@@ -284,9 +284,20 @@ class _Substitute(gast.NodeTransformer):
             return name("_np")
         if value is runtime:
             return name("_s2s")
+        if isinstance(value, types.ModuleType):  # scipy.special: reached as _s2s.lib.scipy.special
+            return _library_module(value.__name__)
         if isinstance(value, types.BuiltinFunctionType) or isinstance(value, type):
             if getattr(builtins, node.id, None) is value:
                 return node
         raise TemplateError(
-            f"template name {node.id!r} is neither a parameter, a local, numpy nor s2s.runtime"
+            f"template name {node.id!r} is neither a parameter, a local, numpy, s2s.runtime "
+            "nor a module"
         )
+
+
+def _library_module(dotted: str) -> gast.expr:
+    """``_s2s.lib.scipy.special`` for the module ``scipy.special`` (s2s.runtime.library)."""
+    node: gast.expr = gast.Attribute(value=name("_s2s"), attr="lib", ctx=gast.Load())
+    for part in dotted.split("."):
+        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
+    return node

@@ -76,6 +76,7 @@ from s2s.runtime.kinds import (
     without_last,
     zero_grad,
 )
+from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
     adjugate,
     det_adjoint,
@@ -138,6 +139,7 @@ from s2s.runtime.sorting import (
     sort_adjoint,
     unique_adjoint,
 )
+from s2s.runtime.special import times_weights
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_tangent,
@@ -339,4 +341,6 @@ __all__ = [
     "zero_grad",
     "zeroed_at",
     "zeros_like_acc",
+    "lib",
+    "times_weights",
 ]

@@ -9,6 +9,9 @@ from rows import (
     products,
     reductions,
     runtime,
+    scipy_discrete,
+    scipy_special,
+    scipy_stats,
     shapes,
     sorting,
     ufuncs,
@@ -26,11 +29,23 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *scipy_special.ROWS,
+    *scipy_stats.ROWS,
+    *scipy_discrete.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
+# scipy's rules are checked on numpy arrays only (Dask and CuPy run scipy through numpy's
+# protocols, not checked here).
 USER_FACING: list[Row] = [
-    r for r in DIFFERENTIABLE + PIECEWISE_CONSTANT if r not in runtime.ROWS + runtime.NONDIFF
+    r
+    for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
+    if r
+    not in runtime.ROWS
+    + runtime.NONDIFF
+    + scipy_special.ROWS
+    + scipy_stats.ROWS
+    + scipy_discrete.ROWS
 ]

@@ -1,0 +1,120 @@
+"""scipy rules: optional loading, library calls in rule bodies, orders that get no gradient."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from located import assert_located
+
+import s2s
+from s2s import registry
+
+special = pytest.importorskip("scipy.special")
+
+
+def test_s2s_imports_and_differentiates_without_scipy(tmp_path):
+    """With scipy unimportable, ``import s2s`` and a numpy gradient work; no scipy rule loads."""
+    (tmp_path / "f.py").write_text("import numpy as np\n\ndef f(x):\n    return np.tanh(x)\n")
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules["scipy"] = None  # import scipy raises ImportError
+        sys.path.insert(0, {str(tmp_path)!r})
+        import numpy as np, s2s
+        from s2s import registry
+        from f import f
+        assert abs(s2s.grad(f)(np.float64(0.5)) - (1 - np.tanh(0.5) ** 2)) < 1e-15
+        assert not any(r.origin.startswith("s2s.templates.scipy")
+                       for r in registry.all_rules().values())
+        assert not any(m.startswith("s2s.templates.scipy") for m in sys.modules)
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(ROOT))
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def loss(x):
+    return np.sum(special.gammaln(x) * x)
+
+
+def test_a_rule_body_calls_scipy_and_second_order_goes_through_its_rule():
+    x = np.array([1.5, 2.0, 3.5])
+    derivative = s2s.grad(loss)
+    np.testing.assert_allclose(derivative(x), special.digamma(x) * x + special.gammaln(x),
+                               rtol=1e-12)  # fmt: skip
+    assert "_s2s.lib.scipy.special.digamma(x)" in derivative.source
+    hv = s2s.hvp(loss)(x, np.ones(3))
+    np.testing.assert_allclose(hv, 2 * special.digamma(x) + x * special.polygamma(1, x), rtol=1e-10)
+
+
+def bessel_in_order(v, x):
+    return np.sum(special.kv(v * 2.0, x))  # MARK order
+
+
+def test_a_gradient_reaching_an_order_is_refused_with_its_line():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="order is not differentiated") as info:
+        s2s.grad(bessel_in_order, wrt=("v", "x"))(np.float64(0.5), np.array([1.0, 2.0]))
+    assert_located(info.value, bessel_in_order, "# MARK", "stop_gradient")
+    g = s2s.grad(bessel_in_order, wrt="x")(np.float64(0.5), np.array([1.0, 2.0]))
+    expected = -0.5 * (special.kv(0.0, [1.0, 2.0]) + special.kv(2.0, [1.0, 2.0]))
+    np.testing.assert_allclose(g, expected, rtol=1e-12)
+
+
+def test_scipy_ufuncs_are_named_by_their_public_module():
+    assert registry.qualified_name(special.gammaln) == "scipy.special.gammaln"
+    assert registry.lookup(special.erfinv).origin == "s2s.templates.scipy_special"
+
+
+def test_logsumexp_with_return_sign_is_refused_not_dropped():
+    def f(a):
+        value, sign = special.logsumexp(a, return_sign=True)
+        return value
+
+    with pytest.raises(s2s.UnsupportedArgumentError, match="return_sign"):
+        s2s.grad(f)(np.ones(3))
+
+
+stats = pytest.importorskip("scipy.stats")
+norm = stats.norm
+
+
+def gaussian_nll(x, m, s):
+    return -np.sum(stats.norm.logpdf(x, loc=m, scale=s)) - np.sum(norm.logcdf(x, m, s))
+
+
+def test_a_distribution_method_keyed_on_its_instance_with_keywords_and_generated_once(monkeypatch):
+    import s2s.api
+
+    calls = []
+    real = s2s.api.generate
+    monkeypatch.setattr(s2s.api, "generate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    x, m, s = np.array([0.3, -1.2, 2.0]), np.float64(0.5), np.float64(1.5)
+    derivative = s2s.grad(gaussian_nll, wrt=("m", "s"))
+    dm, ds = derivative(x, m, s)
+    derivative(x, m, s)
+    assert len(calls) == 1, "a bound method read afresh must not regenerate the derivative"
+    z = (x - m) / s
+    ratio = np.exp(norm.logpdf(z) - norm.logcdf(z)) / s
+    np.testing.assert_allclose(dm, -np.sum(z / s) + np.sum(ratio), rtol=1e-12)
+    np.testing.assert_allclose(ds, -np.sum((z * z - 1) / s) + np.sum(ratio * z), rtol=1e-12)
+    assert registry.qualified_name(stats.norm.logpdf) == "scipy.stats.norm.logpdf"
+    assert registry.lookup(stats.norm.logpdf) is not registry.lookup(stats.t.logpdf)
+
+
+def t_cdf(x, df):
+    return np.sum(stats.t.cdf(x, df))  # MARK cdf
+
+
+def test_a_cdf_shape_parameter_without_a_closed_form_is_refused_not_dropped():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="incomplete beta or gamma") as info:
+        s2s.grad(t_cdf, wrt=("x", "df"))(np.array([0.5, 1.0]), np.float64(3.0))
+    assert_located(info.value, t_cdf, "# MARK", "stop_gradient")
+    g = s2s.grad(t_cdf, wrt="x")(np.array([0.5, 1.0]), np.float64(3.0))
+    np.testing.assert_allclose(g, stats.t.pdf([0.5, 1.0], 3.0), rtol=1e-12)
