@@ -36,7 +36,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
-from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
+from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
     JVP,
@@ -76,15 +76,6 @@ _SCALARS = {float, int, bool, np.float64, np.float32}
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4
-
-
-def _same(now: Any, then: Any) -> bool:
-    """A call target still names the object it named at generation. A method bound to an
-    instance (``scipy.stats.norm.logpdf``) is a new object at each read: it is the same while
-    it binds the same function to the same instance."""
-    if now is then:
-        return True
-    return isinstance(now, types.MethodType) and now == then
 
 
 def _abstract(value: Any) -> Any:
@@ -225,23 +216,8 @@ class Derivative:
 
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
-        monkeypatch regenerates). A global target is re-read from the function's globals
-        directly (its scope cannot change while the name is bound there); a closure or builtin
-        target goes through the full lookup."""
-        func = generated.source_function or self.primal
-        namespace = func.__globals__
-        for t in generated.targets:
-            if t.scope == "global":
-                obj = namespace.get(t.name, MISSING)
-                for attr in t.attrs:
-                    if obj is MISSING:
-                        break
-                    obj = getattr(obj, attr, MISSING)
-            else:
-                obj = lookup_target(func, t.scope, t.name, t.attrs)
-            if obj is not t.obj and not _same(obj, t.obj):
-                return False
-        return True
+        monkeypatch regenerates)."""
+        return targets_unchanged(generated.source_function or self.primal, generated.targets)
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.located import assert_located
+from located import assert_located
 
 
 @dataclass

@@ -94,6 +94,35 @@ def lookup_target(func: types.FunctionType, scope: str, name: str, attrs: tuple[
     return obj
 
 
+def _same(now: Any, then: Any) -> bool:
+    """A call target still names the object it named at generation. A method bound to an
+    instance (``scipy.stats.norm.logpdf``) is a new object at each read: it is the same while
+    it binds the same function to the same instance."""
+    if now is then:
+        return True
+    return isinstance(now, types.MethodType) and now == then
+
+
+def targets_unchanged(func: types.FunctionType, targets: list[Target]) -> bool:
+    """Whether every target still names its object when read as ``func`` would now (the
+    derivative's check on every entry). A global target is read from ``func.__globals__``
+    directly (no closure can take its name: ``co_freevars`` is fixed); a closure or builtin
+    target goes through :func:`lookup_target`."""
+    namespace = func.__globals__
+    for t in targets:
+        if t.scope == "global":
+            obj = namespace.get(t.name, MISSING)
+            for attr in t.attrs:
+                if obj is MISSING:
+                    break
+                obj = getattr(obj, attr, MISSING)
+        else:
+            obj = lookup_target(func, t.scope, t.name, t.attrs)
+        if obj is not t.obj and not _same(obj, t.obj):
+            return False
+    return True
+
+
 def name_chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
     attrs: list[str] = []
     while isinstance(node, gast.Attribute):
