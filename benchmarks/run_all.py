@@ -152,7 +152,8 @@ def main(argv=None):
     print(f"Python {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}, CPU affinity {sorted(os.sched_getaffinity(0))}")
     print("time: median of paired ratios to the reference (hand gradient, else primal); "
-          "mem: tracemalloc peak over the reference's; build: gradient made + first call - a steady call, ms")
+          "mem: tracemalloc peak over the reference's; build: first call (with generation) less a "
+          "steady call, ms")
     ok, rows = True, []
     for index, w in enumerate(workloads.WORKLOADS):
         if opts.only and opts.only.lower() not in w.name.lower():
