@@ -10,7 +10,9 @@ from rows import (
     products,
     reductions,
     runtime,
+    scipy_discrete,
     scipy_special,
+    scipy_stats,
     shapes,
     sorting,
     ufuncs,
@@ -32,6 +34,8 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *scipy_special.ROWS,
+    *scipy_stats.ROWS,
+    *scipy_discrete.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
@@ -42,5 +46,10 @@ PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 USER_FACING: list[Row] = [
     r
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
-    if r not in runtime.ROWS + runtime.NONDIFF + scipy_special.ROWS
+    if r
+    not in runtime.ROWS
+    + runtime.NONDIFF
+    + scipy_special.ROWS
+    + scipy_stats.ROWS
+    + scipy_discrete.ROWS
 ]
