@@ -25,6 +25,7 @@ generated function.
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
     arrangements,
+    contractions,
     decompositions,
     facts,
     linalg,
@@ -35,6 +36,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     runtime,
     shapes,
     sorting,
+    statistics,
     ufuncs,
     ufuncs_extra,
 )

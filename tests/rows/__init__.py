@@ -2,6 +2,7 @@
 
 from rows import (
     arrangements,
+    contractions,
     decompositions,
     keywords,
     linalg,
@@ -15,6 +16,7 @@ from rows import (
     scipy_stats,
     shapes,
     sorting,
+    statistics,
     ufuncs,
     ufuncs_extra,
 )
@@ -24,6 +26,8 @@ DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
     *ufuncs_extra.ROWS,
     *arrangements.ROWS,
+    *contractions.ROWS,
+    *statistics.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
