@@ -36,7 +36,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
-from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
+from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
     JVP,
@@ -63,26 +63,19 @@ def clear_cache(function: Callable[..., Any] | None = None) -> None:
     """Forget the generated derivatives of ``function`` (of every function when ``None``), so
     the next call generates again: after editing a rule, or in tests of generation itself."""
     with _LOCK:
+        _EPOCH[0] += 1  # every derivative drops the store it kept
         if function is None:
             _CACHE.clear()
         else:
             _CACHE.pop(getattr(function, "__func__", function), None)
 
 
+_EPOCH = [0]  # bumped by clear_cache: a Derivative's cached store is then looked up again
 _SCALARS = {float, int, bool, np.float64, np.float32}
 
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4
-
-
-def _same(now: Any, then: Any) -> bool:
-    """A call target still names the object it named at generation. A method bound to an
-    instance (``scipy.stats.norm.logpdf``) is a new object at each read: it is the same while
-    it binds the same function to the same instance."""
-    if now is then:
-        return True
-    return isinstance(now, types.MethodType) and now == then
 
 
 def _abstract(value: Any) -> Any:
@@ -99,7 +92,10 @@ def _abstract(value: Any) -> Any:
 def _strict_floats() -> bool:
     """Whether numpy's floating-point error state raises or calls a handler (then a dead
     computation's error must still happen, so none is left out)."""
-    return not set(np.geterr().values()) <= {"ignore", "warn", "print"}
+    for mode in np.geterr().values():
+        if mode == "raise" or mode == "call":
+            return True
+    return False
 
 
 def _shapes(value: Any) -> Any:
@@ -205,19 +201,23 @@ class Derivative:
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
+        """This derivative's store in the shared cache (kept on the object until clear_cache)."""
+        cached = self.__dict__.get("_store")
+        if cached is not None and cached[0] == _EPOCH[0] and cached[1] is self._layout:
+            return cached[2]
         key = (self._wrt_names, self._single, self.mode, self.options, self._layout)
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
-            return per_function.setdefault(
+            store = per_function.setdefault(
                 key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
+            self._store = (_EPOCH[0], self._layout, store)
+        return store
 
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
         monkeypatch regenerates)."""
-        func = generated.source_function or self.primal
-        return all(_same(lookup_target(func, t.scope, t.name, t.attrs), t.obj)
-                   for t in generated.targets)  # fmt: skip
+        return targets_unchanged(generated.source_function or self.primal, generated.targets)
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()

@@ -24,6 +24,7 @@ generated function.
 """
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
+    arrangements,
     decompositions,
     facts,
     linalg,
@@ -35,4 +36,5 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     shapes,
     sorting,
     ufuncs,
+    ufuncs_extra,
 )

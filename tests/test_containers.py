@@ -6,9 +6,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+from located import assert_located
 
 import s2s
-from tests.located import assert_located
 
 
 @dataclass

@@ -66,6 +66,13 @@ def test_rosenbrock():
     assert number(r"distance to optimum: ([0-9.e+-]+)", out) < 1e-4
 
 
+def test_run_all_quick_checks_agreement():
+    out = run("benchmarks/run_all.py", "--quick", "--only", "rosenbrock")
+    row = r"^  s2s +time +[0-9.]+ +build +[0-9.]+ +mem [0-9.]+ .*agree yes"
+    assert re.search(row, out, flags=re.M)
+    assert "gradients agree: True" in out
+
+
 def test_bench_mlp_quick():
     out = run("benchmarks/bench_mlp.py", "--quick", "--repeats", "5")
     assert "gradients agree: True" in out

@@ -1,6 +1,7 @@
 """Rule-test rows, one module per rule module of ``templates/`` (re-exported here)."""
 
 from rows import (
+    arrangements,
     decompositions,
     keywords,
     linalg,
@@ -15,11 +16,14 @@ from rows import (
     shapes,
     sorting,
     ufuncs,
+    ufuncs_extra,
 )
 from rows.spec import Row
 
 DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
+    *ufuncs_extra.ROWS,
+    *arrangements.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
