@@ -17,6 +17,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s import direct
 from s2s.analysis.dtypes import vtype_of
 from s2s.arguments import (
     added_names,
@@ -153,6 +154,8 @@ class Derivative:
                 f"pass the function: s2s.{mode}(f, wrt=...)(args), or use @s2s.{mode} as a "
                 "decorator",
             )
+        if not isinstance(primal, (types.FunctionType, Derivative)):
+            primal = direct.wrapper_for(primal) or primal  # np.tanh: def tanh(x): ...
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
                 f"{primal.__qualname__} is a bound method",
@@ -392,6 +395,8 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     if f is None:
         return lambda g: Derivative(g, wrt, mode, Options(**options))
+    if direct.is_variadic(f):  # np.einsum: one derivative per number of arguments
+        return direct.Variadic(f, lambda g: Derivative(g, wrt, mode, Options(**options)))
     return Derivative(f, wrt, mode, Options(**options))
 
 
