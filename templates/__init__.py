@@ -24,6 +24,8 @@ generated function.
 """
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
+    arrangements,
+    contractions,
     decompositions,
     facts,
     linalg,
@@ -34,5 +36,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     runtime,
     shapes,
     sorting,
+    statistics,
     ufuncs,
+    ufuncs_extra,
 )

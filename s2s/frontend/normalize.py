@@ -339,6 +339,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
+            if appended_list(stmt.value) in self.outside_lists:  # a side effect, kept as is
+                self.emit_assign((), stmt.value)
+                return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
                 xs = self.load(stmt.value.func.value)
                 item = self.atom(stmt.value.args[0])
@@ -412,14 +415,20 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         self.carried = assigned_in_compound(tree)
         self.rebound = bound_in_compound(tree)  # names bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        self.appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
-        self.lists = self.appended | {
+        appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
+        fresh = {
             t.id
             for node in gast.walk(tree)
             if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
             for t in node.targets
             if isinstance(t, gast.Name)
         }
+        # a list that outlives the call (a global, an argument, an attribute's list): its
+        # appends are the user's side effects, run once and never undone
+        self.outside_lists = appended - fresh
+        _check_outside_reads(self.primal, tree, self.outside_lists)
+        self.appended = appended & fresh
+        self.lists = self.appended | fresh
         mappings = {
             t.id
             for node in gast.walk(tree)
@@ -519,6 +528,27 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal, tuple_params or {}).run()
+
+
+def _check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:
+    """Refuse a read of a list from outside the function that the function appends to: its
+    items are not followed, so a value read back from it would carry no gradient."""
+    receivers = {
+        id(node.func.value)
+        for node in gast.walk(tree)
+        if isinstance(node, gast.Call) and appended_list(node) in outside
+    }
+    for node in gast.walk(tree):
+        if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
+                and isinstance(node.ctx, gast.Load)):  # fmt: skip
+            raise UnsupportedSyntaxError(
+                f"`{node.id}` is a list from outside the function that it appends to; reading it "
+                "back is not supported (its appends are kept as side effects, and s2s does not "
+                "follow values through a list that outlives the call)",
+                primal.where(node),
+                f"keep the values in a local list as well (`vals = []`, `vals.append(v)`) and "
+                f"read that one; append to `{node.id}` only",
+            )
 
 
 def _is_mapping(node: gast.expr) -> bool:

@@ -1,0 +1,140 @@
+"""The user's side effects are kept, never undone (issue 11, item 4).
+
+The primal sweep runs the user's code exactly once: an append to a global or argument list, an
+append to a list held by an object, a print and an RNG draw happen once per derivative call, as
+one call of ``f`` would. Each test checks the effect after the call, and the gradient against
+central differences (the effects do not change it).
+"""
+
+import numpy as np
+import pytest
+from gradcheck import numeric_gradient
+from located import assert_located
+
+import s2s
+
+HISTORY = []
+X = np.array([0.3, -0.5, 0.7])
+
+
+class Recorder:
+    """An object holding a list the loss appends to."""
+
+    def __init__(self):
+        self.items = []
+
+
+def loss_global(x):
+    value = np.sum(np.tanh(x) ** 2)
+    HISTORY.append(value)
+    return value
+
+
+def loss_argument(x, log):
+    value = np.sum(np.sin(x) * x)
+    for i in range(2):
+        log.append(value * i)
+        value = value * 1.5
+    return value
+
+
+def loss_attribute(x, recorder):
+    value = np.sum(x**3)
+    recorder.items.append(value)
+    return value
+
+
+def loss_printed(x):
+    value = np.sum(np.exp(x))
+    print("loss", float(value))
+    return value
+
+
+def loss_rng(x, rng):
+    noise = rng.normal(size=x.shape)
+    return np.sum((x + noise) ** 2)
+
+
+def _derivative(mode, f):
+    if mode == "grad":
+        return s2s.grad(f)
+    if mode == "jvp":
+        return lambda *args: s2s.jvp(f)(*args, np.ones_like(args[0]))
+    return lambda *args: s2s.vjp(f)(*args)[1](1.0)
+
+
+MODES = ["grad", "vjp", "jvp"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_append_to_a_global_list_happens_once(mode):
+    HISTORY.clear()
+    _derivative(mode, loss_global)(X)
+    assert HISTORY == [pytest.approx(_plain_global(X))]
+    _derivative(mode, loss_global)(X)
+    assert len(HISTORY) == 2
+    HISTORY.clear()
+
+
+def _plain_global(x):
+    return float(np.sum(np.tanh(x) ** 2))
+
+
+def test_append_to_a_global_list_gradient():
+    HISTORY.clear()
+    g = s2s.grad(loss_global)(X)
+    assert len(HISTORY) == 1
+    np.testing.assert_allclose(g, numeric_gradient(loss_global, [X], 0), rtol=1e-7)
+    HISTORY.clear()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_append_to_an_argument_list_happens_once(mode):
+    log = []
+    _derivative(mode, loss_argument)(X, log)
+    expected = []
+    loss_argument(X, expected)
+    assert log == pytest.approx(expected)
+    g = s2s.grad(loss_argument)(X, [])
+    np.testing.assert_allclose(g, numeric_gradient(loss_argument, [X, []], 0), rtol=1e-7)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_append_to_an_object_attribute_list_happens_once(mode):
+    recorder = Recorder()
+    _derivative(mode, loss_attribute)(X, recorder)
+    assert recorder.items == [pytest.approx(float(np.sum(X**3)))]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_print_happens_once(mode, capsys):
+    _derivative(mode, loss_printed)(X)
+    assert capsys.readouterr().out.count("loss ") == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_rng_draws_once(mode):
+    rng = np.random.default_rng(5)
+    twin = np.random.default_rng(5)
+    _derivative(mode, loss_rng)(X, rng)
+    twin.normal(size=X.shape)  # one call of f draws once
+    assert rng.bit_generator.state == twin.bit_generator.state
+
+
+def test_rng_gradient_uses_the_draw_of_the_call():
+    rng, twin = np.random.default_rng(9), np.random.default_rng(9)
+    g = s2s.grad(loss_rng)(X, rng)
+    noise = twin.normal(size=X.shape)
+    np.testing.assert_allclose(g, 2 * (X + noise), rtol=1e-12)
+
+
+def reads_global_back(x):
+    value = np.sum(x**2)
+    HISTORY.append(value)
+    return HISTORY[-1] * 2.0  # READ
+
+
+def test_reading_back_an_outside_list_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(reads_global_back)(X)
+    assert_located(info.value, reads_global_back, "# READ", "outside the function", "local list")
