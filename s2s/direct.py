@@ -30,7 +30,7 @@ import numpy as np
 from s2s import registry
 from s2s.errors import UsageError
 
-__all__ = ["Variadic", "is_variadic", "variadic_wrapper", "wrapper_for"]
+__all__ = ["Variadic", "as_function", "is_variadic", "variadic_wrapper", "wrapper_for"]
 
 _COUNTER = itertools.count()
 # Options that change what the callable computes or where it writes, never forwarded: the
@@ -200,6 +200,14 @@ def _hashable(obj: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def as_function(obj: Any, keep: type) -> Any:
+    """``obj`` itself when it is a Python function or a ``keep``; else its wrapper if it has
+    one, else ``obj`` (which the caller refuses)."""
+    if isinstance(obj, (types.FunctionType, keep)):
+        return obj
+    return wrapper_for(obj) or obj
 
 
 def _partial(obj: functools.partial) -> types.FunctionType | None:
