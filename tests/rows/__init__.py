@@ -7,6 +7,7 @@ from rows import (
     multi,
     nondiff,
     products,
+    pymath,
     reductions,
     runtime,
     scipy_special,
@@ -28,15 +29,16 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *scipy_special.ROWS,
+    *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
 # scipy's rules are checked on numpy arrays only (Dask and CuPy run scipy through numpy's
-# protocols, not checked here).
+# protocols, not checked here); Python's math functions take one number, never an array.
 USER_FACING: list[Row] = [
     r
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
-    if r not in runtime.ROWS + runtime.NONDIFF + scipy_special.ROWS
+    if r not in runtime.ROWS + runtime.NONDIFF + scipy_special.ROWS + pymath.ROWS
 ]
