@@ -30,14 +30,13 @@ def hand_written_lines():
     return len(inspect.getsource(bench.hand_grad).rstrip("\n").splitlines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the tape path still writes placeholders")
+@pytest.mark.xfail(strict=True, reason="issue 15: the RNN derivative is 63 lines, BPTT by hand 30")
 def test_rnn_derivative_within_one_and_a_half_times_hand_bptt():
     checkout_file("examples/rnn_sequence.py")
     generated = cases.function_lines(cases.path(cases.CASES["rnn"]).read_text())
     assert generated <= 1.5 * hand_written_lines(), (generated, hand_written_lines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a branch moves the whole function to the tape")
 def test_one_if_in_the_mlp_costs_at_most_ten_lines():
     straight = cases.function_lines(cases.path(cases.CASES["mlp"]).read_text())
     branched = cases.function_lines(cases.path(cases.CASES["mlp_if"]).read_text())

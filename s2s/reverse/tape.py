@@ -32,6 +32,7 @@ from s2s.codegen.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stm
 from s2s.codegen.sweeps import Block, assign, call
 from s2s.codegen.templating import constant, name, slice_to_call
 from s2s.reverse.flow import AdjointFlow
+from s2s.reverse.untaped import counted, first_bindings, walk_items
 
 
 def comment_marker(text: str) -> gast.stmt:
@@ -68,6 +69,7 @@ class TapeSweeps(AdjointFlow):
         for loop, _ in self.remade.values():  # the recomputation reads the loop's index
             self.saved.add(loop.target)
         self.restore_read = self.restores_read(flat, active)
+        self.first_bindings = first_bindings(self.ir)
         self.param_names = {p.name for p in self.ir.params}
         self.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
             id(stmt): self.pullback_of(stmt)
@@ -112,9 +114,9 @@ class TapeSweeps(AdjointFlow):
                 continue
             out.update(self.rematerialized(item.body))
             out.update(self.rematerialized(item.orelse))
-            jumps = any(isinstance(n, Jump) for n in _walk_items(item.body))
+            jumps = any(isinstance(n, Jump) for n in walk_items(item.body))
             index_written = any(  # t = 0 inside the loop: x[t] would read another row
-                isinstance(n, Stmt) and item.target in n.targets for n in _walk_items(item.body)
+                isinstance(n, Stmt) and item.target in n.targets for n in walk_items(item.body)
             )
             if item.iterable is None or item.target is None or jumps or index_written:
                 continue
@@ -219,6 +221,8 @@ class TapeSweeps(AdjointFlow):
                 for target in item.targets:
                     if id(item) in self.remade:  # recomputed by the adjoint: not taped
                         continue
+                    if (id(item), target) in self.first_bindings:  # no old value
+                        continue
                     if target in self.saved:  # None where no adjoint reads the old value
                         kept = (id(item), target) in self.restore_read
                         kept = kept or target in self.param_names  # the caller's value is
@@ -277,44 +281,11 @@ class TapeSweeps(AdjointFlow):
             self.pending = saved_pending
 
     def counted(self, loop: Loop) -> bool:
-        """Whether ``loop`` is ``for t in range(n)`` whose trips the adjoint can recount: ``n``
-        a constant, a parameter or a name assigned once outside every loop and branch; no
-        ``break``, ``continue`` or ``else``; ``t`` bound by this loop alone. Its adjoint runs
-        ``for t in range(n - 1, -1, -1)``: neither the index nor the trip count is taped."""
-        cached = getattr(self, "_counted", None)
-        if cached is None:
-            cached = self._counted = {}
+        """Whether the adjoint recounts ``loop``'s trips (:func:`s2s.reverse.untaped.counted`)."""
+        cached = self.__dict__.setdefault("_counted", {})
         if id(loop) not in cached:
-            cached[id(loop)] = self._is_counted(loop)
+            cached[id(loop)] = counted(self.ir, loop)
         return cached[id(loop)]
-
-    def _is_counted(self, loop: Loop) -> bool:
-        it = loop.iterable
-        if (
-            it is None
-            or loop.orelse
-            or loop.target is None
-            or not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name))
-            or it.func.id != "range"
-            or len(it.args) != 1
-            or it.keywords
-        ):
-            return False
-        bound = [t for s in self.ir.flat for t in s.targets]
-        loops = [i for i in _walk_items(self.ir.body) if isinstance(i, Loop)]
-        if loop.target in bound or sum(i.target == loop.target for i in loops) != 1:
-            return False
-        if any(isinstance(i, Jump) for i in _walk_items(loop.body)):
-            return False
-        (count,) = it.args
-        if isinstance(count, gast.Constant):
-            return isinstance(count.value, int) and not isinstance(count.value, bool)
-        if not isinstance(count, gast.Name) or any(i.target == count.id for i in loops):
-            return False
-        top = [t for s in self.ir.body if isinstance(s, Stmt) for t in s.targets]
-        if count.id in top:  # assigned once, outside loops and branches
-            return bound.count(count.id) == 1
-        return count.id in {p.name for p in self.ir.params} and count.id not in bound
 
     def _primal_loop(self, loop: Loop, outer_pending: list[bool]) -> list[gast.stmt]:
         """The loop as written, counting its trips. A ``for``/``else`` block runs after the
@@ -488,7 +459,8 @@ class TapeSweeps(AdjointFlow):
                     self.count[target] = 0
                     if target not in self.ir.lists:
                         self.maybe_none.discard(target)
-            if target in self.saved and id(stmt) not in self.remade:
+            taped = id(stmt) not in self.remade and (id(stmt), target) not in self.first_bindings
+            if target in self.saved and taped:
                 out.append(assign(target, self.pop()))
         return out
 
@@ -561,19 +533,6 @@ def _reads_outputs(rule: registry.Rule) -> bool:
         )
         rule._reads_outputs = cached
     return cached
-
-
-def _walk_items(body: list[Any]):
-    """Every item of a structured body, nested ones too."""
-    for item in body:
-        yield item
-        if isinstance(item, Branch):
-            yield from _walk_items(item.body)
-            yield from _walk_items(item.orelse)
-        elif isinstance(item, Loop):
-            yield from _walk_items(item.test_body)
-            yield from _walk_items(item.body)
-            yield from _walk_items(item.orelse)
 
 
 def _remade(node: gast.Assign) -> gast.Assign:

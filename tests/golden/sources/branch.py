@@ -11,14 +11,11 @@ def _make(_np, _s2s):
         greater_1 = sum_1 > 0
         if greater_1:
             # line 13: y = np.sin(x * w)
-            tape.append(None)
             multiply_1 = x * w
-            tape.append(None)
             y = _np.sin(multiply_1)
             tape.append(True)
         else:
             # line 15: y = np.cos(x) * w
-            tape.append(None)
             cos_1 = _np.cos(x)
             tape.append(None)
             y = cos_1 * w
@@ -33,11 +30,9 @@ def _make(_np, _s2s):
             # line 13: y = np.sin(x * w)
             d_multiply_1 = d_y * _np.cos(multiply_1)
             d_y = None
-            y = tape.pop()
             d_x = d_multiply_1 * w
             d_w = _s2s.unbroadcast(d_multiply_1 * x, w)
             d_multiply_1 = None
-            multiply_1 = tape.pop()
         else:
             # line 15: y = np.cos(x) * w
             d_cos_1 = d_y * w
@@ -46,6 +41,5 @@ def _make(_np, _s2s):
             y = tape.pop()
             d_x = d_cos_1 * -_np.sin(x)
             d_cos_1 = None
-            cos_1 = tape.pop()
         return _s2s.gradients((d_x, d_w), (x, w), (x, w))
     return d_branch

@@ -10,9 +10,7 @@ def _make(_np, _s2s):
         if relu:
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
             matmul_1 = x @ w1
-            tape.append(None)
             add_1 = matmul_1 + b1
-            tape.append(None)
             h = _np.maximum(add_1, 0.0)
             tape.append(True)
         else:
@@ -79,10 +77,8 @@ def _make(_np, _s2s):
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
             d_add_1 = _s2s.maximum_share(d_h, add_1, 0.0)
             d_h = None
-            h = tape.pop()
             mask_4 = _s2s.unbroadcast_mask(_s2s.unselected_by_extremum(add_1, 0.0, _np.less), add_1)
             d_b1 = _np.sum(d_add_1, axis=0)
-            add_1 = tape.pop()
             d_w1 = x.T @ d_add_1
             d_add_1 = None
         else:
