@@ -310,7 +310,11 @@ _LOADED = False
 # Rule modules of optional libraries: loaded once the library is imported (by the user's code,
 # or by anything else), so ``import s2s`` never imports them and never needs them installed.
 OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
-    "scipy": ("s2s.templates.scipy_special",),
+    "scipy": (
+        "s2s.templates.scipy_special",
+        "s2s.templates.scipy_stats",
+        "s2s.templates.scipy_discrete",
+    ),
 }
 _OPTIONAL_PENDING = dict(OPTIONAL_RULES)
 _LOAD_LOCK = threading.RLock()  # re-entered if a template module looks a rule up while loading

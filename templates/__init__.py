@@ -24,6 +24,8 @@ generated function.
 """
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
+    arrangements,
+    contractions,
     decompositions,
     facts,
     linalg,
@@ -35,5 +37,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     runtime,
     shapes,
     sorting,
+    statistics,
     ufuncs,
+    ufuncs_extra,
 )

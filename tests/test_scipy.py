@@ -79,3 +79,42 @@ def test_logsumexp_with_return_sign_is_refused_not_dropped():
 
     with pytest.raises(s2s.UnsupportedArgumentError, match="return_sign"):
         s2s.grad(f)(np.ones(3))
+
+
+stats = pytest.importorskip("scipy.stats")
+norm = stats.norm
+
+
+def gaussian_nll(x, m, s):
+    return -np.sum(stats.norm.logpdf(x, loc=m, scale=s)) - np.sum(norm.logcdf(x, m, s))
+
+
+def test_a_distribution_method_keyed_on_its_instance_with_keywords_and_generated_once(monkeypatch):
+    import s2s.api
+
+    calls = []
+    real = s2s.api.generate
+    monkeypatch.setattr(s2s.api, "generate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    x, m, s = np.array([0.3, -1.2, 2.0]), np.float64(0.5), np.float64(1.5)
+    derivative = s2s.grad(gaussian_nll, wrt=("m", "s"))
+    dm, ds = derivative(x, m, s)
+    derivative(x, m, s)
+    assert len(calls) == 1, "a bound method read afresh must not regenerate the derivative"
+    z = (x - m) / s
+    ratio = np.exp(norm.logpdf(z) - norm.logcdf(z)) / s
+    np.testing.assert_allclose(dm, -np.sum(z / s) + np.sum(ratio), rtol=1e-12)
+    np.testing.assert_allclose(ds, -np.sum((z * z - 1) / s) + np.sum(ratio * z), rtol=1e-12)
+    assert registry.qualified_name(stats.norm.logpdf) == "scipy.stats.norm.logpdf"
+    assert registry.lookup(stats.norm.logpdf) is not registry.lookup(stats.t.logpdf)
+
+
+def t_cdf(x, df):
+    return np.sum(stats.t.cdf(x, df))  # MARK cdf
+
+
+def test_a_cdf_shape_parameter_without_a_closed_form_is_refused_not_dropped():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="incomplete beta or gamma") as info:
+        s2s.grad(t_cdf, wrt=("x", "df"))(np.array([0.5, 1.0]), np.float64(3.0))
+    assert_located(info.value, t_cdf, "# MARK", "stop_gradient")
+    g = s2s.grad(t_cdf, wrt="x")(np.array([0.5, 1.0]), np.float64(3.0))
+    np.testing.assert_allclose(g, stats.t.pdf([0.5, 1.0], 3.0), rtol=1e-12)

@@ -1,6 +1,8 @@
 """Rule-test rows, one module per rule module of ``templates/`` (re-exported here)."""
 
 from rows import (
+    arrangements,
+    contractions,
     decompositions,
     keywords,
     linalg,
@@ -10,15 +12,23 @@ from rows import (
     pymath,
     reductions,
     runtime,
+    scipy_discrete,
     scipy_special,
+    scipy_stats,
     shapes,
     sorting,
+    statistics,
     ufuncs,
+    ufuncs_extra,
 )
 from rows.spec import Row
 
 DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
+    *ufuncs_extra.ROWS,
+    *arrangements.ROWS,
+    *contractions.ROWS,
+    *statistics.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
@@ -29,6 +39,8 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *scipy_special.ROWS,
+    *scipy_stats.ROWS,
+    *scipy_discrete.ROWS,
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
@@ -40,5 +52,11 @@ PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 USER_FACING: list[Row] = [
     r
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
-    if r not in runtime.ROWS + runtime.NONDIFF + scipy_special.ROWS + pymath.ROWS
+    if r
+    not in runtime.ROWS
+    + runtime.NONDIFF
+    + scipy_special.ROWS
+    + scipy_stats.ROWS
+    + scipy_discrete.ROWS
+    + pymath.ROWS
 ]
