@@ -1,5 +1,5 @@
-"""Python's ``math`` functions and the float casts (``float``, ``np.float64``)
-of one real number, declared by their partial derivatives.
+"""Python's ``math`` functions and the cast ``np.float64(...)`` of one real number,
+declared by their partial derivatives.
 
 Sources: the same calculus identities as the numpy functions of the same name in ``ufuncs``
 (Python's ``math`` module reference defines each function as the real function of that name);
@@ -7,19 +7,17 @@ a cast to a floating type is the identity on the reals, so its derivative is 1. 
 are written with numpy, so they keep the input's dtype.
 """
 
-import builtins
 import math
 
 import numpy as np
 
 from s2s.registry import FLOAT, Facts, elementwise
 
-for _cast in (builtins.float, np.float64):
 
-    @elementwise(_cast, source="a cast to a floating type is the identity on the reals: d = 1",
-                 facts=Facts(dtype=FLOAT))  # fmt: skip
-    def _float_cast(result, x):
-        return 1
+@elementwise(np.float64, source="a cast to a floating type is the identity on the reals: d = 1",
+             facts=Facts(dtype=FLOAT))  # fmt: skip
+def float64(result, x):
+    return 1
 
 
 @elementwise(math.exp, source="d exp(x) = exp(x)")

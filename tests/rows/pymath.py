@@ -1,10 +1,9 @@
-"""Rows for templates/pymath.py: Python's ``math`` functions and the float casts of one number.
+"""Rows for templates/pymath.py: Python's ``math`` functions and ``np.float64(...)``.
 
 The functions are called on a 0-d array, a numpy scalar or a Python float, as a user's code
 calls them on a reduced value (``math.exp(x.sum())``).
 """
 
-import builtins
 import math
 
 import numpy as np
@@ -12,7 +11,6 @@ import numpy as np
 from rows.spec import R, away0, npscalar, positive, pyfloat, uniform
 
 ROWS = [
-    R(builtins.float, lambda x: float(x.sum()) * x[0], away0(3)),
     R(np.float64, lambda x: np.float64(x.sum()) * x[1], away0(3)),
     R(math.exp, lambda x: math.exp(x.sum()), uniform(-0.5, 0.5, 3)),
     R(math.expm1, lambda x: math.expm1(x), npscalar(-1.0, 1.0)),
