@@ -80,3 +80,51 @@ def test_global_write_is_refused_naming_the_write():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(global_write)(X)
     assert_located(info.value, global_write, "# WRITE", "assigning the global `COUNTER`")
+
+
+def walrus(x):
+    if (s := np.sum(x)) > 0:  # MARK
+        return s * 2.0
+    return s
+
+
+def starred(x):
+    a, *rest = (x[0], x[1], x[2])  # MARK
+    return a * rest[0]
+
+
+def local_dict(x):
+    d = {"a": np.sin(x)}  # MARK
+    return np.sum(d["a"])
+
+
+def list_rebound(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * 2.0)
+    ys = np.array(ys)  # MARK
+    return ys.sum()
+
+
+def with_errstate(x):
+    with np.errstate(divide="ignore"):  # MARK
+        y = np.log(x)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize(
+    "f, error, words",
+    [
+        (walrus, s2s.UnsupportedSyntaxError, "`:=`"),
+        (starred, s2s.UnsupportedSyntaxError, "`*` unpacking"),
+        (local_dict, s2s.NoRuleError, "a dict is not differentiated"),
+        (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),
+        (with_errstate, s2s.UnsupportedSyntaxError, "`with` blocks"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_still_refused_names_the_cause(f, error, words):
+    for derivative in (s2s.grad(f), lambda x: s2s.jvp(f)(x, V)):
+        with pytest.raises(error) as info:
+            derivative(X)
+        assert_located(info.value, f, "# MARK", words)
