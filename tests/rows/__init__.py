@@ -10,6 +10,7 @@ from rows import (
     reductions,
     runtime,
     scipy_discrete,
+    scipy_linalg,
     scipy_special,
     scipy_stats,
     shapes,
@@ -32,6 +33,7 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
+    *scipy_linalg.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
