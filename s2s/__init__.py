@@ -1,5 +1,6 @@
 """s2s: source-to-source automatic differentiation of numpy-style Python."""
 
+from s2s import tree
 from s2s.api import Derivative, grad, jvp, source, value_and_grad, vjp
 from s2s.checking import GradientCheckError, check_grad
 from s2s.composites import hessian, hvp, jacobian
@@ -62,6 +63,7 @@ __all__ = [
     "source",
     "stop_gradient",
     "tangent",
+    "tree",
     "undefined_grad",
     "value_and_grad",
     "vjp",

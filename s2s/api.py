@@ -17,7 +17,9 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s import direct
 from s2s.analysis.dtypes import vtype_of
+from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
     added_names,
     check_numpy_only,
@@ -35,7 +37,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
-from s2s.frontend.resolve import MISSING, lookup_target, name_chain, root_value
+from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
     JVP,
@@ -62,26 +64,19 @@ def clear_cache(function: Callable[..., Any] | None = None) -> None:
     """Forget the generated derivatives of ``function`` (of every function when ``None``), so
     the next call generates again: after editing a rule, or in tests of generation itself."""
     with _LOCK:
+        _EPOCH[0] += 1  # every derivative drops the store it kept
         if function is None:
             _CACHE.clear()
         else:
             _CACHE.pop(getattr(function, "__func__", function), None)
 
 
+_EPOCH = [0]  # bumped by clear_cache: a Derivative's cached store is then looked up again
 _SCALARS = {float, int, bool, np.float64, np.float32}
 
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4
-
-
-def _same(now: Any, then: Any) -> bool:
-    """A call target still names the object it named at generation. A method bound to an
-    instance (``scipy.stats.norm.logpdf``) is a new object at each read: it is the same while
-    it binds the same function to the same instance."""
-    if now is then:
-        return True
-    return isinstance(now, types.MethodType) and now == then
 
 
 def _abstract(value: Any) -> Any:
@@ -98,7 +93,10 @@ def _abstract(value: Any) -> Any:
 def _strict_floats() -> bool:
     """Whether numpy's floating-point error state raises or calls a handler (then a dead
     computation's error must still happen, so none is left out)."""
-    return not set(np.geterr().values()) <= {"ignore", "warn", "print"}
+    for mode in np.geterr().values():
+        if mode == "raise" or mode == "call":
+            return True
+    return False
 
 
 def _shapes(value: Any) -> Any:
@@ -153,6 +151,7 @@ class Derivative:
                 f"pass the function: s2s.{mode}(f, wrt=...)(args), or use @s2s.{mode} as a "
                 "decorator",
             )
+        primal = direct.as_function(primal, Derivative)  # np.tanh: def tanh(x): ...
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
                 f"{primal.__qualname__} is a bound method",
@@ -175,7 +174,15 @@ class Derivative:
         self.mode = mode
         self.options = options
         self._wrt_names, self._single = wrt_names(primal, wrt)
-        self._signature = inspect.signature(primal)
+        self._finish(inspect.signature(primal))
+        # names and docstring only: the primal's __dict__ must not overwrite ours
+        functools.update_wrapper(self, primal, updated=())
+        self.__signature__ = self._signature
+
+    def _finish(self, signature: inspect.Signature) -> None:
+        """The signature-dependent state: tangent or cotangent parameters, binding, caches."""
+        mode, options = self.mode, self.options
+        self._signature = signature
         self._primal_signature = self._signature
         self._tangent_names: dict[str, str] = {}
         if mode == JVP:  # f's parameters with one tangent per wrt argument
@@ -185,31 +192,34 @@ class Derivative:
         elif mode == PULLBACK:  # the output's cotangent, then f's parameters
             self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
             self._signature = insert_parameters(self._signature, [self._cotangent_name], True)
-        # names and docstring only: the primal's __dict__ must not overwrite ours
-        functools.update_wrapper(self, primal, updated=())
-        self.__signature__ = self._signature
         params = list(self._signature.parameters.values())
         self._positional = tuple(p.name for p in params)
         self._plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._latest: Generated | None = None
         self._functional_twin: Derivative | None = None
         self._locate: Derivative | None = None  # value_and_grad, for the non-finite search
+        self._layout: Layout | None = None  # set on the flat derivative of container arguments
+        self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
-        key = (self._wrt_names, self._single, self.mode, self.options)
+        """This derivative's store in the shared cache (kept on the object until clear_cache)."""
+        cached = self.__dict__.get("_store")
+        if cached is not None and cached[0] == _EPOCH[0] and cached[1] is self._layout:
+            return cached[2]
+        key = (self._wrt_names, self._single, self.mode, self.options, self._layout)
         with _LOCK:
             per_function = _CACHE.setdefault(self.primal, {})
-            return per_function.setdefault(
+            store = per_function.setdefault(
                 key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
+            self._store = (_EPOCH[0], self._layout, store)
+        return store
 
     def _fresh(self, generated: Generated) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
         monkeypatch regenerates)."""
-        func = generated.source_function or self.primal
-        return all(_same(lookup_target(func, t.scope, t.name, t.attrs), t.obj)
-                   for t in generated.targets)  # fmt: skip
+        return targets_unchanged(generated.source_function or self.primal, generated.targets)
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
@@ -257,6 +267,7 @@ class Derivative:
                     strict,
                     signature,
                     backend,
+                    self._layout.containers() if self._layout is not None else None,
                 )
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
@@ -268,8 +279,15 @@ class Derivative:
         twin = self._functional_twin
         if twin is None:
             options = dataclasses.replace(self.options, functional=True, verbose=0)
-            twin = self._functional_twin = Derivative(self.primal, self.wrt, self.mode, options)
+            twin = self._functional_twin = self._like(self.mode, options)
         return twin._specialize(arguments).compiled.function
+
+    def _like(self, mode: str, options: Options) -> Derivative:
+        """This derivative in another mode or with other options (the same flat layout)."""
+        if self._layout is None:
+            return Derivative(self.primal, self.wrt, mode, options)
+        return flat_derivative(Derivative(self.primal, self._outer_wrt, mode, options),
+                               self._layout)  # fmt: skip
 
     def _warn(self, generated: Generated) -> None:
         """``disconnected="warn"``: one warning per disconnected argument, on every call."""
@@ -295,6 +313,8 @@ class Derivative:
         for name in self._wrt_names:
             value = arguments[name]
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):
+                if self._layout is None and is_tree(value):
+                    return call_tree(self, arguments)  # a container: s2s/argtrees.py
                 check_wrt_value(name, value, self.primal, allow_int)
         generated = self._specialize(arguments)
         if generated.warnings and self.options.disconnected == "warn":
@@ -334,7 +354,7 @@ class Derivative:
             return
         if self._locate is None:
             options = dataclasses.replace(self.options, nan="ignore", verbose=0)
-            self._locate = Derivative(self.primal, self.wrt, VALUE_AND_GRAD, options)
+            self._locate = self._like(VALUE_AND_GRAD, options)
         locate = self._locate
         result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
         if value is None and (result is None or not finite(self._loss(result[0]))):
@@ -390,9 +410,10 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 
 
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
-    if f is None:
-        return lambda g: Derivative(g, wrt, mode, Options(**options))
-    return Derivative(f, wrt, mode, Options(**options))
+    make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
+    if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
+        return make if f is None else direct.Variadic(f, make)
+    return make(f)
 
 
 def grad(

@@ -141,6 +141,13 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
             where,
             "differentiate the real and imaginary parts as separate float arguments",
         )
+    if isinstance(value, (set, frozenset)):
+        raise WrtError(
+            f"argument `{name}` is a set; a set has no order, so its gradient could not be "
+            "matched to its items",
+            where,
+            f"pass `{name}` as a list, tuple or dict of arrays (docs/containers.md)",
+        )
     raise DtypeError(
         f"argument `{name}` is a {type(value).__module__}.{type(value).__qualname__}; s2s "
         "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",

@@ -17,6 +17,7 @@ from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
+from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
@@ -32,6 +33,7 @@ from s2s.reverse.entry import (
 )
 from s2s.reverse.nonfinite import Sites
 from s2s.runtime.namespace import NUMPY, Backend
+from s2s.runtime.trees import TreeDef
 
 __all__ = [
     "GRAD", "JVP", "PULLBACK", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate",
@@ -78,6 +80,7 @@ def generate(
     strict_floats: bool = False,
     signature: list[tuple[str, str]] | None = None,
     backend: Backend = NUMPY,
+    containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
@@ -87,14 +90,19 @@ def generate(
     parameter list (name, kind) of a ``jvp``: the primal's with the tangents in their places.
     ``backend`` is the arguments' array namespace: the factory is instantiated with its module
     as ``_np``, and a call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its
-    primal line.
+    primal line. ``containers`` maps each parameter container argument to its structure and
+    its leaves' parameter names (:mod:`s2s.frontend.containers`).
     """
     if mode == JVP:
-        return _generate_forward(func, wrt, options, arg_types, is_s2s_decorator, signature)
+        return _generate_forward(
+            func, wrt, options, arg_types, is_s2s_decorator, signature, containers
+        )
     verbose = options.verbose
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    if containers:
+        lower_containers(primal.tree, containers, primal.where)
     fence(primal)
     targets = resolve(primal)
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
@@ -167,11 +175,14 @@ def _generate_forward(
     arg_types: dict[str, VType],
     is_s2s_decorator: Callable[[gast.expr], bool],
     signature: list[tuple[str, str]] | None,
+    containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
 ) -> Generated:
     """Forward mode: the same frontend and analysis, then the interleaved sweep."""
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    if containers:
+        lower_containers(primal.tree, containers, primal.where)
     fence(primal)
     targets = resolve(primal)
     ir = normalize(primal, tuple_lengths(arg_types))

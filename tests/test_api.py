@@ -286,9 +286,8 @@ def test_ndarray_same_shape_and_dtype(dtype, shape):
     [
         lambda: np.matrix([[1.0, 2.0]]),
         lambda: np.ma.masked_array([1.0, 2.0], mask=[False, True]),
-        lambda: [1.0, 2.0],
     ],
-    ids=["matrix", "masked", "list"],
+    ids=["matrix", "masked"],  # a list is a parameter container: tests/test_containers.py
 )
 def test_array_likes_raise_dtype_error(make):
     value = make()

@@ -1,0 +1,210 @@
+"""Argument trees: a ``wrt`` argument that is a parameter container (a dict, list, NamedTuple,
+dataclass, or a tuple holding one) is passed to the generated code leaf by leaf, and its
+gradient is rebuilt with the argument's structure (docs/containers.md)."""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from s2s.errors import TangentError, UsageError, caller_location
+from s2s.frontend.containers import leaf_names
+from s2s.reverse.entry import GRAD, VJP
+from s2s.runtime.trees import (
+    LEAF,
+    TUPLE,
+    TreeDef,
+    flatten,
+    is_differentiable_leaf,
+    kind_of,
+    unflatten,
+)
+
+
+def is_tree(value: Any) -> bool:
+    """A container argument that takes the tree path (a flat tuple of leaves keeps the tuple
+    argument path it always had)."""
+    kind = kind_of(value)
+    if kind == LEAF:
+        return False
+    if kind == TUPLE:
+        return any(kind_of(v) != LEAF or v is None or isinstance(v, str) for v in value)
+    return True
+
+
+def _taken(func: Any) -> set[str]:
+    """Every name the function's code (and its nested code) uses: leaf names avoid them."""
+    names: set[str] = set()
+    pending = [getattr(func, "__code__", None)]
+    while pending:
+        code = pending.pop()
+        if code is None:
+            continue
+        names.update(code.co_varnames, code.co_names, code.co_freevars, code.co_cellvars)
+        pending += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return names
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the container arguments of one call are passed flat.
+
+    ``trees`` maps each container parameter to its structure and its leaves' names;
+    ``wrt`` is the flat ``wrt`` (a container's differentiable leaves in its place);
+    ``differentiable`` each container's leaves that get a gradient (by leaf position).
+    """
+
+    trees: tuple[tuple[str, TreeDef, tuple[str, ...]], ...]
+    wrt: tuple[str, ...]
+    differentiable: tuple[tuple[str, tuple[int, ...]], ...]
+
+    def containers(self) -> dict[str, tuple[TreeDef, list[str]]]:
+        return {name: (treedef, list(leaves)) for name, treedef, leaves in self.trees}
+
+    def flat_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The arguments with each container replaced by its leaves, in parameter order."""
+        trees = {name: leaves for name, _, leaves in self.trees}
+        out: dict[str, Any] = {}
+        for name, value in arguments.items():
+            if name in trees:
+                out.update(zip(trees[name], flatten(value)[0], strict=True))
+            else:
+                out[name] = value
+        return out
+
+    def flat_tangents(self, name: str, tangent: Any) -> list[Any]:
+        """A container's tangent tree as the tangents of its differentiable leaves."""
+        treedef = next(t for n, t, _ in self.trees if n == name)
+        leaves, structure = flatten(tangent)
+        if structure != treedef:
+            raise ValueError("the tangent's structure differs from the argument's")
+        places = dict(self.differentiable)[name]
+        return [leaves[i] for i in places]
+
+    def rebuild(self, wrt: tuple[str, ...], grads: tuple) -> tuple:
+        """The flat gradients (in ``self.wrt`` order) as one gradient per ``wrt`` name, each
+        container's rebuilt with its structure (``None`` at leaves without a gradient)."""
+        trees = {name: treedef for name, treedef, _ in self.trees}
+        places = dict(self.differentiable)
+        out, position = [], 0
+        for name in wrt:
+            if name not in trees:
+                out.append(grads[position])
+                position += 1
+                continue
+            leaves: list[Any] = [None] * trees[name].num_leaves
+            for i in places[name]:
+                leaves[i] = grads[position]
+                position += 1
+            out.append(unflatten(trees[name], leaves))
+        return tuple(out)
+
+
+def layout(func: Callable, wrt: tuple[str, ...], arguments: dict[str, Any]) -> Layout | None:
+    """The layout of this call's container ``wrt`` arguments, ``None`` when there are none."""
+    names = [n for n in wrt if is_tree(arguments[n])]
+    if not names:
+        return None
+    taken = _taken(func) | set(arguments)
+    trees, flat, differentiable = [], [], []
+    for name in wrt:
+        if name not in names:
+            flat.append(name)
+            continue
+        leaves, treedef = flatten(arguments[name])
+        leaf_ids = tuple(leaf_names(name, treedef, taken))
+        trees.append((name, treedef, leaf_ids))
+        places = tuple(i for i, v in enumerate(leaves) if is_differentiable_leaf(v))
+        differentiable.append((name, places))
+        flat += [leaf_ids[i] for i in places]
+    return Layout(tuple(trees), tuple(flat), tuple(differentiable))
+
+
+def flat_signature(signature: inspect.Signature, lay: Layout) -> inspect.Signature:
+    """``signature`` with each container parameter replaced by its leaves' parameters."""
+    trees = {name: leaves for name, _, leaves in lay.trees}
+    params = []
+    for p in signature.parameters.values():
+        if p.name in trees:
+            params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                       for n in trees[p.name]]  # fmt: skip
+        else:
+            params.append(p)
+    return signature.replace(parameters=params)
+
+
+def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
+    """Call the derivative ``d`` with container ``wrt`` arguments: the flat derivative of this
+    layout (made once per layout), called leaf by leaf, its gradients rebuilt with the
+    arguments' structures (a tangent tree is flattened likewise).
+
+    Raises:
+        UsageError: ``d`` is a pullback or differentiates a derivative (higher order).
+        TangentError: a ``jvp`` tangent whose structure is not its argument's.
+    """
+    if d.mode == "pullback" or getattr(d.primal, "__s2s_derivative__", False):
+        raise UsageError(
+            "a derivative of a derivative with parameter container arguments is not supported",
+            caller_location(),
+            "pass the container's arrays as separate arguments (s2s.tree.flatten)",
+        )
+    primal_names = list(d._primal_signature.parameters)
+    lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
+    assert lay is not None
+    flat = d._flat.get(lay)
+    if flat is None:
+        flat = d._flat[lay] = flat_derivative(d, lay)
+    call = lay.flat_arguments({n: arguments[n] for n in primal_names})
+    if d.mode == "jvp":
+        for name in d._wrt_names:
+            tangent = arguments[d._tangent_names[name]]
+            if name not in lay.containers():
+                call[flat._tangent_names[name]] = tangent
+                continue
+            try:
+                parts = lay.flat_tangents(name, tangent)
+            except ValueError as exc:
+                raise TangentError(
+                    f"the tangent of `{name}` must have the structure of `{name}` ({exc})",
+                    caller_location(),
+                    f"pass a tangent built like `{name}`, e.g. with the same keys",
+                ) from None
+            ids = _leaf_ids(lay, name)
+            leaves = [ids[i] for i in dict(lay.differentiable)[name]]
+            for leaf, part in zip(leaves, parts, strict=True):
+                call[flat._tangent_names[leaf]] = part
+    result = flat(**call)
+    d._latest = flat._latest
+    if d.mode == "jvp":
+        return result
+
+    def rebuilt(grads: tuple) -> Any:
+        out = lay.rebuild(d._wrt_names, grads)
+        return out[0] if d._single else out
+
+    if d.mode == GRAD:
+        return rebuilt(result)
+    value, rest = result
+    if d.mode == VJP:
+        return value, lambda *cts: rebuilt(rest(*cts))
+    return value, rebuilt(rest)
+
+
+def _leaf_ids(lay: Layout, name: str) -> tuple[str, ...]:
+    return next(leaves for n, _, leaves in lay.trees if n == name)
+
+
+def flat_derivative(outer: Any, lay: Layout) -> Any:
+    """The derivative of ``outer``'s function with each container argument passed as its
+    leaves (the pipeline lowers the container reads: s2s/frontend/containers.py)."""
+    flat = type(outer).__new__(type(outer))
+    flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
+    flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
+    flat._finish(flat_signature(outer._primal_signature, lay))
+    flat._layout, flat._outer_wrt = lay, outer.wrt
+    flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
+    flat.__name__ = getattr(outer.primal, "__name__", "f")
+    return flat

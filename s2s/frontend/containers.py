@@ -1,0 +1,491 @@
+"""Containers: a parameter container argument becomes one parameter per leaf, and every read of
+it (``params["w1"]``, ``p.w``, ``layers[0]``, loops over ``.items()``) a read of those names.
+
+The structure is known when the derivative is specialized (it is part of the cache key), so
+each key, field and position is a constant: reads resolve statically, loops over a container
+are unrolled, and ``len(params)`` is a number. Everything later sees plain arrays.
+
+>>> import gast
+>>> from s2s.runtime.trees import flatten
+>>> tree = gast.parse("def f(p, x):\\n    w = p['w']\\n    return np.sum(w * x) + p['b']\\n")
+>>> treedef = flatten({"w": 1.0, "b": 2.0})[1]
+>>> lower(tree.body[0], {"p": (treedef, leaf_names("p", treedef, set()))}, lambda n: None)
+>>> import astor
+>>> print(astor.to_source(gast.gast_to_ast(tree)).strip())
+def f(p_w, p_b, x):
+    w = p_w
+    return np.sum(w * x) + p_b
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef
+
+_METHODS = ("items", "values", "keys")
+
+
+class _Node:
+    """A container (or leaf) of an argument during lowering: its structure and leaf names."""
+
+    def __init__(self, treedef: TreeDef, names: list[str], label: str) -> None:
+        self.treedef, self.names, self.label = treedef, names, label
+
+    def child(self, key: Any) -> _Node | None:
+        t = self.treedef
+        start = 0
+        for k, c in zip(t.keys, t.children):
+            if k == key and type(k) is type(key):
+                return _Node(c, self.names[start : start + c.num_leaves], f"{self.label}[{k!r}]")
+            start += c.num_leaves
+        return None
+
+    def items(self) -> list[tuple[Any, _Node]]:
+        return [(k, self.child(k)) for k in self.treedef.keys]  # type: ignore[misc]
+
+
+def leaf_names(param: str, treedef: TreeDef, taken: set[str]) -> list[str]:
+    """Readable parameter names for the leaves: ``params_w1``, ``layers_0_w``; unique among
+    ``taken`` (which grows)."""
+    names = []
+    for path in treedef.paths():
+        base = "_".join([param, *(re.sub(r"\W", "_", str(k)) for k in path)])
+        name, n = base, 1
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def lower(
+    tree: gast.FunctionDef,
+    containers: dict[str, tuple[TreeDef, list[str]]],
+    where: Callable[[Any], Any],
+) -> None:
+    """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
+    leaves' names, from :func:`leaf_names`) becomes its leaves' parameters.
+
+    Raises:
+        UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
+            that is not a constant or a loop variable over it, a dict passed whole).
+        MutationError: an assignment into a container argument.
+    """
+    env: dict[str, Any] = {}
+    args: list[gast.expr] = []
+    for arg in tree.args.args:
+        if isinstance(arg, gast.Name) and arg.id in containers:
+            treedef, leaves = containers[arg.id]
+            env[arg.id] = _Node(treedef, leaves, arg.id)
+            args += [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None)
+                     for n in leaves]  # fmt: skip
+        else:
+            args.append(arg)
+    tree.args.args = args
+    _Lowering(where, _assigned(tree)).block(tree.body, env)
+
+
+def _assigned(tree: gast.AST) -> dict[str, int]:
+    """How many times each name is bound (assignment and loop targets)."""
+    counts: dict[str, int] = {}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+class _Lowering:
+    def __init__(self, where: Callable[[Any], Any], assigned: dict[str, int]) -> None:
+        self.where, self.assigned = where, assigned
+
+    # -- statements ----------------------------------------------------------------------
+    def block(self, body: list[gast.stmt], env: dict[str, Any]) -> None:
+        out: list[gast.stmt] = []
+        for stmt in body:
+            out += self.stmt(stmt, env)
+        body[:] = out or [gast.Pass()]
+
+    def stmt(self, stmt: gast.stmt, env: dict[str, Any]) -> list[gast.stmt]:
+        if isinstance(stmt, gast.For):
+            items = self.iteration(stmt.iter, env)
+            if items is not None:
+                return self.unroll(stmt, items, env)
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            value = self.resolve(stmt.value, env)
+            if isinstance(value, _Node) and value.treedef.kind != LEAF:
+                return self.bind(stmt.targets[0], value, env, stmt)
+            items = self.iteration(stmt.value, env) if isinstance(stmt.value, gast.Call) else None
+            if items is not None and isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
+                return self.unpack(stmt.targets[0], items, env, stmt)
+        for target in _targets(stmt):
+            self.check_store(target, env)
+        for field in ("body", "orelse", "finalbody"):
+            if isinstance(getattr(stmt, field, None), list) and field != "handlers":
+                self.block(getattr(stmt, field), env)
+        for name, value in gast.iter_fields(stmt):
+            if name in ("body", "orelse", "finalbody", "targets", "target"):
+                continue
+            if isinstance(value, gast.expr):
+                setattr(stmt, name, self.expr(value, env))
+        if isinstance(stmt, gast.AugAssign):
+            stmt.target = (
+                self.expr(stmt.target, env)
+                if isinstance(stmt.target, gast.Subscript)
+                else stmt.target
+            )
+        if isinstance(stmt, gast.Assign):
+            stmt.targets = [self.expr(t, env) if not isinstance(t, gast.Name) else t
+                            for t in stmt.targets]  # fmt: skip
+        return [stmt]
+
+    def check_store(self, target: gast.expr, env: dict[str, Any]) -> None:
+        for node in gast.walk(target):
+            if isinstance(node, gast.Name) and node.id in env and isinstance(node.ctx, gast.Store):
+                if self.assigned.get(node.id, 0) and isinstance(env[node.id], _Node):
+                    raise UnsupportedSyntaxError(
+                        f"`{node.id}` holds a parameter container and is assigned here",
+                        self.where(node),
+                        "give the new value another name",
+                    )
+            if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(
+                node.ctx, gast.Store
+            ):
+                base = self.resolve(node.value, env)
+                if isinstance(base, _Node):
+                    raise MutationError(
+                        f"assignment into the parameter container `{base.label}`: the "
+                        "derivative would have to change the caller's container",
+                        self.where(node),
+                        "build a new value under a new name (`w = params['w'] + 1`) and use it",
+                    )
+
+    def bind(self, target: gast.expr, value: _Node, env: dict, stmt: gast.stmt) -> list:
+        """``layer = params['layer1']``: the name stands for the container from here on;
+        ``(w1, b1), (w2, b2) = layers``: one assignment per leaf."""
+        if isinstance(target, gast.Name):
+            if self.assigned.get(target.id, 0) > 1:
+                raise UnsupportedSyntaxError(
+                    f"`{target.id}` is bound to the parameter container `{value.label}` here and "
+                    "assigned elsewhere too",
+                    self.where(stmt),
+                    f"read from `{value.label}` directly, or use a name bound once",
+                )
+            env[target.id] = value
+            return []
+        if isinstance(target, (gast.Tuple, gast.List)):
+            return self.unpack(target, value.items(), env, stmt)
+        raise UnsupportedSyntaxError(
+            f"the parameter container `{value.label}` is assigned into a subscript or attribute",
+            self.where(stmt),
+            "read its arrays by key and assign those",
+        )
+
+    def unpack(self, target: gast.expr, items: list, env: dict, stmt: gast.stmt) -> list:
+        elts = target.elts
+        if any(isinstance(e, gast.Starred) for e in elts) or len(elts) != len(items):
+            raise UnsupportedSyntaxError(
+                f"unpacking {len(items)} items of a parameter container into {len(elts)} names",
+                self.where(stmt),
+                "unpack exactly as many names as the container holds, without `*`",
+            )
+        out: list[gast.stmt] = []
+        for elt, (_, item) in zip(elts, items):
+            if isinstance(item, _Node) and item.treedef.kind != LEAF:
+                out += self.bind(elt, item, env, stmt)
+            else:
+                value = self.value(item, stmt)
+                out.append(_located(gast.Assign(targets=[elt], value=value, type_comment=None),
+                                    stmt))  # fmt: skip
+        return out
+
+    def unroll(self, loop: gast.For, items: list, env: dict) -> list[gast.stmt]:
+        """A loop over a container: its body once per item, the loop variables constants or
+        the items' names."""
+        for node in gast.walk(loop):
+            if isinstance(node, (gast.Break, gast.Continue)):
+                raise UnsupportedSyntaxError(
+                    "`break` or `continue` in a loop over a parameter container",
+                    self.where(node),
+                    "loop over every item; skip one with an `if` around the body",
+                )
+        out: list[gast.stmt] = []
+        for item in items:
+            inner = dict(env)
+            self.bind_target(loop.target, item, inner, loop)
+            body = copy.deepcopy(loop.body)
+            self.block(body, inner)
+            out += [s for s in body if not isinstance(s, gast.Pass)]
+        orelse = copy.deepcopy(loop.orelse)
+        if orelse:
+            self.block(orelse, env)
+            out += orelse
+        return out
+
+    def bind_target(self, target: gast.expr, item: Any, env: dict, node: gast.AST) -> None:
+        if isinstance(target, gast.Name):
+            body = node.body if isinstance(node, gast.For) else [node.elt]
+            if any(_assigned(b).get(target.id) for b in body):
+                raise UnsupportedSyntaxError(
+                    f"the loop variable `{target.id}` of a loop over a parameter container is "
+                    "assigned in the loop",
+                    self.where(node),
+                    "give the other value another name",
+                )
+            env[target.id] = item
+            return
+        if isinstance(target, (gast.Tuple, gast.List)):
+            if isinstance(item, _Node) and item.treedef.kind not in (LEAF, DICT, DATACLASS):
+                parts = [v for _, v in item.items()]
+            elif isinstance(item, (tuple, list)):
+                parts = list(item)
+            else:
+                raise UnsupportedSyntaxError(
+                    "unpacking an item of a parameter container that is not a tuple or list",
+                    self.where(node),
+                    "bind the item to one name and read from it",
+                )
+            if len(parts) != len(target.elts):
+                raise UnsupportedSyntaxError(
+                    f"unpacking {len(parts)} values into {len(target.elts)} names",
+                    self.where(node),
+                    "unpack exactly as many names as each item holds",
+                )
+            for elt, part in zip(target.elts, parts):
+                self.bind_target(elt, part, env, node)
+            return
+        raise UnsupportedSyntaxError(
+            "a loop over a parameter container must bind plain names",
+            self.where(node),
+            "write `for k, v in params.items():`",
+        )
+
+    # -- expressions ---------------------------------------------------------------------
+    def iteration(self, node: gast.expr, env: dict) -> list | None:
+        """The items a loop over ``node`` visits, if it is a loop over a container: keys are
+        ``_Const``, values ``_Node``; ``None`` for any other loop."""
+        if (
+            isinstance(node, gast.Call)
+            and isinstance(node.func, gast.Attribute)
+            and (node.func.attr in _METHODS and not node.args and not node.keywords)
+        ):
+            base = self.resolve(node.func.value, env)
+            if isinstance(base, _Node) and base.treedef.kind == DICT:
+                pairs = base.items()
+                if node.func.attr == "items":
+                    return [(_Const(k), v) for k, v in pairs]
+                return [v for _, v in pairs] if node.func.attr == "values" else [
+                    _Const(k) for k, _ in pairs]  # fmt: skip
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.args:
+            fname = node.func.id
+            if fname == "enumerate" and len(node.args) == 1 and not node.keywords:
+                inner = self.iteration(node.args[0], env)
+                return None if inner is None else [(_Const(i), v) for i, v in enumerate(inner)]
+            if fname == "zip" and not node.keywords:
+                parts = [self.iteration(a, env) for a in node.args]
+                if all(p is not None for p in parts):
+                    return [tuple(t) for t in zip(*parts)]  # type: ignore[misc]
+                return None
+            if fname == "range" and len(node.args) == 1:
+                n = self.static(node.args[0], env)
+                if isinstance(n, int) and _is_len_of_container(node.args[0], self, env):
+                    return [_Const(i) for i in range(n)]
+            if fname == "reversed" and len(node.args) == 1:
+                inner = self.iteration(node.args[0], env)
+                return None if inner is None else inner[::-1]
+        base = self.resolve(node, env)
+        if isinstance(base, _Node) and base.treedef.kind not in (LEAF, DATACLASS):
+            pairs = base.items()
+            return [_Const(k) for k, _ in pairs] if base.treedef.kind == DICT else [
+                v for _, v in pairs]  # fmt: skip
+        return None
+
+    def static(self, node: gast.expr, env: dict) -> Any:
+        """A constant the expression is known to be at specialization (``None`` if not)."""
+        if isinstance(node, gast.Constant):
+            return node.value
+        if isinstance(node, gast.Name) and isinstance(env.get(node.id), _Const):
+            return env[node.id].value
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+            v = self.static(node.operand, env)
+            return -v if isinstance(v, int) else None
+        if _is_len_of_container(node, self, env):
+            return len(self.resolve(node.args[0], env).treedef.keys)
+        return None
+
+    def resolve(self, node: gast.expr, env: dict) -> Any:
+        """The container, leaf or constant ``node`` reads, or ``None``."""
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            return env.get(node.id)
+        if isinstance(node, gast.Subscript):
+            base = self.resolve(node.value, env)
+            if not isinstance(base, _Node) or base.treedef.kind == LEAF:
+                return None
+            if isinstance(node.slice, gast.Slice):
+                return self.sliced(base, node, env)
+            key = self.static(node.slice, env)
+            if isinstance(key, int) and base.treedef.kind not in (DICT,) and key < 0:
+                key += len(base.treedef.keys)
+            child = base.child(key) if key is not None else None
+            if child is None:
+                raise UnsupportedSyntaxError(
+                    f"`{base.label}` is read with "
+                    + (
+                        f"the key {key!r}, which it does not hold"
+                        if key is not None
+                        else "an index known only at run time"
+                    ),
+                    self.where(node),
+                    "index a parameter container with a constant, or loop over it "
+                    "(`for k, v in params.items()`, `for i in range(len(layers))`)",
+                )
+            return child
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value, env)
+            if isinstance(base, _Node) and base.treedef.kind in (DATACLASS, NAMEDTUPLE):
+                child = base.child(node.attr)
+                if child is not None:
+                    return child
+            return None
+        return None
+
+    def sliced(self, base: _Node, node: gast.Subscript, env: dict) -> Any:
+        s = node.slice
+        bounds = [None if b is None else self.static(b, env) for b in (s.lower, s.upper, s.step)]
+        if any(b is None and e is not None for b, e in zip(bounds, (s.lower, s.upper, s.step))):
+            raise UnsupportedSyntaxError(
+                f"`{base.label}` is sliced with bounds known only at run time",
+                self.where(node),
+                "slice a parameter container with constants",
+            )
+        return [v for _, v in base.items()][slice(*bounds)]
+
+    def value(self, item: Any, at: gast.AST) -> gast.expr:
+        """The expression standing for a resolved read."""
+        if isinstance(item, _Const):
+            return _located(gast.Constant(value=item.value, kind=None), at)
+        if isinstance(item, list):
+            return _located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
+                            at)  # fmt: skip
+        if isinstance(item, tuple):
+            return _located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
+                            at)  # fmt: skip
+        if item.treedef.kind == LEAF:
+            return _located(gast.Name(id=item.names[0], ctx=gast.Load(), annotation=None,
+                                      type_comment=None), at)  # fmt: skip
+        if item.treedef.kind in (DICT, DATACLASS):
+            raise UnsupportedSyntaxError(
+                f"the parameter container `{item.label}` is used whole here; s2s reads a dict "
+                "or dataclass argument only through its keys and fields",
+                self.where(at),
+                "read the arrays you need (`params['w']`, `p.w`) and pass those",
+            )
+        return self.value([v for _, v in item.items()], at)
+
+    def expr(self, node: gast.expr, env: dict) -> gast.expr:
+        item = self.resolve(node, env)
+        if item is not None and (isinstance(node, (gast.Subscript, gast.Attribute)) or
+                                 isinstance(node, gast.Name)):  # fmt: skip
+            return self.value(item, node)
+        if _is_len_of_container(node, self, env):
+            return _located(gast.Constant(value=self.static(node, env), kind=None), node)
+        if (
+            isinstance(node, gast.Call)
+            and isinstance(node.func, gast.Name)
+            and (node.func.id == "sum" and len(node.args) == 1 and not node.keywords)
+        ):
+            total = self.comprehension_sum(node.args[0], env)
+            if total is not None:
+                return total
+        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            elts = self.comprehension(node, env)
+            if elts is not None:
+                kind = gast.List if isinstance(node, gast.ListComp) else gast.Tuple
+                return _located(kind(elts=elts, ctx=gast.Load()), node)
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value, env)
+            if isinstance(base, _Node) and base.treedef.kind != LEAF:
+                raise UnsupportedSyntaxError(
+                    f"`{base.label}.{node.attr}` is not a field s2s can read",
+                    self.where(node),
+                    "read keys and fields directly; loop with `for k, v in params.items()`",
+                )
+        for name, value in gast.iter_fields(node):
+            if isinstance(value, gast.expr):
+                setattr(node, name, self.expr(value, env))
+            elif isinstance(value, list):
+                setattr(node, name, [self.expr(v, env) if isinstance(v, gast.expr) else v
+                                     for v in value])  # fmt: skip
+        return node
+
+    def comprehension(self, node: gast.expr, env: dict) -> list[gast.expr] | None:
+        if len(node.generators) != 1:
+            return None
+        gen = node.generators[0]
+        items = self.iteration(gen.iter, env)
+        if items is None:
+            return None
+        if gen.ifs:
+            raise UnsupportedSyntaxError(
+                "a comprehension over a parameter container with an `if`",
+                self.where(node),
+                "write the items you want explicitly",
+            )
+        out = []
+        for item in items:
+            inner = dict(env)
+            self.bind_target(gen.target, item, inner, node)
+            out.append(self.expr(copy.deepcopy(node.elt), inner))
+        return out
+
+    def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:
+        """``sum(np.sum(w ** 2) for w in params.values())`` as ``a + b + ...``."""
+        if not isinstance(node, (gast.ListComp, gast.GeneratorExp)):
+            return None
+        elts = self.comprehension(node, env)
+        if not elts:
+            return None
+        total = elts[0]
+        for e in elts[1:]:
+            total = _located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
+        return total
+
+
+class _Const:
+    """A key or position known at specialization."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _is_len_of_container(node: gast.expr, lowering: _Lowering, env: dict) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "len"
+        and len(node.args) == 1
+        and isinstance(lowering.resolve(node.args[0], env), _Node)
+    )
+
+
+def _targets(stmt: gast.stmt) -> list[gast.expr]:
+    if isinstance(stmt, gast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign, gast.For)):
+        return [stmt.target]
+    return []
+
+
+def _located(node: gast.AST, at: gast.AST) -> gast.AST:
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        value = getattr(at, attr, None)
+        for sub in gast.walk(node):
+            if getattr(sub, attr, None) is None:
+                setattr(sub, attr, value)
+    return node

@@ -1,0 +1,218 @@
+"""Parameter containers as ``wrt`` (DESIGN 12, docs/containers.md): dicts, lists, tuples,
+NamedTuples and dataclasses, nested, against central differences in every mode."""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from located import assert_located
+
+import s2s
+
+
+@dataclass
+class Hyper:
+    log_ls: float
+    log_sf: float
+    w: np.ndarray
+    tag: str = "rbf"
+
+
+class Layer(NamedTuple):
+    w: np.ndarray
+    b: np.ndarray
+
+
+def f_dataclass(p, x):
+    return np.exp(p.log_ls) * np.sum(np.tanh(x * p.w)) + p.log_sf**2
+
+
+def f_namedtuples(layers, x):
+    h = x
+    for layer in layers:
+        h = np.tanh(h @ layer.w + layer.b)
+    return np.sum(h**2)
+
+
+def f_items(params, x):
+    total = 0.0
+    for _k, v in params.items():
+        total = total + np.sum(v * x)
+    reg = sum(np.sum(w**2) for w in params.values())
+    return total + reg
+
+
+def f_unpack(params, x):
+    (w1, b1), (w2, b2) = params["layers"]
+    h = np.tanh(x @ w1 + b1)
+    return np.sum(h @ w2 + b2) * params["scale"]
+
+
+def f_index(layers, x):
+    h = x
+    for i in range(len(layers)):
+        h = np.tanh(h @ layers[i]["w"])
+    return np.sum(h) + np.sum(layers[-1]["w"])
+
+
+def f_alias(params, x):
+    first = params["first"]
+    return np.sum(first["w"] * x) * params["c"] + np.sum(params["first"]["v"] ** 3)
+
+
+_RNG = np.random.default_rng(7)
+
+
+def _cases():
+    r = _RNG
+    return [
+        (f_dataclass, Hyper(0.3, -0.2, r.normal(size=3)), r.normal(size=3)),
+        (f_namedtuples, [Layer(r.normal(size=(3, 3)), r.normal(size=3)),
+                         Layer(r.normal(size=(3, 2)), r.normal(size=2))], r.normal(size=(4, 3))),
+        (f_items, {"a": r.normal(size=3), "b": r.normal(size=3)}, r.normal(size=3)),
+        (f_unpack, {"layers": [(r.normal(size=(3, 3)), r.normal(size=3)),
+                               (r.normal(size=(3, 2)), r.normal(size=2))],
+                    "scale": 1.5, "n": 3}, r.normal(size=(4, 3))),
+        (f_index, [{"w": r.normal(size=(3, 3))}, {"w": r.normal(size=(3, 3))}],
+         r.normal(size=(4, 3))),
+        (f_alias, {"first": {"w": r.normal(size=3), "v": r.normal(size=3), "name": None},
+                   "c": 0.5, "flag": True}, r.normal(size=3)),
+    ]  # fmt: skip
+
+
+def _numeric(f, tree, x, eps=1e-6):
+    v, unravel = s2s.tree.ravel(tree)
+    out = np.zeros_like(v)
+    for i in range(v.size):
+        e = np.zeros_like(v)
+        e[i] = eps
+        out[i] = (f(unravel(v + e), x) - f(unravel(v - e), x)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_every_mode_matches_central_differences(case):
+    f, params, x = _cases()[case]
+    numeric = _numeric(f, params, x)
+    g = s2s.grad(f)(params, x)
+    assert type(g) is type(params)
+    _, structure = s2s.tree.flatten(params)
+    assert s2s.tree.flatten(g)[1] == structure  # same keys, fields, nesting
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-7)
+    value, g2 = s2s.value_and_grad(f)(params, x)
+    assert value == pytest.approx(f(params, x))
+    np.testing.assert_allclose(s2s.tree.ravel_like(g2), numeric, rtol=1e-6, atol=1e-7)
+    value, pullback = s2s.vjp(f)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(pullback(2.0)), 2 * numeric, rtol=1e-6,
+                               atol=1e-7)  # fmt: skip
+    v, unravel = s2s.tree.ravel(params)
+    direction = _RNG.normal(size=v.size)
+    _, tangent = s2s.jvp(f)(params, x, unravel(direction))
+    assert tangent == pytest.approx(numeric @ direction, rel=1e-6, abs=1e-7)
+
+
+def test_non_differentiable_leaves_get_none_and_keep_their_place():
+    f, params, x = _cases()[5]
+    g = s2s.grad(f)(params, x)
+    assert list(g) == ["first", "c", "flag"]
+    assert list(g["first"]) == ["w", "v", "name"]
+    assert g["first"]["name"] is None and g["flag"] is None
+    assert isinstance(g["c"], np.float64)
+    assert g["first"]["w"].shape == (3,)
+
+
+def test_generated_source_names_each_leaf():
+    def loss(params, x):
+        return np.sum(np.tanh(x @ params["w1"]) * params["b1"])
+
+    params = {"w1": np.ones((3, 2)), "b1": np.ones(2)}
+    d = s2s.grad(loss)
+    d(params, np.ones((4, 3)))
+    assert "d_params_w1 = " in d.source and "d_params_b1 = " in d.source
+    assert "x @ params_w1" in d.source
+
+
+def test_mixed_wrt_container_and_array():
+    def loss(params, z):
+        return np.sum(params["a"] * z**2)
+
+    params, z = {"a": np.arange(3.0)}, np.ones(3)
+    ga, gz = s2s.grad(loss, wrt=("params", "z"))(params, z)
+    np.testing.assert_allclose(ga["a"], z**2)
+    np.testing.assert_allclose(gz, 2 * params["a"] * z)
+
+
+def test_new_structure_generates_a_new_derivative():
+    def loss(params):
+        return sum(np.sum(v**2) for v in params.values())
+
+    d = s2s.grad(loss)
+    g1 = d({"a": np.ones(2)})
+    g2 = d({"a": np.ones(2), "b": np.full(3, 2.0)})
+    assert list(g1) == ["a"] and list(g2) == ["a", "b"]
+    np.testing.assert_allclose(g2["b"], 4.0)
+
+
+def test_ravel_round_trip_keeps_kinds_and_dtypes():
+    tree = {"w": np.ones((2, 2), np.float32), "s": 1.5, "n": 3, "h": Hyper(0.1, 0.2, np.zeros(2))}
+    v, unravel = s2s.tree.ravel(tree)
+    assert v.dtype == np.float64 and v.shape == (4 + 1 + 4,)
+    back = unravel(v + 1)
+    assert back["w"].dtype == np.float32 and type(back["s"]) is float and back["n"] == 3
+    assert isinstance(back["h"], Hyper) and back["h"].log_ls == pytest.approx(1.1)
+    with pytest.raises(ValueError, match="shape"):
+        unravel(np.zeros(3))
+
+
+def _mutates(params, x):
+    params["w"] = params["w"] * 2
+    return np.sum(params["w"] * x)
+
+
+def _dynamic(params, x, i):
+    return np.sum(params[i] * x)
+
+
+def _whole(params, x):
+    return np.sum(helper(params) * x)
+
+
+def helper(params):
+    return params["w"]
+
+
+@pytest.mark.parametrize(
+    ("f", "args", "error", "text", "line", "advice"),
+    [
+        (_mutates, ({"w": np.ones(2)}, np.ones(2)), s2s.MutationError, "assignment into",
+         'params["w"] = ', "under a new name"),
+        (_dynamic, ([np.ones(2)], np.ones(2), 0), s2s.UnsupportedSyntaxError, "run time",
+         "params[i]", "with a constant"),
+        (_whole, ({"w": np.ones(2)}, np.ones(2)), s2s.UnsupportedSyntaxError, "used whole",
+         "helper(params)", "pass those"),
+    ],
+)  # fmt: skip
+def test_refused_container_uses_are_located(f, args, error, text, line, advice):
+    with pytest.raises(error, match=text) as info:
+        s2s.grad(f)(*args)
+    assert_located(info.value, f, line, advice)
+
+
+def _loss_of_set(s):
+    return 0.0
+
+
+def test_a_set_of_arrays_is_refused():
+    with pytest.raises(s2s.WrtError, match="set") as info:
+        s2s.grad(_loss_of_set)({1.0, 2.0})
+    assert "_loss_of_set" in str(info.value) or info.value.where is not None
+
+
+def test_a_list_of_floats_is_a_container_of_leaves():
+    def tanh_sum(x):
+        return np.sum(np.tanh(x))
+
+    g = s2s.grad(tanh_sum)([1.0, 2.0])
+    assert type(g) is list and all(type(v) is np.float64 for v in g)
+    np.testing.assert_allclose(g, 1 - np.tanh([1.0, 2.0]) ** 2)
