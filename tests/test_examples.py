@@ -157,3 +157,23 @@ def test_bench_hvp_quick():
     assert re.search(r"^tall: .*\| +forward ", out, flags=re.M)
     assert re.search(r"^wide: .*\| +reverse ", out, flags=re.M)
     assert "hvp/grad at most" in out and "auto/other at most" in out
+
+
+def test_train_mlp_dict_fast():
+    pytest.importorskip("sklearn")
+    out = run("examples/train_mlp_dict.py", "--fast", "--show-source")
+    source = out.split("generated derivative of loss:", 1)[1]
+    assert "d_params_layers_0_w" in source and "d_params_out_b" in source
+    losses = [float(v) for v in re.findall(r"^epoch .* loss ([0-9.]+)", out, flags=re.M)]
+    assert len(losses) == 3 and losses == sorted(losses, reverse=True), losses
+    assert "gradient keys: ['activation', 'layers', 'out'], layer keys: ['b', 'w']" in out
+    assert number(r"final test accuracy: ([0-9.]+)", out) >= 0.90
+
+
+def test_gp_regression_fast():
+    pytest.importorskip("scipy")
+    out = run("examples/gp_regression.py", "--fast")
+    assert "gradient type: Hyper, kernel label's gradient: None" in out
+    assert number(r"gradient norm at the optimum: ([0-9.e+-]+)", out) < 1e-3
+    assert 0.04 < number(r"noise std ([0-9.]+)", out) < 0.2  # the data's noise std is 0.1
+    assert number(r"test RMSE against sin\(3x\): ([0-9.]+)", out) < 0.15

@@ -284,39 +284,59 @@ def _replace(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
 
 
 def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
-    """``a = x.shape`` read once, by the statement right after it, is written there instead
-    (``getitem_1 = x.shape[1]``): a shape record made for one index reads best in place.
+    """``a = x.shape`` or ``a = x.shape[1]`` read once, by a later statement of the same
+    straight run (no loop or branch between, ``x`` not rebound), is written there instead
+    (``h = _np.zeros((x.shape[1], wh.shape[0]))``): a shape record made for one reader reads
+    best in place.
 
     >>> import gast
-    >>> lines = ["shape_1 = x.shape", "getitem_1 = shape_1[1]"]
+    >>> lines = ["shape_1 = x.shape", "getitem_1 = shape_1[1]", "n = w.shape[0]",
+    ...          "h = f(getitem_1, n)"]
     >>> blocks = [Block(None, [gast.parse(line).body[0] for line in lines])]
     >>> inline_attributes(blocks, set())
     >>> [to_source(stmt, False) for stmt in blocks[0].body]
-    ['getitem_1 = x.shape[1]']
+    ['h = f(x.shape[1], w.shape[0])']
     """
     counts = Counter(
         n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
     )
-    top = [(block, stmt) for block in blocks for stmt in block.body]
+    top = [stmt for block in blocks for stmt in block.body]
     dropped: set[int] = set()
-    for (_, define), (_, use) in zip(top, top[1:]):
-        if not (
-            _simple_assign(define)
-            and isinstance(define.value, gast.Attribute)
-            and isinstance(define.value.value, gast.Name)
-            and define.value.attr in ("shape", "ndim", "dtype", "size")
-            and isinstance(use, (gast.Assign, gast.AugAssign, gast.Expr))
-        ):
+    for i, define in enumerate(top):
+        base = _attribute_base(define.value) if _simple_assign(define) else None
+        if base is None or define.targets[0].id in live_out or counts[define.targets[0].id] != 2:
             continue
         target = define.targets[0].id
-        if target in live_out or counts[target] != 2 or _occurrences(use, target) != 1:
-            continue
-        if _writes(use, target):
-            continue
-        for node in gast.walk(use):
-            if isinstance(node, gast.Name) and node.id == target:
-                _replace(use, node, copy.deepcopy(define.value))
+        for use in top[i + 1 :]:
+            if is_comment_marker(use) or id(use) in dropped:
+                continue
+            if not isinstance(use, (gast.Assign, gast.AugAssign, gast.Expr)):
+                break  # a loop or a branch: the record stays
+            if _occurrences(use, target) == 1 and not _writes(use, target):
+                for node in gast.walk(use):
+                    if isinstance(node, gast.Name) and node.id == target:
+                        _replace(use, node, copy.deepcopy(define.value))
+                        break
+                dropped.add(id(define))
                 break
-        dropped.add(id(define))
+            if _writes(use, base):
+                break
     for block in blocks:
         block.body = [stmt for stmt in block.body if id(stmt) not in dropped]
+
+
+def _attribute_base(value: gast.expr) -> str | None:
+    """``x`` for ``x.shape``, ``x.ndim``, ``x.dtype``, ``x.size`` or ``x.shape[<int>]``."""
+    if (
+        isinstance(value, gast.Subscript)
+        and isinstance(value.slice, gast.Constant)
+        and isinstance(value.slice.value, int)
+    ):
+        value = value.value
+    if (
+        isinstance(value, gast.Attribute)
+        and isinstance(value.value, gast.Name)
+        and value.attr in ("shape", "ndim", "dtype", "size")
+    ):
+        return value.value.id
+    return None

@@ -230,10 +230,11 @@ class _Lowering:
 
     def bind_target(self, target: gast.expr, item: Any, env: dict, node: gast.AST) -> None:
         if isinstance(target, gast.Name):
-            if self.assigned.get(target.id, 0) > 1:
+            body = node.body if isinstance(node, gast.For) else [node.elt]
+            if any(_assigned(b).get(target.id) for b in body):
                 raise UnsupportedSyntaxError(
                     f"the loop variable `{target.id}` of a loop over a parameter container is "
-                    "assigned elsewhere too",
+                    "assigned in the loop",
                     self.where(node),
                     "give the other value another name",
                 )

@@ -386,6 +386,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
             self.nested_def(stmt)
+        elif isinstance(stmt, gast.Global):
+            return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
             self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else

@@ -32,8 +32,7 @@ def _make(_np, _s2s):
         log_1 = _np.log(sum_1)
         logp = shifted - log_1
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        getitem_2 = x.shape[0]
-        arange_1 = _np.arange(getitem_2)
+        arange_1 = _np.arange(x.shape[0])
         getitem_1 = logp[arange_1, y]
         # the adjoint sweep reads only shapes of these, or nothing
         add_2 = matmul_1 = matmul_2 = None

@@ -7,9 +7,7 @@ def _make(_np, _s2s):
         tape = []
         err = None
         # line 33: h = np.zeros((x.shape[1], wh.shape[0]))
-        getitem_1 = x.shape[1]
-        getitem_2 = wh.shape[0]
-        h = _np.zeros((getitem_1, getitem_2))
+        h = _np.zeros((x.shape[1], wh.shape[0]))
         # line 35: for t in range(x.shape[0]):
         getitem_3 = x.shape[0]
         for t in range(getitem_3):
@@ -27,15 +25,13 @@ def _make(_np, _s2s):
             getitem_5 = y[t]
             tape.append(err)
             err = add_3 - getitem_5
-        # line 39: return total / x.shape[0]
-        getitem_6 = x.shape[0]
         # the adjoint sweep reads only shapes of these, or nothing
         add_1 = add_2 = add_3 = getitem_5 = matmul_1 = matmul_2 = matmul_3 = None
         # adjoint sweep
         # adjoint buffers start at zero (None)
         d_h = None
         # line 39: return total / x.shape[0]
-        d_total = _np.float64(1.0) * (1 / getitem_6)
+        d_total = _np.float64(1.0) * (1 / x.shape[0])
         # line 35: for t in range(x.shape[0]): (reversed)
         d_wx = _s2s.zeros_like_acc(wx)
         d_wh = _s2s.zeros_like_acc(wh)

@@ -1,0 +1,82 @@
+"""Python constructs with an obvious meaning (issue 11, item 3), each against central differences
+in reverse mode (``value_and_grad``) and forward mode (``jvp``); the constructs still refused
+raise a located error naming the real cause.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from gradcheck import along, check_against_differences
+from located import assert_located
+
+import s2s
+
+X = np.array([0.3, 0.5, 0.7])
+V = np.array([1.0, -2.0, 0.5])
+SCALE = 1.5
+
+
+def math_functions(x):
+    t = np.sum(x * x)
+    u = math.exp(-t) + math.log(t) * math.sqrt(t) + math.tanh(t)
+    return u + math.sin(t) * math.cos(t) + math.pow(t, 1.5) + math.hypot(t, 2.0)
+
+
+def float_casts(x):
+    t = x.sum()
+    return np.float64(t) * float(t) + float(np.sum(x**2))
+
+
+def global_read(x):
+    global SCALE
+    return np.sum(np.sin(x) * SCALE)
+
+
+def global_read_in_loop(x):
+    s = 0.0
+    for i in range(2):
+        global SCALE
+        s = s + np.sum(x * SCALE * i)
+    return s
+
+
+CONSTRUCTS = [math_functions, float_casts, global_read, global_read_in_loop]
+
+
+@pytest.mark.parametrize("f", CONSTRUCTS, ids=lambda f: f.__name__)
+def test_reverse_mode_against_differences(f):
+    check_against_differences(f, X)
+
+
+@pytest.mark.parametrize("f", CONSTRUCTS, ids=lambda f: f.__name__)
+def test_forward_mode_against_differences(f):
+    value, tangent = s2s.jvp(f)(X, V)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    assert tangent == pytest.approx(along(f, X, V), rel=1e-6)
+
+
+def test_global_is_read_live():
+    global SCALE
+    g = s2s.grad(global_read)
+    first = g(X)
+    SCALE = 3.0
+    try:
+        np.testing.assert_allclose(g(X), first * 2.0, rtol=1e-12)
+    finally:
+        SCALE = 1.5
+
+
+COUNTER = 0
+
+
+def global_write(x):
+    global COUNTER  # WRITE
+    COUNTER = COUNTER + 1
+    return np.sum(x)
+
+
+def test_global_write_is_refused_naming_the_write():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(global_write)(X)
+    assert_located(info.value, global_write, "# WRITE", "assigning the global `COUNTER`")
