@@ -13,6 +13,7 @@ from rows import (
     reductions,
     runtime,
     scipy_discrete,
+    scipy_linalg,
     scipy_special,
     scipy_stats,
     shapes,
@@ -41,6 +42,7 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
+    *scipy_linalg.ROWS,
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
@@ -58,5 +60,6 @@ USER_FACING: list[Row] = [
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
+    + scipy_linalg.ROWS
     + pymath.ROWS
 ]
