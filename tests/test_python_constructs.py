@@ -128,3 +128,14 @@ def test_still_refused_names_the_cause(f, error, words):
         with pytest.raises(error) as info:
             derivative(X)
         assert_located(info.value, f, "# MARK", words)
+
+
+def star_args(*xs):
+    return np.sum(xs[0])
+
+
+def test_star_args_wrt_names_the_star_parameter():
+    with pytest.raises(s2s.WrtError) as info:
+        s2s.grad(star_args)(X)
+    assert "`*xs`" in str(info.value) and "*args parameter" in str(info.value)
+    assert "out of range" not in str(info.value)
