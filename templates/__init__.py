@@ -25,16 +25,19 @@ generated function.
 
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
     arrangements,
+    contractions,
     decompositions,
     facts,
     linalg,
     multi,
     nondiff,
     products,
+    pymath,
     reductions,
     runtime,
     shapes,
     sorting,
+    statistics,
     ufuncs,
     ufuncs_extra,
 )

@@ -8,7 +8,7 @@ same way (a mask is its own transpose).
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import Facts, d, linear
+from s2s.registry import CAST, Facts, d, linear
 
 VIEW = Facts(view=True)  # the result may share memory with the argument
 
@@ -66,3 +66,58 @@ def atleast_3d(result, arys, /):
 @linear(np.real, source="numpy.real of a real array is the identity (real inputs only)", facts=VIEW)
 def real(result, val):
     d[val] = d[result]
+
+
+@linear(np.conjugate, source="numpy.conjugate (numpy.conj) of a real array is the identity")
+def conjugate(result, x):
+    d[x] = d[result]
+
+
+@linear(
+    np.asanyarray,
+    structural=("dtype", "order"),
+    source="identity with a cast",
+    facts=Facts(dtype=CAST, view=True),
+)
+def asanyarray(result, a, dtype=None, order=None):
+    d[a] = rt.unarray(d[result], a, result)
+
+
+@linear(
+    np.ascontiguousarray,
+    structural=("dtype",),
+    source="identity with a cast",
+    facts=Facts(dtype=CAST, view=True),
+)
+def ascontiguousarray(result, a, dtype=None):
+    d[a] = rt.unarray(d[result], a, result)
+
+
+@linear(
+    np.asfortranarray,
+    structural=("dtype",),
+    source="identity with a cast",
+    facts=Facts(dtype=CAST, view=True),
+)
+def asfortranarray(result, a, dtype=None):
+    d[a] = rt.unarray(d[result], a, result)
+
+
+@linear(
+    np.asarray_chkfinite,
+    structural=("dtype", "order"),
+    source="identity with a cast (raises for a non-finite entry)",
+    facts=Facts(dtype=CAST, view=True),
+)
+def asarray_chkfinite(result, a, dtype=None, order=None):
+    d[a] = rt.unarray(d[result], a, result)
+
+
+@linear(np.matrix_transpose, source="numpy.matrix_transpose is an involution", facts=VIEW)
+def matrix_transpose(result, x, /):
+    d[x] = np.matrix_transpose(d[result])
+
+
+@linear(np.linalg.matrix_transpose, source="numpy.linalg.matrix_transpose is an involution")
+def linalg_matrix_transpose(result, x, /):
+    d[x] = np.matrix_transpose(d[result])
