@@ -17,6 +17,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s import direct
 from s2s.analysis.dtypes import vtype_of
 from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
@@ -150,6 +151,7 @@ class Derivative:
                 f"pass the function: s2s.{mode}(f, wrt=...)(args), or use @s2s.{mode} as a "
                 "decorator",
             )
+        primal = direct.as_function(primal, Derivative)  # np.tanh: def tanh(x): ...
         if isinstance(primal, types.MethodType):
             raise SourceUnavailableError(
                 f"{primal.__qualname__} is a bound method",
@@ -408,9 +410,10 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 
 
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
-    if f is None:
-        return lambda g: Derivative(g, wrt, mode, Options(**options))
-    return Derivative(f, wrt, mode, Options(**options))
+    make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
+    if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
+        return make if f is None else direct.Variadic(f, make)
+    return make(f)
 
 
 def grad(

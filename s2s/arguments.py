@@ -46,6 +46,15 @@ def wrt_names(func: Callable, wrt: Any) -> tuple[tuple[str, ...], bool]:
                 "pass wrt=0, wrt='w', or a tuple such as wrt=('w', 'b')",
             )
         if isinstance(entry, int):
+            star = [p for p in params if p.kind is p.VAR_POSITIONAL]
+            if star and entry >= len(positional):
+                raise WrtError(
+                    f"wrt={entry} falls in `*{star[0].name}`: the items of a *args parameter "
+                    "cannot be differentiated",
+                    _where_def(func),
+                    "give the arrays named parameters (`def f(x, y)`), or take them as one "
+                    "tuple parameter (`def f(xs)` called as f((x, y)))",
+                )
             if not -len(positional) <= entry < len(positional):
                 raise WrtError(
                     f"wrt={entry} is out of range: {func.__name__} has {len(positional)} "

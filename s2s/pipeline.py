@@ -17,6 +17,7 @@ from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
+from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
@@ -103,6 +104,7 @@ def generate(
     strip_decorators(primal, is_s2s_decorator)
     if containers:
         lower_containers(primal.tree, containers, primal.where)
+        primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     targets = resolve(primal)
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
@@ -183,6 +185,7 @@ def _generate_forward(
     strip_decorators(primal, is_s2s_decorator)
     if containers:
         lower_containers(primal.tree, containers, primal.where)
+        primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     targets = resolve(primal)
     ir = normalize(primal, tuple_lengths(arg_types))

@@ -214,6 +214,8 @@ def qualified_name(obj: Any) -> str:
         return _method_name(obj)
     module = getattr(obj, "__module__", None) or ""
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    if module.startswith("scipy."):  # scipy.linalg._basic.solve_triangular: its public module
+        module = module.split("._")[0]
     if not module and isinstance(obj, np.ufunc):  # scipy.special's ufuncs name no module
         special = sys.modules.get("scipy.special")
         if special is not None and getattr(special, name, None) is obj:
@@ -314,6 +316,7 @@ OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
         "s2s.templates.scipy_special",
         "s2s.templates.scipy_stats",
         "s2s.templates.scipy_discrete",
+        "s2s.templates.scipy_linalg",
     ),
 }
 _OPTIONAL_PENDING = dict(OPTIONAL_RULES)

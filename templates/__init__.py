@@ -33,6 +33,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     multi,
     nondiff,
     products,
+    pymath,
     reductions,
     runtime,
     shapes,

@@ -216,3 +216,45 @@ def test_a_list_of_floats_is_a_container_of_leaves():
     g = s2s.grad(tanh_sum)([1.0, 2.0])
     assert type(g) is list and all(type(v) is np.float64 for v in g)
     np.testing.assert_allclose(g, 1 - np.tanh([1.0, 2.0]) ** 2)
+
+
+def test_generated_source_says_which_parameter_is_which_leaf():
+    def loss(p, x):
+        return np.sum(x * p.w) * p.log_sf
+
+    d = s2s.grad(loss)
+    d(Hyper(0.0, 0.0, np.ones(2)), np.ones(2))
+    assert "# p (a dataclass) comes leaf by leaf: p_log_ls is p.log_ls," in d.source
+
+
+def _jvp_loss(params, x):
+    return np.sum(params["w"] * x)
+
+
+def test_a_tangent_of_another_structure_is_refused():
+    with pytest.raises(s2s.TangentError, match="structure of `params`") as info:
+        s2s.jvp(_jvp_loss)({"w": np.ones(2)}, np.ones(2), {"v": np.ones(2)})
+    assert "same keys" in str(info.value)
+
+
+def _breaks(params, x):
+    s = 0.0
+    for v in params.values():
+        if np.sum(x) > 0:
+            break
+        s = s + np.sum(v * x)
+    return s
+
+
+def test_break_in_a_loop_over_a_container_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="break") as info:
+        s2s.grad(_breaks)({"a": np.ones(2)}, np.ones(2))
+    assert_located(info.value, _breaks, 4, "skip one with an `if`")
+
+
+def test_a_container_not_in_wrt_is_read_as_before():
+    def loss(x, cfg):
+        return np.sum(x**2) * cfg["scale"]
+
+    g = s2s.grad(loss)(np.arange(3.0), {"scale": 2.0, "name": "sq"})
+    np.testing.assert_allclose(g, 4 * np.arange(3.0))

@@ -162,3 +162,24 @@ def test_reading_source_before_a_call_does_not_disable_shape_specialization():
     shaped = [key for key in store["entries"] if key[1] is not None]
     assert len(shaped) == s2s.api.MAX_SHAPE_SPECIALIZATIONS
     assert derivative.source == before  # past four shapes: the generic one serves
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def strided(x, y):
+    return np.sum(x[::2] * y[1:-1:3]) + np.sum(x[-2::-3] * x[-1::-3]) + np.sum(x[7:2] * 1.0)
+
+
+def test_basic_slices_have_proven_shapes():
+    """``x[1:]`` and ``x[:-1]`` of a proven (1000,) are (999,): their difference needs no
+    unbroadcast; strided, reversed and empty slices agree with central differences."""
+    x = RNG.normal(size=(8, 2))
+    derivative = s2s.grad(rosenbrock)
+    check(rosenbrock, RNG.normal(size=10))
+    derivative(RNG.normal(size=1000))
+    assert "_s2s.unbroadcast(" not in derivative.source
+    assert "_s2s.filled(d_sum_1, (999,), 'float64')" in derivative.source
+    check(strided, x, RNG.normal(size=(14, 2)), wrt=(0, 1))
+    check(strided, RNG.normal(size=9), RNG.normal(size=15), wrt=(0, 1))

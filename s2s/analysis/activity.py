@@ -31,6 +31,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.analysis.aliasing import check_statement, differentiable_reads
 from s2s.analysis.derivatives import derivative_callee, is_derivative
+from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
@@ -225,6 +226,7 @@ def analyze(
                 primal.where(stmt.node),
                 "index the items instead: `for y in ys:` then `u, v = y[0], y[1]`",
             )
+    check_dropped(primal, ir, flat, varied, connected, types)  # np.r_[x, y]: never zeros
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
 

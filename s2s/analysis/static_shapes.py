@@ -172,6 +172,14 @@ def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
         ):
             return tuple(np.broadcast_shapes(*[i.shape for i in indices])) + shape[len(indices) :]
         return None
+    if isinstance(key, gast.Slice):  # x[1:], x[:-1], x[::2]: a basic slice of the first axis
+        parts = (key.lower, key.upper, key.step)
+        bounds = [None if part is None else _int_value(part, types) for part in parts]
+        if any(b is None and part is not None for b, part in zip(bounds, parts, strict=True)):
+            return None
+        if bounds[2] == 0:
+            return None  # numpy raises: leave it to run time
+        return (len(range(shape[0])[slice(*bounds)]),) + shape[1:]
     index_type = types.get(key.id) if isinstance(key, gast.Name) else None
     integer = (isinstance(key, gast.Constant) and type(key.value) is int) or (
         index_type is not None and index_type.kind == "int" and index_type.array is False

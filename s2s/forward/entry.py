@@ -86,6 +86,8 @@ def write_jvp(
     shapes = [f"{n} {t.shape}" for n, t in arg_types.items() if t.shape is not None]
     if shapes:
         writer.line(f"# specialized for shapes {', '.join(shapes)}", 2)
+    for note in primal.notes:  # parameter containers: which parameter is which leaf
+        writer.line(f"# {note}", 2)
     line = primal.tree.lineno
     writer.line("# the tangents of the arguments", 2, line)
     for w in wrt:

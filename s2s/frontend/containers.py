@@ -92,6 +92,40 @@ def lower(
     _Lowering(where, _assigned(tree)).block(tree.body, env)
 
 
+def describe(containers: dict[str, tuple[TreeDef, list[str]]]) -> list[str]:
+    """Comment lines for the generated code: which parameter holds which leaf.
+
+    >>> from s2s.runtime.trees import flatten
+    >>> t = flatten({"w": 1.0, "b": [2.0]})[1]
+    >>> describe({"p": (t, ["p_w", "p_b_0"])})
+    ["p (a dict) comes leaf by leaf: p_w is p['w'], p_b_0 is p['b'][0]"]
+    """
+    lines = []
+    for param, (treedef, names) in containers.items():
+        reads = [
+            f"{leaf} is {param}" + "".join(f"[{k!r}]" if treedef_kind != "field" else f".{k}"
+                                           for k, treedef_kind in path)
+            for leaf, path in zip(names, _paths(treedef))
+        ]  # fmt: skip
+        text = f"{param} (a {treedef.kind}) comes leaf by leaf: " + ", ".join(reads)
+        while len(text) > 92:
+            cut = text.rfind(", ", 0, 92)
+            if cut < 0:
+                break
+            lines.append(text[: cut + 1])
+            text = "  " + text[cut + 2 :]
+        lines.append(text)
+    return lines
+
+
+def _paths(treedef: TreeDef) -> list[list[tuple[Any, str]]]:
+    """Each leaf's path as (key, "field" or "key") steps."""
+    if treedef.kind == LEAF:
+        return [[]]
+    step = "field" if treedef.kind in (DATACLASS, NAMEDTUPLE) else "key"
+    return [[(k, step), *p] for k, c in zip(treedef.keys, treedef.children) for p in _paths(c)]
+
+
 def _assigned(tree: gast.AST) -> dict[str, int]:
     """How many times each name is bound (assignment and loop targets)."""
     counts: dict[str, int] = {}

@@ -31,10 +31,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
     gast.Yield: ("generators cannot be differentiated", "return an array instead"),
     gast.YieldFrom: ("generators cannot be differentiated", "return an array instead"),
     gast.Await: ("`await` cannot be differentiated", "use a plain function"),
-    gast.Global: (
-        "`global` declarations are not supported",
-        "pass the value as an argument and return the new value",
-    ),
     gast.Nonlocal: (
         "`nonlocal` declarations are not supported",
         "pass the value as an argument and return the new value",
@@ -142,7 +138,27 @@ def _returns(block: list[gast.stmt]) -> bool:
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
+def _check_global(primal: Primal, node: gast.Global) -> None:
+    """``global g`` is a read of the module's ``g`` (read live, as any global); a function that
+    also assigns ``g`` is refused."""
+    written = {
+        sub.id
+        for sub in gast.walk(primal.tree)
+        if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Del))
+    }
+    for name in node.names:
+        if name in written:
+            raise UnsupportedSyntaxError(
+                f"assigning the global `{name}` is not supported (only reading a global is)",
+                primal.where(node),
+                "pass the value as an argument and return the new value, or keep it in a "
+                "mutable object (a list or an object's attribute you change outside)",
+            )
+
+
 def _check_node(primal: Primal, node: gast.AST) -> None:
+    if isinstance(node, gast.Global):
+        _check_global(primal, node)
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:

@@ -386,6 +386,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
             self.nested_def(stmt)
+        elif isinstance(stmt, gast.Global):
+            return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
             self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else
@@ -448,7 +450,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                     "loop over a list of them instead: `for k in list(d)`, "
                     "`for v in list(d.values())`",
                 )
-            problem = list_misuse(node, self.lists, self._user_function, self.generated)
+            problem = _list_rebound(node, self.lists)
+            if problem is None:
+                problem = list_misuse(node, self.lists, self._user_function, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.lists:
@@ -528,6 +532,17 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal, tuple_params or {}).run()
+
+
+def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
+    """``ys = np.array(ys)``: a list's name bound again to something that is not a list."""
+    if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
+        return None
+    for target in node.targets:
+        if isinstance(target, gast.Name) and target.id in lists:
+            return (f"binding the list name `{target.id}` again to another value (give the "
+                    f"new value a name of its own: `{target.id}_array = ...`)")  # fmt: skip
+    return None
 
 
 def _check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:

@@ -27,12 +27,14 @@ class Primal:
             node line numbers are those of the file, columns those of the file.
         filename: the file the source came from.
         lines: every line of that file (for error messages and comments).
+        notes: comment lines for the top of the generated code (parameter containers).
     """
 
     func: types.FunctionType
     tree: gast.FunctionDef
     filename: str
     lines: list[str] = field(repr=False)
+    notes: list[str] = field(default_factory=list)  # comment lines atop the generated code
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line)."""

@@ -214,6 +214,8 @@ def write_derivative(
     shapes = [f"{n} {t.shape}" for n, t in arg_types.items() if t.shape is not None]
     if shapes:  # shape-specialized: say for which shapes (other shapes get their own)
         writer.line(f"# specialized for shapes {', '.join(shapes)}", 2)
+    for note in primal.notes:  # parameter containers: which parameter is which leaf
+        writer.line(f"# {note}", 2)
     if entry.mode == VJP:
         _write_vjp(writer, primal, ir, sweeps, entry, disconnected)
     elif entry.mode == PULLBACK:

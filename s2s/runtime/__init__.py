@@ -93,6 +93,13 @@ from s2s.runtime.masks import (
     unindexed,
     zero_entries,
 )
+from s2s.runtime.matrix_functions import (
+    expm_frechet,
+    read_triangle,
+    solve_triangular_grad_a,
+    solve_triangular_tangent_a,
+    transposed_trans,
+)
 from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
@@ -343,4 +350,9 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "expm_frechet",
+    "read_triangle",
+    "solve_triangular_grad_a",
+    "solve_triangular_tangent_a",
+    "transposed_trans",
 ]

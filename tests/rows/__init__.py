@@ -10,9 +10,11 @@ from rows import (
     multi,
     nondiff,
     products,
+    pymath,
     reductions,
     runtime,
     scipy_discrete,
+    scipy_linalg,
     scipy_special,
     scipy_stats,
     shapes,
@@ -42,13 +44,15 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
+    *scipy_linalg.ROWS,
+    *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
 # scipy's rules are checked on numpy arrays only (Dask and CuPy run scipy through numpy's
-# protocols, not checked here).
+# protocols, not checked here); Python's math functions take one number, never an array.
 USER_FACING: list[Row] = [
     r
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
@@ -58,4 +62,6 @@ USER_FACING: list[Row] = [
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
+    + scipy_linalg.ROWS
+    + pymath.ROWS
 ]

@@ -1,0 +1,69 @@
+"""Rows for ``templates/scipy_linalg.py`` (none without scipy: its rules do not load then)."""
+
+import numpy as np
+
+from rows.spec import Arg, R, normal, spd, wellcond
+
+try:
+    from scipy import linalg
+except ImportError:  # scipy is optional: no rules, no rows
+    linalg = None
+
+
+def small(n: int) -> Arg:
+    """``0.5 N``: an exponent of moderate norm."""
+    return Arg(lambda rng: 0.5 * rng.standard_normal((n, n)))
+
+
+def spd_general(n: int) -> Arg:
+    """Symmetric positive definite, moved in any direction (sqrtm reads the whole matrix)."""
+    return Arg(spd(n).draw)
+
+
+def triangular(n: int, lower: bool) -> Arg:
+    """A well-conditioned matrix; the solve reads one triangle (the other is noise)."""
+    return Arg(lambda rng: 2.0 * np.eye(n) + 0.3 * rng.standard_normal((n, n)))
+
+
+ROWS = []
+if linalg is not None:
+    ROWS = [
+        R(linalg.expm, lambda a: linalg.expm(a), small(3)),
+        R(linalg.sqrtm, lambda a: linalg.sqrtm(a), spd_general(3)),
+        R(
+            linalg.solve_sylvester,
+            lambda a, b, q: linalg.solve_sylvester(a, b, q),
+            wellcond(3, 3),
+            wellcond(2, 2),
+            normal(3, 2),
+        ),  # fmt: skip
+        R(
+            linalg.solve_triangular,
+            lambda a, b: linalg.solve_triangular(a, b),
+            triangular(3, False),
+            normal(3),
+        ),
+        R(
+            linalg.solve_triangular,
+            lambda a, b: linalg.solve_triangular(a, b, lower=True),
+            triangular(3, True),
+            normal(3, 2),
+            tag="lower",
+        ),
+        R(
+            linalg.solve_triangular,
+            lambda a, b: linalg.solve_triangular(a, b, trans=1, lower=True),
+            triangular(3, True),
+            normal(3, 2),
+            tag="trans",
+        ),  # fmt: skip
+        R(
+            linalg.solve_triangular,
+            lambda a, b: linalg.solve_triangular(
+                a, b, trans="T", unit_diagonal=True, overwrite_b=False, check_finite=False
+            ),
+            triangular(3, False),
+            normal(3),
+            tag="unit",
+        ),  # fmt: skip
+    ]

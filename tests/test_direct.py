@@ -1,0 +1,117 @@
+"""Functions passed directly (issue 10, part 3): a callable with a rule, an operator function,
+a ``functools.partial`` of either or of a Python function is differentiated as the function
+itself, through a generated wrapper whose derivative ``.source`` shows; its derivative equals
+that of a lambda over the same call."""
+
+from __future__ import annotations
+
+import functools
+import operator
+
+import numpy as np
+import pytest
+
+import s2s
+
+A = np.array([[2.0, 0.5], [0.3, 1.5]])
+X = np.array([0.3, -0.7, 1.1])
+
+
+def scaled(a, x):
+    return a * np.sum(np.sin(x))
+
+
+# (the callable, a lambda computing the same, its arguments, wrt)
+CASES = [
+    (np.tanh, lambda x: np.tanh(x), (0.4,), 0),
+    (np.sin, lambda x: np.sin(x), (X,), 0),  # an array output: vjp and jvp only
+    (np.linalg.det, lambda a: np.linalg.det(a), (A,), 0),
+    (np.sum, lambda a: np.sum(a), (X,), 0),
+    (np.mean, lambda a: np.mean(a), (A,), 0),
+    (np.arctan2, lambda y, x: np.arctan2(y, x), (0.3, -1.2), (0, 1)),
+    (operator.mul, lambda a, b: a * b, (2.0, 3.0), (0, 1)),
+    (operator.truediv, lambda a, b: a / b, (2.0, 3.0), (0, 1)),
+    (operator.neg, lambda a: -a, (2.0,), 0),
+    (functools.partial(np.power, 2.0), lambda x: np.power(2.0, x), (0.7,), 0),
+    (functools.partial(scaled, 3.0), lambda x: scaled(3.0, x), (X,), 0),
+    (functools.partial(functools.partial(np.multiply, 2.5)), lambda x: 2.5 * x, (1.5,), 0),
+]
+SCALAR = [c for c in CASES if np.ndim(c[0](*c[2])) == 0]
+
+
+def _ids(case):
+    return getattr(case[0], "__name__", None) or repr(case[0])[:30]
+
+
+@pytest.mark.parametrize("case", SCALAR, ids=_ids)
+def test_grad_equals_the_lambdas(case):
+    f, lam, args, wrt = case
+    got = s2s.grad(f, wrt)(*args)
+    want = s2s.grad(lam, wrt)(*args)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    value, grads = s2s.value_and_grad(f, wrt)(*args)
+    assert value == pytest.approx(lam(*args))
+    np.testing.assert_allclose(grads, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_vjp_and_jvp_equal_the_lambdas(case):
+    f, lam, args, wrt = case
+    first = wrt[0] if isinstance(wrt, tuple) else wrt
+    value, pullback = s2s.vjp(f, first)(*args)
+    ct = np.ones_like(np.asarray(value)) * 0.7
+    np.testing.assert_allclose(pullback(ct), s2s.vjp(lam, first)(*args)[1](ct), rtol=1e-12)
+    tangent = np.ones_like(np.asarray(args[first])) * 0.3
+    got = s2s.jvp(f, first)(*args[:first], args[first], tangent, *args[first + 1 :])
+    want = s2s.jvp(lam, first)(*args[:first], args[first], tangent, *args[first + 1 :])
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+
+
+def test_second_order_of_a_ufunc():
+    x = 0.4
+    got = s2s.grad(s2s.grad(np.tanh))(x)
+    t = np.tanh(x)
+    assert got == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
+
+
+def test_source_shows_the_call():
+    g = s2s.grad(np.tanh)
+    g(0.2)
+    assert "np.tanh(x)" in g.source
+    d = s2s.grad(np.linalg.det)
+    d(A)
+    assert "np.linalg.det(a)" in d.source
+    m = s2s.grad(operator.mul)
+    m(2.0, 3.0)
+    assert "a * b" in m.source
+
+
+def test_einsum_passed_directly_any_number_of_operands():
+    b = np.array([[1.0, -2.0], [0.5, 0.25]])
+    value, pullback = s2s.vjp(np.einsum, (1, 2))("ij,jk->ik", A, b)
+    ct = np.array([[1.0, 0.5], [-0.3, 2.0]])
+    da, db = pullback(ct)
+    np.testing.assert_allclose(value, A @ b)
+    np.testing.assert_allclose(da, ct @ b.T, rtol=1e-12)
+    np.testing.assert_allclose(db, A.T @ ct, rtol=1e-12)
+    g = s2s.grad(np.einsum, 1)
+    np.testing.assert_allclose(g("i,i", X, 2 * X), 2 * X, rtol=1e-12)
+    assert "np.einsum(operand_0, operand_1, operand_2)" in g.source
+
+
+def test_no_rule_is_refused():
+    class Thing:
+        def __call__(self, x):
+            return x
+
+    with pytest.raises(s2s.SourceUnavailableError, match="not a Python function"):
+        s2s.grad(Thing())
+    with pytest.raises(s2s.SourceUnavailableError):
+        s2s.grad(functools.partial(Thing(), 1.0))
+
+
+def test_scipy_gammaln_passed_directly():
+    special = pytest.importorskip("scipy.special")
+    got = s2s.grad(special.gammaln)(3.5)
+    assert got == pytest.approx(special.digamma(3.5), rel=1e-12)
+    assert got == pytest.approx(s2s.grad(lambda x: special.gammaln(x))(3.5), rel=1e-12)
