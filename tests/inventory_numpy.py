@@ -432,7 +432,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "signbit": ("piecewise", R22),
     "signedinteger": ("not_numerical", R5),
     "sin": ("differentiable", ""),
-    "sinc": ("differentiable", ""),
+    "sinc": ("missing", R12),
     "single": ("not_numerical", R5),
     "sinh": ("differentiable", ""),
     "size": ("piecewise", R26),
