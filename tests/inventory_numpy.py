@@ -293,7 +293,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "less": ("piecewise", R22),
     "less_equal": ("piecewise", R22),
     "lexsort": ("piecewise", R23),
-    "linspace": ("differentiable", ""),
+    "linspace": ("missing", R0),
     "load": ("not_numerical", R13),
     "loadtxt": ("not_numerical", R13),
     "log": ("differentiable", ""),
