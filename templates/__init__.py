@@ -29,6 +29,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     decompositions,
     facts,
     linalg,
+    linalg_api,
     multi,
     nondiff,
     products,

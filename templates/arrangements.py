@@ -121,3 +121,25 @@ def matrix_transpose(result, x, /):
 @linear(np.linalg.matrix_transpose, source="numpy.linalg.matrix_transpose is an involution")
 def linalg_matrix_transpose(result, x, /):
     d[x] = np.matrix_transpose(d[result])
+
+
+@linear(np.diagflat, structural=("k",), source="numpy.diagflat = diag(ravel(v), k)")
+def diagflat(result, v, k=0):
+    d[v] = np.reshape(np.diagonal(d[result], k), rt.shape_of(v))
+
+
+@linear(np.ediff1d, source="numpy.ediff1d = diff(ravel(ary)) (no to_end, to_begin)")
+def ediff1d(result, ary):
+    d[ary] = np.reshape(rt.undiff(d[result], np.ravel(ary)), rt.shape_of(ary))
+
+
+@linear(
+    np.linspace,
+    structural=("num", "endpoint", "dtype"),
+    source="numpy.linspace = start + (stop - start) t, t = linspace(0, 1, num) (axis 0)",
+)
+def linspace(result, start, stop, num=50, endpoint=True, dtype=None):
+    t = np.linspace(0.0, 1.0, num, endpoint=endpoint, dtype=d[result].dtype)
+    t = np.expand_dims(t, tuple(range(1, np.ndim(d[result]))))
+    d[start] = rt.unbroadcast(np.sum(d[result] * (1.0 - t), axis=0), start)
+    d[stop] = rt.unbroadcast(np.sum(d[result] * t, axis=0), stop)

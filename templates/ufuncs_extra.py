@@ -65,3 +65,12 @@ def heaviside(result, x1, x2):
 )
 def float_power(result, x1, x2):
     return rt.power_dbase(x1, x2), rt.power_dexponent(result, x1)
+
+
+@elementwise(
+    np.sinc,
+    source="numpy.sinc(x) = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc(x)) / x, 0 at 0",
+    facts=FLOATS,
+)
+def sinc(result, x):
+    return (np.cos(np.pi * x) - result) / np.where(x == 0, 1.0, x) * (x != 0)

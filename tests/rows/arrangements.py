@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rows.spec import R, normal
+from rows.spec import R, normal, pyfloat
 
 ROWS = [
     R(np.flip, lambda x: np.flip(x), normal(2, 3)),
@@ -40,4 +40,16 @@ ROWS = [
     ),
     R(np.matrix_transpose, lambda x: np.matrix_transpose(x), normal(2, 3, 4)),
     R(np.linalg.matrix_transpose, lambda x: np.linalg.matrix_transpose(x), normal(3, 4)),
+    R(np.diagflat, lambda x: np.diagflat(x), normal(2, 2)),
+    R(np.diagflat, lambda x: np.diagflat(x, k=-1), normal(3), tag="k"),
+    R(np.ediff1d, lambda x: np.ediff1d(x), normal(2, 3)),
+    R(np.linspace, lambda a, b: np.linspace(a, b, 5), pyfloat(), pyfloat()),
+    R(
+        np.linspace,
+        lambda a, b: np.linspace(a, b, num=4, endpoint=False),
+        normal(2),
+        normal(3, 1),
+        tag="arrays",
+    ),
+    R(np.linspace, lambda a: np.linspace(a, 2.0, 3, True, dtype=a.dtype), normal(2), tag="dtype"),
 ]

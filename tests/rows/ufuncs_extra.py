@@ -14,4 +14,6 @@ ROWS = [
     R(np.heaviside, lambda s, x: np.heaviside(s, x), const(np.array([-1.0, 0.0, 2.0])), normal(3)),
     R(np.float_power, lambda x, y: np.float_power(x, y), positive(3, 1), normal(4)),
     R(np.float_power, lambda x: np.float_power(x, 3), normal(4), tag="int-exponent"),
+    R(np.sinc, lambda x: np.sinc(x), normal(2, 3)),
+    R(np.sinc, lambda x: np.sinc(x * np.array([0.0, 1.0])), normal(2), tag="zero"),
 ]
