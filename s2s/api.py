@@ -48,7 +48,7 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, note_primal_line
+from s2s.pullback import Pullback, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
@@ -328,7 +328,7 @@ class Derivative:
             raise
         if self.mode == VJP:
             value, pullback = result
-            return value, Pullback(pullback, generated, self, value, arguments)
+            return unshared(value), Pullback(pullback, generated, self, value, arguments)
         if self.options.nan != "ignore" and self.mode in (GRAD, VALUE_AND_GRAD):
             grads = result if self.mode == GRAD else result[1]
             if not finite(grads):

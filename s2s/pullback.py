@@ -8,6 +8,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from s2s.errors import S2SError
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
@@ -74,3 +76,18 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
             f"(generated line {lineno} of {compiled.filename})"
         )
         return
+
+
+def unshared(value: Any) -> Any:
+    """``value`` with each array copied, so that editing the returned value in place (``y -=
+    data``) cannot reach the residuals the pullback reads (they may be the same arrays)."""
+    if isinstance(value, tuple):
+        return type(value)(*map(unshared, value)) if hasattr(value, "_fields") else tuple(
+            map(unshared, value)
+        )
+    if isinstance(value, list):
+        return [unshared(item) for item in value]
+    if hasattr(value, "shape") and hasattr(value, "copy") and not isinstance(value, np.generic):
+        return value.copy()
+    return value
+
