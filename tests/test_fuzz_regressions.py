@@ -92,3 +92,25 @@ def test_fuzz_mask_across_branch_arms():
         np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
     ]
     check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_cumprod_of_a_taped_python_float():
+    """vjp crashed in the cumprod adjoint on a Python float carried through a loop."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0, p1):
+        h1 = p1 * 1.0
+        k2 = 0
+        while k2 < 1:
+            k2 = k2 + 1
+            h1 = h1 + h1
+        v3 = np.cumprod(h1)
+        return v3, np.sum(v3 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+        0.517,
+    ]
+    check_program(source, args, wrt=(1,), output='tuple', dtype='float64')

@@ -115,6 +115,8 @@ def cumprod_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     flattened array. ``a``'s shape and accumulator dtype. Source: product rule; Hillis and
     Steele 1986 for the doubling scan.
     """
+    if isinstance(a, float):  # a Python float (a taped scalar): numpy's own scalar
+        a = np.float64(a)
     xp = array_namespace(a)
     a = _cast(a, a.dtype)
     dtype = acc_dtype(a.dtype)
