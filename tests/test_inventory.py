@@ -39,9 +39,9 @@ def test_every_public_callable_is_classified():
     )
 
 
-def test_every_entry_exists_and_has_a_known_class():
-    gone = sorted(set(INVENTORY) - set(CALLABLES))
-    assert not gone, f"entries of tests/inventory_numpy.py that numpy no longer has: {gone}"
+def test_every_entry_has_a_known_class():
+    # An entry the installed numpy lacks is kept: the inventory spans the numpy releases the
+    # project supports (numpy 2.5 removed `row_stack`; CI's interpreters may install either).
     bad = {n: c for n, (c, _) in INVENTORY.items() if c not in CLASSES}
     assert not bad, f"unknown classes: {bad}"
     unexplained = [n for n, (c, why) in INVENTORY.items() if c != "differentiable" and not why]
