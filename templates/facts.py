@@ -9,6 +9,7 @@ argument (numpy's documentation of each function says so).
 import numpy as np
 
 from s2s.registry import ALLOCATION, NEW, Facts, declare
+from s2s.runtime import core, kinds
 
 for _fn in (np.zeros, np.ones, np.empty):  # np.zeros((n, m), dtype=float)
     declare(_fn, Facts(shape=ALLOCATION, dtype=NEW))
@@ -32,3 +33,6 @@ for _fn in VIEWS:  # the result (or each part) may share memory with the argumen
 
 for _fn in (np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis):
     declare(_fn, Facts(writes=True))  # writes into its first argument, returns None
+
+for _fn in (core.stop_gradient, kinds.zero_grad):  # each returns its argument itself
+    declare(_fn, Facts(view=True))
