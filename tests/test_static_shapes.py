@@ -183,3 +183,16 @@ def test_basic_slices_have_proven_shapes():
     assert "_s2s.filled(d_sum_1, (999,), 'float64')" in derivative.source
     check(strided, x, RNG.normal(size=(14, 2)), wrt=(0, 1))
     check(strided, RNG.normal(size=9), RNG.normal(size=15), wrt=(0, 1))
+
+
+def logistic(w, X, y):
+    return np.mean(np.log1p(np.exp(-y * np.dot(X, w))))
+
+
+def test_dot_of_a_proven_matrix_and_vector_is_plain():
+    """``np.dot(X, w)`` of a proven matrix and vector: ``w``'s adjoint is ``X.T @ g``."""
+    w, X, y = RNG.normal(size=3), RNG.normal(size=(6, 3)), np.sign(RNG.normal(size=6))
+    check(logistic, w, X, y, wrt=(0, 1))
+    derivative = s2s.grad(logistic)
+    derivative(w, X, y)
+    assert "X.T @ d_dot_1" in derivative.source and "dot_grad" not in derivative.source
