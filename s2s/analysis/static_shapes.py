@@ -118,6 +118,11 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return tuple(np.broadcast_shapes(*shapes))
     if facts.shape == registry.MATMUL and len(stmt.args) == 2 and not stmt.kwargs:
         return _matmul(shape_of(stmt.args[0], types), shape_of(stmt.args[1], types))
+    if facts.shape == registry.DOT and len(stmt.args) == 2 and not stmt.kwargs:
+        shapes = [shape_of(a, types) for a in stmt.args]
+        if any(s is None or len(s) not in (1, 2) for s in shapes):
+            return None  # 0-d multiplies, N-d contracts differently: left to run time
+        return _matmul(*shapes)
     return None
 
 
@@ -267,7 +272,8 @@ def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.e
     """``np.dot``'s adjoints where both operands are proven float arrays of one dtype: of two
     matrices as matmul's (``g @ b.T``, ``a.T @ g``); of a matrix and a vector, ``a.T @ g`` for
     the vector; of a vector and a matrix, ``b @ g`` for the vector (Giles 2008: C = AB gives
-    dA = dC B^T, dB = A^T dC). The outer products are left to the helper."""
+    dA = dC B^T, dB = A^T dC); of a vector and a matrix, ``np.outer(a, g)`` for the matrix, and
+    of a matrix and a vector, ``np.outer(g, b)``. Two vectors are left to the helper."""
     first, second = _float_ndim(a, types), _float_ndim(b, types)
     if first is None or second is None or first[1] != second[1]:
         return None
@@ -278,11 +284,17 @@ def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.e
         return gast.BinOp(left=left, op=gast.MatMult(), right=right)
     if shapes == (2, 2):
         return matmul(g, transpose(b)) if helper == "dot_grad_a" else matmul(transpose(a), g)
-    if shapes == (2, 1) and helper == "dot_grad_b":
-        return matmul(transpose(a), g)
-    if shapes == (1, 2) and helper == "dot_grad_a":
-        return matmul(b, g)
+    if shapes == (1, 2):
+        return matmul(b, g) if helper == "dot_grad_a" else _numpy_call("outer", a, g)
+    if shapes == (2, 1):
+        return _numpy_call("outer", g, b) if helper == "dot_grad_a" else matmul(transpose(a), g)
     return None
+
+
+def _numpy_call(name: str, *args: gast.expr) -> gast.expr:
+    func = gast.Attribute(value=gast.Name("_np", gast.Load(), None, None), attr=name,
+                          ctx=gast.Load())  # fmt: skip
+    return gast.Call(func=func, args=list(args), keywords=[])
 
 
 def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
