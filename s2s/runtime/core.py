@@ -127,9 +127,7 @@ def shape_of(x: Any) -> tuple[int, ...]:
 
 def _holds_like(items: list | tuple) -> bool:
     # a list (or a plain tuple: Like is a tuple itself) with a Like record at any depth
-    return any(
-        isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items
-    )
+    return any(isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items)
 
 
 @reads_shape_only(1)
