@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of, zeros_like_acc
-from s2s.runtime.linalg import _as, norm_adjoint
-from s2s.runtime.namespace import array_namespace
+from s2s.runtime.linalg import norm_adjoint
+from s2s.runtime.namespace import array_namespace, is_foreign_array
 from s2s.runtime.products import LazyParts
 
 
@@ -25,7 +25,11 @@ def _T(m: Any) -> Any:
 
 def _array(g: Any, ref: Any) -> Any:
     # a cotangent (maybe a Python float) as an array in ref's namespace and accumulator dtype
-    return _as(array_namespace(ref), g, acc_dtype(dtype_of(ref)))
+    dtype = acc_dtype(dtype_of(ref))
+    if is_foreign_array(g):
+        return g if g.dtype == dtype else g.astype(dtype)
+    xp = array_namespace(ref)
+    return np.asarray(g, dtype) if xp is np else xp.asarray(np.asarray(g, dtype))
 
 
 def _cast(x: Any, ref: Any) -> Any:
