@@ -21,6 +21,7 @@ from rows import (
     shapes,
     sorting,
     statistics,
+    tilings,
     ufuncs,
     ufuncs_extra,
 )
@@ -32,6 +33,7 @@ DIFFERENTIABLE: list[Row] = [
     *arrangements.ROWS,
     *contractions.ROWS,
     *statistics.ROWS,
+    *tilings.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
