@@ -9,8 +9,9 @@ which the signature of a nested def left out, and calls ``_s2s.pullback_of(inner
 ``inner`` made at run time), a loop indexing an array (the loop index, pushed on the gradient's
 tape with floats, was taken for a float reaching ``x[i]``'s key), items of a list, and list
 comprehensions (the helpers that take a list's cotangent apart had no rules; the gradient binds
-a list to ``None`` before its tape, and names a comprehension's list a second time). The Hessian is checked against central differences of the gradient,
-column by column, and the Hessian-vector product against the Hessian.
+a list to ``None`` before its tape, and names a comprehension's list a second time). The
+Hessian is checked against central differences of the gradient, column by column, and the
+Hessian-vector product against the Hessian.
 """
 
 from __future__ import annotations
