@@ -107,6 +107,13 @@ def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:
     return dropped - assigned
 
 
+def live_into(blocks: list[Block], live_out: set[str]) -> set[str]:
+    """The names whose values ``blocks`` (the adjoint sweep) read before assigning them: a
+    value the adjoint recomputes for each reversed trip (``s2s_remade``) is not read from the
+    primal sweep."""
+    return _sweep([(b.body, s) for b in blocks for s in b.body], set(live_out), set(), False)
+
+
 def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[str]:
     """Backward liveness over ``items`` (``(owning list, statement)`` pairs, in order); with
     ``delete``, removes dead pure statements from their lists. Returns the names live before."""
@@ -118,7 +125,9 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
             live = _sweep(_pairs(stmt.body), set(after), removed, delete)
             live |= _sweep(_pairs(stmt.orelse), set(after), removed, delete)
             live |= names_in(stmt.test)
-        elif isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_pure", False):
+        elif isinstance(stmt, gast.Assign) and (
+            getattr(stmt, "s2s_pure", False) or getattr(stmt, "s2s_remade", False)
+        ):
             target = stmt.targets[0].id
             if target not in live:  # dead: it reads nothing, whether deleted now or not
                 if delete:
