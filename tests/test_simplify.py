@@ -37,7 +37,7 @@ def reused_seed(x, w):
 
 def loop_seed(x, w):
     h = x * 0.0
-    for t in range(4):
+    for _ in range(4):
         h = np.tanh(w * h + x)
     return np.sum(h * h)
 
