@@ -202,7 +202,7 @@ def _generate_forward(
     params = [Param(n, k) for n, k in signature] if signature else list(ir.params)
     public = _tangent_names(ir, wrt, signature)
     tangents, names = tangent_parameters(ir, wrt, public, params)
-    sweep = forward(primal, ir, activity, wrt, tangents, names)
+    sweep = forward(primal, ir, activity, wrt, tangents, names, options.functional)
     _stage(verbose, "forward", lambda: _sweep_text(sweep.result))
     merge_repeated_comments(sweep.result)
     writer, fname, warnings = write_jvp(
