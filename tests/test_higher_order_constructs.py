@@ -9,7 +9,8 @@ which the signature of a nested def left out, and calls ``_s2s.pullback_of(inner
 ``inner`` made at run time), a loop indexing an array (the loop index, pushed on the gradient's
 tape with floats, was taken for a float reaching ``x[i]``'s key), items of a list, and list
 comprehensions (the helpers that take a list's cotangent apart had no rules; the gradient binds
-a list to ``None`` before its tape, and names a comprehension's list a second time). The
+a list to ``None`` before its tape, and names a comprehension's list a second time), tuples
+passed to helpers (the cotangent of a tuple parameter, ``_s2s.item_cotangents``, had no rule). The
 Hessian is checked against central differences of the gradient, column by column, and the
 Hessian-vector product against the Hessian.
 """
@@ -23,6 +24,7 @@ import test_construct_modes as modes
 import test_control_flow as flow
 import test_mutation as mutation
 from gradcheck import along
+from located import assert_located
 
 import s2s
 
@@ -82,6 +84,7 @@ CASES = [
                                                            RNG.normal(size=2), RNG.normal(size=2))),
     ("a recursive nested def capturing a value", calls.recursive_closure,
      (RNG.normal(size=3), RNG.normal(size=3))),
+    ("tuples passed to helpers", calls.passes_tuples, (RNG.normal(size=3), RNG.normal(size=3))),
     ("items of a list", list_items, (RNG.normal(size=3),)),
     ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
     ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
@@ -110,3 +113,20 @@ def test_hessian_and_hvp_agree_with_differences_of_the_gradient(f, args):
 def test_check_grad_to_second_order_in_every_argument(f, args):
     wrt = tuple(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
     s2s.check_grad(f, *args, wrt=wrt, modes=("fwd",), order=2)
+
+
+def test_reverse_over_reverse_with_a_tape_is_refused_at_the_users_line():
+    """The refusal named a line of the generated gradient (``if tape.pop():``); it names the
+    user's line that the gradient's block comes from, through every level of derivative."""
+    for derivative in (s2s.grad(s2s.grad(flow.newton_sqrt)),
+                       s2s.grad(s2s.grad(s2s.grad(flow.newton_sqrt)))):  # fmt: skip
+        with pytest.raises(s2s.NoRuleError, match="branches or loops") as info:
+            derivative(2.0)
+        assert_located(info.value, flow.newton_sqrt, "while ", "s2s.hvp")
+        assert "<s2s" not in str(info.value)
+
+
+def test_check_grad_to_second_order_in_both_modes_advises_forward_or_order_one_on_loops():
+    with pytest.raises(s2s.NoRuleError, match="check_grad") as info:
+        s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
+    assert_located(info.value, calls.recursive_closure, "def power", 'modes=("fwd",)', "order=1")
