@@ -106,12 +106,6 @@ def list_rebound(x):
     return ys.sum()
 
 
-def with_errstate(x):
-    with np.errstate(divide="ignore"):  # MARK
-        y = np.log(x)
-    return np.sum(y)
-
-
 @pytest.mark.parametrize(
     "f, error, words",
     [
@@ -119,7 +113,6 @@ def with_errstate(x):
         (starred, s2s.UnsupportedSyntaxError, "`*` unpacking"),
         (local_dict, s2s.NoRuleError, "a dict is not differentiated"),
         (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),
-        (with_errstate, s2s.UnsupportedSyntaxError, "`with` blocks"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
 
 RESERVED = ("_np", "_s2s")
@@ -15,10 +16,6 @@ _ADVICE_CONTROL = "write it as an if/else statement, or express the choice with 
 _REFUSED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
     gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
-    gast.With: (
-        "`with` blocks are not differentiated",
-        "move the `with` block to the caller (np.errstate included)",
-    ),
     gast.AsyncWith: ("`async with` cannot be differentiated", "use a plain function"),
     gast.Try: (
         "`try` blocks are not differentiated",
@@ -60,13 +57,15 @@ def fence(primal: Primal) -> None:
     >>> import numpy as np
     >>> from s2s.frontend.parse import parse
     >>> def f(x):
-    ...     with np.errstate(all="ignore"):
+    ...     try:
     ...         return np.log(x)
+    ...     finally:
+    ...         print("done")
     >>> try:
     ...     fence(parse(f))
     ... except SyntaxError as e:
     ...     print(e.msg.splitlines()[0].split(": ", 1)[1])
-    `with` blocks are not differentiated
+    `try` blocks are not differentiated
     """
     tree = primal.tree
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
@@ -135,6 +134,8 @@ def _returns(block: list[gast.stmt]) -> bool:
     last = block[-1] if block else None
     if isinstance(last, gast.Return):
         return True
+    if isinstance(last, gast.With):
+        return _returns(last.body)
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
@@ -157,6 +158,8 @@ def _check_global(primal: Primal, node: gast.Global) -> None:
 
 
 def _check_node(primal: Primal, node: gast.AST) -> None:
+    if isinstance(node, gast.With):
+        check_with(primal, node)
     if isinstance(node, gast.Global):
         _check_global(primal, node)
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):

@@ -31,6 +31,7 @@ from s2s.codegen.ir import (
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
+from s2s.frontend.contexts import Contexts, lift_returns
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
@@ -58,7 +59,7 @@ from s2s.frontend.structure import (
 )
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -77,6 +78,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
         self.appended: set[str] = set()  # lists the function appends to
+        self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
         self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
         self.outer_locals = {
             n.id for n in gast.walk(primal.tree)
@@ -386,6 +388,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
             self.nested_def(stmt)
+        elif isinstance(stmt, gast.With):
+            self.with_block(stmt)
         elif isinstance(stmt, gast.Global):
             return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
@@ -413,6 +417,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                                                    ctx=gast.Load())  # fmt: skip
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
+        if any(isinstance(n, gast.With) for n in gast.walk(tree)):
+            tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
         self.rebound = bound_in_compound(tree)  # names bound in branches or loops
@@ -481,6 +487,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             temporaries=self.temporaries,
             carried=self.carried,
             lists=list_names(flatten(self.body)),
+            contexts=self.contexts,
         )
 
 
