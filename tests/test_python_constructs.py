@@ -41,7 +41,29 @@ def global_read_in_loop(x):
     return s
 
 
-CONSTRUCTS = [math_functions, float_casts, global_read, global_read_in_loop]
+def walrus_in_if(x):
+    if (n := np.sum(x)) > 0:
+        return n * np.sum(np.sin(x))
+    return n
+
+
+def walrus_in_comprehension(x):
+    kept = [y for v in x if (y := np.sin(v)) > 0.3]
+    return sum(kept) + y * 2.0
+
+
+def walrus_in_while(x):
+    s, k = 0.0, 0
+    while (t := np.sum(x * x) * k) < 2.0:
+        s = s + t * np.sum(x)
+        k = k + 1
+    return s
+
+
+CONSTRUCTS = [
+    math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
+    walrus_in_comprehension, walrus_in_while,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("f", CONSTRUCTS, ids=lambda f: f.__name__)
@@ -82,10 +104,10 @@ def test_global_write_is_refused_naming_the_write():
     assert_located(info.value, global_write, "# WRITE", "assigning the global `COUNTER`")
 
 
-def walrus(x):
-    if (s := np.sum(x)) > 0:  # MARK
+def walrus_maybe_unevaluated(x):
+    if np.sum(x) > 5.0 and (s := np.sum(x * x)) > 0:  # MARK
         return s * 2.0
-    return s
+    return np.sum(x)
 
 
 def starred(x):
@@ -109,7 +131,7 @@ def list_rebound(x):
 @pytest.mark.parametrize(
     "f, error, words",
     [
-        (walrus, s2s.UnsupportedSyntaxError, "`:=`"),
+        (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (starred, s2s.UnsupportedSyntaxError, "`*` unpacking"),
         (local_dict, s2s.NoRuleError, "a dict is not differentiated"),
         (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),

@@ -41,7 +41,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
     ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
     gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
-    gast.NamedExpr: ("assignment expressions (`:=`) are not supported", "use an assignment"),
     gast.Starred: (
         "`*` unpacking is not supported in differentiated code",
         "pass the arguments one by one",
@@ -158,6 +157,16 @@ def _check_global(primal: Primal, node: gast.Global) -> None:
 
 
 def _check_node(primal: Primal, node: gast.AST) -> None:
+    if isinstance(node, (gast.BoolOp, gast.IfExp)):
+        operands = node.values[1:] if isinstance(node, gast.BoolOp) else [node.body, node.orelse]
+        for sub in (n for operand in operands for n in gast.walk(operand)):
+            if isinstance(sub, gast.NamedExpr):
+                raise UnsupportedSyntaxError(
+                    "`:=` in an operand of `and`, `or` or `a if c else b` that may not run is "
+                    "not supported",
+                    primal.where(sub),
+                    f"assign `{sub.target.id}` in a statement of its own before the expression",
+                )
     if isinstance(node, gast.With):
         check_with(primal, node)
     if isinstance(node, gast.Global):

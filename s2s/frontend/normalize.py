@@ -179,9 +179,17 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
             return self.choice(node)
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
             return self.comprehension(node)
+        if isinstance(node, gast.NamedExpr):
+            return self.named(node)
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
+
+    def named(self, node: gast.NamedExpr) -> gast.Name:
+        """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
+        ``:=`` binds in the function's scope)."""
+        self.assign([gast.Name(node.target.id, gast.Store(), None, None)], node.value)
+        return self.load(name_node(node.target.id))
 
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
         stmt = self.primitive(value)
@@ -198,6 +206,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
             built = self.comprehension(node)
             return Stmt((), built, COPY, [built])
+        if isinstance(node, gast.NamedExpr):
+            bound = self.named(node)
+            return Stmt((), bound, COPY, [bound])
         if isinstance(node, gast.BinOp):
             if self.joins_sequences(node):
                 raise UnsupportedSyntaxError(
@@ -421,6 +432,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
+        self.carried |= {n.target.id for n in gast.walk(tree) if isinstance(n, gast.NamedExpr)}
         self.rebound = bound_in_compound(tree)  # names bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
