@@ -7,6 +7,7 @@ import gast
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
+from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")
 _CONTROL_FLOW = "not supported yet (if/elif/else statements and for/while loops are)"
@@ -41,10 +42,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
     ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
     gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
-    gast.Starred: (
-        "`*` unpacking is not supported in differentiated code",
-        "pass the arguments one by one",
-    ),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
     gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
 }
@@ -77,6 +74,7 @@ def fence(primal: Primal) -> None:
                 "through `_np` and `_s2s`)",
             )
     body = tree.body
+    starred = _starred_uses(tree)
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:
             raise UnsupportedSyntaxError(
@@ -91,6 +89,9 @@ def fence(primal: Primal) -> None:
                     primal.where(node),
                     "define the helper at module level",
                 )
+            if isinstance(node, gast.Starred) and id(node) in starred:
+                raise UnsupportedSyntaxError(starred[id(node)][0], primal.where(node),
+                                             starred[id(node)][1])  # fmt: skip
             refused = _REFUSED.get(type(node))
             if refused is not None:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
@@ -115,6 +116,39 @@ def fence(primal: Primal) -> None:
             primal.where(body[-1] if body else tree),
             "add `return <output>` as the last statement",
         )
+
+
+def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
+    """The refused ``*`` nodes, each with its message and advice: every one but the star of
+    ``a, *rest = value``, which :mod:`s2s.frontend.unpacking` rewrites."""
+    allowed = {
+        id(e)
+        for n in gast.walk(tree)
+        if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
+        for e in n.targets[0].elts
+    }
+    in_calls = {id(a) for n in gast.walk(tree) if isinstance(n, gast.Call) for a in n.args}
+    refused = {}
+    for node in gast.walk(tree):
+        if not isinstance(node, gast.Starred) or id(node) in allowed:
+            continue
+        if id(node) in in_calls:
+            refused[id(node)] = (
+                "`*` unpacking into a call's arguments (`f(*args)`) is not supported",
+                "pass the arguments one by one (`f(a, b)`), or pass the tuple itself",
+            )
+        elif isinstance(node.ctx, gast.Store):
+            refused[id(node)] = (
+                "this starred target is not supported (only `a, *rest = value` with plain "
+                "names, in an assignment)",
+                "assign `a, *rest = value` first, then loop or unpack `rest`",
+            )
+        else:
+            refused[id(node)] = (
+                "`*` inside a list or tuple literal (`[*xs, y]`) is not supported",
+                "build the list with `.append`, or join arrays with np.concatenate",
+            )
+    return refused
 
 
 def _walk_outside_nested_defs(node: gast.AST):

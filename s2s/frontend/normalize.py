@@ -32,6 +32,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
 from s2s.frontend.contexts import Contexts, lift_returns
+from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
@@ -57,6 +58,7 @@ from s2s.frontend.structure import (
     bound_in_compound,
     list_names,
 )
+from s2s.frontend.unpacking import expand_starred
 
 
 class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
@@ -428,6 +430,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
                                                    ctx=gast.Load())  # fmt: skip
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
+        expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
+        lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, gast.With) for n in gast.walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
