@@ -70,9 +70,9 @@ TOTAL = 0.0
 
 
 def uses_global(x):
-    global TOTAL  # MARK
+    global TOTAL
     TOTAL = np.sum(x)
-    return TOTAL
+    return TOTAL  # MARK
 
 
 def uses_nested_def(x):

@@ -150,19 +150,19 @@ def test_global_is_read_live():
         SCALE = 1.5
 
 
-COUNTER = 0
+TOTAL = 0.0
 
 
-def global_write(x):
-    global COUNTER  # WRITE
-    COUNTER = COUNTER + 1
-    return np.sum(x)
+def global_written_then_read(x):
+    global TOTAL  # WRITE
+    TOTAL = np.sum(x) * 2.0
+    return TOTAL * 3.0  # READ
 
 
-def test_global_write_is_refused_naming_the_write():
+def test_reading_back_a_computed_global_is_refused_naming_the_read():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
-        s2s.grad(global_write)(X)
-    assert_located(info.value, global_write, "# WRITE", "assigning the global `COUNTER`")
+        s2s.grad(global_written_then_read)(X)
+    assert_located(info.value, global_written_then_read, "# READ", "`TOTAL` is read back")
 
 
 def walrus_maybe_unevaluated(x):

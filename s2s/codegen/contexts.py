@@ -65,9 +65,15 @@ class Context:
         return line is not None and (self.first <= line <= self.last or line == self.line)
 
 
-def nest_contexts(blocks: list[Block], contexts: list[Context], adjoint: bool) -> list[Block]:
+def nest_contexts(
+    blocks: list[Block], contexts: list[Context], adjoint: bool, declare: list[str] = ()
+) -> list[Block]:
     """``blocks`` with each context's statements nested in its ``with`` (outer contexts
-    first); in the adjoint sweep only the contexts that govern it."""
+    first); in the adjoint sweep only the contexts that govern it. ``declare``: the globals
+    the primal sweep writes (``COUNT += 1``), declared ``global`` before it."""
+    if declare:
+        names = list(declare)
+        blocks = [Block(None, [gast.Global(names=names)], None), *blocks]
     chosen = [c for c in contexts if c.adjoint or not adjoint]
     for context in sorted(chosen, key=lambda c: (c.first, -c.last)):
         blocks = _nest_top(blocks, context, adjoint)

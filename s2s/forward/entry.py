@@ -100,7 +100,7 @@ def write_jvp(
         writer.line("# tangents of names assigned in branches and loops start at zero (None)", 2)
         for tangent in starting:
             writer.line(f"{tangent} = None", 2)
-    writer.blocks(nest_contexts(sweep.result, ir.contexts, adjoint=False), 2)
+    writer.blocks(nest_contexts(sweep.result, ir.contexts, False, ir.written_globals), 2)
     result, warnings = _returned(primal, ir, sweep, tangents, activity, policies)
     writer.statement(gast.Return(value=result), 2, _return_line(primal, ir))
     writer.line(f"return {fname}", 1)

@@ -7,6 +7,7 @@ import gast
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
+from s2s.frontend.sideeffects import check_side_effects
 from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")
@@ -75,6 +76,7 @@ def fence(primal: Primal) -> None:
             )
     body = tree.body
     starred = _starred_uses(tree)
+    check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:
             raise UnsupportedSyntaxError(
@@ -172,24 +174,6 @@ def _returns(block: list[gast.stmt]) -> bool:
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
-def _check_global(primal: Primal, node: gast.Global) -> None:
-    """``global g`` is a read of the module's ``g`` (read live, as any global); a function that
-    also assigns ``g`` is refused."""
-    written = {
-        sub.id
-        for sub in gast.walk(primal.tree)
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Del))
-    }
-    for name in node.names:
-        if name in written:
-            raise UnsupportedSyntaxError(
-                f"assigning the global `{name}` is not supported (only reading a global is)",
-                primal.where(node),
-                "pass the value as an argument and return the new value, or keep it in a "
-                "mutable object (a list or an object's attribute you change outside)",
-            )
-
-
 def _check_node(primal: Primal, node: gast.AST) -> None:
     if isinstance(node, (gast.BoolOp, gast.IfExp)):
         operands = node.values[1:] if isinstance(node, gast.BoolOp) else [node.body, node.orelse]
@@ -203,8 +187,6 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                 )
     if isinstance(node, gast.With):
         check_with(primal, node)
-    if isinstance(node, gast.Global):
-        _check_global(primal, node)
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
@@ -222,9 +204,11 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                         "assign into a name directly (`x[i] = v`, `x[i, j] += v`), or build the "
                         "result with np.where, np.concatenate or np.stack",
                     )
-                if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
+                if (isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store)
+                        and not (sub is target and _rooted(sub) and len(targets) == 1)):
                     raise UnsupportedSyntaxError(
-                        "assignment to an attribute is not supported",
+                        "this assignment to an attribute is not supported (only `obj.attr = v` "
+                        "and `obj.attr += v` are, kept as side effects)",
                         primal.where(node),
                         "return the value instead of storing it on an object",
                     )
@@ -232,3 +216,10 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
             raise UnsupportedSyntaxError(
                 "a bare annotation without a value", primal.where(node), "assign a value"
             )
+
+
+def _rooted(node: gast.expr) -> bool:
+    """An attribute chain rooted at a name (``self.calls``, ``STATE.n``)."""
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    return isinstance(node, gast.Name)

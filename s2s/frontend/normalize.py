@@ -37,6 +37,7 @@ from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target, global_value
+from s2s.frontend.sideeffects import SideEffects, declared_globals
 from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
@@ -61,7 +62,7 @@ from s2s.frontend.structure import (
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, SideEffects):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -368,6 +369,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
                 self.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
                 return
             self.emit_assign((), stmt.value)
+        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and self.writes_outside(stmt):
+            self.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             if isinstance(targets[0], gast.Subscript):
@@ -437,7 +440,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
         self.carried |= {n.target.id for n in gast.walk(tree) if isinstance(n, gast.NamedExpr)}
-        self.rebound = bound_in_compound(tree)  # names bound in branches or loops
+        self.declared = declared_globals(tree)  # written as globals, never bound locally
+        self.carried -= self.declared
+        self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
         fresh = {
@@ -504,6 +509,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts):
             carried=self.carried,
             lists=list_names(flatten(self.body)),
             contexts=self.contexts,
+            written_globals=sorted(self.declared),
         )
 
 
