@@ -274,7 +274,11 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
                 values = [self.visit(v) for v in _literal_values(node.value)]
                 keys = _literal_keys(node.value)
                 out = [_store(names[k], v, node) for k, v in zip(keys, values, strict=True)]
-                return out or gast.copy_location(gast.Pass(), node)
+                if not out:  # `d = {}`: nothing to compute
+                    empty = gast.copy_location(gast.Pass(), node)
+                    empty.s2s_empty_dict = True
+                    return empty
+                return out
             self.generic_visit(node)
             return node
 
@@ -316,3 +320,9 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
             )
 
     Rewriter().visit(tree)
+    for node in gast.walk(tree):  # `d = {}` leaves nothing, unless its block would be empty
+        for arm in ("body", "orelse"):
+            block = getattr(node, arm, None)
+            if isinstance(block, list) and len(block) > 1:
+                setattr(node, arm, [s for s in block if not getattr(s, "s2s_empty_dict", 0)]
+                        or block[:1])  # fmt: skip

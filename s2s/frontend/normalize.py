@@ -37,7 +37,7 @@ from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target, global_value
-from s2s.frontend.sideeffects import SideEffects, declared_globals
+from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_globals
 from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
@@ -455,7 +455,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Sid
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
         self.outside_lists = appended - fresh
-        _check_outside_reads(self.primal, tree, self.outside_lists)
+        check_outside_reads(self.primal, tree, self.outside_lists)
         self.appended = appended & fresh
         self.lists = self.appended | fresh
         mappings = {
@@ -572,27 +572,6 @@ def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
             return (f"binding the list name `{target.id}` again to another value (give the "
                     f"new value a name of its own: `{target.id}_array = ...`)")  # fmt: skip
     return None
-
-
-def _check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:
-    """Refuse a read of a list from outside the function that the function appends to: its
-    items are not followed, so a value read back from it would carry no gradient."""
-    receivers = {
-        id(node.func.value)
-        for node in gast.walk(tree)
-        if isinstance(node, gast.Call) and appended_list(node) in outside
-    }
-    for node in gast.walk(tree):
-        if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
-                and isinstance(node.ctx, gast.Load)):  # fmt: skip
-            raise UnsupportedSyntaxError(
-                f"`{node.id}` is a list from outside the function that it appends to; reading it "
-                "back is not supported (its appends are kept as side effects, and s2s does not "
-                "follow values through a list that outlives the call)",
-                primal.where(node),
-                f"keep the values in a local list as well (`vals = []`, `vals.append(v)`) and "
-                f"read that one; append to `{node.id}` only",
-            )
 
 
 def _is_mapping(node: gast.expr) -> bool:

@@ -22,6 +22,8 @@ import gast
 
 from s2s.codegen.ir import OPAQUE, Stmt
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.frontend.structure import appended_list
 
 # attributes of an array: assigning one changes the array itself
 _ARRAY_ATTRIBUTES = {"shape", "dtype", "strides", "data", "flags", "real", "imag", "flat", "T"}
@@ -145,3 +147,24 @@ class SideEffects:
         if isinstance(target, gast.Name):
             return target.id in self.declared
         return isinstance(target, gast.Attribute) and _chain(target) is not None
+
+
+def check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:
+    """Refuse a read of a list from outside the function that the function appends to: its
+    items are not followed, so a value read back from it would carry no gradient."""
+    receivers = {
+        id(node.func.value)
+        for node in gast.walk(tree)
+        if isinstance(node, gast.Call) and appended_list(node) in outside
+    }
+    for node in gast.walk(tree):
+        if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
+                and isinstance(node.ctx, gast.Load)):  # fmt: skip
+            raise UnsupportedSyntaxError(
+                f"`{node.id}` is a list from outside the function that it appends to; reading it "
+                "back is not supported (its appends are kept as side effects, and s2s does not "
+                "follow values through a list that outlives the call)",
+                primal.where(node),
+                f"keep the values in a local list as well (`vals = []`, `vals.append(v)`) and "
+                f"read that one; append to `{node.id}` only",
+            )
