@@ -431,6 +431,18 @@ def detached(value: Any) -> Any:
     return value
 
 
+def shared_key(function: Any) -> Any:
+    """What a sub-derivative is cached under: a nested def is a new function object on every
+    call, so one derivative serves each code object with its globals, both by identity (code
+    objects compare equal across modules: two files' look-alike `helper1` calling each its own
+    `helper2` must not share a derivative). The cached derivative holds ``function``, so the
+    ids stay in use. A closure, or a derivative object (no ``__code__``), is its own key."""
+    code = getattr(function, "__code__", None)
+    if code is None or function.__closure__ is not None:
+        return function
+    return (id(code), id(function.__globals__))
+
+
 _SUBDERIVATIVES: dict = {}
 _MAKE_VJP: list[Any] = []  # s2s.vjp, given by s2s.api: the runtime imports no pass
 
@@ -446,9 +458,7 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
     per (function, wrt), each cached per argument signature like any derivative."""
-    # a nested def is a new function object on every call: share one derivative per code
-    code = getattr(function, "__code__", None)  # a derivative object has none: itself
-    key = (code if code is not None and function.__closure__ is None else function, wrt)
+    key = (shared_key(function), wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
         found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt)
