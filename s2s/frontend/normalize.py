@@ -190,6 +190,13 @@ class Normalizer(
         self.emit_assign((name,), node)
         return name_node(name)
 
+    def as_tuple(self, atom: gast.expr) -> gast.expr:
+        """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
+        reads its items as those of a tuple argument), else ``atom``."""
+        if isinstance(atom, gast.Name) and self.original.get(atom.id, atom.id) in self.lists:
+            return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
+        return atom
+
     def named(self, node: gast.NamedExpr) -> gast.Name:
         """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
         ``:=`` binds in the function's scope)."""
@@ -335,6 +342,10 @@ class Normalizer(
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
+            if self._user_function(node):  # a local list goes to the helper as a tuple
+                expr.args = [self.as_tuple(a) for a in args]
+                expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
+                                 for k in keywords]  # fmt: skip
             op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
             return Stmt((), expr, op, args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
@@ -483,7 +494,7 @@ class Normalizer(
                 )
             problem = _list_rebound(node, self.lists)
             if problem is None:
-                problem = list_misuse(node, self.lists, self._user_function, self.generated)
+                problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.lists:
