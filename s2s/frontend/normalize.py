@@ -190,13 +190,6 @@ class Normalizer(
         self.emit_assign((name,), node)
         return name_node(name)
 
-    def as_tuple(self, atom: gast.expr) -> gast.expr:
-        """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
-        reads its items as those of a tuple argument), else ``atom``."""
-        if isinstance(atom, gast.Name) and self.original.get(atom.id, atom.id) in self.lists:
-            return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
-        return atom
-
     def named(self, node: gast.NamedExpr) -> gast.Name:
         """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
         ``:=`` binds in the function's scope)."""

@@ -205,6 +205,13 @@ class SeveralOutputs:
                     return False
         return True
 
+    def as_tuple(self, atom: gast.expr) -> gast.expr:
+        """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
+        reads its items as those of a tuple argument), else ``atom``."""
+        if isinstance(atom, gast.Name) and self.original.get(atom.id, atom.id) in self.lists:
+            return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
+        return atom
+
     def _list_changing_call(self, node: gast.Call) -> bool:
         """Whether a call may change a local list it is given: a nested def, or the user's
         function whose parameter receiving a list is changed there (``items.append(v)``) or
