@@ -187,3 +187,8 @@ def test_refused_try_statements_name_the_cause(f, words):
         with pytest.raises(s2s.UnsupportedSyntaxError) as info:
             derivative(X)
         assert_located(info.value, f, "# MARK", words)
+
+
+def test_second_derivative_through_try_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="cannot be differentiated again"):
+        s2s.hvp(cholesky_or_fallback)(X, 1.0, V)

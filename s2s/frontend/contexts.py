@@ -235,6 +235,14 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
     """Refuse what s2s cannot replay after a ``try`` body that raised midway: more than one
     handler, a jump out, a write into an array or a list in the body, and a handler that reads
     (or does not assign again) a name the body assigns."""
+    if getattr(primal.func, "__s2s_generated__", False):  # a derivative's own `try`
+        raise UnsupportedSyntaxError(
+            "a derivative of a function with a `try` statement cannot be differentiated again "
+            "(hvp, hessian, grad of grad): its primal sweep drops what a failed body taped",
+            primal.where(stmt),
+            "take the second derivative of a function without `try` (move the `try` to the "
+            "caller), or use finite differences of the gradient",
+        )
     if len(stmt.handlers) > 1:
         raise UnsupportedSyntaxError(
             "a `try` with more than one `except` clause is not supported",
