@@ -5,9 +5,10 @@ from __future__ import annotations
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
-from s2s.frontend.contexts import check_try, check_with
+from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
 from s2s.frontend.sideeffects import check_side_effects
+from s2s.frontend.tries import check_try
 from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")

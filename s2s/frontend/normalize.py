@@ -31,7 +31,7 @@ from s2s.codegen.ir import (
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
-from s2s.frontend.contexts import Contexts, Tries, lift_returns
+from s2s.frontend.contexts import Contexts
 from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
@@ -59,6 +59,7 @@ from s2s.frontend.structure import (
     bound_in_compound,
     list_names,
 )
+from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
