@@ -39,10 +39,12 @@ def uses_ifexp(x):
 
 
 def uses_try(x):
-    try:  # MARK
+    try:
         y = np.tanh(x)
     except ValueError:
         y = x
+    except TypeError:  # MARK
+        y = x * 2.0
     return np.sum(y)
 
 
@@ -85,7 +87,7 @@ def uses_nested_def(x):
 @pytest.mark.parametrize(
     "func, words",
     [
-        (uses_try, ["`try`", "Advice"]),
+        (uses_try, ["`except` clause", "Advice"]),
         (uses_lambda, ["lambda", "module level"]),
         (uses_global, ["global", "Advice"]),
     ],

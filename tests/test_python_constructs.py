@@ -119,11 +119,32 @@ def dict_in_loop(x):
     return np.sum(cache["h"])
 
 
+def _sum_of_sines(xs):
+    return sum(np.sin(v) for v in xs)
+
+
+def _weighted_stack(xs, w):
+    return np.sum(np.stack(xs) * w)
+
+
+def list_to_helpers(x):
+    xs = []
+    for i in range(3):
+        xs.append(x[i] * 2.0)
+    return _sum_of_sines(xs) + _weighted_stack(xs, x[0]) * np.sum(np.stack(xs))
+
+
+def list_literal_to_helper(x):
+    rows = [x, x * x]
+    return np.sum(_sum_of_sines(rows)) + _weighted_stack(xs=rows, w=2.0)
+
+
 CONSTRUCTS = [
     math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, dict_filled_by_key,
-    dict_literal_items_and_get, dict_call_values, dict_in_loop,
+    dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
+    list_literal_to_helper,
 ]  # fmt: skip
 
 
@@ -218,6 +239,15 @@ def dict_keys_set_in_branch(x):
     return sum(np.sum(v) for v in d.values())  # MARK
 
 
+def list_to_nested_def(x):
+    xs = [x[0], x[1]]
+
+    def inner(ys):
+        return ys[0] * 2.0
+
+    return inner(xs)  # MARK
+
+
 def set_of_values(x):
     s = {np.sum(x), 1.0}  # MARK
     return max(s)
@@ -243,6 +273,7 @@ def list_rebound(x):
         (dict_get_maybe_unset, s2s.UnsupportedSyntaxError, "may or may not be set here"),
         (dict_keys_set_in_branch, s2s.UnsupportedSyntaxError, "first set inside a branch"),
         (set_of_values, s2s.NoRuleError, "a set of values that carry a gradient"),
+        (list_to_nested_def, s2s.UnsupportedSyntaxError, "a list passed to your own function"),
         (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
@@ -274,3 +305,8 @@ def test_local_dict_entries_are_readable_names_in_the_source():
 def test_starred_unpacking_of_an_array_indexes_it_in_the_source():
     source = s2s.grad(starred_first_of_array).source
     assert "first = x[0]" in source and "_ = x[1:]" in source
+
+
+def test_a_list_goes_to_a_helper_as_a_tuple_in_the_source():
+    source = s2s.grad(list_to_helpers).source
+    assert "_s2s.subderivative(_sum_of_sines, ('xs',))(tuple(xs))" in source

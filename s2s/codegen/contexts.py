@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 import gast
 
 from s2s.codegen.sweeps import Block, is_comment_marker
+from s2s.codegen.trying import tried
 
-MARKER = "__s2s_with__"
+MARKER = "__s2s_with__"  # `try` statements too: the kind is the context's
 _LINE = re.compile(r"line (\d+):")
 
 
@@ -59,24 +60,42 @@ class Context:
     adjoint: bool = False
     managers: list[gast.expr] = field(default_factory=list)
     targets: list[bool] = field(default_factory=list)  # which managers have `as` targets
+    # a `try` statement (codegen.trying): its handler (type and name as written), the flag
+    # normalize branches on, and the lines of its `else:` and `finally:` blocks
+    kind: str = "with"
+    handler: gast.ExceptHandler | None = None
+    flag: str = ""
+    orelse: tuple[int, int] = (0, -1)
+    final: tuple[int, int] = (0, -1)
 
     def covers(self, line: int | None) -> bool:
         """Whether ``line`` is in the body (or is the ``with`` line itself)."""
         return line is not None and (self.first <= line <= self.last or line == self.line)
 
+    def in_orelse(self, line: int | None) -> bool:
+        return line is not None and self.orelse[0] <= line <= self.orelse[1]
+
+    def in_final(self, line: int | None) -> bool:
+        return line is not None and self.final[0] <= line <= self.final[1]
+
 
 def nest_contexts(
-    blocks: list[Block], contexts: list[Context], adjoint: bool, declare: list[str] = ()
+    blocks: list[Block],
+    contexts: list[Context],
+    adjoint: bool,
+    declare: list[str] = (),
+    tape: str | None = None,
 ) -> list[Block]:
-    """``blocks`` with each context's statements nested in its ``with`` (outer contexts
-    first); in the adjoint sweep only the contexts that govern it. ``declare``: the globals
-    the primal sweep writes (``COUNT += 1``), declared ``global`` before it."""
+    """``blocks`` with each context's statements nested in its ``with`` or ``try`` (outer
+    contexts first); in the adjoint sweep only the contexts that govern it. ``declare``: the
+    globals the primal sweep writes (``COUNT += 1``), declared ``global`` before it; ``tape``:
+    the primal sweep's tape (a ``try`` drops what a body that raised pushed on it)."""
     if declare:
         names = list(declare)
         blocks = [Block(None, [gast.Global(names=names)], None), *blocks]
     chosen = [c for c in contexts if c.adjoint or not adjoint]
     for context in sorted(chosen, key=lambda c: (c.first, -c.last)):
-        blocks = _nest_top(blocks, context, adjoint)
+        blocks = _nest_top(blocks, context, adjoint, tape)
     return blocks
 
 
@@ -89,6 +108,13 @@ def _marker_index(stmt: gast.stmt) -> int | None:
     ):
         return value.args[0].value
     return None
+
+
+def _wrapped(stmt: gast.stmt, context: Context, body: list[gast.stmt], tape) -> list:
+    """The primal's marker and the statements after it, as ``with`` or ``try``."""
+    if context.kind == "try":
+        return tried(context, body, _lines(body, context.line), tape)
+    return [_with(stmt, context, body)]
 
 
 def _with(stmt: gast.stmt | None, context: Context, body: list[gast.stmt]) -> gast.With:
@@ -122,13 +148,13 @@ def _comment(text: str | None) -> list[gast.stmt]:
     return [gast.Expr(value=call)]
 
 
-def _nest_top(blocks: list[Block], context: Context, adjoint: bool) -> list[Block]:
+def _nest_top(blocks: list[Block], context: Context, adjoint: bool, tape) -> list[Block]:
     """Nest at the top level of a sweep, or else inside its compound statements."""
     if adjoint:
         inside = [i for i, b in enumerate(blocks) if b.body and context.covers(b.lineno)]
         if not inside:
             for block in blocks:
-                block.body = _nest_list(block.body, context, adjoint, block.lineno)
+                block.body = _nest_list(block.body, context, adjoint, block.lineno, tape)
             return blocks
         start, end = inside[0], inside[-1]
         body = [s for b in blocks[start : end + 1] for s in _comment(b.comment) + b.body]
@@ -147,10 +173,10 @@ def _nest_top(blocks: list[Block], context: Context, adjoint: bool) -> list[Bloc
                 end -= 1
             body = block.body[position + 1 :]
             body += [s for b in blocks[index + 1 : end] for s in _comment(b.comment) + b.body]
-            block.body = block.body[:position] + [_with(stmt, context, body)]
+            block.body = block.body[:position] + _wrapped(stmt, context, body, tape)
             return blocks[: index + 1] + blocks[end:]
     for block in blocks:
-        block.body = _nest_list(block.body, context, adjoint, block.lineno)
+        block.body = _nest_list(block.body, context, adjoint, block.lineno, tape)
     return blocks
 
 
@@ -166,7 +192,7 @@ def _lines(stmts: list[gast.stmt], line: int | None) -> list[int | None]:
 
 
 def _nest_list(
-    stmts: list[gast.stmt], context: Context, adjoint: bool, line: int | None
+    stmts: list[gast.stmt], context: Context, adjoint: bool, line: int | None, tape=None
 ) -> list[gast.stmt]:
     lines = _lines(stmts, line)
     if adjoint:
@@ -184,10 +210,12 @@ def _nest_list(
                 while end < len(stmts) and context.covers(lines[end]):
                     end += 1
                 body = stmts[position + 1 : end]
-                return stmts[:position] + [_with(stmt, context, body)] + stmts[end:]
+                return stmts[:position] + _wrapped(stmt, context, body, tape) + stmts[end:]
     for position, stmt in enumerate(stmts):
         for arm in ("body", "orelse", "finalbody"):
             nested = getattr(stmt, arm, None)
             if isinstance(nested, list) and nested:
-                setattr(stmt, arm, _nest_list(nested, context, adjoint, lines[position]))
+                setattr(stmt, arm, _nest_list(nested, context, adjoint, lines[position], tape))
+        for handler in getattr(stmt, "handlers", []):
+            handler.body = _nest_list(handler.body, context, adjoint, lines[position], tape)
     return stmts

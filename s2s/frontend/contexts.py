@@ -74,7 +74,7 @@ class Contexts:
             if item.optional_vars is not None:
                 targets.append(self.bind(item.optional_vars.id))
         index = len(contexts)
-        text, _ = _header(self.primal, stmt)
+        text, _ = header(self.primal, stmt)
         body_lines = [n.lineno for n in gast.walk(stmt) if getattr(n, "lineno", None)]
         context = Context(
             index, stmt.lineno, stmt.body[0].lineno, max(body_lines), text, adjoint,
@@ -92,7 +92,7 @@ class Contexts:
             self.statement(inner)
 
 
-def _header(primal: Primal, stmt: gast.With) -> tuple[str, int]:
+def header(primal: Primal, stmt: gast.With) -> tuple[str, int]:
     return f"line {stmt.lineno}: {primal.line_text(stmt.lineno)}", stmt.lineno
 
 
@@ -106,7 +106,7 @@ def check_with(primal: Primal, stmt: gast.With) -> None:
                 primal.where(item.optional_vars),
                 "bind a name (`as m`) and unpack it inside the block",
             )
-    for node in _jumps(stmt.body, in_loop=False, final_ok=True):
+    for node in jumps(stmt.body, in_loop=False, final_ok=True):
         if isinstance(node, gast.Return):
             raise UnsupportedSyntaxError(
                 "a `return` inside a `with` block is supported only as its last statement",
@@ -120,7 +120,7 @@ def check_with(primal: Primal, stmt: gast.With) -> None:
         )
 
 
-def _jumps(block: list[gast.stmt], in_loop: bool, final_ok: bool = False):
+def jumps(block: list[gast.stmt], in_loop: bool, final_ok: bool = False):
     """The jumps that leave ``block``, other than its final ``return`` when ``final_ok``."""
     for index, stmt in enumerate(block):
         if isinstance(stmt, gast.Return):
@@ -130,35 +130,10 @@ def _jumps(block: list[gast.stmt], in_loop: bool, final_ok: bool = False):
             if not in_loop:
                 yield stmt
         elif isinstance(stmt, (gast.For, gast.While)):
-            yield from _jumps(stmt.body, True)
-            yield from _jumps(stmt.orelse, in_loop)
+            yield from jumps(stmt.body, True)
+            yield from jumps(stmt.orelse, in_loop)
         elif isinstance(stmt, gast.If):
-            yield from _jumps(stmt.body, in_loop)
-            yield from _jumps(stmt.orelse, in_loop)
+            yield from jumps(stmt.body, in_loop)
+            yield from jumps(stmt.orelse, in_loop)
         elif isinstance(stmt, gast.With):
-            yield from _jumps(stmt.body, in_loop, final_ok and index == len(block) - 1)
-
-
-def lift_returns(block: list[gast.stmt], result: str) -> list[gast.stmt]:
-    """``with m: ...; return v`` becomes ``with m: ...; result = v`` then ``return result``
-    (the value is computed inside the block, as in the primal)."""
-    out: list[gast.stmt] = []
-    for stmt in block:
-        for arm in ("body", "orelse"):
-            nested = getattr(stmt, arm, None)
-            if isinstance(nested, list) and nested and not isinstance(stmt, gast.FunctionDef):
-                setattr(stmt, arm, lift_returns(nested, result))
-        out.append(stmt)
-        if isinstance(stmt, gast.With) and isinstance(stmt.body[-1], gast.Return):
-            ret = stmt.body[-1]
-            value = ret.value or gast.Constant(value=None, kind=None)
-            target = gast.Name(result, gast.Store(), None, None)
-            if isinstance(value, gast.Name) and value.id == result:  # a nested block's
-                stmt.body = stmt.body[:-1] or [gast.Pass()]
-            else:
-                stmt.body[-1] = gast.copy_location(
-                    gast.Assign(targets=[target], value=value, type_comment=None), ret
-                )
-            final = gast.Return(value=gast.Name(result, gast.Load(), None, None))
-            out.append(gast.copy_location(final, ret))
-    return out
+            yield from jumps(stmt.body, in_loop, final_ok and index == len(block) - 1)

@@ -8,6 +8,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
 from s2s.frontend.sideeffects import check_side_effects
+from s2s.frontend.tries import check_try
 from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")
@@ -19,10 +20,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
     gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.AsyncWith: ("`async with` cannot be differentiated", "use a plain function"),
-    gast.Try: (
-        "`try` blocks are not differentiated",
-        "handle exceptions in the caller of the derivative",
-    ),
     gast.Raise: (
         "`raise` inside a differentiated function is not supported",
         "validate inputs in the caller",
@@ -54,15 +51,13 @@ def fence(primal: Primal) -> None:
     >>> import numpy as np
     >>> from s2s.frontend.parse import parse
     >>> def f(x):
-    ...     try:
-    ...         return np.log(x)
-    ...     finally:
-    ...         print("done")
+    ...     del x
+    ...     return 0.0
     >>> try:
     ...     fence(parse(f))
     ... except SyntaxError as e:
     ...     print(e.msg.splitlines()[0].split(": ", 1)[1])
-    `try` blocks are not differentiated
+    `del` is not supported in differentiated code
     """
     tree = primal.tree
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
@@ -171,6 +166,8 @@ def _returns(block: list[gast.stmt]) -> bool:
         return True
     if isinstance(last, gast.With):
         return _returns(last.body)
+    if isinstance(last, gast.Try):
+        return _returns(last.body) and all(_returns(h.body) for h in last.handlers)
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
@@ -187,6 +184,8 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                 )
     if isinstance(node, gast.With):
         check_with(primal, node)
+    if isinstance(node, gast.Try):
+        check_try(primal, node)
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:

@@ -31,7 +31,7 @@ from s2s.codegen.ir import (
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
-from s2s.frontend.contexts import Contexts, lift_returns
+from s2s.frontend.contexts import Contexts
 from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
@@ -59,10 +59,13 @@ from s2s.frontend.structure import (
     bound_in_compound,
     list_names,
 )
+from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, SideEffects):
+class Normalizer(
+    Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects
+):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -333,6 +336,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Sid
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
+            if self._user_function(node):  # a local list goes to the helper as a tuple
+                expr.args = [self.as_tuple(a) for a in args]
+                expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
+                                 for k in keywords]  # fmt: skip
             op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
             return Stmt((), expr, op, args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
@@ -406,6 +413,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Sid
             self.nested_def(stmt)
         elif isinstance(stmt, gast.With):
             self.with_block(stmt)
+        elif isinstance(stmt, gast.Try):
+            self.try_block(stmt)
         elif isinstance(stmt, gast.Global):
             return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
@@ -435,7 +444,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Sid
         self.return_node: Any = None
         expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
         lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
-        if any(isinstance(n, gast.With) for n in gast.walk(tree)):
+        if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
@@ -479,7 +488,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Sid
                 )
             problem = _list_rebound(node, self.lists)
             if problem is None:
-                problem = list_misuse(node, self.lists, self._user_function, self.generated)
+                problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.lists:

@@ -302,7 +302,7 @@ def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
     """Names bound (``=``, loop targets) inside an ``if``, ``for`` or ``while``."""
     names: set[str] = set()
     for stmt in straight(tree.body):
-        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+        if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Try)):
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     names.add(node.id)

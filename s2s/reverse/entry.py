@@ -248,7 +248,7 @@ def _write_vjp(
     else:  # the pullback reads what the primal sweep leaves
         drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
     writer.line("# primal sweep", 2)
-    writer.blocks(nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals), 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
         carried = sorted(set(sweeps.saved) | set(sweeps.written))
         defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
@@ -315,7 +315,7 @@ def _write_pullback(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
-    writer.blocks(nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals), 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     writer.line("# adjoint sweep", 2)
     writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
     writer.statement(gast.Return(value=grads), 2, return_line)
@@ -375,7 +375,7 @@ def _write_gradient(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
-    writer.blocks(nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals), 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     writer.line("# adjoint sweep", 2)
     writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
     writer.statement(gast.Return(value=result), 2, return_line)
@@ -441,3 +441,8 @@ def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> 
     """The adjoint sweep with the body of each ``np.errstate`` block under it again (not in a
     derivative that will be differentiated again, which stays free of ``with``)."""
     return nest_contexts(blocks, [] if functional else ir.contexts, adjoint=True)
+
+
+def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:
+    """The primal sweep with its `with` and `try` statements, and its `global` declaration."""
+    return nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals, sweeps.tape or None)
