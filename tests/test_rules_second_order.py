@@ -11,8 +11,9 @@ order of the user's function).
 
 ``UNSUPPORTED`` lists, with the reason, the rules whose second derivative is not supported
 yet: for those the check must raise a located ``S2SError`` (never a crash, never a wrong
-value), and a rule that starts passing fails here until it is taken off the list. float64 runs
-in the default suite; float32 (looser tolerances, ``check_grad``'s defaults) is ``-m slow``.
+value), and a rule that starts passing fails here until it is taken off the list. The first
+float64 row of each rule runs in the default suite; the other rows, and float32 (looser
+tolerances: ``check_grad``'s defaults), run with ``-m slow``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.solve": NEEDS + "solve_cotangent",
     "numpy.linalg.det": NEEDS + "det_adjoint",
     "numpy.linalg.slogdet": NEEDS + "slogdet_adjoint",
+    "numpy.linalg.vector_norm": NEEDS + "vector_norm_adjoint",
+    "numpy.linalg.matrix_norm": NEEDS + "norm_adjoint",
+    "numpy.linalg.cond": NEEDS + "cond_adjoint",
+    "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
+    "numpy.linalg.matrix_power": NEEDS + "matrix_power_adjoint",
+    "numpy.linalg.multi_dot": NEEDS + "multi_dot_grads",
+    "numpy.linalg.tensorinv": NEEDS + "tensorinv_adjoint",
+    "numpy.linalg.tensorsolve": NEEDS + "tensorsolve_grad_a",
+    "numpy.cross": NEEDS + "cross_adjoint",
     "numpy.linalg.eigh": NEEDS + "eigh_adjoint",
     "numpy.linalg.eigvalsh": NEEDS + "eigvalsh_adjoint",
     "numpy.linalg.cholesky": NEEDS + "cholesky_adjoint",
@@ -74,18 +84,21 @@ def _check(row: Row, dtype: str) -> None:
                        rtol=rtol, directions=directions)  # fmt: skip
 
 
-def _params(dtype: str, marks=()) -> list:
-    return [
-        pytest.param(row, dtype, id=f"{row.id}[{dtype}]", marks=marks)
-        for row in rows.DIFFERENTIABLE
-        if _name(row) not in UNSUPPORTED
-        and (dtype == "float64" or row.id not in FLOAT32_DIFFERENCES)
-    ]
+def _params(dtype: str) -> list:
+    """float64: each rule's first row in the default suite, its other rows ``-m slow``;
+    float32: every row ``-m slow``."""
+    params, seen = [], set()
+    for row in rows.DIFFERENTIABLE:
+        if _name(row) in UNSUPPORTED or (dtype != "float64" and row.id in FLOAT32_DIFFERENCES):
+            continue
+        fast = dtype == "float64" and _name(row) not in seen
+        seen.add(_name(row))
+        marks = () if fast else pytest.mark.slow
+        params.append(pytest.param(row, dtype, id=f"{row.id}[{dtype}]", marks=marks))
+    return params
 
 
-@pytest.mark.parametrize(
-    "row, dtype", _params("float64") + _params("float32", marks=pytest.mark.slow)
-)
+@pytest.mark.parametrize("row, dtype", _params("float64") + _params("float32"))
 def test_second_order_agrees_with_differences_of_the_gradient(row: Row, dtype: str):
     _check(row, dtype)
 
