@@ -225,6 +225,26 @@ def overwritten(result, array, key):
     d[array][key] = d[result]
 
 
+@linear(rt.last_item, source="an item of a list (xs.append undone); transpose: put it back")
+def last_item(result, cotangent):
+    d[cotangent] = rt.put_last(d[result], cotangent)
+
+
+@linear(rt.without_last, source="the list's other items; transpose: put them back")
+def without_last(result, cotangent):
+    d[cotangent] = rt.put_all_but_last(d[result], cotangent)
+
+
+@linear(rt.item_of, structural=("j",), source="an item of a list of parts; transpose: put it back")
+def item_of(result, parts, j):
+    d[parts] = rt.put_item(d[result], j, parts)
+
+
+@linear(rt.item_at, structural=("key", "n"), source="g placed in a list; transpose: take it out")
+def item_at(result, g, key, n):
+    d[g] = rt.item_from(d[result], key)
+
+
 @linear(rt.zeroed_at, structural=("key",), source="a projection: its own transpose")
 def zeroed_at(result, g, key):
     d[g] = rt.zeroed_at(d[result], key)
