@@ -1,4 +1,5 @@
-"""Scaling: a cotangent used once, scaled by a number and released, is scaled in place.
+"""Scaling: a cotangent used once, scaled by a number and released, is scaled in place; the
+last reader of an array recomputed for a reversed trip writes into it.
 
 In a loop's reversed trip, ``d_x += d_y * c`` followed by the release ``d_y = None`` makes a
 temporary the size of ``d_y`` only to add it and drop both. Where ``d_y`` was made earlier in
@@ -45,8 +46,15 @@ def scale_in_place(blocks: list[Block], types: dict[str, VType], ir: FunctionIR)
         if (assigned.get(var, 0) <= 1 or var in ir.carried) and known.kind == "float"
         and (known.shape == () or known.array is False) and known.dtype is not None
     }  # fmt: skip
+    arrays = {  # every value the name holds is a float array of this proven shape
+        var: known for var, known in types.items()
+        if (assigned.get(var, 0) <= 1 or var in ir.carried) and known.kind == "float"
+        and known.shape and known.array is not False
+        and known.dtype in (np.dtype(np.float32), np.dtype(np.float64))
+    }  # fmt: skip
     for block in blocks:
         _scale(block.body, scalars)
+        _into_recomputed(block.body, arrays)
 
 
 def _scale(body: list[gast.stmt], types: dict[str, VType]) -> None:
@@ -100,6 +108,66 @@ def _rewrite(body: list[gast.stmt], i: int, types: dict[str, VType]) -> bool:
         body.insert(i, scaled)
         return True
     return False
+
+
+_UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply"}
+
+
+def _into_recomputed(body: list[gast.stmt], arrays: dict[str, VType]) -> None:
+    """In each reversed trip, the last reader of a recomputed array (``d = y + y``, ``y`` an
+    array made at the trip's top and not handed to anything) writes into it:
+    ``d = _np.add(y, y, out=y)``, the same numbers with one array fewer alive."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _into_recomputed(nested, arrays)
+        if isinstance(stmt, gast.For):
+            for var in [s.targets[0].id for s in stmt.body if getattr(s, "s2s_remade", False)
+                        and not isinstance(s.value, gast.Subscript)]:  # fmt: skip
+                if var in arrays:
+                    _write_into(stmt.body, var)
+
+
+def _write_into(trip: list[gast.stmt], var: str) -> None:
+    made = next(i for i, s in enumerate(trip) if getattr(s, "s2s_remade", False)
+                and s.targets[0].id == var)  # fmt: skip
+    readers = [i for i, s in enumerate(trip) if i > made and _mentions(s, var)]
+    if not readers or any(_mentions(s, var) for s in trip[:made]):
+        return
+    last = trip[readers[-1]]
+    if not (
+        isinstance(last, gast.Assign)
+        and len(last.targets) == 1
+        and isinstance(last.targets[0], gast.Name)
+        and last.targets[0].id != var
+        and isinstance(last.value, gast.BinOp)
+        and type(last.value.op) in _UFUNCS
+    ):
+        return
+    operands = [last.value.left, last.value.right]
+    if not all(_named(o, var) or (is_literal(o) and type(_number(o)) in (int, float))
+               for o in operands) or not any(_named(o, var) for o in operands):  # fmt: skip
+        return  # the result has the array's shape and dtype only with numbers beside it
+    for i in readers[:-1]:  # the array is read, never kept, before: only operands of arithmetic
+        parents = {id(c): n for n in gast.walk(trip[i]) for c in gast.iter_child_nodes(n)}
+        for node in gast.walk(trip[i]):
+            if _named(node, var) and not isinstance(parents.get(id(node)), (gast.BinOp,
+                                                                            gast.UnaryOp)):
+                return
+    func = gast.Attribute(value=gast.Name("_np", gast.Load(), None, None),
+                          attr=_UFUNCS[type(last.value.op)], ctx=gast.Load())  # fmt: skip
+    out = gast.keyword(arg="out", value=gast.Name(var, gast.Load(), None, None))
+    last.value = gast.Call(func=func, args=operands, keywords=[out])
+
+
+def _named(node: gast.AST, var: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == var
+
+
+def _number(node: gast.expr):
+    inner = node.operand if isinstance(node, gast.UnaryOp) else node
+    return inner.value
 
 
 def _mentions(stmt: gast.stmt, var: str) -> int:
