@@ -27,7 +27,7 @@ for _fn in (
 for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,
-    rt.pad_keys, rt.repeat_key,
+    rt.pad_keys, rt.repeat_key, rt.delete_key, rt.along_axis_key,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
@@ -193,6 +193,16 @@ def unhstack(result, g, tup):
 @linear(rt.unvstack, structural=("tup",), source="a split: its transpose joins")
 def unvstack(result, g, tup):
     d[g] = rt.unsplit(d[result], g, rt.unvstack, tup)
+
+
+@linear(rt.uncolumn_stack, structural=("tup",), source="a split: its transpose joins")
+def uncolumn_stack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.uncolumn_stack, tup)
+
+
+@linear(rt.undstack, structural=("tup",), source="a split: its transpose joins")
+def undstack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.undstack, tup)
 
 
 @linear(rt.unsum, structural=("items",), source="copies: their transpose adds")

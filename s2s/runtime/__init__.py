@@ -65,6 +65,13 @@ from s2s.runtime.higher import (
     unwritten,
     var_second,
 )
+from s2s.runtime.joins import (
+    along_axis_key,
+    delete_key,
+    uncolumn_stack,
+    undstack,
+    unsplit_parts,
+)
 from s2s.runtime.kinds import (
     Cause,
     Undefined,
@@ -400,6 +407,11 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "along_axis_key",
+    "delete_key",
+    "uncolumn_stack",
+    "undstack",
+    "unsplit_parts",
     "cross_adjoint",
     "kron_plan",
     "pad_constant_grad",

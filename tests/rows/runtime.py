@@ -44,6 +44,16 @@ def split_vstacked(g):
     return _joined(parts[0], parts[1])
 
 
+def split_column_stacked(g):
+    parts = rt.uncolumn_stack(g, (X2, REF_2x3.T))
+    return _joined(parts[0], parts[1])
+
+
+def split_dstacked(g):
+    parts = rt.undstack(g, (X2, np.zeros((1, 3, 2))))
+    return _joined(parts[0], parts[1])
+
+
 def split_summed(g):
     parts = rt.unsum(g, (X2, np.zeros((2, 3))))
     return _joined(parts[0], parts[1])
@@ -65,6 +75,8 @@ def placed_at_slice(a, b):
 
 
 ROWS = [
+    R(rt.uncolumn_stack, split_column_stacked, normal(3, 3)),
+    R(rt.undstack, split_dstacked, normal(1, 3, 3)),
     R(
         rt.pad_constant_grad,
         lambda g: rt.pad_constant_grad(g, REF_2x3, ((1, 0), (2, 1)), np.zeros(2)),
@@ -325,6 +337,18 @@ NONDIFF = [
         lambda x: np.sum(x) * len(rt.kron_plan(x, x)[0]),
         normal(3),
         expected=lambda x: (np.full_like(x, 2.0),),
+    ),  # fmt: skip
+    R(
+        rt.delete_key,
+        lambda x: np.sum(x) * len(rt.delete_key(x, [0], 0)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.along_axis_key,
+        lambda x: np.sum(x) * len(rt.along_axis_key(x, np.array([0, 0]), 0)),
+        normal(3),
+        expected=_ones,
     ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
