@@ -38,6 +38,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     pymath,
     reductions,
     runtime,
+    selections,
     shapes,
     sorting,
     statistics,

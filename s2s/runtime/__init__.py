@@ -149,6 +149,13 @@ from s2s.runtime.reductions import (
     unreduce,
     var_adjoint,
 )
+from s2s.runtime.selections import (
+    choose_parts,
+    compress_key,
+    extract_key,
+    select_masks,
+    select_parts,
+)
 from s2s.runtime.shapes import (
     take_key,
     unarray,
@@ -407,6 +414,11 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "choose_parts",
+    "compress_key",
+    "extract_key",
+    "select_masks",
+    "select_parts",
     "along_axis_key",
     "delete_key",
     "uncolumn_stack",
