@@ -38,7 +38,11 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     pymath,
     reductions,
     runtime,
+<<<<<<< HEAD
     selections,
+=======
+    runtime_adjoints,
+>>>>>>> main
     shapes,
     sorting,
     statistics,

@@ -15,6 +15,7 @@ from rows import (
     pymath,
     reductions,
     runtime,
+    runtime_adjoints,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
@@ -49,6 +50,7 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *runtime_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -66,6 +68,7 @@ USER_FACING: list[Row] = [
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
     if r
     not in runtime.ROWS
+    + runtime_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
