@@ -38,11 +38,8 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     pymath,
     reductions,
     runtime,
-<<<<<<< HEAD
-    selections,
-=======
     runtime_adjoints,
->>>>>>> main
+    selections,
     shapes,
     sorting,
     statistics,
