@@ -844,3 +844,12 @@ def test_delete_and_along_axis_keys_gather_as_numpy_does():
     np.testing.assert_array_equal(a[rt.along_axis_key(a, i, 1)], np.take_along_axis(a, i, 1))
     j = np.array([5, -2])
     np.testing.assert_array_equal(a[rt.along_axis_key(a, j, None)], np.take_along_axis(a, j, None))
+
+
+def test_as_columns_and_from_columns_follow_solves_vector_rule():
+    x, m = rand(3), rand(3, 2)
+    np.testing.assert_array_equal(rt.as_columns(x, x), x[:, None])
+    np.testing.assert_array_equal(rt.from_columns(rt.as_columns(x, x), x), x)
+    assert rt.as_columns(m, m) is m and rt.from_columns(m, m) is m
+    record = rt.like(x)  # a shape record stands for b
+    np.testing.assert_array_equal(rt.as_columns(x, record), x[:, None])
