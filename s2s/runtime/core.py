@@ -68,6 +68,8 @@ def dtype_of(x: Any) -> np.dtype:
     dtype = getattr(x, "dtype", None)
     if dtype is not None:
         return dtype
+    if type(x) in (list, tuple) and _holds_like(x):  # [x, x + 2] with a recorded element
+        return np.result_type(*(dtype_of(e) for e in x))
     if isinstance(x, bool):
         return np.dtype(bool)
     if isinstance(x, int):
@@ -111,8 +113,21 @@ def narrow(g: Any, dtype: str) -> Any:
 
 @reads_shape_only(0)
 def shape_of(x: Any) -> tuple[int, ...]:
-    """``np.shape`` that also reads a recorded :class:`Like`."""
-    return x.shape if isinstance(x, Like) else np.shape(x)
+    """``np.shape`` that also reads a recorded :class:`Like`, alone or inside a list (the
+    argument of ``np.mean([x, x + 2])``, whose elements' values the adjoint does not need)."""
+    if isinstance(x, Like):
+        return x.shape
+    if type(x) in (list, tuple) and _holds_like(x):
+        shapes = {shape_of(e) for e in x}
+        if len(shapes) == 1:
+            return (len(x), *shapes.pop())
+        return np.shape([np.empty(s) for s in shapes])  # numpy's error for ragged nesting
+    return np.shape(x)
+
+
+def _holds_like(items: list | tuple) -> bool:
+    # a list (or a plain tuple: Like is a tuple itself) with a Like record at any depth
+    return any(isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items)
 
 
 @reads_shape_only(1)
