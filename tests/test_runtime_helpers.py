@@ -600,6 +600,9 @@ def _shape_only_calls():
         (rt.solve_cotangent, (rand(4, 3), s, v)),
         (rt.solve_grad_a, (rand(4, 3), rand(4, 3), s, v)),
         (rt.solve_grad_a, (rand(3, 2), rand(3, 2), m, rand(3, 2))),
+        (rt.as_columns, (rand(3), v)),
+        (rt.as_columns, (rand(3, 2), rand(3, 2))),
+        (rt.from_columns, (rand(3, 1), v)),
         (rt.pad_keys, (a, 1, "reflect")),
         (rt.pad_keys, (a, ((1, 0), (0, 2)))),
         (rt.pad_constant_grad, (rand(3, 5), a, ((1, 0), (0, 2)), 0.5)),
@@ -878,3 +881,12 @@ def test_compress_and_extract_keys_gather_as_numpy_does():
     np.testing.assert_array_equal(a[rt.compress_key(c, a)], np.compress(c, a))
     np.testing.assert_array_equal(a[rt.extract_key(a > 0, a)], np.extract(a > 0, a))
     np.testing.assert_array_equal(a[rt.extract_key([0, 1, 1], a)], np.extract([0, 1, 1], a))
+
+
+def test_as_columns_and_from_columns_follow_solves_vector_rule():
+    x, m = rand(3), rand(3, 2)
+    np.testing.assert_array_equal(rt.as_columns(x, x), x[:, None])
+    np.testing.assert_array_equal(rt.from_columns(rt.as_columns(x, x), x), x)
+    assert rt.as_columns(m, m) is m and rt.from_columns(m, m) is m
+    record = rt.like(x)  # a shape record stands for b
+    np.testing.assert_array_equal(rt.as_columns(x, record), x[:, None])

@@ -90,7 +90,9 @@ from s2s.runtime.kinds import (
 from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
     adjugate,
+    as_columns,
     det_adjoint,
+    from_columns,
     norm_adjoint,
     solve_cotangent,
     solve_grad_a,
@@ -372,6 +374,8 @@ __all__ = [
     "slogdet_adjoint",
     "solve_cotangent",
     "solve_grad_a",
+    "as_columns",
+    "from_columns",
     "sort_adjoint",
     "stop_gradient",
     "subderivative",
