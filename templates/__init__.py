@@ -38,6 +38,8 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     pymath,
     reductions,
     runtime,
+    runtime_adjoints,
+    selections,
     shapes,
     sorting,
     statistics,

@@ -15,10 +15,12 @@ from rows import (
     pymath,
     reductions,
     runtime,
+    runtime_adjoints,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
     scipy_stats,
+    selections,
     shapes,
     sorting,
     statistics,
@@ -36,6 +38,7 @@ DIFFERENTIABLE: list[Row] = [
     *statistics.ROWS,
     *tilings.ROWS,
     *joins.ROWS,
+    *selections.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
@@ -47,6 +50,7 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *runtime_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -64,6 +68,7 @@ USER_FACING: list[Row] = [
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
     if r
     not in runtime.ROWS
+    + runtime_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
