@@ -246,11 +246,6 @@ def without_last(result, cotangent):
     d[cotangent] = rt.put_all_but_last(d[result], cotangent)
 
 
-@linear(rt.item_cotangents, source="its items in a list; transpose: take them out")
-def item_cotangents(result, parts):
-    d[parts] = rt.parts_of(d[result], parts)
-
-
 @linear(rt.item_of, structural=("j",), source="an item of a list of parts; transpose: put it back")
 def item_of(result, parts, j):
     d[parts] = rt.put_item(d[result], j, parts)

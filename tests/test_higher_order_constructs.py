@@ -9,8 +9,7 @@ which the signature of a nested def left out, and calls ``_s2s.pullback_of(inner
 ``inner`` made at run time), a loop indexing an array (the loop index, pushed on the gradient's
 tape with floats, was taken for a float reaching ``x[i]``'s key), items of a list, and list
 comprehensions (the helpers that take a list's cotangent apart had no rules; the gradient binds
-a list to ``None`` before its tape, and names a comprehension's list a second time), tuples
-passed to helpers (the cotangent of a tuple parameter, ``_s2s.item_cotangents``, had no rule). The
+a list to ``None`` before its tape, and names a comprehension's list a second time). The
 Hessian is checked against central differences of the gradient, column by column, and the
 Hessian-vector product against the Hessian.
 """
@@ -84,7 +83,6 @@ CASES = [
                                                            RNG.normal(size=2), RNG.normal(size=2))),
     ("a recursive nested def capturing a value", calls.recursive_closure,
      (RNG.normal(size=3), RNG.normal(size=3))),
-    ("tuples passed to helpers", calls.passes_tuples, (RNG.normal(size=3), RNG.normal(size=3))),
     ("items of a list", list_items, (RNG.normal(size=3),)),
     ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
     ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),

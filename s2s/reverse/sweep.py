@@ -246,8 +246,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             for t in stmt.targets
         ]  # fmt: skip
         self.maybe_none.add(param)  # a list: _s2s.add adds it item by item
-        items = gast.Tuple(elts=parts, ctx=gast.Load())
-        self.accumulate(param, call("_s2s.item_cotangents", items), out, may_be_none=True)
+        self.accumulate(param, call("_s2s.item_cotangents", *parts), out, may_be_none=True)
         return out
 
     def call_adjoint(self, stmt: Stmt, binding) -> list[gast.stmt]:

@@ -270,9 +270,9 @@ def _key_in(xp: Any, key: Any) -> Any:
     return xp.asarray(key) if type(key) is np.ndarray else key
 
 
-def item_cotangents(parts: tuple) -> list[Any]:
-    """The cotangent of a tuple argument: one part per item of ``parts`` (``None`` where an
-    item got none); :func:`s2s.runtime.kinds.add` adds such lists item by item."""
+def item_cotangents(*parts: Any) -> list[Any]:
+    """The cotangent of a tuple argument: one part per item (``None`` where an item got
+    none); :func:`s2s.runtime.kinds.add` adds such lists item by item."""
     return list(parts)
 
 

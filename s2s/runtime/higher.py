@@ -53,12 +53,6 @@ def put_all_but_last(ct: list, cotangent: list) -> list:
     return list(ct) + [None] if ct is not None else [None] * len(cotangent)
 
 
-def parts_of(ct: Any, parts: tuple) -> list[Any]:
-    """The transpose of ``item_cotangents(parts)``: ``ct``'s parts, one per item (``None``
-    for none)."""
-    return list(ct) if ct is not None else [None] * len(parts)
-
-
 def put_item(ct: Any, j: int, parts: Any) -> Any:
     """The transpose of ``item_of(parts, j)``: a list of ``parts``' length with ``ct`` at
     ``j`` and ``None`` elsewhere (``None`` where there was no list)."""
