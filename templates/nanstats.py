@@ -106,3 +106,30 @@ def nancumprod(result, a, axis=None, dtype=None):
 def nancumprod_tangent(result, a, axis=None, dtype=None):
     filled = np.where(np.isnan(a), 1.0, a)
     d[result] += rt.cumprod_tangent(np.where(np.isnan(a), 0.0, d[a]), filled, axis)
+
+
+@adjoint(
+    np.average,
+    structural=("axis", "keepdims"),
+    source="numpy.average = sum(w a) / sum(w): d/da = w / sum(w), d/dw = (a - avg) / sum(w)",
+    facts=Facts(shape=REDUCTION, dtype=FLOAT),
+)
+def average(result, a, axis=None, weights=None, *, keepdims=False):
+    w = rt.average_weights(a, axis, weights) * np.ones_like(a)
+    total = np.sum(w, axis=axis, keepdims=True)
+    g = rt.unreduce(d[result], a, axis, keepdims) / total
+    d[a] = g * w
+    spread = g * (a - np.sum(w * a, axis=axis, keepdims=True) / total)
+    d[weights] = np.reshape(
+        rt.unbroadcast(spread, rt.average_weights(a, axis, weights)), rt.shape_of(weights)
+    )
+
+
+@tangent(np.average, source="numpy.average: (sum(w da) + sum((a - avg) dw)) / sum(w)")
+def average_tangent(result, a, axis=None, weights=None, *, keepdims=False):
+    w = rt.average_weights(a, axis, weights) * np.ones_like(a)
+    total = np.sum(w, axis=axis, keepdims=keepdims)
+    centered = a - np.sum(w * a, axis=axis, keepdims=True) / np.sum(w, axis=axis, keepdims=True)
+    d[result] += np.sum(w * d[a], axis=axis, keepdims=keepdims) / total
+    dw = rt.average_weights(a, axis, d[weights])
+    d[result] += np.sum(centered * dw, axis=axis, keepdims=keepdims) / total

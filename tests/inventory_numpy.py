@@ -94,7 +94,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "atleast_1d": ("differentiable", ""),
     "atleast_2d": ("differentiable", ""),
     "atleast_3d": ("differentiable", ""),
-    "average": ("missing", R4),
+    "average": ("differentiable", ""),
     "bartlett": ("structural", R1),
     "base_repr": ("not_numerical", R21),
     "binary_repr": ("not_numerical", R21),

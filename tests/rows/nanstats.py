@@ -1,8 +1,9 @@
-"""Rows for ``templates/nanstats.py``: nanvar, nanstd, nanprod, nancumsum, nancumprod."""
+"""Rows for ``templates/nanstats.py``: nanvar, nanstd, nanprod, nancumsum, nancumprod and
+average."""
 
 import numpy as np
 
-from rows.spec import R, normal, with_zeros
+from rows.spec import R, normal, positive, with_zeros
 
 
 def nan_at_1(x):
@@ -47,4 +48,14 @@ ROWS = [
         with_zeros(3, 2),
         tag="axis",
     ),
+    R(np.average, lambda x: np.average(x), normal(2, 3)),
+    R(np.average, lambda x, w: np.average(x, weights=w), normal(2, 3), positive(2, 3), tag="w"),
+    R(
+        np.average,
+        lambda x, w: np.average(x, axis=1, weights=w, keepdims=True),
+        normal(2, 3),
+        positive(3),
+        tag="1d-weights",
+    ),
+    R(np.average, lambda x: np.average(x, axis=0), normal(3, 2), tag="axis"),
 ]
