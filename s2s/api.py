@@ -37,6 +37,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
+from s2s.frontend.callables import callable_key, read_path
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
@@ -106,6 +107,26 @@ def _shapes(value: Any) -> Any:
     if type(value) is tuple:
         return tuple(_shapes(v) for v in value)
     return None
+
+
+def _callables_key(store: dict, arguments: dict[str, Any]) -> tuple:
+    """The callables the derivative's generations read from the arguments (``act``,
+    ``self.act``, ``cfg["loss"]``), as they are now: part of the specialization key."""
+    paths = store.get("callables")
+    if not paths:
+        return ()
+    return tuple([callable_key(read_path(arguments.get(p, MISSING), s)) for p, s in paths])
+
+
+def _learn_callables(store: dict, generated: Generated) -> bool:
+    """Add the argument paths ``generated`` read callables from to the store's key paths;
+    whether there were new ones."""
+    paths = store.get("callables", ())
+    new = tuple(p for p in dict.fromkeys((b.param, b.steps) for b in generated.bound)
+                if p not in paths)  # fmt: skip
+    if new:
+        store["callables"] = paths + new
+    return bool(new)
 
 
 def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], bool]:
@@ -216,23 +237,27 @@ class Derivative:
             self._store = (_EPOCH[0], self._layout, store)
         return store
 
-    def _fresh(self, generated: Generated) -> bool:
+    def _fresh(self, generated: Generated, arguments: dict[str, Any]) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
-        monkeypatch regenerates)."""
+        monkeypatch regenerates), and every callable read from an argument is still there."""
+        for bound in generated.bound:
+            if not bound.holds(arguments):
+                return False
         return targets_unchanged(generated.source_function or self.primal, generated.targets)
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
         abstract = tuple([_abstract(v) for v in arguments.values()])
         strict = _strict_floats()
-        abstract = (abstract, strict)  # under np.errstate(...="raise") nothing is left out
+        # under np.errstate(...="raise") nothing is left out; callables passed as values
+        abstract = (abstract, strict, _callables_key(store, arguments))
         key = (abstract, tuple([_shapes(v) for v in arguments.values()]) if shapes else None)
         generated = store["entries"].get(key)
         if generated is None and (
             not shapes or store["shapes"].get(abstract, 0) >= MAX_SHAPE_SPECIALIZATIONS
         ):  # the shape-generic derivative serves only once the shaped ones are used up
             generated = store["entries"].get((abstract, None))
-        if generated is not None and self._fresh(generated):
+        if generated is not None and self._fresh(generated, arguments):
             if self._latest is not generated:
                 self._latest = store["latest"] = generated
             return generated
@@ -241,7 +266,7 @@ class Derivative:
             if not shaped:  # many shapes seen: one shape-generic derivative serves the rest
                 key = (abstract, None)
             generated = store["entries"].get(key)
-            if generated is None or not self._fresh(generated):
+            if generated is None or not self._fresh(generated, arguments):
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
                 backend = find_backend(arguments, self.primal)
@@ -268,7 +293,11 @@ class Derivative:
                     signature,
                     backend,
                     self._layout.containers() if self._layout is not None else None,
+                    {n: v for n, v in arguments.items() if n not in self._wrt_names},
                 )
+                if _learn_callables(store, generated):  # the key now reads these callables
+                    abstract = (abstract[0], strict, _callables_key(store, arguments))
+                    key = (abstract, key[1])
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
         return generated

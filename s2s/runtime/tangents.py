@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import linecache
+import types
 from typing import Any
 
 import numpy as np
 
 from s2s.errors import Location, TangentError, UndefinedGradientError
-from s2s.runtime.core import acc_dtype, dtype_of, shape_of
+from s2s.runtime.core import _method_of_callable, acc_dtype, dtype_of, shape_of
 from s2s.runtime.kinds import Undefined
 
 
@@ -179,6 +180,12 @@ def set_maker(kind: str, make: Any) -> None:
 
 
 def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
+    function = _method_of_callable(function)
+    if isinstance(function, types.MethodType):  # net.forward: the function's, with net added
+        derivative = _derivative(kind, function.__func__, wrt)
+        first = len(wrt) if kind == "jvp" else 1  # the tangents, or the cotangent, come first
+        owner = function.__self__
+        return lambda *args, **kwargs: derivative(*args[:first], owner, *args[first:], **kwargs)
     code = getattr(function, "__code__", None)  # a nested def is new at every call: share
     key = (kind, code if code is not None and function.__closure__ is None else function, wrt)
     found = _FACTORIES.get(key)
