@@ -64,6 +64,7 @@ PIECEWISE_CONSTANT = "piecewise_constant"
 # How a function's output shape follows from its inputs' (read by analysis.static_shapes)
 BROADCAST = "broadcast"  # numpy broadcasting of the array arguments (elementwise functions)
 MATMUL = "matmul"  # numpy.matmul's contraction, with 1-D promotion and batch broadcasting
+DOT = "dot"  # numpy.dot's contraction: matmul's shape where both operands are 1-D or 2-D
 REDUCTION = "reduction"  # ``axis`` removed (every axis by default), kept as 1 with ``keepdims``
 ALLOCATION = "allocation"  # the shape argument (``np.zeros((n, m))``)
 # How its output dtype follows from its inputs' (read by analysis.dtypes); the default is NEP 50
@@ -82,7 +83,7 @@ class Facts:
 
     Attributes:
         shape: how the output shape follows from the inputs' (``BROADCAST``, ``MATMUL``,
-            ``REDUCTION``, ``ALLOCATION``), or ``None``: not proven statically.
+            ``DOT``, ``REDUCTION``, ``ALLOCATION``), or ``None``: not proven statically.
         dtype: how the output dtype follows (``FLOAT``, ``CAST``, ``LIKE``, ``NEW``), or
             ``None`` for NEP 50 promotion of the differentiable arguments.
         view: the result may share memory with the first argument (``reshape``, ``x[key]``).

@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import MATMUL, Facts, adjoint, d, tangent
+from s2s.registry import DOT, MATMUL, Facts, adjoint, d, tangent
 
 GILES = (
     'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
@@ -11,7 +11,7 @@ GILES = (
 )
 
 
-@adjoint(np.dot, source=GILES + "; numpy.dot for the N-d contraction")
+@adjoint(np.dot, source=GILES + "; numpy.dot for the N-d contraction", facts=Facts(shape=DOT))
 def dot(result, a, b):
     d[a] = rt.dot_grad_a(d[result], a, b)
     d[b] = rt.dot_grad_b(d[result], a, b)

@@ -183,3 +183,50 @@ def test_basic_slices_have_proven_shapes():
     assert "_s2s.filled(d_sum_1, (999,), 'float64')" in derivative.source
     check(strided, x, RNG.normal(size=(14, 2)), wrt=(0, 1))
     check(strided, RNG.normal(size=9), RNG.normal(size=15), wrt=(0, 1))
+
+
+def logistic(w, X, y):
+    return np.mean(np.log1p(np.exp(-y * np.dot(X, w))))
+
+
+def test_dot_of_a_proven_matrix_and_vector_is_plain():
+    """``np.dot(X, w)`` of a proven matrix and vector: ``w``'s adjoint is ``X.T @ g``."""
+    w, X, y = RNG.normal(size=3), RNG.normal(size=(6, 3)), np.sign(RNG.normal(size=6))
+    check(logistic, w, X, y, wrt=(0, 1))
+    derivative = s2s.grad(logistic)
+    derivative(w, X, y)
+    assert "X.T @ d_dot_1" in derivative.source and "dot_grad" not in derivative.source
+
+
+def dot_rnn(wx, wh, xs):
+    h = np.zeros(wh.shape[0])
+    for t in range(xs.shape[0]):
+        h = np.tanh(np.dot(xs[t], wx) + np.dot(h, wh))
+    return np.sum(h * np.dot(wh, h))
+
+
+def test_dot_in_a_loop_has_proven_shapes():
+    """``np.dot`` of proven vectors and matrices has matmul's shape, so a loop carries ``h``'s
+    shape: the vector's adjoint is a matmul, the matrices' are outer products, nothing is
+    unbroadcast and no shape record goes on the tape."""
+    wx, wh, xs = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 4)) / 2, RNG.normal(size=(5, 3))
+    check(dot_rnn, wx, wh, xs, wrt=(0, 1, 2))
+    derivative = s2s.grad(dot_rnn, wrt=(0, 1, 2))
+    derivative(wx, wh, xs)
+    source = derivative.source
+    assert "_np.outer(getitem_" in source and "_np.outer(h, " in source
+    assert "wh @ d_" in source and "wh.T @ d_" in source  # h's adjoint through each product
+    assert "dot_grad" not in source and "unbroadcast" not in source and "like(" not in source
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dot_of_a_matrix_and_a_vector_gives_outer_products(dtype):
+    def f(a, v):
+        return np.sum(np.dot(a, v) ** 2)
+
+    a, v = RNG.normal(size=(4, 3)).astype(dtype), RNG.normal(size=3).astype(dtype)
+    check(f, a, v, wrt=(0, 1))
+    derivative = s2s.grad(f, wrt=(0, 1))
+    da, dv = derivative(a, v)
+    assert da.dtype == dtype and dv.dtype == dtype
+    assert "_np.outer(d_" in derivative.source and "a.T @ d_" in derivative.source

@@ -118,6 +118,11 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return tuple(np.broadcast_shapes(*shapes))
     if facts.shape == registry.MATMUL and len(stmt.args) == 2 and not stmt.kwargs:
         return _matmul(shape_of(stmt.args[0], types), shape_of(stmt.args[1], types))
+    if facts.shape == registry.DOT and len(stmt.args) == 2 and not stmt.kwargs:
+        shapes = [shape_of(a, types) for a in stmt.args]
+        if any(s is None or len(s) not in (1, 2) for s in shapes):
+            return None  # 0-d multiplies, N-d contracts differently: left to run time
+        return _matmul(*shapes)
     return None
 
 
@@ -254,6 +259,44 @@ def _matrix(atom: gast.expr, types: dict[str, VType]) -> np.dtype | None:
     return known.dtype if known.dtype in (np.float32, np.float64) else None
 
 
+def _float_ndim(atom: gast.expr, types: dict[str, VType]) -> tuple[int, np.dtype] | None:
+    known = types.get(atom.id) if isinstance(atom, gast.Name) else None
+    if known is None or known.shape is None or known.array is False:
+        return None
+    if known.dtype not in (np.float32, np.float64):
+        return None
+    return len(known.shape), known.dtype
+
+
+def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.expr | None:
+    """``np.dot``'s adjoints where both operands are proven float arrays of one dtype: of two
+    matrices as matmul's (``g @ b.T``, ``a.T @ g``); of a matrix and a vector, ``a.T @ g`` for
+    the vector; of a vector and a matrix, ``b @ g`` for the vector (Giles 2008: C = AB gives
+    dA = dC B^T, dB = A^T dC); of a vector and a matrix, ``np.outer(a, g)`` for the matrix, and
+    of a matrix and a vector, ``np.outer(g, b)``. Two vectors are left to the helper."""
+    first, second = _float_ndim(a, types), _float_ndim(b, types)
+    if first is None or second is None or first[1] != second[1]:
+        return None
+    shapes = (first[0], second[0])
+    def transpose(x):
+        return gast.Attribute(value=x, attr="T", ctx=gast.Load())
+    def matmul(left, right):
+        return gast.BinOp(left=left, op=gast.MatMult(), right=right)
+    if shapes == (2, 2):
+        return matmul(g, transpose(b)) if helper == "dot_grad_a" else matmul(transpose(a), g)
+    if shapes == (1, 2):
+        return matmul(b, g) if helper == "dot_grad_a" else _numpy_call("outer", a, g)
+    if shapes == (2, 1):
+        return _numpy_call("outer", g, b) if helper == "dot_grad_a" else matmul(transpose(a), g)
+    return None
+
+
+def _numpy_call(name: str, *args: gast.expr) -> gast.expr:
+    func = gast.Attribute(value=gast.Name("_np", gast.Load(), None, None), attr=name,
+                          ctx=gast.Load())  # fmt: skip
+    return gast.Call(func=func, args=list(args), keywords=[])
+
+
 def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
     helper = _helper(node)
     if helper in ("matmul_grad_x1", "matmul_grad_x2") and len(node.args) == 3:
@@ -266,6 +309,8 @@ def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
         )
         left, right = (g, transposed) if helper == "matmul_grad_x1" else (transposed, g)
         return gast.BinOp(left=left, op=gast.MatMult(), right=right)
+    if helper in ("dot_grad_a", "dot_grad_b") and len(node.args) == 3:
+        return _dot(helper, *node.args, types)
     if helper == "reduced_size" and len(node.args) == 2 and _is_none(node.args[1]):
         shape = shape_of(node.args[0], types) if isinstance(node.args[0], gast.Name) else None
         return gast.Constant(value=int(np.prod(shape)), kind=None) if shape is not None else None
