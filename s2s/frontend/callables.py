@@ -66,6 +66,18 @@ def read_path(value: Any, steps: tuple[Step, ...]) -> Any:
     return value
 
 
+def paths_key(paths: tuple[tuple[str, tuple[Step, ...]], ...], arguments: dict[str, Any]) -> tuple:
+    """The callables at ``paths`` (argument, steps) of ``arguments`` as they are now: the part of
+    a derivative's specialization key that a new callable changes."""
+    return tuple([callable_key(read_path(arguments.get(p, MISSING), s)) for p, s in paths])
+
+
+def learned(paths: tuple, bound: tuple[Bound, ...]) -> tuple:
+    """``paths`` with the argument paths of ``bound`` not among them yet added."""
+    new = [p for p in dict.fromkeys((b.param, b.steps) for b in bound) if p not in paths]
+    return paths + tuple(new) if new else paths
+
+
 class _Same:
     """A key part equal only to itself (by identity), for objects that may not be hashable."""
 

@@ -443,7 +443,7 @@ def set_vjp_maker(make_vjp: Any) -> None:
     _MAKE_VJP[:] = [make_vjp]
 
 
-def _method_of_callable(function: Any) -> Any:
+def method_of_callable(function: Any) -> Any:
     """An object of the user's class with a ``__call__`` written in Python: that bound method
     (differentiated from its source); anything else unchanged."""
     if isinstance(function, (types.FunctionType, types.MethodType, type)):
@@ -458,7 +458,7 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
     per (function, wrt), each cached per argument signature like any derivative."""
-    function = _method_of_callable(function)
+    function = method_of_callable(function)
     if isinstance(function, types.MethodType):  # net.forward: the function's, bound to net
         return types.MethodType(subderivative(function.__func__, wrt), function.__self__)
     # a nested def is a new function object on every call: share one derivative per code

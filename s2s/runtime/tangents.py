@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import Location, TangentError, UndefinedGradientError
-from s2s.runtime.core import _method_of_callable, acc_dtype, dtype_of, shape_of
+from s2s.runtime.core import acc_dtype, dtype_of, method_of_callable, shape_of
 from s2s.runtime.kinds import Undefined
 
 
@@ -180,7 +180,7 @@ def set_maker(kind: str, make: Any) -> None:
 
 
 def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
-    function = _method_of_callable(function)
+    function = method_of_callable(function)
     if isinstance(function, types.MethodType):  # net.forward: the function's, with net added
         derivative = _derivative(kind, function.__func__, wrt)
         first = len(wrt) if kind == "jvp" else 1  # the tangents, or the cotangent, come first
