@@ -270,3 +270,26 @@ def test_callables_known_only_at_run_time_are_refused_at_their_line(f, args, err
         s2s.grad(f)(X, *args)
     line = "# MARK" if f is not f_act else "return np.sum(act(x)"
     assert_located(info.value, f, line, words)
+
+
+def f_noisy(x, rng):
+    noise = rng.normal(size=x.shape)
+    return np.sum(x**2 + noise)
+
+
+def test_a_library_method_of_an_argument_is_keyed_by_its_rule_not_its_object(monkeypatch):
+    """``rng.normal`` is a new object at each read and each call brings a new generator: one
+    derivative serves them all, and each call draws once, as one call of ``f`` would."""
+    generations = []
+    generate = s2s.api.generate
+    counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
+    monkeypatch.setattr(s2s.api, "generate", counted)
+    d = s2s.grad(f_noisy)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        np.testing.assert_allclose(d(X, rng), 2 * X, rtol=1e-12)
+        after = rng.normal()
+        rng = np.random.default_rng(seed)
+        rng.normal(size=X.shape)
+        assert after == rng.normal()
+    assert len(generations) == 1

@@ -28,10 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import gast
+import numpy as np
 
+from s2s import registry
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import MISSING, Target, global_value, local_names
+from s2s.frontend.spellings import hashable
 
 Step = tuple[str, Any]  # ("attr", name) or ("item", key)
 
@@ -129,6 +132,12 @@ def callable_key(obj: Any) -> Any:
         return ("instance", type(obj), callable_key(type(obj).__call__))
     if obj is MISSING or not callable(obj):
         return ("not callable", type(obj))
+    owner = getattr(obj, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType):
+        # a library method (rng.normal, dist.logpdf) is a new object at each read: the code
+        # calls it through the value, and depends only on the rule that differentiates it
+        rule = registry.lookup(obj) if hashable(obj) else None
+        return ("method", type(owner), getattr(obj, "__name__", None), _Same(rule))
     return ("object", _Same(obj))
 
 
@@ -264,6 +273,8 @@ class _Binder:
             if base.param is None:
                 found = self._global(node)
                 return _Static(found) if found is not None else None
+            if _is_array(base.obj):  # x.sum(), x.dot(w): numpy's methods (resolve's Method)
+                return None
             value = _static_attribute(base.obj, node.attr)
             if value is MISSING:
                 return None
@@ -433,6 +444,12 @@ class _Binder:
             return (f"`{text}` is read from `{name}`, which is assigned in the function, so it "
                     "is known only at run time")  # fmt: skip
         return f"`{text}` is not a function held by an argument or named by the function"
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, np.generic)) or any(
+        hasattr(type(value), a) for a in ("__array_function__", "__array_namespace__")
+    )
 
 
 def _is_callable_instance(obj: Any) -> bool:
