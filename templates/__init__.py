@@ -39,6 +39,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     shapes,
     sorting,
     statistics,
+    tilings,
     ufuncs,
     ufuncs_extra,
 )

@@ -19,11 +19,15 @@ LINEAR = "linear in its first argument: the transpose of the helper's map"
 
 # -- shape records, masks, markers and checks: no tangent space --------------------------------
 
-for _fn in (rt.seed, rt.like, rt.zeros_like_acc, rt.zero_tangent, rt.shape_of, rt.reduced_size):
+for _fn in (
+    rt.seed, rt.like, rt.zeros_like_acc, rt.zero_tangent, rt.shape_of, rt.reduced_size,
+    rt.tile_plan, rt.kron_plan,
+):  # fmt: skip
     nondifferentiable(_fn, reason="reads only shapes and dtypes", metadata=True)
 for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,
+    rt.pad_keys, rt.repeat_key,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
@@ -194,6 +198,16 @@ def unvstack(result, g, tup):
 @linear(rt.unsum, structural=("items",), source="copies: their transpose adds")
 def unsum(result, g, items):
     d[g] = rt.unsum_back(d[result], g)
+
+
+@linear(rt.pad_constant_grad, structural=("array", "pad_width", "constant_values"), source=LINEAR)
+def pad_constant_grad(result, g, array, pad_width, constant_values):
+    d[g] = rt.pad_constant_tangent(d[result], array, pad_width)
+
+
+@linear(rt.pad_constant_tangent, structural=("array", "pad_width"), source=LINEAR)
+def pad_constant_tangent(result, t, array, pad_width):
+    d[t] = rt.pad_constant_grad(d[result], array, pad_width, t)
 
 
 @linear(rt.cumsum_adjoint, structural=("a", "axis"), source="its transpose is a cumsum")

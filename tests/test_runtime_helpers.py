@@ -1,9 +1,12 @@
 """The runtime helpers of the derivative rules, against central differences and exact values."""
 
+import warnings
+
 import numpy as np
 import pytest
 from gradcheck import richardson
 
+import s2s
 import s2s.runtime as rt
 from s2s.runtime.products import LazyParts
 
@@ -597,6 +600,13 @@ def _shape_only_calls():
         (rt.solve_cotangent, (rand(4, 3), s, v)),
         (rt.solve_grad_a, (rand(4, 3), rand(4, 3), s, v)),
         (rt.solve_grad_a, (rand(3, 2), rand(3, 2), m, rand(3, 2))),
+        (rt.pad_keys, (a, 1, "reflect")),
+        (rt.pad_keys, (a, ((1, 0), (0, 2)))),
+        (rt.pad_constant_grad, (rand(3, 5), a, ((1, 0), (0, 2)), 0.5)),
+        (rt.pad_constant_tangent, (rand(2, 2), a, 1)),
+        (rt.tile_plan, (a, (2, 1, 3))),
+        (rt.repeat_key, (a, [1, 0, 2], 1)),
+        (rt.kron_plan, (a, v)),
     ]
 
 
@@ -731,3 +741,65 @@ def test_unique_adjoint_gives_a_single_nan_its_whole_cotangent():
         np.array([10.0, 20.0]), np.array([np.nan, 1.0, np.nan]), None, True, True
     )
     assert got.tolist() == [10.0, 10.0, 10.0]
+
+
+# -- pad, tile, repeat, kron, cross ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric", "wrap"])
+def test_pad_keys_read_the_padded_array_back(mode):
+    """Scatter-adding the padded array at the keys gives each entry times its copies."""
+    a = rand(3, 4)
+    widths = ((2, 1), (0, 3))
+    padded = np.pad(a, widths, mode=mode)
+    key_a, key_g = rt.pad_keys(a, widths, mode)
+    back = np.zeros_like(a)
+    np.add.at(back, key_a, padded[key_g])
+    copies = np.zeros_like(a)
+    np.add.at(copies, key_a, np.ones_like(padded)[key_g])
+    np.testing.assert_allclose(back, a * copies)
+    assert copies.min() >= 1 and (mode != "constant" or copies.max() == 1)
+
+
+def test_pad_refuses_the_modes_it_does_not_differentiate():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="maximum"):
+        rt.pad_mode("maximum")
+
+
+def test_pad_constants_adjoint_and_tangent_are_transposes():
+    a, widths = rand(2, 3), ((1, 2), (2, 0))
+    t = rand(2, 2)
+    tangent = rt.pad_constant_tangent(t, a, widths)
+    np.testing.assert_array_equal(tangent, np.pad(np.zeros_like(a), widths, constant_values=t))
+    g = rand(*tangent.shape)
+    grad = rt.pad_constant_grad(g, a, widths, t)
+    assert grad.shape == (2, 2)
+    assert np.sum(g * tangent) == pytest.approx(np.sum(grad * t), rel=1e-12)
+
+
+def test_tile_plan_and_repeat_key_and_kron_plan():
+    a, b = rand(2, 3), rand(4)
+    split, axes = rt.tile_plan(a, (2, 1, 2))
+    tiled = np.tile(a, (2, 1, 2)).reshape(split)
+    np.testing.assert_allclose(tiled.sum(axis=axes), 4 * a[None])
+    np.testing.assert_array_equal(a[rt.repeat_key(a, [2, 0, 1], 1)], np.repeat(a, [2, 0, 1], 1))
+    np.testing.assert_array_equal(a[rt.repeat_key(a, 2)], np.repeat(a, 2))
+    split, a_shape, b_shape, a_axes, b_axes = rt.kron_plan(a, b)
+    product = np.reshape(a, a_shape) * np.reshape(b, b_shape)
+    np.testing.assert_array_equal(product.reshape(np.kron(a, b).shape), np.kron(a, b))
+    assert split == (2, 1, 3, 4) and a_axes == (0, 2) and b_axes == (1, 3)
+
+
+@pytest.mark.parametrize("sizes", [(3, 3), (2, 3), (3, 2), (2, 2)])
+def test_cross_adjoint_is_the_transpose_of_the_cross_product(sizes):
+    a, b = rand(4, sizes[0]), rand(sizes[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        c = np.cross(a, b)
+        da, db = rand(*a.shape), rand(*b.shape)
+        jv = np.cross(da, b) + np.cross(a, db)
+    g = rand(*c.shape)
+    ga = rt.cross_adjoint(g, a, b, -1, -1, -1, None, True)
+    gb = rt.cross_adjoint(g, a, b, -1, -1, -1, None, False)
+    assert ga.shape == a.shape and gb.shape == b.shape
+    assert np.sum(g * jv) == pytest.approx(np.sum(ga * da) + np.sum(gb * db), rel=1e-12)

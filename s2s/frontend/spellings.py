@@ -50,7 +50,7 @@ METHODS: dict[str, Any] = {
     "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "take": np.take,
     "trace": np.trace, "diagonal": np.diagonal, "reshape": np.reshape,
     "transpose": np.transpose, "all": np.all, "any": np.any, "nonzero": np.nonzero,
-    "round": np.round,  "item": builtins.float,
+    "round": np.round,  "item": builtins.float, "repeat": np.repeat,
 }  # fmt: skip
 VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
 ATTRIBUTES: dict[str, Any] = {"T": np.transpose}

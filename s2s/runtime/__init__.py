@@ -181,6 +181,16 @@ from s2s.runtime.tangents import (
     written_tangent,
     zero_tangent,
 )
+from s2s.runtime.tilings import (
+    cross_adjoint,
+    kron_plan,
+    pad_constant_grad,
+    pad_constant_tangent,
+    pad_keys,
+    pad_mode,
+    repeat_key,
+    tile_plan,
+)
 from s2s.runtime.ufuncs import (
     clip_masks,
     div_or_zero,
@@ -350,6 +360,14 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "cross_adjoint",
+    "kron_plan",
+    "pad_constant_grad",
+    "pad_constant_tangent",
+    "pad_keys",
+    "pad_mode",
+    "repeat_key",
+    "tile_plan",
     "expm_frechet",
     "read_triangle",
     "solve_triangular_grad_a",

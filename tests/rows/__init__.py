@@ -20,6 +20,7 @@ from rows import (
     shapes,
     sorting,
     statistics,
+    tilings,
     ufuncs,
     ufuncs_extra,
 )
@@ -31,6 +32,7 @@ DIFFERENTIABLE: list[Row] = [
     *arrangements.ROWS,
     *contractions.ROWS,
     *statistics.ROWS,
+    *tilings.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,

@@ -50,6 +50,12 @@ def split_summed(g):
 
 
 ROWS = [
+    R(
+        rt.pad_constant_grad,
+        lambda g: rt.pad_constant_grad(g, REF_2x3, ((1, 0), (2, 1)), np.zeros(2)),
+        normal(3, 6),
+    ),
+    R(rt.pad_constant_tangent, lambda t: rt.pad_constant_tangent(t, REF_2x3, 1), normal(2, 1)),
     # linear helpers: each is its own tangent map, its rule the transpose
     R(rt.unbroadcast, lambda g: rt.unbroadcast(g, np.zeros((3, 1))), normal(2, 3, 4)),
     R(rt.filled, lambda g: rt.filled(g, (2, 3), "float64"), normal()),
@@ -273,6 +279,30 @@ NONDIFF = [
         lambda x: np.sum(x) * len(rt.take_key(x, np.array([0, 1]), 0)),
         normal(3),
         expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.pad_keys,
+        lambda x: np.sum(x) * len(rt.pad_keys(x, 1, "reflect")[0]),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.repeat_key,
+        lambda x: np.sum(x) * len(rt.repeat_key(x, 2, 0)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.tile_plan,
+        lambda x: np.sum(x) * len(rt.tile_plan(x, 2)[0]),
+        normal(3),
+        expected=lambda x: (np.full_like(x, 2.0),),
+    ),  # fmt: skip
+    R(
+        rt.kron_plan,
+        lambda x: np.sum(x) * len(rt.kron_plan(x, x)[0]),
+        normal(3),
+        expected=lambda x: (np.full_like(x, 2.0),),
     ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
