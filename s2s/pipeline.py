@@ -132,7 +132,10 @@ def generate(
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
     )
-    optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), not options.functional)
+    # Dask arrays have no in-place add: a numpy buffer (a numpy weight's cotangent) would be
+    # handed a Dask term with `out=`, which Dask refuses; accumulate functionally there
+    in_place = not options.functional and not backend.functional_scatter
+    optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)

@@ -30,6 +30,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     facts,
     linalg,
     linalg_api,
+    linalg_extra,
     multi,
     nondiff,
     products,

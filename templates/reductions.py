@@ -113,16 +113,20 @@ def var_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
 @adjoint(
     np.std,
     structural=REDUCE + ("ddof",),
-    source="d std = d var / (2 std); IEEE at std 0",
+    source="d std = d var / (2 std); IEEE at std 0 (0 over one entry: std is constant there)",
     facts=REDUCES,
 )
 def std(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
-    d[a] = rt.var_adjoint(d[result] / (2 * result), a, axis, ddof, keepdims)
+    # over one entry std is identically 0: the denominator's `+ 1` keeps its gradient 0, not
+    # 0 / 0 (elsewhere zero variance gives IEEE inf/nan, which the NaN check locates)
+    single = rt.reduced_size(a, axis) == 1
+    d[a] = rt.var_adjoint(d[result] / (2 * result + single), a, axis, ddof, keepdims)
 
 
 @tangent(np.std, source="d std = d var / (2 std); IEEE at std 0")
 def std_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
-    d[result] += rt.var_tangent(d[a], a, axis, ddof, keepdims) / (2 * result)
+    single = rt.reduced_size(a, axis) == 1  # std of one entry: a constant 0, tangent 0
+    d[result] += rt.var_tangent(d[a], a, axis, ddof, keepdims) / (2 * result + single)
 
 
 @linear(

@@ -220,6 +220,11 @@ def written_part(result, g, key, array=None):
     d[g] = rt.unwritten(d[result], g, key)
 
 
+@linear(rt.overwritten, structural=("key",), source="a copy of array[key]; transpose: scatter-add")
+def overwritten(result, array, key):
+    d[array][key] = d[result]
+
+
 @linear(rt.zeroed_at, structural=("key",), source="a projection: its own transpose")
 def zeroed_at(result, g, key):
     d[g] = rt.zeroed_at(d[result], key)

@@ -148,6 +148,26 @@ def test_a_nested_def_calling_another_one_gets_a_copy_of_it_and_its_captures():
     assert "def both(v, *, shift, w):" in source  # scale's and squash's captures, passed along
 
 
+def recursive_closure(x, w):
+    scale = w * 2.0
+
+    def power(v, n):
+        if n == 0:
+            return v
+        return power(v * scale, n - 1)  # the recursive call passes `scale` on when lifted
+
+    return np.sum(np.sin(power(x, 3)))
+
+
+def test_a_recursive_nested_def_capturing_a_value():
+    """It crashed ``grad`` (the lifted def's own call lacked the capture; found by a fresh
+    user)."""
+    args = (RNG.normal(size=3), RNG.normal(size=3))
+    check(recursive_closure, *args, wrt=(0, 1))
+    source = s2s.grad(recursive_closure, wrt=(0,)).source
+    assert "return power(v * scale, n - 1, scale=scale)" in source
+
+
 def pair_stats(pair, scale=1.0):
     a, b = pair
     return np.sum(a * b) * scale, pair[1] ** 2
@@ -212,3 +232,49 @@ def two_closures(x):
 def test_closures_of_one_code_with_different_captured_values_get_their_own_derivatives():
     x = np.array([1.0, -2.0])
     np.testing.assert_allclose(s2s.grad(two_closures)(x), 2.0 + 6.0 * x, rtol=1e-14)
+
+
+_LOOK_ALIKE = """\
+import numpy as np
+
+
+def inner(a):
+    return np.{fn}(a)
+
+
+def outer(a):
+    return inner(a) * 1.0
+
+
+def f(x):
+    return np.sum(outer(x))
+"""
+
+
+def _module_from(tmp_path, name, text):
+    import importlib.util
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_look_alike_helpers_of_two_modules_get_their_own_derivatives(tmp_path, mode):
+    """Two modules with the same `outer` text at the same lines, each calling its own `inner`:
+    their code objects compare equal, and the second module's `outer` got the first's cached
+    sub-derivative (a silently wrong gradient, found by the fuzzer)."""
+    x = np.array([0.3, 0.5])
+    expected = {"sin": np.cos(x), "cos": -np.sin(x)}
+    for fn in ("sin", "cos"):
+        module = _module_from(tmp_path, f"look_alike_{mode}_{fn}", _LOOK_ALIKE.format(fn=fn))
+        if mode == "grad":
+            got = s2s.grad(module.f)(x)
+        elif mode == "vjp":
+            got = s2s.vjp(module.f)(x)[1](1.0)
+        else:
+            got = np.array([s2s.jvp(module.f)(x, e)[1] for e in np.eye(2)])
+        np.testing.assert_allclose(got, expected[fn], rtol=1e-12)

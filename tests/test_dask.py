@@ -215,6 +215,42 @@ def test_dask_and_numpy_arguments_mix_as_numpy_mixes_them():
     assert_close(g_x.compute(), e_x, "x")
 
 
+def weight_in_a_loop(w, c, x):
+    s = 0.0
+    for k in range(3):
+        s = s + np.sum(np.tanh(x @ w) * c * k)
+    return s
+
+
+def weight_in_a_while_loop(w, c, x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        s = s + np.sum(np.tanh(x @ w + c) ** 2)
+        k = k + 1
+    return s
+
+
+@pytest.mark.parametrize("f", [weight_in_a_loop, weight_in_a_while_loop])
+@pytest.mark.parametrize("mode", ["grad", "vjp"])
+def test_a_numpy_weight_and_a_float_differentiated_in_a_loop_on_dask_data(f, mode):
+    """The cotangent of a numpy weight (and of a Python float) is a numpy zero buffer before a
+    loop; each iteration adds a Dask term. Added in place (`d_w += ...`, numpy's `out=`), Dask
+    raised NotImplementedError; the sum is now a new array each time, lazy, and numpy's."""
+    rng = np.random.default_rng(6)
+    w, c, x = rng.normal(size=(3, 2)), 0.7, rng.normal(size=(6, 3))
+    expected = s2s.grad(f, wrt=(0, 1))(w, c, x)
+    with nothing_computed():
+        if mode == "grad":
+            grads = s2s.grad(f, wrt=(0, 1))(w, c, to_dask(x))
+        else:
+            grads = s2s.vjp(f, wrt=(0, 1))(w, c, to_dask(x))[1](1.0)
+    assert isinstance(grads[0], da.Array) and grads[0].shape == w.shape
+    assert isinstance(grads[1], da.Array) and grads[1].shape == ()
+    for g, e, what in zip(grads, expected, ("w", "c")):
+        assert_close(computed(g), e, what)
+
+
 def test_the_generated_source_says_where_dask_adds_functionally():
     def pick(x, i):
         return np.sum(x[i] ** 2)

@@ -114,3 +114,37 @@ def test_fuzz_cumprod_of_a_taped_python_float():
         0.517,
     ]
     check_program(source, args, wrt=(1,), output='tuple', dtype='float64')
+
+
+def test_fuzz_5542df5c_look_alike_helpers_of_two_programs():
+    """grad was wrong by 0.165 on the second of two programs whose `helper1` had the same text
+    at the same lines: code objects compare equal across modules (not by file), so the second
+    program's `helper1` got the first's cached sub-derivative, which calls the first
+    program's `helper2`. Seen only after the first program ran, as in the fuzz run (seed
+    1041); here the first program runs just before."""
+    template = """\
+    import numpy as np
+
+
+    def helper2(a0, a1):
+        if np.sum(a1) > 1.134:
+            y3 = np.tanh(a1)
+        else:
+            y3 = {arm}
+        return np.tanh(y3)
+
+
+    def helper1(a0, a1):
+        u5 = helper2(a0, a0)
+        return np.tanh(u5)
+
+
+    def f(p0):
+        u6 = helper1(p0, p0)
+        return np.sum(u6 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+    ]
+    for arm in ("np.tanh(a1) * 1.0", "(np.tanh(a1)) + a1"):
+        check_program(template.format(arm=arm), args, wrt=(0,), output="scalar", dtype="float64")

@@ -86,6 +86,66 @@ def test_writes_that_may_reach_other_arrays_are_refused(f, message):
     np.testing.assert_array_equal(TABLE, before)
 
 
+def writes_tuple_item(t):
+    a = t[0]
+    a[0] = 5.0  # MARK
+    return np.sum(a * a)
+
+
+def unpacks_then_writes(t):
+    a, b = t
+    a[0] = 5.0  # MARK
+    return np.sum(a * b)
+
+
+def updates_tuple_item(x, t):
+    a = t[1]
+    a *= x  # MARK
+    return np.sum(a)
+
+
+def writes_view_of_tuple_item(t):
+    a = t[0]
+    b = a[1:]
+    b[0] = 5.0  # MARK
+    return np.sum(a)
+
+
+@pytest.mark.parametrize(
+    "f", [writes_tuple_item, unpacks_then_writes, updates_tuple_item, writes_view_of_tuple_item]
+)
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_writes_into_an_item_of_a_tuple_argument_are_refused_like_the_argument(f, mode):
+    """``x[0] = v`` on an argument is refused (it would change the caller's array); so is the
+    same write into an item of a tuple argument, which was done on the caller's array and then
+    undone by the adjoint sweep."""
+    t = (np.ones(3), np.ones(3))
+    args = (np.full(3, 2.0), t) if f is updates_tuple_item else (t,)
+    tangent = np.ones(3) if f is updates_tuple_item else (np.ones(3), np.ones(3))
+    with pytest.raises(s2s.MutationError, match="item of the argument `t`") as info:
+        if mode == "jvp":
+            s2s.jvp(f)(*args, tangent)  # the tangent of wrt=0 follows the arguments
+        else:
+            getattr(s2s, mode)(f)(*args)
+    advice = "make a new array" if f is updates_tuple_item else "make a copy first"
+    assert_located(info.value, f, "# MARK", advice)
+    np.testing.assert_array_equal(t[0], np.ones(3))
+    np.testing.assert_array_equal(t[1], np.ones(3))
+
+
+def test_a_copy_of_a_tuple_item_may_be_written():
+    def f(t):
+        a = t[0].copy()
+        a[0] = 5.0
+        return np.sum(a * t[1])
+
+    t = (np.ones(3), np.full(3, 2.0))
+    gx, gy = s2s.grad(f)(t)
+    np.testing.assert_array_equal(gx, [0.0, 2.0, 2.0])
+    np.testing.assert_array_equal(gy, [5.0, 1.0, 1.0])
+    np.testing.assert_array_equal(t[0], np.ones(3))
+
+
 # -- Python lists built in loops ----------------------------------------------------------------
 
 

@@ -22,13 +22,14 @@ def energy(x):
 
 def batch_norm(x, gamma, beta):
     mu = np.mean(x, axis=0)
-    sd = np.std(x, axis=0)  # a batch of one: zero variance
+    sd = np.std(x, axis=0)  # a batch of equal rows: zero variance
     xhat = (x - mu) / (sd + 1e-5)
     return np.sum(np.tanh(xhat * gamma + beta))
 
 
 POINTS = np.array([[0.0, 1.0], [2.0, 0.5], [1.0, 1.0]])
 ONE_ROW = np.array([[0.3, -1.2, 2.0]])
+EQUAL_ROWS = np.array([[0.3, -1.2, 2.0], [0.3, -1.2, 2.0]])
 
 
 def quiet(call):
@@ -58,8 +59,17 @@ def test_sqrt_of_a_zero_pairwise_distance_warns_with_line_and_operation():
     assert seen[0].filename == HERE  # the warning points at the caller's line
 
 
-def test_batch_norm_over_a_batch_of_one_warns_with_std():
-    grads, seen = caught(lambda: s2s.grad(batch_norm, wrt=(0, 1, 2))(ONE_ROW, np.ones(3), 0.0))
+def test_batch_norm_over_a_batch_of_one_is_constant():
+    # std over one entry is the constant 0 (so is x - mean): the gradient is 0, not 0 / 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", s2s.NonFiniteGradientWarning)
+        grads = quiet(lambda: s2s.grad(batch_norm, wrt=(0, 1, 2))(ONE_ROW, np.ones(3), 0.0))
+    np.testing.assert_array_equal(grads[0], np.zeros_like(ONE_ROW))
+    np.testing.assert_array_equal(grads[1], np.zeros(3))
+
+
+def test_batch_norm_over_equal_rows_warns_with_std():
+    grads, seen = caught(lambda: s2s.grad(batch_norm, wrt=(0, 1, 2))(EQUAL_ROWS, np.ones(3), 0.0))
     assert np.isnan(grads[0]).all() and np.isfinite(grads[1]).all()
     assert len(seen) == 1
     text = str(seen[0].message)
@@ -72,7 +82,7 @@ def test_batch_norm_over_a_batch_of_one_warns_with_std():
     "f, args, line, words",
     [
         (energy, (POINTS,), "r = np.sqrt", "sqrt at 0"),
-        (batch_norm, (ONE_ROW, np.ones(3), 0.0), "sd = np.std", "std with zero variance"),
+        (batch_norm, (EQUAL_ROWS, np.ones(3), 0.0), "sd = np.std", "std with zero variance"),
     ],
     ids=["sqrt", "std"],
 )

@@ -1309,11 +1309,19 @@ def test_nonfinite_sqrt_of_a_zero_pairwise_distance():
     assert "np.sqrt (sqrt at 0)" in str(seen[0].message)
 
 
-def test_nonfinite_batch_norm_over_a_batch_of_one():
+def test_nonfinite_batch_norm_over_equal_rows():
     with warned(where(batch_norm, 1)) as seen:
-        g = grad(batch_norm, np.array([[0.5, -1.0, 2.0]]))
+        g = grad(batch_norm, np.array([[0.5, -1.0, 2.0], [0.5, -1.0, 2.0]]))
     assert np.isnan(g).all()
     assert "np.std (std with zero variance)" in str(seen[0].message)
+
+
+def test_batch_norm_over_a_batch_of_one_has_gradient_zero():
+    # over one entry std (and x - mean) are the constant 0: the function is constant in x
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", s2s.NonFiniteGradientWarning)
+        g = grad(batch_norm, np.array([[0.5, -1.0, 2.0]]))
+    np.testing.assert_array_equal(g, np.zeros((1, 3)))
 
 
 def test_nonfinite_nan_raise():

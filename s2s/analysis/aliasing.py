@@ -38,6 +38,7 @@ from s2s.codegen.ir import (
     APPEND,
     CONST,
     COPY,
+    ITEMS,
     LOCAL_CALL,
     OPAQUE,
     SETITEM,
@@ -113,6 +114,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
     _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
+    _refuse_argument_item(ir, array, "assigning into it", where, advice)
     _refuse_in_container(primal, ir, array, where)
     definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
     if not definitions:
@@ -124,6 +126,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     for definition in definitions:
         if _fresh_copy(ir, definition):
             continue  # out = <temporary from out += x>: the same fresh array
+        if definition.op is CONST and _is_none(definition.expr):
+            continue  # out = None before a derivative's tape: no memory to share
         if _user_call(definition):
             raise MutationError(
                 f"`{user}` is the result of your own function (line "
@@ -220,6 +224,10 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
     return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
 
 
+def _is_none(expr: Any) -> bool:
+    return isinstance(expr, gast.Constant) and expr.value is None
+
+
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
     """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
     s2s named."""
@@ -287,6 +295,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     where = primal.where(stmt.node)
     advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
     _refuse_argument(ir, old, f"`{user}` is an argument: updating it in place", where, advice)
+    _refuse_argument_item(ir, old, "updating it in place", where, advice)
     definition = next((s for s in ir.flat if old in s.targets), None)
     if (
         definition is not None
@@ -341,6 +350,29 @@ def _refuse_argument(ir: FunctionIR, name: str, doing: str, where: Any, advice: 
     """A write to a parameter would change the caller's array: :class:`MutationError`."""
     if name in {p.name for p in ir.params}:
         raise MutationError(f"{doing} would change the caller's array", where, advice)
+
+
+def _refuse_argument_item(ir: FunctionIR, name: str, doing: str, where: Any, advice: str) -> None:
+    """A write to an item of a tuple argument (``a = t[0]; a[0] = v``), or to a name that may
+    share its memory, would change the caller's array as a write to the argument itself would:
+    :class:`MutationError`, as for the argument."""
+    params = {p.name for p in ir.params}
+    owners: dict[str, str] = {}  # the names bound to a tuple argument's items -> the argument
+    for stmt in ir.flat:
+        source = atom_names(stmt.args[0]) if stmt.op is ITEMS and stmt.args else []
+        if source and (source[0] in params or source[0] in owners):
+            for target in stmt.targets:
+                owners[target] = owners.get(source[0], source[0])
+    for item, argument in owners.items():
+        if name in _alias_closure(ir, item):
+            user = ir.original.get(name, name)
+            shown = ir.original.get(argument, argument)
+            raise MutationError(
+                f"`{user}` is an item of the argument `{shown}` (or shares its memory): {doing} "
+                "would change the caller's array",
+                where,
+                advice,
+            )
 
 
 def _refuse_in_container(primal: Primal, ir: FunctionIR, array: str, where: Any) -> None:

@@ -127,7 +127,8 @@ def callable_key(obj: Any) -> Any:
         defaults = tuple(map(_value_key, obj.__defaults__ or ()))
         keywords = (obj.__kwdefaults__ or {}).items()
         kwdefaults = tuple(sorted((k, _value_key(v)) for k, v in keywords))
-        return ("function", obj.__code__, defaults, kwdefaults)
+        # code objects compare by value: look-alike functions of two modules must not share
+        return ("function", _Same(obj.__code__), _Same(obj.__globals__), defaults, kwdefaults)
     if _is_callable_instance(obj):
         return ("instance", type(obj), callable_key(type(obj).__call__))
     if obj is MISSING or not callable(obj):

@@ -29,7 +29,7 @@ import gast
 
 from s2s import registry, runtime
 from s2s.codegen.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
-from s2s.codegen.sweeps import Block, assign, call
+from s2s.codegen.sweeps import Block, assign, call, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.untaped import counted, first_bindings, walk_items
@@ -215,7 +215,7 @@ class TapeSweeps(AdjointFlow):
                 saved = call(
                     "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
                 )
-                out += self.view_checks(item)
+                out += view_checks(self.ir, self.primal.filename, item)
                 out += [self.push(saved), self.primal_statement(item)]
             elif isinstance(item, Stmt):
                 for target in item.targets:
@@ -240,25 +240,6 @@ class TapeSweeps(AdjointFlow):
             elif isinstance(item, Jump):  # the arms a jump leaves early record themselves now
                 out += [self.push(constant(flag)) for flag in reversed(self.pending)]
                 out.append(gast.Break() if item.kind == "break" else gast.Continue())
-        return out
-
-    def view_checks(self, write: Stmt) -> list[gast.stmt]:
-        """Before ``x[key] = v``: each earlier ``r = x[i]`` still in use must not be a view of
-        the entries written (``_s2s.check_no_view``)."""
-        out: list[gast.stmt] = []
-        array, key = write.args[0], write.args[1]
-        for view in getattr(write, "alias_checks", []):
-            alias = view.targets[0]
-            names = gast.Tuple(elts=[constant(self.ir.original.get(alias, alias)),
-                                     constant(self.ir.original.get(array.id, array.id))],
-                               ctx=gast.Load())  # fmt: skip
-            lines = gast.Tuple(elts=[constant(getattr(view.node, "lineno", 0)),
-                                     constant(getattr(write.node, "lineno", 0))],
-                               ctx=gast.Load())  # fmt: skip
-            check = call("_s2s.check_no_view", name(alias), copy.deepcopy(array),
-                         slice_to_call(copy.deepcopy(key)), names,
-                         constant(self.primal.filename), lines)  # fmt: skip
-            out.append(gast.Expr(value=check))
         return out
 
     def arm(self, body: list[Any], taken: bool) -> list[gast.stmt]:

@@ -69,6 +69,8 @@ def dtype_of(x: Any) -> np.dtype:
     dtype = getattr(x, "dtype", None)
     if dtype is not None:
         return dtype
+    if type(x) in (list, tuple) and _holds_like(x):  # [x, x + 2] with a recorded element
+        return np.result_type(*(dtype_of(e) for e in x))
     if isinstance(x, bool):
         return np.dtype(bool)
     if isinstance(x, int):
@@ -112,8 +114,21 @@ def narrow(g: Any, dtype: str) -> Any:
 
 @reads_shape_only(0)
 def shape_of(x: Any) -> tuple[int, ...]:
-    """``np.shape`` that also reads a recorded :class:`Like`."""
-    return x.shape if isinstance(x, Like) else np.shape(x)
+    """``np.shape`` that also reads a recorded :class:`Like`, alone or inside a list (the
+    argument of ``np.mean([x, x + 2])``, whose elements' values the adjoint does not need)."""
+    if isinstance(x, Like):
+        return x.shape
+    if type(x) in (list, tuple) and _holds_like(x):
+        shapes = {shape_of(e) for e in x}
+        if len(shapes) == 1:
+            return (len(x), *shapes.pop())
+        return np.shape([np.empty(s) for s in shapes])  # numpy's error for ragged nesting
+    return np.shape(x)
+
+
+def _holds_like(items: list | tuple) -> bool:
+    # a list (or a plain tuple: Like is a tuple itself) with a Like record at any depth
+    return any(isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items)
 
 
 @reads_shape_only(1)
@@ -432,6 +447,18 @@ def detached(value: Any) -> Any:
     return value
 
 
+def shared_key(function: Any) -> Any:
+    """What a sub-derivative is cached under: a nested def is a new function object on every
+    call, so one derivative serves each code object with its globals, both by identity (code
+    objects compare equal across modules: two files' look-alike `helper1` calling each its own
+    `helper2` must not share a derivative). The cached derivative holds ``function``, so the
+    ids stay in use. A closure, or a derivative object (no ``__code__``), is its own key."""
+    code = getattr(function, "__code__", None)
+    if code is None or function.__closure__ is not None:
+        return function
+    return (id(code), id(function.__globals__))
+
+
 _SUBDERIVATIVES: dict = {}
 _MAKE_VJP: list[Any] = []  # s2s.vjp, given by s2s.api: the runtime imports no pass
 
@@ -461,9 +488,7 @@ def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     function = method_of_callable(function)
     if isinstance(function, types.MethodType):  # net.forward: the function's, bound to net
         return types.MethodType(subderivative(function.__func__, wrt), function.__self__)
-    # a nested def is a new function object on every call: share one derivative per code
-    code = getattr(function, "__code__", None)  # a derivative object has none: itself
-    key = (code if code is not None and function.__closure__ is None else function, wrt)
+    key = (shared_key(function), wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
         found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt)

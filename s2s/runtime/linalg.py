@@ -76,6 +76,18 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     row, ties split), 2/-2 (``u v^T`` of the extreme singular value). At the origin the
     gradient is 0 (DESIGN 8). Source: numpy.linalg.norm definitions; d sigma = u^T dA v.
     """
+    return _norm_adjoint(g, x, result, ord, axis, keepdims, vector=False)
+
+
+def vector_norm_adjoint(g: Any, x: Any, result: Any, ord: Any = 2, axis: Any = None,
+                        keepdims: bool = False) -> Any:  # fmt: skip
+    """The adjoint of ``np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``: the
+    vector norms of :func:`norm_adjoint` over every axis in ``axis`` (all by default, two
+    included). Source: numpy.linalg.vector_norm."""
+    return _norm_adjoint(g, x, result, ord, axis, keepdims, vector=True)
+
+
+def _norm_adjoint(g: Any, x: Any, result: Any, ord: Any, axis: Any, keepdims: bool, vector: bool):
     xp = array_namespace(x)
     x = np.asarray(x) if xp is np else x
     dtype = acc_dtype(x.dtype)
@@ -83,10 +95,10 @@ def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     nd = x.ndim
     if axis is None:
         axes = tuple(range(nd))
-        matrix = ord is not None and nd == 2
+        matrix = ord is not None and nd == 2 and not vector
     else:
         axes = normalize_axis_tuple(axis, nd)
-        matrix = len(axes) == 2
+        matrix = len(axes) == 2 and not vector
     keep = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
     gk = xp.reshape(_as(xp, g, dtype), keep)
     nk = xp.reshape(_as(xp, result, dtype), keep)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of
-from s2s.runtime.linalg import adjugate, norm_adjoint
+from s2s.runtime.linalg import adjugate, norm_adjoint, vector_norm_adjoint
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sorting import median_adjoint
 from s2s.runtime.ufuncs import div_or_zero
@@ -176,6 +176,18 @@ def norm_tangent(t: Any, x: Any, result: Any, ord: Any = None, axis: Any = None,
     x = np.asarray(x)
     ones = np.ones(np.shape(result), acc_dtype(x.dtype))
     slope = norm_adjoint(ones, x, result, ord, axis, keepdims)
+    axes = tuple(range(x.ndim)) if axis is None else normalize_axes(axis, x.ndim)
+    return _reduced(np.sum(slope * t, axis=axes, keepdims=True), axes, keepdims)
+
+
+def vector_norm_tangent(t: Any, x: Any, result: Any, ord: Any = 2, axis: Any = None,
+                        keepdims: bool = False) -> Any:  # fmt: skip
+    """The tangent of ``np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``:
+    ``sum(d norm / dx * t)`` over ``axis`` (every axis by default). Conventions of
+    :func:`s2s.runtime.vector_norm_adjoint`."""
+    x = np.asarray(x)
+    ones = np.ones(np.shape(result), acc_dtype(x.dtype))
+    slope = vector_norm_adjoint(ones, x, result, ord, axis, keepdims)
     axes = tuple(range(x.ndim)) if axis is None else normalize_axes(axis, x.ndim)
     return _reduced(np.sum(slope * t, axis=axes, keepdims=True), axes, keepdims)
 

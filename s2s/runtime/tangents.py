@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import Location, TangentError, UndefinedGradientError
-from s2s.runtime.core import acc_dtype, dtype_of, method_of_callable, shape_of
+from s2s.runtime.core import acc_dtype, dtype_of, method_of_callable, shape_of, shared_key
 from s2s.runtime.kinds import Undefined
 
 
@@ -186,8 +186,7 @@ def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
         first = len(wrt) if kind == "jvp" else 1  # the tangents, or the cotangent, come first
         owner = function.__self__
         return lambda *args, **kwargs: derivative(*args[:first], owner, *args[first:], **kwargs)
-    code = getattr(function, "__code__", None)  # a nested def is new at every call: share
-    key = (kind, code if code is not None and function.__closure__ is None else function, wrt)
+    key = (kind, shared_key(function), wrt)  # a nested def is new at every call: shared
     found = _FACTORIES.get(key)
     if found is None:
         found = _FACTORIES[key] = _MAKERS[kind](function, wrt)

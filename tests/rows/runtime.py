@@ -109,6 +109,8 @@ ROWS = [
     R(rt.unsum, split_summed, normal(2, 3)),
     R(rt.written_part, lambda g: rt.written_part(g, KEY, REF_4), normal(4)),
     R(rt.zeroed_at, lambda g: rt.zeroed_at(g, KEY), normal(4)),
+    R(rt.overwritten, lambda a: rt.overwritten(a, KEY), normal(4), tag="repeated index"),
+    R(rt.overwritten, lambda a: rt.overwritten(a, np.s_[1:, ::2]), normal(2, 3), tag="slices"),
     R(rt.sort_adjoint, lambda g, a: rt.sort_adjoint(g, a, -1), normal(2, 3), const(X1)),
     R(rt.sort_tangent, lambda t, a: rt.sort_tangent(t, a, -1), normal(2, 3), const(X1)),
     R(rt.median_adjoint, lambda g, a: rt.median_adjoint(g, a, 1), normal(2), const(X1)),
