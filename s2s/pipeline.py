@@ -109,7 +109,7 @@ def generate(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where)
+        lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -159,7 +159,7 @@ def generate(
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
-    return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(bound))
+    return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(dict.fromkeys(bound)))
 
 
 _NAMES = {
@@ -195,7 +195,7 @@ def _generate_forward(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where)
+        lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -219,7 +219,7 @@ def _generate_forward(
     compiled = compile_factory(writer, fname, func, ",".join(wrt))
     _mark_generated(compiled, JVP, func, wrt)
     _stage(verbose, "emit", lambda: compiled.source)
-    return Generated(compiled, targets, warnings, func, bound=tuple(bound))
+    return Generated(compiled, targets, warnings, func, bound=tuple(dict.fromkeys(bound)))
 
 
 def _added_parameters(ir: FunctionIR, signature: list[tuple[str, str]] | None) -> list[str]:

@@ -6,6 +6,7 @@ forward mode, shown readably in ``.source``, and specialized anew when the calla
 import functools
 import inspect
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -79,7 +80,7 @@ def f_layers(x):
     layers = (np.tanh, np.sin, helper)
     for g in layers:
         x = g(x)
-    return np.sum(x)
+    return np.sum(x) + np.sum(layers[0](x) * layers[-1](x))
 
 
 def f_fns(x, fns):
@@ -92,6 +93,15 @@ def f_literal_loop(x, act):
     total = 0.0
     for g in (np.sin, act):
         total = total + np.sum(g(x))
+    return total
+
+
+def f_enumerate_zip(x, fns, weights):
+    for i, g in enumerate(fns):
+        x = g(x) * (i + 1.0)
+    total = 0.0
+    for g, w in zip(fns, weights):
+        total = total + np.sum(g(x) * w)
     return total
 
 
@@ -128,6 +138,7 @@ CASES = [
     ("tuple argument loop", f_fns, (X, (np.tanh, helper, functools.partial(helper, scale=0.5))), 0),
     ("literal tuple loop", f_literal_loop, (X, make_act(0.2)), 0),
     ("partial inside", f_partial_inside, (X, 0.8), (0, 1)),
+    ("enumerate and zip", f_enumerate_zip, (X, (np.sin, helper), (Y, V)), 0),
 ]
 
 
@@ -195,6 +206,19 @@ def test_an_attribute_changed_between_calls_regenerates():
     assert not np.allclose(first, d(X, Y, cfg))
 
 
+def cube(z):
+    return z**3 - z
+
+
+def test_hessian_vector_products_through_a_function_argument():
+    """Forward over reverse differentiates the gradient's code, which calls ``act``'s
+    sub-derivative: the function passed in is bound there too, and a new one regenerates."""
+    hvp = s2s.hvp(f_act)
+    for act in (helper, cube, np.sin):
+        expected = along(lambda x, act=act: s2s.grad(f_act)(x, act), X, V)
+        np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
+
+
 def test_closures_of_one_factory_share_a_derivative_and_read_their_values():
     d = s2s.grad(f_act)
     for alpha in (0.1, 0.3):
@@ -238,6 +262,13 @@ def f_chosen(x, c):
     return np.sum((np.sin if c else np.cos)(x))  # MARK
 
 
+CONFIG = {"loss": mse}
+
+
+def f_global_container(x, y):
+    return CONFIG["loss"](np.sin(x), y)  # MARK
+
+
 def f_break(x, fns):
     for g in fns:
         x = g(x)
@@ -261,6 +292,7 @@ def f_moving_partial(x, c):
         (f_chosen, (True,), s2s.NoRuleError, "`np.sin if c else np.cos` is chosen"),
         (f_act, (math.gamma,), s2s.NoRuleError, "no derivative rule for math.gamma"),
         (f_break, ((np.sin, np.cos),), s2s.UnsupportedSyntaxError, "`break` or `continue`"),
+        (f_global_container, (Y,), s2s.NoRuleError, "`CONFIG['loss']` is read from a global"),
         (f_moving_partial, (2.0,), s2s.UnsupportedSyntaxError, "a name assigned again"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
@@ -293,3 +325,66 @@ def test_a_library_method_of_an_argument_is_keyed_by_its_rule_not_its_object(mon
         rng.normal(size=X.shape)
         assert after == rng.normal()
     assert len(generations) == 1
+
+
+@dataclass
+class Model:
+    w: np.ndarray
+    b: np.ndarray
+    act: object = np.tanh
+
+    def forward(self, x):
+        return self.act(x @ self.w + self.b)
+
+    def penalty(self):
+        return np.sum(self.w**2)
+
+    def loss(self, x, y):
+        return mse(self.forward(x), y) + 0.1 * self.penalty()
+
+
+def f_model(model, x, y):
+    return model.loss(x, y)
+
+
+def test_methods_of_a_dataclass_parameter_container():
+    model = Model(W, Y, np.sin)
+    g = s2s.grad(f_model)(model, X, Y)
+    assert isinstance(g, Model) and g.act is None
+    for field in ("w", "b"):
+        def moved(v, field=field):
+            return f_model(Model(**{**vars(model), field: v}), X, Y)
+
+        expected = numeric_gradient(moved, (getattr(model, field),), 0)
+        np.testing.assert_allclose(getattr(g, field), expected, rtol=1e-6, atol=1e-9)
+    source = s2s.grad(f_model)
+    source(model, X, Y)
+    assert "def model_loss(x, y, *, model_act, model_b, model_w):" in source.source
+    direction = Model(np.ones_like(W), np.ones_like(Y), None)
+    _, tangent = s2s.jvp(f_model)(model, X, Y, direction)
+    expected = along(lambda t: f_model(Model(W + t, Y + t, np.sin), X, Y), 0.0, 1.0)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+@dataclass
+class Base:
+    w: np.ndarray
+
+    def scale(self):
+        return 2.0
+
+
+@dataclass
+class Child(Base):
+    def scale(self):
+        return super().scale() * 1.5
+
+
+def f_super(p, x):
+    return np.sum(p.w * x) * p.scale()  # MARK
+
+
+def test_a_container_method_that_cannot_be_written_out_is_refused_at_its_call():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f_super)(Child(X), X)
+    assert_located(info.value, f_super, "# MARK", "`p.scale(...)` calls a method", "`super()`")

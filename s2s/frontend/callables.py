@@ -163,7 +163,8 @@ def bind(primal: Primal, values: dict[str, Any]) -> list[Bound]:
     """
     binder = _Binder(primal, values)
     binder.block(primal.tree.body)
-    return list(dict.fromkeys(binder.bound))
+    primal.values, primal.bound = binder.values, binder.bound
+    return primal.bound
 
 
 @dataclass
@@ -280,15 +281,16 @@ class _Binder:
             if value is MISSING:
                 return None
             return _Static(value, base.param, base.steps + (("attr", node.attr),))
-        if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
+        key = _constant(node.slice) if isinstance(node, gast.Subscript) else None
+        if key is not None:
             base = self.static(node.value)
             if base is None or base.param is None or type(base.obj) not in (dict, list, tuple):
                 return None
             try:
-                value = base.obj[node.slice.value]
+                value = base.obj[key]
             except (LookupError, TypeError):
                 return None
-            return _Static(value, base.param, base.steps + (("item", node.slice.value),))
+            return _Static(value, base.param, base.steps + (("item", key),))
         return None
 
     # -- statements ----------------------------------------------------------------------------
@@ -318,9 +320,23 @@ class _Binder:
             out.append(stmt)
         body[:] = out or [gast.Pass()]
 
-    def functions_looped(self, node: gast.expr) -> list[gast.expr] | None:
+    def functions_looped(self, node: gast.expr) -> list[Any] | None:
         """The items of a loop over a tuple of functions (a literal, a name bound once to one, or
-        a tuple or list argument of callables), as expressions; ``None`` for any other loop."""
+        a tuple or list argument of callables, or ``enumerate`` or ``zip`` of one with tuple
+        arguments), as expressions (tuples of them for ``enumerate`` and ``zip``); ``None``
+        for any other loop."""
+        if isinstance(node, gast.Call) and not node.keywords and node.args:
+            which = self._global(node.func)
+            if which is enumerate and len(node.args) == 1:
+                inner = self.functions_looped(node.args[0])
+                return None if inner is None else [
+                    (_located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
+            if which is zip:
+                parts = [self.functions_looped(a) or self.sequence(a) for a in node.args]
+                functions = [self.functions_looped(a) for a in node.args]
+                if all(p is not None for p in parts) and any(f is not None for f in functions):
+                    return [tuple(t) for t in zip(*parts)]  # type: ignore[misc]
+            return None
         if isinstance(node, (gast.Tuple, gast.List)) and node.elts:
             if all(callable(getattr(self.static(e), "obj", None)) for e in node.elts):
                 return list(node.elts)
@@ -335,18 +351,35 @@ class _Binder:
             and found.obj
             and all(callable(v) for v in found.obj)
         ):
-            return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
-                                            ctx=gast.Load()), node)
-                    for i in range(len(found.obj))]  # fmt: skip
+            return self.sequence(node)
         return None
 
-    def unroll(self, loop: gast.For, items: list[gast.expr]) -> list[gast.stmt]:
-        """The loop's body once per function, the loop variable replaced by the function."""
-        if not isinstance(loop.target, gast.Name) or self.counts.get(loop.target.id, 0) > 1:
+    def sequence(self, node: gast.expr) -> list[gast.expr] | None:
+        """``node[0], node[1], ...`` of a tuple or list argument (or a part of one)."""
+        found = self.static(node)
+        if found is None or found.param is None or type(found.obj) not in (tuple, list):
+            return None
+        return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
+                                        ctx=gast.Load()), node)
+                for i in range(len(found.obj))]  # fmt: skip
+
+    def unroll(self, loop: gast.For, items: list[Any]) -> list[gast.stmt]:
+        """The loop's body once per function, the loop variables replaced by the items."""
+        names = [loop.target] if not isinstance(loop.target, gast.Tuple) else loop.target.elts
+        width = len(items[0]) if isinstance(items[0], tuple) else None
+        stored = {n.id for stmt in loop.body for n in gast.walk(stmt)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
+        if (
+            not all(isinstance(n, gast.Name) and n.id not in stored for n in names)
+            or (width is None) != (not isinstance(loop.target, gast.Tuple))
+            or (width is not None and width != len(names))
+        ):
             raise UnsupportedSyntaxError(
-                "a loop over functions must bind one name, assigned nowhere else",
+                "a loop over functions must bind one name (or one per item of `enumerate` or "
+                "`zip`), not assigned in the loop",
                 self.primal.where(loop),
-                "write `for g in functions:` and give other values other names",
+                "write `for g in functions:` or `for i, g in enumerate(functions):`, and give "
+                "other values other names",
             )
         for node in _walk_loop_body(loop.body):
             if isinstance(node, (gast.Break, gast.Continue)):
@@ -356,11 +389,13 @@ class _Binder:
                     self.primal.where(node),
                     "loop over every function; skip one with an `if` around the body",
                 )
-        name = loop.target.id
         out: list[gast.stmt] = []
         for item in items:
+            parts = item if isinstance(item, tuple) else (item,)
             for stmt in copy.deepcopy(loop.body):
-                out.append(_substitute(stmt, name, item))
+                for name, part in zip(names, parts):
+                    stmt = _substitute(stmt, name.id, part)
+                out.append(stmt)
         return out + list(loop.orelse)
 
     # -- expressions ---------------------------------------------------------------------------
@@ -385,11 +420,16 @@ class _Binder:
             return self.call(node)
         if isinstance(func, gast.Name) and func.id in self.tuples:
             return None
+        index = _constant(func.slice) if isinstance(func, gast.Subscript) else None
+        items = self.tuples.get(getattr(func, "value", None) and getattr(func.value, "id", None))
+        if items and isinstance(index, int) and -len(items) <= index < len(items):
+            item = items[index]  # layers[0](x) of layers = (np.tanh, act): the item itself
+            node.func = _located(copy.deepcopy(item), func, force=True)
+            return self.call(node)
         found = self.static(func)
         if found is None or found.param is None:
-            if isinstance(func, (gast.IfExp, gast.BoolOp)) or (
-                isinstance(func, (gast.Name, gast.Subscript))
-                and _rooted_in(func, self.local - self.defs)
+            if isinstance(func, (gast.IfExp, gast.BoolOp, gast.Subscript)) or (
+                isinstance(func, gast.Name) and _rooted_in(func, self.local - self.defs)
             ):
                 func.s2s_unresolved = self._why(func)
             return None
@@ -434,10 +474,12 @@ class _Binder:
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
         name = getattr(root, "id", "?")
-        if isinstance(func, gast.Subscript) and not isinstance(func.slice, gast.Constant):
+        if isinstance(func, gast.Subscript) and _constant(func.slice) is None:
             return f"`{text}` is picked from a container by a value known only at run time"
         if isinstance(func, (gast.IfExp, gast.BoolOp)):
             return f"`{text}` is chosen by a value at run time"
+        if name not in self.local:
+            return f"`{text}` is read from a global container, which s2s reads only at run time"
         if self.counts.get(name) and isinstance(func, gast.Name):
             return (f"`{name}` is assigned in the function, so the function it holds is known "
                     "only at run time")  # fmt: skip
@@ -445,6 +487,20 @@ class _Binder:
             return (f"`{text}` is read from `{name}`, which is assigned in the function, so it "
                     "is known only at run time")  # fmt: skip
         return f"`{text}` is not a function held by an argument or named by the function"
+
+
+def _constant(node: gast.expr) -> Any:
+    """A constant key or index (``'loss'``, ``0``, ``-1``), else ``None``."""
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return node.value
+    if (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.Constant)
+        and type(node.operand.value) is int
+    ):
+        return -node.operand.value
+    return None
 
 
 def _is_array(value: Any) -> bool:
