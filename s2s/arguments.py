@@ -28,6 +28,8 @@ from s2s.runtime.namespace import (
 
 
 def _where_def(func: Any) -> Location | None:
+    while getattr(func, "__code__", None) is None and hasattr(func, "primal"):
+        func = func.primal  # a derivative differentiated again (hvp, hessian): the def
     code = getattr(func, "__code__", None)
     if code is None:
         return None

@@ -36,6 +36,8 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.scaling import scale_in_place
+from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
 
@@ -128,6 +130,8 @@ def generate(
     )
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
+    simplify(sweeps, activity.types, ir)
+    scale_in_place(sweeps.adjoint, activity.types, ir)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
@@ -149,7 +153,7 @@ def generate(
         arg_types,
         activity,
         (options.disconnected, disconnected),
-        keep_dead_primal=strict_floats,
+        keep_dead_primal=strict_floats or bool(ir.contexts),  # a `with` may make warnings raise
         functional=options.functional,
         params=[Param(n, k) for n, k in signature] if signature else None,
     )

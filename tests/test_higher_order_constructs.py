@@ -6,8 +6,12 @@ Each function is one a fresh user found failing under ``s2s.hvp``, ``s2s.hessian
 and binds the array to ``None`` first, which the aliasing check took for shared memory), a
 nested ``def`` capturing a value (the gradient's lifted ``def`` has keyword-only parameters,
 which the signature of a nested def left out, and calls ``_s2s.pullback_of(inner, wrt)`` with
-``inner`` made at run time). The Hessian is checked against central differences of the gradient,
-column by column, and the Hessian-vector product against the Hessian.
+``inner`` made at run time), a loop indexing an array (the loop index, pushed on the gradient's
+tape with floats, was taken for a float reaching ``x[i]``'s key), items of a list, and list
+comprehensions (the helpers that take a list's cotangent apart had no rules; the gradient binds
+a list to ``None`` before its tape, and names a comprehension's list a second time). The
+Hessian is checked against central differences of the gradient, column by column, and the
+Hessian-vector product against the Hessian.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import test_calls as calls
+import test_construct_modes as modes
+import test_control_flow as flow
 import test_mutation as mutation
 from gradcheck import along
 
@@ -38,6 +44,13 @@ def nested_def_capturing(x, w):
         return np.tanh(v * scale)
 
     return np.sum(inner(x) * w)
+
+
+def list_items(x):
+    ys = []
+    ys.append(x[0] ** 2)
+    ys.append(np.sin(x[1]) * x[2])
+    return ys[1] * ys[0] + np.sum(np.stack(ys) ** 2)
 
 
 def _finite_difference_hessian(f, args, i):
@@ -69,6 +82,16 @@ CASES = [
                                                            RNG.normal(size=2), RNG.normal(size=2))),
     ("a recursive nested def capturing a value", calls.recursive_closure,
      (RNG.normal(size=3), RNG.normal(size=3))),
+    ("items of a list", list_items, (RNG.normal(size=3),)),
+    ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
+    ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
+    ("lists, tuples, comprehensions", modes.lists_and_tuples, (RNG.normal(size=3),)),
+    ("nested literals", modes.nested_literals, (RNG.normal(size=3),)),
+    ("nested loops indexing", flow.triangle, (RNG.normal(size=4), 3)),
+    ("break, continue, for-else", flow.jumps, (np.array([0.1, 0.9, 0.3]),)),
+    ("an early return in a loop", modes.early_return_in_loop, (RNG.normal(size=4),)),
+    ("loops over range, arrays, enumerate, zip", modes.loops_over_range_array_enumerate_zip,
+     (RNG.normal(size=(3, 2)), RNG.normal(size=2))),
 ]  # fmt: skip
 
 

@@ -114,6 +114,8 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
             block.body,
             lambda stmt: getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read,
         )
+        _name_recomputed(block.body)
+        _release_recomputed(block.body)
     for block in sweeps.primal:
         for stmt in block.body:
             for node in gast.walk(stmt):
@@ -163,6 +165,57 @@ def _tape_pop(stmt: gast.stmt, tape: str, names: set[str]) -> bool:
     )
 
 
+def _name_recomputed(body: list[gast.stmt]) -> None:
+    """Complete each "recomputed, not taped" comment of a reversed trip with the values it
+    still recomputes (rows of an argument, ``x[t]``, are views: not named); drop it if none."""
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _name_recomputed(nested)
+        if not getattr(stmt, "s2s_recomputed", False):
+            continue
+        names = [
+            s.targets[0].id
+            for s in body
+            if getattr(s, "s2s_remade", False) and not isinstance(s.value, gast.Subscript)
+        ]
+        if names:
+            stmt.value.args[0].value = "recomputed, not taped: " + ", ".join(names)
+        else:
+            del body[i]
+
+
+def _release_recomputed(body: list[gast.stmt]) -> None:
+    """In each reversed trip, release a value recomputed at its top (not a view) right after
+    its last reader, so it is not kept alive beside the cotangents computed from it."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _release_recomputed(nested)
+        if not isinstance(stmt, gast.For):
+            continue
+        trip = stmt.body
+        remade = [
+            s.targets[0].id
+            for s in trip
+            if getattr(s, "s2s_remade", False) and not isinstance(s.value, gast.Subscript)
+        ]
+        releases = []
+        for var in remade:
+            readers = [
+                i for i, s in enumerate(trip)
+                if any(isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Load)
+                       for n in gast.walk(s))
+            ]  # fmt: skip
+            if readers:
+                releases.append((readers[-1], var))
+        for index, var in sorted(releases, reverse=True):
+            trip.insert(index + 1, assign(var, constant(None)))
+
+
 def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:
     """``body`` without the statements ``drop`` picks, in nested blocks too (``pass`` where a
     block would be left empty)."""
@@ -179,6 +232,8 @@ def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:
 
 
 def _targets(stmt: gast.stmt) -> list[str]:
+    if getattr(stmt, "s2s_side_effect", False):  # `COUNT += 1` on a global: not a local
+        return []
     if isinstance(stmt, gast.Assign):
         return [n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)]
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):

@@ -28,7 +28,7 @@ import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.methods import Methods
-from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef
+from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
 _METHODS = ("items", "values", "keys")
 
@@ -95,6 +95,16 @@ def lower(
                                                         if isinstance(n, gast.Name)})  # fmt: skip
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
+
+
+def lower_local(
+    tree: gast.FunctionDef, name: str, keys: list[Any], names: list[str], where: Callable
+) -> None:
+    """Rewrite the reads of a local dict whose entries became the names ``names`` (one per
+    key, in insertion order; :mod:`s2s.frontend.dicts`) as reads of those names: ``d[k]``,
+    loops over ``d.items()``, ``len(d)``."""
+    treedef = flatten({key: 0.0 for key in keys})[1]
+    _Lowering(where, _assigned(tree)).block(tree.body, {name: _Node(treedef, names, name)})
 
 
 def describe(containers: dict[str, tuple[TreeDef, list[str]]]) -> list[str]:

@@ -4,6 +4,7 @@ from rows import (
     arrangements,
     contractions,
     decompositions,
+    joins,
     keywords,
     linalg,
     linalg_api,
@@ -14,10 +15,12 @@ from rows import (
     pymath,
     reductions,
     runtime,
+    runtime_adjoints,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
     scipy_stats,
+    selections,
     shapes,
     sorting,
     statistics,
@@ -34,6 +37,8 @@ DIFFERENTIABLE: list[Row] = [
     *contractions.ROWS,
     *statistics.ROWS,
     *tilings.ROWS,
+    *joins.ROWS,
+    *selections.ROWS,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
@@ -45,6 +50,7 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *runtime_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -62,6 +68,7 @@ USER_FACING: list[Row] = [
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
     if r
     not in runtime.ROWS
+    + runtime_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
