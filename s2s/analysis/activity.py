@@ -352,10 +352,11 @@ def _bind(
             f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
             f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
         )
-    if stmt.op is OPAQUE and isinstance(stmt.value_hint, str) and isinstance(stmt.expr, gast.Call):
+    unresolved = getattr(stmt.expr, "s2s_unresolved", None)  # a callable known at run time
+    if stmt.op is OPAQUE and unresolved is not None:
         raise NoRuleError(
             f"s2s cannot tell which function is called here when the derivative is made: "
-            f"{stmt.value_hint}; the call uses {used}",
+            f"{unresolved}; the call uses {used}",
             where,
             "pass the function as an argument (`def f(x, act)`), keep it in an argument's "
             "attribute or dict (`self.act`, `cfg['act']`), loop over a tuple of functions, or "

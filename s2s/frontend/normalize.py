@@ -352,12 +352,10 @@ class Normalizer(
             stmt = Stmt((), expr, LOCAL_CALL, args, dict(kwargs))
             stmt.value_hint = signature
             return stmt
-        unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables.py
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
-        stmt = Stmt((), expr, OPAQUE, args + list(kwargs.values()))
-        stmt.value_hint = unresolved  # why s2s cannot tell which function it is, if it knows
-        return stmt
+        expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
+        return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
 
     # -- statements ----------------------------------------------------------------------------
     def statement(self, stmt: gast.stmt) -> None:
