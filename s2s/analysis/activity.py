@@ -362,10 +362,10 @@ def _bind(
             "attribute or dict (`self.act`, `cfg['act']`), loop over a tuple of functions, or "
             "call it by name; to choose by a value, call each and select with np.where",
         )
-    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict s2s does not follow
+    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict, a `with ... as v`
     if stmt.op is OPAQUE and refusal is not None:
         message, location, advice = refusal
-        raise NoRuleError(f"{message}; its values use {used}", location, advice)
+        raise NoRuleError(f"{message}; it uses {used}", location, advice)
     if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Set, gast.SetComp)):
         raise NoRuleError(
             f"a set of values that carry a gradient is not supported (a set merges and orders "
