@@ -33,6 +33,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     linalg_api,
     linalg_extra,
     multi,
+    nanstats,
     nondiff,
     products,
     pymath,
