@@ -127,6 +127,7 @@ CASES = [
     ("lambda", f_act, (X, lambda z: z**3 - z), 0),
     ("partial", f_act, (X, functools.partial(helper, scale=2.0)), 0),
     ("partial of an array", f_act, (X, functools.partial(weighted, w=Y)), 0),
+    ("partial of a ufunc", f_act, (X, functools.partial(np.power, 2.0)), 0),
     ("closure", f_act, (X, make_act(0.1)), 0),
     ("callable object", f_act, (X, Softplus(0.7)), 0),
     ("attribute function", f_self, (X, Net(helper, W)), 0),
@@ -388,3 +389,12 @@ def test_a_container_method_that_cannot_be_written_out_is_refused_at_its_call():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(f_super)(Child(X), X)
     assert_located(info.value, f_super, "# MARK", "`p.scale(...)` calls a method", "`super()`")
+
+
+@pytest.mark.parametrize("act", [np.tanh, helper, functools.partial(helper, scale=2.0)],
+                         ids=["ufunc", "function", "partial"])  # fmt: skip
+def test_float32_stays_float32(act):
+    x32 = X.astype(np.float32)
+    g = s2s.grad(f_act)(x32, act)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, s2s.grad(f_act)(X, act), rtol=1e-5, atol=1e-6)
