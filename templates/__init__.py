@@ -31,6 +31,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     linalg,
     linalg_api,
     linalg_extra,
+    linalg_spectral,
     multi,
     nondiff,
     products,

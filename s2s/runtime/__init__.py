@@ -100,6 +100,15 @@ from s2s.runtime.linalg_extra import (
     tensorsolve_grad_b,
     tensorsolve_rows,
 )
+from s2s.runtime.linalg_spectral import (
+    eig_adjoint,
+    eig_tangent,
+    eigvals_adjoint,
+    eigvals_tangent,
+    lstsq_grad_a,
+    lstsq_grad_b,
+    lstsq_residuals_tangent,
+)
 from s2s.runtime.masks import (
     both,
     either,
@@ -315,6 +324,13 @@ __all__ = [
     "minimum_share",
     "modf_grad",
     "norm_adjoint",
+    "eig_adjoint",
+    "eig_tangent",
+    "eigvals_adjoint",
+    "eigvals_tangent",
+    "lstsq_grad_a",
+    "lstsq_grad_b",
+    "lstsq_residuals_tangent",
     "vector_norm_adjoint",
     "vector_norm_tangent",
     "cond_adjoint",
