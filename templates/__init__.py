@@ -32,6 +32,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     linalg_api,
     linalg_extra,
     linalg_spectral,
+    masked_reductions,
     multi,
     nondiff,
     products,

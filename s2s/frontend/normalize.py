@@ -47,6 +47,7 @@ from s2s.frontend.spellings import (
     base_name,
     emitted_target,
     hashable,
+    keyword_variant,
     name_node,
 )
 from s2s.frontend.structure import (
@@ -306,7 +307,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             receiver = self.atom(node.func.value)
             func = gast.Attribute(value=receiver, attr=target.name, ctx=gast.Load())
             expr = gast.Call(func=func, args=args, keywords=keywords)
-            op = METHODS.get(target.name, OPAQUE)
+            op = keyword_variant(METHODS.get(target.name, OPAQUE), kwargs)
             if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
             if self.generated and target.name == "pop" and not args and not kwargs:
@@ -318,7 +319,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
             op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
-            return Stmt((), expr, op, args, dict(kwargs))
+            return Stmt((), expr, keyword_variant(op, kwargs), args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
             function = self.env[node.func.id]
             captured, signature = self.lifted[function]

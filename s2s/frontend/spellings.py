@@ -56,6 +56,21 @@ VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x,
 ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
 METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
 BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
+# Reductions called with `where=` or `initial=` (a function or its method): differentiated by
+# the rule of the runtime function that computes the same (the call itself stays numpy's).
+VARIANT_KEYWORDS = frozenset({"where", "initial"})
+KEYWORD_VARIANTS: dict[Any, Any] = {
+    np.sum: runtime.sum_where, np.prod: runtime.prod_where, np.mean: runtime.mean_where,
+    np.max: runtime.max_where, np.amax: runtime.max_where, np.min: runtime.min_where,
+    np.amin: runtime.min_where, np.var: runtime.var_where, np.std: runtime.std_where,
+}  # fmt: skip
+
+
+def keyword_variant(op: Any, keywords: Any) -> Any:
+    """The function whose rule differentiates ``op`` called with these keyword names."""
+    if VARIANT_KEYWORDS.isdisjoint(keywords) or not hashable(op):
+        return op
+    return KEYWORD_VARIANTS.get(op, op)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:
