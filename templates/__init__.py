@@ -28,6 +28,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     contractions,
     decompositions,
     facts,
+    joins,
     linalg,
     linalg_api,
     linalg_extra,

@@ -27,7 +27,7 @@ for _fn in (
 for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,
-    rt.pad_keys, rt.repeat_key,
+    rt.pad_keys, rt.repeat_key, rt.delete_key, rt.along_axis_key,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
@@ -195,6 +195,16 @@ def unvstack(result, g, tup):
     d[g] = rt.unsplit(d[result], g, rt.unvstack, tup)
 
 
+@linear(rt.uncolumn_stack, structural=("tup",), source="a split: its transpose joins")
+def uncolumn_stack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.uncolumn_stack, tup)
+
+
+@linear(rt.undstack, structural=("tup",), source="a split: its transpose joins")
+def undstack(result, g, tup):
+    d[g] = rt.unsplit(d[result], g, rt.undstack, tup)
+
+
 @linear(rt.unsum, structural=("items",), source="copies: their transpose adds")
 def unsum(result, g, items):
     d[g] = rt.unsum_back(d[result], g)
@@ -218,6 +228,31 @@ def cumsum_adjoint(result, g, a, axis=None):
 @linear(rt.written_part, structural=("key", "array"), source="a gather of the written entries")
 def written_part(result, g, key, array=None):
     d[g] = rt.unwritten(d[result], g, key)
+
+
+@linear(rt.overwritten, structural=("key",), source="a copy of array[key]; transpose: scatter-add")
+def overwritten(result, array, key):
+    d[array][key] = d[result]
+
+
+@linear(rt.last_item, source="an item of a list (xs.append undone); transpose: put it back")
+def last_item(result, cotangent):
+    d[cotangent] = rt.put_last(d[result], cotangent)
+
+
+@linear(rt.without_last, source="the list's other items; transpose: put them back")
+def without_last(result, cotangent):
+    d[cotangent] = rt.put_all_but_last(d[result], cotangent)
+
+
+@linear(rt.item_of, structural=("j",), source="an item of a list of parts; transpose: put it back")
+def item_of(result, parts, j):
+    d[parts] = rt.put_item(d[result], j, parts)
+
+
+@linear(rt.item_at, structural=("key", "n"), source="g placed in a list; transpose: take it out")
+def item_at(result, g, key, n):
+    d[g] = rt.item_from(d[result], key)
 
 
 @linear(rt.zeroed_at, structural=("key",), source="a projection: its own transpose")

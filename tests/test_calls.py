@@ -148,6 +148,26 @@ def test_a_nested_def_calling_another_one_gets_a_copy_of_it_and_its_captures():
     assert "def both(v, *, shift, w):" in source  # scale's and squash's captures, passed along
 
 
+def recursive_closure(x, w):
+    scale = w * 2.0
+
+    def power(v, n):
+        if n == 0:
+            return v
+        return power(v * scale, n - 1)  # the recursive call passes `scale` on when lifted
+
+    return np.sum(np.sin(power(x, 3)))
+
+
+def test_a_recursive_nested_def_capturing_a_value():
+    """It crashed ``grad`` (the lifted def's own call lacked the capture; found by a fresh
+    user)."""
+    args = (RNG.normal(size=3), RNG.normal(size=3))
+    check(recursive_closure, *args, wrt=(0, 1))
+    source = s2s.grad(recursive_closure, wrt=(0,)).source
+    assert "return power(v * scale, n - 1, scale=scale)" in source
+
+
 def pair_stats(pair, scale=1.0):
     a, b = pair
     return np.sum(a * b) * scale, pair[1] ** 2

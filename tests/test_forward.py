@@ -54,6 +54,8 @@ CONSTRUCTS = [
     ("nested defs capturing values", calls.closure_model, (normal(2), normal(2), normal(2)),
      (0, 1, 2)),
     ("nested def calling a nested def", calls.sibling_defs, (normal(3), normal(3)), (0, 1)),
+    ("a recursive nested def capturing a value", calls.recursive_closure,
+     (normal(3), normal(3)), (0, 1)),
     ("tuples passed to helpers", calls.passes_tuples, (normal(3), normal(3)), (0, 1)),
     ("a tuple argument", calls.unpacks_its_argument, ((normal(3), normal(3)),), (0,)),
     ("items of a helper's tuple", calls.items_of_a_helper_result, (normal(3),), (0,)),

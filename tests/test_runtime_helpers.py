@@ -607,6 +607,11 @@ def _shape_only_calls():
         (rt.tile_plan, (a, (2, 1, 3))),
         (rt.repeat_key, (a, [1, 0, 2], 1)),
         (rt.kron_plan, (a, v)),
+        (rt.unsplit_parts, ([rand(2, 1), None, rand(2, 1)], a, 3, 1)),
+        (rt.uncolumn_stack, (rand(2, 4), (rand(2), a))),
+        (rt.undstack, (rand(2, 3, 3), (a, rand(2, 3, 2)))),
+        (rt.delete_key, (a, [1], 1)),
+        (rt.along_axis_key, (a, np.array([[0, 2], [1, 1]]), 1)),
     ]
 
 
@@ -803,3 +808,39 @@ def test_cross_adjoint_is_the_transpose_of_the_cross_product(sizes):
     gb = rt.cross_adjoint(g, a, b, -1, -1, -1, None, False)
     assert ga.shape == a.shape and gb.shape == b.shape
     assert np.sum(g * jv) == pytest.approx(np.sum(ga * da) + np.sum(gb * db), rel=1e-12)
+
+
+# -- splits, stacks, deletions, gathers along an axis --------------------------------------------
+
+
+def test_unsplit_parts_joins_pieces_with_zeros_for_missing_ones():
+    a = rand(7, 2)
+    parts = np.array_split(a, [2, 3], axis=0)
+    joined = rt.unsplit_parts([parts[0], None, parts[2]], a, [2, 3], 0)
+    expected = a.copy()
+    expected[2:3] = 0.0
+    np.testing.assert_array_equal(joined, expected)
+    stacked = np.stack(np.split(a, 2, axis=1))  # a stacked cotangent of pieces of one shape
+    np.testing.assert_array_equal(rt.unsplit_parts(stacked, a, 2, 1), a)
+    np.testing.assert_array_equal(rt.unsplit_parts(np.hsplit(a[0], 2), a[0], 2, "h"), a[0])
+
+
+def test_column_stack_and_dstack_adjoints_split_back():
+    a, b = rand(3), rand(3, 2)
+    back = rt.uncolumn_stack(np.column_stack([a, b]), (a, b))
+    np.testing.assert_array_equal(back[0], a)
+    np.testing.assert_array_equal(back[1], b)
+    c, e, f = rand(2), rand(1, 2), rand(1, 2, 3)
+    back = rt.undstack(np.dstack([c, e, f]), (c, e, f))
+    for got, want in zip(back, (c, e, f), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_delete_and_along_axis_keys_gather_as_numpy_does():
+    a = rand(3, 4)
+    np.testing.assert_array_equal(a[rt.delete_key(a, [0, 2], 1)], np.delete(a, [0, 2], axis=1))
+    np.testing.assert_array_equal(a[rt.delete_key(a, slice(1, 5))], np.delete(a, slice(1, 5)))
+    i = np.array([[3, -1], [0, 0], [1, 2]])
+    np.testing.assert_array_equal(a[rt.along_axis_key(a, i, 1)], np.take_along_axis(a, i, 1))
+    j = np.array([5, -2])
+    np.testing.assert_array_equal(a[rt.along_axis_key(a, j, None)], np.take_along_axis(a, j, None))

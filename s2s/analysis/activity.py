@@ -30,7 +30,11 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.aliasing import check_statement, differentiable_reads
-from s2s.analysis.derivatives import derivative_callee, is_derivative
+from s2s.analysis.derivatives import (
+    derivative_callee,
+    is_derivative,
+    local_derivative_signature,
+)
 from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
 from s2s.analysis.static_shapes import with_shape
@@ -314,9 +318,13 @@ def _bind(
     used = f"`{named[0]}`" if named else "a value computed on this line"
     if stmt.op is LOCAL_CALL:
         return _bind_call(primal, stmt, active, where, stmt.value_hint)
+    if stmt.op is OPAQUE and (local := local_derivative_signature(ir, stmt)) is not None:
+        _split_keywords(stmt)
+        return _bind_call(primal, stmt, active, where, local, "a derivative of a nested def")
     if stmt.op is OPAQUE:  # `s2s.grad(f)(x)`, `_s2s.jvp_of(g, wrt)(...)`: a derivative's call
         derivative = derivative_callee(primal, ir, stmt)
         if derivative is not None:
+            _split_keywords(stmt)
             return _bind_derivative(primal, stmt, active, where, derivative)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
@@ -432,6 +440,14 @@ def _check_mode_rule(rule: registry.Rule, forward: bool, where: Any) -> None:
             where,
             f"register one with @s2s.adjoint({rule.name}), or use s2s.jvp (forward mode)",
         )
+
+
+def _split_keywords(stmt: Stmt) -> None:
+    """An opaque call's atoms are its positional and keyword arguments in one list; a call of
+    a derivative object binds them as the call passes them (``d(ct, x, scale=scale)``)."""
+    if isinstance(stmt.expr, gast.Call) and not stmt.kwargs:
+        stmt.args = list(stmt.expr.args)
+        stmt.kwargs = {k.arg: k.value for k in stmt.expr.keywords}
 
 
 def _bind_derivative(

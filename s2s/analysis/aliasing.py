@@ -126,6 +126,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     for definition in definitions:
         if _fresh_copy(ir, definition):
             continue  # out = <temporary from out += x>: the same fresh array
+        if definition.op is CONST and _is_none(definition.expr):
+            continue  # out = None before a derivative's tape: no memory to share
         if _user_call(definition):
             raise MutationError(
                 f"`{user}` is the result of your own function (line "
@@ -220,6 +222,10 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
         return False
     made = next((s for s in ir.flat if source[0] in s.targets), None)
     return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+
+
+def _is_none(expr: Any) -> bool:
+    return isinstance(expr, gast.Constant) and expr.value is None
 
 
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:

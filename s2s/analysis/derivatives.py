@@ -10,11 +10,13 @@ of a call of a derivative factory whose arguments are known when generating:
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import gast
 
-from s2s.codegen.ir import FunctionIR, Stmt
+from s2s import runtime
+from s2s.codegen.ir import DEF, FunctionIR, Stmt
 from s2s.errors import NoRuleError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import MISSING, name_chain, root_value
@@ -40,6 +42,42 @@ def derivative_callee(primal: Primal, ir: FunctionIR, stmt: Stmt) -> Any:
     if maker is None or maker.unpack or not getattr(maker.op, "__s2s_factory__", False):
         return None
     return _made(primal, ir, stmt, maker)
+
+
+def local_derivative_signature(ir: FunctionIR, stmt: Stmt) -> inspect.Signature | None:
+    """The signature of ``_s2s.pullback_of(g, wrt)`` or ``_s2s.jvp_of(g, wrt)`` when ``stmt``
+    calls one made from ``g``, a nested ``def`` of this function (a derivative of code with a
+    nested def, differentiated again), else ``None``. Such a derivative object is made at run
+    time (a nested def is a new function at each call) and differentiated there, as a call of
+    the nested def is: its parameters are ``g``'s, after the cotangent (``cotangent``) or the
+    tangents (``a_dot`` per ``wrt`` name), as ``s2s.api`` names them."""
+    func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
+    if not isinstance(func, gast.Name):
+        return None
+    maker = next((s for s in ir.flat if func.id in s.targets), None)
+    if maker is None or maker.unpack or maker.op not in (runtime.pullback_of, runtime.jvp_of):
+        return None
+    if len(maker.args) != 2 or maker.kwargs or not isinstance(maker.args[0], gast.Name):
+        return None
+    definition = next((s for s in ir.flat if maker.args[0].id in s.targets), None)
+    wrt = maker.args[1]
+    if definition is None or definition.op is not DEF or not isinstance(wrt, gast.Tuple):
+        return None
+    if not all(isinstance(e, gast.Constant) for e in wrt.elts):
+        return None
+    signature = definition.value_hint
+    bases = [f"{e.value}_dot" for e in wrt.elts]
+    if maker.op is runtime.pullback_of:
+        bases = ["cotangent"]
+    taken = set(signature.parameters)
+    added = []
+    for base in bases:  # distinct from g's parameters: x_dot_2 where g has an x_dot
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}_{k}", k + 1
+        taken.add(candidate)
+        added.append(inspect.Parameter(candidate, inspect.Parameter.POSITIONAL_OR_KEYWORD))
+    return signature.replace(parameters=added + list(signature.parameters.values()))
 
 
 def _made(primal: Primal, ir: FunctionIR, stmt: Stmt, maker: Stmt) -> Any:

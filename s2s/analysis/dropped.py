@@ -18,7 +18,7 @@ from typing import Any
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import VType, call_signature
-from s2s.codegen.ir import Stmt, atom_names
+from s2s.codegen.ir import POP, Stmt, atom_names
 from s2s.errors import UnsupportedArgumentError
 from s2s.frontend.parse import Primal
 
@@ -51,6 +51,9 @@ def check_dropped(primal: Primal, ir: Any, flat: list[Stmt], varied: set[str],
     Raises:
         UnsupportedArgumentError: with the argument's name and the rule's.
     """
+    # a value popped from a derivative's tape (differentiated again) has the join of every
+    # item's type, float when any is: a loop index pushed with it is still an int at run time
+    popped = {t for s in flat if s.op is POP for t in s.targets}
     for stmt in flat:
         if not stmt.targets or not any(t in connected for t in stmt.targets):
             continue
@@ -68,7 +71,7 @@ def check_dropped(primal: Primal, ir: Any, flat: list[Stmt], varied: set[str],
             continue  # np.full_like(x, v): x gives the shape and dtype only
         for param, name in _structural_reads(stmt, rule):
             kind = types.get(name)
-            if name in varied and kind is not None and kind.kind == "float":
+            if name in varied and kind is not None and kind.kind == "float" and name not in popped:
                 shown = ir.original.get(name, name) if name not in ir.temporaries else None
                 what = f"`{shown}`" if shown else "a value computed from the arguments"
                 raise UnsupportedArgumentError(

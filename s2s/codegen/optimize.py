@@ -114,6 +114,7 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
             block.body,
             lambda stmt: getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read,
         )
+        _name_recomputed(block.body)
     for block in sweeps.primal:
         for stmt in block.body:
             for node in gast.walk(stmt):
@@ -161,6 +162,28 @@ def _tape_pop(stmt: gast.stmt, tape: str, names: set[str]) -> bool:
         and isinstance(stmt.value.func.value, gast.Name)
         and stmt.value.func.value.id == tape
     )
+
+
+def _name_recomputed(body: list[gast.stmt]) -> None:
+    """Complete each "recomputed, not taped" comment of a reversed trip with the values it
+    still recomputes (rows of an argument, ``x[t]``, are views: not named); drop it if none."""
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _name_recomputed(nested)
+        if not getattr(stmt, "s2s_recomputed", False):
+            continue
+        names = [
+            s.targets[0].id
+            for s in body
+            if getattr(s, "s2s_remade", False) and not isinstance(s.value, gast.Subscript)
+        ]
+        if names:
+            stmt.value.args[0].value = "recomputed, not taped: " + ", ".join(names)
+        else:
+            del body[i]
 
 
 def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:

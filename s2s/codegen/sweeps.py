@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from s2s.codegen.ir import APPEND, DEF, SETITEM, NameAllocator, Stmt, atom_names
-from s2s.codegen.templating import name
+from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
+from s2s.codegen.templating import constant, name, slice_to_call
 
 
 @dataclass
@@ -144,3 +144,24 @@ def primal_statement(stmt: Stmt) -> gast.stmt:
         )
         return gast.Assign(targets=[target], value=value, type_comment=None)
     return assign(stmt.targets[0], value)
+
+
+def view_checks(ir: FunctionIR, filename: str, write: Stmt) -> list[gast.stmt]:
+    """Before ``x[key] = v``: each earlier ``r = x[i]`` still in use must not be a view of the
+    entries written (``_s2s.check_no_view``, raising a located ``MutationError``); both modes
+    emit these, so neither gives a wrong derivative where the write reaches ``r``."""
+    out: list[gast.stmt] = []
+    array, key = write.args[0], write.args[1]
+    for view in getattr(write, "alias_checks", []):
+        alias = view.targets[0]
+        names = gast.Tuple(elts=[constant(ir.original.get(alias, alias)),
+                                 constant(ir.original.get(array.id, array.id))],
+                           ctx=gast.Load())  # fmt: skip
+        lines = gast.Tuple(elts=[constant(getattr(view.node, "lineno", 0)),
+                                 constant(getattr(write.node, "lineno", 0))],
+                           ctx=gast.Load())  # fmt: skip
+        check = call("_s2s.check_no_view", name(alias), copy.deepcopy(array),
+                     slice_to_call(copy.deepcopy(key)), names,
+                     constant(filename), lines)  # fmt: skip
+        out.append(gast.Expr(value=check))
+    return out

@@ -14,15 +14,18 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import Stmt
-from s2s.codegen.sweeps import assign, call, primal_statement
+from s2s.codegen.sweeps import assign, call, primal_statement, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
 from s2s.forward.rules import dense, literal_tangent
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO
 
 
 def setitem(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
-    """``x[key] = v``, then ``x_dot[key] = v_dot`` (``0.0`` where ``v`` has no tangent)."""
-    out: list[gast.stmt] = [primal_statement(stmt)]
+    """``x[key] = v``, then ``x_dot[key] = v_dot`` (``0.0`` where ``v`` has no tangent).
+    Before it, the run-time checks that no earlier ``r = x[i]`` still in use is a view of the
+    entries written (as reverse mode does): ``r``'s tangent would not see the write."""
+    out = view_checks(sweep.ir, sweep.primal.filename, stmt)
+    out.append(primal_statement(stmt))
     array, _, value = stmt.args
     var = stmt.targets[0]
     if var not in sweep.dot:

@@ -103,17 +103,18 @@ class Lifting:
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
             )
             lifted.args.kw_defaults.append(None)
+        for inner in gast.walk(lifted):  # a recursive call passes the captures on
+            if isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and (
+                inner.func.id == node.name
+            ):
+                given = {k.arg for k in inner.keywords}
+                inner.keywords += [gast.keyword(arg=v, value=name_node(v))
+                                   for v in captured if v not in given]  # fmt: skip
         function = self.bind(node.name)
         lifted.name = function
-        optional = len(lifted.args.args) - len(lifted.args.defaults)  # the rest have defaults
-        params = [
-            inspect.Parameter(
-                a.id,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                default=None if i >= optional else inspect.Parameter.empty,
-            )
-            for i, a in enumerate(lifted.args.args)
-        ] + [inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured]
+        params = _signature_of(node.args) + [
+            inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured
+        ]
         stmt = Stmt((function,), lifted, DEF, [], node=node)
         stmt.value_hint = inspect.Signature(params)
         self.lifted[function] = (captured, stmt.value_hint)
@@ -152,6 +153,29 @@ class Lifting:
                 self.body.append(Stmt((user_name,), call_expr, APPEND, [xs, item], node=self.node))
             return True
         return False
+
+
+def _signature_of(args: gast.arguments) -> list[inspect.Parameter]:
+    """The parameters a ``def`` declares (a default stands as ``None``): positional ones, then
+    keyword-only ones, such as the captures of a nested def s2s itself lifted (a derivative's
+    generated code, read again for a derivative of a derivative)."""
+    kinds = inspect.Parameter
+    positional = args.posonlyargs + args.args
+    optional = len(positional) - len(args.defaults)  # the rest have defaults
+    params = [
+        kinds(a.id, kinds.POSITIONAL_ONLY if a in args.posonlyargs else kinds.POSITIONAL_OR_KEYWORD,
+              default=None if i >= optional else kinds.empty)
+        for i, a in enumerate(positional)
+    ]  # fmt: skip
+    if args.vararg is not None:
+        params.append(kinds(args.vararg.id, kinds.VAR_POSITIONAL))
+    params += [
+        kinds(a.id, kinds.KEYWORD_ONLY, default=kinds.empty if d is None else None)
+        for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    ]
+    if args.kwarg is not None:
+        params.append(kinds(args.kwarg.id, kinds.VAR_KEYWORD))
+    return params
 
 
 LIST_ADVICE = (

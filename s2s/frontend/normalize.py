@@ -456,7 +456,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 problem = list_misuse(node, self.lists, self._user_function, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
-                if isinstance(value, gast.Name) and value.id in self.lists:
+                if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
+                    # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
+                    # then only pops it: its tangent list is shared the same way)
                     problem = f"`{targets[0].id if isinstance(targets[0], gast.Name) else '...'}` "
                     problem += f"would be a second name for the list `{value.id}`"
                 elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
@@ -539,6 +541,8 @@ def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
     """``ys = np.array(ys)``: a list's name bound again to something that is not a list."""
     if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
         return None
+    if isinstance(node.value, gast.Constant) and node.value.value is None:
+        return None  # `ys = None`, as a derivative's code binds names before its tape
     for target in node.targets:
         if isinstance(target, gast.Name) and target.id in lists:
             return (f"binding the list name `{target.id}` again to another value (give the "

@@ -7,7 +7,8 @@ from :mod:`s2s.reverse.entry`, the emitted function of each reverse mode (``grad
 
 Modules: ``sweep`` (the builder), ``buffers`` (accumulation), ``selection`` (selection masks),
 ``markers`` (undefined-gradient guards), ``tape`` and ``flow`` (branches and loops),
-``deadcode`` (primal values nothing reads), ``entry`` (seed, gradients, the mode's wrapper).
+``deadcode`` (primal values nothing reads), ``simplify`` (constant cotangents folded),
+``entry`` (seed, gradients, the mode's wrapper).
 """
 
 from s2s.reverse.sweep import primal_statement, reverse

@@ -4,10 +4,11 @@
 running total, ``np.mean(err * err)`` when the adjoint needs only ``err``) need not be computed.
 A statement is dropped only when it provably cannot raise: a copy, a constant, an elementwise
 function of operands of known numeric types of which at most one distinct one is an array (a
-scalar cannot fail to broadcast), or a full ``np.sum``/``np.mean`` of one array. Anything that
-could raise (two arrays that may not broadcast, indexing, a call to the user's own function)
-is kept, so errors of the user's computation still propagate. Floating-point warnings (overflow
-in a loss nobody reads) are not raised for dropped statements, as under any compiler's DCE.
+scalar cannot fail to broadcast) or of float arrays whose proven shapes broadcast, or a full
+``np.sum``/``np.mean`` of one array. Anything that could raise (two arrays that may not
+broadcast, indexing, a call to the user's own function) is kept, so errors of the user's
+computation still propagate. Floating-point warnings (overflow in a loss nobody reads) are not
+raised for dropped statements, as under any compiler's DCE.
 
 The liveness is the textbook backward dataflow on the structured primal sweep: a loop's body
 sees what the loop's top needs (its back edge), a branch joins both arms.
@@ -34,6 +35,7 @@ del multiply_1
 from __future__ import annotations
 
 import gast
+import numpy as np
 
 from s2s import registry
 from s2s.analysis.dtypes import VType
@@ -70,9 +72,23 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
     if facts.raises_on_python_numbers and all(t.weak for t in known):
         return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
     if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
+        if len(stmt.args) != getattr(stmt.op, "nin", -1):
+            return False
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
-        return len(arrays) <= 1 and len(stmt.args) == getattr(stmt.op, "nin", -1)
+        return len(arrays) <= 1 or _broadcast(known)
     return facts.total and len(stmt.args) == 1 and known[0].kind == "float"
+
+
+def _broadcast(known: list[VType]) -> bool:
+    """Whether float operands of proven shapes broadcast together (then numpy cannot raise;
+    integer ones can: ``a ** b`` with a negative ``b``)."""
+    if any(t.shape is None or t.kind != "float" for t in known):
+        return False
+    try:
+        np.broadcast_shapes(*(t.shape for t in known))
+    except ValueError:
+        return False
+    return True
 
 
 def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:
@@ -91,6 +107,13 @@ def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:
     return dropped - assigned
 
 
+def live_into(blocks: list[Block], live_out: set[str]) -> set[str]:
+    """The names whose values ``blocks`` (the adjoint sweep) read before assigning them: a
+    value the adjoint recomputes for each reversed trip (``s2s_remade``) is not read from the
+    primal sweep."""
+    return _sweep([(b.body, s) for b in blocks for s in b.body], set(live_out), set(), False)
+
+
 def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[str]:
     """Backward liveness over ``items`` (``(owning list, statement)`` pairs, in order); with
     ``delete``, removes dead pure statements from their lists. Returns the names live before."""
@@ -102,7 +125,9 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
             live = _sweep(_pairs(stmt.body), set(after), removed, delete)
             live |= _sweep(_pairs(stmt.orelse), set(after), removed, delete)
             live |= names_in(stmt.test)
-        elif isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_pure", False):
+        elif isinstance(stmt, gast.Assign) and (
+            getattr(stmt, "s2s_pure", False) or getattr(stmt, "s2s_remade", False)
+        ):
             target = stmt.targets[0].id
             if target not in live:  # dead: it reads nothing, whether deleted now or not
                 if delete:

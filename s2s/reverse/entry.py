@@ -28,7 +28,7 @@ from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
-from s2s.reverse.deadcode import drop_dead_primal, drop_placeholders
+from s2s.reverse.deadcode import drop_dead_primal, drop_placeholders, live_into
 
 GRAD = "grad"
 VALUE_AND_GRAD = "value_and_grad"
@@ -346,7 +346,7 @@ def _write_gradient(
     check = gast.Expr(value=call("_s2s.check_scalar", loss, *check_args))
     ending = [] if static else [check]
     if entry.mode == GRAD and not keep_dead_primal:  # values nothing reads are not computed
-        live = _reads(sweeps.adjoint) | names_in(grads)
+        live = live_into(sweeps.adjoint, names_in(grads))
         live |= set() if static else set(atom_names(loss))
         live |= names_in(returns) if entry.has_aux else set()
         gone = drop_dead_primal(sweeps.primal, live)

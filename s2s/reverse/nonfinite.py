@@ -227,6 +227,10 @@ def _definition(sites: Sites, written: str, reads: tuple, line: int | None) -> D
     outputs = [sites.primal_of[n] for n in reads if n in sites.primal_of and n != written]
     candidates = [d for out in outputs for d in sites.defs.get(out, [])]
     candidates += [d for n in reads if n not in sites.primal_of for d in sites.defs.get(n, [])]
+    if not outputs:  # a cotangent of ones folded away (s2s.reverse.simplify): the line's one
+        folded = {id(d): d for defs in sites.defs.values() for d in defs  # use of the value
+                  if target in d.args and d.lineno == line}  # fmt: skip
+        candidates += list(folded.values()) if len(folded) == 1 else []
     for pick in (
         lambda d: target in d.args and d.lineno == line,
         lambda d: target in d.args,

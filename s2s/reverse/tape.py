@@ -26,10 +26,22 @@ import operator
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import registry, runtime
-from s2s.codegen.ir import APPEND, COPY, ITEMS, SETITEM, Branch, Jump, Loop, Stmt, atom_names
-from s2s.codegen.sweeps import Block, assign, call
+from s2s.codegen.ir import (
+    APPEND,
+    COPY,
+    ITEMS,
+    SETITEM,
+    Branch,
+    Jump,
+    Loop,
+    Stmt,
+    atom_names,
+    is_literal,
+)
+from s2s.codegen.sweeps import Block, assign, call, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.untaped import counted, first_bindings, walk_items
@@ -99,9 +111,12 @@ class TapeSweeps(AdjointFlow):
             self.maybe_none.update(v for v in self.ir.lists if v in self.adjoint_names)
 
     def rematerialized(self, body: list[Any]) -> dict[int, tuple[Loop, Stmt]]:
-        """Loop statements ``v = x[t]`` (``x`` a parameter nothing writes, ``t`` the loop's
-        index) whose values the adjoint recomputes at the top of each reversed trip instead of
-        taping them: a view costs an object per trip on the tape, an index nothing."""
+        """Loop statements whose values the adjoint recomputes at the top of each reversed trip
+        instead of taping them: ``v = x[t]`` (``x`` a parameter nothing writes, ``t`` the
+        loop's index: a view costs an object per trip on the tape, an index nothing), and a
+        ufunc of such parameters, numbers and values recomputed before it (``y = x * c[k]``:
+        one pass over ``x`` per trip instead of keeping every trip's array, Griewank and
+        Walther 2008, ch. 12, "recompute instead of store")."""
         out: dict[int, tuple[Loop, Stmt]] = {}
         params = {p.name for p in self.ir.params}
         flat = self.ir.flat
@@ -120,19 +135,43 @@ class TapeSweeps(AdjointFlow):
             )
             if item.iterable is None or item.target is None or jumps or index_written:
                 continue
+            remade: set[str] = set()  # names this loop's reversed trips recompute
             for stmt in item.body:
-                if not (isinstance(stmt, Stmt) and stmt.op is operator.getitem):
+                if not isinstance(stmt, Stmt):
                     continue
                 if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
+                    continue
+                if sum(stmt.targets[0] in s.targets for s in flat) != 1:
+                    continue  # assigned once: no trip reads the value of the trip before
+                if self.recomputable(stmt, (params - written) | remade):
+                    out[id(stmt)] = (item, stmt)
+                    remade.add(stmt.targets[0])
+                    continue
+                if stmt.op is not operator.getitem:
                     continue
                 base, key = stmt.args
                 if not (isinstance(base, gast.Name) and base.id in params - written):
                     continue
                 if set(atom_names(key)) != {item.target} or not isinstance(key, gast.Name):
                     continue
-                if sum(stmt.targets[0] in s.targets for s in flat) == 1:
-                    out[id(stmt)] = (item, stmt)
+                out[id(stmt)] = (item, stmt)
+                remade.add(stmt.targets[0])
         return out
+
+    def recomputable(self, stmt: Stmt, alive: set[str]) -> bool:
+        """Whether ``stmt`` is a numpy ufunc with a derivative rule (it cannot have side
+        effects), called without keywords on numbers and on ``alive`` names only (their
+        values are the same in the adjoint sweep as when the primal computed ``stmt``)."""
+        op = stmt.op
+        if not isinstance(op, np.ufunc) or stmt.kwargs or stmt.method is not None:
+            return False
+        rule = registry.lookup(op)
+        if rule is None or rule.kind != registry.ELEMENTWISE:
+            return False
+        return all(
+            is_literal(atom) or (isinstance(atom, gast.Name) and atom.id in alive)
+            for atom in stmt.args
+        )
 
     def restores_read(self, flat: list[Stmt], active: set[str]) -> set[tuple[int, str]]:
         """(statement, name) pairs whose overwritten value an adjoint reads after the tape
@@ -215,7 +254,7 @@ class TapeSweeps(AdjointFlow):
                 saved = call(
                     "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
                 )
-                out += self.view_checks(item)
+                out += view_checks(self.ir, self.primal.filename, item)
                 out += [self.push(saved), self.primal_statement(item)]
             elif isinstance(item, Stmt):
                 for target in item.targets:
@@ -240,25 +279,6 @@ class TapeSweeps(AdjointFlow):
             elif isinstance(item, Jump):  # the arms a jump leaves early record themselves now
                 out += [self.push(constant(flag)) for flag in reversed(self.pending)]
                 out.append(gast.Break() if item.kind == "break" else gast.Continue())
-        return out
-
-    def view_checks(self, write: Stmt) -> list[gast.stmt]:
-        """Before ``x[key] = v``: each earlier ``r = x[i]`` still in use must not be a view of
-        the entries written (``_s2s.check_no_view``)."""
-        out: list[gast.stmt] = []
-        array, key = write.args[0], write.args[1]
-        for view in getattr(write, "alias_checks", []):
-            alias = view.targets[0]
-            names = gast.Tuple(elts=[constant(self.ir.original.get(alias, alias)),
-                                     constant(self.ir.original.get(array.id, array.id))],
-                               ctx=gast.Load())  # fmt: skip
-            lines = gast.Tuple(elts=[constant(getattr(view.node, "lineno", 0)),
-                                     constant(getattr(write.node, "lineno", 0))],
-                               ctx=gast.Load())  # fmt: skip
-            check = call("_s2s.check_no_view", name(alias), copy.deepcopy(array),
-                         slice_to_call(copy.deepcopy(key)), names,
-                         constant(self.primal.filename), lines)  # fmt: skip
-            out.append(gast.Expr(value=check))
         return out
 
     def arm(self, body: list[Any], taken: bool) -> list[gast.stmt]:
@@ -490,6 +510,10 @@ class TapeSweeps(AdjointFlow):
                 for owner, stmt in self.remade.values()
                 if owner is loop
             ]
+            if any(not _is_view(s.value) for s in body):  # optimize names those still read
+                note = comment_marker("recomputed, not taped")
+                note.s2s_recomputed = True
+                body.insert(0, note)
             body += self.tape_adjoint_items(loop.body)
             body += self.tape_adjoint_items(loop.test_body)
             if loop.iterable is not None and loop.target in self.saved and not counted:
@@ -533,6 +557,11 @@ def _reads_outputs(rule: registry.Rule) -> bool:
         )
         rule._reads_outputs = cached
     return cached
+
+
+def _is_view(value: gast.expr) -> bool:
+    """``x[t]``: a row of an argument (a view, not a computation)."""
+    return isinstance(value, gast.Subscript)
 
 
 def _remade(node: gast.Assign) -> gast.Assign:

@@ -46,6 +46,8 @@ def like(x: Any) -> Like:
     """
     if type(x) is np.ndarray:
         key = (x.shape, x.dtype)
+    elif _parts(x):  # np.split's list of pieces: one record each
+        return [like(item) for item in x]
     else:
         xp = array_namespace(x)
         if xp is not np:  # a Dask or CuPy array: the record keeps its namespace and chunks
@@ -169,12 +171,26 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     return g
 
 
+def _parts(x: Any) -> bool:
+    """Whether ``x`` is a list or tuple of pieces numpy cannot stack into one array: arrays of
+    several shapes (``np.array_split``'s), arrays of another library, or their records."""
+    if type(x) not in (list, tuple) or not x:
+        return False
+    if any(is_foreign_array(i) or (type(i) is Like and i.xp is not None) for i in x):
+        return True
+    shapes = {shape_of(i) for i in x if type(i) is np.ndarray or type(i) is Like}
+    return len(shapes) > 1
+
+
 @reads_shape_only(0)
 def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
-    ``ref``'s namespace (Dask: with its chunks)."""
+    ``ref``'s namespace (Dask: with its chunks); a list of them for a list of pieces of
+    several shapes or of another library (``np.split``'s)."""
     if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:
         return np.zeros(ref.shape, acc_dtype(ref.dtype))
+    if _parts(ref):
+        return [zeros_like_acc(item) for item in ref]
     return zeros(array_namespace(ref), shape_of(ref), acc_dtype(dtype_of(ref)), ref)
 
 

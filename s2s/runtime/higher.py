@@ -41,6 +41,36 @@ def add_part(ct: Any, part: Any) -> Any:
     return unbroadcast(ct, part)
 
 
+def put_last(ct: Any, cotangent: list) -> list:
+    """The transpose of ``last_item(cotangent)``: a list of ``cotangent``'s length, ``ct`` last
+    and ``None`` (no cotangent) before it."""
+    return [None] * (len(cotangent) - 1) + [ct]
+
+
+def put_all_but_last(ct: list, cotangent: list) -> list:
+    """The transpose of ``without_last(cotangent)``: ``ct``'s parts, then ``None`` for the last
+    item."""
+    return list(ct) + [None] if ct is not None else [None] * len(cotangent)
+
+
+def put_item(ct: Any, j: int, parts: Any) -> Any:
+    """The transpose of ``item_of(parts, j)``: a list of ``parts``' length with ``ct`` at
+    ``j`` and ``None`` elsewhere (``None`` where there was no list)."""
+    if parts is None or ct is None:
+        return None
+    out: list[Any] = [None] * len(parts)
+    out[j] = ct
+    return out
+
+
+def item_from(ct: Any, key: Any) -> Any:
+    """The transpose of ``item_at(g, key, n)``: the part at ``key`` of the list ``ct`` (a list
+    of the parts at a slice)."""
+    if ct is None:
+        return None
+    return list(ct[key]) if isinstance(key, slice) else ct[key]
+
+
 def reduce_onto(ct: Any, g: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """The transpose of ``unreduce(g, a, axis, keepdims)``: ``ct`` (``a``'s shape) summed over
     ``axis`` back to the reduction's shape (``g``'s)."""

@@ -84,8 +84,9 @@ def unravel(g: Any, a: Any, order: str = "C") -> np.ndarray:
     return np.reshape(out, a.shape)
 
 
-def _split(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[Any]:
-    # split g along axis by the sizes of `shapes`, reshape to each ref's shape and cast
+def split_pieces(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[Any]:
+    """``g`` split along ``axis`` by the sizes of ``shapes`` there, each piece reshaped to its
+    ref's shape and cast to its accumulator dtype (the adjoint of a join)."""
     xp = array_namespace(g)
     cuts = [int(c) for c in np.cumsum([s[axis] for s in shapes])]
     g = np.asarray(g) if xp is np else g
@@ -106,9 +107,9 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
     """
     if axis is None:
         flat = array_namespace(g).reshape(g, (-1,))
-        return _split(flat, arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
+        return split_pieces(flat, arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
     axis = normalize_axis_index(axis, np.ndim(g))
-    return _split(g, arrays, [shape_of(x) for x in arrays], axis)
+    return split_pieces(g, arrays, [shape_of(x) for x in arrays], axis)
 
 
 @reads_shape_only(1)
@@ -144,14 +145,14 @@ def unsum(g: Any, items: Any) -> list[Any]:
 def unhstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
     shapes = [shape_of(x) or (1,) for x in tup]
-    return _split(g, tup, shapes, 0 if len(shapes[0]) == 1 else 1)
+    return split_pieces(g, tup, shapes, 0 if len(shapes[0]) == 1 else 1)
 
 
 @reads_shape_only(1)
 def unvstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.vstack(tup)``: numpy joins ``atleast_2d`` inputs on axis 0."""
     shapes = [(1,) * (2 - len(shape_of(x))) + shape_of(x) for x in tup]
-    return _split(g, tup, shapes, 0)
+    return split_pieces(g, tup, shapes, 0)
 
 
 @reads_shape_only(0)

@@ -44,12 +44,39 @@ def split_vstacked(g):
     return _joined(parts[0], parts[1])
 
 
+def split_column_stacked(g):
+    parts = rt.uncolumn_stack(g, (X2, REF_2x3.T))
+    return _joined(parts[0], parts[1])
+
+
+def split_dstacked(g):
+    parts = rt.undstack(g, (X2, np.zeros((1, 3, 2))))
+    return _joined(parts[0], parts[1])
+
+
 def split_summed(g):
     parts = rt.unsum(g, (X2, np.zeros((2, 3))))
     return _joined(parts[0], parts[1])
 
 
+def all_but_last(a, b, c):
+    parts = rt.without_last([a, b, c])
+    return _joined(parts[0], parts[1])
+
+
+def placed_at(g):
+    parts = rt.item_at(g, 1, 3)
+    return parts[1] * 2.0
+
+
+def placed_at_slice(a, b):
+    parts = rt.item_at((a, b), slice(1, None), 3)
+    return _joined(parts[1], parts[2])
+
+
 ROWS = [
+    R(rt.uncolumn_stack, split_column_stacked, normal(3, 3)),
+    R(rt.undstack, split_dstacked, normal(1, 3, 3)),
     R(
         rt.pad_constant_grad,
         lambda g: rt.pad_constant_grad(g, REF_2x3, ((1, 0), (2, 1)), np.zeros(2)),
@@ -109,6 +136,13 @@ ROWS = [
     R(rt.unsum, split_summed, normal(2, 3)),
     R(rt.written_part, lambda g: rt.written_part(g, KEY, REF_4), normal(4)),
     R(rt.zeroed_at, lambda g: rt.zeroed_at(g, KEY), normal(4)),
+    R(rt.last_item, lambda a, b: rt.last_item([a, b]) * 2.0, normal(3), normal(3)),
+    R(rt.without_last, all_but_last, normal(3), normal(2), normal(3)),
+    R(rt.item_of, lambda a, b: rt.item_of([a, b], 1) * 2.0, normal(3), normal(3)),
+    R(rt.item_at, placed_at, normal(3), tag="index"),
+    R(rt.item_at, placed_at_slice, normal(3), normal(2), tag="slice"),
+    R(rt.overwritten, lambda a: rt.overwritten(a, KEY), normal(4), tag="repeated index"),
+    R(rt.overwritten, lambda a: rt.overwritten(a, np.s_[1:, ::2]), normal(2, 3), tag="slices"),
     R(rt.sort_adjoint, lambda g, a: rt.sort_adjoint(g, a, -1), normal(2, 3), const(X1)),
     R(rt.sort_tangent, lambda t, a: rt.sort_tangent(t, a, -1), normal(2, 3), const(X1)),
     R(rt.median_adjoint, lambda g, a: rt.median_adjoint(g, a, 1), normal(2), const(X1)),
@@ -303,6 +337,18 @@ NONDIFF = [
         lambda x: np.sum(x) * len(rt.kron_plan(x, x)[0]),
         normal(3),
         expected=lambda x: (np.full_like(x, 2.0),),
+    ),  # fmt: skip
+    R(
+        rt.delete_key,
+        lambda x: np.sum(x) * len(rt.delete_key(x, [0], 0)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.along_axis_key,
+        lambda x: np.sum(x) * len(rt.along_axis_key(x, np.array([0, 0]), 0)),
+        normal(3),
+        expected=_ones,
     ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),

@@ -1,0 +1,534 @@
+"""Simplify: fold constant cotangents into the adjoint expressions of straight-line code.
+
+A full reduction seeds its operand's cotangent with an array filled with one number (ones for
+``np.sum``, ``1/n`` for ``np.mean``), and constant factors (``100.0 * a``) scale it; multiplying
+each partial derivative by such an array costs one pass over memory per use. Where the shapes
+and dtypes are proven (:mod:`s2s.analysis.static_shapes`), this pass keeps the filled array
+symbolic: a product with ones is the other factor, a product with ``c`` everywhere is
+``c * factor``, and the filled arrays nobody reads any more are not built. The partial of
+``x ** k`` for a literal integer ``k >= 2`` is ``k * x ** (k - 1)`` written out (``2 * x``),
+with no helper call. Every rewrite gives the same bits as the code it replaces (a product with
+1.0 is exact, and ``c * e`` multiplies the same two numbers in the same dtype).
+
+Only values of float32 or float64 arrays with proven shapes (``ndim >= 1``) are folded. In a
+loop or a branch, what it assigns is known only from its assignment on (a trip's top sees the
+trip before); what is assigned outside it (the seed of a loss after a loop) holds throughout.
+
+Before: ``np.sum(100.0 * x ** 2)``'s adjoint filled an array with ones, multiplied it by 100.0
+and by the helper's partial; after, one expression:
+
+>>> import numpy as np, s2s
+>>> def f(x):
+...     return np.sum(100.0 * x ** 2)
+>>> g = s2s.grad(f); _ = g(np.ones(3))
+>>> print(g.source[g.source.index("# adjoint"):].splitlines()[2].strip())
+d_x = 100.0 * (2 * x)
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s.analysis.dtypes import VType
+from s2s.codegen.ir import FunctionIR
+from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
+from s2s.codegen.templating import constant, name
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+@dataclass(frozen=True)
+class Arr:
+    """An array of a proven shape (``ndim >= 1``) and float dtype."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
+@dataclass(frozen=True)
+class Fill(Arr):
+    """An array of ``shape`` and ``dtype`` with ``value`` (a numpy scalar) in every entry."""
+
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number: a Python literal (``weak``) or a numpy scalar such as ``_np.float64(1.0)``."""
+
+    value: Any
+    weak: bool
+
+
+def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
+    """Fold constant cotangents in ``sweeps.adjoint`` (see the module docstring); ``types``
+    are the primal values' static types, ``ir`` the normal form they come from."""
+    if any(not isinstance(node, _STATEMENTS) for block in sweeps.adjoint for stmt in block.body
+           for node in gast.walk(stmt) if isinstance(node, gast.stmt)):  # fmt: skip
+        return  # (a with, a try, a nested def: left as they are)
+    assigned: dict[str, int] = {}
+    for stmt in ir.flat:
+        for target in stmt.targets:
+            assigned[target] = assigned.get(target, 0) + 1
+    stable: dict[str, Arr] = {}  # every value a name ever holds has this shape and dtype
+    for var, known in types.items():  # assigned once, or a loop's (its types are joined)
+        once = assigned.get(var, 0) <= 1 or var in ir.carried
+        if once and known.kind == "float" and known.array is not False:
+            if known.shape and known.dtype in _FLOATS:
+                stable[var] = Arr(tuple(known.shape), np.dtype(known.dtype))
+    folder = _Folder(stable)
+    for block in sweeps.adjoint:
+        folder.body(block.body)
+    keep = {n for g in sweeps.gradients for n in names_in(g)}
+    read = set(keep)
+    for block in reversed(sweeps.adjoint):
+        block.body = _drop_unread(block.body, read)
+    _drop_releases(sweeps.adjoint)
+
+
+_STATEMENTS = (gast.Assign, gast.AugAssign, gast.Expr, gast.For, gast.While, gast.If, gast.Pass)
+
+
+class _Folder:
+    def __init__(self, stable: dict[str, Arr]) -> None:
+        self.stable = stable  # primal values: what a tape pop or a recomputation restores
+        self.env: dict[str, Any] = {}  # the adjoint's values, as this point of the sweep
+        self.roots: dict[str, str] = {}  # a name bound to another's array: the first name
+
+    def body(self, statements: list[gast.stmt]) -> None:
+        for stmt in statements:
+            self.statement(stmt)
+
+    def statement(self, stmt: gast.stmt) -> None:
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            self.compound(stmt)
+            return
+        if isinstance(stmt, gast.Pass):
+            return
+        if isinstance(stmt, gast.Expr):
+            if not is_comment_marker(stmt):
+                stmt.value, _ = self.fold(stmt.value)
+            return
+        if isinstance(stmt, gast.AugAssign) or getattr(stmt, "s2s_owned", False):
+            value = stmt.value if isinstance(stmt, gast.AugAssign) else stmt.value.right
+            folded, fact = self.fold(value)
+            target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
+            if isinstance(fact, Fill) and self.takes_number(target, fact):
+                folded = constant(float(fact.value))  # `d += c`: every entry, as the array did
+            if isinstance(stmt, gast.AugAssign):
+                stmt.value = folded
+            else:
+                stmt.value.right = folded
+            self.written(target)
+            return
+        target = stmt.targets[0] if len(stmt.targets) == 1 else None
+        if not isinstance(target, gast.Name):
+            stmt.value, _ = self.fold(stmt.value)
+            for each in stmt.targets:
+                self.written(each)
+                for node in gast.walk(each):
+                    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                        self.forget(node.id)
+            return
+        folded, fact = self.fold(stmt.value)
+        if isinstance(fact, Fill) and not isinstance(folded, gast.Name) and not _is_call(
+            folded, "_s2s", "filled"
+        ):
+            folded = _full(fact)  # a fresh array, as the product it replaces was
+        stmt.value = folded
+        self.forget(target.id)
+        if fact is not None:
+            self.env[target.id] = fact
+        if isinstance(fact, (Fill, Num)) and _pure_value(folded):
+            stmt.s2s_constant = True  # dropped if nothing reads it
+        if isinstance(folded, gast.Name):
+            self.roots[target.id] = self.roots.get(folded.id, folded.id)
+
+    def compound(self, stmt: gast.For | gast.While | gast.If) -> None:
+        """A loop's top sees the values of its previous trip, a join either arm's: a fact
+        about a name the statement changes holds in it only where every path agrees (for a
+        loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
+        changed = {n.id for n in gast.walk(stmt)
+                   if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        changed |= {t.id for n in gast.walk(stmt)  # x[key] = v, x += v: x changes
+                    if isinstance(n, gast.AugAssign) or isinstance(
+                        getattr(n, "ctx", None), gast.Store)
+                    for t in gast.walk(getattr(n, "target", n))
+                    if isinstance(t, gast.Name)}  # fmt: skip
+        changed |= {a.id for n in gast.walk(stmt) if isinstance(n, gast.Call)
+                    and not _pure(n) for a in n.args if isinstance(a, gast.Name)}
+        entry = dict(self.env)
+        for var in list(self.roots):
+            if var in changed or self.roots[var] in changed:
+                self.roots.pop(var)
+        roots = dict(self.roots)
+
+        def run(node: gast.stmt, assume: dict[str, Any]) -> list[dict[str, Any]]:
+            """The facts at the end of each path through ``node`` from the assumed ones."""
+            ends = []
+            for part in (node.body, node.orelse):
+                self.env = {v: f for v, f in entry.items() if v not in changed} | assume
+                self.roots = dict(roots)
+                self.body(part)
+                ends.append(self.env)
+            return ends
+
+        jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
+                    for n in gast.walk(stmt))  # fmt: skip
+        assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
+        if isinstance(stmt, gast.If):
+            ends = run(stmt, assume)
+        else:
+            while True:  # the facts every trip keeps
+                body_end = run(copy.deepcopy(stmt), assume)[0]
+                kept = {v: f for v, f in assume.items() if body_end.get(v) == f}
+                if kept == assume:
+                    break
+                assume = kept
+            ends = run(stmt, assume)
+            ends = [assume, ends[1] if stmt.orelse else assume]
+        self.env = {v: f for v, f in entry.items() if v not in changed}
+        self.env |= {v: f for v, f in ends[0].items() if v in changed and ends[1].get(v) == f}
+        self.roots = roots
+
+    def known(self, var: str) -> Any:
+        return self.env.get(var, self.stable.get(var))
+
+    def takes_number(self, target: gast.expr, fill: Fill) -> bool:
+        """Whether adding ``fill`` into ``target`` (a name, or a region ``name[key]``, of its
+        dtype) adds its number to every entry of the target: the target's shape is the fill's,
+        or a region of it that the fill broadcasts to."""
+        base = target
+        while isinstance(base, gast.Subscript):
+            base = base.value
+        known = self.known(base.id) if isinstance(base, gast.Name) else None
+        if not isinstance(known, Arr) or known.dtype != fill.dtype or not np.isfinite(fill.value):
+            return False
+        return base is not target or known.shape == fill.shape
+
+    def written(self, target: gast.expr) -> None:
+        """``target`` (a name or ``name[key]``) was written in place or accumulated into: its
+        shape and dtype stay, its entries (and those of names bound to the same array) not."""
+        while isinstance(target, gast.Subscript):
+            target = target.value
+        if not isinstance(target, gast.Name):
+            return
+        root = self.roots.get(target.id, target.id)
+        group = {n for n, r in self.roots.items() if r == root} | {root, target.id}
+        for other in group:
+            fact = self.env.get(other)
+            if isinstance(fact, Fill):
+                self.env[other] = Arr(fact.shape, fact.dtype)
+            elif fact is not None and not isinstance(fact, Arr):
+                del self.env[other]
+
+    def forget(self, var: str) -> None:
+        """``var`` is rebound: what was known of it, and of names bound to it, is stale."""
+        self.env.pop(var, None)
+        self.roots.pop(var, None)
+        for other in [n for n, r in self.roots.items() if r == var]:
+            self.roots.pop(other)
+
+    def fold(self, node: gast.expr) -> tuple[gast.expr, Any]:
+        """``node`` simplified, and what is known of its value (an Arr, Fill, Num or None)."""
+        if isinstance(node, gast.Name):
+            return node, self.known(node.id)
+        if isinstance(node, gast.Constant):
+            value = node.value
+            weak = type(value) in (int, float)
+            return node, Num(value, True) if weak else None
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+            node.operand, fact = self.fold(node.operand)
+            if isinstance(fact, Fill):
+                return node, Fill(fact.shape, fact.dtype, -fact.value)
+            if isinstance(fact, Num):
+                return node, Num(-fact.value, fact.weak)
+            return node, Arr(fact.shape, fact.dtype) if isinstance(fact, Arr) else None
+        if isinstance(node, gast.BinOp):
+            node.left, left = self.fold(node.left)
+            node.right, right = self.fold(node.right)
+            return _binop(node, left, right)
+        if isinstance(node, gast.Call):
+            node.args = [self.fold(a)[0] for a in node.args]
+            for keyword in node.keywords:
+                keyword.value, _ = self.fold(keyword.value)
+            if not _pure(node):  # a helper may write into an array it is given
+                for arg in node.args:
+                    if isinstance(arg, gast.Name):
+                        self.written(arg)
+            return self.call(node)
+        for field, value in gast.iter_fields(node):  # any other expression: its parts
+            if isinstance(value, gast.expr):
+                setattr(node, field, self.fold(value)[0])
+            elif isinstance(value, list):
+                setattr(node, field, [self.fold(v)[0] if isinstance(v, gast.expr) else v
+                                      for v in value])  # fmt: skip
+        return node, None
+
+    def call(self, node: gast.Call) -> tuple[gast.expr, Any]:
+        args = node.args
+        if _is_call(node, "_np", "float64") or _is_call(node, "_np", "float32"):
+            if len(args) == 1 and isinstance(args[0], gast.Constant) and not node.keywords:
+                value = args[0].value
+                if type(value) in (int, float):
+                    return node, Num(getattr(np, node.func.attr)(value), False)
+        if _is_call(node, "_s2s", "filled") and len(args) == 3:
+            number = self.fold(args[0])[1]
+            shape = _literal(args[1])
+            dtype = _literal(args[2])
+            if isinstance(number, Num) and isinstance(shape, tuple) and shape and dtype in (
+                "float32", "float64",
+            ) and all(type(n) is int for n in shape):
+                kind = np.dtype(dtype)
+                return node, Fill(shape, kind, np.asarray(number.value).astype(kind)[()])
+        func = node.func
+        ufunc = getattr(np, func.attr, None) if (
+            isinstance(func, gast.Attribute) and _is_call(node, "_np", func.attr)
+        ) else None  # fmt: skip
+        if isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and len(args) == ufunc.nin:
+            return node, _ufunc_fact(ufunc, [self.fold(a)[1] for a in args], node.keywords)
+        if _is_call(node, "_s2s", "power_dbase") and len(args) == 2 and not node.keywords:
+            base = self.fold(args[0])[1]
+            exponent = _literal(args[1])
+            if type(base) is Arr and type(exponent) is int and exponent >= 2:
+                power = (copy.deepcopy(args[0]) if exponent == 2 else gast.BinOp(
+                    left=copy.deepcopy(args[0]), op=gast.Pow(), right=constant(exponent - 1)))
+                return gast.BinOp(left=constant(exponent), op=gast.Mult(), right=power), base
+        return node, None
+
+
+def _binop(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]:
+    """A product with a filled array folded; the static facts of other arithmetic."""
+    op = node.op
+    if isinstance(left, Num) and isinstance(right, Num):
+        if not isinstance(op, (gast.Mult, gast.Div, gast.Add, gast.Sub)):
+            return node, None
+        try:  # as the generated line computes it: Python numbers, or numpy scalars
+            with np.errstate(all="ignore"):
+                value = _apply(op, left.value, right.value)
+        except ArithmeticError:
+            return node, None
+        weak = left.weak and right.weak
+        return node, Num(value, weak) if not weak or type(value) in (int, float) else None
+    if isinstance(op, (gast.Mult, gast.Add, gast.Sub)):
+        folded = _with_fill(node, left, right)
+        if folded is not None:
+            return folded
+    if not isinstance(op, (gast.Mult, gast.Div, gast.Add, gast.Sub)):
+        return node, None
+    arrays = [f for f in (left, right) if isinstance(f, Arr)]
+    others = [f for f in (left, right) if not isinstance(f, Arr)]
+    if not arrays or any(not (isinstance(f, Num) and f.weak) for f in others):
+        return node, None
+    if len({a.dtype for a in arrays}) != 1:
+        return node, None
+    try:
+        shape = tuple(np.broadcast_shapes(*(a.shape for a in arrays)))
+    except ValueError:
+        return node, None
+    return node, Arr(shape, arrays[0].dtype)
+
+
+def _with_fill(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any] | None:
+    """``fill * e``, ``fill + e``, ``e - fill`` ... with the filled array's number written in
+    its place (``c * e``), or nothing (``1 * e`` is ``e`` where ``e`` is a new array); two
+    filled arrays, or one and a Python number, give a filled array (built only if read)."""
+    op = node.op
+    if isinstance(left, Fill) and isinstance(right, (Fill, Num)) or (
+        isinstance(right, Fill) and isinstance(left, Num)
+    ):
+        fill = left if isinstance(left, Fill) else right
+        if any(isinstance(f, Num) and not (f.weak and type(f.value) in (int, float))
+               for f in (left, right)):  # fmt: skip
+            return None  # a numpy scalar may promote
+        both = isinstance(left, Fill) and isinstance(right, Fill)
+        if both and (left.shape, left.dtype) != (right.shape, right.dtype):
+            return None
+        a = np.asarray(left.value, fill.dtype) if isinstance(left, Fill) else left.value
+        b = np.asarray(right.value, fill.dtype) if isinstance(right, Fill) else right.value
+        with np.errstate(all="ignore"):
+            value = np.asarray(_apply(op, a, b))  # a Python number is weak (NEP 50)
+        if value.dtype != fill.dtype:
+            return None
+        return node, Fill(fill.shape, fill.dtype, value[()])
+    for fill, other, expr, first in ((left, right, node.right, True),
+                                     (right, left, node.left, False)):  # fmt: skip
+        if not isinstance(fill, Fill) or not isinstance(other, Arr) or isinstance(other, Fill):
+            continue
+        if (other.shape, other.dtype) != (fill.shape, fill.dtype) or not np.isfinite(fill.value):
+            continue  # the result has other's shape and dtype, as the original had
+        fact = Arr(other.shape, other.dtype)
+        number = constant(float(fill.value))
+        if isinstance(op, gast.Mult) and fill.value == 1:
+            if _fresh(expr):
+                return expr, fact
+            continue  # a name is borrowed: its product with ones is a new array
+        if isinstance(op, gast.Sub) and first:  # fill - e
+            return gast.BinOp(left=number, op=gast.Sub(), right=expr), fact
+        if isinstance(op, gast.Sub):  # e - fill
+            return gast.BinOp(left=expr, op=gast.Sub(), right=number), fact
+        return gast.BinOp(left=number, op=op, right=expr), fact
+    return None
+
+
+def _fresh(expr: gast.expr) -> bool:
+    """Whether ``expr`` (of a float array's proven shape) evaluates to a new array: arithmetic,
+    or a numpy ufunc called without keywords."""
+    if isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and (
+        isinstance(expr.func.value, gast.Name) and expr.func.value.id == "_np"
+    ):
+        return isinstance(getattr(np, expr.func.attr, None), np.ufunc) and not expr.keywords
+    return False
+
+
+def _apply(op: gast.operator, a: Any, b: Any) -> Any:
+    if isinstance(op, gast.Mult):
+        return a * b
+    if isinstance(op, gast.Div):
+        return a / b
+    return a + b if isinstance(op, gast.Add) else a - b
+
+
+def _full(fact: Fill) -> gast.expr:
+    func = gast.Attribute(value=name("_np"), attr="full", ctx=gast.Load())
+    return gast.Call(
+        func=func,
+        args=[constant(fact.shape), constant(float(fact.value)), constant(fact.dtype.name)],
+        keywords=[],
+    )
+
+
+def _ufunc_fact(ufunc: np.ufunc, facts: list[Any], keywords: list) -> Arr | None:
+    """The shape and dtype of a ufunc's result on float arrays of known shapes and numbers
+    (its dtype as numpy resolves it, on a one-element sample)."""
+    arrays = [f for f in facts if isinstance(f, Arr)]
+    if keywords or not arrays or any(
+        not isinstance(f, Arr) and not (isinstance(f, Num) and f.weak) for f in facts
+    ):
+        return None
+    try:
+        shape = tuple(np.broadcast_shapes(*(a.shape for a in arrays)))
+        with np.errstate(all="ignore"):
+            sample = ufunc(*[np.ones(1, f.dtype) if isinstance(f, Arr) else f.value
+                             for f in facts])  # fmt: skip
+    except (TypeError, ValueError):
+        return None
+    return Arr(shape, sample.dtype) if sample.dtype in _FLOATS else None
+
+
+def _pure_value(node: gast.expr) -> bool:
+    """Whether computing ``node`` has no effect but its value (names, numbers, arithmetic and
+    the calls :func:`_pure` allows)."""
+    for part in gast.walk(node):
+        if isinstance(part, gast.Call) and not (
+            _pure(part) or _is_call(part, "_np", "float64") or _is_call(part, "_np", "float32")
+            or _is_call(part, "_np", "full")
+        ):
+            return False
+    return True
+
+
+def _pure(node: gast.Call) -> bool:
+    """Whether the call writes into none of its arguments: a numpy ufunc without keywords, or
+    a helper this pass reads."""
+    func = node.func
+    if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+        return False
+    if func.value.id == "_np":
+        return isinstance(getattr(np, func.attr, None), np.ufunc) and not node.keywords
+    return func.value.id == "_s2s" and func.attr in ("filled", "power_dbase")
+
+
+def _is_call(node: gast.expr, module: str, attr: str) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id == module
+        and node.func.attr == attr
+    )
+
+
+def _literal(node: gast.expr) -> Any:
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.elts):
+        return tuple(e.value for e in node.elts)
+    return None
+
+
+def _drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
+    """``body`` without the assignments of constants (filled arrays, seeds) that nothing reads
+    afterwards; ``read`` (updated) holds the names read after ``body``. Whatever a loop or a
+    branch reads anywhere counts as read throughout it (its next trip reads it too)."""
+    kept = []
+    for stmt in reversed(body):
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            read |= _loads(stmt)
+            stmt.body = _drop_unread(stmt.body, set(read)) or [gast.Pass()]
+            stmt.orelse = _drop_unread(stmt.orelse, set(read))
+            kept.append(stmt)
+            continue
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and getattr(stmt, "s2s_constant", False)
+            and stmt.targets[0].id not in read
+            and not getattr(stmt, "s2s_owned", False)
+        ):
+            continue
+        kept.append(stmt)
+        read |= _loads(stmt)
+    return list(reversed(kept))
+
+
+def _loads(stmt: gast.stmt) -> set[str]:
+    names = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, gast.Load)}  # fmt: skip
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.AugAssign):
+            names |= names_in(node.target)
+    return names
+
+
+def _drop_releases(blocks: list) -> None:
+    """Remove ``d = None`` of names nothing else assigns or reads any more (their constant
+    assignments were dropped)."""
+    loads: set[str] = set()
+    real: set[str] = set()
+    for block in blocks:
+        for stmt in block.body:
+            loads |= _loads(stmt)
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Assign) and not _is_none(node.value):
+                    real |= {n.id for t in node.targets for n in gast.walk(t)
+                             if isinstance(n, gast.Name)}  # fmt: skip
+
+    def strip(body: list[gast.stmt]) -> list[gast.stmt]:
+        kept = []
+        for stmt in body:
+            if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], gast.Name) and _is_none(stmt.value)
+                    and stmt.targets[0].id not in loads | real):  # fmt: skip
+                continue
+            for field in ("body", "orelse"):
+                if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
+                    setattr(stmt, field, strip(getattr(stmt, field)) or
+                            ([gast.Pass()] if field == "body" else []))  # fmt: skip
+            kept.append(stmt)
+        return kept
+
+    for block in blocks:
+        block.body = strip(block.body)
+
+
+def _is_none(node: gast.expr) -> bool:
+    return isinstance(node, gast.Constant) and node.value is None

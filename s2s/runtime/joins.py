@@ -1,0 +1,103 @@
+"""Helpers for the rules of splits, stacks, appends, deletions and gathers along an axis.
+
+A split's cotangent is one part per piece (``None`` for a piece that got none); the stacks'
+adjoints split the cotangent back into one piece per input. Keys (``delete_key``,
+``along_axis_key``) read only shapes and indices: the templates scatter-add with them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
+from s2s.runtime.namespace import array_namespace, zeros
+from s2s.runtime.shapes import split_pieces
+
+
+def _piece_shapes(shape: tuple[int, ...], indices_or_sections: Any, axis: int) -> list[tuple]:
+    """The shapes of ``np.array_split``'s pieces of an array of ``shape`` (numpy's own
+    arithmetic, applied to positions along ``axis``)."""
+    sections = indices_or_sections
+    if not isinstance(sections, (int, np.integer)):
+        sections = [int(i) for i in np.asarray(sections).ravel()]
+    lengths = [len(p) for p in np.array_split(np.arange(shape[axis]), sections)]
+    return [shape[:axis] + (n,) + shape[axis + 1 :] for n in lengths]
+
+
+@reads_shape_only(1)
+def unsplit_parts(parts: Any, ary: Any, indices_or_sections: Any, axis: int = 0) -> Any:
+    """The adjoint of ``np.split``/``np.array_split(ary, indices_or_sections, axis)``: the
+    pieces' cotangents joined along ``axis``, zeros for a piece that got none (``None``).
+    ``parts`` is a list (or an array stacking pieces of one shape); ``axis="h"`` is
+    ``np.hsplit``'s (1, or 0 for a 1-D array). Source: numpy.array_split."""
+    shape = tuple(shape_of(ary))
+    if axis == "h":
+        axis = 1 if len(shape) > 1 else 0
+    axis = normalize_axis_index(axis, len(shape))
+    xp = array_namespace(parts, ary)
+    dtype = acc_dtype(dtype_of(ary))
+    shapes = _piece_shapes(shape, indices_or_sections, axis)
+    pieces = [
+        zeros(xp, s, dtype, None) if p is None else xp.astype(xp.reshape(p, s), dtype)
+        for p, s in zip(list(parts), shapes, strict=True)
+    ]
+    return xp.concatenate(pieces, axis=axis)
+
+
+@reads_shape_only(1)
+def uncolumn_stack(g: Any, tup: Any) -> list[Any]:
+    """The adjoint of ``np.column_stack(tup)``: 1-D inputs are columns, the others join on
+    axis 1; one piece of ``g`` per input, in its shape. Source: numpy.column_stack."""
+    shapes = [shape_of(x) if len(shape_of(x)) >= 2 else (math.prod(shape_of(x)), 1) for x in tup]
+    return split_pieces(g, tup, shapes, 1)
+
+
+@reads_shape_only(1)
+def undstack(g: Any, tup: Any) -> list[Any]:
+    """The adjoint of ``np.dstack(tup)``: inputs made 3-D (``atleast_3d``) join on axis 2."""
+    shapes = []
+    for x in tup:
+        s = tuple(shape_of(x))
+        shapes.append({0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s))
+    return split_pieces(g, tup, shapes, 2)
+
+
+@reads_shape_only(0)
+def delete_key(arr: Any, obj: Any, axis: Any = None) -> tuple[Any, ...]:
+    """A key ``k`` with ``arr[k] == np.delete(arr, obj, axis)`` (the entries kept, in order);
+    ``axis=None`` deletes from the flattened array. Source: numpy.delete."""
+    shape = tuple(shape_of(arr))
+    xp = array_namespace(arr)
+    if axis is None:
+        kept = np.delete(np.arange(math.prod(shape)), obj)
+        return tuple(xp.asarray(i) for i in np.unravel_index(kept, shape))
+    axis = normalize_axis_index(axis, len(shape))
+    return (slice(None),) * axis + (xp.asarray(np.delete(np.arange(shape[axis]), obj)),)
+
+
+@reads_shape_only(0)
+def along_axis_key(arr: Any, indices: Any, axis: Any = -1) -> tuple[Any, ...]:
+    """A key ``k`` with ``arr[k] == np.take_along_axis(arr, indices, axis)``: ``indices`` on
+    ``axis``, and on every other axis an ``arange`` broadcast against it; ``axis=None`` reads
+    the flattened array. Negative indices count from the end. Source: numpy.take_along_axis."""
+    shape = tuple(shape_of(arr))
+    xp = array_namespace(indices)
+    if axis is None:
+        n = math.prod(shape)
+        flat = xp.where(indices < 0, indices + n, indices)
+        return tuple(xp.unravel_index(flat, shape))
+    axis = normalize_axis_index(axis, len(shape))
+    ndim = len(shape)
+    key = []
+    for k in range(ndim):
+        if k == axis:
+            key.append(xp.where(indices < 0, indices + shape[k], indices))
+        else:
+            steps = [1] * ndim
+            steps[k] = shape[k]
+            key.append(xp.reshape(xp.arange(shape[k]), tuple(steps)))
+    return tuple(key)

@@ -1,0 +1,77 @@
+"""Splits, stacks, appends, deletions and gathers along an axis: linear maps by their transposes.
+
+A split's transpose joins the pieces' cotangents (zeros for a piece that got none); a stack's
+splits the cotangent into one piece per input; a deletion or a gather along an axis is read
+back by a scatter-add at its key (``d[a][key] = g``). numpy's documentation defines each map.
+"""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import Facts, d, linear
+
+VIEW = Facts(view=True)  # each piece may share memory with the argument
+SPLIT = ("indices_or_sections", "axis")
+
+
+@linear(np.split, structural=SPLIT, source="numpy.split; transpose: join the pieces", facts=VIEW)
+def split(result, ary, indices_or_sections, axis=0):
+    d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
+
+
+@linear(np.array_split, structural=SPLIT, source="numpy.array_split; join back", facts=VIEW)
+def array_split(result, ary, indices_or_sections, axis=0):
+    d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
+
+
+@linear(np.hsplit, structural=SPLIT[:1], source="numpy.hsplit (axis 1, 0 for 1-D)", facts=VIEW)
+def hsplit(result, ary, indices_or_sections):
+    d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, "h")
+
+
+@linear(np.vsplit, structural=SPLIT[:1], source="numpy.vsplit (axis 0)", facts=VIEW)
+def vsplit(result, ary, indices_or_sections):
+    d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, 0)
+
+
+@linear(np.dsplit, structural=SPLIT[:1], source="numpy.dsplit (axis 2)", facts=VIEW)
+def dsplit(result, ary, indices_or_sections):
+    d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, 2)
+
+
+@linear(np.column_stack, source="numpy.column_stack: 1-D inputs as columns, joined on axis 1")
+def column_stack(result, tup):
+    d[tup] = rt.uncolumn_stack(d[result], tup)
+
+
+@linear(np.dstack, source="numpy.dstack: atleast_3d inputs joined on axis 2")
+def dstack(result, tup):
+    d[tup] = rt.undstack(d[result], tup)
+
+
+if hasattr(np, "row_stack"):  # numpy 2.5 removed it
+
+    @linear(np.row_stack, source="numpy.row_stack = vstack (no dtype, casting)")
+    def row_stack(result, tup):
+        d[tup] = rt.unvstack(d[result], tup)
+
+
+@linear(np.append, structural=("axis",), source="numpy.append: a concatenation (flat: raveled)")
+def append(result, arr, values, axis=None):
+    parts = rt.unconcatenate(d[result], (arr, values), axis)
+    d[arr] = parts[0]
+    d[values] = parts[1]
+
+
+@linear(np.delete, structural=("obj", "axis"), source="numpy.delete: a gather of the kept entries")
+def delete(result, arr, obj, axis=None):
+    d[arr][rt.delete_key(arr, obj, axis)] = d[result]
+
+
+@linear(
+    np.take_along_axis,
+    structural=("indices", "axis"),
+    source="numpy.take_along_axis: a gather; transpose: scatter-add",
+)
+def take_along_axis(result, arr, indices, axis=-1):
+    d[arr][rt.along_axis_key(arr, indices, axis)] = d[result]

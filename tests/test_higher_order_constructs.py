@@ -1,0 +1,112 @@
+"""Second order on the constructs first order covers: ``hvp``, ``hessian`` and ``check_grad``.
+
+Each function is one a fresh user found failing under ``s2s.hvp``, ``s2s.hessian`` or
+``check_grad(order=2)`` although ``grad`` and ``jvp`` handled it: a write into a local array
+(the gradient's tape saves the overwritten entries with ``_s2s.overwritten``, which had no rule,
+and binds the array to ``None`` first, which the aliasing check took for shared memory), a
+nested ``def`` capturing a value (the gradient's lifted ``def`` has keyword-only parameters,
+which the signature of a nested def left out, and calls ``_s2s.pullback_of(inner, wrt)`` with
+``inner`` made at run time), a loop indexing an array (the loop index, pushed on the gradient's
+tape with floats, was taken for a float reaching ``x[i]``'s key), items of a list, and list
+comprehensions (the helpers that take a list's cotangent apart had no rules; the gradient binds
+a list to ``None`` before its tape, and names a comprehension's list a second time). The
+Hessian is checked against central differences of the gradient, column by column, and the
+Hessian-vector product against the Hessian.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_calls as calls
+import test_construct_modes as modes
+import test_control_flow as flow
+import test_mutation as mutation
+from gradcheck import along
+
+import s2s
+
+RNG = np.random.default_rng(20261205)
+
+
+def local_array_writes(x):
+    y = np.zeros(3)
+    y[0] = x[0] ** 2
+    y[1:] = x[1:] * x[0]
+    y[2] += np.sin(x[1])
+    return np.sum(y * x)
+
+
+def nested_def_capturing(x, w):
+    scale = w * 2.0
+
+    def inner(v):
+        return np.tanh(v * scale)
+
+    return np.sum(inner(x) * w)
+
+
+def list_items(x):
+    ys = []
+    ys.append(x[0] ** 2)
+    ys.append(np.sin(x[1]) * x[2])
+    return ys[1] * ys[0] + np.sum(np.stack(ys) ** 2)
+
+
+def _finite_difference_hessian(f, args, i):
+    grad = s2s.grad(f, wrt=i)
+    x = args[i]
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = 1.0
+        e = e.reshape(x.shape)
+
+        def g(t, e=e):
+            moved = list(args)
+            moved[i] = t
+            return grad(*moved)
+
+        columns.append(along(g, x, e, 1e-5))
+    return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+
+
+CASES = [
+    ("a write into a local array", local_array_writes, (RNG.normal(size=3),)),
+    ("writes: elements, slices, masks, in a loop", mutation.fill, (RNG.normal(size=4), 0.7)),
+    ("writes with repeated indices, columns", mutation.overwrite_with_repeats,
+     (RNG.normal(size=(3, 2)),)),
+    ("a nested def capturing a value", nested_def_capturing, (RNG.normal(size=3),
+                                                              RNG.normal(size=3))),
+    ("nested defs capturing values", calls.closure_model, (RNG.normal(size=2),
+                                                           RNG.normal(size=2), RNG.normal(size=2))),
+    ("a recursive nested def capturing a value", calls.recursive_closure,
+     (RNG.normal(size=3), RNG.normal(size=3))),
+    ("items of a list", list_items, (RNG.normal(size=3),)),
+    ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
+    ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
+    ("lists, tuples, comprehensions", modes.lists_and_tuples, (RNG.normal(size=3),)),
+    ("nested literals", modes.nested_literals, (RNG.normal(size=3),)),
+    ("nested loops indexing", flow.triangle, (RNG.normal(size=4), 3)),
+    ("break, continue, for-else", flow.jumps, (np.array([0.1, 0.9, 0.3]),)),
+    ("an early return in a loop", modes.early_return_in_loop, (RNG.normal(size=4),)),
+    ("loops over range, arrays, enumerate, zip", modes.loops_over_range_array_enumerate_zip,
+     (RNG.normal(size=(3, 2)), RNG.normal(size=2))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("f, args", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_hessian_and_hvp_agree_with_differences_of_the_gradient(f, args):
+    expected = _finite_difference_hessian(f, args, 0)
+    hessian = s2s.hessian(f, wrt=0)(*args)
+    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-6)
+    v = RNG.normal(size=np.shape(args[0]))
+    hv = s2s.hvp(f, wrt=0)(*args, v)
+    np.testing.assert_allclose(hv, np.tensordot(hessian, v, axes=np.ndim(v)), rtol=1e-10,
+                               atol=1e-12)  # fmt: skip
+
+
+@pytest.mark.parametrize("f, args", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_check_grad_to_second_order_in_every_argument(f, args):
+    wrt = tuple(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
+    s2s.check_grad(f, *args, wrt=wrt, modes=("fwd",), order=2)
