@@ -44,6 +44,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     sorting,
     statistics,
     tilings,
+    ufunc_at,
     ufuncs,
     ufuncs_extra,
 )

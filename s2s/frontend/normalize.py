@@ -49,6 +49,7 @@ from s2s.frontend.spellings import (
     hashable,
     keyword_variant,
     name_node,
+    ufunc_at_write,
 )
 from s2s.frontend.structure import (
     Structured,
@@ -342,6 +343,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 return  # a docstring or a bare constant
             if appended_list(stmt.value) in self.outside_lists:  # a side effect, kept as is
                 self.emit_assign((), stmt.value)
+                return
+            write = ufunc_at_write(stmt.value)
+            if write is not None:  # np.add.at(buf, idx, v): buf[...] = _s2s.add_at(buf, idx, v)
+                self.setitem(*write)
                 return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
                 xs = self.load(stmt.value.func.value)

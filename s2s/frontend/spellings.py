@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import operator
 from typing import Any
 
@@ -64,6 +65,36 @@ KEYWORD_VARIANTS: dict[Any, Any] = {
     np.max: runtime.max_where, np.amax: runtime.max_where, np.min: runtime.min_where,
     np.amin: runtime.min_where, np.var: runtime.var_where, np.std: runtime.std_where,
 }  # fmt: skip
+
+
+# ufunc.at on a local array, written as a write of the new values: `np.add.at(buf, idx, v)` is
+# `buf[...] = _s2s.add_at(buf, idx, v)` (refused where any write into buf is)
+AT_FUNCTIONS: dict[Any, Any] = {
+    np.add: runtime.add_at, np.subtract: runtime.subtract_at, np.multiply: runtime.multiply_at,
+    np.maximum: runtime.maximum_at, np.minimum: runtime.minimum_at,
+}  # fmt: skip
+
+
+def ufunc_at_write(node: gast.expr) -> tuple[gast.Subscript, gast.Call] | None:
+    """``np.add.at(buf, idx, v)`` (a statement) as the target ``buf[...]`` and the value
+    ``_s2s.add_at(buf, idx, v)`` of the write that does the same; ``None`` for anything else."""
+    if not isinstance(node, gast.Call) or node.keywords or len(node.args) != 3:
+        return None
+    target = getattr(node.func, "s2s_target", None)
+    obj = getattr(target, "obj", None)
+    ufunc = getattr(obj, "__self__", None)
+    if getattr(obj, "__name__", "") != "at" or not isinstance(ufunc, np.ufunc):
+        return None
+    function = AT_FUNCTIONS.get(ufunc)
+    if function is None or not isinstance(node.args[0], gast.Name):
+        return None
+    func = attr_chain("_s2s." + function.__name__)
+    func.s2s_target = Target(function, "global", "_s2s", (function.__name__,))
+    args = [copy.deepcopy(a) for a in node.args]
+    value = gast.Call(func=func, args=args, keywords=[])
+    buf = name_node(node.args[0].id)
+    ellipsis = gast.Constant(value=Ellipsis, kind=None)
+    return gast.Subscript(value=buf, slice=ellipsis, ctx=gast.Store()), value
 
 
 def keyword_variant(op: Any, keywords: Any) -> Any:

@@ -25,6 +25,7 @@ from rows import (
     sorting,
     statistics,
     tilings,
+    ufunc_at,
     ufuncs,
     ufuncs_extra,
 )
@@ -33,6 +34,7 @@ from rows.spec import Row
 DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
     *ufuncs_extra.ROWS,
+    *ufunc_at.ROWS,
     *arrangements.ROWS,
     *contractions.ROWS,
     *statistics.ROWS,
