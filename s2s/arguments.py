@@ -22,6 +22,8 @@ from s2s.runtime.namespace import NUMPY, Backend, backend_of_type, looks_like_ar
 
 
 def _where_def(func: Any) -> Location | None:
+    while getattr(func, "__code__", None) is None and hasattr(func, "primal"):
+        func = func.primal  # a derivative differentiated again (hvp, hessian): the def
     code = getattr(func, "__code__", None)
     if code is None:
         return None

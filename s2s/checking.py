@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from s2s.api import jvp, pullback, vjp
-from s2s.errors import LocatedError, Location
+from s2s.arguments import wrt_names
+from s2s.errors import LocatedError, Location, UsageError, caller_location
 
 # relative tolerance of a central difference in the argument's dtype, and of two analytic
 # derivatives (VJP against JVP) that should agree to rounding
@@ -203,11 +204,8 @@ def check_grad(
             by side; the exception carries them) or a derivative of the wrong type, shape or
             dtype. Errors of s2s itself (``NoRuleError``, ...) propagate.
     """
+    _check_call(f, args, modes, order, seed)
     modes = tuple(modes)
-    if not modes or any(m not in ("rev", "fwd") for m in modes):
-        raise ValueError(f"modes must be a non-empty subset of ('rev', 'fwd'), not {modes!r}")
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 or 2, not {order!r}")
     where = _where(f)
     rng = np.random.default_rng(seed)
     positions = _positions(f, wrt)
@@ -265,10 +263,34 @@ def _flat(value: Any) -> np.ndarray:
     return np.concatenate(leaves) if leaves else np.zeros(0)
 
 
+def _check_call(f: Any, args: tuple, modes: Any, order: Any, seed: Any) -> None:
+    """check_grad's own arguments: a located :class:`UsageError` for a wrong one, and ``f``'s
+    own ``TypeError`` for arguments that do not fit ``f``."""
+
+    def refuse(message: str, advice: str) -> None:
+        raise UsageError(message, caller_location(), advice)
+
+    if not callable(f):
+        refuse(f"s2s.check_grad checks a Python function, not a {type(f).__qualname__}",
+               "pass the function and its arguments: s2s.check_grad(f, x, y)")  # fmt: skip
+    if isinstance(modes, str) or not isinstance(modes, (tuple, list)) or not modes or any(
+        m not in ("rev", "fwd") for m in modes
+    ):
+        refuse(f"modes must be a non-empty subset of ('rev', 'fwd'), not {modes!r}",
+               'e.g. modes=("rev",)')  # fmt: skip
+    if isinstance(order, bool) or order not in (1, 2):
+        refuse(f"order must be 1 or 2, not {order!r}", "order=1 checks the first derivative")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        refuse(f"seed must be an int, not {seed!r}", "e.g. seed=0")
+    inspect.signature(f).bind(*args)  # f's own TypeError for a missing or extra argument
+
+
 def _positions(f: Callable, wrt: Any) -> list[int]:
+    """The positions of the ``wrt`` parameters (an out-of-range or unknown one raises
+    :class:`WrtError`, as s2s.grad does)."""
+    names, _ = wrt_names(f, wrt)
     params = list(inspect.signature(f).parameters)
-    entries = wrt if isinstance(wrt, tuple) else (wrt,)
-    return [params.index(e) if isinstance(e, str) else e % len(params) for e in entries]
+    return [params.index(name) for name in names]
 
 
 def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, at) -> None:

@@ -18,10 +18,14 @@ from typing import Any
 import numpy as np
 
 from s2s.api import grad, jvp, vjp
-from s2s.arguments import wrt_names
-from s2s.errors import NonScalarOutputError, S2SError
+from s2s.arguments import check_wrt_value, wrt_names
+from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
 
 _MODES = ("auto", "forward", "reverse")
+# the options grad, vjp and jvp all take (hvp, hessian and jacobian pass them on to those)
+_OPTIONS = frozenset.intersection(
+    *(frozenset(inspect.signature(m).parameters) for m in (grad, vjp, jvp))
+) - {"f", "wrt"}
 
 
 class _Composite:
@@ -30,11 +34,36 @@ class _Composite:
     mode = ""
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
+        if not callable(f):
+            raise UsageError(
+                f"s2s.{self.mode} differentiates a Python function, not a "
+                f"{type(f).__module__}.{type(f).__qualname__}",
+                caller_location(),
+                f"pass the function: s2s.{self.mode}(f, wrt=...)(args)",
+            )
+        unknown = sorted(set(options) - _OPTIONS)
+        if unknown:
+            raise UsageError(
+                f"s2s.{self.mode} has no option {unknown[0]!r}",
+                caller_location(),
+                f"its options are {', '.join(sorted(_OPTIONS))} (those of s2s.grad and s2s.jvp)",
+            )
         self.primal = f
         self.wrt = wrt
         self.options = options
         self._names, self._single = wrt_names(f, wrt)
         functools.update_wrapper(self, f, updated=())
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple[inspect.BoundArguments, list[Any]]:
+        """The call's arguments bound as ``f`` binds them (its own ``TypeError`` otherwise),
+        and the ``wrt`` values, checked as :func:`s2s.grad` checks them (``DtypeError``)
+        before their basis directions are built."""
+        bound = inspect.signature(self.primal).bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = [bound.arguments[n] for n in self._names]
+        for name, value in zip(self._names, values):
+            check_wrt_value(name, value, self.primal, bool(self.options.get("allow_int")))
+        return bound, values
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -92,9 +121,7 @@ class Hessian(_Composite):
         self.__signature__ = inspect.signature(f)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        bound = inspect.signature(self.primal).bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = [bound.arguments[n] for n in self._names]
+        bound, values = self._bind(args, kwargs)
         rows: list[list[Any]] = [[None] * len(values) for _ in values]
         for j, (product, x) in enumerate(zip(self.products, values)):
             columns = []
@@ -132,7 +159,12 @@ class Jacobian(_Composite):
     def __init__(self, f: Callable, wrt: Any, how: str, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
         if how not in _MODES:
-            raise ValueError(f"jacobian mode must be one of {_MODES}, not {how!r}")
+            raise UsageError(
+                f"jacobian mode must be one of {_MODES}, not {how!r}",
+                caller_location(),
+                'pass mode="forward" (one JVP per input entry), "reverse" (one pullback per '
+                'output entry) or "auto"',
+            )
         self.how = how
         self.chosen: str | None = None
         self.forward = [jvp(f, wrt=(name,), **options) for name in self._names]
@@ -155,9 +187,7 @@ class Jacobian(_Composite):
         return found
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        bound = inspect.signature(self.primal).bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = [bound.arguments[n] for n in self._names]
+        bound, values = self._bind(args, kwargs)
         self.chosen = self._decide(bound, values)
         if self.chosen == "forward":
             return self._forward(bound, values)

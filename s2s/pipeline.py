@@ -144,7 +144,7 @@ def generate(
         arg_types,
         activity,
         (options.disconnected, disconnected),
-        keep_dead_primal=strict_floats,
+        keep_dead_primal=strict_floats or bool(ir.contexts),  # a `with` may make warnings raise
         functional=options.functional,
         params=[Param(n, k) for n, k in signature] if signature else None,
     )

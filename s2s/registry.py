@@ -503,12 +503,16 @@ def tangent(fn: Any, *, source: str = "", outputs: int = 1, structural: tuple[st
     rules need none: their tangents come from their partials and from the map itself.
     """
 
+    _check_rule(fn, structural, outputs, source)
+
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
+        _check_template(template, outputs)
         rule = _RULES.get(_key(fn))
         if rule is not None and rule.kind != ADJOINT:
-            raise TypeError(
+            _refuse(
                 f"{qualified_name(fn)} is registered as {rule.kind}: its tangent is derived "
-                "from that rule, so @tangent applies only to functions with an @adjoint rule"
+                "from that rule, so @tangent applies only to functions with an @adjoint rule",
+                "leave the tangent out: elementwise and linear rules give both modes",
             )
         if rule is None:  # no adjoint yet: forward mode only, until one is registered
             rule = _register(Rule(fn, ADJOINT, None, frozenset(structural), outputs, source))

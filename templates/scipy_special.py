@@ -241,6 +241,16 @@ def ive(result, v, x):
 
 
 @elementwise(
+    special.iv,
+    source="DLMF 10.29.1: 2 I_v'(x) = I_{v-1}(x) + I_{v+1}(x)",
+    no_derivative={"v": ORDER},
+    facts=Facts(dtype=FLOAT),
+)
+def iv(result, v, x):
+    return 0.5 * (special.iv(v - 1, x) + special.iv(v + 1, x))
+
+
+@elementwise(
     special.kv,
     source="DLMF 10.29.1: 2 K_v'(x) = -(K_{v-1}(x) + K_{v+1}(x))",
     no_derivative={"v": ORDER},

@@ -31,11 +31,12 @@ def degrees(result, x):
 @elementwise(
     np.copysign,
     structural=("x2",),
-    source="numpy.copysign: |x1| sign(x2); d/dx1 = sign(x1) sign(x2), 0 in x2 (a step)",
+    source="numpy.copysign: |x1| sign(x2); d/dx1 = sign(x1) sign(x2), 0 at x1 = 0 as for abs "
+    "(DESIGN 8), 0 in x2 (a step)",
     facts=FLOATS,
 )
 def copysign(result, x1, x2):
-    return np.copysign(1.0, x1) * np.copysign(1.0, result)
+    return np.sign(x1) * np.sign(result)  # np.sign: a step, so this differentiates again
 
 
 @elementwise(

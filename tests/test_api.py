@@ -655,3 +655,67 @@ def test_cli_show_from_a_checkout_root_over_a_regular_install(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "def d_loss(w, x):" in proc.stdout
     assert "tanh" in proc.stdout
+
+
+# -- a scalar argument's derivative, in every mode ---------------------------------------------
+
+
+def scalar_plus_array(p, w):
+    v = p + w
+    return np.sum(v * v)
+
+
+def scalar_through_a_loop(p, w):
+    h = p * 1.0
+    for _ in range(2):
+        h = np.tanh(h + w)
+    return np.sum(h)
+
+
+def scalar_beside_a_tuple(p, t):
+    w, b = t
+    v = p + w
+    return np.sum(v * b)
+
+
+def _helper_of_scalar(a, w):
+    return a * w
+
+
+def scalar_through_a_helper(p, w):
+    return np.sum(_helper_of_scalar(p, w))
+
+
+SCALARS = {
+    "Python float": (0.7, np.float64, ()),
+    "np.float64": (np.float64(0.7), np.float64, ()),
+    "np.float32": (np.float32(0.7), np.float32, ()),
+    "0-d float64": (np.array(0.7), np.ndarray, ()),
+    "0-d float32": (np.array(0.7, np.float32), np.ndarray, ()),
+}
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+@pytest.mark.parametrize(
+    "f", [scalar_plus_array, scalar_through_a_loop, scalar_beside_a_tuple, scalar_through_a_helper]
+)
+def test_a_scalar_arguments_derivative_has_its_type_in_every_mode(f, scalar):
+    """grad, value_and_grad and the vjp pullback give a scalar argument's gradient its type,
+    shape () and dtype (a Python float: np.float64; a 0-d array: a 0-d array), even where it
+    is broadcast against an array; jvp's tangent along it agrees with their gradient."""
+    p, kind, shape = SCALARS[scalar]
+    dtype = np.result_type(p)
+    w = np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], dtype)
+    other = (w, np.ones(3, dtype)) if f is scalar_beside_a_tuple else w
+    grads = {
+        "grad": s2s.grad(f)(p, other),
+        "value_and_grad": s2s.value_and_grad(f)(p, other)[1],
+        "vjp": s2s.vjp(f)(p, other)[1](1.0),
+    }
+    for mode, g in grads.items():
+        assert type(g) is kind and np.shape(g) == shape and g.dtype == dtype, (mode, repr(g))
+    _, tangent = s2s.jvp(f)(p, other, type(p)(1.0) if not isinstance(p, np.ndarray) else
+                            np.ones((), dtype))  # fmt: skip
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(float(tangent), float(grads["grad"]), rtol=rtol)
+    np.testing.assert_allclose(float(grads["vjp"]), float(grads["grad"]), rtol=rtol)

@@ -324,6 +324,203 @@ CASES = {
 }
 
 
+
+def jvp_call(x, y, x_dot):
+    """The signature of ``s2s.jvp(f)`` and ``s2s.hvp(f)`` for ``f(x, y)``."""
+
+
+def sinc_tangent(result, x):
+    d[result] = d[x] * 0.0
+
+
+def finite(value):
+    return bool(np.all(np.isfinite(value)))
+
+
+CASES.update({
+    # -- forward mode: the tangents
+    "jvp(int)": (lambda: s2s.jvp(3), Refused(s2s.UsageError, "not a builtins.int")),
+    "jvp bogus option": (lambda: s2s.jvp(f, undefined="x"), Refused(s2s.UsageError)),
+    "jvp wrt out of range": (lambda: s2s.jvp(f, wrt=7), Refused(s2s.WrtError)),
+    "jvp x int array": (lambda: s2s.jvp(f)(np.arange(3), Y, X), Refused(s2s.DtypeError)),
+    "jvp tangent missing": (lambda: s2s.jvp(f)(X, Y), AsPlain(lambda: jvp_call(X, Y))),
+    "jvp tangent shape": (lambda: s2s.jvp(f)(X, Y, np.ones(4)), Refused(s2s.TangentError)),
+    "jvp tangent scalar": (lambda: s2s.jvp(f)(X, Y, 1.0), Refused(s2s.TangentError)),
+    "jvp tangent int": (lambda: s2s.jvp(f)(X, Y, np.ones(3, int)), Refused(s2s.TangentError)),
+    "jvp tangent complex": (lambda: s2s.jvp(f)(X, Y, X + 0j), Refused(s2s.TangentError)),
+    "jvp tangent str": (lambda: s2s.jvp(f)(X, Y, "a"), Refused(s2s.TangentError)),
+    "jvp tangent None": (lambda: s2s.jvp(f)(X, Y, None), Refused(s2s.TangentError)),
+    "jvp tangent list": (lambda: s2s.jvp(f)(X, Y, [1.0, 1.0, 1.0]), Refused(s2s.TangentError)),
+    "jvp tangent NaN": (
+        lambda: s2s.jvp(f)(X, Y, np.full(3, np.nan)),
+        Answer(lambda r: finite(r[0]) and np.isnan(r[1])),
+    ),
+    "jvp empty": (
+        lambda: s2s.jvp(f)(np.ones(0), np.ones(0), np.ones(0)),
+        Answer(lambda r: r == (0.0, 0.0)),
+    ),
+    "jvp x inf": (
+        lambda: s2s.jvp(f)(INF, Y, np.ones(3)),
+        Answer(lambda r: np.isclose(r[1], f_grad(INF, Y) @ np.ones(3))),
+    ),
+    # -- Hessian-vector products, Hessians, Jacobians
+    "hvp(int)": (lambda: s2s.hvp(3), Refused(s2s.UsageError, "not a builtins.int")),
+    "hvp bogus option": (lambda: s2s.hvp(f, bogus=1), Refused(s2s.UsageError, "bogus")),
+    "hvp x int array": (lambda: s2s.hvp(f)(np.arange(3), Y, X), Refused(s2s.DtypeError)),
+    "hvp direction missing": (lambda: s2s.hvp(f)(X, Y), AsPlain(lambda: jvp_call(X, Y))),
+    "hvp direction shape": (lambda: s2s.hvp(f)(X, Y, np.ones(4)), Refused(s2s.TangentError)),
+    "hvp direction str": (lambda: s2s.hvp(f)(X, Y, "a"), Refused(s2s.TangentError)),
+    "hvp of a vector": (lambda: s2s.hvp(vec)(X, X), Refused(s2s.NonScalarOutputError)),
+    "hvp x NaN": (lambda: s2s.hvp(f)(NAN, Y, np.ones(3)), Answer(lambda h: np.isnan(h[0]))),
+    "hessian(int)": (lambda: s2s.hessian(3), Refused(s2s.UsageError, "not a builtins.int")),
+    "hessian bogus option": (lambda: s2s.hessian(f, bogus=1), Refused(s2s.UsageError)),
+    "hessian wrt out of range": (lambda: s2s.hessian(f, wrt=9), Refused(s2s.WrtError)),
+    "hessian x str": (lambda: s2s.hessian(f)("abc", Y), Refused(s2s.DtypeError)),
+    "hessian of a vector": (lambda: s2s.hessian(vec)(X), Refused(s2s.NonScalarOutputError)),
+    "hessian empty": (
+        lambda: s2s.hessian(f)(np.ones(0), np.ones(0)),
+        Answer(lambda h: h.shape == (0, 0)),
+    ),
+    "hessian too many arguments": (
+        lambda: s2s.hessian(f)(X, Y, X),
+        AsPlain(lambda: f(X, Y, X)),
+    ),
+    "jacobian(int)": (lambda: s2s.jacobian(3), Refused(s2s.UsageError, "not a builtins.int")),
+    "jacobian mode bogus": (lambda: s2s.jacobian(vec, mode="x"), Refused(s2s.UsageError)),
+    "jacobian bogus option": (lambda: s2s.jacobian(vec, bogus=1), Refused(s2s.UsageError)),
+    "jacobian x int array": (lambda: s2s.jacobian(vec)(np.arange(3)), Refused(s2s.DtypeError)),
+    "jacobian x None": (lambda: s2s.jacobian(vec)(None), Refused(s2s.DtypeError)),
+    "jacobian empty": (lambda: s2s.jacobian(vec)(np.ones(0)), Answer(lambda j: j.shape == (0, 0))),
+    "jacobian x inf": (
+        lambda: s2s.jacobian(vec, mode="reverse")(INF),
+        Answer(lambda j: np.array_equal(j, np.diag(2 * (1 - np.tanh(INF) ** 2)))),
+    ),
+    # -- check_grad
+    "check_grad(int)": (lambda: s2s.check_grad(3, X), Refused(s2s.UsageError)),
+    "check_grad modes bogus": (
+        lambda: s2s.check_grad(f, X, Y, modes=("bogus",)),
+        Refused(s2s.UsageError, "modes"),
+    ),
+    "check_grad modes str": (
+        lambda: s2s.check_grad(f, X, Y, modes="rev"),
+        Refused(s2s.UsageError, "modes"),
+    ),
+    "check_grad order 5": (lambda: s2s.check_grad(f, X, Y, order=5), Refused(s2s.UsageError)),
+    "check_grad order str": (lambda: s2s.check_grad(f, X, Y, order="2"), Refused(s2s.UsageError)),
+    "check_grad seed str": (lambda: s2s.check_grad(f, X, Y, seed="a"), Refused(s2s.UsageError)),
+    "check_grad wrt out of range": (
+        lambda: s2s.check_grad(f, X, Y, wrt=9),
+        Refused(s2s.WrtError, "out of range"),
+    ),
+    "check_grad no arguments": (lambda: s2s.check_grad(f), AsPlain(lambda: f())),
+    "check_grad x int array": (
+        lambda: s2s.check_grad(f, np.arange(3), Y),
+        Refused(s2s.DtypeError),
+    ),
+    "check_grad x NaN": (
+        lambda: s2s.check_grad(f, NAN, Y, order=1),
+        Refused(s2s.GradientCheckError),
+    ),
+    "check_grad right": (lambda: s2s.check_grad(f, X, Y), Answer(lambda r: r is None)),
+    # -- elementwise, linear and tangent rules
+    "elementwise(int)": (lambda: s2s.elementwise(3, source="s"), Refused(s2s.UsageError)),
+    "elementwise source int": (
+        lambda: s2s.elementwise(np.sinc, source=3),
+        Refused(s2s.UsageError, "text"),
+    ),
+    "elementwise of a non-function": (
+        lambda: s2s.elementwise(np.sinc, source="s")(3),
+        Refused(s2s.UsageError),
+    ),
+    "linear(int)": (lambda: s2s.linear(3), Refused(s2s.UsageError)),
+    "linear of a non-function": (lambda: s2s.linear(np.sinc)(3), Refused(s2s.UsageError)),
+    "tangent(int)": (lambda: s2s.tangent(3), Refused(s2s.UsageError)),
+    "tangent outputs 0": (lambda: s2s.tangent(np.sinc, outputs=0), Refused(s2s.UsageError)),
+    "tangent of a non-function": (lambda: s2s.tangent(np.sinc)(3), Refused(s2s.UsageError)),
+    "tangent of a linear rule": (
+        lambda: s2s.tangent(np.transpose)(sinc_tangent),
+        Refused(s2s.UsageError, "registered as"),
+    ),
+    # -- s2s.tree
+    "tree.flatten(None)": (lambda: s2s.tree.flatten(None), Answer(lambda r: r[0] == [None])),
+    "tree.flatten(str)": (lambda: s2s.tree.flatten("abc"), Answer(lambda r: r[0] == ["abc"])),
+    "tree.unflatten bad treedef": (lambda: s2s.tree.unflatten(3, [X]), Refused(s2s.UsageError)),
+    "tree.unflatten too few leaves": (
+        lambda: s2s.tree.unflatten(s2s.tree.flatten({"a": X, "b": Y})[1], [X]),
+        Refused(s2s.UsageError, "2 leaves"),
+    ),
+    "tree.unflatten leaves int": (
+        lambda: s2s.tree.unflatten(s2s.tree.flatten({"a": X})[1], 3),
+        Refused(s2s.UsageError),
+    ),
+    "tree.ravel(str)": (lambda: s2s.tree.ravel("abc"), Answer(lambda r: r[1](r[0]) == "abc")),
+    "tree.ravel int leaves": (
+        lambda: s2s.tree.ravel({"a": np.arange(3), "b": X}),
+        Answer(lambda r: np.array_equal(r[0], X) and np.array_equal(r[1](r[0])["a"], [0, 1, 2])),
+    ),
+    "tree.ravel empty": (lambda: s2s.tree.ravel({}), Answer(lambda r: r[0].shape == (0,))),
+    "tree.ravel NaN": (lambda: s2s.tree.ravel({"a": NAN}), Answer(lambda r: np.isnan(r[0][0]))),
+    "tree.ravel unravel wrong length": (
+        lambda: s2s.tree.ravel({"a": X})[1](np.ones(5)),
+        Refused(s2s.UsageError, "shape (3,)"),
+    ),
+    "tree.ravel unravel str": (
+        lambda: s2s.tree.ravel({"a": X})[1]("abc"),
+        Refused(s2s.UsageError),
+    ),
+    "tree.ravel_like(None)": (lambda: s2s.tree.ravel_like(None), Answer(lambda v: v.size == 0)),
+    "tree.ravel_like huge": (
+        lambda: s2s.tree.ravel_like({"a": np.full(2, 1e308)}),
+        Answer(lambda v: np.array_equal(v, np.full(2, 1e308))),
+    ),
+    # -- the derivative class itself
+    "Derivative(int)": (
+        lambda: s2s.Derivative(3, 0, "grad", None),
+        Refused(s2s.UsageError, "not a builtins.int"),
+    ),
+    "value_and_grad(int)": (lambda: s2s.value_and_grad(3), Refused(s2s.UsageError)),
+    "vjp(int)": (lambda: s2s.vjp(3), Refused(s2s.UsageError)),
+    "vjp x int array": (lambda: s2s.vjp(f)(np.arange(3), Y), Refused(s2s.DtypeError)),
+    "vjp x empty": (
+        lambda: s2s.vjp(f)(np.ones(0), np.ones(0))[1](1.0),
+        Answer(lambda g: g.shape == (0,)),
+    ),
+})
+
+# Every public entry point (s2s.__all__ and s2s.tree's functions), with the cases that call it
+# with bad input; test_every_public_entry_point_has_bad_input_cases keeps this complete.
+COVERS = {
+    "grad": ["grad(int)", "wrt float", "disconnected bogus", "x str", "x NaN", "x empty"],
+    "value_and_grad": ["value_and_grad(int)", "has_aux int", "value_and_grad NaN"],
+    "vjp": ["vjp(int)", "nan None", "vjp x int array", "vjp x empty", "cotangent shape"],
+    "jvp": ["jvp(int)", "jvp tangent shape", "jvp tangent str", "jvp tangent NaN", "jvp empty"],
+    "hvp": ["hvp(int)", "hvp bogus option", "hvp direction shape", "hvp x NaN"],
+    "hessian": ["hessian(int)", "hessian x str", "hessian empty", "hessian of a vector"],
+    "jacobian": ["jacobian(int)", "jacobian mode bogus", "jacobian empty", "jacobian x inf"],
+    "check_grad": ["check_grad(int)", "check_grad wrt out of range", "check_grad x NaN"],
+    "source": ["source(int)", "source(function)"],
+    "stop_gradient": ["stop_gradient(str)"],
+    "zero_grad": ["zero_grad(None)"],
+    "undefined_grad": ["undefined_grad(x, 3)"],
+    "d": ["d outside a template"],
+    "adjoint": ["adjoint(int)", "adjoint outputs 0", "adjoint returning"],
+    "elementwise": ["elementwise(int)", "elementwise source int"],
+    "linear": ["linear(int)", "linear of a non-function"],
+    "tangent": ["tangent(int)", "tangent outputs 0", "tangent of a linear rule"],
+    "nondifferentiable": ["nondifferentiable(list)", "nondifferentiable reason int"],
+    "Derivative": ["Derivative(int)"],
+    "tree.flatten": ["tree.flatten(None)", "tree.flatten(str)"],
+    "tree.unflatten": ["tree.unflatten bad treedef", "tree.unflatten too few leaves"],
+    "tree.ravel": ["tree.ravel(str)", "tree.ravel NaN", "tree.ravel unravel wrong length"],
+    "tree.ravel_like": ["tree.ravel_like(None)", "tree.ravel_like huge"],
+}
+# Public names that are no entry point: s2s returns them, the user does not call them with data
+NOT_ENTRY_POINTS = {
+    "Undefined": "the marker undefined='return' hands back",
+    "tree.TreeDef": "the structure flatten returns",
+    "tree": "a module: its functions are listed one by one",
+}
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name):
@@ -344,6 +541,18 @@ def test_bad_input(name):
             return
     assert isinstance(expect, Answer), f"{name}: expected {expect}, got {result!r}"
     assert expect.check(result) is not False
+
+
+def test_every_public_entry_point_has_bad_input_cases():
+    """Every public callable of s2s (exceptions aside) is listed in COVERS with cases that
+    exist; a new entry point without bad-input cases fails here."""
+    public = {n for n in s2s.__all__
+              if not (isinstance(getattr(s2s, n), type) and issubclass(getattr(s2s, n), Exception))}
+    public |= {f"tree.{n}" for n in s2s.tree.__all__}  # fmt: skip
+    assert public - set(COVERS) - set(NOT_ENTRY_POINTS) == set()
+    assert set(COVERS) - public == set()
+    missing = [c for cases in COVERS.values() for c in cases if c not in CASES]
+    assert not missing
 
 
 def test_a_derivative_with_a_bad_argument_still_works_after():

@@ -462,8 +462,8 @@ def default_reads_a_local(x):
 def loop_over_a_dict(x):
     d = {0: 1.0, 1: 2.0}
     total = 0.0
-    for k in d:
-        total = total + np.sum(x * k)
+    for k in {0, 1}:  # a set (a local dict with constant keys is unrolled, in insertion order)
+        total = total + np.sum(x * k * d[k])
     return total
 
 

@@ -1,8 +1,9 @@
 """The user's side effects are kept, never undone (issue 11, item 4).
 
 The primal sweep runs the user's code exactly once: an append to a global or argument list, an
-append to a list held by an object, a print and an RNG draw happen once per derivative call, as
-one call of ``f`` would. Each test checks the effect after the call, and the gradient against
+append to a list held by an object, a print, an RNG draw and a counter incremented on a global or
+an object's attribute happen once per derivative call, as one call of ``f`` would. Each test
+checks the effect after the call, and the gradient against
 central differences (the effects do not change it).
 """
 
@@ -138,3 +139,83 @@ def test_reading_back_an_outside_list_is_refused():
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(reads_global_back)(X)
     assert_located(info.value, reads_global_back, "# READ", "outside the function", "local list")
+
+
+CALLS = 0
+
+
+class Counted:
+    """An object counting the calls of its loss in an attribute."""
+
+    def __init__(self):
+        self.calls = 0
+        self.steps = 0
+
+    def loss(self, x):
+        self.calls += 1
+        value = 0.0
+        for _ in range(3):
+            self.steps = self.steps + 1
+            value = value + np.sum(np.sin(x) * x)
+        return value
+
+
+def loss_counted(x):
+    global CALLS
+    CALLS += 1
+    value = np.sum(np.cosh(x))
+    if value > 0:
+        CALLS = CALLS + 10
+    return value * (CALLS > 0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_global_counter_increments_once_per_call(mode):
+    global CALLS
+    CALLS = 0
+    _derivative(mode, loss_counted)(X)
+    assert CALLS == 11
+    _derivative(mode, loss_counted)(X)
+    assert CALLS == 22
+
+
+def test_global_counter_gradient():
+    g = s2s.grad(loss_counted)(X)
+    np.testing.assert_allclose(g, numeric_gradient(loss_counted, [X], 0), rtol=1e-7)
+    assert "global CALLS" in s2s.grad(loss_counted).source
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_attribute_counter_increments_once_per_call(mode):
+    model = Counted()
+    if mode == "grad":
+        g = s2s.grad(Counted.loss, wrt=1)(model, X)
+        np.testing.assert_allclose(g, numeric_gradient(Counted().loss, [X], 0), rtol=1e-7)
+    elif mode == "vjp":
+        s2s.vjp(Counted.loss, wrt=1)(model, X)[1](1.0)
+    else:
+        s2s.jvp(Counted.loss, wrt=1)(model, X, np.ones_like(X))
+    assert (model.calls, model.steps) == (1, 3)
+
+
+def loss_reads_computed_attribute(x, recorder):
+    recorder.last = np.sum(x**2)
+    return recorder.last * 2.0  # READ
+
+
+def test_reading_back_a_computed_attribute_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(loss_reads_computed_attribute)(X, Recorder())
+    assert_located(info.value, loss_reads_computed_attribute, "# READ", "`recorder.last`")
+
+
+def loss_reshapes_in_place(x):
+    y = x * 2.0
+    y.shape = (3, 1)  # MARK
+    return np.sum(y)
+
+
+def test_assigning_an_array_attribute_is_refused():
+    with pytest.raises(s2s.MutationError) as info:
+        s2s.grad(loss_reshapes_in_place)(X)
+    assert_located(info.value, loss_reshapes_in_place, "# MARK", "`y.shape`")

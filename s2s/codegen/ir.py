@@ -133,6 +133,8 @@ class FunctionIR:
     temporaries: set[str] = field(default_factory=set)  # names normalize made up
     carried: set[str] = field(default_factory=set)  # names assigned inside branches or loops
     lists: set[str] = field(default_factory=set)  # Python lists built with .append
+    contexts: list[Any] = field(default_factory=list)  # `with` blocks (codegen.contexts)
+    written_globals: list[str] = field(default_factory=list)  # `global n; n += 1`
 
     @property
     def flat(self) -> list[Stmt]:

@@ -202,6 +202,8 @@ def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:
 
 
 def _targets(stmt: gast.stmt) -> list[str]:
+    if getattr(stmt, "s2s_side_effect", False):  # `COUNT += 1` on a global: not a local
+        return []
     if isinstance(stmt, gast.Assign):
         return [n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)]
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):

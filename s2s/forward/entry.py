@@ -15,6 +15,7 @@ import gast
 
 from s2s.analysis.activity import Activity, connected_names
 from s2s.analysis.dtypes import VType
+from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
 from s2s.codegen.sweeps import assign, call
@@ -99,7 +100,7 @@ def write_jvp(
         writer.line("# tangents of names assigned in branches and loops start at zero (None)", 2)
         for tangent in starting:
             writer.line(f"{tangent} = None", 2)
-    writer.blocks(sweep.result, 2)
+    writer.blocks(nest_contexts(sweep.result, ir.contexts, False, ir.written_globals), 2)
     result, warnings = _returned(primal, ir, sweep, tangents, activity, policies)
     writer.statement(gast.Return(value=result), 2, _return_line(primal, ir))
     writer.line(f"return {fname}", 1)

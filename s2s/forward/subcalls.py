@@ -74,6 +74,9 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
         if found is None:
             continue
         wrt.append(constant(param))
+        if _tupled(stmt.expr, atom):  # a local list passed as a tuple: its tangents too
+            found = gast.Call(func=gast.Name("tuple", gast.Load(), None, None), args=[found],
+                              keywords=[])  # fmt: skip
         tangents.append(found)
         carrying += [sweep.dot[n] for n in atom_names(atom)
                      if n in sweep.dot and n in sweep.state.undefined]  # fmt: skip
@@ -106,3 +109,19 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
     sweep.maybe_reads.update(carrying)
     return [assign(marker, call("_s2s.undefined_in", *[name(c) for c in carrying])),
             gast.If(test=is_not_none(marker), body=when_marker, orelse=[node])]  # fmt: skip
+
+
+def _tupled(expr: gast.Call, atom: Any) -> bool:
+    """Whether the call passes ``atom`` (a local list) as ``tuple(atom)``."""
+    for arg in list(expr.args) + [k.value for k in expr.keywords]:
+        if (
+            isinstance(arg, gast.Call)
+            and isinstance(arg.func, gast.Name)
+            and arg.func.id == "tuple"
+            and isinstance(atom, gast.Name)
+            and len(arg.args) == 1
+            and isinstance(arg.args[0], gast.Name)
+            and arg.args[0].id == atom.id
+        ):
+            return True
+    return False

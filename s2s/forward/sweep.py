@@ -93,7 +93,7 @@ class ForwardSweep:
         if lineno is None:
             return None, None
         end = getattr(node, "end_lineno", None) or lineno
-        if isinstance(node, (gast.For, gast.While, gast.If, gast.FunctionDef)):
+        if isinstance(node, (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)):
             end = lineno
         text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
         return f"line {lineno}: {text}", lineno

@@ -27,7 +27,7 @@ from typing import Any
 import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
-from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef
+from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
 _METHODS = ("items", "values", "keys")
 
@@ -90,6 +90,16 @@ def lower(
             args.append(arg)
     tree.args.args = args
     _Lowering(where, _assigned(tree)).block(tree.body, env)
+
+
+def lower_local(
+    tree: gast.FunctionDef, name: str, keys: list[Any], names: list[str], where: Callable
+) -> None:
+    """Rewrite the reads of a local dict whose entries became the names ``names`` (one per
+    key, in insertion order; :mod:`s2s.frontend.dicts`) as reads of those names: ``d[k]``,
+    loops over ``d.items()``, ``len(d)``."""
+    treedef = flatten({key: 0.0 for key in keys})[1]
+    _Lowering(where, _assigned(tree)).block(tree.body, {name: _Node(treedef, names, name)})
 
 
 def describe(containers: dict[str, tuple[TreeDef, list[str]]]) -> list[str]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
+from s2s.frontend.sideeffects import check_side_effects
+from s2s.frontend.tries import check_try
+from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")
 _CONTROL_FLOW = "not supported yet (if/elif/else statements and for/while loops are)"
@@ -15,15 +19,7 @@ _ADVICE_CONTROL = "write it as an if/else statement, or express the choice with 
 _REFUSED: dict[type, tuple[str, str]] = {
     gast.AsyncFor: ("`async for` cannot be differentiated", "use a plain function"),
     gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
-    gast.With: (
-        "`with` blocks are not differentiated",
-        "move the `with` block to the caller (np.errstate included)",
-    ),
     gast.AsyncWith: ("`async with` cannot be differentiated", "use a plain function"),
-    gast.Try: (
-        "`try` blocks are not differentiated",
-        "handle exceptions in the caller of the derivative",
-    ),
     gast.Raise: (
         "`raise` inside a differentiated function is not supported",
         "validate inputs in the caller",
@@ -44,11 +40,6 @@ _REFUSED: dict[type, tuple[str, str]] = {
     ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
     gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
-    gast.NamedExpr: ("assignment expressions (`:=`) are not supported", "use an assignment"),
-    gast.Starred: (
-        "`*` unpacking is not supported in differentiated code",
-        "pass the arguments one by one",
-    ),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
     gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
 }
@@ -60,13 +51,13 @@ def fence(primal: Primal) -> None:
     >>> import numpy as np
     >>> from s2s.frontend.parse import parse
     >>> def f(x):
-    ...     with np.errstate(all="ignore"):
-    ...         return np.log(x)
+    ...     del x
+    ...     return 0.0
     >>> try:
     ...     fence(parse(f))
     ... except SyntaxError as e:
     ...     print(e.msg.splitlines()[0].split(": ", 1)[1])
-    `with` blocks are not differentiated
+    `del` is not supported in differentiated code
     """
     tree = primal.tree
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
@@ -79,6 +70,8 @@ def fence(primal: Primal) -> None:
                 "through `_np` and `_s2s`)",
             )
     body = tree.body
+    starred = _starred_uses(tree)
+    check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:
             raise UnsupportedSyntaxError(
@@ -93,6 +86,9 @@ def fence(primal: Primal) -> None:
                     primal.where(node),
                     "define the helper at module level",
                 )
+            if isinstance(node, gast.Starred) and id(node) in starred:
+                raise UnsupportedSyntaxError(starred[id(node)][0], primal.where(node),
+                                             starred[id(node)][1])  # fmt: skip
             refused = _REFUSED.get(type(node))
             if refused is not None:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
@@ -119,6 +115,39 @@ def fence(primal: Primal) -> None:
         )
 
 
+def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
+    """The refused ``*`` nodes, each with its message and advice: every one but the star of
+    ``a, *rest = value``, which :mod:`s2s.frontend.unpacking` rewrites."""
+    allowed = {
+        id(e)
+        for n in gast.walk(tree)
+        if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
+        for e in n.targets[0].elts
+    }
+    in_calls = {id(a) for n in gast.walk(tree) if isinstance(n, gast.Call) for a in n.args}
+    refused = {}
+    for node in gast.walk(tree):
+        if not isinstance(node, gast.Starred) or id(node) in allowed:
+            continue
+        if id(node) in in_calls:
+            refused[id(node)] = (
+                "`*` unpacking into a call's arguments (`f(*args)`) is not supported",
+                "pass the arguments one by one (`f(a, b)`), or pass the tuple itself",
+            )
+        elif isinstance(node.ctx, gast.Store):
+            refused[id(node)] = (
+                "this starred target is not supported (only `a, *rest = value` with plain "
+                "names, in an assignment)",
+                "assign `a, *rest = value` first, then loop or unpack `rest`",
+            )
+        else:
+            refused[id(node)] = (
+                "`*` inside a list or tuple literal (`[*xs, y]`) is not supported",
+                "build the list with `.append`, or join arrays with np.concatenate",
+            )
+    return refused
+
+
 def _walk_outside_nested_defs(node: gast.AST):
     """The nodes of a statement, without descending into nested function definitions (their
     bodies are checked when their own sub-derivative is made)."""
@@ -135,30 +164,28 @@ def _returns(block: list[gast.stmt]) -> bool:
     last = block[-1] if block else None
     if isinstance(last, gast.Return):
         return True
+    if isinstance(last, gast.With):
+        return _returns(last.body)
+    if isinstance(last, gast.Try):
+        return _returns(last.body) and all(_returns(h.body) for h in last.handlers)
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
-def _check_global(primal: Primal, node: gast.Global) -> None:
-    """``global g`` is a read of the module's ``g`` (read live, as any global); a function that
-    also assigns ``g`` is refused."""
-    written = {
-        sub.id
-        for sub in gast.walk(primal.tree)
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, (gast.Store, gast.Del))
-    }
-    for name in node.names:
-        if name in written:
-            raise UnsupportedSyntaxError(
-                f"assigning the global `{name}` is not supported (only reading a global is)",
-                primal.where(node),
-                "pass the value as an argument and return the new value, or keep it in a "
-                "mutable object (a list or an object's attribute you change outside)",
-            )
-
-
 def _check_node(primal: Primal, node: gast.AST) -> None:
-    if isinstance(node, gast.Global):
-        _check_global(primal, node)
+    if isinstance(node, (gast.BoolOp, gast.IfExp)):
+        operands = node.values[1:] if isinstance(node, gast.BoolOp) else [node.body, node.orelse]
+        for sub in (n for operand in operands for n in gast.walk(operand)):
+            if isinstance(sub, gast.NamedExpr):
+                raise UnsupportedSyntaxError(
+                    "`:=` in an operand of `and`, `or` or `a if c else b` that may not run is "
+                    "not supported",
+                    primal.where(sub),
+                    f"assign `{sub.target.id}` in a statement of its own before the expression",
+                )
+    if isinstance(node, gast.With):
+        check_with(primal, node)
+    if isinstance(node, gast.Try):
+        check_try(primal, node)
     if isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         for target in targets:
@@ -176,9 +203,11 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                         "assign into a name directly (`x[i] = v`, `x[i, j] += v`), or build the "
                         "result with np.where, np.concatenate or np.stack",
                     )
-                if isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store):
+                if (isinstance(sub, gast.Attribute) and isinstance(sub.ctx, gast.Store)
+                        and not (sub is target and _rooted(sub) and len(targets) == 1)):
                     raise UnsupportedSyntaxError(
-                        "assignment to an attribute is not supported",
+                        "this assignment to an attribute is not supported (only `obj.attr = v` "
+                        "and `obj.attr += v` are, kept as side effects)",
                         primal.where(node),
                         "return the value instead of storing it on an object",
                     )
@@ -186,3 +215,10 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
             raise UnsupportedSyntaxError(
                 "a bare annotation without a value", primal.where(node), "assign a value"
             )
+
+
+def _rooted(node: gast.expr) -> bool:
+    """An attribute chain rooted at a name (``self.calls``, ``STATE.n``)."""
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    return isinstance(node, gast.Name)

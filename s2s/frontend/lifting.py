@@ -188,7 +188,8 @@ def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = Fal
     """What is wrong with a use of a list s2s does not differentiate, or ``None``.
 
     ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
-    a call goes to the user's own Python function (which might change a list it is given);
+    a call may change a list it is given (a nested def, or a function of the user's that
+    changes its parameter; one that only reads it gets the list as a tuple);
     ``pops``: ``xs.pop()`` is allowed (a derivative's own tape, differentiated again).
     """
 

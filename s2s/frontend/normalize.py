@@ -31,10 +31,13 @@ from s2s.codegen.ir import (
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
+from s2s.frontend.contexts import Contexts
+from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target, global_value
+from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_globals
 from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
@@ -58,9 +61,13 @@ from s2s.frontend.structure import (
     bound_in_compound,
     list_names,
 )
+from s2s.frontend.tries import Tries, lift_returns
+from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
+class Normalizer(
+    Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects
+):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -79,6 +86,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         self.carried: set[str] = set()
         self._depth = 0  # how many branches and loops enclose the statement being normalized
         self.appended: set[str] = set()  # lists the function appends to
+        self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
         self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
         self.outer_locals = {
             n.id for n in gast.walk(primal.tree)
@@ -179,9 +187,17 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             return self.choice(node)
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
             return self.comprehension(node)
+        if isinstance(node, gast.NamedExpr):
+            return self.named(node)
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
+
+    def named(self, node: gast.NamedExpr) -> gast.Name:
+        """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
+        ``:=`` binds in the function's scope)."""
+        self.assign([gast.Name(node.target.id, gast.Store(), None, None)], node.value)
+        return self.load(name_node(node.target.id))
 
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
         stmt = self.primitive(value)
@@ -198,6 +214,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
             built = self.comprehension(node)
             return Stmt((), built, COPY, [built])
+        if isinstance(node, gast.NamedExpr):
+            bound = self.named(node)
+            return Stmt((), bound, COPY, [bound])
         if isinstance(node, gast.BinOp):
             if self.joins_sequences(node):
                 raise UnsupportedSyntaxError(
@@ -319,6 +338,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
+            if self._user_function(node):  # a local list goes to the helper as a tuple
+                expr.args = [self.as_tuple(a) for a in args]
+                expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
+                                 for k in keywords]  # fmt: skip
             op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
             return Stmt((), expr, keyword_variant(op, kwargs), args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
@@ -359,6 +382,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 self.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
                 return
             self.emit_assign((), stmt.value)
+        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and self.writes_outside(stmt):
+            self.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             if isinstance(targets[0], gast.Subscript):
@@ -392,6 +417,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
             self.nested_def(stmt)
+        elif isinstance(stmt, gast.With):
+            self.with_block(stmt)
+        elif isinstance(stmt, gast.Try):
+            self.try_block(stmt)
         elif isinstance(stmt, gast.Global):
             return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
@@ -419,9 +448,16 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                                                    ctx=gast.Load())  # fmt: skip
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
+        expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
+        lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
+        if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
+            tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
-        self.rebound = bound_in_compound(tree)  # names bound in branches or loops
+        self.carried |= {n.target.id for n in gast.walk(tree) if isinstance(n, gast.NamedExpr)}
+        self.declared = declared_globals(tree)  # written as globals, never bound locally
+        self.carried -= self.declared
+        self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
         self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
         fresh = {
@@ -434,7 +470,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
         self.outside_lists = appended - fresh
-        _check_outside_reads(self.primal, tree, self.outside_lists)
+        check_outside_reads(self.primal, tree, self.outside_lists)
         self.appended = appended & fresh
         self.lists = self.appended | fresh
         mappings = {
@@ -458,7 +494,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 )
             problem = _list_rebound(node, self.lists)
             if problem is None:
-                problem = list_misuse(node, self.lists, self._user_function, self.generated)
+                problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
@@ -489,6 +525,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             temporaries=self.temporaries,
             carried=self.carried,
             lists=list_names(flatten(self.body)),
+            contexts=self.contexts,
+            written_globals=sorted(self.declared),
         )
 
 
@@ -553,27 +591,6 @@ def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
             return (f"binding the list name `{target.id}` again to another value (give the "
                     f"new value a name of its own: `{target.id}_array = ...`)")  # fmt: skip
     return None
-
-
-def _check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:
-    """Refuse a read of a list from outside the function that the function appends to: its
-    items are not followed, so a value read back from it would carry no gradient."""
-    receivers = {
-        id(node.func.value)
-        for node in gast.walk(tree)
-        if isinstance(node, gast.Call) and appended_list(node) in outside
-    }
-    for node in gast.walk(tree):
-        if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
-                and isinstance(node.ctx, gast.Load)):  # fmt: skip
-            raise UnsupportedSyntaxError(
-                f"`{node.id}` is a list from outside the function that it appends to; reading it "
-                "back is not supported (its appends are kept as side effects, and s2s does not "
-                "follow values through a list that outlives the call)",
-                primal.where(node),
-                f"keep the values in a local list as well (`vals = []`, `vals.append(v)`) and "
-                f"read that one; append to `{node.id}` only",
-            )
 
 
 def _is_mapping(node: gast.expr) -> bool:

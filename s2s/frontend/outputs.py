@@ -205,6 +205,32 @@ class SeveralOutputs:
                     return False
         return True
 
+    def as_tuple(self, atom: gast.expr) -> gast.expr:
+        """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
+        reads its items as those of a tuple argument), else ``atom``."""
+        if isinstance(atom, gast.Name) and self.original.get(atom.id, atom.id) in self.lists:
+            return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
+        return atom
+
+    def _list_changing_call(self, node: gast.Call) -> bool:
+        """Whether a call may change a local list it is given: a nested def, or the user's
+        function whose parameter receiving a list is changed there (``items.append(v)``) or
+        passed on to a function of the user's."""
+        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
+            return True
+        if not self._user_function(node):
+            return False
+        obj = node.func.s2s_target.obj
+        try:
+            bound = inspect.signature(obj).bind_partial(*node.args, **{
+                k.arg: k.value for k in node.keywords if k.arg is not None})
+            tree = gast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+        except (TypeError, OSError, SyntaxError):
+            return True
+        given = {p for p, a in bound.arguments.items()
+                 if isinstance(a, gast.Name) and a.id in self.lists}  # fmt: skip
+        return any(_changes(tree, p) for p in given)
+
     def _user_function(self, node: gast.Call) -> bool:
         """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
         if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
@@ -296,3 +322,35 @@ def _constant_slice(node: gast.expr) -> bool:
         bound is None or _constant_int(bound) is not None
         for bound in (node.lower, node.upper, node.step)
     )
+
+
+_READS = {"sum", "len", "max", "min", "tuple", "list", "enumerate", "zip", "reversed", "sorted"}
+_LIST_READS = {"index", "count", "copy"}
+
+
+def _changes(tree: gast.AST, param: str) -> bool:
+    """Whether the function ``tree`` may change the list its parameter ``param`` receives."""
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Attribute) and _is_name(node.value, param):
+            if node.attr not in _LIST_READS:
+                return True  # items.append(v), items.sort(), ...
+        if isinstance(node, (gast.Subscript, gast.Name)) and isinstance(
+            node.ctx, (gast.Store, gast.Del)
+        ):
+            base = node.value if isinstance(node, gast.Subscript) else node
+            if _is_name(base, param) and isinstance(node, gast.Subscript):
+                return True  # items[0] = v
+        if isinstance(node, gast.AugAssign) and _is_name(node.target, param):
+            return True  # items += [v]
+        if isinstance(node, gast.Call) and any(_is_name(a, param) for a in node.args):
+            func = node.func
+            known = (isinstance(func, gast.Name) and func.id in _READS) or isinstance(
+                func, gast.Attribute
+            )  # np.stack(items), ...
+            if not known:
+                return True  # passed on to a function that might change it
+    return False
+
+
+def _is_name(node: gast.AST, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name

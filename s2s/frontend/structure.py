@@ -301,9 +301,18 @@ def assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
 def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
     """Names bound (``=``, loop targets) inside an ``if``, ``for`` or ``while``."""
     names: set[str] = set()
-    for stmt in tree.body:
-        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+    for stmt in straight(tree.body):
+        if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Try)):
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     names.add(node.id)
     return names
+
+
+def straight(block: list[gast.stmt]) -> list[gast.stmt]:
+    """The statements of ``block`` with the bodies of its ``with`` blocks in their place (a
+    ``with`` body runs once, in line)."""
+    out: list[gast.stmt] = []
+    for stmt in block:
+        out += straight(stmt.body) if isinstance(stmt, gast.With) else [stmt]
+    return out

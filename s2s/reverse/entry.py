@@ -17,6 +17,7 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
+from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
@@ -247,7 +248,7 @@ def _write_vjp(
     else:  # the pullback reads what the primal sweep leaves
         drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
     writer.line("# primal sweep", 2)
-    writer.blocks(sweeps.primal, 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
         carried = sorted(set(sweeps.saved) | set(sweeps.written))
         defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
@@ -273,7 +274,7 @@ def _write_vjp(
         inline_single_uses(sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.adjoint)
     writer.line("# adjoint sweep", 3)
-    writer.blocks(sweeps.adjoint, 3)
+    writer.blocks(nest_contexts(sweeps.adjoint, ir.contexts, adjoint=True), 3)
     writer.statement(gast.Return(value=grads), 3, return_line)
     value = call("_s2s.detached", entry.returns) if sweeps.written else entry.returns
     pair = gast.Tuple(elts=[value, name(pullback)], ctx=gast.Load())
@@ -314,9 +315,9 @@ def _write_pullback(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
-    writer.blocks(sweeps.primal, 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     writer.line("# adjoint sweep", 2)
-    writer.blocks(sweeps.adjoint, 2)
+    writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
     writer.statement(gast.Return(value=grads), 2, return_line)
 
 
@@ -374,9 +375,9 @@ def _write_gradient(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
-    writer.blocks(sweeps.primal, 2)
+    writer.blocks(_primal_contexts(sweeps, ir), 2)
     writer.line("# adjoint sweep", 2)
-    writer.blocks(sweeps.adjoint, 2)
+    writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
     writer.statement(gast.Return(value=result), 2, return_line)
 
 
@@ -434,3 +435,14 @@ def _fresh(taken: set[str], base: str) -> str:
 
 def _reads(blocks: list[Block]) -> set[str]:
     return {n for b in blocks for s in b.body for n in names_in(s)}
+
+
+def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> list[Block]:
+    """The adjoint sweep with the body of each ``np.errstate`` block under it again (not in a
+    derivative that will be differentiated again, which stays free of ``with``)."""
+    return nest_contexts(blocks, [] if functional else ir.contexts, adjoint=True)
+
+
+def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:
+    """The primal sweep with its `with` and `try` statements, and its `global` declaration."""
+    return nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals, sweeps.tape or None)

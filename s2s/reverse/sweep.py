@@ -98,7 +98,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             return None, None
         lineno = getattr(node, "lineno", None)
         end = getattr(node, "end_lineno", None) or lineno
-        if isinstance(node, (gast.For, gast.While, gast.If, gast.FunctionDef)):
+        if isinstance(node, (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)):
             end = lineno  # a compound statement: its header line; its body has its own
         text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
         return f"line {lineno}: {text}", lineno

@@ -131,7 +131,8 @@ def add(total: Any, contribution: Any) -> Any:
         return total
     if isinstance(contribution, Undefined):
         return contribution
-    if isinstance(total, list):  # a list's cotangent: one part per item, None for zero
+    if isinstance(total, (list, tuple)):  # a list's cotangent: one part per item, None for
+        # zero (a tuple when it comes back from a helper given the list as a tuple)
         return [add(a, b) for a, b in zip(total, contribution, strict=True)]
     return total + contribution
 

@@ -114,9 +114,12 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
 
 @reads_shape_only(1)
 def unstack(g: Any, arrays: Any, axis: int = 0) -> list[Any]:
-    """The adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``, cast back."""
+    """The adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``, cast back
+    (one array of them when ``arrays`` is one array, whose rows were stacked)."""
     xp = array_namespace(g)
     g = xp.moveaxis(np.asarray(g) if xp is np else g, axis, 0)
+    if isinstance(arrays, Like) or not isinstance(arrays, (list, tuple)):  # np.stack(a): rows
+        return unbroadcast(g, arrays)
     return [unbroadcast(g[i], x) for i, x in enumerate(arrays)]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from s2s.errors import UsageError, caller_location
 from s2s.runtime.namespace import is_foreign_array
 
 DICT, LIST, TUPLE, NAMEDTUPLE, DATACLASS, LEAF = (
@@ -120,8 +121,19 @@ def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
 
 def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
     """The tree of structure ``treedef`` holding ``leaves`` (in :func:`flatten`'s order)."""
-    if len(leaves) != treedef.num_leaves:
-        raise ValueError(f"expected {treedef.num_leaves} leaves, got {len(leaves)}")
+    if not isinstance(treedef, TreeDef):
+        raise UsageError(
+            f"unflatten takes the TreeDef that flatten returned, not {type(treedef).__name__}",
+            caller_location(),
+            "leaves, treedef = s2s.tree.flatten(tree); s2s.tree.unflatten(treedef, leaves)",
+        )
+    if not isinstance(leaves, (list, tuple)) or len(leaves) != treedef.num_leaves:
+        got = f"{len(leaves)}" if isinstance(leaves, (list, tuple)) else type(leaves).__name__
+        raise UsageError(
+            f"expected a list of {treedef.num_leaves} leaves, got {got}",
+            caller_location(),
+            "pass one leaf per leaf of the tree, in flatten's order",
+        )
     it = iter(leaves)
 
     def build(node: TreeDef) -> Any:
@@ -160,7 +172,7 @@ def ravel(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
         fun = lambda v: (lambda val, g: (val, s2s.tree.ravel(g)[0]))(*vg(unravel(v)))
 
     Each leaf comes back with its shape, its dtype and its kind (a Python float stays a float).
-    Raises ``ValueError`` when the vector has the wrong length.
+    Raises :class:`s2s.UsageError` (a ``ValueError``) when the vector has the wrong length.
     """
     leaves, treedef = flatten(tree)
     places = [i for i, v in enumerate(leaves) if is_differentiable_leaf(v)]
@@ -170,8 +182,12 @@ def ravel(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
 
     def unravel(v: np.ndarray) -> Any:
         v = np.asarray(v)
-        if v.shape != vector.shape:
-            raise ValueError(f"expected a vector of shape {vector.shape}, got {v.shape}")
+        if v.shape != vector.shape or v.dtype.kind not in "fiu":
+            raise UsageError(
+                f"expected a real vector of shape {vector.shape}, got {v.dtype} {v.shape}",
+                caller_location(),
+                "pass a vector of the length ravel returned (scipy.optimize's x)",
+            )
         out, start = list(leaves), 0
         for i, (shape, old) in zip(places, shapes):
             size = int(np.prod(shape))

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from fuzz import ops
 from fuzz.rowleaves import leaves
+from s2s import registry
 
 SHAPES = [(3,), (2, 3), (4,), (3, 4), (), (2, 3, 4), (1, 3), (4, 1), (3, 3), (2,)]
 OUTPUTS = ("scalar", "array", "tuple", "aux")
@@ -90,6 +91,35 @@ def valid(x: Any) -> bool:
     if a.dtype.kind != "f" or a.size > 96:
         return False
     return bool(np.all(np.isfinite(a)) and (a.size == 0 or np.max(np.abs(a)) < LIMIT))
+
+
+GAP = 1e-3  # least distance between the float entries of a piecewise-constant row's arguments
+
+
+def untied(rng: np.random.Generator, values: list[Any]) -> list[Any] | None:
+    """A piecewise-constant row's arguments, moved off the ties its rule test wants.
+
+    Those rows draw coarse integers (``coarse``) so that comparisons meet equal entries, where
+    the exact gradient is the convention of docs/semantics.md. A central difference straddles
+    such a tie: the function jumps there, and two ties can cancel each other's jumps (``x * (x >
+    y)`` at ``x == y == 2`` and at ``x == y == -2``), leaving a smooth-looking, wrong slope that
+    the kink check misses. Each float entry moves by a random amount in [-0.3, 0.3]; the float
+    entries of all the arguments, and 0, end at least :data:`GAP` apart (``None`` if twenty
+    draws fail). Non-float arguments are kept."""
+    for _ in range(20):
+        moved = []
+        for v in values:
+            if isinstance(v, float):
+                v = v + float(rng.uniform(-0.3, 0.3))
+            elif is_float(v):
+                v = (v + rng.uniform(-0.3, 0.3, np.shape(v))).astype(np.asarray(v).dtype)
+            moved.append(v)
+        entries = [np.ravel(np.asarray(v, dtype=np.float64)) for v in moved if is_float(v)]
+        flat = np.sort(np.concatenate(entries + [np.zeros(1)]))
+        flat = flat[np.isfinite(flat)]
+        if flat.size < 2 or np.min(np.diff(flat)) >= GAP:
+            return moved
+    return None
 
 
 def is_float(x: Any) -> bool:
@@ -236,9 +266,13 @@ class Scope:
         """A rule row on fresh parameters drawn from its domain."""
         leaf = self.draw.choice(list(leaves()))
         rng = self.gen.rng
+        values = [arg.draw(rng) for arg in leaf.row.inputs]
+        if registry.lookup(leaf.row.key).kind == registry.PIECEWISE_CONSTANT:
+            values = untied(rng, values)
+            if values is None:
+                return
         names = []
-        for arg in leaf.row.inputs:
-            value = arg.draw(rng)
+        for arg, value in zip(leaf.row.inputs, values):
             name = self.gen.param(value, arg.diff and is_float(value), f"r{len(self.gen.params)}")
             if arg.sym:  # functions of one triangle: differentiate through the symmetric part
                 sym = self.fresh("sym")

@@ -17,6 +17,7 @@ from rows import (
     pymath,
     reductions,
     runtime,
+    runtime_adjoints,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
@@ -53,6 +54,7 @@ DIFFERENTIABLE: list[Row] = [
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
+    *runtime_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -70,6 +72,7 @@ USER_FACING: list[Row] = [
     for r in DIFFERENTIABLE + PIECEWISE_CONSTANT
     if r
     not in runtime.ROWS
+    + runtime_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS

@@ -54,6 +54,14 @@ if special is not None:
             uniform(0.3, 5, 3),
             tag="orders",
         ),  # fmt: skip
+        R(sp.iv, lambda x: sp.iv(2.0, x), normal(2, 3, scale=2.0)),
+        R(
+            sp.iv,
+            lambda v, x: sp.iv(v, x),
+            const(np.array([0.0, 1.0, 2.5])),
+            uniform(0.3, 5, 3),
+            tag="orders",
+        ),  # fmt: skip
         R(sp.kv, lambda x: sp.kv(0.5, x), uniform(0.3, 5.0, 2, 3)),
         R(
             sp.kv,

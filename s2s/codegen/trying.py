@@ -1,0 +1,114 @@
+"""Trying: a ``try`` statement of the primal put back around its generated statements.
+
+Normalize gives ``try: B except E: H else: L finally: F`` as a branch on a flag (``B`` and
+``L`` in one arm, ``H`` in the other) followed by ``F``; the primal sweep must run the real
+``try`` so that ``H`` runs exactly when ``B`` raises. This pass turns the branch back into
+``try``/``except``/``else`` (``finally`` around it). The arm the primal took goes on the tape
+only once it is known (the ``else:`` clause records ``B``'s arm); what a ``B`` that raised
+midway pushed on the tape is dropped in the handler, whose own statements then run as the
+other arm. The adjoint sweep is the branch's, unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import gast
+
+from s2s.codegen.sweeps import is_comment_marker
+
+
+def _name(id_: str, ctx: Any) -> gast.Name:
+    return gast.Name(id_, ctx, None, None)
+
+
+def _set(flag: str, value: bool) -> gast.Assign:
+    return gast.Assign(targets=[_name(flag, gast.Store())],
+                       value=gast.Constant(value, None), type_comment=None)  # fmt: skip
+
+
+def _arm_push(stmt: gast.stmt, tape: str | None) -> bool:
+    """``tape.append(True)`` or ``tape.append(False)``: the arm a branch took."""
+    value = getattr(stmt, "value", None)
+    return (
+        tape is not None
+        and isinstance(stmt, gast.Expr)
+        and isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "append"
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id == tape
+        and len(value.args) == 1
+        and isinstance(value.args[0], gast.Constant)
+        and isinstance(value.args[0].value, bool)
+    )
+
+
+def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) -> list[gast.stmt]:
+    """The generated ``try`` statement from the statements ``body`` of a try context (their
+    primal ``lines`` beside them); ``tape`` is the primal sweep's tape, if it has one."""
+    final = [s for s, n in zip(body, lines) if context.in_final(n)]
+    rest = [s for s, n in zip(body, lines) if not context.in_final(n)]
+    if context.handler is None:
+        return [gast.Try(body=rest or [gast.Pass()], handlers=[], orelse=[], finalbody=final)]
+    position = next(
+        (i for i, s in enumerate(rest)
+         if isinstance(s, gast.If) and isinstance(s.test, gast.Name)
+         and s.test.id == context.flag),
+        None,
+    )  # fmt: skip
+    if position is None:  # pragma: no cover - normalize always makes the branch
+        raise AssertionError(f"no branch on {context.flag} in the primal sweep")
+    branch = rest[position]
+    arm_lines = _lines_of(branch.body, context.line)
+    pushes = [s for s in branch.body if _arm_push(s, tape)]
+    guarded = [s for s, n in zip(branch.body, arm_lines)
+               if not _arm_push(s, tape) and not context.in_orelse(n)]  # fmt: skip
+    after = [s for s, n in zip(branch.body, arm_lines)
+             if not _arm_push(s, tape) and context.in_orelse(n)]  # fmt: skip
+    handler_body: list[gast.stmt] = []
+    mark = context.flag + "_tape"
+    out = list(rest[:position])
+    if tape is not None:
+        size = gast.Call(func=_name("len", gast.Load()), args=[_name(tape, gast.Load())],
+                         keywords=[])  # fmt: skip
+        out.append(gast.Assign(targets=[_name(mark, gast.Store())], value=size,
+                               type_comment=None))  # fmt: skip
+        dropped = gast.Subscript(
+            value=_name(tape, gast.Load()),
+            slice=gast.Slice(lower=_name(mark, gast.Load()), upper=None, step=None),
+            ctx=gast.Del(),
+        )
+        handler_body.append(gast.Delete(targets=[dropped]))  # what a failed body pushed
+    handler_body.append(_set(context.flag, False))
+    handler_body += branch.orelse
+    handler = context.handler
+    except_clause = gast.ExceptHandler(
+        type=copy.deepcopy(handler.type),
+        name=copy.deepcopy(handler.name),
+        body=handler_body,
+    )
+    statement = gast.Try(
+        body=guarded or [gast.Pass()],
+        handlers=[except_clause],
+        orelse=[_set(context.flag, True), *after, *pushes],
+        finalbody=[],
+    )
+    out.append(statement)
+    out += rest[position + 1 :]
+    if final:
+        return [gast.Try(body=out, handlers=[], orelse=[], finalbody=final)]
+    return out
+
+
+def _lines_of(stmts: list[gast.stmt], line: int | None) -> list[int | None]:
+    out = []
+    for stmt in stmts:
+        if is_comment_marker(stmt):
+            text = stmt.value.args[0].value
+            if text.startswith("line ") and ":" in text:
+                number = text[5 : text.index(":")]
+                line = int(number) if number.isdigit() else line
+        out.append(line)
+    return out

@@ -1,0 +1,223 @@
+"""Tries: normalize's ``try`` statements, a branch on the arm the primal sweep ran.
+
+``try: B except E: H else: L finally: F`` becomes a branch on a flag (``B`` and ``L`` in one
+arm, ``H`` in the other) followed by ``F``, marked by a statement that
+:mod:`s2s.codegen.trying` turns back into the real ``try`` in the primal sweep. Returns ending
+a ``with`` block, or both a ``try`` body and its handler, move after the statement first.
+
+>>> import gast
+>>> text = "def f(x):\\n    try:\\n        return g(x)\\n    except E:\\n        return 0"
+>>> tree = gast.parse(text)
+>>> tree.body[0].body = lift_returns(tree.body[0].body, "result")
+>>> print(gast.unparse(tree).strip())
+def f(x):
+    try:
+        result = g(x)
+    except E:
+        result = 0
+    return result
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from s2s.codegen.contexts import MARKER, Context
+from s2s.codegen.ir import OPAQUE, Branch, Stmt
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.contexts import header, jumps
+from s2s.frontend.parse import Primal
+from s2s.frontend.spellings import name_node
+
+
+def _lifted_try(stmt: gast.Try, result: str) -> bool:
+    """``try: ...; return a except E: ...; return b`` (or a ``try``/``finally`` whose body
+    returns): each ``return v`` becomes ``result = v``, and one ``return result`` follows."""
+    blocks = [stmt.body] + [h.body for h in stmt.handlers]
+    if not all(b and isinstance(b[-1], gast.Return) for b in blocks):
+        return False
+    for block in blocks:
+        ret = block[-1]
+        value = ret.value or gast.Constant(value=None, kind=None)
+        target = gast.Name(result, gast.Store(), None, None)
+        block[-1] = gast.copy_location(
+            gast.Assign(targets=[target], value=value, type_comment=None), ret
+        )
+    return True
+
+
+def lift_returns(block: list[gast.stmt], result: str) -> list[gast.stmt]:
+    """``with m: ...; return v`` becomes ``with m: ...; result = v`` then ``return result``
+    (the value is computed inside the block, as in the primal)."""
+    out: list[gast.stmt] = []
+    for stmt in block:
+        for arm in ("body", "orelse"):
+            nested = getattr(stmt, arm, None)
+            if isinstance(nested, list) and nested and not isinstance(stmt, gast.FunctionDef):
+                setattr(stmt, arm, lift_returns(nested, result))
+        for handler in getattr(stmt, "handlers", []):
+            handler.body = lift_returns(handler.body, result)
+        out.append(stmt)
+        if isinstance(stmt, gast.Try) and _lifted_try(stmt, result):
+            final = gast.Return(value=gast.Name(result, gast.Load(), None, None))
+            out.append(gast.copy_location(final, stmt.body[-1]))
+            continue
+        if isinstance(stmt, gast.With) and isinstance(stmt.body[-1], gast.Return):
+            ret = stmt.body[-1]
+            value = ret.value or gast.Constant(value=None, kind=None)
+            target = gast.Name(result, gast.Store(), None, None)
+            if isinstance(value, gast.Name) and value.id == result:  # a nested block's
+                stmt.body = stmt.body[:-1] or [gast.Pass()]
+            else:
+                stmt.body[-1] = gast.copy_location(
+                    gast.Assign(targets=[target], value=value, type_comment=None), ret
+                )
+            final = gast.Return(value=gast.Name(result, gast.Load(), None, None))
+            out.append(gast.copy_location(final, ret))
+    return out
+
+
+
+class Tries:
+    """The ``try`` statements of :class:`s2s.frontend.normalize.Normalizer`: a branch on a
+    flag the primal sweep sets (:mod:`s2s.codegen.trying` writes the real ``try`` back)."""
+
+    def try_block(self, stmt: gast.Try) -> None:
+        index = len(self.contexts)
+        text, _ = header(self.primal, stmt)
+        last = max(n.lineno for n in gast.walk(stmt) if getattr(n, "lineno", None))
+        context = Context(index, stmt.lineno, stmt.lineno + 1, last, text, kind="try",
+                          orelse=_span(stmt.orelse), final=_span(stmt.finalbody))  # fmt: skip
+        self.contexts.append(context)
+        call = gast.Call(func=name_node(MARKER), args=[gast.Constant(value=index, kind=None)],
+                         keywords=[])  # fmt: skip
+        if not stmt.handlers:
+            self.body.append(Stmt((), call, OPAQUE, [], node=stmt))
+            for inner in stmt.body + stmt.finalbody:
+                self.statement(inner)
+            return
+        handler = stmt.handlers[0]
+        reads = []
+        kept = gast.ExceptHandler(type=copy.deepcopy(handler.type), name=None, body=[])
+        for sub in gast.walk(kept):
+            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in self.env:
+                sub.id = self.env[sub.id]
+                reads.append(name_node(sub.id))
+        if handler.name is not None:
+            kept.name = gast.Name(handler.name, gast.Store(), None, None)
+        context.handler = kept
+        context.flag = self.temp("tried")
+        self.carried.add(context.flag)
+        call.args += [r for r in reads]  # the handler's type reads them where `try` stands
+        self.body.append(Stmt((context.flag,), call, OPAQUE, reads, node=stmt))
+        self.node = stmt
+        body = self.block(stmt.body + stmt.orelse)
+        orelse = self.block(handler.body)
+        self.body.append(Branch(name_node(context.flag), body, orelse, stmt))
+        for inner in stmt.finalbody:
+            self.statement(inner)
+
+
+def _span(block: list[gast.stmt]) -> tuple[int, int]:
+    lines = [n.lineno for s in block for n in gast.walk(s) if getattr(n, "lineno", None)]
+    return (min(lines), max(lines)) if lines else (0, -1)
+
+
+def check_try(primal: Primal, stmt: gast.Try) -> None:
+    """Refuse what s2s cannot replay after a ``try`` body that raised midway: more than one
+    handler, a jump out, a write into an array or a list in the body, and a handler that reads
+    (or does not assign again) a name the body assigns."""
+    if getattr(primal.func, "__s2s_generated__", False):  # a derivative's own `try`
+        raise UnsupportedSyntaxError(
+            "a derivative of a function with a `try` statement cannot be differentiated again "
+            "(hvp, hessian, grad of grad): its primal sweep drops what a failed body taped",
+            primal.where(stmt),
+            "take the second derivative of a function without `try` (move the `try` to the "
+            "caller), or use finite differences of the gradient",
+        )
+    if len(stmt.handlers) > 1:
+        raise UnsupportedSyntaxError(
+            "a `try` with more than one `except` clause is not supported",
+            primal.where(stmt.handlers[1]),
+            "catch the exceptions in one clause (`except (ValueError, LinAlgError):`)",
+        )
+    returns_at_end = _ends_in_return(stmt.body) and all(
+        _ends_in_return(h.body) for h in stmt.handlers
+    ) and not stmt.orelse  # fmt: skip
+    for block in [stmt.body, stmt.orelse, stmt.finalbody] + [h.body for h in stmt.handlers]:
+        for node in jumps(block, in_loop=False, final_ok=returns_at_end):
+            raise UnsupportedSyntaxError(
+                f"`{type(node).__name__.lower()}` out of a `try` statement is supported only as "
+                "the last statement of its body and of its handler",
+                primal.where(node),
+                "set a result (or a flag) inside the statement and return (or break) after it",
+            )
+    if not stmt.handlers:
+        return
+    assigned: dict[str, gast.AST] = {}
+    for node in (n for s in stmt.body for n in gast.walk(s)):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            assigned.setdefault(node.id, node)
+        written = _written_in_place(node)
+        if written is not None:
+            raise UnsupportedSyntaxError(
+                f"{written} inside a `try` body is not supported (if the body raises after it, "
+                "s2s could not tell which values the handler sees)",
+                primal.where(node),
+                "make the write after the `try` statement, from values the body or the handler "
+                "assigned",
+            )
+    handler = stmt.handlers[0]
+    if handler.name is not None:
+        assigned.pop(handler.name, None)
+    seen: set[str] = set()
+    for node in (n for s in handler.body for n in gast.walk(s)):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            seen.add(node.id)
+        elif isinstance(node, gast.Name) and node.id in assigned and node.id not in seen:
+            raise UnsupportedSyntaxError(
+                f"the handler reads `{node.id}`, which the `try` body assigns (line "
+                f"{assigned[node.id].lineno}): if the body raised, s2s cannot tell which value "
+                "it holds",
+                primal.where(node),
+                f"compute `{node.id}` before the `try` under another name, or assign it in the "
+                "handler first",
+            )
+    inside = {id(n) for s in stmt.body + stmt.orelse for n in gast.walk(s)}
+    read_outside = {
+        n.id for n in gast.walk(primal.tree)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside
+    }  # fmt: skip
+    for name, node in assigned.items():
+        if name not in seen and name in read_outside and not _returns_result(stmt):
+            raise UnsupportedSyntaxError(
+                f"`{name}` is assigned in the `try` body and read after it, but the handler does "
+                "not assign it, so its value would depend on where the body raised",
+                primal.where(node),
+                f"assign `{name}` in the handler too (its value when the body fails)",
+            )
+
+
+def _ends_in_return(block: list[gast.stmt]) -> bool:
+    return bool(block) and isinstance(block[-1], gast.Return)
+
+
+def _returns_result(stmt: gast.Try) -> bool:
+    """Both the body and the handler end in `return` (the names they bind die with them)."""
+    return _ends_in_return(stmt.body) and all(_ends_in_return(h.body) for h in stmt.handlers)
+
+
+def _written_in_place(node: gast.AST) -> str | None:
+    if isinstance(node, (gast.Assign, gast.AugAssign)):
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        if any(isinstance(t, (gast.Subscript, gast.Attribute)) for t in targets):
+            return "a write into an array, a list or an attribute"
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and node.func.attr in ("append", "extend", "insert", "pop")
+    ):
+        return f"`.{node.func.attr}(...)` on a list"
+    return None

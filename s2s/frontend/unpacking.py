@@ -1,0 +1,117 @@
+"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize.
+
+A literal on the right keeps Python's meaning exactly: each item gets a name, and the starred
+name a list of its items. Any other value (a tuple or list bound to a name, an array) is
+indexed: the names before the star take ``value[0]``, ``value[1]``, ..., the names after it
+``value[-2]``, ``value[-1]``, and the starred name the slice between (a list or tuple for a
+list or tuple, the rows ``value[1:]`` as one array for an array).
+
+>>> import gast
+>>> tree = gast.parse("def f(x):\\n    a, *rest, b = x\\n    return a")
+>>> expand_starred(tree.body[0], lambda base: base + "_1")
+>>> print(gast.unparse(tree).strip())
+def f(x):
+    a = x[0]
+    rest = x[1:-1]
+    b = x[-1]
+    return a
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import gast
+
+
+def is_starred_target(node: gast.AST) -> bool:
+    """``a, *rest`` as an assignment target: one starred name among plain names."""
+    if not isinstance(node, (gast.Tuple, gast.List)):
+        return False
+    stars = [e for e in node.elts if isinstance(e, gast.Starred)]
+    plain = [e for e in node.elts if not isinstance(e, gast.Starred)]
+    return (
+        len(stars) == 1
+        and isinstance(stars[0].value, gast.Name)
+        and all(isinstance(e, gast.Name) for e in plain)
+    )
+
+
+def expand_starred(tree: gast.FunctionDef, fresh: Callable[[str], str]) -> None:
+    """Rewrite every ``a, *rest = value`` of the function (not of nested defs) in place."""
+    _block(tree.body, fresh)
+
+
+def _block(block: list[gast.stmt], fresh: Callable[[str], str]) -> None:
+    index = 0
+    while index < len(block):
+        stmt = block[index]
+        for arm in ("body", "orelse"):
+            nested = getattr(stmt, arm, None)
+            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
+                _block(nested, fresh)
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and is_starred_target(stmt.targets[0])
+        ):
+            expanded = [gast.copy_location(s, stmt) for s in _expand(stmt, fresh)]
+            block[index : index + 1] = expanded
+            index += len(expanded)
+        else:
+            index += 1
+
+
+def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx, annotation=None, type_comment=None)
+
+
+def _assign(target: gast.expr, value: gast.expr) -> gast.Assign:
+    return gast.Assign(targets=[target], value=value, type_comment=None)
+
+
+def _index(value: gast.expr, key: gast.expr) -> gast.Subscript:
+    return gast.Subscript(value=copy.deepcopy(value), slice=key, ctx=gast.Load())
+
+
+def _int(n: int) -> gast.expr:
+    if n < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-n, kind=None))
+    return gast.Constant(value=n, kind=None)
+
+
+def _expand(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
+    elts = stmt.targets[0].elts
+    star = next(i for i, e in enumerate(elts) if isinstance(e, gast.Starred))
+    before, after = elts[:star], elts[star + 1 :]
+    starred = elts[star].value.id
+    value = stmt.value
+    literal = isinstance(value, (gast.Tuple, gast.List)) and not any(
+        isinstance(e, gast.Starred) for e in value.elts
+    )
+    if literal and len(value.elts) >= len(before) + len(after):
+        middle = len(value.elts) - len(before) - len(after)
+        names = [fresh(f"{starred}_item") for _ in range(middle)]
+        targets = [_name(e.id, gast.Store()) for e in before]
+        targets += [_name(n, gast.Store()) for n in names]
+        targets += [_name(e.id, gast.Store()) for e in after]
+        out: list[gast.stmt] = [_assign(gast.Tuple(elts=targets, ctx=gast.Store()), value)]
+        items = gast.List(elts=[_name(n, gast.Load()) for n in names], ctx=gast.Load())
+        out.append(_assign(_name(starred, gast.Store()), items))
+        return out
+    out = []
+    bound = {e.id for e in before + after} | {starred}
+    if not isinstance(value, gast.Name) or value.id in bound:  # `x, *rest = x` reads x first
+        holder = fresh("unpacked")
+        out.append(_assign(_name(holder, gast.Store()), value))
+        value = _name(holder, gast.Load())
+    for i, target in enumerate(before):
+        out.append(_assign(_name(target.id, gast.Store()), _index(value, _int(i))))
+    upper = _int(-len(after)) if after else None
+    middle = gast.Slice(lower=_int(len(before)) if before else None, upper=upper, step=None)
+    out.append(_assign(_name(starred, gast.Store()), _index(value, middle)))
+    for i, target in enumerate(after):
+        key = _int(i - len(after))
+        out.append(_assign(_name(target.id, gast.Store()), _index(value, key)))
+    return out

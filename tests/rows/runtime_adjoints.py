@@ -1,0 +1,45 @@
+"""Rows for ``templates/runtime_adjoints.py``: the helpers particular rules' adjoints call,
+differentiated as a user's function would call them (a second derivative through those rules
+differentiates them, DESIGN 10). Structural arguments are fixed; the others are drawn."""
+
+import numpy as np
+
+import s2s.runtime as rt
+from rows.spec import R, normal, positive
+
+REF_2x3 = np.zeros((2, 3))
+QUOTIENT = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, -1.0]])
+EXPONENT = np.array([1, -2, 3])
+
+ROWS = [
+    R(rt.narrow, lambda g: rt.narrow(g, "float64") * 2.0, normal(2, 3)),
+    R(rt.expand_reduced, lambda g: rt.expand_reduced(g, REF_2x3, 1, False), normal(2)),
+    R(rt.modf_grad, lambda g: rt.modf_grad(g, np.zeros(3)), normal(2, 3)),
+    R(rt.frexp_grad, lambda g: rt.frexp_grad(g, EXPONENT, np.zeros(3)), normal(2, 3)),
+    R(
+        rt.divmod_grad,
+        lambda g: rt.divmod_grad(g, QUOTIENT, REF_2x3, np.zeros(3), True),
+        normal(2, 3),
+        tag="x1",
+    ),  # fmt: skip
+    R(
+        rt.divmod_grad,
+        lambda g: rt.divmod_grad(g, QUOTIENT, REF_2x3, np.zeros(3), False),
+        normal(2, 3),
+        tag="x2",
+    ),  # fmt: skip
+    R(rt.times_weights, lambda s, b: rt.times_weights(s, b), normal(2, 3), normal(3)),
+    R(rt.times_weights, lambda s: rt.times_weights(s, None), normal(2, 3), tag="no-weights"),
+    R(
+        rt.power_dbase_dexponent,
+        lambda x1, x2: rt.power_dbase_dexponent(x1, x2),
+        positive(2, 3),
+        normal(2, 3),
+    ),  # fmt: skip
+    R(
+        rt.power_dbase_dexponent,
+        lambda x1: rt.power_dbase_dexponent(x1, np.array([0.0, 1.5, -2.0])),
+        positive(2, 3),
+        tag="zero-exponent",
+    ),  # fmt: skip
+]

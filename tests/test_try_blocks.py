@@ -1,0 +1,194 @@
+"""``try`` statements inside the differentiated function (issue 11, item 3).
+
+The primal sweep runs the real ``try``: the handler runs exactly when the body raises, and is
+the arm differentiated then (the primal records which arm ran); ``finally`` runs once. Each
+construct is checked against central differences in reverse and forward mode, on both arms.
+"""
+
+import numpy as np
+import pytest
+from gradcheck import along, check_against_differences
+from located import assert_located
+
+import s2s
+
+X = np.array([[0.3, 0.5], [0.7, 0.2]])
+V = np.array([[1.0, -2.0], [0.5, 0.25]])
+LOG = []
+
+
+def cholesky_or_fallback(x, shift):
+    try:
+        c = np.linalg.cholesky(x @ x.T + shift * np.eye(2))
+        s = np.sum(c * c)
+    except np.linalg.LinAlgError:
+        s = np.sum(np.sin(x) ** 2)
+    return s
+
+
+def returns_from_both(x, bad):
+    try:
+        if bad:
+            np.linalg.inv(np.zeros((2, 2)))
+        return np.sum(np.tanh(x))
+    except np.linalg.LinAlgError as error:
+        LOG.append(type(error).__name__)
+        return np.sum(x**3)
+
+
+def with_else_and_finally(x, bad):
+    total = np.sum(x)
+    try:
+        if bad:
+            np.linalg.inv(np.zeros((2, 2)))
+        z = np.sum(np.sin(x)) * total
+    except np.linalg.LinAlgError:
+        z = total * 3.0
+    else:
+        z = z * 2.0
+    finally:
+        LOG.append("finally")
+    return z
+
+
+def finally_only(x):
+    try:
+        s = np.sum(np.exp(x))
+    finally:
+        LOG.append("finally")
+    return s * 2.0
+
+
+def try_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        try:
+            if i == 1:
+                np.linalg.inv(np.zeros((2, 2)))
+            h = np.sum(np.cos(x) * i)
+        except np.linalg.LinAlgError:
+            h = np.sum(x * x)
+        s = s + h
+    return s
+
+
+CASES = [
+    (cholesky_or_fallback, (1.0,)),  # the body runs through
+    (cholesky_or_fallback, (-100.0,)),  # not positive definite: the handler runs
+    (returns_from_both, (False,)),
+    (returns_from_both, (True,)),
+    (with_else_and_finally, (False,)),
+    (with_else_and_finally, (True,)),
+    (finally_only, ()),
+    (try_in_loop, ()),
+]
+
+
+@pytest.mark.parametrize("f, rest", CASES, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_reverse_mode_against_differences(f, rest):
+    check_against_differences(f, X, *rest)
+
+
+@pytest.mark.parametrize("f, rest", CASES, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_forward_mode_against_differences(f, rest):
+    value, tangent = s2s.jvp(f)(X, *rest, V)
+    assert value == pytest.approx(f(X, *rest), rel=1e-12)
+    assert tangent == pytest.approx(along(lambda x: f(x, *rest), X, V), rel=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_finally_and_handler_run_once_per_call(mode):
+    LOG.clear()
+    if mode == "grad":
+        s2s.grad(returns_from_both)(X, True)
+        s2s.grad(with_else_and_finally)(X, True)
+    elif mode == "vjp":
+        s2s.vjp(returns_from_both)(X, True)[1](1.0)
+        s2s.vjp(with_else_and_finally)(X, True)[1](1.0)
+    else:
+        s2s.jvp(returns_from_both)(X, True, V)
+        s2s.jvp(with_else_and_finally)(X, True, V)
+    assert LOG == ["LinAlgError", "finally"]
+
+
+def test_handler_arm_gradient_is_the_handlers():
+    g = s2s.grad(cholesky_or_fallback)(X, -100.0)
+    np.testing.assert_allclose(g, 2 * np.sin(X) * np.cos(X), rtol=1e-12)
+
+
+def test_generated_source_shows_try_except():
+    source = s2s.grad(with_else_and_finally).source
+    primal = source[: source.index("# adjoint sweep")]
+    assert "except np.linalg.LinAlgError:" in primal and "finally:" in primal
+    assert "else:" in primal
+
+
+def two_handlers(x):
+    try:
+        s = np.sum(np.log(x))
+    except ValueError:
+        s = 0.0
+    except FloatingPointError:  # MARK
+        s = 1.0
+    return s
+
+
+def handler_reads_body_value(x):
+    try:
+        y = np.sum(x)
+        s = np.log(y)
+    except FloatingPointError:
+        s = y * 2.0  # MARK
+    return s
+
+
+def body_value_read_after(x):
+    try:
+        y = np.sum(x)  # MARK
+        s = np.log(y)
+    except FloatingPointError:
+        s = 0.0
+    return s + y
+
+
+def write_in_body(x):
+    out = np.zeros(2)
+    try:
+        out[0] = np.sum(x)  # MARK
+    except ValueError:
+        out = np.ones(2)
+    return np.sum(out)
+
+
+def break_out_of_try(x):
+    s = 0.0
+    for _ in range(2):
+        try:
+            s = s + np.sum(x)
+            break  # MARK
+        except ValueError:
+            s = 0.0
+    return s
+
+
+@pytest.mark.parametrize(
+    "f, words",
+    [
+        (two_handlers, "more than one `except` clause"),
+        (handler_reads_body_value, "the handler reads `y`"),
+        (body_value_read_after, "`y` is assigned in the `try` body and read after it"),
+        (write_in_body, "a write into an array"),
+        (break_out_of_try, "`break` out of a `try` statement"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_refused_try_statements_name_the_cause(f, words):
+    for derivative in (s2s.grad(f), lambda x: s2s.jvp(f)(x, V)):
+        with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+            derivative(X)
+        assert_located(info.value, f, "# MARK", words)
+
+
+def test_second_derivative_through_try_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="cannot be differentiated again"):
+        s2s.hvp(cholesky_or_fallback)(X, 1.0, V)

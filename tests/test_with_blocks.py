@@ -1,0 +1,191 @@
+"""``with`` blocks inside the differentiated function (issue 11, item 3).
+
+The body is differentiated; each manager is entered and exited once per derivative call, where
+``f`` enters it; ``np.errstate`` also governs the adjoint sweep of its body. Each construct is
+checked against central differences in reverse mode and forward mode.
+"""
+
+import contextlib
+import warnings
+
+import numpy as np
+import pytest
+from gradcheck import along, check_against_differences
+from located import assert_located, line_of
+
+import s2s
+
+X = np.array([0.3, 0.5, 0.7])
+V = np.array([1.0, -2.0, 0.5])
+ENTERED = []
+
+
+class logged:  # noqa: N801 - used as a function, as contextlib's managers are
+    """A manager that only logs (it touches no array); its exit runs on an exception too."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        ENTERED.append(("enter", self.name))
+        return self.name
+
+    def __exit__(self, *exc):
+        ENTERED.append(("exit", self.name))
+        return False
+
+
+def errstate_block(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(x)
+        z = y * x
+    return np.sum(z)
+
+
+def errstate_return(x):
+    with np.errstate(all="ignore"):
+        return np.sum(np.log(x) * np.sin(x))
+
+
+def nested_managers(x):
+    s = np.sum(x**2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.nullcontext(), np.errstate(over="ignore"):
+            s = s * np.sum(np.exp(x))
+    return s
+
+
+def manager_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        with logged("step") as label:
+            if label == "step":
+                s = s + np.sum(np.tanh(x * (i + 1)))
+    return s
+
+
+def loop_in_manager(x):
+    with logged("fit"):
+        h = x
+        for _ in range(2):
+            h = np.sin(h) * x
+    return np.sum(h)
+
+
+CONSTRUCTS = [errstate_block, errstate_return, nested_managers, manager_in_loop, loop_in_manager]
+
+
+@pytest.mark.parametrize("f", CONSTRUCTS, ids=lambda f: f.__name__)
+def test_reverse_mode_against_differences(f):
+    check_against_differences(f, X)
+
+
+@pytest.mark.parametrize("f", CONSTRUCTS, ids=lambda f: f.__name__)
+def test_forward_mode_against_differences(f):
+    value, tangent = s2s.jvp(f)(X, V)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    assert tangent == pytest.approx(along(f, X, V), rel=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["grad", "vjp", "jvp"])
+def test_manager_is_entered_once_per_call(mode):
+    ENTERED.clear()
+    if mode == "grad":
+        s2s.grad(loop_in_manager)(X)
+    elif mode == "vjp":
+        s2s.vjp(loop_in_manager)(X)[1](1.0)
+    else:
+        s2s.jvp(loop_in_manager)(X, V)
+    assert ENTERED == [("enter", "fit"), ("exit", "fit")]
+    ENTERED.clear()
+    s2s.grad(manager_in_loop)(X)
+    assert ENTERED == [("enter", "step"), ("exit", "step")] * 3
+
+
+def test_errstate_governs_the_adjoint_sweep():
+    """At x = 0, log's adjoint divides by zero: silenced as in the primal, no warning."""
+    x = np.array([0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail the test
+        g = s2s.grad(errstate_block, nan="ignore")(x)
+    assert np.isnan(g[0]) or np.isinf(g[0])
+    source = s2s.grad(errstate_block).source
+    adjoint = source[source.index("# adjoint sweep") :]
+    header = "with np.errstate(divide='ignore', invalid='ignore'):"
+    assert header in adjoint
+    line = line_of(errstate_block, "y = np.log(x)")
+    assert f"# line {line}: y = np.log(x)" in adjoint.split(header)[1]
+
+
+def test_errstate_raise_still_raises_in_grad():
+    def raising(x):
+        with np.errstate(divide="raise"):
+            unused = np.log(x - x)  # dead for the gradient, but f raises here
+        return np.sum(x * 2.0) + 0.0 * unused[0]
+
+    with pytest.raises(FloatingPointError):
+        s2s.grad(raising)(X)
+
+
+def test_exception_in_the_body_exits_the_manager():
+    ENTERED.clear()
+
+    def failing(x):
+        with logged("bad"):
+            y = x @ np.ones((4, 4))  # shapes do not match
+        return np.sum(y)
+
+    with pytest.raises(ValueError):
+        s2s.grad(failing)(X)
+    assert ENTERED == [("enter", "bad"), ("exit", "bad")]
+
+
+def test_generated_source_shows_the_with_block():
+    source = s2s.grad(loop_in_manager).source
+    assert "with logged('fit'):" in source
+    primal = source[: source.index("# adjoint sweep")]
+    assert primal.index("with logged('fit'):") < primal.index("for _ in range(2):")
+    adjoint = source[source.index("# adjoint sweep") :]
+    assert "logged" not in adjoint  # only np.errstate is entered again in the adjoint sweep
+
+
+def break_out_of_with(x):
+    s = 0.0
+    for i in range(3):
+        with logged("step"):
+            s = s + np.sum(x)
+            if i == 1:
+                break  # MARK
+    return s
+
+
+def return_inside_with(x):
+    with logged("step"):
+        if np.sum(x) > 0:
+            return np.sum(x)  # MARK
+        y = x * 2.0
+    return np.sum(y)
+
+
+def errstate_of_a_local(x):
+    mode = "ignore"
+    with np.errstate(divide=mode):  # MARK
+        y = np.log(x)
+    return np.sum(y)
+
+
+@pytest.mark.parametrize(
+    "f, words",
+    [
+        (break_out_of_with, "`break` out of a `with` block"),
+        (return_inside_with, "only as its last statement"),
+        (errstate_of_a_local, "reads the local `mode`"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_refused_with_blocks_name_the_cause(f, words):
+    for derivative in (s2s.grad(f), lambda x: s2s.jvp(f)(x, V)):
+        with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+            derivative(X)
+        assert_located(info.value, f, "# MARK", words)
