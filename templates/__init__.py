@@ -41,6 +41,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     reductions,
     runtime,
     runtime_adjoints,
+    selections,
     shapes,
     sorting,
     statistics,

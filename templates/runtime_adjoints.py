@@ -86,3 +86,84 @@ def power_dbase_dexponent(result, x1, x2):
             0.0,
         ),
     )  # fmt: skip
+
+
+# -- numpy.linalg: solve, det, slogdet ------------------------------------------------------------
+
+GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
+
+
+@linear(rt.as_columns, structural=("b",), source="a reshape: its transpose is from_columns")
+def as_columns(result, x, b):
+    d[x] = rt.unbroadcast(rt.from_columns(d[result], b), x)
+
+
+@linear(rt.from_columns, structural=("b",), source="a reshape: its transpose is as_columns")
+def from_columns(result, x, b):
+    d[x] = rt.unbroadcast(rt.as_columns(d[result], b), x)
+
+
+@adjoint(rt.solve_cotangent, structural=("b",), source=GILES + ": y = A^-T g is solve's adjoint "
+         "with A^T for A: dy = A^-T (dg - dA^T y)")  # fmt: skip
+def solve_cotangent_adjoint(result, g, a, b):
+    z = rt.solve_cotangent(d[result], np.matrix_transpose(a), b)
+    d[g] = rt.unbroadcast(z, g)
+    d[a] = rt.solve_grad_a(result, z, a, b)
+
+
+@tangent(rt.solve_cotangent, source=GILES + ": dy = A^-T (dg - dA^T y)")
+def solve_cotangent_tangent(result, g, a, b):
+    d[result] += rt.solve_cotangent(d[g], a, b)
+    d[result] += rt.solve_cotangent(
+        rt.from_columns(-np.matmul(np.matrix_transpose(d[a]), rt.as_columns(result, b)), b), a, b
+    )
+
+
+@adjoint(rt.solve_grad_a, structural=("a", "b"), source="-gb x^T: bilinear in gb and x")
+def solve_grad_a_adjoint(result, gb, x, a, b):
+    d[gb] = rt.unbroadcast(rt.from_columns(-np.matmul(d[result], rt.as_columns(x, b)), b), gb)
+    d[x] = rt.unbroadcast(
+        rt.from_columns(-np.matmul(np.matrix_transpose(d[result]), rt.as_columns(gb, b)), b), x
+    )
+
+
+@tangent(rt.solve_grad_a, source="-gb x^T: bilinear in gb and x")
+def solve_grad_a_tangent(result, gb, x, a, b):
+    d[result] += rt.solve_grad_a(d[gb], x, a, b)
+    d[result] += rt.solve_grad_a(gb, d[x], a, b)
+
+
+# with M = det(A) A^-T = adj(A)^T, dM = tr(A^-1 dA) M - M dA^T A^-T (a nonsingular A: at a
+# singular one np.linalg.inv raises LinAlgError, never a wrong value)
+@adjoint(rt.det_adjoint, source=GILES + ": d(det A^-T) = tr(A^-1 dA) det A^-T - det A^-T dA^T A^-T")
+def det_adjoint_adjoint(result, g, a):
+    d[g] = rt.unbroadcast(np.sum(d[result] * rt.det_adjoint(1.0, a), axis=(-2, -1)), g)
+    inv_t = np.matrix_transpose(np.linalg.inv(a))
+    d[a] = result * np.sum(inv_t * d[result], axis=(-2, -1), keepdims=True) - np.matmul(
+        np.matmul(inv_t, np.matrix_transpose(d[result])), result
+    )
+
+
+@tangent(rt.det_adjoint, source=GILES + ": d(det A^-T) = tr(A^-1 dA) det A^-T - det A^-T dA^T A^-T")
+def det_adjoint_tangent(result, g, a):
+    d[result] += rt.det_adjoint(d[g], a)
+    d[result] += result * np.sum(
+        np.matrix_transpose(np.linalg.inv(a)) * d[a], axis=(-2, -1), keepdims=True
+    ) - np.matmul(
+        np.matmul(result, np.matrix_transpose(d[a])), np.matrix_transpose(np.linalg.inv(a))
+    )
+
+
+@adjoint(rt.slogdet_adjoint, source=GILES + ": d(A^-T) = -A^-T dA^T A^-T")
+def slogdet_adjoint_adjoint(result, g_logabsdet, a):
+    inv_t = np.matrix_transpose(np.linalg.inv(a))
+    d[g_logabsdet] = rt.unbroadcast(np.sum(d[result] * inv_t, axis=(-2, -1)), g_logabsdet)
+    d[a] = -np.matmul(np.matmul(inv_t, np.matrix_transpose(d[result])), result)
+
+
+@tangent(rt.slogdet_adjoint, source=GILES + ": d(A^-T) = -A^-T dA^T A^-T")
+def slogdet_adjoint_tangent(result, g_logabsdet, a):
+    d[result] += rt.slogdet_adjoint(d[g_logabsdet], a)
+    d[result] += -np.matmul(
+        np.matmul(result, np.matrix_transpose(d[a])), np.matrix_transpose(np.linalg.inv(a))
+    )

@@ -90,7 +90,9 @@ from s2s.runtime.kinds import (
 from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
     adjugate,
+    as_columns,
     det_adjoint,
+    from_columns,
     norm_adjoint,
     solve_cotangent,
     solve_grad_a,
@@ -173,6 +175,13 @@ from s2s.runtime.reductions import (
     reduced_size,
     unreduce,
     var_adjoint,
+)
+from s2s.runtime.selections import (
+    choose_parts,
+    compress_key,
+    extract_key,
+    select_masks,
+    select_parts,
 )
 from s2s.runtime.shapes import (
     take_key,
@@ -437,6 +446,8 @@ __all__ = [
     "slogdet_adjoint",
     "solve_cotangent",
     "solve_grad_a",
+    "as_columns",
+    "from_columns",
     "sort_adjoint",
     "stop_gradient",
     "subderivative",
@@ -479,6 +490,11 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "choose_parts",
+    "compress_key",
+    "extract_key",
+    "select_masks",
+    "select_parts",
     "along_axis_key",
     "delete_key",
     "uncolumn_stack",

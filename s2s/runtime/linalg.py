@@ -116,6 +116,20 @@ def _as(xp: Any, value: Any, dtype: Any) -> Any:
     return np.asarray(value, dtype=dtype) if xp is np else xp.asarray(np.asarray(value, dtype))
 
 
+@reads_shape_only(1)
+def as_columns(x: Any, b: Any) -> Any:
+    """``x`` as a stack of matrices: ``x[..., None]`` when ``b`` (an array or ``Like``) is one
+    vector (``b.ndim == 1``, as numpy 2's ``solve`` decides), else ``x`` itself. Linear: its
+    transpose is :func:`from_columns`. Source: numpy.linalg.solve's shapes."""
+    return array_namespace(x).expand_dims(x, -1) if len(shape_of(b)) == 1 else x
+
+
+@reads_shape_only(1)
+def from_columns(x: Any, b: Any) -> Any:
+    """The inverse of :func:`as_columns`: ``x[..., 0]`` when ``b`` is one vector, else ``x``."""
+    return x[..., 0] if len(shape_of(b)) == 1 else x
+
+
 @reads_shape_only(2)
 def solve_cotangent(g: Any, a: Any, b: Any) -> Any:
     """``solve(A^T, g)``: the adjoint of ``x = np.linalg.solve(a, b)`` before unbroadcasting.

@@ -350,6 +350,24 @@ NONDIFF = [
         normal(3),
         expected=_ones,
     ),  # fmt: skip
+    R(
+        rt.select_masks,
+        lambda x: np.sum(x * rt.select_masks([x > 0], x)[0]),
+        away0(4),
+        expected=lambda x: ((x > 0).astype(x.dtype),),
+    ),  # fmt: skip
+    R(
+        rt.compress_key,
+        lambda x: np.sum(x) * len(rt.compress_key([True, False], x, 0)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.extract_key,
+        lambda x: np.sum(x * rt.extract_key(x > 0, x)),
+        away0(4),
+        expected=lambda x: ((x > 0).astype(x.dtype),),
+    ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.undefined_of, with_marker_test, normal(3), expected=_ones),

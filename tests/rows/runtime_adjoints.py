@@ -5,7 +5,7 @@ differentiates them, DESIGN 10). Structural arguments are fixed; the others are 
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal, positive
+from rows.spec import R, normal, positive, wellcond
 
 REF_2x3 = np.zeros((2, 3))
 QUOTIENT = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, -1.0]])
@@ -41,5 +41,53 @@ ROWS = [
         lambda x1: rt.power_dbase_dexponent(x1, np.array([0.0, 1.5, -2.0])),
         positive(2, 3),
         tag="zero-exponent",
+    ),  # fmt: skip
+]
+
+VECTOR = np.zeros(3)
+MATRIX_B = np.zeros((3, 2))
+
+ROWS += [
+    R(rt.as_columns, lambda x: rt.as_columns(x, VECTOR) * 2.0, normal(3), tag="vector"),
+    R(rt.as_columns, lambda x: rt.as_columns(x, MATRIX_B) * 2.0, normal(3, 2), tag="matrix"),
+    R(rt.from_columns, lambda x: rt.from_columns(x, VECTOR) * 2.0, normal(3, 1), tag="vector"),
+    R(rt.from_columns, lambda x: rt.from_columns(x, MATRIX_B) * 2.0, normal(3, 2), tag="matrix"),
+    R(
+        rt.solve_cotangent,
+        lambda g, a: rt.solve_cotangent(g, a, VECTOR),
+        normal(3),
+        wellcond(3, 3),
+        tag="vector",
+    ),  # fmt: skip
+    R(
+        rt.solve_cotangent,
+        lambda g, a: rt.solve_cotangent(g, a, MATRIX_B),
+        normal(3, 2),
+        wellcond(3, 3),
+        tag="matrix",
+    ),  # fmt: skip
+    R(
+        rt.solve_grad_a,
+        lambda gb, x: rt.solve_grad_a(gb, x, np.zeros((3, 3)), VECTOR),
+        normal(3),
+        normal(3),
+        tag="vector",
+    ),  # fmt: skip
+    R(
+        rt.solve_grad_a,
+        lambda gb, x: rt.solve_grad_a(gb, x, np.zeros((3, 3)), MATRIX_B),
+        normal(3, 2),
+        normal(3, 2),
+        tag="matrix",
+    ),  # fmt: skip
+    R(rt.det_adjoint, lambda g, a: rt.det_adjoint(g, a), normal(), wellcond(3, 3)),
+    R(rt.det_adjoint, lambda g, a: rt.det_adjoint(g, a), normal(2), wellcond(2, 3, 3), tag="batch"),
+    R(rt.slogdet_adjoint, lambda g, a: rt.slogdet_adjoint(g, a), normal(), wellcond(3, 3)),
+    R(
+        rt.slogdet_adjoint,
+        lambda g, a: rt.slogdet_adjoint(g, a),
+        normal(2),
+        wellcond(2, 3, 3),
+        tag="batch",
     ),  # fmt: skip
 ]
