@@ -41,18 +41,17 @@ from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_
 from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
-    BUILTIN_ALIASES,
     COMPARE_UFUNCS,
     METADATA,
     METHODS,
     UNARY_UFUNCS,
     VARARG_METHODS,
+    as_write,
     base_name,
+    call_op,
     emitted_target,
-    hashable,
     keyword_variant,
     name_node,
-    ufunc_at_write,
 )
 from s2s.frontend.structure import (
     Structured,
@@ -65,9 +64,7 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(
-    Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects
-):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -342,8 +339,7 @@ class Normalizer(
                 expr.args = [self.as_tuple(a) for a in args]
                 expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
                                  for k in keywords]  # fmt: skip
-            op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
-            return Stmt((), expr, keyword_variant(op, kwargs), args, dict(kwargs))
+            return Stmt((), expr, call_op(target.obj, kwargs), args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
             function = self.env[node.func.id]
             captured, signature = self.lifted[function]
@@ -360,16 +356,12 @@ class Normalizer(
 
     # -- statements ----------------------------------------------------------------------------
     def statement(self, stmt: gast.stmt) -> None:
-        self.node = stmt
+        self.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
             if appended_list(stmt.value) in self.outside_lists:  # a side effect, kept as is
                 self.emit_assign((), stmt.value)
-                return
-            write = ufunc_at_write(stmt.value)
-            if write is not None:  # np.add.at(buf, idx, v): buf[...] = _s2s.add_at(buf, idx, v)
-                self.setitem(*write)
                 return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
                 xs = self.load(stmt.value.func.value)

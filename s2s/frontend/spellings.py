@@ -75,26 +75,31 @@ AT_FUNCTIONS: dict[Any, Any] = {
 }  # fmt: skip
 
 
-def ufunc_at_write(node: gast.expr) -> tuple[gast.Subscript, gast.Call] | None:
-    """``np.add.at(buf, idx, v)`` (a statement) as the target ``buf[...]`` and the value
-    ``_s2s.add_at(buf, idx, v)`` of the write that does the same; ``None`` for anything else."""
+def as_write(stmt: gast.stmt) -> gast.stmt:
+    """``np.add.at(buf, idx, v)`` (a statement) as the write ``buf[...] = _s2s.add_at(buf,
+    idx, v)`` that does the same, at the same location; any other statement unchanged."""
+    node = stmt.value if isinstance(stmt, gast.Expr) else None
     if not isinstance(node, gast.Call) or node.keywords or len(node.args) != 3:
-        return None
-    target = getattr(node.func, "s2s_target", None)
-    obj = getattr(target, "obj", None)
+        return stmt
+    obj = getattr(getattr(node.func, "s2s_target", None), "obj", None)
     ufunc = getattr(obj, "__self__", None)
     if getattr(obj, "__name__", "") != "at" or not isinstance(ufunc, np.ufunc):
-        return None
+        return stmt
     function = AT_FUNCTIONS.get(ufunc)
     if function is None or not isinstance(node.args[0], gast.Name):
-        return None
+        return stmt
     func = attr_chain("_s2s." + function.__name__)
     func.s2s_target = Target(function, "global", "_s2s", (function.__name__,))
-    args = [copy.deepcopy(a) for a in node.args]
-    value = gast.Call(func=func, args=args, keywords=[])
-    buf = name_node(node.args[0].id)
+    value = gast.Call(func=func, args=[copy.deepcopy(a) for a in node.args], keywords=[])
     ellipsis = gast.Constant(value=Ellipsis, kind=None)
-    return gast.Subscript(value=buf, slice=ellipsis, ctx=gast.Store()), value
+    buf = gast.Subscript(value=name_node(node.args[0].id), slice=ellipsis, ctx=gast.Store())
+    write = gast.Assign(targets=[buf], value=value, type_comment=None)
+    return gast.copy_location(write, stmt)
+
+
+def call_op(obj: Any, keywords: Any) -> Any:
+    """The function whose rule differentiates a call of ``obj`` with these keyword names."""
+    return keyword_variant(BUILTIN_ALIASES.get(obj, obj) if hashable(obj) else obj, keywords)
 
 
 def keyword_variant(op: Any, keywords: Any) -> Any:
