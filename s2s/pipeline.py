@@ -33,6 +33,7 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
@@ -123,6 +124,7 @@ def generate(
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
+    scale_in_place(sweeps.adjoint, activity.types, ir)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
