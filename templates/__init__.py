@@ -35,6 +35,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     linalg_spectral,
     masked_reductions,
     multi,
+    nanstats,
     nondiff,
     products,
     pymath,

@@ -206,6 +206,11 @@ def undstack(result, g, tup):
     d[g] = rt.unsplit(d[result], g, rt.undstack, tup)
 
 
+@linear(rt.average_weights, structural=("a", "axis"), source="a reshape: reshape back")
+def average_weights(result, a, axis, weights):
+    d[weights] = np.reshape(d[result], rt.shape_of(weights))
+
+
 @linear(rt.unsum, structural=("items",), source="copies: their transpose adds")
 def unsum(result, g, items):
     d[g] = rt.unsum_back(d[result], g)

@@ -31,6 +31,8 @@ NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {
     "numpy.prod": NEEDS + "prod_adjoint (exact with zeros)",
     "numpy.cumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
+    "numpy.nanprod": NEEDS + "prod_adjoint (exact with zeros)",
+    "numpy.nancumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.einsum": NEEDS + "einsum_grads",
     "numpy.linalg.norm": NEEDS + "norm_adjoint",
     "numpy.linalg.vector_norm": NEEDS + "vector_norm_adjoint",

@@ -618,6 +618,7 @@ def _shape_only_calls():
         (rt.compress_key, ([True, False, True], a, 1)),
         (rt.extract_key, (a > 0, a)),
         (rt.extract_key, ([0, 1, 1], a)),
+        (rt.average_weights, (a, 1, rand(3))),
     ]
 
 
@@ -872,6 +873,15 @@ def test_choose_parts_route_each_entry_to_its_choice():
     assert parts[1].shape == (1,) and parts[1][0] == g[2]
     stacked = rt.choose_parts(g, a, np.zeros((4, 4)), "clip")
     np.testing.assert_array_equal(stacked[3], [0, 0, 0, g[3]])
+
+
+def test_average_weights_lie_along_the_axis():
+    a, w = rand(2, 3), rand(3)
+    assert rt.average_weights(a, None, None) == 1.0
+    assert rt.average_weights(a, 1, w).shape == (1, 3)
+    assert rt.average_weights(a, None, a) is a
+    expected = np.average(a, axis=1, weights=w)
+    np.testing.assert_allclose(np.sum(a * rt.average_weights(a, 1, w), axis=1) / w.sum(), expected)
 
 
 def test_compress_and_extract_keys_gather_as_numpy_does():

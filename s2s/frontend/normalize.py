@@ -352,6 +352,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             return stmt
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
+        expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
         return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
 
     # -- statements ----------------------------------------------------------------------------

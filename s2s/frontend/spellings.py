@@ -156,6 +156,11 @@ def base_name(node: gast.expr) -> str:
         target = getattr(node.func, "s2s_target", None)
         if isinstance(target, Method):
             return target.name
+        if isinstance(target, Target) and target.scope == "argument":  # act(x): tanh_1
+            name = getattr(getattr(target.obj, "__func__", target.obj), "__name__", "")
+            if name.isidentifier():
+                return name
+            return "call"
         if isinstance(node.func, gast.Attribute):
             return node.func.attr
         if isinstance(node.func, gast.Name):

@@ -177,6 +177,7 @@ from s2s.runtime.reductions import (
     var_adjoint,
 )
 from s2s.runtime.selections import (
+    average_weights,
     choose_parts,
     compress_key,
     extract_key,
@@ -491,6 +492,7 @@ __all__ = [
     "lib",
     "times_weights",
     "choose_parts",
+    "average_weights",
     "compress_key",
     "extract_key",
     "select_masks",

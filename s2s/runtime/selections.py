@@ -79,3 +79,19 @@ def extract_key(condition: Any, arr: Any) -> Any:
     if flat.shape[0] == int(np.prod(shape)):  # a mask of arr's entries (Dask: no lengths)
         return xp.reshape(flat, shape)
     return tuple(xp.unravel_index(xp.nonzero(flat)[0], shape))
+
+
+@reads_shape_only(0)
+def average_weights(a: Any, axis: Any, weights: Any) -> Any:
+    """``weights`` as ``np.average(a, axis, weights)`` reads them, broadcastable against
+    ``a``: as given when they have ``a``'s shape, else a 1-D array along ``axis`` reshaped to
+    lie on it; ``1.0`` when ``None``. Source: numpy.average."""
+    if weights is None:
+        return 1.0
+    shape = tuple(shape_of(a))
+    if tuple(np.shape(weights)) == shape:
+        return weights
+    axis = normalize_axis_index(axis, len(shape))
+    steps = [1] * len(shape)
+    steps[axis] = shape[axis]
+    return array_namespace(weights).reshape(weights, tuple(steps))

@@ -75,6 +75,7 @@ def placed_at_slice(a, b):
 
 
 ROWS = [
+    R(rt.average_weights, lambda w: rt.average_weights(REF_2x3, 1, w), normal(3)),
     R(rt.uncolumn_stack, split_column_stacked, normal(3, 3)),
     R(rt.undstack, split_dstacked, normal(1, 3, 3)),
     R(
