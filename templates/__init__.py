@@ -32,6 +32,8 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     linalg,
     linalg_api,
     linalg_extra,
+    linalg_spectral,
+    masked_reductions,
     multi,
     nanstats,
     nondiff,
@@ -45,6 +47,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     sorting,
     statistics,
     tilings,
+    ufunc_at,
     ufuncs,
     ufuncs_extra,
 )

@@ -241,12 +241,11 @@ def sum_out(x):
     return np.sum(x, out=buf)  # MARK
 
 
-def sum_where(x):
-    mask = x > 0
-    return np.sum(x, where=mask)  # MARK
+def std_correction(x):
+    return np.std(x, correction=1)  # MARK  (where= is supported: tests/test_reduction_edges.py)
 
 
-@pytest.mark.parametrize("func, keyword", [(sum_out, "out"), (sum_where, "where")])
+@pytest.mark.parametrize("func, keyword", [(sum_out, "out"), (std_correction, "correction")])
 def test_unsupported_argument(func, keyword):
     with pytest.raises(s2s.UnsupportedArgumentError) as info:
         s2s.grad(func)(X)

@@ -36,6 +36,10 @@ class Primal:
     filename: str
     lines: list[str] = field(repr=False)
     notes: list[str] = field(default_factory=list)  # comment lines atop the generated code
+    # arguments known when specializing (not differentiated, never assigned), and the callables
+    # read from them: frontend/callables.py fills both, analysis may read and add
+    values: dict[str, Any] = field(default_factory=dict, repr=False)
+    bound: list[Any] = field(default_factory=list, repr=False)
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line). In a

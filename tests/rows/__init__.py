@@ -9,6 +9,8 @@ from rows import (
     linalg,
     linalg_api,
     linalg_extra,
+    linalg_spectral,
+    masked_reductions,
     multi,
     nanstats,
     nondiff,
@@ -26,6 +28,7 @@ from rows import (
     sorting,
     statistics,
     tilings,
+    ufunc_at,
     ufuncs,
     ufuncs_extra,
 )
@@ -34,6 +37,7 @@ from rows.spec import Row
 DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
     *ufuncs_extra.ROWS,
+    *ufunc_at.ROWS,
     *arrangements.ROWS,
     *contractions.ROWS,
     *statistics.ROWS,
@@ -49,6 +53,8 @@ DIFFERENTIABLE: list[Row] = [
     *linalg.ROWS,
     *linalg_api.ROWS,
     *linalg_extra.ROWS,
+    *linalg_spectral.ROWS,
+    *masked_reductions.ROWS,
     *decompositions.ROWS,
     *keywords.ROWS,
     *runtime.ROWS,
