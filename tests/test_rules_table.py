@@ -6,6 +6,7 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -24,6 +25,8 @@ def _generated() -> str:
 
 def test_the_committed_table_is_not_stale():
     pytest.importorskip("scipy")  # the committed table includes scipy's rules
+    if not hasattr(np, "row_stack"):
+        pytest.skip("the table is generated under numpy < 2.5, which still has np.row_stack")
     page = PAGE.read_text()
     assert "<!-- rules table" in page and "<!-- end of rules table -->" in page
     generated = _generated()

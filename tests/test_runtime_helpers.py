@@ -802,7 +802,21 @@ def test_tile_plan_and_repeat_key_and_kron_plan():
     assert split == (2, 1, 3, 4) and a_axes == (0, 2) and b_axes == (1, 3)
 
 
-@pytest.mark.parametrize("sizes", [(3, 3), (2, 3), (3, 2), (2, 2)])
+def _numpy_crosses_2_vectors() -> bool:
+    """numpy 2.0 deprecated 2-vectors in np.cross and numpy 2.5 refuses them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            np.cross(np.ones(2), np.ones(2))
+        except ValueError:
+            return False
+    return True
+
+
+CROSS_SIZES = [(3, 3)] + ([(2, 3), (3, 2), (2, 2)] if _numpy_crosses_2_vectors() else [])
+
+
+@pytest.mark.parametrize("sizes", CROSS_SIZES)
 def test_cross_adjoint_is_the_transpose_of_the_cross_product(sizes):
     a, b = rand(4, sizes[0]), rand(sizes[1])
     with warnings.catch_warnings():

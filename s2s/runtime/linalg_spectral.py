@@ -46,6 +46,24 @@ REPEATED = (
 )
 
 
+def _real(x: Any) -> Any:
+    """``x`` as a real array, or ``None`` when it has a nonzero imaginary part. numpy 2.5
+    returns eig's and eigvals' results as complex arrays even for a real spectrum (with
+    imaginary parts exactly 0: LAPACK's ``geev`` gives them so), and a cotangent reaching
+    them through complex arithmetic is complex with zero imaginary parts too."""
+    if x is None or not np.iscomplexobj(x):
+        return x
+    xp = array_namespace(x)
+    if xp is not np:  # no host read on a device: NaNs mark a complex spectrum
+        return xp.where(xp.any(x.imag != 0), xp.nan, x.real)
+    return x.real if bool(xp.all(x.imag == 0)) else None
+
+
+def _real_part(g: Any) -> Any:
+    # a cotangent that reached a complex result (numpy 2.5) is complex, with no imaginary part
+    return g.real if g is not None and np.iscomplexobj(g) else g
+
+
 def _gaps(w: Any) -> Any:
     # F_ij = 1 / (w_j - w_i), 0 on the diagonal (and where two eigenvalues are equal)
     return div_or_zero(1.0, w[..., None, :] - w[..., :, None])
@@ -67,8 +85,10 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     section 3.1 (dD = diag(V^-1 dA V), dV = V (F o V^-1 dA V)), with the projection of each
     column's derivative orthogonal to the column for unit length.
     """
-    if np.iscomplexobj(w) or np.iscomplexobj(v):
+    w, v = _real(w), _real(v)
+    if w is None or v is None:
         return _undefined("eig", COMPLEX)
+    g_w, g_v = _real_part(g_w), _real_part(g_v)
     if g_w is None and g_v is None:
         return zeros_like_acc(v)
     xp = array_namespace(v)
@@ -94,7 +114,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
     A complex spectrum or repeated eigenvalues raise ``ValueError`` (no derivative: see
     :func:`eig_adjoint`). Source: Giles 2008, section 3.1."""
-    if np.iscomplexobj(w) or np.iscomplexobj(v):
+    w, v = _real(w), _real(v)
+    if w is None or v is None:
         raise ValueError(COMPLEX)
     c = np.linalg.solve(v, t @ v)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
@@ -110,6 +131,7 @@ def _matching(a: Any, values: Any) -> tuple[Any, Any]:
     # eig(a) with its eigenvalues in the order of `values` (numpy's eigvals gives the same
     # LAPACK order; matched by value so that a reordering cannot pair the wrong vectors)
     w, v = np.linalg.eig(a)
+    w, v = w.real, v.real  # called only for a real spectrum
     order = np.argmin(np.abs(values[..., :, None] - w[..., None, :]), axis=-1)
     w = np.take_along_axis(w, order, axis=-1)
     v = np.take_along_axis(v, order[..., None, :], axis=-1)
@@ -120,7 +142,8 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     """The adjoint of ``np.linalg.eigvals(a)`` (a real spectrum): ``V^-T diag(g) V^T``, with
     the eigenvectors from one more ``np.linalg.eig``. Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
     """
-    if np.iscomplexobj(values):
+    values = _real(values)
+    if values is None:
         return _undefined("eigvals", COMPLEX)
     w, v = _matching(a, values)
     return eig_adjoint(g, None, w, v)
@@ -128,7 +151,8 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
 
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``)."""
-    if np.iscomplexobj(values):
+    values = _real(values)
+    if values is None:
         raise ValueError(COMPLEX)
     w, v = _matching(a, values)
     c = np.linalg.solve(v, t @ v)

@@ -2,7 +2,9 @@
 
 Matrices with a real spectrum are drawn as ``S diag(1..n) S^-1`` with ``S`` well conditioned;
 functions of the eigenvectors are invariant under each vector's sign (``v * v``), so
-difference quotients do not depend on LAPACK's sign choices.
+difference quotients do not depend on LAPACK's sign choices. numpy 2.5 returns eig's and
+eigvals' results as complex arrays (with zero imaginary parts here), so each row takes
+``np.real`` of them, as code that runs under both numpy versions does.
 """
 
 import numpy as np
@@ -23,12 +25,16 @@ def real_spectrum(*shape: int) -> Arg:
 
 def eig_both(a):
     w, v = np.linalg.eig(a)
-    return v * v * w[..., None, :]
+    return np.real(v * v * w[..., None, :])
 
 
 def eig_vectors(a):
     w, v = np.linalg.eig(a)
-    return v * v
+    return np.real(v * v)
+
+
+def eigvals_real(a):
+    return np.real(np.linalg.eigvals(a))
 
 
 def lstsq_all(a, b):
@@ -37,11 +43,11 @@ def lstsq_all(a, b):
 
 
 ROWS = [
-    R(np.linalg.eig, lambda a: np.linalg.eig(a)[0], real_spectrum(3, 3), tag="values"),
+    R(np.linalg.eig, lambda a: np.real(np.linalg.eig(a)[0]), real_spectrum(3, 3), tag="values"),
     R(np.linalg.eig, eig_vectors, real_spectrum(3, 3), tag="vectors"),
     R(np.linalg.eig, eig_both, real_spectrum(2, 3, 3), tag="batch"),
-    R(np.linalg.eigvals, lambda a: np.linalg.eigvals(a), real_spectrum(4, 4)),
-    R(np.linalg.eigvals, lambda a: np.linalg.eigvals(a), real_spectrum(2, 3, 3), tag="batch"),
+    R(np.linalg.eigvals, lambda a: np.real(np.linalg.eigvals(a)), real_spectrum(4, 4)),
+    R(np.linalg.eigvals, eigvals_real, real_spectrum(2, 3, 3), tag="batch"),
     R(np.linalg.lstsq, lambda a, b: np.linalg.lstsq(a, b)[0], normal(5, 3), normal(5), tag="x"),
     R(np.linalg.lstsq, lstsq_all, normal(5, 3), normal(5, 2), tag="all"),
     R(np.linalg.lstsq, lstsq_all, normal(3, 5), normal(3), tag="wide"),
