@@ -44,6 +44,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     runtime_adjoints,
     selections,
     shapes,
+    signals,
     sorting,
     statistics,
     tilings,

@@ -44,6 +44,8 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.tensorinv": NEEDS + "tensorinv_adjoint",
     "numpy.linalg.tensorsolve": NEEDS + "tensorsolve_grad_a",
     "numpy.cross": NEEDS + "cross_adjoint",
+    "numpy.convolve": NEEDS + "convolve_grad",
+    "numpy.correlate": NEEDS + "convolve_grad",
     "numpy.select": NEEDS + "select_parts (a list cotangent)",
     "numpy.choose": NEEDS + "choose_parts",
     "numpy.linalg.eigh": NEEDS + "eigh_adjoint",

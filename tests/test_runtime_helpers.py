@@ -619,6 +619,8 @@ def _shape_only_calls():
         (rt.extract_key, (a > 0, a)),
         (rt.extract_key, ([0, 1, 1], a)),
         (rt.average_weights, (a, 1, rand(3))),
+        (rt.trapezoid_weights, (a, None, 0.5, 0)),
+        (rt.linspace_t, (a, 2, True, 0)),
     ]
 
 
@@ -914,3 +916,29 @@ def test_as_columns_and_from_columns_follow_solves_vector_rule():
     assert rt.as_columns(m, m) is m and rt.from_columns(m, m) is m
     record = rt.like(x)  # a shape record stands for b
     np.testing.assert_array_equal(rt.as_columns(x, record), x[:, None])
+
+
+# -- convolutions, trapezoid, linspace -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("sizes", [(5, 3), (3, 5)])
+def test_convolve_grad_is_the_transpose_of_the_convolution(mode, sizes):
+    a, v = rand(sizes[0]), rand(sizes[1])
+    da, dv = rand(sizes[0]), rand(sizes[1])
+    for fn, flip in ((np.convolve, False), (np.correlate, True)):
+        out = fn(a, v, mode)
+        g = rand(*out.shape)
+        jv = fn(da, v, mode) + fn(a, dv, mode)
+        ga = rt.convolve_grad(g, a, v, mode, True, flip)
+        gv = rt.convolve_grad(g, a, v, mode, False, flip)
+        assert np.sum(g * jv) == pytest.approx(np.sum(ga * da) + np.sum(gv * dv), rel=1e-12)
+
+
+def test_trapezoid_weights_and_linspace_fractions():
+    y, x = rand(2, 4), np.array([0.0, 1.0, 1.5, 3.0])
+    for kwargs in ({}, {"dx": 0.5}, {"x": x}, {"x": np.tile(x, (2, 1))}):
+        w = rt.trapezoid_weights(y, kwargs.get("x"), kwargs.get("dx", 1.0), 1)
+        np.testing.assert_allclose(np.sum(y * w, axis=1), np.trapezoid(y, axis=1, **kwargs))
+    t = rt.linspace_t(np.zeros((2, 5)), 5, False, 1)
+    np.testing.assert_allclose(2.0 + 3.0 * t[0], np.linspace(2.0, 5.0, 5, endpoint=False))

@@ -202,6 +202,7 @@ from s2s.runtime.shapes import (
     untranspose,
     unvstack,
 )
+from s2s.runtime.signals import convolve_grad, linspace_t, trapezoid_weights
 from s2s.runtime.sorting import (
     cumprod_adjoint,
     median_adjoint,
@@ -491,6 +492,9 @@ __all__ = [
     "zeros_like_acc",
     "lib",
     "times_weights",
+    "convolve_grad",
+    "linspace_t",
+    "trapezoid_weights",
     "choose_parts",
     "average_weights",
     "compress_key",

@@ -369,6 +369,18 @@ NONDIFF = [
         away0(4),
         expected=lambda x: ((x > 0).astype(x.dtype),),
     ),  # fmt: skip
+    R(
+        rt.trapezoid_weights,
+        lambda x: np.sum(x * rt.trapezoid_weights(x)),
+        normal(3),
+        expected=lambda x: (np.array([0.5, 1.0, 0.5], x.dtype),),
+    ),  # fmt: skip
+    R(
+        rt.linspace_t,
+        lambda x: np.sum(x * rt.linspace_t(x, 3)),
+        normal(3),
+        expected=lambda x: (np.array([0.0, 0.5, 1.0], x.dtype),),
+    ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.undefined_of, with_marker_test, normal(3), expected=_ones),

@@ -1,0 +1,73 @@
+"""Helpers for the rules of convolutions, the trapezoid rule and linspace (real inputs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
+
+from s2s.runtime.core import reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.namespace import array_namespace
+
+
+def convolve_grad(g: Any, a: Any, v: Any, mode: str, first: bool, flip: bool = False) -> Any:
+    """The adjoint of ``np.convolve(a, v, mode)`` (``flip``: of ``np.correlate``, a convolution
+    with ``v`` reversed) in ``a`` (``first``) or ``v``: ``g`` placed where its entries sit in
+    the full convolution (zeros elsewhere), correlated with the other operand ('valid').
+    Source: numpy.convolve (full length n + m - 1; 'same' and 'valid' are centred slices)."""
+    xp = array_namespace(g, a, v)
+    a, v = xp.asarray(a), xp.asarray(v)
+    w = v[::-1] if flip else v
+    n, m = a.shape[0], w.shape[0]
+    start = {"full": 0, "same": (min(n, m) - 1) // 2, "valid": min(n, m) - 1}[mode]
+    g = xp.reshape(xp.asarray(g), (-1,))
+    after = n + m - 1 - start - g.shape[0]
+    full = xp.concatenate(
+        [xp.zeros_like(g[:1].repeat(start)), g, xp.zeros_like(g[:1].repeat(after))]
+    )
+    if first:
+        return unbroadcast(xp.correlate(full, w, "valid"), a)
+    grad = xp.correlate(full, a, "valid")
+    return unbroadcast(grad[::-1] if flip else grad, v)
+
+
+@reads_shape_only(0)
+def trapezoid_weights(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    """The weights ``w`` with ``np.trapezoid(y, x, dx, axis) == sum(w * y, axis)``: half the
+    spacing on each side of a sample (``dx`` apart, or ``x``'s differences: 1-D along
+    ``axis`` or ``y``'s shape), broadcastable against ``y``. Source: the trapezoid rule."""
+    shape = tuple(shape_of(y))
+    axis = normalize_axis_index(axis, len(shape))
+    xp = array_namespace(y, x)
+    if x is None:
+        n = shape[axis]
+        h = xp.full((n - 1,), dx, dtype=np.result_type(dx, 1.0))
+        steps = [1] * len(shape)
+        steps[axis] = n
+        edges = xp.concatenate([h[:1] * 0, h]) + xp.concatenate([h, h[:1] * 0])
+        return xp.reshape(edges / 2, tuple(steps))
+    x = xp.asarray(x)
+    if x.ndim == 1:
+        steps = [1] * len(shape)
+        steps[axis] = x.shape[0]
+        x = xp.reshape(x, tuple(steps))
+    h = xp.diff(x, axis=axis)
+    zero = xp.zeros_like(xp.take(h, xp.asarray([0]), axis=axis))
+    return (xp.concatenate([zero, h], axis=axis) + xp.concatenate([h, zero], axis=axis)) / 2
+
+
+@reads_shape_only(0)
+def linspace_t(ref: Any, num: int = 50, endpoint: bool = True, axis: int = 0) -> Any:
+    """The fractions ``t`` with ``np.linspace(start, stop, num, endpoint, axis=axis) == start +
+    (stop - start) t``: ``k / (num - 1)`` (``k / num`` without the endpoint), on ``axis`` of
+    ``ref`` (an array of the result's shape: its cotangent), in ``ref``'s namespace.
+    Source: numpy.linspace."""
+    ndim = len(shape_of(ref))
+    axis = normalize_axis_index(axis, ndim)
+    xp = array_namespace(ref)
+    div = (num - 1) if endpoint else num
+    t = xp.arange(num, dtype=np.float64) / (div if div > 0 else 1)
+    steps = [1] * ndim
+    steps[axis] = num
+    return xp.reshape(t, tuple(steps))
