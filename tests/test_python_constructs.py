@@ -90,6 +90,12 @@ def starred_rows(x):
     return np.sum(first * others[0]) + np.sum(np.stack(others) ** 2) + len(others)
 
 
+def starred_rows_summed(x):
+    m = np.outer(x, x + 1.0)
+    first, *rest = m
+    return np.sum(first * sum(rest))
+
+
 def dict_filled_by_key(x):
     d = {}
     d["h"] = np.tanh(x)
@@ -142,7 +148,7 @@ def list_literal_to_helper(x):
 CONSTRUCTS = [
     math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
-    starred_middle_of_tuple, starred_list, starred_rows, dict_filled_by_key,
+    starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper,
 ]  # fmt: skip

@@ -573,11 +573,13 @@ def _shape_only_calls():
         (rt.unindexed, (a, (slice(None), [0, 2]))),
         (rt.uncast, (rand(2, 3), a, a)),
         (rt.unsum, (rand(2, 3), [a, a])),
+        (rt.unsum, (rand(3), a)),  # sum(a) of one array: the sum of its rows
         (rt.expand_reduced, (rand(3), a, 0)),
         (rt.unreduce, (rand(3), a, 0)),
         (rt.cumsum_adjoint, (rand(6), a)),
         (rt.unconcatenate, (rand(4, 3), (a, a), 0)),
         (rt.unstack, (rand(2, 2, 3), (a, a), 0)),
+        (rt.unstack, (rand(2, 3), a, 0)),  # np.stack(a) of one array: its rows
         (rt.unhstack, (rand(2, 6), (a, a))),
         (rt.unvstack, (rand(4, 3), (a, a))),
         (rt.take_key, (a, [0, 2], 1)),
@@ -942,3 +944,11 @@ def test_trapezoid_weights_and_linspace_fractions():
         np.testing.assert_allclose(np.sum(y * w, axis=1), np.trapezoid(y, axis=1, **kwargs))
     t = rt.linspace_t(np.zeros((2, 5)), 5, False, 1)
     np.testing.assert_allclose(2.0 + 3.0 * t[0], np.linspace(2.0, 5.0, 5, endpoint=False))
+
+
+def test_adjoints_of_sum_and_stack_of_one_array_are_one_array():
+    """``sum(a)`` and ``np.stack(a)`` of one array treat its rows as the items (a starred
+    ``first, *rest = a`` gives such an array)."""
+    a, g = rand(3, 2), rand(2)
+    np.testing.assert_array_equal(rt.unsum(g, a), np.broadcast_to(g, (3, 2)))
+    np.testing.assert_array_equal(rt.unstack(rand(3, 2) * 0 + a, a, 0), a)

@@ -139,8 +139,14 @@ def undiff(g: Any, a: Any, n: int = 1, axis: int = -1) -> np.ndarray:
 
 
 @reads_shape_only(1)
-def unsum(g: Any, items: Any) -> list[Any]:
-    """The adjoint of the builtin ``sum(items)``: every item gets the cotangent, unbroadcast."""
+def unsum(g: Any, items: Any) -> Any:
+    """The adjoint of the builtin ``sum(items)``: every item gets the cotangent, unbroadcast
+    (for one array, whose rows were summed, one array of them)."""
+    if isinstance(items, Like) or not isinstance(items, (list, tuple)):
+        shape = shape_of(items)
+        row = unbroadcast(g, Like(tuple(shape[1:]), dtype_of(items)))
+        xp = array_namespace(g)
+        return zeros(xp, shape, acc_dtype(dtype_of(items)), items) + row
     return [unbroadcast(g, x) for x in items]
 
 
