@@ -398,3 +398,16 @@ def test_float32_stays_float32(act):
     g = s2s.grad(f_act)(x32, act)
     assert g.dtype == np.float32
     np.testing.assert_allclose(g, s2s.grad(f_act)(X, act), rtol=1e-5, atol=1e-6)
+
+
+def f_no_default(x, act):
+    return np.sum(act(x))  # MARK
+
+
+def test_source_before_a_call_names_the_parameter_that_is_not_a_function():
+    d = s2s.grad(f_no_default)
+    with pytest.raises(s2s.NoRuleError) as info:
+        print(d.source)
+    assert_located(info.value, f_no_default, "# MARK", "`act` holds a numpy.ndarray")
+    d(X, np.sin)
+    assert "d_x = _np.cos(x)" in d.source

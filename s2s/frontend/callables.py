@@ -438,6 +438,9 @@ class _Binder:
             self.expand(node, None, found)
             return self.call(node)
         if not callable(obj):
+            kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
+            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
         if _is_callable_instance(obj):  # an object of the user's class with __call__
