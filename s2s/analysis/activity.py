@@ -343,10 +343,10 @@ def _bind(
             f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
             f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
         )
-    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict s2s does not follow
+    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict, a `with ... as v`
     if stmt.op is OPAQUE and refusal is not None:
         message, location, advice = refusal
-        raise NoRuleError(f"{message}; its values use {used}", location, advice)
+        raise NoRuleError(f"{message}; it uses {used}", location, advice)
     if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Set, gast.SetComp)):
         raise NoRuleError(
             f"a set of values that carry a gradient is not supported (a set merges and orders "
