@@ -182,6 +182,10 @@ def _mark_generated(compiled: Compiled, mode: str, func: types.FunctionType, wrt
     function.__s2s_generated__ = True
     title = getattr(func, "__s2s_title__", None) or func.__qualname__
     function.__s2s_title__ = f"(the {_NAMES[mode]} of {title} with respect to {', '.join(wrt)})"
+    code = func.__code__  # the user's def, where errors about a derivative's arguments point
+    function.__s2s_user_def__ = getattr(
+        func, "__s2s_user_def__", (code.co_filename, code.co_firstlineno)
+    )
 
 
 def _generate_forward(

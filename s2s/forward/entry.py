@@ -93,9 +93,12 @@ def write_jvp(
         writer.line(f"# {note}", 2)
     line = primal.tree.lineno
     writer.line("# the tangents of the arguments", 2, line)
+    # a wrong tangent is reported at the user's def, also for a generated gradient
+    # differentiated again (hvp), whose own file is generated code
+    named_file, named_line = getattr(func, "__s2s_user_def__", (primal.filename, line))
     for w in wrt:
         check = call("_s2s.check_tangent", name(tangents.public[w]), name(w), constant(w),
-                     constant(primal.filename), constant(line))  # fmt: skip
+                     constant(named_file), constant(named_line))  # fmt: skip
         writer.statement(assign(tangents.internal[w], check), 2, line)
     starting = _starting_at_none(sweep, tangents)
     if starting:
