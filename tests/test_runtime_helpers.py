@@ -856,3 +856,16 @@ def test_as_columns_and_from_columns_follow_solves_vector_rule():
     assert rt.as_columns(m, m) is m and rt.from_columns(m, m) is m
     record = rt.like(x)  # a shape record stands for b
     np.testing.assert_array_equal(rt.as_columns(x, record), x[:, None])
+
+
+@pytest.mark.parametrize("zeros", [[], [1], [0, 3], [0, 1, 3]])
+def test_prod_second_is_the_exclusive_pair_product_exactly_with_zeros(zeros):
+    a, w = rand(5) + 0.5, rand(5)
+    a[zeros] = 0.0
+    expected = [sum(w[k] * np.prod(np.delete(a, [i, k])) for k in range(5) if k != i)
+                for i in range(5)]  # fmt: skip
+    np.testing.assert_allclose(rt.prod_second(w, a), expected, rtol=1e-12, atol=1e-15)
+    batch = np.stack([a, a[::-1]], axis=1)  # the reduced axis first, kept axis second
+    np.testing.assert_allclose(rt.prod_second(np.stack([w, w[::-1]], 1), batch, 0)[:, 0],
+                               expected, rtol=1e-12, atol=1e-15)  # fmt: skip
+    assert rt.prod_second(w.astype(np.float32), a.astype(np.float32)).dtype == np.float32
