@@ -21,13 +21,16 @@ from s2s import direct
 from s2s.analysis.dtypes import vtype_of
 from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
+    abstract_of,
     added_names,
     check_numpy_only,
     check_options,
     check_wrt_value,
     find_backend,
     insert_parameters,
+    shapes_of,
     short_repr,
+    strict_floats,
     wrt_names,
 )
 from s2s.errors import (
@@ -37,6 +40,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
+from s2s.frontend.callables import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
@@ -52,7 +56,6 @@ from s2s.pullback import Pullback, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
-from s2s.runtime.namespace import is_foreign_array
 from s2s.runtime.tangents import set_maker
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -72,40 +75,9 @@ def clear_cache(function: Callable[..., Any] | None = None) -> None:
 
 
 _EPOCH = [0]  # bumped by clear_cache: a Derivative's cached store is then looked up again
-_SCALARS = {float, int, bool, np.float64, np.float32}
-
 # Shapes a derivative is specialized on, per signature; later shapes share one derivative
 # that checks shapes at run time (a loop over many sequence lengths generates five times).
 MAX_SHAPE_SPECIALIZATIONS = 4
-
-
-def _abstract(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return (type(value), value.dtype, value.ndim == 0)
-    kind = type(value)
-    if kind is tuple:  # a tuple argument: its length and its items' kinds
-        return (tuple, tuple(_abstract(v) for v in value))
-    if kind not in _SCALARS and is_foreign_array(value):  # its type names the namespace
-        return (kind, value.dtype, value.ndim == 0)
-    return kind
-
-
-def _strict_floats() -> bool:
-    """Whether numpy's floating-point error state raises or calls a handler (then a dead
-    computation's error must still happen, so none is left out)."""
-    for mode in np.geterr().values():
-        if mode == "raise" or mode == "call":
-            return True
-    return False
-
-
-def _shapes(value: Any) -> Any:
-    """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
-    if isinstance(value, np.ndarray):
-        return value.shape
-    if type(value) is tuple:
-        return tuple(_shapes(v) for v in value)
-    return None
 
 
 def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], bool]:
@@ -216,23 +188,26 @@ class Derivative:
             self._store = (_EPOCH[0], self._layout, store)
         return store
 
-    def _fresh(self, generated: Generated) -> bool:
+    def _fresh(self, generated: Generated, arguments: dict[str, Any]) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
-        monkeypatch regenerates)."""
+        monkeypatch regenerates), and every callable read from an argument is still there."""
+        if not all(bound.holds(arguments) for bound in generated.bound):
+            return False
         return targets_unchanged(generated.source_function or self.primal, generated.targets)
 
     def _specialize(self, arguments: dict[str, Any], shapes: bool = True) -> Generated:
         store = self._specializations()
-        abstract = tuple([_abstract(v) for v in arguments.values()])
-        strict = _strict_floats()
-        abstract = (abstract, strict)  # under np.errstate(...="raise") nothing is left out
-        key = (abstract, tuple([_shapes(v) for v in arguments.values()]) if shapes else None)
+        abstract = tuple([abstract_of(v) for v in arguments.values()])
+        strict = strict_floats()
+        # under np.errstate(...="raise") nothing is left out; callables passed as values
+        abstract = (abstract, strict, paths_key(store.get("callables", ()), arguments))
+        key = (abstract, tuple([shapes_of(v) for v in arguments.values()]) if shapes else None)
         generated = store["entries"].get(key)
         if generated is None and (
             not shapes or store["shapes"].get(abstract, 0) >= MAX_SHAPE_SPECIALIZATIONS
         ):  # the shape-generic derivative serves only once the shaped ones are used up
             generated = store["entries"].get((abstract, None))
-        if generated is not None and self._fresh(generated):
+        if generated is not None and self._fresh(generated, arguments):
             if self._latest is not generated:
                 self._latest = store["latest"] = generated
             return generated
@@ -241,7 +216,7 @@ class Derivative:
             if not shaped:  # many shapes seen: one shape-generic derivative serves the rest
                 key = (abstract, None)
             generated = store["entries"].get(key)
-            if generated is None or not self._fresh(generated):
+            if generated is None or not self._fresh(generated, arguments):
                 if shaped and key not in store["entries"]:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
                 backend = find_backend(arguments, self.primal)
@@ -268,7 +243,12 @@ class Derivative:
                     signature,
                     backend,
                     self._layout.containers() if self._layout is not None else None,
+                    {n: v for n, v in arguments.items() if n not in self._wrt_names},
                 )
+                paths = learned(store.get("callables", ()), generated.bound)
+                if paths != store.get("callables", ()):  # the key now reads these callables
+                    store["callables"] = paths
+                    key = ((abstract[0], strict, paths_key(paths, arguments)), key[1])
                 store["entries"][key] = generated
         self._latest = store["latest"] = generated
         return generated

@@ -18,7 +18,13 @@ from s2s.errors import (
     WrtError,
     caller_location,
 )
-from s2s.runtime.namespace import NUMPY, Backend, backend_of_type, looks_like_array
+from s2s.runtime.namespace import (
+    NUMPY,
+    Backend,
+    backend_of_type,
+    is_foreign_array,
+    looks_like_array,
+)
 
 
 def _where_def(func: Any) -> Location | None:
@@ -299,3 +305,37 @@ def check_options(mode: str, options: Any) -> None:
             caller_location(),
             "see help(s2s.grad) for the options and their values",
         )
+
+
+_SCALARS = {float, int, bool, np.float64, np.float32}
+
+
+def abstract_of(value: Any) -> Any:
+    """The kind part of a specialization key: an array's type, dtype and 0-d-ness, a tuple's
+    items' kinds, any other value's type."""
+    if isinstance(value, np.ndarray):
+        return (type(value), value.dtype, value.ndim == 0)
+    kind = type(value)
+    if kind is tuple:  # a tuple argument: its length and its items' kinds
+        return (tuple, tuple(abstract_of(v) for v in value))
+    if kind not in _SCALARS and is_foreign_array(value):  # its type names the namespace
+        return (kind, value.dtype, value.ndim == 0)
+    return kind
+
+
+def strict_floats() -> bool:
+    """Whether numpy's floating-point error state raises or calls a handler (then a dead
+    computation's error must still happen, so none is left out)."""
+    for mode in np.geterr().values():
+        if mode == "raise" or mode == "call":
+            return True
+    return False
+
+
+def shapes_of(value: Any) -> Any:
+    """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
+    if isinstance(value, np.ndarray):
+        return value.shape
+    if type(value) is tuple:
+        return tuple(shapes_of(v) for v in value)
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import gast
 import numpy as np
@@ -17,6 +18,8 @@ from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
+from s2s.frontend.callables import Bound
+from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.resolve import Target
@@ -33,6 +36,7 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
@@ -69,6 +73,7 @@ class Generated:
     warnings: list[str]
     source_function: types.FunctionType | None = None  # what was parsed (a derivative's code)
     undefined_wrt: frozenset[str] = frozenset()  # wrt names whose gradient may be undefined
+    bound: tuple[Bound, ...] = ()  # callables read from the arguments (part of the cache key)
 
 
 def generate(
@@ -83,6 +88,7 @@ def generate(
     signature: list[tuple[str, str]] | None = None,
     backend: Backend = NUMPY,
     containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
@@ -93,20 +99,22 @@ def generate(
     ``backend`` is the arguments' array namespace: the factory is instantiated with its module
     as ``_np``, and a call the namespace lacks raises :class:`s2s.errors.NamespaceError` at its
     primal line. ``containers`` maps each parameter container argument to its structure and
-    its leaves' parameter names (:mod:`s2s.frontend.containers`).
+    its leaves' parameter names (:mod:`s2s.frontend.containers`). ``values`` are the arguments
+    not differentiated: the callables they hold are bound (:mod:`s2s.frontend.callables`).
     """
     if mode == JVP:
         return _generate_forward(
-            func, wrt, options, arg_types, is_s2s_decorator, signature, containers
+            func, wrt, options, arg_types, is_s2s_decorator, signature, containers, values
         )
     verbose = options.verbose
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where)
+        lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
+    bound = bind_callables(primal, values or {})
     targets = resolve(primal)
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
@@ -123,6 +131,7 @@ def generate(
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
+    scale_in_place(sweeps.adjoint, activity.types, ir)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
@@ -154,7 +163,7 @@ def generate(
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
-    return Generated(compiled, targets, warnings, func, undefined_wrt)
+    return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(dict.fromkeys(bound)))
 
 
 _NAMES = {
@@ -183,15 +192,17 @@ def _generate_forward(
     is_s2s_decorator: Callable[[gast.expr], bool],
     signature: list[tuple[str, str]] | None,
     containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Generated:
     """Forward mode: the same frontend and analysis, then the interleaved sweep."""
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where)
+        lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
+    bound = bind_callables(primal, values or {})
     targets = resolve(primal)
     ir = normalize(primal, tuple_lengths(arg_types))
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
@@ -202,7 +213,7 @@ def _generate_forward(
     params = [Param(n, k) for n, k in signature] if signature else list(ir.params)
     public = _tangent_names(ir, wrt, signature)
     tangents, names = tangent_parameters(ir, wrt, public, params)
-    sweep = forward(primal, ir, activity, wrt, tangents, names)
+    sweep = forward(primal, ir, activity, wrt, tangents, names, options.functional)
     _stage(verbose, "forward", lambda: _sweep_text(sweep.result))
     merge_repeated_comments(sweep.result)
     writer, fname, warnings = write_jvp(
@@ -212,7 +223,7 @@ def _generate_forward(
     compiled = compile_factory(writer, fname, func, ",".join(wrt))
     _mark_generated(compiled, JVP, func, wrt)
     _stage(verbose, "emit", lambda: compiled.source)
-    return Generated(compiled, targets, warnings, func)
+    return Generated(compiled, targets, warnings, func, bound=tuple(dict.fromkeys(bound)))
 
 
 def _added_parameters(ir: FunctionIR, signature: list[tuple[str, str]] | None) -> list[str]:

@@ -27,7 +27,8 @@ for _fn in (
 for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,
-    rt.pad_keys, rt.repeat_key, rt.delete_key, rt.along_axis_key,
+    rt.pad_keys, rt.repeat_key, rt.delete_key, rt.along_axis_key, rt.select_masks,
+    rt.compress_key, rt.extract_key,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
@@ -203,6 +204,11 @@ def uncolumn_stack(result, g, tup):
 @linear(rt.undstack, structural=("tup",), source="a split: its transpose joins")
 def undstack(result, g, tup):
     d[g] = rt.unsplit(d[result], g, rt.undstack, tup)
+
+
+@linear(rt.average_weights, structural=("a", "axis"), source="a reshape: reshape back")
+def average_weights(result, a, axis, weights):
+    d[weights] = np.reshape(d[result], rt.shape_of(weights))
 
 
 @linear(rt.unsum, structural=("items",), source="copies: their transpose adds")

@@ -105,7 +105,7 @@ def test_forward_over_reverse_through_branches_and_loops():
 def test_reverse_over_a_derivative_with_a_tape_is_refused_with_its_line():
     with pytest.raises(s2s.NoRuleError, match="branches or loops is not supported yet") as info:
         s2s.grad(s2s.grad(flow.newton_sqrt))(2.0)
-    assert "tape.pop()" in str(info.value) and "s2s.hvp" in str(info.value)
+    assert "while np.abs(x * x - a)" in str(info.value) and "s2s.hvp" in str(info.value)
 
 
 def test_the_derivative_being_differentiated_is_generated_without_in_place_updates():

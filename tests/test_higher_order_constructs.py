@@ -23,6 +23,7 @@ import test_construct_modes as modes
 import test_control_flow as flow
 import test_mutation as mutation
 from gradcheck import along
+from located import assert_located
 
 import s2s
 
@@ -110,3 +111,20 @@ def test_hessian_and_hvp_agree_with_differences_of_the_gradient(f, args):
 def test_check_grad_to_second_order_in_every_argument(f, args):
     wrt = tuple(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
     s2s.check_grad(f, *args, wrt=wrt, modes=("fwd",), order=2)
+
+
+def test_reverse_over_reverse_with_a_tape_is_refused_at_the_users_line():
+    """The refusal named a line of the generated gradient (``if tape.pop():``); it names the
+    user's line that the gradient's block comes from, through every level of derivative."""
+    for derivative in (s2s.grad(s2s.grad(flow.newton_sqrt)),
+                       s2s.grad(s2s.grad(s2s.grad(flow.newton_sqrt)))):  # fmt: skip
+        with pytest.raises(s2s.NoRuleError, match="branches or loops") as info:
+            derivative(2.0)
+        assert_located(info.value, flow.newton_sqrt, "while ", "s2s.hvp")
+        assert "<s2s" not in str(info.value)
+
+
+def test_check_grad_to_second_order_in_both_modes_advises_forward_or_order_one_on_loops():
+    with pytest.raises(s2s.NoRuleError, match="check_grad") as info:
+        s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
+    assert_located(info.value, calls.recursive_closure, "def power", 'modes=("fwd",)', "order=1")

@@ -77,3 +77,52 @@ def test_the_tape_of_a_long_loop_stays_small():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 8 * x.nbytes
+
+
+def sines(x, c):
+    acc = 0.0
+    for k in range(c.shape[0]):
+        acc = acc + np.sum(np.sin(x * c[k]))
+    return acc
+
+
+def test_a_scaled_cotangent_is_scaled_in_place_only_where_the_dtype_allows():
+    """``d_x += d * c[k]`` then ``d = None`` becomes ``d *= c[k]; d_x += d`` when ``c[k]`` has
+    ``d``'s dtype; a float64 ``c[k]`` with a float32 ``d`` would promote: left as it is."""
+    x, c = RNG.normal(size=6), RNG.normal(size=3)
+    check(sines, x, c)
+    derivative = s2s.grad(sines)
+    np.testing.assert_allclose(derivative(x, c), sum(np.cos(x * ck) * ck for ck in c),
+                               rtol=1e-14)  # fmt: skip
+    assert "d_multiply_1 *= getitem_" in derivative.source
+    x32 = x.astype(np.float32)
+    derivative = s2s.grad(sines)
+    g32 = derivative(x32, c)
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(g32, sum(np.cos(x32 * ck) * ck for ck in c), rtol=1e-5)
+    assert "*=" not in derivative.source
+
+
+def squares(x, c):
+    acc = 0.0
+    for k in range(c.shape[0]):
+        y = x * c[k]
+        acc = acc + np.sum(y * y)
+    return acc
+
+
+def test_the_last_reader_of_a_recomputed_array_writes_into_it():
+    """``d_y = y + y`` is the last use of the recomputed ``y``: it writes into ``y``, and with
+    ``d_y`` scaled in place the reversed trip keeps two arrays of ``x``'s size, as by hand."""
+    x, c = RNG.normal(size=5), RNG.normal(size=3)
+    check(squares, x, c)
+    derivative = s2s.grad(squares)
+    np.testing.assert_allclose(derivative(x, c), 2 * np.sum(c * c) * x, rtol=1e-13)
+    assert "d_y = _np.add(y, y, out=y)" in derivative.source
+    big = RNG.normal(size=200_000)
+    derivative(big, c)
+    tracemalloc.start()
+    derivative(big, c)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2.5 * big.nbytes  # the gradient, and one array for the trip

@@ -4,7 +4,9 @@
 in both modes, where it was 0 / 0. Zero variance over several entries has no derivative: a
 located ``NonFiniteGradientWarning`` names np.std. A reduction of a list holding scalars or
 0-d arrays (``np.mean([x, x + 2])``) works in every dtype, where it crashed when the adjoint
-kept only the shape of one element.
+kept only the shape of one element. Reductions with ``where=`` give exactly zero outside the
+mask; ``max``/``min`` with ``initial=`` count ``initial`` as one more candidate at a tie; a
+gradient through ``initial`` is refused at its line.
 """
 
 import warnings
@@ -12,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
+from located import assert_located
 
 import s2s
 
@@ -74,3 +77,59 @@ def test_a_reduction_of_a_list_of_scalars(f, x):
     np.testing.assert_allclose(np.asarray(grad, dtype=np.float64), expected, rtol=tol, atol=tol)
     if isinstance(x, np.generic | np.ndarray):
         assert np.asarray(grad).dtype == np.asarray(x).dtype
+
+
+# -- where= and initial= (the rules of s2s.runtime.masked_reductions) ---------------------------
+
+MASK = np.array([True, False, True, True])
+
+
+def max_with_initial(x):
+    return np.max(x, where=MASK, initial=3.0)
+
+
+def min_with_initial(x):
+    return np.min(x, initial=-1.0)
+
+
+@pytest.mark.parametrize(
+    "f, x, expected",
+    [
+        (max_with_initial, [1.0, 9.0, 3.0, 3.0], [0.0, 0.0, 1 / 3, 1 / 3]),  # ties with initial
+        (max_with_initial, [1.0, 9.0, 2.0, 2.5], [0.0, 0.0, 0.0, 0.0]),  # initial wins
+        (max_with_initial, [1.0, 9.0, 4.0, 4.0], [0.0, 0.0, 0.5, 0.5]),  # 9 is outside where
+        (min_with_initial, [0.0, -1.0, 2.0, -3.0], [0.0, 0.0, 0.0, 1.0]),
+        (min_with_initial, [0.0, -1.0, 2.0, 3.0], [0.0, 0.5, 0.0, 0.0]),
+    ],
+)
+def test_max_and_min_with_initial_share_ties_with_it(f, x, expected):
+    x = np.array(x)
+    np.testing.assert_allclose(s2s.grad(f)(x), expected, rtol=1e-15)
+    _, tangent = s2s.jvp(f)(x, np.arange(1.0, 5.0))
+    assert float(tangent) == pytest.approx(float(np.dot(expected, np.arange(1.0, 5.0))))
+
+
+def masked_stats(x):
+    return (
+        np.sum(x, axis=1, where=MASK)
+        + np.mean(x, axis=1, where=MASK)
+        + x.var(axis=1, where=MASK)
+        + np.prod(x, axis=1, where=MASK, initial=2.0)
+    )
+
+
+def test_entries_outside_where_get_exactly_zero():
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    x[:, 1] = np.nan  # outside the mask: never read by the value, nor by its gradient
+    g = s2s.grad(lambda x: np.sum(masked_stats(x)))(x)
+    assert np.all(g[:, 1] == 0.0) and np.all(np.isfinite(g))
+
+
+def sum_from(x, c):
+    return np.sum(x, initial=c)  # MARK
+
+
+def test_a_gradient_through_initial_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="initial is a constant") as info:
+        s2s.grad(sum_from, wrt=(0, 1))(np.ones(3), 1.0)
+    assert_located(info.value, sum_from, "# MARK")

@@ -615,6 +615,10 @@ def _shape_only_calls():
         (rt.undstack, (rand(2, 3, 3), (a, rand(2, 3, 2)))),
         (rt.delete_key, (a, [1], 1)),
         (rt.along_axis_key, (a, np.array([[0, 2], [1, 1]]), 1)),
+        (rt.compress_key, ([True, False, True], a, 1)),
+        (rt.extract_key, (a > 0, a)),
+        (rt.extract_key, ([0, 1, 1], a)),
+        (rt.average_weights, (a, 1, rand(3))),
     ]
 
 
@@ -847,6 +851,46 @@ def test_delete_and_along_axis_keys_gather_as_numpy_does():
     np.testing.assert_array_equal(a[rt.along_axis_key(a, i, 1)], np.take_along_axis(a, i, 1))
     j = np.array([5, -2])
     np.testing.assert_array_equal(a[rt.along_axis_key(a, j, None)], np.take_along_axis(a, j, None))
+
+
+# -- selections -----------------------------------------------------------------------------------
+
+
+def test_select_masks_take_the_first_true_condition_then_the_default():
+    x = np.array([-1.0, 0.5, 2.0, 3.0])
+    masks = rt.select_masks([x > 0, x > 1], x)
+    np.testing.assert_array_equal(np.array(masks), [[0, 1, 1, 1], [0, 0, 0, 0], [1, 0, 0, 0]])
+    g = rand(4)
+    parts = rt.select_parts(g, masks, [np.zeros(4), 0.0])
+    np.testing.assert_array_equal(parts[0], np.where(masks[0], g, 0))
+    assert parts[1] == 0.0
+
+
+def test_choose_parts_route_each_entry_to_its_choice():
+    a, g = np.array([0, 2, 1, 3]), rand(4)
+    parts = rt.choose_parts(g, a, [np.zeros(4), np.zeros(1), np.zeros(4)], "wrap")
+    np.testing.assert_array_equal(parts[0], [g[0], 0, 0, g[3]])
+    assert parts[1].shape == (1,) and parts[1][0] == g[2]
+    stacked = rt.choose_parts(g, a, np.zeros((4, 4)), "clip")
+    np.testing.assert_array_equal(stacked[3], [0, 0, 0, g[3]])
+
+
+def test_average_weights_lie_along_the_axis():
+    a, w = rand(2, 3), rand(3)
+    assert rt.average_weights(a, None, None) == 1.0
+    assert rt.average_weights(a, 1, w).shape == (1, 3)
+    assert rt.average_weights(a, None, a) is a
+    expected = np.average(a, axis=1, weights=w)
+    np.testing.assert_allclose(np.sum(a * rt.average_weights(a, 1, w), axis=1) / w.sum(), expected)
+
+
+def test_compress_and_extract_keys_gather_as_numpy_does():
+    a = rand(3, 4)
+    c = [True, False, True]
+    np.testing.assert_array_equal(a[rt.compress_key(c, a, 0)], np.compress(c, a, axis=0))
+    np.testing.assert_array_equal(a[rt.compress_key(c, a)], np.compress(c, a))
+    np.testing.assert_array_equal(a[rt.extract_key(a > 0, a)], np.extract(a > 0, a))
+    np.testing.assert_array_equal(a[rt.extract_key([0, 1, 1], a)], np.extract([0, 1, 1], a))
 
 
 def test_as_columns_and_from_columns_follow_solves_vector_rule():

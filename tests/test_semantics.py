@@ -1175,6 +1175,18 @@ def test_convention_std_at_zero_variance():
         exact(grad(std, np.ones(3)), [np.nan, np.nan, np.nan])
 
 
+def test_convention_std_over_one_entry():
+    exact(grad(std, np.ones(1)), [0.0])
+
+
+def max_from_three(x):
+    return np.max(x, initial=3.0)
+
+
+def test_convention_max_min_with_initial_at_a_tie():
+    exact(grad(max_from_three, np.array([1.0, 3.0, 3.0])), [0.0, 1 / 3, 1 / 3])
+
+
 def test_convention_var_at_zero_variance():
     exact(grad(var, np.ones(3)), np.zeros(3))
 

@@ -175,6 +175,24 @@ def errstate_of_a_local(x):
     return np.sum(y)
 
 
+@contextlib.contextmanager
+def _doubled(a):
+    yield a * 2.0
+
+
+def manager_given_an_active_value(x):
+    with _doubled(x) as v:  # MARK
+        y = np.sum(v * x)
+    return y
+
+
+def test_a_value_from_a_manager_given_an_active_value_is_refused():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(manager_given_an_active_value)(X)
+    assert_located(info.value, manager_given_an_active_value, "# MARK", "`v` comes from a "
+                   "context manager")
+
+
 @pytest.mark.parametrize(
     "f, words",
     [

@@ -305,6 +305,15 @@ def describe_metadata_use(stmt: Stmt) -> str:
     return f"by {registry.qualified_name(stmt.op).replace('builtins.', '')}()"
 
 
+def _is_user_method(op: Any) -> bool:
+    """A method of the user's own class bound to an instance (``net.forward``)."""
+    return (
+        isinstance(op, types.MethodType)
+        and isinstance(op.__func__, types.FunctionType)
+        and not is_library(op.__func__)
+    )
+
+
 def _describe(op: Any) -> str:
     return registry.qualified_name(op)
 
@@ -343,10 +352,20 @@ def _bind(
             f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
             f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
         )
-    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict s2s does not follow
+    unresolved = getattr(stmt.expr, "s2s_unresolved", None)  # a callable known at run time
+    if stmt.op is OPAQUE and unresolved is not None:
+        raise NoRuleError(
+            f"s2s cannot tell which function is called here when the derivative is made: "
+            f"{unresolved}; the call uses {used}",
+            where,
+            "pass the function as an argument (`def f(x, act)`), keep it in an argument's "
+            "attribute or dict (`self.act`, `cfg['act']`), loop over a tuple of functions, or "
+            "call it by name; to choose by a value, call each and select with np.where",
+        )
+    refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict, a `with ... as v`
     if stmt.op is OPAQUE and refusal is not None:
         message, location, advice = refusal
-        raise NoRuleError(f"{message}; its values use {used}", location, advice)
+        raise NoRuleError(f"{message}; it uses {used}", location, advice)
     if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Set, gast.SetComp)):
         raise NoRuleError(
             f"a set of values that carry a gradient is not supported (a set merges and orders "
@@ -369,6 +388,8 @@ def _bind(
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
             return _bind_derivative(primal, stmt, active, where, stmt.op)
         if isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
+            return _bind_call(primal, stmt, active, where)
+        if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"

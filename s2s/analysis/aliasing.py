@@ -86,7 +86,8 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
         raise MutationError(
             f"{shown} changes its first argument in place, which s2s does not differentiate",
             primal.where(stmt.node),
-            "write the update as an assignment: `out[idx] += x` (repeated indices add up)",
+            "write it as a statement on an array this function made (`np.add.at(buf, idx, x)` "
+            "is differentiated for add, subtract, multiply, maximum and minimum)",
         )
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":

@@ -18,6 +18,7 @@ import gast
 from s2s import runtime
 from s2s.codegen.ir import DEF, FunctionIR, Stmt
 from s2s.errors import NoRuleError
+from s2s.frontend.callables import Bound, callable_key
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import MISSING, name_chain, root_value
 
@@ -113,6 +114,10 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
         maker = next((s for s in ir.flat if chain[0] in s.targets), None)  # if a factory made it
         if maker is not None and getattr(maker.op, "__s2s_factory__", False) and not maker.unpack:
             return _made(primal, ir, maker, maker)
+        if maker is None and callable(primal.values.get(chain[0])):  # a function passed in
+            value = primal.values[chain[0]]  # (frontend/callables.py): joins the cache key
+            primal.bound.append(Bound(chain[0], (), callable_key(value)))
+            return value
         return _UNKNOWN
     if chain is None or chain[0] in ir.original:  # a value of this function
         return _UNKNOWN

@@ -60,11 +60,12 @@ class Context:
     adjoint: bool = False
     managers: list[gast.expr] = field(default_factory=list)
     targets: list[bool] = field(default_factory=list)  # which managers have `as` targets
-    # a `try` statement (codegen.trying): its handler (type and name as written), the flag
+    # a `try` statement (codegen.trying): its handlers (types and names as written), the flags
     # normalize branches on, and the lines of its `else:` and `finally:` blocks
     kind: str = "with"
-    handler: gast.ExceptHandler | None = None
+    handlers: list[gast.ExceptHandler] = field(default_factory=list)
     flag: str = ""
+    choices: list[str] = field(default_factory=list)  # which handler ran, after the first
     orelse: tuple[int, int] = (0, -1)
     final: tuple[int, int] = (0, -1)
 

@@ -115,6 +115,7 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
             lambda stmt: getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read,
         )
         _name_recomputed(block.body)
+        _release_recomputed(block.body)
     for block in sweeps.primal:
         for stmt in block.body:
             for node in gast.walk(stmt):
@@ -184,6 +185,35 @@ def _name_recomputed(body: list[gast.stmt]) -> None:
             stmt.value.args[0].value = "recomputed, not taped: " + ", ".join(names)
         else:
             del body[i]
+
+
+def _release_recomputed(body: list[gast.stmt]) -> None:
+    """In each reversed trip, release a value recomputed at its top (not a view) right after
+    its last reader, so it is not kept alive beside the cotangents computed from it."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _release_recomputed(nested)
+        if not isinstance(stmt, gast.For):
+            continue
+        trip = stmt.body
+        remade = [
+            s.targets[0].id
+            for s in trip
+            if getattr(s, "s2s_remade", False) and not isinstance(s.value, gast.Subscript)
+        ]
+        releases = []
+        for var in remade:
+            readers = [
+                i for i, s in enumerate(trip)
+                if any(isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Load)
+                       for n in gast.walk(s))
+            ]  # fmt: skip
+            if readers:
+                releases.append((readers[-1], var))
+        for index, var in sorted(releases, reverse=True):
+            trip.insert(index + 1, assign(var, constant(None)))
 
 
 def _without(body: list[gast.stmt], drop) -> list[gast.stmt]:

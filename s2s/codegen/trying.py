@@ -50,7 +50,7 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
     primal ``lines`` beside them); ``tape`` is the primal sweep's tape, if it has one."""
     final = [s for s, n in zip(body, lines) if context.in_final(n)]
     rest = [s for s, n in zip(body, lines) if not context.in_final(n)]
-    if context.handler is None:
+    if not context.handlers:
         return [gast.Try(body=rest or [gast.Pass()], handlers=[], orelse=[], finalbody=final)]
     position = next(
         (i for i, s in enumerate(rest)
@@ -67,7 +67,6 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
                if not _arm_push(s, tape) and not context.in_orelse(n)]  # fmt: skip
     after = [s for s, n in zip(branch.body, arm_lines)
              if not _arm_push(s, tape) and context.in_orelse(n)]  # fmt: skip
-    handler_body: list[gast.stmt] = []
     mark = context.flag + "_tape"
     out = list(rest[:position])
     if tape is not None:
@@ -75,23 +74,25 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
                          keywords=[])  # fmt: skip
         out.append(gast.Assign(targets=[_name(mark, gast.Store())], value=size,
                                type_comment=None))  # fmt: skip
-        dropped = gast.Subscript(
-            value=_name(tape, gast.Load()),
-            slice=gast.Slice(lower=_name(mark, gast.Load()), upper=None, step=None),
-            ctx=gast.Del(),
-        )
-        handler_body.append(gast.Delete(targets=[dropped]))  # what a failed body pushed
-    handler_body.append(_set(context.flag, False))
-    handler_body += branch.orelse
-    handler = context.handler
-    except_clause = gast.ExceptHandler(
-        type=copy.deepcopy(handler.type),
-        name=copy.deepcopy(handler.name),
-        body=handler_body,
-    )
+    clauses = []
+    for k, handler in enumerate(context.handlers):
+        handler_body: list[gast.stmt] = []
+        if tape is not None:  # what a body that raised pushed on the tape is dropped
+            dropped = gast.Subscript(
+                value=_name(tape, gast.Load()),
+                slice=gast.Slice(lower=_name(mark, gast.Load()), upper=None, step=None),
+                ctx=gast.Del(),
+            )
+            handler_body.append(gast.Delete(targets=[dropped]))
+        handler_body.append(_set(context.flag, False))
+        handler_body += [_set(c, j == k) for j, c in enumerate(context.choices)]
+        handler_body += _without_empty_headers(_arm(copy.deepcopy(branch.orelse), k,
+                                                    context.choices))  # fmt: skip
+        clauses.append(gast.ExceptHandler(type=copy.deepcopy(handler.type),
+                                          name=copy.deepcopy(handler.name), body=handler_body))
     statement = gast.Try(
         body=guarded or [gast.Pass()],
-        handlers=[except_clause],
+        handlers=clauses,
         orelse=[_set(context.flag, True), *after, *pushes],
         finalbody=[],
     )
@@ -100,6 +101,30 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
     if final:
         return [gast.Try(body=out, handlers=[], orelse=[], finalbody=final)]
     return out
+
+
+def _without_empty_headers(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    """Drop a line comment that heads no statement (the branches of the handler chain)."""
+    kept = []
+    for index, stmt in enumerate(stmts):
+        following = stmts[index + 1] if index + 1 < len(stmts) else None
+        if is_comment_marker(stmt) and (following is None or is_comment_marker(following)):
+            continue
+        kept.append(stmt)
+    return kept
+
+
+def _arm(stmts: list[gast.stmt], k: int, choices: list[str]) -> list[gast.stmt]:
+    """The statements of handler ``k`` in the chain of branches on ``choices`` normalize made
+    (``if handler_1: H1 else: if handler_2: H2 else: H3``), with the tape pushes around it."""
+    for position, stmt in enumerate(stmts):
+        if isinstance(stmt, gast.If) and isinstance(stmt.test, gast.Name) and (
+            stmt.test.id in choices
+        ):
+            j = choices.index(stmt.test.id)
+            inner = stmt.body if j == k else _arm(stmt.orelse, k, choices)
+            return stmts[:position] + inner + stmts[position + 1 :]
+    return stmts
 
 
 def _lines_of(stmts: list[gast.stmt], line: int | None) -> list[int | None]:

@@ -50,9 +50,11 @@ def tangent_parameters(ir: FunctionIR, wrt: tuple[str, ...], public: dict[str, s
 
 
 def forward(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...],
-            tangents: TangentParameters, names: NameAllocator) -> ForwardSweep:  # fmt: skip
-    """The interleaved sweep (:class:`ForwardSweep` holding its blocks in ``.result``)."""
-    sweep = ForwardSweep(primal, ir, activity, wrt, names, tangents.internal)
+            tangents: TangentParameters, names: NameAllocator,
+            functional: bool = False) -> ForwardSweep:  # fmt: skip
+    """The interleaved sweep (:class:`ForwardSweep` holding its blocks in ``.result``);
+    ``functional``: the form a derivative of it differentiates (no ``with``)."""
+    sweep = ForwardSweep(primal, ir, activity, wrt, names, tangents.internal, functional)
     sweep.result = sweep.blocks()
     return sweep
 

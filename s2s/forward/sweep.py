@@ -48,6 +48,7 @@ from s2s.codegen.sweeps import Block, assign, call, primal_statement
 from s2s.codegen.templating import constant, name
 from s2s.forward import calls, control, subcalls, writes
 from s2s.forward.rules import Tangent, is_not_none
+from s2s.forward.selection import quietly, selected_only
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState
 from s2s.frontend.parse import Primal
 
@@ -68,7 +69,8 @@ class ForwardSweep:
     """
 
     def __init__(self, primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, ...],
-                 names: NameAllocator, tangent_params: dict[str, str]) -> None:  # fmt: skip
+                 names: NameAllocator, tangent_params: dict[str, str],
+                 functional: bool = False) -> None:  # fmt: skip
         self.primal = primal
         self.ir = ir
         self.activity = activity
@@ -83,6 +85,11 @@ class ForwardSweep:
         self.state: TangentState | None = TangentState({p: DENSE for p in tangent_params})
         self.jumps: list[Jumps] = []
         self.maybe_reads: set[str] = set()  # tangents read where they may be None
+        self.functional = functional  # differentiated again: no `with` (DESIGN 10)
+        self.quiet = set() if functional else selected_only(ir, activity)
+        generated = getattr(primal.func, "__s2s_generated__", False)
+        self.quiet_primal = selected_only(ir, activity, True) if generated else set()
+        self.quiet_primal = set() if functional else self.quiet_primal
 
     # -- blocks --------------------------------------------------------------------------------
     def comment(self, node: Any) -> tuple[str | None, int | None]:
@@ -243,13 +250,20 @@ class ForwardSweep:
         for sub in gast.walk(node):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store) and sub.id in renamed:
                 sub.id = renamed[sub.id]
-        out.append(node)
         outputs = [renamed.get(t, t) for t in targets]
         for temp in renamed.values():
             self.dot[temp] = self.names.fresh(temp + "_dot")
-        out += self.with_markers(
+        tangent = self.with_markers(
             stmt, outputs, lambda: calls.rule_statement(self, stmt, binding, outputs)
         )
+        # only a where's unselected entries may be singular there; a gradient computed its
+        # masked partials (its own statements) quietly too
+        if targets and all(t in self.quiet_primal for t in targets):
+            out += quietly([node] + tangent)
+        elif tangent and targets and all(t in self.quiet for t in targets):
+            out += [node] + quietly(tangent)
+        else:
+            out += [node] + tangent
         for target, temp in renamed.items():
             out.append(assign(target, name(temp)))
             kind = self.state.kind(temp)

@@ -27,6 +27,7 @@ from typing import Any
 import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
 _METHODS = ("items", "values", "keys")
@@ -69,6 +70,7 @@ def lower(
     tree: gast.FunctionDef,
     containers: dict[str, tuple[TreeDef, list[str]]],
     where: Callable[[Any], Any],
+    func: Any = None,
 ) -> None:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
     leaves' names, from :func:`leaf_names`) becomes its leaves' parameters.
@@ -89,7 +91,10 @@ def lower(
         else:
             args.append(arg)
     tree.args.args = args
-    _Lowering(where, _assigned(tree)).block(tree.body, env)
+    lowering = _Lowering(where, _assigned(tree), func, {n.id for n in gast.walk(tree)
+                                                        if isinstance(n, gast.Name)})  # fmt: skip
+    lowering.block(tree.body, env)
+    tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
 
 
 def lower_local(
@@ -146,8 +151,12 @@ def _assigned(tree: gast.AST) -> dict[str, int]:
 
 
 class _Lowering:
-    def __init__(self, where: Callable[[Any], Any], assigned: dict[str, int]) -> None:
+    def __init__(
+        self, where: Callable[[Any], Any], assigned: dict[str, int], func: Any = None,
+        taken: set[str] | None = None, methods: Any = None,
+    ) -> None:  # fmt: skip
         self.where, self.assigned = where, assigned
+        self.methods = methods or Methods(func, taken or set())
 
     # -- statements ----------------------------------------------------------------------
     def block(self, body: list[gast.stmt], env: dict[str, Any]) -> None:
@@ -433,6 +442,16 @@ class _Lowering:
         return self.value([v for _, v in item.items()], at)
 
     def expr(self, node: gast.expr, env: dict) -> gast.expr:
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+            base = self.resolve(node.func.value, env)
+            if (
+                isinstance(base, _Node)
+                and base.treedef.kind in (DATACLASS, NAMEDTUPLE)
+                and base.child(node.func.attr) is None
+            ):  # model.forward(x): the method written out as a nested def reading the leaves
+                name = self.methods.inline(self, base, node.func.attr, node)
+                node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                               type_comment=None), node.func)  # fmt: skip
         item = self.resolve(node, env)
         if item is not None and (isinstance(node, (gast.Subscript, gast.Attribute)) or
                                  isinstance(node, gast.Name)):  # fmt: skip

@@ -86,6 +86,16 @@ class Contexts:
             args=[gast.Constant(value=index, kind=None)] + managers,
             keywords=[],
         )
+        if targets:  # what `as` binds is not differentiated through the manager
+            names = ", ".join(f"`{i.optional_vars.id}`" for i in stmt.items if i.optional_vars)
+            call.s2s_refusal = (
+                f"{names} comes from a context manager (`with ... as`), which s2s does not "
+                "differentiate through, and the manager is given a value that carries a "
+                "gradient",
+                self.primal.where(stmt),
+                "compute that value outside the `with` statement, and keep the manager for "
+                "its effect only",
+            )
         marker = Stmt(tuple(targets), call, OPAQUE, reads, node=stmt, unpack=len(targets) > 1)
         self.body.append(marker)
         for inner in stmt.body:

@@ -41,15 +41,16 @@ from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_
 from s2s.frontend.spellings import (
     ATTRIBUTES,
     BINARY_UFUNCS,
-    BUILTIN_ALIASES,
     COMPARE_UFUNCS,
     METADATA,
     METHODS,
     UNARY_UFUNCS,
     VARARG_METHODS,
+    as_write,
     base_name,
+    call_op,
     emitted_target,
-    hashable,
+    keyword_variant,
     name_node,
 )
 from s2s.frontend.structure import (
@@ -63,9 +64,7 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(
-    Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects
-):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -325,7 +324,7 @@ class Normalizer(
             receiver = self.atom(node.func.value)
             func = gast.Attribute(value=receiver, attr=target.name, ctx=gast.Load())
             expr = gast.Call(func=func, args=args, keywords=keywords)
-            op = METHODS.get(target.name, OPAQUE)
+            op = keyword_variant(METHODS.get(target.name, OPAQUE), kwargs)
             if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
             if self.generated and target.name == "pop" and not args and not kwargs:
@@ -340,8 +339,7 @@ class Normalizer(
                 expr.args = [self.as_tuple(a) for a in args]
                 expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
                                  for k in keywords]  # fmt: skip
-            op = BUILTIN_ALIASES.get(target.obj, target.obj) if hashable(target.obj) else target.obj
-            return Stmt((), expr, op, args, dict(kwargs))
+            return Stmt((), expr, call_op(target.obj, kwargs), args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
             function = self.env[node.func.id]
             captured, signature = self.lifted[function]
@@ -354,11 +352,12 @@ class Normalizer(
             return stmt
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
+        expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
         return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
 
     # -- statements ----------------------------------------------------------------------------
     def statement(self, stmt: gast.stmt) -> None:
-        self.node = stmt
+        self.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant

@@ -144,6 +144,8 @@ def resolve(primal: Primal) -> list[Target]:
     for node in gast.walk(primal.tree):
         if isinstance(node, gast.Call):
             fn = node.func
+            if hasattr(fn, "s2s_target"):
+                continue  # bound through an argument (frontend/callables.py)
             if isinstance(fn, gast.Attribute) and (
                 _is_local_rooted(fn.value, local) or _is_global_array(func, fn.value, local)
             ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import operator
 from typing import Any
 
@@ -56,6 +57,56 @@ VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x,
 ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
 METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
 BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
+# Reductions called with `where=` or `initial=` (a function or its method): differentiated by
+# the rule of the runtime function that computes the same (the call itself stays numpy's).
+VARIANT_KEYWORDS = frozenset({"where", "initial"})
+KEYWORD_VARIANTS: dict[Any, Any] = {
+    np.sum: runtime.sum_where, np.prod: runtime.prod_where, np.mean: runtime.mean_where,
+    np.max: runtime.max_where, np.amax: runtime.max_where, np.min: runtime.min_where,
+    np.amin: runtime.min_where, np.var: runtime.var_where, np.std: runtime.std_where,
+}  # fmt: skip
+
+
+# ufunc.at on a local array, written as a write of the new values: `np.add.at(buf, idx, v)` is
+# `buf[...] = _s2s.add_at(buf, idx, v)` (refused where any write into buf is)
+AT_FUNCTIONS: dict[Any, Any] = {
+    np.add: runtime.add_at, np.subtract: runtime.subtract_at, np.multiply: runtime.multiply_at,
+    np.maximum: runtime.maximum_at, np.minimum: runtime.minimum_at,
+}  # fmt: skip
+
+
+def as_write(stmt: gast.stmt) -> gast.stmt:
+    """``np.add.at(buf, idx, v)`` (a statement) as the write ``buf[...] = _s2s.add_at(buf,
+    idx, v)`` that does the same, at the same location; any other statement unchanged."""
+    node = stmt.value if isinstance(stmt, gast.Expr) else None
+    if not isinstance(node, gast.Call) or node.keywords or len(node.args) != 3:
+        return stmt
+    obj = getattr(getattr(node.func, "s2s_target", None), "obj", None)
+    ufunc = getattr(obj, "__self__", None)
+    if getattr(obj, "__name__", "") != "at" or not isinstance(ufunc, np.ufunc):
+        return stmt
+    function = AT_FUNCTIONS.get(ufunc)
+    if function is None or not isinstance(node.args[0], gast.Name):
+        return stmt
+    func = attr_chain("_s2s." + function.__name__)
+    func.s2s_target = Target(function, "global", "_s2s", (function.__name__,))
+    value = gast.Call(func=func, args=[copy.deepcopy(a) for a in node.args], keywords=[])
+    ellipsis = gast.Constant(value=Ellipsis, kind=None)
+    buf = gast.Subscript(value=name_node(node.args[0].id), slice=ellipsis, ctx=gast.Store())
+    write = gast.Assign(targets=[buf], value=value, type_comment=None)
+    return gast.copy_location(write, stmt)
+
+
+def call_op(obj: Any, keywords: Any) -> Any:
+    """The function whose rule differentiates a call of ``obj`` with these keyword names."""
+    return keyword_variant(BUILTIN_ALIASES.get(obj, obj) if hashable(obj) else obj, keywords)
+
+
+def keyword_variant(op: Any, keywords: Any) -> Any:
+    """The function whose rule differentiates ``op`` called with these keyword names."""
+    if VARIANT_KEYWORDS.isdisjoint(keywords) or not hashable(op):
+        return op
+    return KEYWORD_VARIANTS.get(op, op)
 
 
 def name_node(id_: str, ctx: Any = None) -> gast.Name:
@@ -105,6 +156,11 @@ def base_name(node: gast.expr) -> str:
         target = getattr(node.func, "s2s_target", None)
         if isinstance(target, Method):
             return target.name
+        if isinstance(target, Target) and target.scope == "argument":  # act(x): tanh_1
+            name = getattr(getattr(target.obj, "__func__", target.obj), "__name__", "")
+            if name.isidentifier():
+                return name
+            return "call"
         if isinstance(node.func, gast.Attribute):
             return node.func.attr
         if isinstance(node.func, gast.Name):

@@ -98,26 +98,42 @@ class Tries:
             for inner in stmt.body + stmt.finalbody:
                 self.statement(inner)
             return
-        handler = stmt.handlers[0]
         reads = []
-        kept = gast.ExceptHandler(type=copy.deepcopy(handler.type), name=None, body=[])
-        for sub in gast.walk(kept):
-            if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in self.env:
-                sub.id = self.env[sub.id]
-                reads.append(name_node(sub.id))
-        if handler.name is not None:
-            kept.name = gast.Name(handler.name, gast.Store(), None, None)
-        context.handler = kept
+        for handler in stmt.handlers:
+            kept = gast.ExceptHandler(type=copy.deepcopy(handler.type), name=None, body=[])
+            for sub in gast.walk(kept):
+                if (isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load)
+                        and sub.id in self.env):  # fmt: skip
+                    sub.id = self.env[sub.id]
+                    reads.append(name_node(sub.id))
+            if handler.name is not None:
+                kept.name = gast.Name(handler.name, gast.Store(), None, None)
+            context.handlers.append(kept)
         context.flag = self.temp("tried")
-        self.carried.add(context.flag)
-        call.args += [r for r in reads]  # the handler's type reads them where `try` stands
-        self.body.append(Stmt((context.flag,), call, OPAQUE, reads, node=stmt))
+        context.choices = [self.temp("handler") for _ in stmt.handlers[1:]]
+        flags = (context.flag, *context.choices)
+        self.carried.update(flags)
+        call.args += [r for r in reads]  # the handlers' types read them where `try` stands
+        self.body.append(Stmt(flags, call, OPAQUE, reads, node=stmt, unpack=len(flags) > 1))
         self.node = stmt
         body = self.block(stmt.body + stmt.orelse)
-        orelse = self.block(handler.body)
+        orelse = self.handler_chain(stmt, 0, context.choices)
         self.body.append(Branch(name_node(context.flag), body, orelse, stmt))
         for inner in stmt.finalbody:
             self.statement(inner)
+
+    def handler_chain(self, stmt: gast.Try, k: int, choices: list[str]) -> list:
+        """Handler ``k`` and those after it: a branch on ``choices[k]`` for each but the last."""
+        if k == len(stmt.handlers) - 1:
+            return self.block(stmt.handlers[k].body)
+
+        def emit() -> None:
+            arm = self.block(stmt.handlers[k].body)
+            rest = self.handler_chain(stmt, k + 1, choices)
+            self.node = stmt
+            self.body.append(Branch(name_node(choices[k]), arm, rest, stmt))
+
+        return self.collect(emit)[0]
 
 
 def _span(block: list[gast.stmt]) -> tuple[int, int]:
@@ -126,9 +142,9 @@ def _span(block: list[gast.stmt]) -> tuple[int, int]:
 
 
 def check_try(primal: Primal, stmt: gast.Try) -> None:
-    """Refuse what s2s cannot replay after a ``try`` body that raised midway: more than one
-    handler, a jump out, a write into an array or a list in the body, and a handler that reads
-    (or does not assign again) a name the body assigns."""
+    """Refuse what s2s cannot replay after a ``try`` body that raised midway: a jump out, a
+    write into an array or a list in the body, and a handler that reads (or does not assign
+    again) a name the body assigns."""
     if getattr(primal.func, "__s2s_generated__", False):  # a derivative's own `try`
         raise UnsupportedSyntaxError(
             "a derivative of a function with a `try` statement cannot be differentiated again "
@@ -136,12 +152,6 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
             primal.where(stmt),
             "take the second derivative of a function without `try` (move the `try` to the "
             "caller), or use finite differences of the gradient",
-        )
-    if len(stmt.handlers) > 1:
-        raise UnsupportedSyntaxError(
-            "a `try` with more than one `except` clause is not supported",
-            primal.where(stmt.handlers[1]),
-            "catch the exceptions in one clause (`except (ValueError, LinAlgError):`)",
         )
     returns_at_end = _ends_in_return(stmt.body) and all(
         _ends_in_return(h.body) for h in stmt.handlers
@@ -169,7 +179,18 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
                 "make the write after the `try` statement, from values the body or the handler "
                 "assigned",
             )
-    handler = stmt.handlers[0]
+    inside = {id(n) for s in stmt.body + stmt.orelse for n in gast.walk(s)}
+    read_outside = {
+        n.id for n in gast.walk(primal.tree)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside
+    }  # fmt: skip
+    for handler in stmt.handlers:
+        _check_handler(primal, stmt, handler, dict(assigned), read_outside)
+
+
+def _check_handler(primal, stmt, handler, assigned: dict, read_outside: set[str]) -> None:
+    """A handler must not read a name the body assigns before assigning it itself, and must
+    assign every name the body assigns that is read after the statement."""
     if handler.name is not None:
         assigned.pop(handler.name, None)
     seen: set[str] = set()
@@ -185,11 +206,6 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
                 f"compute `{node.id}` before the `try` under another name, or assign it in the "
                 "handler first",
             )
-    inside = {id(n) for s in stmt.body + stmt.orelse for n in gast.walk(s)}
-    read_outside = {
-        n.id for n in gast.walk(primal.tree)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside
-    }  # fmt: skip
     for name, node in assigned.items():
         if name not in seen and name in read_outside and not _returns_result(stmt):
             raise UnsupportedSyntaxError(

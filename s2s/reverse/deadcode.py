@@ -175,6 +175,11 @@ def _placeholder(stmt: gast.stmt) -> bool:
     )
 
 
+def assigned_names(blocks: list[Block]) -> set[str]:
+    """The names the statements of ``blocks`` assign a value other than ``None``."""
+    return {t for b in blocks for s in b.body for t in _assigned(s, real=True)}
+
+
 def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
     out: set[str] = set()

@@ -29,7 +29,12 @@ from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
-from s2s.reverse.deadcode import drop_dead_primal, drop_placeholders, live_into
+from s2s.reverse.deadcode import (
+    assigned_names,
+    drop_dead_primal,
+    drop_placeholders,
+    live_into,
+)
 
 GRAD = "grad"
 VALUE_AND_GRAD = "value_and_grad"
@@ -351,7 +356,8 @@ def _write_gradient(
         live |= set() if static else set(atom_names(loss))
         live |= names_in(returns) if entry.has_aux else set()
         gone = drop_dead_primal(sweeps.primal, live)
-        drop_placeholders(sweeps.primal + sweeps.adjoint, gone)
+        drop_placeholders(sweeps.primal, gone)  # (the adjoint may recompute and release it)
+        drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint))
     if sweeps.dynamic and entry.mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
         output = _fresh(set(ir.taken), "output")
         target = gast.Name(output, gast.Store(), None, None)

@@ -141,6 +141,7 @@ class _Folder:
         ):
             folded = _full(fact)  # a fresh array, as the product it replaces was
         stmt.value = folded
+        stmt.s2s_fact = fact  # read by s2s.reverse.scaling: a new array of this shape and dtype
         self.forget(target.id)
         if fact is not None:
             self.env[target.id] = fact
@@ -365,7 +366,7 @@ def _with_fill(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]
         fact = Arr(other.shape, other.dtype)
         number = constant(float(fill.value))
         if isinstance(op, gast.Mult) and fill.value == 1:
-            if _fresh(expr):
+            if fresh(expr):
                 return expr, fact
             continue  # a name is borrowed: its product with ones is a new array
         if isinstance(op, gast.Sub) and first:  # fill - e
@@ -376,7 +377,7 @@ def _with_fill(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]
     return None
 
 
-def _fresh(expr: gast.expr) -> bool:
+def fresh(expr: gast.expr) -> bool:
     """Whether ``expr`` (of a float array's proven shape) evaluates to a new array: arithmetic,
     or a numpy ufunc called without keywords."""
     if isinstance(expr, (gast.BinOp, gast.UnaryOp)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import types
 from typing import Any
 
 import numpy as np
@@ -485,10 +486,24 @@ def set_vjp_maker(make_vjp: Any) -> None:
     _MAKE_VJP[:] = [make_vjp]
 
 
+def method_of_callable(function: Any) -> Any:
+    """An object of the user's class with a ``__call__`` written in Python: that bound method
+    (differentiated from its source); anything else unchanged."""
+    if isinstance(function, (types.FunctionType, types.MethodType, type)):
+        return function
+    call = type(function).__dict__.get("__call__")
+    if isinstance(call, types.FunctionType) and not getattr(function, "__s2s_derivative__", False):
+        return function.__call__
+    return function
+
+
 def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
     """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
     per (function, wrt), each cached per argument signature like any derivative."""
+    function = method_of_callable(function)
+    if isinstance(function, types.MethodType):  # net.forward: the function's, bound to net
+        return types.MethodType(subderivative(function.__func__, wrt), function.__self__)
     key = (shared_key(function), wrt)
     found = _SUBDERIVATIVES.get(key)
     if found is None:

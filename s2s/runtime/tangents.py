@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import linecache
+import types
 from typing import Any
 
 import numpy as np
 
 from s2s.errors import Location, TangentError, UndefinedGradientError
-from s2s.runtime.core import acc_dtype, dtype_of, shape_of, shared_key
+from s2s.runtime.core import acc_dtype, dtype_of, method_of_callable, shape_of, shared_key
 from s2s.runtime.kinds import Undefined
 
 
@@ -179,6 +180,12 @@ def set_maker(kind: str, make: Any) -> None:
 
 
 def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
+    function = method_of_callable(function)
+    if isinstance(function, types.MethodType):  # net.forward: the function's, with net added
+        derivative = _derivative(kind, function.__func__, wrt)
+        first = len(wrt) if kind == "jvp" else 1  # the tangents, or the cotangent, come first
+        owner = function.__self__
+        return lambda *args, **kwargs: derivative(*args[:first], owner, *args[first:], **kwargs)
     key = (kind, shared_key(function), wrt)  # a nested def is new at every call: shared
     found = _FACTORIES.get(key)
     if found is None:

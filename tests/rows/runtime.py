@@ -75,6 +75,7 @@ def placed_at_slice(a, b):
 
 
 ROWS = [
+    R(rt.average_weights, lambda w: rt.average_weights(REF_2x3, 1, w), normal(3)),
     R(rt.uncolumn_stack, split_column_stacked, normal(3, 3)),
     R(rt.undstack, split_dstacked, normal(1, 3, 3)),
     R(
@@ -349,6 +350,24 @@ NONDIFF = [
         lambda x: np.sum(x) * len(rt.along_axis_key(x, np.array([0, 0]), 0)),
         normal(3),
         expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.select_masks,
+        lambda x: np.sum(x * rt.select_masks([x > 0], x)[0]),
+        away0(4),
+        expected=lambda x: ((x > 0).astype(x.dtype),),
+    ),  # fmt: skip
+    R(
+        rt.compress_key,
+        lambda x: np.sum(x) * len(rt.compress_key([True, False], x, 0)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
+        rt.extract_key,
+        lambda x: np.sum(x * rt.extract_key(x > 0, x)),
+        away0(4),
+        expected=lambda x: ((x > 0).astype(x.dtype),),
     ),  # fmt: skip
     R(rt.undefined, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),
     R(rt.through, with_marker, normal(3), expected=lambda x: (np.full_like(x, 2.0),)),

@@ -1,0 +1,576 @@
+"""Callables: calls of functions passed as values (an argument, an attribute or an item of one, a
+``functools.partial``, a loop over a tuple of functions) bound to the objects they call when the
+derivative is specialized, so the later passes see ordinary call targets.
+
+Each object found through an argument is recorded as a :class:`Bound` (the argument, the path to
+the object, and the object's :func:`callable_key`); the derivative object re-reads those paths
+on every call, so a new callable in the same place generates a new derivative.
+
+>>> import numpy as np
+>>> from s2s.frontend.parse import parse
+>>> def f(x, act):
+...     return np.sum(act(x))
+>>> p = parse(f)
+>>> [b.text() for b in bind(p, {"act": np.tanh})]
+['act']
+>>> p.tree.body[0].value.args[0].func.s2s_target.obj is np.tanh
+True
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import functools
+import inspect
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import MISSING, Target, global_value, local_names
+from s2s.frontend.spellings import hashable
+
+Step = tuple[str, Any]  # ("attr", name) or ("item", key)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A callable read from the argument ``param`` along ``steps`` when the derivative was made;
+    ``key`` is its :func:`callable_key`."""
+
+    param: str
+    steps: tuple[Step, ...]
+    key: Any
+
+    def text(self) -> str:
+        """The path as the function writes it: ``act``, ``self.act``, ``cfg['loss']``."""
+        return self.param + "".join(f".{k}" if s == "attr" else f"[{k!r}]" for s, k in self.steps)
+
+    def holds(self, arguments: dict[str, Any]) -> bool:
+        """Whether the path still leads to an equivalent callable in ``arguments``."""
+        if self.param not in arguments:
+            return False
+        return callable_key(read_path(arguments[self.param], self.steps)) == self.key
+
+
+def read_path(value: Any, steps: tuple[Step, ...]) -> Any:
+    """``value`` followed along ``steps`` (``MISSING`` where a step fails)."""
+    for kind, key in steps:
+        try:
+            value = getattr(value, key) if kind == "attr" else value[key]
+        except (AttributeError, LookupError, TypeError):
+            return MISSING
+    return value
+
+
+def paths_key(paths: tuple[tuple[str, tuple[Step, ...]], ...], arguments: dict[str, Any]) -> tuple:
+    """The callables at ``paths`` (argument, steps) of ``arguments`` as they are now: the part of
+    a derivative's specialization key that a new callable changes."""
+    return tuple([callable_key(read_path(arguments.get(p, MISSING), s)) for p, s in paths])
+
+
+def learned(paths: tuple, bound: tuple[Bound, ...]) -> tuple:
+    """``paths`` with the argument paths of ``bound`` not among them yet added."""
+    new = [p for p in dict.fromkeys((b.param, b.steps) for b in bound) if p not in paths]
+    return paths + tuple(new) if new else paths
+
+
+class _Same:
+    """A key part equal only to itself (by identity), for objects that may not be hashable."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+_CONSTANTS = (bool, int, float, str, type(None))
+
+
+def _value_key(value: Any) -> Any:
+    """A bound argument of a partial: a Python constant by value (it is written into the
+    generated code), anything else by type (it is read from the partial at run time)."""
+    if type(value) in _CONSTANTS:
+        return ("constant", type(value), value)
+    if callable(value):
+        return callable_key(value)
+    return ("value", type(value), getattr(value, "dtype", None), getattr(value, "ndim", None))
+
+
+def callable_key(obj: Any) -> Any:
+    """What the generated code depends on in a callable found through an argument.
+
+    Generated code calls the user's own functions through the argument at run time, so a
+    Python function is keyed by its code and defaults (a closure made anew by a factory is the
+    same derivative); a bound method of the user's class by its function; a
+    ``functools.partial`` by its function and bound arguments (constants by value); anything
+    else (a numpy ufunc, a scipy function) by identity.
+    """
+    if isinstance(obj, functools.partial):
+        keywords = tuple(sorted((k, _value_key(v)) for k, v in obj.keywords.items()))
+        return ("partial", callable_key(obj.func), tuple(map(_value_key, obj.args)), keywords)
+    if isinstance(obj, types.MethodType) and is_user_function(obj.__func__):
+        return ("method", callable_key(obj.__func__))
+    if is_user_function(obj):
+        defaults = tuple(map(_value_key, obj.__defaults__ or ()))
+        keywords = (obj.__kwdefaults__ or {}).items()
+        kwdefaults = tuple(sorted((k, _value_key(v)) for k, v in keywords))
+        # code objects compare by value: look-alike functions of two modules must not share
+        return ("function", _Same(obj.__code__), _Same(obj.__globals__), defaults, kwdefaults)
+    if _is_callable_instance(obj):
+        return ("instance", type(obj), callable_key(type(obj).__call__))
+    if obj is MISSING or not callable(obj):
+        return ("not callable", type(obj))
+    owner = getattr(obj, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType):
+        # a library method (rng.normal, dist.logpdf) is a new object at each read: the code
+        # calls it through the value, and depends only on the rule that differentiates it
+        rule = registry.lookup(obj) if hashable(obj) else None
+        return ("method", type(owner), getattr(obj, "__name__", None), _Same(rule))
+    return ("object", _Same(obj))
+
+
+def is_user_function(obj: Any) -> bool:
+    """A Python function of the user's (differentiated from its source, not by a rule)."""
+    module = getattr(obj, "__module__", None) or ""
+    return isinstance(obj, types.FunctionType) and module.split(".")[0] not in {
+        "numpy", "scipy", "s2s", "math",
+    }  # fmt: skip
+
+
+def bind(primal: Primal, values: dict[str, Any]) -> list[Bound]:
+    """Bind the calls of callables reached through ``values`` (the arguments that are not
+    differentiated, by parameter name): set ``s2s_target`` on each such call's function, write
+    partials out as calls of their function, unroll loops over tuples of functions.
+
+    Returns what was read from the arguments, for the derivative's cache key.
+
+    Raises:
+        UnsupportedSyntaxError: a callable known only at run time (chosen by a value, held
+            by a name assigned in the function) or a loop over functions left with ``break``.
+    """
+    binder = _Binder(primal, values)
+    binder.block(primal.tree.body)
+    primal.values, primal.bound = binder.values, binder.bound
+    return primal.bound
+
+
+@dataclass
+class _Static:
+    """A value known when the derivative is made: the object, and the argument path it was
+    read from (``None`` for a global or a literal of the function)."""
+
+    obj: Any
+    param: str | None = None
+    steps: tuple[Step, ...] = ()
+
+
+class _Binder:
+    def __init__(self, primal: Primal, values: dict[str, Any]) -> None:
+        self.primal = primal
+        tree = primal.tree
+        counts: dict[str, int] = {}
+        for node in gast.walk(tree):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+                counts[node.id] = counts.get(node.id, 0) + 1
+        self.counts = counts
+        params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
+        self.params = params
+        self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
+        self.local = local_names(tree)
+        self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
+        self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
+        self.bound: list[Bound] = []
+        self._find_bindings(tree)
+
+    # -- what names stand for ----------------------------------------------------------------
+    def _find_bindings(self, tree: gast.FunctionDef) -> None:
+        calls_only = self._names_used_only_as_callees(tree)
+        for node in gast.walk(tree):
+            if not (isinstance(node, gast.Assign) and len(node.targets) == 1):
+                continue
+            target = node.targets[0]
+            if not isinstance(target, gast.Name) or self.counts.get(target.id) != 1:
+                continue
+            if isinstance(node.value, (gast.Tuple, gast.List)) and node.value.elts:
+                if all(callable(getattr(self.static(e), "obj", None)) for e in node.value.elts):
+                    self.tuples[target.id] = node.value.elts
+            elif self._is_partial(node.value) and target.id in calls_only:
+                self._check_bound_once(node.value, target.id)
+                self.partials[target.id] = node.value
+                node.s2s_partial = True  # the binding is dropped: each call is written out
+
+    def _check_bound_once(self, partial: gast.Call, name: str) -> None:
+        """Each call of the partial ``name`` is written out with its bound arguments, which must
+        therefore mean the same there: names bound once, constants, attributes of them."""
+        for value in partial.args[1:] + [k.value for k in partial.keywords]:
+            for sub in gast.walk(value):
+                moving = isinstance(sub, gast.Name) and (
+                    self.counts.get(sub.id, 0) > (0 if sub.id in self.params else 1)
+                )
+                if moving or not isinstance(sub, (gast.Name, gast.Constant, gast.Attribute,
+                                                  gast.Load, gast.expr_context)):  # fmt: skip
+                    raise UnsupportedSyntaxError(
+                        f"the partial `{name}` binds a value s2s cannot carry to its calls "
+                        + ("(a name assigned again)" if moving else "(an expression)"),
+                        self.primal.where(partial),
+                        "bind the value to a name assigned once (`s = c * 2.0`) and pass that "
+                        "name to partial",
+                    )
+
+    def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
+        callees: set[int] = set()
+        for node in gast.walk(tree):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+                callees.add(id(node.func))
+        used: dict[str, bool] = {}
+        for node in gast.walk(tree):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                used[node.id] = used.get(node.id, True) and id(node) in callees
+        return {n for n, only in used.items() if only}
+
+    def _is_partial(self, node: gast.expr) -> bool:
+        return (
+            isinstance(node, gast.Call)
+            and bool(node.args)
+            and not any(isinstance(a, gast.Starred) for a in node.args)
+            and all(k.arg is not None for k in node.keywords)
+            and self._global(node.func) is functools.partial
+        )
+
+    def _global(self, node: gast.expr) -> Any:
+        """The object a global or closure chain (``np.tanh``, ``functools.partial``) names."""
+        root = node
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        if not isinstance(root, gast.Name) or root.id in self.local:
+            return None
+        return global_value(self.primal.func, node)
+
+    def static(self, node: gast.expr) -> _Static | None:
+        """The value of ``node`` if it is known when the derivative is made: an argument (not
+        assigned in the function), an attribute or constant item of one, or a global chain."""
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            if node.id in self.values:
+                return _Static(self.values[node.id], node.id)
+            found = self._global(node)
+            return _Static(found) if found is not None else None
+        if isinstance(node, gast.Attribute):
+            base = self.static(node.value)
+            if base is None:
+                return None
+            if base.param is None:
+                found = self._global(node)
+                return _Static(found) if found is not None else None
+            if _is_array(base.obj):  # x.sum(), x.dot(w): numpy's methods (resolve's Method)
+                return None
+            value = _static_attribute(base.obj, node.attr)
+            if value is MISSING:
+                return None
+            return _Static(value, base.param, base.steps + (("attr", node.attr),))
+        key = _constant(node.slice) if isinstance(node, gast.Subscript) else None
+        if key is not None:
+            base = self.static(node.value)
+            if base is None or base.param is None or type(base.obj) not in (dict, list, tuple):
+                return None
+            try:
+                value = base.obj[key]
+            except (LookupError, TypeError):
+                return None
+            return _Static(value, base.param, base.steps + (("item", key),))
+        return None
+
+    # -- statements ----------------------------------------------------------------------------
+    def block(self, body: list[gast.stmt]) -> None:
+        out: list[gast.stmt] = []
+        for stmt in body:
+            if getattr(stmt, "s2s_partial", False):
+                continue
+            if isinstance(stmt, gast.For):
+                items = self.functions_looped(stmt.iter)
+                if items is not None:
+                    unrolled = self.unroll(stmt, items)
+                    self.block(unrolled)
+                    out += unrolled
+                    continue
+            if isinstance(stmt, gast.FunctionDef):
+                out.append(stmt)  # a nested def's body is bound when its own derivative is made
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                if isinstance(getattr(stmt, field, None), list):
+                    self.block(getattr(stmt, field))
+            for handler in getattr(stmt, "handlers", []) or []:
+                self.block(handler.body)
+            for name, value in gast.iter_fields(stmt):
+                if name not in ("body", "orelse", "finalbody", "handlers"):
+                    self.visit(value)
+            out.append(stmt)
+        body[:] = out or [gast.Pass()]
+
+    def functions_looped(self, node: gast.expr) -> list[Any] | None:
+        """The items of a loop over a tuple of functions (a literal, a name bound once to one, or
+        a tuple or list argument of callables, or ``enumerate`` or ``zip`` of one with tuple
+        arguments), as expressions (tuples of them for ``enumerate`` and ``zip``); ``None``
+        for any other loop."""
+        if isinstance(node, gast.Call) and not node.keywords and node.args:
+            which = self._global(node.func)
+            if which is enumerate and len(node.args) == 1:
+                inner = self.functions_looped(node.args[0])
+                return None if inner is None else [
+                    (_located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
+            if which is zip:
+                parts = [self.functions_looped(a) or self.sequence(a) for a in node.args]
+                functions = [self.functions_looped(a) for a in node.args]
+                if all(p is not None for p in parts) and any(f is not None for f in functions):
+                    return [tuple(t) for t in zip(*parts)]  # type: ignore[misc]
+            return None
+        if isinstance(node, (gast.Tuple, gast.List)) and node.elts:
+            if all(callable(getattr(self.static(e), "obj", None)) for e in node.elts):
+                return list(node.elts)
+            return None
+        if isinstance(node, gast.Name) and node.id in self.tuples:
+            return list(self.tuples[node.id])
+        found = self.static(node)
+        if (
+            found is not None
+            and found.param is not None
+            and type(found.obj) in (tuple, list)
+            and found.obj
+            and all(callable(v) for v in found.obj)
+        ):
+            return self.sequence(node)
+        return None
+
+    def sequence(self, node: gast.expr) -> list[gast.expr] | None:
+        """``node[0], node[1], ...`` of a tuple or list argument (or a part of one)."""
+        found = self.static(node)
+        if found is None or found.param is None or type(found.obj) not in (tuple, list):
+            return None
+        return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
+                                        ctx=gast.Load()), node)
+                for i in range(len(found.obj))]  # fmt: skip
+
+    def unroll(self, loop: gast.For, items: list[Any]) -> list[gast.stmt]:
+        """The loop's body once per function, the loop variables replaced by the items."""
+        names = [loop.target] if not isinstance(loop.target, gast.Tuple) else loop.target.elts
+        width = len(items[0]) if isinstance(items[0], tuple) else None
+        stored = {n.id for stmt in loop.body for n in gast.walk(stmt)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
+        if (
+            not all(isinstance(n, gast.Name) and n.id not in stored for n in names)
+            or (width is None) != (not isinstance(loop.target, gast.Tuple))
+            or (width is not None and width != len(names))
+        ):
+            raise UnsupportedSyntaxError(
+                "a loop over functions must bind one name (or one per item of `enumerate` or "
+                "`zip`), not assigned in the loop",
+                self.primal.where(loop),
+                "write `for g in functions:` or `for i, g in enumerate(functions):`, and give "
+                "other values other names",
+            )
+        for node in _walk_loop_body(loop.body):
+            if isinstance(node, (gast.Break, gast.Continue)):
+                raise UnsupportedSyntaxError(
+                    "`break` or `continue` in a loop over a tuple of functions (s2s writes the "
+                    "loop out, once per function, to know which function each call is)",
+                    self.primal.where(node),
+                    "loop over every function; skip one with an `if` around the body",
+                )
+        out: list[gast.stmt] = []
+        for item in items:
+            parts = item if isinstance(item, tuple) else (item,)
+            for stmt in copy.deepcopy(loop.body):
+                for name, part in zip(names, parts):
+                    stmt = _substitute(stmt, name.id, part)
+                out.append(stmt)
+        return out + list(loop.orelse)
+
+    # -- expressions ---------------------------------------------------------------------------
+    def visit(self, value: Any) -> None:
+        if isinstance(value, list):
+            for v in value:
+                self.visit(v)
+            return
+        if not isinstance(value, gast.AST) or isinstance(value, gast.Lambda):
+            return
+        for _, child in gast.iter_fields(value):
+            self.visit(child)
+        if isinstance(value, gast.Call):
+            self.call(value)
+
+    def call(self, node: gast.Call) -> None:
+        """Bind ``node``'s function if it is reached through an argument; write a partial out
+        as a call of its function."""
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in self.partials:
+            self.expand(node, copy.deepcopy(self.partials[func.id]), None)
+            return self.call(node)
+        if isinstance(func, gast.Name) and func.id in self.tuples:
+            return None
+        index = _constant(func.slice) if isinstance(func, gast.Subscript) else None
+        items = self.tuples.get(getattr(func, "value", None) and getattr(func.value, "id", None))
+        if items and isinstance(index, int) and -len(items) <= index < len(items):
+            item = items[index]  # layers[0](x) of layers = (np.tanh, act): the item itself
+            node.func = _located(copy.deepcopy(item), func, force=True)
+            return self.call(node)
+        found = self.static(func)
+        if found is None or found.param is None:
+            if isinstance(func, (gast.IfExp, gast.BoolOp, gast.Subscript)) or (
+                isinstance(func, gast.Name) and _rooted_in(func, self.local - self.defs)
+            ):
+                func.s2s_unresolved = self._why(func)
+            return None
+        obj = found.obj
+        if isinstance(obj, functools.partial):
+            self.expand(node, None, found)
+            return self.call(node)
+        if not callable(obj):
+            return None
+        self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
+        if _is_callable_instance(obj):  # an object of the user's class with __call__
+            obj = obj.__call__
+        func.s2s_target = Target(obj, "argument", found.param, ())
+        return None
+
+    def expand(self, node: gast.Call, written: gast.Call | None, found: _Static | None) -> None:
+        """``h(x)`` of a partial ``h``: a call of its function with its bound arguments first
+        (``helper(x, scale=c)``); ``written`` is a ``partial(...)`` call of this function,
+        ``found`` a partial reached through an argument."""
+        if written is not None:
+            func, args = written.args[0], list(written.args[1:])
+            keywords = {k.arg: k.value for k in written.keywords}
+        else:
+            assert found is not None
+            partial = found.obj
+            self.bound.append(Bound(found.param, found.steps, callable_key(partial)))
+            func = _located(gast.Attribute(value=node.func, attr="func", ctx=gast.Load()), node)
+            args = [_bound_value(v, node.func, "args", i, node) for i, v in enumerate(partial.args)]
+            keywords = {k: _bound_value(v, node.func, "keywords", k, node)
+                        for k, v in partial.keywords.items()}  # fmt: skip
+        keywords.update({k.arg: k.value for k in node.keywords if k.arg is not None})
+        node.func = func
+        node.args = args + list(node.args)
+        node.keywords = [gast.keyword(arg=k, value=v) for k, v in keywords.items()] + [
+            k for k in node.keywords if k.arg is None
+        ]
+
+    def _why(self, func: gast.expr) -> str:
+        """Why the callee ``func`` (rooted in a local name) is known only at run time."""
+        text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+        root = func
+        while isinstance(root, (gast.Attribute, gast.Subscript)):
+            root = root.value
+        name = getattr(root, "id", "?")
+        if isinstance(func, gast.Subscript) and _constant(func.slice) is None:
+            return f"`{text}` is picked from a container by a value known only at run time"
+        if isinstance(func, (gast.IfExp, gast.BoolOp)):
+            return f"`{text}` is chosen by a value at run time"
+        if name not in self.local:
+            return f"`{text}` is read from a global container, which s2s reads only at run time"
+        if self.counts.get(name) and isinstance(func, gast.Name):
+            return (f"`{name}` is assigned in the function, so the function it holds is known "
+                    "only at run time")  # fmt: skip
+        if self.counts.get(name):
+            return (f"`{text}` is read from `{name}`, which is assigned in the function, so it "
+                    "is known only at run time")  # fmt: skip
+        return f"`{text}` is not a function held by an argument or named by the function"
+
+
+def _constant(node: gast.expr) -> Any:
+    """A constant key or index (``'loss'``, ``0``, ``-1``), else ``None``."""
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return node.value
+    if (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.Constant)
+        and type(node.operand.value) is int
+    ):
+        return -node.operand.value
+    return None
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, np.generic)) or any(
+        hasattr(type(value), a) for a in ("__array_function__", "__array_namespace__")
+    )
+
+
+def _is_callable_instance(obj: Any) -> bool:
+    call = inspect.getattr_static(type(obj), "__call__", None)
+    return not isinstance(obj, type) and is_user_function(call)
+
+
+def _static_attribute(obj: Any, attr: str) -> Any:
+    """``obj.attr`` when reading it runs no user code (an instance attribute, a method, a class
+    attribute); ``MISSING`` for a property or another computed attribute."""
+    try:
+        raw = inspect.getattr_static(obj, attr)
+    except AttributeError:
+        return MISSING
+    if isinstance(raw, (property, types.GetSetDescriptorType)):
+        return MISSING
+    return getattr(obj, attr, MISSING)
+
+
+def _bound_value(value: Any, partial: gast.expr, field: str, key: Any, at: gast.AST) -> gast.expr:
+    """A partial's bound argument in the generated code: a Python constant written out, any
+    other value read from the partial (``act.keywords['w']``)."""
+    if type(value) in _CONSTANTS:
+        return _located(gast.Constant(value=value, kind=None), at)
+    read = gast.Attribute(value=copy.deepcopy(partial), attr=field, ctx=gast.Load())
+    return _located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
+
+
+def _rooted_in(node: gast.expr, names: set[str]) -> bool:
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return isinstance(node, gast.Name) and node.id in names
+
+
+def _walk_loop_body(body: list[gast.stmt]):
+    """The nodes of a loop body that belong to this loop (not to a loop or def inside it)."""
+    pending: list[gast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, (gast.For, gast.While)):
+            pending += node.orelse
+            continue
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            continue
+        pending += list(gast.iter_child_nodes(node))
+
+
+def _substitute(stmt: gast.stmt, name: str, item: gast.expr) -> gast.stmt:
+    """``stmt`` with every read of ``name`` replaced by a copy of ``item``."""
+
+    class Replace(gast.NodeTransformer):
+        def visit_Name(self, node: gast.Name) -> gast.expr:
+            if node.id == name and isinstance(node.ctx, gast.Load):
+                return _located(copy.deepcopy(item), node, force=True)
+            return node
+
+    return Replace().visit(stmt)
+
+
+def _located(node: gast.AST, at: gast.AST, force: bool = False) -> gast.AST:
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        value = getattr(at, attr, None)
+        for sub in gast.walk(node):
+            if force or getattr(sub, attr, None) is None:
+                setattr(sub, attr, value)
+    return node

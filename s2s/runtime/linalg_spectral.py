@@ -1,0 +1,185 @@
+"""Helpers for the rules of ``numpy.linalg.eig``, ``eigvals`` and ``lstsq``
+(templates/linalg_spectral.py).
+
+``eig`` is differentiated for real spectra with distinct eigenvalues: a complex spectrum, or
+an eigenvector cotangent at a repeated eigenvalue, gives an ``s2s.Undefined`` marker that the
+generated code locates (the eigenvectors of a repeated eigenvalue are any basis of its
+eigenspace). A cotangent argument is ``None`` when its output got none. Every helper returns
+its input's shape in the accumulator dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import acc_dtype, dtype_of, zeros_like_acc
+from s2s.runtime.kinds import Cause, Undefined
+from s2s.runtime.linalg_extra import pinv_adjoint
+from s2s.runtime.namespace import array_namespace
+from s2s.runtime.ufuncs import div_or_zero
+
+GILES = "Giles 2008, section 3.1"
+
+
+def _T(m: Any) -> Any:
+    return m.swapaxes(-1, -2)
+
+
+def _cast(x: Any, ref: Any) -> Any:
+    dtype = acc_dtype(dtype_of(ref))
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _undefined(what: str, reason: str) -> Undefined:
+    return Undefined((Cause(what, "a", reason, "", 0),))
+
+
+COMPLEX = (
+    "the matrix has complex eigenvalues: s2s differentiates eig and eigvals for real spectra "
+    "only (a symmetric matrix has one: use np.linalg.eigh)"
+)
+REPEATED = (
+    "the eigenvectors of a repeated eigenvalue are any basis of its eigenspace, so they have "
+    "no derivative; use only the eigenvalues, or np.linalg.eigh for a symmetric matrix"
+)
+
+
+def _gaps(w: Any) -> Any:
+    # F_ij = 1 / (w_j - w_i), 0 on the diagonal (and where two eigenvalues are equal)
+    return div_or_zero(1.0, w[..., None, :] - w[..., :, None])
+
+
+def _repeated(w: Any) -> Any:
+    # whether two eigenvalues are equal (a 0-d boolean array in w's namespace)
+    xp = array_namespace(w)
+    ties = xp.equal(w[..., None, :], w[..., :, None])
+    return xp.sum(ties) > ties.size // ties.shape[-1]  # more ties than the diagonal's
+
+
+def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
+    """The adjoint of ``w, v = np.linalg.eig(a)`` for a real spectrum, for ``a``.
+
+    ``V^-T (diag(g_w) + F o (V^T g_v - V^T V diag(diag(V^T g_v)))) V^T`` with
+    ``F_ij = 1 / (w_j - w_i)`` (0 on the diagonal); the second term accounts for numpy's
+    unit-length eigenvectors. Skips the terms of ``None`` cotangents. Source: Giles 2008,
+    section 3.1 (dD = diag(V^-1 dA V), dV = V (F o V^-1 dA V)), with the projection of each
+    column's derivative orthogonal to the column for unit length.
+    """
+    if np.iscomplexobj(w) or np.iscomplexobj(v):
+        return _undefined("eig", COMPLEX)
+    if g_w is None and g_v is None:
+        return zeros_like_acc(v)
+    xp = array_namespace(v)
+    middle = 0.0
+    repeated = None
+    if g_v is not None:
+        repeated = _repeated(w)
+        if xp is np and repeated:
+            return _undefined("eig", REPEATED)
+        vtg = _T(v) @ g_v
+        unit = (_T(v) @ v) * xp.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
+        middle = _gaps(w) * (vtg - unit)
+    if g_w is not None:
+        middle = middle + xp.eye(w.shape[-1], dtype=w.dtype) * g_w[..., None, :]
+    grad = _cast(xp.linalg.solve(_T(v), middle @ _T(v)), v)
+    if xp is not np and repeated is not None:  # no host read on a device: NaNs mark it
+        grad = xp.where(repeated, xp.nan, grad)
+    return grad
+
+
+def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
+    """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
+    ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
+    A complex spectrum or repeated eigenvalues raise ``ValueError`` (no derivative: see
+    :func:`eig_adjoint`). Source: Giles 2008, section 3.1."""
+    if np.iscomplexobj(w) or np.iscomplexobj(v):
+        raise ValueError(COMPLEX)
+    c = np.linalg.solve(v, t @ v)
+    dw = np.diagonal(c, axis1=-2, axis2=-1)
+    if bool(_repeated(w)):
+        nan = np.full(v.shape, np.nan, dtype=v.dtype)  # the eigenvectors have no tangent
+        return dw, nan
+    raw = v @ (_gaps(w) * c)
+    dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
+    return dw, dv
+
+
+def _matching(a: Any, values: Any) -> tuple[Any, Any]:
+    # eig(a) with its eigenvalues in the order of `values` (numpy's eigvals gives the same
+    # LAPACK order; matched by value so that a reordering cannot pair the wrong vectors)
+    w, v = np.linalg.eig(a)
+    order = np.argmin(np.abs(values[..., :, None] - w[..., None, :]), axis=-1)
+    w = np.take_along_axis(w, order, axis=-1)
+    v = np.take_along_axis(v, order[..., None, :], axis=-1)
+    return w, v
+
+
+def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
+    """The adjoint of ``np.linalg.eigvals(a)`` (a real spectrum): ``V^-T diag(g) V^T``, with
+    the eigenvectors from one more ``np.linalg.eig``. Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
+    """
+    if np.iscomplexobj(values):
+        return _undefined("eigvals", COMPLEX)
+    w, v = _matching(a, values)
+    return eig_adjoint(g, None, w, v)
+
+
+def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
+    """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``)."""
+    if np.iscomplexobj(values):
+        raise ValueError(COMPLEX)
+    w, v = _matching(a, values)
+    c = np.linalg.solve(v, t @ v)
+    return np.diagonal(c, axis1=-2, axis2=-1)
+
+
+# -- lstsq -------------------------------------------------------------------------------------
+
+
+def _columns(b: Any) -> Any:
+    return b[:, None] if b.ndim == 1 else b
+
+
+def lstsq_grad_a(g_x: Any, g_res: Any, g_s: Any, x: Any, a: Any, b: Any) -> Any:
+    """The adjoint of ``x, residuals, rank, s = np.linalg.lstsq(a, b)`` for ``a``.
+
+    ``x = pinv(A) b`` (full rank): the pinv adjoint of ``g_x b^T``. ``residuals`` (the squared
+    norms of ``A x - b`` per column, when ``A`` has full column rank and more rows than
+    columns; else empty): ``2 (A x - b) diag(g) x^T`` (the envelope theorem: ``x`` minimizes
+    them). ``s`` (singular values): ``U diag(g_s) V^T``. ``rank`` is an integer. Source:
+    Golub and Pereyra 1973; Giles 2008 (d s_i = u_i^T dA v_i).
+    """
+    grad = zeros_like_acc(a)
+    xs, bs = _columns(x), _columns(b)
+    if g_x is not None:
+        grad = grad + pinv_adjoint(_columns(g_x) @ _T(bs), a, np.linalg.pinv(a))
+    if g_res is not None and np.size(g_res):
+        grad = grad + 2.0 * ((a @ xs - bs) * g_res) @ _T(xs)
+    if g_s is not None:
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        grad = grad + (u * g_s) @ vh
+    return _cast(grad, a)
+
+
+def lstsq_grad_b(g_x: Any, g_res: Any, x: Any, a: Any, b: Any) -> Any:
+    """The adjoint of ``x, residuals, rank, s = np.linalg.lstsq(a, b)`` for ``b``:
+    ``pinv(A)^T g_x - 2 (A x - b) g_res``. Source: as :func:`lstsq_grad_a`."""
+    grad = zeros_like_acc(b)
+    if g_x is not None:
+        grad = grad + _T(np.linalg.pinv(a)) @ g_x
+    if g_res is not None and np.size(g_res):
+        r = a @ x - b
+        grad = grad - 2.0 * (r * g_res if b.ndim == 2 else r * g_res[0])
+    return _cast(grad, b)
+
+
+def lstsq_residuals_tangent(step: Any, x: Any, residuals: Any, a: Any, b: Any) -> Any:
+    """One term of the tangent of ``residuals`` of ``np.linalg.lstsq(a, b)``:
+    ``2 sum((A x - b) step)`` per column, for ``step = dA x`` or ``-db`` (an empty array when
+    numpy returns no residuals). Source: d |Ax - b|^2 = 2 (Ax - b).(dA x - db) at the
+    minimizing ``x`` (its own change adds nothing: A^T (Ax - b) = 0)."""
+    if not np.size(residuals):
+        return residuals * 0
+    return 2.0 * np.sum(_columns(a @ x - b) * _columns(step), axis=0)

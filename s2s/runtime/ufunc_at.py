@@ -1,0 +1,140 @@
+"""``ufunc.at`` on a local array (``np.add.at(buf, idx, vals)``): the new values, and the
+helpers of their rules.
+
+The frontend writes ``np.add.at(buf, idx, vals)`` as ``buf[...] = _s2s.add_at(buf, idx, vals)``
+(``frontend/normalize.py``): a write into ``buf``, refused where any write into it is (an
+argument, a global, a view of either), and differentiated in ``buf``'s prior value and in
+``vals`` by the rules of the functions here, each of which returns a new array with numpy's
+result. Repeated indices accumulate, as in numpy: each occurrence is one more operand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
+
+
+def _at(ufunc: Any, a: Any, indices: Any, b: Any) -> Any:
+    out = np.array(a, copy=True)
+    ufunc.at(out, indices, b)
+    return out
+
+
+def add_at(a: Any, indices: Any, b: Any) -> Any:
+    """A copy of ``a`` after ``np.add.at(a, indices, b)``."""
+    return _at(np.add, a, indices, b)
+
+
+def subtract_at(a: Any, indices: Any, b: Any) -> Any:
+    """A copy of ``a`` after ``np.subtract.at(a, indices, b)``."""
+    return _at(np.subtract, a, indices, b)
+
+
+def multiply_at(a: Any, indices: Any, b: Any) -> Any:
+    """A copy of ``a`` after ``np.multiply.at(a, indices, b)``."""
+    return _at(np.multiply, a, indices, b)
+
+
+def maximum_at(a: Any, indices: Any, b: Any) -> Any:
+    """A copy of ``a`` after ``np.maximum.at(a, indices, b)``."""
+    return _at(np.maximum, a, indices, b)
+
+
+def minimum_at(a: Any, indices: Any, b: Any) -> Any:
+    """A copy of ``a`` after ``np.minimum.at(a, indices, b)``."""
+    return _at(np.minimum, a, indices, b)
+
+
+def _full(b: Any, a: Any, indices: Any) -> Any:
+    # b broadcast to the shape of a[indices] (one operand per occurrence)
+    return np.broadcast_to(np.asarray(b), np.asarray(a)[indices].shape)
+
+
+def _gathered(g: Any, indices: Any, b: Any, a: Any) -> Any:
+    # g at each occurrence, unbroadcast onto b
+    return unbroadcast(np.asarray(g)[indices], b)
+
+
+def at_gather(g: Any, indices: Any, b: Any, a: Any) -> Any:
+    """The adjoint of ``add_at(a, indices, b)`` for ``b``: ``g[indices]`` (one entry per
+    occurrence, so a repeated index gives its cotangent to each), unbroadcast onto ``b``.
+    Source: the transpose of a scatter-add is a gather."""
+    return _gathered(g, indices, b, a)
+
+
+def multiply_at_factors(a: Any, indices: Any, b: Any) -> Any:
+    """The product of the operands each entry of ``a`` is multiplied by (1 where none):
+    ``multiply_at(a, indices, b) = a * factors``, so the adjoint for ``a`` is ``g * factors``."""
+    return multiply_at(np.ones(np.shape(a), acc_dtype(dtype_of(a))), indices, b)
+
+
+def _others(a: Any, indices: Any, b: Any) -> Any:
+    # for each occurrence k at entry i: the product of the other operands at i (no division
+    # by a zero operand: 0 when another is 0)
+    dtype = acc_dtype(dtype_of(a))
+    full = _full(b, a, indices).astype(dtype)
+    zero = full == 0
+    zeros_at = add_at(np.zeros(np.shape(a), dtype), indices, zero.astype(dtype))
+    nonzero = multiply_at(np.ones(np.shape(a), dtype), indices, np.where(zero, 1, full))
+    others_zero = zeros_at[indices] - zero
+    return np.where(others_zero > 0, 0, nonzero[indices] / np.where(zero, 1, full))
+
+
+def multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
+    """The adjoint of ``multiply_at(a, indices, b)`` for ``b``: occurrence ``k`` at entry ``i``
+    gets ``g_i a_i`` times the other operands at ``i`` (0 if one of them is 0), unbroadcast onto
+    ``b``. Source: product rule."""
+    dtype = acc_dtype(dtype_of(a))
+    scale = (np.asarray(g, dtype) * np.asarray(a, dtype))[indices]
+    return unbroadcast(scale * _others(a, indices, b), b)
+
+
+def multiply_at_tangent_b(t: Any, a: Any, indices: Any, b: Any) -> Any:
+    """The tangent of ``multiply_at(a, indices, b)`` from ``b``'s tangent ``t``: entry ``i``
+    gets ``a_i`` times the sum over its occurrences of ``t_k`` times the other operands.
+    Source: product rule."""
+    dtype = acc_dtype(dtype_of(a))
+    a = np.asarray(a, dtype)
+    terms = a[indices] * _others(a, indices, b) * _full(t, a, indices)
+    return add_at(np.zeros(a.shape, dtype), indices, terms)
+
+
+def extremum_at_shares(a: Any, indices: Any, b: Any, result: Any) -> tuple[Any, Any]:
+    """The shares of ``maximum_at``/``minimum_at``'s cotangent: for ``a`` and for each
+    occurrence (``b`` broadcast), ``1/k`` to each of the ``k`` candidates equal to the result at
+    an entry (DESIGN 8's ties). Source: DESIGN 8."""
+    dtype = acc_dtype(dtype_of(a))
+    result = np.asarray(result)
+    on_a = (np.asarray(a) == result).astype(dtype)
+    on_b = (_full(b, a, indices) == result[indices]).astype(dtype)
+    count = add_at(on_a, indices, on_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return on_a / count, on_b / count[indices]
+
+
+def extremum_at_grad_a(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
+    """The adjoint of ``maximum_at``/``minimum_at`` for ``a``: ``g`` times ``a``'s share."""
+    share = extremum_at_shares(a, indices, b, result)[0]
+    return unbroadcast(np.asarray(g) * share, a)
+
+
+def extremum_at_grad_b(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
+    """The adjoint of ``maximum_at``/``minimum_at`` for ``b``: ``g`` at each occurrence times
+    its share, unbroadcast onto ``b``."""
+    share = extremum_at_shares(a, indices, b, result)[1]
+    return unbroadcast(np.asarray(g)[indices] * share, b)
+
+
+def extremum_at_tangent(ta: Any, tb: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
+    """The tangent of ``maximum_at``/``minimum_at``: the shares' mean of the candidates'
+    tangents at each entry (``None``: no tangent)."""
+    share_a, share_b = extremum_at_shares(a, indices, b, result)
+    out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
+    if ta is not None:
+        out = out + share_a * ta
+    if tb is not None:
+        out = add_at(out, indices, share_b * _full(tb, a, indices))
+    return out

@@ -1,0 +1,80 @@
+"""Selections and NaN-aware extrema: select, choose, compress, extract, fmax, fmin, nan_to_num,
+and sinc (real inputs).
+
+The selections are linear in their choices: each entry's cotangent goes back to the choice it
+was copied from. ``fmax`` and ``fmin`` are ``maximum`` and ``minimum`` that ignore a NaN: the
+other operand gets the gradient there, ties split 0.5/0.5 (DESIGN 8).
+"""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d, elementwise, linear, tangent
+
+
+@linear(np.select, structural=("condlist",), source="numpy.select: the first true condition")
+def select(result, condlist, choicelist, default=0):
+    masks = rt.select_masks(condlist, result)
+    d[choicelist] = rt.select_parts(d[result], masks, choicelist)
+    d[default] = rt.unbroadcast(np.where(masks[-1], d[result], 0), default)
+
+
+@linear(np.choose, structural=("a", "mode"), source="numpy.choose: choices[a[i]][i]")
+def choose(result, a, choices, *, mode="raise"):
+    d[choices] = rt.choose_parts(d[result], a, choices, mode)
+
+
+@linear(np.compress, structural=("condition", "axis"), source="numpy.compress: a gather")
+def compress(result, condition, a, axis=None):
+    d[a][rt.compress_key(condition, a, axis)] = d[result]
+
+
+@linear(np.extract, structural=("condition",), source="numpy.extract: a gather of the flat array")
+def extract(result, condition, arr):
+    d[arr][rt.extract_key(condition, arr)] = d[result]
+
+
+@adjoint(np.fmax, source="numpy.fmax: maximum ignoring a NaN operand; ties split 0.5/0.5")
+def fmax(result, x1, x2):
+    a = np.where(np.isnan(x1), -np.inf, x1)
+    b = np.where(np.isnan(x2), -np.inf, x2)
+    d[x1] = rt.unbroadcast(rt.maximum_share(d[result], a, b), x1)
+    d[x2] = rt.unbroadcast(rt.maximum_share(d[result], b, a), x2)
+
+
+@tangent(np.fmax, source="numpy.fmax: the tangent of the operand taken (ties: the mean)")
+def fmax_tangent(result, x1, x2):
+    a = np.where(np.isnan(x1), -np.inf, x1)
+    b = np.where(np.isnan(x2), -np.inf, x2)
+    d[result] += rt.extremum_part(d[x1], a, b, np.greater)
+    d[result] += rt.extremum_part(d[x2], b, a, np.greater)
+
+
+@adjoint(np.fmin, source="numpy.fmin: minimum ignoring a NaN operand; ties split 0.5/0.5")
+def fmin(result, x1, x2):
+    a = np.where(np.isnan(x1), np.inf, x1)
+    b = np.where(np.isnan(x2), np.inf, x2)
+    d[x1] = rt.unbroadcast(rt.minimum_share(d[result], a, b), x1)
+    d[x2] = rt.unbroadcast(rt.minimum_share(d[result], b, a), x2)
+
+
+@tangent(np.fmin, source="numpy.fmin: the tangent of the operand taken (ties: the mean)")
+def fmin_tangent(result, x1, x2):
+    a = np.where(np.isnan(x1), np.inf, x1)
+    b = np.where(np.isnan(x2), np.inf, x2)
+    d[result] += rt.extremum_part(d[x1], a, b, np.less)
+    d[result] += rt.extremum_part(d[x2], b, a, np.less)
+
+
+@elementwise(
+    np.nan_to_num,
+    structural=("copy", "nan", "posinf", "neginf"),
+    source="numpy.nan_to_num: the identity on finite entries, constants elsewhere",
+)
+def nan_to_num(result, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return np.where(np.isfinite(x), 1.0, 0.0)
+
+
+@elementwise(np.sinc, source="sinc x = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc x) / x, 0 at 0")
+def sinc(result, x):
+    return np.where(x == 0, 0.0, (np.cos(np.pi * x) - result) / np.where(x == 0, 1.0, x))

@@ -1,0 +1,56 @@
+"""Rows for ``templates/linalg_spectral.py``: eig and eigvals (real spectra), lstsq.
+
+Matrices with a real spectrum are drawn as ``S diag(1..n) S^-1`` with ``S`` well conditioned;
+functions of the eigenvectors are invariant under each vector's sign (``v * v``), so
+difference quotients do not depend on LAPACK's sign choices.
+"""
+
+import numpy as np
+
+from rows.spec import Arg, R, normal
+
+
+def real_spectrum(*shape: int) -> Arg:
+    """Non-symmetric matrices with eigenvalues 1, 2, ..., n (well separated and real)."""
+    n = shape[-1]
+
+    def draw(rng):
+        s = 2.0 * np.eye(n) + 0.4 * rng.standard_normal(shape)
+        return (s * np.arange(1.0, n + 1)[..., None, :]) @ np.linalg.inv(s)
+
+    return Arg(draw)
+
+
+def eig_both(a):
+    w, v = np.linalg.eig(a)
+    return v * v * w[..., None, :]
+
+
+def eig_vectors(a):
+    w, v = np.linalg.eig(a)
+    return v * v
+
+
+def lstsq_all(a, b):
+    x, residuals, rank, s = np.linalg.lstsq(a, b)
+    return np.sum(x * x) + np.sum(residuals) + np.sum(s * s * s)
+
+
+ROWS = [
+    R(np.linalg.eig, lambda a: np.linalg.eig(a)[0], real_spectrum(3, 3), tag="values"),
+    R(np.linalg.eig, eig_vectors, real_spectrum(3, 3), tag="vectors"),
+    R(np.linalg.eig, eig_both, real_spectrum(2, 3, 3), tag="batch"),
+    R(np.linalg.eigvals, lambda a: np.linalg.eigvals(a), real_spectrum(4, 4)),
+    R(np.linalg.eigvals, lambda a: np.linalg.eigvals(a), real_spectrum(2, 3, 3), tag="batch"),
+    R(np.linalg.lstsq, lambda a, b: np.linalg.lstsq(a, b)[0], normal(5, 3), normal(5), tag="x"),
+    R(np.linalg.lstsq, lstsq_all, normal(5, 3), normal(5, 2), tag="all"),
+    R(np.linalg.lstsq, lstsq_all, normal(3, 5), normal(3), tag="wide"),
+    R(
+        np.linalg.lstsq,
+        lambda a, b: np.linalg.lstsq(a, b, rcond=None)[1],
+        normal(4, 2),
+        normal(4, 3),
+        tag="residuals",
+    ),  # fmt: skip
+    R(np.linalg.lstsq, lambda a: np.linalg.lstsq(a, np.ones(4))[3], normal(4, 3), tag="s"),
+]

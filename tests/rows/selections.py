@@ -1,0 +1,64 @@
+"""Rows for ``templates/selections.py``: select, choose, compress, extract, fmax, fmin,
+nan_to_num and sinc."""
+
+import numpy as np
+
+from rows.spec import R, away0, distinct, normal
+
+COND = [np.array([[True, False, False], [False, True, False]]), np.array([True, True, False])]
+INDEX = np.array([[0, 2, 1], [1, 0, 2]])
+FIRST = np.array([[True, False, False], [False, False, False]])
+
+
+def nan_at_1(x):
+    """``x`` with its second entry (flat) NaN."""
+    return np.where(np.arange(x.size).reshape(x.shape) == 1, np.nan, x)
+
+
+def inf_at_0(x):
+    """``x`` with its first entry (flat) +inf and its last -inf."""
+    flat = np.arange(x.size).reshape(x.shape)
+    return np.where(flat == 0, np.inf, np.where(flat == x.size - 1, -np.inf, x))
+
+
+ROWS = [
+    R(np.select, lambda a, b: np.select(COND, [a, b]), normal(2, 3), normal(3)),
+    R(
+        np.select,
+        lambda a, b, c: np.select(COND, [a, b], default=c),
+        normal(2, 3),
+        normal(2, 3),
+        normal(1),
+        tag="default",
+    ),
+    R(
+        np.choose,
+        lambda a, b, c: np.choose(INDEX, [a, b, c]),
+        normal(2, 3),
+        normal(3),
+        normal(2, 1),
+    ),
+    R(np.choose, lambda c: np.choose(INDEX + 3, c, mode="wrap"), normal(3, 2, 3), tag="array-wrap"),
+    R(np.compress, lambda a: np.compress([True, False, True], a, axis=1), normal(2, 3)),
+    R(np.compress, lambda a: np.compress([False, True, True], a), normal(2, 3), tag="flat"),
+    R(np.extract, lambda a: np.extract(FIRST | (a > 0), a), away0(2, 3)),
+    R(np.fmax, lambda x, y: np.fmax(x, y), distinct(2, 3), distinct(3)),
+    R(
+        np.fmax,
+        lambda x, y: np.fmax(nan_at_1(x), nan_at_1(y)[::-1]),
+        normal(4),
+        normal(4),
+        tag="nan",
+    ),
+    R(np.fmin, lambda x, y: np.fmin(x, y), distinct(2, 3), distinct(2, 1)),
+    R(np.fmin, lambda x, y: np.fmin(nan_at_1(x), y), normal(2, 2), normal(2, 2), tag="nan"),
+    R(np.nan_to_num, lambda x: np.nan_to_num(inf_at_0(nan_at_1(x))), normal(2, 3)),
+    R(
+        np.nan_to_num,
+        lambda x: np.nan_to_num(inf_at_0(x), copy=True, nan=1.0, posinf=9.0, neginf=-9.0),
+        normal(4),
+        tag="keywords",
+    ),
+    R(np.sinc, lambda x: np.sinc(x), normal(2, 3)),
+    R(np.sinc, lambda x: np.sinc(np.where(np.arange(3) == 1, 0.0, x)), normal(3), tag="at-0"),
+]

@@ -1,0 +1,63 @@
+"""Rows for ``templates/ufunc_at.py``: ``np.add.at`` and the other ``ufunc.at`` forms on a
+local array, with repeated indices (each occurrence accumulates)."""
+
+import numpy as np
+
+import s2s.runtime as rt
+from rows.spec import R, away0, distinct, normal
+
+IDX = np.array([0, 2, 0, 1, 0])
+ROWS2 = (np.array([1, 0, 1]), np.array([2, 2, 2]))  # repeated (row, column) pairs
+
+
+def add_into_local(v):
+    buf = np.zeros(4)
+    np.add.at(buf, IDX, v)
+    return buf
+
+
+def add_into_copy(w, v):
+    buf = w.copy()
+    np.add.at(buf, IDX, v)
+    return buf * w
+
+
+def add_rows(w, v):
+    buf = w * 1.0
+    np.add.at(buf, ROWS2, v)  # a scalar-shaped v broadcast over the occurrences
+    return buf
+
+
+def subtract_into_copy(w, v):
+    buf = w + 0.0
+    np.subtract.at(buf, IDX, v)
+    return buf
+
+
+def multiply_into_copy(w, v):
+    buf = w.copy()
+    np.multiply.at(buf, IDX, v)
+    return buf
+
+
+def maximum_into_copy(w, v):
+    buf = w.copy()
+    np.maximum.at(buf, IDX, v)
+    return buf
+
+
+def minimum_into_copy(w, v):
+    buf = w.copy()
+    np.minimum.at(buf, IDX, v)
+    return buf
+
+
+ROWS = [
+    R(rt.add_at, add_into_local, normal(5)),
+    R(rt.add_at, add_into_copy, normal(4), normal(5), tag="copy"),
+    R(rt.add_at, add_rows, normal(3, 4), normal(1), tag="2-d"),
+    R(rt.subtract_at, subtract_into_copy, normal(4), normal(5)),
+    R(rt.multiply_at, multiply_into_copy, normal(4), away0(5)),
+    R(rt.maximum_at, maximum_into_copy, distinct(4), distinct(5)),
+    R(rt.minimum_at, minimum_into_copy, distinct(4), distinct(5)),
+]

@@ -1,0 +1,400 @@
+"""Functions as values (issue 11, item 2; docs/containers.md): a callable passed as an argument,
+held by an argument's attribute or dict, a ``functools.partial``, a bound method of the user's
+own class, a loop over a tuple of functions; each against central differences in reverse and
+forward mode, shown readably in ``.source``, and specialized anew when the callable changes."""
+
+import functools
+import inspect
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from gradcheck import along, check_against_differences, numeric_gradient
+from located import assert_located
+
+import s2s
+
+X = np.array([-0.7, 0.2, 0.5, 1.1])
+Y = np.array([0.1, -0.3, 0.4, 0.2])
+V = np.array([1.0, -2.0, 0.5, 0.3])
+W = np.array([[0.5, -0.2, 0.1, 0.0], [0.3, 0.8, -0.4, 0.2],
+              [0.0, 0.1, 0.6, -0.5], [0.2, 0.0, 0.3, 0.9]])  # fmt: skip
+
+
+def helper(z, scale=1.0):
+    return np.sin(z) * scale
+
+
+def weighted(z, w):
+    return np.tanh(z * w)
+
+
+def mse(pred, y):
+    return np.mean((pred - y) ** 2)
+
+
+def make_act(alpha):
+    def leaky(z):
+        return np.where(z > 0, z, alpha * z)
+
+    return leaky
+
+
+class Softplus:
+    def __init__(self, c):
+        self.c = c
+
+    def __call__(self, z):
+        return np.log1p(np.exp(z)) * self.c
+
+
+class Net:
+    def __init__(self, act, w):
+        self.act, self.w = act, w
+
+    def forward(self, x):
+        return self.act(x @ self.w)
+
+    def smooth(self, z):
+        return np.log1p(np.exp(z * 0.5))
+
+
+def f_act(x, act=np.tanh):
+    return np.sum(act(x) ** 2)
+
+
+def f_self(x, net):
+    return np.sum(net.act(x))
+
+
+def f_forward(x, net):
+    return np.sum(net.forward(x) ** 2)
+
+
+def f_cfg(x, y, cfg):
+    return cfg["loss"](np.tanh(x) * cfg["scale"], y)
+
+
+def f_layers(x):
+    layers = (np.tanh, np.sin, helper)
+    for g in layers:
+        x = g(x)
+    return np.sum(x) + np.sum(layers[0](x) * layers[-1](x))
+
+
+def f_fns(x, fns):
+    for g in fns:
+        x = g(x) * 1.5
+    return np.sum(x)
+
+
+def f_literal_loop(x, act):
+    total = 0.0
+    for g in (np.sin, act):
+        total = total + np.sum(g(x))
+    return total
+
+
+def f_enumerate_zip(x, fns, weights):
+    for i, g in enumerate(fns):
+        x = g(x) * (i + 1.0)
+    total = 0.0
+    for g, w in zip(fns, weights):
+        total = total + np.sum(g(x) * w)
+    return total
+
+
+def f_partial_inside(x, c):
+    h = functools.partial(helper, scale=c)
+    k = functools.partial(weighted, w=x)
+    return np.sum(h(x) * k(c))
+
+
+def f_tree(params, x):
+    return np.sum(params["act"](x @ params["w"]))
+
+
+_NET = Net(np.sin, W)
+_BOUND = Net(np.sin, W)
+_BOUND.act = _NET.smooth  # a bound method of another instance, kept in an attribute
+
+# (name, function, arguments, wrt): each differentiated against central differences
+CASES = [
+    ("default", f_act, (X,), 0),
+    ("ufunc", f_act, (X, np.sin), 0),
+    ("user function", f_act, (X, helper), 0),
+    ("lambda", f_act, (X, lambda z: z**3 - z), 0),
+    ("partial", f_act, (X, functools.partial(helper, scale=2.0)), 0),
+    ("partial of an array", f_act, (X, functools.partial(weighted, w=Y)), 0),
+    ("partial of a ufunc", f_act, (X, functools.partial(np.power, 2.0)), 0),
+    ("closure", f_act, (X, make_act(0.1)), 0),
+    ("callable object", f_act, (X, Softplus(0.7)), 0),
+    ("attribute function", f_self, (X, Net(helper, W)), 0),
+    ("attribute ufunc", f_self, (X, Net(np.tanh, W)), 0),
+    ("attribute bound method", f_self, (X, _BOUND), 0),
+    ("method", f_forward, (X, Net(np.tanh, W)), 0),
+    ("dict of callables", f_cfg, (X, Y, {"loss": mse, "scale": 2.0}), 0),
+    ("local tuple loop", f_layers, (X,), 0),
+    ("tuple argument loop", f_fns, (X, (np.tanh, helper, functools.partial(helper, scale=0.5))), 0),
+    ("literal tuple loop", f_literal_loop, (X, make_act(0.2)), 0),
+    ("partial inside", f_partial_inside, (X, 0.8), (0, 1)),
+    ("enumerate and zip", f_enumerate_zip, (X, (np.sin, helper), (Y, V)), 0),
+]
+
+
+@pytest.mark.parametrize("name, f, args, wrt", CASES, ids=[c[0] for c in CASES])
+def test_reverse_mode_against_differences(name, f, args, wrt):
+    check_against_differences(f, *args, wrt=wrt, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name, f, args, wrt", CASES, ids=[c[0] for c in CASES])
+def test_forward_mode_against_differences(name, f, args, wrt):
+    named = dict(zip(inspect.signature(f).parameters, args))
+    value, tangent = s2s.jvp(f)(**named, x_dot=V)
+    assert value == pytest.approx(f(*args), rel=1e-12)
+    expected = along(lambda x: f(x, *args[1:]), args[0], V)
+    assert tangent == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+def test_keyword_argument_and_scipy_function():
+    special = pytest.importorskip("scipy.special")
+    for act in (helper, special.expit, special.erf):
+        g = s2s.grad(f_act)(X, act=act)
+        expected = numeric_gradient(lambda x, act=act: f_act(x, act=act), (X,), 0)
+        np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_callable_leaf_of_a_container_argument():
+    params = {"w": W, "act": np.tanh, "name": "layer"}
+    g = s2s.grad(f_tree)(params, X)
+    assert g["act"] is None and g["name"] is None
+
+    def flat(w):
+        return f_tree({"w": w, "act": np.tanh}, X)
+
+    expected = numeric_gradient(flat, (W,), 0)
+    np.testing.assert_allclose(g["w"], expected, rtol=1e-6, atol=1e-9)
+
+
+def test_a_new_callable_in_the_same_place_gets_its_own_derivative(monkeypatch):
+    generations = []
+    generate = s2s.api.generate
+    counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
+    monkeypatch.setattr(s2s.api, "generate", counted)
+    d = s2s.grad(f_act)
+    tanh = d(X, np.tanh)
+    sin = d(X, np.sin)
+    np.testing.assert_allclose(tanh, 2 * np.tanh(X) * (1 - np.tanh(X) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(sin, 2 * np.sin(X) * np.cos(X), rtol=1e-12)
+    np.testing.assert_allclose(d(X, np.tanh), tanh, rtol=0)  # from the cache
+    np.testing.assert_allclose(d(X, np.sin), sin, rtol=0)
+    assert len(generations) == 2
+    assert "_np.sin(x)" in d.source and "tanh" not in d.source
+
+
+def test_an_attribute_changed_between_calls_regenerates():
+    net = Net(np.tanh, W)
+    d = s2s.grad(f_self)
+    np.testing.assert_allclose(d(X, net), 1 - np.tanh(X) ** 2, rtol=1e-12)
+    net.act = np.cos
+    np.testing.assert_allclose(d(X, net), -np.sin(X), rtol=1e-12)
+    cfg = {"loss": mse, "scale": 1.0}
+    d = s2s.grad(f_cfg)
+    first = d(X, Y, cfg)
+    cfg["loss"] = lambda p, y: np.sum(p * y)
+    np.testing.assert_allclose(d(X, Y, cfg), Y * (1 - np.tanh(X) ** 2), rtol=1e-12)
+    assert not np.allclose(first, d(X, Y, cfg))
+
+
+def cube(z):
+    return z**3 - z
+
+
+def test_hessian_vector_products_through_a_function_argument():
+    """Forward over reverse differentiates the gradient's code, which calls ``act``'s
+    sub-derivative: the function passed in is bound there too, and a new one regenerates."""
+    hvp = s2s.hvp(f_act)
+    for act in (helper, cube, np.sin):
+        expected = along(lambda x, act=act: s2s.grad(f_act)(x, act), X, V)
+        np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_closures_of_one_factory_share_a_derivative_and_read_their_values():
+    d = s2s.grad(f_act)
+    for alpha in (0.1, 0.3):
+        expected = numeric_gradient(lambda x, a=alpha: f_act(x, make_act(a)), (X,), 0)
+        np.testing.assert_allclose(d(X, make_act(alpha)), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_generated_source_calls_the_function_where_the_user_put_it():
+    d = s2s.grad(f_act)
+    d(X, helper)
+    assert "_s2s.subderivative(act, ('z',))(x)" in d.source
+    d = s2s.grad(f_cfg)
+    d(X, Y, {"loss": mse, "scale": 2.0})
+    assert "_s2s.subderivative(cfg['loss'], ('pred',))" in d.source
+    d = s2s.grad(f_forward)
+    d(X, Net(np.tanh, W))
+    assert "_s2s.subderivative(net.forward, ('x',))(x)" in d.source
+    d = s2s.grad(f_act)
+    d(X, functools.partial(helper, scale=2.0))
+    assert "_s2s.subderivative(act.func, ('z',))(x, scale=2.0)" in d.source
+    d = s2s.grad(f_layers)
+    d(X)
+    assert "_np.tanh(x)" in d.source and "_np.sin(" in d.source
+
+
+def f_picked(x, fns, i):
+    g = fns[i]
+    return np.sum(g(x))  # MARK
+
+
+def f_indexed(x, fns, i):
+    return np.sum(fns[i](x))  # MARK
+
+
+def f_rebound(x, act):
+    act = np.sin
+    return np.sum(act(x))  # MARK
+
+
+def f_chosen(x, c):
+    return np.sum((np.sin if c else np.cos)(x))  # MARK
+
+
+CONFIG = {"loss": mse}
+
+
+def f_global_container(x, y):
+    return CONFIG["loss"](np.sin(x), y)  # MARK
+
+
+def f_break(x, fns):
+    for g in fns:
+        x = g(x)
+        if np.sum(x) > 0:
+            break  # MARK
+    return np.sum(x)
+
+
+def f_moving_partial(x, c):
+    h = functools.partial(helper, scale=c)  # MARK
+    c = c * 2.0
+    return np.sum(h(x) * c)
+
+
+@pytest.mark.parametrize(
+    "f, args, error, words",
+    [
+        (f_picked, ((np.sin, np.cos), 1), s2s.NoRuleError, "`g` is assigned in the function"),
+        (f_indexed, ((np.sin, np.cos), 1), s2s.NoRuleError, "`fns[i]` is picked"),
+        (f_rebound, (np.tanh,), s2s.NoRuleError, "`act` is assigned in the function"),
+        (f_chosen, (True,), s2s.NoRuleError, "`np.sin if c else np.cos` is chosen"),
+        (f_act, (math.gamma,), s2s.NoRuleError, "no derivative rule for math.gamma"),
+        (f_break, ((np.sin, np.cos),), s2s.UnsupportedSyntaxError, "`break` or `continue`"),
+        (f_global_container, (Y,), s2s.NoRuleError, "`CONFIG['loss']` is read from a global"),
+        (f_moving_partial, (2.0,), s2s.UnsupportedSyntaxError, "a name assigned again"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_callables_known_only_at_run_time_are_refused_at_their_line(f, args, error, words):
+    with pytest.raises(error) as info:
+        s2s.grad(f)(X, *args)
+    line = "# MARK" if f is not f_act else "return np.sum(act(x)"
+    assert_located(info.value, f, line, words)
+
+
+def f_noisy(x, rng):
+    noise = rng.normal(size=x.shape)
+    return np.sum(x**2 + noise)
+
+
+def test_a_library_method_of_an_argument_is_keyed_by_its_rule_not_its_object(monkeypatch):
+    """``rng.normal`` is a new object at each read and each call brings a new generator: one
+    derivative serves them all, and each call draws once, as one call of ``f`` would."""
+    generations = []
+    generate = s2s.api.generate
+    counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
+    monkeypatch.setattr(s2s.api, "generate", counted)
+    d = s2s.grad(f_noisy)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        np.testing.assert_allclose(d(X, rng), 2 * X, rtol=1e-12)
+        after = rng.normal()
+        rng = np.random.default_rng(seed)
+        rng.normal(size=X.shape)
+        assert after == rng.normal()
+    assert len(generations) == 1
+
+
+@dataclass
+class Model:
+    w: np.ndarray
+    b: np.ndarray
+    act: object = np.tanh
+
+    def forward(self, x):
+        return self.act(x @ self.w + self.b)
+
+    def penalty(self):
+        return np.sum(self.w**2)
+
+    def loss(self, x, y):
+        return mse(self.forward(x), y) + 0.1 * self.penalty()
+
+
+def f_model(model, x, y):
+    return model.loss(x, y)
+
+
+def test_methods_of_a_dataclass_parameter_container():
+    model = Model(W, Y, np.sin)
+    g = s2s.grad(f_model)(model, X, Y)
+    assert isinstance(g, Model) and g.act is None
+    for field in ("w", "b"):
+        def moved(v, field=field):
+            return f_model(Model(**{**vars(model), field: v}), X, Y)
+
+        expected = numeric_gradient(moved, (getattr(model, field),), 0)
+        np.testing.assert_allclose(getattr(g, field), expected, rtol=1e-6, atol=1e-9)
+    source = s2s.grad(f_model)
+    source(model, X, Y)
+    assert "def model_loss(x, y, *, model_act, model_b, model_w):" in source.source
+    direction = Model(np.ones_like(W), np.ones_like(Y), None)
+    _, tangent = s2s.jvp(f_model)(model, X, Y, direction)
+    expected = along(lambda t: f_model(Model(W + t, Y + t, np.sin), X, Y), 0.0, 1.0)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+@dataclass
+class Base:
+    w: np.ndarray
+
+    def scale(self):
+        return 2.0
+
+
+@dataclass
+class Child(Base):
+    def scale(self):
+        return super().scale() * 1.5
+
+
+def f_super(p, x):
+    return np.sum(p.w * x) * p.scale()  # MARK
+
+
+def test_a_container_method_that_cannot_be_written_out_is_refused_at_its_call():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f_super)(Child(X), X)
+    assert_located(info.value, f_super, "# MARK", "`p.scale(...)` calls a method", "`super()`")
+
+
+@pytest.mark.parametrize("act", [np.tanh, helper, functools.partial(helper, scale=2.0)],
+                         ids=["ufunc", "function", "partial"])  # fmt: skip
+def test_float32_stays_float32(act):
+    x32 = X.astype(np.float32)
+    g = s2s.grad(f_act)(x32, act)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, s2s.grad(f_act)(X, act), rtol=1e-5, atol=1e-6)

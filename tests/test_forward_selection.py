@@ -1,0 +1,65 @@
+"""Forward mode is quiet where reverse mode is: a ``where`` branch's unselected singular entries.
+
+``s2s.jvp`` of ``np.where(x > 0, np.sqrt(x), 0.0)`` at an ``x`` holding 0 computed ``sqrt``'s
+partial ``0.5 / 0`` for the entry the ``where`` drops and raised a ``RuntimeWarning`` (found by
+a fresh user); reverse mode masks that entry quietly. Now the tangents of values used only as a
+``where`` branch are computed under ``np.errstate``, and the result keeps no NaN or inf of an
+unselected entry; ``hvp`` and ``hessian`` (forward over the gradient's masked partials) too.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import s2s
+
+X = np.array([0.0, 1.0, 4.0, 2.5])
+X_SIGNED = np.array([0.0, 1.0, 4.0, -2.0])
+V = np.array([1.0, -0.5, 2.0, 3.0])
+
+
+def sqrt_where_positive(x):
+    return np.where(x > 0, np.sqrt(x), 0.0)
+
+
+def chained_through_products(x):
+    y = np.sqrt(np.abs(x)) * x
+    return np.sum(np.where(x > 0, y * 2.0, x))
+
+
+def test_jvp_and_forward_jacobian_of_a_masked_branch_are_quiet_and_finite():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, tangent = s2s.jvp(sqrt_where_positive)(X, V)
+        jacobian = s2s.jacobian(sqrt_where_positive, mode="forward")(X)
+    reverse = s2s.jacobian(sqrt_where_positive, mode="reverse")(X)
+    expected = np.where(X > 0, V * 0.5 / np.sqrt(np.where(X > 0, X, 1.0)), 0.0)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-14)
+    np.testing.assert_allclose(jacobian, reverse, rtol=1e-14)
+    assert np.all(np.isfinite(tangent)) and np.all(np.isfinite(jacobian))
+
+
+def test_hvp_and_hessian_through_a_masked_branch_are_quiet_and_finite():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, tangent = s2s.jvp(chained_through_products)(X_SIGNED, V)
+        hv = s2s.hvp(chained_through_products)(X_SIGNED, V)
+        hessian = s2s.hessian(chained_through_products)(X_SIGNED)
+    grad = s2s.grad(chained_through_products)(X_SIGNED)
+    assert tangent == np.dot(grad, V)
+    # d^2/dx^2 of 2 x^1.5 is 1.5 / sqrt(x) where x > 0; the other branch (x) is linear
+    positive = X_SIGNED > 0
+    diagonal = np.where(positive, 1.5 / np.sqrt(np.where(positive, X_SIGNED, 1.0)), 0.0)
+    np.testing.assert_allclose(hessian, np.diag(diagonal), rtol=1e-14)
+    np.testing.assert_allclose(hv, diagonal * V, rtol=1e-14)
+
+
+def test_a_selected_singular_entry_keeps_its_infinite_tangent():
+    """Only what the ``where`` drops is discarded: where the branch's own singular entry is
+    picked (``sqrt`` at 0 under ``x >= 0``), the tangent is infinite, not zero."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, tangent = s2s.jvp(lambda x: np.where(x >= 0, np.sqrt(x), 0.0))(X, V)
+    assert np.isinf(tangent[0]) and np.all(np.isfinite(tangent[1:]))

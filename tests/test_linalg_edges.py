@@ -1,0 +1,80 @@
+"""numpy.linalg rules at the edges of their domains (issue 10): eig and eigvals where the
+spectrum is complex or repeated, matrix_power's exponents, and lstsq's outputs together.
+
+A complex spectrum, or eigenvectors of a repeated eigenvalue, have no derivative s2s gives:
+reverse mode raises ``UndefinedGradientError`` naming the line of the call and the cause.
+"""
+
+import numpy as np
+import pytest
+from gradcheck import numeric_gradient
+from located import assert_located
+
+import s2s
+
+ROTATION = np.array([[0.1, -0.9], [1.1, 0.1]])  # eigenvalues 0.1 +- i sqrt(0.99)
+REPEATED = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [0.0, 0.0, 2.0]])  # 1, 1, 2
+
+
+def eigvals_real_part(a):
+    w = np.linalg.eigvals(a)  # MARK
+    return np.sum(np.real(w))
+
+
+def eig_real_part(a):
+    w, v = np.linalg.eig(a)  # MARK
+    return np.sum(np.real(w))
+
+
+def eig_vectors(a):
+    w, v = np.linalg.eig(a)  # MARK
+    return np.sum(v * v * w)
+
+
+def eig_values_squared(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(w * w)
+
+
+@pytest.mark.parametrize(
+    "f, a, words",
+    [
+        (eigvals_real_part, ROTATION, "complex eigenvalues"),
+        (eig_real_part, ROTATION, "complex eigenvalues"),
+        (eig_vectors, REPEATED, "repeated eigenvalue"),
+    ],
+)
+def test_no_derivative_is_a_located_undefined_gradient(f, a, words):
+    with pytest.raises(s2s.UndefinedGradientError, match=words) as info:
+        s2s.grad(f)(a)
+    assert_located(info.value, f, "# MARK")
+
+
+def test_eigenvalues_of_a_repeated_spectrum_are_differentiated():
+    # sum(w^2) = trace(A^2), whose gradient is 2 A^T, although two eigenvalues are equal
+    np.testing.assert_allclose(s2s.grad(eig_values_squared)(REPEATED), 2 * REPEATED.T, atol=1e-12)
+
+
+def power(a, n):
+    return np.sum(np.linalg.matrix_power(a, n) * np.arange(9.0).reshape(3, 3))
+
+
+@pytest.mark.parametrize("n", [-3, -1, 0, 1, 2, 5])
+def test_matrix_power_of_each_exponent(n):
+    a = 1.5 * np.eye(3) + 0.2 * np.random.default_rng(n + 10).standard_normal((3, 3))
+    expected = numeric_gradient(lambda a: power(a, n), [a], 0)
+    np.testing.assert_allclose(s2s.grad(power)(a, n), expected, rtol=1e-6, atol=1e-8)
+
+
+def lstsq_everything(a, b):
+    x, residuals, rank, s = np.linalg.lstsq(a, b)
+    return np.sum(x) + 2.0 * np.sum(residuals) + 3.0 * np.sum(s) + rank
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5)])
+def test_lstsq_with_every_output_used(shape):
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal(shape), rng.standard_normal(shape[0])
+    grads = s2s.grad(lstsq_everything, wrt=(0, 1))(a, b)
+    for i, g in enumerate(grads):
+        np.testing.assert_allclose(g, numeric_gradient(lstsq_everything, [a, b], i), rtol=1e-6)
