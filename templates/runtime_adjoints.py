@@ -167,3 +167,24 @@ def slogdet_adjoint_tangent(result, g_logabsdet, a):
     d[result] += -np.matmul(
         np.matmul(result, np.matrix_transpose(d[a])), np.matrix_transpose(np.linalg.inv(a))
     )
+
+
+# -- numpy.prod (exact with zeros, DESIGN 8) ---------------------------------------------------
+
+PRODUCT = "g times the exclusive products: the product rule twice (prod_second, exact with zeros)"
+
+
+@adjoint(rt.prod_adjoint, structural=("axis", "keepdims"), source=PRODUCT)
+def prod_adjoint_adjoint(result, g, a, axis=None, keepdims=False):
+    d[g] = np.sum(
+        d[result] * rt.prod_adjoint(np.ones_like(g), a, axis, keepdims),
+        axis=axis,
+        keepdims=keepdims,
+    )
+    d[a] = rt.prod_second(d[result] * rt.expand_reduced(g, a, axis, keepdims), a, axis)
+
+
+@tangent(rt.prod_adjoint, source=PRODUCT)
+def prod_adjoint_tangent(result, g, a, axis=None, keepdims=False):
+    d[result] += rt.prod_adjoint(d[g], a, axis, keepdims)
+    d[result] += rt.expand_reduced(g, a, axis, keepdims) * rt.prod_second(d[a], a, axis)

@@ -952,3 +952,16 @@ def test_adjoints_of_sum_and_stack_of_one_array_are_one_array():
     a, g = rand(3, 2), rand(2)
     np.testing.assert_array_equal(rt.unsum(g, a), np.broadcast_to(g, (3, 2)))
     np.testing.assert_array_equal(rt.unstack(rand(3, 2) * 0 + a, a, 0), a)
+
+
+@pytest.mark.parametrize("zeros", [[], [1], [0, 3], [0, 1, 3]])
+def test_prod_second_is_the_exclusive_pair_product_exactly_with_zeros(zeros):
+    a, w = rand(5) + 0.5, rand(5)
+    a[zeros] = 0.0
+    expected = [sum(w[k] * np.prod(np.delete(a, [i, k])) for k in range(5) if k != i)
+                for i in range(5)]  # fmt: skip
+    np.testing.assert_allclose(rt.prod_second(w, a), expected, rtol=1e-12, atol=1e-15)
+    batch = np.stack([a, a[::-1]], axis=1)  # the reduced axis first, kept axis second
+    np.testing.assert_allclose(rt.prod_second(np.stack([w, w[::-1]], 1), batch, 0)[:, 0],
+                               expected, rtol=1e-12, atol=1e-15)  # fmt: skip
+    assert rt.prod_second(w.astype(np.float32), a.astype(np.float32)).dtype == np.float32

@@ -163,6 +163,33 @@ def prod_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> np
     return _cast(expand_reduced(g, a, axis, keepdims), dtype) * others.astype(dtype, copy=False)
 
 
+def prod_second(w: Any, a: Any, axis: Any = None) -> np.ndarray:
+    """``sum_{k != i} w_k prod_{j != i, k} a_j`` over the reduced axes, for each entry ``i``:
+    the derivative of ``prod_adjoint``'s exclusive products along ``w`` (the matrix is
+    symmetric, so it is the adjoint too). Exact with zeros: by the number of zeros along the
+    reduction (0: ``P_i (S - w_i / a_i)`` with ``S = sum w_k / a_k``; 1 at ``m``: ``R S`` at
+    ``m``, ``w_m R / a_i`` elsewhere; 2: the other zero's ``w`` times ``R`` at each zero; more:
+    0), ``R`` the product of the nonzero entries. ``a``'s shape and accumulator dtype; numpy
+    arrays only. Source: the product rule applied twice.
+    """
+    a = np.asarray(a)
+    a = a.astype(acc_dtype(a.dtype), copy=False)
+    w = np.broadcast_to(np.asarray(w, a.dtype), a.shape)
+    axes = normalize_axes(axis, a.ndim)
+    zero = a == 0
+    safe = np.where(zero, 1, a)
+    inv = np.where(zero, 0, 1 / safe)
+    r = np.prod(safe, axis=axes, keepdims=True)
+    zeros = np.sum(zero, axis=axes, keepdims=True)
+    s = np.sum(w * inv, axis=axes, keepdims=True)
+    w_zero = np.sum(np.where(zero, w, 0), axis=axes, keepdims=True)
+    none = r * inv * (s - w * inv)
+    one = np.where(zero, r * s, w_zero * r * inv)
+    two = np.where(zero, r * (w_zero - w), 0)
+    out = np.where(zeros == 0, none, np.where(zeros == 1, one, np.where(zeros == 2, two, 0)))
+    return out.astype(a.dtype, copy=False)
+
+
 def var_adjoint(g: Any, a: Any, axis: Any = None, ddof: Any = 0, keepdims: bool = False) -> Any:
     """The adjoint of ``np.var(a, axis, ddof=ddof, keepdims=keepdims)``.
 

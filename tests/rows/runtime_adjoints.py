@@ -5,7 +5,7 @@ differentiates them, DESIGN 10). Structural arguments are fixed; the others are 
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal, positive, wellcond
+from rows.spec import R, away0, normal, positive, two_zeros_in_row0, wellcond, with_zeros
 
 REF_2x3 = np.zeros((2, 3))
 QUOTIENT = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, -1.0]])
@@ -89,5 +89,23 @@ ROWS += [
         normal(2),
         wellcond(2, 3, 3),
         tag="batch",
+    ),  # fmt: skip
+]
+
+ROWS += [
+    R(rt.prod_adjoint, lambda g, a: rt.prod_adjoint(g, a), normal(), away0(2, 3)),
+    R(
+        rt.prod_adjoint,
+        lambda g, a: rt.prod_adjoint(g, a, 1, True),
+        normal(2, 1),
+        two_zeros_in_row0(2, 3),
+        tag="axis-zeros",
+    ),  # fmt: skip
+    R(
+        rt.prod_adjoint,
+        lambda g, a: rt.prod_adjoint(g, a, (0, 2), False),
+        normal(3),
+        with_zeros(2, 3, 2, zeros=1),
+        tag="axes-zero",
     ),  # fmt: skip
 ]
