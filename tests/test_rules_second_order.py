@@ -31,7 +31,6 @@ NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.reductions.prod_adjoint": "third order of prod: prod_second has no rule yet",
     "numpy.cumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
-    "numpy.nanprod": NEEDS + "prod_adjoint (exact with zeros)",
     "numpy.nancumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.einsum": NEEDS + "einsum_grads",
     "numpy.linalg.norm": NEEDS + "norm_adjoint",
