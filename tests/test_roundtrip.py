@@ -12,16 +12,18 @@ import ast
 import doctest
 import importlib
 import pathlib
+import sys
 
 import gast
 import pytest
 
 import s2s
-import s2s.templates
+from s2s import registry
 from s2s.codegen.emit import to_source
 
+registry.load_builtin_rules()  # the checkout's templates/ (or the installed s2s/templates)
 PACKAGE = pathlib.Path(s2s.__file__).resolve().parent
-RULES = pathlib.Path(s2s.templates.__file__).resolve().parent
+RULES = pathlib.Path(sys.modules["s2s.templates"].__file__).resolve().parent
 ROOT = PACKAGE.parent
 FAST = sorted([*(PACKAGE / "runtime").glob("*.py"), *RULES.glob("*.py")])
 EVERY = sorted(
