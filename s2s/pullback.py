@@ -87,6 +87,8 @@ def unshared(value: Any) -> Any:
         )
     if isinstance(value, list):
         return [unshared(item) for item in value]
+    if type(value) is np.ndarray:  # its memory layout kept: a reduction of it then adds in
+        return value.copy(order="K")  # the same order, to the bit of the plain call's value
     if hasattr(value, "shape") and hasattr(value, "copy") and not isinstance(value, np.generic):
         return value.copy()
     return value

@@ -148,3 +148,70 @@ def test_fuzz_5542df5c_look_alike_helpers_of_two_programs():
     ]
     for arm in ("np.tanh(a1) * 1.0", "(np.tanh(a1)) + a1"):
         check_program(template.format(arm=arm), args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_e8f4489e_cross_with_moved_axes_keeps_the_plain_value():
+    """value_and_grad's value differed from f's in the last bit for np.cross with axisa=0,
+    axisb=1, axisc=0."""
+    source = """\
+    import numpy as np
+
+
+    def helper2(a0):
+        return np.tanh(a0)
+
+
+    def f(p0, r1, r2):
+        leaf1 = (np.cross(r1, r2, axisa=0, axisb=1, axisc=0))
+        u3 = helper2(leaf1)
+        v4 = np.tanh(u3)
+        v5 = np.tanh(v4)
+        return np.sum(v5 * 1.0)
+"""
+    args = [
+        np.array([0.345584192064786, 0.8216181435011584, 0.33043707618338714], dtype=np.float64),
+        np.array(
+            [
+                [-1.303157231604361, 0.9053558666731177],
+                [0.4463745723640113, -0.5369532353602852],
+                [0.5811181041963531, 0.36457239618607573],
+            ],
+            dtype=np.float64,
+        ),
+        np.array(
+            [
+                [0.294132496655526, 0.02842224131579679, 0.5467129866124469],
+                [-0.7364540870016669, -0.16290994799305278, -0.48211931267997826],
+            ],
+            dtype=np.float64,
+        ),
+    ]
+    check_program(source, args, wrt=(2,), output="scalar", dtype="float64")
+
+
+def test_fuzz_01f43340_median_of_a_python_float():
+    """value_and_grad crashed in median's adjoint on a Python float ('float' object has no
+    attribute 'dtype')."""
+    source = """\
+    import numpy as np
+
+
+    def helper2(a0):
+        return np.tanh(a0), np.median(a0)
+
+
+    def f(p0, p1):
+        v1 = np.tanh(p1)
+        u3, u4 = helper2(p1)
+        v5 = np.tanh(u4)
+        v6 = np.tanh(v5)
+        v7 = np.tanh(v6)
+        v8 = np.tanh(v7)
+        v9 = np.tanh(v8)
+        return np.sum(v9 * 1.0), v9 * 1.0
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+        0.517,
+    ]
+    check_program(source, args, wrt=(1,), output="aux", dtype="float64")

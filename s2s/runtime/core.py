@@ -454,7 +454,9 @@ def zeroed_at(g: Any, key: Any) -> np.ndarray:
 def detached(value: Any) -> Any:
     """``value`` with its arrays copied (tuples too): the adjoint sweep of a function that
     writes into arrays restores their old entries, which must not reach the caller."""
-    if isinstance(value, np.ndarray) or is_foreign_array(value):
+    if isinstance(value, np.ndarray):  # its memory layout kept (sums add in the same order)
+        return value.copy(order="K")
+    if is_foreign_array(value):
         return value.copy()
     if isinstance(value, tuple):
         return tuple(detached(v) for v in value)

@@ -13,8 +13,14 @@ from s2s.runtime.reductions import normalize_axes
 
 
 def _cast(x: Any, dtype: np.dtype) -> np.ndarray:
-    x = x if is_foreign_array(x) else np.asarray(x)
+    x = _array(x)
     return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _array(x: Any) -> Any:
+    """``x`` as an array of its own library: a Python or numpy scalar (a taped scalar) becomes
+    a 0-d numpy array, so the rules read ``.dtype`` and ``.ndim`` of any input."""
+    return x if is_foreign_array(x) else np.asarray(x)
 
 
 def sort_adjoint(g: Any, a: Any, axis: Any = -1) -> np.ndarray:
@@ -26,7 +32,7 @@ def sort_adjoint(g: Any, a: Any, axis: Any = -1) -> np.ndarray:
     Source: numpy.sort; a permutation's transpose is its inverse.
     """
     xp = array_namespace(a)
-    a = _cast(a, a.dtype)
+    a = _array(a)
     dtype = acc_dtype(a.dtype)
     g = _cast(g, dtype)
     out = xp.empty(a.shape, dtype)
@@ -54,7 +60,7 @@ def median_adjoint(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> 
     dtype; one O(n log n) argsort. Source: numpy.median.
     """
     xp = array_namespace(a)
-    a = _cast(a, a.dtype)
+    a = _array(a)
     dtype = acc_dtype(a.dtype)
     axes = normalize_axes(axis, a.ndim)
     kept = tuple(i for i in range(a.ndim) if i not in axes)
@@ -90,7 +96,7 @@ def unique_adjoint(
     Source: numpy.unique (``return_inverse``, ``return_counts``).
     """
     xp = array_namespace(ar)
-    ar = _cast(ar, ar.dtype)
+    ar = _array(ar)
     dtype = acc_dtype(ar.dtype)
     options = {"sorted": sorted} if xp is np or not sorted else {}  # CuPy's is always sorted
     _, inverse, counts = xp.unique(
@@ -115,10 +121,8 @@ def cumprod_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     flattened array. ``a``'s shape and accumulator dtype. Source: product rule; Hillis and
     Steele 1986 for the doubling scan.
     """
-    if isinstance(a, float):  # a Python float (a taped scalar): numpy's own scalar
-        a = np.float64(a)
     xp = array_namespace(a)
-    a = _cast(a, a.dtype)
+    a = _array(a)
     dtype = acc_dtype(a.dtype)
     x = _cast(a, dtype).reshape(-1) if axis is None else xp.moveaxis(_cast(a, dtype), axis, -1)
     n = x.shape[-1]
