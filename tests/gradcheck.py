@@ -73,7 +73,8 @@ def shift(x: Any, h: float, v: Any) -> Any:
     """``x + h v`` of ``x``'s type, in float64."""
     if isinstance(x, float):
         return x + h * v
-    return np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
+    out = np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
+    return np.asarray(out) if isinstance(x, np.ndarray) else out  # a 0-d array stays one
 
 
 def inner(a: Any, b: Any) -> float:

@@ -346,7 +346,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         types = self.activity.types
         var_type = types.get(var, VType())
         proven = var_type.shape is not None and var_type.shape == result_type.shape
-        for other in [] if proven else stmt.args:  # shapes proven equal: nothing broadcast
+        operands = [*stmt.args, *stmt.kwargs.values()]  # keywords broadcast too (loc=m)
+        for other in [] if proven else operands:  # shapes proven equal: nothing broadcast
             names = atom_names(other)
             if names == [var] or is_literal(other):
                 continue

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from s2s.errors import UnsupportedArgumentError
 from s2s.runtime.kinds import Undefined, add
 from s2s.runtime.namespace import (
     HOST_TYPES,
@@ -225,6 +226,19 @@ def _is_basic_key(key: Any) -> bool:
     return True
 
 
+def refuse_0d_gather(function: str, shape: tuple[int, ...]) -> None:
+    """Raise :class:`~s2s.errors.UnsupportedArgumentError` when a gather's input is 0-d:
+    numpy reads a 0-d array as one entry in ``take``, ``repeat`` and ``extract``, but the
+    scatter-add that is their adjoint has no index into a 0-d cotangent buffer."""
+    if len(shape) == 0:
+        raise UnsupportedArgumentError(
+            f"the rule of numpy.{function} differentiates arrays of at least one axis, not a "
+            "0-d value (a Python float or numpy scalar)",
+            None,
+            f"pass np.atleast_1d(x) to np.{function}",
+        )
+
+
 def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
     """Add ``g`` into ``buffer[key]`` in place, summing repeated integer indices (``np.add.at``),
     and return ``buffer``. A Dask buffer takes no in-place writes: the result is a new array
@@ -351,8 +365,8 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
         if buffer is None:
             return np.zeros(x.shape, dtype)
         out = np.asarray(buffer)
-        if out.shape != x.shape:
-            out = np.broadcast_to(out, x.shape)
+        if out.shape != x.shape:  # a zero grows; a broadcast x's cotangent is summed onto it
+            out = _onto(out, x.shape)
         if out.dtype != dtype:
             return out.astype(dtype)
         return _fresh(out, protect)
@@ -363,7 +377,19 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
     if type(buffer) is not np.ndarray and is_foreign_array(buffer):
         # computed on Dask or CuPy: a 0-d array of it (lazy, or on the device), not a scalar
         return buffer.astype(scalar) if buffer.dtype != scalar else buffer.copy()
+    if buffer is not None and np.ndim(buffer):  # the cotangent of the scalar broadcast
+        buffer = _onto(np.asarray(buffer), ())
     return scalar(0.0 if buffer is None else buffer)
+
+
+def _onto(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A finished buffer of another shape than its ``wrt`` value's ``shape``: a smaller one (a
+    zero) broadcast up, a larger one (the cotangent of the value broadcast into a rule's
+    larger result, numpy's only way to grow an input) summed over the broadcast axes."""
+    if len(buffer.shape) <= len(shape) and np.broadcast_shapes(buffer.shape, shape) == shape:
+        return np.broadcast_to(buffer, shape)
+    np.broadcast_shapes(buffer.shape, shape)  # ValueError where no broadcast relates them
+    return np.asarray(unbroadcast(buffer, Like(shape, buffer.dtype)))
 
 
 def gradients(buffers: tuple[Any, ...], xs: tuple[Any, ...], protect: tuple[Any, ...] = ()):

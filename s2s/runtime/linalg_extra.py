@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import acc_dtype, dtype_of, zeros_like_acc
+from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast, zeros_like_acc
 from s2s.runtime.linalg import norm_adjoint
 from s2s.runtime.namespace import array_namespace, is_foreign_array
 from s2s.runtime.products import LazyParts
@@ -150,7 +150,9 @@ def multi_dot_grads(g: Any, arrays: Any) -> LazyParts:
     array read as a row and a 1-D last one as a column (numpy.linalg.multi_dot). Each has its
     array's shape and accumulator dtype. Source: Giles 2008, C = AB gives dA = dC B^T.
     """
-    arrays = list(arrays)
+    arrays = [x if is_foreign_array(x) else np.asarray(x) for x in arrays]
+    if len(arrays) == 2 and min(x.ndim for x in arrays) == 0:  # numpy: np.dot, a product
+        return LazyParts(2, lambda k: _scaled(g, arrays[1 - k], arrays[k]))
     mats = _chain(arrays)
     gm = _array(g, arrays[0]).reshape(mats[0].shape[0], mats[-1].shape[1])
 
@@ -161,6 +163,12 @@ def multi_dot_grads(g: Any, arrays: Any) -> LazyParts:
         return _cast(out.reshape(arrays[k].shape), arrays[k])
 
     return LazyParts(len(arrays), part)
+
+
+def _scaled(g: Any, other: Any, x: Any) -> Any:
+    """The adjoint in ``x`` of ``x * other`` (a ``dot`` with a 0-d operand): ``g * other``
+    summed onto ``x``'s shape, in its accumulator dtype."""
+    return _cast(unbroadcast(_array(g, x) * other, x), x)
 
 
 def multi_dot_tangent(arrays: Any, tangents: Any) -> Any:

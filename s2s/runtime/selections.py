@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from s2s.runtime.core import reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import reads_shape_only, refuse_0d_gather, shape_of, unbroadcast
 from s2s.runtime.namespace import array_namespace
 
 
@@ -75,6 +75,7 @@ def extract_key(condition: Any, arr: Any) -> Any:
     Source: numpy.extract."""
     xp = array_namespace(condition)
     shape = tuple(shape_of(arr))
+    refuse_0d_gather("extract", tuple(shape))
     flat = xp.reshape(xp.asarray(condition), (-1,)) != 0
     if flat.shape[0] == int(np.prod(shape)):  # a mask of arr's entries (Dask: no lengths)
         return xp.reshape(flat, shape)

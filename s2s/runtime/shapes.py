@@ -9,7 +9,15 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import (
+    Like,
+    acc_dtype,
+    dtype_of,
+    reads_shape_only,
+    refuse_0d_gather,
+    shape_of,
+    unbroadcast,
+)
 from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array, zeros
 
 
@@ -173,6 +181,7 @@ def take_key(a: Any, indices: Any, axis: Any = None, mode: str = "raise") -> Any
     ``indices`` first. ``a`` may be a ``Like``. Source: numpy.take.
     """
     shape = shape_of(a)
+    refuse_0d_gather("take", tuple(shape))
     axis = None if axis is None else normalize_axis_index(axis, len(shape))
     n = math.prod(shape) if axis is None else shape[axis]
     xp = array_namespace(indices)

@@ -18,6 +18,7 @@ def convolve_grad(g: Any, a: Any, v: Any, mode: str, first: bool, flip: bool = F
     Source: numpy.convolve (full length n + m - 1; 'same' and 'valid' are centred slices)."""
     xp = array_namespace(g, a, v)
     a, v = xp.asarray(a), xp.asarray(v)
+    a, v = (xp.reshape(x, (1,)) if x.ndim == 0 else x for x in (a, v))  # numpy's 0-d: 1 entry
     w = v[::-1] if flip else v
     n, m = a.shape[0], w.shape[0]
     start = {"full": 0, "same": (min(n, m) - 1) // 2, "valid": min(n, m) - 1}[mode]

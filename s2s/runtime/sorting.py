@@ -123,6 +123,8 @@ def cumprod_adjoint(g: Any, a: Any, axis: Any = None) -> np.ndarray:
     """
     xp = array_namespace(a)
     a = _array(a)
+    if a.ndim == 0:  # numpy scans a 0-d array along any axis as one entry: the flat scan
+        axis = None
     dtype = acc_dtype(a.dtype)
     x = _cast(a, dtype).reshape(-1) if axis is None else xp.moveaxis(_cast(a, dtype), axis, -1)
     n = x.shape[-1]

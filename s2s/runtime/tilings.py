@@ -14,7 +14,14 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from s2s.errors import UnsupportedArgumentError
-from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import (
+    acc_dtype,
+    dtype_of,
+    reads_shape_only,
+    refuse_0d_gather,
+    shape_of,
+    unbroadcast,
+)
 from s2s.runtime.namespace import array_namespace, broadcast, zeros
 
 # np.pad's modes that gather entries of the array (each output entry copies one input entry)
@@ -81,6 +88,8 @@ def pad_constant_grad(g: Any, array: Any, pad_width: Any, constant_values: Any) 
     shape = shape_of(array)
     xp = array_namespace(g)
     sums = [xp.sum(g[key]) for key in _slot_regions(shape, _widths(pad_width, len(shape)))]
+    if not sums:  # a 0-d array has no axis to pad: the constants fill nothing
+        return unbroadcast(zeros(xp, (0, 2), acc_dtype(dtype_of(g)), g), constant_values)
     slots = xp.reshape(xp.stack(sums), (len(shape), 2))
     return unbroadcast(slots, constant_values)
 
@@ -126,6 +135,7 @@ def repeat_key(a: Any, repeats: Any, axis: Any = None) -> tuple[Any, ...]:
     cotangent there. ``repeats`` is an integer or one per entry along ``axis``; ``axis=None``
     repeats the flattened array. Source: numpy.repeat."""
     shape = shape_of(a)
+    refuse_0d_gather("repeat", tuple(shape))
     xp = array_namespace(repeats)
     counts = np.asarray(repeats) if xp is np else repeats
     if axis is None:
