@@ -26,14 +26,13 @@ from s2s.arguments import (
     check_numpy_only,
     check_options,
     check_wrt_value,
-    fast_key,
     find_backend,
     insert_parameters,
     shapes_of,
     short_repr,
-    strict_floats,
     wrt_names,
 )
+from s2s.callcache import CallCache, strict_floats
 from s2s.errors import (
     NoRuleError,
     S2SError,
@@ -173,8 +172,7 @@ class Derivative:
         self._locate: Derivative | None = None  # value_and_grad, for the non-finite search
         self._layout: Layout | None = None  # set on the flat derivative of container arguments
         self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
-        # the per-call fast path: (epoch, {(strict, fast_key): (generated, store)})
-        self._fast: tuple[int, dict] = (-1, {})
+        self._calls = CallCache()  # the per-call path: s2s/callcache.py
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
@@ -290,38 +288,11 @@ class Derivative:
         bound.apply_defaults()
         return bound.arguments, bound.args, bound.kwargs
 
-    def _fast_lookup(self, args: tuple) -> Generated | None:
-        """The specialization for positional ``args`` seen before (plain arrays and scalars
-        whose checks passed then), if its call targets are unchanged; else ``None``."""
-        epoch, entries = self._fast
-        if epoch != _EPOCH[0] or len(args) != len(self._positional):
-            return None
-        key = fast_key(args)
-        entry = entries.get((strict_floats(), key)) if key is not None else None
-        if entry is None:
-            return None
-        generated, store = entry
-        if not targets_unchanged(generated.source_function or self.primal, generated.targets):
-            return None
-        if self._latest is not generated:
-            self._latest = store["latest"] = generated
-        return generated
-
-    def _remember(self, args: tuple, generated: Generated) -> None:
-        """Let later calls with arguments like ``args`` take :meth:`_fast_lookup` (the checks
-        of ``__call__`` passed; no callable is read from the arguments)."""
-        key = fast_key(args) if self._plain and not generated.bound else None
-        if key is None or len(args) != len(self._positional):
-            return
-        epoch, entries = self._fast
-        if epoch != _EPOCH[0] or len(entries) >= 64:
-            entries = {}
-            self._fast = (_EPOCH[0], entries)
-        entries[(strict_floats(), key)] = (generated, self._specializations())
-
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        generated = None if kwargs else self._fast_lookup(args)
-        if generated is None:
+        fast = None
+        if not kwargs and len(args) == len(self._positional):
+            fast = self._calls.lookup(args, _EPOCH[0], self.primal)
+        if fast is None:
             arguments, args, kwargs = self._bind(args, kwargs)
             allow_int = self.options.allow_int
             for name in self._wrt_names:
@@ -331,10 +302,12 @@ class Derivative:
                         return call_tree(self, arguments)  # a container: s2s/argtrees.py
                     check_wrt_value(name, value, self.primal, allow_int)
             generated = self._specialize(arguments)
-            if not kwargs:
-                self._remember(args, generated)
+            if not kwargs and self._plain and len(args) == len(self._positional):
+                self._calls.remember(args, generated, self._specializations(), _EPOCH[0])
         else:
-            arguments = None  # made below only where needed
+            generated, arguments = fast[0], None  # the arguments' dict: made where needed
+            if self._latest is not generated:
+                self._latest = fast[1]["latest"] = generated
         if generated.warnings and self.options.disconnected == "warn":
             self._warn(generated)
         try:

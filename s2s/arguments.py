@@ -323,46 +323,6 @@ def abstract_of(value: Any) -> Any:
     return kind
 
 
-try:  # numpy's error state lives in a context variable; a new state is a new object
-    from numpy._core.umath import _extobj_contextvar as _ERROR_STATE
-except ImportError:  # pragma: no cover - another numpy layout: read np.geterr() every time
-    _ERROR_STATE = None
-_LAST_STATE: tuple[Any, bool] = (None, False)  # (error state object, whether it is strict)
-
-
-def strict_floats() -> bool:
-    """Whether numpy's floating-point error state raises or calls a handler (then a dead
-    computation's error must still happen, so none is left out).
-
-    The answer is kept with the state object it was read from (``np.errstate`` and
-    ``np.seterr`` set a new one), so a call under an unchanged state costs one lookup."""
-    global _LAST_STATE
-    state = _ERROR_STATE.get() if _ERROR_STATE is not None else None
-    last = _LAST_STATE
-    if state is not None and last[0] is state:
-        return last[1]
-    strict = any(mode == "raise" or mode == "call" for mode in np.geterr().values())
-    if state is not None:
-        _LAST_STATE = (state, strict)  # holding the object keeps its identity unique
-    return strict
-
-
-def fast_key(args: tuple) -> tuple | None:
-    """The specialization key of positional arguments that are all plain ndarrays or Python
-    and numpy scalars (dtype and shape, or type, per argument); ``None`` for anything else
-    (containers, subclasses, callables), which takes the full lookup."""
-    key = []
-    for value in args:
-        kind = type(value)
-        if kind is np.ndarray:
-            key.append((value.dtype, value.shape))
-        elif kind in _SCALARS:
-            key.append(kind)
-        else:
-            return None
-    return tuple(key)
-
-
 def shapes_of(value: Any) -> Any:
     """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
     if isinstance(value, np.ndarray):

@@ -37,6 +37,7 @@ class Sweeps:
     saved: set[str] = field(default_factory=set)  # names whose old values go on the tape
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
     adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
+    as_is: set[str] = field(default_factory=set)  # gradient buffers returned without a cast
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
