@@ -28,6 +28,7 @@ import numpy as np
 
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
+from s2s.codegen.walking import walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -44,7 +45,7 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
         for stmt in block.body:
             _count(stmt, reads, writes)
     for expr in sweeps.gradients + [sweeps.output, sweeps.loss]:
-        for node in gast.walk(expr):
+        for node in walk(expr):
             if isinstance(node, gast.Name):
                 reads[node.id] = reads.get(node.id, 0) + 2  # live out: never substituted
     buffers = _private_buffers(sweeps)
@@ -123,7 +124,7 @@ _READ_ONLY = frozenset({"sum", "prod", "mean", "dot", "outer", "matmul", "transp
 def _pure_calls(node: gast.AST) -> bool:
     """Whether every call in ``node`` writes into no array: a numpy ufunc or a function of
     ``_READ_ONLY`` called without ``out=``, or a new accumulation buffer."""
-    for part in gast.walk(node):
+    for part in walk(node):
         if not isinstance(part, gast.Call):
             continue
         if _is_call(part, "zeros_like_acc"):
@@ -140,7 +141,7 @@ def _pure_calls(node: gast.AST) -> bool:
 
 
 def _count(stmt: gast.stmt, reads: dict[str, int], writes: dict[str, int]) -> None:
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Name):
             table = reads if isinstance(node.ctx, gast.Load) else writes
             table[node.id] = table.get(node.id, 0) + 1
@@ -150,12 +151,12 @@ def _count(stmt: gast.stmt, reads: dict[str, int], writes: dict[str, int]) -> No
 
 
 def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 def _arithmetic(node: gast.expr) -> bool:
     """Names, numbers, and arithmetic operators on them (no call, no subscript, no attribute)."""
-    for part in gast.walk(node):
+    for part in walk(node):
         if isinstance(part, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp)):
             if isinstance(part, gast.Constant) and type(part.value) not in (int, float):
                 return False
@@ -224,7 +225,7 @@ def _read_site(stmt: gast.Assign | gast.AugAssign, var: str) -> tuple[gast.AST, 
     (parent, field); ``None`` when it reads it elsewhere (a call's argument) or not at all."""
     if isinstance(stmt.value, gast.Name) and stmt.value.id == var:
         return stmt, "value"
-    for node in gast.walk(stmt.value):
+    for node in walk(stmt.value):
         if isinstance(node, gast.BinOp):
             for field in ("left", "right"):
                 child = getattr(node, field)
