@@ -106,3 +106,25 @@ def test_rule_on_scalars(row: Row):
             checked += 1
     if not checked:
         pytest.skip("numpy refuses scalars here")
+
+
+
+def test_a_scalar_broadcast_against_a_keyword_operand():
+    """``stats.norm.logpdf(t, loc=m)`` with ``t`` a 0-d value and ``m`` an array: ``t``'s
+    cotangent is summed over ``m``'s entries. It kept ``m``'s shape (the unbroadcast looked
+    only at positional operands): a Python float's gradient came back with the array's shape,
+    and a sum's adjoint then spread a (3,) cotangent onto a (2,) array (ValueError)."""
+    stats = pytest.importorskip("scipy.stats")
+
+    def logpdf(p, x, m):
+        return stats.norm.logpdf(p * np.sum(x), loc=m)
+
+    x, m = np.array([0.2, 0.3]), np.array([0.1, -0.4, 0.2])
+    value, pullback = s2s.vjp(logpdf, wrt=(0, 1, 2))(2.0, x, m)
+    dp, dx, dm = pullback(np.ones(3))
+    t = 2.0 * np.sum(x)
+    assert type(dp) is np.float64 and np.shape(dp) == ()
+    np.testing.assert_allclose(dp, np.sum(m - t) * np.sum(x), rtol=1e-12)
+    np.testing.assert_allclose(dx, np.full(2, np.sum(m - t) * 2.0), rtol=1e-12)
+    np.testing.assert_allclose(dm, t - m, rtol=1e-12)
+    np.testing.assert_array_equal(value, stats.norm.logpdf(t, loc=m))
