@@ -42,6 +42,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     reductions,
     runtime,
     runtime_adjoints,
+    runtime_structures,
     selections,
     shapes,
     signals,

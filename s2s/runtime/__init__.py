@@ -256,6 +256,7 @@ from s2s.runtime.tilings import (
     repeat_key,
     tile_plan,
 )
+from s2s.runtime.transposes import put_at, resplit, split_parts
 from s2s.runtime.ufunc_at import (
     add_at,
     at_gather,
@@ -328,6 +329,9 @@ __all__ = [
     "reduce_onto",
     "unsplit",
     "unsum_back",
+    "put_at",
+    "resplit",
+    "split_parts",
     "unwritten",
     "var_second",
     # reverse mode and shared

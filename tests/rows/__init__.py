@@ -19,6 +19,7 @@ from rows import (
     reductions,
     runtime,
     runtime_adjoints,
+    runtime_structures,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
@@ -61,6 +62,7 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *runtime_adjoints.ROWS,
+    *runtime_structures.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -79,6 +81,7 @@ USER_FACING: list[Row] = [
     if r
     not in runtime.ROWS
     + runtime_adjoints.ROWS
+    + runtime_structures.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
