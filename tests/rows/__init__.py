@@ -7,6 +7,7 @@ from rows import (
     joins,
     keywords,
     linalg,
+    linalg_adjoints,
     linalg_api,
     linalg_extra,
     linalg_spectral,
@@ -63,6 +64,7 @@ DIFFERENTIABLE: list[Row] = [
     *runtime.ROWS,
     *runtime_adjoints.ROWS,
     *runtime_structures.ROWS,
+    *linalg_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -82,6 +84,7 @@ USER_FACING: list[Row] = [
     not in runtime.ROWS
     + runtime_adjoints.ROWS
     + runtime_structures.ROWS
+    + linalg_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
