@@ -20,6 +20,7 @@ from rows import (
     reductions,
     runtime,
     runtime_adjoints,
+    runtime_bilinear,
     runtime_structures,
     scipy_discrete,
     scipy_linalg,
@@ -63,6 +64,7 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *runtime_adjoints.ROWS,
+    *runtime_bilinear.ROWS,
     *runtime_structures.ROWS,
     *linalg_adjoints.ROWS,
     *scipy_special.ROWS,
@@ -83,6 +85,7 @@ USER_FACING: list[Row] = [
     if r
     not in runtime.ROWS
     + runtime_adjoints.ROWS
+    + runtime_bilinear.ROWS
     + runtime_structures.ROWS
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
