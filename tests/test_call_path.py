@@ -99,3 +99,19 @@ def test_a_non_finite_gradient_is_still_reported_after_cached_calls():
     d(np.ones(2))
     with pytest.warns(s2s.NonFiniteGradientWarning):
         d(np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+@pytest.mark.parametrize("shape", [(), (1,), (5,), (4, 6), (25,), (30, 40)])
+def test_the_non_finite_check_finds_every_bad_entry(shape, dtype):
+    from s2s.reverse.nonfinite import finite
+
+    good = np.full(shape, 3.0, dtype)
+    assert finite(good)
+    assert finite(good.T) and (good.ndim < 2 or finite(good[:, ::2]))  # views too
+    for bad in (np.nan, np.inf, -np.inf):
+        for index in {0, good.size // 2, good.size - 1}:
+            x = good.copy()
+            x.reshape(-1)[index] = bad
+            assert not finite(x), (bad, index)
+            assert not finite(x.T)
