@@ -24,6 +24,7 @@ from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_unread_placeholders
+from s2s.codegen.reassemble import reassemble
 from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
@@ -316,6 +317,8 @@ def _write_pullback(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        if not ir.contexts:  # (in a `with`, warnings may raise: keep their order)
+            reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
@@ -377,6 +380,8 @@ def _write_gradient(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
+        if not ir.contexts:  # (in a `with`, warnings may raise: keep their order)
+            reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)

@@ -8,11 +8,8 @@ def _make(_np, _s2s):
         # line 20: for _ in range(n):
         for _ in range(n):
             # line 21: x = np.tanh(x * w)
-            multiply_1 = x * w
             tape.append(x)
-            x = _np.tanh(multiply_1)
-        # the adjoint sweep reads only shapes of these, or nothing
-        multiply_1 = None
+            x = _np.tanh(x * w)
         # adjoint sweep
         # line 22: return np.sum(x)
         d_x = _s2s.unreduce(_np.float64(1.0), x, None, False)

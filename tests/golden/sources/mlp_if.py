@@ -9,16 +9,13 @@ def _make(_np, _s2s):
         # line 42: if relu:
         if relu:
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
-            matmul_1 = x @ w1
-            add_1 = matmul_1 + b1
+            add_1 = x @ w1 + b1
             h = _np.maximum(add_1, 0.0)
             tape.append(True)
         else:
             # line 45: h = np.tanh(x @ w1 + b1)
-            matmul_2 = x @ w1
-            add_2 = matmul_2 + b1
             tape.append(None)
-            h = _np.tanh(add_2)
+            h = _np.tanh(x @ w1 + b1)
             tape.append(False)
         # line 46: z = h @ w2 + b2
         matmul_3 = h @ w2
@@ -34,8 +31,6 @@ def _make(_np, _s2s):
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
         arange_1 = _np.arange(x.shape[0])
         getitem_1 = logp[arange_1, y]
-        # the adjoint sweep reads only shapes of these, or nothing
-        add_2 = matmul_1 = matmul_2 = None
         # adjoint sweep
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
         d_mean_1 = -_np.float64(1.0)

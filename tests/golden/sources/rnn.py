@@ -12,21 +12,11 @@ def _make(_np, _s2s):
         getitem_3 = x.shape[0]
         for t in range(getitem_3):
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)
-            getitem_4 = x[t]
-            matmul_1 = getitem_4 @ wx
-            matmul_2 = h @ wh
-            add_2 = matmul_1 + matmul_2
-            add_1 = add_2 + b
             tape.append(h)
-            h = _np.tanh(add_1)
+            h = _np.tanh(x[t] @ wx + h @ wh + b)
             # line 37: err = h @ wo + bo - y[t]
-            matmul_3 = h @ wo
-            add_3 = matmul_3 + bo
-            getitem_5 = y[t]
             tape.append(err)
-            err = add_3 - getitem_5
-        # the adjoint sweep reads only shapes of these, or nothing
-        add_1 = add_2 = add_3 = getitem_5 = matmul_1 = matmul_2 = matmul_3 = None
+            err = h @ wo + bo - y[t]
         # adjoint sweep
         # adjoint buffers start at zero (None)
         d_h = None
