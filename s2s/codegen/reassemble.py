@@ -38,10 +38,14 @@ import copy
 from collections import Counter
 
 import gast
+import numpy as np
 
-from s2s.codegen.copies import _LINE, _replace
+from s2s import registry
+from s2s.codegen.copies import put_in_place
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block
+
+_LINE = 88  # the longest statement a reassembly may write (the sweeps' indentation aside)
 
 
 def reassemble(primal: list[Block], blocks: list[Block], tape: str, live_out: set[str]) -> None:
@@ -106,7 +110,7 @@ def _in_body(body: list[gast.stmt], counts: Counter, fixed: tuple[str, set[str]]
             inlined = copy.deepcopy(body[j])
             for node in gast.walk(inlined):
                 if isinstance(node, gast.Name) and node.id == target:
-                    _replace(inlined, node, copy.deepcopy(define.value))
+                    put_in_place(inlined, node, copy.deepcopy(define.value))
                     break
             if len(to_source(inlined, False)) <= _LINE:
                 body[j] = inlined
@@ -158,7 +162,8 @@ def _reader(body: list[gast.stmt], i: int, target: str, tape: str) -> int | None
 
 
 def _pure(value: gast.expr) -> bool:
-    """Operators, subscripts and calls of ``_np`` functions without ``out=``."""
+    """Operators, subscripts and calls without ``out=`` of numpy functions s2s has a rule for
+    (numerical functions of their arguments: not ``np.copyto``, ``np.seterr``)."""
     for node in gast.walk(value):
         if isinstance(node, (gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await)):
             return False
@@ -168,6 +173,7 @@ def _pure(value: gast.expr) -> bool:
                 isinstance(func, gast.Attribute)
                 and isinstance(func.value, gast.Name)
                 and func.value.id == "_np"
+                and registry.lookup(getattr(np, func.attr, None)) is not None  # a numpy rule
             ) or any(k.arg == "out" for k in node.keywords):
                 return False
     return True
@@ -207,4 +213,67 @@ def _release(stmt: gast.stmt) -> bool:
         and isinstance(stmt.targets[0], gast.Name)
         and isinstance(stmt.value, gast.Constant)
         and stmt.value.value is None
+    )
+
+
+def inline_rows(adjoint: list[Block], blocks: list[Block], constant: set[str]) -> None:
+    """A row the adjoint sweep takes again atop a reversed trip (``getitem_4 = x[t]``), read
+    once later in that trip, is written where it is read (``d_wx += x[t].T @ d_add_1``).
+    ``constant`` are the arrays nothing changes (arguments not written in place); ``blocks``
+    is the whole program, where the row's name must occur only there."""
+    counts = Counter(
+        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+    )
+    for block in adjoint:
+        for stmt in block.body:
+            if isinstance(stmt, (gast.For, gast.While)):
+                _rows_in(stmt, counts, constant)
+
+
+def _rows_in(loop: gast.For | gast.While, counts: Counter, constant: set[str]) -> None:
+    for inner in loop.body:
+        if isinstance(inner, (gast.For, gast.While)):
+            _rows_in(inner, counts, constant)
+    i = 0
+    while i < len(loop.body):
+        j = _row_reader(loop.body, i, counts, constant)
+        if j is None:
+            i += 1
+            continue
+        define, stmt = loop.body[i], copy.deepcopy(loop.body[j])
+        target = define.targets[0].id
+        use = next(n for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        put_in_place(stmt, use, copy.deepcopy(define.value))
+        if len(to_source(stmt, False)) > _LINE:
+            i += 1
+            continue
+        loop.body[j] = stmt
+        del loop.body[i]
+
+
+def _row_reader(body: list[gast.stmt], i: int, counts: Counter, constant: set[str]) -> int | None:
+    """The index of the one statement reading the row ``body[i]`` defines, if it may move
+    there: an assignment, with nothing between that rebinds a name the row reads."""
+    define = body[i]
+    if not (getattr(define, "s2s_remade", False) and isinstance(define.value, gast.Subscript)):
+        return None
+    row, target = define.value, define.targets[0].id
+    if not (isinstance(row.value, gast.Name) and row.value.id in constant) or counts[target] != 2:
+        return None
+    names = {n.id for n in gast.walk(row) if isinstance(n, gast.Name)}
+    for j in range(i + 1, len(body)):
+        stmt = body[j]
+        uses = sum(1 for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        if uses:
+            plain = isinstance(stmt, (gast.Assign, gast.AugAssign))
+            return j if uses == 1 and plain and not _rebinds(stmt, names) else None
+        if isinstance(stmt, (gast.For, gast.While, gast.If)) or _rebinds(stmt, names):
+            return None
+    return None
+
+
+def _rebinds(stmt: gast.stmt, names: set[str]) -> bool:
+    return any(
+        isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load)
+        for n in gast.walk(stmt)
     )
