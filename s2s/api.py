@@ -30,9 +30,9 @@ from s2s.arguments import (
     insert_parameters,
     shapes_of,
     short_repr,
-    strict_floats,
     wrt_names,
 )
+from s2s.callcache import CallCache, strict_floats
 from s2s.errors import (
     NoRuleError,
     S2SError,
@@ -172,6 +172,7 @@ class Derivative:
         self._locate: Derivative | None = None  # value_and_grad, for the non-finite search
         self._layout: Layout | None = None  # set on the flat derivative of container arguments
         self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
+        self._calls = CallCache()  # the per-call path: s2s/callcache.py
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
@@ -288,15 +289,25 @@ class Derivative:
         return bound.arguments, bound.args, bound.kwargs
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        arguments, args, kwargs = self._bind(args, kwargs)
-        allow_int = self.options.allow_int
-        for name in self._wrt_names:
-            value = arguments[name]
-            if not (type(value) is np.ndarray and value.dtype.kind == "f"):
-                if self._layout is None and is_tree(value):
-                    return call_tree(self, arguments)  # a container: s2s/argtrees.py
-                check_wrt_value(name, value, self.primal, allow_int)
-        generated = self._specialize(arguments)
+        fast = None
+        if not kwargs and len(args) == len(self._positional):
+            fast = self._calls.lookup(args, _EPOCH[0], self.primal)
+        if fast is None:
+            arguments, args, kwargs = self._bind(args, kwargs)
+            allow_int = self.options.allow_int
+            for name in self._wrt_names:
+                value = arguments[name]
+                if not (type(value) is np.ndarray and value.dtype.kind == "f"):
+                    if self._layout is None and is_tree(value):
+                        return call_tree(self, arguments)  # a container: s2s/argtrees.py
+                    check_wrt_value(name, value, self.primal, allow_int)
+            generated = self._specialize(arguments)
+            if not kwargs and self._plain and len(args) == len(self._positional):
+                self._calls.remember(args, generated, self._specializations(), _EPOCH[0])
+        else:
+            generated, arguments = fast[0], None  # the arguments' dict: made where needed
+            if self._latest is not generated:
+                self._latest = fast[1]["latest"] = generated
         if generated.warnings and self.options.disconnected == "warn":
             self._warn(generated)
         try:
@@ -308,11 +319,13 @@ class Derivative:
             raise
         if self.mode == VJP:
             value, pullback = result
+            arguments = arguments or dict(zip(self._positional, args))
             return unshared(value), Pullback(pullback, generated, self, value, arguments)
         if self.options.nan != "ignore" and self.mode in (GRAD, VALUE_AND_GRAD):
             grads = result if self.mode == GRAD else result[1]
             if not finite(grads):
                 value = result[0] if self.mode == VALUE_AND_GRAD else None
+                arguments = arguments or dict(zip(self._positional, args))
                 self._nonfinite(generated, arguments, args, kwargs, grads, value)
         return result
 

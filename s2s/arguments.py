@@ -323,15 +323,6 @@ def abstract_of(value: Any) -> Any:
     return kind
 
 
-def strict_floats() -> bool:
-    """Whether numpy's floating-point error state raises or calls a handler (then a dead
-    computation's error must still happen, so none is left out)."""
-    for mode in np.geterr().values():
-        if mode == "raise" or mode == "call":
-            return True
-    return False
-
-
 def shapes_of(value: Any) -> Any:
     """The shapes part of a specialization key: an array's shape, a tuple's items' shapes."""
     if isinstance(value, np.ndarray):

@@ -16,6 +16,7 @@ from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
+from s2s.codegen.walking import walk
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import Bound
@@ -36,6 +37,7 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
@@ -140,6 +142,9 @@ def generate(
     # handed a Dask term with `out=`, which Dask refuses; accumulate functionally there
     in_place = not options.functional and not backend.functional_scatter
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
+    peephole(sweeps, _floats(activity.types, sweeps))
+    if backend is NUMPY and not options.functional:
+        returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)
@@ -164,6 +169,21 @@ def generate(
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
     return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(dict.fromkeys(bound)))
+
+
+def _float_array(known: VType | None) -> bool:
+    """A numpy array of float32 or float64 (its gradient buffer has its dtype)."""
+    return known is not None and known.kind == "float" and known.array is True and (
+        known.dtype in (np.dtype(np.float32), np.dtype(np.float64)))  # fmt: skip
+
+
+def _floats(types: dict[str, VType], sweeps) -> set[str]:
+    """The names known to hold floats: primal values of a float type, and the cotangents
+    (adjoint names that are no primal value)."""
+    floats = {n for n, t in types.items() if t.kind == "float"}
+    adjoint = {n.id for block in sweeps.adjoint for stmt in block.body for n in walk(stmt)
+               if isinstance(n, gast.Name) and n.id.startswith("d_")}  # fmt: skip
+    return floats | (adjoint - set(types))
 
 
 _NAMES = {

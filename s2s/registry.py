@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import importlib.util
 import inspect
+import linecache
 import sys
 import textwrap
 import threading
@@ -281,15 +282,14 @@ def _check_template(template: Any, outputs: int) -> None:
             f"a rule template is a function written with def, not {_shown(template)}",
             "decorate a def whose parameters are the outputs, then the function's parameters",
         )
-    try:
-        inspect.getsource(template)
-    except (OSError, TypeError):
+    code = template.__code__  # its file's lines, as inspect.getsource reads them (without
+    lines = linecache.getlines(code.co_filename, template.__globals__)  # tokenizing: start-up)
+    if not lines or code.co_firstlineno > len(lines):
         _refuse(f"the template {template.__qualname__} has no source code", "define it in a file")
-    params = inspect.signature(template).parameters.values()
-    named = [p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    if len(named) < outputs + 1:
+    named = code.co_argcount + code.co_kwonlyargcount  # not *args, **kwargs
+    if named < outputs + 1:
         _refuse(
-            f"the template {template.__qualname__} takes {len(named)} parameters; it needs "
+            f"the template {template.__qualname__} takes {named} parameters; it needs "
             f"{outputs} for the outputs and one per parameter of the function",
             "e.g. def my_rule(result, x): d[x] = ...",
         )

@@ -30,6 +30,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     facts,
     joins,
     linalg,
+    linalg_adjoints,
     linalg_api,
     linalg_extra,
     linalg_spectral,

@@ -43,6 +43,7 @@ import gast
 
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block, is_comment_marker
+from s2s.codegen.walking import walk
 
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
 
@@ -52,7 +53,7 @@ def propagate_copies(blocks: list[Block], live_out: set[str]) -> None:
     are the names read after the blocks (the returned gradients), never renamed away."""
     for _ in range(_MAX_ROUNDS):
         counts = Counter(
-            n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+            n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
         )
         closure = _closure_names(blocks)
         top = [(b, s) for b in blocks for s in b.body]
@@ -64,9 +65,9 @@ def _closure_names(blocks: list[Block]) -> set[str]:
     names: set[str] = set()
     for block in blocks:
         for stmt in block.body:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                    names |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+                    names |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
     return names
 
 
@@ -112,7 +113,7 @@ def _release(stmt: gast.stmt, var: str) -> bool:
 
 
 def _reads(stmt: gast.stmt, var: str) -> bool:
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Name) and node.id == var and not isinstance(node.ctx, gast.Store):
             return True
     return isinstance(stmt, gast.AugAssign) and _named(stmt.target, var)
@@ -121,7 +122,7 @@ def _reads(stmt: gast.stmt, var: str) -> bool:
 def _writes(stmt: gast.stmt, var: str) -> bool:
     return any(
         isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, (gast.Store, gast.Del))
-        for n in gast.walk(stmt)
+        for n in walk(stmt)
     )
 
 
@@ -130,7 +131,7 @@ def _named(node: gast.expr, var: str) -> bool:
 
 
 def _occurrences(stmt: gast.stmt, var: str) -> int:
-    return sum(1 for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+    return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
 
 
 def _plan(body, i, pair, counts) -> tuple[str, int, int | None] | None:
@@ -171,7 +172,7 @@ def _apply(body, i, pair, plan, top, blocks) -> None:
         drop.add(id(body[i + 2]))
     else:
         for stmt in body[i + 1 : end + 1]:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and node.id == a:
                     node.id = b
         drop.add(id(body[i]))
@@ -221,7 +222,7 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
             if isinstance(nested, list) and nested:
                 setattr(stmt, field, _inline_in(nested, fixed, blocks))
     counts = Counter(
-        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
     )
     body = list(body)
     i = 0
@@ -241,7 +242,7 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
             i += 1
             continue
         inlined = copy.deepcopy(use)
-        for node in gast.walk(inlined):
+        for node in walk(inlined):
             if isinstance(node, gast.Name) and node.id == target:
                 put_in_place(inlined, node, copy.deepcopy(define.value))
                 break
@@ -266,14 +267,14 @@ def _simple_assign(stmt: gast.stmt) -> bool:
 def _pops(value: gast.expr) -> bool:
     return any(
         isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute) and n.func.attr == "pop"
-        for n in gast.walk(value)
+        for n in walk(value)
     )
 
 
 def put_in_place(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
     """Put ``new`` where ``old`` is, in parentheses where precedence asks (the printer adds
     them: the tree is what it means)."""
-    for node in gast.walk(root):
+    for node in walk(root):
         for field, value in gast.iter_fields(node):
             if value is old:
                 setattr(node, field, new)
@@ -298,7 +299,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
     ['h = f(x.shape[1], w.shape[0])']
     """
     counts = Counter(
-        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
     )
     top = [stmt for block in blocks for stmt in block.body]
     dropped: set[int] = set()
@@ -313,7 +314,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
             if not isinstance(use, (gast.Assign, gast.AugAssign, gast.Expr)):
                 break  # a loop or a branch: the record stays
             if _occurrences(use, target) == 1 and not _writes(use, target):
-                for node in gast.walk(use):
+                for node in walk(use):
                     if isinstance(node, gast.Name) and node.id == target:
                         put_in_place(use, node, copy.deepcopy(define.value))
                         break

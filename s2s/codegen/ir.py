@@ -7,6 +7,8 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
+
 
 class Marker:
     """A named statement kind that is not a library call (a copy, a constant, an opaque value)."""
@@ -143,13 +145,13 @@ class FunctionIR:
 
     def names_read(self, stmt: Stmt) -> list[str]:
         """Names an expression reads (atoms and nested literal structures)."""
-        return [n.id for n in gast.walk(stmt.expr) if isinstance(n, gast.Name)]
+        return [n.id for n in walk(stmt.expr) if isinstance(n, gast.Name)]
 
 
 def atom_names(node: gast.expr) -> list[str]:
     """The variable names inside an atom or literal structure of atoms."""
     return [
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]
 
 

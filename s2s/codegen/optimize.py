@@ -24,6 +24,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import walk
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -69,9 +70,9 @@ def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
     for block in sweeps.adjoint:
         for stmt in block.body:
             parents = {
-                id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)
+                id(child): node for node in walk(stmt) for child in gast.iter_child_nodes(node)
             }
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
     defined = {}
@@ -98,9 +99,9 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     for block in sweeps.adjoint:
         for stmt in block.body:
             parents = {
-                id(child): node for node in gast.walk(stmt) for child in gast.iter_child_nodes(node)
+                id(child): node for node in walk(stmt) for child in gast.iter_child_nodes(node)
             }
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
     read = set(meta)
@@ -118,7 +119,7 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
         _release_recomputed(block.body)
     for block in sweeps.primal:
         for stmt in block.body:
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if (
                     isinstance(node, gast.Call)
                     and isinstance(node.func, gast.Attribute)
@@ -132,8 +133,8 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
                 ):
                     unread = node.args[0].id not in read
                     node.args[0] = constant(None) if unread else call("_s2s.like", node.args[0])
-    kept = params | {n.id for n in gast.walk(sweeps.output) if isinstance(n, gast.Name)}
-    kept |= {n.id for n in gast.walk(sweeps.loss) if isinstance(n, gast.Name)}
+    kept = params | {n.id for n in walk(sweeps.output) if isinstance(n, gast.Name)}
+    kept |= {n.id for n in walk(sweeps.loss) if isinstance(n, gast.Name)}
     release: list[gast.stmt] = []
     for var in sorted(sweeps.saved - kept):
         if var not in read:
@@ -208,7 +209,7 @@ def _release_recomputed(body: list[gast.stmt]) -> None:
             readers = [
                 i for i, s in enumerate(trip)
                 if any(isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, gast.Load)
-                       for n in gast.walk(s))
+                       for n in walk(s))
             ]  # fmt: skip
             if readers:
                 releases.append((readers[-1], var))
@@ -235,7 +236,7 @@ def _targets(stmt: gast.stmt) -> list[str]:
     if getattr(stmt, "s2s_side_effect", False):  # `COUNT += 1` on a global: not a local
         return []
     if isinstance(stmt, gast.Assign):
-        return [n.id for n in gast.walk(stmt.targets[0]) if isinstance(n, gast.Name)]
+        return [n.id for n in walk(stmt.targets[0]) if isinstance(n, gast.Name)]
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         return [stmt.target.id]
     return []
@@ -359,7 +360,7 @@ def optimize(
         if in_place:
             add_in_place(sweeps.adjoint)
         return  # popping the tape is a side effect, and loops reuse names: keep the rest
-    live_out = {n.id for g in sweeps.gradients for n in gast.walk(g) if isinstance(n, gast.Name)}
+    live_out = {n.id for g in sweeps.gradients for n in walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out)
     if in_place:
         add_in_place(sweeps.adjoint)

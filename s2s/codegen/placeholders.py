@@ -43,6 +43,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, is_comment_marker, statement_reads
+from s2s.codegen.walking import walk
 
 
 class _Unsure(Exception):
@@ -56,9 +57,9 @@ def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
     body = [stmt for block in blocks for stmt in block.body]
     closure = set()
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                closure |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+                closure |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
     candidates = _placeholders(body)
     if not candidates:
         return
@@ -100,7 +101,7 @@ def _placeholders(body: list[gast.stmt]) -> set[int]:
 def _stores(stmt: gast.stmt) -> set[str]:
     return {
         n.id
-        for n in gast.walk(stmt)
+        for n in walk(stmt)
         if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
     }
 
@@ -128,14 +129,14 @@ def _reads(stmt: gast.stmt) -> set[str]:
     """Names ``stmt`` reads, ``del x`` counting as a read (it fails on an unbound name)."""
     reads = statement_reads(stmt)
     if isinstance(stmt, gast.Delete):
-        reads |= {n.id for t in stmt.targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+        reads |= {n.id for t in stmt.targets for n in walk(t) if isinstance(n, gast.Name)}
     return reads
 
 
 def _expr_reads(node: gast.AST | None) -> set[str]:
     if node is None:
         return set()
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 class _Liveness:

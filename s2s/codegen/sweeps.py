@@ -9,6 +9,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.codegen.walking import walk
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Sweeps:
     saved: set[str] = field(default_factory=set)  # names whose old values go on the tape
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
     adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
+    as_is: set[str] = field(default_factory=set)  # gradient buffers returned without a cast
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
@@ -108,19 +110,19 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
 
 def names_in(node: gast.AST) -> set[str]:
     """Every name in ``node``, read or written."""
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 def statement_reads(stmt: gast.stmt) -> set[str]:
     """The names ``stmt`` reads (an augmented assignment reads its target too)."""
     reads = {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     }
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         reads.add(stmt.target.id)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
         reads.update(atom_names(stmt.target))
-        reads.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
+        reads.update(n.id for n in walk(stmt.target) if isinstance(n, gast.Name))
     return reads
 
 

@@ -272,7 +272,7 @@ def _write_vjp(
     protect = [name(p.name) for p in ir.params] + [name(cotangent)]
     if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
         protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
-    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected)
+    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, False, sweeps.as_is)
     if not sweeps.dynamic:
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
@@ -312,7 +312,8 @@ def _write_pullback(
     sweeps.primal.append(Block(f"line {return_line}: the cotangent of the output", [checked],
                                return_line))  # fmt: skip
     protect = [name(p.name) for p in ir.params] + [name(cotangent)]
-    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional)
+    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional,
+                            sweeps.as_is)
     if not sweeps.dynamic and not functional:
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
@@ -350,7 +351,8 @@ def _write_gradient(
     loss, returns = entry.loss, entry.returns
     return_line = _return_line(primal, ir)
     protect = [name(p.name) for p in ir.params]
-    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional)
+    grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional,
+                            sweeps.as_is)
     if len(entry.return_lines) > 1:  # several returns: name them all, at the def line
         lines = gast.Tuple(elts=[constant(n) for n in entry.return_lines], ctx=gast.Load())
         check_args = [constant(primal.filename), constant(primal.tree.lineno), lines]
@@ -404,10 +406,12 @@ def _gradients_expr(
     protect: list[gast.expr],
     disconnected: tuple[str, set[str]],
     functional: bool = False,
+    as_is: set[str] = frozenset(),
 ) -> gast.expr:
     """``_s2s.gradient(s)(...)``: buffers cast to their arguments' types, never aliasing the
     ``protect``ed values; ``None`` for disconnected arguments under ``disconnected="none"``;
-    ``functional``: a literal tuple of ``_s2s.gradient`` calls (higher order)."""
+    ``functional``: a literal tuple of ``_s2s.gradient`` calls (higher order). Buffers in
+    ``as_is`` (every one) are returned as they are: new arrays of their arguments' types."""
     wrt = entry.wrt
     protect_tuple = gast.Tuple(elts=list(protect), ctx=gast.Load())
     policy, names = disconnected
@@ -417,6 +421,8 @@ def _gradients_expr(
             for b, w in zip(buffers, wrt)
         ]
         return exprs[0] if entry.single else gast.Tuple(elts=exprs, ctx=gast.Load())
+    if not functional and all(isinstance(b, gast.Name) and b.id in as_is for b in buffers):
+        return buffers[0] if entry.single else gast.Tuple(elts=list(buffers), ctx=gast.Load())
     if entry.single:
         return call("_s2s.gradient", buffers[0], name(wrt[0]), protect_tuple)
     if functional:  # a literal tuple, which a derivative of this code can take apart

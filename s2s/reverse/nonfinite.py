@@ -104,13 +104,21 @@ def _names(stmt: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
 # -- the fast check ------------------------------------------------------------------------------
 
 
+_EXACT_IN_PYTHON = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+_ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper
+
+
 def finite(x: Any) -> bool:
     """Whether every float in ``x`` (an array, a scalar, or a tuple or list of them) is finite.
 
     Non-float values, ``None`` and ``s2s.Undefined`` markers count as finite.
     """
     if type(x) is np.ndarray:
-        return x.dtype.kind != "f" or bool(np.isfinite(x).all())
+        if x.dtype.kind != "f":
+            return True
+        if x.size <= 24 and x.dtype in _EXACT_IN_PYTHON:  # a few numbers: cheaper as floats
+            return all(map(math.isfinite, x.ravel().tolist()))
+        return bool(_ALL(np.isfinite(x), axis=None))
     if isinstance(x, (tuple, list)):
         return all(finite(v) for v in x)
     if isinstance(x, (float, np.floating)):

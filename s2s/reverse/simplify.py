@@ -15,14 +15,15 @@ loop or a branch, what it assigns is known only from its assignment on (a trip's
 trip before); what is assigned outside it (the seed of a loss after a loop) holds throughout.
 
 Before: ``np.sum(100.0 * x ** 2)``'s adjoint filled an array with ones, multiplied it by 100.0
-and by the helper's partial; after, one expression:
+and by the helper's partial; after, one expression, ``100.0 * (2 * x)``, whose power of two
+:mod:`s2s.reverse.peephole` then folds into the number:
 
 >>> import numpy as np, s2s
 >>> def f(x):
 ...     return np.sum(100.0 * x ** 2)
 >>> g = s2s.grad(f); _ = g(np.ones(3))
 >>> print(g.source[g.source.index("# adjoint"):].splitlines()[2].strip())
-d_x = 100.0 * (2 * x)
+d_x = 200.0 * x
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -69,7 +71,7 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     """Fold constant cotangents in ``sweeps.adjoint`` (see the module docstring); ``types``
     are the primal values' static types, ``ir`` the normal form they come from."""
     if any(not isinstance(node, _STATEMENTS) for block in sweeps.adjoint for stmt in block.body
-           for node in gast.walk(stmt) if isinstance(node, gast.stmt)):  # fmt: skip
+           for node in walk(stmt) if isinstance(node, gast.stmt)):  # fmt: skip
         return  # (a with, a try, a nested def: left as they are)
     assigned: dict[str, int] = {}
     for stmt in ir.flat:
@@ -131,7 +133,7 @@ class _Folder:
             stmt.value, _ = self.fold(stmt.value)
             for each in stmt.targets:
                 self.written(each)
-                for node in gast.walk(each):
+                for node in walk(each):
                     if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                         self.forget(node.id)
             return
@@ -154,14 +156,14 @@ class _Folder:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
         about a name the statement changes holds in it only where every path agrees (for a
         loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
-        changed = {n.id for n in gast.walk(stmt)
+        changed = {n.id for n in walk(stmt)
                    if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-        changed |= {t.id for n in gast.walk(stmt)  # x[key] = v, x += v: x changes
+        changed |= {t.id for n in walk(stmt)  # x[key] = v, x += v: x changes
                     if isinstance(n, gast.AugAssign) or isinstance(
                         getattr(n, "ctx", None), gast.Store)
-                    for t in gast.walk(getattr(n, "target", n))
+                    for t in walk(getattr(n, "target", n))
                     if isinstance(t, gast.Name)}  # fmt: skip
-        changed |= {a.id for n in gast.walk(stmt) if isinstance(n, gast.Call)
+        changed |= {a.id for n in walk(stmt) if isinstance(n, gast.Call)
                     and not _pure(n) for a in n.args if isinstance(a, gast.Name)}
         entry = dict(self.env)
         for var in list(self.roots):
@@ -180,7 +182,7 @@ class _Folder:
             return ends
 
         jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
-                    for n in gast.walk(stmt))  # fmt: skip
+                    for n in walk(stmt))  # fmt: skip
         assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
@@ -427,7 +429,7 @@ def _ufunc_fact(ufunc: np.ufunc, facts: list[Any], keywords: list) -> Arr | None
 def _pure_value(node: gast.expr) -> bool:
     """Whether computing ``node`` has no effect but its value (names, numbers, arithmetic and
     the calls :func:`_pure` allows)."""
-    for part in gast.walk(node):
+    for part in walk(node):
         if isinstance(part, gast.Call) and not (
             _pure(part) or _is_call(part, "_np", "float64") or _is_call(part, "_np", "float32")
             or _is_call(part, "_np", "full")
@@ -492,9 +494,9 @@ def _drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
 
 
 def _loads(stmt: gast.stmt) -> set[str]:
-    names = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+    names = {n.id for n in walk(stmt) if isinstance(n, gast.Name)
              and isinstance(n.ctx, gast.Load)}  # fmt: skip
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.AugAssign):
             names |= names_in(node.target)
     return names
@@ -508,9 +510,9 @@ def _drop_releases(blocks: list) -> None:
     for block in blocks:
         for stmt in block.body:
             loads |= _loads(stmt)
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Assign) and not _is_none(node.value):
-                    real |= {n.id for t in node.targets for n in gast.walk(t)
+                    real |= {n.id for t in node.targets for n in walk(t)
                              if isinstance(n, gast.Name)}  # fmt: skip
 
     def strip(body: list[gast.stmt]) -> list[gast.stmt]:

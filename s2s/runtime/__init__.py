@@ -113,6 +113,7 @@ from s2s.runtime.linalg_extra import (
     tensorsolve_grad_b,
     tensorsolve_rows,
 )
+from s2s.runtime.linalg_second import norm_hessian, norm_slope_dn, norm_slope_dn_t
 from s2s.runtime.linalg_spectral import (
     eig_adjoint,
     eig_tangent,
@@ -381,6 +382,9 @@ __all__ = [
     "minimum_share",
     "modf_grad",
     "norm_adjoint",
+    "norm_hessian",
+    "norm_slope_dn",
+    "norm_slope_dn_t",
     "add_at",
     "at_gather",
     "extremum_at_grad_a",

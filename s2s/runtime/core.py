@@ -47,6 +47,8 @@ def like(x: Any) -> Like:
     """
     if type(x) is np.ndarray:
         key = (x.shape, x.dtype)
+    elif type(x) is np.float64 or type(x) is float:  # a scalar loop's values
+        key = ((), _FLOAT64)
     elif _parts(x):  # np.split's list of pieces: one record each
         return [like(item) for item in x]
     else:
@@ -94,6 +96,7 @@ def acc_dtype(dtype: Any) -> np.dtype:
     return found
 
 
+_FLOAT64 = np.dtype(np.float64)
 _ACCUMULATOR = {
     np.dtype(np.float64): np.dtype(np.float64),
     np.dtype(np.float32): np.dtype(np.float32),
@@ -144,6 +147,12 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     if type(g) is np.ndarray and (type(ref) is np.ndarray or type(ref) is Like):
         if g.shape == ref.shape and g.dtype == ref.dtype and ref.dtype.char != "e":
             return g  # the common case, first: nothing to sum, nothing to cast
+    elif type(g) is np.float64:  # a scalar loop's cotangent: a float64 scalar onto one
+        kind = type(ref)
+        if kind is np.float64 or kind is float or (kind is np.ndarray or kind is Like) and (
+            ref.shape == () and ref.dtype == _FLOAT64
+        ):
+            return g
     elif type(g) is Undefined:
         return g
     if type(ref) is np.ndarray or type(ref) is Like:

@@ -118,11 +118,16 @@ def undefined_of(*cotangents: Any) -> Undefined | None:
     return found
 
 
+_PLAIN = frozenset({np.ndarray, np.float64, np.float32, float})
+
+
 def add(total: Any, contribution: Any) -> Any:
     """Accumulate on a path that may carry a marker or ``None`` (no cotangent): undefined plus
     anything is undefined, ``None`` plus ``c`` is ``c``."""
     if total is None:
         return contribution
+    if type(total) in _PLAIN and type(contribution) in _PLAIN:
+        return total + contribution  # arrays and scalars: the common case, first
     if contribution is None:
         return total
     if isinstance(total, Undefined):

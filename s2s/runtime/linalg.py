@@ -67,31 +67,30 @@ def _matrix_norm_grad(x: np.ndarray, n: np.ndarray, ord: Any) -> np.ndarray:
     raise ValueError(f"the adjoint of norm does not support ord={ord!r} for matrices")
 
 
-def norm_adjoint(g: Any, x: Any, result: Any, ord: Any = None, axis: Any = None, keepdims=False):
+def norm_adjoint(g: Any, x: Any, n: Any, ord: Any = None, axis: Any = None, keepdims=False):
     """The adjoint of ``np.linalg.norm(x, ord, axis, keepdims)``: ``x``'s shape and acc. dtype.
 
     Vector norms: ``ord`` None/2 (``x / |x|``), 1 (``sign x``), inf/-inf (the extreme entries,
     ties split 1/k), 0 (zero) and any other p. Matrix norms (``axis`` a pair, or a 2-D ``x``
     with ``ord`` given): 'fro', 'nuc' (``U_r V_r^T``), 1/-1 and inf/-inf (the extreme column or
     row, ties split), 2/-2 (``u v^T`` of the extreme singular value). At the origin the
-    gradient is 0 (DESIGN 8). Source: numpy.linalg.norm definitions; d sigma = u^T dA v.
+    gradient is 0 (DESIGN 8). ``n`` is the norm (numpy's result). Source: numpy.linalg.norm
+    definitions; d sigma = u^T dA v.
     """
-    return _norm_adjoint(g, x, result, ord, axis, keepdims, vector=False)
+    return _norm_adjoint(g, x, n, ord, axis, keepdims, vector=False)
 
 
-def vector_norm_adjoint(g: Any, x: Any, result: Any, ord: Any = 2, axis: Any = None,
+def vector_norm_adjoint(g: Any, x: Any, n: Any, ord: Any = 2, axis: Any = None,
                         keepdims: bool = False) -> Any:  # fmt: skip
     """The adjoint of ``np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``: the
     vector norms of :func:`norm_adjoint` over every axis in ``axis`` (all by default, two
     included). Source: numpy.linalg.vector_norm."""
-    return _norm_adjoint(g, x, result, ord, axis, keepdims, vector=True)
+    return _norm_adjoint(g, x, n, ord, axis, keepdims, vector=True)
 
 
-def _norm_adjoint(g: Any, x: Any, result: Any, ord: Any, axis: Any, keepdims: bool, vector: bool):
-    xp = array_namespace(x)
-    x = np.asarray(x) if xp is np else x
-    dtype = acc_dtype(x.dtype)
-    x = x.astype(dtype, copy=False) if xp is np else x.astype(dtype)
+def norm_layout(x: Any, ord: Any, axis: Any, vector: bool) -> tuple[tuple[int, ...], bool, tuple]:
+    """How ``np.linalg.norm(x, ord, axis)`` (``vector``: ``vector_norm``) reads ``x``: the
+    reduced axes (normalized), whether they hold matrices, and the keepdims shape."""
     nd = x.ndim
     if axis is None:
         axes = tuple(range(nd))
@@ -99,9 +98,17 @@ def _norm_adjoint(g: Any, x: Any, result: Any, ord: Any, axis: Any, keepdims: bo
     else:
         axes = normalize_axis_tuple(axis, nd)
         matrix = len(axes) == 2 and not vector
-    keep = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
-    gk = xp.reshape(_as(xp, g, dtype), keep)
-    nk = xp.reshape(_as(xp, result, dtype), keep)
+    return axes, matrix, tuple(1 if i in axes else s for i, s in enumerate(x.shape))
+
+
+def _norm_adjoint(g: Any, x: Any, n: Any, ord: Any, axis: Any, keepdims: bool, vector: bool):
+    xp = array_namespace(x)
+    x = np.asarray(x) if xp is np else x
+    dtype = acc_dtype(x.dtype)
+    x = x.astype(dtype, copy=False) if xp is np else x.astype(dtype)
+    axes, matrix, keep = norm_layout(x, ord, axis, vector)
+    gk = xp.reshape(as_dtype(xp, g, dtype), keep)
+    nk = xp.reshape(as_dtype(xp, n, dtype), keep)
     if not matrix:
         return unbroadcast(gk * _vector_norm_grad(x, nk, ord, axes), x)
     moved = (axes[0], axes[1]), (-2, -1)
@@ -109,7 +116,7 @@ def _norm_adjoint(g: Any, x: Any, result: Any, ord: Any, axis: Any, keepdims: bo
     return unbroadcast(gk * xp.moveaxis(local, moved[1], moved[0]), x)
 
 
-def _as(xp: Any, value: Any, dtype: Any) -> Any:
+def as_dtype(xp: Any, value: Any, dtype: Any) -> Any:
     """``value`` as an array of ``dtype`` in ``xp`` (a host scalar joins it)."""
     if is_foreign_array(value):
         return value if value.dtype == dtype else value.astype(dtype)
@@ -182,5 +189,5 @@ def det_adjoint(g: Any, a: Any) -> np.ndarray:
     """
     xp = array_namespace(a)
     adj_t = xp.swapaxes(adjugate(a), -1, -2)
-    g = _as(xp, g, acc_dtype(dtype_of(a)))
+    g = as_dtype(xp, g, acc_dtype(dtype_of(a)))
     return unbroadcast(xp.expand_dims(g, (-2, -1)) * adj_t, a)

@@ -7,6 +7,7 @@ from rows import (
     joins,
     keywords,
     linalg,
+    linalg_adjoints,
     linalg_api,
     linalg_extra,
     linalg_spectral,
@@ -61,6 +62,7 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *runtime_adjoints.ROWS,
+    *linalg_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
@@ -79,6 +81,7 @@ USER_FACING: list[Row] = [
     if r
     not in runtime.ROWS
     + runtime_adjoints.ROWS
+    + linalg_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS

@@ -74,10 +74,8 @@ def _make(_np, _s2s):
         # line 34: h = np.tanh(x @ w1 + b1)
         d_add_1 = d_h * (1 - h * h)
         del d_h, h
-        d_matmul_1 = d_add_1
         d_b1 = _np.sum(d_add_1, axis=0)
+        d_w1 = x.T @ d_add_1
         del d_add_1
-        d_w1 = x.T @ d_matmul_1
-        del d_matmul_1
         return _s2s.gradients((d_w1, d_b1, d_w2, d_b2), (w1, b1, w2, b2), (w1, b1, w2, b2, x, y))
     return d_mlp

@@ -1,0 +1,339 @@
+"""Peephole: write the straight-line adjoint of a line as one would by hand.
+
+Reverse mode gives each partial derivative its own temporary: ``d_a = -d_b`` then
+``d_x[:-1] += d_a`` costs a negation (a pass over memory and an array) where ``d_x[:-1] -= d_b``
+costs none; ``100.0 * (2 * r)`` costs two products where ``200.0 * r`` costs one. Within one
+block (the adjoint of one primal line) of code without loops or branches, this pass
+
+* substitutes a temporary read exactly once, later in the same block, into that read when the
+  temporary is arithmetic on names and numbers (no call, no subscript) and nothing in between
+  writes any name it reads;
+* moves a negation outward (``(-a) * b`` is ``-(a * b)``, ``a + -b`` is ``a - b``) and into
+  an accumulation (``d += -e`` is ``d -= e``);
+* folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
+  and writes ``-1.0 * e`` as ``-e``.
+
+Every rewrite gives the same bits as the code it replaces: a negation is exact and commutes
+with rounding (IEEE 754 rounds to nearest symmetrically), ``a + (-b)`` is ``a - b``, and
+``2 ** k * e`` (``k >= 0``) is exact unless it overflows, in which case ``c * 2 ** k * e``
+overflows alike; the product ``c * 2 ** k`` is exact in binary floating point.
+"""
+
+from __future__ import annotations
+
+import math
+
+import gast
+import numpy as np
+
+from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
+from s2s.codegen.templating import constant
+from s2s.codegen.walking import walk
+
+_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def peephole(sweeps: Sweeps, floats: set[str]) -> None:
+    """Rewrite ``sweeps.adjoint`` in place (see the module docstring). ``floats`` names the
+    values known to be floating (arrays or scalars): only products with them are folded (a
+    product of integers may wrap)."""
+    if sweeps.dynamic:
+        return  # loops and branches: a name may be read again on the next trip
+    reads: dict[str, int] = {}
+    writes: dict[str, int] = {}
+    for block in sweeps.primal + sweeps.adjoint:
+        for stmt in block.body:
+            _count(stmt, reads, writes)
+    for expr in sweeps.gradients + [sweeps.output, sweeps.loss]:
+        for node in walk(expr):
+            if isinstance(node, gast.Name):
+                reads[node.id] = reads.get(node.id, 0) + 2  # live out: never substituted
+    buffers = _private_buffers(sweeps)
+    for block in sweeps.adjoint:
+        _substitute(block, reads, writes, buffers)
+        for stmt in block.body:
+            _tidy(stmt, floats)
+
+
+def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str]) -> None:
+    """Mark in ``sweeps.as_is`` the gradient buffers that ``_s2s.gradient`` would hand back
+    unchanged: a private buffer made only by ``_s2s.zeros_like_acc(w)`` for its own ``wrt``
+    argument ``w``, a numpy float32 or float64 array (``float_arrays``), is a new array of
+    ``w``'s shape and dtype that shares memory with nothing."""
+    made = _private_buffers(sweeps)
+    for expr, w in zip(sweeps.gradients, wrt):
+        if isinstance(expr, gast.Name) and made.get(expr.id) == w and w in float_arrays:
+            sweeps.as_is.add(expr.id)
+
+
+def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
+    """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
+    so from the same name ``x``) read only as the target of an in-place addition
+    (``d[k] += v``) or by the returned gradients, with the name each is made from: writing
+    into one changes no other name's array."""
+    made: dict[str, str | None] = {}
+    other: set[str] = set()
+
+    def visit(body: list[gast.stmt]) -> None:
+        nonlocal other
+        for stmt in body:
+            if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                other |= _names(getattr(stmt, "test", None) or stmt.iter)
+                other |= _names(getattr(stmt, "target", gast.Pass()))
+                visit(stmt.body)
+                visit(stmt.orelse)
+                continue
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+                stmt.targets[0], gast.Name
+            ) and _is_call(stmt.value, "zeros_like_acc"):
+                args = stmt.value.args
+                ref = args[0].id if len(args) == 1 and isinstance(args[0], gast.Name) else None
+                var = stmt.targets[0].id
+                made[var] = ref if made.get(var, ref) == ref else None
+                other |= _names(stmt.value)
+                continue
+            if isinstance(stmt, gast.AugAssign):
+                other |= _names(stmt.value)
+                target = stmt.target
+                while isinstance(target, gast.Subscript):
+                    other |= _names(target.slice)
+                    target = target.value
+                if not isinstance(target, gast.Name):
+                    other |= _names(target)
+                continue
+            if isinstance(stmt, gast.Delete):
+                continue
+            other |= _names(stmt)
+
+    for block in sweeps.primal + sweeps.adjoint:
+        visit(block.body)
+    return {v: ref for v, ref in made.items() if v not in other and ref is not None}
+
+
+def _is_call(node: gast.expr, attr: str, module: str = "_s2s") -> bool:
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.value.id == module
+            and node.func.attr == attr)  # fmt: skip
+
+
+# numpy functions that write into no argument when given no ``out=`` (besides the ufuncs)
+_READ_ONLY = frozenset({"sum", "prod", "mean", "dot", "outer", "matmul", "transpose",
+                        "reshape", "broadcast_to", "where", "full", "zeros", "ones"})  # fmt: skip
+
+
+def _pure_calls(node: gast.AST) -> bool:
+    """Whether every call in ``node`` writes into no array: a numpy ufunc or a function of
+    ``_READ_ONLY`` called without ``out=``, or a new accumulation buffer."""
+    for part in walk(node):
+        if not isinstance(part, gast.Call):
+            continue
+        if _is_call(part, "zeros_like_acc"):
+            continue
+        func = part.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and func.value.id == "_np"):  # fmt: skip
+            return False
+        if any(k.arg in ("out", None) for k in part.keywords):
+            return False
+        if not (isinstance(getattr(np, func.attr, None), np.ufunc) or func.attr in _READ_ONLY):
+            return False
+    return True
+
+
+def _count(stmt: gast.stmt, reads: dict[str, int], writes: dict[str, int]) -> None:
+    for node in walk(stmt):
+        if isinstance(node, gast.Name):
+            table = reads if isinstance(node.ctx, gast.Load) else writes
+            table[node.id] = table.get(node.id, 0) + 1
+        if isinstance(node, gast.AugAssign):  # `d[k] += v` and `d += v` read d too
+            for name in _names(node.target):
+                reads[name] = reads.get(name, 0) + 1
+
+
+def _names(node: gast.AST) -> set[str]:
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+
+
+def _arithmetic(node: gast.expr) -> bool:
+    """Names, numbers, and arithmetic operators on them (no call, no subscript, no attribute)."""
+    for part in walk(node):
+        if isinstance(part, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp)):
+            if isinstance(part, gast.Constant) and type(part.value) not in (int, float):
+                return False
+            if isinstance(part, gast.UnaryOp) and not isinstance(part.op, gast.USub):
+                return False
+            if isinstance(part, gast.BinOp) and not isinstance(part.op, _ARITHMETIC):
+                return False
+            continue
+        if isinstance(part, (gast.Load, gast.operator, gast.unaryop)):
+            continue
+        return False
+    return True
+
+
+def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
+               buffers: dict[str, str]) -> None:  # fmt: skip
+    body = block.body
+    i = 0
+    while i < len(body):
+        if _substitutes(body, i, reads, writes, buffers):
+            del body[i]
+            i = max(i - 1, 0)  # the statement before may now be substituted too
+        else:
+            i += 1
+
+
+def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
+                 writes: dict[str, int], buffers: dict[str, str]) -> bool:  # fmt: skip
+    """Substitute the temporary that ``body[i]`` assigns into its one read, if allowed: the
+    statements in between assign other names from pure calls, or add into private buffers."""
+    stmt = body[i]
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)) or getattr(stmt, "s2s_owned", False):
+        return False  # fmt: skip
+    var = stmt.targets[0].id
+    if reads.get(var) != 1 or writes.get(var) != 1 or not _arithmetic(stmt.value):
+        return False
+    used = _names(stmt.value)
+    for later in body[i + 1:]:
+        if is_comment_marker(later):
+            continue
+        if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
+            return False
+        if isinstance(later, gast.AugAssign):
+            base = later.target
+            while isinstance(base, gast.Subscript):
+                base = base.value
+            if not isinstance(base, gast.Name) or base.id not in buffers or base.id in used:
+                return False
+        elif not all(isinstance(t, gast.Name) for t in later.targets):
+            return False
+        site = _read_site(later, var)
+        if site is not None:
+            parent, field = site
+            setattr(parent, field, stmt.value)
+            return True
+        if var in _names(later):
+            return False
+        if isinstance(later, gast.Assign) and used & {t.id for t in later.targets}:
+            return False
+    return False
+
+
+def _read_site(stmt: gast.Assign | gast.AugAssign, var: str) -> tuple[gast.AST, str] | None:
+    """Where ``stmt`` reads ``var`` as an operand of arithmetic or as its whole value, as
+    (parent, field); ``None`` when it reads it elsewhere (a call's argument) or not at all."""
+    if isinstance(stmt.value, gast.Name) and stmt.value.id == var:
+        return stmt, "value"
+    for node in walk(stmt.value):
+        if isinstance(node, gast.BinOp):
+            for field in ("left", "right"):
+                child = getattr(node, field)
+                if isinstance(child, gast.Name) and child.id == var:
+                    return node, field
+        if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Name) and (
+            node.operand.id == var
+        ):
+            return node, "operand"
+    return None
+
+
+def _tidy(stmt: gast.stmt, floats: set[str]) -> None:
+    if isinstance(stmt, gast.Assign) and not isinstance(stmt.value, gast.Name):
+        stmt.value = _outward(stmt.value, floats, top=True)
+    elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
+        stmt.value = _outward(stmt.value, floats, top=True)
+        if _negation(stmt.value):  # d += -e is d -= e
+            stmt.value = stmt.value.operand
+            stmt.op = gast.Sub() if isinstance(stmt.op, gast.Add) else gast.Add()
+
+
+def _negation(node: gast.expr) -> bool:
+    return isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub)
+
+
+def _neg(node: gast.expr) -> gast.expr:
+    return gast.UnaryOp(op=gast.USub(), operand=node)
+
+
+def _negative(node: gast.expr) -> gast.expr:
+    """``-node``, written into a product's number where it has one (``-(c * e)`` is
+    ``(-c) * e``)."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
+        for field in ("left", "right"):
+            c = _number(getattr(node, field))
+            if c and (field == "left" or isinstance(node.op, gast.Mult)):  # -0 is 0 for ints
+                setattr(node, field, constant(-c))
+                return node
+    return _neg(node)
+
+
+def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
+    """``node`` with negations moved outward and powers of two folded into products; the
+    result of a statement's whole value (``top``) stays a new array where it was one."""
+    if _negation(node):
+        inner = _outward(node.operand, floats)
+        if _negation(inner) and not top:
+            return inner.operand  # -(-e) is e (not at the top: `t = e` would alias e)
+        return _negative(inner)
+    if not isinstance(node, gast.BinOp):
+        return node
+    left, right = _outward(node.left, floats), _outward(node.right, floats)
+    op = node.op
+    if isinstance(op, (gast.Mult, gast.Div)) and (_negation(left) or _negation(right)):
+        flips = _negation(left) + _negation(right)  # (-a) * b is -(a * b); (-a) * (-b) a * b
+        left = left.operand if _negation(left) else left
+        right = right.operand if _negation(right) else right
+        product = _fold(gast.BinOp(left=left, op=op, right=right), floats)
+        return product if flips == 2 else _negative(product)
+    if isinstance(op, gast.Add) and _negation(right):
+        return gast.BinOp(left=left, op=gast.Sub(), right=right.operand)  # a + -b is a - b
+    if isinstance(op, gast.Sub) and _negation(right):
+        return gast.BinOp(left=left, op=gast.Add(), right=right.operand)  # a - -b is a + b
+    if isinstance(op, gast.Add) and _negation(left):
+        return gast.BinOp(left=right, op=gast.Sub(), right=left.operand)  # -a + b is b - a
+    return _fold(gast.BinOp(left=left, op=op, right=right), floats)
+
+
+def _number(node: gast.expr) -> float | int | None:
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+def _power_of_two(value: float | int) -> bool:
+    if not value >= 1 or not math.isfinite(value):
+        return False
+    mantissa, _ = math.frexp(value)
+    return mantissa == 0.5
+
+
+def _fold(node: gast.BinOp, floats: set[str]) -> gast.expr:
+    """``c * (k * e)`` (either order of each product) as ``(c * k) * e`` when ``k`` is a power
+    of two at least 1, ``e`` a floating name, and ``c * k`` exact."""
+    if not isinstance(node.op, gast.Mult):
+        return node
+    for c_node, e in ((node.left, node.right), (node.right, node.left)):
+        if _number(c_node) == -1 and type(_number(c_node)) is float and (
+            isinstance(e, gast.Name) and e.id in floats
+            or isinstance(e, gast.BinOp) and isinstance(e.op, gast.Div)
+        ):  # -1.0 * e is -e (a float e, or a true division, keeps its dtype)
+            return _neg(e)
+    for outer, inner in ((node.left, node.right), (node.right, node.left)):
+        c = _number(outer)
+        if c is None or not (isinstance(inner, gast.BinOp) and isinstance(inner.op, gast.Mult)):
+            continue
+        for k_node, e in ((inner.left, inner.right), (inner.right, inner.left)):
+            k = _number(k_node)
+            if k is None or not _power_of_two(k) or not isinstance(e, gast.Name):
+                continue
+            if e.id not in floats:
+                continue
+            product = c * k
+            if not math.isfinite(product) or product == 0 or product / k != c:
+                continue
+            if type(c) is int and type(k) is int and abs(product) > 2**53:
+                continue
+            folded = float(product) if isinstance(product, float) or type(c) is float else product
+            return gast.BinOp(left=constant(folded), op=gast.Mult(), right=e)
+    return node

@@ -1,0 +1,117 @@
+"""The per-call path of a derivative object: a repeated call takes a cached specialization only
+when everything the specialization depends on is unchanged (dtypes, shapes, numpy's error
+state, the cache epoch), and every argument check still happens."""
+
+import numpy as np
+import pytest
+
+import s2s
+import s2s.api
+
+
+def dead_log(x):
+    unused = np.log(x - 10.0)  # noqa: F841 - dead, but it must raise under np.errstate(invalid=...)
+    return np.sum(x * x)
+
+
+def square_sum(x, y):
+    return np.sum(x * x * y)
+
+
+def count_generations(monkeypatch):
+    calls = []
+    real = s2s.api.generate
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].__name__)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(s2s.api, "generate", counting)
+    return calls
+
+
+def test_a_raising_error_state_after_cached_calls_keeps_the_dead_computation():
+    d = s2s.grad(dead_log)
+    x = np.array([1.0, 2.0])
+    for _ in range(3):  # the later calls take the cached specialization
+        np.testing.assert_allclose(d(x), 2 * x)
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        d(x)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(d(x), 2 * x)
+    np.testing.assert_allclose(d(x), 2 * x)
+
+
+def test_a_new_dtype_or_shape_after_cached_calls_gets_its_own_specialization():
+    d = s2s.grad(square_sum)
+    x, y = np.arange(3.0), np.ones(3)
+    for _ in range(2):
+        assert d(x, y).dtype == np.float64
+    g32 = d(x.astype(np.float32), y.astype(np.float32))
+    assert g32.dtype == np.float32
+    np.testing.assert_allclose(d(np.arange(4.0), np.ones(4)), 2 * np.arange(4.0))
+    np.testing.assert_allclose(d(x, 2.0), 4 * x)  # a Python float where an array was
+    np.testing.assert_allclose(d(x, 2.0), 4 * x)
+
+
+def test_argument_checks_still_run_after_cached_calls():
+    d = s2s.grad(square_sum)
+    x, y = np.arange(3.0), np.ones(3)
+    d(x, y)
+    d(x, y)
+    with pytest.raises(s2s.DtypeError):
+        d(np.arange(3), y)  # integers have no gradient
+    with pytest.raises(TypeError):
+        d(x)  # a missing argument, as calling the function itself would
+
+
+def test_cached_calls_generate_nothing_and_clear_cache_generates_again(monkeypatch):
+    s2s.api.clear_cache(square_sum)  # other tests here differentiate it too
+    calls = count_generations(monkeypatch)
+    d = s2s.grad(square_sum)
+    x, y = np.arange(3.0), np.ones(3)
+    for _ in range(5):
+        d(x, y)
+    assert calls == ["square_sum"]
+    s2s.api.clear_cache(square_sum)
+    d(x, y)
+    d(x, y)
+    assert calls == ["square_sum", "square_sum"]
+
+
+def test_value_and_grad_and_vjp_through_the_cached_path():
+    vg = s2s.value_and_grad(square_sum, wrt=(0, 1))
+    x, y = np.arange(3.0), np.full(3, 2.0)
+    for _ in range(2):
+        value, (gx, gy) = vg(x, y)
+        assert value == pytest.approx(10.0)
+        np.testing.assert_allclose(gx, 2 * x * y)
+        np.testing.assert_allclose(gy, x * x)
+    vjp = s2s.vjp(lambda x: x * x)
+    for _ in range(2):
+        value, pullback = vjp(x)
+        np.testing.assert_allclose(pullback(np.ones(3)), 2 * x)
+
+
+def test_a_non_finite_gradient_is_still_reported_after_cached_calls():
+    d = s2s.grad(lambda x: np.sum(np.sqrt(x)))
+    d(np.ones(2))
+    d(np.ones(2))
+    with pytest.warns(s2s.NonFiniteGradientWarning):
+        d(np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.longdouble])
+@pytest.mark.parametrize("shape", [(), (1,), (5,), (4, 6), (25,), (30, 40)])
+def test_the_non_finite_check_finds_every_bad_entry(shape, dtype):
+    from s2s.reverse.nonfinite import finite
+
+    good = np.full(shape, 3.0, dtype)
+    assert finite(good)
+    assert finite(good.T) and (good.ndim < 2 or finite(good[:, ::2]))  # views too
+    for bad in (np.nan, np.inf, -np.inf):
+        for index in {0, good.size // 2, good.size - 1}:
+            x = good.copy()
+            x.reshape(-1)[index] = bad
+            assert not finite(x), (bad, index)
+            assert not finite(x.T)
