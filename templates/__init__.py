@@ -43,6 +43,8 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     reductions,
     runtime,
     runtime_adjoints,
+    runtime_bilinear,
+    runtime_structures,
     selections,
     shapes,
     signals,

@@ -178,32 +178,32 @@ def unarray(result, g, a, result_=None):
 
 @linear(rt.unconcatenate, structural=("arrays", "axis"), source="a split: its transpose joins")
 def unconcatenate(result, g, arrays, axis=0):
-    d[g] = rt.unsplit(d[result], g, rt.unconcatenate, arrays, axis)
+    d[g] = rt.unsplit(d[result], g, rt.unconcatenate, (arrays, axis))
 
 
 @linear(rt.unstack, structural=("arrays", "axis"), source="a split: its transpose stacks")
 def unstack(result, g, arrays, axis=0):
-    d[g] = rt.unsplit(d[result], g, rt.unstack, arrays, axis)
+    d[g] = rt.unsplit(d[result], g, rt.unstack, (arrays, axis))
 
 
 @linear(rt.unhstack, structural=("tup",), source="a split: its transpose joins")
 def unhstack(result, g, tup):
-    d[g] = rt.unsplit(d[result], g, rt.unhstack, tup)
+    d[g] = rt.unsplit(d[result], g, rt.unhstack, (tup,))
 
 
 @linear(rt.unvstack, structural=("tup",), source="a split: its transpose joins")
 def unvstack(result, g, tup):
-    d[g] = rt.unsplit(d[result], g, rt.unvstack, tup)
+    d[g] = rt.unsplit(d[result], g, rt.unvstack, (tup,))
 
 
 @linear(rt.uncolumn_stack, structural=("tup",), source="a split: its transpose joins")
 def uncolumn_stack(result, g, tup):
-    d[g] = rt.unsplit(d[result], g, rt.uncolumn_stack, tup)
+    d[g] = rt.unsplit(d[result], g, rt.uncolumn_stack, (tup,))
 
 
 @linear(rt.undstack, structural=("tup",), source="a split: its transpose joins")
 def undstack(result, g, tup):
-    d[g] = rt.unsplit(d[result], g, rt.undstack, tup)
+    d[g] = rt.unsplit(d[result], g, rt.undstack, (tup,))
 
 
 @linear(rt.average_weights, structural=("a", "axis"), source="a reshape: reshape back")

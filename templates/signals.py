@@ -16,8 +16,8 @@ nondifferentiable(rt.linspace_t, reason="reads only shapes", metadata=True)
 
 @adjoint(np.convolve, structural=("mode",), source="numpy.convolve: <g, a * v> = <a, g corr v>")
 def convolve(result, a, v, mode="full"):
-    d[a] = rt.convolve_grad(d[result], a, v, mode, True)
-    d[v] = rt.convolve_grad(d[result], a, v, mode, False)
+    d[a] = rt.convolve_grad_a(d[result], a, v, mode)
+    d[v] = rt.convolve_grad_v(d[result], a, v, mode)
 
 
 @tangent(np.convolve, source="product rule: da * v + a * dv")
@@ -28,8 +28,8 @@ def convolve_tangent(result, a, v, mode="full"):
 
 @adjoint(np.correlate, structural=("mode",), source="numpy.correlate = convolve(a, v[::-1])")
 def correlate(result, a, v, mode="valid"):
-    d[a] = rt.convolve_grad(d[result], a, v, mode, True, True)
-    d[v] = rt.convolve_grad(d[result], a, v, mode, False, True)
+    d[a] = rt.convolve_grad_a(d[result], a, v, mode, True)
+    d[v] = rt.convolve_grad_v(d[result], a, v, mode, True)
 
 
 @tangent(np.correlate, source="product rule: corr(da, v) + corr(a, dv)")

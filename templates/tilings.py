@@ -70,8 +70,8 @@ def kron_tangent(result, a, b):
     source="<g, a x b> = <a, b x g> = <b, g x a> (2-vectors: third component 0)",
 )
 def cross(result, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    d[a] = rt.cross_adjoint(d[result], a, b, axisa, axisb, axisc, axis, True)
-    d[b] = rt.cross_adjoint(d[result], a, b, axisa, axisb, axisc, axis, False)
+    d[a] = rt.cross_grad_a(d[result], a, b, axisa, axisb, axisc, axis)
+    d[b] = rt.cross_grad_b(d[result], a, b, axisa, axisb, axisc, axis)
 
 
 @tangent(np.cross, source="product rule: da x b + a x db")

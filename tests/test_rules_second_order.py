@@ -41,33 +41,12 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.multi_dot": NEEDS + "multi_dot_grads",
     "numpy.linalg.tensorinv": NEEDS + "tensorinv_adjoint",
     "numpy.linalg.tensorsolve": NEEDS + "tensorsolve_grad_a",
-    "numpy.cross": NEEDS + "cross_adjoint",
-    "numpy.convolve": NEEDS + "convolve_grad",
-    "numpy.correlate": NEEDS + "convolve_grad",
-    "numpy.select": NEEDS + "select_parts (a list cotangent)",
-    "numpy.choose": NEEDS + "choose_parts",
     "numpy.linalg.eigh": NEEDS + "eigh_adjoint",
     "numpy.linalg.eigvalsh": NEEDS + "eigvalsh_adjoint",
     "numpy.linalg.cholesky": NEEDS + "cholesky_adjoint",
     "numpy.linalg.svd": NEEDS + "svd_adjoint",
     "numpy.linalg.svdvals": NEEDS + "svdvals_adjoint",
     "numpy.linalg.qr": NEEDS + "qr_adjoint",
-    "s2s.runtime.shapes.unconcatenate": NEEDS + "unsplit",
-    "s2s.runtime.shapes.unstack": NEEDS + "unsplit",
-    "s2s.runtime.shapes.unhstack": NEEDS + "unsplit",
-    "s2s.runtime.shapes.unvstack": NEEDS + "unsplit",
-    "numpy.split": NEEDS + "unsplit_parts (a list cotangent)",
-    "numpy.array_split": NEEDS + "unsplit_parts (a list cotangent)",
-    "numpy.hsplit": NEEDS + "unsplit_parts (a list cotangent)",
-    "numpy.vsplit": NEEDS + "unsplit_parts (a list cotangent)",
-    "numpy.dsplit": NEEDS + "unsplit_parts (a list cotangent)",
-    "s2s.runtime.joins.uncolumn_stack": NEEDS + "unsplit",
-    "s2s.runtime.joins.undstack": NEEDS + "unsplit",
-    "s2s.runtime.core.item_at": NEEDS + "item_from",
-    "s2s.runtime.core.item_of": NEEDS + "put_item",
-    "s2s.runtime.kinds.last_item": NEEDS + "put_last",
-    "s2s.runtime.kinds.without_last": NEEDS + "put_all_but_last",
-    "s2s.runtime.shapes.unsum": NEEDS + "unsum_back",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "numpy.linalg.lstsq": NEEDS + "lstsq_grad_a",
@@ -98,6 +77,13 @@ FLOAT32_DIFFERENCES: dict[str, str] = {
 }
 
 
+# rows whose function loops: reverse over reverse does not go through loops yet (a located
+# NoRuleError, tests/test_checking.py), so forward over reverse checks their rule
+LOOPS: dict[str, str] = {
+    "numpy.array_split": "sums its pieces in a for loop",
+}
+
+
 def _name(row: Row) -> str:
     return registry.qualified_name(row.key)
 
@@ -108,7 +94,8 @@ def _check(row: Row, dtype: str) -> None:
     directions = [gc.random_like(rng, args[i], s) for i, s in zip(row.wrt, row.sym)]
     rtol = max(row.rtol, 1e-5) if dtype == "float64" else None
     with np.errstate(all="ignore"):
-        s2s.check_grad(gc.fresh(row.fn), *args, wrt=row.wrt, modes=("fwd", "rev"), order=2,
+        modes = ("fwd",) if row.id in LOOPS else ("fwd", "rev")
+        s2s.check_grad(gc.fresh(row.fn), *args, wrt=row.wrt, modes=modes, order=2,
                        rtol=rtol, directions=directions)  # fmt: skip
 
 
@@ -149,6 +136,7 @@ def test_the_unsupported_list_names_registered_rules_only():
     stale = sorted(n for n in UNSUPPORTED
                    if n not in names and (scipy_rows or not n.startswith("scipy.")))  # fmt: skip
     ids = {r.id for r in rows.DIFFERENTIABLE}
+    stale += sorted(i for i in LOOPS if i not in ids)
     stale += sorted(i for i in FLOAT32_DIFFERENCES
                     if i not in ids and (scipy_rows or not i.startswith("scipy.")))  # fmt: skip
     assert not stale, f"entries without a row: {stale}"

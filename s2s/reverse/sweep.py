@@ -441,6 +441,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
 _PARTS = {
     runtime.unconcatenate, runtime.unstack, runtime.unhstack, runtime.unvstack, runtime.unsum,
     runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
+    runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
+    runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
 }  # fmt: skip
 
 

@@ -185,6 +185,8 @@ from s2s.runtime.selections import (
     extract_key,
     select_masks,
     select_parts,
+    unchoose,
+    unselect,
 )
 from s2s.runtime.shapes import (
     take_key,
@@ -204,7 +206,14 @@ from s2s.runtime.shapes import (
     untranspose,
     unvstack,
 )
-from s2s.runtime.signals import convolve_grad, linspace_t, trapezoid_weights
+from s2s.runtime.signals import (
+    convolution,
+    convolve_grad,
+    convolve_grad_a,
+    convolve_grad_v,
+    linspace_t,
+    trapezoid_weights,
+)
 from s2s.runtime.sorting import (
     cumprod_adjoint,
     median_adjoint,
@@ -249,6 +258,8 @@ from s2s.runtime.tangents import (
 )
 from s2s.runtime.tilings import (
     cross_adjoint,
+    cross_grad_a,
+    cross_grad_b,
     kron_plan,
     pad_constant_grad,
     pad_constant_tangent,
@@ -257,6 +268,7 @@ from s2s.runtime.tilings import (
     repeat_key,
     tile_plan,
 )
+from s2s.runtime.transposes import put_at, resplit, split_parts
 from s2s.runtime.ufunc_at import (
     add_at,
     at_gather,
@@ -329,6 +341,9 @@ __all__ = [
     "reduce_onto",
     "unsplit",
     "unsum_back",
+    "put_at",
+    "resplit",
+    "split_parts",
     "unwritten",
     "var_second",
     # reverse mode and shared
@@ -499,6 +514,9 @@ __all__ = [
     "lib",
     "times_weights",
     "convolve_grad",
+    "convolve_grad_a",
+    "convolve_grad_v",
+    "convolution",
     "linspace_t",
     "trapezoid_weights",
     "choose_parts",
@@ -507,12 +525,16 @@ __all__ = [
     "extract_key",
     "select_masks",
     "select_parts",
+    "unchoose",
+    "unselect",
     "along_axis_key",
     "delete_key",
     "uncolumn_stack",
     "undstack",
     "unsplit_parts",
     "cross_adjoint",
+    "cross_grad_a",
+    "cross_grad_b",
     "kron_plan",
     "pad_constant_grad",
     "pad_constant_tangent",

@@ -155,6 +155,10 @@ def unbroadcast(g: Any, ref: Any) -> Any:
             return g
     elif type(g) is Undefined:
         return g
+    elif type(g) is list and isinstance(ref, (list, tuple)) and len(g) == len(ref):
+        # a list's cotangent (one part per item, None for none), as derivatives of derivatives
+        # carry it: each part projected onto its item
+        return [p if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
     else:

@@ -80,7 +80,11 @@ def reduce_onto(ct: Any, g: Any, axis: Any = None, keepdims: bool = False) -> An
 
 
 def gathered(ct: Any, key: Any, g: Any) -> Any:
-    """The transpose of scatter-adding ``g`` at ``key``: ``ct[key]`` onto ``g``'s shape."""
+    """The transpose of scatter-adding ``g`` at ``key``: ``ct[key]`` onto ``g``'s shape (the
+    part at ``key`` of a list's cotangent, ``None`` for none)."""
+    if type(ct) is list:
+        part = ct[key]
+        return None if part is None else unbroadcast(part, g)
     return unbroadcast(np.asarray(ct)[key], g)
 
 
@@ -140,10 +144,10 @@ def power_dbase_dexponent(x1: Any, x2: Any) -> Any:
     return np.where(positive, value, 0)
 
 
-def unsplit(parts: list[Any], g: Any, split: Any, *args: Any) -> np.ndarray:
+def unsplit(parts: list[Any], g: Any, split: Any, args: tuple) -> np.ndarray:
     """The transpose of a helper that splits ``g`` into pieces (``unconcatenate``,
-    ``unstack``, ``unhstack``, ``unvstack``; ``args`` are its other arguments): each part put
-    back where its piece came from, zeros for a part that is ``None``.
+    ``unstack``, ``unhstack``, ``unvstack``; ``args`` is the tuple of its other arguments):
+    each part put back where its piece came from, zeros for a part that is ``None``.
 
     The helper is applied to the positions of ``g``'s entries (float64 shape records for its
     references), which says where each piece's entries came from."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from s2s.runtime.core import reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.namespace import array_namespace
 
 
@@ -53,6 +53,38 @@ def choose_parts(g: Any, a: Any, choices: Any, mode: str = "raise") -> Any:
         return [unbroadcast(xp.where(index == k, g, 0), c) for k, c in enumerate(choices)]
     parts = [xp.where(index == k, g, 0) for k in range(n)]
     return unbroadcast(xp.stack([xp.broadcast_to(p, np.shape(g)) for p in parts]), choices)
+
+
+def unselect(parts: Any, masks: list[Any], g: Any) -> Any:
+    """The transpose of ``select_parts(g, masks, choicelist)``: each part broadcast onto the
+    result's shape (``g``'s) where its choice was taken, added; zeros for parts all ``None``.
+    ``g``'s shape and accumulator dtype."""
+    xp = array_namespace(g)
+    shape = tuple(shape_of(g))
+    out = xp.zeros(shape, acc_dtype(dtype_of(g)))
+    for m, p in zip(masks, parts, strict=False):
+        if p is not None:
+            out = out + xp.where(m, xp.broadcast_to(p, shape), 0)
+    return out
+
+
+def unchoose(parts: Any, a: Any, g: Any, mode: str = "raise") -> Any:
+    """The transpose of ``choose_parts(g, a, choices, mode)``: part ``k`` where ``a`` (wrapped
+    or clipped) is ``k``, broadcast onto ``g``'s shape; ``parts`` a list (``None``: zero) or
+    one array stacking them. ``g``'s shape and accumulator dtype. Source: numpy.choose."""
+    xp = array_namespace(g, a)
+    shape = tuple(shape_of(g))
+    index = xp.asarray(a)
+    n = len(parts)
+    if mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = xp.clip(index, 0, n - 1)
+    out = xp.zeros(shape, acc_dtype(dtype_of(g)))
+    for k in range(n):
+        if parts[k] is not None:
+            out = out + xp.where(index == k, xp.broadcast_to(parts[k], shape), 0)
+    return out
 
 
 @reads_shape_only(1)

@@ -32,6 +32,25 @@ def convolve_grad(g: Any, a: Any, v: Any, mode: str, first: bool, flip: bool = F
     return unbroadcast(grad[::-1] if flip else grad, v)
 
 
+def convolve_grad_a(g: Any, a: Any, v: Any, mode: str, flip: bool = False) -> Any:
+    """``convolve_grad(g, a, v, mode, True, flip)``: the adjoint in ``a``, bilinear in ``g``
+    and ``v`` (``a`` gives only its shape)."""
+    return convolve_grad(g, a, v, mode, True, flip)
+
+
+def convolve_grad_v(g: Any, a: Any, v: Any, mode: str, flip: bool = False) -> Any:
+    """``convolve_grad(g, a, v, mode, False, flip)``: the adjoint in ``v``, bilinear in ``g``
+    and ``a`` (``v`` gives only its shape)."""
+    return convolve_grad(g, a, v, mode, False, flip)
+
+
+def convolution(a: Any, v: Any, mode: str, flip: bool = False) -> Any:
+    """``np.correlate(a, v, mode)`` when ``flip``, else ``np.convolve(a, v, mode)``: the map the
+    adjoints of both transpose (their rules' terms)."""
+    xp = array_namespace(a, v)
+    return xp.correlate(a, v, mode) if flip else xp.convolve(a, v, mode)
+
+
 @reads_shape_only(0)
 def trapezoid_weights(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
     """The weights ``w`` with ``np.trapezoid(y, x, dx, axis) == sum(w * y, axis)``: half the

@@ -189,3 +189,17 @@ def cross_adjoint(
         return xp.moveaxis(unbroadcast(grad, am), -1, axisa)
     grad = _cross3(xp, gm, _three(xp, am))[..., : bm.shape[-1]]
     return xp.moveaxis(unbroadcast(grad, bm), -1, axisb)
+
+
+def cross_grad_a(g: Any, a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+                 axis: Any = None) -> Any:  # fmt: skip
+    """``np.cross``'s adjoint in ``a`` (``cross_adjoint(..., first=True)``): bilinear in ``g``
+    and ``b``, ``a``'s shape and accumulator dtype; ``a`` gives only its shape."""
+    return cross_adjoint(g, a, b, axisa, axisb, axisc, axis, True)
+
+
+def cross_grad_b(g: Any, a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+                 axis: Any = None) -> Any:  # fmt: skip
+    """``np.cross``'s adjoint in ``b`` (``cross_adjoint(..., first=False)``): bilinear in ``g``
+    and ``a``, ``b``'s shape and accumulator dtype; ``b`` gives only its shape."""
+    return cross_adjoint(g, a, b, axisa, axisb, axisc, axis, False)

@@ -20,6 +20,8 @@ from rows import (
     reductions,
     runtime,
     runtime_adjoints,
+    runtime_bilinear,
+    runtime_structures,
     scipy_discrete,
     scipy_linalg,
     scipy_special,
@@ -62,6 +64,8 @@ DIFFERENTIABLE: list[Row] = [
     *keywords.ROWS,
     *runtime.ROWS,
     *runtime_adjoints.ROWS,
+    *runtime_bilinear.ROWS,
+    *runtime_structures.ROWS,
     *linalg_adjoints.ROWS,
     *scipy_special.ROWS,
     *scipy_stats.ROWS,
@@ -81,6 +85,8 @@ USER_FACING: list[Row] = [
     if r
     not in runtime.ROWS
     + runtime_adjoints.ROWS
+    + runtime_bilinear.ROWS
+    + runtime_structures.ROWS
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
     + scipy_special.ROWS

@@ -1,0 +1,75 @@
+"""Rules for the runtime helpers that move cotangents between lists and arrays (the transposes
+of splits, joins and list items), so that a derivative through a split, a stack, a list or a
+tuple differentiates again (issue 9, part 3).
+
+Each helper is linear in its cotangent; its rule is its transpose, and each transpose is a
+helper with a rule of its own, so the chain closes at every order. Structural arguments (the
+references, keys, the split helper and its arguments) only say where each piece goes.
+"""
+
+import s2s.runtime as rt
+from s2s.registry import d, linear
+
+PUT_BACK = "placing a part in a list; transpose: take it out"
+TAKE_OUT = "taking a part out of a list; transpose: put it back"
+
+# -- list items (xs.append undone, tuple literals, container cotangents) -----------------------
+
+
+@linear(rt.put_last, structural=("cotangent",), source=PUT_BACK)
+def put_last(result, ct, cotangent):
+    d[ct] = rt.item_of(d[result], -1)
+
+
+@linear(rt.put_all_but_last, structural=("cotangent",), source=PUT_BACK)
+def put_all_but_last(result, ct, cotangent):
+    d[ct] = rt.item_from(d[result], slice(None, -1))
+
+
+@linear(rt.put_item, structural=("j", "parts"), source=PUT_BACK)
+def put_item(result, ct, j, parts):
+    d[ct] = rt.item_of(d[result], j)
+
+
+@linear(rt.item_from, structural=("key",), source=TAKE_OUT)
+def item_from(result, ct, key):
+    d[ct] = rt.put_at(d[result], key, ct)
+
+
+@linear(rt.put_at, structural=("key", "parts"), source=PUT_BACK)
+def put_at(result, ct, key, parts):
+    d[ct] = rt.item_from(d[result], key)
+
+
+# -- joins and splits of a cotangent ------------------------------------------------------------
+
+
+@linear(rt.unsplit, structural=("g", "split", "args"), source="a join of the parts; transpose: "
+        "the split itself")  # fmt: skip
+def unsplit(result, parts, g, split, args):
+    d[parts] = rt.resplit(d[result], split, args)
+
+
+@linear(rt.resplit, structural=("split", "args"), source="a split; transpose: unsplit (a join)")
+def resplit(result, ct, split, args):
+    d[ct] = rt.unsplit(d[result], ct, split, args)
+
+
+@linear(rt.unsum_back, structural=("g",), source="a sum of the parts; transpose: copies (unsum)")
+def unsum_back(result, parts, g):
+    d[parts] = rt.unsum(d[result], parts)
+
+
+SPLIT = ("ary", "indices_or_sections", "axis")
+
+
+@linear(rt.unsplit_parts, structural=SPLIT, source="numpy.concatenate of the pieces; "
+        "transpose: numpy.array_split")  # fmt: skip
+def unsplit_parts(result, parts, ary, indices_or_sections, axis=0):
+    d[parts] = rt.split_parts(d[result], parts, ary, indices_or_sections, axis)
+
+
+@linear(rt.split_parts, structural=("parts",) + SPLIT, source="numpy.array_split; transpose: "
+        "numpy.concatenate of the pieces")  # fmt: skip
+def split_parts(result, ct, parts, ary, indices_or_sections, axis=0):
+    d[ct] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
