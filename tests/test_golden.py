@@ -30,7 +30,6 @@ def hand_written_lines():
     return len(inspect.getsource(bench.hand_grad).rstrip("\n").splitlines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the RNN derivative is 59 lines, BPTT by hand 30")
 def test_rnn_derivative_within_one_and_a_half_times_hand_bptt():
     checkout_file("examples/rnn_sequence.py")
     generated = cases.function_lines(cases.path(cases.CASES["rnn"]).read_text())

@@ -101,3 +101,24 @@ def test_a_product_of_integers_is_not_folded():
     x = np.ones(2)
     np.testing.assert_array_equal(d(x, n), 3 * (2 * n))  # wraps as the primal does
     assert "6 * n" not in d.source
+
+
+def test_a_buffer_returned_as_is_is_a_new_array_each_call():
+    """Rosenbrock's ``d_x`` is returned without ``_s2s.gradient`` (a private zero buffer of
+    x's dtype): each call's gradient is its own writable array, x untouched."""
+    for dtype in (np.float64, np.float32):
+        x = RNG.normal(size=20).astype(dtype)
+        kept = x.copy()
+        d = s2s.grad(rosenbrock)
+        first = d(x)
+        assert "return d_x" in d.source
+        assert first.dtype == dtype and first.flags.writeable and first.flags.owndata
+        expected = first.copy()
+        first[:] = 0.0
+        second = d(x)
+        assert second is not first and not np.shares_memory(second, first)
+        np.testing.assert_array_equal(second, expected)
+        np.testing.assert_array_equal(x, kept)
+    d = s2s.grad(rosenbrock)
+    half = d(RNG.normal(size=20).astype(np.float16))  # a float32 buffer: cast, not as is
+    assert half.dtype == np.float16

@@ -244,7 +244,7 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
         inlined = copy.deepcopy(use)
         for node in walk(inlined):
             if isinstance(node, gast.Name) and node.id == target:
-                _replace(inlined, node, copy.deepcopy(define.value))
+                put_in_place(inlined, node, copy.deepcopy(define.value))
                 break
         if len(to_source(inlined, False)) > _LINE:
             i += 1
@@ -271,7 +271,7 @@ def _pops(value: gast.expr) -> bool:
     )
 
 
-def _replace(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
+def put_in_place(root: gast.AST, old: gast.Name, new: gast.expr) -> None:
     """Put ``new`` where ``old`` is, in parentheses where precedence asks (the printer adds
     them: the tree is what it means)."""
     for node in walk(root):
@@ -316,7 +316,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
             if _occurrences(use, target) == 1 and not _writes(use, target):
                 for node in walk(use):
                     if isinstance(node, gast.Name) and node.id == target:
-                        _replace(use, node, copy.deepcopy(define.value))
+                        put_in_place(use, node, copy.deepcopy(define.value))
                         break
                 dropped.add(id(define))
                 break

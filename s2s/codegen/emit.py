@@ -77,10 +77,13 @@ class Writer:
         for block in blocks:
             if not block.body:
                 continue
-            if block.comment:
+            if block.comment and not block.trailing:
                 self.line(f"# {block.comment}", depth, block.lineno)
-            for stmt in block.body:
-                self.line(to_source(stmt, self.use_astor), depth, block.lineno)
+            for i, stmt in enumerate(block.body):
+                text = to_source(stmt, self.use_astor)
+                if block.comment and block.trailing and i == 0 and "\n" not in text:
+                    text += f"  # {block.comment}"
+                self.line(text, depth, block.lineno)
 
     def statement(self, node: gast.AST, depth: int, primal_line: int | None = None) -> None:
         self.line(to_source(node, self.use_astor), depth, primal_line)

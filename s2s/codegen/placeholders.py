@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.sweeps import Block, statement_reads
+from s2s.codegen.sweeps import Block, is_comment_marker, statement_reads
 from s2s.codegen.walking import walk
 
 
@@ -189,3 +189,140 @@ class _Liveness:
             head = new
         iterable = _expr_reads(stmt.iter) if isinstance(stmt, gast.For) else set()
         return head | iterable
+
+
+def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
+    """In the bodies of loops of ``blocks`` (a sweep's last statements: ``live_out`` are read
+    after them), drop each ``x = None`` after which no path reads ``x`` and whose next
+    statement assigns ``x`` anew (tape pops, other releases and rows ``v = c[k]`` aside, at
+    the top of the next trip of a ``for`` for a release that ends a trip): the old value lives
+    while the new one is computed, as in ``dh = dh @ wh.T`` written by hand, and no longer.
+    One release after the loop frees the last trip's value (at the end of the sweep, nothing
+    needs to).
+
+    >>> import gast
+    >>> from s2s.codegen.emit import to_source
+    >>> from s2s.codegen.sweeps import Block
+    >>> body = gast.parse('''
+    ... for t in range(n):
+    ...     d_err = d_total * err[t]
+    ...     d_h = _s2s.add(d_h, d_err @ wo.T)
+    ...     d_pre = d_h * (1 - h * h)
+    ...     d_h = None
+    ...     h = tape.pop()
+    ...     d_h = d_pre @ wh.T
+    ...     d_w += h.T @ d_pre
+    ...     d_pre = None
+    ...     d_err = None
+    ... d_x = d_h
+    ... ''').body
+    >>> blocks = [Block(None, body)]
+    >>> drop_dead_releases(blocks, {"d_x"})
+    >>> print("\\n".join(to_source(stmt, False) for stmt in blocks[0].body))
+    for t in range(n):
+        d_err = d_total * err[t]
+        d_h = _s2s.add(d_h, d_err @ wo.T)
+        d_pre = d_h * (1 - h * h)
+        h = tape.pop()
+        d_h = d_pre @ wh.T
+        d_w += h.T @ d_pre
+        d_pre = None
+    d_err = None
+    d_x = d_h
+    """
+    top = [stmt for block in blocks for stmt in block.body]
+    defs = (gast.FunctionDef, gast.Lambda)
+    nested = [n for s in top for n in gast.walk(s) if isinstance(n, defs)]
+    closure = {n.id for node in nested for n in gast.walk(node) if isinstance(n, gast.Name)}
+    live = _Liveness(closure)
+    after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
+    dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went
+    try:
+        _walk(top, set(live_out) | closure, live, after, dropped, None)
+    except _Unsure:
+        return
+    for block in blocks:
+        block.body = _with_releases(block.body, after, dropped)
+
+
+def _walk(body, live_after, live, after, dropped, loop) -> set[str]:
+    """Liveness backwards through ``body`` (inside ``loop``, if any), marking dead releases."""
+    current = set(live_after)
+    for stmt in reversed(body):
+        if isinstance(stmt, (gast.For, gast.While)):
+            after[id(stmt)] = set(current)
+            head = live.loop(stmt, current)
+            live.exits.append((current, head))
+            try:
+                _walk(stmt.body, head, live, after, dropped, stmt)
+            finally:
+                live.exits.pop()
+            current = head
+            continue
+        if isinstance(stmt, gast.If):
+            test = {n.id for n in gast.walk(stmt.test) if isinstance(n, gast.Name)}
+            current = _walk(stmt.body, current, live, after, dropped, None) | _walk(
+                stmt.orelse, current, live, after, dropped, None) | test  # fmt: skip
+            continue
+        if loop is not None and _is_none(stmt):
+            var = stmt.targets[0].id
+            if var not in current and _renewed(body, body.index(stmt), var, loop):
+                stmt.s2s_dead = True
+                dropped.setdefault(id(loop), []).append(var)
+        current = live.before(stmt, current)
+    return current
+
+
+def _renewed(body: list[gast.stmt], index: int, var: str, loop: gast.stmt) -> bool:
+    """Whether the next statement after ``body[index]`` (in a trip of ``loop``) that makes a
+    value is an assignment of ``var``: tape pops, releases, rows (``v = c[k]``) and additions
+    into other buffers (``d_b += ...``) may come between, and a line's comment only where the
+    trip ends and the next begins (a ``for`` loop's)."""
+    rest = body[index + 1 :]
+    top = body[:index] if isinstance(loop, gast.For) else []
+    for stmt in rest + top:
+        if is_comment_marker(stmt) and any(stmt is s for s in rest):
+            return False  # another line's adjoint
+        if (
+            _is_none(stmt)
+            or _is_pop(stmt)
+            or is_comment_marker(stmt)
+            or isinstance(stmt, gast.AugAssign) and not _named(stmt.target, var)
+            or getattr(stmt, "s2s_remade", False) and isinstance(stmt.value, gast.Subscript)
+        ):
+            continue
+        return isinstance(stmt, gast.Assign) and var in _killed(stmt)
+    return False
+
+
+def _named(node: gast.expr, var: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == var
+
+
+def _is_pop(stmt: gast.stmt) -> bool:
+    """``x = tape.pop()``."""
+    value = getattr(stmt, "value", None)
+    return (
+        isinstance(stmt, gast.Assign)
+        and isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "pop"
+        and not value.args
+    )
+
+
+def _with_releases(body, after, dropped) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    for stmt in body:
+        if getattr(stmt, "s2s_dead", False):
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _with_releases(nested, after, dropped) or [gast.Pass()])
+        out.append(stmt)
+        for var in sorted(set(dropped.get(id(stmt), [])) - after.get(id(stmt), set())):
+            target = gast.Name(var, gast.Store(), None, None)
+            out.append(gast.Assign(targets=[target], value=gast.Constant(None, None),
+                                   type_comment=None))  # fmt: skip
+    return out

@@ -19,6 +19,7 @@ class Block:
     comment: str | None
     body: list[gast.stmt] = field(default_factory=list)
     lineno: int | None = None
+    trailing: bool = False  # the comment ends the block's first line instead of heading it
 
 
 @dataclass

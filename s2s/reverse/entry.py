@@ -23,7 +23,8 @@ from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
-from s2s.codegen.placeholders import drop_unread_placeholders
+from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
+from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
@@ -225,7 +226,8 @@ def write_derivative(
     if entry.mode == VJP:
         _write_vjp(writer, primal, ir, sweeps, entry, disconnected)
     elif entry.mode == PULLBACK:
-        _write_pullback(writer, primal, ir, sweeps, entry, disconnected, functional)
+        _write_pullback(writer, primal, ir, sweeps, entry, disconnected, functional,
+                        keep_dead_primal)  # fmt: skip
     else:
         static = static_scalar(entry.loss, activity.types) is not None
         _write_gradient(writer, primal, ir, sweeps, entry, disconnected, static, keep_dead_primal,
@@ -294,6 +296,7 @@ def _write_pullback(
     entry: Interface,
     disconnected: tuple[str, set[str]],
     functional: bool,
+    keep_dead_primal: bool = False,
 ) -> None:
     """``pullback``: the primal sweep, the cotangent parameter checked against the output, the
     adjoint sweep, and the gradients: ``vjp``'s pullback as one function (higher order)."""
@@ -317,6 +320,10 @@ def _write_pullback(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
+            reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+            inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
+        drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
@@ -379,6 +386,10 @@ def _write_gradient(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
+        if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
+            reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+            inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
+        drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)

@@ -225,7 +225,8 @@ class TapeSweeps(AdjointFlow):
 
     # -- primal ------------------------------------------------------------------------------
     def tape_primal(self) -> list[Block]:
-        blocks = [Block("the tape: overwritten values, branch arms, trip counts", [])]
+        text = "the tape: overwritten values, branch arms, trip counts"
+        blocks = [Block(text, [], trailing=True)]
         blocks[0].body.append(assign(self.tape, gast.List(elts=[], ctx=gast.Load())))
         params = {p.name for p in self.ir.params}
         views = {v.targets[0] for s in self.ir.flat for v in getattr(s, "alias_checks", [])}
@@ -364,7 +365,7 @@ class TapeSweeps(AdjointFlow):
 
     # -- adjoint -----------------------------------------------------------------------------
     def tape_adjoint(self) -> list[Block]:
-        blocks = [Block("adjoint buffers start at zero (None)", [])]
+        blocks = [Block("adjoint buffers start at zero (None)", [], trailing=True)]
         for adj in self.adjoint_names.values():
             blocks[0].body.append(assign(adj, constant(None)))
         return blocks
