@@ -397,3 +397,44 @@ def test_forward_mode_and_higher_order_are_refused_on_dask():
     assert info.value.where is not None and info.value.where.lineno
     with pytest.raises(s2s.NamespaceError, match="derivative of a derivative"):
         s2s.grad(lambda x: np.sum(s2s.grad(f)(x)))(x)
+
+
+def dask_spelled_logistic(w, X, y):
+    z = da.dot(X, w)
+    p = 1.0 / (1.0 + da.exp(-z))
+    loss = -da.mean(y * da.log(p) + (1.0 - y) * da.log1p(-p))
+    penalty = da.sum(da.maximum(w, 0.0) ** 2) + da.sum(da.tanh(da.concatenate([w, w])))
+    return loss + 0.1 * penalty
+
+
+def numpy_spelled_logistic(w, X, y):
+    z = np.dot(X, w)
+    p = 1.0 / (1.0 + np.exp(-z))
+    loss = -np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p))
+    penalty = np.sum(np.maximum(w, 0.0) ** 2) + np.sum(np.tanh(np.concatenate([w, w])))
+    return loss + 0.1 * penalty
+
+
+def test_dask_array_functions_take_numpys_rules():
+    """``da.exp``, ``da.mean``, ``da.concatenate`` ... are differentiated by numpy's rules of the
+    same name (registry.numpy_twin), never by reading dask's source."""
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(12, 3)), (rng.random(12) > 0.5) * 1.0
+    w = np.array([0.2, -0.4, 0.3])
+    g = s2s.grad(dask_spelled_logistic)(w, to_dask(X), to_dask(y))
+    assert isinstance(g, da.Array)
+    expected = s2s.grad(numpy_spelled_logistic)(w, X, y)
+    np.testing.assert_allclose(g.compute(), expected, rtol=1e-12, atol=1e-14)
+    fd = gc.numeric_gradient(numpy_spelled_logistic, (w, X, y), 0)
+    np.testing.assert_allclose(expected, fd, rtol=1e-6, atol=1e-8)
+    assert registry.numpy_twin(da.exp) is np.exp and registry.numpy_twin(da.linalg.inv) is None
+
+
+def dask_inverse_total(A):
+    return da.sum(da.linalg.inv(A))
+
+
+def test_a_dask_function_without_a_numpy_twin_is_refused_with_numpys_name():
+    with pytest.raises(s2s.NoRuleError, match="dask.array.linalg.inv") as info:
+        s2s.grad(dask_inverse_total)(to_dask(np.eye(4) * 2.0))
+    assert_located(info.value, dask_inverse_total, 1, "call numpy's function of that name")

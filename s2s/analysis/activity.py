@@ -400,6 +400,12 @@ def _bind(
                 f"register one with @s2s.adjoint({name}), or wrap the argument in "
                 "s2s.stop_gradient(...) if no gradient should flow through this call"
             )
+            library = (getattr(stmt.op, "__module__", None) or "").split(".")[0]
+            if library in ("dask", "cupy"):
+                advice = (
+                    f"call numpy's function of that name instead (numpy hands {library} arrays "
+                    f"to {library}, and s2s has numpy's rules), or {advice}"
+                )
         raise NoRuleError(message, where, advice)
     _check_mode_rule(rule, forward, where)
     template = rule.parsed() if rule.template is not None else rule.parsed_tangent()

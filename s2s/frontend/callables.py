@@ -146,7 +146,7 @@ def is_user_function(obj: Any) -> bool:
     """A Python function of the user's (differentiated from its source, not by a rule)."""
     module = getattr(obj, "__module__", None) or ""
     return isinstance(obj, types.FunctionType) and module.split(".")[0] not in {
-        "numpy", "scipy", "s2s", "math",
+        "numpy", "scipy", "s2s", "math", "dask", "cupy",
     }  # fmt: skip
 
 

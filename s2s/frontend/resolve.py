@@ -217,9 +217,12 @@ def numpy_path(obj: Any) -> str | None:
 
 
 def is_library(obj: Any) -> bool:
-    """True for callables of numpy, scipy, math, builtins or s2s: they need a rule, never source."""
+    """True for callables of numpy, scipy, math, builtins, s2s and the array libraries (Dask,
+    CuPy): they need a rule, never source."""
     module = getattr(obj, "__module__", None) or ""
     if isinstance(obj, np.ufunc) or isinstance(obj, types.BuiltinFunctionType):
         return True
     root = module.split(".")[0]
-    return root in {"numpy", "scipy", "math", "builtins", "s2s", "_operator", "operator"}
+    return root in {
+        "numpy", "scipy", "math", "builtins", "s2s", "_operator", "operator", "dask", "cupy",
+    }  # fmt: skip
