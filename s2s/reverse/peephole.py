@@ -273,8 +273,8 @@ def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
     result of a statement's whole value (``top``) stays a new array where it was one."""
     if _negation(node):
         inner = _outward(node.operand, floats)
-        if _negation(inner) and not top:
-            return inner.operand  # -(-e) is e (not at the top: `t = e` would alias e)
+        if _negation(inner) and (not top or isinstance(inner.operand, gast.BinOp)):
+            return inner.operand  # -(-e) is e (at the top only for a new array: `t = x` aliases)
         return _negative(inner)
     if not isinstance(node, gast.BinOp):
         return node
