@@ -116,6 +116,33 @@ def test_a_literal_power_of_three_is_written_out():
     assert "3 * x ** 2" in derivative.source
 
 
+def clipped_square(w, c):
+    total = 0.0
+    for _k in range(3):
+        total = total + np.sum(np.maximum(w, 0.0) ** 2) * c**2
+    return total
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_literal_square_of_any_value_is_written_out(monkeypatch, dtype):
+    """``x ** 2`` of a value of no proven shape (a 0-d scalar, a local in a loop) is ``2 * x``
+    too, with the same bits as the helper's ``2 * x ** 1``."""
+    w = RNG.normal(size=5).astype(dtype)
+    c = dtype(0.7)
+    if dtype == np.float64:
+        check(clipped_square, w, c, wrt=(0, 1))
+    derivative = s2s.grad(clipped_square, wrt=(0, 1))
+    after = derivative(w, c)
+    assert "power_dbase" not in derivative.source and "(2 * maximum_1)" in derivative.source
+    monkeypatch.setattr(s2s.pipeline, "simplify", lambda *a: None)
+    s2s.api.clear_cache(clipped_square)
+    before = s2s.grad(clipped_square, wrt=(0, 1))(w, c)
+    monkeypatch.undo()
+    s2s.api.clear_cache(clipped_square)
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_a_filled_cotangent_read_as_an_array_is_built_fresh():
     """A folded constant that something reads as an array (here an unbroadcast onto a smaller
     shape) is built, as a new array, so an in-place accumulation into it writes nothing else."""

@@ -7,8 +7,9 @@ and dtypes are proven (:mod:`s2s.analysis.static_shapes`), this pass keeps the f
 symbolic: a product with ones is the other factor, a product with ``c`` everywhere is
 ``c * factor``, and the filled arrays nobody reads any more are not built. The partial of
 ``x ** k`` for a literal integer ``k >= 2`` is ``k * x ** (k - 1)`` written out (``2 * x``),
-with no helper call. Every rewrite gives the same bits as the code it replaces (a product with
-1.0 is exact, and ``c * e`` multiplies the same two numbers in the same dtype).
+with no helper call, whatever ``x`` is (the helper computes the same expression). Every
+rewrite gives the same bits as the code it replaces (a product with 1.0 is exact, and
+``c * e`` multiplies the same two numbers in the same dtype).
 
 Only values of float32 or float64 arrays with proven shapes (``ndim >= 1``) are folded. In a
 loop or a branch, what it assigns is known only from its assignment on (a trip's top sees the
@@ -298,7 +299,7 @@ class _Folder:
         if _is_call(node, "_s2s", "power_dbase") and len(args) == 2 and not node.keywords:
             base = self.fold(args[0])[1]
             exponent = _literal(args[1])
-            if type(base) is Arr and type(exponent) is int and exponent >= 2:
+            if type(exponent) is int and exponent >= 2:  # any base: x2 * x1 ** (x2 - 1) exactly
                 power = (copy.deepcopy(args[0]) if exponent == 2 else gast.BinOp(
                     left=copy.deepcopy(args[0]), op=gast.Pow(), right=constant(exponent - 1)))
                 return gast.BinOp(left=constant(exponent), op=gast.Mult(), right=power), base
