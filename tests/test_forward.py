@@ -257,3 +257,20 @@ def test_a_loop_that_runs_zero_times_gives_a_zero_tangent():
     value, tangent = s2s.jvp(flow.rnn, wrt=(0, 1))(normal(3), normal(3), normal(0, 3),
                                                   np.ones(3), np.ones(3))  # fmt: skip
     assert value == 0.0 and tangent == 0.0
+
+
+def doubled_appended(x):
+    ys = []
+    ys.append(x[0] * 1.0)
+    ys.append(x[2])
+    return np.array(ys) * 2
+
+
+def test_the_tangent_of_an_array_built_from_a_list_is_an_array():
+    """``np.array(ys)``'s tangent is an array, not the list of the items' tangents (a list
+    times 2 repeats the list; it crashed on the shapes here)."""
+    x, v = np.array([0.3, -0.2, 0.5]), np.array([1.0, 10.0, 100.0])
+    value, tangent = s2s.jvp(doubled_appended)(x, v)
+    np.testing.assert_array_equal(value, [0.6, 1.0])
+    assert isinstance(tangent, np.ndarray)
+    np.testing.assert_allclose(tangent, [2.0, 200.0], rtol=1e-15)

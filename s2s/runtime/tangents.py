@@ -120,9 +120,19 @@ def written_tangent(t: Any, x: Any, key: Any, v: Any) -> Any:
 def project_tangent(t: Any, ref: Any) -> Any:
     """``t`` with the shape and tangent dtype of the primal value ``ref``: broadcast where the
     primal broadcast (``x + y`` with one tangent), cast where the primal cast. ``None`` and
-    undefined markers pass unchanged; ``t`` itself is returned when nothing needs doing."""
-    if t is None or type(t) is Undefined or isinstance(t, list):
+    undefined markers pass unchanged; ``t`` itself is returned when nothing needs doing. A
+    list of tangents (of the list an array was built from, ``np.array(ys)``) becomes an array
+    (``None`` items are zeros) unless ``ref`` is a list too: left a list, ``t * 2`` would
+    repeat it."""
+    if t is None or type(t) is Undefined:
         return t
+    if isinstance(t, list):
+        if isinstance(ref, list):
+            return t
+        found = undefined_in(t)
+        if found is not None:
+            return found
+        t = np.asarray(_zeros_for_none(t), dtype=acc_dtype(dtype_of(ref)))
     shape = shape_of(ref)
     dtype = acc_dtype(dtype_of(ref))
     if type(t) is np.ndarray and t.shape == shape and t.dtype == dtype:
@@ -135,6 +145,12 @@ def project_tangent(t: Any, ref: Any) -> Any:
     if dtype_of(t) != dtype or not isinstance(t, (np.ndarray, np.generic)):
         t = np.asarray(t).astype(dtype) if shape else dtype.type(t)
     return t
+
+
+def _zeros_for_none(t: Any) -> Any:
+    if isinstance(t, (list, tuple)):
+        return [_zeros_for_none(item) for item in t]
+    return 0.0 if t is None else t
 
 
 def undefined_in(*tangents: Any) -> Undefined | None:
