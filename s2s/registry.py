@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from s2s.errors import UsageError, caller_location
+from s2s.twins import numpy_twin
 
 
 class _AdjointOf:
@@ -116,12 +117,10 @@ def declare(fn: Any, facts: Facts) -> Any:
 def facts_of(fn: Any) -> Facts:
     """The facts declared for ``fn`` (loads the templates); an elementwise rule broadcasts."""
     rule = lookup(fn)
-    try:
-        found = _FACTS.get(fn)
+    try:  # a Dask or CuPy twin has its numpy function's facts
+        found = _FACTS.get(fn, _FACTS.get(rule.primal) if rule is not None else None)
     except TypeError:
         return NO_FACTS
-    if found is None and rule is not None and rule.primal is not fn:
-        found = _FACTS.get(rule.primal)  # a dask.array or cupy twin of a numpy function
     if found is not None:
         return found
     return Facts(shape=BROADCAST) if rule is not None and rule.kind == ELEMENTWISE else NO_FACTS
@@ -376,10 +375,8 @@ def load_builtin_rules() -> None:
 
 
 def lookup(fn: Any) -> Rule | None:
-    """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use).
-
-    A function of ``dask.array`` or ``cupy`` without a rule of its own takes the rule of
-    numpy's function of the same name (:func:`numpy_twin`)."""
+    """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use); a
+    Dask or CuPy function without one takes its numpy twin's (:mod:`s2s.twins`)."""
     if not _LOADED:
         _load()
     try:
@@ -389,45 +386,8 @@ def lookup(fn: Any) -> Rule | None:
     if rule is None and any(sys.modules.get(p) is not None for p in _OPTIONAL_PENDING):
         load_optional_rules()
         rule = _RULES.get(fn)
-    if rule is None:
-        twin = numpy_twin(fn)
-        if twin is not None:
-            rule = _RULES.get(twin)
-    return rule
-
-
-# Array libraries that copy numpy's API at their top level (DESIGN section 11): their function
-# of a numpy name computes what numpy's does, in their arrays, so numpy's rule differentiates
-# it (the rule's template calls the derivative's namespace, which is theirs).
-TWIN_NAMESPACES = ("dask.array", "cupy")
-_TWINS: dict[str, dict[int, tuple[Any, Any]]] = {}
-
-
-def numpy_twin(fn: Any) -> Any:
-    """numpy's function that ``fn`` mirrors: ``np.tanh`` for ``dask.array.tanh`` or
-    ``cupy.tanh`` (found by the public name under which the library's top level exports
-    ``fn``), else ``None``. Submodules (``dask.array.linalg``) are not mirrored: their
-    signatures and outputs differ from numpy's (``dask.array.linalg.svd`` takes no
-    ``full_matrices``)."""
-    module = getattr(fn, "__module__", None)
-    if not isinstance(module, str):
-        module = type(fn).__module__
-    package = next((p for p in TWIN_NAMESPACES if module.startswith(p)), None)
-    namespace = sys.modules.get(package) if package is not None else None
-    if namespace is None:
-        return None
-    table = _TWINS.get(package)
-    if table is None:
-        table = {}
-        for name, obj in list(vars(namespace).items()):
-            twin = getattr(np, name, None)
-            if name.startswith("_") or not callable(obj) or isinstance(obj, type):
-                continue
-            if twin is not None and _RULES.get(twin) is not None:
-                table[id(obj)] = (obj, twin)
-        _TWINS[package] = table
-    found = table.get(id(fn))
-    return found[1] if found is not None and found[0] is fn else None
+    twin = numpy_twin(fn) if rule is None else None
+    return _RULES.get(twin) if twin is not None else rule
 
 
 def all_rules() -> dict[Any, Rule]:
