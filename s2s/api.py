@@ -40,7 +40,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
-from s2s.frontend.callables import learned, paths_key
+from s2s.frontend.callkeys import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,

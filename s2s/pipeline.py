@@ -19,8 +19,8 @@ from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.codegen.walking import walk
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
-from s2s.frontend.callables import Bound
 from s2s.frontend.callables import bind as bind_callables
+from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.resolve import Target

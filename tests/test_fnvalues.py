@@ -263,13 +263,6 @@ def f_chosen(x, c):
     return np.sum((np.sin if c else np.cos)(x))  # MARK
 
 
-CONFIG = {"loss": mse}
-
-
-def f_global_container(x, y):
-    return CONFIG["loss"](np.sin(x), y)  # MARK
-
-
 def f_break(x, fns):
     for g in fns:
         x = g(x)
@@ -293,7 +286,6 @@ def f_moving_partial(x, c):
         (f_chosen, (True,), s2s.NoRuleError, "`np.sin if c else np.cos` is chosen"),
         (f_act, (math.gamma,), s2s.NoRuleError, "no derivative rule for math.gamma"),
         (f_break, ((np.sin, np.cos),), s2s.UnsupportedSyntaxError, "`break` or `continue`"),
-        (f_global_container, (Y,), s2s.NoRuleError, "`CONFIG['loss']` is read from a global"),
         (f_moving_partial, (2.0,), s2s.UnsupportedSyntaxError, "a name assigned again"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

@@ -358,9 +358,10 @@ def _bind(
             f"s2s cannot tell which function is called here when the derivative is made: "
             f"{unresolved}; the call uses {used}",
             where,
-            "pass the function as an argument (`def f(x, act)`), keep it in an argument's "
-            "attribute or dict (`self.act`, `cfg['act']`), loop over a tuple of functions, or "
-            "call it by name; to choose by a value, call each and select with np.where",
+            "pass the function as an argument (`def f(x, act)`), keep it in an attribute or a "
+            "dict, list or tuple item of an argument or a global (`self.act`, `CFG['act']`), "
+            "loop over a tuple of functions, or call it by name; to choose by a value, call "
+            "each and select with np.where",
         )
     refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict, a `with ... as v`
     if stmt.op is OPAQUE and refusal is not None:
