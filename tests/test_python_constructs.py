@@ -145,12 +145,33 @@ def list_literal_to_helper(x):
     return np.sum(_sum_of_sines(rows)) + _weighted_stack(xs=rows, w=2.0)
 
 
+def list_rebound_to_array(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * (i + 2.0))
+    ys = np.array(ys)
+    ys = ys * x
+    return np.sum(ys**2) + ys[0]
+
+
+def list_bound_twice(x):
+    ys = [np.sin(x), np.cos(x)]
+    ys = np.stack(ys) * 2.0
+    zs = []
+    for row in ys:
+        zs.append(np.sum(row * x))
+    zs = np.array(zs)
+    ys = [zs[0], zs[1] * x[0]]  # a second list under the first one's name
+    ys = np.array(ys)
+    return np.sum(ys**2)
+
+
 CONSTRUCTS = [
     math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
-    list_literal_to_helper,
+    list_literal_to_helper, list_rebound_to_array, list_bound_twice,
 ]  # fmt: skip
 
 
@@ -259,12 +280,15 @@ def set_of_values(x):
     return max(s)
 
 
-def list_rebound(x):
-    ys = []
-    for i in range(3):
-        ys.append(x[i] * 2.0)
-    ys = np.array(ys)  # MARK
-    return ys.sum()
+def list_rebound_in_loop(x):
+    total = 0.0
+    for k in range(2):
+        ys = []
+        for i in range(3):
+            ys.append(x[i] * (k + 2.0))
+        ys = np.array(ys)  # MARK
+        total = total + ys.sum()
+    return total
 
 
 @pytest.mark.parametrize(
@@ -280,7 +304,7 @@ def list_rebound(x):
         (dict_keys_set_in_branch, s2s.UnsupportedSyntaxError, "first set inside a branch"),
         (set_of_values, s2s.NoRuleError, "a set of values that carry a gradient"),
         (list_to_nested_def, s2s.UnsupportedSyntaxError, "a list passed to your own function"),
-        (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),
+        (list_rebound_in_loop, s2s.UnsupportedSyntaxError, "`ys` again to another value inside"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -316,3 +340,8 @@ def test_starred_unpacking_of_an_array_indexes_it_in_the_source():
 def test_a_list_goes_to_a_helper_as_a_tuple_in_the_source():
     source = s2s.grad(list_to_helpers).source
     assert "_s2s.subderivative(_sum_of_sines, ('xs',))(tuple(xs))" in source
+
+
+def test_a_list_rebound_to_an_array_is_a_variable_of_its_own_in_the_source():
+    source = s2s.grad(list_rebound_to_array).source
+    assert "ys_array = _np.array(ys)" in source and "ys_array_2 = ys_array * x" in source

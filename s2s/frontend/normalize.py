@@ -36,6 +36,7 @@ from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
+from s2s.frontend.rebinding import list_rebound, rename_rebound_lists
 from s2s.frontend.resolve import Method, Target, global_value
 from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_globals
 from s2s.frontend.spellings import (
@@ -442,6 +443,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
         expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
+        rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
@@ -485,7 +487,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                     "loop over a list of them instead: `for k in list(d)`, "
                     "`for v in list(d.values())`",
                 )
-            problem = _list_rebound(node, self.lists)
+            problem = list_rebound(node, self.lists)
             if problem is None:
                 problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
             if problem is None and isinstance(node, gast.Assign):
@@ -571,19 +573,6 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal, tuple_params or {}).run()
-
-
-def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
-    """``ys = np.array(ys)``: a list's name bound again to something that is not a list."""
-    if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
-        return None
-    if isinstance(node.value, gast.Constant) and node.value.value is None:
-        return None  # `ys = None`, as a derivative's code binds names before its tape
-    for target in node.targets:
-        if isinstance(target, gast.Name) and target.id in lists:
-            return (f"binding the list name `{target.id}` again to another value (give the "
-                    f"new value a name of its own: `{target.id}_array = ...`)")  # fmt: skip
-    return None
 
 
 def _is_mapping(node: gast.expr) -> bool:
