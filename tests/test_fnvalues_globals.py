@@ -180,3 +180,13 @@ def test_hessian_vector_products_through_a_global_container(name, f, args):
     hvp = s2s.hvp(f)(*args, x_dot=V)
     expected = along(lambda x: s2s.grad(f)(x, *args[1:]), args[0], V)
     np.testing.assert_allclose(hvp, expected, rtol=1e-6, atol=1e-9)
+
+
+def f_global_comprehension(x):
+    return np.sum(np.stack([g(x) for g in FN_LIST]) ** 2) + sum(np.sum(g(x)) for g in FNS)
+
+
+def test_comprehensions_over_global_functions():
+    check_against_differences(f_global_comprehension, X, wrt=0, rtol=1e-6, atol=1e-8)
+    _, tangent = s2s.jvp(f_global_comprehension)(X, V)
+    assert tangent == pytest.approx(along(f_global_comprehension, X, V), rel=1e-6)

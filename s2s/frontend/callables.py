@@ -92,6 +92,8 @@ class _Binder:
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
         self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.comprehended = {n.id for c in gast.walk(tree) if isinstance(c, gast.comprehension)
+                             for n in gast.walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
@@ -227,9 +229,7 @@ class _Binder:
                     self.block(getattr(stmt, field))
             for handler in getattr(stmt, "handlers", []) or []:
                 self.block(handler.body)
-            for name, value in gast.iter_fields(stmt):
-                if name not in ("body", "orelse", "finalbody", "handlers"):
-                    self.visit(value)
+            self.children(stmt, ("body", "orelse", "finalbody", "handlers"))
             out.append(stmt)
         body[:] = out or [gast.Pass()]
 
@@ -324,10 +324,52 @@ class _Binder:
             return
         if not isinstance(value, gast.AST) or isinstance(value, gast.Lambda):
             return
-        for _, child in gast.iter_fields(value):
-            self.visit(child)
+        self.children(value)
         if isinstance(value, gast.Call):
             self.call(value)
+
+    def children(self, node: gast.AST, skip: tuple[str, ...] = ()) -> None:
+        """Visit ``node``'s fields (but ``skip``), writing out comprehensions over functions."""
+        for field, child in gast.iter_fields(node):
+            if field in skip:
+                continue
+            if isinstance(child, list):
+                for i, item in enumerate(child):
+                    child[i] = self.comprehension(item, node) or item
+                    self.visit(child[i])
+                continue
+            new = self.comprehension(child, node)
+            if new is not None:
+                setattr(node, field, new)
+            self.visit(new or child)
+
+    def comprehension(self, node: Any, parent: gast.AST) -> gast.List | None:
+        """``[g(x) for g in fns]`` over a tuple of functions as the list it makes,
+        ``[fns[0](x), fns[1](x)]`` (also a generator expression that ``sum``, ``max``, ``min``,
+        ``tuple``, ``list``, ``any`` or ``all`` consumes whole); ``None`` for any other node."""
+        if isinstance(node, gast.GeneratorExp):
+            consumer = self._global(parent.func) if isinstance(parent, gast.Call) else None
+            if not any(consumer is c for c in _CONSUMERS) or node not in parent.args:
+                return None
+        elif not isinstance(node, gast.ListComp):
+            return None
+        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
+            return None
+        generator = node.generators[0]
+        items = self.functions_looped(generator.iter)
+        target = generator.target
+        names = target.elts if isinstance(target, gast.Tuple) else [target]
+        if items is None or not all(isinstance(n, gast.Name) for n in names):
+            return None
+        if (len(items[0]) if isinstance(items[0], tuple) else 1) != len(names):
+            return None
+        elts = []
+        for item in items:
+            elt = copy.deepcopy(node.elt)
+            for name, part in zip(names, item if isinstance(item, tuple) else (item,)):
+                elt = _substitute(elt, name.id, part)
+            elts.append(elt)
+        return _located(gast.List(elts=elts, ctx=gast.Load()), node)
 
     def call(self, node: gast.Call) -> None:
         """Bind ``node``'s function if it is reached through an argument; write a partial out
@@ -433,6 +475,11 @@ class _Binder:
             kind = "container" if base is None else f"{type(base.obj).__qualname__} object"
             return (f"`{text}` is read from a global {kind}, and s2s looks into global dicts, "
                     "lists and tuples only")  # fmt: skip
+        if name in self.comprehended and isinstance(func, gast.Name):
+            return (f"`{name}` takes its functions in a comprehension s2s does not write out "
+                    "once per function (it writes out one `for` over a tuple of functions, "
+                    "without `if`, in a list comprehension or a generator that `sum`, `max`, "
+                    "`min`, `tuple`, `list`, `any` or `all` consumes)")  # fmt: skip
         if self.counts.get(name) and isinstance(func, gast.Name):
             return (f"`{name}` is assigned in the function, so the function it holds is known "
                     "only at run time")  # fmt: skip
@@ -440,6 +487,9 @@ class _Binder:
             return (f"`{text}` is read from `{name}`, which is assigned in the function, so it "
                     "is known only at run time")  # fmt: skip
         return f"`{text}` is not a function held by an argument or named by the function"
+
+
+_CONSUMERS = (sum, max, min, tuple, list, any, all)  # builtins that consume a generator whole
 
 
 def _constant(node: gast.expr) -> Any:
