@@ -166,12 +166,20 @@ def list_bound_twice(x):
     return np.sum(ys**2)
 
 
+def list_bound_twice_in_with(x):
+    ys = [np.sin(x)]
+    s = np.sum(ys[0])
+    with np.errstate(all="ignore"):
+        ys = [np.cos(x), x]  # was appended into the first list: the sum below read []
+    return s + sum(np.sum(v) for v in ys)
+
+
 CONSTRUCTS = [
     math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
-    list_literal_to_helper, list_rebound_to_array, list_bound_twice,
+    list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
 ]  # fmt: skip
 
 

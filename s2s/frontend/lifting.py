@@ -144,13 +144,14 @@ class Lifting:
             # so the list is a list at run time and its cotangent one part per item
             items = [atom(e) for e in value.elts]
             empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-            empty.targets = (self.bind(user_name),)
+            bound = self.bind(user_name)  # a second list under one name: its own SSA name
+            empty.targets = (bound,)
             self.body.append(empty)
-            xs = name_node(user_name)
+            xs = name_node(bound)
             for item in items:
                 call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
                                       args=[item], keywords=[])  # fmt: skip
-                self.body.append(Stmt((user_name,), call_expr, APPEND, [xs, item], node=self.node))
+                self.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.node))
             return True
         return False
 
