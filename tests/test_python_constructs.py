@@ -166,6 +166,15 @@ def list_bound_twice(x):
     return np.sum(ys**2)
 
 
+def set_of_constants(x):
+    keep = {0, 2}
+    total = 0.0
+    for i in range(3):
+        if i in keep:
+            total = total + x[i] ** 2
+    return total * len(keep) + np.sum(x[sorted(keep)])
+
+
 def list_bound_twice_in_with(x):
     ys = [np.sin(x)]
     s = np.sum(ys[0])
@@ -180,6 +189,7 @@ CONSTRUCTS = [
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
+    set_of_constants,
 ]  # fmt: skip
 
 
@@ -299,6 +309,12 @@ def list_rebound_in_loop(x):
     return total
 
 
+def list_unpacked(x):
+    ys = [x[0], x[1]]
+    a, b = ys  # MARK
+    return a * b
+
+
 @pytest.mark.parametrize(
     "f, error, words",
     [
@@ -313,6 +329,7 @@ def list_rebound_in_loop(x):
         (set_of_values, s2s.NoRuleError, "a set of values that carry a gradient"),
         (list_to_nested_def, s2s.UnsupportedSyntaxError, "a list passed to your own function"),
         (list_rebound_in_loop, s2s.UnsupportedSyntaxError, "`ys` again to another value inside"),
+        (list_unpacked, s2s.UnsupportedSyntaxError, "unpacking the list `ys` into names"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )

@@ -495,8 +495,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
                     # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
                     # then only pops it: its tangent list is shared the same way)
-                    problem = f"`{targets[0].id if isinstance(targets[0], gast.Name) else '...'}` "
-                    problem += f"would be a second name for the list `{value.id}`"
+                    problem = (f"`{targets[0].id}` would be a second name for the list "
+                               f"`{value.id}`" if isinstance(targets[0], gast.Name) else
+                               f"unpacking the list `{value.id}` into names")  # fmt: skip
                 elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                          and t.value.id in self.lists for t in targets):  # fmt: skip
                     problem = "assigning into a list's items"
