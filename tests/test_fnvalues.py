@@ -230,9 +230,15 @@ def test_hessian_vector_products_through_a_function_argument():
     """Forward over reverse differentiates the gradient's code, which calls ``act``'s
     sub-derivative: the function passed in is bound there too, and a new one regenerates."""
     hvp = s2s.hvp(f_act)
-    for act in (helper, cube, np.sin):
+    for act in (helper, cube, np.sin, functools.partial(helper, scale=2.0)):
         expected = along(lambda x, act=act: s2s.grad(f_act)(x, act), X, V)
         np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_a_second_derivative_through_a_callable_object_is_refused_at_its_call():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.hvp(f_act)(X, V, Softplus(0.7))
+    assert_located(info.value, f_act, "return np.sum(act(x)", "an object with `__call__`")
 
 
 def test_closures_of_one_factory_share_a_derivative_and_read_their_values():

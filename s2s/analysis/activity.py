@@ -494,6 +494,14 @@ def _bind_derivative(
 ) -> Binding:
     """A call of a derivative object: differentiated through its generated code, like a call
     of the user's own function (a ``vjp``, whose pullback is a closure, is refused)."""
+    if not is_derivative(derivative):  # the owner-inserting wrapper of a method's derivative
+        raise NoRuleError(
+            "a second derivative through a bound method or an object with `__call__` passed "
+            "as a value (`act=Softplus(0.7)`, `net.forward`) is not supported yet",
+            where,
+            "pass a plain function or a functools.partial of one (`functools.partial("
+            "softplus, c=0.7)`) instead of a method or callable object",
+        )
     if derivative.mode == "vjp":
         raise NoRuleError(
             f"{derivative!r} returns a pullback function, which s2s cannot differentiate",

@@ -18,7 +18,7 @@ import gast
 from s2s import runtime
 from s2s.codegen.ir import DEF, FunctionIR, Stmt
 from s2s.errors import NoRuleError
-from s2s.frontend.callkeys import Bound, callable_key
+from s2s.frontend.callkeys import Bound, callable_key, read_path
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import MISSING, Target, lookup_target, name_chain, root_value
 
@@ -110,6 +110,13 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
         value = atom.operand.value
         return -value if isinstance(atom.op, gast.USub) else value
     where = _global_path(primal, ir, atom)
+    if where is not None and where[0] == "argument" and where[2]:  # act.func of a partial
+        steps = tuple(("attr", s) if isinstance(s, str) else s for s in where[2])
+        value = read_path(primal.values[where[1]], steps)
+        if value is MISSING:
+            return _UNKNOWN
+        primal.bound.append(Bound(where[1], steps, callable_key(value)))  # joins the key
+        return value
     if where is not None and any(not isinstance(step, str) for step in where[2]):
         value = lookup_target(primal.func, *where)  # CFG['loss'] of a global dict: the
         if value is MISSING:  # derivative re-reads it on entry
@@ -136,7 +143,8 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
 
 def _global_path(primal: Primal, ir: FunctionIR, atom: Any) -> tuple[str, str, tuple] | None:
     """``(scope, root name, steps)`` of a chain of attributes and constant items rooted in a
-    global or closure name (``CFG['layer'].act``, also through locals bound once to a step of
+    global or closure name or an argument known when specializing (scope ``"argument"``):
+    ``CFG['layer'].act``, ``act.func``, also through locals bound once to a step of
     one: ``getitem_1 = FNS[-1]; func_2 = getitem_1.func``), else ``None``."""
     steps: list[Any] = []
     while True:
@@ -146,6 +154,8 @@ def _global_path(primal: Primal, ir: FunctionIR, atom: Any) -> tuple[str, str, t
             steps.append(("item", _key(atom.slice)))
         elif isinstance(atom, gast.Name) and atom.id in ir.original:
             makers = [s for s in ir.flat if atom.id in s.targets]
+            if not makers and atom.id in primal.values:  # an argument not differentiated
+                return "argument", atom.id, tuple(reversed(steps))
             if len(makers) != 1 or makers[0].unpack or not isinstance(
                 makers[0].expr, (gast.Attribute, gast.Subscript)
             ):
