@@ -166,6 +166,12 @@ def list_bound_twice(x):
     return np.sum(ys**2)
 
 
+def walrus_in_identity_test(x):
+    if (s := np.sum(np.exp(x), keepdims=True)) is not None:  # was kept whole: s had no gradient
+        out = np.sum(x - np.log(s))
+    return out
+
+
 def set_of_constants(x):
     keep = {0, 2}
     total = 0.0
@@ -189,7 +195,7 @@ CONSTRUCTS = [
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
-    set_of_constants,
+    set_of_constants, walrus_in_identity_test,
 ]  # fmt: skip
 
 
@@ -234,6 +240,12 @@ def test_reading_back_a_computed_global_is_refused_naming_the_read():
 def walrus_maybe_unevaluated(x):
     if np.sum(x) > 5.0 and (s := np.sum(x * x)) > 0:  # MARK
         return s * 2.0
+    return np.sum(x)
+
+
+def walrus_in_chained_comparison(x):
+    if 0.0 < np.sum(x) < (t := np.sum(x * x)):  # MARK
+        return t
     return np.sum(x)
 
 
@@ -319,6 +331,7 @@ def list_unpacked(x):
     "f, error, words",
     [
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
+        (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (starred_call, s2s.UnsupportedSyntaxError, "`*` unpacking into a call's arguments"),
         (starred_literal_join, s2s.UnsupportedSyntaxError, "`*` inside a list or tuple literal"),
         (starred_loop_target, s2s.UnsupportedSyntaxError, "this starred target"),

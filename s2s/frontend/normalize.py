@@ -236,6 +236,11 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 left, right = self.atom(node.left), self.atom(node.comparators[0])
                 expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
                 return Stmt((), expr, COMPARE_UFUNCS[type(node.ops[0])], [left, right])
+            if len(node.ops) == 1:  # `s is not None`, `k in d`: atoms, so a `:=` in them binds
+                left, right = self.atom(node.left), self.atom(node.comparators[0])
+                expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
+                reads = [a for a in (left, right) if isinstance(a, gast.Name)]
+                return Stmt((), expr, OPAQUE, reads)
             return self.opaque(node)
         component = self.component(node)
         if component is not None:
