@@ -249,6 +249,11 @@ def walrus_in_chained_comparison(x):
     return np.sum(x)
 
 
+def walrus_in_fstring(x):
+    label = f"{(t := np.sum(x * x)):.3f}"  # MARK
+    return t * len(label)
+
+
 def starred_call(x):
     parts = (x, 2.0)
     return np.sum(np.multiply(*parts))  # MARK
@@ -332,6 +337,7 @@ def list_unpacked(x):
     [
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
+        (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),
         (starred_call, s2s.UnsupportedSyntaxError, "`*` unpacking into a call's arguments"),
         (starred_literal_join, s2s.UnsupportedSyntaxError, "`*` inside a list or tuple literal"),
         (starred_loop_target, s2s.UnsupportedSyntaxError, "this starred target"),

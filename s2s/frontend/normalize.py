@@ -281,6 +281,12 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
 
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
+        bound = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+        if bound is not None:  # its value would have no gradient: never silently
+            raise UnsupportedSyntaxError(
+                "`:=` inside this expression is not supported (s2s keeps the expression whole)",
+                self.primal.where(bound), f"assign `{bound.target.id}` in a statement of its own",
+            )  # fmt: skip
         renamed = _rename_loads(node, self.env)
         reads = [name_node(n) for n in loaded_names(renamed) if n in self.original]
         return Stmt((), renamed, OPAQUE, reads)
