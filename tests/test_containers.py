@@ -61,6 +61,15 @@ def f_alias(params, x):
     return np.sum(first["w"] * x) * params["c"] + np.sum(params["first"]["v"] ** 3)
 
 
+def f_range_keys(params, x):
+    h = x
+    for i in range(2):  # keys made from i: the loop is written out, i a constant each time
+        h = np.tanh(h @ params[f"w{i}"] + params["b" + str(i)] * (i + 1))
+    for i in range(1, 3):
+        h = h * params["scales"][i - 1]
+    return np.sum(h**2) + i
+
+
 _RNG = np.random.default_rng(7)
 
 
@@ -78,6 +87,9 @@ def _cases():
          r.normal(size=(4, 3))),
         (f_alias, {"first": {"w": r.normal(size=3), "v": r.normal(size=3), "name": None},
                    "c": 0.5, "flag": True}, r.normal(size=3)),
+        (f_range_keys, {"w0": r.normal(size=(3, 3)), "b0": r.normal(size=3),
+                        "w1": r.normal(size=(3, 2)), "b1": r.normal(size=2),
+                        "scales": [0.5, 1.5]}, r.normal(size=(4, 3))),
     ]  # fmt: skip
 
 
@@ -91,7 +103,7 @@ def _numeric(f, tree, x, eps=1e-6):
     return out
 
 
-@pytest.mark.parametrize("case", range(6))
+@pytest.mark.parametrize("case", range(7))
 def test_every_mode_matches_central_differences(case):
     f, params, x = _cases()[case]
     numeric = _numeric(f, params, x)
