@@ -113,7 +113,7 @@ def generate(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -223,7 +223,7 @@ def _generate_forward(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})

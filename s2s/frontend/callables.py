@@ -58,7 +58,8 @@ def bind(primal: Primal, values: dict[str, Any]) -> list[Bound]:
     """
     binder = _Binder(primal, values)
     binder.block(primal.tree.body)
-    primal.values, primal.bound, primal.checked = binder.values, binder.bound, binder.targets
+    primal.values, primal.bound = binder.values, binder.bound
+    primal.checked += binder.targets
     return primal.bound
 
 

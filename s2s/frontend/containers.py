@@ -72,9 +72,10 @@ def lower(
     containers: dict[str, tuple[TreeDef, list[str]]],
     where: Callable[[Any], Any],
     func: Any = None,
-) -> None:
+) -> list[Any]:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
-    leaves' names, from :func:`leaf_names`) becomes its leaves' parameters.
+    leaves' names, from :func:`leaf_names`) becomes its leaves' parameters. Returns the call
+    targets of functions written out because they receive a container whole.
 
     Raises:
         UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
@@ -96,6 +97,7 @@ def lower(
                                                         if isinstance(n, gast.Name)})  # fmt: skip
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
+    return lowering.methods.targets
 
 
 def lower_local(
@@ -484,6 +486,8 @@ class _Lowering:
                 name = self.methods.inline(self, base, node.func.attr, node)
                 node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                                type_comment=None), node.func)  # fmt: skip
+        if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
+            self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
         item = self.resolve(node, env)
         if item is not None and (isinstance(node, (gast.Subscript, gast.Attribute)) or
                                  isinstance(node, gast.Name)):  # fmt: skip

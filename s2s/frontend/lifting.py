@@ -96,8 +96,21 @@ class Lifting:
             pending += [v for v in more if self.env.get(v) in self.lifted_defs]
             captured = sorted((set(captured) | set(more)) - {var})
         captured = [v for v in captured if v not in siblings]
-        for var in reversed(siblings):
-            lifted.body.insert(0, copy.deepcopy(self.lifted_defs[self.env[var]][0]))
+        ordered: list[str] = []  # what a def calls before it: each is lifted again, in order
+        seen: set[str] = set()
+
+        def visit(var: str) -> None:
+            if var in seen:
+                return
+            seen.add(var)
+            for dep in self.lifted_defs[self.env[var]][1]:
+                if dep in siblings:
+                    visit(dep)
+            ordered.append(var)
+
+        for var in siblings:
+            visit(var)
+        lifted.body[:0] = [copy.deepcopy(self.lifted_defs[self.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
