@@ -9,7 +9,7 @@ are unrolled, and ``len(params)`` is a number. Everything later sees plain array
 >>> from s2s.runtime.trees import flatten
 >>> tree = gast.parse("def f(p, x):\\n    w = p['w']\\n    return np.sum(w * x) + p['b']\\n")
 >>> treedef = flatten({"w": 1.0, "b": 2.0})[1]
->>> lower(tree.body[0], {"p": (treedef, leaf_names("p", treedef, set()))}, lambda n: None)
+>>> _ = lower(tree.body[0], {"p": (treedef, leaf_names("p", treedef, set()))}, lambda n: None)
 >>> import astor
 >>> print(astor.to_source(gast.gast_to_ast(tree)).strip())
 def f(p_w, p_b, x):
