@@ -40,6 +40,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     nondiff,
     products,
     pymath,
+    quantiles,
     reductions,
     runtime,
     runtime_adjoints,

@@ -164,6 +164,7 @@ from s2s.runtime.products import (
     tensordot_grad_a,
     tensordot_grad_b,
 )
+from s2s.runtime.quantiles import quantile_adjoint, quantile_tangent
 from s2s.runtime.reductions import (
     cumsum_adjoint,
     exclusive_products,
@@ -294,6 +295,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "quantile_adjoint",
+    "quantile_tangent",
     # forward mode (s2s.runtime.tangents)
     "check_tangent",
     "dense_tangent",

@@ -148,6 +148,18 @@ ROWS = [
     R(rt.sort_tangent, lambda t, a: rt.sort_tangent(t, a, -1), normal(2, 3), const(X1)),
     R(rt.median_adjoint, lambda g, a: rt.median_adjoint(g, a, 1), normal(2), const(X1)),
     R(rt.median_tangent, lambda t, a: rt.median_tangent(t, a, 1), normal(2, 3), const(X1)),
+    R(
+        rt.quantile_adjoint,
+        lambda g, a: rt.quantile_adjoint(g, a, [0.2, 0.6], 1, "linear", False, True),
+        normal(2, 2),
+        const(np.where(X1 > 1.5, np.nan, X1)),
+    ),
+    R(
+        rt.quantile_tangent,
+        lambda t, a: rt.quantile_tangent(t, a, [0.2, 0.6], 1, "linear", False, True),
+        normal(2, 3),
+        const(np.where(X1 > 1.5, np.nan, X1)),
+    ),
     R(rt.unique_adjoint, lambda g: rt.unique_adjoint(g, np.array([1.0, 2.0, 1.0])), normal(2)),
     R(rt.unique_tangent, lambda t: rt.unique_tangent(t, np.array([1.0, 2.0, 1.0])), normal(3)),
     R(rt.check_cotangent, lambda c: rt.check_cotangent(c, X2, "f.py", 1), normal(3)),
