@@ -26,6 +26,7 @@ generated function.
 from s2s.templates import (  # noqa: F401  (importing registers the rules)
     arrangements,
     contractions,
+    covariance,
     decompositions,
     facts,
     joins,

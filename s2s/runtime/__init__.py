@@ -34,6 +34,12 @@ from s2s.runtime.core import (
     zeroed_at,
     zeros_like_acc,
 )
+from s2s.runtime.covariance import (
+    corrcoef_adjoint,
+    corrcoef_tangent,
+    cov_adjoint,
+    cov_tangent,
+)
 from s2s.runtime.decompositions import (
     cholesky_adjoint,
     divmod_grad,
@@ -295,6 +301,10 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "corrcoef_adjoint",
+    "corrcoef_tangent",
+    "cov_adjoint",
+    "cov_tangent",
     "quantile_adjoint",
     "quantile_tangent",
     # forward mode (s2s.runtime.tangents)

@@ -3,6 +3,7 @@
 from rows import (
     arrangements,
     contractions,
+    covariance,
     decompositions,
     joins,
     keywords,
@@ -45,6 +46,7 @@ DIFFERENTIABLE: list[Row] = [
     *ufunc_at.ROWS,
     *arrangements.ROWS,
     *contractions.ROWS,
+    *covariance.ROWS,
     *statistics.ROWS,
     *tilings.ROWS,
     *joins.ROWS,
