@@ -29,6 +29,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     covariance,
     decompositions,
     facts,
+    interpolation,
     joins,
     linalg,
     linalg_adjoints,

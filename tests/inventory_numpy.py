@@ -262,7 +262,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "int_": ("not_numerical", R5),
     "intc": ("not_numerical", R5),
     "integer": ("not_numerical", R5),
-    "interp": ("missing", R4),
+    "interp": ("differentiable", ""),
     "intersect1d": ("missing", R25),
     "intp": ("not_numerical", R5),
     "invert": ("piecewise", R16),

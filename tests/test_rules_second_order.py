@@ -37,6 +37,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.einsum": NEEDS + "einsum_grads",
     "numpy.cov": NEEDS + "cov_adjoint (bilinear in g and m)",
     "numpy.corrcoef": NEEDS + "corrcoef_adjoint",
+    "numpy.interp": NEEDS + "interp_adjoint",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
     "numpy.linalg.matrix_power": NEEDS + "matrix_power_adjoint",

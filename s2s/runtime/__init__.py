@@ -71,6 +71,7 @@ from s2s.runtime.higher import (
     unwritten,
     var_second,
 )
+from s2s.runtime.interpolation import interp_adjoint, interp_tangent
 from s2s.runtime.joins import (
     along_axis_key,
     delete_key,
@@ -301,6 +302,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "interp_adjoint",
+    "interp_tangent",
     "corrcoef_adjoint",
     "corrcoef_tangent",
     "cov_adjoint",
