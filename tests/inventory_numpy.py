@@ -232,7 +232,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "getbufsize": ("not_numerical", R11),
     "geterr": ("not_numerical", R11),
     "geterrcall": ("not_numerical", R11),
-    "gradient": ("missing", R4),
+    "gradient": ("differentiable", ""),
     "greater": ("piecewise", R22),
     "greater_equal": ("piecewise", R22),
     "half": ("not_numerical", R5),

@@ -71,7 +71,12 @@ from s2s.runtime.higher import (
     unwritten,
     var_second,
 )
-from s2s.runtime.interpolation import interp_adjoint, interp_tangent
+from s2s.runtime.interpolation import (
+    gradient_adjoint,
+    gradient_of,
+    interp_adjoint,
+    interp_tangent,
+)
 from s2s.runtime.joins import (
     along_axis_key,
     delete_key,
@@ -302,6 +307,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "gradient_of",
+    "gradient_adjoint",
     "interp_adjoint",
     "interp_tangent",
     "corrcoef_adjoint",

@@ -99,3 +99,62 @@ def interp_tangent(tx, txp, tfp, tleft, tright, x, xp, fp, left=None, right=None
     if tright is not None:
         out += np.where(region > 0, tright, 0.0)
     return out
+
+
+def _spacings(varargs: tuple, axes: list[int]) -> list[Any]:
+    """numpy.gradient's spacing per differentiated axis: none (1), one for all, or one each."""
+    if len(varargs) == 0:
+        return [1.0] * len(axes)
+    if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        return [varargs[0]] * len(axes)
+    return list(varargs)
+
+
+def _band(n: int, spacing: Any, edge_order: int, dtype: np.dtype) -> np.ndarray:
+    """The coefficients of numpy.gradient along one axis of length ``n``: ``band[o + 2, i]``
+    multiplies ``f[i + o]`` in ``out[i]`` (offsets -2..2). Read from numpy.gradient itself
+    applied to five combs (entry k is 1 where ``k % 5 == r``), so no formula is restated."""
+    combs = (np.arange(n)[None, :] % 5 == np.arange(5)[:, None]).astype(dtype)
+    applied = np.gradient(combs, spacing, axis=1, edge_order=edge_order)
+    band = np.zeros((5, n), applied.dtype)
+    i = np.arange(n)
+    for o in range(-2, 3):
+        ok = (i + o >= 0) & (i + o < n)
+        band[o + 2, ok] = applied[(i[ok] + o) % 5, i[ok]]
+    return band
+
+
+def gradient_adjoint(g: Any, f: Any, varargs: tuple = (), axis: Any = None, edge_order: int = 1):
+    """The adjoint of ``np.gradient(f, *varargs, axis=axis, edge_order=edge_order)``, linear in
+    ``f``: ``g`` is one array (one axis) or a sequence with one cotangent per axis (``None``
+    for a part that got none). Each part goes through the transpose of the banded
+    difference operator along its axis (``_band``). ``f``'s shape and accumulator dtype.
+    Source: numpy.gradient (second-order central differences inside, one-sided at the edges).
+    """
+    f = np.asarray(f)
+    dtype = acc_dtype(f.dtype if f.dtype.kind == "f" else np.dtype(np.float64))
+    if axis is None:
+        axes = list(range(f.ndim))
+    else:
+        axes = [int(a) % f.ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    parts = [g] if len(axes) == 1 and not isinstance(g, (list, tuple)) else list(g)
+    out = np.zeros(f.shape, dtype)
+    spacings = _spacings(() if varargs is None else tuple(varargs), axes)
+    for part, ax, spacing in zip(parts, axes, spacings, strict=True):
+        if part is None:
+            continue
+        n = f.shape[ax]
+        band = _band(n, spacing, edge_order, dtype)
+        gm = np.moveaxis(np.broadcast_to(np.asarray(part, dtype), f.shape), ax, -1)
+        acc = np.zeros(gm.shape, dtype)
+        for o in range(-2, 3):
+            lo, hi = max(0, -o), min(n, n - o)
+            acc[..., lo + o : hi + o] += band[o + 2, lo:hi] * gm[..., lo:hi]
+        out += np.moveaxis(acc, -1, ax)
+    return out
+
+
+def gradient_of(t: Any, varargs: tuple = (), axis: Any = None, edge_order: int = 1) -> Any:
+    """``np.gradient(t, *varargs, axis=axis, edge_order=edge_order)``: the transpose of
+    :func:`gradient_adjoint` (its rule's body). Source: numpy.gradient."""
+    return np.gradient(t, *(() if varargs is None else varargs), axis=axis, edge_order=edge_order)

@@ -44,3 +44,25 @@ ROWS = [
         tag="period",
     ),
 ]
+
+COORDS = np.array([0.0, 0.3, 0.5, 1.1, 1.4, 2.0])
+ROWS += [
+    R(np.gradient, lambda f: np.gradient(f), normal(6)),
+    R(np.gradient, lambda f: np.gradient(f, 0.5, edge_order=2), normal(7), tag="edge 2"),
+    R(np.gradient, lambda f: np.gradient(f, COORDS), normal(6), tag="coordinates"),
+    R(
+        np.gradient,
+        lambda f: np.gradient(f, COORDS, edge_order=2),
+        normal(6),
+        tag="coordinates edge 2",
+    ),
+    R(
+        np.gradient,
+        lambda f: np.stack(np.gradient(f, 2.0, COORDS, edge_order=2)),
+        normal(4, 6),
+        tag="2d",
+    ),
+    R(np.gradient, lambda f: np.gradient(f, axis=1)[1:], normal(3, 5), tag="axis"),
+    R(np.gradient, lambda f: np.gradient(f, COORDS[:5], axis=(1,)), normal(3, 5), tag="axes"),
+    R(np.gradient, lambda f: np.gradient(f)[0], normal(3, 4), tag="one part"),
+]

@@ -160,6 +160,12 @@ ROWS = [
         normal(2, 3),
         const(np.where(X1 > 1.5, np.nan, X1)),
     ),
+    R(
+        rt.gradient_adjoint,
+        lambda g: rt.gradient_adjoint(g, X1, (0.5, np.array([0.0, 0.4, 1.0])), None, 1),
+        normal(2, 2, 3),
+    ),
+    R(rt.gradient_of, lambda t: rt.gradient_of(t, (0.5,), 1, 2), normal(2, 3)),
     R(rt.unique_adjoint, lambda g: rt.unique_adjoint(g, np.array([1.0, 2.0, 1.0])), normal(2)),
     R(rt.unique_tangent, lambda t: rt.unique_tangent(t, np.array([1.0, 2.0, 1.0])), normal(3)),
     R(rt.check_cotangent, lambda c: rt.check_cotangent(c, X2, "f.py", 1), normal(3)),
