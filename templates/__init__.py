@@ -28,6 +28,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     contractions,
     covariance,
     decompositions,
+    elementary,
     facts,
     interpolation,
     joins,

@@ -1,5 +1,6 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
+from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
     check_cotangents,
@@ -307,6 +308,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "i1",
+    "i1_prime",
     "gradient_of",
     "gradient_adjoint",
     "interp_adjoint",
