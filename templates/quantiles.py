@@ -1,4 +1,4 @@
-"""Quantiles and percentiles, plain and NaN-skipping, and the NaN-skipping median (real inputs).
+"""Quantiles and percentiles, plain and NaN-skipping, the NaN-skipping median and partition.
 
 Each is, per lane and for every ``method=``, ``(1 - gamma) s[j] + gamma s[j + 1]`` of the
 lane's order statistics ``s`` (s2s/runtime/quantiles.py): the derivative in ``a`` flows to
@@ -6,6 +6,7 @@ those one or two entries (ties: the stable order, DESIGN 8). ``q`` is not differ
 the derivative in ``q`` exists only for the continuous methods and between order statistics,
 so a ``q`` that carries a gradient raises a located ``UnsupportedArgumentError``. ``out=``,
 ``overwrite_input=`` (it would mutate ``a``) and ``weights=`` are not supported.
+``partition`` permutes each lane: its derivative is that permutation.
 """
 
 import numpy as np
@@ -99,3 +100,18 @@ def quantile_adjoint(result, g, a, q, axis=None, method="linear", keepdims=False
 @linear(rt.quantile_tangent, structural=HELD, source=HELPER)
 def quantile_tangent_helper(result, t, a, q, axis=None, method="linear", keepdims=False, nan=False):
     d[t] = rt.unbroadcast(rt.quantile_adjoint(d[result], a, q, axis, method, keepdims, nan), t)
+
+
+# np.partition permutes each lane: matching the stably sorted result with the stably sorted
+# input gives the permutation (equal values are interchangeable, DESIGN 8).
+PARTITION = "numpy.partition: a permutation of each lane, matched through both stable sorts"
+
+
+@adjoint(np.partition, structural=("kth", "axis", "kind", "order"), source=PARTITION)
+def partition(result, a, kth, axis=-1, kind="introselect", order=None):
+    d[a] = rt.sort_adjoint(rt.sort_tangent(d[result], result, axis), a, axis)
+
+
+@tangent(np.partition, source=PARTITION)
+def partition_tangent(result, a, kth, axis=-1, kind="introselect", order=None):
+    d[result] += rt.sort_adjoint(rt.sort_tangent(d[a], a, axis), result, axis)

@@ -362,7 +362,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "outer": ("differentiable", ""),
     "packbits": ("piecewise", R15),
     "pad": ("differentiable", ""),
-    "partition": ("missing", R14),
+    "partition": ("differentiable", ""),
     "percentile": ("differentiable", ""),
     "permute_dims": ("differentiable", ""),
     "piecewise": ("missing", R14),

@@ -71,3 +71,8 @@ ROWS = [
     R(np.nanmedian, lambda x: np.nanmedian(nan_at_1(x), axis=1, keepdims=True), distinct(3, 4)),
     R(np.nanmedian, lambda x: np.nanmedian(x), distinct(5), tag="odd"),
 ]
+ROWS += [
+    R(np.partition, lambda x: np.partition(x, 2), distinct(3, 6)),
+    R(np.partition, lambda x: np.partition(x, (1, 4), axis=0), distinct(6, 2), tag="axis"),
+    R(np.partition, lambda x: np.partition(x, 3, axis=None), distinct(2, 4), tag="flat"),
+]
