@@ -30,6 +30,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     decompositions,
     elementary,
     facts,
+    histograms,
     interpolation,
     joins,
     linalg,

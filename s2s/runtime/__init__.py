@@ -72,6 +72,7 @@ from s2s.runtime.higher import (
     unwritten,
     var_second,
 )
+from s2s.runtime.histograms import histogram_adjoint, histogram_tangent
 from s2s.runtime.interpolation import (
     gradient_adjoint,
     gradient_of,
@@ -308,6 +309,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "histogram_adjoint",
+    "histogram_tangent",
     "i1",
     "i1_prime",
     "gradient_of",

@@ -1,0 +1,71 @@
+"""Histograms and bin counts, differentiable in their ``weights`` (real inputs).
+
+The counts are piecewise constant in the samples, and the bin edges move with ``min`` and
+``max`` of the samples when ``range`` is not given: a sample argument that carries a
+gradient raises a located ``UnsupportedArgumentError`` (pass the samples as constants).
+In the weights a histogram is linear (``density=True``: a quotient of linear maps); see
+s2s/runtime/histograms.py. ``bincount``'s ``x`` holds integers, which have no gradient.
+"""
+
+import numpy as np
+
+import s2s.runtime as rt
+from s2s.registry import adjoint, d, linear, tangent
+
+SAMPLES = "the counts are piecewise constant in the samples (and the edges move with them)"
+HIST = ("bins", "range", "density")
+SOURCE = "numpy.histogramdd: n_k = sum of the weights in bin k; density: n_k / (S vol_k)"
+
+
+@adjoint(np.histogram, outputs=2, structural=HIST, source=SOURCE, no_derivative={"a": SAMPLES})
+def histogram(hist, bin_edges, a, bins=10, range=None, density=None, weights=None):
+    d[weights] = rt.histogram_adjoint(d[hist], a, bins, range, density, weights, "1d")
+
+
+@tangent(np.histogram, outputs=2, source=SOURCE)
+def histogram_tangent(hist, bin_edges, a, bins=10, range=None, density=None, weights=None):
+    d[hist] += rt.histogram_tangent(d[weights], a, bins, range, density, weights, "1d")
+
+
+@adjoint(
+    np.histogram2d,
+    outputs=3,
+    structural=HIST,
+    source=SOURCE,
+    no_derivative={"x": SAMPLES, "y": SAMPLES},
+)
+def histogram2d(hist, xedges, yedges, x, y, bins=10, range=None, density=None, weights=None):
+    d[weights] = rt.histogram_adjoint(d[hist], (x, y), bins, range, density, weights, "2d")
+
+
+@tangent(np.histogram2d, outputs=3, source=SOURCE)
+def histogram2d_tangent(
+    hist, xedges, yedges, x, y, bins=10, range=None, density=None, weights=None
+):
+    d[hist] += rt.histogram_tangent(d[weights], (x, y), bins, range, density, weights, "2d")
+
+
+@adjoint(
+    np.histogramdd,
+    outputs=2,
+    structural=HIST,
+    source=SOURCE,
+    no_derivative={"sample": SAMPLES},
+)
+def histogramdd(hist, edges, sample, bins=10, range=None, density=None, weights=None):
+    d[weights] = rt.histogram_adjoint(d[hist], sample, bins, range, density, weights, "dd")
+
+
+@tangent(np.histogramdd, outputs=2, source=SOURCE)
+def histogramdd_tangent(hist, edges, sample, bins=10, range=None, density=None, weights=None):
+    d[hist] += rt.histogram_tangent(d[weights], sample, bins, range, density, weights, "dd")
+
+
+@linear(
+    np.bincount,
+    structural=("x", "minlength"),
+    carries_masks=False,
+    source="numpy.bincount: out[k] = sum of weights[i] with x[i] == k; transpose: a gather",
+)
+def bincount(result, x, /, weights=None, minlength=0):
+    d[weights] = rt.unbroadcast(np.take(d[result], x), weights)
