@@ -154,7 +154,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "csingle": ("not_numerical", R5),
     "cumprod": ("differentiable", ""),
     "cumsum": ("differentiable", ""),
-    "cumulative_prod": ("missing", R4),
+    "cumulative_prod": ("differentiable", ""),
     "cumulative_sum": ("differentiable", ""),
     "datetime64": ("not_numerical", R5),
     "datetime_as_string": ("not_numerical", R6),

@@ -34,6 +34,7 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "numpy.cumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.nancumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
+    "numpy.cumulative_prod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.einsum": NEEDS + "einsum_grads",
     "s2s.runtime.bessel.i1": "third order of i0: i1_prime has no rule yet",
     "numpy.cov": NEEDS + "cov_adjoint (bilinear in g and m)",

@@ -193,6 +193,7 @@ from s2s.runtime.reductions import (
     unreduce,
     var_adjoint,
 )
+from s2s.runtime.scans import initial_dropped, initial_padded
 from s2s.runtime.selections import (
     average_weights,
     choose_parts,
@@ -309,6 +310,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "initial_dropped",
+    "initial_padded",
     "histogram_adjoint",
     "histogram_tangent",
     "i1",
