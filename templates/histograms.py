@@ -69,3 +69,32 @@ def histogramdd_tangent(hist, edges, sample, bins=10, range=None, density=None, 
 )
 def bincount(result, x, /, weights=None, minlength=0):
     d[weights] = rt.unbroadcast(np.take(d[result], x), weights)
+
+
+EDGES = "numpy.histogram_bin_edges: equal bins over [min(a), max(a)] unless bins or range fix them"
+
+
+@adjoint(
+    np.histogram_bin_edges,
+    structural=("bins", "range"),
+    source=EDGES,
+    no_derivative={"weights": "the weights choose no edge of equal bins (estimators ignore them)"},
+)
+def histogram_bin_edges(result, a, bins=10, range=None, weights=None):
+    d[a] = rt.bin_edges_adjoint(d[result], a, bins, range)
+
+
+@tangent(np.histogram_bin_edges, source=EDGES)
+def histogram_bin_edges_tangent(result, a, bins=10, range=None, weights=None):
+    d[result] += rt.bin_edges_tangent(d[a], a, bins, range)
+
+
+# The edges' helpers are linear in their first argument, each the other's transpose.
+@linear(rt.bin_edges_adjoint, structural=("a", "bins", "range"), source="transpose: the tangent")
+def bin_edges_adjoint(result, g, a, bins=10, range=None):
+    d[g] = rt.bin_edges_tangent(d[result], a, bins, range)
+
+
+@linear(rt.bin_edges_tangent, structural=("a", "bins", "range"), source="transpose: the adjoint")
+def bin_edges_tangent(result, t, a, bins=10, range=None):
+    d[t] = rt.bin_edges_adjoint(d[result], a, bins, range)

@@ -241,7 +241,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "heaviside": ("differentiable", ""),
     "histogram": ("differentiable", ""),
     "histogram2d": ("differentiable", ""),
-    "histogram_bin_edges": ("missing", R9),
+    "histogram_bin_edges": ("differentiable", ""),
     "histogramdd": ("differentiable", ""),
     "hsplit": ("differentiable", ""),
     "hstack": ("differentiable", ""),

@@ -72,7 +72,12 @@ from s2s.runtime.higher import (
     unwritten,
     var_second,
 )
-from s2s.runtime.histograms import histogram_adjoint, histogram_tangent
+from s2s.runtime.histograms import (
+    bin_edges_adjoint,
+    bin_edges_tangent,
+    histogram_adjoint,
+    histogram_tangent,
+)
 from s2s.runtime.interpolation import (
     gradient_adjoint,
     gradient_of,
@@ -310,6 +315,8 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "bin_edges_adjoint",
+    "bin_edges_tangent",
     "initial_dropped",
     "initial_padded",
     "histogram_adjoint",

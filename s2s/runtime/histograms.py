@@ -94,3 +94,46 @@ def histogram_tangent(
     n = _counts(flat, weights, shape)
     total = np.sum(n)
     return dn / (vol * total) - n * np.sum(dn) / (vol * total**2)
+
+
+def _edge_weights(a: Any, bins: Any, range: Any):
+    """``(lo, hi, k/B)`` of ``np.histogram_bin_edges``: edge ``k`` is
+    ``min(a) (1 - k/B) + max(a) k/B`` when the edges come from the data's range (``bins`` a
+    count or an estimator's name, no ``range``; the count is piecewise constant in ``a``),
+    else ``None`` (the edges are constants: given, or from ``range``). ``lo``/``hi`` mark the
+    entries equal to the minimum/maximum, each with its share of a tie."""
+    a = np.ravel(np.asarray(a))
+    if np.ndim(bins) == 1 or range is not None or a.size == 0:
+        return None
+    edges = np.histogram_bin_edges(a, bins)
+    lo, hi = a == np.min(a), a == np.max(a)
+    frac = np.arange(edges.size) / (edges.size - 1)
+    return lo / np.sum(lo), hi / np.sum(hi), frac
+
+
+def bin_edges_adjoint(g: Any, a: Any, bins: Any = 10, range: Any = None) -> np.ndarray:
+    """The cotangent of ``a`` of ``np.histogram_bin_edges(a, bins, range)`` from the edges'
+    ``g``: ``sum_k g_k (1 - k/B)`` to the minimum, ``sum_k g_k k/B`` to the maximum (ties
+    share equally); zeros when the edges are constants. ``a``'s shape and float dtype.
+    Source: numpy.histogram_bin_edges (equal bins over [min, max]; +-0.5 when equal)."""
+    a_ = np.asarray(a)
+    dtype = a_.dtype if a_.dtype.kind == "f" else np.dtype(np.float64)
+    parts = _edge_weights(a, bins, range)
+    if parts is None or g is None:
+        return np.zeros(a_.shape, dtype)
+    lo, hi, frac = parts
+    g = np.asarray(g, dtype=np.float64)
+    out = lo * np.sum(g * (1 - frac)) + hi * np.sum(g * frac)
+    return np.reshape(out, a_.shape).astype(dtype, copy=False)
+
+
+def bin_edges_tangent(t: Any, a: Any, bins: Any = 10, range: Any = None) -> np.ndarray:
+    """The tangent of ``np.histogram_bin_edges(a, bins, range)`` along ``t``: the tangents
+    of the minimum and maximum interpolated as the edges are; zeros for constant edges.
+    Source: numpy.histogram_bin_edges."""
+    parts = _edge_weights(a, bins, range)
+    if parts is None:
+        return np.zeros(np.shape(np.histogram_bin_edges(a, bins, range)))
+    lo, hi, frac = parts
+    t = np.ravel(np.broadcast_to(t, np.shape(a)))
+    return np.sum(lo * t) * (1 - frac) + np.sum(hi * t) * frac

@@ -3,7 +3,7 @@ their weights (the samples are constants)."""
 
 import numpy as np
 
-from rows.spec import R, const, positive
+from rows.spec import R, const, distinct, positive
 
 A = np.array([0.1, 0.9, 1.7, 2.0, 2.4, 3.3, 3.9, 4.0, -1.0])  # edges hit, one outside
 B = np.array([2.5, 0.2, 1.1, 1.9, 0.4, 2.8, 1.5, 0.7, 2.2])
@@ -56,4 +56,14 @@ ROWS = [
     ),
     R(np.bincount, lambda w: np.bincount(IDX, w), positive(6)),
     R(np.bincount, lambda w: np.bincount(IDX, weights=w, minlength=6), positive(6), tag="min"),
+]
+ROWS += [
+    R(np.histogram_bin_edges, lambda a: np.histogram_bin_edges(a, 4), distinct(7)),
+    R(np.histogram_bin_edges, lambda a: np.histogram_bin_edges(a, "sturges"), distinct(9), tag="s"),
+    R(
+        np.histogram_bin_edges,
+        lambda a: np.histogram_bin_edges(a, 3, range=(-1.0, 1.0)),
+        distinct(5),
+        tag="range",
+    ),
 ]

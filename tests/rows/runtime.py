@@ -167,6 +167,8 @@ ROWS = [
     ),
     R(rt.gradient_of, lambda t: rt.gradient_of(t, (0.5,), 1, 2), normal(2, 3)),
     R(rt.i1, lambda x: rt.i1(x), normal(2, 3, scale=2.0)),
+    R(rt.bin_edges_adjoint, lambda g: rt.bin_edges_adjoint(g, X1, 3, None), normal(4)),
+    R(rt.bin_edges_tangent, lambda t: rt.bin_edges_tangent(t, X1, 3, None), normal(2, 3)),
     R(rt.unique_adjoint, lambda g: rt.unique_adjoint(g, np.array([1.0, 2.0, 1.0])), normal(2)),
     R(rt.unique_tangent, lambda t: rt.unique_tangent(t, np.array([1.0, 2.0, 1.0])), normal(3)),
     R(rt.check_cotangent, lambda c: rt.check_cotangent(c, X2, "f.py", 1), normal(3)),
