@@ -1,10 +1,15 @@
-"""Helpers for numpy 2's ``cumulative_prod`` with ``include_initial=True`` (numpy arrays)."""
+"""Helpers for numpy 2's ``cumulative_prod`` with ``include_initial=True`` (any array library)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+from s2s.runtime.namespace import array_namespace
+
+
+def _first(axis: Any, ndim: int, part: slice) -> tuple:
+    ax = 0 if axis is None else axis % ndim
+    return (slice(None),) * ax + (part,)
 
 
 def initial_dropped(g: Any, axis: Any = None, include_initial: bool = False) -> Any:
@@ -13,8 +18,7 @@ def initial_dropped(g: Any, axis: Any = None, include_initial: bool = False) -> 
     Source: numpy.cumulative_prod (the result starts with the initial value)."""
     if not include_initial:
         return g
-    g = np.asarray(g)
-    return np.delete(g, 0, axis=0 if axis is None else axis)
+    return g[_first(axis, g.ndim, slice(1, None))]
 
 
 def initial_padded(t: Any, axis: Any = None, include_initial: bool = False) -> Any:
@@ -22,7 +26,6 @@ def initial_padded(t: Any, axis: Any = None, include_initial: bool = False) -> A
     scan with its constant initial value. Source: numpy.cumulative_prod."""
     if not include_initial:
         return t
-    t = np.asarray(t)
-    ax = 0 if axis is None else axis
-    zero = np.zeros_like(np.take(t, [0], axis=ax))
-    return np.concatenate([zero, t], axis=ax)
+    xp = array_namespace(t)
+    zero = xp.zeros_like(t[_first(axis, t.ndim, slice(0, 1))])
+    return xp.concatenate([zero, t], axis=0 if axis is None else axis)
