@@ -107,11 +107,11 @@ def quantile_tangent_helper(result, t, a, q, axis=None, method="linear", keepdim
 PARTITION = "numpy.partition: a permutation of each lane, matched through both stable sorts"
 
 
-@adjoint(np.partition, structural=("kth", "axis", "kind", "order"), source=PARTITION)
-def partition(result, a, kth, axis=-1, kind="introselect", order=None):
+@adjoint(np.partition, structural=("kth", "axis", "kind"), source=PARTITION)
+def partition(result, a, kth, axis=-1, kind="introselect"):
     d[a] = rt.sort_adjoint(rt.sort_tangent(d[result], result, axis), a, axis)
 
 
 @tangent(np.partition, source=PARTITION)
-def partition_tangent(result, a, kth, axis=-1, kind="introselect", order=None):
+def partition_tangent(result, a, kth, axis=-1, kind="introselect"):
     d[result] += rt.sort_adjoint(rt.sort_tangent(d[a], a, axis), result, axis)

@@ -27,3 +27,13 @@ ROWS = [
     R(np.corrcoef, lambda x: np.corrcoef(x, rowvar=False), normal(6, 2), tag="rowvar"),
     R(np.corrcoef, lambda x, y: np.corrcoef(x, y), normal(6), normal(6), tag="y"),
 ]
+ROWS += [  # keyword forms
+    R(np.cov, lambda m, y: np.cov(m, y=y, dtype=np.float64), normal(2, 4), normal(4), tag="kw"),
+    R(
+        np.corrcoef,
+        lambda x, y: np.corrcoef(x, y=y, dtype=np.float64),
+        normal(5),
+        normal(5),
+        tag="kw",
+    ),
+]

@@ -27,3 +27,4 @@ ROWS = [
         tag="period",
     ),
 ]
+ROWS += [R(np.unwrap, lambda p: np.unwrap(p, discont=4.0), phases(6), tag="discont")]

@@ -67,3 +67,35 @@ ROWS += [
         tag="range",
     ),
 ]
+RANGE2 = [(-1.0, 4.0), (0.0, 3.0)]
+ROWS += [  # keyword forms
+    R(
+        np.histogram,
+        lambda w, a: np.histogram(a, bins=4, weights=w)[0],
+        positive(9),
+        const(A),
+        tag="kw",
+    ),
+    R(
+        np.histogram2d,
+        lambda w, x, y: np.histogram2d(x, y, bins=3, range=RANGE2, weights=w)[0],
+        positive(9),
+        const(A),
+        const(B),
+        tag="kw",
+    ),
+    R(
+        np.histogramdd,
+        lambda w, x, y: np.histogramdd((x, y), bins=(3, 2), range=RANGE2, weights=w)[0],
+        positive(9),
+        const(A),
+        const(B),
+        tag="kw",
+    ),
+    R(
+        np.histogram_bin_edges,
+        lambda a: np.histogram_bin_edges(a, bins=4, weights=np.ones(6)),
+        distinct(6),
+        tag="kw",
+    ),
+]

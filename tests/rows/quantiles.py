@@ -76,3 +76,14 @@ ROWS += [
     R(np.partition, lambda x: np.partition(x, (1, 4), axis=0), distinct(6, 2), tag="axis"),
     R(np.partition, lambda x: np.partition(x, 3, axis=None), distinct(2, 4), tag="flat"),
 ]
+ROWS += [  # keyword forms
+    R(np.percentile, lambda x: np.percentile(x, 30.0, method="nearest"), distinct(6), tag="kw"),
+    R(np.nanquantile, lambda x: np.nanquantile(x, 0.3, keepdims=True), distinct(2, 3), tag="kw"),
+    R(
+        np.nanpercentile,
+        lambda x: np.nanpercentile(x, 30.0, axis=1, method="lower", keepdims=True),
+        distinct(2, 5),
+        tag="kw",
+    ),
+    R(np.partition, lambda x: np.partition(x, 1, kind="introselect"), distinct(5), tag="kw"),
+]

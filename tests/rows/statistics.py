@@ -44,3 +44,11 @@ ROWS += [
         tag="initial 1d",
     ),
 ]
+ROWS += [
+    R(
+        np.cumulative_prod,
+        lambda x: np.cumulative_prod(x, axis=0, dtype=np.float64),
+        uniform(0.5, 1.5, 3),
+        tag="dtype",
+    )
+]
