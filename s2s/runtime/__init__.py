@@ -1,5 +1,6 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
+from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
     check_cotangents,
@@ -34,6 +35,12 @@ from s2s.runtime.core import (
     zeroed_at,
     zeros_like_acc,
 )
+from s2s.runtime.covariance import (
+    corrcoef_adjoint,
+    corrcoef_tangent,
+    cov_adjoint,
+    cov_tangent,
+)
 from s2s.runtime.decompositions import (
     cholesky_adjoint,
     divmod_grad,
@@ -64,6 +71,18 @@ from s2s.runtime.higher import (
     unsum_back,
     unwritten,
     var_second,
+)
+from s2s.runtime.histograms import (
+    bin_edges_adjoint,
+    bin_edges_tangent,
+    histogram_adjoint,
+    histogram_tangent,
+)
+from s2s.runtime.interpolation import (
+    gradient_adjoint,
+    gradient_of,
+    interp_adjoint,
+    interp_tangent,
 )
 from s2s.runtime.joins import (
     along_axis_key,
@@ -164,6 +183,7 @@ from s2s.runtime.products import (
     tensordot_grad_a,
     tensordot_grad_b,
 )
+from s2s.runtime.quantiles import quantile_adjoint, quantile_tangent
 from s2s.runtime.reductions import (
     cumsum_adjoint,
     exclusive_products,
@@ -178,6 +198,7 @@ from s2s.runtime.reductions import (
     unreduce,
     var_adjoint,
 )
+from s2s.runtime.scans import initial_dropped, initial_padded
 from s2s.runtime.selections import (
     average_weights,
     choose_parts,
@@ -294,6 +315,24 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "bin_edges_adjoint",
+    "bin_edges_tangent",
+    "initial_dropped",
+    "initial_padded",
+    "histogram_adjoint",
+    "histogram_tangent",
+    "i1",
+    "i1_prime",
+    "gradient_of",
+    "gradient_adjoint",
+    "interp_adjoint",
+    "interp_tangent",
+    "corrcoef_adjoint",
+    "corrcoef_tangent",
+    "cov_adjoint",
+    "cov_tangent",
+    "quantile_adjoint",
+    "quantile_tangent",
     # forward mode (s2s.runtime.tangents)
     "check_tangent",
     "dense_tangent",
