@@ -29,6 +29,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     decompositions,
     facts,
     joins,
+    layouts,
     linalg,
     linalg_adjoints,
     linalg_api,

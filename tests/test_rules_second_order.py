@@ -35,6 +35,8 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.cumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.nancumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "numpy.einsum": NEEDS + "einsum_grads",
+    "numpy.broadcast_arrays": NEEDS + "unbroadcast_parts",
+    "numpy.meshgrid": NEEDS + "unmeshgrid",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
     "numpy.linalg.matrix_power": NEEDS + "matrix_power_adjoint",

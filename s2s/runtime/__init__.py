@@ -87,6 +87,13 @@ from s2s.runtime.kinds import (
     without_last,
     zero_grad,
 )
+from s2s.runtime.layouts import (
+    insert_keys,
+    resize_plan,
+    rollaxis_destination,
+    unbroadcast_parts,
+    unmeshgrid,
+)
 from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
     adjugate,
@@ -518,6 +525,11 @@ __all__ = [
     "convolve_grad_v",
     "convolution",
     "linspace_t",
+    "insert_keys",
+    "resize_plan",
+    "rollaxis_destination",
+    "unbroadcast_parts",
+    "unmeshgrid",
     "trapezoid_weights",
     "choose_parts",
     "average_weights",

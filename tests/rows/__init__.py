@@ -6,6 +6,7 @@ from rows import (
     decompositions,
     joins,
     keywords,
+    layouts,
     linalg,
     linalg_adjoints,
     linalg_api,
@@ -47,6 +48,7 @@ DIFFERENTIABLE: list[Row] = [
     *statistics.ROWS,
     *tilings.ROWS,
     *joins.ROWS,
+    *layouts.ROWS,
     *selections.ROWS,
     *nanstats.ROWS,
     *signals.ROWS,
@@ -73,7 +75,7 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_linalg.ROWS,
     *pymath.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
+PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
@@ -89,6 +91,7 @@ USER_FACING: list[Row] = [
     + runtime_structures.ROWS
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
+    + layouts.NONDIFF
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
