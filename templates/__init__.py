@@ -50,6 +50,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     shapes,
     signals,
     sorting,
+    spacings,
     statistics,
     tilings,
     ufunc_at,

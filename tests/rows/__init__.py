@@ -31,6 +31,7 @@ from rows import (
     shapes,
     signals,
     sorting,
+    spacings,
     statistics,
     tilings,
     ufunc_at,
@@ -52,6 +53,8 @@ DIFFERENTIABLE: list[Row] = [
     *selections.ROWS,
     *nanstats.ROWS,
     *signals.ROWS,
+    *spacings.ROWS,
+    *spacings.RUNTIME,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
@@ -92,6 +95,7 @@ USER_FACING: list[Row] = [
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
     + layouts.NONDIFF
+    + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS

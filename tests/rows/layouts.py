@@ -79,4 +79,10 @@ NONDIFF = [
         normal(3),
         expected=lambda x: (np.full_like(x, 1.0),),
     ),
+    R(
+        rt.inner_axes,
+        lambda x: np.sum(x) * (1.0 + rt.inner_axes(x, 2.0)),
+        normal(3),
+        expected=lambda x: (np.full_like(x, 1.0),),
+    ),
 ]
