@@ -39,6 +39,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     multi,
     nanstats,
     nondiff,
+    polynomials,
     products,
     pymath,
     reductions,

@@ -37,6 +37,8 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.einsum": NEEDS + "einsum_grads",
     "numpy.broadcast_arrays": NEEDS + "unbroadcast_parts",
     "numpy.meshgrid": NEEDS + "unmeshgrid",
+    "numpy.poly": NEEDS + "poly_jacobian",
+    "numpy.roots": NEEDS + "roots_adjoint",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
     "numpy.linalg.matrix_power": NEEDS + "matrix_power_adjoint",

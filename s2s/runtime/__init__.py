@@ -162,6 +162,16 @@ from s2s.runtime.matrix_functions import (
     solve_triangular_tangent_a,
     transposed_trans,
 )
+from s2s.runtime.polynomials import (
+    poly_jacobian,
+    poly_length,
+    poly_tail,
+    polyder_matrix,
+    polyint_matrix,
+    roots_adjoint,
+    roots_tangent,
+    vander_plan,
+)
 from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
@@ -382,6 +392,14 @@ __all__ = [
     "eigvalsh_adjoint",
     "einsum_grads",
     "inner_axes",
+    "poly_jacobian",
+    "poly_length",
+    "poly_tail",
+    "polyder_matrix",
+    "polyint_matrix",
+    "roots_adjoint",
+    "roots_tangent",
+    "vander_plan",
     "either",
     "exclusive_products",
     "expand_reduced",

@@ -16,6 +16,7 @@ from rows import (
     multi,
     nanstats,
     nondiff,
+    polynomials,
     products,
     pymath,
     reductions,
@@ -54,6 +55,7 @@ DIFFERENTIABLE: list[Row] = [
     *nanstats.ROWS,
     *signals.ROWS,
     *spacings.ROWS,
+    *polynomials.ROWS,
     *spacings.RUNTIME,
     *products.ROWS,
     *reductions.ROWS,
@@ -78,7 +80,9 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_linalg.ROWS,
     *pymath.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF
+PIECEWISE_CONSTANT: list[Row] = (
+    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF
+)
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
@@ -95,6 +99,7 @@ USER_FACING: list[Row] = [
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
     + layouts.NONDIFF
+    + polynomials.NONDIFF
     + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS
