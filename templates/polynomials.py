@@ -118,3 +118,23 @@ def roots(result, p):
 @tangent(np.roots, source="implicit differentiation of p(r) = 0: dr = -dp(r) / p'(r)")
 def roots_tangent(result, p):
     d[result] += rt.roots_tangent(p, result, d[p])
+
+
+FIT = ("deg", "rcond", "full", "cov")
+WEIGHTS = {"w": "the weights are not differentiated (only x and y)"}
+
+
+@adjoint(
+    np.polyfit,
+    structural=FIT,
+    no_derivative=WEIGHTS,
+    source="weighted least squares: normal equations V^T W^2 (V c - y) = 0, differentiated",
+)
+def polyfit(result, x, y, deg, rcond=None, full=False, w=None, cov=False):
+    d[x] = rt.polyfit_grad_x(d[result], x, y, deg, result, w, full, cov)
+    d[y] = rt.polyfit_grad_y(d[result], x, y, deg, w, full, cov)
+
+
+@tangent(np.polyfit, source="the normal equations of weighted least squares, differentiated")
+def polyfit_tangent(result, x, y, deg, rcond=None, full=False, w=None, cov=False):
+    d[result] = rt.polyfit_tangent(d[x], d[y], x, y, deg, result, w, full, cov)

@@ -372,7 +372,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "polyadd": ("differentiable", ""),
     "polyder": ("differentiable", ""),
     "polydiv": ("missing", R20),
-    "polyfit": ("missing", R20),
+    "polyfit": ("differentiable", ""),
     "polyint": ("differentiable", ""),
     "polymul": ("differentiable", ""),
     "polysub": ("differentiable", ""),

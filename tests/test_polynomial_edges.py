@@ -38,3 +38,13 @@ def test_real_simple_roots_are_differentiated():
 def test_poly_of_a_matrix_is_refused():
     with pytest.raises(ValueError, match="1-D sequence of roots"):
         s2s.grad(characteristic)(np.eye(2) + 0.1)
+
+
+def fit_with_everything(x, y):
+    return np.sum(np.polyfit(x, y, 1, full=True)[0])  # MARK
+
+
+def test_polyfit_of_full_or_cov_is_refused():
+    x = np.linspace(0.0, 1.0, 4)
+    with pytest.raises(ValueError, match="coefficients only"):
+        s2s.grad(fit_with_everything, wrt=1)(x, x**2)

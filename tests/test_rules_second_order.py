@@ -39,6 +39,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.meshgrid": NEEDS + "unmeshgrid",
     "numpy.poly": NEEDS + "poly_jacobian",
     "numpy.roots": NEEDS + "roots_adjoint",
+    "numpy.polyfit": NEEDS + "polyfit_grad_x",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
     "numpy.linalg.matrix_power": NEEDS + "matrix_power_adjoint",

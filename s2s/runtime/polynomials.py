@@ -110,3 +110,65 @@ def roots_tangent(p: Any, r: Any, dp: Any) -> Any:
     p = np.atleast_1d(np.asarray(p))
     dp = np.broadcast_to(np.atleast_1d(np.asarray(dp)), p.shape)
     return -np.polyval(dp, r) / np.polyval(np.polyder(p), r)
+
+
+def _fit_parts(x: Any, deg: int, w: Any, full: bool, cov: Any) -> tuple[Any, Any, Any, Any]:
+    """``(V, D, ww, G)`` of ``np.polyfit(x, y, deg, w=w)``: the Vandermonde matrix, its
+    derivative in ``x`` row by row, the squared weights (a column) and ``V^T diag(ww) V``."""
+    if full or (cov is not False and cov is not None):
+        raise ValueError(
+            "s2s differentiates np.polyfit's coefficients only (full=False, cov=False): call "
+            "it again with those defaults for the part to differentiate"
+        )
+    x = np.asarray(x, dtype=np.float64)
+    n = int(deg) + 1
+    v = np.vander(x, n)
+    powers = np.arange(n - 1, 0, -1)
+    slope = np.pad(np.vander(x, n - 1) * powers, ((0, 0), (0, 1)))
+    ww = np.ones(x.shape[0]) if w is None else np.asarray(w, dtype=np.float64) ** 2
+    return v, slope, ww[:, None], v.T @ (ww[:, None] * v)
+
+
+def _as_columns(a: Any) -> Any:
+    a = np.asarray(a, dtype=np.float64)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def polyfit_grad_y(g, x, y, deg, w=None, full=False, cov=False):
+    """The adjoint of ``c = np.polyfit(x, y, deg, w=w)`` in ``y`` (full column rank):
+    ``c = G^-1 V^T W^2 y`` with ``G = V^T W^2 V``, so ``dy = W^2 V G^-1 g``.
+    Source: the normal equations of weighted least squares."""
+    v, _, ww, gram = _fit_parts(x, deg, w, full, cov)
+    u = np.linalg.solve(gram, _as_columns(g))
+    grad = ww * (v @ u)
+    return unbroadcast(np.reshape(grad, shape_of(y)).astype(acc_dtype(dtype_of(y))), y)
+
+
+def polyfit_grad_x(g, x, y, deg, c, w=None, full=False, cov=False):
+    """The adjoint of ``c = np.polyfit(x, y, deg, w=w)`` in ``x``: differentiating the normal
+    equations ``V^T W^2 (V c - y) = 0`` gives ``dc = -G^-1 (dV^T W^2 r + V^T W^2 dV c)``
+    (``r = V c - y``, ``dV = diag(dx) D``), so ``dx_i = -ww_i sum_K (r (D u) + (V u)(D c))_iK``
+    with ``u = G^-1 g``. Source: implicit differentiation of the normal equations."""
+    v, slope, ww, gram = _fit_parts(x, deg, w, full, cov)
+    c = _as_columns(c)
+    u = np.linalg.solve(gram, _as_columns(g))
+    r = v @ c - _as_columns(y)
+    grad = -np.sum(ww * (r * (slope @ u) + (v @ u) * (slope @ c)), axis=1)
+    return unbroadcast(grad.astype(acc_dtype(dtype_of(x))), x)
+
+
+def polyfit_tangent(dx, dy, x, y, deg, c, w=None, full=False, cov=False):
+    """The tangent of ``c = np.polyfit(x, y, deg, w=w)``:
+    ``dc = G^-1 (V^T W^2 (dy - dV c) - dV^T W^2 r)`` with ``dV = diag(dx) D`` (``None``: no
+    tangent). Source: implicit differentiation of the normal equations."""
+    v, slope, ww, gram = _fit_parts(x, deg, w, full, cov)
+    cols = _as_columns(c)
+    rhs = np.zeros_like(cols)
+    if dy is not None:
+        rhs = rhs + v.T @ (ww * _as_columns(dy))
+    if dx is not None:
+        dv = slope * np.asarray(dx, dtype=np.float64)[:, None]
+        r = v @ cols - _as_columns(y)
+        rhs = rhs - v.T @ (ww * (dv @ cols)) - dv.T @ (ww * r)
+    out = np.linalg.solve(gram, rhs)
+    return np.reshape(out, np.shape(c)).astype(acc_dtype(dtype_of(c)))

@@ -12,9 +12,16 @@ def real_roots() -> Arg:
     return Arg(lambda rng: np.poly(np.array([1.0, 2.5]) + rng.uniform(-0.2, 0.2, 2)))
 
 
+def spread(n: int) -> Arg:
+    """Sample points of a fit: a grid on [-1, 1] with a small jitter (well conditioned)."""
+    return Arg(lambda rng: np.linspace(-1.0, 1.0, n) + rng.uniform(-0.05, 0.05, n))
+
+
 def sorted_roots(p):
     return np.sort(np.roots(p))  # numpy's order of roots is its eigenvalue solver's
 
+
+WEIGHTS = np.array([1.0, 2.0, 0.5, 1.5, 1.0, 3.0])
 
 ROWS = [
     R(np.vander, lambda x: np.vander(x), normal(3)),
@@ -37,6 +44,16 @@ ROWS = [
     R(np.poly, lambda r: np.poly(r), normal(1), tag="one"),
     R(np.roots, sorted_roots, real_roots(), h=1e-5, rtol=1e-6),
     R(np.roots, lambda p: np.roots(p), normal(2), tag="linear"),
+    R(np.polyfit, lambda x, y: np.polyfit(x, y, 2), spread(6), normal(6)),
+    R(np.polyfit, lambda x, y: np.polyfit(x, y, 1), spread(5), normal(5, 2), tag="columns"),
+    R(
+        np.polyfit,
+        lambda x, y: np.polyfit(x, y, 3, rcond=None, full=False, w=WEIGHTS, cov=False),
+        spread(6),
+        normal(6),
+        tag="keyword",
+    ),
+    R(np.polyfit, lambda y: np.polyfit(np.arange(4.0), y, 1), normal(4), tag="y"),
 ]
 
 # The helpers' plans read only lengths: piecewise constant (their gradient is exactly 0).
