@@ -48,6 +48,7 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     runtime_bilinear,
     runtime_structures,
     selections,
+    sets,
     shapes,
     signals,
     sorting,

@@ -209,6 +209,11 @@ from s2s.runtime.selections import (
     unchoose,
     unselect,
 )
+from s2s.runtime.sets import (
+    occurrences_adjoint,
+    occurrences_tangent,
+    trim_key,
+)
 from s2s.runtime.shapes import (
     take_key,
     unarray,
@@ -395,6 +400,9 @@ __all__ = [
     "eigvalsh_adjoint",
     "einsum_grads",
     "inner_axes",
+    "occurrences_adjoint",
+    "occurrences_tangent",
+    "trim_key",
     "poly_jacobian",
     "poly_length",
     "poly_tail",

@@ -29,6 +29,7 @@ from rows import (
     scipy_special,
     scipy_stats,
     selections,
+    sets,
     shapes,
     signals,
     sorting,
@@ -52,6 +53,8 @@ DIFFERENTIABLE: list[Row] = [
     *joins.ROWS,
     *layouts.ROWS,
     *selections.ROWS,
+    *sets.ROWS,
+    *sets.RUNTIME,
     *nanstats.ROWS,
     *signals.ROWS,
     *spacings.ROWS,
@@ -81,7 +84,7 @@ DIFFERENTIABLE: list[Row] = [
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = (
-    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF
+    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF + sets.NONDIFF
 )
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
@@ -100,6 +103,8 @@ USER_FACING: list[Row] = [
     + runtime.NONDIFF
     + layouts.NONDIFF
     + polynomials.NONDIFF
+    + sets.NONDIFF
+    + sets.RUNTIME
     + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS
