@@ -106,6 +106,13 @@ from s2s.runtime.kinds import (
     without_last,
     zero_grad,
 )
+from s2s.runtime.layouts import (
+    insert_keys,
+    resize_plan,
+    rollaxis_destination,
+    unbroadcast_parts,
+    unmeshgrid,
+)
 from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
     adjugate,
@@ -174,10 +181,24 @@ from s2s.runtime.matrix_functions import (
     solve_triangular_tangent_a,
     transposed_trans,
 )
+from s2s.runtime.polynomials import (
+    poly_jacobian,
+    poly_length,
+    poly_tail,
+    polyder_matrix,
+    polyfit_grad_x,
+    polyfit_grad_y,
+    polyfit_tangent,
+    polyint_matrix,
+    roots_adjoint,
+    roots_tangent,
+    vander_plan,
+)
 from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
     einsum_grads,
+    inner_axes,
     matmul_grad_x1,
     matmul_grad_x2,
     tensordot_grad_a,
@@ -209,6 +230,11 @@ from s2s.runtime.selections import (
     unchoose,
     unselect,
 )
+from s2s.runtime.sets import (
+    occurrences_adjoint,
+    occurrences_tangent,
+    trim_key,
+)
 from s2s.runtime.shapes import (
     take_key,
     unarray,
@@ -232,6 +258,7 @@ from s2s.runtime.signals import (
     convolve_grad,
     convolve_grad_a,
     convolve_grad_v,
+    expand_at,
     linspace_t,
     trapezoid_weights,
 )
@@ -411,6 +438,21 @@ __all__ = [
     "eigh_adjoint",
     "eigvalsh_adjoint",
     "einsum_grads",
+    "inner_axes",
+    "occurrences_adjoint",
+    "occurrences_tangent",
+    "trim_key",
+    "poly_jacobian",
+    "poly_length",
+    "poly_tail",
+    "polyder_matrix",
+    "polyfit_grad_x",
+    "polyfit_grad_y",
+    "polyfit_tangent",
+    "polyint_matrix",
+    "roots_adjoint",
+    "roots_tangent",
+    "vander_plan",
     "either",
     "exclusive_products",
     "expand_reduced",
@@ -557,6 +599,12 @@ __all__ = [
     "convolve_grad_v",
     "convolution",
     "linspace_t",
+    "expand_at",
+    "insert_keys",
+    "resize_plan",
+    "rollaxis_destination",
+    "unbroadcast_parts",
+    "unmeshgrid",
     "trapezoid_weights",
     "choose_parts",
     "average_weights",

@@ -10,6 +10,7 @@ from rows import (
     interpolation,
     joins,
     keywords,
+    layouts,
     linalg,
     linalg_adjoints,
     linalg_api,
@@ -19,6 +20,7 @@ from rows import (
     multi,
     nanstats,
     nondiff,
+    polynomials,
     products,
     pymath,
     quantiles,
@@ -32,9 +34,11 @@ from rows import (
     scipy_special,
     scipy_stats,
     selections,
+    sets,
     shapes,
     signals,
     sorting,
+    spacings,
     statistics,
     tilings,
     ufunc_at,
@@ -56,9 +60,15 @@ DIFFERENTIABLE: list[Row] = [
     *statistics.ROWS,
     *tilings.ROWS,
     *joins.ROWS,
+    *layouts.ROWS,
     *selections.ROWS,
+    *sets.ROWS,
+    *sets.RUNTIME,
     *nanstats.ROWS,
     *signals.ROWS,
+    *spacings.ROWS,
+    *polynomials.ROWS,
+    *spacings.RUNTIME,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
@@ -83,7 +93,9 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_linalg.ROWS,
     *pymath.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
+PIECEWISE_CONSTANT: list[Row] = (
+    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF + sets.NONDIFF
+)
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
@@ -99,6 +111,11 @@ USER_FACING: list[Row] = [
     + runtime_structures.ROWS
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
+    + layouts.NONDIFF
+    + polynomials.NONDIFF
+    + sets.NONDIFF
+    + sets.RUNTIME
+    + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
