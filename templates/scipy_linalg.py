@@ -1,10 +1,12 @@
-"""``scipy.linalg``: expm, sqrtm, solve_sylvester and solve_triangular (real 2-D matrices).
+"""``scipy.linalg``: expm, sqrtm, solve_sylvester, solve_triangular, and the factor-then-solve
+pairs cho_factor/cho_solve and lu_factor/lu_solve (real 2-D matrices).
 
 Loaded only once scipy is imported (``s2s.registry.OPTIONAL_RULES``). Bodies call scipy.linalg
 itself (``_s2s.lib.scipy.linalg``), so the Sylvester solves of ``sqrtm``'s rule go through
-``solve_sylvester``'s rule at second order. Not covered: ``cho_factor``/``cho_solve`` and
-``lu_factor``/``lu_solve`` (their factor is a packed tuple with pivots; a call raises
-``NoRuleError``).
+``solve_sylvester``'s rule at second order. A factorization's tuple (``(c, lower)``, ``(lu,
+piv)``) flows into its solve as a tuple of names, whether bound (``f = cho_factor(a)``) or
+nested (``cho_solve(cho_factor(a), b)``): the solve's gradient reaches the factor, and the
+factorization's rule carries it on to the matrix (helpers in ``s2s.runtime.factored``).
 """
 
 import numpy as np
@@ -75,3 +77,63 @@ def solve_triangular_tangent(
     d[result] += linalg.solve_triangular(
         a, d[b], trans=trans, lower=lower, unit_diagonal=unit_diagonal
     )
+
+
+# -- factor-then-solve pairs: the factor tuple flows from the factorization to the solve ----------
+
+MURRAY = 'Murray 2016, "Differentiation of the Cholesky decomposition"'
+DE_HOOG = 'de Hoog, Anderssen and Lukas 2011, "Differentiation of matrix functionals using LU"'
+FACTOR = ("lower", "overwrite_a", "check_finite")
+SOLVE = ("overwrite_b", "check_finite")
+
+
+@adjoint(linalg.cho_factor, outputs=2, structural=FACTOR, source=MURRAY + ", symmetrized")
+def cho_factor(c, is_lower, a, lower=False, overwrite_a=False, check_finite=True):
+    d[a] = rt.cho_factor_adjoint(d[c], c, is_lower)
+
+
+@tangent(linalg.cho_factor, source=MURRAY + ": dL = L Phi(L^-1 dA L^-T)")
+def cho_factor_tangent(c, is_lower, a, lower=False, overwrite_a=False, check_finite=True):
+    d[c] = rt.cho_factor_tangent(d[a], c, is_lower)
+
+
+@adjoint(linalg.cho_solve, structural=SOLVE, source=GILES + ", 2.3.1, through A = L L^T")
+def cho_solve(result, c_and_lower, b, overwrite_b=False, check_finite=True):
+    d_b = linalg.cho_solve(c_and_lower, d[result])
+    d[c_and_lower] = (rt.cho_solve_grad_c(d_b, result, c_and_lower), None)
+    d[b] = d_b
+
+
+@tangent(linalg.cho_solve, source=GILES + ", 2.3.1: dx = A^-1 (db - dA x), dA = dL L^T + L dL^T")
+def cho_solve_tangent(result, c_and_lower, b, overwrite_b=False, check_finite=True):
+    d[result] += rt.cho_solve_tangent_c(d[c_and_lower], result, c_and_lower)
+    d[result] += linalg.cho_solve(c_and_lower, d[b])
+
+
+@adjoint(linalg.lu_factor, outputs=2, structural=FACTOR, source=DE_HOOG + ", section 3")
+def lu_factor(lu, piv, a, overwrite_a=False, check_finite=True):
+    d[a] = rt.lu_factor_adjoint(d[lu], lu, piv)
+
+
+@tangent(
+    linalg.lu_factor, source=DE_HOOG + ": F = L^-1 P^T dA U^-1, dL = L tril(F, -1), dU = triu(F) U"
+)
+def lu_factor_tangent(lu, piv, a, overwrite_a=False, check_finite=True):
+    d[lu] = rt.lu_factor_tangent(d[a], lu, piv)
+
+
+@adjoint(
+    linalg.lu_solve, structural=("trans",) + SOLVE, source=GILES + ", 2.3.1, through A = P L U"
+)
+def lu_solve(result, lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    d_b = linalg.lu_solve(lu_and_piv, d[result], trans=rt.transposed_trans(trans))
+    d[lu_and_piv] = (rt.lu_solve_grad_lu(d_b, result, lu_and_piv, trans), None)
+    d[b] = d_b
+
+
+@tangent(
+    linalg.lu_solve, source=GILES + ", 2.3.1: dx = op(A)^-1 (db - op(dA) x), dA = P (dL U + L dU)"
+)
+def lu_solve_tangent(result, lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    d[result] += rt.lu_solve_tangent_lu(d[lu_and_piv], result, lu_and_piv, trans)
+    d[result] += linalg.lu_solve(lu_and_piv, d[b], trans=trans)

@@ -64,6 +64,10 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_grad_a",
     "scipy.linalg.expm": NEEDS + "expm_frechet",
     "scipy.linalg.solve_triangular": NEEDS + "solve_triangular_grad_a",
+    "scipy.linalg.cho_factor": NEEDS + "cho_solve_grad_c, cho_factor_adjoint",
+    "scipy.linalg.cho_solve": NEEDS + "cho_solve_grad_c",
+    "scipy.linalg.lu_factor": NEEDS + "lu_solve_grad_lu, lu_factor_adjoint",
+    "scipy.linalg.lu_solve": NEEDS + "lu_solve_grad_lu",
 }
 
 

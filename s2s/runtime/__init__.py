@@ -46,6 +46,16 @@ from s2s.runtime.decompositions import (
     svd_adjoint,
     svdvals_adjoint,
 )
+from s2s.runtime.factored import (
+    cho_factor_adjoint,
+    cho_factor_tangent,
+    cho_solve_grad_c,
+    cho_solve_tangent_c,
+    lu_factor_adjoint,
+    lu_factor_tangent,
+    lu_solve_grad_lu,
+    lu_solve_tangent_lu,
+)
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -547,4 +557,12 @@ __all__ = [
     "solve_triangular_grad_a",
     "solve_triangular_tangent_a",
     "transposed_trans",
+    "cho_factor_adjoint",
+    "cho_factor_tangent",
+    "cho_solve_grad_c",
+    "cho_solve_tangent_c",
+    "lu_factor_adjoint",
+    "lu_factor_tangent",
+    "lu_solve_grad_lu",
+    "lu_solve_tangent_lu",
 ]

@@ -67,3 +67,33 @@ if linalg is not None:
             tag="unit",
         ),  # fmt: skip
     ]
+    ROWS += [  # a factor flows into its solve: the gradient reaches the matrix through both
+        R(
+            linalg.cho_factor,
+            lambda a, b: linalg.cho_solve(linalg.cho_factor(a), b),
+            spd(3),
+            normal(3),
+        ),
+        R(
+            linalg.cho_solve,
+            lambda a, b: linalg.cho_solve(linalg.cho_factor(a, lower=True), b),
+            spd(3),
+            normal(3, 2),
+            tag="lower",
+        ),
+        R(linalg.cho_factor, lambda a: linalg.cho_factor(a)[0], spd(3), tag="factor"),
+        R(
+            linalg.lu_factor,
+            lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),
+            wellcond(3, 3),
+            normal(3),
+        ),
+        R(
+            linalg.lu_solve,
+            lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b, trans=1),
+            wellcond(4, 4),
+            normal(4, 2),
+            tag="trans",
+        ),
+        R(linalg.lu_factor, lambda a: linalg.lu_factor(a)[0], normal(4, 4), tag="factor"),
+    ]
