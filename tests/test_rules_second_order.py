@@ -68,6 +68,15 @@ UNSUPPORTED: dict[str, str] = {
     "scipy.linalg.cho_solve": NEEDS + "cho_solve_grad_c",
     "scipy.linalg.lu_factor": NEEDS + "lu_solve_grad_lu, lu_factor_adjoint",
     "scipy.linalg.lu_solve": NEEDS + "lu_solve_grad_lu",
+    "scipy.linalg.solve": NEEDS + "scipy_solve_grad_a",
+    "scipy.linalg.inv": NEEDS + "general_matrix (the assume_a check)",
+    "scipy.linalg.det": NEEDS + "lapack_ready (the float16 cast)",
+    "scipy.linalg.cholesky": NEEDS + "cholesky_adjoint",
+    "scipy.linalg.eigh": NEEDS + "lapack_ready, scipy_eigh_adjoint",
+    "scipy.linalg.svd": NEEDS + "lapack_ready, svd_adjoint",
+    "scipy.linalg.qr": NEEDS + "qr_adjoint",
+    "scipy.linalg.lu": NEEDS + "scipy_lu_adjoint",
+    "scipy.linalg.logm": NEEDS + "logm_frechet",
 }
 
 

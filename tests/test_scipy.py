@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from located import assert_located
+from located import assert_located, where
 
 import s2s
 from s2s import registry
@@ -146,3 +146,22 @@ def test_a_factor_tuple_flows_into_its_solve_and_the_gradient_reaches_the_matrix
     _, tangent = s2s.jvp(f, wrt=0)(a, b, e)
     np.testing.assert_allclose(tangent, fd, rtol=1e-7)
     assert "_solve((" in s2s.grad(f).source  # the tuple rebuilt from its named items
+
+
+def solve_pos(a, b):
+    return np.sum(linalg.solve(a, b, assume_a="pos"))  # MARK solve
+
+
+def eigh_general(a, b):
+    w, v = linalg.eigh(a, b)  # MARK eigh
+    return np.sum(w)
+
+
+@pytest.mark.parametrize("f, match", [(solve_pos, "assume_a='pos'"), (eigh_general, "generalized")])
+def test_a_scipy_linalg_option_the_rule_does_not_differentiate_is_refused_at_its_line(f, match):
+    a = 3 * np.eye(3) + 0.1
+    with pytest.raises(s2s.UnsupportedArgumentError, match=match) as info:
+        s2s.grad(f)(a, np.eye(3))
+    assert where(f, "# MARK") in "\n".join(info.value.__notes__)
+    with pytest.raises(s2s.UnsupportedArgumentError, match=match):
+        s2s.jvp(f, wrt=0)(a, np.eye(3), np.eye(3))

@@ -188,6 +188,18 @@ from s2s.runtime.reductions import (
     unreduce,
     var_adjoint,
 )
+from s2s.runtime.scipy_matrix import (
+    general_matrix,
+    lapack_ready,
+    logm_frechet,
+    scipy_eigh_adjoint,
+    scipy_eigh_tangent,
+    scipy_lu_adjoint,
+    scipy_lu_tangent,
+    scipy_qr_mode,
+    scipy_solve_grad_a,
+    scipy_solve_tangent_a,
+)
 from s2s.runtime.selections import (
     average_weights,
     choose_parts,
@@ -565,4 +577,14 @@ __all__ = [
     "lu_factor_tangent",
     "lu_solve_grad_lu",
     "lu_solve_tangent_lu",
+    "general_matrix",
+    "lapack_ready",
+    "logm_frechet",
+    "scipy_eigh_adjoint",
+    "scipy_eigh_tangent",
+    "scipy_lu_adjoint",
+    "scipy_lu_tangent",
+    "scipy_qr_mode",
+    "scipy_solve_grad_a",
+    "scipy_solve_tangent_a",
 ]
