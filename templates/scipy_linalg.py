@@ -319,9 +319,9 @@ def lu_tangent(p, low, up, a, permute_l=False, overwrite_a=False, check_finite=T
 
 @adjoint(linalg.logm, structural=("disp",), source=HIGHAM_BLOCK + "; adjoint L(A^T, G) (3.2)")
 def logm(result, A, disp=None):
-    d[A] = rt.logm_frechet(np.transpose(A), d[result])
+    d[A] = rt.logm_frechet(np.transpose(A), d[result], disp)
 
 
 @tangent(linalg.logm, source=HIGHAM_BLOCK)
 def logm_tangent(result, A, disp=None):
-    d[result] += rt.logm_frechet(A, d[A])
+    d[result] += rt.logm_frechet(A, d[A], disp)

@@ -149,10 +149,14 @@ def scipy_lu_tangent(t: Any, p: Any, low: Any, up: Any, permute_l: Any, p_indice
     return low @ np.tril(f, -1), np.triu(f) @ up
 
 
-def logm_frechet(a: Any, e: Any) -> np.ndarray:
+def logm_frechet(a: Any, e: Any, disp: Any = None) -> np.ndarray:
     """``L_log(a, e)``: the upper-right block of ``logm([[a, e], [0, a]])`` (Higham 2008,
-    theorem 3.6), real for a real ``a`` whose logm is real."""
+    theorem 3.6), real for a real ``a`` whose logm is real. ``disp=False`` (scipy then returns
+    the pair ``(logm, error estimate)``) is refused."""
     from scipy import linalg
+
+    if disp is False:
+        _refuse("logm", "disp=False (a pair of outputs)", "call logm(a) without disp")
 
     a, e = np.asarray(a), np.asarray(e)
     n = a.shape[-1]

@@ -145,3 +145,100 @@ if linalg is not None:
         R(linalg.lu, lambda a: linalg.lu(a, p_indices=True)[2], normal(4, 4), tag="indices"),
         R(linalg.logm, lambda a: linalg.logm(a), spd_general(3)),
     ]
+    ROWS += [  # every keyword by name (test_every_keyword_form_has_a_row), defaults where refused
+        R(
+            linalg.cho_factor,
+            lambda a, b: linalg.cho_solve(
+                linalg.cho_factor(a, lower=False, overwrite_a=False, check_finite=True),
+                b,
+                overwrite_b=False,
+                check_finite=False,
+            ),
+            spd(3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.lu_factor,
+            lambda a, b: linalg.lu_solve(
+                linalg.lu_factor(a, overwrite_a=False, check_finite=True),
+                b,
+                trans=0,
+                overwrite_b=False,
+                check_finite=False,
+            ),
+            wellcond(3, 3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.solve,
+            lambda a, b: linalg.solve(
+                a, b, lower=False, overwrite_a=False, overwrite_b=False, assume_a="gen"
+            ),
+            wellcond(3, 3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.inv,
+            lambda a: linalg.inv(
+                a, overwrite_a=False, check_finite=True, assume_a=None, lower=False
+            ),
+            wellcond(3, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.det,
+            lambda a: linalg.det(a, overwrite_a=False, check_finite=True),
+            normal(3, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.cholesky,
+            lambda a: linalg.cholesky(a, overwrite_a=False, check_finite=True),
+            spd(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.eigh,
+            lambda a: linalg.eigh(
+                a,
+                b=None,
+                lower=False,
+                eigvals_only=True,
+                overwrite_a=False,
+                overwrite_b=False,
+                type=1,
+                check_finite=True,
+                subset_by_index=None,
+                subset_by_value=None,
+                driver=None,
+            ),  # fmt: skip
+            symmetric(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.svd,
+            lambda a: linalg.svd(
+                a, compute_uv=False, overwrite_a=False, check_finite=True, lapack_driver="gesvd"
+            ),
+            normal(3, 4),
+            tag="keywords",
+        ),
+        R(
+            linalg.qr,
+            lambda a: linalg.qr(
+                a, overwrite_a=False, lwork=None, mode="economic", pivoting=False, check_finite=True
+            )[1],
+            normal(4, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.lu,
+            lambda a: linalg.lu(a, permute_l=False, overwrite_a=False, check_finite=True)[2],
+            normal(3, 3),
+            tag="keywords",
+        ),
+        R(linalg.logm, lambda a: linalg.logm(a, disp=True), spd_general(3), tag="keywords"),
+    ]
