@@ -165,3 +165,16 @@ def test_a_scipy_linalg_option_the_rule_does_not_differentiate_is_refused_at_its
     assert where(f, "# MARK") in "\n".join(info.value.__notes__)
     with pytest.raises(s2s.UnsupportedArgumentError, match=match):
         s2s.jvp(f, wrt=0)(a, np.eye(3), np.eye(3))
+
+
+def gamma_ppf(q, a):
+    return np.sum(stats.gamma.ppf(q, a))  # MARK ppf
+
+
+def test_a_quantile_shape_without_a_closed_form_is_refused_and_q_goes_through():
+    q, a = np.array([0.2, 0.7]), np.float64(2.5)
+    with pytest.raises(s2s.UnsupportedArgumentError, match="incomplete beta or gamma") as info:
+        s2s.grad(gamma_ppf, wrt=("q", "a"))(q, a)
+    assert_located(info.value, gamma_ppf, "# MARK", "stop_gradient")
+    g = s2s.grad(gamma_ppf, wrt="q")(q, a)
+    np.testing.assert_allclose(g, 1 / stats.gamma.pdf(stats.gamma.ppf(q, a), a), rtol=1e-12)

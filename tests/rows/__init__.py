@@ -24,8 +24,10 @@ from rows import (
     runtime_structures,
     scipy_discrete,
     scipy_linalg,
+    scipy_quantiles,
     scipy_special,
     scipy_stats,
+    scipy_tails,
     selections,
     shapes,
     signals,
@@ -71,6 +73,8 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
     *scipy_linalg.ROWS,
+    *scipy_tails.ROWS,
+    *scipy_quantiles.ROWS,
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
@@ -93,5 +97,7 @@ USER_FACING: list[Row] = [
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
     + scipy_linalg.ROWS
+    + scipy_tails.ROWS
+    + scipy_quantiles.ROWS
     + pymath.ROWS
 ]
