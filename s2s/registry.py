@@ -316,7 +316,8 @@ _LOADED = False
 OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
     "scipy": tuple(
         f"s2s.templates.scipy_{m}"
-        for m in ("special", "stats", "tails", "quantiles", "discrete", "linalg")
+        for m in ("special", "stats", "tails", "quantiles", "multivariate", "discrete")
+        + ("linalg",)
     ),
 }
 _OPTIONAL_PENDING = dict(OPTIONAL_RULES)

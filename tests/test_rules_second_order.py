@@ -77,6 +77,10 @@ UNSUPPORTED: dict[str, str] = {
     "scipy.linalg.qr": NEEDS + "qr_adjoint",
     "scipy.linalg.lu": NEEDS + "scipy_lu_adjoint",
     "scipy.linalg.logm": NEEDS + "logm_frechet",
+    "scipy.stats.multivariate_normal.logpdf": NEEDS + "mvn_logpdf_adjoint",
+    "scipy.stats.multivariate_normal.pdf": NEEDS + "mvn_logpdf_adjoint",
+    "scipy.stats.dirichlet.logpdf": NEEDS + "dirichlet_logpdf_adjoint",
+    "scipy.stats.dirichlet.pdf": NEEDS + "dirichlet_logpdf_adjoint",
 }
 
 

@@ -178,3 +178,29 @@ def test_a_quantile_shape_without_a_closed_form_is_refused_and_q_goes_through():
     assert_located(info.value, gamma_ppf, "# MARK", "stop_gradient")
     g = s2s.grad(gamma_ppf, wrt="q")(q, a)
     np.testing.assert_allclose(g, 1 / stats.gamma.pdf(stats.gamma.ppf(q, a), a), rtol=1e-12)
+
+
+def gaussian_fit(x, m, c):
+    return -np.sum(stats.multivariate_normal.logpdf(x, m, c))
+
+
+def test_a_gaussian_fit_gradient_in_mean_and_cov_is_the_closed_form():
+    rng = np.random.default_rng(5)
+    x, m = rng.standard_normal((6, 3)), rng.standard_normal(3)
+    a = rng.standard_normal((3, 3))
+    c = a @ a.T + 3 * np.eye(3)
+    dm, dc = s2s.grad(gaussian_fit, wrt=("m", "c"))(x, m, c)
+    p = np.linalg.inv(c)
+    r = (x - m) @ p
+    np.testing.assert_allclose(dm, -np.sum(r, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dc, 0.5 * (len(x) * p - r.T @ r), rtol=1e-12)
+
+
+def dirichlet_short(x, alpha):
+    return stats.dirichlet.logpdf(x, alpha)  # MARK dirichlet
+
+
+def test_a_dirichlet_point_without_its_last_component_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="K - 1 components") as info:
+        s2s.grad(dirichlet_short, wrt="alpha")(np.array([0.2, 0.3]), np.array([1.5, 2.0, 3.0]))
+    assert where(dirichlet_short, "# MARK") in "\n".join(info.value.__notes__)

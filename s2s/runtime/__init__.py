@@ -165,6 +165,12 @@ from s2s.runtime.matrix_functions import (
     solve_triangular_tangent_a,
     transposed_trans,
 )
+from s2s.runtime.multivariate import (
+    dirichlet_logpdf_adjoint,
+    dirichlet_logpdf_tangent,
+    mvn_logpdf_adjoint,
+    mvn_logpdf_tangent,
+)
 from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
@@ -587,4 +593,8 @@ __all__ = [
     "scipy_qr_mode",
     "scipy_solve_grad_a",
     "scipy_solve_tangent_a",
+    "dirichlet_logpdf_adjoint",
+    "dirichlet_logpdf_tangent",
+    "mvn_logpdf_adjoint",
+    "mvn_logpdf_tangent",
 ]

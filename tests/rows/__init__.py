@@ -24,6 +24,7 @@ from rows import (
     runtime_structures,
     scipy_discrete,
     scipy_linalg,
+    scipy_multivariate,
     scipy_quantiles,
     scipy_special,
     scipy_stats,
@@ -75,6 +76,7 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_linalg.ROWS,
     *scipy_tails.ROWS,
     *scipy_quantiles.ROWS,
+    *scipy_multivariate.ROWS,
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
@@ -99,5 +101,6 @@ USER_FACING: list[Row] = [
     + scipy_linalg.ROWS
     + scipy_tails.ROWS
     + scipy_quantiles.ROWS
+    + scipy_multivariate.ROWS
     + pymath.ROWS
 ]
