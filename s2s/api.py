@@ -312,10 +312,9 @@ class Derivative:
             self._warn(generated)
         try:
             result = generated.compiled.function(*args, **kwargs)
-        except S2SError:
-            raise
-        except Exception as exc:
-            note_primal_line(exc, generated)
+        except Exception as exc:  # a runtime refusal without a location gets the line too
+            if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
+                note_primal_line(exc, generated)
             raise
         if self.mode == VJP:
             value, pullback = result

@@ -77,6 +77,23 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_grad_a",
     "scipy.linalg.expm": NEEDS + "expm_frechet",
     "scipy.linalg.solve_triangular": NEEDS + "solve_triangular_grad_a",
+    "scipy.linalg.cho_factor": NEEDS + "cho_solve_grad_c, cho_factor_adjoint",
+    "scipy.linalg.cho_solve": NEEDS + "cho_solve_grad_c",
+    "scipy.linalg.lu_factor": NEEDS + "lu_solve_grad_lu, lu_factor_adjoint",
+    "scipy.linalg.lu_solve": NEEDS + "lu_solve_grad_lu",
+    "scipy.linalg.solve": NEEDS + "scipy_solve_grad_a",
+    "scipy.linalg.inv": NEEDS + "general_matrix (the assume_a check)",
+    "scipy.linalg.det": NEEDS + "lapack_ready (the float16 cast)",
+    "scipy.linalg.cholesky": NEEDS + "cholesky_adjoint",
+    "scipy.linalg.eigh": NEEDS + "lapack_ready, scipy_eigh_adjoint",
+    "scipy.linalg.svd": NEEDS + "lapack_ready, svd_adjoint",
+    "scipy.linalg.qr": NEEDS + "qr_adjoint",
+    "scipy.linalg.lu": NEEDS + "scipy_lu_adjoint",
+    "scipy.linalg.logm": NEEDS + "logm_frechet",
+    "scipy.stats.multivariate_normal.logpdf": NEEDS + "mvn_logpdf_adjoint",
+    "scipy.stats.multivariate_normal.pdf": NEEDS + "mvn_logpdf_adjoint",
+    "scipy.stats.dirichlet.logpdf": NEEDS + "dirichlet_logpdf_adjoint",
+    "scipy.stats.dirichlet.pdf": NEEDS + "dirichlet_logpdf_adjoint",
 }
 
 

@@ -149,7 +149,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if isinstance(node, gast.Name):
             if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
                 return copy.deepcopy(self.literals[self.env[node.id]])
-            return self.load(node)
+            return self.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
         if (
@@ -187,6 +187,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             return self.comprehension(node)
         if isinstance(node, gast.NamedExpr):
             return self.named(node)
+        if (outputs := self.outputs_tuple(node)) is not None:
+            return outputs
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)

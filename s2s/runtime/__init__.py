@@ -53,6 +53,16 @@ from s2s.runtime.decompositions import (
     svd_adjoint,
     svdvals_adjoint,
 )
+from s2s.runtime.factored import (
+    cho_factor_adjoint,
+    cho_factor_tangent,
+    cho_solve_grad_c,
+    cho_solve_tangent_c,
+    lu_factor_adjoint,
+    lu_factor_tangent,
+    lu_solve_grad_lu,
+    lu_solve_tangent_lu,
+)
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -181,6 +191,12 @@ from s2s.runtime.matrix_functions import (
     solve_triangular_tangent_a,
     transposed_trans,
 )
+from s2s.runtime.multivariate import (
+    dirichlet_logpdf_adjoint,
+    dirichlet_logpdf_tangent,
+    mvn_logpdf_adjoint,
+    mvn_logpdf_tangent,
+)
 from s2s.runtime.polynomials import (
     poly_jacobian,
     poly_length,
@@ -220,6 +236,18 @@ from s2s.runtime.reductions import (
     var_adjoint,
 )
 from s2s.runtime.scans import initial_dropped, initial_padded
+from s2s.runtime.scipy_matrix import (
+    general_matrix,
+    lapack_ready,
+    logm_frechet,
+    scipy_eigh_adjoint,
+    scipy_eigh_tangent,
+    scipy_lu_adjoint,
+    scipy_lu_tangent,
+    scipy_qr_mode,
+    scipy_solve_grad_a,
+    scipy_solve_tangent_a,
+)
 from s2s.runtime.selections import (
     average_weights,
     choose_parts,
@@ -634,4 +662,26 @@ __all__ = [
     "solve_triangular_grad_a",
     "solve_triangular_tangent_a",
     "transposed_trans",
+    "cho_factor_adjoint",
+    "cho_factor_tangent",
+    "cho_solve_grad_c",
+    "cho_solve_tangent_c",
+    "lu_factor_adjoint",
+    "lu_factor_tangent",
+    "lu_solve_grad_lu",
+    "lu_solve_tangent_lu",
+    "general_matrix",
+    "lapack_ready",
+    "logm_frechet",
+    "scipy_eigh_adjoint",
+    "scipy_eigh_tangent",
+    "scipy_lu_adjoint",
+    "scipy_lu_tangent",
+    "scipy_qr_mode",
+    "scipy_solve_grad_a",
+    "scipy_solve_tangent_a",
+    "dirichlet_logpdf_adjoint",
+    "dirichlet_logpdf_tangent",
+    "mvn_logpdf_adjoint",
+    "mvn_logpdf_tangent",
 ]

@@ -31,8 +31,11 @@ from rows import (
     runtime_structures,
     scipy_discrete,
     scipy_linalg,
+    scipy_multivariate,
+    scipy_quantiles,
     scipy_special,
     scipy_stats,
+    scipy_tails,
     selections,
     sets,
     shapes,
@@ -91,6 +94,9 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
     *scipy_linalg.ROWS,
+    *scipy_tails.ROWS,
+    *scipy_quantiles.ROWS,
+    *scipy_multivariate.ROWS,
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = (
@@ -120,5 +126,8 @@ USER_FACING: list[Row] = [
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
     + scipy_linalg.ROWS
+    + scipy_tails.ROWS
+    + scipy_quantiles.ROWS
+    + scipy_multivariate.ROWS
     + pymath.ROWS
 ]
