@@ -34,7 +34,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import ShapeValue, VType, call_signature
-from s2s.codegen.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt, is_literal
+from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, SETITEM, Marker, Stmt, is_literal
 from s2s.frontend.spellings import hashable
 
 
@@ -95,6 +95,10 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return None
     if op is COPY or op is SETITEM:
         return shape_of(stmt.args[0], types) if stmt.args else None
+    if op is CONST:  # m = 0.0 (before a loop that makes m a 0-d array): a number has shape ()
+        value = stmt.expr.value if isinstance(stmt.expr, gast.Constant) else stmt.value_hint
+        number = isinstance(value, (int, float, complex)) and value is not None
+        return () if number else None
     if isinstance(op, Marker):
         return None
     if op is operator.getitem and len(stmt.args) == 2:

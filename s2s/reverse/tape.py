@@ -521,6 +521,8 @@ class TapeSweeps(AdjointFlow):
                 body.append(assign(loop.target, self.pop()))
             return body
 
+        if self.flow:
+            out += self.zero_carried_buffers(reversed_body)
         body = self.loop_body(reversed_body)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
