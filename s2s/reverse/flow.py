@@ -192,17 +192,19 @@ class AdjointFlow:
         self.set_flow_state(before)
         out: list[gast.stmt] = []
         for var in sorted(widened[1] - before[1]):
-            zeros = self._proven_zeros(var)
+            zeros = self.proven_zeros(var)
             if zeros is None or before[0].get(var, 0):
                 continue
             out.append(assign(self.adjoint_names[var], zeros))
             self.count[var] = 2
         return out
 
-    def _proven_zeros(self, var: str) -> gast.expr | None:
+    def proven_zeros(self, var: str) -> gast.expr | None:
         """Zeros of ``var``'s proven shape in its accumulator dtype, or ``None`` if not proven."""
         known = self.activity.types.get(var)
         skip = set(self.ir.lists) | set(getattr(self, "narrow", ())) | self.call_results
+        if getattr(self.ir, "backend", NUMPY) is not NUMPY:
+            return None
         if known is None or known.shape is None or known.kind != "float" or var in skip:
             return None
         if known.dtype is None or var not in self.adjoint_names:
