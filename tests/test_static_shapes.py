@@ -278,3 +278,28 @@ def test_carried_values_of_a_float32_loop_started_from_a_number_agree():
                                                  ys.astype(np.float64))  # fmt: skip
     for g, e in zip(grads, expected, strict=True):
         assert np.allclose(g, e, rtol=1e-4)
+
+
+def gated(W, b, xs):
+    h = np.zeros(3)
+    c = np.zeros(3)
+    for t in range(xs.shape[0]):
+        z = np.dot(np.concatenate([xs[t], h]), W) + b
+        i = 1.0 / (1.0 + np.exp(-z[:3]))
+        c = i * c + np.tanh(z[3:])
+        h = np.tanh(c)
+    return np.sum(h * h)
+
+
+def test_a_concatenation_of_proven_pieces_is_proven_and_split_by_slices():
+    """``np.concatenate([xs[t], h])`` has the joined shape, so the whole LSTM-like step is
+    proven: its adjoint is slices of the cotangent, no helper, no unbroadcast, no mask."""
+    W, b, xs = 0.5 * RNG.normal(size=(5, 6)), RNG.normal(size=6), RNG.normal(size=(4, 2))
+    check(gated, W, b, xs, wrt=(0, 1))
+    derivative = s2s.grad(gated, wrt=(0, 1))
+    derivative(W, b, xs)
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    assert "[d_concatenate_1[0:2], d_concatenate_1[2:5]]" in adjoint
+    for helper in ("unconcatenate", "unbroadcast", "dot_grad", "mask_", "zeros_like_acc(z)"):
+        assert helper not in adjoint
+    assert "_np.zeros((6,), 'float64')" in adjoint
