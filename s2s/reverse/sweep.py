@@ -47,12 +47,13 @@ from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     call,
     is_comment_marker,
     live_locals,
+    names_in,
     primal_statement,
 )
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
 from s2s.frontend.parse import Primal
 from s2s.reverse.buffers import Accumulation
-from s2s.reverse.deadcode import cannot_raise
+from s2s.reverse.deadcode import cannot_raise, drop_dead_primal
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.tape import TapeSweeps
@@ -473,4 +474,7 @@ def reverse(
 
     ``functional``: the derivative will be differentiated again, so buffers are never written
     in place (scatters make new arrays) and no ``with`` block is emitted."""
-    return ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)
+    sweeps = ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)
+    if sweeps.dynamic:  # selection masks that no partial read (straight-line: optimize drops)
+        drop_dead_primal(sweeps.adjoint, {n for g in sweeps.gradients for n in names_in(g)})
+    return sweeps
