@@ -102,6 +102,8 @@ class Compiled:
     line_map: list[int | None]
     source_file: str  # the primal's file
     sites: Any = None  # what the non-finite search reads (s2s.reverse.nonfinite.Sites)
+    code: Any = None  # the primal's code object, and the helpers its sub-derivatives
+    helpers: tuple = ()  # differentiate ((code, name) pairs: s2s.siblings shows them)
 
 
 # Every compiled derivative by its generated file name, while it lives: the non-finite search
