@@ -1,27 +1,28 @@
 """The derivatives of the user's own helpers, shown beside the derivative that calls them.
 
-A call to the user's own function ``softplus`` is differentiated by a *sub-derivative*: the
-generated code calls ``_s2s.subderivative(softplus, ('z',))(z)`` (reverse mode),
-``_s2s.jvp_of(...)`` (forward mode) or ``_s2s.pullback_of(...)`` (a derivative that will be
-differentiated again). That sub-derivative is an ordinary derivative object, cached per
-(helper, wrt) and specialized per argument signature like any other, so recursion, closures,
-methods and helpers of other modules need nothing special. Its generated code is the helper's
-primal sweep with its residuals kept, and its pullback (or its tangent sweep), with ``# line N``
-comments naming the helper's own lines.
+A call to the user's own function ``softplus`` is differentiated by a *sub-derivative*: an
+ordinary derivative object, cached per (helper, wrt) and specialized per argument signature like
+any other, so recursion, closures, methods and helpers of other modules need nothing special.
+In reverse mode the factory binds a module-level helper's to a name once per specialization
+(``d_softplus = _s2s.subderivative(softplus, ('z',))``, :meth:`ReverseBuilder.helper_name`) and
+the call reads ``h, pullback_1 = d_softplus(z)``; a closure, a method, a recursive call, forward
+mode (``_s2s.jvp_of``) and higher order (``_s2s.pullback_of``) call the sub-derivative where
+they call the helper. Its generated code is the helper's primal sweep with its residuals kept
+and its pullback (or its tangent sweep), with ``# line N`` comments naming the helper's lines.
 
-``with_siblings(source, compiled)`` appends that code to ``.source`` as sibling functions, after
-the caller's own factory (whose text is left as it runs, so its line numbers stay those of
+``with_siblings(source, compiled, kind)`` appends that code to ``.source`` as sibling functions,
+after the caller's factory (whose text is left as it runs, so its line numbers stay those of
 tracebacks)::
 
     def _make(_np, _s2s):
+        d_softplus = _s2s.subderivative(softplus, ('z',))
         def d_loss(w, x):
             ...
-            h, pullback_1 = _s2s.subderivative(softplus, ('z',))(matmul_1)
+            h, pullback_1 = d_softplus(matmul_1)
             ...
         return d_loss
 
-    # sibling: the VJP of softplus (helper.py:2), which _s2s.subderivative(softplus, ('z',))
-    # runs, as generated for its latest call
+    # sibling: the VJP of softplus (helper.py:2), as generated for its latest call
     def d_softplus(z):
         ...
         def pullback(cotangent):
@@ -29,9 +30,9 @@ tracebacks)::
         return log1p_1, pullback
 
 Each helper is shown once however many times it is called, its own helpers after it (a
-recursive helper, or one that calls back into the caller, is named and not shown twice). A
-helper not yet called has no specialization yet: a comment says so. The text depends only on
-the derivatives' latest specializations, so it is deterministic for a given sequence of calls.
+recursive helper is shown once). A helper not yet called has no specialization yet: its line
+says so. The text depends only on the derivatives' latest specializations, so it is
+deterministic for a given sequence of calls.
 """
 
 from __future__ import annotations
@@ -42,12 +43,8 @@ from typing import Any
 
 from s2s.runtime import core, tangents
 
-# the runtime function each kind of caller calls, and the cache its sub-derivatives live in
-_CALLS = {
-    "vjp": ("_s2s.subderivative", "VJP"),
-    "jvp": ("_s2s.jvp_of", "JVP"),
-    "pullback": ("_s2s.pullback_of", "pullback"),
-}
+# what each kind of sub-derivative is called in the text
+_WHAT = {"vjp": "VJP", "jvp": "JVP", "pullback": "pullback"}
 
 
 def helper_code(callee: Any) -> types.CodeType | None:
@@ -121,22 +118,21 @@ def with_siblings(source: str, compiled: Any, kind: str) -> str:
     pending = [(compiled, helper, name) for helper, name in getattr(compiled, "helpers", ())]
     while pending:
         caller, helper, name = pending.pop(0)
-        function, what = _CALLS[kind]
-        runs = f", which {function}({name}, ...) runs" if isinstance(helper, types.CodeType) else ""
-        head = f"# sibling: the {what} of {name}{_where(helper)}{runs}"
+        what = _WHAT[kind]
+        head = f"# sibling: the {what} of {name}{_where(helper)}"
         generated = None
         for derivative in reversed(_derivatives(kind, helper, caller.filename)):
             generated = _latest(derivative)
             if generated is not None:
                 break
         if generated is None:
-            parts.append(f"\n{head}\n# (not generated yet: it is specialized at its first call)\n")
+            parts.append(f"\n{head}: not generated yet (it is specialized at its first call)\n")
             continue
         if id(generated) in seen:
             continue
         seen.add(id(generated))
         shown = generated.compiled
-        parts.append(f"\n{head}\n# as generated for its latest call\n{_inner(shown.source)}")
+        parts.append(f"\n{head}, as generated for its latest call\n{_inner(shown.source)}")
         # a helper's own helpers: its generated code calls the same kind of sub-derivative
         pending += [(shown, h, n) for h, n in getattr(shown, "helpers", ())]
     return "".join(parts)

@@ -61,6 +61,8 @@ class Writer:
     use_astor: bool = True
     lines: list[str] = field(default_factory=list)
     primal_lines: list[int | None] = field(default_factory=list)
+    # names the factory binds to a helper's sub-derivative: name -> (function, wrt)
+    helpers: dict[str, tuple] = field(default_factory=dict)
 
     def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
         for part in text.split("\n"):
@@ -140,6 +142,8 @@ def compile_factory(
             cells.append(types.CellType(namespace))
         elif var == "_s2s":
             cells.append(types.CellType(runtime))
+        elif var in writer.helpers:  # d_softplus = _s2s.subderivative(softplus, ('z',))
+            cells.append(types.CellType(runtime.subderivative(*writer.helpers[var])))
         else:
             cells.append(primal.__closure__[free.index(var)])
     function = types.FunctionType(

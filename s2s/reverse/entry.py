@@ -211,6 +211,9 @@ def write_derivative(
     writer = Writer()
     free = [v for v in func.__code__.co_freevars if v not in ("_np", "_s2s")]  # a derivative's
     writer.line(f"def _make({', '.join(['_np', '_s2s'] + free)}):", 0)
+    for bound, (function, written, wrt) in sweeps.helpers.items():  # s2s/siblings.py
+        writer.line(f"{bound} = _s2s.subderivative({written}, {wrt!r})", 1)
+        writer.helpers[bound] = (function, wrt)
     writer.line(f"def {fname}({signature_text(params or ir.params)}):", 1)
     title = getattr(func, "__s2s_title__", None) or func.__qualname__
     writer.line(
