@@ -159,3 +159,44 @@ def test_a_helper_not_called_yet_is_named():
     assert "not generated yet (it is specialized at its first call)" in heads[0]
     d(np.ones(2), True)
     assert "\ndef d_only_in_a_branch(z):\n" in d.source
+
+
+def cube(z):
+    return z**3
+
+
+def square(z):
+    return z * z
+
+
+swapped = square
+
+
+def calls_swapped(w):
+    return np.sum(swapped(w))
+
+
+def test_a_rebound_helper_regenerates_the_factorys_binding():
+    global swapped
+    w = np.array([0.5, -1.0, 2.0])
+    d = s2s.grad(calls_swapped)
+    np.testing.assert_allclose(d(w), 2 * w)
+    assert "    d_square = _s2s.subderivative(square, ('z',))\n" not in d.source  # named swapped
+    assert "    d_square = _s2s.subderivative(swapped, ('z',))\n" in d.source
+    try:
+        swapped = cube
+        np.testing.assert_allclose(d(w), 3 * w**2)  # the cached path re-reads the target
+        assert "    d_cube = _s2s.subderivative(swapped, ('z',))\n" in d.source
+        check(calls_swapped, w)
+    finally:
+        swapped = square
+
+
+def test_forward_mode_binds_the_helpers_jvp_in_the_factory():
+    j = s2s.jvp(uses_twice, wrt=0)
+    w, x = np.linspace(0.1, 0.9, 3), np.linspace(-1, 1, 12).reshape(4, 3)
+    j(w, x, np.ones(3))
+    source = j.source
+    assert "    jvp_softplus = _s2s.jvp_of(softplus, ('z',))\n" in source
+    assert source.count("jvp_softplus(") == 3  # two calls, and the sibling def below
+    assert "_s2s.jvp_of(softplus, ('z',))(" not in source

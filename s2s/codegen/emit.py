@@ -61,7 +61,7 @@ class Writer:
     use_astor: bool = True
     lines: list[str] = field(default_factory=list)
     primal_lines: list[int | None] = field(default_factory=list)
-    # names the factory binds to a helper's sub-derivative: name -> (function, wrt)
+    # names the factory binds to a helper's sub-derivative: name -> (maker, function, wrt)
     helpers: dict[str, tuple] = field(default_factory=dict)
 
     def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
@@ -143,7 +143,8 @@ def compile_factory(
         elif var == "_s2s":
             cells.append(types.CellType(runtime))
         elif var in writer.helpers:  # d_softplus = _s2s.subderivative(softplus, ('z',))
-            cells.append(types.CellType(runtime.subderivative(*writer.helpers[var])))
+            maker, function, wrt = writer.helpers[var]
+            cells.append(types.CellType(getattr(runtime, maker)(function, wrt)))
         else:
             cells.append(primal.__closure__[free.index(var)])
     function = types.FunctionType(

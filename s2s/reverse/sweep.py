@@ -18,7 +18,6 @@ d_x = d_x + d_y * _np.cos(x)
 from __future__ import annotations
 
 import copy
-import types
 from typing import Any
 
 import gast
@@ -27,6 +26,7 @@ from s2s import registry, runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.dtypes import VType
 from s2s.analysis.narrowing import narrowed_adjoints
+from s2s.codegen.helpers import helper_name
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -78,7 +78,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
         self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
-        self.helpers: dict[str, tuple] = {}  # those called by name: see helper_name
+        self.helpers: dict[str, tuple] = {}  # those called by name: s2s/codegen/helpers.py
         self.call_results = {  # values of the user's functions and runtime helpers' lists of
             t
             for i, s in enumerate(flat)
@@ -115,7 +115,11 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             return node
         pullback = self.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
-        helper = self.helper_name(stmt, binding)
+        helper = None
+        if not self.functional:  # d_softplus(z); code differentiated again calls as written
+            helper = helper_name(self.helpers, self.names, self.primal.func, stmt.expr.func,
+                                 binding.callee, tuple(binding.active_params), "subderivative",
+                                 "d_", "d_" + self.ir.name)  # fmt: skip
         if helper is not None:
             derivative = name(helper)
         else:
@@ -129,35 +133,6 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         pair = gast.Tuple(elts=[outputs, gast.Name(pullback, gast.Store(), None, None)],
                           ctx=gast.Store())  # fmt: skip
         return gast.Assign(targets=[pair], value=value, type_comment=None)
-
-    def helper_name(self, stmt: Stmt, binding: Any) -> str | None:
-        """The name the derivative's factory binds to the sub-derivative of a module-level
-        function of the user's (``d_softplus``), so the call reads ``d_softplus(z)``; the
-        factory's line ``d_softplus = _s2s.subderivative(softplus, ('z',))`` runs once per
-        specialization, which regenerates when ``softplus`` is rebound. ``None`` (called
-        through ``_s2s.subderivative`` where it is called) for a closure, a method, a local
-        or argument, a recursive call, and generated code differentiated again."""
-        func, callee = stmt.expr.func, binding.callee
-        if self.functional or not isinstance(func, gast.Name) or not callable(callee):
-            return None
-        if not isinstance(callee, types.FunctionType) or callee.__closure__ is not None:
-            return None
-        primal = self.primal.func
-        code = primal.__code__
-        local = code.co_varnames + code.co_freevars + code.co_cellvars
-        if callee.__code__ is code or func.id in local:
-            return None
-        if primal.__globals__.get(func.id) is not callee:
-            return None
-        wrt = tuple(binding.active_params)
-        for bound, (function, _, bound_wrt) in self.helpers.items():
-            if function is callee and bound_wrt == wrt:
-                return bound
-        bound = self.names.fresh("d_" + callee.__name__)
-        if bound == "d_" + self.ir.name:  # a helper of the primal's name, from another module
-            bound = self.names.fresh("d_" + callee.__name__)
-        self.helpers[bound] = (callee, func.id, wrt)
-        return bound
 
     def pullback_of(self, stmt: Stmt) -> str:
         """The name holding the pullback of a call to the user's own function."""
