@@ -95,6 +95,16 @@ def test_a_recursive_helper_is_shown_once():
     heads = siblings(d.source)
     assert len(heads) == 1 and "the VJP of countdown" in heads[0]
     assert d.source.count("\ndef d_countdown(x, n):\n") == 1
+    # emitted once, called by name at each depth (the name is not the emitted function's)
+    assert "    d_countdown_2 = _s2s.subderivative(countdown, ('x',))\n" in d.source
+    assert "result, pullback_1 = d_countdown_2(sin_1, subtract_1)" in d.source
+    j = s2s.jvp(countdown, wrt=0)
+    v = np.array([1.0, 0.5, -2.0])
+    _, tangent = j(x, 3, v)
+    h = 1e-6
+    expected = (countdown(x + h * v, 3) - countdown(x - h * v, 3)) / (2 * h)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-6)
+    assert "    jvp_countdown_2 = _s2s.jvp_of(countdown, ('x',))\n" in j.source
 
 
 def test_a_nested_def_and_a_method_of_the_users_class():

@@ -41,12 +41,14 @@ def helper_name(
     ``helpers`` (name -> (callee, name as written, wrt, maker)), never ``own`` (the emitted
     function's name: a helper of the primal's name from another module). ``None`` where the
     call must reach its sub-derivative where it is made: a closure, a method, a local or an
-    argument, a recursive call, anything but a plain function named by a primal's global."""
+    argument, anything but a plain function named by a primal's global. A recursive call is
+    bound too (``d_rec_2 = _s2s.subderivative(rec, ('x',))``: the cached sub-derivative, which
+    binding does not specialize, so the recursion unfolds call by call as before)."""
     if not isinstance(func, gast.Name) or not isinstance(callee, types.FunctionType):
         return None
     code = primal.__code__
     local = code.co_varnames + code.co_freevars + code.co_cellvars
-    if callee.__closure__ is not None or callee.__code__ is code or func.id in local:
+    if callee.__closure__ is not None or func.id in local:
         return None
     if primal.__globals__.get(func.id) is not callee:
         return None
