@@ -90,11 +90,9 @@ def _derivatives(kind: str, helper: Any, filename: str) -> list[Any]:
 
 
 def _latest(derivative: Any) -> Any:
-    """The latest specialization (``Generated``) of a derivative object, or ``None``."""
-    latest = getattr(derivative, "_latest", None)
-    if latest is None and hasattr(derivative, "_specializations"):
-        latest = derivative._specializations().get("latest")
-    return latest
+    """The latest specialization (``Generated``) of a derivative object, or ``None`` (not
+    called yet; reading it specializes nothing)."""
+    return getattr(derivative, "_latest", None)
 
 
 def _inner(source: str) -> str:
@@ -140,7 +138,8 @@ def with_siblings(source: str, compiled: Any, kind: str) -> str:
 
 def helpers_called(func: types.FunctionType, flat: list, activity: Any) -> tuple:
     """The helpers a generated derivative of ``func`` reaches through sub-derivatives, in the
-    order of their first call: ``(code object, name)`` pairs."""
+    order of their first call, as ``(helper, name)`` pairs: the helper is a code object, a
+    nested def's ``("nested", name)``, or a derivative object called in the primal."""
     found: dict[Any, tuple[Any, str]] = {}
     for index in sorted(activity.bindings):
         callee = activity.bindings[index].callee
