@@ -57,6 +57,7 @@ from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.tangents import set_maker
+from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -375,7 +376,8 @@ class Derivative:
                 arguments[name] = default if is_value else np.zeros((1,))
             self._specialize(arguments, shapes=False)  # for arrays of any shape
         assert self._latest is not None
-        return self._latest.compiled.source
+        kind = "jvp" if self.mode == JVP else "pullback" if self.options.functional else "vjp"
+        return with_siblings(self._latest.compiled.source, self._latest.compiled, kind)
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
