@@ -84,6 +84,7 @@ from s2s.runtime.kinds import (
     undefined,
     undefined_grad,
     undefined_of,
+    with_last,
     without_last,
     zero_grad,
 )
@@ -505,6 +506,7 @@ __all__ = [
     "untranspose",
     "unvstack",
     "var_adjoint",
+    "with_last",
     "without_last",
     "written_part",
     "zero_entries",
