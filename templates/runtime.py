@@ -258,6 +258,11 @@ def with_last(result, cotangent, part, length):
     d[part] = rt.last_item(d[result])
 
 
+@linear(rt.item_cotangents, source="parts gathered in a list; transpose: hand each back")
+def item_cotangents(result, *parts):
+    d[parts] = d[result]
+
+
 @linear(rt.item_of, structural=("j",), source="an item of a list of parts; transpose: put it back")
 def item_of(result, parts, j):
     d[parts] = rt.put_item(d[result], j, parts)

@@ -145,6 +145,32 @@ def recursion(x):
     return np.sum(squares(x, 2))
 
 
+def product_of_items(t):
+    return t[0] * t[1]
+
+
+def tuple_to_a_helper(x):
+    return np.sum(product_of_items((x, np.sin(x))))
+
+
+def three_items(t):
+    a, b, c = t
+    return a * b + c
+
+
+def unpacked_tuple_to_a_helper(x):
+    return np.sum(three_items((x, np.cos(x), x**2)))
+
+
+def pair_of(t):
+    return t[0] * 2.0, t[1] * t[0]
+
+
+def tuple_in_and_out_of_a_helper(x):
+    a, b = pair_of((x, np.tanh(x)))
+    return np.sum(a * b)
+
+
 GRAD_OF_GRAD = [
     ("a branch", branch, np.array([0.3, -0.2, 0.5])),
     ("a branch, the other arm", branch, np.array([-0.3, -0.2, 0.1])),
@@ -153,6 +179,9 @@ GRAD_OF_GRAD = [
     ("recursion", recursion, RNG.normal(size=3)),
     ("writes into a local array", local_array_writes, RNG.normal(size=3)),
     ("items of a list", list_items, RNG.normal(size=3)),
+    ("a tuple passed to a helper", tuple_to_a_helper, RNG.normal(size=3)),
+    ("a tuple unpacked by a helper", unpacked_tuple_to_a_helper, RNG.normal(size=3)),
+    ("a tuple into and out of a helper", tuple_in_and_out_of_a_helper, RNG.normal(size=3)),
 ]
 
 
@@ -167,6 +196,7 @@ def test_reverse_over_reverse_through_a_tape_agrees_with_differences_of_the_grad
     expected = _finite_difference_hessian(f, (x,), 0)
     np.testing.assert_allclose(second, np.tensordot(v, expected, axes=1), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(second, s2s.hvp(f)(x, v), rtol=1e-10, atol=1e-12)  # symmetric
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
 
 
 def _first_partial(y):

@@ -64,6 +64,11 @@ def all_but_last(a, b, c):
     return _joined(parts[0], parts[1])
 
 
+def gathered_parts(a, b):
+    parts = rt.item_cotangents(a, b)
+    return _joined(parts[0], parts[1])
+
+
 def put_back_last(a, b):
     parts = rt.with_last([a], b, 1)
     return _joined(parts[0], parts[1])
@@ -145,6 +150,7 @@ ROWS = [
     R(rt.last_item, lambda a, b: rt.last_item([a, b]) * 2.0, normal(3), normal(3)),
     R(rt.without_last, all_but_last, normal(3), normal(2), normal(3)),
     R(rt.with_last, put_back_last, normal(3), normal(3)),
+    R(rt.item_cotangents, gathered_parts, normal(3), normal(2)),
     R(rt.item_of, lambda a, b: rt.item_of([a, b], 1) * 2.0, normal(3), normal(3)),
     R(rt.item_at, placed_at, normal(3), tag="index"),
     R(rt.item_at, placed_at_slice, normal(3), normal(2), tag="slice"),
