@@ -12,7 +12,7 @@ from typing import Any
 
 from s2s.errors import TangentError, UsageError, caller_location
 from s2s.frontend.containers import leaf_names
-from s2s.reverse.entry import GRAD, VJP
+from s2s.reverse.entry import GRAD, PULLBACK, VJP
 from s2s.runtime.trees import (
     LEAF,
     TUPLE,
@@ -145,16 +145,10 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     inner derivative's flat form: see :func:`_call_higher`.
 
     Raises:
-        UsageError: ``d`` is a pullback, or differentiates a derivative with respect to a
-            container that derivative does not differentiate.
+        UsageError: ``d`` differentiates a derivative with respect to a container that
+            derivative does not differentiate.
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
-    if d.mode == "pullback":
-        raise UsageError(
-            "a pullback of a function with parameter container arguments is not supported",
-            caller_location(),
-            "pass the container's arrays as separate arguments (s2s.tree.flatten)",
-        )
     if getattr(d.primal, "__s2s_derivative__", False):
         return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
@@ -164,6 +158,8 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     if flat is None:
         flat = d._flat[lay] = flat_derivative(d, lay)
     call = lay.flat_arguments({n: arguments[n] for n in primal_names})
+    if d.mode == PULLBACK:  # a helper's pullback, in a derivative differentiated again
+        call[flat._cotangent_name] = arguments[d._cotangent_name]
     result = _call_flat(d, flat, lay, call, arguments)
     if d.mode == "jvp":
         return result
@@ -182,9 +178,18 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     (its flat form, :func:`flat_derivative`); ``d`` is made again over that flat form, with
     each container of ``d``'s ``wrt`` replaced by its differentiable leaves, called with the
     leaves (and a tangent tree's leaves), and what it returns is rebuilt: ``inner``'s gradients
-    (values and tangents alike) with ``inner``'s containers, ``d``'s gradients with ``d``'s.
+    (values and tangents alike) with ``inner``'s containers. Only forward mode: a cotangent
+    of ``inner``'s output would have to be taken apart leaf by leaf (``UsageError``).
     """
     inner = d.primal
+    if d.mode != "jvp":  # a cotangent would need the inner derivative's structure taken apart
+        raise UsageError(
+            "reverse mode over a derivative with parameter container arguments is not "
+            "supported yet",
+            caller_location(),
+            "use forward over reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian), or "
+            "pass the container's arrays as separate arguments (s2s.tree.ravel)",
+        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
     inner_lay = layout(inner.primal, inner._wrt_names, values)
@@ -215,21 +220,16 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         tuple(p for p in inner_lay.differentiable if p[0] in outer),
     )
     call = inner_lay.flat_arguments(values)
+    if inner.mode == PULLBACK:
+        call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
     result = _call_flat(d, flat, outer_lay, call, arguments)
 
     def inner_rebuilt(grads: Any) -> Any:
         out = inner_lay.rebuild(inner._wrt_names, grads)
         return out[0] if inner._single else out
 
-    if d.mode == "jvp":
-        value, tangent = result
-        return inner_rebuilt(value), inner_rebuilt(tangent)
-
-    def rebuilt(grads: tuple) -> Any:
-        out = outer_lay.rebuild(d._wrt_names, grads)
-        return out[0] if d._single else out
-
-    return _rebuilt_result(d, result, rebuilt)
+    value, tangent = result
+    return inner_rebuilt(value), inner_rebuilt(tangent)
 
 
 def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
@@ -260,8 +260,9 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
 
 
 def _rebuilt_result(d: Any, result: Any, rebuilt: Callable[[tuple], Any]) -> Any:
-    """A ``grad``, ``vjp`` or ``value_and_grad`` result with its gradients rebuilt."""
-    if d.mode == GRAD:
+    """A ``grad``, ``pullback``, ``vjp`` or ``value_and_grad`` result with its gradients
+    rebuilt."""
+    if d.mode == GRAD or d.mode == PULLBACK:
         return rebuilt(result)
     value, rest = result
     if d.mode == VJP:
