@@ -211,6 +211,28 @@ def test_reverse_over_a_helpers_pullback_of_a_list_is_refused_at_the_line():
     assert "s2s.hvp" in str(info.value)
 
 
+def weighted_square(t):
+    return np.sum(t[0] ** 2 * np.sin(t[1]))
+
+
+def first_part_of_the_gradient(t):
+    return np.sum(s2s.grad(weighted_square)(t)[0] * np.arange(1.0, 4.0))
+
+
+def test_grad_of_grad_with_a_tuple_argument():
+    """The inner gradient returns a tuple (one part per item); the outer pullback takes a list
+    cotangent for it, zeros for the item it gives none."""
+    t = (RNG.normal(size=3), RNG.normal(size=3))
+    second = s2s.grad(first_part_of_the_gradient)(t)
+    for i in range(2):
+        for k in range(3):
+            e = [np.zeros(3), np.zeros(3)]
+            e[i][k] = 1.0
+            expected = along(lambda s, e=e: first_part_of_the_gradient(
+                (t[0] + s * e[0], t[1] + s * e[1])), 0.0, 1.0, 1e-5)  # fmt: skip
+            np.testing.assert_allclose(second[i][k], expected, rtol=1e-6, atol=1e-9)
+
+
 GRAD_OF_GRAD = [
     ("a branch", branch, np.array([0.3, -0.2, 0.5])),
     ("a branch, the other arm", branch, np.array([-0.3, -0.2, 0.1])),
