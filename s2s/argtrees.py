@@ -12,7 +12,7 @@ from typing import Any
 
 from s2s.errors import TangentError, UsageError, caller_location
 from s2s.frontend.containers import leaf_names
-from s2s.reverse.entry import GRAD, VJP
+from s2s.reverse.entry import GRAD, PULLBACK, VJP
 from s2s.runtime.trees import (
     LEAF,
     TUPLE,
@@ -141,16 +141,16 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     layout (made once per layout), called leaf by leaf, its gradients rebuilt with the
     arguments' structures (a tangent tree is flattened likewise).
 
+    A derivative of a derivative (``jvp(grad(f))``, what ``hvp`` calls) differentiates the
+    inner derivative's flat form: see :func:`_call_higher`.
+
     Raises:
-        UsageError: ``d`` is a pullback or differentiates a derivative (higher order).
+        UsageError: ``d`` differentiates a derivative with respect to a container that
+            derivative does not differentiate.
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
-    if d.mode == "pullback" or getattr(d.primal, "__s2s_derivative__", False):
-        raise UsageError(
-            "a derivative of a derivative with parameter container arguments is not supported",
-            caller_location(),
-            "pass the container's arrays as separate arguments (s2s.tree.flatten)",
-        )
+    if getattr(d.primal, "__s2s_derivative__", False):
+        return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
     assert lay is not None
@@ -158,6 +158,84 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     if flat is None:
         flat = d._flat[lay] = flat_derivative(d, lay)
     call = lay.flat_arguments({n: arguments[n] for n in primal_names})
+    if d.mode == PULLBACK:  # a helper's pullback, in a derivative differentiated again
+        call[flat._cotangent_name] = arguments[d._cotangent_name]
+    result = _call_flat(d, flat, lay, call, arguments)
+    if d.mode == "jvp":
+        return result
+
+    def rebuilt(grads: tuple) -> Any:
+        out = lay.rebuild(d._wrt_names, grads)
+        return out[0] if d._single else out
+
+    return _rebuilt_result(d, result, rebuilt)
+
+
+def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
+    """Call ``d``, a derivative of the derivative ``inner``, with container arguments.
+
+    ``inner`` passed its containers leaf by leaf is a derivative of ``f`` over the leaves
+    (its flat form, :func:`flat_derivative`); ``d`` is made again over that flat form, with
+    each container of ``d``'s ``wrt`` replaced by its differentiable leaves, called with the
+    leaves (and a tangent tree's leaves), and what it returns is rebuilt: ``inner``'s gradients
+    (values and tangents alike) with ``inner``'s containers. Only forward mode: a cotangent
+    of ``inner``'s output would have to be taken apart leaf by leaf (``UsageError``).
+    """
+    inner = d.primal
+    if d.mode != "jvp":  # a cotangent would need the inner derivative's structure taken apart
+        raise UsageError(
+            "reverse mode over a derivative with parameter container arguments is not "
+            "supported yet",
+            caller_location(),
+            "use forward over reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian), or "
+            "pass the container's arrays as separate arguments (s2s.tree.ravel)",
+        )
+    names = list(inner._primal_signature.parameters)
+    values = {n: arguments[n] for n in names}
+    inner_lay = layout(inner.primal, inner._wrt_names, values)
+    outer = [n for n in d._wrt_names if is_tree(values[n])]
+    if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
+        raise UsageError(
+            "a derivative of a derivative with respect to a parameter container that the inner "
+            "derivative does not differentiate is not supported",
+            caller_location(),
+            "differentiate the inner derivative with respect to the container too, or pass the "
+            "container's arrays as separate arguments (s2s.tree.flatten)",
+        )
+    places = dict(inner_lay.differentiable)
+    flat_wrt: list[str] = []
+    for name in d._wrt_names:
+        ids = _leaf_ids(inner_lay, name) if name in outer else (name,)
+        flat_wrt += [ids[i] for i in places[name]] if name in outer else list(ids)
+    key = (inner_lay, tuple(flat_wrt))
+    flat = d._flat.get(key)
+    if flat is None:
+        flat_inner = inner._flat.get(inner_lay)
+        if flat_inner is None:
+            flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
+        flat = d._flat[key] = type(d)(flat_inner, tuple(flat_wrt), d.mode, d.options)
+    outer_lay = Layout(
+        tuple(t for t in inner_lay.trees if t[0] in outer),
+        tuple(flat_wrt),
+        tuple(p for p in inner_lay.differentiable if p[0] in outer),
+    )
+    call = inner_lay.flat_arguments(values)
+    if inner.mode == PULLBACK:
+        call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
+    result = _call_flat(d, flat, outer_lay, call, arguments)
+
+    def inner_rebuilt(grads: Any) -> Any:
+        out = inner_lay.rebuild(inner._wrt_names, grads)
+        return out[0] if inner._single else out
+
+    value, tangent = result
+    return inner_rebuilt(value), inner_rebuilt(tangent)
+
+
+def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
+               arguments: dict[str, Any]) -> Any:  # fmt: skip
+    """Call ``flat`` (``d`` over leaves) with the flat arguments ``call``, adding a ``jvp``'s
+    tangents leaf by leaf."""
     if d.mode == "jvp":
         for name in d._wrt_names:
             tangent = arguments[d._tangent_names[name]]
@@ -178,14 +256,13 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
                 call[flat._tangent_names[leaf]] = part
     result = flat(**call)
     d._latest = flat._latest
-    if d.mode == "jvp":
-        return result
+    return result
 
-    def rebuilt(grads: tuple) -> Any:
-        out = lay.rebuild(d._wrt_names, grads)
-        return out[0] if d._single else out
 
-    if d.mode == GRAD:
+def _rebuilt_result(d: Any, result: Any, rebuilt: Callable[[tuple], Any]) -> Any:
+    """A ``grad``, ``pullback``, ``vjp`` or ``value_and_grad`` result with its gradients
+    rebuilt."""
+    if d.mode == GRAD or d.mode == PULLBACK:
         return rebuilt(result)
     value, rest = result
     if d.mode == VJP:
@@ -207,4 +284,5 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     flat._layout, flat._outer_wrt = lay, outer.wrt
     flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
     flat.__name__ = getattr(outer.primal, "__name__", "f")
+    flat.__signature__ = flat._signature  # a derivative of it binds by its leaves
     return flat

@@ -20,6 +20,7 @@ import numpy as np
 from s2s.api import grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
 from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
+from s2s.treeblocks import assemble, basis, is_tree, parts, slots
 
 _MODES = ("auto", "forward", "reverse")
 # the options grad, vjp and jvp all take (hvp, hessian and jacobian pass them on to those)
@@ -62,7 +63,8 @@ class _Composite:
         bound.apply_defaults()
         values = [bound.arguments[n] for n in self._names]
         for name, value in zip(self._names, values):
-            check_wrt_value(name, value, self.primal, bool(self.options.get("allow_int")))
+            if not is_tree(value):  # a container: its leaves are checked by the derivatives
+                check_wrt_value(name, value, self.primal, bool(self.options.get("allow_int")))
         return bound, values
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
@@ -110,7 +112,9 @@ class Hessian(_Composite):
     For one ``wrt`` argument ``x`` the result has shape ``x.shape + x.shape`` (JAX's
     convention); for a tuple ``wrt`` a tuple of tuples, ``H[i][j]`` of shape
     ``xi.shape + xj.shape``. Column ``k`` is a Hessian-vector product with the ``k``-th basis
-    direction (forward over reverse), so the cost is ``x.size`` HVPs."""
+    direction (forward over reverse), so the cost is ``x.size`` HVPs. A container ``x`` gives
+    a tree of trees of blocks, ``H["w"]["b"]`` of shape ``w.shape + b.shape``
+    (s2s/treeblocks.py)."""
 
     mode = "hessian"
 
@@ -124,13 +128,20 @@ class Hessian(_Composite):
         bound, values = self._bind(args, kwargs)
         rows: list[list[Any]] = [[None] * len(values) for _ in values]
         for j, (product, x) in enumerate(zip(self.products, values)):
-            columns = []
-            for direction in _basis(x):
+            columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
+            for slot, direction in basis(x):
                 tangent = {product._tangent_names[self._names[j]]: direction}
                 call = functools.partial(product, *bound.args, **bound.kwargs, **tangent)
-                columns.append(_checked_scalar(call, "hessian")[1])
+                columns[slot].append(_checked_scalar(call, "hessian")[1])
             for i, xi in enumerate(values):
-                rows[i][j] = _stack([c[i] for c in columns], np.shape(xi), np.shape(x), xi)
+                rows[i][j] = assemble(xi, {
+                    row: assemble(x, {
+                        col: _stack([parts(c[i], xi)[row] for c in columns[col]],
+                                    np.shape(leaf_i), np.shape(leaf_j), leaf_i)
+                        for col, leaf_j in slots(x)
+                    })
+                    for row, leaf_i in slots(xi)
+                })  # fmt: skip
         if self._single:
             return rows[0][0]
         return tuple(tuple(row) for row in rows)
@@ -152,7 +163,8 @@ class Jacobian(_Composite):
     ``"reverse"`` one pullback per output entry; ``"auto"`` takes forward mode when the
     ``wrt`` arguments have fewer entries than the outputs, decided once per argument shapes
     and dtypes (the first call evaluates ``f`` once more to learn the output's size).
-    ``chosen`` is the mode of the latest call (``None`` before the first)."""
+    ``chosen`` is the mode of the latest call (``None`` before the first). A container ``x``
+    gives a tree of its structure whose leaves are the blocks (s2s/treeblocks.py)."""
 
     mode = "jacobian"
 
@@ -175,14 +187,16 @@ class Jacobian(_Composite):
     def _decide(self, bound: inspect.BoundArguments, values: list[Any]) -> str:
         if self.how != "auto":
             return self.how
-        key = tuple((np.shape(v), np.result_type(v)) for v in bound.arguments.values()
+        leaves = [leaf for v in bound.arguments.values()
+                  for _, leaf in (slots(v) if is_tree(v) else [(0, v)])]  # fmt: skip
+        key = tuple((np.shape(v), np.result_type(v)) for v in leaves
                     if isinstance(v, (np.ndarray, np.generic, float)))  # fmt: skip
         found = self._decisions.get(key)
         if found is None:
             output = self.primal(*bound.args, **bound.kwargs)
             outputs = output if type(output) is tuple else (output,)
             n_out = sum(int(np.size(o)) for o in outputs)
-            n_in = sum(int(np.size(v)) for v in values)
+            n_in = sum(int(np.size(leaf)) for v in values for _, leaf in slots(v))
             found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
         return found
 
@@ -197,22 +211,25 @@ class Jacobian(_Composite):
         per_input = []
         output = None
         for name, product, x in zip(self._names, self.forward, values):
-            columns = []
-            for direction in _basis(x):
+            columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
+            for slot, direction in basis(x):
                 tangent = {product._tangent_names[name]: direction}
                 output, column = product(*bound.args, **bound.kwargs, **tangent)
-                columns.append(column)
-            if not columns:  # an empty input: no direction, still the output's value
-                output = self.primal(*bound.args, **bound.kwargs)
+                columns[slot].append(column)
             per_input.append(columns)
+        if output is None:  # empty inputs: no direction, still the output's value
+            output = self.primal(*bound.args, **bound.kwargs)
         outputs = output if type(output) is tuple else (output,)
         result = []
         for k, y in enumerate(outputs):
-            parts = []
+            blocks = []
             for x, columns in zip(values, per_input):
-                cols = [c[k] if type(output) is tuple else c for c in columns]
-                parts.append(_stack(cols, np.shape(y), np.shape(x), y, x))
-            result.append(parts[0] if self._single else tuple(parts))
+                blocks.append(assemble(x, {
+                    slot: _stack([c[k] if type(output) is tuple else c for c in columns[slot]],
+                                 np.shape(y), np.shape(leaf), y, leaf)
+                    for slot, leaf in slots(x)
+                }))  # fmt: skip
+            result.append(blocks[0] if self._single else tuple(blocks))
         return tuple(result) if type(output) is tuple else result[0]
 
     def _reverse(self, bound: inspect.BoundArguments, values: list[Any]) -> Any:
@@ -228,12 +245,16 @@ class Jacobian(_Composite):
                 else:
                     cotangent = direction
                 rows.append(pullback(cotangent))
-            parts = []
+            blocks = []
             for i, x in enumerate(values):
-                stacked = _stack([r[i] for r in rows], np.shape(x), np.shape(y), y, x)
-                axes = tuple(range(np.ndim(x), np.ndim(x) + np.ndim(y)))
-                parts.append(np.transpose(stacked, axes + tuple(range(np.ndim(x)))))
-            result.append(parts[0] if self._single else tuple(parts))
+                by_slot = {}
+                for slot, leaf in slots(x):
+                    stacked = _stack([parts(r[i], x)[slot] for r in rows], np.shape(leaf),
+                                     np.shape(y), y, leaf)  # fmt: skip
+                    axes = tuple(range(np.ndim(leaf), np.ndim(leaf) + np.ndim(y)))
+                    by_slot[slot] = np.transpose(stacked, axes + tuple(range(np.ndim(leaf))))
+                blocks.append(assemble(x, by_slot))
+            result.append(blocks[0] if self._single else tuple(blocks))
         return tuple(result) if type(output) is tuple else result[0]
 
     @property

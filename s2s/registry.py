@@ -287,7 +287,8 @@ def _check_template(template: Any, outputs: int) -> None:
     lines = linecache.getlines(code.co_filename, template.__globals__)  # tokenizing: start-up)
     if not lines or code.co_firstlineno > len(lines):
         _refuse(f"the template {template.__qualname__} has no source code", "define it in a file")
-    named = code.co_argcount + code.co_kwonlyargcount  # not *args, **kwargs
+    named = code.co_argcount + code.co_kwonlyargcount  # not **kwargs; *args counts as one
+    named += bool(code.co_flags & inspect.CO_VARARGS)
     if named < outputs + 1:
         _refuse(
             f"the template {template.__qualname__} takes {named} parameters; it needs "

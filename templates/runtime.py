@@ -251,6 +251,18 @@ def without_last(result, cotangent):
     d[cotangent] = rt.put_all_but_last(d[result], cotangent)
 
 
+@linear(rt.with_last, structural=("length",),
+        source="an item put back on a list (v = xs.pop() undone); transpose: take it off")
+def with_last(result, cotangent, part, length):
+    d[cotangent] = rt.without_last(d[result])
+    d[part] = rt.last_item(d[result])
+
+
+@linear(rt.item_cotangents, source="parts gathered in a list; transpose: hand each back")
+def item_cotangents(result, *parts):
+    d[parts] = d[result]
+
+
 @linear(rt.item_of, structural=("j",), source="an item of a list of parts; transpose: put it back")
 def item_of(result, parts, j):
     d[parts] = rt.put_item(d[result], j, parts)

@@ -23,7 +23,6 @@ import test_construct_modes as modes
 import test_control_flow as flow
 import test_mutation as mutation
 from gradcheck import along
-from located import assert_located
 
 import s2s
 
@@ -110,21 +109,176 @@ def test_hessian_and_hvp_agree_with_differences_of_the_gradient(f, args):
 @pytest.mark.parametrize("f, args", [pytest.param(*c[1:], id=c[0]) for c in CASES])
 def test_check_grad_to_second_order_in_every_argument(f, args):
     wrt = tuple(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
-    s2s.check_grad(f, *args, wrt=wrt, modes=("fwd",), order=2)
+    s2s.check_grad(f, *args, wrt=wrt, modes=("fwd", "rev"), order=2)
 
 
-def test_reverse_over_reverse_with_a_tape_is_refused_at_the_users_line():
-    """The refusal named a line of the generated gradient (``if tape.pop():``); it names the
-    user's line that the gradient's block comes from, through every level of derivative."""
-    for derivative in (s2s.grad(s2s.grad(flow.newton_sqrt)),
-                       s2s.grad(s2s.grad(s2s.grad(flow.newton_sqrt)))):  # fmt: skip
-        with pytest.raises(s2s.NoRuleError, match="branches or loops") as info:
-            derivative(2.0)
-        assert_located(info.value, flow.newton_sqrt, "while ", "s2s.hvp")
-        assert "<s2s" not in str(info.value)
+def branch(x):
+    if np.sum(x) > 0:
+        y = x**3
+    else:
+        y = x**2
+    return np.sum(y)
 
 
-def test_check_grad_to_second_order_in_both_modes_advises_forward_or_order_one_on_loops():
-    with pytest.raises(s2s.NoRuleError, match="check_grad") as info:
-        s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
-    assert_located(info.value, calls.recursive_closure, "def power", 'modes=("fwd",)', "order=1")
+def loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(np.sin(x) * i)
+    return s
+
+
+def while_loop(x):
+    y, n = x, 0
+    while n < 3:
+        y = np.tanh(y)
+        n += 1
+    return np.sum(y)
+
+
+def squares(x, n):
+    if n == 0:
+        return x
+    return squares(x * x, n - 1)
+
+
+def recursion(x):
+    return np.sum(squares(x, 2))
+
+
+def product_of_items(t):
+    return t[0] * t[1]
+
+
+def tuple_to_a_helper(x):
+    return np.sum(product_of_items((x, np.sin(x))))
+
+
+def three_items(t):
+    a, b, c = t
+    return a * b + c
+
+
+def unpacked_tuple_to_a_helper(x):
+    return np.sum(three_items((x, np.cos(x), x**2)))
+
+
+def pair_of(t):
+    return t[0] * 2.0, t[1] * t[0]
+
+
+def tuple_in_and_out_of_a_helper(x):
+    a, b = pair_of((x, np.tanh(x)))
+    return np.sum(a * b)
+
+
+def first_of_first(t):
+    return t[0][0] * t[1]
+
+
+def nested_tuple_to_a_helper(x):
+    return np.sum(first_of_first(((x, x), np.exp(x))))
+
+
+def product_of_list(xs):
+    return xs[0] * xs[1]
+
+
+def list_to_a_helper(x):
+    return np.sum(product_of_list([x, np.sin(x)]))
+
+
+@pytest.mark.parametrize("f", [nested_tuple_to_a_helper, list_to_a_helper])
+def test_a_list_or_nested_tuple_passed_to_a_helper_under_hvp_and_hessian(f):
+    """The gradient calls the helper's pullback with the list (a container argument): its JVP
+    is taken over the pullback's leaf-by-leaf form."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    gradient = s2s.grad(f)
+    expected = along(gradient, x, v, 1e-5)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hessian(f)(x) @ v, expected, rtol=1e-6, atol=1e-9)
+
+
+def _gradient_along(x):
+    return np.sum(s2s.grad(list_to_a_helper)(x) * np.arange(3.0))
+
+
+def test_reverse_over_a_helpers_pullback_of_a_list_is_refused_at_the_line():
+    """Not a silent wrong answer: the cotangent of the pullback's output would have to be taken
+    apart leaf by leaf, which reverse mode over it does not do yet."""
+    with pytest.raises(s2s.UsageError, match="reverse mode over a derivative with parameter "
+                       "container") as info:  # fmt: skip
+        s2s.grad(_gradient_along)(RNG.normal(size=3))
+    assert "s2s.hvp" in str(info.value)
+
+
+def weighted_square(t):
+    return np.sum(t[0] ** 2 * np.sin(t[1]))
+
+
+def first_part_of_the_gradient(t):
+    return np.sum(s2s.grad(weighted_square)(t)[0] * np.arange(1.0, 4.0))
+
+
+def test_grad_of_grad_with_a_tuple_argument():
+    """The inner gradient returns a tuple (one part per item); the outer pullback takes a list
+    cotangent for it, zeros for the item it gives none."""
+    t = (RNG.normal(size=3), RNG.normal(size=3))
+    second = s2s.grad(first_part_of_the_gradient)(t)
+    for i in range(2):
+        for k in range(3):
+            e = [np.zeros(3), np.zeros(3)]
+            e[i][k] = 1.0
+            expected = along(lambda s, e=e: first_part_of_the_gradient(
+                (t[0] + s * e[0], t[1] + s * e[1])), 0.0, 1.0, 1e-5)  # fmt: skip
+            np.testing.assert_allclose(second[i][k], expected, rtol=1e-6, atol=1e-9)
+
+
+GRAD_OF_GRAD = [
+    ("a branch", branch, np.array([0.3, -0.2, 0.5])),
+    ("a branch, the other arm", branch, np.array([-0.3, -0.2, 0.1])),
+    ("a loop", loop, RNG.normal(size=3)),
+    ("a while loop", while_loop, RNG.normal(size=3)),
+    ("recursion", recursion, RNG.normal(size=3)),
+    ("writes into a local array", local_array_writes, RNG.normal(size=3)),
+    ("items of a list", list_items, RNG.normal(size=3)),
+    ("a tuple passed to a helper", tuple_to_a_helper, RNG.normal(size=3)),
+    ("a tuple unpacked by a helper", unpacked_tuple_to_a_helper, RNG.normal(size=3)),
+    ("a tuple into and out of a helper", tuple_in_and_out_of_a_helper, RNG.normal(size=3)),
+]
+
+
+@pytest.mark.parametrize("f, x", [pytest.param(*c[1:], id=c[0]) for c in GRAD_OF_GRAD])
+def test_reverse_over_reverse_through_a_tape_agrees_with_differences_of_the_gradient(f, x):
+    """``s2s.grad`` of a function calling ``s2s.grad(f)``: the gradient's tape (a list it
+    appends to and pops) is differentiated like a list of the user's, each pop undone by an
+    append of the item and of its cotangent."""
+    v = RNG.normal(size=x.shape)
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    np.testing.assert_allclose(second, np.tensordot(v, expected, axes=1), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(second, s2s.hvp(f)(x, v), rtol=1e-10, atol=1e-12)  # symmetric
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+
+
+def _first_partial(y):
+    return s2s.grad(while_loop)(y)[0]
+
+
+def _mixed_second(z):
+    return s2s.grad(_first_partial)(z)[1]
+
+
+def test_reverse_over_reverse_to_third_order_through_a_tape():
+    """d/dx (d2 f / dx0 dx1), reverse over reverse over reverse, against central differences
+    of the second derivative (itself reverse over reverse)."""
+    x = RNG.normal(size=3)
+    third = s2s.grad(_mixed_second)(x)
+    for k in range(3):
+        expected = along(_mixed_second, x, np.eye(3)[k], 1e-5)
+        np.testing.assert_allclose(third[k], expected, rtol=1e-5, atol=1e-8)
+
+
+def test_check_grad_to_second_order_in_both_modes_through_recursion_and_loops():
+    s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
+    s2s.check_grad(branch, np.array([0.3, -0.2, 0.5]), order=2)

@@ -196,14 +196,6 @@ def analyze(
     connected = _backward_closure(flat, set(outputs), None, _connects)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
-        if stmt.op is POP and not forward:
-            raise NoRuleError(
-                "reverse mode over a derivative of a function with branches or loops is not "
-                "supported yet: its tape is a list it pops",
-                primal.where(stmt.node),
-                "differentiate it in forward mode (s2s.jvp of the gradient, s2s.hvp), or "
-                "write the function without branches and loops",
-            )
         if not any(t in active for t in stmt.targets):
             continue
         if not (_differentiates(stmt) and any(n in varied for n in differentiable_reads(stmt))):

@@ -109,7 +109,7 @@ def flatten(body: list[Any]) -> list[Stmt]:
 def has_control_flow(body: list[Any]) -> bool:
     """Branches, loops or mutation: then the sweeps keep a tape."""
     return any(isinstance(item, (Branch, Loop)) for item in body) or any(
-        s.op is SETITEM or s.op is APPEND for s in flatten(body)
+        s.op is SETITEM or s.op is APPEND or s.op is POP for s in flatten(body)
     )
 
 

@@ -33,6 +33,7 @@ from s2s.codegen.ir import (
     APPEND,
     COPY,
     ITEMS,
+    POP,
     SETITEM,
     Branch,
     Jump,
@@ -44,20 +45,15 @@ from s2s.codegen.ir import (
 from s2s.codegen.sweeps import Block, assign, call, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
 from s2s.reverse.flow import AdjointFlow
+from s2s.reverse.lists import ListAdjoints, comment_marker
 from s2s.reverse.untaped import counted, first_bindings, walk_items
-
-
-def comment_marker(text: str) -> gast.stmt:
-    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
-    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
-                                     keywords=[]))  # fmt: skip
 
 
 def _store(target: str) -> gast.Name:
     return gast.Name(target, gast.Store(), None, None)
 
 
-class TapeSweeps(AdjointFlow):
+class TapeSweeps(ListAdjoints, AdjointFlow):
     """Sweeps of :class:`s2s.reverse.sweep.ReverseBuilder` for functions with branches and loops.
 
     The primal sweep runs the function's control flow as written and pushes onto a list (the
@@ -266,6 +262,10 @@ class TapeSweeps(AdjointFlow):
                 out.append(comment_marker(self.comment(item.node)[0]))
             if isinstance(item, Stmt) and item.op is APPEND:  # undone by a pop: nothing to save
                 out.append(self.primal_statement(item))
+            elif isinstance(item, Stmt) and item.op is POP and not item.targets:  # keep it
+                last = gast.Subscript(value=copy.deepcopy(item.args[0]), slice=constant(-1),
+                                      ctx=gast.Load())  # fmt: skip
+                out += [self.push(last), self.primal_statement(item)]
             elif isinstance(item, Stmt) and item.op is SETITEM:  # save what the write destroys
                 array, key = item.args[0], item.args[1]
                 saved = call(
@@ -285,7 +285,8 @@ class TapeSweeps(AdjointFlow):
                         # needed at the end for the gradient's shape and dtype
                         out.append(self.push(name(target) if kept else constant(None), target))
                 if id(item) in self.call_pullbacks:
-                    out.append(self.push(name(self.call_pullbacks[id(item)])))
+                    pullback = self.call_pullbacks[id(item)]  # saves: popped, or dropped, as one
+                    out.append(self.push(name(pullback), pullback))
                 out.append(self.primal_statement(item))
             elif isinstance(item, Branch):  # the arm goes on the tape last: popped first
                 body = self.arm(item.body, True)
@@ -402,44 +403,6 @@ class TapeSweeps(AdjointFlow):
                 out += self.adjoint_loop(item)
         return out
 
-    def append_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
-        """``xs.append(v)`` backwards: ``v`` gets the cotangent of the last item, which leaves
-        the list's cotangent; then the item leaves the list."""
-        xs, item = stmt.args
-        out: list[gast.stmt] = [comment_marker(self.comment(stmt.node)[0])]
-        adj = self.adjoint_names.get(xs.id)
-        sources = [n for n in atom_names(item) if n in self.activity.active]
-        if adj is not None:
-            guarded: list[gast.stmt] = []
-
-            def pop_item() -> list[gast.stmt]:
-                last = call("_s2s.last_item", name(adj))  # None if the item got none
-                if isinstance(item, gast.Name) and sources:
-                    self.accumulate(sources[0], last, guarded, may_be_none=True)
-                elif isinstance(item, (gast.List, gast.Tuple)) and sources:
-                    self.send_items(list(item.elts), last, guarded)  # ys.append([a, b])
-                guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
-                return guarded
-
-            self.arms(pop_item, list)
-            test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
-            out.append(gast.If(test=test, body=guarded, orelse=[]))
-        out.append(gast.Expr(value=call(f"{xs.id}.pop")))
-        return out
-
-    def send_items(self, elements: list, cotangent: gast.expr, out: list[gast.stmt]) -> None:
-        """Send item ``j`` of ``cotangent`` (``None``: no cotangent) to the ``j``-th element of
-        an appended literal, and so on into nested literals."""
-        parts = self.names.fresh("parts", always_number=True)
-        out.append(assign(parts, cotangent))
-        for j, element in enumerate(elements):
-            piece = call("_s2s.item_of", name(parts), constant(j))
-            if isinstance(element, (gast.List, gast.Tuple)):
-                self.send_items(list(element.elts), piece, out)
-            elif isinstance(element, gast.Name) and element.id in self.activity.active:
-                self.maybe_none.add(element.id)
-                self.accumulate(element.id, piece, out, may_be_none=True)
-
     def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
         the old ``x`` loses; then the overwritten entries come back from the tape."""
@@ -474,6 +437,8 @@ class TapeSweeps(AdjointFlow):
             return self.setitem_adjoint(stmt)
         if stmt.op is APPEND:
             return self.append_adjoint(stmt)
+        if stmt.op is POP:
+            return self.pop_adjoint(stmt)
         out: list[gast.stmt] = []
         index = self.index_of[id(stmt)]
         if (

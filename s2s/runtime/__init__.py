@@ -113,6 +113,7 @@ from s2s.runtime.kinds import (
     undefined,
     undefined_grad,
     undefined_of,
+    with_last,
     without_last,
     zero_grad,
 )
@@ -614,6 +615,7 @@ __all__ = [
     "untranspose",
     "unvstack",
     "var_adjoint",
+    "with_last",
     "without_last",
     "written_part",
     "zero_entries",

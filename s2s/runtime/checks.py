@@ -105,6 +105,12 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     The user's array is never written: adjoint code only reads borrowed buffers.
     """
     where = _where(filename, lineno)
+    if type(value) in (tuple, list) and type(ct) in (tuple, list) and len(ct) == len(value):
+        # the gradient of a tuple argument, differentiated again: one part per item (zeros
+        # for an item the caller gave none: the adjoint reads every part as an array)
+        return [check_cotangent(np.zeros(np.shape(v), acc_dtype(dtype_of(v))) if c is None
+                                else c, v, filename, lineno)
+                for c, v in zip(ct, value)]  # fmt: skip
     if ct is None:
         raise CotangentError(
             "the pullback was given None; a function with one output needs its cotangent",

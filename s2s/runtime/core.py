@@ -160,6 +160,8 @@ def unbroadcast(g: Any, ref: Any) -> Any:
         # a list's cotangent (one part per item, None for none), as derivatives of derivatives
         # carry it: each part projected onto its item
         return [p if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
+    elif type(g) is list and ref is None:  # onto a list's cotangent that was None (zero)
+        return g
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
     else:

@@ -152,6 +152,17 @@ def without_last(cotangent: list) -> list:
     return cotangent[:-1]
 
 
+def with_last(cotangent: list | None, part: Any, length: int) -> list | None:
+    """A list's cotangent with ``part`` as one more last item (``v = xs.pop()`` undone, with
+    ``length`` the list's length before the item goes back); ``None`` (zero) stays ``None``
+    when the item got no cotangent either. A new list: cotangents are never written."""
+    if cotangent is None:
+        if part is None:
+            return None
+        cotangent = [None] * length
+    return [*cotangent, part]
+
+
 def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
     """Apply the ``undefined=`` policy to a finished buffer that is a marker.
 

@@ -64,6 +64,16 @@ def all_but_last(a, b, c):
     return _joined(parts[0], parts[1])
 
 
+def gathered_parts(a, b):
+    parts = rt.item_cotangents(a, b)
+    return _joined(parts[0], parts[1])
+
+
+def put_back_last(a, b):
+    parts = rt.with_last([a], b, 1)
+    return _joined(parts[0], parts[1])
+
+
 def placed_at(g):
     parts = rt.item_at(g, 1, 3)
     return parts[1] * 2.0
@@ -139,6 +149,8 @@ ROWS = [
     R(rt.zeroed_at, lambda g: rt.zeroed_at(g, KEY), normal(4)),
     R(rt.last_item, lambda a, b: rt.last_item([a, b]) * 2.0, normal(3), normal(3)),
     R(rt.without_last, all_but_last, normal(3), normal(2), normal(3)),
+    R(rt.with_last, put_back_last, normal(3), normal(3)),
+    R(rt.item_cotangents, gathered_parts, normal(3), normal(2)),
     R(rt.item_of, lambda a, b: rt.item_of([a, b], 1) * 2.0, normal(3), normal(3)),
     R(rt.item_at, placed_at, normal(3), tag="index"),
     R(rt.item_at, placed_at_slice, normal(3), normal(2), tag="slice"),

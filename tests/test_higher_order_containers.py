@@ -1,0 +1,120 @@
+"""Second order and Jacobians with respect to parameter containers (dicts, dataclasses).
+
+``hvp`` takes a direction of the container's structure and returns one; ``hessian`` and
+``jacobian`` return trees of blocks, as JAX does: ``jacobian(f)(p)["w"]`` has shape
+``f(p).shape + p["w"].shape``, ``hessian(f)(p)["w"]["b"]`` shape ``p["w"].shape +
+p["b"].shape``. Every value is checked against central differences of s2s's first derivative
+(or of the function, for Jacobians).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from gradcheck import along
+
+import s2s
+
+RNG = np.random.default_rng(20261205)
+
+
+@dataclass
+class Params:
+    w: np.ndarray
+    b: float
+    steps: int
+
+
+def loss(p):
+    return np.sum(np.tanh(p["w"] * p["b"]) ** 2) + np.sum(p["w"] ** 3)
+
+
+def looped(q, x):
+    h = x
+    for _ in range(q.steps):
+        h = np.tanh(q.w @ h + q.b)
+    return np.sum(h**2)
+
+
+def outputs(p):
+    return np.concatenate([p["w"] * p["b"], np.sin(p["w"][:2])])
+
+
+def _dict():
+    return {"w": RNG.normal(size=3), "b": RNG.normal(size=3)}
+
+
+def _moved(p, v, t):
+    return {k: p[k] + t * v[k] for k in p}
+
+
+def test_hvp_of_a_dict_takes_and_returns_a_dict():
+    p, v = _dict(), _dict()
+    hv = s2s.hvp(loss)(p, v)
+    gradient = s2s.grad(loss)
+    expected = along(lambda t: np.concatenate([gradient(_moved(p, v, t))[k] for k in p]),
+                     0.0, 1.0, 1e-5)  # fmt: skip
+    assert set(hv) == {"w", "b"}
+    np.testing.assert_allclose(np.concatenate([hv["w"], hv["b"]]), expected, rtol=1e-6)
+
+
+def test_hvp_through_a_loop_with_a_dataclass_and_an_int_field():
+    q = Params(RNG.normal(size=(3, 3)) * 0.5, 0.3, 3)
+    v = Params(RNG.normal(size=(3, 3)), 0.7, 3)
+    x = RNG.normal(size=3)
+    hv = s2s.hvp(looped)(q, x, v)
+    gradient = s2s.grad(looped)
+
+    def g(t):
+        moved = gradient(Params(q.w + t * v.w, q.b + t * v.b, 3), x)
+        return np.concatenate([np.ravel(moved.w), [moved.b]])
+
+    expected = along(g, 0.0, 1.0, 1e-5)
+    assert isinstance(hv, Params) and hv.steps is None
+    np.testing.assert_allclose(np.concatenate([np.ravel(hv.w), [hv.b]]), expected, rtol=1e-6)
+
+
+def test_hessian_of_a_dict_is_a_dict_of_blocks():
+    p = _dict()
+    hessian = s2s.hessian(loss)(p)
+    gradient = s2s.grad(loss)
+    for row in p:
+        for col in p:
+            block = hessian[row][col]
+            assert block.shape == p[row].shape + p[col].shape
+            for k in range(p[col].size):
+                e = {key: np.zeros_like(p[key]) for key in p}
+                e[col].flat[k] = 1.0
+                expected = along(lambda t, e=e, r=row: gradient(_moved(p, e, t))[r], 0.0, 1.0, 1e-5)
+                np.testing.assert_allclose(block[..., k], expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "auto"])
+def test_jacobian_of_a_dict_is_a_dict_of_blocks(mode):
+    p = _dict()
+    jacobian = s2s.jacobian(outputs, mode=mode)
+    J = jacobian(p)
+    for key in p:
+        assert J[key].shape == (5,) + p[key].shape
+        for k in range(p[key].size):
+            e = {name: np.zeros_like(p[name]) for name in p}
+            e[key].flat[k] = 1.0
+            expected = along(lambda t, e=e: outputs(_moved(p, e, t)), 0.0, 1.0, 1e-6)
+            np.testing.assert_allclose(J[key][..., k], expected, rtol=1e-7, atol=1e-10)
+    if mode == "auto":
+        assert jacobian.chosen == "reverse"  # six inputs, five outputs
+
+
+def test_jacobian_auto_counts_a_containers_leaves():
+    p = {"w": RNG.normal(size=2), "b": RNG.normal(size=1)}
+    jacobian = s2s.jacobian(lambda p: np.outer(p["w"], p["b"]).ravel() * np.arange(4.0)[:, None])
+    jacobian(p)
+    assert jacobian.chosen == "forward"  # three inputs, eight outputs
+
+
+def test_jvp_of_a_gradient_with_a_tangent_of_another_structure_is_refused():
+    p = _dict()
+    with pytest.raises(s2s.TangentError, match="structure"):
+        s2s.hvp(loss)(p, {"w": p["w"]})
