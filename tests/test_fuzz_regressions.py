@@ -215,3 +215,20 @@ def test_fuzz_01f43340_median_of_a_python_float():
         0.517,
     ]
     check_program(source, args, wrt=(1,), output="aux", dtype="float64")
+
+
+def test_split_then_concatenate():
+    """grad: the pieces of np.split (one shape) joined again (IndexError in split_pieces: the
+    pieces are recorded as one `Like` of their stacked shape, which the join's adjoint read as
+    a tuple of pieces)."""
+    source = """\
+    import numpy as np
+
+
+    def f(x):
+        parts = np.split(x, 3)
+        return np.sum(np.concatenate(parts) ** 2)
+"""
+    args = [np.array([0.3, -1.2, 0.7, 2.1, -0.4, 0.9])]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float32")
