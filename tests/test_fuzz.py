@@ -99,3 +99,30 @@ def test_piecewise_constant_rows_are_drawn_off_their_ties():
             entries = entries[np.isfinite(entries)]
             gap = np.min(np.diff(entries), initial=np.inf)
             assert gap >= 1e-3, f"{table[index].row.id}, seed {seed}: entries {gap:g} apart"
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["with np.errstate", "try:", "finally:", "except (", ", np.tanh)", "act=np.", "np.add.at",
+     "where=", "split(", '["w"]'],
+)  # fmt: skip
+def test_each_construct_is_drawn_and_checked(marker):
+    """The generator draws each construct of fuzz.constructs; the first program with it runs
+    and its gradients are checked."""
+    from hypothesis import Phase, find
+
+    program = find(
+        programs(),
+        lambda p: marker in p.source,
+        settings=settings(
+            max_examples=400,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    try:
+        run_program(program)
+    except Skip:
+        pass

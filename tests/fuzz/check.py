@@ -124,6 +124,8 @@ def dtype_of(dtype: str, position: int) -> str:
 def copy(x: Any) -> Any:
     if isinstance(x, tuple):
         return tuple(copy(v) for v in x)
+    if isinstance(x, dict):
+        return {k: copy(v) for k, v in x.items()}
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
@@ -146,6 +148,8 @@ def random_like(rng: np.random.Generator, x: Any) -> Any:
     """A standard-normal value with ``x``'s structure and type (float64)."""
     if isinstance(x, tuple):
         return tuple(random_like(rng, v) for v in x)
+    if isinstance(x, dict):
+        return {k: random_like(rng, v) for k, v in x.items()}
     if isinstance(x, float):
         return float(rng.standard_normal())
     v = rng.standard_normal(np.shape(x))
@@ -158,6 +162,8 @@ def moved(x: Any, h: float, v: Any) -> Any:
     """``x + h v`` with ``x``'s structure and type, computed in float64."""
     if isinstance(x, tuple):
         return tuple(moved(a, h, b) for a, b in zip(x, v))
+    if isinstance(x, dict):
+        return {k: moved(a, h, v[k]) for k, a in x.items()}
     if isinstance(x, float):
         return x + h * v
     out = np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
@@ -274,6 +280,12 @@ def _check_type(g: Any, x: Any, where: str) -> None:
             raise WrongType(f"{where}: a tuple argument got {type(g).__name__}")
         for i, (gi, xi) in enumerate(zip(g, x)):
             _check_type(gi, xi, f"{where}[{i}]")
+        return
+    if isinstance(x, dict):
+        if not isinstance(g, dict) or list(g) != list(x):
+            raise WrongType(f"{where}: a dict argument got {type(g).__name__}")
+        for k, xk in x.items():
+            _check_type(g[k], xk, f"{where}[{k!r}]")
         return
     if isinstance(x, float):
         want_type, want_dtype = np.float64, np.dtype(np.float64)

@@ -14,6 +14,8 @@ def literal(value: Any) -> str:
     """Python source that rebuilds ``value`` exactly (floats by their shortest repr)."""
     if isinstance(value, tuple):
         return "(" + "".join(literal(v) + ", " for v in value).rstrip(" ") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, np.ndarray):
         dtype = "bool" if value.dtype == bool else str(value.dtype)
         return f"np.array({value.tolist()!r}, dtype=np.{dtype})"
