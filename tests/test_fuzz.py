@@ -126,3 +126,23 @@ def test_each_construct_is_drawn_and_checked(marker):
         run_program(program)
     except Skip:
         pass
+
+
+def test_forward_checks_run_and_can_fail(monkeypatch):
+    """``check_program(..., forward=True)`` checks jvp and hvp; a wrong jvp fails it."""
+    from fuzz import forward
+
+    source = "import numpy as np\n\ndef f(x):\n    return np.sum(np.tanh(x) * np.sin(x))\n"
+    check_program(source, [np.array([0.3, -1.2])], wrt=0, forward=True)
+    real = forward.s2s.jvp
+
+    def off(f, wrt=0):
+        def run(*args, **kwargs):
+            value, tangent = real(f, wrt=wrt)(*args, **kwargs)
+            return value, tangent * 1.01
+
+        return run
+
+    monkeypatch.setattr(forward.s2s, "jvp", off)
+    with pytest.raises(WrongGradient):
+        check_program(source, [np.array([0.3, -1.2])], wrt=0, forward=True)

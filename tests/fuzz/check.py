@@ -12,8 +12,8 @@ For each mode in :data:`MODES` the derivative of the program is computed and che
   with an argument, the cotangent or another gradient;
 - a pullback called twice gives the same gradients.
 
-Forward mode does not exist yet; when ``s2s.jvp`` does, add ``"jvp"`` to :data:`MODES` and a
-branch to :func:`derivative`: ``<ct, J v>`` is then compared with the same central difference.
+Forward mode and Hessian-vector products are checked by :mod:`fuzz.forward` when asked
+(``python -m tests.fuzz --forward``, ``check_program(..., forward=True)``).
 """
 
 from __future__ import annotations
@@ -453,12 +453,22 @@ def _compare_low_precision(result: Result, reference: Result, plain: Any, plain6
 
 
 def check_program(
-    source: str, args: list, wrt: Any, output: str = "scalar", dtype: str = "float64"
+    source: str,
+    args: list,
+    wrt: Any,
+    output: str = "scalar",
+    dtype: str = "float64",
+    forward: bool = False,
 ) -> None:
-    """Check a program given as text (what a regression test calls); raises on failure."""
+    """Check a program given as text (what a regression test calls); raises on failure. With
+    ``forward``, also jvp and hvp (:mod:`fuzz.forward`)."""
+    from fuzz.forward import check_forward
     from fuzz.programs import Program
 
     try:
-        run_program(Program(textwrap.dedent(source), list(args), wrt, output, dtype))
+        program = Program(textwrap.dedent(source), list(args), wrt, output, dtype)
+        run_program(program)
+        if forward:
+            check_forward(program)
     except Skip as exc:  # a regression test must check something
         raise AssertionError(f"the program could not be checked: {exc}") from exc

@@ -28,7 +28,7 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
-def regression_test(program: Any, title: str) -> str:
+def regression_test(program: Any, title: str, forward: bool = False) -> str:
     """The text of a test function that checks ``program`` again."""
     digest = hashlib.sha1(program.source.encode()).hexdigest()[:8]
     title = " ".join(title.split()).replace("\\", "/").replace('"', "'")
@@ -40,5 +40,5 @@ def regression_test(program: Any, title: str) -> str:
         f'    source = """\\\n{source.rstrip()}\n"""\n'
         f"    args = [\n{args},\n    ]\n"
         f"    check_program(source, args, wrt={program.wrt!r}, output={program.output!r}, "
-        f"dtype={program.dtype!r})\n"
+        f"dtype={program.dtype!r}{', forward=True' if forward else ''})\n"
     )
