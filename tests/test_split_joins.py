@@ -92,3 +92,21 @@ def test_split_then_join_dtype(dtype):
     g = s2s.grad(split_concatenate)(x)
     assert g.dtype == dtype
     np.testing.assert_allclose(g, 2 * x)
+
+
+def split_indexed_and_joined(x):
+    parts = np.split(x, 2, axis=1)
+    return np.sum(np.concatenate(parts, axis=1) ** 2) + np.sum(parts[0] * parts[1])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="second order: the generated gradient's `d_parts += unconcatenate(...)` becomes "
+    "list + list (concatenation) once `parts_like` is the list itself: the pieces' cotangents "
+    "from indexing (a list, _s2s.scatter) and from the join (a list) are not added item by item",
+)
+def test_hvp_of_split_pieces_indexed_and_joined():
+    x = np.random.default_rng(4).standard_normal((6, 4))
+    check_against_differences(split_indexed_and_joined, x, wrt=(0,))  # first order is right
+    s2s.hvp(split_indexed_and_joined)(x, x)
