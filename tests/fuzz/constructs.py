@@ -85,7 +85,7 @@ def function_value(scope: Any) -> None:
         body = f"    return act(a0) * {weight} + a0"
     scope.gen.add_helper(f"def {name}(a0, act):\n{body}")
     call = f"{name}({x}, act={act})" if form == "keyword" else f"{name}({x}, {act})"
-    scope.assign(call, "a")
+    scope.assign(call, "fv")
 
 
 def add_at(scope: Any) -> None:
@@ -126,7 +126,7 @@ def reduce_where(scope: Any) -> None:
     axis = ""
     if np.ndim(scope.ns[x]) >= 2 and scope.draw.chance(0.3):
         axis = ", axis=-1" if reduce == "np.sum" else ""
-    scope.assign(f"{reduce}({y}, where={x} {side} {threshold}{axis})", "r")
+    scope.assign(f"{reduce}({y}, where={x} {side} {threshold}{axis})", "red")
 
 
 def split_join(scope: Any) -> None:
