@@ -40,7 +40,7 @@ from s2s.errors import (
     UsageError,
     caller_location,
 )
-from s2s.frontend.callables import learned, paths_key
+from s2s.frontend.callkeys import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
 from s2s.pipeline import (
     GRAD,
@@ -57,6 +57,7 @@ from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.tangents import set_maker
+from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -312,10 +313,9 @@ class Derivative:
             self._warn(generated)
         try:
             result = generated.compiled.function(*args, **kwargs)
-        except S2SError:
-            raise
-        except Exception as exc:
-            note_primal_line(exc, generated)
+        except Exception as exc:  # a runtime refusal without a location gets the line too
+            if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
+                note_primal_line(exc, generated)
             raise
         if self.mode == VJP:
             value, pullback = result
@@ -376,7 +376,8 @@ class Derivative:
                 arguments[name] = default if is_value else np.zeros((1,))
             self._specialize(arguments, shapes=False)  # for arrays of any shape
         assert self._latest is not None
-        return self._latest.compiled.source
+        kind = "jvp" if self.mode == JVP else "pullback" if self.options.functional else "vjp"
+        return with_siblings(self._latest.compiled.source, self._latest.compiled, kind)
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:

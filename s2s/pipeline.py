@@ -19,8 +19,8 @@ from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.codegen.walking import walk
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
-from s2s.frontend.callables import Bound
 from s2s.frontend.callables import bind as bind_callables
+from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.resolve import Target
@@ -42,6 +42,7 @@ from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
+from s2s.siblings import helpers_called
 
 __all__ = [
     "GRAD", "JVP", "PULLBACK", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate",
@@ -113,7 +114,7 @@ def generate(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -166,6 +167,7 @@ def generate(
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _mark_generated(compiled, mode, func, wrt)
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
+    compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
     return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(dict.fromkeys(bound)))
@@ -223,7 +225,7 @@ def _generate_forward(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     if containers:
-        lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -246,6 +248,7 @@ def _generate_forward(
     )  # fmt: skip
     compiled = compile_factory(writer, fname, func, ",".join(wrt))
     _mark_generated(compiled, JVP, func, wrt)
+    compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
     _stage(verbose, "emit", lambda: compiled.source)
     return Generated(compiled, targets, warnings, func, bound=tuple(dict.fromkeys(bound)))
 

@@ -38,10 +38,9 @@ class Pullback:
     def __call__(self, cotangent: Any) -> Any:
         try:
             grads = self._function(cotangent)
-        except S2SError:
-            raise
-        except Exception as exc:
-            note_primal_line(exc, self._generated)
+        except Exception as exc:  # a runtime refusal without a location gets the line too
+            if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
+                note_primal_line(exc, self._generated)
             raise
         derivative = self._derivative
         if derivative is not None and derivative.options.nan != "ignore" and not finite(grads):

@@ -314,11 +314,10 @@ _LOADED = False
 # Rule modules of optional libraries: loaded once the library is imported (by the user's code,
 # or by anything else), so ``import s2s`` never imports them and never needs them installed.
 OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
-    "scipy": (
-        "s2s.templates.scipy_special",
-        "s2s.templates.scipy_stats",
-        "s2s.templates.scipy_discrete",
-        "s2s.templates.scipy_linalg",
+    "scipy": tuple(
+        f"s2s.templates.scipy_{m}"
+        for m in ("special", "stats", "tails", "quantiles", "multivariate", "discrete")
+        + ("linalg",)
     ),
 }
 _OPTIONAL_PENDING = dict(OPTIONAL_RULES)

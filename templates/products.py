@@ -1,9 +1,10 @@
-"""Products: dot, matmul, vdot, outer, tensordot and einsum (the transpose of each factor)."""
+"""Products: dot, matmul, vdot, outer, tensordot, einsum and inner (the transpose of each
+factor)."""
 
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import DOT, MATMUL, Facts, adjoint, d, tangent
+from s2s.registry import DOT, MATMUL, Facts, adjoint, d, nondifferentiable, tangent
 
 GILES = (
     'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
@@ -83,3 +84,18 @@ def einsum(result, subscripts, /, *operands, optimize=False):
 @tangent(np.einsum, source="numpy.einsum; multilinearity: one term per operand")
 def einsum_tangent(result, subscripts, /, *operands, optimize=False):
     d[result] = rt.einsum_tangent(subscripts, operands, d[operands], optimize)
+
+
+nondifferentiable(rt.inner_axes, reason="reads only the arguments' dimensions", metadata=True)
+
+
+@adjoint(np.inner, source="numpy.inner = tensordot(a, b, (-1, -1)) (a product for a scalar)")
+def inner(result, a, b, /):
+    d[a] = rt.tensordot_grad_a(d[result], a, b, rt.inner_axes(a, b))
+    d[b] = rt.tensordot_grad_b(d[result], a, b, rt.inner_axes(a, b))
+
+
+@tangent(np.inner, source="product rule: inner(da, b) + inner(a, db)")
+def inner_tangent(result, a, b, /):
+    d[result] += np.inner(d[a], b)
+    d[result] += np.inner(a, d[b])

@@ -49,3 +49,23 @@ def poisson_cdf(result, k, mu, loc=0):
 )
 def poisson_logcdf(result, k, mu, loc=0):
     return -np.exp(stats.poisson.logpmf(np.floor(k), mu, loc) - result)
+
+
+@elementwise(
+    stats.poisson.sf,
+    structural=INTEGER,
+    facts=F64,
+    source="DLMF 8.8.13: sf = 1 - cdf, d sf / dmu = pmf(floor(k))",
+)
+def poisson_sf(result, k, mu, loc=0):
+    return stats.poisson.pmf(np.floor(k), mu, loc)
+
+
+@elementwise(
+    stats.poisson.logsf,
+    structural=INTEGER,
+    facts=F64,
+    source="DLMF 8.8.13: d log sf / dmu = pmf(floor(k)) / sf",
+)
+def poisson_logsf(result, k, mu, loc=0):
+    return np.exp(stats.poisson.logpmf(np.floor(k), mu, loc) - result)

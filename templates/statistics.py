@@ -1,4 +1,4 @@
-"""Reductions that skip NaN, the peak-to-peak range and numpy 2's cumulative sum (real inputs)."""
+"""Reductions that skip NaN, the peak-to-peak range and numpy 2's cumulative sum and product."""
 
 import numpy as np
 
@@ -95,3 +95,18 @@ def ptp_tangent(result, a, axis=None, keepdims=False):
 )
 def cumulative_sum(result, x, /, *, axis=None):
     d[x] = rt.cumsum_adjoint(d[result], x, axis)
+
+
+@adjoint(
+    np.cumulative_prod,
+    structural=("axis", "dtype", "include_initial"),
+    source="numpy.cumulative_prod: as numpy.cumprod (product rule, exact with zeros), the "
+    "initial 1 constant",
+)
+def cumulative_prod(result, x, /, *, axis=None, dtype=None, include_initial=False):
+    d[x] = rt.cumprod_adjoint(rt.initial_dropped(d[result], axis, include_initial), x, axis)
+
+
+@tangent(np.cumulative_prod, source="numpy.cumulative_prod: the cumprod recurrence")
+def cumulative_prod_tangent(result, x, /, *, axis=None, dtype=None, include_initial=False):
+    d[result] += rt.initial_padded(rt.cumprod_tangent(d[x], x, axis), axis, include_initial)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.namespace import Adapter, Backend, register
+from s2s.runtime.namespace import NUMPY_ONLY, Adapter, Backend, register
 
 _GUARD = [False]
 
@@ -215,7 +215,7 @@ class _Module:
 
 fake = Adapter("fakedevice", _Module(np, "fakedevice"), {"errstate": np.errstate, "s_": np.s_})
 fake.linalg = _Module(np.linalg, "fakedevice.linalg")
-register(Device, Backend("fakedevice", fake, Device))
+register(Device, Backend("fakedevice", fake, Device, lacks=dict(NUMPY_ONLY)))  # as CuPy
 
 
 def to_device(value: Any) -> Any:

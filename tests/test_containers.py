@@ -61,6 +61,39 @@ def f_alias(params, x):
     return np.sum(first["w"] * x) * params["c"] + np.sum(params["first"]["v"] ** 3)
 
 
+def penalty(params, scale=1.0):
+    return scale * np.sum(params["w0"] ** 2) + helper_of_helper(params)
+
+
+def helper_of_helper(params):
+    return np.sum(params["b0"] ** 2)
+
+
+class Trainer:
+    def __init__(self, reg):
+        self.reg, self.calls = reg, 0
+
+    def loss(self, params, x):
+        self.calls += 1
+        return np.sum(np.tanh(x @ params["w0"])) + self.reg * penalty(params)
+
+
+TRAINER = Trainer(0.3)
+
+
+def f_whole(params, x):
+    return TRAINER.loss(params, x) + penalty(params, scale=0.5)
+
+
+def f_range_keys(params, x):
+    h = x
+    for i in range(2):  # keys made from i: the loop is written out, i a constant each time
+        h = np.tanh(h @ params[f"w{i}"] + params["b" + str(i)] * (i + 1))
+    for i in range(1, 3):
+        h = h * params["scales"][i - 1]
+    return np.sum(h**2) + i
+
+
 _RNG = np.random.default_rng(7)
 
 
@@ -78,6 +111,10 @@ def _cases():
          r.normal(size=(4, 3))),
         (f_alias, {"first": {"w": r.normal(size=3), "v": r.normal(size=3), "name": None},
                    "c": 0.5, "flag": True}, r.normal(size=3)),
+        (f_range_keys, {"w0": r.normal(size=(3, 3)), "b0": r.normal(size=3),
+                        "w1": r.normal(size=(3, 2)), "b1": r.normal(size=2),
+                        "scales": [0.5, 1.5]}, r.normal(size=(4, 3))),
+        (f_whole, {"w0": r.normal(size=(3, 3)), "b0": r.normal(size=3)}, r.normal(size=(4, 3))),
     ]  # fmt: skip
 
 
@@ -91,7 +128,7 @@ def _numeric(f, tree, x, eps=1e-6):
     return out
 
 
-@pytest.mark.parametrize("case", range(6))
+@pytest.mark.parametrize("case", range(8))
 def test_every_mode_matches_central_differences(case):
     f, params, x = _cases()[case]
     numeric = _numeric(f, params, x)
@@ -174,8 +211,8 @@ def _dynamic(params, x, i):
     return np.sum(params[i] * x)
 
 
-def _whole(params, x):
-    return np.sum(helper(params) * x)
+def _whole(params, x, fn):
+    return np.sum(fn(params) * x)
 
 
 def helper(params):
@@ -189,8 +226,8 @@ def helper(params):
          'params["w"] = ', "under a new name"),
         (_dynamic, ([np.ones(2)], np.ones(2), 0), s2s.UnsupportedSyntaxError, "run time",
          "params[i]", "with a constant"),
-        (_whole, ({"w": np.ones(2)}, np.ones(2)), s2s.UnsupportedSyntaxError, "used whole",
-         "helper(params)", "pass those"),
+        (_whole, ({"w": np.ones(2)}, np.ones(2), helper), s2s.UnsupportedSyntaxError,
+         "used whole", "fn(params)", "pass those"),
     ],
 )  # fmt: skip
 def test_refused_container_uses_are_located(f, args, error, text, line, advice):
@@ -258,3 +295,56 @@ def test_a_container_not_in_wrt_is_read_as_before():
 
     g = s2s.grad(loss)(np.arange(3.0), {"scale": 2.0, "name": "sq"})
     np.testing.assert_allclose(g, 4 * np.arange(3.0))
+
+
+def test_a_container_passed_whole_to_a_function_of_the_module_or_a_global_method():
+    """``TRAINER.loss(params, x)`` and ``penalty(params)`` are written into the derivative as
+    nested defs reading the leaves; the user's counter still counts once per call, and a
+    function redefined after a call (a re-run notebook cell) makes a new derivative."""
+    global penalty
+    params, x = {"w0": np.ones((3, 3)), "b0": np.ones(3)}, np.ones((2, 3))
+    d = s2s.grad(f_whole)
+    calls = TRAINER.calls
+    first = d(params, x)
+    assert TRAINER.calls == calls + 1
+    assert "def penalty_1(scale=1.0, *, params_b0, params_w0):" in d.source
+    original = penalty
+
+    def quartic(params, scale=1.0):
+        return scale * np.sum(params["w0"] ** 4)
+
+    try:
+        penalty = quartic
+        np.testing.assert_allclose(d(params, x)["w0"], _numeric(f_whole, params, x)[:9]
+                                   .reshape(3, 3), rtol=1e-6, atol=1e-7)  # fmt: skip
+        assert not np.allclose(d(params, x)["w0"], first["w0"])
+    finally:
+        penalty = original
+
+
+@dataclass
+class Chain:
+    w: np.ndarray
+    b: np.ndarray
+
+    def inner(self):
+        return np.sum(np.sin(self.b) ** 2)
+
+    def mid(self, x):
+        return np.sum(np.tanh(x @ self.w)) + self.inner()
+
+    def top(self, x):
+        return self.mid(x) * 2.0
+
+
+def f_chain(m, x):
+    return m.top(x)
+
+
+def test_methods_calling_methods_three_deep():
+    """``top`` calls ``mid``, which calls ``inner``: each is written out as a nested def, and
+    the one that needs ``m.b`` (two calls away) gets it (it was called without it)."""
+    m, x = Chain(_RNG.normal(size=(3, 2)), _RNG.normal(size=2)), _RNG.normal(size=(4, 3))
+    g = s2s.grad(f_chain)(m, x)
+    numeric = _numeric(f_chain, m, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-7)

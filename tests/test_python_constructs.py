@@ -145,12 +145,57 @@ def list_literal_to_helper(x):
     return np.sum(_sum_of_sines(rows)) + _weighted_stack(xs=rows, w=2.0)
 
 
+def list_rebound_to_array(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * (i + 2.0))
+    ys = np.array(ys)
+    ys = ys * x
+    return np.sum(ys**2) + ys[0]
+
+
+def list_bound_twice(x):
+    ys = [np.sin(x), np.cos(x)]
+    ys = np.stack(ys) * 2.0
+    zs = []
+    for row in ys:
+        zs.append(np.sum(row * x))
+    zs = np.array(zs)
+    ys = [zs[0], zs[1] * x[0]]  # a second list under the first one's name
+    ys = np.array(ys)
+    return np.sum(ys**2)
+
+
+def walrus_in_identity_test(x):
+    if (s := np.sum(np.exp(x), keepdims=True)) is not None:  # was kept whole: s had no gradient
+        out = np.sum(x - np.log(s))
+    return out
+
+
+def set_of_constants(x):
+    keep = {0, 2}
+    total = 0.0
+    for i in range(3):
+        if i in keep:
+            total = total + x[i] ** 2
+    return total * len(keep) + np.sum(x[sorted(keep)])
+
+
+def list_bound_twice_in_with(x):
+    ys = [np.sin(x)]
+    s = np.sum(ys[0])
+    with np.errstate(all="ignore"):
+        ys = [np.cos(x), x]  # was appended into the first list: the sum below read []
+    return s + sum(np.sum(v) for v in ys)
+
+
 CONSTRUCTS = [
     math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
-    list_literal_to_helper,
+    list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
+    set_of_constants, walrus_in_identity_test,
 ]  # fmt: skip
 
 
@@ -196,6 +241,17 @@ def walrus_maybe_unevaluated(x):
     if np.sum(x) > 5.0 and (s := np.sum(x * x)) > 0:  # MARK
         return s * 2.0
     return np.sum(x)
+
+
+def walrus_in_chained_comparison(x):
+    if 0.0 < np.sum(x) < (t := np.sum(x * x)):  # MARK
+        return t
+    return np.sum(x)
+
+
+def walrus_in_fstring(x):
+    label = f"{(t := np.sum(x * x)):.3f}"  # MARK
+    return t * len(label)
 
 
 def starred_call(x):
@@ -259,18 +315,29 @@ def set_of_values(x):
     return max(s)
 
 
-def list_rebound(x):
-    ys = []
-    for i in range(3):
-        ys.append(x[i] * 2.0)
-    ys = np.array(ys)  # MARK
-    return ys.sum()
+def list_rebound_in_loop(x):
+    total = 0.0
+    for k in range(2):
+        ys = []
+        for i in range(3):
+            ys.append(x[i] * (k + 2.0))
+        ys = np.array(ys)  # MARK
+        total = total + ys.sum()
+    return total
+
+
+def list_unpacked(x):
+    ys = [x[0], x[1]]
+    a, b = ys  # MARK
+    return a * b
 
 
 @pytest.mark.parametrize(
     "f, error, words",
     [
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
+        (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
+        (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),
         (starred_call, s2s.UnsupportedSyntaxError, "`*` unpacking into a call's arguments"),
         (starred_literal_join, s2s.UnsupportedSyntaxError, "`*` inside a list or tuple literal"),
         (starred_loop_target, s2s.UnsupportedSyntaxError, "this starred target"),
@@ -280,7 +347,8 @@ def list_rebound(x):
         (dict_keys_set_in_branch, s2s.UnsupportedSyntaxError, "first set inside a branch"),
         (set_of_values, s2s.NoRuleError, "a set of values that carry a gradient"),
         (list_to_nested_def, s2s.UnsupportedSyntaxError, "a list passed to your own function"),
-        (list_rebound, s2s.UnsupportedSyntaxError, "binding the list name `ys` again"),
+        (list_rebound_in_loop, s2s.UnsupportedSyntaxError, "`ys` again to another value inside"),
+        (list_unpacked, s2s.UnsupportedSyntaxError, "unpacking the list `ys` into names"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -315,4 +383,10 @@ def test_starred_unpacking_of_an_array_indexes_it_in_the_source():
 
 def test_a_list_goes_to_a_helper_as_a_tuple_in_the_source():
     source = s2s.grad(list_to_helpers).source
-    assert "_s2s.subderivative(_sum_of_sines, ('xs',))(tuple(xs))" in source
+    assert "d__sum_of_sines = _s2s.subderivative(_sum_of_sines, ('xs',))" in source
+    assert "d__sum_of_sines(tuple(xs))" in source
+
+
+def test_a_list_rebound_to_an_array_is_a_variable_of_its_own_in_the_source():
+    source = s2s.grad(list_rebound_to_array).source
+    assert "ys_array = _np.array(ys)" in source and "ys_array_2 = ys_array * x" in source

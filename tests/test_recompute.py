@@ -126,3 +126,27 @@ def test_the_last_reader_of_a_recomputed_array_writes_into_it():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 2.5 * big.nbytes  # the gradient, and one array for the trip
+
+
+def oscillator(k, c, x0, n):
+    x = x0[0]
+    v = x0[1]
+    for _ in range(n):
+        a = -k * x - c * v
+        x = x + 0.01 * v
+        v = v + 0.01 * a
+    return x * x + v * v
+
+
+def test_a_value_that_no_trip_changes_is_recomputed_once_before_the_reversed_loop():
+    """``-k`` of ``a = -k * x - c * v`` reads no index and no per-trip value: it is made once
+    before the reversed loop, not in every trip."""
+    k, c, x0 = np.array(2.0), np.array(0.1), np.array([1.0, 0.0])
+    for n in (0, 1, 30):
+        check(oscillator, k, c, x0, n, wrt=(0, 1))
+    derivative = s2s.grad(oscillator, wrt=(0, 1))
+    derivative(k, c, x0, 30)
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    before, trip = adjoint.split("for _ in range(n - 1, -1, -1):")
+    assert "negative_1 = -k" in before and "negative_1 = -k" not in trip
+    assert "# recomputed, not taped: negative_1" in before

@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from located import assert_located
+from located import assert_located, where
 
 import s2s
 from s2s import registry
@@ -118,3 +118,89 @@ def test_a_cdf_shape_parameter_without_a_closed_form_is_refused_not_dropped():
     assert_located(info.value, t_cdf, "# MARK", "stop_gradient")
     g = s2s.grad(t_cdf, wrt="x")(np.array([0.5, 1.0]), np.float64(3.0))
     np.testing.assert_allclose(g, stats.t.pdf([0.5, 1.0], 3.0), rtol=1e-12)
+
+
+linalg = pytest.importorskip("scipy.linalg")
+
+
+def cho_bound(a, b):
+    factor = linalg.cho_factor(a)
+    return np.sum(linalg.cho_solve(factor, b) ** 2)
+
+
+def lu_nested(a, b):
+    return np.sum(np.sin(linalg.lu_solve(linalg.lu_factor(a), b, trans=1)))
+
+
+@pytest.mark.parametrize("f, sym", [(cho_bound, True), (lu_nested, False)])
+def test_a_factor_tuple_flows_into_its_solve_and_the_gradient_reaches_the_matrix(f, sym):
+    rng = np.random.default_rng(3)
+    m = rng.standard_normal((4, 4))
+    a = m @ m.T + 4 * np.eye(4) if sym else m + 3 * np.eye(4)
+    b, e = rng.standard_normal(4), rng.standard_normal((4, 4))
+    e = e + e.T if sym else e
+    ga, gb = s2s.grad(f, wrt=(0, 1))(a, b)
+    h = 1e-6
+    fd = (f(a + h * e, b) - f(a - h * e, b)) / (2 * h)
+    np.testing.assert_allclose(np.sum(ga * e), fd, rtol=1e-7)
+    _, tangent = s2s.jvp(f, wrt=0)(a, b, e)
+    np.testing.assert_allclose(tangent, fd, rtol=1e-7)
+    assert "_solve((" in s2s.grad(f).source  # the tuple rebuilt from its named items
+
+
+def solve_pos(a, b):
+    return np.sum(linalg.solve(a, b, assume_a="pos"))  # MARK solve
+
+
+def eigh_general(a, b):
+    w, v = linalg.eigh(a, b)  # MARK eigh
+    return np.sum(w)
+
+
+@pytest.mark.parametrize("f, match", [(solve_pos, "assume_a='pos'"), (eigh_general, "generalized")])
+def test_a_scipy_linalg_option_the_rule_does_not_differentiate_is_refused_at_its_line(f, match):
+    a = 3 * np.eye(3) + 0.1
+    with pytest.raises(s2s.UnsupportedArgumentError, match=match) as info:
+        s2s.grad(f)(a, np.eye(3))
+    assert where(f, "# MARK") in "\n".join(info.value.__notes__)
+    with pytest.raises(s2s.UnsupportedArgumentError, match=match):
+        s2s.jvp(f, wrt=0)(a, np.eye(3), np.eye(3))
+
+
+def gamma_ppf(q, a):
+    return np.sum(stats.gamma.ppf(q, a))  # MARK ppf
+
+
+def test_a_quantile_shape_without_a_closed_form_is_refused_and_q_goes_through():
+    q, a = np.array([0.2, 0.7]), np.float64(2.5)
+    with pytest.raises(s2s.UnsupportedArgumentError, match="incomplete beta or gamma") as info:
+        s2s.grad(gamma_ppf, wrt=("q", "a"))(q, a)
+    assert_located(info.value, gamma_ppf, "# MARK", "stop_gradient")
+    g = s2s.grad(gamma_ppf, wrt="q")(q, a)
+    np.testing.assert_allclose(g, 1 / stats.gamma.pdf(stats.gamma.ppf(q, a), a), rtol=1e-12)
+
+
+def gaussian_fit(x, m, c):
+    return -np.sum(stats.multivariate_normal.logpdf(x, m, c))
+
+
+def test_a_gaussian_fit_gradient_in_mean_and_cov_is_the_closed_form():
+    rng = np.random.default_rng(5)
+    x, m = rng.standard_normal((6, 3)), rng.standard_normal(3)
+    a = rng.standard_normal((3, 3))
+    c = a @ a.T + 3 * np.eye(3)
+    dm, dc = s2s.grad(gaussian_fit, wrt=("m", "c"))(x, m, c)
+    p = np.linalg.inv(c)
+    r = (x - m) @ p
+    np.testing.assert_allclose(dm, -np.sum(r, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(dc, 0.5 * (len(x) * p - r.T @ r), rtol=1e-12)
+
+
+def dirichlet_short(x, alpha):
+    return stats.dirichlet.logpdf(x, alpha)  # MARK dirichlet
+
+
+def test_a_dirichlet_point_without_its_last_component_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="K - 1 components") as info:
+        s2s.grad(dirichlet_short, wrt="alpha")(np.array([0.2, 0.3]), np.array([1.5, 2.0, 3.0]))
+    assert where(dirichlet_short, "# MARK") in "\n".join(info.value.__notes__)

@@ -358,9 +358,10 @@ def _bind(
             f"s2s cannot tell which function is called here when the derivative is made: "
             f"{unresolved}; the call uses {used}",
             where,
-            "pass the function as an argument (`def f(x, act)`), keep it in an argument's "
-            "attribute or dict (`self.act`, `cfg['act']`), loop over a tuple of functions, or "
-            "call it by name; to choose by a value, call each and select with np.where",
+            "pass the function as an argument (`def f(x, act)`), keep it in an attribute or a "
+            "dict, list or tuple item of an argument or a global (`self.act`, `CFG['act']`), "
+            "loop over a tuple of functions, or call it by name; to choose by a value, call "
+            "each and select with np.where",
         )
     refusal = getattr(stmt.expr, "s2s_refusal", None)  # a local dict, a `with ... as v`
     if stmt.op is OPAQUE and refusal is not None:
@@ -493,6 +494,14 @@ def _bind_derivative(
 ) -> Binding:
     """A call of a derivative object: differentiated through its generated code, like a call
     of the user's own function (a ``vjp``, whose pullback is a closure, is refused)."""
+    if not is_derivative(derivative):  # the owner-inserting wrapper of a method's derivative
+        raise NoRuleError(
+            "a second derivative through a bound method or an object with `__call__` passed "
+            "as a value (`act=Softplus(0.7)`, `net.forward`) is not supported yet",
+            where,
+            "pass a plain function or a functools.partial of one (`functools.partial("
+            "softplus, c=0.7)`) instead of a method or callable object",
+        )
     if derivative.mode == "vjp":
         raise NoRuleError(
             f"{derivative!r} returns a pullback function, which s2s cannot differentiate",

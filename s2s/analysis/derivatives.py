@@ -18,9 +18,9 @@ import gast
 from s2s import runtime
 from s2s.codegen.ir import DEF, FunctionIR, Stmt
 from s2s.errors import NoRuleError
-from s2s.frontend.callables import Bound, callable_key
+from s2s.frontend.callkeys import Bound, callable_key, read_path
 from s2s.frontend.parse import Primal
-from s2s.frontend.resolve import MISSING, name_chain, root_value
+from s2s.frontend.resolve import MISSING, Target, lookup_target, name_chain, root_value
 
 _UNKNOWN = object()
 
@@ -109,6 +109,20 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
     if isinstance(atom, gast.UnaryOp) and isinstance(atom.operand, gast.Constant):
         value = atom.operand.value
         return -value if isinstance(atom.op, gast.USub) else value
+    where = _global_path(primal, ir, atom)
+    if where is not None and where[0] == "argument" and where[2]:  # act.func of a partial
+        steps = tuple(("attr", s) if isinstance(s, str) else s for s in where[2])
+        value = read_path(primal.values[where[1]], steps)
+        if value is MISSING:
+            return _UNKNOWN
+        primal.bound.append(Bound(where[1], steps, callable_key(value)))  # joins the key
+        return value
+    if where is not None and any(not isinstance(step, str) for step in where[2]):
+        value = lookup_target(primal.func, *where)  # CFG['loss'] of a global dict: the
+        if value is MISSING:  # derivative re-reads it on entry
+            return _UNKNOWN
+        primal.checked.append(Target(value, *where))
+        return value
     chain = name_chain(atom)
     if chain is not None and not chain[1] and chain[0] in ir.original:  # a local: known only
         maker = next((s for s in ir.flat if chain[0] in s.targets), None)  # if a factory made it
@@ -125,3 +139,41 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
     for attr in chain[1]:
         value = getattr(value, attr, MISSING)
     return _UNKNOWN if value is MISSING else value
+
+
+def _global_path(primal: Primal, ir: FunctionIR, atom: Any) -> tuple[str, str, tuple] | None:
+    """``(scope, root name, steps)`` of a chain of attributes and constant items rooted in a
+    global or closure name or an argument known when specializing (scope ``"argument"``):
+    ``CFG['layer'].act``, ``act.func``, also through locals bound once to a step of
+    one: ``getitem_1 = FNS[-1]; func_2 = getitem_1.func``), else ``None``."""
+    steps: list[Any] = []
+    while True:
+        if isinstance(atom, gast.Attribute):
+            steps.append(atom.attr)
+        elif isinstance(atom, gast.Subscript) and _key(atom.slice) is not None:
+            steps.append(("item", _key(atom.slice)))
+        elif isinstance(atom, gast.Name) and atom.id in ir.original:
+            makers = [s for s in ir.flat if atom.id in s.targets]
+            if not makers and atom.id in primal.values:  # an argument not differentiated
+                return "argument", atom.id, tuple(reversed(steps))
+            if len(makers) != 1 or makers[0].unpack or not isinstance(
+                makers[0].expr, (gast.Attribute, gast.Subscript)
+            ):
+                return None
+            atom = makers[0].expr
+            continue
+        elif isinstance(atom, gast.Name):
+            return root_value(primal.func, atom.id)[0], atom.id, tuple(reversed(steps))
+        else:
+            return None
+        atom = atom.value
+
+
+def _key(node: Any) -> Any:
+    """A constant key or index (``'loss'``, ``0``, ``-1``), else ``None``."""
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _key(node.operand)
+        return -inner if type(inner) is int else None
+    return None

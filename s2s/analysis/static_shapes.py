@@ -25,6 +25,7 @@ d_x = _s2s.filled(d_mean_1 / 6, (2, 3), 'float64')
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import operator
 from typing import Any
@@ -34,7 +35,8 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import ShapeValue, VType, call_signature
-from s2s.codegen.ir import ATTRIBUTE, COPY, SETITEM, Marker, Stmt, is_literal
+from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, SETITEM, Marker, Stmt, is_literal
+from s2s.codegen.templating import constant
 from s2s.frontend.spellings import hashable
 
 
@@ -95,12 +97,18 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return None
     if op is COPY or op is SETITEM:
         return shape_of(stmt.args[0], types) if stmt.args else None
+    if op is CONST:  # m = 0.0 (before a loop that makes m a 0-d array): a number has shape ()
+        value = stmt.expr.value if isinstance(stmt.expr, gast.Constant) else stmt.value_hint
+        number = isinstance(value, (int, float, complex)) and value is not None
+        return () if number else None
     if isinstance(op, Marker):
         return None
     if op is operator.getitem and len(stmt.args) == 2:
         return _getitem(stmt.args[0], stmt.args[1], types)
     if not hashable(op):
         return None
+    if op is np.concatenate:
+        return _concatenated(stmt, types)
     facts = registry.facts_of(op)
     rule = registry.lookup(op)
     if facts.shape == registry.ALLOCATION and stmt.args:
@@ -124,6 +132,29 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
             return None  # 0-d multiplies, N-d contracts differently: left to run time
         return _matmul(*shapes)
     return None
+
+
+def _concatenated(stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
+    """``np.concatenate([a, b], axis)`` of a list or tuple written in the source, with a constant
+    ``axis`` (0 by default): the pieces' common shape with their lengths along ``axis`` summed."""
+    if not stmt.args or len(stmt.args) > 2 or set(stmt.kwargs) - {"axis"}:
+        return None
+    pieces = stmt.args[0]
+    if not isinstance(pieces, (gast.List, gast.Tuple)) or not pieces.elts:
+        return None
+    shapes = [shape_of(e, types) if isinstance(e, gast.Name) else None for e in pieces.elts]
+    if any(s is None or not s for s in shapes):
+        return None
+    axis_atom = stmt.args[1] if len(stmt.args) == 2 else stmt.kwargs.get("axis")
+    axis = 0 if axis_atom is None else _int_value(axis_atom, types)
+    ndim = len(shapes[0])
+    if axis is None or not -ndim <= axis < ndim or any(len(s) != ndim for s in shapes):
+        return None  # axis=None flattens; a wrong axis or rank raises in numpy
+    axis %= ndim
+    if any(s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
+        return None
+    total = sum(s[axis] for s in shapes)
+    return shapes[0][:axis] + (total,) + shapes[0][axis + 1 :]
 
 
 def _reduced(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
@@ -311,6 +342,8 @@ def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
         return gast.BinOp(left=left, op=gast.MatMult(), right=right)
     if helper in ("dot_grad_a", "dot_grad_b") and len(node.args) == 3:
         return _dot(helper, *node.args, types)
+    if helper == "unconcatenate" and len(node.args) == 3:
+        return _unconcatenated(*node.args, types)
     if helper == "reduced_size" and len(node.args) == 2 and _is_none(node.args[1]):
         shape = shape_of(node.args[0], types) if isinstance(node.args[0], gast.Name) else None
         return gast.Constant(value=int(np.prod(shape)), kind=None) if shape is not None else None
@@ -330,6 +363,32 @@ def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
         dtype = gast.Constant(value=np.dtype(accumulator).name, kind=None)
         return gast.Call(func=func, args=[node.args[0], shape, dtype], keywords=[])
     return None
+
+
+def _unconcatenated(g: gast.expr, pieces: gast.expr, axis: gast.expr, types) -> gast.expr | None:
+    """``np.concatenate``'s adjoint where every piece is a proven float array of one dtype and
+    ``axis`` a constant: the list of ``g``'s slices, ``[g[0:16], g[16:48]]`` (views, as the
+    helper's own pieces are)."""
+    if not isinstance(pieces, (gast.List, gast.Tuple)) or not pieces.elts:
+        return None
+    found = [_float_ndim(e, types) for e in pieces.elts]
+    if any(f is None for f in found) or len({f for f in found}) != 1:
+        return None
+    shapes = [types[e.id].shape for e in pieces.elts]
+    ndim = found[0][0]
+    index = _int_value(axis, types)
+    if ndim == 0 or index is None or not -ndim <= index < ndim:
+        return None
+    index %= ndim
+    out, start = [], 0
+    for shape in shapes:
+        stop = start + shape[index]
+        cut = gast.Slice(lower=constant(start), upper=constant(stop), step=None)
+        key = [gast.Slice(lower=None, upper=None, step=None) for _ in range(index)] + [cut]
+        key_node = key[0] if len(key) == 1 else gast.Tuple(elts=key, ctx=gast.Load())
+        out.append(gast.Subscript(value=copy.deepcopy(g), slice=key_node, ctx=gast.Load()))
+        start = stop
+    return gast.List(elts=out, ctx=gast.Load())
 
 
 def _is_none(node: gast.AST) -> bool:

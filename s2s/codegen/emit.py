@@ -61,6 +61,8 @@ class Writer:
     use_astor: bool = True
     lines: list[str] = field(default_factory=list)
     primal_lines: list[int | None] = field(default_factory=list)
+    # names the factory binds to a helper's sub-derivative: name -> (maker, function, wrt)
+    helpers: dict[str, tuple] = field(default_factory=dict)
 
     def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
         for part in text.split("\n"):
@@ -102,6 +104,8 @@ class Compiled:
     line_map: list[int | None]
     source_file: str  # the primal's file
     sites: Any = None  # what the non-finite search reads (s2s.reverse.nonfinite.Sites)
+    code: Any = None  # the primal's code object, and the helpers its sub-derivatives
+    helpers: tuple = ()  # differentiate ((code, name) pairs: s2s.siblings shows them)
 
 
 # Every compiled derivative by its generated file name, while it lives: the non-finite search
@@ -138,6 +142,9 @@ def compile_factory(
             cells.append(types.CellType(namespace))
         elif var == "_s2s":
             cells.append(types.CellType(runtime))
+        elif var in writer.helpers:  # d_softplus = _s2s.subderivative(softplus, ('z',))
+            maker, function, wrt = writer.helpers[var]
+            cells.append(types.CellType(getattr(runtime, maker)(function, wrt)))
         else:
             cells.append(primal.__closure__[free.index(var)])
     function = types.FunctionType(

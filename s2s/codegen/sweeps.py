@@ -40,6 +40,9 @@ class Sweeps:
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
     adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
     as_is: set[str] = field(default_factory=set)  # gradient buffers returned without a cast
+    # the user's helpers called by name: name -> (function, its name as written, wrt, runtime
+    # maker); the factory binds each to its sub-derivative (s2s/codegen/helpers.py)
+    helpers: dict[str, tuple] = field(default_factory=dict)
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:

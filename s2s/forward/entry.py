@@ -17,6 +17,7 @@ from s2s.analysis.activity import Activity, connected_names
 from s2s.analysis.dtypes import VType
 from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.emit import Writer, signature_text
+from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
@@ -78,6 +79,7 @@ def write_jvp(
     writer = Writer()
     free = [v for v in func.__code__.co_freevars if v not in RESERVED]
     writer.line(f"def _make({', '.join(list(RESERVED) + free)}):", 0)
+    write_helpers(writer, sweep.helpers)  # jvp_softplus = _s2s.jvp_of(softplus, ('z',))
     writer.line(f"def {fname}({signature_text(tangents.params)}):", 1)
     wrt = tuple(tangents.public)
     title = getattr(func, "__s2s_title__", None) or func.__qualname__

@@ -13,6 +13,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.helpers import helper_name
 from s2s.codegen.ir import Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
@@ -81,8 +82,17 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
         carrying += [sweep.dot[n] for n in atom_names(atom)
                      if n in sweep.dot and n in sweep.state.undefined]  # fmt: skip
     expr = stmt.expr
-    derivative = call("_s2s.jvp_of", copy.deepcopy(expr.func),
-                      gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
+    helper = None
+    if not sweep.functional:  # jvp_softplus(z_dot, z); code differentiated again: as written
+        own = "jvp_" + ("lambda" if sweep.ir.name == "<lambda>" else sweep.ir.name)
+        helper = helper_name(sweep.helpers, sweep.names, sweep.primal.func, expr.func,
+                             binding.callee, tuple(w.value for w in wrt), "jvp_of", "jvp_",
+                             own)  # fmt: skip
+    if helper is not None:
+        derivative = name(helper)
+    else:
+        derivative = call("_s2s.jvp_of", copy.deepcopy(expr.func),
+                          gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
     value = gast.Call(func=derivative, args=tangents + copy.deepcopy(expr.args),
                       keywords=copy.deepcopy(expr.keywords))  # fmt: skip
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]

@@ -86,6 +86,7 @@ class ForwardSweep:
         self.jumps: list[Jumps] = []
         self.maybe_reads: set[str] = set()  # tangents read where they may be None
         self.functional = functional  # differentiated again: no `with` (DESIGN 10)
+        self.helpers: dict[str, tuple] = {}  # called by name: s2s/codegen/helpers.py
         self.quiet = set() if functional else selected_only(ir, activity)
         generated = getattr(primal.func, "__s2s_generated__", False)
         self.quiet_primal = selected_only(ir, activity, True) if generated else set()

@@ -30,124 +30,19 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s import registry
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.parse import Primal
-from s2s.frontend.resolve import MISSING, Target, global_value, local_names
-from s2s.frontend.spellings import hashable
-
-Step = tuple[str, Any]  # ("attr", name) or ("item", key)
-
-
-@dataclass(frozen=True)
-class Bound:
-    """A callable read from the argument ``param`` along ``steps`` when the derivative was made;
-    ``key`` is its :func:`callable_key`."""
-
-    param: str
-    steps: tuple[Step, ...]
-    key: Any
-
-    def text(self) -> str:
-        """The path as the function writes it: ``act``, ``self.act``, ``cfg['loss']``."""
-        return self.param + "".join(f".{k}" if s == "attr" else f"[{k!r}]" for s, k in self.steps)
-
-    def holds(self, arguments: dict[str, Any]) -> bool:
-        """Whether the path still leads to an equivalent callable in ``arguments``."""
-        if self.param not in arguments:
-            return False
-        return callable_key(read_path(arguments[self.param], self.steps)) == self.key
-
-
-def read_path(value: Any, steps: tuple[Step, ...]) -> Any:
-    """``value`` followed along ``steps`` (``MISSING`` where a step fails)."""
-    for kind, key in steps:
-        try:
-            value = getattr(value, key) if kind == "attr" else value[key]
-        except (AttributeError, LookupError, TypeError):
-            return MISSING
-    return value
-
-
-def paths_key(paths: tuple[tuple[str, tuple[Step, ...]], ...], arguments: dict[str, Any]) -> tuple:
-    """The callables at ``paths`` (argument, steps) of ``arguments`` as they are now: the part of
-    a derivative's specialization key that a new callable changes."""
-    return tuple([callable_key(read_path(arguments.get(p, MISSING), s)) for p, s in paths])
-
-
-def learned(paths: tuple, bound: tuple[Bound, ...]) -> tuple:
-    """``paths`` with the argument paths of ``bound`` not among them yet added."""
-    new = [p for p in dict.fromkeys((b.param, b.steps) for b in bound) if p not in paths]
-    return paths + tuple(new) if new else paths
-
-
-class _Same:
-    """A key part equal only to itself (by identity), for objects that may not be hashable."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-
-_CONSTANTS = (bool, int, float, str, type(None))
-
-
-def _value_key(value: Any) -> Any:
-    """A bound argument of a partial: a Python constant by value (it is written into the
-    generated code), anything else by type (it is read from the partial at run time)."""
-    if type(value) in _CONSTANTS:
-        return ("constant", type(value), value)
-    if callable(value):
-        return callable_key(value)
-    return ("value", type(value), getattr(value, "dtype", None), getattr(value, "ndim", None))
-
-
-def callable_key(obj: Any) -> Any:
-    """What the generated code depends on in a callable found through an argument.
-
-    Generated code calls the user's own functions through the argument at run time, so a
-    Python function is keyed by its code and defaults (a closure made anew by a factory is the
-    same derivative); a bound method of the user's class by its function; a
-    ``functools.partial`` by its function and bound arguments (constants by value); anything
-    else (a numpy ufunc, a scipy function) by identity.
-    """
-    if isinstance(obj, functools.partial):
-        keywords = tuple(sorted((k, _value_key(v)) for k, v in obj.keywords.items()))
-        return ("partial", callable_key(obj.func), tuple(map(_value_key, obj.args)), keywords)
-    if isinstance(obj, types.MethodType) and is_user_function(obj.__func__):
-        return ("method", callable_key(obj.__func__))
-    if is_user_function(obj):
-        defaults = tuple(map(_value_key, obj.__defaults__ or ()))
-        keywords = (obj.__kwdefaults__ or {}).items()
-        kwdefaults = tuple(sorted((k, _value_key(v)) for k, v in keywords))
-        # code objects compare by value: look-alike functions of two modules must not share
-        return ("function", _Same(obj.__code__), _Same(obj.__globals__), defaults, kwdefaults)
-    if _is_callable_instance(obj):
-        return ("instance", type(obj), callable_key(type(obj).__call__))
-    if obj is MISSING or not callable(obj):
-        return ("not callable", type(obj))
-    owner = getattr(obj, "__self__", None)
-    if owner is not None and not isinstance(owner, types.ModuleType):
-        # a library method (rng.normal, dist.logpdf) is a new object at each read: the code
-        # calls it through the value, and depends only on the rule that differentiates it
-        rule = registry.lookup(obj) if hashable(obj) else None
-        return ("method", type(owner), getattr(obj, "__name__", None), _Same(rule))
-    return ("object", _Same(obj))
-
-
-def is_user_function(obj: Any) -> bool:
-    """A Python function of the user's (differentiated from its source, not by a rule)."""
-    module = getattr(obj, "__module__", None) or ""
-    return isinstance(obj, types.FunctionType) and module.split(".")[0] not in {
-        "numpy", "scipy", "s2s", "math", "dask", "cupy",
-    }  # fmt: skip
+from s2s.frontend.resolve import (
+    CONTAINERS,
+    MISSING,
+    Target,
+    follow,
+    global_value,
+    local_names,
+    name_chain,
+    root_value,
+)
 
 
 def bind(primal: Primal, values: dict[str, Any]) -> list[Bound]:
@@ -164,6 +59,7 @@ def bind(primal: Primal, values: dict[str, Any]) -> list[Bound]:
     binder = _Binder(primal, values)
     binder.block(primal.tree.body)
     primal.values, primal.bound = binder.values, binder.bound
+    primal.checked += binder.targets
     return primal.bound
 
 
@@ -175,6 +71,12 @@ class _Static:
     obj: Any
     param: str | None = None
     steps: tuple[Step, ...] = ()
+    where: tuple[str, str, tuple] | None = None  # a global's (scope, root name, target steps)
+
+    @property
+    def in_container(self) -> bool:
+        """Read from a global along an item of a container (``CFG["loss"]``, ``FNS[0]``)."""
+        return self.where is not None and any(not isinstance(s, str) for s in self.where[2])
 
 
 class _Binder:
@@ -191,9 +93,12 @@ class _Binder:
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
         self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.comprehended = {n.id for c in gast.walk(tree) if isinstance(c, gast.comprehension)
+                             for n in gast.walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
+        self.targets: list[Target] = []  # lengths of global tuples of functions written out
         self._find_bindings(tree)
 
     # -- what names stand for ----------------------------------------------------------------
@@ -266,15 +171,16 @@ class _Binder:
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             if node.id in self.values:
                 return _Static(self.values[node.id], node.id)
-            found = self._global(node)
-            return _Static(found) if found is not None else None
+            return self._global_static(node)
         if isinstance(node, gast.Attribute):
             base = self.static(node.value)
             if base is None:
                 return None
-            if base.param is None:
-                found = self._global(node)
-                return _Static(found) if found is not None else None
+            if base.param is None and not base.in_container:
+                return self._global_static(node)
+            if base.param is None:  # CFG["model"].act: no user code runs to read it
+                value = _static_attribute(base.obj, node.attr)
+                return None if value is MISSING else _Static(value, where=_step(base, node.attr))
             if _is_array(base.obj):  # x.sum(), x.dot(w): numpy's methods (resolve's Method)
                 return None
             value = _static_attribute(base.obj, node.attr)
@@ -284,14 +190,24 @@ class _Binder:
         key = _constant(node.slice) if isinstance(node, gast.Subscript) else None
         if key is not None:
             base = self.static(node.value)
-            if base is None or base.param is None or type(base.obj) not in (dict, list, tuple):
+            if base is None or type(base.obj) not in CONTAINERS:
                 return None
-            try:
-                value = base.obj[key]
-            except (LookupError, TypeError):
+            value = follow(base.obj, ("item", key))
+            if value is MISSING or (base.param is None and base.where is None):
                 return None
+            if base.param is None:  # CFG["loss"] of a global dict CFG
+                return _Static(value, where=_step(base, ("item", key)))
             return _Static(value, base.param, base.steps + (("item", key),))
         return None
+
+    def _global_static(self, node: gast.Name | gast.Attribute) -> _Static | None:
+        """A global or closure chain (``np.tanh``, ``CFG``) and where the function reads it."""
+        found = self._global(node)
+        chain = name_chain(node)
+        if found is None or chain is None:
+            return None
+        scope = root_value(self.primal.func, chain[0])[0]
+        return _Static(found, where=(scope, chain[0], chain[1]))
 
     # -- statements ----------------------------------------------------------------------------
     def block(self, body: list[gast.stmt]) -> None:
@@ -314,9 +230,7 @@ class _Binder:
                     self.block(getattr(stmt, field))
             for handler in getattr(stmt, "handlers", []) or []:
                 self.block(handler.body)
-            for name, value in gast.iter_fields(stmt):
-                if name not in ("body", "orelse", "finalbody", "handlers"):
-                    self.visit(value)
+            self.children(stmt, ("body", "orelse", "finalbody", "handlers"))
             out.append(stmt)
         body[:] = out or [gast.Pass()]
 
@@ -346,7 +260,7 @@ class _Binder:
         found = self.static(node)
         if (
             found is not None
-            and found.param is not None
+            and (found.param is not None or found.where is not None)
             and type(found.obj) in (tuple, list)
             and found.obj
             and all(callable(v) for v in found.obj)
@@ -355,10 +269,15 @@ class _Binder:
         return None
 
     def sequence(self, node: gast.expr) -> list[gast.expr] | None:
-        """``node[0], node[1], ...`` of a tuple or list argument (or a part of one)."""
+        """``node[0], node[1], ...`` of a tuple or list argument (or a part of one), or of a
+        global one, whose length then joins the targets checked on each call."""
         found = self.static(node)
-        if found is None or found.param is None or type(found.obj) not in (tuple, list):
+        if found is None or type(found.obj) not in (tuple, list):
             return None
+        if found.param is None and found.where is None:
+            return None
+        if found.param is None:
+            self.targets.append(Target(len(found.obj), *_step(found, ("len", None))))
         return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
                                         ctx=gast.Load()), node)
                 for i in range(len(found.obj))]  # fmt: skip
@@ -406,10 +325,52 @@ class _Binder:
             return
         if not isinstance(value, gast.AST) or isinstance(value, gast.Lambda):
             return
-        for _, child in gast.iter_fields(value):
-            self.visit(child)
+        self.children(value)
         if isinstance(value, gast.Call):
             self.call(value)
+
+    def children(self, node: gast.AST, skip: tuple[str, ...] = ()) -> None:
+        """Visit ``node``'s fields (but ``skip``), writing out comprehensions over functions."""
+        for field, child in gast.iter_fields(node):
+            if field in skip:
+                continue
+            if isinstance(child, list):
+                for i, item in enumerate(child):
+                    child[i] = self.comprehension(item, node) or item
+                    self.visit(child[i])
+                continue
+            new = self.comprehension(child, node)
+            if new is not None:
+                setattr(node, field, new)
+            self.visit(new or child)
+
+    def comprehension(self, node: Any, parent: gast.AST) -> gast.List | None:
+        """``[g(x) for g in fns]`` over a tuple of functions as the list it makes,
+        ``[fns[0](x), fns[1](x)]`` (also a generator expression that ``sum``, ``max``, ``min``,
+        ``tuple``, ``list``, ``any`` or ``all`` consumes whole); ``None`` for any other node."""
+        if isinstance(node, gast.GeneratorExp):
+            consumer = self._global(parent.func) if isinstance(parent, gast.Call) else None
+            if not any(consumer is c for c in _CONSUMERS) or node not in parent.args:
+                return None
+        elif not isinstance(node, gast.ListComp):
+            return None
+        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
+            return None
+        generator = node.generators[0]
+        items = self.functions_looped(generator.iter)
+        target = generator.target
+        names = target.elts if isinstance(target, gast.Tuple) else [target]
+        if items is None or not all(isinstance(n, gast.Name) for n in names):
+            return None
+        if (len(items[0]) if isinstance(items[0], tuple) else 1) != len(names):
+            return None
+        elts = []
+        for item in items:
+            elt = copy.deepcopy(node.elt)
+            for name, part in zip(names, item if isinstance(item, tuple) else (item,)):
+                elt = _substitute(elt, name.id, part)
+            elts.append(elt)
+        return _located(gast.List(elts=elts, ctx=gast.Load()), node)
 
     def call(self, node: gast.Call) -> None:
         """Bind ``node``'s function if it is reached through an argument; write a partial out
@@ -427,6 +388,11 @@ class _Binder:
             node.func = _located(copy.deepcopy(item), func, force=True)
             return self.call(node)
         found = self.static(func)
+        if found is not None and found.where is not None and (
+            found.in_container or isinstance(found.obj, functools.partial)
+            or is_callable_instance(found.obj)
+        ):  # fmt: skip
+            return self.global_item(node, found)
         if found is None or found.param is None:
             if isinstance(func, (gast.IfExp, gast.BoolOp, gast.Subscript)) or (
                 isinstance(func, gast.Name) and _rooted_in(func, self.local - self.defs)
@@ -443,9 +409,30 @@ class _Binder:
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
-        if _is_callable_instance(obj):  # an object of the user's class with __call__
+        if is_callable_instance(obj):  # an object of the user's class with __call__
             obj = obj.__call__
         func.s2s_target = Target(obj, "argument", found.param, ())
+        return None
+
+    def global_item(self, node: gast.Call, found: _Static) -> None:
+        """``CFG["loss"](x)``, ``FNS[0](x)``: a callable read from a global container (or a
+        global partial or callable object), bound now; the derivative re-reads the path on
+        each call (a new callable there makes a new derivative)."""
+        obj, func = found.obj, node.func
+        assert found.where is not None
+        if isinstance(obj, functools.partial):
+            self.targets.append(Target(obj, *found.where))
+            self.expand(node, None, found)
+            return self.call(node)
+        if not callable(obj):
+            kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
+            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
+            return None
+        where = found.where
+        if is_callable_instance(obj):  # an object of the user's class with __call__
+            obj, where = obj.__call__, _step(found, "__call__")
+        func.s2s_target = Target(obj, *where)
         return None
 
     def expand(self, node: gast.Call, written: gast.Call | None, found: _Static | None) -> None:
@@ -458,7 +445,8 @@ class _Binder:
         else:
             assert found is not None
             partial = found.obj
-            self.bound.append(Bound(found.param, found.steps, callable_key(partial)))
+            if found.param is not None:
+                self.bound.append(Bound(found.param, found.steps, callable_key(partial)))
             func = _located(gast.Attribute(value=node.func, attr="func", ctx=gast.Load()), node)
             args = [_bound_value(v, node.func, "args", i, node) for i, v in enumerate(partial.args)]
             keywords = {k: _bound_value(v, node.func, "keywords", k, node)
@@ -482,7 +470,17 @@ class _Binder:
         if isinstance(func, (gast.IfExp, gast.BoolOp)):
             return f"`{text}` is chosen by a value at run time"
         if name not in self.local:
-            return f"`{text}` is read from a global container, which s2s reads only at run time"
+            base = self.static(func.value) if isinstance(func, gast.Subscript) else None
+            if base is not None and type(base.obj) in CONTAINERS:
+                return f"`{text}` names no item of the global {type(base.obj).__name__} now"
+            kind = "container" if base is None else f"{type(base.obj).__qualname__} object"
+            return (f"`{text}` is read from a global {kind}, and s2s looks into global dicts, "
+                    "lists and tuples only")  # fmt: skip
+        if name in self.comprehended and isinstance(func, gast.Name):
+            return (f"`{name}` takes its functions in a comprehension s2s does not write out "
+                    "once per function (it writes out one `for` over a tuple of functions, "
+                    "without `if`, in a list comprehension or a generator that `sum`, `max`, "
+                    "`min`, `tuple`, `list`, `any` or `all` consumes)")  # fmt: skip
         if self.counts.get(name) and isinstance(func, gast.Name):
             return (f"`{name}` is assigned in the function, so the function it holds is known "
                     "only at run time")  # fmt: skip
@@ -490,6 +488,9 @@ class _Binder:
             return (f"`{text}` is read from `{name}`, which is assigned in the function, so it "
                     "is known only at run time")  # fmt: skip
         return f"`{text}` is not a function held by an argument or named by the function"
+
+
+_CONSUMERS = (sum, max, min, tuple, list, any, all)  # builtins that consume a generator whole
 
 
 def _constant(node: gast.expr) -> Any:
@@ -512,11 +513,6 @@ def _is_array(value: Any) -> bool:
     )
 
 
-def _is_callable_instance(obj: Any) -> bool:
-    call = inspect.getattr_static(type(obj), "__call__", None)
-    return not isinstance(obj, type) and is_user_function(call)
-
-
 def _static_attribute(obj: Any, attr: str) -> Any:
     """``obj.attr`` when reading it runs no user code (an instance attribute, a method, a class
     attribute); ``MISSING`` for a property or another computed attribute."""
@@ -532,10 +528,17 @@ def _static_attribute(obj: Any, attr: str) -> Any:
 def _bound_value(value: Any, partial: gast.expr, field: str, key: Any, at: gast.AST) -> gast.expr:
     """A partial's bound argument in the generated code: a Python constant written out, any
     other value read from the partial (``act.keywords['w']``)."""
-    if type(value) in _CONSTANTS:
+    if type(value) in CONSTANTS:
         return _located(gast.Constant(value=value, kind=None), at)
     read = gast.Attribute(value=copy.deepcopy(partial), attr=field, ctx=gast.Load())
     return _located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
+
+
+def _step(found: _Static, step: str | tuple[str, Any]) -> tuple[str, str, tuple]:
+    """Where ``found`` (a global) is read, one step further along."""
+    assert found.where is not None
+    scope, name, steps = found.where
+    return scope, name, steps + (step,)
 
 
 def _rooted_in(node: gast.expr, names: set[str]) -> bool:

@@ -9,7 +9,7 @@ are unrolled, and ``len(params)`` is a number. Everything later sees plain array
 >>> from s2s.runtime.trees import flatten
 >>> tree = gast.parse("def f(p, x):\\n    w = p['w']\\n    return np.sum(w * x) + p['b']\\n")
 >>> treedef = flatten({"w": 1.0, "b": 2.0})[1]
->>> lower(tree.body[0], {"p": (treedef, leaf_names("p", treedef, set()))}, lambda n: None)
+>>> _ = lower(tree.body[0], {"p": (treedef, leaf_names("p", treedef, set()))}, lambda n: None)
 >>> import astor
 >>> print(astor.to_source(gast.gast_to_ast(tree)).strip())
 def f(p_w, p_b, x):
@@ -27,6 +27,7 @@ from typing import Any
 import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.keys import computed_key
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
@@ -71,9 +72,10 @@ def lower(
     containers: dict[str, tuple[TreeDef, list[str]]],
     where: Callable[[Any], Any],
     func: Any = None,
-) -> None:
+) -> list[Any]:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
-    leaves' names, from :func:`leaf_names`) becomes its leaves' parameters.
+    leaves' names, from :func:`leaf_names`) becomes its leaves' parameters. Returns the call
+    targets of functions written out because they receive a container whole.
 
     Raises:
         UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
@@ -95,6 +97,7 @@ def lower(
                                                         if isinstance(n, gast.Name)})  # fmt: skip
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
+    return lowering.methods.targets
 
 
 def lower_local(
@@ -170,6 +173,12 @@ class _Lowering:
             items = self.iteration(stmt.iter, env)
             if items is not None:
                 return self.unroll(stmt, items, env)
+            count = self.range_indexing(stmt, env)
+            if count is not None:  # for i in range(2): params[f"w{i}"]: i is a constant
+                last = gast.Assign(targets=[copy.deepcopy(stmt.target)],
+                                   value=gast.Constant(count[-1], None), type_comment=None)
+                unrolled = self.unroll(stmt, [_Const(i) for i in count], env)
+                return unrolled + [_located(last, stmt)] if count and not stmt.orelse else unrolled
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             value = self.resolve(stmt.value, env)
             if isinstance(value, _Node) and value.treedef.kind != LEAF:
@@ -257,6 +266,31 @@ class _Lowering:
                 out.append(_located(gast.Assign(targets=[elt], value=value, type_comment=None),
                                     stmt))  # fmt: skip
         return out
+
+    def range_indexing(self, loop: gast.For, env: dict) -> range | None:
+        """The numbers of ``for i in range(...)`` with constant bounds (at most 64 of them)
+        whose body indexes a parameter container with a key made from ``i``
+        (``params[f"w{i}"]``, ``layers[i + 1]``), else ``None``."""
+        it = loop.iter
+        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
+                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords
+                and isinstance(loop.target, gast.Name)):  # fmt: skip
+            return None
+        bounds = [self.static(a, env) for a in it.args]
+        if not all(type(b) is int for b in bounds) or len(range(*bounds)) > 64:
+            return None
+        name = loop.target.id
+        for node in (n for stmt in loop.body for n in gast.walk(stmt)):
+            if isinstance(node, gast.Subscript) and any(
+                isinstance(n, gast.Name) and n.id == name for n in gast.walk(node.slice)
+            ):
+                try:
+                    base = self.resolve(node.value, env)
+                except UnsupportedSyntaxError:
+                    continue
+                if isinstance(base, _Node) and base.treedef.kind != LEAF:
+                    return range(*bounds)
+        return None
 
     def unroll(self, loop: gast.For, items: list, env: dict) -> list[gast.stmt]:
         """A loop over a container: its body once per item, the loop variables constants or
@@ -370,7 +404,7 @@ class _Lowering:
             return -v if isinstance(v, int) else None
         if _is_len_of_container(node, self, env):
             return len(self.resolve(node.args[0], env).treedef.keys)
-        return None
+        return computed_key(node, lambda n: self.static(n, env))
 
     def resolve(self, node: gast.expr, env: dict) -> Any:
         """The container, leaf or constant ``node`` reads, or ``None``."""
@@ -452,6 +486,8 @@ class _Lowering:
                 name = self.methods.inline(self, base, node.func.attr, node)
                 node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                                type_comment=None), node.func)  # fmt: skip
+        if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
+            self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
         item = self.resolve(node, env)
         if item is not None and (isinstance(node, (gast.Subscript, gast.Attribute)) or
                                  isinstance(node, gast.Name)):  # fmt: skip

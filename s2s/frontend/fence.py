@@ -172,13 +172,17 @@ def _returns(block: list[gast.stmt]) -> bool:
 
 
 def _check_node(primal: Primal, node: gast.AST) -> None:
-    if isinstance(node, (gast.BoolOp, gast.IfExp)):
-        operands = node.values[1:] if isinstance(node, gast.BoolOp) else [node.body, node.orelse]
+    if isinstance(node, (gast.BoolOp, gast.IfExp)) or (
+        isinstance(node, gast.Compare) and len(node.ops) > 1
+    ):
+        operands = (node.values[1:] if isinstance(node, gast.BoolOp) else
+                    node.comparators[1:] if isinstance(node, gast.Compare) else
+                    [node.body, node.orelse])  # fmt: skip
         for sub in (n for operand in operands for n in gast.walk(operand)):
             if isinstance(sub, gast.NamedExpr):
                 raise UnsupportedSyntaxError(
-                    "`:=` in an operand of `and`, `or` or `a if c else b` that may not run is "
-                    "not supported",
+                    "`:=` in an operand of `and`, `or`, `a if c else b` or a chained comparison "
+                    "(`a < b < c`) that may not run is not supported",
                     primal.where(sub),
                     f"assign `{sub.target.id}` in a statement of its own before the expression",
                 )

@@ -96,8 +96,21 @@ class Lifting:
             pending += [v for v in more if self.env.get(v) in self.lifted_defs]
             captured = sorted((set(captured) | set(more)) - {var})
         captured = [v for v in captured if v not in siblings]
-        for var in reversed(siblings):
-            lifted.body.insert(0, copy.deepcopy(self.lifted_defs[self.env[var]][0]))
+        ordered: list[str] = []  # what a def calls before it: each is lifted again, in order
+        seen: set[str] = set()
+
+        def visit(var: str) -> None:
+            if var in seen:
+                return
+            seen.add(var)
+            for dep in self.lifted_defs[self.env[var]][1]:
+                if dep in siblings:
+                    visit(dep)
+            ordered.append(var)
+
+        for var in siblings:
+            visit(var)
+        lifted.body[:0] = [copy.deepcopy(self.lifted_defs[self.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -144,13 +157,14 @@ class Lifting:
             # so the list is a list at run time and its cotangent one part per item
             items = [atom(e) for e in value.elts]
             empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-            empty.targets = (self.bind(user_name),)
+            bound = self.bind(user_name)  # a second list under one name: its own SSA name
+            empty.targets = (bound,)
             self.body.append(empty)
-            xs = name_node(user_name)
+            xs = name_node(bound)
             for item in items:
                 call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
                                       args=[item], keywords=[])  # fmt: skip
-                self.body.append(Stmt((user_name,), call_expr, APPEND, [xs, item], node=self.node))
+                self.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.node))
             return True
         return False
 

@@ -9,11 +9,13 @@ import inspect
 import re
 import textwrap
 import types
+from collections.abc import Callable
 from typing import Any
 
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.resolve import Target, global_value, name_chain, root_value
 
 
 class Methods:
@@ -25,6 +27,7 @@ class Methods:
         self.func, self.taken = func, taken
         self.names: dict[tuple[str, str], str] = {}
         self.defs: list[gast.FunctionDef] = []
+        self.targets: list[Target] = []  # the functions written out, checked on each call
 
     def inline(self, lowering: Any, base: Any, attr: str, at: gast.AST) -> str:
         """The name of the nested def standing for ``base.attr`` (written out at its first
@@ -70,6 +73,114 @@ class Methods:
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
         inner.block(tree.body, {own: base})
+        self.defs.append(tree)
+        return name
+
+
+    def inline_call(self, lowering: Any, node: gast.Call, resolve: Callable, kinds: tuple) -> bool:
+        """``helper(params, x)`` or ``TRAINER.loss(params, x)``: a call of a function of this
+        module, or a method of a global object, that receives a parameter container (a
+        ``kinds`` node, as ``resolve`` reads it) whole. The function is written out once per
+        (function, containers) as a nested ``def`` without those parameters, its reads of them
+        lowered to leaves; ``node`` then calls it. ``False`` (nothing changed) for any other
+        call."""
+        found = self._function(node.func)
+        if found is None or any(isinstance(a, gast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            return False
+        function, owner = found
+        signature = inspect.signature(function)
+        if any(p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+               for p in signature.parameters.values()):  # fmt: skip
+            return False
+        given = ([owner] if owner is not None else []) + list(node.args)
+        try:
+            bound = signature.bind(*given, **{k.arg: k.value for k in node.keywords})
+        except TypeError:
+            return False
+        held = {p: resolve(v) for p, v in bound.arguments.items()}
+        held = {p: v for p, v in held.items() if getattr(getattr(v, "treedef", None), "kind",
+                                                           None) in kinds}  # fmt: skip
+        if not held:
+            return False
+        key = (function, tuple(sorted((p, v.label) for p, v in held.items())))
+        if key not in self.names:
+            self.names[key] = self._written(lowering, function, held, node)
+        node.func = gast.Name(id=self.names[key], ctx=gast.Load(), annotation=None,
+                              type_comment=None)  # fmt: skip
+        node.args, node.keywords = [], []
+        for param in signature.parameters.values():  # positional while they come in order
+            if param.name in held or param.name not in bound.arguments:
+                continue
+            value = bound.arguments[param.name]
+            if param.kind is param.POSITIONAL_OR_KEYWORD and not node.keywords:
+                node.args.append(value)  # (`self` by position: a derivative has its own)
+            else:
+                node.keywords.append(gast.keyword(arg=param.name, value=value))
+        return True
+
+    def _function(self, func: gast.expr) -> tuple[types.FunctionType, Any] | None:
+        """The function a call names (a global function of this module, or a method of a
+        global object, with the object), or ``None``."""
+        root = func
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        if self.func is None or not isinstance(root, gast.Name):
+            return None
+        if root.id in self.func.__code__.co_varnames + self.func.__code__.co_cellvars:
+            return None  # a local of the function
+        obj = global_value(self.func, func)
+        chain = name_chain(func)
+        if obj is not None and chain is not None:  # re-read on each call, as a call target is
+            scope = root_value(self.func, chain[0])[0]
+            self.targets.append(Target(obj, scope, chain[0], chain[1]))
+        owner = None
+        if isinstance(obj, types.MethodType) and isinstance(func, gast.Attribute):
+            obj, owner = obj.__func__, func.value
+        if (
+            not isinstance(obj, types.FunctionType)
+            or obj.__code__.co_freevars
+            or obj.__globals__ is not self.func.__globals__
+        ):
+            return None
+        return obj, owner
+
+    def _written(self, lowering: Any, function: types.FunctionType, held: dict, at: Any) -> str:
+        try:
+            tree = gast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+        except (OSError, TypeError, SyntaxError, IndexError):
+            tree = None
+        if not isinstance(tree, gast.FunctionDef) or tree.decorator_list:
+            raise UnsupportedSyntaxError(
+                f"`{function.__qualname__}` receives a parameter container whole and has no "
+                "source s2s can write into this function (or is decorated)",
+                lowering.where(at),
+                "read the arrays it needs and pass them to it",
+            )
+        outer = set(self.func.__code__.co_varnames)
+        free = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} - set(_assigned(tree))
+        clash = sorted((free - {a.id for a in tree.args.args + tree.args.kwonlyargs}) & outer)
+        if clash:
+            raise UnsupportedSyntaxError(
+                f"`{function.__qualname__}` receives a parameter container whole and reads "
+                f"the global `{clash[0]}`, which this function also names as a local",
+                lowering.where(at),
+                f"give the local `{clash[0]}` another name",
+            )
+        stem, n = function.__name__, 1
+        name = stem
+        while name in self.taken:
+            name, n = f"{stem}_{n}", n + 1
+        self.taken.add(name)
+        tree.name = name
+        tree.args.args = [a for a in tree.args.args if a.id not in held]
+        tree.args.kwonlyargs = [a for a in tree.args.kwonlyargs if a.id not in held]
+        for node in gast.walk(tree):  # located at the call: the function's lines are elsewhere
+            for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                setattr(node, field, getattr(at, field, None))
+        inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
+        inner.block(tree.body, dict(held))
         self.defs.append(tree)
         return name
 

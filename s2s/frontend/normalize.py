@@ -36,6 +36,7 @@ from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
+from s2s.frontend.rebinding import list_rebound, rename_rebound_lists
 from s2s.frontend.resolve import Method, Target, global_value
 from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_globals
 from s2s.frontend.spellings import (
@@ -148,7 +149,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if isinstance(node, gast.Name):
             if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
                 return copy.deepcopy(self.literals[self.env[node.id]])
-            return self.load(node)
+            return self.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
         if (
@@ -186,6 +187,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             return self.comprehension(node)
         if isinstance(node, gast.NamedExpr):
             return self.named(node)
+        if (outputs := self.outputs_tuple(node)) is not None:
+            return outputs
         name = self.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
@@ -235,6 +238,11 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 left, right = self.atom(node.left), self.atom(node.comparators[0])
                 expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
                 return Stmt((), expr, COMPARE_UFUNCS[type(node.ops[0])], [left, right])
+            if len(node.ops) == 1:  # `s is not None`, `k in d`: atoms, so a `:=` in them binds
+                left, right = self.atom(node.left), self.atom(node.comparators[0])
+                expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
+                reads = [a for a in (left, right) if isinstance(a, gast.Name)]
+                return Stmt((), expr, OPAQUE, reads)
             return self.opaque(node)
         component = self.component(node)
         if component is not None:
@@ -275,6 +283,12 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
 
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
+        bound = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+        if bound is not None:  # its value would have no gradient: never silently
+            raise UnsupportedSyntaxError(
+                "`:=` inside this expression is not supported (s2s keeps the expression whole)",
+                self.primal.where(bound), f"assign `{bound.target.id}` in a statement of its own",
+            )  # fmt: skip
         renamed = _rename_loads(node, self.env)
         reads = [name_node(n) for n in loaded_names(renamed) if n in self.original]
         return Stmt((), renamed, OPAQUE, reads)
@@ -442,6 +456,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.returns: gast.expr = gast.Constant(value=None, kind=None)
         self.return_node: Any = None
         expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
+        rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
@@ -485,7 +500,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                     "loop over a list of them instead: `for k in list(d)`, "
                     "`for v in list(d.values())`",
                 )
-            problem = _list_rebound(node, self.lists)
+            problem = list_rebound(node, self.lists)
             if problem is None:
                 problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
             if problem is None and isinstance(node, gast.Assign):
@@ -493,8 +508,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
                     # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
                     # then only pops it: its tangent list is shared the same way)
-                    problem = f"`{targets[0].id if isinstance(targets[0], gast.Name) else '...'}` "
-                    problem += f"would be a second name for the list `{value.id}`"
+                    problem = (f"`{targets[0].id}` would be a second name for the list "
+                               f"`{value.id}`" if isinstance(targets[0], gast.Name) else
+                               f"unpacking the list `{value.id}` into names")  # fmt: skip
                 elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                          and t.value.id in self.lists for t in targets):  # fmt: skip
                     problem = "assigning into a list's items"
@@ -571,19 +587,6 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal, tuple_params or {}).run()
-
-
-def _list_rebound(node: gast.AST, lists: set[str]) -> str | None:
-    """``ys = np.array(ys)``: a list's name bound again to something that is not a list."""
-    if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
-        return None
-    if isinstance(node.value, gast.Constant) and node.value.value is None:
-        return None  # `ys = None`, as a derivative's code binds names before its tape
-    for target in node.targets:
-        if isinstance(target, gast.Name) and target.id in lists:
-            return (f"binding the list name `{target.id}` again to another value (give the "
-                    f"new value a name of its own: `{target.id}_array = ...`)")  # fmt: skip
-    return None
 
 
 def _is_mapping(node: gast.expr) -> bool:

@@ -84,6 +84,18 @@ class SeveralOutputs:
         self.body.append(stmt)
         return names
 
+    def outputs_tuple(self, node: gast.expr) -> gast.Tuple | None:
+        """The tuple of a rule's several outputs used whole, as an argument: ``f`` of ``f =
+        cho_factor(a)`` in ``cho_solve(f, b)``, or the call itself in ``cho_solve(cho_factor(a),
+        b)`` (each output a name of its own); ``None`` for anything else."""
+        if isinstance(node, gast.Name) and self.env.get(node.id) in self.multi:
+            names = self.multi[self.env[node.id]][0]
+        elif isinstance(node, gast.Call) and (outputs := self.outputs_of(node)) is not None:
+            names = self.unpack_call(node, base_name(node), outputs)
+        else:
+            return None
+        return gast.Tuple(elts=[name_node(n) for n in names], ctx=gast.Load())
+
     def literal_slice(self, node: gast.expr) -> gast.Tuple | None:
         """``t[1:]`` with constant bounds of a tuple literal, a name bound to one, or a call's
         several outputs (``r[1:]`` of ``r = helper(x)``, ``helper(x)[1:]``): the literal of

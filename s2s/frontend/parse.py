@@ -40,6 +40,9 @@ class Primal:
     # read from them: frontend/callables.py fills both, analysis may read and add
     values: dict[str, Any] = field(default_factory=dict, repr=False)
     bound: list[Any] = field(default_factory=list, repr=False)
+    # what the derivative re-checks on entry besides its call targets: the length of a global
+    # tuple of functions whose loop frontend/callables.py wrote out
+    checked: list[Any] = field(default_factory=list, repr=False)
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line). In a

@@ -32,16 +32,42 @@ class Target:
 
     ``scope`` is ``"global"``, ``"closure"`` or ``"builtin"``; ``name`` the root name and
     ``attrs`` the attribute chain (``np.linalg.inv`` is ``("global", "np", ("linalg", "inv"))``).
+    A step of a global container is a pair: ``("item", "loss")`` reads ``CFG["loss"]``, and
+    ``("len", None)`` stands for the container's length (a loop over it was written out).
     """
 
     obj: Any
     scope: str
     name: str
-    attrs: tuple[str, ...]
+    attrs: tuple[str | tuple[str, Any], ...]
 
     @property
     def written(self) -> str:
-        return ".".join((self.name,) + self.attrs)
+        text = self.name
+        for step in self.attrs:
+            if isinstance(step, str):
+                text += "." + step
+            else:
+                text = f"len({text})" if step[0] == "len" else f"{text}[{step[1]!r}]"
+        return text
+
+
+CONTAINERS = (dict, list, tuple)  # what s2s looks into when the derivative is made
+
+
+def follow(obj: Any, step: str | tuple[str, Any]) -> Any:
+    """``obj`` one step along a target's path: an attribute, an item of a dict, list or tuple,
+    or its length; ``MISSING`` where the step fails (no user code runs for an item)."""
+    if isinstance(step, str):
+        return getattr(obj, step, MISSING)
+    if type(obj) not in CONTAINERS:
+        return MISSING
+    if step[0] == "len":
+        return len(obj)
+    try:
+        return obj[step[1]]
+    except (LookupError, TypeError):
+        return MISSING
 
 
 @dataclass(frozen=True)
@@ -82,13 +108,13 @@ def root_value(func: types.FunctionType, name: str) -> tuple[str, Any]:
     return "builtin", builtins_ns.get(name, MISSING)
 
 
-def lookup_target(func: types.FunctionType, scope: str, name: str, attrs: tuple[str, ...]) -> Any:
+def lookup_target(func: types.FunctionType, scope: str, name: str, attrs: tuple) -> Any:
     """Re-read a target the way the primal would now (for the identity check on entry)."""
     found_scope, obj = root_value(func, name)
     if found_scope != scope:
         return MISSING
     for attr in attrs:
-        obj = getattr(obj, attr, MISSING)
+        obj = follow(obj, attr)
         if obj is MISSING:
             break
     return obj
@@ -100,6 +126,8 @@ def _same(now: Any, then: Any) -> bool:
     it binds the same function to the same instance."""
     if now is then:
         return True
+    if type(now) is int and type(then) is int:  # a container's length
+        return now == then
     return isinstance(now, types.MethodType) and now == then
 
 
@@ -115,7 +143,7 @@ def targets_unchanged(func: types.FunctionType, targets: list[Target]) -> bool:
             for attr in t.attrs:
                 if obj is MISSING:
                     break
-                obj = getattr(obj, attr, MISSING)
+                obj = follow(obj, attr)
         else:
             obj = lookup_target(func, t.scope, t.name, t.attrs)
         if obj is not t.obj and not _same(obj, t.obj):
@@ -140,12 +168,14 @@ def resolve(primal: Primal) -> list[Target]:
     """
     func = primal.func
     local = local_names(primal.tree)
-    targets: list[Target] = []
+    targets: list[Target] = primal.checked  # analysis may add (analysis/derivatives.py)
     for node in gast.walk(primal.tree):
         if isinstance(node, gast.Call):
             fn = node.func
-            if hasattr(fn, "s2s_target"):
-                continue  # bound through an argument (frontend/callables.py)
+            if hasattr(fn, "s2s_target"):  # bound by frontend/callables.py
+                if isinstance(fn.s2s_target, Target) and fn.s2s_target.scope != "argument":
+                    targets.append(fn.s2s_target)  # an item of a global container
+                continue
             if isinstance(fn, gast.Attribute) and (
                 _is_local_rooted(fn.value, local) or _is_global_array(func, fn.value, local)
             ):

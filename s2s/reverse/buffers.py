@@ -113,7 +113,10 @@ class Accumulation:
         if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
             expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
         if count == 0:
-            zeros = call("_s2s.zeros_like_acc", name(var))
+            proven = None  # in a loop, zeros of a proven shape need not tape the value
+            if getattr(self, "dynamic", False):
+                proven = self.proven_zeros(var)
+            zeros = proven if proven is not None else call("_s2s.zeros_like_acc", name(var))
             if var in getattr(self, "narrow", ()):
                 zeros = call("_s2s.narrow", zeros, constant(self.narrow[var]))
             out.append(assign(adj, zeros))

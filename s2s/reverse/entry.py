@@ -21,6 +21,7 @@ from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
+from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
@@ -211,6 +212,7 @@ def write_derivative(
     writer = Writer()
     free = [v for v in func.__code__.co_freevars if v not in ("_np", "_s2s")]  # a derivative's
     writer.line(f"def _make({', '.join(['_np', '_s2s'] + free)}):", 0)
+    write_helpers(writer, sweeps.helpers)  # d_softplus = _s2s.subderivative(softplus, ...)
     writer.line(f"def {fname}({signature_text(params or ir.params)}):", 1)
     title = getattr(func, "__s2s_title__", None) or func.__qualname__
     writer.line(

@@ -38,7 +38,9 @@ import gast
 
 from s2s.codegen.ir import SETITEM, Loop, atom_names, flatten
 from s2s.codegen.sweeps import assign, call
-from s2s.codegen.templating import name
+from s2s.codegen.templating import constant, name
+from s2s.runtime import acc_dtype
+from s2s.runtime.namespace import NUMPY
 
 State = tuple[dict[str, int], frozenset[str]]
 
@@ -169,3 +171,45 @@ class AdjointFlow:
             self.count[var] = 2
             self.maybe_none.discard(var)
         return out
+
+    # -- carried buffers of proven shape -------------------------------------------------------
+    def zero_carried_buffers(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:
+        """Before a reversed loop: a buffer that is ``None`` on entry but set at the back edge
+        (``d_p`` of a loop-carried ``p``, ``d_q`` of a value read in every trip) would need a
+        runtime test in every trip (``if d_p is not None``, ``_s2s.add``). Where the primal's
+        shape and dtype are proven, it starts as owned zeros instead, as written by hand
+        (``d_p = _np.float64(0.0)``), and the body is generated with it surely set.
+
+        ``generate`` makes the loop body; it is run once here, from a snapshot, to find the
+        buffers that the fixpoint of :meth:`loop_body` leaves maybe ``None``."""
+        if getattr(self.ir, "backend", NUMPY) is not NUMPY or self.undefined:
+            return []
+        before = self.flow_state()
+        snapshot = self._generation_snapshot()
+        self.loop_body(generate)
+        widened = self.flow_state()
+        self._restore_generation(snapshot)
+        self.set_flow_state(before)
+        out: list[gast.stmt] = []
+        for var in sorted(widened[1] - before[1]):
+            zeros = self.proven_zeros(var)
+            if zeros is None or before[0].get(var, 0):
+                continue
+            out.append(assign(self.adjoint_names[var], zeros))
+            self.count[var] = 2
+        return out
+
+    def proven_zeros(self, var: str) -> gast.expr | None:
+        """Zeros of ``var``'s proven shape in its accumulator dtype, or ``None`` if not proven."""
+        known = self.activity.types.get(var)
+        skip = set(self.ir.lists) | set(getattr(self, "narrow", ())) | self.call_results
+        if getattr(self.ir, "backend", NUMPY) is not NUMPY:
+            return None
+        if known is None or known.shape is None or known.kind != "float" or var in skip:
+            return None
+        if known.dtype is None or var not in self.adjoint_names:
+            return None
+        dtype = acc_dtype(known.dtype).name
+        if known.shape == ():
+            return call(f"_np.{dtype}", constant(0.0))
+        return call("_np.zeros", constant(known.shape), constant(dtype))

@@ -7,7 +7,8 @@ block (the adjoint of one primal line) of code without loops or branches, this p
 
 * substitutes a temporary read exactly once, later in the same block, into that read when the
   temporary is arithmetic on names and numbers (no call, no subscript) and nothing in between
-  writes any name it reads;
+  writes any name it reads (not in code with loops or branches, where a name may be read
+  again on the next trip: there only the rewrites of one statement below apply);
 * moves a negation outward (``(-a) * b`` is ``-(a * b)``, ``a + -b`` is ``a - b``) and into
   an accumulation (``d += -e`` is ``d -= e``);
 * folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
@@ -37,8 +38,10 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
     """Rewrite ``sweeps.adjoint`` in place (see the module docstring). ``floats`` names the
     values known to be floating (arrays or scalars): only products with them are folded (a
     product of integers may wrap)."""
-    if sweeps.dynamic:
-        return  # loops and branches: a name may be read again on the next trip
+    if sweeps.dynamic:  # loops and branches: a name may be read again on the next trip, so
+        for block in sweeps.adjoint:  # no substitution; each statement is tidied on its own
+            _tidy_all(block.body, floats)
+        return
     reads: dict[str, int] = {}
     writes: dict[str, int] = {}
     for block in sweeps.primal + sweeps.adjoint:
@@ -236,6 +239,16 @@ def _read_site(stmt: gast.Assign | gast.AugAssign, var: str) -> tuple[gast.AST, 
         ):
             return node, "operand"
     return None
+
+
+def _tidy_all(body: list[gast.stmt], floats: set[str]) -> None:
+    """:func:`_tidy` every statement of ``body``, inside loops and branches too."""
+    for stmt in body:
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            _tidy_all(stmt.body, floats)
+            _tidy_all(stmt.orelse, floats)
+        else:
+            _tidy(stmt, floats)
 
 
 def _tidy(stmt: gast.stmt, floats: set[str]) -> None:

@@ -52,7 +52,9 @@ class SelectionMasks:
         if isinstance(combined, gast.Name):
             return combined
         mask = self.names.fresh("mask", always_number=True)
-        out.append(assign(mask, combined))
+        node = assign(mask, combined)
+        node.s2s_pure = True  # dropped where no partial reads it (a proven shape needs none)
+        out.append(node)
         return name(mask)
 
     def elementwise_adjoint(self, stmt, binding, output, g, result_type, mask) -> list:

@@ -26,6 +26,7 @@ from s2s import registry, runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.dtypes import VType
 from s2s.analysis.narrowing import narrowed_adjoints
+from s2s.codegen.helpers import helper_name
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -47,12 +48,13 @@ from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     call,
     is_comment_marker,
     live_locals,
+    names_in,
     primal_statement,
 )
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
 from s2s.frontend.parse import Primal
 from s2s.reverse.buffers import Accumulation
-from s2s.reverse.deadcode import cannot_raise
+from s2s.reverse.deadcode import cannot_raise, drop_dead_primal
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.tape import TapeSweeps
@@ -77,6 +79,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         flat = ir.flat
         self.index_of = {id(stmt): i for i, stmt in enumerate(flat)}
         self.pullbacks: dict[int, str] = {}  # calls to the user's functions: their pullbacks
+        self.helpers: dict[str, tuple] = {}  # those called by name: s2s/codegen/helpers.py
         self.call_results = {  # values of the user's functions and runtime helpers' lists of
             t
             for i, s in enumerate(flat)
@@ -113,7 +116,15 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             return node
         pullback = self.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
-        derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)
+        helper = None
+        if not self.functional:  # d_softplus(z); code differentiated again calls as written
+            helper = helper_name(self.helpers, self.names, self.primal.func, stmt.expr.func,
+                                 binding.callee, tuple(binding.active_params), "subderivative",
+                                 "d_", "d_" + self.ir.name)  # fmt: skip
+        if helper is not None:
+            derivative = name(helper)
+        else:
+            derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)
         value = gast.Call(func=derivative, args=copy.deepcopy(stmt.expr.args),
                           keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
         outputs: gast.expr = gast.Name(stmt.targets[0], gast.Store(), None, None)
@@ -435,6 +446,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             set(getattr(self, "saved", set())) | set(getattr(self, "call_pullbacks", {}).values()),
             {s.targets[0] for s in self.ir.flat if s.op in (SETITEM, APPEND)},
             dict(self.adjoint_names),
+            helpers=dict(self.helpers),
         )
 
 
@@ -473,4 +485,7 @@ def reverse(
 
     ``functional``: the derivative will be differentiated again, so buffers are never written
     in place (scatters make new arrays) and no ``with`` block is emitted."""
-    return ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)
+    sweeps = ReverseBuilder(primal, ir, activity, wrt, functional).build(loss, seed)
+    if sweeps.dynamic:  # selection masks that no partial read (straight-line: optimize drops)
+        drop_dead_primal(sweeps.adjoint, {n for g in sweeps.gradients for n in names_in(g)})
+    return sweeps

@@ -158,6 +158,22 @@ class TapeSweeps(AdjointFlow):
                 remade.add(stmt.targets[0])
         return out
 
+    def invariant_remade(self, loop: Loop) -> set[str]:
+        """The values ``loop``'s reversed trips would recompute that do not depend on the trip
+        (they read no index and no per-trip value): made once before the reversed loop."""
+        invariant: set[str] = set()
+        per_trip = {loop.target}
+        for owner, stmt in self.remade.values():
+            if owner is not loop:
+                continue
+            reads = {n for atom in stmt.args for n in atom_names(atom)}
+            remade_reads = reads & {s.targets[0] for o, s in self.remade.values() if o is loop}
+            if loop.target in reads or remade_reads - invariant or reads & per_trip:
+                per_trip.add(stmt.targets[0])
+            else:
+                invariant.add(stmt.targets[0])
+        return invariant
+
     def recomputable(self, stmt: Stmt, alive: set[str]) -> bool:
         """Whether ``stmt`` is a numpy ufunc with a derivative rule (it cannot have side
         effects), called without keywords on numbers and on ``alive`` names only (their
@@ -505,11 +521,22 @@ class TapeSweeps(AdjointFlow):
         if self.flow:
             out += self.own_leaf_buffers(loop)
 
+        invariant = self.invariant_remade(loop)
+        hoisted = [  # -k of a loop's `a = -k * x`: the same in every trip, made once
+            _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
+            for owner, stmt in self.remade.values()
+            if owner is loop and stmt.targets[0] in invariant
+        ]
+        if hoisted:
+            note = comment_marker("recomputed, not taped")
+            note.s2s_recomputed = True
+            out += [note, *hoisted]
+
         def reversed_body() -> list[gast.stmt]:
             body = [  # v = x[t] again, for this trip's t, instead of from the tape
                 _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
                 for owner, stmt in self.remade.values()
-                if owner is loop
+                if owner is loop and stmt.targets[0] not in invariant
             ]
             if any(not _is_view(s.value) for s in body):  # optimize names those still read
                 note = comment_marker("recomputed, not taped")
@@ -521,6 +548,8 @@ class TapeSweeps(AdjointFlow):
                 body.append(assign(loop.target, self.pop()))
             return body
 
+        if self.flow:
+            out += self.zero_carried_buffers(reversed_body)
         body = self.loop_body(reversed_body)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args

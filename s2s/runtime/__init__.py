@@ -1,5 +1,6 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
+from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
     check_cotangents,
@@ -34,6 +35,12 @@ from s2s.runtime.core import (
     zeroed_at,
     zeros_like_acc,
 )
+from s2s.runtime.covariance import (
+    corrcoef_adjoint,
+    corrcoef_tangent,
+    cov_adjoint,
+    cov_tangent,
+)
 from s2s.runtime.decompositions import (
     cholesky_adjoint,
     divmod_grad,
@@ -45,6 +52,16 @@ from s2s.runtime.decompositions import (
     slogdet_adjoint,
     svd_adjoint,
     svdvals_adjoint,
+)
+from s2s.runtime.factored import (
+    cho_factor_adjoint,
+    cho_factor_tangent,
+    cho_solve_grad_c,
+    cho_solve_tangent_c,
+    lu_factor_adjoint,
+    lu_factor_tangent,
+    lu_solve_grad_lu,
+    lu_solve_tangent_lu,
 )
 from s2s.runtime.higher import (
     add_part,
@@ -64,6 +81,18 @@ from s2s.runtime.higher import (
     unsum_back,
     unwritten,
     var_second,
+)
+from s2s.runtime.histograms import (
+    bin_edges_adjoint,
+    bin_edges_tangent,
+    histogram_adjoint,
+    histogram_tangent,
+)
+from s2s.runtime.interpolation import (
+    gradient_adjoint,
+    gradient_of,
+    interp_adjoint,
+    interp_tangent,
 )
 from s2s.runtime.joins import (
     along_axis_key,
@@ -86,6 +115,13 @@ from s2s.runtime.kinds import (
     undefined_of,
     without_last,
     zero_grad,
+)
+from s2s.runtime.layouts import (
+    insert_keys,
+    resize_plan,
+    rollaxis_destination,
+    unbroadcast_parts,
+    unmeshgrid,
 )
 from s2s.runtime.library import lib
 from s2s.runtime.linalg import (
@@ -155,15 +191,36 @@ from s2s.runtime.matrix_functions import (
     solve_triangular_tangent_a,
     transposed_trans,
 )
+from s2s.runtime.multivariate import (
+    dirichlet_logpdf_adjoint,
+    dirichlet_logpdf_tangent,
+    mvn_logpdf_adjoint,
+    mvn_logpdf_tangent,
+)
+from s2s.runtime.polynomials import (
+    poly_jacobian,
+    poly_length,
+    poly_tail,
+    polyder_matrix,
+    polyfit_grad_x,
+    polyfit_grad_y,
+    polyfit_tangent,
+    polyint_matrix,
+    roots_adjoint,
+    roots_tangent,
+    vander_plan,
+)
 from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
     einsum_grads,
+    inner_axes,
     matmul_grad_x1,
     matmul_grad_x2,
     tensordot_grad_a,
     tensordot_grad_b,
 )
+from s2s.runtime.quantiles import quantile_adjoint, quantile_tangent
 from s2s.runtime.reductions import (
     cumsum_adjoint,
     exclusive_products,
@@ -178,6 +235,19 @@ from s2s.runtime.reductions import (
     unreduce,
     var_adjoint,
 )
+from s2s.runtime.scans import initial_dropped, initial_padded
+from s2s.runtime.scipy_matrix import (
+    general_matrix,
+    lapack_ready,
+    logm_frechet,
+    scipy_eigh_adjoint,
+    scipy_eigh_tangent,
+    scipy_lu_adjoint,
+    scipy_lu_tangent,
+    scipy_qr_mode,
+    scipy_solve_grad_a,
+    scipy_solve_tangent_a,
+)
 from s2s.runtime.selections import (
     average_weights,
     choose_parts,
@@ -187,6 +257,11 @@ from s2s.runtime.selections import (
     select_parts,
     unchoose,
     unselect,
+)
+from s2s.runtime.sets import (
+    occurrences_adjoint,
+    occurrences_tangent,
+    trim_key,
 )
 from s2s.runtime.shapes import (
     take_key,
@@ -211,6 +286,7 @@ from s2s.runtime.signals import (
     convolve_grad,
     convolve_grad_a,
     convolve_grad_v,
+    expand_at,
     linspace_t,
     trapezoid_weights,
 )
@@ -294,6 +370,24 @@ from s2s.runtime.ufuncs import (
 )
 
 __all__ = [
+    "bin_edges_adjoint",
+    "bin_edges_tangent",
+    "initial_dropped",
+    "initial_padded",
+    "histogram_adjoint",
+    "histogram_tangent",
+    "i1",
+    "i1_prime",
+    "gradient_of",
+    "gradient_adjoint",
+    "interp_adjoint",
+    "interp_tangent",
+    "corrcoef_adjoint",
+    "corrcoef_tangent",
+    "cov_adjoint",
+    "cov_tangent",
+    "quantile_adjoint",
+    "quantile_tangent",
     # forward mode (s2s.runtime.tangents)
     "check_tangent",
     "dense_tangent",
@@ -372,6 +466,21 @@ __all__ = [
     "eigh_adjoint",
     "eigvalsh_adjoint",
     "einsum_grads",
+    "inner_axes",
+    "occurrences_adjoint",
+    "occurrences_tangent",
+    "trim_key",
+    "poly_jacobian",
+    "poly_length",
+    "poly_tail",
+    "polyder_matrix",
+    "polyfit_grad_x",
+    "polyfit_grad_y",
+    "polyfit_tangent",
+    "polyint_matrix",
+    "roots_adjoint",
+    "roots_tangent",
+    "vander_plan",
     "either",
     "exclusive_products",
     "expand_reduced",
@@ -518,6 +627,12 @@ __all__ = [
     "convolve_grad_v",
     "convolution",
     "linspace_t",
+    "expand_at",
+    "insert_keys",
+    "resize_plan",
+    "rollaxis_destination",
+    "unbroadcast_parts",
+    "unmeshgrid",
     "trapezoid_weights",
     "choose_parts",
     "average_weights",
@@ -547,4 +662,26 @@ __all__ = [
     "solve_triangular_grad_a",
     "solve_triangular_tangent_a",
     "transposed_trans",
+    "cho_factor_adjoint",
+    "cho_factor_tangent",
+    "cho_solve_grad_c",
+    "cho_solve_tangent_c",
+    "lu_factor_adjoint",
+    "lu_factor_tangent",
+    "lu_solve_grad_lu",
+    "lu_solve_tangent_lu",
+    "general_matrix",
+    "lapack_ready",
+    "logm_frechet",
+    "scipy_eigh_adjoint",
+    "scipy_eigh_tangent",
+    "scipy_lu_adjoint",
+    "scipy_lu_tangent",
+    "scipy_qr_mode",
+    "scipy_solve_grad_a",
+    "scipy_solve_tangent_a",
+    "dirichlet_logpdf_adjoint",
+    "dirichlet_logpdf_tangent",
+    "mvn_logpdf_adjoint",
+    "mvn_logpdf_tangent",
 ]

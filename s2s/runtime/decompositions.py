@@ -301,7 +301,9 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     """The adjoint of ``L = np.linalg.cholesky(a, upper=upper)`` for a symmetric ``a``.
 
     ``sym(L^-T P L^-1)`` with ``P = tril(L^T g)`` whose diagonal is halved; reads only ``L``.
-    Two general solves with ``L^T`` (numpy has no triangular solve). Source: Murray 2016,
+    numpy has no triangular solve: ``L^-1`` is formed once and applied by two products (two
+    general solves with ``L^T`` made the whole adjoint 1.5-1.9 times slower at n = 100), and
+    ``P``'s diagonal is halved in place. Source: Murray 2016,
     "Differentiation of the Cholesky decomposition" (symmetrized as DESIGN 7 asks).
     """
     if g is None:
@@ -309,9 +311,14 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     xp = array_namespace(L, g)
     low, g_low = (_T(L), _T(g)) if upper else (L, g)
     p = _mm(_T(low), g_low)
-    p = xp.tril(p) - 0.5 * xp.tril(xp.triu(p))
-    left = xp.linalg.solve(_T(low), p)  # L^-T P
-    return _cast(_sym(_T(xp.linalg.solve(_T(low), _T(left)))), acc_dtype(dtype_of(L)))
+    p = xp.tril(p)
+    if xp is np:  # the diagonal halved in place (a new array from tril)
+        diagonal = np.arange(p.shape[-1])
+        p[..., diagonal, diagonal] *= 0.5
+    else:  # no item assignment
+        p = p - 0.5 * xp.tril(xp.triu(p))
+    inverse = xp.linalg.inv(low)  # L^-1
+    return _cast(_sym(_mm(_mm(_T(inverse), p), inverse)), acc_dtype(dtype_of(L)))
 
 
 # -- numbers: divmod, modf, frexp --------------------------------------------------------------

@@ -94,6 +94,31 @@ _BY_TYPE: dict[type, Backend] = {}
 _LOADERS: dict[str, Any] = {}
 
 
+# Helpers written for numpy arrays only (statistics, interpolation, histograms, i0's I1): on
+# Dask they would compute, on a device they would copy to the host. Their rules' derivatives
+# are refused there at the user's line (NamespaceError).
+_NUMPY_ONLY = (
+    "quantile_adjoint",
+    "quantile_tangent",
+    "cov_adjoint",
+    "cov_tangent",
+    "corrcoef_adjoint",
+    "corrcoef_tangent",
+    "interp_adjoint",
+    "interp_tangent",
+    "gradient_adjoint",
+    "histogram_adjoint",
+    "histogram_tangent",
+    "bin_edges_adjoint",
+    "bin_edges_tangent",
+    "i1",
+    "i1_prime",
+)
+
+
+NUMPY_ONLY = dict.fromkeys(_NUMPY_ONLY, "the helper is written for numpy arrays only (for now)")
+
+
 def _dask(array_type: type) -> Backend | None:
     import dask.array as da
 
@@ -111,6 +136,7 @@ def _dask(array_type: type) -> Backend | None:
         "eigvalsh_adjoint": "Dask has no eigh",
         "svdvals_adjoint": "Dask's svd takes one tall-and-skinny matrix",
         "svd_adjoint": "Dask's svd takes one tall-and-skinny matrix",
+        **NUMPY_ONLY,
     }
     return Backend("dask", module, da.Array, functional_scatter=True, lacks=lacks)
 
@@ -187,7 +213,7 @@ def _cupy(array_type: type) -> Backend | None:
     if not issubclass(array_type, cupy.ndarray):
         return None
     module = Adapter("cupy", cupy, {"errstate": np.errstate})
-    return Backend("cupy", module, cupy.ndarray)
+    return Backend("cupy", module, cupy.ndarray, lacks=dict(NUMPY_ONLY))
 
 
 _LOADERS.update(dask=_dask, cupy=_cupy)

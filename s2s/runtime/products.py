@@ -251,3 +251,13 @@ def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) 
     ops = list(operands)
     inputs, out = _einsum_terms(subscripts, [np.ndim(x) for x in ops])
     return LazyParts(len(ops), lambda k: _einsum_grad(g, k, ops, inputs, out, optimize))
+
+
+@reads_shape_only(0, 1)
+def inner_axes(a: Any, b: Any) -> Any:
+    """The ``axes`` of ``np.tensordot`` that ``np.inner(a, b)`` is: the last axis of each, or
+    ``0`` (an outer product: a scalar times an array) when either is a scalar.
+    Source: numpy.inner."""
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return 0
+    return ([-1], [-1])

@@ -91,3 +91,15 @@ def linspace_t(ref: Any, num: int = 50, endpoint: bool = True, axis: int = 0) ->
     steps = [1] * ndim
     steps[axis] = num
     return xp.reshape(t, tuple(steps))
+
+
+@reads_shape_only(2)
+def expand_at(x: Any, axis: int, ref: Any) -> Any:
+    """``x`` (broadcastable to ``ref``'s shape without its ``axis``) with ones prepended up to
+    that many dimensions and a new ``axis``: how ``np.logspace`` and ``np.geomspace`` place
+    array arguments (start, stop, base) against the result ``ref``, whose ``axis`` is new.
+    Source: numpy.linspace (start and stop broadcast, then the samples' axis inserted)."""
+    shape, ndim = tuple(shape_of(x)), len(shape_of(ref))
+    xp = array_namespace(x)
+    lead = (1,) * (ndim - 1 - len(shape))
+    return xp.expand_dims(xp.reshape(xp.asarray(x), lead + shape), axis=axis)

@@ -3,9 +3,14 @@
 from rows import (
     arrangements,
     contractions,
+    covariance,
     decompositions,
+    elementary,
+    histograms,
+    interpolation,
     joins,
     keywords,
+    layouts,
     linalg,
     linalg_adjoints,
     linalg_api,
@@ -15,8 +20,10 @@ from rows import (
     multi,
     nanstats,
     nondiff,
+    polynomials,
     products,
     pymath,
+    quantiles,
     reductions,
     runtime,
     runtime_adjoints,
@@ -24,12 +31,17 @@ from rows import (
     runtime_structures,
     scipy_discrete,
     scipy_linalg,
+    scipy_multivariate,
+    scipy_quantiles,
     scipy_special,
     scipy_stats,
+    scipy_tails,
     selections,
+    sets,
     shapes,
     signals,
     sorting,
+    spacings,
     statistics,
     tilings,
     ufunc_at,
@@ -44,16 +56,27 @@ DIFFERENTIABLE: list[Row] = [
     *ufunc_at.ROWS,
     *arrangements.ROWS,
     *contractions.ROWS,
+    *covariance.ROWS,
+    *elementary.ROWS,
+    *histograms.ROWS,
+    *interpolation.ROWS,
     *statistics.ROWS,
     *tilings.ROWS,
     *joins.ROWS,
+    *layouts.ROWS,
     *selections.ROWS,
+    *sets.ROWS,
+    *sets.RUNTIME,
     *nanstats.ROWS,
     *signals.ROWS,
+    *spacings.ROWS,
+    *polynomials.ROWS,
+    *spacings.RUNTIME,
     *products.ROWS,
     *reductions.ROWS,
     *shapes.ROWS,
     *sorting.ROWS,
+    *quantiles.ROWS,
     *multi.ROWS,
     *linalg.ROWS,
     *linalg_api.ROWS,
@@ -71,9 +94,14 @@ DIFFERENTIABLE: list[Row] = [
     *scipy_stats.ROWS,
     *scipy_discrete.ROWS,
     *scipy_linalg.ROWS,
+    *scipy_tails.ROWS,
+    *scipy_quantiles.ROWS,
+    *scipy_multivariate.ROWS,
     *pymath.ROWS,
 ]
-PIECEWISE_CONSTANT: list[Row] = nondiff.ROWS + runtime.NONDIFF
+PIECEWISE_CONSTANT: list[Row] = (
+    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF + sets.NONDIFF
+)
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
 # derivatives of derivatives only, which run on numpy arrays (other namespaces are refused).
@@ -89,9 +117,17 @@ USER_FACING: list[Row] = [
     + runtime_structures.ROWS
     + linalg_adjoints.ROWS
     + runtime.NONDIFF
+    + layouts.NONDIFF
+    + polynomials.NONDIFF
+    + sets.NONDIFF
+    + sets.RUNTIME
+    + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS
     + scipy_discrete.ROWS
     + scipy_linalg.ROWS
+    + scipy_tails.ROWS
+    + scipy_quantiles.ROWS
+    + scipy_multivariate.ROWS
     + pymath.ROWS
 ]

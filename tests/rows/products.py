@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rows.spec import R, normal
+from rows.spec import R, normal, pyfloat
 
 ROWS = [
     R(np.dot, lambda a, b: np.dot(a, b), normal(2, 3), normal(3, 4), tag="matrix"),
@@ -38,4 +38,10 @@ ROWS = [
     ),
     R(np.einsum, lambda a: np.einsum("...ij->...ji", a), normal(2, 3, 4), tag="ellipsis"),
     R(np.einsum, lambda a: np.einsum("ij,ij->i", a, a), normal(2, 3), tag="same-operand"),
+]
+
+ROWS += [
+    R(np.inner, lambda a, b: np.inner(a, b), normal(2, 3), normal(4, 3)),
+    R(np.inner, lambda a, b: np.inner(a, b), normal(3), normal(3), tag="vectors"),
+    R(np.inner, lambda a, b: np.inner(a, b), pyfloat(), normal(2, 2), tag="scalar"),
 ]

@@ -21,5 +21,8 @@ if stats is not None:
         R(P.cdf, lambda k, mu: P.cdf(k, mu), const(K), uniform(0.5, 4.0, 3)),
         R(P.cdf, lambda mu: P.cdf(K + 0.5, mu, loc=0), uniform(0.5, 4.0, 3), tag="half"),
         R(P.logcdf, lambda k, mu: P.logcdf(k, mu), const(K), uniform(0.5, 4.0, 3)),
+        R(P.sf, lambda k, mu: P.sf(k, mu), const(K), uniform(0.5, 4.0, 3)),
+        R(P.sf, lambda mu: P.sf(K + 0.5, mu, loc=0), uniform(0.5, 4.0, 3), tag="half"),
+        R(P.logsf, lambda k, mu: P.logsf(k, mu), const(K), uniform(0.5, 4.0, 3)),
         R(P.logcdf, lambda mu: P.logcdf(K, mu, loc=-1), uniform(0.5, 4.0, 3), tag="loc"),
     ]

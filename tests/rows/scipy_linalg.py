@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rows.spec import Arg, R, normal, spd, wellcond
+from rows.spec import Arg, R, normal, spd, symmetric, wellcond
 
 try:
     from scipy import linalg
@@ -23,6 +23,31 @@ def spd_general(n: int) -> Arg:
 def triangular(n: int, lower: bool) -> Arg:
     """A well-conditioned matrix; the solve reads one triangle (the other is noise)."""
     return Arg(lambda rng: 2.0 * np.eye(n) + 0.3 * rng.standard_normal((n, n)))
+
+
+def eigh_both(a):
+    w, v = linalg.eigh(a)
+    return v * v * np.sqrt(w)
+
+
+def svd_reduced(a):
+    u, s, vh = linalg.svd(a, full_matrices=False)
+    return (u * np.sqrt(s)) @ vh
+
+
+def qr_full(a):
+    q, r = linalg.qr(a)
+    return q * np.diagonal(r)
+
+
+def qr_economic(a):
+    q, r = linalg.qr(a, mode="economic")
+    return q @ r + q
+
+
+def lu_both(a):
+    p, low, up = linalg.lu(a)
+    return low * 2.0 + up
 
 
 ROWS = []
@@ -66,4 +91,154 @@ if linalg is not None:
             normal(3),
             tag="unit",
         ),  # fmt: skip
+    ]
+    ROWS += [  # a factor flows into its solve: the gradient reaches the matrix through both
+        R(
+            linalg.cho_factor,
+            lambda a, b: linalg.cho_solve(linalg.cho_factor(a), b),
+            spd(3),
+            normal(3),
+        ),
+        R(
+            linalg.cho_solve,
+            lambda a, b: linalg.cho_solve(linalg.cho_factor(a, lower=True), b),
+            spd(3),
+            normal(3, 2),
+            tag="lower",
+        ),
+        R(linalg.cho_factor, lambda a: linalg.cho_factor(a)[0], spd(3), tag="factor"),
+        R(
+            linalg.lu_factor,
+            lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),
+            wellcond(3, 3),
+            normal(3),
+        ),
+        R(
+            linalg.lu_solve,
+            lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b, trans=1),
+            wellcond(4, 4),
+            normal(4, 2),
+            tag="trans",
+        ),
+        R(linalg.lu_factor, lambda a: linalg.lu_factor(a)[0], normal(4, 4), tag="factor"),
+    ]
+    ROWS += [  # numpy.linalg's functions in scipy's spelling
+        R(linalg.solve, lambda a, b: linalg.solve(a, b), wellcond(3, 3), normal(3)),
+        R(
+            linalg.solve,
+            lambda a, b: linalg.solve(a, b, transposed=True, check_finite=False),
+            wellcond(3, 3),
+            normal(3, 2),
+            tag="transposed",
+        ),
+        R(linalg.inv, lambda a: linalg.inv(a), wellcond(3, 3)),
+        R(linalg.det, lambda a: linalg.det(a), normal(3, 3)),
+        R(linalg.cholesky, lambda a: linalg.cholesky(a), spd(3)),
+        R(linalg.cholesky, lambda a: linalg.cholesky(a, lower=True), spd(3), tag="lower"),
+        R(linalg.eigh, eigh_both, symmetric(3)),
+        R(linalg.eigh, lambda a: linalg.eigh(a, eigvals_only=True), symmetric(3), tag="values"),
+        R(linalg.svd, svd_reduced, normal(4, 3)),
+        R(linalg.svd, lambda a: linalg.svd(a, compute_uv=False), normal(3, 4), tag="values"),
+        R(linalg.qr, qr_full, normal(3, 3)),
+        R(linalg.qr, qr_economic, normal(4, 3), tag="economic"),
+        R(linalg.lu, lu_both, normal(4, 4)),
+        R(linalg.lu, lambda a: linalg.lu(a, p_indices=True)[2], normal(4, 4), tag="indices"),
+        R(linalg.logm, lambda a: linalg.logm(a), spd_general(3)),
+    ]
+    ROWS += [  # every keyword by name (test_every_keyword_form_has_a_row), defaults where refused
+        R(
+            linalg.cho_factor,
+            lambda a, b: linalg.cho_solve(
+                linalg.cho_factor(a, lower=False, overwrite_a=False, check_finite=True),
+                b,
+                overwrite_b=False,
+                check_finite=False,
+            ),
+            spd(3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.lu_factor,
+            lambda a, b: linalg.lu_solve(
+                linalg.lu_factor(a, overwrite_a=False, check_finite=True),
+                b,
+                trans=0,
+                overwrite_b=False,
+                check_finite=False,
+            ),
+            wellcond(3, 3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.solve,
+            lambda a, b: linalg.solve(
+                a, b, lower=False, overwrite_a=False, overwrite_b=False, assume_a="gen"
+            ),
+            wellcond(3, 3),
+            normal(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.inv,
+            lambda a: linalg.inv(
+                a, overwrite_a=False, check_finite=True, assume_a=None, lower=False
+            ),
+            wellcond(3, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.det,
+            lambda a: linalg.det(a, overwrite_a=False, check_finite=True),
+            normal(3, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.cholesky,
+            lambda a: linalg.cholesky(a, overwrite_a=False, check_finite=True),
+            spd(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.eigh,
+            lambda a: linalg.eigh(
+                a,
+                b=None,
+                lower=False,
+                eigvals_only=True,
+                overwrite_a=False,
+                overwrite_b=False,
+                type=1,
+                check_finite=True,
+                subset_by_index=None,
+                subset_by_value=None,
+                driver=None,
+            ),  # fmt: skip
+            symmetric(3),
+            tag="keywords",
+        ),
+        R(
+            linalg.svd,
+            lambda a: linalg.svd(
+                a, compute_uv=False, overwrite_a=False, check_finite=True, lapack_driver="gesvd"
+            ),
+            normal(3, 4),
+            tag="keywords",
+        ),
+        R(
+            linalg.qr,
+            lambda a: linalg.qr(
+                a, overwrite_a=False, lwork=None, mode="economic", pivoting=False, check_finite=True
+            )[1],
+            normal(4, 3),
+            tag="keywords",
+        ),
+        R(
+            linalg.lu,
+            lambda a: linalg.lu(a, permute_l=False, overwrite_a=False, check_finite=True)[2],
+            normal(3, 3),
+            tag="keywords",
+        ),
+        R(linalg.logm, lambda a: linalg.logm(a, disp=True), spd_general(3), tag="keywords"),
     ]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rows.spec import R, distinct, normal
+from rows.spec import R, distinct, normal, uniform, with_zeros
 
 
 def nan_at_1(x):
@@ -27,4 +27,28 @@ ROWS = [
     R(np.ptp, lambda x: np.ptp(x, keepdims=True), distinct(2, 3), tag="keepdims"),
     R(np.cumulative_sum, lambda x: np.cumulative_sum(x, axis=1), normal(2, 3)),
     R(np.cumulative_sum, lambda x: np.cumulative_sum(x), normal(4), tag="1d"),
+]
+ROWS += [
+    R(np.cumulative_prod, lambda x: np.cumulative_prod(x, axis=1), with_zeros(2, 4)),
+    R(np.cumulative_prod, lambda x: np.cumulative_prod(x), uniform(0.5, 1.5, 5), tag="1d"),
+    R(
+        np.cumulative_prod,
+        lambda x: np.cumulative_prod(x, axis=0, include_initial=True),
+        uniform(0.5, 1.5, 3, 2),
+        tag="initial",
+    ),
+    R(
+        np.cumulative_prod,
+        lambda x: np.cumulative_prod(x, include_initial=True),
+        with_zeros(4),
+        tag="initial 1d",
+    ),
+]
+ROWS += [
+    R(
+        np.cumulative_prod,
+        lambda x: np.cumulative_prod(x, axis=0, dtype=np.float64),
+        uniform(0.5, 1.5, 3),
+        tag="dtype",
+    )
 ]

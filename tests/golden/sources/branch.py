@@ -38,7 +38,7 @@ def _make(_np, _s2s):
             d_w = _s2s.unbroadcast(d_y * cos_1, w)
             d_y = None
             y = tape.pop()
-            d_x = d_cos_1 * -_np.sin(x)
+            d_x = -(d_cos_1 * _np.sin(x))
             d_cos_1 = None
         return _s2s.gradients((d_x, d_w), (x, w), (x, w))
     return d_branch

@@ -70,7 +70,6 @@ def _make(_np, _s2s):
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
             d_add_1 = _s2s.maximum_share(d_h, add_1, 0.0)
             d_h = None
-            mask_4 = _s2s.unbroadcast_mask(_s2s.unselected_by_extremum(add_1, 0.0, _np.less), add_1)
             d_b1 = _np.sum(d_add_1, axis=0)
             d_w1 = x.T @ d_add_1
             d_add_1 = None

@@ -17,7 +17,6 @@ def _make(_np, _s2s):
             tape.append(err)
             err = h @ wo + bo - y[t]
         # adjoint sweep
-        d_h = None  # adjoint buffers start at zero (None)
         # line 39: return total / x.shape[0]
         d_total = _np.float64(1.0) * (1 / x.shape[0])
         # line 35: for t in range(x.shape[0]): (reversed)
@@ -26,13 +25,14 @@ def _make(_np, _s2s):
         d_b = _s2s.zeros_like_acc(b)
         d_wo = _s2s.zeros_like_acc(wo)
         d_bo = _s2s.zeros_like_acc(bo)
+        d_h = _np.zeros((2, 4), 'float64')
         for t in range(getitem_3 - 1, -1, -1):
             # line 38: total = total + np.mean(err * err)
             d_err = _s2s.filled(d_total / 2, (2, 1), 'float64') * (err + err)
             # line 37: err = h @ wo + bo - y[t]
             err = tape.pop()
             d_bo += _np.sum(d_err, axis=0)
-            d_h = _s2s.add(d_h, d_err @ wo.T)
+            d_h = d_h + d_err @ wo.T
             d_wo += h.T @ d_err
             d_err = None
             # line 36: h = np.tanh(x[t] @ wx + h @ wh + b)

@@ -1,0 +1,113 @@
+"""Rebinding: a list's name bound again at the function's top level (``ys = np.array(ys)``,
+or to a second list) names the new value anew, so the list and the array are two variables.
+
+s2s follows a list by its name (its appends are replayed and undone by name), so one name must
+not hold a list and then an array. At the top level of the function every statement after the
+rebinding runs after it, and none before it runs again, so renaming the name from there on
+(until the next top-level assignment to it) means what the user wrote:
+
+>>> import ast, gast
+>>> tree = gast.ast_to_gast(ast.parse('''
+... def f(x):
+...     ys = []
+...     for i in range(3):
+...         ys.append(x[i] * i)
+...     ys = np.array(ys)
+...     return np.sum(ys ** 2)
+... ''')).body[0]
+>>> rename_rebound_lists(tree, lambda base: base)
+>>> print(ast.unparse(gast.gast_to_ast(tree)).splitlines()[-2:])
+['    ys_array = np.array(ys)', '    return np.sum(ys_array ** 2)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gast
+
+
+def fresh_lists(tree: gast.FunctionDef) -> set[str]:
+    """Names the function binds to a new list (``ys = []``, ``ys = [f(x) for x in xs]``)."""
+    return {
+        t.id
+        for node in gast.walk(tree)
+        if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
+        for t in node.targets
+        if isinstance(t, gast.Name)
+    }
+
+
+def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) -> None:
+    """Give the value of each top-level ``ys = value`` of a list name ``ys`` bound before a new
+    name (``fresh(ys + "_array")``, or ``fresh(ys)`` for a new list), read by the statements
+    after it up to the next top-level assignment to ``ys``. A list a nested ``def`` or
+    ``lambda`` reads keeps its name (the function may run after the rebinding):
+    :func:`list_rebound` then refuses it."""
+    lists = fresh_lists(tree)
+    captured = {
+        n.id
+        for inner in gast.walk(tree)
+        if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree
+        for n in gast.walk(inner)
+        if isinstance(n, gast.Name)
+    }
+    declared = {n for s in gast.walk(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
+                for n in s.names}  # fmt: skip
+    bound: set[str] = set()
+    body = tree.body
+    for index, stmt in enumerate(body):
+        name = _rebound(stmt, lists)
+        if name is None or name not in bound or name in captured or name in declared:
+            bound |= {n.id for n in gast.walk(stmt)
+                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
+            continue
+        is_list = isinstance(stmt.value, (gast.List, gast.ListComp))
+        new = fresh(name if is_list else name + "_array")
+        stmt.targets[0].id = new
+        for later in body[index + 1 :]:
+            if _rebound_directly(later, name):  # `ys = ...` again: its value reads this one
+                _rename(later.value, name, new)
+                break
+            _rename(later, name, new)
+
+
+def list_rebound(node: gast.AST, lists: set[str]) -> str | None:
+    """``ys = np.array(ys)`` left after :func:`rename_rebound_lists`: a list's name bound again
+    to something that is not a list inside a loop, branch, ``with`` or ``try``, or a list a
+    nested function reads."""
+    if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
+        return None
+    if isinstance(node.value, gast.Constant) and node.value.value is None:
+        return None  # `ys = None`, as a derivative's code binds names before its tape
+    for target in node.targets:
+        if isinstance(target, gast.Name) and target.id in lists:
+            return (
+                f"binding the list name `{target.id}` again to another value inside a "
+                "loop, branch, `with` or `try` block, or while a nested function reads it "
+                f"(give the new value a name of its own: `{target.id}_array = ...`)"
+            )
+    return None
+
+
+def _rebound(stmt: gast.stmt, lists: set[str]) -> str | None:
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1):
+        return None
+    target = stmt.targets[0]
+    if not isinstance(target, gast.Name) or target.id not in lists:
+        return None
+    if isinstance(stmt.value, gast.Constant) and stmt.value.value is None:
+        return None
+    return target.id
+
+
+def _rebound_directly(stmt: gast.stmt, name: str) -> bool:
+    return isinstance(stmt, gast.Assign) and any(
+        isinstance(t, gast.Name) and t.id == name for t in stmt.targets
+    )
+
+
+def _rename(node: gast.AST, old: str, new: str) -> None:
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and sub.id == old:
+            sub.id = new

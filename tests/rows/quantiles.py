@@ -1,0 +1,89 @@
+"""Rows for ``templates/quantiles.py``: quantile, percentile, their nan forms and nanmedian."""
+
+import numpy as np
+
+from rows.spec import R, distinct
+from rows.statistics import nan_at_1
+
+Q = np.array([0.1, 0.5, 0.93])
+
+ROWS = [
+    R(np.quantile, lambda x: np.quantile(x, 0.3), distinct(7)),
+    R(np.quantile, lambda x: np.quantile(x, Q, axis=1), distinct(3, 5), tag="q array"),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, axis=(0, 2), keepdims=True),
+        distinct(2, 3, 4),
+        tag="keepdims",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, axis=0, method="lower"),
+        distinct(6, 2),
+        tag="lower",
+    ),
+    R(np.quantile, lambda x: np.quantile(x, Q, method="higher"), distinct(6), tag="higher"),
+    R(np.quantile, lambda x: np.quantile(x, Q, method="nearest"), distinct(6), tag="nearest"),
+    R(np.quantile, lambda x: np.quantile(x, Q, method="midpoint"), distinct(6), tag="midpoint"),
+    R(np.quantile, lambda x: np.quantile(x, Q, method="hazen"), distinct(6), tag="hazen"),
+    R(np.quantile, lambda x: np.quantile(x, Q, method="weibull"), distinct(5), tag="weibull"),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="median_unbiased"),
+        distinct(5),
+        tag="median_unbiased",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="normal_unbiased"),
+        distinct(5),
+        tag="normal_unbiased",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="inverted_cdf"),
+        distinct(5),
+        tag="inverted_cdf",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="averaged_inverted_cdf"),
+        distinct(5),
+        tag="averaged_inverted_cdf",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="closest_observation"),
+        distinct(5),
+        tag="closest_observation",
+    ),
+    R(
+        np.quantile,
+        lambda x: np.quantile(x, Q, method="interpolated_inverted_cdf"),
+        distinct(5),
+        tag="interpolated_inverted_cdf",
+    ),
+    R(np.percentile, lambda x: np.percentile(x, [10.0, 75.0], axis=0), distinct(5, 2)),
+    R(np.percentile, lambda x: np.percentile(x, 40.0, keepdims=True), distinct(2, 3), tag="kd"),
+    R(np.nanquantile, lambda x: np.nanquantile(nan_at_1(x), Q, axis=1), distinct(2, 5)),
+    R(np.nanquantile, lambda x: np.nanquantile(x, 0.25, method="nearest"), distinct(5), tag="m"),
+    R(np.nanpercentile, lambda x: np.nanpercentile(nan_at_1(x), 35.0, axis=0), distinct(4, 3)),
+    R(np.nanmedian, lambda x: np.nanmedian(nan_at_1(x), axis=1, keepdims=True), distinct(3, 4)),
+    R(np.nanmedian, lambda x: np.nanmedian(x), distinct(5), tag="odd"),
+]
+ROWS += [
+    R(np.partition, lambda x: np.partition(x, 2), distinct(3, 6)),
+    R(np.partition, lambda x: np.partition(x, (1, 4), axis=0), distinct(6, 2), tag="axis"),
+    R(np.partition, lambda x: np.partition(x, 3, axis=None), distinct(2, 4), tag="flat"),
+]
+ROWS += [  # keyword forms
+    R(np.percentile, lambda x: np.percentile(x, 30.0, method="nearest"), distinct(6), tag="kw"),
+    R(np.nanquantile, lambda x: np.nanquantile(x, 0.3, keepdims=True), distinct(2, 3), tag="kw"),
+    R(
+        np.nanpercentile,
+        lambda x: np.nanpercentile(x, 30.0, axis=1, method="lower", keepdims=True),
+        distinct(2, 5),
+        tag="kw",
+    ),
+    R(np.partition, lambda x: np.partition(x, 1, kind="introselect"), distinct(5), tag="kw"),
+]
