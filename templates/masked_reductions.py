@@ -10,7 +10,7 @@ one more candidate, so each entry gets ``1/(k + 1)`` of the cotangent (DESIGN 8'
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import REDUCTION, Facts, adjoint, d, tangent
+from s2s.registry import REDUCTION, Facts, adjoint, d, linear, tangent
 
 REDUCES = Facts(shape=REDUCTION)
 CONSTANT = {"initial": "initial is a constant of the reduction: pass a number"}
@@ -123,3 +123,28 @@ def std_where(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False, where
 def std_where_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=False, where=True):
     slope = rt.masked_std_adjoint(np.ones_like(result), a, result, axis, ddof, keepdims, where)
     d[result] += rt.slope_tangent(d[a], slope, axis, keepdims)
+
+
+# -- the adjoint helpers of sum and mean, linear in g: what second order differentiates ----------
+
+
+@linear(
+    rt.masked_sum_adjoint,
+    structural=("a", "axis", "keepdims", "where"),
+    source="transpose: a masked broadcast's transpose is a masked sum",
+)
+def masked_sum_adjoint(result, g, a, axis, keepdims, where):
+    ones = np.ones_like(g)
+    d[g] = rt.reduce_onto(d[result] * rt.masked_sum_adjoint(ones, a, axis, keepdims, where), g,
+                          axis, keepdims)  # fmt: skip
+
+
+@linear(
+    rt.masked_mean_adjoint,
+    structural=("a", "axis", "keepdims", "where"),
+    source="transpose: g / n on the entries in where, summed back",
+)
+def masked_mean_adjoint(result, g, a, axis, keepdims, where):
+    ones = np.ones_like(g)
+    d[g] = rt.reduce_onto(d[result] * rt.masked_mean_adjoint(ones, a, axis, keepdims, where), g,
+                          axis, keepdims)  # fmt: skip

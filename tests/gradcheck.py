@@ -30,7 +30,9 @@ def fresh(fn: Callable) -> Callable:
 
 
 def leaves(x: Any) -> list[Any]:
-    """The values of ``x``, tuples and lists flattened depth first."""
+    """The values of ``x``, tuples, lists and dicts (by their order) flattened depth first."""
+    if isinstance(x, dict):
+        return [leaf for v in x.values() for leaf in leaves(v)]
     if isinstance(x, (tuple, list)):
         return [leaf for v in x for leaf in leaves(v)]
     return [x]
@@ -41,6 +43,8 @@ def cast(x: Any, dtype: Any) -> Any:
     else unchanged."""
     if isinstance(x, tuple):
         return tuple(cast(v, dtype) for v in x)
+    if isinstance(x, dict):
+        return {k: cast(v, dtype) for k, v in x.items()}
     if isinstance(x, np.ndarray) and x.dtype.kind == "f":
         return x.astype(dtype)
     if isinstance(x, np.floating):

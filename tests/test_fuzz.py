@@ -99,3 +99,50 @@ def test_piecewise_constant_rows_are_drawn_off_their_ties():
             entries = entries[np.isfinite(entries)]
             gap = np.min(np.diff(entries), initial=np.inf)
             assert gap >= 1e-3, f"{table[index].row.id}, seed {seed}: entries {gap:g} apart"
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["with np.errstate", "try:", "finally:", "except (", ", np.tanh)", "act=np.", "np.add.at",
+     "where=", "split(", '["w"]'],
+)  # fmt: skip
+def test_each_construct_is_drawn_and_checked(marker):
+    """The generator draws each construct of fuzz.constructs; the first program with it runs
+    and its gradients are checked."""
+    from hypothesis import Phase, find
+
+    program = find(
+        programs(),
+        lambda p: marker in p.source,
+        settings=settings(
+            max_examples=400,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    try:
+        run_program(program)
+    except Skip:
+        pass
+
+
+def test_forward_checks_run_and_can_fail(monkeypatch):
+    """``check_program(..., forward=True)`` checks jvp and hvp; a wrong jvp fails it."""
+    from fuzz import forward
+
+    source = "import numpy as np\n\ndef f(x):\n    return np.sum(np.tanh(x) * np.sin(x))\n"
+    check_program(source, [np.array([0.3, -1.2])], wrt=0, forward=True)
+    real = forward.s2s.jvp
+
+    def off(f, wrt=0):
+        def run(*args, **kwargs):
+            value, tangent = real(f, wrt=wrt)(*args, **kwargs)
+            return value, tangent * 1.01
+
+        return run
+
+    monkeypatch.setattr(forward.s2s, "jvp", off)
+    with pytest.raises(WrongGradient):
+        check_program(source, [np.array([0.3, -1.2])], wrt=0, forward=True)

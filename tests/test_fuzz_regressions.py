@@ -215,3 +215,36 @@ def test_fuzz_01f43340_median_of_a_python_float():
         0.517,
     ]
     check_program(source, args, wrt=(1,), output="aux", dtype="float64")
+
+
+def test_split_then_concatenate():
+    """grad: the pieces of np.split (one shape) joined again (IndexError in split_pieces: the
+    pieces are recorded as one `Like` of their stacked shape, which the join's adjoint read as
+    a tuple of pieces)."""
+    source = """\
+    import numpy as np
+
+
+    def f(x):
+        parts = np.split(x, 3)
+        return np.sum(np.concatenate(parts) ** 2)
+"""
+    args = [np.array([0.3, -1.2, 0.7, 2.1, -0.4, 0.9])]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float32")
+
+
+def test_fuzz_hvp_of_sum_and_mean_with_where():
+    """hvp: a reduction with where= (NoRuleError: no rule for the adjoint helpers
+    masked_sum_adjoint and masked_mean_adjoint, which the second order differentiates)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0):
+        r1 = np.sum(np.sin(p0) * p0, where=p0 > 0.1)
+        r2 = np.mean(p0 ** 3, axis=0, where=p0 < 1.0)
+        return r1 + np.sum(r2 * 0.5)
+"""
+    args = [np.array([[0.3, -1.2, 0.7], [2.1, -0.4, 0.9]], dtype=np.float64)]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64", forward=True)

@@ -63,8 +63,6 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "numpy.linalg.lstsq": NEEDS + "lstsq_grad_a",
-    "s2s.runtime.masked_reductions.sum_where": NEEDS + "masked_sum_adjoint",
-    "s2s.runtime.masked_reductions.mean_where": NEEDS + "masked_mean_adjoint",
     "s2s.runtime.masked_reductions.prod_where": NEEDS + "masked_prod_adjoint",
     "s2s.runtime.masked_reductions.max_where": NEEDS + "masked_extremum_adjoint",
     "s2s.runtime.masked_reductions.min_where": NEEDS + "masked_extremum_adjoint",

@@ -153,7 +153,11 @@ def unsplit(parts: list[Any], g: Any, split: Any, args: tuple) -> np.ndarray:
     references), which says where each piece's entries came from."""
     shape = shape_of(g)
     positions = np.arange(math.prod(shape), dtype=np.float64).reshape(shape)
-    refs = [Like(shape_of(r), np.dtype(np.float64)) for r in args[0]]
+    refs = args[0]  # one array, or one record of a list of pieces of one shape: its rows
+    if type(refs) in (list, tuple):
+        refs = [Like(shape_of(r), np.dtype(np.float64)) for r in refs]
+    else:
+        refs = Like(shape_of(refs), np.dtype(np.float64))
     pieces = split(positions, refs, *args[1:])
     out = np.zeros(math.prod(shape), acc_dtype(dtype_of(g)))
     for part, piece in zip(parts, pieces, strict=True):

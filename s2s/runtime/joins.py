@@ -15,7 +15,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
 from s2s.runtime.namespace import array_namespace, zeros
-from s2s.runtime.shapes import split_pieces
+from s2s.runtime.shapes import join_items, split_pieces
 
 
 def _piece_shapes(shape: tuple[int, ...], indices_or_sections: Any, axis: int) -> list[tuple]:
@@ -52,7 +52,10 @@ def unsplit_parts(parts: Any, ary: Any, indices_or_sections: Any, axis: int = 0)
 def uncolumn_stack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.column_stack(tup)``: 1-D inputs are columns, the others join on
     axis 1; one piece of ``g`` per input, in its shape. Source: numpy.column_stack."""
-    shapes = [shape_of(x) if len(shape_of(x)) >= 2 else (math.prod(shape_of(x)), 1) for x in tup]
+    shapes = [
+        shape_of(x) if len(shape_of(x)) >= 2 else (math.prod(shape_of(x)), 1)
+        for x in join_items(tup)
+    ]
     return split_pieces(g, tup, shapes, 1)
 
 
@@ -60,7 +63,7 @@ def uncolumn_stack(g: Any, tup: Any) -> list[Any]:
 def undstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.dstack(tup)``: inputs made 3-D (``atleast_3d``) join on axis 2."""
     shapes = []
-    for x in tup:
+    for x in join_items(tup):
         s = tuple(shape_of(x))
         shapes.append({0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s))
     return split_pieces(g, tup, shapes, 2)

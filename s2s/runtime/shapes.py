@@ -92,9 +92,28 @@ def unravel(g: Any, a: Any, order: str = "C") -> np.ndarray:
     return np.reshape(out, a.shape)
 
 
-def split_pieces(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> list[Any]:
+def join_items(arrays: Any) -> list[Any]:
+    """The inputs of a join (``np.concatenate(arrays)``, the stacks) as a list.
+
+    A list of pieces of one shape is recorded as one :class:`Like` of their stacked shape
+    (``like(np.split(x, 3))``), and a join also takes one array, whose rows are its inputs:
+    both are read as that many row records. A list or tuple is returned as it is.
+    """
+    if type(arrays) in (list, tuple):
+        return arrays
+    shape = tuple(shape_of(arrays))
+    xp = arrays.xp if isinstance(arrays, Like) else None
+    row = Like(shape[1:], dtype_of(arrays), xp)
+    return [row] * shape[0]
+
+
+def split_pieces(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) -> Any:
     """``g`` split along ``axis`` by the sizes of ``shapes`` there, each piece reshaped to its
-    ref's shape and cast to its accumulator dtype (the adjoint of a join)."""
+    ref's shape and cast to its accumulator dtype (the adjoint of a join).
+
+    ``refs`` is the join's input as given: for one array or one record of a list of pieces of
+    one shape (see :func:`join_items`), the pieces come back stacked in one array, the form
+    a list of same-shape arrays' cotangent takes."""
     xp = array_namespace(g)
     cuts = [int(c) for c in np.cumsum([s[axis] for s in shapes])]
     g = np.asarray(g) if xp is np else g
@@ -103,7 +122,9 @@ def split_pieces(g: Any, refs: Any, shapes: list[tuple[int, ...]], axis: int) ->
     for start, stop in zip([0] + cuts[:-1], cuts, strict=True):
         index[axis] = slice(start, stop)
         pieces.append(g[tuple(index)])
-    return [unbroadcast(xp.reshape(p, shape_of(r)), r) for p, r in zip(pieces, refs, strict=True)]
+    items = join_items(refs)
+    out = [unbroadcast(xp.reshape(p, shape_of(r)), r) for p, r in zip(pieces, items, strict=True)]
+    return out if items is refs else xp.stack(out)
 
 
 @reads_shape_only(1)
@@ -115,9 +136,10 @@ def unconcatenate(g: Any, arrays: Any, axis: Any = 0) -> list[Any]:
     """
     if axis is None:
         flat = array_namespace(g).reshape(g, (-1,))
-        return split_pieces(flat, arrays, [(math.prod(shape_of(x)),) for x in arrays], 0)
+        items = join_items(arrays)
+        return split_pieces(flat, arrays, [(math.prod(shape_of(x)),) for x in items], 0)
     axis = normalize_axis_index(axis, np.ndim(g))
-    return split_pieces(g, arrays, [shape_of(x) for x in arrays], axis)
+    return split_pieces(g, arrays, [shape_of(x) for x in join_items(arrays)], axis)
 
 
 @reads_shape_only(1)
@@ -161,14 +183,14 @@ def unsum(g: Any, items: Any) -> Any:
 @reads_shape_only(1)
 def unhstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
-    shapes = [shape_of(x) or (1,) for x in tup]
+    shapes = [shape_of(x) or (1,) for x in join_items(tup)]
     return split_pieces(g, tup, shapes, 0 if len(shapes[0]) == 1 else 1)
 
 
 @reads_shape_only(1)
 def unvstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.vstack(tup)``: numpy joins ``atleast_2d`` inputs on axis 0."""
-    shapes = [(1,) * (2 - len(shape_of(x))) + shape_of(x) for x in tup]
+    shapes = [(1,) * (2 - len(shape_of(x))) + shape_of(x) for x in join_items(tup)]
     return split_pieces(g, tup, shapes, 0)
 
 

@@ -1,4 +1,5 @@
-"""``python -m tests.fuzz --programs N [--seed S] [--jobs J]``: check N random programs.
+"""``python -m tests.fuzz --programs N [--seed S] [--jobs J] [--forward]``: check N random
+programs (with ``--forward``, also their jvp and, for a scalar output, their hvp).
 
 Each job runs hypothesis with its own seed. A failure is shrunk by hypothesis and printed as a
 ready-to-paste pytest test; the job then goes on with a new seed until its share of programs is
@@ -20,11 +21,11 @@ if str(TESTS) not in sys.path:  # `rows` and `fuzz` are imported as top-level pa
     sys.path.insert(0, str(TESTS))
 
 
-def _job(arguments: tuple[int, int, bool]) -> dict:
-    count, seed, shrink = arguments
+def _job(arguments: tuple[int, int, bool, bool]) -> dict:
+    count, seed, shrink, forward = arguments
     from fuzz.runner import run_many
 
-    return run_many(count, seed, shrink=shrink, label=f"job {seed}")
+    return run_many(count, seed, shrink=shrink, label=f"job {seed}", forward=forward)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,11 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the first job's seed")
     parser.add_argument("--jobs", type=int, default=1, help="processes to run in parallel")
     parser.add_argument("--no-shrink", action="store_true", help="report failures unshrunk")
+    parser.add_argument(
+        "--forward", action="store_true", help="also check jvp, and hvp of scalar outputs"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     n, jobs = args.programs, args.jobs
     shares = [n // jobs + (i < n % jobs) for i in range(jobs)]
-    tasks = [(n, args.seed + 1000 * i, not args.no_shrink) for i, n in enumerate(shares)]
+    tasks = [
+        (n, args.seed + 1000 * i, not args.no_shrink, args.forward) for i, n in enumerate(shares)
+    ]
     if args.jobs == 1:
         results = [_job(tasks[0])]
     else:

@@ -12,8 +12,8 @@ For each mode in :data:`MODES` the derivative of the program is computed and che
   with an argument, the cotangent or another gradient;
 - a pullback called twice gives the same gradients.
 
-Forward mode does not exist yet; when ``s2s.jvp`` does, add ``"jvp"`` to :data:`MODES` and a
-branch to :func:`derivative`: ``<ct, J v>`` is then compared with the same central difference.
+Forward mode and Hessian-vector products are checked by :mod:`fuzz.forward` when asked
+(``python -m tests.fuzz --forward``, ``check_program(..., forward=True)``).
 """
 
 from __future__ import annotations
@@ -124,6 +124,8 @@ def dtype_of(dtype: str, position: int) -> str:
 def copy(x: Any) -> Any:
     if isinstance(x, tuple):
         return tuple(copy(v) for v in x)
+    if isinstance(x, dict):
+        return {k: copy(v) for k, v in x.items()}
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
@@ -146,6 +148,8 @@ def random_like(rng: np.random.Generator, x: Any) -> Any:
     """A standard-normal value with ``x``'s structure and type (float64)."""
     if isinstance(x, tuple):
         return tuple(random_like(rng, v) for v in x)
+    if isinstance(x, dict):
+        return {k: random_like(rng, v) for k, v in x.items()}
     if isinstance(x, float):
         return float(rng.standard_normal())
     v = rng.standard_normal(np.shape(x))
@@ -158,6 +162,8 @@ def moved(x: Any, h: float, v: Any) -> Any:
     """``x + h v`` with ``x``'s structure and type, computed in float64."""
     if isinstance(x, tuple):
         return tuple(moved(a, h, b) for a, b in zip(x, v))
+    if isinstance(x, dict):
+        return {k: moved(a, h, v[k]) for k, a in x.items()}
     if isinstance(x, float):
         return x + h * v
     out = np.asarray(x, dtype=np.float64) + h * np.asarray(v, dtype=np.float64)
@@ -274,6 +280,12 @@ def _check_type(g: Any, x: Any, where: str) -> None:
             raise WrongType(f"{where}: a tuple argument got {type(g).__name__}")
         for i, (gi, xi) in enumerate(zip(g, x)):
             _check_type(gi, xi, f"{where}[{i}]")
+        return
+    if isinstance(x, dict):
+        if not isinstance(g, dict) or list(g) != list(x):
+            raise WrongType(f"{where}: a dict argument got {type(g).__name__}")
+        for k, xk in x.items():
+            _check_type(g[k], xk, f"{where}[{k!r}]")
         return
     if isinstance(x, float):
         want_type, want_dtype = np.float64, np.dtype(np.float64)
@@ -441,12 +453,22 @@ def _compare_low_precision(result: Result, reference: Result, plain: Any, plain6
 
 
 def check_program(
-    source: str, args: list, wrt: Any, output: str = "scalar", dtype: str = "float64"
+    source: str,
+    args: list,
+    wrt: Any,
+    output: str = "scalar",
+    dtype: str = "float64",
+    forward: bool = False,
 ) -> None:
-    """Check a program given as text (what a regression test calls); raises on failure."""
+    """Check a program given as text (what a regression test calls); raises on failure. With
+    ``forward``, also jvp and hvp (:mod:`fuzz.forward`)."""
+    from fuzz.forward import check_forward
     from fuzz.programs import Program
 
     try:
-        run_program(Program(textwrap.dedent(source), list(args), wrt, output, dtype))
+        program = Program(textwrap.dedent(source), list(args), wrt, output, dtype)
+        run_program(program)
+        if forward:
+            check_forward(program)
     except Skip as exc:  # a regression test must check something
         raise AssertionError(f"the program could not be checked: {exc}") from exc

@@ -4,7 +4,9 @@ A program is a module with a function ``f`` (and perhaps helpers): straight-line
 operations of :mod:`fuzz.ops` and the rule rows of :mod:`fuzz.rowleaves`, with random shapes
 and broadcasting, branches on data, ``for`` and ``while`` loops with carried values, calls to
 helper functions (module-level and nested), tuples, writes into local arrays, lists, augmented
-assignments, several outputs, in float32 or float64.
+assignments, several outputs, in float32 or float64; and the constructs of
+:mod:`fuzz.constructs` (``with np.errstate``, ``try``, functions as values, ``np.add.at``,
+reductions with ``where=``, splits joined again, dict parameters).
 
 The generator runs every statement on concrete float64 arguments as it writes it, so each
 operation can keep its input in its rule's domain and away from kinks, each branch threshold is
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from fuzz import ops
+from fuzz import constructs, ops
 from fuzz.rowleaves import leaves
 from s2s import registry
 
@@ -249,6 +251,7 @@ class Scope:
             self.augmented,
             self.nested_def,
             self.ternary,
+            *(lambda item=item: item(self) for item in constructs.ITEMS),
         ]
         self.draw.choice(kinds)()
 
@@ -796,6 +799,7 @@ def programs(draw_fn: Any, outputs: tuple[str, ...] = OUTPUTS) -> Program:
     _parameters(gen)
     scope = Scope(gen, gen.ns, [p.name for p in gen.params if p.diff], depth=1)
     _unpack_tuple_param(gen, scope)
+    constructs.dict_param(gen, scope)
     for _ in range(draw.int(1, 10)):
         scope.item()
     ending = _ending(gen, scope, output)

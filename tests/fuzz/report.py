@@ -14,6 +14,8 @@ def literal(value: Any) -> str:
     """Python source that rebuilds ``value`` exactly (floats by their shortest repr)."""
     if isinstance(value, tuple):
         return "(" + "".join(literal(v) + ", " for v in value).rstrip(" ") + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, np.ndarray):
         dtype = "bool" if value.dtype == bool else str(value.dtype)
         return f"np.array({value.tolist()!r}, dtype=np.{dtype})"
@@ -26,7 +28,7 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
-def regression_test(program: Any, title: str) -> str:
+def regression_test(program: Any, title: str, forward: bool = False) -> str:
     """The text of a test function that checks ``program`` again."""
     digest = hashlib.sha1(program.source.encode()).hexdigest()[:8]
     title = " ".join(title.split()).replace("\\", "/").replace('"', "'")
@@ -38,5 +40,5 @@ def regression_test(program: Any, title: str) -> str:
         f'    source = """\\\n{source.rstrip()}\n"""\n'
         f"    args = [\n{args},\n    ]\n"
         f"    check_program(source, args, wrt={program.wrt!r}, output={program.output!r}, "
-        f"dtype={program.dtype!r})\n"
+        f"dtype={program.dtype!r}{', forward=True' if forward else ''})\n"
     )

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_of
 
 from fuzz.check import FuzzFailure, Skip, run_program
+from fuzz.forward import check_forward
 from fuzz.programs import programs
 from fuzz.report import regression_test
 
@@ -22,8 +23,11 @@ def skip_reason(exc: Skip) -> str:
     return text.split("(")[0].strip() if "(" in text else text.split(":")[0]
 
 
-def run_many(count: int, seed: int, shrink: bool = True, label: str = "") -> dict[str, Any]:
+def run_many(
+    count: int, seed: int, shrink: bool = True, label: str = "", forward: bool = False
+) -> dict[str, Any]:
     """Check ``count`` programs drawn with ``seed``; after a failure, go on with the next seed.
+    With ``forward``, also jvp and hvp (:mod:`fuzz.forward`).
 
     Returns ``checked`` (programs run, shrinking not counted), ``skipped`` (a Counter of
     reasons) and ``failures`` (ready-to-paste tests, one per failure found).
@@ -54,6 +58,8 @@ def run_many(count: int, seed: int, shrink: bool = True, label: str = "") -> dic
                     print(f"{label}: {state['checked']} programs, {elapsed:.0f} s", flush=True)
             try:
                 run_program(program)
+                if forward:
+                    check_forward(program)
             except Skip as skipped:
                 if not state["shrinking"]:
                     state["skipped"][skip_reason(skipped)] += 1
@@ -66,7 +72,8 @@ def run_many(count: int, seed: int, shrink: bool = True, label: str = "") -> dic
             check()
         except FuzzFailure:
             program, exc = state["last"]
-            test = regression_test(program, f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+            title = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            test = regression_test(program, title, forward=forward)
             state["failures"].append(test)
             print(f"{label}: failure\n{test}", file=sys.stderr, flush=True)
         except Exception as exc:  # the generator, or hypothesis itself: report and go on

@@ -12,6 +12,7 @@ from rows.spec import R, away0, distinct, normal
 W = np.array(
     [[True, False, True, True], [False, True, True, False], [True, True, False, True]]
 )  # every row and column has an entry inside, and some row has one outside
+A = np.zeros((3, 4))  # the shape record of the reduced array, for the adjoint helpers
 
 
 ROWS = [
@@ -42,4 +43,19 @@ ROWS = [
     R(rt.var_where, lambda x: np.var(x, where=W, keepdims=True), normal(3, 4), tag="all"),
     R(rt.std_where, lambda x: np.std(x, axis=0, where=W), normal(3, 4)),
     R(rt.std_where, lambda x: x.std(1, where=W, keepdims=True), normal(3, 4), tag="method"),
+    # the adjoint helpers of sum and mean (linear in g), which second order differentiates
+    R(rt.masked_sum_adjoint, lambda g: rt.masked_sum_adjoint(g, A, 1, False, W), normal(3)),
+    R(
+        rt.masked_sum_adjoint,
+        lambda g: rt.masked_sum_adjoint(g, A, None, False, W[0]),
+        normal(),
+        tag="all",
+    ),  # fmt: skip
+    R(rt.masked_mean_adjoint, lambda g: rt.masked_mean_adjoint(g, A, 0, True, W), normal(1, 4)),
+    R(
+        rt.masked_mean_adjoint,
+        lambda g: rt.masked_mean_adjoint(g, A, None, False, W),
+        normal(),
+        tag="all",
+    ),  # fmt: skip
 ]
