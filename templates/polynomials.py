@@ -66,8 +66,8 @@ def polysub(result, a1, a2):
 
 @adjoint(np.polymul, source="numpy.polymul = convolve(a1, a2); bilinear")
 def polymul(result, a1, a2):
-    d[a1] = rt.convolve_grad_a(d[result], a1, a2, "full")
-    d[a2] = rt.convolve_grad_v(d[result], a1, a2, "full")
+    d[a1] = rt.unbroadcast(rt.convolve_grad_a(d[result], a1, a2, "full"), a1)  # a scalar: 0-d
+    d[a2] = rt.unbroadcast(rt.convolve_grad_v(d[result], a1, a2, "full"), a2)
 
 
 @tangent(np.polymul, source="product rule: polymul(da1, a2) + polymul(a1, da2)")

@@ -39,6 +39,23 @@ NOT_ON_DEVICE = {
     np.histogram2d: "histogram_adjoint",
     np.histogramdd: "histogram_adjoint",
     np.histogram_bin_edges: "bin_edges_adjoint",
+    np.broadcast_arrays: "unbroadcast_parts",
+    np.meshgrid: "unmeshgrid",
+    np.insert: "insert_keys",
+    np.vander: "vander_plan",
+    np.polyder: "polyder_matrix",
+    np.polyint: "polyint_matrix",
+    np.poly: "poly_jacobian",
+    np.roots: "roots_adjoint",
+    np.polyfit: "polyfit_grad",
+    np.unique_values: "occurrences_adjoint",
+    np.unique_counts: "occurrences_adjoint",
+    np.unique_inverse: "occurrences_adjoint",
+    np.unique_all: "occurrences_adjoint",
+    np.union1d: "occurrences_adjoint",
+    np.intersect1d: "occurrences_adjoint",
+    np.setdiff1d: "occurrences_adjoint",
+    np.setxor1d: "occurrences_adjoint",
 }
 
 

@@ -623,6 +623,18 @@ def _shape_only_calls():
         (rt.average_weights, (a, 1, rand(3))),
         (rt.trapezoid_weights, (a, None, 0.5, 0)),
         (rt.linspace_t, (a, 2, True, 0)),
+        (rt.polyint_matrix, (v, 2)),
+        (rt.polyder_matrix, (rand(4), 1)),
+        (rt.poly_length, (v,)),
+        (rt.poly_tail, (v,)),
+        (rt.vander_plan, (v, 4, True)),
+        (rt.unbroadcast_parts, ([rand(2, 3), rand(2, 3)], (a, rand(3)))),
+        (rt.unmeshgrid, ([rand(2, 3), rand(2, 3)], (rand(3), rand(2)), "xy")),
+        (rt.rollaxis_destination, (a, 1, 0)),
+        (rt.resize_plan, (a, (3, 3))),
+        (rt.insert_keys, (a, [0, 2], rand(2, 1), 1)),
+        (rt.inner_axes, (a, rand(4, 3))),
+        (rt.expand_at, (rand(2), 1, rand(2, 5))),
     ]
 
 

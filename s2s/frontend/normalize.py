@@ -303,9 +303,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 "write the operator it stands for (`x[i] = v` for `x.__setitem__(i, v)`, "
                 "`a + b` for `a.__add__(b)`)",
             )
+        max_min = isinstance(target, Target) and target.obj in (builtins.max, builtins.min)
         if (
-            isinstance(target, Target)
-            and target.obj in (builtins.max, builtins.min)
+            max_min
             and len(node.args) == 1
             and isinstance(node.args[0], gast.Name)
             and self.env.get(node.args[0].id) in self.literals
@@ -313,8 +313,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             items = self.literals[self.env[node.args[0].id]]
             node = gast.Call(func=node.func, args=[items], keywords=node.keywords)
         if (
-            isinstance(target, Target)
-            and target.obj in (builtins.max, builtins.min)
+            max_min
             and len(node.args) == 1
             and isinstance(node.args[0], (gast.List, gast.Tuple))
             and len(node.args[0].elts) >= 2
@@ -322,8 +321,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         ):  # max([a, b, c]) is max(a, b, c)
             node = gast.Call(func=node.func, args=list(node.args[0].elts), keywords=[])
         if (
-            isinstance(target, Target)
-            and target.obj in (builtins.max, builtins.min)
+            max_min
             and len(node.args) > 2
             and not node.keywords
             and not any(isinstance(a, gast.Starred) for a in node.args)

@@ -94,7 +94,8 @@ _BY_TYPE: dict[type, Backend] = {}
 _LOADERS: dict[str, Any] = {}
 
 
-# Helpers written for numpy arrays only (statistics, interpolation, histograms, i0's I1): on
+# Helpers written for numpy arrays only (statistics, interpolation, histograms, i0's I1,
+# layouts, polynomials, set operations): on
 # Dask they would compute, on a device they would copy to the host. Their rules' derivatives
 # are refused there at the user's line (NamespaceError).
 _NUMPY_ONLY = (
@@ -113,6 +114,21 @@ _NUMPY_ONLY = (
     "bin_edges_tangent",
     "i1",
     "i1_prime",
+    # structural and polynomial rules (layouts, polynomials, sets, spacings)
+    "unbroadcast_parts",
+    "unmeshgrid",
+    "insert_keys",
+    "vander_plan",
+    "polyder_matrix",
+    "polyint_matrix",
+    "poly_jacobian",
+    "roots_adjoint",
+    "roots_tangent",
+    "polyfit_grad_x",
+    "polyfit_grad_y",
+    "polyfit_tangent",
+    "occurrences_adjoint",
+    "occurrences_tangent",
 )
 
 

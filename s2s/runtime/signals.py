@@ -100,6 +100,8 @@ def expand_at(x: Any, axis: int, ref: Any) -> Any:
     array arguments (start, stop, base) against the result ``ref``, whose ``axis`` is new.
     Source: numpy.linspace (start and stop broadcast, then the samples' axis inserted)."""
     shape, ndim = tuple(shape_of(x)), len(shape_of(ref))
+    if not shape:
+        return x  # a scalar broadcasts as it is (and stays a scalar: no host array on a device)
     xp = array_namespace(x)
     lead = (1,) * (ndim - 1 - len(shape))
     return xp.expand_dims(xp.reshape(xp.asarray(x), lead + shape), axis=axis)

@@ -6,12 +6,12 @@ import s2s.runtime as rt
 from rows.spec import R, normal, positive, pyfloat, uniform
 
 ROWS = [
-    R(np.logspace, lambda a, b: np.logspace(a, b, 5), pyfloat(-1.0, 1.0), pyfloat(-1.0, 1.0)),
+    R(np.logspace, lambda a, b: np.logspace(a, b, 5), uniform(-1.0, 1.0), uniform(-1.0, 1.0)),
     R(
         np.logspace,
         lambda a, b: np.logspace(a, b, num=4, endpoint=False, base=2.0, dtype=np.float64, axis=0),
-        pyfloat(),
-        pyfloat(),
+        uniform(-2.0, 2.0),
+        uniform(-2.0, 2.0),
         tag="keyword",
     ),
     R(
@@ -21,12 +21,12 @@ ROWS = [
         uniform(-1.0, 1.0, 3),
         tag="axis",
     ),
-    R(np.geomspace, lambda a, b: np.geomspace(a, b, 5), pyfloat(0.5, 2.0), pyfloat(0.5, 2.0)),
+    R(np.geomspace, lambda a, b: np.geomspace(a, b, 5), uniform(0.5, 2.0), uniform(0.5, 2.0)),
     R(
         np.geomspace,
         lambda a, b: np.geomspace(-a, -b, num=4, endpoint=False, dtype=np.float64, axis=0),
-        pyfloat(0.5, 2.0),
-        pyfloat(0.5, 2.0),
+        uniform(0.5, 2.0),
+        uniform(0.5, 2.0),
         tag="negative",
     ),
     R(
