@@ -248,3 +248,27 @@ def test_fuzz_hvp_of_sum_and_mean_with_where():
 """
     args = [np.array([[0.3, -1.2, 0.7], [2.1, -0.4, 0.9]], dtype=np.float64)]
     check_program(source, args, wrt=(0,), output="scalar", dtype="float64", forward=True)
+
+
+def test_fuzz_zero_dimensional_buffer_indexed():
+    """grad: a 0-d value's adjoint buffer, zeroed before a reversed loop, took an indexed
+    accumulation (``d_v10[None] += g``): a numpy scalar takes no item assignment."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0):
+        h1 = p0 * 1.0
+        k2 = 0
+        while k2 < 1:
+            k2 = k2 + 1
+            h1 = h1 + h1
+        t3 = (h1, h1)
+        pp5, qq6 = t3
+        s4 = np.sum(pp5) * np.sum(qq6)
+        v10 = np.tanh(np.tanh(s4))
+        v11 = v10[None]
+        return np.sum(v11 * 1.0)
+"""
+    args = [np.array([0.12573022, -0.13210486, 0.64042265], dtype=np.float64)]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")

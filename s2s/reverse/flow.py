@@ -178,7 +178,7 @@ class AdjointFlow:
         (``d_p`` of a loop-carried ``p``, ``d_q`` of a value read in every trip) would need a
         runtime test in every trip (``if d_p is not None``, ``_s2s.add``). Where the primal's
         shape and dtype are proven, it starts as owned zeros instead, as written by hand
-        (``d_p = _np.float64(0.0)``), and the body is generated with it surely set.
+        (``d_p = _np.zeros((), 'float64')``), and the body is generated with it surely set.
 
         ``generate`` makes the loop body; it is run once here, from a snapshot, to find the
         buffers that the fixpoint of :meth:`loop_body` leaves maybe ``None``."""
@@ -210,6 +210,5 @@ class AdjointFlow:
         if known.dtype is None or var not in self.adjoint_names:
             return None
         dtype = acc_dtype(known.dtype).name
-        if known.shape == ():
-            return call(f"_np.{dtype}", constant(0.0))
+        # a 0-d array, not a numpy scalar: an indexed accumulation (d_v[None] += g) writes into it
         return call("_np.zeros", constant(known.shape), constant(dtype))
