@@ -102,6 +102,14 @@ FLOAT32_DIFFERENCES: dict[str, str] = {
     "numpy.divmod:both": "the quotient jumps within a float32 step",
     "numpy.linalg.slogdet:both": "unconditioned random matrices (the row's h is 1e-5)",
     "scipy.special.polygamma": "a third derivative of 1e3 near the pole: O(h^2) truncation",
+    "numpy.unwrap:period": "a difference within a float32 step of half the period: a jump",
+    "scipy.stats.cauchy.isf:loc-scale": "the tail's second derivative: error 1.33, allowed 1.31",
+}
+
+# rows (not whole rules) whose second derivative is known wrong: open bugs of the stop-21 note
+KNOWN_WRONG: dict[str, str] = {
+    "numpy.gradient:one part": "reverse over reverse scatters a list cotangent: ValueError",
+    "numpy.polyval:list": "reverse over reverse of polyval of a list of coefficients gives NaN",
 }
 
 
@@ -133,6 +141,10 @@ def _params(dtype: str) -> list:
     params, seen = [], set()
     for row in rows.DIFFERENTIABLE:
         if _name(row) in UNSUPPORTED or (dtype != "float64" and row.id in FLOAT32_DIFFERENCES):
+            continue
+        if row.id in KNOWN_WRONG:
+            params.append(pytest.param(row, dtype, id=f"{row.id}[{dtype}]", marks=(
+                pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[row.id]), pytest.mark.slow)))
             continue
         fast = dtype == "float64" and _name(row) not in seen
         seen.add(_name(row))
