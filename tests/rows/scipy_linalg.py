@@ -1,5 +1,7 @@
 """Rows for ``templates/scipy_linalg.py`` (none without scipy: its rules do not load then)."""
 
+import inspect
+
 import numpy as np
 
 from rows.spec import Arg, R, normal, spd, symmetric, wellcond
@@ -106,7 +108,8 @@ if linalg is not None:
             normal(3, 2),
             tag="lower",
         ),
-        R(linalg.cho_factor, lambda a: linalg.cho_factor(a)[0], spd(3), tag="factor"),
+        # the factor's own triangle: scipy 1.18 no longer leaves a's entries in the other one
+        R(linalg.cho_factor, lambda a: np.triu(linalg.cho_factor(a)[0]), spd(3), tag="factor"),
         R(
             linalg.lu_factor,
             lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),
@@ -240,5 +243,8 @@ if linalg is not None:
             normal(3, 3),
             tag="keywords",
         ),
-        R(linalg.logm, lambda a: linalg.logm(a, disp=True), spd_general(3), tag="keywords"),
     ]
+    if "disp" in inspect.signature(linalg.logm).parameters:  # scipy < 1.18
+        ROWS += [
+            R(linalg.logm, lambda a: linalg.logm(a, disp=True), spd_general(3), tag="keywords"),
+        ]
