@@ -68,8 +68,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.masked_reductions.min_where": NEEDS + "masked_extremum_adjoint",
     "s2s.runtime.masked_reductions.var_where": NEEDS + "masked_var_adjoint",
     "s2s.runtime.masked_reductions.std_where": NEEDS + "masked_std_adjoint",
-    "s2s.runtime.ufunc_at.add_at": NEEDS + "at_gather",
-    "s2s.runtime.ufunc_at.subtract_at": NEEDS + "at_gather",
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_factors",
     "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_grad_a",
     "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_grad_a",
