@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from s2s.api import grad, jvp, vjp
+from s2s import direct
+from s2s.api import Derivative, grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
 from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
@@ -49,22 +50,26 @@ class _Composite:
                 caller_location(),
                 f"its options are {', '.join(sorted(_OPTIONS))} (those of s2s.grad and s2s.jvp)",
             )
-        self.primal = f
+        self.primal = f  # as given: what repr shows and pickling saves
+        # the Python function computing f: a library callable's generated wrapper (np.tanh:
+        # ``def tanh(x): return np.tanh(x)``), whose signature binds the call and whose
+        # derivatives the composites stack (s2s/direct.py)
+        self.function = direct.as_function(f, Derivative)
+        self._names, self._single = wrt_names(self.function, wrt)
         self.wrt = wrt
         self.options = options
-        self._names, self._single = wrt_names(f, wrt)
         functools.update_wrapper(self, f, updated=())
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple[inspect.BoundArguments, list[Any]]:
         """The call's arguments bound as ``f`` binds them (its own ``TypeError`` otherwise),
         and the ``wrt`` values, checked as :func:`s2s.grad` checks them (``DtypeError``)
         before their basis directions are built."""
-        bound = inspect.signature(self.primal).bind(*args, **kwargs)
+        bound = inspect.signature(self.function).bind(*args, **kwargs)
         bound.apply_defaults()
         values = [bound.arguments[n] for n in self._names]
         for name, value in zip(self._names, values):
             if not is_tree(value):  # a container: its leaves are checked by the derivatives
-                check_wrt_value(name, value, self.primal, bool(self.options.get("allow_int")))
+                check_wrt_value(name, value, self.function, bool(self.options.get("allow_int")))
         return bound, values
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
@@ -91,7 +96,7 @@ class HessianVectorProduct(_Composite):
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
-        self.gradient = grad(f, wrt=wrt, **options)
+        self.gradient = grad(self.function, wrt=wrt, **options)
         self.product = jvp(self.gradient, wrt=tuple(self._names), **options)
         self.__signature__ = self.product.__signature__
 
@@ -120,9 +125,9 @@ class Hessian(_Composite):
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
-        self.gradient = grad(f, wrt=tuple(self._names), **options)
+        self.gradient = grad(self.function, wrt=tuple(self._names), **options)
         self.products = [jvp(self.gradient, wrt=(name,), **options) for name in self._names]
-        self.__signature__ = inspect.signature(f)
+        self.__signature__ = inspect.signature(self.function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
@@ -179,10 +184,10 @@ class Jacobian(_Composite):
             )
         self.how = how
         self.chosen: str | None = None
-        self.forward = [jvp(f, wrt=(name,), **options) for name in self._names]
-        self.reverse = vjp(f, wrt=tuple(self._names), **options)
+        self.forward = [jvp(self.function, wrt=(name,), **options) for name in self._names]
+        self.reverse = vjp(self.function, wrt=tuple(self._names), **options)
         self._decisions: dict[Any, str] = {}
-        self.__signature__ = inspect.signature(f)
+        self.__signature__ = inspect.signature(self.function)
 
     def _decide(self, bound: inspect.BoundArguments, values: list[Any]) -> str:
         if self.how != "auto":
@@ -193,7 +198,7 @@ class Jacobian(_Composite):
                     if isinstance(v, (np.ndarray, np.generic, float)))  # fmt: skip
         found = self._decisions.get(key)
         if found is None:
-            output = self.primal(*bound.args, **bound.kwargs)
+            output = self.function(*bound.args, **bound.kwargs)
             outputs = output if type(output) is tuple else (output,)
             n_out = sum(int(np.size(o)) for o in outputs)
             n_in = sum(int(np.size(leaf)) for v in values for _, leaf in slots(v))
@@ -218,7 +223,7 @@ class Jacobian(_Composite):
                 columns[slot].append(column)
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
-            output = self.primal(*bound.args, **bound.kwargs)
+            output = self.function(*bound.args, **bound.kwargs)
         outputs = output if type(output) is tuple else (output,)
         result = []
         for k, y in enumerate(outputs):

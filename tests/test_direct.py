@@ -115,3 +115,44 @@ def test_scipy_gammaln_passed_directly():
     got = s2s.grad(special.gammaln)(3.5)
     assert got == pytest.approx(special.digamma(3.5), rel=1e-12)
     assert got == pytest.approx(s2s.grad(lambda x: special.gammaln(x))(3.5), rel=1e-12)
+
+
+# -- composites of a callable passed directly: jacobian and hessian bind the call by the
+# wrapper's signature (a ufunc's own signature has out=, dtype=, signature=, ...)
+JACOBIAN_CASES = [
+    (np.tanh, lambda x: np.tanh(x), (X,)),
+    (np.exp, lambda x: np.exp(x), (X,)),
+    (np.add, lambda a, b: np.add(a, b), (X, 2 * X)),
+    (functools.partial(np.multiply, 2.0), lambda x: 2.0 * x, (X,)),
+]
+
+
+@pytest.mark.parametrize("how", ["auto", "forward", "reverse"])
+@pytest.mark.parametrize("case", JACOBIAN_CASES, ids=_ids)
+def test_jacobian_of_a_callable_passed_directly(case, how):
+    f, lam, args = case
+    got = s2s.jacobian(f, mode=how)(*args)
+    np.testing.assert_allclose(got, s2s.jacobian(lam, mode=how)(*args), rtol=1e-12)
+    if f is np.tanh:
+        np.testing.assert_allclose(got, np.diag(1 - np.tanh(X) ** 2), rtol=1e-12)
+
+
+def test_jacobian_of_expit_passed_directly():
+    special = pytest.importorskip("scipy.special")
+    got = s2s.jacobian(special.expit)(X)
+    s = special.expit(X)
+    np.testing.assert_allclose(got, np.diag(s * (1 - s)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, lam, x", [
+    (np.sin, lambda x: np.sin(x), 0.3),
+    (np.tanh, lambda x: np.tanh(x), 0.3),
+], ids=["sin", "tanh"])  # fmt: skip
+def test_hessian_of_a_callable_passed_directly(f, lam, x):
+    assert s2s.hessian(f)(x) == pytest.approx(s2s.hessian(lam)(x), rel=1e-12)
+    assert s2s.hessian(f)(x) == pytest.approx(s2s.grad(s2s.grad(f))(x), rel=1e-12)
+
+
+def test_hessian_of_gammaln_passed_directly():
+    special = pytest.importorskip("scipy.special")
+    assert s2s.hessian(special.gammaln)(0.3) == pytest.approx(special.polygamma(1, 0.3))
