@@ -136,7 +136,8 @@ class Hessian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[self._names[j]]: direction}
-                call = functools.partial(product, *bound.args, **bound.kwargs, **tangent)
+                args, kwargs = _by_name(bound)
+                call = functools.partial(product, *args, **kwargs, **tangent)
                 columns[slot].append(_checked_scalar(call, "hessian")[1])
             for i, xi in enumerate(values):
                 rows[i][j] = assemble(xi, {
@@ -219,7 +220,8 @@ class Jacobian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[name]: direction}
-                output, column = product(*bound.args, **bound.kwargs, **tangent)
+                args, kwargs = _by_name(bound)
+                output, column = product(*args, **kwargs, **tangent)
                 columns[slot].append(column)
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
@@ -269,6 +271,25 @@ class Jacobian(_Composite):
 
     def __reduce__(self) -> Any:
         return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
+
+
+def _by_name(bound: inspect.BoundArguments) -> tuple[tuple, dict[str, Any]]:
+    """The bound call with every argument that can be named passed by name: a JVP's
+    tangent parameter follows ``f``'s required ones (``f(x, s=2.0)`` gives ``(x, x_dot,
+    s=2.0)``), so the defaults ``_bind`` filled in must not be passed by position."""
+    params = bound.signature.parameters
+    if any(p.kind is p.VAR_POSITIONAL for p in params.values()):
+        return bound.args, bound.kwargs
+    only = inspect.Parameter.POSITIONAL_ONLY
+    args = tuple(v for n, v in bound.arguments.items() if params[n].kind is only)
+    kwargs = {}
+    for name, value in bound.arguments.items():
+        kind = params[name].kind
+        if kind is params[name].VAR_KEYWORD:
+            kwargs.update(value)
+        elif kind is not params[name].POSITIONAL_ONLY:
+            kwargs[name] = value
+    return args, kwargs
 
 
 def _basis(x: Any):

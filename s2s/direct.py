@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from s2s import registry
+from s2s.analysis.dtypes import call_signature
 from s2s.errors import UsageError
 
 __all__ = ["Variadic", "as_function", "is_variadic", "variadic_wrapper", "wrapper_for"]
@@ -182,16 +183,30 @@ def wrapper_for(obj: Any) -> types.FunctionType | None:
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
         params = [inspect.Parameter(n, kind) for n in ("a", "b") if n in expression]
         return _write(obj.__name__, f"operator.{obj.__name__}", params, expression, {})
-    if isinstance(obj, types.FunctionType) or registry.lookup(obj) is None:
-        return None
+    if registry.lookup(obj) is None:  # a Python function with a rule (scipy's logsumexp)
+        return None  # is wrapped too: its rule, not its source, is differentiated
     params = _parameters(obj)
     if params is None or any(p.kind is p.VAR_POSITIONAL for p in params):
         return None
+    params = _supported(obj, params)
     names: dict[str, Any] = {}
     callee = _spelling(obj, names)
     call = f"{callee}({', '.join(_arguments(params))})"
     name = _identifier(callee.rsplit(".", 1)[-1], set(names) | {p.name for p in params})
     return _write(name, registry.qualified_name(obj), params, call, names)
+
+
+def _supported(obj: Any, params: list[inspect.Parameter]) -> list[inspect.Parameter]:
+    """``params`` less the optional ones ``obj``'s rule does not take (scipy's
+    ``logsumexp(..., return_sign=False)``): those keep the callable's default, so the wrapper
+    calls ``obj`` only in the forms its rule differentiates."""
+    rule = registry.lookup(obj)
+    if rule is None or (rule.template is None and rule.tangent is None):
+        return params
+    accepted = call_signature(rule).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        return params
+    return [p for p in params if p.default is p.empty or p.name in accepted]
 
 
 def _hashable(obj: Any) -> bool:
@@ -203,9 +218,13 @@ def _hashable(obj: Any) -> bool:
 
 
 def as_function(obj: Any, keep: type) -> Any:
-    """``obj`` itself when it is a Python function or a ``keep``; else its wrapper if it has
-    one, else ``obj`` (which the caller refuses)."""
-    if isinstance(obj, (types.FunctionType, keep)):
+    """``obj`` itself when it is a ``keep`` or a Python function without a rule; else its
+    wrapper if it has one (a Python function with a rule, such as scipy's ``logsumexp``, is
+    wrapped so that its rule is used, not its source), else ``obj`` (which the caller
+    refuses)."""
+    if isinstance(obj, keep) or (
+        isinstance(obj, types.FunctionType) and not (_hashable(obj) and registry.lookup(obj))
+    ):
         return obj
     return wrapper_for(obj) or obj
 
@@ -214,8 +233,9 @@ def _partial(obj: functools.partial) -> types.FunctionType | None:
     inner = obj.func
     names: dict[str, Any] = {}
     callee = None
-    if not isinstance(inner, types.FunctionType):
-        if _hashable(inner) and registry.lookup(inner) is not None:
+    ruled = _hashable(inner) and registry.lookup(inner) is not None
+    if ruled or not isinstance(inner, types.FunctionType):
+        if ruled:
             callee = _spelling(inner, names)  # np.power(2.0, x2), not a helper's call
         inner = wrapper_for(inner)
         if inner is None:
