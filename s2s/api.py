@@ -390,6 +390,12 @@ class Derivative:
         return f"<s2s.{self.mode} of {shown} wrt {self.wrt!r}>"
 
     def __reduce__(self) -> Any:
+        """By qualified name for a decorated module-level function; else ``(_rebuild, (mode,
+        f, wrt, options))`` where ``f`` is the callable given (``np.tanh``, a partial), not
+        the generated wrapper, which no process but this one can import."""
+        given = direct.original(self.primal)
+        if given is not self.primal:
+            return (_rebuild, (self.mode, given, self.wrt, self.options))
         module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
         obj: Any = module
         for part in self.primal.__qualname__.split("."):

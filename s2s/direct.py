@@ -31,7 +31,7 @@ from s2s import registry
 from s2s.analysis.dtypes import call_signature
 from s2s.errors import UsageError
 
-__all__ = ["Variadic", "as_function", "is_variadic", "variadic_wrapper", "wrapper_for"]
+__all__ = ["Variadic", "as_function", "is_variadic", "original", "variadic_wrapper", "wrapper_for"]
 
 _COUNTER = itertools.count()
 # Options that change what the callable computes or where it writes, never forwarded: the
@@ -175,7 +175,21 @@ def variadic_wrapper(obj: Any, count: int) -> types.FunctionType:
 def wrapper_for(obj: Any) -> types.FunctionType | None:
     """A Python function computing ``obj``, or ``None`` when ``obj`` is neither a callable
     with a rule, nor a ``functools.partial`` of one or of a Python function (then the caller
-    refuses it). Raises nothing itself."""
+    refuses it). Raises nothing itself. The wrapper's ``__s2s_callable__`` is ``obj``: what a
+    derivative of it pickles (:func:`original`), as the wrapper itself cannot be."""
+    function = _wrapper_for(obj)
+    if function is not None:
+        function.__s2s_callable__ = obj  # type: ignore[attr-defined]
+    return function
+
+
+def original(function: Any) -> Any:
+    """The callable a wrapper was made for (``np.tanh`` for ``def tanh(x): ...``), else
+    ``function`` itself."""
+    return getattr(function, "__s2s_callable__", function)
+
+
+def _wrapper_for(obj: Any) -> types.FunctionType | None:
     if isinstance(obj, functools.partial):
         return _partial(obj)
     if _hashable(obj) and obj in _OPERATORS:
