@@ -200,7 +200,7 @@ class Jacobian(_Composite):
         found = self._decisions.get(key)
         if found is None:
             output = self.function(*bound.args, **bound.kwargs)
-            outputs = output if type(output) is tuple else (output,)
+            outputs, _ = _outputs(output)
             n_out = sum(int(np.size(o)) for o in outputs)
             n_in = sum(int(np.size(leaf)) for v in values for _, leaf in slots(v))
             found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
@@ -226,29 +226,29 @@ class Jacobian(_Composite):
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
             output = self.function(*bound.args, **bound.kwargs)
-        outputs = output if type(output) is tuple else (output,)
+        outputs, kind = _outputs(output)
         result = []
         for k, y in enumerate(outputs):
             blocks = []
             for x, columns in zip(values, per_input):
                 blocks.append(assemble(x, {
-                    slot: _stack([c[k] if type(output) is tuple else c for c in columns[slot]],
+                    slot: _stack([c[k] if kind else c for c in columns[slot]],
                                  np.shape(y), np.shape(leaf), y, leaf)
                     for slot, leaf in slots(x)
                 }))  # fmt: skip
             result.append(blocks[0] if self._single else tuple(blocks))
-        return tuple(result) if type(output) is tuple else result[0]
+        return kind(result) if kind else result[0]
 
     def _reverse(self, bound: inspect.BoundArguments, values: list[Any]) -> Any:
         output, pullback = self.reverse(*bound.args, **bound.kwargs)
-        outputs = output if type(output) is tuple else (output,)
+        outputs, kind = _outputs(output)
         result = []
         for k, y in enumerate(outputs):
             rows = []
             for direction in _basis(y):
-                if type(output) is tuple:
-                    cotangent: Any = tuple(direction if i == k else None
-                                           for i in range(len(outputs)))  # fmt: skip
+                if kind:
+                    cotangent: Any = kind(direction if i == k else None
+                                          for i in range(len(outputs)))  # fmt: skip
                 else:
                     cotangent = direction
                 rows.append(pullback(cotangent))
@@ -262,7 +262,7 @@ class Jacobian(_Composite):
                     by_slot[slot] = np.transpose(stacked, axes + tuple(range(np.ndim(leaf))))
                 blocks.append(assemble(x, by_slot))
             result.append(blocks[0] if self._single else tuple(blocks))
-        return tuple(result) if type(output) is tuple else result[0]
+        return kind(result) if kind else result[0]
 
     @property
     def source(self) -> str:
@@ -271,6 +271,28 @@ class Jacobian(_Composite):
 
     def __reduce__(self) -> Any:
         return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
+
+
+def _outputs(output: Any) -> tuple[list[Any], type | None]:
+    """The outputs whose Jacobians are stacked, and the container type of a tuple or list
+    output (``None`` for one array): the result has that type, one item per output.
+
+    Raises:
+        UsageError: an output that is not a number or array, nor a flat tuple or list of them
+            (a dict, a nested list), at the call.
+    """
+    kind = type(output) if type(output) in (tuple, list) else None
+    items = list(output) if kind else [output]
+    for item in items:
+        if not isinstance(item, (np.ndarray, np.generic, float, int)) or isinstance(item, bool):
+            raise UsageError(
+                f"jacobian needs an output that is an array, or a flat tuple or list of arrays, "
+                f"not one holding a {type(item).__qualname__}",
+                caller_location(),
+                "return the arrays as a flat tuple (`return a, b`), or take the Jacobian of "
+                "each part separately",
+            )
+    return items, kind
 
 
 def _by_name(bound: inspect.BoundArguments) -> tuple[tuple, dict[str, Any]]:

@@ -183,3 +183,28 @@ def test_hessian_and_forward_jacobian_of_a_function_with_a_default():
     for how in ("forward", "reverse"):
         got = s2s.jacobian(_scaled, mode=how)(x)
         np.testing.assert_allclose(got, np.diag(2.0 * np.cos(x)))
+
+
+def _two_items(x):
+    return [x[0] * 1.0, x[1] * 2.0]
+
+
+def _nested(x):
+    return [x * 2.0, (x[0], x[1])]
+
+
+@pytest.mark.parametrize("how", ["auto", "forward", "reverse"])
+def test_jacobian_of_a_list_output_is_a_list(how):
+    x = np.array([0.1, 0.5])
+    got = s2s.jacobian(_two_items, mode=how)(x)
+    assert type(got) is list and len(got) == 2
+    np.testing.assert_allclose(got[0], [1.0, 0.0])
+    np.testing.assert_allclose(got[1], [0.0, 2.0])
+    got = s2s.jacobian(lambda x: [x[0], x[1]], mode=how)(x)
+    np.testing.assert_allclose(np.array(got), np.eye(2))
+
+
+def test_jacobian_of_a_nested_output_is_refused_where_called():
+    with pytest.raises(s2s.S2SError, match="flat tuple or list") as info:
+        s2s.jacobian(_nested)(np.array([0.1, 0.5]))
+    assert info.value.where is not None and info.value.where.filename == __file__

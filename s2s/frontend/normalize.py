@@ -404,6 +404,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 self.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
+            if isinstance(value, gast.List):  # return [a, b]: as out = [a, b]; return out,
+                out = gast.Name(self.temp("result"), gast.Store(), None, None)  # a list value
+                self.assign([out], value)  # whose items are seeded (the literal was not)
+                value = gast.Name(out.id, gast.Load(), None, None)
             self.returns = self.atom(value)
             self.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)):
