@@ -412,8 +412,13 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make)
+        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
     return make(f)
+
+
+def _variadic(mode: str, f: Callable, wrt: Any, options: dict[str, Any]) -> Any:
+    """A ``*args`` callable's derivative rebuilt from its pickle (:class:`direct.Variadic`)."""
+    return _make(mode, f, wrt, **options)
 
 
 def grad(

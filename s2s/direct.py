@@ -282,9 +282,10 @@ class Variadic:
         primal: the callable. source: the generated source of the latest derivative used.
     """
 
-    def __init__(self, obj: Any, make: Any) -> None:
+    def __init__(self, obj: Any, make: Any, reduced: tuple) -> None:
         self.primal = obj
         self._make = make
+        self._reduced = reduced  # what pickling saves: the maker, mode, obj, wrt and options
         self._by_count: dict[int, Any] = {}
         self._latest: Any = None
         functools.update_wrapper(self, obj, updated=())
@@ -311,3 +312,6 @@ class Variadic:
 
     def __repr__(self) -> str:
         return f"<s2s derivative of {registry.qualified_name(self.primal)} (*args)>"
+
+    def __reduce__(self) -> tuple:
+        return self._reduced

@@ -207,8 +207,9 @@ def test_derivatives_of_callables_passed_directly_pickle_as_the_callable():
         s2s.grad(functools.partial(np.multiply, 2.0)),
         s2s.jacobian(np.tanh),
         s2s.hessian(np.sin),
+        s2s.grad(np.einsum, wrt=1),  # *operands: one derivative per operand count
     ]
-    args = [(0.4,), (a,), (x,), (1.5,), (x,), (0.3,)]
+    args = [(0.4,), (a,), (x,), (1.5,), (x,), (0.3,), ("ij,j->", a, x[:2])]
     expected = [d(*a) for d, a in zip(derivatives, args)]
     payload = pickle.dumps((derivatives, args, expected))
     out = subprocess.run(
