@@ -173,7 +173,7 @@ def uncast(result, g, x, result_):
 
 @linear(rt.unarray, structural=("a", "result_"), source="a cast")
 def unarray(result, g, a, result_=None):
-    d[g] = rt.rebroadcast(d[result], g)
+    d[g] = rt.rearray(d[result], g, a, result_)
 
 
 @linear(rt.unconcatenate, structural=("arrays", "axis"), source="a split: its transpose joins")

@@ -55,6 +55,12 @@ def resplit(result, ct, split, args):
     d[ct] = rt.unsplit(d[result], ct, split, args)
 
 
+@linear(rt.rearray, structural=("g", "a", "result_"), source="a stack of the literal's items' "
+        "parts; transpose: unarray (one piece per item)")  # fmt: skip
+def rearray(result, parts, g, a, result_=None):
+    d[parts] = rt.unarray(d[result], a, result_)
+
+
 @linear(rt.unsum_back, structural=("g",), source="a sum of the parts; transpose: copies (unsum)")
 def unsum_back(result, parts, g):
     d[parts] = rt.unsum(d[result], parts)

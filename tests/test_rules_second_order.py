@@ -106,11 +106,8 @@ FLOAT32_DIFFERENCES: dict[str, str] = {
     "scipy.stats.cauchy.isf:loc-scale": "the tail's second derivative: error 1.33, allowed 1.31",
 }
 
-# rows (not whole rules) whose second derivative is known wrong: open bugs of the stop-21 note
-KNOWN_WRONG: dict[str, str] = {
-    "numpy.gradient:one part": "reverse over reverse scatters a list cotangent: ValueError",
-    "numpy.polyval:list": "reverse over reverse of polyval of a list of coefficients gives NaN",
-}
+# rows (not whole rules) whose second derivative is known wrong: open bugs (strict xfail)
+KNOWN_WRONG: dict[str, str] = {}
 
 
 # rows whose function loops: reverse over reverse does not go through loops yet (a located

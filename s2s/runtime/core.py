@@ -52,6 +52,9 @@ def like(x: Any) -> Like:
         key = ((), _FLOAT64)
     elif _parts(x):  # np.split's list of pieces: one record each
         return [like(item) for item in x]
+    elif type(x) is list and any(item is None for item in x):
+        # a list's cotangent with parts that are symbolic zeros (derivatives of derivatives)
+        return [None if item is None else like(item) for item in x]
     else:
         xp = array_namespace(x)
         if xp is not np:  # a Dask or CuPy array: the record keeps its namespace and chunks

@@ -63,6 +63,21 @@ def resplit(ct):
     return _joined(parts[0], parts[1])
 
 
+def unarray_literal(g):
+    """``np.array([x, 2.0, x])``'s cotangent split into one piece per item."""
+    parts = rt.unarray(g, [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]])
+    return _joined(parts[0], parts[1] + parts[2])
+
+
+def rearray(a, c):
+    return rt.rearray([a, None, c], np.zeros((3, 2)), [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]]) * 2.0
+
+
+def rearray_nested(a, b, c):
+    literal = [[REF_1x3[0], REF_1x3[0]], [REF_1x3[0], REF_1x3[0]]]
+    return rt.rearray([[a, b], [c, b]], np.zeros((2, 2, 3)), literal) * 2.0
+
+
 def unsum_back(a, b):
     return rt.unsum_back([a, b], np.zeros(3)) * 2.0
 
@@ -96,6 +111,11 @@ ROWS = [
     R(rt.unsplit, unsplit, normal(2, 3), normal(1, 3)),
     R(rt.unsplit, unsplit_none, normal(1, 3), tag="none"),
     R(rt.resplit, resplit, normal(3, 3)),
+    R(rt.unarray, unarray_literal, normal(3, 2), tag="literal"),
+    R(rt.rearray, rearray, normal(2), normal(2)),
+    R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3)),
+    R(rt.rearray, lambda c: rt.rearray(c, np.zeros((1, 3)), np.zeros(3)) * 2.0, normal(3),
+      tag="array"),  # fmt: skip
     R(rt.unsum_back, unsum_back, normal(3), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts, normal(2, 2), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts_none, normal(2, 3), tag="none"),
