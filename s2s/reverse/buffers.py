@@ -109,6 +109,7 @@ class Accumulation:
             key_expr = slice_to_call(copy.deepcopy(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             self.count[var] = count + 1
+            self.maybe_none.add(var)  # maybe a list of parts: later additions go item by item
             return
         if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
             expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
