@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import TangentError, UsageError, caller_location
+from s2s.errors import Location, TangentError, UsageError, caller_location
 from s2s.frontend.containers import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
+from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
+    DATACLASS,
     LEAF,
     LIST,
+    NAMEDTUPLE,
     TUPLE,
     TreeDef,
     flatten,
@@ -318,12 +321,27 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
                     f"pass a tangent built like `{name}`, e.g. with the same keys",
                 ) from None
             ids = _leaf_ids(lay, name)
-            leaves = [ids[i] for i in dict(lay.differentiable)[name]]
-            for leaf, part in zip(leaves, parts, strict=True):
-                call[flat._tangent_names[leaf]] = part
+            places = dict(lay.differentiable)[name]
+            values, treedef = flatten(arguments[name])
+            labels = _leaf_labels(name, treedef)
+            where = caller_location() or Location("<unknown>", 0)
+            for i, part in zip(places, parts, strict=True):  # named as the user writes them
+                check_tangent(part, values[i], labels[i], where.filename, where.lineno)
+                call[flat._tangent_names[ids[i]]] = part
     result = flat(**call)
     d._latest = flat._latest
     return result
+
+
+def _leaf_labels(name: str, treedef: TreeDef) -> list[str]:
+    """Each leaf as the user reads it: ``p['w']``, ``layers[0]['b']``, ``params.w``."""
+    if treedef.kind == LEAF:
+        return [name]
+    labels: list[str] = []
+    for key, child in zip(treedef.keys, treedef.children, strict=True):
+        field = treedef.kind in (DATACLASS, NAMEDTUPLE)
+        labels += _leaf_labels(f"{name}.{key}" if field else f"{name}[{key!r}]", child)
+    return labels
 
 
 def _rebuilt_result(d: Any, result: Any, rebuilt: Callable[[tuple], Any]) -> Any:
