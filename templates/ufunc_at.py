@@ -10,7 +10,7 @@ minimum split the cotangent of an entry among its tied candidates, ``1/k`` each 
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, linear, tangent
 
 SCATTER = "numpy.ufunc.at: a scatter-add; its transpose is a gather (repeated indices add up)"
 
@@ -25,6 +25,12 @@ def add_at(result, a, indices, b):
 def add_at_tangent(result, a, indices, b):
     d[result] += d[a]
     d[result] += rt.add_at(np.zeros_like(result), indices, d[b])
+
+
+@linear(rt.at_gather, structural=("indices", "b", "a"), source="a gather at the indices; "
+        "transpose: the scatter-add (repeated indices add up)")  # fmt: skip
+def at_gather(result, g, indices, b, a):
+    d[g] = rt.add_at(rt.zeros_like_acc(g), indices, d[result])
 
 
 @adjoint(rt.subtract_at, structural=("indices",), source=SCATTER + ", negated for vals")

@@ -456,6 +456,8 @@ _PARTS = {
     runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
     runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
     runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
+    runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
+    runtime.gradient_of,
 }  # fmt: skip
 
 

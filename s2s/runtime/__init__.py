@@ -120,6 +120,8 @@ from s2s.runtime.kinds import (
 )
 from s2s.runtime.layouts import (
     insert_keys,
+    rebroadcast_parts,
+    remeshgrid,
     resize_plan,
     rollaxis_destination,
     unbroadcast_parts,
@@ -420,6 +422,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "zero_grad", "zeroed_at", "zeros_like_acc", "lib", "times_weights", "convolve_grad",
     "convolve_grad_a", "convolve_grad_v", "convolution", "linspace_t", "expand_at", "insert_keys",
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
+    "rebroadcast_parts", "remeshgrid",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
     "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",

@@ -211,6 +211,8 @@ def zeros_like_acc(ref: Any) -> np.ndarray:
         return np.zeros(ref.shape, acc_dtype(ref.dtype))
     if _parts(ref):
         return [zeros_like_acc(item) for item in ref]
+    if type(ref) is list and any(item is None for item in ref):  # a list with no-gradient items
+        return [None if item is None else zeros_like_acc(item) for item in ref]
     return zeros(array_namespace(ref), shape_of(ref), acc_dtype(dtype_of(ref)), ref)
 
 

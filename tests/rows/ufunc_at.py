@@ -53,6 +53,9 @@ def minimum_into_copy(w, v):
 
 
 ROWS = [
+    R(rt.at_gather, lambda g: rt.at_gather(g, IDX, np.zeros(5), np.zeros(4)) * 2.0, normal(4)),
+    R(rt.at_gather, lambda g: rt.at_gather(g, ROWS2, np.zeros(1), np.zeros((3, 4))) * 2.0,
+      normal(3, 4), tag="2-d"),  # fmt: skip
     R(rt.add_at, add_into_local, normal(5)),
     R(rt.add_at, add_into_copy, normal(4), normal(5), tag="copy"),
     R(rt.add_at, add_rows, normal(3, 4), normal(1), tag="2-d"),
