@@ -457,7 +457,8 @@ _PARTS = {
     runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
     runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
     runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
-    runtime.gradient_of,
+    runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
+    runtime.einsum_grads_tangent,
 }  # fmt: skip
 
 

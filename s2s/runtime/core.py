@@ -48,6 +48,8 @@ def like(x: Any) -> Like:
     """
     if type(x) is np.ndarray:
         key = (x.shape, x.dtype)
+    elif getattr(x, "s2s_parts", False):  # a rule's lazy parts (einsum's): one record each
+        return [like(item) for item in x]
     elif type(x) is np.float64 or type(x) is float:  # a scalar loop's values
         key = ((), _FLOAT64)
     elif _parts(x):  # np.split's list of pieces: one record each
@@ -286,6 +288,8 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         return total
     if isinstance(g, Undefined):
         return g
+    if getattr(ref, "s2s_parts", False):  # a rule's lazy parts: a list of them
+        ref = list(ref)
     if isinstance(ref, (list, tuple)):  # xs[i] of a list (or a tuple): that item's cotangent
         parts = list(total) if total is not None else [None] * len(ref)
         if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
