@@ -458,7 +458,8 @@ _PARTS = {
     runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
     runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
     runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
-    runtime.einsum_grads_tangent,
+    runtime.einsum_grads_tangent, runtime.multi_dot_grads, runtime.multi_dot_second,
+    runtime.multi_dot_grads_tangent,
 }  # fmt: skip
 
 
