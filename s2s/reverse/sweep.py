@@ -459,7 +459,8 @@ _PARTS = {
     runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
     runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
     runtime.einsum_grads_tangent, runtime.multi_dot_grads, runtime.multi_dot_second,
-    runtime.multi_dot_grads_tangent,
+    runtime.multi_dot_grads_tangent, runtime.cov_adjoint, runtime.cov_second,
+    runtime.cov_adjoint_tangent,
 }  # fmt: skip
 
 

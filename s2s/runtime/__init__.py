@@ -39,6 +39,9 @@ from s2s.runtime.covariance import (
     corrcoef_adjoint,
     corrcoef_tangent,
     cov_adjoint,
+    cov_adjoint_tangent,
+    cov_pair_tangent,
+    cov_second,
     cov_tangent,
 )
 from s2s.runtime.decompositions import (
@@ -427,7 +430,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "convolve_grad_a", "convolve_grad_v", "convolution", "linspace_t", "expand_at", "insert_keys",
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
     "rebroadcast_parts", "remeshgrid", "einsum_second", "einsum_grads_tangent",
-    "multi_dot_second", "multi_dot_grads_tangent",
+    "multi_dot_second", "multi_dot_grads_tangent", "cov_second", "cov_pair_tangent",
+    "cov_adjoint_tangent",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
     "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",

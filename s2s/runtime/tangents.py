@@ -132,7 +132,7 @@ def project_tangent(t: Any, ref: Any) -> Any:
     if t is None or type(t) is Undefined:
         return t
     if isinstance(t, list):
-        if isinstance(ref, list) or getattr(ref, "s2s_parts", False):
+        if isinstance(ref, (list, tuple)) or getattr(ref, "s2s_parts", False):
             return t
         found = undefined_in(t)
         if found is not None:
