@@ -67,7 +67,8 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.masked_reductions.prod_where": NEEDS + "masked_prod_adjoint",
     "s2s.runtime.masked_reductions.max_where": NEEDS + "masked_extremum_adjoint",
     "s2s.runtime.masked_reductions.min_where": NEEDS + "masked_extremum_adjoint",
-    "s2s.runtime.masked_reductions.var_where": NEEDS + "masked_var_adjoint",
+    "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
+    "slope_tangent has no rule yet",
     "s2s.runtime.masked_reductions.std_where": NEEDS + "masked_std_adjoint",
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_factors",
     "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_grad_a",
