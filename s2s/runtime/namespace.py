@@ -109,6 +109,7 @@ _NUMPY_ONLY = (
     "interp_tangent",
     "gradient_adjoint",
     "histogram_adjoint",
+    "histogram_second",
     "histogram_tangent",
     "bin_edges_adjoint",
     "bin_edges_tangent",
