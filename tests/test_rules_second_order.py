@@ -32,9 +32,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.reductions.prod_adjoint": "third order of prod: prod_second has no rule yet",
     "s2s.runtime.linalg.norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
-    "numpy.cumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
-    "numpy.nancumprod": NEEDS + "cumprod_adjoint (exact with zeros)",
-    "numpy.cumulative_prod": NEEDS + "cumprod_adjoint (exact with zeros)",
     "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
     "einsum_grads_tangent have no rule yet",
     "s2s.runtime.bessel.i1": "third order of i0: i1_prime has no rule yet",
@@ -66,6 +63,8 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.masked_reductions.min_where": NEEDS + "masked_extremum_adjoint",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
+    "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
+    "cumprod_second have no rule yet",
     "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
     "slope_tangent has no rule yet",
     "s2s.runtime.masked_reductions.std_where": NEEDS + "masked_std_adjoint",

@@ -311,6 +311,7 @@ from s2s.runtime.sorting import (
 from s2s.runtime.special import times_weights
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
+    cumprod_second,
     cumprod_tangent,
     det_tangent,
     eigh_tangent,
@@ -432,7 +433,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
     "rebroadcast_parts", "remeshgrid", "einsum_second", "einsum_grads_tangent",
     "multi_dot_second", "multi_dot_grads_tangent", "cov_second", "cov_pair_tangent",
-    "cov_adjoint_tangent", "histogram_second",
+    "cov_adjoint_tangent", "histogram_second", "cumprod_second",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
     "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",
