@@ -143,7 +143,7 @@ ROWS = [
     R(rt.resplit, resplit, normal(3, 3)),
     R(rt.unarray, unarray_literal, normal(3, 2), tag="literal"),
     R(rt.rearray, rearray, normal(2), normal(2)),
-    R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3)),
+    R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3), tag="nested"),
     R(rt.rearray, lambda c: rt.rearray(c, np.zeros((1, 3)), np.zeros(3)) * 2.0, normal(3),
       tag="array"),  # fmt: skip
     R(rt.unbroadcast_parts, unbroadcast_parts, normal(2, 3), normal(2, 3)),
