@@ -21,16 +21,16 @@ def add_at(result, a, indices, b):
     d[b] = rt.at_gather(d[result], indices, b, a)
 
 
+@linear(rt.at_gather, structural=("indices", "b", "a"), source="a gather; transpose: the "
+        "scatter-add numpy.add.at into zeros of a's shape")  # fmt: skip
+def at_gather(result, g, indices, b, a):  # second order through np.add.at (fuzz 7a27c9ea)
+    d[g] = rt.add_at(rt.zeros_like_acc(a), indices, d[result])
+
+
 @tangent(rt.add_at, source="linear: the same scatter-add of the tangents")
 def add_at_tangent(result, a, indices, b):
     d[result] += d[a]
     d[result] += rt.add_at(np.zeros_like(result), indices, d[b])
-
-
-@linear(rt.at_gather, structural=("indices", "b", "a"), source="a gather at the indices; "
-        "transpose: the scatter-add (repeated indices add up)")  # fmt: skip
-def at_gather(result, g, indices, b, a):
-    d[g] = rt.add_at(rt.zeros_like_acc(g), indices, d[result])
 
 
 @adjoint(rt.subtract_at, structural=("indices",), source=SCATTER + ", negated for vals")

@@ -501,6 +501,12 @@ def zeroed_at(g: Any, key: Any) -> np.ndarray:
     return out
 
 
+# ``x`` gives the result's type, shape and dtype, ``protect`` the arrays not to alias: their
+# values never reach the result, so the same name may be the buffer (a closure's pullback
+# returns its cotangent as the gradient of two arguments that are one array: fuzz 02f9e7b9)
+gradient.value_free_args = ("x", "protect")
+
+
 def layout_copy(array: np.ndarray) -> np.ndarray:
     """A copy of ``array`` laid out as a ufunc's result on it would be, so that a later sum of
     the copy adds in the same order as the plain call's sum of ``array`` (to the bit).
