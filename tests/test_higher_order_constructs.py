@@ -53,6 +53,14 @@ def list_items(x):
     return ys[1] * ys[0] + np.sum(np.stack(ys) ** 2)
 
 
+def row_read_and_written(x):  # buf[k] = buf[k] + ...: the gradient's row view, its own line
+    buf = np.zeros((3, 2))
+    for k in range(2):
+        buf[k] = buf[k] + np.tanh(x[k]) * 0.5
+    buf[2] = buf[2] + x[0] * x[1]
+    return np.sum(buf**2)
+
+
 def _finite_difference_hessian(f, args, i):
     grad = s2s.grad(f, wrt=i)
     x = args[i]
@@ -83,6 +91,7 @@ CASES = [
     ("a recursive nested def capturing a value", calls.recursive_closure,
      (RNG.normal(size=3), RNG.normal(size=3))),
     ("items of a list", list_items, (RNG.normal(size=3),)),
+    ("a row read and written back", row_read_and_written, (RNG.normal(size=(2, 2)),)),
     ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
     ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
     ("lists, tuples, comprehensions", modes.lists_and_tuples, (RNG.normal(size=3),)),
