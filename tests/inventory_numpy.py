@@ -108,7 +108,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "bitwise_right_shift": ("piecewise", R16),
     "bitwise_xor": ("piecewise", R16),
     "blackman": ("structural", R1),
-    "block": ("missing", R14),
+    "block": ("differentiable", ""),
     "bmat": ("not_numerical", R3),
     "bool": ("not_numerical", R5),
     "bool_": ("not_numerical", R5),
@@ -491,11 +491,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "unpackbits": ("piecewise", R15),
     "unravel_index": ("piecewise", R23),
     "unsignedinteger": ("not_numerical", R5),
-    "unstack": (
-        "missing",
-        "linear (a tuple of slices); a rule passes first order and forward mode, but the second "
-        "derivative through a tuple's stacked cotangent crashes: framework work (issue 10)",
-    ),
+    "unstack": ("differentiable", ""),
     "unwrap": ("differentiable", ""),
     "ushort": ("not_numerical", R5),
     "vander": ("differentiable", ""),

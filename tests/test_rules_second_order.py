@@ -45,6 +45,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.histogramdd": NEEDS + "histogram_adjoint",
     "numpy.broadcast_arrays": NEEDS + "unbroadcast_parts",
     "numpy.meshgrid": NEEDS + "unmeshgrid",
+    "numpy.block": NEEDS + "unblock",
     "numpy.poly": NEEDS + "poly_jacobian",
     "numpy.roots": NEEDS + "roots_adjoint",
     "numpy.polyfit": NEEDS + "polyfit_grad_x",

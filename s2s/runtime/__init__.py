@@ -97,6 +97,7 @@ from s2s.runtime.interpolation import (
 from s2s.runtime.joins import (
     along_axis_key,
     delete_key,
+    unblock,
     uncolumn_stack,
     undstack,
     unsplit_parts,
@@ -421,7 +422,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
-    "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",
+    "undstack", "unsplit_parts", "unblock", "cross_adjoint", "cross_grad_a",
+    "cross_grad_b", "kron_plan",
     "pad_constant_grad", "pad_constant_tangent", "pad_keys", "pad_mode", "repeat_key", "tile_plan",
     "expm_frechet", "read_triangle", "solve_triangular_grad_a", "solve_triangular_tangent_a",
     "transposed_trans", "cho_factor_adjoint", "cho_factor_tangent", "cho_solve_grad_c",
