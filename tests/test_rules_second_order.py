@@ -48,6 +48,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.block": NEEDS + "unblock",
     "numpy.poly": NEEDS + "poly_jacobian",
     "numpy.roots": NEEDS + "roots_adjoint",
+    "numpy.polydiv": NEEDS + "polydiv_adjoint",
     "numpy.polyfit": NEEDS + "polyfit_grad_x",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",
