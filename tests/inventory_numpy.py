@@ -39,9 +39,6 @@ R24 = "returns integer indices, which have no tangent space"
 R25 = "returns selected input values (as numpy.unique, which has a rule): a rule is to be written"
 R26 = "returns shape metadata (integers), which does not depend on the values"
 R27 = "the result depends only on the argument's shape and dtype, not on its values"
-R28 = (
-    "writes in place: refused on an active array (MutationError); a local-array rule is future work"
-)
 
 INVENTORY: dict[str, tuple[str, str]] = {
     "abs": ("differentiable", ""),
@@ -143,7 +140,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "convolve": ("differentiable", ""),
     "copy": ("differentiable", ""),
     "copysign": ("differentiable", ""),
-    "copyto": ("missing", R28),
+    "copyto": ("differentiable", ""),
     "corrcoef": ("differentiable", ""),
     "correlate": ("differentiable", ""),
     "cos": ("differentiable", ""),
@@ -190,7 +187,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "extract": ("differentiable", ""),
     "eye": ("structural", R1),
     "fabs": ("differentiable", ""),
-    "fill_diagonal": ("missing", R28),
+    "fill_diagonal": ("differentiable", ""),
     "finfo": ("not_numerical", R5),
     "fix": ("piecewise", R18),
     "flatiter": ("not_numerical", R11),
@@ -366,7 +363,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "percentile": ("differentiable", ""),
     "permute_dims": ("differentiable", ""),
     "piecewise": ("missing", R14),
-    "place": ("missing", R28),
+    "place": ("differentiable", ""),
     "poly": ("differentiable", ""),
     "poly1d": ("not_numerical", R3),
     "polyadd": ("differentiable", ""),
@@ -384,9 +381,9 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "prod": ("differentiable", ""),
     "promote_types": ("not_numerical", R11),
     "ptp": ("differentiable", ""),
-    "put": ("missing", R28),
-    "put_along_axis": ("missing", R14),
-    "putmask": ("missing", R28),
+    "put": ("differentiable", ""),
+    "put_along_axis": ("differentiable", ""),
+    "putmask": ("differentiable", ""),
     "quantile": ("differentiable", ""),
     "rad2deg": ("differentiable", ""),
     "radians": ("differentiable", ""),

@@ -372,6 +372,18 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
+from s2s.runtime.writers import (
+    copyto,
+    fill_diagonal,
+    gathered_values,
+    labels,
+    place,
+    put,
+    put_along_axis,
+    putmask,
+    value_labels,
+    written,
+)
 
 __all__ = [  # one line per several names: the re-exports above say where each comes from
     "bin_edges_adjoint", "bin_edges_tangent", "initial_dropped", "initial_padded",
@@ -434,5 +446,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "lu_solve_tangent_lu", "general_matrix", "lapack_ready", "logm_frechet", "scipy_eigh_adjoint",
     "scipy_eigh_tangent", "scipy_lu_adjoint", "scipy_lu_tangent", "scipy_qr_mode",
     "scipy_solve_grad_a", "scipy_solve_tangent_a", "dirichlet_logpdf_adjoint",
-    "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent",
+    "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
+    "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
+    "value_labels", "written",
 ]

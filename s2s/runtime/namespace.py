@@ -129,6 +129,11 @@ _NUMPY_ONLY = (
     "polyfit_tangent",
     "occurrences_adjoint",
     "occurrences_tangent",
+    "polydiv_adjoint",
+    "polydiv_tangent",
+    # the in-place writers' labels (s2s.runtime.writers)
+    "labels",
+    "value_labels",
 )
 
 
