@@ -251,6 +251,7 @@ from s2s.runtime.scipy_matrix import (
     scipy_qr_mode,
     scipy_solve_grad_a,
     scipy_solve_tangent_a,
+    square_matrix,
 )
 from s2s.runtime.selections import (
     average_weights,
@@ -445,7 +446,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cho_solve_tangent_c", "lu_factor_adjoint", "lu_factor_tangent", "lu_solve_grad_lu",
     "lu_solve_tangent_lu", "general_matrix", "lapack_ready", "logm_frechet", "scipy_eigh_adjoint",
     "scipy_eigh_tangent", "scipy_lu_adjoint", "scipy_lu_tangent", "scipy_qr_mode",
-    "scipy_solve_grad_a", "scipy_solve_tangent_a", "dirichlet_logpdf_adjoint",
+    "scipy_solve_grad_a", "scipy_solve_tangent_a", "square_matrix", "dirichlet_logpdf_adjoint",
     "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written",
