@@ -78,3 +78,18 @@ def nan_to_num(result, x, copy=True, nan=0.0, posinf=None, neginf=None):
 @elementwise(np.sinc, source="sinc x = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc x) / x, 0 at 0")
 def sinc(result, x):
     return np.where(x == 0, 0.0, (np.cos(np.pi * x) - result) / np.where(x == 0, 1.0, x))
+
+
+@adjoint(
+    np.piecewise,
+    structural=("condlist", "funclist"),
+    source="numpy.piecewise: y[cond] = func(x[cond]), later conditions overwrite; each piece's "
+    "own VJP (made by s2s), where its value is kept",
+)
+def piecewise(result, x, condlist, funclist):
+    d[x] = rt.piecewise_adjoint(d[result], x, condlist, funclist)
+
+
+@tangent(np.piecewise, source="each piece's own JVP (made by s2s), where its value is kept")
+def piecewise_tangent(result, x, condlist, funclist):
+    d[result] += rt.piecewise_tangent(d[x], x, condlist, funclist)

@@ -362,7 +362,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "partition": ("differentiable", ""),
     "percentile": ("differentiable", ""),
     "permute_dims": ("differentiable", ""),
-    "piecewise": ("missing", R14),
+    "piecewise": ("differentiable", ""),
     "place": ("differentiable", ""),
     "poly": ("differentiable", ""),
     "poly1d": ("not_numerical", R3),

@@ -58,6 +58,7 @@ NOT_ON_DEVICE = {
     np.setdiff1d: "occurrences_adjoint",
     np.setxor1d: "occurrences_adjoint",
     np.polydiv: "polydiv_adjoint",
+    np.piecewise: "piecewise_adjoint",
     **dict.fromkeys(
         (rt.put, rt.putmask, rt.place, rt.copyto, rt.fill_diagonal, rt.put_along_axis), "labels"
     ),

@@ -63,6 +63,7 @@ from s2s.runtime.factored import (
     lu_solve_grad_lu,
     lu_solve_tangent_lu,
 )
+from s2s.runtime.functional import piecewise_adjoint, piecewise_tangent
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -449,5 +450,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "scipy_solve_grad_a", "scipy_solve_tangent_a", "square_matrix", "dirichlet_logpdf_adjoint",
     "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
-    "value_labels", "written",
+    "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
 ]

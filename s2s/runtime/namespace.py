@@ -130,6 +130,8 @@ _NUMPY_ONLY = (
     "occurrences_adjoint",
     "occurrences_tangent",
     "polydiv_adjoint",
+    "piecewise_adjoint",
+    "piecewise_tangent",
     "polydiv_tangent",
     # the in-place writers' labels (s2s.runtime.writers)
     "labels",

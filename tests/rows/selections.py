@@ -62,3 +62,31 @@ ROWS = [
     R(np.sinc, lambda x: np.sinc(x), normal(2, 3)),
     R(np.sinc, lambda x: np.sinc(np.where(np.arange(3) == 1, 0.0, x)), normal(3), tag="at-0"),
 ]
+
+
+def _cube(v):
+    return v**3
+
+
+def _centered(v):  # not elementwise: each piece's value depends on all its entries
+    return v - np.mean(v)
+
+
+def piecewise_pieces(x):
+    return np.piecewise(x, [x < 0, x > 1], [np.sin, _cube, 0.5])  # the last: otherwise
+
+
+def piecewise_overlap(x):
+    # x > -0.3 overwrites part of x < 0.4: _centered's value is kept on x < -0.3 only
+    return np.piecewise(x, [x < 0.4, x > -0.3], [_centered, np.tanh])
+
+
+def piecewise_one(x):
+    return np.piecewise(x, x > 0, [_cube])  # one condition, not in a list
+
+
+ROWS += [
+    R(np.piecewise, piecewise_pieces, distinct(2, 3)),
+    R(np.piecewise, piecewise_overlap, distinct(7), tag="overlap"),
+    R(np.piecewise, piecewise_one, distinct(5), tag="one"),
+]

@@ -1,0 +1,75 @@
+"""Helpers for the rules of numpy functions that call a function they are given
+(``np.piecewise``): each piece's own derivative is made by s2s at run time, as a derivative
+calls a user function's (``subderivative``, ``jvp_of``), so a numpy function, a rule's function
+or a user's Python function may be a piece.
+
+Source: numpy.piecewise (numpy 2 documentation and implementation): ``y`` starts as zeros of
+``x``'s shape and dtype; for each condition in order, ``y[cond] = func(x[cond])`` (a callable)
+or ``y[cond] = func`` (a constant), so a later condition overwrites an earlier one; with one
+function more than conditions, the last applies where no condition holds.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import acc_dtype, dtype_of, subderivative
+from s2s.runtime.tangents import jvp_of
+
+
+def _conditions(x: np.ndarray, condlist: Any, n_functions: int) -> np.ndarray:
+    """numpy.piecewise's conditions: one boolean array per function (the "otherwise" one
+    added)."""
+    if np.isscalar(condlist) or (not isinstance(condlist[0], (list, np.ndarray)) and x.ndim != 0):
+        condlist = [condlist]
+    conditions = np.asarray(condlist, dtype=bool)
+    if len(conditions) == n_functions - 1:
+        otherwise = ~np.any(conditions, axis=0, keepdims=True)
+        conditions = np.concatenate([conditions, otherwise], axis=0)
+    return conditions
+
+
+def _pieces(x: Any, condlist: Any, funclist: Any):
+    """``(k, cond, func, owned)`` for each callable piece: ``owned`` marks, among
+    ``x[cond]``, the entries the piece's value is kept at (no later condition holds)."""
+    x = np.asanyarray(x)
+    conditions = _conditions(x, condlist, len(funclist))
+    owner = np.full(x.shape, -1)
+    for k, cond in enumerate(conditions):
+        owner[cond] = k
+    for k, (cond, func) in enumerate(zip(conditions, funclist)):
+        if isinstance(func, collections.abc.Callable) and np.any(cond):
+            yield cond, func, owner[cond] == k
+
+
+def piecewise_adjoint(g: Any, x: Any, condlist: Any, funclist: Any) -> Any:
+    """The gradient in ``x`` of ``np.piecewise(x, condlist, funclist)``: for each callable
+    piece, the VJP of ``func`` at ``x[cond]`` with ``g[cond]`` where its value is kept (0
+    where a later condition overwrote it), added at ``cond``; constants give 0."""
+    xa = np.asanyarray(x)
+    out = np.zeros(xa.shape, acc_dtype(dtype_of(x)))
+    g = np.asarray(g)
+    for cond, func, owned in _pieces(x, condlist, funclist):
+        if not np.any(owned):
+            continue
+        _, pullback = subderivative(func, (0,))(xa[cond])
+        (part,) = pullback(np.where(owned, g[cond], 0).astype(dtype_of(g), copy=False))
+        out[cond] += part
+    return out.reshape(np.shape(x))
+
+
+def piecewise_tangent(t: Any, x: Any, condlist: Any, funclist: Any) -> Any:
+    """The tangent of ``np.piecewise(x, condlist, funclist)``: each callable piece's JVP at
+    ``x[cond]`` along ``t[cond]``, kept where its value is; 0 elsewhere."""
+    xa = np.asanyarray(x)
+    t = np.broadcast_to(np.asarray(t), xa.shape)
+    out = np.zeros(xa.shape, acc_dtype(dtype_of(t)))
+    for cond, func, owned in _pieces(x, condlist, funclist):
+        if not np.any(owned):
+            continue
+        _, tangent = jvp_of(func, (0,))(t[cond], xa[cond])
+        out[cond] = np.where(owned, tangent, out[cond])
+    return out.reshape(np.shape(x))
