@@ -93,3 +93,17 @@ def piecewise(result, x, condlist, funclist):
 @tangent(np.piecewise, source="each piece's own JVP (made by s2s), where its value is kept")
 def piecewise_tangent(result, x, condlist, funclist):
     d[result] += rt.piecewise_tangent(d[x], x, condlist, funclist)
+
+
+@adjoint(
+    np.apply_along_axis,
+    structural=("func1d", "axis"),
+    source="numpy.apply_along_axis: func1d on each 1-D slice; each slice's VJP (made by s2s)",
+)
+def apply_along_axis(result, func1d, axis, arr):
+    d[arr] = rt.apply_along_axis_adjoint(d[result], arr, func1d, axis)
+
+
+@tangent(np.apply_along_axis, source="func1d's JVP (made by s2s) on each 1-D slice")
+def apply_along_axis_tangent(result, func1d, axis, arr):
+    d[result] += rt.apply_along_axis_tangent(d[arr], result, arr, func1d, axis)

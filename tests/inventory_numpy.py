@@ -53,7 +53,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "angle": ("piecewise", R17),
     "any": ("piecewise", R22),
     "append": ("differentiable", ""),
-    "apply_along_axis": ("missing", R7),
+    "apply_along_axis": ("differentiable", ""),
     "apply_over_axes": ("missing", R7),
     "arange": ("structural", R1),
     "arccos": ("differentiable", ""),

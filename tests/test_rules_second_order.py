@@ -50,6 +50,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.roots": NEEDS + "roots_adjoint",
     "numpy.polydiv": NEEDS + "polydiv_adjoint",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
+    "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.polyfit": NEEDS + "polyfit_grad_x",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",

@@ -63,7 +63,12 @@ from s2s.runtime.factored import (
     lu_solve_grad_lu,
     lu_solve_tangent_lu,
 )
-from s2s.runtime.functional import piecewise_adjoint, piecewise_tangent
+from s2s.runtime.functional import (
+    apply_along_axis_adjoint,
+    apply_along_axis_tangent,
+    piecewise_adjoint,
+    piecewise_tangent,
+)
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -451,4 +456,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
+    "apply_along_axis_adjoint", "apply_along_axis_tangent",
 ]

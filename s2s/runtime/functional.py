@@ -73,3 +73,43 @@ def piecewise_tangent(t: Any, x: Any, condlist: Any, funclist: Any) -> Any:
         _, tangent = jvp_of(func, (0,))(t[cond], xa[cond])
         out[cond] = np.where(owned, tangent, out[cond])
     return out.reshape(np.shape(x))
+
+
+def _along(arr: Any, g_or_t: Any, axis: int, out_ndim: int):
+    """``arr`` with ``axis`` last, and ``g_or_t`` (the result's shape) with the axes
+    ``func1d``'s result put at ``axis`` moved last (numpy.apply_along_axis's layout)."""
+    a = np.moveaxis(np.asarray(arr), axis, -1)
+    k = out_ndim - (a.ndim - 1)  # the dimensions of func1d's result
+    return a, k
+
+
+def apply_along_axis_adjoint(g: Any, arr: Any, func1d: Any, axis: Any) -> Any:
+    """The gradient in ``arr`` of ``np.apply_along_axis(func1d, axis, arr)``: for each 1-D
+    slice along ``axis``, the VJP of ``func1d`` there (made by s2s) with the cotangent of its
+    part of the result. Source: numpy.apply_along_axis (the result's axes from ``func1d`` take
+    the place of ``axis``)."""
+    g = np.asarray(g)
+    axis = int(axis) % np.ndim(arr)
+    a, k = _along(arr, g, axis, g.ndim)
+    gm = np.moveaxis(g, list(range(axis, axis + k)), list(range(g.ndim - k, g.ndim)))
+    out = np.zeros(a.shape, acc_dtype(dtype_of(arr)))
+    derivative = subderivative(func1d, (0,))
+    for index in np.ndindex(a.shape[:-1]):
+        _, pullback = derivative(a[index])
+        (out[index],) = pullback(gm[index])
+    return np.moveaxis(out, -1, axis)
+
+
+def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: Any) -> Any:
+    """The tangent of ``np.apply_along_axis(func1d, axis, arr)``: ``func1d``'s JVP (made by
+    s2s) on each 1-D slice along ``axis``, laid out as the result."""
+    axis = int(axis) % np.ndim(arr)
+    result = np.asarray(result)
+    a, k = _along(arr, result, axis, result.ndim)
+    ta = np.moveaxis(np.broadcast_to(np.asarray(t), np.shape(arr)), axis, -1)
+    rm = np.moveaxis(result, list(range(axis, axis + k)), list(range(result.ndim - k, result.ndim)))
+    out = np.zeros(rm.shape, acc_dtype(dtype_of(t)))
+    derivative = jvp_of(func1d, (0,))
+    for index in np.ndindex(a.shape[:-1]):
+        _, out[index] = derivative(ta[index], a[index])
+    return np.moveaxis(out, list(range(result.ndim - k, result.ndim)), list(range(axis, axis + k)))

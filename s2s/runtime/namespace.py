@@ -132,6 +132,8 @@ _NUMPY_ONLY = (
     "polydiv_adjoint",
     "piecewise_adjoint",
     "piecewise_tangent",
+    "apply_along_axis_adjoint",
+    "apply_along_axis_tangent",
     "polydiv_tangent",
     # the in-place writers' labels (s2s.runtime.writers)
     "labels",

@@ -90,3 +90,28 @@ ROWS += [
     R(np.piecewise, piecewise_overlap, distinct(7), tag="overlap"),
     R(np.piecewise, piecewise_one, distinct(5), tag="one"),
 ]
+
+
+def _norm_and_max(v):
+    return np.array([np.sum(v * v), np.max(v)])
+
+
+def _outer_head(v):
+    return np.outer(v, v[:2])
+
+
+ROWS += [
+    R(np.apply_along_axis, lambda x: np.apply_along_axis(_norm_and_max, 1, x), distinct(3, 4, 2)),
+    R(
+        np.apply_along_axis,
+        lambda x: np.apply_along_axis(_outer_head, 0, x),
+        normal(3, 2),
+        tag="2-d result",
+    ),
+    R(
+        np.apply_along_axis,
+        lambda x: np.apply_along_axis(np.cumsum, -1, x),
+        normal(2, 3),
+        tag="numpy",
+    ),
+]
