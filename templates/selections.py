@@ -107,3 +107,17 @@ def apply_along_axis(result, func1d, axis, arr):
 @tangent(np.apply_along_axis, source="func1d's JVP (made by s2s) on each 1-D slice")
 def apply_along_axis_tangent(result, func1d, axis, arr):
     d[result] += rt.apply_along_axis_tangent(d[arr], result, arr, func1d, axis)
+
+
+@adjoint(
+    np.apply_over_axes,
+    structural=("func", "axes"),
+    source="numpy.apply_over_axes: func(a, axis) chained over axes; the chain's VJPs (by s2s)",
+)
+def apply_over_axes(result, func, a, axes):
+    d[a] = rt.apply_over_axes_adjoint(d[result], a, func, axes)
+
+
+@tangent(np.apply_over_axes, source="func's JVP (made by s2s) along the chain over axes")
+def apply_over_axes_tangent(result, func, a, axes):
+    d[result] += rt.apply_over_axes_tangent(d[a], a, func, axes)

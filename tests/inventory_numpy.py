@@ -54,7 +54,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "any": ("piecewise", R22),
     "append": ("differentiable", ""),
     "apply_along_axis": ("differentiable", ""),
-    "apply_over_axes": ("missing", R7),
+    "apply_over_axes": ("differentiable", ""),
     "arange": ("structural", R1),
     "arccos": ("differentiable", ""),
     "arccosh": ("differentiable", ""),

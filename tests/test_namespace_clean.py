@@ -60,6 +60,7 @@ NOT_ON_DEVICE = {
     np.polydiv: "polydiv_adjoint",
     np.piecewise: "piecewise_adjoint",
     np.apply_along_axis: "apply_along_axis_adjoint",
+    np.apply_over_axes: "apply_over_axes_adjoint",
     **dict.fromkeys(
         (rt.put, rt.putmask, rt.place, rt.copyto, rt.fill_diagonal, rt.put_along_axis), "labels"
     ),

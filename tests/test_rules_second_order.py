@@ -51,6 +51,7 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.polydiv": NEEDS + "polydiv_adjoint",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
+    "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
     "numpy.polyfit": NEEDS + "polyfit_grad_x",
     "numpy.linalg.cond": NEEDS + "cond_adjoint",
     "numpy.linalg.pinv": NEEDS + "pinv_adjoint",

@@ -66,6 +66,8 @@ from s2s.runtime.factored import (
 from s2s.runtime.functional import (
     apply_along_axis_adjoint,
     apply_along_axis_tangent,
+    apply_over_axes_adjoint,
+    apply_over_axes_tangent,
     piecewise_adjoint,
     piecewise_tangent,
 )
@@ -456,5 +458,6 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
-    "apply_along_axis_adjoint", "apply_along_axis_tangent",
+    "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
+    "apply_over_axes_tangent",
 ]

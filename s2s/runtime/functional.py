@@ -113,3 +113,43 @@ def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: A
     for index in np.ndindex(a.shape[:-1]):
         _, out[index] = derivative(ta[index], a[index])
     return np.moveaxis(out, list(range(result.ndim - k, result.ndim)), list(range(axis, axis + k)))
+
+
+def _over_axes(a: Any, axes: Any) -> tuple[np.ndarray, list[int]]:
+    val = np.asarray(a)
+    axes = (axes,) if np.ndim(axes) == 0 else axes
+    return val, [int(axis) + val.ndim if axis < 0 else int(axis) for axis in axes]
+
+
+def apply_over_axes_adjoint(g: Any, a: Any, func: Any, axes: Any) -> Any:
+    """The gradient in ``a`` of ``np.apply_over_axes(func, a, axes)``: the chain of
+    ``func(val, axis)`` calls run again with their VJPs (made by s2s), then those VJPs in
+    reverse order (a result that lost ``axis`` is given it back, as numpy does, and its
+    cotangent loses it). Source: numpy.apply_over_axes."""
+    val, axes = _over_axes(a, axes)
+    steps = []
+    derivative = subderivative(func, (0,))
+    for axis in axes:
+        res, pullback = derivative(val, axis)
+        kept = np.ndim(res) == val.ndim
+        steps.append((pullback, np.shape(res)))
+        val = np.asarray(res) if kept else np.expand_dims(res, axis)
+    g = np.asarray(g)
+    for pullback, shape in reversed(steps):  # the cotangent loses a given-back axis
+        (g,) = pullback(np.asarray(g).reshape(shape))
+    return np.asarray(g, acc_dtype(dtype_of(a))).reshape(np.shape(a))
+
+
+def apply_over_axes_tangent(t: Any, a: Any, func: Any, axes: Any) -> Any:
+    """The tangent of ``np.apply_over_axes(func, a, axes)``: ``func``'s JVP (made by s2s)
+    along the chain of calls."""
+    val, axes = _over_axes(a, axes)
+    t = np.broadcast_to(np.asarray(t), val.shape)
+    derivative = jvp_of(func, (0,))
+    for axis in axes:
+        res, t = derivative(t, val, axis)
+        if np.ndim(res) == val.ndim:
+            val = np.asarray(res)
+        else:
+            val, t = np.expand_dims(res, axis), np.expand_dims(t, axis)
+    return t

@@ -134,6 +134,8 @@ _NUMPY_ONLY = (
     "piecewise_tangent",
     "apply_along_axis_adjoint",
     "apply_along_axis_tangent",
+    "apply_over_axes_adjoint",
+    "apply_over_axes_tangent",
     "polydiv_tangent",
     # the in-place writers' labels (s2s.runtime.writers)
     "labels",

@@ -115,3 +115,19 @@ ROWS += [
         tag="numpy",
     ),
 ]
+
+
+def _soft_total(v, axis):
+    return np.log(np.sum(np.exp(v), axis=axis))  # loses axis: apply_over_axes gives it back
+
+
+ROWS += [
+    R(np.apply_over_axes, lambda x: np.apply_over_axes(np.sum, x, [0, 2]), normal(2, 3, 2)),
+    R(
+        np.apply_over_axes,
+        lambda x: np.apply_over_axes(_soft_total, x * x, (1, -1)),
+        normal(2, 3, 2),
+        tag="user",
+    ),
+    R(np.apply_over_axes, lambda x: np.apply_over_axes(np.cumsum, x, 1), normal(2, 3), tag="kept"),
+]
