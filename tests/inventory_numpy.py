@@ -18,7 +18,15 @@ R3 = "a legacy container class: differentiate plain arrays (numpy.polynomial, nd
 R4 = "a reduction or statistic: a rule is to be written (issue 10)"
 R5 = "a type (a dtype, a scalar type or a class)"
 R6 = "calendar dates"
-R7 = "calls a user function: write the loop, or differentiate the function itself"
+R7 = (
+    "an object whose call runs pyfunc on each element in a Python loop; its call is not "
+    "resolved to a rule (NoRuleError at the line): call pyfunc on the arrays, or write the loop"
+)
+R7F = (
+    "calls function(*np.indices(shape)) once: its arguments are integer grids (no tangent "
+    "space); a value it reads from the enclosing function cannot be passed (a nested def that "
+    "reads locals is refused as a value, at its line): call it on np.indices yourself"
+)
 R8 = "complex output: complex numbers are not supported"
 R9 = "differentiable in weights= (counts are integers): a rule is to be written (issue 10)"
 R10 = "differentiable linear algebra: a rule is to be written (issue 10)"
@@ -213,7 +221,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "from_dlpack": ("not_numerical", R13),
     "frombuffer": ("not_numerical", R13),
     "fromfile": ("not_numerical", R13),
-    "fromfunction": ("missing", R7),
+    "fromfunction": ("structural", R7F),
     "fromiter": ("not_numerical", R13),
     "frompyfunc": ("not_numerical", R11),
     "fromregex": ("not_numerical", R13),
