@@ -88,7 +88,7 @@ if hasattr(np, "unstack"):  # numpy >= 2.1
         np.unstack,
         structural=("axis",),
         source="numpy.unstack: the slices along axis; transpose: stack them",
-        facts=VIEW,
+        facts=PIECES,
     )
     def unstack(result, x, /, *, axis=0):
         d[x] = rt.unsplit_parts(d[result], x, np.shape(x)[axis], axis)
