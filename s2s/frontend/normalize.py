@@ -141,17 +141,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                     self.primal.where(node),
                     f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
                 )
-            captured = self.lifted.get(self.env[node.id], ((), None))[0]
-            if captured:  # its captures are passed at each call it makes here, not by a callee
-                raise UnsupportedSyntaxError(
-                    f"`{node.id}` reads this function's local "
-                    f"{', '.join(f'`{c}`' for c in captured)}; s2s passes those at the calls "
-                    "written here, not when another function calls it, so it cannot be passed "
-                    "as a value",
-                    self.primal.where(node),
-                    f"call `{node.id}` here, or define it at module level taking those values as "
-                    "parameters (functools.partial may bind values that need no gradient)",
-                )
+            self.refuse_capturing_value(node)
             return name_node(self.env[node.id])
         return name_node(node.id)  # a global, closure value or builtin: read live
 
