@@ -376,6 +376,14 @@ def _bind(
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
     rule = registry.lookup(stmt.op)
+    if rule is None and isinstance(stmt.op, np.vectorize):  # vf = np.vectorize(f); vf(x)
+        raise NoRuleError(
+            f"a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not differentiated: "
+            f"it calls its function on each element in a Python loop; the call uses {used}",
+            where,
+            "call the function on the arrays themselves (numpy operations and np.where "
+            "already work elementwise), or write the loop over the elements",
+        )
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)

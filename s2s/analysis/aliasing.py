@@ -84,10 +84,12 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
             f"numpy.{ufunc.__name__}.at" if ufunc is not None else registry.qualified_name(stmt.op)
         )
         raise MutationError(
-            f"{shown} changes its first argument in place, which s2s does not differentiate",
+            f"{shown} changes its first argument in place, which s2s differentiates only as a "
+            "statement of its own whose first argument is a name",
             primal.where(stmt.node),
-            "write it as a statement on an array this function made (`np.add.at(buf, idx, x)` "
-            "is differentiated for add, subtract, multiply, maximum and minimum)",
+            "write it as a statement on an array this function made, the array passed by "
+            "position (`np.put(buf, ind, x)`, `np.copyto(buf, x)`, `np.add.at(buf, idx, x)` for "
+            "add, subtract, multiply, maximum and minimum)",
         )
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":

@@ -134,6 +134,26 @@ class Lifting:
         self.lifted_defs[function] = (node, captured + siblings)
         self.body.append(stmt)
 
+    def refuse_capturing_value(self, node: gast.Name) -> None:
+        """Raise where a nested def that reads this function's locals is used as a value (an
+        argument of ``np.piecewise``, ``np.apply_along_axis``): its captures are passed at
+        the calls written here, never by a callee, so their gradients would be lost.
+
+        Raises:
+            UnsupportedSyntaxError: naming the captured locals, at the use.
+        """
+        captured = self.lifted.get(self.env[node.id], ((), None))[0]
+        if captured:
+            raise UnsupportedSyntaxError(
+                f"`{node.id}` reads this function's local "
+                f"{', '.join(f'`{c}`' for c in captured)}; s2s passes those at the calls "
+                "written here, not when another function calls it, so it cannot be passed "
+                "as a value",
+                self.primal.where(node),
+                f"call `{node.id}` here, or define it at module level taking those values as "
+                "parameters (functools.partial may bind values that need no gradient)",
+            )
+
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
         """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):
         bound here (True), or not a container (False)."""
