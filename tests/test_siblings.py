@@ -209,3 +209,56 @@ def test_forward_mode_binds_the_helpers_jvp_in_the_factory():
     assert "    jvp_softplus = _s2s.jvp_of(softplus, ('z',))\n" in source
     assert source.count("jvp_softplus(") == 3  # two calls, and the sibling def below
     assert "_s2s.jvp_of(softplus, ('z',))(" not in source
+
+
+def test_a_method_of_a_global_object_is_bound_in_the_factory_and_follows_a_rebinding():
+    global LAYER
+    w = np.linspace(-0.5, 0.5, 4)
+    d = s2s.grad(through_method)
+    np.testing.assert_allclose(d(w), 2 * np.sin(2.0 * w) * np.cos(2.0 * w) * 2.0)
+    assert "    d_forward = _s2s.subderivative(LAYER.forward, ('x',))\n" in d.source
+    assert "forward_1, pullback_1 = d_forward(w)" in d.source
+    assert "_s2s.subderivative(LAYER.forward, ('x',))(" not in d.source
+    j = s2s.jvp(through_method)
+    j(w, np.ones(4))
+    assert "    jvp_forward = _s2s.jvp_of(LAYER.forward, ('x',))\n" in j.source
+    kept = LAYER
+    try:
+        LAYER = Layer(3.0)  # another object: the call target changed, the binding is redone
+        np.testing.assert_allclose(d(w), 2 * np.sin(3.0 * w) * np.cos(3.0 * w) * 3.0)
+        check(through_method, w)
+    finally:
+        LAYER = kept
+
+
+def _scaled_sine(k):
+    def scaled(z):
+        return np.sin(k * z)
+
+    def set_k(value):
+        nonlocal k
+        k = value
+
+    return scaled, set_k
+
+
+TWICE, _ = _scaled_sine(2.0)
+THRICE, SET_THRICE = _scaled_sine(3.0)
+
+
+def through_global_closures(w):
+    return np.sum(TWICE(w)) + np.sum(THRICE(w))
+
+
+def test_closures_named_by_globals_are_bound_each_with_its_own_cells():
+    w = np.linspace(-1.0, 1.0, 3)
+    d = s2s.grad(through_global_closures)
+    np.testing.assert_allclose(d(w), 2 * np.cos(2 * w) + 3 * np.cos(3 * w))
+    assert "    d_scaled = _s2s.subderivative(TWICE, ('z',))\n" in d.source
+    assert "    d_scaled_2 = _s2s.subderivative(THRICE, ('z',))\n" in d.source
+    try:
+        SET_THRICE(4.0)  # the cell changes after the derivative was made: read at the call
+        np.testing.assert_allclose(d(w), 2 * np.cos(2 * w) + 4 * np.cos(4 * w))
+        check(through_global_closures, w)
+    finally:
+        SET_THRICE(3.0)
