@@ -262,3 +262,34 @@ def test_closures_named_by_globals_are_bound_each_with_its_own_cells():
         check(through_global_closures, w)
     finally:
         SET_THRICE(3.0)
+
+
+def defined_twice(w):
+    def inner(z):
+        return np.sin(z) * 2.0
+
+    y = inner(w)
+
+    def inner(z):  # noqa: F811 (a second def of the name: its own binding)
+        return np.cos(z) * 3.0
+
+    return np.sum(y * inner(w))
+
+
+def test_a_nested_defs_sub_derivative_is_bound_right_after_the_def():
+    w = np.linspace(-0.5, 0.5, 4)
+    d = s2s.grad(with_closure)
+    d(w)
+    source = d.source.split("# sibling")[0]
+    def_line = "        def inner(z, *, a):\n            return np.tanh(a * z)\n"
+    assert def_line + "        d_inner = _s2s.subderivative(inner, ('z',))\n" in source
+    assert "inner_1, pullback_1 = d_inner(w, a=a)" in source
+    assert "_s2s.subderivative(inner, ('z',))(" not in source
+    j = s2s.jvp(with_closure)
+    j(w, np.ones(4))
+    assert "        jvp_inner = _s2s.jvp_of(inner, ('z',))\n" in j.source
+    assert "inner_1, inner_1_dot = jvp_inner(w_dot, w, a=a)" in j.source
+    check(defined_twice, w)  # each call reaches the def before it
+    d = s2s.grad(defined_twice)
+    d(w)
+    assert d.source.count("= _s2s.subderivative(inner") == 2

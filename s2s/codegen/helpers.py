@@ -23,7 +23,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.ir import NameAllocator
+from s2s.codegen.ir import DEF, LOCAL_CALL, NameAllocator, Stmt
 
 
 def helper_name(
@@ -44,10 +44,11 @@ def helper_name(
     of the primal's (``softplus``, a closure a global names) or an attribute chain from one
     (``LAYER.forward``, a method bound to a global object; ``helpers.scaled_tanh``): a call
     target, re-read on every entry, so the binding is as fresh as a read at the call. ``None``
-    where the call must reach its sub-derivative where it is made: a nested def, a local or an
-    argument, an item of a container. A recursive call is bound too (``d_rec_2 =
-    _s2s.subderivative(rec, ('x',))``: the cached sub-derivative, which binding does not
-    specialize, so the recursion unfolds call by call as before)."""
+    where the call must reach its sub-derivative where it is made: a local or an argument, an
+    item of a container (a nested def's is bound after the def: :func:`local_helpers`). A
+    recursive call is bound too (``d_rec_2 = _s2s.subderivative(rec, ('x',))``: the cached
+    sub-derivative, which binding does not specialize, so the recursion unfolds call by call
+    as before)."""
     written = _global_chain(primal, func, callee)
     if written is None:
         return None
@@ -95,3 +96,49 @@ def write_helpers(writer: Any, helpers: dict[str, tuple]) -> None:
     for bound, (function, written, wrt, maker) in helpers.items():
         writer.line(f"{bound} = _s2s.{maker}({written}, {wrt!r})", 1)
         writer.helpers[bound] = (maker, function, wrt)
+
+
+def local_helpers(
+    flat: list[Stmt], bindings: dict[int, Any], names: NameAllocator, prefix: str
+) -> dict[str, dict[tuple[str, ...], str]]:
+    """For each nested def a differentiated call reaches (``inner(w, a=a)``), the name bound
+    to its sub-derivative for each ``wrt`` its calls need: ``{"inner": {("z",): "d_inner"}}``.
+    :func:`bind_after_def` binds them right after the def, where the def's function exists
+    (its defaults evaluated, in the trip or arm that made it), so a call reads
+    ``inner_1, pullback_1 = d_inner(w, a=a)`` as a call of a module helper does."""
+    found: dict[str, dict[tuple[str, ...], str]] = {}
+    for index, stmt in enumerate(flat):
+        binding = bindings.get(index)
+        if stmt.op is not LOCAL_CALL or binding is None or binding.callee is None:
+            continue
+        if not isinstance(stmt.expr.func, gast.Name):
+            continue
+        per_wrt = found.setdefault(stmt.expr.func.id, {})
+        wrt = tuple(binding.active_params)
+        if wrt not in per_wrt:
+            per_wrt[wrt] = names.fresh(prefix + stmt.expr.func.id)
+    return found
+
+
+def bind_after_def(
+    stmt: Stmt, local: dict[str, dict[tuple[str, ...], str]], maker: str
+) -> list[gast.stmt]:
+    """``d_inner = _s2s.subderivative(inner, ('z',))`` for each binding of the nested def
+    ``stmt`` defines (none for a statement that is not a nested def)."""
+    if stmt.op is not DEF or not isinstance(stmt.expr, gast.FunctionDef):
+        return []
+    out: list[gast.stmt] = []
+    for wrt, bound in local.get(stmt.expr.name, {}).items():
+        value = gast.Call(
+            func=gast.Attribute(
+                value=gast.Name("_s2s", gast.Load(), None, None), attr=maker, ctx=gast.Load()
+            ),
+            args=[
+                gast.Name(stmt.expr.name, gast.Load(), None, None),
+                gast.Tuple(elts=[gast.Constant(p, None) for p in wrt], ctx=gast.Load()),
+            ],
+            keywords=[],
+        )
+        target = gast.Name(bound, gast.Store(), None, None)
+        out.append(gast.Assign(targets=[target], value=value, type_comment=None))
+    return out
