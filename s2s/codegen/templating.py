@@ -16,6 +16,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
 from s2s.errors import LocatedError, Location
+from s2s.families import LibraryObject
 
 
 @dataclass
@@ -286,6 +287,8 @@ class _Substitute(gast.NodeTransformer):
             return name("_s2s")
         if isinstance(value, types.ModuleType):  # scipy.special: reached as _s2s.lib.scipy.special
             return _library_module(value.__name__)
+        if isinstance(value, LibraryObject):  # a family's member: scipy.stats.norm
+            return _library_module(value.dotted)
         if isinstance(value, types.BuiltinFunctionType) or isinstance(value, type):
             if getattr(builtins, node.id, None) is value:
                 return node
