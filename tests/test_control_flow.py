@@ -456,3 +456,45 @@ def test_an_argument_a_loop_rebinds_to_a_helpers_value_keeps_its_gradients_type(
     assert g.shape == (3,)
     g32 = s2s.grad(f)(w.astype(np.float32), n)
     assert g32.dtype == np.float32 and g32.shape == (3,)
+
+
+def def_in_each_arm(w, c):
+    if c:
+
+        def f(z):
+            return z * z
+
+    else:
+
+        def f(z):
+            return np.sin(z)
+
+    return np.sum(f(w) + f(2.0 * w))
+
+
+def def_in_each_arm_reading_other_values(w, c):
+    a = 2.0
+    b = 3.0
+    if c:
+
+        def f(z):
+            return z * a
+
+    else:
+
+        def f(z):
+            return np.sin(z) * b
+
+    return np.sum(f(w))
+
+
+@pytest.mark.parametrize("c", [True, False])
+def test_a_def_in_each_arm_of_an_if_is_the_one_called_after_it(c):
+    # each arm's def binds the one name the call reads (before, the second def had its own
+    # name, which the first arm never bound: UnboundLocalError)
+    check(def_in_each_arm, np.linspace(-1.0, 1.0, 3), c, wrt=(0,))
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(def_in_each_arm_reading_other_values)(np.linspace(-1.0, 1.0, 3), c)
+    assert_located(
+        info.value, def_in_each_arm_reading_other_values, 10, "give each def its own name"
+    )
