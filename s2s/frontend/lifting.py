@@ -124,6 +124,14 @@ class Lifting:
                 inner.keywords += [gast.keyword(arg=v, value=name_node(v))
                                    for v in captured if v not in given]  # fmt: skip
         function = self.bind(node.name)
+        if function in self.lifted and self.lifted[function][0] != captured:
+            raise UnsupportedSyntaxError(
+                f"`{node.name}` is defined in two places that read different values of this "
+                f"function ({', '.join(self.lifted[function][0]) or 'none'} and "
+                f"{', '.join(captured) or 'none'}), and a call after them may reach either",
+                self.primal.where(node),
+                f"give each def its own name, or pass what `{node.name}` reads as arguments",
+            )
         lifted.name = function
         params = _signature_of(node.args) + [
             inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured

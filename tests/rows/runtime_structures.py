@@ -5,17 +5,12 @@ Each list a helper returns is weighted part by part into one array."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal
+from rows.spec import R, joined, normal
 
 REF_2x3 = np.zeros((2, 3))
 REF_1x3 = np.zeros((1, 3))
 REF_3x3 = np.zeros((3, 3))
 REFS = ((REF_2x3, REF_1x3), 0)  # unconcatenate's arguments after g
-
-
-def _joined(first, second):
-    """Two parts weighted differently, in one array."""
-    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
 
 
 def put_last(ct):
@@ -25,7 +20,7 @@ def put_last(ct):
 
 def put_all_but_last(a, b):
     parts = rt.put_all_but_last([a, b], [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_item(ct):
@@ -38,7 +33,7 @@ def item_from_index(a, b):
 
 def item_from_slice(a, b, c):
     parts = rt.item_from([a, b, c], slice(1, None))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_at_index(ct):
@@ -47,7 +42,7 @@ def put_at_index(ct):
 
 def put_at_slice(a, b):
     parts = rt.put_at([a, b], slice(1, None), [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[1], parts[2])
+    return joined(parts[1], parts[2])
 
 
 def unsplit(a, b):
@@ -60,7 +55,7 @@ def unsplit_none(a):
 
 def resplit(ct):
     parts = rt.resplit(ct, rt.unconcatenate, REFS)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def unarray_literal(g):
@@ -122,12 +117,12 @@ def unsplit_parts_none(a):
 
 def split_parts(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros((2, 5)), [2], 1)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_parts_h(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros(6), 2, "h")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 ROWS = [
