@@ -37,6 +37,7 @@ from s2s.reverse.entry import (
     write_derivative,
 )
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
@@ -145,6 +146,7 @@ def generate(
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
     if backend is NUMPY and not options.functional:
+        sum_outer_products(sweeps.adjoint, sweeps.names)
         returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile

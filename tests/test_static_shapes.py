@@ -212,13 +212,15 @@ def dot_rnn(wx, wh, xs):
 def test_dot_in_a_loop_has_proven_shapes():
     """``np.dot`` of proven vectors and matrices has matmul's shape, so a loop carries ``h``'s
     shape: the vector's adjoint is a matmul, the matrices' are outer products, nothing is
-    unbroadcast and no shape record goes on the tape."""
+    unbroadcast and no shape record goes on the tape. ``wx``'s buffer, zeros before the loop,
+    sums its outer products after it (tests/test_outer_sums.py); ``wh``'s, which holds the
+    last line's term, adds them in each trip."""
     wx, wh, xs = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 4)) / 2, RNG.normal(size=(5, 3))
     check(dot_rnn, wx, wh, xs, wrt=(0, 1, 2))
     derivative = s2s.grad(dot_rnn, wrt=(0, 1, 2))
     derivative(wx, wh, xs)
     source = derivative.source
-    assert "_np.outer(xs[t], " in source and "_np.outer(h, " in source
+    assert "d_wx_outer.add(getitem_" in source and "d_wh += _np.outer(h, " in source
     assert "wh @ d_" in source and "wh.T @ d_" in source  # h's adjoint through each product
     assert "dot_grad" not in source and "unbroadcast" not in source and "like(" not in source
 
