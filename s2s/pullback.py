@@ -13,6 +13,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
+from s2s.runtime.core import layout_copy
 
 
 class Pullback:
@@ -86,8 +87,8 @@ def unshared(value: Any) -> Any:
         )
     if isinstance(value, list):
         return [unshared(item) for item in value]
-    if type(value) is np.ndarray:  # its memory layout kept: a reduction of it then adds in
-        return value.copy(order="K")  # the same order, to the bit of the plain call's value
+    if type(value) is np.ndarray:  # its layout kept: a reduction of it adds in the same order
+        return layout_copy(value)
     if hasattr(value, "shape") and hasattr(value, "copy") and not isinstance(value, np.generic):
         return value.copy()
     return value

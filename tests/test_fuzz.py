@@ -5,6 +5,7 @@ failures, shrunk, become tests in ``tests/test_fuzz_regressions.py``.
 """
 
 import dataclasses
+import textwrap
 
 import gast
 import numpy as np
@@ -146,3 +147,29 @@ def test_forward_checks_run_and_can_fail(monkeypatch):
     monkeypatch.setattr(forward.s2s, "jvp", off)
     with pytest.raises(WrongGradient):
         check_program(source, [np.array([0.3, -1.2])], wrt=0, forward=True)
+
+
+def test_a_printed_failure_is_a_test_ready_to_paste():
+    """The regression test the runner prints compiles, keeps ruff's 100 columns, and rebuilds
+    the arguments exactly (a long array and a dict of parameters)."""
+    from fuzz.report import regression_test
+
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal((3, 7)), {"w": rng.standard_normal(40), "b": np.float64(2.5)}]
+    program = dataclasses.make_dataclass("Printed", ["source", "args", "wrt", "output", "dtype"])(
+        "import numpy as np\n\n\ndef f(x, p):\n    return np.sum(x) * np.sum(p['w']) + p['b']\n",
+        args,
+        (0, 1),
+        "scalar",
+        "float64",
+    )
+    text = regression_test(program, "WrongValue: " + "a reason that is long, " * 12, True)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    calls = []
+    scope = {"np": np, "check_program": lambda *args, **options: calls.append((*args, options))}
+    exec(compile(text, "<printed>", "exec"), scope)
+    scope[text.split("(")[0].removeprefix("def ")]()
+    [(source, rebuilt, options)] = calls
+    assert textwrap.dedent(source) == program.source and options["forward"] is True
+    assert np.array_equal(rebuilt[0], args[0]) and np.array_equal(rebuilt[1]["w"], args[1]["w"])
+    assert rebuilt[1]["b"] == args[1]["b"] and type(rebuilt[1]["b"]) is np.float64

@@ -113,7 +113,7 @@ def test_fuzz_cumprod_of_a_taped_python_float():
         np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
         0.517,
     ]
-    check_program(source, args, wrt=(1,), output='tuple', dtype='float64')
+    check_program(source, args, wrt=(1,), output="tuple", dtype="float64")
 
 
 def test_fuzz_5542df5c_look_alike_helpers_of_two_programs():
@@ -272,3 +272,120 @@ def test_fuzz_zero_dimensional_buffer_indexed():
 """
     args = [np.array([0.12573022, -0.13210486, 0.64042265], dtype=np.float64)]
     check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_8c088bcb():
+    """A helper returning a broadcast view: the value was copied with copy(order="K"), which
+    puts the zero-stride axis last, so the sum of it added in another order than the plain
+    call's (vjp value 1 ulp off)."""
+    source = """\
+    import numpy as np
+
+
+    def helper12(a0):
+        c14 = np.tanh(a0) if np.sum(a0) > 1.427 else np.tanh((np.tanh(a0)))
+        return np.broadcast_to(c14, (2,) + c14.shape)
+
+
+    def f(p0, r1):
+        def inner1(z2):
+            return p0 * z2
+        w3 = inner1(p0)
+        acc6 = np.zeros((5,))
+        np.add.at(acc6, np.array([0, 0, 0, 3]), w3)
+        v7 = np.tanh(acc6)
+        leaf8 = (r1 ** 3)
+        if np.sum(leaf8) > -28.662:
+            y9 = np.tanh(v7)
+        elif np.sum(leaf8) > -28.662:
+            y9 = np.tanh((np.tanh(v7)))
+        else:
+            y9 = np.tanh((np.tanh(v7)))
+        u15 = helper12(y9)
+        return u15, np.sum(u15 * 1.0)
+"""
+    args = [
+        np.array(
+            [0.1886866247030431, -0.8097530868835423, 2.3357568346163813, 0.5585882113973555],
+            dtype=np.float64,
+        ),
+        np.array(
+            [0.14168833155473476, -1.223681220925582, -1.8405065393797713, -2.763199272264327],
+            dtype=np.float64,
+        ),
+    ]
+    check_program(source, args, wrt=(0, 1), output="tuple", dtype="float64", forward=True)
+
+
+def test_fuzz_a9ed2ed2():
+    """hvp with a tuple parameter: item_cotangents had no derivative rule (reverse over
+    reverse refused)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0, p1):
+        w1 = p1[0]
+        b2 = p1[1]
+        v3 = np.tanh(b2)
+        return np.sum(v3 * 1.0)
+"""
+    args = [
+        np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821], dtype=np.float64),
+        (
+            np.array(
+                [
+                    [0.10490011715303971, -0.535669373161111],
+                    [0.36159505490948474, 1.3040000451301372],
+                    [0.9470809631292422, -0.7037352358069926],
+                ],
+                dtype=np.float64,
+            ),
+            np.array([-1.2654214710460525, -0.6232744625373522], dtype=np.float64),
+        ),
+    ]
+    check_program(source, args, wrt=(1,), output="scalar", dtype="float64", forward=True)
+
+
+def test_fuzz_f36b4aa0():
+    """float32 gradient 2.06e-05 off the float64 one where the largest entry is 6e-05: tanh
+    saturated, so its partial 1 - y*y is rounding; a hand-written float32 gradient is off by
+    the same 2.06e-05. The fuzzer's float32 bound now allows rounding of order eps32 * |f|."""
+    source = """\
+    import numpy as np
+
+
+    def helper6(a0):
+        if np.sum(a0) > -4.06:
+            y7 = np.tanh(a0)
+        else:
+            y7 = (np.tanh(a0)) + a0
+        v9 = a0 ** 3
+        return np.tanh(v9)
+
+
+    def f(p0, p1):
+        w1 = p1[0]
+        b2 = p1[1]
+        xs3 = []
+        for k4 in range(3):
+            xs3.append(np.minimum(w1, k4) * (k4 + 1.0))
+        l5 = sum(xs3)
+        u10 = helper6(l5)
+        v11 = (u10 * u10 + 0.5) ** 1.5
+        return np.sum(v11 * 1.0)
+"""
+    args = [
+        np.zeros((2, 3, 4)),
+        (
+            np.array(
+                [
+                    [-0.8229308529183497, -2.1264552749305623],
+                    [1.5613029236741762, -0.5949385991504009],
+                    [2.645784320577486, 0.4043307851726857],
+                ]
+            ),
+            np.array([-0.6176211846146433, 0.5013961612032457]),
+        ),
+    ]
+    check_program(source, args, wrt=(1,), output="scalar", dtype="float32")

@@ -31,14 +31,25 @@ def literal(value: Any) -> str:
 def regression_test(program: Any, title: str, forward: bool = False) -> str:
     """The text of a test function that checks ``program`` again."""
     digest = hashlib.sha1(program.source.encode()).hexdigest()[:8]
-    title = " ".join(title.split()).replace("\\", "/").replace('"', "'")
-    args = ",\n".join("        " + literal(a) for a in program.args)
+    title = " ".join(title.split()).replace("\\", "/").replace('"', "'")[:300]
+    title = textwrap.fill(title, 92, subsequent_indent="    ", break_long_words=False)
+    args = ",\n".join(_wrapped(literal(a)) for a in program.args)
     source = textwrap.indent(program.source, "    ")
     return (
         f"def test_fuzz_{digest}():\n"
-        f'    """{title[:300]}"""\n'
+        f'    """{title}"""\n'
         f'    source = """\\\n{source.rstrip()}\n"""\n'
         f"    args = [\n{args},\n    ]\n"
-        f"    check_program(source, args, wrt={program.wrt!r}, output={program.output!r}, "
-        f"dtype={program.dtype!r}{', forward=True' if forward else ''})\n"
+        f"    check_program(\n        source, args, wrt={program.wrt!r}, "
+        f"output={program.output!r}, dtype={program.dtype!r}"
+        f"{', forward=True' if forward else ''}\n    )\n"
+    )
+
+
+def _wrapped(text: str) -> str:
+    """One argument's literal in lines under ruff's 100 columns (broken after commas, which
+    are all inside brackets)."""
+    return textwrap.fill(
+        text, 99, initial_indent=" " * 8, subsequent_indent=" " * 12,
+        break_long_words=False, break_on_hyphens=False,
     )
