@@ -147,7 +147,7 @@ def generate(
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
     if not options.functional:
-        fold_linear_chains(sweeps.adjoint, activity.types)
+        fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)
         returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})

@@ -193,9 +193,9 @@ def test_cholesky_adjoint_matches_symmetric_differences(upper):
 @pytest.mark.parametrize("upper", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_cholesky_adjoint_of_one_matrix_with_and_without_scipy(upper, dtype, monkeypatch):
-    """One real matrix: L^-1 by LAPACK's trtri through scipy; without scipy, np.linalg.inv.
-    Both match central differences and each other."""
-    pytest.importorskip("scipy.linalg")
+    """One real matrix: L^-1 by LAPACK's trtri through scipy where scipy.linalg is imported;
+    else np.linalg.inv. Both match central differences and each other."""
+    pytest.importorskip("scipy.linalg")  # imported: the fast path
     a = spd(5)
     chol = np.linalg.cholesky(a, upper=upper)
     g = rand(5, 5)

@@ -41,12 +41,19 @@ from s2s.codegen.walking import walk
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def fold_linear_chains(blocks: list[Block], types: dict[str, VType]) -> None:
+def fold_linear_chains(
+    blocks: list[Block], types: dict[str, VType], live_out: list[gast.expr] = ()
+) -> None:
     """Rewrite, in place, the accumulations of every loop body of ``blocks`` (see the module
-    docstring); ``types`` are the static types of the primal values."""
+    docstring); ``types`` are the static types of the primal values; ``live_out`` the
+    expressions read after the sweep (the gradients, the output): their names are kept."""
     everywhere: dict[str, int] = {}  # mentions of each name in the adjoint sweep, releases aside
     for block in blocks:
         _count(block.body, everywhere)
+    for expr in live_out:
+        for node in walk(expr):
+            if isinstance(node, gast.Name):
+                everywhere[node.id] = everywhere.get(node.id, 0) + 1
     for block in blocks:
         _loops(block.body, types, everywhere)
 

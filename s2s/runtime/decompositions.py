@@ -7,6 +7,7 @@ divides by eigenvalue gaps). Every helper returns its input's shape in the accum
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -300,20 +301,17 @@ def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "r
 def _lower_inverse(low: np.ndarray) -> np.ndarray:
     """``low^-1`` of one lower-triangular real matrix (a Cholesky factor, zeros above).
 
-    numpy has no triangular inverse; LAPACK's ``?trtri`` (n^3/3 flops) through scipy, where
-    scipy is installed, takes 61 us at n = 100 against 245 us for ``np.linalg.inv``'s general
-    LU (one core). Stacks, other dtypes, a singular factor (inv raises its LinAlgError) and
-    no scipy: ``np.linalg.inv``. scipy is imported at the first call, not with s2s."""
-    if low.ndim == 2 and low.dtype in (np.float64, np.float32):
-        try:
-            from scipy.linalg import lapack
-        except ImportError:  # pragma: no cover - scipy is optional
-            lapack = None
-        if lapack is not None:
-            trtri = lapack.dtrtri if low.dtype == np.float64 else lapack.strtri
-            inverse, info = trtri(low, lower=1)
-            if info == 0:
-                return inverse
+    numpy has no triangular inverse; LAPACK's ``?trtri`` (n^3/3 flops) through scipy takes
+    61 us at n = 100 against 245 us for ``np.linalg.inv``'s general LU (one core). It is used
+    where ``scipy.linalg`` is already imported: s2s never imports it for this, as importing it
+    takes 100-200 ms, more than a first gradient. The two agree up to rounding. Stacks, other
+    dtypes, a singular factor (inv raises its LinAlgError), no scipy: ``np.linalg.inv``."""
+    lapack = getattr(sys.modules.get("scipy.linalg"), "lapack", None)
+    if lapack is not None and low.ndim == 2 and low.dtype in (np.float64, np.float32):
+        trtri = lapack.dtrtri if low.dtype == np.float64 else lapack.strtri
+        inverse, info = trtri(low, lower=1)
+        if info == 0:
+            return inverse
     return np.linalg.inv(low)
 
 
