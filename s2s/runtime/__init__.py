@@ -232,6 +232,7 @@ from s2s.runtime.polynomials import (
     vander_plan,
 )
 from s2s.runtime.products import (
+    OuterSum,
     dot_grad_a,
     dot_grad_b,
     einsum_grads,
@@ -443,8 +444,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cond_tangent", "matrix_power_adjoint", "matrix_power_tangent", "multi_dot_grads",
     "multi_dot_tangent", "pinv_adjoint", "pinv_tangent", "tensorinv_adjoint", "tensorinv_tangent",
     "tensorsolve_grad_a", "tensorsolve_grad_b", "tensorsolve_rows", "normalize_axes", "overwritten",
-    "item_at", "item_of", "item_cotangents", "owned_buffer", "owned_copy", "power_dbase",
-    "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
+    "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
+    "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
     "resolve_undefined", "scatter", "scatter_add", "seed", "shape_of", "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
