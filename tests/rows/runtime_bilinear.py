@@ -44,12 +44,12 @@ def unchoose(a, b, c):
 
 def einsum_grads(g, a, b):
     parts = rt.einsum_grads(g, "ij,jk->ik", [a, b])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def einsum_grads_trace(g, a):
     parts = rt.einsum_grads(g, "ij,jk,ii->k", [a, np.ones((3, 2)), a])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def multi_dot_grads(g, a, b, c):
@@ -59,7 +59,7 @@ def multi_dot_grads(g, a, b, c):
 
 def multi_dot_grads_vectors(g, v, a):
     parts = rt.multi_dot_grads(g, [v, a, np.ones(2)])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 ROWS = [

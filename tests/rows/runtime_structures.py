@@ -61,7 +61,7 @@ def resplit(ct):
 def unarray_literal(g):
     """``np.array([x, 2.0, x])``'s cotangent split into one piece per item."""
     parts = rt.unarray(g, [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]])
-    return _joined(parts[0], parts[1] + parts[2])
+    return joined(parts[0], parts[1] + parts[2])
 
 
 def rearray(a, c):
@@ -75,17 +75,17 @@ def rearray_nested(a, b, c):
 
 def unbroadcast_parts(a, c):
     parts = rt.unbroadcast_parts([a, None, c], [REF_1x3, REF_2x3, np.zeros(())])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def rebroadcast_parts(a, c):
     parts = rt.rebroadcast_parts([a, None, c], [REF_2x3, REF_2x3, REF_2x3])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def unmeshgrid(a, b):
     parts = rt.unmeshgrid([a, b], [np.zeros(3), np.zeros(2)], "xy")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def unmeshgrid_sparse(a):
@@ -95,7 +95,7 @@ def unmeshgrid_sparse(a):
 
 def remeshgrid(a, b):
     parts = rt.remeshgrid([a, b], [np.zeros((2, 3)), np.zeros((2, 3))], "xy")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def remeshgrid_sparse(a):
