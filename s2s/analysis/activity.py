@@ -194,6 +194,7 @@ def analyze(
     useful = _backward_closure(flat, set(outputs), varied, _differentiates)
     active = varied & useful
     connected = _backward_closure(flat, set(outputs), None, _connects)
+    _refuse_varied_callees(primal, ir, flat, varied, connected)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
@@ -225,6 +226,27 @@ def analyze(
     check_dropped(primal, ir, flat, varied, connected, types)  # np.r_[x, y]: never zeros
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _refuse_varied_callees(primal, ir, flat, varied: set[str], connected: set[str]) -> None:
+    """A call of a function that is itself a value the gradient depends on (the pullback a
+    ``vjp`` returned, a closure made from such values) is a data path the arguments alone do
+    not show: refused, never a silent zero."""
+    for stmt in flat:
+        func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
+        if not isinstance(func, gast.Name) or func.id not in varied:
+            continue
+        if not any(t in connected for t in stmt.targets):
+            continue
+        user = ir.original.get(func.id, func.id)
+        raise NoRuleError(
+            f"`{user}` is a function made from values the gradient depends on (the pullback "
+            "a vjp returns, or a function returned by a call with them), so calling it is not "
+            "differentiated",
+            primal.where(stmt.node),
+            "call a grad, value_and_grad or jvp derivative here (`s2s.grad(f)(x)`), or "
+            "differentiate `np.sum(ct * f(x))` with s2s.grad",
+        )
 
 
 def connected_names(flat: list[Stmt], outputs: set[str]) -> set[str]:
@@ -376,6 +398,14 @@ def _bind(
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
     rule = registry.lookup(stmt.op)
+    if rule is None and isinstance(stmt.op, np.vectorize):  # vf = np.vectorize(f); vf(x)
+        raise NoRuleError(
+            f"a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not differentiated: "
+            f"it calls its function on each element in a Python loop; the call uses {used}",
+            where,
+            "call the function on the arrays themselves (numpy operations and np.where "
+            "already work elementwise), or write the loop over the elements",
+        )
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)

@@ -84,10 +84,12 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
             f"numpy.{ufunc.__name__}.at" if ufunc is not None else registry.qualified_name(stmt.op)
         )
         raise MutationError(
-            f"{shown} changes its first argument in place, which s2s does not differentiate",
+            f"{shown} changes its first argument in place, which s2s differentiates only as a "
+            "statement of its own whose first argument is a name",
             primal.where(stmt.node),
-            "write it as a statement on an array this function made (`np.add.at(buf, idx, x)` "
-            "is differentiated for add, subtract, multiply, maximum and minimum)",
+            "write it as a statement on an array this function made, the array passed by "
+            "position (`np.put(buf, ind, x)`, `np.copyto(buf, x)`, `np.add.at(buf, idx, x)` for "
+            "add, subtract, multiply, maximum and minimum)",
         )
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
@@ -159,6 +161,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 and atom_names(other.args[0]) == [array]
                 and not _used_at_once(ir, other)
                 and _reaches(flat, loops, index, write, array)
+                and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
             ):
                 stmt.alias_checks.append(other)
             continue
@@ -166,7 +169,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             _aliases_any(other, names)
             and not _used_at_once(ir, other)
             and _reaches(flat, loops, index, write, array)
-            and any(_read_after(flat, loops, t, write) for t in other.targets)
+            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
@@ -247,8 +250,19 @@ def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
     """A view read only within its own source statement (``x[1:3] += v``): nothing can see
     a later write through it."""
-    readers = [s for s in ir.flat if any(t in differentiable_reads(s) for t in view.targets)]
+    readers = [s for s in ir.flat if any(t in _value_reads(s) for t in view.targets)]
     return all(reader.node is view.node for reader in readers)
+
+
+def _value_reads(stmt: Stmt) -> list[str]:
+    """The names whose values ``stmt`` reads: a derivative's ``_s2s.like(x)`` (its tape's
+    shape record) reads only ``x``'s shape, so a view recorded so sees no later write."""
+    if stmt.op is runtime.like:
+        return []
+    shape_only = getattr(stmt.op, "shape_only_args", ())
+    return [n for i, a in enumerate(stmt.args) if i not in shape_only for n in atom_names(a)] + [
+        n for a in stmt.kwargs.values() for n in atom_names(a)
+    ]
 
 
 def _user_call(stmt: Stmt) -> bool:
@@ -318,13 +332,13 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     names = _alias_closure(ir, old)
     flat, loops = ir.flat, _loops_of(ir)
     write = flat.index(stmt)
-    for other in flat[:write]:
+    for index, other in enumerate(flat[:write]):
         if other is definition:
             continue
         if (
             _aliases_any(other, names)
             and not _used_at_once(ir, other)
-            and any(_read_after(flat, loops, t, write) for t in other.targets)
+            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
@@ -445,14 +459,20 @@ def _aliases_any(other: Stmt, names: set[str]) -> bool:
     return any(_aliases(other, n) for n in names)
 
 
-def _read_after(flat: list[Stmt], loops: dict, name: str, write: int) -> bool:
-    """Whether ``name`` is read after the statement at ``write`` (later in the program, or
-    anywhere in a loop around both)."""
-    around = loops[id(flat[write])]
+def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
+    """Whether the value ``name`` was bound to at ``bound`` (before the write at ``write``) may
+    be read after the write: later in the program, or, in a loop around both, by a statement
+    before ``bound`` (the next trip, before ``name`` is bound again). A derivative's primal
+    sweep reads ``getitem_1 = buf[k]`` in ``add_1 = getitem_1 + g`` before ``buf[k] = add_1``,
+    each its own statement, and only the shape of it after (its tape record)."""
     for i, other in enumerate(flat):
-        reads = {n for a in [*other.args, *other.kwargs.values()] for n in atom_names(a)}
-        if name in reads and (i > write or loops[id(other)] & around):
+        if name not in _value_reads(other):
+            continue
+        if i > write:
             return True
+        for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again
+            if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
+                return True
     return False
 
 

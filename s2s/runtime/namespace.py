@@ -109,6 +109,7 @@ _NUMPY_ONLY = (
     "interp_tangent",
     "gradient_adjoint",
     "histogram_adjoint",
+    "histogram_second",
     "histogram_tangent",
     "bin_edges_adjoint",
     "bin_edges_tangent",
@@ -129,6 +130,17 @@ _NUMPY_ONLY = (
     "polyfit_tangent",
     "occurrences_adjoint",
     "occurrences_tangent",
+    "polydiv_adjoint",
+    "piecewise_adjoint",
+    "piecewise_tangent",
+    "apply_along_axis_adjoint",
+    "apply_along_axis_tangent",
+    "apply_over_axes_adjoint",
+    "apply_over_axes_tangent",
+    "polydiv_tangent",
+    # the in-place writers' labels (s2s.runtime.writers)
+    "labels",
+    "value_labels",
 )
 
 
@@ -152,6 +164,7 @@ def _dask(array_type: type) -> Backend | None:
         "eigvalsh_adjoint": "Dask has no eigh",
         "svdvals_adjoint": "Dask's svd takes one tall-and-skinny matrix",
         "svd_adjoint": "Dask's svd takes one tall-and-skinny matrix",
+        "add_at": "Dask has no ufunc.at (an unbuffered scatter-add)",
         **NUMPY_ONLY,
     }
     return Backend("dask", module, da.Array, functional_scatter=True, lacks=lacks)

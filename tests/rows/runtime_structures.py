@@ -5,17 +5,12 @@ Each list a helper returns is weighted part by part into one array."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal
+from rows.spec import R, joined, normal
 
 REF_2x3 = np.zeros((2, 3))
 REF_1x3 = np.zeros((1, 3))
 REF_3x3 = np.zeros((3, 3))
 REFS = ((REF_2x3, REF_1x3), 0)  # unconcatenate's arguments after g
-
-
-def _joined(first, second):
-    """Two parts weighted differently, in one array."""
-    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
 
 
 def put_last(ct):
@@ -25,7 +20,7 @@ def put_last(ct):
 
 def put_all_but_last(a, b):
     parts = rt.put_all_but_last([a, b], [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_item(ct):
@@ -38,7 +33,7 @@ def item_from_index(a, b):
 
 def item_from_slice(a, b, c):
     parts = rt.item_from([a, b, c], slice(1, None))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_at_index(ct):
@@ -47,7 +42,7 @@ def put_at_index(ct):
 
 def put_at_slice(a, b):
     parts = rt.put_at([a, b], slice(1, None), [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[1], parts[2])
+    return joined(parts[1], parts[2])
 
 
 def unsplit(a, b):
@@ -60,7 +55,52 @@ def unsplit_none(a):
 
 def resplit(ct):
     parts = rt.resplit(ct, rt.unconcatenate, REFS)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
+
+
+def unarray_literal(g):
+    """``np.array([x, 2.0, x])``'s cotangent split into one piece per item."""
+    parts = rt.unarray(g, [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]])
+    return joined(parts[0], parts[1] + parts[2])
+
+
+def rearray(a, c):
+    return rt.rearray([a, None, c], np.zeros((3, 2)), [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]]) * 2.0
+
+
+def rearray_nested(a, b, c):
+    literal = [[REF_1x3[0], REF_1x3[0]], [REF_1x3[0], REF_1x3[0]]]
+    return rt.rearray([[a, b], [c, b]], np.zeros((2, 2, 3)), literal) * 2.0
+
+
+def unbroadcast_parts(a, c):
+    parts = rt.unbroadcast_parts([a, None, c], [REF_1x3, REF_2x3, np.zeros(())])
+    return joined(parts[0], parts[2])
+
+
+def rebroadcast_parts(a, c):
+    parts = rt.rebroadcast_parts([a, None, c], [REF_2x3, REF_2x3, REF_2x3])
+    return joined(parts[0], parts[2])
+
+
+def unmeshgrid(a, b):
+    parts = rt.unmeshgrid([a, b], [np.zeros(3), np.zeros(2)], "xy")
+    return joined(parts[0], parts[1])
+
+
+def unmeshgrid_sparse(a):
+    parts = rt.unmeshgrid([None, a], [np.zeros(3), np.zeros(2)], "ij")
+    return parts[1] * 2.0
+
+
+def remeshgrid(a, b):
+    parts = rt.remeshgrid([a, b], [np.zeros((2, 3)), np.zeros((2, 3))], "xy")
+    return joined(parts[0], parts[1])
+
+
+def remeshgrid_sparse(a):
+    parts = rt.remeshgrid([None, a], [np.zeros((3, 1)), np.zeros((1, 2))], "ij")
+    return parts[1] * 2.0
 
 
 def unsum_back(a, b):
@@ -77,12 +117,12 @@ def unsplit_parts_none(a):
 
 def split_parts(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros((2, 5)), [2], 1)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_parts_h(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros(6), 2, "h")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 ROWS = [
@@ -96,6 +136,17 @@ ROWS = [
     R(rt.unsplit, unsplit, normal(2, 3), normal(1, 3)),
     R(rt.unsplit, unsplit_none, normal(1, 3), tag="none"),
     R(rt.resplit, resplit, normal(3, 3)),
+    R(rt.unarray, unarray_literal, normal(3, 2), tag="literal"),
+    R(rt.rearray, rearray, normal(2), normal(2)),
+    R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3), tag="nested"),
+    R(rt.rearray, lambda c: rt.rearray(c, np.zeros((1, 3)), np.zeros(3)) * 2.0, normal(3),
+      tag="array"),  # fmt: skip
+    R(rt.unbroadcast_parts, unbroadcast_parts, normal(2, 3), normal(2, 3)),
+    R(rt.rebroadcast_parts, rebroadcast_parts, normal(1, 3), normal()),
+    R(rt.unmeshgrid, unmeshgrid, normal(2, 3), normal(2, 3)),
+    R(rt.unmeshgrid, unmeshgrid_sparse, normal(1, 2), tag="sparse"),
+    R(rt.remeshgrid, remeshgrid, normal(3), normal(2)),
+    R(rt.remeshgrid, remeshgrid_sparse, normal(2), tag="sparse"),
     R(rt.unsum_back, unsum_back, normal(3), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts, normal(2, 2), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts_none, normal(2, 3), tag="none"),
