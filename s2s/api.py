@@ -389,12 +389,8 @@ class Derivative:
         shown = repr(primal) if isinstance(primal, Derivative) else primal.__qualname__
         return f"<s2s.{self.mode} of {shown} wrt {self.wrt!r}>"
 
-    def __reduce__(self) -> Any:
-        """By qualified name for a decorated module-level function; else ``(_rebuild, (mode,
-        f, wrt, options))`` where ``f`` is the callable given (``np.tanh``, a partial), not
-        the generated wrapper, which no process but this one can import."""
-        given = direct.original(self.primal)
-        if given is not self.primal:
+    def __reduce__(self) -> Any:  # np.tanh's derivative pickles np.tanh, not its wrapper
+        if (given := direct.original(self.primal)) is not self.primal:
             return (_rebuild, (self.mode, given, self.wrt, self.options))
         module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
         obj: Any = module
@@ -417,8 +413,7 @@ def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
 
 
 def _variadic(mode: str, f: Callable, wrt: Any, options: dict[str, Any]) -> Any:
-    """A ``*args`` callable's derivative rebuilt from its pickle (:class:`direct.Variadic`)."""
-    return _make(mode, f, wrt, **options)
+    return _make(mode, f, wrt, **options)  # a *args callable's derivative, unpickled
 
 
 def grad(

@@ -405,11 +405,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 self.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
-            if isinstance(value, gast.List):  # return [a, b]: as out = [a, b]; return out,
-                out = gast.Name(self.temp("result"), gast.Store(), None, None)  # a list value
-                self.assign([out], value)  # whose items are seeded (the literal was not)
-                value = gast.Name(out.id, gast.Load(), None, None)
-            self.returns = self.atom(value)
+            self.returns = self.atom(self.named_list(value))
             self.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)):
             if isinstance(stmt, gast.Assert):
