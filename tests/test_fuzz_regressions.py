@@ -389,3 +389,27 @@ def test_fuzz_f36b4aa0():
         ),
     ]
     check_program(source, args, wrt=(1,), output="scalar", dtype="float32")
+
+
+def test_fuzz_442f2a2c():
+    """A helper's `k / (k * k + 0.5)` of a loop index k: the optimizer wrote the `+` into a
+    dead temporary with `_s2s.into(np.add, ...)`, whose fallback called np.add(1, 0.5), an
+    np.float64 where Python gives a float; float32 h + np.float64 is float64 (NEP 50), so the
+    value came back float64 where the plain call gives float32."""
+    source = """\
+    import numpy as np
+
+
+    def helper11(a0, a1):
+        return a1 / (a1 * a1 + 0.5)
+
+
+    def f(p0):
+        h8 = np.tanh(p0)
+        for k10, row9 in enumerate(h8):
+            u12 = helper11(row9, k10)
+            h8 = h8 + u12
+        return np.sum(h8 * 1.0)
+"""
+    args = [np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821])]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float32")

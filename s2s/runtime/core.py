@@ -435,7 +435,14 @@ def into(ufunc: Any, left: Any, right: Any = None) -> Any:
                 return ufunc(left, out=left)
         elif _keeps(left, right):
             return ufunc(left, right, out=left)
-    return ufunc(left) if right is None else ufunc(left, right)
+    if right is None:
+        return ufunc(left)
+    return _OPERATORS[ufunc](left, right)  # 1 + 0.5 is a Python float, np.add(1, 0.5) is not
+
+
+# the binary ufuncs ``reuse_dead_temporaries`` writes for ``+ - * /`` (s2s/codegen/optimize.py)
+_OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+              np.divide: operator.truediv}  # fmt: skip
 
 
 def _keeps(left: np.ndarray, right: Any) -> bool:
