@@ -131,7 +131,8 @@ class Hessian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[self._names[j]]: direction}
-                call = functools.partial(product, *bound.args, **bound.kwargs, **tangent)
+                positional, named = _by_name(bound, tangent)
+                call = functools.partial(product, *positional, **named)
                 columns[slot].append(_checked_scalar(call, "hessian")[1])
             for i, xi in enumerate(values):
                 rows[i][j] = assemble(xi, {
@@ -214,7 +215,8 @@ class Jacobian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[name]: direction}
-                output, column = product(*bound.args, **bound.kwargs, **tangent)
+                positional, named = _by_name(bound, tangent)
+                output, column = product(*positional, **named)
                 columns[slot].append(column)
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
@@ -355,3 +357,26 @@ def jacobian(
 
 
 __all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]
+
+
+def _by_name(bound: inspect.BoundArguments, tangent: dict[str, Any]) -> tuple[list, dict]:
+    """``f``'s bound arguments and the tangent, for a forward-mode derivative whose signature
+    puts the tangent among ``f``'s parameters (``(x, x_dot, act=np.tanh)``): positional-only
+    values by position, every other by its name, so ``hessian(f)(x, act)`` does not put
+    ``act`` in the tangent's place (with ``*args``, the values before it by position)."""
+    params = bound.signature.parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):  # the values before it by position
+        return list(bound.args), {**bound.kwargs, **tangent}
+    positional: list[Any] = []
+    named: dict[str, Any] = {}
+    for param in params:
+        if param.name not in bound.arguments:
+            continue
+        value = bound.arguments[param.name]
+        if param.kind is param.POSITIONAL_ONLY:
+            positional.append(value)
+        elif param.kind is param.VAR_KEYWORD:
+            named.update(value)
+        else:
+            named[param.name] = value
+    return positional, {**named, **tangent}

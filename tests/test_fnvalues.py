@@ -235,10 +235,80 @@ def test_hessian_vector_products_through_a_function_argument():
         np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
 
 
-def test_a_second_derivative_through_a_callable_object_is_refused_at_its_call():
+class Layered:
+    """Parameters in ``self``; ``loss`` calls ``forward``, which calls ``self.act``."""
+
+    def __init__(self, w, act=np.tanh):
+        self.w, self.act = w, act
+
+    def forward(self, x):
+        return self.act(x @ self.w)
+
+    def loss(self, x):
+        return np.sum(self.forward(x) ** 2)
+
+
+_MODEL = Layered(W, np.sin)
+
+
+def f_model_loss(x, model):
+    return model.loss(x) * 2.0
+
+
+def f_global_model(x):
+    return np.sum(_MODEL.forward(x) ** 2)
+
+
+def _act_of(x, net):
+    return np.sum(net.act(x @ net.w) ** 2)
+
+
+def f_helper_reads_act(x, net):
+    return _act_of(x, net)
+
+
+# (name, f, its arguments after x): second derivatives through methods and callable objects
+SECOND_ORDER = [
+    ("callable object", f_act, (Softplus(0.7),)),
+    ("bound method as a value", f_act, (_NET.smooth,)),
+    ("method", f_forward, (Net(np.tanh, W),)),
+    ("attribute bound method", f_self, (_BOUND,)),
+    ("method calling a method", f_model_loss, (Layered(W, np.sin),)),
+    ("global object's method", f_global_model, ()),
+    ("callable object in an attribute", f_model_loss, (Layered(W, Softplus(0.4)),)),
+]
+
+
+@pytest.mark.parametrize("name, f, rest", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
+def test_second_derivatives_through_methods_and_callable_objects(name, f, rest):
+    """Code differentiated again calls a method's function with its owner first
+    (``net.forward.__func__``, ``net.forward.__self__``), so the gradient's code is
+    differentiable like a call of a plain function."""
+    expected = along(lambda x: s2s.grad(f)(x, *rest), X, V)
+    named = dict(zip(list(inspect.signature(f).parameters)[1:], rest))
+    got = s2s.hvp(f)(X, **named, x_dot=V)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hessian(f)(X, **named) @ V, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("f", [f_helper_reads_act, f_model_loss])
+def test_a_new_callable_read_by_a_helper_regenerates_a_second_derivative(f):
+    """The code differentiated again had ``net.act`` written out as ``np.sin``: its derivative
+    keys on that callable too (hvp gave the sine's answer for tanh)."""
+    hvp = s2s.hvp(f)
+    for act in (np.sin, np.tanh, helper):
+        net = Layered(W, act)
+        expected = along(lambda x, net=net: s2s.grad(f)(x, net), X, V)
+        np.testing.assert_allclose(hvp(X, net, V), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_directions_passed_where_an_object_goes_name_the_argument_order():
+    """``hvp(f)(x, v, net)`` for ``def f(x, net)`` puts ``v`` into ``net``: the message says
+    so (it said the method was called on "a module or an object")."""
     with pytest.raises(s2s.NoRuleError) as info:
-        s2s.hvp(f_act)(X, V, Softplus(0.7))
-    assert_located(info.value, f_act, "return np.sum(act(x)", "an object with `__call__`")
+        s2s.hvp(f_forward)(X, V, Net(np.tanh, W))
+    assert_located(info.value, f_forward, "return np.sum(net.forward(x)", "`net` holds a numpy "
+                   "array", "order of the derivative's arguments", "s2s.hvp(f)(x, net, v)")
 
 
 def test_closures_of_one_factory_share_a_derivative_and_read_their_values():
@@ -435,3 +505,16 @@ def test_source_before_a_call_names_the_parameter_that_is_not_a_function():
     assert_located(info.value, f_no_default, "# MARK", "`act` holds a numpy.ndarray")
     d(X, np.sin)
     assert "d_x = _np.cos(x)" in d.source
+
+
+def test_hessian_and_jacobian_take_an_argument_after_a_default_by_position():
+    """``hessian(f)(x, act)`` of ``def f(x, act=np.tanh)``: the products' signature is
+    ``(x, x_dot, act)``; ``act`` went into the tangent's place (a TypeError)."""
+    expected = np.stack([s2s.hvp(f_act)(X, e, act=np.sin) for e in np.eye(len(X))])
+    np.testing.assert_allclose(s2s.hessian(f_act)(X, np.sin), expected, rtol=1e-12)
+    jac = s2s.jacobian(lambda_free_act, mode="forward")(X, np.sin)
+    np.testing.assert_allclose(jac, np.diag(np.cos(X)), rtol=1e-12)
+
+
+def lambda_free_act(x, act=np.tanh):
+    return act(x)

@@ -327,6 +327,17 @@ def _bind(
         if derivative is not None:
             _split_keywords(stmt)
             return _bind_derivative(primal, stmt, active, where, derivative)
+    receiver = stmt.args[0] if stmt.args else None
+    held = primal.values.get(receiver.id) if isinstance(receiver, gast.Name) else None
+    if stmt.op is OPAQUE and stmt.method is not None and isinstance(held, np.ndarray):
+        raise NoRuleError(  # hvp(f)(x, v, net) of f(x, net): the direction went into `net`
+            f"`{receiver.id}` holds a numpy array in this call, and arrays have no method "
+            f"`.{stmt.method}(...)`; it uses {used}",
+            where,
+            "check the order of the derivative's arguments (its signature shows it): jvp and "
+            "hvp take each direction (`x_dot`) after the function's arguments without "
+            "defaults, e.g. `s2s.hvp(f)(x, net, v)` for `def f(x, net)`",
+        )
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
