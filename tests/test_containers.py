@@ -1,6 +1,7 @@
 """Parameter containers as ``wrt`` (DESIGN 12, docs/containers.md): dicts, lists, tuples,
 NamedTuples and dataclasses, nested, against central differences in every mode."""
 
+import types
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -219,6 +220,15 @@ def helper(params):
     return params["w"]
 
 
+def _other_module_helper(params):  # this module's globals are not the differentiated function's
+    return params["w"]
+
+
+_other_module_helper = types.FunctionType(
+    _other_module_helper.__code__, {"np": np}, "_other_module_helper"
+)
+
+
 @pytest.mark.parametrize(
     ("f", "args", "error", "text", "line", "advice"),
     [
@@ -226,8 +236,9 @@ def helper(params):
          'params["w"] = ', "under a new name"),
         (_dynamic, ([np.ones(2)], np.ones(2), 0), s2s.UnsupportedSyntaxError, "run time",
          "params[i]", "with a constant"),
-        (_whole, ({"w": np.ones(2)}, np.ones(2), helper), s2s.UnsupportedSyntaxError,
-         "used whole", "fn(params)", "pass those"),
+        (_whole, ({"w": np.ones(2)}, np.ones(2), _other_module_helper),
+         s2s.UnsupportedSyntaxError, "used whole", "fn(params)",
+         "define the function that takes the container in this module"),
     ],
 )  # fmt: skip
 def test_refused_container_uses_are_located(f, args, error, text, line, advice):
@@ -348,3 +359,47 @@ def test_methods_calling_methods_three_deep():
     g = s2s.grad(f_chain)(m, x)
     numeric = _numeric(f_chain, m, x)
     np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-7)
+
+
+def _square_loss(params, x, scale=1.0):
+    return np.sum((x @ params["w"] + params["b"]) ** 2) * scale
+
+
+def _tanh_loss(params, x, scale=1.0):
+    return np.sum(np.tanh(x @ params["w"]) * params["b"]) * scale
+
+
+def f_loss_passed_in(params, x, loss_fn):
+    return loss_fn(params, x, scale=0.5) + np.sum(params["b"] ** 2)
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
+def test_a_container_passed_whole_to_a_function_passed_in(mode):
+    """``loss_fn(params, x)`` with ``loss_fn`` an argument: written out as a nested def reading
+    the leaves, like a function of the module; another function passed in makes another
+    derivative (its identity is part of the cache key)."""
+    params = {"w": _RNG.normal(size=(3, 2)), "b": _RNG.normal(size=2)}
+    x = _RNG.normal(size=(4, 3))
+    v = {"w": _RNG.normal(size=(3, 2)), "b": _RNG.normal(size=2)}
+    d = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode](f_loss_passed_in)
+    for loss_fn in (_square_loss, _tanh_loss, _square_loss):
+        def f(p, x, loss_fn=loss_fn):
+            return f_loss_passed_in(p, x, loss_fn)
+
+        numeric = _numeric(f, params, x)
+        if mode == "grad":
+            got = s2s.tree.ravel_like(d(params, x, loss_fn))
+            np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-7)
+        elif mode == "jvp":
+            _, tangent = d(params, x, loss_fn, v)
+            np.testing.assert_allclose(tangent, numeric @ s2s.tree.ravel(v)[0], rtol=1e-6)
+        else:
+            def g(p, x, loss_fn=loss_fn):
+                gradient = s2s.grad(f_loss_passed_in)(p, x, loss_fn)
+                return s2s.tree.ravel(gradient)[0] @ s2s.tree.ravel(v)[0]
+
+            expected = _numeric(g, params, x)
+            got = s2s.tree.ravel_like(d(params, x, loss_fn, v))
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    if mode == "grad":  # the latest derivative's source: the function written out
+        assert "def _square_loss(x, scale=1.0, *, params_b, params_w):" in d.source

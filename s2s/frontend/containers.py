@@ -72,10 +72,13 @@ def lower(
     containers: dict[str, tuple[TreeDef, list[str]]],
     where: Callable[[Any], Any],
     func: Any = None,
+    values: dict[str, Any] | None = None,
+    bound: list[Any] | None = None,
 ) -> list[Any]:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
     leaves' names, from :func:`leaf_names`) becomes its leaves' parameters. Returns the call
-    targets of functions written out because they receive a container whole.
+    targets of functions written out because they receive a container whole (one passed in,
+    from ``values``, goes to ``bound``: the derivative keys on it).
 
     Raises:
         UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
@@ -93,10 +96,14 @@ def lower(
         else:
             args.append(arg)
     tree.args.args = args
-    lowering = _Lowering(where, _assigned(tree), func, {n.id for n in gast.walk(tree)
-                                                        if isinstance(n, gast.Name)})  # fmt: skip
+    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    assigned = _assigned(tree)
+    passed = {n: v for n, v in (values or {}).items() if n not in env and not assigned.get(n)}
+    lowering = _Lowering(where, assigned, func, taken, Methods(func, taken, passed))
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
+    if bound is not None:
+        bound += lowering.methods.bound
     return lowering.methods.targets
 
 
@@ -469,9 +476,12 @@ class _Lowering:
         if item.treedef.kind in (DICT, DATACLASS):
             raise UnsupportedSyntaxError(
                 f"the parameter container `{item.label}` is used whole here; s2s reads a dict "
-                "or dataclass argument only through its keys and fields",
+                "or dataclass argument through its keys and fields, and passes it whole only "
+                "to a plain function defined in this function's module (called by its name, "
+                "as a method of a global object, or passed in as an argument)",
                 self.where(at),
-                "read the arrays you need (`params['w']`, `p.w`) and pass those",
+                "read the arrays you need (`params['w']`, `p.w`) and pass those, or define "
+                "the function that takes the container in this module",
             )
         return self.value([v for _, v in item.items()], at)
 
