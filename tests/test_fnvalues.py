@@ -124,6 +124,20 @@ def f_comprehension(x, fns):
     return np.sum(np.stack(ys) ** 2) + max(np.sum(g(x)) for g in (np.sin, helper))
 
 
+def f_filtered(x, fns):
+    return sum(np.sum(g(x)) for g in fns if g is not np.sin) + np.sum(x)
+
+
+def f_filtered_by_value(x, fns):
+    ys = [g(x) * (i + 1.0) for i, g in enumerate(fns) if np.sum(g(x)) < 1.5]
+    return sum(np.sum(y**2) for y in ys) + np.sum(x)
+
+
+def f_two_fors(x, fns):
+    pairs = [np.sum(g(h(x))) for g in fns for h in fns if g is not h]
+    return sum(pairs) + sum(np.sum(g(x * k)) for g in fns for k in (1.0, 2.0))
+
+
 def f_tree(params, x):
     return np.sum(params["act"](x @ params["w"]))
 
@@ -155,6 +169,9 @@ CASES = [
     ("enumerate and zip", f_enumerate_zip, (X, (np.sin, helper), (Y, V)), 0),
     ("generator over functions", f_generator, (X, (np.sin, helper, make_act(0.3))), 0),
     ("list comprehension over functions", f_comprehension, (X, (np.tanh, weighted_one)), 0),
+    ("comprehension with an if", f_filtered, (X, (np.sin, np.cos, helper)), 0),
+    ("if on a value", f_filtered_by_value, (X, (np.sin, np.cos, np.tanh)), 0),
+    ("two fors", f_two_fors, (X, (np.sin, np.tanh, helper)), 0),
 ]
 
 
@@ -368,8 +385,15 @@ def f_break(x, fns):
     return np.sum(x)
 
 
-def f_filtered(x, fns):
-    return sum(np.sum(g(x)) for g in fns if g is not np.sin)  # MARK
+def f_filtered_in_a_conditional(x, fns):
+    g = 0.0
+    if np.sum(x) > -10.0:
+        g = g + sum(np.sum(g(x)) for g in fns if g is not np.sin)  # MARK
+    return g
+
+
+def f_comprehension_in_a_conditional(x, fns):
+    return sum(np.sum(g(x)) for g in fns if g is not np.sin) if x[0] < 5 else 0.0  # MARK
 
 
 def f_moving_partial(x, c):
@@ -388,7 +412,10 @@ def f_moving_partial(x, c):
         (f_act, (math.gamma,), s2s.NoRuleError, "no derivative rule for math.gamma"),
         (f_break, ((np.sin, np.cos),), s2s.UnsupportedSyntaxError, "`break` or `continue`"),
         (f_moving_partial, (2.0,), s2s.UnsupportedSyntaxError, "a name assigned again"),
-        (f_filtered, ((np.sin, np.cos),), s2s.NoRuleError, "`g` takes its functions in a comp"),
+        (f_filtered_in_a_conditional, ((np.sin, np.cos),), s2s.NoRuleError,
+         "a variable of the comprehension is also a name of the function outside it"),
+        (f_comprehension_in_a_conditional, ((np.sin, np.cos),), s2s.NoRuleError,
+         "`g` takes its functions in a comprehension s2s does not write out"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
