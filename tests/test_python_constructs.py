@@ -23,6 +23,14 @@ def math_functions(x):
     return u + math.sin(t) * math.cos(t) + math.pow(t, 1.5) + math.hypot(t, 2.0)
 
 
+def more_math_functions(x):
+    t = np.sum(x * x)
+    u = math.erfc(t) + math.atan2(t, 2.0) + math.atan2(1.5, t) + math.fabs(-t) + math.asinh(t)
+    return u + math.acosh(t + 1.5) + math.atanh(t / 2) + math.degrees(t) * math.radians(t) + (
+        math.exp2(t) + math.cbrt(t)
+    )
+
+
 def float_casts(x):
     t = x.sum()
     return np.float64(t) * float(t) + float(np.sum(x**2))
@@ -215,7 +223,7 @@ def list_bound_twice_in_with(x):
 
 
 CONSTRUCTS = [
-    math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
+    math_functions, more_math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
