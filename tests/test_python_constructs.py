@@ -223,7 +223,8 @@ def list_bound_twice_in_with(x):
 
 
 CONSTRUCTS = [
-    math_functions, more_math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
+    math_functions, more_math_functions, float_casts, global_read, global_read_in_loop,
+    walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
