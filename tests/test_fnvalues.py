@@ -297,6 +297,16 @@ SECOND_ORDER = [
 
 
 @pytest.mark.parametrize("name, f, rest", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
+def test_first_derivatives_through_methods_and_callable_objects(name, f, rest):
+    """``model.loss(x)`` calling ``self.forward`` calling ``self.act``, with ``self.w``; a
+    global object's method; in reverse and forward mode against differences."""
+    check_against_differences(f, X, *rest, wrt=0, rtol=1e-6, atol=1e-8)
+    named = dict(zip(list(inspect.signature(f).parameters)[1:], rest))
+    _, tangent = s2s.jvp(f)(X, **named, x_dot=V)
+    assert tangent == pytest.approx(along(lambda x: f(x, *rest), X, V), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("name, f, rest", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
 def test_second_derivatives_through_methods_and_callable_objects(name, f, rest):
     """Code differentiated again calls a method's function with its owner first
     (``net.forward.__func__``, ``net.forward.__self__``), so the gradient's code is
