@@ -4,6 +4,7 @@ raise a located error naming the real cause.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -365,9 +366,20 @@ def list_unpacked(x):
     return a * b
 
 
+class _Pair(NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def object_made_inside(x):
+    p = _Pair(x * 2.0, 1.0)  # MARK
+    return np.sum(p.w**2) + p.b
+
+
 @pytest.mark.parametrize(
     "f, error, words",
     [
+        (object_made_inside, s2s.NoRuleError, "making an object of your class"),
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),

@@ -395,6 +395,13 @@ def _bind(
             return _bind_call(primal, stmt, active, where)
         if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
+        elif isinstance(stmt.op, type) and not is_library(stmt.op):
+            message = (f"making an object of your class {name} from {used} inside the "
+                       "differentiated function is not supported (s2s follows arrays through "
+                       "functions and methods, not into an object's attributes)")  # fmt: skip
+            advice = ("keep the values in local names, a tuple or a dict; or make the object "
+                      "outside and pass it in (its methods and attributes are followed: "
+                      "`model.forward(x)`; a dataclass or NamedTuple argument may be in wrt)")
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"
