@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from s2s.errors import TangentError, UsageError, caller_location
-from s2s.frontend.containers import leaf_names
+from s2s.frontend.leafnames import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VJP
 from s2s.runtime.trees import (
     LEAF,

@@ -21,8 +21,8 @@ from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
-from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (

@@ -403,3 +403,41 @@ def test_a_container_passed_whole_to_a_function_passed_in(mode):
             np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
     if mode == "grad":  # the latest derivative's source: the function written out
         assert "def _square_loss(x, scale=1.0, *, params_b, params_w):" in d.source
+
+
+@dataclass
+class _Dense:
+    w: np.ndarray
+    b: np.ndarray
+
+    def __call__(self, x):
+        return x @ self.w + self.b
+
+
+@dataclass
+class _TwoLayers:
+    l1: _Dense
+    l2: _Dense
+
+    def forward(self, x):
+        return self.l2(np.tanh(self.l1(x)))
+
+
+def f_layers_called(model, x):
+    return np.sum(model.forward(x) ** 2) + np.sum(model.l1(x))
+
+
+def test_a_field_with_call_is_called_like_a_layer():
+    """``self.l1(x)`` of a dataclass field whose class has ``__call__``: the method is written
+    out reading that field's leaves (it was refused as the container "used whole")."""
+    model = _TwoLayers(_Dense(_RNG.normal(size=(3, 4)), _RNG.normal(size=4)),
+                       _Dense(_RNG.normal(size=(4, 2)), _RNG.normal(size=2)))  # fmt: skip
+    x = _RNG.normal(size=(5, 3))
+    g = s2s.grad(f_layers_called)(model, x)
+    assert isinstance(g, _TwoLayers) and isinstance(g.l1, _Dense)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_layers_called, model, x),
+                               rtol=1e-6, atol=1e-7)  # fmt: skip
+    flat, unravel = s2s.tree.ravel(model)
+    v = unravel(_RNG.normal(size=flat.size))
+    _, tangent = s2s.jvp(f_layers_called)(model, x, v)
+    assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)

@@ -20,7 +20,6 @@ def f(p_w, p_b, x):
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key
+from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
@@ -51,20 +51,6 @@ class _Node:
 
     def items(self) -> list[tuple[Any, _Node]]:
         return [(k, self.child(k)) for k in self.treedef.keys]  # type: ignore[misc]
-
-
-def leaf_names(param: str, treedef: TreeDef, taken: set[str]) -> list[str]:
-    """Readable parameter names for the leaves: ``params_w1``, ``layers_0_w``; unique among
-    ``taken`` (which grows)."""
-    names = []
-    for path in treedef.paths():
-        base = "_".join([param, *(re.sub(r"\W", "_", str(k)) for k in path)])
-        name, n = base, 1
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
-        names.append(name)
-    return names
 
 
 def lower(
@@ -115,40 +101,6 @@ def lower_local(
     loops over ``d.items()``, ``len(d)``."""
     treedef = flatten({key: 0.0 for key in keys})[1]
     _Lowering(where, _assigned(tree)).block(tree.body, {name: _Node(treedef, names, name)})
-
-
-def describe(containers: dict[str, tuple[TreeDef, list[str]]]) -> list[str]:
-    """Comment lines for the generated code: which parameter holds which leaf.
-
-    >>> from s2s.runtime.trees import flatten
-    >>> t = flatten({"w": 1.0, "b": [2.0]})[1]
-    >>> describe({"p": (t, ["p_w", "p_b_0"])})
-    ["p (a dict) comes leaf by leaf: p_w is p['w'], p_b_0 is p['b'][0]"]
-    """
-    lines = []
-    for param, (treedef, names) in containers.items():
-        reads = [
-            f"{leaf} is {param}" + "".join(f"[{k!r}]" if treedef_kind != "field" else f".{k}"
-                                           for k, treedef_kind in path)
-            for leaf, path in zip(names, _paths(treedef))
-        ]  # fmt: skip
-        text = f"{param} (a {treedef.kind}) comes leaf by leaf: " + ", ".join(reads)
-        while len(text) > 92:
-            cut = text.rfind(", ", 0, 92)
-            if cut < 0:
-                break
-            lines.append(text[: cut + 1])
-            text = "  " + text[cut + 2 :]
-        lines.append(text)
-    return lines
-
-
-def _paths(treedef: TreeDef) -> list[list[tuple[Any, str]]]:
-    """Each leaf's path as (key, "field" or "key") steps."""
-    if treedef.kind == LEAF:
-        return [[]]
-    step = "field" if treedef.kind in (DATACLASS, NAMEDTUPLE) else "key"
-    return [[(k, step), *p] for k, c in zip(treedef.keys, treedef.children) for p in _paths(c)]
 
 
 def _assigned(tree: gast.AST) -> dict[str, int]:
@@ -496,6 +448,12 @@ class _Lowering:
                 name = self.methods.inline(self, base, node.func.attr, node)
                 node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                                type_comment=None), node.func)  # fmt: skip
+        if isinstance(node, gast.Call) and isinstance(called := self.resolve(node.func, env),
+                                                      _Node) and called.treedef.kind in (
+                DATACLASS, NAMEDTUPLE):  # self.layer(x) of a field with __call__: its method
+            name = self.methods.inline(self, called, "__call__", node)
+            node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                           type_comment=None), node.func)  # fmt: skip
         if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
             self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
         item = self.resolve(node, env)
