@@ -441,3 +441,31 @@ def test_a_field_with_call_is_called_like_a_layer():
     v = unravel(_RNG.normal(size=flat.size))
     _, tangent = s2s.jvp(f_layers_called)(model, x, v)
     assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)
+
+
+def f_filtered_keys(params, x):
+    """An L2 penalty on the weights only, and every layer but the first."""
+    penalty = sum(np.sum(v**2) for k, v in params.items() if k.startswith("w") and k != "w9")
+    later = [np.sum(np.tanh(x * v)) for i, v in enumerate(params.values()) if i > 0]
+    return penalty + sum(later) + len([k for k in params if k not in ("b0",)])
+
+
+def f_filtered_by_value(params, x):
+    return sum(np.sum(v) for v in params.values() if np.sum(v) > 0)  # MARK
+
+
+def test_comprehensions_over_a_container_filtered_by_keys_or_positions():
+    """The ``if`` is decided when the derivative is specialized (it reads only keys and
+    positions): the kept items are written out, the others are not."""
+    params = {"w0": _RNG.normal(size=3), "b0": _RNG.normal(size=3), "w1": _RNG.normal(size=3)}
+    x = _RNG.normal(size=3)
+    g = s2s.grad(f_filtered_keys)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_filtered_keys, params, x),
+                               rtol=1e-6, atol=1e-7)  # fmt: skip
+    v = {k: _RNG.normal(size=3) for k in params}
+    _, tangent = s2s.jvp(f_filtered_keys)(params, x, v)
+    assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f_filtered_by_value)(params, x)
+    assert_located(info.value, f_filtered_by_value, "# MARK", "more than its keys",
+                   "test keys or positions only")  # fmt: skip

@@ -26,7 +26,7 @@ from typing import Any
 import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
-from s2s.frontend.keys import computed_key
+from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
@@ -498,17 +498,22 @@ class _Lowering:
         items = self.iteration(gen.iter, env)
         if items is None:
             return None
-        if gen.ifs:
-            raise UnsupportedSyntaxError(
-                "a comprehension over a parameter container with an `if`",
-                self.where(node),
-                "write the items you want explicitly",
-            )
         out = []
         for item in items:
             inner = dict(env)
             self.bind_target(gen.target, item, inner, node)
-            out.append(self.expr(copy.deepcopy(node.elt), inner))
+            keep = [known_condition(c, lambda n, e=inner: self.static(n, e)) for c in gen.ifs]
+            if None in keep:
+                raise UnsupportedSyntaxError(
+                    "a comprehension over a parameter container with an `if` that depends "
+                    "on more than its keys and positions (s2s writes the items it keeps out "
+                    "when it specializes, knowing only the keys)",
+                    self.where(node),
+                    "test keys or positions only (`if k.startswith('w')`, `if i > 0`), or "
+                    "write the items you want explicitly",
+                )
+            if all(keep):
+                out.append(self.expr(copy.deepcopy(node.elt), inner))
         return out
 
     def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:
