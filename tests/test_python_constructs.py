@@ -376,10 +376,19 @@ def object_made_inside(x):
     return np.sum(p.w**2) + p.b
 
 
+def object_made_in_a_loop(x):
+    p = _Pair(x, 0.0)  # MARK
+    for _ in range(2):
+        s = np.sum(p.w)  # read first: the message names where the object is made
+        p = _Pair(p.w * 2.0, s)
+    return p.b
+
+
 @pytest.mark.parametrize(
     "f, error, words",
     [
         (object_made_inside, s2s.NoRuleError, "making an object of your class"),
+        (object_made_in_a_loop, s2s.NoRuleError, "making an object of your class"),
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),

@@ -379,6 +379,10 @@ def _bind(
         )
     if stmt.op is OPAQUE:
         what = _describe_expression(stmt.expr)
+        maker = next((s for s in ir.flat if set(inputs) & set(s.targets)
+                      and isinstance(s.op, type) and not is_library(s.op)), None)  # fmt: skip
+        if maker is not None:  # s = State(...) in a loop, then s.pos: the object is the cause
+            _bind(primal, maker, active | set(differentiable_reads(maker)), ir, forward)
         raise NoRuleError(
             f"{what} is not differentiated, but it uses {used}, "
             "which the output's gradient depends on",
