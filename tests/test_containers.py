@@ -469,3 +469,27 @@ def test_comprehensions_over_a_container_filtered_by_keys_or_positions():
         s2s.grad(f_filtered_by_value)(params, x)
     assert_located(info.value, f_filtered_by_value, "# MARK", "more than its keys",
                    "test keys or positions only")  # fmt: skip
+
+
+def _data_loss(params, x, y, scale=1.0):
+    return np.mean((_helper_predict(params, x) - y) ** 2) * scale
+
+
+def _helper_predict(params, x):
+    return np.tanh(x @ params["w"]) + params["b"]
+
+
+def test_a_partial_binding_the_data_differentiates_a_container():
+    """``s2s.grad(partial(loss, x=X, y=Y))(params)``: the partial's wrapper is a function of
+    ``loss``'s module, so ``loss`` may pass ``params`` on whole (it was refused as used whole),
+    and it adds no name to the module."""
+    import functools
+
+    params = {"w": _RNG.normal(size=3), "b": 0.3}
+    x, y = _RNG.normal(size=(5, 3)), _RNG.normal(size=5)
+    names = set(globals())
+    bound = functools.partial(_data_loss, x=x, y=y, scale=2.0)
+    g = s2s.grad(bound)(params)
+    numeric = _numeric(lambda p, _: bound(p), params, None)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-8)
+    assert set(globals()) == names
