@@ -467,7 +467,7 @@ def test_comprehensions_over_a_container_filtered_by_keys_or_positions():
     assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(f_filtered_by_value)(params, x)
-    assert_located(info.value, f_filtered_by_value, "# MARK", "more than its keys",
+    assert_located(info.value, f_filtered_by_value, "# MARK", "cannot decide from the keys",
                    "test keys or positions only")  # fmt: skip
 
 
@@ -493,3 +493,27 @@ def test_a_partial_binding_the_data_differentiates_a_container():
     numeric = _numeric(lambda p, _: bound(p), params, None)
     np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-8)
     assert set(globals()) == names
+
+
+def f_get(params, x):
+    reg = 0.0
+    for name, v in params.items():
+        if name.endswith("_w"):
+            reg = reg + np.sum(v**2)
+    h = np.tanh(x @ params["enc_w"])
+    return np.sum(h) + params.get("l2", 0.0) * reg + params.get("missing", 0.5) + (
+        params.get("absent") is None
+    )
+
+
+def test_get_with_a_constant_key_of_a_dict_parameter():
+    """``params.get("l2", 0.0)``: the leaf when the key is there, the default when not (both
+    known when the derivative is specialized)."""
+    params = {"enc_w": _RNG.normal(size=(3, 2)), "head_w": _RNG.normal(size=2), "l2": 0.1}
+    x = _RNG.normal(size=(4, 3))
+    g = s2s.grad(f_get)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_get, params, x), rtol=1e-6,
+                               atol=1e-8)  # fmt: skip
+    d = s2s.grad(f_get)
+    d(params, x)
+    assert "multiply_1 = params_l2 * reg" in d.source

@@ -440,6 +440,14 @@ class _Lowering:
     def expr(self, node: gast.expr, env: dict) -> gast.expr:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
             base = self.resolve(node.func.value, env)
+            if (isinstance(base, _Node) and base.treedef.kind == DICT and node.func.attr == "get"
+                    and 1 <= len(node.args) <= 2 and not node.keywords):  # fmt: skip
+                key = self.static(node.args[0], env)  # params.get("l2", 0.0): known now
+                if key is not None and base.child(key) is not None:
+                    return self.value(base.child(key), node)
+                if key is not None:
+                    default = node.args[1] if len(node.args) == 2 else gast.Constant(None, None)
+                    return self.expr(_located(default, node), env)
             if (
                 isinstance(base, _Node)
                 and base.treedef.kind in (DATACLASS, NAMEDTUPLE)
@@ -505,9 +513,10 @@ class _Lowering:
             keep = [known_condition(c, lambda n, e=inner: self.static(n, e)) for c in gen.ifs]
             if None in keep:
                 raise UnsupportedSyntaxError(
-                    "a comprehension over a parameter container with an `if` that depends "
-                    "on more than its keys and positions (s2s writes the items it keeps out "
-                    "when it specializes, knowing only the keys)",
+                    "a comprehension over a parameter container with an `if` s2s cannot "
+                    "decide from the keys and positions (it writes the items it keeps out "
+                    "when it specializes, knowing the keys, positions and the constants "
+                    "written in the condition)",
                     self.where(node),
                     "test keys or positions only (`if k.startswith('w')`, `if i > 0`), or "
                     "write the items you want explicitly",
