@@ -91,8 +91,8 @@ class Facts:
         view: the result may share memory with the first argument (``reshape``, ``x[key]``).
         writes: it writes into its first argument (``np.copyto``): refused on arguments.
         total: it cannot raise for float arrays of any shape, so a dead call may be dropped.
-        raises_on_python_numbers: on Python numbers it can raise (``1.0 / 0.0``) where numpy
-            only warns.
+        raises_on_python_numbers: on Python numbers it can raise (``1.0 / 0.0``), not warn.
+        parts: it returns a list of arrays (``np.array_split``'s, maybe of several shapes).
     """
 
     shape: str | None = None
@@ -101,6 +101,7 @@ class Facts:
     writes: bool = False
     total: bool = False
     raises_on_python_numbers: bool = False
+    parts: bool = False
 
 
 NO_FACTS = Facts()
@@ -108,8 +109,7 @@ _FACTS: dict[Any, Facts] = {}
 
 
 def declare(fn: Any, facts: Facts) -> Any:
-    """Record ``facts`` about ``fn``, which may have no derivative rule (``np.zeros``
-    allocates, ``np.split`` returns views). Returns ``fn``."""
+    """Record ``facts`` about ``fn``, which may have no rule (``np.zeros``). Returns ``fn``."""
     _FACTS[_key(fn)] = facts
     return fn
 

@@ -22,11 +22,6 @@ VIEWS = [
     np.atleast_1d,
     np.atleast_2d,
     np.atleast_3d,
-    np.split,
-    np.array_split,
-    np.hsplit,
-    np.vsplit,
-    np.dsplit,
 ] + [getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)]
 for _fn in VIEWS:  # the result (or each part) may share memory with the argument
     declare(_fn, Facts(view=True))

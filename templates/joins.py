@@ -10,31 +10,31 @@ import numpy as np
 import s2s.runtime as rt
 from s2s.registry import Facts, d, linear
 
-VIEW = Facts(view=True)  # each piece may share memory with the argument
+PIECES = Facts(view=True, parts=True)  # a list of pieces, each maybe a view of the argument
 SPLIT = ("indices_or_sections", "axis")
 
 
-@linear(np.split, structural=SPLIT, source="numpy.split; transpose: join the pieces", facts=VIEW)
+@linear(np.split, structural=SPLIT, source="numpy.split; transpose: join the pieces", facts=PIECES)
 def split(result, ary, indices_or_sections, axis=0):
     d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
 
 
-@linear(np.array_split, structural=SPLIT, source="numpy.array_split; join back", facts=VIEW)
+@linear(np.array_split, structural=SPLIT, source="numpy.array_split; join back", facts=PIECES)
 def array_split(result, ary, indices_or_sections, axis=0):
     d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
 
 
-@linear(np.hsplit, structural=SPLIT[:1], source="numpy.hsplit (axis 1, 0 for 1-D)", facts=VIEW)
+@linear(np.hsplit, structural=SPLIT[:1], source="numpy.hsplit (axis 1, 0 for 1-D)", facts=PIECES)
 def hsplit(result, ary, indices_or_sections):
     d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, "h")
 
 
-@linear(np.vsplit, structural=SPLIT[:1], source="numpy.vsplit (axis 0)", facts=VIEW)
+@linear(np.vsplit, structural=SPLIT[:1], source="numpy.vsplit (axis 0)", facts=PIECES)
 def vsplit(result, ary, indices_or_sections):
     d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, 0)
 
 
-@linear(np.dsplit, structural=SPLIT[:1], source="numpy.dsplit (axis 2)", facts=VIEW)
+@linear(np.dsplit, structural=SPLIT[:1], source="numpy.dsplit (axis 2)", facts=PIECES)
 def dsplit(result, ary, indices_or_sections):
     d[ary] = rt.unsplit_parts(d[result], ary, indices_or_sections, 2)
 

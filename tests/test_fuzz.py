@@ -5,6 +5,7 @@ failures, shrunk, become tests in ``tests/test_fuzz_regressions.py``.
 """
 
 import dataclasses
+import textwrap
 
 import gast
 import numpy as np
@@ -169,6 +170,6 @@ def test_a_printed_failure_is_a_test_ready_to_paste():
     exec(compile(text, "<printed>", "exec"), scope)
     scope[text.split("(")[0].removeprefix("def ")]()
     [(source, rebuilt, options)] = calls
-    assert source == program.source and options["forward"] is True
+    assert textwrap.dedent(source) == program.source and options["forward"] is True
     assert np.array_equal(rebuilt[0], args[0]) and np.array_equal(rebuilt[1]["w"], args[1]["w"])
     assert rebuilt[1]["b"] == args[1]["b"] and type(rebuilt[1]["b"]) is np.float64

@@ -345,3 +345,47 @@ def test_fuzz_a9ed2ed2():
         ),
     ]
     check_program(source, args, wrt=(1,), output="scalar", dtype="float64", forward=True)
+
+
+def test_fuzz_f36b4aa0():
+    """float32 gradient 2.06e-05 off the float64 one where the largest entry is 6e-05: tanh
+    saturated, so its partial 1 - y*y is rounding; a hand-written float32 gradient is off by
+    the same 2.06e-05. The fuzzer's float32 bound now allows rounding of order eps32 * |f|."""
+    source = """\
+    import numpy as np
+
+
+    def helper6(a0):
+        if np.sum(a0) > -4.06:
+            y7 = np.tanh(a0)
+        else:
+            y7 = (np.tanh(a0)) + a0
+        v9 = a0 ** 3
+        return np.tanh(v9)
+
+
+    def f(p0, p1):
+        w1 = p1[0]
+        b2 = p1[1]
+        xs3 = []
+        for k4 in range(3):
+            xs3.append(np.minimum(w1, k4) * (k4 + 1.0))
+        l5 = sum(xs3)
+        u10 = helper6(l5)
+        v11 = (u10 * u10 + 0.5) ** 1.5
+        return np.sum(v11 * 1.0)
+"""
+    args = [
+        np.zeros((2, 3, 4)),
+        (
+            np.array(
+                [
+                    [-0.8229308529183497, -2.1264552749305623],
+                    [1.5613029236741762, -0.5949385991504009],
+                    [2.645784320577486, 0.4043307851726857],
+                ]
+            ),
+            np.array([-0.6176211846146433, 0.5013961612032457]),
+        ),
+    ]
+    check_program(source, args, wrt=(1,), output="scalar", dtype="float32")

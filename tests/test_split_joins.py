@@ -56,7 +56,29 @@ def split_indexed(x):
     return np.sum(parts[0]) + np.sum(parts[2] ** 2)
 
 
+def ragged_indexed_from_the_end(x):  # fuzz fccc692c: np.add.at into the list of pieces
+    parts = np.array_split(np.tanh(x), 4, axis=0)  # rows 2, 2, 1, 1
+    return np.sum(parts[0]) + np.sum(parts[-1] ** 2)
+
+
+def ragged_sliced_then_indexed(x):
+    parts = np.array_split(x, 4, axis=0)
+    head = parts[:3]  # a list of pieces too
+    return np.sum(head[0] ** 2) + np.sum(head[-1] * 3.0) + np.sum(parts[3] ** 3)
+
+
+def ragged_indexed_in_a_loop(x):
+    parts = np.array_split(x * 2.0, 4, axis=0)
+    total = 0.0
+    for i in range(4):
+        total = total + np.sum(parts[i] ** 2) * (i + 1.0)
+    return total
+
+
 CASES = [
+    ragged_indexed_from_the_end,
+    ragged_sliced_then_indexed,
+    ragged_indexed_in_a_loop,
     split_concatenate,
     array_split_concatenate,
     hsplit_hstack,

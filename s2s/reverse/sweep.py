@@ -18,6 +18,7 @@ d_x = d_x + d_y * _np.cos(x)
 from __future__ import annotations
 
 import copy
+import operator
 import types
 from typing import Any
 
@@ -87,7 +88,12 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             for t in s.targets  # parts (maybe tuples or lists:
             if getattr(activity.bindings.get(i), "callee", None) is not None  # scatter into
             or s.op in _PARTS  # them with _s2s.scatter)
+            or (callable(s.op) and registry.facts_of(s.op).parts)  # np.array_split's pieces
         }
+        for s in flat:  # `head = parts[:2]`, `same = parts`: a list of pieces too
+            if s.args and isinstance(s.args[0], gast.Name) and s.args[0].id in self.call_results:
+                if s.op is COPY or (s.op is operator.getitem and not _is_int_key(s.args[1])):
+                    self.call_results.update(s.targets)
         for var in [p.name for p in ir.params] + [t for s in flat for t in s.targets]:
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
@@ -459,6 +465,13 @@ _PARTS = {
     runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
     runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
 }  # fmt: skip
+
+
+def _is_int_key(key: gast.expr) -> bool:
+    """``3`` or ``-1``: one item of a list (an array), not a list of them."""
+    if isinstance(key, gast.UnaryOp) and isinstance(key.op, gast.USub):
+        key = key.operand
+    return isinstance(key, gast.Constant) and type(key.value) is int
 
 
 def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:

@@ -441,9 +441,14 @@ def _compare_low_precision(result: Result, reference: Result, plain: Any, plain6
     )  # fmt: skip
     if value_error > 1e-4:
         raise Skip(f"float32 computes f with relative error {value_error:.2g}")
+    # A float32 gradient entry carries rounding of order eps32 * |f| even when the float64 one
+    # is tiny: a saturated tanh's partial 1 - y*y is all rounding, in a hand-written float32
+    # gradient as much as in s2s's (program f36b4aa0: both 2.06e-05 off, largest entry 6e-05).
+    scale = max((abs(float(b)) for b in np.ravel(leaves(plain64)[0])), default=0.0)
+    floor = 1e-5 + 64 * float(np.finfo(np.float32).eps) * (1.0 + scale)
     for k, (g, r) in enumerate(zip(leaves(result.grads), leaves(reference.grads))):
         r = np.asarray(r, dtype=np.float64)
-        bound = RTOL32 * float(np.max(np.abs(r), initial=0.0)) + 1e-5
+        bound = RTOL32 * float(np.max(np.abs(r), initial=0.0)) + floor
         error = float(np.max(np.abs(np.asarray(g, dtype=np.float64) - r), initial=0.0))
         if not error <= bound:
             raise WrongGradient(
