@@ -10,11 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from s2s.errors import TangentError, UsageError, caller_location
+import numpy as np
+
+from s2s.errors import Location, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
-from s2s.reverse.entry import GRAD, PULLBACK, VJP
+from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
+from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
+    DATACLASS,
     LEAF,
+    LIST,
+    NAMEDTUPLE,
     TUPLE,
     TreeDef,
     flatten,
@@ -103,6 +109,50 @@ class Layout:
         return tuple(out)
 
 
+    def flat_gradients(self, wrt: tuple[str, ...], parts: tuple) -> tuple:
+        """The transpose of :meth:`rebuild`: one value per ``wrt`` name (a container's with
+        its structure, ``None`` for a zero) as the flat tuple, in ``self.wrt`` order.
+
+        Raises:
+            UsageError: a container's value whose structure is not the container's.
+        """
+        trees = {name: treedef for name, treedef, _ in self.trees}
+        places = dict(self.differentiable)
+        out: list[Any] = []
+        for name, part in zip(wrt, parts, strict=True):
+            if name not in trees:
+                out.append(part)
+                continue
+            if part is None:
+                out += [None] * len(places[name])
+                continue
+            treedef = trees[name]
+            if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
+                part = treedef.type(part)
+            leaves, structure = flatten(part)
+            if structure != treedef:
+                raise UsageError(
+                    f"the cotangent of the gradient with respect to `{name}` must have the "
+                    f"structure of `{name}`",
+                    caller_location(),
+                    f"pass a cotangent built like `{name}` (the same keys, fields or length)",
+                )
+            out += [leaves[i] for i in places[name]]
+        return tuple(out)
+
+
+def _stacked(part: Any, treedef: TreeDef) -> bool:
+    """Whether ``part`` is a list container's cotangent as one array (derivative code stacks
+    a list of pieces of one shape): its rows are the leaves'."""
+    return (
+        treedef.kind in (LIST, TUPLE)
+        and all(c.kind == LEAF for c in treedef.children)
+        and isinstance(part, np.ndarray)
+        and part.ndim >= 1
+        and part.shape[0] == len(treedef.children)
+    )
+
+
 def layout(func: Callable, wrt: tuple[str, ...], arguments: dict[str, Any]) -> Layout | None:
     """The layout of this call's container ``wrt`` arguments, ``None`` when there are none."""
     names = [n for n in wrt if is_tree(arguments[n])]
@@ -178,17 +228,20 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     (its flat form, :func:`flat_derivative`); ``d`` is made again over that flat form, with
     each container of ``d``'s ``wrt`` replaced by its differentiable leaves, called with the
     leaves (and a tangent tree's leaves), and what it returns is rebuilt: ``inner``'s gradients
-    (values and tangents alike) with ``inner``'s containers. Only forward mode: a cotangent
-    of ``inner``'s output would have to be taken apart leaf by leaf (``UsageError``).
+    (values and tangents alike) with ``inner``'s containers. Reverse mode (``vjp``): a
+    cotangent of ``inner``'s output is taken apart leaf by leaf (:meth:`Layout.flat_gradients`)
+    and the pullback's gradients rebuilt with ``d``'s containers. ``grad`` over ``inner``
+    would need a scalar, and ``inner`` returns a container (``UsageError``).
     """
     inner = d.primal
-    if d.mode != "jvp":  # a cotangent would need the inner derivative's structure taken apart
+    if d.mode in (GRAD, VALUE_AND_GRAD) or inner.mode not in (GRAD, PULLBACK, "jvp"):
         raise UsageError(
-            "reverse mode over a derivative with parameter container arguments is not "
-            "supported yet",
+            f"a {d.mode} of a derivative with respect to a parameter container needs a "
+            "scalar output, but the inner derivative returns a gradient with the container's "
+            "structure",
             caller_location(),
-            "use forward over reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian), or "
-            "pass the container's arrays as separate arguments (s2s.tree.ravel)",
+            "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
+            "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
@@ -228,8 +281,25 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         out = inner_lay.rebuild(inner._wrt_names, grads)
         return out[0] if inner._single else out
 
-    value, tangent = result
-    return inner_rebuilt(value), inner_rebuilt(tangent)
+    if d.mode == "jvp":
+        value, tangent = result
+        return inner_rebuilt(value), inner_rebuilt(tangent)
+
+    def outer_rebuilt(grads: Any) -> Any:
+        out = outer_lay.rebuild(d._wrt_names, grads)
+        return out[0] if d._single else out
+
+    def flat_cotangent(ct: Any) -> tuple:
+        return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
+
+    if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
+        call[flat._cotangent_name] = flat_cotangent(arguments[d._cotangent_name])
+        result = flat(**call)
+        d._latest = flat._latest
+        return outer_rebuilt(result)
+    value, pullback = flat(**call)
+    d._latest = flat._latest
+    return inner_rebuilt(value), lambda ct: outer_rebuilt(pullback(flat_cotangent(ct)))
 
 
 def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
@@ -251,12 +321,27 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
                     f"pass a tangent built like `{name}`, e.g. with the same keys",
                 ) from None
             ids = _leaf_ids(lay, name)
-            leaves = [ids[i] for i in dict(lay.differentiable)[name]]
-            for leaf, part in zip(leaves, parts, strict=True):
-                call[flat._tangent_names[leaf]] = part
+            places = dict(lay.differentiable)[name]
+            values, treedef = flatten(arguments[name])
+            labels = _leaf_labels(name, treedef)
+            where = caller_location() or Location("<unknown>", 0)
+            for i, part in zip(places, parts, strict=True):  # named as the user writes them
+                check_tangent(part, values[i], labels[i], where.filename, where.lineno)
+                call[flat._tangent_names[ids[i]]] = part
     result = flat(**call)
     d._latest = flat._latest
     return result
+
+
+def _leaf_labels(name: str, treedef: TreeDef) -> list[str]:
+    """Each leaf as the user reads it: ``p['w']``, ``layers[0]['b']``, ``params.w``."""
+    if treedef.kind == LEAF:
+        return [name]
+    labels: list[str] = []
+    for key, child in zip(treedef.keys, treedef.children, strict=True):
+        field = treedef.kind in (DATACLASS, NAMEDTUPLE)
+        labels += _leaf_labels(f"{name}.{key}" if field else f"{name}[{key!r}]", child)
+    return labels
 
 
 def _rebuilt_result(d: Any, result: Any, rebuilt: Callable[[tuple], Any]) -> Any:

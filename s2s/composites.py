@@ -294,10 +294,13 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
     try:
         return call()
     except NonScalarOutputError as exc:
+        where = exc.where
+        if where is None or where.filename.startswith("<s2s "):  # f is itself a derivative
+            where = caller_location() or where
         raise NonScalarOutputError(
             f"{what} needs a function with a real floating scalar output (a loss); "
             + exc.message.replace("a gradient needs a real floating scalar output, but ", ""),
-            exc.where,
+            where,
             "reduce the output to a scalar (a loss), or use s2s.jacobian for a vector "
             "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
             "second derivatives along u)",

@@ -36,6 +36,26 @@ def cov_tangent(
     d[result] = rt.cov_tangent(d[m], d[y], m, y, rowvar, bias, ddof, fweights, aweights)
 
 
+HELD = ("rowvar", "bias", "ddof", "fweights", "aweights")
+SECOND = COV + "; its adjoint (G + G^T) B is bilinear in G and X"
+
+
+@adjoint(rt.cov_adjoint, structural=HELD, source=SECOND)
+def cov_adjoint(result, g, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+                aweights=None):  # fmt: skip
+    d[g] = rt.cov_pair_tangent(d[result], m, y, rowvar, bias, ddof, fweights, aweights)
+    parts = rt.cov_second(g, d[result], m, y, rowvar, bias, ddof, fweights, aweights)
+    d[m] = parts[0]
+    d[y] = parts[1]
+
+
+@tangent(rt.cov_adjoint, source=SECOND)
+def cov_adjoint_tangent(result, g, m, y=None, rowvar=True, bias=False, ddof=None,
+                        fweights=None, aweights=None):  # fmt: skip
+    d[result] = rt.cov_adjoint_tangent(d[g], g, d[m], d[y], m, y, rowvar, bias, ddof, fweights,
+                                       aweights)  # fmt: skip
+
+
 @adjoint(np.corrcoef, structural=("rowvar", "dtype"), source=CORR)
 def corrcoef(result, x, y=None, rowvar=True, *, dtype=None):
     grads = rt.corrcoef_adjoint(d[result], x, y, rowvar)

@@ -27,6 +27,24 @@ def histogram_tangent(hist, bin_edges, a, bins=10, range=None, density=None, wei
     d[hist] += rt.histogram_tangent(d[weights], a, bins, range, density, weights, "1d")
 
 
+SECOND = SOURCE + "; its adjoint is linear in g and (density) a quotient in the weights"
+
+
+@adjoint(rt.histogram_adjoint, structural=HIST + ("kind",), source=SECOND,
+         no_derivative={"sample": SAMPLES})  # fmt: skip
+def histogram_adjoint(result, g, sample, bins=10, range=None, density=None, weights=None,
+                      kind="1d"):  # fmt: skip
+    d[g] = rt.histogram_tangent(d[result], sample, bins, range, density, weights, kind)
+    d[weights] = rt.histogram_second(g, d[result], sample, bins, range, density, weights, kind)
+
+
+@tangent(rt.histogram_adjoint, source=SECOND)
+def histogram_adjoint_tangent(result, g, sample, bins=10, range=None, density=None,
+                              weights=None, kind="1d"):  # fmt: skip
+    d[result] += rt.histogram_adjoint(d[g], sample, bins, range, density, weights, kind)
+    d[result] += rt.histogram_second(g, d[weights], sample, bins, range, density, weights, kind)
+
+
 @adjoint(
     np.histogram2d,
     outputs=3,

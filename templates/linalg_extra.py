@@ -46,6 +46,20 @@ def multi_dot_tangent(result, arrays):
     d[result] = rt.multi_dot_tangent(arrays, d[arrays])
 
 
+MULTI = "the product rule: multi_dot's adjoints are linear in g and in each array"
+
+
+@adjoint(rt.multi_dot_grads, source=MULTI)
+def multi_dot_grads(result, g, arrays):
+    d[g] = rt.multi_dot_tangent(arrays, d[result])
+    d[arrays] = rt.multi_dot_second(g, arrays, d[result])
+
+
+@tangent(rt.multi_dot_grads, source=MULTI)
+def multi_dot_grads_tangent(result, g, arrays):
+    d[result] = rt.multi_dot_grads_tangent(d[g], g, arrays, d[arrays])
+
+
 @adjoint(
     np.linalg.cond, structural=("p",), source="numpy.linalg.cond; " + GILES + ": d s = u^T dA v"
 )

@@ -109,6 +109,23 @@ def var_where_tangent(result, a, axis=None, dtype=None, *, ddof=0, keepdims=Fals
     d[result] += rt.slope_tangent(d[a], slope, axis, keepdims)
 
 
+MASKED_VAR = ("masked_var_adjoint = 2 g (a - mean) / (n - ddof) inside where: bilinear in g and "
+              "a, its centring symmetric")  # fmt: skip
+
+
+@adjoint(rt.masked_var_adjoint, structural=("axis", "ddof", "keepdims", "where"), source=MASKED_VAR)
+def masked_var_adjoint(result, g, a, axis, ddof, keepdims, where):
+    slope = rt.masked_var_adjoint(np.ones_like(g), a, axis, ddof, keepdims, where)
+    d[g] = rt.unbroadcast(rt.slope_tangent(d[result], slope, axis, keepdims), g)
+    d[a] = rt.masked_var_adjoint(g, d[result], axis, ddof, keepdims, where)
+
+
+@tangent(rt.masked_var_adjoint, source=MASKED_VAR)
+def masked_var_adjoint_tangent(result, g, a, axis, ddof, keepdims, where):
+    d[result] += rt.masked_var_adjoint(d[g], a, axis, ddof, keepdims, where)
+    d[result] += rt.masked_var_adjoint(g, d[a], axis, ddof, keepdims, where)
+
+
 @adjoint(
     rt.std_where,
     structural=WHERE + ("ddof",),

@@ -86,6 +86,20 @@ def einsum_tangent(result, subscripts, /, *operands, optimize=False):
     d[result] = rt.einsum_tangent(subscripts, operands, d[operands], optimize)
 
 
+SECOND = "numpy.einsum; multilinearity: the adjoints are linear in g and in each operand"
+
+
+@adjoint(rt.einsum_grads, structural=("subscripts", "optimize"), source=SECOND)
+def einsum_grads(result, g, subscripts, operands, optimize=False):
+    d[g] = rt.einsum_tangent(subscripts, operands, d[result], optimize)
+    d[operands] = rt.einsum_second(g, subscripts, operands, d[result], optimize)
+
+
+@tangent(rt.einsum_grads, source=SECOND)
+def einsum_grads_tangent(result, g, subscripts, operands, optimize=False):
+    d[result] = rt.einsum_grads_tangent(d[g], g, subscripts, operands, d[operands], optimize)
+
+
 nondifferentiable(rt.inner_axes, reason="reads only the arguments' dimensions", metadata=True)
 
 

@@ -6,8 +6,8 @@ Most helpers are linear in their cotangent or tangent argument (``unbroadcast``,
 transpose is written here. Products of a cotangent with a primal (``matmul_grad_x1``,
 ``var_adjoint``) are bilinear: an adjoint and a tangent each, by the product rule. Masks,
 shape records and markers are piecewise constant. Helpers without a rule (the adjoints of
-``prod``, ``norm``, ``einsum`` and the decompositions) raise ``NoRuleError`` when a derivative
-through them is differentiated again.
+``norm``, the decompositions and tests/test_rules_second_order.py's UNSUPPORTED list) raise
+``NoRuleError`` when a derivative through them is differentiated again.
 """
 
 import numpy as np
@@ -173,7 +173,7 @@ def uncast(result, g, x, result_):
 
 @linear(rt.unarray, structural=("a", "result_"), source="a cast")
 def unarray(result, g, a, result_=None):
-    d[g] = rt.rebroadcast(d[result], g)
+    d[g] = rt.rearray(d[result], g, a, result_)
 
 
 @linear(rt.unconcatenate, structural=("arrays", "axis"), source="a split: its transpose joins")

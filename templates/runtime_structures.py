@@ -55,6 +55,36 @@ def resplit(result, ct, split, args):
     d[ct] = rt.unsplit(d[result], ct, split, args)
 
 
+@linear(rt.rearray, structural=("g", "a", "result_"), source="a stack of the literal's items' "
+        "parts; transpose: unarray (one piece per item)")  # fmt: skip
+def rearray(result, parts, g, a, result_=None):
+    d[parts] = rt.unarray(d[result], a, result_)
+
+
+@linear(rt.unbroadcast_parts, structural=("args",), source="each part summed onto its input; "
+        "transpose: broadcast back")  # fmt: skip
+def unbroadcast_parts(result, parts, args):
+    d[parts] = rt.rebroadcast_parts(d[result], parts)
+
+
+@linear(rt.rebroadcast_parts, structural=("parts",), source="each cotangent broadcast onto its "
+        "part; transpose: sum back (unbroadcast_parts)")  # fmt: skip
+def rebroadcast_parts(result, cts, parts):
+    d[cts] = rt.unbroadcast_parts(d[result], cts)
+
+
+@linear(rt.unmeshgrid, structural=("xi", "indexing"), source="numpy.meshgrid's transpose: each "
+        "grid summed over its other axes; transpose: spread again")  # fmt: skip
+def unmeshgrid(result, parts, xi, indexing="xy"):
+    d[parts] = rt.remeshgrid(d[result], parts, indexing)
+
+
+@linear(rt.remeshgrid, structural=("parts", "indexing"), source="numpy.meshgrid (a spread); "
+        "transpose: unmeshgrid")  # fmt: skip
+def remeshgrid(result, cts, parts, indexing="xy"):
+    d[cts] = rt.unmeshgrid(d[result], cts, indexing)
+
+
 @linear(rt.unsum_back, structural=("g",), source="a sum of the parts; transpose: copies (unsum)")
 def unsum_back(result, parts, g):
     d[parts] = rt.unsum(d[result], parts)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import linalg
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, linear, tangent
 
 HIGHAM = 'Higham 2008, "Functions of Matrices"'
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
@@ -166,6 +166,17 @@ def solve_tangent(
 ):  # fmt: skip
     d[result] += rt.scipy_solve_tangent_a(d[a], a, result, transposed, assume_a)
     d[result] += linalg.solve(a, d[b], transposed=transposed)
+
+
+@linear(rt.general_matrix, structural=("assume_a", "function"), source="the identity (after "
+        "a check of assume_a)")  # fmt: skip
+def general_matrix(result, value, assume_a, function):
+    d[value] = d[result]
+
+
+@linear(rt.lapack_ready, source="a cast (float16 to float32): its transpose casts back")
+def lapack_ready(result, a):
+    d[a] = rt.unbroadcast(d[result], a)
 
 
 @adjoint(

@@ -54,3 +54,18 @@ def cumprod(result, a, axis=None, dtype=None):
 @tangent(np.cumprod, source="product rule: dy_i = dy_{i-1} a_i + y_{i-1} da_i, exact with zeros")
 def cumprod_tangent(result, a, axis=None, dtype=None):
     d[result] += rt.cumprod_tangent(d[a], a, axis)
+
+
+CUMPROD_SECOND = "product rule: cumprod's adjoint P_j S_j is linear in g and multilinear in a"
+
+
+@adjoint(rt.cumprod_adjoint, structural=("axis",), source=CUMPROD_SECOND)
+def cumprod_adjoint(result, g, a, axis=None):
+    d[g] = rt.unbroadcast(rt.cumprod_tangent(d[result], a, axis), g)
+    d[a] = rt.cumprod_second(g, a, d[result], axis)
+
+
+@tangent(rt.cumprod_adjoint, source=CUMPROD_SECOND)
+def cumprod_adjoint_tangent(result, g, a, axis=None):
+    d[result] += rt.cumprod_adjoint(d[g], a, axis)
+    d[result] += rt.cumprod_second(g, a, d[a], axis)

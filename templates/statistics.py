@@ -107,6 +107,18 @@ def cumulative_prod(result, x, /, *, axis=None, dtype=None, include_initial=Fals
     d[x] = rt.cumprod_adjoint(rt.initial_dropped(d[result], axis, include_initial), x, axis)
 
 
+@linear(rt.initial_dropped, structural=("axis", "include_initial"), source="a slice (the scan "
+        "without its initial entry); transpose: a zero put back first")  # fmt: skip
+def initial_dropped(result, g, axis=None, include_initial=False):
+    d[g] = rt.initial_padded(d[result], axis, include_initial)
+
+
+@linear(rt.initial_padded, structural=("axis", "include_initial"), source="a zero put first; "
+        "transpose: the slice without it")  # fmt: skip
+def initial_padded(result, t, axis=None, include_initial=False):
+    d[t] = rt.initial_dropped(d[result], axis, include_initial)
+
+
 @tangent(np.cumulative_prod, source="numpy.cumulative_prod: the cumprod recurrence")
 def cumulative_prod_tangent(result, x, /, *, axis=None, dtype=None, include_initial=False):
     d[result] += rt.initial_padded(rt.cumprod_tangent(d[x], x, axis), axis, include_initial)

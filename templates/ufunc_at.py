@@ -10,7 +10,7 @@ minimum split the cotangent of an entry among its tied candidates, ``1/k`` each 
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, linear, tangent
 
 SCATTER = "numpy.ufunc.at: a scatter-add; its transpose is a gather (repeated indices add up)"
 
@@ -19,6 +19,12 @@ SCATTER = "numpy.ufunc.at: a scatter-add; its transpose is a gather (repeated in
 def add_at(result, a, indices, b):
     d[a] = d[result]
     d[b] = rt.at_gather(d[result], indices, b, a)
+
+
+@linear(rt.at_gather, structural=("indices", "b", "a"), source="a gather; transpose: the "
+        "scatter-add numpy.add.at into zeros of a's shape")  # fmt: skip
+def at_gather(result, g, indices, b, a):  # second order through np.add.at (fuzz 7a27c9ea)
+    d[g] = rt.add_at(rt.zeros_like_acc(a), indices, d[result])
 
 
 @tangent(rt.add_at, source="linear: the same scatter-add of the tangents")

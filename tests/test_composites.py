@@ -61,6 +61,29 @@ def test_hessian_of_a_non_scalar_function_is_refused_with_its_line_and_advice():
         s2s.hvp(vector_out)(np.ones(3), np.ones(3))
 
 
+def test_hvp_of_a_derivative_with_a_non_scalar_output_names_the_callers_line():
+    """grad(f) returns an array: hvp of it is refused at the user's line, not at a line of
+    the generated gradient."""
+    with pytest.raises(s2s.NonScalarOutputError, match="hvp needs") as info:
+        s2s.hvp(s2s.grad(lambda x: np.sum(x**3)))(np.ones(3), np.ones(3))
+    assert info.value.where.filename == __file__ and "s2s.jacobian" in str(info.value)
+
+
+def cubes(p):
+    return np.sum(p["w"] ** 3) + np.sum(p["b"] ** 2)
+
+
+def test_a_wrong_tangent_of_a_container_leaf_names_the_leaf_as_written():
+    """A direction of a parameter container: a leaf's tangent of a non-float dtype or of the
+    wrong shape is named ``p['w']`` (not the generated leaf parameter), at the user's line."""
+    p = {"w": np.ones(3), "b": np.ones(2)}
+    with pytest.raises(s2s.TangentError, match=r"tangent of `p\['w'\]` has dtype int64") as info:
+        s2s.hvp(cubes)(p, {"w": np.arange(3), "b": np.ones(2)})
+    assert info.value.where.filename == __file__ and "Advice" in str(info.value)
+    with pytest.raises(s2s.TangentError, match=r"`p\['b'\]` has shape \(3,\) but"):
+        s2s.jvp(cubes)(p, {"w": np.ones(3), "b": np.ones(3)})
+
+
 def tall(p, t):
     return np.sin(p[0] * t) * np.exp(-p[1] * t) + p[2]
 

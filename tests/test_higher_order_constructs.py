@@ -53,6 +53,14 @@ def list_items(x):
     return ys[1] * ys[0] + np.sum(np.stack(ys) ** 2)
 
 
+def row_read_and_written(x):  # buf[k] = buf[k] + ...: the gradient's row view, its own line
+    buf = np.zeros((3, 2))
+    for k in range(2):
+        buf[k] = buf[k] + np.tanh(x[k]) * 0.5
+    buf[2] = buf[2] + x[0] * x[1]
+    return np.sum(buf**2)
+
+
 def _finite_difference_hessian(f, args, i):
     grad = s2s.grad(f, wrt=i)
     x = args[i]
@@ -83,6 +91,7 @@ CASES = [
     ("a recursive nested def capturing a value", calls.recursive_closure,
      (RNG.normal(size=3), RNG.normal(size=3))),
     ("items of a list", list_items, (RNG.normal(size=3),)),
+    ("a row read and written back", row_read_and_written, (RNG.normal(size=(2, 2)),)),
     ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
     ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
     ("lists, tuples, comprehensions", modes.lists_and_tuples, (RNG.normal(size=3),)),
@@ -202,13 +211,60 @@ def _gradient_along(x):
     return np.sum(s2s.grad(list_to_a_helper)(x) * np.arange(3.0))
 
 
-def test_reverse_over_a_helpers_pullback_of_a_list_is_refused_at_the_line():
-    """Not a silent wrong answer: the cotangent of the pullback's output would have to be taken
-    apart leaf by leaf, which reverse mode over it does not do yet."""
-    with pytest.raises(s2s.UsageError, match="reverse mode over a derivative with parameter "
-                       "container") as info:  # fmt: skip
-        s2s.grad(_gradient_along)(RNG.normal(size=3))
-    assert "s2s.hvp" in str(info.value)
+def test_reverse_over_a_helpers_pullback_of_a_list():
+    """The gradient calls the helper's pullback with the list; reverse mode over it takes the
+    cotangent of the pullback's output (the list's, stacked into one array) apart leaf by
+    leaf."""
+    x = RNG.normal(size=3)
+    second = s2s.grad(_gradient_along)(x)
+    expected = [along(_gradient_along, x, e, 1e-5) for e in np.eye(3)]
+    np.testing.assert_allclose(second, expected, rtol=1e-6, atol=1e-9)
+
+
+def tanh_of_a_product(p):
+    return np.sum(np.tanh(p["w"] * p["b"]) ** 2) + p["c"] * np.sum(p["w"] ** 3)
+
+
+def sum_of_a_list(xs):
+    return np.sum(xs[0] * np.sin(xs[1]) ** 2)
+
+
+def test_vjp_of_the_gradient_of_a_dict_or_list_function():
+    """``vjp(grad(f))`` over a container argument: the cotangent has the gradient's structure
+    and so has the pullback's result, the Hessian times the cotangent (symmetric: hvp's)."""
+    p = {"w": RNG.normal(size=3), "b": RNG.normal(size=3), "c": 0.7}
+    u = {"w": RNG.normal(size=3), "b": RNG.normal(size=3), "c": 1.3}
+    value, pullback = s2s.vjp(s2s.grad(tanh_of_a_product))(p)
+    gradient = s2s.grad(tanh_of_a_product)
+    for k in p:
+        np.testing.assert_allclose(value[k], gradient(p)[k], rtol=1e-12)
+    back = pullback(u)
+    leaves, unravel = s2s.tree.ravel(p)
+    direction, _ = s2s.tree.ravel(u)
+    flat = lambda t: s2s.tree.ravel(gradient(unravel(t)))[0]  # noqa: E731
+    expected = unravel(along(flat, leaves, direction, 1e-5))
+    for k in p:
+        np.testing.assert_allclose(back[k], expected[k], rtol=1e-6, atol=1e-9)
+    xs = [RNG.normal(size=2), RNG.normal(size=2)]
+    v = [RNG.normal(size=2), None]  # None: a zero cotangent for that item
+    _, pullback = s2s.vjp(s2s.grad(sum_of_a_list))(xs)
+    back = pullback(v)
+    hv = s2s.hvp(sum_of_a_list)(xs, [v[0], np.zeros(2)])
+    for i in range(2):
+        np.testing.assert_allclose(back[i], hv[i], rtol=1e-10, atol=1e-12)
+
+
+def test_reverse_over_a_container_gradient_refusals_are_located():
+    """grad of a gradient that is a container has no scalar output; a cotangent of the wrong
+    structure is named; both at the user's line, with advice."""
+    p = {"w": RNG.normal(size=3), "b": RNG.normal(size=3), "c": 0.7}
+    with pytest.raises(s2s.UsageError, match="needs a scalar output") as info:
+        s2s.grad(s2s.grad(tanh_of_a_product))(p)
+    assert info.value.where.lineno > 0 and "s2s.vjp" in str(info.value)
+    _, pullback = s2s.vjp(s2s.grad(tanh_of_a_product))(p)
+    with pytest.raises(s2s.UsageError, match="structure of `p`") as info:
+        pullback({"w": np.ones(3)})
+    assert info.value.where.lineno > 0
 
 
 def weighted_square(t):

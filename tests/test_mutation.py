@@ -327,6 +327,32 @@ def test_a_row_view_that_the_write_changes_is_refused_at_run_time():
     assert "copy" in info.value.advice
 
 
+def row_view_read_on_the_next_trip(x):
+    a = np.ones((2, 3))
+    r = a[0]  # bound once, before the loop
+    s = np.zeros(3)
+    for _ in range(3):
+        s = s + r * x  # the next trip reads r after the write below changed it
+        a[0] = s
+    return np.sum(s)
+
+
+def row_view_rebound_each_trip(x):
+    a = np.ones((2, 3))
+    s = np.zeros(3)
+    for _ in range(3):
+        r = a[0]  # bound again before each read: the write changes no value read later
+        s = s + r * x
+        a[0] = s
+    return np.sum(s)
+
+
+def test_a_row_view_read_again_on_a_later_trip_is_refused_but_one_rebound_is_exact():
+    with pytest.raises(s2s.MutationError, match=r"`r` \(line \d+\) is a view"):
+        s2s.grad(row_view_read_on_the_next_trip)(np.ones(3))
+    check(row_view_rebound_each_trip, RNG.normal(size=3))
+
+
 def previous_row(x):
     table = np.zeros((4, 3))
     table[0] = x

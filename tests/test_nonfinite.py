@@ -239,3 +239,41 @@ def test_a_debuggers_tracer_is_restored():
         assert sys.gettrace() is tracer
     finally:
         sys.settrace(None)
+
+
+# -- a line whose adjoint fuses several partials ---------------------------------------------------
+
+
+def sqrt_of_product(x):
+    return np.sum(np.sqrt(x * 2.0))
+
+
+def sqrt_of_sum(x):
+    return np.sum(np.sqrt(x + 1.0))
+
+
+def sqrt_of_square(x):
+    return np.sum(np.sqrt(x**2))
+
+
+def sqrt_of_matmul(x, w):
+    return np.sum(np.sqrt(x @ w))
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (sqrt_of_product, (np.array([0.0, 1.0]),)),
+        (sqrt_of_sum, (np.array([-1.0, 1.0]),)),
+        (sqrt_of_square, (np.array([0.0, -2.0]),)),
+        (sqrt_of_matmul, (np.array([[1.0, 0.0]]), np.array([[0.0], [1.0]]))),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_a_fused_line_names_the_operation_whose_partial_is_infinite(f, args):
+    """The adjoint of ``np.sqrt(x * 2.0)`` is one line (``0.5 / sqrt_1 * 2.0``): the report named
+    the product (``np.multiply (multiply at 0)``), whose partials are finite, not the root."""
+    with pytest.raises(s2s.NonFiniteGradientError) as info:
+        quiet(lambda: s2s.grad(f, nan="raise")(*args))
+    assert "np.sqrt (sqrt at 0)" in str(info.value)
+    assert "np.sqrt(s + 1e-12)" in str(info.value)  # the root's advice

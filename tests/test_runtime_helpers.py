@@ -630,6 +630,8 @@ def _shape_only_calls():
         (rt.vander_plan, (v, 4, True)),
         (rt.unbroadcast_parts, ([rand(2, 3), rand(2, 3)], (a, rand(3)))),
         (rt.unmeshgrid, ([rand(2, 3), rand(2, 3)], (rand(3), rand(2)), "xy")),
+        (rt.rebroadcast_parts, ([rand(3), None], [rand(2, 3), rand(2, 3)])),
+        (rt.remeshgrid, ([rand(3), rand(2)], [rand(2, 3), rand(2, 3)], "xy")),
         (rt.rollaxis_destination, (a, 1, 0)),
         (rt.resize_plan, (a, (3, 3))),
         (rt.insert_keys, (a, [0, 2], rand(2, 1), 1)),

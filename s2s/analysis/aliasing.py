@@ -159,6 +159,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 and atom_names(other.args[0]) == [array]
                 and not _used_at_once(ir, other)
                 and _reaches(flat, loops, index, write, array)
+                and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
             ):
                 stmt.alias_checks.append(other)
             continue
@@ -247,8 +248,19 @@ def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
 def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
     """A view read only within its own source statement (``x[1:3] += v``): nothing can see
     a later write through it."""
-    readers = [s for s in ir.flat if any(t in differentiable_reads(s) for t in view.targets)]
+    readers = [s for s in ir.flat if any(t in _value_reads(s) for t in view.targets)]
     return all(reader.node is view.node for reader in readers)
+
+
+def _value_reads(stmt: Stmt) -> list[str]:
+    """The names whose values ``stmt`` reads: a derivative's ``_s2s.like(x)`` (its tape's
+    shape record) reads only ``x``'s shape, so a view recorded so sees no later write."""
+    if stmt.op is runtime.like:
+        return []
+    shape_only = getattr(stmt.op, "shape_only_args", ())
+    return [n for i, a in enumerate(stmt.args) if i not in shape_only for n in atom_names(a)] + [
+        n for a in stmt.kwargs.values() for n in atom_names(a)
+    ]
 
 
 def _user_call(stmt: Stmt) -> bool:
@@ -443,6 +455,23 @@ def _aliases(other: Stmt, array: str) -> bool:
 
 def _aliases_any(other: Stmt, names: set[str]) -> bool:
     return any(_aliases(other, n) for n in names)
+
+
+def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
+    """Whether the value ``name`` was bound to at ``bound`` (before the write at ``write``) may
+    be read after the write: later in the program, or, in a loop around both, by a statement
+    before ``bound`` (the next trip, before ``name`` is bound again). A derivative's primal
+    sweep reads ``getitem_1 = buf[k]`` in ``add_1 = getitem_1 + g`` before ``buf[k] = add_1``,
+    each its own statement, and only the shape of it after (its tape record)."""
+    for i, other in enumerate(flat):
+        if name not in _value_reads(other):
+            continue
+        if i > write:
+            return True
+        for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again
+            if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
+                return True
+    return False
 
 
 def _read_after(flat: list[Stmt], loops: dict, name: str, write: int) -> bool:

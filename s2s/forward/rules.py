@@ -133,7 +133,8 @@ def linear_tangent(stmt: Any, binding: Any, rule: registry.Rule, tangent_of) -> 
             replace[id(atom)] = t.expr
         else:
             replace[id(atom)] = copy.deepcopy(t.expr) if single or not t.maybe else dense(t, atom)
-    structural = {n for p in binding.arguments if p in rule.structural
+    value_free = getattr(rule.primal, "value_free_args", ())  # read for type or identity
+    structural = {n for p in binding.arguments if p in rule.structural and p not in value_free
                   for n in _names(binding.arguments[p])}  # fmt: skip
     if structural & {n for p in linear for n in _names(binding.arguments[p])}:
         raise TemplateError(f"{rule.name}: a name is both a linear and a structural argument")

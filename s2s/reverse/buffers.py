@@ -87,7 +87,9 @@ class Accumulation:
         count = self.count.get(var, 0)
         if count == 0:
             out.append(assign(adj, expr))
-        elif var in self.undefined or var in self.maybe_none:  # add with the kinds' algebra
+        elif (
+            var in self.undefined or var in self.maybe_none or var in getattr(self, "scattered", ())
+        ):  # add with the kinds' algebra (item by item for a list of parts)
             out.append(assign(adj, call("_s2s.add", name(adj), expr)))
         else:
             node = assign(adj, gast.BinOp(left=name(adj), op=gast.Add(), right=expr))
@@ -109,6 +111,9 @@ class Accumulation:
             key_expr = slice_to_call(copy.deepcopy(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             self.count[var] = count + 1
+            if not hasattr(self, "scattered"):
+                self.scattered: set[str] = set()
+            self.scattered.add(var)  # maybe a list of parts: later additions go item by item
             return
         if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
             expr = call("_s2s.narrow", expr, constant(self.narrow[var]))

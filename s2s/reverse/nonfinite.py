@@ -239,6 +239,14 @@ def _definition(sites: Sites, written: str, reads: tuple, line: int | None) -> D
         folded = {id(d): d for defs in sites.defs.values() for d in defs  # use of the value
                   if target in d.args and d.lineno == line}  # fmt: skip
         candidates += list(folded.values()) if len(folded) == 1 else []
+    # A fused adjoint line (``d_x = 0.5 / sqrt_1 * 2.0`` for ``np.sqrt(x * 2.0)``) holds the
+    # partials of several operations: a linear map or a product has finite partials at finite
+    # operands, so the non-finite one comes from another operation on the line, if there is one
+    on_line = {id(d): d for defs in sites.defs.values() for d in defs if d.lineno == line}
+    chain = candidates + [d for d in on_line.values() if target in d.args]
+    singular = [d for d in chain if d.lineno == line and not _finite_partials(d.op)]
+    if singular:
+        return singular[0]
     for pick in (
         lambda d: target in d.args and d.lineno == line,
         lambda d: target in d.args,
@@ -248,6 +256,26 @@ def _definition(sites: Sites, written: str, reads: tuple, line: int | None) -> D
         if chosen:
             return chosen[0]
     return None
+
+
+_PRODUCTS = frozenset(
+    (np.add, np.subtract, np.multiply, np.negative, np.positive, np.matmul, np.dot, np.vdot,
+     np.inner, np.outer, np.tensordot, np.einsum, np.sum, np.mean, np.cumsum)
+)  # fmt: skip
+
+
+def _finite_partials(op: Any) -> bool:
+    """Whether ``op``'s partials are finite wherever its operands are (a linear map, a sum, a
+    product), so it cannot be where a non-finite cotangent begins."""
+    if not callable(op):
+        return True  # a copy, an item of a tuple, an attribute
+    try:
+        if op in _PRODUCTS:
+            return True
+    except TypeError:  # an unhashable callable
+        return False
+    rule = registry.lookup(op)
+    return rule is not None and rule.kind in (registry.LINEAR, registry.PIECEWISE_CONSTANT)
 
 
 def _at(value: Any, shape: tuple, index: tuple) -> float | None:

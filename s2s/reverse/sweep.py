@@ -464,6 +464,11 @@ _PARTS = {
     runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
     runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
     runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
+    runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
+    runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
+    runtime.einsum_grads_tangent, runtime.multi_dot_grads, runtime.multi_dot_second,
+    runtime.multi_dot_grads_tangent, runtime.cov_adjoint, runtime.cov_second,
+    runtime.cov_adjoint_tangent,
 }  # fmt: skip
 
 

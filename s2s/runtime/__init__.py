@@ -39,6 +39,9 @@ from s2s.runtime.covariance import (
     corrcoef_adjoint,
     corrcoef_tangent,
     cov_adjoint,
+    cov_adjoint_tangent,
+    cov_pair_tangent,
+    cov_second,
     cov_tangent,
 )
 from s2s.runtime.decompositions import (
@@ -75,6 +78,7 @@ from s2s.runtime.higher import (
     put_all_but_last,
     put_item,
     put_last,
+    rearray,
     rebroadcast,
     reduce_onto,
     unsplit,
@@ -86,6 +90,7 @@ from s2s.runtime.histograms import (
     bin_edges_adjoint,
     bin_edges_tangent,
     histogram_adjoint,
+    histogram_second,
     histogram_tangent,
 )
 from s2s.runtime.interpolation import (
@@ -119,6 +124,8 @@ from s2s.runtime.kinds import (
 )
 from s2s.runtime.layouts import (
     insert_keys,
+    rebroadcast_parts,
+    remeshgrid,
     resize_plan,
     rollaxis_destination,
     unbroadcast_parts,
@@ -141,6 +148,8 @@ from s2s.runtime.linalg_extra import (
     matrix_power_adjoint,
     matrix_power_tangent,
     multi_dot_grads,
+    multi_dot_grads_tangent,
+    multi_dot_second,
     multi_dot_tangent,
     pinv_adjoint,
     pinv_tangent,
@@ -215,6 +224,8 @@ from s2s.runtime.products import (
     dot_grad_a,
     dot_grad_b,
     einsum_grads,
+    einsum_grads_tangent,
+    einsum_second,
     inner_axes,
     matmul_grad_x1,
     matmul_grad_x2,
@@ -300,6 +311,7 @@ from s2s.runtime.sorting import (
 from s2s.runtime.special import times_weights
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
+    cumprod_second,
     cumprod_tangent,
     det_tangent,
     eigh_tangent,
@@ -382,7 +394,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "qr_tangent", "slogdet_tangent", "solve_tangent_a", "sort_tangent", "svd_tangent",
     "svdvals_tangent", "unique_tangent", "var_tangent", "add_part", "cumsum_back", "expanded",
     "gathered", "positive_log", "power_dbase_dexponent", "power_dexponent_dbase", "item_from",
-    "put_all_but_last", "put_item", "put_last", "rebroadcast", "reduce_onto", "unsplit",
+    "put_all_but_last", "put_item", "put_last", "rearray", "rebroadcast", "reduce_onto", "unsplit",
     "unsum_back", "put_at", "resplit", "split_parts", "unwritten", "var_second", "Cause", "Like",
     "Undefined", "acc_dtype", "add", "adjugate", "augmented", "both", "check_cotangent",
     "check_cotangents", "check_no_view", "check_scalar", "cholesky_adjoint", "clip_masks",
@@ -419,6 +431,9 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "zero_grad", "zeroed_at", "zeros_like_acc", "lib", "times_weights", "convolve_grad",
     "convolve_grad_a", "convolve_grad_v", "convolution", "linspace_t", "expand_at", "insert_keys",
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
+    "rebroadcast_parts", "remeshgrid", "einsum_second", "einsum_grads_tangent",
+    "multi_dot_second", "multi_dot_grads_tangent", "cov_second", "cov_pair_tangent",
+    "cov_adjoint_tangent", "histogram_second", "cumprod_second",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
     "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",

@@ -48,10 +48,15 @@ def like(x: Any) -> Like:
     """
     if type(x) is np.ndarray:
         key = (x.shape, x.dtype)
+    elif getattr(x, "s2s_parts", False):  # a rule's lazy parts (einsum's): one record each
+        return [like(item) for item in x]
     elif type(x) is np.float64 or type(x) is float:  # a scalar loop's values
         key = ((), _FLOAT64)
     elif _parts(x):  # np.split's list of pieces: one record each
         return [like(item) for item in x]
+    elif type(x) is list and any(item is None for item in x):
+        # a list's cotangent with parts that are symbolic zeros (derivatives of derivatives)
+        return [None if item is None else like(item) for item in x]
     else:
         xp = array_namespace(x)
         if xp is not np:  # a Dask or CuPy array: the record keeps its namespace and chunks
@@ -208,6 +213,8 @@ def zeros_like_acc(ref: Any) -> np.ndarray:
         return np.zeros(ref.shape, acc_dtype(ref.dtype))
     if _parts(ref):
         return [zeros_like_acc(item) for item in ref]
+    if type(ref) is list and any(item is None for item in ref):  # a list with no-gradient items
+        return [None if item is None else zeros_like_acc(item) for item in ref]
     return zeros(array_namespace(ref), shape_of(ref), acc_dtype(dtype_of(ref)), ref)
 
 
@@ -281,6 +288,8 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         return total
     if isinstance(g, Undefined):
         return g
+    if getattr(ref, "s2s_parts", False):  # a rule's lazy parts: a list of them
+        ref = list(ref)
     if isinstance(ref, (list, tuple)):  # xs[i] of a list (or a tuple): that item's cotangent
         parts = list(total) if total is not None else [None] * len(ref)
         if isinstance(key, slice):  # xs[1:]: a list whose parts go to the items it kept
@@ -490,6 +499,12 @@ def zeroed_at(g: Any, key: Any) -> np.ndarray:
     out = np.array(g, copy=True) if type(g) is np.ndarray or not is_foreign_array(g) else g.copy()
     out[key] = 0  # Dask: item assignment into the new array object builds a new graph
     return out
+
+
+# ``x`` gives the result's type, shape and dtype, ``protect`` the arrays not to alias: their
+# values never reach the result, so the same name may be the buffer (a closure's pullback
+# returns its cotangent as the gradient of two arguments that are one array: fuzz 02f9e7b9)
+gradient.value_free_args = ("x", "protect")
 
 
 def layout_copy(array: np.ndarray) -> np.ndarray:

@@ -89,6 +89,48 @@ def cov_tangent(
     return (t + t.T).squeeze()
 
 
+def cov_second(g, parts, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+               aweights=None):  # fmt: skip
+    """The derivative of :func:`cov_adjoint` in ``m`` and ``y`` applied to ``parts`` (the
+    pair of their cotangents or tangents, ``None`` for none): :func:`cov_adjoint` is linear
+    in ``X`` (``B = Xc W / f``), and the Hessian of ``<g, cov>`` is symmetric, so both the
+    transpose and the tangent are ``cov_adjoint`` of ``g`` at ``parts`` (zeros for ``None``),
+    as a list (a pair's cotangent or tangent).
+    Source: numpy.cov; product rule."""
+    pm, py = (None, None) if parts is None else (parts[0], parts[1])
+    if pm is None and py is None:
+        return [None, None]
+    um = np.zeros(np.shape(m)) if pm is None else np.broadcast_to(pm, np.shape(m))
+    uy = None if y is None else np.zeros(np.shape(y)) if py is None else py
+    if uy is not None:
+        uy = np.broadcast_to(uy, np.shape(y))
+    dm, dy = cov_adjoint(g, um, uy, rowvar, bias, ddof, fweights, aweights)
+    dtype_m = acc_dtype(np.asarray(m).dtype)
+    dm = dm.astype(dtype_m, copy=False)
+    if dy is not None:
+        dy = dy.astype(acc_dtype(np.asarray(y).dtype), copy=False)
+    return [dm, dy]
+
+
+def cov_pair_tangent(parts, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+                     aweights=None):  # fmt: skip
+    """The transpose of ``g -> cov_adjoint(g, m, y, ...)`` applied to ``parts`` (the pair of
+    cotangents of ``m``'s and ``y``'s adjoints): :func:`cov_tangent`. Source: numpy.cov."""
+    pm, py = (None, None) if parts is None else (parts[0], parts[1])
+    return cov_tangent(pm, py, m, y, rowvar, bias, ddof, fweights, aweights)
+
+
+def cov_adjoint_tangent(tg, g, tm, ty, m, y=None, rowvar=True, bias=False, ddof=None,
+                        fweights=None, aweights=None):  # fmt: skip
+    """The tangent of :func:`cov_adjoint` along ``tg`` (of ``g``), ``tm`` and ``ty`` (of
+    ``m`` and ``y``; ``None`` for none): bilinear, one term per factor. Source: numpy.cov."""
+    second = cov_second(g, (tm, ty), m, y, rowvar, bias, ddof, fweights, aweights)
+    if tg is None:
+        return second
+    first = cov_adjoint(tg, m, y, rowvar, bias, ddof, fweights, aweights)
+    return [f if s is None else f + s for f, s in zip(first, second, strict=True)]
+
+
 def _corr_parts(x, y, rowvar):
     c = np.atleast_2d(np.cov(x, y, rowvar))
     s = np.sqrt(np.diag(c))

@@ -15,6 +15,7 @@ import numpy as np
 
 from s2s.runtime.core import Like, acc_dtype, dtype_of, shape_of, unbroadcast
 from s2s.runtime.reductions import normalize_axes
+from s2s.runtime.shapes import literal_shape
 
 
 def rebroadcast(ct: Any, g: Any) -> Any:
@@ -31,6 +32,23 @@ def rebroadcast(ct: Any, g: Any) -> Any:
     if out.dtype != dtype:
         out = out.astype(dtype)
     return out if shape else dtype.type(out)
+
+
+def rearray(parts: Any, g: Any, a: Any, result: Any = None) -> Any:
+    """The transpose of ``unarray(g, a, result)`` applied to ``parts``: ``g``'s shape, in its
+    accumulator dtype. For a literal list or tuple ``a`` (``np.array([x, y])``) ``parts`` is
+    one cotangent per item (``None`` for an item without one), stacked back item by item;
+    otherwise ``parts`` is broadcast back onto ``g`` (:func:`rebroadcast`). Zeros where
+    ``result`` is not float (``unarray`` gave zeros there)."""
+    shape = shape_of(g) if isinstance(g, (np.ndarray, Like)) else np.shape(g)
+    dtype = acc_dtype(dtype_of(g))
+    if parts is None or (result is not None and dtype_of(result).kind not in "fc"):
+        return np.zeros(shape, dtype) if shape else dtype.type(0)
+    if isinstance(a, (list, tuple)) and type(a) is not Like:
+        ref = Like(np.broadcast_shapes(*(literal_shape(x) for x in a)), dtype)
+        pieces = [rearray(p, ref, x) for p, x in zip(parts, a, strict=True)]
+        return np.reshape(np.stack(pieces), shape).astype(dtype, copy=False)
+    return rebroadcast(parts, g)
 
 
 def add_part(ct: Any, part: Any) -> Any:

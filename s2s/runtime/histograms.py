@@ -96,6 +96,35 @@ def histogram_tangent(
     return dn / (vol * total) - n * np.sum(dn) / (vol * total**2)
 
 
+def histogram_second(
+    g: Any, c: Any, sample: Any, bins: Any = 10, range: Any = None, density: Any = None,
+    weights: Any = None, kind: str = "1d",
+) -> np.ndarray:  # fmt: skip
+    """The derivative of :func:`histogram_adjoint` in the weights applied to ``c`` (of the
+    weights' shape): 0 without ``density`` (the adjoint does not read the weights); with it,
+    ``-g_b s / (vol_b S^2) - q / S^2 + 2 Q s / S^3`` at each sample inside the edges, where
+    ``s = sum(c)`` and ``q = sum(c g_b / vol_b)`` over those samples, ``Q = sum(g n / vol)``
+    and ``b`` the sample's bin. The Hessian of ``<g, h(w)>`` is symmetric, so this is both
+    the transpose (``c`` a cotangent) and the tangent (``c`` a tangent) in the weights.
+    Source: the quotient rule, twice, on ``h = n / (S vol)``.
+    """
+    w = np.asarray(weights)
+    dtype = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    if not density or c is None:
+        return np.zeros(w.shape, dtype)
+    flat, shape, vol = _layout(sample, kind, bins, range, weights)
+    n = _counts(flat, weights, shape)
+    total = np.sum(n)
+    gg = np.zeros(shape) if g is None else np.reshape(np.asarray(g, np.float64), shape)
+    inside = flat >= 0
+    per = np.where(inside, np.ravel(gg / vol)[np.maximum(flat, 0)], 0.0)  # g_b / vol_b
+    cc = np.where(inside, np.ravel(np.broadcast_to(np.asarray(c, np.float64), w.shape)), 0.0)
+    s_c, q_c = np.sum(cc), np.sum(per * cc)
+    big_q = np.sum(gg * n / vol)
+    out = -per * s_c / total**2 - q_c / total**2 + 2.0 * big_q * s_c / total**3
+    return np.reshape(np.where(inside, out, 0.0), w.shape).astype(dtype, copy=False)
+
+
 def _edge_weights(a: Any, bins: Any, range: Any):
     """``(lo, hi, k/B)`` of ``np.histogram_bin_edges``: edge ``k`` is
     ``min(a) (1 - k/B) + max(a) k/B`` when the edges come from the data's range (``bins`` a

@@ -156,5 +156,7 @@ def gradient_adjoint(g: Any, f: Any, varargs: tuple = (), axis: Any = None, edge
 
 def gradient_of(t: Any, varargs: tuple = (), axis: Any = None, edge_order: int = 1) -> Any:
     """``np.gradient(t, *varargs, axis=axis, edge_order=edge_order)``: the transpose of
-    :func:`gradient_adjoint` (its rule's body). Source: numpy.gradient."""
-    return np.gradient(t, *(() if varargs is None else varargs), axis=axis, edge_order=edge_order)
+    :func:`gradient_adjoint` (its rule's body); several parts come as a list, the form of a
+    list's cotangent. Source: numpy.gradient."""
+    out = np.gradient(t, *(() if varargs is None else varargs), axis=axis, edge_order=edge_order)
+    return list(out) if type(out) is tuple else out

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
-from s2s.runtime.namespace import array_namespace
+from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.higher import rebroadcast
+from s2s.runtime.namespace import array_namespace, zeros
 
 
 @reads_shape_only(0)
@@ -47,26 +48,71 @@ def resize_plan(a: Any, new_shape: Any) -> tuple[tuple[int, int], tuple[int, int
 @reads_shape_only(1)
 def unbroadcast_parts(parts: Any, args: Any) -> list[Any]:
     """The adjoint of ``np.broadcast_arrays(*args)``: each output's cotangent summed back onto
-    its input (``None`` stays ``None``: no gradient). Source: numpy.broadcast_arrays."""
-    return [None if p is None else unbroadcast(p, x) for p, x in zip(parts, args, strict=True)]
+    its input (zeros for ``None``, an output without one: derivative code adds the parts).
+    Source: numpy.broadcast_arrays."""
+    return [_zeros_onto(x) if p is None else unbroadcast(p, x)
+            for p, x in zip(parts, args, strict=True)]  # fmt: skip
+
+
+def _zeros_onto(x: Any) -> Any:
+    """Zeros of ``x``'s shape and accumulator dtype: a part without a cotangent."""
+    return zeros(array_namespace(x), tuple(shape_of(x)), acc_dtype(dtype_of(x)), x)
 
 
 @reads_shape_only(1)
 def unmeshgrid(parts: Any, xi: Any, indexing: str = "xy") -> list[Any]:
     """The adjoint of ``np.meshgrid(*xi, indexing=indexing)`` (dense or sparse): output ``i``
     is the raveled ``xi[i]`` spread along one axis (axis ``i``; ``xy`` swaps the first two),
-    so its cotangent is summed over the other axes. Source: numpy.meshgrid."""
+    so its cotangent is summed over the other axes (zeros for a grid without a cotangent,
+    ``None``). Source: numpy.meshgrid."""
     n = len(xi)
     out = []
     for i, (p, x) in enumerate(zip(parts, xi, strict=True)):
         if p is None:
-            out.append(None)
+            out.append(_zeros_onto(x))
             continue
         xp = array_namespace(p)
         axis = {0: 1, 1: 0}.get(i, i) if indexing == "xy" and n > 1 else i
         others = tuple(j for j in range(len(np.shape(p))) if j != axis)
         g = xp.sum(p, axis=others) if others else p
         out.append(xp.astype(xp.reshape(g, shape_of(x)), acc_dtype(dtype_of(x))))
+    return out
+
+
+@reads_shape_only(1)
+def rebroadcast_parts(cts: Any, parts: Any) -> list[Any]:
+    """The transpose of :func:`unbroadcast_parts` (``cts`` one cotangent per input, ``parts``
+    the outputs' cotangents it summed): each broadcast back onto its part's shape, ``None``
+    where either is ``None``. Source: numpy.broadcast_arrays (a broadcast's transpose sums)."""
+    return [None if c is None or p is None else rebroadcast(c, p)
+            for c, p in zip(cts, _items(parts), strict=True)]  # fmt: skip
+
+
+def _items(parts: Any) -> list[Any]:
+    """The items of a list of cotangents, or of their stacked array (or its record): rows."""
+    if type(parts) is Like or type(parts) is np.ndarray:
+        shape = tuple(shape_of(parts))
+        return [Like(shape[1:], dtype_of(parts))] * shape[0]
+    return list(parts)
+
+
+@reads_shape_only(1)
+def remeshgrid(cts: Any, parts: Any, indexing: str = "xy") -> list[Any]:
+    """The transpose of :func:`unmeshgrid` (``cts`` one cotangent per vector, ``parts`` the
+    grids' cotangents it summed): vector ``i`` spread along its axis to its grid's shape
+    (dense or sparse), ``None`` where either is ``None``. Source: numpy.meshgrid."""
+    n = len(_items(parts))
+    out = []
+    for i, (c, p) in enumerate(zip(cts, _items(parts), strict=True)):
+        if c is None or p is None:
+            out.append(None)
+            continue
+        shape = tuple(shape_of(p))
+        axis = {0: 1, 1: 0}.get(i, i) if indexing == "xy" and n > 1 else i
+        spread = [1] * len(shape)
+        spread[axis] = shape[axis]
+        dtype = acc_dtype(dtype_of(p))
+        out.append(np.broadcast_to(np.reshape(c, spread), shape).astype(dtype))
     return out
 
 

@@ -165,6 +165,36 @@ def multi_dot_grads(g: Any, arrays: Any) -> LazyParts:
     return LazyParts(len(arrays), part)
 
 
+def multi_dot_second(g: Any, arrays: Any, parts: Any) -> list[Any]:
+    """The derivative of :func:`multi_dot_grads` in the arrays applied to ``parts`` (one per
+    array, ``None`` for none): for array ``j``, the sum over ``k != j`` of array ``j``'s
+    adjoint with array ``k`` replaced by ``parts[k]``; both the transpose and the tangent (the
+    Hessian of ``<g, multi_dot(arrays)>`` is symmetric). ``None`` for an array with no term.
+    Source: the product rule (multi_dot is multilinear)."""
+    arrays = list(arrays)
+    parts = [None] * len(arrays) if parts is None else list(parts)
+    out: list[Any] = [None] * len(arrays)
+    for k, part in enumerate(parts):
+        if part is None:
+            continue
+        grads = multi_dot_grads(g, arrays[:k] + [np.broadcast_to(part, np.shape(arrays[k]))]
+                                + arrays[k + 1 :])  # fmt: skip
+        for j in range(len(arrays)):
+            if j != k:
+                out[j] = grads[j] if out[j] is None else out[j] + grads[j]
+    return out
+
+
+def multi_dot_grads_tangent(tg: Any, g: Any, arrays: Any, tangents: Any) -> list[Any]:
+    """The tangent of :func:`multi_dot_grads` along ``tg`` (of ``g``) and ``tangents`` (of
+    the arrays; ``None`` for none). Source: the product rule."""
+    out = multi_dot_second(g, arrays, tangents)
+    if tg is not None:
+        first = multi_dot_grads(tg, arrays)
+        out = [first[j] if o is None else first[j] + o for j, o in enumerate(out)]
+    return out
+
+
 def _scaled(g: Any, other: Any, x: Any) -> Any:
     """The adjoint in ``x`` of ``x * other`` (a ``dot`` with a 0-d operand): ``g * other``
     summed onto ``x``'s shape, in its accumulator dtype."""

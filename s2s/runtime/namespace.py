@@ -109,6 +109,7 @@ _NUMPY_ONLY = (
     "interp_tangent",
     "gradient_adjoint",
     "histogram_adjoint",
+    "histogram_second",
     "histogram_tangent",
     "bin_edges_adjoint",
     "bin_edges_tangent",
@@ -152,6 +153,7 @@ def _dask(array_type: type) -> Backend | None:
         "eigvalsh_adjoint": "Dask has no eigh",
         "svdvals_adjoint": "Dask's svd takes one tall-and-skinny matrix",
         "svd_adjoint": "Dask's svd takes one tall-and-skinny matrix",
+        "add_at": "Dask has no ufunc.at (an unbuffered scatter-add)",
         **NUMPY_ONLY,
     }
     return Backend("dask", module, da.Array, functional_scatter=True, lacks=lacks)

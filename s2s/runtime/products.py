@@ -221,7 +221,10 @@ class LazyParts(Sequence):
     """A sequence whose ``i``-th item is computed when it is read (a rule's per-operand parts).
 
     Generated code reads only the parts of active operands, so the others cost nothing.
+    Derivative code that is differentiated again reads it as a list (``s2s_parts``).
     """
+
+    s2s_parts = True
 
     def __init__(self, count: int, part: Callable[[int], Any]) -> None:
         self._count = count
@@ -251,6 +254,43 @@ def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) 
     ops = list(operands)
     inputs, out = _einsum_terms(subscripts, [np.ndim(x) for x in ops])
     return LazyParts(len(ops), lambda k: _einsum_grad(g, k, ops, inputs, out, optimize))
+
+
+def einsum_second(
+    g: Any, subscripts: str, operands: Any, parts: Any, optimize: Any = False
+) -> list[Any]:
+    """The derivative of :func:`einsum_grads` in the operands, applied to ``parts`` (one per
+    operand, ``None`` for none): for operand ``j``, the sum over ``k != j`` of operand
+    ``j``'s adjoint with operand ``k`` replaced by ``parts[k]``. It is both the transpose
+    (``parts`` the cotangents of the adjoints) and the tangent (``parts`` the operands'
+    tangents): the Hessian of ``<g, einsum(...)>`` is symmetric. ``None`` for an operand
+    with no term. Source: numpy.einsum; multilinearity (the second derivative of a product).
+    """
+    ops = list(operands)
+    parts = [None] * len(ops) if parts is None else list(parts)
+    out: list[Any] = [None] * len(ops)
+    for k, part in enumerate(parts):
+        if part is None:
+            continue
+        replaced = ops[:k] + [np.broadcast_to(part, np.shape(ops[k]))] + ops[k + 1 :]
+        grads = einsum_grads(g, subscripts, replaced, optimize)
+        for j in range(len(ops)):
+            if j != k:
+                out[j] = grads[j] if out[j] is None else out[j] + grads[j]
+    return out
+
+
+def einsum_grads_tangent(
+    tg: Any, g: Any, subscripts: str, operands: Any, tangents: Any, optimize: Any = False
+) -> list[Any]:
+    """The tangent of :func:`einsum_grads` along ``tg`` (of ``g``) and ``tangents`` (of the
+    operands; ``None`` for none): the adjoints of ``tg``, plus :func:`einsum_second`.
+    Source: numpy.einsum; multilinearity."""
+    out = einsum_second(g, subscripts, operands, tangents, optimize)
+    if tg is not None:
+        first = einsum_grads(tg, subscripts, operands, optimize)
+        out = [first[j] if o is None else first[j] + o for j, o in enumerate(out)]
+    return out
 
 
 @reads_shape_only(0, 1)

@@ -293,7 +293,7 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
     if result is not None and dtype_of(result).kind not in "fc":
         g = zeros(xp, tuple(np.shape(g)), np.float64, g)  # np.array(x, dtype=int): no gradient
     if isinstance(a, (list, tuple)) and type(a) is not Like:
-        inner = np.broadcast_shapes(*(_literal_shape(x) for x in a))
+        inner = np.broadcast_shapes(*(literal_shape(x) for x in a))
         pieces = xp.reshape(g, (len(a),) + inner)
         return [unarray(p, x) for p, x in zip(pieces, a, strict=True)]
     return unbroadcast(g, a)
@@ -302,15 +302,15 @@ def unarray(g: Any, a: Any, result: Any = None) -> Any:
 def unliteral(g: Any, a: list | tuple) -> list:
     """The cotangent ``g`` of an elementwise result of a literal ``a`` (``np.tanh((x, y))``),
     summed over the axes broadcasting added, then one piece per item (see :func:`unarray`)."""
-    shape = _literal_shape(a)
+    shape = literal_shape(a)
     if np.shape(g) != shape:
         xp = array_namespace(g)
         g = unbroadcast(g, Like(shape, dtype_of(g), None if xp is np else xp))
     return unarray(g, a)
 
 
-def _literal_shape(a: Any) -> tuple[int, ...]:
+def literal_shape(a: Any) -> tuple[int, ...]:
     """The shape numpy gives a nested literal of values or shape records."""
     if isinstance(a, (list, tuple)) and type(a) is not Like:
-        return (len(a),) + np.broadcast_shapes(*(_literal_shape(x) for x in a))
+        return (len(a),) + np.broadcast_shapes(*(literal_shape(x) for x in a))
     return shape_of(a)

@@ -148,6 +148,39 @@ def cumprod_tangent(t: Any, a: Any, axis: Any = None) -> Any:
     return np.moveaxis(out, 0, axis)
 
 
+def cumprod_second(g: Any, a: Any, u: Any, axis: Any = None) -> Any:
+    """The derivative of :func:`s2s.runtime.cumprod_adjoint` in ``a`` along ``u`` (both the
+    tangent and, the Hessian of ``<g, cumprod(a)>`` being symmetric, the transpose), exact with
+    zeros: the adjoint is ``P_j S_j`` with ``P`` the exclusive cumulative product and
+    ``S_j = g_j + a_(j+1) S_(j+1)``; ``dP`` and ``dS`` follow the same recurrences (one
+    vector step per entry along ``axis``). ``a``'s shape and accumulator dtype.
+    Source: product rule."""
+    a = np.asarray(a)
+    dtype = acc_dtype(a.dtype)
+    x = _cast(a, dtype)
+    u = _cast(np.broadcast_to(u, a.shape), dtype)
+    if axis is None or a.ndim == 0:  # the flat scan: g has the flat result's shape
+        x, u, axis = np.reshape(x, -1), np.reshape(u, -1), 0
+        g = _cast(np.broadcast_to(np.reshape(g, -1), x.shape), dtype)
+    else:
+        g = _cast(np.broadcast_to(g, a.shape), dtype)
+    x, g, u = np.moveaxis(x, axis, 0), np.moveaxis(g, axis, 0), np.moveaxis(u, axis, 0)
+    n = x.shape[0]
+    s, ds = np.empty(x.shape, dtype), np.empty(x.shape, dtype)
+    if n:
+        s[n - 1], ds[n - 1] = g[n - 1], 0.0
+    for j in range(n - 2, -1, -1):
+        s[j] = g[j] + x[j + 1] * s[j + 1]
+        ds[j] = x[j + 1] * ds[j + 1] + u[j + 1] * s[j + 1]
+    out = np.empty(x.shape, dtype)
+    p, dp = np.ones(x.shape[1:], dtype), np.zeros(x.shape[1:], dtype)
+    for j in range(n):
+        out[j] = dp * s[j] + p * ds[j]
+        dp, p = dp * x[j] + p * u[j], p * x[j]
+    out = np.moveaxis(out, 0, axis)
+    return np.reshape(out, a.shape)
+
+
 # -- products ----------------------------------------------------------------------------------
 
 

@@ -17,6 +17,11 @@ def _where(filename: str, lineno: int) -> Location:
     return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
 
 
+def _dot(name: str) -> str:
+    """The tangent's name in advice: ``x_dot``, or ``v`` for a leaf (``p['w']``)."""
+    return f"{name}_dot" if name.isidentifier() else "v"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -54,7 +59,7 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
             f"the tangent of `{name}` is {_describe(t)}; a tangent is a float ndarray, a numpy "
             "floating scalar or a Python float",
             where,
-            f"pass np.asarray({name}_dot, dtype=float) with the shape of `{name}`",
+            f"pass np.asarray({_dot(name)}, dtype=float) with the shape of `{name}`",
         )
     kind = dtype_of(t).kind
     if kind != "f":
@@ -63,9 +68,9 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
             f"the tangent of `{name}` has dtype {dtype_of(t)} ({what}); tangents must be real "
             "floating values",
             where,
-            f"pass a float tangent, e.g. {name}_dot.astype({name}.dtype)"
+            f"pass a float tangent, e.g. {_dot(name)}.astype({name}.dtype)"
             if isinstance(x, np.ndarray)
-            else f"pass a float tangent, e.g. float({name}_dot)",
+            else f"pass a float tangent, e.g. float({_dot(name)})",
         )
     if np.shape(t) != np.shape(x):
         raise TangentError(
@@ -127,7 +132,7 @@ def project_tangent(t: Any, ref: Any) -> Any:
     if t is None or type(t) is Undefined:
         return t
     if isinstance(t, list):
-        if isinstance(ref, list):
+        if isinstance(ref, (list, tuple)) or getattr(ref, "s2s_parts", False):
             return t
         found = undefined_in(t)
         if found is not None:

@@ -2,12 +2,24 @@
 
 import numpy as np
 
+import s2s.runtime as rt
 from rows.spec import R, const, normal
 
 FW = np.array([1, 2, 1, 3, 1])  # integers: numpy multiplies float fweights in place
 AW = np.array([0.5, 1.5, 1.0, 2.0, 0.7])
 
+def cov_adjoint(g, m):
+    return rt.cov_adjoint(g, m)[0] * 2.0
+
+
+def cov_adjoint_y(g, m, y):
+    parts = rt.cov_adjoint(g, m, y, False, False, None, None, AW)
+    return np.concatenate([np.ravel(parts[0] * 2.0), np.ravel(parts[1] * 3.0)])
+
+
 ROWS = [
+    R(rt.cov_adjoint, cov_adjoint, normal(3, 3), normal(3, 5)),
+    R(rt.cov_adjoint, cov_adjoint_y, normal(4, 4), normal(5, 2), normal(5, 2), tag="y"),
     R(np.cov, lambda m: np.cov(m), normal(3, 5)),
     R(np.cov, lambda m: np.cov(m), normal(5), tag="one variable"),
     R(np.cov, lambda m: np.cov(m, rowvar=False, bias=True), normal(5, 2), tag="rowvar"),

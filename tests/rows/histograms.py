@@ -3,13 +3,22 @@ their weights (the samples are constants)."""
 
 import numpy as np
 
+import s2s.runtime as rt
 from rows.spec import R, const, distinct, positive
 
 A = np.array([0.1, 0.9, 1.7, 2.0, 2.4, 3.3, 3.9, 4.0, -1.0])  # edges hit, one outside
 B = np.array([2.5, 0.2, 1.1, 1.9, 0.4, 2.8, 1.5, 0.7, 2.2])
 IDX = np.array([0, 3, 1, 3, 3, 0])
 
+EDGES = [0.0, 1.0, 2.5, 4.0]
+
 ROWS = [
+    R(rt.histogram_adjoint, lambda g, w: rt.histogram_adjoint(g, A, EDGES, None, True, w),
+      positive(3), positive(9), tag="density"),  # fmt: skip
+    R(rt.histogram_adjoint, lambda g, w: rt.histogram_adjoint(g, (A, B), 2, None, True, w, "2d"),
+      positive(2, 2), positive(9), tag="2d density"),  # fmt: skip
+    R(rt.histogram_adjoint, lambda g, w: rt.histogram_adjoint(g, A, 4, None, False, w) * w,
+      positive(4), positive(9)),  # fmt: skip
     R(np.histogram, lambda w, a: np.histogram(a, 4, weights=w)[0], positive(9), const(A)),
     R(
         np.histogram,

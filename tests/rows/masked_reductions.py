@@ -52,6 +52,10 @@ ROWS = [
         tag="all",
     ),  # fmt: skip
     R(rt.masked_mean_adjoint, lambda g: rt.masked_mean_adjoint(g, A, 0, True, W), normal(1, 4)),
+    R(rt.masked_var_adjoint, lambda g, a: rt.masked_var_adjoint(g, a, 1, 1, False, W),
+      normal(3), normal(3, 4)),  # fmt: skip
+    R(rt.masked_var_adjoint, lambda g, a: rt.masked_var_adjoint(g, a, None, 0, True, W),
+      normal(1, 1), normal(3, 4), tag="all"),  # fmt: skip
     R(
         rt.masked_mean_adjoint,
         lambda g: rt.masked_mean_adjoint(g, A, None, False, W),

@@ -94,6 +94,9 @@ ROWS += [
 
 ROWS += [
     R(rt.prod_adjoint, lambda g, a: rt.prod_adjoint(g, a), normal(), away0(2, 3)),
+    R(rt.cumprod_adjoint, lambda g, a: rt.cumprod_adjoint(g, a, 1), normal(2, 4), normal(2, 4)),
+    R(rt.cumprod_adjoint, lambda g, a: rt.cumprod_adjoint(g, a), normal(6), with_zeros(2, 3),
+      tag="flat zeros"),  # fmt: skip
     R(
         rt.prod_adjoint,
         lambda g, a: rt.prod_adjoint(g, a, 1, True),

@@ -47,7 +47,32 @@ def unchoose(a, b, c):
     return rt.unchoose([a, b, c], INDEX, np.zeros((2, 3))) * 2.0
 
 
+def einsum_grads(g, a, b):
+    parts = rt.einsum_grads(g, "ij,jk->ik", [a, b])
+    return _joined(parts[0], parts[1])
+
+
+def einsum_grads_trace(g, a):
+    parts = rt.einsum_grads(g, "ij,jk,ii->k", [a, np.ones((3, 2)), a])
+    return _joined(parts[0], parts[2])
+
+
+def multi_dot_grads(g, a, b, c):
+    parts = rt.multi_dot_grads(g, [a, b, c])
+    return np.concatenate([np.ravel(parts[0] * 2.0), np.ravel(parts[1] * 3.0), parts[2]])
+
+
+def multi_dot_grads_vectors(g, v, a):
+    parts = rt.multi_dot_grads(g, [v, a, np.ones(2)])
+    return _joined(parts[0], parts[1])
+
+
 ROWS = [
+    R(rt.multi_dot_grads, multi_dot_grads, normal(2), normal(2, 3), normal(3, 4), normal(4)),
+    R(rt.multi_dot_grads, multi_dot_grads_vectors, normal(), normal(3), normal(3, 2),
+      tag="vectors"),  # fmt: skip
+    R(rt.einsum_grads, einsum_grads, normal(2, 4), normal(2, 3), normal(3, 4)),
+    R(rt.einsum_grads, einsum_grads_trace, normal(2), normal(3, 3), tag="repeated"),
     R(rt.cross_grad_a, lambda g, b: rt.cross_grad_a(g, A_4x3, b), normal(4, 3), normal(3)),
     R(
         rt.cross_grad_a,

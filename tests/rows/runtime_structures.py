@@ -63,6 +63,51 @@ def resplit(ct):
     return _joined(parts[0], parts[1])
 
 
+def unarray_literal(g):
+    """``np.array([x, 2.0, x])``'s cotangent split into one piece per item."""
+    parts = rt.unarray(g, [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]])
+    return _joined(parts[0], parts[1] + parts[2])
+
+
+def rearray(a, c):
+    return rt.rearray([a, None, c], np.zeros((3, 2)), [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]]) * 2.0
+
+
+def rearray_nested(a, b, c):
+    literal = [[REF_1x3[0], REF_1x3[0]], [REF_1x3[0], REF_1x3[0]]]
+    return rt.rearray([[a, b], [c, b]], np.zeros((2, 2, 3)), literal) * 2.0
+
+
+def unbroadcast_parts(a, c):
+    parts = rt.unbroadcast_parts([a, None, c], [REF_1x3, REF_2x3, np.zeros(())])
+    return _joined(parts[0], parts[2])
+
+
+def rebroadcast_parts(a, c):
+    parts = rt.rebroadcast_parts([a, None, c], [REF_2x3, REF_2x3, REF_2x3])
+    return _joined(parts[0], parts[2])
+
+
+def unmeshgrid(a, b):
+    parts = rt.unmeshgrid([a, b], [np.zeros(3), np.zeros(2)], "xy")
+    return _joined(parts[0], parts[1])
+
+
+def unmeshgrid_sparse(a):
+    parts = rt.unmeshgrid([None, a], [np.zeros(3), np.zeros(2)], "ij")
+    return parts[1] * 2.0
+
+
+def remeshgrid(a, b):
+    parts = rt.remeshgrid([a, b], [np.zeros((2, 3)), np.zeros((2, 3))], "xy")
+    return _joined(parts[0], parts[1])
+
+
+def remeshgrid_sparse(a):
+    parts = rt.remeshgrid([None, a], [np.zeros((3, 1)), np.zeros((1, 2))], "ij")
+    return parts[1] * 2.0
+
+
 def unsum_back(a, b):
     return rt.unsum_back([a, b], np.zeros(3)) * 2.0
 
@@ -96,6 +141,17 @@ ROWS = [
     R(rt.unsplit, unsplit, normal(2, 3), normal(1, 3)),
     R(rt.unsplit, unsplit_none, normal(1, 3), tag="none"),
     R(rt.resplit, resplit, normal(3, 3)),
+    R(rt.unarray, unarray_literal, normal(3, 2), tag="literal"),
+    R(rt.rearray, rearray, normal(2), normal(2)),
+    R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3), tag="nested"),
+    R(rt.rearray, lambda c: rt.rearray(c, np.zeros((1, 3)), np.zeros(3)) * 2.0, normal(3),
+      tag="array"),  # fmt: skip
+    R(rt.unbroadcast_parts, unbroadcast_parts, normal(2, 3), normal(2, 3)),
+    R(rt.rebroadcast_parts, rebroadcast_parts, normal(1, 3), normal()),
+    R(rt.unmeshgrid, unmeshgrid, normal(2, 3), normal(2, 3)),
+    R(rt.unmeshgrid, unmeshgrid_sparse, normal(1, 2), tag="sparse"),
+    R(rt.remeshgrid, remeshgrid, normal(3), normal(2)),
+    R(rt.remeshgrid, remeshgrid_sparse, normal(2), tag="sparse"),
     R(rt.unsum_back, unsum_back, normal(3), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts, normal(2, 2), normal(2, 3)),
     R(rt.unsplit_parts, unsplit_parts_none, normal(2, 3), tag="none"),

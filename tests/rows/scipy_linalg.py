@@ -4,6 +4,7 @@ import inspect
 
 import numpy as np
 
+import s2s.runtime as rt
 from rows.spec import Arg, R, normal, spd, symmetric, wellcond
 
 try:
@@ -136,6 +137,8 @@ if linalg is not None:
         ),
         R(linalg.inv, lambda a: linalg.inv(a), wellcond(3, 3)),
         R(linalg.det, lambda a: linalg.det(a), normal(3, 3)),
+        R(rt.general_matrix, lambda a: rt.general_matrix(a, None, "inv") * 2.0, normal(3, 3)),
+        R(rt.lapack_ready, lambda a: rt.lapack_ready(a) * 2.0, normal(3, 3)),
         R(linalg.cholesky, lambda a: linalg.cholesky(a), spd(3)),
         R(linalg.cholesky, lambda a: linalg.cholesky(a, lower=True), spd(3), tag="lower"),
         R(linalg.eigh, eigh_both, symmetric(3)),

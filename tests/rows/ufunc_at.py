@@ -52,7 +52,17 @@ def minimum_into_copy(w, v):
     return buf
 
 
+def gather(g):  # the adjoint of add_at for vals, itself linear (second order of np.add.at)
+    return rt.at_gather(g * 1.0, IDX, np.zeros(5), np.zeros(4)) * 2.0
+
+
+def gather_onto_one(g):  # occurrences summed onto a vals broadcast from shape (1,)
+    return rt.at_gather(g * 1.0, ROWS2, np.zeros(1), np.zeros((3, 4)))
+
+
 ROWS = [
+    R(rt.at_gather, gather, normal(4)),
+    R(rt.at_gather, gather_onto_one, normal(3, 4), tag="broadcast"),
     R(rt.add_at, add_into_local, normal(5)),
     R(rt.add_at, add_into_copy, normal(4), normal(5), tag="copy"),
     R(rt.add_at, add_rows, normal(3, 4), normal(1), tag="2-d"),
