@@ -36,7 +36,9 @@ from s2s.reverse.entry import (
     interface,
     write_derivative,
 )
+from s2s.reverse.linear import fold_linear_chains
 from s2s.reverse.nonfinite import Sites
+from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
@@ -148,7 +150,10 @@ def generate(
     in_place = not options.functional and not backend.functional_scatter
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
+    if not options.functional:
+        fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
+        sum_outer_products(sweeps.adjoint, sweeps.names)
         returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile

@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from s2s.errors import UsageError, caller_location
+from s2s.families import instance as instance  # one template per family: templates/scipy_tails
 from s2s.twins import numpy_twin
 
 
@@ -317,8 +318,7 @@ _LOADED = False
 OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
     "scipy": tuple(
         f"s2s.templates.scipy_{m}"
-        for m in ("special", "stats", "tails", "quantiles", "multivariate", "discrete")
-        + ("linalg",)
+        for m in ("special", "stats", "tails", "multivariate", "discrete") + ("linalg",)
     ),
 }
 _OPTIONAL_PENDING = dict(OPTIONAL_RULES)

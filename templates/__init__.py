@@ -63,4 +63,5 @@ from s2s.templates import (  # noqa: F401  (importing registers the rules)
     ufunc_at,
     ufuncs,
     ufuncs_extra,
+    writers,
 )

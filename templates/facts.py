@@ -22,7 +22,7 @@ VIEWS = [
     np.atleast_1d,
     np.atleast_2d,
     np.atleast_3d,
-] + [getattr(np, n) for n in ("unstack", "matrix_transpose", "permute_dims") if hasattr(np, n)]
+] + [getattr(np, n) for n in ("matrix_transpose", "permute_dims") if hasattr(np, n)]
 for _fn in VIEWS:  # the result (or each part) may share memory with the argument
     declare(_fn, Facts(view=True))
 

@@ -75,3 +75,20 @@ def delete(result, arr, obj, axis=None):
 )
 def take_along_axis(result, arr, indices, axis=-1):
     d[arr][rt.along_axis_key(arr, indices, axis)] = d[result]
+
+
+@linear(np.block, source="numpy.block: nested concatenations; transpose: the leaves' pieces")
+def block(result, arrays):
+    d[arrays] = rt.unblock(d[result], arrays)
+
+
+if hasattr(np, "unstack"):  # numpy >= 2.1
+
+    @linear(
+        np.unstack,
+        structural=("axis",),
+        source="numpy.unstack: the slices along axis; transpose: stack them",
+        facts=PIECES,
+    )
+    def unstack(result, x, /, *, axis=0):
+        d[x] = rt.unsplit_parts(d[result], x, np.shape(x)[axis], axis)

@@ -138,3 +138,20 @@ def polyfit(result, x, y, deg, rcond=None, full=False, w=None, cov=False):
 @tangent(np.polyfit, source="the normal equations of weighted least squares, differentiated")
 def polyfit_tangent(result, x, y, deg, rcond=None, full=False, w=None, cov=False):
     d[result] = rt.polyfit_tangent(d[x], d[y], x, y, deg, result, w, full, cov)
+
+
+@adjoint(np.polydiv, outputs=2, source="polynomial long division: u = q v + r (numpy.polydiv)")
+def polydiv(q, r, u, v):
+    parts = rt.polydiv_adjoint(d[q], d[r], q, r, u, v)
+    d[u] = parts[0]
+    d[v] = parts[1]
+
+
+@tangent(np.polydiv, source="u = q v + r: dq = T^-1 (du - q dv)[:len(q)], dr the rest's tail")
+def polydiv_tangent(q, r, u, v):
+    by_u = rt.polydiv_tangent(d[u], None, q, r, u, v)
+    d[q] += by_u[0]
+    d[r] += by_u[1]
+    by_v = rt.polydiv_tangent(None, d[v], q, r, u, v)
+    d[q] += by_v[0]
+    d[r] += by_v[1]

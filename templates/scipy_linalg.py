@@ -89,12 +89,12 @@ SOLVE = ("overwrite_b", "check_finite")
 
 @adjoint(linalg.cho_factor, outputs=2, structural=FACTOR, source=MURRAY + ", symmetrized")
 def cho_factor(c, is_lower, a, lower=False, overwrite_a=False, check_finite=True):
-    d[a] = rt.cho_factor_adjoint(d[c], c, is_lower)
+    d[a] = rt.cho_factor_adjoint(d[c], c, is_lower, overwrite_a)
 
 
 @tangent(linalg.cho_factor, source=MURRAY + ": dL = L Phi(L^-1 dA L^-T)")
 def cho_factor_tangent(c, is_lower, a, lower=False, overwrite_a=False, check_finite=True):
-    d[c] = rt.cho_factor_tangent(d[a], c, is_lower)
+    d[c] = rt.cho_factor_tangent(d[a], c, is_lower, overwrite_a)
 
 
 @adjoint(linalg.cho_solve, structural=SOLVE, source=GILES + ", 2.3.1, through A = L L^T")
@@ -154,7 +154,7 @@ def solve(
     result, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
     assume_a=None, transposed=False,
 ):  # fmt: skip
-    d_b = linalg.solve(a, d[result], transposed=not transposed)
+    d_b = linalg.solve(rt.square_matrix(a, "solve"), d[result], transposed=not transposed)
     d[a] = rt.scipy_solve_grad_a(d_b, result, transposed, assume_a)
     d[b] = d_b
 
@@ -165,7 +165,7 @@ def solve_tangent(
     assume_a=None, transposed=False,
 ):  # fmt: skip
     d[result] += rt.scipy_solve_tangent_a(d[a], a, result, transposed, assume_a)
-    d[result] += linalg.solve(a, d[b], transposed=transposed)
+    d[result] += linalg.solve(rt.square_matrix(a, "solve"), d[b], transposed=transposed)
 
 
 @linear(rt.general_matrix, structural=("assume_a", "function"), source="the identity (after "

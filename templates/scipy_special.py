@@ -270,6 +270,23 @@ def multigammaln(result, a, d):
     return np.sum(special.digamma(np.expand_dims(a, -1) - 0.5 * np.arange(d)), axis=-1)
 
 
+# -- two outputs -----------------------------------------------------------------------------------
+
+
+@adjoint(
+    special.sici, outputs=2, source="DLMF 6.2.9, 6.2.11: Si'(x) = sin(x) / x, Ci'(x) = cos(x) / x"
+)
+def sici(si, ci, x, /):
+    d[x] = d[si] * np.sinc(x / np.pi)  # sin(x) / x, 1 at 0
+    d[x] = d[ci] * (np.cos(x) / x)
+
+
+@tangent(special.sici, source="DLMF 6.2.9, 6.2.11: dSi = sin(x) / x dx, dCi = cos(x) / x dx")
+def sici_tangent(si, ci, x, /):
+    d[si] += d[x] * np.sinc(x / np.pi)
+    d[ci] += d[x] * (np.cos(x) / x)
+
+
 # -- reductions along an axis ---------------------------------------------------------------------
 
 

@@ -78,3 +78,46 @@ def nan_to_num(result, x, copy=True, nan=0.0, posinf=None, neginf=None):
 @elementwise(np.sinc, source="sinc x = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc x) / x, 0 at 0")
 def sinc(result, x):
     return np.where(x == 0, 0.0, (np.cos(np.pi * x) - result) / np.where(x == 0, 1.0, x))
+
+
+@adjoint(
+    np.piecewise,
+    structural=("condlist", "funclist"),
+    source="numpy.piecewise: y[cond] = func(x[cond]), later conditions overwrite; each piece's "
+    "own VJP (made by s2s), where its value is kept",
+)
+def piecewise(result, x, condlist, funclist):
+    d[x] = rt.piecewise_adjoint(d[result], x, condlist, funclist)
+
+
+@tangent(np.piecewise, source="each piece's own JVP (made by s2s), where its value is kept")
+def piecewise_tangent(result, x, condlist, funclist):
+    d[result] += rt.piecewise_tangent(d[x], x, condlist, funclist)
+
+
+@adjoint(
+    np.apply_along_axis,
+    structural=("func1d", "axis"),
+    source="numpy.apply_along_axis: func1d on each 1-D slice; each slice's VJP (made by s2s)",
+)
+def apply_along_axis(result, func1d, axis, arr):
+    d[arr] = rt.apply_along_axis_adjoint(d[result], arr, func1d, axis)
+
+
+@tangent(np.apply_along_axis, source="func1d's JVP (made by s2s) on each 1-D slice")
+def apply_along_axis_tangent(result, func1d, axis, arr):
+    d[result] += rt.apply_along_axis_tangent(d[arr], result, arr, func1d, axis)
+
+
+@adjoint(
+    np.apply_over_axes,
+    structural=("func", "axes"),
+    source="numpy.apply_over_axes: func(a, axis) chained over axes; the chain's VJPs (by s2s)",
+)
+def apply_over_axes(result, func, a, axes):
+    d[a] = rt.apply_over_axes_adjoint(d[result], a, func, axes)
+
+
+@tangent(np.apply_over_axes, source="func's JVP (made by s2s) along the chain over axes")
+def apply_over_axes_tangent(result, func, a, axes):
+    d[result] += rt.apply_over_axes_tangent(d[a], a, func, axes)

@@ -67,3 +67,14 @@ def heaviside(result, x1, x2):
 def float_power(result, x1, x2):
     return rt.power_dbase(x1, x2), rt.power_dexponent(result, x1)
 
+
+@elementwise(
+    np.nextafter,
+    structural=("x2",),
+    source="numpy.nextafter: x1 moved one unit in the last place towards x2, x1 + O(ulp(x1)); "
+    "d/dx1 = 1 (central differences over a step of many ulps), 0 in x2 (only its side of x1 "
+    "counts: a step)",
+    facts=FLOATS,
+)
+def nextafter(result, x1, x2):
+    return 1

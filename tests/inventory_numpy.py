@@ -18,7 +18,15 @@ R3 = "a legacy container class: differentiate plain arrays (numpy.polynomial, nd
 R4 = "a reduction or statistic: a rule is to be written (issue 10)"
 R5 = "a type (a dtype, a scalar type or a class)"
 R6 = "calendar dates"
-R7 = "calls a user function: write the loop, or differentiate the function itself"
+R7 = (
+    "an object whose call runs pyfunc on each element in a Python loop; its call is not "
+    "resolved to a rule (NoRuleError at the line): call pyfunc on the arrays, or write the loop"
+)
+R7F = (
+    "calls function(*np.indices(shape)) once: its arguments are integer grids (no tangent "
+    "space); a value it reads from the enclosing function cannot be passed (a nested def that "
+    "reads locals is refused as a value, at its line): call it on np.indices yourself"
+)
 R8 = "complex output: complex numbers are not supported"
 R9 = "differentiable in weights= (counts are integers): a rule is to be written (issue 10)"
 R10 = "differentiable linear algebra: a rule is to be written (issue 10)"
@@ -39,9 +47,6 @@ R24 = "returns integer indices, which have no tangent space"
 R25 = "returns selected input values (as numpy.unique, which has a rule): a rule is to be written"
 R26 = "returns shape metadata (integers), which does not depend on the values"
 R27 = "the result depends only on the argument's shape and dtype, not on its values"
-R28 = (
-    "writes in place: refused on an active array (MutationError); a local-array rule is future work"
-)
 
 INVENTORY: dict[str, tuple[str, str]] = {
     "abs": ("differentiable", ""),
@@ -56,8 +61,8 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "angle": ("piecewise", R17),
     "any": ("piecewise", R22),
     "append": ("differentiable", ""),
-    "apply_along_axis": ("missing", R7),
-    "apply_over_axes": ("missing", R7),
+    "apply_along_axis": ("differentiable", ""),
+    "apply_over_axes": ("differentiable", ""),
     "arange": ("structural", R1),
     "arccos": ("differentiable", ""),
     "arccosh": ("differentiable", ""),
@@ -108,7 +113,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "bitwise_right_shift": ("piecewise", R16),
     "bitwise_xor": ("piecewise", R16),
     "blackman": ("structural", R1),
-    "block": ("missing", R14),
+    "block": ("differentiable", ""),
     "bmat": ("not_numerical", R3),
     "bool": ("not_numerical", R5),
     "bool_": ("not_numerical", R5),
@@ -143,7 +148,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "convolve": ("differentiable", ""),
     "copy": ("differentiable", ""),
     "copysign": ("differentiable", ""),
-    "copyto": ("missing", R28),
+    "copyto": ("differentiable", ""),
     "corrcoef": ("differentiable", ""),
     "correlate": ("differentiable", ""),
     "cos": ("differentiable", ""),
@@ -190,7 +195,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "extract": ("differentiable", ""),
     "eye": ("structural", R1),
     "fabs": ("differentiable", ""),
-    "fill_diagonal": ("missing", R28),
+    "fill_diagonal": ("differentiable", ""),
     "finfo": ("not_numerical", R5),
     "fix": ("piecewise", R18),
     "flatiter": ("not_numerical", R11),
@@ -216,7 +221,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "from_dlpack": ("not_numerical", R13),
     "frombuffer": ("not_numerical", R13),
     "fromfile": ("not_numerical", R13),
-    "fromfunction": ("missing", R7),
+    "fromfunction": ("structural", R7F),
     "fromiter": ("not_numerical", R13),
     "frompyfunc": ("not_numerical", R11),
     "fromregex": ("not_numerical", R13),
@@ -352,7 +357,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "nditer": ("not_numerical", R11),
     "negative": ("differentiable", ""),
     "nested_iters": ("not_numerical", R11),
-    "nextafter": ("missing", R12),
+    "nextafter": ("differentiable", ""),
     "nonzero": ("piecewise", R24),
     "not_equal": ("piecewise", R22),
     "number": ("not_numerical", R5),
@@ -365,13 +370,13 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "partition": ("differentiable", ""),
     "percentile": ("differentiable", ""),
     "permute_dims": ("differentiable", ""),
-    "piecewise": ("missing", R14),
-    "place": ("missing", R28),
+    "piecewise": ("differentiable", ""),
+    "place": ("differentiable", ""),
     "poly": ("differentiable", ""),
     "poly1d": ("not_numerical", R3),
     "polyadd": ("differentiable", ""),
     "polyder": ("differentiable", ""),
-    "polydiv": ("missing", R20),
+    "polydiv": ("differentiable", ""),
     "polyfit": ("differentiable", ""),
     "polyint": ("differentiable", ""),
     "polymul": ("differentiable", ""),
@@ -384,9 +389,9 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "prod": ("differentiable", ""),
     "promote_types": ("not_numerical", R11),
     "ptp": ("differentiable", ""),
-    "put": ("missing", R28),
-    "put_along_axis": ("missing", R14),
-    "putmask": ("missing", R28),
+    "put": ("differentiable", ""),
+    "put_along_axis": ("differentiable", ""),
+    "putmask": ("differentiable", ""),
     "quantile": ("differentiable", ""),
     "rad2deg": ("differentiable", ""),
     "radians": ("differentiable", ""),
@@ -491,11 +496,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "unpackbits": ("piecewise", R15),
     "unravel_index": ("piecewise", R23),
     "unsignedinteger": ("not_numerical", R5),
-    "unstack": (
-        "missing",
-        "linear (a tuple of slices); a rule passes first order and forward mode, but the second "
-        "derivative through a tuple's stacked cotangent crashes: framework work (issue 10)",
-    ),
+    "unstack": ("differentiable", ""),
     "unwrap": ("differentiable", ""),
     "ushort": ("not_numerical", R5),
     "vander": ("differentiable", ""),

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+from gradcheck import numeric_gradient
 from located import assert_located
 
 import s2s
@@ -119,14 +120,10 @@ def _cases():
     ]  # fmt: skip
 
 
-def _numeric(f, tree, x, eps=1e-6):
+def _numeric(f, tree, x):
+    """Central differences of ``f(tree, x)`` in the entries of ``s2s.tree.ravel(tree)``."""
     v, unravel = s2s.tree.ravel(tree)
-    out = np.zeros_like(v)
-    for i in range(v.size):
-        e = np.zeros_like(v)
-        e[i] = eps
-        out[i] = (f(unravel(v + e), x) - f(unravel(v - e), x)) / (2 * eps)
-    return out
+    return numeric_gradient(lambda flat: f(unravel(flat), x), [v], 0)
 
 
 @pytest.mark.parametrize("case", range(8))

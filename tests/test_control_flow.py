@@ -419,3 +419,82 @@ def test_rows_of_parameters_are_recomputed_not_taped():
     assert "tape.append(row)" not in source and "tape.append(col)" not in source
     adjoint = source.split("# adjoint sweep")[1]
     assert "row = xs[t]" in adjoint and "col = w[k]" in adjoint
+
+
+def _squash(z, a):
+    return np.tanh(a * z)
+
+
+def overwrites_its_argument_by_a_helper(w, n):
+    for _ in range(n):
+        w = _squash(w, 1.0)
+    return np.sum(w)
+
+
+def overwrites_its_argument_by_a_nested_def(w, n):
+    a = 1.0
+
+    def inner(z):
+        return np.tanh(a * z)
+
+    for _ in range(n):
+        w = inner(w)
+        a = a + 0.5
+    return np.sum(w)
+
+
+@pytest.mark.parametrize(
+    "f", [overwrites_its_argument_by_a_helper, overwrites_its_argument_by_a_nested_def]
+)
+@pytest.mark.parametrize("n", [1, 3])
+def test_an_argument_a_loop_rebinds_to_a_helpers_value_keeps_its_gradients_type(f, n):
+    # the tape kept only a shape record of `w` (the adjoint reads only its shape), so the
+    # reversed loop restored a record, and _s2s.gradient(d_w, w, ...) summed the gradient
+    # into a scalar: the caller's own argument is kept for the return's cast
+    w = np.linspace(-1.0, 1.0, 3)
+    (g,) = check(f, w, n, wrt=(0,))
+    assert g.shape == (3,)
+    g32 = s2s.grad(f)(w.astype(np.float32), n)
+    assert g32.dtype == np.float32 and g32.shape == (3,)
+
+
+def def_in_each_arm(w, c):
+    if c:
+
+        def f(z):
+            return z * z
+
+    else:
+
+        def f(z):
+            return np.sin(z)
+
+    return np.sum(f(w) + f(2.0 * w))
+
+
+def def_in_each_arm_reading_other_values(w, c):
+    a = 2.0
+    b = 3.0
+    if c:
+
+        def f(z):
+            return z * a
+
+    else:
+
+        def f(z):
+            return np.sin(z) * b
+
+    return np.sum(f(w))
+
+
+@pytest.mark.parametrize("c", [True, False])
+def test_a_def_in_each_arm_of_an_if_is_the_one_called_after_it(c):
+    # each arm's def binds the one name the call reads (before, the second def had its own
+    # name, which the first arm never bound: UnboundLocalError)
+    check(def_in_each_arm, np.linspace(-1.0, 1.0, 3), c, wrt=(0,))
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(def_in_each_arm_reading_other_values)(np.linspace(-1.0, 1.0, 3), c)
+    assert_located(
+        info.value, def_in_each_arm_reading_other_values, 10, "give each def its own name"
+    )

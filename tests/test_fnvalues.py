@@ -484,6 +484,7 @@ def test_methods_of_a_dataclass_parameter_container():
     g = s2s.grad(f_model)(model, X, Y)
     assert isinstance(g, Model) and g.act is None
     for field in ("w", "b"):
+
         def moved(v, field=field):
             return f_model(Model(**{**vars(model), field: v}), X, Y)
 
@@ -555,3 +556,54 @@ def test_hessian_and_jacobian_take_an_argument_after_a_default_by_position():
 
 def lambda_free_act(x, act=np.tanh):
     return act(x)
+
+
+def piece_reading_a_local(x, w):
+    def piece(v):
+        return v * w
+
+    return np.sum(np.piecewise(x, [x > 0], [piece, 0.0]))  # MARK piece
+
+
+def slice_sum_reading_a_local(x, w):
+    def total(v):
+        return np.sum(v * w)
+
+    return np.sum(np.apply_along_axis(total, 0, x))  # MARK total
+
+
+@pytest.mark.parametrize("f", [piece_reading_a_local, slice_sum_reading_a_local])
+def test_a_nested_def_that_reads_a_local_is_refused_as_a_value(f):
+    """Its captured locals are passed at the calls written in the function; a library function
+    calling it would not pass them (a TypeError) and no gradient would reach them: refused at
+    the line that passes it, in both modes."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="`w`") as info:
+        s2s.grad(f, wrt=(0, 1))(X, 2.0)
+    assert_located(info.value, f, "# MARK", "module level")
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="`w`"):
+        s2s.jvp(f, wrt=0)(X, 2.0, V)
+
+
+def _piece(v):
+    return np.sin(v) * 2.0
+
+
+def piecewise_of_a_module_function(x):
+    return np.sum(np.piecewise(x, [x > 0], [_piece, np.tanh]))
+
+
+def test_a_library_function_given_a_function_differentiates_it():
+    check_against_differences(piecewise_of_a_module_function, X)
+
+
+VECTORIZED = np.vectorize(lambda t: t * t if t > 0 else -t)
+
+
+def calls_a_vectorized(x, vf):
+    return np.sum(vf(x))  # MARK vectorized
+
+
+def test_a_vectorize_object_is_refused_at_its_line():
+    with pytest.raises(s2s.NoRuleError, match="numpy.vectorize object") as info:
+        s2s.grad(calls_a_vectorized)(X, VECTORIZED)
+    assert_located(info.value, calls_a_vectorized, "# MARK", "Python loop", "np.where")

@@ -39,7 +39,5 @@ def test_rnn_derivative_within_one_and_a_half_times_hand_bptt():
 def test_one_if_in_the_mlp_costs_at_most_ten_lines():
     straight = cases.function_lines(cases.path(cases.CASES["mlp"]).read_text())
     branched = cases.function_lines(cases.path(cases.CASES["mlp_if"]).read_text())
-    # 11: the straight MLP lost its pass-through cotangent (`d_matmul_1 = d_add_1` and its
-    # `del`, s2s/reverse/peephole.py, which leaves code with branches alone); the branched
-    # derivative is as long as before (90 lines), the budget for the branch itself unchanged
-    assert branched <= straight + 11, (straight, branched)
+    # the done-means of issue 15: one `if` costs at most ten lines (79 -> 83 lines today)
+    assert branched <= straight + 10, (straight, branched)

@@ -132,3 +132,18 @@ def test_the_derivative_being_differentiated_is_generated_without_in_place_updat
 def test_a_vjp_derivative_cannot_be_differentiated():
     with pytest.raises(s2s.NoRuleError, match="returns a pullback function"):
         s2s.grad(s2s.vjp(cubic_sine))
+
+
+def gradient_norm_through_a_pullback(x):
+    _, pullback = s2s.vjp(cubic_sine)(x)
+    gx = pullback(1.0)  # the pullback is a closure over x: a data path its argument hides
+    return np.sum(gx**2)
+
+
+def test_a_pullback_called_inside_a_differentiated_function_is_refused_not_zero():
+    """grad of a function that calls a vjp's pullback came back all zeros (the call's
+    arguments carry no gradient; the closure does); found by a helper's try."""
+    with pytest.raises(s2s.NoRuleError, match="`pullback` is a function made from values") as info:
+        s2s.grad(gradient_norm_through_a_pullback)(np.array([0.3, 0.7, -1.2]))
+    assert info.value.where.lineno == gradient_norm_through_a_pullback.__code__.co_firstlineno + 2
+    assert "s2s.grad(f)(x)" in info.value.advice

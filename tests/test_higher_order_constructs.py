@@ -61,6 +61,12 @@ def row_read_and_written(x):  # buf[k] = buf[k] + ...: the gradient's row view, 
     return np.sum(buf**2)
 
 
+def slice_added_into(x):  # buf[:-1] += ...: the gradient reads the slice view's shape after
+    buf = np.maximum(x, x) * 1.0
+    buf[:-1] += x[1:] * x[:-1]
+    return np.sum(buf * buf)
+
+
 def _finite_difference_hessian(f, args, i):
     grad = s2s.grad(f, wrt=i)
     x = args[i]
@@ -92,6 +98,7 @@ CASES = [
      (RNG.normal(size=3), RNG.normal(size=3))),
     ("items of a list", list_items, (RNG.normal(size=3),)),
     ("a row read and written back", row_read_and_written, (RNG.normal(size=(2, 2)),)),
+    ("a slice added into", slice_added_into, (RNG.normal(size=4),)),
     ("lists appended in a loop", mutation.collect, (RNG.normal(size=3), RNG.normal(size=3))),
     ("list comprehensions", mutation.comprehensions, (RNG.normal(size=3), RNG.normal(size=3))),
     ("lists, tuples, comprehensions", modes.lists_and_tuples, (RNG.normal(size=3),)),

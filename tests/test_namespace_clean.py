@@ -21,6 +21,7 @@ from fakedevice import Device, HostTransfer, no_host_transfers, to_device, to_ho
 from located import assert_located
 
 import s2s
+import s2s.runtime as rt
 
 # Rules whose derivative needs a helper written for numpy arrays only (as on CuPy): refused
 # at generation with a located NamespaceError (s2s.runtime.namespace.NUMPY_ONLY)
@@ -56,6 +57,13 @@ NOT_ON_DEVICE = {
     np.intersect1d: "occurrences_adjoint",
     np.setdiff1d: "occurrences_adjoint",
     np.setxor1d: "occurrences_adjoint",
+    np.polydiv: "polydiv_adjoint",
+    np.piecewise: "piecewise_adjoint",
+    np.apply_along_axis: "apply_along_axis_adjoint",
+    np.apply_over_axes: "apply_over_axes_adjoint",
+    **dict.fromkeys(
+        (rt.put, rt.putmask, rt.place, rt.copyto, rt.fill_diagonal, rt.put_along_axis), "labels"
+    ),
 }
 
 

@@ -111,14 +111,27 @@ def squares(x, c):
     return acc
 
 
+def scaled_sines(x, c):
+    acc = 0.0
+    for k in range(c.shape[0]):
+        y = np.sin(x) * c[k]
+        acc = acc + np.sum(y * y)
+    return acc
+
+
 def test_the_last_reader_of_a_recomputed_array_writes_into_it():
-    """``d_y = y + y`` is the last use of the recomputed ``y``: it writes into ``y``, and with
-    ``d_y`` scaled in place the reversed trip keeps two arrays of ``x``'s size, as by hand."""
+    """``d_y = y + y`` is the last use of the recomputed ``y``: it writes into ``y``. In
+    ``squares`` the whole trip is ``x`` times numbers (s2s/reverse/linear.py): ``y`` is not
+    recomputed at all, and the reversed trip keeps one array of ``x``'s size, as by hand."""
     x, c = RNG.normal(size=5), RNG.normal(size=3)
+    check(scaled_sines, x, c)
+    derivative = s2s.grad(scaled_sines)
+    derivative(x, c)
+    assert "d_y = _np.add(y, y, out=y)" in derivative.source
     check(squares, x, c)
     derivative = s2s.grad(squares)
     np.testing.assert_allclose(derivative(x, c), 2 * np.sum(c * c) * x, rtol=1e-13)
-    assert "d_y = _np.add(y, y, out=y)" in derivative.source
+    assert "d_x += x * ((getitem_" in derivative.source
     big = RNG.normal(size=200_000)
     derivative(big, c)
     tracemalloc.start()

@@ -35,6 +35,15 @@ def _accepts_float16(row: Row) -> bool:
     return True
 
 
+# rows whose function is another in float16: scipy 1.18 factors float16 input in a float32 copy
+# in place, leaving a's entries in the factor's other triangle, which it zeros for float64
+# (the rule follows each: tests/test_scipy.py); float32 checks them against float64
+NOT_IN_FLOAT16 = {
+    "scipy.linalg.cho_factor:whole factor": "the other triangle: a's entries, zeros in float64",
+    "scipy.linalg.cho_factor:whole lower factor": "the other triangle, as for the upper",
+}
+
+
 def _module(key) -> str:
     """The rule module of ``templates/`` that registers ``key``'s rule (``ufuncs``, ...)."""
     return registry.lookup(key).origin.rpartition(".")[2]
@@ -44,7 +53,8 @@ def _params(table: list[Row]) -> list:
     """Ids ``module/rule:tag[dtype]``: ``-k ufuncs/`` selects one rule module's rows."""
     params = []
     for row in table:
-        dtypes = ["float64", "float32"] + (["float16"] if _accepts_float16(row) else [])
+        half = _accepts_float16(row) and row.id not in NOT_IN_FLOAT16
+        dtypes = ["float64", "float32"] + (["float16"] if half else [])
         name = f"{_module(row.key)}/{row.id}"
         params += [pytest.param(row, dt, id=f"{name}[{dt}]") for dt in dtypes]
     return params

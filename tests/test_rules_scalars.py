@@ -36,16 +36,13 @@ EXCLUDED = {
     "numpy.nanstd": "the std of one value has zero variance: not differentiable there",
     "scipy.linalg.expm": "scipy reads a 0-d value as a 1x1 matrix; a scalar is not a matrix",
     "scipy.linalg.sqrtm": "scipy 1.17's sqrtm of a 0-d value returns exp(x) as a 1x1 matrix",
-    # scipy.linalg reads a 0-d matrix as 1x1; the rules' gradient in it is wrong there (known
-    # gap, closing note of stop 21: the rules should refuse a matrix of fewer than 2 dimensions)
-    "scipy.linalg.solve": "scipy reads a 0-d value as a 1x1 matrix; a scalar is not a matrix",
-    "scipy.linalg.solve:transposed": "scipy reads a 0-d value as a 1x1 matrix",
-    "scipy.linalg.solve:keywords": "scipy reads a 0-d value as a 1x1 matrix",
-    "scipy.linalg.lu_factor:factor": "scipy reads a 0-d value as a 1x1 matrix",
 }
 # rows whose rule refuses a 0-d input with a located S2SError (numpy reads it as one entry;
-# the scatter-add adjoint has no index into a 0-d buffer)
+# the scatter-add adjoint has no index into a 0-d buffer; scipy.linalg reads a 0-d value as a
+# 1x1 matrix and broadcasts the right-hand side against it)
 REFUSED = {"numpy.repeat", "numpy.repeat:method", "numpy.extract", "numpy.take:mode-clip"}
+REFUSED |= {"scipy.linalg.solve", "scipy.linalg.solve:transposed", "scipy.linalg.solve:keywords"}
+REFUSED |= {"scipy.linalg.lu_factor:factor"}
 
 
 def _first(x):

@@ -190,6 +190,25 @@ def test_cholesky_adjoint_matches_symmetric_differences(upper):
     check(f, a, grad, direction=sym(rand(2, 4, 4)))
 
 
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cholesky_adjoint_of_one_matrix_with_and_without_scipy(upper, dtype, monkeypatch):
+    """One real matrix: L^-1 by LAPACK's trtri through scipy where scipy.linalg is imported;
+    else np.linalg.inv. Both match central differences and each other."""
+    pytest.importorskip("scipy.linalg")  # imported: the fast path
+    a = spd(5)
+    chol = np.linalg.cholesky(a, upper=upper)
+    g = rand(5, 5)
+    fast = rt.cholesky_adjoint(g.astype(dtype), chol.astype(dtype), upper)
+    monkeypatch.setitem(__import__("sys").modules, "scipy.linalg", None)  # import fails
+    plain = rt.cholesky_adjoint(g.astype(dtype), chol.astype(dtype), upper)
+    assert fast.dtype == plain.dtype == dtype
+    np.testing.assert_allclose(fast, plain, rtol=1e-4 if dtype == np.float32 else 1e-12)
+    if dtype == np.float64:
+        f = lambda x: np.sum(g * np.linalg.cholesky(x, upper=upper))  # noqa: E731
+        check(f, a, fast, direction=sym(rand(5, 5)))
+
+
 def test_cholesky_of_one_by_one():
     # d sqrt(a) = 1 / (2 sqrt(a))
     np.testing.assert_allclose(rt.cholesky_adjoint(np.ones((1, 1)), np.array([[2.0]])), 0.25)

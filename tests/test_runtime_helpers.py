@@ -637,6 +637,9 @@ def _shape_only_calls():
         (rt.insert_keys, (a, [0, 2], rand(2, 1), 1)),
         (rt.inner_axes, (a, rand(4, 3))),
         (rt.expand_at, (rand(2), 1, rand(2, 5))),
+        (rt.labels, (a,)),
+        (rt.value_labels, (v,)),
+        (rt.written, (rand(2, 3), np.array([[-2, 1, -1], [-3, 4, -2]]), v)),
     ]
 
 

@@ -9,6 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from gradcheck import along
 from located import assert_located, where
 
 import s2s
@@ -140,8 +141,7 @@ def test_a_factor_tuple_flows_into_its_solve_and_the_gradient_reaches_the_matrix
     b, e = rng.standard_normal(4), rng.standard_normal((4, 4))
     e = e + e.T if sym else e
     ga, gb = s2s.grad(f, wrt=(0, 1))(a, b)
-    h = 1e-6
-    fd = (f(a + h * e, b) - f(a - h * e, b)) / (2 * h)
+    fd = along(lambda a_: f(a_, b), a, e)
     np.testing.assert_allclose(np.sum(ga * e), fd, rtol=1e-7)
     _, tangent = s2s.jvp(f, wrt=0)(a, b, e)
     np.testing.assert_allclose(tangent, fd, rtol=1e-7)
@@ -165,6 +165,50 @@ def test_a_scipy_linalg_option_the_rule_does_not_differentiate_is_refused_at_its
     assert where(f, "# MARK") in "\n".join(info.value.__notes__)
     with pytest.raises(s2s.UnsupportedArgumentError, match=match):
         s2s.jvp(f, wrt=0)(a, np.eye(3), np.eye(3))
+
+
+def solve_scalar(a, b):
+    return np.sum(linalg.solve(a, b))  # MARK solve
+
+
+def lu_factor_scalar(a, b):
+    return np.sum(linalg.lu_factor(a)[0] * b)  # MARK lu_factor
+
+
+@pytest.mark.parametrize("f", [solve_scalar, lu_factor_scalar])
+def test_a_matrix_of_fewer_than_two_dimensions_is_refused_at_its_line(f):
+    """scipy reads a 0-d value as a 1x1 matrix (and broadcasts b against it): the rules'
+    gradient there was wrong; they refuse, in both modes, naming the line."""
+    for a in (2.0, np.float64(2.0), np.array(2.0)):
+        with pytest.raises(s2s.UnsupportedArgumentError, match="0-d value") as info:
+            s2s.grad(f, wrt=0)(a, np.array([1.0, 3.0]))
+        assert where(f, "# MARK") in "\n".join(info.value.__notes__)
+        with pytest.raises(s2s.UnsupportedArgumentError, match="0-d value"):
+            s2s.jvp(f, wrt=0)(a, np.array([1.0, 3.0]), 1.0 if type(a) is float else np.ones_like(a))
+
+
+def whole_factor(a):
+    return np.sum(linalg.cho_factor(a)[0] * W3)
+
+
+W3 = np.arange(9.0).reshape(3, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_the_cho_factor_gradient_into_the_other_triangle_follows_the_installed_scipy(dtype):
+    """scipy <= 1.17 leaves a's entries in the factor's other triangle; 1.18 zeros it for
+    float64 and float32 but keeps them for float16 (factored in a float32 copy): the
+    gradient there is W's (symmetrized) where the output holds a's entries, else 0."""
+    a = (np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])).astype(dtype)
+    keeps = bool(np.any(np.tril(linalg.cho_factor(a)[0], -1)))
+    grad = s2s.grad(whole_factor)(a)
+    assert grad.dtype == dtype
+    factor_only = s2s.grad(lambda m: np.sum(np.triu(linalg.cho_factor(m)[0]) * W3))(a)
+    rest = np.tril(W3, -1)
+    expected = factor_only + (0.5 * (rest + rest.T) if keeps else 0.0)
+    np.testing.assert_allclose(
+        grad, expected.astype(dtype), rtol=1e-3 if dtype == np.float16 else 1e-6
+    )
 
 
 def gamma_ppf(q, a):

@@ -7,6 +7,7 @@ helper's own ``# line N`` comments) and that the gradient is unchanged: central 
 import inspect
 
 import numpy as np
+from gradcheck import along
 from gradcheck import check_against_differences as check
 from tests_helpers_module import scaled_tanh
 
@@ -101,8 +102,7 @@ def test_a_recursive_helper_is_shown_once():
     j = s2s.jvp(countdown, wrt=0)
     v = np.array([1.0, 0.5, -2.0])
     _, tangent = j(x, 3, v)
-    h = 1e-6
-    expected = (countdown(x + h * v, 3) - countdown(x - h * v, 3)) / (2 * h)
+    expected = along(lambda x_: countdown(x_, 3), x, v)
     np.testing.assert_allclose(tangent, expected, rtol=1e-6)
     assert "    jvp_countdown_2 = _s2s.jvp_of(countdown, ('x',))\n" in j.source
 
@@ -128,8 +128,7 @@ def test_forward_mode_shows_the_helpers_jvp():
     j = s2s.jvp(uses_twice, wrt=0)
     v = np.array([1.0, -2.0, 0.5])
     value, tangent = j(w, x, v)
-    h = 1e-6
-    expected = (uses_twice(w + h * v, x) - uses_twice(w - h * v, x)) / (2 * h)
+    expected = along(lambda w_: uses_twice(w_, x), w, v)
     np.testing.assert_allclose(tangent, expected, rtol=1e-6)
     heads = siblings(j.source)
     assert any("the JVP of softplus" in s for s in heads)
@@ -210,3 +209,87 @@ def test_forward_mode_binds_the_helpers_jvp_in_the_factory():
     assert "    jvp_softplus = _s2s.jvp_of(softplus, ('z',))\n" in source
     assert source.count("jvp_softplus(") == 3  # two calls, and the sibling def below
     assert "_s2s.jvp_of(softplus, ('z',))(" not in source
+
+
+def test_a_method_of_a_global_object_is_bound_in_the_factory_and_follows_a_rebinding():
+    global LAYER
+    w = np.linspace(-0.5, 0.5, 4)
+    d = s2s.grad(through_method)
+    np.testing.assert_allclose(d(w), 2 * np.sin(2.0 * w) * np.cos(2.0 * w) * 2.0)
+    assert "    d_forward = _s2s.subderivative(LAYER.forward, ('x',))\n" in d.source
+    assert "forward_1, pullback_1 = d_forward(w)" in d.source
+    assert "_s2s.subderivative(LAYER.forward, ('x',))(" not in d.source
+    j = s2s.jvp(through_method)
+    j(w, np.ones(4))
+    assert "    jvp_forward = _s2s.jvp_of(LAYER.forward, ('x',))\n" in j.source
+    kept = LAYER
+    try:
+        LAYER = Layer(3.0)  # another object: the call target changed, the binding is redone
+        np.testing.assert_allclose(d(w), 2 * np.sin(3.0 * w) * np.cos(3.0 * w) * 3.0)
+        check(through_method, w)
+    finally:
+        LAYER = kept
+
+
+def _scaled_sine(k):
+    def scaled(z):
+        return np.sin(k * z)
+
+    def set_k(value):
+        nonlocal k
+        k = value
+
+    return scaled, set_k
+
+
+TWICE, _ = _scaled_sine(2.0)
+THRICE, SET_THRICE = _scaled_sine(3.0)
+
+
+def through_global_closures(w):
+    return np.sum(TWICE(w)) + np.sum(THRICE(w))
+
+
+def test_closures_named_by_globals_are_bound_each_with_its_own_cells():
+    w = np.linspace(-1.0, 1.0, 3)
+    d = s2s.grad(through_global_closures)
+    np.testing.assert_allclose(d(w), 2 * np.cos(2 * w) + 3 * np.cos(3 * w))
+    assert "    d_scaled = _s2s.subderivative(TWICE, ('z',))\n" in d.source
+    assert "    d_scaled_2 = _s2s.subderivative(THRICE, ('z',))\n" in d.source
+    try:
+        SET_THRICE(4.0)  # the cell changes after the derivative was made: read at the call
+        np.testing.assert_allclose(d(w), 2 * np.cos(2 * w) + 4 * np.cos(4 * w))
+        check(through_global_closures, w)
+    finally:
+        SET_THRICE(3.0)
+
+
+def defined_twice(w):
+    def inner(z):
+        return np.sin(z) * 2.0
+
+    y = inner(w)
+
+    def inner(z):  # noqa: F811 (a second def of the name: its own binding)
+        return np.cos(z) * 3.0
+
+    return np.sum(y * inner(w))
+
+
+def test_a_nested_defs_sub_derivative_is_bound_right_after_the_def():
+    w = np.linspace(-0.5, 0.5, 4)
+    d = s2s.grad(with_closure)
+    d(w)
+    source = d.source.split("# sibling")[0]
+    def_line = "        def inner(z, *, a):\n            return np.tanh(a * z)\n"
+    assert def_line + "        d_inner = _s2s.subderivative(inner, ('z',))\n" in source
+    assert "inner_1, pullback_1 = d_inner(w, a=a)" in source
+    assert "_s2s.subderivative(inner, ('z',))(" not in source
+    j = s2s.jvp(with_closure)
+    j(w, np.ones(4))
+    assert "        jvp_inner = _s2s.jvp_of(inner, ('z',))\n" in j.source
+    assert "inner_1, inner_1_dot = jvp_inner(w_dot, w, a=a)" in j.source
+    check(defined_twice, w)  # each call reaches the def before it
+    d = s2s.grad(defined_twice)
+    d(w)
+    assert d.source.count("= _s2s.subderivative(inner") == 2

@@ -212,13 +212,15 @@ def dot_rnn(wx, wh, xs):
 def test_dot_in_a_loop_has_proven_shapes():
     """``np.dot`` of proven vectors and matrices has matmul's shape, so a loop carries ``h``'s
     shape: the vector's adjoint is a matmul, the matrices' are outer products, nothing is
-    unbroadcast and no shape record goes on the tape."""
+    unbroadcast and no shape record goes on the tape. ``wx``'s buffer, zeros before the loop,
+    sums its outer products after it (tests/test_outer_sums.py); ``wh``'s, which holds the
+    last line's term, adds them in each trip."""
     wx, wh, xs = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 4)) / 2, RNG.normal(size=(5, 3))
     check(dot_rnn, wx, wh, xs, wrt=(0, 1, 2))
     derivative = s2s.grad(dot_rnn, wrt=(0, 1, 2))
     derivative(wx, wh, xs)
     source = derivative.source
-    assert "_np.outer(xs[t], " in source and "_np.outer(h, " in source
+    assert "d_wx_outer.add(getitem_" in source and "d_wh += _np.outer(h, " in source
     assert "wh @ d_" in source and "wh.T @ d_" in source  # h's adjoint through each product
     assert "dot_grad" not in source and "unbroadcast" not in source and "like(" not in source
 
@@ -264,7 +266,7 @@ def test_values_carried_from_a_number_keep_shape_in_a_loop(n):
     source = derivative.source
     assert "unbroadcast" not in source and "_s2s.like" not in source
     adjoint = source.split("# adjoint sweep")[1]
-    assert "d_p = _np.zeros((), 'float64')" in adjoint
+    assert "d_p = _np.float64(0.0)" in adjoint  # a scalar: `+=` rebinds
     assert "is not None" not in adjoint and "_s2s.add(" not in adjoint
 
 
@@ -303,3 +305,44 @@ def test_a_concatenation_of_proven_pieces_is_proven_and_split_by_slices():
     for helper in ("unconcatenate", "unbroadcast", "dot_grad", "mask_", "zeros_like_acc(z)"):
         assert helper not in adjoint
     assert "_np.zeros((6,), 'float64')" in adjoint
+
+
+def oscillator(k, c, x0, n):
+    x = x0[0]
+    v = x0[1]
+    for _ in range(n):
+        a = -k * x - c * v
+        x = x + 0.01 * v
+        v = v + 0.01 * a
+    return x * x + v * v
+
+
+def oscillator_indexed(k, c, x0, n):
+    x = x0[0]
+    v = x0[1]
+    for _ in range(n):
+        a = -k[None] * x - c * v
+        x = x + 0.01 * v
+        v = v + 0.01 * a[0]
+    return x * x + v * v
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_dimensional_accumulators_are_numpy_scalars(dtype):
+    """A 0-d parameter's buffer, added into in every reversed trip, starts as a numpy scalar
+    (``+=`` on a 0-d array is an in-place ufunc call, 40 times slower); one that is indexed
+    (``k[None]``: ``d_k[None] += g``) stays a 0-d array. Values are checked either way."""
+    k, c, x0 = np.array(2.0, dtype), np.array(0.1, dtype), np.array([1.0, 0.5], dtype)
+    if dtype == np.float64:
+        check(oscillator, k, c, x0, 5, wrt=(0, 1))
+    want = s2s.grad(oscillator, wrt=(0, 1))(k, c, x0, 5)
+    for f, scalar in ((oscillator, True), (oscillator_indexed, False)):
+        derivative = s2s.grad(f, wrt=(0, 1))
+        got = derivative(k, c, x0, 5)
+        assert all(np.shape(g) == () and g.dtype == dtype for g in got)
+        assert np.allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12)
+        adjoint = derivative.source.split("# adjoint sweep")[1]
+        name = np.dtype(dtype).name
+        assert (f"d_k = _np.{name}(0.0)" in adjoint) is scalar
+        assert ("d_k = _s2s.zeros_like_acc(k)" in adjoint) is not scalar
+        assert f"d_c = _np.{name}(0.0)" in adjoint

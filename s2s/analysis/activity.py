@@ -194,6 +194,7 @@ def analyze(
     useful = _backward_closure(flat, set(outputs), varied, _differentiates)
     active = varied & useful
     connected = _backward_closure(flat, set(outputs), None, _connects)
+    _refuse_varied_callees(primal, ir, flat, varied, connected)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
@@ -225,6 +226,27 @@ def analyze(
     check_dropped(primal, ir, flat, varied, connected, types)  # np.r_[x, y]: never zeros
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
     return Activity(types, active, bindings, structural, connected & set(wrt))
+
+
+def _refuse_varied_callees(primal, ir, flat, varied: set[str], connected: set[str]) -> None:
+    """A call of a function that is itself a value the gradient depends on (the pullback a
+    ``vjp`` returned, a closure made from such values) is a data path the arguments alone do
+    not show: refused, never a silent zero."""
+    for stmt in flat:
+        func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
+        if not isinstance(func, gast.Name) or func.id not in varied:
+            continue
+        if not any(t in connected for t in stmt.targets):
+            continue
+        user = ir.original.get(func.id, func.id)
+        raise NoRuleError(
+            f"`{user}` is a function made from values the gradient depends on (the pullback "
+            "a vjp returns, or a function returned by a call with them), so calling it is not "
+            "differentiated",
+            primal.where(stmt.node),
+            "call a grad, value_and_grad or jvp derivative here (`s2s.grad(f)(x)`), or "
+            "differentiate `np.sum(ct * f(x))` with s2s.grad",
+        )
 
 
 def connected_names(flat: list[Stmt], outputs: set[str]) -> set[str]:
@@ -330,14 +352,12 @@ def _bind(
     receiver = stmt.args[0] if stmt.args else None
     held = primal.values.get(receiver.id) if isinstance(receiver, gast.Name) else None
     if stmt.op is OPAQUE and stmt.method is not None and isinstance(held, np.ndarray):
-        raise NoRuleError(  # hvp(f)(x, v, net) of f(x, net): the direction went into `net`
-            f"`{receiver.id}` holds a numpy array in this call, and arrays have no method "
-            f"`.{stmt.method}(...)`; it uses {used}",
-            where,
-            "check the order of the derivative's arguments (its signature shows it): jvp and "
-            "hvp take each direction (`x_dot`) after the function's arguments without "
-            "defaults, e.g. `s2s.hvp(f)(x, net, v)` for `def f(x, net)`",
-        )
+        raise NoRuleError(f"`{receiver.id}` holds a numpy array in this call, and arrays have "
+                          f"no method `.{stmt.method}(...)`; it uses {used}", where,
+                          "check the order of the derivative's arguments (its signature shows "
+                          "it): jvp and hvp take each direction (`x_dot`) after the function's "
+                          "arguments without defaults: `s2s.hvp(f)(x, net, v)` for "
+                          "`def f(x, net)`")  # fmt: skip  (hvp(f)(x, v, net): v went into net)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
@@ -379,9 +399,9 @@ def _bind(
         )
     if stmt.op is OPAQUE:
         what = _describe_expression(stmt.expr)
-        maker = next((s for s in ir.flat if set(inputs) & set(s.targets)
-                      and isinstance(s.op, type) and not is_library(s.op)), None)  # fmt: skip
-        if maker is not None:  # s = State(...) in a loop, then s.pos: the object is the cause
+        maker = next((s for s in ir.flat if set(inputs) & set(s.targets) and isinstance(
+            s.op, type) and not is_library(s.op)), None)  # s = State(...), then s.pos
+        if maker is not None:  # the object is the cause: refused where it is made
             _bind(primal, maker, active | set(differentiable_reads(maker)), ir, forward)
         raise NoRuleError(
             f"{what} is not differentiated, but it uses {used}, "
@@ -391,6 +411,14 @@ def _bind(
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
     rule = registry.lookup(stmt.op)
+    if rule is None and isinstance(stmt.op, np.vectorize):  # vf = np.vectorize(f); vf(x)
+        raise NoRuleError(
+            f"a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not differentiated: "
+            f"it calls its function on each element in a Python loop; the call uses {used}",
+            where,
+            "call the function on the arrays themselves (numpy operations and np.where "
+            "already work elementwise), or write the loop over the elements",
+        )
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
@@ -400,9 +428,8 @@ def _bind(
         if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
         elif isinstance(stmt.op, type) and not is_library(stmt.op):
-            message = (f"making an object of your class {name} from {used} inside the "
-                       "differentiated function is not supported (s2s follows arrays through "
-                       "functions and methods, not into an object's attributes)")  # fmt: skip
+            message = (f"making an object of your class {name} from {used} inside the function"
+                       " is not supported (s2s follows arrays, not an object's attributes)")
             advice = ("keep the values in local names, a tuple or a dict; or make the object "
                       "outside and pass it in (its methods and attributes are followed: "
                       "`model.forward(x)`; a dataclass or NamedTuple argument may be in wrt)")

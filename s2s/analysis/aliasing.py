@@ -84,10 +84,12 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
             f"numpy.{ufunc.__name__}.at" if ufunc is not None else registry.qualified_name(stmt.op)
         )
         raise MutationError(
-            f"{shown} changes its first argument in place, which s2s does not differentiate",
+            f"{shown} changes its first argument in place, which s2s differentiates only as a "
+            "statement of its own whose first argument is a name",
             primal.where(stmt.node),
-            "write it as a statement on an array this function made (`np.add.at(buf, idx, x)` "
-            "is differentiated for add, subtract, multiply, maximum and minimum)",
+            "write it as a statement on an array this function made, the array passed by "
+            "position (`np.put(buf, ind, x)`, `np.copyto(buf, x)`, `np.add.at(buf, idx, x)` for "
+            "add, subtract, multiply, maximum and minimum)",
         )
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
@@ -167,7 +169,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             _aliases_any(other, names)
             and not _used_at_once(ir, other)
             and _reaches(flat, loops, index, write, array)
-            and any(_read_after(flat, loops, t, write) for t in other.targets)
+            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
@@ -330,13 +332,13 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     names = _alias_closure(ir, old)
     flat, loops = ir.flat, _loops_of(ir)
     write = flat.index(stmt)
-    for other in flat[:write]:
+    for index, other in enumerate(flat[:write]):
         if other is definition:
             continue
         if (
             _aliases_any(other, names)
             and not _used_at_once(ir, other)
-            and any(_read_after(flat, loops, t, write) for t in other.targets)
+            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
@@ -471,17 +473,6 @@ def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int
         for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again
             if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
                 return True
-    return False
-
-
-def _read_after(flat: list[Stmt], loops: dict, name: str, write: int) -> bool:
-    """Whether ``name`` is read after the statement at ``write`` (later in the program, or
-    anywhere in a loop around both)."""
-    around = loops[id(flat[write])]
-    for i, other in enumerate(flat):
-        reads = {n for a in [*other.args, *other.kwargs.values()] for n in atom_names(a)}
-        if name in reads and (i > write or loops[id(other)] & around):
-            return True
     return False
 
 

@@ -1,6 +1,7 @@
 """The user's helpers a derivative calls by a name its factory binds (s2s/siblings.py shows them).
 
-A call to a module-level function of the user's, ``softplus``, is differentiated by a cached
+A call to a function of the user's that a global names, ``softplus`` (or a closure a global
+holds, or a method of a global object, ``LAYER.forward``), is differentiated by a cached
 sub-derivative; instead of reaching it where it is called (``_s2s.subderivative(softplus,
 ('z',))(z)``), the factory binds it once per specialization and the call reads like a call of a
 sibling function::
@@ -11,8 +12,8 @@ sibling function::
             ...
             h, pullback_1 = d_softplus(matmul_1)
 
-A rebound ``softplus`` changes one of the derivative's call targets, which regenerates it (the
-targets are re-read on every entry), so the binding is never stale.
+A rebound ``softplus`` (or ``LAYER``) changes one of the derivative's call targets, which
+regenerates it (the targets are re-read on every entry), so the binding is never stale.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.ir import NameAllocator
+from s2s.codegen.ir import DEF, LOCAL_CALL, NameAllocator, Stmt
 
 
 def helper_name(
@@ -39,18 +40,17 @@ def helper_name(
     """The name bound to ``maker(callee, wrt)`` (``maker`` a runtime function, such as
     ``"subderivative"`` or ``"jvp_of"``) for a call of ``callee`` written as ``func``, added to
     ``helpers`` (name -> (callee, name as written, wrt, maker)), never ``own`` (the emitted
-    function's name: a helper of the primal's name from another module). ``None`` where the
-    call must reach its sub-derivative where it is made: a closure, a method, a local or an
-    argument, anything but a plain function named by a primal's global. A recursive call is
-    bound too (``d_rec_2 = _s2s.subderivative(rec, ('x',))``: the cached sub-derivative, which
-    binding does not specialize, so the recursion unfolds call by call as before)."""
-    if not isinstance(func, gast.Name) or not isinstance(callee, types.FunctionType):
-        return None
-    code = primal.__code__
-    local = code.co_varnames + code.co_freevars + code.co_cellvars
-    if callee.__closure__ is not None or func.id in local:
-        return None
-    if primal.__globals__.get(func.id) is not callee:
+    function's name: a helper of the primal's name from another module). ``func`` is a global
+    of the primal's (``softplus``, a closure a global names) or an attribute chain from one
+    (``LAYER.forward``, a method bound to a global object; ``helpers.scaled_tanh``): a call
+    target, re-read on every entry, so the binding is as fresh as a read at the call. ``None``
+    where the call must reach its sub-derivative where it is made: a local or an argument, an
+    item of a container (a nested def's is bound after the def: :func:`local_helpers`). A
+    recursive call is bound too (``d_rec_2 = _s2s.subderivative(rec, ('x',))``: the cached
+    sub-derivative, which binding does not specialize, so the recursion unfolds call by call
+    as before)."""
+    written = _global_chain(primal, func, callee)
+    if written is None:
         return None
     for bound, (function, _, bound_wrt, bound_maker) in helpers.items():
         if function is callee and bound_wrt == wrt and bound_maker == maker:
@@ -58,8 +58,36 @@ def helper_name(
     bound = names.fresh(prefix + callee.__name__)
     if bound == own:
         bound = names.fresh(prefix + callee.__name__)
-    helpers[bound] = (callee, func.id, wrt, maker)
+    helpers[bound] = (callee, written, wrt, maker)
     return bound
+
+
+def _global_chain(primal: types.FunctionType, func: gast.expr, callee: Any) -> str | None:
+    """``func`` as written (``softplus``, ``LAYER.forward``) where it is a global of the
+    primal's, or attributes of one, that names ``callee`` now: a plain function, or a method
+    of one bound to an object; else ``None``."""
+    attrs: list[str] = []
+    root = func
+    while isinstance(root, gast.Attribute):
+        attrs.append(root.attr)
+        root = root.value
+    if not isinstance(root, gast.Name):
+        return None
+    function = callee.__func__ if isinstance(callee, types.MethodType) and attrs else callee
+    if not isinstance(function, types.FunctionType):
+        return None
+    code = primal.__code__
+    if root.id in code.co_varnames + code.co_freevars + code.co_cellvars:
+        return None
+    obj = primal.__globals__.get(root.id, _MISSING)
+    for attr in reversed(attrs):
+        obj = getattr(obj, attr, _MISSING)
+    if obj is not callee and not (isinstance(obj, types.MethodType) and obj == callee):
+        return None
+    return ".".join([root.id, *reversed(attrs)])
+
+
+_MISSING = object()
 
 
 def write_helpers(writer: Any, helpers: dict[str, tuple]) -> None:
@@ -68,3 +96,49 @@ def write_helpers(writer: Any, helpers: dict[str, tuple]) -> None:
     for bound, (function, written, wrt, maker) in helpers.items():
         writer.line(f"{bound} = _s2s.{maker}({written}, {wrt!r})", 1)
         writer.helpers[bound] = (maker, function, wrt)
+
+
+def local_helpers(
+    flat: list[Stmt], bindings: dict[int, Any], names: NameAllocator, prefix: str
+) -> dict[str, dict[tuple[str, ...], str]]:
+    """For each nested def a differentiated call reaches (``inner(w, a=a)``), the name bound
+    to its sub-derivative for each ``wrt`` its calls need: ``{"inner": {("z",): "d_inner"}}``.
+    :func:`bind_after_def` binds them right after the def, where the def's function exists
+    (its defaults evaluated, in the trip or arm that made it), so a call reads
+    ``inner_1, pullback_1 = d_inner(w, a=a)`` as a call of a module helper does."""
+    found: dict[str, dict[tuple[str, ...], str]] = {}
+    for index, stmt in enumerate(flat):
+        binding = bindings.get(index)
+        if stmt.op is not LOCAL_CALL or binding is None or binding.callee is None:
+            continue
+        if not isinstance(stmt.expr.func, gast.Name):
+            continue
+        per_wrt = found.setdefault(stmt.expr.func.id, {})
+        wrt = tuple(binding.active_params)
+        if wrt not in per_wrt:
+            per_wrt[wrt] = names.fresh(prefix + stmt.expr.func.id)
+    return found
+
+
+def bind_after_def(
+    stmt: Stmt, local: dict[str, dict[tuple[str, ...], str]], maker: str
+) -> list[gast.stmt]:
+    """``d_inner = _s2s.subderivative(inner, ('z',))`` for each binding of the nested def
+    ``stmt`` defines (none for a statement that is not a nested def)."""
+    if stmt.op is not DEF or not isinstance(stmt.expr, gast.FunctionDef):
+        return []
+    out: list[gast.stmt] = []
+    for wrt, bound in local.get(stmt.expr.name, {}).items():
+        value = gast.Call(
+            func=gast.Attribute(
+                value=gast.Name("_s2s", gast.Load(), None, None), attr=maker, ctx=gast.Load()
+            ),
+            args=[
+                gast.Name(stmt.expr.name, gast.Load(), None, None),
+                gast.Tuple(elts=[gast.Constant(p, None) for p in wrt], ctx=gast.Load()),
+            ],
+            keywords=[],
+        )
+        target = gast.Name(bound, gast.Store(), None, None)
+        out.append(gast.Assign(targets=[target], value=value, type_comment=None))
+    return out

@@ -104,6 +104,8 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
             for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
+    for var in params & sweeps.saved:  # the return, _s2s.gradient(d_w, w, (w, n)), reads the
+        meta[var] = False  # caller's own w (its type, what not to alias): never a shape record
     read = set(meta)
     shapes_only = {n for n, only in meta.items() if only}
     unread = {n for n in sweeps.saved if n not in read}

@@ -16,6 +16,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
 from s2s.errors import LocatedError, Location
+from s2s.families import LibraryObject
 
 
 @dataclass
@@ -145,6 +146,8 @@ def instantiate(
             masks[_subscript_name(target)] = value
         elif isinstance(target, gast.Subscript) and _is_adjoint_of(target.value, tglobals):
             param = _subscript_name(target)
+            if _times_zero_adjoint(value):  # d[x] = d[ci] * (cos(x) / x), ci got none: zero
+                continue
             contributions.append(
                 Contribution(param, value, sequence=isinstance(arguments.get(param), tuple))
             )
@@ -257,6 +260,21 @@ def subscript_key(node: gast.expr) -> gast.expr:
     return node
 
 
+def _times_zero_adjoint(expr: gast.expr) -> bool:
+    """Whether ``expr`` is a product with the cotangent of an output that received none (a
+    factor of a product or a quotient's numerator, maybe negated): the contribution is zero,
+    and a template with several outputs writes one per output."""
+    if getattr(expr, "s2s_zero_adjoint", False):
+        return True
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        return _times_zero_adjoint(expr.operand)
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Mult):
+        return _times_zero_adjoint(expr.left) or _times_zero_adjoint(expr.right)
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Div):
+        return _times_zero_adjoint(expr.left)
+    return False
+
+
 class _Substitute(gast.NodeTransformer):
     def __init__(self, subst, adjoints, local, tglobals):
         self.subst = subst
@@ -270,7 +288,11 @@ class _Substitute(gast.NodeTransformer):
             if param not in self.adjoints:
                 raise TemplateError(f"d[{param}] is read, but only outputs' adjoints can be read")
             adj = self.adjoints[param]
-            return copy.deepcopy(adj) if adj is not None else constant(None)
+            if adj is None:  # an output with no cotangent: a symbolic zero
+                zero = constant(None)
+                zero.s2s_zero_adjoint = True
+                return zero
+            return copy.deepcopy(adj)
         self.generic_visit(node)
         return node
 
@@ -286,6 +308,8 @@ class _Substitute(gast.NodeTransformer):
             return name("_s2s")
         if isinstance(value, types.ModuleType):  # scipy.special: reached as _s2s.lib.scipy.special
             return _library_module(value.__name__)
+        if isinstance(value, LibraryObject):  # a family's member: scipy.stats.norm
+            return _library_module(value.dotted)
         if isinstance(value, types.BuiltinFunctionType) or isinstance(value, type):
             if getattr(builtins, node.id, None) is value:
                 return node

@@ -88,6 +88,9 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
         helper = helper_name(sweep.helpers, sweep.names, sweep.primal.func, expr.func,
                              binding.callee, tuple(w.value for w in wrt), "jvp_of", "jvp_",
                              own)  # fmt: skip
+    if helper is None and not sweep.functional and isinstance(expr.func, gast.Name):
+        local = sweep.local_helpers.get(expr.func.id, {})  # a nested def's, bound after it
+        helper = local.get(tuple(w.value for w in wrt))
     if helper is not None:
         derivative = name(helper)
     else:

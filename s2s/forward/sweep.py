@@ -29,6 +29,7 @@ import gast
 
 from s2s import runtime
 from s2s.analysis.activity import Activity
+from s2s.codegen.helpers import bind_after_def, local_helpers
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -87,6 +88,8 @@ class ForwardSweep:
         self.maybe_reads: set[str] = set()  # tangents read where they may be None
         self.functional = functional  # differentiated again: no `with` (DESIGN 10)
         self.helpers: dict[str, tuple] = {}  # called by name: s2s/codegen/helpers.py
+        self.local_helpers = {} if functional else local_helpers(  # jvp_inner, after its def
+            flat, activity.bindings, names, "jvp_")
         self.quiet = set() if functional else selected_only(ir, activity)
         generated = getattr(primal.func, "__s2s_generated__", False)
         self.quiet_primal = selected_only(ir, activity, True) if generated else set()
@@ -226,7 +229,7 @@ class ForwardSweep:
         if stmt.op is POP:
             return writes.pop(self, stmt)
         if stmt.op is DEF:
-            return [primal_statement(stmt)]
+            return [primal_statement(stmt), *bind_after_def(stmt, self.local_helpers, "jvp_of")]
         index = self.index_of[id(stmt)]
         binding = self.activity.bindings.get(index)
         out: list[gast.stmt] = []

@@ -124,6 +124,14 @@ class Lifting:
                 inner.keywords += [gast.keyword(arg=v, value=name_node(v))
                                    for v in captured if v not in given]  # fmt: skip
         function = self.bind(node.name)
+        if function in self.lifted and self.lifted[function][0] != captured:
+            raise UnsupportedSyntaxError(
+                f"`{node.name}` is defined in two places that read different values of this "
+                f"function ({', '.join(self.lifted[function][0]) or 'none'} and "
+                f"{', '.join(captured) or 'none'}), and a call after them may reach either",
+                self.primal.where(node),
+                f"give each def its own name, or pass what `{node.name}` reads as arguments",
+            )
         lifted.name = function
         params = _signature_of(node.args) + [
             inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in captured
@@ -133,6 +141,26 @@ class Lifting:
         self.lifted[function] = (captured, stmt.value_hint)
         self.lifted_defs[function] = (node, captured + siblings)
         self.body.append(stmt)
+
+    def refuse_capturing_value(self, node: gast.Name) -> None:
+        """Raise where a nested def that reads this function's locals is used as a value (an
+        argument of ``np.piecewise``, ``np.apply_along_axis``): its captures are passed at
+        the calls written here, never by a callee, so their gradients would be lost.
+
+        Raises:
+            UnsupportedSyntaxError: naming the captured locals, at the use.
+        """
+        captured = self.lifted.get(self.env[node.id], ((), None))[0]
+        if captured:
+            raise UnsupportedSyntaxError(
+                f"`{node.id}` reads this function's local "
+                f"{', '.join(f'`{c}`' for c in captured)}; s2s passes those at the calls "
+                "written here, not when another function calls it, so it cannot be passed "
+                "as a value",
+                self.primal.where(node),
+                f"call `{node.id}` here, or define it at module level taking those values as "
+                "parameters (functools.partial may bind values that need no gradient)",
+            )
 
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
         """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):

@@ -141,6 +141,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                     self.primal.where(node),
                     f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
                 )
+            self.refuse_capturing_value(node)
             return name_node(self.env[node.id])
         return name_node(node.id)  # a global, closure value or builtin: read live
 

@@ -75,22 +75,39 @@ AT_FUNCTIONS: dict[Any, Any] = {
 }  # fmt: skip
 
 
+# numpy's in-place writers, written the same way: `np.put(buf, ind, v)` is
+# `buf[...] = _s2s.put(buf, ind, v)` (each runtime function has numpy's signature)
+WRITERS: dict[Any, Any] = {
+    np.put: runtime.put, np.putmask: runtime.putmask, np.place: runtime.place,
+    np.copyto: runtime.copyto, np.fill_diagonal: runtime.fill_diagonal,
+    np.put_along_axis: runtime.put_along_axis,
+}  # fmt: skip
+
+
 def as_write(stmt: gast.stmt) -> gast.stmt:
-    """``np.add.at(buf, idx, v)`` (a statement) as the write ``buf[...] = _s2s.add_at(buf,
-    idx, v)`` that does the same, at the same location; any other statement unchanged."""
+    """``np.add.at(buf, idx, v)`` or ``np.put(buf, ind, v)`` (a statement) as the write
+    ``buf[...] = _s2s.add_at(buf, idx, v)`` that does the same, at the same location; any
+    other statement unchanged."""
     node = stmt.value if isinstance(stmt, gast.Expr) else None
-    if not isinstance(node, gast.Call) or node.keywords or len(node.args) != 3:
+    if not isinstance(node, gast.Call) or not node.args:
         return stmt
     obj = getattr(getattr(node.func, "s2s_target", None), "obj", None)
     ufunc = getattr(obj, "__self__", None)
-    if getattr(obj, "__name__", "") != "at" or not isinstance(ufunc, np.ufunc):
-        return stmt
-    function = AT_FUNCTIONS.get(ufunc)
+    if getattr(obj, "__name__", "") == "at" and isinstance(ufunc, np.ufunc):
+        if node.keywords or len(node.args) != 3:
+            return stmt
+        function = AT_FUNCTIONS.get(ufunc)
+    else:
+        function = WRITERS.get(obj) if hashable(obj) else None
     if function is None or not isinstance(node.args[0], gast.Name):
         return stmt
     func = attr_chain("_s2s." + function.__name__)
     func.s2s_target = Target(function, "global", "_s2s", (function.__name__,))
-    value = gast.Call(func=func, args=[copy.deepcopy(a) for a in node.args], keywords=[])
+    value = gast.Call(
+        func=func,
+        args=[copy.deepcopy(a) for a in node.args],
+        keywords=[copy.deepcopy(k) for k in node.keywords],
+    )
     ellipsis = gast.Constant(value=Ellipsis, kind=None)
     buf = gast.Subscript(value=name_node(node.args[0].id), slice=ellipsis, ctx=gast.Store())
     write = gast.Assign(targets=[buf], value=value, type_comment=None)

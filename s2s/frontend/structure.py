@@ -299,13 +299,16 @@ def assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
 
 
 def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
-    """Names bound (``=``, loop targets) inside an ``if``, ``for`` or ``while``."""
+    """Names bound (``=``, loop targets, a nested ``def``) inside an ``if``, ``for`` or
+    ``while``: a def in each arm of an ``if`` binds one name, which the call after it reads."""
     names: set[str] = set()
     for stmt in straight(tree.body):
         if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Try)):
             for node in gast.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     names.add(node.id)
+                elif isinstance(node, gast.FunctionDef):
+                    names.add(node.name)
     return names
 
 

@@ -27,6 +27,7 @@ import math
 import gast
 import numpy as np
 
+from s2s import registry
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import walk
@@ -119,14 +120,20 @@ def _is_call(node: gast.expr, attr: str, module: str = "_s2s") -> bool:
             and node.func.attr == attr)  # fmt: skip
 
 
-# numpy functions that write into no argument when given no ``out=`` (besides the ufuncs)
-_READ_ONLY = frozenset({"sum", "prod", "mean", "dot", "outer", "matmul", "transpose",
-                        "reshape", "broadcast_to", "where", "full", "zeros", "ones"})  # fmt: skip
+def _read_only(fn: object) -> bool:
+    """Whether the numpy function ``fn`` writes into no argument when given no ``out=``: a
+    ufunc, or a function with a rule or facts of its own that do not say it writes
+    (``Facts.writes``, ``np.copyto``); the registry is the one place that knows."""
+    if isinstance(fn, np.ufunc):
+        return True
+    known = registry.lookup(fn) is not None or registry.facts_of(fn) is not registry.NO_FACTS
+    return known and not registry.facts_of(fn).writes
 
 
 def _pure_calls(node: gast.AST) -> bool:
-    """Whether every call in ``node`` writes into no array: a numpy ufunc or a function of
-    ``_READ_ONLY`` called without ``out=``, or a new accumulation buffer."""
+    """Whether every call in ``node`` writes into no array: a numpy ufunc or a function
+    the registry knows writes into none (:func:`_read_only`) called without ``out=``, or a new
+    accumulation buffer."""
     for part in walk(node):
         if not isinstance(part, gast.Call):
             continue
@@ -138,7 +145,7 @@ def _pure_calls(node: gast.AST) -> bool:
             return False
         if any(k.arg in ("out", None) for k in part.keywords):
             return False
-        if not (isinstance(getattr(np, func.attr, None), np.ufunc) or func.attr in _READ_ONLY):
+        if not _read_only(getattr(np, func.attr, None)):
             return False
     return True
 

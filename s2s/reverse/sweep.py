@@ -28,7 +28,7 @@ from s2s import registry, runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.dtypes import VType
 from s2s.analysis.narrowing import narrowed_adjoints
-from s2s.codegen.helpers import helper_name
+from s2s.codegen.helpers import bind_after_def, helper_name, local_helpers
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -98,6 +98,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             if var in activity.active and var not in self.adjoint_names:
                 self.adjoint_names[var] = self.names.fresh("d_" + var)
         self.narrow = narrowed_adjoints(ir, activity)  # float64 by a constant, float32 sweep
+        self.local_helpers = {} if functional else local_helpers(  # d_inner, bound after its def
+            flat, activity.bindings, self.names, "d_")
         self.dynamic = has_control_flow(ir.body)  # branches or loops: a tape, runtime zeros
         if self.dynamic:
             self.setup_tape()
@@ -128,6 +130,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             helper = helper_name(self.helpers, self.names, self.primal.func, stmt.expr.func,
                                  binding.callee, tuple(binding.active_params), "subderivative",
                                  "d_", "d_" + self.ir.name)  # fmt: skip
+        if helper is None and isinstance(stmt.expr.func, gast.Name):  # a nested def's call
+            local = self.local_helpers.get(stmt.expr.func.id, {})
+            helper = local.get(tuple(binding.active_params))
         if helper is not None:
             derivative = name(helper)
         else:
@@ -159,6 +164,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
                 blocks.append(Block(text, [], lineno))
             node = self.primal_statement(stmt)
             blocks[-1].body.append(node)
+            blocks[-1].body += bind_after_def(stmt, self.local_helpers, "subderivative")
             self.primal_nodes[index] = (blocks[-1], node)
         return blocks
 

@@ -29,6 +29,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
+from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import (
     APPEND,
     COPY,
@@ -288,6 +289,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
                     pullback = self.call_pullbacks[id(item)]  # saves: popped, or dropped, as one
                     out.append(self.push(name(pullback), pullback))
                 out.append(self.primal_statement(item))
+                out += bind_after_def(item, self.local_helpers, "subderivative")
             elif isinstance(item, Branch):  # the arm goes on the tape last: popped first
                 body = self.arm(item.body, True)
                 orelse = self.arm(item.orelse, False)

@@ -66,6 +66,14 @@ from s2s.runtime.factored import (
     lu_solve_grad_lu,
     lu_solve_tangent_lu,
 )
+from s2s.runtime.functional import (
+    apply_along_axis_adjoint,
+    apply_along_axis_tangent,
+    apply_over_axes_adjoint,
+    apply_over_axes_tangent,
+    piecewise_adjoint,
+    piecewise_tangent,
+)
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -102,6 +110,7 @@ from s2s.runtime.interpolation import (
 from s2s.runtime.joins import (
     along_axis_key,
     delete_key,
+    unblock,
     uncolumn_stack,
     undstack,
     unsplit_parts,
@@ -212,6 +221,8 @@ from s2s.runtime.polynomials import (
     poly_length,
     poly_tail,
     polyder_matrix,
+    polydiv_adjoint,
+    polydiv_tangent,
     polyfit_grad_x,
     polyfit_grad_y,
     polyfit_tangent,
@@ -221,6 +232,7 @@ from s2s.runtime.polynomials import (
     vander_plan,
 )
 from s2s.runtime.products import (
+    OuterSum,
     dot_grad_a,
     dot_grad_b,
     einsum_grads,
@@ -259,6 +271,7 @@ from s2s.runtime.scipy_matrix import (
     scipy_qr_mode,
     scipy_solve_grad_a,
     scipy_solve_tangent_a,
+    square_matrix,
 )
 from s2s.runtime.selections import (
     average_weights,
@@ -381,6 +394,18 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
+from s2s.runtime.writers import (
+    copyto,
+    fill_diagonal,
+    gathered_values,
+    labels,
+    place,
+    put,
+    put_along_axis,
+    putmask,
+    value_labels,
+    written,
+)
 
 __all__ = [  # one line per several names: the re-exports above say where each comes from
     "bin_edges_adjoint", "bin_edges_tangent", "initial_dropped", "initial_padded",
@@ -401,7 +426,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cumprod_adjoint", "cumsum_adjoint", "det_adjoint", "detached", "div_or_zero", "divmod_grad",
     "dot_grad_a", "dot_grad_b", "eigh_adjoint", "eigvalsh_adjoint", "einsum_grads", "inner_axes",
     "occurrences_adjoint", "occurrences_tangent", "trim_key", "poly_jacobian", "poly_length",
-    "poly_tail", "polyder_matrix", "polyfit_grad_x", "polyfit_grad_y", "polyfit_tangent",
+    "poly_tail", "polyder_matrix", "polydiv_adjoint", "polydiv_tangent", "polyfit_grad_x",
+    "polyfit_grad_y", "polyfit_tangent",
     "polyint_matrix", "roots_adjoint", "roots_tangent", "vander_plan", "either",
     "exclusive_products", "expand_reduced", "extremum_mask", "extremum_share", "filled",
     "frexp_grad", "gradient", "gradients", "into", "is_real_scalar", "is_undefined", "kept",
@@ -418,8 +444,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cond_tangent", "matrix_power_adjoint", "matrix_power_tangent", "multi_dot_grads",
     "multi_dot_tangent", "pinv_adjoint", "pinv_tangent", "tensorinv_adjoint", "tensorinv_tangent",
     "tensorsolve_grad_a", "tensorsolve_grad_b", "tensorsolve_rows", "normalize_axes", "overwritten",
-    "item_at", "item_of", "item_cotangents", "owned_buffer", "owned_copy", "power_dbase",
-    "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
+    "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
+    "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
     "resolve_undefined", "scatter", "scatter_add", "seed", "shape_of", "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
@@ -436,13 +462,18 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cov_adjoint_tangent", "histogram_second", "cumprod_second",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
-    "undstack", "unsplit_parts", "cross_adjoint", "cross_grad_a", "cross_grad_b", "kron_plan",
+    "undstack", "unsplit_parts", "unblock", "cross_adjoint", "cross_grad_a",
+    "cross_grad_b", "kron_plan",
     "pad_constant_grad", "pad_constant_tangent", "pad_keys", "pad_mode", "repeat_key", "tile_plan",
     "expm_frechet", "read_triangle", "solve_triangular_grad_a", "solve_triangular_tangent_a",
     "transposed_trans", "cho_factor_adjoint", "cho_factor_tangent", "cho_solve_grad_c",
     "cho_solve_tangent_c", "lu_factor_adjoint", "lu_factor_tangent", "lu_solve_grad_lu",
     "lu_solve_tangent_lu", "general_matrix", "lapack_ready", "logm_frechet", "scipy_eigh_adjoint",
     "scipy_eigh_tangent", "scipy_lu_adjoint", "scipy_lu_tangent", "scipy_qr_mode",
-    "scipy_solve_grad_a", "scipy_solve_tangent_a", "dirichlet_logpdf_adjoint",
-    "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent",
+    "scipy_solve_grad_a", "scipy_solve_tangent_a", "square_matrix", "dirichlet_logpdf_adjoint",
+    "dirichlet_logpdf_tangent", "mvn_logpdf_adjoint", "mvn_logpdf_tangent", "copyto",
+    "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
+    "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
+    "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
+    "apply_over_axes_tangent",
 ]

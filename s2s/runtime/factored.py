@@ -2,7 +2,8 @@
 
 ``cho_factor(a)`` returns ``(c, lower)``: one triangle of ``c`` is the Cholesky factor (``L``
 with ``a = L L^T`` when ``lower``, else ``U`` with ``a = U^T U``), the other triangle holds
-``a``'s own entries (LAPACK's potrf leaves it untouched). ``lu_factor(a)`` returns ``(lu,
+``a``'s own entries in scipy <= 1.17 (LAPACK's potrf leaves it untouched) and zeros in scipy
+1.18 (unless ``overwrite_a``): the rule reads which from the output. ``lu_factor(a)`` returns ``(lu,
 piv)``: ``P^T a = L U`` with ``L`` unit lower (its strict triangle in ``lu``), ``U`` upper, and
 ``piv`` LAPACK's row interchanges (row ``i`` swapped with ``piv[i]``, in order). The solves
 read the factor only; a gradient reaching ``c`` or ``lu`` flows back to ``a`` through the
@@ -17,11 +18,13 @@ tril(F, -1)``, ``dU = triu(F) U``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from s2s.runtime.decompositions import cholesky_adjoint
+from s2s.runtime.scipy_matrix import square_matrix
 from s2s.runtime.tangent_rules import cholesky_tangent
 
 
@@ -41,7 +44,8 @@ def _factor(c: Any, lower: bool) -> np.ndarray:
 
 
 def _rest(m: Any, lower: bool) -> np.ndarray:
-    """The strict triangle of ``m`` that ``cho_factor`` leaves as ``a``'s entries."""
+    """The strict triangle of ``m`` that ``cho_factor`` does not factor into (``a``'s entries
+    in scipy <= 1.17, zeros in scipy 1.18 unless ``overwrite_a``)."""
     return np.triu(m, 1) if lower else np.tril(m, -1)
 
 
@@ -71,21 +75,59 @@ def cho_solve_tangent_c(t: Any, x: Any, factor: tuple) -> np.ndarray:
     return dx[:, 0] if np.ndim(x) == 1 else dx
 
 
-def cho_factor_adjoint(g: Any, c: Any, lower: bool) -> np.ndarray:
+@functools.lru_cache(maxsize=64)
+def _probe_keeps(dtype: str, ndim: int, fortran: bool, lower: bool, overwrite_a: bool) -> bool:
+    """Whether the installed scipy's ``cho_factor`` leaves ``a``'s entries in the factor's
+    other triangle for input of this dtype, dimension and layout (scipy <= 1.17 always does;
+    1.18 zeros it unless ``overwrite_a`` factors a contiguous matrix in place), read from its
+    output on a 2x2 matrix whose other triangle is not zero."""
+    from scipy import linalg
+
+    probe = np.array([[2.0, 0.5], [0.5, 2.0]], dtype=dtype, order="F" if fortran else "C")
+    probe = probe.reshape((1,) * (ndim - 2) + (2, 2))
+    c = np.asarray(linalg.cho_factor(probe, lower=lower, overwrite_a=overwrite_a)[0])
+    return bool(np.any(_rest(c, lower)))
+
+
+def cho_factor_keeps(c: Any, lower: Any, overwrite_a: Any = False) -> bool:
+    """Whether ``c`` (``cho_factor``'s factor) holds ``a``'s entries in its other strict
+    triangle, so that they depend on ``a``, or zeros, which do not. Read from ``c`` itself
+    where that triangle has a non-zero entry (then it is ``a``'s), else from the installed
+    scipy's output on a probe of ``c``'s dtype and layout with the same options."""
+    c = np.asarray(c)
+    lower = bool(lower)
+    if np.any(_rest(c, lower)):
+        return True
+    fortran = bool(c.flags.f_contiguous and not c.flags.c_contiguous)
+    return _probe_keeps(c.dtype.str, max(c.ndim, 2), fortran, lower, bool(overwrite_a))
+
+
+def cho_factor_adjoint(g: Any, c: Any, lower: bool, overwrite_a: Any = False) -> np.ndarray:
     """The gradient in ``a`` of ``(c, lower) = cho_factor(a, lower)``: Murray's symmetrized
-    adjoint of the factor's triangle, plus ``g`` on the other strict triangle (``a``'s copy),
-    symmetrized: ``a`` is read as symmetric, its gradient is symmetric (DESIGN 7)."""
+    adjoint of the factor's triangle, plus, where scipy leaves ``a``'s entries in the other
+    strict triangle (:func:`cho_factor_keeps`), ``g`` there, symmetrized: ``a`` is read as
+    symmetric, its gradient is symmetric (DESIGN 7). scipy 1.18 zeros that triangle (unless
+    ``overwrite_a``): it then depends on nothing and gets no gradient."""
     if g is None:
         return np.zeros_like(c)
-    rest = _rest(g, lower)
-    return cholesky_adjoint(_factor(g, lower), _factor(c, lower), not lower) + 0.5 * (rest + rest.T)
+    lower = bool(lower)
+    out = cholesky_adjoint(_factor(g, lower), _factor(c, lower), not lower)
+    if cho_factor_keeps(c, lower, overwrite_a):
+        rest = _rest(g, lower)
+        out = out + 0.5 * (rest + rest.T)
+    return out
 
 
-def cho_factor_tangent(t: Any, c: Any, lower: bool) -> np.ndarray:
-    """The tangent of ``c``: Murray's ``L Phi(L^-1 dA L^-T)`` on the factor's triangle, ``dA``
-    itself (its symmetric part) on the other strict triangle."""
+def cho_factor_tangent(t: Any, c: Any, lower: bool, overwrite_a: Any = False) -> np.ndarray:
+    """The tangent of ``c``: Murray's ``L Phi(L^-1 dA L^-T)`` on the factor's triangle, and
+    ``dA`` itself (its symmetric part) on the other strict triangle where scipy leaves ``a``'s
+    entries there (:func:`cho_factor_keeps`), else 0."""
     t = np.asarray(t)
-    return cholesky_tangent(t, _factor(c, lower), not lower) + _rest(0.5 * (t + t.T), lower)
+    lower = bool(lower)
+    out = cholesky_tangent(t, _factor(c, lower), not lower)
+    if cho_factor_keeps(c, lower, overwrite_a):
+        out = out + _rest(0.5 * (t + t.T), lower)
+    return out
 
 
 def lu_permutation(piv: Any) -> np.ndarray:
@@ -139,7 +181,10 @@ def lu_solve_tangent_lu(t: Any, x: Any, factor: tuple, trans: Any) -> np.ndarray
 
 def lu_factor_adjoint(g: Any, lu: Any, piv: Any) -> np.ndarray:
     """The gradient in ``a`` of ``(lu, piv) = lu_factor(a)``: ``P L^-T (tril(L^T L_bar, -1) +
-    triu(U_bar U^T)) U^-T`` with ``L_bar``, ``U_bar`` the strict lower and upper parts of ``g``."""
+    triu(U_bar U^T)) U^-T`` with ``L_bar``, ``U_bar`` the strict lower and upper parts of ``g``.
+    A factor of fewer than 2 dimensions (scipy factors a 0-d value as a 1x1 matrix) raises
+    :class:`~s2s.errors.UnsupportedArgumentError`."""
+    square_matrix(lu, "lu_factor")
     if g is None:
         return np.zeros_like(lu)
     low, up = _lu_parts(lu)
@@ -152,6 +197,7 @@ def lu_factor_adjoint(g: Any, lu: Any, piv: Any) -> np.ndarray:
 
 def lu_factor_tangent(t: Any, lu: Any, piv: Any) -> np.ndarray:
     """The tangent of ``lu``: with ``F = L^-1 P^T dA U^-1``, ``L tril(F, -1) + triu(F) U``."""
+    square_matrix(lu, "lu_factor")
     low, up = _lu_parts(lu)
     f = np.linalg.solve(low, np.asarray(t)[lu_permutation(piv)])
     f = np.linalg.solve(up.T, f.T).T

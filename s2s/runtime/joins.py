@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.namespace import array_namespace, zeros
 from s2s.runtime.shapes import join_items, split_pieces
 
@@ -104,3 +104,41 @@ def along_axis_key(arr: Any, indices: Any, axis: Any = -1) -> tuple[Any, ...]:
             steps[k] = shape[k]
             key.append(xp.reshape(xp.arange(shape[k]), tuple(steps)))
     return tuple(key)
+
+
+def _block_labels(arrays: Any, leaves: list) -> Any:
+    """``arrays`` (``np.block``'s nested lists) with each leaf replaced by the positions of
+    its entries in the leaves' flattened concatenation; ``leaves`` collects ``(leaf, start,
+    shape)`` in order."""
+    if type(arrays) is list:
+        return [_block_labels(a, leaves) for a in arrays]
+    shape = tuple(shape_of(arrays))
+    start = sum(math.prod(s) for _, _, s in leaves)
+    leaves.append((arrays, start, shape))
+    return np.arange(start, start + math.prod(shape)).reshape(shape)
+
+
+def _block_rebuild(arrays: Any, pieces: Any) -> Any:
+    if type(arrays) is list:
+        return [_block_rebuild(a, pieces) for a in arrays]
+    return next(pieces)
+
+
+def unblock(g: Any, arrays: Any) -> Any:
+    """The adjoint of ``np.block(arrays)``: one piece of ``g`` per leaf, in ``arrays``' nesting
+    (lists of lists), each in its leaf's shape and accumulator dtype. Every entry of the block
+    comes from one entry of one leaf (leaves are only given leading axes of length 1, never
+    broadcast), so ``np.block`` of the leaves' positions says where each entry of ``g`` goes.
+    Source: numpy.block."""
+    leaves: list = []
+    positions = np.block(_block_labels(arrays, leaves))
+    xp = array_namespace(g)
+    flat = xp.reshape(g, (-1,))
+    order = np.argsort(np.reshape(positions, (-1,)))  # a permutation: each position once
+    flat = flat[order]
+    pieces = (
+        unbroadcast(xp.reshape(flat[start : start + math.prod(shape)], shape), leaf)
+        for leaf, start, shape in leaves
+    )
+    return _block_rebuild(arrays, pieces)
+

@@ -130,6 +130,17 @@ _NUMPY_ONLY = (
     "polyfit_tangent",
     "occurrences_adjoint",
     "occurrences_tangent",
+    "polydiv_adjoint",
+    "piecewise_adjoint",
+    "piecewise_tangent",
+    "apply_along_axis_adjoint",
+    "apply_along_axis_tangent",
+    "apply_over_axes_adjoint",
+    "apply_over_axes_tangent",
+    "polydiv_tangent",
+    # the in-place writers' labels (s2s.runtime.writers)
+    "labels",
+    "value_labels",
 )
 
 

@@ -172,3 +172,58 @@ def polyfit_tangent(dx, dy, x, y, deg, c, w=None, full=False, cov=False):
         rhs = rhs - v.T @ (ww * (dv @ cols)) - dv.T @ (ww * r)
     out = np.linalg.solve(gram, rhs)
     return np.reshape(out, np.shape(c)).astype(acc_dtype(dtype_of(c)))
+
+
+def _polydiv_parts(q: Any, u: Any, v: Any) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """``(size, top, q, v)`` of ``np.polydiv(u, v)``: ``u`` has ``size`` coefficients, the
+    quotient ``top`` of them (0 when ``len(u) < len(v)``: the quotient is the constant 0)."""
+    size, n = _length(u), _length(v)
+    top = size - n + 1 if size >= n else 0
+    dtype = acc_dtype(np.result_type(dtype_of(q), dtype_of(v)))
+    return size, top, np.asarray(q, dtype).ravel(), np.ravel(np.asarray(v, dtype))
+
+
+def _toeplitz(v: np.ndarray, top: int) -> np.ndarray:
+    """The first ``top`` rows of ``q -> np.convolve(q, v)``: lower triangular Toeplitz."""
+    t = np.zeros((top, top), v.dtype)
+    for k in range(min(top, len(v))):
+        t += np.eye(top, k=-k, dtype=v.dtype) * v[k]
+    return t
+
+
+def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
+    """The gradients in ``u`` and ``v`` of ``q, r = np.polydiv(u, v)``.
+
+    With ``u = conv(q, v) + [0, rem]`` (the quotient's ``top`` leading coefficients, the
+    remainder the others), ``e = du - conv(q, dv)`` gives ``dq = T^-1 e[:top]`` (``T`` the
+    first ``top`` rows of ``conv(., v)``) and ``drem = e[top:] - conv(dq, v)[top:]``; numpy
+    trims ``r``'s leading near-zeros, so ``r`` is the tail of ``[0, rem]``. Transposed here:
+    ``e_bar = [T^-T (gq - B^T gr), gr]``, ``u_bar = e_bar``, ``v_bar = -correlate(e_bar, q)``.
+    Source: polynomial long division, u = q v + r (numpy.polydiv)."""
+    size, top, qv, vv = _polydiv_parts(q, u, v)
+    e = np.zeros(size, qv.dtype)
+    if gr is not None:
+        e[size - _length(r) :] = np.ravel(gr)
+        e[:top] = 0.0  # the quotient's places of the remainder are zero whatever u and v
+    if top == 0:
+        return unbroadcast(e, u), unbroadcast(np.zeros_like(vv), v)
+    gq = np.zeros(top, qv.dtype) if gq is None else np.ravel(np.asarray(gq, qv.dtype))
+    below = np.correlate(e, vv, "valid")  # B^T gr (top entries: e's are zero there)
+    e[:top] = np.linalg.solve(_toeplitz(vv, top).T, gq - below)
+    return unbroadcast(e, u), unbroadcast(-np.correlate(e, qv, "valid"), v)
+
+
+def polydiv_tangent(du: Any, dv: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
+    """The tangents of ``q, r = np.polydiv(u, v)`` (see :func:`polydiv_adjoint`)."""
+    size, top, qv, vv = _polydiv_parts(q, u, v)
+    e = np.zeros(size, qv.dtype)
+    if du is not None:
+        e = e + np.ravel(np.asarray(du, qv.dtype))
+    if dv is not None and top:
+        e = e - np.convolve(qv, np.ravel(np.asarray(dv, qv.dtype)))
+    if top == 0:
+        return np.zeros_like(qv), e[size - _length(r) :]
+    dq = np.linalg.solve(_toeplitz(vv, top), e[:top])
+    rem = e - np.convolve(dq, vv)
+    rem[:top] = 0.0
+    return dq, rem[size - _length(r) :]

@@ -301,3 +301,59 @@ def inner_axes(a: Any, b: Any) -> Any:
     if _ndim(a) == 0 or _ndim(b) == 0:
         return 0
     return ([-1], [-1])
+
+
+class OuterSum:
+    """The sum of a reversed loop's outer products ``np.outer(a_k, b_k)`` added into ``out``.
+
+    Generated for ``d_W += np.outer(a, b)`` in every trip (the adjoint of ``np.dot(a, W)``):
+    each :meth:`add` copies ``a`` and ``b`` into rows of two stacks, and :meth:`flush` adds
+    them as one product, ``out += A^T B`` (an ``(m, n)`` matrix from ``k`` rows), instead of
+    ``k`` outer products and ``k`` additions of an ``(m, n)`` temporary each. The rows are
+    copies, so a later change to ``a`` or ``b`` does not matter; the stacks hold at most
+    ``m n / (2 (m + n))`` rows (never more memory than half of ``out``): a full stack flushes.
+    Any other shape (``out`` not 2-D of float, ``a`` or ``b`` not a vector of its side) is
+    added at once as ``np.outer`` would. The sum is the same up to rounding (another order).
+
+    >>> import numpy as np
+    >>> out = np.zeros((2, 3)); acc = OuterSum(out)
+    >>> acc.add(np.array([1.0, 2.0]), np.array([1.0, 0.0, 1.0]))
+    >>> acc.add(np.array([0.0, 1.0]), np.array([0.0, 1.0, 0.0]))
+    >>> acc.flush().tolist()
+    [[1.0, 0.0, 1.0], [2.0, 1.0, 2.0]]
+    """
+
+    __slots__ = ("out", "rows", "cols", "count", "limit")
+
+    def __init__(self, out: np.ndarray) -> None:
+        self.out, self.rows, self.cols, self.count, self.limit = out, None, None, 0, 0
+
+    def add(self, a: Any, b: Any) -> None:
+        """Add ``np.outer(a, b)`` (kept as a row of each stack until :meth:`flush`)."""
+        rows = self.rows
+        if rows is None:
+            out = self.out
+            if type(out) is not np.ndarray or out.ndim != 2 or out.dtype.kind != "f":
+                self.out += np.outer(a, b)
+                return
+            m, n = out.shape
+            self.limit = max(1, (m * n) // (2 * (m + n)))
+            rows = self.rows = np.empty((self.limit, m), out.dtype)
+            self.cols = np.empty((self.limit, n), out.dtype)
+        if np.shape(a) != rows.shape[1:] or np.shape(b) != self.cols.shape[1:]:
+            self.out += np.outer(a, b)
+            return
+        k = self.count
+        rows[k] = a
+        self.cols[k] = b
+        self.count = k = k + 1
+        if k == self.limit:
+            self.flush()
+
+    def flush(self) -> np.ndarray:
+        """Add the rows kept so far into ``out``; return ``out``."""
+        k = self.count
+        if k:
+            self.out += self.rows[:k].T @ self.cols[:k]
+            self.count = 0
+        return self.out

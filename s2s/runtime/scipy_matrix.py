@@ -33,6 +33,21 @@ def _refuse(function: str, what: str, advice: str) -> None:
     )
 
 
+def square_matrix(a: Any, function: str) -> Any:
+    """``a`` itself when it has at least 2 dimensions. scipy.linalg reads a 0-d value or a 1-D
+    array of one entry as a 1x1 matrix and broadcasts the right-hand side against it, which
+    the rule's matrix calculus does not follow: refused rather than a wrong gradient."""
+    if np.ndim(a) < 2:
+        raise UnsupportedArgumentError(
+            f"the rule of scipy.linalg.{function} differentiates matrices of at least 2 "
+            f"dimensions, not a {np.ndim(a)}-d value (a Python float or numpy scalar is 0-d), "
+            "which scipy reads as a 1x1 matrix",
+            None,
+            "pass the matrix as a 2-D array (np.atleast_2d(a)), or divide by the scalar",
+        )
+    return a
+
+
 def general(assume_a: Any, function: str) -> Any:
     """``assume_a`` itself when it is a general matrix's (the rule reads every entry); a
     structure (``'sym'``, ``'pos'``, banded, triangular) reads part of ``a``: refused."""
@@ -72,6 +87,7 @@ def scipy_solve_tangent_a(t: Any, a: Any, x: Any, transposed: bool, assume_a: An
     from scipy import linalg
 
     general(assume_a, "solve")
+    square_matrix(a, "solve")
     t = np.asarray(t)
     return -linalg.solve(a, (t.T if transposed else t) @ x, transposed=transposed)
 

@@ -34,8 +34,9 @@ def put_at(ct: Any, key: Any, parts: Any) -> Any:
 def split_parts(ct: Any, parts: Any, ary: Any, indices_or_sections: Any, axis: Any = 0) -> Any:
     """The transpose of ``unsplit_parts(parts, ary, indices_or_sections, axis)``: ``ct``
     (``ary``'s shape) split as ``np.array_split`` split ``ary``, each piece in ``ary``'s
-    accumulator dtype; a list, or one array when ``parts`` stacked pieces of one shape.
-    ``axis="h"`` is ``np.hsplit``'s. Source: numpy.array_split."""
+    accumulator dtype, in the shape of its part (``np.unstack``'s have no axis of length 1);
+    a list, or one array when ``parts`` stacked pieces of one shape. ``axis="h"`` is
+    ``np.hsplit``'s. Source: numpy.array_split."""
     if ct is None:
         return None
     shape = tuple(shape_of(ary))
@@ -47,4 +48,6 @@ def split_parts(ct: Any, parts: Any, ary: Any, indices_or_sections: Any, axis: A
         sections = [int(i) for i in np.asarray(sections).ravel()]
     ct = np.asarray(ct, acc_dtype(dtype_of(ary)))
     pieces = np.array_split(np.reshape(ct, shape), sections, axis=axis)
-    return np.stack(pieces) if isinstance(parts, np.ndarray) else list(pieces)
+    if isinstance(parts, np.ndarray):  # np.unstack's slices: the pieces without their axis
+        return np.reshape(np.stack(pieces), np.shape(parts))
+    return [p if r is None else np.reshape(p, np.shape(r)) for p, r in zip(pieces, parts)]

@@ -348,6 +348,16 @@ def _scalarize(value: Any, weight: Any) -> float:
     return inner(weight, value)
 
 
+def smooth_difference(plus: float, center: float, minus: float, h: float, what: str) -> float:
+    """The central difference ``(plus - minus) / 2h`` of a scalar, after checking that the two
+    one-sided slopes agree; :class:`Skip` where they do not (``what`` is not smooth there)."""
+    forward, backward = (plus - center) / h, (center - minus) / h
+    if abs(forward - backward) > 1e-2 * (abs(forward) + abs(backward)) + 1e-4:
+        slopes = f"one-sided slopes {forward:.6g}, {backward:.6g}"
+        raise Skip(f"{what} not smooth at the point ({slopes})")
+    return float(quotient(plus, minus, h))
+
+
 def directional(
     f: Any, args: list, positions: list[int], direction: list, result: Result, output: str
 ) -> None:
@@ -366,11 +376,7 @@ def directional(
 
     errors = []
     for h in STEPS:
-        plus, minus = at(h), at(-h)
-        forward, backward = (plus - center) / h, (center - minus) / h
-        if abs(forward - backward) > 1e-2 * (abs(forward) + abs(backward)) + 1e-4:
-            raise Skip(f"not smooth at the point (one-sided slopes {forward:.6g}, {backward:.6g})")
-        fd = float(quotient(plus, minus, h))
+        fd = smooth_difference(at(h), center, at(-h), h, "function")
         noise = 64 * np.finfo(np.float64).eps * (abs(center) + 1.0) / h
         allowed = RTOL * (scale + abs(fd) + 1.0) + noise
         if abs(ad - fd) <= allowed:

@@ -47,6 +47,7 @@ from rows import (
     ufunc_at,
     ufuncs,
     ufuncs_extra,
+    writers,
 )
 from rows.spec import Row
 
@@ -54,6 +55,8 @@ DIFFERENTIABLE: list[Row] = [
     *ufuncs.ROWS,
     *ufuncs_extra.ROWS,
     *ufunc_at.ROWS,
+    *writers.ROWS,
+    *writers.RUNTIME,
     *arrangements.ROWS,
     *contractions.ROWS,
     *covariance.ROWS,
@@ -100,7 +103,12 @@ DIFFERENTIABLE: list[Row] = [
     *pymath.ROWS,
 ]
 PIECEWISE_CONSTANT: list[Row] = (
-    nondiff.ROWS + runtime.NONDIFF + layouts.NONDIFF + polynomials.NONDIFF + sets.NONDIFF
+    nondiff.ROWS
+    + runtime.NONDIFF
+    + layouts.NONDIFF
+    + polynomials.NONDIFF
+    + sets.NONDIFF
+    + writers.NONDIFF
 )
 
 # The rules of the numpy functions a user's code calls; the runtime helpers' own rules serve
@@ -121,6 +129,8 @@ USER_FACING: list[Row] = [
     + polynomials.NONDIFF
     + sets.NONDIFF
     + sets.RUNTIME
+    + writers.RUNTIME
+    + writers.NONDIFF
     + spacings.RUNTIME
     + scipy_special.ROWS
     + scipy_stats.ROWS

@@ -86,3 +86,40 @@ ROWS = [
 ]
 if hasattr(np, "row_stack"):  # numpy 2.5 removed it
     ROWS.append(R(np.row_stack, lambda a, b: np.row_stack([a, b]), normal(3), normal(2, 3)))
+
+
+def block_2x2(a, b, c):
+    return np.block([[a, 2.0 * b], [c]])
+
+
+def block_list(a, s):
+    parts = [a, s, a * a]  # a list variable; a Python float is a 1-element leaf
+    return np.block(parts)
+
+
+def block_3d(a, b):
+    return np.block([[[a], [b]]])  # a depth 3 beyond the leaves' dimensions: leading 1s
+
+
+def unstack_axis(x):
+    parts = np.unstack(x, axis=1)
+    return parts[0] * parts[2]  # parts[1] gets no cotangent
+
+
+def unstack_loop(x):
+    total = 0.0
+    for row in np.unstack(x):
+        total = total + np.sum(np.sin(row))
+    return total
+
+
+ROWS += [
+    R(np.block, block_2x2, normal(2, 2), normal(2, 3), normal(1, 5)),
+    R(np.block, block_list, normal(3), pyfloat(), tag="list"),
+    R(np.block, block_3d, normal(2), normal(2), tag="3-d"),
+]
+if hasattr(np, "unstack"):  # numpy >= 2.1
+    ROWS += [
+        R(np.unstack, unstack_axis, normal(2, 3)),
+        R(np.unstack, unstack_loop, normal(3, 2), tag="loop"),
+    ]

@@ -4,7 +4,7 @@ polyint, poly and roots (and the piecewise-constant plans of the helpers)."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import Arg, R, const, normal, pyfloat
+from rows.spec import Arg, R, away0, const, normal, pyfloat
 
 
 def real_roots() -> Arg:
@@ -23,6 +23,12 @@ def sorted_roots(p):
 
 WEIGHTS = np.array([1.0, 2.0, 0.5, 1.5, 1.0, 3.0])
 
+
+def polydiv_both(u, v):
+    q, r = np.polydiv(u, v)
+    return np.concatenate([q, 2.0 * r[-2:]])  # float32 may keep leading rounding errors in r
+
+
 ROWS = [
     R(np.vander, lambda x: np.vander(x), normal(3)),
     R(np.vander, lambda x: np.vander(x, N=4, increasing=True), normal(3), tag="keyword"),
@@ -36,6 +42,16 @@ ROWS = [
     R(np.polysub, lambda a, b: np.polysub(a, b), normal(4), normal(2)),
     R(np.polymul, lambda a, b: np.polymul(a, b), normal(3), normal(2)),
     R(np.polymul, lambda a, b: np.polymul(a, b), normal(3), pyfloat(), tag="scalar"),
+    R(np.polydiv, polydiv_both, normal(5), away0(3)),
+    R(np.polydiv, lambda u, v: np.polydiv(u, v)[0], normal(4), away0(1), tag="constant divisor"),
+    R(
+        np.polydiv,
+        lambda u, v: np.polydiv(u, v)[1],
+        normal(2),
+        const(np.array([0.5, -1.0, 2.0])),
+        tag="short dividend",
+    ),
+    R(np.polydiv, lambda u, v: np.polydiv(u, v)[0], normal(4), pyfloat(1.0, 2.0), tag="scalar"),
     R(np.polyder, lambda p: np.polyder(p), normal(4)),
     R(np.polyder, lambda p: np.polyder(p, m=2), normal(5), tag="keyword"),
     R(np.polyint, lambda p: np.polyint(p), normal(3)),

@@ -9,7 +9,7 @@ with a product, as ``rows/nondiff.py`` does.
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, away0, const, distinct, normal, positive
+from rows.spec import R, away0, const, distinct, joined, normal, positive
 
 KEY = np.array([0, 2, 0])  # a repeated index: scatters add, writes keep the last
 MASK = np.array([[True, False, True], [False, False, True]])
@@ -19,59 +19,54 @@ REF_2x3 = np.zeros((2, 3))
 REF_4 = np.zeros(4)
 
 
-def _joined(first, second):
-    """Two parts a splitting helper returns, weighted differently, in one array."""
-    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
-
-
 def split_concatenated(g):
     parts = rt.unconcatenate(g, (REF_2x3, np.zeros((1, 3))), 0)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_stacked(g):
     parts = rt.unstack(g, (X2, X2), 1)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_hstacked(g):
     parts = rt.unhstack(g, (X2, np.zeros(2)))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_vstacked(g):
     parts = rt.unvstack(g, (X2, X2))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_column_stacked(g):
     parts = rt.uncolumn_stack(g, (X2, REF_2x3.T))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_dstacked(g):
     parts = rt.undstack(g, (X2, np.zeros((1, 3, 2))))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_summed(g):
     parts = rt.unsum(g, (X2, np.zeros((2, 3))))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def all_but_last(a, b, c):
     parts = rt.without_last([a, b, c])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def gathered_parts(a, b):
     parts = rt.item_cotangents(a, b)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_back_last(a, b):
     parts = rt.with_last([a], b, 1)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def placed_at(g):
@@ -81,7 +76,7 @@ def placed_at(g):
 
 def placed_at_slice(a, b):
     parts = rt.item_at((a, b), slice(1, None), 3)
-    return _joined(parts[1], parts[2])
+    return joined(parts[1], parts[2])
 
 
 ROWS = [

@@ -5,7 +5,7 @@ only a shape fixed, the others drawn)."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal
+from rows.spec import R, joined, normal
 
 A_4x3 = np.zeros((4, 3))
 B_3 = np.zeros(3)
@@ -20,14 +20,9 @@ INDEX = np.array([[0, 1, 2], [2, 1, 0]])
 WRAPPED = np.array([[3, 1, -1], [2, 4, 0]])
 
 
-def _joined(first, second):
-    """Two parts weighted differently, in one array."""
-    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
-
-
 def select_parts(g):
     parts = rt.select_parts(g, MASKS, [np.zeros(3), np.zeros((2, 3))])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def unselect(a, b):
@@ -36,7 +31,7 @@ def unselect(a, b):
 
 def choose_parts(g):
     parts = rt.choose_parts(g, INDEX, [np.zeros(3), np.zeros((2, 3)), np.zeros((2, 3))])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def choose_parts_array(g):
@@ -49,12 +44,12 @@ def unchoose(a, b, c):
 
 def einsum_grads(g, a, b):
     parts = rt.einsum_grads(g, "ij,jk->ik", [a, b])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def einsum_grads_trace(g, a):
     parts = rt.einsum_grads(g, "ij,jk,ii->k", [a, np.ones((3, 2)), a])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def multi_dot_grads(g, a, b, c):
@@ -64,7 +59,7 @@ def multi_dot_grads(g, a, b, c):
 
 def multi_dot_grads_vectors(g, v, a):
     parts = rt.multi_dot_grads(g, [v, a, np.ones(2)])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 ROWS = [

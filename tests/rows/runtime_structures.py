@@ -5,17 +5,12 @@ Each list a helper returns is weighted part by part into one array."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, normal
+from rows.spec import R, joined, normal
 
 REF_2x3 = np.zeros((2, 3))
 REF_1x3 = np.zeros((1, 3))
 REF_3x3 = np.zeros((3, 3))
 REFS = ((REF_2x3, REF_1x3), 0)  # unconcatenate's arguments after g
-
-
-def _joined(first, second):
-    """Two parts weighted differently, in one array."""
-    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
 
 
 def put_last(ct):
@@ -25,7 +20,7 @@ def put_last(ct):
 
 def put_all_but_last(a, b):
     parts = rt.put_all_but_last([a, b], [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_item(ct):
@@ -38,7 +33,7 @@ def item_from_index(a, b):
 
 def item_from_slice(a, b, c):
     parts = rt.item_from([a, b, c], slice(1, None))
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def put_at_index(ct):
@@ -47,7 +42,7 @@ def put_at_index(ct):
 
 def put_at_slice(a, b):
     parts = rt.put_at([a, b], slice(1, None), [REF_1x3, REF_1x3, REF_1x3])
-    return _joined(parts[1], parts[2])
+    return joined(parts[1], parts[2])
 
 
 def unsplit(a, b):
@@ -60,13 +55,13 @@ def unsplit_none(a):
 
 def resplit(ct):
     parts = rt.resplit(ct, rt.unconcatenate, REFS)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def unarray_literal(g):
     """``np.array([x, 2.0, x])``'s cotangent split into one piece per item."""
     parts = rt.unarray(g, [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]])
-    return _joined(parts[0], parts[1] + parts[2])
+    return joined(parts[0], parts[1] + parts[2])
 
 
 def rearray(a, c):
@@ -80,17 +75,17 @@ def rearray_nested(a, b, c):
 
 def unbroadcast_parts(a, c):
     parts = rt.unbroadcast_parts([a, None, c], [REF_1x3, REF_2x3, np.zeros(())])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def rebroadcast_parts(a, c):
     parts = rt.rebroadcast_parts([a, None, c], [REF_2x3, REF_2x3, REF_2x3])
-    return _joined(parts[0], parts[2])
+    return joined(parts[0], parts[2])
 
 
 def unmeshgrid(a, b):
     parts = rt.unmeshgrid([a, b], [np.zeros(3), np.zeros(2)], "xy")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def unmeshgrid_sparse(a):
@@ -100,7 +95,7 @@ def unmeshgrid_sparse(a):
 
 def remeshgrid(a, b):
     parts = rt.remeshgrid([a, b], [np.zeros((2, 3)), np.zeros((2, 3))], "xy")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def remeshgrid_sparse(a):
@@ -122,12 +117,12 @@ def unsplit_parts_none(a):
 
 def split_parts(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros((2, 5)), [2], 1)
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 def split_parts_h(ct):
     parts = rt.split_parts(ct, [None, None], np.zeros(6), 2, "h")
-    return _joined(parts[0], parts[1])
+    return joined(parts[0], parts[1])
 
 
 ROWS = [

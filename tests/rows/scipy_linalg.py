@@ -109,8 +109,22 @@ if linalg is not None:
             normal(3, 2),
             tag="lower",
         ),
-        # the factor's own triangle: scipy 1.18 no longer leaves a's entries in the other one
         R(linalg.cho_factor, lambda a: np.triu(linalg.cho_factor(a)[0]), spd(3), tag="factor"),
+        # the whole factor: its other triangle is a's entries in scipy <= 1.17, zeros in 1.18
+        # (unless overwrite_a), and the gradient follows what the installed scipy does
+        R(linalg.cho_factor, lambda a: linalg.cho_factor(a)[0], spd(3), tag="whole factor"),
+        R(
+            linalg.cho_factor,
+            lambda a: linalg.cho_factor(a, lower=True)[0] * 2.0,
+            spd(3),
+            tag="whole lower factor",
+        ),
+        R(
+            linalg.cho_factor,
+            lambda a: linalg.cho_factor(a * 1.0, overwrite_a=True)[0],
+            spd(3),
+            tag="overwritten",
+        ),
         R(
             linalg.lu_factor,
             lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),

@@ -1,4 +1,4 @@
-"""Rows for ``templates/scipy_quantiles.py``: ppf and isf (none without scipy).
+"""Rows for the quantiles of ``templates/scipy_tails.py``: ppf and isf (none without scipy).
 
 Each method in its first argument and every shape its rule differentiates (the shapes of t, gamma
 and beta are refused: they are fixed here), then with ``loc=`` and ``scale=`` too, at points inside

@@ -9,6 +9,12 @@ try:
 except ImportError:  # scipy is optional: no rules, no rows
     special = None
 
+
+def sici_both(x):
+    si, ci = special.sici(x)
+    return si * ci + ci
+
+
 ROWS = []
 if special is not None:
     sp = special
@@ -42,6 +48,8 @@ if special is not None:
         R(sp.xlog1py, lambda x, y: sp.xlog1py(x, y), normal(3, 1), uniform(-0.5, 2.0, 4)),
         R(sp.entr, lambda x: sp.entr(x), positive(2, 3)),
         R(sp.rel_entr, lambda x, y: sp.rel_entr(x, y), positive(3, 1), positive(4)),
+        R(sp.sici, lambda x: sici_both(x), uniform(0.3, 4.0, 2, 3)),
+        R(sp.sici, lambda x: sp.sici(x)[1], uniform(0.3, 4.0, 4), tag="ci-only"),
         R(sp.i0, lambda x: sp.i0(x), normal(2, 3, scale=2.0)),
         R(sp.i0e, lambda x: sp.i0e(x), normal(2, 3, scale=2.0)),
         R(sp.i1, lambda x: sp.i1(x), normal(2, 3, scale=2.0)),

@@ -62,3 +62,72 @@ ROWS = [
     R(np.sinc, lambda x: np.sinc(x), normal(2, 3)),
     R(np.sinc, lambda x: np.sinc(np.where(np.arange(3) == 1, 0.0, x)), normal(3), tag="at-0"),
 ]
+
+
+def _cube(v):
+    return v**3
+
+
+def _centered(v):  # not elementwise: each piece's value depends on all its entries
+    return v - np.mean(v)
+
+
+def piecewise_pieces(x):
+    return np.piecewise(x, [x < 0, x > 1], [np.sin, _cube, 0.5])  # the last: otherwise
+
+
+def piecewise_overlap(x):
+    # x > -0.3 overwrites part of x < 0.4: _centered's value is kept on x < -0.3 only
+    return np.piecewise(x, [x < 0.4, x > -0.3], [_centered, np.tanh])
+
+
+def piecewise_one(x):
+    return np.piecewise(x, x > 0, [_cube])  # one condition, not in a list
+
+
+ROWS += [
+    R(np.piecewise, piecewise_pieces, distinct(2, 3)),
+    R(np.piecewise, piecewise_overlap, distinct(7), tag="overlap"),
+    R(np.piecewise, piecewise_one, distinct(5), tag="one"),
+]
+
+
+def _norm_and_max(v):
+    return np.array([np.sum(v * v), np.max(v)])
+
+
+def _outer_head(v):
+    return np.outer(v, v[:2])
+
+
+ROWS += [
+    R(np.apply_along_axis, lambda x: np.apply_along_axis(_norm_and_max, 1, x), distinct(3, 4, 2)),
+    R(
+        np.apply_along_axis,
+        lambda x: np.apply_along_axis(_outer_head, 0, x),
+        normal(3, 2),
+        tag="2-d result",
+    ),
+    R(
+        np.apply_along_axis,
+        lambda x: np.apply_along_axis(np.cumsum, -1, x),
+        normal(2, 3),
+        tag="numpy",
+    ),
+]
+
+
+def _soft_total(v, axis):
+    return np.log(np.sum(np.exp(v), axis=axis))  # loses axis: apply_over_axes gives it back
+
+
+ROWS += [
+    R(np.apply_over_axes, lambda x: np.apply_over_axes(np.sum, x, [0, 2]), normal(2, 3, 2)),
+    R(
+        np.apply_over_axes,
+        lambda x: np.apply_over_axes(_soft_total, x * x, (1, -1)),
+        normal(2, 3, 2),
+        tag="user",
+    ),
+    R(np.apply_over_axes, lambda x: np.apply_over_axes(np.cumsum, x, 1), normal(2, 3), tag="kept"),
+]

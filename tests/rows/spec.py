@@ -161,6 +161,12 @@ def symmetric(n: int) -> Arg:
     return Arg(draw, sym=True)
 
 
+def joined(first: Any, second: Any) -> np.ndarray:
+    """Two parts of a runtime helper's result weighted differently (2 and 3), in one array: a
+    row's scalar function of both parts, so neither part's gradient can stand in for the other."""
+    return np.concatenate([np.ravel(first * 2.0), np.ravel(second * 3.0)])
+
+
 def const(value: Any) -> Arg:
     """A fixed argument that is not differentiated (indices, masks)."""
     return Arg(lambda rng: value, diff=False)

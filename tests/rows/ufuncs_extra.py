@@ -14,4 +14,10 @@ ROWS = [
     R(np.heaviside, lambda s, x: np.heaviside(s, x), const(np.array([-1.0, 0.0, 2.0])), normal(3)),
     R(np.float_power, lambda x, y: np.float_power(x, y), positive(3, 1), normal(4)),
     R(np.float_power, lambda x: np.float_power(x, 3), normal(4), tag="int-exponent"),
+    R(
+        np.nextafter,
+        lambda x, y: np.nextafter(x, y),
+        normal(2, 3),
+        const(np.array([np.inf, -1.0, 0.0])),
+    ),
 ]

@@ -1,0 +1,105 @@
+"""numpy's in-place writers on a local array (``np.put``, ``np.putmask``, ``np.place``,
+``np.copyto``, ``np.fill_diagonal``, ``np.put_along_axis``): the new values, and what their
+rules read.
+
+The frontend writes ``np.put(buf, ind, v)`` as ``buf[...] = _s2s.put(buf, ind, v)``
+(``frontend/spellings.py``), as it writes ``np.add.at``: a write into ``buf``, refused where
+any write into it is (an argument, a global, a view of either), and differentiated in
+``buf``'s prior value and in the values written by the rules of the functions here. Each
+returns a new array holding numpy's result; each has numpy's signature.
+
+Every entry of a writer's result is a copy of one entry of ``buf`` or of the values (cast to
+``buf``'s dtype), so each writer is linear in the two together. Its transpose needs only where
+each entry came from: the writer applied to labels (:func:`labels` of ``buf``, :func:`value_labels`
+of the values) says so, with numpy's own rules for repeated indices (the last write wins),
+cycled or broadcast values, ``mode``, ``wrap`` and ``where``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
+
+
+def _copy(a: Any) -> Any:
+    return np.copy(a)  # an array of another library (CuPy) stays one
+
+
+def put(a: Any, ind: Any, v: Any, mode: Any = "raise") -> np.ndarray:
+    """A copy of ``a`` after ``np.put(a, ind, v, mode)``."""
+    out = _copy(a)
+    np.put(out, ind, v, mode)
+    return out
+
+
+def putmask(a: Any, mask: Any, values: Any) -> np.ndarray:
+    """A copy of ``a`` after ``np.putmask(a, mask, values)``."""
+    out = _copy(a)
+    np.putmask(out, mask, values)
+    return out
+
+
+def place(arr: Any, mask: Any, vals: Any) -> np.ndarray:
+    """A copy of ``arr`` after ``np.place(arr, mask, vals)``."""
+    out = _copy(arr)
+    np.place(out, mask, vals)
+    return out
+
+
+def copyto(dst: Any, src: Any, casting: Any = "same_kind", where: Any = True) -> np.ndarray:
+    """A copy of ``dst`` after ``np.copyto(dst, src, casting, where)``."""
+    out = _copy(dst)
+    np.copyto(out, src, casting=casting, where=where)
+    return out
+
+
+def fill_diagonal(a: Any, val: Any, wrap: Any = False) -> np.ndarray:
+    """A copy of ``a`` after ``np.fill_diagonal(a, val, wrap)``."""
+    out = _copy(a)
+    np.fill_diagonal(out, val, wrap)
+    return out
+
+
+def put_along_axis(arr: Any, indices: Any, values: Any, axis: Any) -> np.ndarray:
+    """A copy of ``arr`` after ``np.put_along_axis(arr, indices, values, axis)``."""
+    out = _copy(arr)
+    np.put_along_axis(out, indices, values, axis)
+    return out
+
+
+@reads_shape_only(0)
+def labels(a: Any) -> np.ndarray:
+    """``0, 1, ...`` in ``a``'s shape: each entry's flat position (``int64``)."""
+    shape = tuple(shape_of(a))
+    return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
+
+
+@reads_shape_only(0)
+def value_labels(v: Any) -> np.ndarray:
+    """``-1, -2, ...`` in ``v``'s shape: ``-1 - k`` for its entry at flat position ``k``."""
+    return -1 - labels(v)
+
+
+@reads_shape_only(2)
+def written(g: Any, sources: Any, v: Any) -> Any:
+    """The adjoint for the values written: each entry of ``g`` that a value entry filled is
+    added to that entry (a value written to several places gets their sum), in ``v``'s shape
+    and accumulator dtype. Source: the transpose of a gather is a scatter-add."""
+    sources = np.ravel(sources)
+    taken = sources < 0
+    shape = tuple(shape_of(v))
+    out = np.zeros(int(np.prod(shape)), acc_dtype(dtype_of(v)))
+    np.add.at(out, -1 - sources[taken], np.ravel(np.asarray(g))[taken])  # numpy only
+    return out.reshape(shape)
+
+
+def gathered_values(h: Any, sources: Any) -> Any:
+    """The transpose of :func:`written`: in ``sources``' shape, each entry a value entry filled
+    takes that entry of ``h``, the others 0. Source: a scatter-add's transpose is a gather."""
+    sources = np.asarray(sources)
+    flat = np.ravel(np.asarray(h))
+    picked = flat[np.where(sources < 0, -1 - sources, 0)] if flat.size else np.zeros(sources.shape)
+    return np.where(sources < 0, picked, 0).astype(acc_dtype(dtype_of(h)), copy=False)
