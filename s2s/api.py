@@ -235,19 +235,11 @@ class Derivative:
                 if self.mode in (JVP, PULLBACK):
                     signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
-                    function,
-                    self._wrt_names,
-                    self.mode,
-                    self.options,
-                    arg_types,
-                    _is_s2s_decorator_for(function),
-                    self._single,
-                    strict,
-                    signature,
-                    backend,
+                    function, self._wrt_names, self.mode, self.options, arg_types,
+                    _is_s2s_decorator_for(function), self._single, strict, signature, backend,
                     self._layout.containers() if self._layout is not None else None,
                     {n: v for n, v in arguments.items() if n not in self._wrt_names},
-                )
+                )  # fmt: skip
                 if inner:  # `net.act` inlined into the code differentiated: a new one there
                     bound = tuple(dict.fromkeys(generated.bound + inner))  # regenerates this
                     generated = dataclasses.replace(generated, bound=bound)
@@ -394,7 +386,9 @@ class Derivative:
         shown = repr(primal) if isinstance(primal, Derivative) else primal.__qualname__
         return f"<s2s.{self.mode} of {shown} wrt {self.wrt!r}>"
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> Any:  # np.tanh's derivative pickles np.tanh, not its wrapper
+        if (given := direct.original(self.primal)) is not self.primal:
+            return (_rebuild, (self.mode, given, self.wrt, self.options))
         module = sys.modules.get(getattr(self.primal, "__module__", ""), None)
         obj: Any = module
         for part in self.primal.__qualname__.split("."):
@@ -411,8 +405,12 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make)
+        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
     return make(f)
+
+
+def _variadic(mode: str, f: Callable, wrt: Any, options: dict[str, Any]) -> Any:
+    return _make(mode, f, wrt, **options)  # a *args callable's derivative, unpickled
 
 
 def grad(

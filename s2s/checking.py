@@ -259,6 +259,8 @@ def check_grad(
         GradientCheckError: a disagreement (its message shows analytic and numeric values side
             by side; the exception carries them) or a derivative of the wrong type, shape or
             dtype. Errors of s2s itself (``NoRuleError``, ...) propagate.
+        UsageError: a differentiated argument, ``f``'s value, or ``f`` at ``x +- h v`` is
+            not finite (no central difference exists there), at the call.
     """
     _check_call(f, args, modes, order, seed)
     modes = tuple(modes)
@@ -266,7 +268,13 @@ def check_grad(
     rng = np.random.default_rng(seed)
     positions = _positions(f, wrt)
     values = [args[i] for i in positions]
+    names = list(inspect.signature(f).parameters)
+    for i in positions:
+        _require_finite(args[i], f"argument {names[i]!r}", "check at finite arguments")
     value = f(*args)
+    _require_finite(value, "f's value at the arguments",
+                    "check where f is finite (an overflow, a log or division at 0, or a NaN "
+                    "computed inside f makes the comparison meaningless)")  # fmt: skip
     dtype = _dtype_name(values + _leaves(value))  # a float32 output rounds like a float32 input
     rtol = _RTOL[dtype] if rtol is None else rtol
     scale_x = max([1.0] + [float(np.max(np.abs(np.asarray(v, np.float64)), initial=0.0))
@@ -283,7 +291,7 @@ def check_grad(
             moved[i] = _shift(args[i], sign * h, vi)
         return function(*first, *moved)
 
-    numeric_out = _difference(at(1.0, f), at(-1.0, f), h)
+    numeric_out = _difference(*_shifted(at, f, h), h)
     numeric = _inner(u, numeric_out)
     noise = 64 * float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps)
     noise *= _abs_inner(u, value) / h
@@ -313,6 +321,35 @@ def check_grad(
     if order == 2:  # reverse over a derivative of containers is not supported: fwd over rev
         second = ("fwd",) if any(_container(x) for x in values) else modes
         _second_order(f, args, positions, u, v, h, second, rtol, dtype, rng, where, at)
+
+
+def _require_finite(value: Any, what: str, advice: str) -> None:
+    """A located :class:`UsageError` when ``value`` holds a NaN or an infinity: central
+    differences there are NaN, and nothing can be compared."""
+    for leaf in _leaves(value):
+        if leaf is None or np.result_type(leaf).kind not in "fc":
+            continue
+        finite = np.isfinite(np.asarray(leaf))
+        if not finite.all():
+            entry = "" if finite.ndim == 0 else f" at entry {np.argwhere(~finite)[0].tolist()}"
+            raise UsageError(
+                f"s2s.check_grad: {what} is not finite ({np.asarray(leaf)[~finite][0].item()!r}"
+                f"{entry}), so central differences cannot check the derivative there",
+                caller_location(),
+                advice,
+            )
+
+
+def _shifted(at: Callable, function: Callable, h: float, *first: Any) -> tuple[Any, Any]:
+    """``function`` at ``x + h v`` and ``x - h v``, refused when either is not finite
+    (the step left ``f``'s domain or overflowed) while the value at ``x`` is."""
+    plus, minus = at(1.0, function, *first), at(-1.0, function, *first)
+    for value, sign in ((plus, "+"), (minus, "-")):
+        _require_finite(value, f"the value at the shifted point x {sign} h*v (h = {h:.3g})",
+                        "the central-difference step left f's domain or overflowed: check at "
+                        "arguments of moderate size, away from the domain's edge, or pass "
+                        "directions= that stay inside it")  # fmt: skip
+    return plus, minus
 
 
 def _flat(value: Any) -> np.ndarray:
@@ -355,7 +392,7 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
     reverse, against central differences of s2s's VJP."""
     wrt_tuple = tuple(positions)
     first = pullback(f, wrt=wrt_tuple)  # first(u, *args) = J(args)^T u
-    numeric_out = _difference(at(1.0, first, u), at(-1.0, first, u), h)
+    numeric_out = _difference(*_shifted(at, first, h, u), h)
     w = tuple(_random_like(rng, args[i]) for i in positions)
     numeric = _inner(w, numeric_out)
     base = first(u, *args)

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from s2s.api import grad, jvp, vjp
+from s2s import direct
+from s2s.api import Derivative, grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
 from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
@@ -49,22 +50,26 @@ class _Composite:
                 caller_location(),
                 f"its options are {', '.join(sorted(_OPTIONS))} (those of s2s.grad and s2s.jvp)",
             )
-        self.primal = f
+        self.primal = f  # as given: what repr shows and pickling saves
+        # the Python function computing f: a library callable's generated wrapper (np.tanh:
+        # ``def tanh(x): return np.tanh(x)``), whose signature binds the call and whose
+        # derivatives the composites stack (s2s/direct.py)
+        self.function = direct.as_function(f, Derivative)
+        self._names, self._single = wrt_names(self.function, wrt)
         self.wrt = wrt
         self.options = options
-        self._names, self._single = wrt_names(f, wrt)
         functools.update_wrapper(self, f, updated=())
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple[inspect.BoundArguments, list[Any]]:
         """The call's arguments bound as ``f`` binds them (its own ``TypeError`` otherwise),
         and the ``wrt`` values, checked as :func:`s2s.grad` checks them (``DtypeError``)
         before their basis directions are built."""
-        bound = inspect.signature(self.primal).bind(*args, **kwargs)
+        bound = inspect.signature(self.function).bind(*args, **kwargs)
         bound.apply_defaults()
         values = [bound.arguments[n] for n in self._names]
         for name, value in zip(self._names, values):
             if not is_tree(value):  # a container: its leaves are checked by the derivatives
-                check_wrt_value(name, value, self.primal, bool(self.options.get("allow_int")))
+                check_wrt_value(name, value, self.function, bool(self.options.get("allow_int")))
         return bound, values
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
@@ -91,7 +96,7 @@ class HessianVectorProduct(_Composite):
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
-        self.gradient = grad(f, wrt=wrt, **options)
+        self.gradient = grad(self.function, wrt=wrt, **options)
         self.product = jvp(self.gradient, wrt=tuple(self._names), **options)
         self.__signature__ = self.product.__signature__
 
@@ -120,9 +125,9 @@ class Hessian(_Composite):
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
-        self.gradient = grad(f, wrt=tuple(self._names), **options)
+        self.gradient = grad(self.function, wrt=tuple(self._names), **options)
         self.products = [jvp(self.gradient, wrt=(name,), **options) for name in self._names]
-        self.__signature__ = inspect.signature(f)
+        self.__signature__ = inspect.signature(self.function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
@@ -131,8 +136,8 @@ class Hessian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[self._names[j]]: direction}
-                positional, named = _by_name(bound, tangent)
-                call = functools.partial(product, *positional, **named)
+                args, kwargs = _by_name(bound)
+                call = functools.partial(product, *args, **kwargs, **tangent)
                 columns[slot].append(_checked_scalar(call, "hessian")[1])
             for i, xi in enumerate(values):
                 rows[i][j] = assemble(xi, {
@@ -180,10 +185,10 @@ class Jacobian(_Composite):
             )
         self.how = how
         self.chosen: str | None = None
-        self.forward = [jvp(f, wrt=(name,), **options) for name in self._names]
-        self.reverse = vjp(f, wrt=tuple(self._names), **options)
+        self.forward = [jvp(self.function, wrt=(name,), **options) for name in self._names]
+        self.reverse = vjp(self.function, wrt=tuple(self._names), **options)
         self._decisions: dict[Any, str] = {}
-        self.__signature__ = inspect.signature(f)
+        self.__signature__ = inspect.signature(self.function)
 
     def _decide(self, bound: inspect.BoundArguments, values: list[Any]) -> str:
         if self.how != "auto":
@@ -194,8 +199,8 @@ class Jacobian(_Composite):
                     if isinstance(v, (np.ndarray, np.generic, float)))  # fmt: skip
         found = self._decisions.get(key)
         if found is None:
-            output = self.primal(*bound.args, **bound.kwargs)
-            outputs = output if type(output) is tuple else (output,)
+            output = self.function(*bound.args, **bound.kwargs)
+            outputs, _ = _outputs(output)
             n_out = sum(int(np.size(o)) for o in outputs)
             n_in = sum(int(np.size(leaf)) for v in values for _, leaf in slots(v))
             found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
@@ -215,35 +220,35 @@ class Jacobian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[name]: direction}
-                positional, named = _by_name(bound, tangent)
-                output, column = product(*positional, **named)
+                args, kwargs = _by_name(bound)
+                output, column = product(*args, **kwargs, **tangent)
                 columns[slot].append(column)
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
-            output = self.primal(*bound.args, **bound.kwargs)
-        outputs = output if type(output) is tuple else (output,)
+            output = self.function(*bound.args, **bound.kwargs)
+        outputs, kind = _outputs(output)
         result = []
         for k, y in enumerate(outputs):
             blocks = []
             for x, columns in zip(values, per_input):
                 blocks.append(assemble(x, {
-                    slot: _stack([c[k] if type(output) is tuple else c for c in columns[slot]],
+                    slot: _stack([c[k] if kind else c for c in columns[slot]],
                                  np.shape(y), np.shape(leaf), y, leaf)
                     for slot, leaf in slots(x)
                 }))  # fmt: skip
             result.append(blocks[0] if self._single else tuple(blocks))
-        return tuple(result) if type(output) is tuple else result[0]
+        return kind(result) if kind else result[0]
 
     def _reverse(self, bound: inspect.BoundArguments, values: list[Any]) -> Any:
         output, pullback = self.reverse(*bound.args, **bound.kwargs)
-        outputs = output if type(output) is tuple else (output,)
+        outputs, kind = _outputs(output)
         result = []
         for k, y in enumerate(outputs):
             rows = []
             for direction in _basis(y):
-                if type(output) is tuple:
-                    cotangent: Any = tuple(direction if i == k else None
-                                           for i in range(len(outputs)))  # fmt: skip
+                if kind:
+                    cotangent: Any = kind(direction if i == k else None
+                                          for i in range(len(outputs)))  # fmt: skip
                 else:
                     cotangent = direction
                 rows.append(pullback(cotangent))
@@ -257,7 +262,7 @@ class Jacobian(_Composite):
                     by_slot[slot] = np.transpose(stacked, axes + tuple(range(np.ndim(leaf))))
                 blocks.append(assemble(x, by_slot))
             result.append(blocks[0] if self._single else tuple(blocks))
-        return tuple(result) if type(output) is tuple else result[0]
+        return kind(result) if kind else result[0]
 
     @property
     def source(self) -> str:
@@ -266,6 +271,47 @@ class Jacobian(_Composite):
 
     def __reduce__(self) -> Any:
         return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
+
+
+def _outputs(output: Any) -> tuple[list[Any], type | None]:
+    """The outputs whose Jacobians are stacked, and the container type of a tuple or list
+    output (``None`` for one array): the result has that type, one item per output.
+
+    Raises:
+        UsageError: an output that is not a number or array, nor a flat tuple or list of them
+            (a dict, a nested list), at the call.
+    """
+    kind = type(output) if type(output) in (tuple, list) else None
+    items = list(output) if kind else [output]
+    for item in items:
+        if not isinstance(item, (np.ndarray, np.generic, float, int)) or isinstance(item, bool):
+            raise UsageError(
+                f"jacobian needs an output that is an array, or a flat tuple or list of arrays, "
+                f"not one holding a {type(item).__qualname__}",
+                caller_location(),
+                "return the arrays as a flat tuple (`return a, b`), or take the Jacobian of "
+                "each part separately",
+            )
+    return items, kind
+
+
+def _by_name(bound: inspect.BoundArguments) -> tuple[tuple, dict[str, Any]]:
+    """The bound call with every argument that can be named passed by name: a JVP's
+    tangent parameter follows ``f``'s required ones (``f(x, s=2.0)`` gives ``(x, x_dot,
+    s=2.0)``), so the defaults ``_bind`` filled in must not be passed by position."""
+    params = bound.signature.parameters
+    if any(p.kind is p.VAR_POSITIONAL for p in params.values()):
+        return bound.args, bound.kwargs
+    only = inspect.Parameter.POSITIONAL_ONLY
+    args = tuple(v for n, v in bound.arguments.items() if params[n].kind is only)
+    kwargs = {}
+    for name, value in bound.arguments.items():
+        kind = params[name].kind
+        if kind is params[name].VAR_KEYWORD:
+            kwargs.update(value)
+        elif kind is not params[name].POSITIONAL_ONLY:
+            kwargs[name] = value
+    return args, kwargs
 
 
 def _basis(x: Any):
@@ -360,26 +406,3 @@ def jacobian(
 
 
 __all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]
-
-
-def _by_name(bound: inspect.BoundArguments, tangent: dict[str, Any]) -> tuple[list, dict]:
-    """``f``'s bound arguments and the tangent, for a forward-mode derivative whose signature
-    puts the tangent among ``f``'s parameters (``(x, x_dot, act=np.tanh)``): positional-only
-    values by position, every other by its name, so ``hessian(f)(x, act)`` does not put
-    ``act`` in the tangent's place (with ``*args``, the values before it by position)."""
-    params = bound.signature.parameters.values()
-    if any(p.kind is p.VAR_POSITIONAL for p in params):  # the values before it by position
-        return list(bound.args), {**bound.kwargs, **tangent}
-    positional: list[Any] = []
-    named: dict[str, Any] = {}
-    for param in params:
-        if param.name not in bound.arguments:
-            continue
-        value = bound.arguments[param.name]
-        if param.kind is param.POSITIONAL_ONLY:
-            positional.append(value)
-        elif param.kind is param.VAR_KEYWORD:
-            named.update(value)
-        else:
-            named[param.name] = value
-    return positional, {**named, **tangent}

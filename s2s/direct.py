@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from s2s import registry
+from s2s.analysis.dtypes import call_signature
 from s2s.errors import UsageError
 
-__all__ = ["Variadic", "as_function", "is_variadic", "variadic_wrapper", "wrapper_for"]
+__all__ = ["Variadic", "as_function", "is_variadic", "original", "variadic_wrapper", "wrapper_for"]
 
 _COUNTER = itertools.count()
 # Options that change what the callable computes or where it writes, never forwarded: the
@@ -180,7 +181,21 @@ def variadic_wrapper(obj: Any, count: int) -> types.FunctionType:
 def wrapper_for(obj: Any) -> types.FunctionType | None:
     """A Python function computing ``obj``, or ``None`` when ``obj`` is neither a callable
     with a rule, nor a ``functools.partial`` of one or of a Python function (then the caller
-    refuses it). Raises nothing itself."""
+    refuses it). Raises nothing itself. The wrapper's ``__s2s_callable__`` is ``obj``: what a
+    derivative of it pickles (:func:`original`), as the wrapper itself cannot be."""
+    function = _wrapper_for(obj)
+    if function is not None:
+        function.__s2s_callable__ = obj  # type: ignore[attr-defined]
+    return function
+
+
+def original(function: Any) -> Any:
+    """The callable a wrapper was made for (``np.tanh`` for ``def tanh(x): ...``), else
+    ``function`` itself."""
+    return getattr(function, "__s2s_callable__", function)
+
+
+def _wrapper_for(obj: Any) -> types.FunctionType | None:
     if isinstance(obj, functools.partial):
         return _partial(obj)
     if _hashable(obj) and obj in _OPERATORS:
@@ -188,16 +203,30 @@ def wrapper_for(obj: Any) -> types.FunctionType | None:
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
         params = [inspect.Parameter(n, kind) for n in ("a", "b") if n in expression]
         return _write(obj.__name__, f"operator.{obj.__name__}", params, expression, {})
-    if isinstance(obj, types.FunctionType) or registry.lookup(obj) is None:
-        return None
+    if registry.lookup(obj) is None:  # a Python function with a rule (scipy's logsumexp)
+        return None  # is wrapped too: its rule, not its source, is differentiated
     params = _parameters(obj)
     if params is None or any(p.kind is p.VAR_POSITIONAL for p in params):
         return None
+    params = _supported(obj, params)
     names: dict[str, Any] = {}
     callee = _spelling(obj, names)
     call = f"{callee}({', '.join(_arguments(params))})"
     name = _identifier(callee.rsplit(".", 1)[-1], set(names) | {p.name for p in params})
     return _write(name, registry.qualified_name(obj), params, call, names)
+
+
+def _supported(obj: Any, params: list[inspect.Parameter]) -> list[inspect.Parameter]:
+    """``params`` less the optional ones ``obj``'s rule does not take (scipy's
+    ``logsumexp(..., return_sign=False)``): those keep the callable's default, so the wrapper
+    calls ``obj`` only in the forms its rule differentiates."""
+    rule = registry.lookup(obj)
+    if rule is None or (rule.template is None and rule.tangent is None):
+        return params
+    accepted = call_signature(rule).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        return params
+    return [p for p in params if p.default is p.empty or p.name in accepted]
 
 
 def _hashable(obj: Any) -> bool:
@@ -209,9 +238,13 @@ def _hashable(obj: Any) -> bool:
 
 
 def as_function(obj: Any, keep: type) -> Any:
-    """``obj`` itself when it is a Python function or a ``keep``; else its wrapper if it has
-    one, else ``obj`` (which the caller refuses)."""
-    if isinstance(obj, (types.FunctionType, keep)):
+    """``obj`` itself when it is a ``keep`` or a Python function without a rule; else its
+    wrapper if it has one (a Python function with a rule, such as scipy's ``logsumexp``, is
+    wrapped so that its rule is used, not its source), else ``obj`` (which the caller
+    refuses)."""
+    if isinstance(obj, keep) or (
+        isinstance(obj, types.FunctionType) and not (_hashable(obj) and registry.lookup(obj))
+    ):
         return obj
     return wrapper_for(obj) or obj
 
@@ -220,8 +253,9 @@ def _partial(obj: functools.partial) -> types.FunctionType | None:
     inner = obj.func
     names: dict[str, Any] = {}
     callee = None
-    if not isinstance(inner, types.FunctionType):
-        if _hashable(inner) and registry.lookup(inner) is not None:
+    ruled = _hashable(inner) and registry.lookup(inner) is not None
+    if ruled or not isinstance(inner, types.FunctionType):
+        if ruled:
             callee = _spelling(inner, names)  # np.power(2.0, x2), not a helper's call
         inner = wrapper_for(inner)
         if inner is None:
@@ -259,9 +293,10 @@ class Variadic:
         primal: the callable. source: the generated source of the latest derivative used.
     """
 
-    def __init__(self, obj: Any, make: Any) -> None:
+    def __init__(self, obj: Any, make: Any, reduced: tuple) -> None:
         self.primal = obj
         self._make = make
+        self._reduced = reduced  # what pickling saves: the maker, mode, obj, wrt and options
         self._by_count: dict[int, Any] = {}
         self._latest: Any = None
         functools.update_wrapper(self, obj, updated=())
@@ -288,3 +323,6 @@ class Variadic:
 
     def __repr__(self) -> str:
         return f"<s2s derivative of {registry.qualified_name(self.primal)} (*args)>"
+
+    def __reduce__(self) -> tuple:
+        return self._reduced

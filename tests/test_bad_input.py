@@ -21,6 +21,14 @@ def f(x, y):
     return np.sum(np.tanh(x) * y)
 
 
+def _squares(x):
+    return np.sum(x**2)
+
+
+def _logs(x):
+    return np.sum(np.log(x))
+
+
 def vec(x):
     return np.tanh(x) * 2.0
 
@@ -423,7 +431,19 @@ CASES.update({
     ),
     "check_grad x NaN": (
         lambda: s2s.check_grad(f, NAN, Y, order=1),
-        Refused(s2s.GradientCheckError),
+        Refused(s2s.UsageError, "argument 'x' is not finite (nan at entry [0])"),
+    ),
+    "check_grad x inf": (
+        lambda: s2s.check_grad(f, X, INF, wrt=1),
+        Refused(s2s.UsageError, "argument 'y' is not finite (inf at entry [0])"),
+    ),
+    "check_grad value overflows": (
+        lambda: s2s.check_grad(_squares, np.array([1e200, 1.0])),
+        Refused(s2s.UsageError, "f's value at the arguments is not finite (inf)"),
+    ),
+    "check_grad step leaves the domain": (
+        lambda: s2s.check_grad(_logs, np.array([1e-9, 1.0])),
+        Refused(s2s.UsageError, "the value at the shifted point"),
     ),
     "check_grad right": (lambda: s2s.check_grad(f, X, Y), Answer(lambda r: r is None)),
     # -- elementwise, linear and tangent rules
@@ -501,7 +521,8 @@ COVERS = {
     "hvp": ["hvp(int)", "hvp bogus option", "hvp direction shape", "hvp x NaN"],
     "hessian": ["hessian(int)", "hessian x str", "hessian empty", "hessian of a vector"],
     "jacobian": ["jacobian(int)", "jacobian mode bogus", "jacobian empty", "jacobian x inf"],
-    "check_grad": ["check_grad(int)", "check_grad wrt out of range", "check_grad x NaN"],
+    "check_grad": ["check_grad(int)", "check_grad wrt out of range", "check_grad x NaN",
+                   "check_grad value overflows", "check_grad step leaves the domain"],
     "source": ["source(int)", "source(function)"],
     "stop_gradient": ["stop_gradient(str)"],
     "zero_grad": ["zero_grad(None)"],

@@ -229,3 +229,47 @@ def test_check_grad_checks_types_and_refuses_unknown_modes():
         _check_like(np.zeros(2, np.float32), x, "the VJP", "rev", 1, None)
     with pytest.raises(ValueError, match="modes"):
         s2s.check_grad(doubled, x, modes=("sideways",))
+
+
+def _scaled_sum(x, s=2.0):
+    return np.sum(np.sin(x) * s)
+
+
+def _scaled(x, s=2.0):
+    return np.sin(x) * s
+
+
+def test_hessian_and_forward_jacobian_of_a_function_with_a_default():
+    """The defaults bound at the call are passed by name: a JVP's tangent parameter follows
+    the required ones, so ``f(x, s=2.0)``'s default passed by position collided with it."""
+    x = np.array([0.1, 0.5, -0.3])
+    np.testing.assert_allclose(s2s.hessian(_scaled_sum)(x), np.diag(-2.0 * np.sin(x)))
+    np.testing.assert_allclose(s2s.hessian(_scaled_sum)(x, s=3.0), np.diag(-3.0 * np.sin(x)))
+    for how in ("forward", "reverse"):
+        got = s2s.jacobian(_scaled, mode=how)(x)
+        np.testing.assert_allclose(got, np.diag(2.0 * np.cos(x)))
+
+
+def _two_items(x):
+    return [x[0] * 1.0, x[1] * 2.0]
+
+
+def _nested(x):
+    return [x * 2.0, (x[0], x[1])]
+
+
+@pytest.mark.parametrize("how", ["auto", "forward", "reverse"])
+def test_jacobian_of_a_list_output_is_a_list(how):
+    x = np.array([0.1, 0.5])
+    got = s2s.jacobian(_two_items, mode=how)(x)
+    assert type(got) is list and len(got) == 2
+    np.testing.assert_allclose(got[0], [1.0, 0.0])
+    np.testing.assert_allclose(got[1], [0.0, 2.0])
+    got = s2s.jacobian(lambda x: [x[0], x[1]], mode=how)(x)
+    np.testing.assert_allclose(np.array(got), np.eye(2))
+
+
+def test_jacobian_of_a_nested_output_is_refused_where_called():
+    with pytest.raises(s2s.S2SError, match="flat tuple or list") as info:
+        s2s.jacobian(_nested)(np.array([0.1, 0.5]))
+    assert info.value.where is not None and info.value.where.filename == __file__

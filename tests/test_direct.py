@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import operator
+import types
+import warnings
 
 import numpy as np
 import pytest
@@ -115,3 +117,179 @@ def test_scipy_gammaln_passed_directly():
     got = s2s.grad(special.gammaln)(3.5)
     assert got == pytest.approx(special.digamma(3.5), rel=1e-12)
     assert got == pytest.approx(s2s.grad(lambda x: special.gammaln(x))(3.5), rel=1e-12)
+
+
+# -- composites of a callable passed directly: jacobian and hessian bind the call by the
+# wrapper's signature (a ufunc's own signature has out=, dtype=, signature=, ...)
+JACOBIAN_CASES = [
+    (np.tanh, lambda x: np.tanh(x), (X,)),
+    (np.exp, lambda x: np.exp(x), (X,)),
+    (np.add, lambda a, b: np.add(a, b), (X, 2 * X)),
+    (functools.partial(np.multiply, 2.0), lambda x: 2.0 * x, (X,)),
+]
+
+
+@pytest.mark.parametrize("how", ["auto", "forward", "reverse"])
+@pytest.mark.parametrize("case", JACOBIAN_CASES, ids=_ids)
+def test_jacobian_of_a_callable_passed_directly(case, how):
+    f, lam, args = case
+    got = s2s.jacobian(f, mode=how)(*args)
+    np.testing.assert_allclose(got, s2s.jacobian(lam, mode=how)(*args), rtol=1e-12)
+    if f is np.tanh:
+        np.testing.assert_allclose(got, np.diag(1 - np.tanh(X) ** 2), rtol=1e-12)
+
+
+def test_jacobian_of_expit_passed_directly():
+    special = pytest.importorskip("scipy.special")
+    got = s2s.jacobian(special.expit)(X)
+    s = special.expit(X)
+    np.testing.assert_allclose(got, np.diag(s * (1 - s)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("f, lam, x", [
+    (np.sin, lambda x: np.sin(x), 0.3),
+    (np.tanh, lambda x: np.tanh(x), 0.3),
+], ids=["sin", "tanh"])  # fmt: skip
+def test_hessian_of_a_callable_passed_directly(f, lam, x):
+    assert s2s.hessian(f)(x) == pytest.approx(s2s.hessian(lam)(x), rel=1e-12)
+    assert s2s.hessian(f)(x) == pytest.approx(s2s.grad(s2s.grad(f))(x), rel=1e-12)
+
+
+def test_hessian_of_gammaln_passed_directly():
+    special = pytest.importorskip("scipy.special")
+    assert s2s.hessian(special.gammaln)(0.3) == pytest.approx(special.polygamma(1, 0.3))
+
+
+# -- Python functions with a rule (scipy.special.logsumexp, scipy.linalg.det, np.full): passed
+# directly, their rule is used, never their source (scipy's carries decorators s2s refuses)
+def _python_rules():
+    """Each rule whose primal is a Python function outside s2s, with the first row of
+    tests/rows/ that calls it on the row's arguments positionally (same value as the row)."""
+    import rows
+
+    from s2s import registry
+
+    registry.lookup(np.tanh)  # the built-in rules load on first use
+    registry.load_optional_rules()
+    keys = {
+        k for k in registry._RULES
+        if isinstance(k, types.FunctionType) and not k.__module__.startswith("s2s.")
+    }  # fmt: skip
+    found = {}
+    for row in rows.DIFFERENTIABLE:
+        if row.key not in keys or row.key in found:
+            continue
+        _, args = row.draw()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                direct, via_row = row.key(*args), row.fn(*args)
+            except Exception:  # noqa: BLE001 - a row whose call has other arguments
+                continue
+        same = jax_like_equal(direct, via_row)
+        if same:
+            found[row.key] = row
+    return keys, found
+
+
+def jax_like_equal(a, b) -> bool:
+    if isinstance(a, (tuple, list)):
+        return (
+            isinstance(b, (tuple, list))
+            and len(a) == len(b)
+            and all(jax_like_equal(x, y) for x, y in zip(a, b))
+        )
+    try:
+        return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, equal_nan=True))
+    except TypeError:
+        return False
+
+
+def _extra_calls():
+    """Calls for the rules whose rows pass constants or keywords: ``(key, args, wrt)``."""
+    rng = np.random.default_rng(1)
+    m = rng.standard_normal((3, 3))
+    spd = m @ m.T + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    calls = [(np.full, ((2, 3), rng.standard_normal(3)), 1)]
+    if hasattr(np, "row_stack"):  # removed in numpy 2.5
+        calls.append((np.row_stack, ([rng.standard_normal(3), m],), 0))
+    try:
+        from scipy import linalg, special
+    except ImportError:
+        return calls
+    return calls + [
+        (linalg.eigh, (spd,), 0),
+        (linalg.cho_factor, (spd,), 0),
+        (linalg.cho_solve, ((linalg.cho_factor(spd)[0], False), b), 1),
+        (linalg.lu, (m,), 0),
+        (linalg.lu_factor, (m,), 0),
+        (linalg.lu_solve, (linalg.lu_factor(m), b), 1),
+        (linalg.qr, (m,), 0),
+        (linalg.svd, (m,), 0),
+        (special.polygamma, (1, rng.uniform(0.5, 3.0, 4)), 1),
+        (special.multigammaln, (rng.uniform(1.5, 5.0, 4), 3), 0),
+    ]
+
+
+_KEYS, _FOUND = _python_rules()
+_CALLS = [(r.key, tuple(r.draw()[1]), r.wrt if len(r.wrt) > 1 else r.wrt[0])
+          for r in _FOUND.values()] + _extra_calls()  # fmt: skip
+
+
+def test_every_python_rule_is_checked_passed_directly():
+    checked = {c[0] for c in _CALLS}
+    missing = sorted(f"{k.__module__}.{k.__qualname__}" for k in _KEYS - checked)
+    assert not missing, f"rules of Python functions not checked passed directly: {missing}"
+
+
+def _cotangent(y, rng):
+    if isinstance(y, (tuple, list)):
+        return type(y)(_cotangent(v, rng) for v in y)
+    if np.result_type(y).kind != "f":
+        return None  # an integer or boolean output (pivots, a flag) has no cotangent
+    return rng.standard_normal(np.shape(y))
+
+
+def _assert_close(got, want):
+    if isinstance(want, (tuple, list)):
+        assert type(got) is type(want) and len(got) == len(want)
+        for g, w in zip(got, want):
+            _assert_close(g, w)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def _same_call(key, n):
+    """A lambda over the same call, differentiated through the rule as in user code."""
+    if n == 1:
+        return lambda a: key(a)
+    if n == 2:
+        return lambda a, b: key(a, b)
+    return lambda a, b, c: key(a, b, c)
+
+
+@pytest.mark.parametrize("key, args, wrt", _CALLS, ids=lambda c: getattr(c, "__name__", ""))
+def test_python_rule_passed_directly(key, args, wrt):
+    """The derivative of the callable itself equals that of a lambda over the same call."""
+    rng = np.random.default_rng(0)
+    lam = _same_call(key, len(args))
+    value, pullback = s2s.vjp(key, wrt)(*args)
+    want_value, want_pullback = s2s.vjp(lam, wrt)(*args)
+    assert jax_like_equal(value, want_value)
+    ct = _cotangent(value, rng)
+    _assert_close(pullback(ct), want_pullback(ct))
+    if not isinstance(value, tuple) and np.ndim(value) == 0:
+        _assert_close(s2s.grad(key, wrt)(*args), s2s.grad(lam, wrt)(*args))
+
+
+def test_scipy_rules_passed_directly_forward():
+    special = pytest.importorskip("scipy.special")
+    x, t = np.array([0.1, 0.5, -0.3]), np.array([1.0, -2.0, 0.5])
+    s = special.softmax(x)
+    value, tangent = s2s.jvp(special.softmax)(x, t)
+    np.testing.assert_allclose(value, s)
+    np.testing.assert_allclose(tangent, s * t - s * np.dot(s, t), rtol=1e-12)
+    np.testing.assert_allclose(s2s.grad(special.logsumexp)(x), s, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hessian(special.logsumexp)(x), np.diag(s) - np.outer(s, s),
+                               rtol=1e-12, atol=1e-15)  # fmt: skip

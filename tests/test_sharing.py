@@ -1,6 +1,7 @@
 """Safe to share (issue 14): derivative objects called from many threads at once, pickled into a
 fresh process, and used after their source file is edited."""
 
+import functools
 import importlib
 import pickle
 import subprocess
@@ -192,6 +193,34 @@ def test_pickled_derivatives_work_in_a_fresh_process():
     )
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout.decode().strip() == str(len(derivatives))
+
+
+def test_derivatives_of_callables_passed_directly_pickle_as_the_callable():
+    """A library callable or a partial is differentiated through a generated wrapper that no
+    other process can import: the derivative pickles the callable given (docs/design.md)."""
+    a = np.array([[2.0, 0.5], [0.3, 1.5]])
+    x = np.array([0.3, -0.7, 1.1])
+    derivatives = [
+        s2s.grad(np.tanh),
+        s2s.grad(np.linalg.det),
+        s2s.grad(functools.partial(fx.with_kwonly, w=2.0)),
+        s2s.grad(functools.partial(np.multiply, 2.0)),
+        s2s.jacobian(np.tanh),
+        s2s.hessian(np.sin),
+        s2s.grad(np.einsum, wrt=1),  # *operands: one derivative per operand count
+    ]
+    args = [(0.4,), (a,), (x,), (1.5,), (x,), (0.3,), ("ij,j->", a, x[:2])]
+    expected = [d(*a) for d, a in zip(derivatives, args)]
+    payload = pickle.dumps((derivatives, args, expected))
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(tests=str(TESTS))],
+        input=payload,
+        capture_output=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    assert out.stdout.decode().strip() == str(len(derivatives))
+    assert pickle.loads(pickle.dumps(derivatives[0])).primal.__s2s_callable__ is np.tanh
 
 
 # -- a source file edited after the derivative was made ------------------------------------------

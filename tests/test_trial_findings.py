@@ -374,3 +374,20 @@ def test_a_stale_source_with_shifted_lines_says_so(tmp_path, monkeypatch):
             s2s.grad(module.f)(np.array([1.0, 2.0]))
     finally:
         sys.modules.pop("shifted_edit", None)
+
+
+def _list_literal(x):
+    return [x[0] * 1.0, x[1] * 2.0]
+
+
+def test_a_returned_list_literal_carries_its_gradient_both_modes():
+    """``return [a, b]`` was differentiated as a value of no gradient in reverse mode (the
+    pullback gave zeros), and forward mode summed the list's tangents into one number."""
+    x = np.array([0.1, 0.5])
+    value, pullback = s2s.vjp(_list_literal)(x)
+    assert type(value) is list
+    np.testing.assert_allclose(pullback([1.0, 0.0]), [1.0, 0.0])
+    np.testing.assert_allclose(pullback([0.0, 1.0]), [0.0, 2.0])
+    value, tangent = s2s.jvp(_list_literal)(x, np.array([0.0, 1.0]))
+    assert type(tangent) is list
+    np.testing.assert_allclose(tangent, [0.0, 2.0])

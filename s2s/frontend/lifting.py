@@ -50,6 +50,16 @@ from s2s.frontend.spellings import name_node
 class Lifting:
     """Nested defs and containers for :class:`s2s.frontend.normalize.Normalizer`."""
 
+    def named_list(self, value: gast.expr) -> gast.expr:
+        """A returned list literal bound to a temporary first (``return [a, b]`` as ``out =
+        [a, b]; return out``): a list value, whose items are seeded and whose tangent is a
+        list. The bare literal was not (zero gradients, a summed tangent)."""
+        if not isinstance(value, gast.List):
+            return value
+        out = gast.Name(self.temp("result"), gast.Store(), None, None)
+        self.assign([out], value)
+        return gast.Name(out.id, gast.Load(), None, None)
+
     def nested_def(self, node: gast.FunctionDef) -> None:
         """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
         parameters passed at each call, so their gradients flow through the call."""

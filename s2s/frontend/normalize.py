@@ -405,7 +405,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 self.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
-            self.returns = self.atom(value)
+            self.returns = self.atom(self.named_list(value))
             self.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)):
             if isinstance(stmt, gast.Assert):

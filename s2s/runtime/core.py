@@ -371,12 +371,12 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
     """
     if isinstance(buffer, Undefined):
         return buffer  # undefined="return": the marker itself
-    if type(x) is tuple:  # a tuple argument: a tuple of its items' gradients
-        parts = [None] * len(x) if buffer is None else list(buffer)
+    if type(x) is tuple or type(x) is list:  # a tuple or list value (a list output's
+        parts = [None] * len(x) if buffer is None else list(buffer)  # tangent): item by item
         out: list[Any] = []
         for part, item in zip(parts, x, strict=True):
             out.append(gradient(part, item, protect + tuple(out)))
-        return tuple(out)
+        return type(x)(out)
     if type(buffer) is np.ndarray and type(x) is np.ndarray:  # numpy: the common case
         pass
     elif (type(buffer) not in HOST_TYPES and is_foreign_array(buffer)) or (
