@@ -227,26 +227,22 @@ class Derivative:
                                      self.primal)  # fmt: skip
                 shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
-                function = self.primal
-                if isinstance(function, Derivative):  # higher order: its generated code
-                    function = function.differentiable_function(arguments)
+                function, inner = self.primal, ()
+                if isinstance(function, Derivative):  # higher order: its generated code,
+                    twin = function.differentiable_generated(arguments)  # whose callables
+                    function, inner = twin.compiled.function, twin.bound  # this one reads too
                 signature = None
                 if self.mode in (JVP, PULLBACK):
                     signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
-                    function,
-                    self._wrt_names,
-                    self.mode,
-                    self.options,
-                    arg_types,
-                    _is_s2s_decorator_for(function),
-                    self._single,
-                    strict,
-                    signature,
-                    backend,
+                    function, self._wrt_names, self.mode, self.options, arg_types,
+                    _is_s2s_decorator_for(function), self._single, strict, signature, backend,
                     self._layout.containers() if self._layout is not None else None,
                     {n: v for n, v in arguments.items() if n not in self._wrt_names},
-                )
+                )  # fmt: skip
+                if inner:  # `net.act` inlined into the code differentiated: a new one there
+                    bound = tuple(dict.fromkeys(generated.bound + inner))  # regenerates this
+                    generated = dataclasses.replace(generated, bound=bound)
                 paths = learned(store.get("callables", ()), generated.bound)
                 if paths != store.get("callables", ()):  # the key now reads these callables
                     store["callables"] = paths
@@ -255,14 +251,15 @@ class Derivative:
         self._latest = store["latest"] = generated
         return generated
 
-    def differentiable_function(self, arguments: dict[str, Any]) -> types.FunctionType:
-        """The generated function for ``arguments`` (bound by this derivative's signature), in
-        the form s2s differentiates again: no in-place updates, no ``del``, no ``with``."""
+    def differentiable_generated(self, arguments: dict[str, Any]) -> Generated:
+        """The generated code for ``arguments`` (bound by this derivative's signature) in the
+        form s2s differentiates again (no in-place updates, no ``del``, no ``with``), with the
+        callables it read from ``arguments`` (``bound``), which its derivative keys on too."""
         twin = self._functional_twin
         if twin is None:
             options = dataclasses.replace(self.options, functional=True, verbose=0)
             twin = self._functional_twin = self._like(self.mode, options)
-        return twin._specialize(arguments).compiled.function
+        return twin._specialize(arguments)
 
     def _like(self, mode: str, options: Options) -> Derivative:
         """This derivative in another mode or with other options (the same flat layout)."""

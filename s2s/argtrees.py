@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import Location, TangentError, UsageError, caller_location
-from s2s.frontend.containers import leaf_names
+from s2s.frontend.leafnames import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (

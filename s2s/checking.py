@@ -19,6 +19,7 @@ import numpy as np
 from s2s.api import jvp, pullback, vjp
 from s2s.arguments import wrt_names
 from s2s.errors import LocatedError, Location, UsageError, caller_location
+from s2s.runtime.trees import LEAF, TUPLE, flatten, is_differentiable_leaf, kind_of, unflatten
 
 # relative tolerance of a central difference in the argument's dtype, and of two analytic
 # derivatives (VJP against JVP) that should agree to rounding
@@ -55,13 +56,33 @@ def _dtype_name(values: Sequence[Any]) -> str:
     return "float64"
 
 
+def _container(x: Any) -> bool:
+    """A parameter container (dict, list, NamedTuple, dataclass): its differentiable leaves are
+    checked, its others (ints, strings, ``None``) carry no gradient and stay put."""
+    return kind_of(x) not in (LEAF, TUPLE)
+
+
 def _leaves(value: Any) -> list[Any]:
+    if _container(value):
+        return [x for x in flatten(value)[0] if is_differentiable_leaf(x)]
     if isinstance(value, (tuple, list)):
         return [x for v in value for x in _leaves(v)]
     return [value]
 
 
+def _leafwise(function: Callable, x: Any, *others: Any) -> Any:
+    """``function`` applied to each differentiable leaf of the container ``x`` (with the leaves
+    of ``others`` in the same places); its other leaves kept."""
+    leaves, treedef = flatten(x)
+    rest = [flatten(o)[0] for o in others]
+    return unflatten(treedef, [function(leaf, *(r[i] for r in rest))
+                               if is_differentiable_leaf(leaf) else leaf
+                               for i, leaf in enumerate(leaves)])  # fmt: skip
+
+
 def _random_like(rng: np.random.Generator, x: Any) -> Any:
+    if _container(x):
+        return _leafwise(lambda leaf: _random_like(rng, leaf), x)
     if isinstance(x, tuple):
         return tuple(_random_like(rng, v) for v in x)
     if isinstance(x, float):
@@ -72,13 +93,29 @@ def _random_like(rng: np.random.Generator, x: Any) -> Any:
     return np.result_type(x).type(v) if np.result_type(x).kind == "f" else np.float64(v)
 
 
+def _pairs(a: Any, b: Any) -> tuple[list, list] | None:
+    """The differentiable leaves of two values of one container's structure (a gradient's
+    ``None`` where its leaf has none), else ``None``."""
+    if not (_container(a) or _container(b)):
+        return None
+    like = b if _container(b) else a
+    keep = [is_differentiable_leaf(v) for v in flatten(like)[0]]
+    first, second = flatten(a)[0], flatten(b)[0]
+    pairs = [(x, y) for x, y, k in zip(first, second, keep, strict=True) if k and x is not None]
+    return [x for x, _ in pairs], [y for _, y in pairs]
+
+
 def _inner(a: Any, b: Any) -> float:
+    if (pairs := _pairs(a, b)) is not None:
+        return sum(_inner(x, y) for x, y in zip(*pairs))
     if isinstance(a, tuple) or isinstance(b, tuple):
         return sum(_inner(x, y) for x, y in zip(a, b, strict=True) if x is not None)
     return float(np.sum(np.asarray(a, np.float64) * np.asarray(b, np.float64)))
 
 
 def _abs_inner(a: Any, b: Any) -> float:
+    if (pairs := _pairs(a, b)) is not None:
+        return sum(_abs_inner(x, y) for x, y in zip(*pairs))
     if isinstance(a, tuple) or isinstance(b, tuple):
         return sum(_abs_inner(x, y) for x, y in zip(a, b, strict=True) if x is not None)
     return float(np.sum(np.abs(np.asarray(a, np.float64) * np.asarray(b, np.float64))))
@@ -89,6 +126,8 @@ def _norm(a: Any) -> float:
 
 
 def _shift(x: Any, h: float, v: Any) -> Any:
+    if _container(x):
+        return _leafwise(lambda leaf, d: _shift(leaf, h, d), x, v)
     if isinstance(x, tuple):
         return tuple(_shift(a, h, b) for a, b in zip(x, v, strict=True))
     if isinstance(x, float):
@@ -101,13 +140,27 @@ def _shift(x: Any, h: float, v: Any) -> Any:
 
 
 def _difference(a: Any, b: Any, h: float) -> Any:
+    if _container(a):
+        return _leafwise(lambda x, y: _difference(x, y, h), a, b)
     if isinstance(a, tuple):
         return tuple(_difference(x, y, h) for x, y in zip(a, b, strict=True))
     return (np.asarray(a, np.float64) - np.asarray(b, np.float64)) / (2 * h)
 
 
 def _check_like(value: Any, like: Any, what: str, mode: str, order: int, where) -> None:
-    """``value`` has ``like``'s type, shape and dtype (a float gives ``np.float64``)."""
+    """``value`` has ``like``'s type, shape and dtype (a float gives ``np.float64``); for a
+    container, its structure, with ``None`` at the leaves that carry no gradient."""
+    if _container(like):
+        leaves, treedef = flatten(like)
+        got = flatten(value) if _container(value) else None
+        if got is None or got[1] != treedef:
+            raise GradientCheckError(f"{what} should have the structure of {like!r}, not "
+                                     f"{value!r}", where, _ADVICE, mode=mode, order=order,
+                                     analytic=value, numeric=None)  # fmt: skip
+        for i, (v, x) in enumerate(zip(got[0], leaves)):
+            if is_differentiable_leaf(x):
+                _check_like(v, x, f"{what}'s leaf {i}", mode, order, where)
+        return
     if isinstance(like, tuple):
         if not isinstance(value, tuple) or len(value) != len(like):
             raise GradientCheckError(f"{what} should be a tuple of {len(like)}, not "
@@ -197,7 +250,10 @@ def check_grad(
     h v)) / 2h>``; with both, the two are also compared with each other, to rounding. The
     VJP must have the arguments' types, shapes and dtypes, the JVP the output's. ``order=2``
     differentiates the VJP ``x -> J(x)^T u`` again: forward over reverse (``"fwd"``) and
-    reverse over reverse (``"rev"``), against central differences of the VJP.
+    reverse over reverse (``"rev"``), against central differences of the VJP. A parameter
+    container (dict, list, NamedTuple, dataclass) is moved along a random direction of its
+    structure in its differentiable leaves; its second order is checked forward over reverse
+    only (reverse over a derivative of containers is not supported).
 
     Raises:
         GradientCheckError: a disagreement (its message shows analytic and numeric values side
@@ -262,8 +318,9 @@ def check_grad(
         scale = abs(results["rev"]) + abs(results["fwd"]) + 1e-300
         _compare(results["rev"], results["fwd"], scale, _RTOL_EXACT[dtype], 0.0,
                  "rev vs fwd", 1, where)  # fmt: skip
-    if order == 2:
-        _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, at)
+    if order == 2:  # reverse over a derivative of containers is not supported: fwd over rev
+        second = ("fwd",) if any(_container(x) for x in values) else modes
+        _second_order(f, args, positions, u, v, h, second, rtol, dtype, rng, where, at)
 
 
 def _require_finite(value: Any, what: str, advice: str) -> None:

@@ -122,8 +122,10 @@ def _parameters(obj: Any) -> list[inspect.Parameter] | None:
 
 
 def _write(name: str, label: str, params: list[inspect.Parameter], call: str,
-           names: dict[str, Any]) -> types.FunctionType:  # fmt: skip
-    """Compile ``def name(params): return call`` with its source in linecache."""
+           names: dict[str, Any], home: dict[str, Any] | None = None) -> types.FunctionType:
+    """Compile ``def name(params): return call`` with its source in linecache; with ``home``
+    (a module's globals, which ``call`` reads), as a function of that module that adds no
+    name to it (``names`` are read only by the defaults)."""
     header = []
     star = False
     for p in params:
@@ -140,7 +142,11 @@ def _write(name: str, label: str, params: list[inspect.Parameter], call: str,
     linecache.cache[filename] = (len(source), None, lines, filename)
     code = compile(source, filename, "exec")
     scope = {"__name__": "s2s_wrappers", **names}  # not an s2s module: a user function
-    exec(code, scope)  # noqa: S102
+    if home is not None:
+        scope = dict(names)
+        exec(code, home, scope)  # noqa: S102  (the def binds the wrapper in scope only)
+    else:
+        exec(code, scope)  # noqa: S102
     function = scope[name]
     function.__wrapped_callable__ = label  # type: ignore[attr-defined]
     return function
@@ -270,8 +276,13 @@ def _partial(obj: functools.partial) -> types.FunctionType | None:
     # partial's own keywords are keyword parameters with defaults: passed on by name
     call = call.replace(", )", ")")
     name = _identifier(f"{base}_partial", set(names) | {p.name for p in params})
+    home = None  # a module function with literal positional bindings: a wrapper of its module,
+    if obj.func is inner and callee == inner.__name__ and set(names) == {callee} and (
+        inner.__globals__.get(callee) is inner
+    ):  # so it may pass a parameter container on whole (frontend/methods.py)
+        home = inner.__globals__
     return _write(name, f"functools.partial({registry.qualified_name(obj.func)})", params,
-                  call, names)  # fmt: skip
+                  call, names, home)  # fmt: skip
 
 
 class Variadic:

@@ -21,8 +21,8 @@ from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
-from s2s.frontend.containers import describe as describe_containers
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
@@ -115,11 +115,15 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    passed_in: list[Any] = []
     if containers:
-        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(
+            primal.tree, containers, primal.where, func, values, passed_in
+        )
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
+    bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
@@ -229,11 +233,15 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    passed_in: list[Any] = []
     if containers:
-        primal.checked += lower_containers(primal.tree, containers, primal.where, func)
+        primal.checked += lower_containers(
+            primal.tree, containers, primal.where, func, values, passed_in
+        )
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
     bound = bind_callables(primal, values or {})
+    bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
     ir = normalize(primal, tuple_lengths(arg_types))
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))

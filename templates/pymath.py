@@ -113,3 +113,53 @@ def pow(result, x, y):
 @elementwise(math.hypot, source="d hypot(x, y) = (x dx + y dy) / hypot(x, y)", singular=True)
 def hypot(result, x, y):
     return x / result, y / result
+
+
+@elementwise(math.erfc, source="d erfc(x) = -2 / sqrt(pi) exp(-x^2)")
+def erfc(result, x):
+    return -1.1283791670955126 * np.exp(-x * x)
+
+
+@elementwise(math.atan2, source="d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)", singular=True)
+def atan2(result, y, x):
+    return x / (x * x + y * y), -y / (x * x + y * y)
+
+
+@elementwise(math.fabs, source="d |x| = sign(x) (0 at 0, as np.abs's rule)")
+def fabs(result, x):
+    return np.sign(x)
+
+
+@elementwise(math.asinh, source="d asinh(x) = 1 / sqrt(x^2 + 1)")
+def asinh(result, x):
+    return 1 / np.sqrt(x * x + 1)
+
+
+@elementwise(math.acosh, source="d acosh(x) = 1 / sqrt(x^2 - 1)", singular=True)
+def acosh(result, x):
+    return 1 / np.sqrt(x * x - 1)
+
+
+@elementwise(math.atanh, source="d atanh(x) = 1 / (1 - x^2)", singular=True)
+def atanh(result, x):
+    return 1 / (1 - x * x)
+
+
+@elementwise(math.degrees, source="degrees(x) = x 180 / pi: d = 180 / pi")
+def degrees(result, x):
+    return 57.29577951308232
+
+
+@elementwise(math.radians, source="radians(x) = x pi / 180: d = pi / 180")
+def radians(result, x):
+    return 0.017453292519943295
+
+
+@elementwise(math.exp2, source="d 2^x = 2^x ln 2")
+def exp2(result, x):
+    return result * 0.6931471805599453
+
+
+@elementwise(math.cbrt, source="d x^(1/3) = 1 / (3 x^(2/3))", singular=True)
+def cbrt(result, x):
+    return 1 / (3 * result * result)

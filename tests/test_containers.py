@@ -1,6 +1,7 @@
 """Parameter containers as ``wrt`` (DESIGN 12, docs/containers.md): dicts, lists, tuples,
 NamedTuples and dataclasses, nested, against central differences in every mode."""
 
+import types
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -216,6 +217,15 @@ def helper(params):
     return params["w"]
 
 
+def _other_module_helper(params):  # this module's globals are not the differentiated function's
+    return params["w"]
+
+
+_other_module_helper = types.FunctionType(
+    _other_module_helper.__code__, {"np": np}, "_other_module_helper"
+)
+
+
 @pytest.mark.parametrize(
     ("f", "args", "error", "text", "line", "advice"),
     [
@@ -223,8 +233,9 @@ def helper(params):
          'params["w"] = ', "under a new name"),
         (_dynamic, ([np.ones(2)], np.ones(2), 0), s2s.UnsupportedSyntaxError, "run time",
          "params[i]", "with a constant"),
-        (_whole, ({"w": np.ones(2)}, np.ones(2), helper), s2s.UnsupportedSyntaxError,
-         "used whole", "fn(params)", "pass those"),
+        (_whole, ({"w": np.ones(2)}, np.ones(2), _other_module_helper),
+         s2s.UnsupportedSyntaxError, "used whole", "fn(params)",
+         "define the function that takes the container in this module"),
     ],
 )  # fmt: skip
 def test_refused_container_uses_are_located(f, args, error, text, line, advice):
@@ -345,3 +356,161 @@ def test_methods_calling_methods_three_deep():
     g = s2s.grad(f_chain)(m, x)
     numeric = _numeric(f_chain, m, x)
     np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-7)
+
+
+def _square_loss(params, x, scale=1.0):
+    return np.sum((x @ params["w"] + params["b"]) ** 2) * scale
+
+
+def _tanh_loss(params, x, scale=1.0):
+    return np.sum(np.tanh(x @ params["w"]) * params["b"]) * scale
+
+
+def f_loss_passed_in(params, x, loss_fn):
+    return loss_fn(params, x, scale=0.5) + np.sum(params["b"] ** 2)
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
+def test_a_container_passed_whole_to_a_function_passed_in(mode):
+    """``loss_fn(params, x)`` with ``loss_fn`` an argument: written out as a nested def reading
+    the leaves, like a function of the module; another function passed in makes another
+    derivative (its identity is part of the cache key)."""
+    params = {"w": _RNG.normal(size=(3, 2)), "b": _RNG.normal(size=2)}
+    x = _RNG.normal(size=(4, 3))
+    v = {"w": _RNG.normal(size=(3, 2)), "b": _RNG.normal(size=2)}
+    d = {"grad": s2s.grad, "jvp": s2s.jvp, "hvp": s2s.hvp}[mode](f_loss_passed_in)
+    for loss_fn in (_square_loss, _tanh_loss, _square_loss):
+        def f(p, x, loss_fn=loss_fn):
+            return f_loss_passed_in(p, x, loss_fn)
+
+        numeric = _numeric(f, params, x)
+        if mode == "grad":
+            got = s2s.tree.ravel_like(d(params, x, loss_fn))
+            np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-7)
+        elif mode == "jvp":
+            _, tangent = d(params, x, loss_fn, v)
+            np.testing.assert_allclose(tangent, numeric @ s2s.tree.ravel(v)[0], rtol=1e-6)
+        else:
+            def g(p, x, loss_fn=loss_fn):
+                gradient = s2s.grad(f_loss_passed_in)(p, x, loss_fn)
+                return s2s.tree.ravel(gradient)[0] @ s2s.tree.ravel(v)[0]
+
+            expected = _numeric(g, params, x)
+            got = s2s.tree.ravel_like(d(params, x, loss_fn, v))
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+    if mode == "grad":  # the latest derivative's source: the function written out
+        assert "def _square_loss(x, scale=1.0, *, params_b, params_w):" in d.source
+
+
+@dataclass
+class _Dense:
+    w: np.ndarray
+    b: np.ndarray
+
+    def __call__(self, x):
+        return x @ self.w + self.b
+
+
+@dataclass
+class _TwoLayers:
+    l1: _Dense
+    l2: _Dense
+
+    def forward(self, x):
+        return self.l2(np.tanh(self.l1(x)))
+
+
+def f_layers_called(model, x):
+    return np.sum(model.forward(x) ** 2) + np.sum(model.l1(x))
+
+
+def test_a_field_with_call_is_called_like_a_layer():
+    """``self.l1(x)`` of a dataclass field whose class has ``__call__``: the method is written
+    out reading that field's leaves (it was refused as the container "used whole")."""
+    model = _TwoLayers(_Dense(_RNG.normal(size=(3, 4)), _RNG.normal(size=4)),
+                       _Dense(_RNG.normal(size=(4, 2)), _RNG.normal(size=2)))  # fmt: skip
+    x = _RNG.normal(size=(5, 3))
+    g = s2s.grad(f_layers_called)(model, x)
+    assert isinstance(g, _TwoLayers) and isinstance(g.l1, _Dense)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_layers_called, model, x),
+                               rtol=1e-6, atol=1e-7)  # fmt: skip
+    flat, unravel = s2s.tree.ravel(model)
+    v = unravel(_RNG.normal(size=flat.size))
+    _, tangent = s2s.jvp(f_layers_called)(model, x, v)
+    assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)
+
+
+def f_filtered_keys(params, x):
+    """An L2 penalty on the weights only, and every layer but the first."""
+    penalty = sum(np.sum(v**2) for k, v in params.items() if k.startswith("w") and k != "w9")
+    later = [np.sum(np.tanh(x * v)) for i, v in enumerate(params.values()) if i > 0]
+    return penalty + sum(later) + len([k for k in params if k not in ("b0",)])
+
+
+def f_filtered_by_value(params, x):
+    return sum(np.sum(v) for v in params.values() if np.sum(v) > 0)  # MARK
+
+
+def test_comprehensions_over_a_container_filtered_by_keys_or_positions():
+    """The ``if`` is decided when the derivative is specialized (it reads only keys and
+    positions): the kept items are written out, the others are not."""
+    params = {"w0": _RNG.normal(size=3), "b0": _RNG.normal(size=3), "w1": _RNG.normal(size=3)}
+    x = _RNG.normal(size=3)
+    g = s2s.grad(f_filtered_keys)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_filtered_keys, params, x),
+                               rtol=1e-6, atol=1e-7)  # fmt: skip
+    v = {k: _RNG.normal(size=3) for k in params}
+    _, tangent = s2s.jvp(f_filtered_keys)(params, x, v)
+    assert tangent == pytest.approx(s2s.tree.ravel_like(g) @ s2s.tree.ravel(v)[0], rel=1e-8)
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f_filtered_by_value)(params, x)
+    assert_located(info.value, f_filtered_by_value, "# MARK", "cannot decide from the keys",
+                   "test keys or positions only")  # fmt: skip
+
+
+def _data_loss(params, x, y, scale=1.0):
+    return np.mean((_helper_predict(params, x) - y) ** 2) * scale
+
+
+def _helper_predict(params, x):
+    return np.tanh(x @ params["w"]) + params["b"]
+
+
+def test_a_partial_binding_the_data_differentiates_a_container():
+    """``s2s.grad(partial(loss, x=X, y=Y))(params)``: the partial's wrapper is a function of
+    ``loss``'s module, so ``loss`` may pass ``params`` on whole (it was refused as used whole),
+    and it adds no name to the module."""
+    import functools
+
+    params = {"w": _RNG.normal(size=3), "b": 0.3}
+    x, y = _RNG.normal(size=(5, 3)), _RNG.normal(size=5)
+    names = set(globals())
+    bound = functools.partial(_data_loss, x=x, y=y, scale=2.0)
+    g = s2s.grad(bound)(params)
+    numeric = _numeric(lambda p, _: bound(p), params, None)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), numeric, rtol=1e-6, atol=1e-8)
+    assert set(globals()) == names
+
+
+def f_get(params, x):
+    reg = 0.0
+    for name, v in params.items():
+        if name.endswith("_w"):
+            reg = reg + np.sum(v**2)
+    h = np.tanh(x @ params["enc_w"])
+    return np.sum(h) + params.get("l2", 0.0) * reg + params.get("missing", 0.5) + (
+        params.get("absent") is None
+    )
+
+
+def test_get_with_a_constant_key_of_a_dict_parameter():
+    """``params.get("l2", 0.0)``: the leaf when the key is there, the default when not (both
+    known when the derivative is specialized)."""
+    params = {"enc_w": _RNG.normal(size=(3, 2)), "head_w": _RNG.normal(size=2), "l2": 0.1}
+    x = _RNG.normal(size=(4, 3))
+    g = s2s.grad(f_get)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f_get, params, x), rtol=1e-6,
+                               atol=1e-8)  # fmt: skip
+    d = s2s.grad(f_get)
+    d(params, x)
+    assert "multiply_1 = params_l2 * reg" in d.source

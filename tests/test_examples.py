@@ -170,6 +170,21 @@ def test_train_mlp_dict_fast():
     assert number(r"final test accuracy: ([0-9.]+)", out) >= 0.90
 
 
+def test_train_mlp_dict_with_one_layer_trains_as_the_arrays_version():
+    """With train_mlp.py's model (one hidden layer of 64, no L2) the dict version draws the
+    same initial weights and takes the same steps: the same losses and test accuracy."""
+    pytest.importorskip("sklearn")
+    as_dict = run("examples/train_mlp_dict.py", "--fast", "--hidden", "64", "--l2", "0")
+    as_arrays = run("examples/train_mlp.py", "--fast")
+
+    def epochs(out):
+        return re.findall(r"^epoch .* loss ([0-9.]+) .* test acc ([0-9.]+)", out, flags=re.M)
+
+    assert epochs(as_dict) == epochs(as_arrays) and len(epochs(as_dict)) == 3
+    accuracy = r"final test accuracy: ([0-9.]+)"
+    assert number(accuracy, as_dict) == number(accuracy, as_arrays) >= 0.95
+
+
 def test_gp_regression_fast():
     pytest.importorskip("scipy")
     out = run("examples/gp_regression.py", "--fast")

@@ -124,6 +124,20 @@ def f_comprehension(x, fns):
     return np.sum(np.stack(ys) ** 2) + max(np.sum(g(x)) for g in (np.sin, helper))
 
 
+def f_filtered(x, fns):
+    return sum(np.sum(g(x)) for g in fns if g is not np.sin) + np.sum(x)
+
+
+def f_filtered_by_value(x, fns):
+    ys = [g(x) * (i + 1.0) for i, g in enumerate(fns) if np.sum(g(x)) < 1.5]
+    return sum(np.sum(y**2) for y in ys) + np.sum(x)
+
+
+def f_two_fors(x, fns):
+    pairs = [np.sum(g(h(x))) for g in fns for h in fns if g is not h]
+    return sum(pairs) + sum(np.sum(g(x * k)) for g in fns for k in (1.0, 2.0))
+
+
 def f_tree(params, x):
     return np.sum(params["act"](x @ params["w"]))
 
@@ -155,6 +169,9 @@ CASES = [
     ("enumerate and zip", f_enumerate_zip, (X, (np.sin, helper), (Y, V)), 0),
     ("generator over functions", f_generator, (X, (np.sin, helper, make_act(0.3))), 0),
     ("list comprehension over functions", f_comprehension, (X, (np.tanh, weighted_one)), 0),
+    ("comprehension with an if", f_filtered, (X, (np.sin, np.cos, helper)), 0),
+    ("if on a value", f_filtered_by_value, (X, (np.sin, np.cos, np.tanh)), 0),
+    ("two fors", f_two_fors, (X, (np.sin, np.tanh, helper)), 0),
 ]
 
 
@@ -235,10 +252,90 @@ def test_hessian_vector_products_through_a_function_argument():
         np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
 
 
-def test_a_second_derivative_through_a_callable_object_is_refused_at_its_call():
+class Layered:
+    """Parameters in ``self``; ``loss`` calls ``forward``, which calls ``self.act``."""
+
+    def __init__(self, w, act=np.tanh):
+        self.w, self.act = w, act
+
+    def forward(self, x):
+        return self.act(x @ self.w)
+
+    def loss(self, x):
+        return np.sum(self.forward(x) ** 2)
+
+
+_MODEL = Layered(W, np.sin)
+
+
+def f_model_loss(x, model):
+    return model.loss(x) * 2.0
+
+
+def f_global_model(x):
+    return np.sum(_MODEL.forward(x) ** 2)
+
+
+def _act_of(x, net):
+    return np.sum(net.act(x @ net.w) ** 2)
+
+
+def f_helper_reads_act(x, net):
+    return _act_of(x, net)
+
+
+# (name, f, its arguments after x): second derivatives through methods and callable objects
+SECOND_ORDER = [
+    ("callable object", f_act, (Softplus(0.7),)),
+    ("bound method as a value", f_act, (_NET.smooth,)),
+    ("method", f_forward, (Net(np.tanh, W),)),
+    ("attribute bound method", f_self, (_BOUND,)),
+    ("method calling a method", f_model_loss, (Layered(W, np.sin),)),
+    ("global object's method", f_global_model, ()),
+    ("callable object in an attribute", f_model_loss, (Layered(W, Softplus(0.4)),)),
+]
+
+
+@pytest.mark.parametrize("name, f, rest", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
+def test_first_derivatives_through_methods_and_callable_objects(name, f, rest):
+    """``model.loss(x)`` calling ``self.forward`` calling ``self.act``, with ``self.w``; a
+    global object's method; in reverse and forward mode against differences."""
+    check_against_differences(f, X, *rest, wrt=0, rtol=1e-6, atol=1e-8)
+    named = dict(zip(list(inspect.signature(f).parameters)[1:], rest))
+    _, tangent = s2s.jvp(f)(X, **named, x_dot=V)
+    assert tangent == pytest.approx(along(lambda x: f(x, *rest), X, V), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("name, f, rest", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
+def test_second_derivatives_through_methods_and_callable_objects(name, f, rest):
+    """Code differentiated again calls a method's function with its owner first
+    (``net.forward.__func__``, ``net.forward.__self__``), so the gradient's code is
+    differentiable like a call of a plain function."""
+    expected = along(lambda x: s2s.grad(f)(x, *rest), X, V)
+    named = dict(zip(list(inspect.signature(f).parameters)[1:], rest))
+    got = s2s.hvp(f)(X, **named, x_dot=V)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hessian(f)(X, **named) @ V, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("f", [f_helper_reads_act, f_model_loss])
+def test_a_new_callable_read_by_a_helper_regenerates_a_second_derivative(f):
+    """The code differentiated again had ``net.act`` written out as ``np.sin``: its derivative
+    keys on that callable too (hvp gave the sine's answer for tanh)."""
+    hvp = s2s.hvp(f)
+    for act in (np.sin, np.tanh, helper):
+        net = Layered(W, act)
+        expected = along(lambda x, net=net: s2s.grad(f)(x, net), X, V)
+        np.testing.assert_allclose(hvp(X, net, V), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_directions_passed_where_an_object_goes_name_the_argument_order():
+    """``hvp(f)(x, v, net)`` for ``def f(x, net)`` puts ``v`` into ``net``: the message says
+    so (it said the method was called on "a module or an object")."""
     with pytest.raises(s2s.NoRuleError) as info:
-        s2s.hvp(f_act)(X, V, Softplus(0.7))
-    assert_located(info.value, f_act, "return np.sum(act(x)", "an object with `__call__`")
+        s2s.hvp(f_forward)(X, V, Net(np.tanh, W))
+    assert_located(info.value, f_forward, "return np.sum(net.forward(x)", "`net` holds a numpy "
+                   "array", "order of the derivative's arguments", "s2s.hvp(f)(x, net, v)")
 
 
 def test_closures_of_one_factory_share_a_derivative_and_read_their_values():
@@ -298,8 +395,15 @@ def f_break(x, fns):
     return np.sum(x)
 
 
-def f_filtered(x, fns):
-    return sum(np.sum(g(x)) for g in fns if g is not np.sin)  # MARK
+def f_filtered_in_a_conditional(x, fns):
+    g = 0.0
+    if np.sum(x) > -10.0:
+        g = g + sum(np.sum(g(x)) for g in fns if g is not np.sin)  # MARK
+    return g
+
+
+def f_comprehension_in_a_conditional(x, fns):
+    return sum(np.sum(g(x)) for g in fns if g is not np.sin) if x[0] < 5 else 0.0  # MARK
 
 
 def f_moving_partial(x, c):
@@ -318,7 +422,10 @@ def f_moving_partial(x, c):
         (f_act, (math.gamma,), s2s.NoRuleError, "no derivative rule for math.gamma"),
         (f_break, ((np.sin, np.cos),), s2s.UnsupportedSyntaxError, "`break` or `continue`"),
         (f_moving_partial, (2.0,), s2s.UnsupportedSyntaxError, "a name assigned again"),
-        (f_filtered, ((np.sin, np.cos),), s2s.NoRuleError, "`g` takes its functions in a comp"),
+        (f_filtered_in_a_conditional, ((np.sin, np.cos),), s2s.NoRuleError,
+         "a variable of the comprehension is also a name of the function outside it"),
+        (f_comprehension_in_a_conditional, ((np.sin, np.cos),), s2s.NoRuleError,
+         "`g` takes its functions in a comprehension s2s does not write out"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -436,6 +543,19 @@ def test_source_before_a_call_names_the_parameter_that_is_not_a_function():
     assert_located(info.value, f_no_default, "# MARK", "`act` holds a numpy.ndarray")
     d(X, np.sin)
     assert "d_x = _np.cos(x)" in d.source
+
+
+def test_hessian_and_jacobian_take_an_argument_after_a_default_by_position():
+    """``hessian(f)(x, act)`` of ``def f(x, act=np.tanh)``: the products' signature is
+    ``(x, x_dot, act)``; ``act`` went into the tangent's place (a TypeError)."""
+    expected = np.stack([s2s.hvp(f_act)(X, e, act=np.sin) for e in np.eye(len(X))])
+    np.testing.assert_allclose(s2s.hessian(f_act)(X, np.sin), expected, rtol=1e-12)
+    jac = s2s.jacobian(lambda_free_act, mode="forward")(X, np.sin)
+    np.testing.assert_allclose(jac, np.diag(np.cos(X)), rtol=1e-12)
+
+
+def lambda_free_act(x, act=np.tanh):
+    return act(x)
 
 
 def piece_reading_a_local(x, w):

@@ -4,6 +4,7 @@ raise a located error naming the real cause.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -21,6 +22,14 @@ def math_functions(x):
     t = np.sum(x * x)
     u = math.exp(-t) + math.log(t) * math.sqrt(t) + math.tanh(t)
     return u + math.sin(t) * math.cos(t) + math.pow(t, 1.5) + math.hypot(t, 2.0)
+
+
+def more_math_functions(x):
+    t = np.sum(x * x)
+    u = math.erfc(t) + math.atan2(t, 2.0) + math.atan2(1.5, t) + math.fabs(-t) + math.asinh(t)
+    return u + math.acosh(t + 1.5) + math.atanh(t / 2) + math.degrees(t) * math.radians(t) + (
+        math.exp2(t) + math.cbrt(t)
+    )
 
 
 def float_casts(x):
@@ -166,6 +175,31 @@ def list_bound_twice(x):
     return np.sum(ys**2)
 
 
+def list_rebound_in_loop(x):
+    total = 0.0
+    for k in range(2):
+        ys = []
+        for i in range(3):
+            ys.append(x[i] * (k + 2.0))
+        ys = np.array(ys)  # made anew each pass: ys_array from here to the end of the body
+        ys = ys * x
+        total = total + ys.sum() * ys[0]
+    return total
+
+
+def list_rebound_in_branch_and_with(x):
+    total = np.sum(x)
+    if total > 0:
+        ys = [np.sin(v) for v in x]
+        ys = np.array(ys)
+        total = total * np.sum(ys**2)
+    with np.errstate(all="ignore"):
+        zs = [x[0], x[1] * x[2]]
+        zs = np.stack(zs) * 2.0
+        total = total + np.sum(zs)
+    return total
+
+
 def walrus_in_identity_test(x):
     if (s := np.sum(np.exp(x), keepdims=True)) is not None:  # was kept whole: s had no gradient
         out = np.sum(x - np.log(s))
@@ -190,12 +224,14 @@ def list_bound_twice_in_with(x):
 
 
 CONSTRUCTS = [
-    math_functions, float_casts, global_read, global_read_in_loop, walrus_in_if,
+    math_functions, more_math_functions, float_casts, global_read, global_read_in_loop,
+    walrus_in_if,
     walrus_in_comprehension, walrus_in_while, starred_literal, starred_first_of_array,
     starred_middle_of_tuple, starred_list, starred_rows, starred_rows_summed, dict_filled_by_key,
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
-    set_of_constants, walrus_in_identity_test,
+    set_of_constants, walrus_in_identity_test, list_rebound_in_loop,
+    list_rebound_in_branch_and_with,
 ]  # fmt: skip
 
 
@@ -315,15 +351,13 @@ def set_of_values(x):
     return max(s)
 
 
-def list_rebound_in_loop(x):
-    total = 0.0
-    for k in range(2):
-        ys = []
-        for i in range(3):
-            ys.append(x[i] * (k + 2.0))
+def list_rebound_in_branch(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * 2.0)
+    if np.sum(x) > 0:
         ys = np.array(ys)  # MARK
-        total = total + ys.sum()
-    return total
+    return np.sum(np.stack(ys) ** 2)
 
 
 def list_unpacked(x):
@@ -332,9 +366,29 @@ def list_unpacked(x):
     return a * b
 
 
+class _Pair(NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def object_made_inside(x):
+    p = _Pair(x * 2.0, 1.0)  # MARK
+    return np.sum(p.w**2) + p.b
+
+
+def object_made_in_a_loop(x):
+    p = _Pair(x, 0.0)  # MARK
+    for _ in range(2):
+        s = np.sum(p.w)  # read first: the message names where the object is made
+        p = _Pair(p.w * 2.0, s)
+    return p.b
+
+
 @pytest.mark.parametrize(
     "f, error, words",
     [
+        (object_made_inside, s2s.NoRuleError, "making an object of your class"),
+        (object_made_in_a_loop, s2s.NoRuleError, "making an object of your class"),
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),
@@ -347,7 +401,7 @@ def list_unpacked(x):
         (dict_keys_set_in_branch, s2s.UnsupportedSyntaxError, "first set inside a branch"),
         (set_of_values, s2s.NoRuleError, "a set of values that carry a gradient"),
         (list_to_nested_def, s2s.UnsupportedSyntaxError, "a list passed to your own function"),
-        (list_rebound_in_loop, s2s.UnsupportedSyntaxError, "`ys` again to another value inside"),
+        (list_rebound_in_branch, s2s.UnsupportedSyntaxError, "also used outside that block"),
         (list_unpacked, s2s.UnsupportedSyntaxError, "unpacking the list `ys` into names"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

@@ -1,6 +1,7 @@
 """The user's side effects are kept, never undone (issue 11, item 4).
 
-The primal sweep runs the user's code exactly once: an append to a global or argument list, an
+The primal sweep runs the user's code exactly once (in grad, vjp, jvp and hvp, whose forward
+sweep over the gradient's code runs that code once): an append to a global or argument list, an
 append to a list held by an object, a print, an RNG draw and a counter incremented on a global or
 an object's attribute happen once per derivative call, as one call of ``f`` would. Each test
 checks the effect after the call, and the gradient against
@@ -61,10 +62,12 @@ def _derivative(mode, f):
         return s2s.grad(f)
     if mode == "jvp":
         return lambda *args: s2s.jvp(f)(*args, np.ones_like(args[0]))
+    if mode == "hvp":  # the JVP of the gradient's code: the primal still runs once
+        return lambda *args: s2s.hvp(f)(*args, np.ones_like(args[0]))
     return lambda *args: s2s.vjp(f)(*args)[1](1.0)
 
 
-MODES = ["grad", "vjp", "jvp"]
+MODES = ["grad", "vjp", "jvp", "hvp"]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -193,6 +196,8 @@ def test_attribute_counter_increments_once_per_call(mode):
         np.testing.assert_allclose(g, numeric_gradient(Counted().loss, [X], 0), rtol=1e-7)
     elif mode == "vjp":
         s2s.vjp(Counted.loss, wrt=1)(model, X)[1](1.0)
+    elif mode == "hvp":
+        s2s.hvp(Counted.loss, wrt=1)(model, X, np.ones_like(X))
     else:
         s2s.jvp(Counted.loss, wrt=1)(model, X, np.ones_like(X))
     assert (model.calls, model.steps) == (1, 3)

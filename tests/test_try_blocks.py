@@ -89,7 +89,32 @@ def three_handlers(x, which):
     return s * 2.0
 
 
+def _logdet(a):
+    c = np.linalg.cholesky(a)
+    return 2.0 * np.sum(np.log(np.diag(c)))
+
+
+def helper_raises_in_body(x, shift):
+    try:
+        s = _logdet(x @ x.T + shift * np.eye(2))  # a function of yours raising midway
+    except np.linalg.LinAlgError:
+        s = np.sum(x**2)
+    return s
+
+
+def key_or_computed_default(x, cfg):
+    try:
+        scale = cfg["scale"]
+    except KeyError:
+        scale = np.sum(x)  # the handler's value carries a gradient
+    return np.sum(np.sin(x)) * scale
+
+
 CASES = [
+    (helper_raises_in_body, (1.0,)),
+    (helper_raises_in_body, (-100.0,)),
+    (key_or_computed_default, ({"scale": 2.0},)),
+    (key_or_computed_default, ({},)),
     (cholesky_or_fallback, (1.0,)),  # the body runs through
     (cholesky_or_fallback, (-100.0,)),  # not positive definite: the handler runs
     (returns_from_both, (False,)),

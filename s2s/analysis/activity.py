@@ -349,6 +349,15 @@ def _bind(
         if derivative is not None:
             _split_keywords(stmt)
             return _bind_derivative(primal, stmt, active, where, derivative)
+    receiver = stmt.args[0] if stmt.args else None
+    held = primal.values.get(receiver.id) if isinstance(receiver, gast.Name) else None
+    if stmt.op is OPAQUE and stmt.method is not None and isinstance(held, np.ndarray):
+        raise NoRuleError(f"`{receiver.id}` holds a numpy array in this call, and arrays have "
+                          f"no method `.{stmt.method}(...)`; it uses {used}", where,
+                          "check the order of the derivative's arguments (its signature shows "
+                          "it): jvp and hvp take each direction (`x_dot`) after the function's "
+                          "arguments without defaults: `s2s.hvp(f)(x, net, v)` for "
+                          "`def f(x, net)`")  # fmt: skip  (hvp(f)(x, v, net): v went into net)
     if stmt.op is OPAQUE and stmt.method is not None:
         raise NoRuleError(
             f"`.{stmt.method}(...)` is called on a value that is not an array (a module or an "
@@ -390,6 +399,10 @@ def _bind(
         )
     if stmt.op is OPAQUE:
         what = _describe_expression(stmt.expr)
+        maker = next((s for s in ir.flat if set(inputs) & set(s.targets) and isinstance(
+            s.op, type) and not is_library(s.op)), None)  # s = State(...), then s.pos
+        if maker is not None:  # the object is the cause: refused where it is made
+            _bind(primal, maker, active | set(differentiable_reads(maker)), ir, forward)
         raise NoRuleError(
             f"{what} is not differentiated, but it uses {used}, "
             "which the output's gradient depends on",
@@ -414,6 +427,12 @@ def _bind(
             return _bind_call(primal, stmt, active, where)
         if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
+        elif isinstance(stmt.op, type) and not is_library(stmt.op):
+            message = (f"making an object of your class {name} from {used} inside the function"
+                       " is not supported (s2s follows arrays, not an object's attributes)")
+            advice = ("keep the values in local names, a tuple or a dict; or make the object "
+                      "outside and pass it in (its methods and attributes are followed: "
+                      "`model.forward(x)`; a dataclass or NamedTuple argument may be in wrt)")
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"

@@ -32,6 +32,7 @@ import numpy as np
 
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
+from s2s.frontend.comprehensions import hoist
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import (
     CONTAINERS,
@@ -225,6 +226,13 @@ class _Binder:
             if isinstance(stmt, gast.FunctionDef):
                 out.append(stmt)  # a nested def's body is bound when its own derivative is made
                 continue
+            before = hoist(stmt, lambda it: self.functions_looped(it) is not None,
+                           self.primal.tree, self.local, self._consumed)  # fmt: skip
+            if before:  # [g(x) for g in fns if ...]: the loops it stands for, written out
+                self.block(before)
+                out += before
+                if getattr(stmt, "s2s_hoisted", False):
+                    continue
             for field in ("body", "orelse", "finalbody"):
                 if isinstance(getattr(stmt, field, None), list):
                     self.block(getattr(stmt, field))
@@ -233,6 +241,10 @@ class _Binder:
             self.children(stmt, ("body", "orelse", "finalbody", "handlers"))
             out.append(stmt)
         body[:] = out or [gast.Pass()]
+
+    def _consumed(self, node: gast.GeneratorExp, parent: gast.AST) -> bool:
+        consumer = self._global(parent.func) if isinstance(parent, gast.Call) else None
+        return any(consumer is c for c in _CONSUMERS) and node in parent.args
 
     def functions_looped(self, node: gast.expr) -> list[Any] | None:
         """The items of a loop over a tuple of functions (a literal, a name bound once to one, or
@@ -478,9 +490,11 @@ class _Binder:
                     "lists and tuples only")  # fmt: skip
         if name in self.comprehended and isinstance(func, gast.Name):
             return (f"`{name}` takes its functions in a comprehension s2s does not write out "
-                    "once per function (it writes out one `for` over a tuple of functions, "
-                    "without `if`, in a list comprehension or a generator that `sum`, `max`, "
-                    "`min`, `tuple`, `list`, `any` or `all` consumes)")  # fmt: skip
+                    "once per function (it writes out a list comprehension, or a generator "
+                    "that `sum`, `max`, `min`, `tuple`, `list`, `any` or `all` consumes, whose "
+                    "first `for` is over a tuple of functions, except inside a `lambda`, "
+                    "`a if c else b`, `and`/`or` or another comprehension, or where a variable "
+                    "of the comprehension is also a name of the function outside it)")  # fmt: skip
         if self.counts.get(name) and isinstance(func, gast.Name):
             return (f"`{name}` is assigned in the function, so the function it holds is known "
                     "only at run time")  # fmt: skip

@@ -20,14 +20,14 @@ def f(p_w, p_b, x):
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
 from s2s.errors import MutationError, UnsupportedSyntaxError
-from s2s.frontend.keys import computed_key
+from s2s.frontend.keys import computed_key, known_condition
+from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
 
@@ -53,29 +53,18 @@ class _Node:
         return [(k, self.child(k)) for k in self.treedef.keys]  # type: ignore[misc]
 
 
-def leaf_names(param: str, treedef: TreeDef, taken: set[str]) -> list[str]:
-    """Readable parameter names for the leaves: ``params_w1``, ``layers_0_w``; unique among
-    ``taken`` (which grows)."""
-    names = []
-    for path in treedef.paths():
-        base = "_".join([param, *(re.sub(r"\W", "_", str(k)) for k in path)])
-        name, n = base, 1
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
-        names.append(name)
-    return names
-
-
 def lower(
     tree: gast.FunctionDef,
     containers: dict[str, tuple[TreeDef, list[str]]],
     where: Callable[[Any], Any],
     func: Any = None,
+    values: dict[str, Any] | None = None,
+    bound: list[Any] | None = None,
 ) -> list[Any]:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
     leaves' names, from :func:`leaf_names`) becomes its leaves' parameters. Returns the call
-    targets of functions written out because they receive a container whole.
+    targets of functions written out because they receive a container whole (one passed in,
+    from ``values``, goes to ``bound``: the derivative keys on it).
 
     Raises:
         UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
@@ -93,10 +82,14 @@ def lower(
         else:
             args.append(arg)
     tree.args.args = args
-    lowering = _Lowering(where, _assigned(tree), func, {n.id for n in gast.walk(tree)
-                                                        if isinstance(n, gast.Name)})  # fmt: skip
+    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    assigned = _assigned(tree)
+    passed = {n: v for n, v in (values or {}).items() if n not in env and not assigned.get(n)}
+    lowering = _Lowering(where, assigned, func, taken, Methods(func, taken, passed))
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
+    if bound is not None:
+        bound += lowering.methods.bound
     return lowering.methods.targets
 
 
@@ -108,40 +101,6 @@ def lower_local(
     loops over ``d.items()``, ``len(d)``."""
     treedef = flatten({key: 0.0 for key in keys})[1]
     _Lowering(where, _assigned(tree)).block(tree.body, {name: _Node(treedef, names, name)})
-
-
-def describe(containers: dict[str, tuple[TreeDef, list[str]]]) -> list[str]:
-    """Comment lines for the generated code: which parameter holds which leaf.
-
-    >>> from s2s.runtime.trees import flatten
-    >>> t = flatten({"w": 1.0, "b": [2.0]})[1]
-    >>> describe({"p": (t, ["p_w", "p_b_0"])})
-    ["p (a dict) comes leaf by leaf: p_w is p['w'], p_b_0 is p['b'][0]"]
-    """
-    lines = []
-    for param, (treedef, names) in containers.items():
-        reads = [
-            f"{leaf} is {param}" + "".join(f"[{k!r}]" if treedef_kind != "field" else f".{k}"
-                                           for k, treedef_kind in path)
-            for leaf, path in zip(names, _paths(treedef))
-        ]  # fmt: skip
-        text = f"{param} (a {treedef.kind}) comes leaf by leaf: " + ", ".join(reads)
-        while len(text) > 92:
-            cut = text.rfind(", ", 0, 92)
-            if cut < 0:
-                break
-            lines.append(text[: cut + 1])
-            text = "  " + text[cut + 2 :]
-        lines.append(text)
-    return lines
-
-
-def _paths(treedef: TreeDef) -> list[list[tuple[Any, str]]]:
-    """Each leaf's path as (key, "field" or "key") steps."""
-    if treedef.kind == LEAF:
-        return [[]]
-    step = "field" if treedef.kind in (DATACLASS, NAMEDTUPLE) else "key"
-    return [[(k, step), *p] for k, c in zip(treedef.keys, treedef.children) for p in _paths(c)]
 
 
 def _assigned(tree: gast.AST) -> dict[str, int]:
@@ -469,15 +428,26 @@ class _Lowering:
         if item.treedef.kind in (DICT, DATACLASS):
             raise UnsupportedSyntaxError(
                 f"the parameter container `{item.label}` is used whole here; s2s reads a dict "
-                "or dataclass argument only through its keys and fields",
+                "or dataclass argument through its keys and fields, and passes it whole only "
+                "to a plain function defined in this function's module (called by its name, "
+                "as a method of a global object, or passed in as an argument)",
                 self.where(at),
-                "read the arrays you need (`params['w']`, `p.w`) and pass those",
+                "read the arrays you need (`params['w']`, `p.w`) and pass those, or define "
+                "the function that takes the container in this module",
             )
         return self.value([v for _, v in item.items()], at)
 
     def expr(self, node: gast.expr, env: dict) -> gast.expr:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
             base = self.resolve(node.func.value, env)
+            if (isinstance(base, _Node) and base.treedef.kind == DICT and node.func.attr == "get"
+                    and 1 <= len(node.args) <= 2 and not node.keywords):  # fmt: skip
+                key = self.static(node.args[0], env)  # params.get("l2", 0.0): known now
+                if key is not None and base.child(key) is not None:
+                    return self.value(base.child(key), node)
+                if key is not None:
+                    default = node.args[1] if len(node.args) == 2 else gast.Constant(None, None)
+                    return self.expr(_located(default, node), env)
             if (
                 isinstance(base, _Node)
                 and base.treedef.kind in (DATACLASS, NAMEDTUPLE)
@@ -486,6 +456,12 @@ class _Lowering:
                 name = self.methods.inline(self, base, node.func.attr, node)
                 node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                                type_comment=None), node.func)  # fmt: skip
+        if isinstance(node, gast.Call) and isinstance(called := self.resolve(node.func, env),
+                                                      _Node) and called.treedef.kind in (
+                DATACLASS, NAMEDTUPLE):  # self.layer(x) of a field with __call__: its method
+            name = self.methods.inline(self, called, "__call__", node)
+            node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                                           type_comment=None), node.func)  # fmt: skip
         if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
             self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
         item = self.resolve(node, env)
@@ -530,17 +506,23 @@ class _Lowering:
         items = self.iteration(gen.iter, env)
         if items is None:
             return None
-        if gen.ifs:
-            raise UnsupportedSyntaxError(
-                "a comprehension over a parameter container with an `if`",
-                self.where(node),
-                "write the items you want explicitly",
-            )
         out = []
         for item in items:
             inner = dict(env)
             self.bind_target(gen.target, item, inner, node)
-            out.append(self.expr(copy.deepcopy(node.elt), inner))
+            keep = [known_condition(c, lambda n, e=inner: self.static(n, e)) for c in gen.ifs]
+            if None in keep:
+                raise UnsupportedSyntaxError(
+                    "a comprehension over a parameter container with an `if` s2s cannot "
+                    "decide from the keys and positions (it writes the items it keeps out "
+                    "when it specializes, knowing the keys, positions and the constants "
+                    "written in the condition)",
+                    self.where(node),
+                    "test keys or positions only (`if k.startswith('w')`, `if i > 0`), or "
+                    "write the items you want explicitly",
+                )
+            if all(keep):
+                out.append(self.expr(copy.deepcopy(node.elt), inner))
         return out
 
     def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:

@@ -36,3 +36,63 @@ def computed_key(node: gast.expr, static: Callable[[gast.expr], Any]) -> Any:
         value = static(node.args[0])
         return str(value) if type(value) in (int, str) else None  # fmt: skip
     return None
+
+
+_STR_TESTS = frozenset({"startswith", "endswith", "isdigit", "isalpha", "isidentifier", "islower",
+                        "isupper"})  # fmt: skip
+_COMPARE = {
+    gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
+    gast.Lt: lambda a, b: a < b, gast.LtE: lambda a, b: a <= b,
+    gast.Gt: lambda a, b: a > b, gast.GtE: lambda a, b: a >= b,
+    gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b,
+}  # fmt: skip
+_UNKNOWN = object()
+
+
+def known_condition(node: gast.expr, static: Callable[[gast.expr], Any]) -> bool | None:
+    """The truth of a condition on keys and positions (``k.startswith("w")``, ``i > 0``,
+    ``k not in ("bias",)``, with ``and``, ``or``, ``not``) when ``static`` knows its parts;
+    ``None`` otherwise.
+
+    >>> test = gast.parse('k.startswith("w") and i != 1').body[0].value
+    >>> known_condition(test, lambda n: {"k": "w2", "i": 0}.get(getattr(n, "id", None)))
+    True
+    """
+    value = _value(node, static)
+    return None if value is _UNKNOWN else bool(value)
+
+
+def _value(node: gast.expr, static: Callable[[gast.expr], Any]) -> Any:
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, (gast.Tuple, gast.List, gast.Set)):
+        items = [_value(e, static) for e in node.elts]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
+    if isinstance(node, gast.BoolOp):
+        values = [_value(v, static) for v in node.values]
+        if any(v is _UNKNOWN for v in values):
+            return _UNKNOWN
+        return all(values) if isinstance(node.op, gast.And) else any(values)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+        value = _value(node.operand, static)
+        return _UNKNOWN if value is _UNKNOWN else not value
+    if isinstance(node, gast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        operands = [_value(v, static) for v in [node.left, *node.comparators]]
+        if any(v is _UNKNOWN or not isinstance(v, (str, int, tuple)) for v in operands):
+            return _UNKNOWN
+        try:
+            return all(_COMPARE[type(op)](a, b)
+                       for op, a, b in zip(node.ops, operands, operands[1:]))  # fmt: skip
+        except TypeError:
+            return _UNKNOWN
+    if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr in _STR_TESTS and not node.keywords):  # fmt: skip
+        receiver = _value(node.func.value, static)
+        args = [_value(a, static) for a in node.args]
+        if type(receiver) is str and all(type(a) in (str, tuple) for a in args):
+            return getattr(receiver, node.func.attr)(*args)
+        return _UNKNOWN
+    value = computed_key(node, static)
+    if value is None:
+        value = static(node)
+    return _UNKNOWN if value is None else value

@@ -15,6 +15,7 @@ from typing import Any
 import gast
 
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.callkeys import Bound, callable_key
 from s2s.frontend.resolve import Target, global_value, name_chain, root_value
 
 
@@ -23,8 +24,10 @@ class Methods:
     out once as a nested ``def`` whose ``self`` is the container, so its reads of ``self.w``
     become reads of the leaves (which lifting passes to it, so their gradients flow back)."""
 
-    def __init__(self, func: Any, taken: set[str]) -> None:
+    def __init__(self, func: Any, taken: set[str], values: dict[str, Any] | None = None) -> None:
         self.func, self.taken = func, taken
+        self.values = values or {}  # the arguments not differentiated: functions passed in
+        self.bound: list[Bound] = []  # those written out, for the derivative's cache key
         self.names: dict[tuple[str, str], str] = {}
         self.defs: list[gast.FunctionDef] = []
         self.targets: list[Target] = []  # the functions written out, checked on each call
@@ -128,6 +131,12 @@ class Methods:
             root = root.value
         if self.func is None or not isinstance(root, gast.Name):
             return None
+        if isinstance(func, gast.Name) and func.id in self.values:  # fn(params, x), fn passed in
+            obj = self.values[func.id]
+            if not self._writable(obj):
+                return None
+            self.bound.append(Bound(func.id, (), callable_key(obj)))
+            return obj, None
         if root.id in self.func.__code__.co_varnames + self.func.__code__.co_cellvars:
             return None  # a local of the function
         obj = global_value(self.func, func)
@@ -138,13 +147,17 @@ class Methods:
         owner = None
         if isinstance(obj, types.MethodType) and isinstance(func, gast.Attribute):
             obj, owner = obj.__func__, func.value
-        if (
-            not isinstance(obj, types.FunctionType)
-            or obj.__code__.co_freevars
-            or obj.__globals__ is not self.func.__globals__
-        ):
+        if not self._writable(obj):
             return None
         return obj, owner
+
+    def _writable(self, obj: Any) -> bool:
+        """A plain function of this function's module, without a closure."""
+        return (
+            isinstance(obj, types.FunctionType)
+            and not obj.__code__.co_freevars
+            and obj.__globals__ is self.func.__globals__
+        )
 
     def _written(self, lowering: Any, function: types.FunctionType, held: dict, at: Any) -> str:
         try:

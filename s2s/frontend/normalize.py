@@ -477,7 +477,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
         self.outside_lists = appended - fresh
-        check_outside_reads(self.primal, tree, self.outside_lists)
+        check_outside_reads(self.primal, tree, self.outside_lists, self.generated)
         self.appended = appended & fresh
         self.lists = self.appended | fresh
         mappings = {

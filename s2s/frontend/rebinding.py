@@ -4,7 +4,10 @@ or to a second list) names the new value anew, so the list and the array are two
 s2s follows a list by its name (its appends are replayed and undone by name), so one name must
 not hold a list and then an array. At the top level of the function every statement after the
 rebinding runs after it, and none before it runs again, so renaming the name from there on
-(until the next top-level assignment to it) means what the user wrote:
+(until the next top-level assignment to it) means what the user wrote. Inside a block (a loop's
+body, a branch, a ``with`` or ``try`` body) the same holds for a name whose every use lies in
+that block, from a statement of the block that binds it to a new list on: each pass through
+the block makes the list anew, then the array, and nothing outside the block sees either:
 
 >>> import ast, gast
 >>> tree = gast.ast_to_gast(ast.parse('''
@@ -54,22 +57,69 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     }
     declared = {n for s in gast.walk(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
                 for n in s.names}  # fmt: skip
+    skip = captured | declared
     bound: set[str] = set()
     body = tree.body
     for index, stmt in enumerate(body):
         name = _rebound(stmt, lists)
-        if name is None or name not in bound or name in captured or name in declared:
+        if name is None or name not in bound or name in skip:
             bound |= {n.id for n in gast.walk(stmt)
                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
             continue
-        is_list = isinstance(stmt.value, (gast.List, gast.ListComp))
-        new = fresh(name if is_list else name + "_array")
-        stmt.targets[0].id = new
-        for later in body[index + 1 :]:
-            if _rebound_directly(later, name):  # `ys = ...` again: its value reads this one
-                _rename(later.value, name, new)
-                break
-            _rename(later, name, new)
+        _rename_after(body, index, name, fresh)
+    uses: dict[str, int] = {}
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Name):
+            uses[n.id] = uses.get(n.id, 0) + 1
+    for block in _blocks(tree.body):
+        _rename_in_block(block, lists - skip, uses, fresh)
+
+
+def _rename_after(body: list[gast.stmt], index: int, name: str, fresh: Callable[[str], str]):
+    """Name the value of ``body[index]`` (``name = value``) anew in the statements after it, up
+    to the next assignment to ``name`` among them, whose value still reads the new name."""
+    stmt = body[index]
+    is_list = isinstance(stmt.value, (gast.List, gast.ListComp))
+    new = fresh(name if is_list else name + "_array")
+    stmt.targets[0].id = new
+    for later in body[index + 1 :]:
+        if _rebound_directly(later, name):  # `ys = ...` again: its value reads this one
+            _rename(later.value, name, new)
+            break
+        _rename(later, name, new)
+
+
+def _blocks(body: list[gast.stmt]):
+    """The statement lists nested in ``body`` (not ``body`` itself, nor nested functions')."""
+    for stmt in body:
+        if isinstance(stmt, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            continue
+        inner = [getattr(stmt, f, None) for f in ("body", "orelse", "finalbody")]
+        inner += [h.body for h in getattr(stmt, "handlers", ())]
+        for block in inner:
+            if isinstance(block, list) and block and isinstance(block[0], gast.stmt):
+                yield block
+                yield from _blocks(block)
+
+
+def _rename_in_block(block: list[gast.stmt], lists: set[str], uses: dict[str, int], fresh):
+    """Rebindings inside ``block`` of a list name that ``block`` binds to a new list first and
+    that nothing outside the statements from there on reads or writes."""
+    for start, stmt in enumerate(block):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1):
+            continue
+        target = stmt.targets[0]
+        if not (isinstance(target, gast.Name) and target.id in lists
+                and isinstance(stmt.value, (gast.List, gast.ListComp))):  # fmt: skip
+            continue
+        name = target.id
+        inside = sum(isinstance(n, gast.Name) and n.id == name
+                     for s in block[start:] for n in gast.walk(s))  # fmt: skip
+        if inside != uses.get(name, 0):
+            continue  # read or bound outside the block too: after it, a list or an array
+        for index in range(start + 1, len(block)):
+            if _rebound(block[index], lists) == name:
+                _rename_after(block, index, name, fresh)
 
 
 def list_rebound(node: gast.AST, lists: set[str]) -> str | None:
@@ -84,7 +134,9 @@ def list_rebound(node: gast.AST, lists: set[str]) -> str | None:
         if isinstance(target, gast.Name) and target.id in lists:
             return (
                 f"binding the list name `{target.id}` again to another value inside a "
-                "loop, branch, `with` or `try` block, or while a nested function reads it "
+                "loop, branch, `with` or `try` block while the name is also used outside that "
+                "block (after it the name would hold a list or an array, depending on the "
+                "path taken), or while a nested function reads it "
                 f"(give the new value a name of its own: `{target.id}_array = ...`)"
             )
     return None

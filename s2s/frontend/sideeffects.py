@@ -149,14 +149,25 @@ class SideEffects:
         return isinstance(target, gast.Attribute) and _chain(target) is not None
 
 
-def check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str]) -> None:
+def check_outside_reads(
+    primal: Primal, tree: gast.FunctionDef, outside: set[str], generated: bool = False
+) -> None:
     """Refuse a read of a list from outside the function that the function appends to: its
-    items are not followed, so a value read back from it would carry no gradient."""
+    items are not followed, so a value read back from it would carry no gradient. In s2s's
+    own code (``generated``), the arguments a gradient must not share memory with
+    (``_s2s.gradient(d_x, x, (x, log))``) are no such read."""
     receivers = {
         id(node.func.value)
         for node in gast.walk(tree)
         if isinstance(node, gast.Call) and appended_list(node) in outside
     }
+    if generated:
+        receivers |= {
+            id(name)
+            for node in gast.walk(tree)
+            if isinstance(node, gast.Call) and _protecting(node)
+            for name in gast.walk(node.args[2])
+        }
     for node in gast.walk(tree):
         if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
                 and isinstance(node.ctx, gast.Load)):  # fmt: skip
@@ -168,3 +179,15 @@ def check_outside_reads(primal: Primal, tree: gast.FunctionDef, outside: set[str
                 f"keep the values in a local list as well (`vals = []`, `vals.append(v)`) and "
                 f"read that one; append to `{node.id}` only",
             )
+
+
+def _protecting(node: gast.Call) -> bool:
+    """``_s2s.gradient(buffer, x, protect)`` or ``_s2s.gradients(...)`` with its ``protect``."""
+    func = node.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr in ("gradient", "gradients")
+        and isinstance(func.value, gast.Name)
+        and func.value.id == "_s2s"
+        and len(node.args) == 3
+    )

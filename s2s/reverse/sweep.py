@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import operator
+import types
 from typing import Any
 
 import gast
@@ -284,8 +285,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         parts = self.names.fresh("parts", always_number=True)
         if self.functional:  # one call that a derivative of this code can differentiate again:
             wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
-            pull = call("_s2s.pullback_of", copy.deepcopy(stmt.expr.func), wrt)  # again
-            value = gast.Call(func=pull, args=[ct] + copy.deepcopy(stmt.expr.args),
+            function, owner = _function_and_owner(stmt.expr.func, binding.callee)
+            pull = call("_s2s.pullback_of", function, wrt)  # again
+            value = gast.Call(func=pull, args=[ct, *owner] + copy.deepcopy(stmt.expr.args),
                               keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
             out.append(assign(parts, value))
         else:
@@ -513,3 +515,23 @@ def reverse(
     if sweeps.dynamic:  # selection masks that no partial read (straight-line: optimize drops)
         drop_dead_primal(sweeps.adjoint, {n for g in sweeps.gradients for n in names_in(g)})
     return sweeps
+
+
+def _function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[gast.expr]]:
+    """The callee expression of a call to the user's own function, and the owner to pass
+    first: a bound method (``net.forward``) or an object with ``__call__`` (``act``) as its
+    function read through the expression (``net.forward.__func__``) and its owner
+    (``net.forward.__self__``), so code differentiated again calls a plain function."""
+    method_of_yours = isinstance(callee, types.MethodType) and isinstance(
+        callee.__func__, types.FunctionType
+    )
+    if not method_of_yours:
+        return copy.deepcopy(func), []
+    method = copy.deepcopy(func)
+    if callee.__name__ == "__call__" and not (
+        isinstance(func, gast.Attribute) and func.attr == "__call__"
+    ):  # an object with __call__: its bound __call__
+        method = gast.Attribute(value=method, attr="__call__", ctx=gast.Load())
+    function = gast.Attribute(value=method, attr="__func__", ctx=gast.Load())
+    owner = gast.Attribute(value=copy.deepcopy(method), attr="__self__", ctx=gast.Load())
+    return function, [owner]
