@@ -325,10 +325,22 @@ def complex_asarray(x):
     return np.sum(np.abs(np.asarray(x, dtype=complex)) ** 2)
 
 
-@pytest.mark.parametrize("f", [complex_cast, complex_asarray])
+def complex_constant(x):  # a fresh user's: sum |x| came back -sign(x) (a silent wrong answer)
+    return np.sum(np.abs(x * 1j))
+
+
+def complex_exponential(x):
+    return np.sum(np.abs(np.exp(1j * x)) * x)
+
+
+@pytest.mark.parametrize(
+    "f", [complex_cast, complex_asarray, complex_constant, complex_exponential]
+)
 def test_complex_values_on_the_gradient_path_are_refused(f):
     with pytest.raises(s2s.DtypeError, match="complex numbers are not supported yet"):
         s2s.grad(f)(np.array([1.0, 2.0]))
+    with pytest.raises(s2s.DtypeError, match="complex numbers are not supported yet"):
+        s2s.jvp(f)(np.array([1.0, 2.0]), np.ones(2))
 
 
 def sort_in_place(x, w):

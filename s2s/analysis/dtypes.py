@@ -115,6 +115,9 @@ def _operand_type(atom: gast.expr, types: dict[str, VType]) -> VType:
     return UNKNOWN
 
 
+_COMPLEX = VType("complex")  # a complex operand (1j): complex numbers are not differentiated
+
+
 def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
     op = stmt.op
     if op is ATTRIBUTE:
@@ -184,6 +187,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
         return UNKNOWN  # np.zeros(4), a helper: no promotion rule tells what it returns
     if rule is not None and rule.kind != registry.ELEMENTWISE:
         return _infer_rule(rule, stmt, types)
+    if any(t.kind == "complex" for t in operands):  # w * 1j: refused where it carries a gradient
+        return _COMPLEX
     floats = [t for t in operands if t.kind in ("float", "int", "bool")]
     if not operands or len(floats) != len(operands) or any(t.dtype is None for t in floats):
         if any(t.kind == "float" for t in operands):
@@ -217,6 +222,8 @@ def _infer_rule(rule: registry.Rule, stmt: Stmt, types: dict[str, VType]) -> VTy
                 operands.extend(_operand_type(e, types) for e in element.elts)
             else:
                 operands.append(_operand_type(element, types))
+    if any(t.kind == "complex" for t in operands):
+        return _COMPLEX
     if not operands or any(
         t.dtype is None or t.kind not in ("float", "int", "bool") for t in operands
     ):
