@@ -607,3 +607,35 @@ def test_a_vectorize_object_is_refused_at_its_line():
     with pytest.raises(s2s.NoRuleError, match="numpy.vectorize object") as info:
         s2s.grad(calls_a_vectorized)(X, VECTORIZED)
     assert_located(info.value, calls_a_vectorized, "# MARK", "Python loop", "np.where")
+
+
+def squared_activation(w, act):
+    return np.sum(act(w) ** 2)
+
+
+def scaled_by_default(z, c=2.0):
+    return z * c
+
+
+def test_a_callables_defaults_changed_in_place_make_a_new_derivative():
+    """A fresh user's: after `d.__defaults__ = (7.0,)` the gradient and value through `act=d`
+    kept c=2 (the sub-derivative was cached by code and globals; its wrapper binds calls with
+    the defaults it was made with)."""
+    act = types_copy(scaled_by_default)
+    np.testing.assert_allclose(s2s.grad(squared_activation)(X, act), 8.0 * X)
+    act.__defaults__ = (7.0,)
+    value, grad = s2s.value_and_grad(squared_activation)(X, act)
+    assert value == pytest.approx(squared_activation(X, act))
+    np.testing.assert_allclose(grad, 98.0 * X)
+    act.__kwdefaults__ = None
+    act.__defaults__ = (np.float32(1.5),)  # one default for the other by type and value too
+    np.testing.assert_allclose(s2s.grad(squared_activation)(X, act), 4.5 * X)
+
+
+def types_copy(function):
+    """A copy of ``function`` whose defaults this test may change."""
+    import types
+
+    return types.FunctionType(
+        function.__code__, function.__globals__, function.__name__, function.__defaults__
+    )

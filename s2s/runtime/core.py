@@ -440,9 +440,8 @@ def into(ufunc: Any, left: Any, right: Any = None) -> Any:
     return _OPERATORS[ufunc](left, right)  # 1 + 0.5 is a Python float, np.add(1, 0.5) is not
 
 
-# the binary ufuncs ``reuse_dead_temporaries`` writes for ``+ - * /`` (s2s/codegen/optimize.py)
 _OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
-              np.divide: operator.truediv}  # fmt: skip
+              np.divide: operator.truediv}  # optimize.reuse_dead_temporaries's + - * /
 
 
 def _keeps(left: np.ndarray, right: Any) -> bool:
@@ -508,17 +507,12 @@ def zeroed_at(g: Any, key: Any) -> np.ndarray:
     return out
 
 
-# ``x`` gives the result's type, shape and dtype, ``protect`` the arrays not to alias: their
-# values never reach the result, so the same name may be the buffer (a closure's pullback
-# returns its cotangent as the gradient of two arguments that are one array: fuzz 02f9e7b9)
-gradient.value_free_args = ("x", "protect")
+gradient.value_free_args = ("x", "protect")  # read for type and identity (fuzz 02f9e7b9)
 
 
 def layout_copy(array: np.ndarray) -> np.ndarray:
-    """A copy of ``array`` laid out as a ufunc's result on it would be, so that a later sum of
-    the copy adds in the same order as the plain call's sum of ``array`` (to the bit).
-    ``copy(order="K")`` does this except for a broadcast view, whose zero-stride axis it puts
-    last; a ufunc's iterator does not (found by the fuzzer: a value 1 ulp off the plain call)."""
+    """A copy of ``array`` laid out as a ufunc's result on it (a later sum adds in the plain
+    call's order); ``copy(order="K")`` puts a broadcast view's zero-stride axis last."""
     if 0 in array.strides and array.dtype.kind in "iufc":
         return np.positive(array)
     return array.copy(order="K")
@@ -539,15 +533,25 @@ def detached(value: Any) -> Any:
 
 
 def shared_key(function: Any) -> Any:
-    """What a sub-derivative is cached under: a nested def is a new function object on every
-    call, so one derivative serves each code object with its globals, both by identity (code
-    objects compare equal across modules: two files' look-alike `helper1` calling each its own
-    `helper2` must not share a derivative). The cached derivative holds ``function``, so the
-    ids stay in use. A closure, or a derivative object (no ``__code__``), is its own key."""
+    """What a sub-derivative is cached under: a nested def is new at every call, so one serves
+    each code object with its globals (by identity: look-alike code of two files must not share)
+    and defaults; a closure, or a derivative object (no ``__code__``), is its own key."""
     code = getattr(function, "__code__", None)
     if code is None or function.__closure__ is not None:
         return function
-    return (id(code), id(function.__globals__))
+    return (id(code), id(function.__globals__), _defaults_key(function))
+
+
+def _defaults_key(function: Any) -> tuple:
+    """Its defaults (by value, or by identity where unhashable): ``d.__defaults__ = (7.0,)``
+    makes a new derivative, whose wrapper binds calls with the defaults it was made with."""
+    key = []
+    for value in (*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).items()):
+        try:
+            key.append((type(value), hash(value), value))
+        except TypeError:  # an array, a tuple holding one
+            key.append(("id", id(value)))
+    return tuple(key)
 
 
 _SUBDERIVATIVES: dict = {}
