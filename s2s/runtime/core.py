@@ -437,11 +437,12 @@ def into(ufunc: Any, left: Any, right: Any = None) -> Any:
             return ufunc(left, right, out=left)
     if right is None:
         return ufunc(left)
-    return _OPERATORS[ufunc](left, right)  # 1 + 0.5 is a Python float, np.add(1, 0.5) is not
+    operator_ = _OPERATORS.get(getattr(ufunc, "__name__", ""), ufunc)  # 1 + 0.5 is a float,
+    return operator_(left, right)  # np.add(1, 0.5) an np.float64
 
 
-_OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
-              np.divide: operator.truediv}  # optimize.reuse_dead_temporaries's + - * /
+_OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+              "divide": operator.truediv}  # optimize.reuse_dead_temporaries's + - * / (any xp)
 
 
 def _keeps(left: np.ndarray, right: Any) -> bool:
