@@ -639,3 +639,13 @@ def types_copy(function):
     return types.FunctionType(
         function.__code__, function.__globals__, function.__name__, function.__defaults__
     )
+
+
+def test_a_function_made_by_exec_without_a_module_name_is_refused_located():
+    """A fresh user's: exec() in a namespace without `__name__` makes a function whose
+    `__module__` is None; s2s crashed (AttributeError) instead of saying its source is gone."""
+    namespace = {"np": np}
+    exec("def act(z):\n    return np.sin(z)\n", namespace)
+    assert namespace["act"].__module__ is None
+    with pytest.raises(s2s.SourceUnavailableError, match="no source code is available for act"):
+        s2s.grad(squared_activation)(X, namespace["act"])

@@ -273,7 +273,7 @@ def _user_call(stmt: Stmt) -> bool:
     return (
         inspect.isfunction(stmt.op)
         and registry.lookup(stmt.op) is None
-        and not getattr(stmt.op, "__module__", "").startswith(("numpy", "s2s"))
+        and not (getattr(stmt.op, "__module__", "") or "").startswith(("numpy", "s2s"))
     )
 
 

@@ -249,7 +249,7 @@ class SeveralOutputs:
             return True
         target = getattr(node.func, "s2s_target", None)
         obj = getattr(target, "obj", None) if isinstance(target, Target) else None
-        return inspect.isfunction(obj) and not getattr(obj, "__module__", "").startswith(
+        return inspect.isfunction(obj) and not (getattr(obj, "__module__", "") or "").startswith(
             ("numpy", "s2s")
         )
 
