@@ -413,3 +413,29 @@ def test_fuzz_442f2a2c():
 """
     args = [np.array([0.1257302210933933, -0.1321048632913019, 0.6404226504432821])]
     check_program(source, args, wrt=(0,), output="scalar", dtype="float32")
+
+
+def test_fuzz_a2a4930e():
+    """A nested def's value (`w7 = inner5(v4)` with `inner5` reading an array around it) was
+    typed as its arguments' promotion, a scalar, so `np.hypot(v4, w7)`'s partial for the
+    scalar v4 was not summed back (a crash at `np.sum(..., where=)`'s adjoint; a silent
+    wrong shape elsewhere)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0, p1):
+        buf1 = p0 * 1.0
+        red2 = np.sum(np.tanh(buf1), where=buf1 > -0.9846)
+        v3 = np.tanh(red2)
+        v4 = np.tanh(v3)
+        def inner5(z6):
+            return buf1 + z6
+        w7 = inner5(v4)
+        v8 = np.tanh(w7)
+        v9 = np.hypot(v4, (v8 * v8 + 0.5))
+        return np.sum(v9 * 1.0)
+"""
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal((3, 4)), rng.standard_normal(3)]
+    check_program(source, args, wrt=(0,), output="scalar", dtype="float64")

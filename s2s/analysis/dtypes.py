@@ -22,7 +22,17 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, OPAQUE, SETITEM, Marker, Stmt, is_literal
+from s2s.codegen.ir import (
+    ATTRIBUTE,
+    CONST,
+    COPY,
+    LOCAL_CALL,
+    OPAQUE,
+    SETITEM,
+    Marker,
+    Stmt,
+    is_literal,
+)
 from s2s.runtime.namespace import is_foreign_array
 
 
@@ -138,6 +148,8 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
             return _PYTHON_INT
     if op is COPY or op is SETITEM:
         return _operand_type(stmt.args[0], types)
+    if op is LOCAL_CALL:  # a nested def's value: not its arguments' promotion (it reads p0 too)
+        return UNKNOWN
     if op in (CONST, OPAQUE):
         if op is CONST and isinstance(stmt.expr, gast.Constant):
             return vtype_of(stmt.expr.value)
