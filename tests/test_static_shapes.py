@@ -9,6 +9,7 @@ derivative then serves).
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
+from test_recompute import oscillator  # x and v carried as 0-d values
 
 import s2s
 import s2s.api
@@ -305,16 +306,6 @@ def test_a_concatenation_of_proven_pieces_is_proven_and_split_by_slices():
     for helper in ("unconcatenate", "unbroadcast", "dot_grad", "mask_", "zeros_like_acc(z)"):
         assert helper not in adjoint
     assert "_np.zeros((6,), 'float64')" in adjoint
-
-
-def oscillator(k, c, x0, n):
-    x = x0[0]
-    v = x0[1]
-    for _ in range(n):
-        a = -k * x - c * v
-        x = x + 0.01 * v
-        v = v + 0.01 * a
-    return x * x + v * v
 
 
 def oscillator_indexed(k, c, x0, n):
