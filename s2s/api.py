@@ -594,4 +594,4 @@ for _factory in (grad, value_and_grad, jvp):
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay=True)))
