@@ -96,8 +96,8 @@ def _effect_only(stmt: Stmt) -> bool:
     """``LOG.append(v)``, ``print(v)``, ``COUNT += 1``: kept for what it does, not its value."""
     if getattr(stmt.expr, "s2s_side_effect", False):
         return True
-    return not stmt.targets and isinstance(stmt.node, gast.Expr) and isinstance(
-        stmt.expr, gast.Call
+    return (
+        not stmt.targets and isinstance(stmt.node, gast.Expr) and isinstance(stmt.expr, gast.Call)
     )
 
 
@@ -213,7 +213,10 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
         if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
             fn = node.value.func
             receiver = fn.value if isinstance(fn, gast.Attribute) else None
-            if not (isinstance(receiver, gast.Name) and receiver.id in appended_locals):
+            library = _library_call(_global_value(func, fn))  # np.add.at(buf, i, v) on a local
+            if not library and not (
+                isinstance(receiver, gast.Name) and receiver.id in appended_locals
+            ):
                 return True  # print(...), LOG.append(...), a helper called for its effect
         if isinstance(node, gast.Call) and isinstance(node.func, (gast.Name, gast.Attribute)):
             value = _global_value(func, node.func)
@@ -224,6 +227,11 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS:
                 return True
     return False
+
+
+def _library_call(value: Any) -> bool:
+    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
+    return module.startswith(("numpy", "scipy")) and not is_random_draw(value)
 
 
 def _global_value(func: types.FunctionType, node: Any) -> Any:
