@@ -405,7 +405,9 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
+        tangents = (len(wrt) if isinstance(wrt, tuple) else 1) if mode == JVP else 0
+        reduced = (_variadic, (mode, f, wrt, options))
+        return make if f is None else direct.Variadic(f, make, reduced, tangents)
     return make(f)
 
 
