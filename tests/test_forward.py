@@ -18,6 +18,7 @@ import test_calls as calls
 import test_constructs as constructs
 import test_control_flow as flow
 import test_mutation as mutation
+from gradcheck import along
 
 import s2s
 
@@ -274,3 +275,41 @@ def test_the_tangent_of_an_array_built_from_a_list_is_an_array():
     np.testing.assert_array_equal(value, [0.6, 1.0])
     assert isinstance(tangent, np.ndarray)
     np.testing.assert_allclose(tangent, [2.0, 200.0], rtol=1e-15)
+
+
+def ones_or_doubled(x, n):
+    if n == 0:
+        return np.ones_like(x)
+    return x * 2.0
+
+
+def times_helper(w):
+    return np.sum(ones_or_doubled(w, 0) * w)
+
+
+def power_rec(x, n):
+    if n == 0:
+        return np.ones_like(x)
+    return x * power_rec(x, n - 1)
+
+
+def cubes(w):
+    return np.sum(power_rec(w, 3))
+
+
+def test_a_helper_returning_a_constant_on_the_path_taken_gives_a_zero_tangent():
+    """The returned tangent is ``None`` on the arm that returns a constant (it raised
+    UnboundLocalError 'result_dot' in the generated helper), so hvp of a recursion with a
+    constant base case works too."""
+    w, v = np.array([0.3, -0.5, 0.9]), np.array([1.0, -2.0, 0.5])
+    value, tangent = s2s.jvp(times_helper)(w, v)
+    assert value == pytest.approx(np.sum(w))
+    assert tangent == pytest.approx(along(times_helper, w, v), rel=1e-8)
+    value, tangent = s2s.jvp(ones_or_doubled)(w, 0, v)
+    np.testing.assert_array_equal(tangent, np.zeros(3))
+    s2s.check_grad(times_helper, w, modes=("fwd", "rev"), order=2)
+    s2s.check_grad(cubes, w, modes=("fwd", "rev"), order=2)
+    hvp = s2s.hvp(cubes)(w, v)
+    expected = along(s2s.grad(cubes), w, v)
+    np.testing.assert_allclose(hvp, expected, rtol=1e-7)
+    np.testing.assert_allclose(hvp, 6 * w * v, rtol=1e-12)

@@ -22,7 +22,7 @@ from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
 from s2s.errors import DisconnectedGradientError
-from s2s.forward.state import ZERO
+from s2s.forward.state import MAYBE, ZERO
 from s2s.forward.sweep import ForwardSweep
 from s2s.frontend.parse import Primal
 
@@ -102,13 +102,14 @@ def write_jvp(
         check = call("_s2s.check_tangent", name(tangents.public[w]), name(w), constant(w),
                      constant(named_file), constant(named_line))  # fmt: skip
         writer.statement(assign(tangents.internal[w], check), 2, line)
+    # first: the returned tangent may be None on some path (a branch returning a constant)
+    result, warnings = _returned(primal, ir, sweep, tangents, activity, policies)
     starting = _starting_at_none(sweep, tangents)
     if starting:
         writer.line("# tangents of names assigned in branches and loops start at zero (None)", 2)
         for tangent in starting:
             writer.line(f"{tangent} = None", 2)
     writer.blocks(nest_contexts(sweep.result, ir.contexts, False, ir.written_globals), 2)
-    result, warnings = _returned(primal, ir, sweep, tangents, activity, policies)
     writer.statement(gast.Return(value=result), 2, _return_line(primal, ir))
     writer.line(f"return {fname}", 1)
     return writer, fname, warnings
@@ -143,6 +144,8 @@ def _returned(
         var = names[0] if isinstance(atom, gast.Name) else None
         if var is not None and var in sweep.dot and state is not None and state.kind(var) != ZERO:
             part: gast.expr = name(sweep.dot[var])
+            if state.kind(var) == MAYBE:  # None on a path that returns a constant
+                sweep.maybe_reads.add(sweep.dot[var])
             if var in state.undefined:
                 part = call("_s2s.resolve_undefined_tangent", part, name(var), constant(what),
                             constant(undefined))  # fmt: skip
