@@ -514,3 +514,44 @@ def test_get_with_a_constant_key_of_a_dict_parameter():
     d = s2s.grad(f_get)
     d(params, x)
     assert "multiply_1 = params_l2 * reg" in d.source
+
+
+def f_items_len_bound(params, x):
+    s = 0.0
+    for _k, v in params.items():
+        s = s + np.sum(v * x[: len(v)]) * len(v)
+    return s
+
+
+def f_items_size_bound(params, x):
+    s = 0.0
+    for _k, v in params.items():
+        s = s + np.sum(v * x[: v.size] ** 2) + np.sum(x[v.shape[0] - 1 : v.shape[0]] * v[-1])
+    return s
+
+
+def f_list_len_bound(layers, x):
+    s = 0.0
+    for v in layers:
+        s = s + np.sum(np.sin(v) * x[: len(v)])
+    return s
+
+
+@pytest.mark.parametrize("f", [f_items_len_bound, f_items_size_bound, f_list_len_bound])
+def test_a_slice_bound_read_from_a_loop_variable_over_a_container(f):
+    """``x[: len(v)]``, ``x[: v.size]`` in a loop over a container: the bound reads the leaf
+    (it read the undefined name ``v``; ``len(v)`` of a leaf was taken for the container's
+    length, 0)."""
+    a, c = np.array([0.3, 0.5]), np.array([0.1, 0.2, 0.4])
+    params = [a, c] if f is f_list_len_bound else {"a": a, "c": c}
+    x = np.array([1.0, 2.0, 3.0])
+    g = s2s.grad(f)(params, x)
+    np.testing.assert_allclose(s2s.tree.ravel_like(g), _numeric(f, params, x), rtol=1e-7,
+                               atol=1e-9)  # fmt: skip
+    _, gx = s2s.grad(f, wrt=(0, 1))(params, x)
+    np.testing.assert_allclose(gx, numeric_gradient(f, [params, x], 1), rtol=1e-7, atol=1e-9)
+    v, unravel = s2s.tree.ravel(params)
+    direction = _RNG.normal(size=v.size)
+    _, tangent = s2s.jvp(f)(params, x, unravel(direction))
+    assert tangent == pytest.approx(_numeric(f, params, x) @ direction, rel=1e-7, abs=1e-9)
+    s2s.check_grad(f, params, x, wrt=(0, 1), modes=("fwd",), order=2)

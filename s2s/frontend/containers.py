@@ -492,7 +492,7 @@ class _Lowering:
                     "read keys and fields directly; loop with `for k, v in params.items()`",
                 )
         for name, value in gast.iter_fields(node):
-            if isinstance(value, gast.expr):
+            if isinstance(value, (gast.expr, gast.Slice)):  # x[: len(v)]: a Slice is no expr
                 setattr(node, name, self.expr(value, env))
             elif isinstance(value, list):
                 setattr(node, name, [self.expr(v, env) if isinstance(v, gast.expr) else v
@@ -546,13 +546,12 @@ class _Const:
 
 
 def _is_len_of_container(node: gast.expr, lowering: _Lowering, env: dict) -> bool:
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Name)
-        and node.func.id == "len"
-        and len(node.args) == 1
-        and isinstance(lowering.resolve(node.args[0], env), _Node)
-    )
+    """``len(params)``, known now; not ``len(v)`` of a leaf (an array: its leaf's name)."""
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == "len" and len(node.args) == 1):  # fmt: skip
+        return False
+    base = lowering.resolve(node.args[0], env)
+    return isinstance(base, _Node) and base.treedef.kind != LEAF
 
 
 def _targets(stmt: gast.stmt) -> list[gast.expr]:
