@@ -74,12 +74,27 @@ def f_partial_and_object(x):
     return np.sum(ACT(x) * SOFT(x))
 
 
+SQ = lambda w: w**2  # noqa: E731  (a global lambda, as users write them)
+MODEL = Layer(None)
+MODEL.act = lambda z: np.sin(z) * z**2
+
+
+def f_global_lambda(x):
+    return np.sum(SQ(x) * x)
+
+
+def f_lambda_attribute(x):
+    return np.sum(MODEL.act(x))
+
+
 CASES = [
     ("dict items", f_dict, (X, Y)),
     ("attribute of an item", f_nested, (X,)),
     ("tuple and list items", f_indexed, (X,)),
     ("loops over a global tuple and list", f_loop, (X,)),
     ("global partial and callable object", f_partial_and_object, (X,)),
+    ("global lambda", f_global_lambda, (X,)),
+    ("lambda on a global object's attribute", f_lambda_attribute, (X,)),
 ]
 
 
@@ -190,3 +205,18 @@ def test_comprehensions_over_global_functions():
     check_against_differences(f_global_comprehension, X, wrt=0, rtol=1e-6, atol=1e-8)
     _, tangent = s2s.jvp(f_global_comprehension)(X, V)
     assert tangent == pytest.approx(along(f_global_comprehension, X, V), rel=1e-6)
+
+
+@pytest.mark.parametrize("f, bound", [(f_global_lambda, "SQ"), (f_lambda_attribute, "act")])
+def test_a_global_lambda_is_bound_under_the_name_it_is_read_through(f, bound):
+    """``SQ = lambda w: ...`` called as ``SQ(x)``: the factory binds ``d_SQ`` (it wrote
+    ``d_<lambda>``, a SyntaxError in the generated code, even for grad)."""
+    d = s2s.grad(f)
+    d(X)
+    assert f"d_{bound} = _s2s.subderivative(" in d.source
+    j = s2s.jvp(f)
+    j(X, V)
+    assert f"jvp_{bound} = _s2s.jvp_of(" in j.source
+    hvp = s2s.hvp(f)(X, V)
+    np.testing.assert_allclose(hvp, along(s2s.grad(f), X, V), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hessian(f)(X) @ V, hvp, rtol=1e-12, atol=1e-12)

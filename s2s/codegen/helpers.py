@@ -18,6 +18,7 @@ regenerates it (the targets are re-read on every entry), so the binding is never
 
 from __future__ import annotations
 
+import keyword
 import types
 from typing import Any
 
@@ -55,9 +56,12 @@ def helper_name(
     for bound, (function, _, bound_wrt, bound_maker) in helpers.items():
         if function is callee and bound_wrt == wrt and bound_maker == maker:
             return bound
-    bound = names.fresh(prefix + callee.__name__)
+    base = getattr(callee, "__name__", "")
+    if not base.isidentifier() or keyword.iskeyword(base):  # SQ = lambda w: ...: d_SQ
+        base = written.rsplit(".", 1)[-1]
+    bound = names.fresh(prefix + base)
     if bound == own:
-        bound = names.fresh(prefix + callee.__name__)
+        bound = names.fresh(prefix + base)
     helpers[bound] = (callee, written, wrt, maker)
     return bound
 
