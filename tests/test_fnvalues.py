@@ -252,6 +252,31 @@ def test_hessian_vector_products_through_a_function_argument():
         np.testing.assert_allclose(hvp(X, V, act), expected, rtol=1e-6, atol=1e-9)
 
 
+LOOPS_OVER_FUNCTIONS = ["tuple argument loop", "enumerate and zip", "generator over functions",
+                        "list comprehension over functions", "comprehension with an if",
+                        "two fors"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, f, args, wrt", [c for c in CASES if c[0] in LOOPS_OVER_FUNCTIONS],
+                         ids=LOOPS_OVER_FUNCTIONS)  # fmt: skip
+def test_second_derivatives_through_a_loop_over_functions_passed_in(name, f, args, wrt):
+    """The gradient's code calls ``_s2s.pullback_of(fns[0], ...)``; differentiated again, the
+    tuple argument comes item by item (``fns_item_1, = fns``), and the item is resolved to the
+    user's function there as at first order (it was refused as 'a derivative object made from
+    a value of the function being differentiated')."""
+    hvp = s2s.hvp(f)(*args, V)
+    expected = along(lambda x: s2s.grad(f)(x, *args[1:]), args[0], V)
+    np.testing.assert_allclose(hvp, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s2s.hessian(f)(*args) @ V, hvp, rtol=1e-10, atol=1e-12)
+
+
+def test_a_new_tuple_of_functions_regenerates_the_second_derivative():
+    hvp = s2s.hvp(f_generator)
+    for fns in ((helper,), (cube,), (cube, helper)):
+        expected = along(lambda x, fns=fns: s2s.grad(f_generator)(x, fns), X, V)
+        np.testing.assert_allclose(hvp(X, fns, V), expected, rtol=1e-6, atol=1e-9)
+
+
 class Layered:
     """Parameters in ``self``; ``loss`` calls ``forward``, which calls ``self.act``."""
 

@@ -16,7 +16,7 @@ from typing import Any
 import gast
 
 from s2s import runtime
-from s2s.codegen.ir import DEF, FunctionIR, Stmt
+from s2s.codegen.ir import DEF, ITEMS, FunctionIR, Stmt
 from s2s.errors import NoRuleError
 from s2s.frontend.callkeys import Bound, callable_key, read_path
 from s2s.frontend.parse import Primal
@@ -145,7 +145,8 @@ def _global_path(primal: Primal, ir: FunctionIR, atom: Any) -> tuple[str, str, t
     """``(scope, root name, steps)`` of a chain of attributes and constant items rooted in a
     global or closure name or an argument known when specializing (scope ``"argument"``):
     ``CFG['layer'].act``, ``act.func``, also through locals bound once to a step of
-    one: ``getitem_1 = FNS[-1]; func_2 = getitem_1.func``), else ``None``."""
+    one: ``getitem_1 = FNS[-1]; func_2 = getitem_1.func``, and through the items of a tuple
+    argument, ``fns_item_1, = fns``: ``fns[0]``), else ``None``."""
     steps: list[Any] = []
     while True:
         if isinstance(atom, gast.Attribute):
@@ -156,6 +157,10 @@ def _global_path(primal: Primal, ir: FunctionIR, atom: Any) -> tuple[str, str, t
             makers = [s for s in ir.flat if atom.id in s.targets]
             if not makers and atom.id in primal.values:  # an argument not differentiated
                 return "argument", atom.id, tuple(reversed(steps))
+            if len(makers) == 1 and makers[0].op is ITEMS:  # fns_item_1, = fns: fns[0]
+                steps.append(("item", makers[0].targets.index(atom.id)))
+                atom = makers[0].args[0]
+                continue
             if len(makers) != 1 or makers[0].unpack or not isinstance(
                 makers[0].expr, (gast.Attribute, gast.Subscript)
             ):
