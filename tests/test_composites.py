@@ -287,3 +287,14 @@ def test_jacobian_of_a_nested_output_is_refused_where_called():
     with pytest.raises(s2s.S2SError, match="flat tuple or list") as info:
         s2s.jacobian(_nested)(np.array([0.1, 0.5]))
     assert info.value.where is not None and info.value.where.filename == __file__
+
+
+def test_sinc_second_derivative_at_and_near_zero():
+    """sinc is analytic at 0: f''(0) = -pi^2/3, and f'(t) = -pi^2 t / 3 near 0 to full
+    precision (the textbook (cos(pi t) - sinc t) / t loses half its digits there)."""
+    curvature = -np.pi**2 / 3
+    for t in (0.0, 1e-8):
+        assert s2s.hessian(np.sinc)(t) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.hvp(np.sinc)(t, 1.0) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.grad(s2s.grad(np.sinc))(t) == pytest.approx(curvature, rel=1e-12)
+    assert s2s.grad(np.sinc)(1e-8) == pytest.approx(curvature * 1e-8, rel=1e-12)
