@@ -298,3 +298,34 @@ def test_sinc_second_derivative_at_and_near_zero():
         assert s2s.hvp(np.sinc)(t, 1.0) == pytest.approx(curvature, rel=1e-12)
         assert s2s.grad(s2s.grad(np.sinc))(t) == pytest.approx(curvature, rel=1e-12)
     assert s2s.grad(np.sinc)(1e-8) == pytest.approx(curvature * 1e-8, rel=1e-12)
+
+
+def quartic_around(w, mu):
+    return np.sum((w - mu) ** 4) / 4 + 0.5 * np.sum(w**2)
+
+
+def test_hessp_takes_scipys_order_and_integer_directions():
+    """scipy calls hessp(x, p, *args): the direction second, where hvp takes f's arguments
+    first (with args= of x's shape, hvp would silently read p as mu)."""
+    mu = np.array([1.0, -2.0, 0.5])
+    w = np.array([0.3, 0.7, -0.2])
+    p = np.array([1.0, 0.0, -2.0])
+    expected = (3 * (w - mu) ** 2 + 1) * p
+    np.testing.assert_allclose(s2s.hessp(quartic_around)(w, p, mu), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(quartic_around)(w, mu, p), expected, rtol=1e-12)
+    probe = s2s.hessp(quartic_around)(w, np.zeros(3, np.int8), mu)  # trust-constr's probe
+    assert probe.dtype == np.float64 and not probe.any()
+    again = pickle.loads(pickle.dumps(s2s.hessp(quartic_around)))
+    np.testing.assert_allclose(again(w, p, mu), expected, rtol=1e-12)
+
+
+def test_hessp_in_scipy_minimize_with_args():
+    optimize = pytest.importorskip("scipy.optimize")
+    mu = np.array([1.0, -2.0, 0.5])
+    for method in ("Newton-CG", "trust-krylov", "trust-constr"):
+        found = optimize.minimize(
+            quartic_around, np.zeros(3), args=(mu,), method=method,
+            jac=s2s.grad(quartic_around), hessp=s2s.hessp(quartic_around),
+        )  # fmt: skip
+        assert found.success, (method, found.message)
+        np.testing.assert_allclose(s2s.grad(quartic_around)(found.x, mu), 0, atol=1e-4)
