@@ -52,7 +52,7 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, note_primal_line, unshared
+from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
@@ -313,7 +313,7 @@ class Derivative:
         except Exception as exc:  # a runtime refusal without a location gets the line too
             if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
                 note_primal_line(exc, generated)
-            raise
+            raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
         if self.mode == VJP:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))

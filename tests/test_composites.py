@@ -329,3 +329,17 @@ def test_hessp_in_scipy_minimize_with_args():
         )  # fmt: skip
         assert found.success, (method, found.message)
         np.testing.assert_allclose(s2s.grad(quartic_around)(found.x, mu), 0, atol=1e-4)
+
+
+def cubed_sines(w):
+    return np.sum(np.sin(w) ** 3)
+
+
+def test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.grad(s2s.grad(cubed_sines))(np.array([0.1, 0.2, 0.3]))  # MARK: grad of grad
+    assert_located(
+        info.value, test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian,
+        "# MARK: grad of grad", "s2s.grad(cubed_sines) returns a ndarray of shape (3,)",
+        "s2s.hessian(cubed_sines)",
+    )  # fmt: skip
