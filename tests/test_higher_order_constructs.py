@@ -345,3 +345,88 @@ def test_reverse_over_reverse_to_third_order_through_a_tape():
 def test_check_grad_to_second_order_in_both_modes_through_recursion_and_loops():
     s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
     s2s.check_grad(branch, np.array([0.3, -0.2, 0.5]), order=2)
+
+
+def slice_written_then_read(x):  # the gradient reads a view of `out` its restores change
+    out = np.zeros(x.size + 2)
+    out[:2] = x[:2]
+    return np.sum(out[:2] ** 3) + np.sum(out * x[0])
+
+
+def padded_laplacian(x):  # a zero boundary written into a padded array
+    u = np.zeros(x.size + 2)
+    u[1:-1] = x
+    lap = u[2:] - 2 * u[1:-1] + u[:-2]
+    return np.sum(lap**2) + np.sum(u[1:-1] ** 4)
+
+
+def row_from_row(x):
+    out = np.zeros((2, x.size))
+    out[0] = x
+    out[1] = out[0] * x
+    return np.sum(out**2)
+
+
+def trajectory(x):
+    out = np.zeros((3, x.size))
+    out[0] = x
+    for t in range(2):
+        out[t + 1] = out[t] * x
+    return np.sum(out**2)
+
+
+def block_and_column(x):
+    U = np.zeros((3, 3))
+    U[1, 1:3] = x[:2]
+    U[:, 0] = x[2]
+    return np.sum(np.tanh(U) ** 2) + np.sum(U[1] * U[:, 0])
+
+
+def view_kept_across_a_write(x):  # y views the entries the next write overwrites (first order)
+    out = np.zeros(x.size + 1)
+    out[1:] = x
+    y = out[1:]
+    z = np.sin(y) * y
+    out[1:] = 0.5
+    return np.sum(z * x) + np.sum(out)
+
+
+WRITE_THEN_READ = [
+    ("a slice written, then read", slice_written_then_read),
+    ("a padded array's interior", padded_laplacian),
+    ("a row written from the row before", row_from_row),
+    ("a trajectory row by row in a loop", trajectory),
+    ("a block of a row and a column", block_and_column),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in WRITE_THEN_READ])
+def test_reverse_over_reverse_after_writes_into_a_local_array(f):
+    """Reverse over the gradient of a function writing into a local array and reading the
+    entries back: the gradient's pullback restores the entries it overwrote in the array
+    itself (not in a copy), so the views of it the gradient read see what they saw; this
+    dropped every term through them (a Hessian of 0). Against central differences of the
+    gradient and against ``s2s.hessian`` (forward over reverse)."""
+    x = RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    gradient = s2s.grad(f)
+    reverse = s2s.jacobian(gradient, mode="reverse")(x)
+    np.testing.assert_allclose(reverse, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(reverse, s2s.hessian(f)(x), rtol=1e-10, atol=1e-12)
+    v = RNG.normal(size=3)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+
+
+def test_a_pullback_reading_a_view_across_a_write_runs_twice_alike():
+    """First order already: ``vjp``'s pullback reads ``y = out[1:]``, which a later write
+    overwrote; it restores ``out`` in place, then puts its final entries back, so a second
+    call gives the same cotangent and the value returned is untouched."""
+    x = RNG.normal(size=3)
+    value, pullback = s2s.vjp(view_kept_across_a_write)(x)
+    first = pullback(1.0)
+    np.testing.assert_allclose(first, s2s.grad(view_kept_across_a_write)(x), rtol=1e-12)
+    expected = [along(view_kept_across_a_write, x, e, 1e-5) for e in np.eye(3)]
+    np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(pullback(1.0), first)
+    assert value == view_kept_across_a_write(x)
