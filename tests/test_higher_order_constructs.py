@@ -430,3 +430,68 @@ def test_a_pullback_reading_a_view_across_a_write_runs_twice_alike():
     np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-9)
     np.testing.assert_array_equal(pullback(1.0), first)
     assert value == view_kept_across_a_write(x)
+
+
+def product_and_sum(a, b):
+    return a * b, a + b
+
+
+def square_and_sine(a):
+    return a * a, np.sin(a)
+
+
+def second_output_unused(x):
+    p, q = product_and_sum(x, x)
+    return np.sum(p**2)
+
+
+def second_output_discarded(x):
+    a, _ = square_and_sine(x)
+    return np.sum(a**3)
+
+
+def first_output_indexed(x):
+    return np.sum(square_and_sine(x)[0] ** 3)
+
+
+def result_unpacked_later(x):
+    r = square_and_sine(x)
+    a, b = r
+    return np.sum(a**3)
+
+
+def cell(h, c, x):
+    c = np.tanh(c * x + h)
+    return np.sin(c) * h, c
+
+
+def last_cell_state_unused(x):  # the last c gets no cotangent, the earlier ones do
+    h, c = x * 0.5, x * 0.3
+    for _ in range(3):
+        h, c = cell(h, c, x)
+    return np.sum(h**2)
+
+
+UNUSED_OUTPUTS = [
+    ("p, q = two(x, x), q unused", second_output_unused),
+    ("a, _ = two(x)", second_output_discarded),
+    ("two(x)[0]", first_output_indexed),
+    ("r = two(x); a, b = r", result_unpacked_later),
+    ("h, c = cell(h, c, x) in a loop, the last c unused", last_cell_state_unused),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in UNUSED_OUTPUTS])
+def test_second_order_through_a_helper_output_without_a_cotangent(f):
+    """The gradient pulls ``(d_p, None)`` back through the helper; differentiated again, the
+    tuple's ``None`` (no tangent space) made an internal ``KeyError: 'cotangent'``: the
+    differentiable gradient passes zeros for it (``_s2s.dense_tangent``)."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-8)
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+    reverse = s2s.jacobian(gradient, mode="reverse")(x)
+    np.testing.assert_allclose(reverse, expected, rtol=1e-6, atol=1e-8)

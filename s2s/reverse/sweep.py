@@ -26,7 +26,7 @@ import gast
 
 from s2s import registry, runtime
 from s2s.analysis.activity import Activity
-from s2s.analysis.dtypes import VType
+from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.analysis.narrowing import narrowed_adjoints
 from s2s.codegen.helpers import bind_after_def, helper_name, local_helpers
 from s2s.codegen.ir import (
@@ -281,6 +281,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             else constant(None)
             for t in stmt.targets
         ]  # fmt: skip
+        if self.functional and stmt.unpack:  # differentiated again in the tuple: no None items
+            cotangents = [self._dense(c, t) for c, t in zip(cotangents, stmt.targets)]
         ct = gast.Tuple(elts=cotangents, ctx=gast.Load()) if stmt.unpack else cotangents[0]
         parts = self.names.fresh("parts", always_number=True)
         if self.functional:  # one call that a derivative of this code can differentiate again:
@@ -300,6 +302,16 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
                 continue
             self.accumulate(atom_names(atom)[0], part, out, may_be_none=True)
         return out
+
+    def _dense(self, ct: gast.expr, target: str) -> gast.expr:
+        """The cotangent of an output ``target`` of a call whose outputs a derivative of this
+        code differentiates as one tuple: zeros where it got none (``None`` has no tangent), as
+        for an output never used or the last ``c`` of a loop's ``h, c = cell(h, c, x)``."""
+        if self.activity.types.get(target, UNKNOWN).kind not in ("float", "unknown"):
+            return ct
+        if isinstance(ct, gast.Name) and target not in self.maybe_none:
+            return ct
+        return call("_s2s.dense_tangent", ct, name(target))
 
     def _items_from_call(self, elements: list, part: gast.expr, out: list) -> None:
         """Send ``part[j]`` (a pullback's gradient of a tuple argument) to its j-th item."""
