@@ -495,3 +495,89 @@ def test_second_order_through_a_helper_output_without_a_cotangent(f):
     np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
     reverse = s2s.jacobian(gradient, mode="reverse")(x)
     np.testing.assert_allclose(reverse, expected, rtol=1e-6, atol=1e-8)
+
+
+def slice_scaled_in_place(x):
+    out = np.ones(4)
+    out[1:] *= x
+    return np.sum(out**3)
+
+
+def row_scaled_in_place(x):
+    out = np.ones((2, 3))
+    out[0] *= x
+    return np.sum(out**2)
+
+
+def column_from_column(x):
+    out = np.zeros((3, 2))
+    out[:, 0] = x
+    out[:, 1] = out[:, 0] * x
+    return np.sum(out**2)
+
+
+def slice_from_itself(x):
+    out = np.ones(4)
+    out[1:] = out[1:] * x
+    return np.sum(out**3)
+
+
+def row_times_row(x):
+    y = np.zeros((3, 3))
+    y[:] = x
+    y[1] = y[1] * y[0]
+    return np.sum(y**2)
+
+
+def shifted_slice_added(x):
+    out = np.ones(3) * 0.5
+    out[1:] += out[:-1] * x[1:]
+    return np.sum(out**3)
+
+
+SELF_UPDATES = [
+    ("out[1:] *= x", slice_scaled_in_place),
+    ("out[0] *= x", row_scaled_in_place),
+    ("out[:, 1] = out[:, 0] * x", column_from_column),
+    ("out[1:] = out[1:] * x", slice_from_itself),
+    ("y[1] = y[1] * y[0]", row_times_row),
+    ("out[1:] += out[:-1] * x[1:]", shifted_slice_added),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in SELF_UPDATES])
+def test_second_order_of_a_slice_updated_from_the_array_itself(f):
+    """The gradient reads its view ``getitem_1 = out[1:]`` after writing ``out[1:]`` (in its
+    adjoint sweep, once the entries are restored); differentiated again, that read after a
+    write was refused (MutationError about `getitem_1`, some at a generated line). The
+    differentiable gradient copies such a view where it is made (``_np.copy(out[1:])``)."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-8)
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+
+
+def row_kept_across_a_write(x, i, j):
+    out = np.zeros((3, 3))
+    out[:] = x
+    r = out[i]
+    out[j] = out[j] * x
+    return np.sum(r * x) + np.sum(out**2)
+
+
+def test_a_row_view_reached_by_a_later_write_is_still_refused_at_second_order():
+    """The differentiable gradient keeps a view its write checks at run time: a write that
+    reaches it is refused at the user's line under hvp as under grad; one that does not is
+    differentiated."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    f = row_kept_across_a_write
+    gradient = lambda z: s2s.grad(f)(z, 0, 1)  # noqa: E731
+    expected = np.stack([along(gradient, x, e, 1e-5) for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(s2s.hvp(f)(x, 0, 1, v), expected @ v, rtol=1e-6, atol=1e-8)
+    for derivative in (lambda: s2s.grad(f)(x, 1, 1), lambda: s2s.hvp(f)(x, 1, 1, v)):
+        with pytest.raises(s2s.MutationError, match="`r` \\(line") as info:
+            derivative()
+        assert info.value.where.filename == __file__

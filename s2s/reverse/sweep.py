@@ -37,6 +37,7 @@ from s2s.codegen.ir import (
     Branch,
     FunctionIR,
     Loop,
+    Marker,
     NameAllocator,
     Stmt,
     atom_names,
@@ -121,6 +122,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         binding = self.activity.bindings.get(self.index_of[id(stmt)])
         if binding is None or binding.callee is None or self.functional:  # functional: as written
             node = primal_statement(stmt)
+            if self.functional and self._view_of_written(stmt):
+                node.value = call("_np.copy", node.value)
             node.s2s_pure = cannot_raise(stmt, self.activity.types)  # droppable when dead
             return node
         pullback = self.pullback_of(stmt)
@@ -146,6 +149,26 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         pair = gast.Tuple(elts=[outputs, gast.Name(pullback, gast.Store(), None, None)],
                           ctx=gast.Store())  # fmt: skip
         return gast.Assign(targets=[pair], value=value, type_comment=None)
+
+    def _view_of_written(self, stmt: Stmt) -> bool:
+        """``r = out[1:]`` (an array view) where ``out`` is written into later: code
+        differentiated again takes a copy, as the aliasing check allows no view read after a
+        write, and this code reads ``r`` after (its adjoint sweep, once ``out`` is restored,
+        where ``r`` holds the entries it held when made)."""
+        if isinstance(stmt.op, Marker) or not registry.facts_of(stmt.op).view:
+            return False
+        if len(stmt.targets) != 1 or not stmt.args or stmt.method == "flatten":
+            return False
+        base = atom_names(stmt.args[0])
+        made = self.activity.types.get(stmt.targets[0], UNKNOWN)
+        key = stmt.args[1] if stmt.op is operator.getitem and len(stmt.args) > 1 else None
+        items = key.elts if isinstance(key, gast.Tuple) else [key]
+        sliced = any(isinstance(item, gast.Slice) for item in items)
+        if made.array is not True and not made.shape and not sliced:  # x[i] of a vector
+            return False
+        writes = [s for s in self.ir.flat if s.op is SETITEM and list(s.targets[:1]) == base[:1]]
+        checked = any(v is stmt for s in writes for v in getattr(s, "alias_checks", ()))
+        return bool(writes) and not checked  # (checked at run time: stays a view, refused there)
 
     def pullback_of(self, stmt: Stmt) -> str:
         """The name holding the pullback of a call to the user's own function."""
