@@ -382,7 +382,7 @@ def block_and_column(x):
     return np.sum(np.tanh(U) ** 2) + np.sum(U[1] * U[:, 0])
 
 
-def view_kept_across_a_write(x):  # y views the entries the next write overwrites (first order)
+def view_kept_across_a_write(x):  # y views the entries the next write overwrites
     out = np.zeros(x.size + 1)
     out[1:] = x
     y = out[1:]
@@ -397,6 +397,7 @@ WRITE_THEN_READ = [
     ("a row written from the row before", row_from_row),
     ("a trajectory row by row in a loop", trajectory),
     ("a block of a row and a column", block_and_column),
+    ("a view kept across a write", view_kept_across_a_write),
 ]
 
 
