@@ -23,7 +23,24 @@ def builtin_pow(x):
     return np.sum(pow(x, 2)) + pow(x[0], x[1]) + pow(pow(x[2], 2.0), 1.5) + pow(2.0, x[1])
 
 
-CASES = [builtin_pow]
+def tolist_unpacked(x):
+    a, b, c = np.sin(x).tolist()
+    return a * b + c
+
+
+def tolist_in_a_loop(x):
+    total = 0.0
+    for v in x.tolist():
+        total = total + v * v
+    return total
+
+
+def tolist_summed_and_indexed(x):
+    xs = (x * 2.0).tolist()
+    return sum(xs) * xs[0] + sum(v**2 for v in xs)
+
+
+CASES = [builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed]
 
 
 @pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
@@ -57,3 +74,21 @@ def test_builtin_pow_is_written_as_the_operator():
     source = s2s.grad(builtin_pow).source
     assert "power_1 = x ** 2" in source and "= pow(" not in source
     np.testing.assert_allclose(s2s.grad(pow_passed_in)(X, np.multiply), np.full(3, 3.0))
+
+
+def test_tolist_is_written_as_the_items_in_the_source():
+    source = s2s.grad(tolist_unpacked).source
+    assert "array = _np.sin(x)" in source and "assert len(array) == 3, " in source
+    assert "getitem_1 = array[0]" in source and "item_1 = getitem_1.item()" in source
+
+
+def tolist_unpacked_into_too_few_names(x):
+    a, b = x.tolist()
+    return a * b
+
+
+def test_tolist_unpacked_into_the_wrong_number_of_names_raises_as_python_does():
+    with pytest.raises(ValueError):
+        tolist_unpacked_into_too_few_names(X)
+    with pytest.raises(AssertionError, match="holds 2 values to unpack"):
+        s2s.grad(tolist_unpacked_into_too_few_names)(X)

@@ -8,7 +8,8 @@ SSA names, branches and loops as structured statements.
 Passes, in order: ``parse`` (source and tree), ``fence`` (refuse unsupported syntax),
 ``resolve`` (bind call targets to objects), ``normalize`` (with ``control``, ``assignments``,
 ``outputs``, ``structure``, ``lifting``, ``spellings``, ``contexts``, ``tries``, ``unpacking``,
-``dicts`` and ``sideeffects``, which only it uses; ``resolve`` ends with ``operators``).
+``dicts`` and ``sideeffects``, which only it uses; ``resolve`` ends with ``operators`` and
+``tolists``).
 """
 
 from s2s.frontend.fence import fence

@@ -23,6 +23,7 @@ import numpy as np
 
 from s2s.frontend.operators import spell_operators
 from s2s.frontend.parse import Primal
+from s2s.frontend.tolists import expand_tolists
 
 MISSING = object()
 
@@ -166,7 +167,8 @@ def resolve(primal: Primal) -> list[Target]:
     """Annotate call and attribute nodes with ``node.s2s_target`` (a Target or a Method).
 
     Returns the resolved call targets, which the derivative re-checks on every entry. A call
-    of the builtin ``pow`` with two arguments becomes ``**`` (:mod:`s2s.frontend.operators`).
+    of the builtin ``pow`` with two arguments becomes ``**`` (:mod:`s2s.frontend.operators`),
+    and ``x.tolist()`` of a local value the list of its items (:mod:`s2s.frontend.tolists`).
     """
     func = primal.func
     local = local_names(primal.tree)
@@ -195,6 +197,7 @@ def resolve(primal: Primal) -> list[Target]:
                 if not hasattr(node, "s2s_target"):
                     node.s2s_target = Method(node.attr)
     spell_operators(primal.tree)  # pow(a, b) is a ** b
+    expand_tolists(primal.tree, Method)  # x.tolist() is [item.item() for item in x]
     return targets
 
 
