@@ -22,6 +22,7 @@ from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
@@ -115,6 +116,7 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -233,6 +235,7 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gradcheck import along, check_against_differences, check_low_precision
+from located import assert_located
 from test_higher_order_constructs import _finite_difference_hessian
 
 import s2s
@@ -40,7 +41,27 @@ def tolist_summed_and_indexed(x):
     return sum(xs) * xs[0] + sum(v**2 for v in xs)
 
 
-CASES = [builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed]
+def dict_comprehension_over_items(x):
+    params = {"a": x, "b": x * 3.0}
+    doubled = {k: v * 2.0 for k, v in params.items()}
+    return np.sum(doubled["a"] * doubled["b"]) + sum(np.sum(v) for v in doubled.values())
+
+
+def dict_comprehension_of_functions(x):
+    out = {name: fn(x) for name, fn in (("s", np.sin), ("c", np.cos))}
+    return np.sum(out["s"]) * np.sum(out["c"])
+
+
+def dict_comprehension_over_keys(x):
+    scales = {"a": 1.0, "b": 2.0}
+    out = {k + "_scaled": x * scales[k] for k in scales}
+    return np.sum(out["a_scaled"] ** 2 + np.sin(out["b_scaled"]))
+
+
+CASES = [
+    builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed,
+    dict_comprehension_over_items, dict_comprehension_of_functions, dict_comprehension_over_keys,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
@@ -92,3 +113,72 @@ def test_tolist_unpacked_into_the_wrong_number_of_names_raises_as_python_does():
         tolist_unpacked_into_too_few_names(X)
     with pytest.raises(AssertionError, match="holds 2 values to unpack"):
         s2s.grad(tolist_unpacked_into_too_few_names)(X)
+
+
+def dict_comprehension_of_a_dict_argument(params, x):
+    scaled = {k: np.tanh(v * x) for k, v in params.items()}
+    return np.sum(scaled["w"] ** 2) + np.sum(scaled["b"]) * params["w"][0]
+
+
+def _flat_gradient(f, params, x, h=1e-6):
+    """Central differences of ``f(params, x)`` for each entry of each array in ``params``."""
+    out = {}
+    for key, value in params.items():
+        g = np.zeros_like(value)
+        for i in range(value.size):
+            e = np.zeros(value.size)
+            e[i] = h
+            up = dict(params, **{key: value + e.reshape(value.shape)})
+            down = dict(params, **{key: value - e.reshape(value.shape)})
+            g.flat[i] = (f(up, x) - f(down, x)) / (2 * h)
+        out[key] = g
+    return out
+
+
+def test_dict_comprehension_over_a_dict_argument_against_differences():
+    params = {"w": RNG.normal(size=3), "b": RNG.normal(size=3)}
+    grads = s2s.grad(dict_comprehension_of_a_dict_argument)(params, X)
+    expected = _flat_gradient(dict_comprehension_of_a_dict_argument, params, X)
+    assert list(grads) == ["w", "b"]
+    for key in params:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-6, atol=1e-9)
+
+
+def test_dict_comprehension_is_written_out_in_the_source():
+    source = s2s.grad(dict_comprehension_over_items).source
+    assert "doubled_a = x * 2.0" in source and "doubled_b = params_b * 2.0" in source
+    code = [line for line in source.split('"""')[2].splitlines() if "# line" not in line]
+    assert not any("{" in line for line in code)  # no dict is built in the generated code
+
+
+def dict_comprehension_over_a_run_time_value(x, keys):
+    out = {k: x * 2.0 for k in keys}  # MARK
+    return np.sum(out["a"])
+
+
+def dict_comprehension_with_if(x):
+    d = {"a": x, "b": x * 2.0}
+    out = {k: v for k, v in d.items() if k != "b"}  # MARK
+    return np.sum(out["a"])
+
+
+def dict_comprehension_in_a_nested_def(x):
+    def inner(v):
+        return {k: v for k in ("a",)}  # MARK
+
+    return np.sum(inner(x)["a"])
+
+
+@pytest.mark.parametrize(
+    "f, args, words",
+    [
+        (dict_comprehension_in_a_nested_def, (X,), "a dict comprehension inside a nested def"),
+        (dict_comprehension_over_a_run_time_value, (X, ("a", "b")), "known only at run time"),
+        (dict_comprehension_with_if, (X,), "with an `if` or a second `for`"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_dict_comprehension_still_refused_names_the_cause(f, args, words):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(*args)
+    assert_located(info.value, f, "# MARK", words)

@@ -5,11 +5,11 @@ Takes the user's function object; gives a :class:`Primal` (the parsed, fenced an
 :class:`~s2s.codegen.ir.FunctionIR` that every later stage reads: one primitive per statement,
 SSA names, branches and loops as structured statements.
 
-Passes, in order: ``parse`` (source and tree), ``fence`` (refuse unsupported syntax),
-``resolve`` (bind call targets to objects), ``normalize`` (with ``control``, ``assignments``,
+Passes, in order: ``parse`` (source and tree), ``dictcomps`` (dict comprehensions written
+out), ``fence`` (refuse unsupported syntax), ``resolve`` (bind call targets to objects; it ends
+with ``operators`` and ``tolists``), ``normalize`` (with ``control``, ``assignments``,
 ``outputs``, ``structure``, ``lifting``, ``spellings``, ``contexts``, ``tries``, ``unpacking``,
-``dicts`` and ``sideeffects``, which only it uses; ``resolve`` ends with ``operators`` and
-``tolists``).
+``dicts`` and ``sideeffects``, which only it uses).
 """
 
 from s2s.frontend.fence import fence
