@@ -58,9 +58,33 @@ def dict_comprehension_over_keys(x):
     return np.sum(out["a_scaled"] ** 2 + np.sin(out["b_scaled"]))
 
 
+ACTIVATIONS = (np.sin, np.tanh, np.cos)
+WEIGHTS = (1.0, 2.0, 0.5)
+
+
+def enumerate_zip_of_functions(x):
+    total = 0.0
+    for i, (fn, w) in enumerate(zip(ACTIVATIONS, WEIGHTS)):
+        total = total + w * np.sum(fn(x * (i + 1)))
+    return total
+
+
+def zip_of_functions_and_a_literal(x):
+    scale = x[0] * 2.0
+    total = 0.0
+    for fn, w in zip(ACTIVATIONS, (1.0, scale, 0.5)):
+        total = total + w * np.sum(fn(x))
+    return total
+
+
+def enumerate_zip_in_a_generator(x):
+    return sum(w * np.sum(fn(x)) * i for i, (fn, w) in enumerate(zip(ACTIVATIONS, WEIGHTS)))
+
+
 CASES = [
     builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed,
     dict_comprehension_over_items, dict_comprehension_of_functions, dict_comprehension_over_keys,
+    enumerate_zip_of_functions, zip_of_functions_and_a_literal, enumerate_zip_in_a_generator,
 ]  # fmt: skip
 
 
@@ -182,3 +206,22 @@ def test_dict_comprehension_still_refused_names_the_cause(f, args, words):
     with pytest.raises(s2s.UnsupportedSyntaxError) as info:
         s2s.grad(f)(*args)
     assert_located(info.value, f, "# MARK", words)
+
+
+def enumerate_zip_of_function_arguments(x, fns, ws):
+    total = 0.0
+    for i, (fn, w) in enumerate(zip(fns, ws)):
+        total = total + np.sum(fn(x * w)) * (i + 1)
+    return total
+
+
+def test_enumerate_zip_of_function_arguments_against_differences():
+    check_against_differences(enumerate_zip_of_function_arguments, X, ACTIVATIONS, WEIGHTS)
+    grad = s2s.grad(enumerate_zip_of_function_arguments)(X, (np.cos,), (3.0,))  # a new derivative
+    np.testing.assert_allclose(grad, -np.sin(X * 3.0) * 3.0, rtol=1e-12)
+
+
+def test_enumerate_zip_is_written_out_once_per_function_in_the_source():
+    source = s2s.grad(enumerate_zip_of_functions).source
+    assert "= _np.sin(" in source and "_np.tanh, " in source and "= _np.cos(" in source
+    assert "= WEIGHTS[2]" in source and "= 2 + 1" in source
