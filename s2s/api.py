@@ -90,6 +90,8 @@ def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], boo
         _, obj = root_value(func, chain[0])
         for attr in chain[1]:
             obj = getattr(obj, attr, MISSING)
+        if obj is staticmethod or obj is classmethod:  # the function under it is what s2s reads
+            return True
         return obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check

@@ -81,10 +81,47 @@ def enumerate_zip_in_a_generator(x):
     return sum(w * np.sum(fn(x)) * i for i, (fn, w) in enumerate(zip(ACTIVATIONS, WEIGHTS)))
 
 
+class Scaled:
+    """A model whose helpers are a staticmethod and classmethods."""
+
+    OFFSET = 1.5
+
+    @staticmethod
+    def scale(x):
+        return 2.0 * x
+
+    @classmethod
+    def shift(cls, x):
+        return x + cls.OFFSET
+
+    @classmethod
+    def scaled_shift(cls, x):
+        return cls.scale(cls.shift(x))
+
+    def loss(self, x):
+        return np.sum(self.scale(x) * self.shift(x)) + np.sum(self.scaled_shift(x) ** 2)
+
+
+MODEL = Scaled()
+
+
+def staticmethod_and_classmethod_on_self(x):
+    return MODEL.loss(x) + np.sum(np.sin(Scaled.scale(x)))
+
+
+def classmethod_on_the_class(x):
+    return np.sum(Scaled.shift(x) * Scaled.scaled_shift(x))
+
+
+def methods_in_a_tuple_of_functions(x):
+    return sum(np.sum(g(x) ** 2) for g in (Scaled.scale, Scaled.shift, MODEL.scaled_shift))
+
+
 CASES = [
     builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed,
     dict_comprehension_over_items, dict_comprehension_of_functions, dict_comprehension_over_keys,
     enumerate_zip_of_functions, zip_of_functions_and_a_literal, enumerate_zip_in_a_generator,
+    staticmethod_and_classmethod_on_self, classmethod_on_the_class, methods_in_a_tuple_of_functions,
 ]  # fmt: skip
 
 
@@ -225,3 +262,15 @@ def test_enumerate_zip_is_written_out_once_per_function_in_the_source():
     source = s2s.grad(enumerate_zip_of_functions).source
     assert "= _np.sin(" in source and "_np.tanh, " in source and "= _np.cos(" in source
     assert "= WEIGHTS[2]" in source and "= 2 + 1" in source
+
+
+def applied(x, act):
+    return np.sum(np.sin(act(x)))
+
+
+@pytest.mark.parametrize("act", [Scaled.scale, Scaled.shift, MODEL.shift, MODEL.scaled_shift],
+                         ids=["staticmethod", "classmethod", "bound classmethod", "bound chain"])
+def test_staticmethod_or_classmethod_passed_as_an_argument(act):
+    check_against_differences(applied, X, act)
+    value, tangent = s2s.jvp(applied)(X, act, V)
+    assert tangent == pytest.approx(along(lambda x: applied(x, act), X, V), rel=1e-6)
