@@ -24,6 +24,7 @@ from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.records import lower_records
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
@@ -117,6 +118,7 @@ def generate(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -236,6 +238,7 @@ def _generate_forward(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(

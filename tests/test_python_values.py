@@ -7,6 +7,9 @@ differences of the gradient).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 from gradcheck import along, check_against_differences, check_low_precision
@@ -117,11 +120,44 @@ def methods_in_a_tuple_of_functions(x):
     return sum(np.sum(g(x) ** 2) for g in (Scaled.scale, Scaled.shift, MODEL.scaled_shift))
 
 
+class Params(NamedTuple):
+    w: np.ndarray
+    b: float
+    scale: float = 2.0
+
+
+@dataclass
+class Layer:
+    w: np.ndarray
+    b: np.ndarray
+    gain: float = 0.5
+
+
+def namedtuple_made_and_read(x):
+    p = Params(w=x * 2.0, b=np.sum(x))
+    return np.sum(p.w**2) * p.scale + p.b * p.w[0]
+
+
+def dataclass_made_and_read(x):
+    layer = Layer(np.outer(x, x), b=np.sin(x))
+    h = np.tanh(layer.w @ x + layer.b) * layer.gain
+    return np.sum(h * h) + layer.w.sum()
+
+
+def records_in_a_loop_body(x):
+    total = 0.0
+    for k in range(2):
+        p = Params(x * (k + 1.0), np.sum(x) * k)
+        total = total + np.sum(np.sin(p.w)) + p.b
+    return total
+
+
 CASES = [
     builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed,
     dict_comprehension_over_items, dict_comprehension_of_functions, dict_comprehension_over_keys,
     enumerate_zip_of_functions, zip_of_functions_and_a_literal, enumerate_zip_in_a_generator,
     staticmethod_and_classmethod_on_self, classmethod_on_the_class, methods_in_a_tuple_of_functions,
+    namedtuple_made_and_read, dataclass_made_and_read, records_in_a_loop_body,
 ]  # fmt: skip
 
 
@@ -274,3 +310,37 @@ def test_staticmethod_or_classmethod_passed_as_an_argument(act):
     check_against_differences(applied, X, act)
     value, tangent = s2s.jvp(applied)(X, act, V)
     assert tangent == pytest.approx(along(lambda x: applied(x, act), X, V), rel=1e-6)
+
+
+def test_a_record_is_one_name_per_field_in_the_source():
+    source = s2s.grad(namedtuple_made_and_read).source
+    assert "p_w = x * 2.0" in source and "p_scale = 2.0" in source
+    code = [line for line in source.splitlines() if "# line" not in line]
+    assert not any("Params(" in line for line in code)  # no object is made
+
+
+@dataclass
+class _Logged:
+    w: np.ndarray
+
+    def __post_init__(self):
+        self.w = self.w * 1.0
+
+
+def record_with_post_init(x):
+    p = _Logged(x * 2.0)  # MARK
+    return np.sum(p.w)
+
+
+def record_returned_whole(x):
+    p = Params(x * 2.0, 1.0)  # MARK
+    return p
+
+
+def test_records_that_are_not_plain_keep_the_located_refusal():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(record_with_post_init)(X)
+    assert_located(info.value, record_with_post_init, "# MARK", "making an object of your class")
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.vjp(record_returned_whole)(X)
+    assert_located(info.value, record_returned_whole, "# MARK", "making an object of your class")
