@@ -344,3 +344,61 @@ def test_records_that_are_not_plain_keep_the_located_refusal():
     with pytest.raises(s2s.S2SError) as info:
         s2s.vjp(record_returned_whole)(X)
     assert_located(info.value, record_returned_whole, "# MARK", "making an object of your class")
+
+
+def _layer_stack(layers, x):
+    for layer in layers:
+        x = np.tanh(layer["w"] @ x + layer["b"])
+    return np.sum(x**2)
+
+
+def layers_passed_whole(layers, x):
+    return _layer_stack(layers, x) + np.sum(layers[0]["b"])
+
+
+def layers_sliced(layers, x):
+    h = np.sin(layers[0]["w"] @ x)
+    return _layer_stack(layers[1:], h) + _layer_stack(layers[::2], x)
+
+
+def layers_star_unpacked(layers, x):
+    first, *rest = layers
+    h = np.tanh(first["w"] @ x + first["b"])
+    return _layer_stack(rest, h) * len(rest)
+
+
+def _layers(dtype=np.float64):
+    rng = np.random.default_rng(7)
+    return [{"w": (rng.normal(size=(3, 3)) * 0.5).astype(dtype),
+             "b": rng.normal(size=3).astype(dtype)} for _ in range(3)]  # fmt: skip
+
+
+LIST_OF_DICTS = [layers_passed_whole, layers_sliced, layers_star_unpacked]
+
+
+@pytest.mark.parametrize("f", LIST_OF_DICTS, ids=lambda f: f.__name__)
+def test_a_list_of_parameter_dicts_passed_on_against_differences(f):
+    layers = _layers()
+    flat, unravel = s2s.tree.ravel(layers)
+    grads = s2s.grad(f)(layers, X)
+    assert isinstance(grads, list) and all(set(g) == {"w", "b"} for g in grads)
+    direction = RNG.normal(size=flat.size)
+    expected = along(lambda v: f(unravel(v), X), flat, direction)
+    assert s2s.tree.ravel(grads)[0] @ direction == pytest.approx(expected, rel=1e-6)
+    _, tangent = s2s.jvp(f)(layers, X, unravel(direction))
+    assert tangent == pytest.approx(expected, rel=1e-6)
+    hv = s2s.hvp(f)(layers, X, unravel(direction))
+    second = along(lambda v: s2s.tree.ravel(s2s.grad(f)(unravel(v), X))[0], flat, direction, 1e-5)
+    np.testing.assert_allclose(s2s.tree.ravel(hv)[0], second, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("f", LIST_OF_DICTS, ids=lambda f: f.__name__)
+def test_a_list_of_parameter_dicts_passed_on_in_float32(f):
+    layers = _layers(np.float32)
+    grads = s2s.grad(f)(layers, X.astype(np.float32))
+    up = [{key: value.astype(np.float64) for key, value in layer.items()} for layer in layers]
+    reference = s2s.grad(f)(up, X.astype(np.float32).astype(np.float64))
+    for got, want in zip(grads, reference, strict=True):
+        for key in ("w", "b"):
+            assert got[key].dtype == np.float32
+            np.testing.assert_allclose(got[key], want[key], rtol=2e-4, atol=2e-5)
