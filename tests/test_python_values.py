@@ -200,6 +200,21 @@ def test_tolist_is_written_as_the_items_in_the_source():
     assert "getitem_1 = array[0]" in source and "item_1 = getitem_1.item()" in source
 
 
+PAIRS = np.array([[0, 1], [1, 2], [2, 0]])
+
+
+def tolist_of_a_global_table(x):
+    total = 0.0
+    for i, j in PAIRS.tolist():  # a 2-D table of indices: kept as written
+        total = total + x[i] * x[j]
+    return total
+
+
+def test_tolist_of_a_global_table_is_kept_as_written():
+    check_against_differences(tolist_of_a_global_table, X)
+    assert "PAIRS.tolist()" in s2s.grad(tolist_of_a_global_table).source
+
+
 def tolist_unpacked_into_too_few_names(x):
     a, b = x.tolist()
     return a * b

@@ -22,7 +22,8 @@ def f(x):
     return a * b + sum([item.item() for item in x])
 
 Another array than one of 1 dimension raises where it is used: iterating a 0-d array is a
-``TypeError``, and ``.item()`` of a row of a 2-D array a ``ValueError``.
+``TypeError``, and ``.item()`` of a row of a 2-D array a ``ValueError``. ``.tolist()`` of a
+global array (no gradient) is kept as written.
 """
 
 from __future__ import annotations
@@ -33,16 +34,17 @@ from typing import Any
 import gast
 
 
-def _is_tolist(node: Any, method: type) -> bool:
-    """``E.tolist()`` with ``E`` a local value (resolve marked the attribute a ``method``)."""
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Attribute)
-        and node.func.attr == "tolist"
-        and isinstance(getattr(node.func, "s2s_target", None), method)
-        and not node.args
-        and not node.keywords
-    )
+def _is_tolist(node: Any, method: type, outside: set[str] = frozenset()) -> bool:
+    """``E.tolist()`` with ``E`` a local value (resolve marked the attribute a ``method``), not
+    read from a name of ``outside`` (a global array carries no gradient: kept as written)."""
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == "tolist" and not node.args and not node.keywords
+            and isinstance(getattr(node.func, "s2s_target", None), method)):  # fmt: skip
+        return False
+    root = node.func.value
+    while isinstance(root, (gast.Attribute, gast.Subscript)):
+        root = root.value
+    return not (isinstance(root, gast.Name) and root.id in outside)
 
 
 def _item(value: gast.expr, method: type) -> gast.Call:
@@ -59,12 +61,12 @@ def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
 class _Items(gast.NodeTransformer):
     """Each ``E.tolist()`` to ``[item.item() for item in E]``."""
 
-    def __init__(self, method: type, variable: str) -> None:
-        self.method, self.variable = method, variable
+    def __init__(self, method: type, variable: str, outside: set[str]) -> None:
+        self.method, self.variable, self.outside = method, variable, outside
 
     def visit_Call(self, node: gast.Call) -> Any:
         self.generic_visit(node)
-        if not _is_tolist(node, self.method):
+        if not _is_tolist(node, self.method, self.outside):
             return node
         loop = gast.comprehension(target=_name(self.variable, gast.Store()),
                                   iter=node.func.value, ifs=[], is_async=0)  # fmt: skip
@@ -73,12 +75,12 @@ class _Items(gast.NodeTransformer):
         return gast.copy_location(built, node)
 
 
-def _unpacked(stmt: gast.stmt, method: type, fresh: Any) -> list[gast.stmt] | None:
+def _unpacked(stmt: gast.stmt, method: type, fresh: Any, outside: set[str]) -> list | None:
     """``a, b = E.tolist()``: the statements it means, or ``None`` for another statement."""
     if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], (gast.Tuple, gast.List))
             and all(isinstance(t, gast.Name) for t in stmt.targets[0].elts)
-            and _is_tolist(stmt.value, method)):  # fmt: skip
+            and _is_tolist(stmt.value, method, outside)):  # fmt: skip
         return None
     names = stmt.targets[0].elts
     array = stmt.value.func.value
@@ -102,17 +104,17 @@ def _unpacked(stmt: gast.stmt, method: type, fresh: Any) -> list[gast.stmt] | No
     return [gast.copy_location(s, stmt) for s in out]
 
 
-def _block(block: list[gast.stmt], method: type, fresh: Any) -> None:
+def _block(block: list[gast.stmt], method: type, fresh: Any, outside: set[str]) -> None:
     index = 0
     while index < len(block):
         stmt = block[index]
         for arm in ("body", "orelse", "finalbody"):
             nested = getattr(stmt, arm, None)
             if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
-                _block(nested, method, fresh)
+                _block(nested, method, fresh, outside)
         for handler in getattr(stmt, "handlers", []):
-            _block(handler.body, method, fresh)
-        expanded = _unpacked(stmt, method, fresh)
+            _block(handler.body, method, fresh, outside)
+        expanded = _unpacked(stmt, method, fresh, outside)
         if expanded is None:
             index += 1
             continue
@@ -123,9 +125,12 @@ def _block(block: list[gast.stmt], method: type, fresh: Any) -> None:
 def expand_tolists(tree: gast.FunctionDef, method: type) -> None:
     """Rewrite, in place, each ``E.tolist()`` of a local value in ``tree`` (``method`` is the
     annotation resolve gives a method of a local value, :class:`s2s.frontend.resolve.Method`)."""
-    if not any(_is_tolist(n, method) for n in gast.walk(tree)):
-        return
     taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    local = {n.id for n in gast.walk(tree)
+             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    outside = taken - local - {a.id for a in tree.args.args + tree.args.kwonlyargs}  # fmt: skip
+    if not any(_is_tolist(n, method, outside) for n in gast.walk(tree)):
+        return
 
     def fresh(base: str) -> str:
         name, k = base, 2
@@ -134,5 +139,5 @@ def expand_tolists(tree: gast.FunctionDef, method: type) -> None:
         taken.add(name)
         return name
 
-    _block(tree.body, method, fresh)
-    _Items(method, fresh("item")).visit(tree)
+    _block(tree.body, method, fresh, outside)
+    _Items(method, fresh("item"), outside).visit(tree)
