@@ -118,7 +118,7 @@ def generate(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
-    lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -238,7 +238,7 @@ def _generate_forward(
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
-    lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(

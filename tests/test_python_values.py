@@ -417,3 +417,25 @@ def test_a_list_of_parameter_dicts_passed_on_in_float32(f):
         for key in ("w", "b"):
             assert got[key].dtype == np.float32
             np.testing.assert_allclose(got[key], want[key], rtol=2e-4, atol=2e-5)
+
+
+class _Scale(NamedTuple):
+    w: np.ndarray
+    k: float = 2.0
+
+
+def record_of_a_global_class(x):
+    p = _Scale(x)
+    return np.sum(p.w) * p.k
+
+
+def test_a_record_class_defined_anew_generates_anew(monkeypatch):
+    grad = s2s.grad(record_of_a_global_class)
+    np.testing.assert_allclose(grad(X), np.full(3, 2.0))
+
+    class Other(NamedTuple):
+        w: np.ndarray
+        k: float = 5.0
+
+    monkeypatch.setitem(globals(), "_Scale", Other)
+    np.testing.assert_allclose(grad(X), np.full(3, 5.0))

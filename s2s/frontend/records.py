@@ -19,7 +19,8 @@ made if a value in it carries a gradient.
 ...     p = Params(x * 2)
 ...     return np.sum(p.w) + p.b
 >>> primal = parse(f)
->>> lower_records(primal.tree, primal.func)
+>>> [target.name for target in lower_records(primal.tree, primal.func)]
+['Params']
 >>> print(gast.unparse(primal.tree).strip())
 def f(x):
     p_w = x * 2
@@ -36,7 +37,7 @@ from typing import Any
 
 import gast
 
-from s2s.frontend.resolve import global_value, local_names, name_chain
+from s2s.frontend.resolve import Target, global_value, local_names, name_chain, root_value
 
 _CONSTANTS = (int, float, bool, str, type(None))
 
@@ -100,9 +101,11 @@ def _reads_only_fields(tree: gast.FunctionDef, name: str, fields: list[str]) -> 
     return True
 
 
-def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> None:
+def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> list[Target]:
     """Rewrite, in place, each record of ``tree`` (see the module docstring) into one local
-    name per field (``p_w``, numbered where the name is taken)."""
+    name per field (``p_w``, numbered where the name is taken). Returns the classes read, as
+    call targets the derivative re-checks on each call (a class defined anew generates anew)."""
+    targets: list[Target] = []
     local = local_names(tree)
     stores: dict[str, int] = {}
     for node in gast.walk(tree):
@@ -119,7 +122,8 @@ def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> None:
         chain = name_chain(node.value.func)
         if chain is None or chain[0] in local or stores.get(name) != 1 or name in params:
             continue
-        described = _fields(global_value(func, node.value.func))
+        cls = global_value(func, node.value.func)
+        described = _fields(cls)
         if described is None or not _reads_only_fields(tree, name, described[0]):
             continue
         arguments = _arguments(node.value, *described)
@@ -134,8 +138,10 @@ def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> None:
             taken.add(candidate)
             names[field] = candidate
         found[id(node)] = (name, arguments, names)
+        targets.append(Target(cls, root_value(func, chain[0])[0], *chain))
     if found:
         _Rewrite(found).visit(tree)
+    return targets
 
 
 def _own_nodes(tree: gast.FunctionDef) -> list[gast.AST]:
