@@ -254,6 +254,14 @@ def test_dict_comprehension_over_a_dict_argument_against_differences():
     assert list(grads) == ["w", "b"]
     for key in params:
         np.testing.assert_allclose(grads[key], expected[key], rtol=1e-6, atol=1e-9)
+    flat, unravel = s2s.tree.ravel(params)
+    direction = RNG.normal(size=flat.size)
+    _, tangent = s2s.jvp(dict_comprehension_of_a_dict_argument)(params, X, unravel(direction))
+    assert tangent == pytest.approx(s2s.tree.ravel(grads)[0] @ direction, rel=1e-10)
+    hv = s2s.hvp(dict_comprehension_of_a_dict_argument)(params, X, unravel(direction))
+    gradient = s2s.grad(dict_comprehension_of_a_dict_argument)
+    second = along(lambda v: s2s.tree.ravel(gradient(unravel(v), X))[0], flat, direction, 1e-5)
+    np.testing.assert_allclose(s2s.tree.ravel(hv)[0], second, rtol=1e-5, atol=1e-7)
 
 
 def test_dict_comprehension_is_written_out_in_the_source():
