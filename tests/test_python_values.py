@@ -55,6 +55,12 @@ def dict_comprehension_of_functions(x):
     return np.sum(out["s"]) * np.sum(out["c"])
 
 
+def dict_comprehension_over_pairs(x):
+    d = {"a": x, "b": x * 2.0}
+    tripled = {kv[0]: kv[1] * 3.0 for kv in d.items()}
+    return np.sum(tripled["a"] * tripled["b"])
+
+
 def dict_comprehension_over_keys(x):
     scales = {"a": 1.0, "b": 2.0}
     out = {k + "_scaled": x * scales[k] for k in scales}
@@ -155,6 +161,7 @@ def records_in_a_loop_body(x):
 CASES = [
     builtin_pow, tolist_unpacked, tolist_in_a_loop, tolist_summed_and_indexed,
     dict_comprehension_over_items, dict_comprehension_of_functions, dict_comprehension_over_keys,
+    dict_comprehension_over_pairs,
     enumerate_zip_of_functions, zip_of_functions_and_a_literal, enumerate_zip_in_a_generator,
     staticmethod_and_classmethod_on_self, classmethod_on_the_class, methods_in_a_tuple_of_functions,
     namedtuple_made_and_read, dataclass_made_and_read, records_in_a_loop_body,

@@ -49,7 +49,9 @@ def _const(value: Any) -> gast.Constant:
 
 def _is_pure(node: gast.expr) -> bool:
     """A constant, a name, or an attribute chain or constant-key item of one: substituting it
-    twice runs nothing twice."""
+    twice runs nothing twice; or a tuple of them (an item of ``.items()`` bound to one name)."""
+    if isinstance(node, gast.Tuple):
+        return all(_is_pure(e) for e in node.elts)
     while isinstance(node, gast.Attribute) or (
         isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant)
     ):
@@ -147,6 +149,15 @@ class _Substitute(gast.NodeTransformer):
     def visit_Name(self, node: gast.Name) -> Any:
         if isinstance(node.ctx, gast.Load) and node.id in self.values:
             return gast.copy_location(copy.deepcopy(self.values[node.id]), node)
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> Any:
+        """``kv[0]`` of an item ``kv`` of ``.items()``: the key itself."""
+        self.generic_visit(node)
+        index = node.slice.value if isinstance(node.slice, gast.Constant) else None
+        if isinstance(node.value, gast.Tuple) and type(index) is int:
+            if -len(node.value.elts) <= index < len(node.value.elts):
+                return node.value.elts[index]
         return node
 
 
