@@ -37,6 +37,7 @@ from s2s.analysis.derivatives import (
 )
 from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
+from s2s.analysis.norule import no_rule_message
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
     APPEND,
@@ -437,11 +438,7 @@ def _bind(
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"
         else:
-            message = f"no derivative rule for {name}, called on {used}"
-            advice = (
-                f"register one with @s2s.adjoint({name}), or wrap the argument in "
-                "s2s.stop_gradient(...) if no gradient should flow through this call"
-            )
+            message, advice = no_rule_message(stmt.op, name, used)
             library = (getattr(stmt.op, "__module__", None) or "").split(".")[0]
             if library in ("dask", "cupy"):
                 advice = (
