@@ -536,6 +536,14 @@ def shifted_slice_added(x):
     return np.sum(out**3)
 
 
+def reshaped_view_then_row(x):  # a view (reshape) of the array, then a slice of that view
+    out = np.zeros((2, 3))
+    out[0] = x
+    flat = out.reshape(-1)
+    out[1] = flat[:3] * x
+    return np.sum(out**2)
+
+
 SELF_UPDATES = [
     ("out[1:] *= x", slice_scaled_in_place),
     ("out[0] *= x", row_scaled_in_place),
@@ -543,6 +551,7 @@ SELF_UPDATES = [
     ("out[1:] = out[1:] * x", slice_from_itself),
     ("y[1] = y[1] * y[0]", row_times_row),
     ("out[1:] += out[:-1] * x[1:]", shifted_slice_added),
+    ("out[1] = out.reshape(-1)[:3] * x", reshaped_view_then_row),
 ]
 
 

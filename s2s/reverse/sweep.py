@@ -164,8 +164,10 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         key = stmt.args[1] if stmt.op is operator.getitem and len(stmt.args) > 1 else None
         items = key.elts if isinstance(key, gast.Tuple) else [key]
         sliced = any(isinstance(item, gast.Slice) for item in items)
-        if made.array is not True and not made.shape and not sliced:  # x[i] of a vector
-            return False
+        of_array = stmt.op is not operator.getitem and base and (
+            self.activity.types.get(base[0], UNKNOWN).array is True)  # fmt: skip
+        if made.array is not True and not made.shape and not sliced and not of_array:
+            return False  # x[i] of a vector: a number
         writes = [s for s in self.ir.flat if s.op is SETITEM and list(s.targets[:1]) == base[:1]]
         checked = any(v is stmt for s in writes for v in getattr(s, "alias_checks", ()))
         return bool(writes) and not checked  # (checked at run time: stays a view, refused there)
