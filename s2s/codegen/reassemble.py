@@ -34,7 +34,6 @@ for t in range(n):
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
@@ -44,6 +43,7 @@ from s2s import registry
 from s2s.codegen.copies import put_in_place
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block
+from s2s.codegen.walking import copy_tree
 
 _LINE = 88  # the longest statement a reassembly may write (the sweeps' indentation aside)
 
@@ -107,10 +107,10 @@ def _in_body(body: list[gast.stmt], counts: Counter, fixed: tuple[str, set[str]]
         target = _temporary(define, counts, live_out)
         j = _reader(body, i, target, tape) if target else None
         if j is not None:
-            inlined = copy.deepcopy(body[j])
+            inlined = copy_tree(body[j])
             for node in gast.walk(inlined):
                 if isinstance(node, gast.Name) and node.id == target:
-                    put_in_place(inlined, node, copy.deepcopy(define.value))
+                    put_in_place(inlined, node, copy_tree(define.value))
                     break
             if len(to_source(inlined, False)) <= _LINE:
                 body[j] = inlined
@@ -240,10 +240,10 @@ def _rows_in(loop: gast.For | gast.While, counts: Counter, constant: set[str]) -
         if j is None:
             i += 1
             continue
-        define, stmt = loop.body[i], copy.deepcopy(loop.body[j])
+        define, stmt = loop.body[i], copy_tree(loop.body[j])
         target = define.targets[0].id
         use = next(n for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
-        put_in_place(stmt, use, copy.deepcopy(define.value))
+        put_in_place(stmt, use, copy_tree(define.value))
         if len(to_source(stmt, False)) > _LINE:
             i += 1
             continue

@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import inspect
 import types
@@ -30,6 +29,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.codegen.walking import copy_tree
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
@@ -290,7 +290,7 @@ class _Binder:
             return None
         if found.param is None:
             self.targets.append(Target(len(found.obj), *_step(found, ("len", None))))
-        return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
+        return [_located(gast.Subscript(value=copy_tree(node), slice=gast.Constant(i, None),
                                         ctx=gast.Load()), node)
                 for i in range(len(found.obj))]  # fmt: skip
 
@@ -323,7 +323,7 @@ class _Binder:
         out: list[gast.stmt] = []
         for item in items:
             parts = item if isinstance(item, tuple) else (item,)
-            for stmt in copy.deepcopy(loop.body):
+            for stmt in copy_tree(loop.body):
                 for name, part in zip(names, parts):
                     stmt = _substitute(stmt, name.id, part)
                 out.append(stmt)
@@ -378,7 +378,7 @@ class _Binder:
             return None
         elts = []
         for item in items:
-            elt = copy.deepcopy(node.elt)
+            elt = copy_tree(node.elt)
             for name, part in zip(names, item if isinstance(item, tuple) else (item,)):
                 elt = _substitute(elt, name.id, part)
             elts.append(elt)
@@ -389,7 +389,7 @@ class _Binder:
         as a call of its function."""
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.partials:
-            self.expand(node, copy.deepcopy(self.partials[func.id]), None)
+            self.expand(node, copy_tree(self.partials[func.id]), None)
             return self.call(node)
         if isinstance(func, gast.Name) and func.id in self.tuples:
             return None
@@ -397,7 +397,7 @@ class _Binder:
         items = self.tuples.get(getattr(func, "value", None) and getattr(func.value, "id", None))
         if items and isinstance(index, int) and -len(items) <= index < len(items):
             item = items[index]  # layers[0](x) of layers = (np.tanh, act): the item itself
-            node.func = _located(copy.deepcopy(item), func, force=True)
+            node.func = _located(copy_tree(item), func, force=True)
             return self.call(node)
         found = self.static(func)
         if found is not None and found.where is not None and (
@@ -417,7 +417,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
@@ -438,7 +438,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         where = found.where
@@ -472,7 +472,7 @@ class _Binder:
 
     def _why(self, func: gast.expr) -> str:
         """Why the callee ``func`` (rooted in a local name) is known only at run time."""
-        text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+        text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
         root = func
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
@@ -544,7 +544,7 @@ def _bound_value(value: Any, partial: gast.expr, field: str, key: Any, at: gast.
     other value read from the partial (``act.keywords['w']``)."""
     if type(value) in CONSTANTS:
         return _located(gast.Constant(value=value, kind=None), at)
-    read = gast.Attribute(value=copy.deepcopy(partial), attr=field, ctx=gast.Load())
+    read = gast.Attribute(value=copy_tree(partial), attr=field, ctx=gast.Load())
     return _located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
 
 
@@ -581,7 +581,7 @@ def _substitute(stmt: gast.stmt, name: str, item: gast.expr) -> gast.stmt:
     class Replace(gast.NodeTransformer):
         def visit_Name(self, node: gast.Name) -> gast.expr:
             if node.id == name and isinstance(node.ctx, gast.Load):
-                return _located(copy.deepcopy(item), node, force=True)
+                return _located(copy_tree(item), node, force=True)
             return node
 
     return Replace().visit(stmt)

@@ -19,12 +19,12 @@ def f(p_w, p_b, x):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
@@ -134,7 +134,7 @@ class _Lowering:
                 return self.unroll(stmt, items, env)
             count = self.range_indexing(stmt, env)
             if count is not None:  # for i in range(2): params[f"w{i}"]: i is a constant
-                last = gast.Assign(targets=[copy.deepcopy(stmt.target)],
+                last = gast.Assign(targets=[copy_tree(stmt.target)],
                                    value=gast.Constant(count[-1], None), type_comment=None)
                 unrolled = self.unroll(stmt, [_Const(i) for i in count], env)
                 return unrolled + [_located(last, stmt)] if count and not stmt.orelse else unrolled
@@ -265,10 +265,10 @@ class _Lowering:
         for item in items:
             inner = dict(env)
             self.bind_target(loop.target, item, inner, loop)
-            body = copy.deepcopy(loop.body)
+            body = copy_tree(loop.body)
             self.block(body, inner)
             out += [s for s in body if not isinstance(s, gast.Pass)]
-        orelse = copy.deepcopy(loop.orelse)
+        orelse = copy_tree(loop.orelse)
         if orelse:
             self.block(orelse, env)
             out += orelse
@@ -522,7 +522,7 @@ class _Lowering:
                     "write the items you want explicitly",
                 )
             if all(keep):
-                out.append(self.expr(copy.deepcopy(node.elt), inner))
+                out.append(self.expr(copy_tree(node.elt), inner))
         return out
 
     def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:

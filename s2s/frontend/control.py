@@ -6,6 +6,7 @@ import copy
 
 import gast
 
+from s2s.codegen.walking import copy_tree
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 
@@ -51,8 +52,8 @@ def nest_after_exits(block: list[gast.stmt]) -> list[gast.stmt]:
             if rest and _may_exit([stmt]) and not _exits(stmt.body):
                 # an exit deeper down (`elif c: ... else: continue`): every arm that may go
                 # on gets its own copy of the rest, nested the same way
-                stmt.body = nest_after_exits(stmt.body + copy.deepcopy(rest))
-                stmt.orelse = nest_after_exits(stmt.orelse + copy.deepcopy(rest))
+                stmt.body = nest_after_exits(stmt.body + copy_tree(rest))
+                stmt.orelse = nest_after_exits(stmt.orelse + copy_tree(rest))
                 out.append(stmt)
                 return out
         elif isinstance(stmt, (gast.For, gast.While)):

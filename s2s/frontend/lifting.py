@@ -37,12 +37,12 @@ scale_1 = scale(stack_1, x=x)
 
 from __future__ import annotations
 
-import copy
 import inspect
 
 import gast
 
 from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
+from s2s.codegen.walking import copy_tree
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.spellings import name_node
 
@@ -92,7 +92,7 @@ class Lifting:
                             f"return the new value from `{node.name}` and assign it where "
                             f"`{written.value.id}` is made",
                         )
-        lifted = copy.deepcopy(node)
+        lifted = copy_tree(node)
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.
         siblings: list[str] = []
@@ -120,7 +120,7 @@ class Lifting:
 
         for var in siblings:
             visit(var)
-        lifted.body[:0] = [copy.deepcopy(self.lifted_defs[self.env[v]][0]) for v in ordered]
+        lifted.body[:0] = [copy_tree(self.lifted_defs[self.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import inspect
 import operator
 from typing import Any
@@ -28,6 +27,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
+from s2s.codegen.walking import copy_tree
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
@@ -149,7 +149,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         """An operand: a name, a constant, a live global read, or a literal of operands."""
         if isinstance(node, gast.Name):
             if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
-                return copy.deepcopy(self.literals[self.env[node.id]])
+                return copy_tree(self.literals[self.env[node.id]])
             return self.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
@@ -327,7 +327,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             and not node.keywords
             and not any(isinstance(a, gast.Starred) for a in node.args)
         ):  # max(a, b, c) is max(max(a, b), c): the first of equal values wins, as in Python
-            inner = gast.Call(func=copy.deepcopy(node.func), args=node.args[:-1], keywords=[])
+            inner = gast.Call(func=copy_tree(node.func), args=node.args[:-1], keywords=[])
             inner.func.s2s_target = target
             node = gast.Call(func=node.func, args=[inner, node.args[-1]], keywords=[])
         args = [self.atom(a) for a in node.args]
@@ -558,9 +558,8 @@ def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
 
 
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
-    import copy
 
-    node = copy.deepcopy(node)
+    node = copy_tree(node)
     for sub in gast.walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]

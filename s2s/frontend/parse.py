@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dis
 import functools
 import inspect
@@ -15,6 +14,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
 
 
@@ -257,7 +257,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
             where,
             "give the function a name with `def`, or put each lambda on its own line",
         )
-    lam = copy.deepcopy(candidates[0])  # later passes annotate and rewrite the tree
+    lam = copy_tree(candidates[0])  # later passes annotate and rewrite the tree
     ret = gast.Return(value=lam.body)
     gast.copy_location(ret, lam.body)
     tree = gast.FunctionDef(

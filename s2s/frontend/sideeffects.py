@@ -14,13 +14,13 @@ is refused: its gradient would be lost.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
 from s2s.codegen.ir import OPAQUE, Stmt
+from s2s.codegen.walking import copy_tree
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.structure import appended_list
@@ -131,7 +131,7 @@ class SideEffects:
 
     def side_effect(self, stmt: gast.stmt) -> None:
         """The statement as written (its local reads renamed), kept once in the primal sweep."""
-        kept = copy.deepcopy(stmt)
+        kept = copy_tree(stmt)
         reads = []
         for node in gast.walk(kept):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):

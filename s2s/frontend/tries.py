@@ -20,12 +20,11 @@ def f(x):
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from s2s.codegen.contexts import MARKER, Context
 from s2s.codegen.ir import OPAQUE, Branch, Stmt
+from s2s.codegen.walking import copy_tree
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import header, jumps
 from s2s.frontend.parse import Primal
@@ -100,7 +99,7 @@ class Tries:
             return
         reads = []
         for handler in stmt.handlers:
-            kept = gast.ExceptHandler(type=copy.deepcopy(handler.type), name=None, body=[])
+            kept = gast.ExceptHandler(type=copy_tree(handler.type), name=None, body=[])
             for sub in gast.walk(kept):
                 if (isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load)
                         and sub.id in self.env):  # fmt: skip

@@ -14,12 +14,11 @@ d_x = d_x + d_sin_1 * _np.cos(x)
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name, slice_to_call, subscript_key
+from s2s.codegen.walking import copy_tree
 from s2s.runtime.namespace import NUMPY
 
 
@@ -108,7 +107,7 @@ class Accumulation:
         container = var in getattr(self, "call_results", ())  # maybe a tuple or a list
         if var in self.undefined or var in self.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             self.count[var] = count + 1
             if not hasattr(self, "scattered"):
@@ -134,15 +133,15 @@ class Accumulation:
             if backend.functional_scatter:
                 text = f"{backend.name}: no in-place scatter-add, so a new array"
                 out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
         elif _is_static_basic_key(key):
             target = gast.Subscript(
-                value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
+                value=name(adj), slice=_as_subscript_key(copy_tree(key)), ctx=gast.Store()
             )
             out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
         else:
-            args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
+            args = [name(adj), slice_to_call(copy_tree(key)), expr]
             out.append(gast.Expr(value=call("_np.add.at", *args)))
         self.count[var] = max(count + 1, 2)
 

@@ -16,13 +16,12 @@ return _s2s.gradient(_s2s.resolve_undefined(d_x, x,
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from s2s.codegen.ir import COPY, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 
 
 class MarkerPaths:
@@ -125,7 +124,7 @@ class MarkerPaths:
             "_s2s.undefined",
             constant("undefined_grad"),
             constant("" if var in self.ir.temporaries else self.ir.original.get(var, var)),
-            copy.deepcopy(reason) if reason is not None else constant("declared undefined"),
+            copy_tree(reason) if reason is not None else constant("declared undefined"),
             constant(self.primal.filename),
             constant(getattr(node, "lineno", 0)),
         )

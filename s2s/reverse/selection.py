@@ -12,7 +12,6 @@ that were selected:
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -29,6 +28,7 @@ from s2s.codegen.templating import (
     partials,
     slice_to_call,
 )
+from s2s.codegen.walking import copy_tree
 
 
 class SelectionMasks:
@@ -74,16 +74,16 @@ class SelectionMasks:
             contribution = _times(g, partial)
             if isinstance(atom, (gast.Tuple, gast.List)):  # np.tanh((a, b)): item by item
                 parts = self.names.fresh("parts", always_number=True)
-                literal = copy.deepcopy(atom)
+                literal = copy_tree(atom)
                 out.append(assign(parts, call("_s2s.unliteral", contribution, literal)))
                 self._contribute_items(list(atom.elts), name(parts), result_type, out, None)
                 continue
             var = atom_names(atom)[0]
             if mask is not None and rule.singular:
                 if not _is_constant(partial):
-                    contribution = call("_s2s.masked", copy.deepcopy(mask), contribution)
+                    contribution = call("_s2s.masked", copy_tree(mask), contribution)
                     guarded = True
-            input_mask = copy.deepcopy(mask)
+            input_mask = copy_tree(mask)
             if not self._same_shape_and_dtype(var, stmt, result_type):
                 contribution = self.summed_onto(var, contribution, result_type)
                 if mask is not None:
@@ -142,8 +142,8 @@ class SelectionMasks:
             own = c.zero_where if mask is None else call("_s2s.either", c.zero_where, mask)
             return call("_s2s.unbroadcast_mask", own, name(var))
         if c.key is not None:
-            keep = [call("_s2s.kept", copy.deepcopy(mask))] if mask is not None else []
-            key = slice_to_call(copy.deepcopy(c.key))
+            keep = [call("_s2s.kept", copy_tree(mask))] if mask is not None else []
+            key = slice_to_call(copy_tree(c.key))
             return call("_s2s.unindexed", name(var), key, *keep)
         return None
 
@@ -162,7 +162,7 @@ class SelectionMasks:
         chosen = [c for c in contributions if c.param in params and c.key is None]
         if not chosen:
             return {}
-        out.append(assign(keep, call("_s2s.kept", copy.deepcopy(mask))))
+        out.append(assign(keep, call("_s2s.kept", copy_tree(mask))))
         out.extend(live_locals(statements, [c.expr for c in chosen]))
         carried: dict[str, Any] = {}
         for c in chosen:
@@ -205,8 +205,8 @@ def _squared(rule: registry.Rule, binding: Any, mask: Any) -> bool:
 
 def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
     if isinstance(partial, gast.Constant) and partial.value == 1:
-        return copy.deepcopy(g)
+        return copy_tree(g)
     if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
         if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
-            return gast.UnaryOp(op=gast.USub(), operand=copy.deepcopy(g))
-    return gast.BinOp(left=copy.deepcopy(g), op=gast.Mult(), right=partial)
+            return gast.UnaryOp(op=gast.USub(), operand=copy_tree(g))
+    return gast.BinOp(left=copy_tree(g), op=gast.Mult(), right=partial)

@@ -17,7 +17,6 @@ d_x = d_x + d_y * _np.cos(x)
 
 from __future__ import annotations
 
-import copy
 import operator
 import types
 from typing import Any
@@ -54,6 +53,7 @@ from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     primal_statement,
 )
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
+from s2s.codegen.walking import copy_tree
 from s2s.frontend.parse import Primal
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.deadcode import cannot_raise, drop_dead_primal
@@ -136,9 +136,9 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         if helper is not None:
             derivative = name(helper)
         else:
-            derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)
-        value = gast.Call(func=derivative, args=copy.deepcopy(stmt.expr.args),
-                          keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            derivative = call("_s2s.subderivative", copy_tree(stmt.expr.func), wrt)
+        value = gast.Call(func=derivative, args=copy_tree(stmt.expr.args),
+                          keywords=copy_tree(stmt.expr.keywords))  # fmt: skip
         outputs: gast.expr = gast.Name(stmt.targets[0], gast.Store(), None, None)
         if stmt.unpack:
             outputs = gast.Tuple(elts=[gast.Name(t, gast.Store(), None, None)
@@ -287,8 +287,8 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
             function, owner = _function_and_owner(stmt.expr.func, binding.callee)
             pull = call("_s2s.pullback_of", function, wrt)  # again
-            value = gast.Call(func=pull, args=[ct, *owner] + copy.deepcopy(stmt.expr.args),
-                              keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            value = gast.Call(func=pull, args=[ct, *owner] + copy_tree(stmt.expr.args),
+                              keywords=copy_tree(stmt.expr.keywords))  # fmt: skip
             out.append(assign(parts, value))
         else:
             out.append(assign(parts, call(self.pullback_of(stmt), ct)))
@@ -304,7 +304,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
     def _items_from_call(self, elements: list, part: gast.expr, out: list) -> None:
         """Send ``part[j]`` (a pullback's gradient of a tuple argument) to its j-th item."""
         for j, element in enumerate(elements):
-            piece = gast.Subscript(value=copy.deepcopy(part), slice=constant(j), ctx=gast.Load())
+            piece = gast.Subscript(value=copy_tree(part), slice=constant(j), ctx=gast.Load())
             if isinstance(element, (gast.Tuple, gast.List)):
                 self._items_from_call(list(element.elts), piece, out)
             elif isinstance(element, gast.Name) and element.id in self.activity.active:
@@ -332,7 +332,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         """``(a, b)[i]`` is one of the items (which one, known at run time): the item at ``i``
         gets the cotangent as it is, the others none (``None``)."""
         parts = self.names.fresh("parts", always_number=True)
-        key = slice_to_call(copy.deepcopy(c.key))
+        key = slice_to_call(copy_tree(c.key))
         out.append(assign(parts, call("_s2s.item_at", c.expr, key, constant(len(elements)))))
         for j, element in enumerate(elements):
             if isinstance(element, gast.Name) and element.id in self.activity.active:
@@ -346,7 +346,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
         """Send ``parts[i]`` to the i-th item of a literal; an item that is itself a literal
         (``np.array([[a, b], [c, d]])``) sends ``parts[i][j]`` to its j-th item, and so on."""
         for i, element in enumerate(elements):
-            part = gast.Subscript(value=copy.deepcopy(parts), slice=constant(i), ctx=gast.Load())
+            part = gast.Subscript(value=copy_tree(parts), slice=constant(i), ctx=gast.Load())
             if isinstance(element, (gast.List, gast.Tuple)):
                 self._contribute_items(list(element.elts), part, result_type, out, None)
                 continue
@@ -394,7 +394,7 @@ class ReverseBuilder(Accumulation, MarkerPaths, SelectionMasks, TapeSweeps):
             seeds = [
                 (
                     element,
-                    gast.Subscript(value=copy.deepcopy(seed), slice=constant(i), ctx=gast.Load()),
+                    gast.Subscript(value=copy_tree(seed), slice=constant(i), ctx=gast.Load()),
                 )
                 for i, element in enumerate(loss.elts)
             ]
@@ -526,12 +526,12 @@ def _function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[g
         callee.__func__, types.FunctionType
     )
     if not method_of_yours:
-        return copy.deepcopy(func), []
-    method = copy.deepcopy(func)
+        return copy_tree(func), []
+    method = copy_tree(func)
     if callee.__name__ == "__call__" and not (
         isinstance(func, gast.Attribute) and func.attr == "__call__"
     ):  # an object with __call__: its bound __call__
         method = gast.Attribute(value=method, attr="__call__", ctx=gast.Load())
     function = gast.Attribute(value=method, attr="__func__", ctx=gast.Load())
-    owner = gast.Attribute(value=copy.deepcopy(method), attr="__self__", ctx=gast.Load())
+    owner = gast.Attribute(value=copy_tree(method), attr="__self__", ctx=gast.Load())
     return function, [owner]

@@ -21,7 +21,6 @@ x = tape.pop()
 
 from __future__ import annotations
 
-import copy
 import operator
 from typing import Any
 
@@ -45,6 +44,7 @@ from s2s.codegen.ir import (
 )
 from s2s.codegen.sweeps import Block, assign, call, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.lists import ListAdjoints, comment_marker
 from s2s.reverse.untaped import counted, first_bindings, walk_items
@@ -264,13 +264,13 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
             if isinstance(item, Stmt) and item.op is APPEND:  # undone by a pop: nothing to save
                 out.append(self.primal_statement(item))
             elif isinstance(item, Stmt) and item.op is POP and not item.targets:  # keep it
-                last = gast.Subscript(value=copy.deepcopy(item.args[0]), slice=constant(-1),
+                last = gast.Subscript(value=copy_tree(item.args[0]), slice=constant(-1),
                                       ctx=gast.Load())  # fmt: skip
                 out += [self.push(last), self.primal_statement(item)]
             elif isinstance(item, Stmt) and item.op is SETITEM:  # save what the write destroys
                 array, key = item.args[0], item.args[1]
                 saved = call(
-                    "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
+                    "_s2s.overwritten", copy_tree(array), slice_to_call(copy_tree(key))
                 )
                 out += view_checks(self.ir, self.primal.filename, item)
                 out += [self.push(saved), self.primal_statement(item)]
@@ -293,7 +293,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
             elif isinstance(item, Branch):  # the arm goes on the tape last: popped first
                 body = self.arm(item.body, True)
                 orelse = self.arm(item.orelse, False)
-                out.append(gast.If(test=copy.deepcopy(item.test), body=body, orelse=orelse))
+                out.append(gast.If(test=copy_tree(item.test), body=body, orelse=orelse))
             elif isinstance(item, Loop):
                 out += self.primal_loop(item)
             elif isinstance(item, Jump):  # the arms a jump leaves early record themselves now
@@ -331,7 +331,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
         """The loop as written, counting its trips. A ``for``/``else`` block runs after the
         trip count is on the tape, as ``if <no break>:``, so the adjoint pops in order."""
         if self.counted(loop):  # the adjoint recounts its trips
-            return [gast.For(target=_store(loop.target), iter=copy.deepcopy(loop.iterable),
+            return [gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
                              body=self.primal_items(loop.body), orelse=[],
                              type_comment=None)]  # fmt: skip
         trips = self.names.fresh("trips", always_number=True)
@@ -353,7 +353,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
             out.append(
                 gast.For(
                     target=_store(target),
-                    iter=copy.deepcopy(loop.iterable),
+                    iter=copy_tree(loop.iterable),
                     body=body,
                     orelse=completed,
                     type_comment=None,
@@ -363,7 +363,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
             tests = self.names.fresh("tests", always_number=True)
             out.append(assign(tests, constant(0)))
             tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
-            test = gast.UnaryOp(op=gast.Not(), operand=copy.deepcopy(loop.test))
+            test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(loop.test))
             stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
             body = (
                 [tested] + self.primal_items(loop.test_body) + [stop, count]
@@ -417,11 +417,11 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
 
             def send_back() -> list[gast.stmt]:
                 if isinstance(value, gast.Name) and sources:
-                    where = slice_to_call(copy.deepcopy(key))
-                    part = call("_s2s.written_part", name(adj), where, copy.deepcopy(array))
+                    where = slice_to_call(copy_tree(key))
+                    part = call("_s2s.written_part", name(adj), where, copy_tree(array))
                     self.accumulate(sources[0], call("_s2s.unbroadcast", part, name(sources[0])),
                                     guarded)  # fmt: skip
-                zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))
+                zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy_tree(key)))
                 guarded.append(assign(adj, zeroed))
                 self.count[array.id] = 1  # a new array
                 return guarded
@@ -429,7 +429,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
             self.arms(send_back, list)
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
             out.append(gast.If(test=test, body=guarded, orelse=[]))
-        target = gast.Subscript(value=copy.deepcopy(array), slice=copy.deepcopy(key),
+        target = gast.Subscript(value=copy_tree(array), slice=copy_tree(key),
                                 ctx=gast.Store())  # fmt: skip
         out.append(gast.Assign(targets=[target], value=self.pop(), type_comment=None))
         return out
@@ -490,7 +490,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
 
         invariant = self.invariant_remade(loop)
         hoisted = [  # -k of a loop's `a = -k * x`: the same in every trip, made once
-            _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
+            _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
             for owner, stmt in self.remade.values()
             if owner is loop and stmt.targets[0] in invariant
         ]
@@ -501,7 +501,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
 
         def reversed_body() -> list[gast.stmt]:
             body = [  # v = x[t] again, for this trip's t, instead of from the tape
-                _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
+                _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
                 for owner, stmt in self.remade.values()
                 if owner is loop and stmt.targets[0] not in invariant
             ]
@@ -520,7 +520,7 @@ class TapeSweeps(ListAdjoints, AdjointFlow):
         body = self.loop_body(reversed_body)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
-            last = gast.BinOp(left=copy.deepcopy(count), op=gast.Sub(), right=constant(1))
+            last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))
             down = call("range", last, constant(-1), constant(-1))
             step = _store(loop.target)
         else:
