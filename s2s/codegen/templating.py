@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import LocatedError, Location
 from s2s.families import LibraryObject
 
@@ -215,7 +215,7 @@ def derivative_reads(node: gast.AST, tglobals: dict[str, Any]) -> list[str]:
     """The parameters ``p`` whose ``d[p]`` a template statement or expression reads."""
     return [
         _subscript_name(sub)
-        for sub in gast.walk(node)
+        for sub in walk(node)
         if isinstance(sub, gast.Subscript) and _is_adjoint_of(sub.value, tglobals)
     ]
 

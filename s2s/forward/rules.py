@@ -25,7 +25,7 @@ from s2s.codegen.templating import (
     partials,
     substitute,
 )
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 
 
 @dataclass
@@ -239,7 +239,7 @@ def template_tangents(
         value = stmt.value
         direct = derivative_reads(value, tglobals)
         present = [p for p in direct if tangents.get(p) is not None]
-        read_locals = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+        read_locals = {n.id for n in walk(value) if isinstance(n, gast.Name)}
         uses_dead = bool(read_locals & dead)
         uses_dependent = bool(read_locals & dependent)
         out = is_derivative_of(target, tglobals) if target is not None else None

@@ -31,7 +31,7 @@ import gast
 
 from s2s import runtime
 from s2s.codegen.ir import COPY, Stmt, atom_names
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.spellings import attr_chain, base_name, name_node
 
@@ -207,7 +207,7 @@ def _reads(stmt: Stmt) -> set[str]:
     return {
         n.id
         for a in stmt.args + list(stmt.kwargs.values())
-        for n in gast.walk(a)
+        for n in walk(a)
         if isinstance(n, gast.Name)
     } | set(loaded_names(stmt.expr))
 
@@ -219,5 +219,5 @@ def operator_text(op: gast.operator) -> str:
 
 def loaded_names(node: gast.AST) -> list[str]:
     return [
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]

@@ -29,7 +29,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
@@ -85,7 +85,7 @@ class _Binder:
         self.primal = primal
         tree = primal.tree
         counts: dict[str, int] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -93,9 +93,9 @@ class _Binder:
         self.params = params
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
-        self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        self.comprehended = {n.id for c in gast.walk(tree) if isinstance(c, gast.comprehension)
-                             for n in gast.walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
+        self.defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.comprehended = {n.id for c in walk(tree) if isinstance(c, gast.comprehension)
+                             for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
@@ -105,7 +105,7 @@ class _Binder:
     # -- what names stand for ----------------------------------------------------------------
     def _find_bindings(self, tree: gast.FunctionDef) -> None:
         calls_only = self._names_used_only_as_callees(tree)
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if not (isinstance(node, gast.Assign) and len(node.targets) == 1):
                 continue
             target = node.targets[0]
@@ -123,7 +123,7 @@ class _Binder:
         """Each call of the partial ``name`` is written out with its bound arguments, which must
         therefore mean the same there: names bound once, constants, attributes of them."""
         for value in partial.args[1:] + [k.value for k in partial.keywords]:
-            for sub in gast.walk(value):
+            for sub in walk(value):
                 moving = isinstance(sub, gast.Name) and (
                     self.counts.get(sub.id, 0) > (0 if sub.id in self.params else 1)
                 )
@@ -139,11 +139,11 @@ class _Binder:
 
     def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
         callees: set[int] = set()
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callees.add(id(node.func))
         used: dict[str, bool] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 used[node.id] = used.get(node.id, True) and id(node) in callees
         return {n for n, only in used.items() if only}
@@ -298,7 +298,7 @@ class _Binder:
         """The loop's body once per function, the loop variables replaced by the items."""
         names = [loop.target] if not isinstance(loop.target, gast.Tuple) else loop.target.elts
         width = len(items[0]) if isinstance(items[0], tuple) else None
-        stored = {n.id for stmt in loop.body for n in gast.walk(stmt)
+        stored = {n.id for stmt in loop.body for n in walk(stmt)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
         if (
             not all(isinstance(n, gast.Name) and n.id not in stored for n in names)
@@ -590,7 +590,7 @@ def _substitute(stmt: gast.stmt, name: str, item: gast.expr) -> gast.stmt:
 def _located(node: gast.AST, at: gast.AST, force: bool = False) -> gast.AST:
     for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
         value = getattr(at, attr, None)
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if force or getattr(sub, attr, None) is None:
                 setattr(sub, attr, value)
     return node

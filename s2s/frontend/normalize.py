@@ -27,7 +27,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
@@ -72,7 +72,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.primal = primal
         self.tuple_params = dict(tuple_params or {})
         tree = primal.tree
-        self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
+        self.taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
         self.names = NameAllocator(self.taken)
         self.env: dict[str, str] = {}
         self.original: dict[str, str] = {}
@@ -87,7 +87,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
         self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
         self.outer_locals = {
-            n.id for n in gast.walk(primal.tree)
+            n.id for n in walk(primal.tree)
             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
         }  # fmt: skip
         self.node: Any = None
@@ -284,7 +284,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
 
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
-        bound = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+        bound = next((n for n in walk(node) if isinstance(n, gast.NamedExpr)), None)
         if bound is not None:  # its value would have no gradient: never silently
             raise UnsupportedSyntaxError(
                 "`:=` inside this expression is not supported (s2s keeps the expression whole)",
@@ -457,19 +457,19 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
         rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
-        if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
+        if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
-        self.carried |= {n.target.id for n in gast.walk(tree) if isinstance(n, gast.NamedExpr)}
+        self.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
         self.declared = declared_globals(tree)  # written as globals, never bound locally
         self.carried -= self.declared
         self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
-        self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
+        self.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
         fresh = {
             t.id
-            for node in gast.walk(tree)
+            for node in walk(tree)
             if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
             for t in node.targets
             if isinstance(t, gast.Name)
@@ -482,12 +482,12 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.lists = self.appended | fresh
         mappings = {
             t.id
-            for node in gast.walk(tree)
+            for node in walk(tree)
             if isinstance(node, gast.Assign) and _is_mapping(node.value)
             for t in node.targets
             if isinstance(t, gast.Name)
         }
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, (gast.For, gast.comprehension)) and (
                 _is_mapping(node.iter)
                 or (isinstance(node.iter, gast.Name) and node.iter.id in mappings)
@@ -560,7 +560,7 @@ def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
 
     node = copy_tree(node)
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]
     return node

@@ -23,6 +23,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.codegen.walking import walk
 from s2s.frontend.parse import Primal
 
 MISSING = object()
@@ -86,7 +87,7 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
         names.add(tree.args.vararg.id)
     if tree.args.kwarg is not None:
         names.add(tree.args.kwarg.id)
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
         elif isinstance(node, gast.FunctionDef) and node is not tree:
@@ -199,7 +200,7 @@ def resolve(primal: Primal) -> list[Target]:
     func = primal.func
     local = local_names(primal.tree)
     targets: list[Target] = primal.checked  # analysis may add (analysis/derivatives.py)
-    for node in gast.walk(primal.tree):
+    for node in walk(primal.tree):
         if isinstance(node, gast.Call):
             fn = node.func
             if hasattr(fn, "s2s_target"):  # bound by frontend/callables.py

@@ -40,6 +40,7 @@ import gast
 from s2s.codegen.ir import SETITEM, Loop, atom_names, flatten
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import walk
 from s2s.runtime import acc_dtype
 from s2s.runtime.namespace import NUMPY
 
@@ -231,7 +232,7 @@ class AdjointFlow:
                 return None
             if stmt.op is operator.getitem and any(var in atom_names(a) for a in stmt.args[:1]):
                 return None
-            for node in gast.walk(stmt.expr) if stmt.expr is not None else ():
+            for node in walk(stmt.expr) if stmt.expr is not None else ():
                 if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
                         and node.value.id == var:
                     return None
