@@ -333,7 +333,7 @@ class Derivative:
     def _nonfinite(self, generated, arguments, args, kwargs, result) -> None:
         """A non-finite gradient: look for its origin (s2s/callcache.py)."""
         if self._locate is None:  # value_and_grad without the check, for the search
-            options = dataclasses.replace(self.options, nan="ignore", verbose=0)
+            options = dataclasses.replace(self.options, nan="ignore", verbose=0, replay="search")
             self._locate = self._like(VALUE_AND_GRAD, options)
         search_nonfinite(self, generated, arguments, lambda: self._locate(*args, **kwargs), result)
 
@@ -388,7 +388,9 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
+        tangents = (len(wrt) if isinstance(wrt, tuple) else 1) if mode == JVP else 0
+        reduced = (_variadic, (mode, f, wrt, options))
+        return make if f is None else direct.Variadic(f, make, reduced, tangents)
     return make(f)
 
 
@@ -577,4 +579,4 @@ for _factory in (grad, value_and_grad, jvp):
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay="helper")))
