@@ -71,8 +71,10 @@ def is_random_draw(obj: Any) -> bool:
     return module.startswith("numpy.random") or module == "random"
 
 
-def without_effects(primal: Primal, ir: FunctionIR) -> None:
-    """Leave the side effects out of ``ir`` (in place), refusing what a replay cannot repeat.
+def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None:
+    """Leave the side effects out of ``ir`` (in place), refusing what a replay cannot repeat
+    (``refuse``; the search for a non-finite gradient's origin, which only reports a line,
+    draws again instead).
 
     Raises:
         UnsupportedSyntaxError: at the line of a random draw, of a read of a global or an
@@ -85,7 +87,7 @@ def without_effects(primal: Primal, ir: FunctionIR) -> None:
                 chain = _written_chain(node)
                 if chain is not None:
                     written.add(chain)
-    ir.body = _filtered(primal, ir.body, written)
+    ir.body = _filtered(primal, ir.body, written if refuse else None)
 
 
 def _statements(body: list[Any]):
@@ -125,7 +127,7 @@ def _written_chain(node: Any) -> str | None:
     return None
 
 
-def _filtered(primal: Primal, body: list[Any], written: set[str]) -> list[Any]:
+def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list[Any]:
     out = []
     for item in body:
         if isinstance(item, Branch):
@@ -138,7 +140,8 @@ def _filtered(primal: Primal, body: list[Any], written: set[str]) -> list[Any]:
         elif isinstance(item, Stmt):
             if _effect_only(item):
                 continue
-            _refuse_unrepeatable(primal, item, written)
+            if written is not None:
+                _refuse_unrepeatable(primal, item, written)
         out.append(item)
     return out
 
@@ -176,8 +179,8 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
             "that the differentiated function calls; under a derivative of a derivative that "
             "call would run them a second time",
             where,
-            "call it from f itself, or move its side effects (appends, prints, counters, "
-            "random draws) into f",
+            "call it from the function you differentiate itself, or move its side effects "
+            "(appends, prints, counters, random draws) there",
         )
 
 
