@@ -1,0 +1,117 @@
+"""Vectorized: a call of a ``numpy.vectorize`` object becomes a call of ``_s2s.vectorized``.
+
+``vf(x, y)``, where ``vf`` is a ``numpy.vectorize`` object (a global, an argument, an item or
+attribute of either, a local name bound once to ``np.vectorize(...)``, or ``np.vectorize(f)``
+called at once), is written ``_s2s.vectorized(vf, x, y)``: a runtime helper with a rule, which
+differentiates ``vf.pyfunc`` on each element when the derivative runs
+(:mod:`s2s.runtime.vectorized`). Runs after :mod:`s2s.frontend.resolve`.
+
+>>> import numpy as np
+>>> from s2s.frontend.parse import parse
+>>> from s2s.frontend.resolve import resolve
+>>> vf = np.vectorize(lambda a, b: a * b if a > 0 else b)
+>>> def f(x, y):
+...     return vf(x, y)
+>>> primal = parse(f)
+>>> _ = resolve(primal)
+>>> rewrite_vectorized(primal)
+>>> import ast
+>>> print(ast.unparse(gast.gast_to_ast(primal.tree.body[0])))
+return _s2s.vectorized(vf, x, y)
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+import numpy as np
+
+from s2s import runtime
+from s2s.errors import NoRuleError, UnsupportedArgumentError
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import Target
+from s2s.frontend.spellings import attr_chain
+
+_MOST = 6  # the arguments runtime.vectorized differentiates (one caller each)
+CALLED_AS = {np.vectorize: runtime.vectorized}  # its objects' calls: the helper with the rule
+
+
+def _is_vectorize_class(node: gast.expr) -> bool:
+    """``np.vectorize(...)`` (any spelling that resolves to the class)."""
+    target = getattr(node, "s2s_target", None)
+    return isinstance(target, Target) and target.obj is np.vectorize
+
+
+def _bound_once(tree: gast.FunctionDef) -> set[str]:
+    """The local names assigned exactly once, by ``name = np.vectorize(...)``."""
+    stores: dict[str, int] = {}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    found = set()
+    for node in gast.walk(tree):
+        if (
+            isinstance(node, gast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], gast.Name)
+            and isinstance(node.value, gast.Call)
+            and _is_vectorize_class(node.value.func)
+        ):
+            found.add(node.targets[0].id)
+    return {name for name in found if stores.get(name) == 1}
+
+
+def _is_vectorize_call(func: gast.expr, bound: set[str]) -> bool:
+    target = getattr(func, "s2s_target", None)
+    if isinstance(target, Target):
+        return isinstance(target.obj, np.vectorize)
+    if isinstance(func, gast.Call):
+        return _is_vectorize_class(func.func)
+    return isinstance(func, gast.Name) and func.id in bound
+
+
+def _check(primal: Primal, node: gast.Call) -> None:
+    """Refuse, at the call's line, what the helper's rule cannot take."""
+    if node.keywords:
+        raise UnsupportedArgumentError(
+            "a numpy.vectorize object called with keyword arguments is not differentiated",
+            primal.where(node),
+            "pass its arguments by position",
+        )
+    if len(node.args) > _MOST:
+        raise NoRuleError(
+            f"a numpy.vectorize object called with {len(node.args)} arguments is not "
+            f"differentiated (1 to {_MOST} are)",
+            primal.where(node),
+            "stack some arguments into one array (with signature=), or bind constants to "
+            "its function with functools.partial",
+        )
+    target = getattr(node.func, "s2s_target", None)
+    obj = target.obj if isinstance(target, Target) else None
+    signature = getattr(obj, "signature", None)
+    if signature is not None and signature.split("->")[-1].count("(") != 1:
+        raise NoRuleError(
+            f"a numpy.vectorize object with signature {signature!r} returns several outputs: "
+            "only one output is differentiated",
+            primal.where(node),
+            "make one vectorize object per output",
+        )
+
+
+def rewrite_vectorized(primal: Primal) -> None:
+    """Write each call of a ``numpy.vectorize`` object in ``primal`` as
+    ``_s2s.vectorized(vf, *args)`` (in place). Raises ``UnsupportedArgumentError`` for
+    keyword arguments and ``NoRuleError`` for more than six arguments or several outputs."""
+    bound = _bound_once(primal.tree)
+    for node in gast.walk(primal.tree):
+        if not isinstance(node, gast.Call) or not _is_vectorize_call(node.func, bound):
+            continue
+        _check(primal, node)
+        callee = copy.copy(node.func)  # the object itself, read as a value
+        for attr in ("s2s_target", "s2s_unresolved"):
+            callee.__dict__.pop(attr, None)
+        func = attr_chain("_s2s.vectorized")
+        func.s2s_target = Target(runtime.vectorized, "global", "_s2s", ("vectorized",))
+        node.func = gast.copy_location(func, node.func)
+        node.args = [callee, *node.args]

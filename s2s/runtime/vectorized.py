@@ -1,0 +1,276 @@
+"""Helpers for a call of a ``numpy.vectorize`` object (``vf = np.vectorize(f); vf(x, y)``).
+
+The frontend writes such a call as ``_s2s.vectorized(vf, x, y)`` (:mod:`s2s.frontend.vectorized`);
+its rules (``templates/functional.py``) call the helpers here, which run the derivative of the
+object's ``pyfunc`` (made by s2s at run time, as :mod:`s2s.runtime.functional` does for
+``np.piecewise``) on each element, or on each core slice for a ``signature=`` object, then sum
+the parts over the axes broadcasting added. So ``pyfunc`` may be a user's Python function, a
+numpy function with a rule or another derivative: whatever s2s can differentiate.
+
+Source: numpy.vectorize (numpy 2 documentation): the positional arguments not in ``excluded``
+are broadcast against each other (their loop dimensions, after the core dimensions that
+``signature`` names are set aside) and ``pyfunc`` is called on each element or core slice;
+the ones in ``excluded`` are passed whole to every call. The VJP of an elementwise map is the
+elementwise VJP, the sum over the broadcast axes being the transpose of broadcasting; an
+excluded argument's cotangent is the sum of every call's. The tangent is each call's JVP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from s2s.errors import NoRuleError, caller_location
+from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
+from s2s.runtime.tangents import jvp_of, pullback_of
+
+
+def _call1(f, a0):
+    return f(a0)
+
+
+def _call2(f, a0, a1):
+    return f(a0, a1)
+
+
+def _call3(f, a0, a1, a2):
+    return f(a0, a1, a2)
+
+
+def _call4(f, a0, a1, a2, a3):
+    return f(a0, a1, a2, a3)
+
+
+def _call5(f, a0, a1, a2, a3, a4):
+    return f(a0, a1, a2, a3, a4)
+
+
+def _call6(f, a0, a1, a2, a3, a4, a5):
+    return f(a0, a1, a2, a3, a4, a5)
+
+
+# ``pyfunc`` reached through an argument of a function with source: s2s differentiates the
+# call ``f(a0, a1)`` as any call of a function passed in (a Python function, a numpy function
+# with a rule), with respect to the elements it is given
+_CALLERS = (None, _call1, _call2, _call3, _call4, _call5, _call6)
+_NAMES = ("a0", "a1", "a2", "a3", "a4", "a5")
+_CORE = re.compile(r"\(([^()]*)\)")
+
+
+def _refuse(message: str, advice: str) -> None:
+    raise NoRuleError(message, caller_location(), advice)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How ``vf(*args)`` loops: each argument's core dimensions (``None``: excluded, passed
+    whole), the loop shape, and the output's core dimensions."""
+
+    pyfunc: Callable[..., Any]
+    cores: tuple[int | None, ...]
+    loop: tuple[int, ...]
+    out_core: int
+
+    def operands(self, values: Any) -> list[Any]:
+        """Each argument broadcast to the loop shape (its core dimensions kept after it)."""
+        out = []
+        for value, core in zip(values, self.cores, strict=True):
+            if core is None or value is None:
+                out.append(value)
+                continue
+            a = np.asarray(value)
+            out.append(np.broadcast_to(a, self.loop + a.shape[a.ndim - core:]))
+        return out
+
+    def at(self, operands: list[Any], index: tuple[int, ...]) -> list[Any]:
+        """The arguments of ``pyfunc``'s call at ``index`` of the loop."""
+        return [b if core is None or b is None else (b[index] if core == 0 else b[index].copy())
+                for b, core in zip(operands, self.cores)]  # fmt: skip
+
+
+def _signature(signature: str) -> tuple[list[int], list[int]]:
+    """The number of core dimensions of each input and output of a gufunc signature
+    (``"(m,n),(n)->(m)"`` gives ``([2, 1], [1])``)."""
+    inputs, outputs = signature.replace(" ", "").split("->")
+    count = [len([d for d in dims.split(",") if d]) for dims in _CORE.findall(inputs)]
+    return count, [len([d for d in dims.split(",") if d]) for dims in _CORE.findall(outputs)]
+
+
+def _plan(vf: Any, args: Any) -> _Plan:
+    """The loop of ``vf(*args)`` (checked: what the rules cannot differentiate is refused)."""
+    if not isinstance(vf, np.vectorize):
+        _refuse(
+            f"_s2s.vectorized is given {type(vf).__name__}, not a numpy.vectorize object",
+            "call it only as s2s writes a call of a numpy.vectorize object",
+        )
+    n = len(args)
+    if not 1 <= n < len(_CALLERS):
+        _refuse(
+            f"a numpy.vectorize object called with {n} arguments is not differentiated "
+            f"(1 to {len(_CALLERS) - 1} are)",
+            "stack some arguments into one array (with signature=), or bind constants to its "
+            "function with functools.partial",
+        )
+    excluded = {i if i >= 0 else i + n for i in vf.excluded if isinstance(i, int)}
+    positions = [i for i in range(n) if i not in excluded]
+    cores: list[int | None] = [None] * n
+    out_core = 0
+    if vf.signature is not None:
+        ins, outs = _signature(vf.signature)
+        if len(outs) != 1:
+            _refuse(
+                f"a numpy.vectorize object with signature {vf.signature!r} returns several "
+                "outputs: only one output is differentiated",
+                "make one vectorize object per output",
+            )
+        out_core = outs[0]
+        for i, core in zip(positions, ins):
+            cores[i] = core
+    else:
+        for i in positions:
+            cores[i] = 0
+    shapes = [np.shape(args[i])[: np.ndim(args[i]) - cores[i]] for i in positions]
+    return _Plan(vf.pyfunc, tuple(cores), np.broadcast_shapes(*shapes), out_core)
+
+
+def vectorized(vf: Any, *args: Any) -> Any:
+    """``vf(*args)``: a call of the ``numpy.vectorize`` object ``vf``, as a derivative makes
+    it (its rules differentiate ``vf.pyfunc``). Raises :class:`s2s.errors.NoRuleError` for
+    what they cannot differentiate: several outputs, more than six arguments."""
+    _plan(vf, args)
+    result = vf(*args)
+    if isinstance(result, tuple):
+        name = getattr(vf.pyfunc, "__name__", repr(vf.pyfunc))
+        _refuse(
+            f"a numpy.vectorize object of {name} returns {len(result)} outputs: only one "
+            "output is differentiated",
+            "make one vectorize object per output",
+        )
+    return result
+
+
+def _floating(value: Any) -> bool:
+    return value is not None and dtype_of(value).kind == "f"
+
+
+def _gathered(plan: _Plan, args: Any, wrt: list[int], parts_at: Callable) -> list[Any]:
+    """The cotangent of each argument: the part ``parts_at(index)`` gives it at each element
+    (in ``wrt`` order), placed at the element (summed over every element for an excluded
+    argument), then summed onto the argument's shape; zeros for one not in ``wrt``."""
+    buffers: dict[int, np.ndarray] = {}
+    for i in wrt:
+        shape = np.shape(args[i])
+        if plan.cores[i] is not None:
+            shape = plan.loop + shape[len(shape) - plan.cores[i]:]
+        buffers[i] = np.zeros(shape, acc_dtype(dtype_of(args[i])))
+    for index in np.ndindex(plan.loop):
+        for i, part in zip(wrt, parts_at(index), strict=True):
+            if part is None:
+                continue
+            if plan.cores[i] is None:
+                buffers[i] += part
+            else:
+                buffers[i][index] = part
+    return [unbroadcast(buffers[i], args[i]) if i in buffers
+            else np.zeros(np.shape(args[i]), acc_dtype(dtype_of(args[i])))
+            for i in range(len(args))]  # fmt: skip
+
+
+def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
+    """The gradients of ``vf(*args)`` in each of ``args`` for the cotangent ``g``: at each
+    element (or core slice), the VJP of ``vf.pyfunc`` (made by s2s) with ``g``'s entry there;
+    summed over the broadcast axes onto each argument (DESIGN: shapes and accumulator dtypes
+    of the arguments). Zeros for an integer argument."""
+    plan = _plan(vf, args)
+    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
+    if pullback is None:
+        return _gathered(plan, args, [], lambda index: ())
+    return _gathered(
+        plan, args, wrt, lambda index: pullback(gs[index], plan.pyfunc, *plan.at(operands, index))
+    )
+
+
+def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
+    """The tangent of ``result = vf(*args)`` along ``tangents`` (one per argument, ``None``
+    for none): at each element (or core slice), the JVP of ``vf.pyfunc`` (made by s2s)."""
+    plan = _plan(vf, args)
+    wrt = [i for i, t in enumerate(tangents) if t is not None and _floating(args[i])]
+    out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
+    if not wrt:
+        return out
+    jvp = jvp_of(_CALLERS[len(args)], tuple(_NAMES[i] for i in wrt))
+    operands = plan.operands(args)
+    directions = plan.operands([np.broadcast_to(t, np.shape(a)) if t is not None else None
+                                for t, a in zip(tangents, args)])  # fmt: skip
+    for index in np.ndindex(plan.loop):
+        ts = plan.at(directions, index)
+        _, out[index] = jvp(*(ts[i] for i in wrt), plan.pyfunc, *plan.at(operands, index))
+    return out
+
+
+def _cotangent_setup(plan: _Plan, g: Any, args: Any) -> tuple[list[int], Any, Any, np.ndarray]:
+    """What the VJP of every call needs: the differentiated positions, the caller's pullback,
+    the broadcast arguments, and ``g`` broadcast to the loop (its core dimensions after)."""
+    wrt = [i for i, a in enumerate(args) if _floating(a)]
+    pullback = pullback_of(_CALLERS[len(args)], tuple(_NAMES[i] for i in wrt)) if wrt else None
+    g_shape = plan.loop + np.shape(g)[np.ndim(g) - plan.out_core:]
+    return wrt, pullback, plan.operands(args), np.broadcast_to(np.asarray(g), g_shape)
+
+
+def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any) -> list[Any]:
+    """The tangent of :func:`vectorized_grads` along ``tg`` (of ``g``; ``None`` for none) and
+    ``tangents`` (of ``args``): at each call, the JVP (made by s2s) of ``pyfunc``'s VJP,
+    gathered as the VJP's parts are. Source: the derivative of the elementwise VJP."""
+    plan = _plan(vf, args)
+    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
+    moved = [i for i in wrt if tangents[i] is not None]
+    if pullback is None or (tg is None and not moved):
+        return _gathered(plan, args, [], lambda index: ())
+    names = (("cotangent",) if tg is not None else ()) + tuple(_NAMES[i] for i in moved)
+    jvp = jvp_of(pullback, names)
+    directions = plan.operands([np.broadcast_to(t, np.shape(a)) if t is not None else None
+                                for t, a in zip(tangents, args)])  # fmt: skip
+    tgs = None if tg is None else np.broadcast_to(np.asarray(tg), gs.shape)
+
+    def parts_at(index: tuple[int, ...]) -> Any:
+        ts = plan.at(directions, index)
+        first = () if tgs is None else (tgs[index],)
+        return jvp(*first, *(ts[i] for i in moved), gs[index], plan.pyfunc,
+                   *plan.at(operands, index))[1]  # fmt: skip
+
+    return _gathered(plan, args, wrt, parts_at)
+
+
+def vectorized_grads_adjoint(ct: Any, g: Any, vf: Any, args: Any) -> list[Any]:
+    """The transpose of :func:`vectorized_grads`: ``[d_g, d_args]`` for the cotangent ``ct``
+    of its parts (one per argument, ``None`` for none). At each call, the VJP (made by s2s)
+    of ``pyfunc``'s VJP with the parts' cotangents there (an excluded argument's whole, as
+    the transpose of a sum). Source: the derivative of the elementwise VJP."""
+    plan = _plan(vf, args)
+    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
+    cts = {}
+    for i in wrt:
+        c = ct[i] if ct is not None else None
+        if c is not None and plan.cores[i] is not None:
+            shape = np.shape(args[i])
+            c = np.broadcast_to(np.asarray(c), plan.loop + shape[len(shape) - plan.cores[i]:])
+        cts[i] = c
+    if pullback is None or all(c is None for c in cts.values()):
+        zero = np.zeros(np.shape(g), acc_dtype(dtype_of(g)))
+        return [zero, _gathered(plan, args, [], lambda index: ())]
+    second = pullback_of(pullback, ("cotangent",) + tuple(_NAMES[i] for i in wrt))
+    d_g = np.zeros(gs.shape, acc_dtype(dtype_of(g)))
+
+    def parts_at(index: tuple[int, ...]) -> Any:
+        c = tuple(None if cts[i] is None else (cts[i] if plan.cores[i] is None else
+                  cts[i][index]) for i in wrt)  # fmt: skip
+        parts = second(c, gs[index], plan.pyfunc, *plan.at(operands, index))
+        d_g[index] = parts[0]
+        return parts[1:]
+
+    d_args = _gathered(plan, args, wrt, parts_at)
+    return [unbroadcast(d_g, g), d_args]
