@@ -17,7 +17,9 @@ excluded argument's cotangent is the sum of every call's. The tangent is each ca
 
 from __future__ import annotations
 
+import inspect
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +61,11 @@ def _call6(f, a0, a1, a2, a3, a4, a5):
 _CALLERS = (None, _call1, _call2, _call3, _call4, _call5, _call6)
 _NAMES = ("a0", "a1", "a2", "a3", "a4", "a5")
 _CORE = re.compile(r"\(([^()]*)\)")
+_LIBRARIES = {"numpy", "scipy", "math", "s2s", "dask", "cupy"}  # their functions need a rule
+
+
+def _module(function: Any) -> str:
+    return (getattr(function, "__module__", None) or "").split(".")[0]
 
 
 def _refuse(message: str, advice: str) -> None:
@@ -68,12 +75,18 @@ def _refuse(message: str, advice: str) -> None:
 @dataclass(frozen=True)
 class _Plan:
     """How ``vf(*args)`` loops: each argument's core dimensions (``None``: excluded, passed
-    whole), the loop shape, and the output's core dimensions."""
+    whole), the loop shape, and the output's core dimensions; and the function s2s
+    differentiates, ``function(*lead, *elements)``, with its parameters' names."""
 
-    pyfunc: Callable[..., Any]
     cores: tuple[int | None, ...]
     loop: tuple[int, ...]
     out_core: int
+    function: Callable[..., Any]
+    lead: tuple[Any, ...]
+    names: tuple[str, ...]
+
+    def wrt(self, positions: Any) -> tuple[str, ...]:
+        return tuple(self.names[i] for i in positions)
 
     def operands(self, values: Any) -> list[Any]:
         """Each argument broadcast to the loop shape (its core dimensions kept after it)."""
@@ -134,7 +147,19 @@ def _plan(vf: Any, args: Any) -> _Plan:
         for i in positions:
             cores[i] = 0
     shapes = [np.shape(args[i])[: np.ndim(args[i]) - cores[i]] for i in positions]
-    return _Plan(vf.pyfunc, tuple(cores), np.broadcast_shapes(*shapes), out_core)
+    loop = np.broadcast_shapes(*shapes)
+    return _Plan(tuple(cores), loop, out_core, *_differentiated(vf.pyfunc, n))
+
+
+def _differentiated(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple, tuple[str, ...]]:
+    """``pyfunc`` itself with its first ``n`` parameters' names, for a Python function whose
+    first ``n`` parameters are plain positional ones (one derivative call per element); else
+    the caller of ``n`` arguments, given ``pyfunc`` first (a numpy function, a method)."""
+    if isinstance(pyfunc, types.FunctionType) and _module(pyfunc) not in _LIBRARIES:
+        params = list(inspect.signature(pyfunc).parameters.values())[:n]
+        if len(params) == n and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params):
+            return pyfunc, (), tuple(p.name for p in params)
+    return _CALLERS[n], (pyfunc,), _NAMES[:n]
 
 
 def vectorized(vf: Any, *args: Any) -> Any:
@@ -190,7 +215,7 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     if pullback is None:
         return _gathered(plan, args, [], lambda index: ())
     return _gathered(
-        plan, args, wrt, lambda index: pullback(gs[index], plan.pyfunc, *plan.at(operands, index))
+        plan, args, wrt, lambda index: pullback(gs[index], *plan.lead, *plan.at(operands, index))
     )
 
 
@@ -202,13 +227,13 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
     if not wrt:
         return out
-    jvp = jvp_of(_CALLERS[len(args)], tuple(_NAMES[i] for i in wrt))
+    jvp = jvp_of(plan.function, plan.wrt(wrt))
     operands = plan.operands(args)
     directions = plan.operands([np.broadcast_to(t, np.shape(a)) if t is not None else None
                                 for t, a in zip(tangents, args)])  # fmt: skip
     for index in np.ndindex(plan.loop):
         ts = plan.at(directions, index)
-        _, out[index] = jvp(*(ts[i] for i in wrt), plan.pyfunc, *plan.at(operands, index))
+        _, out[index] = jvp(*(ts[i] for i in wrt), *plan.lead, *plan.at(operands, index))
     return out
 
 
@@ -216,9 +241,14 @@ def _cotangent_setup(plan: _Plan, g: Any, args: Any) -> tuple[list[int], Any, An
     """What the VJP of every call needs: the differentiated positions, the caller's pullback,
     the broadcast arguments, and ``g`` broadcast to the loop (its core dimensions after)."""
     wrt = [i for i, a in enumerate(args) if _floating(a)]
-    pullback = pullback_of(_CALLERS[len(args)], tuple(_NAMES[i] for i in wrt)) if wrt else None
+    pullback = pullback_of(plan.function, plan.wrt(wrt)) if wrt else None
     g_shape = plan.loop + np.shape(g)[np.ndim(g) - plan.out_core:]
     return wrt, pullback, plan.operands(args), np.broadcast_to(np.asarray(g), g_shape)
+
+
+def _first(pullback: Any) -> str:
+    """The name of a pullback's cotangent parameter (its first)."""
+    return next(iter(inspect.signature(pullback).parameters))
 
 
 def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any) -> list[Any]:
@@ -230,7 +260,7 @@ def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any)
     moved = [i for i in wrt if tangents[i] is not None]
     if pullback is None or (tg is None and not moved):
         return _gathered(plan, args, [], lambda index: ())
-    names = (("cotangent",) if tg is not None else ()) + tuple(_NAMES[i] for i in moved)
+    names = ((_first(pullback),) if tg is not None else ()) + plan.wrt(moved)
     jvp = jvp_of(pullback, names)
     directions = plan.operands([np.broadcast_to(t, np.shape(a)) if t is not None else None
                                 for t, a in zip(tangents, args)])  # fmt: skip
@@ -239,7 +269,7 @@ def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any)
     def parts_at(index: tuple[int, ...]) -> Any:
         ts = plan.at(directions, index)
         first = () if tgs is None else (tgs[index],)
-        return jvp(*first, *(ts[i] for i in moved), gs[index], plan.pyfunc,
+        return jvp(*first, *(ts[i] for i in moved), gs[index], *plan.lead,
                    *plan.at(operands, index))[1]  # fmt: skip
 
     return _gathered(plan, args, wrt, parts_at)
@@ -262,13 +292,13 @@ def vectorized_grads_adjoint(ct: Any, g: Any, vf: Any, args: Any) -> list[Any]:
     if pullback is None or all(c is None for c in cts.values()):
         zero = np.zeros(np.shape(g), acc_dtype(dtype_of(g)))
         return [zero, _gathered(plan, args, [], lambda index: ())]
-    second = pullback_of(pullback, ("cotangent",) + tuple(_NAMES[i] for i in wrt))
+    second = pullback_of(pullback, (_first(pullback), *plan.wrt(wrt)))
     d_g = np.zeros(gs.shape, acc_dtype(dtype_of(g)))
 
     def parts_at(index: tuple[int, ...]) -> Any:
         c = tuple(None if cts[i] is None else (cts[i] if plan.cores[i] is None else
                   cts[i][index]) for i in wrt)  # fmt: skip
-        parts = second(c, gs[index], plan.pyfunc, *plan.at(operands, index))
+        parts = second(c, gs[index], *plan.lead, *plan.at(operands, index))
         d_g[index] = parts[0]
         return parts[1:]
 
