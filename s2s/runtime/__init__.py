@@ -394,13 +394,8 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
-from s2s.runtime.vectorized import (
-    vectorized,
-    vectorized_grads,
-    vectorized_grads_adjoint,
-    vectorized_grads_tangent,
-    vectorized_tangent,
-)
+from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
+from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,

@@ -1,11 +1,15 @@
 """Helpers for a call of a ``numpy.vectorize`` object (``vf = np.vectorize(f); vf(x, y)``).
 
 The frontend writes such a call as ``_s2s.vectorized(vf, x, y)`` (:mod:`s2s.frontend.vectorized`);
-its rules (``templates/functional.py``) call the helpers here, which run the derivative of the
+its rules (``templates/selections.py``) call the helpers here, which run the derivative of the
 object's ``pyfunc`` (made by s2s at run time, as :mod:`s2s.runtime.functional` does for
 ``np.piecewise``) on each element, or on each core slice for a ``signature=`` object, then sum
 the parts over the axes broadcasting added. So ``pyfunc`` may be a user's Python function, a
-numpy function with a rule or another derivative: whatever s2s can differentiate.
+numpy function with a rule or another derivative: whatever s2s can differentiate. The second
+derivatives are in :mod:`s2s.runtime.vectorized_second`. Shapes: each gradient has its
+argument's shape and accumulator dtype (float32 stays float32); an integer argument gets
+zeros. Errors: :class:`s2s.errors.NoRuleError` for several outputs or more than six
+arguments.
 
 Source: numpy.vectorize (numpy 2 documentation): the positional arguments not in ``excluded``
 are broadcast against each other (their loop dimensions, after the core dimensions that
@@ -73,7 +77,7 @@ def _refuse(message: str, advice: str) -> None:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """How ``vf(*args)`` loops: each argument's core dimensions (``None``: excluded, passed
     whole), the loop shape, and the output's core dimensions; and the function s2s
     differentiates, ``function(*lead, *elements)``, with its parameters' names."""
@@ -113,7 +117,7 @@ def _signature(signature: str) -> tuple[list[int], list[int]]:
     return count, [len([d for d in dims.split(",") if d]) for dims in _CORE.findall(outputs)]
 
 
-def _plan(vf: Any, args: Any) -> _Plan:
+def plan_of(vf: Any, args: Any) -> Plan:
     """The loop of ``vf(*args)`` (checked: what the rules cannot differentiate is refused)."""
     if not isinstance(vf, np.vectorize):
         _refuse(
@@ -148,7 +152,7 @@ def _plan(vf: Any, args: Any) -> _Plan:
             cores[i] = 0
     shapes = [np.shape(args[i])[: np.ndim(args[i]) - cores[i]] for i in positions]
     loop = np.broadcast_shapes(*shapes)
-    return _Plan(tuple(cores), loop, out_core, *_differentiated(vf.pyfunc, n))
+    return Plan(tuple(cores), loop, out_core, *_differentiated(vf.pyfunc, n))
 
 
 def _differentiated(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple, tuple[str, ...]]:
@@ -166,7 +170,7 @@ def vectorized(vf: Any, *args: Any) -> Any:
     """``vf(*args)``: a call of the ``numpy.vectorize`` object ``vf``, as a derivative makes
     it (its rules differentiate ``vf.pyfunc``). Raises :class:`s2s.errors.NoRuleError` for
     what they cannot differentiate: several outputs, more than six arguments."""
-    _plan(vf, args)
+    plan_of(vf, args)
     result = vf(*args)
     if isinstance(result, tuple):
         name = getattr(vf.pyfunc, "__name__", repr(vf.pyfunc))
@@ -178,11 +182,11 @@ def vectorized(vf: Any, *args: Any) -> Any:
     return result
 
 
-def _floating(value: Any) -> bool:
+def floating(value: Any) -> bool:
     return value is not None and dtype_of(value).kind == "f"
 
 
-def _gathered(plan: _Plan, args: Any, wrt: list[int], parts_at: Callable) -> list[Any]:
+def gathered(plan: Plan, args: Any, wrt: list[int], parts_at: Callable) -> list[Any]:
     """The cotangent of each argument: the part ``parts_at(index)`` gives it at each element
     (in ``wrt`` order), placed at the element (summed over every element for an excluded
     argument), then summed onto the argument's shape; zeros for one not in ``wrt``."""
@@ -210,11 +214,11 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     element (or core slice), the VJP of ``vf.pyfunc`` (made by s2s) with ``g``'s entry there;
     summed over the broadcast axes onto each argument (DESIGN: shapes and accumulator dtypes
     of the arguments). Zeros for an integer argument."""
-    plan = _plan(vf, args)
-    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
+    plan = plan_of(vf, args)
+    wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
     if pullback is None:
-        return _gathered(plan, args, [], lambda index: ())
-    return _gathered(
+        return gathered(plan, args, [], lambda index: ())
+    return gathered(
         plan, args, wrt, lambda index: pullback(gs[index], *plan.lead, *plan.at(operands, index))
     )
 
@@ -222,8 +226,8 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
 def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     """The tangent of ``result = vf(*args)`` along ``tangents`` (one per argument, ``None``
     for none): at each element (or core slice), the JVP of ``vf.pyfunc`` (made by s2s)."""
-    plan = _plan(vf, args)
-    wrt = [i for i, t in enumerate(tangents) if t is not None and _floating(args[i])]
+    plan = plan_of(vf, args)
+    wrt = [i for i, t in enumerate(tangents) if t is not None and floating(args[i])]
     out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
     if not wrt:
         return out
@@ -237,70 +241,10 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     return out
 
 
-def _cotangent_setup(plan: _Plan, g: Any, args: Any) -> tuple[list[int], Any, Any, np.ndarray]:
+def cotangent_setup(plan: Plan, g: Any, args: Any) -> tuple[list[int], Any, Any, np.ndarray]:
     """What the VJP of every call needs: the differentiated positions, the caller's pullback,
     the broadcast arguments, and ``g`` broadcast to the loop (its core dimensions after)."""
-    wrt = [i for i, a in enumerate(args) if _floating(a)]
+    wrt = [i for i, a in enumerate(args) if floating(a)]
     pullback = pullback_of(plan.function, plan.wrt(wrt)) if wrt else None
     g_shape = plan.loop + np.shape(g)[np.ndim(g) - plan.out_core:]
     return wrt, pullback, plan.operands(args), np.broadcast_to(np.asarray(g), g_shape)
-
-
-def _first(pullback: Any) -> str:
-    """The name of a pullback's cotangent parameter (its first)."""
-    return next(iter(inspect.signature(pullback).parameters))
-
-
-def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any) -> list[Any]:
-    """The tangent of :func:`vectorized_grads` along ``tg`` (of ``g``; ``None`` for none) and
-    ``tangents`` (of ``args``): at each call, the JVP (made by s2s) of ``pyfunc``'s VJP,
-    gathered as the VJP's parts are. Source: the derivative of the elementwise VJP."""
-    plan = _plan(vf, args)
-    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
-    moved = [i for i in wrt if tangents[i] is not None]
-    if pullback is None or (tg is None and not moved):
-        return _gathered(plan, args, [], lambda index: ())
-    names = ((_first(pullback),) if tg is not None else ()) + plan.wrt(moved)
-    jvp = jvp_of(pullback, names)
-    directions = plan.operands([np.broadcast_to(t, np.shape(a)) if t is not None else None
-                                for t, a in zip(tangents, args)])  # fmt: skip
-    tgs = None if tg is None else np.broadcast_to(np.asarray(tg), gs.shape)
-
-    def parts_at(index: tuple[int, ...]) -> Any:
-        ts = plan.at(directions, index)
-        first = () if tgs is None else (tgs[index],)
-        return jvp(*first, *(ts[i] for i in moved), gs[index], *plan.lead,
-                   *plan.at(operands, index))[1]  # fmt: skip
-
-    return _gathered(plan, args, wrt, parts_at)
-
-
-def vectorized_grads_adjoint(ct: Any, g: Any, vf: Any, args: Any) -> list[Any]:
-    """The transpose of :func:`vectorized_grads`: ``[d_g, d_args]`` for the cotangent ``ct``
-    of its parts (one per argument, ``None`` for none). At each call, the VJP (made by s2s)
-    of ``pyfunc``'s VJP with the parts' cotangents there (an excluded argument's whole, as
-    the transpose of a sum). Source: the derivative of the elementwise VJP."""
-    plan = _plan(vf, args)
-    wrt, pullback, operands, gs = _cotangent_setup(plan, g, args)
-    cts = {}
-    for i in wrt:
-        c = ct[i] if ct is not None else None
-        if c is not None and plan.cores[i] is not None:
-            shape = np.shape(args[i])
-            c = np.broadcast_to(np.asarray(c), plan.loop + shape[len(shape) - plan.cores[i]:])
-        cts[i] = c
-    if pullback is None or all(c is None for c in cts.values()):
-        zero = np.zeros(np.shape(g), acc_dtype(dtype_of(g)))
-        return [zero, _gathered(plan, args, [], lambda index: ())]
-    second = pullback_of(pullback, (_first(pullback), *plan.wrt(wrt)))
-    d_g = np.zeros(gs.shape, acc_dtype(dtype_of(g)))
-
-    def parts_at(index: tuple[int, ...]) -> Any:
-        c = tuple(None if cts[i] is None else (cts[i] if plan.cores[i] is None else
-                  cts[i][index]) for i in wrt)  # fmt: skip
-        parts = second(c, gs[index], *plan.lead, *plan.at(operands, index))
-        d_g[index] = parts[0]
-        return parts[1:]
-
-    d_args = _gathered(plan, args, wrt, parts_at)
-    return [unbroadcast(d_g, g), d_args]
