@@ -251,3 +251,16 @@ def test_a_partial_of_a_value_carrying_a_gradient_is_refused():
     np.testing.assert_allclose(
         s2s.grad(f, wrt=0)(np.array([1.0, 2.0]), 0.5), np.sin(0.5) * np.ones(2), rtol=1e-15
     )
+
+
+def test_another_object_passed_in_reuses_the_derivative_and_reads_the_new_one():
+    """The object is read from the argument when the derivative runs, so any vectorize object
+    there shares one derivative (the cache key holds no identity) and gives its own gradient."""
+    x, y = _args()
+    grad = s2s.grad(passed_in, wrt=(0, 1))
+    first = grad(x, y, VH)
+    second = grad(x, y, np.vectorize(np.hypot))
+    np.testing.assert_allclose(first[0], _exact(x, y)[0] * x + VH(x, y), rtol=1e-14)
+    r = np.hypot(x, y)
+    np.testing.assert_allclose(second[0], x * x / r + r, rtol=1e-14)
+    np.testing.assert_allclose(second[1], np.sum(x * y / r, axis=0), rtol=1e-14)
