@@ -14,12 +14,13 @@ error with advice.
 from __future__ import annotations
 
 import functools
+import random
 import types
 
 import gradcheck as gc
 import numpy as np
 import pytest
-from located import assert_located
+from located import assert_located, where
 
 import s2s
 
@@ -253,9 +254,9 @@ def test_a_partial_of_a_value_carrying_a_gradient_is_refused():
     )
 
 
-def test_another_object_passed_in_reuses_the_derivative_and_reads_the_new_one():
-    """The object is read from the argument when the derivative runs, so any vectorize object
-    there shares one derivative (the cache key holds no identity) and gives its own gradient."""
+def test_another_object_passed_in_gives_its_own_gradient():
+    """The object is read from the argument when the derivative runs; the cache key holds its
+    function (not its identity), so another function there generates anew (and is checked)."""
     x, y = _args()
     grad = s2s.grad(passed_in, wrt=(0, 1))
     first = grad(x, y, VH)
@@ -264,3 +265,55 @@ def test_another_object_passed_in_reuses_the_derivative_and_reads_the_new_one():
     r = np.hypot(x, y)
     np.testing.assert_allclose(second[0], x * x / r + r, rtol=1e-14)
     np.testing.assert_allclose(second[1], np.sum(x * y / r, axis=0), rtol=1e-14)
+
+
+RNG = np.random.default_rng(0)
+CALLS = []
+
+
+def noisy(a):
+    return a + RNG.normal()  # DRAW
+
+
+def counted(a):
+    global CALLS
+    CALLS = CALLS + [a]  # WRITE
+    return 2 * a
+
+
+def python_random(a):
+    return a * random.random()  # DRAW
+
+
+NOISY = np.vectorize(noisy)
+
+
+def draws_in_a_global_object(x):
+    return np.sum(NOISY(x))  # MARK
+
+
+def writes_through_an_argument(x, vf):
+    return np.sum(vf(x))  # MARK
+
+
+def draws_in_a_local_object(x):
+    vf = np.vectorize(python_random)
+    return np.sum(vf(x))  # MARK
+
+
+@pytest.mark.parametrize(
+    "f, extra, pyfunc, what",
+    [
+        (draws_in_a_global_object, (), noisy, "draws random numbers (`RNG.normal()`)"),
+        (writes_through_an_argument, (np.vectorize(counted),), counted, "writes to a global"),
+        (draws_in_a_local_object, (), python_random, "draws random numbers"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_a_function_that_would_differ_when_run_again_is_refused(f, extra, pyfunc, what):
+    """The derivative runs the function again on each element: a draw would give the gradient
+    of another draw, a write would happen twice. Refused at the call, naming the line."""
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(f)(np.array([1.0, 2.0]), *extra)
+    marker = "# DRAW" if "draws" in what else "# WRITE"
+    assert_located(info.value, f, "# MARK", what, where(pyfunc, marker), "pass them")

@@ -4,7 +4,9 @@
 attribute of either, a local name bound once to ``np.vectorize(...)``, or ``np.vectorize(f)``
 called at once), is written ``_s2s.vectorized(vf, x, y)``: a runtime helper with a rule, which
 differentiates ``vf.pyfunc`` on each element when the derivative runs
-(:mod:`s2s.runtime.vectorized`). Runs after :mod:`s2s.frontend.resolve`.
+(:mod:`s2s.runtime.vectorized`). Runs after :mod:`s2s.frontend.resolve`. Refused at the call:
+keyword arguments, more than six arguments, several outputs, and a function that would differ
+when the derivative runs it again (:mod:`s2s.frontend.purity`: a random draw, a write).
 
 >>> import numpy as np
 >>> from s2s.frontend.parse import parse
@@ -23,6 +25,7 @@ return _s2s.vectorized(vf, x, y)
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import gast
 import numpy as np
@@ -30,7 +33,8 @@ import numpy as np
 from s2s import runtime
 from s2s.errors import NoRuleError, UnsupportedArgumentError
 from s2s.frontend.parse import Primal
-from s2s.frontend.resolve import Target
+from s2s.frontend.purity import impurity
+from s2s.frontend.resolve import Target, global_value
 from s2s.frontend.spellings import attr_chain
 
 _MOST = 6  # the arguments runtime.vectorized differentiates (one caller each)
@@ -43,13 +47,13 @@ def _is_vectorize_class(node: gast.expr) -> bool:
     return isinstance(target, Target) and target.obj is np.vectorize
 
 
-def _bound_once(tree: gast.FunctionDef) -> set[str]:
-    """The local names assigned exactly once, by ``name = np.vectorize(...)``."""
+def _bound_once(tree: gast.FunctionDef) -> dict[str, gast.Call]:
+    """The local names assigned exactly once, by ``name = np.vectorize(...)``: that call."""
     stores: dict[str, int] = {}
     for node in gast.walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
-    found = set()
+    found = {}
     for node in gast.walk(tree):
         if (
             isinstance(node, gast.Assign)
@@ -58,11 +62,11 @@ def _bound_once(tree: gast.FunctionDef) -> set[str]:
             and isinstance(node.value, gast.Call)
             and _is_vectorize_class(node.value.func)
         ):
-            found.add(node.targets[0].id)
-    return {name for name in found if stores.get(name) == 1}
+            found[node.targets[0].id] = node.value
+    return {name: call for name, call in found.items() if stores.get(name) == 1}
 
 
-def _is_vectorize_call(func: gast.expr, bound: set[str]) -> bool:
+def _is_vectorize_call(func: gast.expr, bound: dict[str, gast.Call]) -> bool:
     target = getattr(func, "s2s_target", None)
     if isinstance(target, Target):
         return isinstance(target.obj, np.vectorize)
@@ -71,7 +75,7 @@ def _is_vectorize_call(func: gast.expr, bound: set[str]) -> bool:
     return isinstance(func, gast.Name) and func.id in bound
 
 
-def _check(primal: Primal, node: gast.Call) -> None:
+def _check(primal: Primal, node: gast.Call, bound: dict[str, gast.Call]) -> None:
     """Refuse, at the call's line, what the helper's rule cannot take."""
     if node.keywords:
         raise UnsupportedArgumentError(
@@ -97,17 +101,43 @@ def _check(primal: Primal, node: gast.Call) -> None:
             primal.where(node),
             "make one vectorize object per output",
         )
+    pyfunc = obj.pyfunc if obj is not None else _pyfunc(primal, node.func, bound)
+    found = impurity(pyfunc) if pyfunc is not None else None
+    if found is not None:
+        what, at = found
+        name = getattr(pyfunc, "__qualname__", "its function")
+        raise NoRuleError(
+            f"the function of this numpy.vectorize object, {name} ({at.filename}:{at.lineno}), "
+            f"{what}: the derivative runs it again on each element, so the gradient would not "
+            "be that of the value computed",
+            primal.where(node),
+            "draw the random numbers (or make the writes) in the differentiated function and "
+            "pass them to the object as an argument",
+        )
+
+
+def _pyfunc(primal: Primal, func: gast.expr, bound: dict[str, gast.Call]) -> Any:
+    """The function of the object made here, ``np.vectorize(helper)`` (called at once or bound
+    to ``func``'s name), when ``helper`` is a global or closure value; else ``None``."""
+    made = bound.get(func.id) if isinstance(func, gast.Name) else func
+    if not isinstance(made, gast.Call):
+        return None
+    given = made.args[0] if made.args else next(
+        (k.value for k in made.keywords if k.arg == "pyfunc"), None
+    )
+    return global_value(primal.func, given) if given is not None else None
 
 
 def rewrite_vectorized(primal: Primal) -> None:
     """Write each call of a ``numpy.vectorize`` object in ``primal`` as
     ``_s2s.vectorized(vf, *args)`` (in place). Raises ``UnsupportedArgumentError`` for
-    keyword arguments and ``NoRuleError`` for more than six arguments or several outputs."""
+    keyword arguments and ``NoRuleError`` for more than six arguments, several outputs or a
+    function that draws random numbers or writes to a global or an attribute."""
     bound = _bound_once(primal.tree)
     for node in gast.walk(primal.tree):
         if not isinstance(node, gast.Call) or not _is_vectorize_call(node.func, bound):
             continue
-        _check(primal, node)
+        _check(primal, node, bound)
         callee = copy.copy(node.func)  # the object itself, read as a value
         for attr in ("s2s_target", "s2s_unresolved"):
             callee.__dict__.pop(attr, None)
