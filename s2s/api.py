@@ -405,7 +405,9 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
+        tangents = (len(wrt) if isinstance(wrt, tuple) else 1) if mode == JVP else 0
+        reduced = (_variadic, (mode, f, wrt, options))
+        return make if f is None else direct.Variadic(f, make, reduced, tangents)
     return make(f)
 
 
@@ -594,4 +596,4 @@ for _factory in (grad, value_and_grad, jvp):
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay=True)))

@@ -20,7 +20,13 @@ import numpy as np
 from s2s import direct
 from s2s.api import Derivative, grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
-from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
+from s2s.errors import (
+    NonScalarOutputError,
+    S2SError,
+    UnsupportedSyntaxError,
+    UsageError,
+    caller_location,
+)
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
 
 _MODES = ("auto", "forward", "reverse")
@@ -351,6 +357,13 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
             "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
             "second derivatives along u)",
         ) from exc
+    except UnsupportedSyntaxError as exc:  # `return a, b`: the gradient's own message
+        if not exc.message.startswith("grad needs a single scalar output"):
+            raise
+        raise UnsupportedSyntaxError(
+            exc.message.replace("grad", what, 1), exc.where,
+            "return one scalar (a loss), or use s2s.jacobian for each output",
+        ) from exc
 
 
 def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: Any) -> Any:
@@ -359,6 +372,24 @@ def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: 
     if kind == "hessian":
         return Hessian(f, wrt, options)
     return Jacobian(f, wrt, extra[0], options)
+
+
+def _composite(kind: str, f: Callable | None, wrt: Any, options: dict, *extra: Any) -> Any:
+    """The composite of ``f`` (a decorator when ``f`` is None); a callable taking ``*args``
+    (``np.einsum``) gets one per number of positional arguments, made at the call."""
+    make = lambda g: _rebuild(kind, g, wrt, options, *extra)  # noqa: E731
+    if f is None:
+        return make
+    if direct.is_variadic(f):
+        directions = (len(wrt) if isinstance(wrt, tuple) else 1) if kind == "hvp" else 0
+        return direct.Variadic(
+            f, make, (_rebuild_variadic, (kind, f, wrt, options, *extra)), directions
+        )
+    return make(f)
+
+
+def _rebuild_variadic(kind: str, f: Callable, wrt: Any, options: dict, *extra: Any) -> Any:
+    return _composite(kind, f, wrt, options, *extra)  # a *args callable's composite, unpickled
 
 
 def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
@@ -374,9 +405,7 @@ def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, *
         NonScalarOutputError: ``f`` does not return a real floating scalar (at the call).
         TangentError: a direction of the wrong shape or dtype.
     """
-    if f is None:
-        return lambda g: HessianVectorProduct(g, wrt, options)
-    return HessianVectorProduct(f, wrt, options)
+    return _composite("hvp", f, wrt, options)
 
 
 def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
@@ -385,9 +414,7 @@ def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 
 
     Raises ``NonScalarOutputError`` (with advice to use :func:`jacobian`) for a function whose
     output is not a real floating scalar."""
-    if f is None:
-        return lambda g: Hessian(g, wrt, options)
-    return Hessian(f, wrt, options)
+    return _composite("hessian", f, wrt, options)
 
 
 def jacobian(
@@ -400,9 +427,7 @@ def jacobian(
     """The Jacobian of ``f``: shape ``y.shape + x.shape`` (JAX's convention), built from JVPs
     (``mode="forward"``) or pullbacks (``"reverse"``); ``"auto"`` takes forward mode when the
     inputs have fewer entries than the outputs, and says which on ``.chosen``."""
-    if f is None:
-        return lambda g: Jacobian(g, wrt, mode, options)
-    return Jacobian(f, wrt, mode, options)
+    return _composite("jacobian", f, wrt, options, mode)
 
 
 __all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]

@@ -23,6 +23,7 @@ from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
@@ -66,6 +67,9 @@ class Options:
     # the derivative will itself be differentiated (higher order): no in-place updates, no
     # `del`, no `with`, so the generated code is plain code s2s can transform again
     functional: bool = False
+    # the replay of a helper's primal inside code differentiated again: its side effects left
+    # out, as the primal sweep ran them (frontend/replay.py)
+    replay: bool = False
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
     nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
 
@@ -131,6 +135,8 @@ def generate(
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
     ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
+    if options.replay:
+        without_effects(primal, ir)
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     # analysis
     loss = differentiated_output(primal, ir, mode, options.has_aux)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from gradcheck import along
+from located import assert_located
 
 import s2s
 from s2s import d
@@ -59,6 +60,19 @@ def test_hessian_of_a_non_scalar_function_is_refused_with_its_line_and_advice():
     assert "test_composites.py" in str(info.value) and "s2s.jacobian" in str(info.value)
     with pytest.raises(s2s.NonScalarOutputError, match="hvp needs"):
         s2s.hvp(vector_out)(np.ones(3), np.ones(3))
+
+
+def pair_out(x):
+    return np.sum(x), np.sum(x**2)  # MARK: pair
+
+
+def test_hessian_of_a_tuple_output_names_hessian_and_the_return_line():
+    for make, what in ((s2s.hessian, "hessian"), (s2s.hvp, "hvp")):
+        args = (np.ones(3),) if what == "hessian" else (np.ones(3), np.ones(3))
+        with pytest.raises(s2s.S2SError) as info:
+            make(pair_out)(*args)
+        assert_located(info.value, pair_out, "# MARK: pair", f"{what} needs a single scalar")
+        assert "s2s.jacobian" in str(info.value)
 
 
 def test_hvp_of_a_derivative_with_a_non_scalar_output_names_the_callers_line():
