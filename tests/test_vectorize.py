@@ -285,6 +285,14 @@ def python_random(a):
     return a * random.random()  # DRAW
 
 
+def _uniform_draw(a):
+    return a * RNG.uniform()
+
+
+def calls_a_drawing_helper(a):  # DRAW
+    return _uniform_draw(a) + 1.0
+
+
 NOISY = np.vectorize(noisy)
 
 
@@ -307,6 +315,8 @@ def draws_in_a_local_object(x):
         (draws_in_a_global_object, (), noisy, "draws random numbers (`RNG.normal()`)"),
         (writes_through_an_argument, (np.vectorize(counted),), counted, "writes to a global"),
         (draws_in_a_local_object, (), python_random, "draws random numbers"),
+        (writes_through_an_argument, (np.vectorize(calls_a_drawing_helper),),
+         calls_a_drawing_helper, "in a function of yours it calls"),  # fmt: skip
     ],
     ids=lambda v: getattr(v, "__name__", ""),
 )
@@ -315,5 +325,5 @@ def test_a_function_that_would_differ_when_run_again_is_refused(f, extra, pyfunc
     of another draw, a write would happen twice. Refused at the call, naming the line."""
     with pytest.raises(s2s.NoRuleError) as info:
         s2s.grad(f)(np.array([1.0, 2.0]), *extra)
-    marker = "# DRAW" if "draws" in what else "# WRITE"
+    marker = "# WRITE" if "writes" in what else "# DRAW"
     assert_located(info.value, f, "# MARK", what, where(pyfunc, marker), "pass them")

@@ -158,7 +158,7 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
                 where,
                 f"read `{chain}` into a local name before changing it, or pass it in",
             )
-    if _user_function(stmt.op) and _has_effects(stmt.op, set()):
+    if _user_function(stmt.op) and has_effects(stmt.op, set()):
         name = getattr(stmt.op, "__qualname__", repr(stmt.op))
         raise UnsupportedSyntaxError(
             f"{name} has side effects and is called by a function that f calls; under a "
@@ -189,7 +189,7 @@ def _user_function(obj: Any) -> bool:
     ).startswith(("numpy", "scipy", "s2s"))
 
 
-def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
+def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     """Whether ``func`` (or a module-level function of the user's it calls) writes a global or
     an attribute, calls something for its effect only, or draws a random number."""
     if id(func) in seen:
@@ -222,7 +222,7 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             value = _global_value(func, node.func)
             if value is not None and is_random_draw(value):
                 return True
-            if _user_function(value) and _has_effects(value, seen):
+            if _user_function(value) and has_effects(value, seen):
                 return True
             if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS:
                 return True

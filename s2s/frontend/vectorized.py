@@ -108,10 +108,10 @@ def _check(primal: Primal, node: gast.Call, bound: dict[str, gast.Call]) -> None
         name = getattr(pyfunc, "__qualname__", "its function")
         raise NoRuleError(
             f"the function of this numpy.vectorize object, {name} ({at.filename}:{at.lineno}), "
-            f"{what}: the derivative runs it again on each element, so the gradient would not "
-            "be that of the value computed",
+            f"{what}: the derivative runs it again on each element (a draw would differ from "
+            "the value's, an effect would happen twice)",
             primal.where(node),
-            "draw the random numbers (or make the writes) in the differentiated function and "
+            "draw the random numbers (or make the effects) in the differentiated function and "
             "pass them to the object as an argument",
         )
 
