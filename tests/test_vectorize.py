@@ -327,3 +327,25 @@ def test_a_function_that_would_differ_when_run_again_is_refused(f, extra, pyfunc
         s2s.grad(f)(np.array([1.0, 2.0]), *extra)
     marker = "# WRITE" if "writes" in what else "# DRAW"
     assert_located(info.value, f, "# MARK", what, where(pyfunc, marker), "pass them")
+
+
+def wraps_a_parameter(x, fn):
+    vf = np.vectorize(fn)  # its function is known only when the derivative runs
+    return np.sum(vf(x) + x * vf(np.ones(2)))
+
+
+def test_a_function_known_only_at_run_time_is_checked_when_differentiated():
+    """``np.vectorize(fn)`` of a parameter: checked by the helpers when the derivative runs,
+    only where a gradient flows through the call (the draw in ``vf(np.ones(2))`` is data)."""
+    x = np.array([1.0, 2.0])
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(wraps_a_parameter)(x, noisy)
+    assert where(noisy, "# DRAW") in str(info.value), str(info.value)
+    assert info.value.where is not None and info.value.where.lineno > 0
+    np.testing.assert_allclose(  # pure: the same derivative, another function
+        s2s.grad(wraps_a_parameter)(x, helper_one), 2 * x + 1, rtol=1e-15
+    )
+
+
+def helper_one(a):
+    return a * a if a > 0 else -a

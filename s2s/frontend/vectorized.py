@@ -36,8 +36,10 @@ from s2s.frontend.parse import Primal
 from s2s.frontend.purity import impurity
 from s2s.frontend.resolve import Target, global_value
 from s2s.frontend.spellings import attr_chain
+from s2s.runtime.vectorized import set_purity_check
 
 _MOST = 6  # the arguments runtime.vectorized differentiates (one caller each)
+set_purity_check(impurity)  # the runtime checks an object's function made inside the function
 CALLED_AS = {np.vectorize: runtime.vectorized}  # its objects' calls: the helper with the rule
 
 

@@ -31,39 +31,11 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import NoRuleError, caller_location
-from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
+from s2s.runtime.callers import CALLERS as _CALLERS
+from s2s.runtime.callers import NAMES as _NAMES
+from s2s.runtime.core import acc_dtype, dtype_of, shared_key, unbroadcast
 from s2s.runtime.tangents import jvp_of, pullback_of
 
-
-def _call1(f, a0):
-    return f(a0)
-
-
-def _call2(f, a0, a1):
-    return f(a0, a1)
-
-
-def _call3(f, a0, a1, a2):
-    return f(a0, a1, a2)
-
-
-def _call4(f, a0, a1, a2, a3):
-    return f(a0, a1, a2, a3)
-
-
-def _call5(f, a0, a1, a2, a3, a4):
-    return f(a0, a1, a2, a3, a4)
-
-
-def _call6(f, a0, a1, a2, a3, a4, a5):
-    return f(a0, a1, a2, a3, a4, a5)
-
-
-# ``pyfunc`` reached through an argument of a function with source: s2s differentiates the
-# call ``f(a0, a1)`` as any call of a function passed in (a Python function, a numpy function
-# with a rule), with respect to the elements it is given
-_CALLERS = (None, _call1, _call2, _call3, _call4, _call5, _call6)
-_NAMES = ("a0", "a1", "a2", "a3", "a4", "a5")
 _CORE = re.compile(r"\(([^()]*)\)")
 _LIBRARIES = {"numpy", "scipy", "math", "s2s", "dask", "cupy"}  # their functions need a rule
 
@@ -74,6 +46,36 @@ def _module(function: Any) -> str:
 
 def _refuse(message: str, advice: str) -> None:
     raise NoRuleError(message, caller_location(), advice)
+
+
+_PURITY: list[Callable[[Any], Any]] = []  # given by s2s.frontend.vectorized (no pass here)
+_CHECKED: dict[Any, Any] = {}
+
+
+def set_purity_check(check: Callable[[Any], Any]) -> None:
+    """Give the helpers the check of a function run again per element (``impurity``)."""
+    _PURITY[:] = [check]
+
+
+def _check_pure(pyfunc: Any) -> None:
+    """Refuse a function that would differ when run again (a draw, a side effect): the
+    frontend checks those it knows when generating; this, one made inside the function."""
+    if not _PURITY:
+        return
+    try:
+        key = shared_key(pyfunc)
+        found = _CHECKED[key] if key in _CHECKED else _CHECKED.setdefault(key, _PURITY[0](pyfunc))
+    except TypeError:  # an unhashable callable
+        found = _PURITY[0](pyfunc)
+    if found is not None:
+        what, at = found
+        _refuse(
+            f"the function of a numpy.vectorize object, {getattr(pyfunc, '__qualname__', '')} "
+            f"({at.filename}:{at.lineno}), {what}: the derivative runs it again on each element "
+            "(a draw would differ from the value's, an effect would happen twice)",
+            "draw the random numbers (or make the effects) in the differentiated function and "
+            "pass them to the object as an argument",
+        )
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     summed over the broadcast axes onto each argument (DESIGN: shapes and accumulator dtypes
     of the arguments). Zeros for an integer argument."""
     plan = plan_of(vf, args)
+    _check_pure(vf.pyfunc)
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
     if pullback is None:
         return gathered(plan, args, [], lambda index: ())
@@ -227,6 +230,7 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     """The tangent of ``result = vf(*args)`` along ``tangents`` (one per argument, ``None``
     for none): at each element (or core slice), the JVP of ``vf.pyfunc`` (made by s2s)."""
     plan = plan_of(vf, args)
+    _check_pure(vf.pyfunc)
     wrt = [i for i, t in enumerate(tangents) if t is not None and floating(args[i])]
     out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
     if not wrt:
