@@ -412,13 +412,12 @@ def _bind(
         )
     rule = registry.lookup(stmt.op)
     if rule is None and isinstance(stmt.op, np.vectorize):  # not written _s2s.vectorized(vf, x)
-        raise NoRuleError(
+        message, advice = getattr(stmt.expr.func, "s2s_refused", None) or (
             f"this call of a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not "
-            f"differentiated (reached in a way s2s does not rewrite); the call uses {used}",
-            where,
-            "call the object by a name bound to it (`vf(x, y)`), or call its function on "
-            "the arrays themselves (numpy operations and np.where work elementwise)",
-        )
+            "differentiated (reached in a way s2s does not rewrite)",
+            "call the object by a name bound to it (`vf(x, y)`)",
+        )  # frontend/vectorized.py says why it left the call as written
+        raise NoRuleError(f"{message}; the call uses {used}", where, advice)
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)

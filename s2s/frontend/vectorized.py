@@ -31,7 +31,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
-from s2s.errors import NoRuleError, UnsupportedArgumentError
+from s2s.errors import NoRuleError
 from s2s.frontend.parse import Primal
 from s2s.frontend.purity import impurity
 from s2s.frontend.resolve import Target, global_value
@@ -77,19 +77,16 @@ def _is_vectorize_call(func: gast.expr, bound: dict[str, gast.Call]) -> bool:
     return isinstance(func, gast.Name) and func.id in bound
 
 
-def _check(primal: Primal, node: gast.Call, bound: dict[str, gast.Call]) -> None:
-    """Refuse, at the call's line, what the helper's rule cannot take."""
+def _refusal(primal: Primal, node: gast.Call, bound: dict[str, gast.Call]) -> Any:
+    """Why the helper's rule cannot take this call, with advice; ``None`` if it can."""
     if node.keywords:
-        raise UnsupportedArgumentError(
-            "a numpy.vectorize object called with keyword arguments is not differentiated",
-            primal.where(node),
-            "pass its arguments by position",
+        return "a numpy.vectorize object called with keyword arguments is not differentiated", (
+            "pass its arguments by position"
         )
     if len(node.args) > _MOST:
-        raise NoRuleError(
+        return (
             f"a numpy.vectorize object called with {len(node.args)} arguments is not "
             f"differentiated (1 to {_MOST} are)",
-            primal.where(node),
             "stack some arguments into one array (with signature=), or bind constants to "
             "its function with functools.partial",
         )
@@ -97,25 +94,24 @@ def _check(primal: Primal, node: gast.Call, bound: dict[str, gast.Call]) -> None
     obj = target.obj if isinstance(target, Target) else None
     signature = getattr(obj, "signature", None)
     if signature is not None and signature.split("->")[-1].count("(") != 1:
-        raise NoRuleError(
+        return (
             f"a numpy.vectorize object with signature {signature!r} returns several outputs: "
             "only one output is differentiated",
-            primal.where(node),
             "make one vectorize object per output",
         )
     pyfunc = obj.pyfunc if obj is not None else _pyfunc(primal, node.func, bound)
     found = impurity(pyfunc) if pyfunc is not None else None
-    if found is not None:
-        what, at = found
-        name = getattr(pyfunc, "__qualname__", "its function")
-        raise NoRuleError(
-            f"the function of this numpy.vectorize object, {name} ({at.filename}:{at.lineno}), "
-            f"{what}: the derivative runs it again on each element (a draw would differ from "
-            "the value's, an effect would happen twice)",
-            primal.where(node),
-            "draw the random numbers (or make the effects) in the differentiated function and "
-            "pass them to the object as an argument",
-        )
+    if found is None:
+        return None
+    what, at = found
+    name = getattr(pyfunc, "__qualname__", "its function")
+    return (
+        f"the function of this numpy.vectorize object, {name} ({at.filename}:{at.lineno}), "
+        f"{what}: the derivative runs it again on each element (a draw would differ from "
+        "the value's, an effect would happen twice)",
+        "draw the random numbers (or make the effects) in the differentiated function and "
+        "pass them to the object as an argument",
+    )
 
 
 def _pyfunc(primal: Primal, func: gast.expr, bound: dict[str, gast.Call]) -> Any:
@@ -132,14 +128,20 @@ def _pyfunc(primal: Primal, func: gast.expr, bound: dict[str, gast.Call]) -> Any
 
 def rewrite_vectorized(primal: Primal) -> None:
     """Write each call of a ``numpy.vectorize`` object in ``primal`` as
-    ``_s2s.vectorized(vf, *args)`` (in place). Raises ``UnsupportedArgumentError`` for
-    keyword arguments and ``NoRuleError`` for more than six arguments, several outputs or a
-    function that draws random numbers or writes to a global or an attribute."""
+    ``_s2s.vectorized(vf, *args)`` (in place). A call the rule cannot take (keyword
+    arguments, more than six, several outputs, a function that draws random numbers or has
+    side effects) is left as written, for activity to refuse where a gradient flows through
+    it; of an object made in the function, ``NoRuleError`` at once."""
     bound = _bound_once(primal.tree)
     for node in gast.walk(primal.tree):
         if not isinstance(node, gast.Call) or not _is_vectorize_call(node.func, bound):
             continue
-        _check(primal, node, bound)
+        refused = _refusal(primal, node, bound)
+        if refused is not None and isinstance(getattr(node.func, "s2s_target", None), Target):
+            node.func.s2s_refused = refused  # the call stays: refused only where it is active
+            continue
+        if refused is not None:  # an object made here: the call could not be run as written
+            raise NoRuleError(refused[0], primal.where(node), refused[1])
         callee = copy.copy(node.func)  # the object itself, read as a value
         for attr in ("s2s_target", "s2s_unresolved"):
             callee.__dict__.pop(attr, None)

@@ -170,18 +170,26 @@ def _differentiated(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple, tup
 
 def vectorized(vf: Any, *args: Any) -> Any:
     """``vf(*args)``: a call of the ``numpy.vectorize`` object ``vf``, as a derivative makes
-    it (its rules differentiate ``vf.pyfunc``). Raises :class:`s2s.errors.NoRuleError` for
-    what they cannot differentiate: several outputs, more than six arguments."""
-    plan_of(vf, args)
-    result = vf(*args)
-    if isinstance(result, tuple):
+    it (its rules differentiate ``vf.pyfunc``; they refuse, with :class:`s2s.errors.NoRuleError`,
+    a function returning several outputs)."""
+    return vf(*args)
+
+
+def _one_output(vf: Any, value: Any, plan: Plan | None = None, args: Any = ()) -> None:
+    """Refuse several outputs: a tuple of arrays, its cotangent (a list, a tuple, or an array
+    with one axis more than one output has), or a tuple from ``pyfunc`` itself there."""
+    many = isinstance(value, (tuple, list))
+    extra_axis = plan is not None and np.ndim(value) > len(plan.loop) + plan.out_core
+    if not many and extra_axis and all(plan.loop):
+        first = plan.at(plan.operands(args), (0,) * len(plan.loop))
+        many = isinstance(plan.function(*plan.lead, *first), tuple)  # pure: checked before
+    if many:
         name = getattr(vf.pyfunc, "__name__", repr(vf.pyfunc))
         _refuse(
-            f"a numpy.vectorize object of {name} returns {len(result)} outputs: only one "
+            f"a numpy.vectorize object of {name} returns {len(value)} outputs: only one "
             "output is differentiated",
             "make one vectorize object per output",
         )
-    return result
 
 
 def floating(value: Any) -> bool:
@@ -216,8 +224,10 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     element (or core slice), the VJP of ``vf.pyfunc`` (made by s2s) with ``g``'s entry there;
     summed over the broadcast axes onto each argument (DESIGN: shapes and accumulator dtypes
     of the arguments). Zeros for an integer argument."""
+    _one_output(vf, g)
     plan = plan_of(vf, args)
     _check_pure(vf.pyfunc)
+    _one_output(vf, g, plan, args)
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
     if pullback is None:
         return gathered(plan, args, [], lambda index: ())
@@ -229,6 +239,7 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
 def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     """The tangent of ``result = vf(*args)`` along ``tangents`` (one per argument, ``None``
     for none): at each element (or core slice), the JVP of ``vf.pyfunc`` (made by s2s)."""
+    _one_output(vf, result)
     plan = plan_of(vf, args)
     _check_pure(vf.pyfunc)
     wrt = [i for i, t in enumerate(tangents) if t is not None and floating(args[i])]
