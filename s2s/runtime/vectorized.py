@@ -62,10 +62,10 @@ def _check_pure(pyfunc: Any) -> None:
     frontend checks those it knows when generating; this, one made inside the function."""
     if not _PURITY:
         return
-    try:
-        key = shared_key(pyfunc)
+    key = shared_key(pyfunc)
+    if isinstance(key, tuple):  # a function by its code: checked once (no closure kept alive)
         found = _CHECKED[key] if key in _CHECKED else _CHECKED.setdefault(key, _PURITY[0](pyfunc))
-    except TypeError:  # an unhashable callable
+    else:  # a closure, a method, a library function: checked at each call
         found = _PURITY[0](pyfunc)
     if found is not None:
         what, at = found
