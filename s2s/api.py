@@ -52,7 +52,7 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, note_primal_line, unshared
+from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
@@ -313,7 +313,7 @@ class Derivative:
         except Exception as exc:  # a runtime refusal without a location gets the line too
             if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
                 note_primal_line(exc, generated)
-            raise
+            raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
         if self.mode == VJP:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))
@@ -343,7 +343,7 @@ class Derivative:
         if value is not None and not finite(self._loss(value)):
             return
         if self._locate is None:
-            options = dataclasses.replace(self.options, nan="ignore", verbose=0)
+            options = dataclasses.replace(self.options, nan="ignore", verbose=0, replay="search")
             self._locate = self._like(VALUE_AND_GRAD, options)
         locate = self._locate
         result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
@@ -596,4 +596,4 @@ for _factory in (grad, value_and_grad, jvp):
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay=True)))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay="helper")))

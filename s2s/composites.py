@@ -117,6 +117,39 @@ class HessianVectorProduct(_Composite):
         return (_rebuild, ("hvp", self.primal, self.wrt, self.options))
 
 
+class ScipyHessp:
+    """``hessp(f)``: ``H(x) p`` called as ``scipy.optimize.minimize`` calls its ``hessp``,
+    ``hessp(x, p, *args)``, the direction second and ``f``'s further arguments (``args=``) after
+    it; :func:`hvp` takes ``f``'s arguments first, so ``hessp=s2s.hvp(f)`` fits only an ``f`` of
+    one argument. ``x`` is ``f``'s first argument; an integer ``p`` (scipy's ``trust-constr``
+    probes with an int8 zero vector) is taken in ``x``'s float dtype.
+
+    Attributes: ``primal``, ``product`` (the :class:`HessianVectorProduct` of ``f`` in its
+    first argument), ``source``."""
+
+    mode = "hessp"
+
+    def __init__(self, f: Callable, options: dict[str, Any]) -> None:
+        self.primal = f
+        self.options = options
+        self.product = HessianVectorProduct(f, 0, options)
+        functools.update_wrapper(self, f, updated=())
+
+    def __call__(self, x: Any, p: Any, *args: Any) -> Any:
+        p = np.asarray(p)
+        if p.dtype.kind in "biu":
+            x_dtype = np.asarray(x).dtype
+            p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
+        return self.product(x, *args, p)
+
+    @property
+    def source(self) -> str:
+        return self.product.source
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ("hessp", self.primal, 0, self.options))
+
+
 class Hessian(_Composite):
     """``hessian(f, wrt)``: the matrix of second derivatives of a real scalar ``f``.
 
@@ -371,6 +404,8 @@ def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: 
         return HessianVectorProduct(f, wrt, options)
     if kind == "hessian":
         return Hessian(f, wrt, options)
+    if kind == "hessp":
+        return ScipyHessp(f, options)
     return Jacobian(f, wrt, extra[0], options)
 
 
@@ -398,7 +433,9 @@ def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, *
 
     ``s2s.hvp(f)(x, v)`` returns ``H(x) v`` with ``x``'s shape; the directions follow ``f``'s
     arguments as :func:`s2s.jvp`'s tangents do, so it fits
-    ``scipy.optimize.minimize(f, x0, jac=s2s.grad(f), hessp=s2s.hvp(f), method="Newton-CG")``.
+    ``scipy.optimize.minimize(f, x0, jac=s2s.grad(f), hessp=s2s.hvp(f), method="Newton-CG")``
+    for an ``f`` of one argument; with ``args=``, scipy passes the direction second: use
+    :func:`hessp` there.
     ``options`` are :func:`s2s.grad`'s (``disconnected``, ``undefined``, ``allow_int``).
 
     Raises:
@@ -406,6 +443,15 @@ def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, *
         TangentError: a direction of the wrong shape or dtype.
     """
     return _composite("hvp", f, wrt, options)
+
+
+def hessp(f: Callable | None = None, **options: Any):
+    """Hessian-vector products in scipy's calling convention, ``hessp(x, p, *args)``:
+    ``minimize(f, x0, args=(a, b), jac=s2s.grad(f), hessp=s2s.hessp(f), method="Newton-CG")``
+    (see :class:`ScipyHessp`). ``options`` are :func:`hvp`'s."""
+    if f is None:
+        return lambda g: ScipyHessp(g, options)
+    return ScipyHessp(f, options)
 
 
 def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
@@ -430,4 +476,14 @@ def jacobian(
     return _composite("jacobian", f, wrt, options, mode)
 
 
-__all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]
+__all__ = [
+    "Hessian",
+    "HessianVectorProduct",
+    "Jacobian",
+    "S2SError",
+    "ScipyHessp",
+    "hessian",
+    "hessp",
+    "hvp",
+    "jacobian",
+]

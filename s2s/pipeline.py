@@ -67,9 +67,10 @@ class Options:
     # the derivative will itself be differentiated (higher order): no in-place updates, no
     # `del`, no `with`, so the generated code is plain code s2s can transform again
     functional: bool = False
-    # the replay of a helper's primal inside code differentiated again: its side effects left
-    # out, as the primal sweep ran them (frontend/replay.py)
-    replay: bool = False
+    # a run of the user's code again, its side effects left out as the first run made them
+    # (frontend/replay.py): "helper", a helper's primal inside code differentiated again
+    # (refusing what it could not repeat); "search", the search for a non-finite gradient
+    replay: str = ""
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
     nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
 
@@ -136,7 +137,7 @@ def generate(
     ir = normalize(primal, tuple_lengths(arg_types))
     ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
     if options.replay:
-        without_effects(primal, ir)
+        without_effects(primal, ir, refuse=options.replay == "helper")
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     # analysis
     loss = differentiated_output(primal, ir, mode, options.has_aux)

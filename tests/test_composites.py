@@ -287,3 +287,59 @@ def test_jacobian_of_a_nested_output_is_refused_where_called():
     with pytest.raises(s2s.S2SError, match="flat tuple or list") as info:
         s2s.jacobian(_nested)(np.array([0.1, 0.5]))
     assert info.value.where is not None and info.value.where.filename == __file__
+
+
+def test_sinc_second_derivative_at_and_near_zero():
+    """sinc is analytic at 0: f''(0) = -pi^2/3, and f'(t) = -pi^2 t / 3 near 0 to full
+    precision (the textbook (cos(pi t) - sinc t) / t loses half its digits there)."""
+    curvature = -np.pi**2 / 3
+    for t in (0.0, 1e-8):
+        assert s2s.hessian(np.sinc)(t) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.hvp(np.sinc)(t, 1.0) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.grad(s2s.grad(np.sinc))(t) == pytest.approx(curvature, rel=1e-12)
+    assert s2s.grad(np.sinc)(1e-8) == pytest.approx(curvature * 1e-8, rel=1e-12)
+
+
+def quartic_around(w, mu):
+    return np.sum((w - mu) ** 4) / 4 + 0.5 * np.sum(w**2)
+
+
+def test_hessp_takes_scipys_order_and_integer_directions():
+    """scipy calls hessp(x, p, *args): the direction second, where hvp takes f's arguments
+    first (with args= of x's shape, hvp would silently read p as mu)."""
+    mu = np.array([1.0, -2.0, 0.5])
+    w = np.array([0.3, 0.7, -0.2])
+    p = np.array([1.0, 0.0, -2.0])
+    expected = (3 * (w - mu) ** 2 + 1) * p
+    np.testing.assert_allclose(s2s.hessp(quartic_around)(w, p, mu), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(quartic_around)(w, mu, p), expected, rtol=1e-12)
+    probe = s2s.hessp(quartic_around)(w, np.zeros(3, np.int8), mu)  # trust-constr's probe
+    assert probe.dtype == np.float64 and not probe.any()
+    again = pickle.loads(pickle.dumps(s2s.hessp(quartic_around)))
+    np.testing.assert_allclose(again(w, p, mu), expected, rtol=1e-12)
+
+
+def test_hessp_in_scipy_minimize_with_args():
+    optimize = pytest.importorskip("scipy.optimize")
+    mu = np.array([1.0, -2.0, 0.5])
+    for method in ("Newton-CG", "trust-krylov", "trust-constr"):
+        found = optimize.minimize(
+            quartic_around, np.zeros(3), args=(mu,), method=method,
+            jac=s2s.grad(quartic_around), hessp=s2s.hessp(quartic_around),
+        )  # fmt: skip
+        assert found.success, (method, found.message)
+        np.testing.assert_allclose(s2s.grad(quartic_around)(found.x, mu), 0, atol=1e-4)
+
+
+def cubed_sines(w):
+    return np.sum(np.sin(w) ** 3)
+
+
+def test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.grad(s2s.grad(cubed_sines))(np.array([0.1, 0.2, 0.3]))  # MARK: grad of grad
+    assert_located(
+        info.value, test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian,
+        "# MARK: grad of grad", "s2s.grad(cubed_sines) returns a ndarray of shape (3,)",
+        "s2s.hessian(cubed_sines)",
+    )  # fmt: skip

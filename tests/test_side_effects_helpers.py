@@ -170,7 +170,7 @@ def loss_counted(x):
 def test_reading_a_counter_the_helper_changes_is_refused_under_hvp():
     with pytest.raises(s2s.S2SError) as refused:
         s2s.hvp(loss_counted)(X, V)
-    assert_located(refused.value, counted_scale, 2, "`COUNT` is read after this function")
+    assert_located(refused.value, counted_scale, 2, "`COUNT` is read after counted_scale")
 
 
 def effectful_inner(x):
@@ -192,3 +192,72 @@ def test_a_helper_calling_an_effectful_helper_is_refused_under_hvp():
     with pytest.raises(s2s.S2SError) as refused:
         s2s.hvp(loss_nested)(X, V)
     assert_located(refused.value, calls_effectful, 1, "effectful_inner has side effects")
+
+
+class CountingActivation:
+    """A callable object counting its calls."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, z):
+        self.n += 1
+        return np.tanh(z)
+
+
+class CountingModel:
+    """A method with a counter, called by another method."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def forward(self, w):
+        self.calls += 1
+        return np.sin(w)
+
+    def loss(self, w):
+        return np.sum(self.forward(w) ** 2)
+
+
+def through_activation(w, act):
+    return np.sum(act(w) ** 2)
+
+
+def loss_activation(w, act):
+    return through_activation(w, act)
+
+
+def loss_model(w, model):
+    return model.loss(w)
+
+
+def test_a_counting_callable_or_method_one_call_down_is_refused_not_run_twice():
+    act, model = CountingActivation(), CountingModel()
+    with pytest.raises(s2s.S2SError) as refused:
+        s2s.hvp(loss_activation)(X, act, V)
+    assert_located(refused.value, through_activation, 1, "CountingActivation.__call__ has side")
+    with pytest.raises(s2s.S2SError) as refused:
+        s2s.hvp(loss_model)(X, model, V)
+    assert_located(refused.value, CountingModel.loss, 1, "CountingModel.forward has side effects")
+    assert "called from CountingModel.loss" in str(refused.value)
+
+
+try:
+    from scipy import stats
+except ImportError:  # scipy is optional
+    stats = None
+
+
+def sampled(w, rng):
+    return np.sum((w + stats.norm.rvs(size=w.shape, random_state=rng)) ** 3)
+
+
+def loss_sampled(w, rng):
+    return sampled(w, rng)
+
+
+@pytest.mark.skipif(stats is None, reason="scipy is not installed")
+def test_a_scipy_stats_sample_in_a_helper_is_refused_under_hvp():
+    with pytest.raises(s2s.S2SError) as refused:
+        s2s.hvp(loss_sampled)(X, np.random.default_rng(0), V)
+    assert_located(refused.value, sampled, 1, "a random draw in sampled")

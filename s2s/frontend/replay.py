@@ -29,6 +29,7 @@ from __future__ import annotations
 import builtins
 import inspect
 import random
+import sysconfig
 import types
 from typing import Any
 
@@ -46,6 +47,12 @@ _GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerato
 _DRAWS = frozenset(
     n for n in dir(np.random.Generator) if not n.startswith("_") and not hasattr(np.ndarray, n)
 ) - {"bit_generator", "spawn"}
+# methods that draw, whatever their object: a scipy.stats distribution's samples, a bit
+# generator's raw output
+_RANDOM_METHODS = frozenset({"rvs", "random_raw", "random_sample"})
+_INSTALLED = tuple(
+    {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
 _ADVICE = (
     "draw the random numbers in the function you differentiate (or pass them in as an "
     "argument); a derivative of a derivative runs a helper's primal a second time, and s2s "
@@ -58,12 +65,16 @@ def is_random_draw(obj: Any) -> bool:
     owner = getattr(obj, "__self__", None)
     if isinstance(owner, _GENERATORS) or owner is random._inst:
         return True
+    if getattr(obj, "__name__", "") in _RANDOM_METHODS and owner is not None:
+        return True  # scipy.stats.norm.rvs(...), rng.bit_generator.random_raw()
     module = getattr(obj, "__module__", None) or ""
     return module.startswith("numpy.random") or module == "random"
 
 
-def without_effects(primal: Primal, ir: FunctionIR) -> None:
-    """Leave the side effects out of ``ir`` (in place), refusing what a replay cannot repeat.
+def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None:
+    """Leave the side effects out of ``ir`` (in place), refusing what a replay cannot repeat
+    (``refuse``; the search for a non-finite gradient's origin, which only reports a line,
+    draws again instead).
 
     Raises:
         UnsupportedSyntaxError: at the line of a random draw, of a read of a global or an
@@ -76,7 +87,7 @@ def without_effects(primal: Primal, ir: FunctionIR) -> None:
                 chain = _written_chain(node)
                 if chain is not None:
                     written.add(chain)
-    ir.body = _filtered(primal, ir.body, written)
+    ir.body = _filtered(primal, ir.body, written if refuse else None)
 
 
 def _statements(body: list[Any]):
@@ -116,7 +127,7 @@ def _written_chain(node: Any) -> str | None:
     return None
 
 
-def _filtered(primal: Primal, body: list[Any], written: set[str]) -> list[Any]:
+def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list[Any]:
     out = []
     for item in body:
         if isinstance(item, Branch):
@@ -129,7 +140,8 @@ def _filtered(primal: Primal, body: list[Any], written: set[str]) -> list[Any]:
         elif isinstance(item, Stmt):
             if _effect_only(item):
                 continue
-            _refuse_unrepeatable(primal, item, written)
+            if written is not None:
+                _refuse_unrepeatable(primal, item, written)
         out.append(item)
     return out
 
@@ -140,33 +152,40 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
         if isinstance(node, gast.Call):
             target = getattr(node.func, "s2s_target", None)
             obj = target.obj if isinstance(target, Target) else None
-            local_draw = isinstance(target, Method) and target.name in _DRAWS
+            local_draw = isinstance(target, Method) and target.name in _DRAWS | _RANDOM_METHODS
             if local_draw or (obj is not None and is_random_draw(obj)):
                 raise UnsupportedSyntaxError(
-                    "a random draw in a function that f calls, under a derivative of a "
-                    "derivative (hvp, hessian, grad of grad): the helper's primal is run again "
-                    "to differentiate it twice, which would draw other numbers",
+                    f"a random draw in {_name(primal)}, a function of yours that the "
+                    "differentiated function calls, under a derivative of a derivative (hvp, "
+                    "hessian, grad of grad): its primal is run again to differentiate it "
+                    "twice, which would draw other numbers",
                     where,
                     _ADVICE,
                 )
         chain = _read_chain(node)
         if chain is not None and chain in written:
             raise UnsupportedSyntaxError(
-                f"`{chain}` is read after this function changes it; under a derivative of a "
+                f"`{chain}` is read after {_name(primal)} changes it; under a derivative of a "
                 "derivative its primal is run again without its side effects, and would read "
                 "another value",
                 where,
                 f"read `{chain}` into a local name before changing it, or pass it in",
             )
-    if _user_function(stmt.op) and has_effects(stmt.op, set()):
-        name = getattr(stmt.op, "__qualname__", repr(stmt.op))
+    callee = _function_of(stmt.op)
+    if _user_function(callee) and has_effects(callee, set()):
+        name = getattr(callee, "__qualname__", repr(callee))
         raise UnsupportedSyntaxError(
-            f"{name} has side effects and is called by a function that f calls; under a "
-            "derivative of a derivative that call would run them a second time",
+            f"{name} has side effects and is called from {_name(primal)}, a function of yours "
+            "that the differentiated function calls; under a derivative of a derivative that "
+            "call would run them a second time",
             where,
             "call it from f itself, or move its side effects (appends, prints, counters, "
             "random draws) into f",
         )
+
+
+def _name(primal: Primal) -> str:
+    return getattr(primal.func, "__qualname__", None) or primal.tree.name
 
 
 def _read_chain(node: Any) -> str | None:
@@ -183,10 +202,26 @@ def _read_chain(node: Any) -> str | None:
     return None
 
 
+def _function_of(obj: Any) -> Any:
+    """The Python function a call of ``obj`` runs: a bound method's, a callable object's
+    ``__call__``."""
+    if isinstance(obj, types.MethodType):
+        return obj.__func__
+    if not isinstance(obj, (types.FunctionType, type)) and callable(obj):
+        return getattr(type(obj).__call__, "__func__", type(obj).__call__)
+    return obj
+
+
 def _user_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and not (
-        getattr(obj, "__module__", "") or ""
-    ).startswith(("numpy", "scipy", "s2s"))
+    """A Python function of the user's: not numpy's, scipy's or s2s's, nor one installed as a
+    package or from the standard library (``pytest.importorskip``, ``math.prod``)."""
+    if not isinstance(obj, types.FunctionType):
+        return False
+    if (getattr(obj, "__module__", "") or "").startswith(("numpy", "scipy", "s2s")):
+        return False
+    filename = obj.__code__.co_filename
+    installed = filename.startswith(_INSTALLED) or filename.startswith("<frozen")
+    return not installed and "-packages" not in filename
 
 
 def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
@@ -222,9 +257,10 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             value = _global_value(func, node.func)
             if value is not None and is_random_draw(value):
                 return True
+            value = _function_of(value)
             if _user_function(value) and has_effects(value, seen):
                 return True
-            if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS:
+            if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS | _RANDOM_METHODS:
                 return True
     return False
 

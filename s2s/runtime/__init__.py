@@ -315,6 +315,7 @@ from s2s.runtime.signals import (
     linspace_t,
     trapezoid_weights,
 )
+from s2s.runtime.sinc import sinc_derivative
 from s2s.runtime.sorting import (
     cumprod_adjoint,
     median_adjoint,
@@ -412,6 +413,7 @@ from s2s.runtime.writers import (
 __all__ = [  # one line per several names: the re-exports above say where each comes from
     "bin_edges_adjoint", "bin_edges_tangent", "initial_dropped", "initial_padded",
     "histogram_adjoint", "histogram_tangent", "i1", "i1_prime", "gradient_of", "gradient_adjoint",
+    "sinc_derivative",
     "interp_adjoint", "interp_tangent", "corrcoef_adjoint", "corrcoef_tangent", "cov_adjoint",
     "cov_tangent", "quantile_adjoint", "quantile_tangent", "check_tangent", "dense_tangent",
     "jvp_of", "owned_tangent", "project_tangent", "pullback_of", "resolve_undefined_tangent",
