@@ -90,7 +90,7 @@ def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], boo
         _, obj = root_value(func, chain[0])
         for attr in chain[1]:
             obj = getattr(obj, attr, MISSING)
-        return obj in _FACTORIES or isinstance(obj, Derivative)
+        return obj in _DROPPED or obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check
 
@@ -591,6 +591,7 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
+_DROPPED = (staticmethod, classmethod)  # removed too: the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)

@@ -22,7 +22,9 @@ from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
@@ -121,6 +123,8 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -243,6 +247,8 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(

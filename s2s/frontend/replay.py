@@ -179,8 +179,8 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
             "that the differentiated function calls; under a derivative of a derivative that "
             "call would run them a second time",
             where,
-            "call it from f itself, or move its side effects (appends, prints, counters, "
-            "random draws) into f",
+            "call it from the function you differentiate itself, or move its side effects "
+            "(appends, prints, counters, random draws) there",
         )
 
 
