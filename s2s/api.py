@@ -52,7 +52,7 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, note_primal_line, unshared
+from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
 from s2s.runtime.tangents import set_maker
@@ -89,7 +89,7 @@ def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], boo
         _, obj = root_value(func, chain[0])
         for attr in chain[1]:
             obj = getattr(obj, attr, MISSING)
-        return obj in _FACTORIES or isinstance(obj, Derivative)
+        return obj in _DROPPED or obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check
 
@@ -303,7 +303,7 @@ class Derivative:
         except Exception as exc:  # a runtime refusal without a location gets the line too
             if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
                 note_primal_line(exc, generated)
-            raise
+            raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
         if self.mode == VJP:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))
@@ -574,6 +574,7 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
+_DROPPED = (staticmethod, classmethod)  # removed too: the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)

@@ -363,13 +363,16 @@ def _basis(x: Any):
         yield e if shape or not isinstance(x, float) else float(e)
 
 
-def _stack(items: list[Any], inner: tuple, outer: tuple, *like: Any) -> np.ndarray:
+def _stack(items: list[Any], inner: tuple, outer: tuple, *like: Any) -> Any:
     """``items`` (one per entry of an ``outer``-shaped array, each of shape ``inner``) as one
-    array of shape ``inner + outer``, in the dtype the values promote to."""
+    array of shape ``inner + outer``, in the dtype the values promote to; of scalars (no
+    ``like`` value an ndarray), a numpy scalar."""
     dtype = np.result_type(*[np.result_type(v) for v in like if v is not None], np.float16)
     if not items:
         return np.zeros(inner + outer, dtype)
     stacked = np.stack([np.asarray(i, dtype) for i in items], axis=-1)
+    if not inner + outer and not any(isinstance(v, np.ndarray) for v in like):
+        return stacked.reshape(())[()]  # of scalars, a scalar (np.float64), as grad gives
     return np.reshape(stacked, inner + outer)
 
 

@@ -329,3 +329,31 @@ def test_hessp_in_scipy_minimize_with_args():
         )  # fmt: skip
         assert found.success, (method, found.message)
         np.testing.assert_allclose(s2s.grad(quartic_around)(found.x, mu), 0, atol=1e-4)
+
+
+def cubed_sines(w):
+    return np.sum(np.sin(w) ** 3)
+
+
+def test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.grad(s2s.grad(cubed_sines))(np.array([0.1, 0.2, 0.3]))  # MARK: grad of grad
+    assert_located(
+        info.value, test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian,
+        "# MARK: grad of grad", "s2s.grad(cubed_sines) returns a ndarray of shape (3,)",
+        "s2s.hessian(cubed_sines)",
+    )  # fmt: skip
+
+
+def cube(t):
+    return t**3
+
+
+def test_second_derivatives_of_a_scalar_have_the_scalar_type_grad_gives():
+    """A Python float or numpy scalar argument gives a numpy scalar (as grad does); a 0-d
+    array a 0-d array."""
+    for x, kind in ((2.0, np.float64), (np.float32(2.0), np.float32), (np.array(2.0), np.ndarray)):
+        assert type(s2s.grad(cube)(x)) is kind
+        for make in (s2s.hessian, s2s.jacobian, lambda f: s2s.jacobian(f, mode="reverse")):
+            result = make(cube)(x) if make is s2s.hessian else make(s2s.grad(cube))(x)
+            assert type(result) is kind and result == 12.0

@@ -43,6 +43,9 @@ class Primal:
     # what the derivative re-checks on entry besides its call targets: the length of a global
     # tuple of functions whose loop frontend/callables.py wrote out
     checked: list[Any] = field(default_factory=list, repr=False)
+    # names the derivative's signature adds (a pullback's cotangent, the tangents): never
+    # given to a renamed local (`cotangent = f(cotangent)` of a pullback differentiated again)
+    reserved: tuple[str, ...] = ()
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line). In a
@@ -278,7 +281,8 @@ def strip_decorators(primal: Primal, is_s2s_decorator: Any) -> None:
     """Remove s2s decorators from the tree; refuse any other decorator with a located error.
 
     ``is_s2s_decorator(expr_node)`` resolves a decorator expression and says whether it is one
-    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias).
+    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias), or ``staticmethod``
+    or ``classmethod`` (the function under them is the one called).
     """
     for dec in primal.tree.decorator_list:
         if not is_s2s_decorator(dec):
