@@ -397,6 +397,8 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
+from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
+from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,
@@ -481,5 +483,6 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
-    "apply_over_axes_tangent",
+    "apply_over_axes_tangent", "vectorized", "vectorized_grads", "vectorized_grads_adjoint",
+    "vectorized_grads_tangent", "vectorized_tangent",
 ]
