@@ -264,6 +264,7 @@ def _qr_square(g_q: Any, g_r: Any, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     return _T(xp.linalg.solve(r, _T(b)))
 
 
+@differentiated_as(twin.qr_adjoint)
 @_undefined_when_not_unique
 def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> Any:
     """The adjoint of ``Q, R = np.linalg.qr(a, mode)`` for ``a`` (modes 'reduced', 'complete').

@@ -118,4 +118,40 @@ def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     return grad
 
 
-plain(matrix_transpose, symmetric_part, reciprocal_gaps, with_diagonal)
+
+def copyltu(m: Any) -> Any:
+    """The symmetric matrix with ``m``'s lower triangle."""
+    low = np.tril(m, -1)
+    return low + matrix_transpose(low) + np.tril(np.triu(m))
+
+
+def qr_square(g_q: Any, g_r: Any, q: Any, r: Any) -> Any:
+    """``(g_Q + Q copyltu(M)) R^-T`` with ``M = R g_R^T - g_Q^T Q``, for ``m >= n``."""
+    m = r @ matrix_transpose(g_r) - matrix_transpose(g_q) @ q
+    b = g_q + q @ copyltu(m)
+    return matrix_transpose(np.linalg.solve(r, matrix_transpose(b)))
+
+
+def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> Any:
+    """The twin of :func:`s2s.runtime.qr_adjoint` (Walter and Lehmann 2018; Liao et al. 2019
+    for wide matrices) where the gradient exists: the extra columns of a complete ``Q`` take
+    no part. A missing cotangent is a zero one here (a sub-derivative takes arrays)."""
+    if mode == "r":
+        g_q, g_r, R = None, g_q, Q
+        Q = np.linalg.qr(a, mode="reduced")[0]
+    if g_q is None and g_r is None:
+        return R * 0.0
+    k = min(Q.shape[-2], R.shape[-1])
+    q, r = Q[..., :k], R[..., :k, :]
+    g_q = q * 0.0 if g_q is None else g_q[..., :k]
+    g_r = r * 0.0 if g_r is None else g_r[..., :k, :]
+    m = Q.shape[-2]
+    if m >= R.shape[-1]:
+        return qr_square(g_q, g_r, q, r)
+    y = a[..., m:]
+    g_q = g_q + y @ matrix_transpose(g_r[..., m:])
+    g_y = q @ g_r[..., m:]
+    return np.concatenate([qr_square(g_q, g_r[..., :m], q, r[..., :m]), g_y], axis=-1)
+
+
+plain(matrix_transpose, symmetric_part, reciprocal_gaps, with_diagonal, copyltu, qr_square)
