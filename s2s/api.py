@@ -56,6 +56,7 @@ from s2s.pullback import Pullback, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import set_vjp_maker
+from s2s.runtime.sources import source_of
 from s2s.runtime.tangents import set_maker
 from s2s.siblings import with_siblings
 
@@ -591,7 +592,9 @@ def source(obj: Any) -> str:
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
-# sub-derivatives of the user's own functions, made on their first call (the caller checks)
-set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
-set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options()))
+# sub-derivatives of the user's own functions, made on their first call (the caller checks); a
+# helper's plain twin (s2s.runtime.sources) takes a factor tuple's integer items (zeros)
+_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731
+set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
+set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
+set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(**_INT(f))))
