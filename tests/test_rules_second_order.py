@@ -37,8 +37,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.bessel.i1": "third order of i0: i1_prime has no rule yet",
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
-    "numpy.corrcoef": NEEDS + "corrcoef_adjoint",
-    "numpy.interp": NEEDS + "interp_adjoint",
     "numpy.block": NEEDS + "unblock",
     "numpy.poly": NEEDS + "poly_jacobian",
     "numpy.roots": NEEDS + "roots_adjoint",
