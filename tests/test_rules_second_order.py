@@ -50,16 +50,12 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "numpy.linalg.lstsq": NEEDS + "lstsq_grad_a",
-    "s2s.runtime.masked_reductions.prod_where": NEEDS + "masked_prod_adjoint",
-    "s2s.runtime.masked_reductions.max_where": NEEDS + "masked_extremum_adjoint",
-    "s2s.runtime.masked_reductions.min_where": NEEDS + "masked_extremum_adjoint",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
     "cumprod_second have no rule yet",
     "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
     "slope_tangent has no rule yet",
-    "s2s.runtime.masked_reductions.std_where": NEEDS + "masked_std_adjoint",
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_factors",
     "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_grad_a",
     "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_grad_a",
