@@ -56,9 +56,6 @@ UNSUPPORTED: dict[str, str] = {
     "cumprod_second have no rule yet",
     "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
     "slope_tangent has no rule yet",
-    "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_factors",
-    "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_grad_a",
-    "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_grad_a",
     "scipy.stats.multivariate_normal.logpdf": NEEDS + "mvn_logpdf_adjoint",
     "scipy.stats.multivariate_normal.pdf": NEEDS + "mvn_logpdf_adjoint",
     "scipy.stats.dirichlet.logpdf": NEEDS + "dirichlet_logpdf_adjoint",
