@@ -49,7 +49,6 @@ UNSUPPORTED: dict[str, str] = {
     "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
-    "numpy.linalg.lstsq": NEEDS + "lstsq_grad_a",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "

@@ -1,11 +1,12 @@
 """Plain twins of the adjoint helpers of ``numpy.linalg``'s pinv, matrix_power, cond,
-tensorinv and tensorsolve, differentiated from their source.
+tensorinv, tensorsolve and lstsq, differentiated from their source.
 
 Each function computes what its helper in :mod:`s2s.runtime.linalg_extra` computes, with
 numpy calls that have rules of their own (matmul, ``np.linalg.inv``, ``svd``, ``solve``,
 ``norm``, reshapes), so that s2s differentiates an adjoint that calls the helper again
 (second order, :mod:`s2s.runtime.sources`). The formulas and their sources are in the
-helpers' docstrings; shapes and dtypes are the helpers'.
+helpers' docstrings (lstsq's in :mod:`s2s.runtime.linalg_spectral`); shapes and dtypes
+are the helpers'.
 """
 
 from __future__ import annotations
@@ -113,4 +114,38 @@ def tensorsolve_grad_a(g: Any, a: Any, b: Any, x: Any, axes: Any = None) -> Any:
     return ga.reshape(moved.shape).transpose(inverse_order(order))
 
 
-plain(cond_slope)
+
+def columns(b: Any) -> Any:
+    """A vector as a column, a matrix as itself."""
+    return b[:, None] if b.ndim == 1 else b
+
+
+def lstsq_grad_a(g_x: Any, g_res: Any, g_s: Any, x: Any, a: Any, b: Any) -> Any:
+    """The twin of :func:`s2s.runtime.lstsq_grad_a`: the pinv adjoint of ``g_x b^T``, plus
+    ``2 (A x - b) diag(g_res) x^T`` and ``U diag(g_s) V^T`` (Golub and Pereyra 1973)."""
+    grad = a * 0.0
+    xs, bs = columns(x), columns(b)
+    if g_x is not None:
+        grad = grad + pinv_adjoint(columns(g_x) @ matrix_transpose(bs), a, np.linalg.pinv(a))
+    if g_res is not None:
+        if g_res.size:
+            grad = grad + 2.0 * ((a @ xs - bs) * g_res) @ matrix_transpose(xs)
+    if g_s is not None:
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        grad = grad + (u * g_s) @ vh
+    return grad
+
+
+def lstsq_grad_b(g_x: Any, g_res: Any, x: Any, a: Any, b: Any) -> Any:
+    """The twin of :func:`s2s.runtime.lstsq_grad_b`: ``pinv(A)^T g_x - 2 (A x - b) g_res``."""
+    grad = b * 0.0
+    if g_x is not None:
+        grad = grad + matrix_transpose(np.linalg.pinv(a)) @ g_x
+    if g_res is not None:
+        if g_res.size:
+            r = a @ x - b
+            grad = grad - 2.0 * (r * g_res if b.ndim == 2 else r * g_res[0])
+    return grad
+
+
+plain(cond_slope, columns)
