@@ -55,10 +55,6 @@ UNSUPPORTED: dict[str, str] = {
     "cumprod_second have no rule yet",
     "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
     "slope_tangent has no rule yet",
-    "scipy.stats.multivariate_normal.logpdf": NEEDS + "mvn_logpdf_adjoint",
-    "scipy.stats.multivariate_normal.pdf": NEEDS + "mvn_logpdf_adjoint",
-    "scipy.stats.dirichlet.logpdf": NEEDS + "dirichlet_logpdf_adjoint",
-    "scipy.stats.dirichlet.pdf": NEEDS + "dirichlet_logpdf_adjoint",
 }
 
 
