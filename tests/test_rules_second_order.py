@@ -38,13 +38,10 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
     "numpy.block": NEEDS + "unblock",
-    "numpy.poly": NEEDS + "poly_jacobian",
-    "numpy.roots": NEEDS + "roots_adjoint",
     "numpy.polydiv": NEEDS + "polydiv_adjoint",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
-    "numpy.polyfit": NEEDS + "polyfit_grad_x",
     "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
     "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
