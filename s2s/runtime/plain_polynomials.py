@@ -1,22 +1,25 @@
 """Plain twins of the helpers of numpy's polynomial rules that read values (``np.poly``'s
-Jacobian, ``np.roots``' and ``np.polyfit``'s adjoints), differentiated from their source.
+Jacobian, the adjoints of ``np.roots``, ``np.polyfit`` and ``np.polydiv``), differentiated
+from their source.
 
 Each function computes what its helper in :mod:`s2s.runtime.polynomials` computes, with
 numpy calls that have rules of their own (``np.poly``, ``np.polyval``, ``np.polyder``,
-``np.vander``, ``np.linalg.solve``, ``np.pad``), so that s2s differentiates an adjoint that
-calls the helper again (second order, :mod:`s2s.runtime.sources`). The formulas and their
-sources are in the helpers' docstrings; the forms a helper refuses (complex or repeated roots,
-``full`` or ``cov`` in polyfit) were refused by the first derivative. The twins compute in
-their arguments' dtype (the helpers in float64).
+``np.vander``, ``np.linalg.solve``, ``np.pad``, ``np.correlate``), so that s2s
+differentiates an adjoint that calls the helper again (second order,
+:mod:`s2s.runtime.sources`). The formulas and their sources are in the helpers' docstrings;
+the forms a helper refuses (complex or repeated roots, ``full`` or ``cov`` in polyfit) were
+refused by the first derivative. The twins compute in their arguments' dtype (the helpers
+in float64).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import unbroadcast
+from s2s.runtime.core import stop_gradient, unbroadcast
 from s2s.runtime.sources import plain
 
 
@@ -73,4 +76,39 @@ def polyfit_grad_x(g, x, y, deg, c, w=None, full=False, cov=False):
     return unbroadcast(-np.sum(ww * (r * (slope @ u) + (v @ u) * (slope @ cols)), axis=1), x)
 
 
-plain(as_columns, fit_parts)
+
+def length(p: Any) -> int:
+    """The number of coefficients of ``p`` (a scalar is one), from its shape alone."""
+    return max(1, math.prod(np.shape(p)))
+
+
+def toeplitz_rows(vv: Any, top: int) -> Any:
+    """The first ``top`` rows of ``q -> np.convolve(q, vv)``: lower triangular Toeplitz."""
+    t = np.zeros((top, top))
+    for k in range(min(top, vv.shape[0])):
+        t = t + np.eye(top, k=-k) * vv[k]
+    return t
+
+
+def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
+    """The twin of :func:`s2s.runtime.polydiv_adjoint`: ``e_bar = [T^-T (gq - B^T gr), gr]``,
+    ``u_bar = e_bar``, ``v_bar = -correlate(e_bar, q)`` (long division, u = q v + r)."""
+    size, n = length(stop_gradient(u)), length(stop_gradient(v))
+    top = size - n + 1 if size >= n else 0
+    qv, vv = np.ravel(q), np.ravel(v)
+    e = np.zeros(size)
+    if gr is not None:  # the quotient's places of the remainder are zero whatever u and v
+        e = np.concatenate([np.zeros(size - length(stop_gradient(r))), np.ravel(gr)])
+        e = np.concatenate([np.zeros(top), e[top:]])
+    if top == 0:
+        d_v = vv * 0.0
+    else:
+        gq_flat = np.zeros(top) if gq is None else np.ravel(gq)
+        below = np.correlate(e, vv, "valid")
+        solved = np.linalg.solve(toeplitz_rows(vv, top).T, gq_flat - below)
+        e = np.concatenate([solved, e[top:]])
+        d_v = -np.correlate(e, qv, "valid")
+    return unbroadcast(e, u), unbroadcast(d_v, v)
+
+
+plain(as_columns, fit_parts, toeplitz_rows)

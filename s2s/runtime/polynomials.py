@@ -197,6 +197,7 @@ def _toeplitz(v: np.ndarray, top: int) -> np.ndarray:
     return t
 
 
+@differentiated_as(twin.polydiv_adjoint)
 def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
     """The gradients in ``u`` and ``v`` of ``q, r = np.polydiv(u, v)``.
 
