@@ -26,9 +26,13 @@ import time
 import tracemalloc
 import types
 
-import numpy as np
+# pinned to one core (taskset): BLAS threads would only contend for it, adding noise
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
-import s2s
+import numpy as np  # noqa: E402
+
+import s2s  # noqa: E402
 
 N_IN, N_HIDDEN, N_OUT = 64, 128, 10
 WRT = ("w1", "b1", "w2", "b2")
@@ -196,7 +200,7 @@ import json, statistics, sys, time
 sys.path.insert(0, {bench_dir!r})
 import numpy as np
 t0 = time.perf_counter()
-import s2s
+import s2s  # noqa: E402
 t1 = time.perf_counter()
 import bench_mlp
 args = bench_mlp.make_inputs({batch})

@@ -26,9 +26,13 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# pinned to one core (taskset): BLAS threads would only contend for it, adding noise
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
-import s2s
+import numpy as np  # noqa: E402
+
+import s2s  # noqa: E402
 
 # The measuring helpers are shared with the MLP benchmark, next to this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -135,7 +139,7 @@ import json, statistics, sys, time
 sys.path.insert(0, {bench_dir!r})
 import numpy as np
 t0 = time.perf_counter()
-import s2s
+import s2s  # noqa: E402
 t1 = time.perf_counter()
 import bench_rnn
 args = bench_rnn.make_inputs()

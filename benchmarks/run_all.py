@@ -30,7 +30,11 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
+# pinned to one core (taskset): BLAS threads would only contend for it, adding noise
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402

@@ -3,7 +3,7 @@
 from s2s import tree
 from s2s.api import Derivative, grad, jvp, source, value_and_grad, vjp
 from s2s.checking import GradientCheckError, check_grad
-from s2s.composites import hessian, hvp, jacobian
+from s2s.composites import hessian, hessp, hvp, jacobian
 from s2s.errors import (
     ArrayTypeError,
     CotangentError,
@@ -55,6 +55,7 @@ __all__ = [
     "elementwise",
     "grad",
     "hessian",
+    "hessp",
     "hvp",
     "jacobian",
     "jvp",

@@ -52,12 +52,10 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, note_primal_line, unshared
+from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
-from s2s.runtime.core import set_vjp_maker
-from s2s.runtime.sources import source_of
-from s2s.runtime.tangents import set_maker
+from s2s.runtime import set_maker, set_vjp_maker, source_of
 from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -91,7 +89,7 @@ def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], boo
         _, obj = root_value(func, chain[0])
         for attr in chain[1]:
             obj = getattr(obj, attr, MISSING)
-        return obj in _FACTORIES or isinstance(obj, Derivative)
+        return obj in _DROPPED or obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check
 
@@ -314,7 +312,7 @@ class Derivative:
         except Exception as exc:  # a runtime refusal without a location gets the line too
             if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
                 note_primal_line(exc, generated)
-            raise
+            raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
         if self.mode == VJP:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))
@@ -344,7 +342,7 @@ class Derivative:
         if value is not None and not finite(self._loss(value)):
             return
         if self._locate is None:
-            options = dataclasses.replace(self.options, nan="ignore", verbose=0)
+            options = dataclasses.replace(self.options, nan="ignore", verbose=0, replay="search")
             self._locate = self._like(VALUE_AND_GRAD, options)
         locate = self._locate
         result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
@@ -406,7 +404,9 @@ def _rebuild(mode: str, primal: Callable, wrt: Any, options: Options) -> Derivat
 def _make(mode: str, f: Callable | None, wrt: Any, **options: Any) -> Any:
     make = lambda g: Derivative(g, wrt, mode, Options(**options))  # noqa: E731
     if f is None or direct.is_variadic(f):  # np.einsum: a derivative per operand count
-        return make if f is None else direct.Variadic(f, make, (_variadic, (mode, f, wrt, options)))
+        tangents = (len(wrt) if isinstance(wrt, tuple) else 1) if mode == JVP else 0
+        reduced = (_variadic, (mode, f, wrt, options))
+        return make if f is None else direct.Variadic(f, make, reduced, tangents)
     return make(f)
 
 
@@ -590,11 +590,11 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
+_DROPPED = (staticmethod, classmethod)  # removed too: the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
-# sub-derivatives of the user's own functions, made on their first call (the caller checks); a
-# helper's plain twin (s2s.runtime.sources) takes a factor tuple's integer items (zeros)
-_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731
+# sub-derivatives of the user's own functions, made on their first call (the caller checks)
+_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(**_INT(f))))
+set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

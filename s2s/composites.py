@@ -20,7 +20,13 @@ import numpy as np
 from s2s import direct
 from s2s.api import Derivative, grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
-from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
+from s2s.errors import (
+    NonScalarOutputError,
+    S2SError,
+    UnsupportedSyntaxError,
+    UsageError,
+    caller_location,
+)
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
 
 _MODES = ("auto", "forward", "reverse")
@@ -109,6 +115,39 @@ class HessianVectorProduct(_Composite):
 
     def __reduce__(self) -> Any:
         return (_rebuild, ("hvp", self.primal, self.wrt, self.options))
+
+
+class ScipyHessp:
+    """``hessp(f)``: ``H(x) p`` called as ``scipy.optimize.minimize`` calls its ``hessp``,
+    ``hessp(x, p, *args)``, the direction second and ``f``'s further arguments (``args=``) after
+    it; :func:`hvp` takes ``f``'s arguments first, so ``hessp=s2s.hvp(f)`` fits only an ``f`` of
+    one argument. ``x`` is ``f``'s first argument; an integer ``p`` (scipy's ``trust-constr``
+    probes with an int8 zero vector) is taken in ``x``'s float dtype.
+
+    Attributes: ``primal``, ``product`` (the :class:`HessianVectorProduct` of ``f`` in its
+    first argument), ``source``."""
+
+    mode = "hessp"
+
+    def __init__(self, f: Callable, options: dict[str, Any]) -> None:
+        self.primal = f
+        self.options = options
+        self.product = HessianVectorProduct(f, 0, options)
+        functools.update_wrapper(self, f, updated=())
+
+    def __call__(self, x: Any, p: Any, *args: Any) -> Any:
+        p = np.asarray(p)
+        if p.dtype.kind in "biu":
+            x_dtype = np.asarray(x).dtype
+            p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
+        return self.product(x, *args, p)
+
+    @property
+    def source(self) -> str:
+        return self.product.source
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ("hessp", self.primal, 0, self.options))
 
 
 class Hessian(_Composite):
@@ -324,13 +363,16 @@ def _basis(x: Any):
         yield e if shape or not isinstance(x, float) else float(e)
 
 
-def _stack(items: list[Any], inner: tuple, outer: tuple, *like: Any) -> np.ndarray:
+def _stack(items: list[Any], inner: tuple, outer: tuple, *like: Any) -> Any:
     """``items`` (one per entry of an ``outer``-shaped array, each of shape ``inner``) as one
-    array of shape ``inner + outer``, in the dtype the values promote to."""
+    array of shape ``inner + outer``, in the dtype the values promote to; of scalars (no
+    ``like`` value an ndarray), a numpy scalar."""
     dtype = np.result_type(*[np.result_type(v) for v in like if v is not None], np.float16)
     if not items:
         return np.zeros(inner + outer, dtype)
     stacked = np.stack([np.asarray(i, dtype) for i in items], axis=-1)
+    if not inner + outer and not any(isinstance(v, np.ndarray) for v in like):
+        return stacked.reshape(())[()]  # of scalars, a scalar (np.float64), as grad gives
     return np.reshape(stacked, inner + outer)
 
 
@@ -351,6 +393,13 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
             "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
             "second derivatives along u)",
         ) from exc
+    except UnsupportedSyntaxError as exc:  # `return a, b`: the gradient's own message
+        if not exc.message.startswith("grad needs a single scalar output"):
+            raise
+        raise UnsupportedSyntaxError(
+            exc.message.replace("grad", what, 1), exc.where,
+            "return one scalar (a loss), or use s2s.jacobian for each output",
+        ) from exc
 
 
 def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: Any) -> Any:
@@ -358,7 +407,27 @@ def _rebuild(kind: str, f: Callable, wrt: Any, options: dict[str, Any], *extra: 
         return HessianVectorProduct(f, wrt, options)
     if kind == "hessian":
         return Hessian(f, wrt, options)
+    if kind == "hessp":
+        return ScipyHessp(f, options)
     return Jacobian(f, wrt, extra[0], options)
+
+
+def _composite(kind: str, f: Callable | None, wrt: Any, options: dict, *extra: Any) -> Any:
+    """The composite of ``f`` (a decorator when ``f`` is None); a callable taking ``*args``
+    (``np.einsum``) gets one per number of positional arguments, made at the call."""
+    make = lambda g: _rebuild(kind, g, wrt, options, *extra)  # noqa: E731
+    if f is None:
+        return make
+    if direct.is_variadic(f):
+        directions = (len(wrt) if isinstance(wrt, tuple) else 1) if kind == "hvp" else 0
+        return direct.Variadic(
+            f, make, (_rebuild_variadic, (kind, f, wrt, options, *extra)), directions
+        )
+    return make(f)
+
+
+def _rebuild_variadic(kind: str, f: Callable, wrt: Any, options: dict, *extra: Any) -> Any:
+    return _composite(kind, f, wrt, options, *extra)  # a *args callable's composite, unpickled
 
 
 def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
@@ -367,16 +436,25 @@ def hvp(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, *
 
     ``s2s.hvp(f)(x, v)`` returns ``H(x) v`` with ``x``'s shape; the directions follow ``f``'s
     arguments as :func:`s2s.jvp`'s tangents do, so it fits
-    ``scipy.optimize.minimize(f, x0, jac=s2s.grad(f), hessp=s2s.hvp(f), method="Newton-CG")``.
+    ``scipy.optimize.minimize(f, x0, jac=s2s.grad(f), hessp=s2s.hvp(f), method="Newton-CG")``
+    for an ``f`` of one argument; with ``args=``, scipy passes the direction second: use
+    :func:`hessp` there.
     ``options`` are :func:`s2s.grad`'s (``disconnected``, ``undefined``, ``allow_int``).
 
     Raises:
         NonScalarOutputError: ``f`` does not return a real floating scalar (at the call).
         TangentError: a direction of the wrong shape or dtype.
     """
+    return _composite("hvp", f, wrt, options)
+
+
+def hessp(f: Callable | None = None, **options: Any):
+    """Hessian-vector products in scipy's calling convention, ``hessp(x, p, *args)``:
+    ``minimize(f, x0, args=(a, b), jac=s2s.grad(f), hessp=s2s.hessp(f), method="Newton-CG")``
+    (see :class:`ScipyHessp`). ``options`` are :func:`hvp`'s."""
     if f is None:
-        return lambda g: HessianVectorProduct(g, wrt, options)
-    return HessianVectorProduct(f, wrt, options)
+        return lambda g: ScipyHessp(g, options)
+    return ScipyHessp(f, options)
 
 
 def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 0, **options: Any):
@@ -385,9 +463,7 @@ def hessian(f: Callable | None = None, wrt: int | str | tuple[int | str, ...] = 
 
     Raises ``NonScalarOutputError`` (with advice to use :func:`jacobian`) for a function whose
     output is not a real floating scalar."""
-    if f is None:
-        return lambda g: Hessian(g, wrt, options)
-    return Hessian(f, wrt, options)
+    return _composite("hessian", f, wrt, options)
 
 
 def jacobian(
@@ -400,9 +476,17 @@ def jacobian(
     """The Jacobian of ``f``: shape ``y.shape + x.shape`` (JAX's convention), built from JVPs
     (``mode="forward"``) or pullbacks (``"reverse"``); ``"auto"`` takes forward mode when the
     inputs have fewer entries than the outputs, and says which on ``.chosen``."""
-    if f is None:
-        return lambda g: Jacobian(g, wrt, mode, options)
-    return Jacobian(f, wrt, mode, options)
+    return _composite("jacobian", f, wrt, options, mode)
 
 
-__all__ = ["Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "hessian", "hvp", "jacobian"]
+__all__ = [
+    "Hessian",
+    "HessianVectorProduct",
+    "Jacobian",
+    "S2SError",
+    "ScipyHessp",
+    "hessian",
+    "hessp",
+    "hvp",
+    "jacobian",
+]

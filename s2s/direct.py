@@ -288,13 +288,16 @@ def _partial(obj: functools.partial) -> types.FunctionType | None:
 class Variadic:
     """A derivative of a ``*args`` callable (``s2s.vjp(np.einsum)``): one derivative per
     number of positional arguments, made by ``make(wrapper)`` at the first call with it.
+    ``directions`` is how many of a call's positional arguments are tangents or directions
+    (``s2s.jvp``, ``s2s.hvp``: one per ``wrt`` entry), not operands.
 
     Attributes:
         primal: the callable. source: the generated source of the latest derivative used.
     """
 
-    def __init__(self, obj: Any, make: Any, reduced: tuple) -> None:
+    def __init__(self, obj: Any, make: Any, reduced: tuple, directions: int = 0) -> None:
         self.primal = obj
+        self._directions = directions
         self._make = make
         self._reduced = reduced  # what pickling saves: the maker, mode, obj, wrt and options
         self._by_count: dict[int, Any] = {}
@@ -302,10 +305,11 @@ class Variadic:
         functools.update_wrapper(self, obj, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        derivative = self._by_count.get(len(args))
+        count = len(args) - self._directions
+        derivative = self._by_count.get(count)
         if derivative is None:
-            derivative = self._make(variadic_wrapper(self.primal, len(args)))
-            self._by_count[len(args)] = derivative
+            derivative = self._make(variadic_wrapper(self.primal, count))
+            self._by_count[count] = derivative
         self._latest = derivative
         return derivative(*args, **kwargs)
 

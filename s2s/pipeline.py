@@ -22,7 +22,10 @@ from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.records import lower_records
+from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
@@ -65,6 +68,10 @@ class Options:
     # the derivative will itself be differentiated (higher order): no in-place updates, no
     # `del`, no `with`, so the generated code is plain code s2s can transform again
     functional: bool = False
+    # a run of the user's code again, its side effects left out as the first run made them
+    # (frontend/replay.py): "helper", a helper's primal inside code differentiated again
+    # (refusing what it could not repeat); "search", the search for a non-finite gradient
+    replay: str = ""
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
     nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
 
@@ -115,6 +122,8 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -128,6 +137,8 @@ def generate(
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
     ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
+    if options.replay:
+        without_effects(primal, ir, refuse=options.replay == "helper")
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     # analysis
     loss = differentiated_output(primal, ir, mode, options.has_aux)
@@ -233,6 +244,8 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(

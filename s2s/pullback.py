@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import S2SError
+from s2s.errors import NonScalarOutputError, S2SError, caller_location
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import layout_copy
@@ -76,6 +76,30 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
             f"(generated line {lineno} of {compiled.filename})"
         )
         return
+
+
+def derivative_output_error(exc: BaseException, primal: Any, mode: str) -> BaseException:
+    """``exc`` itself, or, for ``grad`` of a derivative object whose output is not a scalar
+    (``s2s.grad(s2s.grad(f))`` with a vector gradient), the error located at the user's call
+    (not at a line of generated code), with advice for second derivatives."""
+    derivative = hasattr(primal, "primal") and hasattr(primal, "wrt")
+    if not isinstance(exc, NonScalarOutputError) or not derivative:
+        return exc
+    if exc.where is None or not exc.where.filename.startswith("<s2s "):
+        return exc  # f's own output, checked inside the derivative differentiated
+    returned = exc.message.split("returned a ", 1)[-1]
+    what = getattr(primal, "mode", "derivative")
+    name = getattr(primal.primal, "__qualname__", "f")
+    error = NonScalarOutputError(
+        f"{mode} of a derivative needs a real floating scalar output, but s2s.{what}({name}) "
+        f"returns a {returned}",
+        caller_location() or exc.where,
+        f"for the second derivatives of {name} use s2s.hessian({name}) or s2s.hvp({name}) "
+        f"(products with a direction); for the derivative of its {what} as a vector function, "
+        f"s2s.jacobian(s2s.{what}({name}))",
+    )
+    error.__cause__ = exc
+    return error
 
 
 def unshared(value: Any) -> Any:

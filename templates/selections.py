@@ -75,9 +75,22 @@ def nan_to_num(result, x, copy=True, nan=0.0, posinf=None, neginf=None):
     return np.where(np.isfinite(x), 1.0, 0.0)
 
 
-@elementwise(np.sinc, source="sinc x = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc x) / x, 0 at 0")
+@elementwise(
+    np.sinc,
+    source="sinc x = sin(pi x) / (pi x): d/dx = (cos(pi x) - sinc x) / x, 0 at 0, by the "
+    "series of sin(t)/t near 0 (s2s/runtime/sinc.py)",
+)
 def sinc(result, x):
-    return np.where(x == 0, 0.0, (np.cos(np.pi * x) - result) / np.where(x == 0, 1.0, x))
+    return rt.sinc_derivative(x, 1)
+
+
+@elementwise(
+    rt.sinc_derivative,
+    source="d/dx of the n-th derivative of sinc is the (n+1)-th (s2s/runtime/sinc.py)",
+    no_derivative={"order": "it is an integer"},
+)
+def sinc_derivative(result, x, order):
+    return rt.sinc_derivative(x, order + 1)
 
 
 @adjoint(

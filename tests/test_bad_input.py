@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from located import is_located
+from located import assert_located, is_located
 
 import s2s
 
@@ -654,3 +654,14 @@ def test_a_wrong_direction_is_reported_at_the_functions_def(make):
         make(f)(X, Y, np.ones(4))
     assert info.value.where.filename == f.__code__.co_filename
     assert info.value.where.lineno == f.__code__.co_firstlineno
+
+
+
+def cast_to_float32(x):
+    return np.float32(np.sum(x))  # MARK: cast
+
+
+def test_a_numpy_scalar_cast_advises_astype():
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(cast_to_float32)(np.array([0.5, 1.0]))
+    assert_located(info.value, cast_to_float32, "# MARK: cast", "t.astype(np.float32)")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from gradcheck import along
+from located import assert_located
 
 import s2s
 from s2s import d
@@ -59,6 +60,19 @@ def test_hessian_of_a_non_scalar_function_is_refused_with_its_line_and_advice():
     assert "test_composites.py" in str(info.value) and "s2s.jacobian" in str(info.value)
     with pytest.raises(s2s.NonScalarOutputError, match="hvp needs"):
         s2s.hvp(vector_out)(np.ones(3), np.ones(3))
+
+
+def pair_out(x):
+    return np.sum(x), np.sum(x**2)  # MARK: pair
+
+
+def test_hessian_of_a_tuple_output_names_hessian_and_the_return_line():
+    for make, what in ((s2s.hessian, "hessian"), (s2s.hvp, "hvp")):
+        args = (np.ones(3),) if what == "hessian" else (np.ones(3), np.ones(3))
+        with pytest.raises(s2s.S2SError) as info:
+            make(pair_out)(*args)
+        assert_located(info.value, pair_out, "# MARK: pair", f"{what} needs a single scalar")
+        assert "s2s.jacobian" in str(info.value)
 
 
 def test_hvp_of_a_derivative_with_a_non_scalar_output_names_the_callers_line():
@@ -273,3 +287,73 @@ def test_jacobian_of_a_nested_output_is_refused_where_called():
     with pytest.raises(s2s.S2SError, match="flat tuple or list") as info:
         s2s.jacobian(_nested)(np.array([0.1, 0.5]))
     assert info.value.where is not None and info.value.where.filename == __file__
+
+
+def test_sinc_second_derivative_at_and_near_zero():
+    """sinc is analytic at 0: f''(0) = -pi^2/3, and f'(t) = -pi^2 t / 3 near 0 to full
+    precision (the textbook (cos(pi t) - sinc t) / t loses half its digits there)."""
+    curvature = -np.pi**2 / 3
+    for t in (0.0, 1e-8):
+        assert s2s.hessian(np.sinc)(t) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.hvp(np.sinc)(t, 1.0) == pytest.approx(curvature, rel=1e-12)
+        assert s2s.grad(s2s.grad(np.sinc))(t) == pytest.approx(curvature, rel=1e-12)
+    assert s2s.grad(np.sinc)(1e-8) == pytest.approx(curvature * 1e-8, rel=1e-12)
+
+
+def quartic_around(w, mu):
+    return np.sum((w - mu) ** 4) / 4 + 0.5 * np.sum(w**2)
+
+
+def test_hessp_takes_scipys_order_and_integer_directions():
+    """scipy calls hessp(x, p, *args): the direction second, where hvp takes f's arguments
+    first (with args= of x's shape, hvp would silently read p as mu)."""
+    mu = np.array([1.0, -2.0, 0.5])
+    w = np.array([0.3, 0.7, -0.2])
+    p = np.array([1.0, 0.0, -2.0])
+    expected = (3 * (w - mu) ** 2 + 1) * p
+    np.testing.assert_allclose(s2s.hessp(quartic_around)(w, p, mu), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(quartic_around)(w, mu, p), expected, rtol=1e-12)
+    probe = s2s.hessp(quartic_around)(w, np.zeros(3, np.int8), mu)  # trust-constr's probe
+    assert probe.dtype == np.float64 and not probe.any()
+    again = pickle.loads(pickle.dumps(s2s.hessp(quartic_around)))
+    np.testing.assert_allclose(again(w, p, mu), expected, rtol=1e-12)
+
+
+def test_hessp_in_scipy_minimize_with_args():
+    optimize = pytest.importorskip("scipy.optimize")
+    mu = np.array([1.0, -2.0, 0.5])
+    for method in ("Newton-CG", "trust-krylov", "trust-constr"):
+        found = optimize.minimize(
+            quartic_around, np.zeros(3), args=(mu,), method=method,
+            jac=s2s.grad(quartic_around), hessp=s2s.hessp(quartic_around),
+        )  # fmt: skip
+        assert found.success, (method, found.message)
+        np.testing.assert_allclose(s2s.grad(quartic_around)(found.x, mu), 0, atol=1e-4)
+
+
+def cubed_sines(w):
+    return np.sum(np.sin(w) ** 3)
+
+
+def test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.grad(s2s.grad(cubed_sines))(np.array([0.1, 0.2, 0.3]))  # MARK: grad of grad
+    assert_located(
+        info.value, test_grad_of_a_vector_gradient_names_the_callers_line_and_hessian,
+        "# MARK: grad of grad", "s2s.grad(cubed_sines) returns a ndarray of shape (3,)",
+        "s2s.hessian(cubed_sines)",
+    )  # fmt: skip
+
+
+def cube(t):
+    return t**3
+
+
+def test_second_derivatives_of_a_scalar_have_the_scalar_type_grad_gives():
+    """A Python float or numpy scalar argument gives a numpy scalar (as grad does); a 0-d
+    array a 0-d array."""
+    for x, kind in ((2.0, np.float64), (np.float32(2.0), np.float32), (np.array(2.0), np.ndarray)):
+        assert type(s2s.grad(cube)(x)) is kind
+        for make in (s2s.hessian, s2s.jacobian, lambda f: s2s.jacobian(f, mode="reverse")):
+            result = make(cube)(x) if make is s2s.hessian else make(s2s.grad(cube))(x)
+            assert type(result) is kind and result == 12.0

@@ -101,6 +101,25 @@ def test_einsum_passed_directly_any_number_of_operands():
     assert "np.einsum(operand_0, operand_1, operand_2)" in g.source
 
 
+def test_einsum_passed_directly_to_forward_mode_and_the_composites():
+    """jvp, hvp, jacobian and hessian of ``np.einsum`` agree with those of a lambda over it;
+    the tangents and directions are not counted as operands."""
+    a, b, c = X, 2 * X + 1, X**2
+    product = lambda p, q, r: np.einsum("i,i,i->", p, q, r)  # noqa: E731
+    t = np.array([0.5, -1.0, 2.0])
+    assert s2s.jvp(np.einsum, 2)("i,i,i->", a, b, c, t)[1] == pytest.approx(
+        s2s.jvp(product, 1)(a, b, c, t)[1]
+    )
+    np.testing.assert_allclose(
+        s2s.hvp(np.einsum, (2, 3))("i,i,i->", a, b, c, t, t),
+        s2s.hvp(product, (1, 2))(a, b, c, t, t),
+    )
+    np.testing.assert_allclose(s2s.jacobian(np.einsum, 1)("i,i->i", a, b), np.diag(b))
+    H = s2s.hessian(np.einsum, (1, 2))("i,i,i->", a, b, c)
+    np.testing.assert_allclose(H[0][1], np.diag(c))  # d2/da db of sum(a * b * c)
+    np.testing.assert_allclose(H[1][0], s2s.hessian(product, (0, 1))(a, b, c)[1][0])
+
+
 def test_no_rule_is_refused():
     class Thing:
         def __call__(self, x):

@@ -223,6 +223,16 @@ def list_bound_twice_in_with(x):
     return s + sum(np.sum(v) for v in ys)
 
 
+class _Pair(NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def object_made_inside(x):
+    p = _Pair(x * 2.0, 1.0)  # read back through its fields: one name per field
+    return np.sum(p.w**2) + p.b
+
+
 CONSTRUCTS = [
     math_functions, more_math_functions, float_casts, global_read, global_read_in_loop,
     walrus_in_if,
@@ -231,7 +241,7 @@ CONSTRUCTS = [
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
     set_of_constants, walrus_in_identity_test, list_rebound_in_loop,
-    list_rebound_in_branch_and_with,
+    list_rebound_in_branch_and_with, object_made_inside,
 ]  # fmt: skip
 
 
@@ -366,14 +376,13 @@ def list_unpacked(x):
     return a * b
 
 
-class _Pair(NamedTuple):
-    w: np.ndarray
-    b: float
-
-
-def object_made_inside(x):
+def object_passed_whole(x):
     p = _Pair(x * 2.0, 1.0)  # MARK
-    return np.sum(p.w**2) + p.b
+    return _pair_sum(p)
+
+
+def _pair_sum(p):
+    return np.sum(p.w) + p.b
 
 
 def object_made_in_a_loop(x):
@@ -387,8 +396,8 @@ def object_made_in_a_loop(x):
 @pytest.mark.parametrize(
     "f, error, words",
     [
-        (object_made_inside, s2s.NoRuleError, "making an object of your class"),
         (object_made_in_a_loop, s2s.NoRuleError, "making an object of your class"),
+        (object_passed_whole, s2s.NoRuleError, "making an object of your class"),
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),

@@ -224,3 +224,30 @@ def test_assigning_an_array_attribute_is_refused():
     with pytest.raises(s2s.MutationError) as info:
         s2s.grad(loss_reshapes_in_place)(X)
     assert_located(info.value, loss_reshapes_in_place, "# MARK", "`y.shape`")
+
+
+NAN_LOG = []
+NAN_COUNT = 0
+
+
+def loss_with_a_kink(x):
+    global NAN_COUNT
+    NAN_COUNT += 1
+    NAN_LOG.append(float(x[1]))
+    print("kink")
+    return np.sum(np.sqrt(x))  # MARK: sqrt
+
+
+def test_the_search_for_a_non_finite_gradient_does_not_repeat_the_effects(capsys):
+    """A gradient that is not finite is searched for by running the derivative again (to name
+    the line): that run leaves the function's own side effects out."""
+    global NAN_COUNT
+    NAN_COUNT = 0
+    NAN_LOG.clear()
+    with pytest.warns(s2s.NonFiniteGradientWarning) as caught:
+        g = s2s.grad(loss_with_a_kink)(np.array([0.0, 1.0]))
+    assert np.isinf(g[0]) and g[1] == 0.5
+    assert NAN_COUNT == 1 and NAN_LOG == [1.0]
+    assert capsys.readouterr().out.count("kink") == 1
+    messages = [str(w.message) for w in caught if w.category is s2s.NonFiniteGradientWarning]
+    assert any("sqrt" in m for m in messages), messages

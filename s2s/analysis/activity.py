@@ -37,6 +37,7 @@ from s2s.analysis.derivatives import (
 )
 from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
+from s2s.analysis.norule import no_rule_message
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
     APPEND,
@@ -429,19 +430,15 @@ def _bind(
             return _bind_call(primal, stmt, active, where)
         elif isinstance(stmt.op, type) and not is_library(stmt.op):
             message = (f"making an object of your class {name} from {used} inside the function"
-                       " is not supported (s2s follows arrays, not an object's attributes)")
-            advice = ("keep the values in local names, a tuple or a dict; or make the object "
-                      "outside and pass it in (its methods and attributes are followed: "
-                      "`model.forward(x)`; a dataclass or NamedTuple argument may be in wrt)")
+                       " is supported only for a NamedTuple or plain dataclass bound once and "
+                       "read only through its fields (`p.w`): not this class, or not so used")
+            advice = ("read it only as `p.field`, or keep the values in local names; or make the "
+                      "object outside and pass it in (it may be in wrt; methods are followed)")
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"
         else:
-            message = f"no derivative rule for {name}, called on {used}"
-            advice = (
-                f"register one with @s2s.adjoint({name}), or wrap the argument in "
-                "s2s.stop_gradient(...) if no gradient should flow through this call"
-            )
+            message, advice = no_rule_message(stmt.op, name, used)
             library = (getattr(stmt.op, "__module__", None) or "").split(".")[0]
             if library in ("dask", "cupy"):
                 advice = (

@@ -29,7 +29,7 @@ from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.methods import Methods
-from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
+from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
 _METHODS = ("items", "values", "keys")
 
@@ -209,7 +209,15 @@ class _Lowering:
         )
 
     def unpack(self, target: gast.expr, items: list, env: dict, stmt: gast.stmt) -> list:
-        elts = target.elts
+        elts = list(target.elts)
+        star = [i for i, e in enumerate(elts) if isinstance(e, gast.Starred)]
+        if (len(star) == 1 and isinstance(elts[star[0]].value, gast.Name)
+                and len(elts) - 1 <= len(items)
+                and all(isinstance(v, _Node) for _, v in items)):  # first, *rest = layers
+            end = len(items) - (len(elts) - star[0] - 1)
+            rest = _sequence([v for _, v in items[star[0]:end]], elts[star[0]].value.id, True)
+            items = items[: star[0]] + [(None, rest)] + items[end:]
+            elts[star[0]] = elts[star[0]].value
         if any(isinstance(e, gast.Starred) for e in elts) or len(elts) != len(items):
             raise UnsupportedSyntaxError(
                 f"unpacking {len(items)} items of a parameter container into {len(elts)} names",
@@ -410,7 +418,9 @@ class _Lowering:
                 self.where(node),
                 "slice a parameter container with constants",
             )
-        return [v for _, v in base.items()][slice(*bounds)]
+        parts = [v for _, v in base.items()][slice(*bounds)]
+        text = ":".join("" if b is None else str(b) for b in bounds[:2 if bounds[2] is None else 3])
+        return _sequence(parts, f"{base.label}[{text}]", base.treedef.kind == LIST)
 
     def value(self, item: Any, at: gast.AST) -> gast.expr:
         """The expression standing for a resolved read."""
@@ -536,6 +546,14 @@ class _Lowering:
         for e in elts[1:]:
             total = _located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
         return total
+
+
+def _sequence(parts: list[_Node], label: str, is_list: bool) -> _Node:
+    """The list (or tuple) of the containers or leaves ``parts`` as one container node: a
+    slice ``layers[1:]``, or ``rest`` of ``first, *rest = layers``."""
+    treedef = TreeDef(LIST if is_list else TUPLE, list if is_list else tuple,
+                      tuple(range(len(parts))), tuple(p.treedef for p in parts))  # fmt: skip
+    return _Node(treedef, [n for p in parts for n in p.names], label)
 
 
 class _Const:

@@ -39,7 +39,8 @@ _REFUSED: dict[type, tuple[str, str]] = {
         "define the helper at module level",
     ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
-    gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
+    gast.DictComp: ("a dict comprehension inside a nested def is not supported",
+                    "move it into the differentiated function, or write the dict literal"),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
     gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
 }

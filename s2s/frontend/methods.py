@@ -83,10 +83,10 @@ class Methods:
     def inline_call(self, lowering: Any, node: gast.Call, resolve: Callable, kinds: tuple) -> bool:
         """``helper(params, x)`` or ``TRAINER.loss(params, x)``: a call of a function of this
         module, or a method of a global object, that receives a parameter container (a
-        ``kinds`` node, as ``resolve`` reads it) whole. The function is written out once per
-        (function, containers) as a nested ``def`` without those parameters, its reads of them
-        lowered to leaves; ``node`` then calls it. ``False`` (nothing changed) for any other
-        call."""
+        ``kinds`` node or one holding such nodes, as ``resolve`` reads it) whole. The function
+        is written out once per (function, containers) as a nested ``def`` without those
+        parameters, its reads of them lowered to leaves; ``node`` then calls it. ``False``
+        (nothing changed) for any other call."""
         found = self._function(node.func)
         if found is None or any(isinstance(a, gast.Starred) for a in node.args) or any(
             k.arg is None for k in node.keywords
@@ -103,8 +103,8 @@ class Methods:
         except TypeError:
             return False
         held = {p: resolve(v) for p, v in bound.arguments.items()}
-        held = {p: v for p, v in held.items() if getattr(getattr(v, "treedef", None), "kind",
-                                                           None) in kinds}  # fmt: skip
+        held = {p: v for p, v in held.items()
+                if hasattr(v, "treedef") and _holds(v.treedef, kinds)}  # fmt: skip
         if not held:
             return False
         key = (function, tuple(sorted((p, v.label) for p, v in held.items())))
@@ -196,6 +196,11 @@ class Methods:
         inner.block(tree.body, dict(held))
         self.defs.append(tree)
         return name
+
+
+def _holds(treedef: Any, kinds: tuple) -> bool:
+    """``treedef`` is a ``kinds`` node, or holds one (a list of parameter dicts)."""
+    return treedef.kind in kinds or any(_holds(c, kinds) for c in treedef.children)
 
 
 def _assigned(tree: gast.AST) -> dict[str, int]:

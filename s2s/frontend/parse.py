@@ -278,7 +278,8 @@ def strip_decorators(primal: Primal, is_s2s_decorator: Any) -> None:
     """Remove s2s decorators from the tree; refuse any other decorator with a located error.
 
     ``is_s2s_decorator(expr_node)`` resolves a decorator expression and says whether it is one
-    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias).
+    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias), or ``staticmethod``
+    or ``classmethod`` (the function under them is the one called).
     """
     for dec in primal.tree.decorator_list:
         if not is_s2s_decorator(dec):

@@ -21,7 +21,9 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.frontend.operators import spell_operators
 from s2s.frontend.parse import Primal
+from s2s.frontend.tolists import expand_tolists
 from s2s.runtime.sources import source_of
 
 MISSING = object()
@@ -165,7 +167,9 @@ def name_chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
 def resolve(primal: Primal) -> list[Target]:
     """Annotate call and attribute nodes with ``node.s2s_target`` (a Target or a Method).
 
-    Returns the resolved call targets, which the derivative re-checks on every entry.
+    Returns the resolved call targets, which the derivative re-checks on every entry. A call
+    of the builtin ``pow`` with two arguments becomes ``**`` (:mod:`s2s.frontend.operators`),
+    and ``x.tolist()`` of a local value the list of its items (:mod:`s2s.frontend.tolists`).
     """
     func = primal.func
     local = local_names(primal.tree)
@@ -193,6 +197,8 @@ def resolve(primal: Primal) -> list[Target]:
             if _is_local_rooted(node.value, local) or _is_global_array(func, node.value, local):
                 if not hasattr(node, "s2s_target"):
                     node.s2s_target = Method(node.attr)
+    spell_operators(primal.tree)  # pow(a, b) is a ** b
+    expand_tolists(primal.tree, Method)  # x.tolist() is [item.item() for item in x]
     return targets
 
 

@@ -254,8 +254,14 @@ def _write_vjp(
     if not sweeps.dynamic:
         keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
         free_dead(sweeps.primal, keep, set())
-    else:  # the pullback reads what the primal sweep leaves
-        drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
+    else:  # the pullback reads what the primal sweep leaves, and takes what it carries
+        carried = set(sweeps.saved) | set(sweeps.written)
+        unbound = sorted(carried - params)  # None where a path skips its assignment (continue)
+        start = [gast.Assign(targets=[gast.Name(n, gast.Store(), None, None)],
+                             value=constant(None), type_comment=None) for n in unbound]  # fmt: skip
+        sweeps.primal.insert(0, Block(None, start, None))
+        live = _reads(sweeps.adjoint) | names_in(entry.returns) | carried
+        drop_unread_placeholders(sweeps.primal, live)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values

@@ -27,6 +27,7 @@ from s2s.runtime.core import (
     owned_copy,
     scatter,
     scatter_add,
+    set_vjp_maker,
     shape_of,
     stop_gradient,
     subderivative,
@@ -315,6 +316,7 @@ from s2s.runtime.signals import (
     linspace_t,
     trapezoid_weights,
 )
+from s2s.runtime.sinc import sinc_derivative
 from s2s.runtime.sorting import (
     cumprod_adjoint,
     median_adjoint,
@@ -411,6 +413,7 @@ from s2s.runtime.writers import (
 __all__ = [  # one line per several names: the re-exports above say where each comes from
     "bin_edges_adjoint", "bin_edges_tangent", "initial_dropped", "initial_padded",
     "histogram_adjoint", "histogram_tangent", "i1", "i1_prime", "gradient_of", "gradient_adjoint",
+    "sinc_derivative",
     "interp_adjoint", "interp_tangent", "corrcoef_adjoint", "corrcoef_tangent", "cov_adjoint",
     "cov_tangent", "quantile_adjoint", "quantile_tangent", "check_tangent", "dense_tangent",
     "jvp_of", "owned_tangent", "project_tangent", "pullback_of", "resolve_undefined_tangent",
@@ -476,5 +479,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
-    "apply_over_axes_tangent", "differentiated_as", "plain", "source_of",
+    "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
 ]

@@ -178,6 +178,13 @@ ROWS = [
     ),
     R(rt.gradient_of, lambda t: rt.gradient_of(t, (0.5,), 1, 2), normal(2, 3)),
     R(rt.i1, lambda x: rt.i1(x), normal(2, 3, scale=2.0)),
+    R(rt.sinc_derivative, lambda x: rt.sinc_derivative(x, 1), normal(2, 3)),
+    R(
+        rt.sinc_derivative,
+        lambda x: rt.sinc_derivative(np.where(np.arange(3) == 1, 0.0, x), 2),
+        normal(3, scale=2.0),
+        tag="order-2-at-0",
+    ),
     R(rt.bin_edges_adjoint, lambda g: rt.bin_edges_adjoint(g, X1, 3, None), normal(4)),
     R(rt.bin_edges_tangent, lambda t: rt.bin_edges_tangent(t, X1, 3, None), normal(2, 3)),
     R(rt.unique_adjoint, lambda g: rt.unique_adjoint(g, np.array([1.0, 2.0, 1.0])), normal(2)),

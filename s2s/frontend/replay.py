@@ -1,0 +1,283 @@
+"""The replay of a helper's primal inside a derivative that is differentiated again.
+
+Code made to be differentiated again (``functional``, DESIGN 10) calls a helper of the user's
+twice: once as written in its primal sweep, and once inside ``_s2s.pullback_of(helper, wrt)``,
+the helper's VJP as one function, which recomputes the helper's primal values before its
+adjoint sweep (a closure's residuals cannot be differentiated; a replay can). The user's side
+effects must still happen once per derivative call (issue 11), so the replay is built from the
+helper's code without them:
+
+- a statement kept only for its effect (``LOG.append(loss)``, ``print(...)``, ``self.calls += 1``,
+  ``COUNT += 1`` on a global, a call whose result is not used) is left out: the primal sweep ran
+  it;
+- a value the replay would compute differently from the primal sweep is refused with a located
+  error rather than differentiated at another point: a random draw (``rng.normal(...)``,
+  ``np.random.rand(...)``), a read of a global or attribute the helper itself writes, and a
+  call of a function of the user's that has side effects of its own.
+
+>>> import numpy as np
+>>> def draws(n):
+...     return np.random.rand(n)
+>>> is_random_draw(draws.__globals__["np"].random.rand)
+True
+>>> is_random_draw(np.sin)
+False
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import random
+import sysconfig
+import types
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s.codegen.ir import Branch, FunctionIR, Loop, Stmt
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.frontend.resolve import Method, Target
+
+_GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
+# a method of this name on a local value draws (an argument `rng`): numpy's Generator methods
+# that an array does not have
+_DRAWS = frozenset(
+    n for n in dir(np.random.Generator) if not n.startswith("_") and not hasattr(np.ndarray, n)
+) - {"bit_generator", "spawn"}
+# methods that draw, whatever their object: a scipy.stats distribution's samples, a bit
+# generator's raw output
+_RANDOM_METHODS = frozenset({"rvs", "random_raw", "random_sample"})
+_INSTALLED = tuple(
+    {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+_ADVICE = (
+    "draw the random numbers in the function you differentiate (or pass them in as an "
+    "argument); a derivative of a derivative runs a helper's primal a second time, and s2s "
+    "does not run your side effects twice"
+)
+
+
+def is_random_draw(obj: Any) -> bool:
+    """Whether calling ``obj`` draws from a random generator (numpy's or Python's)."""
+    owner = getattr(obj, "__self__", None)
+    if isinstance(owner, _GENERATORS) or owner is random._inst:
+        return True
+    if getattr(obj, "__name__", "") in _RANDOM_METHODS and owner is not None:
+        return True  # scipy.stats.norm.rvs(...), rng.bit_generator.random_raw()
+    module = getattr(obj, "__module__", None) or ""
+    return module.startswith("numpy.random") or module == "random"
+
+
+def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None:
+    """Leave the side effects out of ``ir`` (in place), refusing what a replay cannot repeat
+    (``refuse``; the search for a non-finite gradient's origin, which only reports a line,
+    draws again instead).
+
+    Raises:
+        UnsupportedSyntaxError: at the line of a random draw, of a read of a global or an
+            attribute the helper writes, or of a call of a user function with side effects.
+    """
+    written = set(ir.written_globals)
+    for stmt in _statements(ir.body):
+        if _effect_only(stmt):
+            for node in gast.walk(stmt.expr):
+                chain = _written_chain(node)
+                if chain is not None:
+                    written.add(chain)
+    ir.body = _filtered(primal, ir.body, written if refuse else None)
+
+
+def _statements(body: list[Any]):
+    for item in body:
+        if isinstance(item, Stmt):
+            yield item
+        elif isinstance(item, Branch):
+            yield from _statements(item.body)
+            yield from _statements(item.orelse)
+        elif isinstance(item, Loop):
+            yield from _statements(item.test_body)
+            yield from _statements(item.body)
+            yield from _statements(item.orelse)
+
+
+def _effect_only(stmt: Stmt) -> bool:
+    """``LOG.append(v)``, ``print(v)``, ``COUNT += 1``: kept for what it does, not its value."""
+    if getattr(stmt.expr, "s2s_side_effect", False):
+        return True
+    return (
+        not stmt.targets and isinstance(stmt.node, gast.Expr) and isinstance(stmt.expr, gast.Call)
+    )
+
+
+def _written_chain(node: Any) -> str | None:
+    """``self.calls`` or ``COUNT`` where ``node`` is the target of a kept write."""
+    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+        return node.id
+    if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store):
+        parts = [node.attr]
+        value = node.value
+        while isinstance(value, gast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        if isinstance(value, gast.Name):
+            return ".".join([value.id, *reversed(parts)])
+    return None
+
+
+def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list[Any]:
+    out = []
+    for item in body:
+        if isinstance(item, Branch):
+            item.body = _filtered(primal, item.body, written)
+            item.orelse = _filtered(primal, item.orelse, written)
+        elif isinstance(item, Loop):
+            item.test_body = _filtered(primal, item.test_body, written)
+            item.body = _filtered(primal, item.body, written)
+            item.orelse = _filtered(primal, item.orelse, written)
+        elif isinstance(item, Stmt):
+            if _effect_only(item):
+                continue
+            if written is not None:
+                _refuse_unrepeatable(primal, item, written)
+        out.append(item)
+    return out
+
+
+def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
+    where = primal.where(stmt.node)
+    for node in gast.walk(stmt.expr):
+        if isinstance(node, gast.Call):
+            target = getattr(node.func, "s2s_target", None)
+            obj = target.obj if isinstance(target, Target) else None
+            local_draw = isinstance(target, Method) and target.name in _DRAWS | _RANDOM_METHODS
+            if local_draw or (obj is not None and is_random_draw(obj)):
+                raise UnsupportedSyntaxError(
+                    f"a random draw in {_name(primal)}, a function of yours that the "
+                    "differentiated function calls, under a derivative of a derivative (hvp, "
+                    "hessian, grad of grad): its primal is run again to differentiate it "
+                    "twice, which would draw other numbers",
+                    where,
+                    _ADVICE,
+                )
+        chain = _read_chain(node)
+        if chain is not None and chain in written:
+            raise UnsupportedSyntaxError(
+                f"`{chain}` is read after {_name(primal)} changes it; under a derivative of a "
+                "derivative its primal is run again without its side effects, and would read "
+                "another value",
+                where,
+                f"read `{chain}` into a local name before changing it, or pass it in",
+            )
+    callee = _function_of(stmt.op)
+    if _user_function(callee) and _has_effects(callee, set()):
+        name = getattr(callee, "__qualname__", repr(callee))
+        raise UnsupportedSyntaxError(
+            f"{name} has side effects and is called from {_name(primal)}, a function of yours "
+            "that the differentiated function calls; under a derivative of a derivative that "
+            "call would run them a second time",
+            where,
+            "call it from the function you differentiate itself, or move its side effects "
+            "(appends, prints, counters, random draws) there",
+        )
+
+
+def _name(primal: Primal) -> str:
+    return getattr(primal.func, "__qualname__", None) or primal.tree.name
+
+
+def _read_chain(node: Any) -> str | None:
+    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+        return node.id
+    if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
+        parts = [node.attr]
+        value = node.value
+        while isinstance(value, gast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        if isinstance(value, gast.Name):
+            return ".".join([value.id, *reversed(parts)])
+    return None
+
+
+def _function_of(obj: Any) -> Any:
+    """The Python function a call of ``obj`` runs: a bound method's, a callable object's
+    ``__call__``."""
+    if isinstance(obj, types.MethodType):
+        return obj.__func__
+    if not isinstance(obj, (types.FunctionType, type)) and callable(obj):
+        return getattr(type(obj).__call__, "__func__", type(obj).__call__)
+    return obj
+
+
+def _user_function(obj: Any) -> bool:
+    """A Python function of the user's: not numpy's, scipy's or s2s's, nor one installed as a
+    package or from the standard library (``pytest.importorskip``, ``math.prod``)."""
+    if not isinstance(obj, types.FunctionType):
+        return False
+    if (getattr(obj, "__module__", "") or "").startswith(("numpy", "scipy", "s2s")):
+        return False
+    filename = obj.__code__.co_filename
+    installed = filename.startswith(_INSTALLED) or filename.startswith("<frozen")
+    return not installed and "-packages" not in filename
+
+
+def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
+    """Whether ``func`` (or a module-level function of the user's it calls) writes a global or
+    an attribute, calls something for its effect only, or draws a random number."""
+    if id(func) in seen:
+        return False
+    seen.add(id(func))
+    try:
+        tree = gast.parse(inspect.cleandoc("\n" + inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    appended_locals = {
+        t.id for n in gast.walk(tree) if isinstance(n, gast.Assign)
+        for t in n.targets if isinstance(t, gast.Name)
+    }  # fmt: skip
+    for node in gast.walk(tree):
+        if isinstance(node, (gast.Global, gast.Nonlocal)):
+            return True
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            if any(isinstance(t, gast.Attribute) for t in targets):
+                return True
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            fn = node.value.func
+            receiver = fn.value if isinstance(fn, gast.Attribute) else None
+            library = _library_call(_global_value(func, fn))  # np.add.at(buf, i, v) on a local
+            if not library and not (
+                isinstance(receiver, gast.Name) and receiver.id in appended_locals
+            ):
+                return True  # print(...), LOG.append(...), a helper called for its effect
+        if isinstance(node, gast.Call) and isinstance(node.func, (gast.Name, gast.Attribute)):
+            value = _global_value(func, node.func)
+            if value is not None and is_random_draw(value):
+                return True
+            value = _function_of(value)
+            if _user_function(value) and _has_effects(value, seen):
+                return True
+            if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS | _RANDOM_METHODS:
+                return True
+    return False
+
+
+def _library_call(value: Any) -> bool:
+    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
+    return module.startswith(("numpy", "scipy")) and not is_random_draw(value)
+
+
+def _global_value(func: types.FunctionType, node: Any) -> Any:
+    chain = []
+    while isinstance(node, gast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    value = func.__globals__.get(node.id, getattr(builtins, node.id, None))
+    for attr in reversed(chain):
+        value = getattr(value, attr, None)
+    return value
