@@ -34,7 +34,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
     "einsum_grads_tangent have no rule yet",
-    "s2s.runtime.bessel.i1": "third order of i0: i1_prime has no rule yet",
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
     "numpy.block": NEEDS + "unblock",
