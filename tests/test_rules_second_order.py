@@ -48,8 +48,6 @@ UNSUPPORTED: dict[str, str] = {
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
     "cumprod_second have no rule yet",
-    "s2s.runtime.masked_reductions.masked_var_adjoint": "third order of var(where=): "
-    "slope_tangent has no rule yet",
 }
 
 

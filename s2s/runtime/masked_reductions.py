@@ -183,6 +183,12 @@ def masked_std_adjoint(g, a, result, axis, ddof, keepdims, where) -> Any:
     return masked_var_adjoint(gs, a, axes, ddof, True, where)
 
 
+def plain_slope_tangent(t: Any, slope: Any, axis: Any, keepdims: bool) -> Any:
+    """:func:`slope_tangent` by ``np.sum`` (its twin, :mod:`s2s.runtime.sources`)."""
+    return np.sum(slope * t, axis=normalize_axes(axis, np.ndim(slope)), keepdims=keepdims)
+
+
+@differentiated_as(plain_slope_tangent)
 def slope_tangent(t: Any, slope: Any, axis: Any, keepdims: bool) -> Any:
     """``sum(slope * t)`` over ``axis``: the tangent of a reduction whose adjoint with a
     cotangent of ones is ``slope`` (each output entry depends on its own slice only)."""
