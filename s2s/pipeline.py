@@ -27,6 +27,7 @@ from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
+from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
     GRAD,
@@ -134,6 +135,8 @@ def generate(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
+    primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
     ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
@@ -256,6 +259,7 @@ def _generate_forward(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     ir = normalize(primal, tuple_lengths(arg_types))
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     returns = ir.returns

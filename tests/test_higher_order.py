@@ -147,3 +147,23 @@ def test_a_pullback_called_inside_a_differentiated_function_is_refused_not_zero(
         s2s.grad(gradient_norm_through_a_pullback)(np.array([0.3, 0.7, -1.2]))
     assert info.value.where.lineno == gradient_norm_through_a_pullback.__code__.co_firstlineno + 2
     assert "s2s.grad(f)(x)" in info.value.advice
+
+
+def product_with_sine(a, b):
+    return a * np.sin(b)
+
+
+def test_a_pullback_of_two_arguments_differentiated_in_its_cotangent():
+    """The VJP of ``pullback_of(f, ("a", "b"))`` (two outputs) in its cotangent too: its own
+    parameter ``cotangent`` is rebound (``cotangent = check_cotangent(cotangent, ...)``) and
+    that new name was the added seed's, ``cotangent_2``, so the seed was lost (CotangentError;
+    found by the second derivative of np.vectorize). Checked against the exact Jacobian."""
+    from s2s.runtime import pullback_of
+
+    first = pullback_of(product_with_sine, ("a", "b"))  # (c, a, b) -> (c sin b, c a cos b)
+    second = pullback_of(first, ("cotangent", "a", "b"))
+    c, a, b, u, v = 1.5, 2.0, 0.5, 0.3, -0.7
+    dc, da, db = second((u, v), c, a, b)
+    assert dc == pytest.approx(u * np.sin(b) + v * a * np.cos(b), rel=1e-15)
+    assert da == pytest.approx(v * c * np.cos(b), rel=1e-15)
+    assert db == pytest.approx(u * c * np.cos(b) - v * c * a * np.sin(b), rel=1e-15)

@@ -40,6 +40,8 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
+    "s2s.runtime.vectorized.vectorized_grads": "third order of numpy.vectorize: "
+    "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
     "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
     "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",

@@ -412,14 +412,13 @@ def _bind(
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
     rule = registry.lookup(stmt.op)
-    if rule is None and isinstance(stmt.op, np.vectorize):  # vf = np.vectorize(f); vf(x)
-        raise NoRuleError(
-            f"a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not differentiated: "
-            f"it calls its function on each element in a Python loop; the call uses {used}",
-            where,
-            "call the function on the arrays themselves (numpy operations and np.where "
-            "already work elementwise), or write the loop over the elements",
-        )
+    if rule is None and isinstance(stmt.op, np.vectorize):  # not written _s2s.vectorized(vf, x)
+        message, advice = getattr(stmt.expr.func, "s2s_refused", None) or (
+            f"this call of a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not "
+            "differentiated (reached in a way s2s does not rewrite)",
+            "call the object by a name bound to it (`vf(x, y)`)",
+        )  # frontend/vectorized.py says why it left the call as written
+        raise NoRuleError(f"{message}; the call uses {used}", where, advice)
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)

@@ -71,6 +71,12 @@ def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[g
     return list(reversed(kept))
 
 
+def comment_marker(text: str) -> gast.stmt:
+    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
+    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
+                                     keywords=[]))  # fmt: skip
+
+
 def is_comment_marker(stmt: gast.stmt) -> bool:
     """A ``__s2s_comment__("...")`` statement, which the writer prints as a line comment."""
     return (

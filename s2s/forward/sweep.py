@@ -45,19 +45,13 @@ from s2s.codegen.ir import (
     Stmt,
     atom_names,
 )
-from s2s.codegen.sweeps import Block, assign, call, primal_statement
+from s2s.codegen.sweeps import Block, assign, call, comment_marker, primal_statement
 from s2s.codegen.templating import constant, name
 from s2s.forward import calls, control, subcalls, writes
 from s2s.forward.rules import Tangent, is_not_none
 from s2s.forward.selection import quietly, selected_only
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState
 from s2s.frontend.parse import Primal
-
-
-def comment_marker(text: str) -> gast.stmt:
-    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
-    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
-                                     keywords=[]))  # fmt: skip
 
 
 class ForwardSweep:

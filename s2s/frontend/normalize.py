@@ -71,8 +71,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.primal = primal
         self.tuple_params = dict(tuple_params or {})
-        tree = primal.tree
-        self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
+        names = {n.id for n in gast.walk(primal.tree) if isinstance(n, gast.Name)}
+        self.taken = names | {"_np", "_s2s", *primal.reserved}  # the signature's added too
         self.names = NameAllocator(self.taken)
         self.env: dict[str, str] = {}
         self.original: dict[str, str] = {}

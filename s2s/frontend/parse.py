@@ -43,6 +43,9 @@ class Primal:
     # what the derivative re-checks on entry besides its call targets: the length of a global
     # tuple of functions whose loop frontend/callables.py wrote out
     checked: list[Any] = field(default_factory=list, repr=False)
+    # names the derivative's signature adds (a pullback's cotangent, the tangents): never
+    # given to a renamed local (`cotangent = f(cotangent)` of a pullback differentiated again)
+    reserved: tuple[str, ...] = ()
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line). In a

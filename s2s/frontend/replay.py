@@ -172,7 +172,7 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
                 f"read `{chain}` into a local name before changing it, or pass it in",
             )
     callee = _function_of(stmt.op)
-    if _user_function(callee) and _has_effects(callee, set()):
+    if _user_function(callee) and has_effects(callee, set()):
         name = getattr(callee, "__qualname__", repr(callee))
         raise UnsupportedSyntaxError(
             f"{name} has side effects and is called from {_name(primal)}, a function of yours "
@@ -224,7 +224,7 @@ def _user_function(obj: Any) -> bool:
     return not installed and "-packages" not in filename
 
 
-def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
+def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     """Whether ``func`` (or a module-level function of the user's it calls) writes a global or
     an attribute, calls something for its effect only, or draws a random number."""
     if id(func) in seen:
@@ -258,7 +258,7 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             if value is not None and is_random_draw(value):
                 return True
             value = _function_of(value)
-            if _user_function(value) and _has_effects(value, seen):
+            if _user_function(value) and has_effects(value, seen):
                 return True
             if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS | _RANDOM_METHODS:
                 return True

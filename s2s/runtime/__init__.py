@@ -397,6 +397,8 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
+from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
+from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,
@@ -480,4 +482,6 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
     "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
+    "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
+    "vectorized_tangent",
 ]
