@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import inspect
 import types
@@ -30,6 +29,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
@@ -86,7 +86,7 @@ class _Binder:
         self.primal = primal
         tree = primal.tree
         counts: dict[str, int] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -94,10 +94,10 @@ class _Binder:
         self.params = params
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
-        self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
         self.fixed = {n for n in self.local if self.counts.get(n, 0) <= (n not in params)}
-        self.comprehended = {n.id for c in gast.walk(tree) if isinstance(c, gast.comprehension)
-                             for n in gast.walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
+        self.comprehended = {n.id for c in walk(tree) if isinstance(c, gast.comprehension)
+                             for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
@@ -107,7 +107,7 @@ class _Binder:
     # -- what names stand for ----------------------------------------------------------------
     def _find_bindings(self, tree: gast.FunctionDef) -> None:
         calls_only = self._names_used_only_as_callees(tree)
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if not (isinstance(node, gast.Assign) and len(node.targets) == 1):
                 continue
             target = node.targets[0]
@@ -125,7 +125,7 @@ class _Binder:
         """Each call of the partial ``name`` is written out with its bound arguments, which must
         therefore mean the same there: names bound once, constants, attributes of them."""
         for value in partial.args[1:] + [k.value for k in partial.keywords]:
-            for sub in gast.walk(value):
+            for sub in walk(value):
                 moving = isinstance(sub, gast.Name) and (
                     self.counts.get(sub.id, 0) > (0 if sub.id in self.params else 1)
                 )
@@ -141,11 +141,11 @@ class _Binder:
 
     def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
         callees: set[int] = set()
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callees.add(id(node.func))
         used: dict[str, bool] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 used[node.id] = used.get(node.id, True) and id(node) in callees
         return {n for n, only in used.items() if only}
@@ -293,14 +293,14 @@ class _Binder:
             return None
         if found.param is None:
             self.targets.append(Target(len(found.obj), *_step(found, ("len", None))))
-        return [located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
+        return [located(gast.Subscript(value=copy_tree(node), slice=gast.Constant(i, None),
                                         ctx=gast.Load()), node)
                 for i in range(len(found.obj))]  # fmt: skip
 
     def unroll(self, loop: gast.For, items: list[Any]) -> list[gast.stmt]:
         """The loop's body once per function, the loop variables replaced by the items."""
         pairs = match(loop.target, items[0])
-        stored = {n.id for stmt in loop.body for n in gast.walk(stmt)
+        stored = {n.id for stmt in loop.body for n in walk(stmt)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
         if pairs is None or any(name.id in stored for name, _ in pairs):
             raise UnsupportedSyntaxError(
@@ -320,7 +320,7 @@ class _Binder:
                 )
         out: list[gast.stmt] = []
         for item in items:
-            out += [substitute(stmt, match(loop.target, item)) for stmt in copy.deepcopy(loop.body)]
+            out += [substitute(stmt, match(loop.target, item)) for stmt in copy_tree(loop.body)]
         return out + list(loop.orelse)
 
     # -- expressions ---------------------------------------------------------------------------
@@ -366,7 +366,7 @@ class _Binder:
         items = self.functions_looped(generator.iter)
         if items is None or any(match(generator.target, item) is None for item in items):
             return None
-        elts = [substitute(copy.deepcopy(node.elt), match(generator.target, item))
+        elts = [substitute(copy_tree(node.elt), match(generator.target, item))
                 for item in items]  # fmt: skip
         return located(gast.List(elts=elts, ctx=gast.Load()), node)
 
@@ -375,7 +375,7 @@ class _Binder:
         as a call of its function."""
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.partials:
-            self.expand(node, copy.deepcopy(self.partials[func.id]), None)
+            self.expand(node, copy_tree(self.partials[func.id]), None)
             return self.call(node)
         if isinstance(func, gast.Name) and func.id in self.tuples:
             return None
@@ -383,7 +383,7 @@ class _Binder:
         items = self.tuples.get(getattr(func, "value", None) and getattr(func.value, "id", None))
         if items and isinstance(index, int) and -len(items) <= index < len(items):
             item = items[index]  # layers[0](x) of layers = (np.tanh, act): the item itself
-            node.func = located(copy.deepcopy(item), func, force=True)
+            node.func = located(copy_tree(item), func, force=True)
             return self.call(node)
         found = self.static(func)
         if found is not None and found.where is not None and (
@@ -403,7 +403,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
@@ -424,7 +424,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         where = found.where
@@ -458,7 +458,7 @@ class _Binder:
 
     def _why(self, func: gast.expr) -> str:
         """Why the callee ``func`` (rooted in a local name) is known only at run time."""
-        text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+        text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
         root = func
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
@@ -530,7 +530,7 @@ def _bound_value(value: Any, partial: gast.expr, field: str, key: Any, at: gast.
     other value read from the partial (``act.keywords['w']``)."""
     if type(value) in CONSTANTS:
         return located(gast.Constant(value=value, kind=None), at)
-    read = gast.Attribute(value=copy.deepcopy(partial), attr=field, ctx=gast.Load())
+    read = gast.Attribute(value=copy_tree(partial), attr=field, ctx=gast.Load())
     return located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
 
 

@@ -30,12 +30,12 @@ raises :class:`~s2s.errors.UnsupportedSyntaxError` at its line.
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 
 _VIEWS = ("items", "keys", "values")
@@ -62,11 +62,11 @@ def _is_pure(node: gast.expr) -> bool:
 def _local_dicts(tree: gast.FunctionDef) -> dict[str, list[Any]]:
     """Names bound exactly once, to a dict literal whose keys are all constants: their keys."""
     counts: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
     found = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if (isinstance(node, gast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], gast.Name)
                 and isinstance(node.value, gast.Dict)
@@ -109,7 +109,7 @@ def _items(iterable: gast.expr, dicts: dict[str, list[Any]], containers: dict[st
         return None
 
     def entry(key: Any) -> gast.expr:
-        return gast.Subscript(value=copy.deepcopy(iterable), slice=_const(key), ctx=gast.Load())
+        return gast.Subscript(value=copy_tree(iterable), slice=_const(key), ctx=gast.Load())
 
     if view == "items":
         return [gast.Tuple(elts=[_const(k), entry(k)], ctx=gast.Load()) for k in keys]
@@ -131,7 +131,7 @@ def _bind(target: gast.expr, item: gast.expr, out: dict[str, gast.expr]) -> bool
 
 def _folded(key: gast.expr) -> gast.expr:
     """A key made of constants only (``"a" + "_scaled"``, ``f"{'w'}_grad"``) as its value."""
-    if not all(isinstance(n, _CONSTANT_PARTS) for n in gast.walk(key)):
+    if not all(isinstance(n, _CONSTANT_PARTS) for n in walk(key)):
         return key
     expression = gast.gast_to_ast(gast.Expression(body=key))
     try:
@@ -148,7 +148,7 @@ class _Substitute(gast.NodeTransformer):
 
     def visit_Name(self, node: gast.Name) -> Any:
         if isinstance(node.ctx, gast.Load) and node.id in self.values:
-            return gast.copy_location(copy.deepcopy(self.values[node.id]), node)
+            return gast.copy_location(copy_tree(self.values[node.id]), node)
         return node
 
     def visit_Subscript(self, node: gast.Subscript) -> Any:
@@ -176,8 +176,8 @@ def _written_out(node: gast.DictComp, dicts, containers) -> gast.Dict | str:
             return "whose loop names do not match the items of the literal it runs over"
         if not all(_is_pure(v) for v in bound.values()):
             return "over a literal whose items are computed (they would run once per use)"
-        keys.append(_folded(_Substitute(bound).visit(copy.deepcopy(node.key))))
-        values.append(_Substitute(bound).visit(copy.deepcopy(node.value)))
+        keys.append(_folded(_Substitute(bound).visit(copy_tree(node.key))))
+        values.append(_Substitute(bound).visit(copy_tree(node.value)))
     return gast.copy_location(gast.Dict(keys=keys, values=values), node)
 
 
@@ -192,7 +192,7 @@ def expand_dict_comprehensions(
         UnsupportedSyntaxError: a dict comprehension whose items are not known when the
             derivative is made, or with an ``if`` or a second ``for``.
     """
-    if not any(isinstance(n, gast.DictComp) for n in gast.walk(tree)):
+    if not any(isinstance(n, gast.DictComp) for n in walk(tree)):
         return
     dicts = _local_dicts(tree)
 

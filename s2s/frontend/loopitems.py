@@ -17,11 +17,12 @@ s = s + 2.0 * np.sin(x) * 0
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
 import gast
+
+from s2s.codegen.walking import copy_tree, walk
 
 
 def match(target: gast.expr, item: Any) -> list[tuple[gast.Name, Any]] | None:
@@ -80,7 +81,7 @@ def substitute(node: Any, pairs: list[tuple[gast.Name, Any]]) -> Any:
     class Replace(gast.NodeTransformer):
         def visit_Name(self, sub: gast.Name) -> gast.expr:
             if sub.id in parts and isinstance(sub.ctx, gast.Load):
-                return located(copy.deepcopy(parts[sub.id]), sub, force=True)
+                return located(copy_tree(parts[sub.id]), sub, force=True)
             return sub
 
     return Replace().visit(node)
@@ -90,7 +91,7 @@ def located(node: gast.AST, at: gast.AST, force: bool = False) -> gast.AST:
     """``node`` (and its parts) at ``at``'s position: where it has none, or everywhere."""
     for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
         value = getattr(at, attr, None)
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if force or getattr(sub, attr, None) is None:
                 setattr(sub, attr, value)
     return node

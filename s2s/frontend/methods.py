@@ -14,6 +14,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import Bound, callable_key
 from s2s.frontend.resolve import Target, global_value, name_chain, root_value
@@ -71,7 +72,7 @@ class Methods:
         self.names[key] = name
         own = tree.args.args.pop(0).id  # self
         tree.name = name
-        for node in gast.walk(tree):  # located at the call: the method's lines are elsewhere
+        for node in walk(tree):  # located at the call: the method's lines are elsewhere
             for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
@@ -172,7 +173,7 @@ class Methods:
                 "read the arrays it needs and pass them to it",
             )
         outer = set(self.func.__code__.co_varnames)
-        free = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} - set(_assigned(tree))
+        free = {n.id for n in walk(tree) if isinstance(n, gast.Name)} - set(_assigned(tree))
         clash = sorted((free - {a.id for a in tree.args.args + tree.args.kwonlyargs}) & outer)
         if clash:
             raise UnsupportedSyntaxError(
@@ -189,7 +190,7 @@ class Methods:
         tree.name = name
         tree.args.args = [a for a in tree.args.args if a.id not in held]
         tree.args.kwonlyargs = [a for a in tree.args.kwonlyargs if a.id not in held]
-        for node in gast.walk(tree):  # located at the call: the function's lines are elsewhere
+        for node in walk(tree):  # located at the call: the function's lines are elsewhere
             for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
@@ -206,7 +207,7 @@ def _holds(treedef: Any, kinds: tuple) -> bool:
 def _assigned(tree: gast.AST) -> dict[str, int]:
     """How many times each name is bound (assignment and loop targets)."""
     counts: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             counts[node.id] = counts.get(node.id, 0) + 1
     return counts

@@ -25,7 +25,6 @@ sum_1 = _np.sum(multiply_1)
 
 from __future__ import annotations
 
-import copy
 import inspect
 import textwrap
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import gast
 
 from s2s import registry
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.resolve import Method, Target
 from s2s.frontend.spellings import METHODS, base_name, hashable, name_node
@@ -123,7 +123,7 @@ class SeveralOutputs:
         else:
             return None
         kept = items[slice(*bounds)]
-        return gast.Tuple(elts=[copy.deepcopy(e) for e in kept], ctx=gast.Load())
+        return gast.Tuple(elts=[copy_tree(e) for e in kept], ctx=gast.Load())
 
     def literal_item(self, node: gast.expr) -> gast.expr | None:
         """``t[1]`` or ``t[0][1]`` of ``t = ((a, b), c)`` with constant indices: that item, as
@@ -141,7 +141,7 @@ class SeveralOutputs:
         else:
             return None
         index = _constant_int(node.slice)
-        return copy.deepcopy(items[index]) if -len(items) <= index < len(items) else None
+        return copy_tree(items[index]) if -len(items) <= index < len(items) else None
 
     def component(self, node: gast.expr) -> str | None:
         """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
@@ -187,7 +187,7 @@ class SeveralOutputs:
             return False
         sequences = {
             n.targets[0].id
-            for n in gast.walk(self.primal.tree)
+            for n in walk(self.primal.tree)
             if isinstance(n, gast.Assign)
             and isinstance(n.targets[0], gast.Name)
             and isinstance(n.value, (gast.Tuple, gast.List))
@@ -201,7 +201,7 @@ class SeveralOutputs:
 
     def only_items_used(self, user_name: str) -> bool:
         """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
-        for node in gast.walk(self.primal.tree):
+        for node in walk(self.primal.tree):
             for child in gast.iter_child_nodes(node):
                 if (
                     isinstance(child, gast.Name)
@@ -342,7 +342,7 @@ _LIST_READS = {"index", "count", "copy"}
 
 def _changes(tree: gast.AST, param: str) -> bool:
     """Whether the function ``tree`` may change the list its parameter ``param`` receives."""
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Attribute) and _is_name(node.value, param):
             if node.attr not in _LIST_READS:
                 return True  # items.append(v), items.sort(), ...

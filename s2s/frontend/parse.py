@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dis
 import functools
 import inspect
@@ -15,6 +14,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
 
 
@@ -91,7 +91,7 @@ def user_line(filename: str, lines: list[str], lineno: int, depth: int = 0) -> L
 
 
 def _shift(tree: Any, line_offset: int, col_offset: int) -> None:
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if hasattr(node, "lineno") and node.lineno is not None:
             node.lineno += line_offset
             if getattr(node, "end_lineno", None) is not None:
@@ -231,7 +231,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     candidates = [
         node
-        for node in gast.walk(module)
+        for node in walk(module)
         if isinstance(node, gast.Lambda)
         and node.lineno == code.co_firstlineno
         and [a.id for a in node.args.args + node.args.kwonlyargs] == params
@@ -260,7 +260,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
             where,
             "give the function a name with `def`, or put each lambda on its own line",
         )
-    lam = copy.deepcopy(candidates[0])  # later passes annotate and rewrite the tree
+    lam = copy_tree(candidates[0])  # later passes annotate and rewrite the tree
     ret = gast.Return(value=lam.body)
     gast.copy_location(ret, lam.body)
     tree = gast.FunctionDef(

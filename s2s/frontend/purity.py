@@ -14,12 +14,12 @@ True
 from __future__ import annotations
 
 import ast
-import copy
 import types
 from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import Location, S2SError
 from s2s.frontend.parse import parse
 from s2s.frontend.replay import has_effects, is_random_draw
@@ -45,10 +45,10 @@ function, or one without source."""
     if writes:
         return "writes to a global or an attribute", primal.where(writes[0])
     resolve(primal)
-    for node in gast.walk(primal.tree):
+    for node in walk(primal.tree):
         target = getattr(node.func, "s2s_target", None) if isinstance(node, gast.Call) else None
         if isinstance(target, Target) and is_random_draw(target.obj):
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(node)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(node)))
             return f"draws random numbers (`{text}`)", primal.where(node)
     if func.__name__ != "<lambda>" and has_effects(func, set()):  # a lambda's line is not its
         return (

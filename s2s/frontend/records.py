@@ -37,6 +37,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
 from s2s.frontend.resolve import Target, global_value, local_names, name_chain, root_value
 
 _CONSTANTS = (int, float, bool, str, type(None))
@@ -88,10 +89,10 @@ def _arguments(call: gast.Call, names: list[str], defaults: dict[str, Any]):
 
 
 def _reads_only_fields(tree: gast.FunctionDef, name: str, fields: list[str]) -> bool:
-    parents = {id(c): n for n in gast.walk(tree) for c in gast.iter_child_nodes(n)}
-    for node in gast.walk(tree):
+    parents = {id(c): n for n in walk(tree) for c in gast.iter_child_nodes(n)}
+    for node in walk(tree):
         if isinstance(node, gast.FunctionDef) and node is not tree:
-            if any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(node)):
+            if any(isinstance(n, gast.Name) and n.id == name for n in walk(node)):
                 return False  # a nested def reading it: left as it is
         if isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load):
             parent = parents.get(id(node))
@@ -108,11 +109,11 @@ def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> list[Targ
     targets: list[Target] = []
     local = local_names(tree)
     stores: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
     params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
-    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     found: dict[int, tuple[str, list, dict[str, str]]] = {}
     for node in _own_nodes(tree):
         if not (isinstance(node, gast.Assign) and len(node.targets) == 1

@@ -37,6 +37,7 @@ import gast
 import numpy as np
 
 from s2s.codegen.ir import Branch, FunctionIR, Loop, Stmt
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target
@@ -83,7 +84,7 @@ def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None
     written = set(ir.written_globals)
     for stmt in _statements(ir.body):
         if _effect_only(stmt):
-            for node in gast.walk(stmt.expr):
+            for node in walk(stmt.expr):
                 chain = _written_chain(node)
                 if chain is not None:
                     written.add(chain)
@@ -148,7 +149,7 @@ def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list
 
 def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
     where = primal.where(stmt.node)
-    for node in gast.walk(stmt.expr):
+    for node in walk(stmt.expr):
         if isinstance(node, gast.Call):
             target = getattr(node.func, "s2s_target", None)
             obj = target.obj if isinstance(target, Target) else None
@@ -235,10 +236,10 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     except (OSError, TypeError, SyntaxError):
         return False
     appended_locals = {
-        t.id for n in gast.walk(tree) if isinstance(n, gast.Assign)
+        t.id for n in walk(tree) if isinstance(n, gast.Assign)
         for t in n.targets if isinstance(t, gast.Name)
     }  # fmt: skip
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (gast.Global, gast.Nonlocal)):
             return True
         if isinstance(node, (gast.Assign, gast.AugAssign)):

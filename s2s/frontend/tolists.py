@@ -28,10 +28,11 @@ global array (no gradient) is kept as written.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
+
+from s2s.codegen.walking import copy_tree, walk
 
 
 def _is_tolist(node: Any, method: type, outside: set[str] = frozenset()) -> bool:
@@ -91,12 +92,12 @@ def _unpacked(stmt: gast.stmt, method: type, fresh: Any, outside: set[str]) -> l
                                type_comment=None))  # fmt: skip
         array = _name(holder, gast.Load())
     written = f"{gast.unparse(stmt.value).strip()}"
-    size = gast.Call(func=_name("len", gast.Load()), args=[copy.deepcopy(array)], keywords=[])
+    size = gast.Call(func=_name("len", gast.Load()), args=[copy_tree(array)], keywords=[])
     check = gast.Compare(left=size, ops=[gast.Eq()],
                          comparators=[gast.Constant(value=len(names), kind=None)])  # fmt: skip
     message = gast.Constant(value=f"{written} holds {len(names)} values to unpack", kind=None)
     out.append(gast.Assert(test=check, msg=message))
-    items = [_item(gast.Subscript(value=copy.deepcopy(array),
+    items = [_item(gast.Subscript(value=copy_tree(array),
                                   slice=gast.Constant(value=i, kind=None), ctx=gast.Load()),
                    method) for i in range(len(names))]  # fmt: skip
     out.append(gast.Assign(targets=stmt.targets, value=gast.Tuple(elts=items, ctx=gast.Load()),
@@ -125,11 +126,11 @@ def _block(block: list[gast.stmt], method: type, fresh: Any, outside: set[str]) 
 def expand_tolists(tree: gast.FunctionDef, method: type) -> None:
     """Rewrite, in place, each ``E.tolist()`` of a local value in ``tree`` (``method`` is the
     annotation resolve gives a method of a local value, :class:`s2s.frontend.resolve.Method`)."""
-    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
-    local = {n.id for n in gast.walk(tree)
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
+    local = {n.id for n in walk(tree)
              if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
     outside = taken - local - {a.id for a in tree.args.args + tree.args.kwonlyargs}  # fmt: skip
-    if not any(_is_tolist(n, method, outside) for n in gast.walk(tree)):
+    if not any(_is_tolist(n, method, outside) for n in walk(tree)):
         return
 
     def fresh(base: str) -> str:

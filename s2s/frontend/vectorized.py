@@ -31,6 +31,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
+from s2s.codegen.walking import walk
 from s2s.errors import NoRuleError
 from s2s.frontend.parse import Primal
 from s2s.frontend.purity import impurity
@@ -52,11 +53,11 @@ def _is_vectorize_class(node: gast.expr) -> bool:
 def _bound_once(tree: gast.FunctionDef) -> dict[str, gast.Call]:
     """The local names assigned exactly once, by ``name = np.vectorize(...)``: that call."""
     stores: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
     found = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if (
             isinstance(node, gast.Assign)
             and len(node.targets) == 1
@@ -133,7 +134,7 @@ def rewrite_vectorized(primal: Primal) -> None:
     side effects) is left as written, for activity to refuse where a gradient flows through
     it; of an object made in the function, ``NoRuleError`` at once."""
     bound = _bound_once(primal.tree)
-    for node in gast.walk(primal.tree):
+    for node in walk(primal.tree):
         if not isinstance(node, gast.Call) or not _is_vectorize_call(node.func, bound):
             continue
         refused = _refusal(primal, node, bound)

@@ -16,7 +16,6 @@ Before: ``np.tanh``'s rule reads its output; after, the contribution to ``x``:
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -34,6 +33,7 @@ from s2s.codegen.templating import (
     partials,
     slice_to_call,
 )
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.markers import MarkerPaths, inputs_of
@@ -167,7 +167,7 @@ class StatementAdjoints:
         gets the cotangent as it is, the others none (``None``)."""
         st = self.state
         parts = st.names.fresh("parts", always_number=True)
-        key = slice_to_call(copy.deepcopy(c.key))
+        key = slice_to_call(copy_tree(c.key))
         out.append(assign(parts, call("_s2s.item_at", c.expr, key, constant(len(elements)))))
         for j, element in enumerate(elements):
             if isinstance(element, gast.Name) and element.id in st.activity.active:
@@ -182,7 +182,7 @@ class StatementAdjoints:
         (``np.array([[a, b], [c, d]])``) sends ``parts[i][j]`` to its j-th item, and so on."""
         st = self.state
         for i, element in enumerate(elements):
-            part = gast.Subscript(value=copy.deepcopy(parts), slice=constant(i), ctx=gast.Load())
+            part = gast.Subscript(value=copy_tree(parts), slice=constant(i), ctx=gast.Load())
             if isinstance(element, (gast.List, gast.Tuple)):
                 self._contribute_items(list(element.elts), part, result_type, out, None)
                 continue
@@ -239,16 +239,16 @@ class StatementAdjoints:
             contribution = _times(g, partial)
             if isinstance(atom, (gast.Tuple, gast.List)):  # np.tanh((a, b)): item by item
                 parts = st.names.fresh("parts", always_number=True)
-                literal = copy.deepcopy(atom)
+                literal = copy_tree(atom)
                 out.append(assign(parts, call("_s2s.unliteral", contribution, literal)))
                 self._contribute_items(list(atom.elts), name(parts), result_type, out, None)
                 continue
             var = atom_names(atom)[0]
             if mask is not None and rule.singular:
                 if not _is_constant(partial):
-                    contribution = call("_s2s.masked", copy.deepcopy(mask), contribution)
+                    contribution = call("_s2s.masked", copy_tree(mask), contribution)
                     guarded = True
-            input_mask = copy.deepcopy(mask)
+            input_mask = copy_tree(mask)
             if not self._same_shape_and_dtype(var, stmt, result_type):
                 contribution = self.summed_onto(var, contribution, result_type)
                 if mask is not None:
@@ -338,11 +338,11 @@ def _squared(rule: registry.Rule, binding: Any, mask: Any) -> bool:
 
 def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
     if isinstance(partial, gast.Constant) and partial.value == 1:
-        return copy.deepcopy(g)
+        return copy_tree(g)
     if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
         if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
-            return gast.UnaryOp(op=gast.USub(), operand=copy.deepcopy(g))
-    return gast.BinOp(left=copy.deepcopy(g), op=gast.Mult(), right=partial)
+            return gast.UnaryOp(op=gast.USub(), operand=copy_tree(g))
+    return gast.BinOp(left=copy_tree(g), op=gast.Mult(), right=partial)
 
 
 def _is_unbroadcast_onto(expr: gast.expr, var: str) -> bool:

@@ -26,7 +26,6 @@ else:
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ import gast
 from s2s.codegen.ir import Branch, Jump
 from s2s.codegen.sweeps import comment_marker
 from s2s.codegen.templating import constant
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.state import SweepState
 from s2s.reverse.taping import TapePlan
@@ -70,7 +70,7 @@ class Branches:
         last: popped first)."""
         body = self._arm(item.body, True, primal_items)
         orelse = self._arm(item.orelse, False, primal_items)
-        return gast.If(test=copy.deepcopy(item.test), body=body, orelse=orelse)
+        return gast.If(test=copy_tree(item.test), body=body, orelse=orelse)
 
     def _arm(self, body: list[Any], taken: bool, primal_items: Items) -> list[gast.stmt]:
         """An arm's statements, then its flag onto the tape. An arm left by ``break`` or

@@ -14,7 +14,6 @@ d_x = d_x + d_sin_1 * _np.cos(x)
 
 from __future__ import annotations
 
-import copy
 import operator
 
 import gast
@@ -22,6 +21,7 @@ import gast
 from s2s.codegen.ir import SETITEM, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name, slice_to_call, subscript_key
+from s2s.codegen.walking import copy_tree, walk
 from s2s.reverse.state import SweepState
 from s2s.runtime import acc_dtype
 from s2s.runtime.namespace import NUMPY
@@ -118,7 +118,7 @@ class Accumulation:
         container = var in st.call_results  # maybe a tuple or a list
         if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             st.count[var] = count + 1
             st.scattered.add(var)  # maybe a list of parts: later additions go item by item
@@ -142,15 +142,15 @@ class Accumulation:
             if backend.functional_scatter:
                 text = f"{backend.name}: no in-place scatter-add, so a new array"
                 out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
         elif _is_static_basic_key(key):
             target = gast.Subscript(
-                value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
+                value=name(adj), slice=_as_subscript_key(copy_tree(key)), ctx=gast.Store()
             )
             out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
         else:
-            args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
+            args = [name(adj), slice_to_call(copy_tree(key)), expr]
             out.append(gast.Expr(value=call("_np.add.at", *args)))
         st.count[var] = max(count + 1, 2)
 
@@ -185,7 +185,7 @@ class Accumulation:
                 return None
             if stmt.op is operator.getitem and any(var in atom_names(a) for a in stmt.args[:1]):
                 return None
-            for node in gast.walk(stmt.expr) if stmt.expr is not None else ():
+            for node in walk(stmt.expr) if stmt.expr is not None else ():
                 if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
                         and node.value.id == var:
                     return None

@@ -18,7 +18,6 @@ parts_1 = pullback_1(d_softplus_1)
 
 from __future__ import annotations
 
-import copy
 import types
 from typing import Any
 
@@ -28,6 +27,7 @@ from s2s.codegen.helpers import helper_name, local_helpers
 from s2s.codegen.ir import Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.deadcode import cannot_raise
 from s2s.reverse.state import SweepState
@@ -70,9 +70,9 @@ class UserCalls:
         if helper is not None:
             derivative = name(helper)
         else:
-            derivative = call("_s2s.subderivative", copy.deepcopy(stmt.expr.func), wrt)
-        value = gast.Call(func=derivative, args=copy.deepcopy(stmt.expr.args),
-                          keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            derivative = call("_s2s.subderivative", copy_tree(stmt.expr.func), wrt)
+        value = gast.Call(func=derivative, args=copy_tree(stmt.expr.args),
+                          keywords=copy_tree(stmt.expr.keywords))  # fmt: skip
         outputs: gast.expr = gast.Name(stmt.targets[0], gast.Store(), None, None)
         if stmt.unpack:
             outputs = gast.Tuple(elts=[gast.Name(t, gast.Store(), None, None)
@@ -96,8 +96,8 @@ class UserCalls:
             wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
             function, owner = _function_and_owner(stmt.expr.func, binding.callee)
             pull = call("_s2s.pullback_of", function, wrt)  # again
-            value = gast.Call(func=pull, args=[ct, *owner] + copy.deepcopy(stmt.expr.args),
-                              keywords=copy.deepcopy(stmt.expr.keywords))  # fmt: skip
+            value = gast.Call(func=pull, args=[ct, *owner] + copy_tree(stmt.expr.args),
+                              keywords=copy_tree(stmt.expr.keywords))  # fmt: skip
             out.append(assign(parts, value))
         else:
             out.append(assign(parts, call(st.pullback_of(stmt), ct)))
@@ -113,7 +113,7 @@ class UserCalls:
     def _items(self, elements: list, part: gast.expr, out: list) -> None:
         """Send ``part[j]`` (a pullback's gradient of a tuple argument) to its j-th item."""
         for j, element in enumerate(elements):
-            piece = gast.Subscript(value=copy.deepcopy(part), slice=constant(j), ctx=gast.Load())
+            piece = gast.Subscript(value=copy_tree(part), slice=constant(j), ctx=gast.Load())
             if isinstance(element, (gast.Tuple, gast.List)):
                 self._items(list(element.elts), piece, out)
             elif isinstance(element, gast.Name) and element.id in self.state.activity.active:
@@ -129,12 +129,12 @@ def _function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[g
         callee.__func__, types.FunctionType
     )
     if not method_of_yours:
-        return copy.deepcopy(func), []
-    method = copy.deepcopy(func)
+        return copy_tree(func), []
+    method = copy_tree(func)
     if callee.__name__ == "__call__" and not (
         isinstance(func, gast.Attribute) and func.attr == "__call__"
     ):  # an object with __call__: its bound __call__
         method = gast.Attribute(value=method, attr="__call__", ctx=gast.Load())
     function = gast.Attribute(value=method, attr="__func__", ctx=gast.Load())
-    owner = gast.Attribute(value=copy.deepcopy(method), attr="__self__", ctx=gast.Load())
+    owner = gast.Attribute(value=copy_tree(method), attr="__self__", ctx=gast.Load())
     return function, [owner]

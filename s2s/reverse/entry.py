@@ -7,7 +7,6 @@ the value with a ``pullback`` closure that checks the cotangent and runs the adj
 
 from __future__ import annotations
 
-import copy
 import types
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.reverse.deadcode import (
@@ -436,7 +436,7 @@ def _gradients_expr(
     if functional:  # a literal tuple, which a derivative of this code can take apart
         items = []
         for i, (b, w) in enumerate(zip(buffers, wrt)):
-            earlier = [copy.deepcopy(e) for e in buffers[:i] if isinstance(e, gast.Name)]
+            earlier = [copy_tree(e) for e in buffers[:i] if isinstance(e, gast.Name)]
             shielded = gast.Tuple(elts=list(protect) + earlier, ctx=gast.Load())
             items.append(call("_s2s.gradient", b, name(w), shielded))
         return gast.Tuple(elts=items, ctx=gast.Load())

@@ -28,7 +28,6 @@ for step_1 in range(trips_2):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +36,7 @@ import gast
 from s2s.codegen.ir import Loop
 from s2s.codegen.sweeps import assign, call, comment_marker
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.branches import Branches
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.state import SweepState
@@ -74,7 +74,7 @@ class Loops:
     def _primal(self, loop: Loop, primal_items: Items, outer_pending: list[bool]) -> list:
         st, plan = self.state, self.plan
         if plan.counted(loop):  # the adjoint recounts its trips
-            return [gast.For(target=_store(loop.target), iter=copy.deepcopy(loop.iterable),
+            return [gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
                              body=primal_items(loop.body), orelse=[],
                              type_comment=None)]  # fmt: skip
         trips = st.names.fresh("trips", always_number=True)
@@ -96,7 +96,7 @@ class Loops:
             out.append(
                 gast.For(
                     target=_store(target),
-                    iter=copy.deepcopy(loop.iterable),
+                    iter=copy_tree(loop.iterable),
                     body=body,
                     orelse=completed,
                     type_comment=None,
@@ -106,7 +106,7 @@ class Loops:
             tests = st.names.fresh("tests", always_number=True)
             out.append(assign(tests, constant(0)))
             tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
-            test = gast.UnaryOp(op=gast.Not(), operand=copy.deepcopy(loop.test))
+            test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(loop.test))
             stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
             body = [tested] + primal_items(loop.test_body) + [stop, count] + primal_items(loop.body)
             out.append(gast.While(test=constant(True), body=body, orelse=[]))
@@ -143,7 +143,7 @@ class Loops:
 
         invariant = plan.invariant_remade(loop)
         hoisted = [  # -k of a loop's `a = -k * x`: the same in every trip, made once
-            _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
+            _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
             for owner, stmt in plan.remade.values()
             if owner is loop and stmt.targets[0] in invariant
         ]
@@ -154,7 +154,7 @@ class Loops:
 
         def reversed_body() -> list[gast.stmt]:
             body = [  # v = x[t] again, for this trip's t, instead of from the tape
-                _remade(assign(stmt.targets[0], copy.deepcopy(stmt.expr)))
+                _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
                 for owner, stmt in plan.remade.values()
                 if owner is loop and stmt.targets[0] not in invariant
             ]
@@ -173,7 +173,7 @@ class Loops:
         body = flow.loop_body(reversed_body)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
-            last = gast.BinOp(left=copy.deepcopy(count), op=gast.Sub(), right=constant(1))
+            last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))
             down = call("range", last, constant(-1), constant(-1))
             step = _store(loop.target)
         else:

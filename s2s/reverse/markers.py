@@ -16,7 +16,6 @@ return _s2s.gradient(_s2s.resolve_undefined(d_x, x,
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import gast
@@ -24,6 +23,7 @@ import gast
 from s2s.codegen.ir import COPY, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.state import SweepState
@@ -150,7 +150,7 @@ class MarkerPaths:
             "_s2s.undefined",
             constant("undefined_grad"),
             constant("" if var in st.ir.temporaries else st.ir.original.get(var, var)),
-            copy.deepcopy(reason) if reason is not None else constant("declared undefined"),
+            copy_tree(reason) if reason is not None else constant("declared undefined"),
             constant(st.primal.filename),
             constant(getattr(node, "lineno", 0)),
         )

@@ -12,7 +12,6 @@ that were selected:
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -21,6 +20,7 @@ from s2s import registry
 from s2s.codegen.ir import atom_names
 from s2s.codegen.sweeps import assign, call, live_locals
 from s2s.codegen.templating import Contribution, constant, instantiate, name, slice_to_call
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.state import SweepState
 
 
@@ -71,8 +71,8 @@ class SelectionMasks:
             own = c.zero_where if mask is None else call("_s2s.either", c.zero_where, mask)
             return call("_s2s.unbroadcast_mask", own, name(var))
         if c.key is not None:
-            keep = [call("_s2s.kept", copy.deepcopy(mask))] if mask is not None else []
-            key = slice_to_call(copy.deepcopy(c.key))
+            keep = [call("_s2s.kept", copy_tree(mask))] if mask is not None else []
+            key = slice_to_call(copy_tree(c.key))
             return call("_s2s.unindexed", name(var), key, *keep)
         return None
 
@@ -92,7 +92,7 @@ class SelectionMasks:
         chosen = [c for c in contributions if c.param in params and c.key is None]
         if not chosen:
             return {}
-        out.append(assign(keep, call("_s2s.kept", copy.deepcopy(mask))))
+        out.append(assign(keep, call("_s2s.kept", copy_tree(mask))))
         out.extend(live_locals(statements, [c.expr for c in chosen]))
         carried: dict[str, Any] = {}
         for c in chosen:

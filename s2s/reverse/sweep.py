@@ -17,8 +17,6 @@ d_x = d_x + d_y * _np.cos(x)
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from s2s.analysis.activity import Activity
@@ -31,6 +29,7 @@ from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     primal_statement,
 )
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.frontend.parse import Primal
 from s2s.reverse.adjoints import StatementAdjoints
 from s2s.reverse.buffers import Accumulation
@@ -101,7 +100,7 @@ class ReverseBuilder:
             seeds = [
                 (
                     element,
-                    gast.Subscript(value=copy.deepcopy(seed), slice=constant(i), ctx=gast.Load()),
+                    gast.Subscript(value=copy_tree(seed), slice=constant(i), ctx=gast.Load()),
                 )
                 for i, element in enumerate(loss.elts)
             ]

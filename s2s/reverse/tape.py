@@ -21,7 +21,6 @@ x = tape.pop()
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -30,6 +29,7 @@ from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, COPY, ITEMS, POP, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.codegen.sweeps import Block, assign, call, comment_marker, is_comment_marker, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.adjoints import StatementAdjoints
 from s2s.reverse.branches import Branches
 from s2s.reverse.buffers import Accumulation
@@ -110,13 +110,13 @@ class TapeSweeps:
         if item.op is APPEND:  # undone by a pop: nothing to save
             return [calls.primal_statement(item)]
         if item.op is POP and not item.targets:  # keep the popped item
-            last = gast.Subscript(value=copy.deepcopy(item.args[0]), slice=constant(-1),
+            last = gast.Subscript(value=copy_tree(item.args[0]), slice=constant(-1),
                                   ctx=gast.Load())  # fmt: skip
             return [plan.push(last), calls.primal_statement(item)]
         if item.op is SETITEM:  # save what the write destroys
             array, key = item.args[0], item.args[1]
             saved = call(
-                "_s2s.overwritten", copy.deepcopy(array), slice_to_call(copy.deepcopy(key))
+                "_s2s.overwritten", copy_tree(array), slice_to_call(copy_tree(key))
             )
             out = view_checks(st.ir, st.primal.filename, item)
             return out + [plan.push(saved), calls.primal_statement(item)]
@@ -212,12 +212,12 @@ class TapeSweeps:
 
             def send_back() -> list[gast.stmt]:
                 if isinstance(value, gast.Name) and sources:
-                    where = slice_to_call(copy.deepcopy(key))
-                    part = call("_s2s.written_part", name(adj), where, copy.deepcopy(array))
+                    where = slice_to_call(copy_tree(key))
+                    part = call("_s2s.written_part", name(adj), where, copy_tree(array))
                     self.buffers.accumulate(
                         sources[0], call("_s2s.unbroadcast", part, name(sources[0])), guarded
                     )
-                zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy.deepcopy(key)))
+                zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy_tree(key)))
                 guarded.append(assign(adj, zeroed))
                 st.count[array.id] = 1  # a new array
                 return guarded
@@ -225,7 +225,7 @@ class TapeSweeps:
             self.flow.arms(send_back, list)
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
             out.append(gast.If(test=test, body=guarded, orelse=[]))
-        target = gast.Subscript(value=copy.deepcopy(array), slice=copy.deepcopy(key),
+        target = gast.Subscript(value=copy_tree(array), slice=copy_tree(key),
                                 ctx=gast.Store())  # fmt: skip
         out.append(gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None))
         return out
