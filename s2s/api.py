@@ -54,8 +54,7 @@ from s2s.pipeline import (
 )
 from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
 from s2s.reverse.nonfinite import finite
-from s2s.runtime.core import set_vjp_maker
-from s2s.runtime.tangents import set_maker
+from s2s.runtime import set_maker, set_vjp_maker, source_of
 from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -578,6 +577,7 @@ _DROPPED = (staticmethod, classmethod)  # removed too: the function under them i
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
-set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
-set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay="helper")))
+_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
+set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
+set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
+set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

@@ -453,3 +453,20 @@ def test_a_list_goes_to_a_helper_as_a_tuple_in_the_source():
 def test_a_list_rebound_to_an_array_is_a_variable_of_its_own_in_the_source():
     source = s2s.grad(list_rebound_to_array).source
     assert "ys_array = _np.array(ys)" in source and "ys_array_2 = ys_array * x" in source
+
+
+def reshaped_by_a_built_shape(a, x):
+    n = x.ndim - 1
+    b = a.reshape((-1,) + (1,) * n)  # a shape built by tuple arithmetic: kept as Python
+    c = a.reshape((-1,) + (1,) * (x.ndim - 1) + ())
+    total = np.sum(b * x) + np.sum(c * x**2)
+    for k in range(1, 3):
+        total = total + np.sum(np.tile(a, (1,) * 0 + (k,)))
+    return total
+
+
+def test_tuple_arithmetic_of_integers_is_python_not_numpy():
+    """``(1,) * n`` with an integer n repeats the tuple (it was taken for numpy's elementwise
+    product, and the reshape failed)."""
+    a, x = np.array([1.0, -2.0]), np.ones((2, 3)) * 0.5
+    check_against_differences(reshaped_by_a_built_shape, a, x)

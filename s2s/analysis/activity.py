@@ -424,7 +424,7 @@ def _bind(
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
             return _bind_derivative(primal, stmt, active, where, stmt.op)
         if isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
-            return _bind_call(primal, stmt, active, where)
+            return _bind_call(primal, stmt, active, where, callee=runtime.source_of(stmt.op))
         if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
         elif isinstance(stmt.op, type) and not is_library(stmt.op):

@@ -55,9 +55,10 @@ def helper_name(
     for bound, (function, _, bound_wrt, bound_maker) in helpers.items():
         if function is callee and bound_wrt == wrt and bound_maker == maker:
             return bound
-    bound = names.fresh(prefix + callee.__name__)
+    stem = callee.__name__ if callee.__name__.isidentifier() else "lambda"  # <lambda>
+    bound = names.fresh(prefix + stem)
     if bound == own:
-        bound = names.fresh(prefix + callee.__name__)
+        bound = names.fresh(prefix + stem)
     helpers[bound] = (callee, written, wrt, maker)
     return bound
 

@@ -219,14 +219,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             bound = self.named(node)
             return Stmt((), bound, COPY, [bound])
         if isinstance(node, gast.BinOp):
-            if self.joins_sequences(node):
-                raise UnsupportedSyntaxError(
-                    "`+` or `*` of a tuple or list literal here joins or repeats sequences "
-                    "(Python), which s2s does not differentiate",
-                    self.primal.where(node),
-                    "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
-                    "or index the items directly",
-                )
+            joined = self.sequence_arithmetic(node)  # (-1,) + (1,) * n: kept; t + (v,): refused
+            if joined is not None:
+                return joined
             left, right = self.atom(node.left), self.atom(node.right)
             expr = gast.BinOp(left=left, op=node.op, right=right)
             return Stmt((), expr, BINARY_UFUNCS[type(node.op)], [left, right])

@@ -179,12 +179,14 @@ class SeveralOutputs:
             )
         return names[index]
 
-    def joins_sequences(self, node: gast.BinOp) -> bool:
+    def sequence_arithmetic(self, node: gast.BinOp) -> Any:
         """``t + (v,)``, ``[x] * 3``: Python sequence arithmetic, not numpy's (with an array on
-        the other side, ``x * [1.0, 2.0]`` is numpy's and fine)."""
+        the other side, ``x * [1.0, 2.0]`` is numpy's and fine). Of integers only (a shape:
+        ``(-1,) + (1,) * (x.ndim - 1)``) it is kept whole, an opaque statement (no gradient
+        in integers); of values, refused. ``None``: numpy's arithmetic."""
         operands = (node.left, node.right)
         if not any(isinstance(o, (gast.Tuple, gast.List)) for o in operands):
-            return False
+            return None
         sequences = {
             n.targets[0].id
             for n in walk(self.primal.tree)
@@ -192,12 +194,43 @@ class SeveralOutputs:
             and isinstance(n.targets[0], gast.Name)
             and isinstance(n.value, (gast.Tuple, gast.List))
         }
-        return all(
-            isinstance(o, (gast.Tuple, gast.List))
+        integers = self._integer_names()
+        literal = (gast.Tuple, gast.List)
+        if all(_integer_valued(o, integers) or (isinstance(o, literal) and all(
+            _integer_valued(e, integers) for e in o.elts)) for o in operands):  # fmt: skip
+            return self.opaque(node)
+        if not all(
+            isinstance(o, literal)
             or (isinstance(o, gast.Name) and o.id in sequences)
             or (isinstance(o, gast.Constant) and type(o.value) is int)
             for o in operands
+        ):
+            return None
+        raise UnsupportedSyntaxError(
+            "`+` or `*` of a tuple or list literal here joins or repeats sequences "
+            "(Python), which s2s does not differentiate",
+            self.primal.where(node),
+            "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
+            "or index the items directly",
         )
+
+    def _integer_names(self) -> set[str]:
+        """Names every assignment of which is an integer-valued expression (``n = x.ndim``)."""
+        values: dict[str, list[gast.expr]] = {}
+        for n in walk(self.primal.tree):
+            if isinstance(n, gast.Assign) and len(n.targets) == 1:
+                if isinstance(n.targets[0], gast.Name):
+                    values.setdefault(n.targets[0].id, []).append(n.value)
+            elif isinstance(n, (gast.AugAssign, gast.For)) and isinstance(n.target, gast.Name):
+                counted = isinstance(n, gast.For) and isinstance(n.iter, gast.Call) and (
+                    isinstance(n.iter.func, gast.Name) and n.iter.func.id == "range")
+                values.setdefault(n.target.id, []).append(
+                    gast.Constant(0, None) if counted else None)  # fmt: skip
+        found: set[str] = set()
+        for name, assigned in values.items():
+            if all(v is not None and _integer_valued(v, found) for v in assigned):
+                found.add(name)
+        return found
 
     def only_items_used(self, user_name: str) -> bool:
         """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
@@ -366,3 +399,33 @@ def _changes(tree: gast.AST, param: str) -> bool:
 
 def _is_name(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name
+
+
+_INTEGER_ATTRIBUTES = {"ndim", "size"}
+_INTEGER_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+
+
+def _integer_valued(node: gast.expr, names: set[str]) -> bool:
+    """Whether ``node`` is an integer however the function is called: an int constant, an
+    array's ``.ndim``/``.size``/``.shape[k]``, ``len(...)``, a name of ``names``, and integer
+    arithmetic of those."""
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    if isinstance(node, gast.Name):
+        return node.id in names
+    if isinstance(node, gast.Attribute):
+        return node.attr in _INTEGER_ATTRIBUTES
+    if isinstance(node, gast.Subscript):
+        shape = node.value
+        return isinstance(shape, gast.Attribute) and shape.attr == "shape" and isinstance(
+            node.slice, gast.Constant
+        )
+    if isinstance(node, gast.Call):
+        return isinstance(node.func, gast.Name) and node.func.id == "len"
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _integer_valued(node.operand, names)
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, _INTEGER_OPS) and all(
+            _integer_valued(o, names) for o in (node.left, node.right)
+        )
+    return False

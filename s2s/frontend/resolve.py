@@ -27,6 +27,7 @@ from s2s.codegen.walking import walk
 from s2s.frontend.operators import spell_operators
 from s2s.frontend.parse import Primal
 from s2s.frontend.tolists import expand_tolists
+from s2s.runtime.sources import source_of
 
 MISSING = object()
 
@@ -285,8 +286,11 @@ def numpy_path(obj: Any) -> str | None:
 
 def is_library(obj: Any) -> bool:
     """True for callables of numpy, scipy, math, builtins, s2s and the array libraries (Dask,
-    CuPy): they need a rule, never source."""
+    CuPy): they need a rule, never source; but for s2s's helpers with a plain twin
+    (:mod:`s2s.runtime.sources`), differentiated from the twin's source."""
     module = getattr(obj, "__module__", None) or ""
+    if source_of(obj) is not None:
+        return False
     if isinstance(obj, np.ufunc) or isinstance(obj, types.BuiltinFunctionType):
         return True
     root = module.split(".")[0]

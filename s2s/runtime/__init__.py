@@ -29,6 +29,7 @@ from s2s.runtime.core import (
     owned_copy,
     scatter,
     scatter_add,
+    set_vjp_maker,
     shape_of,
     stop_gradient,
     subderivative,
@@ -324,6 +325,7 @@ from s2s.runtime.sorting import (
     sort_adjoint,
     unique_adjoint,
 )
+from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
@@ -483,6 +485,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
-    "apply_over_axes_tangent", "vectorized", "vectorized_grads", "vectorized_grads_adjoint",
-    "vectorized_grads_tangent", "vectorized_tangent",
+    "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
+    "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
+    "vectorized_tangent",
 ]
