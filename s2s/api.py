@@ -32,7 +32,7 @@ from s2s.arguments import (
     short_repr,
     wrt_names,
 )
-from s2s.callcache import CallCache, strict_floats
+from s2s.callcache import CallCache, search_nonfinite, strict_floats
 from s2s.errors import (
     NoRuleError,
     S2SError,
@@ -53,10 +53,8 @@ from s2s.pipeline import (
     generate,
 )
 from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
-from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
-from s2s.runtime.core import set_vjp_maker
-from s2s.runtime.tangents import set_maker
+from s2s.runtime import set_maker, set_vjp_maker, source_of
 from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -90,7 +88,7 @@ def _is_s2s_decorator_for(func: types.FunctionType) -> Callable[[gast.expr], boo
         _, obj = root_value(func, chain[0])
         for attr in chain[1]:
             obj = getattr(obj, attr, MISSING)
-        return obj in _FACTORIES or isinstance(obj, Derivative)
+        return obj in _DROPPED or obj in _FACTORIES or isinstance(obj, Derivative)
 
     return check
 
@@ -174,6 +172,7 @@ class Derivative:
         self._layout: Layout | None = None  # set on the flat derivative of container arguments
         self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
         self._calls = CallCache()  # the per-call path: s2s/callcache.py
+        self._checked = options.nan != "ignore" and mode in (GRAD, VALUE_AND_GRAD)  # finite?
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
@@ -287,21 +286,11 @@ class Derivative:
         return bound.arguments, bound.args, bound.kwargs
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        fast = None
-        if not kwargs and len(args) == len(self._positional):
-            fast = self._calls.lookup(args, _EPOCH[0], self.primal)
-        if fast is None:
-            arguments, args, kwargs = self._bind(args, kwargs)
-            allow_int = self.options.allow_int
-            for name in self._wrt_names:
-                value = arguments[name]
-                if not (type(value) is np.ndarray and value.dtype.kind == "f"):
-                    if self._layout is None and is_tree(value):
-                        return call_tree(self, arguments)  # a container: s2s/argtrees.py
-                    check_wrt_value(name, value, self.primal, allow_int)
-            generated = self._specialize(arguments)
-            if not kwargs and self._plain and len(args) == len(self._positional):
-                self._calls.remember(args, generated, self._specializations(), _EPOCH[0])
+        fast = None if kwargs else self._calls.lookup(args, _EPOCH[0])
+        if fast is None:  # binding, the arguments' checks, the full lookup or generation
+            generated, arguments, args, kwargs = self._prepare(args, kwargs)
+            if generated is None:  # a container argument: its result (s2s/argtrees.py)
+                return arguments
         else:
             generated, arguments = fast[0], None  # the arguments' dict: made where needed
             if self._latest is not generated:
@@ -318,41 +307,34 @@ class Derivative:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))
             return unshared(value), Pullback(pullback, generated, self, value, arguments)
-        if self.options.nan != "ignore" and self.mode in (GRAD, VALUE_AND_GRAD):
-            grads = result if self.mode == GRAD else result[1]
-            if not finite(grads):
-                value = result[0] if self.mode == VALUE_AND_GRAD else None
-                arguments = arguments or dict(zip(self._positional, args))
-                self._nonfinite(generated, arguments, args, kwargs, grads, value)
+        if self._checked and not finite(result if self.mode == GRAD else result[1]):
+            arguments = arguments or dict(zip(self._positional, args))
+            self._nonfinite(generated, arguments, args, kwargs, result)
         return result
 
-    # -- no silent NaN ---------------------------------------------------------------------------
-    def nonfinite_names(self, generated: Generated, grads: Any) -> list[str]:
-        """The ``wrt`` names whose gradient is not finite (NaNs asked for by
-        ``undefined="nan"`` are not counted)."""
-        grads = (grads,) if self._single else grads
-        excused = generated.undefined_wrt if self.options.undefined == "nan" else frozenset()
-        return [n for n, g in zip(self._wrt_names, grads) if n not in excused and not finite(g)]
+    def _prepare(self, args: tuple, kwargs: dict) -> tuple[Any, Any, tuple, dict]:
+        """``(generated, arguments, args, kwargs)`` of a call the per-call cache did not serve
+        (``(None, result, ...)`` for a container argument, whose call is done here)."""
+        arguments, args, kwargs = self._bind(args, kwargs)
+        allow_int = self.options.allow_int
+        for name in self._wrt_names:
+            value = arguments[name]
+            if not (type(value) is np.ndarray and value.dtype.kind == "f"):
+                if self._layout is None and is_tree(value):
+                    return None, call_tree(self, arguments), args, kwargs
+                check_wrt_value(name, value, self.primal, allow_int)
+        generated = self._specialize(arguments)
+        if not kwargs and self._plain and len(args) == len(self._positional):
+            self._calls.remember(args, generated, self._specializations(), _EPOCH[0], self.primal)
+        return generated, arguments, args, kwargs
 
-    def _nonfinite(self, generated, arguments, args, kwargs, grads, value) -> None:
-        """A gradient came back non-finite: if the arguments and the value are finite, run the
-        derivative again under the search and warn or raise (``nan=``)."""
-        names = self.nonfinite_names(generated, grads)
-        if not names or not finite(list(arguments.values())):
-            return
-        if value is not None and not finite(self._loss(value)):
-            return
-        if self._locate is None:
+    # -- no silent NaN ---------------------------------------------------------------------------
+    def _nonfinite(self, generated, arguments, args, kwargs, result) -> None:
+        """A non-finite gradient: look for its origin (s2s/callcache.py)."""
+        if self._locate is None:  # value_and_grad without the check, for the search
             options = dataclasses.replace(self.options, nan="ignore", verbose=0, replay="search")
             self._locate = self._like(VALUE_AND_GRAD, options)
-        locate = self._locate
-        result, origin = nonfinite.trace(lambda: locate(*args, **kwargs))
-        if value is None and (result is None or not finite(self._loss(result[0]))):
-            return  # grad: the value (computed by the search) is not finite
-        nonfinite.report(names, origin, self.options.nan, self.primal, stacklevel=3)
-
-    def _loss(self, value: Any) -> Any:
-        return value[0] if self.options.has_aux else value
+        search_nonfinite(self, generated, arguments, lambda: self._locate(*args, **kwargs), result)
 
     @property
     def source(self) -> str:
@@ -591,9 +573,11 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
+_DROPPED = (staticmethod, classmethod)  # removed too: the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
-set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore"))
-set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True)))
-set_maker("pullback", lambda f, wrt: Derivative(f, wrt, PULLBACK, Options(replay="helper")))
+_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
+set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
+set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
+set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

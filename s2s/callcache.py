@@ -2,18 +2,24 @@
 one dict lookup keyed on what varies between calls (dtypes and shapes of plain array
 arguments, scalars' types, numpy's error state), and re-checks only its call targets, which a
 re-run cell or a monkeypatch can change. Everything else (argument checks, containers,
-callables read from arguments) is done by the full lookup of the first call.
+callables read from arguments) is done by the full lookup of the first call. Also here: the
+check of a gradient's result for non-finite values (``nan=``) and the search that follows one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from s2s.frontend.resolve import targets_unchanged
+from s2s.frontend.resolve import target_guard
+from s2s.reverse import nonfinite
+from s2s.reverse.entry import GRAD
+from s2s.reverse.nonfinite import finite
 
 _SCALARS = {float, int, bool, np.float64, np.float32}  # as s2s.arguments.abstract_of keys them
+_ARRAY = np.ndarray
 _MAX_ENTRIES = 64  # the cache starts over past this many (a loop over many shapes)
 
 
@@ -43,13 +49,18 @@ def strict_floats() -> bool:
 
 def fast_key(args: tuple) -> tuple | None:
     """The specialization key of positional arguments that are all plain ndarrays or Python
-    and numpy scalars (dtype and shape, or type, per argument); ``None`` for anything else
-    (containers, subclasses, callables), which takes the full lookup."""
-    key = []
+    and numpy scalars: whether the error state is strict (:func:`strict_floats`), then per
+    argument its dtype and shape, or its type (flat: a dtype, a shape tuple and a type cannot
+    be mistaken for one another); ``None`` for anything else (containers, subclasses,
+    callables), which takes the full lookup."""
+    if len(args) == 1 and type(args[0]) is _ARRAY:  # the most common call, without a list
+        return (strict_floats(), args[0].dtype, args[0].shape)
+    key = [strict_floats()]
     for value in args:
         kind = type(value)
-        if kind is np.ndarray:
-            key.append((value.dtype, value.shape))
+        if kind is _ARRAY:
+            key.append(value.dtype)
+            key.append(value.shape)
         elif kind in _SCALARS:
             key.append(kind)
         else:
@@ -58,35 +69,66 @@ def fast_key(args: tuple) -> tuple | None:
 
 
 class CallCache:
-    """Specializations already checked, per (error state, :func:`fast_key`) of positional
-    arguments; valid while ``epoch`` (bumped by ``s2s.api.clear_cache``) is unchanged."""
+    """Specializations already checked, per :func:`fast_key` of positional arguments, each
+    with its call targets' guard (:func:`s2s.frontend.resolve.target_guard`); valid while
+    ``epoch`` (bumped by ``s2s.api.clear_cache``) is unchanged."""
 
     __slots__ = ("epoch", "entries")
 
     def __init__(self) -> None:
         self.epoch = -1
-        self.entries: dict[tuple, tuple[Any, dict]] = {}
+        self.entries: dict[tuple, tuple[Any, dict, Callable[[], bool]]] = {}
 
-    def lookup(self, args: tuple, epoch: int, primal: Any) -> tuple[Any, dict] | None:
-        """``(generated, store)`` for ``args`` if seen before and its call targets unchanged
-        (``primal`` is read for them when the specialization names no source function)."""
+    def lookup(self, args: tuple, epoch: int) -> tuple[Any, dict, Callable[[], bool]] | None:
+        """``(generated, store, guard)`` for ``args`` if seen before and its call targets
+        unchanged."""
         if epoch != self.epoch:
             return None
         key = fast_key(args)
-        entry = self.entries.get((strict_floats(), key)) if key is not None else None
-        if entry is None:
-            return None
-        generated = entry[0]
-        if not targets_unchanged(generated.source_function or primal, generated.targets):
+        entry = self.entries.get(key) if key is not None else None
+        if entry is None or not entry[2]():
             return None
         return entry
 
-    def remember(self, args: tuple, generated: Any, store: dict, epoch: int) -> None:
+    def remember(self, args: tuple, generated: Any, store: dict, epoch: int, primal: Any) -> None:
         """Serve later calls like ``args`` (whose checks passed) with ``generated``, unless it
-        reads callables from its arguments (those are keyed by the full lookup)."""
+        reads callables from its arguments (those are keyed by the full lookup); its call
+        targets are read through ``primal`` when it names no source function."""
         key = fast_key(args) if not generated.bound else None
         if key is None:
             return
         if epoch != self.epoch or len(self.entries) >= _MAX_ENTRIES:
             self.epoch, self.entries = epoch, {}
-        self.entries[(strict_floats(), key)] = (generated, store)
+        guard = target_guard(generated.source_function or primal, generated.targets)
+        self.entries[key] = (generated, store, guard)
+
+
+# -- the check of a gradient's result (``nan=``) ---------------------------------------------------
+def nonfinite_names(derivative: Any, generated: Any, grads: Any) -> list[str]:
+    """The ``wrt`` names whose gradient is not finite (NaNs asked for by
+    ``undefined="nan"`` are not counted)."""
+    grads = (grads,) if derivative._single else grads
+    options = derivative.options
+    excused = generated.undefined_wrt if options.undefined == "nan" else frozenset()
+    names = derivative._wrt_names
+    return [n for n, g in zip(names, grads) if n not in excused and not finite(g)]
+
+
+def search_nonfinite(
+    derivative: Any, generated: Any, arguments: dict, locate: Callable[[], Any], result: Any
+) -> None:
+    """A ``grad`` or ``value_and_grad`` call gave back a non-finite gradient: if the arguments
+    and the value are finite, run ``locate`` (its ``value_and_grad`` on the same arguments)
+    under the search and warn or raise (``nan=``)."""
+    grad_only = derivative.mode == GRAD
+    grads, value = (result, None) if grad_only else (result[1], result[0])
+    names = nonfinite_names(derivative, generated, grads)
+    if not names or not finite(list(arguments.values())):
+        return
+    has_aux = derivative.options.has_aux
+    if value is not None and not finite(value[0] if has_aux else value):
+        return
+    found, origin = nonfinite.trace(locate)
+    if grad_only and (found is None or not finite(found[0][0] if has_aux else found[0])):
+        return  # grad: the value (computed by the search) is not finite
+    nonfinite.report(names, origin, derivative.options.nan, derivative.primal, stacklevel=4)

@@ -22,9 +22,12 @@ from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
+from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.entry import (
     GRAD,
@@ -120,6 +123,8 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -130,6 +135,8 @@ def generate(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
+    primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
     ir = normalize(primal, tuple_lengths(arg_types))
     ir.backend = backend  # read by the accumulation of scatter-adds (Dask's are functional)
@@ -240,6 +247,8 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
+    primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
         primal.checked += lower_containers(
@@ -250,6 +259,7 @@ def _generate_forward(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     ir = normalize(primal, tuple_lengths(arg_types))
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     returns = ir.returns

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from s2s.callcache import nonfinite_names
 from s2s.errors import NonScalarOutputError, S2SError, caller_location
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
@@ -50,7 +51,7 @@ class Pullback:
 
     def _nonfinite(self, derivative: Any, cotangent: Any, grads: Any) -> None:
         """A non-finite gradient from finite arguments, value and cotangent: search again."""
-        names = derivative.nonfinite_names(self._generated, grads)
+        names = nonfinite_names(derivative, self._generated, grads)
         inputs = [self._value, cotangent, list(self._arguments.values())]
         if not names or not finite(inputs):
             return

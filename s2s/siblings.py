@@ -4,7 +4,7 @@ A call to the user's own function ``softplus`` is differentiated by a *sub-deriv
 ordinary derivative object, cached per (helper, wrt) and specialized per argument signature like
 any other, so recursion, closures, methods and helpers of other modules need nothing special.
 In reverse mode the factory binds a module-level helper's to a name once per specialization
-(``d_softplus = _s2s.subderivative(softplus, ('z',))``, :meth:`ReverseBuilder.helper_name`) and
+(``d_softplus = _s2s.subderivative(softplus, ('z',))``, :mod:`s2s.codegen.helpers`) and
 the call reads ``h, pullback_1 = d_softplus(z)``; a closure, a method, a recursive call, forward
 mode (``_s2s.jvp_of``) and higher order (``_s2s.pullback_of``) call the sub-derivative where
 they call the helper. Its generated code is the helper's primal sweep with its residuals kept

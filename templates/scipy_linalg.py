@@ -14,6 +14,9 @@ from scipy import linalg
 
 import s2s.runtime as rt
 from s2s.registry import adjoint, d, linear, tangent
+from s2s.runtime import plain_scipy
+
+plain_scipy.mark()  # the helpers below are differentiated from plain twins (second order)
 
 HIGHAM = 'Higham 2008, "Functions of Matrices"'
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
@@ -172,6 +175,12 @@ def solve_tangent(
         "a check of assume_a)")  # fmt: skip
 def general_matrix(result, value, assume_a, function):
     d[value] = d[result]
+
+
+@linear(rt.square_matrix, structural=("function",), source="the identity (after a check of "
+        "the dimension)")  # fmt: skip
+def square_matrix(result, a, function):
+    d[a] = d[result]
 
 
 @linear(rt.lapack_ready, source="a cast (float16 to float32): its transpose casts back")

@@ -14,6 +14,9 @@ from scipy import stats
 
 import s2s.runtime as rt
 from s2s.registry import adjoint, d, tangent
+from s2s.runtime import plain_scipy_stats
+
+plain_scipy_stats.mark()  # the helpers below are differentiated from plain twins (second order)
 
 COOKBOOK = 'Petersen and Pedersen 2012, "The Matrix Cookbook", eqs. 57 and 61'
 DLMF = "DLMF 5.2.2: d log Gamma(a) / da = digamma(a)"

@@ -134,3 +134,33 @@ def apply_over_axes(result, func, a, axes):
 @tangent(np.apply_over_axes, source="func's JVP (made by s2s) along the chain over axes")
 def apply_over_axes_tangent(result, func, a, axes):
     d[result] += rt.apply_over_axes_tangent(d[a], a, func, axes)
+
+
+@adjoint(
+    rt.vectorized,
+    structural=("vf",),
+    source="numpy.vectorize: pyfunc on each element (or core slice) of the broadcast "
+    "arguments; each call's VJP (made by s2s), summed over the broadcast axes",
+)
+def vectorized(result, vf, /, *args):
+    d[args] = rt.vectorized_grads(d[result], vf, args)
+
+
+@tangent(rt.vectorized, structural=("vf",), source="each call's JVP of pyfunc (made by s2s)")
+def vectorized_tangent(result, vf, /, *args):
+    d[result] = rt.vectorized_tangent(result, vf, args, d[args])
+
+
+SECOND = "the derivative of the elementwise VJP: each call's VJP differentiated again (by s2s)"
+
+
+@adjoint(rt.vectorized_grads, structural=("vf",), source=SECOND)
+def vectorized_grads(result, g, vf, args):
+    parts = rt.vectorized_grads_adjoint(d[result], g, vf, args)
+    d[g] = parts[0]
+    d[args] = parts[1]
+
+
+@tangent(rt.vectorized_grads, structural=("vf",), source=SECOND)
+def vectorized_grads_tangent(result, g, vf, args):
+    d[result] = rt.vectorized_grads_tangent(d[g], g, vf, args, d[args])

@@ -18,10 +18,6 @@ R3 = "a legacy container class: differentiate plain arrays (numpy.polynomial, nd
 R4 = "a reduction or statistic: a rule is to be written (issue 10)"
 R5 = "a type (a dtype, a scalar type or a class)"
 R6 = "calendar dates"
-R7 = (
-    "an object whose call runs pyfunc on each element in a Python loop; its call is not "
-    "resolved to a rule (NoRuleError at the line): call pyfunc on the arrays, or write the loop"
-)
 R7F = (
     "calls function(*np.indices(shape)) once: its arguments are integer grids (no tangent "
     "space); a value it reads from the enclosing function cannot be passed (a nested def that "
@@ -504,7 +500,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "vdot": ("differentiable", ""),
     "vecdot": ("differentiable", ""),
     "vecmat": ("differentiable", ""),
-    "vectorize": ("missing", R7),
+    "vectorize": ("differentiable", ""),
     "void": ("not_numerical", R5),
     "vsplit": ("differentiable", ""),
     "vstack": ("differentiable", ""),

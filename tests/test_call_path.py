@@ -2,6 +2,8 @@
 when everything the specialization depends on is unchanged (dtypes, shapes, numpy's error
 state, the cache epoch), and every argument check still happens."""
 
+import types
+
 import numpy as np
 import pytest
 
@@ -115,3 +117,83 @@ def test_the_non_finite_check_finds_every_bad_entry(shape, dtype):
             x.reshape(-1)[index] = bad
             assert not finite(x), (bad, index)
             assert not finite(x.T)
+
+
+OPS = types.SimpleNamespace(act=np.tanh, inner=types.SimpleNamespace(act=np.tanh))
+
+
+def through_ops(x):
+    return np.sum(OPS.act(x) + OPS.inner.act(x))
+
+
+@pytest.mark.parametrize("path", ["OPS.act", "OPS.inner.act", "OPS"])
+def test_a_call_target_changed_after_cached_calls_is_seen(monkeypatch, path):
+    d = s2s.grad(through_ops)
+    x = np.array([0.1, 0.5])
+    for _ in range(3):
+        np.testing.assert_allclose(d(x), 2 / np.cosh(x) ** 2)
+    if path == "OPS":  # the global itself rebound
+        new = types.SimpleNamespace(act=np.sin, inner=types.SimpleNamespace(act=np.sin))
+        monkeypatch.setitem(globals(), "OPS", new)
+        want = 2 * np.cos(x)
+    else:
+        monkeypatch.setattr(OPS if path == "OPS.act" else OPS.inner, "act", np.sin)
+        want = np.cos(x) + 1 / np.cosh(x) ** 2
+    for _ in range(2):
+        np.testing.assert_allclose(d(x), want)
+    monkeypatch.undo()
+    np.testing.assert_allclose(d(x), 2 / np.cosh(x) ** 2)
+
+
+def test_a_removed_call_target_after_cached_calls_fails_as_the_function_would(monkeypatch):
+    d = s2s.grad(through_ops)
+    x = np.array([0.1, 0.5])
+    d(x)
+    d(x)
+    monkeypatch.delattr(OPS.inner, "act")
+    with pytest.raises(AttributeError):
+        through_ops(x)
+    with pytest.raises((AttributeError, s2s.NoRuleError)):  # never the old target
+        d(x)
+
+
+def test_a_closure_target_changed_after_cached_calls_is_seen():
+    act = np.tanh
+
+    def f(x):
+        return np.sum(act(x))
+
+    d = s2s.grad(f)
+    x = np.array([0.1, 0.5])
+    d(x)
+    np.testing.assert_allclose(d(x), 1 / np.cosh(x) ** 2)
+    act = np.sin  # noqa: F841 - read by f through its closure
+    np.testing.assert_allclose(d(x), np.cos(x))
+
+
+def test_the_guard_answers_as_the_full_check():
+    from s2s.frontend.resolve import Target, target_guard, targets_unchanged
+
+    cases = [
+        [Target(OPS.act, "global", "OPS", ("act",))],
+        [Target(OPS.inner.act, "global", "OPS", ("inner", "act"))],
+        [Target(OPS, "global", "OPS", ())],
+        [Target(np.sin, "global", "OPS", ("act",))],  # no longer what it names
+        [Target(np.sin, "global", "OPS", ("missing",))],
+        [Target(np.sin, "global", "NOT_A_GLOBAL", ())],
+        [Target(len, "builtin", "len", ())],
+        [Target(abs, "builtin", "len", ())],
+    ]
+    for targets in cases:
+        assert target_guard(through_ops, targets)() == targets_unchanged(through_ops, targets)
+    assert target_guard(through_ops, [t for c in cases[:3] + cases[6:7] for t in c])()
+
+
+def test_a_non_finite_warning_after_cached_calls_points_at_the_caller():
+    d = s2s.grad(lambda x: np.sum(np.sqrt(x)))
+    d(np.ones(2))
+    d(np.ones(2))
+    with pytest.warns(s2s.NonFiniteGradientWarning) as seen:
+        d(np.array([0.0, 1.0]))
+    ours = [w for w in seen if issubclass(w.category, s2s.NonFiniteGradientWarning)]
+    assert len(ours) == 1 and ours[0].filename == __file__

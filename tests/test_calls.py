@@ -280,3 +280,23 @@ def test_look_alike_helpers_of_two_modules_get_their_own_derivatives(tmp_path, m
         else:
             got = np.array([s2s.jvp(module.f)(x, e)[1] for e in np.eye(2)])
         np.testing.assert_allclose(got, expected[fn], rtol=1e-12)
+
+
+softened = lambda v: np.sin(v) * v  # noqa: E731 (a global lambda, called by name)
+
+
+def calls_a_global_lambda(x):
+    return np.sum(softened(x))
+
+
+@pytest.mark.parametrize("mode", ["grad", "hvp"])
+def test_a_global_lambda_gets_a_helper_of_a_valid_name(mode):
+    """Its sub-derivative's helper was named ``d_<lambda>`` (``jvp_<lambda>`` under hvp): a
+    SyntaxError when the factory compiled."""
+    x = np.array([0.3, -0.7])
+    if mode == "grad":
+        got, expected = s2s.grad(calls_a_global_lambda)(x), np.cos(x) * x + np.sin(x)
+    else:
+        got = s2s.hvp(calls_a_global_lambda)(x, np.ones(2))
+        expected = 2 * np.cos(x) - x * np.sin(x)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)

@@ -439,3 +439,54 @@ def test_fuzz_a2a4930e():
     rng = np.random.default_rng(0)
     args = [rng.standard_normal((3, 4)), rng.standard_normal(3)]
     check_program(source, args, wrt=(0,), output="scalar", dtype="float64")
+
+
+def test_fuzz_277411f8():
+    """Crash_UnboundLocalError_generated: vjp: UnboundLocalError: cannot access local variable
+    'buf19' where it is not associated with a value [Crash_UnboundLocalError_generated]: an
+    array written in a loop's arm that `continue` skipped was carried into the vjp's pullback
+    (a default argument) unbound; it starts as None now. Found by the forward fuzzer (seed
+    61206)."""
+    source = """\
+    import numpy as np
+
+
+    def f(p0, p1, p2):
+        xs1 = []
+        for k2 in range(1):
+            xs1.append(np.tanh(p2) * (k2 + 1.0))
+        l3 = np.stack(xs1)
+        v4 = np.sum(l3)
+        v5 = np.log((v4 * v4 + 0.5))
+        h6 = v5 * 1.0
+        k7 = 0
+        while k7 < 4:
+            k7 = k7 + 1
+            z8 = h6 * 2.0
+            z8 += 0.5
+            h6 = h6 + z8
+        c9 = np.tanh(h6) if h6 > 21.38 else h6 * 0.5
+        h10 = c9 * 1.0
+        for row11, row12 in zip(l3, l3):
+            if np.sum(h10) > 8.94:
+                continue
+            z13 = row12 * 2.0
+            z13 += z13
+            h14 = row12 * 1.0
+            buf19 = np.zeros((3,) + np.shape(h14))
+            for k15 in range(3):
+                v16 = row12 + row12
+                c18 = np.tanh(z13) if np.any(v16 > -1.18) else np.sign(np.tanh(z13)) * np.tanh(z13)
+                h14 = h14 + c18
+                buf19[k15] = h14
+            h10 = np.where(h10 > 10.49, h10, row12)
+        return np.mean(h10) * 1.25 + np.sum(h10 * 1.0)
+"""
+    args = [
+        np.array([-0.5409754624562759, -0.5543459966860426, 0.8012590888141164], dtype=np.float64),
+        np.array([-0.185858073465129, 1.0953853435819902, -0.9056980361225234], dtype=np.float64),
+        np.float64(-0.8969023812482628),
+    ]
+    check_program(
+        source, args, wrt=(0, 1), output='scalar', dtype='float64', forward=True
+    )

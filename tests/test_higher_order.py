@@ -147,3 +147,58 @@ def test_a_pullback_called_inside_a_differentiated_function_is_refused_not_zero(
         s2s.grad(gradient_norm_through_a_pullback)(np.array([0.3, 0.7, -1.2]))
     assert info.value.where.lineno == gradient_norm_through_a_pullback.__code__.co_firstlineno + 2
     assert "s2s.grad(f)(x)" in info.value.advice
+
+
+def product_with_sine(a, b):
+    return a * np.sin(b)
+
+
+def test_a_pullback_of_two_arguments_differentiated_in_its_cotangent():
+    """The VJP of ``pullback_of(f, ("a", "b"))`` (two outputs) in its cotangent too: its own
+    parameter ``cotangent`` is rebound (``cotangent = check_cotangent(cotangent, ...)``) and
+    that new name was the added seed's, ``cotangent_2``, so the seed was lost (CotangentError;
+    found by the second derivative of np.vectorize). Checked against the exact Jacobian."""
+    from s2s.runtime import pullback_of
+
+    first = pullback_of(product_with_sine, ("a", "b"))  # (c, a, b) -> (c sin b, c a cos b)
+    second = pullback_of(first, ("cotangent", "a", "b"))
+    c, a, b, u, v = 1.5, 2.0, 0.5, 0.3, -0.7
+    dc, da, db = second((u, v), c, a, b)
+    assert dc == pytest.approx(u * np.sin(b) + v * a * np.cos(b), rel=1e-15)
+    assert da == pytest.approx(v * c * np.cos(b), rel=1e-15)
+    assert db == pytest.approx(u * c * np.cos(b) - v * c * a * np.sin(b), rel=1e-15)
+
+
+def _trace_squared(a):
+    return np.einsum("ii", a) ** 2
+
+
+def _sum_squared(a):
+    return np.einsum("ij->", a) ** 2
+
+
+def _transpose_cubed(a):
+    return np.sum(np.einsum("ij->ji", a) ** 3)
+
+
+def _diagonal_cubed(a):
+    return np.sum(np.einsum("ii->i", a) ** 3)
+
+
+def _contraction(a):
+    return np.sum(np.einsum("ij,jk->ik", a, np.sin(a)) ** 2)
+
+
+@pytest.mark.parametrize(
+    "f", [_trace_squared, _sum_squared, _transpose_cubed, _diagonal_cubed, _contraction]
+)
+def test_reverse_over_reverse_through_einsum_with_one_operand(f):
+    """The adjoint of einsum's adjoint in its operands (``einsum_second``) has no term for a
+    single operand: it gave ``None``, which the generated pullback added to (NaN, or a
+    TypeError); zeros now. Against central differences of the gradient and against hvp."""
+    a = RNG.normal(size=(3, 3))
+    u = RNG.normal(size=(3, 3))
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
+    np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(second, s2s.hvp(f)(a, u), rtol=1e-10, atol=1e-12)

@@ -345,3 +345,249 @@ def test_reverse_over_reverse_to_third_order_through_a_tape():
 def test_check_grad_to_second_order_in_both_modes_through_recursion_and_loops():
     s2s.check_grad(calls.recursive_closure, RNG.normal(size=3), RNG.normal(size=3), order=2)
     s2s.check_grad(branch, np.array([0.3, -0.2, 0.5]), order=2)
+
+
+def slice_written_then_read(x):  # the gradient reads a view of `out` its restores change
+    out = np.zeros(x.size + 2)
+    out[:2] = x[:2]
+    return np.sum(out[:2] ** 3) + np.sum(out * x[0])
+
+
+def padded_laplacian(x):  # a zero boundary written into a padded array
+    u = np.zeros(x.size + 2)
+    u[1:-1] = x
+    lap = u[2:] - 2 * u[1:-1] + u[:-2]
+    return np.sum(lap**2) + np.sum(u[1:-1] ** 4)
+
+
+def row_from_row(x):
+    out = np.zeros((2, x.size))
+    out[0] = x
+    out[1] = out[0] * x
+    return np.sum(out**2)
+
+
+def trajectory(x):
+    out = np.zeros((3, x.size))
+    out[0] = x
+    for t in range(2):
+        out[t + 1] = out[t] * x
+    return np.sum(out**2)
+
+
+def block_and_column(x):
+    U = np.zeros((3, 3))
+    U[1, 1:3] = x[:2]
+    U[:, 0] = x[2]
+    return np.sum(np.tanh(U) ** 2) + np.sum(U[1] * U[:, 0])
+
+
+def view_kept_across_a_write(x):  # y views the entries the next write overwrites
+    out = np.zeros(x.size + 1)
+    out[1:] = x
+    y = out[1:]
+    z = np.sin(y) * y
+    out[1:] = 0.5
+    return np.sum(z * x) + np.sum(out)
+
+
+WRITE_THEN_READ = [
+    ("a slice written, then read", slice_written_then_read),
+    ("a padded array's interior", padded_laplacian),
+    ("a row written from the row before", row_from_row),
+    ("a trajectory row by row in a loop", trajectory),
+    ("a block of a row and a column", block_and_column),
+    ("a view kept across a write", view_kept_across_a_write),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in WRITE_THEN_READ])
+def test_reverse_over_reverse_after_writes_into_a_local_array(f):
+    """Reverse over the gradient of a function writing into a local array and reading the
+    entries back: the gradient's pullback restores the entries it overwrote in the array
+    itself (not in a copy), so the views of it the gradient read see what they saw; this
+    dropped every term through them (a Hessian of 0). Against central differences of the
+    gradient and against ``s2s.hessian`` (forward over reverse)."""
+    x = RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    gradient = s2s.grad(f)
+    reverse = s2s.jacobian(gradient, mode="reverse")(x)
+    np.testing.assert_allclose(reverse, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(reverse, s2s.hessian(f)(x), rtol=1e-10, atol=1e-12)
+    v = RNG.normal(size=3)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+
+
+def test_a_pullback_reading_a_view_across_a_write_runs_twice_alike():
+    """First order already: ``vjp``'s pullback reads ``y = out[1:]``, which a later write
+    overwrote; it restores ``out`` in place, then puts its final entries back, so a second
+    call gives the same cotangent and the value returned is untouched."""
+    x = RNG.normal(size=3)
+    value, pullback = s2s.vjp(view_kept_across_a_write)(x)
+    first = pullback(1.0)
+    np.testing.assert_allclose(first, s2s.grad(view_kept_across_a_write)(x), rtol=1e-12)
+    expected = [along(view_kept_across_a_write, x, e, 1e-5) for e in np.eye(3)]
+    np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(pullback(1.0), first)
+    assert value == view_kept_across_a_write(x)
+
+
+def product_and_sum(a, b):
+    return a * b, a + b
+
+
+def square_and_sine(a):
+    return a * a, np.sin(a)
+
+
+def second_output_unused(x):
+    p, q = product_and_sum(x, x)
+    return np.sum(p**2)
+
+
+def second_output_discarded(x):
+    a, _ = square_and_sine(x)
+    return np.sum(a**3)
+
+
+def first_output_indexed(x):
+    return np.sum(square_and_sine(x)[0] ** 3)
+
+
+def result_unpacked_later(x):
+    r = square_and_sine(x)
+    a, b = r
+    return np.sum(a**3)
+
+
+def cell(h, c, x):
+    c = np.tanh(c * x + h)
+    return np.sin(c) * h, c
+
+
+def last_cell_state_unused(x):  # the last c gets no cotangent, the earlier ones do
+    h, c = x * 0.5, x * 0.3
+    for _ in range(3):
+        h, c = cell(h, c, x)
+    return np.sum(h**2)
+
+
+UNUSED_OUTPUTS = [
+    ("p, q = two(x, x), q unused", second_output_unused),
+    ("a, _ = two(x)", second_output_discarded),
+    ("two(x)[0]", first_output_indexed),
+    ("r = two(x); a, b = r", result_unpacked_later),
+    ("h, c = cell(h, c, x) in a loop, the last c unused", last_cell_state_unused),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in UNUSED_OUTPUTS])
+def test_second_order_through_a_helper_output_without_a_cotangent(f):
+    """The gradient pulls ``(d_p, None)`` back through the helper; differentiated again, the
+    tuple's ``None`` (no tangent space) made an internal ``KeyError: 'cotangent'``: the
+    differentiable gradient passes zeros for it (``_s2s.dense_tangent``)."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-8)
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+    reverse = s2s.jacobian(gradient, mode="reverse")(x)
+    np.testing.assert_allclose(reverse, expected, rtol=1e-6, atol=1e-8)
+
+
+def slice_scaled_in_place(x):
+    out = np.ones(4)
+    out[1:] *= x
+    return np.sum(out**3)
+
+
+def row_scaled_in_place(x):
+    out = np.ones((2, 3))
+    out[0] *= x
+    return np.sum(out**2)
+
+
+def column_from_column(x):
+    out = np.zeros((3, 2))
+    out[:, 0] = x
+    out[:, 1] = out[:, 0] * x
+    return np.sum(out**2)
+
+
+def slice_from_itself(x):
+    out = np.ones(4)
+    out[1:] = out[1:] * x
+    return np.sum(out**3)
+
+
+def row_times_row(x):
+    y = np.zeros((3, 3))
+    y[:] = x
+    y[1] = y[1] * y[0]
+    return np.sum(y**2)
+
+
+def shifted_slice_added(x):
+    out = np.ones(3) * 0.5
+    out[1:] += out[:-1] * x[1:]
+    return np.sum(out**3)
+
+
+def reshaped_view_then_row(x):  # a view (reshape) of the array, then a slice of that view
+    out = np.zeros((2, 3))
+    out[0] = x
+    flat = out.reshape(-1)
+    out[1] = flat[:3] * x
+    return np.sum(out**2)
+
+
+SELF_UPDATES = [
+    ("out[1:] *= x", slice_scaled_in_place),
+    ("out[0] *= x", row_scaled_in_place),
+    ("out[:, 1] = out[:, 0] * x", column_from_column),
+    ("out[1:] = out[1:] * x", slice_from_itself),
+    ("y[1] = y[1] * y[0]", row_times_row),
+    ("out[1:] += out[:-1] * x[1:]", shifted_slice_added),
+    ("out[1] = out.reshape(-1)[:3] * x", reshaped_view_then_row),
+]
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in SELF_UPDATES])
+def test_second_order_of_a_slice_updated_from_the_array_itself(f):
+    """The gradient reads its view ``getitem_1 = out[1:]`` after writing ``out[1:]`` (in its
+    adjoint sweep, once the entries are restored); differentiated again, that read after a
+    write was refused (MutationError about `getitem_1`, some at a generated line). The
+    differentiable gradient copies such a view where it is made (``_np.copy(out[1:])``)."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    expected = _finite_difference_hessian(f, (x,), 0)
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, rtol=1e-6, atol=1e-8)
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(second, expected @ v, rtol=1e-6, atol=1e-8)
+
+
+def row_kept_across_a_write(x, i, j):
+    out = np.zeros((3, 3))
+    out[:] = x
+    r = out[i]
+    out[j] = out[j] * x
+    return np.sum(r * x) + np.sum(out**2)
+
+
+def test_a_row_view_reached_by_a_later_write_is_still_refused_at_second_order():
+    """The differentiable gradient keeps a view its write checks at run time: a write that
+    reaches it is refused at the user's line under hvp as under grad; one that does not is
+    differentiated."""
+    x, v = RNG.normal(size=3), RNG.normal(size=3)
+    f = row_kept_across_a_write
+    gradient = lambda z: s2s.grad(f)(z, 0, 1)  # noqa: E731
+    expected = np.stack([along(gradient, x, e, 1e-5) for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(s2s.hvp(f)(x, 0, 1, v), expected @ v, rtol=1e-6, atol=1e-8)
+    for derivative in (lambda: s2s.grad(f)(x, 1, 1), lambda: s2s.hvp(f)(x, 1, 1, v)):
+        with pytest.raises(s2s.MutationError, match="`r` \\(line") as info:
+            derivative()
+        assert info.value.where.filename == __file__

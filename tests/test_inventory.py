@@ -14,6 +14,7 @@ from inventory_numpy import INVENTORY
 
 from s2s import registry
 from s2s.frontend.spellings import WRITERS
+from s2s.frontend.vectorized import CALLED_AS
 
 CLASSES = {"differentiable", "missing", "piecewise", "structural", "not_numerical"}
 
@@ -57,9 +58,10 @@ def test_the_registry_agrees_with_each_class(cls):
         if c != cls or name not in CALLABLES:
             continue
         # an in-place writer (np.put) is differentiated, on a local array, by the rule of the
-        # runtime function its statement is written as (`buf[...] = _s2s.put(buf, ind, v)`)
+        # runtime function its statement is written as (`buf[...] = _s2s.put(buf, ind, v)`);
+        # a call of a numpy.vectorize object by _s2s.vectorized's (`_s2s.vectorized(vf, x)`)
         obj = CALLABLES[name]
-        rule = registry.lookup(WRITERS.get(obj, obj))
+        rule = registry.lookup(WRITERS.get(obj, CALLED_AS.get(obj, obj)))
         kind = rule.kind if rule is not None else None
         if cls == "differentiable":
             ok = kind not in (None, registry.PIECEWISE_CONSTANT)

@@ -223,6 +223,16 @@ def list_bound_twice_in_with(x):
     return s + sum(np.sum(v) for v in ys)
 
 
+class _Pair(NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def object_made_inside(x):
+    p = _Pair(x * 2.0, 1.0)  # read back through its fields: one name per field
+    return np.sum(p.w**2) + p.b
+
+
 CONSTRUCTS = [
     math_functions, more_math_functions, float_casts, global_read, global_read_in_loop,
     walrus_in_if,
@@ -231,7 +241,7 @@ CONSTRUCTS = [
     dict_literal_items_and_get, dict_call_values, dict_in_loop, list_to_helpers,
     list_literal_to_helper, list_rebound_to_array, list_bound_twice, list_bound_twice_in_with,
     set_of_constants, walrus_in_identity_test, list_rebound_in_loop,
-    list_rebound_in_branch_and_with,
+    list_rebound_in_branch_and_with, object_made_inside,
 ]  # fmt: skip
 
 
@@ -366,14 +376,13 @@ def list_unpacked(x):
     return a * b
 
 
-class _Pair(NamedTuple):
-    w: np.ndarray
-    b: float
-
-
-def object_made_inside(x):
+def object_passed_whole(x):
     p = _Pair(x * 2.0, 1.0)  # MARK
-    return np.sum(p.w**2) + p.b
+    return _pair_sum(p)
+
+
+def _pair_sum(p):
+    return np.sum(p.w) + p.b
 
 
 def object_made_in_a_loop(x):
@@ -387,8 +396,8 @@ def object_made_in_a_loop(x):
 @pytest.mark.parametrize(
     "f, error, words",
     [
-        (object_made_inside, s2s.NoRuleError, "making an object of your class"),
         (object_made_in_a_loop, s2s.NoRuleError, "making an object of your class"),
+        (object_passed_whole, s2s.NoRuleError, "making an object of your class"),
         (walrus_maybe_unevaluated, s2s.UnsupportedSyntaxError, "`:=` in an operand of `and`"),
         (walrus_in_chained_comparison, s2s.UnsupportedSyntaxError, "a chained comparison"),
         (walrus_in_fstring, s2s.UnsupportedSyntaxError, "`:=` inside this expression"),
@@ -444,3 +453,20 @@ def test_a_list_goes_to_a_helper_as_a_tuple_in_the_source():
 def test_a_list_rebound_to_an_array_is_a_variable_of_its_own_in_the_source():
     source = s2s.grad(list_rebound_to_array).source
     assert "ys_array = _np.array(ys)" in source and "ys_array_2 = ys_array * x" in source
+
+
+def reshaped_by_a_built_shape(a, x):
+    n = x.ndim - 1
+    b = a.reshape((-1,) + (1,) * n)  # a shape built by tuple arithmetic: kept as Python
+    c = a.reshape((-1,) + (1,) * (x.ndim - 1) + ())
+    total = np.sum(b * x) + np.sum(c * x**2)
+    for k in range(1, 3):
+        total = total + np.sum(np.tile(a, (1,) * 0 + (k,)))
+    return total
+
+
+def test_tuple_arithmetic_of_integers_is_python_not_numpy():
+    """``(1,) * n`` with an integer n repeats the tuple (it was taken for numpy's elementwise
+    product, and the reshape failed)."""
+    a, x = np.array([1.0, -2.0]), np.ones((2, 3)) * 0.5
+    check_against_differences(reshaped_by_a_built_shape, a, x)

@@ -412,28 +412,27 @@ def _bind(
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
     rule = registry.lookup(stmt.op)
-    if rule is None and isinstance(stmt.op, np.vectorize):  # vf = np.vectorize(f); vf(x)
-        raise NoRuleError(
-            f"a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not differentiated: "
-            f"it calls its function on each element in a Python loop; the call uses {used}",
-            where,
-            "call the function on the arrays themselves (numpy operations and np.where "
-            "already work elementwise), or write the loop over the elements",
-        )
+    if rule is None and isinstance(stmt.op, np.vectorize):  # not written _s2s.vectorized(vf, x)
+        message, advice = getattr(stmt.expr.func, "s2s_refused", None) or (
+            f"this call of a numpy.vectorize object (of {_describe(stmt.op.pyfunc)}) is not "
+            "differentiated (reached in a way s2s does not rewrite)",
+            "call the object by a name bound to it (`vf(x, y)`)",
+        )  # frontend/vectorized.py says why it left the call as written
+        raise NoRuleError(f"{message}; the call uses {used}", where, advice)
     if rule is None:
         name = _describe(stmt.op)
         if is_derivative(stmt.op):  # a derivative object bound when generating (higher order)
             return _bind_derivative(primal, stmt, active, where, stmt.op)
         if isinstance(stmt.op, types.FunctionType) and not is_library(stmt.op):
-            return _bind_call(primal, stmt, active, where)
+            return _bind_call(primal, stmt, active, where, callee=runtime.source_of(stmt.op))
         if _is_user_method(stmt.op):  # net.forward(x): a method of the user's own class
             return _bind_call(primal, stmt, active, where)
         elif isinstance(stmt.op, type) and not is_library(stmt.op):
             message = (f"making an object of your class {name} from {used} inside the function"
-                       " is not supported (s2s follows arrays, not an object's attributes)")
-            advice = ("keep the values in local names, a tuple or a dict; or make the object "
-                      "outside and pass it in (its methods and attributes are followed: "
-                      "`model.forward(x)`; a dataclass or NamedTuple argument may be in wrt)")
+                       " is supported only for a NamedTuple or plain dataclass bound once and "
+                       "read only through its fields (`p.w`): not this class, or not so used")
+            advice = ("read it only as `p.field`, or keep the values in local names; or make the "
+                      "object outside and pass it in (it may be in wrt; methods are followed)")
         elif callable(stmt.op) and not is_library(stmt.op):
             message = f"calls to {name} (not a Python function with source) are not differentiated"
             advice = f"register a rule for it with @s2s.adjoint({name})"

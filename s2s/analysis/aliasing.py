@@ -24,7 +24,6 @@ refused at its line, since the caller's array would change:
 
 from __future__ import annotations
 
-import copy
 import inspect
 import operator
 from typing import Any
@@ -48,6 +47,7 @@ from s2s.codegen.ir import (
     Stmt,
     atom_names,
 )
+from s2s.codegen.walking import copy_tree
 from s2s.errors import MutationError, UnsupportedArgumentError
 from s2s.frontend.parse import Primal
 
@@ -240,7 +240,7 @@ def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
         return f"`{ir.original[target]}`"
     if not isinstance(view.expr, gast.expr):
         return "a value"
-    expr = copy.deepcopy(view.expr)
+    expr = copy_tree(view.expr)
     for node in gast.walk(expr):  # the SSA names in it, as the user wrote them
         if isinstance(node, gast.Name):
             node.id = ir.original.get(node.id, node.id)

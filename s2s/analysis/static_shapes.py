@@ -25,7 +25,6 @@ d_x = _s2s.filled(d_mean_1 / 6, (2, 3), 'float64')
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import operator
 from typing import Any
@@ -37,6 +36,7 @@ from s2s import registry, runtime
 from s2s.analysis.dtypes import ShapeValue, VType, call_signature
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, SETITEM, Marker, Stmt, is_literal
 from s2s.codegen.templating import constant
+from s2s.codegen.walking import copy_tree
 from s2s.frontend.spellings import hashable
 
 
@@ -386,7 +386,7 @@ def _unconcatenated(g: gast.expr, pieces: gast.expr, axis: gast.expr, types) -> 
         cut = gast.Slice(lower=constant(start), upper=constant(stop), step=None)
         key = [gast.Slice(lower=None, upper=None, step=None) for _ in range(index)] + [cut]
         key_node = key[0] if len(key) == 1 else gast.Tuple(elts=key, ctx=gast.Load())
-        out.append(gast.Subscript(value=copy.deepcopy(g), slice=key_node, ctx=gast.Load()))
+        out.append(gast.Subscript(value=copy_tree(g), slice=key_node, ctx=gast.Load()))
         start = stop
     return gast.List(elts=out, ctx=gast.Load())
 

@@ -25,7 +25,6 @@ with np.errstate(divide='ignore'):
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +32,7 @@ import gast
 
 from s2s.codegen.sweeps import Block, is_comment_marker
 from s2s.codegen.trying import tried
+from s2s.codegen.walking import copy_tree
 
 MARKER = "__s2s_with__"  # `try` statements too: the kind is the context's
 _LINE = re.compile(r"line (\d+):")
@@ -122,7 +122,7 @@ def _with(stmt: gast.stmt | None, context: Context, body: list[gast.stmt]) -> ga
     """``with managers [as targets]: body``; ``stmt`` is the primal's marker (``None`` in the
     adjoint sweep, which enters the managers as written)."""
     if stmt is None:
-        managers = [copy.deepcopy(m) for m in context.managers]
+        managers = [copy_tree(m) for m in context.managers]
         targets: list[gast.expr | None] = [None] * len(managers)
     else:
         managers = list(stmt.value.args[1:])

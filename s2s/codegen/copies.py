@@ -36,14 +36,13 @@ d_err = None
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
 
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block, is_comment_marker
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import copy_tree, walk
 
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
 
@@ -241,10 +240,10 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
         ):
             i += 1
             continue
-        inlined = copy.deepcopy(use)
+        inlined = copy_tree(use)
         for node in walk(inlined):
             if isinstance(node, gast.Name) and node.id == target:
-                put_in_place(inlined, node, copy.deepcopy(define.value))
+                put_in_place(inlined, node, copy_tree(define.value))
                 break
         if len(to_source(inlined, False)) > _LINE:
             i += 1
@@ -316,7 +315,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
             if _occurrences(use, target) == 1 and not _writes(use, target):
                 for node in walk(use):
                     if isinstance(node, gast.Name) and node.id == target:
-                        put_in_place(use, node, copy.deepcopy(define.value))
+                        put_in_place(use, node, copy_tree(define.value))
                         break
                 dropped.add(id(define))
                 break

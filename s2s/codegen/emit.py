@@ -35,10 +35,9 @@ def _one_line(pieces: list[str]) -> str:
 
 def to_source(node: gast.AST, use_astor: bool = True) -> str:
     """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
-    tree = gast.gast_to_ast(node)
+    tree = gast.gast_to_ast(node)  # printed, never compiled: astor needs no positions
     if isinstance(tree, ast.expr):
         tree = ast.Expression(body=tree)
-    ast.fix_missing_locations(tree)
     if use_astor and astor is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -49,6 +48,7 @@ def to_source(node: gast.AST, use_astor: bool = True) -> str:
             return text
         except SyntaxError:
             pass
+    ast.fix_missing_locations(tree)  # ast.unparse reads a statement's lineno
     if isinstance(tree, ast.Expression):
         return ast.unparse(tree.body)
     return ast.unparse(tree)

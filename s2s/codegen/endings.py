@@ -42,6 +42,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, is_comment_marker
+from s2s.codegen.walking import walk
 
 
 def drop_endings(blocks: list[Block], tape: str, live_out: set[str]) -> None:
@@ -103,4 +104,4 @@ def _is_tape(value: gast.expr, tape: str, method: str) -> bool:
 
 
 def _touches(stmt: gast.stmt, tape: str) -> bool:
-    return any(isinstance(n, gast.Name) and n.id == tape for n in gast.walk(stmt))
+    return any(isinstance(n, gast.Name) and n.id == tape for n in walk(stmt))

@@ -232,8 +232,8 @@ def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
     """
     top = [stmt for block in blocks for stmt in block.body]
     defs = (gast.FunctionDef, gast.Lambda)
-    nested = [n for s in top for n in gast.walk(s) if isinstance(n, defs)]
-    closure = {n.id for node in nested for n in gast.walk(node) if isinstance(n, gast.Name)}
+    nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
+    closure = {n.id for node in nested for n in walk(node) if isinstance(n, gast.Name)}
     live = _Liveness(closure)
     after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
     dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went
@@ -260,7 +260,7 @@ def _walk(body, live_after, live, after, dropped, loop) -> set[str]:
             current = head
             continue
         if isinstance(stmt, gast.If):
-            test = {n.id for n in gast.walk(stmt.test) if isinstance(n, gast.Name)}
+            test = {n.id for n in walk(stmt.test) if isinstance(n, gast.Name)}
             current = _walk(stmt.body, current, live, after, dropped, None) | _walk(
                 stmt.orelse, current, live, after, dropped, None) | test  # fmt: skip
             continue

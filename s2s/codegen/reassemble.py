@@ -34,7 +34,6 @@ for t in range(n):
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
@@ -44,6 +43,7 @@ from s2s import registry
 from s2s.codegen.copies import put_in_place
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block
+from s2s.codegen.walking import copy_tree, walk
 
 _LINE = 88  # the longest statement a reassembly may write (the sweeps' indentation aside)
 
@@ -86,7 +86,7 @@ def _count(body: list[gast.stmt], counts: Counter, remade: frozenset[str]) -> No
 
 
 def _names(node: gast.AST, remade: frozenset[str]) -> list[str]:
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and n.id not in remade]
+    return [n.id for n in walk(node) if isinstance(n, gast.Name) and n.id not in remade]
 
 
 def _nested(stmt: gast.stmt, counts: Counter, fixed: tuple[str, set[str]], gone: set[str]):
@@ -107,10 +107,10 @@ def _in_body(body: list[gast.stmt], counts: Counter, fixed: tuple[str, set[str]]
         target = _temporary(define, counts, live_out)
         j = _reader(body, i, target, tape) if target else None
         if j is not None:
-            inlined = copy.deepcopy(body[j])
-            for node in gast.walk(inlined):
+            inlined = copy_tree(body[j])
+            for node in walk(inlined):
                 if isinstance(node, gast.Name) and node.id == target:
-                    put_in_place(inlined, node, copy.deepcopy(define.value))
+                    put_in_place(inlined, node, copy_tree(define.value))
                     break
             if len(to_source(inlined, False)) <= _LINE:
                 body[j] = inlined
@@ -138,10 +138,10 @@ def _reader(body: list[gast.stmt], i: int, target: str, tape: str) -> int | None
     """The index of the statement after ``body[i]`` that reads ``target``, if the value can
     move there: it reads it once in a pure assignment, and what lies between writes no name
     the value reads and mutates nothing."""
-    reads = {n.id for n in gast.walk(body[i].value) if isinstance(n, gast.Name)}
+    reads = {n.id for n in walk(body[i].value) if isinstance(n, gast.Name)}
     for j in range(i + 1, len(body)):
         stmt = body[j]
-        uses = sum(1 for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        uses = sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == target)
         if uses:
             plain = isinstance(stmt, gast.Assign) and all(
                 isinstance(t, gast.Name) and t.id != target for t in stmt.targets
@@ -164,7 +164,7 @@ def _reader(body: list[gast.stmt], i: int, target: str, tape: str) -> int | None
 def _pure(value: gast.expr) -> bool:
     """Operators, subscripts and calls without ``out=`` of numpy functions s2s has a rule for
     (numerical functions of their arguments: not ``np.copyto``, ``np.seterr``)."""
-    for node in gast.walk(value):
+    for node in walk(value):
         if isinstance(node, (gast.Lambda, gast.NamedExpr, gast.Yield, gast.Await)):
             return False
         if isinstance(node, gast.Call):
@@ -222,7 +222,7 @@ def inline_rows(adjoint: list[Block], blocks: list[Block], constant: set[str]) -
     ``constant`` are the arrays nothing changes (arguments not written in place); ``blocks``
     is the whole program, where the row's name must occur only there."""
     counts = Counter(
-        n.id for b in blocks for s in b.body for n in gast.walk(s) if isinstance(n, gast.Name)
+        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
     )
     for block in adjoint:
         for stmt in block.body:
@@ -240,10 +240,10 @@ def _rows_in(loop: gast.For | gast.While, counts: Counter, constant: set[str]) -
         if j is None:
             i += 1
             continue
-        define, stmt = loop.body[i], copy.deepcopy(loop.body[j])
+        define, stmt = loop.body[i], copy_tree(loop.body[j])
         target = define.targets[0].id
-        use = next(n for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
-        put_in_place(stmt, use, copy.deepcopy(define.value))
+        use = next(n for n in walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        put_in_place(stmt, use, copy_tree(define.value))
         if len(to_source(stmt, False)) > _LINE:
             i += 1
             continue
@@ -260,10 +260,10 @@ def _row_reader(body: list[gast.stmt], i: int, counts: Counter, constant: set[st
     row, target = define.value, define.targets[0].id
     if not (isinstance(row.value, gast.Name) and row.value.id in constant) or counts[target] != 2:
         return None
-    names = {n.id for n in gast.walk(row) if isinstance(n, gast.Name)}
+    names = {n.id for n in walk(row) if isinstance(n, gast.Name)}
     for j in range(i + 1, len(body)):
         stmt = body[j]
-        uses = sum(1 for n in gast.walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        uses = sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == target)
         if uses:
             plain = isinstance(stmt, (gast.Assign, gast.AugAssign))
             return j if uses == 1 and plain and not _rebinds(stmt, names) else None
@@ -275,5 +275,5 @@ def _row_reader(body: list[gast.stmt], i: int, counts: Counter, constant: set[st
 def _rebinds(stmt: gast.stmt, names: set[str]) -> bool:
     return any(
         isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load)
-        for n in gast.walk(stmt)
+        for n in walk(stmt)
     )

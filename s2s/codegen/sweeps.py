@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import copy_tree, walk
 
 
 @dataclass
@@ -69,6 +68,12 @@ def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[g
             kept.append(stmt)
             needed.update(atom_names(stmt.value))
     return list(reversed(kept))
+
+
+def comment_marker(text: str) -> gast.stmt:
+    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
+    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
+                                     keywords=[]))  # fmt: skip
 
 
 def is_comment_marker(stmt: gast.stmt) -> bool:
@@ -133,13 +138,13 @@ def primal_statement(stmt: Stmt) -> gast.stmt:
     """A normal-form statement as written in the primal (a nested def, an append, a write into
     an array, an assignment)."""
     if stmt.op is DEF:  # the lifted nested def
-        return copy.deepcopy(stmt.expr)
+        return copy_tree(stmt.expr)
     if stmt.op is APPEND:  # xs.append(v), as written
-        return gast.Expr(value=copy.deepcopy(stmt.expr))
+        return gast.Expr(value=copy_tree(stmt.expr))
     if stmt.op is SETITEM:  # x[key] = v, as written
-        target = copy.deepcopy(stmt.expr)
-        return gast.Assign(targets=[target], value=copy.deepcopy(stmt.args[2]), type_comment=None)
-    value = copy.deepcopy(stmt.expr)
+        target = copy_tree(stmt.expr)
+        return gast.Assign(targets=[target], value=copy_tree(stmt.args[2]), type_comment=None)
+    value = copy_tree(stmt.expr)
     if isinstance(value, gast.stmt):
         return value  # an assert kept whole
     if not stmt.targets:
@@ -166,8 +171,8 @@ def view_checks(ir: FunctionIR, filename: str, write: Stmt) -> list[gast.stmt]:
         lines = gast.Tuple(elts=[constant(getattr(view.node, "lineno", 0)),
                                  constant(getattr(write.node, "lineno", 0))],
                            ctx=gast.Load())  # fmt: skip
-        check = call("_s2s.check_no_view", name(alias), copy.deepcopy(array),
-                     slice_to_call(copy.deepcopy(key)), names,
+        check = call("_s2s.check_no_view", name(alias), copy_tree(array),
+                     slice_to_call(copy_tree(key)), names,
                      constant(filename), lines)  # fmt: skip
         out.append(gast.Expr(value=check))
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import functools
 import linecache
 import types
@@ -15,6 +14,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import LocatedError, Location
 from s2s.families import LibraryObject
 
@@ -133,7 +133,7 @@ def instantiate(
     masks: dict[str, gast.expr] = {}
 
     def rewrite(expr: gast.expr) -> gast.expr:
-        return _Substitute(subst, adjoints, local, tglobals).visit(copy.deepcopy(expr))
+        return _Substitute(subst, adjoints, local, tglobals).visit(copy_tree(expr))
 
     for stmt in template.body:
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
@@ -188,7 +188,7 @@ def partials(rule: registry.Rule, arguments: dict[str, Any], output: gast.expr) 
     body = [s for s in template.body if not (isinstance(s, gast.Expr))]
     if len(body) != 1 or not isinstance(body[0], gast.Return):
         raise TemplateError(f"{rule.name}: an elementwise template is a single return")
-    value = _Substitute(subst, {}, {}, template.globals).visit(copy.deepcopy(body[0].value))
+    value = _Substitute(subst, {}, {}, template.globals).visit(copy_tree(body[0].value))
     inputs = [p for p in template.params if p not in rule.structural]
     result = list(value.elts) if isinstance(value, gast.Tuple) and len(inputs) > 1 else [value]
     if len(result) != len(inputs):
@@ -208,14 +208,14 @@ def substitute(
     template's locals by their fresh names, numpy and the runtime by ``_np`` and ``_s2s``.
 
     Raises ``TemplateError`` for ``d[p]`` of a parameter not in ``derivatives``."""
-    return _Substitute(subst, derivatives, local, tglobals).visit(copy.deepcopy(expr))
+    return _Substitute(subst, derivatives, local, tglobals).visit(copy_tree(expr))
 
 
 def derivative_reads(node: gast.AST, tglobals: dict[str, Any]) -> list[str]:
     """The parameters ``p`` whose ``d[p]`` a template statement or expression reads."""
     return [
         _subscript_name(sub)
-        for sub in gast.walk(node)
+        for sub in walk(node)
         if isinstance(sub, gast.Subscript) and _is_adjoint_of(sub.value, tglobals)
     ]
 
@@ -229,8 +229,8 @@ def is_derivative_of(node: gast.expr, tglobals: dict[str, Any]) -> str | None:
 
 def _as_expr(atom: Any) -> gast.expr:
     if isinstance(atom, tuple):
-        return gast.Tuple(elts=[copy.deepcopy(a) for a in atom], ctx=gast.Load())
-    return slice_to_call(copy.deepcopy(atom))
+        return gast.Tuple(elts=[copy_tree(a) for a in atom], ctx=gast.Load())
+    return slice_to_call(copy_tree(atom))
 
 
 def slice_to_call(node: gast.expr) -> gast.expr:
@@ -292,13 +292,13 @@ class _Substitute(gast.NodeTransformer):
                 zero = constant(None)
                 zero.s2s_zero_adjoint = True
                 return zero
-            return copy.deepcopy(adj)
+            return copy_tree(adj)
         self.generic_visit(node)
         return node
 
     def visit_Name(self, node: gast.Name) -> gast.expr:
         if node.id in self.subst:
-            return copy.deepcopy(self.subst[node.id])
+            return copy_tree(self.subst[node.id])
         if node.id in self.local:
             return name(self.local[node.id])
         value = self.tglobals.get(node.id, getattr(builtins, node.id, None))

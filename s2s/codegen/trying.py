@@ -11,12 +11,12 @@ other arm. The adjoint sweep is the branch's, unchanged.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
 
 from s2s.codegen.sweeps import is_comment_marker
+from s2s.codegen.walking import copy_tree
 
 
 def _name(id_: str, ctx: Any) -> gast.Name:
@@ -86,10 +86,10 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
             handler_body.append(gast.Delete(targets=[dropped]))
         handler_body.append(_set(context.flag, False))
         handler_body += [_set(c, j == k) for j, c in enumerate(context.choices)]
-        handler_body += _without_empty_headers(_arm(copy.deepcopy(branch.orelse), k,
+        handler_body += _without_empty_headers(_arm(copy_tree(branch.orelse), k,
                                                     context.choices))  # fmt: skip
-        clauses.append(gast.ExceptHandler(type=copy.deepcopy(handler.type),
-                                          name=copy.deepcopy(handler.name), body=handler_body))
+        clauses.append(gast.ExceptHandler(type=copy_tree(handler.type),
+                                          name=copy_tree(handler.name), body=handler_body))
     statement = gast.Try(
         body=guarded or [gast.Pass()],
         handlers=clauses,

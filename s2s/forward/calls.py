@@ -9,7 +9,6 @@ generation cannot prove it has them.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -20,6 +19,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import COPY, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, live_locals
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.forward.rules import (
     acc,
     elementwise_terms,
@@ -46,7 +46,7 @@ def rule_statement(sweep: Any, stmt: Stmt, binding: Any, outputs: list[str]) -> 
         if source is None:
             sweep.set_zero(outputs[0], out)
             return out
-        out.append(assign(sweep.dot[outputs[0]], copy.deepcopy(source.expr)))
+        out.append(assign(sweep.dot[outputs[0]], copy_tree(source.expr)))
         sweep.demote(source.expr)
         sweep.state.set(outputs[0], MAYBE if source.maybe else DENSE)
         if source.guard in {sweep.dot.get(v) for v in sweep.state.undefined}:
@@ -108,7 +108,7 @@ def linear_statement(sweep: Any, stmt: Stmt, binding: Any, target: str, out: lis
         if source is None:
             sweep.set_zero(target, out)
             return
-        projected = call("_s2s.project_tangent", copy.deepcopy(source.expr), name(target))
+        projected = call("_s2s.project_tangent", copy_tree(source.expr), name(target))
         out.append(assign(sweep.dot[target], projected))
         sweep.state.set(target, MAYBE if source.maybe else DENSE)
         return

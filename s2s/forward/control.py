@@ -9,7 +9,6 @@ stable; ``break`` and ``continue`` send their state to the loop's exit and back 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -17,6 +16,7 @@ import gast
 from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, Stmt, flatten
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState, join_all
 
 
@@ -28,7 +28,7 @@ def branch(sweep: Any, item: Branch) -> list[gast.stmt]:
     sweep.state = start.copy()
     orelse = sweep.items(item.orelse)
     sweep.state = join_all([after_body, sweep.state])
-    return [gast.If(test=copy.deepcopy(item.test), body=body or [gast.Pass()], orelse=orelse)]
+    return [gast.If(test=copy_tree(item.test), body=body or [gast.Pass()], orelse=orelse)]
 
 
 def jump(sweep: Any, item: Jump) -> list[gast.stmt]:
@@ -115,7 +115,7 @@ def loop(sweep: Any, item: Loop, body: list[Any] | None = None) -> list[gast.stm
     sweep.state = join_all([sweep.state] + jumps.breaks) or TangentState()
     if item.iterable is not None:
         target = gast.Name(item.target, gast.Store(), None, None)
-        out.append(gast.For(target=target, iter=copy.deepcopy(item.iterable),
+        out.append(gast.For(target=target, iter=copy_tree(item.iterable),
                             body=body or [gast.Pass()], orelse=orelse,
                             type_comment=None))  # fmt: skip
         return out
@@ -125,7 +125,7 @@ def loop(sweep: Any, item: Loop, body: list[Any] | None = None) -> list[gast.stm
 def _while(sweep: Any, item: Loop, test_body: list, body: list, orelse: list) -> list[gast.stmt]:
     """``while True:`` computing the test, leaving when it fails; the ``else`` block runs after
     a failed test only (a flag, since a ``break`` in it must still leave the loop around)."""
-    test = gast.UnaryOp(op=gast.Not(), operand=copy.deepcopy(item.test))
+    test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(item.test))
     if not orelse:
         stop = gast.If(test=test, body=[gast.Break()], orelse=[])
         return [gast.While(test=constant(True), body=test_body + [stop] + body, orelse=[])]

@@ -7,7 +7,6 @@ tangent has the output's type, shape and dtype, and shares memory with no argume
 
 from __future__ import annotations
 
-import copy
 import types
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError
 from s2s.forward.state import MAYBE, ZERO
 from s2s.forward.sweep import ForwardSweep
@@ -170,7 +170,7 @@ def _returned(
         elts=[name(p.name) for p in ir.params] + [name(t) for t in tangents.internal.values()],
         ctx=gast.Load(),
     )
-    values = [copy.deepcopy(a) for a in atoms]
+    values = [copy_tree(a) for a in atoms]
     if len(atoms) == 1 and not isinstance(returns, gast.Tuple):
         tangent = constant(None) if parts[0] is None else call(
             "_s2s.gradient", parts[0], values[0], protect)  # fmt: skip
@@ -180,7 +180,7 @@ def _returned(
         if p is None:  # disconnected="none"
             items.append(constant(None))
             continue
-        earlier = [copy.deepcopy(e) for e in parts[:i] if isinstance(e, gast.Name)]
+        earlier = [copy_tree(e) for e in parts[:i] if isinstance(e, gast.Name)]
         shielded = gast.Tuple(elts=list(protect.elts) + earlier, ctx=gast.Load())
         items.append(call("_s2s.gradient", p, v, shielded))
     tangent = gast.Tuple(elts=items, ctx=gast.Load())

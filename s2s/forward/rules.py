@@ -7,7 +7,6 @@ applied to the tangents. Any other rule has a ``@tangent`` template beside its `
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from s2s.codegen.templating import (
     partials,
     substitute,
 )
+from s2s.codegen.walking import copy_tree, walk
 
 
 @dataclass
@@ -49,8 +49,8 @@ class Term:
 def dense(t: Tangent, atom: gast.expr) -> gast.expr:
     """The tangent as an array: ``_s2s.dense_tangent(t, x)`` where it may be ``None``."""
     if not t.maybe:
-        return copy.deepcopy(t.expr)
-    return call("_s2s.dense_tangent", copy.deepcopy(t.expr), copy.deepcopy(atom))
+        return copy_tree(t.expr)
+    return call("_s2s.dense_tangent", copy_tree(t.expr), copy_tree(atom))
 
 
 def is_not_none(var: str) -> gast.expr:
@@ -105,7 +105,7 @@ def elementwise_terms(rule: registry.Rule, binding: Any, output: gast.expr, tang
         t = tangent_of(binding.arguments[param])
         if t is None:
             continue
-        terms.append(Term(times(copy.deepcopy(t.expr), partial), t.guard if t.maybe else None))
+        terms.append(Term(times(copy_tree(t.expr), partial), t.guard if t.maybe else None))
     return terms
 
 
@@ -128,11 +128,11 @@ def linear_tangent(stmt: Any, binding: Any, rule: registry.Rule, tangent_of) -> 
             for item in atom:
                 replace[id(item)] = _item_tangent(item, tangent_of, single)
         elif t is None:
-            replace[id(atom)] = call("_s2s.zero_tangent", copy.deepcopy(atom))
+            replace[id(atom)] = call("_s2s.zero_tangent", copy_tree(atom))
         elif isinstance(atom, (gast.Tuple, gast.List)):
             replace[id(atom)] = t.expr
         else:
-            replace[id(atom)] = copy.deepcopy(t.expr) if single or not t.maybe else dense(t, atom)
+            replace[id(atom)] = copy_tree(t.expr) if single or not t.maybe else dense(t, atom)
     value_free = getattr(rule.primal, "value_free_args", ())  # read for type or identity
     structural = {n for p in binding.arguments if p in rule.structural and p not in value_free
                   for n in _names(binding.arguments[p])}  # fmt: skip
@@ -150,8 +150,8 @@ def _names(atom: Any) -> list[str]:
 def _item_tangent(item: gast.expr, tangent_of, keep_maybe: bool) -> gast.expr:
     t = tangent_of(item)
     if t is None:
-        return call("_s2s.zero_tangent", copy.deepcopy(item))
-    return copy.deepcopy(t.expr) if keep_maybe or not t.maybe else dense(t, item)
+        return call("_s2s.zero_tangent", copy_tree(item))
+    return copy_tree(t.expr) if keep_maybe or not t.maybe else dense(t, item)
 
 
 def _literal_or_atom(atom: Any, tangent_of) -> Tangent | None:
@@ -165,7 +165,7 @@ def _literal_or_atom(atom: Any, tangent_of) -> Tangent | None:
         if all(t is None for t in items):
             return None
         elts = [
-            call("_s2s.zero_tangent", copy.deepcopy(e)) if t is None
+            call("_s2s.zero_tangent", copy_tree(e)) if t is None
             else (t.expr if isinstance(e, (gast.Tuple, gast.List)) else dense(t, e))
             for e, t in zip(atom.elts, items)
         ]  # fmt: skip
@@ -186,7 +186,7 @@ def literal_tangent(atom: Any, tangent_of) -> gast.expr | None:
 def _replaced(node: Any, replace: dict[int, gast.expr]) -> Any:
     """A copy of ``node`` whose sub-nodes listed in ``replace`` (by identity) are replaced."""
     if id(node) in replace:
-        return copy.deepcopy(replace[id(node)])
+        return copy_tree(replace[id(node)])
     if isinstance(node, list):
         return [_replaced(item, replace) for item in node]
     if not isinstance(node, gast.AST):
@@ -220,13 +220,13 @@ def template_tangents(
             tangents[param] = None
             continue
         subst[param] = (
-            gast.Tuple(elts=[copy.deepcopy(a) for a in atom], ctx=gast.Load())
-            if isinstance(atom, tuple) else copy.deepcopy(atom)
+            gast.Tuple(elts=[copy_tree(a) for a in atom], ctx=gast.Load())
+            if isinstance(atom, tuple) else copy_tree(atom)
         )  # fmt: skip
         active = param in binding.active_params
         tangents[param] = _template_argument(atom, tangent_of) if active else None
     for out_name, atom in zip(template.outputs, list(outputs) + [None] * len(template.outputs)):
-        subst[out_name] = copy.deepcopy(atom) if atom is not None else constant(None)
+        subst[out_name] = copy_tree(atom) if atom is not None else constant(None)
     local: dict[str, str] = {}
     dead: set[str] = set()  # locals that read a tangent the call site lacks
     dependent: set[str] = set()  # locals computed from tangents
@@ -239,7 +239,7 @@ def template_tangents(
         value = stmt.value
         direct = derivative_reads(value, tglobals)
         present = [p for p in direct if tangents.get(p) is not None]
-        read_locals = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+        read_locals = {n.id for n in walk(value) if isinstance(n, gast.Name)}
         uses_dead = bool(read_locals & dead)
         uses_dependent = bool(read_locals & dependent)
         out = is_derivative_of(target, tglobals) if target is not None else None

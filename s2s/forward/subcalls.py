@@ -8,7 +8,6 @@ can call in turn; an undefined tangent among its arguments skips the sub-derivat
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -17,6 +16,7 @@ from s2s.codegen.helpers import helper_name
 from s2s.codegen.ir import Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.forward.rules import is_not_none, literal_tangent
 from s2s.forward.state import DENSE, MAYBE
 
@@ -28,7 +28,7 @@ def items_statement(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
     store = gast.Tuple(elts=[gast.Name(n, gast.Store(), None, None) for n in names],
                        ctx=gast.Store())  # fmt: skip
-    out.append(gast.Assign(targets=[store], value=copy.deepcopy(source.expr),
+    out.append(gast.Assign(targets=[store], value=copy_tree(source.expr),
                            type_comment=None))  # fmt: skip
     for target in stmt.targets:
         sweep.state.set(target, DENSE)
@@ -46,7 +46,7 @@ def undefined_origin(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
         "_s2s.undefined",
         constant("undefined_grad"),
         constant("" if var in sweep.ir.temporaries else sweep.ir.original.get(var, var)),
-        copy.deepcopy(reason) if reason is not None else constant("declared undefined"),
+        copy_tree(reason) if reason is not None else constant("declared undefined"),
         constant(sweep.primal.filename),
         constant(getattr(stmt.node, "lineno", 0)),
     )
@@ -94,10 +94,10 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
     if helper is not None:
         derivative = name(helper)
     else:
-        derivative = call("_s2s.jvp_of", copy.deepcopy(expr.func),
+        derivative = call("_s2s.jvp_of", copy_tree(expr.func),
                           gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
-    value = gast.Call(func=derivative, args=tangents + copy.deepcopy(expr.args),
-                      keywords=copy.deepcopy(expr.keywords))  # fmt: skip
+    value = gast.Call(func=derivative, args=tangents + copy_tree(expr.args),
+                      keywords=copy_tree(expr.keywords))  # fmt: skip
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
 
     def store(ids: list[str], packed: bool) -> gast.expr:

@@ -45,19 +45,14 @@ from s2s.codegen.ir import (
     Stmt,
     atom_names,
 )
-from s2s.codegen.sweeps import Block, assign, call, primal_statement
+from s2s.codegen.sweeps import Block, assign, call, comment_marker, primal_statement
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import walk
 from s2s.forward import calls, control, subcalls, writes
 from s2s.forward.rules import Tangent, is_not_none
 from s2s.forward.selection import quietly, selected_only
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState
 from s2s.frontend.parse import Primal
-
-
-def comment_marker(text: str) -> gast.stmt:
-    """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
-    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
-                                     keywords=[]))  # fmt: skip
 
 
 class ForwardSweep:
@@ -251,7 +246,7 @@ class ForwardSweep:
         clash = [t for t in targets if t in {n for a in stmt.args for n in atom_names(a)}]
         renamed = {t: self.names.fresh(t + "_new") for t in clash}
         node = primal_statement(stmt)
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Store) and sub.id in renamed:
                 sub.id = renamed[sub.id]
         outputs = [renamed.get(t, t) for t in targets]

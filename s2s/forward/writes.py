@@ -8,7 +8,6 @@ A list's tangent is a list with one dense tangent per item.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -16,6 +15,7 @@ import gast
 from s2s.codegen.ir import Stmt
 from s2s.codegen.sweeps import assign, call, primal_statement, view_checks
 from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.codegen.walking import copy_tree
 from s2s.forward.rules import dense, literal_tangent
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO
 
@@ -48,7 +48,7 @@ def setitem(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
                 sweep.maybe_reads.add(tangent)
             body.append(assign(tangent, call("_s2s.owned_tangent", current, name(var))))
             sweep.state.set(var, OWNED)
-        target = copy.deepcopy(stmt.expr)
+        target = copy_tree(stmt.expr)
         target.value = gast.Name(tangent, gast.Store(), None, None)
         written = dense(source, value) if source is not None else constant(0.0)
         body.append(gast.Assign(targets=[target], value=written, type_comment=None))
@@ -67,7 +67,7 @@ def _write_unknown(sweep: Any, stmt: Stmt, source: Any) -> list[gast.stmt]:
     if sweep.state.kind(var) == MAYBE:
         sweep.maybe_reads.add(tangent)
     written = dense(source, value) if source is not None else constant(0.0)
-    key = slice_to_call(copy.deepcopy(key))
+    key = slice_to_call(copy_tree(key))
     new = call("_s2s.written_tangent", current, name(var), key, written)
     sweep.state.set(var, MAYBE)
     return [assign(tangent, new)]
@@ -91,7 +91,7 @@ def append(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     sweep.state.set(var, DENSE)
     out.append(primal_statement(stmt))
     found = literal_tangent(item, sweep.tangent_of)
-    pushed = found if found is not None else call("_s2s.zero_tangent", copy.deepcopy(item))
+    pushed = found if found is not None else call("_s2s.zero_tangent", copy_tree(item))
     out.append(gast.Expr(value=call(f"{tangent}.append", pushed)))
     if any(n in sweep.state.undefined for n in sweep.tangent_reads(stmt)):
         sweep.state.undefined.add(var)

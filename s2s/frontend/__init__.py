@@ -5,10 +5,12 @@ Takes the user's function object; gives a :class:`Primal` (the parsed, fenced an
 :class:`~s2s.codegen.ir.FunctionIR` that every later stage reads: one primitive per statement,
 SSA names, branches and loops as structured statements.
 
-Passes, in order: ``parse`` (source and tree), ``fence`` (refuse unsupported syntax),
-``resolve`` (bind call targets to objects), ``normalize`` (with ``control``, ``assignments``,
-``outputs``, ``structure``, ``lifting``, ``spellings``, ``contexts``, ``tries``, ``unpacking``,
-``dicts`` and ``sideeffects``, which only it uses).
+Passes, in order: ``parse`` (source and tree), ``dictcomps`` (dict comprehensions written
+out), ``records`` (a NamedTuple or dataclass made inside, one name per field), ``fence``
+(refuse unsupported syntax), ``resolve`` (bind call targets to objects; it ends with
+``operators`` and ``tolists``), ``normalize`` (with ``control``, ``assignments``, ``outputs``,
+``structure``, ``lifting``, ``spellings``, ``contexts``, ``tries``, ``unpacking``, ``dicts`` and
+``sideeffects``, which only it uses).
 """
 
 from s2s.frontend.fence import fence

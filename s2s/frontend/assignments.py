@@ -25,13 +25,13 @@ x_3 = _s2s.augmented(add_1, x_2)
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
 
 from s2s import runtime
 from s2s.codegen.ir import COPY, Stmt, atom_names
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.spellings import attr_chain, base_name, name_node
 
@@ -74,7 +74,7 @@ class Assignments:
                 resolved = True
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 # evaluate the whole right side first
-                atoms = [copy.deepcopy(v) if resolved else self.atom(v) for v in value.elts]
+                atoms = [copy_tree(v) if resolved else self.atom(v) for v in value.elts]
                 rebound = {self.env.get(t.id, t.id) for t in names} & self.carried
                 for k, atom in enumerate(atoms):  # x, y = y, x in a loop: names are not SSA,
                     if set(atom_names(atom)) & rebound:  # so read the old values first
@@ -207,7 +207,7 @@ def _reads(stmt: Stmt) -> set[str]:
     return {
         n.id
         for a in stmt.args + list(stmt.kwargs.values())
-        for n in gast.walk(a)
+        for n in walk(a)
         if isinstance(n, gast.Name)
     } | set(loaded_names(stmt.expr))
 
@@ -219,5 +219,5 @@ def operator_text(op: gast.operator) -> str:
 
 def loaded_names(node: gast.AST) -> list[str]:
     return [
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]

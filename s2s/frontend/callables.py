@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import inspect
 import types
@@ -30,9 +29,11 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
+from s2s.frontend.loopitems import literal_parts, located, match, substitute, walk_loop_body
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import (
     CONTAINERS,
@@ -85,7 +86,7 @@ class _Binder:
         self.primal = primal
         tree = primal.tree
         counts: dict[str, int] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -93,9 +94,10 @@ class _Binder:
         self.params = params
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
-        self.defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        self.comprehended = {n.id for c in gast.walk(tree) if isinstance(c, gast.comprehension)
-                             for n in gast.walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
+        self.defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.fixed = {n for n in self.local if self.counts.get(n, 0) <= (n not in params)}
+        self.comprehended = {n.id for c in walk(tree) if isinstance(c, gast.comprehension)
+                             for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
@@ -105,7 +107,7 @@ class _Binder:
     # -- what names stand for ----------------------------------------------------------------
     def _find_bindings(self, tree: gast.FunctionDef) -> None:
         calls_only = self._names_used_only_as_callees(tree)
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if not (isinstance(node, gast.Assign) and len(node.targets) == 1):
                 continue
             target = node.targets[0]
@@ -123,7 +125,7 @@ class _Binder:
         """Each call of the partial ``name`` is written out with its bound arguments, which must
         therefore mean the same there: names bound once, constants, attributes of them."""
         for value in partial.args[1:] + [k.value for k in partial.keywords]:
-            for sub in gast.walk(value):
+            for sub in walk(value):
                 moving = isinstance(sub, gast.Name) and (
                     self.counts.get(sub.id, 0) > (0 if sub.id in self.params else 1)
                 )
@@ -139,11 +141,11 @@ class _Binder:
 
     def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
         callees: set[int] = set()
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callees.add(id(node.func))
         used: dict[str, bool] = {}
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 used[node.id] = used.get(node.id, True) and id(node) in callees
         return {n for n, only in used.items() if only}
@@ -256,9 +258,10 @@ class _Binder:
             if which is enumerate and len(node.args) == 1:
                 inner = self.functions_looped(node.args[0])
                 return None if inner is None else [
-                    (_located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
+                    (located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
             if which is zip:
-                parts = [self.functions_looped(a) or self.sequence(a) for a in node.args]
+                parts = [self.functions_looped(a) or self.sequence(a)
+                         or literal_parts(a, self.fixed) for a in node.args]  # fmt: skip
                 functions = [self.functions_looped(a) for a in node.args]
                 if all(p is not None for p in parts) and any(f is not None for f in functions):
                     return [tuple(t) for t in zip(*parts)]  # type: ignore[misc]
@@ -290,21 +293,16 @@ class _Binder:
             return None
         if found.param is None:
             self.targets.append(Target(len(found.obj), *_step(found, ("len", None))))
-        return [_located(gast.Subscript(value=copy.deepcopy(node), slice=gast.Constant(i, None),
+        return [located(gast.Subscript(value=copy_tree(node), slice=gast.Constant(i, None),
                                         ctx=gast.Load()), node)
                 for i in range(len(found.obj))]  # fmt: skip
 
     def unroll(self, loop: gast.For, items: list[Any]) -> list[gast.stmt]:
         """The loop's body once per function, the loop variables replaced by the items."""
-        names = [loop.target] if not isinstance(loop.target, gast.Tuple) else loop.target.elts
-        width = len(items[0]) if isinstance(items[0], tuple) else None
-        stored = {n.id for stmt in loop.body for n in gast.walk(stmt)
+        pairs = match(loop.target, items[0])
+        stored = {n.id for stmt in loop.body for n in walk(stmt)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
-        if (
-            not all(isinstance(n, gast.Name) and n.id not in stored for n in names)
-            or (width is None) != (not isinstance(loop.target, gast.Tuple))
-            or (width is not None and width != len(names))
-        ):
+        if pairs is None or any(name.id in stored for name, _ in pairs):
             raise UnsupportedSyntaxError(
                 "a loop over functions must bind one name (or one per item of `enumerate` or "
                 "`zip`), not assigned in the loop",
@@ -312,7 +310,7 @@ class _Binder:
                 "write `for g in functions:` or `for i, g in enumerate(functions):`, and give "
                 "other values other names",
             )
-        for node in _walk_loop_body(loop.body):
+        for node in walk_loop_body(loop.body):
             if isinstance(node, (gast.Break, gast.Continue)):
                 raise UnsupportedSyntaxError(
                     "`break` or `continue` in a loop over a tuple of functions (s2s writes the "
@@ -322,11 +320,7 @@ class _Binder:
                 )
         out: list[gast.stmt] = []
         for item in items:
-            parts = item if isinstance(item, tuple) else (item,)
-            for stmt in copy.deepcopy(loop.body):
-                for name, part in zip(names, parts):
-                    stmt = _substitute(stmt, name.id, part)
-                out.append(stmt)
+            out += [substitute(stmt, match(loop.target, item)) for stmt in copy_tree(loop.body)]
         return out + list(loop.orelse)
 
     # -- expressions ---------------------------------------------------------------------------
@@ -370,26 +364,18 @@ class _Binder:
             return None
         generator = node.generators[0]
         items = self.functions_looped(generator.iter)
-        target = generator.target
-        names = target.elts if isinstance(target, gast.Tuple) else [target]
-        if items is None or not all(isinstance(n, gast.Name) for n in names):
+        if items is None or any(match(generator.target, item) is None for item in items):
             return None
-        if (len(items[0]) if isinstance(items[0], tuple) else 1) != len(names):
-            return None
-        elts = []
-        for item in items:
-            elt = copy.deepcopy(node.elt)
-            for name, part in zip(names, item if isinstance(item, tuple) else (item,)):
-                elt = _substitute(elt, name.id, part)
-            elts.append(elt)
-        return _located(gast.List(elts=elts, ctx=gast.Load()), node)
+        elts = [substitute(copy_tree(node.elt), match(generator.target, item))
+                for item in items]  # fmt: skip
+        return located(gast.List(elts=elts, ctx=gast.Load()), node)
 
     def call(self, node: gast.Call) -> None:
         """Bind ``node``'s function if it is reached through an argument; write a partial out
         as a call of its function."""
         func = node.func
         if isinstance(func, gast.Name) and func.id in self.partials:
-            self.expand(node, copy.deepcopy(self.partials[func.id]), None)
+            self.expand(node, copy_tree(self.partials[func.id]), None)
             return self.call(node)
         if isinstance(func, gast.Name) and func.id in self.tuples:
             return None
@@ -397,7 +383,7 @@ class _Binder:
         items = self.tuples.get(getattr(func, "value", None) and getattr(func.value, "id", None))
         if items and isinstance(index, int) and -len(items) <= index < len(items):
             item = items[index]  # layers[0](x) of layers = (np.tanh, act): the item itself
-            node.func = _located(copy.deepcopy(item), func, force=True)
+            node.func = located(copy_tree(item), func, force=True)
             return self.call(node)
         found = self.static(func)
         if found is not None and found.where is not None and (
@@ -417,7 +403,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         self.bound.append(Bound(found.param, found.steps, callable_key(obj)))
@@ -438,7 +424,7 @@ class _Binder:
             return self.call(node)
         if not callable(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}".replace("builtins.", "")
-            text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+            text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
             func.s2s_unresolved = f"`{text}` holds a {kind}, not a function"
             return None
         where = found.where
@@ -459,7 +445,7 @@ class _Binder:
             partial = found.obj
             if found.param is not None:
                 self.bound.append(Bound(found.param, found.steps, callable_key(partial)))
-            func = _located(gast.Attribute(value=node.func, attr="func", ctx=gast.Load()), node)
+            func = located(gast.Attribute(value=node.func, attr="func", ctx=gast.Load()), node)
             args = [_bound_value(v, node.func, "args", i, node) for i, v in enumerate(partial.args)]
             keywords = {k: _bound_value(v, node.func, "keywords", k, node)
                         for k, v in partial.keywords.items()}  # fmt: skip
@@ -472,7 +458,7 @@ class _Binder:
 
     def _why(self, func: gast.expr) -> str:
         """Why the callee ``func`` (rooted in a local name) is known only at run time."""
-        text = ast.unparse(gast.gast_to_ast(copy.deepcopy(func)))
+        text = ast.unparse(gast.gast_to_ast(copy_tree(func)))
         root = func
         while isinstance(root, (gast.Attribute, gast.Subscript)):
             root = root.value
@@ -543,9 +529,9 @@ def _bound_value(value: Any, partial: gast.expr, field: str, key: Any, at: gast.
     """A partial's bound argument in the generated code: a Python constant written out, any
     other value read from the partial (``act.keywords['w']``)."""
     if type(value) in CONSTANTS:
-        return _located(gast.Constant(value=value, kind=None), at)
-    read = gast.Attribute(value=copy.deepcopy(partial), attr=field, ctx=gast.Load())
-    return _located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
+        return located(gast.Constant(value=value, kind=None), at)
+    read = gast.Attribute(value=copy_tree(partial), attr=field, ctx=gast.Load())
+    return located(gast.Subscript(value=read, slice=gast.Constant(key, None), ctx=gast.Load()), at)
 
 
 def _step(found: _Static, step: str | tuple[str, Any]) -> tuple[str, str, tuple]:
@@ -559,38 +545,3 @@ def _rooted_in(node: gast.expr, names: set[str]) -> bool:
     while isinstance(node, (gast.Attribute, gast.Subscript)):
         node = node.value
     return isinstance(node, gast.Name) and node.id in names
-
-
-def _walk_loop_body(body: list[gast.stmt]):
-    """The nodes of a loop body that belong to this loop (not to a loop or def inside it)."""
-    pending: list[gast.AST] = list(body)
-    while pending:
-        node = pending.pop()
-        yield node
-        if isinstance(node, (gast.For, gast.While)):
-            pending += node.orelse
-            continue
-        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-            continue
-        pending += list(gast.iter_child_nodes(node))
-
-
-def _substitute(stmt: gast.stmt, name: str, item: gast.expr) -> gast.stmt:
-    """``stmt`` with every read of ``name`` replaced by a copy of ``item``."""
-
-    class Replace(gast.NodeTransformer):
-        def visit_Name(self, node: gast.Name) -> gast.expr:
-            if node.id == name and isinstance(node.ctx, gast.Load):
-                return _located(copy.deepcopy(item), node, force=True)
-            return node
-
-    return Replace().visit(stmt)
-
-
-def _located(node: gast.AST, at: gast.AST, force: bool = False) -> gast.AST:
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        value = getattr(at, attr, None)
-        for sub in gast.walk(node):
-            if force or getattr(sub, attr, None) is None:
-                setattr(sub, attr, value)
-    return node

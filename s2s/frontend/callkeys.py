@@ -14,6 +14,8 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from s2s import registry
 from s2s.frontend.resolve import MISSING
 from s2s.frontend.spellings import hashable
@@ -98,8 +100,12 @@ def callable_key(obj: Any) -> Any:
     Python function is keyed by its code and defaults (a closure made anew by a factory is the
     same derivative); a bound method of the user's class by its function; a
     ``functools.partial`` by its function and bound arguments (constants by value); anything
-    else (a numpy ufunc, a scipy function) by identity.
+    else (a numpy ufunc, a scipy function) by identity. A ``numpy.vectorize`` object is read
+    from the argument when the derivative runs (``_s2s.vectorized(vf, x)``): by its function
+    (checked when generating: frontend/purity.py) and its signature.
     """
+    if isinstance(obj, np.vectorize):
+        return ("vectorize", callable_key(obj.pyfunc), obj.signature)
     if isinstance(obj, functools.partial):
         keywords = tuple(sorted((k, _value_key(v)) for k, v in obj.keywords.items()))
         return ("partial", callable_key(obj.func), tuple(map(_value_key, obj.args)), keywords)

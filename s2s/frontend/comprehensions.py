@@ -30,6 +30,8 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
+
 _SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Expr)
 _LAZY = (gast.Lambda, gast.IfExp, gast.BoolOp, gast.ListComp, gast.GeneratorExp, gast.SetComp,
          gast.DictComp)  # fmt: skip
@@ -51,16 +53,16 @@ def hoist(
         return []
 
     def count(where: gast.AST, name: str) -> int:
-        return sum(isinstance(n, gast.Name) and n.id == name for n in gast.walk(where))
+        return sum(isinstance(n, gast.Name) and n.id == name for n in walk(where))
 
     def used_outside(name: str) -> bool:
         """``name`` read or bound other than in a comprehension binding it (its own scope)."""
-        inside = {id(n) for c in gast.walk(tree)
+        inside = {id(n) for c in walk(tree)
                   if isinstance(c, (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp))
                   and any(count(g.target, name) for g in c.generators)
-                  for n in gast.walk(c)}  # fmt: skip
+                  for n in walk(c)}  # fmt: skip
         return any(isinstance(n, gast.Name) and n.id == name and id(n) not in inside
-                   for n in gast.walk(tree))  # fmt: skip
+                   for n in walk(tree))  # fmt: skip
 
     def fresh(base: str) -> str:
         name, k = base, 2
@@ -78,14 +80,14 @@ def hoist(
             continue
         if isinstance(node, gast.GeneratorExp) and not consumed(node, parent):
             continue
-        targets = [n.id for g in generators for n in gast.walk(g.target)
+        targets = [n.id for g in generators for n in walk(g.target)
                    if isinstance(n, gast.Name)]  # fmt: skip
         if any(used_outside(t) for t in targets):
             continue
         whole = isinstance(stmt, gast.Assign) and stmt.value is node and len(stmt.targets) == 1
         whole = whole and isinstance(stmt.targets[0], gast.Name)
         if whole and any(isinstance(n, gast.Name) and n.id == stmt.targets[0].id
-                         for n in gast.walk(node)):  # fmt: skip
+                         for n in walk(node)):  # fmt: skip
             whole = False  # `ys = [... ys ...]` reads the old `ys`
         name = stmt.targets[0].id if whole else fresh("values")  # ys = [...]: ys is the list
         before.append(_at(gast.Assign(targets=[_name(name, gast.Store())],
@@ -139,7 +141,7 @@ def _at(node: gast.AST, at: gast.AST) -> gast.AST:
     """``node`` located at ``at`` (where its parts have no location of their own)."""
     node = copy.copy(node)
     for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if getattr(sub, attr, None) is None:
                 setattr(sub, attr, getattr(at, attr, None))
     return node

@@ -19,17 +19,17 @@ def f(p_w, p_b, x):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.methods import Methods
-from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TreeDef, flatten
+from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
 _METHODS = ("items", "values", "keys")
 
@@ -82,7 +82,7 @@ def lower(
         else:
             args.append(arg)
     tree.args.args = args
-    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
     assigned = _assigned(tree)
     passed = {n: v for n, v in (values or {}).items() if n not in env and not assigned.get(n)}
     lowering = _Lowering(where, assigned, func, taken, Methods(func, taken, passed))
@@ -106,7 +106,7 @@ def lower_local(
 def _assigned(tree: gast.AST) -> dict[str, int]:
     """How many times each name is bound (assignment and loop targets)."""
     counts: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             counts[node.id] = counts.get(node.id, 0) + 1
     return counts
@@ -134,7 +134,7 @@ class _Lowering:
                 return self.unroll(stmt, items, env)
             count = self.range_indexing(stmt, env)
             if count is not None:  # for i in range(2): params[f"w{i}"]: i is a constant
-                last = gast.Assign(targets=[copy.deepcopy(stmt.target)],
+                last = gast.Assign(targets=[copy_tree(stmt.target)],
                                    value=gast.Constant(count[-1], None), type_comment=None)
                 unrolled = self.unroll(stmt, [_Const(i) for i in count], env)
                 return unrolled + [_located(last, stmt)] if count and not stmt.orelse else unrolled
@@ -167,7 +167,7 @@ class _Lowering:
         return [stmt]
 
     def check_store(self, target: gast.expr, env: dict[str, Any]) -> None:
-        for node in gast.walk(target):
+        for node in walk(target):
             if isinstance(node, gast.Name) and node.id in env and isinstance(node.ctx, gast.Store):
                 if self.assigned.get(node.id, 0) and isinstance(env[node.id], _Node):
                     raise UnsupportedSyntaxError(
@@ -209,7 +209,15 @@ class _Lowering:
         )
 
     def unpack(self, target: gast.expr, items: list, env: dict, stmt: gast.stmt) -> list:
-        elts = target.elts
+        elts = list(target.elts)
+        star = [i for i, e in enumerate(elts) if isinstance(e, gast.Starred)]
+        if (len(star) == 1 and isinstance(elts[star[0]].value, gast.Name)
+                and len(elts) - 1 <= len(items)
+                and all(isinstance(v, _Node) for _, v in items)):  # first, *rest = layers
+            end = len(items) - (len(elts) - star[0] - 1)
+            rest = _sequence([v for _, v in items[star[0]:end]], elts[star[0]].value.id, True)
+            items = items[: star[0]] + [(None, rest)] + items[end:]
+            elts[star[0]] = elts[star[0]].value
         if any(isinstance(e, gast.Starred) for e in elts) or len(elts) != len(items):
             raise UnsupportedSyntaxError(
                 f"unpacking {len(items)} items of a parameter container into {len(elts)} names",
@@ -239,9 +247,9 @@ class _Lowering:
         if not all(type(b) is int for b in bounds) or len(range(*bounds)) > 64:
             return None
         name = loop.target.id
-        for node in (n for stmt in loop.body for n in gast.walk(stmt)):
+        for node in (n for stmt in loop.body for n in walk(stmt)):
             if isinstance(node, gast.Subscript) and any(
-                isinstance(n, gast.Name) and n.id == name for n in gast.walk(node.slice)
+                isinstance(n, gast.Name) and n.id == name for n in walk(node.slice)
             ):
                 try:
                     base = self.resolve(node.value, env)
@@ -254,7 +262,7 @@ class _Lowering:
     def unroll(self, loop: gast.For, items: list, env: dict) -> list[gast.stmt]:
         """A loop over a container: its body once per item, the loop variables constants or
         the items' names."""
-        for node in gast.walk(loop):
+        for node in walk(loop):
             if isinstance(node, (gast.Break, gast.Continue)):
                 raise UnsupportedSyntaxError(
                     "`break` or `continue` in a loop over a parameter container",
@@ -265,10 +273,10 @@ class _Lowering:
         for item in items:
             inner = dict(env)
             self.bind_target(loop.target, item, inner, loop)
-            body = copy.deepcopy(loop.body)
+            body = copy_tree(loop.body)
             self.block(body, inner)
             out += [s for s in body if not isinstance(s, gast.Pass)]
-        orelse = copy.deepcopy(loop.orelse)
+        orelse = copy_tree(loop.orelse)
         if orelse:
             self.block(orelse, env)
             out += orelse
@@ -410,7 +418,9 @@ class _Lowering:
                 self.where(node),
                 "slice a parameter container with constants",
             )
-        return [v for _, v in base.items()][slice(*bounds)]
+        parts = [v for _, v in base.items()][slice(*bounds)]
+        text = ":".join("" if b is None else str(b) for b in bounds[:2 if bounds[2] is None else 3])
+        return _sequence(parts, f"{base.label}[{text}]", base.treedef.kind == LIST)
 
     def value(self, item: Any, at: gast.AST) -> gast.expr:
         """The expression standing for a resolved read."""
@@ -522,7 +532,7 @@ class _Lowering:
                     "write the items you want explicitly",
                 )
             if all(keep):
-                out.append(self.expr(copy.deepcopy(node.elt), inner))
+                out.append(self.expr(copy_tree(node.elt), inner))
         return out
 
     def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:
@@ -536,6 +546,14 @@ class _Lowering:
         for e in elts[1:]:
             total = _located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
         return total
+
+
+def _sequence(parts: list[_Node], label: str, is_list: bool) -> _Node:
+    """The list (or tuple) of the containers or leaves ``parts`` as one container node: a
+    slice ``layers[1:]``, or ``rest`` of ``first, *rest = layers``."""
+    treedef = TreeDef(LIST if is_list else TUPLE, list if is_list else tuple,
+                      tuple(range(len(parts))), tuple(p.treedef for p in parts))  # fmt: skip
+    return _Node(treedef, [n for p in parts for n in p.names], label)
 
 
 class _Const:
@@ -565,7 +583,7 @@ def _targets(stmt: gast.stmt) -> list[gast.expr]:
 def _located(node: gast.AST, at: gast.AST) -> gast.AST:
     for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
         value = getattr(at, attr, None)
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if getattr(sub, attr, None) is None:
                 setattr(sub, attr, value)
     return node

@@ -27,13 +27,12 @@ y = _np.log(x)
 
 from __future__ import annotations
 
-import copy
-
 import gast
 import numpy as np
 
 from s2s.codegen.contexts import MARKER, Context
 from s2s.codegen.ir import OPAQUE, Stmt
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Target
@@ -50,9 +49,9 @@ class Contexts:
         managers, reads, targets, flags = [], [], [], []
         adjoint = False
         for item in stmt.items:
-            expr = copy.deepcopy(item.context_expr)
+            expr = copy_tree(item.context_expr)
             local = []
-            for sub in gast.walk(expr):
+            for sub in walk(expr):
                 if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
                     if sub.id in self.env:
                         local.append(sub.id)
@@ -75,10 +74,10 @@ class Contexts:
                 targets.append(self.bind(item.optional_vars.id))
         index = len(contexts)
         text, _ = header(self.primal, stmt)
-        body_lines = [n.lineno for n in gast.walk(stmt) if getattr(n, "lineno", None)]
+        body_lines = [n.lineno for n in walk(stmt) if getattr(n, "lineno", None)]
         context = Context(
             index, stmt.lineno, stmt.body[0].lineno, max(body_lines), text, adjoint,
-            [copy.deepcopy(i.context_expr) for i in stmt.items], flags,
+            [copy_tree(i.context_expr) for i in stmt.items], flags,
         )  # fmt: skip
         contexts.append(context)
         call = gast.Call(

@@ -6,6 +6,7 @@ import copy
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 
@@ -51,8 +52,8 @@ def nest_after_exits(block: list[gast.stmt]) -> list[gast.stmt]:
             if rest and _may_exit([stmt]) and not _exits(stmt.body):
                 # an exit deeper down (`elif c: ... else: continue`): every arm that may go
                 # on gets its own copy of the rest, nested the same way
-                stmt.body = nest_after_exits(stmt.body + copy.deepcopy(rest))
-                stmt.orelse = nest_after_exits(stmt.orelse + copy.deepcopy(rest))
+                stmt.body = nest_after_exits(stmt.body + copy_tree(rest))
+                stmt.orelse = nest_after_exits(stmt.orelse + copy_tree(rest))
                 out.append(stmt)
                 return out
         elif isinstance(stmt, (gast.For, gast.While)):
@@ -104,7 +105,7 @@ def returns_nested(tree: gast.FunctionDef) -> bool:
         isinstance(inner, gast.Return)
         for stmt in tree.body
         if isinstance(stmt, (gast.If, gast.For, gast.While))
-        for inner in gast.walk(stmt)
+        for inner in walk(stmt)
     )
 
 
@@ -149,7 +150,7 @@ def _contains_loop_return(block: list[gast.stmt]) -> bool:
         isinstance(inner, gast.Return)
         for stmt in block
         if isinstance(stmt, (gast.For, gast.While))
-        for inner in gast.walk(stmt)
+        for inner in walk(stmt)
     )
 
 
@@ -193,9 +194,9 @@ def lower(primal: Primal, result_name: str) -> None:
     """Prepare the tree: returns inside loops become breaks, statements after exits nest into
     the other arm, and early returns become one exit."""
     tree = primal.tree
-    for loop in gast.walk(tree):
+    for loop in walk(tree):
         if isinstance(loop, (gast.For, gast.While)):
-            for inner in (n for stmt in loop.orelse for n in gast.walk(stmt)):
+            for inner in (n for stmt in loop.orelse for n in walk(stmt)):
                 if isinstance(inner, gast.Return):
                     raise UnsupportedSyntaxError(
                         "`return` inside a loop's `else:` block is not supported yet",

@@ -25,6 +25,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
@@ -82,7 +83,7 @@ def _is_literal(value: gast.expr) -> bool:
 
 def _parents(tree: gast.AST) -> dict[int, gast.AST]:
     parents: dict[int, gast.AST] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         for child in gast.iter_child_nodes(node):
             parents[id(child)] = node
     return parents
@@ -93,23 +94,23 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     keys, ``.get`` with a constant key, ``.items()``/``.values()``/``.keys()`` and ``len``;
     and the other dict literals bound to a name, each with its first other use."""
     bindings: dict[str, list[gast.AST]] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             bindings.setdefault(node.id, []).append(node)
         if isinstance(node, gast.FunctionDef) and node is not tree:
-            for sub in gast.walk(node):  # a nested def reading a dict: left as it is
+            for sub in walk(node):  # a nested def reading a dict: left as it is
                 if isinstance(sub, gast.Name):
                     bindings.setdefault(sub.id, []).extend([sub, sub])
     parents = _parents(tree)
     found, refused = [], []
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not (isinstance(node, gast.Assign) and len(node.targets) == 1):
             continue
         target = node.targets[0]
         if not isinstance(target, gast.Name) or not _is_literal(node.value):
             continue
         uses = [
-            n for n in gast.walk(tree)
+            n for n in walk(tree)
             if isinstance(n, gast.Name) and n.id == target.id and isinstance(n.ctx, gast.Load)
         ]  # fmt: skip
         other = [n for n in uses if not _allowed_use(n, parents)]
@@ -169,7 +170,7 @@ def _lower_one(tree: gast.FunctionDef, name: str, taken: set[str], where) -> Non
 
     for index, stmt in enumerate(tree.body):
         top = index
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Assign) and _binds(node, name):
                 for key in _literal_keys(node.value):
                     note(key, top if node is stmt else None)
@@ -257,10 +258,10 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
     to ``d_k``, ``d.get(k, default)`` the entry or the default."""
     top_index: dict[int, int] = {}
     for index, stmt in enumerate(tree.body):
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             top_index[id(node)] = index
 
-    loops = {id(n.iter) for n in gast.walk(tree) if isinstance(n, (gast.For, gast.comprehension))}
+    loops = {id(n.iter) for n in walk(tree) if isinstance(n, (gast.For, gast.comprehension))}
 
     def entry(key: Any) -> gast.Name:
         return gast.Name(names[key], gast.Load(), None, None)
@@ -320,7 +321,7 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
             )
 
     Rewriter().visit(tree)
-    for node in gast.walk(tree):  # `d = {}` leaves nothing, unless its block would be empty
+    for node in walk(tree):  # `d = {}` leaves nothing, unless its block would be empty
         for arm in ("body", "orelse"):
             block = getattr(node, arm, None)
             if isinstance(block, list) and len(block) > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -39,7 +40,8 @@ _REFUSED: dict[type, tuple[str, str]] = {
         "define the helper at module level",
     ),
     gast.SetComp: ("set comprehensions are not supported", "use numpy arrays"),
-    gast.DictComp: ("dict comprehensions are not supported", "use numpy arrays"),
+    gast.DictComp: ("a dict comprehension inside a nested def is not supported",
+                    "move it into the differentiated function, or write the dict literal"),
     gast.Import: ("imports inside a differentiated function", "import at module level"),
     gast.ImportFrom: ("imports inside a differentiated function", "import at module level"),
 }
@@ -61,7 +63,7 @@ def fence(primal: Primal) -> None:
     """
     tree = primal.tree
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and node.id in RESERVED and not generated:
             raise UnsupportedSyntaxError(
                 f"`{node.id}` is a name s2s reserves for the generated code",
@@ -98,7 +100,7 @@ def fence(primal: Primal) -> None:
             node
             for stmt in body
             if isinstance(stmt, (gast.For, gast.While))
-            for node in gast.walk(stmt)
+            for node in walk(stmt)
             if isinstance(node, gast.Return)
         ]
         if in_loop:  # while True: ... if done: return v
@@ -120,13 +122,13 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
     ``a, *rest = value``, which :mod:`s2s.frontend.unpacking` rewrites."""
     allowed = {
         id(e)
-        for n in gast.walk(tree)
+        for n in walk(tree)
         if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
         for e in n.targets[0].elts
     }
-    in_calls = {id(a) for n in gast.walk(tree) if isinstance(n, gast.Call) for a in n.args}
+    in_calls = {id(a) for n in walk(tree) if isinstance(n, gast.Call) for a in n.args}
     refused = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, gast.Starred) or id(node) in allowed:
             continue
         if id(node) in in_calls:
@@ -178,7 +180,7 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
         operands = (node.values[1:] if isinstance(node, gast.BoolOp) else
                     node.comparators[1:] if isinstance(node, gast.Compare) else
                     [node.body, node.orelse])  # fmt: skip
-        for sub in (n for operand in operands for n in gast.walk(operand)):
+        for sub in (n for operand in operands for n in walk(operand)):
             if isinstance(sub, gast.NamedExpr):
                 raise UnsupportedSyntaxError(
                     "`:=` in an operand of `and`, `or`, `a if c else b` or a chained comparison "
@@ -199,7 +201,7 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                 and len(targets) == 1
             ):
                 continue  # x[key] = v and x[key] += v: mutation of a local array
-            for sub in gast.walk(target):
+            for sub in walk(target):
                 if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store):
                     raise UnsupportedSyntaxError(
                         "this assignment into an array is not supported yet",

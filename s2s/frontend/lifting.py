@@ -37,12 +37,12 @@ scale_1 = scale(stack_1, x=x)
 
 from __future__ import annotations
 
-import copy
 import inspect
 
 import gast
 
 from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.spellings import name_node
 
@@ -64,13 +64,13 @@ class Lifting:
         """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
         parameters passed at each call, so their gradients flow through the call."""
         own = {a.id for a in node.args.args + node.args.posonlyargs + node.args.kwonlyargs}
-        own |= {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        own |= {n.id for n in walk(node) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, (gast.Store, gast.Param))}  # fmt: skip
-        reads = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+        reads = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}  # fmt: skip
         captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
-            local = [n.id for n in gast.walk(default) if isinstance(n, gast.Name)
+            local = [n.id for n in walk(default) if isinstance(n, gast.Name)
                      and n.id in set(self.env) | self.outer_locals]  # fmt: skip
             if local:
                 raise UnsupportedSyntaxError(
@@ -79,7 +79,7 @@ class Lifting:
                     self.primal.where(default),
                     f"pass `{local[0]}` at the call, or read it in the body of `{node.name}`",
                 )
-        for inner in gast.walk(node):  # def g(z): a[1] = z[0], for an outer `a`
+        for inner in walk(node):  # def g(z): a[1] = z[0], for an outer `a`
             target = inner.target if isinstance(inner, gast.AugAssign) else None
             targets = inner.targets if isinstance(inner, gast.Assign) else [target]
             for written in targets:
@@ -92,7 +92,7 @@ class Lifting:
                             f"return the new value from `{node.name}` and assign it where "
                             f"`{written.value.id}` is made",
                         )
-        lifted = copy.deepcopy(node)
+        lifted = copy_tree(node)
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.
         siblings: list[str] = []
@@ -120,13 +120,13 @@ class Lifting:
 
         for var in siblings:
             visit(var)
-        lifted.body[:0] = [copy.deepcopy(self.lifted_defs[self.env[v]][0]) for v in ordered]
+        lifted.body[:0] = [copy_tree(self.lifted_defs[self.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
             )
             lifted.args.kw_defaults.append(None)
-        for inner in gast.walk(lifted):  # a recursive call passes the captures on
+        for inner in walk(lifted):  # a recursive call passes the captures on
             if isinstance(inner, gast.Call) and isinstance(inner.func, gast.Name) and (
                 inner.func.id == node.name
             ):

@@ -14,6 +14,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import Bound, callable_key
 from s2s.frontend.resolve import Target, global_value, name_chain, root_value
@@ -71,7 +72,7 @@ class Methods:
         self.names[key] = name
         own = tree.args.args.pop(0).id  # self
         tree.name = name
-        for node in gast.walk(tree):  # located at the call: the method's lines are elsewhere
+        for node in walk(tree):  # located at the call: the method's lines are elsewhere
             for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
@@ -83,10 +84,10 @@ class Methods:
     def inline_call(self, lowering: Any, node: gast.Call, resolve: Callable, kinds: tuple) -> bool:
         """``helper(params, x)`` or ``TRAINER.loss(params, x)``: a call of a function of this
         module, or a method of a global object, that receives a parameter container (a
-        ``kinds`` node, as ``resolve`` reads it) whole. The function is written out once per
-        (function, containers) as a nested ``def`` without those parameters, its reads of them
-        lowered to leaves; ``node`` then calls it. ``False`` (nothing changed) for any other
-        call."""
+        ``kinds`` node or one holding such nodes, as ``resolve`` reads it) whole. The function
+        is written out once per (function, containers) as a nested ``def`` without those
+        parameters, its reads of them lowered to leaves; ``node`` then calls it. ``False``
+        (nothing changed) for any other call."""
         found = self._function(node.func)
         if found is None or any(isinstance(a, gast.Starred) for a in node.args) or any(
             k.arg is None for k in node.keywords
@@ -103,8 +104,8 @@ class Methods:
         except TypeError:
             return False
         held = {p: resolve(v) for p, v in bound.arguments.items()}
-        held = {p: v for p, v in held.items() if getattr(getattr(v, "treedef", None), "kind",
-                                                           None) in kinds}  # fmt: skip
+        held = {p: v for p, v in held.items()
+                if hasattr(v, "treedef") and _holds(v.treedef, kinds)}  # fmt: skip
         if not held:
             return False
         key = (function, tuple(sorted((p, v.label) for p, v in held.items())))
@@ -172,7 +173,7 @@ class Methods:
                 "read the arrays it needs and pass them to it",
             )
         outer = set(self.func.__code__.co_varnames)
-        free = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} - set(_assigned(tree))
+        free = {n.id for n in walk(tree) if isinstance(n, gast.Name)} - set(_assigned(tree))
         clash = sorted((free - {a.id for a in tree.args.args + tree.args.kwonlyargs}) & outer)
         if clash:
             raise UnsupportedSyntaxError(
@@ -189,7 +190,7 @@ class Methods:
         tree.name = name
         tree.args.args = [a for a in tree.args.args if a.id not in held]
         tree.args.kwonlyargs = [a for a in tree.args.kwonlyargs if a.id not in held]
-        for node in gast.walk(tree):  # located at the call: the function's lines are elsewhere
+        for node in walk(tree):  # located at the call: the function's lines are elsewhere
             for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
@@ -198,10 +199,15 @@ class Methods:
         return name
 
 
+def _holds(treedef: Any, kinds: tuple) -> bool:
+    """``treedef`` is a ``kinds`` node, or holds one (a list of parameter dicts)."""
+    return treedef.kind in kinds or any(_holds(c, kinds) for c in treedef.children)
+
+
 def _assigned(tree: gast.AST) -> dict[str, int]:
     """How many times each name is bound (assignment and loop targets)."""
     counts: dict[str, int] = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             counts[node.id] = counts.get(node.id, 0) + 1
     return counts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import inspect
 import operator
 from typing import Any
@@ -28,6 +27,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
@@ -71,8 +71,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.primal = primal
         self.tuple_params = dict(tuple_params or {})
-        tree = primal.tree
-        self.taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)} | {"_np", "_s2s"}
+        names = {n.id for n in walk(primal.tree) if isinstance(n, gast.Name)}
+        self.taken = names | {"_np", "_s2s", *primal.reserved}  # the signature's added too
         self.names = NameAllocator(self.taken)
         self.env: dict[str, str] = {}
         self.original: dict[str, str] = {}
@@ -87,7 +87,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
         self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
         self.outer_locals = {
-            n.id for n in gast.walk(primal.tree)
+            n.id for n in walk(primal.tree)
             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
         }  # fmt: skip
         self.node: Any = None
@@ -149,7 +149,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         """An operand: a name, a constant, a live global read, or a literal of operands."""
         if isinstance(node, gast.Name):
             if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
-                return copy.deepcopy(self.literals[self.env[node.id]])
+                return copy_tree(self.literals[self.env[node.id]])
             return self.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
@@ -219,14 +219,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             bound = self.named(node)
             return Stmt((), bound, COPY, [bound])
         if isinstance(node, gast.BinOp):
-            if self.joins_sequences(node):
-                raise UnsupportedSyntaxError(
-                    "`+` or `*` of a tuple or list literal here joins or repeats sequences "
-                    "(Python), which s2s does not differentiate",
-                    self.primal.where(node),
-                    "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
-                    "or index the items directly",
-                )
+            joined = self.sequence_arithmetic(node)  # (-1,) + (1,) * n: kept; t + (v,): refused
+            if joined is not None:
+                return joined
             left, right = self.atom(node.left), self.atom(node.right)
             expr = gast.BinOp(left=left, op=node.op, right=right)
             return Stmt((), expr, BINARY_UFUNCS[type(node.op)], [left, right])
@@ -284,7 +279,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
 
     def opaque(self, node: gast.expr) -> Stmt:
         """An expression kept whole: its names are renamed, it is never differentiated."""
-        bound = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+        bound = next((n for n in walk(node) if isinstance(n, gast.NamedExpr)), None)
         if bound is not None:  # its value would have no gradient: never silently
             raise UnsupportedSyntaxError(
                 "`:=` inside this expression is not supported (s2s keeps the expression whole)",
@@ -327,7 +322,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             and not node.keywords
             and not any(isinstance(a, gast.Starred) for a in node.args)
         ):  # max(a, b, c) is max(max(a, b), c): the first of equal values wins, as in Python
-            inner = gast.Call(func=copy.deepcopy(node.func), args=node.args[:-1], keywords=[])
+            inner = gast.Call(func=copy_tree(node.func), args=node.args[:-1], keywords=[])
             inner.func.s2s_target = target
             node = gast.Call(func=node.func, args=[inner, node.args[-1]], keywords=[])
         args = [self.atom(a) for a in node.args]
@@ -457,19 +452,19 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
         rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
-        if any(isinstance(n, (gast.With, gast.Try)) for n in gast.walk(tree)):
+        if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
             tree.body = lift_returns(tree.body, self.names.fresh("result"))
         control.lower(self.primal, self.names.fresh("result"))
         self.carried = assigned_in_compound(tree)
-        self.carried |= {n.target.id for n in gast.walk(tree) if isinstance(n, gast.NamedExpr)}
+        self.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
         self.declared = declared_globals(tree)  # written as globals, never bound locally
         self.carried -= self.declared
         self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
-        self.local_defs = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in gast.walk(tree) if (xs := appended_list(node)) is not None}
+        self.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
         fresh = {
             t.id
-            for node in gast.walk(tree)
+            for node in walk(tree)
             if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
             for t in node.targets
             if isinstance(t, gast.Name)
@@ -482,12 +477,12 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.lists = self.appended | fresh
         mappings = {
             t.id
-            for node in gast.walk(tree)
+            for node in walk(tree)
             if isinstance(node, gast.Assign) and _is_mapping(node.value)
             for t in node.targets
             if isinstance(t, gast.Name)
         }
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, (gast.For, gast.comprehension)) and (
                 _is_mapping(node.iter)
                 or (isinstance(node.iter, gast.Name) and node.iter.id in mappings)
@@ -558,10 +553,9 @@ def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
 
 
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
-    import copy
 
-    node = copy.deepcopy(node)
-    for sub in gast.walk(node):
+    node = copy_tree(node)
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]
     return node

@@ -25,7 +25,6 @@ sum_1 = _np.sum(multiply_1)
 
 from __future__ import annotations
 
-import copy
 import inspect
 import textwrap
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import gast
 
 from s2s import registry
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.resolve import Method, Target
 from s2s.frontend.spellings import METHODS, base_name, hashable, name_node
@@ -123,7 +123,7 @@ class SeveralOutputs:
         else:
             return None
         kept = items[slice(*bounds)]
-        return gast.Tuple(elts=[copy.deepcopy(e) for e in kept], ctx=gast.Load())
+        return gast.Tuple(elts=[copy_tree(e) for e in kept], ctx=gast.Load())
 
     def literal_item(self, node: gast.expr) -> gast.expr | None:
         """``t[1]`` or ``t[0][1]`` of ``t = ((a, b), c)`` with constant indices: that item, as
@@ -141,7 +141,7 @@ class SeveralOutputs:
         else:
             return None
         index = _constant_int(node.slice)
-        return copy.deepcopy(items[index]) if -len(items) <= index < len(items) else None
+        return copy_tree(items[index]) if -len(items) <= index < len(items) else None
 
     def component(self, node: gast.expr) -> str | None:
         """``r[1]``, ``r.logabsdet`` or ``np.linalg.slogdet(a)[1]``: the SSA name of that output."""
@@ -179,29 +179,62 @@ class SeveralOutputs:
             )
         return names[index]
 
-    def joins_sequences(self, node: gast.BinOp) -> bool:
+    def sequence_arithmetic(self, node: gast.BinOp) -> Any:
         """``t + (v,)``, ``[x] * 3``: Python sequence arithmetic, not numpy's (with an array on
-        the other side, ``x * [1.0, 2.0]`` is numpy's and fine)."""
+        the other side, ``x * [1.0, 2.0]`` is numpy's and fine). Of integers only (a shape:
+        ``(-1,) + (1,) * (x.ndim - 1)``) it is kept whole, an opaque statement (no gradient
+        in integers); of values, refused. ``None``: numpy's arithmetic."""
         operands = (node.left, node.right)
         if not any(isinstance(o, (gast.Tuple, gast.List)) for o in operands):
-            return False
+            return None
         sequences = {
             n.targets[0].id
-            for n in gast.walk(self.primal.tree)
+            for n in walk(self.primal.tree)
             if isinstance(n, gast.Assign)
             and isinstance(n.targets[0], gast.Name)
             and isinstance(n.value, (gast.Tuple, gast.List))
         }
-        return all(
-            isinstance(o, (gast.Tuple, gast.List))
+        integers = self._integer_names()
+        literal = (gast.Tuple, gast.List)
+        if all(_integer_valued(o, integers) or (isinstance(o, literal) and all(
+            _integer_valued(e, integers) for e in o.elts)) for o in operands):  # fmt: skip
+            return self.opaque(node)
+        if not all(
+            isinstance(o, literal)
             or (isinstance(o, gast.Name) and o.id in sequences)
             or (isinstance(o, gast.Constant) and type(o.value) is int)
             for o in operands
+        ):
+            return None
+        raise UnsupportedSyntaxError(
+            "`+` or `*` of a tuple or list literal here joins or repeats sequences "
+            "(Python), which s2s does not differentiate",
+            self.primal.where(node),
+            "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
+            "or index the items directly",
         )
+
+    def _integer_names(self) -> set[str]:
+        """Names every assignment of which is an integer-valued expression (``n = x.ndim``)."""
+        values: dict[str, list[gast.expr]] = {}
+        for n in walk(self.primal.tree):
+            if isinstance(n, gast.Assign) and len(n.targets) == 1:
+                if isinstance(n.targets[0], gast.Name):
+                    values.setdefault(n.targets[0].id, []).append(n.value)
+            elif isinstance(n, (gast.AugAssign, gast.For)) and isinstance(n.target, gast.Name):
+                counted = isinstance(n, gast.For) and isinstance(n.iter, gast.Call) and (
+                    isinstance(n.iter.func, gast.Name) and n.iter.func.id == "range")
+                values.setdefault(n.target.id, []).append(
+                    gast.Constant(0, None) if counted else None)  # fmt: skip
+        found: set[str] = set()
+        for name, assigned in values.items():
+            if all(v is not None and _integer_valued(v, found) for v in assigned):
+                found.add(name)
+        return found
 
     def only_items_used(self, user_name: str) -> bool:
         """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
-        for node in gast.walk(self.primal.tree):
+        for node in walk(self.primal.tree):
             for child in gast.iter_child_nodes(node):
                 if (
                     isinstance(child, gast.Name)
@@ -342,7 +375,7 @@ _LIST_READS = {"index", "count", "copy"}
 
 def _changes(tree: gast.AST, param: str) -> bool:
     """Whether the function ``tree`` may change the list its parameter ``param`` receives."""
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Attribute) and _is_name(node.value, param):
             if node.attr not in _LIST_READS:
                 return True  # items.append(v), items.sort(), ...
@@ -366,3 +399,33 @@ def _changes(tree: gast.AST, param: str) -> bool:
 
 def _is_name(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name
+
+
+_INTEGER_ATTRIBUTES = {"ndim", "size"}
+_INTEGER_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+
+
+def _integer_valued(node: gast.expr, names: set[str]) -> bool:
+    """Whether ``node`` is an integer however the function is called: an int constant, an
+    array's ``.ndim``/``.size``/``.shape[k]``, ``len(...)``, a name of ``names``, and integer
+    arithmetic of those."""
+    if isinstance(node, gast.Constant):
+        return type(node.value) is int
+    if isinstance(node, gast.Name):
+        return node.id in names
+    if isinstance(node, gast.Attribute):
+        return node.attr in _INTEGER_ATTRIBUTES
+    if isinstance(node, gast.Subscript):
+        shape = node.value
+        return isinstance(shape, gast.Attribute) and shape.attr == "shape" and isinstance(
+            node.slice, gast.Constant
+        )
+    if isinstance(node, gast.Call):
+        return isinstance(node.func, gast.Name) and node.func.id == "len"
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _integer_valued(node.operand, names)
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, _INTEGER_OPS) and all(
+            _integer_valued(o, names) for o in (node.left, node.right)
+        )
+    return False

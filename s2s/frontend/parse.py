@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dis
 import functools
 import inspect
@@ -15,6 +14,7 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
 
 
@@ -43,6 +43,9 @@ class Primal:
     # what the derivative re-checks on entry besides its call targets: the length of a global
     # tuple of functions whose loop frontend/callables.py wrote out
     checked: list[Any] = field(default_factory=list, repr=False)
+    # names the derivative's signature adds (a pullback's cotangent, the tangents): never
+    # given to a renamed local (`cotangent = f(cotangent)` of a pullback differentiated again)
+    reserved: tuple[str, ...] = ()
 
     def where(self, node: Any) -> Location:
         """The primal location of a node (falls back to the function's first line). In a
@@ -88,7 +91,7 @@ def user_line(filename: str, lines: list[str], lineno: int, depth: int = 0) -> L
 
 
 def _shift(tree: Any, line_offset: int, col_offset: int) -> None:
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if hasattr(node, "lineno") and node.lineno is not None:
             node.lineno += line_offset
             if getattr(node, "end_lineno", None) is not None:
@@ -228,7 +231,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
     params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     candidates = [
         node
-        for node in gast.walk(module)
+        for node in walk(module)
         if isinstance(node, gast.Lambda)
         and node.lineno == code.co_firstlineno
         and [a.id for a in node.args.args + node.args.kwonlyargs] == params
@@ -257,7 +260,7 @@ def _parse_lambda(func: types.FunctionType, lines: list[str]) -> gast.FunctionDe
             where,
             "give the function a name with `def`, or put each lambda on its own line",
         )
-    lam = copy.deepcopy(candidates[0])  # later passes annotate and rewrite the tree
+    lam = copy_tree(candidates[0])  # later passes annotate and rewrite the tree
     ret = gast.Return(value=lam.body)
     gast.copy_location(ret, lam.body)
     tree = gast.FunctionDef(
@@ -278,7 +281,8 @@ def strip_decorators(primal: Primal, is_s2s_decorator: Any) -> None:
     """Remove s2s decorators from the tree; refuse any other decorator with a located error.
 
     ``is_s2s_decorator(expr_node)`` resolves a decorator expression and says whether it is one
-    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias).
+    of s2s's own (``grad``, ``value_and_grad``, ``vjp``, under any alias), or ``staticmethod``
+    or ``classmethod`` (the function under them is the one called).
     """
     for dec in primal.tree.decorator_list:
         if not is_s2s_decorator(dec):

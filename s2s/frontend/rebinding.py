@@ -29,12 +29,14 @@ from collections.abc import Callable
 
 import gast
 
+from s2s.codegen.walking import walk
+
 
 def fresh_lists(tree: gast.FunctionDef) -> set[str]:
     """Names the function binds to a new list (``ys = []``, ``ys = [f(x) for x in xs]``)."""
     return {
         t.id
-        for node in gast.walk(tree)
+        for node in walk(tree)
         if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
         for t in node.targets
         if isinstance(t, gast.Name)
@@ -50,12 +52,12 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     lists = fresh_lists(tree)
     captured = {
         n.id
-        for inner in gast.walk(tree)
+        for inner in walk(tree)
         if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree
-        for n in gast.walk(inner)
+        for n in walk(inner)
         if isinstance(n, gast.Name)
     }
-    declared = {n for s in gast.walk(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
+    declared = {n for s in walk(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
                 for n in s.names}  # fmt: skip
     skip = captured | declared
     bound: set[str] = set()
@@ -63,12 +65,12 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     for index, stmt in enumerate(body):
         name = _rebound(stmt, lists)
         if name is None or name not in bound or name in skip:
-            bound |= {n.id for n in gast.walk(stmt)
+            bound |= {n.id for n in walk(stmt)
                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
             continue
         _rename_after(body, index, name, fresh)
     uses: dict[str, int] = {}
-    for n in gast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, gast.Name):
             uses[n.id] = uses.get(n.id, 0) + 1
     for block in _blocks(tree.body):
@@ -114,7 +116,7 @@ def _rename_in_block(block: list[gast.stmt], lists: set[str], uses: dict[str, in
             continue
         name = target.id
         inside = sum(isinstance(n, gast.Name) and n.id == name
-                     for s in block[start:] for n in gast.walk(s))  # fmt: skip
+                     for s in block[start:] for n in walk(s))  # fmt: skip
         if inside != uses.get(name, 0):
             continue  # read or bound outside the block too: after it, a list or an array
         for index in range(start + 1, len(block)):
@@ -160,6 +162,6 @@ def _rebound_directly(stmt: gast.stmt, name: str) -> bool:
 
 
 def _rename(node: gast.AST, old: str, new: str) -> None:
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and sub.id == old:
             sub.id = new

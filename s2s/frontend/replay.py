@@ -37,6 +37,7 @@ import gast
 import numpy as np
 
 from s2s.codegen.ir import Branch, FunctionIR, Loop, Stmt
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target
@@ -83,7 +84,7 @@ def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None
     written = set(ir.written_globals)
     for stmt in _statements(ir.body):
         if _effect_only(stmt):
-            for node in gast.walk(stmt.expr):
+            for node in walk(stmt.expr):
                 chain = _written_chain(node)
                 if chain is not None:
                     written.add(chain)
@@ -148,7 +149,7 @@ def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list
 
 def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
     where = primal.where(stmt.node)
-    for node in gast.walk(stmt.expr):
+    for node in walk(stmt.expr):
         if isinstance(node, gast.Call):
             target = getattr(node.func, "s2s_target", None)
             obj = target.obj if isinstance(target, Target) else None
@@ -172,7 +173,7 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
                 f"read `{chain}` into a local name before changing it, or pass it in",
             )
     callee = _function_of(stmt.op)
-    if _user_function(callee) and _has_effects(callee, set()):
+    if _user_function(callee) and has_effects(callee, set()):
         name = getattr(callee, "__qualname__", repr(callee))
         raise UnsupportedSyntaxError(
             f"{name} has side effects and is called from {_name(primal)}, a function of yours "
@@ -224,7 +225,7 @@ def _user_function(obj: Any) -> bool:
     return not installed and "-packages" not in filename
 
 
-def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
+def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     """Whether ``func`` (or a module-level function of the user's it calls) writes a global or
     an attribute, calls something for its effect only, or draws a random number."""
     if id(func) in seen:
@@ -235,10 +236,10 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     except (OSError, TypeError, SyntaxError):
         return False
     appended_locals = {
-        t.id for n in gast.walk(tree) if isinstance(n, gast.Assign)
+        t.id for n in walk(tree) if isinstance(n, gast.Assign)
         for t in n.targets if isinstance(t, gast.Name)
     }  # fmt: skip
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (gast.Global, gast.Nonlocal)):
             return True
         if isinstance(node, (gast.Assign, gast.AugAssign)):
@@ -258,7 +259,7 @@ def _has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             if value is not None and is_random_draw(value):
                 return True
             value = _function_of(value)
-            if _user_function(value) and _has_effects(value, seen):
+            if _user_function(value) and has_effects(value, seen):
                 return True
             if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS | _RANDOM_METHODS:
                 return True

@@ -14,14 +14,20 @@ scope it was found in:
 from __future__ import annotations
 
 import builtins
+import operator
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import gast
 import numpy as np
 
+from s2s.codegen.walking import walk
+from s2s.frontend.operators import spell_operators
 from s2s.frontend.parse import Primal
+from s2s.frontend.tolists import expand_tolists
+from s2s.runtime.sources import source_of
 
 MISSING = object()
 
@@ -84,7 +90,7 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
         names.add(tree.args.vararg.id)
     if tree.args.kwarg is not None:
         names.add(tree.args.kwarg.id)
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
         elif isinstance(node, gast.FunctionDef) and node is not tree:
@@ -151,6 +157,34 @@ def targets_unchanged(func: types.FunctionType, targets: list[Target]) -> bool:
     return True
 
 
+def target_guard(func: types.FunctionType, targets: list[Target]) -> Callable[[], bool]:
+    """:func:`targets_unchanged` for ``func`` and ``targets`` as a function of no arguments,
+    prepared once: a global target read through attributes only (``np.sum``,
+    ``np.linalg.inv``) is one dict read and one ``operator.attrgetter`` call; the others go
+    through :func:`targets_unchanged`. It answers ``True`` only where that would."""
+    namespace = func.__globals__
+    plain, rest = [], []
+    for t in targets:
+        if t.scope == "global" and all(isinstance(step, str) for step in t.attrs):
+            getter = operator.attrgetter(".".join(t.attrs)) if t.attrs else None
+            plain.append((t.name, getter, t.obj))
+        else:
+            rest.append(t)
+    checks = tuple(plain)
+
+    def unchanged() -> bool:
+        for name, getter, then in checks:
+            try:
+                now = namespace[name] if getter is None else getter(namespace[name])
+            except (KeyError, AttributeError):  # gone: targets_unchanged reads MISSING
+                return False
+            if now is not then and not _same(now, then):
+                return False
+        return not rest or targets_unchanged(func, rest)
+
+    return unchanged
+
+
 def name_chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
     attrs: list[str] = []
     while isinstance(node, gast.Attribute):
@@ -164,12 +198,14 @@ def name_chain(node: gast.expr) -> tuple[str, tuple[str, ...]] | None:
 def resolve(primal: Primal) -> list[Target]:
     """Annotate call and attribute nodes with ``node.s2s_target`` (a Target or a Method).
 
-    Returns the resolved call targets, which the derivative re-checks on every entry.
+    Returns the resolved call targets, which the derivative re-checks on every entry. A call
+    of the builtin ``pow`` with two arguments becomes ``**`` (:mod:`s2s.frontend.operators`),
+    and ``x.tolist()`` of a local value the list of its items (:mod:`s2s.frontend.tolists`).
     """
     func = primal.func
     local = local_names(primal.tree)
     targets: list[Target] = primal.checked  # analysis may add (analysis/derivatives.py)
-    for node in gast.walk(primal.tree):
+    for node in walk(primal.tree):
         if isinstance(node, gast.Call):
             fn = node.func
             if hasattr(fn, "s2s_target"):  # bound by frontend/callables.py
@@ -192,6 +228,8 @@ def resolve(primal: Primal) -> list[Target]:
             if _is_local_rooted(node.value, local) or _is_global_array(func, node.value, local):
                 if not hasattr(node, "s2s_target"):
                     node.s2s_target = Method(node.attr)
+    spell_operators(primal.tree)  # pow(a, b) is a ** b
+    expand_tolists(primal.tree, Method)  # x.tolist() is [item.item() for item in x]
     return targets
 
 
@@ -248,8 +286,11 @@ def numpy_path(obj: Any) -> str | None:
 
 def is_library(obj: Any) -> bool:
     """True for callables of numpy, scipy, math, builtins, s2s and the array libraries (Dask,
-    CuPy): they need a rule, never source."""
+    CuPy): they need a rule, never source; but for s2s's helpers with a plain twin
+    (:mod:`s2s.runtime.sources`), differentiated from the twin's source."""
     module = getattr(obj, "__module__", None) or ""
+    if source_of(obj) is not None:
+        return False
     if isinstance(obj, np.ufunc) or isinstance(obj, types.BuiltinFunctionType):
         return True
     root = module.split(".")[0]

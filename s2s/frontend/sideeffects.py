@@ -14,13 +14,13 @@ is refused: its gradient would be lost.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import gast
 
 from s2s.codegen.ir import OPAQUE, Stmt
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.structure import appended_list
@@ -41,7 +41,7 @@ def declared_globals(tree: gast.FunctionDef) -> set[str]:
 
 def _walk(body: list[gast.stmt]):
     for stmt in body:
-        yield from gast.walk(stmt)
+        yield from walk(stmt)
 
 
 def _chain(node: gast.expr) -> str | None:
@@ -108,7 +108,7 @@ def check_side_effects(tree: gast.FunctionDef, where: Callable[[Any], Any]) -> N
                 where(stmt),
                 "make a new array (`x = x.reshape(...)`, `x = x.astype(...)`)",
             )
-        ids.update(id(n) for n in gast.walk(target))
+        ids.update(id(n) for n in walk(target))
         if not _constant_step(stmt, written):
             computed.setdefault(written, stmt)
     for node in _walk(tree.body):
@@ -131,9 +131,9 @@ class SideEffects:
 
     def side_effect(self, stmt: gast.stmt) -> None:
         """The statement as written (its local reads renamed), kept once in the primal sweep."""
-        kept = copy.deepcopy(stmt)
+        kept = copy_tree(stmt)
         reads = []
-        for node in gast.walk(kept):
+        for node in walk(kept):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 if node.id in self.env:
                     node.id = self.env[node.id]
@@ -158,17 +158,17 @@ def check_outside_reads(
     (``_s2s.gradient(d_x, x, (x, log))``) are no such read."""
     receivers = {
         id(node.func.value)
-        for node in gast.walk(tree)
+        for node in walk(tree)
         if isinstance(node, gast.Call) and appended_list(node) in outside
     }
     if generated:
         receivers |= {
             id(name)
-            for node in gast.walk(tree)
+            for node in walk(tree)
             if isinstance(node, gast.Call) and _protecting(node)
-            for name in gast.walk(node.args[2])
+            for name in walk(node.args[2])
         }
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if (isinstance(node, gast.Name) and node.id in outside and id(node) not in receivers
                 and isinstance(node.ctx, gast.Load)):  # fmt: skip
             raise UnsupportedSyntaxError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import copy
 import operator
 from typing import Any
 
@@ -11,6 +10,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
+from s2s.codegen.walking import copy_tree
 from s2s.frontend.resolve import Method, Target, numpy_path
 
 BINARY_UFUNCS: dict[type, Any] = {
@@ -105,8 +105,8 @@ def as_write(stmt: gast.stmt) -> gast.stmt:
     func.s2s_target = Target(function, "global", "_s2s", (function.__name__,))
     value = gast.Call(
         func=func,
-        args=[copy.deepcopy(a) for a in node.args],
-        keywords=[copy.deepcopy(k) for k in node.keywords],
+        args=[copy_tree(a) for a in node.args],
+        keywords=[copy_tree(k) for k in node.keywords],
     )
     ellipsis = gast.Constant(value=Ellipsis, kind=None)
     buf = gast.Subscript(value=name_node(node.args[0].id), slice=ellipsis, ctx=gast.Store())

@@ -36,6 +36,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
 from s2s.codegen.templating import constant
+from s2s.codegen.walking import walk
 from s2s.frontend.resolve import Target
 from s2s.frontend.spellings import name_node
 
@@ -78,11 +79,11 @@ class Structured:
         self.body.append(empty)
         renames = {}
         for generator in node.generators:
-            for target in gast.walk(generator.target):
+            for target in walk(generator.target):
                 if isinstance(target, gast.Name):
                     renames[target.id] = self.temp(target.id)
                     self.carried.add(renames[target.id])
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, gast.Name) and sub.id in renames:
                 sub.id = renames[sub.id]
         append = gast.Attribute(value=name_node(result), attr="append", ctx=gast.Load())
@@ -94,7 +95,7 @@ class Structured:
             loop = gast.For(target=generator.target, iter=generator.iter, body=body, orelse=[],
                             type_comment=None)  # fmt: skip
             inner = gast.copy_location(loop, node)
-        for sub in gast.walk(inner):
+        for sub in walk(inner):
             if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
                 gast.copy_location(sub, node)
         saved = self.node
@@ -145,7 +146,7 @@ class Structured:
             atoms = [self.atom(seq) for seq in sequences]
             stored = {
                 n.id
-                for n in gast.walk(stmt)
+                for n in walk(stmt)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
             }
             for k, (sequence, atom) in enumerate(zip(sequences, atoms)):
@@ -252,7 +253,7 @@ def list_names(flat: list[Stmt]) -> set[str]:
 
 
 def atom_names_of(atom: gast.expr) -> list[str]:
-    return [n.id for n in gast.walk(atom) if isinstance(n, gast.Name)]
+    return [n.id for n in walk(atom) if isinstance(n, gast.Name)]
 
 
 def appended_list(node: gast.expr) -> str | None:
@@ -287,7 +288,7 @@ def assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
     """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included), and
     arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
     names: set[str] = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         appended = appended_list(node) if isinstance(node, gast.Call) else None
         if appended is not None:
             names.add(appended)
@@ -304,7 +305,7 @@ def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
     names: set[str] = set()
     for stmt in straight(tree.body):
         if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Try)):
-            for node in gast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     names.add(node.id)
                 elif isinstance(node, gast.FunctionDef):

@@ -20,12 +20,11 @@ def f(x):
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from s2s.codegen.contexts import MARKER, Context
 from s2s.codegen.ir import OPAQUE, Branch, Stmt
+from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import header, jumps
 from s2s.frontend.parse import Primal
@@ -87,7 +86,7 @@ class Tries:
     def try_block(self, stmt: gast.Try) -> None:
         index = len(self.contexts)
         text, _ = header(self.primal, stmt)
-        last = max(n.lineno for n in gast.walk(stmt) if getattr(n, "lineno", None))
+        last = max(n.lineno for n in walk(stmt) if getattr(n, "lineno", None))
         context = Context(index, stmt.lineno, stmt.lineno + 1, last, text, kind="try",
                           orelse=_span(stmt.orelse), final=_span(stmt.finalbody))  # fmt: skip
         self.contexts.append(context)
@@ -100,8 +99,8 @@ class Tries:
             return
         reads = []
         for handler in stmt.handlers:
-            kept = gast.ExceptHandler(type=copy.deepcopy(handler.type), name=None, body=[])
-            for sub in gast.walk(kept):
+            kept = gast.ExceptHandler(type=copy_tree(handler.type), name=None, body=[])
+            for sub in walk(kept):
                 if (isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load)
                         and sub.id in self.env):  # fmt: skip
                     sub.id = self.env[sub.id]
@@ -137,7 +136,7 @@ class Tries:
 
 
 def _span(block: list[gast.stmt]) -> tuple[int, int]:
-    lines = [n.lineno for s in block for n in gast.walk(s) if getattr(n, "lineno", None)]
+    lines = [n.lineno for s in block for n in walk(s) if getattr(n, "lineno", None)]
     return (min(lines), max(lines)) if lines else (0, -1)
 
 
@@ -167,7 +166,7 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
     if not stmt.handlers:
         return
     assigned: dict[str, gast.AST] = {}
-    for node in (n for s in stmt.body for n in gast.walk(s)):
+    for node in (n for s in stmt.body for n in walk(s)):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             assigned.setdefault(node.id, node)
         written = _written_in_place(node)
@@ -179,9 +178,9 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
                 "make the write after the `try` statement, from values the body or the handler "
                 "assigned",
             )
-    inside = {id(n) for s in stmt.body + stmt.orelse for n in gast.walk(s)}
+    inside = {id(n) for s in stmt.body + stmt.orelse for n in walk(s)}
     read_outside = {
-        n.id for n in gast.walk(primal.tree)
+        n.id for n in walk(primal.tree)
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside
     }  # fmt: skip
     for handler in stmt.handlers:
@@ -194,7 +193,7 @@ def _check_handler(primal, stmt, handler, assigned: dict, read_outside: set[str]
     if handler.name is not None:
         assigned.pop(handler.name, None)
     seen: set[str] = set()
-    for node in (n for s in handler.body for n in gast.walk(s)):
+    for node in (n for s in handler.body for n in walk(s)):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             seen.add(node.id)
         elif isinstance(node, gast.Name) and node.id in assigned and node.id not in seen:

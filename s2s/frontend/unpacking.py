@@ -19,10 +19,11 @@ def f(x):
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import gast
+
+from s2s.codegen.walking import copy_tree
 
 
 def is_starred_target(node: gast.AST) -> bool:
@@ -72,7 +73,7 @@ def _assign(target: gast.expr, value: gast.expr) -> gast.Assign:
 
 
 def _index(value: gast.expr, key: gast.expr) -> gast.Subscript:
-    return gast.Subscript(value=copy.deepcopy(value), slice=key, ctx=gast.Load())
+    return gast.Subscript(value=copy_tree(value), slice=key, ctx=gast.Load())
 
 
 def _int(n: int) -> gast.expr:

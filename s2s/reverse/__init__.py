@@ -5,10 +5,15 @@ Takes the normal form and its :class:`~s2s.analysis.Activity`; gives
 from :mod:`s2s.reverse.entry`, the emitted function of each reverse mode (``grad``,
 ``value_and_grad``, ``vjp``).
 
-Modules: ``sweep`` (the builder), ``buffers`` (accumulation), ``selection`` (selection masks),
-``markers`` (undefined-gradient guards), ``tape`` and ``flow`` (branches and loops),
-``deadcode`` (primal values nothing reads), ``simplify`` (constant cotangents folded),
-``entry`` (seed, gradients, the mode's wrapper).
+Modules: ``sweep`` (the builder: the components, straight-line code), ``state`` (the
+:class:`~s2s.reverse.state.SweepState` every component reads and updates), ``buffers``
+(accumulation), ``selection`` (selection masks), ``markers`` (undefined-gradient guards),
+``calls`` (the user's own functions), ``adjoints`` (one statement's adjoint), ``flow`` (the
+buffers' kinds through branches and loops), ``taping`` (what the tape holds), ``tape`` (the
+sweeps of a function with control flow), ``branches`` (``if``, ``break``, ``continue``),
+``loops`` (``for``, ``while``), ``lists`` (a list's appends and pops), ``deadcode`` (primal
+values nothing reads), ``simplify`` (constant cotangents folded), ``entry`` (seed,
+gradients, the mode's wrapper).
 """
 
 from s2s.reverse.sweep import primal_statement, reverse

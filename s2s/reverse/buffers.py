@@ -14,12 +14,16 @@ d_x = d_x + d_sin_1 * _np.cos(x)
 
 from __future__ import annotations
 
-import copy
+import operator
 
 import gast
 
+from s2s.codegen.ir import SETITEM, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name, slice_to_call, subscript_key
+from s2s.codegen.walking import copy_tree, walk
+from s2s.reverse.state import SweepState
+from s2s.runtime import acc_dtype
 from s2s.runtime.namespace import NUMPY
 
 
@@ -44,13 +48,16 @@ def _is_static_basic_key(key: gast.expr) -> bool:
 
 
 class Accumulation:
-    """Adds contributions into adjoint buffers for :class:`s2s.reverse.sweep.ReverseBuilder`.
+    """Adds contributions into the adjoint buffers of a :class:`~s2s.reverse.state.SweepState`.
 
-    ``count[var]`` is how many contributions ``var`` received: 0 means a symbolic zero (no
-    buffer), 1 a borrowed buffer (someone else's array), 2 or more a buffer s2s allocated,
+    ``state.count[var]`` is how many contributions ``var`` received: 0 means a symbolic zero
+    (no buffer), 1 a borrowed buffer (someone else's array), 2 or more a buffer s2s allocated,
     which ``optimize`` may add into in place. Buffers on paths that may carry an undefined
     marker or ``None`` are added functionally with ``_s2s.add``.
     """
+
+    def __init__(self, state: SweepState):
+        self.state = state
 
     def accumulate(
         self,
@@ -65,67 +72,68 @@ class Accumulation:
         ``mask`` says where ``expr`` is exactly zero because a selection did not pick an entry;
         ``may_be_none`` that ``expr`` itself may be ``None`` at run time (a pullback's part).
         """
-        if may_be_none and self.count.get(var, 0):  # `d + None` would fail: add by the kinds
-            self.maybe_none.add(var)
-        if getattr(self, "flow", False):
+        st = self.state
+        if may_be_none and st.count.get(var, 0):  # `d + None` would fail: add by the kinds
+            st.maybe_none.add(var)
+        if st.tracked:
             self._accumulate(var, expr, out, mask)
-            if may_be_none or var in self.ir.lists:
-                self.maybe_none.add(var)
-            elif var in self.maybe_none:  # None plus an array is that array (borrowed)
-                self.maybe_none.discard(var)
-                self.count[var] = 1
+            if may_be_none or var in st.ir.lists:
+                st.maybe_none.add(var)
+            elif var in st.maybe_none:  # None plus an array is that array (borrowed)
+                st.maybe_none.discard(var)
+                st.count[var] = 1
             return
         self._accumulate(var, expr, out, mask)
         if may_be_none:  # the buffer may now be None: later additions use _s2s.add
-            self.maybe_none.add(var)
+            st.maybe_none.add(var)
 
     def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
-        self.zero_masks.setdefault(var, []).append(mask)
-        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
-            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
-        adj = self.adjoint_names[var]
-        count = self.count.get(var, 0)
+        st = self.state
+        st.zero_masks.setdefault(var, []).append(mask)
+        if var in st.narrow:  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(st.narrow[var]))
+        adj = st.adjoint_names[var]
+        count = st.count.get(var, 0)
         if count == 0:
             out.append(assign(adj, expr))
         elif (
-            var in self.undefined or var in self.maybe_none or var in getattr(self, "scattered", ())
+            var in st.undefined or var in st.maybe_none or var in st.scattered
         ):  # add with the kinds' algebra (item by item for a list of parts)
             out.append(assign(adj, call("_s2s.add", name(adj), expr)))
         else:
             node = assign(adj, gast.BinOp(left=name(adj), op=gast.Add(), right=expr))
             node.s2s_owned = count >= 2  # the buffer is ours: optimize may add in place
             out.append(node)
-        self.count[var] = count + 1
+        st.count[var] = count + 1
 
     def scatter(
         self, var: str, key: gast.expr, expr: gast.expr, out: list[gast.stmt], mask=None
     ) -> None:
         """Scatter-add ``expr`` at ``key`` into ``var``'s buffer, making the buffer owned first."""
-        self.zero_masks.setdefault(var, []).append(mask)
-        adj = self.adjoint_names[var]
-        count = self.count.get(var, 0)
-        functional = getattr(self, "functional", False)  # higher order: a new array each time
-        container = var in getattr(self, "call_results", ())  # maybe a tuple or a list
-        if var in self.undefined or var in self.maybe_none or functional or container:
+        st = self.state
+        st.zero_masks.setdefault(var, []).append(mask)
+        adj = st.adjoint_names[var]
+        count = st.count.get(var, 0)
+        functional = st.functional  # higher order: a new array each time
+        container = var in st.call_results  # maybe a tuple or a list
+        if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
-            self.count[var] = count + 1
-            if not hasattr(self, "scattered"):
-                self.scattered: set[str] = set()
-            self.scattered.add(var)  # maybe a list of parts: later additions go item by item
+            st.count[var] = count + 1
+            st.scattered.add(var)  # maybe a list of parts: later additions go item by item
             return
-        if var in getattr(self, "narrow", ()):  # a float64 value of a float32 sweep
-            expr = call("_s2s.narrow", expr, constant(self.narrow[var]))
+        if var in st.narrow:  # a float64 value of a float32 sweep
+            expr = call("_s2s.narrow", expr, constant(st.narrow[var]))
         if count == 0:
             proven = None  # in a loop, zeros of a proven shape need not tape the value
-            if getattr(self, "dynamic", False):
+            if st.dynamic:
                 proven = self.proven_zeros(var)
             zeros = proven if proven is not None else call("_s2s.zeros_like_acc", name(var))
-            if var in getattr(self, "narrow", ()):
-                zeros = call("_s2s.narrow", zeros, constant(self.narrow[var]))
+            if var in st.narrow:
+                zeros = call("_s2s.narrow", zeros, constant(st.narrow[var]))
             out.append(assign(adj, zeros))
-        backend = getattr(self.ir, "backend", NUMPY)  # the arguments' array namespace
+        backend = getattr(st.ir, "backend", NUMPY)  # the arguments' array namespace
         if count == 1 and not backend.functional_scatter:
             out.append(assign(adj, call("_s2s.owned_copy", name(adj), name(var))))
         if backend.functional_scatter or (
@@ -134,16 +142,52 @@ class Accumulation:
             if backend.functional_scatter:
                 text = f"{backend.name}: no in-place scatter-add, so a new array"
                 out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
-            key_expr = slice_to_call(copy.deepcopy(key))
+            key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
         elif _is_static_basic_key(key):
             target = gast.Subscript(
-                value=name(adj), slice=_as_subscript_key(copy.deepcopy(key)), ctx=gast.Store()
+                value=name(adj), slice=_as_subscript_key(copy_tree(key)), ctx=gast.Store()
             )
             out.append(gast.AugAssign(target=target, op=gast.Add(), value=expr))
         else:
-            args = [name(adj), slice_to_call(copy.deepcopy(key)), expr]
+            args = [name(adj), slice_to_call(copy_tree(key)), expr]
             out.append(gast.Expr(value=call("_np.add.at", *args)))
-        self.count[var] = max(count + 1, 2)
+        st.count[var] = max(count + 1, 2)
 
-    # -- one statement -------------------------------------------------------------------------
+
+    # -- zeros of a proven shape -------------------------------------------------------------
+    def proven_zeros(self, var: str) -> gast.expr | None:
+        """Zeros of ``var``'s proven shape in its accumulator dtype, or ``None`` if not proven."""
+        st = self.state
+        known = st.activity.types.get(var)
+        skip = set(st.ir.lists) | set(st.narrow) | st.call_results
+        if getattr(st.ir, "backend", NUMPY) is not NUMPY:
+            return None
+        if known is None or known.shape is None or known.kind != "float" or var in skip:
+            return None
+        if known.dtype is None or var not in st.adjoint_names:
+            return None
+        dtype = acc_dtype(known.dtype).name
+        # a 0-d array, not a numpy scalar: an indexed accumulation (d_v[None] += g) writes into it
+        return call("_np.zeros", constant(known.shape), constant(dtype))
+
+    def scalar_zero(self, var: str) -> gast.expr | None:
+        """``_np.float64(0.0)`` (the accumulator dtype) for a proven 0-d float ``var`` that no
+        statement indexes, else ``None``. Its buffer is then a numpy scalar, which ``+=``
+        rebinds: an in-place ``+=`` into a 0-d array costs about 1.2 us, into a scalar 30 ns
+        (the Euler loop's 20,000 trips add twice each). An indexed read (``v[None]``) scatters
+        ``d_v[None] += g`` into the buffer, which a scalar cannot take."""
+        zeros = self.proven_zeros(var)
+        if zeros is None or self.state.activity.types[var].shape != ():
+            return None
+        for stmt in self.state.ir.flat:
+            if stmt.op is SETITEM and stmt.targets[0] == var:
+                return None
+            if stmt.op is operator.getitem and any(var in atom_names(a) for a in stmt.args[:1]):
+                return None
+            for node in walk(stmt.expr) if stmt.expr is not None else ():
+                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
+                        and node.value.id == var:
+                    return None
+        dtype = zeros.args[1].value
+        return call(f"_np.{dtype}", constant(0.0))

@@ -41,6 +41,7 @@ from s2s import registry
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
 from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
+from s2s.codegen.walking import walk
 
 _NUMERIC = ("float", "int", "bool")
 
@@ -183,9 +184,9 @@ def assigned_names(blocks: list[Block]) -> set[str]:
 def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
     out: set[str] = set()
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
-            out |= {n.id for n in gast.walk(node.targets[0]) if isinstance(n, gast.Name)}
+            out |= {n.id for n in walk(node.targets[0]) if isinstance(n, gast.Name)}
     return out
 
 

@@ -7,7 +7,6 @@ the value with a ``pullback`` closure that checks the cotangent and runs the adj
 
 from __future__ import annotations
 
-import copy
 import types
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.reverse.deadcode import (
@@ -254,23 +254,35 @@ def _write_vjp(
     if not sweeps.dynamic:
         keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
         free_dead(sweeps.primal, keep, set())
-    else:  # the pullback reads what the primal sweep leaves
-        drop_unread_placeholders(sweeps.primal, _reads(sweeps.adjoint) | names_in(entry.returns))
+    else:  # the pullback reads what the primal sweep leaves, and takes what it carries
+        carried = set(sweeps.saved) | set(sweeps.written)
+        unbound = sorted(carried - params)  # None where a path skips its assignment (continue)
+        start = [gast.Assign(targets=[gast.Name(n, gast.Store(), None, None)],
+                             value=constant(None), type_comment=None) for n in unbound]  # fmt: skip
+        sweeps.primal.insert(0, Block(None, start, None))
+        live = _reads(sweeps.adjoint) | names_in(entry.returns) | carried
+        drop_unread_placeholders(sweeps.primal, live)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
+    depth, finals = 3, None
     if sweeps.dynamic:  # each call replays its own copy of the tape and of the values
         carried = sorted(set(sweeps.saved) | set(sweeps.written))
         defaults = "".join(f", {n}={n}" for n in [sweeps.tape] + carried)
         writer.line(f"def {pullback}({cotangent}{defaults}):", 2)
         writer.line(f"{sweeps.tape} = list({sweeps.tape})", 3)
-        for array in sorted(sweeps.written):  # restored in place below: work on copies
-            writer.line(f"{array} = _s2s.detached({array})", 3)
+        if sweeps.written:  # restored in place below, where views of them see it; then the
+            # final values are put back, so the pullback runs again alike
+            finals = _fresh(set(ir.taken) | _reads(sweeps.adjoint) | {cotangent}, "finals")
+            writer.line(f"{finals} = _s2s.final_values({', '.join(sorted(sweeps.written))})", 3)
+            writer.line("try:", 3)
+            depth = 4
     else:
         writer.line(f"def {pullback}({cotangent}):", 2)
     checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
     check = call(checker, name(cotangent), loss, *_file_line(primal, return_line))
     target = gast.Name(cotangent, gast.Store(), None, None)
-    writer.statement(gast.Assign(targets=[target], value=check, type_comment=None), 3, return_line)
+    writer.statement(gast.Assign(targets=[target], value=check, type_comment=None), depth,
+                     return_line)  # fmt: skip
     protect = [name(p.name) for p in ir.params] + [name(cotangent)]
     if isinstance(loss, gast.Tuple):  # the arrays inside a tuple cotangent, too
         protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
@@ -282,9 +294,12 @@ def _write_vjp(
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.adjoint)
-    writer.line("# adjoint sweep", 3)
-    writer.blocks(nest_contexts(sweeps.adjoint, ir.contexts, adjoint=True), 3)
-    writer.statement(gast.Return(value=grads), 3, return_line)
+    writer.line("# adjoint sweep", depth)
+    writer.blocks(nest_contexts(sweeps.adjoint, ir.contexts, adjoint=True), depth)
+    writer.statement(gast.Return(value=grads), depth, return_line)
+    if finals is not None:
+        writer.line("finally:", 3)
+        writer.line(f"_s2s.put_back({finals})", 4)
     value = call("_s2s.detached", entry.returns) if sweeps.written else entry.returns
     pair = gast.Tuple(elts=[value, name(pullback)], ctx=gast.Load())
     writer.statement(gast.Return(value=pair), 2, return_line)
@@ -430,7 +445,7 @@ def _gradients_expr(
     if functional:  # a literal tuple, which a derivative of this code can take apart
         items = []
         for i, (b, w) in enumerate(zip(buffers, wrt)):
-            earlier = [copy.deepcopy(e) for e in buffers[:i] if isinstance(e, gast.Name)]
+            earlier = [copy_tree(e) for e in buffers[:i] if isinstance(e, gast.Name)]
             shielded = gast.Tuple(elts=list(protect) + earlier, ctx=gast.Load())
             items.append(call("_s2s.gradient", b, name(w), shielded))
         return gast.Tuple(elts=items, ctx=gast.Load())

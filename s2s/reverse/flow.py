@@ -31,7 +31,6 @@ d_w += _s2s.unbroadcast(d_multiply_1 * h, w)
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -39,8 +38,9 @@ import gast
 
 from s2s.codegen.ir import SETITEM, Loop, atom_names, flatten
 from s2s.codegen.sweeps import assign, call
-from s2s.codegen.templating import constant, name
-from s2s.runtime import acc_dtype
+from s2s.codegen.templating import name
+from s2s.reverse.buffers import Accumulation
+from s2s.reverse.state import SweepState
 from s2s.runtime.namespace import NUMPY
 
 State = tuple[dict[str, int], frozenset[str]]
@@ -64,52 +64,57 @@ def join(a: State, b: State) -> State:
 
 
 class AdjointFlow:
-    """State tracking for :class:`s2s.reverse.sweep.ReverseBuilder`'s sweeps with control flow.
+    """The buffers' kinds through the branches and loops of an adjoint sweep.
 
-    ``self.count`` (0 zero, 1 borrowed, 2+ owned) and ``self.maybe_none`` (may be ``None`` at
-    run time) are the state; the invariant is that a buffer whose count is 0 holds ``None``.
+    ``state.count`` (0 zero, 1 borrowed, 2+ owned) and ``state.maybe_none`` (may be ``None``
+    at run time) of the :class:`~s2s.reverse.state.SweepState` are what flows; the invariant
+    is that a buffer whose count is 0 holds ``None``. ``buffers`` makes the owned zeros.
     """
 
+    def __init__(self, state: SweepState, buffers: Accumulation):
+        self.state = state
+        self.buffers = buffers
+
     def flow_state(self) -> State:
-        return {v: c for v, c in self.count.items() if c}, frozenset(self.maybe_none)
+        return {v: c for v, c in self.state.count.items() if c}, frozenset(self.state.maybe_none)
 
     def set_flow_state(self, state: State) -> None:
-        self.count = dict(state[0])
-        self.maybe_none = set(state[1])
+        self.state.count = dict(state[0])
+        self.state.maybe_none = set(state[1])
 
     def _generation_snapshot(self) -> tuple[Any, ...]:
         return (
-            set(self.names.taken),
-            {var: list(masks) for var, masks in self.zero_masks.items()},
-            set(self.undefined),
+            set(self.state.names.taken),
+            {var: list(masks) for var, masks in self.state.zero_masks.items()},
+            set(self.state.undefined),
         )
 
     def _restore_generation(self, snapshot: tuple[Any, ...]) -> None:
         taken, masks, undefined = snapshot
-        self.names.taken = set(taken)
-        self.zero_masks = {var: list(m) for var, m in masks.items()}
-        self.undefined = set(undefined)
+        self.state.names.taken = set(taken)
+        self.state.zero_masks = {var: list(m) for var, m in masks.items()}
+        self.state.undefined = set(undefined)
 
     def arms(self, *generators: Callable[[], list[gast.stmt]]) -> list[list[gast.stmt]]:
         """Generate each arm of a branch from the current state; afterwards the state is the
         join of the arms' end states."""
         start = self.flow_state()
-        masks = {var: list(m) for var, m in self.zero_masks.items()}
+        masks = {var: list(m) for var, m in self.state.zero_masks.items()}
         results: list[list[gast.stmt]] = []
         ends: list[State] = []
         changed: set[str] = set()
         for generate in generators:
             self.set_flow_state(start)
-            self.zero_masks = {var: list(m) for var, m in masks.items()}
+            self.state.zero_masks = {var: list(m) for var, m in masks.items()}
             results.append(generate())
             ends.append(self.flow_state())
-            changed |= {v for v, m in self.zero_masks.items() if m != masks.get(v)}
+            changed |= {v for v, m in self.state.zero_masks.items() if m != masks.get(v)}
         merged = ends[0]
         for end in ends[1:]:
             merged = join(merged, end)
         self.set_flow_state(merged)
         # a mask made in one arm is unbound when another ran: after the branch, none is known
-        self.zero_masks = masks
+        self.state.zero_masks = masks
         for var in changed:
             masks.setdefault(var, []).append(None)
         return results
@@ -122,7 +127,7 @@ class AdjointFlow:
             snapshot = self._generation_snapshot()
             self.set_flow_state(entry)
             for var in entry[0]:  # it may hold what a later trip's body added (the back edge),
-                self.zero_masks.setdefault(var, []).append(None)  # so no selection is known
+                self.state.zero_masks.setdefault(var, []).append(None)  # so no selection is known
             body = generate()
             widened = join(entry, self.flow_state())
             if widened == entry:
@@ -136,19 +141,19 @@ class AdjointFlow:
         """Parameters that only receive contributions in ``loop``'s body (never reassigned,
         never carrying an undefined marker): their buffers can be owned zeros before the loop,
         so every step adds in place, as hand-written back-propagation does."""
-        assigned = {t for s in self.ir.flat for t in s.targets}
-        assigned |= {s.targets[0] for s in self.ir.flat if s.op is SETITEM}
+        assigned = {t for s in self.state.ir.flat for t in s.targets}
+        assigned |= {s.targets[0] for s in self.state.ir.flat if s.op is SETITEM}
         leaves = {
             p.name
-            for p in self.ir.params
-            if p.name in self.adjoint_names
+            for p in self.state.ir.params
+            if p.name in self.state.adjoint_names
             and p.name not in assigned
-            and p.name not in self.undefined
-            and p.name not in self.ir.lists
+            and p.name not in self.state.undefined
+            and p.name not in self.state.ir.lists
         }
         read: list[str] = []
         for stmt in flatten(loop.body + loop.test_body):
-            if not any(t in self.activity.active for t in stmt.targets):
+            if not any(t in self.state.activity.active for t in stmt.targets):
                 continue
             for atom in stmt.args + list(stmt.kwargs.values()):
                 for n in atom_names(atom):
@@ -161,18 +166,18 @@ class AdjointFlow:
         of what it holds) so that the loop's contributions are added in place."""
         out: list[gast.stmt] = []
         for var in self.leaf_accumulators(loop):
-            adj = self.adjoint_names[var]
-            count = self.count.get(var, 0)
-            if count >= 2 and var not in self.maybe_none:
+            adj = self.state.adjoint_names[var]
+            count = self.state.count.get(var, 0)
+            if count >= 2 and var not in self.state.maybe_none:
                 continue
             if count == 0:
-                zeros = self.scalar_zero(var)  # a 0-d float: a numpy scalar, as by hand
+                zeros = self.buffers.scalar_zero(var)  # a 0-d float: a numpy scalar, as by hand
                 zeros = zeros or call("_s2s.zeros_like_acc", name(var))
                 out.append(assign(adj, zeros))
             else:
                 out.append(assign(adj, call("_s2s.owned_buffer", name(adj), name(var))))
-            self.count[var] = 2
-            self.maybe_none.discard(var)
+            self.state.count[var] = 2
+            self.state.maybe_none.discard(var)
         return out
 
     # -- carried buffers of proven shape -------------------------------------------------------
@@ -181,12 +186,12 @@ class AdjointFlow:
         (``d_p`` of a loop-carried ``p``, ``d_q`` of a value read in every trip) would need a
         runtime test in every trip (``if d_p is not None``, ``_s2s.add``). Where the primal's
         shape and dtype are proven, it starts as owned zeros instead, as written by hand
-        (``d_p = _np.float64(0.0)``, see :meth:`scalar_zero`), and the body is generated with
-        it surely set.
+        (``d_p = _np.float64(0.0)``, see :meth:`Accumulation.scalar_zero`), and the body is
+        generated with it surely set.
 
         ``generate`` makes the loop body; it is run once here, from a snapshot, to find the
         buffers that the fixpoint of :meth:`loop_body` leaves maybe ``None``."""
-        if getattr(self.ir, "backend", NUMPY) is not NUMPY or self.undefined:
+        if getattr(self.state.ir, "backend", NUMPY) is not NUMPY or self.state.undefined:
             return []
         before = self.flow_state()
         snapshot = self._generation_snapshot()
@@ -196,44 +201,9 @@ class AdjointFlow:
         self.set_flow_state(before)
         out: list[gast.stmt] = []
         for var in sorted(widened[1] - before[1]):
-            zeros = self.scalar_zero(var) or self.proven_zeros(var)
+            zeros = self.buffers.scalar_zero(var) or self.buffers.proven_zeros(var)
             if zeros is None or before[0].get(var, 0):
                 continue
-            out.append(assign(self.adjoint_names[var], zeros))
-            self.count[var] = 2
+            out.append(assign(self.state.adjoint_names[var], zeros))
+            self.state.count[var] = 2
         return out
-
-    def proven_zeros(self, var: str) -> gast.expr | None:
-        """Zeros of ``var``'s proven shape in its accumulator dtype, or ``None`` if not proven."""
-        known = self.activity.types.get(var)
-        skip = set(self.ir.lists) | set(getattr(self, "narrow", ())) | self.call_results
-        if getattr(self.ir, "backend", NUMPY) is not NUMPY:
-            return None
-        if known is None or known.shape is None or known.kind != "float" or var in skip:
-            return None
-        if known.dtype is None or var not in self.adjoint_names:
-            return None
-        dtype = acc_dtype(known.dtype).name
-        # a 0-d array, not a numpy scalar: an indexed accumulation (d_v[None] += g) writes into it
-        return call("_np.zeros", constant(known.shape), constant(dtype))
-
-    def scalar_zero(self, var: str) -> gast.expr | None:
-        """``_np.float64(0.0)`` (the accumulator dtype) for a proven 0-d float ``var`` that no
-        statement indexes, else ``None``. Its buffer is then a numpy scalar, which ``+=``
-        rebinds: an in-place ``+=`` into a 0-d array costs about 1.2 us, into a scalar 30 ns
-        (the Euler loop's 20,000 trips add twice each). An indexed read (``v[None]``) scatters
-        ``d_v[None] += g`` into the buffer, which a scalar cannot take."""
-        zeros = self.proven_zeros(var)
-        if zeros is None or self.activity.types[var].shape != ():
-            return None
-        for stmt in self.ir.flat:
-            if stmt.op is SETITEM and stmt.targets[0] == var:
-                return None
-            if stmt.op is operator.getitem and any(var in atom_names(a) for a in stmt.args[:1]):
-                return None
-            for node in gast.walk(stmt.expr) if stmt.expr is not None else ():
-                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
-                        and node.value.id == var:
-                    return None
-        dtype = zeros.args[1].value
-        return call(f"_np.{dtype}", constant(0.0))

@@ -28,7 +28,6 @@ number, so NEP 50 promotion sees the same operands).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import gast
@@ -36,7 +35,7 @@ import numpy as np
 
 from s2s.analysis.dtypes import VType
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import copy_tree, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -82,7 +81,7 @@ def _trip(body: list[gast.stmt], types: dict[str, VType], everywhere: dict[str, 
             if form is not None and form[0] == "array" and chain.valid(form):
                 stmt.value = gast.BinOp(
                     left=gast.Name(form[1], gast.Load(), None, None), op=gast.Mult(),
-                    right=copy.deepcopy(form[2]),
+                    right=copy_tree(form[2]),
                 )  # fmt: skip
                 gone = chain.used | {
                     k for k, s in enumerate(body) if _releases_only(s, chain.temporaries)

@@ -105,27 +105,46 @@ def _names(stmt: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 _EXACT_IN_PYTHON = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
-_ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper
+_ISFINITE = np.isfinite
+try:  # count_nonzero without its Python wrapper (a boolean array: no reduction machinery)
+    from numpy._core.multiarray import count_nonzero as _COUNT
+except ImportError:  # pragma: no cover - another numpy layout
+    _COUNT = np.count_nonzero
 
 
 def finite(x: Any) -> bool:
     """Whether every float in ``x`` (an array, a scalar, or a tuple or list of them) is finite.
 
-    Non-float values, ``None`` and ``s2s.Undefined`` markers count as finite.
+    Non-float values, ``None`` and ``s2s.Undefined`` markers count as finite. An array of more
+    than a few entries costs one ``np.isfinite`` and one ``np.count_nonzero`` (cheaper than
+    ``.all()``'s reduction); a tuple of arrays (a gradient) is looked through without a
+    generator.
     """
-    if type(x) is np.ndarray:
-        if x.dtype.kind != "f":
-            return True
-        if x.size <= 24 and x.dtype in _EXACT_IN_PYTHON:  # a few numbers: cheaper as floats
-            return all(map(math.isfinite, x.ravel().tolist()))
-        return bool(_ALL(np.isfinite(x), axis=None))
-    if isinstance(x, (tuple, list)):
-        return all(finite(v) for v in x)
+    kind = type(x)
+    if kind is tuple or kind is list:
+        for v in x:
+            if not (_finite_array(v) if type(v) is np.ndarray else finite(v)):
+                return False
+        return True
+    if kind is np.ndarray:
+        return _finite_array(x)
     if isinstance(x, (float, np.floating)):
         return math.isfinite(x)
     if isinstance(x, np.ndarray):
         return x.dtype.kind != "f" or bool(np.isfinite(x).all())
+    if isinstance(x, (tuple, list)):
+        return all(finite(v) for v in x)
     return True
+
+
+def _finite_array(x: np.ndarray) -> bool:
+    dtype = x.dtype
+    if dtype.kind != "f":
+        return True
+    size = x.size
+    if size <= 24 and dtype in _EXACT_IN_PYTHON:  # a few numbers: cheaper as floats
+        return all(map(math.isfinite, x.ravel().tolist()))
+    return _COUNT(_ISFINITE(x)) == size
 
 
 # -- the search ----------------------------------------------------------------------------------

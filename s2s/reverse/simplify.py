@@ -29,7 +29,6 @@ d_x = 200.0 * x
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +39,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import copy_tree, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -189,7 +188,7 @@ class _Folder:
             ends = run(stmt, assume)
         else:
             while True:  # the facts every trip keeps
-                body_end = run(copy.deepcopy(stmt), assume)[0]
+                body_end = run(copy_tree(stmt), assume)[0]
                 kept = {v: f for v, f in assume.items() if body_end.get(v) == f}
                 if kept == assume:
                     break
@@ -300,8 +299,8 @@ class _Folder:
             base = self.fold(args[0])[1]
             exponent = _literal(args[1])
             if type(exponent) is int and exponent >= 2:  # any base: x2 * x1 ** (x2 - 1) exactly
-                power = (copy.deepcopy(args[0]) if exponent == 2 else gast.BinOp(
-                    left=copy.deepcopy(args[0]), op=gast.Pow(), right=constant(exponent - 1)))
+                power = (copy_tree(args[0]) if exponent == 2 else gast.BinOp(
+                    left=copy_tree(args[0]), op=gast.Pow(), right=constant(exponent - 1)))
                 return gast.BinOp(left=constant(exponent), op=gast.Mult(), right=power), base
         return node, None
 

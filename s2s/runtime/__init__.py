@@ -6,7 +6,9 @@ from s2s.runtime.checks import (
     check_cotangents,
     check_no_view,
     check_scalar,
+    final_values,
     is_real_scalar,
+    put_back,
     seed,
 )
 from s2s.runtime.core import (
@@ -27,6 +29,7 @@ from s2s.runtime.core import (
     owned_copy,
     scatter,
     scatter_add,
+    set_vjp_maker,
     shape_of,
     stop_gradient,
     subderivative,
@@ -322,6 +325,7 @@ from s2s.runtime.sorting import (
     sort_adjoint,
     unique_adjoint,
 )
+from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
@@ -395,6 +399,8 @@ from s2s.runtime.ufuncs import (
     power_dexponent,
     unselected_by_extremum,
 )
+from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
+from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,
@@ -432,7 +438,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "polyfit_grad_y", "polyfit_tangent",
     "polyint_matrix", "roots_adjoint", "roots_tangent", "vander_plan", "either",
     "exclusive_products", "expand_reduced", "extremum_mask", "extremum_share", "filled",
-    "frexp_grad", "gradient", "gradients", "into", "is_real_scalar", "is_undefined", "kept",
+    "final_values", "frexp_grad", "gradient", "gradients", "into", "is_real_scalar",
+    "is_undefined", "kept",
     "last_item", "like", "narrow", "locate", "masked", "matmul_grad_x1", "matmul_grad_x2",
     "maximum_share", "median_adjoint", "minimum_share", "modf_grad", "norm_adjoint", "norm_hessian",
     "norm_slope_dn", "norm_slope_dn_t", "add_at", "at_gather", "extremum_at_grad_a",
@@ -448,7 +455,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "tensorsolve_grad_a", "tensorsolve_grad_b", "tensorsolve_rows", "normalize_axes", "overwritten",
     "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
     "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
-    "resolve_undefined", "scatter", "scatter_add", "seed", "shape_of", "slogdet_adjoint",
+    "resolve_undefined", "put_back", "scatter", "scatter_add", "seed", "shape_of",
+    "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
     "tensordot_grad_a", "tensordot_grad_b", "through", "unarray", "unliteral", "unbroadcast",
@@ -477,5 +485,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "fill_diagonal", "gathered_values", "labels", "place", "put", "put_along_axis", "putmask",
     "value_labels", "written", "piecewise_adjoint", "piecewise_tangent",
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
-    "apply_over_axes_tangent",
+    "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
+    "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
+    "vectorized_tangent",
 ]

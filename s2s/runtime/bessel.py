@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime.sources import differentiated_as
+
 
 def i1(x: Any) -> np.ndarray:
     """``I1(x) = (1/pi) int_0^pi exp(x cos t) cos t dt`` (DLMF 10.32.2), elementwise, with
@@ -32,6 +34,15 @@ def i1(x: Any) -> np.ndarray:
     return out.astype(dtype, copy=False)
 
 
+def plain_i1_prime(x: Any) -> Any:
+    """:func:`i1_prime` in calls that have rules (``np.i0``, :func:`i1`, ``np.where``): its
+    twin, differentiated from this source (a third derivative of ``np.i0``;
+    :mod:`s2s.runtime.sources`)."""
+    nonzero = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, 0.5, np.i0(x) - i1(x) / nonzero)
+
+
+@differentiated_as(plain_i1_prime)
 def i1_prime(x: Any) -> np.ndarray:
     """``I1'(x) = I0(x) - I1(x) / x``, and ``1/2`` at 0 (DLMF 10.29.2): ``x``'s shape and float
     dtype. Source: DLMF 10.29.2."""

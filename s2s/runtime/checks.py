@@ -1,5 +1,7 @@
 """Checks generated code makes at its entry and exit: a real scalar output for ``grad``, a
-cotangent of the output's shape for ``vjp``, and no live view of entries a write destroys."""
+cotangent of the output's shape for ``vjp``, and no live view of entries a write destroys;
+and the arrays a ``vjp``'s pullback restores in place, their final values kept and put back
+around it."""
 
 from __future__ import annotations
 
@@ -175,3 +177,27 @@ def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tup
         None if ct is None else check_cotangent(ct, value, filename, lineno)
         for ct, value in zip(cts, values)
     )
+
+
+def final_values(*values: Any) -> list[tuple[Any, Any]]:
+    """Each array (or list) a pullback's adjoint sweep restores in place, with a copy of its
+    final value, for :func:`put_back`. The sweep restores the arrays themselves, not copies,
+    so the views of them it reads (``y = out[:2]``, a row kept on the tape) see the entries
+    they saw in the primal sweep; putting the final values back lets the pullback run again.
+    A list is copied shallowly: s2s never writes into an array a list holds."""
+    pairs = []
+    for value in values:
+        if isinstance(value, list):
+            pairs.append((value, list(value)))
+        elif isinstance(value, np.ndarray) or is_foreign_array(value):
+            pairs.append((value, value.copy()))
+    return pairs
+
+
+def put_back(pairs: list[tuple[Any, Any]]) -> None:
+    """Give each array or list kept by :func:`final_values` its final value again, in place."""
+    for value, final in pairs:
+        if isinstance(value, list):
+            value[:] = final
+        else:
+            value[...] = final

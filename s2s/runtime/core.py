@@ -568,9 +568,9 @@ def set_vjp_maker(make_vjp: Any) -> None:
 
 def method_of_callable(function: Any) -> Any:
     """An object of the user's class with a ``__call__`` written in Python: that bound method
-    (differentiated from its source); anything else unchanged."""
+    (differentiated from its source); a helper with a plain twin: the twin; else unchanged."""
     if isinstance(function, (types.FunctionType, types.MethodType, type)):
-        return function
+        return getattr(function, "__s2s_source__", None) or function  # a helper's plain twin
     call = type(function).__dict__.get("__call__")
     if isinstance(call, types.FunctionType) and not getattr(function, "__s2s_derivative__", False):
         return function.__call__

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype
+from s2s.runtime.sources import differentiated_as
 
 
 def _rows(a: Any, rowvar: bool) -> np.ndarray:
@@ -137,6 +138,19 @@ def _corr_parts(x, y, rowvar):
     return c, s, c / np.outer(s, s)
 
 
+def plain_corrcoef_adjoint(g, x, y=None, rowvar=True):
+    """:func:`corrcoef_adjoint` in numpy calls that have rules (``np.cov``, ``cov_adjoint``):
+    its twin, differentiated from this source at second order (:mod:`s2s.runtime.sources`)."""
+    c = np.atleast_2d(np.cov(x, y, rowvar))
+    s = np.sqrt(np.diag(c))
+    scale = np.outer(s, s)
+    gg = np.reshape(g, c.shape)
+    gr = gg * (c / scale)
+    gc = gg / scale - np.diag(np.sum(gr + gr.T, axis=1) / (2.0 * s * s))
+    return cov_adjoint(gc, x, y, rowvar)
+
+
+@differentiated_as(plain_corrcoef_adjoint)
 def corrcoef_adjoint(g, x, y=None, rowvar=True):
     """The cotangents of ``x`` and ``y`` of ``np.corrcoef(x, y, rowvar)``:
     ``R_ij = C_ij / sqrt(C_ii C_jj)`` gives ``dC = G / (s s^T) - diag(sum_j (G R + (G R)^T)_kj

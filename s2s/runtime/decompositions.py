@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_decompositions as twin
 from s2s.runtime.core import acc_dtype, dtype_of, shape_of, unbroadcast
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate
 from s2s.runtime.namespace import array_namespace, broadcast, is_foreign_array, zeros
+from s2s.runtime.sources import differentiated_as
 from s2s.runtime.ufuncs import div_or_zero
 
 
@@ -76,6 +78,7 @@ def slogdet_adjoint(g_logabsdet: Any, a: Any) -> Any:
     return _cast(xp.expand_dims(g, (-2, -1)) * inv_t, dtype)
 
 
+@differentiated_as(twin.eigh_adjoint)
 def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: Any) -> Any:
     """The adjoint of ``w, v = np.linalg.eigh(a)`` for a symmetric ``a`` (symmetric result).
 
@@ -99,6 +102,7 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     return _cast(_sym(_mm(_mm(v, middle), _T(v))), dtype)
 
 
+@differentiated_as(twin.eigvalsh_adjoint)
 def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
     """The adjoint of ``np.linalg.eigvalsh(a, UPLO)``: ``V diag(g) V^T`` (symmetric).
 
@@ -176,6 +180,7 @@ def _poisoned(grad: Any, *extras: Any) -> Any:
     return grad
 
 
+@differentiated_as(twin.svdvals_adjoint)
 def svdvals_adjoint(g: Any, a: Any) -> Any:
     """The adjoint of the singular values ``np.linalg.svdvals(a)``: ``U diag(g) V^T`` (thin).
 
@@ -186,6 +191,7 @@ def svdvals_adjoint(g: Any, a: Any) -> Any:
     return _cast(_mm(u * xp.expand_dims(g, -2), vh), acc_dtype(dtype_of(a)))
 
 
+@differentiated_as(twin.svd_adjoint)
 @_undefined_when_not_unique
 def svd_adjoint(g_u, g_s, g_vh, U, S, Vh, a, compute_uv=True) -> Any:
     """The adjoint of ``U, S, Vh = np.linalg.svd(a, full_matrices)`` for ``a``.
@@ -258,6 +264,7 @@ def _qr_square(g_q: Any, g_r: Any, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     return _T(xp.linalg.solve(r, _T(b)))
 
 
+@differentiated_as(twin.qr_adjoint)
 @_undefined_when_not_unique
 def qr_adjoint(g_q: Any, g_r: Any, Q: Any, R: Any, a: Any = None, mode: str = "reduced") -> Any:
     """The adjoint of ``Q, R = np.linalg.qr(a, mode)`` for ``a`` (modes 'reduced', 'complete').
@@ -315,6 +322,7 @@ def _lower_inverse(low: np.ndarray) -> np.ndarray:
     return np.linalg.inv(low)
 
 
+@differentiated_as(twin.cholesky_adjoint)
 def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     """The adjoint of ``L = np.linalg.cholesky(a, upper=upper)`` for a symmetric ``a``.
 

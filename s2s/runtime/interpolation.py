@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_interpolation
 from s2s.runtime.core import acc_dtype
+from s2s.runtime.sources import differentiated_as
 
 
 def _parts(x: Any, xp: Any, fp: Any, period: Any):
@@ -49,6 +51,7 @@ def _cast(v: np.ndarray, like: Any) -> np.ndarray:
     return np.reshape(v, np.shape(like)).astype(acc_dtype(np.asarray(like).dtype), copy=False)
 
 
+@differentiated_as(plain_interpolation.interp_adjoint)
 def interp_adjoint(g, x, xp, fp, left=None, right=None, period=None):
     """The cotangents of ``x``, ``xp``, ``fp``, ``left`` and ``right`` (``None`` for the last
     two when not given) of ``np.interp(x, xp, fp, left, right, period)`` from ``g``

@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_linalg_extra as twin
 from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast, zeros_like_acc
 from s2s.runtime.linalg import norm_adjoint
 from s2s.runtime.namespace import array_namespace, is_foreign_array
 from s2s.runtime.products import LazyParts
+from s2s.runtime.sources import differentiated_as
 
 
 def _T(m: Any) -> Any:
@@ -40,6 +42,7 @@ def _cast(x: Any, ref: Any) -> Any:
 # -- pinv --------------------------------------------------------------------------------------
 
 
+@differentiated_as(twin.pinv_adjoint)
 def pinv_adjoint(g: Any, a: Any, x: Any) -> Any:
     """The adjoint of ``x = np.linalg.pinv(a)`` at constant rank: with ``X = pinv(A)``,
     ``-X^T G X^T + (I - A X) G^T X X^T + X^T X G^T (I - X A)``. Source: the transpose of
@@ -82,6 +85,7 @@ def _times_right(m: Any, p: Any) -> Any:
     return m if p is None else m @ p
 
 
+@differentiated_as(twin.matrix_power_adjoint)
 def matrix_power_adjoint(g: Any, a: Any, n: int) -> Any:
     """The adjoint of ``np.linalg.matrix_power(a, n)`` for an integer ``n`` (any sign).
 
@@ -244,6 +248,7 @@ def cond_slope(x: Any, c: Any, p: Any = None) -> Any:
     return _cast(nb[..., None, None] * da - na[..., None, None] * (_T(b) @ db @ _T(b)), x)
 
 
+@differentiated_as(twin.cond_adjoint)
 def cond_adjoint(g: Any, x: Any, c: Any, p: Any = None) -> Any:
     """The adjoint of ``np.linalg.cond(x, p)``: ``g`` times :func:`cond_slope` per matrix."""
     return _cast(_array(g, x)[..., None, None] * cond_slope(x, c, p), x)
@@ -257,6 +262,7 @@ def cond_tangent(t: Any, x: Any, c: Any, p: Any = None) -> Any:
 # -- tensorinv and tensorsolve -----------------------------------------------------------------
 
 
+@differentiated_as(twin.tensorinv_adjoint)
 def tensorinv_adjoint(g: Any, a: Any, result: Any, ind: int = 2) -> Any:
     """The adjoint of ``np.linalg.tensorinv(a, ind)``: as ``inv`` of ``a`` read as a matrix of
     ``prod(shape[:ind])`` rows, ``dA = -B^T G B^T``. Source: numpy.linalg.tensorinv; Giles 2008.
@@ -282,6 +288,7 @@ def _order(ndim: int, axes: Any) -> list[int]:
     return [i for i in range(ndim) if i not in last] + last
 
 
+@differentiated_as(twin.tensorsolve_grad_a)
 def tensorsolve_grad_a(g: Any, a: Any, b: Any, x: Any, axes: Any = None) -> Any:
     """The adjoint of ``x = np.linalg.tensorsolve(a, b, axes)`` for ``a``: with ``a`` read as a
     matrix ``A`` of ``b.size`` rows, ``-solve(A^T, g) x^T``, reshaped and its ``axes`` moved
@@ -294,6 +301,7 @@ def tensorsolve_grad_a(g: Any, a: Any, b: Any, x: Any, axes: Any = None) -> Any:
     return _cast(ga.reshape(moved.shape).transpose(tuple(int(i) for i in np.argsort(order))), a)
 
 
+@differentiated_as(twin.tensorsolve_grad_b)
 def tensorsolve_grad_b(g: Any, a: Any, b: Any, axes: Any = None) -> Any:
     """The adjoint of ``x = np.linalg.tensorsolve(a, b, axes)`` for ``b``: ``solve(A^T, g)``
     with ``a`` read as a matrix ``A`` of ``b.size`` rows, in ``b``'s shape. Source: Giles 2008.

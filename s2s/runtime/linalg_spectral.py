@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_linalg_extra as twin
 from s2s.runtime.core import acc_dtype, dtype_of, zeros_like_acc
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg_extra import pinv_adjoint
 from s2s.runtime.namespace import array_namespace
+from s2s.runtime.sources import differentiated_as
 from s2s.runtime.ufuncs import div_or_zero
 
 GILES = "Giles 2008, section 3.1"
@@ -166,6 +168,7 @@ def _columns(b: Any) -> Any:
     return b[:, None] if b.ndim == 1 else b
 
 
+@differentiated_as(twin.lstsq_grad_a)
 def lstsq_grad_a(g_x: Any, g_res: Any, g_s: Any, x: Any, a: Any, b: Any) -> Any:
     """The adjoint of ``x, residuals, rank, s = np.linalg.lstsq(a, b)`` for ``a``.
 
@@ -187,6 +190,7 @@ def lstsq_grad_a(g_x: Any, g_res: Any, g_s: Any, x: Any, a: Any, b: Any) -> Any:
     return _cast(grad, a)
 
 
+@differentiated_as(twin.lstsq_grad_b)
 def lstsq_grad_b(g_x: Any, g_res: Any, x: Any, a: Any, b: Any) -> Any:
     """The adjoint of ``x, residuals, rank, s = np.linalg.lstsq(a, b)`` for ``b``:
     ``pinv(A)^T g_x - 2 (A x - b) g_res``. Source: as :func:`lstsq_grad_a`."""

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import acc_dtype, dtype_of
+from s2s.runtime import plain_masked
+from s2s.runtime.core import acc_dtype, dtype_of, stop_gradient
 from s2s.runtime.namespace import array_namespace
 from s2s.runtime.reductions import exclusive_products, expand_reduced, normalize_axes
+from s2s.runtime.sources import differentiated_as
 
 _NO_VALUE = np._NoValue  # numpy's "not given" for initial
 
@@ -106,6 +108,7 @@ def masked_mean_adjoint(g: Any, a: Any, axis: Any, keepdims: bool, where: Any) -
     return xp.where(mask, g / _count(mask, axes, dtype), 0).astype(dtype)
 
 
+@differentiated_as(plain_masked.masked_prod_adjoint)
 def masked_prod_adjoint(g, a, axis, keepdims, initial, where) -> Any:
     """The adjoint of ``np.prod(a, axis, initial=initial, where=where)``: ``g initial`` times
     the product of the other entries inside ``where`` (exact with zeros), 0 outside.
@@ -122,6 +125,7 @@ def masked_prod_adjoint(g, a, axis, keepdims, initial, where) -> Any:
     return xp.where(mask, g * others * scale, 0).astype(dtype)
 
 
+@differentiated_as(plain_masked.masked_extremum_adjoint)
 def masked_extremum_adjoint(g, a, result, axis, keepdims, initial, where) -> Any:
     """The adjoint of ``np.max`` or ``np.min`` of ``a`` with ``initial`` and ``where``.
 
@@ -154,6 +158,18 @@ def masked_var_adjoint(g, a, axis, ddof, keepdims, where) -> Any:
     return xp.where(mask, out, 0).astype(dtype)
 
 
+def plain_masked_std_adjoint(g, a, result, axis, ddof, keepdims, where) -> Any:
+    """:func:`masked_std_adjoint` in calls that have rules (``masked_var_adjoint``,
+    ``expand_reduced``): its twin, differentiated from this source at second order
+    (:mod:`s2s.runtime.sources`); the slices of one entry read from the values alone."""
+    axes = normalize_axes(axis, np.ndim(a))
+    single = plain_masked.masked_count(stop_gradient(a), axes, where) == 1
+    s = expand_reduced(result, a, axis, keepdims)
+    gs = expand_reduced(g, a, axis, keepdims) / (2.0 * s + single)
+    return masked_var_adjoint(gs, a, axes, ddof, True, where)
+
+
+@differentiated_as(plain_masked_std_adjoint)
 def masked_std_adjoint(g, a, result, axis, ddof, keepdims, where) -> Any:
     """The adjoint of ``np.std(a, axis, ddof=ddof, where=where)``: the variance's with
     ``g / (2 std)``; 0 for a slice with one entry inside ``where`` (``std`` is the constant 0
@@ -167,6 +183,12 @@ def masked_std_adjoint(g, a, result, axis, ddof, keepdims, where) -> Any:
     return masked_var_adjoint(gs, a, axes, ddof, True, where)
 
 
+def plain_slope_tangent(t: Any, slope: Any, axis: Any, keepdims: bool) -> Any:
+    """:func:`slope_tangent` by ``np.sum`` (its twin, :mod:`s2s.runtime.sources`)."""
+    return np.sum(slope * t, axis=normalize_axes(axis, np.ndim(slope)), keepdims=keepdims)
+
+
+@differentiated_as(plain_slope_tangent)
 def slope_tangent(t: Any, slope: Any, axis: Any, keepdims: bool) -> Any:
     """``sum(slope * t)`` over ``axis``: the tangent of a reduction whose adjoint with a
     cotangent of ones is ``slope`` (each output entry depends on its own slice only)."""

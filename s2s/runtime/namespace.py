@@ -137,6 +137,11 @@ _NUMPY_ONLY = (
     "apply_along_axis_tangent",
     "apply_over_axes_adjoint",
     "apply_over_axes_tangent",
+    "vectorized",
+    "vectorized_grads",
+    "vectorized_grads_adjoint",
+    "vectorized_grads_tangent",
+    "vectorized_tangent",
     "polydiv_tangent",
     # the in-place writers' labels (s2s.runtime.writers)
     "labels",

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_polynomials as twin
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.kinds import Cause, Undefined
+from s2s.runtime.sources import differentiated_as
 
 COMPLEX_ROOTS = (
     "the polynomial has complex roots: s2s differentiates np.roots for real, simple roots "
@@ -69,6 +71,7 @@ def polyint_matrix(p: Any, m: int = 1) -> Any:
     return np.stack([np.polyint(e, m) for e in np.eye(n)], axis=1)
 
 
+@differentiated_as(twin.poly_jacobian)
 def poly_jacobian(seq_of_zeros: Any) -> Any:
     """The Jacobian of ``np.poly(seq_of_zeros)`` (1-D roots ``r``): column ``i`` is
     ``-[0, poly(r without r_i)]``, since ``poly(r) = prod_i [1, -r_i]`` (convolutions).
@@ -85,6 +88,7 @@ def poly_jacobian(seq_of_zeros: Any) -> Any:
     return out.astype(acc_dtype(r.dtype))
 
 
+@differentiated_as(twin.roots_adjoint)
 def roots_adjoint(g: Any, p: Any, r: Any) -> Any:
     """The adjoint of ``r = np.roots(p)`` (real, simple roots): from ``p(r_i) = 0``,
     ``dr_i = -sum_k dp_k r_i^(n-1-k) / p'(r_i)``, so ``dp = -V^T (g / p'(r))`` with ``V`` the
@@ -134,6 +138,7 @@ def _as_columns(a: Any) -> Any:
     return a[:, None] if a.ndim == 1 else a
 
 
+@differentiated_as(twin.polyfit_grad_y)
 def polyfit_grad_y(g, x, y, deg, w=None, full=False, cov=False):
     """The adjoint of ``c = np.polyfit(x, y, deg, w=w)`` in ``y`` (full column rank):
     ``c = G^-1 V^T W^2 y`` with ``G = V^T W^2 V``, so ``dy = W^2 V G^-1 g``.
@@ -144,6 +149,7 @@ def polyfit_grad_y(g, x, y, deg, w=None, full=False, cov=False):
     return unbroadcast(np.reshape(grad, shape_of(y)).astype(acc_dtype(dtype_of(y))), y)
 
 
+@differentiated_as(twin.polyfit_grad_x)
 def polyfit_grad_x(g, x, y, deg, c, w=None, full=False, cov=False):
     """The adjoint of ``c = np.polyfit(x, y, deg, w=w)`` in ``x``: differentiating the normal
     equations ``V^T W^2 (V c - y) = 0`` gives ``dc = -G^-1 (dV^T W^2 r + V^T W^2 dV c)``
@@ -191,6 +197,7 @@ def _toeplitz(v: np.ndarray, top: int) -> np.ndarray:
     return t
 
 
+@differentiated_as(twin.polydiv_adjoint)
 def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
     """The gradients in ``u`` and ``v`` of ``q, r = np.polydiv(u, v)``.
 

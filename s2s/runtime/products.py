@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime.core import Like, acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
+from s2s.runtime.core import (
+    Like,
+    acc_dtype,
+    dtype_of,
+    reads_shape_only,
+    shape_of,
+    unbroadcast,
+    zeros_like_acc,
+)
 from s2s.runtime.namespace import array_namespace
 
 
@@ -263,8 +271,10 @@ def einsum_second(
     operand, ``None`` for none): for operand ``j``, the sum over ``k != j`` of operand
     ``j``'s adjoint with operand ``k`` replaced by ``parts[k]``. It is both the transpose
     (``parts`` the cotangents of the adjoints) and the tangent (``parts`` the operands'
-    tangents): the Hessian of ``<g, einsum(...)>`` is symmetric. ``None`` for an operand
-    with no term. Source: numpy.einsum; multilinearity (the second derivative of a product).
+    tangents): the Hessian of ``<g, einsum(...)>`` is symmetric. Zeros (the operand's shape,
+    accumulator dtype) for an operand with no term, as the one operand of
+    ``np.einsum("ii", a)`` has: generated code adds the parts it is given.
+    Source: numpy.einsum; multilinearity (the second derivative of a product).
     """
     ops = list(operands)
     parts = [None] * len(ops) if parts is None else list(parts)
@@ -277,7 +287,7 @@ def einsum_second(
         for j in range(len(ops)):
             if j != k:
                 out[j] = grads[j] if out[j] is None else out[j] + grads[j]
-    return out
+    return [zeros_like_acc(op) if o is None else o for op, o in zip(ops, out)]
 
 
 def einsum_grads_tangent(

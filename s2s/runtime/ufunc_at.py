@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
+from s2s.runtime.core import acc_dtype, dtype_of, stop_gradient, unbroadcast
+from s2s.runtime.sources import differentiated_as, plain
 
 
 def _at(ufunc: Any, a: Any, indices: Any, b: Any) -> Any:
@@ -65,6 +66,47 @@ def at_gather(g: Any, indices: Any, b: Any, a: Any) -> Any:
     return _gathered(g, indices, b, a)
 
 
+# -- plain twins of the helpers below, differentiated from their source at second order
+# (s2s.runtime.sources): the same values by multiply_at, add_at and indexing, which have rules;
+# which operands are zero or tie is read from the values alone (piecewise constant).
+
+
+def plain_multiply_at_factors(a: Any, indices: Any, b: Any) -> Any:
+    """:func:`multiply_at_factors` by ``multiply_at`` of ones (its twin)."""
+    return multiply_at(a * 0.0 + 1.0, indices, b)
+
+
+def plain_others(a: Any, indices: Any, b: Any) -> Any:
+    """:func:`_others` differentiable in ``b``: the quotient where no operand is 0, the
+    product of the nonzero ones where one is, 0 where two are."""
+    full = np.broadcast_to(b, a[indices].shape)
+    zero = stop_gradient(full) == 0
+    zeros_at = add_at(a * 0.0, indices, zero * 1.0)
+    nonzero = multiply_at(a * 0.0 + 1.0, indices, np.where(zero, 1.0, full))
+    return np.where(zeros_at[indices] - zero > 0, 0.0, nonzero[indices] / np.where(zero, 1.0, full))
+
+
+plain(plain_others)
+
+
+def plain_multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
+    """:func:`multiply_at_grad_b`'s twin: ``(g a)[indices]`` times the other operands."""
+    return unbroadcast((g * a)[indices] * plain_others(a, indices, b), b)
+
+
+def plain_extremum_at_grad_a(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
+    """:func:`extremum_at_grad_a`'s twin: ``g`` times ``a``'s (constant) share."""
+    shares = extremum_at_shares(stop_gradient(a), indices, stop_gradient(b), stop_gradient(result))
+    return unbroadcast(g * shares[0], a)
+
+
+def plain_extremum_at_grad_b(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
+    """:func:`extremum_at_grad_b`'s twin: ``g`` at each occurrence times its (constant) share."""
+    shares = extremum_at_shares(stop_gradient(a), indices, stop_gradient(b), stop_gradient(result))
+    return unbroadcast(g[indices] * shares[1], b)
+
+
+@differentiated_as(plain_multiply_at_factors)
 def multiply_at_factors(a: Any, indices: Any, b: Any) -> Any:
     """The product of the operands each entry of ``a`` is multiplied by (1 where none):
     ``multiply_at(a, indices, b) = a * factors``, so the adjoint for ``a`` is ``g * factors``."""
@@ -83,6 +125,7 @@ def _others(a: Any, indices: Any, b: Any) -> Any:
     return np.where(others_zero > 0, 0, nonzero[indices] / np.where(zero, 1, full))
 
 
+@differentiated_as(plain_multiply_at_grad_b)
 def multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
     """The adjoint of ``multiply_at(a, indices, b)`` for ``b``: occurrence ``k`` at entry ``i``
     gets ``g_i a_i`` times the other operands at ``i`` (0 if one of them is 0), unbroadcast onto
@@ -115,12 +158,14 @@ def extremum_at_shares(a: Any, indices: Any, b: Any, result: Any) -> tuple[Any, 
         return on_a / count, on_b / count[indices]
 
 
+@differentiated_as(plain_extremum_at_grad_a)
 def extremum_at_grad_a(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
     """The adjoint of ``maximum_at``/``minimum_at`` for ``a``: ``g`` times ``a``'s share."""
     share = extremum_at_shares(a, indices, b, result)[0]
     return unbroadcast(np.asarray(g) * share, a)
 
 
+@differentiated_as(plain_extremum_at_grad_b)
 def extremum_at_grad_b(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
     """The adjoint of ``maximum_at``/``minimum_at`` for ``b``: ``g`` at each occurrence times
     its share, unbroadcast onto ``b``."""

@@ -112,3 +112,32 @@ ROWS += [
         tag="axes-zero",
     ),  # fmt: skip
 ]
+
+
+def _branchy(a, b):
+    return a * np.sin(b) if a > 0 else b * b
+
+
+def _norm2(v):
+    return np.sqrt(np.sum(v * v))
+
+
+BRANCHY = np.vectorize(_branchy)
+NORM2 = np.vectorize(_norm2, signature="(n)->()")
+
+ROWS += [  # the adjoint of a numpy.vectorize call: each element's VJP, differentiated again
+    R(
+        rt.vectorized_grads,
+        lambda g, x, y: rt.vectorized_grads(g, BRANCHY, (x, y))[1],
+        normal(2, 3),
+        away0(2, 3),
+        normal(3),
+    ),  # fmt: skip
+    R(
+        rt.vectorized_grads,
+        lambda g, x: rt.vectorized_grads(g, NORM2, (x,))[0],
+        normal(2),
+        away0(2, 4),
+        tag="signature",
+    ),  # fmt: skip
+]

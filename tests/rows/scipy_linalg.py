@@ -153,6 +153,7 @@ if linalg is not None:
         R(linalg.det, lambda a: linalg.det(a), normal(3, 3)),
         R(rt.general_matrix, lambda a: rt.general_matrix(a, None, "inv") * 2.0, normal(3, 3)),
         R(rt.lapack_ready, lambda a: rt.lapack_ready(a) * 2.0, normal(3, 3)),
+        R(rt.square_matrix, lambda a: rt.square_matrix(a, "solve") * 2.0, normal(3, 3)),
         R(linalg.cholesky, lambda a: linalg.cholesky(a), spd(3)),
         R(linalg.cholesky, lambda a: linalg.cholesky(a, lower=True), spd(3), tag="lower"),
         R(linalg.eigh, eigh_both, symmetric(3)),

@@ -1,8 +1,10 @@
 """Rows for ``templates/selections.py``: select, choose, compress, extract, fmax, fmin,
-nan_to_num and sinc."""
+nan_to_num, sinc, piecewise, apply_along_axis, apply_over_axes, and calls of numpy.vectorize
+objects (``rt.vectorized``: user functions, numpy functions, signature=, excluded=)."""
 
 import numpy as np
 
+import s2s.runtime as rt
 from rows.spec import R, away0, distinct, normal
 
 COND = [np.array([[True, False, False], [False, True, False]]), np.array([True, True, False])]
@@ -131,3 +133,57 @@ ROWS += [
     ),
     R(np.apply_over_axes, lambda x: np.apply_over_axes(np.cumsum, x, 1), normal(2, 3), tag="kept"),
 ]
+
+
+def _branchy(a, b):
+    return a * np.sin(b) if a > 0 else b * b
+
+
+def _norm2(v):
+    return np.sqrt(np.sum(v * v))
+
+
+def _mix(u, v):
+    return u * np.tanh(v) + np.cumsum(u)
+
+
+def _scaled(a, c):
+    return np.dot(c, c) * a if a > 0 else a * c[0]
+
+
+def _power(a, n):
+    return a**n
+
+
+BRANCHY = np.vectorize(_branchy)
+VECTORIZED = [
+    R(rt.vectorized, lambda x, y: BRANCHY(x, y), away0(2, 3), normal(3)),
+    R(rt.vectorized, lambda x, y: np.vectorize(np.hypot)(x, y), away0(3), away0(2, 1), tag="numpy"),
+    R(
+        rt.vectorized,
+        lambda x: np.vectorize(_norm2, signature="(n)->()")(x),
+        away0(3, 4),
+        tag="signature",
+    ),
+    R(
+        rt.vectorized,
+        lambda u, v: np.vectorize(_mix, signature="(n),(n)->(n)")(u, v),
+        normal(2, 1, 3),
+        normal(4, 3),
+        tag="signature-broadcast",
+    ),
+    R(
+        rt.vectorized,
+        lambda x, c: np.vectorize(_scaled, excluded={1})(x, c),
+        away0(3),
+        normal(2),
+        tag="excluded",
+    ),
+    R(
+        rt.vectorized,
+        lambda x: np.vectorize(_power, otypes=[float], cache=True)(x, np.array([1, 2, 3])),
+        away0(2, 3),
+        tag="int-argument",
+    ),
+]
+ROWS += VECTORIZED

@@ -1,0 +1,194 @@
+"""Loops: a ``for`` or ``while`` (with its ``else``) through both sweeps.
+
+The primal sweep runs the loop as written, counting its trips, and pushes the count; the
+adjoint sweep pops it and runs the body's adjoint that many times. A ``for t in range(n)``
+loop whose trips can be counted again is reversed as ``range(n - 1, -1, -1)`` with nothing
+taped; a ``while`` loop's test runs once more than its body, and its final test's adjoint
+comes first; an ``else`` block runs after the count is pushed, as ``if <no break>:``.
+
+>>> import numpy as np, s2s
+>>> def w(x):
+...     while np.sum(x) < 10.0:
+...         x = x * 2.0
+...     return np.sum(x)
+>>> for line in s2s.grad(w).source.splitlines():
+...     if "trips" in line or "tests" in line:
+...         print(line.strip())
+trips_1 = 0
+tests_1 = 0
+tests_1 += 1
+trips_1 += 1
+tape.append(tests_1)
+tape.append(trips_1)
+# line 2: while np.sum(x) < 10.0: (trips from the tape)
+trips_2 = tape.pop()
+if tape.pop() > trips_2:
+for step_1 in range(trips_2):
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from s2s.codegen.ir import Loop
+from s2s.codegen.sweeps import assign, call, comment_marker
+from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
+from s2s.reverse.branches import Branches
+from s2s.reverse.flow import AdjointFlow
+from s2s.reverse.state import SweepState
+from s2s.reverse.taping import TapePlan
+
+Items = Callable[[list[Any]], list[gast.stmt]]  # a body's statements, in one sweep
+
+
+def _store(target: str) -> gast.Name:
+    return gast.Name(target, gast.Store(), None, None)
+
+
+class Loops:
+    """Both sweeps of :class:`~s2s.codegen.ir.Loop` (``for``, ``while``, their ``else``).
+
+    ``branches`` holds the arms a ``break`` leaves (a loop's body starts with none); ``flow``
+    generates the reversed body until the buffers' state is a fixpoint; ``plan`` says what is
+    taped and recomputed. The body's statements come from the sweep that dispatches each item.
+    """
+
+    def __init__(self, state: SweepState, flow: AdjointFlow, plan: TapePlan, branches: Branches):
+        self.state = state
+        self.flow = flow
+        self.plan = plan
+        self.branches = branches
+
+    # -- primal ------------------------------------------------------------------------------
+    def primal(self, loop: Loop, primal_items: Items) -> list[gast.stmt]:
+        """The loop as written, counting its trips. A ``for``/``else`` block runs after the
+        trip count is on the tape, as ``if <no break>:``, so the adjoint pops in order."""
+        outer_pending = self.branches.pending
+        with self.branches.leaving([]):  # jumps in this loop leave its arms only
+            return self._primal(loop, primal_items, outer_pending)
+
+    def _primal(self, loop: Loop, primal_items: Items, outer_pending: list[bool]) -> list:
+        st, plan = self.state, self.plan
+        if plan.counted(loop):  # the adjoint recounts its trips
+            return [gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
+                             body=primal_items(loop.body), orelse=[],
+                             type_comment=None)]  # fmt: skip
+        trips = st.names.fresh("trips", always_number=True)
+        count = gast.AugAssign(target=_store(trips), op=gast.Add(), value=constant(1))
+        out: list[gast.stmt] = [assign(trips, constant(0))]
+        ran_else = st.names.fresh("else_ran", always_number=True) if loop.orelse else None
+        completed: list[gast.stmt] = []
+        if ran_else:
+            out.append(assign(ran_else, constant(False)))
+            completed = [assign(ran_else, constant(True))]
+        if loop.iterable is not None:
+            target = loop.target
+            head: list[gast.stmt] = []
+            if target in plan.saved:
+                following = st.names.fresh(f"{target}_next", always_number=False)
+                head = [plan.push(name(target), target), assign(target, name(following))]
+                target = following
+            body = head + [count] + primal_items(loop.body)
+            out.append(
+                gast.For(
+                    target=_store(target),
+                    iter=copy_tree(loop.iterable),
+                    body=body,
+                    orelse=completed,
+                    type_comment=None,
+                )
+            )
+        else:  # the test runs once more than the body unless a `break` ends the loop
+            tests = st.names.fresh("tests", always_number=True)
+            out.append(assign(tests, constant(0)))
+            tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
+            test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(loop.test))
+            stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
+            body = [tested] + primal_items(loop.test_body) + [stop, count] + primal_items(loop.body)
+            out.append(gast.While(test=constant(True), body=body, orelse=[]))
+            out.append(plan.push(name(tests)))
+        out.append(plan.push(name(trips)))
+        if ran_else:
+            with self.branches.leaving(outer_pending):  # jumps here leave outer arms
+                orelse = primal_items(loop.orelse)
+            out.append(gast.If(test=name(ran_else), body=orelse or [gast.Pass()], orelse=[]))
+            out.append(plan.push(name(ran_else)))
+        return out
+
+    # -- adjoint -----------------------------------------------------------------------------
+    def adjoint(self, loop: Loop, adjoint_items: Items) -> list[gast.stmt]:
+        """The trips backwards: the ``else`` block's adjoint first (if it ran), then the
+        final failing test's (a ``while``), then the body's and the test's per trip."""
+        st, plan, flow = self.state, self.plan, self.flow
+        out: list[gast.stmt] = []
+        if loop.orelse:
+            otherwise = flow.arms(lambda: adjoint_items(loop.orelse) or [gast.Pass()], list)[0]
+            out.append(gast.If(test=plan.pop(), body=otherwise, orelse=[]))
+        counted = plan.counted(loop)
+        text = " (reversed)" if counted else " (trips from the tape)"
+        out.append(comment_marker(f"{st.comment(loop.node)[0]}{text}"))
+        trips = None if counted else st.names.fresh("trips", always_number=True)
+        if not counted:
+            out.append(assign(trips, plan.pop()))
+        if loop.iterable is None:  # the final, failing test's own entries come off first
+            final = flow.arms(lambda: adjoint_items(loop.test_body) or [gast.Pass()], list)[0]
+            more = gast.Compare(left=plan.pop(), ops=[gast.Gt()], comparators=[name(trips)])
+            out.append(gast.If(test=more, body=final, orelse=[]))
+        if st.tracked:
+            out += flow.own_leaf_buffers(loop)
+
+        invariant = plan.invariant_remade(loop)
+        hoisted = [  # -k of a loop's `a = -k * x`: the same in every trip, made once
+            _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
+            for owner, stmt in plan.remade.values()
+            if owner is loop and stmt.targets[0] in invariant
+        ]
+        if hoisted:
+            note = comment_marker("recomputed, not taped")
+            note.s2s_recomputed = True
+            out += [note, *hoisted]
+
+        def reversed_body() -> list[gast.stmt]:
+            body = [  # v = x[t] again, for this trip's t, instead of from the tape
+                _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
+                for owner, stmt in plan.remade.values()
+                if owner is loop and stmt.targets[0] not in invariant
+            ]
+            if any(not _is_view(s.value) for s in body):  # optimize names those still read
+                note = comment_marker("recomputed, not taped")
+                note.s2s_recomputed = True
+                body.insert(0, note)
+            body += adjoint_items(loop.body)
+            body += adjoint_items(loop.test_body)
+            if loop.iterable is not None and loop.target in plan.saved and not counted:
+                body.append(assign(loop.target, plan.pop()))
+            return body
+
+        if st.tracked:
+            out += flow.zero_carried_buffers(reversed_body)
+        body = flow.loop_body(reversed_body)
+        if counted:  # range(n - 1, -1, -1)
+            (count,) = loop.iterable.args
+            last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))
+            down = call("range", last, constant(-1), constant(-1))
+            step = _store(loop.target)
+        else:
+            down = call("range", name(trips))
+            step = _store(st.names.fresh("step", always_number=True))
+        out.append(gast.For(target=step, iter=down, body=body or [gast.Pass()],
+                            orelse=[], type_comment=None))  # fmt: skip
+        return out
+
+
+def _is_view(value: gast.expr) -> bool:
+    """``x[t]``: a row of an argument (a view, not a computation)."""
+    return isinstance(value, gast.Subscript)
+
+
+def _remade(node: gast.Assign) -> gast.Assign:
+    node.s2s_remade = True  # optimize drops it if no adjoint reads the value
+    return node

@@ -1,0 +1,267 @@
+"""Taping: what the tape of a sweep through branches and loops holds, decided before either
+sweep is written.
+
+A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
+popped back after its adjoint) only if an adjoint reads it; a loop's ``v = x[t]``, or a ufunc
+of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
+a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
+a ``for t in range(n)`` loop's trips are counted again, not taped
+(:func:`s2s.reverse.untaped.counted`).
+
+>>> import numpy as np, s2s
+>>> def f(x, c, n):
+...     for k in range(n):
+...         x = x * c[k]
+...     return np.sum(x)
+>>> source = s2s.grad(f, wrt=0).source
+>>> [line.strip() for line in source.splitlines() if "tape." in line]
+['tape.append(x)', 'x = tape.pop()']
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s import registry, runtime
+from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, Stmt, atom_names, is_literal
+from s2s.codegen.sweeps import call
+from s2s.reverse.state import SweepState
+from s2s.reverse.untaped import counted, first_bindings, walk_items
+
+
+@dataclass
+class TapePlan:
+    """The tape's name and what goes on it, for the sweeps of :mod:`s2s.reverse.tape`.
+
+    ``saved``: names whose old value is pushed before an assignment in a branch or loop;
+    ``remade``: loop statements recomputed by the reversed trip instead (statement id to its
+    loop and itself); ``restore_read``: (statement id, name) pairs whose restored old value an
+    adjoint reads (the others push ``None``); ``first_bindings``: (statement id, name) pairs
+    with no old value; ``call_pullbacks``: a call to the user's function in a loop, the name of
+    its pullback (taped per trip).
+    """
+
+    state: SweepState
+    tape: str = ""
+    saved: set[str] = field(default_factory=set)
+    remade: dict[int, tuple[Loop, Stmt]] = field(default_factory=dict)
+    restore_read: set[tuple[int, str]] = field(default_factory=set)
+    first_bindings: set[tuple[int, str]] = field(default_factory=set)
+    param_names: set[str] = field(default_factory=set)
+    call_pullbacks: dict[int, str] = field(default_factory=dict)
+    _counted: dict[int, bool] = field(default_factory=dict)
+
+    def push(self, value: gast.expr, saves: str | None = None) -> gast.stmt:
+        """``tape.append(value)``; ``saves`` names the variable whose old value it keeps (the
+        adjoint pops it back into that variable)."""
+        node = gast.Expr(value=call(f"{self.tape}.append", value))
+        node.s2s_saves = saves
+        return node
+
+    def pop(self) -> gast.expr:
+        return call(f"{self.tape}.pop")
+
+    def taped(self, stmt: Stmt, target: str) -> bool:
+        """Whether ``target``'s old value went on the tape before ``stmt`` assigned it."""
+        untaped = id(stmt) in self.remade or (id(stmt), target) in self.first_bindings
+        return target in self.saved and not untaped
+
+    def counted(self, loop: Loop) -> bool:
+        """Whether the adjoint recounts ``loop``'s trips (:func:`s2s.reverse.untaped.counted`)."""
+        if id(loop) not in self._counted:
+            self._counted[id(loop)] = counted(self.state.ir, loop)
+        return self._counted[id(loop)]
+
+    def rematerialized(self, body: list[Any]) -> dict[int, tuple[Loop, Stmt]]:
+        """Loop statements whose values the adjoint recomputes at the top of each reversed trip
+        instead of taping them: ``v = x[t]`` (``x`` a parameter nothing writes, ``t`` the
+        loop's index: a view costs an object per trip on the tape, an index nothing), and a
+        ufunc of such parameters, numbers and values recomputed before it (``y = x * c[k]``:
+        one pass over ``x`` per trip instead of keeping every trip's array, Griewank and
+        Walther 2008, ch. 12, "recompute instead of store")."""
+        out: dict[int, tuple[Loop, Stmt]] = {}
+        params = {p.name for p in self.state.ir.params}
+        flat = self.state.ir.flat
+        written = {t for s in flat for t in s.targets}
+        for item in body:
+            if isinstance(item, Branch):
+                out.update(self.rematerialized(item.body))
+                out.update(self.rematerialized(item.orelse))
+            if not isinstance(item, Loop):
+                continue
+            out.update(self.rematerialized(item.body))
+            out.update(self.rematerialized(item.orelse))
+            jumps = any(isinstance(n, Jump) for n in walk_items(item.body))
+            index_written = any(  # t = 0 inside the loop: x[t] would read another row
+                isinstance(n, Stmt) and item.target in n.targets for n in walk_items(item.body)
+            )
+            if item.iterable is None or item.target is None or jumps or index_written:
+                continue
+            remade: set[str] = set()  # names this loop's reversed trips recompute
+            for stmt in item.body:
+                if not isinstance(stmt, Stmt):
+                    continue
+                if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
+                    continue
+                if sum(stmt.targets[0] in s.targets for s in flat) != 1:
+                    continue  # assigned once: no trip reads the value of the trip before
+                if self.recomputable(stmt, (params - written) | remade):
+                    out[id(stmt)] = (item, stmt)
+                    remade.add(stmt.targets[0])
+                    continue
+                if stmt.op is not operator.getitem:
+                    continue
+                base, key = stmt.args
+                if not (isinstance(base, gast.Name) and base.id in params - written):
+                    continue
+                if set(atom_names(key)) != {item.target} or not isinstance(key, gast.Name):
+                    continue
+                out[id(stmt)] = (item, stmt)
+                remade.add(stmt.targets[0])
+        return out
+
+    def invariant_remade(self, loop: Loop) -> set[str]:
+        """The values ``loop``'s reversed trips would recompute that do not depend on the trip
+        (they read no index and no per-trip value): made once before the reversed loop."""
+        invariant: set[str] = set()
+        per_trip = {loop.target}
+        for owner, stmt in self.remade.values():
+            if owner is not loop:
+                continue
+            reads = {n for atom in stmt.args for n in atom_names(atom)}
+            remade_reads = reads & {s.targets[0] for o, s in self.remade.values() if o is loop}
+            if loop.target in reads or remade_reads - invariant or reads & per_trip:
+                per_trip.add(stmt.targets[0])
+            else:
+                invariant.add(stmt.targets[0])
+        return invariant
+
+    def recomputable(self, stmt: Stmt, alive: set[str]) -> bool:
+        """Whether ``stmt`` is a numpy ufunc with a derivative rule (it cannot have side
+        effects), called without keywords on numbers and on ``alive`` names only (their
+        values are the same in the adjoint sweep as when the primal computed ``stmt``)."""
+        op = stmt.op
+        if not isinstance(op, np.ufunc) or stmt.kwargs or stmt.method is not None:
+            return False
+        rule = registry.lookup(op)
+        if rule is None or rule.kind != registry.ELEMENTWISE:
+            return False
+        return all(
+            is_literal(atom) or (isinstance(atom, gast.Name) and atom.id in alive)
+            for atom in stmt.args
+        )
+
+    def restores_read(self, flat: list[Stmt], active: set[str]) -> set[tuple[int, str]]:
+        """(statement, name) pairs whose overwritten value an adjoint reads after the tape
+        restores it: a reader earlier in the program, or one in a loop around both."""
+        loops_of: dict[int, set[int]] = {}
+
+        def walk(body: list[Any], loops: frozenset) -> None:
+            for item in body:
+                if isinstance(item, Stmt):
+                    loops_of[id(item)] = set(loops)
+                elif isinstance(item, Branch):
+                    walk(item.body, loops)
+                    walk(item.orelse, loops)
+                elif isinstance(item, Loop):
+                    inner = loops | {id(item)}
+                    walk(item.test_body, inner)
+                    walk(item.body, inner)
+                    walk(item.orelse, loops)
+
+        walk(self.state.ir.body, frozenset())
+        readers: dict[str, list[int]] = {}
+        for index, stmt in enumerate(flat):
+            if any(t in active for t in stmt.targets) or stmt.op is SETITEM:
+                for atom in stmt.args + list(stmt.kwargs.values()):
+                    for n in atom_names(atom):
+                        readers.setdefault(n, []).append(index)
+                binding = self.state.activity.bindings.get(index)
+                rule = getattr(binding, "rule", None)
+                if rule is not None and _reads_outputs(rule):  # tanh, qr: the adjoint reads its
+                    for target in stmt.targets:  # outputs (tanh, qr): in a loop, each trip's
+                        readers.setdefault(target, []).append(index)  # outputs come back
+        kept: set[tuple[int, str]] = set()
+        for index, stmt in enumerate(flat):
+            for target in stmt.targets:
+                for reader in readers.get(target, []):
+                    shared = loops_of[id(stmt)] & loops_of[id(flat[reader])]
+                    if reader < index or shared:
+                        kept.add((id(stmt), target))
+                        break
+        return kept
+
+
+def plan_tape(state: SweepState) -> TapePlan:
+    """The tape of ``state``'s function (which has branches or loops), and the buffers' state
+    at the start of its adjoint sweep: every buffer starts as ``None``. Without undefined
+    markers the sweep tracks which buffers are surely ``None``, surely arrays or either
+    (``state.tracked``, :mod:`s2s.reverse.flow`); with them, every buffer is added with the
+    kinds' algebra and every adjoint block is guarded."""
+    ir, activity = state.ir, state.activity
+    flat = ir.flat
+    active = activity.active
+    needed = set(active)
+    for stmt in flat:
+        if any(t in active for t in stmt.targets):
+            for atom in stmt.args + list(stmt.kwargs.values()):
+                needed.update(n for n in atom_names(atom) if n)
+            needed.update(stmt.targets)
+    plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
+    plan.remade = plan.rematerialized(ir.body)
+    for loop, _ in plan.remade.values():  # the recomputation reads the loop's index
+        plan.saved.add(loop.target)
+    plan.restore_read = plan.restores_read(flat, active)
+    plan.first_bindings = first_bindings(ir)
+    plan.param_names = {p.name for p in ir.params}
+    plan.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
+        id(stmt): state.pullback_of(stmt)
+        for stmt in flat
+        if getattr(state.binding_of(stmt), "callee", None)
+        and not state.functional  # functional: the call's pullback is made where it is used
+    }
+    plan.tape = state.names.fresh("tape")
+    sources = any(
+        stmt.op is runtime.undefined_grad
+        or getattr(getattr(state.binding_of(stmt), "rule", None), "may_be_undefined", False)
+        for stmt in flat
+    )
+    state.tracked = not sources
+    if sources:
+        state.undefined.update(state.adjoint_names)
+        for var in state.adjoint_names:
+            state.count[var] = 1
+            state.maybe_none.add(var)
+    else:  # a list's cotangent is added item by item (_s2s.add), never with +
+        state.maybe_none.update(v for v in ir.lists if v in state.adjoint_names)
+    return plan
+
+
+def _reads_outputs(rule: registry.Rule) -> bool:
+    """Whether a rule's template reads a primal output's value (``1 - result * result``), not
+    only its cotangent ``d[result]``."""
+    cached = getattr(rule, "_reads_outputs", None)
+    if cached is None and rule.template is None:
+        return True  # no template to read: assume it does
+    if cached is None:
+        parsed = rule.parsed()
+        cotangents = {
+            id(node.slice)
+            for stmt in parsed.body
+            for node in gast.walk(stmt)
+            if isinstance(node, gast.Subscript)
+            and isinstance(node.value, gast.Name)
+            and node.value.id == "d"
+        }
+        cached = any(
+            isinstance(node, gast.Name) and node.id in parsed.outputs and id(node) not in cotangents
+            for stmt in parsed.body
+            for node in gast.walk(stmt)
+        )
+        rule._reads_outputs = cached
+    return cached
