@@ -103,3 +103,16 @@ def unsplit_parts(result, parts, ary, indices_or_sections, axis=0):
         "numpy.concatenate of the pieces")  # fmt: skip
 def split_parts(result, ct, parts, ary, indices_or_sections, axis=0):
     d[ct] = rt.unsplit_parts(d[result], ary, indices_or_sections, axis)
+
+
+BLOCK = "numpy.block: every entry of the block is one entry of one leaf"
+
+
+@linear(rt.unblock, structural=("arrays",), source=BLOCK + "; unblock's transpose: reblock")
+def unblock(result, g, arrays):
+    d[g] = rt.reblock(d[result], arrays)
+
+
+@linear(rt.reblock, structural=("arrays",), source=BLOCK + "; reblock's transpose: unblock")
+def reblock(result, pieces, arrays):
+    d[pieces] = rt.unblock(d[result], arrays)

@@ -36,7 +36,6 @@ UNSUPPORTED: dict[str, str] = {
     "einsum_grads_tangent have no rule yet",
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
-    "numpy.block": NEEDS + "unblock",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",

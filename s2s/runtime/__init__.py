@@ -113,6 +113,7 @@ from s2s.runtime.interpolation import (
 from s2s.runtime.joins import (
     along_axis_key,
     delete_key,
+    reblock,
     unblock,
     uncolumn_stack,
     undstack,
@@ -472,7 +473,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cov_adjoint_tangent", "histogram_second", "cumprod_second",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
     "select_parts", "unchoose", "unselect", "along_axis_key", "delete_key", "uncolumn_stack",
-    "undstack", "unsplit_parts", "unblock", "cross_adjoint", "cross_grad_a",
+    "undstack", "unsplit_parts", "unblock", "reblock", "cross_adjoint", "cross_grad_a",
     "cross_grad_b", "kron_plan",
     "pad_constant_grad", "pad_constant_tangent", "pad_keys", "pad_mode", "repeat_key", "tile_plan",
     "expm_frechet", "read_triangle", "solve_triangular_grad_a", "solve_triangular_tangent_a",

@@ -142,3 +142,20 @@ def unblock(g: Any, arrays: Any) -> Any:
     )
     return _block_rebuild(arrays, pieces)
 
+
+def reblock(pieces: Any, arrays: Any) -> Any:
+    """The transpose of :func:`unblock`: ``np.block`` of the pieces (in ``arrays``' nesting,
+    each in its leaf's shape), a piece ``None`` (no cotangent) taken as zeros of its leaf's
+    shape. Every entry of the block is one entry of one piece, so it is a linear map whose
+    transpose is ``unblock``. Source: numpy.block."""
+    return np.block(_zeros_for_none(pieces, arrays))
+
+
+def _zeros_for_none(pieces: Any, arrays: Any) -> Any:
+    if type(arrays) is list:
+        pieces = [None] * len(arrays) if pieces is None else pieces
+        return [_zeros_for_none(p, a) for p, a in zip(pieces, arrays)]
+    if pieces is None:
+        return np.zeros(tuple(shape_of(arrays)), acc_dtype(dtype_of(arrays)))
+    return pieces
+

@@ -53,6 +53,19 @@ def unsplit_none(a):
     return rt.unsplit([None, a], REF_3x3, rt.unconcatenate, REFS) * 2.0
 
 
+BLOCK_LEAVES = [np.zeros((2, 2)), np.zeros((2, 3))]  # one row of blocks (nested rows: np.block's)
+
+
+def unblock(g):
+    """np.block's cotangent cut into its leaves' pieces."""
+    pieces = rt.unblock(g, BLOCK_LEAVES)
+    return joined(pieces[0], pieces[1])
+
+
+def reblock(a):
+    return rt.reblock([a, None], BLOCK_LEAVES) * 2.0
+
+
 def resplit(ct):
     parts = rt.resplit(ct, rt.unconcatenate, REFS)
     return joined(parts[0], parts[1])
@@ -136,6 +149,8 @@ ROWS = [
     R(rt.unsplit, unsplit, normal(2, 3), normal(1, 3)),
     R(rt.unsplit, unsplit_none, normal(1, 3), tag="none"),
     R(rt.resplit, resplit, normal(3, 3)),
+    R(rt.unblock, unblock, normal(2, 5)),
+    R(rt.reblock, reblock, normal(2, 2)),
     R(rt.unarray, unarray_literal, normal(3, 2), tag="literal"),
     R(rt.rearray, rearray, normal(2), normal(2)),
     R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3), tag="nested"),
