@@ -251,3 +251,31 @@ def test_the_search_for_a_non_finite_gradient_does_not_repeat_the_effects(capsys
     assert capsys.readouterr().out.count("kink") == 1
     messages = [str(w.message) for w in caught if w.category is s2s.NonFiniteGradientWarning]
     assert any("sqrt" in m for m in messages), messages
+
+
+STEP = 1
+
+
+def annealed(x):
+    global STEP
+    y = STEP * np.sum(np.sin(x) ** 3)  # the weight as it is before the increment
+    STEP += 1
+    return y
+
+
+def test_a_global_read_before_the_function_increments_it_keeps_the_value_it_read():
+    """The adjoint multiplies by the STEP the primal read (1), not the incremented one (a
+    doubled gradient before)."""
+    global STEP
+    x = np.array([0.3, 0.9])
+    expected = 3 * np.sin(x) ** 2 * np.cos(x)
+    for derivative in (s2s.grad(annealed), lambda x: s2s.hvp(annealed)(x, np.ones(2))):
+        STEP = 1
+        derivative(x)
+        assert STEP == 2
+    STEP = 1
+    np.testing.assert_allclose(s2s.grad(annealed)(x), expected, rtol=1e-12)
+    STEP = 1
+    hv = s2s.hvp(annealed)(x, np.array([1.0, 0.0]))
+    s, c = np.sin(x[0]), np.cos(x[0])
+    np.testing.assert_allclose(hv, [6 * s * c**2 - 3 * s**3, 0])

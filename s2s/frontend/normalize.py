@@ -150,6 +150,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if isinstance(node, gast.Name):
             if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
                 return copy_tree(self.literals[self.env[node.id]])
+            if node.id in self.declared and node.id not in self.env:  # `global n` it writes:
+                name = self.temp(node.id)  # its value now, not after `n += 1` (the adjoint)
+                self.emit_assign((name,), node)
+                return name_node(name)
             return self.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
