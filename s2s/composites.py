@@ -130,6 +130,12 @@ class ScipyHessp:
     mode = "hessp"
 
     def __init__(self, f: Callable, options: dict[str, Any]) -> None:
+        if "wrt" in options:
+            raise UsageError(
+                "s2s.hessp differentiates f's first argument (scipy's x); it takes no wrt",
+                caller_location(),
+                "give f the parameters first (f(x, *args)), or use s2s.hvp(f, wrt=...)",
+            )
         self.primal = f
         self.options = options
         self.product = HessianVectorProduct(f, 0, options)
@@ -140,7 +146,23 @@ class ScipyHessp:
         if p.dtype.kind in "biu":
             x_dtype = np.asarray(x).dtype
             p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
-        return self.product(x, *args, p)
+        return self.product(*self._in_hvp_order(x, p, args))
+
+    def _in_hvp_order(self, x: Any, p: Any, args: tuple) -> list:
+        """``x, *args`` with the direction where :func:`hvp`'s signature puts it: after the
+        parameters without a default (``f(w, a, y, lam=...)``: before ``lam``), or before
+        ``*data`` (``f(w, *data)``)."""
+        dot = self.product.product._tangent_names[self.product._names[0]]
+        values, placed = [x, *args], []
+        for param in inspect.signature(self.product).parameters.values():
+            if param.name == dot:
+                placed.append(p)
+            elif param.kind is param.VAR_POSITIONAL:
+                placed += values
+                values = []
+            elif param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and values:
+                placed.append(values.pop(0))
+        return placed + values  # too many: the call raises f's own TypeError
 
     @property
     def source(self) -> str:

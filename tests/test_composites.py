@@ -357,3 +357,29 @@ def test_second_derivatives_of_a_scalar_have_the_scalar_type_grad_gives():
         for make in (s2s.hessian, s2s.jacobian, lambda f: s2s.jacobian(f, mode="reverse")):
             result = make(cube)(x) if make is s2s.hessian else make(s2s.grad(cube))(x)
             assert type(result) is kind and result == 12.0
+
+
+def ridge_quartic(w, a, y, lam=np.ones(2)):
+    r = a @ w - y
+    return np.sum(r**4) / 4 + np.sum(lam * w**2)
+
+
+def weighted_quartic(w, *data):
+    (c,) = data
+    return np.sum(c * w**4) + np.sum(w) ** 2
+
+
+def test_hessp_places_the_direction_as_hvp_does():
+    """scipy passes hessp(x, p, *args); hvp puts the direction before a defaulted parameter
+    (f(w, a, y, lam=...)) and before *data: hessp must follow it (it read lam, or c, as the
+    direction)."""
+    a, y = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.3]]), np.array([0.2, -0.4, 1.0])
+    w, lam, p = np.array([0.3, -0.2]), np.array([0.1, 5.0]), np.array([1.0, 0.0])
+    expected = s2s.hvp(ridge_quartic)(w, a, y, p, lam=lam)
+    np.testing.assert_allclose(s2s.hessp(ridge_quartic)(w, p, a, y, lam), expected)
+    np.testing.assert_allclose(s2s.hessp(ridge_quartic)(w, p, a, y),
+                               s2s.hvp(ridge_quartic)(w, a, y, p))  # fmt: skip
+    w3, p3, c = np.array([0.5, -1.0, 1.5]), np.array([1.0, 0.0, 0.0]), np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s2s.hessp(weighted_quartic)(w3, p3, c), [5.0, 2.0, 2.0])
+    with pytest.raises(s2s.UsageError, match="takes no wrt"):
+        s2s.hessp(ridge_quartic, wrt=1)
