@@ -359,7 +359,10 @@ def test_second_derivatives_of_a_scalar_have_the_scalar_type_grad_gives():
             assert type(result) is kind and result == 12.0
 
 
-def ridge_quartic(w, a, y, lam=np.ones(2)):
+UNIT_PENALTY = np.ones(2)
+
+
+def ridge_quartic(w, a, y, lam=UNIT_PENALTY):
     r = a @ w - y
     return np.sum(r**4) / 4 + np.sum(lam * w**2)
 
