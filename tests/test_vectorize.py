@@ -365,3 +365,36 @@ def test_a_call_the_rule_cannot_take_runs_where_no_gradient_flows_through_it():
     x = np.array([1.0, -2.0])
     expected = 2.0 + np.sin(0.5)
     np.testing.assert_allclose(s2s.grad(inactive_calls)(x), [expected, expected], rtol=1e-15)
+
+
+def _square_or_int_zero(a):
+    if a > 0:
+        return a * a
+    return 0  # a Python int first: numpy infers an integer output
+
+
+INFERRED_INT = np.vectorize(_square_or_int_zero)
+DECLARED_INT = np.vectorize(_square_or_int_zero, otypes=[int])
+DECLARED_FLOAT = np.vectorize(_square_or_int_zero, otypes=[float])
+
+
+def _sum_inferred(x):
+    return np.sum(INFERRED_INT(x)) * 1.0
+
+
+def _sum_declared(x):
+    return np.sum(DECLARED_INT(x)) * 1.0
+
+
+def _sum_float(x):
+    return np.sum(DECLARED_FLOAT(x))
+
+
+def test_an_integer_output_is_piecewise_constant():
+    """numpy truncates each value into an integer output (otypes=[int], or inferred from a
+    first value 0): no gradient, as central differences say; a float output keeps it."""
+    x = np.array([-1.0, 0.5, 1.5, 2.25])
+    for f in (_sum_inferred, _sum_declared):
+        np.testing.assert_array_equal(s2s.grad(f)(x), np.zeros(4))
+        assert s2s.jvp(f)(x, np.ones(4))[1] == 0.0
+    np.testing.assert_allclose(s2s.grad(_sum_float)(x), np.where(x > 0, 2 * x, 0.0))

@@ -192,6 +192,18 @@ def _one_output(vf: Any, value: Any, plan: Plan | None = None, args: Any = ()) -
         )
 
 
+def integer_output(vf: Any, plan: Plan, args: Any) -> bool:
+    """Whether ``vf``'s output is of an integer or boolean dtype (``otypes=[int]``, or
+    inferred, as numpy does, from its first element's value): numpy truncates each value
+    into it, so the result is piecewise constant and its derivative 0 where it exists."""
+    if vf.otypes:
+        return np.dtype(vf.otypes[0]).kind in "biu"
+    if not all(plan.loop):
+        return False
+    first = plan.at(plan.operands(args), (0,) * len(plan.loop))
+    return np.asarray(plan.function(*plan.lead, *first)).dtype.kind in "biu"
+
+
 def floating(value: Any) -> bool:
     return value is not None and dtype_of(value).kind == "f"
 
@@ -229,7 +241,7 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     _check_pure(vf.pyfunc)
     _one_output(vf, g, plan, args)
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
-    if pullback is None:
+    if pullback is None or integer_output(vf, plan, args):  # piecewise constant: no gradient
         return gathered(plan, args, [], lambda index: ())
     return gathered(
         plan, args, wrt, lambda index: pullback(gs[index], *plan.lead, *plan.at(operands, index))
@@ -244,7 +256,7 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     _check_pure(vf.pyfunc)
     wrt = [i for i, t in enumerate(tangents) if t is not None and floating(args[i])]
     out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
-    if not wrt:
+    if not wrt or dtype_of(result).kind not in "fc":  # integer outputs: piecewise constant
         return out
     jvp = jvp_of(plan.function, plan.wrt(wrt))
     operands = plan.operands(args)
