@@ -573,7 +573,7 @@ def source(obj: Any) -> str:
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
-_DROPPED = (staticmethod, classmethod)  # removed too: the function under them is what runs
+_DROPPED = (staticmethod, classmethod, np.vectorize)  # the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)

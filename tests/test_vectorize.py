@@ -398,3 +398,22 @@ def test_an_integer_output_is_piecewise_constant():
         np.testing.assert_array_equal(s2s.grad(f)(x), np.zeros(4))
         assert s2s.jvp(f)(x, np.ones(4))[1] == 0.0
     np.testing.assert_allclose(s2s.grad(_sum_float)(x), np.where(x > 0, 2 * x, 0.0))
+
+
+@np.vectorize
+def _decorated_soft(a):
+    if a > 1.0:
+        return a - 0.5
+    return 0.5 * a * a
+
+
+def _uses_decorated(x):
+    return np.sum(_decorated_soft(x) * x)
+
+
+def test_a_function_decorated_with_np_vectorize():
+    """@np.vectorize over a def: its pyfunc is the function under the decorator."""
+    x = np.array([0.3, 1.7, -0.4])
+    expected = np.where(x > 1, 2 * x - 0.5, 1.5 * x**2)
+    np.testing.assert_allclose(s2s.grad(_uses_decorated)(x), expected)
+    np.testing.assert_allclose(s2s.hvp(_uses_decorated)(x, np.ones(3)), np.where(x > 1, 2.0, 3 * x))
