@@ -246,11 +246,13 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
     inner_lay = layout(inner.primal, inner._wrt_names, values)
-    outer = [n for n in d._wrt_names if is_tree(values[n])]
+    outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
     if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
+        missing = sorted(set(outer) - set(inner_lay.containers() if inner_lay else ()))
         raise UsageError(
             "a derivative of a derivative with respect to a parameter container that the inner "
-            "derivative does not differentiate is not supported",
+            f"derivative does not differentiate ({', '.join(missing)}) is not supported (met "
+            "too when a helper is passed one dict of a list the function slices)",
             caller_location(),
             "differentiate the inner derivative with respect to the container too, or pass the "
             "container's arrays as separate arguments (s2s.tree.flatten)",

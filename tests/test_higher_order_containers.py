@@ -118,3 +118,25 @@ def test_jvp_of_a_gradient_with_a_tangent_of_another_structure_is_refused():
     p = _dict()
     with pytest.raises(s2s.TangentError, match="structure"):
         s2s.hvp(loss)(p, {"w": p["w"]})
+
+
+def _dense_layer(p, h):
+    return np.tanh(p["W"] @ h + p["b"])
+
+
+def _sliced_mlp(params, h):
+    for p in params[:-1]:
+        h = _dense_layer(p, h)
+    return np.sum(params[-1]["W"] @ h)
+
+
+def test_hvp_through_a_helper_given_dicts_of_a_sliced_list_is_a_located_refusal():
+    """Known limit: the helper's pullback is differentiated in its dict too; refused at the
+    caller's line (it was a KeyError inside s2s)."""
+    rng = np.random.default_rng(0)
+    params = [{"W": rng.normal(size=(3, 3)), "b": rng.normal(size=3)} for _ in range(3)]
+    x = rng.normal(size=3)
+    assert s2s.grad(_sliced_mlp, wrt="h")(params, x).shape == (3,)
+    with pytest.raises(s2s.UsageError, match=r"does not differentiate \(p\)") as info:
+        s2s.hvp(_sliced_mlp, wrt="h")(params, x, np.ones(3))  # MARK: sliced hvp
+    assert info.value.where.filename == __file__
