@@ -85,7 +85,7 @@ def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None
     for stmt in _statements(ir.body):
         if _effect_only(stmt):
             for node in walk(stmt.expr):
-                chain = _written_chain(node)
+                chain = _chain(node, gast.Store)
                 if chain is not None:
                     written.add(chain)
     ir.body = _filtered(primal, ir.body, written if refuse else None)
@@ -113,19 +113,16 @@ def _effect_only(stmt: Stmt) -> bool:
     )
 
 
-def _written_chain(node: Any) -> str | None:
-    """``self.calls`` or ``COUNT`` where ``node`` is the target of a kept write."""
-    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-        return node.id
-    if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Store):
-        parts = [node.attr]
-        value = node.value
-        while isinstance(value, gast.Attribute):
-            parts.append(value.attr)
-            value = value.value
-        if isinstance(value, gast.Name):
-            return ".".join([value.id, *reversed(parts)])
-    return None
+def _chain(node: Any, ctx: type) -> str | None:
+    """``self.calls`` or ``COUNT`` where ``node`` is a name or an attribute chain rooted at a
+    name, in context ``ctx`` (``gast.Store``: a kept write's target; ``gast.Load``: a read)."""
+    if not isinstance(node, (gast.Name, gast.Attribute)) or not isinstance(node.ctx, ctx):
+        return None
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, gast.Name) else None
 
 
 def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list[Any]:
@@ -163,7 +160,7 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
                     where,
                     _ADVICE,
                 )
-        chain = _read_chain(node)
+        chain = _chain(node, gast.Load)
         if chain is not None and chain in written:
             raise UnsupportedSyntaxError(
                 f"`{chain}` is read after {_name(primal)} changes it; under a derivative of a "
@@ -187,20 +184,6 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
 
 def _name(primal: Primal) -> str:
     return getattr(primal.func, "__qualname__", None) or primal.tree.name
-
-
-def _read_chain(node: Any) -> str | None:
-    if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-        return node.id
-    if isinstance(node, gast.Attribute) and isinstance(node.ctx, gast.Load):
-        parts = [node.attr]
-        value = node.value
-        while isinstance(value, gast.Attribute):
-            parts.append(value.attr)
-            value = value.value
-        if isinstance(value, gast.Name):
-            return ".".join([value.id, *reversed(parts)])
-    return None
 
 
 def _function_of(obj: Any) -> Any:
