@@ -139,6 +139,7 @@ class ScipyHessp:
         self.primal = f
         self.options = options
         self.product = HessianVectorProduct(f, 0, options)
+        self._slots: list[str] | None = None  # hvp's parameters, read at the first call
         functools.update_wrapper(self, f, updated=())
 
     def __call__(self, x: Any, p: Any, *args: Any) -> Any:
@@ -151,16 +152,22 @@ class ScipyHessp:
     def _in_hvp_order(self, x: Any, p: Any, args: tuple) -> list:
         """``x, *args`` with the direction where :func:`hvp`'s signature puts it: after the
         parameters without a default (``f(w, a, y, lam=...)``: before ``lam``), or before
-        ``*data`` (``f(w, *data)``)."""
-        dot = self.product.product._tangent_names[self.product._names[0]]
+        ``*data`` (``f(w, *data)``). The signature's slots are read once."""
+        if self._slots is None:
+            dot = self.product.product._tangent_names[self.product._names[0]]
+            self._slots = [
+                "direction" if q.name == dot else "rest" if q.kind is q.VAR_POSITIONAL
+                else "one" if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD) else "skip"
+                for q in inspect.signature(self.product).parameters.values()
+            ]  # fmt: skip
         values, placed = [x, *args], []
-        for param in inspect.signature(self.product).parameters.values():
-            if param.name == dot:
+        for slot in self._slots:
+            if slot == "direction":
                 placed.append(p)
-            elif param.kind is param.VAR_POSITIONAL:
+            elif slot == "rest":
                 placed += values
                 values = []
-            elif param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and values:
+            elif slot == "one" and values:
                 placed.append(values.pop(0))
         return placed + values  # too many: the call raises f's own TypeError
 

@@ -36,7 +36,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.codegen.ir import Branch, FunctionIR, Loop, Stmt
+from s2s.codegen.ir import Branch, FunctionIR, Loop, Stmt, flatten
 from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
@@ -82,26 +82,13 @@ def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None
             attribute the helper writes, or of a call of a user function with side effects.
     """
     written = set(ir.written_globals)
-    for stmt in _statements(ir.body):
+    for stmt in flatten(ir.body):
         if _effect_only(stmt):
             for node in walk(stmt.expr):
                 chain = _chain(node, gast.Store)
                 if chain is not None:
                     written.add(chain)
     ir.body = _filtered(primal, ir.body, written if refuse else None)
-
-
-def _statements(body: list[Any]):
-    for item in body:
-        if isinstance(item, Stmt):
-            yield item
-        elif isinstance(item, Branch):
-            yield from _statements(item.body)
-            yield from _statements(item.orelse)
-        elif isinstance(item, Loop):
-            yield from _statements(item.test_body)
-            yield from _statements(item.body)
-            yield from _statements(item.orelse)
 
 
 def _effect_only(stmt: Stmt) -> bool:
