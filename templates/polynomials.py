@@ -98,12 +98,15 @@ def polyint_tangent(result, p, m=1, k=None):
 
 @adjoint(np.poly, source="numpy.poly(r) = prod_i [1, -r_i] (convolutions); product rule")
 def poly(result, seq_of_zeros):
-    d[seq_of_zeros] = rt.unarray(np.matmul(d[result], rt.poly_jacobian(seq_of_zeros)), seq_of_zeros)
+    # np.poly of no roots is the 0-d 1.0: its cotangent is read as one coefficient
+    cotangent = np.reshape(d[result], (-1,))
+    d[seq_of_zeros] = rt.unarray(np.matmul(cotangent, rt.poly_jacobian(seq_of_zeros)), seq_of_zeros)
 
 
 @tangent(np.poly, source="numpy.poly: the product rule over the factors [1, -r_i]")
 def poly_tangent(result, seq_of_zeros):
-    d[result] += np.matmul(rt.poly_jacobian(seq_of_zeros), d[seq_of_zeros])
+    column = np.matmul(rt.poly_jacobian(seq_of_zeros), d[seq_of_zeros])
+    d[result] += np.reshape(column, np.shape(result))  # 0-d for no roots
 
 
 @adjoint(

@@ -48,3 +48,19 @@ def test_polyfit_of_full_or_cov_is_refused():
     x = np.linspace(0.0, 1.0, 4)
     with pytest.raises(ValueError, match="coefficients only"):
         s2s.grad(fit_with_everything, wrt=1)(x, x**2)
+
+
+def poly_of_no_roots(x):
+    return np.sum(np.poly(x[:0]) * x) + np.sum(np.poly(x) ** 2)
+
+
+def test_poly_of_no_roots_is_the_constant_one_in_every_mode():
+    # np.poly of an empty sequence is the 0-d 1.0: its cotangent and tangent keep that shape
+    x, v = np.array([0.3, -0.7, 1.1]), np.array([0.2, 0.1, -0.4])
+    eye = np.eye(3) * 1e-6
+    numeric = np.array([poly_of_no_roots(x + e) - poly_of_no_roots(x - e) for e in eye]) / 2e-6
+    np.testing.assert_allclose(s2s.grad(poly_of_no_roots)(x), numeric, rtol=1e-7)
+    np.testing.assert_allclose(s2s.jvp(poly_of_no_roots)(x, v)[1], numeric @ v, rtol=1e-7)
+    grad = s2s.grad(poly_of_no_roots)
+    hessian_v = np.array([grad(x + e) - grad(x - e) for e in eye]).T @ v / 2e-6
+    np.testing.assert_allclose(s2s.hvp(poly_of_no_roots)(x, v), hessian_v, rtol=1e-6)

@@ -28,6 +28,8 @@ def poly_jacobian(seq_of_zeros: Any) -> Any:
     r_i)]``."""
     r = seq_of_zeros
     n = r.shape[0]
+    if n == 0:  # no roots: np.poly is the constant 1, with no column
+        return np.zeros((1, 0)) + np.sum(r) * 0.0
     if n == 1:  # poly of no roots is the constant 1 (np.poly's rule takes no empty roots)
         return np.stack([np.concatenate([np.zeros(1), r * 0.0 - 1.0])], axis=1)
     cols = [np.concatenate([np.zeros(1), -np.atleast_1d(np.poly(np.delete(r, i)))])
