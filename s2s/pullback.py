@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from s2s.callcache import nonfinite_names
+from s2s.codegen.emit import COMPILED
 from s2s.errors import NonScalarOutputError, S2SError, caller_location
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
@@ -71,6 +72,11 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
         if primal_line is None:
             return
         primal_file = generated.compiled.source_file
+        while primal_file in COMPILED:  # a derivative differentiated again: its own primal line
+            inner = COMPILED[primal_file]
+            if not 0 < primal_line <= len(inner.line_map) or not inner.line_map[primal_line - 1]:
+                break
+            primal_file, primal_line = inner.source_file, inner.line_map[primal_line - 1]
         text = linecache.getline(primal_file, primal_line).strip()
         exc.add_note(
             f"s2s: raised by {primal_file}:{primal_line}: {text} "

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 from gradcheck import along, check_against_differences
-from located import assert_located
+from located import assert_located, where
 
 import s2s
 
@@ -470,3 +470,51 @@ def test_tuple_arithmetic_of_integers_is_python_not_numpy():
     product, and the reshape failed)."""
     a, x = np.array([1.0, -2.0]), np.ones((2, 3)) * 0.5
     check_against_differences(reshaped_by_a_built_shape, a, x)
+
+
+def guarded_helper(z):
+    if z.ndim != 1:
+        raise ValueError(f"a vector please, not {z.ndim} dimensions")
+    return np.tanh(z)
+
+
+def guarded(x, n):
+    if np.any(x < 0):  # GUARD
+        raise ValueError("x must be nonnegative")
+    y = np.sqrt(x)
+    for i in range(n):
+        if i > 10:
+            raise RuntimeError("too many steps")
+        y = guarded_helper(y * 1.5)
+    return np.sum(y**2)
+
+
+def test_a_guard_raise_is_kept_as_written_in_every_mode():
+    grads = check_against_differences(guarded, X, 3)
+    np.testing.assert_allclose(s2s.jvp(guarded)(X, 3, V)[1], np.dot(grads[0], V), rtol=1e-10)
+    hessian = s2s.hessian(guarded)(X, 3)
+    np.testing.assert_allclose(s2s.hvp(guarded)(X, 3, V), hessian @ V, rtol=1e-10)
+    assert "raise ValueError('x must be nonnegative')" in s2s.grad(guarded).source
+
+
+@pytest.mark.parametrize("derivative", [s2s.grad, s2s.jvp, s2s.hvp])
+def test_a_guard_raises_the_users_error_naming_its_line(derivative):
+    args = (-X, 3) if derivative is s2s.grad else (-X, 3, V)
+    with pytest.raises(ValueError, match="x must be nonnegative") as info:
+        derivative(guarded)(*args)
+    assert any(where(guarded, "# GUARD") in note for note in info.value.__notes__)
+    with pytest.raises(RuntimeError, match="too many steps"):
+        s2s.grad(guarded)(X, 12)
+
+
+def raise_outside_a_guard(x):
+    if x[0] > 0:
+        y = x * 2.0
+        raise ValueError("positive")  # MARK
+    return np.sum(x)
+
+
+def test_a_raise_that_is_not_a_guard_is_refused_at_its_line():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="only as a guard") as info:
+        s2s.grad(raise_outside_a_guard)(X)
+    assert_located(info.value, raise_outside_a_guard, "# MARK", "if <condition>: raise")

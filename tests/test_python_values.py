@@ -230,8 +230,12 @@ def tolist_unpacked_into_too_few_names(x):
 def test_tolist_unpacked_into_the_wrong_number_of_names_raises_as_python_does():
     with pytest.raises(ValueError):
         tolist_unpacked_into_too_few_names(X)
-    with pytest.raises(AssertionError, match="holds 2 values to unpack"):
+    # a ValueError, as Python raises, and not an assert: `python -O` keeps it
+    with pytest.raises(ValueError, match="does not hold the 2 values to unpack"):
         s2s.grad(tolist_unpacked_into_too_few_names)(X)
+    with pytest.raises(ValueError, match="does not hold the 2 values to unpack"):
+        s2s.jvp(tolist_unpacked_into_too_few_names)(X, np.ones_like(X))
+    assert "assert" not in s2s.grad(tolist_unpacked_into_too_few_names).source
 
 
 def dict_comprehension_of_a_dict_argument(params, x):

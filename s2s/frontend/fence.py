@@ -22,8 +22,9 @@ _REFUSED: dict[type, tuple[str, str]] = {
     gast.Match: (f"`match` statement: {_CONTROL_FLOW}", _ADVICE_CONTROL),
     gast.AsyncWith: ("`async with` cannot be differentiated", "use a plain function"),
     gast.Raise: (
-        "`raise` inside a differentiated function is not supported",
-        "validate inputs in the caller",
+        "`raise` inside a differentiated function is supported only as a guard",
+        "write the check as `if <condition>: raise <Error>(...)` with no else and nothing "
+        "else in its body, or validate inputs in the caller",
     ),
     gast.Yield: ("generators cannot be differentiated", "return an array instead"),
     gast.YieldFrom: ("generators cannot be differentiated", "return an array instead"),
@@ -73,6 +74,7 @@ def fence(primal: Primal) -> None:
             )
     body = tree.body
     starred = _starred_uses(tree)
+    guarded = {id(n.body[0]) for n in walk(tree) if is_guard(n)}  # `if c: raise E(...)`
     check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:
@@ -92,7 +94,7 @@ def fence(primal: Primal) -> None:
                 raise UnsupportedSyntaxError(starred[id(node)][0], primal.where(node),
                                              starred[id(node)][1])  # fmt: skip
             refused = _REFUSED.get(type(node))
-            if refused is not None:
+            if refused is not None and id(node) not in guarded:
                 raise UnsupportedSyntaxError(refused[0], primal.where(node), refused[1])
             _check_node(primal, node)
     if not body or not _returns(body):
@@ -148,6 +150,15 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
                 "build the list with `.append`, or join arrays with np.concatenate",
             )
     return refused
+
+
+def is_guard(node: gast.AST) -> bool:
+    """``if <condition>: raise <Error>(...)`` (no ``else``): a check of the primal values,
+    kept as written in the primal sweep like an ``assert`` (no gradient flows through it, and
+    the function's control flow is unchanged: the raise leaves it)."""
+    return (isinstance(node, gast.If) and len(node.body) == 1
+            and isinstance(node.body[0], gast.Raise)
+            and all(isinstance(s, gast.Pass) for s in node.orelse))  # fmt: skip
 
 
 def _walk_outside_nested_defs(node: gast.AST):

@@ -33,6 +33,7 @@ from s2s.frontend import control
 from s2s.frontend.assignments import Assignments, loaded_names, operator_text
 from s2s.frontend.contexts import Contexts
 from s2s.frontend.dicts import lower_dicts
+from s2s.frontend.fence import is_guard
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
@@ -406,8 +407,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
             self.returns = self.atom(self.named_list(value))
             self.return_node = stmt
-        elif isinstance(stmt, (gast.Pass, gast.Assert)):
-            if isinstance(stmt, gast.Assert):
+        elif isinstance(stmt, (gast.Pass, gast.Assert)) or is_guard(stmt):
+            if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written
                 self.body.append(Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt))
         elif isinstance(stmt, gast.If):
             test = self.atom(stmt.test)
@@ -557,11 +558,12 @@ def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
 
 
 def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
-
     node = copy_tree(node)
     for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]
+    if isinstance(node, gast.If):  # a guard: the `else: pass` an empty else became, dropped
+        node.orelse = []
     return node
 
 

@@ -5,7 +5,7 @@ For a 1-D array, ``x.tolist()`` is the list of its entries as Python numbers (nu
 function"), so it is ``[item.item() for item in x]``: a list of values that each carry their
 entry's gradient (``.item()`` is differentiated as ``float``). Unpacked into names,
 ``a, b = x.tolist()`` indexes the array, after a check that it has as many entries as names
-(Python raises ``ValueError`` otherwise; so does the check):
+(Python raises ``ValueError`` otherwise; so does the check, which ``python -O`` keeps):
 
 >>> import gast
 >>> from s2s.frontend.parse import parse
@@ -17,7 +17,8 @@ entry's gradient (``.item()`` is differentiated as ``float``). Unpacked into nam
 >>> _ = resolve(primal)  # resolve ends with expand_tolists
 >>> print(gast.unparse(primal.tree).strip())
 def f(x):
-    assert len(x) == 2, 'x.tolist() holds 2 values to unpack'
+    if len(x) != 2:
+        raise ValueError('x.tolist() does not hold the 2 values to unpack')
     a, b = (x[0].item(), x[1].item())
     return a * b + sum([item.item() for item in x])
 
@@ -93,10 +94,12 @@ def _unpacked(stmt: gast.stmt, method: type, fresh: Any, outside: set[str]) -> l
         array = _name(holder, gast.Load())
     written = f"{gast.unparse(stmt.value).strip()}"
     size = gast.Call(func=_name("len", gast.Load()), args=[copy_tree(array)], keywords=[])
-    check = gast.Compare(left=size, ops=[gast.Eq()],
+    wrong = gast.Compare(left=size, ops=[gast.NotEq()],
                          comparators=[gast.Constant(value=len(names), kind=None)])  # fmt: skip
-    message = gast.Constant(value=f"{written} holds {len(names)} values to unpack", kind=None)
-    out.append(gast.Assert(test=check, msg=message))
+    message = gast.Constant(value=f"{written} does not hold the {len(names)} values to unpack",
+                            kind=None)  # fmt: skip
+    error = gast.Call(func=_name("ValueError", gast.Load()), args=[message], keywords=[])
+    out.append(gast.If(test=wrong, body=[gast.Raise(exc=error, cause=None)], orelse=[]))
     items = [_item(gast.Subscript(value=copy_tree(array),
                                   slice=gast.Constant(value=i, kind=None), ctx=gast.Load()),
                    method) for i in range(len(names))]  # fmt: skip
