@@ -509,7 +509,7 @@ def test_a_guard_raises_the_users_error_naming_its_line(derivative):
 
 def raise_outside_a_guard(x):
     if x[0] > 0:
-        y = x * 2.0
+        print("positive")
         raise ValueError("positive")  # MARK
     return np.sum(x)
 
