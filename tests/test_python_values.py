@@ -203,7 +203,7 @@ def test_builtin_pow_is_written_as_the_operator():
 
 def test_tolist_is_written_as_the_items_in_the_source():
     source = s2s.grad(tolist_unpacked).source
-    assert "array = _np.sin(x)" in source and "assert len(array) == 3, " in source
+    assert "array = _np.sin(x)" in source and "if len(array) != 3:" in source
     assert "getitem_1 = array[0]" in source and "item_1 = getitem_1.item()" in source
 
 
