@@ -672,3 +672,26 @@ def test_a_function_made_by_exec_without_a_module_name_is_refused_located():
     assert namespace["act"].__module__ is None
     with pytest.raises(s2s.SourceUnavailableError, match="no source code is available for act"):
         s2s.grad(squared_activation)(X, namespace["act"])
+
+
+def reversed_and_paired(x, fns, pairs):
+    s = 0.0
+    for g in reversed(fns):
+        s = s + np.sum(g(x))
+    for i, g in enumerate(reversed(fns)):
+        s = s + i * np.sum(g(x) ** 2)
+    for g, c in pairs:
+        s = s + c * np.sum(g(x * c))
+    return s
+
+
+def test_loops_over_reversed_functions_and_over_pairs_of_a_function_and_a_weight():
+    fns, pairs = (np.sin, np.tanh), ((np.cos, 2.0), (np.exp, 0.5))
+    (gradient,) = check_against_differences(reversed_and_paired, X, fns, pairs)
+    value, tangent = s2s.jvp(reversed_and_paired)(X, fns, pairs, V)
+    assert tangent == pytest.approx(np.dot(gradient, V), rel=1e-10)
+    column = along(lambda x: s2s.grad(reversed_and_paired)(x, fns, pairs), X, V)
+    np.testing.assert_allclose(s2s.hvp(reversed_and_paired)(X, fns, pairs, V), column,
+                               rtol=1e-6)  # fmt: skip
+    # another tuple of pairs is another specialization, not the first one's functions
+    check_against_differences(reversed_and_paired, X, fns, ((np.sin, 1.5),))

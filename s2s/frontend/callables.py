@@ -259,6 +259,9 @@ class _Binder:
                 inner = self.functions_looped(node.args[0])
                 return None if inner is None else [
                     (located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
+            if which is reversed and len(node.args) == 1:
+                inner = self.functions_looped(node.args[0])
+                return None if inner is None else inner[::-1]
             if which is zip:
                 parts = [self.functions_looped(a) or self.sequence(a)
                          or literal_parts(a, self.fixed) for a in node.args]  # fmt: skip
@@ -281,6 +284,12 @@ class _Binder:
             and all(callable(v) for v in found.obj)
         ):
             return self.sequence(node)
+        if found is not None and found.obj and type(found.obj) in (tuple, list) and all(
+            type(v) in (tuple, list) and v and any(callable(u) for u in v) for v in found.obj
+        ):  # ((np.sin, 2.0), (np.cos, 3.0)): pairs of a function and its weight, say
+            rows = self.sequence(node)
+            return None if rows is None else [
+                tuple(self.sequence(row) or ()) for row in rows]
         return None
 
     def sequence(self, node: gast.expr) -> list[gast.expr] | None:
