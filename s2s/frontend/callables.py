@@ -284,7 +284,7 @@ class _Binder:
             and all(callable(v) for v in found.obj)
         ):
             return self.sequence(node)
-        if found is not None and found.obj and type(found.obj) in (tuple, list) and all(
+        if found is not None and type(found.obj) in (tuple, list) and found.obj and all(
             type(v) in (tuple, list) and v and any(callable(u) for u in v) for v in found.obj
         ):  # ((np.sin, 2.0), (np.cos, 3.0)): pairs of a function and its weight, say
             rows = self.sequence(node)
