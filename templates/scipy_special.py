@@ -287,6 +287,21 @@ def sici_tangent(si, ci, x, /):
     d[ci] += d[x] * (np.cos(x) / x)
 
 
+@adjoint(
+    special.fresnel, outputs=2,
+    source="DLMF 7.2.7, 7.2.8: S'(z) = sin(pi z^2 / 2), C'(z) = cos(pi z^2 / 2)",
+)
+def fresnel(s, c, z, /):
+    d[z] = d[s] * np.sin(np.pi / 2 * z * z)
+    d[z] = d[c] * np.cos(np.pi / 2 * z * z)
+
+
+@tangent(special.fresnel, source="DLMF 7.2.7, 7.2.8: dS = sin(pi z^2 / 2) dz, dC = cos(...) dz")
+def fresnel_tangent(s, c, z, /):
+    d[s] += d[z] * np.sin(np.pi / 2 * z * z)
+    d[c] += d[z] * np.cos(np.pi / 2 * z * z)
+
+
 # -- reductions along an axis ---------------------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ if special is not None:
         R(sp.rel_entr, lambda x, y: sp.rel_entr(x, y), positive(3, 1), positive(4)),
         R(sp.sici, lambda x: sici_both(x), uniform(0.3, 4.0, 2, 3)),
         R(sp.sici, lambda x: sp.sici(x)[1], uniform(0.3, 4.0, 4), tag="ci-only"),
+        R(sp.fresnel, lambda z: sp.fresnel(z)[0] * sp.fresnel(z)[1], normal(2, 3, scale=1.5)),
         R(sp.i0, lambda x: sp.i0(x), normal(2, 3, scale=2.0)),
         R(sp.i0e, lambda x: sp.i0e(x), normal(2, 3, scale=2.0)),
         R(sp.i1, lambda x: sp.i1(x), normal(2, 3, scale=2.0)),
