@@ -1,5 +1,6 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
+from s2s.runtime import plain_second  # noqa: F401 (names the twins of second-order helpers)
 from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
