@@ -33,8 +33,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
     "einsum_grads_tangent have no rule yet",
-    "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
-    "cov_adjoint_tangent have no rule yet",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",

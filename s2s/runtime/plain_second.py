@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime import reductions
+from s2s.runtime import covariance, reductions
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
-from s2s.runtime.sources import differentiated_as
+from s2s.runtime.sources import differentiated_as, plain
 
 # -- numpy.prod: prod_second ---------------------------------------------------------------
 
@@ -65,3 +65,110 @@ def prod_second(w: Any, a: Any, axis: Any = None) -> Any:
 
 
 differentiated_as(prod_second)(reductions.prod_second)
+
+
+# -- numpy.cov: cov_tangent, cov_pair_tangent, cov_second, cov_adjoint_tangent -------------
+
+
+def cov_weights(n: int, bias: Any, ddof: Any, fweights: Any, aweights: Any) -> tuple:
+    """The observation weights (ones without any) and numpy.cov's normalization ``f``, as
+    float64 constants (numpy.cov docs)."""
+    w = np.ones(n)
+    if fweights is not None:
+        w = w * np.asarray(fweights, dtype=np.float64)
+    if aweights is not None:
+        w = w * np.asarray(aweights, dtype=np.float64)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    if fweights is None and aweights is None:
+        fact = n - ddof
+    elif ddof == 0:
+        fact = np.sum(w)
+    elif aweights is None:
+        fact = np.sum(w) - ddof
+    else:
+        fact = np.sum(w) - ddof * np.sum(w * np.asarray(aweights, np.float64)) / np.sum(w)
+    return w, max(float(fact), 0.0)
+
+
+def cov_transposed(a: Any, rowvar: bool) -> bool:
+    """Whether numpy.cov reads ``a``'s variables as its columns (``rowvar=False``, 2-d)."""
+    return not rowvar and np.ndim(a) == 2 and np.shape(a)[0] != 1
+
+
+def cov_rows(a: Any, rowvar: bool) -> Any:
+    """``a`` as numpy.cov reads it: variables as the rows of a 2-d array."""
+    x = np.reshape(a, (1, -1)) if np.ndim(a) < 2 else a
+    return np.transpose(x) if cov_transposed(a, rowvar) else x
+
+
+def cov_stacked(m: Any, y: Any, rowvar: bool) -> Any:
+    """``X``: the rows of ``m`` over those of ``y`` (``None``: ``m``'s alone)."""
+    if y is None:
+        return cov_rows(m, rowvar)
+    return np.concatenate([cov_rows(m, rowvar), cov_rows(y, rowvar)], axis=0)
+
+
+def cov_factor(m, y, rowvar, bias, ddof, fweights, aweights) -> Any:
+    """``B = Xc W / f`` (``Xc``: ``X`` centred on its weighted means)."""
+    x = cov_stacked(m, y, rowvar)
+    w, fact = cov_weights(np.shape(x)[1], bias, ddof, fweights, aweights)
+    mean = (x @ w) / np.sum(w)
+    return (x - mean[:, None]) * (w / fact)
+
+
+def cov_tangent(tm, ty, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+                aweights=None):  # fmt: skip
+    """The twin of :func:`s2s.runtime.cov_tangent`: ``T + T^T`` with ``T = dX B^T``."""
+    um = np.zeros(np.shape(m)) if tm is None else np.broadcast_to(tm, np.shape(m))
+    if y is None:
+        dx = cov_stacked(um, None, rowvar)
+    elif ty is None:
+        dx = cov_stacked(um, np.zeros(np.shape(y)), rowvar)
+    else:
+        dx = cov_stacked(um, np.broadcast_to(ty, np.shape(y)), rowvar)
+    t = dx @ np.transpose(cov_factor(m, y, rowvar, bias, ddof, fweights, aweights))
+    return np.squeeze(t + np.transpose(t))
+
+
+def cov_pair_tangent(parts, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+                     aweights=None):  # fmt: skip
+    """The twin of :func:`s2s.runtime.cov_pair_tangent`: :func:`cov_tangent` of the pair."""
+    if parts is None:
+        return cov_tangent(None, None, m, y, rowvar, bias, ddof, fweights, aweights)
+    return cov_tangent(parts[0], parts[1], m, y, rowvar, bias, ddof, fweights, aweights)
+
+
+def cov_second(g, parts, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
+               aweights=None):  # fmt: skip
+    """The twin of :func:`s2s.runtime.cov_second`: ``cov_adjoint`` of ``g`` at the pair."""
+    if parts is None or (parts[0] is None and parts[1] is None):
+        return [None, None]
+    um = np.zeros(np.shape(m)) if parts[0] is None else np.broadcast_to(parts[0], np.shape(m))
+    if y is None:
+        return [covariance.cov_adjoint(g, um, None, rowvar, bias, ddof, fweights, aweights)[0],
+                None]  # fmt: skip
+    uy = np.zeros(np.shape(y)) if parts[1] is None else np.broadcast_to(parts[1], np.shape(y))
+    both = covariance.cov_adjoint(g, um, uy, rowvar, bias, ddof, fweights, aweights)
+    return [both[0], both[1]]
+
+
+def cov_adjoint_tangent(tg, g, tm, ty, m, y=None, rowvar=True, bias=False, ddof=None,
+                        fweights=None, aweights=None):  # fmt: skip
+    """The twin of :func:`s2s.runtime.cov_adjoint_tangent`: one term per factor."""
+    second = covariance.cov_second(g, (tm, ty), m, y, rowvar, bias, ddof, fweights, aweights)
+    if tg is None:
+        return second
+    first = covariance.cov_adjoint(tg, m, y, rowvar, bias, ddof, fweights, aweights)
+    if second[0] is None:
+        return [first[0], first[1]]
+    if y is None:
+        return [first[0] + second[0], None]
+    return [first[0] + second[0], first[1] + second[1]]
+
+
+plain(cov_rows, cov_stacked, cov_factor)
+differentiated_as(cov_tangent)(covariance.cov_tangent)
+differentiated_as(cov_pair_tangent)(covariance.cov_pair_tangent)
+differentiated_as(cov_second)(covariance.cov_second)
+differentiated_as(cov_adjoint_tangent)(covariance.cov_adjoint_tangent)
