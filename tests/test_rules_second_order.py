@@ -42,8 +42,6 @@ UNSUPPORTED: dict[str, str] = {
     "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
-    "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
-    "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
     "cumprod_second have no rule yet",
 }

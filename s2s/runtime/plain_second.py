@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime import covariance, reductions
+from s2s.runtime import covariance, histograms, reductions
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 
@@ -172,3 +172,52 @@ differentiated_as(cov_tangent)(covariance.cov_tangent)
 differentiated_as(cov_pair_tangent)(covariance.cov_pair_tangent)
 differentiated_as(cov_second)(covariance.cov_second)
 differentiated_as(cov_adjoint_tangent)(covariance.cov_adjoint_tangent)
+
+
+# -- numpy.histogram (density) in the weights: histogram_tangent, histogram_second ---------
+
+
+def histogram_counts(flat: Any, w: Any, shape: tuple) -> Any:
+    """``n_k``: the sum of the weights ``w`` of the samples in bin ``k`` (``flat``: each
+    sample's flat bin, -1 outside the edges), in the histogram's shape."""
+    inside = flat >= 0
+    weights = np.where(inside, np.ravel(np.broadcast_to(w, np.shape(flat))), 0.0)
+    return np.reshape(np.bincount(np.maximum(flat, 0), weights=weights,
+                                  minlength=math.prod(shape)), shape)  # fmt: skip
+
+
+def histogram_tangent(t, sample, bins=10, range=None, density=None, weights=None, kind="1d"):
+    """The twin of :func:`s2s.runtime.histogram_tangent`: the histogram of ``t`` (then the
+    quotient rule for ``density``)."""
+    flat, shape, vol = histograms._layout(sample, kind, bins, range, None)
+    dn = histogram_counts(flat, t, shape)
+    if not density:
+        return dn
+    n = histogram_counts(flat, weights, shape)
+    total = np.sum(n)
+    return dn / (vol * total) - n * np.sum(dn) / (vol * total**2)
+
+
+def histogram_second(g, c, sample, bins=10, range=None, density=None, weights=None,
+                     kind="1d"):  # fmt: skip
+    """The twin of :func:`s2s.runtime.histogram_second`: ``-g_b s / (vol_b S^2) - q / S^2 +
+    2 Q s / S^3`` at each sample inside the edges (0 without ``density``)."""
+    if not density or c is None:
+        return np.zeros(np.shape(weights))
+    flat, shape, vol = histograms._layout(sample, kind, bins, range, None)
+    n = histogram_counts(flat, weights, shape)
+    total = np.sum(n)
+    inside = flat >= 0
+    gg = np.zeros(shape) if g is None else np.reshape(g, shape)
+    per = np.where(inside, np.ravel(gg / vol)[np.maximum(flat, 0)], 0.0)  # g_b / vol_b
+    cc = np.where(inside, np.ravel(np.broadcast_to(c, np.shape(weights))), 0.0)
+    s_c = np.sum(cc)
+    q_c = np.sum(per * cc)
+    big_q = np.sum(gg * n / vol)
+    out = -per * s_c / total**2 - q_c / total**2 + 2.0 * big_q * s_c / total**3
+    return np.reshape(np.where(inside, out, 0.0), np.shape(weights))
+
+
+plain(histogram_counts)
+differentiated_as(histogram_tangent)(histograms.histogram_tangent)
+differentiated_as(histogram_second)(histograms.histogram_second)
