@@ -29,8 +29,6 @@ from s2s import registry
 
 NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {
-    "s2s.runtime.linalg.norm_adjoint": "third order of norm: norm_hessian has no rule yet",
-    "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
     "einsum_grads_tangent have no rule yet",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",

@@ -25,8 +25,10 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 
-from s2s.runtime import covariance, histograms, reductions
+from s2s.runtime import covariance, histograms, linalg, linalg_second, reductions, tangent_rules
+from s2s.runtime.plain_decompositions import matrix_transpose
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 
@@ -221,3 +223,141 @@ def histogram_second(g, c, sample, bins=10, range=None, density=None, weights=No
 plain(histogram_counts)
 differentiated_as(histogram_tangent)(histograms.histogram_tangent)
 differentiated_as(histogram_second)(histograms.histogram_second)
+
+
+# -- numpy.linalg.norm and vector_norm: norm_tangent, vector_norm_tangent, norm_hessian,
+# norm_slope_dn, norm_slope_dn_t (formulas: s2s/runtime/linalg_second.py's docstring) ------
+
+_FLAT = (0, 1, np.inf, -np.inf)
+
+
+def norm_reading(shape: tuple, ord: Any, axis: Any, vector: bool) -> tuple:
+    """:func:`s2s.runtime.linalg.norm_layout` from ``x``'s shape: the reduced axes, whether
+    they hold matrices, the keepdims shape and the norm's power ``p`` (``None`` but for the
+    p-norms, whose slope is ``sign(x) |x|^(p-1) / n^(p-1)``)."""
+    nd = len(shape)
+    if axis is None:
+        axes = tuple(range(nd))
+        matrix = ord is not None and nd == 2 and not vector
+    else:
+        axes = normalize_axis_tuple(axis, nd)
+        matrix = len(axes) == 2 and not vector
+    keep = tuple(1 if i in axes else s for i, s in enumerate(shape))
+    if matrix:
+        p = 2.0 if ord in (None, "fro") else None
+    else:
+        p = 2.0 if ord is None else None if ord in _FLAT else float(ord)
+    return axes, matrix, keep, p
+
+
+def norm_tangent(t, x, result, ord=None, axis=None, keepdims=False):
+    """The twin of :func:`s2s.runtime.norm_tangent`: ``sum(norm_adjoint(1) t)``."""
+    slope = linalg.norm_adjoint(np.ones(np.shape(result)), x, result, ord, axis, keepdims)
+    return np.sum(slope * t, axis=normalize_axes(axis, np.ndim(x)), keepdims=keepdims)
+
+
+def vector_norm_tangent(t, x, result, ord=2, axis=None, keepdims=False):
+    """The twin of :func:`s2s.runtime.vector_norm_tangent`: ``sum(vector_norm_adjoint(1) t)``."""
+    slope = linalg.vector_norm_adjoint(np.ones(np.shape(result)), x, result, ord, axis, keepdims)
+    return np.sum(slope * t, axis=normalize_axes(axis, np.ndim(x)), keepdims=keepdims)
+
+
+def p_norm_curvature(x: Any, nk: Any, p: float) -> Any:
+    """``(p-1) |x|^(p-2) / n^(p-1)``, 0 where the norm is (``1 / n`` for ``p = 2``)."""
+    safe = np.where(nk == 0, 1.0, nk)
+    if p == 2.0:
+        return np.where(nk == 0, 0.0, 1.0 / safe)
+    return np.where(nk == 0, 0.0, (p - 1.0) * np.abs(x) ** (p - 2.0) / safe ** (p - 1.0))
+
+
+def p_norm_slope_dn(gk: Any, x: Any, nk: Any, p: float) -> Any:
+    """``-g (p-1) sign(x) |x|^(p-1) / n^p``, 0 where the norm is."""
+    safe = np.where(nk == 0, 1.0, nk)
+    top = x if p == 2.0 else np.sign(x) * np.abs(x) ** (p - 1.0)
+    return np.where(nk == 0, 0.0, -(p - 1.0) * gk * top / safe**p)
+
+
+def polar_derivative(a: Any, v: Any) -> Any:
+    """``d(U V^T)`` along ``v`` for full-rank matrices ``a`` (Townsend 2016)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    vv = matrix_transpose(vh)
+    ut_v = matrix_transpose(u) @ v
+    m = ut_v @ vv
+    omega = (m - matrix_transpose(m)) / (s[..., :, None] + s[..., None, :])
+    left = (v @ vv - u @ m) / s[..., None, :]
+    right = (ut_v - m @ vh) / s[..., :, None]
+    return u @ omega @ vh + left @ vh + u @ right
+
+
+def spectral_derivative(a: Any, v: Any, i: int) -> Any:
+    """``d(u_i v_i^T)`` along ``v`` for the simple singular value ``i`` (0: the largest,
+    -1: the smallest) of the matrices ``a`` (Townsend 2016)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    k = np.shape(s)[-1]
+    j = i % k
+    vv = matrix_transpose(vh)
+    m = matrix_transpose(u) @ v @ vv
+    si = s[..., j : j + 1]
+    ui = u[..., :, j : j + 1]
+    vi = vv[..., :, j : j + 1]
+    other = np.arange(k) != j
+    gap = np.where(other, si**2 - s**2, 1.0)
+    col_i = m[..., :, j]
+    row_i = m[..., j, :]
+    cu = np.where(other, (si * col_i + s * row_i) / gap, 0.0)
+    cv = np.where(other, (si * row_i + s * col_i) / gap, 0.0)
+    du = u @ cu[..., :, None] + (v @ vi - u @ m[..., :, j : j + 1]) / si[..., None]
+    dv = vv @ cv[..., :, None] + (matrix_transpose(v) @ ui
+                                  - vv @ matrix_transpose(m[..., j : j + 1, :])) / si[..., None]
+    return du @ matrix_transpose(vi) + ui @ matrix_transpose(dv)
+
+
+def norm_hessian(v, g, x, n, ord=None, axis=None, keepdims=False, vector=False):
+    """The twin of :func:`s2s.runtime.norm_hessian`: ``g`` times the slope's partial in
+    ``x`` along ``v`` (diagonal for the p-norms, the SVD's derivative for 'nuc', 2, -2)."""
+    axes, matrix, keep, p = norm_reading(np.shape(x), ord, axis, vector)
+    gk = np.reshape(g, keep)
+    nk = np.reshape(n, keep)
+    v = np.broadcast_to(v, np.shape(x))
+    if p is not None:
+        return gk * p_norm_curvature(x, nk, p) * v
+    if not matrix or ord in (1, -1, np.inf, -np.inf):
+        return np.zeros(np.shape(x))
+    if ord not in ("nuc", 2, -2):
+        raise ValueError(f"the second derivative of norm does not support ord={ord!r}")
+    last = (-2, -1)
+    am = np.moveaxis(x, axes, last)
+    vm = np.moveaxis(v, axes, last)
+    if ord == "nuc":
+        local = polar_derivative(am, vm)
+    else:
+        local = spectral_derivative(am, vm, 0 if ord == 2 else -1)
+        local = np.where(np.moveaxis(nk, axes, last) > 0, local, 0.0)
+    return gk * np.moveaxis(local, last, axes)
+
+
+def norm_slope_dn(t, g, x, n, ord=None, axis=None, keepdims=False, vector=False):
+    """The twin of :func:`s2s.runtime.norm_slope_dn`: ``g dG/dn t`` (0 but for p-norms)."""
+    axes, matrix, keep, p = norm_reading(np.shape(x), ord, axis, vector)
+    if p is None:
+        return np.zeros(np.shape(x))
+    slope = p_norm_slope_dn(np.reshape(g, keep), x, np.reshape(n, keep), p)
+    return slope * np.reshape(t, keep)
+
+
+def norm_slope_dn_t(w, g, x, n, ord=None, axis=None, keepdims=False, vector=False):
+    """The twin of :func:`s2s.runtime.norm_slope_dn_t`: ``sum(g dG/dn w)`` over the reduced
+    axes, in ``n``'s shape."""
+    axes, matrix, keep, p = norm_reading(np.shape(x), ord, axis, vector)
+    if p is None:
+        return np.zeros(np.shape(n))
+    slope = p_norm_slope_dn(np.reshape(g, keep), x, np.reshape(n, keep), p)
+    return np.reshape(np.sum(slope * w, axis=axes, keepdims=True), np.shape(n))
+
+
+plain(p_norm_curvature, p_norm_slope_dn, polar_derivative, spectral_derivative)
+differentiated_as(norm_tangent)(tangent_rules.norm_tangent)
+differentiated_as(vector_norm_tangent)(tangent_rules.vector_norm_tangent)
+differentiated_as(norm_hessian)(linalg_second.norm_hessian)
+differentiated_as(norm_slope_dn)(linalg_second.norm_slope_dn)
+differentiated_as(norm_slope_dn_t)(linalg_second.norm_slope_dn_t)
