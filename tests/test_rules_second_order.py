@@ -40,8 +40,6 @@ UNSUPPORTED: dict[str, str] = {
     "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
-    "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
-    "cumprod_second have no rule yet",
 }
 
 

@@ -361,3 +361,76 @@ differentiated_as(vector_norm_tangent)(tangent_rules.vector_norm_tangent)
 differentiated_as(norm_hessian)(linalg_second.norm_hessian)
 differentiated_as(norm_slope_dn)(linalg_second.norm_slope_dn)
 differentiated_as(norm_slope_dn_t)(linalg_second.norm_slope_dn_t)
+
+
+# -- numpy.cumprod: cumprod_tangent, cumprod_second (one step per entry along the axis) ----
+
+
+def scanned_first(v: Any, shape: tuple, axis: Any) -> Any:
+    """``v`` broadcast to ``shape`` with the scanned axis first (flattened for ``None``)."""
+    full = np.broadcast_to(v, shape)
+    if axis is None:
+        return np.reshape(full, (-1,))
+    return np.moveaxis(full, axis, 0)
+
+
+def cumprod_tangent(t, a, axis=None):
+    """The twin of :func:`s2s.runtime.cumprod_tangent`: ``dy_i = dy_{i-1} a_i + y_{i-1} t_i``
+    (exact with zeros)."""
+    shape = np.shape(a)
+    if len(shape) == 0:
+        axis = None
+    x = scanned_first(a, shape, axis)
+    tt = scanned_first(t, shape, axis)
+    n = np.shape(x)[0]
+    if n == 0:
+        return np.zeros(np.shape(x)) if axis is None else np.zeros(shape)
+    running = np.ones(np.shape(x)[1:])
+    tangent = np.zeros(np.shape(x)[1:])
+    steps = []
+    for i in range(n):
+        tangent = tangent * x[i] + running * tt[i]
+        running = running * x[i]
+        steps.append(tangent)
+    out = np.stack(steps)
+    return out if axis is None else np.moveaxis(out, 0, axis)
+
+
+def cumprod_second(g, a, u, axis=None):
+    """The twin of :func:`s2s.runtime.cumprod_second`: ``dP_j S_j + P_j dS_j`` with
+    ``S_j = g_j + a_(j+1) S_(j+1)``, ``dS_j = a_(j+1) dS_(j+1) + u_(j+1) S_(j+1)`` and the
+    exclusive cumulative product ``P`` and its tangent ``dP`` (exact with zeros)."""
+    shape = np.shape(a)
+    flat = axis is None or len(shape) == 0
+    x = scanned_first(a, shape, None if flat else axis)
+    w = scanned_first(u, shape, None if flat else axis)
+    gs = np.reshape(g, (-1,)) if flat else g
+    gg = scanned_first(gs, np.shape(x), 0) if flat else scanned_first(gs, shape, axis)
+    n = np.shape(x)[0]
+    if n == 0:
+        return np.zeros(shape)
+    s = gg[n - 1]
+    ds = np.zeros(np.shape(x)[1:])
+    backward_s = [s]
+    backward_ds = [ds]
+    for j in range(n - 2, -1, -1):
+        ds = x[j + 1] * ds + w[j + 1] * s
+        s = gg[j] + x[j + 1] * s
+        backward_s.append(s)
+        backward_ds.append(ds)
+    s_all = np.stack(backward_s)
+    ds_all = np.stack(backward_ds)
+    p = np.ones(np.shape(x)[1:])
+    dp = np.zeros(np.shape(x)[1:])
+    steps = []
+    for j in range(n):
+        steps.append(dp * s_all[n - 1 - j] + p * ds_all[n - 1 - j])
+        dp = dp * x[j] + p * w[j]
+        p = p * x[j]
+    out = np.stack(steps)
+    return np.reshape(out, shape) if flat else np.moveaxis(out, 0, axis)
+
+
+plain(scanned_first)
+differentiated_as(cumprod_tangent)(tangent_rules.cumprod_tangent)
+differentiated_as(cumprod_second)(tangent_rules.cumprod_second)
