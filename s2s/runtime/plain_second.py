@@ -15,8 +15,10 @@ the helpers' (dtypes: the arguments' promotion).
 
 Exact with zeros, as the helpers are: ``prod_second``'s twin builds, for each entry ``i`` of
 a reduced slice of ``n`` entries, the slice with ``a_i`` replaced by 1 (an ``n`` by ``n``
-array), and ``cumprod_tangent``'s twin runs its recurrence one entry at a time, so a
-derivative of order ``k`` of ``np.prod`` holds ``n^(k-2)`` entries per slice.
+array: a derivative of order ``k >= 3`` of ``np.prod`` holds ``n^(k-1)`` entries per slice),
+and the cumprod twins run their recurrences one entry at a time, growing their result by
+concatenation (``O(n^2)`` copies per slice; a list of steps would stop forward mode over the
+generated derivative).
 """
 
 from __future__ import annotations
@@ -387,12 +389,11 @@ def cumprod_tangent(t, a, axis=None):
         return np.zeros(np.shape(x)) if axis is None else np.zeros(shape)
     running = np.ones(np.shape(x)[1:])
     tangent = np.zeros(np.shape(x)[1:])
-    steps = []
+    out = np.zeros((0,) + np.shape(x)[1:])
     for i in range(n):
         tangent = tangent * x[i] + running * tt[i]
         running = running * x[i]
-        steps.append(tangent)
-    out = np.stack(steps)
+        out = np.concatenate([out, np.expand_dims(tangent, 0)])
     return out if axis is None else np.moveaxis(out, 0, axis)
 
 
@@ -411,23 +412,21 @@ def cumprod_second(g, a, u, axis=None):
         return np.zeros(shape)
     s = gg[n - 1]
     ds = np.zeros(np.shape(x)[1:])
-    backward_s = [s]
-    backward_ds = [ds]
+    s_all = np.expand_dims(s, 0)  # S_(n-1), S_(n-2), ...: backwards
+    ds_all = np.expand_dims(ds, 0)
     for j in range(n - 2, -1, -1):
         ds = x[j + 1] * ds + w[j + 1] * s
         s = gg[j] + x[j + 1] * s
-        backward_s.append(s)
-        backward_ds.append(ds)
-    s_all = np.stack(backward_s)
-    ds_all = np.stack(backward_ds)
+        s_all = np.concatenate([s_all, np.expand_dims(s, 0)])
+        ds_all = np.concatenate([ds_all, np.expand_dims(ds, 0)])
     p = np.ones(np.shape(x)[1:])
     dp = np.zeros(np.shape(x)[1:])
-    steps = []
+    out = np.zeros((0,) + np.shape(x)[1:])
     for j in range(n):
-        steps.append(dp * s_all[n - 1 - j] + p * ds_all[n - 1 - j])
+        step = dp * s_all[n - 1 - j] + p * ds_all[n - 1 - j]
+        out = np.concatenate([out, np.expand_dims(step, 0)])
         dp = dp * x[j] + p * w[j]
         p = p * x[j]
-    out = np.stack(steps)
     return np.reshape(out, shape) if flat else np.moveaxis(out, 0, axis)
 
 
