@@ -313,3 +313,20 @@ def test_a_helper_returning_a_constant_on_the_path_taken_gives_a_zero_tangent():
     expected = along(s2s.grad(cubes), w, v)
     np.testing.assert_allclose(hvp, expected, rtol=1e-7)
     np.testing.assert_allclose(hvp, 6 * w * v, rtol=1e-12)
+
+
+def pairs_of_outputs(x):
+    a = np.sin(x)
+    return (a, x), (x * 2.0, 1.5)
+
+
+def test_a_returned_tuple_of_tuples_has_the_tangents_of_its_items():
+    """Each item of a nested returned tuple gets its own tangent (the nested items were
+    given zeros: a jvp of a function calling the jvp of a jvp, whose derivative returns
+    ``(value, tangent)`` pairs, was 0 at third order); a constant item's tangent is 0."""
+    x, v = np.array([0.3, -0.5]), np.array([1.0, -2.0])
+    (pair, other), ((d_a, d_x), (d_2x, d_const)) = s2s.jvp(pairs_of_outputs)(x, v)
+    np.testing.assert_allclose(d_a, np.cos(x) * v, rtol=1e-14)
+    np.testing.assert_array_equal(d_x, v)
+    np.testing.assert_array_equal(d_2x, 2.0 * v)
+    assert d_const == 0.0

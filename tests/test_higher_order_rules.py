@@ -70,3 +70,57 @@ CASES = [
 )
 def test_third_order_agrees_with_differences_of_the_second(f, x):
     s2s.check_grad(s2s.grad(f), x, order=2)
+
+
+def cubic_sine(x):
+    return np.sin(x) * x**3
+
+
+def cubic_sine_slope(x):
+    return s2s.jvp(cubic_sine)(x, 1.0)[1]
+
+
+def cubic_sine_curvature(x):
+    return s2s.jvp(cubic_sine_slope)(x, 1.0)[1]
+
+
+V = RNG.normal(size=(2, 3))
+
+
+def norm3(x):
+    return np.sum(np.linalg.norm(x, 3, axis=1))
+
+
+def norm3_along(x):
+    return s2s.jvp(norm3)(x, V)[1]
+
+
+def norm3_curvature(x):
+    return s2s.jvp(norm3_along)(x, V)[1]
+
+
+def cumprod_sum(x):
+    return np.sum(np.cumprod(x, axis=1))
+
+
+def cumprod_along(x):
+    return s2s.jvp(cumprod_sum)(x, V)[1]
+
+
+def cumprod_curvature(x):
+    return s2s.jvp(cumprod_along)(x, V)[1]
+
+
+@pytest.mark.parametrize("f", [cubic_sine_curvature, norm3_curvature, cumprod_curvature])
+def test_forward_over_forward_over_forward(f):
+    """A jvp of a function calling the jvp of a function calling jvp (its derivative returns
+    nested (value, tangent) pairs, which were given zero tangents): the tangent rules alone,
+    norm_adjoint's tangent rule (its dG/dn part, norm_slope_dn's twin) and cumprod_tangent's
+    twin differentiated forward once more, against differences of the second derivative."""
+    x = 0.7 if f is cubic_sine_curvature else RNG.normal(size=(2, 3))
+    s2s.check_grad(f, x, modes=("fwd",), order=1)
+    if f is cubic_sine_curvature:
+        third = s2s.jvp(f)(x, 1.0)[1]
+        expected = (-np.cos(x) * x**3 - 9 * x**2 * np.sin(x) + 18 * x * np.cos(x)
+                    + 6 * np.sin(x))  # fmt: skip
+        assert third == pytest.approx(expected, rel=1e-12)

@@ -152,6 +152,9 @@ def _returned(
             parts.append(part)
             continue
         reached = bool(connected_names(flat, set(names)) & set(tangents.public))
+        if reached and state is not None and isinstance(atom, (gast.Tuple, gast.List)):
+            parts.append(_nested_tangent(atom, sweep, undefined, what))  # a jvp's (y, y_dot)
+            continue
         if not reached:
             message = f"{what} does not depend on {', '.join(f'`{w}`' for w in tangents.public)}"
             if disconnected == "raise":
@@ -185,6 +188,28 @@ def _returned(
         items.append(call("_s2s.gradient", p, v, shielded))
     tangent = gast.Tuple(elts=items, ctx=gast.Load())
     return gast.Tuple(elts=[returns, tangent], ctx=gast.Load()), warnings
+
+
+def _nested_tangent(atom: gast.expr, sweep: ForwardSweep, undefined: str, what: str):
+    """The tangent of a tuple or list of names inside the returned tuple (the ``(value,
+    tangent)`` pairs of a derivative that is differentiated again): a tuple of its items'
+    tangents, ``None`` (zeros) for a constant item."""
+    state = sweep.state
+    items: list[gast.expr] = []
+    for k, elt in enumerate(atom.elts):
+        if isinstance(elt, (gast.Tuple, gast.List)):
+            items.append(_nested_tangent(elt, sweep, undefined, f"{what}[{k}]"))
+        elif isinstance(elt, gast.Name) and elt.id in sweep.dot and state.kind(elt.id) != ZERO:
+            part: gast.expr = name(sweep.dot[elt.id])
+            if state.kind(elt.id) == MAYBE:
+                sweep.maybe_reads.add(sweep.dot[elt.id])
+            if elt.id in state.undefined:
+                part = call("_s2s.resolve_undefined_tangent", part, name(elt.id),
+                            constant(f"{what}[{k}]"), constant(undefined))  # fmt: skip
+            items.append(part)
+        else:
+            items.append(constant(None))
+    return gast.Tuple(elts=items, ctx=gast.Load())
 
 
 def _return_line(primal: Primal, ir: FunctionIR) -> int:
