@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import s2s
+import s2s.runtime as rt
 
 RNG = np.random.default_rng(20261206)
 SAMPLES = np.array([0.1, 0.9, 1.7, 2.0, 2.4, 3.3, 3.9, 4.0, -1.0])  # one outside the edges
@@ -72,6 +73,22 @@ def test_third_order_agrees_with_differences_of_the_second(f, x):
     s2s.check_grad(s2s.grad(f), x, order=2)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "f, x", CASES, ids=[f"{f.__name__}-{i}" for i, (f, _) in enumerate(CASES)]
+)
+def test_fourth_order_agrees_with_differences_of_the_third(f, x):
+    """The twins' own derivatives (their calls reach rules whose helpers have twins): forward
+    over reverse over the gradient of a weighted sum of the gradient."""
+    weights = np.random.default_rng(7).normal(size=np.shape(x))
+    gradient = s2s.grad(f)
+
+    def weighted(y):
+        return np.sum(weights * gradient(y))
+
+    s2s.check_grad(s2s.grad(weighted), x, modes=("fwd",), order=2)
+
+
 def cubic_sine(x):
     return np.sin(x) * x**3
 
@@ -124,3 +141,18 @@ def test_forward_over_forward_over_forward(f):
         expected = (-np.cos(x) * x**3 - 9 * x**2 * np.sin(x) + 18 * x * np.cos(x)
                     + 6 * np.sin(x))  # fmt: skip
         assert third == pytest.approx(expected, rel=1e-12)
+
+
+G0 = RNG.normal(size=(3, 3))
+
+
+def cov_adjoint_tangent_of(tg, tm, m):
+    return rt.cov_adjoint_tangent(tg, G0, tm, None, m)[0]
+
+
+def test_the_twin_of_cov_adjoint_tangent_against_differences_of_the_helper():
+    """cov_adjoint_tangent is differentiated (from its twin) only past the fourth order by
+    the functions above: its derivative here, against differences of the helper."""
+    args = RNG.normal(size=(3, 3)), RNG.normal(size=(3, 5)), RNG.normal(size=(3, 5))
+    s2s.check_grad(cov_adjoint_tangent_of, *args, wrt=(0, 1, 2), order=1)
+    s2s.check_grad(cov_adjoint_tangent_of, *args, wrt=(0, 1, 2), modes=("fwd",), order=2)

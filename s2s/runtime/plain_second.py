@@ -145,30 +145,34 @@ def cov_pair_tangent(parts, m, y=None, rowvar=True, bias=False, ddof=None, fweig
 
 def cov_second(g, parts, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None,
                aweights=None):  # fmt: skip
-    """The twin of :func:`s2s.runtime.cov_second`: ``cov_adjoint`` of ``g`` at the pair."""
-    if parts is None or (parts[0] is None and parts[1] is None):
-        return [None, None]
-    um = np.zeros(np.shape(m)) if parts[0] is None else np.broadcast_to(parts[0], np.shape(m))
+    """The twin of :func:`s2s.runtime.cov_second`: ``cov_adjoint`` of ``g`` at the pair
+    (zeros where the helper gives ``None``: no part)."""
+    pm = None if parts is None else parts[0]
+    py = None if parts is None else parts[1]
+    um = np.zeros(np.shape(m)) if pm is None else np.broadcast_to(pm, np.shape(m))
     if y is None:
-        return [covariance.cov_adjoint(g, um, None, rowvar, bias, ddof, fweights, aweights)[0],
-                None]  # fmt: skip
-    uy = np.zeros(np.shape(y)) if parts[1] is None else np.broadcast_to(parts[1], np.shape(y))
-    both = covariance.cov_adjoint(g, um, uy, rowvar, bias, ddof, fweights, aweights)
-    return [both[0], both[1]]
+        dm = covariance.cov_adjoint(g, um, None, rowvar, bias, ddof, fweights, aweights)[0]
+        dy = None
+    else:
+        uy = np.zeros(np.shape(y)) if py is None else np.broadcast_to(py, np.shape(y))
+        both = covariance.cov_adjoint(g, um, uy, rowvar, bias, ddof, fweights, aweights)
+        dm = both[0]
+        dy = both[1]
+    return [dm, dy]
 
 
 def cov_adjoint_tangent(tg, g, tm, ty, m, y=None, rowvar=True, bias=False, ddof=None,
                         fweights=None, aweights=None):  # fmt: skip
     """The twin of :func:`s2s.runtime.cov_adjoint_tangent`: one term per factor."""
-    second = covariance.cov_second(g, (tm, ty), m, y, rowvar, bias, ddof, fweights, aweights)
-    if tg is None:
-        return second
-    first = covariance.cov_adjoint(tg, m, y, rowvar, bias, ddof, fweights, aweights)
-    if second[0] is None:
-        return [first[0], first[1]]
+    second = cov_second(g, (tm, ty), m, y, rowvar, bias, ddof, fweights, aweights)
+    t = np.zeros(np.shape(g)) if tg is None else tg
+    first = covariance.cov_adjoint(t, m, y, rowvar, bias, ddof, fweights, aweights)
+    dm = first[0] + second[0]
     if y is None:
-        return [first[0] + second[0], None]
-    return [first[0] + second[0], first[1] + second[1]]
+        dy = None
+    else:
+        dy = first[1] + second[1]
+    return [dm, dy]
 
 
 plain(cov_rows, cov_stacked, cov_factor)
@@ -380,13 +384,12 @@ def cumprod_tangent(t, a, axis=None):
     """The twin of :func:`s2s.runtime.cumprod_tangent`: ``dy_i = dy_{i-1} a_i + y_{i-1} t_i``
     (exact with zeros)."""
     shape = np.shape(a)
-    if len(shape) == 0:
-        axis = None
-    x = scanned_first(a, shape, axis)
-    tt = scanned_first(t, shape, axis)
+    flat = axis is None or len(shape) == 0
+    x = scanned_first(a, shape, None if flat else axis)
+    tt = scanned_first(t, shape, None if flat else axis)
     n = np.shape(x)[0]
     if n == 0:
-        return np.zeros(np.shape(x)) if axis is None else np.zeros(shape)
+        return np.zeros(np.shape(x)) if flat else np.zeros(shape)
     running = np.ones(np.shape(x)[1:])
     tangent = np.zeros(np.shape(x)[1:])
     out = np.zeros((0,) + np.shape(x)[1:])
@@ -394,7 +397,7 @@ def cumprod_tangent(t, a, axis=None):
         tangent = tangent * x[i] + running * tt[i]
         running = running * x[i]
         out = np.concatenate([out, np.expand_dims(tangent, 0)])
-    return out if axis is None else np.moveaxis(out, 0, axis)
+    return out if flat else np.moveaxis(out, 0, axis)
 
 
 def cumprod_second(g, a, u, axis=None):
