@@ -15,10 +15,10 @@ the helpers' (dtypes: the arguments' promotion).
 
 Exact with zeros, as the helpers are: ``prod_second``'s twin builds, for each entry ``i`` of
 a reduced slice of ``n`` entries, the slice with ``a_i`` replaced by 1 (an ``n`` by ``n``
-array: a derivative of order ``k >= 3`` of ``np.prod`` holds ``n^(k-1)`` entries per slice),
-and the cumprod twins run their recurrences one entry at a time, growing their result by
-concatenation (``O(n^2)`` copies per slice; a list of steps would stop forward mode over the
-generated derivative).
+array: a derivative of order ``k >= 3`` of ``np.prod`` holds up to ``n^(k-1)`` entries per
+slice), and the cumprod twins run their recurrences one entry at a time, growing their result
+by concatenation (``O(n^2)`` copies per slice; a list of steps would stop forward mode over
+the generated derivative).
 """
 
 from __future__ import annotations
@@ -37,31 +37,25 @@ from s2s.runtime.sources import differentiated_as, plain
 # -- numpy.prod: prod_second ---------------------------------------------------------------
 
 
-def reduction_layout(shape: tuple, axis: Any) -> tuple[tuple, tuple, tuple, int]:
-    """The permutation that moves the reduced axes last, its inverse, the moved shape and the
-    number of reduced entries ``n`` (a constant of the shape)."""
+def reduction_layout(shape: tuple, axis: Any) -> tuple[tuple, tuple, tuple, tuple]:
+    """The permutation that moves the reduced axes last, its inverse, the moved shape, and
+    that shape with the reduced axes flattened into one (constants of the shape)."""
     axes = normalize_axes(axis, len(shape))
     kept = tuple(i for i in range(len(shape)) if i not in axes)
     perm = kept + axes
     moved = tuple(shape[i] for i in perm)
-    return perm, tuple(int(i) for i in np.argsort(perm)), moved, math.prod(shape[i] for i in axes)
-
-
-def flat_shape(moved: tuple, n: int, kept: int) -> tuple:
-    """The moved shape with its reduced axes flattened into one of ``n`` entries."""
-    return moved[: len(moved) - kept] + (n,)
+    back = tuple(int(i) for i in np.argsort(perm))
+    return perm, back, moved, moved[: len(kept)] + (math.prod(shape[i] for i in axes),)
 
 
 def prod_second(w: Any, a: Any, axis: Any = None) -> Any:
     """The twin of :func:`s2s.runtime.prod_second`: ``sum_{j != i} w_j prod_{l != i, j} a_l``
     as ``prod_adjoint`` along the rows of ``B_ij = a_j`` (1 at ``j = i``), off the diagonal."""
     shape = np.shape(a)
-    perm, back, moved, n = reduction_layout(shape, axis)
-    reduced = len(normalize_axes(axis, len(shape)))
-    flat = flat_shape(moved, n, reduced)
+    perm, back, moved, flat = reduction_layout(shape, axis)
     x = np.reshape(np.transpose(a, perm), flat)
     v = np.reshape(np.transpose(np.broadcast_to(w, shape), perm), flat)
-    eye = np.eye(n, dtype=bool)
+    eye = np.eye(flat[-1], dtype=bool)
     rows = np.where(eye, 1.0, np.expand_dims(x, -2))
     others = prod_adjoint(np.ones(flat), rows, -1)
     out = np.sum(np.where(eye, 0.0, np.expand_dims(v, -2) * others), axis=-1)
