@@ -322,6 +322,21 @@ def _lower_inverse(low: np.ndarray) -> np.ndarray:
     return np.linalg.inv(low)
 
 
+def _is_diagonal(g: np.ndarray) -> bool:
+    """Whether a square matrix has no entry off its diagonal (O(n^2), no copy)."""
+    return g.shape[0] == g.shape[1] and np.count_nonzero(g) == np.count_nonzero(np.diagonal(g))
+
+
+def _diagonal_cholesky_adjoint(g_diagonal: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """:func:`cholesky_adjoint` of a diagonal cotangent ``diag(g_diagonal)``: ``tril(L^T g)``
+    is then the diagonal ``L_ii g_i``, so ``P = diag(L_ii g_i / 2)`` and the adjoint is
+    ``L^-T P L^-1``, already symmetric: one product instead of three (Murray 2016, eq. 10,
+    with a diagonal P)."""
+    inverse = _lower_inverse(low)
+    scale = np.diagonal(low) * g_diagonal * 0.5
+    return (_T(inverse) * scale) @ inverse
+
+
 @differentiated_as(twin.cholesky_adjoint)
 def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     """The adjoint of ``L = np.linalg.cholesky(a, upper=upper)`` for a symmetric ``a``.
@@ -336,6 +351,8 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
         return _zeros(L)
     xp = array_namespace(L, g)
     low, g_low = (_T(L), _T(g)) if upper else (L, g)
+    if xp is np and g.ndim == 2 and _is_diagonal(g):  # log-determinant: g from np.diag(L)
+        return _cast(_diagonal_cholesky_adjoint(np.diagonal(g), low), acc_dtype(dtype_of(L)))
     p = _mm(_T(low), g_low)
     p = xp.tril(p)
     if xp is np:  # the diagonal halved in place (a new array from tril)
