@@ -719,3 +719,30 @@ def test_a_scalar_arguments_derivative_has_its_type_in_every_mode(f, scalar):
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(float(tangent), float(grads["grad"]), rtol=rtol)
     np.testing.assert_allclose(float(grads["vjp"]), float(grads["grad"]), rtol=rtol)
+
+
+def test_generation_pauses_the_garbage_collector_and_restores_it():
+    import gc
+
+    import s2s.pipeline
+
+    seen = []
+
+    @s2s.pipeline.collector_paused
+    def probe(fail):
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("inside")
+        return 1
+
+    assert gc.isenabled()
+    assert probe(False) == 1 and seen == [False] and gc.isenabled()
+    with pytest.raises(ValueError, match="inside"):
+        probe(True)
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: left paused
+    try:
+        probe(False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
