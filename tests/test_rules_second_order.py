@@ -46,8 +46,6 @@ UNSUPPORTED: dict[str, str] = {
     "apply_along_axis_adjoint_adjoint and apply_along_axis_adjoint_tangent have no rule yet",
     "s2s.runtime.functional.apply_over_axes_adjoint": "third order of apply_over_axes: "
     "apply_over_axes_adjoint_adjoint and apply_over_axes_adjoint_tangent have no rule yet",
-    "numpy.linalg.eig": NEEDS + "eig_adjoint",
-    "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
