@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of
-from s2s.runtime.functional import _along, _over_axes, _pieces
+from s2s.runtime.functional import axis_last, callable_pieces, over_axes
 from s2s.runtime.tangents import jvp_of, pullback_of
-from s2s.runtime.vectorized import _differentiated
+from s2s.runtime.vectorized import differentiated_function
 
 
 def _first(pullback: Any) -> str:
@@ -35,11 +35,11 @@ def _first(pullback: Any) -> str:
     return next(iter(inspect.signature(pullback).parameters))
 
 
-def _vjp_of(func: Any, n: int = 1) -> tuple[Any, tuple, tuple[str, ...]]:
+def _vjp_of(func: Any) -> tuple[Any, tuple, tuple[str, ...]]:
     """``func``'s VJP in its first argument as one function, ``parts = pullback(g, *lead,
     x, *rest)``, with ``lead`` (the function itself for a caller) and the names of its
     differentiated parameter (one) and of the pullback's cotangent."""
-    function, lead, names = _differentiated(func, n)
+    function, lead, names = differentiated_function(func, 1)
     return pullback_of(function, names[:1]), lead, names[:1]
 
 
@@ -76,7 +76,7 @@ def piecewise_adjoint_tangent(tg: Any, tx: Any, g: Any, x: Any, condlist: Any,
     g = np.broadcast_to(np.asarray(g), xa.shape)
     tg = None if tg is None else np.broadcast_to(np.asarray(tg), xa.shape)
     tx = None if tx is None else np.broadcast_to(np.asarray(tx), xa.shape)
-    for cond, func, owned in _pieces(x, condlist, funclist):
+    for cond, func, owned in callable_pieces(x, condlist, funclist):
         if not np.any(owned):
             continue
         pullback, lead, names = _vjp_of(func)
@@ -97,7 +97,7 @@ def piecewise_adjoint_adjoint(ct: Any, g: Any, x: Any, condlist: Any, funclist: 
     if ct is not None:
         ga = np.broadcast_to(np.asarray(g), xa.shape)
         ct = np.broadcast_to(np.asarray(ct), xa.shape)
-        for cond, func, owned in _pieces(x, condlist, funclist):
+        for cond, func, owned in callable_pieces(x, condlist, funclist):
             if not np.any(owned):
                 continue
             pullback, lead, names = _vjp_of(func)
@@ -117,7 +117,7 @@ def _slices(g: Any, arr: Any, axis: Any) -> tuple[np.ndarray, np.ndarray, int, i
     (made non-negative) and the number of those axes."""
     g = np.asarray(g)
     axis = int(axis) % np.ndim(arr)
-    a, k = _along(arr, g, axis, g.ndim)
+    a, k = axis_last(arr, g, axis, g.ndim)
     return a, _result_last(g, axis, k), axis, k
 
 
@@ -181,7 +181,7 @@ def lost_step(func, value, axis):
 def _chain(a: Any, func: Any, axes: Any) -> tuple[list[Any], list[tuple[Any, int]]]:
     """The values along ``np.apply_over_axes(func, a, axes)``'s chain (``a`` first, the
     result last) and each step's function and axis."""
-    val, axes = _over_axes(a, axes)
+    val, axes = over_axes(a, axes)
     values, steps = [val], []
     for axis in axes:
         res = func(val, axis)
