@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import acc_dtype, dtype_of
+from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
 from s2s.runtime.functional import axis_last, callable_pieces, over_axes
 from s2s.runtime.tangents import jvp_of, pullback_of
 from s2s.runtime.vectorized import differentiated_function
@@ -106,7 +106,7 @@ def piecewise_adjoint_adjoint(ct: Any, g: Any, x: Any, condlist: Any, funclist: 
             part_g, part_x = second((ct[cond],), gc, *lead, xa[cond])
             d_g[cond] += np.where(owned, part_g, 0)
             d_x[cond] += part_x
-    return [d_g.reshape(np.shape(g)), d_x.reshape(np.shape(x))]
+    return [unbroadcast(d_g, g), d_x.reshape(np.shape(x))]
 
 
 # -- apply_along_axis --------------------------------------------------------------------------
