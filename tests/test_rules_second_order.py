@@ -31,15 +31,16 @@ NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
     "einsum_grads_tangent have no rule yet",
-    "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
-    "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
-    "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
     "s2s.runtime.vectorized.vectorized_grads": "third order of numpy.vectorize: "
     "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
     "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
     "and multi_dot_grads_tangent have no rule yet",
-    "numpy.linalg.eig": NEEDS + "eig_adjoint",
-    "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
+    "s2s.runtime.functional.piecewise_adjoint": "third order of piecewise: "
+    "piecewise_adjoint_adjoint and piecewise_adjoint_tangent have no rule yet",
+    "s2s.runtime.functional.apply_along_axis_adjoint": "third order of apply_along_axis: "
+    "apply_along_axis_adjoint_adjoint and apply_along_axis_adjoint_tangent have no rule yet",
+    "s2s.runtime.functional.apply_over_axes_adjoint": "third order of apply_over_axes: "
+    "apply_over_axes_adjoint_adjoint and apply_over_axes_adjoint_tangent have no rule yet",
 }
 
 

@@ -78,6 +78,14 @@ from s2s.runtime.functional import (
     piecewise_adjoint,
     piecewise_tangent,
 )
+from s2s.runtime.functional_second import (
+    apply_along_axis_adjoint_adjoint,
+    apply_along_axis_adjoint_tangent,
+    apply_over_axes_adjoint_adjoint,
+    apply_over_axes_adjoint_tangent,
+    piecewise_adjoint_adjoint,
+    piecewise_adjoint_tangent,
+)
 from s2s.runtime.higher import (
     add_part,
     cumsum_back,
@@ -329,6 +337,7 @@ from s2s.runtime.sorting import (
 )
 from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
+from s2s.runtime.spectra import real_spectrum
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_second,
@@ -489,5 +498,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
     "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
     "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
-    "vectorized_tangent",
+    "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
+    "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
+    "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
 ]
