@@ -46,6 +46,7 @@ from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
+from s2s.reverse.taping import detach_written_saves
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
 from s2s.siblings import helpers_called
@@ -154,7 +155,7 @@ def generate(
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
-    scale_in_place(sweeps.adjoint, activity.types, ir)
+    scale_in_place(sweeps.adjoint, activity.types, ir, options.functional)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
@@ -164,7 +165,9 @@ def generate(
     in_place = not options.functional and not backend.functional_scatter
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
-    if not options.functional:
+    if options.functional:  # the tape holds copies of arrays written in place, not the arrays
+        detach_written_saves(sweeps, ir)
+    else:
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)

@@ -476,6 +476,34 @@ def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int
     return False
 
 
+def sharing_classes(ir: FunctionIR) -> dict[str, set[str]]:
+    """Each name bound in ``ir`` to the set of names that may share its memory (itself
+    included): the classes of the may-alias relation of :func:`_aliases` (a view, a choice
+    that may be the array, a helper's result) taken both ways and through chains."""
+    parent: dict[str, str] = {}
+
+    def root(n: str) -> str:
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for stmt in ir.flat:
+        if not stmt.targets or stmt.op is SETITEM:
+            continue
+        for target in stmt.targets:
+            root(target)
+        sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+        for source in sources:
+            if _aliases(stmt, source):
+                for target in stmt.targets:  # a helper's tuple: any item may be it
+                    parent[root(target)] = root(source)
+    classes: dict[str, set[str]] = {}
+    for n in list(parent):
+        classes.setdefault(root(n), set()).add(n)
+    return {n: classes[root(n)] for n in parent}
+
+
 def _alias_closure(ir: FunctionIR, array: str) -> set[str]:
     """``array`` and every name that may share its memory through aliases of aliases."""
     names = {array}

@@ -1,0 +1,207 @@
+"""Second order where the gradient's own code would change arrays in place: a local array
+written into and then bound again (or changed again), and loops whose reversed trips recompute
+a value and, at first order, write the last product into it.
+
+A fresh user found these failing under ``s2s.hvp``, ``s2s.hessian`` and ``grad`` of ``grad``
+(never wrong values). The gradient differentiated again pushed an array that is written into
+(``y[0] = v``) on its tape, a list, and restored its entries in place, which a derivative of
+it refuses (``MutationError`` about ``tape``); it now pushes a copy
+(``tape.append(_s2s.detached(y))``). A loop's reversed trip wrote its last product into a
+recomputed array (``d_sin_1 = _np.multiply(2, sin_1, out=sin_1)``), which a derivative of it
+refuses (``UnsupportedArgumentError`` about ``out=``); code made to be differentiated again now
+writes ``d_sin_1 = 2 * sin_1``. The Hessian is checked against central differences of the
+gradient, column by column, the Hessian-vector product against the Hessian, and reverse over
+reverse against both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_higher_order_constructs import _finite_difference_hessian
+
+import s2s
+
+RNG = np.random.default_rng(20261206)
+
+
+def written_then_rebound(x):
+    y = x * 2
+    y[0] = x[1] ** 2
+    y = y * x
+    return np.sum(y**2)
+
+
+def euler_steps(y0):  # the right-hand side built entry by entry in a loop of Euler steps
+    y = y0
+    for _ in range(3):
+        dy = np.zeros_like(y)
+        dy[0] = y[1]
+        dy[1] = -np.sin(y[0]) * y[2]
+        dy[2] = y[0] * y[1]
+        y = y + 0.1 * dy
+    return np.sum(y**2)
+
+
+def _rhs(y):
+    dy = np.zeros_like(y)
+    dy[0] = y[1]
+    dy[1] = -np.sin(y[0]) * y[2]
+    dy[2] = y[0] * y[1]
+    return dy
+
+
+def euler_steps_through_a_helper(y0):
+    y = y0
+    for _ in range(3):
+        y = y + 0.1 * _rhs(y)
+    return np.sum(y**2)
+
+
+def scaled_in_place(x):
+    out = x * 1.0
+    out *= x[0]
+    return np.sum(out)
+
+
+def added_then_written(x):
+    acc = np.zeros(3)
+    acc += x
+    acc[0] -= x[1] * x[2]
+    return np.sum(acc**2)
+
+
+def added_written_then_rebound(x):
+    acc = np.zeros(3)
+    acc += x
+    acc[0] -= x[1] * x[2]
+    acc = acc * x
+    return np.sum(acc**2)
+
+
+def written_in_a_loop_then_rebound(x):
+    y = x * 1.0
+    for k in range(2):
+        z = y * 1.0
+        z[k] = y[k + 1] ** 2
+        y = np.sin(z) * x
+    return np.sum(y**2)
+
+
+WRITES = [
+    ("a local array written into, then bound again", written_then_rebound),
+    ("Euler steps of a right-hand side written entry by entry", euler_steps),
+    ("Euler steps through a helper writing entries", euler_steps_through_a_helper),
+    ("an array scaled in place", scaled_in_place),
+    ("added into, then an entry changed again", added_then_written),
+    ("added into, an entry changed, then bound again", added_written_then_rebound),
+    ("written in a loop, then bound again", written_in_a_loop_then_rebound),
+]
+
+
+def _second_order_agrees(f, x):
+    expected = _finite_difference_hessian(f, (x,), 0)
+    hessian = s2s.hessian(f)(x)
+    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-6)
+    v = RNG.normal(size=x.shape)
+    hv = s2s.hvp(f)(x, v)
+    np.testing.assert_allclose(hv, np.tensordot(hessian, v, axes=x.ndim), rtol=1e-10,
+                               atol=1e-12)  # fmt: skip
+    gradient = s2s.grad(f)
+    reverse = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)  # reverse over reverse
+    np.testing.assert_allclose(reverse, hv, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("f", [pytest.param(c[1], id=c[0]) for c in WRITES])
+def test_second_order_of_writes_into_arrays_bound_again(f):
+    _second_order_agrees(f, RNG.normal(size=3))
+
+
+def test_the_tape_of_code_differentiated_again_holds_a_copy_of_an_array_written_into():
+    """The first-order gradient itself keeps the array (no copy); the form differentiated
+    again pushes ``_s2s.detached(y)``, and computes the same gradient."""
+    x = RNG.normal(size=3)
+    gradient = s2s.grad(written_then_rebound)
+    first = gradient(x)
+    assert "tape.append(y)" in gradient.source and "detached(y)" not in gradient.source
+    again = gradient.differentiable_generated({"x": x}).compiled
+    assert "tape.append(_s2s.detached(y))" in again.source
+    np.testing.assert_allclose(again.function(x), first, rtol=1e-15)
+
+
+def rows_cosine_squared(x):
+    s = np.zeros(3)
+    for row in x:
+        s = s + np.cos(row) ** 2
+    return np.sum(s)
+
+
+def indexed_sine_squared(x):
+    s = np.zeros(3)
+    for i in range(3):
+        s = s + np.sin(x[i]) ** 2
+    return np.sum(s)
+
+
+def rows_exponential_scaled(x):
+    s = np.zeros(3)
+    for row in x:
+        s = s + np.exp(row) * 3.0
+    return np.sum(s)
+
+
+def sine_of_a_product_squared(x):
+    s = np.zeros(3)
+    for i in range(3):
+        s = s + np.sin(x[i] * x[2 - i]) ** 2
+    return np.sum(s)
+
+
+def rows_tanh_twice(x):
+    s = np.zeros(3)
+    for i in range(x.shape[0]):
+        s = s + np.tanh(x[i]) * 2.0 + 1.0
+    return np.sum(s**2)
+
+
+def rows_chained(x):
+    y = x[0]
+    for row in x:
+        y = y * np.cos(row) ** 2
+    return np.sum(y)
+
+
+def rebound_sine_squared(x):
+    for _ in range(3):
+        x = np.sin(x) ** 2
+    return np.sum(x)
+
+
+def sum_of_scaled_sines(x):
+    s = np.zeros(x.shape[1])
+    for i in range(3):
+        s = s + np.sin(x[i] * i) ** 2
+    return np.sum(s)
+
+
+LOOPS = [
+    ("rows: s + cos(row) ** 2", rows_cosine_squared, True),
+    ("indexed: s + sin(x[i]) ** 2", indexed_sine_squared, True),
+    ("rows: s + exp(row) * 3", rows_exponential_scaled, True),
+    ("indexed: s + sin(x[i] * x[2 - i]) ** 2", sine_of_a_product_squared, False),
+    ("indexed: s + tanh(x[i]) * 2 + 1", rows_tanh_twice, False),
+    ("rows: y * cos(row) ** 2", rows_chained, False),
+    ("x = sin(x) ** 2", rebound_sine_squared, False),
+    ("s + sin(x[i] * i) ** 2", sum_of_scaled_sines, False),
+]
+
+
+@pytest.mark.parametrize("f, wrote_into", [pytest.param(*c[1:], id=c[0]) for c in LOOPS])
+def test_second_order_of_loops_recomputing_values(f, wrote_into):
+    x = RNG.normal(size=(3, 3))
+    gradient = s2s.grad(f)
+    gradient(x)
+    again = gradient.differentiable_generated({"x": x}).compiled.source
+    assert "out=" not in again
+    assert ("out=" in gradient.source) is wrote_into  # first order still writes into it
+    _second_order_agrees(f, x)
