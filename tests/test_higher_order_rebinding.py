@@ -9,9 +9,14 @@ it refuses (``MutationError`` about ``tape``); it now pushes a copy
 (``tape.append(_s2s.detached(y))``). A loop's reversed trip wrote its last product into a
 recomputed array (``d_sin_1 = _np.multiply(2, sin_1, out=sin_1)``), which a derivative of it
 refuses (``UnsupportedArgumentError`` about ``out=``); code made to be differentiated again now
-writes ``d_sin_1 = 2 * sin_1``. The Hessian is checked against central differences of the
-gradient, column by column, the Hessian-vector product against the Hessian, and reverse over
-reverse against both.
+writes ``d_sin_1 = 2 * sin_1``. In a loop, the gradient's ``multiply_1 = y * x``, then
+``y = multiply_1``, with ``multiply_1 = None`` around it, was taken for a second name of ``y``
+(only in s2s's own code is a name read only by such copies a fresh array). And ``vjp``'s
+pullback, restoring entries of an older ``y`` popped off its tape, left them restored: a second
+call (a Jacobian's next row) read them (a wrong value at first order). The Hessian is checked
+against central differences of the gradient, column by column, the Hessian-vector product
+against the Hessian, and reverse over reverse (a gradient of a dot product, a Jacobian row by
+row) against both.
 """
 
 from __future__ import annotations
@@ -88,6 +93,14 @@ def written_in_a_loop_then_rebound(x):
     return np.sum(y**2)
 
 
+def filled_in_a_loop_then_scaled(x):  # the gradient: multiply_1 = y * x; y = multiply_1
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] ** 2
+        y = y * x
+    return np.sum(y)
+
+
 WRITES = [
     ("a local array written into, then bound again", written_then_rebound),
     ("Euler steps of a right-hand side written entry by entry", euler_steps),
@@ -96,6 +109,7 @@ WRITES = [
     ("added into, then an entry changed again", added_then_written),
     ("added into, an entry changed, then bound again", added_written_then_rebound),
     ("written in a loop, then bound again", written_in_a_loop_then_rebound),
+    ("filled in a loop, bound to a product each trip", filled_in_a_loop_then_scaled),
 ]
 
 

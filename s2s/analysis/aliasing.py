@@ -40,6 +40,7 @@ from s2s.codegen.ir import (
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     SETITEM,
     FunctionIR,
     Loop,
@@ -126,8 +127,9 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             where,
             advice,
         )
+    generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
     for definition in definitions:
-        if _fresh_copy(ir, definition):
+        if _fresh_copy(ir, definition, generated):
             continue  # out = <temporary from out += x>: the same fresh array
         if definition.op is CONST and _is_none(definition.expr):
             continue  # out = None before a derivative's tape: no memory to share
@@ -217,15 +219,39 @@ def _reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) 
     return not any(defines(i) and (i < write or i > alias) for i in inside)
 
 
-def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
-    """``x = t`` where ``t`` is a temporary this function computed (not a view)."""
+def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
+    """``x = t`` where ``t`` is a temporary this function computed (not a view), or, in s2s's
+    own derivative code (``generated``), a name that only ever holds arrays computed here (or
+    ``None``) and whose value nothing reads but such copies into ``x`` (a gradient's
+    ``multiply_1 = y * x``, then ``y = multiply_1``, in a loop that binds ``multiply_1`` to
+    ``None`` too): nothing reads a write into ``x`` through ``t``."""
     if stmt.op is not COPY:
         return False
     source = atom_names(stmt.args[0])
-    if not source or source[0] not in ir.temporaries:
+    if not source:
         return False
-    made = next((s for s in ir.flat if source[0] in s.targets), None)
-    return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+    if source[0] in ir.temporaries:
+        made = next((s for s in ir.flat if source[0] in s.targets), None)
+        return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+    if not generated or source[0] in {p.name for p in ir.params}:
+        return False
+    made = [s for s in ir.flat if source[0] in s.targets and s.op is not SETITEM]
+    return (
+        bool(made)
+        and all(_made_here(s) or (s.op is CONST and _is_none(s.expr)) for s in made)
+        and all(
+            other.op is COPY and other.targets == stmt.targets
+            for other in ir.flat
+            if source[0] in _value_reads(other)
+        )
+    )
+
+
+def _made_here(stmt: Stmt) -> bool:
+    """A new array: not a view, a second name, a constant, an opaque value, a list's item or
+    what your own function returned."""
+    made_elsewhere = (COPY, CONST, OPAQUE, POP, ITEMS)
+    return not (_is_view(stmt) or stmt.op in made_elsewhere or _user_call(stmt))
 
 
 def _is_none(expr: Any) -> bool:
