@@ -29,6 +29,7 @@ from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
+from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
     GRAD,
     PULLBACK,
@@ -46,7 +47,6 @@ from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
-from s2s.reverse.taping import detach_written_saves
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
 from s2s.siblings import helpers_called
@@ -166,7 +166,7 @@ def generate(
     optimize(sweeps, {p.name for p in ir.params}, fresh_temporaries(ir), in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
     if options.functional:  # the tape holds copies of arrays written in place, not the arrays
-        detach_written_saves(sweeps, ir)
+        detach_written_saves(sweeps, ir, primal.filename)
     else:
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck import along
 from test_higher_order_constructs import _finite_difference_hessian
 
 import s2s
@@ -101,6 +102,21 @@ def filled_in_a_loop_then_scaled(x):  # the gradient: multiply_1 = y * x; y = mu
     return np.sum(y)
 
 
+def entry_scaled_then_rebound(x):  # the gradient reads y[0] (an element) after restoring it
+    y = x.copy()
+    y[0] = y[0] * np.cos(x[0])
+    y = y * 1.5
+    return np.sum(y**2)
+
+
+def entries_scaled_in_a_loop(x):
+    y = x.copy()
+    for i in range(3):
+        y[i] = y[i] * np.cos(x[i])
+        y = y * 1.5
+    return np.sum(y**2)
+
+
 WRITES = [
     ("a local array written into, then bound again", written_then_rebound),
     ("Euler steps of a right-hand side written entry by entry", euler_steps),
@@ -110,6 +126,8 @@ WRITES = [
     ("added into, an entry changed, then bound again", added_written_then_rebound),
     ("written in a loop, then bound again", written_in_a_loop_then_rebound),
     ("filled in a loop, bound to a product each trip", filled_in_a_loop_then_scaled),
+    ("an entry read, written, then the array bound again", entry_scaled_then_rebound),
+    ("entries read and written in a loop, bound again", entries_scaled_in_a_loop),
 ]
 
 
@@ -143,6 +161,19 @@ def test_the_tape_of_code_differentiated_again_holds_a_copy_of_an_array_written_
     again = gradient.differentiable_generated({"x": x}).compiled
     assert "tape.append(_s2s.detached(y))" in again.source
     np.testing.assert_allclose(again.function(x), first, rtol=1e-15)
+
+
+def test_a_row_read_across_the_copy_on_the_tape_is_refused_where_it_is_a_view():
+    """``y[i]`` of a 2-D ``y`` is a row view, which the gradient reads after restoring ``y``
+    in place: the copy on the tape would not reach it, so the code differentiated again
+    checks it at run time and raises a located ``MutationError`` (a 1-D ``y`` is fine)."""
+    x = RNG.normal(size=(3, 2))
+    with pytest.raises(s2s.MutationError, match="is a view"):
+        s2s.hessian(entries_scaled_in_a_loop)(x)
+    directions = np.eye(x.size).reshape(x.size, *x.shape)
+    expected = [along(entries_scaled_in_a_loop, x, e, 1e-6) for e in directions]
+    gradient = s2s.grad(entries_scaled_in_a_loop)(x)  # first order reads the row as it was
+    np.testing.assert_allclose(gradient.ravel(), expected, rtol=1e-6, atol=1e-8)
 
 
 def written_then_rebound_vector(x):

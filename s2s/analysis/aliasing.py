@@ -259,6 +259,10 @@ def _is_none(expr: Any) -> bool:
 
 
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
+    return view_text(ir, view)
+
+
+def view_text(ir: FunctionIR, view: Stmt) -> str:
     """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
     s2s named."""
     target = view.targets[0] if view.targets else ""
@@ -502,10 +506,18 @@ def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int
     return False
 
 
-def sharing_classes(ir: FunctionIR) -> dict[str, set[str]]:
+def element_or_row(stmt: Stmt) -> bool:
+    """``r = x[i]`` with no slice in the key: an element, a copy or (``x`` of two or more
+    dimensions) a row view, which only the run time tells apart."""
+    return stmt.op is operator.getitem and len(stmt.args) > 1 and not _slices(stmt.args[1])
+
+
+def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set[str]]:
     """Each name bound in ``ir`` to the set of names that may share its memory (itself
     included): the classes of the may-alias relation of :func:`_aliases` (a view, a choice
-    that may be the array, a helper's result) taken both ways and through chains."""
+    that may be the array, a helper's result) taken both ways and through chains.
+    ``rows_checked``: leave out ``r = x[i]`` (:func:`element_or_row`), whose sharing the
+    caller checks at run time."""
     parent: dict[str, str] = {}
 
     def root(n: str) -> str:
@@ -520,6 +532,8 @@ def sharing_classes(ir: FunctionIR) -> dict[str, set[str]]:
         for target in stmt.targets:
             root(target)
         sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+        if rows_checked and element_or_row(stmt):
+            continue
         for source in sources:
             if _aliases(stmt, source):
                 for target in stmt.targets:  # a helper's tuple: any item may be it

@@ -28,11 +28,8 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.analysis.aliasing import sharing_classes
-from s2s.codegen.ir import SETITEM, Branch, FunctionIR, Jump, Loop, Stmt, atom_names, is_literal
-from s2s.codegen.sweeps import Sweeps, call
-from s2s.codegen.templating import name
-from s2s.codegen.walking import walk
+from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, Stmt, atom_names, is_literal
+from s2s.codegen.sweeps import call
 from s2s.reverse.state import SweepState
 from s2s.reverse.untaped import counted, first_bindings, walk_items
 
@@ -268,54 +265,3 @@ def _reads_outputs(rule: registry.Rule) -> bool:
         )
         rule._reads_outputs = cached
     return cached
-
-
-def detach_written_saves(sweeps: Sweeps, ir: FunctionIR) -> None:
-    """In code differentiated again (``functional``), a name's old value pushed on the tape is
-    a copy (``tape.append(_s2s.detached(y))``) where that array is written in place
-    (``y[k] = v``, restored entry by entry in the adjoint sweep): the tape is a list, and a
-    derivative of this code follows no write into an array a list holds (it refuses one).
-
-    The copy has the values the array has when the tape pops it (the restores in between undo
-    every write), so only its identity differs: it is made only where no other name that may
-    share the array's memory (a view of it, a second name) is read by the adjoint sweep, where
-    a restore into the array would reach that name and not the copy."""
-    written = {atom_names(s.args[0])[0] for s in ir.flat if s.op is SETITEM and s.args
-               and atom_names(s.args[0])}  # fmt: skip
-    if not written or not sweeps.tape:
-        return
-    classes = sharing_classes(ir)
-    read = {
-        node.id
-        for block in sweeps.adjoint
-        for stmt in block.body
-        for node in walk(stmt)
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
-    }
-    for block in sweeps.primal:
-        for stmt in block.body:
-            for node in walk(stmt):
-                pushed = _pushed_name(node, sweeps.tape)
-                if pushed is None:
-                    continue
-                shared = classes.get(pushed, {pushed})
-                if shared & written and not (shared - {pushed}) & read:
-                    node.value.args[0] = call("_s2s.detached", name(pushed))
-
-
-def _pushed_name(node: gast.AST, tape: str) -> str | None:
-    """The name in ``tape.append(name)`` (a statement saving a name's old value), or None."""
-    if not (isinstance(node, gast.Expr) and getattr(node, "s2s_saves", None)):
-        return None
-    value = node.value
-    if (
-        isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
-        and value.func.attr == "append"
-        and isinstance(value.func.value, gast.Name)
-        and value.func.value.id == tape
-        and len(value.args) == 1
-        and isinstance(value.args[0], gast.Name)
-    ):
-        return value.args[0].id
-    return None
