@@ -151,6 +151,24 @@ def test_second_order_of_writes_into_arrays_bound_again(f):
     _second_order_agrees(f, RNG.normal(size=3))
 
 
+def _first_partial(y):
+    return s2s.grad(entries_scaled_in_a_loop)(y)[0]
+
+
+def _mixed_second(z):
+    return s2s.grad(_first_partial)(z)[1]
+
+
+def test_reverse_over_reverse_over_reverse_through_writes_and_rebinding():
+    """Third order: reverse over the second derivative's own code, whose adjoint puts a
+    popped array back on the gradient's tape (``tape.append(_s2s.detached(y))`` where ``y``
+    is written in place), against central differences of the second derivative."""
+    x = RNG.normal(size=3)
+    third = s2s.grad(_mixed_second)(x)
+    expected = [along(_mixed_second, x, e, 1e-5) for e in np.eye(3)]
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-8)
+
+
 def test_the_tape_of_code_differentiated_again_holds_a_copy_of_an_array_written_into():
     """The first-order gradient itself keeps the array (no copy); the form differentiated
     again pushes ``_s2s.detached(y)``, and computes the same gradient."""

@@ -57,6 +57,30 @@ def detach_written_saves(sweeps: Sweeps, ir: FunctionIR, filename: str) -> None:
     for block in sweeps.primal:
         _detach(block.body, sweeps.tape, ir, filename, (written, classes, read, rows, checked))
     _bind_first(sweeps, checked - {p.name for p in ir.params})
+    for block in sweeps.adjoint:
+        _detach_put_back(block.body, written)
+
+
+def _detach_put_back(body: list[gast.stmt], written: set[str]) -> None:
+    """Reverse over a derivative undoes its ``y = tape.pop()`` with ``tape.append(y)``; the
+    adjoint of the earlier ``tape.append`` pops that item again and drops it, so a copy does
+    as well where ``y`` is written in place (the next order follows no write into an item)."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _detach_put_back(nested, written)
+        value = getattr(stmt, "value", None)
+        if (
+            isinstance(stmt, gast.Expr)
+            and isinstance(value, gast.Call)
+            and isinstance(value.func, gast.Attribute)
+            and value.func.attr == "append"
+            and len(value.args) == 1
+            and isinstance(value.args[0], gast.Name)
+            and value.args[0].id in written
+        ):
+            value.args[0] = call("_s2s.detached", name(value.args[0].id))
 
 
 def _bind_first(sweeps: Sweeps, names: set[str]) -> None:
