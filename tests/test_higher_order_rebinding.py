@@ -194,6 +194,30 @@ def test_a_row_read_across_the_copy_on_the_tape_is_refused_where_it_is_a_view():
     np.testing.assert_allclose(gradient.ravel(), expected, rtol=1e-6, atol=1e-8)
 
 
+def slice_kept_across_writes_in_a_loop(x):  # y views out; the gradient reads it restored
+    acc = 0.0
+    for t in range(2):
+        out = np.zeros(x.size + 1)
+        out[1:] = x * (t + 1)
+        y = out[1:]
+        z = np.sin(y) * y
+        out[1:] = 0.5
+        acc = acc + np.sum(z * x) + np.sum(out * x[0])
+    return acc
+
+
+def test_a_slice_read_across_the_copy_on_the_tape_is_refused():
+    """README's "Not supported": the gradient reads ``y = out[1:]`` after restoring ``out`` in
+    place, so its tape keeps ``out`` itself, which a second derivative refuses at its line;
+    the gradient itself agrees with central differences."""
+    x = RNG.normal(size=3)
+    with pytest.raises(s2s.MutationError, match="`out` is changed in place"):
+        s2s.hessian(slice_kept_across_writes_in_a_loop)(x)
+    expected = [along(slice_kept_across_writes_in_a_loop, x, e, 1e-6) for e in np.eye(3)]
+    gradient = s2s.grad(slice_kept_across_writes_in_a_loop)(x)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-6, atol=1e-8)
+
+
 def written_then_rebound_vector(x):
     y = x * 2
     y[0] = x[1] ** 2
