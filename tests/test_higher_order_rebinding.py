@@ -241,6 +241,41 @@ def test_a_pullback_restoring_an_older_array_runs_twice_alike():
     np.testing.assert_allclose(rows, expected, rtol=1e-12, atol=1e-15)
 
 
+def scalar_written_then_rebound(t):
+    y = np.array([t, 2.0 * t, t * t])
+    y[0] = np.sin(t) ** 2
+    y = y * t
+    return np.sum(y**2)
+
+
+def scalar_euler_steps(t):
+    y = np.array([t, 0.5, 1.0])
+    for _ in range(3):
+        dy = np.zeros_like(y)
+        dy[0] = y[1]
+        dy[1] = -np.sin(y[0]) * y[2]
+        dy[2] = y[0] * y[1]
+        y = y + 0.1 * dy
+    return np.sum(y**2)
+
+
+def scalar_rows_cosine_squared(t):
+    s = np.zeros(3)
+    for row in np.array([[t, 2 * t, 3 * t], [t * t, t, 1.0]]):
+        s = s + np.cos(row) ** 2
+    return np.sum(s)
+
+
+@pytest.mark.parametrize(
+    "f", [scalar_written_then_rebound, scalar_euler_steps, scalar_rows_cosine_squared]
+)
+def test_grad_of_grad_of_a_function_of_a_scalar(f):
+    derivative = s2s.grad(f)
+    second = s2s.grad(derivative)(0.3)
+    expected = along(derivative, 0.3, 1.0, 1e-5)
+    np.testing.assert_allclose(second, expected, rtol=1e-7, atol=1e-9)
+
+
 def rows_cosine_squared(x):
     s = np.zeros(3)
     for row in x:
