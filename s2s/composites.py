@@ -473,15 +473,26 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
         return call()
     except NonScalarOutputError as exc:
         where = exc.where
-        if where is None or where.filename.startswith("<s2s "):  # f is itself a derivative
-            where = caller_location() or where
-        raise NonScalarOutputError(
-            f"{what} needs a function with a real floating scalar output (a loss); "
-            + exc.message.replace("a gradient needs a real floating scalar output, but ", ""),
-            where,
+        advice = (
             "reduce the output to a scalar (a loss), or use s2s.jacobian for a vector "
             "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
-            "second derivatives along u)",
+            "second derivatives along u)"
+        )
+        if where is None or where.filename.startswith("<s2s "):  # f is itself a derivative
+            where = caller_location() or where
+        head, _, detail = exc.message.partition(" needs a real floating scalar output, but ")
+        if head.endswith("of a derivative"):
+            advice = (  # s2s.hessian(s2s.grad(f)): third derivatives
+                "the Hessian of f is s2s.hessian(f) or s2s.jacobian(s2s.grad(f)); to "
+                "differentiate a gradient again use s2s.jacobian(s2s.grad(f)), "
+                "s2s.jvp(s2s.grad(f)) or, for third derivatives, "
+                "s2s.jacobian(s2s.jvp(s2s.grad(f)))"
+            )
+        raise NonScalarOutputError(
+            f"{what} needs a function with a real floating scalar output (a loss); "
+            + (detail or exc.message),
+            where,
+            advice,
         ) from exc
     except UnsupportedSyntaxError as exc:  # `return a, b`: the gradient's own message
         if not exc.message.startswith("grad needs a single scalar output"):

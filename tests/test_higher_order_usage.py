@@ -125,6 +125,14 @@ def test_a_composite_called_inside_a_differentiated_function_is_refused_at_its_l
     assert_located(info.value, calls_module_hessian, "# MARK: module", "s2s.hessian(f) stacks")
 
 
+def test_hessian_of_a_gradient_says_what_to_write():
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.hessian(s2s.grad(sine_loss))(X)  # MARK: hessian of grad
+    assert_located(info.value, test_hessian_of_a_gradient_says_what_to_write,
+                   "# MARK: hessian of grad", "s2s.jacobian(s2s.grad(f))")  # fmt: skip
+    assert "; jvp of a derivative needs" not in str(info.value)  # one sentence, not two
+
+
 def test_the_advised_derivatives_work():
     """What the advice says to write: the derivative of ``H v`` by ``x`` as
     ``s2s.jacobian(s2s.jvp(s2s.grad(f)))``'s second item, against central differences."""
