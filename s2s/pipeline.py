@@ -31,6 +31,7 @@ from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
+from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
     GRAD,
     PULLBACK,
@@ -178,7 +179,7 @@ def generate(
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
-    scale_in_place(sweeps.adjoint, activity.types, ir)
+    scale_in_place(sweeps.adjoint, activity.types, ir, options.functional)
     apply_undefined_policy(sweeps, wrt, options.undefined)
     warnings, disconnected = disconnected_arguments(
         primal, ir, wrt, sweeps, activity, options.disconnected
@@ -189,7 +190,9 @@ def generate(
     fresh = {t for t in fresh_temporaries(ir) if not _small(activity.types.get(t))}
     optimize(sweeps, {p.name for p in ir.params}, fresh, in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
-    if not options.functional:
+    if options.functional:  # the tape holds copies of arrays written in place, not the arrays
+        detach_written_saves(sweeps, ir, primal.filename)
+    else:
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)

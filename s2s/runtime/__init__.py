@@ -9,6 +9,7 @@ from s2s.runtime.checks import (
     check_scalar,
     final_values,
     is_real_scalar,
+    popped_final,
     put_back,
     seed,
 )
@@ -466,7 +467,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "tensorsolve_grad_a", "tensorsolve_grad_b", "tensorsolve_rows", "normalize_axes", "overwritten",
     "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
     "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
-    "resolve_undefined", "put_back", "scatter", "scatter_add", "seed", "shape_of",
+    "resolve_undefined", "popped_final", "put_back", "scatter", "scatter_add", "seed", "shape_of",
     "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
