@@ -202,3 +202,33 @@ def test_reverse_over_reverse_through_einsum_with_one_operand(f):
     second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
     np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(second, s2s.hvp(f)(a, u), rtol=1e-10, atol=1e-12)
+
+
+def sines_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(np.sin(x * (i + 1))) * x[0]
+    return s
+
+
+HVP_OF_LOOP = s2s.jvp(s2s.grad(sines_in_a_loop))
+WEIGHTS_3 = np.array([0.2, 0.4, -0.1])
+
+
+def weighted_hvp_of_loop(z):
+    return np.sum(WEIGHTS_3 * HVP_OF_LOOP(z, np.array([0.5, -1.0, 0.25]))[1])
+
+
+def test_third_order_through_a_loop_by_forward_over_forward_over_reverse_and_reverse_over_it():
+    """jvp(jvp(grad(f))) and grad of a function of jvp(grad(f)) for f with a loop (the tangent
+    of the gradient's tape is a list s2s makes, `_s2s.zero_tangent(tape)`), against central
+    differences of jvp(grad(f))."""
+    x, v, u = np.array([0.3, -0.6, 0.9]), np.array([0.5, -1.0, 0.25]), np.array([1.0, 0.3, -0.7])
+    third = s2s.jvp(s2s.jvp(s2s.grad(sines_in_a_loop)))(x, v, u)[1][1]
+    h = 1e-5
+    fd = (HVP_OF_LOOP(x + h * u, v)[1] - HVP_OF_LOOP(x - h * u, v)[1]) / (2 * h)
+    np.testing.assert_allclose(third, fd, rtol=1e-7, atol=1e-8)
+    grad3 = s2s.grad(weighted_hvp_of_loop)(x)
+    fd3 = [(weighted_hvp_of_loop(x + h * e) - weighted_hvp_of_loop(x - h * e)) / (2 * h)
+           for e in np.eye(3)]  # fmt: skip
+    np.testing.assert_allclose(grad3, fd3, rtol=1e-7, atol=1e-8)

@@ -60,6 +60,7 @@ from s2s.frontend.structure import (
     appended_list,
     assigned_in_compound,
     bound_in_compound,
+    fresh_lists,
     list_names,
 )
 from s2s.frontend.tries import Tries, lift_returns
@@ -467,13 +468,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
         self.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
-        fresh = {
-            t.id
-            for node in walk(tree)
-            if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
-            for t in node.targets
-            if isinstance(t, gast.Name)
-        }
+        fresh = fresh_lists(tree, appended if self.generated else set())
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
         self.outside_lists = appended - fresh

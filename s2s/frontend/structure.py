@@ -256,6 +256,35 @@ def atom_names_of(atom: gast.expr) -> list[str]:
     return [n.id for n in walk(atom) if isinstance(n, gast.Name)]
 
 
+def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str]) -> set[str]:
+    """Names bound to a list the function makes (a literal or a comprehension), and, of
+    ``tangent_lists`` (in s2s's own code: the lists it appends to), those bound to
+    ``_s2s.zero_tangent(xs)``: a forward sweep's tangent of a tape, a new list of zeros."""
+    fresh = set()
+    for node in walk(tree):
+        if not isinstance(node, gast.Assign):
+            continue
+        value = node.value
+        made = isinstance(value, (gast.List, gast.ListComp))
+        for target in node.targets:
+            if not isinstance(target, gast.Name):
+                continue
+            if made or (target.id in tangent_lists and _runtime_call(value, "zero_tangent")):
+                fresh.add(target.id)
+    return fresh
+
+
+def _runtime_call(node: gast.expr, attr: str) -> bool:
+    func = getattr(node, "func", None)
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(func, gast.Attribute)
+        and func.attr == attr
+        and isinstance(func.value, gast.Name)
+        and func.value.id == "_s2s"
+    )
+
+
 def appended_list(node: gast.expr) -> str | None:
     """``xs`` for a call ``xs.append(v)`` on a local name, else ``None``."""
     if (
