@@ -202,3 +202,41 @@ def test_reverse_over_reverse_through_einsum_with_one_operand(f):
     second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
     np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(second, s2s.hvp(f)(a, u), rtol=1e-10, atol=1e-12)
+
+
+A_23, B_34, C_42 = RNG.normal(size=(2, 3)), RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2))
+
+
+def _einsum_scaled(x):
+    return np.sum(np.sin(np.einsum("ij,jk->ik", x * A_23, np.cos(x) * B_34)))
+
+
+def _multi_dot_scaled(x):
+    return np.sum(np.sin(np.linalg.multi_dot([x * A_23, np.cos(x) * B_34, C_42])))
+
+
+@pytest.mark.parametrize("f", [_einsum_scaled, _multi_dot_scaled])
+def test_third_order_through_einsum_and_multi_dot(f):
+    """grad of grad of grad, and jvp of grad of grad: the derivatives of einsum's and
+    multi_dot's second-order helpers are those of their plain twins (np.einsum and
+    multi_dot again). Against central differences of the second derivative."""
+    second = s2s.grad(s2s.grad(f))
+    x = 0.7
+    expected = along(second, x, 1.0, 1e-5)
+    assert s2s.grad(second)(x) == pytest.approx(expected, rel=1e-7)
+    assert s2s.jvp(second)(x, 1.0)[1] == pytest.approx(expected, rel=1e-7)
+
+
+def _multi_dot_constants(a):
+    return np.sum(np.sin(np.linalg.multi_dot([a, B_34, C_42])))
+
+
+def test_reverse_over_reverse_through_multi_dot_with_constant_arrays():
+    """The adjoint of multi_dot's adjoint in the arrays (``multi_dot_second``) has no term for
+    an array with no cotangent: it gave ``None``, which unbroadcast read as NaN (a gradient of
+    NaN with a warning); zeros now. Against differences of the gradient and against hvp."""
+    a, u = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    gradient = s2s.grad(_multi_dot_constants)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
+    np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(second, s2s.hvp(_multi_dot_constants)(a, u), rtol=1e-10)

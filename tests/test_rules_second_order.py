@@ -32,8 +32,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.reductions.prod_adjoint": "third order of prod: prod_second has no rule yet",
     "s2s.runtime.linalg.norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
-    "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
-    "einsum_grads_tangent have no rule yet",
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
@@ -41,8 +39,6 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
     "s2s.runtime.vectorized.vectorized_grads": "third order of numpy.vectorize: "
     "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
-    "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
-    "and multi_dot_grads_tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
