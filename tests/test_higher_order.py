@@ -215,16 +215,37 @@ def _multi_dot_scaled(x):
     return np.sum(np.sin(np.linalg.multi_dot([x * A_23, np.cos(x) * B_34, C_42])))
 
 
-@pytest.mark.parametrize("f", [_einsum_scaled, _multi_dot_scaled])
-def test_third_order_through_einsum_and_multi_dot(f):
-    """grad of grad of grad, and jvp of grad of grad: the derivatives of einsum's and
-    multi_dot's second-order helpers are those of their plain twins (np.einsum and
-    multi_dot again). Against central differences of the second derivative."""
+def _wavy(a, b):
+    return a * np.sin(b * a) + b * b
+
+
+WAVY = np.vectorize(_wavy)
+
+
+def _vectorized_scaled(x):
+    return np.sum(WAVY(x * A_23, np.cos(x) * B_34[:, 0]))
+
+
+@pytest.mark.parametrize("f", [_einsum_scaled, _multi_dot_scaled, _vectorized_scaled])
+def test_third_order_through_einsum_multi_dot_and_vectorize(f):
+    """grad of grad of grad, jvp of grad of grad, and both over jvp of grad: the derivatives
+    of einsum's and multi_dot's second-order helpers are those of their plain twins
+    (np.einsum and multi_dot again), numpy.vectorize's each call's VJP differentiated twice
+    (and its two parts read from a nested list, [d_g, [d_x, d_y]], scattered, not added:
+    `+=` on the list concatenated and lost a part). Against central differences of the second
+    derivative."""
     second = s2s.grad(s2s.grad(f))
     x = 0.7
     expected = along(second, x, 1.0, 1e-5)
     assert s2s.grad(second)(x) == pytest.approx(expected, rel=1e-7)
     assert s2s.jvp(second)(x, 1.0)[1] == pytest.approx(expected, rel=1e-7)
+    forward = s2s.jvp(s2s.grad(f))
+
+    def second_forward(z):
+        return forward(z, 1.0)[1]
+
+    assert s2s.grad(second_forward)(x) == pytest.approx(expected, rel=1e-7)
+    assert s2s.jvp(second_forward)(x, 1.0)[1] == pytest.approx(expected, rel=1e-7)
 
 
 def _multi_dot_constants(a):

@@ -37,8 +37,10 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
     "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
     "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
-    "s2s.runtime.vectorized.vectorized_grads": "third order of numpy.vectorize: "
-    "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
+    "s2s.runtime.vectorized_second.vectorized_grads_tangent": "fourth order of "
+    "numpy.vectorize: vectorized_grads_tangent_adjoint and _tangent have no rule yet",
+    "s2s.runtime.vectorized_second.vectorized_grads_adjoint": "fourth order of "
+    "numpy.vectorize: vectorized_grads_adjoint_adjoint and _tangent have no rule yet",
     "numpy.linalg.eig": NEEDS + "eig_adjoint",
     "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "

@@ -402,7 +402,14 @@ from s2s.runtime.ufuncs import (
     unselected_by_extremum,
 )
 from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
-from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
+from s2s.runtime.vectorized_second import (
+    vectorized_grads_adjoint,
+    vectorized_grads_adjoint_adjoint,
+    vectorized_grads_adjoint_tangent,
+    vectorized_grads_tangent,
+    vectorized_grads_tangent_adjoint,
+    vectorized_grads_tangent_tangent,
+)
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,
@@ -489,5 +496,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
     "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
     "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
+    "vectorized_grads_adjoint_adjoint", "vectorized_grads_adjoint_tangent",
+    "vectorized_grads_tangent_adjoint", "vectorized_grads_tangent_tangent",
     "vectorized_tangent",
 ]

@@ -209,12 +209,11 @@ def multi_dot_second(g: Any, arrays: Any, parts: Any) -> list[Any]:
 
 def plain_multi_dot_grads_tangent(tg, g, arrays, tangents):
     """:func:`multi_dot_grads_tangent` by :func:`multi_dot_grads` and
-    :func:`multi_dot_second` (its twin, :mod:`s2s.runtime.sources`)."""
-    out = multi_dot_second(g, arrays, tangents)
-    if tg is None:
-        return out
-    first = multi_dot_grads(tg, arrays)
-    return [f + o for f, o in zip(first, out)]
+    :func:`multi_dot_second` (its twin, :mod:`s2s.runtime.sources`); no ``tg`` is a zero
+    one (a second ``return`` of another list is not differentiated)."""
+    second = multi_dot_second(g, arrays, tangents)
+    first = multi_dot_grads(g * 0.0 if tg is None else tg, arrays)
+    return [f + o for f, o in zip(first, second)]
 
 
 @differentiated_as(plain_multi_dot_grads_tangent)

@@ -317,12 +317,11 @@ def einsum_second(
 
 def plain_einsum_grads_tangent(tg, g, subscripts, operands, tangents, optimize=False):
     """:func:`einsum_grads_tangent` by :func:`einsum_grads` and :func:`einsum_second` (its
-    twin, :mod:`s2s.runtime.sources`)."""
-    out = einsum_second(g, subscripts, operands, tangents, optimize)
-    if tg is None:
-        return out
-    first = einsum_grads(tg, subscripts, operands, optimize)
-    return [f + o for f, o in zip(first, out)]
+    twin, :mod:`s2s.runtime.sources`); no ``tg`` is a zero one (a second ``return`` of
+    another list is not differentiated)."""
+    second = einsum_second(g, subscripts, operands, tangents, optimize)
+    first = einsum_grads(g * 0.0 if tg is None else tg, subscripts, operands, optimize)
+    return [f + o for f, o in zip(first, second)]
 
 
 @differentiated_as(plain_einsum_grads_tangent)
