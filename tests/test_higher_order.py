@@ -261,3 +261,16 @@ def test_reverse_over_reverse_through_multi_dot_with_constant_arrays():
     second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
     np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(second, s2s.hvp(_multi_dot_constants)(a, u), rtol=1e-10)
+
+
+def _pair_of_pairs(x):
+    return (x * 2.0, x**2), (x**3, np.sin(x))
+
+
+def test_forward_mode_refuses_a_tuple_of_tuples_with_its_line():
+    """A returned tuple of tuples got zero tangents in forward mode (jvp of a jvp of a
+    function of several outputs gave ((0, 0), (0, 0)) for its tangent); reverse mode refused
+    it. Both refuse it now, at the return."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="tuple that holds tuples") as info:
+        s2s.jvp(_pair_of_pairs)(0.5, 1.0)
+    assert info.value.where.lineno > 0

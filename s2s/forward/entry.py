@@ -21,7 +21,7 @@ from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
 from s2s.codegen.sweeps import assign, call
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
-from s2s.errors import DisconnectedGradientError
+from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.forward.state import MAYBE, ZERO
 from s2s.forward.sweep import ForwardSweep
 from s2s.frontend.parse import Primal
@@ -134,6 +134,12 @@ def _returned(
     disconnected, undefined = policies
     returns = ir.returns
     atoms = list(returns.elts) if isinstance(returns, gast.Tuple) else [returns]
+    if any(isinstance(a, (gast.Tuple, gast.List)) for a in atoms):  # its tangent came out 0
+        raise UnsupportedSyntaxError(
+            "returning a tuple that holds tuples is not differentiated",
+            primal.where(ir.return_node),
+            "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
+        )
     state = sweep.state
     flat = ir.flat
     warnings: list[str] = []
