@@ -167,9 +167,8 @@ def vectorized_grads_tangent(result, g, vf, args):
 
 
 THIRD = (
-    "the derivative of the elementwise VJP, twice: each call's second VJP or JVP of its VJP "
-    "differentiated again (by s2s); <ct, T(tc, tx)> = <P2(ct), (tc, tx)> for the transpose in "
-    "tc, tx"
+    "the derivative of the elementwise VJP P, twice: each call's JVP of P and JVP of its VJP "
+    "P2 (by s2s); <ct, T(tc, tx)> = <P2(ct), (tc, tx)>, and the Hessian of <ct, P> is symmetric"
 )
 
 

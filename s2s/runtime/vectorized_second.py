@@ -86,12 +86,14 @@ def vectorized_grads_adjoint(ct: Any, g: Any, vf: Any, args: Any) -> list[Any]:
 #
 # With P(c, x) the VJP of one call (c the call's cotangent, x its arguments), the helpers above
 # gather, at each call, T = the JVP of P along (tc, tx) (linear in them) and P2(ct; c, x) = the
-# VJP of P. Their derivatives are derivatives of those, made by s2s again: the JVP of T's JVP
-# (its tangent part), the JVP of P2, and the VJP of P2 (in (c, x), taken with the cotangent
-# (tc, tx) for T, since <ct, T(tc, tx)> = <P2(ct), (tc, tx)>). A missing tangent or cotangent
-# is a zero there. Gathering is linear, so the derivative's parts are gathered as the value's:
-# a part of g's kind is placed at the call and summed onto g, one of an argument's kind
-# placed (summed over the calls for an excluded argument) and summed onto the argument.
+# VJP of P. Their derivatives are made of derivatives s2s makes again: the JVP of P, and the
+# JVP of P2 in (c, x) with ct held, which is also the VJP in (c, x) of <ct, T> (the Hessian of
+# <ct, P> is symmetric; <ct, T(tc, tx)> = <P2(ct), (tc, tx)>). The tangent of T in (c, x) is
+# read entry by entry from that JVP (an s2s JVP of a JVP returns a tuple of tuples, which is
+# not differentiated). A missing tangent or cotangent is a zero there. Gathering is linear, so
+# the derivative's parts are gathered as the value's: a part of g's kind is placed at the call
+# and summed onto g, one of an argument's kind placed (summed over the calls for an excluded
+# argument) and summed onto the argument.
 
 
 def _params(function: Any) -> tuple[str, ...]:
