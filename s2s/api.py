@@ -39,6 +39,7 @@ from s2s.errors import (
     SourceUnavailableError,
     UsageError,
     caller_location,
+    composite_refusal,
 )
 from s2s.frontend.callkeys import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
@@ -114,6 +115,9 @@ class Derivative:
                 "computing the cotangent's product itself: "
                 "s2s.grad(lambda x: np.sum(ct * f(x)))",
             )
+        refusal = composite_refusal(primal)
+        if refusal is not None:  # s2s.grad(s2s.hessian(f))
+            raise NoRuleError(refusal[0], caller_location(), refusal[1])
         if not callable(primal):
             raise UsageError(
                 f"s2s.{mode} differentiates a Python function, not a "

@@ -25,6 +25,7 @@ from s2s.runtime.namespace import (
     is_foreign_array,
     looks_like_array,
 )
+from s2s.runtime.sources import complex_refusal
 
 
 def _where_def(func: Any) -> Location | None:
@@ -95,6 +96,14 @@ def wrt_names(func: Callable, wrt: Any) -> tuple[tuple[str, ...], bool]:
     return tuple(names), single
 
 
+def _refuse_complex(name: str, value: Any, func: Callable) -> None:
+    """A plain twin's own refusal of a complex argument (eig's: a complex spectrum), if it
+    has one (:func:`s2s.runtime.sources.refuses_complex`); else nothing."""
+    refusal = complex_refusal(func)
+    if refusal is not None:
+        refusal(name, value)
+
+
 def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> None:
     where = _where_def(func)
     if type(value) is tuple and value:  # a tuple of values: each item must be one
@@ -127,6 +136,7 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
                 "allow_int=True to get zeros",
             )
         if kind == "c":
+            _refuse_complex(name, value, func)
             raise DtypeError(
                 f"argument `{name}` is complex ({value.dtype}): complex numbers are not "
                 "supported yet",
@@ -153,6 +163,7 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
             f"pass a float (`float({name})`), remove `{name}` from wrt, or pass allow_int=True",
         )
     if isinstance(value, (complex, np.complexfloating)):
+        _refuse_complex(name, value, func)
         raise DtypeError(
             f"argument `{name}` is complex: complex numbers are not supported yet",
             where,

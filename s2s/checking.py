@@ -18,7 +18,7 @@ import numpy as np
 
 from s2s.api import jvp, pullback, vjp
 from s2s.arguments import wrt_names
-from s2s.errors import LocatedError, Location, UsageError, caller_location
+from s2s.errors import DtypeError, LocatedError, Location, UsageError, caller_location
 from s2s.runtime.trees import LEAF, TUPLE, flatten, is_differentiable_leaf, kind_of, unflatten
 
 # relative tolerance of a central difference in the argument's dtype, and of two analytic
@@ -270,6 +270,7 @@ def check_grad(
     values = [args[i] for i in positions]
     names = list(inspect.signature(f).parameters)
     for i in positions:
+        _require_real(args[i], names[i])
         _require_finite(args[i], f"argument {names[i]!r}", "check at finite arguments")
     value = f(*args)
     _require_finite(value, "f's value at the arguments",
@@ -321,6 +322,23 @@ def check_grad(
     if order == 2:  # reverse over a derivative of containers is not supported: fwd over rev
         second = ("fwd",) if any(_container(x) for x in values) else modes
         _second_order(f, args, positions, u, v, h, second, rtol, dtype, rng, where, at)
+
+
+def _require_real(value: Any, name: str) -> None:
+    """A ``wrt`` argument that is an integer or boolean (array or scalar), or a tuple holding
+    one, has no direction to move along: a located :class:`DtypeError` at the call (check_grad
+    has no ``allow_int``: an integer argument's zero gradient is nothing to check)."""
+    items = value if type(value) is tuple else (value,)
+    for item in items:
+        numeric = isinstance(item, (np.ndarray, np.generic, int))  # bool is an int
+        if numeric and np.asarray(item).dtype.kind in "biu":
+            raise DtypeError(
+                f"s2s.check_grad: argument {name!r} has dtype {np.asarray(item).dtype}; an "
+                "integer or boolean value has no derivative for central differences to check",
+                caller_location(),
+                f"pass floats ({name}.astype(float), or float({name}) for a number), or leave "
+                f"{name!r} out of wrt=",
+            )
 
 
 def _require_finite(value: Any, what: str, advice: str) -> None:

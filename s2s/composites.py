@@ -22,14 +22,18 @@ from s2s.api import Derivative, grad, jvp, vjp
 from s2s.arguments import check_wrt_value, wrt_names
 from s2s.errors import (
     NonScalarOutputError,
+    NoRuleError,
     S2SError,
+    TangentError,
     UnsupportedSyntaxError,
     UsageError,
     caller_location,
+    composite_refusal,
 )
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
 
 _MODES = ("auto", "forward", "reverse")
+_POSITIONAL_ONLY = inspect.Parameter.POSITIONAL_ONLY
 # the options grad, vjp and jvp all take (hvp, hessian and jacobian pass them on to those)
 _OPTIONS = frozenset.intersection(
     *(frozenset(inspect.signature(m).parameters) for m in (grad, vjp, jvp))
@@ -49,6 +53,9 @@ class _Composite:
                 caller_location(),
                 f"pass the function: s2s.{self.mode}(f, wrt=...)(args)",
             )
+        refusal = composite_refusal(f)
+        if refusal is not None:
+            raise NoRuleError(refusal[0], caller_location(), refusal[1])
         unknown = sorted(set(options) - _OPTIONS)
         if unknown:
             raise UsageError(
@@ -99,6 +106,7 @@ class HessianVectorProduct(_Composite):
     the generated gradient), ``gradient`` and ``product`` (the derivative objects used)."""
 
     mode = "hvp"
+    __s2s_composite__ = "hvp"
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
@@ -128,6 +136,7 @@ class ScipyHessp:
     first argument), ``source``."""
 
     mode = "hessp"
+    __s2s_composite__ = "hessp"
 
     def __init__(self, f: Callable, options: dict[str, Any]) -> None:
         if "wrt" in options:
@@ -142,11 +151,12 @@ class ScipyHessp:
         self._slots: list[str] | None = None  # hvp's parameters, read at the first call
         functools.update_wrapper(self, f, updated=())
 
+    def __repr__(self) -> str:
+        return f"<s2s.hessp of {getattr(self.primal, '__qualname__', repr(self.primal))}>"
+
     def __call__(self, x: Any, p: Any, *args: Any) -> Any:
-        p = np.asarray(p)
-        if p.dtype.kind in "biu":
-            x_dtype = np.asarray(x).dtype
-            p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
+        if not is_tree(x):
+            p = _checked_direction(x, p)
         return self.product(*self._in_hvp_order(x, p, args))
 
     def _in_hvp_order(self, x: Any, p: Any, args: tuple) -> list:
@@ -190,6 +200,7 @@ class Hessian(_Composite):
     (s2s/treeblocks.py)."""
 
     mode = "hessian"
+    __s2s_composite__ = "hessian"
 
     def __init__(self, f: Callable, wrt: Any, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
@@ -204,8 +215,8 @@ class Hessian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[self._names[j]]: direction}
-                args, kwargs = _by_name(bound)
-                call = functools.partial(product, *args, **kwargs, **tangent)
+                args, kwargs = _with_tangents(product, bound, tangent)
+                call = functools.partial(product, *args, **kwargs)
                 columns[slot].append(_checked_scalar(call, "hessian")[1])
             for i, xi in enumerate(values):
                 rows[i][j] = assemble(xi, {
@@ -241,6 +252,7 @@ class Jacobian(_Composite):
     gives a tree of its structure whose leaves are the blocks (s2s/treeblocks.py)."""
 
     mode = "jacobian"
+    __s2s_composite__ = "jacobian"
 
     def __init__(self, f: Callable, wrt: Any, how: str, options: dict[str, Any]) -> None:
         super().__init__(f, wrt, options)
@@ -288,8 +300,8 @@ class Jacobian(_Composite):
             columns: dict[int, list[Any]] = {slot: [] for slot, _ in slots(x)}
             for slot, direction in basis(x):
                 tangent = {product._tangent_names[name]: direction}
-                args, kwargs = _by_name(bound)
-                output, column = product(*args, **kwargs, **tangent)
+                args, kwargs = _with_tangents(product, bound, tangent)
+                output, column = product(*args, **kwargs)
                 columns[slot].append(column)
             per_input.append(columns)
         if output is None:  # empty inputs: no direction, still the output's value
@@ -341,6 +353,38 @@ class Jacobian(_Composite):
         return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
 
 
+def _checked_direction(x: Any, p: Any) -> Any:
+    """hessp's direction ``p`` as an array in ``x``'s float dtype (an integer ``p``, which
+    scipy's ``trust-constr`` probes with, included).
+
+    Raises:
+        TangentError: ``p`` is not a real numeric array, or its shape is not ``x``'s, named as
+            scipy names it (``p``), at the call.
+    """
+    try:
+        p = np.asarray(p)
+    except (TypeError, ValueError):
+        p = np.asarray(None)
+    x_dtype = np.asarray(x).dtype
+    if p.dtype.kind not in "biuf":
+        raise TangentError(
+            f"hessp's direction `p` has dtype {p.dtype}; a direction is a real numeric array",
+            caller_location(),
+            "pass p as a float array of x's shape (scipy.optimize.minimize does: "
+            "hessp(x, p, *args))",
+        )
+    if p.shape != np.shape(x):
+        raise TangentError(
+            f"hessp's direction `p` has shape {p.shape} but `x` has shape {np.shape(x)}",
+            caller_location(),
+            "pass p with x's shape, second: hessp(x, p, *args) as scipy calls it (s2s.hvp "
+            "takes the direction after f's arguments instead)",
+        )
+    if p.dtype.kind in "biu":
+        p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
+    return p
+
+
 def _outputs(output: Any) -> tuple[list[Any], type | None]:
     """The outputs whose Jacobians are stacked, and the container type of a tuple or list
     output (``None`` for one array): the result has that type, one item per output.
@@ -363,23 +407,40 @@ def _outputs(output: Any) -> tuple[list[Any], type | None]:
     return items, kind
 
 
-def _by_name(bound: inspect.BoundArguments) -> tuple[tuple, dict[str, Any]]:
-    """The bound call with every argument that can be named passed by name: a JVP's
-    tangent parameter follows ``f``'s required ones (``f(x, s=2.0)`` gives ``(x, x_dot,
-    s=2.0)``), so the defaults ``_bind`` filled in must not be passed by position."""
+def _with_tangents(
+    product: Any, bound: inspect.BoundArguments, tangents: dict[str, Any]
+) -> tuple[tuple, dict[str, Any]]:
+    """The call of ``product`` (a JVP derivative of ``f``) at ``f``'s bound call with the
+    ``tangents`` added, as ``(args, kwargs)``: every argument that can be named is passed by
+    name (a JVP's tangent parameter follows ``f``'s required ones: ``f(x, s=2.0)`` gives
+    ``(x, x_dot, s=2.0)``, so the defaults ``_bind`` filled in must not be passed by
+    position); with a ``*args`` parameter, everything up to it is passed by position in the
+    JVP's order (``f(x, *args)`` gives ``(x, x_dot, *args)``)."""
     params = bound.signature.parameters
-    if any(p.kind is p.VAR_POSITIONAL for p in params.values()):
-        return bound.args, bound.kwargs
-    only = inspect.Parameter.POSITIONAL_ONLY
-    args = tuple(v for n, v in bound.arguments.items() if params[n].kind is only)
-    kwargs = {}
-    for name, value in bound.arguments.items():
-        kind = params[name].kind
-        if kind is params[name].VAR_KEYWORD:
-            kwargs.update(value)
-        elif kind is not params[name].POSITIONAL_ONLY:
-            kwargs[name] = value
-    return args, kwargs
+    values = {**bound.arguments, **tangents}
+    if not any(p.kind is p.VAR_POSITIONAL for p in params.values()):
+        args = tuple(v for n, v in bound.arguments.items() if params[n].kind is _POSITIONAL_ONLY)
+        kwargs = {}
+        for name, value in bound.arguments.items():
+            kind = params[name].kind
+            if kind is params[name].VAR_KEYWORD:
+                kwargs.update(value)
+            elif kind is not _POSITIONAL_ONLY:
+                kwargs[name] = value
+        kwargs.update(tangents)
+        return args, kwargs
+    args, kwargs = [], {}
+    for name, param in inspect.signature(product).parameters.items():
+        if param.kind is param.VAR_POSITIONAL:
+            args += list(values.get(name, ()))
+        elif param.kind is param.VAR_KEYWORD:
+            kwargs.update(values.get(name, {}))
+        elif param.kind is param.KEYWORD_ONLY:
+            if name in values:
+                kwargs[name] = values[name]
+        else:
+            args.append(values[name])
+    return tuple(args), kwargs
 
 
 def _basis(x: Any):
@@ -412,15 +473,26 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
         return call()
     except NonScalarOutputError as exc:
         where = exc.where
-        if where is None or where.filename.startswith("<s2s "):  # f is itself a derivative
-            where = caller_location() or where
-        raise NonScalarOutputError(
-            f"{what} needs a function with a real floating scalar output (a loss); "
-            + exc.message.replace("a gradient needs a real floating scalar output, but ", ""),
-            where,
+        advice = (
             "reduce the output to a scalar (a loss), or use s2s.jacobian for a vector "
             "function (the Hessian of one output's weighted sum, np.sum(u * f(x)), gives the "
-            "second derivatives along u)",
+            "second derivatives along u)"
+        )
+        if where is None or where.filename.startswith("<s2s "):  # f is itself a derivative
+            where = caller_location() or where
+        head, _, detail = exc.message.partition(" needs a real floating scalar output, but ")
+        if head.endswith("of a derivative"):
+            advice = (  # s2s.hessian(s2s.grad(f)): third derivatives
+                "the Hessian of f is s2s.hessian(f) or s2s.jacobian(s2s.grad(f)); to "
+                "differentiate a gradient again use s2s.jacobian(s2s.grad(f)), "
+                "s2s.jvp(s2s.grad(f)) or, for third derivatives, "
+                "s2s.jacobian(s2s.jvp(s2s.grad(f)))"
+            )
+        raise NonScalarOutputError(
+            f"{what} needs a function with a real floating scalar output (a loss); "
+            + (detail or exc.message),
+            where,
+            advice,
         ) from exc
     except UnsupportedSyntaxError as exc:  # `return a, b`: the gradient's own message
         if not exc.message.startswith("grad needs a single scalar output"):
@@ -506,6 +578,10 @@ def jacobian(
     (``mode="forward"``) or pullbacks (``"reverse"``); ``"auto"`` takes forward mode when the
     inputs have fewer entries than the outputs, and says which on ``.chosen``."""
     return _composite("jacobian", f, wrt, options, mode)
+
+
+for _factory in (hvp, hessp, hessian, jacobian):
+    _factory.__s2s_makes__ = _factory.__name__  # a call of what it makes: refused (activity)
 
 
 __all__ = [

@@ -35,8 +35,8 @@ def compose_message(message: str, where: Location | None, advice: str | None) ->
     parts = [f"{where}: {message}" if where is not None else message]
     if where is not None and where.text.strip():
         parts.append(f"    {where.text.strip()}")
-    if advice:
-        parts.append(f"Advice: {advice}")
+    if advice and advice.strip():  # no bare "Advice:" line
+        parts.append(f"Advice: {advice.strip()}")
     return "\n".join(parts)
 
 
@@ -48,6 +48,17 @@ class LocatedError(S2SError):
         self.where = where
         self.advice = advice
         super().__init__(compose_message(message, where, advice))
+
+    def __reduce__(self) -> tuple:
+        """Pickled and copied with its attributes (subclasses take other arguments)."""
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuilt(cls: type, args: tuple, state: dict) -> LocatedError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class UnsupportedSyntaxError(S2SError, SyntaxError):
@@ -149,3 +160,37 @@ def caller_location() -> Location | None:
             return Location(filename, frame.f_lineno, 0, text)
         frame = frame.f_back
     return None
+
+
+_COMPOSITE_ADVICE = {
+    "hvp": "s2s.{k}(f) is s2s.jvp(s2s.grad(f)) keeping only the product H v: differentiate "
+    "that derivative object instead, e.g. s2s.jacobian(s2s.jvp(s2s.grad(f))) (its second item "
+    "is the derivative of H v), s2s.jvp(s2s.jvp(s2s.grad(f))), or s2s.grad of a function "
+    "returning np.sum(u * s2s.jvp(s2s.grad(f))(x, v)[1])",
+    "hessian": "s2s.hessian(f) stacks s2s.jvp(s2s.grad(f)) products in Python: for the Hessian "
+    "as a function to differentiate use s2s.jvp(s2s.grad(f)) (H v) or s2s.jacobian(s2s.grad(f)) "
+    "(the matrix); its derivatives are third derivatives: s2s.jvp(s2s.jvp(s2s.grad(f))) along "
+    "two directions, or s2s.jacobian(s2s.jvp(s2s.grad(f)))",
+    "jacobian": "s2s.jacobian(f) stacks s2s.jvp(f) (or s2s.vjp(f)) products in Python: "
+    "differentiate s2s.jvp(f) instead, e.g. s2s.jvp(s2s.jvp(f)) or s2s.jacobian(s2s.jvp(f)); "
+    "of a gradient, s2s.jacobian(s2s.grad(f)) is the Hessian and "
+    "s2s.jacobian(s2s.jvp(s2s.grad(f))) differentiates it again",
+}
+
+
+def composite_refusal(obj: object, kind: str | None = None) -> tuple[str, str] | None:
+    """``(message, advice)`` for differentiating an ``hvp``, ``hessp``, ``hessian`` or
+    ``jacobian`` object ``obj`` (or one its factory ``kind`` makes): they stack or select
+    derivative calls in Python, which s2s does not differentiate; the advice names the
+    ``grad``/``jvp`` derivative to differentiate instead. ``None`` for any other object."""
+    kind = kind or getattr(type(obj), "__s2s_composite__", None)
+    if kind is None:
+        return None
+    advice = _COMPOSITE_ADVICE["hvp" if kind == "hessp" else kind].replace("{k}", kind)
+    shown = repr(obj) if obj is not None else f"the s2s.{kind}(...) called here"
+    message = (
+        f"{shown} (an s2s.{kind} object) calls derivatives in Python and stacks or selects "
+        "their results, so s2s cannot differentiate it; it differentiates grad, value_and_grad "
+        "and jvp derivative objects"
+    )
+    return message, advice

@@ -10,7 +10,7 @@ rules of ``x`` and ``residuals`` hold at full rank.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, linear, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 GOLUB = 'Golub and Pereyra 1973, "The differentiation of pseudo-inverses"'
@@ -43,6 +43,11 @@ def eigvals(result, a):
 @tangent(np.linalg.eigvals, source=GILES + ": dw_i = (V^-1 dA V)_ii")
 def eigvals_tangent(result, a):
     d[result] += rt.eigvals_tangent(d[a], a, result)
+
+
+@linear(rt.real_spectrum, structural=("simple",), source="the identity (a check of the spectrum)")
+def real_spectrum(result, w, simple=False):
+    d[w] = d[result]
 
 
 @adjoint(

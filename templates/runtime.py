@@ -13,7 +13,7 @@ shape records and markers are piecewise constant. Helpers without a rule (the ad
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent
+from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent, zero_where
 
 LINEAR = "linear in its first argument: the transpose of the helper's map"
 
@@ -56,6 +56,7 @@ def unreduce(result, g, a, axis=None, keepdims=False):
 @linear(rt.masked, structural=("mask",), source="a projection: its own transpose")
 def masked(result, mask, value):
     d[value] = rt.masked(mask, d[result])
+    zero_where[value] = mask
 
 
 @linear(rt.extremum_share, structural=("mask", "axis", "keepdims"), source=LINEAR)

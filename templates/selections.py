@@ -108,6 +108,21 @@ def piecewise_tangent(result, x, condlist, funclist):
     d[result] += rt.piecewise_tangent(d[x], x, condlist, funclist)
 
 
+FUNCTIONAL_SECOND = "the derivative of each piece's VJP (made by s2s from the VJP it made)"
+
+
+@adjoint(rt.piecewise_adjoint, structural=("condlist", "funclist"), source=FUNCTIONAL_SECOND)
+def piecewise_adjoint(result, g, x, condlist, funclist):
+    parts = rt.piecewise_adjoint_adjoint(d[result], g, x, condlist, funclist)
+    d[g] = parts[0]
+    d[x] = parts[1]
+
+
+@tangent(rt.piecewise_adjoint, structural=("condlist", "funclist"), source=FUNCTIONAL_SECOND)
+def piecewise_adjoint_tangent(result, g, x, condlist, funclist):
+    d[result] = rt.piecewise_adjoint_tangent(d[g], d[x], g, x, condlist, funclist)
+
+
 @adjoint(
     np.apply_along_axis,
     structural=("func1d", "axis"),
@@ -134,6 +149,33 @@ def apply_over_axes(result, func, a, axes):
 @tangent(np.apply_over_axes, source="func's JVP (made by s2s) along the chain over axes")
 def apply_over_axes_tangent(result, func, a, axes):
     d[result] += rt.apply_over_axes_tangent(d[a], a, func, axes)
+
+
+@adjoint(rt.apply_along_axis_adjoint, structural=("func1d", "axis"), source=FUNCTIONAL_SECOND)
+def apply_along_axis_adjoint(result, g, arr, func1d, axis):
+    parts = rt.apply_along_axis_adjoint_adjoint(d[result], g, arr, func1d, axis)
+    d[g] = parts[0]
+    d[arr] = parts[1]
+
+
+@tangent(rt.apply_along_axis_adjoint, structural=("func1d", "axis"), source=FUNCTIONAL_SECOND)
+def apply_along_axis_adjoint_tangent(result, g, arr, func1d, axis):
+    d[result] = rt.apply_along_axis_adjoint_tangent(d[g], d[arr], g, arr, func1d, axis)
+
+
+CHAIN = "the chain rule through the chain of VJPs, each differentiated again (by s2s)"
+
+
+@adjoint(rt.apply_over_axes_adjoint, structural=("func", "axes"), source=CHAIN)
+def apply_over_axes_adjoint(result, g, a, func, axes):
+    parts = rt.apply_over_axes_adjoint_adjoint(d[result], g, a, func, axes)
+    d[g] = parts[0]
+    d[a] = parts[1]
+
+
+@tangent(rt.apply_over_axes_adjoint, structural=("func", "axes"), source=CHAIN)
+def apply_over_axes_adjoint_tangent(result, g, a, func, axes):
+    d[result] = rt.apply_over_axes_adjoint_tangent(d[g], d[a], g, a, func, axes)
 
 
 @adjoint(

@@ -719,3 +719,59 @@ def test_a_scalar_arguments_derivative_has_its_type_in_every_mode(f, scalar):
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(float(tangent), float(grads["grad"]), rtol=rtol)
     np.testing.assert_allclose(float(grads["vjp"]), float(grads["grad"]), rtol=rtol)
+
+
+def test_generation_pauses_the_garbage_collector_and_restores_it():
+    import gc
+
+    import s2s.pipeline
+
+    seen = []
+
+    @s2s.pipeline.collector_paused
+    def probe(fail):
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("inside")
+        return 1
+
+    assert gc.isenabled()
+    assert probe(False) == 1 and seen == [False] and gc.isenabled()
+    with pytest.raises(ValueError, match="inside"):
+        probe(True)
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: left paused
+    try:
+        probe(False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+LAZY_MODULES = """\
+import sys
+import numpy as np
+import s2s
+from s2s.frontend.resolve import numpy_path
+assert "numpy.random" not in sys.modules and "numpy.fft" not in sys.modules, "imported by s2s"
+with open("plain.py", "w") as file:
+    file.write("import numpy as np\\ndef plain(x):\\n    return np.sum(np.tanh(x) ** 2)\\n")
+sys.path.insert(0, ".")
+import plain
+x = np.linspace(-1.0, 1.0, 8)
+np.testing.assert_allclose(s2s.grad(plain.plain)(x), 2 * np.tanh(x) / np.cosh(x) ** 2)
+assert "numpy.fft" not in sys.modules, "imported by generation"
+assert numpy_path(np.linalg.inv) == "linalg.inv" and numpy_path(np.matmul) == "matmul"
+assert numpy_path(np.fft.rfft) == "fft.rfft"  # imported now: read at the next lookup
+print("ok")
+"""
+
+
+def test_start_up_imports_neither_numpy_random_nor_fft_and_fft_still_resolves(tmp_path):
+    """A fresh interpreter: ``import s2s`` and a first gradient import neither ``numpy.random``
+    nor ``numpy.fft``; numpy's canonical names still resolve, fft's once it is imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY_MODULES], capture_output=True, text=True, cwd=tmp_path,
+        timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

@@ -652,13 +652,13 @@ def test_command_line_prints_a_derivative(tmp_path):
 
 
 @pytest.mark.parametrize("make", [s2s.jvp, s2s.hvp], ids=["jvp", "hvp"])
-def test_a_wrong_direction_is_reported_at_the_functions_def(make):
+def test_a_wrong_direction_is_reported_at_the_call(make):
     """hvp is the JVP of a generated gradient: its TangentError named the generated code's
-    file (`<s2s d_f ...>:2`), not the user's function."""
+    file (`<s2s d_f ...>:2`), then the user's def line; now the user's call."""
     with pytest.raises(s2s.TangentError) as info:
-        make(f)(X, Y, np.ones(4))
-    assert info.value.where.filename == f.__code__.co_filename
-    assert info.value.where.lineno == f.__code__.co_firstlineno
+        make(f)(X, Y, np.ones(4))  # MARK: wrong direction
+    assert_located(info.value, test_a_wrong_direction_is_reported_at_the_call,
+                   "# MARK: wrong direction", "shape of `x`")  # fmt: skip
 
 
 

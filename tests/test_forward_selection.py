@@ -12,6 +12,8 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
+from gradcheck import along
 
 import s2s
 
@@ -63,3 +65,70 @@ def test_a_selected_singular_entry_keeps_its_infinite_tangent():
         warnings.simplefilter("ignore")
         _, tangent = s2s.jvp(lambda x: np.where(x >= 0, np.sqrt(x), 0.0))(X, V)
     assert np.isinf(tangent[0]) and np.all(np.isfinite(tangent[1:]))
+
+
+def sqrt_of_positive_summed(x):
+    return np.sum(np.where(x > 0, np.sqrt(x), 0.0))
+
+
+def _warnings_of(call) -> tuple[object, set[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    return result, {str(w.message) for w in caught}
+
+
+def test_reverse_over_the_gradient_of_a_masked_branch_is_finite_and_quiet():
+    """Reported by a fresh user: ``grad`` of a function of ``grad(f)`` and a reverse
+    ``jacobian(grad(f))`` gave NaN at the entries the ``where`` drops (the mask of the
+    gradient's ``_s2s.masked`` did not reach the adjoint of its partial ``0.5 / sqrt_1``), and
+    the gradient's masked partials warned in the primal sweep. Only the warnings ``f`` itself
+    raises (``sqrt`` of the negative entries, as written) may come out."""
+    f = sqrt_of_positive_summed
+    _, own = _warnings_of(lambda: f(X_SIGNED))
+    grad = s2s.grad(f)
+    jacobian, raised = _warnings_of(lambda: s2s.jacobian(grad, mode="reverse")(X_SIGNED))
+    assert raised <= own, raised - own
+    squared, raised = _warnings_of(lambda: s2s.grad(lambda x: np.sum(grad(x) ** 2))(X_SIGNED))
+    assert raised <= own, raised - own
+    hv, raised = _warnings_of(lambda: s2s.hvp(f)(X_SIGNED, V))  # sqrt's tangent at 0: quiet
+    assert raised <= own, raised - own
+    np.testing.assert_allclose(hv, jacobian @ V, rtol=1e-14)
+    assert np.all(np.isfinite(jacobian)) and np.all(np.isfinite(squared))
+    # against central differences of the gradient, away from the kink at 0
+    away = np.array([0.5, -1.0, 4.0, -2.0])
+    jacobian = s2s.jacobian(grad, mode="reverse")(away)
+    for i in range(away.size):
+        column = along(grad, away, np.eye(away.size)[i], 1e-6)
+        np.testing.assert_allclose(jacobian[:, i], column, rtol=1e-6, atol=1e-9)
+    second = s2s.grad(s2s.grad(f))
+    for x in (-2.0, 3.0):
+        assert second(x) == pytest.approx(along(s2s.grad(f), x, 1.0, 1e-6), rel=1e-6, abs=1e-9)
+
+
+def sqrt_of_positive_in_a_branch(x):
+    if np.sum(x) > -100.0:
+        y = np.where(x > 0, np.sqrt(x), 0.0)
+    else:
+        y = x
+    return np.sum(y)
+
+
+def test_reverse_over_a_gradient_with_a_branch_keeps_the_mask_across_the_join():
+    """The gradient of a function with a branch keeps a tape; reverse mode over it made the
+    mask of the masked partial in one arm and used it after the branch, where it was not
+    known (a mask bound in one arm is unbound when the other ran): NaN again at the dropped
+    entries. Now each arm binds the joined mask at its end (``True`` where the arm adds
+    nothing)."""
+    f = sqrt_of_positive_in_a_branch
+    grad = s2s.grad(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # f's own sqrt of negative entries
+        jacobian = s2s.jacobian(grad, mode="reverse")(X_SIGNED)
+        squared = s2s.grad(lambda x: np.sum(grad(x) ** 2))(X_SIGNED)
+    assert np.all(np.isfinite(jacobian)) and np.all(np.isfinite(squared))
+    away = np.array([0.5, -1.0, 4.0, -2.0])
+    jacobian = s2s.jacobian(grad, mode="reverse")(away)
+    for i in range(away.size):
+        column = along(grad, away, np.eye(away.size)[i], 1e-6)
+        np.testing.assert_allclose(jacobian[:, i], column, rtol=1e-6, atol=1e-9)

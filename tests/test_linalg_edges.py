@@ -78,3 +78,62 @@ def test_lstsq_with_every_output_used(shape):
     grads = s2s.grad(lstsq_everything, wrt=(0, 1))(a, b)
     for i, g in enumerate(grads):
         np.testing.assert_allclose(g, numeric_gradient(lstsq_everything, [a, b], i), rtol=1e-6)
+
+
+def _grad_of_grad(f):
+    def second(a):
+        return np.sum(s2s.grad(f)(a) * np.ones(a.shape))
+
+    return s2s.grad(second)
+
+
+@pytest.mark.parametrize("f", [eigvals_real_part, eig_real_part, eig_vectors])
+@pytest.mark.parametrize("how", ["hvp", "grad of grad"])
+def test_a_second_derivative_at_a_complex_spectrum_is_a_located_undefined_gradient(f, how):
+    """Forward over reverse stops at eig's tangent, reverse over reverse at the plain twin
+    of its adjoint (its arguments are complex): both at the line that asked for it."""
+    with pytest.raises(s2s.UndefinedGradientError, match="complex eigenvalues") as info:
+        if how == "hvp":
+            s2s.hvp(f)(ROTATION, np.ones((2, 2)))  # HERE
+        else:
+            _grad_of_grad(f)(ROTATION)  # HERE
+    where = info.value.where
+    assert where.filename == __file__ and "# HERE" in where.text, where
+
+
+@pytest.mark.parametrize("how", ["hvp", "grad of grad"])
+def test_a_second_derivative_of_eigenvectors_at_a_repeated_eigenvalue_is_located(how):
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        if how == "hvp":
+            s2s.hvp(eig_vectors)(REPEATED, np.ones((3, 3)))  # HERE
+        else:
+            _grad_of_grad(eig_vectors)(REPEATED)  # HERE
+    where = info.value.where
+    assert where.filename == __file__ and "# HERE" in where.text, where
+
+
+def test_second_and_third_derivatives_of_eigvals_agree_with_differences():
+    """The plain twins of eig's adjoint helpers are differentiated again: the third
+    derivative of sum(eigvals(a)^3) along v, reverse over reverse over reverse."""
+    rng = np.random.default_rng(5)
+    s = 2.0 * np.eye(3) + 0.4 * rng.standard_normal((3, 3))
+    a = (s * np.arange(1.0, 4.0)) @ np.linalg.inv(s)
+    v = rng.standard_normal((3, 3))
+    third = s2s.grad(_second_along(v))(a)
+    h = 1e-4
+    expected = (_second_along(v)(a + h * v) - _second_along(v)(a - h * v)) / (2 * h)
+    np.testing.assert_allclose(np.sum(third * v), expected, rtol=1e-6)
+
+
+def cubes(a):
+    return np.sum(np.real(np.linalg.eigvals(a)) ** 3)
+
+
+def _second_along(v):
+    def first(a):
+        return np.sum(s2s.grad(cubes)(a) * v)
+
+    def second(a):
+        return np.sum(s2s.grad(first)(a) * v)
+
+    return second

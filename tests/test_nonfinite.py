@@ -277,3 +277,22 @@ def test_a_fused_line_names_the_operation_whose_partial_is_infinite(f, args):
         quiet(lambda: s2s.grad(f, nan="raise")(*args))
     assert "np.sqrt (sqrt at 0)" in str(info.value)
     assert "np.sqrt(s + 1e-12)" in str(info.value)  # the root's advice
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("size", [1, 7, 30, 1000])
+def test_finite_finds_every_nan_and_infinity_and_no_other(dtype, size):
+    """The check a gradient goes through: a NaN or an infinity at any entry of a contiguous or
+    strided array is found; huge finite entries (whose squares overflow) are finite."""
+    base = np.linspace(-2.0, 2.0, 2 * size).astype(dtype)
+    for x in (base[:size], base[::2]):  # contiguous, strided
+        assert nonfinite.finite(x)
+        assert nonfinite.finite((x, x.reshape(-1, 1)))
+        for bad in (np.nan, np.inf, -np.inf):
+            for where in {0, size // 2, size - 1}:
+                y = np.repeat(x, 2)[::2]  # x's entries, strided as x is or not
+                y[where] = bad
+                assert not nonfinite.finite(y), (bad, where)
+                assert not nonfinite.finite((x, y))
+        huge = np.full(size, np.finfo(dtype).max / 2, dtype)
+        assert nonfinite.finite(huge) and nonfinite.finite(-huge)

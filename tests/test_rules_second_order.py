@@ -34,15 +34,16 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.linalg.vector_norm_adjoint": "third order of norm: norm_hessian has no rule yet",
     "s2s.runtime.covariance.cov_adjoint": "third order of cov: cov_second and "
     "cov_adjoint_tangent have no rule yet",
-    "numpy.piecewise": NEEDS + "piecewise_adjoint (each piece's VJP is made at run time)",
-    "numpy.apply_along_axis": NEEDS + "apply_along_axis_adjoint (VJPs made at run time)",
-    "numpy.apply_over_axes": NEEDS + "apply_over_axes_adjoint (VJPs made at run time)",
     "s2s.runtime.vectorized_second.vectorized_grads_tangent": "fourth order of "
     "numpy.vectorize: vectorized_grads_tangent_adjoint and _tangent have no rule yet",
     "s2s.runtime.vectorized_second.vectorized_grads_adjoint": "fourth order of "
     "numpy.vectorize: vectorized_grads_adjoint_adjoint and _tangent have no rule yet",
-    "numpy.linalg.eig": NEEDS + "eig_adjoint",
-    "numpy.linalg.eigvals": NEEDS + "eigvals_adjoint",
+    "s2s.runtime.functional.piecewise_adjoint": "third order of piecewise: "
+    "piecewise_adjoint_adjoint and piecewise_adjoint_tangent have no rule yet",
+    "s2s.runtime.functional.apply_along_axis_adjoint": "third order of apply_along_axis: "
+    "apply_along_axis_adjoint_adjoint and apply_along_axis_adjoint_tangent have no rule yet",
+    "s2s.runtime.functional.apply_over_axes_adjoint": "third order of apply_over_axes: "
+    "apply_over_axes_adjoint_adjoint and apply_over_axes_adjoint_tangent have no rule yet",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "

@@ -209,6 +209,44 @@ def test_cholesky_adjoint_of_one_matrix_with_and_without_scipy(upper, dtype, mon
         check(f, a, fast, direction=sym(rand(5, 5)))
 
 
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cholesky_adjoint_of_a_diagonal_cotangent(upper, dtype):
+    """A diagonal cotangent (a log-determinant's, through ``np.diag(L)``) takes one product
+    instead of three; it matches the general formula (the plain twin) and central differences."""
+    from s2s.runtime import plain_decompositions as twin
+
+    a = spd(6)
+    chol = np.linalg.cholesky(a, upper=upper).astype(dtype)
+    g = np.diag(rand(6)).astype(dtype)
+    grad = rt.cholesky_adjoint(g, chol, upper)
+    assert grad.dtype == dtype
+    general = twin.cholesky_adjoint(g.astype(np.float64), chol.astype(np.float64), upper)
+    np.testing.assert_allclose(grad, general, rtol=1e-4 if dtype == np.float32 else 1e-12)
+    if dtype == np.float64:
+        f = lambda x: np.sum(g * np.linalg.cholesky(x, upper=upper))  # noqa: E731
+        check(f, a, grad, direction=sym(rand(6, 6)))
+
+
+@pytest.mark.parametrize("shape", [(100, 100), (3, 70, 70), (33, 33)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_blocked_lower_inverse_is_the_inverse(shape, dtype):
+    """The inverse of Cholesky factors by halves (no scipy): lower triangular, equal to
+    np.linalg.inv's to rounding, in the factor's dtype, for one matrix and a stack."""
+    from s2s.runtime.decompositions import _blocked_lower_inverse
+
+    low = np.linalg.cholesky(spd(shape[-1], *shape[:-2]) / shape[-1]).astype(dtype)
+    inverse = _blocked_lower_inverse(low)
+    assert inverse.dtype == dtype and inverse.shape == low.shape
+    assert not np.triu(inverse, 1).any()
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(inverse, np.linalg.inv(low), rtol=tol, atol=tol)
+    with pytest.raises(np.linalg.LinAlgError):
+        singular = np.tril(np.ones((40, 40)))
+        singular[35, 35] = 0.0
+        _blocked_lower_inverse(singular)
+
+
 def test_cholesky_of_one_by_one():
     # d sqrt(a) = 1 / (2 sqrt(a))
     np.testing.assert_allclose(rt.cholesky_adjoint(np.ones((1, 1)), np.array([[2.0]])), 0.25)

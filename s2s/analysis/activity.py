@@ -31,6 +31,7 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.analysis.aliasing import check_statement, differentiable_reads
 from s2s.analysis.derivatives import (
+    composite_call,
     derivative_callee,
     is_derivative,
     local_derivative_signature,
@@ -345,6 +346,9 @@ def _bind(
     if stmt.op is OPAQUE and (local := local_derivative_signature(ir, stmt)) is not None:
         _split_keywords(stmt)
         return _bind_call(primal, stmt, active, where, local, "a derivative of a nested def")
+    refusal = composite_call(ir, stmt)
+    if refusal is not None:  # `s2s.hvp(f)(x, v)`, `H(x)` of a module-level H = s2s.hessian(f)
+        raise NoRuleError(f"{refusal[0]}; the call uses {used}", where, refusal[1])
     if stmt.op is OPAQUE:  # `s2s.grad(f)(x)`, `_s2s.jvp_of(g, wrt)(...)`: a derivative's call
         derivative = derivative_callee(primal, ir, stmt)
         if derivative is not None:

@@ -40,6 +40,7 @@ from s2s.codegen.ir import (
     ITEMS,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     SETITEM,
     FunctionIR,
     Loop,
@@ -126,8 +127,9 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             where,
             advice,
         )
+    generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
     for definition in definitions:
-        if _fresh_copy(ir, definition):
+        if _fresh_copy(ir, definition, generated):
             continue  # out = <temporary from out += x>: the same fresh array
         if definition.op is CONST and _is_none(definition.expr):
             continue  # out = None before a derivative's tape: no memory to share
@@ -217,15 +219,39 @@ def _reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) 
     return not any(defines(i) and (i < write or i > alias) for i in inside)
 
 
-def _fresh_copy(ir: FunctionIR, stmt: Stmt) -> bool:
-    """``x = t`` where ``t`` is a temporary this function computed (not a view)."""
+def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
+    """``x = t`` where ``t`` is a temporary this function computed (not a view), or, in s2s's
+    own derivative code (``generated``), a name that only ever holds arrays computed here (or
+    ``None``) and whose value nothing reads but such copies into ``x`` (a gradient's
+    ``multiply_1 = y * x``, then ``y = multiply_1``, in a loop that binds ``multiply_1`` to
+    ``None`` too): nothing reads a write into ``x`` through ``t``."""
     if stmt.op is not COPY:
         return False
     source = atom_names(stmt.args[0])
-    if not source or source[0] not in ir.temporaries:
+    if not source:
         return False
-    made = next((s for s in ir.flat if source[0] in s.targets), None)
-    return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+    if source[0] in ir.temporaries:
+        made = next((s for s in ir.flat if source[0] in s.targets), None)
+        return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+    if not generated or source[0] in {p.name for p in ir.params}:
+        return False
+    made = [s for s in ir.flat if source[0] in s.targets and s.op is not SETITEM]
+    return (
+        bool(made)
+        and all(_made_here(s) or (s.op is CONST and _is_none(s.expr)) for s in made)
+        and all(
+            other.op is COPY and other.targets == stmt.targets
+            for other in ir.flat
+            if source[0] in _value_reads(other)
+        )
+    )
+
+
+def _made_here(stmt: Stmt) -> bool:
+    """A new array: not a view, a second name, a constant, an opaque value, a list's item or
+    what your own function returned."""
+    made_elsewhere = (COPY, CONST, OPAQUE, POP, ITEMS)
+    return not (_is_view(stmt) or stmt.op in made_elsewhere or _user_call(stmt))
 
 
 def _is_none(expr: Any) -> bool:
@@ -233,6 +259,10 @@ def _is_none(expr: Any) -> bool:
 
 
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
+    return view_text(ir, view)
+
+
+def view_text(ir: FunctionIR, view: Stmt) -> str:
     """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
     s2s named."""
     target = view.targets[0] if view.targets else ""
@@ -474,6 +504,44 @@ def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int
             if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
                 return True
     return False
+
+
+def element_or_row(stmt: Stmt) -> bool:
+    """``r = x[i]`` with no slice in the key: an element, a copy or (``x`` of two or more
+    dimensions) a row view, which only the run time tells apart."""
+    return stmt.op is operator.getitem and len(stmt.args) > 1 and not _slices(stmt.args[1])
+
+
+def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set[str]]:
+    """Each name bound in ``ir`` to the set of names that may share its memory (itself
+    included): the classes of the may-alias relation of :func:`_aliases` (a view, a choice
+    that may be the array, a helper's result) taken both ways and through chains.
+    ``rows_checked``: leave out ``r = x[i]`` (:func:`element_or_row`), whose sharing the
+    caller checks at run time."""
+    parent: dict[str, str] = {}
+
+    def root(n: str) -> str:
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for stmt in ir.flat:
+        if not stmt.targets or stmt.op is SETITEM:
+            continue
+        for target in stmt.targets:
+            root(target)
+        sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+        if rows_checked and element_or_row(stmt):
+            continue
+        for source in sources:
+            if _aliases(stmt, source):
+                for target in stmt.targets:  # a helper's tuple: any item may be it
+                    parent[root(target)] = root(source)
+    classes: dict[str, set[str]] = {}
+    for n in list(parent):
+        classes.setdefault(root(n), set()).add(n)
+    return {n: classes[root(n)] for n in parent}
 
 
 def _alias_closure(ir: FunctionIR, array: str) -> set[str]:

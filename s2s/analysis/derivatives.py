@@ -16,8 +16,8 @@ from typing import Any
 import gast
 
 from s2s import runtime
-from s2s.codegen.ir import DEF, ITEMS, FunctionIR, Stmt
-from s2s.errors import NoRuleError
+from s2s.codegen.ir import DEF, ITEMS, OPAQUE, FunctionIR, Stmt
+from s2s.errors import NoRuleError, composite_refusal
 from s2s.frontend.callkeys import Bound, callable_key, read_path
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import MISSING, Target, lookup_target, name_chain, root_value
@@ -43,6 +43,22 @@ def derivative_callee(primal: Primal, ir: FunctionIR, stmt: Stmt) -> Any:
     if maker is None or maker.unpack or not getattr(maker.op, "__s2s_factory__", False):
         return None
     return _made(primal, ir, stmt, maker)
+
+
+def composite_call(ir: FunctionIR, stmt: Stmt) -> tuple[str, str] | None:
+    """The refusal (:func:`~s2s.errors.composite_refusal`) of a call of an ``hvp``, ``hessp``,
+    ``hessian`` or ``jacobian`` object: bound when generating, or made in this function."""
+    if stmt.op is not OPAQUE:
+        try:
+            return composite_refusal(stmt.op)
+        except TypeError:  # pragma: no cover - an op whose type cannot be read
+            return None
+    func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
+    if not isinstance(func, gast.Name):
+        return None
+    maker = next((s for s in ir.flat if func.id in s.targets), None)
+    kind = getattr(maker.op, "__s2s_makes__", None) if maker is not None else None
+    return composite_refusal(None, kind) if isinstance(kind, str) else None
 
 
 def local_derivative_signature(ir: FunctionIR, stmt: Stmt) -> inspect.Signature | None:

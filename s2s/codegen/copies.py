@@ -32,6 +32,32 @@ err = tape.pop()
 d_bo += _np.sum(d_err, axis=0)
 d_h = d_err @ wo.T
 d_err = None
+
+A variable's adjoint handed to a temporary over a tape pop and back (``p = p - c`` in a loop)
+is the variable's adjoint throughout; a release of it between the two goes as well:
+
+>>> before = '''
+... d_subtract_1 = d_p
+... p = tape.pop()
+... d_p = d_subtract_1
+... d_c = -d_subtract_1
+... d_subtract_1 = None
+... d_add_2 = d_nll
+... d_s = d_nll * s
+... d_nll = None
+... s = tape.pop()
+... d_nll = d_add_2
+... d_s += d_add_2
+... d_add_2 = None
+... '''
+>>> blocks = [Block(None, gast.parse(before).body)]
+>>> propagate_copies(blocks, set())
+>>> print(gast.unparse(gast.Module(body=blocks[0].body, type_ignores=[])).strip())
+p = tape.pop()
+d_c = -d_p
+d_s = d_nll * s
+s = tape.pop()
+d_s += d_nll
 """
 
 from __future__ import annotations
@@ -133,16 +159,18 @@ def _occurrences(stmt: gast.stmt, var: str) -> int:
     return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
 
 
-def _plan(body, i, pair, counts) -> tuple[str, int, int | None] | None:
-    """How to propagate the copy ``body[i]``: ``("exchange", j, None)`` for ``a = b; b = None;
-    b = a``, or ``("rename", end, release_of_b)``, or ``None`` if it is not safe."""
+def _plan(body, i, pair, counts) -> tuple[str, int, int | None, int | None] | None:
+    """How to propagate the copy ``body[i]``: ``("exchange", j, None, None)`` for ``a = b;
+    b = None; b = a``, or ``("rename", end, release_of_b, copy_back)``, or ``None`` if it is
+    not safe. ``copy_back`` is a ``b = a`` inside the span (a variable's adjoint handed back
+    to its name after a tape pop): ``b`` then holds ``a``'s value on, and lives past ``end``."""
     a, b = pair
     if (
         i + 2 < len(body)
         and _release(body[i + 1], b)
         and _copy(body[i + 2]) == (b, a)
     ):
-        return ("exchange", i + 2, None)
+        return ("exchange", i + 2, None, None)
     end = next((k for k in range(i + 1, len(body)) if _release(body[k], a)), None)
     if end is None:
         return None
@@ -151,20 +179,25 @@ def _plan(body, i, pair, counts) -> tuple[str, int, int | None] | None:
         return None  # `a` is read or written somewhere else
     if any(_writes(s, a) for s in body[i + 1 : end]):
         return None  # `a` is reassigned: it is not `b` all along
-    b_release = None
+    b_release = copy_back = None
     for k in range(i + 1, end):
-        if _release(body[k], b) and b_release is None:
+        if copy_back is None and _copy(body[k]) == (b, a):
+            copy_back = k  # `b = a`: `b` is `a` again (after its release, or all along)
+        elif copy_back is not None:
+            if _writes(body[k], b):
+                return None  # `b` changes while `a` still holds the value
+        elif _release(body[k], b) and b_release is None:
             b_release = k
         elif b_release is not None and (_reads(body[k], b) or _writes(body[k], b)):
             return None  # `b` lives again after its release
         elif _writes(body[k], b):
             return None  # `b` changes while `a` still holds the old value
-    return ("rename", end, b_release)
+    return ("rename", end, b_release, copy_back)
 
 
 def _apply(body, i, pair, plan, top, blocks) -> None:
     a, b = pair
-    kind, end, b_release = plan
+    kind, end, b_release, copy_back = plan
     drop: set[int] = set()
     if kind == "exchange":
         drop.add(id(body[i + 1]))
@@ -175,7 +208,12 @@ def _apply(body, i, pair, plan, top, blocks) -> None:
                 if isinstance(node, gast.Name) and node.id == a:
                     node.id = b
         drop.add(id(body[i]))
-        if b_release is not None:
+        if copy_back is not None:  # `b = b`, and `b` lives on past `a`'s release
+            drop.add(id(body[copy_back]))
+            drop.add(id(body[end]))
+            if b_release is not None:
+                drop.add(id(body[b_release]))
+        elif b_release is not None:
             drop.add(id(body[b_release]))  # `b` is released where `a` was
         else:
             drop.add(id(body[end]))  # `b` lives on as it did

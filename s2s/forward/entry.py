@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import gast
 
-from s2s.analysis.activity import Activity, connected_names
+from s2s.analysis.activity import Activity, connected_names, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.emit import Writer, signature_text
@@ -95,8 +95,8 @@ def write_jvp(
         writer.line(f"# {note}", 2)
     line = primal.tree.lineno
     writer.line("# the tangents of the arguments", 2, line)
-    # a wrong tangent is reported at the user's def, also for a generated gradient
-    # differentiated again (hvp), whose own file is generated code
+    # a wrong tangent is reported at the user's call (check_tangent finds it), else at the
+    # user's def, also for a generated gradient differentiated again (hvp)
     named_file, named_line = getattr(func, "__s2s_user_def__", (primal.filename, line))
     for w in wrt:
         check = call("_s2s.check_tangent", name(tangents.public[w]), name(w), constant(w),
@@ -160,6 +160,11 @@ def _returned(
         reached = bool(connected_names(flat, set(names)) & set(tangents.public))
         if not reached:
             message = f"{what} does not depend on {', '.join(f'`{w}`' for w in tangents.public)}"
+            message += "".join(  # as grad says it: a use for the shape only
+                f"; `{w}` is only used {describe_metadata_use(s)} at line {s.node.lineno}"
+                for w in tangents.public
+                for s in activity.structural_uses.get(w, [])
+            )
             if disconnected == "raise":
                 raise DisconnectedGradientError(
                     message,

@@ -29,6 +29,7 @@ import gast
 
 from s2s import runtime
 from s2s.analysis.activity import Activity
+from s2s.analysis.selection import quietly, selected_only
 from s2s.codegen.helpers import bind_after_def, local_helpers
 from s2s.codegen.ir import (
     APPEND,
@@ -50,7 +51,6 @@ from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import walk
 from s2s.forward import calls, control, subcalls, writes
 from s2s.forward.rules import Tangent, is_not_none
-from s2s.forward.selection import quietly, selected_only
 from s2s.forward.state import DENSE, MAYBE, OWNED, ZERO, Jumps, TangentState
 from s2s.frontend.parse import Primal
 

@@ -449,7 +449,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 items = [self.temp(f"{p.name}_item") for _ in range(self.tuple_params[p.name])]
                 stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
                             node=tree, unpack=True)  # fmt: skip
-                self.body.append(stmt)  # stands for the literal of them wherever it is used
+                self.body += [stmt] if items else []  # (of no items: no statement at all)
                 self.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
                                                    ctx=gast.Load())  # fmt: skip
         self.returns: gast.expr = gast.Constant(value=None, kind=None)

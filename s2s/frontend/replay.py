@@ -27,9 +27,9 @@ False
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
-import random
-import sysconfig
+import sys
 import types
 from typing import Any
 
@@ -42,18 +42,42 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Method, Target
 
-_GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
-# a method of this name on a local value draws (an argument `rng`): numpy's Generator methods
-# that an array does not have
-_DRAWS = frozenset(
-    n for n in dir(np.random.Generator) if not n.startswith("_") and not hasattr(np.ndarray, n)
-) - {"bit_generator", "spawn"}
 # methods that draw, whatever their object: a scipy.stats distribution's samples, a bit
 # generator's raw output
 _RANDOM_METHODS = frozenset({"rvs", "random_raw", "random_sample"})
-_INSTALLED = tuple(
-    {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-)
+
+
+@functools.cache
+def _draws() -> frozenset[str]:
+    """Method names that draw on a local value (an argument ``rng``): numpy's ``Generator``
+    methods that an array does not have. Built on first use: importing ``numpy.random`` costs
+    a start-up that never differentiates a helper twice (7-18 ms)."""
+    names = {n for n in dir(np.random.Generator) if not n.startswith("_")}
+    return frozenset(n for n in names if not hasattr(np.ndarray, n)) - {"bit_generator", "spawn"}
+
+
+@functools.cache
+def _installed() -> tuple[str, ...]:
+    """The directories of the standard library and installed packages."""
+    import sysconfig
+
+    return tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def _is_generator(owner: Any) -> bool:
+    """Whether ``owner`` is a random generator of numpy or of Python's ``random``; neither
+    module is imported for this (an object of theirs exists only once it is)."""
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None and isinstance(owner, (
+        numpy_random.Generator, numpy_random.RandomState, numpy_random.BitGenerator
+    )):  # fmt: skip
+        return True
+    python_random = sys.modules.get("random")
+    return python_random is not None and (
+        isinstance(owner, python_random.Random) or owner is getattr(python_random, "_inst", None)
+    )
+
+
 _ADVICE = (
     "draw the random numbers in the function you differentiate (or pass them in as an "
     "argument); a derivative of a derivative runs a helper's primal a second time, and s2s "
@@ -64,7 +88,7 @@ _ADVICE = (
 def is_random_draw(obj: Any) -> bool:
     """Whether calling ``obj`` draws from a random generator (numpy's or Python's)."""
     owner = getattr(obj, "__self__", None)
-    if isinstance(owner, _GENERATORS) or owner is random._inst:
+    if owner is not None and _is_generator(owner):
         return True
     if getattr(obj, "__name__", "") in _RANDOM_METHODS and owner is not None:
         return True  # scipy.stats.norm.rvs(...), rng.bit_generator.random_raw()
@@ -137,7 +161,7 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
         if isinstance(node, gast.Call):
             target = getattr(node.func, "s2s_target", None)
             obj = target.obj if isinstance(target, Target) else None
-            local_draw = isinstance(target, Method) and target.name in _DRAWS | _RANDOM_METHODS
+            local_draw = isinstance(target, Method) and target.name in _draws() | _RANDOM_METHODS
             if local_draw or (obj is not None and is_random_draw(obj)):
                 raise UnsupportedSyntaxError(
                     f"a random draw in {_name(primal)}, a function of yours that the "
@@ -191,7 +215,7 @@ def _user_function(obj: Any) -> bool:
     if (getattr(obj, "__module__", "") or "").startswith(("numpy", "scipy", "s2s")):
         return False
     filename = obj.__code__.co_filename
-    installed = filename.startswith(_INSTALLED) or filename.startswith("<frozen")
+    installed = filename.startswith(_installed()) or filename.startswith("<frozen")
     return not installed and "-packages" not in filename
 
 
@@ -231,7 +255,8 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             value = _function_of(value)
             if _user_function(value) and has_effects(value, seen):
                 return True
-            if isinstance(node.func, gast.Attribute) and node.func.attr in _DRAWS | _RANDOM_METHODS:
+            method = node.func.attr if isinstance(node.func, gast.Attribute) else None
+            if method in _draws() | _RANDOM_METHODS:
                 return True
     return False
 

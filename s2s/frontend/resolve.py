@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import operator
+import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,23 +265,32 @@ def _resolve_chain(func: types.FunctionType, name: str, attrs: tuple[str, ...]) 
     return Target(obj, scope, name, attrs)
 
 
-_NUMPY_PATHS: dict[int, str] | None = None
+_NUMPY_PATHS: dict[int, str] = {}
+_SCANNED: set[str] = set()
 
 
 def numpy_path(obj: Any) -> str | None:
-    """The canonical path of a numpy callable under ``numpy`` (``"linalg.inv"``), or ``None``."""
-    global _NUMPY_PATHS
-    if _NUMPY_PATHS is None:
-        paths: dict[int, str] = {}
-        # vars(), not dir(): numpy's module __getattr__ would import its lazy submodules
-        # (f2py, testing, polynomial, ...: 100-160 ms at the first generation in a process)
-        for prefix, module in (("linalg.", np.linalg), ("fft.", np.fft), ("", np)):
-            for attr, value in list(vars(module).items()):
-                if attr.startswith("_"):
-                    continue
-                if callable(value) and not isinstance(value, type):
-                    paths[id(value)] = prefix + attr
-        _NUMPY_PATHS = paths
+    """The canonical path of a numpy callable under ``numpy`` (``"linalg.inv"``), or ``None``.
+
+    Each module is read once it is imported, never imported for this: ``vars()``, not
+    ``dir()``, since numpy's module ``__getattr__`` would import its lazy submodules (f2py,
+    testing, polynomial, ...: 100-160 ms at the first generation in a process), and
+    ``numpy.fft`` only once the user's code has imported it (a function of it exists only
+    then). A name under ``numpy`` itself wins over the same callable in a submodule."""
+    for prefix, module_name in (("linalg.", "numpy.linalg"), ("", "numpy"), ("fft.", "numpy.fft")):
+        if module_name in _SCANNED:
+            continue
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        _SCANNED.add(module_name)
+        for attr, value in list(vars(module).items()):
+            if attr.startswith("_") or not callable(value) or isinstance(value, type):
+                continue
+            if prefix:
+                _NUMPY_PATHS.setdefault(id(value), prefix + attr)
+            else:
+                _NUMPY_PATHS[id(value)] = attr
     return _NUMPY_PATHS.get(id(obj))
 
 

@@ -294,6 +294,9 @@ def _write_vjp(
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
         chain_releases(sweeps.adjoint)
+    if finals is not None:  # an older array popped back into a name restored in place
+        for block in sweeps.adjoint:
+            _keep_popped_finals(block.body, sweeps, finals)
     writer.line("# adjoint sweep", depth)
     writer.blocks(nest_contexts(sweeps.adjoint, ir.contexts, adjoint=True), depth)
     writer.statement(gast.Return(value=grads), depth, return_line)
@@ -303,6 +306,30 @@ def _write_vjp(
     value = call("_s2s.detached", entry.returns) if sweeps.written else entry.returns
     pair = gast.Tuple(elts=[value, name(pullback)], ctx=gast.Load())
     writer.statement(gast.Return(value=pair), 2, return_line)
+
+
+def _keep_popped_finals(body: list[gast.stmt], sweeps: Sweeps, finals: str) -> None:
+    """``y = tape.pop()`` of an array ``y`` written in place becomes ``y =
+    _s2s.popped_final(finals, tape.pop())``: the restores into that older array are undone
+    when the pullback returns too (``final_values`` keeps only the last array of each name),
+    so a second call (a Jacobian row by row) reads the entries the primal sweep left."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):
+                _keep_popped_finals(nested, sweeps, finals)
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and stmt.targets[0].id in sweeps.written
+            and isinstance(stmt.value, gast.Call)
+            and isinstance(stmt.value.func, gast.Attribute)
+            and stmt.value.func.attr == "pop"
+            and isinstance(stmt.value.func.value, gast.Name)
+            and stmt.value.func.value.id == sweeps.tape
+        ):
+            stmt.value = call("_s2s.popped_final", name(finals), stmt.value)
 
 
 def _write_pullback(

@@ -38,7 +38,8 @@ import gast
 
 from s2s.codegen.ir import SETITEM, Loop, atom_names, flatten
 from s2s.codegen.sweeps import assign, call
-from s2s.codegen.templating import name
+from s2s.codegen.templating import constant, name
+from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.state import SweepState
 from s2s.runtime.namespace import NUMPY
@@ -102,22 +103,44 @@ class AdjointFlow:
         masks = {var: list(m) for var, m in self.state.zero_masks.items()}
         results: list[list[gast.stmt]] = []
         ends: list[State] = []
+        end_masks: list[dict[str, list]] = []
         changed: set[str] = set()
         for generate in generators:
             self.set_flow_state(start)
             self.state.zero_masks = {var: list(m) for var, m in masks.items()}
             results.append(generate())
             ends.append(self.flow_state())
+            end_masks.append(self.state.zero_masks)
             changed |= {v for v, m in self.state.zero_masks.items() if m != masks.get(v)}
         merged = ends[0]
         for end in ends[1:]:
             merged = join(merged, end)
         self.set_flow_state(merged)
-        # a mask made in one arm is unbound when another ran: after the branch, none is known
         self.state.zero_masks = masks
-        for var in changed:
-            masks.setdefault(var, []).append(None)
+        for var in sorted(changed):
+            masks.setdefault(var, []).append(self._joined_mask(var, masks[var], end_masks, results))
         return results
+
+    def _joined_mask(self, var: str, before: list, end_masks: list, results: list) -> Any:
+        """The mask of what the arms of a branch added to ``var``'s buffer, bound to one name
+        at the end of every arm (a mask made in one arm is unbound when another ran): the
+        arm's own masks joined, ``True`` where the arm added nothing (zero everywhere).
+        ``None`` (no selection known) when some arm's addition has no mask."""
+        added = []
+        for masks in end_masks:
+            got = masks.get(var, [])
+            if got[: len(before)] != before or any(m is None for m in got[len(before):]):
+                return None
+            added.append(got[len(before):])
+        joined = self.state.names.fresh("mask", always_number=True)
+        for body, parts in zip(results, added):
+            value = copy_tree(parts[0]) if parts else constant(True)
+            for part in parts[1:]:
+                value = call("_s2s.both", value, copy_tree(part))
+            node = assign(joined, value)
+            node.s2s_pure = True  # dropped where no partial reads it
+            body.append(node)
+        return name(joined)
 
     def loop_body(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:
         """Generate a loop body (run zero or more times) from the join of its entry state and

@@ -34,10 +34,14 @@ from s2s.codegen.walking import walk
 from s2s.reverse.simplify import Arr, fresh
 
 
-def scale_in_place(blocks: list[Block], types: dict[str, VType], ir: FunctionIR) -> None:
+def scale_in_place(blocks: list[Block], types: dict[str, VType], ir: FunctionIR,
+                   functional: bool = False) -> None:  # fmt: skip
     """Rewrite ``d = d + b * c`` (or ``d += b * c``) then ``b = None`` into ``b *= c`` and
     ``d = d + b`` where that gives the same numbers (see the module docstring); ``types`` are
-    the static types of the primal values of ``ir``."""
+    the static types of the primal values of ``ir``. ``functional`` (code differentiated
+    again): neither, since a derivative of it takes no ``out=`` and no update in place."""
+    if functional:
+        return
     assigned: dict[str, int] = {}
     for stmt in ir.flat:
         for target in stmt.targets:

@@ -71,6 +71,8 @@ class SelectionMasks:
             own = c.zero_where if mask is None else call("_s2s.either", c.zero_where, mask)
             return call("_s2s.unbroadcast_mask", own, name(var))
         if c.key is not None:
+            if getattr(st.activity.types.get(var), "array", None) is not True:
+                return None  # maybe a list of parts (a derivative's `parts_1[1]`): no mask
             keep = [call("_s2s.kept", copy_tree(mask))] if mask is not None else []
             key = slice_to_call(copy_tree(c.key))
             return call("_s2s.unindexed", name(var), key, *keep)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gast
 
 from s2s.analysis.activity import Activity
+from s2s.analysis.selection import quietly, selected_only
 from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, SETITEM, FunctionIR, atom_names
 from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
@@ -132,8 +133,37 @@ class ReverseBuilder:
                     adjoint.append(Block(text, body, lineno))
         return self.finish(primal, adjoint, loss, seed_name)
 
+    def quiet_partials(self, primal: list[Block]) -> None:
+        """In a gradient differentiated again, the gradient's masked partials (``0.5 / sqrt_1``,
+        which it computed under ``np.errstate``) are primal statements here: computed quietly
+        too, so an entry the mask drops raises no warning."""
+        st = self.state
+        if st.functional or self.tape is not None:
+            return
+        if not getattr(st.primal.func, "__s2s_generated__", False):
+            return
+        quiet = selected_only(st.ir, st.activity, True)
+        nodes = [
+            node
+            for index, (_, node) in st.primal_nodes.items()
+            if st.ir.body[index].targets and set(st.ir.body[index].targets) <= quiet
+        ]
+        chosen = {id(node) for node in nodes}
+        for block in primal:
+            body: list[gast.stmt] = []
+            for node in block.body:
+                if id(node) not in chosen:
+                    body.append(node)
+                elif body and getattr(body[-1], "s2s_quiet", False):
+                    body[-1].body.append(node)  # one errstate block for a run of them
+                else:
+                    body += quietly([node])
+                    body[-1].s2s_quiet = True
+            block.body = body
+
     def finish(self, primal, adjoint, loss, seed_name) -> Sweeps:
         st, plan = self.state, self.plan
+        self.quiet_partials(primal)
         gradients = []
         for param in st.wrt:
             if st.count.get(param, 0):

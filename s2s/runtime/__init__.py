@@ -8,6 +8,7 @@ from s2s.runtime.checks import (
     check_scalar,
     final_values,
     is_real_scalar,
+    popped_final,
     put_back,
     seed,
 )
@@ -76,6 +77,14 @@ from s2s.runtime.functional import (
     apply_over_axes_tangent,
     piecewise_adjoint,
     piecewise_tangent,
+)
+from s2s.runtime.functional_second import (
+    apply_along_axis_adjoint_adjoint,
+    apply_along_axis_adjoint_tangent,
+    apply_over_axes_adjoint_adjoint,
+    apply_over_axes_adjoint_tangent,
+    piecewise_adjoint_adjoint,
+    piecewise_adjoint_tangent,
 )
 from s2s.runtime.higher import (
     add_part,
@@ -329,6 +338,7 @@ from s2s.runtime.sorting import (
 )
 from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
+from s2s.runtime.spectra import real_spectrum
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_second,
@@ -464,7 +474,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "tensorsolve_grad_a", "tensorsolve_grad_b", "tensorsolve_rows", "normalize_axes", "overwritten",
     "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
     "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
-    "resolve_undefined", "put_back", "scatter", "scatter_add", "seed", "shape_of",
+    "resolve_undefined", "popped_final", "put_back", "scatter", "scatter_add", "seed", "shape_of",
     "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
@@ -498,5 +508,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
     "vectorized_grads_adjoint_adjoint", "vectorized_grads_adjoint_tangent",
     "vectorized_grads_tangent_adjoint", "vectorized_grads_tangent_tangent",
-    "vectorized_tangent",
+    "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
+    "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
+    "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
 ]

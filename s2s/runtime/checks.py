@@ -194,9 +194,20 @@ def final_values(*values: Any) -> list[tuple[Any, Any]]:
     return pairs
 
 
+def popped_final(pairs: list[tuple[Any, Any]], value: Any) -> Any:
+    """``value``, an old value of an array the adjoint sweep restores in place, popped off the
+    tape: added to ``pairs`` (from :func:`final_values`) with a copy of its entries now, which
+    are those the primal sweep left (only its name reaches it, and that name held another
+    array until this pop), so the restores into it are undone too."""
+    if isinstance(value, np.ndarray) or is_foreign_array(value):
+        pairs.append((value, value.copy()))
+    return value
+
+
 def put_back(pairs: list[tuple[Any, Any]]) -> None:
-    """Give each array or list kept by :func:`final_values` its final value again, in place."""
-    for value, final in pairs:
+    """Give each array or list kept by :func:`final_values` (and :func:`popped_final`) its
+    final value again, in place; the earliest copy of an array kept twice is put back last."""
+    for value, final in reversed(pairs):
         if isinstance(value, list):
             value[:] = final
         else:

@@ -32,7 +32,7 @@ def _conditions(x: np.ndarray, condlist: Any, n_functions: int) -> np.ndarray:
     return conditions
 
 
-def _pieces(x: Any, condlist: Any, funclist: Any):
+def callable_pieces(x: Any, condlist: Any, funclist: Any):
     """``(k, cond, func, owned)`` for each callable piece: ``owned`` marks, among
     ``x[cond]``, the entries the piece's value is kept at (no later condition holds)."""
     x = np.asanyarray(x)
@@ -52,7 +52,7 @@ def piecewise_adjoint(g: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     xa = np.asanyarray(x)
     out = np.zeros(xa.shape, acc_dtype(dtype_of(x)))
     g = np.asarray(g)
-    for cond, func, owned in _pieces(x, condlist, funclist):
+    for cond, func, owned in callable_pieces(x, condlist, funclist):
         if not np.any(owned):
             continue
         _, pullback = subderivative(func, (0,))(xa[cond])
@@ -67,7 +67,7 @@ def piecewise_tangent(t: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     xa = np.asanyarray(x)
     t = np.broadcast_to(np.asarray(t), xa.shape)
     out = np.zeros(xa.shape, acc_dtype(dtype_of(t)))
-    for cond, func, owned in _pieces(x, condlist, funclist):
+    for cond, func, owned in callable_pieces(x, condlist, funclist):
         if not np.any(owned):
             continue
         _, tangent = jvp_of(func, (0,))(t[cond], xa[cond])
@@ -75,7 +75,7 @@ def piecewise_tangent(t: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     return out.reshape(np.shape(x))
 
 
-def _along(arr: Any, g_or_t: Any, axis: int, out_ndim: int):
+def axis_last(arr: Any, g_or_t: Any, axis: int, out_ndim: int):
     """``arr`` with ``axis`` last, and ``g_or_t`` (the result's shape) with the axes
     ``func1d``'s result put at ``axis`` moved last (numpy.apply_along_axis's layout)."""
     a = np.moveaxis(np.asarray(arr), axis, -1)
@@ -90,7 +90,7 @@ def apply_along_axis_adjoint(g: Any, arr: Any, func1d: Any, axis: Any) -> Any:
     the place of ``axis``)."""
     g = np.asarray(g)
     axis = int(axis) % np.ndim(arr)
-    a, k = _along(arr, g, axis, g.ndim)
+    a, k = axis_last(arr, g, axis, g.ndim)
     gm = np.moveaxis(g, list(range(axis, axis + k)), list(range(g.ndim - k, g.ndim)))
     out = np.zeros(a.shape, acc_dtype(dtype_of(arr)))
     derivative = subderivative(func1d, (0,))
@@ -105,7 +105,7 @@ def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: A
     s2s) on each 1-D slice along ``axis``, laid out as the result."""
     axis = int(axis) % np.ndim(arr)
     result = np.asarray(result)
-    a, k = _along(arr, result, axis, result.ndim)
+    a, k = axis_last(arr, result, axis, result.ndim)
     ta = np.moveaxis(np.broadcast_to(np.asarray(t), np.shape(arr)), axis, -1)
     rm = np.moveaxis(result, list(range(axis, axis + k)), list(range(result.ndim - k, result.ndim)))
     out = np.zeros(rm.shape, acc_dtype(dtype_of(t)))
@@ -115,7 +115,7 @@ def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: A
     return np.moveaxis(out, list(range(result.ndim - k, result.ndim)), list(range(axis, axis + k)))
 
 
-def _over_axes(a: Any, axes: Any) -> tuple[np.ndarray, list[int]]:
+def over_axes(a: Any, axes: Any) -> tuple[np.ndarray, list[int]]:
     val = np.asarray(a)
     axes = (axes,) if np.ndim(axes) == 0 else axes
     return val, [int(axis) + val.ndim if axis < 0 else int(axis) for axis in axes]
@@ -126,7 +126,7 @@ def apply_over_axes_adjoint(g: Any, a: Any, func: Any, axes: Any) -> Any:
     ``func(val, axis)`` calls run again with their VJPs (made by s2s), then those VJPs in
     reverse order (a result that lost ``axis`` is given it back, as numpy does, and its
     cotangent loses it). Source: numpy.apply_over_axes."""
-    val, axes = _over_axes(a, axes)
+    val, axes = over_axes(a, axes)
     steps = []
     derivative = subderivative(func, (0,))
     for axis in axes:
@@ -143,7 +143,7 @@ def apply_over_axes_adjoint(g: Any, a: Any, func: Any, axes: Any) -> Any:
 def apply_over_axes_tangent(t: Any, a: Any, func: Any, axes: Any) -> Any:
     """The tangent of ``np.apply_over_axes(func, a, axes)``: ``func``'s JVP (made by s2s)
     along the chain of calls."""
-    val, axes = _over_axes(a, axes)
+    val, axes = over_axes(a, axes)
     t = np.broadcast_to(np.asarray(t), val.shape)
     derivative = jvp_of(func, (0,))
     for axis in axes:

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from s2s.errors import UndefinedGradientError, caller_location
 from s2s.runtime import plain_linalg_extra as twin
+from s2s.runtime import plain_spectral
 from s2s.runtime.core import acc_dtype, dtype_of, zeros_like_acc
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg_extra import pinv_adjoint
@@ -61,6 +63,13 @@ def _real(x: Any) -> Any:
     return x.real if bool(xp.all(x.imag == 0)) else None
 
 
+def _refuse_tangent() -> None:
+    raise UndefinedGradientError(
+        f"the tangent of np.linalg.eig or eigvals is undefined: {COMPLEX}", caller_location(),
+        "differentiate a function of a matrix with real eigenvalues",
+    )  # fmt: skip
+
+
 def _real_part(g: Any) -> Any:
     # a cotangent that reached a complex result (numpy 2.5) is complex, with no imaginary part
     return g.real if g is not None and np.iscomplexobj(g) else g
@@ -78,6 +87,7 @@ def _repeated(w: Any) -> Any:
     return xp.sum(ties) > ties.size // ties.shape[-1]  # more ties than the diagonal's
 
 
+@differentiated_as(plain_spectral.eig_adjoint)
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     """The adjoint of ``w, v = np.linalg.eig(a)`` for a real spectrum, for ``a``.
 
@@ -114,11 +124,12 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
 def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
     ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
-    A complex spectrum or repeated eigenvalues raise ``ValueError`` (no derivative: see
-    :func:`eig_adjoint`). Source: Giles 2008, section 3.1."""
+    A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line;
+    repeated eigenvalues give NaN eigenvector tangents (no derivative: see :func:`eig_adjoint`).
+    Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
-        raise ValueError(COMPLEX)
+        _refuse_tangent()
     c = np.linalg.solve(v, t @ v)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
     if bool(_repeated(w)):
@@ -140,6 +151,7 @@ def _matching(a: Any, values: Any) -> tuple[Any, Any]:
     return w, v
 
 
+@differentiated_as(plain_spectral.eigvals_adjoint)
 def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     """The adjoint of ``np.linalg.eigvals(a)`` (a real spectrum): ``V^-T diag(g) V^T``, with
     the eigenvectors from one more ``np.linalg.eig``. Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
@@ -152,10 +164,11 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
 
 
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
-    """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``)."""
+    """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``). A
+    complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line."""
     values = _real(values)
     if values is None:
-        raise ValueError(COMPLEX)
+        _refuse_tangent()
     w, v = _matching(a, values)
     c = np.linalg.solve(v, t @ v)
     return np.diagonal(c, axis1=-2, axis2=-1)

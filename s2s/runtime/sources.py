@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 _ATTRIBUTE = "__s2s_source__"
+_COMPLEX = "__s2s_complex_refusal__"
 
 
 def differentiated_as(twin: Callable) -> Callable[[Callable], Callable]:
@@ -49,6 +50,19 @@ def plain(*functions: Callable) -> None:
     Called after their definitions: s2s refuses a decorator on a function it differentiates."""
     for function in functions:
         setattr(function, _ATTRIBUTE, function)
+
+
+def refuses_complex(refusal: Callable[[str, Any], None], *twins: Callable) -> None:
+    """Mark ``twins`` as refusing a complex argument with ``refusal(name, value)`` (which
+    raises a located error saying why) rather than with the generic complex-dtype refusal of
+    a derivative's arguments: eig's twins, whose complex arguments mean a complex spectrum."""
+    for twin in twins:
+        setattr(twin, _COMPLEX, refusal)
+
+
+def complex_refusal(function: Any) -> Any:
+    """The ``refusal`` :func:`refuses_complex` gave ``function``, or ``None``."""
+    return getattr(function, _COMPLEX, None) if isinstance(function, types.FunctionType) else None
 
 
 def source_of(function: Any) -> Any:

@@ -8,12 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import Location, TangentError, UndefinedGradientError
+from s2s.errors import Location, TangentError, UndefinedGradientError, caller_location
 from s2s.runtime.core import acc_dtype, dtype_of, method_of_callable, shape_of, shared_key
 from s2s.runtime.kinds import Undefined
 
 
 def _where(filename: str, lineno: int) -> Location:
+    """Where a wrong tangent was passed: the user's call of the derivative (the innermost frame
+    outside s2s and generated code), else the ``def`` line ``filename:lineno``."""
+    called = caller_location()
+    if called is not None:
+        return called
     return Location(filename, lineno, 0, linecache.getline(filename, lineno).rstrip("\n"))
 
 
@@ -36,15 +41,15 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
 
     Raises:
         TangentError: an integer, boolean, complex or non-numeric tangent, a tangent of another
-            shape or structure (naming ``name`` and the ``def`` line at ``filename:lineno``).
+            shape or structure, naming ``name``, at the user's call of the derivative (the
+            ``def`` line ``filename:lineno`` when no frame outside s2s is found).
     """
-    where = _where(filename, lineno)
     if type(x) is tuple:
         if type(t) is not tuple or len(t) != len(x):
             raise TangentError(
                 f"the tangent of `{name}` must be a tuple of {len(x)} tangents, one per item, "
                 f"not {_describe(t)}",
-                where,
+                _where(filename, lineno),
                 f"pass e.g. ({', '.join(f'{name}{i}_dot' for i in range(len(x)))})",
             )
         return tuple(
@@ -58,7 +63,7 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
         raise TangentError(
             f"the tangent of `{name}` is {_describe(t)}; a tangent is a float ndarray, a numpy "
             "floating scalar or a Python float",
-            where,
+            _where(filename, lineno),
             f"pass np.asarray({_dot(name)}, dtype=float) with the shape of `{name}`",
         )
     kind = dtype_of(t).kind
@@ -67,7 +72,7 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
         raise TangentError(
             f"the tangent of `{name}` has dtype {dtype_of(t)} ({what}); tangents must be real "
             "floating values",
-            where,
+            _where(filename, lineno),
             f"pass a float tangent, e.g. {_dot(name)}.astype({name}.dtype)"
             if isinstance(x, np.ndarray)
             else f"pass a float tangent, e.g. float({_dot(name)})",
@@ -75,8 +80,11 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
     if np.shape(t) != np.shape(x):
         raise TangentError(
             f"the tangent of `{name}` has shape {np.shape(t)} but `{name}` has shape {np.shape(x)}",
-            where,
-            f"pass a tangent with exactly the shape of `{name}` (one direction per entry)",
+            _where(filename, lineno),
+            f"pass a tangent with exactly the shape of `{name}` (one direction per entry); the "
+            "tangents come right after the function's parameters without a default "
+            "(`jvp(f)(x, x_dot, *args)` for `def f(x, *args)`): inspect.signature of the "
+            "derivative shows the order",
         )
     target = acc_dtype(dtype_of(x))
     if dtype_of(t) != target:

@@ -154,10 +154,11 @@ def plan_of(vf: Any, args: Any) -> Plan:
             cores[i] = 0
     shapes = [np.shape(args[i])[: np.ndim(args[i]) - cores[i]] for i in positions]
     loop = np.broadcast_shapes(*shapes)
-    return Plan(tuple(cores), loop, out_core, *_differentiated(vf.pyfunc, n))
+    return Plan(tuple(cores), loop, out_core, *differentiated_function(vf.pyfunc, n))
 
 
-def _differentiated(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple, tuple[str, ...]]:
+def differentiated_function(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple,
+                                                         tuple[str, ...]]:  # fmt: skip
     """``pyfunc`` itself with its first ``n`` parameters' names, for a Python function whose
     first ``n`` parameters are plain positional ones (one derivative call per element); else
     the caller of ``n`` arguments, given ``pyfunc`` first (a numpy function, a method)."""

@@ -9,7 +9,8 @@ eigvals' results as complex arrays (with zero imaginary parts here), so each row
 
 import numpy as np
 
-from rows.spec import Arg, R, normal
+import s2s.runtime as rt
+from rows.spec import Arg, R, distinct, normal
 
 
 def real_spectrum(*shape: int) -> Arg:
@@ -59,4 +60,9 @@ ROWS = [
         tag="residuals",
     ),  # fmt: skip
     R(np.linalg.lstsq, lambda a: np.linalg.lstsq(a, np.ones(4))[3], normal(4, 3), tag="s"),
+]
+
+ROWS += [  # the check eig's second derivative makes of the eigenvalues (the identity)
+    R(rt.real_spectrum, lambda w: rt.real_spectrum(w) * 2.0, normal(2, 3)),
+    R(rt.real_spectrum, lambda w: rt.real_spectrum(w, True) ** 2, distinct(2, 3), tag="simple"),
 ]

@@ -165,3 +165,66 @@ ROWS += [  # the adjoint of a numpy.vectorize call: each element's VJP, differen
         tag="signature",
     ),  # fmt: skip
 ]
+
+
+def _cube(v):
+    return v**3
+
+
+def _centered(v):  # not elementwise: each piece's value depends on all its entries
+    return v - np.mean(v)
+
+
+PIECES = np.array([[True, False, True], [False, False, True]])
+OVERLAP = np.array([True, True, True, False, False])
+
+
+def _norm_and_max(v):
+    return np.array([np.sum(v * v), np.max(v)])
+
+
+def _soft_total(v, axis):
+    return np.log(np.sum(np.exp(v), axis=axis))  # loses axis: apply_over_axes gives it back
+
+
+ROWS += [  # the adjoints that make each piece's VJP at run time, differentiated again
+    R(
+        rt.piecewise_adjoint,
+        lambda g, x: rt.piecewise_adjoint(g, x, [PIECES, ~PIECES], [np.sin, _cube]),
+        normal(2, 3),
+        normal(2, 3),
+    ),  # fmt: skip
+    R(
+        rt.piecewise_adjoint,
+        lambda g, x: rt.piecewise_adjoint(g, x, [OVERLAP, ~OVERLAP[::-1]], [_centered, np.tanh]),
+        normal(5),
+        normal(5),
+        tag="overlap",
+    ),  # fmt: skip
+    R(
+        rt.apply_along_axis_adjoint,
+        lambda g, x: rt.apply_along_axis_adjoint(g, x, _norm_and_max, 1),
+        normal(3, 2, 2),
+        normal(3, 4, 2),
+    ),  # fmt: skip
+    R(
+        rt.apply_along_axis_adjoint,
+        lambda g, x: rt.apply_along_axis_adjoint(g, x, np.cumsum, -1),
+        normal(2, 3),
+        normal(2, 3),
+        tag="numpy",
+    ),  # fmt: skip
+    R(
+        rt.apply_over_axes_adjoint,
+        lambda g, x: rt.apply_over_axes_adjoint(g, x, _soft_total, (1, -1)),
+        normal(2, 1, 1),
+        normal(2, 3, 2),
+    ),  # fmt: skip
+    R(
+        rt.apply_over_axes_adjoint,
+        lambda g, x: rt.apply_over_axes_adjoint(g, x, np.cumsum, 1),
+        normal(2, 3),
+        normal(2, 3),
+        tag="kept",
+    ),  # fmt: skip
+]

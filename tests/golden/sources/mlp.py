@@ -5,13 +5,13 @@ def _make(_np, _s2s):
         # primal sweep
         # line 34: h = np.tanh(x @ w1 + b1)
         matmul_1 = x @ w1
-        add_1 = _s2s.into(_np.add, matmul_1, b1)
+        add_1 = matmul_1 + b1
         del matmul_1
-        h = _s2s.into(_np.tanh, add_1)
+        h = _np.tanh(add_1)
         del add_1
         # line 35: z = h @ w2 + b2
         matmul_2 = h @ w2
-        z = _s2s.into(_np.add, matmul_2, b2)
+        z = matmul_2 + b2
         del matmul_2
         # line 36: shifted = z - np.max(z, axis=1, keepdims=True)
         max_1 = _np.max(z, axis=1, keepdims=True)

@@ -50,8 +50,8 @@ def selected_only(ir: FunctionIR, activity: Activity, masked: bool = False) -> s
     ``_s2s.masked``, so a gradient computed them under ``np.errstate`` (its masked partials)."""
     flat = ir.flat
     readers: dict[str, list[Stmt]] = {}
-    for stmt in flat:
-        for n in set(differentiable_reads(stmt)):
+    for index, stmt in enumerate(flat):
+        for n in set(differentiable_reads(stmt)) - _structural_reads(activity, index):
             readers.setdefault(n, []).append(stmt)
     found = {t for s in flat if _elementwise(s) for t in s.targets if t in activity.active}
     found -= set(atom_names(ir.returns)) if ir.returns is not None else set()
@@ -64,6 +64,26 @@ def selected_only(ir: FunctionIR, activity: Activity, masked: bool = False) -> s
                 found.discard(var)
                 changed = True
     return found
+
+
+def _structural_reads(activity: Activity, index: int) -> set[str]:
+    """Names statement ``index`` reads only as a structural argument of its rule (the
+    ``ref`` of ``_s2s.unbroadcast``): no tangent flows from them through it."""
+    binding = activity.bindings.get(index)
+    if binding is None or binding.rule is None:
+        return set()
+    structural = set(binding.rule.structural)
+    names: dict[str, bool] = {}
+    for param, atom in binding.arguments.items():
+        for n in _atom_names_of(atom):
+            names[n] = names.get(n, True) and param in structural
+    return {n for n, only in names.items() if only}
+
+
+def _atom_names_of(atom) -> list[str]:
+    if isinstance(atom, tuple):
+        return [n for a in atom for n in _atom_names_of(a)]
+    return atom_names(atom) if isinstance(atom, gast.AST) else []
 
 
 def _passes(reader: Stmt, var: str, found: set[str], active: set[str], masked: bool) -> bool:
