@@ -100,6 +100,16 @@ def einsum_grads_tangent(result, g, subscripts, operands, optimize=False):
     d[result] = rt.einsum_grads_tangent(d[g], g, subscripts, operands, d[operands], optimize)
 
 
+@adjoint(rt.einsum_of, structural=("subscripts", "optimize"), source="numpy.einsum; multilinearity")
+def einsum_of(result, subscripts, operands, optimize=False):
+    d[operands] = rt.einsum_grads(d[result], subscripts, operands, optimize)
+
+
+@tangent(rt.einsum_of, source="numpy.einsum; multilinearity: one term per operand")
+def einsum_of_tangent(result, subscripts, operands, optimize=False):
+    d[result] = rt.einsum_tangent(subscripts, operands, d[operands], optimize)
+
+
 nondifferentiable(rt.inner_axes, reason="reads only the arguments' dimensions", metadata=True)
 
 

@@ -206,3 +206,38 @@ def vectorized_grads(result, g, vf, args):
 @tangent(rt.vectorized_grads, structural=("vf",), source=SECOND)
 def vectorized_grads_tangent(result, g, vf, args):
     d[result] = rt.vectorized_grads_tangent(d[g], g, vf, args, d[args])
+
+
+THIRD = (
+    "the derivative of the elementwise VJP P, twice: each call's JVP of P and JVP of its VJP "
+    "P2 (by s2s); <ct, T(tc, tx)> = <P2(ct), (tc, tx)>, and the Hessian of <ct, P> is symmetric"
+)
+
+
+@adjoint(rt.vectorized_grads_tangent, structural=("vf",), source=THIRD)
+def vectorized_grads_tangent_rule(result, tg, g, vf, args, tangents):
+    parts = rt.vectorized_grads_tangent_adjoint(d[result], tg, g, vf, args, tangents)
+    d[tg] = parts[0]
+    d[g] = parts[1]
+    d[args] = parts[2]
+    d[tangents] = parts[3]
+
+
+@tangent(rt.vectorized_grads_tangent, structural=("vf",), source=THIRD)
+def vectorized_grads_tangent_tangent(result, tg, g, vf, args, tangents):
+    d[result] = rt.vectorized_grads_tangent_tangent(
+        d[tg], d[g], d[args], d[tangents], tg, g, vf, args, tangents
+    )
+
+
+@adjoint(rt.vectorized_grads_adjoint, structural=("vf",), source=THIRD)
+def vectorized_grads_adjoint_rule(result, ct, g, vf, args):
+    parts = rt.vectorized_grads_adjoint_adjoint(d[result][0], d[result][1], ct, g, vf, args)
+    d[ct] = parts[0]
+    d[g] = parts[1]
+    d[args] = parts[2]
+
+
+@tangent(rt.vectorized_grads_adjoint, structural=("vf",), source=THIRD)
+def vectorized_grads_adjoint_tangent(result, ct, g, vf, args):
+    d[result] = rt.vectorized_grads_adjoint_tangent(d[ct], d[g], d[args], ct, g, vf, args)

@@ -232,3 +232,62 @@ def test_third_order_through_a_loop_by_forward_over_forward_over_reverse_and_rev
     fd3 = [(weighted_hvp_of_loop(x + h * e) - weighted_hvp_of_loop(x - h * e)) / (2 * h)
            for e in np.eye(3)]  # fmt: skip
     np.testing.assert_allclose(grad3, fd3, rtol=1e-7, atol=1e-8)
+
+
+A_23, B_34, C_42 = RNG.normal(size=(2, 3)), RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2))
+
+
+def _einsum_scaled(x):
+    return np.sum(np.sin(np.einsum("ij,jk->ik", x * A_23, np.cos(x) * B_34)))
+
+
+def _multi_dot_scaled(x):
+    return np.sum(np.sin(np.linalg.multi_dot([x * A_23, np.cos(x) * B_34, C_42])))
+
+
+def _wavy(a, b):
+    return a * np.sin(b * a) + b * b
+
+
+WAVY = np.vectorize(_wavy)
+
+
+def _vectorized_scaled(x):
+    return np.sum(WAVY(x * A_23, np.cos(x) * B_34[:, 0]))
+
+
+@pytest.mark.parametrize("f", [_einsum_scaled, _multi_dot_scaled, _vectorized_scaled])
+def test_third_order_through_einsum_multi_dot_and_vectorize(f):
+    """grad of grad of grad, jvp of grad of grad, and both over jvp of grad: the derivatives
+    of einsum's and multi_dot's second-order helpers are those of their plain twins
+    (np.einsum and multi_dot again), numpy.vectorize's each call's VJP differentiated twice
+    (and its two parts read from a nested list, [d_g, [d_x, d_y]], scattered, not added:
+    `+=` on the list concatenated and lost a part). Against central differences of the second
+    derivative."""
+    second = s2s.grad(s2s.grad(f))
+    x = 0.7
+    expected = along(second, x, 1.0, 1e-5)
+    assert s2s.grad(second)(x) == pytest.approx(expected, rel=1e-7)
+    assert s2s.jvp(second)(x, 1.0)[1] == pytest.approx(expected, rel=1e-7)
+    forward = s2s.jvp(s2s.grad(f))
+
+    def second_forward(z):
+        return forward(z, 1.0)[1]
+
+    assert s2s.grad(second_forward)(x) == pytest.approx(expected, rel=1e-7)
+    assert s2s.jvp(second_forward)(x, 1.0)[1] == pytest.approx(expected, rel=1e-7)
+
+
+def _multi_dot_constants(a):
+    return np.sum(np.sin(np.linalg.multi_dot([a, B_34, C_42])))
+
+
+def test_reverse_over_reverse_through_multi_dot_with_constant_arrays():
+    """The adjoint of multi_dot's adjoint in the arrays (``multi_dot_second``) has no term for
+    an array with no cotangent: it gave ``None``, which unbroadcast read as NaN (a gradient of
+    NaN with a warning); zeros now. Against differences of the gradient and against hvp."""
+    a, u = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    gradient = s2s.grad(_multi_dot_constants)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
+    np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(second, s2s.hvp(_multi_dot_constants)(a, u), rtol=1e-10)

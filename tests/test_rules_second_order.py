@@ -29,12 +29,10 @@ from s2s import registry
 
 NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {
-    "s2s.runtime.products.einsum_grads": "third order of einsum: einsum_second and "
-    "einsum_grads_tangent have no rule yet",
-    "s2s.runtime.vectorized.vectorized_grads": "third order of numpy.vectorize: "
-    "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
-    "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
-    "and multi_dot_grads_tangent have no rule yet",
+    "s2s.runtime.vectorized_second.vectorized_grads_tangent": "fourth order of "
+    "numpy.vectorize: vectorized_grads_tangent_adjoint and _tangent have no rule yet",
+    "s2s.runtime.vectorized_second.vectorized_grads_adjoint": "fourth order of "
+    "numpy.vectorize: vectorized_grads_adjoint_adjoint and _tangent have no rule yet",
     "s2s.runtime.functional.piecewise_adjoint": "third order of piecewise: "
     "piecewise_adjoint_adjoint and piecewise_adjoint_tangent have no rule yet",
     "s2s.runtime.functional.apply_along_axis_adjoint": "third order of apply_along_axis: "

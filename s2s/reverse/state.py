@@ -152,7 +152,10 @@ _PARTS = {
     runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
     runtime.einsum_grads_tangent, runtime.multi_dot_grads, runtime.multi_dot_second,
     runtime.multi_dot_grads_tangent, runtime.cov_adjoint, runtime.cov_second,
-    runtime.cov_adjoint_tangent,
+    runtime.cov_adjoint_tangent, runtime.vectorized_grads, runtime.vectorized_grads_tangent,
+    runtime.vectorized_grads_adjoint, runtime.vectorized_grads_adjoint_tangent,
+    runtime.vectorized_grads_adjoint_adjoint, runtime.vectorized_grads_tangent_tangent,
+    runtime.vectorized_grads_tangent_adjoint,
 }  # fmt: skip
 
 

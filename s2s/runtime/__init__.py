@@ -251,6 +251,7 @@ from s2s.runtime.products import (
     dot_grad_b,
     einsum_grads,
     einsum_grads_tangent,
+    einsum_of,
     einsum_second,
     inner_axes,
     matmul_grad_x1,
@@ -412,7 +413,14 @@ from s2s.runtime.ufuncs import (
     unselected_by_extremum,
 )
 from s2s.runtime.vectorized import vectorized, vectorized_grads, vectorized_tangent
-from s2s.runtime.vectorized_second import vectorized_grads_adjoint, vectorized_grads_tangent
+from s2s.runtime.vectorized_second import (
+    vectorized_grads_adjoint,
+    vectorized_grads_adjoint_adjoint,
+    vectorized_grads_adjoint_tangent,
+    vectorized_grads_tangent,
+    vectorized_grads_tangent_adjoint,
+    vectorized_grads_tangent_tangent,
+)
 from s2s.runtime.writers import (
     copyto,
     fill_diagonal,
@@ -479,7 +487,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "zero_grad", "zeroed_at", "zeros_like_acc", "lib", "times_weights", "convolve_grad",
     "convolve_grad_a", "convolve_grad_v", "convolution", "linspace_t", "expand_at", "insert_keys",
     "resize_plan", "rollaxis_destination", "unbroadcast_parts", "unmeshgrid", "trapezoid_weights",
-    "rebroadcast_parts", "remeshgrid", "einsum_second", "einsum_grads_tangent",
+    "rebroadcast_parts", "remeshgrid", "einsum_second", "einsum_grads_tangent", "einsum_of",
     "multi_dot_second", "multi_dot_grads_tangent", "cov_second", "cov_pair_tangent",
     "cov_adjoint_tangent", "histogram_second", "cumprod_second",
     "choose_parts", "average_weights", "compress_key", "extract_key", "select_masks",
@@ -499,6 +507,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "apply_along_axis_adjoint", "apply_along_axis_tangent", "apply_over_axes_adjoint",
     "apply_over_axes_tangent", "differentiated_as", "plain", "source_of", "set_vjp_maker",
     "vectorized", "vectorized_grads", "vectorized_grads_adjoint", "vectorized_grads_tangent",
+    "vectorized_grads_adjoint_adjoint", "vectorized_grads_adjoint_tangent",
+    "vectorized_grads_tangent_adjoint", "vectorized_grads_tangent_tangent",
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",

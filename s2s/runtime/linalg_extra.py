@@ -169,12 +169,30 @@ def multi_dot_grads(g: Any, arrays: Any) -> LazyParts:
     return LazyParts(len(arrays), part)
 
 
+def plain_multi_dot_second(g, arrays, parts):
+    """:func:`multi_dot_second` by :func:`multi_dot_grads` (its twin,
+    :mod:`s2s.runtime.sources`), zeros for ``None``; ``multi_dot_grads`` has rules, so every
+    further order follows."""
+    out = []
+    for j, (mine, _) in enumerate(zip(arrays, parts)):
+        total = mine * 0.0
+        for k, (theirs, part) in enumerate(zip(arrays, parts)):
+            if k != j and part is not None:
+                moved = np.broadcast_to(part, np.shape(theirs))
+                replaced = [moved if i == k else o for i, o in enumerate(arrays)]
+                total = total + multi_dot_grads(g, replaced)[j]
+        out.append(total)
+    return out
+
+
+@differentiated_as(plain_multi_dot_second)
 def multi_dot_second(g: Any, arrays: Any, parts: Any) -> list[Any]:
     """The derivative of :func:`multi_dot_grads` in the arrays applied to ``parts`` (one per
     array, ``None`` for none): for array ``j``, the sum over ``k != j`` of array ``j``'s
     adjoint with array ``k`` replaced by ``parts[k]``; both the transpose and the tangent (the
-    Hessian of ``<g, multi_dot(arrays)>`` is symmetric). ``None`` for an array with no term.
-    Source: the product rule (multi_dot is multilinear)."""
+    Hessian of ``<g, multi_dot(arrays)>`` is symmetric). Zeros (the array's shape,
+    accumulator dtype) for an array with no term: generated code adds the parts it is given
+    (``None`` there was read as NaN). Source: the product rule (multi_dot is multilinear)."""
     arrays = list(arrays)
     parts = [None] * len(arrays) if parts is None else list(parts)
     out: list[Any] = [None] * len(arrays)
@@ -186,9 +204,19 @@ def multi_dot_second(g: Any, arrays: Any, parts: Any) -> list[Any]:
         for j in range(len(arrays)):
             if j != k:
                 out[j] = grads[j] if out[j] is None else out[j] + grads[j]
-    return out
+    return [zeros_like_acc(a) if o is None else o for a, o in zip(arrays, out)]
 
 
+def plain_multi_dot_grads_tangent(tg, g, arrays, tangents):
+    """:func:`multi_dot_grads_tangent` by :func:`multi_dot_grads` and
+    :func:`multi_dot_second` (its twin, :mod:`s2s.runtime.sources`); no ``tg`` is a zero
+    one (a second ``return`` of another list is not differentiated)."""
+    second = multi_dot_second(g, arrays, tangents)
+    first = multi_dot_grads(g * 0.0 if tg is None else tg, arrays)
+    return [f + o for f, o in zip(first, second)]
+
+
+@differentiated_as(plain_multi_dot_grads_tangent)
 def multi_dot_grads_tangent(tg: Any, g: Any, arrays: Any, tangents: Any) -> list[Any]:
     """The tangent of :func:`multi_dot_grads` along ``tg`` (of ``g``) and ``tangents`` (of
     the arrays; ``None`` for none). Source: the product rule."""
@@ -205,11 +233,24 @@ def _scaled(g: Any, other: Any, x: Any) -> Any:
     return _cast(unbroadcast(_array(g, x) * other, x), x)
 
 
+def plain_multi_dot_tangent(arrays, tangents):
+    """:func:`multi_dot_tangent` by ``np.linalg.multi_dot`` (its twin,
+    :mod:`s2s.runtime.sources`): every order of a product is a product."""
+    total = None
+    for k, (_, t) in enumerate(zip(arrays, tangents)):
+        if t is not None:
+            replaced = [t if i == k else o for i, o in enumerate(arrays)]
+            term = np.linalg.multi_dot(replaced)
+            total = term if total is None else total + term
+    return total
+
+
+@differentiated_as(plain_multi_dot_tangent)
 def multi_dot_tangent(arrays: Any, tangents: Any) -> Any:
     """The tangent of ``np.linalg.multi_dot(arrays)``: one product per array with a tangent
     (``None``: no tangent), that array replaced by its tangent. Source: the product rule."""
     arrays = list(arrays)
-    shape = np.linalg.multi_dot([np.empty(x.shape, np.float32) for x in arrays]).shape
+    shape = np.linalg.multi_dot([np.zeros(x.shape, np.float32) for x in arrays]).shape
     total = None
     for k, t in enumerate(tangents):
         if t is None:

@@ -147,6 +147,10 @@ _NUMPY_ONLY = (
     "vectorized_grads",
     "vectorized_grads_adjoint",
     "vectorized_grads_tangent",
+    "vectorized_grads_adjoint_adjoint",
+    "vectorized_grads_adjoint_tangent",
+    "vectorized_grads_tangent_adjoint",
+    "vectorized_grads_tangent_tangent",
     "vectorized_tangent",
     "polydiv_tangent",
     # the in-place writers' labels (s2s.runtime.writers)

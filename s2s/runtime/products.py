@@ -19,6 +19,7 @@ from s2s.runtime.core import (
     zeros_like_acc,
 )
 from s2s.runtime.namespace import array_namespace
+from s2s.runtime.sources import differentiated_as
 
 
 def _ndim(x: Any) -> int:
@@ -264,6 +265,30 @@ def einsum_grads(g: Any, subscripts: str, operands: Any, optimize: Any = False) 
     return LazyParts(len(ops), lambda k: _einsum_grad(g, k, ops, inputs, out, optimize))
 
 
+def einsum_of(subscripts: str, operands: Any, optimize: Any = False) -> Any:
+    """``np.einsum(subscripts, *operands)`` with the operands as one list: the form the plain
+    twins below call (s2s differentiates no ``*`` unpacking into a call). Rules in
+    ``templates/products.py``: those of ``np.einsum``. Source: numpy.einsum."""
+    return np.einsum(subscripts, *operands, optimize=optimize)
+
+
+def plain_einsum_second(g, subscripts, operands, parts, optimize=False):
+    """:func:`einsum_second` by :func:`einsum_grads` (its twin, :mod:`s2s.runtime.sources`):
+    operand ``j``'s part is the sum over ``k != j`` of its adjoint with operand ``k`` replaced
+    by ``parts[k]``; ``einsum_grads`` has rules, so every further order follows."""
+    out = []
+    for j, (mine, _) in enumerate(zip(operands, parts)):
+        total = mine * 0.0
+        for k, (theirs, part) in enumerate(zip(operands, parts)):
+            if k != j and part is not None:
+                moved = np.broadcast_to(part, np.shape(theirs))
+                replaced = [moved if i == k else o for i, o in enumerate(operands)]
+                total = total + einsum_grads(g, subscripts, replaced, optimize)[j]
+        out.append(total)
+    return out
+
+
+@differentiated_as(plain_einsum_second)
 def einsum_second(
     g: Any, subscripts: str, operands: Any, parts: Any, optimize: Any = False
 ) -> list[Any]:
@@ -290,6 +315,16 @@ def einsum_second(
     return [zeros_like_acc(op) if o is None else o for op, o in zip(ops, out)]
 
 
+def plain_einsum_grads_tangent(tg, g, subscripts, operands, tangents, optimize=False):
+    """:func:`einsum_grads_tangent` by :func:`einsum_grads` and :func:`einsum_second` (its
+    twin, :mod:`s2s.runtime.sources`); no ``tg`` is a zero one (a second ``return`` of
+    another list is not differentiated)."""
+    second = einsum_second(g, subscripts, operands, tangents, optimize)
+    first = einsum_grads(g * 0.0 if tg is None else tg, subscripts, operands, optimize)
+    return [f + o for f, o in zip(first, second)]
+
+
+@differentiated_as(plain_einsum_grads_tangent)
 def einsum_grads_tangent(
     tg: Any, g: Any, subscripts: str, operands: Any, tangents: Any, optimize: Any = False
 ) -> list[Any]:

@@ -15,8 +15,10 @@ import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of
 from s2s.runtime.linalg import adjugate, norm_adjoint, vector_norm_adjoint
+from s2s.runtime.products import einsum_of
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sorting import median_adjoint
+from s2s.runtime.sources import differentiated_as
 from s2s.runtime.ufuncs import div_or_zero
 
 _T = np.matrix_transpose
@@ -184,6 +186,19 @@ def cumprod_second(g: Any, a: Any, u: Any, axis: Any = None) -> Any:
 # -- products ----------------------------------------------------------------------------------
 
 
+def plain_einsum_tangent(subscripts, operands, tangents, optimize=False):
+    """:func:`einsum_tangent` by ``np.einsum`` (its twin, :mod:`s2s.runtime.sources`): every
+    order of einsum is an einsum, so every further order follows."""
+    total = None
+    for k, (_, t) in enumerate(zip(operands, tangents)):
+        if t is not None:
+            replaced = [t if i == k else o for i, o in enumerate(operands)]
+            term = einsum_of(subscripts, replaced, optimize)
+            total = term if total is None else total + term
+    return total
+
+
+@differentiated_as(plain_einsum_tangent)
 def einsum_tangent(subscripts: str, operands: Any, tangents: Any, optimize: Any = False) -> Any:
     """The tangent of ``np.einsum(subscripts, *operands)``: one einsum per operand with a
     tangent, that operand replaced by its tangent (multilinearity). ``None``: no tangent."""

@@ -5,7 +5,7 @@ differentiates them, DESIGN 10). Structural arguments are fixed; the others are 
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, away0, normal, positive, two_zeros_in_row0, wellcond, with_zeros
+from rows.spec import R, away0, joined, normal, positive, two_zeros_in_row0, wellcond, with_zeros
 
 REF_2x3 = np.zeros((2, 3))
 QUOTIENT = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, -1.0]])
@@ -124,6 +124,30 @@ def _norm2(v):
 
 BRANCHY = np.vectorize(_branchy)
 NORM2 = np.vectorize(_norm2, signature="(n)->()")
+
+def vectorized_grads_tangent(tg, g, x, y, tx, ty):
+    parts = rt.vectorized_grads_tangent(tg, g, BRANCHY, (x, y), [tx, ty])
+    return joined(parts[0], parts[1])
+
+
+def vectorized_grads_adjoint(cx, cy, g, x, y):
+    parts = rt.vectorized_grads_adjoint([cx, cy], g, BRANCHY, (x, y))
+    return joined(parts[0], joined(parts[1][0], parts[1][1]))
+
+
+def vectorized_grads_adjoint_core(cx, g, x):
+    parts = rt.vectorized_grads_adjoint([cx], g, NORM2, (x,))
+    return joined(parts[0], parts[1][0])
+
+
+ROWS += [  # the second derivatives of a numpy.vectorize call, differentiated (third order)
+    R(rt.vectorized_grads_tangent, vectorized_grads_tangent, normal(2, 3), normal(2, 3),
+      normal(2, 3), away0(2, 3), normal(2, 3), normal(3)),  # fmt: skip
+    R(rt.vectorized_grads_adjoint, vectorized_grads_adjoint, normal(2, 3), normal(3),
+      normal(2, 3), normal(2, 3), away0(3)),  # fmt: skip
+    R(rt.vectorized_grads_adjoint, vectorized_grads_adjoint_core, normal(2, 4), normal(2),
+      away0(2, 4), tag="signature"),  # fmt: skip
+]
 
 ROWS += [  # the adjoint of a numpy.vectorize call: each element's VJP, differentiated again
     R(

@@ -68,6 +68,8 @@ ROWS = [
       tag="vectors"),  # fmt: skip
     R(rt.einsum_grads, einsum_grads, normal(2, 4), normal(2, 3), normal(3, 4)),
     R(rt.einsum_grads, einsum_grads_trace, normal(2), normal(3, 3), tag="repeated"),
+    R(rt.einsum_of, lambda a, b: rt.einsum_of("ij,jk->ik", [a, b]), normal(2, 3), normal(3, 4)),
+    R(rt.einsum_of, lambda a: rt.einsum_of("ii,ij", [a, a]), normal(3, 3), tag="implicit"),
     R(rt.cross_grad_a, lambda g, b: rt.cross_grad_a(g, A_4x3, b), normal(4, 3), normal(3)),
     R(
         rt.cross_grad_a,
