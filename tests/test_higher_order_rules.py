@@ -156,3 +156,40 @@ def test_the_twin_of_cov_adjoint_tangent_against_differences_of_the_helper():
     args = RNG.normal(size=(3, 3)), RNG.normal(size=(3, 5)), RNG.normal(size=(3, 5))
     s2s.check_grad(cov_adjoint_tangent_of, *args, wrt=(0, 1, 2), order=1)
     s2s.check_grad(cov_adjoint_tangent_of, *args, wrt=(0, 1, 2), modes=("fwd",), order=2)
+
+
+def cholesky_cubes(t):
+    m = np.array([[2.0 + t, t**2], [t**2, 3.0 - t]])
+    return np.sum(np.linalg.cholesky(m) ** 3)
+
+
+def cholesky_cubes_upper(t):
+    m = np.array([[2.0 + t, t**2], [t**2, 3.0 - t]])
+    return np.sum(np.linalg.cholesky(m, upper=True) ** 3)
+
+
+@pytest.mark.parametrize("f", [cholesky_cubes, cholesky_cubes_upper])
+def test_third_order_through_cholesky_by_forward_over_forward_over_reverse(f):
+    """cholesky's tangent helper is differentiated from its plain twin, so jvp(jvp(grad(f)))
+    (forward over a tangent of cholesky) agrees with grad of grad of grad and with central
+    differences of the second derivative."""
+    second = s2s.grad(s2s.grad(f))
+    h, t = 1e-5, 0.3
+    expected = (second(t + h) - second(t - h)) / (2 * h)
+    forward = s2s.jvp(s2s.jvp(s2s.grad(f)))(t, 1.0, 1.0)[1][1]
+    assert forward == pytest.approx(expected, rel=1e-6)
+    assert s2s.grad(second)(t) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_tangent_twin_computes_what_the_helper_computes(upper):
+    from s2s.runtime import plain_decompositions, tangent_rules
+
+    a = RNG.normal(size=(2, 4, 4))
+    a = a @ np.swapaxes(a, -1, -2) + 4 * np.eye(4)
+    factor = np.linalg.cholesky(a, upper=upper)
+    t = RNG.normal(size=(2, 4, 4))
+    np.testing.assert_allclose(
+        plain_decompositions.cholesky_tangent(t, factor, upper),
+        tangent_rules.cholesky_tangent(t, factor, upper), rtol=1e-12, atol=1e-12,
+    )  # fmt: skip

@@ -79,6 +79,22 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     return symmetric_part(matrix_transpose(inverse) @ p @ inverse)
 
 
+def cholesky_tangent(t: Any, L: Any, upper: bool = False) -> Any:
+    """The twin of :func:`s2s.runtime.tangent_rules.cholesky_tangent`: ``L Phi(L^-1 dA
+    L^-T)`` along the symmetric part of ``dA``, ``Phi`` the lower triangle with its diagonal
+    halved (Murray 2016)."""
+    if upper:
+        low = matrix_transpose(L)
+    else:
+        low = L
+    inverse = np.linalg.inv(low)
+    inner = inverse @ symmetric_part(t) @ matrix_transpose(inverse)
+    out = low @ (np.tril(inner) - 0.5 * np.tril(np.triu(inner)))
+    if upper:
+        return matrix_transpose(out)
+    return out
+
+
 def svdvals_adjoint(g: Any, a: Any) -> Any:
     """The twin of :func:`s2s.runtime.svdvals_adjoint`: ``U diag(g) V^T`` (Giles 2008)."""
     u, _, vh = np.linalg.svd(a, full_matrices=False)

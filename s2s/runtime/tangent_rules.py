@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_decompositions
 from s2s.runtime.core import acc_dtype, dtype_of
 from s2s.runtime.linalg import adjugate, norm_adjoint, vector_norm_adjoint
 from s2s.runtime.products import einsum_of
@@ -371,6 +372,7 @@ def _qr_tangent(t: Any, q: Any, r: Any) -> tuple[Any, Any]:
     return dq, np.concatenate([dr1, dr2], axis=-1)
 
 
+@differentiated_as(plain_decompositions.cholesky_tangent)
 def cholesky_tangent(t: Any, L: Any, upper: bool = False) -> Any:
     """The tangent of ``np.linalg.cholesky(a, upper=upper)`` along the symmetric part of
     ``dA``: ``L Phi(L^-1 dA L^-T)``, ``Phi`` the lower triangle with its diagonal halved.
