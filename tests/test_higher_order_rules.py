@@ -193,3 +193,31 @@ def test_cholesky_tangent_twin_computes_what_the_helper_computes(upper):
         plain_decompositions.cholesky_tangent(t, factor, upper),
         tangent_rules.cholesky_tangent(t, factor, upper), rtol=1e-12, atol=1e-12,
     )  # fmt: skip
+
+
+def eigh_cubes(t):
+    m = np.array([[2.0 + t, t**2], [t**2, 3.0 - t]])
+    w, v = np.linalg.eigh(m)
+    return np.sum(w**3) + np.sum(v[:, 0] ** 3)
+
+
+def test_third_order_through_eigh_by_forward_over_forward_over_reverse():
+    """eigh's tangent helper is differentiated from its plain twin: jvp(jvp(grad(f))) agrees
+    with central differences of the second derivative (distinct eigenvalues)."""
+    second = s2s.grad(s2s.grad(eigh_cubes))
+    h, t = 1e-5, 0.3
+    expected = (second(t + h) - second(t - h)) / (2 * h)
+    assert s2s.jvp(s2s.jvp(s2s.grad(eigh_cubes)))(t, 1.0, 1.0)[1][1] == pytest.approx(
+        expected, rel=1e-6
+    )
+
+
+def test_eigh_tangent_twin_computes_what_the_helper_computes():
+    from s2s.runtime import plain_decompositions, tangent_rules
+
+    a = RNG.normal(size=(3, 5, 5))
+    w, v = np.linalg.eigh(a + np.swapaxes(a, -1, -2))
+    t = RNG.normal(size=(3, 5, 5))
+    for twin, helper in zip(plain_decompositions.eigh_tangent(t, w, v),
+                            tangent_rules.eigh_tangent(t, w, v), strict=True):  # fmt: skip
+        np.testing.assert_allclose(twin, helper, rtol=1e-10, atol=1e-12)

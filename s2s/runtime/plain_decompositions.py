@@ -79,6 +79,13 @@ def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
     return symmetric_part(matrix_transpose(inverse) @ p @ inverse)
 
 
+def eigh_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
+    """The twin of :func:`s2s.runtime.tangent_rules.eigh_tangent`: ``dw = diag(V^T dA V)``,
+    ``dV = V (F o V^T dA V)`` along the symmetric part of ``dA`` (Giles 2008, 3.1)."""
+    m = matrix_transpose(v) @ symmetric_part(t) @ v
+    return np.diagonal(m, axis1=-2, axis2=-1), v @ (m * reciprocal_gaps(w, False))
+
+
 def cholesky_tangent(t: Any, L: Any, upper: bool = False) -> Any:
     """The twin of :func:`s2s.runtime.tangent_rules.cholesky_tangent`: ``L Phi(L^-1 dA
     L^-T)`` along the symmetric part of ``dA``, ``Phi`` the lower triangle with its diagonal

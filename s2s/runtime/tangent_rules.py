@@ -265,6 +265,7 @@ def _sym(m: Any) -> Any:
     return (m + _T(m)) * 0.5
 
 
+@differentiated_as(plain_decompositions.eigh_tangent)
 def eigh_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eigh(a)`` along a symmetric ``dA`` (its symmetric
     part is used, as the adjoint's gradient is symmetric): ``dw = diag(V^T dA V)``,
