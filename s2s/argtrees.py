@@ -108,7 +108,6 @@ class Layout:
             out.append(unflatten(trees[name], leaves))
         return tuple(out)
 
-
     def flat_gradients(self, wrt: tuple[str, ...], parts: tuple) -> tuple:
         """The transpose of :meth:`rebuild`: one value per ``wrt`` name (a container's with
         its structure, ``None`` for a zero) as the flat tuple, in ``self.wrt`` order.
@@ -199,7 +198,7 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
             derivative does not differentiate.
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
-    if getattr(d.primal, "__s2s_derivative__", False):
+    if getattr(d.primal, "__s2s_derivative__", False) and _primal_trees(d, arguments):
         return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
@@ -219,6 +218,15 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     return _rebuilt_result(d, result, rebuilt)
+
+
+def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
+    """Whether a container in ``d``'s ``wrt`` is an argument of the primal of ``d``'s primal
+    (a derivative): else the only containers are that derivative's own cotangent (a tuple of
+    parts, when a pullback's pullback is differentiated again, third order), which ``d``
+    takes apart as it does any container argument of a function."""
+    names = set(d.primal._primal_signature.parameters)
+    return any(n in names and is_tree(arguments[n]) for n in d._wrt_names)
 
 
 def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:

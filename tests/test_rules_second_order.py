@@ -40,12 +40,6 @@ UNSUPPORTED: dict[str, str] = {
     "vectorized_grads_adjoint and vectorized_grads_tangent have no rule yet",
     "s2s.runtime.linalg_extra.multi_dot_grads": "third order of multi_dot: multi_dot_second "
     "and multi_dot_grads_tangent have no rule yet",
-    "s2s.runtime.functional.piecewise_adjoint": "third order of piecewise: "
-    "piecewise_adjoint_adjoint and piecewise_adjoint_tangent have no rule yet",
-    "s2s.runtime.functional.apply_along_axis_adjoint": "third order of apply_along_axis: "
-    "apply_along_axis_adjoint_adjoint and apply_along_axis_adjoint_tangent have no rule yet",
-    "s2s.runtime.functional.apply_over_axes_adjoint": "third order of apply_over_axes: "
-    "apply_over_axes_adjoint_adjoint and apply_over_axes_adjoint_tangent have no rule yet",
     "s2s.runtime.histograms.histogram_adjoint": "third order of a density histogram: "
     "histogram_second has no rule yet",
     "s2s.runtime.sorting.cumprod_adjoint": "third order of cumprod: cumprod_tangent and "
