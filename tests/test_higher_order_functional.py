@@ -117,3 +117,13 @@ def test_grad_three_times_through_a_call_of_your_function():
     cotangent, a tuple of parts (one per differentiated argument): third order."""
     third = s2s.grad(s2s.grad(s2s.grad(through_a_helper)))
     np.testing.assert_allclose(third(np.float64(0.7)), 12.0, rtol=1e-12)
+
+
+def test_a_fourth_derivative_through_them_is_a_located_error():
+    """Not yet supported (README, docs/forward.md): an ``S2SError`` naming a line, never a
+    value."""
+    second = _second_along_v(with_pieces)
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.hvp(second)(X, V)
+    where = getattr(info.value, "where", None)
+    assert where is not None and where.lineno > 0, info.value
