@@ -266,16 +266,20 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "container's arrays as separate arguments (s2s.tree.flatten)",
         )
     places = dict(inner_lay.differentiable)
+    flat_inner = inner._flat.get(inner_lay)
+    if flat_inner is None:
+        flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
+    own = getattr(inner, "_cotangent_name", None) if inner.mode == PULLBACK else None
     flat_wrt: list[str] = []
     for name in d._wrt_names:
+        if name == own:  # inner's own cotangent: the flat form's
+            flat_wrt.append(flat_inner._cotangent_name)
+            continue
         ids = _leaf_ids(inner_lay, name) if name in outer else (name,)
         flat_wrt += [ids[i] for i in places[name]] if name in outer else list(ids)
     key = (inner_lay, tuple(flat_wrt))
     flat = d._flat.get(key)
     if flat is None:
-        flat_inner = inner._flat.get(inner_lay)
-        if flat_inner is None:
-            flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
         flat = d._flat[key] = type(d)(flat_inner, tuple(flat_wrt), d.mode, d.options)
     outer_lay = Layout(
         tuple(t for t in inner_lay.trees if t[0] in outer),

@@ -112,11 +112,26 @@ def through_a_helper(x):
     return np.sum(scaled_cube(x, 2.0))
 
 
-def test_grad_three_times_through_a_call_of_your_function():
+def scaled_septic(v, c):
+    return v**7 * c
+
+
+def through_a_septic(x):
+    return np.sum(scaled_septic(x, 2.0))
+
+
+def test_grad_three_and_four_times_through_a_call_of_your_function():
     """The pullback of the helper's pullback is differentiated with respect to its own
-    cotangent, a tuple of parts (one per differentiated argument): third order."""
+    cotangent, a tuple of parts (one per differentiated argument): third order; and that
+    pullback's pullback with respect to its own (fourth order). The fifth is a located
+    error (README)."""
     third = s2s.grad(s2s.grad(s2s.grad(through_a_helper)))
     np.testing.assert_allclose(third(np.float64(0.7)), 12.0, rtol=1e-12)
+    fourth = s2s.grad(s2s.grad(s2s.grad(s2s.grad(through_a_septic))))
+    np.testing.assert_allclose(fourth(np.float64(0.7)), 2.0 * 7 * 6 * 5 * 4 * 0.7**3, rtol=1e-12)
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(fourth)(np.float64(0.7))
+    assert getattr(info.value, "where", None) is not None and info.value.where.lineno > 0
 
 
 def test_a_fourth_derivative_through_them_is_a_located_error():

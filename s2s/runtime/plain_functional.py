@@ -30,7 +30,7 @@ import numpy as np
 from s2s.runtime.core import scatter, stop_gradient, unbroadcast
 from s2s.runtime.functional import piece_table, slice_results, steps_of
 from s2s.runtime.sources import plain
-from s2s.runtime.tangents import grad_of
+from s2s.runtime.tangents import dense_tangent, grad_of
 
 
 def apply_piece(func: Any, value: Any) -> Any:
@@ -84,9 +84,7 @@ def piecewise_adjoint_adjoint(ct: Any, g: Any, x: Any, condlist: Any, funclist: 
     """The twin of :func:`s2s.runtime.piecewise_adjoint_adjoint`: ``[d_g, d_x]``."""
     conds, owned, funcs, base = piece_table(np.zeros_like(x), condlist, funclist)
     gx = np.broadcast_to(g, np.shape(x))
-    if ct is None:
-        return [unbroadcast(gx * 0.0, g), x * 0.0]
-    cx = np.broadcast_to(ct, np.shape(x))
+    cx = np.broadcast_to(dense_tangent(ct, x), np.shape(x))
     d_g = grad_of(piecewise_contracted, "g")(gx, x, cx, conds, owned, funcs, base)
     d_x = grad_of(piecewise_contracted, "x")(gx, x, cx, conds, owned, funcs, base)
     return [unbroadcast(d_g, g), d_x]
@@ -141,9 +139,7 @@ def along_contracted(g: Any, arr: Any, ct: Any, func1d: Any, axis: int) -> Any:
 def apply_along_axis_adjoint_adjoint(ct: Any, g: Any, arr: Any, func1d: Any, axis: Any) -> Any:
     """The twin of :func:`s2s.runtime.apply_along_axis_adjoint_adjoint`: ``[d_g, d_arr]``."""
     axis = int(axis) % np.ndim(arr)
-    if ct is None:
-        return [g * 0.0, arr * 0.0]
-    cx = np.broadcast_to(ct, np.shape(arr))
+    cx = np.broadcast_to(dense_tangent(ct, arr), np.shape(arr))
     d_g = grad_of(along_contracted, "g")(g, arr, cx, func1d, axis)
     d_arr = grad_of(along_contracted, "arr")(g, arr, cx, func1d, axis)
     return [d_g, d_arr]
@@ -192,9 +188,7 @@ def over_contracted(g: Any, a: Any, ct: Any, funcs: Any, axes: Any) -> Any:
 def apply_over_axes_adjoint_adjoint(ct: Any, g: Any, a: Any, func: Any, axes: Any) -> Any:
     """The twin of :func:`s2s.runtime.apply_over_axes_adjoint_adjoint`: ``[d_g, d_a]``."""
     funcs, axes = steps_of(np.ndim(a), func, axes)
-    if ct is None:
-        return [g * 0.0, a * 0.0]
-    cx = np.broadcast_to(ct, np.shape(a))
+    cx = np.broadcast_to(dense_tangent(ct, a), np.shape(a))
     d_g = grad_of(over_contracted, "g")(g, a, cx, funcs, axes)
     d_a = grad_of(over_contracted, "a")(g, a, cx, funcs, axes)
     return [d_g, d_a]
