@@ -108,6 +108,7 @@ class Layout:
             out.append(unflatten(trees[name], leaves))
         return tuple(out)
 
+
     def flat_gradients(self, wrt: tuple[str, ...], parts: tuple) -> tuple:
         """The transpose of :meth:`rebuild`: one value per ``wrt`` name (a container's with
         its structure, ``None`` for a zero) as the flat tuple, in ``self.wrt`` order.
@@ -223,8 +224,9 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
 def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
     """Whether a container in ``d``'s ``wrt`` is an argument of the primal of ``d``'s primal
     (a derivative): else the only containers are that derivative's own cotangent (a tuple of
-    parts, when a pullback's pullback is differentiated again, third order), which ``d``
-    takes apart as it does any container argument of a function."""
+    parts, when a pullback's pullback is differentiated again: the third derivative through a
+    call of a function of yours), which ``d`` takes apart as it does any container argument
+    of a function."""
     names = set(d.primal._primal_signature.parameters)
     return any(n in names and is_tree(arguments[n]) for n in d._wrt_names)
 

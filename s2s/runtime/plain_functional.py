@@ -65,6 +65,7 @@ def piecewise(x: Any, conds: Any, owned: Any, funcs: Any, base: Any) -> Any:
 
 
 def piecewise_weighted(x: Any, g: Any, conds: Any, owned: Any, funcs: Any, base: Any) -> Any:
+    """``sum(g * piecewise(x))``, a scalar (``g`` of ``x``'s shape)."""
     return np.sum(g * piecewise(x, conds, owned, funcs, base))
 
 
@@ -77,6 +78,7 @@ def piecewise_grad(g: Any, x: Any, conds: Any, owned: Any, funcs: Any, base: Any
 def piecewise_contracted(
     g: Any, x: Any, ct: Any, conds: Any, owned: Any, funcs: Any, base: Any
 ) -> Any:
+    """``sum(ct * A(g, x))``, a scalar (``g`` and ``ct`` of ``x``'s shape)."""
     return np.sum(ct * piecewise_grad(g, x, conds, owned, funcs, base))
 
 
@@ -124,6 +126,7 @@ def along_axis(arr: Any, func1d: Any, axis: int) -> Any:
 
 
 def along_weighted(arr: Any, g: Any, func1d: Any, axis: int) -> Any:
+    """``sum(g * along_axis(arr))``, a scalar (``g`` of the result's shape)."""
     return np.sum(g * along_axis(arr, func1d, axis))
 
 
@@ -133,6 +136,7 @@ def along_grad(g: Any, arr: Any, func1d: Any, axis: int) -> Any:
 
 
 def along_contracted(g: Any, arr: Any, ct: Any, func1d: Any, axis: int) -> Any:
+    """``sum(ct * A(g, arr))``, a scalar (``ct`` of ``arr``'s shape)."""
     return np.sum(ct * along_grad(g, arr, func1d, axis))
 
 
@@ -172,6 +176,7 @@ def over_axes_chain(a: Any, funcs: Any, axes: Any) -> Any:
 
 
 def over_weighted(a: Any, g: Any, funcs: Any, axes: Any) -> Any:
+    """``sum(g * over_axes_chain(a))``, a scalar (``g`` of the result's size)."""
     y = over_axes_chain(a, funcs, axes)
     return np.sum(np.reshape(g, np.shape(y)) * y)
 
@@ -182,6 +187,7 @@ def over_grad(g: Any, a: Any, funcs: Any, axes: Any) -> Any:
 
 
 def over_contracted(g: Any, a: Any, ct: Any, funcs: Any, axes: Any) -> Any:
+    """``sum(ct * A(g, a))``, a scalar (``ct`` of ``a``'s shape)."""
     return np.sum(ct * over_grad(g, a, funcs, axes))
 
 
