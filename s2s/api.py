@@ -584,4 +584,5 @@ for _factory in (grad, value_and_grad, jvp):
 _INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
 set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
+set_maker("grad", lambda f, name: grad(f, wrt=name, nan="ignore", **_INT(f)))
 set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

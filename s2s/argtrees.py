@@ -199,7 +199,7 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
             derivative does not differentiate.
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
-    if getattr(d.primal, "__s2s_derivative__", False):
+    if getattr(d.primal, "__s2s_derivative__", False) and _primal_trees(d, arguments):
         return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
@@ -219,6 +219,16 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     return _rebuilt_result(d, result, rebuilt)
+
+
+def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
+    """Whether a container in ``d``'s ``wrt`` is an argument of the primal of ``d``'s primal
+    (a derivative): else the only containers are that derivative's own cotangent (a tuple of
+    parts, when a pullback's pullback is differentiated again: the third derivative through a
+    call of a function of yours), which ``d`` takes apart as it does any container argument
+    of a function."""
+    names = set(d.primal._primal_signature.parameters)
+    return any(n in names and is_tree(arguments[n]) for n in d._wrt_names)
 
 
 def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
@@ -258,16 +268,20 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "container's arrays as separate arguments (s2s.tree.flatten)",
         )
     places = dict(inner_lay.differentiable)
+    flat_inner = inner._flat.get(inner_lay)
+    if flat_inner is None:
+        flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
+    own = getattr(inner, "_cotangent_name", None) if inner.mode == PULLBACK else None
     flat_wrt: list[str] = []
     for name in d._wrt_names:
+        if name == own:  # inner's own cotangent: the flat form's
+            flat_wrt.append(flat_inner._cotangent_name)
+            continue
         ids = _leaf_ids(inner_lay, name) if name in outer else (name,)
         flat_wrt += [ids[i] for i in places[name]] if name in outer else list(ids)
     key = (inner_lay, tuple(flat_wrt))
     flat = d._flat.get(key)
     if flat is None:
-        flat_inner = inner._flat.get(inner_lay)
-        if flat_inner is None:
-            flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
         flat = d._flat[key] = type(d)(flat_inner, tuple(flat_wrt), d.mode, d.options)
     outer_lay = Layout(
         tuple(t for t in inner_lay.trees if t[0] in outer),

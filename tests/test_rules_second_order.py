@@ -33,12 +33,6 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.vectorize: vectorized_grads_tangent_adjoint and _tangent have no rule yet",
     "s2s.runtime.vectorized_second.vectorized_grads_adjoint": "fourth order of "
     "numpy.vectorize: vectorized_grads_adjoint_adjoint and _tangent have no rule yet",
-    "s2s.runtime.functional.piecewise_adjoint": "third order of piecewise: "
-    "piecewise_adjoint_adjoint and piecewise_adjoint_tangent have no rule yet",
-    "s2s.runtime.functional.apply_along_axis_adjoint": "third order of apply_along_axis: "
-    "apply_along_axis_adjoint_adjoint and apply_along_axis_adjoint_tangent have no rule yet",
-    "s2s.runtime.functional.apply_over_axes_adjoint": "third order of apply_over_axes: "
-    "apply_over_axes_adjoint_adjoint and apply_over_axes_adjoint_tangent have no rule yet",
 }
 
 

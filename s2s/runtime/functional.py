@@ -45,6 +45,24 @@ def callable_pieces(x: Any, condlist: Any, funclist: Any):
             yield cond, func, owner[cond] == k
 
 
+def piece_table(ref: Any, condlist: Any, funclist: Any) -> tuple:
+    """numpy.piecewise's callable pieces for an array like ``ref`` (its shape and dtype):
+    their conditions, the entries among ``x[cond]`` where each one's value is kept (no later
+    condition holds), and their functions, as tuples; and the constant pieces' values placed
+    where they are kept (0 elsewhere), an array like ``ref``. The plain twins
+    (:mod:`s2s.runtime.plain_functional`) read it."""
+    ref = np.asanyarray(ref)
+    conds, owned, funcs = [], [], []
+    for cond, func, kept in callable_pieces(ref, condlist, funclist):
+        conds.append(cond)
+        owned.append(kept)
+        funcs.append(func)
+    base = np.piecewise(np.zeros(ref.shape, ref.dtype), condlist, [
+        (lambda v: np.zeros_like(v)) if isinstance(f, collections.abc.Callable) else f
+        for f in funclist])  # fmt: skip
+    return tuple(conds), tuple(owned), tuple(funcs), base
+
+
 def piecewise_adjoint(g: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     """The gradient in ``x`` of ``np.piecewise(x, condlist, funclist)``: for each callable
     piece, the VJP of ``func`` at ``x[cond]`` with ``g[cond]`` where its value is kept (0
@@ -113,6 +131,21 @@ def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: A
     for index in np.ndindex(a.shape[:-1]):
         _, out[index] = derivative(ta[index], a[index])
     return np.moveaxis(out, list(range(result.ndim - k, result.ndim)), list(range(axis, axis + k)))
+
+
+def slice_results(rows: Any, func1d: Any) -> np.ndarray:
+    """Zeros of ``(len(rows),) + func1d(rows[0]).shape``, in ``rows``' dtype: where a plain
+    twin adds each 1-D slice's result (:func:`s2s.runtime.plain_functional.along_axis`)."""
+    first = np.asarray(func1d(rows[0]))
+    return np.zeros((len(rows), *first.shape), np.result_type(rows, first))
+
+
+def steps_of(ndim: int, func: Any, axes: Any) -> tuple[tuple, tuple[int, ...]]:
+    """``np.apply_over_axes``'s steps for an array of ``ndim`` dimensions: ``func`` once per
+    axis, and the axes (an int or a sequence) as non-negative ints."""
+    axes = (axes,) if np.ndim(axes) == 0 else axes
+    axes = tuple(int(axis) + ndim if axis < 0 else int(axis) for axis in axes)
+    return (func,) * len(axes), axes
 
 
 def over_axes(a: Any, axes: Any) -> tuple[np.ndarray, list[int]]:

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from s2s.runtime import plain_functional as twins
 from s2s.runtime.core import acc_dtype, dtype_of, unbroadcast
 from s2s.runtime.functional import axis_last, callable_pieces, over_axes
+from s2s.runtime.sources import differentiated_as
 from s2s.runtime.tangents import jvp_of, pullback_of
 from s2s.runtime.vectorized import differentiated_function
 
@@ -64,6 +66,7 @@ def _kept(v: Any, cond: Any, owned: Any) -> Any:
     return None if v is None else np.where(owned, v[cond], 0).astype(dtype_of(v), copy=False)
 
 
+@differentiated_as(twins.piecewise_adjoint_tangent)
 def piecewise_adjoint_tangent(tg: Any, tx: Any, g: Any, x: Any, condlist: Any,
                               funclist: Any) -> Any:  # fmt: skip
     """The tangent of :func:`piecewise_adjoint` ``(g, x)`` along ``tg`` (of ``g``) and
@@ -87,6 +90,7 @@ def piecewise_adjoint_tangent(tg: Any, tx: Any, g: Any, x: Any, condlist: Any,
     return out.reshape(np.shape(x))
 
 
+@differentiated_as(twins.piecewise_adjoint_adjoint)
 def piecewise_adjoint_adjoint(ct: Any, g: Any, x: Any, condlist: Any, funclist: Any) -> list:
     """The transpose of :func:`piecewise_adjoint`: ``[d_g, d_x]`` for the cotangent ``ct``
     of its result. Each callable piece's VJP differentiated again (by s2s) at ``x[cond]``
@@ -130,6 +134,7 @@ def _result_back(gm: Any, axis: int, k: int) -> np.ndarray:
     return np.moveaxis(gm, list(range(gm.ndim - k, gm.ndim)), list(range(axis, axis + k)))
 
 
+@differentiated_as(twins.apply_along_axis_adjoint_tangent)
 def apply_along_axis_adjoint_tangent(tg: Any, ta: Any, g: Any, arr: Any, func1d: Any,
                                      axis: Any) -> Any:  # fmt: skip
     """The tangent of :func:`apply_along_axis_adjoint` ``(g, arr)`` along ``tg`` (of ``g``)
@@ -149,6 +154,7 @@ def apply_along_axis_adjoint_tangent(tg: Any, ta: Any, g: Any, arr: Any, func1d:
     return np.moveaxis(out, -1, axis)
 
 
+@differentiated_as(twins.apply_along_axis_adjoint_adjoint)
 def apply_along_axis_adjoint_adjoint(ct: Any, g: Any, arr: Any, func1d: Any, axis: Any) -> list:
     """The transpose of :func:`apply_along_axis_adjoint`: ``[d_g, d_arr]`` for the cotangent
     ``ct`` of its result (``arr``'s shape): on each 1-D slice, ``func1d``'s VJP there
@@ -199,6 +205,7 @@ def _step_vjp(step: Any) -> Any:
     return pullback_of(step, _STEP_PARAMETER)
 
 
+@differentiated_as(twins.apply_over_axes_adjoint_tangent)
 def apply_over_axes_adjoint_tangent(tg: Any, ta: Any, g: Any, a: Any, func: Any,
                                     axes: Any) -> Any:  # fmt: skip
     """The tangent of :func:`apply_over_axes_adjoint` ``(g, a)`` along ``tg`` (of ``g``) and
@@ -226,6 +233,7 @@ def apply_over_axes_adjoint_tangent(tg: Any, ta: Any, g: Any, a: Any, func: Any,
     return np.asarray(tc, acc_dtype(dtype_of(a))).reshape(np.shape(a))
 
 
+@differentiated_as(twins.apply_over_axes_adjoint_adjoint)
 def apply_over_axes_adjoint_adjoint(ct: Any, g: Any, a: Any, func: Any, axes: Any) -> list:
     """The transpose of :func:`apply_over_axes_adjoint`: ``[d_g, d_a]`` for the cotangent
     ``ct`` of its result (``a``'s shape). The chain of VJPs ``c_(k-1) = P_k(c_k, v_(k-1))``

@@ -212,7 +212,7 @@ def _derivative(kind: str, function: Any, wrt: tuple[str, ...]) -> Any:
     function = method_of_callable(function)
     if isinstance(function, types.MethodType):  # net.forward: the function's, with net added
         derivative = _derivative(kind, function.__func__, wrt)
-        first = len(wrt) if kind == "jvp" else 1  # the tangents, or the cotangent, come first
+        first = {"jvp": len(wrt), "grad": 0}.get(kind, 1)  # the tangents, or the cotangent, first
         owner = function.__self__
         return lambda *args, **kwargs: derivative(*args[:first], owner, *args[first:], **kwargs)
     key = (kind, shared_key(function), wrt)  # a nested def is new at every call: shared
@@ -235,5 +235,14 @@ def pullback_of(function: Any, wrt: tuple[str, ...]) -> Any:
     return _derivative("pullback", function, wrt)
 
 
+def grad_of(function: Any, name: str) -> Any:
+    """The gradient of ``function`` (a scalar) in its parameter ``name``, one array (no
+    tuple of parts): ``gradient = grad_of(g, "a")(a, b)``. Plain twins differentiated to any
+    order are written with it (:mod:`s2s.runtime.plain_functional`): a derivative of a
+    gradient is never given a tuple cotangent."""
+    return _derivative("grad", function, name)
+
+
 jvp_of.__s2s_factory__ = True  # a call of its result is a call of a derivative object
 pullback_of.__s2s_factory__ = True
+grad_of.__s2s_factory__ = True
