@@ -982,3 +982,17 @@ def test_prod_second_is_the_exclusive_pair_product_exactly_with_zeros(zeros):
     np.testing.assert_allclose(rt.prod_second(np.stack([w, w[::-1]], 1), batch, 0)[:, 0],
                                expected, rtol=1e-12, atol=1e-15)  # fmt: skip
     assert rt.prod_second(w.astype(np.float32), a.astype(np.float32)).dtype == np.float32
+
+
+def test_project_tangent_keeps_a_scalar_of_the_primals_dtype_and_casts_others():
+    """The scalar fast path (a loop's every step): a numpy scalar tangent of the primal's dtype
+    is returned as is; one of another dtype, or a Python float, becomes the primal's."""
+    from s2s.runtime.tangents import project_tangent
+
+    t64, t32 = np.float64(0.25), np.float32(0.25)
+    assert project_tangent(t64, np.float64(1.0)) is t64 and project_tangent(t64, 1.0) is t64
+    assert project_tangent(t32, np.float32(1.0)) is t32
+    assert type(project_tangent(t32, np.float64(1.0))) is np.float64
+    assert type(project_tangent(t64, np.float32(1.0))) is np.float32
+    assert type(project_tangent(0.25, np.float64(1.0))) is np.float64
+    assert project_tangent(t64, np.zeros(3)).shape == (3,)  # broadcast onto an array primal

@@ -130,6 +130,10 @@ def written_tangent(t: Any, x: Any, key: Any, v: Any) -> Any:
     return out
 
 
+_FLOAT64, _FLOAT32 = np.float64, np.float32
+_FLOAT64_PRIMALS = (np.float64, float)
+
+
 def project_tangent(t: Any, ref: Any) -> Any:
     """``t`` with the shape and tangent dtype of the primal value ``ref``: broadcast where the
     primal broadcast (``x + y`` with one tangent), cast where the primal cast. ``None`` and
@@ -137,7 +141,12 @@ def project_tangent(t: Any, ref: Any) -> Any:
     list of tangents (of the list an array was built from, ``np.array(ys)``) becomes an array
     (``None`` items are zeros) unless ``ref`` is a list too: left a list, ``t * 2`` would
     repeat it."""
-    if t is None or type(t) is Undefined:
+    kind = type(t)
+    if kind is _FLOAT64 and type(ref) in _FLOAT64_PRIMALS or kind is _FLOAT32 and type(
+        ref
+    ) is _FLOAT32:  # a numpy scalar for a scalar primal of its dtype (every step of a loop)
+        return t
+    if t is None or kind is Undefined:
         return t
     if isinstance(t, list):
         if isinstance(ref, (list, tuple)) or getattr(ref, "s2s_parts", False):
