@@ -48,7 +48,8 @@ class ListAdjoints:
                     self.buffers.accumulate(sources[0], last, guarded, may_be_none=True)
                 elif isinstance(item, (gast.List, gast.Tuple)) and sources:
                     self.send_items(list(item.elts), last, guarded)  # ys.append([a, b])
-                guarded.append(assign(adj, call("_s2s.without_last", name(adj))))
+                drop = "_s2s.without_last" if st.functional else "_s2s.drop_last"
+                guarded.append(assign(adj, call(drop, name(adj))))
                 return guarded
 
             self.flow.arms(pop_item, list)
@@ -69,7 +70,8 @@ class ListAdjoints:
         if adj is not None:
             part = stmt.targets and st.adjoint_names.get(stmt.targets[0])
             cotangent = name(part) if part else constant(None)
-            put_back = call("_s2s.with_last", name(adj), cotangent, call("len", name(xs.id)))
+            helper = "_s2s.with_last" if st.functional else "_s2s.put_back_last"
+            put_back = call(helper, name(adj), cotangent, call("len", name(xs.id)))
             out.append(assign(adj, put_back))
             st.count[xs.id] = 1
             st.maybe_none.add(xs.id)

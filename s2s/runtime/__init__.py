@@ -131,11 +131,14 @@ from s2s.runtime.joins import (
 )
 from s2s.runtime.kinds import (
     Cause,
+    OwnedParts,
     Undefined,
     add,
+    drop_last,
     is_undefined,
     last_item,
     locate,
+    put_back_last,
     resolve_undefined,
     through,
     undefined,
@@ -459,7 +462,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "polyint_matrix", "roots_adjoint", "roots_tangent", "vander_plan", "either",
     "exclusive_products", "expand_reduced", "extremum_mask", "extremum_share", "filled",
     "final_values", "frexp_grad", "gradient", "gradients", "into", "is_real_scalar",
-    "is_undefined", "kept",
+    "is_undefined", "kept", "OwnedParts", "drop_last", "put_back_last",
     "last_item", "like", "narrow", "locate", "masked", "matmul_grad_x1", "matmul_grad_x2",
     "maximum_share", "median_adjoint", "minimum_share", "modf_grad", "norm_adjoint", "norm_hessian",
     "norm_slope_dn", "norm_slope_dn_t", "add_at", "at_gather", "extremum_at_grad_a",

@@ -163,6 +163,35 @@ def with_last(cotangent: list | None, part: Any, length: int) -> list | None:
     return [*cotangent, part]
 
 
+class OwnedParts(list):
+    """A list's cotangent made by :func:`put_back_last` or :func:`drop_last`, held by one name
+    of code that is not differentiated again: they grow and shrink it in place."""
+
+
+def put_back_last(cotangent: list | None, part: Any, length: int) -> list | None:
+    """:func:`with_last` for code that is not differentiated again: ``part`` appended in place
+    to a cotangent this function or :func:`drop_last` made (one append instead of a copy of
+    the list per undone pop, which made reverse over reverse of a loop quadratic in its
+    length); a list from elsewhere is copied first, ``None`` stays ``None`` as there."""
+    if type(cotangent) is not OwnedParts:
+        if cotangent is None:
+            if part is None:
+                return None
+            cotangent = [None] * length
+        cotangent = OwnedParts(cotangent)
+    cotangent.append(part)
+    return cotangent
+
+
+def drop_last(cotangent: list) -> list:
+    """:func:`without_last` for code that is not differentiated again: in place where
+    :func:`put_back_last` or this function made the list, else a copy without the item."""
+    if type(cotangent) is OwnedParts:
+        cotangent.pop()
+        return cotangent
+    return OwnedParts(cotangent[:-1])
+
+
 def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
     """Apply the ``undefined=`` policy to a finished buffer that is a marker.
 
