@@ -996,3 +996,21 @@ def test_project_tangent_keeps_a_scalar_of_the_primals_dtype_and_casts_others():
     assert type(project_tangent(t64, np.float32(1.0))) is np.float32
     assert type(project_tangent(0.25, np.float64(1.0))) is np.float64
     assert project_tangent(t64, np.zeros(3)).shape == (3,)  # broadcast onto an array primal
+
+
+def test_put_back_last_and_drop_last_copy_a_foreign_list_then_work_in_place():
+    """The non-functional list cotangents: a list they did not make (a seed, a user's) is
+    copied, never written; one they made grows and shrinks in place; None stays None."""
+    from s2s.runtime.kinds import OwnedParts, drop_last, put_back_last
+
+    assert put_back_last(None, None, 3) is None
+    seed = [1.0, None]
+    grown = put_back_last(seed, 2.0, 2)
+    assert seed == [1.0, None] and grown == [1.0, None, 2.0] and type(grown) is OwnedParts
+    again = put_back_last(grown, 3.0, 3)
+    assert again is grown and grown == [1.0, None, 2.0, 3.0]
+    assert drop_last(grown) is grown and grown == [1.0, None, 2.0]
+    foreign = [4.0, 5.0]
+    shrunk = drop_last(foreign)
+    assert foreign == [4.0, 5.0] and shrunk == [4.0] and type(shrunk) is OwnedParts
+    assert put_back_last(None, 1.5, 2) == [None, None, 1.5]
