@@ -184,14 +184,27 @@ class Derivative:
         cached = self.__dict__.get("_store")
         if cached is not None and cached[0] == _EPOCH[0] and cached[1] is self._layout:
             return cached[2]
-        key = (self._wrt_names, self._single, self.mode, self.options, self._layout)
+        root, chain = self._cache_identity()
+        key = (chain, self._wrt_names, self._single, self.mode, self.options, self._layout)
         with _LOCK:
-            per_function = _CACHE.setdefault(self.primal, {})
+            per_function = _CACHE.setdefault(root, {})
             store = per_function.setdefault(
                 key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
             self._store = (_EPOCH[0], self._layout, store)
         return store
+
+    def _cache_identity(self) -> tuple[Callable, tuple]:
+        """``(function, chain)``: the Python function at the bottom of this derivative (the
+        shared cache's weak key) and, for a derivative of derivatives, what each derivative
+        between it and this one is: a fresh ``jvp(grad(f))`` (an inline ``s2s.hvp(f)``) so
+        finds the code an equal one generated, as a fresh ``grad(f)`` does."""
+        primal = self.primal
+        if not isinstance(primal, Derivative):
+            return primal, ()
+        root, chain = primal._cache_identity()
+        step = (primal._wrt_names, primal._single, primal.mode, primal.options, primal._layout)
+        return root, (*chain, step)
 
     def _fresh(self, generated: Generated, arguments: dict[str, Any]) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
