@@ -23,6 +23,7 @@ from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
     abstract_of,
     added_names,
+    binding_error,
     check_numpy_only,
     check_options,
     check_wrt_value,
@@ -195,10 +196,9 @@ class Derivative:
         return store
 
     def _cache_identity(self) -> tuple[Callable, tuple]:
-        """``(function, chain)``: the Python function at the bottom of this derivative (the
-        shared cache's weak key) and, for a derivative of derivatives, what each derivative
-        between it and this one is: a fresh ``jvp(grad(f))`` (an inline ``s2s.hvp(f)``) so
-        finds the code an equal one generated, as a fresh ``grad(f)`` does."""
+        """``(function, chain)``: the Python function at the bottom (the shared cache's weak
+        key) and what each derivative between it and this one is: a fresh ``jvp(grad(f))``
+        (an inline ``s2s.hvp(f)``) so finds the code an equal one generated."""
         primal = self.primal
         if not isinstance(primal, Derivative):
             return primal, ()
@@ -298,7 +298,7 @@ class Derivative:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:  # as calling the function itself would: a TypeError
-            raise TypeError(f"{self.primal.__qualname__}(): {exc}") from None
+            raise binding_error(self, exc) from None
         bound.apply_defaults()
         return bound.arguments, bound.args, bound.kwargs
 
