@@ -186,7 +186,7 @@ class Derivative:
         if cached is not None and cached[0] == _EPOCH[0] and cached[1] is self._layout:
             return cached[2]
         root, chain = self._cache_identity()
-        key = (chain, self._wrt_names, self._single, self.mode, self.options, self._layout)
+        key = (self._wrt_names, self._single, self.mode, self.options, self._layout, chain)
         with _LOCK:
             per_function = _CACHE.setdefault(root, {})
             store = per_function.setdefault(
