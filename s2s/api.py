@@ -23,6 +23,7 @@ from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
 from s2s.arguments import (
     abstract_of,
     added_names,
+    binding_error,
     check_numpy_only,
     check_options,
     check_wrt_value,
@@ -184,14 +185,26 @@ class Derivative:
         cached = self.__dict__.get("_store")
         if cached is not None and cached[0] == _EPOCH[0] and cached[1] is self._layout:
             return cached[2]
-        key = (self._wrt_names, self._single, self.mode, self.options, self._layout)
+        root, chain = self._cache_identity()
+        key = (self._wrt_names, self._single, self.mode, self.options, self._layout, chain)
         with _LOCK:
-            per_function = _CACHE.setdefault(self.primal, {})
+            per_function = _CACHE.setdefault(root, {})
             store = per_function.setdefault(
                 key, {"lock": threading.Lock(), "entries": {}, "latest": None, "shapes": {}}
             )
             self._store = (_EPOCH[0], self._layout, store)
         return store
+
+    def _cache_identity(self) -> tuple[Callable, tuple]:
+        """``(function, chain)``: the Python function at the bottom (the shared cache's weak
+        key) and what each derivative between it and this one is: a fresh ``jvp(grad(f))``
+        (an inline ``s2s.hvp(f)``) so finds the code an equal one generated."""
+        primal = self.primal
+        if not isinstance(primal, Derivative):
+            return primal, ()
+        root, chain = primal._cache_identity()
+        step = (primal._wrt_names, primal._single, primal.mode, primal.options, primal._layout)
+        return root, (*chain, step)
 
     def _fresh(self, generated: Generated, arguments: dict[str, Any]) -> bool:
         """Every call target still names the object it named at generation (a re-run cell or a
@@ -285,7 +298,7 @@ class Derivative:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:  # as calling the function itself would: a TypeError
-            raise TypeError(f"{self.primal.__qualname__}(): {exc}") from None
+            raise binding_error(self, exc) from None
         bound.apply_defaults()
         return bound.arguments, bound.args, bound.kwargs
 

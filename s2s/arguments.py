@@ -341,3 +341,24 @@ def shapes_of(value: Any) -> Any:
     if type(value) is tuple:
         return tuple(shapes_of(v) for v in value)
     return None
+
+
+def binding_error(derivative: Any, exc: TypeError) -> TypeError:
+    """The error of a call ``derivative`` cannot bind (``exc``, from its signature): a
+    forward-mode derivative (``s2s.jvp``, the product of ``s2s.hvp``) called without a tangent
+    gets a ``UsageError`` (a ``TypeError`` too) at the caller's line that names the call and
+    where the tangents go; any other, ``f``'s own ``TypeError``, as calling ``f`` would."""
+    dots = getattr(derivative, "_tangent_names", {})
+    missing = [d for d in dots.values() if f"'{d}'" in str(exc)]
+    if not missing:
+        return TypeError(f"{derivative.primal.__qualname__}(): {exc}")
+    shown = getattr(derivative, "_called_as", None) or repr(derivative)
+    first = derivative.options.tangents_first
+    place = "before f's parameters" if first else "after f's parameters that have no default"
+    return UsageError(
+        f"{shown} was called without the tangent {missing[0]!r} ({exc}); it takes f's arguments "
+        f"and one tangent per wrt argument: ({', '.join(derivative._signature.parameters)})",
+        caller_location(),
+        f"pass each tangent (an array shaped like its wrt argument) {place}, as the signature "
+        f"above places them, by position or by name ({missing[0]}=...)",
+    )

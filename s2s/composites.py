@@ -112,6 +112,7 @@ class HessianVectorProduct(_Composite):
         super().__init__(f, wrt, options)
         self.gradient = grad(self.function, wrt=wrt, **options)
         self.product = jvp(self.gradient, wrt=tuple(self._names), **options)
+        self.product._called_as = repr(self)  # a missing direction's error names the hvp
         self.__signature__ = self.product.__signature__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -157,7 +158,8 @@ class ScipyHessp:
     def __call__(self, x: Any, p: Any, *args: Any) -> Any:
         if not is_tree(x):
             p = _checked_direction(x, p)
-        return self.product(*self._in_hvp_order(x, p, args))
+        placed = self._in_hvp_order(x, p, args)
+        return _checked_scalar(lambda: self.product.product(*placed), "hessp")[1]
 
     def _in_hvp_order(self, x: Any, p: Any, args: tuple) -> list:
         """``x, *args`` with the direction where :func:`hvp`'s signature puts it: after the
@@ -498,7 +500,8 @@ def _checked_scalar(call: Callable[[], Any], what: str) -> Any:
         if not exc.message.startswith("grad needs a single scalar output"):
             raise
         raise UnsupportedSyntaxError(
-            exc.message.replace("grad", what, 1), exc.where,
+            exc.message.replace("grad", what, 1),
+            exc.where,
             "return one scalar (a loss), or use s2s.jacobian for each output",
         ) from exc
 

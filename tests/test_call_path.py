@@ -197,3 +197,47 @@ def test_a_non_finite_warning_after_cached_calls_points_at_the_caller():
         d(np.array([0.0, 1.0]))
     ours = [w for w in seen if issubclass(w.category, s2s.NonFiniteGradientWarning)]
     assert len(ours) == 1 and ours[0].filename == __file__
+
+
+def weighted_loss(w, x):
+    return np.sum(np.tanh(x @ w) ** 2) + 1e-3 * np.sum(w * w * x[0])
+
+
+def test_fresh_composite_objects_reuse_the_generated_code(monkeypatch):
+    """``s2s.hvp(f)(w, x, v)`` written inline (a new object per call, README's example) finds
+    the code an equal earlier object generated, as a fresh ``s2s.grad(f)`` does: the shared
+    cache is keyed by ``f`` and the chain of derivatives above it (user report r11). Another
+    ``wrt`` or other options generate again."""
+    s2s.api.clear_cache(weighted_loss)
+    calls = count_generations(monkeypatch)
+    rng = np.random.default_rng(0)
+    w, x, v = rng.normal(size=3), rng.normal(size=(4, 3)), rng.normal(size=3)
+    made = {
+        "hvp": lambda: s2s.hvp(weighted_loss)(w, x, v),
+        "hessian": lambda: s2s.hessian(weighted_loss)(w, x),
+        "jacobian of grad": lambda: s2s.jacobian(s2s.grad(weighted_loss))(w, x),
+        "jvp of grad": lambda: s2s.jvp(s2s.grad(weighted_loss))(w, x, v),
+        "hessp": lambda: s2s.hessp(weighted_loss)(w, v, x),
+    }
+    for name, call in made.items():
+        first = call()
+        before = len(calls)
+        assert before > 0, name
+        for _ in range(3):
+            again = call()
+            assert len(calls) == before, (name, calls[before:])
+            for a, b in zip(np.atleast_1d(first), np.atleast_1d(again)):
+                np.testing.assert_array_equal(a, b)
+    hv = s2s.hvp(weighted_loss)(w, x, v)
+    expected = (s2s.grad(weighted_loss)(w + 1e-5 * v, x)
+                - s2s.grad(weighted_loss)(w - 1e-5 * v, x)) / 2e-5  # fmt: skip
+    np.testing.assert_allclose(hv, expected, rtol=1e-6, atol=1e-8)
+    before = len(calls)
+    s2s.hvp(weighted_loss, wrt=1)(w, x, np.ones_like(x))  # another wrt: its own code
+    assert len(calls) > before
+    before = len(calls)
+    s2s.hvp(weighted_loss, undefined="nan")(w, x, v)  # other options: their own code
+    assert len(calls) > before
+    before = len(calls)
+    s2s.hvp(weighted_loss, undefined="nan")(w, x, v)
+    assert len(calls) == before

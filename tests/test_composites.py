@@ -75,6 +75,45 @@ def test_hessian_of_a_tuple_output_names_hessian_and_the_return_line():
         assert "s2s.jacobian" in str(info.value)
 
 
+def test_hessp_of_a_non_scalar_function_names_hessp():
+    """The refusal names the object called (was "hvp needs ..." from hessp's inner hvp)."""
+    with pytest.raises(s2s.NonScalarOutputError) as info:
+        s2s.hessp(vector_out)(np.ones(3), np.ones(3))
+    assert_located(info.value, vector_out, 1, "hessp needs a function", "s2s.jacobian")
+    assert "hvp" not in str(info.value).split("Advice")[0]
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.hessp(pair_out)(np.ones(3), np.ones(3))
+    assert_located(info.value, pair_out, "# MARK: pair", "hessp needs a single scalar")
+
+
+def two_args(w, x):
+    return np.sum(np.sin(w) * x)
+
+
+def test_a_missing_tangent_is_a_located_usage_error_naming_the_call():
+    """A forward-mode call without its tangent is refused at the caller's line, naming the
+    call, the tangent and the signature that places it (was f's plain TypeError)."""
+    w, x = np.ones(3), np.full(3, 2.0)
+    with pytest.raises(s2s.UsageError) as info:
+        s2s.jvp(two_args)(w, x)  # MARK: jvp
+    assert_located(info.value, test_a_missing_tangent_is_a_located_usage_error_naming_the_call,
+                   "# MARK: jvp", "<s2s.jvp of two_args", "'w_dot'", "(w, x, w_dot)",
+                   "after f's parameters that have no default")  # fmt: skip
+    assert isinstance(info.value, TypeError)  # as calling f without an argument would
+    with pytest.raises(s2s.UsageError) as info:
+        s2s.hvp(two_args)(w, x)  # MARK: hvp
+    assert_located(info.value, test_a_missing_tangent_is_a_located_usage_error_naming_the_call,
+                   "# MARK: hvp", "<s2s.hvp of two_args", "'w_dot'")  # fmt: skip
+    with pytest.raises(s2s.UsageError) as info:
+        s2s.jvp(s2s.grad(two_args), wrt=(0, 1))(w, x, w)  # MARK: two
+    assert_located(info.value, test_a_missing_tangent_is_a_located_usage_error_naming_the_call,
+                   "# MARK: two", "'x_dot'", "(w, x, w_dot, x_dot)")  # fmt: skip
+    with pytest.raises(TypeError, match=r"two_args\(\): missing a required argument: 'x'"):
+        s2s.grad(two_args)(w)  # a missing primal argument: f's own TypeError, as before
+    _, tangent = s2s.jvp(two_args)(w, x, w_dot=x)  # by name
+    assert tangent == pytest.approx(np.sum(np.cos(w) * x * x), rel=1e-12)
+
+
 def test_hvp_of_a_derivative_with_a_non_scalar_output_names_the_callers_line():
     """grad(f) returns an array: hvp of it is refused at the user's line, not at a line of
     the generated gradient."""

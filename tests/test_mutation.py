@@ -553,4 +553,22 @@ def test_an_in_place_update_through_a_second_name_is_refused():
     with pytest.raises(s2s.MutationError, match="second name for `a`") as info:
         s2s.grad(updates_a_second_name)(np.ones(3))
     assert_located(info.value, updates_a_second_name, 3)
-    assert "b = b + ..." in info.value.advice
+    assert "b = b + ..." in info.value.advice and "b[...] += ..." in info.value.advice
+
+
+def updates_through_a_second_name_by_ellipsis(x):
+    a = x * 1.0
+    b = a
+    b[...] += x**2  # the advised form: a write through the second name, as README says
+    b[1:] *= x[:2]
+    return np.sum(a * x) + np.sum(np.sin(b))
+
+
+def test_the_advised_write_through_a_second_name_matches_differences():
+    x = RNG.normal(size=3)
+    check(updates_through_a_second_name_by_ellipsis, x)
+    a = x + x**2
+    a[1:] *= x[:2]
+    assert updates_through_a_second_name_by_ellipsis(x) == pytest.approx(
+        np.sum(a * x) + np.sum(np.sin(a)), rel=1e-12
+    )

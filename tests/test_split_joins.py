@@ -1,7 +1,8 @@
 """The pieces of a split joined again: a list of pieces of one shape is recorded as one
 ``Like`` of their stacked shape, and every join's adjoint (and its transpose, for second order)
 reads such a record, or one array, as its rows. Each case is checked in reverse mode against
-central differences, in forward mode against the gradient, and by its Hessian-vector product."""
+central differences, in forward mode against the gradient, and by its Hessian-vector product.
+Joins of Python list pieces (``np.concatenate([x, [x[0] * x[1]]])``) are checked the same way."""
 
 import numpy as np
 import pytest
@@ -75,7 +76,33 @@ def ragged_indexed_in_a_loop(x):
     return total
 
 
+def concatenate_list_of_scalars(x):  # user report r07: a Python list piece of numbers
+    flat = np.ravel(x)
+    return np.sum(np.concatenate([flat, [flat[0] * flat[1]]]) ** 2)
+
+
+def concatenate_list_of_rows(x):
+    return np.sum(np.concatenate([x, [x[0] * x[1]]]) ** 3)
+
+
+def concatenate_list_with_constants(x):
+    return np.sum(np.concatenate([x[0], [np.sin(x[1, 0]), 2.0, x[2, 2] ** 2]]) ** 2)
+
+
+def vstack_nested_list(x):
+    return np.sum(np.vstack([x, [[x[0, 0], 1.0, x[1, 1] * x[2, 2], x[3, 3]]]]) ** 3)
+
+
+def hstack_list_piece(x):
+    return np.sum(np.cos(np.hstack([[x[0, 0], x[5, 3]], x[1]])))
+
+
 CASES = [
+    concatenate_list_of_scalars,
+    concatenate_list_of_rows,
+    concatenate_list_with_constants,
+    vstack_nested_list,
+    hstack_list_piece,
     ragged_indexed_from_the_end,
     ragged_sliced_then_indexed,
     ragged_indexed_in_a_loop,

@@ -183,8 +183,10 @@ class Assignments:
                 f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
                 f"would change `{others[0]}` too; that is not supported",
                 self.primal.where(stmt),
-                f"write `{target.id} = {target.id} {operator_text(stmt.op)} ...` (a new value), or "
-                f"take a copy where the second name is made",
+                f"write `{target.id}[...] {operator_text(stmt.op)}= ...` to update the array both "
+                f"names hold (a write through a second name), `{target.id} = {target.id} "
+                f"{operator_text(stmt.op)} ...` for a new value, or take a copy where the second "
+                "name is made",
             )
         update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
         combined = self.temp(base_name(update))

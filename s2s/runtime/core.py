@@ -169,8 +169,8 @@ def unbroadcast(g: Any, ref: Any) -> Any:
         return g
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
-    else:
-        shape, dtype = np.shape(ref), dtype_of(ref)
+    else:  # a scalar, or a list of pieces (recorded ones among them: ``[x[0] * x[1]]``)
+        shape, dtype = shape_of(ref), dtype_of(ref)
     xp = array_namespace(g, ref)
     g_shape = g.shape if type(g) is np.ndarray else np.shape(g)
     if g_shape != shape:

@@ -48,21 +48,26 @@ def interp_plan(x: Any, xp: Any, period: Any) -> tuple:
 
 def interp_adjoint(g, x, xp, fp, left=None, right=None, period=None):
     """The twin of :func:`s2s.runtime.interp_adjoint`: the cotangents of ``x``, ``xp``,
-    ``fp``, ``left`` and ``right`` (``None`` for the last two when not given)."""
+    ``fp``, ``left`` and ``right`` (``None`` for the last two when not given).
+
+    ``x``, ``xp`` and ``fp`` may be Python lists, as ``np.interp`` takes them (and the
+    helper reads them): they are read as arrays, under new names (a parameter that holds a
+    list is not rebound), before any indexing."""
+    points, abscissae, ordinates = np.asarray(x), np.asarray(xp), np.asarray(fp)
     index, knot_shift, x_shift, i, j, region = interp_plan(
-        stop_gradient(x), stop_gradient(xp), period
+        stop_gradient(points), stop_gradient(abscissae), period
     )
-    knots = xp[index] + knot_shift
-    values = fp[index]
+    knots = abscissae[index] + knot_shift
+    values = ordinates[index]
     width = knots[j] - knots[i]
     flat = width == 0
     safe = np.where(flat, 1.0, width)
-    t = np.where(flat, 0.0, (x + x_shift - knots[i]) / safe)
+    t = np.where(flat, 0.0, (points + x_shift - knots[i]) / safe)
     slope = np.where(flat, 0.0, (values[j] - values[i]) / safe)
     g = np.broadcast_to(g, t.shape)
     inside = np.where(region == 0, g, 0.0)
     lo, hi = index[i].ravel(), index[j].ravel()
-    n = fp.shape[0]
+    n = ordinates.shape[0]
     dfp = np.bincount(lo, (inside * (1 - t)).ravel(), n) + np.bincount(hi, (inside * t).ravel(), n)
     below = np.sum(np.where(region < 0, g, 0.0))
     above = np.sum(np.where(region > 0, g, 0.0))

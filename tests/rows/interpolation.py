@@ -43,6 +43,20 @@ ROWS = [
         normal(5),
         tag="period",
     ),
+    # Python lists, as np.interp takes them (user report r06: the second-order twin indexed them)
+    R(
+        np.interp,
+        lambda fp: np.interp([-2.0, 0.0, 0.7, 2.5], [-1.5, -0.4, 0.3, 1.1, 2.0], fp),
+        normal(5),
+        tag="lists",
+    ),
+    R(
+        np.interp,
+        lambda x, fp: np.interp(x, [-1.5, -0.4, 0.3, 2.0], [fp[0], fp[1] * fp[2], 1.0, fp[3]]),
+        const(np.array([-1.0, -0.1, 0.6, 1.5])),
+        normal(4),
+        tag="list fp",
+    ),
 ]
 
 COORDS = np.array([0.0, 0.3, 0.5, 1.1, 1.4, 2.0])
