@@ -62,6 +62,7 @@ from s2s.siblings import with_siblings
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _WHAT = {JVP: "forward mode (s2s.jvp, hvp, jacobian)", PULLBACK: "a pullback derivative"}
+_NESTED = "a derivative of a derivative"
 
 
 def clear_cache(function: Callable[..., Any] | None = None) -> None:
@@ -196,9 +197,8 @@ class Derivative:
         return store
 
     def _cache_identity(self) -> tuple[Callable, tuple]:
-        """``(function, chain)``: the Python function at the bottom (the shared cache's weak
-        key) and what each derivative between it and this one is: a fresh ``jvp(grad(f))``
-        (an inline ``s2s.hvp(f)``) so finds the code an equal one generated."""
+        """``(function, chain)``: the function at the bottom (the cache's weak key) and each
+        derivative above it, so a fresh ``jvp(grad(f))`` finds the code an equal one made."""
         primal = self.primal
         if not isinstance(primal, Derivative):
             return primal, ()
@@ -239,8 +239,7 @@ class Derivative:
                     store["shapes"][abstract] = store["shapes"].get(abstract, 0) + 1
                 backend = find_backend(arguments, self.primal)
                 if self.mode in (JVP, PULLBACK) or isinstance(self.primal, Derivative):
-                    check_numpy_only(backend, _WHAT.get(self.mode, "a derivative of a derivative"),
-                                     self.primal)  # fmt: skip
+                    check_numpy_only(backend, _WHAT.get(self.mode, _NESTED), self.primal)
                 shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 function, inner = self.primal, ()
