@@ -8,9 +8,14 @@ reverse mode raises ``UndefinedGradientError`` naming the line of the call and t
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located
+from located import assert_located, is_located
 
 import s2s
+
+try:
+    import scipy.linalg as scipy_linalg
+except ImportError:  # scipy is optional
+    scipy_linalg = None
 
 ROTATION = np.array([[0.1, -0.9], [1.1, 0.1]])  # eigenvalues 0.1 +- i sqrt(0.99)
 REPEATED = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [0.0, 0.0, 2.0]])  # 1, 1, 2
@@ -137,3 +142,95 @@ def _second_along(v):
         return np.sum(s2s.grad(first)(a) * v)
 
     return second
+
+
+# -- eigh at a repeated eigenvalue (issue r10) -------------------------------------------------
+
+Q = np.linalg.qr(np.random.default_rng(7).standard_normal((3, 3)))[0]
+TIED = (Q * np.array([1.0, 1.0, 2.0])) @ Q.T  # 1, 1, 2: LAPACK's two 1s differ by rounding
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def eigh_first_vector(a):
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(v[:, 0] * WEIGHTS) ** 2
+
+
+def scipy_eigh_first_vector(a):
+    w, v = scipy_linalg.eigh(a)  # MARK
+    return np.sum(v[:, 0] * WEIGHTS) ** 2
+
+
+def eigh_square(a):
+    # sum(A^2 o G) written through the eigenvectors: smooth, but V's cotangent cannot give it
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(((v * w**2) @ v.T) * np.outer(WEIGHTS, WEIGHTS))
+
+
+def eigh_simple_vector(a):
+    # the eigenvector of the simple eigenvalue 2 has a derivative beside the repeated 1s
+    w, v = np.linalg.eigh(a)
+    return np.sum(v[:, 2] * WEIGHTS) ** 2
+
+
+def eigh_cubes(a):
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(w**3)
+
+
+def eigvalsh_cubes(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 3)  # MARK
+
+
+@pytest.mark.parametrize("a", [np.eye(3), TIED], ids=["identity", "rotated"])
+@pytest.mark.parametrize("f", [eigh_first_vector, scipy_eigh_first_vector, eigh_square])
+def test_eigh_vectors_at_a_repeated_eigenvalue_are_located_undefined_gradients(f, a):
+    if f is scipy_eigh_first_vector and scipy_linalg is None:
+        pytest.skip("scipy is not installed")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.grad(f)(a)
+    assert_located(info.value, f, "# MARK", "eigvalsh")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.jvp(f)(a, np.ones((3, 3)))
+    assert_located(info.value, f, "# MARK")
+
+
+@pytest.mark.parametrize("how", ["hvp", "hessian"])
+def test_a_second_derivative_of_eigh_at_a_repeated_eigenvalue_is_located(how):
+    """Values only too: the first derivative V diag(g) V^T uses the eigenvectors, whose
+    tangent does not exist there (taking 1 / 0 as 0 gave 3 (A E + E A)'s diagonal only)."""
+    for f in (eigh_first_vector, eigh_cubes, eigvalsh_cubes):
+        with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+            if how == "hvp":
+                s2s.hvp(f)(TIED, np.ones((3, 3)))
+            else:
+                s2s.hessian(f)(TIED)
+        assert is_located(info.value), info.value
+
+
+@pytest.mark.parametrize("f", [eigh_cubes, eigvalsh_cubes])
+def test_eigenvalues_of_eigh_at_a_repeated_eigenvalue_are_differentiated(f):
+    # sum(w^3) = trace(A^3): gradient 3 A^2, tangent along E 3 tr(A^2 E)
+    for a in (np.eye(3), TIED):
+        np.testing.assert_allclose(s2s.grad(f)(a), 3 * a @ a, atol=1e-12)
+        e = np.random.default_rng(2).standard_normal((3, 3))
+        e = e + e.T
+        np.testing.assert_allclose(s2s.jvp(f)(a, e)[1], 3 * np.sum(a @ a * e), atol=1e-12)
+
+
+def test_the_simple_eigenvector_beside_a_repeated_eigenvalue_agrees_with_differences():
+    expected = numeric_gradient(lambda a: eigh_simple_vector((a + a.T) / 2), [TIED], 0)
+    np.testing.assert_allclose(s2s.grad(eigh_simple_vector)(TIED), expected, atol=1e-7)
+
+
+@pytest.mark.parametrize("f", [eigh_first_vector, eigh_square, eigh_cubes])
+def test_eigh_at_distinct_eigenvalues_agrees_with_differences(f):
+    a = (Q * np.array([1.0, 1.5, 2.0])) @ Q.T
+    e = np.random.default_rng(4).standard_normal((3, 3))
+    e = e + e.T
+    expected = numeric_gradient(lambda a: f((a + a.T) / 2), [a], 0)
+    np.testing.assert_allclose(s2s.grad(f)(a), expected, atol=1e-7)
+    np.testing.assert_allclose(s2s.jvp(f)(a, e)[1], np.sum(expected * e), atol=1e-7)
+    h = 1e-5
+    grads = [s2s.grad(f)(a + s * h * e) for s in (1, -1)]
+    np.testing.assert_allclose(s2s.hvp(f)(a, e), (grads[0] - grads[1]) / (2 * h), atol=1e-5)

@@ -338,7 +338,7 @@ from s2s.runtime.sorting import (
 )
 from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
-from s2s.runtime.spectra import real_spectrum
+from s2s.runtime.spectra import real_spectrum, simple_symmetric
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_second,
@@ -502,4 +502,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
+    "simple_symmetric",
 ]
