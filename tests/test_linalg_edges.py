@@ -234,3 +234,41 @@ def test_eigh_at_distinct_eigenvalues_agrees_with_differences(f):
     h = 1e-5
     grads = [s2s.grad(f)(a + s * h * e) for s in (1, -1)]
     np.testing.assert_allclose(s2s.hvp(f)(a, e), (grads[0] - grads[1]) / (2 * h), atol=1e-5)
+
+
+# -- eigvals at a repeated or defective eigenvalue (issue r08) ----------------------------------
+
+JORDAN = np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]])  # defective: 2, 2, 1
+
+
+def eigvals_squares(a):
+    w = np.linalg.eigvals(a)  # MARK
+    return np.sum(np.real(w) ** 2)
+
+
+@pytest.mark.parametrize("a", [2.0 * np.eye(3), REPEATED], ids=["scalar", "diagonalizable"])
+def test_eigvals_at_a_repeated_eigenvalue_of_a_diagonalizable_matrix(a):
+    """sum(w^2) = trace(A^2): gradient 2 A^T, tangent 2 trace(A E); equal eigenvalues are
+    paired with distinct eigenvectors (the nearest-value match paired both with one)."""
+    e = np.random.default_rng(6).standard_normal((3, 3))
+    np.testing.assert_allclose(s2s.grad(eigvals_squares)(a), 2 * a.T, atol=1e-12)
+    np.testing.assert_allclose(s2s.jvp(eigvals_squares)(a, e)[1], 2 * np.sum(a.T * e), atol=1e-12)
+
+
+def test_eigvals_of_a_defective_matrix_is_a_located_undefined_gradient():
+    with pytest.raises(s2s.UndefinedGradientError, match="defective") as info:
+        s2s.grad(eigvals_squares)(JORDAN)
+    assert_located(info.value, eigvals_squares, "# MARK", "trace(A @ A)")
+    with pytest.raises(s2s.UndefinedGradientError, match="defective") as info:
+        s2s.jvp(eigvals_squares)(JORDAN, np.ones((3, 3)))  # HERE
+    assert info.value.where.filename == __file__ and "# HERE" in info.value.where.text
+
+
+@pytest.mark.parametrize("how", ["hvp", "hessian"])
+def test_a_second_derivative_of_eigvals_at_a_repeated_eigenvalue_is_located(how):
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        if how == "hvp":
+            s2s.hvp(eigvals_squares)(2.0 * np.eye(3), np.ones((3, 3)))  # HERE
+        else:
+            s2s.hessian(eigvals_squares)(2.0 * np.eye(3))  # HERE
+    assert info.value.where.filename == __file__ and "# HERE" in info.value.where.text
