@@ -272,3 +272,27 @@ def test_a_second_derivative_of_eigvals_at_a_repeated_eigenvalue_is_located(how)
         else:
             s2s.hessian(eigvals_squares)(2.0 * np.eye(3))  # HERE
     assert info.value.where.filename == __file__ and "# HERE" in info.value.where.text
+
+
+# -- second derivatives of det at singular matrices (issue r09) --------------------------------
+
+RANK_2 = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, 1.0, 2.0]])
+RANK_1 = np.outer([1.0, 2.0, 3.0], [1.0, -1.0, 2.0])
+
+
+def det_of(a):
+    return np.linalg.det(a)
+
+
+@pytest.mark.parametrize("a", [RANK_2, RANK_1, np.zeros((3, 3))], ids=["rank2", "rank1", "zero"])
+def test_second_derivatives_of_det_at_a_singular_matrix_agree_with_differences(a):
+    """det is a polynomial: its Hessian exists everywhere; the derivative of the adjugate in
+    the SVD basis needs no inverse (np.linalg.inv raised LinAlgError here)."""
+    v = np.random.default_rng(8).standard_normal((3, 3))
+    h = 1e-4
+    expected = (s2s.grad(det_of)(a + h * v) - s2s.grad(det_of)(a - h * v)) / (2 * h)
+    np.testing.assert_allclose(s2s.hvp(det_of)(a, v), expected, atol=1e-9)
+    hessian = s2s.hessian(det_of)(a).reshape(9, 9)
+    np.testing.assert_allclose(hessian @ v.ravel(), expected.ravel(), atol=1e-9)
+    along = s2s.grad(lambda a: np.sum(s2s.grad(det_of)(a) * v))(a)
+    np.testing.assert_allclose(along, expected, atol=1e-9)

@@ -1,6 +1,7 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
 from s2s.runtime import plain_second  # noqa: F401 (names the twins of second-order helpers)
+from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
@@ -502,5 +503,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
-    "simple_symmetric",
+    "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp",
 ]

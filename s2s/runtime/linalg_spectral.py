@@ -5,8 +5,8 @@
 an eigenvector cotangent at a repeated eigenvalue, gives an ``s2s.Undefined`` marker that the
 generated code locates (the eigenvectors of a repeated eigenvalue are any basis of its
 eigenspace), and so does a defective matrix (a singular eigenvector matrix), where the
-eigenvalues themselves have no derivative. A cotangent argument is ``None`` when its output got none. Every helper returns
-its input's shape in the accumulator dtype.
+eigenvalues themselves have no derivative. A cotangent argument is ``None`` when its output
+got none. Every helper returns its input's shape in the accumulator dtype.
 """
 
 from __future__ import annotations
