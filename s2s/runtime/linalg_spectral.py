@@ -133,7 +133,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
     ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
     A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line;
-    repeated eigenvalues give NaN eigenvector tangents (no derivative: see :func:`eig_adjoint`).
+    repeated eigenvalues give an ``s2s.Undefined`` eigenvector tangent, located by the
+    generated code where it is used (no derivative: see :func:`eig_adjoint`).
     Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
@@ -142,9 +143,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     if c is None:
         _refuse_tangent(DEFECTIVE)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
-    if bool(_repeated(w)):
-        nan = np.full(v.shape, np.nan, dtype=v.dtype)  # the eigenvectors have no tangent
-        return dw, nan
+    if bool(_repeated(w)):  # the eigenvectors have no tangent: a marker, located where used
+        return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
     return dw, dv
