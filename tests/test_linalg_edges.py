@@ -311,3 +311,15 @@ def test_second_derivatives_of_det_at_a_singular_matrix_agree_with_differences(a
     np.testing.assert_allclose(hessian @ v.ravel(), expected.ravel(), atol=1e-9)
     along = s2s.grad(lambda a: np.sum(s2s.grad(det_of)(a) * v))(a)
     np.testing.assert_allclose(along, expected, atol=1e-9)
+
+
+def test_a_third_derivative_of_det_at_a_singular_matrix_is_a_located_error():
+    v = np.ones((3, 3))
+
+    def second(a):
+        return np.sum(s2s.jvp(s2s.grad(det_of))(a, v)[1] * v)
+
+    with pytest.raises(s2s.NoRuleError, match="third derivative of np.linalg.det") as info:
+        s2s.grad(second)(RANK_2)  # HERE
+    where = info.value.where
+    assert where.filename == __file__ and "# HERE" in where.text, where

@@ -161,6 +161,7 @@ from s2s.runtime.linalg import (
     as_columns,
     det_adjoint,
     from_columns,
+    invertible,
     norm_adjoint,
     solve_cotangent,
     solve_grad_a,
@@ -503,5 +504,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
-    "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp",
+    "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp", "invertible",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.linalg import norm_adjoint
+from s2s.runtime.linalg import invertible, norm_adjoint
 from s2s.runtime.plain_decompositions import matrix_transpose
 from s2s.runtime.sources import plain
 
@@ -152,6 +152,7 @@ plain(cond_slope, columns)
 
 
 def _inverse_and_adjugate(a: Any) -> tuple[Any, Any]:
+    a = invertible(a)  # a located refusal at a singular matrix, not numpy's LinAlgError
     inverse = np.linalg.inv(a)
     return inverse, np.linalg.det(a)[..., None, None] * inverse
 
