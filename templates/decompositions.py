@@ -10,7 +10,7 @@ only: ``numpy.linalg`` rejects float16.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, linear, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 TOWNSEND = 'Townsend 2016, "Differentiating the singular value decomposition"'
@@ -28,7 +28,13 @@ def slogdet_tangent(sign, logabsdet, a):
     d[logabsdet] += rt.slogdet_tangent(d[a], a)
 
 
-@adjoint(np.linalg.eigh, outputs=2, structural=("UPLO",), source=GILES + ", section 3.1")
+@adjoint(
+    np.linalg.eigh,
+    outputs=2,
+    structural=("UPLO",),
+    may_be_undefined=True,
+    source=GILES + ", section 3.1",
+)
 def eigh(eigenvalues, eigenvectors, a, UPLO="L"):
     d[a] = rt.eigh_adjoint(d[eigenvalues], d[eigenvectors], eigenvalues, eigenvectors)
 
@@ -48,6 +54,11 @@ def eigvalsh(result, a, UPLO="L"):
 @tangent(np.linalg.eigvalsh, source=GILES + ": dw_i = v_i^T dA v_i")
 def eigvalsh_tangent(result, a, UPLO="L"):
     d[result] += rt.eigvalsh_tangent(d[a], a, UPLO)
+
+
+@linear(rt.simple_symmetric, source="the identity (a check that eigh's eigenvalues are distinct)")
+def simple_symmetric(result, w):
+    d[w] = d[result]
 
 
 # With full_matrices=True on a non-square matrix the extra columns of U (rows of Vh) are any

@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import REDUCTION, Facts, adjoint, d, tangent
+from s2s.registry import REDUCTION, Facts, adjoint, d, linear, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 
@@ -55,3 +55,8 @@ def det(result, a):
 @tangent(np.linalg.det, source=GILES + ": d det = tr(adj(A) dA); exact at singular A (DESIGN 8)")
 def det_tangent(result, a):
     d[result] += rt.det_tangent(d[a], a)
+
+
+@linear(rt.invertible, source="the identity (a check that the matrix is invertible)")
+def invertible(result, a):
+    d[a] = d[result]

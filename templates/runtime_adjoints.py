@@ -133,25 +133,21 @@ def solve_grad_a_tangent(result, gb, x, a, b):
     d[result] += rt.solve_grad_a(gb, d[x], a, b)
 
 
-# with M = det(A) A^-T = adj(A)^T, dM = tr(A^-1 dA) M - M dA^T A^-T (a nonsingular A: at a
-# singular one np.linalg.inv raises LinAlgError, never a wrong value)
-@adjoint(rt.det_adjoint, source=GILES + ": d(det A^-T) = tr(A^-1 dA) det A^-T - det A^-T dA^T A^-T")
+# with M = g adj(A)^T, dM = g (d adj(A))^T, the adjugate's derivative taken in the SVD basis
+# (s2s/runtime/adjugates.py): exact at singular A, where det(A) A^-1 fails
+ADJUGATE = GILES + " (d adj = tr(A^-1 dA) adj - adj dA A^-1), in the SVD basis at singular A"
+
+
+@adjoint(rt.det_adjoint, source=ADJUGATE)
 def det_adjoint_adjoint(result, g, a):
     d[g] = rt.unbroadcast(np.sum(d[result] * rt.det_adjoint(1.0, a), axis=(-2, -1)), g)
-    inv_t = np.matrix_transpose(np.linalg.inv(a))
-    d[a] = result * np.sum(inv_t * d[result], axis=(-2, -1), keepdims=True) - np.matmul(
-        np.matmul(inv_t, np.matrix_transpose(d[result])), result
-    )
+    d[a] = rt.det_adjoint_vjp(d[result], g, a)
 
 
-@tangent(rt.det_adjoint, source=GILES + ": d(det A^-T) = tr(A^-1 dA) det A^-T - det A^-T dA^T A^-T")
+@tangent(rt.det_adjoint, source=ADJUGATE)
 def det_adjoint_tangent(result, g, a):
     d[result] += rt.det_adjoint(d[g], a)
-    d[result] += result * np.sum(
-        np.matrix_transpose(np.linalg.inv(a)) * d[a], axis=(-2, -1), keepdims=True
-    ) - np.matmul(
-        np.matmul(result, np.matrix_transpose(d[a])), np.matrix_transpose(np.linalg.inv(a))
-    )
+    d[result] += rt.det_adjoint_jvp(d[a], g, a)
 
 
 @adjoint(rt.slogdet_adjoint, source=GILES + ": d(A^-T) = -A^-T dA^T A^-T")

@@ -232,6 +232,7 @@ def cholesky_tangent(result, a, lower=False, overwrite_a=False, check_finite=Tru
     outputs=2,
     structural=EIGH_OPTIONS,
     single_output={"eigvals_only": True},
+    may_be_undefined=True,
     source=GILES + ", section 3.1 (the standard problem, whole spectrum)",
 )
 def eigh(

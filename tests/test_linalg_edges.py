@@ -8,9 +8,14 @@ reverse mode raises ``UndefinedGradientError`` naming the line of the call and t
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located
+from located import assert_located, is_located
 
 import s2s
+
+try:
+    import scipy.linalg as scipy_linalg
+except ImportError:  # scipy is optional
+    scipy_linalg = None
 
 ROTATION = np.array([[0.1, -0.9], [1.1, 0.1]])  # eigenvalues 0.1 +- i sqrt(0.99)
 REPEATED = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [0.0, 0.0, 2.0]])  # 1, 1, 2
@@ -48,6 +53,16 @@ def test_no_derivative_is_a_located_undefined_gradient(f, a, words):
     with pytest.raises(s2s.UndefinedGradientError, match=words) as info:
         s2s.grad(f)(a)
     assert_located(info.value, f, "# MARK")
+
+
+def test_the_tangent_of_eig_vectors_at_a_repeated_eigenvalue_is_located():
+    # was a silent NaN; the eigenvalues' tangent stays: trace(2 A E) for sum(w^2)
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.jvp(eig_vectors)(REPEATED, np.ones((3, 3)))
+    assert_located(info.value, eig_vectors, "# MARK")
+    e = np.random.default_rng(9).standard_normal((3, 3))
+    tangent = s2s.jvp(eig_values_squared)(REPEATED, e)[1]
+    np.testing.assert_allclose(tangent, 2 * np.sum(REPEATED.T * e), atol=1e-12)
 
 
 def test_eigenvalues_of_a_repeated_spectrum_are_differentiated():
@@ -103,13 +118,18 @@ def test_a_second_derivative_at_a_complex_spectrum_is_a_located_undefined_gradie
 
 @pytest.mark.parametrize("how", ["hvp", "grad of grad"])
 def test_a_second_derivative_of_eigenvectors_at_a_repeated_eigenvalue_is_located(how):
+    """Forward over reverse stops at eig's eigenvector tangent (an undefined marker located
+    at the call), reverse over reverse at the plain twin (the line that asked for it)."""
     with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
         if how == "hvp":
-            s2s.hvp(eig_vectors)(REPEATED, np.ones((3, 3)))  # HERE
+            s2s.hvp(eig_vectors)(REPEATED, np.ones((3, 3)))
         else:
             _grad_of_grad(eig_vectors)(REPEATED)  # HERE
-    where = info.value.where
-    assert where.filename == __file__ and "# HERE" in where.text, where
+    if how == "hvp":
+        assert_located(info.value, eig_vectors, "# MARK")
+    else:
+        where = info.value.where
+        assert where.filename == __file__ and "# HERE" in where.text, where
 
 
 def test_second_and_third_derivatives_of_eigvals_agree_with_differences():
@@ -137,3 +157,169 @@ def _second_along(v):
         return np.sum(s2s.grad(first)(a) * v)
 
     return second
+
+
+# -- eigh at a repeated eigenvalue (issue r10) -------------------------------------------------
+
+Q = np.linalg.qr(np.random.default_rng(7).standard_normal((3, 3)))[0]
+TIED = (Q * np.array([1.0, 1.0, 2.0])) @ Q.T  # 1, 1, 2: LAPACK's two 1s differ by rounding
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def eigh_first_vector(a):
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(v[:, 0] * WEIGHTS) ** 2
+
+
+def scipy_eigh_first_vector(a):
+    w, v = scipy_linalg.eigh(a)  # MARK
+    return np.sum(v[:, 0] * WEIGHTS) ** 2
+
+
+def eigh_square(a):
+    # sum(A^2 o G) written through the eigenvectors: smooth, but V's cotangent cannot give it
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(((v * w**2) @ v.T) * np.outer(WEIGHTS, WEIGHTS))
+
+
+def eigh_simple_vector(a):
+    # the eigenvector of the simple eigenvalue 2 has a derivative beside the repeated 1s
+    w, v = np.linalg.eigh(a)
+    return np.sum(v[:, 2] * WEIGHTS) ** 2
+
+
+def eigh_cubes(a):
+    w, v = np.linalg.eigh(a)  # MARK
+    return np.sum(w**3)
+
+
+def eigvalsh_cubes(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 3)  # MARK
+
+
+@pytest.mark.parametrize("a", [np.eye(3), TIED], ids=["identity", "rotated"])
+@pytest.mark.parametrize("f", [eigh_first_vector, scipy_eigh_first_vector, eigh_square])
+def test_eigh_vectors_at_a_repeated_eigenvalue_are_located_undefined_gradients(f, a):
+    if f is scipy_eigh_first_vector and scipy_linalg is None:
+        pytest.skip("scipy is not installed")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.grad(f)(a)
+    assert_located(info.value, f, "# MARK", "eigvalsh")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.jvp(f)(a, np.ones((3, 3)))
+    assert_located(info.value, f, "# MARK")
+
+
+@pytest.mark.parametrize("how", ["hvp", "hessian"])
+def test_a_second_derivative_of_eigh_at_a_repeated_eigenvalue_is_located(how):
+    """Values only too: the first derivative V diag(g) V^T uses the eigenvectors, whose
+    tangent does not exist there (taking 1 / 0 as 0 gave 3 (A E + E A)'s diagonal only)."""
+    for f in (eigh_first_vector, eigh_cubes, eigvalsh_cubes):
+        with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+            if how == "hvp":
+                s2s.hvp(f)(TIED, np.ones((3, 3)))
+            else:
+                s2s.hessian(f)(TIED)
+        assert is_located(info.value), info.value
+
+
+@pytest.mark.parametrize("f", [eigh_cubes, eigvalsh_cubes])
+def test_eigenvalues_of_eigh_at_a_repeated_eigenvalue_are_differentiated(f):
+    # sum(w^3) = trace(A^3): gradient 3 A^2, tangent along E 3 tr(A^2 E)
+    for a in (np.eye(3), TIED):
+        np.testing.assert_allclose(s2s.grad(f)(a), 3 * a @ a, atol=1e-12)
+        e = np.random.default_rng(2).standard_normal((3, 3))
+        e = e + e.T
+        np.testing.assert_allclose(s2s.jvp(f)(a, e)[1], 3 * np.sum(a @ a * e), atol=1e-12)
+
+
+def test_the_simple_eigenvector_beside_a_repeated_eigenvalue_agrees_with_differences():
+    expected = numeric_gradient(lambda a: eigh_simple_vector((a + a.T) / 2), [TIED], 0)
+    np.testing.assert_allclose(s2s.grad(eigh_simple_vector)(TIED), expected, atol=1e-7)
+
+
+@pytest.mark.parametrize("f", [eigh_first_vector, eigh_square, eigh_cubes])
+def test_eigh_at_distinct_eigenvalues_agrees_with_differences(f):
+    a = (Q * np.array([1.0, 1.5, 2.0])) @ Q.T
+    e = np.random.default_rng(4).standard_normal((3, 3))
+    e = e + e.T
+    expected = numeric_gradient(lambda a: f((a + a.T) / 2), [a], 0)
+    np.testing.assert_allclose(s2s.grad(f)(a), expected, atol=1e-7)
+    np.testing.assert_allclose(s2s.jvp(f)(a, e)[1], np.sum(expected * e), atol=1e-7)
+    h = 1e-5
+    grads = [s2s.grad(f)(a + s * h * e) for s in (1, -1)]
+    np.testing.assert_allclose(s2s.hvp(f)(a, e), (grads[0] - grads[1]) / (2 * h), atol=1e-5)
+
+
+# -- eigvals at a repeated or defective eigenvalue (issue r08) ----------------------------------
+
+JORDAN = np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]])  # defective: 2, 2, 1
+
+
+def eigvals_squares(a):
+    w = np.linalg.eigvals(a)  # MARK
+    return np.sum(np.real(w) ** 2)
+
+
+@pytest.mark.parametrize("a", [2.0 * np.eye(3), REPEATED], ids=["scalar", "diagonalizable"])
+def test_eigvals_at_a_repeated_eigenvalue_of_a_diagonalizable_matrix(a):
+    """sum(w^2) = trace(A^2): gradient 2 A^T, tangent 2 trace(A E); equal eigenvalues are
+    paired with distinct eigenvectors (the nearest-value match paired both with one)."""
+    e = np.random.default_rng(6).standard_normal((3, 3))
+    np.testing.assert_allclose(s2s.grad(eigvals_squares)(a), 2 * a.T, atol=1e-12)
+    np.testing.assert_allclose(s2s.jvp(eigvals_squares)(a, e)[1], 2 * np.sum(a.T * e), atol=1e-12)
+
+
+def test_eigvals_of_a_defective_matrix_is_a_located_undefined_gradient():
+    with pytest.raises(s2s.UndefinedGradientError, match="defective") as info:
+        s2s.grad(eigvals_squares)(JORDAN)
+    assert_located(info.value, eigvals_squares, "# MARK", "trace(A @ A)")
+    with pytest.raises(s2s.UndefinedGradientError, match="defective") as info:
+        s2s.jvp(eigvals_squares)(JORDAN, np.ones((3, 3)))  # HERE
+    assert info.value.where.filename == __file__ and "# HERE" in info.value.where.text
+
+
+@pytest.mark.parametrize("how", ["hvp", "hessian"])
+def test_a_second_derivative_of_eigvals_at_a_repeated_eigenvalue_is_located(how):
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        if how == "hvp":
+            s2s.hvp(eigvals_squares)(2.0 * np.eye(3), np.ones((3, 3)))  # HERE
+        else:
+            s2s.hessian(eigvals_squares)(2.0 * np.eye(3))  # HERE
+    assert info.value.where.filename == __file__ and "# HERE" in info.value.where.text
+
+
+# -- second derivatives of det at singular matrices (issue r09) --------------------------------
+
+RANK_2 = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, 1.0, 2.0]])
+RANK_1 = np.outer([1.0, 2.0, 3.0], [1.0, -1.0, 2.0])
+
+
+def det_of(a):
+    return np.linalg.det(a)
+
+
+@pytest.mark.parametrize("a", [RANK_2, RANK_1, np.zeros((3, 3))], ids=["rank2", "rank1", "zero"])
+def test_second_derivatives_of_det_at_a_singular_matrix_agree_with_differences(a):
+    """det is a polynomial: its Hessian exists everywhere; the derivative of the adjugate in
+    the SVD basis needs no inverse (np.linalg.inv raised LinAlgError here)."""
+    v = np.random.default_rng(8).standard_normal((3, 3))
+    h = 1e-4
+    expected = (s2s.grad(det_of)(a + h * v) - s2s.grad(det_of)(a - h * v)) / (2 * h)
+    np.testing.assert_allclose(s2s.hvp(det_of)(a, v), expected, atol=1e-9)
+    hessian = s2s.hessian(det_of)(a).reshape(9, 9)
+    np.testing.assert_allclose(hessian @ v.ravel(), expected.ravel(), atol=1e-9)
+    along = s2s.grad(lambda a: np.sum(s2s.grad(det_of)(a) * v))(a)
+    np.testing.assert_allclose(along, expected, atol=1e-9)
+
+
+def test_a_third_derivative_of_det_at_a_singular_matrix_is_a_located_error():
+    v = np.ones((3, 3))
+
+    def second(a):
+        return np.sum(s2s.jvp(s2s.grad(det_of))(a, v)[1] * v)
+
+    with pytest.raises(s2s.NoRuleError, match="third derivative of np.linalg.det") as info:
+        s2s.grad(second)(RANK_2)  # HERE
+    where = info.value.where
+    assert where.filename == __file__ and "# HERE" in where.text, where

@@ -1,6 +1,7 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
 from s2s.runtime import plain_second  # noqa: F401 (names the twins of second-order helpers)
+from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
     check_cotangent,
@@ -163,6 +164,7 @@ from s2s.runtime.linalg import (
     as_columns,
     det_adjoint,
     from_columns,
+    invertible,
     norm_adjoint,
     solve_cotangent,
     solve_grad_a,
@@ -342,7 +344,7 @@ from s2s.runtime.sorting import (
 )
 from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
-from s2s.runtime.spectra import real_spectrum
+from s2s.runtime.spectra import real_spectrum, simple_symmetric
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_second,
@@ -515,4 +517,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
+    "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp", "invertible",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime import plain_decompositions as twin
+from s2s.runtime import spectra
 from s2s.runtime.core import acc_dtype, dtype_of, shape_of, unbroadcast
 from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg import adjugate
@@ -84,9 +85,13 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
 
     ``V (diag(g_w) + F o (V^T g_v - g_v^T V) / 2) V^T`` with ``F_ij = 1 / (w_j - w_i)``: reads
     only the outputs, so ``a`` itself may be freed. The eigenvector term is skipped when
-    ``g_vectors`` is ``None``. At equal eigenvalues ``F`` is taken as 0: exact for losses that
-    do not depend on the choice of basis inside an eigenspace (the only ones with a gradient
-    there). Source: Giles 2008, section 3.1 (dw_i = v_i^T dA v_i, dv_j = sum v_i F_ij ...).
+    ``g_vectors`` is ``None``. At two equal eigenvalues (to the relative tolerance of
+    :func:`s2s.runtime.spectra.tied_pairs`) whose entries of ``V^T g_v`` are not both 0 the
+    eigenvectors have no derivative (nor does the cotangent determine one of a basis-free
+    function of them): the result is an ``s2s.Undefined`` marker that the generated code
+    locates (NaNs off numpy, where deciding needs a host read). Tied pairs with no such
+    entries contribute 0. Source: Giles 2008, section 3.1 (dw_i = v_i^T dA v_i,
+    dv_j = sum v_i F_ij ...).
     """
     w, v = _cast(eigenvalues, eigenvalues.dtype), _cast(eigenvectors, eigenvectors.dtype)
     if g_values is None and g_vectors is None:
@@ -96,10 +101,16 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     if g_vectors is None:
         return _cast(_sym(_mm(v * xp.expand_dims(g_values, -2), _T(v))), dtype)
     vtg = _mm(_T(v), g_vectors)
-    middle = div_or_zero((vtg - _T(vtg)) * 0.5, w[..., None, :] - w[..., :, None])
+    tied = spectra.tied_pairs(w)
+    repeated = spectra.coupled_ties(tied, vtg)
+    if xp is np and repeated:
+        return spectra.repeated_marker()
+    gaps = xp.where(tied, xp.inf, w[..., None, :] - w[..., :, None])
+    middle = div_or_zero((vtg - _T(vtg)) * 0.5, gaps)
     if g_values is not None:
         middle = _add_diagonal(middle, _cast(g_values, dtype))
-    return _cast(_sym(_mm(_mm(v, middle), _T(v))), dtype)
+    grad = _cast(_sym(_mm(_mm(v, middle), _T(v))), dtype)
+    return grad if xp is np else xp.where(repeated, xp.nan, grad)
 
 
 @differentiated_as(twin.eigvalsh_adjoint)

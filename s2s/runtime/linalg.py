@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from s2s.errors import NoRuleError, caller_location
 from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of, unbroadcast
 from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
 from s2s.runtime.reductions import exclusive_products
@@ -191,3 +192,23 @@ def det_adjoint(g: Any, a: Any) -> np.ndarray:
     adj_t = xp.swapaxes(adjugate(a), -1, -2)
     g = as_dtype(xp, g, acc_dtype(dtype_of(a)))
     return unbroadcast(xp.expand_dims(g, (-2, -1)) * adj_t, a)
+
+
+def invertible(a: Any) -> Any:
+    """``a`` (``(..., n, n)``, numpy) unchanged, checked to have full numerical rank
+    (``np.linalg.matrix_rank``'s default tolerance): the plain twins of the second derivatives
+    of ``det`` (:mod:`s2s.runtime.adjugates`) go through ``inv``, so a third derivative of
+    ``det`` at a singular matrix is refused here rather than by numpy's ``LinAlgError``.
+
+    Raises:
+        NoRuleError: a matrix of ``a`` is singular, located at the user's line that asked for
+            the derivative.
+    """
+    if bool(np.any(np.linalg.matrix_rank(np.asarray(a)) < np.shape(a)[-1])):
+        raise NoRuleError(
+            "a third derivative of np.linalg.det at a singular matrix: s2s differentiates its "
+            "second derivative (exact there, by the adjugate) through inv, which does not exist",
+            caller_location(),
+            "differentiate det at most twice at a singular matrix, or at a nonsingular one",
+        )
+    return a

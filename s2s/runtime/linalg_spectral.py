@@ -4,8 +4,9 @@
 ``eig`` is differentiated for real spectra with distinct eigenvalues: a complex spectrum, or
 an eigenvector cotangent at a repeated eigenvalue, gives an ``s2s.Undefined`` marker that the
 generated code locates (the eigenvectors of a repeated eigenvalue are any basis of its
-eigenspace). A cotangent argument is ``None`` when its output got none. Every helper returns
-its input's shape in the accumulator dtype.
+eigenspace), and so does a defective matrix (a singular eigenvector matrix), where the
+eigenvalues themselves have no derivative. A cotangent argument is ``None`` when its output
+got none. Every helper returns its input's shape in the accumulator dtype.
 """
 
 from __future__ import annotations
@@ -63,10 +64,14 @@ def _real(x: Any) -> Any:
     return x.real if bool(xp.all(x.imag == 0)) else None
 
 
-def _refuse_tangent() -> None:
+def _refuse_tangent(reason: str = COMPLEX) -> None:
+    advice = (
+        "differentiate a function of a matrix with real eigenvalues" if reason == COMPLEX
+        else "write a symmetric function of the eigenvalues without eig"
+    )  # fmt: skip
     raise UndefinedGradientError(
-        f"the tangent of np.linalg.eig or eigvals is undefined: {COMPLEX}", caller_location(),
-        "differentiate a function of a matrix with real eigenvalues",
+        f"the tangent of np.linalg.eig or eigvals is undefined: {reason}", caller_location(),
+        advice,
     )  # fmt: skip
 
 
@@ -115,7 +120,10 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
         middle = _gaps(w) * (vtg - unit)
     if g_w is not None:
         middle = middle + xp.eye(w.shape[-1], dtype=w.dtype) * g_w[..., None, :]
-    grad = _cast(xp.linalg.solve(_T(v), middle @ _T(v)), v)
+    solved = _solve(_T(v), middle @ _T(v))
+    if solved is None:
+        return _undefined("eig", DEFECTIVE)
+    grad = _cast(solved, v)
     if xp is not np and repeated is not None:  # no host read on a device: NaNs mark it
         grad = xp.where(repeated, xp.nan, grad)
     return grad
@@ -125,16 +133,18 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
     ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
     A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line;
-    repeated eigenvalues give NaN eigenvector tangents (no derivative: see :func:`eig_adjoint`).
+    repeated eigenvalues give an ``s2s.Undefined`` eigenvector tangent, located by the
+    generated code where it is used (no derivative: see :func:`eig_adjoint`).
     Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
         _refuse_tangent()
-    c = np.linalg.solve(v, t @ v)
+    c = _solve(v, t @ v)
+    if c is None:
+        _refuse_tangent(DEFECTIVE)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
-    if bool(_repeated(w)):
-        nan = np.full(v.shape, np.nan, dtype=v.dtype)  # the eigenvectors have no tangent
-        return dw, nan
+    if bool(_repeated(w)):  # the eigenvectors have no tangent: a marker, located where used
+        return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
     return dw, dv
@@ -142,13 +152,41 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
 
 def _matching(a: Any, values: Any) -> tuple[Any, Any]:
     # eig(a) with its eigenvalues in the order of `values` (numpy's eigvals gives the same
-    # LAPACK order; matched by value so that a reordering cannot pair the wrong vectors)
+    # LAPACK order; matched by value so that a reordering cannot pair the wrong vectors, and
+    # as a permutation so that equal eigenvalues keep distinct eigenvectors)
     w, v = np.linalg.eig(a)
     w, v = w.real, v.real  # called only for a real spectrum
-    order = np.argmin(np.abs(values[..., :, None] - w[..., None, :]), axis=-1)
+    order = plain_spectral.matching_order(values, w)
     w = np.take_along_axis(w, order, axis=-1)
     v = np.take_along_axis(v, order[..., None, :], axis=-1)
     return w, v
+
+
+DEFECTIVE = (
+    "the matrix of eigenvectors is singular (a defective matrix: a repeated eigenvalue with "
+    "fewer eigenvectors than its multiplicity), where the eigenvalues have no derivative; a "
+    "symmetric function of them has one: write it without eig (sum(w**2) is trace(A @ A), "
+    "prod(w) is det(A), sum(w) is trace(A))"
+)
+
+
+def _solve(v: Any, b: Any) -> Any:
+    """``V^-1 b``, or ``None`` where the eigenvector matrix ``V`` is singular or has a
+    condition number above ``1 / (64 n eps)`` (numerically defective: LAPACK returns nearly
+    parallel eigenvectors for a repeated eigenvalue with too few of them, and the formulas
+    then give a wrong finite value, 4 I for ``sum(w**2)`` at ``[[2, 1], [0, 2]]`` where
+    ``2 A^T`` is right). Off numpy (no host read) the solve is returned as is."""
+    xp = array_namespace(v)
+    if xp is not np:
+        return xp.linalg.solve(v, b)
+    n = v.shape[-1]
+    eps = np.finfo(np.result_type(v.dtype, np.float32)).eps
+    if n and np.any(~(np.linalg.cond(v) < 1.0 / (64.0 * n * eps))):
+        return None
+    try:
+        return np.linalg.solve(v, b)
+    except np.linalg.LinAlgError:
+        return None
 
 
 @differentiated_as(plain_spectral.eigvals_adjoint)
@@ -170,7 +208,9 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     if values is None:
         _refuse_tangent()
     w, v = _matching(a, values)
-    c = np.linalg.solve(v, t @ v)
+    c = _solve(v, t @ v)
+    if c is None:
+        _refuse_tangent(DEFECTIVE)
     return np.diagonal(c, axis1=-2, axis2=-1)
 
 

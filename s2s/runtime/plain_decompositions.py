@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.sources import plain
+from s2s.runtime.spectra import simple_symmetric
 
 
 def matrix_transpose(m: Any) -> Any:
@@ -52,9 +53,11 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     if g_vectors is None:
         if g_values is None:
             return v * 0.0
+        v = v * (simple_symmetric(eigenvalues) * 0.0 + 1.0)[..., None, :]  # checks: dV exists
         return symmetric_part((v * g_values[..., None, :]) @ matrix_transpose(v))
     vtg = matrix_transpose(v) @ g_vectors
-    middle = reciprocal_gaps(eigenvalues, False) * ((vtg - matrix_transpose(vtg)) * 0.5)
+    gaps = reciprocal_gaps(simple_symmetric(eigenvalues), False)
+    middle = gaps * ((vtg - matrix_transpose(vtg)) * 0.5)
     if g_values is not None:
         middle = with_diagonal(middle, g_values)
     return symmetric_part(v @ middle @ matrix_transpose(v))

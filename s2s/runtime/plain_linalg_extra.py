@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.linalg import norm_adjoint
+from s2s.runtime.linalg import invertible, norm_adjoint
 from s2s.runtime.plain_decompositions import matrix_transpose
 from s2s.runtime.sources import plain
 
@@ -149,3 +149,31 @@ def lstsq_grad_b(g_x: Any, g_res: Any, x: Any, a: Any, b: Any) -> Any:
 
 
 plain(cond_slope, columns)
+
+
+def _inverse_and_adjugate(a: Any) -> tuple[Any, Any]:
+    a = invertible(a)  # a located refusal at a singular matrix, not numpy's LinAlgError
+    inverse = np.linalg.inv(a)
+    return inverse, np.linalg.det(a)[..., None, None] * inverse
+
+
+def det_adjoint_jvp(t: Any, g: Any, a: Any) -> Any:
+    """The twin of :func:`s2s.runtime.adjugates.det_adjoint_jvp` for a nonsingular ``A``:
+    ``g (tr(A^-1 t) adj(A) - adj(A) t A^-1)^T`` (Giles 2008)."""
+    inverse, adjugate = _inverse_and_adjugate(a)
+    trace = np.sum(matrix_transpose(inverse) * t, axis=(-2, -1), keepdims=True)
+    derivative = trace * adjugate - adjugate @ t @ inverse
+    return np.asarray(g)[..., None, None] * matrix_transpose(derivative)
+
+
+def det_adjoint_vjp(c: Any, g: Any, a: Any) -> Any:
+    """The twin of :func:`s2s.runtime.adjugates.det_adjoint_vjp` for a nonsingular ``A``:
+    with ``K = g c^T``, ``<K, adj(A)> A^-T - adj(A)^T K A^-T`` (Giles 2008)."""
+    inverse, adjugate = _inverse_and_adjugate(a)
+    k = np.asarray(g)[..., None, None] * matrix_transpose(c)
+    inner = np.sum(k * adjugate, axis=(-2, -1), keepdims=True)
+    inverse_t = matrix_transpose(inverse)
+    return inner * inverse_t - matrix_transpose(adjugate) @ k @ inverse_t
+
+
+plain(_inverse_and_adjugate)

@@ -28,7 +28,8 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     if g_v is None:
         if g_w is None:
             return v * 0.0
-        middle = with_diagonal(v * 0.0, g_w)
+        # its derivative goes through the eigenvectors' tangent: refuse a repeated eigenvalue
+        middle = with_diagonal(v * 0.0, g_w + real_spectrum(w, True) * 0.0)
     else:
         vtg = vt @ g_v
         unit = (vt @ v) * np.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
@@ -39,9 +40,12 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
 
 
 def matching_order(values: Any, w: Any) -> Any:
-    """The index in ``w`` of each of ``values`` (the nearest; both real eigenvalues of one
-    matrix, from eigvals and eig): an integer array, piecewise constant."""
-    return np.argmin(np.abs(values[..., :, None] - w[..., None, :]), axis=-1)
+    """The index in ``w`` of each of ``values`` (both real eigenvalues of one matrix, from
+    eigvals and eig, equal up to rounding): the k-th smallest of ``values`` gets the k-th
+    smallest of ``w``, a permutation, so that equal eigenvalues keep distinct eigenvectors
+    (the nearest one paired both with one vector). An integer array, piecewise constant."""
+    ranks = np.argsort(np.argsort(values, axis=-1, kind="stable"), axis=-1)
+    return np.take_along_axis(np.argsort(w, axis=-1, kind="stable"), ranks, axis=-1)
 
 
 def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import UndefinedGradientError, caller_location
+from s2s.runtime.kinds import Cause, Undefined
+from s2s.runtime.namespace import array_namespace
 
 COMPLEX = (
     "the matrix has complex eigenvalues: s2s differentiates eig and eigvals for real spectra "
@@ -66,4 +68,74 @@ def real_spectrum(w: Any, simple: bool = False) -> Any:
                 f"a second derivative through np.linalg.eig: {REPEATED}", caller_location(),
                 "use only the eigenvalues, or np.linalg.eigh for a symmetric matrix",
             )  # fmt: skip
+    return w
+
+
+# -- eigh: equal eigenvalues to a relative tolerance ------------------------------------------
+
+EIGH_REPEATED = (
+    "the matrix has a repeated eigenvalue (two equal to a relative tolerance of 64 n eps): the "
+    "eigenvectors of a repeated eigenvalue are any basis of its eigenspace, so they have no "
+    "derivative, and their cotangent does not determine the derivative of a function of them "
+    "that does not depend on that basis"
+)
+EIGH_ADVICE = (
+    "use only the eigenvalues (np.linalg.eigvalsh), or compute the function of the matrix "
+    "without its eigenvectors (for example A @ A rather than V diag(w^2) V^T)"
+)
+
+
+def repeated_marker() -> Undefined:
+    """The ``s2s.Undefined`` marker of eigh's eigenvectors at a repeated eigenvalue (located
+    at the call by the generated code)."""
+    return Undefined((Cause("eigh", "a", f"{EIGH_REPEATED}; {EIGH_ADVICE}", "", 0),))
+
+
+def tied_pairs(w: Any) -> Any:
+    """The boolean ``(..., n, n)`` mask of the pairs ``i != j`` of the real eigenvalues ``w``
+    (``(..., n)``, of a symmetric matrix) with ``|w_i - w_j| <= 64 n eps max|w|`` per matrix:
+    LAPACK computes the eigenvalues of a symmetric matrix to about ``eps ||A||``, so a repeated
+    eigenvalue comes out as values this close. In ``w``'s array namespace."""
+    xp = array_namespace(w)
+    n = w.shape[-1]
+    eps = float(np.finfo(np.dtype(str(w.dtype))).eps)
+    scale = xp.max(xp.abs(w), axis=-1) if n else w.sum(axis=-1)
+    tol = (64.0 * n * eps) * scale[..., None, None]
+    close = xp.abs(w[..., None, :] - w[..., :, None]) <= tol
+    return close & ~xp.eye(n, dtype=bool)
+
+
+def coupled_ties(tied: Any, m: Any) -> Any:
+    """Whether some tied pair ``(i, j)`` (the mask :func:`tied_pairs`) has ``m_ij`` or ``m_ji``
+    nonzero beyond rounding (``64 n eps max|m|`` per matrix): ``m = V^T g_V`` (a cotangent of
+    the eigenvectors) or ``V^T dA V`` (a tangent), whose tied entries the eigenvector derivative
+    would divide by 0. A 0-d boolean array in ``m``'s namespace."""
+    xp = array_namespace(m)
+    n = m.shape[-1]
+    if not n:
+        return xp.any(tied)
+    eps = float(np.finfo(np.dtype(str(m.dtype))).eps)
+    size = xp.abs(m)
+    scale = xp.max(xp.max(size, axis=-1), axis=-1)[..., None, None]
+    coupling = size + xp.swapaxes(size, -1, -2)
+    return xp.any(tied & (coupling > (64.0 * n * eps) * scale))
+
+
+def simple_symmetric(w: Any) -> Any:
+    """The eigenvalues ``w`` of ``np.linalg.eigh`` unchanged, checked to be distinct (to the
+    tolerance of :func:`tied_pairs`): called by the twin of ``eigh_adjoint``, whose
+    derivative needs the eigenvectors' tangent (``1 / (w_j - w_i)``), so that a second
+    derivative at a repeated eigenvalue raises rather than taking ``1 / 0`` as 0 (which gave
+    wrong Hessians even of smooth functions such as ``sum(eigvalsh(A) ** 3) = tr(A^3)``).
+
+    Raises:
+        UndefinedGradientError: two eigenvalues are equal, located at the user's line that
+            asked for the derivative.
+    """
+    if bool(np.any(tied_pairs(np.asarray(w)))):
+        raise UndefinedGradientError(
+            "a second derivative through np.linalg.eigh or eigvalsh (the first derivative "
+            f"uses the eigenvectors): {EIGH_REPEATED}",
+            caller_location(), EIGH_ADVICE,
+        )  # fmt: skip
     return w

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime import plain_decompositions
+from s2s.runtime import plain_decompositions, spectra
 from s2s.runtime.core import acc_dtype, dtype_of
 from s2s.runtime.linalg import adjugate, norm_adjoint, vector_norm_adjoint
 from s2s.runtime.products import einsum_of
@@ -269,11 +269,17 @@ def _sym(m: Any) -> Any:
 def eigh_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eigh(a)`` along a symmetric ``dA`` (its symmetric
     part is used, as the adjoint's gradient is symmetric): ``dw = diag(V^T dA V)``,
-    ``dV = V (F o V^T dA V)`` with ``F_ij = 1 / (w_j - w_i)``, 0 at equal eigenvalues.
-    Source: Giles 2008, section 3.1."""
+    ``dV = V (F o V^T dA V)`` with ``F_ij = 1 / (w_j - w_i)``. At two equal eigenvalues (to
+    the tolerance of :func:`s2s.runtime.spectra.tied_pairs`) whose entries of ``V^T dA V`` are
+    not both 0, ``dV`` is an ``s2s.Undefined`` marker (located by the generated code where the
+    eigenvectors' tangent is used; ``dw`` stays exact); tied pairs with no such entries
+    contribute 0. Source: Giles 2008, section 3.1."""
     m = np.matmul(np.matmul(_T(v), _sym(t)), v)
     dw = np.diagonal(m, axis1=-2, axis2=-1)
-    gaps = w[..., None, :] - w[..., :, None]
+    tied = spectra.tied_pairs(w)
+    if bool(spectra.coupled_ties(tied, m)):
+        return dw, spectra.repeated_marker()
+    gaps = np.where(tied, np.inf, w[..., None, :] - w[..., :, None])
     dv = np.matmul(v, div_or_zero(m, gaps) * (1 - np.eye(m.shape[-1], dtype=m.dtype)))
     return dw, dv
 

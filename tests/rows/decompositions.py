@@ -6,7 +6,8 @@ vector, so difference quotients do not depend on LAPACK's sign choices.
 
 import numpy as np
 
-from rows.spec import R, normal, spd, symmetric, wellcond
+import s2s.runtime as rt
+from rows.spec import R, distinct, normal, spd, symmetric, wellcond
 
 
 def slogdet_both(a):
@@ -67,6 +68,8 @@ ROWS = [
     R(np.linalg.eigh, eigh_upper, symmetric(3), tag="upper"),
     R(np.linalg.eigvalsh, lambda a: np.linalg.eigvalsh(a), symmetric(4)),
     R(np.linalg.eigvalsh, lambda a: np.linalg.eigvalsh(a, UPLO="U"), symmetric(3), tag="upper"),
+    # the check eigh's second derivative makes of the eigenvalues (the identity)
+    R(rt.simple_symmetric, lambda w: rt.simple_symmetric(w) ** 2, distinct(2, 3)),
     R(np.linalg.svd, svd_reduced, normal(4, 3), tag="reduced"),
     R(np.linalg.svd, svd_u, normal(4, 3), tag="u"),
     R(np.linalg.svd, svd_batch, normal(2, 3, 4), tag="batch-wide"),

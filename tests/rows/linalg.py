@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import s2s.runtime as rt
 from rows.spec import R, away0, distinct, normal, wellcond
 
 norm = np.linalg.norm
@@ -33,4 +34,6 @@ ROWS = [
     ),
     R(np.linalg.det, lambda a: np.linalg.det(a), wellcond(3, 3)),
     R(np.linalg.det, lambda a: np.linalg.det(a), wellcond(2, 3, 3), tag="batch"),
+    # the check the twins of det's second derivatives make (the identity)
+    R(rt.invertible, lambda a: rt.invertible(a) ** 2, wellcond(3, 3)),
 ]
