@@ -302,7 +302,7 @@ def _float_to_float(ufunc: np.ufunc) -> bool:
     return rule is not None and rule.kind == registry.ELEMENTWISE
 
 
-def _reusable_operand(value: gast.expr, fresh: set[str], after: set[str]) -> list | None:
+def reusable_operand(value: gast.expr, fresh: set[str], after: set[str]) -> list | None:
     """``[ufunc, dead temporary, other operand]`` if ``value`` can write into a temporary."""
     if isinstance(value, gast.BinOp) and type(value.op) in _REUSABLE:
         ufunc = gast.Attribute(value=name("_np"), attr=_REUSABLE[type(value.op)], ctx=gast.Load())
@@ -345,7 +345,7 @@ def reuse_dead_temporaries(sweeps: Sweeps, fresh: set[str]) -> None:
         seen |= statement_reads(stmt)
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
-            args = _reusable_operand(stmt.value, fresh, reads_after[id(stmt)])
+            args = reusable_operand(stmt.value, fresh, reads_after[id(stmt)])
             if args is not None:
                 stmt.value = gast.Call(func=call("_s2s.into").func, args=args, keywords=[])
 

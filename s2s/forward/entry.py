@@ -11,6 +11,7 @@ import types
 from dataclasses import dataclass
 
 import gast
+import numpy as np
 
 from s2s.analysis.activity import Activity, connected_names, describe_metadata_use
 from s2s.analysis.dtypes import VType
@@ -18,10 +19,11 @@ from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, NameAllocator, Param, atom_names
-from s2s.codegen.sweeps import assign, call
+from s2s.codegen.sweeps import assign, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError
+from s2s.forward.reuse import SMALL_BYTES, reuse_dead_tangents
 from s2s.forward.state import MAYBE, ZERO
 from s2s.forward.sweep import ForwardSweep
 from s2s.frontend.parse import Primal
@@ -58,6 +60,19 @@ def forward(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, 
     sweep = ForwardSweep(primal, ir, activity, wrt, names, tangents.internal, functional)
     sweep.result = sweep.blocks()
     return sweep
+
+
+def _large(activity: Activity, dot: dict[str, str]) -> set[str]:
+    """The values, and their tangents, of a proven float shape of ``SMALL_BYTES`` or more."""
+    large = set()
+    for var, known in activity.types.items():
+        if known.shape is None or known.dtype is None or known.dtype.kind != "f":
+            continue
+        if int(np.prod(known.shape)) * known.dtype.itemsize >= SMALL_BYTES:
+            large.add(var)
+            if var in dot:
+                large.add(dot[var])
+    return large
 
 
 def write_jvp(
@@ -109,6 +124,8 @@ def write_jvp(
         writer.line("# tangents of names assigned in branches and loops start at zero (None)", 2)
         for tangent in starting:
             writer.line(f"{tangent} = None", 2)
+    if not sweep.functional:  # large dead temporaries written in place, as the gradient's
+        reuse_dead_tangents(sweep.result, _large(activity, sweep.dot), names_in(result))
     writer.blocks(nest_contexts(sweep.result, ir.contexts, False, ir.written_globals), 2)
     writer.statement(gast.Return(value=result), 2, _return_line(primal, ir))
     writer.line(f"return {fname}", 1)
