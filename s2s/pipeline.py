@@ -20,6 +20,7 @@ from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.codegen.walking import walk
 from s2s.forward import forward, tangent_parameters, write_jvp
+from s2s.forward.reuse import SMALL_BYTES
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
@@ -359,7 +360,6 @@ def fresh_temporaries(ir: FunctionIR) -> set[str]:
     return fresh
 
 
-SMALL_BYTES = 128 * 1024  # glibc's default threshold between its heap and mmap allocations
 
 
 def _small(known: VType | None) -> bool:

@@ -36,8 +36,9 @@ import numpy as np
 from s2s.codegen.optimize import reusable_operand
 from s2s.codegen.sweeps import Block, call, statement_reads
 from s2s.codegen.walking import walk
+from s2s.frontend.structure import runtime_call
 
-SMALL_BYTES = 128 * 1024  # as s2s.pipeline's: below it numpy's allocator reuses blocks cheaply
+SMALL_BYTES = 128 * 1024  # glibc's default threshold between its heap and mmap allocations
 
 
 def reuse_dead_tangents(blocks: list[Block], large: set[str], live_out: set[str]) -> None:
@@ -112,7 +113,7 @@ def _single_target(stmt: gast.stmt) -> str | None:
 def _projected(value: gast.expr) -> bool:
     """``_s2s.project_tangent(t, ref)``: ``t`` itself, a new array, or a read-only broadcast
     view of it (which ``_s2s.into`` never writes)."""
-    return _runtime_call(value, "project_tangent") and len(value.args) == 2
+    return runtime_call(value, "project_tangent") and len(value.args) == 2
 
 
 def _reprojected(value: gast.expr, target: str) -> bool:
@@ -140,14 +141,3 @@ def _numpy_array_call(node: gast.Call) -> bool:
         return False
     target = getattr(np, func.attr, None)
     return isinstance(target, np.ufunc) or target is np.matmul
-
-
-def _runtime_call(node: gast.expr, attr: str) -> bool:
-    func = getattr(node, "func", None)
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(func, gast.Attribute)
-        and func.attr == attr
-        and isinstance(func.value, gast.Name)
-        and func.value.id == "_s2s"
-    )

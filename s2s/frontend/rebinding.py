@@ -30,6 +30,7 @@ from collections.abc import Callable
 import gast
 
 from s2s.codegen.walking import walk
+from s2s.frontend.structure import runtime_call
 
 
 def fresh_lists(tree: gast.FunctionDef) -> set[str]:
@@ -132,10 +133,7 @@ def list_rebound(node: gast.AST, lists: set[str]) -> str | None:
         return None
     if isinstance(node.value, gast.Constant) and node.value.value is None:
         return None  # `ys = None`, as a derivative's code binds names before its tape
-    func = getattr(node.value, "func", None)
-    if isinstance(func, gast.Attribute) and func.attr == "zero_tangent" and isinstance(
-        func.value, gast.Name
-    ) and func.value.id == "_s2s":
+    if runtime_call(node.value, "zero_tangent"):
         return None  # `tape_dot = _s2s.zero_tangent(tape)`: a forward sweep's tangent list
     for target in node.targets:
         if isinstance(target, gast.Name) and target.id in lists:

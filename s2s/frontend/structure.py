@@ -269,12 +269,13 @@ def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str]) -> set[str]:
         for target in node.targets:
             if not isinstance(target, gast.Name):
                 continue
-            if made or (target.id in tangent_lists and _runtime_call(value, "zero_tangent")):
+            if made or (target.id in tangent_lists and runtime_call(value, "zero_tangent")):
                 fresh.add(target.id)
     return fresh
 
 
-def _runtime_call(node: gast.expr, attr: str) -> bool:
+def runtime_call(node: gast.expr, attr: str) -> bool:
+    """Whether ``node`` is a call ``_s2s.<attr>(...)`` of s2s's runtime."""
     func = getattr(node, "func", None)
     return (
         isinstance(node, gast.Call)
