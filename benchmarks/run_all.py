@@ -1,7 +1,8 @@
 """Run every workload of ``benchmarks/workloads.py`` with s2s, by hand and with the peers.
 
-    taskset -c 0 python benchmarks/run_all.py            # the whole table (a few minutes)
+    taskset -c 0 python benchmarks/run_all.py            # the whole table (under 5 minutes)
     python benchmarks/run_all.py --quick                 # a few calls each (CI; times not asserted)
+    taskset -c 0 python benchmarks/run_all.py --slow-peers   # adds JAX jit of the Kalman loop
 
 Peers (autograd, JAX eager and jit, PyTorch) run when installed (``pip install -e ".[bench]"``,
 in a venv of its own). For each workload, in one process:
@@ -9,7 +10,9 @@ in a venv of its own). For each workload, in one process:
 * every gradient is first checked against the reference (the hand-written gradient, else s2s's)
   to a relative 1e-8 in float64, and s2s against central differences along a random direction;
 * time: the median over pairs of (maker's call / reference call), the two calls alternating, so a
-  noisy machine moves both alike. The reference is the hand-written gradient; the small
+  noisy machine moves both alike. A maker whose one call takes over ``SLOW_CALL`` seconds (a
+  peer hundreds of times slower than the reference) gets three pairs: its ratio is far from 1,
+  and more pairs would only make the run long. The reference is the hand-written gradient; the small
   scientific functions (no hand gradient) are measured against their primal instead;
 * build (ms): making the gradient of a fresh copy of the function and calling it once, less one
   steady call (the cost of generation or tracing);
@@ -67,7 +70,10 @@ def timed(fn, args, number):
     return (time.perf_counter() - t0) / number
 
 
-def paired_ratio(fn, ref, args, budget, min_pairs):
+SLOW_CALL = 0.5  # seconds; a slower call gets few samples (its ratio needs no precision)
+
+
+def paired_ratio(fn, ref, args, budget, min_pairs, slow=False):
     """Median of per-pair ratios fn/ref; each sample repeats a call until it lasts ~0.2 ms.
 
     Short samples: on a loaded machine, a sample that lasts several ms is often cut by another
@@ -75,6 +81,8 @@ def paired_ratio(fn, ref, args, budget, min_pairs):
     Kalman filter's gradient read 7.4 times its primal at load 5, 3.4 from single calls)."""
     one = max(timed(ref, args, 1), 1e-7)
     number = max(1, int(2e-4 / one))
+    if slow:
+        budget, min_pairs = 0.0, min(min_pairs, 3)
     ratios, start = [], time.perf_counter()
     while len(ratios) < min_pairs or time.perf_counter() - start < budget:
         r = timed(ref, args, number)
@@ -116,7 +124,7 @@ def cold(index):
     return [float(x) for x in out.stdout.split()]
 
 
-def run_workload(index, w, names, budget, min_pairs):
+def run_workload(index, w, names, budget, min_pairs, slow_peers=False):
     args = w.make(0)
     ref = w.hand or (lambda *a: w.f(*a))
     row = {"name": w.name, "ref": "hand" if w.hand else "primal", "tools": {}}
@@ -125,18 +133,25 @@ def run_workload(index, w, names, budget, min_pairs):
         if name in w.skip:
             row["tools"][name] = {"skipped": w.skip[name]}
             continue
+        if name in w.slow and not slow_peers:
+            row["tools"][name] = {"skipped": w.slow[name]}
+            continue
         t0 = time.perf_counter()
         try:
             g = peers.MAKERS[name](w)
         except ImportError:
             continue
         got = g(*args)
-        build = time.perf_counter() - t0 - min(timed(g, args, 1) for _ in range(3))
+        first = time.perf_counter() - t0
+        steady = [timed(g, args, 1)]
+        slow = steady[0] > SLOW_CALL
+        steady += [] if slow else [timed(g, args, 1) for _ in range(2)]
+        build = first - min(steady)
         if want is None:
             want = w.hand(*args) if w.hand else got
             row["fd"] = fd_err(w, got, args) if name == "s2s" else None
         err = rel_err(got, want)
-        ratio, _ = paired_ratio(g, ref, args, budget, min_pairs)
+        ratio, _ = paired_ratio(g, ref, args, budget, min_pairs, slow)
         entry = {"ratio": ratio, "build_ms": build * 1e3, "err": err}
         if name in ("s2s", "autograd"):
             entry["mem"] = peak(g, args) / max(peak(ref, args), 1)
@@ -152,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="a few calls each (CI)")
     parser.add_argument("--only", help="run the workloads whose name contains this text")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--slow-peers", action="store_true",
+                        help="also run the peers that take minutes to build (workloads' slow)")
     opts = parser.parse_args(argv)
     budget, min_pairs = (0.0, 3) if opts.quick else (1.5, 7)
     names = list(peers.MAKERS)
@@ -166,7 +183,7 @@ def main(argv=None):
     for index, w in enumerate(workloads.WORKLOADS):
         if opts.only and opts.only.lower() not in w.name.lower():
             continue
-        row = run_workload(index, w, names, budget, min_pairs)
+        row = run_workload(index, w, names, budget, min_pairs, opts.slow_peers)
         if not opts.quick or index == 0:
             row["cold_ms"] = cold(index)
         rows.append(row)

@@ -24,6 +24,7 @@ class Workload:
     wrt: tuple
     hand: Callable | None = None
     skip: dict = field(default_factory=dict)  # peer name -> reason it is not run
+    slow: dict = field(default_factory=dict)  # peer name -> why it runs only with --slow-peers
 
 
 # 1. MLP 64-128-10, batch 256, np.dot, softmax cross-entropy (one-hot targets).
@@ -263,6 +264,7 @@ def euler_make(seed):
 
 
 SLOW_TRACE = "a JAX trace of the unrolled Python loop takes minutes"
+SLOW_COMPILE = "XLA compiles the unrolled 100-step loop in about 85 s (--slow-peers runs it)"
 WORKLOADS = [
     Workload("MLP 64-128-10, batch 256", mlp, mlp_make, ("w1", "b1", "w2", "b2"), mlp_hand),
     Workload("45 elementwise ops, size 10", elementwise, elementwise_make, ("a", "b"),
@@ -271,7 +273,8 @@ WORKLOADS = [
     Workload("64 uses of a 1e6 array", uses, uses_make, ("x",), uses_hand),
     Workload("logistic regression 10000x100", logreg, logreg_make, ("w",), logreg_hand),
     Workload("Rosenbrock, N=1000", rosenbrock, rosenbrock_make, ("x",), rosenbrock_hand),
-    Workload("Kalman filter, 100 steps", kalman, kalman_make, ("logq", "logr")),
+    Workload("Kalman filter, 100 steps", kalman, kalman_make, ("logq", "logr"),
+             slow={"jax-jit": SLOW_COMPILE}),
     Workload("LSTM, 20 steps", lstm, lstm_make, ("W", "b")),
     Workload("GP likelihood, 100 points", gp, gp_make, ("logl", "logs")),
     Workload("Euler, 20,000 steps", euler, euler_make, ("k", "c"),

@@ -20,6 +20,26 @@ import gast
 import numpy as np
 
 from s2s.errors import UsageError, caller_location
+from s2s.facts import (  # noqa: F401  (re-exported: templates import them from here)
+    ALLOCATION,
+    BATCH,
+    BROADCAST,
+    CAST,
+    DIAG,
+    DOT,
+    EYE,
+    FLOAT,
+    FLOAT64,
+    LIKE,
+    MATMUL,
+    NEW,
+    NO_FACTS,
+    OUTER,
+    REDUCTION,
+    SOLVE,
+    SQUARE,
+    Facts,
+)
 from s2s.families import instance as instance  # one template per family: templates/scipy_tails
 from s2s.twins import numpy_twin
 
@@ -64,48 +84,6 @@ ADJOINT = "adjoint"
 LINEAR = "linear"
 PIECEWISE_CONSTANT = "piecewise_constant"
 
-# How a function's output shape follows from its inputs' (read by analysis.static_shapes)
-BROADCAST = "broadcast"  # numpy broadcasting of the array arguments (elementwise functions)
-MATMUL = "matmul"  # numpy.matmul's contraction, with 1-D promotion and batch broadcasting
-DOT = "dot"  # numpy.dot's contraction: matmul's shape where both operands are 1-D or 2-D
-REDUCTION = "reduction"  # ``axis`` removed (every axis by default), kept as 1 with ``keepdims``
-ALLOCATION = "allocation"  # the shape argument (``np.zeros((n, m))``)
-# How its output dtype follows from its inputs' (read by analysis.dtypes); the default is NEP 50
-# promotion of the differentiable arguments
-FLOAT = "float"  # promotion, but integers and booleans give float64 (``np.sqrt``, true division)
-CAST = "cast"  # the ``dtype`` argument if given, else the first argument's dtype
-LIKE = "like"  # a new array: the ``dtype`` argument if given, else the first argument's
-NEW = "new"  # a new array: the ``dtype`` argument if given, else float64
-FLOAT64 = "float64"  # float64 whatever the inputs' dtypes (scipy.stats computes in double)
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the analyses know of a callable beside its derivative, kept in one place per
-    function (next to its rule in ``templates/``) so no pass keeps a table of its own.
-
-    Attributes:
-        shape: how the output shape follows from the inputs' (``BROADCAST``, ``MATMUL``,
-            ``DOT``, ``REDUCTION``, ``ALLOCATION``), or ``None``: not proven statically.
-        dtype: how the output dtype follows (``FLOAT``, ``CAST``, ``LIKE``, ``NEW``), or
-            ``None`` for NEP 50 promotion of the differentiable arguments.
-        view: the result may share memory with the first argument (``reshape``, ``x[key]``).
-        writes: it writes into its first argument (``np.copyto``): refused on arguments.
-        total: it cannot raise for float arrays of any shape, so a dead call may be dropped.
-        raises_on_python_numbers: on Python numbers it can raise (``1.0 / 0.0``), not warn.
-        parts: it returns a list of arrays (``np.array_split``'s, maybe of several shapes).
-    """
-
-    shape: str | None = None
-    dtype: str | None = None
-    view: bool = False
-    writes: bool = False
-    total: bool = False
-    raises_on_python_numbers: bool = False
-    parts: bool = False
-
-
-NO_FACTS = Facts()
 _FACTS: dict[Any, Facts] = {}
 
 

@@ -10,7 +10,7 @@ only: ``numpy.linalg`` rejects float16.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, linear, tangent
+from s2s.registry import SQUARE, Facts, adjoint, d, linear, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 TOWNSEND = 'Townsend 2016, "Differentiating the singular value decomposition"'
@@ -116,7 +116,12 @@ def qr_tangent(Q, R, a, mode="reduced"):
     d[R] = parts[1]
 
 
-@adjoint(np.linalg.cholesky, structural=("upper",), source=MURRAY + ", symmetrized")
+@adjoint(
+    np.linalg.cholesky,
+    structural=("upper",),
+    source=MURRAY + ", symmetrized",
+    facts=Facts(shape=SQUARE),
+)
 def cholesky(result, a, /, *, upper=False):
     d[a] = rt.cholesky_adjoint(d[result], result, upper)
 

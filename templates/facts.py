@@ -8,13 +8,13 @@ argument (numpy's documentation of each function says so).
 
 import numpy as np
 
-from s2s.registry import ALLOCATION, NEW, Facts, declare
+from s2s.registry import ALLOCATION, EYE, NEW, Facts, declare
 from s2s.runtime import core, kinds
 
 for _fn in (np.zeros, np.ones, np.empty):  # np.zeros((n, m), dtype=float)
     declare(_fn, Facts(shape=ALLOCATION, dtype=NEW))
 for _fn in (np.eye, np.identity):  # a new array of the dtype argument, float64 by default
-    declare(_fn, Facts(dtype=NEW))
+    declare(_fn, Facts(shape=EYE, dtype=NEW))
 
 VIEWS = [
     np.real,

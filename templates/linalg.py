@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import REDUCTION, Facts, adjoint, d, linear, tangent
+from s2s.registry import BATCH, REDUCTION, SOLVE, SQUARE, Facts, adjoint, d, linear, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 
@@ -23,7 +23,9 @@ def norm_tangent(result, x, ord=None, axis=None, keepdims=False):
     d[result] += rt.norm_tangent(d[x], x, result, ord, axis, keepdims)
 
 
-@adjoint(np.linalg.inv, source=GILES + ": C = A^-1 gives dA = -C^T dC C^T")
+@adjoint(
+    np.linalg.inv, source=GILES + ": C = A^-1 gives dA = -C^T dC C^T", facts=Facts(shape=SQUARE)
+)
 def inv(result, a):
     inv_t = np.matrix_transpose(result)
     d[a] = -np.matmul(np.matmul(inv_t, d[result]), inv_t)
@@ -34,7 +36,11 @@ def inv_tangent(result, a):
     d[result] += -np.matmul(np.matmul(result, d[a]), result)
 
 
-@adjoint(np.linalg.solve, source=GILES + ": dB = A^-T dC, dA = -dB C^T (one more solve)")
+@adjoint(
+    np.linalg.solve,
+    source=GILES + ": dB = A^-T dC, dA = -dB C^T (one more solve)",
+    facts=Facts(shape=SOLVE),
+)
 def solve(result, a, b):
     d_b = rt.solve_cotangent(d[result], a, b)
     d[a] = rt.solve_grad_a(d_b, result, a, b)
@@ -47,7 +53,11 @@ def solve_tangent(result, a, b):
     d[result] += np.linalg.solve(a, d[b])
 
 
-@adjoint(np.linalg.det, source=GILES + ": d det = det tr(A^-1 dA); adjugate form (DESIGN 8)")
+@adjoint(
+    np.linalg.det,
+    source=GILES + ": d det = det tr(A^-1 dA); adjugate form (DESIGN 8)",
+    facts=Facts(shape=BATCH),
+)
 def det(result, a):
     d[a] = rt.det_adjoint(d[result], a)
 

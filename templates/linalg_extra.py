@@ -8,7 +8,7 @@ the extreme singular values (or the norms' extreme entries) are simple.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import REDUCTION, Facts, adjoint, d, tangent
+from s2s.registry import REDUCTION, SQUARE, Facts, adjoint, d, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 GOLUB = 'Golub and Pereyra 1973, "The differentiation of pseudo-inverses", theorem 4.3'
@@ -26,7 +26,12 @@ def pinv_tangent(result, a, rcond=None, hermitian=False, *, rtol=None):
     d[result] += rt.pinv_tangent(d[a], a, result)
 
 
-@adjoint(np.linalg.matrix_power, structural=("n",), source="product rule; " + GILES + " for n < 0")
+@adjoint(
+    np.linalg.matrix_power,
+    structural=("n",),
+    source="product rule; " + GILES + " for n < 0",
+    facts=Facts(shape=SQUARE),
+)
 def matrix_power(result, a, n):
     d[a] = rt.matrix_power_adjoint(d[result], a, n)
 

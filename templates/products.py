@@ -4,7 +4,7 @@ factor)."""
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import DOT, MATMUL, Facts, adjoint, d, nondifferentiable, tangent
+from s2s.registry import DOT, MATMUL, OUTER, Facts, adjoint, d, nondifferentiable, tangent
 
 GILES = (
     'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD": '
@@ -52,7 +52,9 @@ def vdot_tangent(result, a, b, /):
     d[result] += np.vdot(a, d[b])
 
 
-@adjoint(np.outer, source="numpy.outer: out[i, j] = ravel(a)[i] ravel(b)[j]")
+@adjoint(
+    np.outer, source="numpy.outer: out[i, j] = ravel(a)[i] ravel(b)[j]", facts=Facts(shape=OUTER)
+)
 def outer(result, a, b):
     d[a] = rt.unbroadcast(np.reshape(np.dot(d[result], np.ravel(b)), rt.shape_of(a)), a)
     d[b] = rt.unbroadcast(np.reshape(np.dot(np.ravel(a), d[result]), rt.shape_of(b)), b)

@@ -6,7 +6,7 @@ import operator
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import CAST, Facts, d, linear
+from s2s.registry import CAST, DIAG, Facts, d, linear
 
 VIEW = Facts(view=True)  # the result may share memory with the argument
 
@@ -117,7 +117,12 @@ def diff(result, a, n=1, axis=-1):
     d[a] = rt.undiff(d[result], a, n, axis)
 
 
-@linear(np.diag, structural=("k",), source="numpy.diag (1-D to 2-D and 2-D to 1-D)", facts=VIEW)
+@linear(
+    np.diag,
+    structural=("k",),
+    source="numpy.diag (1-D to 2-D and 2-D to 1-D)",
+    facts=Facts(view=True, shape=DIAG),
+)
 def diag(result, v, k=0):
     d[v] = rt.undiag(d[result], v, k)
 

@@ -26,6 +26,7 @@ d_x = _s2s.filled(d_mean_1 / 6, (2, 3), 'float64')
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import operator
 from typing import Any
 
@@ -33,6 +34,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
+from s2s.analysis import shape_kinds
 from s2s.analysis.dtypes import ShapeValue, VType, call_signature
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, SETITEM, Marker, Stmt, is_literal
 from s2s.codegen.templating import constant
@@ -115,6 +117,8 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return _allocated(stmt.args[0], types)
     if facts.shape == registry.REDUCTION and rule is not None:  # np.sum(a) or a.sum()
         return _reduced(rule, stmt, types)
+    if facts.shape in _KINDS and stmt.method is None:
+        return _of_kind(_KINDS[facts.shape], op, rule, stmt, types)
     if rule is None or stmt.method is not None:
         return None
     if facts.shape == registry.BROADCAST:
@@ -132,6 +136,32 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
             return None  # 0-d multiplies, N-d contracts differently: left to run time
         return _matmul(*shapes)
     return None
+
+
+_KINDS = {
+    registry.SQUARE: shape_kinds.square_shape,
+    registry.BATCH: shape_kinds.batch_shape,
+    registry.SOLVE: shape_kinds.solve_shape,
+    registry.DIAG: shape_kinds.diag_shape,
+    registry.OUTER: shape_kinds.outer_shape,
+    registry.EYE: shape_kinds.eye_shape,
+}
+
+
+def _of_kind(kind, op: Any, rule: registry.Rule | None, stmt: Stmt,
+             types: dict[str, VType]) -> tuple[int, ...] | None:  # fmt: skip
+    """The call's arguments bound to its parameters: each one's proven shape (in order) and
+    known int value (by name), given to the kind's function of :mod:`shape_kinds`."""
+    try:
+        signature = call_signature(rule) if rule is not None else inspect.signature(op)
+        bound = signature.bind(*stmt.args, **stmt.kwargs).arguments
+    except (TypeError, ValueError):
+        return None  # numpy raises for the call, or has no signature: nothing to prove
+    atoms = {k: a for k, a in bound.items() if isinstance(a, gast.expr)}
+    if len(atoms) != len(bound):
+        return None  # *args or **kwargs
+    shapes = [shape_of(a, types) for a in atoms.values()]
+    return kind(shapes, {k: _int_value(a, types) for k, a in atoms.items()})
 
 
 def _concatenated(stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
@@ -200,14 +230,14 @@ def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
         return None
     if not shape:
         return None
-    if isinstance(key, gast.Tuple) and 0 < len(key.elts) <= len(shape):  # a[rows, cols]
+    if isinstance(key, gast.Tuple) and key.elts:
         indices = [types.get(e.id) if isinstance(e, gast.Name) else None for e in key.elts]
-        if all(
+        if len(indices) <= len(shape) and all(
             i is not None and i.kind == "int" and i.shape is not None and i.array is not False
             for i in indices
-        ):
+        ):  # a[rows, cols]
             return tuple(np.broadcast_shapes(*[i.shape for i in indices])) + shape[len(indices) :]
-        return None
+        return _basic_indexed(shape, key.elts, types)
     if isinstance(key, gast.Slice):  # x[1:], x[:-1], x[::2]: a basic slice of the first axis
         parts = (key.lower, key.upper, key.step)
         bounds = [None if part is None else _int_value(part, types) for part in parts]
@@ -221,6 +251,39 @@ def _getitem(base: gast.expr, key: gast.expr, types: dict[str, VType]) -> Any:
         index_type is not None and index_type.kind == "int" and index_type.array is False
     )
     return shape[1:] if integer else None  # x[t]: one row of an array
+
+
+def _basic_indexed(shape: tuple[int, ...], items: list[gast.expr],
+                   types: dict[str, VType]) -> tuple[int, ...] | None:  # fmt: skip
+    """``x[:, None]``, ``x[t, 1:]``, ``x[..., 0]``: a key of slices with known bounds, ``None``,
+    ``...`` and integer scalars, applied to a stand-in of ``x``'s shape (a broadcast view, no
+    memory), so numpy's own basic indexing gives the shape. An integer of unknown value is
+    taken as 0: the shape does not depend on which entry (out of range, numpy raises)."""
+    key: list[Any] = []
+    for item in items:
+        if isinstance(item, gast.Constant) and (item.value is None or item.value is Ellipsis):
+            key.append(item.value)
+        elif isinstance(item, gast.Slice):
+            parts = (item.lower, item.upper, item.step)
+            bounds = [None if part is None else _int_value(part, types) for part in parts]
+            if any(b is None and p is not None for b, p in zip(bounds, parts, strict=True)):
+                return None
+            if bounds[2] == 0:
+                return None  # numpy raises: leave it to run time
+            key.append(slice(*bounds))
+        elif isinstance(item, gast.Constant) and type(item.value) is int:
+            key.append(item.value)
+        elif isinstance(item, gast.Name) and _is_int_scalar(types.get(item.id)):
+            value = _int_value(item, types)
+            key.append(0 if value is None else value)
+        else:
+            return None  # an array index, a boolean: advanced indexing, left to run time
+    stand_in = np.broadcast_to(np.empty((), dtype=np.int8), shape)
+    return stand_in[tuple(key)].shape
+
+
+def _is_int_scalar(known: VType | None) -> bool:
+    return known is not None and known.kind == "int" and known.array is False
 
 
 def _allocated(shape_atom: gast.expr, types: dict[str, VType]) -> tuple[int, ...] | None:
@@ -304,7 +367,7 @@ def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.e
     matrices as matmul's (``g @ b.T``, ``a.T @ g``); of a matrix and a vector, ``a.T @ g`` for
     the vector; of a vector and a matrix, ``b @ g`` for the vector (Giles 2008: C = AB gives
     dA = dC B^T, dB = A^T dC); of a vector and a matrix, ``np.outer(a, g)`` for the matrix, and
-    of a matrix and a vector, ``np.outer(g, b)``. Two vectors are left to the helper."""
+    of a matrix and a vector, ``np.outer(g, b)``; of two vectors, ``g * b`` and ``g * a``."""
     first, second = _float_ndim(a, types), _float_ndim(b, types)
     if first is None or second is None or first[1] != second[1]:
         return None
@@ -319,6 +382,8 @@ def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.e
         return matmul(b, g) if helper == "dot_grad_a" else _numpy_call("outer", a, g)
     if shapes == (2, 1):
         return _numpy_call("outer", g, b) if helper == "dot_grad_a" else matmul(transpose(a), g)
+    if shapes == (1, 1):  # an inner product: g is a number
+        return gast.BinOp(left=g, op=gast.Mult(), right=b if helper == "dot_grad_a" else a)
     return None
 
 
