@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import FLOAT, Facts, adjoint, d, elementwise, tangent, zero_where
+from s2s.registry import BROADCAST, FLOAT, Facts, adjoint, d, elementwise, tangent, zero_where
 
 # Sources: the derivative of each function is the standard calculus identity; numpy's
 # definitions of the functions are in the numpy ufunc reference ("Mathematical functions").
@@ -243,7 +243,11 @@ def fmod(result, x1, x2):
 # multiplied by a 0/1 partial, which would turn an inf or nan partial upstream into nan).
 
 
-@adjoint(np.maximum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
+@adjoint(
+    np.maximum,
+    source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient",
+    facts=Facts(shape=BROADCAST),  # a ufunc: the operands' broadcast shape
+)
 def maximum(result, x1, x2):
     d[x1] = rt.maximum_share(d[result], x1, x2)
     d[x2] = rt.maximum_share(d[result], x2, x1)
@@ -281,7 +285,11 @@ def builtin_min_tangent(result, a, b, /):
     d[result] += rt.extremum_part(d[b], b, a, np.less)
 
 
-@adjoint(np.minimum, source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient")
+@adjoint(
+    np.minimum,
+    source="DESIGN 8: ties split 0.5/0.5; a NaN operand gets the gradient",
+    facts=Facts(shape=BROADCAST),  # a ufunc: the operands' broadcast shape
+)
 def minimum(result, x1, x2):
     d[x1] = rt.minimum_share(d[result], x1, x2)
     d[x2] = rt.minimum_share(d[result], x2, x1)

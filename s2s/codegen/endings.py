@@ -5,6 +5,7 @@ freeing buffers (``d_h = None``) and restoring the values the first statements o
 (``h = tape.pop()``). Just before the gradients are returned nothing reads them: they go, and
 so do the pushes at the start of the primal sweep that those pops would have taken back (the
 first pushes, made before any loop or branch touches the tape, are the last ones popped).
+Where the sweep ends in a branch, the releases that end its arms go too.
 
 >>> import gast
 >>> from s2s.codegen.sweeps import Block
@@ -77,6 +78,25 @@ def drop_endings(blocks: list[Block], tape: str, live_out: set[str]) -> None:
         return
     for block in blocks:
         block.body = [stmt for stmt in block.body if id(stmt) not in dropped]
+    last = [s for _, s in top if id(s) not in dropped and not is_comment_marker(s)]
+    if last and isinstance(last[-1], gast.If):  # the sweep ends in a branch: so do its arms
+        _trim_arms(last[-1], live_out)
+
+
+def _trim_arms(branch: gast.If, live_out: set[str]) -> None:
+    """Drop the trailing ``x = None`` of each arm of ``branch`` (and of a branch ending an
+    arm), ``x`` not in ``live_out``: the sweep ends right after it."""
+    for field in ("body", "orelse"):
+        body = list(getattr(branch, field))
+        while body and (
+            is_comment_marker(body[-1])
+            or (_assigned_name(body[-1]) not in (None, *live_out) and _is_none(body[-1].value))
+        ):
+            body.pop()
+        if body and isinstance(body[-1], gast.If):
+            _trim_arms(body[-1], live_out)
+        if getattr(branch, field):  # an arm that was there stays, if only as `pass`
+            setattr(branch, field, body or [gast.Pass()])
 
 
 def _assigned_name(stmt: gast.stmt) -> str | None:

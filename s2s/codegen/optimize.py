@@ -22,6 +22,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
+from s2s.codegen.straight import straight_names
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import walk
@@ -60,11 +61,12 @@ def _meta_use(node: gast.AST, parents: dict[int, gast.AST]) -> bool:
     return False
 
 
-def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
+def keep_shapes(sweeps: Sweeps, params: set[str], only: set[str] | None = None) -> None:
     """Where the adjoint sweep needs only a local's shape and dtype, record those instead.
 
     The primal sweep gets ``x_like = _s2s.like(x)`` right after ``x`` is computed, the adjoint
-    sweep reads ``x_like``, and ``x`` itself can be freed after its last primal use.
+    sweep reads ``x_like``, and ``x`` itself can be freed after its last primal use. ``only``
+    (in a sweep through branches and loops): the names this may apply to.
     """
     uses: dict[str, list[tuple[gast.Name, bool]]] = {}
     for block in sweeps.adjoint:
@@ -82,6 +84,8 @@ def keep_shapes(sweeps: Sweeps, params: set[str]) -> None:
                 defined[target] = (block, stmt)
     for var, occurrences in uses.items():
         if var in params or var not in defined or not all(meta for _, meta in occurrences):
+            continue
+        if only is not None and var not in only:
             continue
         like = sweeps.names.fresh(var + "_like")
         for node, _ in occurrences:
@@ -244,25 +248,39 @@ def _targets(stmt: gast.stmt) -> list[str]:
     return []
 
 
-def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> None:
+def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str],
+              only: set[str] | None = None) -> None:  # fmt: skip
     """Insert ``del`` after the last read of each generated value that is not kept or returned
     (a value read inside a loop or branch counts as read by that whole statement).
 
     ``keep`` holds the parameters (the caller owns them); ``final_reads`` the names read by the
-    return statement.
+    return statement; ``only`` (in a sweep through branches and loops, see
+    :func:`~s2s.codegen.straight.straight_names`): the names that may be freed, each only if
+    it is assigned before anything reads it, and not after the last statement (such a sweep
+    ends without releases: :mod:`s2s.codegen.endings`).
     """
     last: dict[str, tuple[int, int]] = {}
-    assigned: set[str] = set()
+    first_read: dict[str, tuple[int, int]] = {}
+    first_store: dict[str, tuple[int, int]] = {}
+    end = None
     for b, block in enumerate(blocks):
         for s, stmt in enumerate(block.body):
+            end = (b, s)
             for var in statement_reads(stmt):
                 last[var] = (b, s)
+                first_read.setdefault(var, (b, s))
             for var in _targets(stmt):
-                assigned.add(var)
+                first_store.setdefault(var, (b, s))
                 last.setdefault(var, (b, s))
     frees: dict[tuple[int, int], list[str]] = {}
     for var, position in last.items():
-        if var in keep or var in final_reads or var not in assigned:
+        if var in keep or var in final_reads or var not in first_store:
+            continue
+        if only is not None and var not in only:
+            continue
+        if only is not None and var in first_read and first_read[var] <= first_store[var]:
+            continue  # read before it is assigned (where a path skips that): it stays
+        if only is not None and position == end:
             continue
         frees.setdefault(position, []).append(var)
     for (b, s), names in sorted(frees.items(), reverse=True):
@@ -270,9 +288,11 @@ def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str]) -> Non
         blocks[b].body.insert(s + 1, gast.Delete(targets=targets))
 
 
-def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
+def drop_dead_stores(blocks: list[Block], live_out: set[str], only: set[str] | None = None) -> None:
     """Remove adjoint assignments whose value nothing reads (a cotangent sent into a cut such
-    as ``undefined_grad`` is never computed). ``live_out`` holds names read after the blocks."""
+    as ``undefined_grad`` is never computed). ``live_out`` holds names read after the blocks;
+    ``only`` (in a sweep through branches and loops): the names whose stores may go (a loop or
+    branch counts as one statement reading every name read inside it)."""
     changed = True
     while changed:
         changed = False
@@ -282,6 +302,8 @@ def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
             for stmt in reversed(block.body):
                 targets = _targets(stmt)
                 pure = isinstance(stmt, gast.Assign) and len(targets) == 1
+                pure = pure and (only is None or targets[0] in only)
+                pure = pure and (only is None or not _is_none(stmt.value))  # not a release
                 if pure and targets[0] not in live:
                     changed = True
                     continue
@@ -290,6 +312,10 @@ def drop_dead_stores(blocks: list[Block], live_out: set[str]) -> None:
                 live.update(statement_reads(stmt))
                 kept.append(stmt)
             block.body = list(reversed(kept))
+
+
+def _is_none(value: gast.expr) -> bool:
+    return isinstance(value, gast.Constant) and value.value is None
 
 
 _REUSABLE = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
@@ -357,15 +383,15 @@ def optimize(
 
     ``fresh`` names the temporaries whose arrays s2s allocated (results of ufuncs and matmul).
     """
-    if sweeps.dynamic:
-        tape_shapes_only(sweeps, params)
-        if in_place:
-            add_in_place(sweeps.adjoint)
-        return  # popping the tape is a side effect, and loops reuse names: keep the rest
+    only = None  # straight-line code: every name
+    if sweeps.dynamic:  # loops reuse names and popping the tape is a side effect: the rest
+        tape_shapes_only(sweeps, params)  # only for names as in straight-line code
+        only = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,
+                              sweeps.saved | sweeps.written)  # fmt: skip
     live_out = {n.id for g in sweeps.gradients for n in walk(g) if isinstance(n, gast.Name)}
-    drop_dead_stores(sweeps.adjoint, live_out)
+    drop_dead_stores(sweeps.adjoint, live_out, only)
     if in_place:
         add_in_place(sweeps.adjoint)
-    keep_shapes(sweeps, params)
+    keep_shapes(sweeps, params, only)
     if in_place:
-        reuse_dead_temporaries(sweeps, set(fresh))
+        reuse_dead_temporaries(sweeps, set(fresh) if only is None else set(fresh) & only)

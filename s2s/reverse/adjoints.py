@@ -298,10 +298,12 @@ class StatementAdjoints:
     def hoist(self, index: int, statements: list[gast.Assign]) -> list[gast.Assign]:
         """Move a rule's locals that read only primal values (a max's tie mask) into the primal
         sweep, right after the statement: the smallest by-product is kept, so the statement's
-        inputs can be freed before the adjoint sweep. Returns the locals that stay."""
+        inputs can be freed before the adjoint sweep. Only from a statement run once (at the top
+        level of the function: in a loop a saved local would need the tape too). Returns the
+        locals that stay."""
         st = self.state
-        if st.dynamic:
-            return statements  # inside loops a saved local would need the tape too
+        if index not in st.primal_nodes:
+            return statements  # in a branch or loop
         adjoint_names = set(st.adjoint_names.values())
         staying: list[gast.Assign] = []
         moved: list[gast.Assign] = []

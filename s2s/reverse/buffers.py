@@ -127,7 +127,7 @@ class Accumulation:
             expr = call("_s2s.narrow", expr, constant(st.narrow[var]))
         if count == 0:
             proven = None  # in a loop, zeros of a proven shape need not tape the value
-            if st.dynamic:
+            if st.dynamic and var not in st.straight:
                 proven = self.proven_zeros(var)
             zeros = proven if proven is not None else call("_s2s.zeros_like_acc", name(var))
             if var in st.narrow:

@@ -26,6 +26,7 @@ from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
 from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
+from s2s.codegen.straight import drop_releases, straight_names
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
@@ -262,6 +263,7 @@ def _write_vjp(
         sweeps.primal.insert(0, Block(None, start, None))
         live = _reads(sweeps.adjoint) | names_in(entry.returns) | carried
         drop_unread_placeholders(sweeps.primal, live)
+        _free_straight(sweeps, sweeps.primal, live | params | set(atom_names(loss)), set())
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
     depth, finals = 3, None
@@ -293,6 +295,7 @@ def _write_vjp(
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        _free_straight(sweeps, sweeps.adjoint, params | {cotangent}, names_in(grads))
         chain_releases(sweeps.adjoint)
     if finals is not None:  # an older array popped back into a name restored in place
         for block in sweeps.adjoint:
@@ -370,6 +373,7 @@ def _write_pullback(
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
+        _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
@@ -436,6 +440,7 @@ def _write_gradient(
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
+        _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
@@ -498,6 +503,16 @@ def _fresh(taken: set[str], base: str) -> str:
         candidate, k = f"{base}_{k}", k + 1
     taken.add(candidate)
     return candidate
+
+
+def _free_straight(sweeps: Sweeps, blocks: list[Block], keep: set[str], final: set[str]) -> None:
+    """In a sweep through branches and loops, the names that live as in straight-line code
+    (:mod:`s2s.codegen.straight`) are freed as there: ``del`` after their last read in
+    ``blocks``, instead of their releases (``x = None``)."""
+    straight = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,
+                              sweeps.saved | sweeps.written)  # fmt: skip
+    drop_releases(blocks, straight - keep - final)
+    free_dead(blocks, keep, final, straight)
 
 
 def _reads(blocks: list[Block]) -> set[str]:

@@ -6,9 +6,11 @@ costs none; ``100.0 * (2 * r)`` costs two products where ``200.0 * r`` costs one
 block (the adjoint of one primal line) of code without loops or branches, this pass
 
 * substitutes a temporary read exactly once, later in the same block, into that read when the
-  temporary is arithmetic on names and numbers (no call, no subscript) and nothing in between
-  writes any name it reads (not in code with loops or branches, where a name may be read
-  again on the next trip: there only the rewrites of one statement below apply);
+  temporary is arithmetic on names and numbers (no call but a numpy scalar of a number,
+  ``_np.float64(1.0)``; no subscript) and nothing in between
+  writes any name it reads (in code with loops or branches, only a temporary that lives as in
+  straight-line code, :mod:`s2s.codegen.straight`: inside a loop a name may be read again on
+  the next trip, and there only the rewrites of one statement below apply);
 * moves a negation outward (``(-a) * b`` is ``-(a * b)``, ``a + -b`` is ``a - b``) and into
   an accumulation (``d += -e`` is ``d -= e``);
 * folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
@@ -28,6 +30,7 @@ import gast
 import numpy as np
 
 from s2s import registry
+from s2s.codegen.straight import straight_names
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import walk
@@ -39,24 +42,24 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
     """Rewrite ``sweeps.adjoint`` in place (see the module docstring). ``floats`` names the
     values known to be floating (arrays or scalars): only products with them are folded (a
     product of integers may wrap)."""
+    only = None  # straight-line code: any temporary
     if sweeps.dynamic:  # loops and branches: a name may be read again on the next trip, so
-        for block in sweeps.adjoint:  # no substitution; each statement is tidied on its own
-            _tidy_all(block.body, floats)
-        return
+        only = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,  # only names as in
+                              sweeps.saved | sweeps.written)  # straight-line code  # fmt: skip
     reads: dict[str, int] = {}
     writes: dict[str, int] = {}
     for block in sweeps.primal + sweeps.adjoint:
         for stmt in block.body:
-            _count(stmt, reads, writes)
+            if only is None or not _release(stmt):  # (a release writes no value)
+                _count(stmt, reads, writes)
     for expr in sweeps.gradients + [sweeps.output, sweeps.loss]:
         for node in walk(expr):
             if isinstance(node, gast.Name):
                 reads[node.id] = reads.get(node.id, 0) + 2  # live out: never substituted
     buffers = _private_buffers(sweeps)
     for block in sweeps.adjoint:
-        _substitute(block, reads, writes, buffers)
-        for stmt in block.body:
-            _tidy(stmt, floats)
+        _substitute(block, reads, writes, buffers, only)
+        _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
 
 
 def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str]) -> None:
@@ -160,12 +163,27 @@ def _count(stmt: gast.stmt, reads: dict[str, int], writes: dict[str, int]) -> No
                 reads[name] = reads.get(name, 0) + 1
 
 
+def _release(stmt: gast.stmt) -> bool:
+    """``x = None`` at the top level of a sweep through branches and loops: a release."""
+    return (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Constant)
+            and stmt.value.value is None)  # fmt: skip
+
+
 def _names(node: gast.AST) -> set[str]:
     return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 def _arithmetic(node: gast.expr) -> bool:
-    """Names, numbers, and arithmetic operators on them (no call, no subscript, no attribute)."""
+    """Names, numbers, and arithmetic operators on them (no call, no subscript, no attribute;
+    a number as a numpy scalar, ``_np.float64(1.0)``, is a number)."""
+    if _numpy_number(node):
+        return True
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, _ARITHMETIC) and _arithmetic(node.left) and _arithmetic(
+            node.right
+        )
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _arithmetic(node.operand)
     for part in walk(node):
         if isinstance(part, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp)):
             if isinstance(part, gast.Constant) and type(part.value) not in (int, float):
@@ -181,12 +199,29 @@ def _arithmetic(node: gast.expr) -> bool:
     return True
 
 
+def _numpy_number(node: gast.expr) -> bool:
+    """``_np.float64(1.0)``: a number written as a numpy float scalar (the seed of a sweep)."""
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id == "_np"
+        and node.func.attr in ("float16", "float32", "float64")
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], gast.Constant)
+        and type(node.args[0].value) in (int, float)
+    )
+
+
 def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
-               buffers: dict[str, str]) -> None:  # fmt: skip
+               buffers: dict[str, str], only: set[str] | None) -> None:  # fmt: skip
     body = block.body
     i = 0
     while i < len(body):
-        if _substitutes(body, i, reads, writes, buffers):
+        target = body[i].targets[0] if isinstance(body[i], gast.Assign) else None
+        allowed = only is None or (isinstance(target, gast.Name) and target.id in only)
+        if allowed and _substitutes(body, i, reads, writes, buffers):
             del body[i]
             i = max(i - 1, 0)  # the statement before may now be substituted too
         else:

@@ -23,6 +23,20 @@ facts of its own about the program being written: they read and update one
 [('multiply_1', 'd_multiply_1'), ('sum_1', 'd_sum_1')]
 >>> state.dynamic, state.tracked
 (False, False)
+
+In a function with branches or loops, the names bound once by a top-level statement and read
+by none inside a branch or loop behave as in straight-line code (``straight``):
+
+>>> def g(x, n):
+...     y = np.sin(x)
+...     for _ in range(n):
+...         x = x * 2.0
+...     return np.sum(y * x)
+>>> p = parse(g); _ = resolve(p); ir = normalize(p)
+>>> types = {"x": f64, "n": VType(kind="int", dtype=np.dtype("int64"), array=False)}
+>>> activity = analyze(p, ir, ("x",), types, ("sum_1",))
+>>> sorted(sweep_state(p, ir, activity, ("x",)).straight)
+['multiply_2', 'sum_1', 'y']
 """
 
 from __future__ import annotations
@@ -36,7 +50,19 @@ import gast
 from s2s import registry, runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.narrowing import narrowed_adjoints
-from s2s.codegen.ir import COPY, FunctionIR, NameAllocator, Stmt, has_control_flow
+from s2s.codegen.ir import (
+    APPEND,
+    COPY,
+    POP,
+    SETITEM,
+    Branch,
+    FunctionIR,
+    Loop,
+    NameAllocator,
+    Stmt,
+    has_control_flow,
+)
+from s2s.codegen.walking import walk
 from s2s.frontend.parse import Primal
 
 
@@ -58,7 +84,9 @@ class SweepState:
     Markers (:mod:`s2s.reverse.markers`): ``undefined``, the buffers that may carry an
     ``s2s.Undefined`` marker. Masks (:mod:`s2s.reverse.selection`): ``zero_masks``, the
     selection mask of each contribution. Control flow: ``dynamic`` (branches or loops: the
-    tape sweeps), ``tracked`` (the buffers' kinds are tracked through them,
+    tape sweeps), ``straight`` (names bound once by a top-level statement and read by none
+    inside a branch or loop: their values and adjoints live as in straight-line code),
+    ``tracked`` (the buffers' kinds are tracked through them,
     :mod:`s2s.reverse.flow`; not where undefined markers may flow). ``primal_nodes``: where
     each straight-line primal statement was written (a rule's primal-only locals move there).
     """
@@ -74,6 +102,7 @@ class SweepState:
     call_results: set[str]
     narrow: dict[str, Any]
     dynamic: bool
+    straight: set[str] = field(default_factory=set)
     count: dict[str, int] = field(default_factory=dict)
     maybe_none: set[str] = field(default_factory=set)
     scattered: set[str] = field(default_factory=set)
@@ -139,7 +168,45 @@ def sweep_state(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[s
         call_results=call_results,
         narrow=narrowed_adjoints(ir, activity),  # float64 by a constant, float32 sweep
         dynamic=has_control_flow(ir.body),  # branches or loops: a tape, runtime zeros
+        straight=straight_names(ir),
     )
+
+
+def straight_names(ir: FunctionIR) -> set[str]:
+    """The names bound exactly once, by a statement at the top level of the function (not in
+    a branch or loop), that no statement inside a branch or loop reads (a loop's or branch's
+    header may): each has one value, made once, and its adjoint is added to only at the top
+    level, as in straight-line code. Parameters, lists and arrays written in place are not."""
+    top = {id(item) for item in ir.body if isinstance(item, Stmt)}
+    bound: dict[str, int] = {}
+    nested_reads: set[str] = set()
+    for stmt in ir.flat:
+        for target in stmt.targets:
+            bound[target] = bound.get(target, 0) + 1
+        if id(stmt) not in top and stmt.expr is not None:
+            nested_reads.update(n.id for n in walk(stmt.expr) if isinstance(n, gast.Name))
+    changed = {s.targets[0] for s in ir.flat if s.op in (SETITEM, APPEND, POP) and s.targets}
+    excluded = nested_reads | changed | set(ir.lists) | {p.name for p in ir.params}
+    excluded |= {t for t in loop_targets(ir.body)}
+    return {
+        t
+        for item in ir.body
+        if isinstance(item, Stmt)
+        for t in item.targets
+        if bound[t] == 1 and t not in excluded
+    }
+
+
+def loop_targets(body: list[Any]) -> set[str]:
+    """The index names of the ``for`` loops in ``body``, nested ones too."""
+    out: set[str] = set()
+    for item in body:
+        if isinstance(item, Loop):
+            out |= {item.target} if item.target is not None else set()
+            out |= loop_targets(item.test_body + item.body + item.orelse)
+        elif isinstance(item, Branch):
+            out |= loop_targets(item.body + item.orelse)
+    return out
 
 
 # runtime helpers returning a list with one part per item (in a derivative differentiated again)

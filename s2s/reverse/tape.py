@@ -67,6 +67,7 @@ class TapeSweeps:
         self.lists = ListAdjoints(state, buffers, flow, plan)
         self.branches = Branches(state, flow, plan)
         self.loops = Loops(state, flow, plan, self.branches)
+        self.written_as: dict[int, gast.stmt] = {}  # a statement's id: its primal node
 
     # -- primal ------------------------------------------------------------------------------
     def primal_blocks(self) -> list[Block]:
@@ -85,6 +86,9 @@ class TapeSweeps:
                 blocks[-1].body.extend(block.body)
             else:
                 blocks.append(block)
+            if isinstance(item, Stmt) and id(item) in self.written_as:  # a top-level statement:
+                # where its rule's primal-only locals go (StatementAdjoints.hoist)
+                st.primal_nodes[st.index_of[id(item)]] = (blocks[-1], self.written_as[id(item)])
         return blocks
 
     def primal_items(self, body: list[Any], nested: bool = True) -> list[gast.stmt]:
@@ -131,17 +135,20 @@ class TapeSweeps:
             pullback = plan.call_pullbacks[id(item)]  # saves: popped, or dropped, as one
             out.append(plan.push(name(pullback), pullback))
         out.append(calls.primal_statement(item))
+        self.written_as[id(item)] = out[-1]
         out += bind_after_def(item, calls.local_helpers, "subderivative")
         return out
 
     # -- adjoint -----------------------------------------------------------------------------
     def adjoint_blocks(self, seed: Block) -> list[Block]:
-        """Buffers set to ``None``, the ``seed`` block, then each top-level item's adjoint
-        in reverse order."""
+        """Buffers set to ``None`` (not those of names as in straight-line code, which their
+        first contribution binds), the ``seed`` block, then each top-level item's adjoint in
+        reverse order."""
         st = self.state
         start = Block("adjoint buffers start at zero (None)", [], trailing=True)
-        for adj in st.adjoint_names.values():
-            start.body.append(assign(adj, constant(None)))
+        for var, adj in st.adjoint_names.items():
+            if var not in st.straight:  # (a straight name's is bound by its first addition)
+                start.body.append(assign(adj, constant(None)))
         adjoint = [start] + ([seed] if seed.body else [])
         for item in reversed(st.ir.body):
             text, lineno = st.comment(item.node)
@@ -150,7 +157,9 @@ class TapeSweeps:
             body = self.adjoint_items([item])
             if not isinstance(item, (Branch, Loop)):
                 body = [s for s in body if not is_comment_marker(s)]
-            if body:
+            if body and text is not None and adjoint[-1].lineno == lineno:
+                adjoint[-1].body.extend(body)  # one block per line, as in straight-line code
+            elif body:
                 adjoint.append(Block(text, body, lineno))
         return adjoint
 

@@ -3,7 +3,7 @@
 Two facts of the program's text, read by :mod:`s2s.reverse.tape`: a ``for t in range(n)``
 loop whose trips the adjoint sweep can count again (``for t in range(n - 1, -1, -1)``: neither
 the index nor the trip count is taped), and the statements outside loops that bind a name for
-the first time (there is no old value to save and restore).
+the first time on their path (there is no old value to save and restore: ``y`` in each arm).
 
 >>> import numpy as np
 >>> from s2s.frontend.normalize import normalize
@@ -22,7 +22,7 @@ the first time (there is no old value to save and restore).
 >>> counted(ir, loop)
 True
 >>> sorted(target for _, target in first_bindings(ir))
-['greater_1', 'sum_1', 'y']
+['greater_1', 'sum_1', 'y', 'y']
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def counted(ir: FunctionIR, loop: Loop) -> bool:
 
 def first_bindings(ir: FunctionIR) -> set[tuple[int, str]]:
     """(statement id, name) pairs outside every loop where the statement binds a name nothing
-    bound before it in the program's text (parameters are bound)."""
+    bound before it on any path to it (parameters are bound; the other arm of a branch is not
+    on the path)."""
     bound = {p.name for p in ir.params}
     out: set[tuple[int, str]] = set()
 
@@ -92,9 +93,14 @@ def first_bindings(ir: FunctionIR) -> set[tuple[int, str]]:
                     if not in_loop and target not in bound:
                         out.add((id(item), target))
                 bound.update(item.targets)
-            elif isinstance(item, Branch):
+            elif isinstance(item, Branch):  # each arm binds after what came before it
+                before = set(bound)
                 walk(item.body, in_loop)
+                after_body = set(bound)
+                bound.clear()
+                bound.update(before)
                 walk(item.orelse, in_loop)
+                bound.update(after_body)
             elif isinstance(item, Loop):
                 if item.target is not None:
                     bound.add(item.target)

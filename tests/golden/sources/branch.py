@@ -8,6 +8,7 @@ def _make(_np, _s2s):
         # line 12: if np.sum(x) > 0:
         sum_1 = _np.sum(x)
         greater_1 = sum_1 > 0
+        del sum_1
         if greater_1:
             # line 13: y = np.sin(x * w)
             multiply_1 = x * w
@@ -16,14 +17,17 @@ def _make(_np, _s2s):
         else:
             # line 15: y = np.cos(x) * w
             cos_1 = _np.cos(x)
-            tape.append(None)
             y = cos_1 * w
             tape.append(False)
+        del greater_1
         # line 16: return np.sum(y * y)
         multiply_2 = y * y
+        multiply_2_like = _s2s.like(multiply_2)
+        del multiply_2
         # adjoint sweep
         # line 16: return np.sum(y * y)
-        d_y = _s2s.unreduce(_np.float64(1.0), multiply_2, None, False) * (y + y)
+        d_y = _s2s.unreduce(_np.float64(1.0), multiply_2_like, None, False) * (y + y)
+        del multiply_2_like
         # line 12: if np.sum(x) > 0: (arm from the tape)
         if tape.pop():
             # line 13: y = np.sin(x * w)
@@ -31,14 +35,11 @@ def _make(_np, _s2s):
             d_y = None
             d_x = d_multiply_1 * w
             d_w = _s2s.unbroadcast(d_multiply_1 * x, w)
-            d_multiply_1 = None
         else:
             # line 15: y = np.cos(x) * w
             d_cos_1 = d_y * w
             d_w = _s2s.unbroadcast(d_y * cos_1, w)
             d_y = None
-            y = tape.pop()
             d_x = -(d_cos_1 * _np.sin(x))
-            d_cos_1 = None
         return _s2s.gradients((d_x, d_w), (x, w), (x, w))
     return d_branch

@@ -36,9 +36,7 @@ def _make(_np, _s2s):
         del getitem_1, logp
         # adjoint sweep
         # line 38: return -np.mean(logp[np.arange(x.shape[0]), y])
-        d_negative_1 = _np.float64(1.0)
-        d_mean_1 = -d_negative_1
-        del d_negative_1
+        d_mean_1 = -_np.float64(1.0)
         d_getitem_1 = _s2s.filled(d_mean_1 / 5, (5,), 'float64')
         del d_mean_1
         d_logp = _s2s.zeros_like_acc(logp_like)

@@ -13,58 +13,61 @@ def _make(_np, _s2s):
             tape.append(True)
         else:
             # line 45: h = np.tanh(x @ w1 + b1)
-            tape.append(None)
             h = _np.tanh(x @ w1 + b1)
             tape.append(False)
         # line 46: z = h @ w2 + b2
         matmul_3 = h @ w2
         z = matmul_3 + b2
+        del matmul_3
         # line 47: shifted = z - np.max(z, axis=1, keepdims=True)
         max_1 = _np.max(z, axis=1, keepdims=True)
+        mask_3 = _s2s.extremum_mask(z, max_1, 1, True)
         shifted = z - max_1
+        del max_1, z
         # line 48: logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
         exp_1 = _np.exp(shifted)
         sum_1 = _np.sum(exp_1, axis=1, keepdims=True)
         log_1 = _np.log(sum_1)
+        log_1_like = _s2s.like(log_1)
         logp = shifted - log_1
+        del log_1, shifted
+        logp_like = _s2s.like(logp)
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
         arange_1 = _np.arange(x.shape[0])
         getitem_1 = logp[arange_1, y]
+        del getitem_1, logp
         # adjoint sweep
         # line 49: return -np.mean(logp[np.arange(x.shape[0]), y])
-        d_mean_1 = -_np.float64(1.0)
-        d_getitem_1 = _s2s.unreduce(d_mean_1 / _s2s.reduced_size(getitem_1, None), getitem_1, None, False)
-        d_mean_1 = None
-        d_logp = _s2s.zeros_like_acc(logp)
+        d_getitem_1 = _s2s.filled(-_np.float64(1.0) / 5, (5,), 'float64')
+        d_logp = _s2s.zeros_like_acc(logp_like)
         _np.add.at(d_logp, (arange_1, y), d_getitem_1)
-        d_getitem_1 = None
+        del d_getitem_1
         # line 48: logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        mask_1 = _s2s.unindexed(logp, (arange_1, y))
-        d_shifted = _s2s.unbroadcast(d_logp, shifted)
-        d_log_1 = _s2s.unbroadcast(-d_logp, log_1)
-        d_logp = None
-        mask_2 = _s2s.unbroadcast_mask(mask_1, log_1)
+        mask_1 = _s2s.unindexed(logp_like, (arange_1, y))
+        del arange_1, logp_like
+        d_shifted = d_logp
+        d_log_1 = _np.sum(-d_logp, axis=1, keepdims=True)
+        del d_logp
+        mask_2 = _s2s.unbroadcast_mask(mask_1, log_1_like)
+        del log_1_like, mask_1
         with _np.errstate(all='ignore'):
             d_sum_1 = _s2s.masked(mask_2, d_log_1 * (1 / sum_1))
-        d_log_1 = None
+        del d_log_1, mask_2, sum_1
         d_exp_1 = _s2s.unreduce(d_sum_1, exp_1, 1, True)
         d_sum_1 = None
         d_shifted = d_shifted + d_exp_1 * exp_1
-        d_exp_1 = None
+        del d_exp_1, exp_1
         # line 47: shifted = z - np.max(z, axis=1, keepdims=True)
-        d_z = _s2s.unbroadcast(d_shifted, z)
-        d_max_1 = _s2s.unbroadcast(-d_shifted, max_1)
-        d_shifted = None
-        mask_3 = _s2s.extremum_mask(z, max_1, 1, True)
+        d_z = d_shifted
+        d_max_1 = _np.sum(-d_shifted, axis=1, keepdims=True)
+        del d_shifted
         d_z = d_z + _s2s.extremum_share(d_max_1, mask_3, 1, True)
-        d_max_1 = None
+        del d_max_1, mask_3
         # line 46: z = h @ w2 + b2
-        d_matmul_3 = _s2s.unbroadcast(d_z, matmul_3)
-        d_b2 = _s2s.unbroadcast(d_z, b2)
-        d_z = None
-        d_h = _s2s.matmul_grad_x1(d_matmul_3, h, w2)
-        d_w2 = _s2s.matmul_grad_x2(d_matmul_3, h, w2)
-        d_matmul_3 = None
+        d_b2 = _np.sum(d_z, axis=0)
+        d_h = d_z @ w2.T
+        d_w2 = h.T @ d_z
+        del d_z
         # line 42: if relu: (arm from the tape)
         if tape.pop():
             # line 43: h = np.maximum(x @ w1 + b1, 0.0)
@@ -72,14 +75,11 @@ def _make(_np, _s2s):
             d_h = None
             d_b1 = _np.sum(d_add_1, axis=0)
             d_w1 = x.T @ d_add_1
-            d_add_1 = None
         else:
             # line 45: h = np.tanh(x @ w1 + b1)
             d_add_2 = d_h * (1 - h * h)
             d_h = None
-            h = tape.pop()
             d_b1 = _np.sum(d_add_2, axis=0)
             d_w1 = x.T @ d_add_2
-            d_add_2 = None
         return _s2s.gradients((d_w1, d_b1, d_w2, d_b2), (w1, b1, w2, b2), (w1, b1, w2, b2, x, y, relu))
     return d_mlp_if

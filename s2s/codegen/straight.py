@@ -1,0 +1,112 @@
+"""Straight: the names of a sweep through branches and loops that live as in straight-line code.
+
+The passes written for straight-line sweeps (dead stores dropped, shape records kept instead
+of arrays, dead temporaries written into, ``del`` after a value's last read) reason about a
+list of statements run once each, in order. In a sweep with branches and loops they still hold
+for a name every store of which is a statement at the top level of the sweep: a loop or branch
+that only reads the name is one statement that reads it, wherever inside it the read is. A name
+a loop or branch assigns, one popped back from the tape, and one a nested function reads (it
+may run later) are not such names.
+
+>>> import gast
+>>> from s2s.codegen.sweeps import Block
+>>> body = gast.parse('''
+... tape = []
+... a = x * 2.0
+... for t in range(n):
+...     tape.append(h)
+...     h = a * h
+... b = h + a
+... h = tape.pop()
+... ''').body
+>>> sorted(straight_names([Block(None, body)], "tape"))
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.codegen.sweeps import Block
+from s2s.codegen.walking import walk
+
+_COMPOUND = (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)
+
+
+def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozenset()) -> set[str]:
+    """The names stored only by statements at the top level of ``blocks`` (an assignment, an
+    augmented one, a ``del``), never by a statement inside a loop, branch, ``with`` or ``try``,
+    never from ``tape.pop()``, never read by a nested function or lambda; ``tape`` and the
+    ``excluded`` names (those the tape saves, arrays written in place) are not."""
+    top: set[str] = set()
+    other: set[str] = {tape} | set(excluded)
+    for block in blocks:
+        for stmt in block.body:
+            stores = _stores(stmt)
+            if isinstance(stmt, _COMPOUND) or _pops(stmt, tape):
+                other |= stores
+            else:
+                top |= stores
+            for node in walk(stmt):
+                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                    other |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return top - other
+
+
+def _stores(stmt: gast.stmt) -> set[str]:
+    return {
+        n.id
+        for n in walk(stmt)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
+    } | ({stmt.name} if isinstance(stmt, gast.FunctionDef) else set())
+
+
+def _pops(stmt: gast.stmt, tape: str) -> bool:
+    """A statement whose value pops ``tape`` (an old value restored)."""
+    return any(
+        isinstance(n, gast.Call)
+        and isinstance(n.func, gast.Attribute)
+        and n.func.attr == "pop"
+        and isinstance(n.func.value, gast.Name)
+        and n.func.value.id == tape
+        for n in walk(stmt)
+    )
+
+
+def drop_releases(blocks: list[Block], names: set[str]) -> None:
+    """Remove each ``x = None`` at the top level of ``blocks`` that releases a value of a name
+    in ``names`` (one stored before it; a placeholder before the first store stays): such a
+    name is freed by ``del`` after its last read instead
+    (:func:`s2s.codegen.optimize.free_dead`).
+
+    >>> import gast
+    >>> body = gast.parse("v = None\\na = f(x)\\ny = a * v\\na = None").body
+    >>> blocks = [Block(None, body)]
+    >>> drop_releases(blocks, {"a", "v"})
+    >>> [gast.unparse(s).strip() for s in blocks[0].body]
+    ['v = None', 'a = f(x)', 'y = a * v']
+    """
+    stored: set[str] = set()
+    for block in blocks:
+        kept = []
+        for stmt in block.body:
+            released = _released(stmt)
+            if released is not None and released in names and released in stored:
+                continue
+            if released is None:
+                stored |= _stores(stmt)
+            kept.append(stmt)
+        block.body = kept
+
+
+def _released(stmt: gast.stmt) -> str | None:
+    """``x`` for ``x = None``."""
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Constant)
+        and stmt.value.value is None
+    ):
+        return stmt.targets[0].id
+    return None
