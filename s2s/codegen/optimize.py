@@ -22,7 +22,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.codegen.straight import straight_names
+from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import walk
@@ -386,8 +386,7 @@ def optimize(
     only = None  # straight-line code: every name
     if sweeps.dynamic:  # loops reuse names and popping the tape is a side effect: the rest
         tape_shapes_only(sweeps, params)  # only for names as in straight-line code
-        only = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,
-                              sweeps.saved | sweeps.written)  # fmt: skip
+        only = straight_in(sweeps)
     live_out = {n.id for g in sweeps.gradients for n in walk(g) if isinstance(n, gast.Name)}
     drop_dead_stores(sweeps.adjoint, live_out, only)
     if in_place:

@@ -9,7 +9,7 @@ a loop or branch assigns, one popped back from the tape, and one a nested functi
 may run later) are not such names.
 
 >>> import gast
->>> from s2s.codegen.sweeps import Block
+>>> from s2s.codegen.sweeps import Block, Sweeps
 >>> body = gast.parse('''
 ... tape = []
 ... a = x * 2.0
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.sweeps import Block
+from s2s.codegen.sweeps import Block, Sweeps
 from s2s.codegen.walking import walk
 
 _COMPOUND = (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)
@@ -51,6 +51,18 @@ def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozense
                 if isinstance(node, (gast.FunctionDef, gast.Lambda)):
                     other |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
     return top - other
+
+
+def straight_in(sweeps: Sweeps) -> set[str]:
+    """:func:`straight_names` of both sweeps of ``sweeps`` (through branches and loops),
+    without the primal names that do not live as in straight-line code there (a name the tape
+    saves, an array written in place, a list, a name bound or read in a branch or loop); none
+    in a function with a ``try`` (its body's statements, though written at the top level of
+    the sweep, may not all run)."""
+    if not sweeps.straight_code:
+        return set()
+    excluded = sweeps.saved | sweeps.written | sweeps.not_straight
+    return straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape, excluded)
 
 
 def _stores(stmt: gast.stmt) -> set[str]:

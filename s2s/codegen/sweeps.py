@@ -39,6 +39,10 @@ class Sweeps:
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
     adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
     as_is: set[str] = field(default_factory=set)  # gradient buffers returned without a cast
+    # branches or loops: the primal's names that do not live as in straight-line code (bound
+    # or read in a branch or loop, lists, parameters; s2s.reverse.state.straight_names)
+    not_straight: set[str] = field(default_factory=set)
+    straight_code: bool = True  # False: none does (a `try`, whose handlers interrupt its body)
     # the user's helpers called by name: name -> (function, its name as written, wrt, runtime
     # maker); the factory binds each to its sub-derivative (s2s/codegen/helpers.py)
     helpers: dict[str, tuple] = field(default_factory=dict)

@@ -26,7 +26,7 @@ from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
 from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
-from s2s.codegen.straight import drop_releases, straight_names
+from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
@@ -509,8 +509,7 @@ def _free_straight(sweeps: Sweeps, blocks: list[Block], keep: set[str], final: s
     """In a sweep through branches and loops, the names that live as in straight-line code
     (:mod:`s2s.codegen.straight`) are freed as there: ``del`` after their last read in
     ``blocks``, instead of their releases (``x = None``)."""
-    straight = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,
-                              sweeps.saved | sweeps.written)  # fmt: skip
+    straight = straight_in(sweeps)
     drop_releases(blocks, straight - keep - final)
     free_dead(blocks, keep, final, straight)
 

@@ -30,7 +30,7 @@ import gast
 import numpy as np
 
 from s2s import registry
-from s2s.codegen.straight import straight_names
+from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import walk
@@ -44,8 +44,7 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
     product of integers may wrap)."""
     only = None  # straight-line code: any temporary
     if sweeps.dynamic:  # loops and branches: a name may be read again on the next trip, so
-        only = straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape,  # only names as in
-                              sweeps.saved | sweeps.written)  # straight-line code  # fmt: skip
+        only = straight_in(sweeps)  # only names as in straight-line code
     reads: dict[str, int] = {}
     writes: dict[str, int] = {}
     for block in sweeps.primal + sweeps.adjoint:
@@ -223,6 +222,8 @@ def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
         allowed = only is None or (isinstance(target, gast.Name) and target.id in only)
         if allowed and _substitutes(body, i, reads, writes, buffers):
             del body[i]
+            if only is not None:  # its release (x = None) releases nothing now
+                body[i:] = [s for s in body[i:] if not (_release(s) and _names(s) == {target.id})]
             i = max(i - 1, 0)  # the statement before may now be substituted too
         else:
             i += 1

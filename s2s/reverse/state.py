@@ -60,6 +60,7 @@ from s2s.codegen.ir import (
     Loop,
     NameAllocator,
     Stmt,
+    atom_names,
     has_control_flow,
 )
 from s2s.codegen.walking import walk
@@ -168,15 +169,22 @@ def sweep_state(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[s
         call_results=call_results,
         narrow=narrowed_adjoints(ir, activity),  # float64 by a constant, float32 sweep
         dynamic=has_control_flow(ir.body),  # branches or loops: a tape, runtime zeros
-        straight=straight_names(ir),
+        straight=set() if tries(ir) else straight_names(ir) - call_results,  # (not a list)
     )
+
+
+def tries(ir: FunctionIR) -> bool:
+    """Whether the function has a ``try`` statement: its body, written as straight-line
+    statements of the sweep, may stop at any of them (then a handler runs)."""
+    return any(getattr(context, "kind", "with") != "with" for context in ir.contexts)
 
 
 def straight_names(ir: FunctionIR) -> set[str]:
     """The names bound exactly once, by a statement at the top level of the function (not in
     a branch or loop), that no statement inside a branch or loop reads (a loop's or branch's
     header may): each has one value, made once, and its adjoint is added to only at the top
-    level, as in straight-line code. Parameters, lists and arrays written in place are not."""
+    level, as in straight-line code. Parameters, lists (and other names of them) and arrays
+    written in place are not."""
     top = {id(item) for item in ir.body if isinstance(item, Stmt)}
     bound: dict[str, int] = {}
     nested_reads: set[str] = set()
@@ -186,7 +194,11 @@ def straight_names(ir: FunctionIR) -> set[str]:
         if id(stmt) not in top and stmt.expr is not None:
             nested_reads.update(n.id for n in walk(stmt.expr) if isinstance(n, gast.Name))
     changed = {s.targets[0] for s in ir.flat if s.op in (SETITEM, APPEND, POP) and s.targets}
-    excluded = nested_reads | changed | set(ir.lists) | {p.name for p in ir.params}
+    lists = set(ir.lists)
+    for stmt in ir.flat:  # `pairs = listcomp_3`: the same list
+        if stmt.op is COPY and stmt.args and set(atom_names(stmt.args[0])) & lists:
+            lists.update(stmt.targets)
+    excluded = nested_reads | changed | lists | {p.name for p in ir.params}
     excluded |= {t for t in loop_targets(ir.body)}
     return {
         t

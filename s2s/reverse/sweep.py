@@ -39,7 +39,7 @@ from s2s.reverse.deadcode import drop_dead_primal
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
-from s2s.reverse.state import SweepState, sweep_state
+from s2s.reverse.state import SweepState, loop_targets, sweep_state, tries
 from s2s.reverse.tape import TapeSweeps
 from s2s.reverse.taping import TapePlan, plan_tape
 
@@ -185,7 +185,16 @@ class ReverseBuilder:
             {s.targets[0] for s in st.ir.flat if s.op in (SETITEM, APPEND)},
             dict(st.adjoint_names),
             helpers=dict(self.calls.helpers),
+            not_straight=self.primal_names() - st.straight if st.dynamic else set(),
+            straight_code=not tries(st.ir),
         )
+
+    def primal_names(self) -> set[str]:
+        """Every name of the primal: its parameters, the targets of its statements, the
+        indices of its loops."""
+        st = self.state
+        names = {p.name for p in st.ir.params} | {t for s in st.ir.flat for t in s.targets}
+        return names | loop_targets(st.ir.body)
 
 
 def reverse(

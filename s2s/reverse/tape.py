@@ -141,14 +141,12 @@ class TapeSweeps:
 
     # -- adjoint -----------------------------------------------------------------------------
     def adjoint_blocks(self, seed: Block) -> list[Block]:
-        """Buffers set to ``None`` (not those of names as in straight-line code, which their
-        first contribution binds), the ``seed`` block, then each top-level item's adjoint in
-        reverse order."""
+        """Buffers set to ``None``, the ``seed`` block, then each top-level item's adjoint
+        in reverse order."""
         st = self.state
         start = Block("adjoint buffers start at zero (None)", [], trailing=True)
-        for var, adj in st.adjoint_names.items():
-            if var not in st.straight:  # (a straight name's is bound by its first addition)
-                start.body.append(assign(adj, constant(None)))
+        for adj in st.adjoint_names.values():
+            start.body.append(assign(adj, constant(None)))
         adjoint = [start] + ([seed] if seed.body else [])
         for item in reversed(st.ir.body):
             text, lineno = st.comment(item.node)
