@@ -414,3 +414,17 @@ def test_linear_algebra_and_basic_keys_have_proven_shapes():
     for t in (0, 2, -1):
         check(keyed, RNG.normal(size=(3, 4)), t)
         check(keyed, RNG.normal(size=(3, 4)).astype(np.float32), t)
+
+
+def relu_layers(w1, w2, x):
+    return np.sum(np.maximum(x @ w1, 0.0) @ w2) - np.sum(np.minimum(x @ w1, 1.0) ** 2)
+
+
+def test_maximum_and_minimum_have_the_broadcast_shape():
+    """``np.maximum(x @ w1, 0.0)`` has ``x @ w1``'s proven shape (a ufunc broadcasts its
+    operands): the product after it is ``g @ w2.T``, no runtime ``matmul_grad``."""
+    w1, w2, x = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2)), RNG.normal(size=(5, 3))
+    check(relu_layers, w1, w2, x, wrt=(0, 1))
+    derivative = s2s.grad(relu_layers, wrt=(0, 1))
+    derivative(w1, w2, x)
+    assert "matmul_grad" not in derivative.source and "@ w2.T" in derivative.source
