@@ -251,7 +251,8 @@ def _targets(stmt: gast.stmt) -> list[str]:
 def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str],
               only: set[str] | None = None) -> None:  # fmt: skip
     """Insert ``del`` after the last read of each generated value that is not kept or returned
-    (a value read inside a loop or branch counts as read by that whole statement).
+    (a value read inside a loop or branch counts as read by that whole statement, one assigned
+    in a ``with np.errstate(...)`` block as assigned by it).
 
     ``keep`` holds the parameters (the caller owns them); ``final_reads`` the names read by the
     return statement; ``only`` (in a sweep through branches and loops, see
@@ -269,7 +270,8 @@ def free_dead(blocks: list[Block], keep: set[str], final_reads: set[str],
             for var in statement_reads(stmt):
                 last[var] = (b, s)
                 first_read.setdefault(var, (b, s))
-            for var in _targets(stmt):
+            inner = stmt.body if isinstance(stmt, gast.With) else []  # np.errstate: runs once
+            for var in _targets(stmt) + [t for node in inner for t in _targets(node)]:
                 first_store.setdefault(var, (b, s))
                 last.setdefault(var, (b, s))
     frees: dict[tuple[int, int], list[str]] = {}

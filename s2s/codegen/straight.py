@@ -30,14 +30,15 @@ import gast
 from s2s.codegen.sweeps import Block, Sweeps
 from s2s.codegen.walking import walk
 
-_COMPOUND = (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)
+_COMPOUND = (gast.For, gast.While, gast.If, gast.Try, gast.FunctionDef)  # (a `with` runs once)
 
 
 def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozenset()) -> set[str]:
     """The names stored only by statements at the top level of ``blocks`` (an assignment, an
-    augmented one, a ``del``), never by a statement inside a loop, branch, ``with`` or ``try``,
-    never from ``tape.pop()``, never read by a nested function or lambda; ``tape`` and the
-    ``excluded`` names (those the tape saves, arrays written in place) are not."""
+    augmented one, a ``del``, one in a ``with`` block), never by a statement inside a loop, a
+    branch or a ``try``, never from ``tape.pop()``, never read by a nested function or lambda;
+    ``tape`` and the ``excluded`` names (those the tape saves, arrays written in place) are
+    not."""
     top: set[str] = set()
     other: set[str] = {tape} | set(excluded)
     for block in blocks:

@@ -362,6 +362,7 @@ def _write_pullback(
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, functional,
                             sweeps.as_is)
     if not sweeps.dynamic and not functional:
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))  # as with control flow
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
@@ -429,6 +430,7 @@ def _write_gradient(
     if entry.mode == VALUE_AND_GRAD:
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
+        inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))

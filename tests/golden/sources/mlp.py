@@ -27,11 +27,7 @@ def _make(_np, _s2s):
         del log_1, shifted
         logp_like = _s2s.like(logp)
         # line 38: return -np.mean(logp[np.arange(x.shape[0]), y])
-        shape_1 = x.shape
-        getitem_2 = shape_1[0]
-        del shape_1
-        arange_1 = _np.arange(getitem_2)
-        del getitem_2
+        arange_1 = _np.arange(x.shape[0])
         getitem_1 = logp[arange_1, y]
         del getitem_1, logp
         # adjoint sweep
@@ -54,6 +50,7 @@ def _make(_np, _s2s):
             d_sum_1 = _s2s.masked(mask_2, d_log_1 * (1 / sum_1))
         del d_log_1, mask_2, sum_1
         d_exp_1 = _s2s.unreduce(d_sum_1, exp_1, 1, True)
+        del d_sum_1
         d_shifted = d_shifted + d_exp_1 * exp_1
         del d_exp_1, exp_1
         # line 36: shifted = z - np.max(z, axis=1, keepdims=True)

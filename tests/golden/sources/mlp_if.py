@@ -54,7 +54,7 @@ def _make(_np, _s2s):
             d_sum_1 = _s2s.masked(mask_2, d_log_1 * (1 / sum_1))
         del d_log_1, mask_2, sum_1
         d_exp_1 = _s2s.unreduce(d_sum_1, exp_1, 1, True)
-        d_sum_1 = None
+        del d_sum_1
         d_shifted = d_shifted + d_exp_1 * exp_1
         del d_exp_1, exp_1
         # line 47: shifted = z - np.max(z, axis=1, keepdims=True)
