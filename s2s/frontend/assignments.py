@@ -53,21 +53,21 @@ class Assignments:
             if not all(isinstance(e, gast.Name) for e in names):
                 raise UnsupportedSyntaxError(
                     "nested or starred unpacking is not supported",
-                    self.primal.where(first),
+                    self.state.primal.where(first),
                     "unpack one level at a time into plain names",
                 )
             resolved = False  # the items are atoms already (SSA names), not to look up again
             sliced = self.literal_slice(value)
             if sliced is not None:  # a, b = t[1:] or (x, y, z)[::2]
                 value, resolved = sliced, True
-            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.literals:
-                value, resolved = self.literals[self.env[value.id]], True  # a, b = t
-            elif isinstance(value, gast.Name) and self.env.get(value.id) in self.multi:
-                outputs = self.multi[self.env[value.id]][0]  # a, b = r of r = helper(x)
+            elif isinstance(value, gast.Name) and self.state.env.get(value.id) in self.state.literals:
+                value, resolved = self.state.literals[self.state.env[value.id]], True  # a, b = t
+            elif isinstance(value, gast.Name) and self.state.env.get(value.id) in self.state.multi:
+                outputs = self.state.multi[self.state.env[value.id]][0]  # a, b = r of r = helper(x)
                 if len(outputs) != len(names):
                     raise UnsupportedSyntaxError(
                         f"{len(names)} names for {len(outputs)} outputs",
-                        self.primal.where(first),
+                        self.state.primal.where(first),
                         f"unpack exactly {len(outputs)} names",
                     )
                 value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
@@ -75,11 +75,11 @@ class Assignments:
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 # evaluate the whole right side first
                 atoms = [copy_tree(v) if resolved else self.atom(v) for v in value.elts]
-                rebound = {self.env.get(t.id, t.id) for t in names} & self.carried
+                rebound = {self.state.env.get(t.id, t.id) for t in names} & self.state.carried
                 for k, atom in enumerate(atoms):  # x, y = y, x in a loop: names are not SSA,
                     if set(atom_names(atom)) & rebound:  # so read the old values first
-                        held = self.temp(f"{atom_names(atom)[0]}_old")
-                        self.body.append(Stmt((held,), atom, COPY, [atom], node=self.node))
+                        held = self.state.temp(f"{atom_names(atom)[0]}_old")
+                        self.state.body.append(Stmt((held,), atom, COPY, [atom], node=self.state.node))
                         atoms[k] = name_node(held)
                 for target, atom in zip(names, atoms):
                     self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
@@ -88,35 +88,35 @@ class Assignments:
                 if outputs is not None and len(outputs) != len(names):
                     raise UnsupportedSyntaxError(
                         f"{len(names)} names for {len(outputs)} outputs",
-                        self.primal.where(first),
+                        self.state.primal.where(first),
                         f"unpack exactly {len(outputs)} names: {', '.join(outputs)}",
                     )
                 stmt = self.primitive(value)
                 reads = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
-                bound = tuple(self.bind(t.id) for t in names)
-                stmt.unpack, stmt.node = True, self.node
+                bound = tuple(self.state.bind(t.id) for t in names)
+                stmt.unpack, stmt.node = True, self.state.node
                 if not reads & set(bound):
                     stmt.targets = bound
-                    self.body.append(stmt)
+                    self.state.body.append(stmt)
                     return self.chained(first, rest)
                 # h, c = cell(h, c, x) in a loop: the outputs go to new names first, so the
                 # adjoint reads the outputs' cotangents before the inputs' are added
-                stmt.targets = tuple(self.temp(f"{b}_new") for b in bound)
-                self.body.append(stmt)
+                stmt.targets = tuple(self.state.temp(f"{b}_new") for b in bound)
+                self.state.body.append(stmt)
                 for target, temp in zip(bound, stmt.targets, strict=True):
                     copied = Stmt((target,), name_node(temp), COPY, [name_node(temp)])
-                    copied.node = self.node
-                    self.body.append(copied)
+                    copied.node = self.state.node
+                    self.state.body.append(copied)
         self.chained(first, rest)
 
     def chained(self, first: gast.expr, rest: list[gast.expr]) -> None:
         """``a = b = value``: the later targets copy the first."""
         for extra in rest:
-            source = name_node(self.env[first.id]) if isinstance(first, gast.Name) else None
+            source = name_node(self.state.env[first.id]) if isinstance(first, gast.Name) else None
             if source is None or not isinstance(extra, gast.Name):
                 raise UnsupportedSyntaxError(
                     "chained assignment to unpacking targets is not supported",
-                    self.primal.where(extra),
+                    self.state.primal.where(extra),
                     "use separate assignments",
                 )
             self.assign_name(extra.id, source)
@@ -124,85 +124,85 @@ class Assignments:
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:
         """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
         the same statement (its names are SSA names already, not to be looked up again)."""
-        if isinstance(atom, gast.Name) and atom.id in self.original:
+        if isinstance(atom, gast.Name) and atom.id in self.state.original:
             stmt = Stmt((), atom, COPY, [atom])
         else:
             stmt = self.primitive(atom)
-        stmt.targets = (self.bind(user_name),)
-        stmt.node = self.node
-        self.body.append(stmt)
+        stmt.targets = (self.state.bind(user_name),)
+        stmt.node = self.state.node
+        self.state.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
         if self.bind_container(user_name, value):
             return
         if (
             isinstance(value, gast.Name)
-            and value.id in self.env
-            and self.env[value.id] not in self.multi
-            and user_name not in self.rebound
-            and value.id not in self.rebound
+            and value.id in self.state.env
+            and self.state.env[value.id] not in self.state.multi
+            and user_name not in self.state.rebound
+            and value.id not in self.state.rebound
         ):
             # b = a: a second name for the same object, as in Python, so a write through
             # either name is seen through both (no copy, no new SSA name)
-            self.env[user_name] = self.env[value.id]
+            self.state.env[user_name] = self.state.env[value.id]
             return
         outputs = self.outputs_of(value)
         if outputs is None and self.only_items_used(user_name):
             outputs = self.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
         if outputs is not None:
             names = self.unpack_call(value, user_name, outputs)
-            ssa = self.bind(user_name)
-            self.multi[ssa] = (names, outputs)
+            ssa = self.state.bind(user_name)
+            self.state.multi[ssa] = (names, outputs)
             return
         stmt = self.primitive(value)
-        if user_name in self.carried and user_name in _reads(stmt):
+        if user_name in self.state.carried and user_name in _reads(stmt):
             # x = f(x) in a loop: compute into a temporary first, so that the adjoint of the
             # new x and the adjoint of the old x are two buffers
-            temp = self.temp(base_name(value))
-            stmt.targets, stmt.node = (temp,), self.node
-            self.body.append(stmt)
+            temp = self.state.temp(base_name(value))
+            stmt.targets, stmt.node = (temp,), self.state.node
+            self.state.body.append(stmt)
             stmt = Stmt((), name_node(temp), COPY, [name_node(temp)])
-        stmt.targets = (self.bind(user_name),)
-        stmt.node = self.node
-        self.body.append(stmt)
+        stmt.targets = (self.state.bind(user_name),)
+        stmt.node = self.state.node
+        self.state.body.append(stmt)
 
     def augassign(self, stmt: gast.AugAssign) -> None:
         target = stmt.target
         if not isinstance(target, gast.Name):  # pragma: no cover - fenced
-            raise UnsupportedSyntaxError("augmented assignment target", self.primal.where(stmt))
-        if target.id not in self.env:
+            raise UnsupportedSyntaxError("augmented assignment target", self.state.primal.where(stmt))
+        if target.id not in self.state.env:
             raise UnsupportedSyntaxError(
                 f"`{target.id}` is updated with `{type(stmt.op).__name__}=` before it is assigned",
-                self.primal.where(stmt),
+                self.state.primal.where(stmt),
                 "assign a local value first",
             )
-        old = self.env[target.id]
-        others = sorted(u for u, ssa in self.env.items() if ssa == old and u != target.id)
+        old = self.state.env[target.id]
+        others = sorted(u for u, ssa in self.state.env.items() if ssa == old and u != target.id)
         if others:  # b = a; b += v: on an array both names would change
             raise MutationError(
                 f"`{target.id}` is a second name for `{others[0]}`, so updating it in place "
                 f"would change `{others[0]}` too; that is not supported",
-                self.primal.where(stmt),
+                self.state.primal.where(stmt),
                 f"write `{target.id}[...] {operator_text(stmt.op)}= ...` to update the array both "
                 f"names hold (a write through a second name), `{target.id} = {target.id} "
                 f"{operator_text(stmt.op)} ...` for a new value, or take a copy where the second "
                 "name is made",
             )
         update = gast.BinOp(left=target, op=stmt.op, right=stmt.value)
-        combined = self.temp(base_name(update))
+        combined = self.state.temp(base_name(update))
         self.emit_assign((combined,), update)
         args = [name_node(combined), name_node(old)]
         call = gast.Call(func=attr_chain("_s2s.augmented"), args=args, keywords=[])
         args = [name_node(combined), name_node(old)]
-        if target.id in self.carried:  # x += y in a loop: through a temporary, as x = f(x)
-            temp = self.temp("augmented")
-            self.body.append(Stmt((temp,), call, runtime.augmented, args, node=stmt, aug_of=old))
+        if target.id in self.state.carried:  # x += y in a loop: through a temporary, as x = f(x)
+            temp = self.state.temp("augmented")
+            self.state.body.append(Stmt((temp,), call, runtime.augmented, args, node=stmt, aug_of=old))
             copy_stmt = Stmt((), name_node(temp), COPY, [name_node(temp)], node=stmt)
-            copy_stmt.targets = (self.bind(target.id),)
-            self.body.append(copy_stmt)
+            copy_stmt.targets = (self.state.bind(target.id),)
+            self.state.body.append(copy_stmt)
             return
-        new = self.bind(target.id)
-        self.body.append(Stmt((new,), call, runtime.augmented, args, node=stmt, aug_of=old))
+        new = self.state.bind(target.id)
+        self.state.body.append(Stmt((new,), call, runtime.augmented, args, node=stmt, aug_of=old))
 
 
 def _reads(stmt: Stmt) -> set[str]:

@@ -56,7 +56,7 @@ class Lifting:
         list. The bare literal was not (zero gradients, a summed tangent)."""
         if not isinstance(value, gast.List):
             return value
-        out = gast.Name(self.temp("result"), gast.Store(), None, None)
+        out = gast.Name(self.state.temp("result"), gast.Store(), None, None)
         self.assign([out], value)
         return gast.Name(out.id, gast.Load(), None, None)
 
@@ -68,15 +68,15 @@ class Lifting:
                 and isinstance(n.ctx, (gast.Store, gast.Param))}  # fmt: skip
         reads = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}  # fmt: skip
-        captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
+        captured = sorted((reads - own) & (set(self.state.env) | self.state.outer_locals))
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             local = [n.id for n in walk(default) if isinstance(n, gast.Name)
-                     and n.id in set(self.env) | self.outer_locals]  # fmt: skip
+                     and n.id in set(self.state.env) | self.state.outer_locals]  # fmt: skip
             if local:
                 raise UnsupportedSyntaxError(
                     f"a default argument of `{node.name}` reads `{local[0]}`, a value of this "
                     "function, at the time of the `def`; s2s does not differentiate through it",
-                    self.primal.where(default),
+                    self.state.primal.where(default),
                     f"pass `{local[0]}` at the call, or read it in the body of `{node.name}`",
                 )
         for inner in walk(node):  # def g(z): a[1] = z[0], for an outer `a`
@@ -88,7 +88,7 @@ class Lifting:
                         raise MutationError(
                             f"`{node.name}` writes into `{written.value.id}`, a value of the "
                             "function around it; s2s does not follow that write",
-                            self.primal.where(inner),
+                            self.state.primal.where(inner),
                             f"return the new value from `{node.name}` and assign it where "
                             f"`{written.value.id}` is made",
                         )
@@ -96,14 +96,14 @@ class Lifting:
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.
         siblings: list[str] = []
-        pending = [v for v in captured if self.env.get(v) in self.lifted_defs]
+        pending = [v for v in captured if self.state.env.get(v) in self.state.lifted_defs]
         while pending:
             var = pending.pop(0)
             if var in siblings or var == node.name:
                 continue
             siblings.append(var)
-            _, more = self.lifted_defs[self.env[var]]
-            pending += [v for v in more if self.env.get(v) in self.lifted_defs]
+            _, more = self.state.lifted_defs[self.state.env[var]]
+            pending += [v for v in more if self.state.env.get(v) in self.state.lifted_defs]
             captured = sorted((set(captured) | set(more)) - {var})
         captured = [v for v in captured if v not in siblings]
         ordered: list[str] = []  # what a def calls before it: each is lifted again, in order
@@ -113,14 +113,14 @@ class Lifting:
             if var in seen:
                 return
             seen.add(var)
-            for dep in self.lifted_defs[self.env[var]][1]:
+            for dep in self.state.lifted_defs[self.state.env[var]][1]:
                 if dep in siblings:
                     visit(dep)
             ordered.append(var)
 
         for var in siblings:
             visit(var)
-        lifted.body[:0] = [copy_tree(self.lifted_defs[self.env[v]][0]) for v in ordered]
+        lifted.body[:0] = [copy_tree(self.state.lifted_defs[self.state.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -133,13 +133,13 @@ class Lifting:
                 given = {k.arg for k in inner.keywords}
                 inner.keywords += [gast.keyword(arg=v, value=name_node(v))
                                    for v in captured if v not in given]  # fmt: skip
-        function = self.bind(node.name)
-        if function in self.lifted and self.lifted[function][0] != captured:
+        function = self.state.bind(node.name)
+        if function in self.state.lifted and self.state.lifted[function][0] != captured:
             raise UnsupportedSyntaxError(
                 f"`{node.name}` is defined in two places that read different values of this "
-                f"function ({', '.join(self.lifted[function][0]) or 'none'} and "
+                f"function ({', '.join(self.state.lifted[function][0]) or 'none'} and "
                 f"{', '.join(captured) or 'none'}), and a call after them may reach either",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 f"give each def its own name, or pass what `{node.name}` reads as arguments",
             )
         lifted.name = function
@@ -148,9 +148,9 @@ class Lifting:
         ]
         stmt = Stmt((function,), lifted, DEF, [], node=node)
         stmt.value_hint = inspect.Signature(params)
-        self.lifted[function] = (captured, stmt.value_hint)
-        self.lifted_defs[function] = (node, captured + siblings)
-        self.body.append(stmt)
+        self.state.lifted[function] = (captured, stmt.value_hint)
+        self.state.lifted_defs[function] = (node, captured + siblings)
+        self.state.body.append(stmt)
 
     def refuse_capturing_value(self, node: gast.Name) -> None:
         """Raise where a nested def that reads this function's locals is used as a value (an
@@ -160,14 +160,14 @@ class Lifting:
         Raises:
             UnsupportedSyntaxError: naming the captured locals, at the use.
         """
-        captured = self.lifted.get(self.env[node.id], ((), None))[0]
+        captured = self.state.lifted.get(self.state.env[node.id], ((), None))[0]
         if captured:
             raise UnsupportedSyntaxError(
                 f"`{node.id}` reads this function's local "
                 f"{', '.join(f'`{c}`' for c in captured)}; s2s passes those at the calls "
                 "written here, not when another function calls it, so it cannot be passed "
                 "as a value",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 f"call `{node.id}` here, or define it at module level taking those values as "
                 "parameters (functools.partial may bind values that need no gradient)",
             )
@@ -180,29 +180,29 @@ class Lifting:
             sliced = gast.List(elts=sliced.elts, ctx=gast.Load())
         atom = (lambda e: e) if sliced is not None else self.atom
         value = sliced if sliced is not None else value
-        if isinstance(value, gast.Tuple) and user_name not in self.carried:
+        if isinstance(value, gast.Tuple) and user_name not in self.state.carried:
             # t = (a, b), bound once: t stands for the literal wherever it is used, so
             # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
             items = gast.Tuple(elts=[atom(e) for e in value.elts], ctx=gast.Load())
-            self.literals[self.bind(user_name)] = items
+            self.state.literals[self.state.bind(user_name)] = items
             return True
         if (
             isinstance(value, gast.List)
             and value.elts
-            and (user_name in self.appended or not all(is_literal(e) for e in value.elts))
+            and (user_name in self.state.appended or not all(is_literal(e) for e in value.elts))
         ):
             # xs = [a, b] (appended to later or not): an empty list, then one append per item,
             # so the list is a list at run time and its cotangent one part per item
             items = [atom(e) for e in value.elts]
-            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-            bound = self.bind(user_name)  # a second list under one name: its own SSA name
+            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.state.node)
+            bound = self.state.bind(user_name)  # a second list under one name: its own SSA name
             empty.targets = (bound,)
-            self.body.append(empty)
+            self.state.body.append(empty)
             xs = name_node(bound)
             for item in items:
                 call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
                                       args=[item], keywords=[])  # fmt: skip
-                self.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.node))
+                self.state.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.state.node))
             return True
         return False
 

@@ -22,7 +22,6 @@ from s2s.codegen.ir import (
     FunctionIR,
     Jump,
     Loop,
-    NameAllocator,
     Param,
     Stmt,
     flatten,
@@ -35,6 +34,7 @@ from s2s.frontend.contexts import Contexts
 from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.fence import is_guard
 from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
+from s2s.frontend.normstate import normalize_state
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import list_rebound, rename_rebound_lists
@@ -67,93 +67,41 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects):
+class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
-        self.primal = primal
-        self.tuple_params = dict(tuple_params or {})
-        names = {n.id for n in walk(primal.tree) if isinstance(n, gast.Name)}
-        self.taken = names | {"_np", "_s2s", *primal.reserved}  # the signature's added too
-        self.names = NameAllocator(self.taken)
-        self.env: dict[str, str] = {}
-        self.original: dict[str, str] = {}
-        self.body: list[Stmt] = []
-        self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
-        self.literals: dict[str, gast.Tuple] = {}  # t = (a, b): t stands for its items
-        self.lifted_defs: dict[str, tuple[gast.FunctionDef, list[str]]] = {}  # as written
-        self.temporaries: set[str] = set()
-        self.carried: set[str] = set()
-        self._depth = 0  # how many branches and loops enclose the statement being normalized
-        self.appended: set[str] = set()  # lists the function appends to
-        self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
-        self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
-        self.outer_locals = {
-            n.id for n in walk(primal.tree)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
-        }  # fmt: skip
-        self.node: Any = None
-        self.generated = getattr(primal.func, "__s2s_generated__", False)  # s2s's own code
-
-    # -- names -------------------------------------------------------------------------------
-    def bind(self, user_name: str) -> str:
-        """A new SSA name for an assignment to ``user_name`` (the first keeps the name).
-
-        A name assigned inside a branch or a loop keeps its name everywhere: its overwritten
-        values go on the tape instead.
-        """
-        if user_name in self.carried:
-            self.env[user_name] = user_name
-            self.original[user_name] = user_name
-            return user_name
-        if user_name not in self.env:
-            ssa = user_name
-        else:
-            ssa = self.names.fresh(user_name, always_number=False)
-            if ssa == user_name:  # pragma: no cover - the user name is always taken
-                ssa = self.names.fresh(user_name, always_number=True)
-        self.env[user_name] = ssa
-        self.original[ssa] = user_name
-        return ssa
-
-    def temp(self, base: str) -> str:
-        name = self.names.fresh(base, always_number=True)
-        self.original[name] = name
-        self.temporaries.add(name)
-        if self.depth:
-            self.carried.add(name)  # reassigned on every iteration
-        return name
-
-    @property
-    def depth(self) -> int:
-        return self._depth
+        self.state = normalize_state(primal, tuple_params)
+        self.side_effects = SideEffects(self.state)
+        self.with_blocks = Contexts(self.state, self)
+        self.tries = Tries(self.state, self)
 
     # -- expressions ---------------------------------------------------------------------------
     def load(self, node: gast.Name) -> gast.Name:
-        if node.id in self.env:
-            if self.env[node.id] in self.multi:
+        if node.id in self.state.env:
+            if self.state.env[node.id] in self.state.multi:
                 raise UnsupportedSyntaxError(
                     f"`{node.id}` holds several outputs; only its items are supported here",
-                    self.primal.where(node),
+                    self.state.primal.where(node),
                     f"use `{node.id}[0]`, `{node.id}[1]`, ... or unpack it: `a, b = ...`",
                 )
-            if self.env[node.id] in self.literals:
+            if self.state.env[node.id] in self.state.literals:
                 raise UnsupportedSyntaxError(
                     f"`{node.id}` is a tuple of values; here only its items are supported",
-                    self.primal.where(node),
+                    self.state.primal.where(node),
                     f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
                 )
             self.refuse_capturing_value(node)
-            return name_node(self.env[node.id])
+            return name_node(self.state.env[node.id])
         return name_node(node.id)  # a global, closure value or builtin: read live
 
     def atom(self, node: gast.expr) -> gast.expr:
         """An operand: a name, a constant, a live global read, or a literal of operands."""
         if isinstance(node, gast.Name):
-            if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
-                return copy_tree(self.literals[self.env[node.id]])
-            if node.id in self.declared and node.id not in self.env:  # `global n` it writes:
-                name = self.temp(node.id)  # its value now, not after `n += 1` (the adjoint)
+            if self.state.env.get(node.id) in self.state.literals:  # t = (a, b): the tuple's items
+                return copy_tree(self.state.literals[self.state.env[node.id]])
+            if node.id in self.state.declared and node.id not in self.state.env:  # `global n` it writes:
+                name = self.state.temp(node.id)  # its value now, not after `n += 1` (the adjoint)
                 self.emit_assign((name,), node)
                 return name_node(name)
             return self.outputs_tuple(node) or self.load(node)
@@ -186,7 +134,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if isinstance(node, gast.Attribute) and not isinstance(
             getattr(node, "s2s_target", None), Method
         ):
-            if _is_global_chain(node, self.env):
+            if _is_global_chain(node, self.state.env):
                 return node  # np.pi, np.newaxis, CONFIG.scale: read live
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
             return self.choice(node)
@@ -196,7 +144,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             return self.named(node)
         if (outputs := self.outputs_tuple(node)) is not None:
             return outputs
-        name = self.temp(base_name(node))
+        name = self.state.temp(base_name(node))
         self.emit_assign((name,), node)
         return name_node(name)
 
@@ -210,8 +158,8 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         stmt = self.primitive(value)
         stmt.targets = targets
         stmt.unpack = unpack
-        stmt.node = self.node
-        self.body.append(stmt)
+        stmt.node = self.state.node
+        self.state.body.append(stmt)
 
     def primitive(self, node: gast.expr) -> Stmt:
         """One primitive statement computing ``node`` from atoms (its targets set by the caller)."""
@@ -269,17 +217,17 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             return Stmt((), expr, OPAQUE, [value])
         if isinstance(node, gast.Name):
             loaded = self.load(node)
-            local = node.id in self.env or node.id in self.original  # a user name or a temp
+            local = node.id in self.state.env or node.id in self.state.original  # a user name or a temp
             if local:
                 return Stmt((), loaded, COPY, [loaded])
             stmt = Stmt((), loaded, CONST)
-            stmt.value_hint = global_value(self.primal.func, loaded)
+            stmt.value_hint = global_value(self.state.primal.func, loaded)
             return stmt
         if isinstance(node, gast.Constant):
             return Stmt((), node, CONST)
-        if isinstance(node, gast.Attribute) and _is_global_chain(node, self.env):
+        if isinstance(node, gast.Attribute) and _is_global_chain(node, self.state.env):
             stmt = Stmt((), node, CONST)
-            stmt.value_hint = global_value(self.primal.func, node)
+            stmt.value_hint = global_value(self.state.primal.func, node)
             return stmt
         return self.opaque(node)
 
@@ -289,10 +237,10 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if bound is not None:  # its value would have no gradient: never silently
             raise UnsupportedSyntaxError(
                 "`:=` inside this expression is not supported (s2s keeps the expression whole)",
-                self.primal.where(bound), f"assign `{bound.target.id}` in a statement of its own",
+                self.state.primal.where(bound), f"assign `{bound.target.id}` in a statement of its own",
             )  # fmt: skip
-        renamed = _rename_loads(node, self.env)
-        reads = [name_node(n) for n in loaded_names(renamed) if n in self.original]
+        renamed = _rename_loads(node, self.state.env)
+        reads = [name_node(n) for n in loaded_names(renamed) if n in self.state.original]
         return Stmt((), renamed, OPAQUE, reads)
 
     def call(self, node: gast.Call) -> Stmt:
@@ -301,7 +249,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
         if method.startswith("__") and method.endswith("__"):  # x.__setitem__(0, v)
             raise UnsupportedSyntaxError(
                 f"calling `.{method}(...)` directly is not supported",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 "write the operator it stands for (`x[i] = v` for `x.__setitem__(i, v)`, "
                 "`a + b` for `a.__add__(b)`)",
             )
@@ -310,9 +258,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             max_min
             and len(node.args) == 1
             and isinstance(node.args[0], gast.Name)
-            and self.env.get(node.args[0].id) in self.literals
+            and self.state.env.get(node.args[0].id) in self.state.literals
         ):  # max(t) of t = (a, b): max(a, b)
-            items = self.literals[self.env[node.args[0].id]]
+            items = self.state.literals[self.state.env[node.args[0].id]]
             node = gast.Call(func=node.func, args=[items], keywords=node.keywords)
         if (
             max_min
@@ -341,7 +289,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
             op = keyword_variant(METHODS.get(target.name, OPAQUE), kwargs)
             if target.name in VARARG_METHODS and len(args) > 1:
                 args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            if self.generated and target.name == "pop" and not args and not kwargs:
+            if self.state.generated and target.name == "pop" and not args and not kwargs:
                 return Stmt((), expr, POP, [receiver])  # the tape of a derivative
             stmt = Stmt((), expr, op, [receiver] + args, dict(kwargs))
             stmt.method = target.name
@@ -354,9 +302,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
                                  for k in keywords]  # fmt: skip
             return Stmt((), expr, call_op(target.obj, kwargs), args, dict(kwargs))
-        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
-            function = self.env[node.func.id]
-            captured, signature = self.lifted[function]
+        if isinstance(node.func, gast.Name) and self.state.env.get(node.func.id) in self.state.lifted:
+            function = self.state.env[node.func.id]
+            captured, signature = self.state.lifted[function]
             for var in captured:  # the lifted def's captured locals, as they are now
                 kwargs[var] = self.load(name_node(var))
             keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
@@ -371,11 +319,11 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
 
     # -- statements ----------------------------------------------------------------------------
     def statement(self, stmt: gast.stmt) -> None:
-        self.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
+        self.state.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
-            if appended_list(stmt.value) in self.outside_lists:  # a side effect, kept as is
+            if appended_list(stmt.value) in self.state.outside_lists:  # a side effect, kept as is
                 self.emit_assign((), stmt.value)
                 return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
@@ -386,11 +334,13 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                     args=[item],
                     keywords=[],
                 )
-                self.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
+                self.state.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
                 return
             self.emit_assign((), stmt.value)
-        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and self.writes_outside(stmt):
-            self.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
+        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and (
+            self.side_effects.writes_outside(stmt)
+        ):
+            self.side_effects.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             if isinstance(targets[0], gast.Subscript):
@@ -406,75 +356,73 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 self.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
-            self.returns = self.atom(self.named_list(value))
-            self.return_node = stmt
+            self.state.returns = self.atom(self.named_list(value))
+            self.state.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)) or is_guard(stmt):
             if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written
-                self.body.append(Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt))
+                self.state.body.append(Stmt((), _rename_loads(stmt, self.state.env), OPAQUE, [], node=stmt))
         elif isinstance(stmt, gast.If):
             test = self.atom(stmt.test)
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.body.append(Branch(test, body, orelse, stmt))
+            self.state.body.append(Branch(test, body, orelse, stmt))
         elif isinstance(stmt, gast.For):
             self.for_loop(stmt)
         elif isinstance(stmt, gast.While):
-            test_body, test = self.collect(lambda: self.atom(stmt.test))
-            self.node = stmt
+            test_body, test = self.state.collect(lambda: self.atom(stmt.test))
+            self.state.node = stmt
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
+            self.state.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
             self.nested_def(stmt)
         elif isinstance(stmt, gast.With):
-            self.with_block(stmt)
+            self.with_blocks.with_block(stmt)
         elif isinstance(stmt, gast.Try):
-            self.try_block(stmt)
+            self.tries.try_block(stmt)
         elif isinstance(stmt, gast.Global):
             return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
-            self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
+            self.state.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else
             raise UnsupportedSyntaxError(
-                f"unsupported statement {type(stmt).__name__}", self.primal.where(stmt)
+                f"unsupported statement {type(stmt).__name__}", self.state.primal.where(stmt)
             )
 
     # -- branches and loops ------------------------------------------------------------
 
     def run(self) -> FunctionIR:
-        tree = self.primal.tree
+        tree = self.state.primal.tree
         params = _params(tree)
         for p in params:
-            self.env[p.name] = p.name
-            self.original[p.name] = p.name
+            self.state.env[p.name] = p.name
+            self.state.original[p.name] = p.name
         for p in params:
-            if p.name in self.tuple_params:  # a tuple argument: one name per item, and p
-                items = [self.temp(f"{p.name}_item") for _ in range(self.tuple_params[p.name])]
+            if p.name in self.state.tuple_params:  # a tuple argument: one name per item, and p
+                items = [self.state.temp(f"{p.name}_item") for _ in range(self.state.tuple_params[p.name])]
                 stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
                             node=tree, unpack=True)  # fmt: skip
-                self.body += [stmt] if items else []  # (of no items: no statement at all)
-                self.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
+                self.state.body += [stmt] if items else []  # (of no items: no statement at all)
+                self.state.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
                                                    ctx=gast.Load())  # fmt: skip
-        self.returns: gast.expr = gast.Constant(value=None, kind=None)
-        self.return_node: Any = None
-        expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
-        rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
-        lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
+        expand_starred(tree, self.state.names.fresh)  # a, *rest = value: the assignments it means
+        rename_rebound_lists(tree, self.state.names.fresh)  # ys = np.array(ys): ys_array from there
+        lower_dicts(tree, self.state.names.taken, self.state.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
-            tree.body = lift_returns(tree.body, self.names.fresh("result"))
-        control.lower(self.primal, self.names.fresh("result"))
-        self.carried = assigned_in_compound(tree)
-        self.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
-        self.declared = declared_globals(tree)  # written as globals, never bound locally
-        self.carried -= self.declared
-        self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
-        self.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+            tree.body = lift_returns(tree.body, self.state.names.fresh("result"))
+        control.lower(self.state.primal, self.state.names.fresh("result"))
+        self.state.carried = assigned_in_compound(tree)
+        self.state.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
+        self.state.declared = declared_globals(tree)  # written as globals, never bound locally
+        self.state.carried -= self.state.declared
+        self.state.rebound = bound_in_compound(tree) - self.state.declared  # bound in branches or loops
+        self.state.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
-        fresh = fresh_lists(tree, appended if self.generated else set())
+        fresh = fresh_lists(tree, appended if self.state.generated else set())
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
-        self.outside_lists = appended - fresh
-        check_outside_reads(self.primal, tree, self.outside_lists, self.generated)
-        self.appended = appended & fresh
-        self.lists = self.appended | fresh
+        self.state.outside_lists = appended - fresh
+        check_outside_reads(self.state.primal, tree, self.state.outside_lists, self.state.generated)
+        self.state.appended = appended & fresh
+        self.state.lists = self.state.appended | fresh
         mappings = {
             t.id
             for node in walk(tree)
@@ -490,46 +438,46 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tri
                 raise UnsupportedSyntaxError(
                     "a loop over a dict or a set is not supported (loops are replayed by "
                     "position, and these have no positions)",
-                    self.primal.where(node),
+                    self.state.primal.where(node),
                     "loop over a list of them instead: `for k in list(d)`, "
                     "`for v in list(d.values())`",
                 )
-            problem = list_rebound(node, self.lists)
+            problem = list_rebound(node, self.state.lists)
             if problem is None:
-                problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
+                problem = list_misuse(node, self.state.lists, self._list_changing_call, self.state.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
-                if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
+                if isinstance(value, gast.Name) and value.id in self.state.lists and not self.state.generated:
                     # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
                     # then only pops it: its tangent list is shared the same way)
                     problem = (f"`{targets[0].id}` would be a second name for the list "
                                f"`{value.id}`" if isinstance(targets[0], gast.Name) else
                                f"unpacking the list `{value.id}` into names")  # fmt: skip
                 elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
-                         and t.value.id in self.lists for t in targets):  # fmt: skip
+                         and t.value.id in self.state.lists for t in targets):  # fmt: skip
                     problem = "assigning into a list's items"
             if problem is None and isinstance(node, gast.AugAssign):
-                if isinstance(node.target, gast.Name) and node.target.id in self.lists:
+                if isinstance(node.target, gast.Name) and node.target.id in self.state.lists:
                     problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
             if problem is not None:
                 raise UnsupportedSyntaxError(
-                    f"{problem} is not supported", self.primal.where(node), LIST_ADVICE
+                    f"{problem} is not supported", self.state.primal.where(node), LIST_ADVICE
                 )
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(
             name=tree.name,
             params=params,
-            body=self.body,
-            returns=self.returns,
-            return_node=self.return_node,
-            original=self.original,
-            taken=self.names.taken,
-            temporaries=self.temporaries,
-            carried=self.carried,
-            lists=list_names(flatten(self.body)),
-            contexts=self.contexts,
-            written_globals=sorted(self.declared),
+            body=self.state.body,
+            returns=self.state.returns,
+            return_node=self.state.return_node,
+            original=self.state.original,
+            taken=self.state.names.taken,
+            temporaries=self.state.temporaries,
+            carried=self.state.carried,
+            lists=list_names(flatten(self.state.body)),
+            contexts=self.state.contexts,
+            written_globals=sorted(self.state.declared),
         )
 
 

@@ -49,40 +49,40 @@ class Structured:
     def choice(self, node: gast.expr) -> gast.Name:
         """``a if c else b``, ``a and b``, ``a or b`` as branches assigning one temporary, so
         only the operand Python evaluates runs (and is differentiated)."""
-        result = self.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
-        self.carried.add(result)
+        result = self.state.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
+        self.state.carried.add(result)
 
         def set_to(value: gast.expr) -> Callable[[], None]:
             return lambda: self.bind_atom(result, self.atom(value))
 
         if isinstance(node, gast.IfExp):
             test = self.atom(node.test)
-            body = self.collect(set_to(node.body))[0]
-            orelse = self.collect(set_to(node.orelse))[0]
-            self.body.append(Branch(test, body, orelse, self.node))
+            body = self.state.collect(set_to(node.body))[0]
+            orelse = self.state.collect(set_to(node.orelse))[0]
+            self.state.body.append(Branch(test, body, orelse, self.state.node))
             return name_node(result)
         self.bind_atom(result, self.atom(node.values[0]))
         for value in node.values[1:]:  # and: go on while true; or: go on while false
-            rest = self.collect(set_to(value))[0]
+            rest = self.state.collect(set_to(value))[0]
             if isinstance(node.op, gast.And):
-                self.body.append(Branch(name_node(result), rest, [], self.node))
+                self.state.body.append(Branch(name_node(result), rest, [], self.state.node))
             else:
-                self.body.append(Branch(name_node(result), [], rest, self.node))
+                self.state.body.append(Branch(name_node(result), [], rest, self.state.node))
         return name_node(result)
 
     def comprehension(self, node: gast.expr) -> gast.Name:
         """``[f(x) for x in xs if c]`` as the loop it means: a list built with ``.append``
         (its variables renamed, since a comprehension has its own scope)."""
-        result = self.temp("listcomp")
-        self.carried.add(result)
-        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-        self.body.append(empty)
+        result = self.state.temp("listcomp")
+        self.state.carried.add(result)
+        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.state.node)
+        self.state.body.append(empty)
         renames = {}
         for generator in node.generators:
             for target in walk(generator.target):
                 if isinstance(target, gast.Name):
-                    renames[target.id] = self.temp(target.id)
-                    self.carried.add(renames[target.id])
+                    renames[target.id] = self.state.temp(target.id)
+                    self.state.carried.add(renames[target.id])
         for sub in walk(node):
             if isinstance(sub, gast.Name) and sub.id in renames:
                 sub.id = renames[sub.id]
@@ -98,28 +98,17 @@ class Structured:
         for sub in walk(inner):
             if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
                 gast.copy_location(sub, node)
-        saved = self.node
+        saved = self.state.node
         self.statement(inner)
-        self.node = saved
+        self.state.node = saved
         return name_node(result)
-
-    def collect(self, emit) -> tuple[list[Any], Any]:
-        """Run ``emit`` with a fresh body; return the statements it made and its result."""
-        saved, self.body = self.body, []
-        self._depth += 1
-        try:
-            result = emit()
-            return self.body, result
-        finally:
-            self.body = saved
-            self._depth -= 1
 
     def block(self, statements: list[gast.stmt]) -> list[Any]:
         def emit() -> None:
             for stmt in statements:
                 self.statement(stmt)
 
-        return self.collect(emit)[0]
+        return self.state.collect(emit)[0]
 
     def for_loop(self, stmt: gast.For) -> None:
         """``for t in range(...)`` as written; over a sequence, ``enumerate`` or ``zip`` by
@@ -152,8 +141,8 @@ class Structured:
             for k, (sequence, atom) in enumerate(zip(sequences, atoms)):
                 if isinstance(sequence, gast.Name) and sequence.id in stored:
                     # for x in x: the loop rebinds the name, so it reads a copy of the sequence
-                    held = self.temp(f"{sequence.id}_sequence")
-                    self.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
+                    held = self.state.temp(f"{sequence.id}_sequence")
+                    self.state.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
                     atoms[k] = name_node(held)
             lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
             count = (
@@ -162,22 +151,22 @@ class Structured:
                 else gast.Call(func=name_node("min"), args=lengths, keywords=[])
             )
             iterable = gast.Call(func=name_node("range"), args=[self.atom(count)], keywords=[])
-            loop_target = index_holder[0] if index_holder else self.temp("index")
-            self.carried.add(loop_target)
+            loop_target = index_holder[0] if index_holder else self.state.temp("index")
+            self.state.carried.add(loop_target)
             elements = [(t, a) for (t, _), a in zip(pairs, atoms)]
-        self.bind(loop_target)
+        self.state.bind(loop_target)
 
         def body() -> None:
             for element_target, sequence in elements:
-                self.node = stmt
+                self.state.node = stmt
                 item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
                 self.assign([element_target], item)
             for inner in stmt.body:
                 self.statement(inner)
 
-        statements = self.collect(body)[0]
+        statements = self.state.collect(body)[0]
         orelse = self.block(stmt.orelse)
-        self.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
+        self.state.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
 
     def iteration_pairs(self, target: gast.expr, it: gast.expr, index: list[str]) -> list:
         """(name, sequence) pairs for ``for target in it`` with ``enumerate`` and ``zip``
@@ -194,8 +183,8 @@ class Structured:
                 index.append(counter.id)
                 return self.iteration_pairs(element, it.args[0], index)
         rows = it
-        if isinstance(it, gast.Name) and self.env.get(it.id) in self.literals:
-            rows = self.literals[self.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)
+        if isinstance(it, gast.Name) and self.state.env.get(it.id) in self.state.literals:
+            rows = self.state.literals[self.state.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)
         if (
             isinstance(rows, (gast.Tuple, gast.List))
             and isinstance(target, (gast.Tuple, gast.List))
@@ -227,8 +216,8 @@ class Structured:
         key = self.atom(target.slice)
         new = self.atom(value)
         expr = gast.Subscript(value=array, slice=key, ctx=gast.Store())
-        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=self.node)
-        self.body.append(stmt)
+        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=self.state.node)
+        self.state.body.append(stmt)
 
 
 def list_names(flat: list[Stmt]) -> set[str]:
