@@ -57,7 +57,7 @@ class Assignments:
                     "unpack one level at a time into plain names",
                 )
             resolved = False  # the items are atoms already (SSA names), not to look up again
-            sliced = self.literal_slice(value)
+            sliced = self.outputs.literal_slice(value)
             if sliced is not None:  # a, b = t[1:] or (x, y, z)[::2]
                 value, resolved = sliced, True
             elif isinstance(value, gast.Name) and self.state.env.get(value.id) in self.state.literals:
@@ -84,7 +84,7 @@ class Assignments:
                 for target, atom in zip(names, atoms):
                     self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
             else:
-                outputs = self.outputs_of(value)
+                outputs = self.outputs.outputs_of(value)
                 if outputs is not None and len(outputs) != len(names):
                     raise UnsupportedSyntaxError(
                         f"{len(names)} names for {len(outputs)} outputs",
@@ -146,11 +146,11 @@ class Assignments:
             # either name is seen through both (no copy, no new SSA name)
             self.state.env[user_name] = self.state.env[value.id]
             return
-        outputs = self.outputs_of(value)
-        if outputs is None and self.only_items_used(user_name):
-            outputs = self.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
+        outputs = self.outputs.outputs_of(value)
+        if outputs is None and self.outputs.only_items_used(user_name):
+            outputs = self.outputs.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
         if outputs is not None:
-            names = self.unpack_call(value, user_name, outputs)
+            names = self.outputs.unpack_call(value, user_name, outputs)
             ssa = self.state.bind(user_name)
             self.state.multi[ssa] = (names, outputs)
             return

@@ -175,7 +175,7 @@ class Lifting:
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
         """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):
         bound here (True), or not a container (False)."""
-        sliced = self.literal_slice(value)  # its items are atoms already
+        sliced = self.outputs.literal_slice(value)  # its items are atoms already
         if sliced is not None and isinstance(getattr(value, "value", None), gast.List):
             sliced = gast.List(elts=sliced.elts, ctx=gast.Load())
         atom = (lambda e: e) if sliced is not None else self.atom

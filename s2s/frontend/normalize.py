@@ -67,11 +67,12 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
+class Normalizer(Structured, Lifting, Assignments):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.state = normalize_state(primal, tuple_params)
+        self.outputs = SeveralOutputs(self.state, self)
         self.side_effects = SideEffects(self.state)
         self.with_blocks = Contexts(self.state, self)
         self.tries = Tries(self.state, self)
@@ -104,7 +105,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 name = self.state.temp(node.id)  # its value now, not after `n += 1` (the adjoint)
                 self.emit_assign((name,), node)
                 return name_node(name)
-            return self.outputs_tuple(node) or self.load(node)
+            return self.outputs.outputs_tuple(node) or self.load(node)
         if isinstance(node, gast.Constant):
             return node
         if (
@@ -114,13 +115,13 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             and type(node.operand.value) in (int, float)
         ):
             return node  # a literal such as -1 stays as written: x[:-1], 2 ** -1
-        sliced = self.literal_slice(node)
+        sliced = self.outputs.literal_slice(node)
         if sliced is not None:
             return sliced
-        item = self.literal_item(node)  # t[0][1] of t = ((a, b), c): b itself
+        item = self.outputs.literal_item(node)  # t[0][1] of t = ((a, b), c): b itself
         if item is not None:
             return item
-        component = self.component(node)
+        component = self.outputs.component(node)
         if component is not None:
             return name_node(component)
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -142,7 +143,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             return self.comprehension(node)
         if isinstance(node, gast.NamedExpr):
             return self.named(node)
-        if (outputs := self.outputs_tuple(node)) is not None:
+        if (outputs := self.outputs.outputs_tuple(node)) is not None:
             return outputs
         name = self.state.temp(base_name(node))
         self.emit_assign((name,), node)
@@ -173,7 +174,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
             bound = self.named(node)
             return Stmt((), bound, COPY, [bound])
         if isinstance(node, gast.BinOp):
-            joined = self.sequence_arithmetic(node)  # (-1,) + (1,) * n: kept; t + (v,): refused
+            joined = self.outputs.sequence_arithmetic(node)  # (-1,) + (1,) * n: kept; t + (v,): refused
             if joined is not None:
                 return joined
             left, right = self.atom(node.left), self.atom(node.right)
@@ -194,7 +195,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 reads = [a for a in (left, right) if isinstance(a, gast.Name)]
                 return Stmt((), expr, OPAQUE, reads)
             return self.opaque(node)
-        component = self.component(node)
+        component = self.outputs.component(node)
         if component is not None:
             return Stmt((), name_node(component), COPY, [name_node(component)])
         if isinstance(node, gast.Subscript):
@@ -297,9 +298,9 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
         if isinstance(target, Target):
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
-            if self._user_function(node):  # a local list goes to the helper as a tuple
-                expr.args = [self.as_tuple(a) for a in args]
-                expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
+            if self.outputs.user_function(node):  # a local list goes to the helper as a tuple
+                expr.args = [self.outputs.as_tuple(a) for a in args]
+                expr.keywords = [gast.keyword(arg=k.arg, value=self.outputs.as_tuple(k.value))
                                  for k in keywords]  # fmt: skip
             return Stmt((), expr, call_op(target.obj, kwargs), args, dict(kwargs))
         if isinstance(node.func, gast.Name) and self.state.env.get(node.func.id) in self.state.lifted:
@@ -444,7 +445,7 @@ class Normalizer(Structured, Lifting, Assignments, SeveralOutputs):
                 )
             problem = list_rebound(node, self.state.lists)
             if problem is None:
-                problem = list_misuse(node, self.state.lists, self._list_changing_call, self.state.generated)
+                problem = list_misuse(node, self.state.lists, self.outputs.list_changing_call, self.state.generated)
             if problem is None and isinstance(node, gast.Assign):
                 value, targets = node.value, node.targets
                 if isinstance(value, gast.Name) and value.id in self.state.lists and not self.state.generated:

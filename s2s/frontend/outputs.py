@@ -34,16 +34,19 @@ import gast
 from s2s import registry
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.resolve import Method, Target
 from s2s.frontend.spellings import METHODS, base_name, hashable, name_node
 
 
 class SeveralOutputs:
-    """Mixin of :class:`s2s.frontend.normalize.Normalizer`: one SSA name per output of ``eigh``,
-    ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and ``r.name`` of them."""
+    """The values of several parts in :class:`s2s.frontend.normalize.Normalizer`: one SSA name
+    per output of ``eigh``, ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and
+    ``r.name`` of them (the call itself and an item's operands normalized through ``lower``)."""
 
-    env: dict[str, str]
-    body: list[Any]
+    def __init__(self, state: NormalizeState, lower: Lowering) -> None:
+        self.state = state
+        self.lower = lower
 
     def outputs_of(self, node: gast.expr) -> tuple[str, ...] | None:
         """The output names of a call to a rule with several outputs (``eigh``, ``slogdet``)."""
@@ -65,12 +68,13 @@ class SeveralOutputs:
         is a tuple literal of that length (``return a, b``), else ``None``."""
         if not isinstance(node, gast.Call):
             return None
-        if isinstance(node.func, gast.Name) and self.state.env.get(node.func.id) in self.state.lifted_defs:
-            definition = self.state.lifted_defs[self.state.env[node.func.id]][0]
+        st = self.state
+        if isinstance(node.func, gast.Name) and st.env.get(node.func.id) in st.lifted_defs:
+            definition = st.lifted_defs[st.env[node.func.id]][0]
         else:
             target = getattr(node.func, "s2s_target", None)
             obj = getattr(target, "obj", None) if isinstance(target, Target) else None
-            if not self._user_function(node) or obj is None:
+            if not self.user_function(node) or obj is None:
                 return None
             definition = _definition_of(obj)
         length = _tuple_returns(definition) if definition is not None else None
@@ -79,7 +83,7 @@ class SeveralOutputs:
     def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
         """``base_a, base_b = call``: one SSA name per output."""
         names = [self.state.temp(f"{base}_{out}") for out in outputs]
-        stmt = self.primitive(call)
+        stmt = self.lower.primitive(call)
         stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.state.node
         self.state.body.append(stmt)
         return names
@@ -110,7 +114,7 @@ class SeveralOutputs:
             return None  # numpy and Python raise: let the primal say so
         base = node.value
         if isinstance(base, (gast.Tuple, gast.List)):
-            items = [self.atom(e) for e in base.elts]
+            items = [self.lower.atom(e) for e in base.elts]
         elif isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.literals:
             items = list(self.state.literals[self.state.env[base.id]].elts)
         elif isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.multi:
@@ -155,7 +159,7 @@ class SeveralOutputs:
         else:
             return None
         if isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.literals:
-            items = self.state.literals[self.state.env[base.id]].elts  # t[1] of t = (a, b): b itself
+            items = self.state.literals[self.state.env[base.id]].elts  # t[1] of t = (a, b): b
             if isinstance(index, int) and -len(items) <= index < len(items):
                 item = items[index]
                 return item.id if isinstance(item, gast.Name) else None
@@ -198,7 +202,7 @@ class SeveralOutputs:
         literal = (gast.Tuple, gast.List)
         if all(_integer_valued(o, integers) or (isinstance(o, literal) and all(
             _integer_valued(e, integers) for e in o.elts)) for o in operands):  # fmt: skip
-            return self.opaque(node)
+            return self.lower.opaque(node)
         if not all(
             isinstance(o, literal)
             or (isinstance(o, gast.Name) and o.id in sequences)
@@ -253,17 +257,18 @@ class SeveralOutputs:
     def as_tuple(self, atom: gast.expr) -> gast.expr:
         """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
         reads its items as those of a tuple argument), else ``atom``."""
-        if isinstance(atom, gast.Name) and self.state.original.get(atom.id, atom.id) in self.state.lists:
+        original = self.state.original
+        if isinstance(atom, gast.Name) and original.get(atom.id, atom.id) in self.state.lists:
             return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
         return atom
 
-    def _list_changing_call(self, node: gast.Call) -> bool:
+    def list_changing_call(self, node: gast.Call) -> bool:
         """Whether a call may change a local list it is given: a nested def, or the user's
         function whose parameter receiving a list is changed there (``items.append(v)``) or
         passed on to a function of the user's."""
         if isinstance(node.func, gast.Name) and node.func.id in self.state.local_defs:
             return True
-        if not self._user_function(node):
+        if not self.user_function(node):
             return False
         obj = node.func.s2s_target.obj
         try:
@@ -276,7 +281,7 @@ class SeveralOutputs:
                  if isinstance(a, gast.Name) and a.id in self.state.lists}  # fmt: skip
         return any(_changes(tree, p) for p in given)
 
-    def _user_function(self, node: gast.Call) -> bool:
+    def user_function(self, node: gast.Call) -> bool:
         """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
         if isinstance(node.func, gast.Name) and node.func.id in self.state.local_defs:
             return True
