@@ -133,7 +133,7 @@ class Assignments:
         self.state.body.append(stmt)
 
     def assign_name(self, user_name: str, value: gast.expr) -> None:
-        if self.bind_container(user_name, value):
+        if self.lifting.bind_container(user_name, value):
             return
         if (
             isinstance(value, gast.Name)
@@ -165,6 +165,16 @@ class Assignments:
         stmt.targets = (self.state.bind(user_name),)
         stmt.node = self.state.node
         self.state.body.append(stmt)
+
+    def named_list(self, value: gast.expr) -> gast.expr:
+        """A returned list literal bound to a temporary first (``return [a, b]`` as ``out =
+        [a, b]; return out``): a list value, whose items are seeded and whose tangent is a
+        list. The bare literal was not (zero gradients, a summed tangent)."""
+        if not isinstance(value, gast.List):
+            return value
+        out = gast.Name(self.state.temp("result"), gast.Store(), None, None)
+        self.assign([out], value)
+        return gast.Name(out.id, gast.Load(), None, None)
 
     def augassign(self, stmt: gast.AugAssign) -> None:
         target = stmt.target

@@ -1,6 +1,6 @@
 """Lifting: nested ``def``s become functions of their captures; containers bound to names.
 
-Part of :mod:`s2s.frontend.normalize` (the ``Normalizer`` mixes this in). A nested ``def`` is
+A component of :mod:`s2s.frontend.normalize`'s ``Normalizer``. A nested ``def`` is
 lambda-lifted (Johnsson 1985, "Lambda lifting: transforming programs to recursive equations"):
 the outer locals it reads become keyword-only parameters passed at every call, so their
 gradients flow back through the call. A tuple bound once stands for its items wherever it is
@@ -44,21 +44,20 @@ import gast
 from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.normstate import Lowering, NormalizeState
+from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.spellings import name_node
 
 
 class Lifting:
-    """Nested defs and containers for :class:`s2s.frontend.normalize.Normalizer`."""
+    """Nested defs and containers bound to names for :class:`s2s.frontend.normalize.Normalizer`
+    (a container's items normalized through ``lower``; a constant slice of one read by
+    ``outputs``)."""
 
-    def named_list(self, value: gast.expr) -> gast.expr:
-        """A returned list literal bound to a temporary first (``return [a, b]`` as ``out =
-        [a, b]; return out``): a list value, whose items are seeded and whose tangent is a
-        list. The bare literal was not (zero gradients, a summed tangent)."""
-        if not isinstance(value, gast.List):
-            return value
-        out = gast.Name(self.state.temp("result"), gast.Store(), None, None)
-        self.assign([out], value)
-        return gast.Name(out.id, gast.Load(), None, None)
+    def __init__(self, state: NormalizeState, lower: Lowering, outputs: SeveralOutputs) -> None:
+        self.state = state
+        self.lower = lower
+        self.outputs = outputs
 
     def nested_def(self, node: gast.FunctionDef) -> None:
         """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
@@ -178,7 +177,7 @@ class Lifting:
         sliced = self.outputs.literal_slice(value)  # its items are atoms already
         if sliced is not None and isinstance(getattr(value, "value", None), gast.List):
             sliced = gast.List(elts=sliced.elts, ctx=gast.Load())
-        atom = (lambda e: e) if sliced is not None else self.atom
+        atom = (lambda e: e) if sliced is not None else self.lower.atom
         value = sliced if sliced is not None else value
         if isinstance(value, gast.Tuple) and user_name not in self.state.carried:
             # t = (a, b), bound once: t stands for the literal wherever it is used, so
@@ -202,7 +201,8 @@ class Lifting:
             for item in items:
                 call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
                                       args=[item], keywords=[])  # fmt: skip
-                self.state.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.state.node))
+                appended = Stmt((bound,), call_expr, APPEND, [xs, item], node=self.state.node)
+                self.state.body.append(appended)
             return True
         return False
 

@@ -67,12 +67,13 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments):
+class Normalizer(Structured, Assignments):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.state = normalize_state(primal, tuple_params)
         self.outputs = SeveralOutputs(self.state, self)
+        self.lifting = Lifting(self.state, self, self.outputs)
         self.side_effects = SideEffects(self.state)
         self.with_blocks = Contexts(self.state, self)
         self.tries = Tries(self.state, self)
@@ -92,7 +93,7 @@ class Normalizer(Structured, Lifting, Assignments):
                     self.state.primal.where(node),
                     f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
                 )
-            self.refuse_capturing_value(node)
+            self.lifting.refuse_capturing_value(node)
             return name_node(self.state.env[node.id])
         return name_node(node.id)  # a global, closure value or builtin: read live
 
@@ -374,7 +375,7 @@ class Normalizer(Structured, Lifting, Assignments):
             body, orelse = self.block(stmt.body), self.block(stmt.orelse)
             self.state.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
         elif isinstance(stmt, gast.FunctionDef):
-            self.nested_def(stmt)
+            self.lifting.nested_def(stmt)
         elif isinstance(stmt, gast.With):
             self.with_blocks.with_block(stmt)
         elif isinstance(stmt, gast.Try):
