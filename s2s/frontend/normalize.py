@@ -67,13 +67,14 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Assignments):
+class Normalizer(Structured):
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.state = normalize_state(primal, tuple_params)
         self.outputs = SeveralOutputs(self.state, self)
         self.lifting = Lifting(self.state, self, self.outputs)
+        self.assignments = Assignments(self.state, self, self.outputs, self.lifting)
         self.side_effects = SideEffects(self.state)
         self.with_blocks = Contexts(self.state, self)
         self.tries = Tries(self.state, self)
@@ -153,7 +154,7 @@ class Normalizer(Structured, Assignments):
     def named(self, node: gast.NamedExpr) -> gast.Name:
         """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
         ``:=`` binds in the function's scope)."""
-        self.assign([gast.Name(node.target.id, gast.Store(), None, None)], node.value)
+        self.assignments.assign([gast.Name(node.target.id, gast.Store(), None, None)], node.value)
         return self.load(name_node(node.target.id))
 
     def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
@@ -348,17 +349,17 @@ class Normalizer(Structured, Assignments):
             if isinstance(targets[0], gast.Subscript):
                 self.setitem(targets[0], stmt.value)
             else:
-                self.assign(targets, stmt.value)
+                self.assignments.assign(targets, stmt.value)
         elif isinstance(stmt, gast.AugAssign):
             if isinstance(stmt.target, gast.Subscript):  # x[k] += v: read, combine, write
                 current = gast.Subscript(value=stmt.target.value, slice=stmt.target.slice,
                                          ctx=gast.Load())  # fmt: skip
                 self.setitem(stmt.target, gast.BinOp(left=current, op=stmt.op, right=stmt.value))
             else:
-                self.augassign(stmt)
+                self.assignments.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
-            self.state.returns = self.atom(self.named_list(value))
+            self.state.returns = self.atom(self.assignments.named_list(value))
             self.state.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)) or is_guard(stmt):
             if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written

@@ -53,7 +53,7 @@ class Structured:
         self.state.carried.add(result)
 
         def set_to(value: gast.expr) -> Callable[[], None]:
-            return lambda: self.bind_atom(result, self.atom(value))
+            return lambda: self.assignments.bind_atom(result, self.atom(value))
 
         if isinstance(node, gast.IfExp):
             test = self.atom(node.test)
@@ -61,7 +61,7 @@ class Structured:
             orelse = self.state.collect(set_to(node.orelse))[0]
             self.state.body.append(Branch(test, body, orelse, self.state.node))
             return name_node(result)
-        self.bind_atom(result, self.atom(node.values[0]))
+        self.assignments.bind_atom(result, self.atom(node.values[0]))
         for value in node.values[1:]:  # and: go on while true; or: go on while false
             rest = self.state.collect(set_to(value))[0]
             if isinstance(node.op, gast.And):
@@ -160,7 +160,7 @@ class Structured:
             for element_target, sequence in elements:
                 self.state.node = stmt
                 item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
-                self.assign([element_target], item)
+                self.assignments.assign([element_target], item)
             for inner in stmt.body:
                 self.statement(inner)
 
