@@ -18,10 +18,8 @@ from s2s.codegen.ir import (
     LOCAL_CALL,
     OPAQUE,
     POP,
-    Branch,
     FunctionIR,
     Jump,
-    Loop,
     Param,
     Stmt,
     flatten,
@@ -56,7 +54,7 @@ from s2s.frontend.spellings import (
     name_node,
 )
 from s2s.frontend.structure import (
-    Structured,
+    Structure,
     appended_list,
     assigned_in_compound,
     bound_in_compound,
@@ -67,7 +65,7 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured):
+class Normalizer:
     """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
@@ -75,6 +73,7 @@ class Normalizer(Structured):
         self.outputs = SeveralOutputs(self.state, self)
         self.lifting = Lifting(self.state, self, self.outputs)
         self.assignments = Assignments(self.state, self, self.outputs, self.lifting)
+        self.structure = Structure(self.state, self, self.assignments)
         self.side_effects = SideEffects(self.state)
         self.with_blocks = Contexts(self.state, self)
         self.tries = Tries(self.state, self)
@@ -140,9 +139,9 @@ class Normalizer(Structured):
             if _is_global_chain(node, self.state.env):
                 return node  # np.pi, np.newaxis, CONFIG.scale: read live
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
-            return self.choice(node)
+            return self.structure.choice(node)
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            return self.comprehension(node)
+            return self.structure.comprehension(node)
         if isinstance(node, gast.NamedExpr):
             return self.named(node)
         if (outputs := self.outputs.outputs_tuple(node)) is not None:
@@ -167,10 +166,10 @@ class Normalizer(Structured):
     def primitive(self, node: gast.expr) -> Stmt:
         """One primitive statement computing ``node`` from atoms (its targets set by the caller)."""
         if isinstance(node, (gast.IfExp, gast.BoolOp)):
-            chosen = self.choice(node)
+            chosen = self.structure.choice(node)
             return Stmt((), chosen, COPY, [chosen])
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            built = self.comprehension(node)
+            built = self.structure.comprehension(node)
             return Stmt((), built, COPY, [built])
         if isinstance(node, gast.NamedExpr):
             bound = self.named(node)
@@ -347,14 +346,14 @@ class Normalizer(Structured):
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             if isinstance(targets[0], gast.Subscript):
-                self.setitem(targets[0], stmt.value)
+                self.structure.setitem(targets[0], stmt.value)
             else:
                 self.assignments.assign(targets, stmt.value)
         elif isinstance(stmt, gast.AugAssign):
             if isinstance(stmt.target, gast.Subscript):  # x[k] += v: read, combine, write
                 current = gast.Subscript(value=stmt.target.value, slice=stmt.target.slice,
                                          ctx=gast.Load())  # fmt: skip
-                self.setitem(stmt.target, gast.BinOp(left=current, op=stmt.op, right=stmt.value))
+                self.structure.setitem(stmt.target, gast.BinOp(left=current, op=stmt.op, right=stmt.value))
             else:
                 self.assignments.augassign(stmt)
         elif isinstance(stmt, gast.Return):
@@ -365,16 +364,11 @@ class Normalizer(Structured):
             if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written
                 self.state.body.append(Stmt((), _rename_loads(stmt, self.state.env), OPAQUE, [], node=stmt))
         elif isinstance(stmt, gast.If):
-            test = self.atom(stmt.test)
-            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.state.body.append(Branch(test, body, orelse, stmt))
+            self.structure.branch(stmt)
         elif isinstance(stmt, gast.For):
-            self.for_loop(stmt)
+            self.structure.for_loop(stmt)
         elif isinstance(stmt, gast.While):
-            test_body, test = self.state.collect(lambda: self.atom(stmt.test))
-            self.state.node = stmt
-            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.state.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
+            self.structure.while_loop(stmt)
         elif isinstance(stmt, gast.FunctionDef):
             self.lifting.nested_def(stmt)
         elif isinstance(stmt, gast.With):
@@ -390,7 +384,15 @@ class Normalizer(Structured):
                 f"unsupported statement {type(stmt).__name__}", self.state.primal.where(stmt)
             )
 
-    # -- branches and loops ------------------------------------------------------------
+    def block(self, statements: list[gast.stmt]) -> list[Any]:
+        """The statements normalized into a block of their own, one level deeper."""
+
+        def emit() -> None:
+            for stmt in statements:
+                self.statement(stmt)
+
+        return self.state.collect(emit)[0]
+
 
     def run(self) -> FunctionIR:
         tree = self.state.primal.tree
