@@ -1,4 +1,4 @@
-"""Lifting: nested ``def``s become functions of their captures; containers bound to names.
+"""Lifting: nested ``def``s become functions of their captures; lists and tuples bound to names.
 
 A component of :mod:`s2s.frontend.normalize`'s ``Normalizer``. A nested ``def`` is
 lambda-lifted (Johnsson 1985, "Lambda lifting: transforming programs to recursive equations"):
@@ -170,6 +170,18 @@ class Lifting:
                 f"call `{node.id}` here, or define it at module level taking those values as "
                 "parameters (functools.partial may bind values that need no gradient)",
             )
+
+    def append(self, call: gast.Call) -> None:
+        """``xs.append(v)`` on a list the function makes: the list grows in place."""
+        node = self.state.node  # the statement, taken before its parts are normalized
+        xs = self.lower.load(call.func.value)
+        item = self.lower.atom(call.args[0])
+        call_expr = gast.Call(
+            func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
+            args=[item],
+            keywords=[],
+        )
+        self.state.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=node))
 
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
         """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):

@@ -1,4 +1,12 @@
-"""Normalize: A-normal form with SSA names, one primitive per statement, operators as written."""
+"""Normalize: A-normal form with SSA names, one primitive per statement, operators as written.
+
+:class:`Normalizer` holds no facts of its own: it makes one
+:class:`~s2s.frontend.normstate.NormalizeState` and the components that read and update it,
+each with one job and each handed the state and the other components it calls (no mixins, no
+attributes shared through ``self``). It dispatches each statement to the component for its
+construct, and is the :class:`~s2s.frontend.normstate.Lowering` the components ask for the
+parts of theirs (an expression as an atom or a primitive, a statement, a block).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,6 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import (
-    APPEND,
     ITEMS,
     OPAQUE,
     FunctionIR,
@@ -49,7 +56,15 @@ from s2s.frontend.unpacking import expand_starred
 
 
 class Normalizer:
-    """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
+    """Rewrites a resolved primal tree into a :class:`FunctionIR`.
+
+    Its components: ``expressions`` (atoms, primitives, calls, names read), ``assignments``
+    (``=``, unpacking, ``op=``), ``outputs`` (calls with several outputs, tuples bound to
+    names and their items), ``lifting`` (nested defs, containers bound to names, appends),
+    ``structure`` (``if``, ``for``, ``while``, conditional values, comprehensions, writes into
+    arrays), ``with_blocks`` (``with``), ``tries`` (``try``) and ``side_effects`` (writes to
+    globals and attributes).
+    """
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
         self.state = normalize_state(primal, tuple_params)
@@ -64,7 +79,7 @@ class Normalizer:
         self.with_blocks = Contexts(self.state, self)
         self.tries = Tries(self.state, self)
 
-    # -- the Lowering the components ask for parts of their constructs ---------------------------
+    # -- the Lowering: what the components ask for the parts of their constructs --------------
     def atom(self, node: gast.expr) -> gast.expr:
         return self.expressions.atom(node)
 
@@ -91,14 +106,7 @@ class Normalizer:
                 self.emit_assign((), stmt.value)
                 return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
-                xs = self.load(stmt.value.func.value)
-                item = self.atom(stmt.value.args[0])
-                call_expr = gast.Call(
-                    func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
-                    args=[item],
-                    keywords=[],
-                )
-                st.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
+                self.lifting.append(stmt.value)
                 return
             self.emit_assign((), stmt.value)
         elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and (
@@ -156,43 +164,21 @@ class Normalizer:
 
         return self.state.collect(emit)[0]
 
-
+    # -- the function --------------------------------------------------------------------------
     def run(self) -> FunctionIR:
+        """The function's normal form: its parameters bound, the rewrites of Python constructs
+        applied to its tree, the facts the components read noted, then each statement."""
         st = self.state
         tree = st.primal.tree
         params = _params(tree)
-        for p in params:
-            st.env[p.name] = p.name
-            st.original[p.name] = p.name
-        for p in params:
-            if p.name in st.tuple_params:  # a tuple argument: one name per item, and p
-                items = [st.temp(f"{p.name}_item") for _ in range(st.tuple_params[p.name])]
-                stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
-                            node=tree, unpack=True)  # fmt: skip
-                st.body += [stmt] if items else []  # (of no items: no statement at all)
-                st.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
-                                                   ctx=gast.Load())  # fmt: skip
+        self.bind_params(params)
         expand_starred(tree, st.names.fresh)  # a, *rest = value: the assignments it means
         rename_rebound_lists(tree, st.names.fresh)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, st.names.taken, st.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
             tree.body = lift_returns(tree.body, st.names.fresh("result"))
         control.lower(st.primal, st.names.fresh("result"))
-        st.carried = assigned_in_compound(tree)
-        st.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
-        st.declared = declared_globals(tree)  # written as globals, never bound locally
-        st.carried -= st.declared
-        st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
-        st.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
-        fresh = fresh_lists(tree, appended if st.generated else set())
-        # a list that outlives the call (a global, an argument, an attribute's list): its
-        # appends are the user's side effects, run once and never undone
-        st.outside_lists = appended - fresh
-        check_outside_reads(st.primal, tree, st.outside_lists, st.generated)
-        st.appended = appended & fresh
-        st.lists = st.appended | fresh
-        check_list_uses(st.primal, tree, st.lists, self.outputs.list_changing_call, st.generated)
+        self.note_facts(tree)
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(
@@ -209,6 +195,43 @@ class Normalizer:
             contexts=st.contexts,
             written_globals=sorted(st.declared),
         )
+
+    def bind_params(self, params: list[Param]) -> None:
+        """Each parameter keeps its name; a tuple parameter also stands for its items, a name
+        each (``p_item_1, p_item_2 = p``)."""
+        st = self.state
+        for p in params:
+            st.env[p.name] = p.name
+            st.original[p.name] = p.name
+        for p in params:
+            if p.name in st.tuple_params:  # a tuple argument: one name per item, and p
+                items = [st.temp(f"{p.name}_item") for _ in range(st.tuple_params[p.name])]
+                stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
+                            node=st.primal.tree, unpack=True)  # fmt: skip
+                st.body += [stmt] if items else []  # (of no items: no statement at all)
+                st.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
+                                                 ctx=gast.Load())  # fmt: skip
+
+    def note_facts(self, tree: gast.FunctionDef) -> None:
+        """What the components read about the whole function: the names carried through
+        branches and loops, the globals it writes, its nested defs and its lists (refusing the
+        uses of lists and the loops over mappings that s2s does not follow)."""
+        st = self.state
+        st.carried = assigned_in_compound(tree)
+        st.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
+        st.declared = declared_globals(tree)  # written as globals, never bound locally
+        st.carried -= st.declared
+        st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
+        st.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
+        fresh = fresh_lists(tree, appended if st.generated else set())
+        # a list that outlives the call (a global, an argument, an attribute's list): its
+        # appends are the user's side effects, run once and never undone
+        st.outside_lists = appended - fresh
+        check_outside_reads(st.primal, tree, st.outside_lists, st.generated)
+        st.appended = appended & fresh
+        st.lists = st.appended | fresh
+        check_list_uses(st.primal, tree, st.lists, self.outputs.list_changing_call, st.generated)
 
 
 def _params(tree: gast.FunctionDef) -> list[Param]:
