@@ -74,6 +74,12 @@ class Expressions:
         self.structure = structure
 
     def load(self, node: gast.Name) -> gast.Name:
+        """A name read: its SSA name now; a global, closure value or builtin as written.
+
+        Raises:
+            UnsupportedSyntaxError: for a name that stands for several outputs or a tuple's
+                items, or a nested def reading this function's locals, used whole.
+        """
         st = self.state
         if node.id in st.env:
             if st.env[node.id] in st.multi:
@@ -245,6 +251,9 @@ class Expressions:
         return Stmt((), renamed, OPAQUE, reads)
 
     def call(self, node: gast.Call) -> Stmt:
+        """A call as one primitive on atoms: ``max(a, b, c)`` as ``max(max(a, b), c)``, a
+        method on its receiver's atom, a nested def given its captures as keywords, an
+        unresolved target evaluated as written."""
         st = self.state
         target = getattr(node.func, "s2s_target", None)
         method = node.func.attr if isinstance(node.func, gast.Attribute) else ""
@@ -321,12 +330,15 @@ class Expressions:
 
 
 def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
+    """``np.pi``, ``CONFIG.scale``: an attribute chain on a name that is not a local."""
     while isinstance(node, gast.Attribute):
         node = node.value
     return isinstance(node, gast.Name) and node.id not in env
 
 
 def rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
+    """A copy of ``node`` whose names read are their SSA names (``env``); a guard ``if``
+    without the ``else`` it was given."""
     node = copy_tree(node)
     for sub in walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
