@@ -89,7 +89,8 @@ def test_pass_doctests(module):
 PASSES = [
     "s2s.frontend.fence", "s2s.frontend.control", "s2s.frontend.normalize",
     "s2s.frontend.assignments", "s2s.frontend.lifting", "s2s.frontend.outputs",
-    "s2s.frontend.structure", "s2s.frontend.resolve",
+    "s2s.frontend.structure", "s2s.frontend.resolve", "s2s.frontend.expressions",
+    "s2s.frontend.normstate", "s2s.frontend.listuse",
     "s2s.analysis.activity", "s2s.analysis.aliasing", "s2s.analysis.dtypes",
     "s2s.analysis.static_shapes",
     "s2s.reverse.sweep", "s2s.reverse.buffers", "s2s.reverse.selection", "s2s.reverse.markers",

@@ -34,6 +34,7 @@ from s2s.codegen.contexts import MARKER, Context
 from s2s.codegen.ir import OPAQUE, Stmt
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import Target
 from s2s.frontend.spellings import name_node
@@ -42,10 +43,15 @@ _ADJOINT_MANAGERS = (np.errstate,)  # managers that govern the adjoint sweep of 
 
 
 class Contexts:
-    """The ``with`` statements of :class:`s2s.frontend.normalize.Normalizer`."""
+    """The ``with`` statements of :class:`s2s.frontend.normalize.Normalizer`: a marker
+    statement, then the body normalized in line (through ``lower``)."""
+
+    def __init__(self, state: NormalizeState, lower: Lowering) -> None:
+        self.state = state
+        self.lower = lower
 
     def with_block(self, stmt: gast.With) -> None:
-        contexts = self.contexts
+        contexts = self.state.contexts
         managers, reads, targets, flags = [], [], [], []
         adjoint = False
         for item in stmt.items:
@@ -53,9 +59,9 @@ class Contexts:
             local = []
             for sub in walk(expr):
                 if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load):
-                    if sub.id in self.env:
+                    if sub.id in self.state.env:
                         local.append(sub.id)
-                        sub.id = self.env[sub.id]
+                        sub.id = self.state.env[sub.id]
                         reads.append(name_node(sub.id))
             target = getattr(getattr(item.context_expr, "func", None), "s2s_target", None)
             if isinstance(target, Target) and target.obj in _ADJOINT_MANAGERS:
@@ -63,7 +69,7 @@ class Contexts:
                     raise UnsupportedSyntaxError(
                         f"`np.errstate` reads the local `{local[0]}`; its adjoint sweep enters "
                         "it again, where only constants and globals can be read",
-                        self.primal.where(item.context_expr),
+                        self.state.primal.where(item.context_expr),
                         "pass constants (`np.errstate(divide=\"ignore\")`), or a dict "
                         "defined at module level (`np.errstate(**SETTINGS)`)",
                     )
@@ -71,9 +77,9 @@ class Contexts:
             managers.append(expr)
             flags.append(item.optional_vars is not None)
             if item.optional_vars is not None:
-                targets.append(self.bind(item.optional_vars.id))
+                targets.append(self.state.bind(item.optional_vars.id))
         index = len(contexts)
-        text, _ = header(self.primal, stmt)
+        text, _ = header(self.state.primal, stmt)
         body_lines = [n.lineno for n in walk(stmt) if getattr(n, "lineno", None)]
         context = Context(
             index, stmt.lineno, stmt.body[0].lineno, max(body_lines), text, adjoint,
@@ -91,14 +97,14 @@ class Contexts:
                 f"{names} comes from a context manager (`with ... as`), which s2s does not "
                 "differentiate through, and the manager is given a value that carries a "
                 "gradient",
-                self.primal.where(stmt),
+                self.state.primal.where(stmt),
                 "compute that value outside the `with` statement, and keep the manager for "
                 "its effect only",
             )
         marker = Stmt(tuple(targets), call, OPAQUE, reads, node=stmt, unpack=len(targets) > 1)
-        self.body.append(marker)
+        self.state.body.append(marker)
         for inner in stmt.body:
-            self.statement(inner)
+            self.lower.statement(inner)
 
 
 def header(primal: Primal, stmt: gast.With) -> tuple[str, int]:

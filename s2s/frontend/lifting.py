@@ -1,6 +1,6 @@
-"""Lifting: nested ``def``s become functions of their captures; containers bound to names.
+"""Lifting: nested ``def``s become functions of their captures; lists and tuples bound to names.
 
-Part of :mod:`s2s.frontend.normalize` (the ``Normalizer`` mixes this in). A nested ``def`` is
+A component of :mod:`s2s.frontend.normalize`'s ``Normalizer``. A nested ``def`` is
 lambda-lifted (Johnsson 1985, "Lambda lifting: transforming programs to recursive equations"):
 the outer locals it reads become keyword-only parameters passed at every call, so their
 gradients flow back through the call. A tuple bound once stands for its items wherever it is
@@ -44,21 +44,20 @@ import gast
 from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.normstate import Lowering, NormalizeState
+from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.spellings import name_node
 
 
 class Lifting:
-    """Nested defs and containers for :class:`s2s.frontend.normalize.Normalizer`."""
+    """Nested defs and containers bound to names for :class:`s2s.frontend.normalize.Normalizer`
+    (a container's items normalized through ``lower``; a constant slice of one read by
+    ``outputs``)."""
 
-    def named_list(self, value: gast.expr) -> gast.expr:
-        """A returned list literal bound to a temporary first (``return [a, b]`` as ``out =
-        [a, b]; return out``): a list value, whose items are seeded and whose tangent is a
-        list. The bare literal was not (zero gradients, a summed tangent)."""
-        if not isinstance(value, gast.List):
-            return value
-        out = gast.Name(self.temp("result"), gast.Store(), None, None)
-        self.assign([out], value)
-        return gast.Name(out.id, gast.Load(), None, None)
+    def __init__(self, state: NormalizeState, lower: Lowering, outputs: SeveralOutputs) -> None:
+        self.state = state
+        self.lower = lower
+        self.outputs = outputs
 
     def nested_def(self, node: gast.FunctionDef) -> None:
         """A nested ``def``, lambda-lifted: the outer locals it reads become keyword-only
@@ -68,15 +67,15 @@ class Lifting:
                 and isinstance(n.ctx, (gast.Store, gast.Param))}  # fmt: skip
         reads = {n.id for n in walk(node) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}  # fmt: skip
-        captured = sorted((reads - own) & (set(self.env) | self.outer_locals))
+        captured = sorted((reads - own) & (set(self.state.env) | self.state.outer_locals))
         for default in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             local = [n.id for n in walk(default) if isinstance(n, gast.Name)
-                     and n.id in set(self.env) | self.outer_locals]  # fmt: skip
+                     and n.id in set(self.state.env) | self.state.outer_locals]  # fmt: skip
             if local:
                 raise UnsupportedSyntaxError(
                     f"a default argument of `{node.name}` reads `{local[0]}`, a value of this "
                     "function, at the time of the `def`; s2s does not differentiate through it",
-                    self.primal.where(default),
+                    self.state.primal.where(default),
                     f"pass `{local[0]}` at the call, or read it in the body of `{node.name}`",
                 )
         for inner in walk(node):  # def g(z): a[1] = z[0], for an outer `a`
@@ -88,7 +87,7 @@ class Lifting:
                         raise MutationError(
                             f"`{node.name}` writes into `{written.value.id}`, a value of the "
                             "function around it; s2s does not follow that write",
-                            self.primal.where(inner),
+                            self.state.primal.where(inner),
                             f"return the new value from `{node.name}` and assign it where "
                             f"`{written.value.id}` is made",
                         )
@@ -96,14 +95,14 @@ class Lifting:
         # A nested def it calls (defined before it, in this function) is copied into its body,
         # so the lifted function defines what it calls; that def's captures become its own.
         siblings: list[str] = []
-        pending = [v for v in captured if self.env.get(v) in self.lifted_defs]
+        pending = [v for v in captured if self.state.env.get(v) in self.state.lifted_defs]
         while pending:
             var = pending.pop(0)
             if var in siblings or var == node.name:
                 continue
             siblings.append(var)
-            _, more = self.lifted_defs[self.env[var]]
-            pending += [v for v in more if self.env.get(v) in self.lifted_defs]
+            _, more = self.state.lifted_defs[self.state.env[var]]
+            pending += [v for v in more if self.state.env.get(v) in self.state.lifted_defs]
             captured = sorted((set(captured) | set(more)) - {var})
         captured = [v for v in captured if v not in siblings]
         ordered: list[str] = []  # what a def calls before it: each is lifted again, in order
@@ -113,14 +112,14 @@ class Lifting:
             if var in seen:
                 return
             seen.add(var)
-            for dep in self.lifted_defs[self.env[var]][1]:
+            for dep in self.state.lifted_defs[self.state.env[var]][1]:
                 if dep in siblings:
                     visit(dep)
             ordered.append(var)
 
         for var in siblings:
             visit(var)
-        lifted.body[:0] = [copy_tree(self.lifted_defs[self.env[v]][0]) for v in ordered]
+        lifted.body[:0] = [copy_tree(self.state.lifted_defs[self.state.env[v]][0]) for v in ordered]
         for var in captured:
             lifted.args.kwonlyargs.append(
                 gast.Name(id=var, ctx=gast.Param(), annotation=None, type_comment=None)
@@ -133,13 +132,13 @@ class Lifting:
                 given = {k.arg for k in inner.keywords}
                 inner.keywords += [gast.keyword(arg=v, value=name_node(v))
                                    for v in captured if v not in given]  # fmt: skip
-        function = self.bind(node.name)
-        if function in self.lifted and self.lifted[function][0] != captured:
+        function = self.state.bind(node.name)
+        if function in self.state.lifted and self.state.lifted[function][0] != captured:
             raise UnsupportedSyntaxError(
                 f"`{node.name}` is defined in two places that read different values of this "
-                f"function ({', '.join(self.lifted[function][0]) or 'none'} and "
+                f"function ({', '.join(self.state.lifted[function][0]) or 'none'} and "
                 f"{', '.join(captured) or 'none'}), and a call after them may reach either",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 f"give each def its own name, or pass what `{node.name}` reads as arguments",
             )
         lifted.name = function
@@ -148,9 +147,9 @@ class Lifting:
         ]
         stmt = Stmt((function,), lifted, DEF, [], node=node)
         stmt.value_hint = inspect.Signature(params)
-        self.lifted[function] = (captured, stmt.value_hint)
-        self.lifted_defs[function] = (node, captured + siblings)
-        self.body.append(stmt)
+        self.state.lifted[function] = (captured, stmt.value_hint)
+        self.state.lifted_defs[function] = (node, captured + siblings)
+        self.state.body.append(stmt)
 
     def refuse_capturing_value(self, node: gast.Name) -> None:
         """Raise where a nested def that reads this function's locals is used as a value (an
@@ -160,49 +159,62 @@ class Lifting:
         Raises:
             UnsupportedSyntaxError: naming the captured locals, at the use.
         """
-        captured = self.lifted.get(self.env[node.id], ((), None))[0]
+        captured = self.state.lifted.get(self.state.env[node.id], ((), None))[0]
         if captured:
             raise UnsupportedSyntaxError(
                 f"`{node.id}` reads this function's local "
                 f"{', '.join(f'`{c}`' for c in captured)}; s2s passes those at the calls "
                 "written here, not when another function calls it, so it cannot be passed "
                 "as a value",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 f"call `{node.id}` here, or define it at module level taking those values as "
                 "parameters (functools.partial may bind values that need no gradient)",
             )
 
+    def append(self, call: gast.Call) -> None:
+        """``xs.append(v)`` on a list the function makes: the list grows in place."""
+        node = self.state.node  # the statement, taken before its parts are normalized
+        xs = self.lower.load(call.func.value)
+        item = self.lower.atom(call.args[0])
+        call_expr = gast.Call(
+            func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
+            args=[item],
+            keywords=[],
+        )
+        self.state.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=node))
+
     def bind_container(self, user_name: str, value: gast.expr) -> bool:
         """``t = (a, b)`` or ``xs = [a, b]`` (or a constant slice of one, ``t = (a, b, c)[1:]``):
         bound here (True), or not a container (False)."""
-        sliced = self.literal_slice(value)  # its items are atoms already
+        sliced = self.outputs.literal_slice(value)  # its items are atoms already
         if sliced is not None and isinstance(getattr(value, "value", None), gast.List):
             sliced = gast.List(elts=sliced.elts, ctx=gast.Load())
-        atom = (lambda e: e) if sliced is not None else self.atom
+        atom = (lambda e: e) if sliced is not None else self.lower.atom
         value = sliced if sliced is not None else value
-        if isinstance(value, gast.Tuple) and user_name not in self.carried:
+        if isinstance(value, gast.Tuple) and user_name not in self.state.carried:
             # t = (a, b), bound once: t stands for the literal wherever it is used, so
             # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
             items = gast.Tuple(elts=[atom(e) for e in value.elts], ctx=gast.Load())
-            self.literals[self.bind(user_name)] = items
+            self.state.literals[self.state.bind(user_name)] = items
             return True
         if (
             isinstance(value, gast.List)
             and value.elts
-            and (user_name in self.appended or not all(is_literal(e) for e in value.elts))
+            and (user_name in self.state.appended or not all(is_literal(e) for e in value.elts))
         ):
             # xs = [a, b] (appended to later or not): an empty list, then one append per item,
             # so the list is a list at run time and its cotangent one part per item
             items = [atom(e) for e in value.elts]
-            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-            bound = self.bind(user_name)  # a second list under one name: its own SSA name
+            empty = Stmt((), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.state.node)
+            bound = self.state.bind(user_name)  # a second list under one name: its own SSA name
             empty.targets = (bound,)
-            self.body.append(empty)
+            self.state.body.append(empty)
             xs = name_node(bound)
             for item in items:
                 call_expr = gast.Call(func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
                                       args=[item], keywords=[])  # fmt: skip
-                self.body.append(Stmt((bound,), call_expr, APPEND, [xs, item], node=self.node))
+                appended = Stmt((bound,), call_expr, APPEND, [xs, item], node=self.state.node)
+                self.state.body.append(appended)
             return True
         return False
 
@@ -228,41 +240,3 @@ def _signature_of(args: gast.arguments) -> list[inspect.Parameter]:
     if args.kwarg is not None:
         params.append(kinds(args.kwarg.id, kinds.VAR_KEYWORD))
     return params
-
-
-LIST_ADVICE = (
-    "build lists with `xs = [...]` and `xs.append(v)` only, and pass them to numpy "
-    "(np.stack, np.array, np.concatenate), to sum(), or index them"
-)
-
-
-def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = False) -> str | None:
-    """What is wrong with a use of a list s2s does not differentiate, or ``None``.
-
-    ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
-    a call may change a list it is given (a nested def, or a function of the user's that
-    changes its parameter; one that only reads it gets the list as a tuple);
-    ``pops``: ``xs.pop()`` is allowed (a derivative's own tape, differentiated again).
-    """
-
-    def is_list(e: gast.AST) -> bool:
-        return isinstance(e, (gast.List, gast.ListComp)) or (
-            isinstance(e, gast.Name) and e.id in lists
-        )
-
-    if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
-        receiver = node.func.value
-        if isinstance(receiver, gast.Name) and receiver.id in lists:
-            if node.func.attr == "pop" and pops and not node.args and not node.keywords:
-                return None
-            if node.func.attr != "append":
-                return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
-            item = node.args[0] if node.args else None
-            if isinstance(item, gast.ListComp) or (isinstance(item, gast.Name) and is_list(item)):
-                return f"`{receiver.id}` would hold a list that can still change (a list of lists)"
-    if isinstance(node, gast.Call) and user_function(node):
-        if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):
-            return "a list passed to your own function, which might change it in place"
-    if isinstance(node, gast.BinOp) and (is_list(node.left) or is_list(node.right)):
-        return "a list joined or repeated with `+` or `*`"
-    return None

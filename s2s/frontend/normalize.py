@@ -1,62 +1,50 @@
-"""Normalize: A-normal form with SSA names, one primitive per statement, operators as written."""
+"""Normalize: A-normal form with SSA names, one primitive per statement, operators as written.
+
+:class:`Normalizer` holds no facts of its own: it makes one
+:class:`~s2s.frontend.normstate.NormalizeState` and the components that read and update it,
+each with one job and each handed the state and the other components it calls (no mixins, no
+attributes shared through ``self``). It dispatches each statement to the component for its
+construct, and is the :class:`~s2s.frontend.normstate.Lowering` the components ask for the
+parts of theirs (an expression as an atom or a primitive, a statement, a block).
+"""
 
 from __future__ import annotations
 
-import builtins
 import inspect
-import operator
 from typing import Any
 
 import gast
 
 from s2s.codegen.ir import (
-    APPEND,
-    ATTRIBUTE,
-    CONST,
-    COPY,
     ITEMS,
-    LOCAL_CALL,
     OPAQUE,
-    POP,
-    Branch,
     FunctionIR,
     Jump,
-    Loop,
-    NameAllocator,
     Param,
     Stmt,
     flatten,
 )
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
-from s2s.frontend.assignments import Assignments, loaded_names, operator_text
+from s2s.frontend.assignments import Assignments
 from s2s.frontend.contexts import Contexts
 from s2s.frontend.dicts import lower_dicts
+from s2s.frontend.expressions import Expressions, rename_loads
 from s2s.frontend.fence import is_guard
-from s2s.frontend.lifting import LIST_ADVICE, Lifting, list_misuse
+from s2s.frontend.lifting import Lifting
+from s2s.frontend.listuse import check_list_uses
+from s2s.frontend.normstate import normalize_state
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
-from s2s.frontend.rebinding import list_rebound, rename_rebound_lists
-from s2s.frontend.resolve import Method, Target, global_value
+from s2s.frontend.rebinding import rename_rebound_lists
 from s2s.frontend.sideeffects import SideEffects, check_outside_reads, declared_globals
 from s2s.frontend.spellings import (
-    ATTRIBUTES,
-    BINARY_UFUNCS,
-    COMPARE_UFUNCS,
-    METADATA,
-    METHODS,
-    UNARY_UFUNCS,
-    VARARG_METHODS,
     as_write,
-    base_name,
-    call_op,
-    emitted_target,
-    keyword_variant,
     name_node,
 )
 from s2s.frontend.structure import (
-    Structured,
+    Structure,
     appended_list,
     assigned_in_compound,
     bound_in_compound,
@@ -67,470 +55,183 @@ from s2s.frontend.tries import Tries, lift_returns
 from s2s.frontend.unpacking import expand_starred
 
 
-class Normalizer(Structured, Lifting, Assignments, SeveralOutputs, Contexts, Tries, SideEffects):
-    """Rewrites a resolved primal tree into a :class:`FunctionIR`."""
+class Normalizer:
+    """Rewrites a resolved primal tree into a :class:`FunctionIR`.
+
+    Its components: ``expressions`` (atoms, primitives, calls, names read), ``assignments``
+    (``=``, unpacking, ``op=``), ``outputs`` (calls with several outputs, tuples bound to
+    names and their items), ``lifting`` (nested defs, containers bound to names, appends),
+    ``structure`` (``if``, ``for``, ``while``, conditional values, comprehensions, writes into
+    arrays), ``with_blocks`` (``with``), ``tries`` (``try``) and ``side_effects`` (writes to
+    globals and attributes).
+    """
 
     def __init__(self, primal: Primal, tuple_params: dict[str, int] | None = None) -> None:
-        self.primal = primal
-        self.tuple_params = dict(tuple_params or {})
-        names = {n.id for n in walk(primal.tree) if isinstance(n, gast.Name)}
-        self.taken = names | {"_np", "_s2s", *primal.reserved}  # the signature's added too
-        self.names = NameAllocator(self.taken)
-        self.env: dict[str, str] = {}
-        self.original: dict[str, str] = {}
-        self.body: list[Stmt] = []
-        self.multi: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # tuple-valued results
-        self.literals: dict[str, gast.Tuple] = {}  # t = (a, b): t stands for its items
-        self.lifted_defs: dict[str, tuple[gast.FunctionDef, list[str]]] = {}  # as written
-        self.temporaries: set[str] = set()
-        self.carried: set[str] = set()
-        self._depth = 0  # how many branches and loops enclose the statement being normalized
-        self.appended: set[str] = set()  # lists the function appends to
-        self.contexts: list[Any] = []  # `with` blocks (s2s.frontend.contexts)
-        self.lifted: dict[str, tuple[list[str], Any]] = {}  # nested defs: captured names
-        self.outer_locals = {
-            n.id for n in walk(primal.tree)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
-        }  # fmt: skip
-        self.node: Any = None
-        self.generated = getattr(primal.func, "__s2s_generated__", False)  # s2s's own code
+        self.state = normalize_state(primal, tuple_params)
+        self.outputs = SeveralOutputs(self.state, self)
+        self.lifting = Lifting(self.state, self, self.outputs)
+        self.assignments = Assignments(self.state, self, self.outputs, self.lifting)
+        self.structure = Structure(self.state, self, self.assignments)
+        self.expressions = Expressions(
+            self.state, self.outputs, self.lifting, self.assignments, self.structure
+        )
+        self.side_effects = SideEffects(self.state)
+        self.with_blocks = Contexts(self.state, self)
+        self.tries = Tries(self.state, self)
 
-    # -- names -------------------------------------------------------------------------------
-    def bind(self, user_name: str) -> str:
-        """A new SSA name for an assignment to ``user_name`` (the first keeps the name).
-
-        A name assigned inside a branch or a loop keeps its name everywhere: its overwritten
-        values go on the tape instead.
-        """
-        if user_name in self.carried:
-            self.env[user_name] = user_name
-            self.original[user_name] = user_name
-            return user_name
-        if user_name not in self.env:
-            ssa = user_name
-        else:
-            ssa = self.names.fresh(user_name, always_number=False)
-            if ssa == user_name:  # pragma: no cover - the user name is always taken
-                ssa = self.names.fresh(user_name, always_number=True)
-        self.env[user_name] = ssa
-        self.original[ssa] = user_name
-        return ssa
-
-    def temp(self, base: str) -> str:
-        name = self.names.fresh(base, always_number=True)
-        self.original[name] = name
-        self.temporaries.add(name)
-        if self.depth:
-            self.carried.add(name)  # reassigned on every iteration
-        return name
-
-    @property
-    def depth(self) -> int:
-        return self._depth
-
-    # -- expressions ---------------------------------------------------------------------------
-    def load(self, node: gast.Name) -> gast.Name:
-        if node.id in self.env:
-            if self.env[node.id] in self.multi:
-                raise UnsupportedSyntaxError(
-                    f"`{node.id}` holds several outputs; only its items are supported here",
-                    self.primal.where(node),
-                    f"use `{node.id}[0]`, `{node.id}[1]`, ... or unpack it: `a, b = ...`",
-                )
-            if self.env[node.id] in self.literals:
-                raise UnsupportedSyntaxError(
-                    f"`{node.id}` is a tuple of values; here only its items are supported",
-                    self.primal.where(node),
-                    f"pass the items (`{node.id}[0]`, ...) or build the tuple where it is used",
-                )
-            self.refuse_capturing_value(node)
-            return name_node(self.env[node.id])
-        return name_node(node.id)  # a global, closure value or builtin: read live
-
+    # -- the Lowering: what the components ask for the parts of their constructs --------------
     def atom(self, node: gast.expr) -> gast.expr:
-        """An operand: a name, a constant, a live global read, or a literal of operands."""
-        if isinstance(node, gast.Name):
-            if self.env.get(node.id) in self.literals:  # t = (a, b): the tuple's items
-                return copy_tree(self.literals[self.env[node.id]])
-            if node.id in self.declared and node.id not in self.env:  # `global n` it writes:
-                name = self.temp(node.id)  # its value now, not after `n += 1` (the adjoint)
-                self.emit_assign((name,), node)
-                return name_node(name)
-            return self.outputs_tuple(node) or self.load(node)
-        if isinstance(node, gast.Constant):
-            return node
-        if (
-            isinstance(node, gast.UnaryOp)
-            and isinstance(node.op, (gast.USub, gast.UAdd))
-            and isinstance(node.operand, gast.Constant)
-            and type(node.operand.value) in (int, float)
-        ):
-            return node  # a literal such as -1 stays as written: x[:-1], 2 ** -1
-        sliced = self.literal_slice(node)
-        if sliced is not None:
-            return sliced
-        item = self.literal_item(node)  # t[0][1] of t = ((a, b), c): b itself
-        if item is not None:
-            return item
-        component = self.component(node)
-        if component is not None:
-            return name_node(component)
-        if isinstance(node, (gast.Tuple, gast.List)):
-            return type(node)(elts=[self.atom(e) for e in node.elts], ctx=gast.Load())
-        if isinstance(node, gast.Slice):
-            return gast.Slice(
-                lower=self.atom(node.lower) if node.lower is not None else None,
-                upper=self.atom(node.upper) if node.upper is not None else None,
-                step=self.atom(node.step) if node.step is not None else None,
-            )
-        if isinstance(node, gast.Attribute) and not isinstance(
-            getattr(node, "s2s_target", None), Method
-        ):
-            if _is_global_chain(node, self.env):
-                return node  # np.pi, np.newaxis, CONFIG.scale: read live
-        if isinstance(node, (gast.IfExp, gast.BoolOp)):
-            return self.choice(node)
-        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            return self.comprehension(node)
-        if isinstance(node, gast.NamedExpr):
-            return self.named(node)
-        if (outputs := self.outputs_tuple(node)) is not None:
-            return outputs
-        name = self.temp(base_name(node))
-        self.emit_assign((name,), node)
-        return name_node(name)
-
-    def named(self, node: gast.NamedExpr) -> gast.Name:
-        """``(n := value)``: the assignment ``n = value``, then ``n`` (in a comprehension too:
-        ``:=`` binds in the function's scope)."""
-        self.assign([gast.Name(node.target.id, gast.Store(), None, None)], node.value)
-        return self.load(name_node(node.target.id))
-
-    def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
-        stmt = self.primitive(value)
-        stmt.targets = targets
-        stmt.unpack = unpack
-        stmt.node = self.node
-        self.body.append(stmt)
+        return self.expressions.atom(node)
 
     def primitive(self, node: gast.expr) -> Stmt:
-        """One primitive statement computing ``node`` from atoms (its targets set by the caller)."""
-        if isinstance(node, (gast.IfExp, gast.BoolOp)):
-            chosen = self.choice(node)
-            return Stmt((), chosen, COPY, [chosen])
-        if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            built = self.comprehension(node)
-            return Stmt((), built, COPY, [built])
-        if isinstance(node, gast.NamedExpr):
-            bound = self.named(node)
-            return Stmt((), bound, COPY, [bound])
-        if isinstance(node, gast.BinOp):
-            joined = self.sequence_arithmetic(node)  # (-1,) + (1,) * n: kept; t + (v,): refused
-            if joined is not None:
-                return joined
-            left, right = self.atom(node.left), self.atom(node.right)
-            expr = gast.BinOp(left=left, op=node.op, right=right)
-            return Stmt((), expr, BINARY_UFUNCS[type(node.op)], [left, right])
-        if isinstance(node, gast.UnaryOp):
-            operand = self.atom(node.operand)
-            expr = gast.UnaryOp(op=node.op, operand=operand)
-            return Stmt((), expr, UNARY_UFUNCS[type(node.op)], [operand])
-        if isinstance(node, gast.Compare):
-            if len(node.ops) == 1 and type(node.ops[0]) in COMPARE_UFUNCS:
-                left, right = self.atom(node.left), self.atom(node.comparators[0])
-                expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
-                return Stmt((), expr, COMPARE_UFUNCS[type(node.ops[0])], [left, right])
-            if len(node.ops) == 1:  # `s is not None`, `k in d`: atoms, so a `:=` in them binds
-                left, right = self.atom(node.left), self.atom(node.comparators[0])
-                expr = gast.Compare(left=left, ops=node.ops, comparators=[right])
-                reads = [a for a in (left, right) if isinstance(a, gast.Name)]
-                return Stmt((), expr, OPAQUE, reads)
-            return self.opaque(node)
-        component = self.component(node)
-        if component is not None:
-            return Stmt((), name_node(component), COPY, [name_node(component)])
-        if isinstance(node, gast.Subscript):
-            value, key = self.atom(node.value), self.atom(node.slice)
-            expr = gast.Subscript(value=value, slice=key, ctx=gast.Load())
-            return Stmt((), expr, operator.getitem, [value, key])
-        if isinstance(node, gast.Call):
-            return self.call(node)
-        if isinstance(node, gast.Attribute) and isinstance(
-            getattr(node, "s2s_target", None), Method
-        ):
-            value = self.atom(node.value)
-            expr = gast.Attribute(value=value, attr=node.attr, ctx=gast.Load())
-            if node.attr in ATTRIBUTES:
-                stmt = Stmt((), expr, ATTRIBUTES[node.attr], [value])
-                stmt.method = node.attr
-                return stmt
-            if node.attr in METADATA:
-                return Stmt((), expr, ATTRIBUTE, [value])
-            return Stmt((), expr, OPAQUE, [value])
-        if isinstance(node, gast.Name):
-            loaded = self.load(node)
-            local = node.id in self.env or node.id in self.original  # a user name or a temp
-            if local:
-                return Stmt((), loaded, COPY, [loaded])
-            stmt = Stmt((), loaded, CONST)
-            stmt.value_hint = global_value(self.primal.func, loaded)
-            return stmt
-        if isinstance(node, gast.Constant):
-            return Stmt((), node, CONST)
-        if isinstance(node, gast.Attribute) and _is_global_chain(node, self.env):
-            stmt = Stmt((), node, CONST)
-            stmt.value_hint = global_value(self.primal.func, node)
-            return stmt
-        return self.opaque(node)
+        return self.expressions.primitive(node)
+
+    def emit_assign(self, targets: tuple[str, ...], value: gast.expr, unpack: bool = False) -> None:
+        self.expressions.emit_assign(targets, value, unpack)
 
     def opaque(self, node: gast.expr) -> Stmt:
-        """An expression kept whole: its names are renamed, it is never differentiated."""
-        bound = next((n for n in walk(node) if isinstance(n, gast.NamedExpr)), None)
-        if bound is not None:  # its value would have no gradient: never silently
-            raise UnsupportedSyntaxError(
-                "`:=` inside this expression is not supported (s2s keeps the expression whole)",
-                self.primal.where(bound), f"assign `{bound.target.id}` in a statement of its own",
-            )  # fmt: skip
-        renamed = _rename_loads(node, self.env)
-        reads = [name_node(n) for n in loaded_names(renamed) if n in self.original]
-        return Stmt((), renamed, OPAQUE, reads)
+        return self.expressions.opaque(node)
 
-    def call(self, node: gast.Call) -> Stmt:
-        target = getattr(node.func, "s2s_target", None)
-        method = node.func.attr if isinstance(node.func, gast.Attribute) else ""
-        if method.startswith("__") and method.endswith("__"):  # x.__setitem__(0, v)
-            raise UnsupportedSyntaxError(
-                f"calling `.{method}(...)` directly is not supported",
-                self.primal.where(node),
-                "write the operator it stands for (`x[i] = v` for `x.__setitem__(i, v)`, "
-                "`a + b` for `a.__add__(b)`)",
-            )
-        max_min = isinstance(target, Target) and target.obj in (builtins.max, builtins.min)
-        if (
-            max_min
-            and len(node.args) == 1
-            and isinstance(node.args[0], gast.Name)
-            and self.env.get(node.args[0].id) in self.literals
-        ):  # max(t) of t = (a, b): max(a, b)
-            items = self.literals[self.env[node.args[0].id]]
-            node = gast.Call(func=node.func, args=[items], keywords=node.keywords)
-        if (
-            max_min
-            and len(node.args) == 1
-            and isinstance(node.args[0], (gast.List, gast.Tuple))
-            and len(node.args[0].elts) >= 2
-            and not node.keywords
-        ):  # max([a, b, c]) is max(a, b, c)
-            node = gast.Call(func=node.func, args=list(node.args[0].elts), keywords=[])
-        if (
-            max_min
-            and len(node.args) > 2
-            and not node.keywords
-            and not any(isinstance(a, gast.Starred) for a in node.args)
-        ):  # max(a, b, c) is max(max(a, b), c): the first of equal values wins, as in Python
-            inner = gast.Call(func=copy_tree(node.func), args=node.args[:-1], keywords=[])
-            inner.func.s2s_target = target
-            node = gast.Call(func=node.func, args=[inner, node.args[-1]], keywords=[])
-        args = [self.atom(a) for a in node.args]
-        kwargs = {kw.arg: self.atom(kw.value) for kw in node.keywords}
-        keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
-        if isinstance(target, Method):
-            receiver = self.atom(node.func.value)
-            func = gast.Attribute(value=receiver, attr=target.name, ctx=gast.Load())
-            expr = gast.Call(func=func, args=args, keywords=keywords)
-            op = keyword_variant(METHODS.get(target.name, OPAQUE), kwargs)
-            if target.name in VARARG_METHODS and len(args) > 1:
-                args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            if self.generated and target.name == "pop" and not args and not kwargs:
-                return Stmt((), expr, POP, [receiver])  # the tape of a derivative
-            stmt = Stmt((), expr, op, [receiver] + args, dict(kwargs))
-            stmt.method = target.name
-            return stmt
-        if isinstance(target, Target):
-            func = emitted_target(target) or node.func
-            expr = gast.Call(func=func, args=args, keywords=keywords)
-            if self._user_function(node):  # a local list goes to the helper as a tuple
-                expr.args = [self.as_tuple(a) for a in args]
-                expr.keywords = [gast.keyword(arg=k.arg, value=self.as_tuple(k.value))
-                                 for k in keywords]  # fmt: skip
-            return Stmt((), expr, call_op(target.obj, kwargs), args, dict(kwargs))
-        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted:
-            function = self.env[node.func.id]
-            captured, signature = self.lifted[function]
-            for var in captured:  # the lifted def's captured locals, as they are now
-                kwargs[var] = self.load(name_node(var))
-            keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
-            expr = gast.Call(func=name_node(function), args=args, keywords=keywords)
-            stmt = Stmt((), expr, LOCAL_CALL, args, dict(kwargs))
-            stmt.value_hint = signature
-            return stmt
-        func = self.atom(node.func)  # an unresolvable target: evaluated as written
-        expr = gast.Call(func=func, args=args, keywords=keywords)
-        expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
-        return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
+    def load(self, node: gast.Name) -> gast.Name:
+        return self.expressions.load(node)
 
     # -- statements ----------------------------------------------------------------------------
     def statement(self, stmt: gast.stmt) -> None:
-        self.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
+        st = self.state
+        st.node = stmt = as_write(stmt)  # np.add.at(buf, idx, v): a write into buf
         if isinstance(stmt, gast.Expr):
             if isinstance(stmt.value, gast.Constant):
                 return  # a docstring or a bare constant
-            if appended_list(stmt.value) in self.outside_lists:  # a side effect, kept as is
+            if appended_list(stmt.value) in st.outside_lists:  # a side effect, kept as is
                 self.emit_assign((), stmt.value)
                 return
             if appended_list(stmt.value) is not None:  # xs.append(v): the list grows in place
-                xs = self.load(stmt.value.func.value)
-                item = self.atom(stmt.value.args[0])
-                call_expr = gast.Call(
-                    func=gast.Attribute(value=xs, attr="append", ctx=gast.Load()),
-                    args=[item],
-                    keywords=[],
-                )
-                self.body.append(Stmt((xs.id,), call_expr, APPEND, [xs, item], node=stmt))
+                self.lifting.append(stmt.value)
                 return
             self.emit_assign((), stmt.value)
-        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and self.writes_outside(stmt):
-            self.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
+        elif isinstance(stmt, (gast.Assign, gast.AugAssign)) and (
+            self.side_effects.writes_outside(stmt)
+        ):
+            self.side_effects.side_effect(stmt)  # COUNT += 1, self.calls += 1: as written, once
         elif isinstance(stmt, (gast.Assign, gast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
             if isinstance(targets[0], gast.Subscript):
-                self.setitem(targets[0], stmt.value)
+                self.structure.setitem(targets[0], stmt.value)
             else:
-                self.assign(targets, stmt.value)
+                self.assignments.assign(targets, stmt.value)
         elif isinstance(stmt, gast.AugAssign):
             if isinstance(stmt.target, gast.Subscript):  # x[k] += v: read, combine, write
                 current = gast.Subscript(value=stmt.target.value, slice=stmt.target.slice,
                                          ctx=gast.Load())  # fmt: skip
-                self.setitem(stmt.target, gast.BinOp(left=current, op=stmt.op, right=stmt.value))
+                combined = gast.BinOp(left=current, op=stmt.op, right=stmt.value)
+                self.structure.setitem(stmt.target, combined)
             else:
-                self.augassign(stmt)
+                self.assignments.augassign(stmt)
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
-            self.returns = self.atom(self.named_list(value))
-            self.return_node = stmt
+            st.returns = self.atom(self.assignments.named_list(value))
+            st.return_node = stmt
         elif isinstance(stmt, (gast.Pass, gast.Assert)) or is_guard(stmt):
             if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written
-                self.body.append(Stmt((), _rename_loads(stmt, self.env), OPAQUE, [], node=stmt))
+                st.body.append(Stmt((), rename_loads(stmt, st.env), OPAQUE, [], node=stmt))
         elif isinstance(stmt, gast.If):
-            test = self.atom(stmt.test)
-            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.body.append(Branch(test, body, orelse, stmt))
+            self.structure.branch(stmt)
         elif isinstance(stmt, gast.For):
-            self.for_loop(stmt)
+            self.structure.for_loop(stmt)
         elif isinstance(stmt, gast.While):
-            test_body, test = self.collect(lambda: self.atom(stmt.test))
-            self.node = stmt
-            body, orelse = self.block(stmt.body), self.block(stmt.orelse)
-            self.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
+            self.structure.while_loop(stmt)
         elif isinstance(stmt, gast.FunctionDef):
-            self.nested_def(stmt)
+            self.lifting.nested_def(stmt)
         elif isinstance(stmt, gast.With):
-            self.with_block(stmt)
+            self.with_blocks.with_block(stmt)
         elif isinstance(stmt, gast.Try):
-            self.try_block(stmt)
+            self.tries.try_block(stmt)
         elif isinstance(stmt, gast.Global):
             return  # `global g` with g only read (the fence refuses writes): globals read live
         elif isinstance(stmt, (gast.Break, gast.Continue)):
-            self.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
+            st.body.append(Jump("break" if isinstance(stmt, gast.Break) else "continue", stmt))
         else:  # pragma: no cover - the fence refuses everything else
             raise UnsupportedSyntaxError(
-                f"unsupported statement {type(stmt).__name__}", self.primal.where(stmt)
+                f"unsupported statement {type(stmt).__name__}", st.primal.where(stmt)
             )
 
-    # -- branches and loops ------------------------------------------------------------
+    def block(self, statements: list[gast.stmt]) -> list[Any]:
+        """The statements normalized into a block of their own, one level deeper."""
 
+        def emit() -> None:
+            for stmt in statements:
+                self.statement(stmt)
+
+        return self.state.collect(emit)[0]
+
+    # -- the function --------------------------------------------------------------------------
     def run(self) -> FunctionIR:
-        tree = self.primal.tree
+        """The function's normal form: its parameters bound, the rewrites of Python constructs
+        applied to its tree, the facts the components read noted, then each statement."""
+        st = self.state
+        tree = st.primal.tree
         params = _params(tree)
-        for p in params:
-            self.env[p.name] = p.name
-            self.original[p.name] = p.name
-        for p in params:
-            if p.name in self.tuple_params:  # a tuple argument: one name per item, and p
-                items = [self.temp(f"{p.name}_item") for _ in range(self.tuple_params[p.name])]
-                stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
-                            node=tree, unpack=True)  # fmt: skip
-                self.body += [stmt] if items else []  # (of no items: no statement at all)
-                self.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
-                                                   ctx=gast.Load())  # fmt: skip
-        self.returns: gast.expr = gast.Constant(value=None, kind=None)
-        self.return_node: Any = None
-        expand_starred(tree, self.names.fresh)  # a, *rest = value: the assignments it means
-        rename_rebound_lists(tree, self.names.fresh)  # ys = np.array(ys): ys_array from there
-        lower_dicts(tree, self.names.taken, self.primal.where)  # d["h"]: a name d_h per key
+        self.bind_params(params)
+        expand_starred(tree, st.names.fresh)  # a, *rest = value: the assignments it means
+        rename_rebound_lists(tree, st.names.fresh)  # ys = np.array(ys): ys_array from there
+        lower_dicts(tree, st.names.taken, st.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
-            tree.body = lift_returns(tree.body, self.names.fresh("result"))
-        control.lower(self.primal, self.names.fresh("result"))
-        self.carried = assigned_in_compound(tree)
-        self.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
-        self.declared = declared_globals(tree)  # written as globals, never bound locally
-        self.carried -= self.declared
-        self.rebound = bound_in_compound(tree) - self.declared  # bound in branches or loops
-        self.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
-        fresh = fresh_lists(tree, appended if self.generated else set())
-        # a list that outlives the call (a global, an argument, an attribute's list): its
-        # appends are the user's side effects, run once and never undone
-        self.outside_lists = appended - fresh
-        check_outside_reads(self.primal, tree, self.outside_lists, self.generated)
-        self.appended = appended & fresh
-        self.lists = self.appended | fresh
-        mappings = {
-            t.id
-            for node in walk(tree)
-            if isinstance(node, gast.Assign) and _is_mapping(node.value)
-            for t in node.targets
-            if isinstance(t, gast.Name)
-        }
-        for node in walk(tree):
-            if isinstance(node, (gast.For, gast.comprehension)) and (
-                _is_mapping(node.iter)
-                or (isinstance(node.iter, gast.Name) and node.iter.id in mappings)
-            ):
-                raise UnsupportedSyntaxError(
-                    "a loop over a dict or a set is not supported (loops are replayed by "
-                    "position, and these have no positions)",
-                    self.primal.where(node),
-                    "loop over a list of them instead: `for k in list(d)`, "
-                    "`for v in list(d.values())`",
-                )
-            problem = list_rebound(node, self.lists)
-            if problem is None:
-                problem = list_misuse(node, self.lists, self._list_changing_call, self.generated)
-            if problem is None and isinstance(node, gast.Assign):
-                value, targets = node.value, node.targets
-                if isinstance(value, gast.Name) and value.id in self.lists and not self.generated:
-                    # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
-                    # then only pops it: its tangent list is shared the same way)
-                    problem = (f"`{targets[0].id}` would be a second name for the list "
-                               f"`{value.id}`" if isinstance(targets[0], gast.Name) else
-                               f"unpacking the list `{value.id}` into names")  # fmt: skip
-                elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
-                         and t.value.id in self.lists for t in targets):  # fmt: skip
-                    problem = "assigning into a list's items"
-            if problem is None and isinstance(node, gast.AugAssign):
-                if isinstance(node.target, gast.Name) and node.target.id in self.lists:
-                    problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
-            if problem is not None:
-                raise UnsupportedSyntaxError(
-                    f"{problem} is not supported", self.primal.where(node), LIST_ADVICE
-                )
+            tree.body = lift_returns(tree.body, st.names.fresh("result"))
+        control.lower(st.primal, st.names.fresh("result"))
+        self.note_facts(tree)
         for stmt in tree.body:
             self.statement(stmt)
         return FunctionIR(
             name=tree.name,
             params=params,
-            body=self.body,
-            returns=self.returns,
-            return_node=self.return_node,
-            original=self.original,
-            taken=self.names.taken,
-            temporaries=self.temporaries,
-            carried=self.carried,
-            lists=list_names(flatten(self.body)),
-            contexts=self.contexts,
-            written_globals=sorted(self.declared),
+            body=st.body,
+            returns=st.returns,
+            return_node=st.return_node,
+            original=st.original,
+            taken=st.names.taken,
+            temporaries=st.temporaries,
+            carried=st.carried,
+            lists=list_names(flatten(st.body)),
+            contexts=st.contexts,
+            written_globals=sorted(st.declared),
         )
+
+    def bind_params(self, params: list[Param]) -> None:
+        """Each parameter keeps its name; a tuple parameter also stands for its items, a name
+        each (``p_item_1, p_item_2 = p``)."""
+        st = self.state
+        for p in params:
+            st.env[p.name] = p.name
+            st.original[p.name] = p.name
+        for p in params:
+            if p.name in st.tuple_params:  # a tuple argument: one name per item, and p
+                items = [st.temp(f"{p.name}_item") for _ in range(st.tuple_params[p.name])]
+                stmt = Stmt(tuple(items), name_node(p.name), ITEMS, [name_node(p.name)],
+                            node=st.primal.tree, unpack=True)  # fmt: skip
+                st.body += [stmt] if items else []  # (of no items: no statement at all)
+                st.literals[p.name] = gast.Tuple(elts=[name_node(i) for i in items],
+                                                 ctx=gast.Load())  # fmt: skip
+
+    def note_facts(self, tree: gast.FunctionDef) -> None:
+        """What the components read about the whole function: the names carried through
+        branches and loops, the globals it writes, its nested defs and its lists (refusing the
+        uses of lists and the loops over mappings that s2s does not follow)."""
+        st = self.state
+        st.carried = assigned_in_compound(tree)
+        st.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
+        st.declared = declared_globals(tree)  # written as globals, never bound locally
+        st.carried -= st.declared
+        st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
+        st.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
+        fresh = fresh_lists(tree, appended if st.generated else set())
+        # a list that outlives the call (a global, an argument, an attribute's list): its
+        # appends are the user's side effects, run once and never undone
+        st.outside_lists = appended - fresh
+        check_outside_reads(st.primal, tree, st.outside_lists, st.generated)
+        st.appended = appended & fresh
+        st.lists = st.appended | fresh
+        check_list_uses(st.primal, tree, st.lists, self.outputs.list_changing_call, st.generated)
 
 
 def _params(tree: gast.FunctionDef) -> list[Param]:
@@ -544,22 +245,6 @@ def _params(tree: gast.FunctionDef) -> list[Param]:
     if args.kwarg is not None:
         params.append(Param(args.kwarg.id, kind.VAR_KEYWORD.name))
     return params
-
-
-def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:
-    while isinstance(node, gast.Attribute):
-        node = node.value
-    return isinstance(node, gast.Name) and node.id not in env
-
-
-def _rename_loads(node: gast.AST, env: dict[str, str]) -> Any:
-    node = copy_tree(node)
-    for sub in walk(node):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
-            sub.id = env[sub.id]
-    if isinstance(node, gast.If):  # a guard: the `else: pass` an empty else became, dropped
-        node.orelse = []
-    return node
 
 
 def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> FunctionIR:
@@ -581,15 +266,3 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
     """
     return Normalizer(primal, tuple_params or {}).run()
-
-
-def _is_mapping(node: gast.expr) -> bool:
-    """A dict or set literal, comprehension or constructor, or ``d.keys()/values()/items()``."""
-    if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp)):
-        return True
-    if isinstance(node, gast.Call):
-        func = node.func
-        if isinstance(func, gast.Name) and func.id in ("dict", "set", "frozenset"):
-            return True
-        return isinstance(func, gast.Attribute) and func.attr in ("keys", "values", "items")
-    return False

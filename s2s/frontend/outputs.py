@@ -34,16 +34,19 @@ import gast
 from s2s import registry
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.resolve import Method, Target
 from s2s.frontend.spellings import METHODS, base_name, hashable, name_node
 
 
 class SeveralOutputs:
-    """Mixin of :class:`s2s.frontend.normalize.Normalizer`: one SSA name per output of ``eigh``,
-    ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and ``r.name`` of them."""
+    """The values of several parts in :class:`s2s.frontend.normalize.Normalizer`: one SSA name
+    per output of ``eigh``, ``slogdet`` or a helper returning ``a, b``; ``t[i]``, ``t[1:]`` and
+    ``r.name`` of them (the call itself and an item's operands normalized through ``lower``)."""
 
-    env: dict[str, str]
-    body: list[Any]
+    def __init__(self, state: NormalizeState, lower: Lowering) -> None:
+        self.state = state
+        self.lower = lower
 
     def outputs_of(self, node: gast.expr) -> tuple[str, ...] | None:
         """The output names of a call to a rule with several outputs (``eigh``, ``slogdet``)."""
@@ -65,12 +68,13 @@ class SeveralOutputs:
         is a tuple literal of that length (``return a, b``), else ``None``."""
         if not isinstance(node, gast.Call):
             return None
-        if isinstance(node.func, gast.Name) and self.env.get(node.func.id) in self.lifted_defs:
-            definition = self.lifted_defs[self.env[node.func.id]][0]
+        st = self.state
+        if isinstance(node.func, gast.Name) and st.env.get(node.func.id) in st.lifted_defs:
+            definition = st.lifted_defs[st.env[node.func.id]][0]
         else:
             target = getattr(node.func, "s2s_target", None)
             obj = getattr(target, "obj", None) if isinstance(target, Target) else None
-            if not self._user_function(node) or obj is None:
+            if not self.user_function(node) or obj is None:
                 return None
             definition = _definition_of(obj)
         length = _tuple_returns(definition) if definition is not None else None
@@ -78,18 +82,18 @@ class SeveralOutputs:
 
     def unpack_call(self, call: gast.Call, base: str, outputs: tuple[str, ...]) -> list[str]:
         """``base_a, base_b = call``: one SSA name per output."""
-        names = [self.temp(f"{base}_{out}") for out in outputs]
-        stmt = self.primitive(call)
-        stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.node
-        self.body.append(stmt)
+        names = [self.state.temp(f"{base}_{out}") for out in outputs]
+        stmt = self.lower.primitive(call)
+        stmt.targets, stmt.unpack, stmt.node = tuple(names), True, self.state.node
+        self.state.body.append(stmt)
         return names
 
     def outputs_tuple(self, node: gast.expr) -> gast.Tuple | None:
         """The tuple of a rule's several outputs used whole, as an argument: ``f`` of ``f =
         cho_factor(a)`` in ``cho_solve(f, b)``, or the call itself in ``cho_solve(cho_factor(a),
         b)`` (each output a name of its own); ``None`` for anything else."""
-        if isinstance(node, gast.Name) and self.env.get(node.id) in self.multi:
-            names = self.multi[self.env[node.id]][0]
+        if isinstance(node, gast.Name) and self.state.env.get(node.id) in self.state.multi:
+            names = self.state.multi[self.state.env[node.id]][0]
         elif isinstance(node, gast.Call) and (outputs := self.outputs_of(node)) is not None:
             names = self.unpack_call(node, base_name(node), outputs)
         else:
@@ -110,11 +114,11 @@ class SeveralOutputs:
             return None  # numpy and Python raise: let the primal say so
         base = node.value
         if isinstance(base, (gast.Tuple, gast.List)):
-            items = [self.atom(e) for e in base.elts]
-        elif isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
-            items = list(self.literals[self.env[base.id]].elts)
-        elif isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
-            items = [name_node(n) for n in self.multi[self.env[base.id]][0]]
+            items = [self.lower.atom(e) for e in base.elts]
+        elif isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.literals:
+            items = list(self.state.literals[self.state.env[base.id]].elts)
+        elif isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.multi:
+            items = [name_node(n) for n in self.state.multi[self.state.env[base.id]][0]]
         elif isinstance(base, gast.Call):
             outputs = self.outputs_of(base) or self.user_outputs(base)  # helper(x)[1:]
             if outputs is None:
@@ -131,8 +135,8 @@ class SeveralOutputs:
         if not isinstance(node, gast.Subscript) or _constant_int(node.slice) is None:
             return None
         base = node.value
-        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
-            items = self.literals[self.env[base.id]].elts
+        if isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.literals:
+            items = self.state.literals[self.state.env[base.id]].elts
         elif isinstance(base, gast.Subscript):
             inner = self.literal_item(base)
             if not isinstance(inner, gast.Tuple):
@@ -154,14 +158,14 @@ class SeveralOutputs:
             base, index = node.value, node.attr
         else:
             return None
-        if isinstance(base, gast.Name) and self.env.get(base.id) in self.literals:
-            items = self.literals[self.env[base.id]].elts  # t[1] of t = (a, b): b itself
+        if isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.literals:
+            items = self.state.literals[self.state.env[base.id]].elts  # t[1] of t = (a, b): b
             if isinstance(index, int) and -len(items) <= index < len(items):
                 item = items[index]
                 return item.id if isinstance(item, gast.Name) else None
             return None
-        if isinstance(base, gast.Name) and self.env.get(base.id) in self.multi:
-            names, outputs = self.multi[self.env[base.id]]
+        if isinstance(base, gast.Name) and self.state.env.get(base.id) in self.state.multi:
+            names, outputs = self.state.multi[self.state.env[base.id]]
         else:
             outputs = self.outputs_of(base) or self.user_outputs(base)
             if outputs is None:
@@ -174,7 +178,7 @@ class SeveralOutputs:
         if not -len(names) <= index < len(names):
             raise UnsupportedSyntaxError(
                 f"index {index} is out of range for {len(names)} outputs",
-                self.primal.where(node),
+                self.state.primal.where(node),
                 "check which output you need",
             )
         return names[index]
@@ -189,7 +193,7 @@ class SeveralOutputs:
             return None
         sequences = {
             n.targets[0].id
-            for n in walk(self.primal.tree)
+            for n in walk(self.state.primal.tree)
             if isinstance(n, gast.Assign)
             and isinstance(n.targets[0], gast.Name)
             and isinstance(n.value, (gast.Tuple, gast.List))
@@ -198,7 +202,7 @@ class SeveralOutputs:
         literal = (gast.Tuple, gast.List)
         if all(_integer_valued(o, integers) or (isinstance(o, literal) and all(
             _integer_valued(e, integers) for e in o.elts)) for o in operands):  # fmt: skip
-            return self.opaque(node)
+            return self.lower.opaque(node)
         if not all(
             isinstance(o, literal)
             or (isinstance(o, gast.Name) and o.id in sequences)
@@ -209,7 +213,7 @@ class SeveralOutputs:
         raise UnsupportedSyntaxError(
             "`+` or `*` of a tuple or list literal here joins or repeats sequences "
             "(Python), which s2s does not differentiate",
-            self.primal.where(node),
+            self.state.primal.where(node),
             "collect the values in a list with `xs.append(v)` and use np.stack(xs), "
             "or index the items directly",
         )
@@ -217,7 +221,7 @@ class SeveralOutputs:
     def _integer_names(self) -> set[str]:
         """Names every assignment of which is an integer-valued expression (``n = x.ndim``)."""
         values: dict[str, list[gast.expr]] = {}
-        for n in walk(self.primal.tree):
+        for n in walk(self.state.primal.tree):
             if isinstance(n, gast.Assign) and len(n.targets) == 1:
                 if isinstance(n.targets[0], gast.Name):
                     values.setdefault(n.targets[0].id, []).append(n.value)
@@ -234,7 +238,7 @@ class SeveralOutputs:
 
     def only_items_used(self, user_name: str) -> bool:
         """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
-        for node in walk(self.primal.tree):
+        for node in walk(self.state.primal.tree):
             for child in gast.iter_child_nodes(node):
                 if (
                     isinstance(child, gast.Name)
@@ -253,17 +257,18 @@ class SeveralOutputs:
     def as_tuple(self, atom: gast.expr) -> gast.expr:
         """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
         reads its items as those of a tuple argument), else ``atom``."""
-        if isinstance(atom, gast.Name) and self.original.get(atom.id, atom.id) in self.lists:
+        original = self.state.original
+        if isinstance(atom, gast.Name) and original.get(atom.id, atom.id) in self.state.lists:
             return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
         return atom
 
-    def _list_changing_call(self, node: gast.Call) -> bool:
+    def list_changing_call(self, node: gast.Call) -> bool:
         """Whether a call may change a local list it is given: a nested def, or the user's
         function whose parameter receiving a list is changed there (``items.append(v)``) or
         passed on to a function of the user's."""
-        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
+        if isinstance(node.func, gast.Name) and node.func.id in self.state.local_defs:
             return True
-        if not self._user_function(node):
+        if not self.user_function(node):
             return False
         obj = node.func.s2s_target.obj
         try:
@@ -273,12 +278,12 @@ class SeveralOutputs:
         except (TypeError, OSError, SyntaxError):
             return True
         given = {p for p, a in bound.arguments.items()
-                 if isinstance(a, gast.Name) and a.id in self.lists}  # fmt: skip
+                 if isinstance(a, gast.Name) and a.id in self.state.lists}  # fmt: skip
         return any(_changes(tree, p) for p in given)
 
-    def _user_function(self, node: gast.Call) -> bool:
+    def user_function(self, node: gast.Call) -> bool:
         """Whether a call goes to the user's own Python function (not numpy, not a builtin)."""
-        if isinstance(node.func, gast.Name) and node.func.id in self.local_defs:
+        if isinstance(node.func, gast.Name) and node.func.id in self.state.local_defs:
             return True
         target = getattr(node.func, "s2s_target", None)
         obj = getattr(target, "obj", None) if isinstance(target, Target) else None

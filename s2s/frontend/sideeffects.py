@@ -22,6 +22,7 @@ import gast
 from s2s.codegen.ir import OPAQUE, Stmt
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.normstate import NormalizeState
 from s2s.frontend.parse import Primal
 from s2s.frontend.structure import appended_list
 
@@ -127,7 +128,11 @@ def check_side_effects(tree: gast.FunctionDef, where: Callable[[Any], Any]) -> N
 
 
 class SideEffects:
-    """The writes of :class:`s2s.frontend.normalize.Normalizer` to globals and attributes."""
+    """The writes of :class:`s2s.frontend.normalize.Normalizer` to globals and attributes, kept
+    in the body being built (:class:`~s2s.frontend.normstate.NormalizeState`)."""
+
+    def __init__(self, state: NormalizeState) -> None:
+        self.state = state
 
     def side_effect(self, stmt: gast.stmt) -> None:
         """The statement as written (its local reads renamed), kept once in the primal sweep."""
@@ -135,17 +140,17 @@ class SideEffects:
         reads = []
         for node in walk(kept):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                if node.id in self.env:
-                    node.id = self.env[node.id]
+                if node.id in self.state.env:
+                    node.id = self.state.env[node.id]
                     reads.append(gast.Name(node.id, gast.Load(), None, None))
         kept.s2s_side_effect = True  # not a local binding: never released, never dropped
-        self.body.append(Stmt((), kept, OPAQUE, reads, node=stmt))
+        self.state.body.append(Stmt((), kept, OPAQUE, reads, node=stmt))
 
     def writes_outside(self, stmt: gast.stmt) -> bool:
         """Whether ``stmt`` writes a declared global or an attribute."""
         target = _target(stmt)
         if isinstance(target, gast.Name):
-            return target.id in self.declared
+            return target.id in self.state.declared
         return isinstance(target, gast.Attribute) and _chain(target) is not None
 
 

@@ -30,59 +30,81 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
 
 import gast
 
 from s2s.codegen.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import walk
+from s2s.frontend.assignments import Assignments
+from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.resolve import Target
 from s2s.frontend.spellings import name_node
 
 
-class Structured:
+class Structure:
     """The statements of :class:`s2s.frontend.normalize.Normalizer` that nest or change state:
-    ``if``/``for``/``while`` bodies, ``a if c else b``, ``and``/``or``, comprehensions (as
-    loops), and ``x[key] = v``."""
+    ``if``/``for``/``while``, ``a if c else b``, ``and``/``or``, comprehensions (as loops), and
+    ``x[key] = v``. Their parts are normalized through ``lower``; a loop's element and a
+    branch's value are bound by ``assignments``."""
+
+    def __init__(self, state: NormalizeState, lower: Lowering, assignments: Assignments) -> None:
+        self.state = state
+        self.lower = lower
+        self.assignments = assignments
+
+    def branch(self, stmt: gast.If) -> None:
+        """``if``: a branch on the test's atom, each arm a block of its own."""
+        test = self.lower.atom(stmt.test)
+        body, orelse = self.lower.block(stmt.body), self.lower.block(stmt.orelse)
+        self.state.body.append(Branch(test, body, orelse, stmt))
+
+    def while_loop(self, stmt: gast.While) -> None:
+        """``while``: a loop whose test is computed by statements of its own, each iteration."""
+        test_body, test = self.state.collect(lambda: self.lower.atom(stmt.test))
+        self.state.node = stmt
+        body, orelse = self.lower.block(stmt.body), self.lower.block(stmt.orelse)
+        self.state.body.append(Loop(None, None, test_body, test, body, orelse, stmt))
 
     def choice(self, node: gast.expr) -> gast.Name:
         """``a if c else b``, ``a and b``, ``a or b`` as branches assigning one temporary, so
         only the operand Python evaluates runs (and is differentiated)."""
-        result = self.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
-        self.carried.add(result)
+        st = self.state
+        result = st.temp("ifexp" if isinstance(node, gast.IfExp) else "boolop")
+        st.carried.add(result)
 
         def set_to(value: gast.expr) -> Callable[[], None]:
-            return lambda: self.bind_atom(result, self.atom(value))
+            return lambda: self.assignments.bind_atom(result, self.lower.atom(value))
 
         if isinstance(node, gast.IfExp):
-            test = self.atom(node.test)
-            body = self.collect(set_to(node.body))[0]
-            orelse = self.collect(set_to(node.orelse))[0]
-            self.body.append(Branch(test, body, orelse, self.node))
+            test = self.lower.atom(node.test)
+            body = st.collect(set_to(node.body))[0]
+            orelse = st.collect(set_to(node.orelse))[0]
+            st.body.append(Branch(test, body, orelse, st.node))
             return name_node(result)
-        self.bind_atom(result, self.atom(node.values[0]))
+        self.assignments.bind_atom(result, self.lower.atom(node.values[0]))
         for value in node.values[1:]:  # and: go on while true; or: go on while false
-            rest = self.collect(set_to(value))[0]
+            rest = st.collect(set_to(value))[0]
             if isinstance(node.op, gast.And):
-                self.body.append(Branch(name_node(result), rest, [], self.node))
+                st.body.append(Branch(name_node(result), rest, [], st.node))
             else:
-                self.body.append(Branch(name_node(result), [], rest, self.node))
+                st.body.append(Branch(name_node(result), [], rest, st.node))
         return name_node(result)
 
     def comprehension(self, node: gast.expr) -> gast.Name:
         """``[f(x) for x in xs if c]`` as the loop it means: a list built with ``.append``
         (its variables renamed, since a comprehension has its own scope)."""
-        result = self.temp("listcomp")
-        self.carried.add(result)
-        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=self.node)
-        self.body.append(empty)
+        st = self.state
+        result = st.temp("listcomp")
+        st.carried.add(result)
+        empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=st.node)
+        st.body.append(empty)
         renames = {}
         for generator in node.generators:
             for target in walk(generator.target):
                 if isinstance(target, gast.Name):
-                    renames[target.id] = self.temp(target.id)
-                    self.carried.add(renames[target.id])
+                    renames[target.id] = st.temp(target.id)
+                    st.carried.add(renames[target.id])
         for sub in walk(node):
             if isinstance(sub, gast.Name) and sub.id in renames:
                 sub.id = renames[sub.id]
@@ -98,32 +120,15 @@ class Structured:
         for sub in walk(inner):
             if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
                 gast.copy_location(sub, node)
-        saved = self.node
-        self.statement(inner)
-        self.node = saved
+        saved = st.node
+        self.lower.statement(inner)
+        st.node = saved
         return name_node(result)
-
-    def collect(self, emit) -> tuple[list[Any], Any]:
-        """Run ``emit`` with a fresh body; return the statements it made and its result."""
-        saved, self.body = self.body, []
-        self._depth += 1
-        try:
-            result = emit()
-            return self.body, result
-        finally:
-            self.body = saved
-            self._depth -= 1
-
-    def block(self, statements: list[gast.stmt]) -> list[Any]:
-        def emit() -> None:
-            for stmt in statements:
-                self.statement(stmt)
-
-        return self.collect(emit)[0]
 
     def for_loop(self, stmt: gast.For) -> None:
         """``for t in range(...)`` as written; over a sequence, ``enumerate`` or ``zip`` by
         index, so each element is a differentiable ``seq[i]``."""
+        st = self.state
         it = stmt.iter
         target = getattr(getattr(it, "func", None), "s2s_target", None)
         kind = target.obj if isinstance(target, Target) else None
@@ -134,7 +139,8 @@ class Structured:
                 it, kind, backwards = it.args[0], range, True
         elements: list[tuple[gast.expr, gast.expr]] = []  # (target, sequence)
         if kind is range and isinstance(stmt.target, gast.Name):
-            iterable = gast.Call(func=it.func, args=[self.atom(a) for a in it.args], keywords=[])
+            bounds = [self.lower.atom(a) for a in it.args]
+            iterable = gast.Call(func=it.func, args=bounds, keywords=[])
             if backwards:  # range(...)[::-1] is the reversed range, still a range
                 every = gast.Slice(lower=None, upper=None, step=constant(-1))
                 iterable = gast.Subscript(value=iterable, slice=every, ctx=gast.Load())
@@ -143,7 +149,7 @@ class Structured:
             index_holder: list[str] = []
             pairs = self.iteration_pairs(stmt.target, it, index_holder)
             sequences = [seq for _, seq in pairs]
-            atoms = [self.atom(seq) for seq in sequences]
+            atoms = [self.lower.atom(seq) for seq in sequences]
             stored = {
                 n.id
                 for n in walk(stmt)
@@ -152,8 +158,8 @@ class Structured:
             for k, (sequence, atom) in enumerate(zip(sequences, atoms)):
                 if isinstance(sequence, gast.Name) and sequence.id in stored:
                     # for x in x: the loop rebinds the name, so it reads a copy of the sequence
-                    held = self.temp(f"{sequence.id}_sequence")
-                    self.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
+                    held = st.temp(f"{sequence.id}_sequence")
+                    st.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
                     atoms[k] = name_node(held)
             lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
             count = (
@@ -161,28 +167,30 @@ class Structured:
                 if len(lengths) == 1
                 else gast.Call(func=name_node("min"), args=lengths, keywords=[])
             )
-            iterable = gast.Call(func=name_node("range"), args=[self.atom(count)], keywords=[])
-            loop_target = index_holder[0] if index_holder else self.temp("index")
-            self.carried.add(loop_target)
+            count = self.lower.atom(count)
+            iterable = gast.Call(func=name_node("range"), args=[count], keywords=[])
+            loop_target = index_holder[0] if index_holder else st.temp("index")
+            st.carried.add(loop_target)
             elements = [(t, a) for (t, _), a in zip(pairs, atoms)]
-        self.bind(loop_target)
+        st.bind(loop_target)
 
         def body() -> None:
             for element_target, sequence in elements:
-                self.node = stmt
+                st.node = stmt
                 item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
-                self.assign([element_target], item)
+                self.assignments.assign([element_target], item)
             for inner in stmt.body:
-                self.statement(inner)
+                self.lower.statement(inner)
 
-        statements = self.collect(body)[0]
-        orelse = self.block(stmt.orelse)
-        self.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
+        statements = st.collect(body)[0]
+        orelse = self.lower.block(stmt.orelse)
+        st.body.append(Loop(loop_target, iterable, [], None, statements, orelse, stmt))
 
     def iteration_pairs(self, target: gast.expr, it: gast.expr, index: list[str]) -> list:
         """(name, sequence) pairs for ``for target in it`` with ``enumerate`` and ``zip``
         nested in any way (``for i, (x, y) in enumerate(zip(xs, ys))``); ``index`` receives
         the name ``enumerate`` counts with."""
+        st = self.state
         kind = getattr(getattr(getattr(it, "func", None), "s2s_target", None), "obj", None)
         if kind is reversed and len(it.args) == 1 and not it.keywords:  # reversed(xs): xs[::-1]
             every = gast.Slice(lower=None, upper=None, step=constant(-1))
@@ -194,8 +202,8 @@ class Structured:
                 index.append(counter.id)
                 return self.iteration_pairs(element, it.args[0], index)
         rows = it
-        if isinstance(it, gast.Name) and self.env.get(it.id) in self.literals:
-            rows = self.literals[self.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)
+        if isinstance(it, gast.Name) and st.env.get(it.id) in st.literals:
+            rows = st.literals[st.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)
         if (
             isinstance(rows, (gast.Tuple, gast.List))
             and isinstance(target, (gast.Tuple, gast.List))
@@ -223,12 +231,13 @@ class Structured:
 
     def setitem(self, target: gast.Subscript, value: gast.expr) -> None:
         """``x[key] = value``: ``x`` keeps its name; the tape saves the overwritten entries."""
-        array = self.load(target.value)
-        key = self.atom(target.slice)
-        new = self.atom(value)
+        st = self.state
+        array = self.lower.load(target.value)
+        key = self.lower.atom(target.slice)
+        new = self.lower.atom(value)
         expr = gast.Subscript(value=array, slice=key, ctx=gast.Store())
-        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=self.node)
-        self.body.append(stmt)
+        stmt = Stmt((array.id,), expr, SETITEM, [array, key, new], node=st.node)
+        st.body.append(stmt)
 
 
 def list_names(flat: list[Stmt]) -> set[str]:

@@ -27,6 +27,7 @@ from s2s.codegen.ir import OPAQUE, Branch, Stmt
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import header, jumps
+from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.parse import Primal
 from s2s.frontend.spellings import name_node
 
@@ -78,61 +79,65 @@ def lift_returns(block: list[gast.stmt], result: str) -> list[gast.stmt]:
     return out
 
 
-
 class Tries:
     """The ``try`` statements of :class:`s2s.frontend.normalize.Normalizer`: a branch on a
-    flag the primal sweep sets (:mod:`s2s.codegen.trying` writes the real ``try`` back)."""
+    flag the primal sweep sets (:mod:`s2s.codegen.trying` writes the real ``try`` back); the
+    arms are normalized through ``lower``."""
+
+    def __init__(self, state: NormalizeState, lower: Lowering) -> None:
+        self.state = state
+        self.lower = lower
 
     def try_block(self, stmt: gast.Try) -> None:
-        index = len(self.contexts)
-        text, _ = header(self.primal, stmt)
+        index = len(self.state.contexts)
+        text, _ = header(self.state.primal, stmt)
         last = max(n.lineno for n in walk(stmt) if getattr(n, "lineno", None))
         context = Context(index, stmt.lineno, stmt.lineno + 1, last, text, kind="try",
                           orelse=_span(stmt.orelse), final=_span(stmt.finalbody))  # fmt: skip
-        self.contexts.append(context)
+        self.state.contexts.append(context)
         call = gast.Call(func=name_node(MARKER), args=[gast.Constant(value=index, kind=None)],
                          keywords=[])  # fmt: skip
         if not stmt.handlers:
-            self.body.append(Stmt((), call, OPAQUE, [], node=stmt))
+            self.state.body.append(Stmt((), call, OPAQUE, [], node=stmt))
             for inner in stmt.body + stmt.finalbody:
-                self.statement(inner)
+                self.lower.statement(inner)
             return
         reads = []
         for handler in stmt.handlers:
             kept = gast.ExceptHandler(type=copy_tree(handler.type), name=None, body=[])
             for sub in walk(kept):
                 if (isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load)
-                        and sub.id in self.env):  # fmt: skip
-                    sub.id = self.env[sub.id]
+                        and sub.id in self.state.env):  # fmt: skip
+                    sub.id = self.state.env[sub.id]
                     reads.append(name_node(sub.id))
             if handler.name is not None:
                 kept.name = gast.Name(handler.name, gast.Store(), None, None)
             context.handlers.append(kept)
-        context.flag = self.temp("tried")
-        context.choices = [self.temp("handler") for _ in stmt.handlers[1:]]
+        context.flag = self.state.temp("tried")
+        context.choices = [self.state.temp("handler") for _ in stmt.handlers[1:]]
         flags = (context.flag, *context.choices)
-        self.carried.update(flags)
+        self.state.carried.update(flags)
         call.args += [r for r in reads]  # the handlers' types read them where `try` stands
-        self.body.append(Stmt(flags, call, OPAQUE, reads, node=stmt, unpack=len(flags) > 1))
-        self.node = stmt
-        body = self.block(stmt.body + stmt.orelse)
+        self.state.body.append(Stmt(flags, call, OPAQUE, reads, node=stmt, unpack=len(flags) > 1))
+        self.state.node = stmt
+        body = self.lower.block(stmt.body + stmt.orelse)
         orelse = self.handler_chain(stmt, 0, context.choices)
-        self.body.append(Branch(name_node(context.flag), body, orelse, stmt))
+        self.state.body.append(Branch(name_node(context.flag), body, orelse, stmt))
         for inner in stmt.finalbody:
-            self.statement(inner)
+            self.lower.statement(inner)
 
     def handler_chain(self, stmt: gast.Try, k: int, choices: list[str]) -> list:
         """Handler ``k`` and those after it: a branch on ``choices[k]`` for each but the last."""
         if k == len(stmt.handlers) - 1:
-            return self.block(stmt.handlers[k].body)
+            return self.lower.block(stmt.handlers[k].body)
 
         def emit() -> None:
-            arm = self.block(stmt.handlers[k].body)
+            arm = self.lower.block(stmt.handlers[k].body)
             rest = self.handler_chain(stmt, k + 1, choices)
-            self.node = stmt
-            self.body.append(Branch(name_node(choices[k]), arm, rest, stmt))
+            self.state.node = stmt
+            self.state.body.append(Branch(name_node(choices[k]), arm, rest, stmt))
 
-        return self.collect(emit)[0]
+        return self.state.collect(emit)[0]
 
 
 def _span(block: list[gast.stmt]) -> tuple[int, int]:

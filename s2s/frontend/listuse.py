@@ -1,0 +1,133 @@
+"""List uses: what s2s refuses of the lists a function makes, and loops over dicts and sets.
+
+A list the function makes is built with ``.append`` and read whole or by index; an alias of
+it, an item assigned, ``+=``, ``+`` or ``*`` of it, or a function that may change it would
+change it where s2s does not follow, so each is refused at its line with advice. A loop over
+a dict or a set is refused too: loops are replayed by position.
+
+>>> import gast
+>>> never = lambda call: False  # no call changes a list it is given
+>>> list_misuse(gast.parse("xs + [1.0]").body[0].value, {"xs"}, never)
+'a list joined or repeated with `+` or `*`'
+>>> print(list_misuse(gast.parse("xs.append(1.0)").body[0].value, {"xs"}, never))
+None
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gast
+
+from s2s.codegen.walking import walk
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.assignments import operator_text
+from s2s.frontend.parse import Primal
+from s2s.frontend.rebinding import list_rebound
+
+
+def check_list_uses(
+    primal: Primal,
+    tree: gast.FunctionDef,
+    lists: set[str],
+    list_changing_call: Callable[[gast.Call], bool],
+    generated: bool,
+) -> None:
+    """Refuse a loop over a dict or a set, and a use of one of ``lists`` (the names the
+    function binds to lists) that s2s does not follow. ``list_changing_call(call)``: whether a
+    call may change a list it is given; ``generated``: s2s's own code (a derivative's tape
+    and tangent lists, differentiated again).
+
+    Raises:
+        UnsupportedSyntaxError: at the loop or the use, with advice.
+    """
+    mappings = {
+        t.id
+        for node in walk(tree)
+        if isinstance(node, gast.Assign) and is_mapping(node.value)
+        for t in node.targets
+        if isinstance(t, gast.Name)
+    }
+    for node in walk(tree):
+        if isinstance(node, (gast.For, gast.comprehension)) and (
+            is_mapping(node.iter)
+            or (isinstance(node.iter, gast.Name) and node.iter.id in mappings)
+        ):
+            raise UnsupportedSyntaxError(
+                "a loop over a dict or a set is not supported (loops are replayed by "
+                "position, and these have no positions)",
+                primal.where(node),
+                "loop over a list of them instead: `for k in list(d)`, "
+                "`for v in list(d.values())`",
+            )
+        problem = list_rebound(node, lists)
+        if problem is None:
+            problem = list_misuse(node, lists, list_changing_call, generated)
+        if problem is None and isinstance(node, gast.Assign):
+            value, targets = node.value, node.targets
+            if isinstance(value, gast.Name) and value.id in lists and not generated:
+                # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
+                # then only pops it: its tangent list is shared the same way)
+                problem = (f"`{targets[0].id}` would be a second name for the list "
+                           f"`{value.id}`" if isinstance(targets[0], gast.Name) else
+                           f"unpacking the list `{value.id}` into names")  # fmt: skip
+            elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
+                     and t.value.id in lists for t in targets):  # fmt: skip
+                problem = "assigning into a list's items"
+        if problem is None and isinstance(node, gast.AugAssign):
+            if isinstance(node.target, gast.Name) and node.target.id in lists:
+                problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
+        if problem is not None:
+            raise UnsupportedSyntaxError(
+                f"{problem} is not supported", primal.where(node), LIST_ADVICE
+            )
+
+
+LIST_ADVICE = (
+    "build lists with `xs = [...]` and `xs.append(v)` only, and pass them to numpy "
+    "(np.stack, np.array, np.concatenate), to sum(), or index them"
+)
+
+
+def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = False) -> str | None:
+    """What is wrong with a use of a list s2s does not differentiate, or ``None``.
+
+    ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
+    a call may change a list it is given (a nested def, or a function of the user's that
+    changes its parameter; one that only reads it gets the list as a tuple);
+    ``pops``: ``xs.pop()`` is allowed (a derivative's own tape, differentiated again).
+    """
+
+    def is_list(e: gast.AST) -> bool:
+        return isinstance(e, (gast.List, gast.ListComp)) or (
+            isinstance(e, gast.Name) and e.id in lists
+        )
+
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+        receiver = node.func.value
+        if isinstance(receiver, gast.Name) and receiver.id in lists:
+            if node.func.attr == "pop" and pops and not node.args and not node.keywords:
+                return None
+            if node.func.attr != "append":
+                return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
+            item = node.args[0] if node.args else None
+            if isinstance(item, gast.ListComp) or (isinstance(item, gast.Name) and is_list(item)):
+                return f"`{receiver.id}` would hold a list that can still change (a list of lists)"
+    if isinstance(node, gast.Call) and user_function(node):
+        if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):
+            return "a list passed to your own function, which might change it in place"
+    if isinstance(node, gast.BinOp) and (is_list(node.left) or is_list(node.right)):
+        return "a list joined or repeated with `+` or `*`"
+    return None
+
+
+def is_mapping(node: gast.expr) -> bool:
+    """A dict or set literal, comprehension or constructor, or ``d.keys()/values()/items()``."""
+    if isinstance(node, (gast.Dict, gast.Set, gast.DictComp, gast.SetComp)):
+        return True
+    if isinstance(node, gast.Call):
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in ("dict", "set", "frozenset"):
+            return True
+        return isinstance(func, gast.Attribute) and func.attr in ("keys", "values", "items")
+    return False
