@@ -9,7 +9,12 @@ and ``lineno`` of a ``SyntaxError`` subclass).
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
+
+import pytest
+
+import s2s
 
 
 def line_of(func: Callable, line: str | int) -> int:
@@ -54,3 +59,11 @@ def assert_located(error: BaseException, func: Callable, line: str | int, *advic
         assert found == (func.__code__.co_filename, line_of(func, line)), found
     for words in advice:
         assert words in message, f"{words!r} not in:\n{message}"
+
+
+def assert_refused_at(f: Callable, error: type, message: str, line_text: str, x) -> None:
+    """``grad(f)(x)`` raises ``error`` matching ``message``, located at the line of ``f``
+    whose text holds ``line_text``."""
+    with pytest.raises(error, match=re.escape(message)) as info:
+        s2s.grad(f)(x)
+    assert_located(info.value, f, line_text)

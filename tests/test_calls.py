@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
+from test_tuples_and_lists import XS
 from tests_helpers_module import scaled_tanh
 
 import s2s
@@ -300,3 +301,51 @@ def test_a_global_lambda_gets_a_helper_of_a_valid_name(mode):
         got = s2s.hvp(calls_a_global_lambda)(x, np.ones(2))
         expected = 2 * np.cos(x) - x * np.sin(x)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# -- a helper with several outputs whose outputs feed it again (h, c = gated_cell(h, c, x)) ---
+
+
+def gated_cell(h, c, x):
+    c2 = c * 0.5 + np.tanh(x + h)
+    return np.tanh(c2), c2
+
+
+def step(h, x):
+    h2 = np.tanh(x + 0.5 * h)
+    return h2, np.sum(h2 * h2)
+
+
+def lstm_like_for(xs):
+    h = np.zeros(2)
+    c = np.zeros(2)
+    for t in range(xs.shape[0]):
+        h, c = gated_cell(h, c, xs[t])
+    return np.sum(h * h)
+
+
+def carried_with_loss_while(xs):
+    h = np.zeros(2)
+    total = 0.0
+    t = 0
+    while t < xs.shape[0]:
+        h, loss = step(h, xs[t])
+        total = total + loss
+        t += 1
+    return total
+
+
+def qr_carried(a):
+    q = a
+    for _ in range(2):
+        q, r = np.linalg.qr(q + 0.1 * a)
+    return np.sum(q * a) + np.sum(r)
+
+
+@pytest.mark.parametrize("f", [lstm_like_for, carried_with_loss_while])
+def test_several_outputs_fed_back_in_a_loop(f):
+    check(f, XS)
+
+
+def test_a_multi_output_rule_fed_back_in_a_loop():
+    check(qr_carried, RNG.standard_normal((3, 3)) + 2 * np.eye(3))

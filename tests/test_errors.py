@@ -1,10 +1,12 @@
 """Every error s2s raises now (DESIGN.md section 9): class, primal ``file:line`` and advice."""
 
 
+import sys
+
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located, line_of, where
+from located import assert_located, assert_refused_at, line_of, where
 
 import s2s
 
@@ -164,6 +166,44 @@ def test_return_tuple_without_has_aux():
     assert_located(info.value, pair, "# MARK", "has_aux")
 
 
+def reserved_parameter(x, _np):
+    return np.sum(x * _np)
+
+
+def reserved_local(x):
+    _s2s = x * 2.0
+    return np.sum(_s2s)
+
+
+@pytest.mark.parametrize("f, name", [(reserved_parameter, "_np"), (reserved_local, "_s2s")])
+def test_reserved_names_are_refused_with_their_location(f, name):
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=f"`{name}` is a name s2s reserves") as e:
+        s2s.grad(f)(np.ones(2), 2.0) if f is reserved_parameter else s2s.grad(f)(np.ones(2))
+    assert e.value.lineno == f.__code__.co_firstlineno + (0 if f is reserved_parameter else 1)
+
+
+async def coroutine(x):
+    return np.sum(x)
+
+
+def test_async_def_is_refused_as_syntax():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="async def"):
+        s2s.grad(coroutine)(np.ones(2))
+
+
+def looping(x):
+    del x
+    return 0.0
+
+
+def test_syntax_error_text_names_the_location_once():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(looping)(np.ones(2))
+    text = str(info.value)
+    assert text.count(f":{looping.__code__.co_firstlineno + 1}") == 1
+    assert "(" + __file__ not in text
+
+
 # -- source unavailable -------------------------------------------------------------------------
 
 
@@ -253,6 +293,19 @@ def test_unsupported_argument(func, keyword):
     assert_located(info.value, func, "# MARK", keyword, "Advice")
 
 
+W3 = np.array([1.0, 2.0, 3.0])
+
+
+def einsum_sublists(x):
+    return np.sum(np.einsum(x, [0, 1], W3, [1], [0]) ** 2)
+
+
+def test_an_array_in_a_structural_argument_is_refused_not_dropped():
+    with pytest.raises(s2s.UnsupportedArgumentError, match="as `subscripts`") as info:
+        s2s.grad(einsum_sublists)(np.ones((2, 3)))
+    assert "subscripts as a string" in str(info.value)
+
+
 # -- outputs and cotangents ---------------------------------------------------------------------
 
 
@@ -302,6 +355,42 @@ def test_cotangent_wrong_shape(shape):
     assert str(shape) in message and "(3,)" in message
     assert_located(info.value, vector_output, "# MARK", "Advice")
     np.testing.assert_allclose(pullback(np.ones(3)), 2.0 * (1 - np.tanh(X) ** 2))
+
+
+def identity(x):
+    return x * 1.0
+
+
+def test_a_single_output_pullback_refuses_none():
+    _, pullback = s2s.vjp(identity)(np.ones(2))
+    with pytest.raises(s2s.CotangentError, match="given None"):
+        pullback(None)
+
+
+def array_from_either_return(x):
+    y = x * 2.0
+    if y[0] > 0:
+        return y
+    return y * 3.0
+
+
+def test_a_non_scalar_output_of_several_returns_names_them_all():
+    with pytest.raises(s2s.NonScalarOutputError, match="on lines") as info:
+        s2s.grad(array_from_either_return)(np.ones(3))
+    first = array_from_either_return.__code__.co_firstlineno
+    assert info.value.where.lineno == first
+    assert f"on lines {first + 3}, {first + 4}" in str(info.value)
+
+
+def undefined_twice(x):
+    return np.sum(s2s.undefined_grad(x, "no gradient here") * 2.0)
+
+
+def test_undefined_gradient_message_quotes_each_line_once():
+    with pytest.raises(s2s.UndefinedGradientError) as info:
+        s2s.grad(undefined_twice)(np.ones(2))
+    line = 'return np.sum(s2s.undefined_grad(x, "no gradient here") * 2.0)'
+    assert str(info.value).count(line) == 1
 
 
 # -- mutation -----------------------------------------------------------------------------------
@@ -388,6 +477,71 @@ def test_user_key_error_propagates_with_a_note():
     assert type(info.value) is KeyError
     notes = getattr(info.value, "__notes__", [])
     assert any(where(missing_key, "# MARK") in note for note in notes), notes
+
+
+# -- refusals name the construct and its line ---------------------------------------------------
+
+
+def tuple_grown_in_loop(x):
+    t = ()
+    for i in range(2):
+        t = t + (x * i,)
+    return np.sum(t[1])
+
+
+def max_of_appended(x):
+    parts = []
+    for i in range(3):
+        parts.append(x[i] * 2.0)
+    return max(parts)
+
+
+def return_in_while_true(x):
+    i = 0
+    while True:
+        x = x * 0.5
+        i += 1
+        if i > 3:
+            return np.sum(x)
+
+
+def kept_view_then_update(x):
+    y = x * 2
+    r = y[1:]
+    y += x
+    return np.sum(r * y)
+
+
+REFUSED = [
+    (tuple_grown_in_loop, s2s.UnsupportedSyntaxError, "joins or repeats sequences", "t = t +"),
+    (max_of_appended, s2s.UnsupportedArgumentError, "items are written in the call", "max(parts)"),
+    (return_in_while_true, s2s.UnsupportedSyntaxError, "no `return` follows", "return np.sum"),
+    (kept_view_then_update, s2s.MutationError, "`r` is a view of it", "y += x"),
+]
+
+
+@pytest.mark.parametrize(("f", "error", "message", "line_text"), REFUSED)
+def test_refusals_name_the_construct_and_line(f, error, message, line_text):
+    assert_refused_at(f, error, message, line_text, np.array([0.3, -1.2, 0.8]))
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_the_command_line_prints_s2s_errors_without_a_traceback(tmp_path):
+    import subprocess
+
+    script = tmp_path / "loop_module.py"
+    script.write_text(
+        "import numpy as np\n\ndef f(x):\n    y = x + 1\n    del y\n"
+        "    return np.sum(x)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "s2s", "show", f"{script}:f"], capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert f"{script}:5" in run.stderr and "Advice:" in run.stderr
 
 
 # -- the hierarchy ------------------------------------------------------------------------------
