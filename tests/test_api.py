@@ -247,6 +247,22 @@ def test_source_function():
         s2s.source(fx.tanh_sum)
 
 
+def square_sum(x):
+    return np.sum(x * x)
+
+
+def test_function_attributes_do_not_overwrite_the_derivative():
+    square_sum.mode = "vjp"
+    square_sum.options = {}
+    square_sum.primal = None
+    try:
+        g = s2s.grad(square_sum)
+        assert g.mode == "grad" and g.primal is square_sum
+        np.testing.assert_array_equal(g(np.array([1.0, 2.0])), [2.0, 4.0])
+    finally:
+        del square_sum.mode, square_sum.options, square_sum.primal
+
+
 # -- gradient types ------------------------------------------------------------------------------
 
 

@@ -103,6 +103,37 @@ def test_loop_carried_adjoint_lent_to_a_parameter():
     check(accumulate_parameter, RNG.normal(size=3), RNG.normal(size=3), wrt=(0, 1))
 
 
+def horner_backwards(x):
+    s = 0.0
+    for i in reversed(range(x.shape[0])):
+        s = s * 0.5 + x[i]
+    return s
+
+
+def history_backwards(x):
+    hs = []
+    for i in range(3):
+        hs.append(x * (i + 1.0))
+    s = 0.0
+    for h in reversed(hs):
+        s = s * 0.5 + np.sum(h**2)
+    return s
+
+
+def entries_backwards(x):
+    s = 0.0
+    for i, v in enumerate(reversed(x)):
+        s = s + i * v * v
+    return s
+
+
+@pytest.mark.parametrize("f", [horner_backwards, history_backwards, entries_backwards])
+def test_loops_over_reversed_ranges_lists_and_arrays(f):
+    check(f, np.arange(1.0, 5.0))
+    if f is horner_backwards:
+        np.testing.assert_allclose(s2s.grad(f)(np.arange(1.0, 5.0)), [1.0, 0.5, 0.25, 0.125])
+
+
 # -- while, break, continue, for/else ---------------------------------------------------------
 
 
@@ -526,3 +557,33 @@ def test_a_carried_adjoint_is_not_copied_over_tape_pops():
     source = derivative.source
     copies = re.findall(r"^\s*(d_\w+) = (d_\w+)$", source, re.MULTILINE)
     assert copies == [], copies
+
+
+# -- selections carried around a loop ---------------------------------------------------------
+
+
+def reversed_rows_in_loop(x, c):
+    y = x
+    s = 0.0
+    for _ in range(2):
+        y = c * y[::-1]
+        s = s + y[0]
+    return s
+
+
+def sqrt_of_reversed_in_loop(x):
+    y = x
+    s = 0.0
+    for _ in range(2):
+        y = np.sqrt(y[::-1])
+        s = s + y[0]
+    return s
+
+
+def test_selections_carried_around_a_loop_do_not_mask_later_trips():
+    """``y[0]`` selects one entry this trip, but the next trip's ``y[::-1]`` reaches all of
+    them: the mask of a buffer that enters the loop body non-zero is unknown."""
+    x, c = np.array([1.0, 2.0, 3.0]), np.array([0.5, 2.0, 3.0])
+    np.testing.assert_allclose(s2s.grad(reversed_rows_in_loop)(x, c), [1.5, 0.0, 0.5])
+    check(reversed_rows_in_loop, x, c, wrt=(0, 1))
+    check(sqrt_of_reversed_in_loop, x)

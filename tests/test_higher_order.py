@@ -291,3 +291,14 @@ def test_reverse_over_reverse_through_multi_dot_with_constant_arrays():
     second = s2s.grad(lambda z: np.sum(gradient(z) * u))(a)
     np.testing.assert_allclose(second, along(gradient, a, u, 1e-5), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(second, s2s.hvp(_multi_dot_constants)(a, u), rtol=1e-10)
+
+
+def quartic(t):
+    return t**4
+
+
+def test_a_derivative_of_a_derivative_is_exact():
+    # d^2/dt^2 t^4 = 12 t^2, and the VJP of the gradient agrees
+    assert s2s.grad(s2s.grad(quartic))(1.5) == 12 * 1.5**2
+    value, pullback = s2s.vjp(s2s.grad(quartic))(1.5)
+    assert value == 4 * 1.5**3 and pullback(2.0) == 2.0 * 12 * 1.5**2

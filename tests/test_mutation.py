@@ -309,6 +309,25 @@ def test_a_second_name_for_a_local_array_sees_every_write_as_in_python():
         s2s.grad(alias_rebound_in_a_loop)(x)
 
 
+def sort_in_place(x, w):
+    h = x * 1.0
+    h.sort()
+    return np.sum(h * w)
+
+
+def fill_in_place(x):
+    h = x * 1.0
+    h.fill(0.0)
+    return np.sum(h * x)
+
+
+@pytest.mark.parametrize("f, args", [(sort_in_place, 2), (fill_in_place, 1)])
+def test_in_place_array_methods_are_refused(f, args):
+    with pytest.raises(s2s.MutationError, match="in place") as info:
+        s2s.grad(f)(*[np.array([2.0, 1.0])] * args)
+    assert_located(info.value, f, 2)
+
+
 # -- row views: x[i] of a 2-D array is a view, of a 1-D array an element ----------------------
 
 

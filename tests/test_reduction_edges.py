@@ -6,7 +6,8 @@ located ``NonFiniteGradientWarning`` names np.std. A reduction of a list holding
 0-d arrays (``np.mean([x, x + 2])``) works in every dtype, where it crashed when the adjoint
 kept only the shape of one element. Reductions with ``where=`` give exactly zero outside the
 mask; ``max``/``min`` with ``initial=`` count ``initial`` as one more candidate at a tie; a
-gradient through ``initial`` is refused at its line.
+gradient through ``initial`` is refused at its line. A reduction with ``axis=0`` of a scalar
+(float, numpy scalar, 0-d array) is the scalar itself.
 """
 
 import warnings
@@ -77,6 +78,19 @@ def test_a_reduction_of_a_list_of_scalars(f, x):
     np.testing.assert_allclose(np.asarray(grad, dtype=np.float64), expected, rtol=tol, atol=tol)
     if isinstance(x, np.generic | np.ndarray):
         assert np.asarray(grad).dtype == np.asarray(x).dtype
+
+
+# -- reductions with an axis on scalars -------------------------------------------------------
+
+
+def scalar_axis_sum(c):
+    return np.sum(c * c, axis=0) + np.max(c, axis=0)
+
+
+@pytest.mark.parametrize("c", [1.5, np.float64(1.5), np.array(1.5)], ids=["float", "f64", "0-d"])
+def test_reductions_with_an_axis_on_scalars(c):
+    g = s2s.grad(scalar_axis_sum)(c)
+    assert float(g) == pytest.approx(2 * 1.5 + 1.0)
 
 
 # -- where= and initial= (the rules of s2s.runtime.masked_reductions) ---------------------------

@@ -5,7 +5,8 @@ sweep over the gradient's code runs that code once): an append to a global or ar
 append to a list held by an object, a print, an RNG draw and a counter incremented on a global or
 an object's attribute happen once per derivative call, as one call of ``f`` would. Each test
 checks the effect after the call, and the gradient against
-central differences (the effects do not change it).
+central differences (the effects do not change it). Code whose value the result never reads
+still runs: a division by zero or an invalid ``np.log`` in it raises as in ``f``.
 """
 
 import numpy as np
@@ -279,3 +280,30 @@ def test_a_global_read_before_the_function_increments_it_keeps_the_value_it_read
     hv = s2s.hvp(annealed)(x, np.array([1.0, 0.0]))
     s, c = np.sin(x[0]), np.cos(x[0])
     np.testing.assert_allclose(hv, [6 * s * c**2 - 3 * s**3, 0])
+
+
+# -- dead code runs: an error it raises is raised -----------------------------------------------
+
+
+def dead_division(x, s):
+    k = 1.0 / s  # noqa: F841  (unused, but it must still raise for s == 0.0)
+    return np.sum(x**2)
+
+
+def dead_modulo(x, n):
+    return np.sum(x**2) + 3 % n
+
+
+def dead_log(x, y):
+    z = np.log(y)  # noqa: F841
+    return np.sum(x**2)
+
+
+def test_dead_code_that_can_raise_still_runs():
+    with pytest.raises(ZeroDivisionError):
+        s2s.grad(dead_division)(np.ones(3), 0.0)
+    with pytest.raises(ZeroDivisionError):
+        s2s.grad(dead_modulo)(np.ones(3), 0)
+    np.testing.assert_array_equal(s2s.grad(dead_log)(np.ones(3), -np.ones(3)), 2 * np.ones(3))
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        s2s.grad(dead_log)(np.ones(3), -np.ones(3))

@@ -55,7 +55,8 @@ CORE_TESTS = [
     "tests/test_errors.py",
     "tests/test_buffers.py",
     "tests/test_mutation.py",
-    "tests/test_trial_containers.py",
+    "tests/test_tuples_and_lists.py",
+    "tests/test_aliased_writes.py",
     "tests/test_api.py",
     "tests/test_calls.py",
 ]

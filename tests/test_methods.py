@@ -1,0 +1,76 @@
+"""Receivers of method calls: an array's methods are numpy's (on an argument, a global array or
+an object's array attribute), a module's are not (``np_.sum`` of a module alias is refused, and
+``xp.sum`` of a module passed as an argument is bound as a function value), and a bound method
+of the user's object is refused with advice to differentiate the function of its class."""
+
+import numpy as np
+import pytest
+
+import s2s
+
+X_GLOBAL = np.arange(6.0).reshape(2, 3)
+
+
+class Data:
+    X = np.arange(6.0).reshape(2, 3) + 1.0
+
+
+DATA = Data()
+
+# -- arrays' methods are numpy's; modules' are not --------------------------------------------
+
+
+def through_module_parameter(w, xp):
+    return xp.sum(w**2)
+
+
+def through_module_alias(w):
+    np_ = np
+    return np_.sum(w**2)
+
+
+def test_methods_of_a_module_are_not_array_methods():
+    with pytest.raises(s2s.NoRuleError, match=r"\.sum\(\.\.\.\)` is called on a value that is not"):
+        s2s.grad(through_module_alias)(np.array([1.0, 2.0]))
+
+
+def test_a_module_argument_binds_its_functions():
+    """``xp.sum`` of a module passed as an argument is ``np.sum``, bound when the derivative is
+    specialized like any function passed as a value (docs/containers.md)."""
+    w = np.array([1.0, 2.0])
+    np.testing.assert_allclose(s2s.grad(through_module_parameter)(w, np), 2 * w)
+
+
+def nonwrt_array_methods(w, x):
+    return np.sum(x.dot(w)) + x.sum() * np.sum(w)
+
+
+def test_methods_of_an_array_argument_stay_numpy_methods():
+    w, x = np.array([0.5, -1.0]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_allclose(s2s.grad(nonwrt_array_methods)(w, x), x.sum(axis=0) + x.sum())
+
+
+def methods_of_global_arrays(w):
+    return np.sum(X_GLOBAL.dot(w)) + np.sum(DATA.X.dot(w) * X_GLOBAL.T.sum())
+
+
+def test_methods_of_global_arrays_are_differentiated():
+    w = np.array([0.5, -1.0, 2.0])
+    g = s2s.grad(methods_of_global_arrays)(w)
+    expected = X_GLOBAL.sum(axis=0) + DATA.X.sum(axis=0) * X_GLOBAL.sum()
+    np.testing.assert_allclose(g, expected)
+
+
+# -- a bound method of the user's object ------------------------------------------------------
+
+
+class Model:
+    def loss(self, w):
+        return np.sum(w * w)
+
+
+def test_a_bound_method_gets_advice():
+    with pytest.raises(s2s.SourceUnavailableError, match="bound method") as info:
+        s2s.grad(Model().loss)
+    assert "s2s.grad(Model.loss" in str(info.value)
+    np.testing.assert_array_equal(s2s.grad(Model.loss, wrt="w")(Model(), np.ones(2)), [2, 2])
