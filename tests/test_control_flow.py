@@ -1,6 +1,7 @@
 """Branches and loops inside differentiated functions, against central differences (issue 3,
-first part: if/elif/else, early returns, for over ranges and sequences, while, break, continue,
-for/else, nested loops)."""
+first part: if/elif/else, early returns, for over ranges and sequences, reversed ranges, lists
+and arrays, while, break, continue, for/else, nested loops). A selection of a buffer carried
+around a loop does not mask the entries a later trip reaches."""
 
 import re
 

@@ -197,7 +197,7 @@ def test_list_comprehensions_and_generators_are_loops():
     check(comprehensions, RNG.normal(size=2), RNG.normal(size=2), wrt=(0, 1))
 
 
-# -- a third trial: arrays from *_like, while tests with and/or, in-place numpy functions ----
+# -- arrays from *_like, while tests with and/or, in-place numpy functions and array methods -
 
 
 def like_fill(x):
@@ -430,7 +430,7 @@ def test_a_tuple_of_values_read_by_a_nested_def_is_refused_with_its_line():
         s2s.grad(tuple_in_a_closure)(np.ones(3))
 
 
-# -- found by a fresh user's trial: each silently wrong before, now exact or refused ----------
+# -- writes through helpers, lists and second names: exact or refused with their line -------
 
 
 def _set_first(a, v):
