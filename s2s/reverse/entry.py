@@ -26,6 +26,7 @@ from s2s.codegen.optimize import free_dead
 from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
 from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
+from s2s.codegen.restores import drop_dead_restores
 from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
@@ -256,6 +257,9 @@ def _write_vjp(
         keep = params | _reads(sweeps.adjoint) | set(atom_names(loss))
         free_dead(sweeps.primal, keep, set())
     else:  # the pullback reads what the primal sweep leaves, and takes what it carries
+        read_after = set().union(*(names_in(g) for g in sweeps.gradients))
+        read_after |= params | set(atom_names(loss))
+        drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, read_after, True)
         carried = set(sweeps.saved) | set(sweeps.written)
         unbound = sorted(carried - params)  # None where a path skips its assignment (continue)
         start = [gast.Assign(targets=[gast.Name(n, gast.Store(), None, None)],
@@ -365,6 +369,7 @@ def _write_pullback(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))  # as with control flow
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
+        drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
@@ -433,6 +438,7 @@ def _write_gradient(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
+        drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))

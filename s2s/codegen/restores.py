@@ -1,0 +1,175 @@
+"""Restores: a value the tape saves only to put back where nothing reads it is not saved.
+
+The tape plan decides what to save before the adjoints are simplified: an old value pushed in
+the primal sweep and popped back (``y = tape.pop()``) in the adjoint sweep because an adjoint
+read ``y`` then, for instance to unbroadcast against its shape, which a proven shape later took
+away. After the sweeps are final, a name each of whose pops no path reads before ``y`` is
+assigned again (or the sweep ends) loses both its pushes and its pops: the tape stops holding
+one array per trip that nothing would use (liveness: :class:`s2s.codegen.placeholders`'s
+backward analysis, loops to a fixed point).
+
+>>> import gast
+>>> from s2s.codegen.emit import to_source
+>>> from s2s.codegen.sweeps import Block
+>>> primal = gast.parse('''
+... for i in range(n):
+...     tape.append(y)
+...     y = y * 1.001
+... ''').body
+>>> primal[0].body[0].s2s_saves = "y"
+>>> adjoint = gast.parse('''
+... d_y = 2 * y
+... for i in range(n - 1, -1, -1):
+...     y = tape.pop()
+...     d_y = d_y * 1.001
+... d_x = d_y
+... ''').body
+>>> blocks = [Block(None, primal), Block(None, adjoint)]
+>>> drop_dead_restores(blocks, "tape", {"d_x"})
+>>> print("\\n".join(to_source(stmt, False) for block in blocks for stmt in block.body))
+for i in range(n):
+    y = y * 1.001
+d_y = 2 * y
+for i in range(n - 1, -1, -1):
+    d_y = d_y * 1.001
+d_x = d_y
+"""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.codegen.placeholders import _Liveness, _Unsure
+from s2s.codegen.sweeps import Block
+from s2s.codegen.walking import walk
+
+
+def drop_dead_restores(
+    blocks: list[Block], tape: str, live_out: set[str], keep_tape: bool = False
+) -> None:
+    """Drop the pushes (``tape.append(...)`` marked ``s2s_saves = y``) and pops (``y =
+    tape.pop()``) of each name ``y`` whose every pop is dead; ``live_out`` are the names read
+    after ``blocks`` (a sweep's primal then adjoint blocks, in order). Nothing changes where the
+    analysis cannot follow the code (``try``), or where the pushes and pops of a name do not
+    pair up one to one."""
+    if not tape:
+        return
+    top = [stmt for block in blocks for stmt in block.body]
+    defs = (gast.FunctionDef, gast.Lambda)
+    nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
+    closure = {n.id for node in nested for n in walk(node) if isinstance(n, gast.Name)}
+    live = _Liveness(closure)
+    pops: dict[str, list[bool]] = {}  # name -> whether each of its pops is read after
+    try:
+        _walk(top, set(live_out) | closure, live, tape, pops)
+    except _Unsure:
+        return
+    pushes: dict[str, int] = {}
+    for stmt in top:
+        for node in walk(stmt):
+            saved = _pushed(node, tape)
+            if saved is not None:
+                pushes[saved] = pushes.get(saved, 0) + 1
+    dead = {
+        name
+        for name, read in pops.items()
+        if not any(read) and pushes.get(name) == len(read) and name not in closure
+    }
+    if not dead:
+        return
+    for block in blocks:
+        block.body = _without(block.body, tape, dead)
+    uses = [n for b in blocks for s in b.body for n in walk(s)
+            if isinstance(n, gast.Name) and n.id == tape]  # fmt: skip
+    if not keep_tape and all(isinstance(n.ctx, gast.Store) for n in uses):
+        for block in blocks:
+            block.body = [s for s in block.body if not _made(s, tape)]
+
+
+def _made(stmt: gast.stmt, tape: str) -> bool:
+    """``tape = []``."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and stmt.targets[0].id == tape
+        and isinstance(stmt.value, gast.List)
+        and not stmt.value.elts
+    )
+
+
+def _walk(body: list[gast.stmt], live_after: set[str], live: _Liveness, tape: str,
+          pops: dict[str, list[bool]]) -> set[str]:  # fmt: skip
+    """Liveness backwards through ``body``, noting for each pop whether its name is read
+    after it. A loop's body is walked once more with the liveness at its head (a fixed point),
+    so a pop is judged against the next trip too."""
+    current = set(live_after)
+    for stmt in reversed(body):
+        if isinstance(stmt, (gast.For, gast.While)):
+            head = live.loop(stmt, current)
+            live.exits.append((current, head))
+            try:
+                _walk(stmt.body, head, live, tape, pops)
+                _walk(stmt.orelse, current, live, tape, pops)
+            finally:
+                live.exits.pop()
+            current = head
+            continue
+        if isinstance(stmt, gast.If):
+            test = {n.id for n in walk(stmt.test) if isinstance(n, gast.Name)}
+            current = (
+                _walk(stmt.body, current, live, tape, pops)
+                | _walk(stmt.orelse, current, live, tape, pops)
+                | test
+            )
+            continue
+        if isinstance(stmt, gast.With):
+            items = {n.id for i in stmt.items for n in walk(i.context_expr)
+                     if isinstance(n, gast.Name)}  # fmt: skip
+            current = _walk(stmt.body, current, live, tape, pops) | items
+            continue
+        popped = _popped(stmt, tape)
+        if popped is not None:
+            pops.setdefault(popped, []).append(popped in current)
+        current = live.before(stmt, current)
+    return current
+
+
+def _popped(stmt: gast.stmt, tape: str) -> str | None:
+    """``y`` of ``y = tape.pop()``."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1):
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if not isinstance(target, gast.Name) or not _tape_call(value, tape, "pop"):
+        return None
+    return target.id if not value.args else None
+
+
+def _pushed(node: gast.AST, tape: str) -> str | None:
+    """``y`` of a ``tape.append(...)`` statement that saves ``y``'s old value."""
+    if not isinstance(node, gast.Expr) or not _tape_call(node.value, tape, "append"):
+        return None
+    return getattr(node, "s2s_saves", None)
+
+
+def _tape_call(value: gast.expr, tape: str, method: str) -> bool:
+    return (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == method
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id == tape
+    )
+
+
+def _without(body: list[gast.stmt], tape: str, dead: set[str]) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    for stmt in body:
+        if _popped(stmt, tape) in dead or _pushed(stmt, tape) in dead:
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _without(nested, tape, dead) or [gast.Pass()])
+        out.append(stmt)
+    return out
