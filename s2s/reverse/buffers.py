@@ -31,18 +31,23 @@ def _as_subscript_key(key: gast.expr) -> gast.expr:
     return subscript_key(key)
 
 
-def _is_static_basic_key(key: gast.expr) -> bool:
-    """A key of slices (any bounds), integer constants, ``None`` and ``...``: each entry is
-    selected at most once, so ``buf[key] += g`` is exact (names may hold index arrays)."""
+def _is_static_basic_key(key: gast.expr, types: dict | None = None) -> bool:
+    """A key of slices (any bounds), integer constants, ``None``, ``...`` and names proven
+    integer scalars in ``types`` (a loop's ``i``): each entry is selected at most once, so
+    ``buf[key] += g`` is exact (other names may hold index arrays, with repeated entries)."""
     key = _as_subscript_key(key)
     items = key.elts if isinstance(key, gast.Tuple) else [key]
     for item in items:
         if isinstance(item, gast.Slice):
             continue
         if isinstance(item, gast.Constant) and (
-            item.value is None or item.value is Ellipsis or isinstance(item.value, int)
+            item.value is None or item.value is Ellipsis or type(item.value) is int
         ):
             continue
+        if isinstance(item, gast.Name) and types is not None:
+            known = types.get(item.id)
+            if known is not None and known.kind == "int" and known.array is False:
+                continue
         return False
     return True
 
@@ -144,7 +149,7 @@ class Accumulation:
                 out.append(gast.Expr(value=call("__s2s_comment__", constant(text))))
             key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter_add", name(adj), key_expr, expr)))
-        elif _is_static_basic_key(key):
+        elif _is_static_basic_key(key, st.activity.types):
             target = gast.Subscript(
                 value=name(adj), slice=_as_subscript_key(copy_tree(key)), ctx=gast.Store()
             )
