@@ -25,6 +25,7 @@ BATCH = "batch"  # one number per square matrix of the stack (``det``)
 SOLVE = "solve"  # ``numpy.linalg.solve``: ``b``'s shape after the broadcast batch axes
 DIAG = "diag"  # ``numpy.diag``: a 1-D argument gives a square matrix, a 2-D one a diagonal
 OUTER = "outer"  # ``numpy.outer``: (a.size, b.size)
+PROBE = "probe"  # numpy's own call on a stand-in of the argument's shape (no data): reorderings
 EYE = "eye"  # ``numpy.eye(N, M)``, ``numpy.identity(n)``: (N, M or N)
 # How its output dtype follows from its inputs' (read by analysis.dtypes); the default is NEP 50
 # promotion of the differentiable arguments
@@ -44,7 +45,7 @@ class Facts:
         shape: how the output shape follows from the inputs' (``BROADCAST``, ``MATMUL``,
             ``DOT``, ``REDUCTION``, ``ALLOCATION``, and the kinds of
             :mod:`s2s.analysis.shape_kinds`: ``SQUARE``, ``BATCH``, ``SOLVE``, ``DIAG``,
-            ``OUTER``, ``EYE``), or ``None``: not proven statically.
+            ``OUTER``, ``EYE``, ``PROBE``), or ``None``: not proven statically.
         dtype: how the output dtype follows (``FLOAT``, ``CAST``, ``LIKE``, ``NEW``), or
             ``None`` for NEP 50 promotion of the differentiable arguments.
         view: the result may share memory with the first argument (``reshape``, ``x[key]``).

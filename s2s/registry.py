@@ -35,6 +35,7 @@ from s2s.facts import (  # noqa: F401  (re-exported: templates import them from 
     NEW,
     NO_FACTS,
     OUTER,
+    PROBE,
     REDUCTION,
     SOLVE,
     SQUARE,

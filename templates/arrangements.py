@@ -8,12 +8,13 @@ same way (a mask is its own transpose).
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import CAST, Facts, d, linear
+from s2s.registry import CAST, PROBE, Facts, d, linear
 
 VIEW = Facts(view=True)  # the result may share memory with the argument
+REORDERED = Facts(view=True, shape=PROBE)  # a view whose shape numpy computes from shapes alone
 
 
-@linear(np.flip, structural=("axis",), source="numpy.flip is an involution", facts=VIEW)
+@linear(np.flip, structural=("axis",), source="numpy.flip is an involution", facts=REORDERED)
 def flip(result, m, axis=None):
     d[m] = np.flip(d[result], axis)
 
@@ -38,12 +39,14 @@ def rot90(result, m, k=1, axes=(0, 1)):
     d[m] = np.rot90(d[result], -k, axes)
 
 
-@linear(np.tril, structural=("k",), source="numpy.tril: a mask, its own transpose")
+@linear(np.tril, structural=("k",), source="numpy.tril: a mask, its own transpose",
+        facts=Facts(shape=PROBE))  # fmt: skip
 def tril(result, m, k=0):
     d[m] = np.tril(d[result], k)
 
 
-@linear(np.triu, structural=("k",), source="numpy.triu: a mask, its own transpose")
+@linear(np.triu, structural=("k",), source="numpy.triu: a mask, its own transpose",
+        facts=Facts(shape=PROBE))  # fmt: skip
 def triu(result, m, k=0):
     d[m] = np.triu(d[result], k)
 
@@ -113,7 +116,9 @@ def asarray_chkfinite(result, a, dtype=None, order=None):
     d[a] = rt.unarray(d[result], a, result)
 
 
-@linear(np.matrix_transpose, source="numpy.matrix_transpose is an involution", facts=VIEW)
+@linear(
+    np.matrix_transpose, source="numpy.matrix_transpose is an involution", facts=REORDERED
+)
 def matrix_transpose(result, x, /):
     d[x] = np.matrix_transpose(d[result])
 

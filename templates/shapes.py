@@ -6,9 +6,10 @@ import operator
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import CAST, DIAG, Facts, d, linear
+from s2s.registry import CAST, DIAG, PROBE, Facts, d, linear
 
 VIEW = Facts(view=True)  # the result may share memory with the argument
+REORDERED = Facts(view=True, shape=PROBE)  # a view whose shape numpy computes from shapes alone
 
 # Every rule here is the transpose of a linear map (numpy docs define the maps). Parameters
 # after one a rule does not support (usually `out`) are keyword-only, so a positional `out`
@@ -16,14 +17,20 @@ VIEW = Facts(view=True)  # the result may share memory with the argument
 
 
 @linear(
-    np.transpose, structural=("axes",), source="numpy.transpose; inverse permutation", facts=VIEW
+    np.transpose,
+    structural=("axes",),
+    source="numpy.transpose; inverse permutation",
+    facts=REORDERED,
 )
 def transpose(result, a, axes=None):
     d[a] = rt.untranspose(d[result], axes)
 
 
 @linear(
-    np.swapaxes, structural=("axis1", "axis2"), source="numpy.swapaxes is an involution", facts=VIEW
+    np.swapaxes,
+    structural=("axis1", "axis2"),
+    source="numpy.swapaxes is an involution",
+    facts=REORDERED,
 )
 def swapaxes(result, a, axis1, axis2):
     d[a] = np.swapaxes(d[result], axis1, axis2)
@@ -33,7 +40,7 @@ def swapaxes(result, a, axis1, axis2):
     np.moveaxis,
     structural=("source", "destination"),
     source="numpy.moveaxis; inverse move",
-    facts=VIEW,
+    facts=REORDERED,
 )
 def moveaxis(result, a, source, destination):
     d[a] = np.moveaxis(d[result], destination, source)
@@ -43,7 +50,7 @@ def moveaxis(result, a, source, destination):
     np.reshape,
     structural=("shape", "order", "copy"),
     source="numpy.reshape; reshape back",
-    facts=VIEW,
+    facts=REORDERED,
 )
 def reshape(result, a, /, shape, order="C", *, copy=None):
     d[a] = rt.unreshape(d[result], a, order)
@@ -53,18 +60,20 @@ def reshape(result, a, /, shape, order="C", *, copy=None):
     np.ravel,
     structural=("order",),
     source="numpy.ravel; reshape back in the same order",
-    facts=VIEW,
+    facts=REORDERED,
 )
 def ravel(result, a, order="C"):
     d[a] = rt.unravel(d[result], a, order)
 
 
-@linear(np.expand_dims, structural=("axis",), source="numpy.expand_dims; reshape back", facts=VIEW)
+@linear(
+    np.expand_dims, structural=("axis",), source="numpy.expand_dims; reshape back", facts=REORDERED
+)
 def expand_dims(result, a, axis):
     d[a] = np.reshape(d[result], rt.shape_of(a))
 
 
-@linear(np.squeeze, structural=("axis",), source="numpy.squeeze; reshape back", facts=VIEW)
+@linear(np.squeeze, structural=("axis",), source="numpy.squeeze; reshape back", facts=REORDERED)
 def squeeze(result, a, axis=None):
     d[a] = np.reshape(d[result], rt.shape_of(a))
 

@@ -429,3 +429,40 @@ def test_maximum_and_minimum_have_the_broadcast_shape():
     derivative = s2s.grad(relu_layers, wrt=(0, 1))
     derivative(w1, w2, x)
     assert "matmul_grad" not in derivative.source and "@ w2.T" in derivative.source
+
+
+def reordered(A, v):
+    B = np.transpose(A)
+    C = np.swapaxes(A, 0, 1)
+    R = np.reshape(np.reshape(A, (-1,)), A.shape)
+    M = np.moveaxis(np.expand_dims(A, 0), 0, -1)
+    total = np.sum(np.tanh(B @ v) * (v @ C)) + np.sum(np.tril(A, -1) * np.flip(A, 0))
+    total = total + np.sum(R * A) + np.sum(np.ravel(A) ** 3)
+    return total + np.sum(np.squeeze(M, axis=2) * np.triu(A))
+
+
+def test_reorderings_and_matrix_vector_products_have_proven_shapes():
+    """``transpose``, ``swapaxes``, ``reshape`` (a shape from ``A.shape``), ``moveaxis``,
+    ``expand_dims``, ``squeeze``, ``flip``, ``tril`` and ``triu`` of a proven shape are proven
+    (numpy's own call on a stand-in), so a matrix-vector product of a transposed matrix is
+    plain (``B.T @ g``, ``np.outer``); values agree with central differences, square and not."""
+    A, v = RNG.normal(size=(3, 3)), RNG.normal(size=3)
+    derivative = s2s.grad(reordered, wrt=(0, 1))
+    derivative(A, v)
+    assert "matmul_grad" not in derivative.source
+    assert "_s2s.unbroadcast(" not in derivative.source
+    check(reordered, A, v, wrt=(0, 1))
+    check(reordered, A.astype(np.float32), v.astype(np.float32), wrt=(0, 1), rtol=1e-4,
+          atol=1e-5)  # fmt: skip
+
+
+def test_a_probe_costs_no_memory_and_gives_up_on_huge_or_bad_calls():
+    from s2s.analysis import shape_kinds
+
+    assert shape_kinds.probe_shape(np.transpose, (4, 5, 6), {"axes": (2, 0, 1)}) == (6, 4, 5)
+    assert shape_kinds.probe_shape(np.reshape, (4, 6), {"shape": (3, -1)}) == (3, 8)
+    assert shape_kinds.probe_shape(np.reshape, (4, 6), {"shape": (5, -1)}) is None  # raises
+    assert shape_kinds.probe_shape(np.swapaxes, (2, 3), {"axis1": 0, "axis2": 5}) is None
+    huge = (1 << 12, 1 << 12)  # 16M entries: tril would allocate them, so no probe
+    assert shape_kinds.probe_shape(np.tril, huge, {"k": 0}) is None
+    assert shape_kinds.probe_shape(np.transpose, (2, 3), None) is None  # an unknown argument

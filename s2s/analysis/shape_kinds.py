@@ -5,7 +5,9 @@ unknown) and the known integer values of its other arguments, and returns the sh
 gives the result, or ``None`` where it is unknown or numpy would raise (then nothing is
 proven and generation checks at run time). The facts come from numpy's documentation of each
 function: ``numpy.linalg.solve`` (numpy 2: ``b`` is a vector only when it is 1-D),
-``numpy.diag``, ``numpy.outer`` (both operands flattened), ``numpy.eye``.
+``numpy.diag``, ``numpy.outer`` (both operands flattened), ``numpy.eye``. Reorderings and
+reshapes (``transpose``, ``swapaxes``, ``reshape``, ``squeeze``, ``tril``, ...) are probed:
+numpy's own call on a stand-in of the argument's shape, a broadcast view with no data.
 
 >>> solve_shape([(3, 3), (3,)], {})
 (3,)
@@ -15,6 +17,8 @@ function: ``numpy.linalg.solve`` (numpy 2: ``b`` is a vector only when it is 1-D
 (2,)
 >>> diag_shape([(3,)], {"k": -1})
 (4, 4)
+>>> probe_shape(np.moveaxis, (2, 3, 4), {"source": 0, "destination": -1})
+(3, 4, 2)
 """
 
 from __future__ import annotations
@@ -91,3 +95,19 @@ def eye_shape(shapes: list[Shape | None], ints: dict[str, int | None]) -> Shape 
     if n is None or m is None or n < 0 or m < 0:
         return None
     return (n, m)
+
+
+PROBE_LIMIT = 1 << 22  # elements: a probe that copies (``tril``) allocates one byte each
+
+
+def probe_shape(fn, shape: Shape | None, constants: dict[str, object] | None) -> Shape | None:
+    """``fn(stand_in, **constants).shape`` for a stand-in of ``shape`` (int8 zeros broadcast
+    from one element: views of it cost nothing); ``None`` if any argument is unknown, the
+    array is larger than ``PROBE_LIMIT`` or numpy raises (then the primal raises as well)."""
+    if shape is None or constants is None or math.prod(shape) > PROBE_LIMIT:
+        return None
+    stand_in = np.broadcast_to(np.zeros((), np.int8), shape)
+    try:
+        return tuple(np.shape(fn(stand_in, **constants)))
+    except Exception:  # an axis out of range, a size that does not divide: nothing proven
+        return None

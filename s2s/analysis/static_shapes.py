@@ -117,6 +117,8 @@ def _shape(stmt: Stmt, types: dict[str, VType]) -> Any:
         return _allocated(stmt.args[0], types)
     if facts.shape == registry.REDUCTION and rule is not None:  # np.sum(a) or a.sum()
         return _reduced(rule, stmt, types)
+    if facts.shape == registry.PROBE and stmt.method is None:
+        return _probed(op, rule, stmt, types)
     if facts.shape in _KINDS and stmt.method is None:
         return _of_kind(_KINDS[facts.shape], op, rule, stmt, types)
     if rule is None or stmt.method is not None:
@@ -162,6 +164,50 @@ def _of_kind(kind, op: Any, rule: registry.Rule | None, stmt: Stmt,
         return None  # *args or **kwargs
     shapes = [shape_of(a, types) for a in atoms.values()]
     return kind(shapes, {k: _int_value(a, types) for k, a in atoms.items()})
+
+
+def _probed(op: Any, rule: registry.Rule | None, stmt: Stmt,
+            types: dict[str, VType]) -> tuple[int, ...] | None:  # fmt: skip
+    """A reordering's or reshape's result shape: numpy's own call on a stand-in of the first
+    argument's proven shape, with the other arguments' constant values (ints, tuples of ints,
+    ``None``, strings such as ``order="F"``)."""
+    try:
+        signature = call_signature(rule) if rule is not None else inspect.signature(op)
+        bound = signature.bind(*stmt.args, **stmt.kwargs).arguments
+    except (TypeError, ValueError):
+        return None
+    atoms = list(bound.items())
+    if not atoms or not all(isinstance(a, gast.expr) for _, a in atoms):
+        return None
+    constants: dict[str, object] | None = {}
+    for key, atom in atoms[1:]:
+        value = _constant_value(atom, types)
+        if value is _UNKNOWN:
+            constants = None
+            break
+        constants[key] = value
+    return shape_kinds.probe_shape(op, shape_of(atoms[0][1], types), constants)
+
+
+_UNKNOWN = object()
+
+
+def _constant_value(atom: gast.expr, types: dict[str, VType]) -> object:
+    """A structural argument's value when generation knows it: an int (a constant or a proven
+    int), ``None``, a bool, a string, or a tuple of ints; else ``_UNKNOWN``."""
+    if isinstance(atom, gast.Constant) and (
+        atom.value is None or type(atom.value) in (bool, str)
+    ):
+        return atom.value
+    if isinstance(atom, gast.Tuple):
+        items = [_int_value(item, types) for item in atom.elts]
+        return _UNKNOWN if any(i is None for i in items) else tuple(items)
+    value = _int_value(atom, types)
+    if value is not None:
+        return value
+    known = types.get(atom.id) if isinstance(atom, gast.Name) else None
+    shape = getattr(known, "value", None)
+    return tuple(shape) if isinstance(shape, ShapeValue) else _UNKNOWN
 
 
 def _concatenated(stmt: Stmt, types: dict[str, VType]) -> tuple[int, ...] | None:
@@ -399,6 +445,10 @@ def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
         g, a, b = node.args
         dtype, other = _matrix(a, types), _matrix(b, types)
         if dtype is None or other is None or other != dtype:  # (np.dtype(None) is float64)
+            shapes = (_float_ndim(a, types), _float_ndim(b, types))  # a vector and a matrix:
+            if None not in shapes and {shapes[0][0], shapes[1][0]} == {1, 2}:  # matmul is dot
+                return _dot("dot_grad_a" if helper == "matmul_grad_x1" else "dot_grad_b",
+                            g, a, b, types)  # fmt: skip
             return None
         transposed = gast.Attribute(
             value=b if helper == "matmul_grad_x1" else a, attr="T", ctx=gast.Load()
