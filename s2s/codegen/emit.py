@@ -82,6 +82,7 @@ class Writer:
             if block.comment and not block.trailing:
                 self.line(f"# {block.comment}", depth, block.lineno)
             for i, stmt in enumerate(block.body):
+                drop_empty_arms(stmt)
                 text = to_source(stmt, self.use_astor)
                 if block.comment and block.trailing and i == 0 and "\n" not in text:
                     text += f"  # {block.comment}"
@@ -92,6 +93,24 @@ class Writer:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def drop_empty_arms(stmt: gast.AST) -> None:
+    """Leave out arms with nothing to do, in place: an ``else: pass`` of an ``if``, ``for`` or
+    ``while``; an ``if`` whose body is only ``pass`` keeps its other arm under ``if not``."""
+    for node in gast.walk(stmt):
+        orelse = getattr(node, "orelse", None)
+        if isinstance(node, (gast.If, gast.For, gast.While)) and orelse and all(
+            isinstance(s, gast.Pass) for s in orelse
+        ):
+            node.orelse = []
+        if (
+            isinstance(node, gast.If)
+            and node.orelse
+            and all(isinstance(s, gast.Pass) for s in node.body)
+        ):
+            node.test = gast.UnaryOp(op=gast.Not(), operand=node.test)
+            node.body, node.orelse = node.orelse, []
 
 
 @dataclass

@@ -20,7 +20,6 @@ else:
 tape.append(False)
 if tape.pop():
 x = tape.pop()
-else:
 """
 
 from __future__ import annotations
