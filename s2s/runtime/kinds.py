@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import Location, UndefinedGradientError
+from s2s.runtime.namespace import array_namespace, zeros
 
 
 @dataclass(frozen=True)
@@ -165,28 +166,55 @@ def with_last(cotangent: list | None, part: Any, length: int) -> list | None:
 
 class OwnedParts(list):
     """A list's cotangent made by :func:`put_back_last` or :func:`drop_last`, held by one name
-    of code that is not differentiated again: they grow and shrink it in place."""
+    of code that is not differentiated again: they grow and shrink it in place. ``masks``:
+    the selection mask of an item's part by its position, where one was known."""
+
+    masks: dict[int, Any]
+
+    def __init__(self, parts: Any = ()):
+        super().__init__(parts)
+        self.masks = {}
 
 
-def put_back_last(cotangent: list | None, part: Any, length: int) -> list | None:
+def put_back_last(
+    cotangent: list | None, part: Any, length: int, mask: Any = None
+) -> list | None:
     """:func:`with_last` for code that is not differentiated again: ``part`` appended in place
     to a cotangent this function or :func:`drop_last` made (one append instead of a copy of
     the list per undone pop, which made reverse over reverse of a loop quadratic in its
-    length); a list from elsewhere is copied first, ``None`` stays ``None`` as there."""
+    length); a list from elsewhere is copied first, ``None`` stays ``None`` as there.
+    ``mask`` (true where ``part`` is zero by selection) is kept for :func:`last_mask`."""
     if type(cotangent) is not OwnedParts:
         if cotangent is None:
             if part is None:
                 return None
             cotangent = [None] * length
         cotangent = OwnedParts(cotangent)
+    if mask is not None:
+        cotangent.masks[len(cotangent)] = mask
     cotangent.append(part)
     return cotangent
+
+
+def last_mask(cotangent: list) -> Any:
+    """The selection mask of the part :func:`last_item` reads: the one it was put back with,
+    ``True`` (all zero) for no part, else all false (no selection known) of the part's shape."""
+    part = cotangent[-1]
+    if part is None:
+        return True
+    masks = getattr(cotangent, "masks", None)
+    if masks is not None and len(cotangent) - 1 in masks:
+        return masks[len(cotangent) - 1]
+    if isinstance(part, (Undefined, list, tuple)):
+        return False
+    return zeros(array_namespace(part), np.shape(part), bool, part)
 
 
 def drop_last(cotangent: list) -> list:
     """:func:`without_last` for code that is not differentiated again: in place where
     :func:`put_back_last` or this function made the list, else a copy without the item."""
     if type(cotangent) is OwnedParts:
+        cotangent.masks.pop(len(cotangent) - 1, None)
         cotangent.pop()
         return cotangent
     return OwnedParts(cotangent[:-1])
