@@ -155,3 +155,24 @@ def test_a_part_put_back_keeps_its_mask_until_its_item_leaves():
     parts = put_back_last(drop_last(parts), None, 1)
     assert last_mask(parts) is True
     assert last_mask([np.ones(2)]).tolist() == [False, False]  # a list from elsewhere
+
+
+def _first_of_nested(x):
+    return np.sum(s2s.grad(in_nested_loops)(x) * V)
+
+
+def _second_of_nested(x):
+    return np.sum(s2s.grad(_first_of_nested)(x) * np.linspace(0.5, 1.5, X.size))
+
+
+def test_third_order_through_nested_loops_carries_the_inner_loop_s_mask():
+    """Reverse over reverse over reverse: the inner loop's carried mask replaces the outer
+    one's within a trip, and the outer loop's mask is and-ed with it (it lost a trip's
+    contribution when it kept only its own: 7/8 of the value); a reversed trip whose guard's
+    body was all dead code is `pass` (an IndentationError before). Against central
+    differences of the second derivative."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        third = s2s.grad(_second_of_nested)(X)
+        expected = [along(_second_of_nested, X, e, 1e-5) for e in np.eye(X.size)]
+    np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-7)
