@@ -157,22 +157,41 @@ def test_a_part_put_back_keeps_its_mask_until_its_item_leaves():
     assert last_mask([np.ones(2)]).tolist() == [False, False]  # a list from elsewhere
 
 
-def _first_of_nested(x):
+def _first_nested(x):
     return np.sum(s2s.grad(in_nested_loops)(x) * V)
 
 
-def _second_of_nested(x):
-    return np.sum(s2s.grad(_first_of_nested)(x) * np.linspace(0.5, 1.5, X.size))
+def _first_while(x):
+    return np.sum(s2s.grad(in_a_while_loop)(x) * V)
 
 
-def test_third_order_through_nested_loops_carries_the_inner_loop_s_mask():
-    """Reverse over reverse over reverse: the inner loop's carried mask replaces the outer
-    one's within a trip, and the outer loop's mask is and-ed with it (it lost a trip's
-    contribution when it kept only its own: 7/8 of the value); a reversed trip whose guard's
-    body was all dead code is `pass` (an IndentationError before). Against central
-    differences of the second derivative."""
+def _first_branch(x):
+    return np.sum(s2s.grad(in_a_branch_of_a_loop)(x) * V)
+
+
+def _first_carried(x):
+    return np.sum(s2s.grad(carried_by_a_loop)(x) * V)
+
+
+@pytest.mark.parametrize("first", [_first_nested, _first_while, _first_branch, _first_carried],
+                         ids=lambda f: f.__name__)  # fmt: skip
+def test_third_order_keeps_the_masks_across_loops_and_tapes(first):
+    """Reverse over reverse over reverse. Nested loops: the inner loop's carried mask replaces
+    the outer one's within a trip, and the outer loop's mask is and-ed with it (it lost a
+    trip's contribution when it kept only its own: 7/8 of the value); a reversed trip whose
+    guard's body was all dead code is `pass` (an IndentationError before). A `while` loop, a
+    branch in a loop, a loop-carried value: the second derivative made to be differentiated
+    again puts a popped value's mask back with it too (``_s2s.with_last(..., mask)``), where
+    its value, and the third derivative, were NaN with no warning. Against central
+    differences of the second derivative, at points the ``where`` drops."""
+    second = s2s.grad(first)
+
+    def along_v(x):
+        return np.sum(second(x) * np.linspace(0.5, 1.5, X.size))
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        third = s2s.grad(_second_of_nested)(X)
-        expected = [along(_second_of_nested, X, e, 1e-5) for e in np.eye(X.size)]
+        third, raised = _s2s_warnings(lambda: s2s.grad(along_v)(X))
+        expected = [along(along_v, X, e, 1e-5) for e in np.eye(X.size)]
+    assert not raised, raised
     np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-7)

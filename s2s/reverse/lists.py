@@ -3,8 +3,8 @@
 A list of the user's is appended to; a derivative's own tape is appended to and popped, and
 reverse mode over that derivative undoes each append by a pop and each pop by an append. The
 list's cotangent is a list of one part per item (``None``: no cotangent), which the same
-moves keep aligned with the list. Where the derivative is not differentiated again, a part
-put back by an undone pop keeps its selection mask (``_s2s.put_back_last(..., mask)``), which
+moves keep aligned with the list. A part put back by an undone pop keeps its selection mask
+(``_s2s.put_back_last(..., mask)``, ``_s2s.with_last(..., mask)``), which
 the undone append gives the item's contribution (``_s2s.last_mask``): reverse over a gradient
 whose tape holds a masked branch's values keeps the mask across the tape.
 """
@@ -50,7 +50,7 @@ class ListAdjoints:
                 last = call("_s2s.last_item", name(adj))  # None if the item got none
                 if isinstance(item, gast.Name) and sources:
                     mask = None
-                    if not st.functional and xs.id in self._popped():  # a derivative's tape:
+                    if xs.id in self._popped():  # a derivative's tape:
                         # the part's mask, put back with it by the undone pop (pop_adjoint)
                         mask = st.names.fresh("mask", always_number=True)
                         node = assign(mask, call("_s2s.last_mask", name(adj)))
@@ -89,7 +89,7 @@ class ListAdjoints:
             cotangent = name(part) if part else constant(None)
             helper = "_s2s.with_last" if st.functional else "_s2s.put_back_last"
             put_back = call(helper, name(adj), cotangent, call("len", name(xs.id)))
-            if part and not st.functional:  # its selection mask goes back with it
+            if part:  # its selection mask goes back with it
                 mask = SelectionMasks(st).mask_of(stmt.targets[0], out)
                 if mask is not None:
                     put_back.args.append(mask)

@@ -149,19 +149,45 @@ def last_item(cotangent: list) -> Any:
 
 
 def without_last(cotangent: list) -> list:
-    """A list's cotangent without its last item (a new list: cotangents are never written)."""
-    return cotangent[:-1]
+    """A list's cotangent without its last item (a new list: cotangents are never written);
+    the other items' masks (:class:`MaskedParts`) stay."""
+    masks = getattr(cotangent, "masks", None)
+    if not masks:
+        return cotangent[:-1]
+    rest = MaskedParts(cotangent[:-1])
+    rest.masks = {i: m for i, m in masks.items() if i < len(rest)}
+    return rest
 
 
-def with_last(cotangent: list | None, part: Any, length: int) -> list | None:
+def with_last(cotangent: list | None, part: Any, length: int, mask: Any = None) -> list | None:
     """A list's cotangent with ``part`` as one more last item (``v = xs.pop()`` undone, with
     ``length`` the list's length before the item goes back); ``None`` (zero) stays ``None``
-    when the item got no cotangent either. A new list: cotangents are never written."""
+    when the item got no cotangent either. A new list: cotangents are never written. ``mask``
+    (true where ``part`` is zero by selection) is kept for :func:`last_mask`."""
     if cotangent is None:
         if part is None:
             return None
         cotangent = [None] * length
-    return [*cotangent, part]
+    masks = getattr(cotangent, "masks", None)
+    if mask is None and not masks:
+        return [*cotangent, part]
+    grown = MaskedParts([*cotangent, part])
+    grown.masks = dict(masks or {})
+    if mask is not None:
+        grown.masks[len(cotangent)] = mask
+    return grown
+
+
+class MaskedParts(list):
+    """A list's cotangent made by :func:`with_last` where a part came with a selection mask:
+    ``masks``, the mask of an item's part by its position (code differentiated again; the
+    list is never written, as plain ones)."""
+
+    masks: dict[int, Any]
+
+    def __init__(self, parts: Any = ()):
+        super().__init__(parts)
+        self.masks = {}
 
 
 class OwnedParts(list):
