@@ -28,7 +28,7 @@ for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,
     rt.pad_keys, rt.repeat_key, rt.delete_key, rt.along_axis_key, rt.select_masks,
-    rt.compress_key, rt.extract_key,
+    rt.compress_key, rt.extract_key, rt.last_mask,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
@@ -242,19 +242,21 @@ def overwritten(result, array, key):
     d[array][key] = d[result]
 
 
-@linear(rt.last_item, source="an item of a list (xs.append undone); transpose: put it back")
+@linear(rt.last_item, carries_masks=False,  # a list's cotangent: parts, which no mask describes
+        source="an item of a list (xs.append undone); transpose: put it back")
 def last_item(result, cotangent):
     d[cotangent] = rt.put_last(d[result], cotangent)
 
 
-@linear(rt.without_last, source="the list's other items; transpose: put them back")
+@linear(rt.without_last, carries_masks=False,
+        source="the list's other items; transpose: put them back")
 def without_last(result, cotangent):
     d[cotangent] = rt.put_all_but_last(d[result], cotangent)
 
 
-@linear(rt.with_last, structural=("length",),
+@linear(rt.with_last, structural=("length", "mask"), carries_masks=False,
         source="an item put back on a list (v = xs.pop() undone); transpose: take it off")
-def with_last(result, cotangent, part, length):
+def with_last(result, cotangent, part, length, mask=None):
     d[cotangent] = rt.without_last(d[result])
     d[part] = rt.last_item(d[result])
 

@@ -181,13 +181,16 @@ def test_the_tape_of_code_differentiated_again_holds_a_copy_of_an_array_written_
     np.testing.assert_allclose(again.function(x), first, rtol=1e-15)
 
 
-def test_a_row_read_across_the_copy_on_the_tape_is_refused_where_it_is_a_view():
+def test_a_row_read_across_the_copy_on_the_tape_is_a_copy_too():
     """``y[i]`` of a 2-D ``y`` is a row view, which the gradient reads after restoring ``y``
-    in place: the copy on the tape would not reach it, so the code differentiated again
-    checks it at run time and raises a located ``MutationError`` (a 1-D ``y`` is fine)."""
+    in place: the copy on the tape would not reach it. This was refused (``MutationError``,
+    "is a view"); the code differentiated again now takes the row as a copy
+    (``_s2s.detached(y[i])``, which keeps a number of a 1-D ``y``), and the second derivatives
+    agree with central differences of the gradient."""
     x = RNG.normal(size=(3, 2))
-    with pytest.raises(s2s.MutationError, match="is a view"):
-        s2s.hessian(entries_scaled_in_a_loop)(x)
+    again = s2s.grad(entries_scaled_in_a_loop).differentiable_generated({"x": x}).compiled
+    assert "_s2s.detached(y[i])" in again.source and "check_no_view" not in again.source
+    _second_order_agrees(entries_scaled_in_a_loop, x)
     directions = np.eye(x.size).reshape(x.size, *x.shape)
     expected = [along(entries_scaled_in_a_loop, x, e, 1e-6) for e in directions]
     gradient = s2s.grad(entries_scaled_in_a_loop)(x)  # first order reads the row as it was
@@ -206,13 +209,16 @@ def slice_kept_across_writes_in_a_loop(x):  # y views out; the gradient reads it
     return acc
 
 
-def test_a_slice_read_across_the_copy_on_the_tape_is_refused():
-    """README's "Not supported": the gradient reads ``y = out[1:]`` after restoring ``out`` in
-    place, so its tape keeps ``out`` itself, which a second derivative refuses at its line;
-    the gradient itself agrees with central differences."""
+def test_a_slice_read_across_the_copy_on_the_tape_is_a_copy_too():
+    """The gradient reads ``y = out[1:]`` after restoring ``out`` in place. The code
+    differentiated again took ``y`` as a copy but kept ``out`` itself on its tape (``y`` was
+    taken for a view of it), which a second derivative refused (``MutationError``, "`out` is
+    changed in place"); now the tape keeps a copy of ``out`` too, and the second derivatives
+    agree with central differences of the gradient."""
     x = RNG.normal(size=3)
-    with pytest.raises(s2s.MutationError, match="`out` is changed in place"):
-        s2s.hessian(slice_kept_across_writes_in_a_loop)(x)
+    again = s2s.grad(slice_kept_across_writes_in_a_loop).differentiable_generated({"x": x})
+    assert "tape.append(_s2s.detached(out))" in again.compiled.source
+    _second_order_agrees(slice_kept_across_writes_in_a_loop, x)
     expected = [along(slice_kept_across_writes_in_a_loop, x, e, 1e-6) for e in np.eye(3)]
     gradient = s2s.grad(slice_kept_across_writes_in_a_loop)(x)
     np.testing.assert_allclose(gradient, expected, rtol=1e-6, atol=1e-8)

@@ -8,7 +8,7 @@ reverse mode raises ``UndefinedGradientError`` naming the line of the call and t
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located, is_located
+from located import assert_located
 
 import s2s
 
@@ -43,7 +43,7 @@ def eig_vectors(a):
 
 
 def eig_values_squared(a):
-    w, v = np.linalg.eig(a)
+    w, v = np.linalg.eig(a)  # MARK
     return np.sum(np.real(w * w))
 
 
@@ -69,6 +69,21 @@ def test_the_tangent_of_eig_vectors_at_a_repeated_eigenvalue_is_located():
     e = np.random.default_rng(9).standard_normal((3, 3))
     tangent = s2s.jvp(eig_values_squared)(REPEATED, e)[1]
     np.testing.assert_allclose(tangent, 2 * np.sum(REPEATED.T * e), atol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["hvp", "hessian"])
+def test_a_second_derivative_of_eig_values_at_a_repeated_eigenvalue_names_the_eig_line(how):
+    """The second derivative goes through the eigenvectors: forward over the gradient stops
+    at the tangent of the gradient's own ``eig`` call, which named a line of the generated
+    gradient; it names the user's ``eig`` line."""
+    with pytest.raises(s2s.UndefinedGradientError, match=REPEATED_MESSAGE) as info:
+        if how == "hvp":
+            s2s.hvp(eig_values_squared)(REPEATED, np.ones((3, 3)))
+        else:
+            s2s.hessian(eig_values_squared)(REPEATED)
+    assert "<s2s" not in str(info.value), info.value
+    if not COMPLEX_EIG:  # numpy 2.5 refuses the complex results at the line that asked
+        assert_located(info.value, eig_values_squared, "# MARK")
 
 
 def test_eigenvalues_of_a_repeated_spectrum_are_differentiated():
@@ -224,14 +239,22 @@ def test_eigh_vectors_at_a_repeated_eigenvalue_are_located_undefined_gradients(f
 @pytest.mark.parametrize("how", ["hvp", "hessian"])
 def test_a_second_derivative_of_eigh_at_a_repeated_eigenvalue_is_located(how):
     """Values only too: the first derivative V diag(g) V^T uses the eigenvectors, whose
-    tangent does not exist there (taking 1 / 0 as 0 gave 3 (A E + E A)'s diagonal only)."""
+    tangent does not exist there (taking 1 / 0 as 0 gave 3 (A E + E A)'s diagonal only).
+    Each error names the user's line: the ``eigh`` call (for ``eigh(a)[0]`` the tangent of
+    the gradient's own ``eigh`` call, which named a line of the generated gradient), or for
+    ``eigvalsh`` the line that asked for the second derivative."""
     for f in (eigh_first_vector, eigh_cubes, eigvalsh_cubes):
         with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
             if how == "hvp":
-                s2s.hvp(f)(TIED, np.ones((3, 3)))
+                s2s.hvp(f)(TIED, np.ones((3, 3)))  # HERE
             else:
-                s2s.hessian(f)(TIED)
-        assert is_located(info.value), info.value
+                s2s.hessian(f)(TIED)  # HERE
+        if f is eigvalsh_cubes:
+            where = info.value.where
+            assert where.filename == __file__ and "# HERE" in where.text, where
+        else:
+            assert_located(info.value, f, "# MARK")
+            assert "<s2s" not in str(info.value), info.value
 
 
 @pytest.mark.parametrize("f", [eigh_cubes, eigvalsh_cubes])

@@ -517,7 +517,8 @@ def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set
     included): the classes of the may-alias relation of :func:`_aliases` (a view, a choice
     that may be the array, a helper's result) taken both ways and through chains.
     ``rows_checked``: leave out ``r = x[i]`` (:func:`element_or_row`), whose sharing the
-    caller checks at run time."""
+    caller checks at run time. A view the generated code copies (``s2s_copied``, code made to
+    be differentiated again) shares nothing."""
     parent: dict[str, str] = {}
 
     def root(n: str) -> str:
@@ -532,7 +533,7 @@ def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set
         for target in stmt.targets:
             root(target)
         sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
-        if rows_checked and element_or_row(stmt):
+        if (rows_checked and element_or_row(stmt)) or getattr(stmt, "s2s_copied", False):
             continue
         for source in sources:
             if _aliases(stmt, source):

@@ -135,6 +135,20 @@ COMPILED: weakref.WeakValueDictionary[str, Compiled] = weakref.WeakValueDictiona
 _COUNTER = iter(range(1, 1 << 62))
 
 
+def user_location(filename: str, lineno: int) -> tuple[str, int]:
+    """The user's line that line ``lineno`` of ``filename`` comes from, where ``filename`` is
+    a derivative s2s generated (differentiated again: a marker of its code names the line of
+    the function it was made from, through every order); other places as they are."""
+    while filename in COMPILED:
+        compiled = COMPILED[filename]
+        line_map = compiled.line_map
+        primal_line = line_map[lineno - 1] if 0 < lineno <= len(line_map) else None
+        if not primal_line:
+            break
+        filename, lineno = compiled.source_file, primal_line
+    return filename, lineno
+
+
 def compile_factory(
     writer: Writer,
     inner_name: str,

@@ -16,6 +16,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import VType
+from s2s.codegen.emit import user_location
 from s2s.codegen.ir import COPY, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, live_locals
 from s2s.codegen.templating import constant, name
@@ -75,10 +76,10 @@ def rule_statement(sweep: Any, stmt: Stmt, binding: Any, outputs: list[str]) -> 
             sweep.set_zero(target, out)
             continue
         if rule.may_be_undefined:
+            where = user_location(sweep.primal.filename, getattr(stmt.node, "lineno", 0))
             result = call("_s2s.locate", result, constant(rule.name),
                           constant(_argument_name(sweep, binding)),
-                          constant(sweep.primal.filename),
-                          constant(getattr(stmt.node, "lineno", 0)))  # fmt: skip
+                          constant(where[0]), constant(where[1]))  # fmt: skip
             sweep.state.undefined.add(target)
         if projects(sweep, stmt, target, shapes=False):
             result = call("_s2s.project_tangent", result, name(target))

@@ -23,6 +23,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import VType
+from s2s.codegen.emit import user_location
 from s2s.codegen.ir import COPY, ITEMS, Stmt, atom_names, is_literal
 from s2s.codegen.sweeps import assign, call, live_locals
 from s2s.codegen.templating import (
@@ -112,13 +113,14 @@ class StatementAdjoints:
             if rule.may_be_undefined:  # a helper may return a marker: tell it where it is
                 names = atom_names(atom) if not isinstance(atom, tuple) else []
                 argument = names[0] if names and names[0] not in st.ir.temporaries else ""
+                where = user_location(st.primal.filename, getattr(stmt.node, "lineno", 0))
                 contribution.expr = call(
                     "_s2s.locate",
                     contribution.expr,
                     constant(rule.name),
                     constant(st.ir.original.get(argument, argument)),
-                    constant(st.primal.filename),
-                    constant(getattr(stmt.node, "lineno", 0)),
+                    constant(where[0]),
+                    constant(where[1]),
                 )
             masks = carried.get(contribution.param) or self.masks.selection_masks(
                 atom, contribution, mask

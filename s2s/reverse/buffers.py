@@ -92,9 +92,23 @@ class Accumulation:
         if may_be_none:  # the buffer may now be None: later additions use _s2s.add
             st.maybe_none.add(var)
 
+    def bound_mask(self, mask: gast.expr | None, out: list[gast.stmt]) -> gast.expr | None:
+        """``mask`` as a name bound now, inside a reversed loop body: a mask is otherwise
+        computed where the buffer is consumed, by which time a name it reads (``c`` of
+        ``np.where(c, r, 0)``, taped in the loop) may hold an earlier trip's value."""
+        if not self.state.loop_depth or not isinstance(mask, gast.expr):
+            return mask
+        if isinstance(mask, (gast.Name, gast.Constant)):
+            return mask
+        fresh = self.state.names.fresh("mask", always_number=True)
+        node = assign(fresh, mask)
+        node.s2s_pure = True  # dropped where no partial reads it
+        out.append(node)
+        return name(fresh)
+
     def _accumulate(self, var: str, expr: gast.expr, out: list[gast.stmt], mask) -> None:
         st = self.state
-        st.zero_masks.setdefault(var, []).append(mask)
+        st.zero_masks.setdefault(var, []).append(self.bound_mask(mask, out))
         if var in st.narrow:  # a float64 value of a float32 sweep
             expr = call("_s2s.narrow", expr, constant(st.narrow[var]))
         adj = st.adjoint_names[var]
@@ -116,7 +130,7 @@ class Accumulation:
     ) -> None:
         """Scatter-add ``expr`` at ``key`` into ``var``'s buffer, making the buffer owned first."""
         st = self.state
-        st.zero_masks.setdefault(var, []).append(mask)
+        st.zero_masks.setdefault(var, []).append(self.bound_mask(mask, out))
         adj = st.adjoint_names[var]
         count = st.count.get(var, 0)
         functional = st.functional  # higher order: a new array each time

@@ -60,8 +60,10 @@ class UserCalls:
         binding = st.binding_of(stmt)
         if binding is None or binding.callee is None or st.functional:  # functional: as written
             node = primal_statement(stmt)
-            if st.functional and _view_of_written(st, stmt):
-                node.value = call("_np.copy", node.value)
+            copy = _view_of_written(st, stmt) if st.functional else None
+            if copy is not None:
+                node.value = call(copy, node.value)
+                stmt.s2s_copied = True  # a fresh array: the tape may detach its source
             node.s2s_pure = cannot_raise(stmt, st.activity.types)  # droppable when dead
             return node
         pullback = st.pullback_of(stmt)
@@ -138,15 +140,17 @@ def _dense(st: SweepState, ct: gast.expr, target: str) -> gast.expr:
     return call("_s2s.dense_tangent", ct, name(target))
 
 
-def _view_of_written(st: SweepState, stmt: Stmt) -> bool:
+def _view_of_written(st: SweepState, stmt: Stmt) -> str | None:
     """``r = out[1:]`` (an array view) where ``out`` is written into later: code differentiated
-    again takes a copy, as the aliasing check allows no view read after a write, and this code
-    reads ``r`` after (its adjoint sweep, once ``out`` is restored, where ``r`` holds the
-    entries it held when made)."""
+    again takes a copy (``"_np.copy"``), as the aliasing check allows no view read after a
+    write, and this code reads ``r`` after (its adjoint sweep, once ``out`` is restored, where
+    ``r`` holds the entries it held when made). ``r = y[i]`` of an array not known to be a
+    vector (a number, or a row view of a matrix) gets ``"_s2s.detached"``, which copies an
+    array and keeps a number. ``None``: no copy."""
     if isinstance(stmt.op, Marker) or not registry.facts_of(stmt.op).view:
-        return False
+        return None
     if len(stmt.targets) != 1 or not stmt.args or stmt.method == "flatten":
-        return False
+        return None
     base = atom_names(stmt.args[0])
     made = st.activity.types.get(stmt.targets[0], UNKNOWN)
     key = stmt.args[1] if stmt.op is operator.getitem and len(stmt.args) > 1 else None
@@ -154,11 +158,15 @@ def _view_of_written(st: SweepState, stmt: Stmt) -> bool:
     sliced = any(isinstance(item, gast.Slice) for item in items)
     of_array = stmt.op is not operator.getitem and base and (
         st.activity.types.get(base[0], UNKNOWN).array is True)  # fmt: skip
+    copy = "_np.copy"
     if made.array is not True and not made.shape and not sliced and not of_array:
-        return False  # x[i] of a vector: a number
+        if made.array is False or made.shape is not None or stmt.op is not operator.getitem:
+            return None  # x[i] of a vector: a number
+        copy = "_s2s.detached"  # maybe a row of a matrix
     writes = [s for s in st.ir.flat if s.op is SETITEM and list(s.targets[:1]) == base[:1]]
     checked = any(v is stmt for s in writes for v in getattr(s, "alias_checks", ()))
-    return bool(writes) and not checked  # (checked at run time: stays a view, refused there)
+    # (checked at run time: read after a write, so it stays a view, refused there)
+    return copy if writes and not checked else None
 
 
 def _function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[gast.expr]]:

@@ -126,6 +126,8 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
             live = _sweep(_pairs(stmt.body), set(after), removed, delete)
             live |= _sweep(_pairs(stmt.orelse), set(after), removed, delete)
             live |= names_in(stmt.test)
+            if not stmt.body:  # every statement of the arm was dead
+                stmt.body.append(gast.Pass())
         elif isinstance(stmt, gast.Assign) and (
             getattr(stmt, "s2s_pure", False) or getattr(stmt, "s2s_remade", False)
         ):
@@ -162,6 +164,8 @@ def _loop(stmt: gast.For | gast.While, after: set[str], removed: set[str], delet
     if delete:
         _sweep(_pairs(stmt.body), set(top), removed, True)
         _sweep(_pairs(stmt.orelse), set(after), removed, True)
+        if not stmt.body:
+            stmt.body.append(gast.Pass())
     return top
 
 

@@ -52,7 +52,8 @@ def detach_written_saves(sweeps: Sweeps, ir: FunctionIR, filename: str) -> None:
         for node in walk(stmt)
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
     }
-    rows = [s for s in ir.flat if element_or_row(s) and s.targets and s.targets[0] in read]
+    rows = [s for s in ir.flat if element_or_row(s) and s.targets and s.targets[0] in read
+            and not getattr(s, "s2s_copied", False)]  # a copied row holds its entries
     checked: set[str] = set()
     for block in sweeps.primal:
         _detach(block.body, sweeps.tape, ir, filename, (written, classes, read, rows, checked))

@@ -142,22 +142,99 @@ class AdjointFlow:
             body.append(node)
         return name(joined)
 
-    def loop_body(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:
+    def loop_body(
+        self, generate: Callable[[], list[gast.stmt]], before: list[gast.stmt] | None = None
+    ) -> list[gast.stmt]:
         """Generate a loop body (run zero or more times) from the join of its entry state and
-        its own end state, iterating to the fixpoint; the state after is that join."""
+        its own end state, iterating to the fixpoint; the state after is that join.
+
+        A buffer set at the back edge may hold what earlier trips added, so its selection mask
+        is not known from one trip's contributions. With ``before`` (the statements ahead of
+        the loop), such a buffer whose contributions all carry masks gets a mask carried
+        across the back edge (:meth:`_carried`): bound before the loop to the mask at entry
+        (``True`` for a zero buffer), and-ed at the end of each trip with the trip's masks.
+        Otherwise no selection is known for it in the loop or after."""
         entry = self.flow_state()
+        start = {v: list(m) for v, m in self.state.zero_masks.items()}
+        start_count = dict(self.state.count)
+        refused: set[str] = set()
         while True:
             snapshot = self._generation_snapshot()
             self.set_flow_state(entry)
+            carried = {} if before is None else self._carried(entry, start, start_count, refused)
             for var in entry[0]:  # it may hold what a later trip's body added (the back edge),
-                self.state.zero_masks.setdefault(var, []).append(None)  # so no selection is known
-            body = generate()
+                if var in carried:  # so its mask is the one carried, or no selection is known
+                    self.state.zero_masks[var] = [name(carried[var][0])]
+                else:
+                    self.state.zero_masks.setdefault(var, []).append(None)
+            self.state.loop_depth += 1
+            try:
+                body = generate()
+            finally:
+                self.state.loop_depth -= 1
             widened = join(entry, self.flow_state())
             if widened == entry:
+                unmasked = self._close_carried(carried, body)
+                if unmasked:  # some trip adds to it without a mask: generate again without
+                    refused |= unmasked
+                    self._restore_generation(snapshot)
+                    continue
+                for var, (mask, initial) in carried.items():
+                    node = assign(mask, initial)
+                    node.s2s_pure = True  # dropped where no partial reads it
+                    before.append(node)
+                    self.state.zero_masks[var] = [name(mask)]
+                for var, masks in self.state.zero_masks.items():
+                    if not entry[0].get(var) and masks != snapshot[1].get(var, []):
+                        masks.clear()  # zero after the loop: no trip's mask (maybe unbound) applies
                 self.set_flow_state(entry)
                 return body
             self._restore_generation(snapshot)
             entry = widened
+
+    def _carried(
+        self, entry: State, start: dict, start_count: dict, refused: set[str]
+    ) -> dict[str, tuple[str, gast.expr]]:
+        """The buffers set at the back edge whose mask at the loop's entry is known: each
+        one's carried mask name and its value before the first trip (``True`` where the
+        buffer is zero then, the entry's masks joined otherwise)."""
+        carried: dict[str, tuple[str, gast.expr]] = {}
+        for var in sorted(entry[0]):
+            if var in refused:
+                continue
+            masks = start.get(var, [])
+            if not start_count.get(var, 0):
+                initial: gast.expr = constant(True)
+            elif masks and all(m is not None for m in masks):
+                initial = copy_tree(masks[0])
+                for other in masks[1:]:
+                    initial = call("_s2s.both", initial, copy_tree(other))
+            else:
+                continue
+            carried[var] = (self.state.names.fresh("mask", always_number=True), initial)
+        return carried
+
+    def _close_carried(self, carried: dict, body: list[gast.stmt]) -> set[str]:
+        """At the end of the trip, each carried mask becomes the mask of its buffer then: the
+        masks of what the trip added and-ed with the carried one (or with what replaced it:
+        an inner loop's carried mask, which started from it; none where the buffer went back
+        to zero). Returns the buffers some contribution of which has no mask (they cannot be
+        carried)."""
+        unmasked: set[str] = set()
+        for var, (mask, _) in carried.items():
+            masks = self.state.zero_masks.get(var, [])
+            if any(m is None for m in masks):
+                unmasked.add(var)
+                continue
+            if len(masks) == 1 and isinstance(masks[0], gast.Name) and masks[0].id == mask:
+                continue  # nothing added
+            value: gast.expr = copy_tree(masks[0]) if masks else constant(True)
+            for part in masks[1:]:
+                value = call("_s2s.both", value, copy_tree(part))
+            node = assign(mask, value)
+            node.s2s_pure = True  # dropped where no partial reads it
+            body.append(node)
+        return unmasked
 
     # -- leaf accumulators ---------------------------------------------------------------------
     def leaf_accumulators(self, loop: Loop) -> list[str]:

@@ -3,18 +3,22 @@
 A list of the user's is appended to; a derivative's own tape is appended to and popped, and
 reverse mode over that derivative undoes each append by a pop and each pop by an append. The
 list's cotangent is a list of one part per item (``None``: no cotangent), which the same
-moves keep aligned with the list.
+moves keep aligned with the list. A part put back by an undone pop keeps its selection mask
+(``_s2s.put_back_last(..., mask)``, ``_s2s.with_last(..., mask)``), which
+the undone append gives the item's contribution (``_s2s.last_mask``): reverse over a gradient
+whose tape holds a masked branch's values keeps the mask across the tape.
 """
 
 from __future__ import annotations
 
 import gast
 
-from s2s.codegen.ir import Stmt, atom_names
+from s2s.codegen.ir import POP, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, comment_marker
 from s2s.codegen.templating import constant, name
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.flow import AdjointFlow
+from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.state import SweepState
 from s2s.reverse.taping import TapePlan
 
@@ -45,18 +49,31 @@ class ListAdjoints:
             def pop_item() -> list[gast.stmt]:
                 last = call("_s2s.last_item", name(adj))  # None if the item got none
                 if isinstance(item, gast.Name) and sources:
-                    self.buffers.accumulate(sources[0], last, guarded, may_be_none=True)
+                    mask = None
+                    if xs.id in self._popped():  # a derivative's tape:
+                        # the part's mask, put back with it by the undone pop (pop_adjoint)
+                        mask = st.names.fresh("mask", always_number=True)
+                        node = assign(mask, call("_s2s.last_mask", name(adj)))
+                        node.s2s_pure = True  # dropped where no partial reads it
+                        guarded.append(node)
+                        mask = name(mask)
+                    self.buffers.accumulate(sources[0], last, guarded, mask, may_be_none=True)
                 elif isinstance(item, (gast.List, gast.Tuple)) and sources:
                     self.send_items(list(item.elts), last, guarded)  # ys.append([a, b])
                 drop = "_s2s.without_last" if st.functional else "_s2s.drop_last"
                 guarded.append(assign(adj, call(drop, name(adj))))
                 return guarded
 
-            self.flow.arms(pop_item, list)
+            _, otherwise = self.flow.arms(pop_item, list)  # `otherwise` binds joined masks
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
-            out.append(gast.If(test=test, body=guarded, orelse=[]))
+            out.append(gast.If(test=test, body=guarded, orelse=otherwise))
         out.append(gast.Expr(value=call(f"{xs.id}.pop")))
         return out
+
+    def _popped(self) -> set[str]:
+        """The lists popped in the function (a derivative's tapes: the user's lists are only
+        appended to)."""
+        return {s.args[0].id for s in self.state.ir.flat if s.op is POP}
 
     def pop_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``v = xs.pop()`` backwards (a derivative's tape, differentiated again): the item and
@@ -72,6 +89,10 @@ class ListAdjoints:
             cotangent = name(part) if part else constant(None)
             helper = "_s2s.with_last" if st.functional else "_s2s.put_back_last"
             put_back = call(helper, name(adj), cotangent, call("len", name(xs.id)))
+            if part:  # its selection mask goes back with it
+                mask = SelectionMasks(st).mask_of(stmt.targets[0], out)
+                if mask is not None:
+                    put_back.args.append(mask)
             out.append(assign(adj, put_back))
             st.count[xs.id] = 1
             st.maybe_none.add(xs.id)

@@ -126,8 +126,9 @@ class Loops:
         st, plan, flow = self.state, self.plan, self.flow
         out: list[gast.stmt] = []
         if loop.orelse:
-            otherwise = flow.arms(lambda: adjoint_items(loop.orelse) or [gast.Pass()], list)[0]
-            out.append(gast.If(test=plan.pop(), body=otherwise, orelse=[]))
+            otherwise, skipped = flow.arms(lambda: adjoint_items(loop.orelse) or [gast.Pass()],
+                                           list)  # `skipped` binds the arm's joined masks
+            out.append(gast.If(test=plan.pop(), body=otherwise, orelse=skipped))
         counted = plan.counted(loop)
         text = " (reversed)" if counted else " (trips from the tape)"
         out.append(comment_marker(f"{st.comment(loop.node)[0]}{text}"))
@@ -135,9 +136,10 @@ class Loops:
         if not counted:
             out.append(assign(trips, plan.pop()))
         if loop.iterable is None:  # the final, failing test's own entries come off first
-            final = flow.arms(lambda: adjoint_items(loop.test_body) or [gast.Pass()], list)[0]
+            final, skipped = flow.arms(lambda: adjoint_items(loop.test_body) or [gast.Pass()],
+                                       list)
             more = gast.Compare(left=plan.pop(), ops=[gast.Gt()], comparators=[name(trips)])
-            out.append(gast.If(test=more, body=final, orelse=[]))
+            out.append(gast.If(test=more, body=final, orelse=skipped))
         if st.tracked:
             out += flow.own_leaf_buffers(loop)
 
@@ -170,7 +172,7 @@ class Loops:
 
         if st.tracked:
             out += flow.zero_carried_buffers(reversed_body)
-        body = flow.loop_body(reversed_body)
+        body = flow.loop_body(reversed_body, out)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
             last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))

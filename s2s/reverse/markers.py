@@ -81,9 +81,9 @@ class MarkerPaths:
         out: list[gast.stmt] = []
         inputs = inputs_of(st, index, stmt)
         if st.tracked:  # the sweep tracks what may be None (s2s.reverse.flow)
-            body = self.flow.arms(lambda: self.checked_adjoint(index, stmt, dense), list)[0]
-            test = self._any_present(optional)
-            return [gast.If(test=test, body=body or [gast.Pass()], orelse=[])]
+            body, absent = self.flow.arms(lambda: self.checked_adjoint(index, stmt, dense), list)
+            test = self._any_present(optional)  # `absent` binds the joined masks, if any
+            return [gast.If(test=test, body=body or [gast.Pass()], orelse=absent)]
         for var in inputs:
             if not st.count.get(var, 0):
                 out.append(assign(st.adjoint_names[var], constant(None)))

@@ -84,10 +84,12 @@ class SweepState:
     of a float32 sweep), ``call_results`` (values that may be tuples or lists of parts).
     Markers (:mod:`s2s.reverse.markers`): ``undefined``, the buffers that may carry an
     ``s2s.Undefined`` marker. Masks (:mod:`s2s.reverse.selection`): ``zero_masks``, the
-    selection mask of each contribution. Control flow: ``dynamic`` (branches or loops: the
-    tape sweeps), ``straight`` (names bound once by a top-level statement and read by none
-    inside a branch or loop: their values and adjoints live as in straight-line code),
-    ``tracked`` (the buffers' kinds are tracked through them,
+    selection mask of each contribution; ``loop_depth``, how many reversed loop bodies are
+    being generated around the current statement (there a contribution's mask is bound when
+    it is made: the names it reads may be restored from the tape later in the trip). Control
+    flow: ``dynamic`` (branches or loops: the tape sweeps), ``straight`` (names bound once by
+    a top-level statement and read by none inside a branch or loop: their values and adjoints
+    live as in straight-line code), ``tracked`` (the buffers' kinds are tracked through them,
     :mod:`s2s.reverse.flow`; not where undefined markers may flow). ``primal_nodes``: where
     each straight-line primal statement was written (a rule's primal-only locals move there).
     """
@@ -110,6 +112,7 @@ class SweepState:
     undefined: set[str] = field(default_factory=set)
     zero_masks: dict[str, list[gast.expr | None]] = field(default_factory=dict)
     tracked: bool = False
+    loop_depth: int = 0
     pullbacks: dict[int, str] = field(default_factory=dict)
     primal_nodes: dict[int, tuple[Any, gast.stmt]] = field(default_factory=dict)
 

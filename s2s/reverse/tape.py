@@ -229,9 +229,9 @@ class TapeSweeps:
                 st.count[array.id] = 1  # a new array
                 return guarded
 
-            self.flow.arms(send_back, list)
+            _, absent = self.flow.arms(send_back, list)  # `absent` binds the joined masks
             test = gast.Compare(left=name(adj), ops=[gast.IsNot()], comparators=[constant(None)])
-            out.append(gast.If(test=test, body=guarded, orelse=[]))
+            out.append(gast.If(test=test, body=guarded, orelse=absent))
         target = gast.Subscript(value=copy_tree(array), slice=copy_tree(key),
                                 ctx=gast.Store())  # fmt: skip
         out.append(gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None))

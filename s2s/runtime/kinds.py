@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import Location, UndefinedGradientError
+from s2s.runtime.namespace import array_namespace, zeros
 
 
 @dataclass(frozen=True)
@@ -148,45 +149,98 @@ def last_item(cotangent: list) -> Any:
 
 
 def without_last(cotangent: list) -> list:
-    """A list's cotangent without its last item (a new list: cotangents are never written)."""
-    return cotangent[:-1]
+    """A list's cotangent without its last item (a new list: cotangents are never written);
+    the other items' masks (:class:`MaskedParts`) stay."""
+    masks = getattr(cotangent, "masks", None)
+    if not masks:
+        return cotangent[:-1]
+    rest = MaskedParts(cotangent[:-1])
+    rest.masks = {i: m for i, m in masks.items() if i < len(rest)}
+    return rest
 
 
-def with_last(cotangent: list | None, part: Any, length: int) -> list | None:
+def with_last(cotangent: list | None, part: Any, length: int, mask: Any = None) -> list | None:
     """A list's cotangent with ``part`` as one more last item (``v = xs.pop()`` undone, with
     ``length`` the list's length before the item goes back); ``None`` (zero) stays ``None``
-    when the item got no cotangent either. A new list: cotangents are never written."""
+    when the item got no cotangent either. A new list: cotangents are never written. ``mask``
+    (true where ``part`` is zero by selection) is kept for :func:`last_mask`."""
     if cotangent is None:
         if part is None:
             return None
         cotangent = [None] * length
-    return [*cotangent, part]
+    masks = getattr(cotangent, "masks", None)
+    if mask is None and not masks:
+        return [*cotangent, part]
+    grown = MaskedParts([*cotangent, part])
+    grown.masks = dict(masks or {})
+    if mask is not None:
+        grown.masks[len(cotangent)] = mask
+    return grown
+
+
+class MaskedParts(list):
+    """A list's cotangent made by :func:`with_last` where a part came with a selection mask:
+    ``masks``, the mask of an item's part by its position (code differentiated again; the
+    list is never written, as plain ones)."""
+
+    masks: dict[int, Any]
+
+    def __init__(self, parts: Any = ()):
+        super().__init__(parts)
+        self.masks = {}
 
 
 class OwnedParts(list):
     """A list's cotangent made by :func:`put_back_last` or :func:`drop_last`, held by one name
-    of code that is not differentiated again: they grow and shrink it in place."""
+    of code that is not differentiated again: they grow and shrink it in place. ``masks``:
+    the selection mask of an item's part by its position, where one was known."""
+
+    masks: dict[int, Any]
+
+    def __init__(self, parts: Any = ()):
+        super().__init__(parts)
+        self.masks = {}
 
 
-def put_back_last(cotangent: list | None, part: Any, length: int) -> list | None:
+def put_back_last(
+    cotangent: list | None, part: Any, length: int, mask: Any = None
+) -> list | None:
     """:func:`with_last` for code that is not differentiated again: ``part`` appended in place
     to a cotangent this function or :func:`drop_last` made (one append instead of a copy of
     the list per undone pop, which made reverse over reverse of a loop quadratic in its
-    length); a list from elsewhere is copied first, ``None`` stays ``None`` as there."""
+    length); a list from elsewhere is copied first, ``None`` stays ``None`` as there.
+    ``mask`` (true where ``part`` is zero by selection) is kept for :func:`last_mask`."""
     if type(cotangent) is not OwnedParts:
         if cotangent is None:
             if part is None:
                 return None
             cotangent = [None] * length
         cotangent = OwnedParts(cotangent)
+    if mask is not None:
+        cotangent.masks[len(cotangent)] = mask
     cotangent.append(part)
     return cotangent
+
+
+def last_mask(cotangent: list) -> Any:
+    """The selection mask of the part :func:`last_item` reads: the one it was put back with,
+    ``True`` (all zero) for no part, else all false (no selection known) of the part's shape."""
+    part = cotangent[-1]
+    if part is None:
+        return True
+    masks = getattr(cotangent, "masks", None)
+    if masks is not None and len(cotangent) - 1 in masks:
+        return masks[len(cotangent) - 1]
+    if isinstance(part, (Undefined, list, tuple)):
+        return False
+    return zeros(array_namespace(part), np.shape(part), bool, part)
 
 
 def drop_last(cotangent: list) -> list:
     """:func:`without_last` for code that is not differentiated again: in place where
     :func:`put_back_last` or this function made the list, else a copy without the item."""
     if type(cotangent) is OwnedParts:
+        cotangent.masks.pop(len(cotangent) - 1, None)
         cotangent.pop()
         return cotangent
     return OwnedParts(cotangent[:-1])

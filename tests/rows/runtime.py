@@ -349,6 +349,12 @@ NONDIFF = [
         expected=lambda x: ((np.floor(x) == 0).astype(x.dtype),),
     ),  # fmt: skip
     R(
+        rt.last_mask,  # no part: all zero (True); a part without a mask: none known (False)
+        lambda x: np.sum(x * rt.last_mask([x, None])) + np.sum(x * rt.last_mask([x])),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
         rt.take_key,
         lambda x: np.sum(x) * len(rt.take_key(x, np.array([0, 1]), 0)),
         normal(3),
