@@ -37,7 +37,7 @@ from s2s.analysis.derivatives import (
     local_derivative_signature,
 )
 from s2s.analysis.dropped import check_dropped
-from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer
+from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined
 from s2s.analysis.norule import no_rule_message
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
@@ -90,6 +90,7 @@ class Activity:
         bindings: for each active statement (by index), its bound rule.
         structural_uses: for each ``wrt`` name, statements that read only its metadata.
         connected: the ``wrt`` names with a data path to the output (maybe a zero cotangent).
+        arguments: each parameter's type at entry (its argument's), whatever rebinds it later.
     """
 
     types: dict[str, VType]
@@ -97,6 +98,7 @@ class Activity:
     bindings: dict[int, Binding]
     structural_uses: dict[str, list[Stmt]]
     connected: set[str]
+    arguments: dict[str, VType] = field(default_factory=dict)
 
 
 # structural parameters that take strings, ints or tuples: an array there is a misplaced
@@ -184,8 +186,8 @@ def analyze(
                 new_type = out_type if not stmt.unpack else UNKNOWN
                 if stmt.op is ITEMS:  # the items of a tuple argument: their own types
                     new_type = types[atom_names(stmt.args[0])[0]].value[position]
-                if target in ir.carried and target in assigned and types.get(target) != new_type:
-                    new_type = _join(types[target], new_type)  # loops: one type for all
+                if target in ir.carried and (target in assigned or target in arg_types):
+                    new_type = joined(types[target], new_type)  # its bindings' common type
                 types[target] = new_type
                 assigned.add(target)
                 if is_varied and types[target].kind in ("float", "unknown"):
@@ -227,7 +229,7 @@ def analyze(
             )
     check_dropped(primal, ir, flat, varied, connected, types)  # np.r_[x, y]: never zeros
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}
-    return Activity(types, active, bindings, structural, connected & set(wrt))
+    return Activity(types, active, bindings, structural, connected & set(wrt), dict(arg_types))
 
 
 def _refuse_varied_callees(primal, ir, flat, varied: set[str], connected: set[str]) -> None:
@@ -264,18 +266,6 @@ def _loops(body: list[Any]):
             yield from _loops(item.test_body + item.body + item.orelse)
         elif isinstance(item, Branch):
             yield from _loops(item.body + item.orelse)
-
-
-def _join(first: VType, second: VType) -> VType:
-    """The type of a name assigned twice (in a loop): what both assignments agree on."""
-    if first == second:
-        return first
-    known = first.dtype is not None and second.dtype is not None  # (np.dtype(None) is float64)
-    if known and first.dtype == second.dtype and first.kind == second.kind:
-        array = first.array if first.array == second.array else None
-        shape = first.shape if first.shape == second.shape else None
-        return VType(first.kind, first.dtype, array, shape=shape)
-    return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
 
 
 def _backward_closure(flat, seeds: set[str], within: set[str] | None, passes) -> set[str]:

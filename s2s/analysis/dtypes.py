@@ -85,6 +85,21 @@ def vtype_of(value: Any, shaped: bool = False) -> VType:
     return VType("other")
 
 
+def joined(first: VType, second: VType) -> VType:
+    """The type of a name bound more than once: a name assigned in a branch or loop is one name
+    throughout (a parameter too, whose argument's type holds on the paths that skip or never
+    enter the rebinding), so its type is what every binding agrees on. A shape, array-ness or
+    dtype they disagree on is unknown (``None``: checked at run time), never the last one's."""
+    if first == second:
+        return first
+    known = first.dtype is not None and second.dtype is not None  # (np.dtype(None) is float64)
+    if known and first.dtype == second.dtype and first.kind == second.kind:
+        array = first.array if first.array == second.array else None
+        shape = first.shape if first.shape == second.shape else None
+        return VType(first.kind, first.dtype, array, shape=shape)
+    return VType("float") if "float" in (first.kind, second.kind) else UNKNOWN
+
+
 def _kind(dtype: np.dtype) -> str:
     return {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}.get(
         dtype.kind, "other"

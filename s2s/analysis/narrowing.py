@@ -21,7 +21,7 @@ def narrowed_adjoints(ir: FunctionIR, activity: Activity) -> dict[str, str]:
     """
     dtypes = []
     for param in ir.params:
-        vtype = activity.types.get(param.name)
+        vtype = activity.arguments.get(param.name)  # a branch may rebind it: its argument's
         if vtype is None or vtype.kind not in ("float", "int", "bool") or vtype.dtype is None:
             return {}
         if vtype.kind == "float" and not vtype.weak:
