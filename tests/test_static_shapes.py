@@ -8,6 +8,7 @@ derivative then serves).
 
 import numpy as np
 import pytest
+from gradcheck import central, fresh
 from gradcheck import check_against_differences as check
 from test_recompute import oscillator  # x and v carried as 0-d values
 
@@ -86,6 +87,147 @@ def test_shapes_that_differ_between_branches_are_not_assumed(c):
 
 def test_shapes_that_change_in_a_loop_are_not_assumed():
     check(growing, RNG.normal(size=3), 3)
+
+
+# -- a name rebound to another shape or dtype on some paths only ------------------------------
+# A branch or loop that rebinds a name gives it one type for the whole function: what all its
+# bindings agree on. A parameter's argument is one of them (the paths that skip the rebinding
+# keep it), so `w` of shape (3,) rebound to `0.5` has no proven shape: its adjoint is
+# unbroadcast at run time, not summed to 0-d as the arm's shape would have it.
+
+
+def rebound_to_a_number(x, w, flag):
+    if flag:
+        w = 0.5
+    return np.sum(x * w * x)
+
+
+def rebound_to_its_sum(x, w, flag):
+    if flag:
+        w = np.sum(w)
+    return np.sum(x * w * x)
+
+
+def rebound_to_its_mean_after_a_use(x, w, flag):
+    y = w * x
+    if flag:
+        w = w.mean()
+    return np.sum(y * x) + np.sum(w * x)
+
+
+def rebound_to_zeros(x, w, flag):
+    if flag:
+        w = np.zeros(())
+    return np.sum(x * w * x)
+
+
+def rebound_in_a_for_loop(x, w, n):
+    for _ in range(n):
+        w = np.sum(w) * 0.5
+    return np.sum(x * w * x)
+
+
+def rebound_in_a_while_loop(x, w, n):
+    k = 0
+    while k < n:
+        w = w.mean()
+        k += 1
+    return np.sum(x * w * x)
+
+
+def _weighted(h, w=None):
+    if w is None:
+        w = 0.5
+    return h * w
+
+
+def weighted_by_a_helper(x, w, flag):
+    return np.sum(_weighted(x, w) * x) + np.sum(_weighted(x) * w * flag)
+
+
+def local_rebound_to_its_sum(x, w, flag):
+    y = x * w
+    if flag:
+        y = np.sum(y)
+    return np.sum(y * x)
+
+
+def widened_in_a_branch(x, w, flag):
+    if flag:
+        w = w.astype(np.float64)
+    return np.sum(x * w * w)
+
+
+def an_int_in_a_branch(x, w, flag):
+    if flag:
+        w = 2
+    return np.sum(x * w * w)
+
+
+REBOUND = [
+    (rebound_to_a_number, (0, 1)),
+    (rebound_to_its_sum, (0, 1)),
+    (rebound_to_its_mean_after_a_use, (0, 1)),
+    (rebound_to_zeros, (0, 1)),
+    (rebound_in_a_for_loop, (0, 1, 2)),  # 0: zero trips
+    (rebound_in_a_while_loop, (0, 1, 2)),
+    (weighted_by_a_helper, (0, 1)),
+    (local_rebound_to_its_sum, (0, 1)),
+    (widened_in_a_branch, (0, 1)),  # float32 w, a float64 arm
+    (an_int_in_a_branch, (0, 1)),  # float w, an int arm
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("f", "taken"),
+    [(f, t) for f, trips in REBOUND for t in trips],
+    ids=[f"{f.__name__}-{t}" for f, trips in REBOUND for t in trips],
+)
+def test_a_name_rebound_to_another_shape_on_some_paths_has_no_proven_shape(f, taken, dtype):
+    """grad, value_and_grad, vjp, reverse jacobian and hvp of ``w`` (shape (3,)) with the
+    rebinding arm (or loop trip) taken and not taken, the first call of each (a shape
+    specialization), against central differences; the hvp against central differences of the
+    float64 gradient (itself checked against differences)."""
+    f = fresh(f)
+    rtol = 1e-4 if dtype == np.float32 else 1e-6
+    x, w = np.array([1.0, 2.0, 3.0], dtype), np.array([1.0, -1.0, 2.0], dtype)
+    args = (x, w, taken)
+    (expected,) = check(f, *args, wrt=1, rtol=rtol, atol=1e-5)
+    value, pullback = s2s.vjp(f, wrt=1)(*args)
+    others = {
+        "grad": s2s.grad(f, wrt=1)(*args),
+        "vjp": pullback(np.ones_like(value)),
+        "jacobian": s2s.jacobian(f, wrt=1, mode="reverse")(*args),
+    }
+    for api, g in others.items():
+        assert np.shape(g) == w.shape, api
+        np.testing.assert_allclose(g, expected, rtol=rtol, err_msg=api)
+    assert others["grad"].dtype == others["vjp"].dtype == w.dtype
+    v = np.array([1.0, 0.0, -2.0], dtype)
+    wide = s2s.grad(fresh(f), wrt=1)
+    x64, w64, v64 = x.astype(np.float64), w.astype(np.float64), v.astype(np.float64)
+    expected_hvp = central(lambda t: wide(x64, w64 + t * v64, taken), 1e-3)
+    got = s2s.hvp(f, wrt=1)(x, w, taken, v)
+    assert got.shape == w.shape and got.dtype == w.dtype
+    np.testing.assert_allclose(got, expected_hvp, rtol=rtol, atol=1e-6)
+
+
+def diagonal_of_a_rebound_matrix(x, a, flag):
+    if flag:
+        a = np.sum(a)
+    return np.sum(np.diag(x * a) * x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("taken", [False, True])
+def test_the_diagonal_of_a_matrix_a_branch_may_make_0_d(taken, dtype):
+    """``np.diag`` of a value that is a matrix or (on the other path) a vector: its adjoint
+    reads the shape at run time (no crash inside the runtime's ``undiagonal``)."""
+    a = RNG.normal(size=(3, 3)).astype(dtype)
+    x = np.array([1.0, 2.0, 3.0], dtype)
+    rtol = 1e-4 if dtype == np.float32 else 1e-6
+    check(fresh(diagonal_of_a_rebound_matrix), x, a, taken, wrt=(0, 1), rtol=rtol, atol=1e-5)
 
 
 @pytest.mark.parametrize(("xs", "bs"), [((3, 1), (1, 4)), ((2, 3), (3,)), ((4,), ()), ((), (2, 2))])
