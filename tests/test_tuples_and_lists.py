@@ -416,6 +416,21 @@ def test_nested_containers_s2s_does_not_follow_are_refused_with_their_line():
         s2s.grad(tuple_rebound_in_loop, wrt=(0, 1))(np.ones(2), np.ones(2))
 
 
+def tuple_parameter_rebound_in_a_branch(p, flag):
+    if flag:
+        p = (p[0] * 2.0, p[1])
+    return np.sum(p[0] * p[1])
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_a_tuple_parameter_rebound_in_a_branch_is_refused_by_its_name(flag):
+    """Its items are the argument's on one path and the arm's on the other: refused at the
+    rebinding, by the user's name (was an internal TypeError reading the arm's items)."""
+    with pytest.raises(s2s.NoRuleError, match="`p` is bound to a tuple more than once") as info:
+        s2s.grad(tuple_parameter_rebound_in_a_branch)((X3, X3 + 1.0), flag)
+    assert_located(info.value, tuple_parameter_rebound_in_a_branch, 2, "bind `p` to a tuple once")
+
+
 def slice_of_a_built_list(a, b, c):
     xs = [a, b, c]
     ys = xs[1:]

@@ -185,7 +185,7 @@ def analyze(
             for position, target in enumerate(stmt.targets):
                 new_type = out_type if not stmt.unpack else UNKNOWN
                 if stmt.op is ITEMS:  # the items of a tuple argument: their own types
-                    new_type = types[atom_names(stmt.args[0])[0]].value[position]
+                    new_type = arg_types[atom_names(stmt.args[0])[0]].value[position]
                 if target in ir.carried and (target in assigned or target in arg_types):
                     new_type = joined(types[target], new_type)  # its bindings' common type
                 types[target] = new_type
@@ -362,7 +362,10 @@ def _bind(
             "for the function with @s2s.adjoint",
         )
     if stmt.op is OPAQUE and isinstance(stmt.expr, gast.Tuple) and stmt.targets:
-        user = ir.original.get(stmt.targets[0], stmt.targets[0])
+        name = stmt.targets[0]  # a temporary copied into the user's name (`p = value_1`)
+        name = next((c.targets[0] for c in ir.flat if c.op is COPY and c.targets and c.args
+                     and atom_names(c.args[0]) == [name]), name)  # fmt: skip
+        user = ir.original.get(name, name)
         raise NoRuleError(
             f"`{user}` is bound to a tuple more than once (in a loop or a branch), so s2s does "
             f"not follow its items; it uses {used}",
