@@ -5,9 +5,12 @@ specializations per signature, then falls back to shape-generic code). This pass
 a shape only when the shape follows exactly from numpy's rules for the operation: broadcasting
 for elementwise functions, ``matmul``'s contraction, integer indexing, full reductions,
 ``np.zeros((a, b))`` of known ints. Anything else is ``None`` (unknown), and generation then
-checks at run time as before. The adjoint sweep uses proven shapes to leave out
-``unbroadcast`` where nothing was broadcast, to write ``g @ w.T`` for a matmul of matrices,
-and to keep shape records off the tape.
+checks at run time as before. A name that a branch or loop rebinds has one type in the whole
+function, what all its bindings agree on (a parameter's argument is one of them:
+:func:`s2s.analysis.dtypes.joined`): ``w`` of shape ``(3,)`` that an arm may rebind to ``0.5``
+has no proven shape, before the branch or after it. The adjoint sweep uses proven shapes to
+leave out ``unbroadcast`` where nothing was broadcast, to write ``g @ w.T`` for a matmul of
+matrices, and to keep shape records off the tape.
 
 Before: ``np.mean`` of an array whose shape generation knows; after, its adjoint fills an
 array of the proven shape with a constant count, no shape read at run time:
