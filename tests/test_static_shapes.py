@@ -90,10 +90,8 @@ def test_shapes_that_change_in_a_loop_are_not_assumed():
 
 
 # -- a name rebound to another shape or dtype on some paths only ------------------------------
-# A branch or loop that rebinds a name gives it one type for the whole function: what all its
-# bindings agree on. A parameter's argument is one of them (the paths that skip the rebinding
-# keep it), so `w` of shape (3,) rebound to `0.5` has no proven shape: its adjoint is
-# unbroadcast at run time, not summed to 0-d as the arm's shape would have it.
+# One type for the whole function, what all bindings (the argument's too) agree on: `w` of
+# shape (3,) that an arm rebinds to 0.5 is unbroadcast at run time, not summed to 0-d.
 
 
 def rebound_to_a_number(x, w, flag):
@@ -164,25 +162,18 @@ def an_int_in_a_branch(x, w, flag):
     return np.sum(x * w * w)
 
 
-REBOUND = [
-    (rebound_to_a_number, (0, 1)),
-    (rebound_to_its_sum, (0, 1)),
-    (rebound_to_its_mean_after_a_use, (0, 1)),
-    (rebound_to_zeros, (0, 1)),
-    (rebound_in_a_for_loop, (0, 1, 2)),  # 0: zero trips
-    (rebound_in_a_while_loop, (0, 1, 2)),
-    (weighted_by_a_helper, (0, 1)),
-    (local_rebound_to_its_sum, (0, 1)),
-    (widened_in_a_branch, (0, 1)),  # float32 w, a float64 arm
-    (an_int_in_a_branch, (0, 1)),  # float w, an int arm
-]
+BRANCHES = [rebound_to_a_number, rebound_to_its_sum, rebound_to_its_mean_after_a_use,
+            rebound_to_zeros, weighted_by_a_helper, local_rebound_to_its_sum,
+            widened_in_a_branch, an_int_in_a_branch]  # fmt: skip
+LOOPS = [rebound_in_a_for_loop, rebound_in_a_while_loop]  # 0, 1 or 2 trips
+REBOUND = [(f, t) for f in BRANCHES for t in (0, 1)] + [(f, t) for f in LOOPS for t in (0, 1, 2)]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
     ("f", "taken"),
-    [(f, t) for f, trips in REBOUND for t in trips],
-    ids=[f"{f.__name__}-{t}" for f, trips in REBOUND for t in trips],
+    REBOUND,
+    ids=[f"{f.__name__}-{t}" for f, t in REBOUND],
 )
 def test_a_name_rebound_to_another_shape_on_some_paths_has_no_proven_shape(f, taken, dtype):
     """grad, value_and_grad, vjp, reverse jacobian and hvp of ``w`` (shape (3,)) with the
@@ -224,8 +215,7 @@ def diagonal_of_a_rebound_matrix(x, a, flag):
 def test_the_diagonal_of_a_matrix_a_branch_may_make_0_d(taken, dtype):
     """``np.diag`` of a value that is a matrix or (on the other path) a vector: its adjoint
     reads the shape at run time (no crash inside the runtime's ``undiagonal``)."""
-    a = RNG.normal(size=(3, 3)).astype(dtype)
-    x = np.array([1.0, 2.0, 3.0], dtype)
+    a, x = RNG.normal(size=(3, 3)).astype(dtype), np.array([1.0, 2.0, 3.0], dtype)
     rtol = 1e-4 if dtype == np.float32 else 1e-6
     check(fresh(diagonal_of_a_rebound_matrix), x, a, taken, wrt=(0, 1), rtol=rtol, atol=1e-5)
 
