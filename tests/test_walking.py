@@ -1,15 +1,25 @@
 """s2s.codegen.walking: ``walk`` and ``copy_tree`` give what ``gast.walk`` and
-``copy.deepcopy`` give, on real trees (s2s's own modules) and on the attributes passes set."""
+``copy.deepcopy`` give, on real trees (s2s's own modules) and on the attributes passes set;
+the name collectors give the names a walk finds."""
 
+import ast
 import copy
 import inspect
+from collections import Counter
 
 import gast
 import pytest
 
 import s2s.api
 import s2s.reverse.tape
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import (
+    copy_tree,
+    loaded_names,
+    name_list,
+    stored_names,
+    unstored_names,
+    walk,
+)
 from s2s.frontend.resolve import Target
 
 
@@ -56,3 +66,35 @@ def test_copy_tree_copies_what_passes_attach_and_keeps_sharing():
     memo = {}
     pair = copy_tree([stmt, stmt], memo)
     assert pair[0] is pair[1] and memo[id(stmt)] is pair[0]
+
+
+def _ast_trees():
+    for module in (s2s.api, s2s.reverse.tape):
+        yield ast.parse(inspect.getsource(module))
+
+
+@pytest.mark.parametrize(
+    "tree", [*trees(), *_ast_trees()], ids=["api", "tape", "ast-api", "ast-tape"]
+)
+def test_name_collectors_agree_with_walk(tree):
+    names = (gast.Name, ast.Name)
+    contexts = {
+        loaded_names: (gast.Load, ast.Load),
+        stored_names: (gast.Store, gast.Del, ast.Store, ast.Del),
+        unstored_names: (gast.Load, gast.Del, gast.Param, ast.Load, ast.Del, ast.Param),
+    }
+    nodes = [n for n in walk(tree) if isinstance(n, (ast.AST, gast.AST))]
+    for node in nodes[::7]:  # every seventh node: statements, expressions, arguments
+        found = [n for n in walk(node) if isinstance(n, names)]
+        assert Counter(name_list(node)) == Counter(n.id for n in found)
+        for collect, kinds in contexts.items():
+            assert collect(node) == {n.id for n in found if isinstance(n.ctx, kinds)}
+
+
+def test_name_collectors_on_a_tree_deeper_than_the_stack():
+    tree = gast.BinOp(gast.Name("x0", gast.Load(), None, None), gast.Add(),
+                      gast.Name("y", gast.Store(), None, None))  # fmt: skip
+    for k in range(1, 5000):  # deeper than the interpreter's recursion limit
+        tree = gast.BinOp(tree, gast.Add(), gast.Name(f"x{k % 3}", gast.Load(), None, None))
+    assert Counter(name_list(tree)) == Counter({"x0": 1667, "x1": 1667, "x2": 1666, "y": 1})
+    assert loaded_names(tree) == {"x0", "x1", "x2"} and stored_names(tree) == {"y"}

@@ -8,7 +8,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, loaded_names, name_list
 
 
 @dataclass
@@ -122,19 +122,17 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
 
 def names_in(node: gast.AST) -> set[str]:
     """Every name in ``node``, read or written."""
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return set(name_list(node))
 
 
 def statement_reads(stmt: gast.stmt) -> set[str]:
     """The names ``stmt`` reads (an augmented assignment reads its target too)."""
-    reads = {
-        n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    reads = loaded_names(stmt)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         reads.add(stmt.target.id)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
         reads.update(atom_names(stmt.target))
-        reads.update(n.id for n in walk(stmt.target) if isinstance(n, gast.Name))
+        reads.update(name_list(stmt.target))
     return reads
 
 
