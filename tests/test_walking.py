@@ -19,6 +19,7 @@ from s2s.codegen.walking import (
     stored_names,
     unstored_names,
     walk,
+    walk_with_parents,
 )
 from s2s.frontend.resolve import Target
 
@@ -98,3 +99,11 @@ def test_name_collectors_on_a_tree_deeper_than_the_stack():
         tree = gast.BinOp(tree, gast.Add(), gast.Name(f"x{k % 3}", gast.Load(), None, None))
     assert Counter(name_list(tree)) == Counter({"x0": 1667, "x1": 1667, "x2": 1666, "y": 1})
     assert loaded_names(tree) == {"x0", "x1", "x2"} and stored_names(tree) == {"y"}
+
+
+@pytest.mark.parametrize("tree", list(trees()), ids=["api", "tape"])
+def test_walk_with_parents_is_walk_and_its_parent_map(tree):
+    nodes, parents = walk_with_parents(tree)
+    assert nodes == list(gast.walk(tree))
+    want = {id(c): p for p in gast.walk(tree) for c in gast.iter_child_nodes(p)}
+    assert parents.keys() == want.keys() and all(parents[k] is want[k] for k in want)

@@ -35,19 +35,28 @@ def _one_line(pieces: list[str]) -> str:
 
 def to_source(node: gast.AST, use_astor: bool = True) -> str:
     """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
-    tree = gast.gast_to_ast(node)  # printed, never compiled: astor needs no positions
-    if isinstance(tree, ast.expr):
-        tree = ast.Expression(body=tree)
     if use_astor and astor is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            node = tree.body if isinstance(tree, ast.Expression) else tree
-            text = astor.to_source(node, pretty_source=_one_line).strip("\n")
+            text = _astor_text(gast.gast_to_ast(node))
         try:
             ast.parse(text)  # astor 0.8 mis-prints some f-strings: then ast.unparse decides
             return text
         except SyntaxError:
             pass
+    return _unparse(node)
+
+
+def _astor_text(tree: ast.AST) -> str:
+    """astor's text of a converted statement or expression (``DeprecationWarning``s, which
+    astor's own imports raise on newer Pythons, are the caller's to silence)."""
+    return astor.to_source(tree, pretty_source=_one_line).strip("\n")
+
+
+def _unparse(node: gast.AST) -> str:
+    tree = gast.gast_to_ast(node)  # printed, never compiled: astor needs no positions
+    if isinstance(tree, ast.expr):
+        tree = ast.Expression(body=tree)
     ast.fix_missing_locations(tree)  # ast.unparse reads a statement's lineno
     if isinstance(tree, ast.Expression):
         return ast.unparse(tree.body)
@@ -76,16 +85,30 @@ class Writer:
             self.primal_lines.append(primal_line)
 
     def blocks(self, blocks: list[Block], depth: int) -> None:
+        texts = iter(self._texts([stmt for block in blocks for stmt in block.body]))
         for block in blocks:
             if not block.body:
                 continue
             if block.comment and not block.trailing:
                 self.line(f"# {block.comment}", depth, block.lineno)
-            for i, stmt in enumerate(block.body):
-                text = to_source(stmt, self.use_astor)
+            for i, text in enumerate([next(texts) for _ in block.body]):
                 if block.comment and block.trailing and i == 0 and "\n" not in text:
                     text += f"  # {block.comment}"
                 self.line(text, depth, block.lineno)
+
+    def _texts(self, statements: list[gast.stmt]) -> list[str]:
+        """:func:`to_source` of each statement, astor's texts checked by one parse of them
+        all (each is whole: together they parse if each does); where that fails, one by one."""
+        if not (self.use_astor and astor is not None):
+            return [to_source(stmt, False) for stmt in statements]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            texts = [_astor_text(gast.gast_to_ast(stmt)) for stmt in statements]
+        try:
+            ast.parse("\n".join(texts))
+            return texts
+        except SyntaxError:
+            return [to_source(stmt, True) for stmt in statements]
 
     def statement(self, node: gast.AST, depth: int, primal_line: int | None = None) -> None:
         self.line(to_source(node, self.use_astor), depth, primal_line)

@@ -41,7 +41,7 @@ from s2s import registry
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
 from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list, walk
 
 _NUMERIC = ("float", "int", "bool")
 
@@ -186,7 +186,7 @@ def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     out: set[str] = set()
     for node in walk(stmt):
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
-            out |= {n.id for n in walk(node.targets[0]) if isinstance(n, gast.Name)}
+            out.update(name_list(node.targets[0]))
     return out
 
 

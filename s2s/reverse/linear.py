@@ -35,7 +35,7 @@ import numpy as np
 
 from s2s.analysis.dtypes import VType
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, name_list, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -300,7 +300,7 @@ def _binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.expr:
 
 
 def _mentions(stmt: gast.stmt, var: str) -> int:
-    return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+    return name_list(stmt).count(var)
 
 
 def _writes(stmt: gast.stmt) -> set[str]:

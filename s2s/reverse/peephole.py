@@ -33,7 +33,7 @@ from s2s import registry
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list, walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -169,7 +169,7 @@ def _release(stmt: gast.stmt) -> bool:
 
 
 def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return set(name_list(node))
 
 
 def _arithmetic(node: gast.expr) -> bool:

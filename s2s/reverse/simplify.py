@@ -39,7 +39,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, loaded_names, name_list, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -156,15 +156,17 @@ class _Folder:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
         about a name the statement changes holds in it only where every path agrees (for a
         loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
-        changed = {n.id for n in walk(stmt)
-                   if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-        changed |= {t.id for n in walk(stmt)  # x[key] = v, x += v: x changes
-                    if isinstance(n, gast.AugAssign) or isinstance(
-                        getattr(n, "ctx", None), gast.Store)
-                    for t in walk(getattr(n, "target", n))
-                    if isinstance(t, gast.Name)}  # fmt: skip
-        changed |= {a.id for n in walk(stmt) if isinstance(n, gast.Call)
-                    and not _pure(n) for a in n.args if isinstance(a, gast.Name)}
+        changed: set[str] = set()
+        jumps = False
+        for n in walk(stmt):  # once: what the statement changes, whether it jumps
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                changed.add(n.id)
+            if isinstance(n, gast.AugAssign) or isinstance(getattr(n, "ctx", None), gast.Store):
+                changed.update(name_list(getattr(n, "target", n)))  # x[key] = v, x += v
+            elif isinstance(n, gast.Call) and not _pure(n):
+                changed.update(a.id for a in n.args if isinstance(a, gast.Name))
+            elif isinstance(n, (gast.Break, gast.Continue, gast.Return)):
+                jumps = True
         entry = dict(self.env)
         for var in list(self.roots):
             if var in changed or self.roots[var] in changed:
@@ -181,8 +183,6 @@ class _Folder:
                 ends.append(self.env)
             return ends
 
-        jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
-                    for n in walk(stmt))  # fmt: skip
         assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
@@ -494,11 +494,13 @@ def _drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
 
 
 def _loads(stmt: gast.stmt) -> set[str]:
-    names = {n.id for n in walk(stmt) if isinstance(n, gast.Name)
-             and isinstance(n.ctx, gast.Load)}  # fmt: skip
-    for node in walk(stmt):
-        if isinstance(node, gast.AugAssign):
-            names |= names_in(node.target)
+    names = loaded_names(stmt)
+    if isinstance(stmt, gast.AugAssign):
+        names |= names_in(stmt.target)
+    elif hasattr(stmt, "body"):  # a compound statement: the augmented assignments in it
+        for node in walk(stmt):
+            if isinstance(node, gast.AugAssign):
+                names |= names_in(node.target)
     return names
 
 
@@ -512,8 +514,7 @@ def _drop_releases(blocks: list) -> None:
             loads |= _loads(stmt)
             for node in walk(stmt):
                 if isinstance(node, gast.Assign) and not _is_none(node.value):
-                    real |= {n.id for t in node.targets for n in walk(t)
-                             if isinstance(n, gast.Name)}  # fmt: skip
+                    real.update(n for t in node.targets for n in name_list(t))
 
     def strip(body: list[gast.stmt]) -> list[gast.stmt]:
         kept = []
