@@ -19,7 +19,7 @@ import pytest
 
 import s2s
 from s2s import registry
-from s2s.codegen.emit import Writer, to_source
+from s2s.codegen.emit import Writer, to_ast, to_source
 from s2s.codegen.sweeps import Block
 
 registry.load_builtin_rules()  # the checkout's templates/ (or the installed s2s/templates)
@@ -121,3 +121,14 @@ def test_writer_checks_astor_texts_together_and_falls_back_one_by_one():
     good = Writer()
     good.blocks([Block(None, [body[0], body[2]])], 1)
     assert good.lines == ["    a = x * 2.0", "    for t in range(n):", "        b = a + t"]
+
+
+@pytest.mark.parametrize("path", FAST[:6], ids=_id)
+def test_to_ast_builds_what_gast_converts(path):
+    """emit.to_ast (the printer's converter) gives gast.gast_to_ast's tree, positions too."""
+    tree = gast.parse(path.read_text())
+    nodes = [n for n in gast.walk(tree) if isinstance(n, (gast.stmt, gast.expr))]
+    assert nodes
+    for node in nodes:
+        want = ast.dump(gast.gast_to_ast(node), include_attributes=True)
+        assert ast.dump(to_ast(node), include_attributes=True) == want

@@ -110,7 +110,7 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
             if isinstance(nested, list) and nested:
                 setattr(stmt, arm, _merged(nested))
         if is_comment_marker(stmt):
-            text = gast.unparse(stmt)
+            text = _marker_text(stmt)
             if text == last:
                 continue
             last = text
@@ -118,6 +118,16 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
             last = None
         kept.append(stmt)
     return kept
+
+
+def _marker_text(stmt: gast.Expr) -> object:
+    """What tells two comment markers apart: the texts they print (a marker holds one string
+    constant; anything else, its printed source)."""
+    args = stmt.value.args
+    if len(args) == 1 and isinstance(args[0], gast.Constant) and type(args[0].value) is str:
+        if not stmt.value.keywords:
+            return ("text", args[0].value)
+    return gast.unparse(stmt)
 
 
 def names_in(node: gast.AST) -> set[str]:
