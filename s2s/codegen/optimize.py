@@ -238,7 +238,10 @@ def _targets(stmt: gast.stmt) -> list[str]:
     if getattr(stmt, "s2s_side_effect", False):  # `COUNT += 1` on a global: not a local
         return []
     if isinstance(stmt, gast.Assign):
-        return [n.id for n in walk(stmt.targets[0]) if isinstance(n, gast.Name)]
+        target = stmt.targets[0]
+        if type(target) is gast.Name and target.annotation is None:
+            return [target.id]  # (the usual target, without a walk)
+        return [n.id for n in walk(target) if isinstance(n, gast.Name)]
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         return [stmt.target.id]
     return []

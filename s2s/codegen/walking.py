@@ -27,9 +27,13 @@ def walk(node: AST) -> Iterator[AST]:
     the same function) would."""
     todo = deque([node])
     pop, push = todo.popleft, todo.append
+    table = _NODE_FIELDS
     while todo:
         node = pop()
-        for field in node._fields:
+        fields = table.get(type(node))
+        if fields is None:
+            fields = _node_fields(type(node))
+        for field in fields:
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 push(value)
@@ -38,6 +42,21 @@ def walk(node: AST) -> Iterator[AST]:
                     if isinstance(item, AST):
                         push(item)
         yield node
+
+
+# fields that hold a string, a number or a list of strings, never a node (a Constant's value
+# is a Python value); walk skips them, in the same order otherwise
+_VALUE_FIELDS = frozenset({"id", "attr", "arg", "type_comment", "module", "level", "asname",
+                           "is_async", "conversion", "simple"})  # fmt: skip
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    skip = _VALUE_FIELDS | ({"value", "kind"} if kind.__name__ == "Constant" else set())
+    skip |= {"names"} if kind.__name__ in ("Global", "Nonlocal") else set()
+    fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in skip)
+    _NODE_FIELDS[kind] = fields
+    return fields
 
 
 def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
