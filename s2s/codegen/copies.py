@@ -258,9 +258,7 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
                 setattr(stmt, field, _inline_in(nested, fixed, blocks))
-    counts = Counter(
-        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-    )
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
     body = list(body)
     i = 0
     while i + 2 < len(body):
@@ -335,9 +333,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
     >>> [to_source(stmt, False) for stmt in blocks[0].body]
     ['h = f(x.shape[1], w.shape[0])']
     """
-    counts = Counter(
-        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-    )
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
     top = [stmt for block in blocks for stmt in block.body]
     dropped: set[int] = set()
     for i, define in enumerate(top):

@@ -38,7 +38,7 @@ def to_source(node: gast.AST, use_astor: bool = True) -> str:
     if use_astor and astor is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            text = _astor_text(gast.gast_to_ast(node))
+            text = _astor_text(to_ast(node))
         try:
             ast.parse(text)  # astor 0.8 mis-prints some f-strings: then ast.unparse decides
             return text
@@ -110,7 +110,7 @@ def _astor_text(tree: ast.AST) -> str:
 
 
 def _unparse(node: gast.AST) -> str:
-    tree = gast.gast_to_ast(node)  # printed, never compiled: astor needs no positions
+    tree = to_ast(node)  # printed, never compiled: astor needs no positions
     if isinstance(tree, ast.expr):
         tree = ast.Expression(body=tree)
     ast.fix_missing_locations(tree)  # ast.unparse reads a statement's lineno
