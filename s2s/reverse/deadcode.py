@@ -184,6 +184,10 @@ def assigned_names(blocks: list[Block]) -> set[str]:
 def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
     out: set[str] = set()
+    if not hasattr(stmt, "body"):  # a simple statement: no statement nested in it
+        if isinstance(stmt, gast.Assign) and not (real and _placeholder(stmt)):
+            out.update(name_list(stmt.targets[0]))
+        return out
     for node in walk(stmt):
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
             out.update(name_list(node.targets[0]))

@@ -70,8 +70,7 @@ class Num:
 def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     """Fold constant cotangents in ``sweeps.adjoint`` (see the module docstring); ``types``
     are the primal values' static types, ``ir`` the normal form they come from."""
-    if any(not isinstance(node, _STATEMENTS) for block in sweeps.adjoint for stmt in block.body
-           for node in walk(stmt) if isinstance(node, gast.stmt)):  # fmt: skip
+    if not all(_handled(block.body) for block in sweeps.adjoint):
         return  # (a with, a try, a nested def: left as they are)
     assigned: dict[str, int] = {}
     for stmt in ir.flat:
@@ -94,6 +93,17 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
 
 
 _STATEMENTS = (gast.Assign, gast.AugAssign, gast.Expr, gast.For, gast.While, gast.If, gast.Pass)
+
+
+def _handled(body: list[gast.stmt]) -> bool:
+    """Whether every statement in ``body``, nested ones too, is of a kind the folding knows
+    (statements nest only in the bodies of compound ones: of these, a loop's or a branch's)."""
+    return all(
+        isinstance(stmt, _STATEMENTS)
+        and (not isinstance(stmt, (gast.For, gast.While, gast.If))
+             or _handled(stmt.body) and _handled(stmt.orelse))  # fmt: skip
+        for stmt in body
+    )
 
 
 class _Folder:
