@@ -14,6 +14,7 @@ import s2s.api
 import s2s.reverse.tape
 from s2s.codegen.walking import (
     copy_tree,
+    inner_nodes,
     loaded_names,
     name_list,
     stored_names,
@@ -107,3 +108,17 @@ def test_walk_with_parents_is_walk_and_its_parent_map(tree):
     assert nodes == list(gast.walk(tree))
     want = {id(c): p for p in gast.walk(tree) for c in gast.iter_child_nodes(p)}
     assert parents.keys() == want.keys() and all(parents[k] is want[k] for k in want)
+
+
+@pytest.mark.parametrize(
+    "tree", [*trees(), *_ast_trees()], ids=["api", "tape", "ast-api", "ast-tape"]
+)
+def test_inner_nodes_are_the_walk_without_contexts_and_operators(tree):
+    leaves = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+    for node in [n for n in walk(tree) if isinstance(n, (ast.stmt, ast.expr))][::5]:
+        want = Counter(id(n) for n in walk(node) if not isinstance(n, leaves))
+        assert Counter(id(n) for n in inner_nodes(node)) == want
+    deep = gast.Name("x", gast.Load(), None, None)
+    for _ in range(5000):  # deeper than the interpreter's recursion limit
+        deep = gast.UnaryOp(gast.USub(), deep)
+    assert len(inner_nodes(deep)) == 5001

@@ -67,7 +67,7 @@ from collections import Counter
 import gast
 
 from s2s.codegen.emit import to_source
-from s2s.codegen.sweeps import Block, is_comment_marker
+from s2s.codegen.sweeps import Block, closure_names, is_comment_marker
 from s2s.codegen.walking import copy_tree, name_list, stored_names, unstored_names, walk
 
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
@@ -87,13 +87,7 @@ def propagate_copies(blocks: list[Block], live_out: set[str]) -> None:
 
 
 def _closure_names(blocks: list[Block]) -> set[str]:
-    names: set[str] = set()
-    for block in blocks:
-        for stmt in block.body:
-            for node in walk(stmt):
-                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                    names.update(name_list(node))
-    return names
+    return closure_names([stmt for block in blocks for stmt in block.body])
 
 
 def _one_step(body, counts, fixed, top=None, blocks=None) -> bool:

@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.sweeps import Block, is_comment_marker, statement_reads
-from s2s.codegen.walking import name_list, stored_names, walk
+from s2s.codegen.sweeps import Block, closure_names, is_comment_marker, statement_reads
+from s2s.codegen.walking import name_list, stored_names
 
 
 class _Unsure(Exception):
@@ -55,11 +55,7 @@ def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
     assignment of ``x`` and after which no path reads ``x``; ``live_out`` are the names read
     after the blocks (the returned gradients)."""
     body = [stmt for block in blocks for stmt in block.body]
-    closure = set()
-    for stmt in body:
-        for node in walk(stmt):
-            if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                closure.update(name_list(node))
+    closure = closure_names(body)
     candidates = _placeholders(body)
     if not candidates:
         return
@@ -233,9 +229,7 @@ def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
     d_x = d_h
     """
     top = [stmt for block in blocks for stmt in block.body]
-    defs = (gast.FunctionDef, gast.Lambda)
-    nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
-    closure = {name for node in nested for name in name_list(node)}
+    closure = closure_names(top)
     live = _Liveness(closure)
     after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
     dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went

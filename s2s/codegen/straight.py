@@ -28,7 +28,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, Sweeps
-from s2s.codegen.walking import name_list, stored_names, walk
+from s2s.codegen.walking import inner_nodes, name_list, stored_names
 
 _COMPOUND = (gast.For, gast.While, gast.If, gast.Try, gast.FunctionDef)  # (a `with` runs once)
 
@@ -45,7 +45,7 @@ def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozense
         for stmt in block.body:  # one walk of each statement answers the three questions
             stores: set[str] = {stmt.name} if isinstance(stmt, gast.FunctionDef) else set()
             pops = False
-            for node in walk(stmt):
+            for node in inner_nodes(stmt):
                 kind = type(node)
                 if kind is gast.Name:
                     if isinstance(node.ctx, (gast.Store, gast.Del)):

@@ -8,7 +8,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import copy_tree, loaded_names, name_list
+from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list
 
 
 @dataclass
@@ -133,6 +133,17 @@ def _marker_text(stmt: gast.Expr) -> object:
 def names_in(node: gast.AST) -> set[str]:
     """Every name in ``node``, read or written."""
     return set(name_list(node))
+
+
+def closure_names(statements: list[gast.stmt]) -> set[str]:
+    """Every name in a nested function or lambda of ``statements`` (it may run later, or
+    never: such names are left alone)."""
+    names: set[str] = set()
+    for stmt in statements:
+        for node in inner_nodes(stmt):
+            if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                names.update(name_list(node))
+    return names
 
 
 def statement_reads(stmt: gast.stmt) -> set[str]:

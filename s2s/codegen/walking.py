@@ -87,6 +87,7 @@ def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "attr", "arg", "is_async",
                           "level", "module", "conversion", "simple"})  # fmt: skip
 _NAMES = frozenset({gast.Name, ast.Name})
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)  # (gast's too)
 _LOADS = frozenset({gast.Load, ast.Load})
 _STORES = frozenset({gast.Store, ast.Store, gast.Del, ast.Del})
 _UNSTORED = frozenset({gast.Load, ast.Load, gast.Del, ast.Del, gast.Param, ast.Param})
@@ -123,6 +124,39 @@ def unstored_names(node: AST) -> set[str]:
     """The ids of the ``Name`` nodes in ``node`` in any context but ``Store`` (a read, a
     ``del``, a parameter)."""
     return set(_names(node, _UNSTORED))
+
+
+def inner_nodes(node: AST) -> list[AST]:
+    """``node`` and every node under it but expression contexts and operators (and what a
+    ``Constant`` holds), in no particular order: for the passes that look for names, calls
+    or functions, a list built by recursion costs less than :func:`walk`'s generator."""
+    out: list[AST] = []
+    try:
+        _gather(node, out)
+    except RecursionError:  # a tree nested deeper than the interpreter's stack allows
+        out = [n for n in walk(node) if not isinstance(n, _LEAVES)]
+    return out
+
+
+def _gather(node: Any, out: list[AST]) -> None:
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _fields(kind)
+    if fields or isinstance(node, AST):
+        out.append(node)
+    if kind in _NAMES:  # a Name's fields: only a parameter's annotation holds a node
+        annotation = getattr(node, "annotation", None)
+        if annotation is not None:
+            _gather(annotation, out)
+        return
+    for field in fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            for item in value:
+                _gather(item, out)
+        elif value is not None:
+            _gather(value, out)
 
 
 def _names(node: AST, contexts: frozenset | None) -> list[str]:

@@ -39,7 +39,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, loaded_names, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -168,7 +168,7 @@ class _Folder:
         loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
         changed: set[str] = set()
         jumps = False
-        for n in walk(stmt):  # once: what the statement changes, whether it jumps
+        for n in inner_nodes(stmt):  # once: what the statement changes, whether it jumps
             if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
                 changed.add(n.id)
             if isinstance(n, gast.AugAssign) or isinstance(getattr(n, "ctx", None), gast.Store):
