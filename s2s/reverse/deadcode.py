@@ -41,7 +41,7 @@ from s2s import registry
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
 from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
-from s2s.codegen.walking import name_list, walk
+from s2s.codegen.walking import inner_nodes, name_list
 
 _NUMERIC = ("float", "int", "bool")
 
@@ -188,7 +188,7 @@ def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
         if isinstance(stmt, gast.Assign) and not (real and _placeholder(stmt)):
             out.update(name_list(stmt.targets[0]))
         return out
-    for node in walk(stmt):
+    for node in inner_nodes(stmt):
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
             out.update(name_list(node.targets[0]))
     return out

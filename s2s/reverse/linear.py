@@ -101,9 +101,8 @@ def _count(body: list[gast.stmt], counts: dict[str, int]) -> None:
         if nested:
             for field, value in gast.iter_fields(stmt):
                 if field not in ("body", "orelse", "finalbody", "handlers"):
-                    for node in walk(value) if isinstance(value, gast.AST) else ():
-                        if isinstance(node, gast.Name):
-                            counts[node.id] = counts.get(node.id, 0) + 1
+                    for var in name_list(value) if isinstance(value, gast.AST) else ():
+                        counts[var] = counts.get(var, 0) + 1
             for part in nested:
                 _count(part, counts)
             for handler in getattr(stmt, "handlers", ()):

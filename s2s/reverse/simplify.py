@@ -508,7 +508,7 @@ def _loads(stmt: gast.stmt) -> set[str]:
     if isinstance(stmt, gast.AugAssign):
         names |= names_in(stmt.target)
     elif hasattr(stmt, "body"):  # a compound statement: the augmented assignments in it
-        for node in walk(stmt):
+        for node in inner_nodes(stmt):
             if isinstance(node, gast.AugAssign):
                 names |= names_in(node.target)
     return names
@@ -522,7 +522,7 @@ def _drop_releases(blocks: list) -> None:
     for block in blocks:
         for stmt in block.body:
             loads |= _loads(stmt)
-            for node in walk(stmt):
+            for node in inner_nodes(stmt):
                 if isinstance(node, gast.Assign) and not _is_none(node.value):
                     real.update(n for t in node.targets for n in name_list(t))
 
