@@ -122,3 +122,18 @@ def test_inner_nodes_are_the_walk_without_contexts_and_operators(tree):
     for _ in range(5000):  # deeper than the interpreter's recursion limit
         deep = gast.UnaryOp(gast.USub(), deep)
     assert len(inner_nodes(deep)) == 5001
+
+
+def test_statement_reads_in_a_memo_are_the_reads_and_a_new_set_each_time():
+    from s2s.codegen.sweeps import reads_memo, statement_reads
+
+    stmts = gast.parse("y = f(x) + x\nd[k] += v\nfor t in r:\n    s = s + t").body
+    want = [statement_reads(s) for s in stmts]
+    assert want == [{"f", "x"}, {"d", "k", "v"}, {"r", "s", "t"}]
+    with reads_memo():
+        first = [statement_reads(s) for s in stmts]
+        first[0].add("z")  # a caller may add to what it gets
+        assert [statement_reads(s) for s in stmts] == want == [
+            {"f", "x"}, {"d", "k", "v"}, {"r", "s", "t"}]  # fmt: skip
+    stmts[0].value.right.id = "w"  # out of the memo: read anew
+    assert statement_reads(stmts[0]) == {"f", "x", "w"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import gast
@@ -146,8 +149,35 @@ def closure_names(statements: list[gast.stmt]) -> set[str]:
     return names
 
 
+_MEMO = threading.local()  # .table: id(stmt) -> (stmt, its reads), inside reads_memo()
+
+
+@contextmanager
+def reads_memo() -> Iterator[None]:
+    """Inside: :func:`statement_reads` computes each statement's reads once (a liveness
+    sweep to a loop's fixpoint asks again and again). For passes that do not change a
+    statement meanwhile (removing it from its list is fine: the memo keeps it alive, so its
+    ``id`` is not reused). Per thread; nested uses share the outer memo."""
+    outer = getattr(_MEMO, "table", None)
+    _MEMO.table = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO.table = outer
+
+
 def statement_reads(stmt: gast.stmt) -> set[str]:
-    """The names ``stmt`` reads (an augmented assignment reads its target too)."""
+    """The names ``stmt`` reads (an augmented assignment reads its target too); a new set."""
+    table = getattr(_MEMO, "table", None)
+    if table is not None:
+        known = table.get(id(stmt))
+        if known is None:
+            known = table[id(stmt)] = (stmt, _statement_reads(stmt))
+        return set(known[1])
+    return _statement_reads(stmt)
+
+
+def _statement_reads(stmt: gast.stmt) -> set[str]:
     reads = loaded_names(stmt)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         reads.add(stmt.target.id)
