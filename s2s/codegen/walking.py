@@ -1,13 +1,17 @@
 """``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost (and
-``walk_with_parents``, with each node's parent);
-``name_list``, ``loaded_names``, ``stored_names`` and ``unstored_names``: the ``Name`` nodes'
-ids in a tree, at less cost still; and
+``walk_with_parents``, with each node's parent); ``inner_nodes``: the same nodes but contexts
+and operators, in no order, at less cost still; ``name_list``, ``loaded_names``,
+``stored_names`` and ``unstored_names``: the ``Name`` nodes' ids in a tree; and
 ``copy_tree``: ``copy.deepcopy`` of a tree, at less cost.
 
 The passes walk the sweeps' statements many times (which names a statement reads, which it
 writes); ``ast.walk`` spends most of that time in its generators (``iter_child_nodes`` over
 ``iter_fields``). This walk visits the same nodes in the same order (breadth first, children
-queued before their parent is handed out, list fields item by item) with the loops inlined.
+queued before their parent is handed out, list fields item by item) with the loops inlined and
+the fields that never hold a node (names, attributes, a constant's value) skipped. Where the
+order does not matter, the name collectors and ``inner_nodes`` recurse instead (no generator,
+no queue) through the fields that can hold a name, which leaves out contexts and operators;
+past the interpreter's recursion limit they fall back on ``walk``.
 """
 
 from __future__ import annotations
