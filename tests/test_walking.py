@@ -12,11 +12,13 @@ import pytest
 
 import s2s.api
 import s2s.reverse.tape
+from s2s.codegen.emit import to_source
 from s2s.codegen.walking import (
     copy_tree,
     inner_nodes,
     loaded_names,
     name_list,
+    new_node,
     stored_names,
     unstored_names,
     walk,
@@ -137,3 +139,16 @@ def test_statement_reads_in_a_memo_are_the_reads_and_a_new_set_each_time():
             {"f", "x"}, {"d", "k", "v"}, {"r", "s", "t"}]  # fmt: skip
     stmts[0].value.right.id = "w"  # out of the memo: read anew
     assert statement_reads(stmts[0]) == {"f", "x", "w"}
+
+
+def test_new_node_is_the_node_the_constructor_makes():
+    made = new_node(gast.Assign, targets=[new_node(gast.Name, id="y", ctx=new_node(gast.Store),
+                                                   annotation=None, type_comment=None)],
+                    value=new_node(gast.Constant, value=1.5, kind=None), type_comment=None)
+    built = gast.Assign(targets=[gast.Name("y", gast.Store(), None, None)],
+                        value=gast.Constant(1.5, None), type_comment=None)  # fmt: skip
+    assert gast.dump(made) == gast.dump(built)
+    for a, b in zip(walk(made), walk(built), strict=True):
+        assert type(a) is type(b) and vars(a).keys() == vars(b).keys()
+    assert to_source(made) == to_source(built) == "y = 1.5"
+    assert gast.dump(copy_tree(made)) == gast.dump(built)

@@ -11,7 +11,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list
+from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, new_node
 
 
 @dataclass
@@ -52,17 +52,17 @@ class Sweeps:
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
-    return gast.Assign(
-        targets=[gast.Name(target, gast.Store(), None, None)], value=value, type_comment=None
-    )
+    stored = new_node(gast.Name, id=target, ctx=new_node(gast.Store), annotation=None,
+                      type_comment=None)  # fmt: skip
+    return new_node(gast.Assign, targets=[stored], value=value, type_comment=None)
 
 
 def call(func: str, *args: gast.expr) -> gast.Call:
     parts = func.split(".")
     node: gast.expr = name(parts[0])
     for part in parts[1:]:
-        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
-    return gast.Call(func=node, args=list(args), keywords=[])
+        node = new_node(gast.Attribute, value=node, attr=part, ctx=new_node(gast.Load))
+    return new_node(gast.Call, func=node, args=list(args), keywords=[])
 
 
 def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[gast.Assign]:
@@ -79,8 +79,8 @@ def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[g
 
 def comment_marker(text: str) -> gast.stmt:
     """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
-    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
-                                     keywords=[]))  # fmt: skip
+    return new_node(gast.Expr, value=new_node(gast.Call, func=name("__s2s_comment__"),
+                                              args=[constant(text)], keywords=[]))  # fmt: skip
 
 
 def is_comment_marker(stmt: gast.stmt) -> bool:
