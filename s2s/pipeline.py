@@ -18,7 +18,7 @@ from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.sweeps import merge_repeated_comments
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.forward.reuse import SMALL_BYTES
 from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
@@ -235,8 +235,8 @@ def _floats(types: dict[str, VType], sweeps) -> set[str]:
     """The names known to hold floats: primal values of a float type, and the cotangents
     (adjoint names that are no primal value)."""
     floats = {n for n, t in types.items() if t.kind == "float"}
-    adjoint = {n.id for block in sweeps.adjoint for stmt in block.body for n in walk(stmt)
-               if isinstance(n, gast.Name) and n.id.startswith("d_")}  # fmt: skip
+    adjoint = {n for block in sweeps.adjoint for stmt in block.body for n in name_list(stmt)
+               if n.startswith("d_")}  # fmt: skip
     return floats | (adjoint - set(types))
 
 

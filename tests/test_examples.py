@@ -73,6 +73,11 @@ def test_run_all_quick_checks_agreement():
     assert "gradients agree: True" in out
 
 
+def test_build_times_prints_one_figure_per_workload_named():
+    out = run("benchmarks/build_times.py", "--reps", "1", "MLP", "Rosenbrock")
+    assert re.fullmatch(r"MLP=[0-9.]+ Rosenbrock=[0-9.]+\n", out)
+
+
 def test_bench_mlp_quick():
     out = run("benchmarks/bench_mlp.py", "--quick", "--repeats", "5")
     assert "gradients agree: True" in out

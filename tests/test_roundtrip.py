@@ -19,7 +19,8 @@ import pytest
 
 import s2s
 from s2s import registry
-from s2s.codegen.emit import to_source
+from s2s.codegen.emit import Writer, to_ast, to_source
+from s2s.codegen.sweeps import Block
 
 registry.load_builtin_rules()  # the checkout's templates/ (or the installed s2s/templates)
 PACKAGE = pathlib.Path(s2s.__file__).resolve().parent
@@ -105,3 +106,30 @@ PASSES = [
 @pytest.mark.parametrize("module", PASSES)
 def test_each_pass_shows_an_example(module):
     assert module in MODULES, f"{module}'s docstrings show no example"
+
+
+def test_writer_checks_astor_texts_together_and_falls_back_one_by_one():
+    """Writer.blocks parses astor's texts of a batch once; a statement astor mis-prints (an
+    f-string whose quotes it swaps into a syntax error) sends the batch through to_source one
+    by one, which prints that statement with ast.unparse."""
+    lines = ["a = x * 2.0", "y = f'{x[\"a\"]}{y}\"'", "for t in range(n):\n    b = a + t"]
+    body = [gast.parse(line).body[0] for line in lines]
+    writer = Writer()
+    writer.blocks([Block("line 1: y = ...", body)], 0)
+    printed = "\n".join(writer.lines[1:])
+    assert printed == "\n".join(to_source(stmt) for stmt in body)
+    assert ast.dump(ast.parse(printed)) == ast.dump(ast.parse("\n".join(lines)))
+    good = Writer()
+    good.blocks([Block(None, [body[0], body[2]])], 1)
+    assert good.lines == ["    a = x * 2.0", "    for t in range(n):", "        b = a + t"]
+
+
+@pytest.mark.parametrize("path", FAST[:6], ids=_id)
+def test_to_ast_builds_what_gast_converts(path):
+    """emit.to_ast (the printer's converter) gives gast.gast_to_ast's tree, positions too."""
+    tree = gast.parse(path.read_text())
+    nodes = [n for n in gast.walk(tree) if isinstance(n, (gast.stmt, gast.expr))]
+    assert nodes
+    for node in nodes:
+        want = ast.dump(gast.gast_to_ast(node), include_attributes=True)
+        assert ast.dump(to_ast(node), include_attributes=True) == want

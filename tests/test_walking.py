@@ -1,15 +1,29 @@
 """s2s.codegen.walking: ``walk`` and ``copy_tree`` give what ``gast.walk`` and
-``copy.deepcopy`` give, on real trees (s2s's own modules) and on the attributes passes set."""
+``copy.deepcopy`` give, on real trees (s2s's own modules) and on the attributes passes set;
+the name collectors give the names a walk finds."""
 
+import ast
 import copy
 import inspect
+from collections import Counter
 
 import gast
 import pytest
 
 import s2s.api
 import s2s.reverse.tape
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.emit import to_source
+from s2s.codegen.walking import (
+    copy_tree,
+    inner_nodes,
+    loaded_names,
+    name_list,
+    new_node,
+    stored_names,
+    unstored_names,
+    walk,
+    walk_with_parents,
+)
 from s2s.frontend.resolve import Target
 
 
@@ -56,3 +70,85 @@ def test_copy_tree_copies_what_passes_attach_and_keeps_sharing():
     memo = {}
     pair = copy_tree([stmt, stmt], memo)
     assert pair[0] is pair[1] and memo[id(stmt)] is pair[0]
+
+
+def _ast_trees():
+    for module in (s2s.api, s2s.reverse.tape):
+        yield ast.parse(inspect.getsource(module))
+
+
+@pytest.mark.parametrize(
+    "tree", [*trees(), *_ast_trees()], ids=["api", "tape", "ast-api", "ast-tape"]
+)
+def test_name_collectors_agree_with_walk(tree):
+    names = (gast.Name, ast.Name)
+    contexts = {
+        loaded_names: (gast.Load, ast.Load),
+        stored_names: (gast.Store, gast.Del, ast.Store, ast.Del),
+        unstored_names: (gast.Load, gast.Del, gast.Param, ast.Load, ast.Del, ast.Param),
+    }
+    nodes = [n for n in walk(tree) if isinstance(n, (ast.AST, gast.AST))]
+    for node in nodes[::7]:  # every seventh node: statements, expressions, arguments
+        found = [n for n in walk(node) if isinstance(n, names)]
+        assert Counter(name_list(node)) == Counter(n.id for n in found)
+        for collect, kinds in contexts.items():
+            assert collect(node) == {n.id for n in found if isinstance(n.ctx, kinds)}
+
+
+def test_name_collectors_on_a_tree_deeper_than_the_stack():
+    tree = gast.BinOp(gast.Name("x0", gast.Load(), None, None), gast.Add(),
+                      gast.Name("y", gast.Store(), None, None))  # fmt: skip
+    for k in range(1, 5000):  # deeper than the interpreter's recursion limit
+        tree = gast.BinOp(tree, gast.Add(), gast.Name(f"x{k % 3}", gast.Load(), None, None))
+    assert Counter(name_list(tree)) == Counter({"x0": 1667, "x1": 1667, "x2": 1666, "y": 1})
+    assert loaded_names(tree) == {"x0", "x1", "x2"} and stored_names(tree) == {"y"}
+
+
+@pytest.mark.parametrize("tree", list(trees()), ids=["api", "tape"])
+def test_walk_with_parents_is_walk_and_its_parent_map(tree):
+    nodes, parents = walk_with_parents(tree)
+    assert nodes == list(gast.walk(tree))
+    want = {id(c): p for p in gast.walk(tree) for c in gast.iter_child_nodes(p)}
+    assert parents.keys() == want.keys() and all(parents[k] is want[k] for k in want)
+
+
+@pytest.mark.parametrize(
+    "tree", [*trees(), *_ast_trees()], ids=["api", "tape", "ast-api", "ast-tape"]
+)
+def test_inner_nodes_are_the_walk_without_contexts_and_operators(tree):
+    leaves = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+    for node in [n for n in walk(tree) if isinstance(n, (ast.stmt, ast.expr))][::5]:
+        want = Counter(id(n) for n in walk(node) if not isinstance(n, leaves))
+        assert Counter(id(n) for n in inner_nodes(node)) == want
+    deep = gast.Name("x", gast.Load(), None, None)
+    for _ in range(5000):  # deeper than the interpreter's recursion limit
+        deep = gast.UnaryOp(gast.USub(), deep)
+    assert len(inner_nodes(deep)) == 5001
+
+
+def test_statement_reads_in_a_memo_are_the_reads_and_a_new_set_each_time():
+    from s2s.codegen.sweeps import reads_memo, statement_reads
+
+    stmts = gast.parse("y = f(x) + x\nd[k] += v\nfor t in r:\n    s = s + t").body
+    want = [statement_reads(s) for s in stmts]
+    assert want == [{"f", "x"}, {"d", "k", "v"}, {"r", "s", "t"}]
+    with reads_memo():
+        first = [statement_reads(s) for s in stmts]
+        first[0].add("z")  # a caller may add to what it gets
+        assert [statement_reads(s) for s in stmts] == want == [
+            {"f", "x"}, {"d", "k", "v"}, {"r", "s", "t"}]  # fmt: skip
+    stmts[0].value.right.id = "w"  # out of the memo: read anew
+    assert statement_reads(stmts[0]) == {"f", "x", "w"}
+
+
+def test_new_node_is_the_node_the_constructor_makes():
+    made = new_node(gast.Assign, targets=[new_node(gast.Name, id="y", ctx=new_node(gast.Store),
+                                                   annotation=None, type_comment=None)],
+                    value=new_node(gast.Constant, value=1.5, kind=None), type_comment=None)
+    built = gast.Assign(targets=[gast.Name("y", gast.Store(), None, None)],
+                        value=gast.Constant(1.5, None), type_comment=None)  # fmt: skip
+    assert gast.dump(made) == gast.dump(built)
+    for a, b in zip(walk(made), walk(built), strict=True):
+        assert type(a) is type(b) and vars(a).keys() == vars(b).keys()
+    assert to_source(made) == to_source(built) == "y = 1.5"
+    assert gast.dump(copy_tree(made)) == gast.dump(built)

@@ -67,8 +67,8 @@ from collections import Counter
 import gast
 
 from s2s.codegen.emit import to_source
-from s2s.codegen.sweeps import Block, is_comment_marker
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.sweeps import Block, closure_names, is_comment_marker
+from s2s.codegen.walking import copy_tree, name_list, stored_names, unstored_names, walk
 
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
 
@@ -76,24 +76,18 @@ _MAX_ROUNDS = 200  # each round removes at least one statement; generated code i
 def propagate_copies(blocks: list[Block], live_out: set[str]) -> None:
     """Propagate copies between names in ``blocks`` (in their nested bodies too); ``live_out``
     are the names read after the blocks (the returned gradients), never renamed away."""
+    # how often each name occurs, kept up to date by each propagation; the names in nested
+    # functions: a propagation neither renames nor drops any
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
+    fixed = live_out | _closure_names(blocks)
     for _ in range(_MAX_ROUNDS):
-        counts = Counter(
-            n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-        )
-        closure = _closure_names(blocks)
         top = [(b, s) for b in blocks for s in b.body]
-        if not _one_step([s for _, s in top], counts, live_out | closure, top, blocks):
+        if not _one_step([s for _, s in top], counts, fixed, top, blocks):
             return
 
 
 def _closure_names(blocks: list[Block]) -> set[str]:
-    names: set[str] = set()
-    for block in blocks:
-        for stmt in block.body:
-            for node in walk(stmt):
-                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                    names |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
-    return names
+    return closure_names([stmt for block in blocks for stmt in block.body])
 
 
 def _one_step(body, counts, fixed, top=None, blocks=None) -> bool:
@@ -103,7 +97,7 @@ def _one_step(body, counts, fixed, top=None, blocks=None) -> bool:
         if pair is not None and pair[0] not in fixed and pair[1] not in fixed:
             plan = _plan(body, i, pair, counts)
             if plan is not None:
-                _apply(body, i, pair, plan, top, blocks)
+                _apply(body, i, pair, plan, top, blocks, counts)
                 return True
     for stmt in body:
         for field in ("body", "orelse"):
@@ -138,17 +132,13 @@ def _release(stmt: gast.stmt, var: str) -> bool:
 
 
 def _reads(stmt: gast.stmt, var: str) -> bool:
-    for node in walk(stmt):
-        if isinstance(node, gast.Name) and node.id == var and not isinstance(node.ctx, gast.Store):
-            return True
+    if var in unstored_names(stmt):
+        return True
     return isinstance(stmt, gast.AugAssign) and _named(stmt.target, var)
 
 
 def _writes(stmt: gast.stmt, var: str) -> bool:
-    return any(
-        isinstance(n, gast.Name) and n.id == var and isinstance(n.ctx, (gast.Store, gast.Del))
-        for n in walk(stmt)
-    )
+    return var in stored_names(stmt)
 
 
 def _named(node: gast.expr, var: str) -> bool:
@@ -156,7 +146,7 @@ def _named(node: gast.expr, var: str) -> bool:
 
 
 def _occurrences(stmt: gast.stmt, var: str) -> int:
-    return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+    return name_list(stmt).count(var)
 
 
 def _plan(body, i, pair, counts) -> tuple[str, int, int | None, int | None] | None:
@@ -195,28 +185,32 @@ def _plan(body, i, pair, counts) -> tuple[str, int, int | None, int | None] | No
     return ("rename", end, b_release, copy_back)
 
 
-def _apply(body, i, pair, plan, top, blocks) -> None:
+def _apply(body, i, pair, plan, top, blocks, counts) -> None:
+    """Carry out ``plan`` for the copy ``body[i]``, and update ``counts`` (each name's
+    occurrences) for the names renamed and the statements dropped."""
     a, b = pair
     kind, end, b_release, copy_back = plan
-    drop: set[int] = set()
     if kind == "exchange":
-        drop.add(id(body[i + 1]))
-        drop.add(id(body[i + 2]))
+        dropped = [i + 1, i + 2]
     else:
         for stmt in body[i + 1 : end + 1]:
             for node in walk(stmt):
                 if isinstance(node, gast.Name) and node.id == a:
                     node.id = b
-        drop.add(id(body[i]))
+                    counts[a] -= 1
+                    counts[b] += 1
+        dropped = [i]
         if copy_back is not None:  # `b = b`, and `b` lives on past `a`'s release
-            drop.add(id(body[copy_back]))
-            drop.add(id(body[end]))
+            dropped += [copy_back, end]
             if b_release is not None:
-                drop.add(id(body[b_release]))
+                dropped.append(b_release)
         elif b_release is not None:
-            drop.add(id(body[b_release]))  # `b` is released where `a` was
+            dropped.append(b_release)  # `b` is released where `a` was
         else:
-            drop.add(id(body[end]))  # `b` lives on as it did
+            dropped.append(end)  # `b` lives on as it did
+    for k in dropped:
+        counts.subtract(name_list(body[k]))
+    drop = {id(body[k]) for k in dropped}
     if top is None:  # a nested body: never left without a statement (comments are none)
         body[:] = [s for s in body if id(s) not in drop]
         if all(is_comment_marker(s) for s in body):
@@ -258,9 +252,7 @@ def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
                 setattr(stmt, field, _inline_in(nested, fixed, blocks))
-    counts = Counter(
-        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-    )
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
     body = list(body)
     i = 0
     while i + 2 < len(body):
@@ -335,9 +327,7 @@ def inline_attributes(blocks: list[Block], live_out: set[str]) -> None:
     >>> [to_source(stmt, False) for stmt in blocks[0].body]
     ['h = f(x.shape[1], w.shape[0])']
     """
-    counts = Counter(
-        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-    )
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
     top = [stmt for block in blocks for stmt in block.body]
     dropped: set[int] = set()
     for i, define in enumerate(top):

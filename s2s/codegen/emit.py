@@ -35,19 +35,84 @@ def _one_line(pieces: list[str]) -> str:
 
 def to_source(node: gast.AST, use_astor: bool = True) -> str:
     """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
-    tree = gast.gast_to_ast(node)  # printed, never compiled: astor needs no positions
-    if isinstance(tree, ast.expr):
-        tree = ast.Expression(body=tree)
     if use_astor and astor is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            node = tree.body if isinstance(tree, ast.Expression) else tree
-            text = astor.to_source(node, pretty_source=_one_line).strip("\n")
+            text = _astor_text(to_ast(node))
         try:
             ast.parse(text)  # astor 0.8 mis-prints some f-strings: then ast.unparse decides
             return text
         except SyntaxError:
             pass
+    return _unparse(node)
+
+
+# gast node types that gast.gast_to_ast converts field by field (its generic_visit) on the
+# Pythons s2s runs on (3.9 on): the statements and expressions of generated code
+_GENERIC = frozenset({
+    "Expr", "AugAssign", "Return", "For", "While", "If", "Pass", "Break", "Continue", "Delete",
+    "BinOp", "UnaryOp", "BoolOp", "Compare", "Call", "keyword", "Attribute", "Subscript",
+    "Slice", "Tuple", "List", "Dict", "Set", "Constant", "Starred", "IfExp",
+    "Load", "Store", "Del", "Add", "Sub", "Mult", "MatMult", "Div", "Mod", "Pow", "LShift",
+    "RShift", "BitOr", "BitXor", "BitAnd", "FloorDiv", "Invert", "Not", "UAdd", "USub", "And",
+    "Or", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Is", "IsNot", "In", "NotIn",
+})  # fmt: skip
+_POSITIONS = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+_TARGETS: dict[type, type | None] = {}  # gast type -> the ast type it becomes field by field
+
+
+def to_ast(node: Any) -> Any:
+    """What ``gast.gast_to_ast(node)`` gives, built directly for the nodes gast converts field
+    by field, plus ``Name`` and ``Assign`` (gast's own rules for those, positions included);
+    any other node goes to gast whole. Statements print several times faster this way."""
+    kind = type(node)
+    if kind is list:
+        return [to_ast(item) for item in node]
+    target = _TARGETS.get(kind, False)
+    if target is False:
+        target = _TARGETS[kind] = _target(kind)
+    if target is None:
+        return gast.gast_to_ast(node) if isinstance(node, gast.AST) else node
+    if target is ast.Name:
+        return _located(ast.Name(node.id, to_ast(node.ctx)), node)
+    if target is ast.Assign:
+        return _located(ast.Assign(to_ast(node.targets), to_ast(node.value)), node)
+    state = node.__dict__
+    new = target(**{f: to_ast(state[f]) for f in node._fields if f in state})
+    for attr in node._attributes:
+        if attr in state:
+            setattr(new, attr, state[attr])
+    return new
+
+
+def _target(kind: type) -> type | None:
+    if not (issubclass(kind, gast.AST) and kind.__module__.startswith("gast")):
+        return None
+    if kind.__name__ in ("Name", "Assign") or kind.__name__ in _GENERIC:
+        return getattr(ast, kind.__name__, None)
+    return None
+
+
+def _located(new: ast.AST, old: gast.AST) -> ast.AST:
+    """``ast.copy_location(new, old)``."""
+    state = old.__dict__
+    for attr in _POSITIONS:
+        value = state.get(attr)
+        if value is not None or (attr in state and attr.startswith("end_")):
+            setattr(new, attr, value)
+    return new
+
+
+def _astor_text(tree: ast.AST) -> str:
+    """astor's text of a converted statement or expression (``DeprecationWarning``s, which
+    astor's own imports raise on newer Pythons, are the caller's to silence)."""
+    return astor.to_source(tree, pretty_source=_one_line).strip("\n")
+
+
+def _unparse(node: gast.AST) -> str:
+    tree = to_ast(node)  # printed, never compiled: astor needs no positions
+    if isinstance(tree, ast.expr):
+        tree = ast.Expression(body=tree)
     ast.fix_missing_locations(tree)  # ast.unparse reads a statement's lineno
     if isinstance(tree, ast.Expression):
         return ast.unparse(tree.body)
@@ -76,17 +141,33 @@ class Writer:
             self.primal_lines.append(primal_line)
 
     def blocks(self, blocks: list[Block], depth: int) -> None:
+        statements = [stmt for block in blocks for stmt in block.body]
+        for stmt in statements:
+            drop_empty_arms(stmt)
+        texts = iter(self._texts(statements))
         for block in blocks:
             if not block.body:
                 continue
             if block.comment and not block.trailing:
                 self.line(f"# {block.comment}", depth, block.lineno)
-            for i, stmt in enumerate(block.body):
-                drop_empty_arms(stmt)
-                text = to_source(stmt, self.use_astor)
+            for i, text in enumerate([next(texts) for _ in block.body]):
                 if block.comment and block.trailing and i == 0 and "\n" not in text:
                     text += f"  # {block.comment}"
                 self.line(text, depth, block.lineno)
+
+    def _texts(self, statements: list[gast.stmt]) -> list[str]:
+        """:func:`to_source` of each statement, astor's texts checked by one parse of them
+        all (each is whole: together they parse if each does); where that fails, one by one."""
+        if not (self.use_astor and astor is not None):
+            return [to_source(stmt, False) for stmt in statements]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            texts = [_astor_text(to_ast(stmt)) for stmt in statements]
+        try:
+            ast.parse("\n".join(texts))
+            return texts
+        except SyntaxError:
+            return [to_source(stmt, True) for stmt in statements]
 
     def statement(self, node: gast.AST, depth: int, primal_line: int | None = None) -> None:
         self.line(to_source(node, self.use_astor), depth, primal_line)

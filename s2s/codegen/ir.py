@@ -150,6 +150,11 @@ class FunctionIR:
 
 def atom_names(node: gast.expr) -> list[str]:
     """The variable names inside an atom or literal structure of atoms."""
+    kind = type(node)
+    if kind is gast.Name and node.annotation is None:  # the usual atoms, without a walk
+        return [node.id] if type(node.ctx) is gast.Load else []
+    if kind is gast.Constant:
+        return []
     return [
         n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]

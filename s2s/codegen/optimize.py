@@ -25,7 +25,7 @@ from s2s import registry, runtime
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import walk, walk_with_parents
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -71,10 +71,8 @@ def keep_shapes(sweeps: Sweeps, params: set[str], only: set[str] | None = None) 
     uses: dict[str, list[tuple[gast.Name, bool]]] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
-            parents = {
-                id(child): node for node in walk(stmt) for child in gast.iter_child_nodes(node)
-            }
-            for node in walk(stmt):
+            nodes, parents = walk_with_parents(stmt)
+            for node in nodes:
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
     defined = {}
@@ -102,10 +100,8 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     meta: dict[str, bool] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
-            parents = {
-                id(child): node for node in walk(stmt) for child in gast.iter_child_nodes(node)
-            }
-            for node in walk(stmt):
+            nodes, parents = walk_with_parents(stmt)
+            for node in nodes:
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
     for var in params & sweeps.saved:  # the return, _s2s.gradient(d_w, w, (w, n)), reads the
@@ -242,7 +238,10 @@ def _targets(stmt: gast.stmt) -> list[str]:
     if getattr(stmt, "s2s_side_effect", False):  # `COUNT += 1` on a global: not a local
         return []
     if isinstance(stmt, gast.Assign):
-        return [n.id for n in walk(stmt.targets[0]) if isinstance(n, gast.Name)]
+        target = stmt.targets[0]
+        if type(target) is gast.Name and target.annotation is None:
+            return [target.id]  # (the usual target, without a walk)
+        return [n.id for n in walk(target) if isinstance(n, gast.Name)]
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         return [stmt.target.id]
     return []

@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.sweeps import Block, is_comment_marker, statement_reads
-from s2s.codegen.walking import walk
+from s2s.codegen.sweeps import Block, closure_names, is_comment_marker, statement_reads
+from s2s.codegen.walking import name_list, stored_names
 
 
 class _Unsure(Exception):
@@ -55,11 +55,7 @@ def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
     assignment of ``x`` and after which no path reads ``x``; ``live_out`` are the names read
     after the blocks (the returned gradients)."""
     body = [stmt for block in blocks for stmt in block.body]
-    closure = set()
-    for stmt in body:
-        for node in walk(stmt):
-            if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                closure |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    closure = closure_names(body)
     candidates = _placeholders(body)
     if not candidates:
         return
@@ -99,11 +95,7 @@ def _placeholders(body: list[gast.stmt]) -> set[int]:
 
 
 def _stores(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id
-        for n in walk(stmt)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
-    }
+    return stored_names(stmt)
 
 
 def _killed(stmt: gast.stmt) -> set[str]:
@@ -129,14 +121,14 @@ def _reads(stmt: gast.stmt) -> set[str]:
     """Names ``stmt`` reads, ``del x`` counting as a read (it fails on an unbound name)."""
     reads = statement_reads(stmt)
     if isinstance(stmt, gast.Delete):
-        reads |= {n.id for t in stmt.targets for n in walk(t) if isinstance(n, gast.Name)}
+        reads.update(name for t in stmt.targets for name in name_list(t))
     return reads
 
 
 def _expr_reads(node: gast.AST | None) -> set[str]:
     if node is None:
         return set()
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return set(name_list(node))
 
 
 class _Liveness:
@@ -145,6 +137,9 @@ class _Liveness:
     def __init__(self, always: set[str]) -> None:
         self.always = always
         self.exits: list[tuple[set[str], set[str]]] = []  # (after the loop, at its head)
+        # a plain statement's id -> (the names it kills, the names it reads): a loop's body
+        # is swept until its live set settles, and the statements do not change meanwhile
+        self.facts: dict[int, tuple[set[str], set[str]]] = {}
 
     def block(self, body: list[gast.stmt], after: set[str]) -> set[str]:
         live = set(after)
@@ -169,7 +164,10 @@ class _Liveness:
             return _expr_reads(stmt.value) | self.always
         if isinstance(stmt, (gast.Try, gast.Raise)) or type(stmt).__name__ in ("Match", "TryStar"):
             raise _Unsure
-        return (after - _killed(stmt)) | _reads(stmt)
+        facts = self.facts.get(id(stmt))
+        if facts is None:
+            facts = self.facts[id(stmt)] = (_killed(stmt), _reads(stmt))
+        return (after - facts[0]) | facts[1]
 
     def loop(self, stmt: gast.For | gast.While, after: set[str]) -> set[str]:
         exit_live = self.block(stmt.orelse, after) | after
@@ -231,9 +229,7 @@ def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
     d_x = d_h
     """
     top = [stmt for block in blocks for stmt in block.body]
-    defs = (gast.FunctionDef, gast.Lambda)
-    nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
-    closure = {n.id for node in nested for n in walk(node) if isinstance(n, gast.Name)}
+    closure = closure_names(top)
     live = _Liveness(closure)
     after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
     dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went
@@ -260,7 +256,7 @@ def _walk(body, live_after, live, after, dropped, loop) -> set[str]:
             current = head
             continue
         if isinstance(stmt, gast.If):
-            test = {n.id for n in walk(stmt.test) if isinstance(n, gast.Name)}
+            test = set(name_list(stmt.test))
             current = _walk(stmt.body, current, live, after, dropped, None) | _walk(
                 stmt.orelse, current, live, after, dropped, None) | test  # fmt: skip
             continue

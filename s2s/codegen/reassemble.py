@@ -43,7 +43,7 @@ from s2s import registry
 from s2s.codegen.copies import put_in_place
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, name_list, walk
 
 _LINE = 88  # the longest statement a reassembly may write (the sweeps' indentation aside)
 
@@ -86,7 +86,7 @@ def _count(body: list[gast.stmt], counts: Counter, remade: frozenset[str]) -> No
 
 
 def _names(node: gast.AST, remade: frozenset[str]) -> list[str]:
-    return [n.id for n in walk(node) if isinstance(n, gast.Name) and n.id not in remade]
+    return [n for n in name_list(node) if n not in remade]
 
 
 def _nested(stmt: gast.stmt, counts: Counter, fixed: tuple[str, set[str]], gone: set[str]):
@@ -138,10 +138,10 @@ def _reader(body: list[gast.stmt], i: int, target: str, tape: str) -> int | None
     """The index of the statement after ``body[i]`` that reads ``target``, if the value can
     move there: it reads it once in a pure assignment, and what lies between writes no name
     the value reads and mutates nothing."""
-    reads = {n.id for n in walk(body[i].value) if isinstance(n, gast.Name)}
+    reads = set(name_list(body[i].value))
     for j in range(i + 1, len(body)):
         stmt = body[j]
-        uses = sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        uses = name_list(stmt).count(target)
         if uses:
             plain = isinstance(stmt, gast.Assign) and all(
                 isinstance(t, gast.Name) and t.id != target for t in stmt.targets
@@ -221,9 +221,7 @@ def inline_rows(adjoint: list[Block], blocks: list[Block], constant: set[str]) -
     once later in that trip, is written where it is read (``d_wx += x[t].T @ d_add_1``).
     ``constant`` are the arrays nothing changes (arguments not written in place); ``blocks``
     is the whole program, where the row's name must occur only there."""
-    counts = Counter(
-        n.id for b in blocks for s in b.body for n in walk(s) if isinstance(n, gast.Name)
-    )
+    counts = Counter(n for b in blocks for s in b.body for n in name_list(s))
     for block in adjoint:
         for stmt in block.body:
             if isinstance(stmt, (gast.For, gast.While)):
@@ -260,10 +258,10 @@ def _row_reader(body: list[gast.stmt], i: int, counts: Counter, constant: set[st
     row, target = define.value, define.targets[0].id
     if not (isinstance(row.value, gast.Name) and row.value.id in constant) or counts[target] != 2:
         return None
-    names = {n.id for n in walk(row) if isinstance(n, gast.Name)}
+    names = set(name_list(row))
     for j in range(i + 1, len(body)):
         stmt = body[j]
-        uses = sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == target)
+        uses = name_list(stmt).count(target)
         if uses:
             plain = isinstance(stmt, (gast.Assign, gast.AugAssign))
             return j if uses == 1 and plain and not _rebinds(stmt, names) else None

@@ -28,7 +28,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, Sweeps
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, name_list, stored_names
 
 _COMPOUND = (gast.For, gast.While, gast.If, gast.Try, gast.FunctionDef)  # (a `with` runs once)
 
@@ -42,15 +42,22 @@ def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozense
     top: set[str] = set()
     other: set[str] = {tape} | set(excluded)
     for block in blocks:
-        for stmt in block.body:
-            stores = _stores(stmt)
-            if isinstance(stmt, _COMPOUND) or _pops(stmt, tape):
+        for stmt in block.body:  # one walk of each statement answers the three questions
+            stores: set[str] = {stmt.name} if isinstance(stmt, gast.FunctionDef) else set()
+            pops = False
+            for node in inner_nodes(stmt):
+                kind = type(node)
+                if kind is gast.Name:
+                    if isinstance(node.ctx, (gast.Store, gast.Del)):
+                        stores.add(node.id)
+                elif kind is gast.Call:
+                    pops = pops or _pop_of(node, tape)
+                elif kind is gast.FunctionDef or kind is gast.Lambda:
+                    other.update(name_list(node))
+            if pops or isinstance(stmt, _COMPOUND):
                 other |= stores
             else:
                 top |= stores
-            for node in walk(stmt):
-                if isinstance(node, (gast.FunctionDef, gast.Lambda)):
-                    other |= {n.id for n in walk(node) if isinstance(n, gast.Name)}
     return top - other
 
 
@@ -67,22 +74,16 @@ def straight_in(sweeps: Sweeps) -> set[str]:
 
 
 def _stores(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id
-        for n in walk(stmt)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))
-    } | ({stmt.name} if isinstance(stmt, gast.FunctionDef) else set())
+    return stored_names(stmt) | ({stmt.name} if isinstance(stmt, gast.FunctionDef) else set())
 
 
-def _pops(stmt: gast.stmt, tape: str) -> bool:
-    """A statement whose value pops ``tape`` (an old value restored)."""
-    return any(
-        isinstance(n, gast.Call)
-        and isinstance(n.func, gast.Attribute)
-        and n.func.attr == "pop"
-        and isinstance(n.func.value, gast.Name)
-        and n.func.value.id == tape
-        for n in walk(stmt)
+def _pop_of(call: gast.Call, tape: str) -> bool:
+    """``tape.pop()`` (an old value restored)."""
+    return (
+        isinstance(call.func, gast.Attribute)
+        and call.func.attr == "pop"
+        and isinstance(call.func.value, gast.Name)
+        and call.func.value.id == tape
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, new_node
 
 
 @dataclass
@@ -49,17 +52,17 @@ class Sweeps:
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
-    return gast.Assign(
-        targets=[gast.Name(target, gast.Store(), None, None)], value=value, type_comment=None
-    )
+    stored = new_node(gast.Name, id=target, ctx=new_node(gast.Store), annotation=None,
+                      type_comment=None)  # fmt: skip
+    return new_node(gast.Assign, targets=[stored], value=value, type_comment=None)
 
 
 def call(func: str, *args: gast.expr) -> gast.Call:
     parts = func.split(".")
     node: gast.expr = name(parts[0])
     for part in parts[1:]:
-        node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
-    return gast.Call(func=node, args=list(args), keywords=[])
+        node = new_node(gast.Attribute, value=node, attr=part, ctx=new_node(gast.Load))
+    return new_node(gast.Call, func=node, args=list(args), keywords=[])
 
 
 def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[gast.Assign]:
@@ -76,8 +79,8 @@ def live_locals(statements: list[gast.Assign], roots: list[gast.expr]) -> list[g
 
 def comment_marker(text: str) -> gast.stmt:
     """A statement the writer prints as ``# text`` (comments inside loops and branches)."""
-    return gast.Expr(value=gast.Call(func=name("__s2s_comment__"), args=[constant(text)],
-                                     keywords=[]))  # fmt: skip
+    return new_node(gast.Expr, value=new_node(gast.Call, func=name("__s2s_comment__"),
+                                              args=[constant(text)], keywords=[]))  # fmt: skip
 
 
 def is_comment_marker(stmt: gast.stmt) -> bool:
@@ -110,7 +113,7 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
             if isinstance(nested, list) and nested:
                 setattr(stmt, arm, _merged(nested))
         if is_comment_marker(stmt):
-            text = gast.unparse(stmt)
+            text = _marker_text(stmt)
             if text == last:
                 continue
             last = text
@@ -120,21 +123,67 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
     return kept
 
 
+def _marker_text(stmt: gast.Expr) -> object:
+    """What tells two comment markers apart: the texts they print (a marker holds one string
+    constant; anything else, its printed source)."""
+    args = stmt.value.args
+    if len(args) == 1 and isinstance(args[0], gast.Constant) and type(args[0].value) is str:
+        if not stmt.value.keywords:
+            return ("text", args[0].value)
+    return gast.unparse(stmt)
+
+
 def names_in(node: gast.AST) -> set[str]:
     """Every name in ``node``, read or written."""
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return set(name_list(node))
+
+
+def closure_names(statements: list[gast.stmt]) -> set[str]:
+    """Every name in a nested function or lambda of ``statements`` (it may run later, or
+    never: such names are left alone)."""
+    names: set[str] = set()
+    for stmt in statements:
+        for node in inner_nodes(stmt):
+            if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+                names.update(name_list(node))
+    return names
+
+
+_MEMO = threading.local()  # .table: id(stmt) -> (stmt, its reads), inside reads_memo()
+
+
+@contextmanager
+def reads_memo() -> Iterator[None]:
+    """Inside: :func:`statement_reads` computes each statement's reads once (a liveness
+    sweep to a loop's fixpoint asks again and again). For passes that do not change a
+    statement meanwhile (removing it from its list is fine: the memo keeps it alive, so its
+    ``id`` is not reused). Per thread; nested uses share the outer memo."""
+    outer = getattr(_MEMO, "table", None)
+    _MEMO.table = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO.table = outer
 
 
 def statement_reads(stmt: gast.stmt) -> set[str]:
-    """The names ``stmt`` reads (an augmented assignment reads its target too)."""
-    reads = {
-        n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    """The names ``stmt`` reads (an augmented assignment reads its target too); a new set."""
+    table = getattr(_MEMO, "table", None)
+    if table is not None:
+        known = table.get(id(stmt))
+        if known is None:
+            known = table[id(stmt)] = (stmt, _statement_reads(stmt))
+        return set(known[1])
+    return _statement_reads(stmt)
+
+
+def _statement_reads(stmt: gast.stmt) -> set[str]:
+    reads = loaded_names(stmt)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         reads.add(stmt.target.id)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
         reads.update(atom_names(stmt.target))
-        reads.update(n.id for n in walk(stmt.target) if isinstance(n, gast.Name))
+        reads.update(name_list(stmt.target))
     return reads
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import NameAllocator
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, new_node, walk
 from s2s.errors import LocatedError, Location
 from s2s.families import LibraryObject
 
@@ -35,14 +35,15 @@ class Contribution:
 
 
 def name(id_: str) -> gast.Name:
-    return gast.Name(id=id_, ctx=gast.Load(), annotation=None, type_comment=None)
+    return new_node(gast.Name, id=id_, ctx=new_node(gast.Load), annotation=None,
+                    type_comment=None)  # fmt: skip
 
 
 def constant(value: Any) -> gast.expr:
     """A literal for a template default (``None``, numbers, strings, tuples of them)."""
     if isinstance(value, tuple):
         return gast.Tuple(elts=[constant(v) for v in value], ctx=gast.Load())
-    return gast.Constant(value=value, kind=None)
+    return new_node(gast.Constant, value=value, kind=None)
 
 
 class TemplateError(LocatedError):

@@ -1,19 +1,30 @@
-"""``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost; and
-``copy_tree``: ``copy.deepcopy`` of a tree, at less cost.
+"""``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost (and
+``walk_with_parents``, with each node's parent); ``inner_nodes``: the same nodes but contexts
+and operators, in no order, at less cost still; ``name_list``, ``loaded_names``,
+``stored_names`` and ``unstored_names``: the ``Name`` nodes' ids in a tree; ``new_node``:
+a node made at less cost than by its constructor; and ``copy_tree``: ``copy.deepcopy`` of a
+tree, at less cost.
 
 The passes walk the sweeps' statements many times (which names a statement reads, which it
 writes); ``ast.walk`` spends most of that time in its generators (``iter_child_nodes`` over
 ``iter_fields``). This walk visits the same nodes in the same order (breadth first, children
-queued before their parent is handed out, list fields item by item) with the loops inlined.
+queued before their parent is handed out, list fields item by item) with the loops inlined and
+the fields that never hold a node (names, attributes, a constant's value) skipped. Where the
+order does not matter, the name collectors and ``inner_nodes`` recurse instead (no generator,
+no queue) through the fields that can hold a name, which leaves out contexts and operators;
+past the interpreter's recursion limit they fall back on ``walk``.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 from ast import AST
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
+
+import gast
 
 
 def walk(node: AST) -> Iterator[AST]:
@@ -21,9 +32,13 @@ def walk(node: AST) -> Iterator[AST]:
     the same function) would."""
     todo = deque([node])
     pop, push = todo.popleft, todo.append
+    table = _NODE_FIELDS
     while todo:
         node = pop()
-        for field in node._fields:
+        fields = table.get(type(node))
+        if fields is None:
+            fields = _node_fields(type(node))
+        for field in fields:
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 push(value)
@@ -34,7 +49,164 @@ def walk(node: AST) -> Iterator[AST]:
         yield node
 
 
+# fields that hold a string, a number or a list of strings, never a node (a Constant's value
+# is a Python value); walk skips them, in the same order otherwise
+_VALUE_FIELDS = frozenset({"id", "attr", "arg", "type_comment", "module", "level", "asname",
+                           "is_async", "conversion", "simple"})  # fmt: skip
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    skip = _VALUE_FIELDS | ({"value", "kind"} if kind.__name__ == "Constant" else set())
+    skip |= {"names"} if kind.__name__ in ("Global", "Nonlocal") else set()
+    fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in skip)
+    _NODE_FIELDS[kind] = fields
+    return fields
+
+
+def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
+    """``list(walk(node))`` and each node's parent by ``id`` (for a node found twice, its
+    last parent in that order), in one pass: what ``{id(c): p for p in walk(node) for c in
+    ast.iter_child_nodes(p)}`` holds."""
+    nodes: list[AST] = []
+    parents: dict[int, AST] = {}
+    todo = deque([node])
+    pop, push, add = todo.popleft, todo.append, nodes.append
+    while todo:
+        node = pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, AST):
+                parents[id(value)] = node
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        parents[id(item)] = node
+                        push(item)
+        add(node)
+    return nodes, parents
+
+
+# fields that never hold a Name: an expression context, operators, a comment, strings, numbers
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "attr", "arg", "is_async",
+                          "level", "module", "conversion", "simple"})  # fmt: skip
+_NAMES = frozenset({gast.Name, ast.Name})
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)  # (gast's too)
+_LOADS = frozenset({gast.Load, ast.Load})
+_STORES = frozenset({gast.Store, ast.Store, gast.Del, ast.Del})
+_UNSTORED = frozenset({gast.Load, ast.Load, gast.Del, ast.Del, gast.Param, ast.Param})
+_FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> the fields that may hold a Name
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    if not issubclass(kind, AST) or kind.__name__ == "Constant":
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+    _FIELDS[kind] = fields
+    return fields
+
+
+def name_list(node: AST) -> list[str]:
+    """The id of every ``Name`` node in ``node`` (any context), once per occurrence, in no
+    particular order: what ``[n.id for n in walk(node) if isinstance(n, Name)]`` holds, up to
+    order. Skips what cannot hold a name (contexts, operators, constants), with no generator."""
+    return _names(node, None)
+
+
+def loaded_names(node: AST) -> set[str]:
+    """The ids of the ``Name`` nodes in ``node`` read in a ``Load`` context."""
+    return set(_names(node, _LOADS))
+
+
+def stored_names(node: AST) -> set[str]:
+    """The ids of the ``Name`` nodes in ``node`` in a ``Store`` or ``Del`` context."""
+    return set(_names(node, _STORES))
+
+
+def unstored_names(node: AST) -> set[str]:
+    """The ids of the ``Name`` nodes in ``node`` in any context but ``Store`` (a read, a
+    ``del``, a parameter)."""
+    return set(_names(node, _UNSTORED))
+
+
+def inner_nodes(node: AST) -> list[AST]:
+    """``node`` and every node under it but expression contexts and operators (and what a
+    ``Constant`` holds), in no particular order: for the passes that look for names, calls
+    or functions, a list built by recursion costs less than :func:`walk`'s generator."""
+    out: list[AST] = []
+    try:
+        _gather(node, out)
+    except RecursionError:  # a tree nested deeper than the interpreter's stack allows
+        out = [n for n in walk(node) if not isinstance(n, _LEAVES)]
+    return out
+
+
+def _gather(node: Any, out: list[AST]) -> None:
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _fields(kind)
+    if fields or isinstance(node, AST):
+        out.append(node)
+    if kind in _NAMES:  # a Name's fields: only a parameter's annotation holds a node
+        annotation = getattr(node, "annotation", None)
+        if annotation is not None:
+            _gather(annotation, out)
+        return
+    for field in fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            for item in value:
+                _gather(item, out)
+        elif value is not None:
+            _gather(value, out)
+
+
+def _names(node: AST, contexts: frozenset | None) -> list[str]:
+    out: list[str] = []
+    try:
+        _collect(node, out, contexts)
+    except RecursionError:  # a tree nested deeper than the interpreter's stack allows
+        out = [n.id for n in walk(node) if type(n) in _NAMES
+               and (contexts is None or type(n.ctx) in contexts)]  # fmt: skip
+    return out
+
+
+def _collect(node: Any, out: list[str], contexts: frozenset | None) -> None:
+    """Append the ``Name`` ids under ``node`` to ``out`` (recursion costs less than a stack
+    or a generator on the small trees of statements)."""
+    kind = type(node)
+    if kind in _NAMES:
+        if contexts is None or type(node.ctx) in contexts:
+            out.append(node.id)
+        annotation = getattr(node, "annotation", None)  # gast: a parameter's annotation
+        if annotation is not None:
+            _collect(annotation, out, contexts)
+        return
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _fields(kind)
+    for field in fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            for item in value:
+                _collect(item, out, contexts)
+        elif value is not None:
+            _collect(value, out, contexts)
+
+
 _ATOMS = frozenset({str, int, float, bool, complex, bytes, type(None), type(...)})
+
+
+def new_node(kind: type, /, **fields: Any) -> AST:
+    """``kind(**fields)`` for a gast node type, at half the cost: gast's constructor stores
+    each field with ``setattr`` from Python; this fills the new node's ``__dict__`` at once
+    (the same entries, so the same node)."""
+    node = kind.__new__(kind)
+    node.__dict__.update(fields)
+    return node
 
 
 def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:

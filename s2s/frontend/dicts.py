@@ -25,7 +25,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import walk, walk_with_parents
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
@@ -82,11 +82,7 @@ def _is_literal(value: gast.expr) -> bool:
 
 
 def _parents(tree: gast.AST) -> dict[int, gast.AST]:
-    parents: dict[int, gast.AST] = {}
-    for node in walk(tree):
-        for child in gast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+    return walk_with_parents(tree)[1]
 
 
 def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dis
 import functools
 import inspect
@@ -152,7 +153,8 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
     text = "".join(block)
     dedented = textwrap.dedent(text)
     indent = len(block[0]) - len(block[0].lstrip())
-    module = gast.parse(dedented)
+    parsed = ast.parse(dedented)  # once: gast's tree is made from it, and it is compiled below
+    module = gast.ast_to_gast(parsed)
     tree = module.body[0]
     if isinstance(tree, gast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(
@@ -168,7 +170,7 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
             "reload the module (importlib.reload) or re-run the definition",
         )
     _shift(tree, start - 1, indent)
-    _check_not_stale(func, dedented)
+    _check_not_stale(func, parsed)
     return tree
 
 
@@ -183,9 +185,10 @@ def _ops(code: types.CodeType) -> tuple[str, ...]:
     )
 
 
-def _check_not_stale(func: types.FunctionType, source: str) -> None:
+def _check_not_stale(func: types.FunctionType, source: str | ast.Module) -> None:
     """Refuse a source file edited since ``func`` was defined: its text would no longer be the
-    code that runs. Compares the constants and names of the recompiled definition."""
+    code that runs. Compares the constants and names of the recompiled definition (``source``:
+    its text, or the tree parsed from it)."""
     try:
         module = compile(source, func.__code__.co_filename, "exec", dont_inherit=True)
     except SyntaxError:

@@ -40,8 +40,14 @@ import numpy as np
 from s2s import registry
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
-from s2s.codegen.sweeps import Block, is_comment_marker, names_in, statement_reads
-from s2s.codegen.walking import walk
+from s2s.codegen.sweeps import (
+    Block,
+    is_comment_marker,
+    names_in,
+    reads_memo,
+    statement_reads,
+)
+from s2s.codegen.walking import inner_nodes, name_list
 
 _NUMERIC = ("float", "int", "bool")
 
@@ -97,13 +103,14 @@ def drop_dead_primal(blocks: list[Block], live_out: set[str]) -> set[str]:
     none is left; returns the names that lost every assignment (their ``= None`` placeholders
     and releases can go too)."""
     dropped: set[str] = set()
-    while True:
-        removed: set[str] = set()
-        items = [(b.body, s) for b in blocks for s in b.body]
-        _sweep(items, set(live_out), removed, delete=True)
-        if not removed:
-            break
-        dropped |= removed
+    with reads_memo():  # statements are only removed here, never changed
+        while True:
+            removed: set[str] = set()
+            items = [(b.body, s) for b in blocks for s in b.body]
+            _sweep(items, set(live_out), removed, delete=True)
+            if not removed:
+                break
+            dropped |= removed
     assigned = {t for b in blocks for s in b.body for t in _assigned(s, real=True)}
     return dropped - assigned
 
@@ -112,7 +119,8 @@ def live_into(blocks: list[Block], live_out: set[str]) -> set[str]:
     """The names whose values ``blocks`` (the adjoint sweep) read before assigning them: a
     value the adjoint recomputes for each reversed trip (``s2s_remade``) is not read from the
     primal sweep."""
-    return _sweep([(b.body, s) for b in blocks for s in b.body], set(live_out), set(), False)
+    with reads_memo():
+        return _sweep([(b.body, s) for b in blocks for s in b.body], set(live_out), set(), False)
 
 
 def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[str]:
@@ -188,9 +196,13 @@ def assigned_names(blocks: list[Block]) -> set[str]:
 def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
     out: set[str] = set()
-    for node in walk(stmt):
+    if not hasattr(stmt, "body"):  # a simple statement: no statement nested in it
+        if isinstance(stmt, gast.Assign) and not (real and _placeholder(stmt)):
+            out.update(name_list(stmt.targets[0]))
+        return out
+    for node in inner_nodes(stmt):
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
-            out |= {n.id for n in walk(node.targets[0]) if isinstance(n, gast.Name)}
+            out.update(name_list(node.targets[0]))
     return out
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from s2s.analysis.dtypes import VType
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, name_list, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -101,9 +101,8 @@ def _count(body: list[gast.stmt], counts: dict[str, int]) -> None:
         if nested:
             for field, value in gast.iter_fields(stmt):
                 if field not in ("body", "orelse", "finalbody", "handlers"):
-                    for node in walk(value) if isinstance(value, gast.AST) else ():
-                        if isinstance(node, gast.Name):
-                            counts[node.id] = counts.get(node.id, 0) + 1
+                    for var in name_list(value) if isinstance(value, gast.AST) else ():
+                        counts[var] = counts.get(var, 0) + 1
             for part in nested:
                 _count(part, counts)
             for handler in getattr(stmt, "handlers", ()):
@@ -300,7 +299,7 @@ def _binop(left: gast.expr, op: gast.operator, right: gast.expr) -> gast.expr:
 
 
 def _mentions(stmt: gast.stmt, var: str) -> int:
-    return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+    return name_list(stmt).count(var)
 
 
 def _writes(stmt: gast.stmt) -> set[str]:

@@ -33,7 +33,7 @@ import gast
 from s2s.codegen.ir import NameAllocator
 from s2s.codegen.sweeps import Block, assign, call
 from s2s.codegen.templating import name
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list
 
 _ZEROS = ("_s2s.zeros_like_acc", "_np.zeros")
 
@@ -104,7 +104,7 @@ def _outer_accumulation(stmt: gast.stmt) -> str | None:
 
 
 def _mentions(node: gast.AST, var: str) -> int:
-    return sum(1 for n in walk(node) if isinstance(n, gast.Name) and n.id == var)
+    return name_list(node).count(var)
 
 
 def _zeroed_before(body: list[gast.stmt], i: int, var: str) -> bool:

@@ -33,7 +33,7 @@ from s2s import registry
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, name_list, walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -153,7 +153,7 @@ def _pure_calls(node: gast.AST) -> bool:
 
 
 def _count(stmt: gast.stmt, reads: dict[str, int], writes: dict[str, int]) -> None:
-    for node in walk(stmt):
+    for node in inner_nodes(stmt):
         if isinstance(node, gast.Name):
             table = reads if isinstance(node.ctx, gast.Load) else writes
             table[node.id] = table.get(node.id, 0) + 1
@@ -169,7 +169,7 @@ def _release(stmt: gast.stmt) -> bool:
 
 
 def _names(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return set(name_list(node))
 
 
 def _arithmetic(node: gast.expr) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR, is_literal
 from s2s.codegen.sweeps import Block, is_comment_marker
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list, walk_with_parents
 from s2s.reverse.simplify import Arr, fresh
 
 
@@ -155,8 +155,8 @@ def _write_into(trip: list[gast.stmt], var: str) -> None:
                for o in operands) or not any(_named(o, var) for o in operands):  # fmt: skip
         return  # the result has the array's shape and dtype only with numbers beside it
     for i in readers[:-1]:  # the array is read, never kept, before: only operands of arithmetic
-        parents = {id(c): n for n in walk(trip[i]) for c in gast.iter_child_nodes(n)}
-        for node in walk(trip[i]):
+        nodes, parents = walk_with_parents(trip[i])
+        for node in nodes:
             if _named(node, var) and not isinstance(parents.get(id(node)), (gast.BinOp,
                                                                             gast.UnaryOp)):
                 return
@@ -176,7 +176,7 @@ def _number(node: gast.expr):
 
 
 def _mentions(stmt: gast.stmt, var: str) -> int:
-    return sum(1 for n in walk(stmt) if isinstance(n, gast.Name) and n.id == var)
+    return name_list(stmt).count(var)
 
 
 def _made_before(body: list[gast.stmt], i: int, var: str) -> gast.Assign | None:

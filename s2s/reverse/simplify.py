@@ -39,7 +39,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, walk
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -70,8 +70,7 @@ class Num:
 def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     """Fold constant cotangents in ``sweeps.adjoint`` (see the module docstring); ``types``
     are the primal values' static types, ``ir`` the normal form they come from."""
-    if any(not isinstance(node, _STATEMENTS) for block in sweeps.adjoint for stmt in block.body
-           for node in walk(stmt) if isinstance(node, gast.stmt)):  # fmt: skip
+    if not all(_handled(block.body) for block in sweeps.adjoint):
         return  # (a with, a try, a nested def: left as they are)
     assigned: dict[str, int] = {}
     for stmt in ir.flat:
@@ -94,6 +93,17 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
 
 
 _STATEMENTS = (gast.Assign, gast.AugAssign, gast.Expr, gast.For, gast.While, gast.If, gast.Pass)
+
+
+def _handled(body: list[gast.stmt]) -> bool:
+    """Whether every statement in ``body``, nested ones too, is of a kind the folding knows
+    (statements nest only in the bodies of compound ones: of these, a loop's or a branch's)."""
+    return all(
+        isinstance(stmt, _STATEMENTS)
+        and (not isinstance(stmt, (gast.For, gast.While, gast.If))
+             or _handled(stmt.body) and _handled(stmt.orelse))  # fmt: skip
+        for stmt in body
+    )
 
 
 class _Folder:
@@ -156,15 +166,17 @@ class _Folder:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
         about a name the statement changes holds in it only where every path agrees (for a
         loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
-        changed = {n.id for n in walk(stmt)
-                   if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
-        changed |= {t.id for n in walk(stmt)  # x[key] = v, x += v: x changes
-                    if isinstance(n, gast.AugAssign) or isinstance(
-                        getattr(n, "ctx", None), gast.Store)
-                    for t in walk(getattr(n, "target", n))
-                    if isinstance(t, gast.Name)}  # fmt: skip
-        changed |= {a.id for n in walk(stmt) if isinstance(n, gast.Call)
-                    and not _pure(n) for a in n.args if isinstance(a, gast.Name)}
+        changed: set[str] = set()
+        jumps = False
+        for n in inner_nodes(stmt):  # once: what the statement changes, whether it jumps
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                changed.add(n.id)
+            if isinstance(n, gast.AugAssign) or isinstance(getattr(n, "ctx", None), gast.Store):
+                changed.update(name_list(getattr(n, "target", n)))  # x[key] = v, x += v
+            elif isinstance(n, gast.Call) and not _pure(n):
+                changed.update(a.id for a in n.args if isinstance(a, gast.Name))
+            elif isinstance(n, (gast.Break, gast.Continue, gast.Return)):
+                jumps = True
         entry = dict(self.env)
         for var in list(self.roots):
             if var in changed or self.roots[var] in changed:
@@ -181,8 +193,6 @@ class _Folder:
                 ends.append(self.env)
             return ends
 
-        jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
-                    for n in walk(stmt))  # fmt: skip
         assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
@@ -494,11 +504,13 @@ def _drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
 
 
 def _loads(stmt: gast.stmt) -> set[str]:
-    names = {n.id for n in walk(stmt) if isinstance(n, gast.Name)
-             and isinstance(n.ctx, gast.Load)}  # fmt: skip
-    for node in walk(stmt):
-        if isinstance(node, gast.AugAssign):
-            names |= names_in(node.target)
+    names = loaded_names(stmt)
+    if isinstance(stmt, gast.AugAssign):
+        names |= names_in(stmt.target)
+    elif hasattr(stmt, "body"):  # a compound statement: the augmented assignments in it
+        for node in inner_nodes(stmt):
+            if isinstance(node, gast.AugAssign):
+                names |= names_in(node.target)
     return names
 
 
@@ -510,10 +522,9 @@ def _drop_releases(blocks: list) -> None:
     for block in blocks:
         for stmt in block.body:
             loads |= _loads(stmt)
-            for node in walk(stmt):
+            for node in inner_nodes(stmt):
                 if isinstance(node, gast.Assign) and not _is_none(node.value):
-                    real |= {n.id for t in node.targets for n in walk(t)
-                             if isinstance(n, gast.Name)}  # fmt: skip
+                    real.update(n for t in node.targets for n in name_list(t))
 
     def strip(body: list[gast.stmt]) -> list[gast.stmt]:
         kept = []
