@@ -46,7 +46,7 @@ from s2s.codegen.sweeps import Block, closure_names, is_comment_marker, statemen
 from s2s.codegen.walking import name_list, stored_names
 
 
-class _Unsure(Exception):
+class Unmodelled(Exception):
     """A statement this analysis does not model (``try``, ``match``): keep every placeholder."""
 
 
@@ -60,14 +60,14 @@ def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
     if not candidates:
         return
     try:
-        live = _Liveness(closure)
+        live = Liveness(closure)
         dropped = set()
         after = set(live_out)
         for stmt in reversed(body):
             if id(stmt) in candidates and stmt.targets[0].id not in after | closure:
                 dropped.add(id(stmt))
             after = live.before(stmt, after)
-    except _Unsure:
+    except Unmodelled:
         return
     for block in blocks:
         block.body = [stmt for stmt in block.body if id(stmt) not in dropped]
@@ -131,7 +131,7 @@ def _expr_reads(node: gast.AST | None) -> set[str]:
     return set(name_list(node))
 
 
-class _Liveness:
+class Liveness:
     """Backward liveness through one function body; ``always`` are live everywhere."""
 
     def __init__(self, always: set[str]) -> None:
@@ -163,7 +163,7 @@ class _Liveness:
         if isinstance(stmt, gast.Return):
             return _expr_reads(stmt.value) | self.always
         if isinstance(stmt, (gast.Try, gast.Raise)) or type(stmt).__name__ in ("Match", "TryStar"):
-            raise _Unsure
+            raise Unmodelled
         facts = self.facts.get(id(stmt))
         if facts is None:
             facts = self.facts[id(stmt)] = (_killed(stmt), _reads(stmt))
@@ -230,12 +230,12 @@ def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
     """
     top = [stmt for block in blocks for stmt in block.body]
     closure = closure_names(top)
-    live = _Liveness(closure)
+    live = Liveness(closure)
     after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
     dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went
     try:
         _walk(top, set(live_out) | closure, live, after, dropped, None)
-    except _Unsure:
+    except Unmodelled:
         return
     for block in blocks:
         block.body = _with_releases(block.body, after, dropped)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.placeholders import _Liveness, _Unsure
+from s2s.codegen.placeholders import Liveness, Unmodelled
 from s2s.codegen.sweeps import Block
 from s2s.codegen.walking import walk
 
@@ -58,11 +58,11 @@ def drop_dead_restores(
     defs = (gast.FunctionDef, gast.Lambda)
     nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
     closure = {n.id for node in nested for n in walk(node) if isinstance(n, gast.Name)}
-    live = _Liveness(closure)
+    live = Liveness(closure)
     pops: dict[str, list[bool]] = {}  # name -> whether each of its pops is read after
     try:
         _walk(top, set(live_out) | closure, live, tape, pops)
-    except _Unsure:
+    except Unmodelled:
         return
     pushes: dict[str, int] = {}
     for stmt in top:
@@ -98,7 +98,7 @@ def _made(stmt: gast.stmt, tape: str) -> bool:
     )
 
 
-def _walk(body: list[gast.stmt], live_after: set[str], live: _Liveness, tape: str,
+def _walk(body: list[gast.stmt], live_after: set[str], live: Liveness, tape: str,
           pops: dict[str, list[bool]]) -> set[str]:  # fmt: skip
     """Liveness backwards through ``body``, noting for each pop whether its name is read
     after it. A loop's body is walked once more with the liveness at its head (a fixed point),
