@@ -10,6 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient as numeric
+from located import assert_located
 
 import s2s
 
@@ -127,3 +128,44 @@ def test_aux_holds_what_f_returned(f):
     assert type(got_aux) is type(aux)
     assert plain(got_aux) == plain(aux)
     np.testing.assert_allclose(grad, numeric(lambda y: f(y)[0], (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def list_in_local_dict(x):
+    hist = []
+    for i in range(3):
+        hist.append(np.sum(x * i) ** 2)
+    d = {"hist": hist}  # MARK
+    return d["hist"][2] + np.sum(np.stack(d["hist"]))
+
+
+def list_stored_in_local_dict(x):
+    hist = [x[0] * 2, x[1] ** 2]
+    d = {"k": x * 3}
+    d["hist"] = hist  # MARK
+    return np.sum(d["k"]) + d["hist"][1]
+
+
+@pytest.mark.parametrize("f", [list_in_local_dict, list_stored_in_local_dict])
+def test_a_list_in_a_local_dict_is_refused_by_the_users_names(f):
+    """(fresh-77 C2: the refusal named the internal `d_hist` in a broken sentence.)"""
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(np.array([0.3, 0.7]))
+    message = str(info.value)
+    assert "putting the list `hist` in a local dict (`d['hist'] = hist`)" in message
+    assert "d_hist" not in message
+    assert_located(info.value, f, "# MARK", "np.stack(hist)")
+
+
+def array_in_local_dict(x):
+    hist = []
+    for i in range(3):
+        hist.append(np.sum(x * i) ** 2)
+    d = {"hist": np.stack(hist)}  # the advice
+    return d["hist"][2] + np.sum(d["hist"])
+
+
+def test_the_advice_works():
+    x = np.array([0.3, 0.7])
+    np.testing.assert_allclose(
+        s2s.grad(array_in_local_dict)(x), numeric(array_in_local_dict, (x,), 0), rtol=1e-6
+    )
