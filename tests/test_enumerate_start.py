@@ -8,6 +8,7 @@ import pytest
 from gradcheck import along
 from gradcheck import check_against_differences as check
 from gradcheck import numeric_gradient as numeric
+from located import assert_located
 
 import s2s
 
@@ -130,3 +131,30 @@ def test_enumerate_start_second_order():
         s2s.grad(over_array_keyword)(x), numeric(over_array_keyword, (x,), 0), rtol=1e-6
     )
     np.testing.assert_allclose(s2s.grad(over_array_keyword)(np.ones(3)), [1.0, 2.0, 3.0])
+
+
+def over_functions_from_a_rebound_name(x):
+    k = 1
+    k = k + 1
+    s = 0.0
+    for i, g in enumerate((np.sin, np.cos), k):  # MARK
+        s = s + np.sum(g(x)) * i
+    return s
+
+
+def over_functions_from_a_name_bound_once(x):
+    k = 1
+    k = k + 1
+    first = k
+    s = 0.0
+    for i, g in enumerate((np.sin, np.cos), first):
+        s = s + np.sum(g(x)) * i
+    return s
+
+
+def test_a_loop_over_functions_from_a_rebound_start_is_refused_with_advice_that_works():
+    x = np.array([0.3, -0.5, 0.7])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="counts with `enumerate`") as info:
+        s2s.grad(over_functions_from_a_rebound_name)(x)
+    assert_located(info.value, over_functions_from_a_rebound_name, "# MARK", "first = k + 1")
+    check(over_functions_from_a_name_bound_once, x)

@@ -266,7 +266,15 @@ class _Binder:
             if parts is not None:
                 inner = self.functions_looped(parts[0])
                 counts = self._counts(parts[1], len(inner or ()), node)
-                return None if inner is None or counts is None else list(zip(counts, inner))
+                if inner is not None and counts is None:
+                    raise UnsupportedSyntaxError(
+                        "a loop over functions counts with `enumerate` from a start that is "
+                        "neither a constant nor a name bound once",
+                        self.primal.where(node),
+                        "bind the start to a name of its own before the loop "
+                        "(`first = k + 1`), and write `enumerate(fns, first)`",
+                    )
+                return None if inner is None else list(zip(counts, inner))
             if node.keywords:
                 return None
             if which is reversed and len(node.args) == 1:
