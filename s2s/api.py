@@ -301,7 +301,7 @@ class Derivative:
         bound.apply_defaults()
         return bound.arguments, bound.args, bound.kwargs
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         fast = None if kwargs else self._calls.lookup(args, _EPOCH[0])
         if fast is None:  # binding, the arguments' checks, the full lookup or generation
             generated, arguments, args, kwargs = self._prepare(args, kwargs)

@@ -115,7 +115,7 @@ class HessianVectorProduct(_Composite):
         self.product._called_as = repr(self)  # a missing direction's error names the hvp
         self.__signature__ = self.product.__signature__
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return _checked_scalar(lambda: self.product(*args, **kwargs), "hvp")[1]
 
     @property
@@ -210,7 +210,7 @@ class Hessian(_Composite):
         self.products = [jvp(self.gradient, wrt=(name,), **options) for name in self._names]
         self.__signature__ = inspect.signature(self.function)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
         rows: list[list[Any]] = [[None] * len(values) for _ in values]
         for j, (product, x) in enumerate(zip(self.products, values)):
@@ -288,7 +288,7 @@ class Jacobian(_Composite):
             found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
         return found
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
         self.chosen = self._decide(bound, values)
         if self.chosen == "forward":

@@ -304,7 +304,7 @@ class Variadic:
         self._latest: Any = None
         functools.update_wrapper(self, obj, updated=())
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         count = len(args) - self._directions
         derivative = self._by_count.get(count)
         if derivative is None:

@@ -32,6 +32,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
+from s2s.analysis.argcopies import may_hold_entry
 from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.codegen.ir import (
     APPEND,
@@ -117,7 +118,9 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     user = ir.original.get(array, array)
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
-    _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
+    generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
+    if may_hold_entry(ir.body, array, stmt, generated):  # not after `w = w.copy()` everywhere
+        _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     _refuse_argument_item(ir, array, "assigning into it", where, advice)
     _refuse_in_container(primal, ir, array, where)
     definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
@@ -127,7 +130,6 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             where,
             advice,
         )
-    generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
     for definition in definitions:
         if _fresh_copy(ir, definition, generated):
             continue  # out = <temporary from out += x>: the same fresh array
@@ -339,7 +341,8 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         return  # a scalar: `x += y` rebinds, exactly as Python does
     where = primal.where(stmt.node)
     advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
-    _refuse_argument(ir, old, f"`{user}` is an argument: updating it in place", where, advice)
+    if may_hold_entry(ir.body, old, stmt):
+        _refuse_argument(ir, old, f"`{user}` is an argument: updating it in place", where, advice)
     _refuse_argument_item(ir, old, "updating it in place", where, advice)
     definition = next((s for s in ir.flat if old in s.targets), None)
     if (

@@ -33,7 +33,14 @@ from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
-from s2s.frontend.loopitems import literal_parts, located, match, substitute, walk_loop_body
+from s2s.frontend.loopitems import (
+    enumerate_parts,
+    literal_parts,
+    located,
+    match,
+    substitute,
+    walk_loop_body,
+)
 from s2s.frontend.parse import Primal
 from s2s.frontend.resolve import (
     CONTAINERS,
@@ -253,12 +260,23 @@ class _Binder:
         a tuple or list argument of callables, or ``enumerate`` or ``zip`` of one with tuple
         arguments), as expressions (tuples of them for ``enumerate`` and ``zip``); ``None``
         for any other loop."""
-        if isinstance(node, gast.Call) and not node.keywords and node.args:
+        if isinstance(node, gast.Call) and node.args:
             which = self._global(node.func)
-            if which is enumerate and len(node.args) == 1:
-                inner = self.functions_looped(node.args[0])
-                return None if inner is None else [
-                    (located(gast.Constant(i, None), node), e) for i, e in enumerate(inner)]
+            parts = enumerate_parts(node) if which is enumerate else None
+            if parts is not None:
+                inner = self.functions_looped(parts[0])
+                counts = self._counts(parts[1], len(inner or ()), node)
+                if inner is not None and counts is None:
+                    raise UnsupportedSyntaxError(
+                        "a loop over functions counts with `enumerate` from a start that is "
+                        "neither a constant nor a name bound once",
+                        self.primal.where(node),
+                        "bind the start to a name of its own before the loop "
+                        "(`first = k + 1`), and write `enumerate(fns, first)`",
+                    )
+                return None if inner is None else list(zip(counts, inner))
+            if node.keywords:
+                return None
             if which is reversed and len(node.args) == 1:
                 inner = self.functions_looped(node.args[0])
                 return None if inner is None else inner[::-1]
@@ -290,6 +308,17 @@ class _Binder:
             rows = self.sequence(node)
             return None if rows is None else [
                 tuple(self.sequence(row) or ()) for row in rows]
+        return None
+
+    def _counts(self, start: gast.expr | None, n: int, at: gast.AST) -> list | None:
+        """``enumerate``'s counts ``start + i`` for ``i < n``, as expressions: ``start`` a
+        constant int or a name bound once (read again at each use); ``None`` for others."""
+        if start is None or (isinstance(start, gast.Constant) and type(start.value) is int):
+            first = 0 if start is None else start.value
+            return [located(gast.Constant(first + i, None), at) for i in range(n)]
+        if isinstance(start, gast.Name) and start.id in self.fixed:
+            return [located(gast.BinOp(copy_tree(start), gast.Add(), gast.Constant(i, None)), at)
+                    for i in range(n)]  # fmt: skip
         return None
 
     def sequence(self, node: gast.expr) -> list[gast.expr] | None:

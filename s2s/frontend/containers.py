@@ -28,6 +28,7 @@ from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
+from s2s.frontend.loopitems import enumerate_parts
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
@@ -338,9 +339,13 @@ class _Lowering:
                     _Const(k) for k, _ in pairs]  # fmt: skip
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.args:
             fname = node.func.id
-            if fname == "enumerate" and len(node.args) == 1 and not node.keywords:
-                inner = self.iteration(node.args[0], env)
-                return None if inner is None else [(_Const(i), v) for i, v in enumerate(inner)]
+            parts = enumerate_parts(node) if fname == "enumerate" else None
+            if parts is not None:  # the count from a start known at specialization
+                inner = self.iteration(parts[0], env)
+                first = 0 if parts[1] is None else self.static(parts[1], env)
+                if inner is None or type(first) is not int:
+                    return None
+                return [(_Const(i), v) for i, v in enumerate(inner, first)]
             if fname == "zip" and not node.keywords:
                 parts = [self.iteration(a, env) for a in node.args]
                 if all(p is not None for p in parts):

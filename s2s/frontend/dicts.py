@@ -242,11 +242,11 @@ def _is_len(node: gast.AST, name: str) -> bool:
     )
 
 
-def _store(target: str, value: gast.expr, at: gast.AST) -> gast.Assign:
-    node = gast.Assign(
-        targets=[gast.Name(target, gast.Store(), None, None)], value=value, type_comment=None
-    )
-    return gast.copy_location(node, at)
+def _store(target: str, value: gast.expr, at: gast.AST, shown: str) -> gast.Assign:
+    """``target = value``, the entry ``shown`` (``d['h']``) of the dict as the user wrote it."""
+    name = gast.Name(target, gast.Store(), None, None)
+    name.s2s_shown = shown  # what messages call the entry
+    return gast.copy_location(gast.Assign(targets=[name], value=value, type_comment=None), at)
 
 
 def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], where) -> None:
@@ -270,7 +270,8 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
             if _binds(node, name):
                 values = [self.visit(v) for v in _literal_values(node.value)]
                 keys = _literal_keys(node.value)
-                out = [_store(names[k], v, node) for k, v in zip(keys, values, strict=True)]
+                out = [_store(names[k], v, node, f"{name}[{k!r}]")
+                       for k, v in zip(keys, values, strict=True)]  # fmt: skip
                 if not out:  # `d = {}`: nothing to compute
                     empty = gast.copy_location(gast.Pass(), node)
                     empty.s2s_empty_dict = True
@@ -283,7 +284,9 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
             self.generic_visit(node)
             if _is(node.value, name) and isinstance(node.ctx, gast.Store):
                 key = _const_key(node.slice)
-                return gast.copy_location(gast.Name(names[key], gast.Store(), None, None), node)
+                stored = gast.Name(names[key], gast.Store(), None, None)
+                stored.s2s_shown = f"{name}[{key!r}]"  # what messages call the entry
+                return gast.copy_location(stored, node)
             return node
 
         def visit_Call(self, node):

@@ -68,8 +68,11 @@ def check_list_uses(
             if isinstance(value, gast.Name) and value.id in lists and not generated:
                 # (a derivative's code names a comprehension's list once, `ys = listcomp_1`,
                 # then only pops it: its tangent list is shared the same way)
-                problem = (f"`{targets[0].id}` would be a second name for the list "
-                           f"`{value.id}`" if isinstance(targets[0], gast.Name) else
+                shown = getattr(targets[0], "s2s_shown", None)  # d['h'] of a local dict d
+                problem = (f"putting the list `{value.id}` in a local dict (`{shown} = "
+                           f"{value.id}`), a second name for it," if shown else
+                           f"a second name for the list `{value.id}` (`{targets[0].id} = "
+                           f"{value.id}`)" if isinstance(targets[0], gast.Name) else
                            f"unpacking the list `{value.id}` into names")  # fmt: skip
             elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
                      and t.value.id in lists for t in targets):  # fmt: skip
@@ -78,9 +81,12 @@ def check_list_uses(
             if isinstance(node.target, gast.Name) and node.target.id in lists:
                 problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
         if problem is not None:
-            raise UnsupportedSyntaxError(
-                f"{problem} is not supported", primal.where(node), LIST_ADVICE
-            )
+            advice = LIST_ADVICE
+            if problem.startswith("putting the list"):
+                listed = node.value.id
+                advice = (f"read the list by its own name (`{listed}[0]`), or put an array made "
+                          f"from it in the dict (`np.stack({listed})`)")  # fmt: skip
+            raise UnsupportedSyntaxError(f"{problem} is not supported", primal.where(node), advice)
 
 
 LIST_ADVICE = (

@@ -44,6 +44,22 @@ def match(target: gast.expr, item: Any) -> list[tuple[gast.Name, Any]] | None:
     return pairs
 
 
+def enumerate_parts(call: gast.Call) -> tuple[gast.expr, gast.expr | None] | None:
+    """``(sequence, start)`` of a call to ``enumerate`` written ``enumerate(xs)``,
+    ``enumerate(xs, k)`` or ``enumerate(xs, start=k)`` (``start`` is ``None`` when not given:
+    the count starts at 0); ``None`` for any other spelling (``*args``, ``**kwargs``)."""
+    given = dict(zip(("iterable", "start"), call.args))
+    if len(call.args) > 2 or any(isinstance(a, gast.Starred) for a in call.args):
+        return None
+    for keyword in call.keywords:
+        if keyword.arg not in ("iterable", "start") or keyword.arg in given:
+            return None
+        given[keyword.arg] = keyword.value
+    if "iterable" not in given:
+        return None
+    return given["iterable"], given.get("start")
+
+
 def literal_parts(node: gast.expr, fixed: set[str]) -> list[gast.expr] | None:
     """The items of a tuple or list literal ``(1.0, 2.0)`` zipped with functions, when each is
     a constant or a name bound once (``fixed``), or an attribute of one: substituting it where

@@ -37,6 +37,7 @@ from s2s.codegen.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import walk
 from s2s.frontend.assignments import Assignments
+from s2s.frontend.loopitems import enumerate_parts
 from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.resolve import Target
 from s2s.frontend.spellings import name_node
@@ -138,6 +139,7 @@ class Structure:
             if isinstance(inner, Target) and inner.obj is range:  # reversed(range(n))
                 it, kind, backwards = it.args[0], range, True
         elements: list[tuple[gast.expr, gast.expr]] = []  # (target, sequence)
+        counted: tuple[gast.expr, gast.expr] | None = None  # enumerate's count from start
         if kind is range and isinstance(stmt.target, gast.Name):
             bounds = [self.lower.atom(a) for a in it.args]
             iterable = gast.Call(func=it.func, args=bounds, keywords=[])
@@ -146,10 +148,14 @@ class Structure:
                 iterable = gast.Subscript(value=iterable, slice=every, ctx=gast.Load())
             loop_target = stmt.target.id
         else:
-            index_holder: list[str] = []
+            index_holder: list[tuple[str, gast.expr | None]] = []
             pairs = self.iteration_pairs(stmt.target, it, index_holder)
+            counter, start = index_holder[0] if index_holder else (None, None)
             sequences = [seq for _, seq in pairs]
             atoms = [self.lower.atom(seq) for seq in sequences]
+            if start is not None:  # enumerate(xs, start=k): k is read once, before the loop
+                sequences.append(start)
+                atoms.append(self.lower.atom(start))
             stored = {
                 n.id
                 for n in walk(stmt)
@@ -161,6 +167,7 @@ class Structure:
                     held = st.temp(f"{sequence.id}_sequence")
                     st.body.append(Stmt((held,), atom, COPY, [atom], node=stmt))
                     atoms[k] = name_node(held)
+            first = atoms.pop() if start is not None else None
             lengths = [gast.Call(func=name_node("len"), args=[a], keywords=[]) for a in atoms]
             count = (
                 lengths[0]
@@ -169,12 +176,18 @@ class Structure:
             )
             count = self.lower.atom(count)
             iterable = gast.Call(func=name_node("range"), args=[count], keywords=[])
-            loop_target = index_holder[0] if index_holder else st.temp("index")
+            loop_target = counter if counter and first is None else st.temp("index")
             st.carried.add(loop_target)
             elements = [(t, a) for (t, _), a in zip(pairs, atoms)]
+            if counter and first is not None:  # the count is the index plus start
+                count = gast.BinOp(left=name_node(loop_target), op=gast.Add(), right=first)
+                counted = (name_node(counter), count)
         st.bind(loop_target)
 
         def body() -> None:
+            if counted is not None:
+                st.node = stmt
+                self.assignments.assign([counted[0]], counted[1])
             for element_target, sequence in elements:
                 st.node = stmt
                 item = gast.Subscript(value=sequence, slice=name_node(loop_target), ctx=gast.Load())
@@ -196,11 +209,12 @@ class Structure:
             every = gast.Slice(lower=None, upper=None, step=constant(-1))
             backwards = gast.Subscript(value=it.args[0], slice=every, ctx=gast.Load())
             return self.iteration_pairs(target, backwards, index)
-        if kind is enumerate and len(it.args) == 1 and _pair(target, names_only=False):
+        parts = enumerate_parts(it) if kind is enumerate else None
+        if parts is not None and _pair(target, names_only=False):
             counter, element = target.elts
             if isinstance(counter, gast.Name) and not index:
-                index.append(counter.id)
-                return self.iteration_pairs(element, it.args[0], index)
+                index.append((counter.id, parts[1]))
+                return self.iteration_pairs(element, parts[0], index)
         rows = it
         if isinstance(it, gast.Name) and st.env.get(it.id) in st.literals:
             rows = st.literals[st.env[it.id]]  # for w, b in params, params = ((w1, b1), ...)

@@ -18,7 +18,6 @@ from s2s.runtime.core import (
     Like,
     acc_dtype,
     augmented,
-    detached,
     gradient,
     gradients,
     into,
@@ -62,6 +61,7 @@ from s2s.runtime.decompositions import (
     svd_adjoint,
     svdvals_adjoint,
 )
+from s2s.runtime.detaching import detached
 from s2s.runtime.factored import (
     cho_factor_adjoint,
     cho_factor_tangent,

@@ -519,20 +519,6 @@ def layout_copy(array: np.ndarray) -> np.ndarray:
     return array.copy(order="K")
 
 
-def detached(value: Any) -> Any:
-    """``value`` with its arrays copied (tuples too): the adjoint sweep of a function that
-    writes into arrays restores their old entries, which must not reach the caller."""
-    if isinstance(value, np.ndarray):
-        return layout_copy(value)
-    if is_foreign_array(value):
-        return value.copy()
-    if isinstance(value, tuple):
-        return tuple(detached(v) for v in value)
-    if isinstance(value, list):
-        return [detached(v) for v in value]
-    return value
-
-
 def shared_key(function: Any) -> Any:
     """What a sub-derivative is cached under: a nested def is new at every call, so one serves
     each code object with its globals (by identity: look-alike code of two files must not share)
