@@ -4,6 +4,7 @@ factor)."""
 import numpy as np
 
 import s2s.runtime as rt
+from s2s.proven import proven
 from s2s.registry import DOT, MATMUL, OUTER, Facts, adjoint, d, nondifferentiable, tangent
 
 GILES = (
@@ -16,6 +17,31 @@ GILES = (
 def dot(result, a, b):
     d[a] = rt.dot_grad_a(d[result], a, b)
     d[b] = rt.dot_grad_b(d[result], a, b)
+
+
+# np.dot of proven float vectors and matrices of one dtype (the contraction is matmul's)
+@proven(np.dot, kinds=("matrix", "matrix"), source=GILES)
+def dot_matrices(result, a, b):
+    d[a] = d[result] @ b.T
+    d[b] = a.T @ d[result]
+
+
+@proven(np.dot, kinds=("vector", "matrix"), source=GILES + "; a vector times a matrix")
+def dot_vector_matrix(result, a, b):
+    d[a] = b @ d[result]
+    d[b] = np.outer(a, d[result])
+
+
+@proven(np.dot, kinds=("matrix", "vector"), source=GILES + "; a matrix times a vector")
+def dot_matrix_vector(result, a, b):
+    d[a] = np.outer(d[result], b)
+    d[b] = a.T @ d[result]
+
+
+@proven(np.dot, kinds=("vector", "vector"), source="an inner product: d(a . b) = da . b + a . db")
+def dot_vectors(result, a, b):
+    d[a] = d[result] * b
+    d[b] = d[result] * a
 
 
 @tangent(np.dot, source="product rule: d(ab) = da b + a db")
@@ -32,6 +58,25 @@ def dot_tangent(result, a, b):
 def matmul(result, x1, x2, /):
     d[x1] = rt.matmul_grad_x1(d[result], x1, x2)
     d[x2] = rt.matmul_grad_x2(d[result], x1, x2)
+
+
+# x1 @ x2 (np.matmul and np.linalg.matmul) of proven float matrices, or a matrix and a vector
+@proven((np.matmul, np.linalg.matmul), kinds=("matrix", "matrix"), source=GILES)
+def matmul_matrices(result, x1, x2, /):
+    d[x1] = d[result] @ x2.T
+    d[x2] = x1.T @ d[result]
+
+
+@proven((np.matmul, np.linalg.matmul), kinds=("vector", "matrix"), source=GILES)
+def matmul_vector_matrix(result, x1, x2, /):
+    d[x1] = x2 @ d[result]
+    d[x2] = np.outer(x1, d[result])
+
+
+@proven((np.matmul, np.linalg.matmul), kinds=("matrix", "vector"), source=GILES)
+def matmul_matrix_vector(result, x1, x2, /):
+    d[x1] = np.outer(d[result], x2)
+    d[x2] = x1.T @ d[result]
 
 
 @tangent(np.matmul, source="product rule: d(x1 @ x2) = dx1 @ x2 + x1 @ dx2")

@@ -362,9 +362,9 @@ def _matmul(a: tuple | None, b: tuple | None) -> tuple[int, ...] | None:
 
 def specialize_calls(blocks: list, types: dict[str, VType]) -> None:
     """Rewrite runtime helper calls of the adjoint sweep whose work proven shapes make plain:
-    ``matmul_grad_x1(g, a, w)`` of two matrices of one dtype is ``g @ w.T`` (and ``_x2`` is
-    ``a.T @ g``), ``reduced_size(x, None)`` is a number, and ``unreduce(g, x, None, False)``
-    a filled array of ``x``'s shape (``x`` itself then need not be kept)."""
+    ``reduced_size(x, None)`` is a number, ``unreduce(g, x, None, False)`` a filled array of
+    ``x``'s shape (``x`` itself then need not be kept), ``unconcatenate`` a list of slices.
+    (Products state their proven-shape adjoints beside their templates: :mod:`s2s.proven`.)"""
     for block in blocks:
         for stmt in block.body:
             _rewrite(stmt, types)
@@ -394,14 +394,6 @@ def _helper(node: gast.AST) -> str | None:
     return None
 
 
-def _matrix(atom: gast.expr, types: dict[str, VType]) -> np.dtype | None:
-    """The dtype of a name proven to be a float32 or float64 matrix."""
-    known = types.get(atom.id) if isinstance(atom, gast.Name) else None
-    if known is None or known.shape is None or len(known.shape) != 2 or known.array is False:
-        return None
-    return known.dtype if known.dtype in (np.float32, np.float64) else None
-
-
 def _float_ndim(atom: gast.expr, types: dict[str, VType]) -> tuple[int, np.dtype] | None:
     known = types.get(atom.id) if isinstance(atom, gast.Name) else None
     if known is None or known.shape is None or known.array is False:
@@ -411,55 +403,8 @@ def _float_ndim(atom: gast.expr, types: dict[str, VType]) -> tuple[int, np.dtype
     return len(known.shape), known.dtype
 
 
-def _dot(helper: str, g: gast.expr, a: gast.expr, b: gast.expr, types) -> gast.expr | None:
-    """``np.dot``'s adjoints where both operands are proven float arrays of one dtype: of two
-    matrices as matmul's (``g @ b.T``, ``a.T @ g``); of a matrix and a vector, ``a.T @ g`` for
-    the vector; of a vector and a matrix, ``b @ g`` for the vector (Giles 2008: C = AB gives
-    dA = dC B^T, dB = A^T dC); of a vector and a matrix, ``np.outer(a, g)`` for the matrix, and
-    of a matrix and a vector, ``np.outer(g, b)``; of two vectors, ``g * b`` and ``g * a``."""
-    first, second = _float_ndim(a, types), _float_ndim(b, types)
-    if first is None or second is None or first[1] != second[1]:
-        return None
-    shapes = (first[0], second[0])
-    def transpose(x):
-        return gast.Attribute(value=x, attr="T", ctx=gast.Load())
-    def matmul(left, right):
-        return gast.BinOp(left=left, op=gast.MatMult(), right=right)
-    if shapes == (2, 2):
-        return matmul(g, transpose(b)) if helper == "dot_grad_a" else matmul(transpose(a), g)
-    if shapes == (1, 2):
-        return matmul(b, g) if helper == "dot_grad_a" else _numpy_call("outer", a, g)
-    if shapes == (2, 1):
-        return _numpy_call("outer", g, b) if helper == "dot_grad_a" else matmul(transpose(a), g)
-    if shapes == (1, 1):  # an inner product: g is a number
-        return gast.BinOp(left=g, op=gast.Mult(), right=b if helper == "dot_grad_a" else a)
-    return None
-
-
-def _numpy_call(name: str, *args: gast.expr) -> gast.expr:
-    func = gast.Attribute(value=gast.Name("_np", gast.Load(), None, None), attr=name,
-                          ctx=gast.Load())  # fmt: skip
-    return gast.Call(func=func, args=list(args), keywords=[])
-
-
 def _plain(node: gast.AST, types: dict[str, VType]) -> gast.expr | None:
     helper = _helper(node)
-    if helper in ("matmul_grad_x1", "matmul_grad_x2") and len(node.args) == 3:
-        g, a, b = node.args
-        dtype, other = _matrix(a, types), _matrix(b, types)
-        if dtype is None or other is None or other != dtype:  # (np.dtype(None) is float64)
-            shapes = (_float_ndim(a, types), _float_ndim(b, types))  # a vector and a matrix:
-            if None not in shapes and {shapes[0][0], shapes[1][0]} == {1, 2}:  # matmul is dot
-                return _dot("dot_grad_a" if helper == "matmul_grad_x1" else "dot_grad_b",
-                            g, a, b, types)  # fmt: skip
-            return None
-        transposed = gast.Attribute(
-            value=b if helper == "matmul_grad_x1" else a, attr="T", ctx=gast.Load()
-        )
-        left, right = (g, transposed) if helper == "matmul_grad_x1" else (transposed, g)
-        return gast.BinOp(left=left, op=gast.MatMult(), right=right)
-    if helper in ("dot_grad_a", "dot_grad_b") and len(node.args) == 3:
-        return _dot(helper, *node.args, types)
     if helper == "unconcatenate" and len(node.args) == 3:
         return _unconcatenated(*node.args, types)
     if helper == "reduced_size" and len(node.args) == 2 and _is_none(node.args[1]):

@@ -35,6 +35,7 @@ from s2s.codegen.templating import (
     slice_to_call,
 )
 from s2s.codegen.walking import copy_tree
+from s2s.proven import variant_for
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.markers import MarkerPaths, inputs_of
@@ -99,8 +100,9 @@ class StatementAdjoints:
             return out + self.elementwise_adjoint(
                 stmt, binding, outputs[0], out_adjoints[0], result_type, mask
             )
+        chosen = variant_for(rule, binding.arguments, st.activity.types)  # proven shapes
         statements, contributions = instantiate(
-            rule, binding.arguments, outputs, out_adjoints, st.names
+            chosen, binding.arguments, outputs, out_adjoints, st.names
         )
         kept = [c for c in contributions if c.param in binding.active_params]
         if rule.may_be_undefined:
