@@ -73,9 +73,11 @@ def share_common_subexpressions(blocks: list[Block], names: NameAllocator,
     runs = [list(range(len(blocks)))] if across_blocks else [[b] for b in range(len(blocks))]
     for run in runs:
         entries = [(b, stmt) for b in run for stmt in blocks[b].body]
-        entries = _share(entries, names, top=True)
+        bodies: dict[int, list[gast.stmt]] = {b: [] for b in run}
+        for owner, stmt in _share(entries, names, top=True):
+            bodies[owner].append(stmt)
         for b in run:
-            blocks[b].body = [stmt for owner, stmt in entries if owner == b]
+            blocks[b].body = bodies[b]
     for block in blocks:
         for stmt in block.body:
             _nested(stmt, names)
@@ -98,53 +100,88 @@ def _nested(stmt: gast.stmt, names: NameAllocator) -> None:
 
 def _share(entries: list[tuple[int, gast.stmt]], names: NameAllocator,
            top: bool) -> list[tuple[int, gast.stmt]]:  # fmt: skip
-    """The run ``entries`` (owner block, statement) with its largest repeated expression
-    shared, again until none is left."""
-    for _ in range(10_000):  # (each round removes at least one occurrence)
-        group = _largest_group(entries)
-        if group is None:
+    """The run ``entries`` (owner block, statement) with its repeated expressions shared,
+    largest first; each round shares those no larger shared one contains (the temporary of
+    ``g * (1 / s)`` is itself scanned in the next round), until none is left."""
+    for _ in range(1000):  # (each round removes at least one occurrence)
+        groups = _groups(entries)
+        if not groups:
             return entries
-        entries = _apply(entries, group, names, top)
+        inside: set[int] = set()  # the nodes under an occurrence replaced this round
+        before: dict[int, list[gast.stmt]] = {}
+        after: dict[int, list[gast.stmt]] = {}
+        for group in groups:
+            if any(id(occurrence[4]) in inside for occurrence in group):
+                continue  # next round, against the larger one's temporary
+            for occurrence in group:
+                inside.update(id(n) for n in walk(occurrence[4]))
+            compute, release = _apply(group, names)
+            before.setdefault(group[0][0], []).append(compute)
+            if not top:  # (at the top level the sweep's `del` after the last read frees it)
+                after.setdefault(group[-1][0], []).append(release)
+        entries = [
+            (owner, item)
+            for position, (owner, stmt) in enumerate(entries)
+            for item in [*before.get(position, ()), stmt, *after.get(position, ())]
+        ]
     return entries
 
 
-def _largest_group(entries: list[tuple[int, gast.stmt]]) -> list | None:
-    """The occurrences ``(position, parent, field, index, node)`` of the largest expression
-    that appears at least twice with nothing between its occurrences that changes it."""
-    open_: dict[str, list] = {}
-    reads: dict[str, set[str]] = {}
-    best: list | None = None
-    best_size = 0
+def _groups(entries: list[tuple[int, gast.stmt]]) -> list[list]:
+    """The runs of occurrences ``(position, parent, field, index, node)`` of each expression
+    that appears at least twice with nothing between them that changes it, largest first."""
+    open_: dict[tuple, list] = {}
+    readers: dict[str, set[tuple]] = {}  # a name -> the open expressions that read it
+    found: list[tuple[int, int, list]] = []
 
-    def close(key: str) -> None:
-        nonlocal best, best_size
-        group = open_.pop(key)
-        size = sum(1 for _ in walk(group[0][4]))
-        if len(group) >= 2 and size > best_size:
-            best, best_size = group, size
+    def close(key: tuple) -> None:
+        group = open_.pop(key, None)
+        if group is not None and len(group) >= 2:
+            found.append((-sum(1 for _ in walk(group[0][4])), group[0][0], group))
 
     for position, (_, stmt) in enumerate(entries):
         inner, stores = _effects(stmt)
         if not isinstance(stmt, _COMPOUND):
             for occurrence in _occurrences(stmt):
-                node = occurrence[3]
-                operands = {n.id for n in walk(node) if isinstance(n, gast.Name)}
+                key, operands = _key(occurrence[3])
                 if inner is _EVERY or operands & inner:
                     continue  # the statement may change it before it is computed
-                key = gast.dump(node)
-                reads[key] = operands
+                for operand in operands:
+                    readers.setdefault(operand, set()).add(key)
                 open_.setdefault(key, []).append((position, *occurrence))
-        for key in list(open_):
-            if inner is _EVERY or reads[key] & (inner | stores):
-                close(key)
+        if inner is _EVERY:
+            changed = list(open_)
+        else:
+            changed = [key for name in inner | stores for key in readers.pop(name, ())]
+        for key in changed:
+            close(key)
     for key in list(open_):
         close(key)
-    return best
+    found.sort(key=lambda item: item[:2])
+    return [group for _, _, group in found]
 
 
-def _apply(entries: list[tuple[int, gast.stmt]], group: list, names: NameAllocator,
-           top: bool) -> list[tuple[int, gast.stmt]]:  # fmt: skip
-    first, last = group[0][0], group[-1][0]
+def _key(node: gast.expr) -> tuple[tuple, set[str]]:
+    """A key equal for equal expressions (``1`` and ``1.0`` differ), and the names read."""
+    names: set[str] = set()
+
+    def key(node: gast.expr) -> tuple:
+        if isinstance(node, gast.Name):
+            names.add(node.id)
+            return ("name", node.id)
+        if isinstance(node, gast.Constant):
+            return ("number", type(node.value).__name__, repr(node.value))
+        if isinstance(node, gast.BinOp):
+            return (type(node.op).__name__, key(node.left), key(node.right))
+        if isinstance(node, gast.UnaryOp):
+            return (type(node.op).__name__, key(node.operand))
+        return ("ufunc", node.func.attr, *(key(arg) for arg in node.args))
+
+    return key(node), names
+
+
+def _apply(group: list, names: NameAllocator) -> tuple[gast.Assign, gast.Assign]:
+    """Replace the occurrences of ``group`` by a new temporary; its computation and release."""
     value = copy_tree(group[0][4])
     temporary = names.fresh(_describe(value) or "common")
     for _, parent, field, index, _node in group:
@@ -155,13 +192,9 @@ def _apply(entries: list[tuple[int, gast.stmt]], group: list, names: NameAllocat
             getattr(parent, field)[index] = load
     store = gast.Name(temporary, gast.Store(), None, None)
     compute = gast.Assign(targets=[store], value=value, type_comment=None)
-    result = list(entries)
-    if not top:  # (at the top level the sweep's `del` after the last read frees it)
-        release = gast.Assign(targets=[gast.Name(temporary, gast.Store(), None, None)],
-                              value=gast.Constant(None, None), type_comment=None)  # fmt: skip
-        result.insert(last + 1, (entries[last][0], release))
-    result.insert(first, (entries[first][0], compute))
-    return result
+    release = gast.Assign(targets=[gast.Name(temporary, gast.Store(), None, None)],
+                          value=gast.Constant(None, None), type_comment=None)  # fmt: skip
+    return compute, release
 
 
 def _occurrences(stmt: gast.stmt) -> list[tuple[gast.AST, str, int | None, gast.expr]]:
