@@ -165,3 +165,15 @@ def test_a_ufunc_call_is_shared_and_other_calls_are_not():
     text = shared("d_a = g * _np.exp(x)\nd_b = h * _np.exp(x)\nd_c = g * f(x)\nd_d = h * f(x)")
     assert text.count("_np.exp(x)") == 1 and "exp_x = _np.exp(x)" in text
     assert text.count("f(x)") == 2
+
+
+def test_a_pullback_shares_too_and_agrees_with_grad():
+    args = CASES[0][1](np.float64)
+    derivative = s2s.vjp(kalman, wrt=(0, 1))
+    value, pullback = derivative(*args)
+    got = pullback(np.float64(1.0))
+    assert "reciprocal_s = 1 / s" in derivative.source
+    want = s2s.grad(kalman, wrt=(0, 1))(*args)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert value == kalman(*args)

@@ -295,11 +295,13 @@ def _write_vjp(
         protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, False, sweeps.as_is)
     if not sweeps.dynamic:
+        _share_common(sweeps, ir, grads)
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.adjoint, params | {cotangent}, names_in(grads))
         chain_releases(sweeps.adjoint)
     if finals is not None:  # an older array popped back into a name restored in place
