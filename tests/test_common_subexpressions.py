@@ -177,3 +177,10 @@ def test_a_pullback_shares_too_and_agrees_with_grad():
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
     assert value == kalman(*args)
+
+
+def test_a_name_that_would_start_with_a_digit():
+    text = shared("d_a = g * (3 * c ** 2)\nd_b = h * (3 * c ** 2)\nd_c = g * (2 - c)\n"
+                  "d_d = h * (2 - c)")  # fmt: skip
+    assert "c_squared_times_3 = 3 * c ** 2" in text and "common = 2 - c" in text
+    compile(text, "<shared>", "exec")

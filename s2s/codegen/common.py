@@ -319,7 +319,9 @@ def _describe(node: gast.expr) -> str | None:
     """A name for the value of ``node``: ``reciprocal_s`` for ``1 / s``, ``p_times_q`` for ``p
     * q``, ``exp_x`` for ``_np.exp(x)``; None when it would be long or unreadable."""
     text = _words(node)
-    return text if text is not None and len(text) <= _LONGEST else None
+    if text is not None and text[0].isdigit():  # `2 - x`: no identifier
+        text = None
+    return text if text is not None and len(text) <= _LONGEST and text.isidentifier() else None
 
 
 def _words(node: gast.expr) -> str | None:
@@ -341,6 +343,8 @@ def _words(node: gast.expr) -> str | None:
             return f"reciprocal_{right}"
         if isinstance(node.op, gast.Pow) and right == "2":
             return left and f"{left}_squared"
+        if isinstance(node.op, gast.Mult) and left and left[0].isdigit():  # `3 * x`
+            return f"{right}_times_{left}"
         return left and f"{left}_{_OPS[type(node.op)]}_{right}"
     if isinstance(node, gast.Call):
         args = [_words(arg) for arg in node.args]
