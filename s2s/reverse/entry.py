@@ -16,6 +16,7 @@ import numpy as np
 from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
+from s2s.codegen.common import share_common_subexpressions
 from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
@@ -294,11 +295,13 @@ def _write_vjp(
         protect.append(gast.Starred(value=name(cotangent), ctx=gast.Load()))
     grads = _gradients_expr(sweeps.gradients, entry, protect, disconnected, False, sweeps.as_is)
     if not sweeps.dynamic:
+        _share_common(sweeps, ir, grads)
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.adjoint, params | {cotangent}, names_in(grads))
         chain_releases(sweeps.adjoint)
     if finals is not None:  # an older array popped back into a name restored in place
@@ -367,6 +370,7 @@ def _write_pullback(
                             sweeps.as_is)
     if not sweeps.dynamic and not functional:
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))  # as with control flow
+        _share_common(sweeps, ir, grads)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
@@ -379,6 +383,7 @@ def _write_pullback(
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
+        _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
@@ -436,6 +441,7 @@ def _write_gradient(
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
+        _share_common(sweeps, ir, result)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
@@ -448,6 +454,7 @@ def _write_gradient(
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
+        _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
@@ -511,6 +518,14 @@ def _fresh(taken: set[str], base: str) -> str:
         candidate, k = f"{base}_{k}", k + 1
     taken.add(candidate)
     return candidate
+
+
+def _share_common(sweeps: Sweeps, ir: FunctionIR, result: gast.expr) -> None:
+    """Repeated arithmetic of the adjoint sweep computed once (:mod:`s2s.codegen.common`);
+    with ``np.errstate`` blocks, only within each block (they may set different modes)."""
+    sweeps.names.taken |= set(ir.taken) | _reads(sweeps.primal + sweeps.adjoint) | names_in(result)
+    sweeps.names.taken |= set(sweeps.helpers)
+    share_common_subexpressions(sweeps.adjoint, sweeps.names, across_blocks=not ir.contexts)
 
 
 def _free_straight(sweeps: Sweeps, blocks: list[Block], keep: set[str], final: set[str]) -> None:
