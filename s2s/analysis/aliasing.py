@@ -152,15 +152,18 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     flat = ir.flat
     write = flat.index(stmt)
     loops = _loops_of(ir)
-    names = _alias_closure(ir, array)  # b = a if c else x, then d = b: both name it
+    # b = a if c else x, then d = b: both name it; t = a.T, then r = t[0]; xs.append(a[1:])
+    names = _alias_closure(ir, array, lists=not generated)
     stmt.alias_checks = []
     for index, other in enumerate(flat):
         if other.op is operator.getitem and not _slices(other.args[1]):
-            # x[i] is an element or a copy, or (x of two or more dimensions) a row view:
+            # x[i] (x the array or a value that may share its memory: `t = x.T`, a list of
+            # views) is an element or a copy, or (of two or more dimensions) a row view:
             # which one is known only at run time, where the write checks it
             if (
                 other.targets
-                and atom_names(other.args[0]) == [array]
+                and atom_names(other.args[0])[:1]
+                and atom_names(other.args[0])[0] in names
                 and not _used_at_once(ir, other)
                 and _reaches(flat, loops, index, write, array)
                 and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
@@ -168,15 +171,15 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 stmt.alias_checks.append(other)
             continue
         if (
-            _aliases_any(other, names)
+            _aliases_any(other, names, lists=not generated)
             and not _used_at_once(ir, other)
             and _reaches(flat, loops, index, write, array)
             and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
-                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
-                f"(line {primal.where(other.node).lineno}): aliasing updates are not supported "
-                "yet",
+                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} "
+                f"{_is_or_holds(ir, other)} a view of it (line {primal.where(other.node).lineno}): "
+                "aliasing updates are not supported yet",
                 where,
                 advice,
             )
@@ -359,20 +362,21 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
             where,
             advice,
         )
-    names = _alias_closure(ir, old)
+    generated = getattr(primal.func, "__s2s_generated__", False)
+    names = _alias_closure(ir, old, lists=not generated)
     flat, loops = ir.flat, _loops_of(ir)
     write = flat.index(stmt)
     for index, other in enumerate(flat[:write]):
         if other is definition:
             continue
         if (
-            _aliases_any(other, names)
+            _aliases_any(other, names, lists=not generated)
             and not _used_at_once(ir, other)
             and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
-                f"is a view of it (line {primal.where(other.node).lineno})",
+                f"{_is_or_holds(ir, other)} a view of it (line {primal.where(other.node).lineno})",
                 where,
                 advice,
             )
@@ -471,13 +475,15 @@ def _is_view(stmt: Stmt) -> bool:
 
 
 def _aliases(other: Stmt, array: str) -> bool:
-    """Whether ``other`` makes a value that may share memory with ``array``: a view of it, a
-    choice that may be it (``b = a if c else x``, ``b = c and a``), or the result of your own
-    function given it (which may return it or a view of it)."""
+    """Whether ``other`` makes a value that may share memory with ``array``: a view of it (or
+    of one of a view function's inputs), a choice that may be it (``b = a if c else x``,
+    ``b = c and a``), or the result of your own function given it (which may return it or a
+    view of it)."""
     if not (other.args or other.kwargs) or not other.targets:
         return False
-    if _is_view(other):
-        return atom_names(other.args[0]) == [array]
+    if _is_view(other):  # np.broadcast_arrays(x, a), np.meshgrid(x, a, copy=False): any input
+        several = other.op is not operator.getitem and other.method is None
+        return any(array in atom_names(a) for a in (other.args if several else other.args[:1]))
     if other.op is COPY:
         return array in atom_names(other.args[0])
     if _user_call(other):
@@ -485,8 +491,24 @@ def _aliases(other: Stmt, array: str) -> bool:
     return False
 
 
-def _aliases_any(other: Stmt, names: set[str]) -> bool:
-    return any(_aliases(other, n) for n in names)
+def _aliases_any(other: Stmt, names: set[str], lists: bool = False) -> bool:
+    """Whether ``other`` makes a value that may share memory with one of ``names`` (or, with
+    ``lists``, puts one of them in a list: :func:`_holds`)."""
+    return any(_aliases(other, n) or (lists and _holds(other, n)) for n in names)
+
+
+def _holds(other: Stmt, array: str) -> bool:
+    """``xs.append(a)`` (a list literal and a comprehension are appends too): the list holds
+    ``a`` as long as it lives, so a view of an array in it sees a write into the array."""
+    return other.op is APPEND and len(other.args) > 1 and array in atom_names(other.args[1])
+
+
+def _is_or_holds(ir: FunctionIR, other: Stmt) -> str:
+    """The verb for a view's holder: "holds" for a list (``xs.append(v)``, a list made by a
+    comprehension), else "is"."""
+    source = atom_names(other.args[0]) if other.op is COPY and other.args else []
+    listed = bool(source) and any(s.op is APPEND and s.targets == tuple(source) for s in ir.flat)
+    return "holds" if other.op is APPEND or listed else "is"
 
 
 def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
@@ -545,15 +567,17 @@ def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set
     return {n: classes[root(n)] for n in parent}
 
 
-def _alias_closure(ir: FunctionIR, array: str) -> set[str]:
-    """``array`` and every name that may share its memory through aliases of aliases."""
+def _alias_closure(ir: FunctionIR, array: str, lists: bool = False) -> set[str]:
+    """``array`` and every name that may share its memory through aliases of aliases (``t =
+    a.T``, then ``r = t[0]``; each output of a view function: ``p, q = np.split(a, 2)``), and,
+    with ``lists``, each list that holds one of them (``xs.append(a[1:])``, ``[a[1:]]``)."""
     names = {array}
     grown = True
     while grown:
         grown = False
         for other in ir.flat:
-            if other.targets and other.op is not SETITEM and other.targets[0] not in names:
-                if any(_aliases(other, n) for n in names):
-                    names.add(other.targets[0])
-                    grown = True
+            new = [t for t in other.targets if t not in names]
+            if new and other.op is not SETITEM and _aliases_any(other, names, lists):
+                names.update(new)
+                grown = True
     return names
