@@ -1,8 +1,9 @@
 """Aliasing: which in-place updates and writes keep Python's meaning, and which are refused.
 
 A conservative may-alias analysis on the normal form: slices, ``.T``, ``reshape`` and the other
-functions declared views (``Facts.view``) share memory with their input, a user helper's result
-may alias its array arguments, and arguments, globals and closure values belong to the caller.
+functions declared views (``Facts.view``) share memory with their input, and so do views of
+those views and lists that hold one (:mod:`s2s.analysis.sharing`); a user helper's result may
+alias its array arguments, and arguments, globals and closure values belong to the caller.
 A write that may reach one of those raises :class:`s2s.MutationError` naming the line; a write
 to an array this function made, that nothing else sees, is differentiated exactly (the tape
 saves what it destroys).
@@ -24,7 +25,6 @@ refused at its line, since the caller's array would change:
 
 from __future__ import annotations
 
-import inspect
 import operator
 from typing import Any
 
@@ -34,22 +34,33 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.analysis.argcopies import may_hold_entry
 from s2s.analysis.dtypes import UNKNOWN, VType
+from s2s.analysis.sharing import (
+    alias_closure,
+    aliases_any,
+    is_or_holds,
+    is_view,
+    list_names,
+    loops_of,
+    reaches,
+    seen_after,
+    slices,
+    used_at_once,
+    user_call,
+    value_reads,
+    view_text,
+)
 from s2s.codegen.ir import (
     APPEND,
     CONST,
     COPY,
     ITEMS,
-    LOCAL_CALL,
     OPAQUE,
     POP,
     SETITEM,
     FunctionIR,
-    Loop,
-    Marker,
     Stmt,
     atom_names,
 )
-from s2s.codegen.walking import copy_tree
 from s2s.errors import MutationError, UnsupportedArgumentError
 from s2s.frontend.parse import Primal
 
@@ -71,7 +82,7 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
             primal.where(stmt.node),
             f"assign the result instead: `{shown} = f(...)` rather than `f(..., out={shown})`",
         )
-    if not stmt.targets and _user_call(stmt) and any(atom_names(a) for a in stmt.args):
+    if not stmt.targets and user_call(stmt) and any(atom_names(a) for a in stmt.args):
         callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
         callee = ir.original.get(callee, callee)
         raise MutationError(
@@ -135,7 +146,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             continue  # out = <temporary from out += x>: the same fresh array
         if definition.op is CONST and _is_none(definition.expr):
             continue  # out = None before a derivative's tape: no memory to share
-        if _user_call(definition):
+        if user_call(definition):
             raise MutationError(
                 f"`{user}` is the result of your own function (line "
                 f"{primal.where(definition.node).lineno}), which may return a view of its "
@@ -143,7 +154,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
-        if _is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
+        if is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
             raise MutationError(
                 f"`{user}` may share memory with another array (a view, a global or an "
                 f"argument; line {primal.where(definition.node).lineno}), so assigning into it "
@@ -153,72 +164,51 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             )
     flat = ir.flat
     write = flat.index(stmt)
-    loops = _loops_of(ir)
-    names = _alias_closure(ir, array)  # b = a if c else x, then d = b: both name it
+    loops = loops_of(ir)
+    # b = a if c else x, then d = b: both name it; t = a.T, then r = t[0]; xs.append(a[1:])
+    names = alias_closure(ir, array, lists=not generated)
     stmt.alias_checks = []
+    listed = set() if generated else list_names(ir)
     for index, other in enumerate(flat):
-        if other.op is operator.getitem and not _slices(other.args[1]):
-            # x[i] is an element or a copy, or (x of two or more dimensions) a row view:
+        if other.targets and set(other.targets) <= listed:
+            # a list that may hold a view (`xs.append(x[1:])`, `[x[:i] for i in ...]`): the
+            # write checks each of its items at run time, as for a row below
+            if (
+                aliases_any(other, names, lists=True)
+                and not used_at_once(ir, other)
+                and reaches(flat, loops, index, write, array)
+                and any(seen_after(flat, loops, t, index, write) for t in other.targets)
+                and not any(c.targets == other.targets for c in stmt.alias_checks)
+            ):
+                stmt.alias_checks.append(other)
+            continue
+        if other.op is operator.getitem and not slices(other.args[1]):
+            # x[i] (x the array or a value that may share its memory: `t = x.T`, a list of
+            # views) is an element or a copy, or (of two or more dimensions) a row view:
             # which one is known only at run time, where the write checks it
             if (
                 other.targets
-                and atom_names(other.args[0]) == [array]
-                and not _used_at_once(ir, other)
-                and _reaches(flat, loops, index, write, array)
-                and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
+                and atom_names(other.args[0])[:1]
+                and atom_names(other.args[0])[0] in names
+                and not used_at_once(ir, other)
+                and reaches(flat, loops, index, write, array)
+                and any(seen_after(flat, loops, t, index, write) for t in other.targets)
             ):
                 stmt.alias_checks.append(other)
             continue
         if (
-            _aliases_any(other, names)
-            and not _used_at_once(ir, other)
-            and _reaches(flat, loops, index, write, array)
-            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
+            aliases_any(other, names, lists=not generated)
+            and not used_at_once(ir, other)
+            and reaches(flat, loops, index, write, array)
+            and any(seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
-                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} is a view of it "
-                f"(line {primal.where(other.node).lineno}): aliasing updates are not supported "
-                "yet",
+                f"`{user}` is assigned into, but {_view_text(primal, ir, other)} "
+                f"{is_or_holds(ir, other)} a view of it (line {primal.where(other.node).lineno}): "
+                "aliasing updates are not supported yet",
                 where,
                 advice,
             )
-
-
-def _loops_of(ir: FunctionIR) -> dict[int, set[int]]:
-    """For each statement, the loops around it (by identity)."""
-    found: dict[int, set[int]] = {}
-
-    def walk(body: list[Any], loops: frozenset) -> None:
-        for item in body:
-            if isinstance(item, Stmt):
-                found[id(item)] = set(loops)
-            elif isinstance(item, Loop):
-                inner = loops | {id(item)}
-                walk(item.test_body, inner)
-                walk(item.body, inner)
-                walk(item.orelse, loops)
-            elif hasattr(item, "body"):
-                walk(item.body, loops)
-                walk(item.orelse, loops)
-
-    walk(ir.body, frozenset())
-    return found
-
-
-def _reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) -> bool:
-    """Whether an alias made at ``alias`` may still name the array written at ``write``: no
-    new array is bound to ``array`` on the way (through a loop's next iteration too)."""
-
-    def defines(i: int) -> bool:
-        return array in flat[i].targets and flat[i].op is not SETITEM
-
-    if alias < write:
-        return not any(defines(i) for i in range(alias + 1, write))
-    shared = loops[id(flat[alias])] & loops[id(flat[write])]
-    if not shared:
-        return False  # made after the write and no loop brings it back
-    inside = [i for i, s in enumerate(flat) if loops[id(s)] & shared]
-    return not any(defines(i) and (i < write or i > alias) for i in inside)
 
 
 def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
@@ -234,7 +224,7 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
         return False
     if source[0] in ir.temporaries:
         made = next((s for s in ir.flat if source[0] in s.targets), None)
-        return made is not None and not _is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+        return made is not None and not is_view(made) and made.op not in (COPY, CONST, OPAQUE)
     if not generated or source[0] in {p.name for p in ir.params}:
         return False
     made = [s for s in ir.flat if source[0] in s.targets and s.op is not SETITEM]
@@ -244,7 +234,7 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
         and all(
             other.op is COPY and other.targets == stmt.targets
             for other in ir.flat
-            if source[0] in _value_reads(other)
+            if source[0] in value_reads(other)
         )
     )
 
@@ -253,7 +243,7 @@ def _made_here(stmt: Stmt) -> bool:
     """A new array: not a view, a second name, a constant, an opaque value, a list's item or
     what your own function returned."""
     made_elsewhere = (COPY, CONST, OPAQUE, POP, ITEMS)
-    return not (_is_view(stmt) or stmt.op in made_elsewhere or _user_call(stmt))
+    return not (is_view(stmt) or stmt.op in made_elsewhere or user_call(stmt))
 
 
 def _is_none(expr: Any) -> bool:
@@ -262,61 +252,6 @@ def _is_none(expr: Any) -> bool:
 
 def _view_text(primal: Primal, ir: FunctionIR, view: Stmt) -> str:
     return view_text(ir, view)
-
-
-def view_text(ir: FunctionIR, view: Stmt) -> str:
-    """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
-    s2s named."""
-    target = view.targets[0] if view.targets else ""
-    if target in ir.original and target not in ir.temporaries:
-        return f"`{ir.original[target]}`"
-    if not isinstance(view.expr, gast.expr):
-        return "a value"
-    expr = copy_tree(view.expr)
-    for node in gast.walk(expr):  # the SSA names in it, as the user wrote them
-        if isinstance(node, gast.Name):
-            node.id = ir.original.get(node.id, node.id)
-    return f"`{gast.unparse(expr).strip()}`"
-
-
-def _used_at_once(ir: FunctionIR, view: Stmt) -> bool:
-    """A view read only within its own source statement (``x[1:3] += v``): nothing can see
-    a later write through it."""
-    readers = [s for s in ir.flat if any(t in _value_reads(s) for t in view.targets)]
-    return all(reader.node is view.node for reader in readers)
-
-
-def _value_reads(stmt: Stmt) -> list[str]:
-    """The names whose values ``stmt`` reads: a derivative's ``_s2s.like(x)`` (its tape's
-    shape record) reads only ``x``'s shape, so a view recorded so sees no later write."""
-    if stmt.op is runtime.like:
-        return []
-    shape_only = getattr(stmt.op, "shape_only_args", ())
-    return [n for i, a in enumerate(stmt.args) if i not in shape_only for n in atom_names(a)] + [
-        n for a in stmt.kwargs.values() for n in atom_names(a)
-    ]
-
-
-def _user_call(stmt: Stmt) -> bool:
-    """A call of the user's own Python function (or a nested def): its result may alias its
-    array arguments, and it may change them."""
-    if stmt.op is LOCAL_CALL:
-        return True
-    return (
-        inspect.isfunction(stmt.op)
-        and registry.lookup(stmt.op) is None
-        and not (getattr(stmt.op, "__module__", "") or "").startswith(("numpy", "s2s"))
-    )
-
-
-def _slices(key: Any) -> bool:
-    """Whether a key has a slice, ``None`` or ``...``: then ``x[key]`` is a view of ``x``."""
-    items = key.elts if isinstance(key, gast.Tuple) else [key]
-    return any(
-        isinstance(item, gast.Slice)
-        or (isinstance(item, gast.Constant) and (item.value is None or item.value is Ellipsis))
-        for item in items
-    )
 
 
 def _in_place_function(op: Any) -> bool:
@@ -355,27 +290,28 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     _refuse_stale_reads(primal, ir, stmt, old, where)
     if definition is not None and _fresh_copy(ir, definition):
         return
-    if definition is None or _is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
+    if definition is None or is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "
             "so updating it in place is not supported yet",
             where,
             advice,
         )
-    names = _alias_closure(ir, old)
-    flat, loops = ir.flat, _loops_of(ir)
+    generated = getattr(primal.func, "__s2s_generated__", False)
+    names = alias_closure(ir, old, lists=not generated)
+    flat, loops = ir.flat, loops_of(ir)
     write = flat.index(stmt)
     for index, other in enumerate(flat[:write]):
         if other is definition:
             continue
         if (
-            _aliases_any(other, names)
-            and not _used_at_once(ir, other)
-            and any(_seen_after(flat, loops, t, index, write) for t in other.targets)
+            aliases_any(other, names, lists=not generated)
+            and not used_at_once(ir, other)
+            and any(seen_after(flat, loops, t, index, write) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is updated in place, but {_view_text(primal, ir, other)} "
-                f"is a view of it (line {primal.where(other.node).lineno})",
+                f"{is_or_holds(ir, other)} a view of it (line {primal.where(other.node).lineno})",
                 where,
                 advice,
             )
@@ -412,7 +348,7 @@ def _refuse_argument_item(ir: FunctionIR, name: str, doing: str, where: Any, adv
             for target in stmt.targets:
                 owners[target] = owners.get(source[0], source[0])
     for item, argument in owners.items():
-        if name in _alias_closure(ir, item):
+        if name in alias_closure(ir, item):
             user = ir.original.get(name, name)
             shown = ir.original.get(argument, argument)
             raise MutationError(
@@ -460,103 +396,3 @@ def _refuse_stale_reads(primal: Primal, ir: FunctionIR, stmt: Stmt, old: str, wh
                 where,
                 f"write `{user} = {user} <op> ...` to make a new array instead of changing it",
             )
-
-
-def _is_view(stmt: Stmt) -> bool:
-    """May share memory with its first argument: a view op, or a cast told not to copy
-    (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
-    if not isinstance(stmt.op, Marker) and registry.facts_of(stmt.op).view:
-        return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
-    copy_flag = stmt.kwargs.get("copy")
-    return copy_flag is not None and not (
-        isinstance(copy_flag, gast.Constant) and copy_flag.value is True
-    )
-
-
-def _aliases(other: Stmt, array: str) -> bool:
-    """Whether ``other`` makes a value that may share memory with ``array``: a view of it, a
-    choice that may be it (``b = a if c else x``, ``b = c and a``), or the result of your own
-    function given it (which may return it or a view of it)."""
-    if not (other.args or other.kwargs) or not other.targets:
-        return False
-    if _is_view(other):
-        return atom_names(other.args[0]) == [array]
-    if other.op is COPY:
-        return array in atom_names(other.args[0])
-    if _user_call(other):
-        return any(array in atom_names(a) for a in [*other.args, *other.kwargs.values()])
-    return False
-
-
-def _aliases_any(other: Stmt, names: set[str]) -> bool:
-    return any(_aliases(other, n) for n in names)
-
-
-def _seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
-    """Whether the value ``name`` was bound to at ``bound`` (before the write at ``write``) may
-    be read after the write: later in the program, or, in a loop around both, by a statement
-    before ``bound`` (the next trip, before ``name`` is bound again). A derivative's primal
-    sweep reads ``getitem_1 = buf[k]`` in ``add_1 = getitem_1 + g`` before ``buf[k] = add_1``,
-    each its own statement, and only the shape of it after (its tape record)."""
-    for i, other in enumerate(flat):
-        if name not in _value_reads(other):
-            continue
-        if i > write:
-            return True
-        for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again
-            if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
-                return True
-    return False
-
-
-def element_or_row(stmt: Stmt) -> bool:
-    """``r = x[i]`` with no slice in the key: an element, a copy or (``x`` of two or more
-    dimensions) a row view, which only the run time tells apart."""
-    return stmt.op is operator.getitem and len(stmt.args) > 1 and not _slices(stmt.args[1])
-
-
-def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set[str]]:
-    """Each name bound in ``ir`` to the set of names that may share its memory (itself
-    included): the classes of the may-alias relation of :func:`_aliases` (a view, a choice
-    that may be the array, a helper's result) taken both ways and through chains.
-    ``rows_checked``: leave out ``r = x[i]`` (:func:`element_or_row`), whose sharing the
-    caller checks at run time. A view the generated code copies (``s2s_copied``, code made to
-    be differentiated again) shares nothing."""
-    parent: dict[str, str] = {}
-
-    def root(n: str) -> str:
-        while parent.setdefault(n, n) != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
-        return n
-
-    for stmt in ir.flat:
-        if not stmt.targets or stmt.op is SETITEM:
-            continue
-        for target in stmt.targets:
-            root(target)
-        sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
-        if (rows_checked and element_or_row(stmt)) or getattr(stmt, "s2s_copied", False):
-            continue
-        for source in sources:
-            if _aliases(stmt, source):
-                for target in stmt.targets:  # a helper's tuple: any item may be it
-                    parent[root(target)] = root(source)
-    classes: dict[str, set[str]] = {}
-    for n in list(parent):
-        classes.setdefault(root(n), set()).add(n)
-    return {n: classes[root(n)] for n in parent}
-
-
-def _alias_closure(ir: FunctionIR, array: str) -> set[str]:
-    """``array`` and every name that may share its memory through aliases of aliases."""
-    names = {array}
-    grown = True
-    while grown:
-        grown = False
-        for other in ir.flat:
-            if other.targets and other.op is not SETITEM and other.targets[0] not in names:
-                if any(_aliases(other, n) for n in names):
-                    names.add(other.targets[0])
-                    grown = True
-    return names

@@ -23,7 +23,7 @@ from typing import Any
 
 import gast
 
-from s2s.analysis.aliasing import element_or_row, sharing_classes, view_text
+from s2s.analysis.sharing import element_or_row, sharing_classes, view_text
 from s2s.codegen.ir import SETITEM, FunctionIR, Stmt, atom_names
 from s2s.codegen.sweeps import Sweeps, assign, call
 from s2s.codegen.templating import constant, name

@@ -9,6 +9,7 @@ import linecache
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import byte_bounds
 
 from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
 from s2s.runtime.core import acc_dtype, dtype_of
@@ -37,32 +38,107 @@ def check_no_view(
     """Before ``array[key] = v``: raise :class:`MutationError` if ``alias`` (an earlier
     ``array[i]`` still in use) is a view whose memory the write changes (a row of a 2-D
     array). An element or a copy is left alone. ``names`` are the user's names of ``alias``
-    and ``array``; ``lines`` the lines of the view and of the write."""
+    and ``array``; ``lines`` the lines of the view and of the write. ``alias`` may be a list
+    (``xs.append(a[1:])``): then each of its items is checked."""
+    if type(alias) is list:
+        _, _, lows, highs, others = _held(alias)
+        if isinstance(array, np.ndarray) and _overlap(lows, highs, _region(array, key)):
+            _raise(names, filename, lines, held=True)
+        for item in others:  # a CuPy or PyTorch item: its namespace's may_share_memory
+            _check_inside(item, array, key, names, filename, lines)
+        return
+    _check_item(alias, array, key, names, filename, lines, held=False)
+
+
+def _check_inside(item: Any, array, key, names, filename, lines) -> None:
+    """A list's item: an array, or a container (``xs.append((a[1:], b))``) looked into."""
+    if isinstance(item, (list, tuple, dict)):
+        for inner in item.values() if isinstance(item, dict) else item:
+            _check_inside(inner, array, key, names, filename, lines)
+    elif isinstance(item, np.ndarray) and isinstance(array, np.ndarray):
+        if np.may_share_memory(item, _region(array, key)):
+            _raise(names, filename, lines, held=True)
+    else:
+        _check_item(item, array, key, names, filename, lines)
+
+
+# id(list) -> (the list, how many of its items are recorded, the numpy items' byte bounds, its
+# other arrays and containers, looked into at each check): a list that holds views is checked
+# at each write into their array, so each item is looked at once (lists only grow, by append:
+# s2s refuses any other change to one); the latest few lists only (it keeps them alive)
+_HELD: dict[int, tuple[list, int, np.ndarray, np.ndarray, list]] = {}
+
+
+def _held(items: list) -> tuple[list, int, np.ndarray, np.ndarray, list]:
+    """The record of ``items`` in ``_HELD``, brought up to date with the items appended since."""
+    entry = _HELD.pop(id(items), None)
+    if entry is None or entry[0] is not items or entry[1] > len(items):
+        entry = (items, 0, np.empty(0, np.intp), np.empty(0, np.intp), [])
+    _, seen, lows, highs, others = entry
+    if seen < len(items):
+        new = items[seen:]
+        bounds = [byte_bounds(a) for a in new if isinstance(a, np.ndarray) and a.size]
+        if bounds:
+            pairs = np.array(bounds, dtype=np.intp).reshape(-1, 2)
+            lows, highs = np.concatenate([lows, pairs[:, 0]]), np.concatenate([highs, pairs[:, 1]])
+        others = others + [a for a in new if not isinstance(a, np.ndarray) and (
+            is_foreign_array(a) or isinstance(a, (list, tuple, dict)))]  # fmt: skip
+        entry = (items, len(items), lows, highs, others)
+    _HELD[id(items)] = entry
+    while len(_HELD) > 8:
+        del _HELD[next(iter(_HELD))]
+    return entry
+
+
+def _overlap(lows: np.ndarray, highs: np.ndarray, region: np.ndarray) -> bool:
+    """Whether a byte range ``[lows[k], highs[k])`` meets ``region``'s (as
+    ``np.may_share_memory`` decides, by bounds), in numpy's time, not Python's."""
+    if not region.size:
+        return False
+    low, high = byte_bounds(region)
+    return bool(np.any((lows < high) & (highs > low)))
+
+
+def _check_item(alias, array, key, names, filename, lines, held: bool = True) -> None:
     if type(alias) is not np.ndarray or type(array) is not np.ndarray:
         xp = array_namespace(alias, array)
         if xp is np or functional(xp) or not hasattr(xp, "may_share_memory"):
             return  # a Dask array's pieces are new arrays: an assignment changes none of them
-        _check_view(xp, alias, array, key, names, filename, lines)
+        _check_view(xp, alias, array, key, names, filename, lines, held)
         return
-    _check_view(np, alias, array, key, names, filename, lines)
+    _check_view(np, alias, array, key, names, filename, lines, held)
 
 
-def _check_view(xp, alias, array, key, names, filename, lines) -> None:
+def _region(array: Any, key: Any) -> Any:
+    """The entries ``array[key] = v`` writes, as a view (the whole array if the key fails or
+    ``array[key]`` is a copy: an index array or a mask)."""
     try:
         region = array[key]
         if np.ndim(region) == 0:  # one element: the view of it
             region = array[(*key, None) if isinstance(key, tuple) else (key, None)]
     except (IndexError, TypeError, ValueError):
         region = array
-    if xp.may_share_memory(alias, region):
-        shown, user = names
-        raise MutationError(
-            f"`{user}` is assigned into, but `{shown}` (line {lines[0]}) is a view of the "
-            "entries written, so it would change too: aliasing updates are not supported yet",
-            _where(filename, lines[1]),
-            f"take a copy where the view is made (`{shown} = ....copy()`), or assign into "
-            f"`{user}` after the last use of `{shown}`",
-        )
+    copied = isinstance(region, np.ndarray) and isinstance(array, np.ndarray) and (
+        region.size and not np.may_share_memory(region, array))  # fmt: skip
+    return array if copied else region  # an index array or a mask: any entry, conservatively
+
+
+def _check_view(xp, alias, array, key, names, filename, lines, held) -> None:
+    if xp.may_share_memory(alias, _region(array, key)):
+        _raise(names, filename, lines, held)
+
+
+def _raise(names: tuple[str, str], filename: str, lines: tuple[int, int], held: bool) -> None:
+    shown, user = names
+    holder = f"an item of the list `{shown}`" if held else f"`{shown}`"
+    made = f"`{shown}.append(....copy())`" if held else f"`{shown} = ....copy()`"
+    raise MutationError(
+        f"`{user}` is assigned into, but {holder} (line {lines[0]}) is a view of the "
+        "entries written, so it would change too: aliasing updates are not supported yet",
+        _where(filename, lines[1]),
+        f"take a copy where the view is made ({made}), or assign into "
+        f"`{user}` after the last use of `{shown}`",
+    )
 
 
 def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...] = ()) -> Any:

@@ -1,0 +1,258 @@
+"""Sharing: which names of a function may share memory with an array, and whether a value
+made before a write into it may still be read after.
+
+The may-alias relation the aliasing checks (:mod:`s2s.analysis.aliasing`) and the detaching of
+a tape's saves (:mod:`s2s.reverse.detaching`) read: a view (``x[1:]``, ``x.T``, each output of
+``np.split``, ``np.broadcast_arrays``), a second name or a choice that may be the array, your
+own function's result, and views of those in turn; a list that holds one (``xs.append(x[1:])``,
+a list literal, a comprehension) keeps its memory live as long as the list.
+"""
+
+from __future__ import annotations
+
+import inspect
+import operator
+from typing import Any
+
+import gast
+
+from s2s import registry, runtime
+from s2s.codegen.ir import (
+    APPEND,
+    COPY,
+    LOCAL_CALL,
+    SETITEM,
+    FunctionIR,
+    Loop,
+    Marker,
+    Stmt,
+    atom_names,
+)
+from s2s.codegen.walking import copy_tree
+
+
+def loops_of(ir: FunctionIR) -> dict[int, set[int]]:
+    """For each statement, the loops around it (by identity)."""
+    found: dict[int, set[int]] = {}
+
+    def walk(body: list[Any], loops: frozenset) -> None:
+        for item in body:
+            if isinstance(item, Stmt):
+                found[id(item)] = set(loops)
+            elif isinstance(item, Loop):
+                inner = loops | {id(item)}
+                walk(item.test_body, inner)
+                walk(item.body, inner)
+                walk(item.orelse, loops)
+            elif hasattr(item, "body"):
+                walk(item.body, loops)
+                walk(item.orelse, loops)
+
+    walk(ir.body, frozenset())
+    return found
+
+
+def reaches(flat: list[Stmt], loops: dict, alias: int, write: int, array: str) -> bool:
+    """Whether an alias made at ``alias`` may still name the array written at ``write``: no
+    new array is bound to ``array`` on the way (through a loop's next iteration too)."""
+
+    def defines(i: int) -> bool:
+        return array in flat[i].targets and flat[i].op is not SETITEM
+
+    if alias < write:
+        return not any(defines(i) for i in range(alias + 1, write))
+    shared = loops[id(flat[alias])] & loops[id(flat[write])]
+    if not shared:
+        return False  # made after the write and no loop brings it back
+    inside = [i for i, s in enumerate(flat) if loops[id(s)] & shared]
+    return not any(defines(i) and (i < write or i > alias) for i in inside)
+
+
+def view_text(ir: FunctionIR, view: Stmt) -> str:
+    """How the user wrote a view: its name (`r`), or its expression (`y[2]`) for a value
+    s2s named."""
+    target = view.targets[0] if view.targets else ""
+    if target in ir.original and target not in ir.temporaries:
+        return f"`{ir.original[target]}`"
+    if not isinstance(view.expr, gast.expr):
+        return "a value"
+    expr = copy_tree(view.expr)
+    for node in gast.walk(expr):  # the SSA names in it, as the user wrote them
+        if isinstance(node, gast.Name):
+            node.id = ir.original.get(node.id, node.id)
+    return f"`{gast.unparse(expr).strip()}`"
+
+
+def used_at_once(ir: FunctionIR, view: Stmt) -> bool:
+    """A view read only within its own source statement (``x[1:3] += v``): nothing can see
+    a later write through it."""
+    readers = [s for s in ir.flat if any(t in value_reads(s) for t in view.targets)]
+    return all(reader.node is view.node for reader in readers)
+
+
+def value_reads(stmt: Stmt) -> list[str]:
+    """The names whose values ``stmt`` reads: a derivative's ``_s2s.like(x)`` (its tape's
+    shape record) reads only ``x``'s shape, so a view recorded so sees no later write."""
+    if stmt.op is runtime.like:
+        return []
+    shape_only = getattr(stmt.op, "shape_only_args", ())
+    return [n for i, a in enumerate(stmt.args) if i not in shape_only for n in atom_names(a)] + [
+        n for a in stmt.kwargs.values() for n in atom_names(a)
+    ]
+
+
+def user_call(stmt: Stmt) -> bool:
+    """A call of the user's own Python function (or a nested def): its result may alias its
+    array arguments, and it may change them."""
+    if stmt.op is LOCAL_CALL:
+        return True
+    return (
+        inspect.isfunction(stmt.op)
+        and registry.lookup(stmt.op) is None
+        and not (getattr(stmt.op, "__module__", "") or "").startswith(("numpy", "s2s"))
+    )
+
+
+def slices(key: Any) -> bool:
+    """Whether a key has a slice, ``None`` or ``...``: then ``x[key]`` is a view of ``x``."""
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    return any(
+        isinstance(item, gast.Slice)
+        or (isinstance(item, gast.Constant) and (item.value is None or item.value is Ellipsis))
+        for item in items
+    )
+
+
+def is_view(stmt: Stmt) -> bool:
+    """May share memory with its first argument: a view op, or a cast told not to copy
+    (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
+    if not isinstance(stmt.op, Marker) and registry.facts_of(stmt.op).view:
+        return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
+    copy_flag = stmt.kwargs.get("copy")
+    return copy_flag is not None and not (
+        isinstance(copy_flag, gast.Constant) and copy_flag.value is True
+    )
+
+
+def aliases(other: Stmt, array: str) -> bool:
+    """Whether ``other`` makes a value that may share memory with ``array``: a view of it (or
+    of one of a view function's inputs), a choice that may be it (``b = a if c else x``,
+    ``b = c and a``), or the result of your own function given it (which may return it or a
+    view of it)."""
+    if not (other.args or other.kwargs) or not other.targets:
+        return False
+    if is_view(other):  # np.broadcast_arrays(x, a), np.meshgrid(x, a, copy=False): any input
+        several = other.op is not operator.getitem and other.method is None
+        return any(array in atom_names(a) for a in (other.args if several else other.args[:1]))
+    if other.op is COPY:
+        return array in atom_names(other.args[0])
+    if user_call(other):
+        return any(array in atom_names(a) for a in [*other.args, *other.kwargs.values()])
+    return False
+
+
+def aliases_any(other: Stmt, names: set[str], lists: bool = False) -> bool:
+    """Whether ``other`` makes a value that may share memory with one of ``names`` (or, with
+    ``lists``, puts one of them in a list: :func:`holds`)."""
+    return any(aliases(other, n) or (lists and holds(other, n)) for n in names)
+
+
+def holds(other: Stmt, array: str) -> bool:
+    """``xs.append(a)`` (a list literal and a comprehension are appends too): the list holds
+    ``a`` as long as it lives, so a view of an array in it sees a write into the array."""
+    return other.op is APPEND and len(other.args) > 1 and array in atom_names(other.args[1])
+
+
+def list_names(ir: FunctionIR) -> set[str]:
+    """The names bound to lists this function builds (``xs.append(v)``; a list literal and a
+    comprehension are appends too), and second names for them (``ys = xs``)."""
+    names = {t for s in ir.flat if s.op is APPEND for t in s.targets}
+    grown = True
+    while grown:
+        grown = False
+        for s in ir.flat:
+            source = atom_names(s.args[0]) if s.op is COPY and s.args else []
+            if source and set(source) <= names and not set(s.targets) <= names:
+                names.update(s.targets)
+                grown = True
+    return names
+
+
+def is_or_holds(ir: FunctionIR, other: Stmt) -> str:
+    """The verb for a view's holder: "holds" for a list (``xs.append(v)``, a list made by a
+    comprehension), else "is"."""
+    source = atom_names(other.args[0]) if other.op is COPY and other.args else []
+    listed = bool(source) and any(s.op is APPEND and s.targets == tuple(source) for s in ir.flat)
+    return "holds" if other.op is APPEND or listed else "is"
+
+
+def seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
+    """Whether the value ``name`` was bound to at ``bound`` (before the write at ``write``) may
+    be read after the write: later in the program, or, in a loop around both, by a statement
+    before ``bound`` (the next trip, before ``name`` is bound again). A derivative's primal
+    sweep reads ``getitem_1 = buf[k]`` in ``add_1 = getitem_1 + g`` before ``buf[k] = add_1``,
+    each its own statement, and only the shape of it after (its tape record)."""
+    for i, other in enumerate(flat):
+        if name not in value_reads(other):
+            continue
+        if i > write:
+            return True
+        for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again
+            if loop not in loops[id(flat[bound])] or i < bound:  # the old binding
+                return True
+    return False
+
+
+def element_or_row(stmt: Stmt) -> bool:
+    """``r = x[i]`` with no slice in the key: an element, a copy or (``x`` of two or more
+    dimensions) a row view, which only the run time tells apart."""
+    return stmt.op is operator.getitem and len(stmt.args) > 1 and not slices(stmt.args[1])
+
+
+def sharing_classes(ir: FunctionIR, rows_checked: bool = False) -> dict[str, set[str]]:
+    """Each name bound in ``ir`` to the set of names that may share its memory (itself
+    included): the classes of the may-alias relation of :func:`aliases` (a view, a choice
+    that may be the array, a helper's result) taken both ways and through chains.
+    ``rows_checked``: leave out ``r = x[i]`` (:func:`element_or_row`), whose sharing the
+    caller checks at run time. A view the generated code copies (``s2s_copied``, code made to
+    be differentiated again) shares nothing."""
+    parent: dict[str, str] = {}
+
+    def root(n: str) -> str:
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for stmt in ir.flat:
+        if not stmt.targets or stmt.op is SETITEM:
+            continue
+        for target in stmt.targets:
+            root(target)
+        sources = {n for a in [*stmt.args, *stmt.kwargs.values()] for n in atom_names(a)}
+        if (rows_checked and element_or_row(stmt)) or getattr(stmt, "s2s_copied", False):
+            continue
+        for source in sources:
+            if aliases(stmt, source):
+                for target in stmt.targets:  # a helper's tuple: any item may be it
+                    parent[root(target)] = root(source)
+    classes: dict[str, set[str]] = {}
+    for n in list(parent):
+        classes.setdefault(root(n), set()).add(n)
+    return {n: classes[root(n)] for n in parent}
+
+
+def alias_closure(ir: FunctionIR, array: str, lists: bool = False) -> set[str]:
+    """``array`` and every name that may share its memory through aliases of aliases (``t =
+    a.T``, then ``r = t[0]``; each output of a view function: ``p, q = np.split(a, 2)``), and,
+    with ``lists``, each list that holds one of them (``xs.append(a[1:])``, ``[a[1:]]``)."""
+    names = {array}
+    grown = True
+    while grown:
+        grown = False
+        for other in ir.flat:
+            new = [t for t in other.targets if t not in names]
+            if new and other.op is not SETITEM and aliases_any(other, names, lists):
+                names.update(new)
+                grown = True
+    return names
