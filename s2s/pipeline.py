@@ -218,6 +218,7 @@ def generate(
     check_namespace(writer, backend, primal.filename)
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _mark_generated(compiled, mode, func, wrt)
+    compiled.function.__s2s_tape__ = sweeps.tape  # its pops restore names' own old values
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
     _stage(verbose, "emit", lambda: compiled.source)

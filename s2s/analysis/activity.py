@@ -37,7 +37,7 @@ from s2s.analysis.derivatives import (
     local_derivative_signature,
 )
 from s2s.analysis.dropped import check_dropped
-from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined
+from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined, tape_restores
 from s2s.analysis.norule import no_rule_message
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
@@ -164,6 +164,7 @@ def analyze(
         if loop.target is not None:
             types[loop.target] = VType("int", np.dtype(np.int64), False, True)
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind in ("float", "tuple")}
+    restores = tape_restores(primal.func, flat)
     sweep = 0
     assigned: set[str] = set()
     while True:  # until nothing changes: a loop carries values back to its top
@@ -182,6 +183,8 @@ def analyze(
                     "keep the computation real (np.hypot for moduli, separate real and imaginary "
                     "parts), or wrap the value in s2s.stop_gradient(...)",
                 )
+            if id(stmt) in restores:  # an old value of the name back from s2s's own tape:
+                continue  # the name's type and activity are its other bindings'
             for position, target in enumerate(stmt.targets):
                 new_type = out_type if not stmt.unpack else UNKNOWN
                 if stmt.op is ITEMS:  # the items of a tuple argument: their own types

@@ -28,6 +28,7 @@ from s2s.codegen.ir import (
     COPY,
     LOCAL_CALL,
     OPAQUE,
+    POP,
     SETITEM,
     Marker,
     Stmt,
@@ -287,3 +288,21 @@ def call_signature(rule: registry.Rule) -> inspect.Signature:
         cached = inspect.Signature(params)
         rule._call_signature = cached
     return cached
+
+
+def tape_restores(func: Any, flat: list[Stmt]) -> set[int]:
+    """In a derivative s2s generated (differentiated again), the statements ``x = tape.pop()``
+    of its tape (``__s2s_tape__``) whose ``x`` is bound elsewhere too: the tape gives back a
+    value ``x`` held before, so ``x`` keeps the type of its other bindings (an int index stays
+    an int, not a value of the tape's unknown items)."""
+    tape = getattr(func, "__s2s_tape__", "")
+    if not tape:
+        return set()
+    pops = [
+        s for s in flat
+        if s.op is POP and len(s.targets) == 1 and s.args
+        and isinstance(s.args[0], gast.Name) and s.args[0].id == tape
+    ]  # fmt: skip
+    popped = {id(s) for s in pops}
+    bound = {t for s in flat if id(s) not in popped for t in s.targets}
+    return {id(s) for s in pops if s.targets[0] in bound}
