@@ -518,3 +518,57 @@ def test_a_raise_that_is_not_a_guard_is_refused_at_its_line():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="only as a guard") as info:
         s2s.grad(raise_outside_a_guard)(X)
     assert_located(info.value, raise_outside_a_guard, "# MARK", "if <condition>: raise")
+
+
+def _empty_loop(w):
+    for i in range(w.shape[0]):
+        pass
+    return w[i] ** 3
+
+
+def _empty_inner_loop(w):
+    s = 0.0
+    for k in range(w.shape[0]):
+        for j in range(2):
+            ...
+        s = s + w[k] * w[j]
+    return s
+
+
+@pytest.mark.parametrize("f", [_empty_loop, _empty_inner_loop])
+def test_a_loop_that_does_nothing_differentiates_in_every_mode(f):
+    """A loop whose body is only ``pass`` (or ``...``) keeps its body in the generated code
+    (``value_and_grad`` and ``vjp`` raised ``IndentationError`` when compiling it)."""
+    w = np.array([0.5, 1.0, 2.0])
+    eps = 1e-6
+    expected = np.array([(f(w + eps * e) - f(w - eps * e)) / (2 * eps) for e in np.eye(3)])
+    value, gradient = s2s.value_and_grad(f)(w)
+    assert value == f(w)
+    np.testing.assert_allclose(gradient, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.grad(f)(w), expected, rtol=1e-6, atol=1e-8)
+    _, pullback = s2s.vjp(f)(w)
+    np.testing.assert_allclose(pullback(1.0), expected, rtol=1e-6, atol=1e-8)
+
+
+def _index_after_inner_loop(w):
+    s = 0.0
+    for k in range(w.shape[0]):
+        for j in range(2):
+            s = s + w[j] * 0.1
+        s = s + w[k] * w[j]
+    return s
+
+
+@pytest.mark.parametrize("f", [_index_after_inner_loop, _empty_inner_loop])
+def test_an_inner_loops_index_read_after_it_is_restored_for_the_next_reversed_trip(f):
+    """``w[j]`` after ``for j in range(2)`` inside an outer loop reads j = 1 on every trip; the
+    reversed inner loop ends at j = 0, so the next reversed outer trip read ``w[0]`` (a silent
+    wrong gradient, [2.5, 3, 1] for [1, 4.5, 1]); the index is put back to ``n - 1``."""
+    w = np.array([0.5, 1.0, 2.0])
+    eps = 1e-6
+    expected = np.array([(f(w + eps * e) - f(w - eps * e)) / (2 * eps) for e in np.eye(3)])
+    np.testing.assert_allclose(s2s.grad(f)(w), expected, rtol=1e-6, atol=1e-8)
+    _, pullback = s2s.vjp(f)(w)
+    np.testing.assert_allclose(pullback(1.0), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hessian(f)(w) @ np.ones(3),
+                               s2s.hvp(f)(w, np.ones(3)), atol=1e-10)  # fmt: skip

@@ -178,8 +178,11 @@ class Writer:
 
 def drop_empty_arms(stmt: gast.AST) -> None:
     """Leave out arms with nothing to do, in place: an ``else: pass`` of an ``if``, ``for`` or
-    ``while``; an ``if`` whose body is only ``pass`` keeps its other arm under ``if not``."""
+    ``while``; an ``if`` whose body is only ``pass`` keeps its other arm under ``if not``. A
+    body the passes left empty (a loop of the user's that does nothing) gets its ``pass``."""
     for node in gast.walk(stmt):
+        if isinstance(node, (gast.If, gast.For, gast.While, gast.With)) and not node.body:
+            node.body = [gast.Pass()]
         orelse = getattr(node, "orelse", None)
         if isinstance(node, (gast.If, gast.For, gast.While)) and orelse and all(
             isinstance(s, gast.Pass) for s in orelse

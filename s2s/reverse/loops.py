@@ -34,13 +34,14 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import Loop
-from s2s.codegen.sweeps import assign, call, comment_marker
+from s2s.codegen.sweeps import assign, call, comment_marker, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
 from s2s.reverse.branches import Branches
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.state import SweepState
 from s2s.reverse.taping import TapePlan
+from s2s.reverse.untaped import walk_items
 
 Items = Callable[[list[Any]], list[gast.stmt]]  # a body's statements, in one sweep
 
@@ -183,7 +184,28 @@ class Loops:
             step = _store(st.names.fresh("step", always_number=True))
         out.append(gast.For(target=step, iter=down, body=body or [gast.Pass()],
                             orelse=[], type_comment=None))  # fmt: skip
+        if counted and _read_outside(st, loop):  # the reversed trips leave t at 0: back to
+            (count,) = loop.iterable.args  # the last trip's n - 1, which the primal left
+            last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))
+            ran = gast.Compare(left=copy_tree(count), ops=[gast.Gt()], comparators=[constant(0)])
+            out.append(gast.If(test=ran, body=[assign(loop.target, last)], orelse=[]))
         return out
+
+
+def _read_outside(st: SweepState, loop: Loop) -> bool:
+    """Whether a statement outside ``loop``'s body (after it, or around it in an outer loop)
+    reads its index: the adjoint of that statement, in the next reversed trip of an outer
+    loop, reads the index the reversed loop left."""
+    inside = {id(item) for item in walk_items(loop.body)}
+    for item in walk_items(st.ir.body):
+        if id(item) in inside:
+            continue
+        nodes = [getattr(item, "expr", None), getattr(item, "test", None),
+                 getattr(item, "iterable", None)]  # fmt: skip
+        for node in nodes:
+            if isinstance(node, gast.AST) and loop.target in names_in(node):
+                return True
+    return False
 
 
 def _is_view(value: gast.expr) -> bool:
