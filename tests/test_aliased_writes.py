@@ -548,3 +548,35 @@ def test_copies_and_views_the_write_misses_differentiate(f):
     tangent = np.array([1.0, 0.3, -0.2])
     _, jvp = s2s.jvp(f)(x, tangent)
     np.testing.assert_allclose(jvp, s2s.grad(f)(x) @ tangent, rtol=1e-10, atol=1e-12)
+
+
+def _lotka_volterra(p, z0):
+    z = np.zeros((4, 2))
+    z[0] = z0
+    for t in range(3):
+        x, y = z[t, 0], z[t, 1]
+        z[t + 1, 0] = x + 0.1 * (p[0] * x - p[1] * x * y)
+        z[t + 1, 1] = y + 0.1 * (p[1] * x * y - p[0] * y)
+    return np.sum(z[-1])
+
+
+def _two_rows_then_a_write(x):
+    Y = np.outer(x, x)
+    r, q = Y[0], Y[1]
+    Y[0] = x * 3
+    return np.sum(r * q)
+
+
+def test_entries_unpacked_from_an_array_then_written_are_checked_at_run_time():
+    """``x, y = z[t, 0], z[t, 1]`` before writes into ``z`` names two entries (copies), as
+    ``x = z[t, 0]`` on its own line does: checked when the write runs, not refused (it was a
+    MutationError calling ``x`` a view); rows unpacked the same way are still refused there."""
+    p, z0 = np.array([1.0, 0.5]), np.array([1.0, 2.0])
+    eps = 1e-6
+    expected = [(_lotka_volterra(p + eps * e, z0) - _lotka_volterra(p - eps * e, z0)) / (2 * eps)
+                for e in np.eye(2)]  # fmt: skip
+    np.testing.assert_allclose(s2s.grad(_lotka_volterra)(p, z0), expected, rtol=1e-6)
+    _, tangent = s2s.jvp(_lotka_volterra)(p, z0, np.array([1.0, 0.0]))
+    np.testing.assert_allclose(tangent, expected[0], rtol=1e-6)
+    with pytest.raises(s2s.MutationError, match="`r` \\(line"):
+        s2s.grad(_two_rows_then_a_write)(np.array([1.0, 2.0, 3.0]))

@@ -169,6 +169,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     names = alias_closure(ir, array, lists=not generated)
     stmt.alias_checks = []
     listed = set() if generated else list_names(ir)
+    elements: set[str] = set()  # x[i] of the array (element, copy or row: known at run time)
     for index, other in enumerate(flat):
         if other.targets and set(other.targets) <= listed:
             # a list that may hold a view (`xs.append(x[1:])`, `[x[:i] for i in ...]`): the
@@ -182,14 +183,21 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             ):
                 stmt.alias_checks.append(other)
             continue
-        if other.op is operator.getitem and not slices(other.args[1]):
+        element_copy = (  # `a, b = z[t, 0], z[t, 1]`: a second name for such a read
+            other.op is COPY and other.args and atom_names(other.args[0])
+            and set(atom_names(other.args[0])) <= elements
+        )  # fmt: skip
+        if (other.op is operator.getitem and not slices(other.args[1])) or element_copy:
             # x[i] (x the array or a value that may share its memory: `t = x.T`, a list of
             # views) is an element or a copy, or (of two or more dimensions) a row view:
             # which one is known only at run time, where the write checks it
+            source = atom_names(other.args[0])[:1]
+            if source and (source[0] in names or element_copy):
+                elements.update(other.targets)
             if (
                 other.targets
-                and atom_names(other.args[0])[:1]
-                and atom_names(other.args[0])[0] in names
+                and source
+                and (source[0] in names or element_copy)
                 and not used_at_once(ir, other)
                 and reaches(flat, loops, index, write, array)
                 and any(seen_after(flat, loops, t, index, write) for t in other.targets)
