@@ -521,7 +521,7 @@ def test_a_raise_that_is_not_a_guard_is_refused_at_its_line():
 
 
 def _empty_loop(w):
-    for i in range(w.shape[0]):
+    for i in range(w.shape[0]):  # noqa: B007  (the index is read after the loop)
         pass
     return w[i] ** 3
 
@@ -529,7 +529,7 @@ def _empty_loop(w):
 def _empty_inner_loop(w):
     s = 0.0
     for k in range(w.shape[0]):
-        for j in range(2):
+        for j in range(2):  # noqa: B007  (the index is read after the loop)
             ...
         s = s + w[k] * w[j]
     return s
