@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import test_calls as calls
 import test_control_flow as flow
-from gradcheck import along
+from gradcheck import along, numeric_gradient
 
 import s2s
 
@@ -225,12 +225,10 @@ def test_third_order_through_a_loop_by_forward_over_forward_over_reverse_and_rev
     differences of jvp(grad(f))."""
     x, v, u = np.array([0.3, -0.6, 0.9]), np.array([0.5, -1.0, 0.25]), np.array([1.0, 0.3, -0.7])
     third = s2s.jvp(s2s.jvp(s2s.grad(sines_in_a_loop)))(x, v, u)[1][1]
-    h = 1e-5
-    fd = (HVP_OF_LOOP(x + h * u, v)[1] - HVP_OF_LOOP(x - h * u, v)[1]) / (2 * h)
+    fd = along(lambda y: HVP_OF_LOOP(y, v)[1], x, u, 1e-5)
     np.testing.assert_allclose(third, fd, rtol=1e-7, atol=1e-8)
     grad3 = s2s.grad(weighted_hvp_of_loop)(x)
-    fd3 = [(weighted_hvp_of_loop(x + h * e) - weighted_hvp_of_loop(x - h * e)) / (2 * h)
-           for e in np.eye(3)]  # fmt: skip
+    fd3 = numeric_gradient(weighted_hvp_of_loop, (x,), 0, 1e-5)
     np.testing.assert_allclose(grad3, fd3, rtol=1e-7, atol=1e-8)
 
 

@@ -138,8 +138,7 @@ def test_hvp_through_a_helper_given_dicts_of_a_sliced_list():
     params = [{"W": rng.normal(size=(3, 3)), "b": rng.normal(size=3)} for _ in range(3)]
     x, v = rng.normal(size=3), rng.normal(size=3)
     gradient = s2s.grad(_sliced_mlp, wrt="h")
-    eps = 1e-5
-    expected = (gradient(params, x + eps * v) - gradient(params, x - eps * v)) / (2 * eps)
+    expected = along(lambda h: gradient(params, h), x, v, 1e-5)
     np.testing.assert_allclose(s2s.hvp(_sliced_mlp, wrt="h")(params, x, v), expected, atol=1e-8)
     hessian = s2s.hessian(_sliced_mlp, wrt="h")(params, x)
     np.testing.assert_allclose(hessian @ v, expected, atol=1e-8)

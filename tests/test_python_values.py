@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
-from gradcheck import along, check_against_differences, check_low_precision
+from gradcheck import along, check_against_differences, check_low_precision, numeric_gradient
 from located import assert_located
 from test_higher_order_constructs import _finite_difference_hessian
 
@@ -244,18 +244,11 @@ def dict_comprehension_of_a_dict_argument(params, x):
 
 
 def _flat_gradient(f, params, x, h=1e-6):
-    """Central differences of ``f(params, x)`` for each entry of each array in ``params``."""
-    out = {}
-    for key, value in params.items():
-        g = np.zeros_like(value)
-        for i in range(value.size):
-            e = np.zeros(value.size)
-            e[i] = h
-            up = dict(params, **{key: value + e.reshape(value.shape)})
-            down = dict(params, **{key: value - e.reshape(value.shape)})
-            g.flat[i] = (f(up, x) - f(down, x)) / (2 * h)
-        out[key] = g
-    return out
+    """Central differences of ``f(params, x)`` for each array in ``params``, entry by entry."""
+    return {
+        key: numeric_gradient(lambda v, key=key: f(dict(params, **{key: v}), x), (value,), 0, h)
+        for key, value in params.items()
+    }
 
 
 def test_dict_comprehension_over_a_dict_argument_against_differences():
