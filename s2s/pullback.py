@@ -12,7 +12,7 @@ import numpy as np
 
 from s2s.callcache import nonfinite_names
 from s2s.codegen.emit import COMPILED
-from s2s.errors import NonScalarOutputError, S2SError, caller_location
+from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import layout_copy
@@ -38,7 +38,14 @@ class Pullback:
         self._value = value
         self._arguments = arguments or {}
 
-    def __call__(self, cotangent: Any) -> Any:
+    def __call__(self, cotangent: Any, /, *more: Any) -> Any:
+        if more:  # pb(ct_0, ct_1) for an output of two values
+            raise UsageError(
+                f"a pullback takes one cotangent, the output's; it was given {1 + len(more)}",
+                caller_location(),
+                "for a function that returns several values, pass their cotangents as one "
+                "tuple: pullback((ct_0, ct_1)), with None for an output that gets none",
+            )
         try:
             grads = self._function(cotangent)
         except Exception as exc:  # a runtime refusal without a location gets the line too

@@ -367,6 +367,25 @@ def test_a_single_output_pullback_refuses_none():
         pullback(None)
 
 
+def two_outputs(x):
+    y = x
+    for _ in range(2):
+        y = np.sin(y)
+    return y, np.sum(y)
+
+
+def test_a_pullback_given_each_cotangent_apart_asks_for_one_tuple():
+    """``pullback(ct_0, ct_1)`` for a function of two outputs: a located UsageError whose
+    advice shows the tuple (it was Python's bare TypeError about ``__call__``)."""
+    _, pullback = s2s.vjp(two_outputs)(np.array([0.3, 0.5]))
+    with pytest.raises(s2s.UsageError, match="takes one cotangent") as info:
+        pullback(np.ones(2), 1.0)  # MARK: two cotangents
+    assert info.value.where.filename == __file__
+    assert "pullback((ct_0, ct_1))" in str(info.value)
+    expected = np.cos(np.sin([0.3, 0.5])) * np.cos([0.3, 0.5])
+    np.testing.assert_allclose(pullback((np.zeros(2), 1.0)), expected)
+
+
 def array_from_either_return(x):
     y = x * 2.0
     if y[0] > 0:
