@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import s2s
+import s2s.api
 
 EPS64 = float(np.finfo(np.float64).eps)
 # Low-precision runs: allowed error relative to the largest entry of the float64 gradient.
@@ -306,3 +307,19 @@ def check_against_differences(
         expected = numeric_gradient(f, args, position)
         np.testing.assert_allclose(g, expected, rtol=rtol, atol=atol)
     return grads
+
+
+def gradient_without(monkeypatch: Any, owner: Any, name: str, f: Callable, wrt: Any,
+                     args: Sequence[Any], **options: Any) -> tuple[Any, str]:  # fmt: skip
+    """``f``'s gradient and its source with the pass ``owner.name`` switched off (a no-op),
+    generated afresh and forgotten after, to compare with the pass on."""
+    s2s.api.clear_cache(f)
+    monkeypatch.setattr(owner, name, lambda *a, **k: None)
+    derivative = s2s.grad(f, wrt=wrt, **options)
+    with np.errstate(all="ignore"):
+        grads = derivative(*args)
+    source = derivative.source
+    monkeypatch.undo()
+    s2s.api.clear_cache(f)
+    return grads, source
+

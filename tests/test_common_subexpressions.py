@@ -11,6 +11,7 @@ import gast
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
+from gradcheck import gradient_without
 
 import s2s
 import s2s.api
@@ -68,14 +69,8 @@ CASES = [
 
 
 def without_pass(monkeypatch, f, wrt, args):
-    s2s.api.clear_cache(f)
-    monkeypatch.setattr(s2s.reverse.entry, "share_common_subexpressions", lambda *a, **k: None)
-    derivative = s2s.grad(f, wrt=wrt)
-    grads = derivative(*args)
-    source = derivative.source
-    monkeypatch.undo()
-    s2s.api.clear_cache(f)
-    return grads, source
+    return gradient_without(monkeypatch, s2s.reverse.entry, "share_common_subexpressions", f, wrt,
+                            args)  # fmt: skip
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -8,6 +8,7 @@ the pass switched off: the rewritten code must give the same bits, in float64 an
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
+from gradcheck import gradient_without
 
 import s2s
 import s2s.api
@@ -60,14 +61,7 @@ CASES = [
 
 
 def without_pass(monkeypatch, f, wrt, args):
-    monkeypatch.setattr(s2s.pipeline, "peephole", lambda *a: None)
-    derivative = s2s.grad(f, wrt=wrt, nan="ignore")
-    with np.errstate(all="ignore"):
-        grads = derivative(*args)
-    source = derivative.source
-    monkeypatch.undo()
-    s2s.api.clear_cache(f)
-    return grads, source
+    return gradient_without(monkeypatch, s2s.pipeline, "peephole", f, wrt, args, nan="ignore")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
