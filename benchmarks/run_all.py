@@ -19,7 +19,8 @@ in a venv of its own). For each workload, in one process:
 * peak memory (tracemalloc) of one call, over the reference's (numpy's allocations are traced;
   JAX's and PyTorch's are not, so they are not shown).
 
-Then ``import s2s`` plus the first gradient in a fresh interpreter (numpy already imported).
+Then ``import s2s`` plus the first gradient in fresh interpreters (numpy already imported,
+s2s's bytecode cached as after an install; see ``cold``).
 Exits 1 if any gradient disagrees; times are reported, never asserted.
 """
 
@@ -111,17 +112,35 @@ args = w.make(0)
 t0 = time.perf_counter()
 import s2s
 t1 = time.perf_counter()
-s2s.grad(w.f, wrt=w.wrt)(*args)
+grad = s2s.grad(w.f, wrt=w.wrt)
+grad(*args)
 t2 = time.perf_counter()
-print((t1 - t0) * 1e3, (t2 - t0) * 1e3)
+grad(*args)
+t3 = time.perf_counter()
+print((t1 - t0) * 1e3, (t2 - t0) * 1e3, (t2 - t0 - (t3 - t2)) * 1e3)
 """
+COLD_RUNS = 3
 
 
 def cold(index):
+    """Milliseconds in a fresh interpreter (numpy imported): ``import s2s``; import plus the
+    first gradient; and that less one steady call (what is left of the first call once the
+    gradient's own arithmetic is paid: generation and first use). Medians of ``COLD_RUNS``
+    interpreters, after one that is not counted.
+
+    The uncounted run writes s2s's bytecode caches, as Python's first import after an install
+    does: with ``PYTHONDONTWRITEBYTECODE`` set (some CI images and sandboxes set it), every
+    measured import would otherwise compile s2s's sources again, about 100 ms that no installed
+    copy pays."""
     here = os.path.dirname(os.path.abspath(__file__))
-    out = subprocess.run([sys.executable, "-c", _CHILD.format(here=here, index=index)],
-                         capture_output=True, text=True, cwd=here, timeout=300, check=True)
-    return [float(x) for x in out.stdout.split()]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    runs = []
+    for _ in range(COLD_RUNS + 1):
+        out = subprocess.run([sys.executable, "-c", _CHILD.format(here=here, index=index)],
+                             capture_output=True, text=True, cwd=here, timeout=300, check=True,
+                             env=env)
+        runs.append([float(x) for x in out.stdout.split()])
+    return [statistics.median(column) for column in zip(*runs[1:])]
 
 
 def run_workload(index, w, names, budget, min_pairs, slow_peers=False):
@@ -200,8 +219,10 @@ def main(argv=None):
             print(f"  {name:9} time {e['ratio']:8.2f}  build {e['build_ms']:9.1f}{extra}"
                   f"  agree {'yes' if agree else 'NO'} ({e['err']:.0e})")
         if "cold_ms" in row:
-            print(f"  cold: import s2s {row['cold_ms'][0]:.0f} ms, import + first gradient "
-                  f"{row['cold_ms'][1]:.0f} ms (fresh interpreter, numpy imported)")
+            import_ms, first_ms, build_ms = row["cold_ms"]
+            print(f"  cold: import s2s {import_ms:.0f} ms, import + first gradient "
+                  f"{first_ms:.0f} ms, less a steady call {build_ms:.0f} ms (fresh interpreter, "
+                  f"numpy imported, bytecode cached)")
         ok &= row["fd"] < 1e-5
     if opts.json:
         with open(opts.json, "w") as fh:
