@@ -518,14 +518,16 @@ def test_a_built_list_at_second_order_against_differences_of_the_gradient(f):
     np.testing.assert_allclose(s2s.grad(_along_gradient(f))(M), expected, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("f", [built_list_to_a_helper, comprehension_then_appended])
+@pytest.mark.parametrize(
+    "f", [built_list_to_a_helper, built_list_to_a_looping_helper, comprehension_then_appended]
+)
 def test_a_built_list_at_third_order_against_differences_of_the_second(f):
-    """``jvp`` of the second derivative; reverse over reverse over reverse too where the list
-    is appended to (a list's cotangent moved by ``unbroadcast``'s transpose part by part)."""
+    """``jvp`` of the second derivative, and reverse over reverse over reverse (a list's
+    cotangent moved by ``unbroadcast``'s transpose part by part; a helper's list cotangent,
+    a container parameter of the second derivative, bound to a name its code releases)."""
     second = s2s.grad(_along_gradient(f))
     expected = along(second, M, DM, h=1e-5)
     _, tangent = s2s.jvp(second)(M, DM)
     np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
-    if f is comprehension_then_appended:
-        third = s2s.grad(lambda x: np.sum(second(x) * DM))(M)
-        np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)
+    third = s2s.grad(lambda x: np.sum(second(x) * DM))(M)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)
