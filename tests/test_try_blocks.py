@@ -131,8 +131,43 @@ def raises_midway_in_loop(x):
     return s
 
 
+def nested_try_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        try:
+            y = np.sin(x) * (i + 1)
+            try:
+                z = _risky(y, i)
+            except ValueError:
+                z = y * y
+            w = np.cos(z)
+        except KeyError:
+            w = x
+            y = x
+        s = s + np.sum(w * y)
+    return s
+
+
+def try_in_a_branch_in_a_loop(x):
+    s = np.sum(x)
+    for i in range(3):
+        if s > 0:
+            try:
+                y = np.exp(x * i)
+                z = _risky(y, i)
+            except ValueError:
+                y = x * 2.0
+                z = np.sin(x)
+            s = s + np.sum(y * z)
+        else:
+            s = s - 1.0
+    return s
+
+
 CASES = [
     (raises_midway_in_loop, ()),
+    (nested_try_in_loop, ()),
+    (try_in_a_branch_in_a_loop, ()),
     (helper_raises_in_body, (1.0,)),
     (helper_raises_in_body, (-100.0,)),
     (key_or_computed_default, ({"scale": 2.0},)),
@@ -263,6 +298,7 @@ def test_second_order_against_differences_of_the_gradient(f, rest):
 
 THIRD = [
     (raises_midway_in_loop, ()),
+    (nested_try_in_loop, ()),
     (cholesky_or_fallback, (1.0,)),
     (cholesky_or_fallback, (-100.0,)),
     (with_else_and_finally, (False,)),
