@@ -5,8 +5,11 @@ Normalize gives ``try: B except E: H else: L finally: F`` as a branch on a flag 
 ``try`` so that ``H`` runs exactly when ``B`` raises. This pass turns the branch back into
 ``try``/``except``/``else`` (``finally`` around it). The arm the primal took goes on the tape
 only once it is known (the ``else:`` clause records ``B``'s arm); what a ``B`` that raised
-midway pushed on the tape is dropped in the handler, whose own statements then run as the
-other arm. The adjoint sweep is the branch's, unchanged.
+midway pushed on the tape is dropped in the handler, and the names it overwrote get their
+values from before ``B`` back (``tried_1_y = y`` before the ``try``, ``y = tried_1_y`` in the
+handler), whose own statements then run as the other arm. The adjoint sweep is the branch's,
+unchanged. Differentiated again, the derivative's own handler drops (``Context.drops``) are
+written in the new handler too, with those of the tapes' tangent lists in forward mode.
 """
 
 from __future__ import annotations

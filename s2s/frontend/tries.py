@@ -156,7 +156,9 @@ def _span(block: list[gast.stmt]) -> tuple[int, int]:
 def check_try(primal: Primal, stmt: gast.Try) -> None:
     """Refuse what s2s cannot replay after a ``try`` body that raised midway: a jump out, a
     write into an array or a list in the body, and a handler that reads (or does not assign
-    again) a name the body assigns."""
+    again) a name the body assigns. A derivative's own ``try`` (differentiated again) may push
+    on the tapes its handler drops, and its adjoint reads what the body assigned only in the
+    body's arm."""
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own `try`
     truncated = {d[0] for h in stmt.handlers for d in dropped_tails(h.body)}
     returns_at_end = _ends_in_return(stmt.body) and all(
