@@ -2,7 +2,9 @@
 
 The primal sweep runs the real ``try``: the handler runs exactly when the body raises, and is
 the arm differentiated then (the primal records which arm ran); ``finally`` runs once. Each
-construct is checked against central differences in reverse and forward mode, on both arms.
+construct is checked against central differences in reverse and forward mode, on both arms,
+and at second and third order (issue 9) against differences of the gradient and of the
+second derivative.
 """
 
 import numpy as np
@@ -110,7 +112,62 @@ def key_or_computed_default(x, cfg):
     return np.sum(np.sin(x)) * scale
 
 
+def _risky(a, i):
+    if i == 2:
+        raise ValueError("trip 2")
+    return a * 2.0
+
+
+def raises_midway_in_loop(x):
+    s = 0.0
+    for i in range(4):
+        try:
+            y = np.sin(x * (i + 1))  # overwritten in this trip before the body raises
+            z = _risky(y, i)
+        except ValueError:
+            y = x * 3.0
+            z = x
+        s = s + np.sum(y * z)
+    return s
+
+
+def nested_try_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        try:
+            y = np.sin(x) * (i + 1)
+            try:
+                z = _risky(y, i)
+            except ValueError:
+                z = y * y
+            w = np.cos(z)
+        except KeyError:
+            w = x
+            y = x
+        s = s + np.sum(w * y)
+    return s
+
+
+def try_in_a_branch_in_a_loop(x):
+    s = np.sum(x)
+    for i in range(3):
+        if s > 0:
+            try:
+                y = np.exp(x * i)
+                z = _risky(y, i)
+            except ValueError:
+                y = x * 2.0
+                z = np.sin(x)
+            s = s + np.sum(y * z)
+        else:
+            s = s - 1.0
+    return s
+
+
 CASES = [
+    (raises_midway_in_loop, ()),
+    (nested_try_in_loop, ()),
+    (try_in_a_branch_in_a_loop, ()),
     (helper_raises_in_body, (1.0,)),
     (helper_raises_in_body, (-100.0,)),
     (key_or_computed_default, ({"scale": 2.0},)),
@@ -223,6 +280,68 @@ def test_refused_try_statements_name_the_cause(f, words):
         assert_located(info.value, f, "# MARK", words)
 
 
-def test_second_derivative_through_try_is_refused():
-    with pytest.raises(s2s.UnsupportedSyntaxError, match="cannot be differentiated again"):
-        s2s.hvp(cholesky_or_fallback)(X, 1.0, V)
+def _second(f, rest):
+    """``v . grad f`` as a function of ``x``: its gradient is the Hessian times ``V``."""
+    gradient = s2s.grad(f)
+    if not rest:
+        return lambda x: np.sum(gradient(x) * V)
+    (last,) = rest
+    return lambda x: np.sum(gradient(x, last) * V)
+
+
+@pytest.mark.parametrize("f, rest", CASES, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_second_order_against_differences_of_the_gradient(f, rest):
+    expected = along(lambda x: s2s.grad(f)(x, *rest), X, V)
+    np.testing.assert_allclose(s2s.hvp(f)(X, *rest, V), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.grad(_second(f, rest))(X), expected, rtol=1e-6, atol=1e-8)
+
+
+THIRD = [
+    (raises_midway_in_loop, ()),
+    (nested_try_in_loop, ()),
+    (cholesky_or_fallback, (1.0,)),
+    (cholesky_or_fallback, (-100.0,)),
+    (with_else_and_finally, (False,)),
+    (with_else_and_finally, (True,)),
+    (three_handlers, (1,)),
+]
+
+
+@pytest.mark.parametrize("f, rest", THIRD, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_third_order_against_differences_of_the_second(f, rest):
+    second = s2s.grad(_second(f, rest))
+    expected = along(second, X, V, h=1e-5)
+    _, tangent = s2s.jvp(second)(X, V)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
+    third = s2s.grad(lambda x: np.sum(second(x) * V))(X)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)
+
+
+def _check(limit):
+    if limit > 50.0:
+        raise ValueError("too large")
+
+
+def _checked(x):
+    try:
+        _check(100.0)  # MARK
+        s = np.sum(np.sin(x))
+    except ValueError:
+        s = np.sum(x)
+    return s
+
+
+def calls_checked(x):
+    return _checked(x) ** 2
+
+
+def test_helper_calling_for_its_effect_in_try_body_is_refused_at_second_order():
+    np.testing.assert_allclose(s2s.grad(calls_checked)(X),
+                               along_gradient(calls_checked), rtol=1e-6)  # fmt: skip
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.hvp(calls_checked)(X, V)
+    assert_located(info.value, _checked, "# MARK", "called for its effect in a `try` body")
+
+
+def along_gradient(f):
+    return check_against_differences(f, X)[0]

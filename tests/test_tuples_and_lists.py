@@ -6,8 +6,8 @@ not follow are refused with their line."""
 
 import numpy as np
 import pytest
+from gradcheck import along, numeric_gradient
 from gradcheck import check_against_differences as check
-from gradcheck import numeric_gradient
 from located import assert_located
 
 import s2s
@@ -463,3 +463,71 @@ def test_a_returned_list_literal_carries_its_gradient_both_modes():
     value, tangent = s2s.jvp(_list_literal)(x, np.array([0.0, 1.0]))
     assert type(tangent) is list
     np.testing.assert_allclose(tangent, [0.0, 2.0])
+
+
+# -- lists the function built, differentiated twice and three times (issue 9) -----------------
+
+M = RNG.standard_normal((3, 2))
+DM = RNG.standard_normal((3, 2))
+
+
+def _sum_of_squares(xs):
+    return sum(np.sum(np.sin(v) * v) for v in xs)
+
+
+def _sum_of_squares_loop(xs):
+    s = 0.0
+    for v in xs:
+        s = s + np.sum(np.sin(v) * v)
+    return s
+
+
+def built_list_to_a_helper(x):
+    xs = [x, x * 2.0]
+    return _sum_of_squares(xs)
+
+
+def built_list_to_a_looping_helper(x):
+    xs = [np.sin(x), x * 2.0]
+    return _sum_of_squares_loop(xs)
+
+
+def comprehension_then_appended(x):
+    rows = [np.sin(r) * 2.0 for r in x]
+    rows.append(x[0] ** 3)
+    s = 0.0
+    for r in rows:
+        s = s + np.sum(r**2)
+    return s
+
+
+def _along_gradient(f):
+    gradient = s2s.grad(f)
+    return lambda x: np.sum(gradient(x) * DM)
+
+
+@pytest.mark.parametrize(
+    "f", [built_list_to_a_helper, built_list_to_a_looping_helper, comprehension_then_appended]
+)
+def test_a_built_list_at_second_order_against_differences_of_the_gradient(f):
+    """``hvp`` (forward over reverse) and ``grad`` of ``grad`` (reverse over reverse) of a
+    function passing a list it built to a function of yours, or appending to a list a
+    comprehension made, agree with central differences of the gradient."""
+    expected = along(s2s.grad(f), M, DM)
+    np.testing.assert_allclose(s2s.hvp(f)(M, DM), expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.grad(_along_gradient(f))(M), expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "f", [built_list_to_a_helper, built_list_to_a_looping_helper, comprehension_then_appended]
+)
+def test_a_built_list_at_third_order_against_differences_of_the_second(f):
+    """``jvp`` of the second derivative, and reverse over reverse over reverse (a list's
+    cotangent moved by ``unbroadcast``'s transpose part by part; a helper's list cotangent,
+    a container parameter of the second derivative, bound to a name its code releases)."""
+    second = s2s.grad(_along_gradient(f))
+    expected = along(second, M, DM, h=1e-5)
+    _, tangent = s2s.jvp(second)(M, DM)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
+    third = s2s.grad(lambda x: np.sum(second(x) * DM))(M)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)

@@ -522,7 +522,8 @@ def _split_keywords(stmt: Stmt) -> None:
     """An opaque call's atoms are its positional and keyword arguments in one list; a call of
     a derivative object binds them as the call passes them (``d(ct, x, scale=scale)``)."""
     if isinstance(stmt.expr, gast.Call) and not stmt.kwargs:
-        stmt.args = list(stmt.expr.args)
+        # `tuple(xs)`: a local list passed as a tuple (frontend/outputs.py), its atom `xs`
+        stmt.args = [a.args[0] if isinstance(a, gast.Call) else a for a in stmt.expr.args]
         stmt.kwargs = {k.arg: k.value for k in stmt.expr.keywords}
 
 

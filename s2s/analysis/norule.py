@@ -28,11 +28,10 @@ def no_rule_message(op: Any, name: str, used: str) -> tuple[str, str]:
             f"write `t.astype(np.{short})` (it has a rule), or `float(t)` / `np.float64(t)`; "
             "s2s.stop_gradient(...) if no gradient should flow through it",
         )
-    if op is tuple or op is list:  # also made by s2s when a built list reaches a helper
+    if op is tuple or op is list:
         return (
             f"{op.__name__}(...) of {used}, a sequence whose items carry a gradient, is not "
-            "differentiated (nor is a list the function built passed to a function of yours "
-            "under a second derivative)",
+            "differentiated",
             "pass the arrays as separate arguments, or np.stack(...) them into one array",
         )
     if name.startswith("s2s.runtime."):

@@ -68,6 +68,8 @@ class Context:
     choices: list[str] = field(default_factory=list)  # which handler ran, after the first
     orelse: tuple[int, int] = (0, -1)
     final: tuple[int, int] = (0, -1)
+    # a derivative's own `try`, differentiated again: `(xs, n)` for its handlers' `del xs[n:]`
+    drops: list[tuple[str, str]] = field(default_factory=list)
 
     def covers(self, line: int | None) -> bool:
         """Whether ``line`` is in the body (or is the ``with`` line itself)."""
@@ -98,6 +100,12 @@ def nest_contexts(
     for context in sorted(chosen, key=lambda c: (c.first, -c.last)):
         blocks = _nest_top(blocks, context, adjoint, tape)
     return blocks
+
+
+def is_marker(stmt) -> bool:
+    """Whether the normal form's statement ``stmt`` is the marker of a ``with`` or ``try``."""
+    func = getattr(stmt.expr, "func", None)
+    return isinstance(func, gast.Name) and func.id == MARKER
 
 
 def _marker_index(stmt: gast.stmt) -> int | None:

@@ -5,8 +5,11 @@ Normalize gives ``try: B except E: H else: L finally: F`` as a branch on a flag 
 ``try`` so that ``H`` runs exactly when ``B`` raises. This pass turns the branch back into
 ``try``/``except``/``else`` (``finally`` around it). The arm the primal took goes on the tape
 only once it is known (the ``else:`` clause records ``B``'s arm); what a ``B`` that raised
-midway pushed on the tape is dropped in the handler, whose own statements then run as the
-other arm. The adjoint sweep is the branch's, unchanged.
+midway pushed on the tape is dropped in the handler, and the names it overwrote get their
+values from before ``B`` back (``tried_1_y = y`` before the ``try``, ``y = tried_1_y`` in the
+handler), whose own statements then run as the other arm. The adjoint sweep is the branch's,
+unchanged. Differentiated again, the derivative's own handler drops (``Context.drops``) are
+written in the new handler too, with those of the tapes' tangent lists in forward mode.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.sweeps import is_comment_marker
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 
 
 def _name(id_: str, ctx: Any) -> gast.Name:
@@ -50,7 +53,9 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
     primal ``lines`` beside them); ``tape`` is the primal sweep's tape, if it has one."""
     final = [s for s, n in zip(body, lines) if context.in_final(n)]
     rest = [s for s, n in zip(body, lines) if not context.in_final(n)]
-    if not context.handlers:
+    if not context.handlers:  # `try`/`finally` (a `finally` left empty: its statements alone)
+        if not final:
+            return rest
         return [gast.Try(body=rest or [gast.Pass()], handlers=[], orelse=[], finalbody=final)]
     position = next(
         (i for i, s in enumerate(rest)
@@ -69,21 +74,31 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
              if not _arm_push(s, tape) and context.in_orelse(n)]  # fmt: skip
     mark = context.flag + "_tape"
     out = list(rest[:position])
-    if tape is not None:
+    taped = tape is not None and any(
+        isinstance(n, gast.Name) and n.id == tape for s in guarded for n in walk(s)
+    )  # the body pushes on the tape: a body that raised midway leaves some there
+    restored = _restored(guarded, tape, branch.orelse)
+    if taped:
         size = gast.Call(func=_name("len", gast.Load()), args=[_name(tape, gast.Load())],
                          keywords=[])  # fmt: skip
         out.append(gast.Assign(targets=[_name(mark, gast.Store())], value=size,
                                type_comment=None))  # fmt: skip
+    for kept in restored:  # the values before the body, each under a name of its own
+        out.append(_copy(f"{context.flag}_{kept}", kept))
     clauses = []
     for k, handler in enumerate(context.handlers):
         handler_body: list[gast.stmt] = []
-        if tape is not None:  # what a body that raised pushed on the tape is dropped
+        drops = [(tape, mark)] if taped else []
+        drops += context.drops  # a derivative's own `try`, differentiated again
+        for listed, size in drops:  # what a body that raised pushed on the tape is dropped
             dropped = gast.Subscript(
-                value=_name(tape, gast.Load()),
-                slice=gast.Slice(lower=_name(mark, gast.Load()), upper=None, step=None),
+                value=_name(listed, gast.Load()),
+                slice=gast.Slice(lower=_name(size, gast.Load()), upper=None, step=None),
                 ctx=gast.Del(),
             )
             handler_body.append(gast.Delete(targets=[dropped]))
+        # and what it overwrote before raising is put back
+        handler_body += [_copy(kept, f"{context.flag}_{kept}") for kept in restored]
         handler_body.append(_set(context.flag, False))
         handler_body += [_set(c, j == k) for j, c in enumerate(context.choices)]
         handler_body += _without_empty_headers(_arm(copy_tree(branch.orelse), k,
@@ -101,6 +116,79 @@ def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) ->
     if final:
         return [gast.Try(body=out, handlers=[], orelse=[], finalbody=final)]
     return out
+
+
+def _copy(target: str, source: str) -> gast.Assign:
+    return gast.Assign(targets=[_name(target, gast.Store())], value=_name(source, gast.Load()),
+                       type_comment=None)  # fmt: skip
+
+
+def _restored(body: list[gast.stmt], tape: str | None, handlers: list[gast.stmt]) -> list[str]:
+    """The names ``body`` overwrites whose value before it the handler puts back: a body that
+    raised after overwriting them would leave its own. Those ``body`` saves on the tape before
+    overwriting them (``tape.append(y)``, then ``y = ...``; the adjoint sweep of the arms
+    before reads them, and the saves a failed body pushed are dropped), when read before
+    ``body`` stores them (so bound when the ``try`` starts); and those the ``handlers`` read
+    before storing them (the handler's own saves)."""
+    candidates: set[str] = set()
+    first: dict[str, bool] = {}  # name -> its first use in ``body`` is a store
+    for node, store in _uses(body):
+        first.setdefault(node.id, store)
+    for stmt in (n for s in body for n in walk(s)):
+        if isinstance(stmt, gast.Expr) and tape is not None and _pushes(stmt, tape):
+            candidates |= {n.id for n in walk(stmt.value.args[0]) if isinstance(n, gast.Name)
+                           and not first.get(n.id, True)}  # fmt: skip
+    in_handler: dict[str, bool] = {}
+    for node, store in _uses(handlers):
+        in_handler.setdefault(node.id, store)
+    candidates |= {n for n, store in in_handler.items() if not store}
+    stored = {n.id for s in body for n in walk(s)
+              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
+    return [n for n in first if n in candidates and n in stored]
+
+
+def _pushes(stmt: gast.Expr, tape: str) -> bool:
+    value = stmt.value
+    return (
+        isinstance(value, gast.Call)
+        and isinstance(value.func, gast.Attribute)
+        and value.func.attr == "append"
+        and isinstance(value.func.value, gast.Name)
+        and value.func.value.id == tape
+        and len(value.args) == 1
+    )
+
+
+def _uses(stmts: list[gast.stmt]):
+    """``(name node, is a store)`` for each name of ``stmts``, in the order they run (an
+    assignment's value before its targets; a loop's or a branch's header before its body)."""
+    for stmt in stmts:
+        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            parts = [stmt.value] if stmt.value is not None else []
+            parts += stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+        elif isinstance(stmt, gast.For):
+            yield from _expr_uses(stmt.iter)
+            yield from _expr_uses(stmt.target)
+            yield from _uses(stmt.body + stmt.orelse)
+            continue
+        elif isinstance(stmt, (gast.If, gast.While)):
+            yield from _expr_uses(stmt.test)
+            yield from _uses(stmt.body + stmt.orelse)
+            continue
+        elif isinstance(stmt, gast.Try):
+            inner = stmt.body + [s for h in stmt.handlers for s in h.body]
+            yield from _uses(inner + stmt.orelse + stmt.finalbody)
+            continue
+        else:
+            parts = [stmt]
+        for part in parts:
+            yield from _expr_uses(part)
+
+
+def _expr_uses(node: gast.AST):
+    for n in walk(node):
+        if isinstance(n, gast.Name):
+            yield n, isinstance(n.ctx, gast.Store)
 
 
 def _without_empty_headers(stmts: list[gast.stmt]) -> list[gast.stmt]:

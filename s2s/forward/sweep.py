@@ -30,6 +30,7 @@ import gast
 from s2s import runtime
 from s2s.analysis.activity import Activity
 from s2s.analysis.selection import quietly, selected_only
+from s2s.codegen.contexts import is_marker
 from s2s.codegen.helpers import bind_after_def, local_helpers
 from s2s.codegen.ir import (
     APPEND,
@@ -225,6 +226,10 @@ class ForwardSweep:
             return writes.pop(self, stmt)
         if stmt.op is DEF:
             return [primal_statement(stmt), *bind_after_def(stmt, self.local_helpers, "jvp_of")]
+        if self.ir.contexts and is_marker(stmt):  # a derivative's `try`: its tape drops
+            tried = writes.tried_marker(self, stmt)
+            if tried is not None:
+                return tried
         index = self.index_of[id(stmt)]
         binding = self.activity.bindings.get(index)
         out: list[gast.stmt] = []

@@ -119,3 +119,33 @@ def pop(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     if xs.id in sweep.state.undefined:
         sweep.state.undefined.add(target)
     return out
+
+
+def tried_marker(sweep: Any, stmt: Stmt) -> list[gast.stmt] | None:
+    """The marker of a derivative's own ``try`` (differentiated again), whose handler drops
+    what a failed body pushed on its tape (``del tape[n:]``, :mod:`s2s.codegen.trying`): the
+    handler drops it from the tape's tangent list too, made dense before the ``try`` where it
+    may be ``None``. A tangent list still a symbolic zero is left: the handler makes its own
+    from the tape it dropped from. ``None`` for any other marker."""
+    index = stmt.expr.args[0].value if stmt.expr.args else None
+    if not isinstance(index, int) or index >= len(sweep.ir.contexts):
+        return None
+    context = sweep.ir.contexts[index]
+    if context.kind != "try" or not context.drops:
+        return None
+    out: list[gast.stmt] = []
+    for listed, size in list(context.drops):
+        tangent = sweep.dot.get(listed)
+        kind = sweep.state.kind(listed)
+        if tangent is None or kind == ZERO:
+            continue
+        if kind not in (DENSE, OWNED):
+            sweep.maybe_reads.add(tangent)
+            out.append(assign(tangent, call("_s2s.dense_tangent", name(tangent), name(listed))))
+            sweep.state.set(listed, DENSE)
+        if (tangent, size) not in context.drops:
+            context.drops.append((tangent, size))
+    out.append(primal_statement(stmt))
+    for target in stmt.targets:  # the flags: booleans
+        sweep.set_zero(target, out)
+    return out

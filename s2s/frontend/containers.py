@@ -120,6 +120,7 @@ class _Lowering:
     ) -> None:  # fmt: skip
         self.where, self.assigned = where, assigned
         self.methods = methods or Methods(func, taken or set())
+        self.generated = getattr(func, "__s2s_generated__", False)  # a derivative's own code
 
     # -- statements ----------------------------------------------------------------------
     def block(self, body: list[gast.stmt], env: dict[str, Any]) -> None:
@@ -192,6 +193,10 @@ class _Lowering:
         """``layer = params['layer1']``: the name stands for the container from here on;
         ``(w1, b1), (w2, b2) = layers``: one assignment per leaf."""
         if isinstance(target, gast.Name):
+            if self.assigned.get(target.id, 0) > 1 and self.generated and (
+                value.treedef.kind in (LIST, TUPLE)):  # `d_y = cotangent`, released later
+                return [_located(gast.Assign(targets=[target], value=self.value(value, stmt),
+                                             type_comment=None), stmt)]  # fmt: skip
             if self.assigned.get(target.id, 0) > 1:
                 raise UnsupportedSyntaxError(
                     f"`{target.id}` is bound to the parameter container `{value.label}` here and "

@@ -290,6 +290,9 @@ class Expressions:
             inner = gast.Call(func=copy_tree(node.func), args=node.args[:-1], keywords=[])
             inner.func.s2s_target = target
             node = gast.Call(func=node.func, args=[inner, node.args[-1]], keywords=[])
+        tupled: set[int] = set()  # a derivative's helper(tuple(xs)): its list, passed so again
+        if st.generated and not isinstance(target, Method):
+            node, tupled = self.outputs.untupled(node)
         args = [self.atom(a) for a in node.args]
         kwargs = {kw.arg: self.atom(kw.value) for kw in node.keywords}
         keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
@@ -325,6 +328,8 @@ class Expressions:
             return stmt
         func = self.atom(node.func)  # an unresolvable target: evaluated as written
         expr = gast.Call(func=func, args=args, keywords=keywords)
+        if tupled:  # a derivative's call of a pullback_of(...) with a list of the function's
+            expr.args = [self.outputs.as_tuple(a) if i in tupled else a for i, a in enumerate(args)]
         expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
         return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
 

@@ -9,7 +9,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
 from s2s.frontend.sideeffects import check_side_effects
-from s2s.frontend.tries import check_try
+from s2s.frontend.tries import check_try, dropped_tails
 from s2s.frontend.unpacking import is_starred_target
 
 RESERVED = ("_np", "_s2s")
@@ -75,6 +75,9 @@ def fence(primal: Primal) -> None:
     body = tree.body
     starred = _starred_uses(tree)
     guarded = {id(n.body[0]) for n in walk(tree) if is_guard(n)}  # `if c: raise E(...)`
+    if generated:  # a derivative's handler dropping what its `try` body pushed on the tape
+        guarded |= {id(s) for h in walk(tree) if isinstance(h, gast.ExceptHandler)
+                    for s in h.body[: len(dropped_tails(h.body))]}  # fmt: skip
     check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
         if isinstance(stmt, gast.Return) and index != len(body) - 1:

@@ -60,7 +60,7 @@ def check_list_uses(
                 "loop over a list of them instead: `for k in list(d)`, "
                 "`for v in list(d.values())`",
             )
-        problem = list_rebound(node, lists)
+        problem = list_rebound(node, lists, generated)
         if problem is None:
             problem = list_misuse(node, lists, list_changing_call, generated)
         if problem is None and isinstance(node, gast.Assign):

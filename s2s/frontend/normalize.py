@@ -224,7 +224,7 @@ class Normalizer:
         st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
         st.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
-        fresh = fresh_lists(tree, appended if st.generated else set())
+        fresh = fresh_lists(tree, appended if st.generated else set(), st.generated)
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
         st.outside_lists = appended - fresh

@@ -262,6 +262,22 @@ class SeveralOutputs:
             return gast.Call(func=name_node("tuple"), args=[atom], keywords=[])
         return atom
 
+    def untupled(self, node: gast.Call) -> tuple[gast.Call, set[int]]:
+        """``node`` with each positional argument ``tuple(xs)`` of a local list ``xs`` written
+        ``xs`` (and the positions of those arguments): the call a derivative (differentiated again)
+        makes of the user's function or of its ``pullback_of``, which :meth:`as_tuple` writes
+        back, so the list is passed as the first derivative passed it."""
+        plain, tupled = [], set()
+        for arg in node.args:
+            if (isinstance(arg, gast.Call) and isinstance(arg.func, gast.Name)
+                    and arg.func.id == "tuple" and len(arg.args) == 1 and not arg.keywords
+                    and isinstance(arg.args[0], gast.Name)
+                    and arg.args[0].id in self.state.lists):  # fmt: skip
+                arg = arg.args[0]
+                tupled.add(len(plain))
+            plain.append(arg)
+        return gast.Call(func=node.func, args=plain, keywords=node.keywords), tupled
+
     def list_changing_call(self, node: gast.Call) -> bool:
         """Whether a call may change a local list it is given: a nested def, or the user's
         function whose parameter receiving a list is changed there (``items.append(v)``) or

@@ -125,11 +125,14 @@ def _rename_in_block(block: list[gast.stmt], lists: set[str], uses: dict[str, in
                 _rename_after(block, index, name, fresh)
 
 
-def list_rebound(node: gast.AST, lists: set[str]) -> str | None:
+def list_rebound(node: gast.AST, lists: set[str], generated: bool = False) -> str | None:
     """``ys = np.array(ys)`` left after :func:`rename_rebound_lists`: a list's name bound again
     to something that is not a list inside a loop, branch, ``with`` or ``try``, or a list a
-    nested function reads."""
+    nested function reads. In s2s's own code (``generated``), ``rows = listcomp_1`` names a
+    comprehension's list (the derivative of ``rows = [...]``, appended to after)."""
     if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
+        return None
+    if generated and isinstance(node.value, gast.Name) and node.value.id in lists:
         return None
     if isinstance(node.value, gast.Constant) and node.value.value is None:
         return None  # `ys = None`, as a derivative's code binds names before its tape

@@ -112,7 +112,8 @@ def without_effects(primal: Primal, ir: FunctionIR, refuse: bool = True) -> None
                 chain = _chain(node, gast.Store)
                 if chain is not None:
                     written.add(chain)
-    ir.body = _filtered(primal, ir.body, written if refuse else None)
+    flags = {c.flag for c in ir.contexts if c.kind == "try" and c.flag}
+    ir.body = _filtered(primal, ir.body, written if refuse else None, flags)
 
 
 def _effect_only(stmt: Stmt) -> bool:
@@ -136,23 +137,55 @@ def _chain(node: Any, ctx: type) -> str | None:
     return ".".join([node.id, *reversed(parts)]) if isinstance(node, gast.Name) else None
 
 
-def _filtered(primal: Primal, body: list[Any], written: set[str] | None) -> list[Any]:
+def _filtered(primal: Primal, body: list[Any], written: set[str] | None, flags: set[str],
+              tried: bool = False) -> list[Any]:  # fmt: skip
+    """``body`` without its statements kept only for their effect; ``flags``: the flags of the
+    ``try`` statements' branches, whose body arm (``tried``) keeps a library call made only to
+    raise (``x.reshape(7)``): whether it raises chooses the arm the replay differentiates."""
     out = []
     for item in body:
         if isinstance(item, Branch):
-            item.body = _filtered(primal, item.body, written)
-            item.orelse = _filtered(primal, item.orelse, written)
+            body_of_try = isinstance(item.test, gast.Name) and item.test.id in flags
+            item.body = _filtered(primal, item.body, written, flags, tried or body_of_try)
+            item.orelse = _filtered(primal, item.orelse, written, flags, tried)
         elif isinstance(item, Loop):
-            item.test_body = _filtered(primal, item.test_body, written)
-            item.body = _filtered(primal, item.body, written)
-            item.orelse = _filtered(primal, item.orelse, written)
+            item.test_body = _filtered(primal, item.test_body, written, flags, tried)
+            item.body = _filtered(primal, item.body, written, flags, tried)
+            item.orelse = _filtered(primal, item.orelse, written, flags, tried)
         elif isinstance(item, Stmt):
-            if _effect_only(item):
+            if _effect_only(item) and not (tried and _raises_only(primal, item, written)):
                 continue
             if written is not None:
                 _refuse_unrepeatable(primal, item, written)
         out.append(item)
     return out
+
+
+def _raises_only(primal: Primal, stmt: Stmt, written: set[str] | None) -> bool:
+    """Whether ``stmt``, a call whose value is unused in a ``try`` body, is one of a library's
+    (numpy's, a method of a local array): it has no effect but to raise, and is replayed. A
+    call of a function of the user's there is refused (``written``: where replays refuse): it
+    may raise or not, and its effects must not run twice."""
+    if getattr(stmt.expr, "s2s_side_effect", False):
+        return False
+    target = getattr(stmt.expr.func, "s2s_target", None)
+    if isinstance(target, Method):
+        return True
+    obj = target.obj if isinstance(target, Target) else stmt.op
+    module = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "") or ""
+    if module.startswith(("numpy", "scipy")) and not is_random_draw(obj):
+        return True
+    callee = _function_of(stmt.op)
+    if written is not None and _user_function(callee):
+        raise UnsupportedSyntaxError(
+            f"{getattr(callee, '__qualname__', repr(callee))} is called for its effect in a "
+            f"`try` body of {_name(primal)}, a function of yours that the differentiated "
+            "function calls; under a derivative of a derivative its primal is run again "
+            "without its effects, so whether that call raises would not choose the arm",
+            primal.where(stmt.node),
+            "make the check in the function you differentiate itself, or use its value",
+        )
+    return False
 
 
 def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:

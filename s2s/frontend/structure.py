@@ -279,11 +279,14 @@ def atom_names_of(atom: gast.expr) -> list[str]:
     return [n.id for n in walk(atom) if isinstance(n, gast.Name)]
 
 
-def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str]) -> set[str]:
+def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str], generated: bool = False
+                ) -> set[str]:  # fmt: skip
     """Names bound to a list the function makes (a literal or a comprehension), and, of
     ``tangent_lists`` (in s2s's own code: the lists it appends to), those bound to
-    ``_s2s.zero_tangent(xs)``: a forward sweep's tangent of a tape, a new list of zeros."""
+    ``_s2s.zero_tangent(xs)``: a forward sweep's tangent of a tape, a new list of zeros. In
+    s2s's own code (``generated``), also a name bound to such a list (``rows = listcomp_1``)."""
     fresh = set()
+    copies = []
     for node in walk(tree):
         if not isinstance(node, gast.Assign):
             continue
@@ -294,6 +297,11 @@ def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str]) -> set[str]:
                 continue
             if made or (target.id in tangent_lists and runtime_call(value, "zero_tangent")):
                 fresh.add(target.id)
+            elif generated and isinstance(value, gast.Name):
+                copies.append((target.id, value.id))
+    # s2s's own code: `rows = listcomp_1`, a comprehension's list under the name it was given
+    while any(t not in fresh and v in fresh for t, v in copies):
+        fresh |= {t for t, v in copies if v in fresh}
     return fresh
 
 

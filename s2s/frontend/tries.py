@@ -104,6 +104,14 @@ class Tries:
             return
         reads = []
         for handler in stmt.handlers:
+            drops = dropped_tails(handler.body) if self.state.generated else []
+            for drop in drops:  # a derivative's own `try`: codegen.trying writes them again
+                listed, size = (self.state.env.get(n, n) for n in drop)
+                if (listed, size) not in context.drops:
+                    context.drops.append((listed, size))
+                    reads.append(name_node(size))
+            if drops:
+                handler.body = handler.body[len(drops) :] or [gast.Pass()]
             kept = gast.ExceptHandler(type=copy_tree(handler.type), name=None, body=[])
             for sub in walk(kept):
                 if (isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load)
@@ -148,15 +156,11 @@ def _span(block: list[gast.stmt]) -> tuple[int, int]:
 def check_try(primal: Primal, stmt: gast.Try) -> None:
     """Refuse what s2s cannot replay after a ``try`` body that raised midway: a jump out, a
     write into an array or a list in the body, and a handler that reads (or does not assign
-    again) a name the body assigns."""
-    if getattr(primal.func, "__s2s_generated__", False):  # a derivative's own `try`
-        raise UnsupportedSyntaxError(
-            "a derivative of a function with a `try` statement cannot be differentiated again "
-            "(hvp, hessian, grad of grad): its primal sweep drops what a failed body taped",
-            primal.where(stmt),
-            "take the second derivative of a function without `try` (move the `try` to the "
-            "caller), or use finite differences of the gradient",
-        )
+    again) a name the body assigns. A derivative's own ``try`` (differentiated again) may push
+    on the tapes its handler drops, and its adjoint reads what the body assigned only in the
+    body's arm."""
+    generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own `try`
+    truncated = {d[0] for h in stmt.handlers for d in dropped_tails(h.body)}
     returns_at_end = _ends_in_return(stmt.body) and all(
         _ends_in_return(h.body) for h in stmt.handlers
     ) and not stmt.orelse  # fmt: skip
@@ -175,6 +179,8 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             assigned.setdefault(node.id, node)
         written = _written_in_place(node)
+        if written is not None and generated and _appends_to(node, truncated):
+            continue  # the derivative's tape: the handler drops what a failed body pushed
         if written is not None:
             raise UnsupportedSyntaxError(
                 f"{written} inside a `try` body is not supported (if the body raises after it, "
@@ -189,12 +195,46 @@ def check_try(primal: Primal, stmt: gast.Try) -> None:
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and id(n) not in inside
     }  # fmt: skip
     for handler in stmt.handlers:
-        _check_handler(primal, stmt, handler, dict(assigned), read_outside)
+        _check_handler(primal, stmt, handler, dict(assigned), read_outside, generated)
 
 
-def _check_handler(primal, stmt, handler, assigned: dict, read_outside: set[str]) -> None:
+def dropped_tails(block: list[gast.stmt]) -> list[tuple[str, str]]:
+    """``(xs, n)`` for each ``del xs[n:]`` that ``block`` starts with: how a derivative's
+    handler drops what its ``try`` body pushed on its tapes before raising
+    (:mod:`s2s.codegen.trying`)."""
+    out = []
+    for stmt in block:
+        drop = _dropped_tail(stmt)
+        if drop is None:
+            break
+        out.append(drop)
+    return out
+
+
+def _dropped_tail(stmt: gast.stmt) -> tuple[str, str] | None:
+    if not isinstance(stmt, gast.Delete) or len(stmt.targets) != 1:
+        return None
+    target = stmt.targets[0]
+    if not (isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)):
+        return None
+    part = target.slice
+    if (isinstance(part, gast.Slice) and isinstance(part.lower, gast.Name)
+            and part.upper is None and part.step is None):  # fmt: skip
+        return target.value.id, part.lower.id
+    return None
+
+
+def _appends_to(node: gast.AST, lists: set[str]) -> bool:
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == "append" and isinstance(node.func.value, gast.Name)
+            and node.func.value.id in lists)  # fmt: skip
+
+
+def _check_handler(primal, stmt, handler, assigned: dict, read_outside: set[str],
+                   generated: bool) -> None:  # fmt: skip
     """A handler must not read a name the body assigns before assigning it itself, and must
-    assign every name the body assigns that is read after the statement."""
+    assign every name the body assigns that is read after the statement (but in a derivative's
+    own ``try``, whose adjoint sweep reads what the body assigned only in the body's arm)."""
     if handler.name is not None:
         assigned.pop(handler.name, None)
     seen: set[str] = set()
@@ -211,6 +251,8 @@ def _check_handler(primal, stmt, handler, assigned: dict, read_outside: set[str]
                 "handler first",
             )
     for name, node in assigned.items():
+        if generated:
+            break
         if name not in seen and name in read_outside and not _returns_result(stmt):
             raise UnsupportedSyntaxError(
                 f"`{name}` is assigned in the `try` body and read after it, but the handler does "

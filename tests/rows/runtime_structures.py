@@ -96,6 +96,12 @@ def rebroadcast_parts(a, c):
     return joined(parts[0], parts[2])
 
 
+def rebroadcast_list(a, c):
+    """``unbroadcast``'s transpose of a list's cotangent, part by part (``None``: none)."""
+    parts = rt.rebroadcast([a, None, c], [REF_2x3, REF_2x3, REF_2x3])
+    return joined(parts[0], parts[2])
+
+
 def unmeshgrid(a, b):
     parts = rt.unmeshgrid([a, b], [np.zeros(3), np.zeros(2)], "xy")
     return joined(parts[0], parts[1])
@@ -158,6 +164,7 @@ ROWS = [
       tag="array"),  # fmt: skip
     R(rt.unbroadcast_parts, unbroadcast_parts, normal(2, 3), normal(2, 3)),
     R(rt.rebroadcast_parts, rebroadcast_parts, normal(1, 3), normal()),
+    R(rt.rebroadcast, rebroadcast_list, normal(1, 3), normal(), tag="list"),
     R(rt.unmeshgrid, unmeshgrid, normal(2, 3), normal(2, 3)),
     R(rt.unmeshgrid, unmeshgrid_sparse, normal(1, 2), tag="sparse"),
     R(rt.remeshgrid, remeshgrid, normal(3), normal(2)),
