@@ -179,22 +179,34 @@ class Writer:
 def drop_empty_arms(stmt: gast.AST) -> None:
     """Leave out arms with nothing to do, in place: an ``else: pass`` of an ``if``, ``for`` or
     ``while``; an ``if`` whose body is only ``pass`` keeps its other arm under ``if not``. A
-    body the passes left empty (a loop of the user's that does nothing) gets its ``pass``."""
-    for node in gast.walk(stmt):
-        if isinstance(node, (gast.If, gast.For, gast.While, gast.With)) and not node.body:
-            node.body = [gast.Pass()]
-        orelse = getattr(node, "orelse", None)
-        if isinstance(node, (gast.If, gast.For, gast.While)) and orelse and all(
-            isinstance(s, gast.Pass) for s in orelse
-        ):
-            node.orelse = []
-        if (
-            isinstance(node, gast.If)
-            and node.orelse
-            and all(isinstance(s, gast.Pass) for s in node.body)
-        ):
-            node.test = gast.UnaryOp(op=gast.Not(), operand=node.test)
-            node.body, node.orelse = node.orelse, []
+    body the passes left empty (a loop of the user's that does nothing) gets its ``pass``.
+
+    Only statements hold statements (expressions never do), so this goes down the statement
+    lists alone (``body``, ``orelse``, ``finalbody``, ``handlers``, ``cases``), each node
+    before what it holds, as a walk of every node would, without visiting expressions."""
+    if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and not stmt.body:
+        stmt.body = [gast.Pass()]
+    orelse = getattr(stmt, "orelse", None)
+    if isinstance(stmt, (gast.If, gast.For, gast.While)) and orelse and all(
+        isinstance(s, gast.Pass) for s in orelse
+    ):
+        stmt.orelse = []
+    if (
+        isinstance(stmt, gast.If)
+        and stmt.orelse
+        and all(isinstance(s, gast.Pass) for s in stmt.body)
+    ):
+        stmt.test = gast.UnaryOp(op=gast.Not(), operand=stmt.test)
+        stmt.body, stmt.orelse = stmt.orelse, []
+    for arm in _STATEMENT_LISTS:
+        inner = getattr(stmt, arm, None)
+        if type(inner) is list:
+            for item in inner:
+                if isinstance(item, gast.AST):
+                    drop_empty_arms(item)
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 @dataclass
