@@ -17,6 +17,7 @@ import gast
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
+from s2s.sources import def_block, parsed_def
 
 
 @dataclass
@@ -142,18 +143,23 @@ def parse(func: Any) -> Primal:
 
 
 def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
-    try:
-        block, start = inspect.getsourcelines(func)
-    except (OSError, TypeError) as exc:
-        raise SourceUnavailableError(
-            f"no source code is available for {func.__qualname__}: {exc}",
-            _location_of(func),
-            "define the function in a .py file",
-        ) from exc
-    text = "".join(block)
-    dedented = textwrap.dedent(text)
+    block = def_block(func, lines)  # without tokenizing, where it parses as one def
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    parsed = None if block is None else parsed_def(block, ast.parse, kinds)
+    start = func.__code__.co_firstlineno
+    if parsed is None:
+        try:
+            block, start = inspect.getsourcelines(func)
+        except (OSError, TypeError) as exc:
+            raise SourceUnavailableError(
+                f"no source code is available for {func.__qualname__}: {exc}",
+                _location_of(func),
+                "define the function in a .py file",
+            ) from exc
+        # once: gast's tree is made from it, and it is compiled below
+        parsed = ast.parse(textwrap.dedent("".join(block)))
+    assert block is not None
     indent = len(block[0]) - len(block[0].lstrip())
-    parsed = ast.parse(dedented)  # once: gast's tree is made from it, and it is compiled below
     module = gast.ast_to_gast(parsed)
     tree = module.body[0]
     if isinstance(tree, gast.AsyncFunctionDef):
