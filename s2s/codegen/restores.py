@@ -56,8 +56,8 @@ def drop_dead_restores(
         return
     top = [stmt for block in blocks for stmt in block.body]
     defs = (gast.FunctionDef, gast.Lambda)
-    nested = [n for s in top for n in inner_nodes(s) if isinstance(n, defs)]
-    closure = {name for node in nested for name in name_list(node)}
+    nodes = [n for s in top for n in inner_nodes(s)]  # (nested defs, pushes: in no order)
+    closure = {name for node in nodes if isinstance(node, defs) for name in name_list(node)}
     live = Liveness(closure)
     pops: dict[str, list[bool]] = {}  # name -> whether each of its pops is read after
     try:
@@ -65,11 +65,10 @@ def drop_dead_restores(
     except Unmodelled:
         return
     pushes: dict[str, int] = {}
-    for stmt in top:
-        for node in inner_nodes(stmt):  # (counts: in no particular order)
-            saved = _pushed(node, tape)
-            if saved is not None:
-                pushes[saved] = pushes.get(saved, 0) + 1
+    for node in nodes:
+        saved = _pushed(node, tape)
+        if saved is not None:
+            pushes[saved] = pushes.get(saved, 0) + 1
     dead = {
         name
         for name, read in pops.items()

@@ -229,9 +229,11 @@ def is_derivative_of(node: gast.expr, tglobals: dict[str, Any]) -> str | None:
 
 
 def _as_expr(atom: Any) -> gast.expr:
+    """The expression a template parameter stands for. Not a copy: substitution copies it
+    wherever the parameter is read (``_Substitute.visit_Name``), and nothing else reads it."""
     if isinstance(atom, tuple):
-        return gast.Tuple(elts=[copy_tree(a) for a in atom], ctx=gast.Load())
-    return slice_to_call(copy_tree(atom))
+        return gast.Tuple(elts=list(atom), ctx=gast.Load())
+    return slice_to_call(atom)
 
 
 def slice_to_call(node: gast.expr) -> gast.expr:
