@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib
 import importlib.util
 import inspect
@@ -42,6 +43,7 @@ from s2s.facts import (  # noqa: F401  (re-exported: templates import them from 
     Facts,
 )
 from s2s.families import instance as instance  # one template per family: templates/scipy_tails
+from s2s.sources import def_block, parsed_def
 from s2s.twins import numpy_twin
 
 
@@ -309,7 +311,13 @@ def _load() -> None:
     global _LOADED
     with _LOAD_LOCK:
         if not _LOADED:
-            load_builtin_rules()
+            collecting = gc.isenabled()
+            gc.disable()  # some 550 rules made at once: a collection meanwhile frees nothing
+            try:
+                load_builtin_rules()
+            finally:
+                if collecting:
+                    gc.enable()
             _LOADED = True
         load_optional_rules()
 
@@ -553,8 +561,12 @@ def nondifferentiable(
 
 def _parse_template(rule: Rule, template: Callable[..., Any] | None) -> ParsedTemplate:
     assert template is not None
-    source = textwrap.dedent(inspect.getsource(template))
-    module = gast.parse(source)
+    code = template.__code__
+    linecache.checkcache(code.co_filename)  # as inspect.getsource does
+    block = def_block(template, linecache.getlines(code.co_filename, template.__globals__))
+    module = None if block is None else parsed_def(block, gast.parse, (gast.FunctionDef,))
+    if module is None:
+        module = gast.parse(textwrap.dedent(inspect.getsource(template)))
     fdef = module.body[0]
     assert isinstance(fdef, gast.FunctionDef)
     signature = inspect.signature(template)

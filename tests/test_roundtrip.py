@@ -13,8 +13,10 @@ import doctest
 import importlib
 import pathlib
 import sys
+import warnings
 
 import gast
+import numpy as np
 import pytest
 
 import s2s
@@ -109,19 +111,41 @@ def test_each_pass_shows_an_example(module):
 
 
 def test_writer_checks_astor_texts_together_and_falls_back_one_by_one():
-    """Writer.blocks parses astor's texts of a batch once; a statement astor mis-prints (an
+    """Writer.text() parses astor's texts of each batch once; a statement astor mis-prints (an
     f-string whose quotes it swaps into a syntax error) sends the batch through to_source one
-    by one, which prints that statement with ast.unparse."""
+    by one, which prints that statement with ast.unparse. Before (``text(checked=False)``,
+    what compile_factory compiles first) the texts are astor's as they are."""
     lines = ["a = x * 2.0", "y = f'{x[\"a\"]}{y}\"'", "for t in range(n):\n    b = a + t"]
     body = [gast.parse(line).body[0] for line in lines]
     writer = Writer()
     writer.blocks([Block("line 1: y = ...", body)], 0)
-    printed = "\n".join(writer.lines[1:])
+    with pytest.raises(SyntaxError):  # astor's misprint, unchecked
+        ast.parse(writer.text(checked=False))
+    printed = "\n".join(writer.text().splitlines()[1:])
     assert printed == "\n".join(to_source(stmt) for stmt in body)
     assert ast.dump(ast.parse(printed)) == ast.dump(ast.parse("\n".join(lines)))
     good = Writer()
     good.blocks([Block(None, [body[0], body[2]])], 1)
+    assert good.text(checked=False) == good.text()
     assert good.lines == ["    a = x * 2.0", "    for t in range(n):", "        b = a + t"]
+
+
+_LABELS = {"a": "b"}
+
+
+def _warns_with_an_fstring(x):
+    warnings.warn(f'{_LABELS["a"]}{x.shape}"', stacklevel=2)
+    return np.sum(x * 2.0)
+
+
+def test_a_derivative_whose_statement_astor_misprints_compiles_with_it_reprinted():
+    """compile_factory compiles astor's texts unchecked; where that fails (the f-string
+    above), the text is made again with each batch checked, and that statement reprinted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gradient = s2s.grad(_warns_with_an_fstring)
+        assert np.array_equal(gradient(np.ones(3)), np.full(3, 2.0))
+    assert "value_1 = f\'\'\'{_LABELS[\'a\']}{x.shape}\"\'\'\'" in gradient.source
 
 
 @pytest.mark.parametrize("path", FAST[:6], ids=_id)

@@ -50,7 +50,7 @@ import numpy as np
 
 from s2s.codegen.ir import NameAllocator
 from s2s.codegen.sweeps import Block, is_comment_marker
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, walk
 
 _OPS = {
     gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
@@ -199,9 +199,13 @@ def _apply(group: list, names: NameAllocator) -> tuple[gast.Assign, gast.Assign]
 
 def _occurrences(stmt: gast.stmt) -> list[tuple[gast.AST, str, int | None, gast.expr]]:
     """The shareable expressions of ``stmt`` as ``(parent, field, index, node)``: operands of
-    arithmetic or of a ufunc, outside conditional parts, largest first in each tree."""
+    arithmetic or of a ufunc, outside conditional parts, largest first in each tree.
+
+    (Contexts and operators are not gone into: they hold nothing and are never operands.
+    Whether each node is pure and reads a name is found once per call, bottom up.)"""
     found = []
     todo = [stmt]
+    known: dict[int, tuple[bool, bool]] = {}  # id(node) -> (pure, reads a name), this call
     while todo:
         parent = todo.pop()
         if isinstance(parent, _OPAQUE):
@@ -212,31 +216,51 @@ def _occurrences(stmt: gast.stmt) -> list[tuple[gast.AST, str, int | None, gast.
             items = [(None, value)] if isinstance(value, gast.AST) else (
                 list(enumerate(value)) if isinstance(value, list) else [])  # fmt: skip
             for index, child in items:
-                if not isinstance(child, gast.AST):
+                if not isinstance(child, gast.AST) or isinstance(child, _LEAVES):
                     continue
-                if operand_parent and field != "func" and _shareable(child):
+                if operand_parent and field != "func" and _shareable(child, known):
                     found.append((parent, field, index, child))
                 todo.append(child)
     return found
 
 
-def _shareable(node: gast.expr) -> bool:
-    """Arithmetic or a ufunc call (no keywords) on names and numbers, reading some name."""
+_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.boolop, gast.cmpop)
+
+
+def _shareable(node: gast.expr, known: dict[int, tuple[bool, bool]] | None = None) -> bool:
+    """Arithmetic or a ufunc call (no keywords) on names and numbers, reading some name (a
+    ufunc's ``_np`` counts). ``known`` keeps each node's answer for later calls."""
     if not isinstance(node, (gast.BinOp, gast.UnaryOp)) and not _ufunc_call(node):
         return False
-    return _pure(node) and any(isinstance(n, gast.Name) for n in walk(node))
+    pure, named = _pure_named(node, {} if known is None else known)
+    return pure and named
 
 
-def _pure(node: gast.expr) -> bool:
+def _pure_named(node: gast.expr, known: dict[int, tuple[bool, bool]]) -> tuple[bool, bool]:
+    """Whether ``node`` is names (read) and numbers under arithmetic and ufuncs, and whether
+    it reads a name (meaningful where it is); through ``known``."""
+    done = known.get(id(node))
+    if done is not None:
+        return done
     if isinstance(node, gast.Name):
-        return isinstance(node.ctx, gast.Load)
-    if isinstance(node, gast.Constant):
-        return type(node.value) in (int, float, complex)
-    if isinstance(node, gast.BinOp):
-        return type(node.op) in _OPS and _pure(node.left) and _pure(node.right)
-    if isinstance(node, gast.UnaryOp):
-        return type(node.op) in _UNARY and _pure(node.operand)
-    return _ufunc_call(node) and all(_pure(arg) for arg in node.args)
+        result = (isinstance(node.ctx, gast.Load), True)
+    elif isinstance(node, gast.Constant):
+        result = (type(node.value) in (int, float, complex), False)
+    elif isinstance(node, gast.BinOp):
+        result = (False, False)
+        if type(node.op) in _OPS:
+            left, right = _pure_named(node.left, known), _pure_named(node.right, known)
+            result = (left[0] and right[0], left[1] or right[1])
+    elif isinstance(node, gast.UnaryOp):
+        result = (False, False)
+        if type(node.op) in _UNARY:
+            result = _pure_named(node.operand, known)
+    elif _ufunc_call(node):
+        result = (all(_pure_named(arg, known)[0] for arg in node.args), True)  # `_np` is read
+    else:
+        result = (False, False)
+    known[id(node)] = result
+    return result
 
 
 def _ufunc_call(node: gast.AST) -> bool:
@@ -267,7 +291,7 @@ def _effects(stmt: gast.stmt) -> tuple[set[str] | None, set[str]]:
         top_targets = {id(stmt.target)}
     elif isinstance(stmt, gast.Delete):
         top_targets = {id(t) for t in stmt.targets}
-    for node in walk(stmt):
+    for node in inner_nodes(stmt):  # (in no order: sets, or _EVERY whatever else was seen)
         if isinstance(node, (gast.Subscript, gast.Attribute)) and not isinstance(
             node.ctx, gast.Load
         ):

@@ -128,8 +128,17 @@ class Writer:
     primal_lines: list[int | None] = field(default_factory=list)
     # names the factory binds to a helper's sub-derivative: name -> (maker, function, wrt)
     helpers: dict[str, tuple] = field(default_factory=dict)
+    # astor's texts of blocks are used unchecked until text() (checked) or a failed compile
+    # asks for the check: then every call is made again, each block's texts parsed first
+    checked: bool = False
+    calls: list[tuple[str, tuple]] = field(default_factory=list, repr=False)
+    unchecked: bool = False  # some block's astor texts were not parsed
 
     def line(self, text: str, depth: int, primal_line: int | None = None) -> None:
+        self.calls.append(("line", (text, depth, primal_line)))
+        self._line(text, depth, primal_line)
+
+    def _line(self, text: str, depth: int, primal_line: int | None = None) -> None:
         for part in text.split("\n"):
             marker = _COMMENT.match(part)
             if marker:  # a comment inside a loop or branch, and the primal line it names
@@ -141,6 +150,7 @@ class Writer:
             self.primal_lines.append(primal_line)
 
     def blocks(self, blocks: list[Block], depth: int) -> None:
+        self.calls.append(("blocks", (blocks, depth)))
         statements = [stmt for block in blocks for stmt in block.body]
         for stmt in statements:
             drop_empty_arms(stmt)
@@ -149,20 +159,24 @@ class Writer:
             if not block.body:
                 continue
             if block.comment and not block.trailing:
-                self.line(f"# {block.comment}", depth, block.lineno)
+                self._line(f"# {block.comment}", depth, block.lineno)
             for i, text in enumerate([next(texts) for _ in block.body]):
                 if block.comment and block.trailing and i == 0 and "\n" not in text:
                     text += f"  # {block.comment}"
-                self.line(text, depth, block.lineno)
+                self._line(text, depth, block.lineno)
 
     def _texts(self, statements: list[gast.stmt]) -> list[str]:
         """:func:`to_source` of each statement, astor's texts checked by one parse of them
-        all (each is whole: together they parse if each does); where that fails, one by one."""
+        all (each is whole: together they parse if each does); where that fails, one by one.
+        Unchecked (``self.checked`` false), astor's texts as they are."""
         if not (self.use_astor and astor is not None):
             return [to_source(stmt, False) for stmt in statements]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             texts = [_astor_text(to_ast(stmt)) for stmt in statements]
+        if not self.checked:
+            self.unchecked = self.unchecked or bool(texts)
+            return texts
         try:
             ast.parse("\n".join(texts))
             return texts
@@ -170,31 +184,57 @@ class Writer:
             return [to_source(stmt, True) for stmt in statements]
 
     def statement(self, node: gast.AST, depth: int, primal_line: int | None = None) -> None:
-        self.line(to_source(node, self.use_astor), depth, primal_line)
+        self.calls.append(("statement", (node, depth, primal_line)))
+        self._line(to_source(node, self.use_astor), depth, primal_line)
 
-    def text(self) -> str:
+    def check(self) -> None:
+        """Make every call again with each block's astor texts checked (where they do not
+        parse, each statement is printed by :func:`to_source`): the text of checked calls."""
+        calls, self.calls = self.calls, []
+        self.lines, self.primal_lines = [], []
+        self.checked, self.unchecked = True, False
+        for method, args in calls:
+            getattr(self, method)(*args)
+
+    def text(self, checked: bool = True) -> str:
+        """The generated text; ``checked=False``: astor's texts as they are (a compile that
+        succeeds is their check; :func:`compile_factory` checks them where it fails)."""
+        if checked and self.unchecked:
+            self.check()
         return "\n".join(self.lines) + "\n"
 
 
 def drop_empty_arms(stmt: gast.AST) -> None:
     """Leave out arms with nothing to do, in place: an ``else: pass`` of an ``if``, ``for`` or
     ``while``; an ``if`` whose body is only ``pass`` keeps its other arm under ``if not``. A
-    body the passes left empty (a loop of the user's that does nothing) gets its ``pass``."""
-    for node in gast.walk(stmt):
-        if isinstance(node, (gast.If, gast.For, gast.While, gast.With)) and not node.body:
-            node.body = [gast.Pass()]
-        orelse = getattr(node, "orelse", None)
-        if isinstance(node, (gast.If, gast.For, gast.While)) and orelse and all(
-            isinstance(s, gast.Pass) for s in orelse
-        ):
-            node.orelse = []
-        if (
-            isinstance(node, gast.If)
-            and node.orelse
-            and all(isinstance(s, gast.Pass) for s in node.body)
-        ):
-            node.test = gast.UnaryOp(op=gast.Not(), operand=node.test)
-            node.body, node.orelse = node.orelse, []
+    body the passes left empty (a loop of the user's that does nothing) gets its ``pass``.
+
+    Only statements hold statements (expressions never do), so this goes down the statement
+    lists alone (``body``, ``orelse``, ``finalbody``, ``handlers``, ``cases``), each node
+    before what it holds, as a walk of every node would, without visiting expressions."""
+    if isinstance(stmt, (gast.If, gast.For, gast.While, gast.With)) and not stmt.body:
+        stmt.body = [gast.Pass()]
+    orelse = getattr(stmt, "orelse", None)
+    if isinstance(stmt, (gast.If, gast.For, gast.While)) and orelse and all(
+        isinstance(s, gast.Pass) for s in orelse
+    ):
+        stmt.orelse = []
+    if (
+        isinstance(stmt, gast.If)
+        and stmt.orelse
+        and all(isinstance(s, gast.Pass) for s in stmt.body)
+    ):
+        stmt.test = gast.UnaryOp(op=gast.Not(), operand=stmt.test)
+        stmt.body, stmt.orelse = stmt.orelse, []
+    for arm in _STATEMENT_LISTS:
+        inner = getattr(stmt, arm, None)
+        if type(inner) is list:
+            for item in inner:
+                if isinstance(item, gast.AST):
+                    drop_empty_arms(item)
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 @dataclass
@@ -243,11 +283,19 @@ def compile_factory(
     """Compile ``writer``'s text (a ``def _make(_np, _s2s, <free vars>)`` factory) and build
     the inner function with the primal's globals and live closure cells; ``_np`` is
     ``namespace`` (numpy, or the module of the arguments' Dask or CuPy arrays)."""
-    source = writer.text()
+    source = writer.text(checked=False)  # compiled, checked: no parse of its blocks first
     filename = f"<s2s {inner_name} #{next(_COUNTER)}: {key_text}>"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
-    code = compile(source, filename, "exec")
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError:
+        if not writer.unchecked:
+            raise
+        source = writer.text()  # astor misprints (some f-strings): those statements re-printed
+        lines = source.splitlines(keepends=True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        code = compile(source, filename, "exec")
     make_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     inner_code = next(
         c for c in make_code.co_consts if isinstance(c, types.CodeType) and c.co_name == inner_name

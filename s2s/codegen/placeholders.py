@@ -148,6 +148,9 @@ class Liveness:
         return live
 
     def before(self, stmt: gast.stmt, after: set[str]) -> set[str]:
+        facts = self.facts.get(id(stmt))  # a plain statement seen before (a loop swept again)
+        if facts is not None:
+            return (after - facts[0]) | facts[1]
         if isinstance(stmt, gast.If):
             live = self.block(stmt.body, after) | self.block(stmt.orelse, after)
             return live | _expr_reads(stmt.test)
@@ -164,9 +167,7 @@ class Liveness:
             return _expr_reads(stmt.value) | self.always
         if isinstance(stmt, (gast.Try, gast.Raise)) or type(stmt).__name__ in ("Match", "TryStar"):
             raise Unmodelled
-        facts = self.facts.get(id(stmt))
-        if facts is None:
-            facts = self.facts[id(stmt)] = (_killed(stmt), _reads(stmt))
+        facts = self.facts[id(stmt)] = (_killed(stmt), _reads(stmt))
         return (after - facts[0]) | facts[1]
 
     def loop(self, stmt: gast.For | gast.While, after: set[str]) -> set[str]:

@@ -41,7 +41,7 @@ import gast
 
 from s2s.codegen.placeholders import Liveness, Unmodelled
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, name_list
 
 
 def drop_dead_restores(
@@ -56,8 +56,8 @@ def drop_dead_restores(
         return
     top = [stmt for block in blocks for stmt in block.body]
     defs = (gast.FunctionDef, gast.Lambda)
-    nested = [n for s in top for n in walk(s) if isinstance(n, defs)]
-    closure = {n.id for node in nested for n in walk(node) if isinstance(n, gast.Name)}
+    nodes = [n for s in top for n in inner_nodes(s)]  # (nested defs, pushes: in no order)
+    closure = {name for node in nodes if isinstance(node, defs) for name in name_list(node)}
     live = Liveness(closure)
     pops: dict[str, list[bool]] = {}  # name -> whether each of its pops is read after
     try:
@@ -65,11 +65,10 @@ def drop_dead_restores(
     except Unmodelled:
         return
     pushes: dict[str, int] = {}
-    for stmt in top:
-        for node in walk(stmt):
-            saved = _pushed(node, tape)
-            if saved is not None:
-                pushes[saved] = pushes.get(saved, 0) + 1
+    for node in nodes:
+        saved = _pushed(node, tape)
+        if saved is not None:
+            pushes[saved] = pushes.get(saved, 0) + 1
     dead = {
         name
         for name, read in pops.items()
@@ -79,7 +78,7 @@ def drop_dead_restores(
         return
     for block in blocks:
         block.body = _without(block.body, tape, dead)
-    uses = [n for b in blocks for s in b.body for n in walk(s)
+    uses = [n for b in blocks for s in b.body for n in inner_nodes(s)
             if isinstance(n, gast.Name) and n.id == tape]  # fmt: skip
     if not keep_tape and all(isinstance(n.ctx, gast.Store) for n in uses):
         for block in blocks:
@@ -116,7 +115,7 @@ def _walk(body: list[gast.stmt], live_after: set[str], live: Liveness, tape: str
             current = head
             continue
         if isinstance(stmt, gast.If):
-            test = {n.id for n in walk(stmt.test) if isinstance(n, gast.Name)}
+            test = set(name_list(stmt.test))
             current = (
                 _walk(stmt.body, current, live, tape, pops)
                 | _walk(stmt.orelse, current, live, tape, pops)
@@ -124,8 +123,7 @@ def _walk(body: list[gast.stmt], live_after: set[str], live: Liveness, tape: str
             )
             continue
         if isinstance(stmt, gast.With):
-            items = {n.id for i in stmt.items for n in walk(i.context_expr)
-                     if isinstance(n, gast.Name)}  # fmt: skip
+            items = {name for i in stmt.items for name in name_list(i.context_expr)}
             current = _walk(stmt.body, current, live, tape, pops) | items
             continue
         popped = _popped(stmt, tape)

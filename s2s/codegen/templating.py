@@ -229,9 +229,11 @@ def is_derivative_of(node: gast.expr, tglobals: dict[str, Any]) -> str | None:
 
 
 def _as_expr(atom: Any) -> gast.expr:
+    """The expression a template parameter stands for. Not a copy: substitution copies it
+    wherever the parameter is read (``_Substitute.visit_Name``), and nothing else reads it."""
     if isinstance(atom, tuple):
-        return gast.Tuple(elts=[copy_tree(a) for a in atom], ctx=gast.Load())
-    return slice_to_call(copy_tree(atom))
+        return gast.Tuple(elts=list(atom), ctx=gast.Load())
+    return slice_to_call(atom)
 
 
 def slice_to_call(node: gast.expr) -> gast.expr:
@@ -276,12 +278,38 @@ def _times_zero_adjoint(expr: gast.expr) -> bool:
     return False
 
 
+_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.boolop, gast.cmpop)
+
+
 class _Substitute(gast.NodeTransformer):
+    """What ``gast.NodeTransformer`` does with these two visitors, with less of its cost: the
+    visitors always return one node, so a list is rewritten item by item in place; contexts
+    and operators (which hold nothing, and which no visitor rewrites) are not visited."""
+
     def __init__(self, subst, adjoints, local, tglobals):
         self.subst = subst
         self.adjoints = adjoints
         self.local = local
         self.tglobals = tglobals
+
+    def visit(self, node: gast.AST) -> gast.AST:
+        kind = type(node)
+        if kind is gast.Name:
+            return self.visit_Name(node)
+        if kind is gast.Subscript:
+            return self.visit_Subscript(node)
+        return self.generic_visit(node)
+
+    def generic_visit(self, node: gast.AST) -> gast.AST:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, gast.AST) and not isinstance(item, _LEAVES):
+                        value[i] = self.visit(item)
+            elif isinstance(value, gast.AST) and not isinstance(value, _LEAVES):
+                setattr(node, field, self.visit(value))
+        return node
 
     def visit_Subscript(self, node: gast.Subscript) -> gast.expr:
         if _is_adjoint_of(node.value, self.tglobals):

@@ -17,6 +17,7 @@ import gast
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
+from s2s.sources import def_block, parsed_def
 
 
 @dataclass
@@ -142,18 +143,23 @@ def parse(func: Any) -> Primal:
 
 
 def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
-    try:
-        block, start = inspect.getsourcelines(func)
-    except (OSError, TypeError) as exc:
-        raise SourceUnavailableError(
-            f"no source code is available for {func.__qualname__}: {exc}",
-            _location_of(func),
-            "define the function in a .py file",
-        ) from exc
-    text = "".join(block)
-    dedented = textwrap.dedent(text)
+    block = def_block(func, lines)  # without tokenizing, where it parses as one def
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    parsed = None if block is None else parsed_def(block, ast.parse, kinds)
+    start = func.__code__.co_firstlineno
+    if parsed is None:
+        try:
+            block, start = inspect.getsourcelines(func)
+        except (OSError, TypeError) as exc:
+            raise SourceUnavailableError(
+                f"no source code is available for {func.__qualname__}: {exc}",
+                _location_of(func),
+                "define the function in a .py file",
+            ) from exc
+        # once: gast's tree is made from it, and it is compiled below
+        parsed = ast.parse(textwrap.dedent("".join(block)))
+    assert block is not None
     indent = len(block[0]) - len(block[0].lstrip())
-    parsed = ast.parse(dedented)  # once: gast's tree is made from it, and it is compiled below
     module = gast.ast_to_gast(parsed)
     tree = module.body[0]
     if isinstance(tree, gast.AsyncFunctionDef):
@@ -185,6 +191,30 @@ def _ops(code: types.CodeType) -> tuple[str, ...]:
     )
 
 
+_OPERATORS = frozenset(
+    code
+    for code, opname in enumerate(dis.opname)
+    if opname in ("BINARY_OP", "COMPARE_OP", "IS_OP", "CONTAINS_OP")
+    or opname.startswith(("UNARY_", "BINARY_SUBSCR"))
+)
+
+
+def _raw_ops(code: types.CodeType) -> list[tuple[int, int]]:
+    """The (opcode, argument) of each instruction :func:`_ops` keeps, read from the bytes of
+    the code (2 per unit; inline caches are units of opcode 0, ``CACHE``, which is none of
+    them) at a fraction of the cost of :func:`dis.get_instructions`."""
+    raw = code.co_code
+    extended, out = dis.EXTENDED_ARG, []
+    high = 0
+    for i in range(0, len(raw), 2):
+        op = raw[i]
+        arg = raw[i + 1] | high
+        high = arg << 8 if op == extended else 0
+        if op in _OPERATORS:
+            out.append((op, arg))
+    return out
+
+
 def _check_not_stale(func: types.FunctionType, source: str | ast.Module) -> None:
     """Refuse a source file edited since ``func`` was defined: its text would no longer be the
     code that runs. Compares the constants and names of the recompiled definition (``source``:
@@ -207,9 +237,13 @@ def _check_not_stale(func: types.FunctionType, source: str | ast.Module) -> None
     def signature(c: types.CodeType) -> tuple:
         consts = tuple(k for k in c.co_consts if not isinstance(k, types.CodeType))
         names = set(c.co_names) - set(func.__code__.co_freevars)
-        return consts, frozenset(names), c.co_argcount, c.co_varnames[: c.co_argcount], _ops(c)
+        return consts, frozenset(names), c.co_argcount, c.co_varnames[: c.co_argcount]
 
-    if signature(code) != signature(func.__code__):
+    # equal raw operators make equal _ops (each one's text is a function of its opcode and
+    # argument); only where they differ is the slower comparison of their texts needed
+    if signature(code) != signature(func.__code__) or (
+        _raw_ops(code) != _raw_ops(func.__code__) and _ops(code) != _ops(func.__code__)
+    ):
         raise SourceUnavailableError(
             f"the source of {func.__qualname__} in {func.__code__.co_filename} changed after "
             "the function was defined, so it is not the code that runs",

@@ -24,7 +24,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.frontend.operators import spell_operators
 from s2s.frontend.parse import Primal
 from s2s.frontend.tolists import expand_tolists
@@ -91,7 +91,7 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
         names.add(tree.args.vararg.id)
     if tree.args.kwarg is not None:
         names.add(tree.args.kwarg.id)
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (a set: in no particular order)
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
         elif isinstance(node, gast.FunctionDef) and node is not tree:

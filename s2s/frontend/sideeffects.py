@@ -20,7 +20,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import OPAQUE, Stmt
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.normstate import NormalizeState
 from s2s.frontend.parse import Primal
@@ -34,7 +34,8 @@ def declared_globals(tree: gast.FunctionDef) -> set[str]:
     """The names the function declares ``global`` (outside nested defs)."""
     return {
         name
-        for node in _walk(tree.body)
+        for stmt in tree.body
+        for node in inner_nodes(stmt)  # (a set: in no particular order)
         if isinstance(node, gast.Global)
         for name in node.names
     }
@@ -161,15 +162,18 @@ def check_outside_reads(
     items are not followed, so a value read back from it would carry no gradient. In s2s's
     own code (``generated``), the arguments a gradient must not share memory with
     (``_s2s.gradient(d_x, x, (x, log))``) are no such read."""
+    if not outside:
+        return  # no read to refuse (what follows finds only reads of names in `outside`)
+    nodes = inner_nodes(tree)  # the receivers are sets: found in no particular order
     receivers = {
         id(node.func.value)
-        for node in walk(tree)
+        for node in nodes
         if isinstance(node, gast.Call) and appended_list(node) in outside
     }
     if generated:
         receivers |= {
             id(name)
-            for node in walk(tree)
+            for node in nodes
             if isinstance(node, gast.Call) and _protecting(node)
             for name in walk(node.args[2])
         }

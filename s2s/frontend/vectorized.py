@@ -31,7 +31,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.errors import NoRuleError
 from s2s.frontend.parse import Primal
 from s2s.frontend.purity import impurity
@@ -53,7 +53,7 @@ def _is_vectorize_class(node: gast.expr) -> bool:
 def _bound_once(tree: gast.FunctionDef) -> dict[str, gast.Call]:
     """The local names assigned exactly once, by ``name = np.vectorize(...)``: that call."""
     stores: dict[str, int] = {}
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (counts: in no particular order)
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
     found = {}

@@ -108,9 +108,8 @@ def _count(body: list[gast.stmt], counts: dict[str, int]) -> None:
             for handler in getattr(stmt, "handlers", ()):
                 _count(handler.body, counts)
             continue
-        for node in walk(stmt):
-            if isinstance(node, gast.Name):
-                counts[node.id] = counts.get(node.id, 0) + 1
+        for var in name_list(stmt):  # every Name, once per occurrence
+            counts[var] = counts.get(var, 0) + 1
 
 
 def _releases_only(stmt: gast.stmt, names: set[str] | None) -> bool:

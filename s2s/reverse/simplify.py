@@ -197,7 +197,7 @@ class _Folder:
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
         else:
-            while True:  # the facts every trip keeps
+            while assume:  # the facts every trip keeps (none assumed: none to try on a copy)
                 body_end = run(copy_tree(stmt), assume)[0]
                 kept = {v: f for v, f in assume.items() if body_end.get(v) == f}
                 if kept == assume:
