@@ -25,7 +25,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import walk, walk_with_parents
+from s2s.codegen.walking import inner_nodes, walk, walk_with_parents
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
@@ -257,7 +257,7 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
         for node in walk(stmt):
             top_index[id(node)] = index
 
-    loops = {id(n.iter) for n in walk(tree) if isinstance(n, (gast.For, gast.comprehension))}
+    loops = {id(n.iter) for n in inner_nodes(tree) if isinstance(n, (gast.For, gast.comprehension))}
 
     def entry(key: Any) -> gast.Name:
         return gast.Name(names[key], gast.Load(), None, None)

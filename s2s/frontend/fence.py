@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -74,9 +74,9 @@ def fence(primal: Primal) -> None:
             )
     body = tree.body
     starred = _starred_uses(tree)
-    guarded = {id(n.body[0]) for n in walk(tree) if is_guard(n)}  # `if c: raise E(...)`
+    guarded = {id(n.body[0]) for n in inner_nodes(tree) if is_guard(n)}  # `if c: raise E(...)`
     if generated:  # a derivative's handler dropping what its `try` body pushed on the tape
-        guarded |= {id(s) for h in walk(tree) if isinstance(h, gast.ExceptHandler)
+        guarded |= {id(s) for h in inner_nodes(tree) if isinstance(h, gast.ExceptHandler)
                     for s in h.body[: len(dropped_tails(h.body))]}  # fmt: skip
     check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
@@ -131,7 +131,7 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
         if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
         for e in n.targets[0].elts
     }
-    in_calls = {id(a) for n in walk(tree) if isinstance(n, gast.Call) for a in n.args}
+    in_calls = {id(a) for n in inner_nodes(tree) if isinstance(n, gast.Call) for a in n.args}
     refused = {}
     for node in walk(tree):
         if not isinstance(node, gast.Starred) or id(node) in allowed:
