@@ -179,20 +179,22 @@ def _groups(entries: list[tuple[int, gast.stmt]], scanned: dict[int, tuple]) -> 
 def _key(node: gast.expr) -> tuple[tuple, set[str]]:
     """A key equal for equal expressions (``1`` and ``1.0`` differ), and the names read."""
     names: set[str] = set()
+    return _key_of(node, names), names
 
-    def key(node: gast.expr) -> tuple:
-        if isinstance(node, gast.Name):
-            names.add(node.id)
-            return ("name", node.id)
-        if isinstance(node, gast.Constant):
-            return ("number", type(node.value).__name__, repr(node.value))
-        if isinstance(node, gast.BinOp):
-            return (type(node.op).__name__, key(node.left), key(node.right))
-        if isinstance(node, gast.UnaryOp):
-            return (type(node.op).__name__, key(node.operand))
-        return ("ufunc", node.func.attr, *(key(arg) for arg in node.args))
 
-    return key(node), names
+def _key_of(node: gast.expr, names: set[str]) -> tuple:
+    """:func:`_key`'s key, the names read added to ``names`` (a module function: a nested
+    recursive one would be a cycle left to the collector for each call)."""
+    if isinstance(node, gast.Name):
+        names.add(node.id)
+        return ("name", node.id)
+    if isinstance(node, gast.Constant):
+        return ("number", type(node.value).__name__, repr(node.value))
+    if isinstance(node, gast.BinOp):
+        return (type(node.op).__name__, _key_of(node.left, names), _key_of(node.right, names))
+    if isinstance(node, gast.UnaryOp):
+        return (type(node.op).__name__, _key_of(node.operand, names))
+    return ("ufunc", node.func.attr, *(_key_of(arg, names) for arg in node.args))
 
 
 def _apply(group: list, names: NameAllocator) -> tuple[gast.Assign, gast.Assign]:

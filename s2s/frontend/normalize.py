@@ -264,5 +264,13 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     >>> ir = normalize(p)
     >>> [s.targets for s in ir.body]
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
-    """
-    return Normalizer(primal, tuple_params or {}).run()
+
+    The normalizer and its components hold one another: once the IR is made, their
+    attributes are dropped, so that they are freed at once rather than by the cyclic
+    collector."""
+    normalizer = Normalizer(primal, tuple_params or {})
+    ir = normalizer.run()
+    for part in [*vars(normalizer).values(), normalizer]:
+        if part is not normalizer.state:
+            vars(part).clear()
+    return ir
