@@ -92,8 +92,8 @@ class _Binder:
     def __init__(self, primal: Primal, values: dict[str, Any]) -> None:
         self.primal = primal
         tree = primal.tree
-        counts: dict[str, int] = {}
-        for node in walk(tree):
+        counts: dict[str, int] = {}  # (read by name only: gathered in no order)
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -147,12 +147,12 @@ class _Binder:
                     )
 
     def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
-        callees: set[int] = set()
-        for node in walk(tree):
+        callees: set[int] = set()  # (both passes gather in no order)
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callees.add(id(node.func))
         used: dict[str, bool] = {}
-        for node in walk(tree):
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 used[node.id] = used.get(node.id, True) and id(node) in callees
         return {n for n, only in used.items() if only}

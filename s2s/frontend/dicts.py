@@ -89,6 +89,12 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     """Names bound once, to a dict literal with constant keys, and used only through constant
     keys, ``.get`` with a constant key, ``.items()``/``.values()``/``.keys()`` and ``len``;
     and the other dict literals bound to a name, each with its first other use."""
+    if not any(
+        isinstance(node, gast.Assign) and len(node.targets) == 1
+        and isinstance(node.targets[0], gast.Name) and _is_literal(node.value)
+        for node in inner_nodes(tree)
+    ):  # fmt: skip
+        return [], []  # no dict literal bound to a name (what the passes below look for)
     bindings: dict[str, list[gast.AST]] = {}
     for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):

@@ -51,6 +51,8 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     ``lambda`` reads keeps its name (the function may run after the rebinding):
     :func:`list_rebound` then refuses it."""
     lists = fresh_lists(tree)
+    if not lists:
+        return  # (no name bound to a new list: nothing below would be renamed)
     captured = {
         n.id
         for inner in inner_nodes(tree)
