@@ -322,3 +322,49 @@ def _with_releases(body, after, dropped) -> list[gast.stmt]:
             out.append(gast.Assign(targets=[target], value=gast.Constant(None, None),
                                    type_comment=None))  # fmt: skip
     return out
+
+
+def drop_unread_constants(blocks: list[Block], live_out: set[str]) -> None:
+    """Remove, from the top level of ``blocks``, each ``x = c`` of a number (``1.0``,
+    ``_np.float64(1.0)``: a seed the simplified adjoint no longer reads) where nothing in
+    ``blocks`` (nor ``live_out``) reads ``x``: it cannot raise, and nobody sees it."""
+    body = [stmt for block in blocks for stmt in block.body]
+    read = set(live_out) | closure_names(body)
+    for stmt in body:
+        read |= _reads(stmt)
+    for block in blocks:
+        block.body = [stmt for stmt in block.body
+                      if not (_number_assign(stmt) and stmt.targets[0].id not in read)]  # fmt: skip
+
+
+def _number_assign(stmt: gast.stmt) -> bool:
+    """``x = 1.0`` or ``x = _np.float64(1.0)``."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
+        return False
+    value = stmt.value
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
+        func = value.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and func.value.id == "_np" and func.attr in _SCALAR_TYPES):  # fmt: skip
+            return False
+        value = value.args[0]
+    return isinstance(value, gast.Constant) and type(value.value) in (int, float)
+
+
+_SCALAR_TYPES = ("float16", "float32", "float64", "longdouble")
+
+
+def drop_unused_tape(blocks: list[Block], others: list[Block], tape: str) -> None:
+    """Remove ``tape = []`` from ``blocks`` where nothing in ``blocks`` or ``others`` pushes
+    on, pops from or otherwise reads ``tape`` (every push was of a value nobody reads)."""
+    if not tape:
+        return
+    for block in blocks + others:
+        for stmt in block.body:
+            if tape in _reads(stmt):
+                return
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if not (
+            isinstance(stmt, gast.Assign) and stored_names(stmt) == {tape}
+            and isinstance(stmt.value, gast.List) and not stmt.value.elts)]  # fmt: skip

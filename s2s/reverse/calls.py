@@ -32,7 +32,7 @@ from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
-from s2s.reverse.deadcode import cannot_raise
+from s2s.reverse.deadcode import cannot_raise, index_bounds
 from s2s.reverse.state import SweepState
 
 
@@ -50,6 +50,7 @@ class UserCalls:
         self.state = state
         self.buffers = buffers
         self.helpers: dict[str, tuple] = {}  # those called by name: s2s/codegen/helpers.py
+        self.bounds: dict[int, dict[str, int]] | None = None  # deadcode.index_bounds
         self.local_helpers = {} if state.functional else local_helpers(  # d_inner, after its def
             state.ir.flat, state.activity.bindings, state.names, "d_")  # fmt: skip
 
@@ -64,7 +65,10 @@ class UserCalls:
             if copy is not None:
                 node.value = call(copy, node.value)
                 stmt.s2s_copied = True  # a fresh array: the tape may detach its source
-            node.s2s_pure = cannot_raise(stmt, st.activity.types)  # droppable when dead
+            if self.bounds is None:  # the loop indices' ranges, found once
+                self.bounds = index_bounds(st.ir, st.activity.types)
+            bounds = self.bounds.get(id(stmt))
+            node.s2s_pure = cannot_raise(stmt, st.activity.types, bounds)  # droppable when dead
             return node
         pullback = st.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())

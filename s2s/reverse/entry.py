@@ -24,7 +24,12 @@ from s2s.codegen.endings import drop_endings
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
-from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
+from s2s.codegen.placeholders import (
+    drop_dead_releases,
+    drop_unread_constants,
+    drop_unread_placeholders,
+    drop_unused_tape,
+)
 from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases
 from s2s.codegen.restores import drop_dead_restores
@@ -442,12 +447,14 @@ def _write_gradient(
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
         _share_common(sweeps, ir, result)
+        drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
+        drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
@@ -457,10 +464,14 @@ def _write_gradient(
         _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
         chain_releases(sweeps.primal + sweeps.adjoint)
+    primal_blocks = _primal_contexts(sweeps, ir)
+    adjoint_blocks = _adjoint_contexts(sweeps.adjoint, ir, functional)
+    if not functional:  # every push was of a value nobody reads
+        drop_unused_tape(primal_blocks, adjoint_blocks, sweeps.tape)
     writer.line("# primal sweep", 2)
-    writer.blocks(_primal_contexts(sweeps, ir), 2)
+    writer.blocks(primal_blocks, 2)
     writer.line("# adjoint sweep", 2)
-    writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
+    writer.blocks(adjoint_blocks, 2)
     writer.statement(gast.Return(value=result), 2, return_line)
 
 

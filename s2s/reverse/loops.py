@@ -75,9 +75,10 @@ class Loops:
     def _primal(self, loop: Loop, primal_items: Items, outer_pending: list[bool]) -> list:
         st, plan = self.state, self.plan
         if plan.counted(loop):  # the adjoint recounts its trips
-            return [gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
-                             body=primal_items(loop.body), orelse=[],
-                             type_comment=None)]  # fmt: skip
+            node = gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
+                            body=primal_items(loop.body), orelse=[], type_comment=None)
+            node.s2s_pure = _int_count(st, loop)  # dropped where its body was all dead
+            return [node]
         trips = st.names.fresh("trips", always_number=True)
         count = gast.AugAssign(target=_store(trips), op=gast.Add(), value=constant(1))
         out: list[gast.stmt] = [assign(trips, constant(0))]
@@ -206,6 +207,15 @@ def _read_outside(st: SweepState, loop: Loop) -> bool:
             if isinstance(node, gast.AST) and loop.target in names_in(node):
                 return True
     return False
+
+
+def _int_count(st: SweepState, loop: Loop) -> bool:
+    """Whether ``range(n)`` of a counted loop cannot raise: ``n`` an int (not an array)."""
+    (count,) = loop.iterable.args
+    if isinstance(count, gast.Constant):
+        return type(count.value) is int
+    known = st.activity.types.get(count.id) if isinstance(count, gast.Name) else None
+    return known is not None and known.kind == "int" and known.array is False
 
 
 def _is_view(value: gast.expr) -> bool:
