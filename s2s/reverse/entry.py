@@ -21,6 +21,7 @@ from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
 from s2s.codegen.emit import Writer, signature_text
 from s2s.codegen.endings import drop_endings
+from s2s.codegen.guards import drop_settled_guards
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import free_dead
@@ -303,6 +304,7 @@ def _write_vjp(
         _share_common(sweeps, ir, grads)
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
@@ -378,6 +380,7 @@ def _write_pullback(
         _share_common(sweeps, ir, grads)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
@@ -450,6 +453,7 @@ def _write_gradient(
         drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
