@@ -24,7 +24,7 @@ from typing import Any
 
 import gast
 
-from s2s import registry
+from s2s import registry, runtime
 from s2s.analysis.dtypes import UNKNOWN
 from s2s.codegen.helpers import helper_name, local_helpers
 from s2s.codegen.ir import SETITEM, Marker, Stmt, atom_names
@@ -69,6 +69,10 @@ class UserCalls:
                 self.bounds = index_bounds(st.ir, st.activity.types)
             bounds = self.bounds.get(id(stmt))
             node.s2s_pure = cannot_raise(stmt, st.activity.types, bounds)  # droppable when dead
+            if stmt.op is runtime.augmented and stmt.aug_of is not None:  # `k += 1` of a number:
+                old = st.activity.types.get(stmt.aug_of)  # a plain rebinding (copies.py)
+                node.s2s_rebinds = old is not None and old.array is False and old.kind in (
+                    "int", "float", "bool")  # fmt: skip
             return node
         pullback = st.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())

@@ -18,9 +18,14 @@ from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.common import share_common_subexpressions
 from s2s.codegen.contexts import nest_contexts
-from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
+from s2s.codegen.copies import (
+    inline_attributes,
+    inline_single_uses,
+    plain_updates,
+    propagate_copies,
+)
 from s2s.codegen.emit import Writer, signature_text
-from s2s.codegen.endings import drop_endings
+from s2s.codegen.endings import drop_empty_final_tests, drop_endings
 from s2s.codegen.guards import drop_settled_guards
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
@@ -307,7 +312,7 @@ def _write_vjp(
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
-        inline_single_uses(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))  # (the primal sweep is written)
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.adjoint, params | {cotangent}, names_in(grads))
         chain_releases(sweeps.adjoint)
@@ -385,11 +390,13 @@ def _write_pullback(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        plain_updates(sweeps.primal + sweeps.adjoint)  # `k += 1` of a number
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+        drop_empty_final_tests(sweeps.primal, sweeps.adjoint)  # `if tape.pop() > n: pass`
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
@@ -458,12 +465,14 @@ def _write_gradient(
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
+        plain_updates(sweeps.primal + sweeps.adjoint)  # `k += 1` of a number
         drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+        drop_empty_final_tests(sweeps.primal, sweeps.adjoint)  # `if tape.pop() > n: pass`
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))

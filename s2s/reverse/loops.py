@@ -4,7 +4,9 @@ The primal sweep runs the loop as written, counting its trips, and pushes the co
 adjoint sweep pops it and runs the body's adjoint that many times. A ``for t in range(n)``
 loop whose trips can be counted again is reversed as ``range(n - 1, -1, -1)`` with nothing
 taped; a ``while`` loop's test runs once more than its body, and its final test's adjoint
-comes first; an ``else`` block runs after the count is pushed, as ``if <no break>:``.
+comes first (where it has none, the count of tests that decides whether it ran is not kept:
+:func:`s2s.codegen.endings.drop_empty_final_tests`); an ``else`` block runs after the count
+is pushed, as ``if <no break>:``.
 
 >>> import numpy as np, s2s
 >>> def w(x):
@@ -15,14 +17,10 @@ comes first; an ``else`` block runs after the count is pushed, as ``if <no break
 ...     if "trips" in line or "tests" in line:
 ...         print(line.strip())
 trips_1 = 0
-tests_1 = 0
-tests_1 += 1
 trips_1 += 1
-tape.append(tests_1)
 tape.append(trips_1)
 # line 2: while np.sum(x) < 10.0: (trips from the tape)
 trips_2 = tape.pop()
-if tape.pop() > trips_2:
 for step_1 in range(trips_2):
 """
 
@@ -106,13 +104,17 @@ class Loops:
             )
         else:  # the test runs once more than the body unless a `break` ends the loop
             tests = st.names.fresh("tests", always_number=True)
-            out.append(assign(tests, constant(0)))
+            start = assign(tests, constant(0))
             tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
+            pushed = plan.push(name(tests))
+            for node in (start, tested, pushed):  # all go if the final test's adjoint is empty
+                node.s2s_tests_of = id(loop)  # (codegen/endings.drop_empty_final_tests)
+            out.append(start)
             test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(loop.test))
             stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
             body = [tested] + primal_items(loop.test_body) + [stop, count] + primal_items(loop.body)
             out.append(gast.While(test=constant(True), body=body, orelse=[]))
-            out.append(plan.push(name(tests)))
+            out.append(pushed)
         out.append(plan.push(name(trips)))
         if ran_else:
             with self.branches.leaving(outer_pending):  # jumps here leave outer arms
@@ -141,7 +143,9 @@ class Loops:
             final, skipped = flow.arms(lambda: adjoint_items(loop.test_body) or [gast.Pass()],
                                        list)
             more = gast.Compare(left=plan.pop(), ops=[gast.Gt()], comparators=[name(trips)])
-            out.append(gast.If(test=more, body=final, orelse=skipped))
+            node = gast.If(test=more, body=final, orelse=skipped)
+            node.s2s_tests_of = id(loop)  # its pop and the count's push go if it is empty
+            out.append(node)
         if st.tracked:
             out += flow.own_leaf_buffers(loop)
 
