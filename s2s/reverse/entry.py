@@ -37,7 +37,7 @@ from s2s.codegen.placeholders import (
     drop_unused_tape,
 )
 from s2s.codegen.reassemble import inline_rows, reassemble
-from s2s.codegen.releases import chain_releases
+from s2s.codegen.releases import chain_releases, releases_as_del
 from s2s.codegen.restores import drop_dead_restores
 from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
@@ -400,6 +400,7 @@ def _write_pullback(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
+        releases_as_del(sweeps.adjoint, names_in(grads) | params)  # as in straight code
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
@@ -476,6 +477,7 @@ def _write_gradient(
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
+        releases_as_del(sweeps.adjoint, names_in(result) | params)  # as in straight code
         chain_releases(sweeps.primal + sweeps.adjoint)
     primal_blocks = _primal_contexts(sweeps, ir)
     adjoint_blocks = _adjoint_contexts(sweeps.adjoint, ir, functional)
