@@ -53,3 +53,27 @@ def test_a_guard_stays_where_a_path_may_leave_it_unset():
         np.testing.assert_allclose(g(x, c), numeric_gradient(maybe_unset, (x, c), 0),
                                    rtol=1e-6, atol=1e-9)  # fmt: skip
     assert "is not None" in g.source  # d_y is set only if the first arm ran
+
+
+def broadcast_write(x):
+    y = np.zeros(4)
+    y[1:] = x[0] * 2.0  # one number into three entries: its cotangent sums them
+    y[0] = x[1] * 3.0
+    return np.sum(y * y)
+
+
+def test_a_write_of_the_written_part_s_shape_needs_no_unbroadcast():
+    for f, x in ((with_loop, np.arange(4.0) + 0.5), (no_loop, np.arange(4.0) + 0.5),
+                 (broadcast_write, np.array([0.3, -0.7]))):  # fmt: skip
+        for dtype in (np.float64, np.float32):
+            g = s2s.grad(f)
+            grad = g(x.astype(dtype))
+            assert grad.dtype == dtype
+            expected = numeric_gradient(f, (x,), 0)
+            np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-4)
+            if dtype == np.float64:  # (float32 values written into float64 zeros: a cast)
+                source = g.source
+        if f is broadcast_write:  # the 0-d value's cotangent sums the written part
+            assert "_s2s.unbroadcast(_s2s.written_part(d_y, _np.s_[1:], y)" in source, source
+        else:  # was _s2s.unbroadcast(_s2s.written_part(d_y, _np.s_[1:], y), add_1_like)
+            assert "unbroadcast" not in source, source
