@@ -88,3 +88,12 @@ def test_a_constant_array_nobody_reads_is_not_made():
     grad = g(A)
     assert "eye_1" not in g.source  # was `eye_1 = _np.eye(3)` then `del eye_1`
     np.testing.assert_array_equal(grad, np.ones((3, 3)))
+
+
+def test_a_recomputed_value_nobody_reads_is_not_recomputed():
+    x, W = RNG.normal(size=4), RNG.normal(size=(3, 4))
+    g = s2s.grad(rows_of_three, wrt=1)  # x's gradient, which reads sin(W[i]), is not asked
+    grad = g(x, W)
+    assert "sin_1" not in g.source, g.source  # was `sin_1 = _np.sin(getitem_1)` per trip
+    expected = numeric_gradient(rows_of_three, (x, W), 1)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)

@@ -29,7 +29,7 @@ from s2s.codegen.endings import drop_empty_final_tests, drop_endings
 from s2s.codegen.guards import drop_settled_guards
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
-from s2s.codegen.optimize import free_dead
+from s2s.codegen.optimize import drop_unread_recomputed, free_dead
 from s2s.codegen.placeholders import (
     drop_dead_releases,
     drop_unread_constants,
@@ -310,6 +310,7 @@ def _write_vjp(
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))  # (the primal sweep is written)
@@ -386,6 +387,7 @@ def _write_pullback(
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
@@ -462,6 +464,7 @@ def _write_gradient(
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
