@@ -97,3 +97,20 @@ def test_a_recomputed_value_nobody_reads_is_not_recomputed():
     assert "sin_1" not in g.source, g.source  # was `sin_1 = _np.sin(getitem_1)` per trip
     expected = numeric_gradient(rows_of_three, (x, W), 1)
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
+
+
+def clipped_trips(x):
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(np.maximum(x * i, 0.5))
+    return s
+
+
+def test_a_trip_s_result_read_for_its_shape_alone_is_neither_taped_nor_made():
+    x = np.array([0.3, 0.9, -0.4])
+    g = s2s.grad(clipped_trips)
+    grad = g(x)
+    source = g.source
+    assert "_s2s.like(" not in source, source  # was tape.append(_s2s.like(maximum_1)) per trip
+    assert "maximum_1 = " not in _primal_sweep(source), source  # x * i has shape (3,): proven
+    np.testing.assert_allclose(grad, numeric_gradient(clipped_trips, (x,), 0), rtol=1e-6)

@@ -92,7 +92,8 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType], bounds: dict[str, int] | N
     facts = registry.facts_of(stmt.op)
     if facts.raises_on_python_numbers and all(t.weak for t in known):
         return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
-    if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
+    if rule.kind == registry.ELEMENTWISE or isinstance(stmt.op, np.ufunc):  # (a ufunc with a
+        # rule, np.maximum's: float loops) an operand that may be an array counts as one
         if len(stmt.args) != getattr(stmt.op, "nin", -1):
             return False
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
