@@ -32,6 +32,7 @@ from s2s.codegen.ir import FunctionIR, atom_names
 from s2s.codegen.optimize import drop_unread_recomputed, free_dead
 from s2s.codegen.placeholders import (
     drop_dead_releases,
+    drop_stores_before_release,
     drop_unread_constants,
     drop_unread_placeholders,
     drop_unused_tape,
@@ -403,6 +404,7 @@ def _write_pullback(
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
         releases_as_del(sweeps.adjoint, names_in(grads) | params)  # as in straight code
+        drop_stores_before_release(sweeps.adjoint)  # `d_y = ...` right before `del d_y`
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
@@ -481,6 +483,7 @@ def _write_gradient(
         _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
         releases_as_del(sweeps.adjoint, names_in(result) | params)  # as in straight code
+        drop_stores_before_release(sweeps.adjoint)  # `d_y = ...` right before `del d_y`
         chain_releases(sweeps.primal + sweeps.adjoint)
     primal_blocks = _primal_contexts(sweeps, ir)
     adjoint_blocks = _adjoint_contexts(sweeps.adjoint, ir, functional)
