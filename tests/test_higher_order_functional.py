@@ -130,7 +130,6 @@ def test_grad_three_and_four_times_through_a_call_of_your_function():
     np.testing.assert_allclose(fourth(np.float64(0.7)), 2.0 * 7 * 6 * 5 * 4 * 0.7**3, rtol=1e-12)
 
 
-@pytest.mark.slow  # about 20 s: each order's generated code is several times the one below's
 def test_grad_five_times_through_a_call_of_your_function():
     """The fifth: the pullback of the fourth level names its cotangent ``cotangent_3`` after
     its primal's parameters, and that primal (generated code) binds a local
