@@ -349,3 +349,62 @@ def strip_decorators(primal: Primal, is_s2s_decorator: Any) -> None:
                 "undecorated function",
             )
     primal.tree.decorator_list = []
+
+
+def free_added_names(primal: Primal, signature: list[tuple[str, str]] | None) -> None:
+    """Rename the function's locals that bear a name the derivative's signature adds (a
+    pullback's cotangent, the tangents, a container argument's leaves), everywhere in the
+    tree, to a name the tree does not use: the added parameter would otherwise be shadowed by
+    the local. Generated code differentiated again has such locals: the pullback of a
+    pullback names its cotangent ``cotangent_3`` after the primal's own parameters, while the
+    primal's code binds ``cotangent_3 = _s2s.check_cotangent(...)`` of a pullback it inlined
+    (a fifth reverse derivative through a function of the user's)."""
+    tree = primal.tree
+    arguments = tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs
+    own = {a.id for a in arguments} | {a.id for a in (tree.args.vararg, tree.args.kwarg) if a}
+    nodes = [n for n in walk(tree) if isinstance(n, gast.Name)]
+    used = {n.id for n in nodes}
+    bound = {n.id for n in nodes if isinstance(n.ctx, (gast.Store, gast.Param))}
+    added = {n for n, _ in signature or () if n not in own}
+    declared = {n for d in walk(tree) if isinstance(d, (gast.Global, gast.Nonlocal))
+                for n in d.names}  # fmt: skip
+    renamed: dict[str, str] = {}
+    for old in sorted((added & bound) - declared):
+        k = 2
+        while f"{old}_{k}" in used or f"{old}_{k}" in added:
+            k += 1
+        renamed[old] = f"{old}_{k}"
+        used.add(renamed[old])
+    for node in nodes:
+        if node.id in renamed and node not in arguments:
+            node.id = renamed[node.id]
+
+
+def rename_rebound_containers(primal: Primal, containers: Any) -> None:
+    """A parameter container bound again once by a statement of the function's top level
+    (``cotangent = _s2s.check_cotangent(cotangent, ...)``, which a generated pullback does
+    with its cotangent, a tuple or list where the output is one) names the new value anew
+    from that statement on, so the container itself is never assigned (s2s reads it leaf by
+    leaf, :mod:`s2s.frontend.containers`): the statement's own reads are the parameter's.
+    Any other binding of a container is left for the containers' pass to refuse."""
+    tree = primal.tree
+    nodes = [n for n in walk(tree) if isinstance(n, gast.Name)]
+    used = {n.id for n in nodes}
+    nested = {n.id for d in walk(tree) if isinstance(d, (gast.FunctionDef, gast.Lambda))
+              and d is not tree for n in walk(d) if isinstance(n, gast.Name)}  # fmt: skip
+    for old in sorted(set(containers or ()) - nested):  # a closure reads it when called
+        stores = [n for n in nodes if n.id == old and isinstance(n.ctx, gast.Store)]
+        at = next((i for i, s in enumerate(tree.body) if isinstance(s, gast.Assign)
+                   and len(s.targets) == 1 and s.targets[0] in stores), None)  # fmt: skip
+        if len(stores) != 1 or at is None:
+            continue
+        k = 2
+        while f"{old}_{k}" in used:
+            k += 1
+        new = f"{old}_{k}"
+        used.add(new)
+        stores[0].id = new
+        for stmt in tree.body[at + 1 :]:
+            for node in walk(stmt):
+                if isinstance(node, gast.Name) and node.id == old:
+                    node.id = new
