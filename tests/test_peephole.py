@@ -47,7 +47,14 @@ def sigmoid(z):
     return np.sum(1.0 / (1.0 + np.exp(-z)))
 
 
+def absorbed(x, y):
+    """A subtraction's partial read by two products (``d_x += t * y``, ``d_y += t * x`` with
+    ``t = -(...)``), a square root's by an accumulation, a quotient's ``1 / e``."""
+    return np.sum(np.sin(np.cos(x) - np.tanh(x * y)) + y / (1.0 + x * x) - np.sqrt(1.0 + y * y))
+
+
 CASES = [
+    (absorbed, lambda dt: (RNG.normal(size=6).astype(dt), RNG.normal(size=6).astype(dt)), (0, 1)),
     (rosenbrock, lambda dt: (RNG.uniform(-1.5, 1.5, 12).astype(dt),), (0,)),
     (negations, lambda dt: (RNG.uniform(0.5, 1.5, 6).astype(dt), RNG.normal(size=6).astype(dt)),
      (0, 1)),
@@ -78,7 +85,7 @@ def test_rewritten_adjoints_give_the_same_bits(monkeypatch, f, make, wrt, dtype)
         assert a.dtype == b.dtype == dtype and a.shape == b.shape
         np.testing.assert_array_equal(a, b)  # the same bits (NaNs in the same places)
         assert np.array_equal(np.signbit(a), np.signbit(b))
-    if f in (rosenbrock, negations, sigmoid):
+    if f in (rosenbrock, negations, sigmoid, absorbed):
         assert derivative.source != old_source  # the pass changed something here
     if f is sigmoid:  # -(-(a * b)) of a new array is a * b
         assert "--" not in derivative.source and "-(-" not in derivative.source
@@ -91,6 +98,16 @@ def test_rosenbrock_reads_as_written_by_hand():
     assert "d_getitem" not in adjoint and "d_power" not in adjoint  # no temporaries
     assert "-d_" not in adjoint  # no negated array
     assert "200.0 * subtract_1" in adjoint  # 100.0 * (2 * ...) folded
+
+
+def test_a_negated_temporary_read_twice_is_absorbed_by_its_reads():
+    derivative = s2s.grad(absorbed, wrt=(0, 1))
+    derivative(RNG.normal(size=6), RNG.normal(size=6))
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    assert "d_multiply_1 = d_subtract_2 * (1 - tanh_1 * tanh_1)" in adjoint  # not negated
+    assert "d_x = d_x - d_multiply_1 * y" in adjoint and "d_y -= d_multiply_1 * x" in adjoint
+    assert "d_y = -0.5 / sqrt_1 * (y + y)" in adjoint  # -(0.5 / s * e): into the number
+    assert "* (1 /" not in adjoint and "filled" not in adjoint  # g * (1 / e) is g / e
 
 
 def test_a_product_of_integers_is_not_folded():

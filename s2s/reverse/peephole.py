@@ -13,8 +13,11 @@ block (the adjoint of one primal line) of code without loops or branches, this p
   the next trip, and there only the rewrites of one statement below apply);
 * moves a negation outward (``(-a) * b`` is ``-(a * b)``, ``a + -b`` is ``a - b``) and into
   an accumulation (``d += -e`` is ``d -= e``);
+* moves the negation of a temporary read several times in its block (``t = -e`` then
+  ``d_a += t * b`` and ``d_b += t * a``) into its reads, where each read absorbs it
+  (``d_a -= e * b``; ``t = e``, or ``e`` itself where it is a name);
 * folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
-  and writes ``-1.0 * e`` as ``-e``.
+  writes ``-1.0 * e`` as ``-e``, and an operand ``1.0 * e`` of arithmetic as ``e``.
 
 Every rewrite gives the same bits as the code it replaces: a negation is exact and commutes
 with rounding (IEEE 754 rounds to nearest symmetrically), ``a + (-b)`` is ``a - b``, and
@@ -33,7 +36,7 @@ from s2s import registry
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import inner_nodes, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -59,6 +62,7 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
     for block in sweeps.adjoint:
         _substitute(block, reads, writes, buffers, only)
         _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
+        _absorb_negations(block.body, reads, writes, floats, only)
 
 
 def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str]) -> None:
@@ -75,8 +79,8 @@ def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str])
 def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
     """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
     so from the same name ``x``) read only as the target of an in-place addition
-    (``d[k] += v``) or by the returned gradients, with the name each is made from: writing
-    into one changes no other name's array."""
+    (``d[k] += v``) or of a store (``d[k] = v``) or by the returned gradients, with the name
+    each is made from: writing into one changes no other name's array."""
     made: dict[str, str | None] = {}
     other: set[str] = set()
 
@@ -98,9 +102,9 @@ def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
                 made[var] = ref if made.get(var, ref) == ref else None
                 other |= _names(stmt.value)
                 continue
-            if isinstance(stmt, gast.AugAssign):
+            if isinstance(stmt, gast.AugAssign) or _store_into(stmt):
                 other |= _names(stmt.value)
-                target = stmt.target
+                target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
                 while isinstance(target, gast.Subscript):
                     other |= _names(target.slice)
                     target = target.value
@@ -114,6 +118,13 @@ def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
     for block in sweeps.primal + sweeps.adjoint:
         visit(block.body)
     return {v: ref for v, ref in made.items() if v not in other and ref is not None}
+
+
+def _store_into(stmt: gast.stmt) -> bool:
+    """``d[key] = v``: a store into an item or a region of a named array (a buffer's first
+    write, :mod:`s2s.reverse.simplify`)."""
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Subscript))  # fmt: skip
 
 
 def _is_call(node: gast.expr, attr: str, module: str = "_s2s") -> bool:
@@ -246,8 +257,14 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
             continue
         if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
             return False
-        if isinstance(later, gast.AugAssign):
-            base = later.target
+        into = isinstance(later, gast.AugAssign) or _store_into(later)
+        site = _read_site(later, var) if into else None
+        if site is not None and var not in _names(later.targets[0] if _store_into(later)
+                                                  else later.target):  # fmt: skip
+            setattr(*site, stmt.value)  # read by a write: its value is computed before it
+            return True
+        if into:
+            base = later.target if isinstance(later, gast.AugAssign) else later.targets[0]
             while isinstance(base, gast.Subscript):
                 base = base.value
             if not isinstance(base, gast.Name) or base.id not in buffers or base.id in used:
@@ -314,14 +331,22 @@ def _neg(node: gast.expr) -> gast.expr:
 
 def _negative(node: gast.expr) -> gast.expr:
     """``-node``, written into a product's number where it has one (``-(c * e)`` is
-    ``(-c) * e``)."""
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
-        for field in ("left", "right"):
-            c = _number(getattr(node, field))
-            if c and (field == "left" or isinstance(node.op, gast.Mult)):  # -0 is 0 for ints
-                setattr(node, field, constant(-c))
-                return node
-    return _neg(node)
+    ``(-c) * e``; ``-(c / s * e)`` is ``-c / s * e``)."""
+    return node if _into_number(node) else _neg(node)
+
+
+def _into_number(node: gast.expr) -> bool:
+    """Negate the nonzero number of the product or quotient ``node`` (a factor, or a
+    numerator, of it or of the product or quotient on its left), in place; whether there was
+    one (``d * (2 * e)`` keeps its sign outside: ``d_x -= d * (2 * e)`` reads better)."""
+    if not (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))):
+        return False
+    for field in ("left", "right") if isinstance(node.op, gast.Mult) else ("left",):
+        c = _number(getattr(node, field))
+        if c:  # (-0 is 0 for ints)
+            setattr(node, field, constant(-c))
+            return True
+    return _into_number(node.left)
 
 
 def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
@@ -334,7 +359,8 @@ def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
         return _negative(inner)
     if not isinstance(node, gast.BinOp):
         return node
-    left, right = _outward(node.left, floats), _outward(node.right, floats)
+    left, right = _unit(_outward(node.left, floats), floats), _unit(
+        _outward(node.right, floats), floats)
     op = node.op
     if isinstance(op, (gast.Mult, gast.Div)) and (_negation(left) or _negation(right)):
         flips = _negation(left) + _negation(right)  # (-a) * b is -(a * b); (-a) * (-b) a * b
@@ -349,6 +375,19 @@ def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
     if isinstance(op, gast.Add) and _negation(left):
         return gast.BinOp(left=right, op=gast.Sub(), right=left.operand)  # -a + b is b - a
     return _fold(gast.BinOp(left=left, op=op, right=right), floats)
+
+
+def _unit(node: gast.expr, floats: set[str]) -> gast.expr:
+    """An operand ``1.0 * e`` of a floating name ``e`` (a product with ones, from
+    :mod:`s2s.reverse.simplify`, substituted here) as ``e``: the same bits and dtype, and the
+    operation it feeds makes the new array."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        for c_node, e in ((node.left, node.right), (node.right, node.left)):
+            if _number(c_node) == 1 and type(_number(c_node)) is float and (
+                isinstance(e, gast.Name) and e.id in floats
+            ):
+                return e
+    return node
 
 
 def _number(node: gast.expr) -> float | int | None:
@@ -393,3 +432,88 @@ def _fold(node: gast.BinOp, floats: set[str]) -> gast.expr:
             folded = float(product) if isinstance(product, float) or type(c) is float else product
             return gast.BinOp(left=constant(folded), op=gast.Mult(), right=e)
     return node
+
+
+def _absorb_negations(body: list[gast.stmt], reads: dict[str, int], writes: dict[str, int],
+                      floats: set[str], only: set[str] | None) -> None:  # fmt: skip
+    """``t = -e``, every read of ``t`` later in ``body`` (a straight-line block): ``t = e``
+    and ``-t`` in each read (``-e`` itself where ``e`` is a name, whose own statement then
+    goes), where :func:`_tidy` then leaves no more negations in any reading statement than it
+    had (``d += t * b`` becomes ``d -= t * b``; ``c + t * b`` becomes ``c - t * b``)."""
+    i = 0
+    while i < len(body):
+        stmt = body[i]
+        i += 1
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name) and _negation(stmt.value)
+                and not getattr(stmt, "s2s_owned", False)):  # fmt: skip
+            continue
+        var, inner = stmt.targets[0].id, stmt.value.operand
+        if writes.get(var) != 1 or (only is not None and var not in only):
+            continue
+        alias = inner.id if isinstance(inner, gast.Name) else None  # t = -u: reads get -u
+        if alias is not None and (writes.get(alias) != 1 or only is not None and alias not in only):
+            continue
+        trial = _negated_reads(body, i, var, alias, reads.get(var, 0), floats)
+        if trial is None:
+            continue
+        for j, new in trial.items():
+            body[j] = new
+        if alias is None:
+            stmt.value = inner
+        else:
+            reads[alias] = reads.get(alias, 0) + reads[var] - 1
+            del body[i - 1]
+            i -= 1
+
+
+def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | None, count: int,
+                   floats: set[str]) -> dict[int, gast.stmt] | None:  # fmt: skip
+    """The statements of ``body`` from ``start`` on that read ``var`` (all ``count`` of its
+    reads), rewritten with ``-var`` (``-alias``) and tidied, by index; ``None`` unless each is
+    an assignment or accumulation that reads it in its value only and keeps its number of
+    negations, and nothing between writes ``var`` (``alias``)."""
+    found, seen = {}, 0
+    for j in range(start, len(body)):
+        later = body[j]
+        if is_comment_marker(later):
+            continue
+        names = _names(later)
+        watched = {var} if alias is None else {var, alias}
+        if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
+            if names & watched:
+                return None
+            continue
+        target = later.target if isinstance(later, gast.AugAssign) else later.targets
+        if _names(target) & watched:
+            return None
+        if var not in names:
+            continue
+        new = copy_tree(later)
+        for node in walk(new.value):
+            for field, child in gast.iter_fields(node):
+                if isinstance(child, gast.Name) and child.id == var:
+                    setattr(node, field, _neg(gast.Name(
+                        id=alias or var, ctx=gast.Load(), annotation=None, type_comment=None)))
+                    seen += 1
+                elif isinstance(child, list):
+                    for k, item in enumerate(child):
+                        if isinstance(item, gast.Name) and item.id == var:
+                            child[k] = _neg(gast.Name(id=alias or var, ctx=gast.Load(),
+                                                      annotation=None, type_comment=None))
+                            seen += 1
+        if isinstance(new.value, gast.Name) and new.value.id == var:
+            return None  # `x = t`: a bare read keeps its negation
+        _tidy(new, floats)
+        if _negations(new) > _negations(later):
+            return None
+        found[j] = new
+        if seen >= count:
+            return found if seen == count else None
+    return None
+
+
+def _negations(stmt: gast.stmt) -> int:
+    """The negations ``stmt`` computes (not those of numbers)."""
+    return sum(1 for node in walk(stmt) if _negation(node) and not isinstance(
+        node.operand, gast.Constant))  # fmt: skip
