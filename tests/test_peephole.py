@@ -110,6 +110,29 @@ def test_a_negated_temporary_read_twice_is_absorbed_by_its_reads():
     assert "* (1 /" not in adjoint and "filled" not in adjoint  # g * (1 / e) is g / e
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gradients_computed_as_new_arrays_are_returned_as_is(dtype):
+    """``d_x`` and ``d_y`` of ``absorbed`` are arithmetic of x's and y's proven shape and
+    dtype, changed otherwise only in place: returned without ``_s2s.gradients``, each call's
+    its own arrays, sharing memory with nothing."""
+    x, y = RNG.normal(size=6).astype(dtype), RNG.normal(size=6).astype(dtype)
+    d = s2s.grad(absorbed, wrt=(0, 1))
+    first = d(x, y)
+    assert "return d_x, d_y" in d.source and "_s2s.gradients" not in d.source
+    expected = [g.copy() for g in first]
+    for g, arg in zip(first, (x, y), strict=True):
+        assert g.dtype == dtype and g.shape == arg.shape and g.flags.owndata
+        assert not np.shares_memory(g, x) and not np.shares_memory(g, y)
+    assert not np.shares_memory(first[0], first[1])
+    second = d(x, y)
+    for a, b, c in zip(first, second, expected, strict=True):
+        assert not np.shares_memory(a, b)
+        np.testing.assert_array_equal(b, c)
+    loop = s2s.grad(lambda x: np.sum(np.sin(x)) + np.sum(x * x))  # (0-d: through the helper)
+    loop(np.float64(0.5))
+    assert "_s2s.gradient" in loop.source
+
+
 def test_a_product_of_integers_is_not_folded():
     def f(x, n):
         return np.sum(x * (3 * (2 * n)))

@@ -28,6 +28,7 @@ overflows alike; the product ``c * 2 ** k`` is exact in binary floating point.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import gast
 import numpy as np
@@ -37,6 +38,7 @@ from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
 from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.reverse.simplify import Arr, fresh
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -65,15 +67,51 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
         _absorb_negations(block.body, reads, writes, floats, only)
 
 
-def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str]) -> None:
+def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str, Any]) -> None:
     """Mark in ``sweeps.as_is`` the gradient buffers that ``_s2s.gradient`` would hand back
-    unchanged: a private buffer made only by ``_s2s.zeros_like_acc(w)`` for its own ``wrt``
-    argument ``w``, a numpy float32 or float64 array (``float_arrays``), is a new array of
-    ``w``'s shape and dtype that shares memory with nothing."""
+    unchanged, each a new array of its ``wrt`` argument ``w``'s shape and dtype that shares
+    memory with nothing (``w`` a numpy float32 or float64 array; ``float_arrays`` maps each
+    such ``w`` to its static type): a private buffer made only by ``_s2s.zeros_like_acc(w)``,
+    or a name every assignment of which is arithmetic or a ufunc's result proven of ``w``'s
+    shape (``ndim >= 1``) and dtype (:mod:`s2s.reverse.simplify`'s fact), changed otherwise
+    only in place (``d += e``, ``d[k] = e``)."""
     made = _private_buffers(sweeps)
     for expr, w in zip(sweeps.gradients, wrt):
-        if isinstance(expr, gast.Name) and made.get(expr.id) == w and w in float_arrays:
+        if not isinstance(expr, gast.Name) or w not in float_arrays:
+            continue
+        if made.get(expr.id) == w or _computed_as(sweeps, expr.id, float_arrays[w]):
             sweeps.as_is.add(expr.id)
+
+
+def _computed_as(sweeps: Sweeps, var: str, known: Any) -> bool:
+    """Whether every assignment of ``var`` in the sweeps is a new array of ``known``'s proven
+    shape and dtype, and every other write into it is in place."""
+    if not known.shape:
+        return False
+    want = Arr(tuple(known.shape), np.dtype(known.dtype))
+    assigned = False
+    for block in sweeps.primal + sweeps.adjoint:
+        for node in (n for stmt in block.body for n in inner_nodes(stmt)):
+            if isinstance(node, (gast.For, gast.comprehension)) and var in _names(node.target):
+                return False
+            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                if node.target.id == var and not isinstance(node.op, _ARITHMETIC):
+                    return False
+                continue
+            if not isinstance(node, gast.Assign) or not any(
+                isinstance(t, gast.Name) and t.id == var for t in node.targets
+            ):
+                deleted = isinstance(node, gast.Name) and isinstance(node.ctx, gast.Del)
+                if deleted and node.id == var:
+                    return False  # (a del before the return: not the array returned)
+                continue
+            fact = getattr(node, "s2s_fact", None)
+            if len(node.targets) != 1 or type(fact) is not Arr or fact != want or not fresh(
+                node.value
+            ):
+                return False
+            assigned = True
+    return assigned
 
 
 def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
