@@ -60,7 +60,7 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
         for node in walk(expr):
             if isinstance(node, gast.Name):
                 reads[node.id] = reads.get(node.id, 0) + 2  # live out: never substituted
-    buffers = _private_buffers(sweeps)
+    buffers = private_buffers(sweeps)
     for block in sweeps.adjoint:
         _substitute(block, reads, writes, buffers, only)
         _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
@@ -75,7 +75,7 @@ def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str,
     or a name every assignment of which is arithmetic or a ufunc's result proven of ``w``'s
     shape (``ndim >= 1``) and dtype (:mod:`s2s.reverse.simplify`'s fact), changed otherwise
     only in place (``d += e``, ``d[k] = e``)."""
-    made = _private_buffers(sweeps)
+    made = private_buffers(sweeps)
     for expr, w in zip(sweeps.gradients, wrt):
         if not isinstance(expr, gast.Name) or w not in float_arrays:
             continue
@@ -114,7 +114,7 @@ def _computed_as(sweeps: Sweeps, var: str, known: Any) -> bool:
     return assigned
 
 
-def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
+def private_buffers(sweeps: Sweeps) -> dict[str, str]:
     """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
     so from the same name ``x``) read only as the target of an in-place addition
     (``d[k] += v``) or of a store (``d[k] = v``) or by the returned gradients, with the name
@@ -316,8 +316,8 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
             return True
         if var in _names(later):
             return False
-        if isinstance(later, gast.Assign) and used & {t.id for t in later.targets}:
-            return False
+        if isinstance(later, gast.Assign) and used & set(name_list(later.targets)):
+            return False  # (a store d[k] = v: its buffer, never in `used`, as checked above)
     return False
 
 
@@ -352,8 +352,10 @@ def _tidy_all(body: list[gast.stmt], floats: set[str]) -> None:
 def _tidy(stmt: gast.stmt, floats: set[str]) -> None:
     if isinstance(stmt, gast.Assign) and not isinstance(stmt.value, gast.Name):
         stmt.value = _outward(stmt.value, floats, top=True)
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Subscript):
+            stmt.value = _unit(stmt.value, floats)  # d[k] = 1.0 * e stores e's values
     elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
-        stmt.value = _outward(stmt.value, floats, top=True)
+        stmt.value = _unit(_outward(stmt.value, floats, top=True), floats)
         if _negation(stmt.value):  # d += -e is d -= e
             stmt.value = stmt.value.operand
             stmt.op = gast.Sub() if isinstance(stmt.op, gast.Add) else gast.Add()
