@@ -133,6 +133,26 @@ def test_gradients_computed_as_new_arrays_are_returned_as_is(dtype):
     assert "_s2s.gradient" in loop.source
 
 
+def test_a_negated_name_is_not_moved_past_a_write_into_it():
+    """``t = -u`` read twice: ``-u`` goes into the reads only where nothing between writes
+    into ``u`` (``u[0] = 5.0`` keeps ``u`` bound to the same, changed, array)."""
+    import gast
+
+    from s2s.codegen.emit import to_source
+    from s2s.reverse.peephole import _absorb_negations
+
+    def absorbed_text(code):
+        body = gast.parse(code).body
+        reads, writes = {"t": 2, "u": 1}, {"t": 1, "u": 1}
+        _absorb_negations(body, reads, writes, {"t", "u", "a", "b", "c"}, None)
+        return "\n".join(to_source(stmt, False) for stmt in body)
+
+    moved = absorbed_text("t = -u\nd_a = c + t * b\nd_b = c + t * a")
+    assert moved == "d_a = c - u * b\nd_b = c - u * a"
+    kept = absorbed_text("t = -u\nu[0] = 5.0\nd_a = c + t * b\nd_b = c + t * a")
+    assert kept.startswith("t = -u\n")
+
+
 def test_a_product_of_integers_is_not_folded():
     def f(x, n):
         return np.sum(x * (3 * (2 * n)))

@@ -316,7 +316,8 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
             return True
         if var in _names(later):
             return False
-        if isinstance(later, gast.Assign) and used & set(name_list(later.targets)):
+        if isinstance(later, gast.Assign) and used & {n for t in later.targets
+                                                      for n in name_list(t)}:  # fmt: skip
             return False  # (a store d[k] = v: its buffer, never in `used`, as checked above)
     return False
 
@@ -524,8 +525,8 @@ def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | Non
             if names & watched:
                 return None
             continue
-        target = later.target if isinstance(later, gast.AugAssign) else later.targets
-        if _names(target) & watched:
+        targets = [later.target] if isinstance(later, gast.AugAssign) else later.targets
+        if any(_names(t) & watched for t in targets):
             return None
         if var not in names:
             continue
