@@ -153,6 +153,36 @@ def test_a_negated_name_is_not_moved_past_a_write_into_it():
     assert kept.startswith("t = -u\n")
 
 
+def test_a_gradient_bound_otherwise_is_not_returned_as_is():
+    """A fresh, proven assignment makes ``d_x`` returnable as is only while no other statement
+    binds it: a tuple target, a loop target, a ``del``, or an assignment without the fact."""
+    import gast
+
+    from s2s.analysis.dtypes import VType
+    from s2s.codegen.ir import NameAllocator
+    from s2s.codegen.sweeps import Block, Sweeps
+    from s2s.reverse.peephole import returned_as_is
+    from s2s.reverse.simplify import Arr
+
+    def as_is(code):
+        body = gast.parse(code).body
+        for stmt in body:
+            if isinstance(stmt, gast.Assign) and "fresh" in gast.dump(stmt.value):
+                stmt.s2s_fact = Arr((3,), np.dtype(np.float64))
+        sweeps = Sweeps([], [Block(None, body)], gast.Constant(0, None), gast.Constant(0, None),
+                        [gast.Name("d_x", gast.Load(), None, None)], "seed", NameAllocator(set()),
+                        set())  # fmt: skip
+        returned_as_is(sweeps, ("x",), {"x": VType(kind="float", shape=(3,), dtype=np.float64)})
+        return "d_x" in sweeps.as_is
+
+    assert as_is("d_x = fresh * 2.0\nd_x += g\nd_x[0] = 1.0")
+    assert not as_is("d_x = fresh * 2.0\nd_x, d_y = pair")
+    assert not as_is("d_x = fresh * 2.0\nfor d_x in items:\n    pass")
+    assert not as_is("d_x = fresh * 2.0\ndel d_x\nd_x = fresh * 3.0")
+    assert not as_is("d_x = fresh * 2.0\nd_x = other")
+    assert not as_is("d_x = fresh * 2.0\nd_x @= m")
+
+
 def test_a_product_of_integers_is_not_folded():
     def f(x, n):
         return np.sum(x * (3 * (2 * n)))

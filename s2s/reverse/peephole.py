@@ -85,33 +85,32 @@ def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str,
 
 def _computed_as(sweeps: Sweeps, var: str, known: Any) -> bool:
     """Whether every assignment of ``var`` in the sweeps is a new array of ``known``'s proven
-    shape and dtype, and every other write into it is in place."""
+    shape and dtype, and every other write into it is in place (no other binding: no loop or
+    tuple target, no ``del``)."""
     if not known.shape:
         return False
     want = Arr(tuple(known.shape), np.dtype(known.dtype))
-    assigned = False
-    for block in sweeps.primal + sweeps.adjoint:
-        for node in (n for stmt in block.body for n in inner_nodes(stmt)):
-            if isinstance(node, (gast.For, gast.comprehension)) and var in _names(node.target):
-                return False
-            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                if node.target.id == var and not isinstance(node.op, _ARITHMETIC):
+    nodes = [n for block in sweeps.primal + sweeps.adjoint for stmt in block.body
+             for n in inner_nodes(stmt)]  # fmt: skip
+    vetted = set()  # the Name targets of the assignments and accumulations checked here
+    for node in nodes:
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            if node.target.id == var:
+                if not isinstance(node.op, _ARITHMETIC):
                     return False
-                continue
-            if not isinstance(node, gast.Assign) or not any(
-                isinstance(t, gast.Name) and t.id == var for t in node.targets
-            ):
-                deleted = isinstance(node, gast.Name) and isinstance(node.ctx, gast.Del)
-                if deleted and node.id == var:
-                    return False  # (a del before the return: not the array returned)
-                continue
+                vetted.add(id(node.target))
+        elif isinstance(node, gast.Assign) and any(
+            isinstance(t, gast.Name) and t.id == var for t in node.targets
+        ):  # (a store d[k] = v reads d: in place)
             fact = getattr(node, "s2s_fact", None)
             if len(node.targets) != 1 or type(fact) is not Arr or fact != want or not fresh(
                 node.value
             ):
                 return False
-            assigned = True
-    return assigned
+            vetted.add(id(node.targets[0]))
+    bindings = [n for n in nodes if isinstance(n, gast.Name) and n.id == var
+                and not isinstance(n.ctx, gast.Load)]  # fmt: skip
+    return bool(bindings) and all(id(n) in vetted for n in bindings)
 
 
 def private_buffers(sweeps: Sweeps) -> dict[str, str]:
