@@ -75,42 +75,47 @@ def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str,
     or a name every assignment of which is arithmetic or a ufunc's result proven of ``w``'s
     shape (``ndim >= 1``) and dtype (:mod:`s2s.reverse.simplify`'s fact), changed otherwise
     only in place (``d += e``, ``d[k] = e``)."""
+    pairs = list(zip(sweeps.gradients, wrt))
+    if any(not isinstance(expr, gast.Name) or w not in float_arrays for expr, w in pairs):
+        return  # (only a return of every buffer as is saves the call)
+    if len({expr.id for expr, _ in pairs}) != len(pairs):
+        return  # one array for two arguments
     made = private_buffers(sweeps)
-    for expr, w in zip(sweeps.gradients, wrt):
-        if not isinstance(expr, gast.Name) or w not in float_arrays:
-            continue
-        if made.get(expr.id) == w or _computed_as(sweeps, expr.id, float_arrays[w]):
-            sweeps.as_is.add(expr.id)
+    rest = {expr.id: float_arrays[w] for expr, w in pairs if made.get(expr.id) != w}
+    if not rest or _computed_as(sweeps, rest) == set(rest):
+        sweeps.as_is.update(expr.id for expr, _ in pairs)
 
 
-def _computed_as(sweeps: Sweeps, var: str, known: Any) -> bool:
-    """Whether every assignment of ``var`` in the sweeps is a new array of ``known``'s proven
-    shape and dtype, and every other write into it is in place (no other binding: no loop or
-    tuple target, no ``del``)."""
-    if not known.shape:
-        return False
-    want = Arr(tuple(known.shape), np.dtype(known.dtype))
-    nodes = [n for block in sweeps.primal + sweeps.adjoint for stmt in block.body
-             for n in inner_nodes(stmt)]  # fmt: skip
-    vetted = set()  # the Name targets of the assignments and accumulations checked here
-    for node in nodes:
-        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-            if node.target.id == var:
-                if not isinstance(node.op, _ARITHMETIC):
-                    return False
-                vetted.add(id(node.target))
-        elif isinstance(node, gast.Assign) and any(
-            isinstance(t, gast.Name) and t.id == var for t in node.targets
-        ):  # (a store d[k] = v reads d: in place)
-            fact = getattr(node, "s2s_fact", None)
-            if len(node.targets) != 1 or type(fact) is not Arr or fact != want or not fresh(
-                node.value
-            ):
-                return False
-            vetted.add(id(node.targets[0]))
-    bindings = [n for n in nodes if isinstance(n, gast.Name) and n.id == var
-                and not isinstance(n.ctx, gast.Load)]  # fmt: skip
-    return bool(bindings) and all(id(n) in vetted for n in bindings)
+def _computed_as(sweeps: Sweeps, wanted: dict[str, Any]) -> set[str]:
+    """The names of ``wanted`` (name -> the static type of its argument) every assignment of
+    which in the sweeps is a new array of that proven shape and dtype, every other write into
+    it in place (no other binding: no loop or tuple target, no ``del``)."""
+    want = {var: Arr(tuple(k.shape), np.dtype(k.dtype)) for var, k in wanted.items() if k.shape}
+    failed: set[str] = set(wanted) - set(want)
+    vetted: set[int] = set()  # the Name targets of the assignments and accumulations checked
+    bindings: dict[str, list[gast.Name]] = {}
+    for block in sweeps.primal + sweeps.adjoint:
+        for stmt in block.body:
+            for node in inner_nodes(stmt):
+                if isinstance(node, gast.Name):
+                    if node.id in want and not isinstance(node.ctx, gast.Load):
+                        bindings.setdefault(node.id, []).append(node)
+                elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                    if node.target.id in want:
+                        if not isinstance(node.op, _ARITHMETIC):
+                            failed.add(node.target.id)
+                        vetted.add(id(node.target))
+                elif isinstance(node, gast.Assign):
+                    for t in node.targets:  # (a store d[k] = v reads d: in place)
+                        if isinstance(t, gast.Name) and t.id in want:
+                            fact = getattr(node, "s2s_fact", None)
+                            if len(node.targets) != 1 or type(fact) is not Arr or (
+                                fact != want[t.id] or not fresh(node.value)
+                            ):
+                                failed.add(t.id)
+                            vetted.add(id(t))
+    return {var for var in want if var not in failed and bindings.get(var)
+            and all(id(n) in vetted for n in bindings[var])}  # fmt: skip
 
 
 def private_buffers(sweeps: Sweeps) -> dict[str, str]:
@@ -295,11 +300,13 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
         if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
             return False
         into = isinstance(later, gast.AugAssign) or _store_into(later)
-        site = _read_site(later, var) if into else None
-        if site is not None and var not in _names(later.targets[0] if _store_into(later)
-                                                  else later.target):  # fmt: skip
-            setattr(*site, stmt.value)  # read by a write: its value is computed before it
-            return True
+        mentions = var in _names(later)
+        if into and mentions:
+            target = later.targets[0] if _store_into(later) else later.target
+            site = _read_site(later, var)
+            if site is not None and var not in _names(target):
+                setattr(*site, stmt.value)  # read by a write: its value is computed before it
+                return True
         if into:
             base = later.target if isinstance(later, gast.AugAssign) else later.targets[0]
             while isinstance(base, gast.Subscript):
@@ -308,13 +315,13 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
                 return False
         elif not all(isinstance(t, gast.Name) for t in later.targets):
             return False
-        site = _read_site(later, var)
-        if site is not None:
+        if mentions:
+            site = _read_site(later, var)
+            if site is None:
+                return False
             parent, field = site
             setattr(parent, field, stmt.value)
             return True
-        if var in _names(later):
-            return False
         if isinstance(later, gast.Assign) and used & {n for t in later.targets
                                                       for n in name_list(t)}:  # fmt: skip
             return False  # (a store d[k] = v: its buffer, never in `used`, as checked above)
@@ -512,45 +519,55 @@ def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | Non
     """The statements of ``body`` from ``start`` on that read ``var`` (all ``count`` of its
     reads), rewritten with ``-var`` (``-alias``) and tidied, by index; ``None`` unless each is
     an assignment or accumulation that reads it in its value only and keeps its number of
-    negations, and nothing between writes ``var`` (``alias``)."""
-    found, seen = {}, 0
+    negations, and nothing between writes ``var`` (for ``-alias``, moved later: every statement
+    up to the last read assigns names from pure calls, as another name may hold ``alias``'s
+    array and an accumulation into it would change it)."""
+    watched = {var} if alias is None else {var, alias}
+    reading, seen = [], 0
     for j in range(start, len(body)):
         later = body[j]
         if is_comment_marker(later):
             continue
         names = _names(later)
-        watched = {var} if alias is None else {var, alias}
+        if alias is not None and not (isinstance(later, gast.Assign) and all(
+                isinstance(t, gast.Name) for t in later.targets) and _pure_calls(later)):
+            return None  # fmt: skip
+        if not names & watched:
+            continue
         if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
-            if names & watched:
-                return None
-            continue
-        targets = [later.target] if isinstance(later, gast.AugAssign) else later.targets
-        if any(_names(t) & watched for t in targets):
             return None
-        if var not in names:
-            continue
+        targets = [later.target] if isinstance(later, gast.AugAssign) else later.targets
+        if any(_names(t) & watched for t in targets) or var not in names:
+            return None  # (reading alias alone is fine, writing either is not)
+        reading.append(j)
+        seen += name_list(later.value).count(var)
+        if seen >= count:
+            break
+    if seen != count:
+        return None
+    found = {}
+    for j in reading:
+        later = body[j]
+        if isinstance(later.value, gast.Name) and later.value.id == var:
+            return None  # `x = t`: a bare read keeps its negation
         new = copy_tree(later)
         for node in walk(new.value):
             for field, child in gast.iter_fields(node):
                 if isinstance(child, gast.Name) and child.id == var:
-                    setattr(node, field, _neg(gast.Name(
-                        id=alias or var, ctx=gast.Load(), annotation=None, type_comment=None)))
-                    seen += 1
+                    setattr(node, field, _neg(_load(alias or var)))
                 elif isinstance(child, list):
                     for k, item in enumerate(child):
                         if isinstance(item, gast.Name) and item.id == var:
-                            child[k] = _neg(gast.Name(id=alias or var, ctx=gast.Load(),
-                                                      annotation=None, type_comment=None))
-                            seen += 1
-        if isinstance(new.value, gast.Name) and new.value.id == var:
-            return None  # `x = t`: a bare read keeps its negation
+                            child[k] = _neg(_load(alias or var))
         _tidy(new, floats)
         if _negations(new) > _negations(later):
             return None
         found[j] = new
-        if seen >= count:
-            return found if seen == count else None
-    return None
+    return found
+
+
+def _load(var: str) -> gast.Name:
+    return gast.Name(id=var, ctx=gast.Load(), annotation=None, type_comment=None)
 
 
 def _negations(stmt: gast.stmt) -> int:

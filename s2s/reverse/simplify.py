@@ -214,6 +214,8 @@ class _Folder:
             return ends
 
         assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
+        if not isinstance(stmt, gast.If):  # a zero buffer a trip writes is not zero at the top
+            assume = {v: f for v, f in assume.items() if not isinstance(f, Zeros)}  # of the next
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
         else:

@@ -41,13 +41,15 @@ from s2s.reverse.simplify import Arr, Num
 
 def merge_first_stores(sweeps: Sweeps) -> None:
     """Merge in ``sweeps.adjoint`` (see the module docstring), block by block."""
-    private = set(private_buffers(sweeps))
+    private = None  # (found once, where a first store is)
     for block in sweeps.adjoint:
         body = block.body
         i = 0
         while i < len(body):
-            if getattr(body[i], "s2s_first", None) is not None and _merged(body, i, private):
-                continue  # the merged store may take the next accumulation too
+            if getattr(body[i], "s2s_first", None) is not None:
+                private = set(private_buffers(sweeps)) if private is None else private
+                if _merged(body, i, private):
+                    continue  # the merged store may take the next accumulation too
             i += 1
 
 
