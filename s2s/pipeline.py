@@ -50,7 +50,6 @@ from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.simplify import simplify
-from s2s.reverse.stores import merge_first_stores
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
 from s2s.siblings import helpers_called
@@ -192,7 +191,6 @@ def generate(
     fresh = {t for t in fresh_temporaries(ir) if not _small(activity.types.get(t))}
     optimize(sweeps, {p.name for p in ir.params}, fresh, in_place)
     peephole(sweeps, _floats(activity.types, sweeps))
-    merge_first_stores(sweeps)
     if options.functional:  # the tape holds copies of arrays written in place, not the arrays
         detach_written_saves(sweeps, ir, primal.filename)
     else:

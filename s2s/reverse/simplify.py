@@ -150,7 +150,6 @@ class _Folder:
                 folded = constant(float(fact.value))  # `d += c`: every entry, as the array did
             if isinstance(stmt, gast.AugAssign):
                 stmt.value = folded
-                stmt.s2s_value_fact = fact  # read by s2s.reverse.stores
             else:
                 stmt.value.right = folded
             first = self.first_write(stmt, fact)
@@ -248,8 +247,6 @@ class _Folder:
             isinstance(fact, Arr) and fact.dtype == buffer.dtype
         ):
             new = gast.Assign(targets=[target], value=stmt.value, type_comment=None)
-            if isinstance(fact, Arr):  # of the buffer's dtype: s2s.reverse.stores may merge
-                new.s2s_first = buffer.dtype
             return gast.copy_location(new, stmt)
         return None
 
