@@ -207,7 +207,8 @@ def generate(
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)
-        returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})
+        arrays = {w: arg_types[w] for w in wrt if _float_array(arg_types.get(w))}
+        returned_as_is(sweeps, wrt, arrays)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)
