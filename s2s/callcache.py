@@ -53,8 +53,12 @@ def fast_key(args: tuple) -> tuple | None:
     argument its dtype and shape, or its type (flat: a dtype, a shape tuple and a type cannot
     be mistaken for one another); ``None`` for anything else (containers, subclasses,
     callables), which takes the full lookup."""
-    if len(args) == 1 and type(args[0]) is _ARRAY:  # the most common call, without a list
+    count = len(args)
+    if count == 1 and type(args[0]) is _ARRAY:  # the most common calls, without a list
         return (strict_floats(), args[0].dtype, args[0].shape)
+    if count == 2 and type(args[0]) is _ARRAY and type(args[1]) is _ARRAY:
+        first, second = args
+        return (strict_floats(), first.dtype, first.shape, second.dtype, second.shape)
     key = [strict_floats()]
     for value in args:
         kind = type(value)

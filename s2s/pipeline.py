@@ -21,7 +21,15 @@ from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.codegen.walking import name_list
 from s2s.forward import forward, tangent_parameters, write_jvp
 from s2s.forward.reuse import SMALL_BYTES
-from s2s.frontend import fence, normalize, parse, resolve, strip_decorators
+from s2s.frontend import (
+    fence,
+    free_added_names,
+    normalize,
+    parse,
+    rename_rebound_containers,
+    resolve,
+    strip_decorators,
+)
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.containers import lower as lower_containers
@@ -149,10 +157,12 @@ def generate(
     # frontend: source to A-normal form
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    free_added_names(primal, signature)  # a local named as an added parameter: renamed
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
+        rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
         primal.checked += lower_containers(
             primal.tree, containers, primal.where, func, values, passed_in
         )
@@ -197,7 +207,8 @@ def generate(
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)
-        returned_as_is(sweeps, wrt, {w for w in wrt if _float_array(arg_types.get(w))})
+        arrays = {w: arg_types[w] for w in wrt if _float_array(arg_types.get(w))}
+        returned_as_is(sweeps, wrt, arrays)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)
@@ -277,10 +288,12 @@ def _generate_forward(
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)
+    free_added_names(primal, signature)  # a local named as an added parameter: renamed
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
+        rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
         primal.checked += lower_containers(
             primal.tree, containers, primal.where, func, values, passed_in
         )

@@ -120,6 +120,15 @@ def test_the_non_finite_check_finds_every_bad_entry(shape, dtype):
             assert not finite(x.T)
 
 
+def test_a_few_huge_finite_entries_are_finite():
+    """Their Python sum overflows to infinity: the check then looks at each entry."""
+    from s2s.reverse.nonfinite import finite
+
+    assert finite(np.full(5, 1e308)) and finite(np.array([1e308, -1e308, 1e308, 1e308]))
+    assert finite(np.full((2, 3), 3e38, np.float32)) and finite(np.full(4, 6e4, np.float16))
+    assert not finite(np.array([1e308, 1e308, np.nan])) and not finite(np.array([np.inf, -np.inf]))
+
+
 OPS = types.SimpleNamespace(act=np.tanh, inner=types.SimpleNamespace(act=np.tanh))
 
 
@@ -188,6 +197,12 @@ def test_the_guard_answers_as_the_full_check():
     for targets in cases:
         assert target_guard(through_ops, targets)() == targets_unchanged(through_ops, targets)
     assert target_guard(through_ops, [t for c in cases[:3] + cases[6:7] for t in c])()
+    # one global's targets are checked as a group (a target read on several lines, once): any
+    # stale or missing member, or a second object for the same path, fails the group
+    for mixed in ([0, 1, 2, 0, 1], [0, 3], [1, 4], [2, 0, 3, 1], [0, 1, 5], [3, 3]):
+        targets = [cases[i][0] for i in mixed]
+        assert target_guard(through_ops, targets)() == targets_unchanged(through_ops, targets)
+        assert target_guard(through_ops, targets)() == all(i in (0, 1, 2) for i in mixed)
 
 
 def test_a_non_finite_warning_after_cached_calls_points_at_the_caller():

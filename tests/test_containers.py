@@ -555,3 +555,30 @@ def test_a_slice_bound_read_from_a_loop_variable_over_a_container(f):
     _, tangent = s2s.jvp(f)(params, x, unravel(direction))
     assert tangent == pytest.approx(_numeric(f, params, x) @ direction, rel=1e-7, abs=1e-9)
     s2s.check_grad(f, params, x, wrt=(0, 1), modes=("fwd",), order=2)
+
+
+def rebinds_its_container(p, x):
+    y = p[0] * x
+    p = [v * 2.0 for v in p]
+    return np.sum(p[0] * x + p[1] ** 2 + y)
+
+
+def test_a_container_bound_again_once_at_the_top_level_is_a_new_name_from_there_on():
+    """``p = [v * 2.0 for v in p]`` of a list argument ``p``: the new value is named anew from
+    that statement on (reads before it, and in it, are the argument's). It was refused
+    (``UnsupportedSyntaxError``); a generated pullback rebinds its cotangent so
+    (``cotangent = _s2s.check_cotangent(cotangent, ...)``), which a fourth derivative
+    through ``np.piecewise`` differentiates with that cotangent a list. Against central
+    differences, leaf by leaf."""
+    rng = np.random.default_rng(5)
+    p = [rng.normal(size=3), rng.normal(size=3)]
+    x = rng.normal(size=3)
+    got = s2s.grad(rebinds_its_container)(p, x)
+    np.testing.assert_allclose(got[0], 3.0 * x, rtol=1e-12)
+    for k in range(2):
+        def of_item(item, k=k):
+            q = list(p)
+            q[k] = item
+            return rebinds_its_container(q, x)
+
+        np.testing.assert_allclose(got[k], numeric_gradient(of_item, [p[k]], 0), rtol=1e-6)

@@ -195,3 +195,44 @@ def test_third_order_keeps_the_masks_across_loops_and_tapes(first):
         expected = [along(along_v, X, e, 1e-5) for e in np.eye(X.size)]
     assert not raised, raised
     np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-7)
+
+
+def straight_where(x):
+    return np.sum(np.where(x > 0, np.sqrt(x) ** 3, 0.0))
+
+
+def _straight_first(x):
+    return np.sum(s2s.grad(straight_where)(x) * V)
+
+
+def _straight_second(x):
+    return np.sum(s2s.grad(_straight_first)(x) * np.linspace(0.5, 1.5, X.size))
+
+
+def _straight_third(x):
+    return np.sum(s2s.grad(_straight_second)(x) * np.linspace(1.5, 0.5, X.size))
+
+
+def test_third_and_fourth_order_of_a_where_with_no_loop_around_it():
+    """Straight-line code: the third derivative's adjoint runs under ``if d is not None`` (the
+    second derivative's pullback takes an optional cotangent), and such a guarded block
+    dropped its inputs' masks (the buffer set to ``None`` before it had no mask), so
+    ``0 * (0.5 / sqrt(x))`` at the dropped entries gave NaN with a
+    ``NonFiniteGradientWarning``. The guarded block now joins its arms' masks as a branch
+    does. Reverse to third and fourth order, ``hvp`` of the gradient and forward over reverse,
+    against central differences of the order below at points the ``where`` drops."""
+    weights = (V, np.linspace(0.5, 1.5, X.size), np.linspace(1.5, 0.5, X.size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for lower in (_straight_first, _straight_second, _straight_third):
+            higher, raised = _s2s_warnings(lambda lower=lower: s2s.grad(lower)(X))
+            assert not raised, raised
+            expected = [along(lower, X, e, 1e-5) for e in np.eye(X.size)]
+            np.testing.assert_allclose(higher, expected, rtol=1e-6, atol=1e-7)
+        assert higher[X < 0].tolist() == [0.0, 0.0]
+        third = np.prod(weights, axis=0) * -0.375 * np.where(X > 0, X, 1.0) ** -1.5
+        hvp, raised = _s2s_warnings(lambda: s2s.hvp(_straight_first)(X, weights[1]))
+        assert not raised, raised
+        np.testing.assert_allclose(hvp * weights[2], np.where(X > 0, third, 0.0), rtol=1e-12)
+        _, tangent = s2s.jvp(s2s.grad(_straight_first))(X, weights[1] * weights[2])
+        np.testing.assert_allclose(tangent, hvp * weights[2], rtol=1e-12)

@@ -47,7 +47,14 @@ def sigmoid(z):
     return np.sum(1.0 / (1.0 + np.exp(-z)))
 
 
+def absorbed(x, y):
+    """A subtraction's partial read by two products (``d_x += t * y``, ``d_y += t * x`` with
+    ``t = -(...)``), a square root's by an accumulation, a quotient's ``1 / e``."""
+    return np.sum(np.sin(np.cos(x) - np.tanh(x * y)) + y / (1.0 + x * x) - np.sqrt(1.0 + y * y))
+
+
 CASES = [
+    (absorbed, lambda dt: (RNG.normal(size=6).astype(dt), RNG.normal(size=6).astype(dt)), (0, 1)),
     (rosenbrock, lambda dt: (RNG.uniform(-1.5, 1.5, 12).astype(dt),), (0,)),
     (negations, lambda dt: (RNG.uniform(0.5, 1.5, 6).astype(dt), RNG.normal(size=6).astype(dt)),
      (0, 1)),
@@ -78,7 +85,7 @@ def test_rewritten_adjoints_give_the_same_bits(monkeypatch, f, make, wrt, dtype)
         assert a.dtype == b.dtype == dtype and a.shape == b.shape
         np.testing.assert_array_equal(a, b)  # the same bits (NaNs in the same places)
         assert np.array_equal(np.signbit(a), np.signbit(b))
-    if f in (rosenbrock, negations, sigmoid):
+    if f in (rosenbrock, negations, sigmoid, absorbed):
         assert derivative.source != old_source  # the pass changed something here
     if f is sigmoid:  # -(-(a * b)) of a new array is a * b
         assert "--" not in derivative.source and "-(-" not in derivative.source
@@ -91,6 +98,89 @@ def test_rosenbrock_reads_as_written_by_hand():
     assert "d_getitem" not in adjoint and "d_power" not in adjoint  # no temporaries
     assert "-d_" not in adjoint  # no negated array
     assert "200.0 * subtract_1" in adjoint  # 100.0 * (2 * ...) folded
+
+
+def test_a_negated_temporary_read_twice_is_absorbed_by_its_reads():
+    derivative = s2s.grad(absorbed, wrt=(0, 1))
+    derivative(RNG.normal(size=6), RNG.normal(size=6))
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    assert "d_multiply_1 = d_subtract_2 * (1 - tanh_1 * tanh_1)" in adjoint  # not negated
+    assert "d_x = d_x - d_multiply_1 * y" in adjoint and "d_y -= d_multiply_1 * x" in adjoint
+    assert "d_y = -0.5 / sqrt_1 * (y + y)" in adjoint  # -(0.5 / s * e): into the number
+    assert "* (1 /" not in adjoint and "filled" not in adjoint  # g * (1 / e) is g / e
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gradients_computed_as_new_arrays_are_returned_as_is(dtype):
+    """``d_x`` and ``d_y`` of ``absorbed`` are arithmetic of x's and y's proven shape and
+    dtype, changed otherwise only in place: returned without ``_s2s.gradients``, each call's
+    its own arrays, sharing memory with nothing."""
+    x, y = RNG.normal(size=6).astype(dtype), RNG.normal(size=6).astype(dtype)
+    d = s2s.grad(absorbed, wrt=(0, 1))
+    first = d(x, y)
+    assert "return d_x, d_y" in d.source and "_s2s.gradients" not in d.source
+    expected = [g.copy() for g in first]
+    for g, arg in zip(first, (x, y), strict=True):
+        assert g.dtype == dtype and g.shape == arg.shape and g.flags.owndata
+        assert not np.shares_memory(g, x) and not np.shares_memory(g, y)
+    assert not np.shares_memory(first[0], first[1])
+    second = d(x, y)
+    for a, b, c in zip(first, second, expected, strict=True):
+        assert not np.shares_memory(a, b)
+        np.testing.assert_array_equal(b, c)
+    loop = s2s.grad(lambda x: np.sum(np.sin(x)) + np.sum(x * x))  # (0-d: through the helper)
+    loop(np.float64(0.5))
+    assert "_s2s.gradient" in loop.source
+
+
+def test_a_negated_name_is_not_moved_past_a_write_into_it():
+    """``t = -u`` read twice: ``-u`` goes into the reads only where nothing between writes
+    into ``u`` (``u[0] = 5.0`` keeps ``u`` bound to the same, changed, array)."""
+    import gast
+
+    from s2s.codegen.emit import to_source
+    from s2s.reverse.peephole import _absorb_negations
+
+    def absorbed_text(code):
+        body = gast.parse(code).body
+        reads, writes = {"t": 2, "u": 1}, {"t": 1, "u": 1}
+        _absorb_negations(body, reads, writes, {"t", "u", "a", "b", "c"}, None)
+        return "\n".join(to_source(stmt, False) for stmt in body)
+
+    moved = absorbed_text("t = -u\nd_a = c + t * b\nd_b = c + t * a")
+    assert moved == "d_a = c - u * b\nd_b = c - u * a"
+    kept = absorbed_text("t = -u\nu[0] = 5.0\nd_a = c + t * b\nd_b = c + t * a")
+    assert kept.startswith("t = -u\n")
+
+
+def test_a_gradient_bound_otherwise_is_not_returned_as_is():
+    """A fresh, proven assignment makes ``d_x`` returnable as is only while no other statement
+    binds it: a tuple target, a loop target, a ``del``, or an assignment without the fact."""
+    import gast
+
+    from s2s.analysis.dtypes import VType
+    from s2s.codegen.ir import NameAllocator
+    from s2s.codegen.sweeps import Block, Sweeps
+    from s2s.reverse.peephole import returned_as_is
+    from s2s.reverse.simplify import Arr
+
+    def as_is(code):
+        body = gast.parse(code).body
+        for stmt in body:
+            if isinstance(stmt, gast.Assign) and "fresh" in gast.dump(stmt.value):
+                stmt.s2s_fact = Arr((3,), np.dtype(np.float64))
+        sweeps = Sweeps([], [Block(None, body)], gast.Constant(0, None), gast.Constant(0, None),
+                        [gast.Name("d_x", gast.Load(), None, None)], "seed", NameAllocator(set()),
+                        set())  # fmt: skip
+        returned_as_is(sweeps, ("x",), {"x": VType(kind="float", shape=(3,), dtype=np.float64)})
+        return "d_x" in sweeps.as_is
+
+    assert as_is("d_x = fresh * 2.0\nd_x += g\nd_x[0] = 1.0")
+    assert not as_is("d_x = fresh * 2.0\nd_x, d_y = pair")
+    assert not as_is("d_x = fresh * 2.0\nfor d_x in items:\n    pass")
+    assert not as_is("d_x = fresh * 2.0\ndel d_x\nd_x = fresh * 3.0")
+    assert not as_is("d_x = fresh * 2.0\nd_x = other")
+    assert not as_is("d_x = fresh * 2.0\nd_x @= m")
 
 
 def test_a_product_of_integers_is_not_folded():

@@ -101,7 +101,7 @@ PASSES = [
     "s2s.reverse.calls", "s2s.reverse.adjoints", "s2s.reverse.taping", "s2s.reverse.branches",
     "s2s.reverse.loops", "s2s.reverse.detaching",
     "s2s.codegen.optimize", "s2s.codegen.placeholders", "s2s.codegen.copies",
-    "s2s.codegen.endings", "s2s.codegen.reassemble", "s2s.forward.sweep",
+    "s2s.codegen.endings", "s2s.codegen.reassemble", "s2s.codegen.guards", "s2s.forward.sweep",
 ]  # fmt: skip
 
 

@@ -209,18 +209,23 @@ def test_cholesky_adjoint_of_one_matrix_with_and_without_scipy(upper, dtype, mon
         check(f, a, fast, direction=sym(rand(5, 5)))
 
 
+@pytest.mark.parametrize("signs", ["mixed", "positive"])
 @pytest.mark.parametrize("upper", [False, True])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_cholesky_adjoint_of_a_diagonal_cotangent(upper, dtype):
+def test_cholesky_adjoint_of_a_diagonal_cotangent(upper, dtype, signs):
     """A diagonal cotangent (a log-determinant's, through ``np.diag(L)``) takes one product
-    instead of three; it matches the general formula (the plain twin) and central differences."""
+    instead of three (a symmetric one where no entry is negative); it matches the general
+    formula (the plain twin) and central differences."""
     from s2s.runtime import plain_decompositions as twin
 
     a = spd(6)
     chol = np.linalg.cholesky(a, upper=upper).astype(dtype)
-    g = np.diag(rand(6)).astype(dtype)
+    g = np.diag(np.abs(rand(6)) * ([1, -1, 1, 1, -1, 1] if signs == "mixed" else 1))
+    g = g.astype(dtype)
     grad = rt.cholesky_adjoint(g, chol, upper)
     assert grad.dtype == dtype
+    if signs == "positive":
+        np.testing.assert_array_equal(grad, grad.T)  # (B^T B: exactly symmetric)
     general = twin.cholesky_adjoint(g.astype(np.float64), chol.astype(np.float64), upper)
     np.testing.assert_allclose(grad, general, rtol=1e-4 if dtype == np.float32 else 1e-12)
     if dtype == np.float64:

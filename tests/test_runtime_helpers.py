@@ -1014,3 +1014,20 @@ def test_put_back_last_and_drop_last_copy_a_foreign_list_then_work_in_place():
     shrunk = drop_last(foreign)
     assert foreign == [4.0, 5.0] and shrunk == [4.0] and type(shrunk) is OwnedParts
     assert put_back_last(None, 1.5, 2) == [None, None, 1.5]
+
+
+def test_rebroadcast_of_a_list_s_cotangent_is_unbroadcast_s_transpose_item_by_item():
+    """A tape's cotangent (one part per item, ``None`` for none) goes through ``unbroadcast``
+    item by item (a fourth derivative through ``np.apply_along_axis``'s loop differentiates
+    that): its transpose ``rebroadcast`` did ``np.shape`` of the list (a ``ValueError`` for
+    parts of different shapes). ``<ct, unbroadcast(g, ref)> == <rebroadcast(ct, g), g>``."""
+    rng = np.random.default_rng(3)
+    g = [rng.normal(size=(2, 3)), None, rng.normal(size=4)]
+    ref = [rng.normal(size=3), rng.normal(size=2), rng.normal(size=4)]
+    ct = [rng.normal(size=3), rng.normal(size=2), rng.normal(size=4)]
+    projected = rt.unbroadcast(g, ref)
+    back = rt.rebroadcast(ct, g)
+    assert back[1] is None and back[0].shape == (2, 3)
+    left = sum(np.sum(c * p) for c, p in zip(ct, projected) if p is not None)
+    right = sum(np.sum(b * x) for b, x in zip(back, g) if x is not None)
+    np.testing.assert_allclose(left, right, rtol=1e-12)

@@ -53,7 +53,15 @@ def loop_written(x, c):
     return acc + 3.0 * np.mean(y)
 
 
+def borrowed(x, y):
+    """The ones of ``np.sum`` times a name (``y``, ``t``): a product the simplifier cannot
+    drop at the top of a line (the name's array would be shared), but can inside arithmetic."""
+    t = np.tanh(x)
+    return np.sum(t * y + t)
+
+
 CASES = [
+    (borrowed, lambda dt: (RNG.normal(size=5).astype(dt), RNG.normal(size=5).astype(dt)), (0, 1)),
     (rosenbrock, lambda dt: (RNG.uniform(-1.5, 1.5, 12).astype(dt),), (0,)),
     (scaled_mean, lambda dt: (RNG.normal(size=(3, 4)).astype(dt), RNG.normal(size=4).astype(dt)),
      (0, 1)),
@@ -93,11 +101,21 @@ def test_rosenbrock_adjoint_is_what_one_would_write():
     derivative(RNG.normal(size=50))
     source = derivative.source
     # folded here, then written as by hand by s2s/reverse/peephole.py
-    assert "d_x[:-1] += -2 * subtract_2" in source
     assert "d_subtract_1 = 200.0 * subtract_1" in source
-    assert "d_x[:-1] -= d_subtract_1 * (2 * getitem_2)" in source
+    assert "d_x[:-1] = -2 * subtract_2" in source  # the zero buffer's first write: a store
+    assert "d_x[:-1] -= d_subtract_1 * (2 * getitem_2)" in source  # (not merged into it: that
+    assert "d_x[1:] += d_subtract_1" in source  # would keep -2 * subtract_2 alive meanwhile)
     assert "filled" not in source and "power_dbase" not in source and "d_sum_1" not in source
     assert "multiply_1 =" not in source and "add_1 =" not in source  # dead primal: not computed
+
+
+def test_ones_times_a_name_inside_arithmetic_is_the_name():
+    derivative = s2s.grad(borrowed, wrt=(0, 1))
+    derivative(RNG.normal(size=5), RNG.normal(size=5))
+    adjoint = derivative.source.split("# adjoint sweep")[1]
+    assert "filled" not in adjoint
+    assert "d_t = 1.0 + y\n" in adjoint  # (ones * y) + ones
+    assert "d_y = 1.0 * t\n" in adjoint  # its own array, exactly t's values
 
 
 def test_a_literal_power_of_three_is_written_out():

@@ -70,9 +70,14 @@ def with_shape(out: VType, stmt: Stmt, types: dict[str, VType]) -> VType:
 
 
 def shape_of(atom: gast.expr, types: dict[str, VType]) -> tuple[int, ...] | None:
-    """An operand's proven shape: a name's, or ``()`` for a number written in the source."""
+    """An operand's proven shape: a name's, or ``()`` for a number written in the source or
+    a name proven to hold a number, not an array (a loop's index, ``w = 0.5``; a name that may
+    hold either has ``array`` unknown)."""
     if isinstance(atom, gast.Name):
         known = types.get(atom.id)
+        if known is not None and known.shape is None and known.array is False and (
+                known.kind in ("float", "int", "bool", "complex")):  # fmt: skip
+            return ()  # a number (a loop's index, a Python or numpy scalar)
         return known.shape if known is not None else None
     if is_literal(atom):
         return ()

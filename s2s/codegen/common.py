@@ -1,13 +1,14 @@
 """Common subexpressions: arithmetic the adjoint sweep repeats is computed once per run.
 
-The rules write each partial derivative on its own, so the adjoint of a loop body that divides
-by ``s`` on three lines reads ``1 / s`` four times a trip (``d_m * (1 / s)``, ``d_nll * (1 /
-s)``, ...). Within a straight run of statements (the top level of the adjoint sweep, or one
-body of a loop, a branch or a ``with``), an expression of names and numbers (arithmetic, unary
-minus, numpy ufuncs called without keywords) that appears two or more times, as an operand of
-further arithmetic, with no statement between its occurrences rebinding a name it reads or
-possibly writing into one, is computed once into a temporary named for what it is, right
-before the statement of its first occurrence:
+The rules write each partial derivative on its own, so the adjoint of a loop body that takes
+``np.arctan(s)`` on three lines divides by ``1 + s * s`` three times a trip (``d_m / (1 + s *
+s)``, ...; a partial ``1 / e`` is written ``g / e``, but text such as ``1 / s`` in the example
+below is shared all the same). Within a straight run of statements (the top level of the
+adjoint sweep, or one body of a loop, a branch or a ``with``), an expression of names and
+numbers (arithmetic, unary minus, numpy ufuncs called without keywords) that appears two or
+more times, as an operand of further arithmetic, with no statement between its occurrences
+rebinding a name it reads or possibly writing into one, is computed once into a temporary named
+for what it is, right before the statement of its first occurrence:
 
 >>> import gast
 >>> from s2s.codegen.emit import to_source

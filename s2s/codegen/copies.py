@@ -5,7 +5,8 @@ An adjoint that flows unchanged through an addition or a subtraction's first ope
 statement list, and ``a`` is never reassigned there, ``a`` is ``b`` under another name: its
 reads become reads of ``b``, and the copy and ``a``'s release go. If ``b`` is released between
 the two (and not read after its release), its release moves to where ``a``'s was. The
-exchange ``a = b; b = None; b = a`` is ``a = b``.
+exchange ``a = b; b = None; b = a`` is ``a = b``, and ``a = b; b = None; b = E(a); a = None``
+is ``b = E(b)`` (a scaling in a branch arm: ``d_big = d_big * 2``).
 
 >>> import gast
 >>> from s2s.codegen.sweeps import Block
@@ -58,6 +59,19 @@ d_c = -d_p
 d_s = d_nll * s
 s = tape.pop()
 d_s += d_nll
+
+A scaling in a branch arm rebinds the cotangent it reads:
+
+>>> before = '''
+... d_multiply_1 = d_big
+... d_big = None
+... d_big = d_multiply_1 * 2
+... d_multiply_1 = None
+... '''
+>>> blocks = [Block(None, gast.parse(before).body)]
+>>> propagate_copies(blocks, set())
+>>> print(gast.unparse(gast.Module(body=blocks[0].body, type_ignores=[])).strip())
+d_big = d_big * 2
 """
 
 from __future__ import annotations
@@ -94,9 +108,10 @@ def _one_step(body, counts, fixed, top=None, blocks=None) -> bool:
     """Apply one propagation in ``body`` or a body nested in it; whether one applied."""
     for i, stmt in enumerate(body):
         pair = _copy(stmt)
-        if pair is not None and pair[0] not in fixed and pair[1] not in fixed:
+        if pair is not None and pair[0] not in fixed:
             plan = _plan(body, i, pair, counts)
-            if plan is not None:
+            if plan is not None and (plan[0] == "rebind" or pair[1] not in fixed):  # (a
+                # rebinding keeps `b`'s name and its value from there on)
                 _apply(body, i, pair, plan, top, blocks, counts)
                 return True
     for stmt in body:
@@ -151,8 +166,9 @@ def _occurrences(stmt: gast.stmt, var: str) -> int:
 
 def _plan(body, i, pair, counts) -> tuple[str, int, int | None, int | None] | None:
     """How to propagate the copy ``body[i]``: ``("exchange", j, None, None)`` for ``a = b;
-    b = None; b = a``, or ``("rename", end, release_of_b, copy_back)``, or ``None`` if it is
-    not safe. ``copy_back`` is a ``b = a`` inside the span (a variable's adjoint handed back
+    b = None; b = a``, ``("rebind", end, release_of_b, None)`` for ``a = b; b = None; b = E(a);
+    a = None`` (``b = E(b)``), or ``("rename", end, release_of_b, copy_back)``, or ``None`` if
+    it is not safe. ``copy_back`` is a ``b = a`` inside the span (a variable's adjoint handed back
     to its name after a tape pop): ``b`` then holds ``a``'s value on, and lives past ``end``."""
     a, b = pair
     if (
@@ -162,27 +178,65 @@ def _plan(body, i, pair, counts) -> tuple[str, int, int | None, int | None] | No
     ):
         return ("exchange", i + 2, None, None)
     end = next((k for k in range(i + 1, len(body)) if _release(body[k], a)), None)
-    if end is None:
-        return None
+    if end is None:  # `a` is not released: it may still be `b` rebound from it
+        return _rebind(body, i, pair, counts)
     span = body[i : end + 1]
     if sum(_occurrences(s, a) for s in span) != counts[a]:
         return None  # `a` is read or written somewhere else
     if any(_writes(s, a) for s in body[i + 1 : end]):
         return None  # `a` is reassigned: it is not `b` all along
-    b_release = copy_back = None
+    b_release = copy_back = rebound = None
     for k in range(i + 1, end):
-        if copy_back is None and _copy(body[k]) == (b, a):
+        if rebound is not None:  # `b` holds its new value: `a` may not be read any more
+            if _reads(body[k], a):
+                return None
+        elif copy_back is None and _copy(body[k]) == (b, a):
             copy_back = k  # `b = a`: `b` is `a` again (after its release, or all along)
         elif copy_back is not None:
             if _writes(body[k], b):
                 return None  # `b` changes while `a` still holds the value
         elif _release(body[k], b) and b_release is None:
             b_release = k
+        elif _assigned_from(body[k], b):
+            rebound = k  # `b = E(a)`: `b` scaled (`d_big = d_multiply_1 * 2`), no copy needed
         elif b_release is not None and (_reads(body[k], b) or _writes(body[k], b)):
             return None  # `b` lives again after its release
         elif _writes(body[k], b):
             return None  # `b` changes while `a` still holds the old value
+    if rebound is not None:
+        return ("rebind", end, b_release, end)
     return ("rename", end, b_release, copy_back)
+
+
+def _rebind(body, i, pair, counts) -> tuple[str, int, int | None, None] | None:
+    """``("rebind", k, release_of_b, None)`` for ``a = b; ...; b = E(a)`` (at ``k``) where
+    ``a`` occurs nowhere after ``k`` nor anywhere else, is not reassigned, and ``b`` is not
+    changed before ``k`` (its release aside: then not read either), else ``None``."""
+    a, b = pair
+    b_release = None
+    for k in range(i + 1, len(body)):
+        stmt = body[k]
+        if _assigned_from(stmt, b):
+            if sum(_occurrences(s, a) for s in body[i : k + 1]) != counts[a]:
+                return None
+            return ("rebind", k, b_release, None)
+        if _writes(stmt, a) or hasattr(stmt, "body"):  # (a loop or branch: not followed)
+            return None
+        if _release(stmt, b) and b_release is None:
+            b_release = k
+        elif (b_release is not None and _reads(stmt, b)) or _writes(stmt, b):
+            return None
+    return None
+
+
+def _assigned_from(stmt: gast.stmt, var: str) -> bool:
+    """``var = E`` where ``E`` does not read ``var`` (which was released before it)."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and _named(stmt.targets[0], var)
+        and var not in unstored_names(stmt.value)
+    )
 
 
 def _apply(body, i, pair, plan, top, blocks, counts) -> None:
@@ -200,7 +254,9 @@ def _apply(body, i, pair, plan, top, blocks, counts) -> None:
                     counts[a] -= 1
                     counts[b] += 1
         dropped = [i]
-        if copy_back is not None:  # `b = b`, and `b` lives on past `a`'s release
+        if kind == "rebind":  # `b = E(b)`: neither release stays, `b` lives on
+            dropped += [k for k in (b_release, copy_back) if k is not None]
+        elif copy_back is not None:  # `b = b`, and `b` lives on past `a`'s release
             dropped += [copy_back, end]
             if b_release is not None:
                 dropped.append(b_release)
@@ -368,3 +424,44 @@ def _attribute_base(value: gast.expr) -> str | None:
     ):
         return value.value.id
     return None
+
+
+def plain_updates(blocks: list[Block]) -> None:
+    """``t = k + 1; u = _s2s.augmented(t, k); k = u`` of a number ``k`` (marked
+    ``s2s_rebinds``: a scalar rebinds, nothing is updated in place) is written ``k += 1`` where
+    ``t`` and ``u`` occur nowhere else, in ``blocks`` and the statements nested in them."""
+    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
+    for block in blocks:
+        block.body = _plain_updates(block.body, counts)
+
+
+def _plain_updates(body: list[gast.stmt], counts: Counter) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _plain_updates(nested, counts))
+        out.append(stmt)
+        if len(out) < 3 or not getattr(out[-2], "s2s_rebinds", False):
+            continue
+        first, update, rebind = out[-3:]
+        pair = _copy(rebind)
+        if pair is None or not isinstance(update, gast.Assign):
+            continue
+        k, u = pair
+        combined = first.value if isinstance(first, gast.Assign) else None
+        if not (
+            isinstance(combined, gast.BinOp)
+            and _named(combined.left, k)
+            and len(first.targets) == 1
+            and isinstance(first.targets[0], gast.Name)
+            and _named(update.targets[0], u)
+            and [getattr(a, "id", None) for a in update.value.args] == [first.targets[0].id, k]
+            and counts[first.targets[0].id] == 2
+            and counts[u] == 2
+        ):
+            continue
+        target = gast.Name(k, gast.Store(), None, None)
+        out[-3:] = [gast.AugAssign(target=target, op=combined.op, value=combined.right)]
+    return out

@@ -125,3 +125,37 @@ def _is_tape(value: gast.expr, tape: str, method: str) -> bool:
 
 def _touches(stmt: gast.stmt, tape: str) -> bool:
     return any(isinstance(n, gast.Name) and n.id == tape for n in walk(stmt))
+
+
+def drop_empty_final_tests(primal: list[Block], adjoint: list[Block]) -> None:
+    """Where a ``while`` loop's final, failing test has an empty adjoint (``if tape.pop() >
+    trips_2: pass``), drop that branch, and in the primal sweep the count of tests it popped
+    (its start, its increments and its push: marked ``s2s_tests_of`` by
+    :mod:`s2s.reverse.loops`); the tape's other entries keep their order."""
+    empty: set[int] = set()
+    for block in adjoint:
+        block.body = _without_tests(block.body, empty, None)
+    if empty:
+        for block in primal:
+            block.body = _without_tests(block.body, set(), empty)
+
+
+def _without_tests(body: list[gast.stmt], empty: set[int], drop: set[int] | None) -> list:
+    """``body`` without the empty final tests (their loops' ids added to ``empty``), or, with
+    ``drop``, without the test counts of those loops."""
+    kept = []
+    for stmt in body:
+        key = getattr(stmt, "s2s_tests_of", None)
+        if drop is None and key is not None and isinstance(stmt, gast.If) and all(
+            isinstance(s, gast.Pass) or is_comment_marker(s) for s in stmt.body + stmt.orelse
+        ):  # fmt: skip
+            empty.add(key)
+            continue
+        if drop is not None and key in drop:
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _without_tests(nested, empty, drop) or [gast.Pass()])
+        kept.append(stmt)
+    return kept

@@ -148,6 +148,37 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
         sweeps.primal.append(Block(text, release))
 
 
+def drop_unread_recomputed(blocks: list[Block]) -> None:
+    """Remove the values a reversed trip recomputes (``s2s_remade``) that no statement of
+    ``blocks`` reads any more (a later pass dropped their reader: ``sin_1`` of
+    ``np.sin(W[i]) * x`` when only ``W``'s gradient is asked for), and their releases; each
+    "recomputed, not taped" comment then names those left. A recomputation repeats what the
+    primal sweep computed without raising."""
+    while True:
+        read = {n for b in blocks for s in b.body for n in statement_reads(s)}
+        unread = {
+            stmt.targets[0].id
+            for b in blocks for s in b.body for stmt in walk(s)
+            if getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read
+        }  # fmt: skip
+        if not unread:
+            break
+        for block in blocks:
+            block.body = _without(block.body, lambda stmt, gone=unread: _assigns(stmt, gone))
+    for block in blocks:
+        _name_recomputed(block.body)
+
+
+def _assigns(stmt: gast.stmt, names: set[str]) -> bool:
+    """``x = ...`` (a recomputation or a release) of a name in ``names``."""
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and stmt.targets[0].id in names
+    )
+
+
 def _tape_call(stmt: gast.stmt, tape: str, names: set[str]) -> bool:
     """``tape.append(...)`` saving the old value of a name in ``names``."""
     return getattr(stmt, "s2s_saves", None) in names

@@ -43,7 +43,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, closure_names, is_comment_marker, statement_reads
-from s2s.codegen.walking import name_list, stored_names
+from s2s.codegen.walking import name_list, stored_names, walk
 
 
 class Unmodelled(Exception):
@@ -323,3 +323,114 @@ def _with_releases(body, after, dropped) -> list[gast.stmt]:
             out.append(gast.Assign(targets=[target], value=gast.Constant(None, None),
                                    type_comment=None))  # fmt: skip
     return out
+
+
+def drop_unread_constants(blocks: list[Block], live_out: set[str]) -> None:
+    """Remove, from the top level of ``blocks``, each ``x = c`` of a number (``1.0``,
+    ``_np.float64(1.0)``: a seed the simplified adjoint no longer reads) where nothing in
+    ``blocks`` (nor ``live_out``) reads ``x``: it cannot raise, and nobody sees it."""
+    body = [stmt for block in blocks for stmt in block.body]
+    read = set(live_out) | closure_names(body)
+    for stmt in body:
+        read |= _reads(stmt)
+    for block in blocks:
+        block.body = [stmt for stmt in block.body
+                      if not (_number_assign(stmt) and stmt.targets[0].id not in read)]  # fmt: skip
+
+
+def _number_assign(stmt: gast.stmt) -> bool:
+    """``x = 1.0`` or ``x = _np.float64(1.0)``."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
+        return False
+    value = stmt.value
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
+        func = value.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and func.value.id == "_np" and func.attr in _SCALAR_TYPES):  # fmt: skip
+            return False
+        value = value.args[0]
+    return isinstance(value, gast.Constant) and type(value.value) in (int, float)
+
+
+_SCALAR_TYPES = ("float16", "float32", "float64", "longdouble")
+
+
+def drop_unused_tape(blocks: list[Block], others: list[Block], tape: str) -> None:
+    """Remove ``tape = []`` from ``blocks`` where nothing in ``blocks`` or ``others`` pushes
+    on, pops from or otherwise reads ``tape`` (every push was of a value nobody reads)."""
+    if not tape:
+        return
+    for block in blocks + others:
+        for stmt in block.body:
+            if tape in _reads(stmt):
+                return
+    for block in blocks:
+        block.body = [stmt for stmt in block.body if not (
+            isinstance(stmt, gast.Assign) and stored_names(stmt) == {tape}
+            and isinstance(stmt.value, gast.List) and not stmt.value.elts)]  # fmt: skip
+
+
+_PURE_HELPERS = {"zeroed_at", "written_part", "filled", "owned_copy", "like", "unreduce",
+                 "unbroadcast", "masked", "zeros_like_acc"}  # fmt: skip
+
+
+def drop_stores_before_release(blocks: list[Block]) -> None:
+    """Remove ``x = v`` where the next statement of its list naming ``x`` frees it (``del x``
+    or ``x = None``) and ``v`` is arithmetic or a runtime helper of names and numbers that
+    only makes a new value (``d_y = _s2s.zeroed_at(d_y, 0)`` right before ``del d_y``); the
+    ``del`` keeps freeing ``x``'s older value where an assignment before binds one, else ``x``
+    leaves it."""
+    for block in blocks:
+        _drop_stores(block.body, top=True)
+
+
+def _drop_stores(body: list[gast.stmt], top: bool = False) -> None:
+    for stmt in body:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                _drop_stores(nested)
+    dead = set()
+    for i, stmt in enumerate(body):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name) and _pure(stmt.value)):  # fmt: skip
+            continue
+        var = stmt.targets[0].id
+        following = next((s for s in body[i + 1:] if var in name_list(s)), None)
+        if following is None or not (isinstance(following, gast.Delete) or _is_none(following)):
+            continue
+        dead.add(id(stmt))  # (the next statement naming var frees it)
+        before = next((s for s in reversed(body[:i]) if var in name_list(s)), None)
+        bound = isinstance(before, (gast.Assign, gast.AugAssign)) and var in stored_names(before)
+        if isinstance(following, gast.Delete) and not bound:  # `del var` would find it unbound
+            following.targets = [t for t in following.targets if var not in name_list(t)]
+            if not following.targets:
+                dead.add(id(following))
+    body[:] = [s for s in body if id(s) not in dead]
+    if not top and all(is_comment_marker(s) for s in body):
+        body.append(gast.Pass())
+
+
+def _pure(value: gast.expr) -> bool:
+    """Arithmetic, or a runtime helper that makes a new value, of names, numbers and
+    ``_np.s_[...]`` keys of numbers."""
+    if isinstance(value, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(value, gast.BinOp):
+        return _pure(value.left) and _pure(value.right)
+    if isinstance(value, gast.UnaryOp):
+        return _pure(value.operand)
+    if isinstance(value, gast.Tuple):
+        return all(_pure(e) for e in value.elts)
+    if isinstance(value, gast.Subscript):  # _np.s_[1:], an index of numbers
+        return (isinstance(value.value, gast.Attribute) and value.value.attr == "s_"
+                and all(isinstance(n, (gast.Constant, gast.Slice, gast.Tuple, gast.UnaryOp,
+                                       gast.USub, gast.Load))
+                        for n in walk(value.slice)))  # fmt: skip
+    if isinstance(value, gast.Call) and not value.keywords and isinstance(value.func,
+                                                                          gast.Attribute):
+        func = value.func
+        return (isinstance(func.value, gast.Name) and func.value.id == "_s2s"
+                and func.attr in _PURE_HELPERS and all(_pure(a) for a in value.args))  # fmt: skip
+    return False

@@ -117,10 +117,23 @@ def _merged(body: list[gast.stmt]) -> list[gast.stmt]:
             if text == last:
                 continue
             last = text
-        elif isinstance(stmt, (gast.For, gast.While, gast.If, gast.With)):
-            last = None
+        elif isinstance(stmt, (gast.For, gast.While, gast.If, gast.With)) and _headed_inside(
+                stmt, last):  # fmt: skip
+            last = None  # after other lines' statements, the header is said again
         kept.append(stmt)
     return kept
+
+
+def _headed_inside(stmt: gast.stmt, last: object) -> bool:
+    """Whether a compound statement holds a line comment other than ``last`` (a guard such
+    as ``if d_x is not None:`` around the same line's statements holds none)."""
+    for arm in ("body", "orelse"):
+        for inner in getattr(stmt, arm, None) or []:
+            if is_comment_marker(inner) and _marker_text(inner) != last:
+                return True
+            if hasattr(inner, "body") and _headed_inside(inner, last):
+                return True
+    return not isinstance(stmt, gast.If)  # a loop's trips: its header again after it
 
 
 def _marker_text(stmt: gast.Expr) -> object:

@@ -94,16 +94,7 @@ class ForwardSweep:
     # -- blocks --------------------------------------------------------------------------------
     def comment(self, node: Any) -> tuple[str | None, int | None]:
         """``line 7: h = np.tanh(x @ w)`` for a primal node (a compound statement: its header)."""
-        if node is None:
-            return None, None
-        lineno = getattr(node, "lineno", None)
-        if lineno is None:
-            return None, None
-        end = getattr(node, "end_lineno", None) or lineno
-        if isinstance(node, (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)):
-            end = lineno
-        text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
-        return f"line {lineno}: {text}", lineno
+        return self.primal.comment(node)
 
     def blocks(self) -> list[Block]:
         """The whole sweep, one block per primal line at the top level."""

@@ -15,7 +15,16 @@ out), ``records`` (a NamedTuple or dataclass made inside, one name per field), `
 
 from s2s.frontend.fence import fence
 from s2s.frontend.normalize import normalize
-from s2s.frontend.parse import Primal, parse, strip_decorators
+from s2s.frontend.parse import (
+    Primal,
+    free_added_names,
+    parse,
+    rename_rebound_containers,
+    strip_decorators,
+)
 from s2s.frontend.resolve import Target, resolve
 
-__all__ = ["Primal", "Target", "fence", "normalize", "parse", "resolve", "strip_decorators"]
+__all__ = [
+    "Primal", "Target", "fence", "free_added_names", "normalize", "parse",
+    "rename_rebound_containers", "resolve", "strip_decorators",
+]

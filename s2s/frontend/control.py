@@ -141,6 +141,17 @@ def single_exit(primal: Primal, name: str) -> None:
     tree.body.append(gast.copy_location(final, copy.copy(last)))
 
 
+def _own_nodes(block: list[gast.stmt]):
+    """The nodes of ``block``, not those of nested functions."""
+    pending = list(block)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda)):
+            continue
+        yield node
+        pending.extend(gast.iter_child_nodes(node))
+
+
 def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
     return gast.Name(id=id_, ctx=ctx, annotation=None, type_comment=None)
 
@@ -184,6 +195,7 @@ def lift_loop_returns(block: list[gast.stmt], in_loop: bool, result: str, flag: 
                 after = [gast.Break()] if in_loop else []
                 guard = gast.If(test=_name(flag, gast.Load()), body=after or [gast.Pass()],
                                 orelse=rest)  # fmt: skip
+                guard.s2s_returned = True  # its comment: did a `return` in the loop run?
                 out.append(gast.copy_location(guard, stmt))
                 return out
         out.append(stmt)
@@ -203,6 +215,7 @@ def lower(primal: Primal, result_name: str) -> None:
                         primal.where(inner),
                         "set a result variable in the `else:` block and return after the loop",
                     )
+    lines = sorted({n.lineno for n in _own_nodes(tree.body) if isinstance(n, gast.Return)})
     if _contains_loop_return(tree.body):
         flag = result_name + "_returned"
         start = gast.Assign(
@@ -210,10 +223,15 @@ def lower(primal: Primal, result_name: str) -> None:
             value=gast.Constant(value=False, kind=None),
             type_comment=None,
         )
-        tree.body = [gast.copy_location(start, tree.body[0])] + lift_loop_returns(
+        start = gast.copy_location(start, tree.body[0])
+        start.end_lineno = start.lineno  # (the first statement may be a loop)
+        tree.body = [start] + lift_loop_returns(
             tree.body, False, result_name, flag
         )  # fmt: skip
     tree.body = nest_after_exits(tree.body)
     _check_exits(primal, tree.body, in_loop=False)
     if returns_nested(tree):
         single_exit(primal, result_name)
+        final = tree.body[-1]  # its location is the last statement's, maybe a loop's
+        final.end_lineno = final.lineno
+        final.s2s_returns = lines if len(lines) > 1 else None

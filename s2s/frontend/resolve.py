@@ -160,26 +160,43 @@ def targets_unchanged(func: types.FunctionType, targets: list[Target]) -> bool:
 
 def target_guard(func: types.FunctionType, targets: list[Target]) -> Callable[[], bool]:
     """:func:`targets_unchanged` for ``func`` and ``targets`` as a function of no arguments,
-    prepared once: a global target read through attributes only (``np.sum``,
-    ``np.linalg.inv``) is one dict read and one ``operator.attrgetter`` call; the others go
-    through :func:`targets_unchanged`. It answers ``True`` only where that would."""
+    prepared once: the global targets read through attributes only (``np.sum``,
+    ``np.linalg.inv``) are grouped by their global name, each group one dict read and one
+    ``operator.attrgetter`` call for all its paths (a target read on several lines counted
+    once); the others go through :func:`targets_unchanged`. It answers ``True`` only where
+    that would."""
     namespace = func.__globals__
-    plain, rest = [], []
+    groups: dict[str, dict[str, Any]] = {}  # global name -> {dotted path ("" itself): object}
+    rest = []
     for t in targets:
         if t.scope == "global" and all(isinstance(step, str) for step in t.attrs):
-            getter = operator.attrgetter(".".join(t.attrs)) if t.attrs else None
-            plain.append((t.name, getter, t.obj))
-        else:
-            rest.append(t)
-    checks = tuple(plain)
+            paths = groups.setdefault(t.name, {})
+            path = ".".join(t.attrs)
+            if paths.get(path, t.obj) is t.obj:
+                paths[path] = t.obj
+                continue
+        rest.append(t)
+    checks = []
+    for root, paths in groups.items():
+        whole = paths.pop("", MISSING)
+        getter = operator.attrgetter(*paths) if paths else None
+        then = tuple(paths.values())
+        checks.append((root, whole, getter, then[0] if len(then) == 1 else then, len(then) == 1))
+    same = _same
 
     def unchanged() -> bool:
-        for name, getter, then in checks:
+        for root, whole, getter, then, single in checks:
             try:
-                now = namespace[name] if getter is None else getter(namespace[name])
+                base = namespace[root]
+                now = getter(base) if getter is not None else ()
             except (KeyError, AttributeError):  # gone: targets_unchanged reads MISSING
                 return False
-            if now is not then and not _same(now, then):
+            if whole is not MISSING and base is not whole and not same(base, whole):
+                return False
+            if single:
+                if now is not then and not same(now, then):
+                    return False
+            elif not all(map(operator.is_, now, then)) and not all(map(same, now, then)):
                 return False
         return not rest or targets_unchanged(func, rest)
 

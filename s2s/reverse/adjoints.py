@@ -343,11 +343,19 @@ def _squared(rule: registry.Rule, binding: Any, mask: Any) -> bool:
 
 
 def _times(g: gast.expr, partial: gast.expr) -> gast.expr:
+    """``g * partial``; a partial ``1 / e`` (``np.log``'s, a quotient's) gives ``g / e``: one
+    pass instead of two, rounded once (``1 / e`` and the product round twice), the same dtype
+    (a true division's result type does not depend on the ``1``)."""
     if isinstance(partial, gast.Constant) and partial.value == 1:
         return copy_tree(g)
     if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
         if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
             return gast.UnaryOp(op=gast.USub(), operand=copy_tree(g))
+    if isinstance(partial, gast.BinOp) and isinstance(partial.op, gast.Div) and (
+        isinstance(partial.left, gast.Constant) and type(partial.left.value) is int
+        and partial.left.value == 1
+    ):  # fmt: skip
+        return gast.BinOp(left=copy_tree(g), op=gast.Div(), right=partial.right)
     return gast.BinOp(left=copy_tree(g), op=gast.Mult(), right=partial)
 
 

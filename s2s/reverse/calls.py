@@ -24,7 +24,7 @@ from typing import Any
 
 import gast
 
-from s2s import registry
+from s2s import registry, runtime
 from s2s.analysis.dtypes import UNKNOWN
 from s2s.codegen.helpers import helper_name, local_helpers
 from s2s.codegen.ir import SETITEM, Marker, Stmt, atom_names
@@ -32,7 +32,7 @@ from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
 from s2s.reverse.buffers import Accumulation
-from s2s.reverse.deadcode import cannot_raise
+from s2s.reverse.deadcode import cannot_raise, index_bounds
 from s2s.reverse.state import SweepState
 
 
@@ -50,6 +50,7 @@ class UserCalls:
         self.state = state
         self.buffers = buffers
         self.helpers: dict[str, tuple] = {}  # those called by name: s2s/codegen/helpers.py
+        self.bounds: dict[int, dict[str, int]] | None = None  # deadcode.index_bounds
         self.local_helpers = {} if state.functional else local_helpers(  # d_inner, after its def
             state.ir.flat, state.activity.bindings, state.names, "d_")  # fmt: skip
 
@@ -64,7 +65,14 @@ class UserCalls:
             if copy is not None:
                 node.value = call(copy, node.value)
                 stmt.s2s_copied = True  # a fresh array: the tape may detach its source
-            node.s2s_pure = cannot_raise(stmt, st.activity.types)  # droppable when dead
+            if self.bounds is None:  # the loop indices' ranges, found once
+                self.bounds = index_bounds(st.ir, st.activity.types)
+            bounds = self.bounds.get(id(stmt))
+            node.s2s_pure = cannot_raise(stmt, st.activity.types, bounds)  # droppable when dead
+            if stmt.op is runtime.augmented and stmt.aug_of is not None:  # `k += 1` of a number:
+                old = st.activity.types.get(stmt.aug_of)  # a plain rebinding (copies.py)
+                node.s2s_rebinds = old is not None and old.array is False and old.kind in (
+                    "int", "float", "bool")  # fmt: skip
             return node
         pullback = st.pullback_of(stmt)
         wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())

@@ -34,12 +34,14 @@ del multiply_1
 
 from __future__ import annotations
 
+import operator
+
 import gast
 import numpy as np
 
 from s2s import registry
 from s2s.analysis.dtypes import VType
-from s2s.codegen.ir import CONST, COPY, Marker, Stmt, is_literal
+from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, FunctionIR, Loop, Marker, Stmt, is_literal
 from s2s.codegen.sweeps import (
     Block,
     is_comment_marker,
@@ -48,23 +50,35 @@ from s2s.codegen.sweeps import (
     statement_reads,
 )
 from s2s.codegen.walking import inner_nodes, name_list
+from s2s.reverse.untaped import walk_items
 
 _NUMERIC = ("float", "int", "bool")
 
 
-def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
-    """Whether computing ``stmt`` cannot raise for any values of its operands' static types."""
+def cannot_raise(stmt: Stmt, types: dict[str, VType], bounds: dict[str, int] | None = None,
+                 ) -> bool:  # fmt: skip
+    """Whether computing ``stmt`` cannot raise for any values of its operands' static types.
+
+    ``bounds`` maps the indices of the ``for t in range(n)`` loops around ``stmt`` to their
+    ``n`` (:func:`index_bounds`): ``W[t]`` of a ``W`` of proven shape ``(m, ...)``, ``m >= n``,
+    is in range."""
     if len(stmt.targets) != 1 or stmt.unpack:
         return False
     if stmt.op is COPY:  # `b = a`; a chosen value (`a if c else b`) may test an array
         return isinstance(stmt.args[0], gast.Name) or is_literal(stmt.args[0])
     if stmt.op is CONST:
         return isinstance(stmt.expr, gast.Constant)
+    if stmt.op is ATTRIBUTE:  # x.shape, x.ndim, x.dtype of an array
+        source = types.get(_name_of(stmt.args[0]), VType()) if stmt.args else VType()
+        return source.array is True and source.dtype is not None and (
+            getattr(stmt.expr, "attr", None) in ("shape", "ndim", "dtype"))  # fmt: skip
+    if stmt.op is operator.getitem and stmt.method is None and not stmt.kwargs:
+        return _in_range(stmt, types, bounds or {})
     if isinstance(stmt.op, Marker) or stmt.method is not None:
         return False
     rule = registry.lookup(stmt.op)
-    if rule is None:
-        return False
+    if rule is None:  # an allocation of a proven shape from numbers (`np.eye(3)`)
+        return _allocation(stmt, types)
     operands = []
     for atom in list(stmt.args) + list(stmt.kwargs.values()):
         if is_literal(atom):
@@ -78,12 +92,95 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType]) -> bool:
     facts = registry.facts_of(stmt.op)
     if facts.raises_on_python_numbers and all(t.weak for t in known):
         return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
-    if rule.kind == registry.ELEMENTWISE:  # an operand that may be an array counts as one
+    if rule.kind == registry.ELEMENTWISE or isinstance(stmt.op, np.ufunc):  # (a ufunc with a
+        # rule, np.maximum's: float loops) an operand that may be an array counts as one
         if len(stmt.args) != getattr(stmt.op, "nin", -1):
             return False
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
         return len(arrays) <= 1 or _broadcast(known)
     return facts.total and len(stmt.args) == 1 and known[0].kind == "float"
+
+
+def _name_of(atom: gast.expr) -> str:
+    return atom.id if isinstance(atom, gast.Name) else ""
+
+
+def _int_value(atom: gast.expr, types: dict[str, VType]) -> int | None:
+    """A number written in the source (``2``, ``-1``) or a name of a known int value."""
+    if is_literal(atom):
+        value = atom.operand.value if isinstance(atom, gast.UnaryOp) else atom.value
+        if type(value) is not int:
+            return None
+        return -value if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, gast.USub) else (
+            value)  # fmt: skip
+    value = types.get(_name_of(atom), VType()).value
+    return value if type(value) is int else None
+
+
+def _in_range(stmt: Stmt, types: dict[str, VType], bounds: dict[str, int]) -> bool:
+    """``x[k]`` with one int ``k`` proven in range: ``x.shape[0]`` of a shape tuple, a row of
+    an array of proven shape, at a known index or at a loop index bounded by ``bounds``."""
+    if len(stmt.args) != 2 or not isinstance(stmt.args[0], gast.Name):
+        return False
+    source = types.get(stmt.args[0].id, VType())
+    if isinstance(source.value, tuple):  # x.shape: a tuple of known length
+        length = len(source.value)
+    elif source.array is True and source.shape and source.dtype is not None:
+        length = source.shape[0]
+    else:
+        return False
+    key = stmt.args[1]
+    known = _int_value(key, types)
+    if known is not None:
+        return -length <= known < length
+    if not isinstance(key, gast.Name) or key.id not in bounds:
+        return False
+    return types.get(key.id, VType()).kind == "int" and bounds[key.id] <= length
+
+
+def _allocation(stmt: Stmt, types: dict[str, VType]) -> bool:
+    """``np.eye(3)``, ``np.zeros((2, 3))``: an allocation whose arguments are all numbers
+    written in the source and whose result has a proven shape and dtype."""
+    facts = registry.facts_of(stmt.op)
+    if facts.shape not in (registry.ALLOCATION, registry.EYE) or stmt.kwargs:
+        return False
+    known = types.get(stmt.targets[0], VType())
+    if known.shape is None or known.dtype is None:
+        return False
+    for atom in stmt.args:
+        parts = atom.elts if isinstance(atom, gast.Tuple) else [atom]
+        if not all(_int_value(p, types) is not None and _int_value(p, types) >= 0
+                   and is_literal(p) for p in parts):  # fmt: skip
+            return False
+    return True
+
+
+def index_bounds(ir: FunctionIR, types: dict[str, VType]) -> dict[int, dict[str, int]]:
+    """For each statement inside ``for t in range(n)`` loops with ``n`` a known int and ``t``
+    bound by that loop alone, ``{t: n}`` (keyed by the statement's id): ``0 <= t < n`` there."""
+    items = list(walk_items(ir.body))
+    loops = [i for i in items if isinstance(i, Loop)]
+    bound = {t for s in ir.flat for t in s.targets}
+    out: dict[int, dict[str, int]] = {}
+    for loop in loops:
+        it = loop.iterable
+        if (
+            loop.target is None
+            or loop.target in bound
+            or sum(other.target == loop.target for other in loops) != 1
+            or not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name))
+            or it.func.id != "range"
+            or len(it.args) != 1
+            or it.keywords
+        ):
+            continue
+        stop = _int_value(it.args[0], types)
+        if stop is None:
+            continue
+        for item in walk_items(loop.body):
+            if isinstance(item, Stmt):
+                out.setdefault(id(item), {})[loop.target] = stop
+    return out
 
 
 def _broadcast(known: list[VType]) -> bool:
@@ -128,7 +225,14 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
     ``delete``, removes dead pure statements from their lists. Returns the names live before."""
     for owner, stmt in reversed(items):
         if isinstance(stmt, (gast.For, gast.While)):
+            if delete and _dead_loop(stmt, live):
+                owner.remove(stmt)
+                removed.add(stmt.target.id)
+                continue
+            after = live
             live = _loop(stmt, live, removed, delete)
+            if delete and _dead_loop(stmt, after):
+                removed.add(stmt.target.id)  # its body was all dead: the next sweep drops it
         elif isinstance(stmt, gast.If):
             after = set(live)
             live = _sweep(_pairs(stmt.body), set(after), removed, delete)
@@ -154,6 +258,19 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
     return live
 
 
+def _dead_loop(stmt: gast.stmt, after: set[str]) -> bool:
+    """``for t in range(n): pass`` (comments only) whose ``range(n)`` cannot raise (marked
+    ``s2s_pure`` by :mod:`s2s.reverse.loops`) and whose index nothing reads afterwards."""
+    return (
+        isinstance(stmt, gast.For)
+        and getattr(stmt, "s2s_pure", False)
+        and isinstance(stmt.target, gast.Name)
+        and stmt.target.id not in after
+        and not stmt.orelse
+        and all(isinstance(s, gast.Pass) or is_comment_marker(s) for s in stmt.body)
+    )
+
+
 def _pairs(body: list) -> list:
     return [(body, s) for s in body]
 
@@ -163,8 +280,9 @@ def _loop(stmt: gast.For | gast.While, after: set[str], removed: set[str], delet
     statements are deleted only on the last pass, with the fixpoint's live set."""
     head = names_in(stmt.iter) if isinstance(stmt, gast.For) else names_in(stmt.test)
     top = set(after) | head
-    while True:
-        grown = top | _sweep(_pairs(stmt.body), set(top), set(), False)
+    bound = set(name_list(stmt.target)) if isinstance(stmt, gast.For) else set()
+    while True:  # each trip binds a `for` loop's index before its body reads it
+        grown = top | (_sweep(_pairs(stmt.body), set(top), set(), False) - bound)
         grown |= _sweep(_pairs(stmt.orelse), set(after), set(), False)
         if grown == top:
             break

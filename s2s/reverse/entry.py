@@ -18,15 +18,27 @@ from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.common import share_common_subexpressions
 from s2s.codegen.contexts import nest_contexts
-from s2s.codegen.copies import inline_attributes, inline_single_uses, propagate_copies
+from s2s.codegen.copies import (
+    inline_attributes,
+    inline_single_uses,
+    plain_updates,
+    propagate_copies,
+)
 from s2s.codegen.emit import Writer, signature_text
-from s2s.codegen.endings import drop_endings
+from s2s.codegen.endings import drop_empty_final_tests, drop_endings
+from s2s.codegen.guards import drop_settled_guards
 from s2s.codegen.helpers import write_helpers
 from s2s.codegen.ir import FunctionIR, atom_names
-from s2s.codegen.optimize import free_dead
-from s2s.codegen.placeholders import drop_dead_releases, drop_unread_placeholders
+from s2s.codegen.optimize import drop_unread_recomputed, free_dead
+from s2s.codegen.placeholders import (
+    drop_dead_releases,
+    drop_stores_before_release,
+    drop_unread_constants,
+    drop_unread_placeholders,
+    drop_unused_tape,
+)
 from s2s.codegen.reassemble import inline_rows, reassemble
-from s2s.codegen.releases import chain_releases
+from s2s.codegen.releases import chain_releases, releases_as_del
 from s2s.codegen.restores import drop_dead_restores
 from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
@@ -298,9 +310,11 @@ def _write_vjp(
         _share_common(sweeps, ir, grads)
         free_dead(sweeps.adjoint, params | {cotangent}, names_in(grads))
     else:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_unread_placeholders(sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
-        inline_single_uses(sweeps.adjoint, names_in(grads))
+        inline_single_uses(sweeps.adjoint, names_in(grads))  # (the primal sweep is written)
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.adjoint, params | {cotangent}, names_in(grads))
         chain_releases(sweeps.adjoint)
@@ -373,18 +387,24 @@ def _write_pullback(
         _share_common(sweeps, ir, grads)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(grads))
     elif not functional:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
+        plain_updates(sweeps.primal + sweeps.adjoint)  # `k += 1` of a number
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(grads))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+        drop_empty_final_tests(sweeps.primal, sweeps.adjoint)  # `if tape.pop() > n: pass`
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(grads))
         _share_common(sweeps, ir, grads)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(grads))
+        releases_as_del(sweeps.adjoint, names_in(grads) | params)  # as in straight code
+        drop_stores_before_release(sweeps.adjoint)  # `d_y = ...` right before `del d_y`
         chain_releases(sweeps.primal + sweeps.adjoint)
     writer.line("# primal sweep", 2)
     writer.blocks(_primal_contexts(sweeps, ir), 2)
@@ -442,25 +462,37 @@ def _write_gradient(
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
         _share_common(sweeps, ir, result)
+        drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))
     elif not functional:
+        drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
+        drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))
+        plain_updates(sweeps.primal + sweeps.adjoint)  # `k += 1` of a number
+        drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
         drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+        drop_empty_final_tests(sweeps.primal, sweeps.adjoint)  # `if tape.pop() > n: pass`
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
         _share_common(sweeps, ir, result)
         _free_straight(sweeps, sweeps.primal + sweeps.adjoint, params, names_in(result))
+        releases_as_del(sweeps.adjoint, names_in(result) | params)  # as in straight code
+        drop_stores_before_release(sweeps.adjoint)  # `d_y = ...` right before `del d_y`
         chain_releases(sweeps.primal + sweeps.adjoint)
+    primal_blocks = _primal_contexts(sweeps, ir)
+    adjoint_blocks = _adjoint_contexts(sweeps.adjoint, ir, functional)
+    if not functional:  # every push was of a value nobody reads
+        drop_unused_tape(primal_blocks, adjoint_blocks, sweeps.tape)
     writer.line("# primal sweep", 2)
-    writer.blocks(_primal_contexts(sweeps, ir), 2)
+    writer.blocks(primal_blocks, 2)
     writer.line("# adjoint sweep", 2)
-    writer.blocks(_adjoint_contexts(sweeps.adjoint, ir, functional), 2)
+    writer.blocks(adjoint_blocks, 2)
     writer.statement(gast.Return(value=result), 2, return_line)
 
 

@@ -4,7 +4,9 @@ The primal sweep runs the loop as written, counting its trips, and pushes the co
 adjoint sweep pops it and runs the body's adjoint that many times. A ``for t in range(n)``
 loop whose trips can be counted again is reversed as ``range(n - 1, -1, -1)`` with nothing
 taped; a ``while`` loop's test runs once more than its body, and its final test's adjoint
-comes first; an ``else`` block runs after the count is pushed, as ``if <no break>:``.
+comes first (where it has none, the count of tests that decides whether it ran is not kept:
+:func:`s2s.codegen.endings.drop_empty_final_tests`); an ``else`` block runs after the count
+is pushed, as ``if <no break>:``.
 
 >>> import numpy as np, s2s
 >>> def w(x):
@@ -15,14 +17,10 @@ comes first; an ``else`` block runs after the count is pushed, as ``if <no break
 ...     if "trips" in line or "tests" in line:
 ...         print(line.strip())
 trips_1 = 0
-tests_1 = 0
-tests_1 += 1
 trips_1 += 1
-tape.append(tests_1)
 tape.append(trips_1)
 # line 2: while np.sum(x) < 10.0: (trips from the tape)
 trips_2 = tape.pop()
-if tape.pop() > trips_2:
 for step_1 in range(trips_2):
 """
 
@@ -75,9 +73,10 @@ class Loops:
     def _primal(self, loop: Loop, primal_items: Items, outer_pending: list[bool]) -> list:
         st, plan = self.state, self.plan
         if plan.counted(loop):  # the adjoint recounts its trips
-            return [gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
-                             body=primal_items(loop.body), orelse=[],
-                             type_comment=None)]  # fmt: skip
+            node = gast.For(target=_store(loop.target), iter=copy_tree(loop.iterable),
+                            body=primal_items(loop.body), orelse=[], type_comment=None)
+            node.s2s_pure = _int_count(st, loop)  # dropped where its body was all dead
+            return [node]
         trips = st.names.fresh("trips", always_number=True)
         count = gast.AugAssign(target=_store(trips), op=gast.Add(), value=constant(1))
         out: list[gast.stmt] = [assign(trips, constant(0))]
@@ -105,13 +104,17 @@ class Loops:
             )
         else:  # the test runs once more than the body unless a `break` ends the loop
             tests = st.names.fresh("tests", always_number=True)
-            out.append(assign(tests, constant(0)))
+            start = assign(tests, constant(0))
             tested = gast.AugAssign(target=_store(tests), op=gast.Add(), value=constant(1))
+            pushed = plan.push(name(tests))
+            for node in (start, tested, pushed):  # all go if the final test's adjoint is empty
+                node.s2s_tests_of = id(loop)  # (codegen/endings.drop_empty_final_tests)
+            out.append(start)
             test = gast.UnaryOp(op=gast.Not(), operand=copy_tree(loop.test))
             stop = gast.If(test=test, body=completed + [gast.Break()], orelse=[])
             body = [tested] + primal_items(loop.test_body) + [stop, count] + primal_items(loop.body)
             out.append(gast.While(test=constant(True), body=body, orelse=[]))
-            out.append(plan.push(name(tests)))
+            out.append(pushed)
         out.append(plan.push(name(trips)))
         if ran_else:
             with self.branches.leaving(outer_pending):  # jumps here leave outer arms
@@ -140,7 +143,9 @@ class Loops:
             final, skipped = flow.arms(lambda: adjoint_items(loop.test_body) or [gast.Pass()],
                                        list)
             more = gast.Compare(left=plan.pop(), ops=[gast.Gt()], comparators=[name(trips)])
-            out.append(gast.If(test=more, body=final, orelse=skipped))
+            node = gast.If(test=more, body=final, orelse=skipped)
+            node.s2s_tests_of = id(loop)  # its pop and the count's push go if it is empty
+            out.append(node)
         if st.tracked:
             out += flow.own_leaf_buffers(loop)
 
@@ -206,6 +211,15 @@ def _read_outside(st: SweepState, loop: Loop) -> bool:
             if isinstance(node, gast.AST) and loop.target in names_in(node):
                 return True
     return False
+
+
+def _int_count(st: SweepState, loop: Loop) -> bool:
+    """Whether ``range(n)`` of a counted loop cannot raise: ``n`` an int (not an array)."""
+    (count,) = loop.iterable.args
+    if isinstance(count, gast.Constant):
+        return type(count.value) is int
+    known = st.activity.types.get(count.id) if isinstance(count, gast.Name) else None
+    return known is not None and known.kind == "int" and known.array is False
 
 
 def _is_view(value: gast.expr) -> bool:

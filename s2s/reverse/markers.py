@@ -88,11 +88,14 @@ class MarkerPaths:
             if not st.count.get(var, 0):
                 out.append(assign(st.adjoint_names[var], constant(None)))
                 st.count[var] = 1
-                st.zero_masks.setdefault(var, []).append(None)
+                st.zero_masks.setdefault(var, []).append(constant(True))  # zero everywhere
         st.maybe_none.update(inputs)
-        body = self.checked_adjoint(index, stmt, dense)
+        # the arms' masks joined (the absent arm adds nothing: True), so a masked cotangent
+        # stays masked through a guarded block of straight-line code too (a pullback's
+        # optional cotangent at third order: the adjoint of `masked` under `if d is not None`)
+        body, absent = self.flow.arms(lambda: self.checked_adjoint(index, stmt, dense), list)
         test = self._any_present(optional)
-        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=[]))
+        out.append(gast.If(test=test, body=body or [gast.Pass()], orelse=absent))
         return out
 
     def _any_present(self, optional: list[str]) -> gast.expr:

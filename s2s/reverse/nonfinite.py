@@ -138,12 +138,18 @@ def finite(x: Any) -> bool:
 
 
 def _finite_array(x: np.ndarray) -> bool:
+    """A float array's check. A few numbers are summed as Python floats (which overflow to
+    infinity without a warning): a finite sum proves every entry finite, a NaN or an infinity
+    making it NaN or infinite; only an infinite or NaN sum leaves the exact test to answer.
+    (numpy's own sums and dot products would warn, or raise under ``np.errstate``, where they
+    overflow.)"""
     dtype = x.dtype
     if dtype.kind != "f":
         return True
     size = x.size
     if size <= 24 and dtype in _EXACT_IN_PYTHON:  # a few numbers: cheaper as floats
-        return all(map(math.isfinite, x.ravel().tolist()))
+        values = x.ravel().tolist()
+        return math.isfinite(sum(values)) or all(map(math.isfinite, values))
     return _COUNT(_ISFINITE(x)) == size
 
 

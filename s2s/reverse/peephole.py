@@ -13,8 +13,11 @@ block (the adjoint of one primal line) of code without loops or branches, this p
   the next trip, and there only the rewrites of one statement below apply);
 * moves a negation outward (``(-a) * b`` is ``-(a * b)``, ``a + -b`` is ``a - b``) and into
   an accumulation (``d += -e`` is ``d -= e``);
+* moves the negation of a temporary read several times in its block (``t = -e`` then
+  ``d_a += t * b`` and ``d_b += t * a``) into its reads, where each read absorbs it
+  (``d_a -= e * b``; ``t = e``, or ``e`` itself where it is a name);
 * folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
-  and writes ``-1.0 * e`` as ``-e``.
+  writes ``-1.0 * e`` as ``-e``, and an operand ``1.0 * e`` of arithmetic as ``e``.
 
 Every rewrite gives the same bits as the code it replaces: a negation is exact and commutes
 with rounding (IEEE 754 rounds to nearest symmetrically), ``a + (-b)`` is ``a - b``, and
@@ -25,6 +28,7 @@ overflows alike; the product ``c * 2 ** k`` is exact in binary floating point.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import gast
 import numpy as np
@@ -33,7 +37,8 @@ from s2s import registry
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import inner_nodes, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.reverse.simplify import Arr, fresh
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -59,24 +64,65 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
     for block in sweeps.adjoint:
         _substitute(block, reads, writes, buffers, only)
         _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
+        _absorb_negations(block.body, reads, writes, floats, only)
 
 
-def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: set[str]) -> None:
+def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str, Any]) -> None:
     """Mark in ``sweeps.as_is`` the gradient buffers that ``_s2s.gradient`` would hand back
-    unchanged: a private buffer made only by ``_s2s.zeros_like_acc(w)`` for its own ``wrt``
-    argument ``w``, a numpy float32 or float64 array (``float_arrays``), is a new array of
-    ``w``'s shape and dtype that shares memory with nothing."""
+    unchanged, each a new array of its ``wrt`` argument ``w``'s shape and dtype that shares
+    memory with nothing (``w`` a numpy float32 or float64 array; ``float_arrays`` maps each
+    such ``w`` to its static type): a private buffer made only by ``_s2s.zeros_like_acc(w)``,
+    or a name every assignment of which is arithmetic or a ufunc's result proven of ``w``'s
+    shape (``ndim >= 1``) and dtype (:mod:`s2s.reverse.simplify`'s fact), changed otherwise
+    only in place (``d += e``, ``d[k] = e``)."""
+    pairs = list(zip(sweeps.gradients, wrt))
+    if any(not isinstance(expr, gast.Name) or w not in float_arrays for expr, w in pairs):
+        return  # (only a return of every buffer as is saves the call)
+    if len({expr.id for expr, _ in pairs}) != len(pairs):
+        return  # one array for two arguments
     made = _private_buffers(sweeps)
-    for expr, w in zip(sweeps.gradients, wrt):
-        if isinstance(expr, gast.Name) and made.get(expr.id) == w and w in float_arrays:
-            sweeps.as_is.add(expr.id)
+    rest = {expr.id: float_arrays[w] for expr, w in pairs if made.get(expr.id) != w}
+    if not rest or _computed_as(sweeps, rest) == set(rest):
+        sweeps.as_is.update(expr.id for expr, _ in pairs)
+
+
+def _computed_as(sweeps: Sweeps, wanted: dict[str, Any]) -> set[str]:
+    """The names of ``wanted`` (name -> the static type of its argument) every assignment of
+    which in the sweeps is a new array of that proven shape and dtype, every other write into
+    it in place (no other binding: no loop or tuple target, no ``del``)."""
+    want = {var: Arr(tuple(k.shape), np.dtype(k.dtype)) for var, k in wanted.items() if k.shape}
+    failed: set[str] = set(wanted) - set(want)
+    vetted: set[int] = set()  # the Name targets of the assignments and accumulations checked
+    bindings: dict[str, list[gast.Name]] = {}
+    for block in sweeps.primal + sweeps.adjoint:
+        for stmt in block.body:
+            for node in inner_nodes(stmt):
+                if isinstance(node, gast.Name):
+                    if node.id in want and not isinstance(node.ctx, gast.Load):
+                        bindings.setdefault(node.id, []).append(node)
+                elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                    if node.target.id in want:
+                        if not isinstance(node.op, _ARITHMETIC):
+                            failed.add(node.target.id)
+                        vetted.add(id(node.target))
+                elif isinstance(node, gast.Assign):
+                    for t in node.targets:  # (a store d[k] = v reads d: in place)
+                        if isinstance(t, gast.Name) and t.id in want:
+                            fact = getattr(node, "s2s_fact", None)
+                            if len(node.targets) != 1 or type(fact) is not Arr or (
+                                fact != want[t.id] or not fresh(node.value)
+                            ):
+                                failed.add(t.id)
+                            vetted.add(id(t))
+    return {var for var in want if var not in failed and bindings.get(var)
+            and all(id(n) in vetted for n in bindings[var])}  # fmt: skip
 
 
 def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
     """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
     so from the same name ``x``) read only as the target of an in-place addition
-    (``d[k] += v``) or by the returned gradients, with the name each is made from: writing
-    into one changes no other name's array."""
+    (``d[k] += v``) or of a store (``d[k] = v``) or by the returned gradients, with the name
+    each is made from: writing into one changes no other name's array."""
     made: dict[str, str | None] = {}
     other: set[str] = set()
 
@@ -98,9 +144,9 @@ def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
                 made[var] = ref if made.get(var, ref) == ref else None
                 other |= _names(stmt.value)
                 continue
-            if isinstance(stmt, gast.AugAssign):
+            if isinstance(stmt, gast.AugAssign) or _store_into(stmt):
                 other |= _names(stmt.value)
-                target = stmt.target
+                target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
                 while isinstance(target, gast.Subscript):
                     other |= _names(target.slice)
                     target = target.value
@@ -114,6 +160,13 @@ def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
     for block in sweeps.primal + sweeps.adjoint:
         visit(block.body)
     return {v: ref for v, ref in made.items() if v not in other and ref is not None}
+
+
+def _store_into(stmt: gast.stmt) -> bool:
+    """``d[key] = v``: a store into an item or a region of a named array (a buffer's first
+    write, :mod:`s2s.reverse.simplify`)."""
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Subscript))  # fmt: skip
 
 
 def _is_call(node: gast.expr, attr: str, module: str = "_s2s") -> bool:
@@ -246,23 +299,32 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
             continue
         if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
             return False
-        if isinstance(later, gast.AugAssign):
-            base = later.target
+        into = isinstance(later, gast.AugAssign) or _store_into(later)
+        mentions = var in _names(later)
+        if into and mentions:
+            target = later.targets[0] if _store_into(later) else later.target
+            site = _read_site(later, var)
+            if site is not None and var not in _names(target):
+                setattr(*site, stmt.value)  # read by a write: its value is computed before it
+                return True
+        if into:
+            base = later.target if isinstance(later, gast.AugAssign) else later.targets[0]
             while isinstance(base, gast.Subscript):
                 base = base.value
             if not isinstance(base, gast.Name) or base.id not in buffers or base.id in used:
                 return False
         elif not all(isinstance(t, gast.Name) for t in later.targets):
             return False
-        site = _read_site(later, var)
-        if site is not None:
+        if mentions:
+            site = _read_site(later, var)
+            if site is None:
+                return False
             parent, field = site
             setattr(parent, field, stmt.value)
             return True
-        if var in _names(later):
-            return False
-        if isinstance(later, gast.Assign) and used & {t.id for t in later.targets}:
-            return False
+        if isinstance(later, gast.Assign) and used & {n for t in later.targets
+                                                      for n in name_list(t)}:  # fmt: skip
+            return False  # (a store d[k] = v: its buffer, never in `used`, as checked above)
     return False
 
 
@@ -297,8 +359,10 @@ def _tidy_all(body: list[gast.stmt], floats: set[str]) -> None:
 def _tidy(stmt: gast.stmt, floats: set[str]) -> None:
     if isinstance(stmt, gast.Assign) and not isinstance(stmt.value, gast.Name):
         stmt.value = _outward(stmt.value, floats, top=True)
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Subscript):
+            stmt.value = _unit(stmt.value, floats)  # d[k] = 1.0 * e stores e's values
     elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, (gast.Add, gast.Sub)):
-        stmt.value = _outward(stmt.value, floats, top=True)
+        stmt.value = _unit(_outward(stmt.value, floats, top=True), floats)
         if _negation(stmt.value):  # d += -e is d -= e
             stmt.value = stmt.value.operand
             stmt.op = gast.Sub() if isinstance(stmt.op, gast.Add) else gast.Add()
@@ -314,14 +378,22 @@ def _neg(node: gast.expr) -> gast.expr:
 
 def _negative(node: gast.expr) -> gast.expr:
     """``-node``, written into a product's number where it has one (``-(c * e)`` is
-    ``(-c) * e``)."""
-    if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div)):
-        for field in ("left", "right"):
-            c = _number(getattr(node, field))
-            if c and (field == "left" or isinstance(node.op, gast.Mult)):  # -0 is 0 for ints
-                setattr(node, field, constant(-c))
-                return node
-    return _neg(node)
+    ``(-c) * e``; ``-(c / s * e)`` is ``-c / s * e``)."""
+    return node if _into_number(node) else _neg(node)
+
+
+def _into_number(node: gast.expr) -> bool:
+    """Negate the nonzero number of the product or quotient ``node`` (a factor, or a
+    numerator, of it or of the product or quotient on its left), in place; whether there was
+    one (``d * (2 * e)`` keeps its sign outside: ``d_x -= d * (2 * e)`` reads better)."""
+    if not (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Mult, gast.Div))):
+        return False
+    for field in ("left", "right") if isinstance(node.op, gast.Mult) else ("left",):
+        c = _number(getattr(node, field))
+        if c:  # (-0 is 0 for ints)
+            setattr(node, field, constant(-c))
+            return True
+    return _into_number(node.left)
 
 
 def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
@@ -334,7 +406,8 @@ def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
         return _negative(inner)
     if not isinstance(node, gast.BinOp):
         return node
-    left, right = _outward(node.left, floats), _outward(node.right, floats)
+    left, right = _unit(_outward(node.left, floats), floats), _unit(
+        _outward(node.right, floats), floats)
     op = node.op
     if isinstance(op, (gast.Mult, gast.Div)) and (_negation(left) or _negation(right)):
         flips = _negation(left) + _negation(right)  # (-a) * b is -(a * b); (-a) * (-b) a * b
@@ -349,6 +422,19 @@ def _outward(node: gast.expr, floats: set[str], top: bool = False) -> gast.expr:
     if isinstance(op, gast.Add) and _negation(left):
         return gast.BinOp(left=right, op=gast.Sub(), right=left.operand)  # -a + b is b - a
     return _fold(gast.BinOp(left=left, op=op, right=right), floats)
+
+
+def _unit(node: gast.expr, floats: set[str]) -> gast.expr:
+    """An operand ``1.0 * e`` of a floating name ``e`` (a product with ones, from
+    :mod:`s2s.reverse.simplify`, substituted here) as ``e``: the same bits and dtype, and the
+    operation it feeds makes the new array."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        for c_node, e in ((node.left, node.right), (node.right, node.left)):
+            if _number(c_node) == 1 and type(_number(c_node)) is float and (
+                isinstance(e, gast.Name) and e.id in floats
+            ):
+                return e
+    return node
 
 
 def _number(node: gast.expr) -> float | int | None:
@@ -393,3 +479,98 @@ def _fold(node: gast.BinOp, floats: set[str]) -> gast.expr:
             folded = float(product) if isinstance(product, float) or type(c) is float else product
             return gast.BinOp(left=constant(folded), op=gast.Mult(), right=e)
     return node
+
+
+def _absorb_negations(body: list[gast.stmt], reads: dict[str, int], writes: dict[str, int],
+                      floats: set[str], only: set[str] | None) -> None:  # fmt: skip
+    """``t = -e``, every read of ``t`` later in ``body`` (a straight-line block): ``t = e``
+    and ``-t`` in each read (``-e`` itself where ``e`` is a name, whose own statement then
+    goes), where :func:`_tidy` then leaves no more negations in any reading statement than it
+    had (``d += t * b`` becomes ``d -= t * b``; ``c + t * b`` becomes ``c - t * b``)."""
+    i = 0
+    while i < len(body):
+        stmt = body[i]
+        i += 1
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name) and _negation(stmt.value)
+                and not getattr(stmt, "s2s_owned", False)):  # fmt: skip
+            continue
+        var, inner = stmt.targets[0].id, stmt.value.operand
+        if writes.get(var) != 1 or (only is not None and var not in only):
+            continue
+        alias = inner.id if isinstance(inner, gast.Name) else None  # t = -u: reads get -u
+        if alias is not None and (writes.get(alias) != 1 or only is not None and alias not in only):
+            continue
+        trial = _negated_reads(body, i, var, alias, reads.get(var, 0), floats)
+        if trial is None:
+            continue
+        for j, new in trial.items():
+            body[j] = new
+        if alias is None:
+            stmt.value = inner
+        else:
+            reads[alias] = reads.get(alias, 0) + reads[var] - 1
+            del body[i - 1]
+            i -= 1
+
+
+def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | None, count: int,
+                   floats: set[str]) -> dict[int, gast.stmt] | None:  # fmt: skip
+    """The statements of ``body`` from ``start`` on that read ``var`` (all ``count`` of its
+    reads), rewritten with ``-var`` (``-alias``) and tidied, by index; ``None`` unless each is
+    an assignment or accumulation that reads it in its value only and keeps its number of
+    negations, and nothing between writes ``var`` (for ``-alias``, moved later: every statement
+    up to the last read assigns names from pure calls, as another name may hold ``alias``'s
+    array and an accumulation into it would change it)."""
+    watched = {var} if alias is None else {var, alias}
+    reading, seen = [], 0
+    for j in range(start, len(body)):
+        later = body[j]
+        if is_comment_marker(later):
+            continue
+        names = _names(later)
+        if alias is not None and not (isinstance(later, gast.Assign) and all(
+                isinstance(t, gast.Name) for t in later.targets) and _pure_calls(later)):
+            return None  # fmt: skip
+        if not names & watched:
+            continue
+        if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
+            return None
+        targets = [later.target] if isinstance(later, gast.AugAssign) else later.targets
+        if any(_names(t) & watched for t in targets) or var not in names:
+            return None  # (reading alias alone is fine, writing either is not)
+        reading.append(j)
+        seen += name_list(later.value).count(var)
+        if seen >= count:
+            break
+    if seen != count:
+        return None
+    found = {}
+    for j in reading:
+        later = body[j]
+        if isinstance(later.value, gast.Name) and later.value.id == var:
+            return None  # `x = t`: a bare read keeps its negation
+        new = copy_tree(later)
+        for node in walk(new.value):
+            for field, child in gast.iter_fields(node):
+                if isinstance(child, gast.Name) and child.id == var:
+                    setattr(node, field, _neg(_load(alias or var)))
+                elif isinstance(child, list):
+                    for k, item in enumerate(child):
+                        if isinstance(item, gast.Name) and item.id == var:
+                            child[k] = _neg(_load(alias or var))
+        _tidy(new, floats)
+        if _negations(new) > _negations(later):
+            return None
+        found[j] = new
+    return found
+
+
+def _load(var: str) -> gast.Name:
+    return gast.Name(id=var, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def _negations(stmt: gast.stmt) -> int:
+    """The negations ``stmt`` computes (not those of numbers)."""
+    return sum(1 for node in walk(stmt) if _negation(node) and not isinstance(
+        node.operand, gast.Constant))  # fmt: skip

@@ -29,6 +29,7 @@ d_x = 200.0 * x
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,8 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.reverse.unread import drop_releases, drop_unread
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -57,6 +59,19 @@ class Fill(Arr):
     """An array of ``shape`` and ``dtype`` with ``value`` (a numpy scalar) in every entry."""
 
     value: Any = None
+
+
+@dataclass(frozen=True)
+class Zeros(Arr):
+    """A new zero buffer (``_s2s.zeros_like_acc(x)`` of a float ``x``) nothing has written."""
+
+
+@dataclass(frozen=True)
+class Same(Arr):
+    """``1.0 * operand`` (a product with ones): ``operand``'s values (of this shape and dtype) in
+    a new array, so an operand of further arithmetic needs no product at all."""
+
+    operand: Any = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -88,8 +103,8 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     keep = {n for g in sweeps.gradients for n in names_in(g)}
     read = set(keep)
     for block in reversed(sweeps.adjoint):
-        block.body = _drop_unread(block.body, read)
-    _drop_releases(sweeps.adjoint)
+        block.body = drop_unread(block.body, read)
+    drop_releases(sweeps.adjoint)
 
 
 _STATEMENTS = (gast.Assign, gast.AugAssign, gast.Expr, gast.For, gast.While, gast.If, gast.Pass)
@@ -113,10 +128,11 @@ class _Folder:
         self.roots: dict[str, str] = {}  # a name bound to another's array: the first name
 
     def body(self, statements: list[gast.stmt]) -> None:
-        for stmt in statements:
-            self.statement(stmt)
+        for i, stmt in enumerate(statements):
+            statements[i] = self.statement(stmt) or stmt
 
-    def statement(self, stmt: gast.stmt) -> None:
+    def statement(self, stmt: gast.stmt) -> gast.stmt | None:
+        """Fold ``stmt`` in place, or return the statement that replaces it."""
         if isinstance(stmt, (gast.For, gast.While, gast.If)):
             self.compound(stmt)
             return
@@ -128,7 +144,7 @@ class _Folder:
             return
         if isinstance(stmt, gast.AugAssign) or getattr(stmt, "s2s_owned", False):
             value = stmt.value if isinstance(stmt, gast.AugAssign) else stmt.value.right
-            folded, fact = self.fold(value)
+            folded, fact = self.operand(value)
             target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
             if isinstance(fact, Fill) and self.takes_number(target, fact):
                 folded = constant(float(fact.value))  # `d += c`: every entry, as the array did
@@ -136,11 +152,12 @@ class _Folder:
                 stmt.value = folded
             else:
                 stmt.value.right = folded
+            first = self.first_write(stmt, fact)
             self.written(target)
-            return
+            return first
         target = stmt.targets[0] if len(stmt.targets) == 1 else None
         if not isinstance(target, gast.Name):
-            stmt.value, _ = self.fold(stmt.value)
+            stmt.value, _ = self.operand(stmt.value)  # x[k] = v copies v's values
             for each in stmt.targets:
                 self.written(each)
                 for node in walk(each):
@@ -148,6 +165,8 @@ class _Folder:
                         self.forget(node.id)
             return
         folded, fact = self.fold(stmt.value)
+        if isinstance(fact, Same):  # its own new array; later reads see an array
+            fact = Arr(fact.shape, fact.dtype)
         if isinstance(fact, Fill) and not isinstance(folded, gast.Name) and not _is_call(
             folded, "_s2s", "filled"
         ):
@@ -194,6 +213,8 @@ class _Folder:
             return ends
 
         assume = {} if jumps else {v: entry[v] for v in changed if v in entry}
+        if not isinstance(stmt, gast.If):  # a zero buffer a trip writes is not zero at the top
+            assume = {v: f for v, f in assume.items() if not isinstance(f, Zeros)}  # of the next
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
         else:
@@ -208,6 +229,26 @@ class _Folder:
         self.env = {v: f for v, f in entry.items() if v not in changed}
         self.env |= {v: f for v, f in ends[0].items() if v in changed and ends[1].get(v) == f}
         self.roots = roots
+
+    def first_write(self, stmt: gast.stmt, fact: Any) -> gast.Assign | None:
+        """``d[key] += v`` into a zero buffer nothing has written yet, of ``v``'s dtype (or a
+        Python number): ``d[key] = v``, the same values without the addition (0 + v is v; a
+        zero keeps its sign), as a hand-written gradient starts its buffer."""
+        target = stmt.target if isinstance(stmt, gast.AugAssign) else None
+        if not (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
+                and isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)):
+            return None  # fmt: skip
+        buffer = self.known(target.value.id)
+        if not isinstance(buffer, Zeros) or any(
+            isinstance(n, gast.Name) and n.id == target.value.id for n in walk(stmt.value)
+        ):
+            return None
+        if isinstance(fact, Num) and fact.weak or (
+            isinstance(fact, Arr) and fact.dtype == buffer.dtype
+        ):
+            new = gast.Assign(targets=[target], value=stmt.value, type_comment=None)
+            return gast.copy_location(new, stmt)
+        return None
 
     def known(self, var: str) -> Any:
         return self.env.get(var, self.stable.get(var))
@@ -235,7 +276,7 @@ class _Folder:
         group = {n for n, r in self.roots.items() if r == root} | {root, target.id}
         for other in group:
             fact = self.env.get(other)
-            if isinstance(fact, Fill):
+            if isinstance(fact, (Fill, Zeros)):
                 self.env[other] = Arr(fact.shape, fact.dtype)
             elif fact is not None and not isinstance(fact, Arr):
                 del self.env[other]
@@ -256,18 +297,19 @@ class _Folder:
             weak = type(value) in (int, float)
             return node, Num(value, True) if weak else None
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-            node.operand, fact = self.fold(node.operand)
+            node.operand, fact = self.operand(node.operand)
             if isinstance(fact, Fill):
                 return node, Fill(fact.shape, fact.dtype, -fact.value)
             if isinstance(fact, Num):
                 return node, Num(-fact.value, fact.weak)
             return node, Arr(fact.shape, fact.dtype) if isinstance(fact, Arr) else None
         if isinstance(node, gast.BinOp):
-            node.left, left = self.fold(node.left)
-            node.right, right = self.fold(node.right)
+            node.left, left = self.operand(node.left)
+            node.right, right = self.operand(node.right)
             return _binop(node, left, right)
         if isinstance(node, gast.Call):
-            node.args = [self.fold(a)[0] for a in node.args]
+            fold = self.operand if _pure(node) else self.fold  # a helper may write into it
+            node.args = [fold(a)[0] for a in node.args]
             for keyword in node.keywords:
                 keyword.value, _ = self.fold(keyword.value)
             if not _pure(node):  # a helper may write into an array it is given
@@ -283,6 +325,15 @@ class _Folder:
                                       for v in value])  # fmt: skip
         return node, None
 
+    def operand(self, node: gast.expr) -> tuple[gast.expr, Any]:
+        """:meth:`fold` of an operand whose array no one keeps (of arithmetic, of a ufunc):
+        a product with ones is its other factor (the same values; the operation makes the new
+        array)."""
+        folded, fact = self.fold(node)
+        if isinstance(fact, Same):
+            return fact.operand, Arr(fact.shape, fact.dtype)
+        return folded, fact
+
     def call(self, node: gast.Call) -> tuple[gast.expr, Any]:
         args = node.args
         if _is_call(node, "_np", "float64") or _is_call(node, "_np", "float32"):
@@ -290,6 +341,9 @@ class _Folder:
                 value = args[0].value
                 if type(value) in (int, float):
                     return node, Num(getattr(np, node.func.attr)(value), False)
+        if _is_call(node, "_s2s", "zeros_like_acc") and len(args) == 1 and not node.keywords:
+            ref = self.fold(args[0])[1]  # a float32 or float64 array: its own dtype
+            return node, Zeros(ref.shape, ref.dtype) if type(ref) is Arr else None
         if _is_call(node, "_s2s", "filled") and len(args) == 3:
             number = self.fold(args[0])[1]
             shape = _literal(args[1])
@@ -328,7 +382,7 @@ def _binop(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]:
             return node, None
         weak = left.weak and right.weak
         return node, Num(value, weak) if not weak or type(value) in (int, float) else None
-    if isinstance(op, (gast.Mult, gast.Add, gast.Sub)):
+    if isinstance(op, (gast.Mult, gast.Add, gast.Sub, gast.Div)):
         folded = _with_fill(node, left, right)
         if folded is not None:
             return folded
@@ -348,13 +402,16 @@ def _binop(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]:
 
 
 def _with_fill(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any] | None:
-    """``fill * e``, ``fill + e``, ``e - fill`` ... with the filled array's number written in
-    its place (``c * e``), or nothing (``1 * e`` is ``e`` where ``e`` is a new array); two
+    """``fill * e``, ``fill + e``, ``e - fill``, ``fill / e`` ... with the filled array's
+    number written in its place (``c * e``), or nothing (``1 * e`` is ``e`` where ``e`` is a
+    new array; ``1.0 * e`` where ``e`` is a name, as :class:`Same`); two
     filled arrays, or one and a Python number, give a filled array (built only if read)."""
     op = node.op
     if isinstance(left, Fill) and isinstance(right, (Fill, Num)) or (
         isinstance(right, Fill) and isinstance(left, Num)
     ):
+        if isinstance(op, gast.Div):
+            return None  # (a division by zero warns when it runs)
         fill = left if isinstance(left, Fill) else right
         if any(isinstance(f, Num) and not (f.weak and type(f.value) in (int, float))
                for f in (left, right)):  # fmt: skip
@@ -380,11 +437,12 @@ def _with_fill(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]
         if isinstance(op, gast.Mult) and fill.value == 1:
             if fresh(expr):
                 return expr, fact
-            continue  # a name is borrowed: its product with ones is a new array
-        if isinstance(op, gast.Sub) and first:  # fill - e
-            return gast.BinOp(left=number, op=gast.Sub(), right=expr), fact
-        if isinstance(op, gast.Sub):  # e - fill
-            return gast.BinOp(left=expr, op=gast.Sub(), right=number), fact
+            same = Same(other.shape, other.dtype, expr)  # a name is borrowed: a new array,
+            return gast.BinOp(left=constant(1.0), op=gast.Mult(), right=expr), same  # exactly
+        if isinstance(op, (gast.Sub, gast.Div)) and first:  # fill - e, fill / e
+            return gast.BinOp(left=number, op=type(op)(), right=expr), fact
+        if isinstance(op, (gast.Sub, gast.Div)):  # e - fill, e / fill
+            return gast.BinOp(left=expr, op=type(op)(), right=number), fact
         return gast.BinOp(left=number, op=op, right=expr), fact
     return None
 
@@ -475,74 +533,3 @@ def _literal(node: gast.expr) -> Any:
     if isinstance(node, gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.elts):
         return tuple(e.value for e in node.elts)
     return None
-
-
-def _drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
-    """``body`` without the assignments of constants (filled arrays, seeds) that nothing reads
-    afterwards; ``read`` (updated) holds the names read after ``body``. Whatever a loop or a
-    branch reads anywhere counts as read throughout it (its next trip reads it too)."""
-    kept = []
-    for stmt in reversed(body):
-        if isinstance(stmt, (gast.For, gast.While, gast.If)):
-            read |= _loads(stmt)
-            stmt.body = _drop_unread(stmt.body, set(read)) or [gast.Pass()]
-            stmt.orelse = _drop_unread(stmt.orelse, set(read))
-            kept.append(stmt)
-            continue
-        if (
-            isinstance(stmt, gast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name)
-            and getattr(stmt, "s2s_constant", False)
-            and stmt.targets[0].id not in read
-            and not getattr(stmt, "s2s_owned", False)
-        ):
-            continue
-        kept.append(stmt)
-        read |= _loads(stmt)
-    return list(reversed(kept))
-
-
-def _loads(stmt: gast.stmt) -> set[str]:
-    names = loaded_names(stmt)
-    if isinstance(stmt, gast.AugAssign):
-        names |= names_in(stmt.target)
-    elif hasattr(stmt, "body"):  # a compound statement: the augmented assignments in it
-        for node in inner_nodes(stmt):
-            if isinstance(node, gast.AugAssign):
-                names |= names_in(node.target)
-    return names
-
-
-def _drop_releases(blocks: list) -> None:
-    """Remove ``d = None`` of names nothing else assigns or reads any more (their constant
-    assignments were dropped)."""
-    loads: set[str] = set()
-    real: set[str] = set()
-    for block in blocks:
-        for stmt in block.body:
-            loads |= _loads(stmt)
-            for node in inner_nodes(stmt):
-                if isinstance(node, gast.Assign) and not _is_none(node.value):
-                    real.update(n for t in node.targets for n in name_list(t))
-
-    def strip(body: list[gast.stmt]) -> list[gast.stmt]:
-        kept = []
-        for stmt in body:
-            if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], gast.Name) and _is_none(stmt.value)
-                    and stmt.targets[0].id not in loads | real):  # fmt: skip
-                continue
-            for field in ("body", "orelse"):
-                if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
-                    setattr(stmt, field, strip(getattr(stmt, field)) or
-                            ([gast.Pass()] if field == "body" else []))  # fmt: skip
-            kept.append(stmt)
-        return kept
-
-    for block in blocks:
-        block.body = strip(block.body)
-
-
-def _is_none(node: gast.expr) -> bool:
-    return isinstance(node, gast.Constant) and node.value is None

@@ -118,14 +118,7 @@ class SweepState:
 
     def comment(self, node: Any) -> tuple[str | None, int | None]:
         """``("line 3: y = np.sin(x)", 3)`` for a primal node (its header line if compound)."""
-        if node is None:
-            return None, None
-        lineno = getattr(node, "lineno", None)
-        end = getattr(node, "end_lineno", None) or lineno
-        if isinstance(node, (gast.For, gast.While, gast.If, gast.With, gast.Try, gast.FunctionDef)):
-            end = lineno  # a compound statement: its header line; its body has its own
-        text = " ".join(self.primal.line_text(n) for n in range(lineno, end + 1))
-        return f"line {lineno}: {text}", lineno
+        return self.primal.comment(node)
 
     def pullback_of(self, stmt: Stmt) -> str:
         """The name holding the pullback of a call to the user's own function."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, COPY, ITEMS, POP, SETITEM, Branch, Jump, Loop, Stmt, atom_names
@@ -221,9 +222,9 @@ class TapeSweeps:
                 if isinstance(value, gast.Name) and sources:
                     where = slice_to_call(copy_tree(key))
                     part = call("_s2s.written_part", name(adj), where, copy_tree(array))
-                    self.buffers.accumulate(
-                        sources[0], call("_s2s.unbroadcast", part, name(sources[0])), guarded
-                    )
+                    if not _fits(st, array, key, value):  # else nothing to sum or cast
+                        part = call("_s2s.unbroadcast", part, name(sources[0]))
+                    self.buffers.accumulate(sources[0], part, guarded)
                 zeroed = call("_s2s.zeroed_at", name(adj), slice_to_call(copy_tree(key)))
                 guarded.append(assign(adj, zeroed))
                 st.count[array.id] = 1  # a new array
@@ -236,3 +237,43 @@ class TapeSweeps:
                                 ctx=gast.Store())  # fmt: skip
         out.append(gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None))
         return out
+
+
+def _fits(st: SweepState, array: gast.expr, key: gast.expr, value: gast.expr) -> bool:
+    """Whether ``array[key] = value`` writes a ``value`` of proven shape exactly the written
+    part's, of the array's float dtype (float32 or float64, neither cotangent narrowed): its
+    cotangent, the written part of the array's, needs no ``unbroadcast`` (which would return
+    it as it is)."""
+    types = st.activity.types
+    if any(isinstance(a, gast.Name) and a.id in st.narrow for a in (array, value)):
+        return False
+    known = [types.get(a.id) if isinstance(a, gast.Name) else None for a in (array, value)]
+    if any(k is None or k.shape is None or k.dtype is None for k in known):
+        return False
+    if known[0].dtype != known[1].dtype or known[0].dtype not in (np.float32, np.float64):
+        return False
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    index: list[Any] = []
+    for item in items:
+        if isinstance(item, gast.Slice):
+            parts = [item.lower, item.upper, item.step]
+            if not all(p is None or (isinstance(p, gast.Constant) and type(p.value) is int)
+                       for p in parts):  # fmt: skip
+                return False
+            index.append(slice(*(None if p is None else p.value for p in parts)))
+        elif isinstance(item, gast.Constant) and type(item.value) is int:
+            index.append(item.value)
+        elif _int_scalar(types, item):
+            index.append(0)  # an int in range (else the primal's write raised): one axis goes
+        else:
+            return False
+    try:  # a view of zero strides: no memory for the array's shape
+        written = np.broadcast_to(np.empty((), np.int8), known[0].shape)[tuple(index)].shape
+    except IndexError:
+        return False
+    return written == known[1].shape
+
+
+def _int_scalar(types: dict[str, Any], atom: gast.expr) -> bool:
+    known = types.get(atom.id) if isinstance(atom, gast.Name) else None
+    return known is not None and known.kind == "int" and known.array is False

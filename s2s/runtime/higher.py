@@ -23,8 +23,9 @@ def rebroadcast(ct: Any, g: Any) -> Any:
     broadcast back onto ``g``'s shape (summed where ``g`` was smaller), in ``g``'s dtype."""
     if ct is None or g is None:
         return None
-    if type(g) is list and type(ct) is list and len(ct) == len(g):  # a list's cotangent, part
-        return [rebroadcast(c, p) for c, p in zip(ct, g)]  # by part (None: a part of none)
+    if type(ct) is list and type(g) in (list, tuple) and len(ct) == len(g):
+        # a list's cotangent (one part per item), as ``unbroadcast`` projects it item by item
+        return [rebroadcast(c, r) for c, r in zip(ct, g)]
     shape = shape_of(g) if isinstance(g, (np.ndarray, Like)) else np.shape(g)
     try:
         out = np.broadcast_to(ct, shape)

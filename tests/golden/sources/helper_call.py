@@ -42,6 +42,6 @@ def d_softplus(z):
         cotangent = _s2s.check_cotangent(cotangent, log1p_1, 'tests/golden/primals.py', 26)
         # adjoint sweep
         # line 26: return np.log1p(np.exp(z))
-        d_z = cotangent * (1 / (1 + exp_1)) * exp_1
+        d_z = cotangent / (1 + exp_1) * exp_1
         return _s2s.gradients((d_z,), (z,), (z, cotangent))
     return log1p_1, pullback

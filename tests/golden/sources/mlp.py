@@ -47,7 +47,7 @@ def _make(_np, _s2s):
         mask_2 = _s2s.unbroadcast_mask(mask_1, log_1_like)
         del log_1_like, mask_1
         with _np.errstate(all='ignore'):
-            d_sum_1 = _s2s.masked(mask_2, d_log_1 * (1 / sum_1))
+            d_sum_1 = _s2s.masked(mask_2, d_log_1 / sum_1)
         del d_log_1, mask_2, sum_1
         d_exp_1 = _s2s.unreduce(d_sum_1, exp_1, 1, True)
         del d_sum_1

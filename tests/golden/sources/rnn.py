@@ -18,7 +18,7 @@ def _make(_np, _s2s):
             err = h @ wo + bo - y[t]
         # adjoint sweep
         # line 39: return total / x.shape[0]
-        d_total = _np.float64(1.0) * (1 / x.shape[0])
+        d_total = _np.float64(1.0) / x.shape[0]
         # line 35: for t in range(x.shape[0]): (reversed)
         d_wx = _s2s.zeros_like_acc(wx)
         d_wh = _s2s.zeros_like_acc(wh)
