@@ -5,7 +5,13 @@ differences of the derivative one order below.
 Each function is one a helper found failing at second or third order although first order
 handled it: a ``while`` loop calling a function of yours with its counter (the third
 derivative took the counter, popped back from the first derivative's tape, for a float, and
-passed it to the helper's derivative as an argument to differentiate).
+passed it to the helper's derivative as an argument to differentiate), a loop writing
+products of slices of growing length into a local array (the third derivative and-ed the
+selection masks of two trips' values, of two shapes), items of a list literal read by index
+(the third derivative projected a list's cotangent onto a list as if onto an array), a list
+or tuple passed to a helper in a loop (a tuple's cotangent, or its parts stacked, projected
+onto a list's as onto an array: already ``grad`` of ``grad`` of the tuple; then ``grad``
+three times was NaN, a part that got no cotangent projected as ``None`` onto an array).
 """
 
 from __future__ import annotations
@@ -85,4 +91,60 @@ def while_counter_in_a_branch(x):
     while_counter_in_a_branch,
 ], ids=lambda f: f.__name__)  # fmt: skip
 def test_a_loop_counter_passed_to_a_helper(f):
+    check_second_and_third_order(f)
+
+
+def slices_of_growing_length(x):
+    out = np.zeros(4)
+    for i in range(4):
+        out[i] = np.sum(x.ravel()[: i + 1] ** 2) * x.ravel()[i]
+    return np.sum(out**2)
+
+
+def items_of_a_list_literal(x):
+    xs = [x, np.sin(x), x**2]
+    return np.sum(xs[1] * xs[-1]) + np.sum(xs[0])
+
+
+@pytest.mark.parametrize("f", [slices_of_growing_length, items_of_a_list_literal],
+                         ids=lambda f: f.__name__)  # fmt: skip
+def test_writes_and_list_items(f):
+    check_second_and_third_order(f)
+
+
+def _item_times_first(xs, k):
+    return np.sum(xs[k] * xs[0])
+
+
+def list_to_a_helper_in_a_for_loop(x):
+    xs = [x, np.sin(x)]
+    s = 0.0
+    for k in range(2):
+        s = s + _item_times_first(xs, k)
+    return s
+
+
+def list_to_a_helper_in_a_while_loop(x):
+    xs = [x, np.sin(x)]
+    k = 0
+    s = 0.0
+    while k < 2:
+        s = s + _item_times_first(xs, k)
+        k += 1
+    return s
+
+
+def tuple_to_a_helper_in_a_loop(x):
+    t = (x, np.sin(x))
+    s = 0.0
+    for k in range(2):
+        s = s + _item_times_first(t, k)
+    return s
+
+
+@pytest.mark.parametrize("f", [
+    list_to_a_helper_in_a_for_loop, list_to_a_helper_in_a_while_loop,
+    tuple_to_a_helper_in_a_loop,
+], ids=lambda f: f.__name__)  # fmt: skip
+def test_a_list_or_tuple_passed_to_a_helper_in_a_loop(f):
     check_second_and_third_order(f)
