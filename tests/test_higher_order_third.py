@@ -11,13 +11,17 @@ selection masks of two trips' values, of two shapes), items of a list literal re
 (the third derivative projected a list's cotangent onto a list as if onto an array), a list
 or tuple passed to a helper in a loop (a tuple's cotangent, or its parts stacked, projected
 onto a list's as onto an array: already ``grad`` of ``grad`` of the tuple; then ``grad``
-three times was NaN, a part that got no cotangent projected as ``None`` onto an array).
+three times was NaN, a part that got no cotangent projected as ``None`` onto an array), a
+nested def capturing a value (the third derivative calls a derivative of the nested def's
+derivative, whose signature it did not know: NoRuleError "a derivative object made from a
+value of the function").
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import test_calls as calls
 from gradcheck import along
 
 import s2s
@@ -147,4 +151,42 @@ def tuple_to_a_helper_in_a_loop(x):
     tuple_to_a_helper_in_a_loop,
 ], ids=lambda f: f.__name__)  # fmt: skip
 def test_a_list_or_tuple_passed_to_a_helper_in_a_loop(f):
+    check_second_and_third_order(f)
+
+
+def nested_def_capturing(x):
+    w = np.sum(x)
+
+    def squashed(v):
+        return np.tanh(v * w)
+
+    return np.sum(squashed(x) * x)
+
+
+def nested_def_in_a_while_loop(x):
+    w = np.sum(x)
+
+    def scaled(v, k):
+        return np.tanh(v * w) * k
+
+    i = 0
+    s = 0.0
+    while i < 2:
+        s = s + np.sum(scaled(x, i + 1) * x)
+        i += 1
+    return s
+
+
+def two_nested_defs(x):
+    return calls.closure_model(x, x * 0.5, np.cos(x))
+
+
+def recursive_nested_def(x):
+    return calls.recursive_closure(x, np.sin(x))
+
+
+@pytest.mark.parametrize("f", [
+    nested_def_capturing, nested_def_in_a_while_loop, two_nested_defs, recursive_nested_def,
+], ids=lambda f: f.__name__)  # fmt: skip
+def test_nested_defs_capturing_values(f):
     check_second_and_third_order(f)
