@@ -65,9 +65,9 @@ def local_derivative_signature(ir: FunctionIR, stmt: Stmt) -> inspect.Signature 
     """The signature of ``_s2s.pullback_of(g, wrt)`` or ``_s2s.jvp_of(g, wrt)`` when ``stmt``
     calls one made from ``g``, a nested ``def`` of this function (a derivative of code with a
     nested def, differentiated again), or from such an object in turn (that code
-    differentiated a third time: ``_s2s.pullback_of(pullback_of_1, wrt)``), else ``None``. Such a derivative object is made at run
-    time (a nested def is a new function at each call) and differentiated there, as a call of
-    the nested def is: its parameters are ``g``'s, after the cotangent (``cotangent``) or the
+    differentiated a third time: ``_s2s.pullback_of(pullback_of_1, wrt)``), else ``None``.
+    Such a derivative object is made at run time (a nested def is a new function at each
+    call) and differentiated there, as a call of the nested def is: its parameters are ``g``'s, after the cotangent (``cotangent``) or the
     tangents (``a_dot`` per ``wrt`` name), as ``s2s.api`` names them."""
     func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
     if not isinstance(func, gast.Name):
