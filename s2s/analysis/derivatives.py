@@ -67,8 +67,9 @@ def local_derivative_signature(ir: FunctionIR, stmt: Stmt) -> inspect.Signature 
     nested def, differentiated again), or from such an object in turn (that code
     differentiated a third time: ``_s2s.pullback_of(pullback_of_1, wrt)``), else ``None``.
     Such a derivative object is made at run time (a nested def is a new function at each
-    call) and differentiated there, as a call of the nested def is: its parameters are ``g``'s, after the cotangent (``cotangent``) or the
-    tangents (``a_dot`` per ``wrt`` name), as ``s2s.api`` names them."""
+    call) and differentiated there, as a call of the nested def is: its parameters are
+    ``g``'s, after the cotangent (``cotangent``) or the tangents (``a_dot`` per ``wrt``
+    name), as ``s2s.api`` names them."""
     func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
     if not isinstance(func, gast.Name):
         return None
