@@ -142,9 +142,12 @@ def _holds_like(items: list | tuple) -> bool:
     return any(isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items)
 
 
-def _has_none(ref: Any) -> bool:
-    """A list's (or tuple's) cotangent with a part that is a symbolic zero: no array."""
-    return isinstance(ref, (list, tuple)) and type(ref) is not Like and any(r is None for r in ref)
+def _parts_of(g: Any, ref: Any) -> bool:
+    """``g`` a tuple of parts, or parts stacked onto a list with a ``None`` part (no array)."""
+    if not isinstance(ref, (list, tuple)) or type(ref) is Like:
+        return False
+    stacked = getattr(g, "ndim", 0) and any(r is None for r in ref)
+    return (type(g) is tuple or bool(stacked)) and len(g) == len(ref)
 
 
 @reads_shape_only(1)
@@ -171,16 +174,10 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     elif g is None:  # no cotangent (gathered from a list's part that had none): zero, not nan
         return None
     elif type(g) is list and isinstance(ref, (list, tuple)) and len(g) == len(ref):
-        # a list's cotangent (one part per item, None for none), as derivatives of derivatives
-        # carry it: each part projected onto its item
+        # a list's cotangent (one part per item, None for none): each part onto its item
         return [p if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
-    elif type(g) is tuple and isinstance(ref, (list, tuple)) and type(ref) is not Like and (
-        len(g) == len(ref)
-    ):  # the same, come in as an argument's tuple: a list onto a list, a tuple onto a tuple
-        parts = [p if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
-        return parts if isinstance(ref, list) else tuple(parts)
-    elif _has_none(ref) and np.ndim(g) and len(g) == len(ref):  # the parts stacked as one array
-        parts = [None if r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
+    elif _parts_of(g, ref):  # the same, as an argument's tuple or stacked: as ref holds them
+        parts = [None if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
         return parts if isinstance(ref, list) else tuple(parts)
     elif type(g) is list and ref is None:  # onto a list's cotangent that was None (zero)
         return g
