@@ -90,9 +90,25 @@ def while_counter_in_a_branch(x):
     return s
 
 
+def _two_counters(x, i, j):
+    return np.sin(x * (i + 1)) * (j + 0.5)
+
+
+def nested_while_counters(x):
+    s = 0.0
+    i = 0
+    while i < 2:
+        j = 0
+        while j < 2:
+            s = s + np.sum(_two_counters(x, i, j=j) * x)
+            j += 1
+        i += 1
+    return s
+
+
 @pytest.mark.parametrize("f", [
     while_counter_to_a_helper, while_counter_by_keyword, for_index_to_a_helper,
-    while_counter_in_a_branch,
+    while_counter_in_a_branch, nested_while_counters,
 ], ids=lambda f: f.__name__)  # fmt: skip
 def test_a_loop_counter_passed_to_a_helper(f):
     check_second_and_third_order(f)
