@@ -229,7 +229,10 @@ def generate(
     check_namespace(writer, backend, primal.filename)
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _mark_generated(compiled, mode, func, wrt)
-    compiled.function.__s2s_tape__ = sweeps.tape  # its pops restore names' own old values
+    # its pops restore names' own old values, as do those of the tapes in its code (a
+    # derivative differentiated again keeps its tape's name)
+    inherited = getattr(func, "__s2s_tape__", ())
+    compiled.function.__s2s_tape__ = (*inherited, sweeps.tape) if sweeps.tape else inherited
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
     _stage(verbose, "emit", lambda: compiled.source)

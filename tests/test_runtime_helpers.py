@@ -1031,3 +1031,19 @@ def test_rebroadcast_of_a_list_s_cotangent_is_unbroadcast_s_transpose_item_by_it
     left = sum(np.sum(c * p) for c, p in zip(ct, projected) if p is not None)
     right = sum(np.sum(b * x) for b, x in zip(back, g) if x is not None)
     np.testing.assert_allclose(left, right, rtol=1e-12)
+
+
+def test_list_cotangents_met_as_tuples_and_masks_of_two_shapes():
+    """A list's cotangent that came in as an argument's tuple is projected and gathered part
+    by part; masks of two shapes (two trips' values of one name) know no zero entry."""
+    a, b = np.ones((2, 2)), np.full(3, 2.0)
+    projected = rt.unbroadcast((a, None), [np.zeros((2, 2)), np.zeros(3)])
+    assert type(projected) is list and projected[1] is None
+    np.testing.assert_array_equal(projected[0], a)
+    np.testing.assert_array_equal(rt.gathered((a, b), 1, np.zeros(3)), b)
+    assert rt.unbroadcast(None, a) is None  # a part that got none: zero, never nan
+    stacked = rt.unbroadcast(np.stack([a, a]), (np.zeros((2, 2)), None))
+    assert type(stacked) is tuple and stacked[1] is None
+    np.testing.assert_array_equal(stacked[0], a)
+    assert rt.both(np.ones(2, bool), np.ones(3, bool)) is False
+    np.testing.assert_array_equal(rt.both(np.array([True, False]), True), [True, False])

@@ -164,7 +164,26 @@ def try_in_a_branch_in_a_loop(x):
     return s
 
 
+def _reshaped_or_not(x, n):
+    try:
+        x.reshape(n)  # called only for whether it raises (7: ValueError)
+        s = np.sum(np.sin(x) ** 2)
+    except ValueError:
+        s = np.sum(np.cos(x) * x)
+    return s
+
+
+def _calls_reshaped_or_not(x, n):
+    return _reshaped_or_not(x, n) + np.sum(x**3)
+
+
+def reshape_checked_two_helpers_down(x, n):  # hvp refused it: "_reshaped_or_not has side
+    return _calls_reshaped_or_not(x, n) * np.sum(x)  # effects" (an array method, none)
+
+
 CASES = [
+    (reshape_checked_two_helpers_down, (7,)),  # the handler runs
+    (reshape_checked_two_helpers_down, (4,)),  # the body runs through
     (raises_midway_in_loop, ()),
     (nested_try_in_loop, ()),
     (try_in_a_branch_in_a_loop, ()),
@@ -297,6 +316,8 @@ def test_second_order_against_differences_of_the_gradient(f, rest):
 
 
 THIRD = [
+    (reshape_checked_two_helpers_down, (7,)),
+    (reshape_checked_two_helpers_down, (4,)),
     (raises_midway_in_loop, ()),
     (nested_try_in_loop, ()),
     (cholesky_or_fallback, (1.0,)),

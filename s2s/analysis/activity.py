@@ -164,7 +164,7 @@ def analyze(
         if loop.target is not None:
             types[loop.target] = VType("int", np.dtype(np.int64), False, True)
     varied = {name for name in wrt if types.get(name, UNKNOWN).kind in ("float", "tuple")}
-    restores = tape_restores(primal.func, flat)
+    restores = tape_restores(primal.func, flat, ir.renamed_lists)
     sweep = 0
     assigned: set[str] = set()
     while True:  # until nothing changes: a loop carries values back to its top

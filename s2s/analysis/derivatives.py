@@ -64,25 +64,41 @@ def composite_call(ir: FunctionIR, stmt: Stmt) -> tuple[str, str] | None:
 def local_derivative_signature(ir: FunctionIR, stmt: Stmt) -> inspect.Signature | None:
     """The signature of ``_s2s.pullback_of(g, wrt)`` or ``_s2s.jvp_of(g, wrt)`` when ``stmt``
     calls one made from ``g``, a nested ``def`` of this function (a derivative of code with a
-    nested def, differentiated again), else ``None``. Such a derivative object is made at run
-    time (a nested def is a new function at each call) and differentiated there, as a call of
-    the nested def is: its parameters are ``g``'s, after the cotangent (``cotangent``) or the
-    tangents (``a_dot`` per ``wrt`` name), as ``s2s.api`` names them."""
+    nested def, differentiated again), or from such an object in turn (that code
+    differentiated a third time: ``_s2s.pullback_of(pullback_of_1, wrt)``), else ``None``.
+    Such a derivative object is made at run time (a nested def is a new function at each
+    call) and differentiated there, as a call of the nested def is: its parameters are
+    ``g``'s, after the cotangent (``cotangent``) or the tangents (``a_dot`` per ``wrt``
+    name), as ``s2s.api`` names them."""
     func = stmt.expr.func if isinstance(stmt.expr, gast.Call) else None
     if not isinstance(func, gast.Name):
         return None
-    maker = next((s for s in ir.flat if func.id in s.targets), None)
+    return _local_signature(ir, func.id, 0)
+
+
+def _local_signature(ir: FunctionIR, callee: str, depth: int) -> inspect.Signature | None:
+    """The signature of the derivative object ``callee`` names: one made by ``pullback_of`` or
+    ``jvp_of`` from a nested def, or from such an object (a derivative of a nested def's
+    derivative: the code differentiated a third time)."""
+    maker = next((s for s in ir.flat if callee in s.targets), None)
     if maker is None or maker.unpack or maker.op not in (runtime.pullback_of, runtime.jvp_of):
         return None
     if len(maker.args) != 2 or maker.kwargs or not isinstance(maker.args[0], gast.Name):
         return None
     definition = next((s for s in ir.flat if maker.args[0].id in s.targets), None)
     wrt = maker.args[1]
-    if definition is None or definition.op is not DEF or not isinstance(wrt, gast.Tuple):
+    if definition is None or not isinstance(wrt, gast.Tuple):
         return None
     if not all(isinstance(e, gast.Constant) for e in wrt.elts):
         return None
-    signature = definition.value_hint
+    if definition.op is DEF:
+        signature = definition.value_hint
+    elif depth < 4:  # a derivative object made from one made from a nested def
+        signature = _local_signature(ir, maker.args[0].id, depth + 1)
+    else:
+        return None
+    if signature is None:
+        return None
     bases = [f"{e.value}_dot" for e in wrt.elts]
     if maker.op is runtime.pullback_of:
         bases = ["cotangent"]

@@ -290,18 +290,23 @@ def call_signature(rule: registry.Rule) -> inspect.Signature:
     return cached
 
 
-def tape_restores(func: Any, flat: list[Stmt]) -> set[int]:
+def tape_restores(func: Any, flat: list[Stmt], renamed: dict[str, str]) -> set[int]:
     """In a derivative s2s generated (differentiated again), the statements ``x = tape.pop()``
-    of its tape (``__s2s_tape__``) whose ``x`` is bound elsewhere too: the tape gives back a
-    value ``x`` held before, so ``x`` keeps the type of its other bindings (an int index stays
-    an int, not a value of the tape's unknown items)."""
-    tape = getattr(func, "__s2s_tape__", "")
-    if not tape:
+    of its tapes (``__s2s_tape__``: its own, and those of the derivatives it differentiated,
+    whose code it runs) whose ``x`` is bound elsewhere too: the tape gives back a value ``x``
+    held before, so ``x`` keeps the type of its other bindings (an int index stays an int, not
+    a value of the tape's unknown items: a while loop's counter at third order). A tape is
+    known by its name in the code, or by the name it stands for where the frontend named a
+    list bound again anew (``renamed``: :mod:`s2s.frontend.rebinding`; a derivative's code
+    binds an inner derivative's tape to ``None``, then to a new list when it runs that
+    derivative's primal sweep again)."""
+    tapes = getattr(func, "__s2s_tape__", ())
+    if not tapes:
         return set()
     pops = [
         s for s in flat
         if s.op is POP and len(s.targets) == 1 and s.args
-        and isinstance(s.args[0], gast.Name) and s.args[0].id == tape
+        and isinstance(s.args[0], gast.Name) and renamed.get(s.args[0].id, s.args[0].id) in tapes
     ]  # fmt: skip
     popped = {id(s) for s in pops}
     bound = {t for s in flat if id(s) not in popped for t in s.targets}

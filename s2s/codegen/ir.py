@@ -137,6 +137,7 @@ class FunctionIR:
     lists: set[str] = field(default_factory=set)  # Python lists built with .append
     contexts: list[Any] = field(default_factory=list)  # `with` blocks (codegen.contexts)
     written_globals: list[str] = field(default_factory=list)  # `global n; n += 1`
+    renamed_lists: dict[str, str] = field(default_factory=dict)  # a list bound anew -> its name
 
     @property
     def flat(self) -> list[Stmt]:

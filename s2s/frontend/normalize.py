@@ -173,7 +173,13 @@ class Normalizer:
         params = _params(tree)
         self.bind_params(params)
         expand_starred(tree, st.names.fresh)  # a, *rest = value: the assignments it means
-        rename_rebound_lists(tree, st.names.fresh)  # ys = np.array(ys): ys_array from there
+        renamed: dict[str, str] = {}  # a derivative's tape bound anew keeps its pops' meaning
+
+        def fresh_list(base: str) -> str:
+            renamed[new := st.names.fresh(base)] = base
+            return new
+
+        rename_rebound_lists(tree, fresh_list)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, st.names.taken, st.primal.where)  # d["h"]: a name d_h per key
         if any(isinstance(n, (gast.With, gast.Try)) for n in inner_nodes(tree)):
             tree.body = lift_returns(tree.body, st.names.fresh("result"))
@@ -194,6 +200,7 @@ class Normalizer:
             lists=list_names(flatten(st.body)),
             contexts=st.contexts,
             written_globals=sorted(st.declared),
+            renamed_lists=renamed,
         )
 
     def bind_params(self, params: list[Param]) -> None:

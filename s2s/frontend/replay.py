@@ -56,6 +56,22 @@ def _draws() -> frozenset[str]:
     return frozenset(n for n in names if not hasattr(np.ndarray, n)) - {"bit_generator", "spawn"}
 
 
+# ndarray methods that change the array or write elsewhere (a file); every other public
+# method of an array only returns a value (analysis.aliasing refuses the in-place ones on a
+# differentiated value)
+_ARRAY_EFFECTS = frozenset({
+    "sort", "fill", "resize", "put", "partition", "itemset", "setfield", "setflags", "byteswap",
+    "tofile", "dump",
+})  # fmt: skip
+
+
+@functools.cache
+def _pure_array_methods() -> frozenset[str]:
+    """Public ndarray methods that only return a value (``x.reshape(7)``, ``x.sum()``): called
+    for nothing but whether they raise, they have no effect."""
+    return frozenset(n for n in dir(np.ndarray) if not n.startswith("_")) - _ARRAY_EFFECTS
+
+
 @functools.cache
 def _installed() -> tuple[str, ...]:
     """The directories of the standard library and installed packages."""
@@ -254,7 +270,11 @@ def _user_function(obj: Any) -> bool:
 
 def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
     """Whether ``func`` (or a module-level function of the user's it calls) writes a global or
-    an attribute, calls something for its effect only, or draws a random number."""
+    an attribute, calls something for its effect only, or draws a random number. A call made
+    for its effect of numpy or scipy (``np.reshape(x, 7)``), or of an array method that only
+    returns a value on a parameter or local name (``x.reshape(7)`` in a ``try`` body, made for
+    whether it raises; a method of that name on an object of yours is taken for the array's),
+    is none."""
     if id(func) in seen:
         return False
     seen.add(id(func))
@@ -277,9 +297,10 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             fn = node.value.func
             receiver = fn.value if isinstance(fn, gast.Attribute) else None
             library = _library_call(_global_value(func, fn))  # np.add.at(buf, i, v) on a local
+            local = isinstance(receiver, gast.Name) and receiver.id not in func.__globals__
             if not library and not (
                 isinstance(receiver, gast.Name) and receiver.id in appended_locals
-            ):
+            ) and not (local and fn.attr in _pure_array_methods()):
                 return True  # print(...), LOG.append(...), a helper called for its effect
         if isinstance(node, gast.Call) and isinstance(node.func, (gast.Name, gast.Attribute)):
             value = _global_value(func, node.func)

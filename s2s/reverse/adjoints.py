@@ -40,7 +40,7 @@ from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.markers import MarkerPaths, inputs_of
 from s2s.reverse.selection import SelectionMasks
-from s2s.reverse.state import SweepState
+from s2s.reverse.state import SweepState, makes_parts
 
 
 class StatementAdjoints:
@@ -203,7 +203,7 @@ class StatementAdjoints:
         if var_type.dtype is not None and result_type.dtype is not None:
             if runtime.acc_dtype(var_type.dtype) == runtime.acc_dtype(result_type.dtype):
                 return expr
-        if _is_unbroadcast_onto(expr, var) or var in st.ir.lists:
+        if _is_unbroadcast_onto(expr, var) or var in st.ir.lists or makes_parts(expr):
             return expr  # already projected, or a list's cotangent (one part per item)
         return call("_s2s.unbroadcast", expr, name(var))
 

@@ -222,7 +222,8 @@ _PARTS = {
     runtime.unconcatenate, runtime.unstack, runtime.unhstack, runtime.unvstack, runtime.unsum,
     runtime.unarray, runtime.unliteral, runtime.item_cotangents, runtime.item_at,
     runtime.put_last, runtime.put_all_but_last, runtime.put_item, runtime.put_at,
-    runtime.resplit, runtime.split_parts, runtime.select_parts, runtime.choose_parts,
+    runtime.without_last, runtime.with_last, runtime.resplit, runtime.split_parts,
+    runtime.select_parts, runtime.choose_parts,
     runtime.unbroadcast_parts, runtime.rebroadcast_parts, runtime.unmeshgrid, runtime.remeshgrid,
     runtime.gradient_of, runtime.einsum_grads, runtime.einsum_second,
     runtime.einsum_grads_tangent, runtime.multi_dot_grads, runtime.multi_dot_second,
@@ -232,6 +233,19 @@ _PARTS = {
     runtime.vectorized_grads_adjoint_adjoint, runtime.vectorized_grads_tangent_tangent,
     runtime.vectorized_grads_tangent_adjoint,
 }  # fmt: skip
+
+
+def makes_parts(expr: gast.expr) -> bool:
+    """Whether ``expr`` calls a runtime helper that returns a list of parts (``item_from`` of
+    a slice included): a list's cotangent, projected item by item where it is made."""
+    if not (isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute)):
+        return False
+    if not (isinstance(expr.func.value, gast.Name) and expr.func.value.id == "_s2s"):
+        return False
+    helper = getattr(runtime, expr.func.attr, None)
+    if helper is runtime.item_from:
+        return len(expr.args) == 2 and not _is_int_key(expr.args[1])
+    return helper in _PARTS
 
 
 def _is_int_key(key: gast.expr) -> bool:

@@ -142,13 +142,23 @@ def _holds_like(items: list | tuple) -> bool:
     return any(isinstance(e, Like) or (type(e) in (list, tuple) and _holds_like(e)) for e in items)
 
 
+def _parts_of(g: Any, ref: Any) -> bool:
+    """``g`` a tuple of parts, or parts stacked onto a list with a ``None`` part (no array)."""
+    if not isinstance(ref, (list, tuple)) or type(ref) is Like:
+        return False
+    stacked = getattr(g, "ndim", 0) and any(r is None for r in ref)
+    return (type(g) is tuple or bool(stacked)) and len(g) == len(ref)
+
+
 @reads_shape_only(1)
 def unbroadcast(g: Any, ref: Any) -> Any:
     """Project cotangent ``g`` onto the shape and accumulator dtype of primal ``ref``.
 
     Sums over the axes that broadcasting added or stretched, then casts to
     ``acc_dtype(ref.dtype)`` (undoing NEP 50 promotion). Returns ``g`` itself when nothing
-    needs doing, so the result may be borrowed.
+    needs doing, so the result may be borrowed. ``None`` (no cotangent) stays ``None``; a
+    list's or tuple's cotangent (parts, or the parts stacked where ``ref`` has a part that is
+    ``None``) is projected part by part.
     """
     if type(g) is np.ndarray and (type(ref) is np.ndarray or type(ref) is Like):
         if g.shape == ref.shape and g.dtype == ref.dtype and ref.dtype.char != "e":
@@ -161,10 +171,14 @@ def unbroadcast(g: Any, ref: Any) -> Any:
             return g
     elif type(g) is Undefined:
         return g
+    elif g is None:  # no cotangent (gathered from a list's part that had none): zero, not nan
+        return None
     elif type(g) is list and isinstance(ref, (list, tuple)) and len(g) == len(ref):
-        # a list's cotangent (one part per item, None for none), as derivatives of derivatives
-        # carry it: each part projected onto its item
+        # a list's cotangent (one part per item, None for none): each part onto its item
         return [p if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
+    elif _parts_of(g, ref):  # the same, as an argument's tuple or stacked: as ref holds them
+        parts = [None if p is None or r is None else unbroadcast(p, r) for p, r in zip(g, ref)]
+        return parts if isinstance(ref, list) else tuple(parts)
     elif type(g) is list and ref is None:  # onto a list's cotangent that was None (zero)
         return g
     if type(ref) is np.ndarray or type(ref) is Like:

@@ -102,8 +102,9 @@ def reduce_onto(ct: Any, g: Any, axis: Any = None, keepdims: bool = False) -> An
 
 def gathered(ct: Any, key: Any, g: Any) -> Any:
     """The transpose of scatter-adding ``g`` at ``key``: ``ct[key]`` onto ``g``'s shape (the
-    part at ``key`` of a list's cotangent, ``None`` for none)."""
-    if type(ct) is list:
+    part at ``key`` of a list's cotangent, ``None`` for none; a tuple where the cotangent
+    came in as an argument's, a list of :mod:`s2s.runtime.kinds` where it was put back)."""
+    if isinstance(ct, (list, tuple)):
         part = ct[key]
         return None if part is None else unbroadcast(part, g)
     return unbroadcast(np.asarray(ct)[key], g)

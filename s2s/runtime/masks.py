@@ -69,7 +69,13 @@ def unindexed(ref: Any, key: Any, keep: Any = None) -> np.ndarray:
 
 
 def both(first: Any, second: Any) -> Any:
-    """Entries zero in two contributions are zero in their sum."""
+    """Entries zero in two contributions are zero in their sum. Masks of two shapes (neither
+    a scalar) are of two values a name held (a loop's trips writing slices of growing length
+    into one buffer, differentiated again): nothing is known zero (``False``), never a mask
+    broadcast to another shape."""
+    first_shape, second_shape = np.shape(first), np.shape(second)
+    if first_shape != second_shape and first_shape and second_shape:
+        return False
     return array_namespace(first, second).logical_and(first, second)
 
 

@@ -1,0 +1,208 @@
+"""Second and third order on the constructs first order covers (issue 9): ``hvp``, ``grad`` of
+``grad``, ``jvp`` of ``grad`` of ``grad`` and ``grad`` three times, each against central
+differences of the derivative one order below.
+
+Each function is one a helper found failing at second or third order although first order
+handled it: a ``while`` loop calling a function of yours with its counter (the third
+derivative took the counter, popped back from the first derivative's tape, for a float, and
+passed it to the helper's derivative as an argument to differentiate), a loop writing
+products of slices of growing length into a local array (the third derivative and-ed the
+selection masks of two trips' values, of two shapes), items of a list literal read by index
+(the third derivative projected a list's cotangent onto a list as if onto an array), a list
+or tuple passed to a helper in a loop (a tuple's cotangent, or its parts stacked, projected
+onto a list's as onto an array: already ``grad`` of ``grad`` of the tuple; then ``grad``
+three times was NaN, a part that got no cotangent projected as ``None`` onto an array), a
+nested def capturing a value (the third derivative calls a derivative of the nested def's
+derivative, whose signature it did not know: NoRuleError "a derivative object made from a
+value of the function").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_calls as calls
+from gradcheck import along
+
+import s2s
+
+X = np.array([[0.3, 0.5], [0.7, 0.2]])
+V = np.array([[1.0, -2.0], [0.5, 0.25]])
+
+
+def check_second_and_third_order(f, x=X, v=V):
+    """``hvp`` and ``grad`` of ``<grad f, v>`` against differences of ``grad f`` along ``v``;
+    ``jvp`` of that and ``grad`` of ``<it, v>`` against its differences along ``v``."""
+    gradient = s2s.grad(f)
+    expected = along(gradient, x, v)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), expected, rtol=1e-6, atol=1e-8)
+    second = s2s.grad(lambda y: np.sum(gradient(y) * v))
+    np.testing.assert_allclose(second(x), expected, rtol=1e-6, atol=1e-8)
+    expected = along(second, x, v, h=1e-5)
+    _, tangent = s2s.jvp(second)(x, v)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
+    third = s2s.grad(lambda y: np.sum(second(y) * v))(x)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)
+
+
+def scaled_sine(x, i):
+    return np.sin(x) * (i + 1)
+
+
+def scaled_sine_by_keyword(x, i=0):
+    return np.sin(x) * (i + 1)
+
+
+def while_counter_to_a_helper(x):
+    i = 0
+    s = 0.0
+    while i < 3:
+        s = s + np.sum(scaled_sine(x, i) ** 2)
+        i += 1
+    return s
+
+
+def while_counter_by_keyword(x):
+    i = 0
+    s = 0.0
+    while i < 3:
+        s = s + np.sum(scaled_sine_by_keyword(x, i=i) ** 2)
+        i += 1
+    return s
+
+
+def for_index_to_a_helper(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(scaled_sine_by_keyword(x, i=i) * x)
+    return s
+
+
+def while_counter_in_a_branch(x):
+    i = 0
+    s = np.sum(x)
+    while s < 10.0 and i < 4:
+        if i % 2 == 0:
+            s = s + np.sum(scaled_sine(x, i) * x)
+        else:
+            s = s * 1.5
+        i = i + 1
+    return s
+
+
+def _two_counters(x, i, j):
+    return np.sin(x * (i + 1)) * (j + 0.5)
+
+
+def nested_while_counters(x):
+    s = 0.0
+    i = 0
+    while i < 2:
+        j = 0
+        while j < 2:
+            s = s + np.sum(_two_counters(x, i, j=j) * x)
+            j += 1
+        i += 1
+    return s
+
+
+@pytest.mark.parametrize("f", [
+    while_counter_to_a_helper, while_counter_by_keyword, for_index_to_a_helper,
+    while_counter_in_a_branch, nested_while_counters,
+], ids=lambda f: f.__name__)  # fmt: skip
+def test_a_loop_counter_passed_to_a_helper(f):
+    check_second_and_third_order(f)
+
+
+def slices_of_growing_length(x):
+    out = np.zeros(4)
+    for i in range(4):
+        out[i] = np.sum(x.ravel()[: i + 1] ** 2) * x.ravel()[i]
+    return np.sum(out**2)
+
+
+def items_of_a_list_literal(x):
+    xs = [x, np.sin(x), x**2]
+    return np.sum(xs[1] * xs[-1]) + np.sum(xs[0])
+
+
+@pytest.mark.parametrize("f", [slices_of_growing_length, items_of_a_list_literal],
+                         ids=lambda f: f.__name__)  # fmt: skip
+def test_writes_and_list_items(f):
+    check_second_and_third_order(f)
+
+
+def _item_times_first(xs, k):
+    return np.sum(xs[k] * xs[0])
+
+
+def list_to_a_helper_in_a_for_loop(x):
+    xs = [x, np.sin(x)]
+    s = 0.0
+    for k in range(2):
+        s = s + _item_times_first(xs, k)
+    return s
+
+
+def list_to_a_helper_in_a_while_loop(x):
+    xs = [x, np.sin(x)]
+    k = 0
+    s = 0.0
+    while k < 2:
+        s = s + _item_times_first(xs, k)
+        k += 1
+    return s
+
+
+def tuple_to_a_helper_in_a_loop(x):
+    t = (x, np.sin(x))
+    s = 0.0
+    for k in range(2):
+        s = s + _item_times_first(t, k)
+    return s
+
+
+@pytest.mark.parametrize("f", [
+    list_to_a_helper_in_a_for_loop, list_to_a_helper_in_a_while_loop,
+    tuple_to_a_helper_in_a_loop,
+], ids=lambda f: f.__name__)  # fmt: skip
+def test_a_list_or_tuple_passed_to_a_helper_in_a_loop(f):
+    check_second_and_third_order(f)
+
+
+def nested_def_capturing(x):
+    w = np.sum(x)
+
+    def squashed(v):
+        return np.tanh(v * w)
+
+    return np.sum(squashed(x) * x)
+
+
+def nested_def_in_a_while_loop(x):
+    w = np.sum(x)
+
+    def scaled(v, k):
+        return np.tanh(v * w) * k
+
+    i = 0
+    s = 0.0
+    while i < 2:
+        s = s + np.sum(scaled(x, i + 1) * x)
+        i += 1
+    return s
+
+
+def two_nested_defs(x):
+    return calls.closure_model(x, x * 0.5, np.cos(x))
+
+
+def recursive_nested_def(x):
+    return calls.recursive_closure(x, np.sin(x))
+
+
+@pytest.mark.parametrize("f", [
+    nested_def_capturing, nested_def_in_a_while_loop, two_nested_defs, recursive_nested_def,
+], ids=lambda f: f.__name__)  # fmt: skip
+def test_nested_defs_capturing_values(f):
+    check_second_and_third_order(f)
