@@ -485,3 +485,15 @@ def test_rebinding_second_order_against_differences_of_the_gradient(f, gradient)
     second = s2s.grad(lambda x: np.sum(s2s.grad(f)(x) * U))(W)
     np.testing.assert_allclose(second, expected, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(s2s.hessian(f)(W) @ U, expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("f, gradient", REBOUND, ids=lambda v: getattr(v, "__name__", ""))
+def test_rebinding_third_order_against_differences_of_the_gradient(f, gradient):
+    w = np.array([0.5, -1.0, 0.2])
+    product = lambda x: along(gradient, x, U, h=1e-4)  # noqa: E731 - H u of the hand's
+    expected = along(product, W, w, h=1e-4)  # both steps 1e-4: error ~1e-8 relative
+    third = s2s.jvp(s2s.jvp(s2s.grad(f)))(W, U, w)[1][1]
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-6)
+    second = s2s.grad(lambda x: np.sum(s2s.grad(f)(x) * U))
+    third = s2s.grad(lambda x: np.sum(second(x) * w))(W)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-6)
