@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
 from s2s.codegen.walking import inner_nodes, walk
@@ -187,6 +189,34 @@ def _returns(block: list[gast.stmt]) -> bool:
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
+# Builtins that run code from a string or read the function's variables by name: what they
+# compute is hidden from s2s, so a gradient through them would be silently zero (or wrong).
+_INTROSPECTION = ("eval", "exec", "compile", "locals", "globals", "vars", "dir", "__import__")
+
+
+def _check_introspection(primal: Primal, node: gast.AST) -> None:
+    """Refuse a call of ``eval``, ``exec``, ``compile``, ``locals``, ``globals``, ``vars``,
+    ``dir()`` or ``__import__`` (the builtin, not a function of the module with that name)."""
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+        return
+    called = node.func.id
+    if called not in _INTROSPECTION or getattr(primal.func, "__s2s_generated__", False):
+        return
+    if called == "dir" and node.args:
+        return  # dir(obj): names, read by no one as values
+    shadowed = primal.func.__globals__.get(called, getattr(builtins, called))
+    if shadowed is not getattr(builtins, called):
+        return  # a function of the user's own named `vars`
+    raise UnsupportedSyntaxError(
+        f"`{called}(...)` inside a differentiated function is not supported: s2s cannot see "
+        "which values the code it runs or the names it reads use, so their derivative would "
+        "be lost",
+        primal.where(node),
+        "write the expression itself in the function (`np.sum(x ** 2)`, not "
+        "`eval(\"np.sum(x ** 2)\")`), and read variables by their names",
+    )
+
+
 def _check_node(primal: Primal, node: gast.AST) -> None:
     if isinstance(node, (gast.BoolOp, gast.IfExp)) or (
         isinstance(node, gast.Compare) and len(node.ops) > 1
@@ -202,6 +232,7 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                     primal.where(sub),
                     f"assign `{sub.target.id}` in a statement of its own before the expression",
                 )
+    _check_introspection(primal, node)
     if isinstance(node, gast.With):
         check_with(primal, node)
     if isinstance(node, gast.Try):
