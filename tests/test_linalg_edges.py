@@ -396,7 +396,7 @@ def test_second_derivatives_along_a_direction_that_leaves_the_matrix_unchanged(f
     if COMPLEX_EIG and f in (moved_eig, moved_eigvals):
         pytest.skip("numpy 2.5 returns eig's results as complex arrays: refused (README)")
     grad = s2s.grad(f)
-    expected = np.stack([numeric_gradient(lambda x: grad(x)[i], [x], 0) for i in range(2)])
+    expected = np.stack([numeric_gradient(lambda x, i=i: grad(x)[i], [x], 0) for i in range(2)])
     np.testing.assert_allclose(expected, expected.T, atol=1e-6)  # the differences are sound
     np.testing.assert_allclose(s2s.hessian(f)(x), expected, atol=1e-6)
     np.testing.assert_allclose(s2s.jacobian(grad, mode="forward")(x), expected, atol=1e-6)
