@@ -217,21 +217,21 @@ def test_nested_defs_capturing_values(f):
 def array_carried_polynomial(t):
     x = np.array([t, 2 * t])
     acc = np.zeros(2)
-    for k in range(2):
+    for _ in range(2):
         acc = acc * x + 1.0
     return np.sum(acc)  # 3 t + 2: the third derivative is 0
 
 
 def array_carried_sine(t):
     acc = np.zeros(2)
-    for k in range(3):
+    for _ in range(3):
         acc = acc * t + np.sin(t)
     return np.sum(acc**2)
 
 
 def array_carried_vector(x):
     acc = np.zeros(2)
-    for k in range(3):
+    for _ in range(3):
         acc = acc * x[0] + x
     return np.sum(acc**2)
 
