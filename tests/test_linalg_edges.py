@@ -403,3 +403,29 @@ def test_second_derivatives_along_a_direction_that_leaves_the_matrix_unchanged(f
     for v in (np.array([0.0, 1.0]), np.array([1.0, 1.0])):
         np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, atol=1e-6)
     np.testing.assert_array_equal(s2s.hvp(f)(x, np.zeros(2)), np.zeros(2))
+
+
+# The same for det's third derivative: its twins check the matrix with `invertible`, a linear
+# rule whose tangent checked the matrix's tangent, so a zero one read as singular (NoRuleError).
+
+SHIFTED = np.array([[2.0, 0.3, 0.1], [0.2, 1.5, 0.4], [0.1, 0.3, 1.2]])
+TILT = np.array([[1.0, 0.2, 0.0], [0.0, -1.0, 0.3], [0.5, 0.0, 0.5]])
+E1 = np.array([0.0, 1.0])
+
+
+def moved_det(x):
+    return np.linalg.det(SHIFTED + x[0] * TILT) ** 2 + x[1] ** 4
+
+
+def moved_det_second(x):
+    return np.sum(s2s.grad(moved_det)(x) * E1)
+
+
+@pytest.mark.parametrize("v", [E1, np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.zeros(2)])
+def test_a_third_derivative_of_det_along_a_direction_that_leaves_the_matrix_unchanged(v):
+    x = np.array([0.3, -0.2])
+    second = s2s.grad(moved_det_second)
+    expected = along(second, x, v, 1e-5)
+    np.testing.assert_allclose(s2s.jvp(second)(x, v)[1], expected, atol=1e-7)
+    third = s2s.grad(lambda y: np.sum(second(y) * v))(x)
+    np.testing.assert_allclose(third, expected, atol=1e-7)
