@@ -233,3 +233,45 @@ def test_forward_over_forward_of_a_loop_writing_a_local_array():
     np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-8)
     third = s2s.jvp(s2s.jvp(s2s.jvp(f)))(x, v, w, w)[1][1][1]
     assert third == pytest.approx(expected @ w, rel=1e-6)
+
+
+# An array carried around a loop (fresh-89 finding 3): ``grad`` three times gave NaN with a
+# NonFiniteGradientWarning in ``with_last`` (a value popped from the tape with a part that got
+# no cotangent), where jvp of jvp of grad and the loop unrolled by hand were right. Fixed on main
+# by 2e274d0 (unbroadcast keeps a part with no cotangent as None); these are its regressions.
+
+
+def array_carried_polynomial(t):
+    x = np.array([t, 2 * t])
+    acc = np.zeros(2)
+    for _ in range(2):
+        acc = acc * x + 1.0
+    return np.sum(acc)  # 3 t + 2: the third derivative is 0
+
+
+def array_carried_sine(t):
+    acc = np.zeros(2)
+    for _ in range(3):
+        acc = acc * t + np.sin(t)
+    return np.sum(acc**2)
+
+
+def array_carried_vector(x):
+    acc = np.zeros(2)
+    for _ in range(3):
+        acc = acc * x[0] + x
+    return np.sum(acc**2)
+
+
+@pytest.mark.parametrize(
+    "f, x, v",
+    [
+        (array_carried_polynomial, 0.7, 1.0),
+        (array_carried_sine, 0.7, 1.0),
+        (array_carried_vector, np.array([0.7, 0.3]), np.array([1.0, 2.0])),
+    ],
+    ids=["polynomial", "sine", "vector"],
+)
+@pytest.mark.filterwarnings("error")  # a NonFiniteGradientWarning fails it
+def test_an_array_carried_around_a_loop(f, x, v):
+    check_second_and_third_order(f, x, v)
