@@ -56,14 +56,6 @@ UNSUPPORTED: dict[str, str] = {
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_tangent_b",
     "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_tangent",
     "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_tangent",
-    "s2s.runtime.vectorized.vectorized_grads": "vectorized_grads_tangent (third order of "
-    "numpy.vectorize) reads a cotangent that forward over forward leaves None",
-}
-
-# unsupported rules whose check crashes rather than raising a located error: open bugs
-CRASHES: dict[str, str] = {
-    "s2s.runtime.vectorized.vectorized_grads": "TypeError in vectorized_second.py: a None "
-    "cotangent subscripted",
 }
 
 
@@ -116,13 +108,9 @@ def test_forward_over_forward_agrees_with_differences_of_the_jvp(row: Row):
         _check(row)
 
 
-def _unsupported() -> list:
-    return [pytest.param(r, id=r.id, marks=pytest.mark.xfail(strict=True, reason=CRASHES[_name(r)]))
-            if _name(r) in CRASHES else pytest.param(r, id=r.id)
-            for r in rows.DIFFERENTIABLE if _name(r) in UNSUPPORTED]  # fmt: skip
-
-
-@pytest.mark.parametrize("row", _unsupported())
+@pytest.mark.parametrize(
+    "row", [r for r in rows.DIFFERENTIABLE if _name(r) in UNSUPPORTED], ids=lambda r: r.id
+)
 def test_an_unsupported_forward_over_forward_is_a_located_error(row: Row):
     with pytest.raises(s2s.S2SError) as info, np.errstate(all="ignore"):
         _check(row)
