@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from s2s.runtime import functional, interpolation, linalg_extra, tangent_rules
+from s2s.runtime import functional, interpolation, linalg_extra, linalg_spectral, tangent_rules
 from s2s.runtime import plain_functional as pf
 from s2s.runtime.core import stop_gradient
 from s2s.runtime.functional import piece_table, steps_of
@@ -35,6 +35,7 @@ from s2s.runtime.plain_decompositions import (
     symmetric_part,
 )
 from s2s.runtime.plain_interpolation import interp_plan
+from s2s.runtime.plain_linalg_extra import columns
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 from s2s.runtime.tangents import grad_of
@@ -196,6 +197,14 @@ def matrix_power_tangent(t, a, n):
     return total
 
 
+def lstsq_residuals_tangent(step, x, residuals, a, b):
+    """The twin of :func:`s2s.runtime.lstsq_residuals_tangent`: ``2 sum((A x - b) step)``
+    per column."""
+    if not np.size(residuals):
+        return residuals * 0.0
+    return 2.0 * np.sum(columns(a @ x - b) * columns(step), axis=0)
+
+
 # -- numpy.interp ------------------------------------------------------------------------------
 
 
@@ -272,6 +281,7 @@ differentiated_as(svd_tangent)(tangent_rules.svd_tangent)
 differentiated_as(qr_tangent)(tangent_rules.qr_tangent)
 differentiated_as(pinv_tangent)(linalg_extra.pinv_tangent)
 differentiated_as(matrix_power_tangent)(linalg_extra.matrix_power_tangent)
+differentiated_as(lstsq_residuals_tangent)(linalg_spectral.lstsq_residuals_tangent)
 differentiated_as(interp_tangent)(interpolation.interp_tangent)
 differentiated_as(piecewise_tangent)(functional.piecewise_tangent)
 differentiated_as(apply_along_axis_tangent)(functional.apply_along_axis_tangent)
