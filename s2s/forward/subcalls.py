@@ -28,8 +28,10 @@ def items_statement(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
     store = gast.Tuple(elts=[gast.Name(n, gast.Store(), None, None) for n in names],
                        ctx=gast.Store())  # fmt: skip
-    out.append(gast.Assign(targets=[store], value=copy_tree(source.expr),
-                           type_comment=None))  # fmt: skip
+    value = copy_tree(source.expr)
+    if isinstance(value, gast.Name):  # indexed: code differentiated again unpacks no tuple name
+        value = _items(value.id, len(names))
+    out.append(gast.Assign(targets=[store], value=value, type_comment=None))
     for target in stmt.targets:
         sweep.state.set(target, DENSE)
     return out
