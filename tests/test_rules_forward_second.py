@@ -29,8 +29,6 @@ NEEDS = "its tangent's runtime helper has no rule or plain twin yet: "
 UNSUPPORTED: dict[str, str] = {
     "numpy.corrcoef": NEEDS + "corrcoef_tangent",
     "numpy.linalg.tensorsolve": NEEDS + "tensorsolve_rows",
-    "numpy.linalg.cond": NEEDS + "cond_tangent",
-    "numpy.linalg.tensorinv": NEEDS + "tensorinv_tangent",
     "numpy.linalg.eig": NEEDS + "eig_tangent",
     "numpy.linalg.eigvals": NEEDS + "eigvals_tangent",
     "numpy.roots": NEEDS + "roots_tangent",

@@ -22,6 +22,8 @@ helper computes them (a derivative of the completion depends on the choice of it
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from s2s.runtime import functional, interpolation, linalg_extra, linalg_spectral, tangent_rules
@@ -35,7 +37,7 @@ from s2s.runtime.plain_decompositions import (
     symmetric_part,
 )
 from s2s.runtime.plain_interpolation import interp_plan
-from s2s.runtime.plain_linalg_extra import columns
+from s2s.runtime.plain_linalg_extra import columns, cond_slope
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 from s2s.runtime.tangents import grad_of
@@ -197,6 +199,18 @@ def matrix_power_tangent(t, a, n):
     return total
 
 
+def cond_tangent(t, x, c, p=None):
+    """The twin of :func:`s2s.runtime.cond_tangent`: ``sum(cond_slope t)`` per matrix."""
+    return np.sum(cond_slope(x, p) * t, axis=(-2, -1))
+
+
+def tensorinv_tangent(t, a, result, ind=2):
+    """The twin of :func:`s2s.runtime.tensorinv_tangent`: ``-B dA B`` on the matrix forms."""
+    rows = math.prod(np.shape(a)[:ind])
+    b = np.reshape(result, (-1, rows))
+    return np.reshape(-(b @ np.reshape(t, (rows, -1)) @ b), np.shape(result))
+
+
 def lstsq_residuals_tangent(step, x, residuals, a, b):
     """The twin of :func:`s2s.runtime.lstsq_residuals_tangent`: ``2 sum((A x - b) step)``
     per column."""
@@ -282,6 +296,8 @@ differentiated_as(qr_tangent)(tangent_rules.qr_tangent)
 differentiated_as(pinv_tangent)(linalg_extra.pinv_tangent)
 differentiated_as(matrix_power_tangent)(linalg_extra.matrix_power_tangent)
 differentiated_as(lstsq_residuals_tangent)(linalg_spectral.lstsq_residuals_tangent)
+differentiated_as(cond_tangent)(linalg_extra.cond_tangent)
+differentiated_as(tensorinv_tangent)(linalg_extra.tensorinv_tangent)
 differentiated_as(interp_tangent)(interpolation.interp_tangent)
 differentiated_as(piecewise_tangent)(functional.piecewise_tangent)
 differentiated_as(apply_along_axis_tangent)(functional.apply_along_axis_tangent)
