@@ -52,8 +52,6 @@ UNSUPPORTED: dict[str, str] = {
     "scipy.stats.dirichlet.pdf": NEEDS + "dirichlet_logpdf_tangent",
     "s2s.runtime.vectorized.vectorized": NEEDS + "vectorized_tangent",
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_tangent_b",
-    "s2s.runtime.ufunc_at.maximum_at": NEEDS + "extremum_at_tangent",
-    "s2s.runtime.ufunc_at.minimum_at": NEEDS + "extremum_at_tangent",
 }
 
 

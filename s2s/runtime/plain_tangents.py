@@ -26,7 +26,14 @@ import math
 
 import numpy as np
 
-from s2s.runtime import functional, interpolation, linalg_extra, linalg_spectral, tangent_rules
+from s2s.runtime import (
+    functional,
+    interpolation,
+    linalg_extra,
+    linalg_spectral,
+    tangent_rules,
+    ufunc_at,
+)
 from s2s.runtime import plain_functional as pf
 from s2s.runtime.core import stop_gradient
 from s2s.runtime.functional import piece_table, steps_of
@@ -41,6 +48,7 @@ from s2s.runtime.plain_linalg_extra import columns, cond_slope
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 from s2s.runtime.tangents import grad_of
+from s2s.runtime.ufunc_at import add_at, extremum_at_shares
 
 # -- numpy.prod --------------------------------------------------------------------------------
 
@@ -257,6 +265,23 @@ def interp_tangent(tx, txp, tfp, tleft, tright, x, xp, fp, left=None, right=None
     return out
 
 
+# -- ufunc.at ----------------------------------------------------------------------------------
+
+
+def extremum_at_tangent(ta, tb, a, indices, b, result):
+    """The twin of :func:`s2s.runtime.ufunc_at.extremum_at_tangent`: the shares (piecewise
+    constant: DESIGN 8's ties) times the candidates' tangents, scattered."""
+    share_a, share_b = extremum_at_shares(
+        stop_gradient(a), indices, stop_gradient(b), stop_gradient(result)
+    )
+    out = np.zeros(np.shape(result))
+    if ta is not None:
+        out = out + share_a * ta
+    if tb is not None:
+        out = add_at(out, indices, share_b * np.broadcast_to(tb, np.shape(share_b)))
+    return out
+
+
 # -- callables: J t = grad_g sum(t A(g, x)) ----------------------------------------------------
 
 
@@ -299,6 +324,7 @@ differentiated_as(lstsq_residuals_tangent)(linalg_spectral.lstsq_residuals_tange
 differentiated_as(cond_tangent)(linalg_extra.cond_tangent)
 differentiated_as(tensorinv_tangent)(linalg_extra.tensorinv_tangent)
 differentiated_as(interp_tangent)(interpolation.interp_tangent)
+differentiated_as(extremum_at_tangent)(ufunc_at.extremum_at_tangent)
 differentiated_as(piecewise_tangent)(functional.piecewise_tangent)
 differentiated_as(apply_along_axis_tangent)(functional.apply_along_axis_tangent)
 differentiated_as(apply_over_axes_tangent)(functional.apply_over_axes_tangent)
