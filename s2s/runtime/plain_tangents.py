@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from s2s.runtime import (
+    covariance,
     functional,
     interpolation,
     linalg_extra,
@@ -58,6 +59,22 @@ def prod_tangent(t, a, result, axis=None, keepdims=False):
     reduced axes."""
     slope = prod_adjoint(np.ones(np.shape(result)), a, axis, keepdims)
     return np.sum(slope * t, axis=normalize_axes(axis, np.ndim(a)), keepdims=keepdims)
+
+
+# -- numpy.corrcoef ----------------------------------------------------------------------------
+
+
+def corrcoef_tangent(tx, ty, x, y=None, rowvar=True):
+    """The twin of :func:`s2s.runtime.corrcoef_tangent`: ``dR = dC / (s s^T) - R (u_i + u_j)
+    / 2`` with ``u = diag(dC) / diag(C)`` (``dC`` from ``cov_tangent``, whose twin is in
+    :mod:`s2s.runtime.plain_second`)."""
+    c = np.atleast_2d(np.cov(x, y, rowvar))
+    s = np.sqrt(np.diag(c))
+    scale = np.outer(s, s)
+    r = c / scale
+    dc = np.atleast_2d(covariance.cov_tangent(tx, ty, x, y, rowvar))
+    u = np.diag(dc) / (s * s)
+    return np.squeeze(dc / scale - r * (u[:, None] + u[None, :]) / 2.0)
 
 
 # -- numpy.linalg ------------------------------------------------------------------------------
@@ -325,6 +342,7 @@ differentiated_as(cond_tangent)(linalg_extra.cond_tangent)
 differentiated_as(tensorinv_tangent)(linalg_extra.tensorinv_tangent)
 differentiated_as(interp_tangent)(interpolation.interp_tangent)
 differentiated_as(extremum_at_tangent)(ufunc_at.extremum_at_tangent)
+differentiated_as(corrcoef_tangent)(covariance.corrcoef_tangent)
 differentiated_as(piecewise_tangent)(functional.piecewise_tangent)
 differentiated_as(apply_along_axis_tangent)(functional.apply_along_axis_tangent)
 differentiated_as(apply_over_axes_tangent)(functional.apply_over_axes_tangent)
