@@ -27,7 +27,6 @@ from s2s import registry
 
 NEEDS = "its tangent's runtime helper has no rule or plain twin yet: "
 UNSUPPORTED: dict[str, str] = {
-    "numpy.linalg.tensorsolve": NEEDS + "tensorsolve_rows",
     "numpy.linalg.eig": NEEDS + "eig_tangent",
     "numpy.linalg.eigvals": NEEDS + "eigvals_tangent",
     "numpy.roots": NEEDS + "roots_tangent",

@@ -45,7 +45,7 @@ from s2s.runtime.plain_decompositions import (
     symmetric_part,
 )
 from s2s.runtime.plain_interpolation import interp_plan
-from s2s.runtime.plain_linalg_extra import columns, cond_slope
+from s2s.runtime.plain_linalg_extra import columns, cond_slope, tensor_order
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
 from s2s.runtime.tangents import grad_of
@@ -236,6 +236,13 @@ def tensorinv_tangent(t, a, result, ind=2):
     return np.reshape(-(b @ np.reshape(t, (rows, -1)) @ b), np.shape(result))
 
 
+def tensorsolve_rows(t, x, axes=None):
+    """The twin of :func:`s2s.runtime.tensorsolve_rows`: ``dA x`` (``t``'s trailing
+    ``x.ndim`` axes, ``axes`` moved last, contracted with ``x``)."""
+    moved = np.transpose(t, tensor_order(np.ndim(t), axes))
+    return np.tensordot(moved, x, axes=np.ndim(x))
+
+
 def lstsq_residuals_tangent(step, x, residuals, a, b):
     """The twin of :func:`s2s.runtime.lstsq_residuals_tangent`: ``2 sum((A x - b) step)``
     per column."""
@@ -340,6 +347,7 @@ differentiated_as(matrix_power_tangent)(linalg_extra.matrix_power_tangent)
 differentiated_as(lstsq_residuals_tangent)(linalg_spectral.lstsq_residuals_tangent)
 differentiated_as(cond_tangent)(linalg_extra.cond_tangent)
 differentiated_as(tensorinv_tangent)(linalg_extra.tensorinv_tangent)
+differentiated_as(tensorsolve_rows)(linalg_extra.tensorsolve_rows)
 differentiated_as(interp_tangent)(interpolation.interp_tangent)
 differentiated_as(extremum_at_tangent)(ufunc_at.extremum_at_tangent)
 differentiated_as(corrcoef_tangent)(covariance.corrcoef_tangent)
