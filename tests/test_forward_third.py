@@ -61,6 +61,15 @@ def nested_def(x):
     return np.sum(g(x) ** 2)
 
 
+def nested_def_capturing(x):
+    a = x[0]
+
+    def inner(z):
+        return z * a + np.cos(z)
+
+    return np.sum(inner(x) ** 2)
+
+
 def through_rules(x):
     m = A + np.diag(x)
     s = np.linalg.svd(m)[1]
@@ -71,7 +80,8 @@ def pieces(x):
     return np.sum(np.piecewise(x, [x < 0, x >= 0], [np.sin, np.cos]) ** 3)
 
 
-FUNCTIONS = [calls_a_helper, passes_a_list, unpacks_a_pair, nested_def, through_rules, pieces]
+FUNCTIONS = [calls_a_helper, passes_a_list, unpacks_a_pair, nested_def, nested_def_capturing,
+             through_rules, pieces]  # fmt: skip
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
