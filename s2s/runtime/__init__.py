@@ -1,6 +1,6 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
-from s2s.runtime import plain_second  # noqa: F401 (names the twins of second-order helpers)
+from s2s.runtime import plain_second, plain_vectorized  # noqa: F401 (they name helpers' twins)
 from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
