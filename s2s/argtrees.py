@@ -291,7 +291,8 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     call = inner_lay.flat_arguments(values)
     if inner.mode == PULLBACK:
         call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
-    result = _call_flat(d, flat, outer_lay, call, arguments)
+    renamed = {own: flat_inner._cotangent_name} if own in d._wrt_names else {}
+    result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
 
     def inner_rebuilt(grads: Any) -> Any:
         out = inner_lay.rebuild(inner._wrt_names, grads)
@@ -318,13 +319,18 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     return inner_rebuilt(value), lambda ct: outer_rebuilt(pullback(flat_cotangent(ct)))
 
 
-def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any],
-               arguments: dict[str, Any]) -> Any:  # fmt: skip
+def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: dict[str, Any],
+               renamed: dict[str, str] | None = None) -> Any:  # fmt: skip
     """Call ``flat`` (``d`` over leaves) with the flat arguments ``call``, adding a ``jvp``'s
-    tangents leaf by leaf."""
+    tangents leaf by leaf (``renamed``: a parameter of ``d`` that ``flat`` names otherwise,
+    the cotangent of an inner pullback, whose tangent ``flat`` takes under that name)."""
+    renamed = renamed or {}
     if d.mode == "jvp":
         for name in d._wrt_names:
             tangent = arguments[d._tangent_names[name]]
+            if name in renamed:  # an inner pullback's own cotangent: the flat form's name
+                call[flat._tangent_names[renamed[name]]] = tangent
+                continue
             if name not in lay.containers():
                 call[flat._tangent_names[name]] = tangent
                 continue

@@ -232,7 +232,8 @@ def vectorized_grads_tangent_tangent(result, tg, g, vf, args, tangents):
 
 @adjoint(rt.vectorized_grads_adjoint, structural=("vf",), source=THIRD)
 def vectorized_grads_adjoint_rule(result, ct, g, vf, args):
-    parts = rt.vectorized_grads_adjoint_adjoint(d[result][0], d[result][1], ct, g, vf, args)
+    cg = rt.dense_tangent(d[result][0], g)
+    parts = rt.vectorized_grads_adjoint_adjoint(cg, d[result][1], ct, g, vf, args)
     d[ct] = parts[0]
     d[g] = parts[1]
     d[args] = parts[2]

@@ -1,8 +1,9 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
-from s2s.runtime import (
-    plain_second,  # noqa: F401 (names the twins of second-order helpers)
-    plain_tangents,  # noqa: F401 (names the twins of tangent helpers)
+from s2s.runtime import (  # noqa: F401 (they name helpers' twins)
+    plain_second,
+    plain_tangents,
+    plain_vectorized,
 )
 from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime

@@ -208,13 +208,13 @@ def unbroadcast(g: Any, ref: Any) -> Any:
 
 
 def _parts(x: Any) -> bool:
-    """Whether ``x`` is a list or tuple of pieces numpy cannot stack into one array: arrays of
-    several shapes (``np.array_split``'s), arrays of another library, or their records."""
+    """Whether ``x`` is a list or tuple of pieces numpy cannot stack into one array: arrays (or
+    lists of them) of several shapes (``np.array_split``'s), of another library, records."""
     if type(x) not in (list, tuple) or not x:
         return False
     if any(is_foreign_array(i) or (type(i) is Like and i.xp is not None) for i in x):
         return True
-    shapes = {shape_of(i) for i in x if type(i) is np.ndarray or type(i) is Like}
+    shapes = {shape_of(i) for i in x if type(i) in (np.ndarray, Like, list, tuple)}  # [[a], g]
     return len(shapes) > 1
 
 

@@ -34,6 +34,7 @@ from s2s.errors import NoRuleError, caller_location
 from s2s.runtime.callers import CALLERS as _CALLERS
 from s2s.runtime.callers import NAMES as _NAMES
 from s2s.runtime.core import acc_dtype, dtype_of, shared_key, unbroadcast
+from s2s.runtime.sources import source_of
 from s2s.runtime.tangents import jvp_of, pullback_of
 
 _CORE = re.compile(r"\(([^()]*)\)")
@@ -127,7 +128,7 @@ def plan_of(vf: Any, args: Any) -> Plan:
             "call it only as s2s writes a call of a numpy.vectorize object",
         )
     n = len(args)
-    if not 1 <= n < len(_CALLERS):
+    if not 1 <= n < len(_CALLERS) and not (n and _plain(vf.pyfunc)):
         _refuse(
             f"a numpy.vectorize object called with {n} arguments is not differentiated "
             f"(1 to {len(_CALLERS) - 1} are)",
@@ -157,12 +158,19 @@ def plan_of(vf: Any, args: Any) -> Plan:
     return Plan(tuple(cores), loop, out_core, *differentiated_function(vf.pyfunc, n))
 
 
+def _plain(pyfunc: Any) -> bool:
+    """Whether ``pyfunc`` is one of s2s's own functions differentiated from its source (the
+    per-call functions of :mod:`s2s.runtime.plain_vectorized_calls`, of any arity)."""
+    return source_of(pyfunc) is pyfunc
+
+
 def differentiated_function(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tuple,
                                                          tuple[str, ...]]:  # fmt: skip
     """``pyfunc`` itself with its first ``n`` parameters' names, for a Python function whose
     first ``n`` parameters are plain positional ones (one derivative call per element); else
     the caller of ``n`` arguments, given ``pyfunc`` first (a numpy function, a method)."""
-    if isinstance(pyfunc, types.FunctionType) and _module(pyfunc) not in _LIBRARIES:
+    if isinstance(pyfunc, types.FunctionType) and (_module(pyfunc) not in _LIBRARIES
+                                                   or _plain(pyfunc)):  # fmt: skip
         params = list(inspect.signature(pyfunc).parameters.values())[:n]
         if len(params) == n and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params):
             return pyfunc, (), tuple(p.name for p in params)
@@ -206,7 +214,9 @@ def integer_output(vf: Any, plan: Plan, args: Any) -> bool:
 
 
 def floating(value: Any) -> bool:
-    return value is not None and dtype_of(value).kind == "f"
+    """Whether ``value`` is differentiated: a float array or scalar (not ``None``, not a
+    function passed whole as an excluded argument)."""
+    return value is not None and not callable(value) and dtype_of(value).kind == "f"
 
 
 def gathered(plan: Plan, args: Any, wrt: list[int], parts_at: Callable) -> list[Any]:

@@ -1,8 +1,8 @@
 """The second and third derivatives of a call of a ``numpy.vectorize`` object: the tangent
 and the transpose of :func:`s2s.runtime.vectorized.vectorized_grads`, so that ``hvp``
 (forward over reverse) and reverse over reverse go through ``vf(x, y)``; and the tangent and
-the transpose of each of those two, so that a third derivative does (a fourth is refused:
-the four helpers of the third order have no rules).
+the transpose of each of those two, so that a third derivative does (the fourth
+differentiates their plain twins, :mod:`s2s.runtime.plain_vectorized`).
 
 Source: the derivative of the elementwise VJP is the elementwise derivative of each call's
 VJP (made by s2s from the VJP it made: ``jvp_of`` and ``pullback_of`` of a pullback); the
@@ -35,6 +35,7 @@ def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any)
     plan = plan_of(vf, args)
     tangents = (None,) * len(args) if tangents is None else tangents
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
+    tangents = [None] * len(args) if tangents is None else tangents  # None: no tangent at all
     moved = [i for i in wrt if tangents[i] is not None]
     if pullback is None or (tg is None and not moved):
         return gathered(plan, args, [], lambda index: ())
@@ -221,6 +222,8 @@ def vectorized_grads_tangent_adjoint(ct: Any, tg: Any, g: Any, vf: Any, args: An
     ``args``, at each call, the JVP of the call's second VJP along ``(tg, t)`` (the Hessian of
     ``<ct, P>`` is symmetric). Source: <ct, T(tc, tx)> = <P2(ct), (tc, tx)>."""
     linear = vectorized_grads_adjoint(ct, g, vf, args)
+    linear[1] = [p if t is None else unbroadcast(p, t) for p, t in  # onto each tangent's shape
+                 zip(linear[1], [None] * len(args) if tangents is None else tangents)]  # fmt: skip
     calls = _Calls(g, vf, args)
     if calls.pullback is None:
         return [linear[0], np.zeros(np.shape(g), acc_dtype(dtype_of(g))), calls.zeros(),
