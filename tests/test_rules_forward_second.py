@@ -32,10 +32,6 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.roots": NEEDS + "roots_tangent",
     "numpy.polydiv": NEEDS + "polydiv_tangent",
     "numpy.polyfit": NEEDS + "polyfit_tangent",
-    "s2s.runtime.vectorized_second.vectorized_grads_tangent": NEEDS
-    + "vectorized_grads_tangent_tangent",
-    "s2s.runtime.vectorized_second.vectorized_grads_adjoint": NEEDS
-    + "vectorized_grads_adjoint_tangent",
     "scipy.linalg.cho_factor": NEEDS + "cho_factor_tangent",
     "scipy.linalg.cho_solve": NEEDS + "cho_factor_tangent",
     "scipy.linalg.lu_factor": NEEDS + "lu_factor_tangent",
