@@ -49,6 +49,7 @@ from s2s.analysis.sharing import (
     value_reads,
     view_text,
 )
+from s2s.analysis.spelled_writes import check_spelled_writes, unbound_method
 from s2s.codegen.ir import (
     APPEND,
     CONST,
@@ -61,7 +62,7 @@ from s2s.codegen.ir import (
     Stmt,
     atom_names,
 )
-from s2s.errors import MutationError, UnsupportedArgumentError
+from s2s.errors import MutationError
 from s2s.frontend.parse import Primal
 
 # ndarray methods that change the array in place and return None
@@ -70,18 +71,7 @@ INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "set
 
 def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
-    positional_out = (
-        isinstance(stmt.op, np.ufunc) and stmt.method is None and len(stmt.args) > stmt.op.nin
-    )
-    if "out" in stmt.kwargs or positional_out:  # np.exp(x, out=x), np.exp(x, x), a.sum(out=s)
-        out = stmt.kwargs.get("out") or stmt.args[stmt.op.nin]
-        shown = ir.original.get(atom_names(out)[0], "an array") if atom_names(out) else "an array"
-        raise UnsupportedArgumentError(
-            f"this call writes its result into `{shown}` (`out=`), which s2s does not "
-            "differentiate",
-            primal.where(stmt.node),
-            f"assign the result instead: `{shown} = f(...)` rather than `f(..., out={shown})`",
-        )
+    check_spelled_writes(primal, ir, stmt, types)  # out= (or by position), operator.iadd
     if not stmt.targets and user_call(stmt) and any(atom_names(a) for a in stmt.args):
         callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
         callee = ir.original.get(callee, callee)
@@ -107,16 +97,17 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
         stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
-    if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
-        receiver = atom_names(stmt.args[0])
+    method = stmt.method or unbound_method(stmt.op)  # y.sort() or np.ndarray.sort(y)
+    if method in INPLACE_METHODS and stmt.args and _operand_kind(stmt.args[0], types) != "other":
+        receiver = [n for n in atom_names(stmt.args[0]) if n not in ir.temporaries]
         shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
         advice = (
             f"use the function that returns a new array (`{shown} = np.sort({shown})`)"
-            if stmt.method == "sort"
+            if method == "sort"
             else "build a new array instead of changing this one"
         )
         raise MutationError(
-            f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
+            f"`{shown}.{method}(...)` changes `{shown}` in place, which s2s does not "
             "differentiate yet",
             primal.where(stmt.node),
             advice,
