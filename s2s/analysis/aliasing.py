@@ -25,6 +25,7 @@ refused at its line, since the caller's array would change:
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any
 
@@ -49,7 +50,7 @@ from s2s.analysis.sharing import (
     value_reads,
     view_text,
 )
-from s2s.analysis.spelled_writes import check_spelled_writes, unbound_method
+from s2s.analysis.spelled_writes import check_spelled_writes, returns_new_array, unbound_method
 from s2s.codegen.ir import (
     APPEND,
     CONST,
@@ -223,7 +224,12 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
         return False
     if source[0] in ir.temporaries:
         made = next((s for s in ir.flat if source[0] in s.targets), None)
-        return made is not None and not is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+        return (
+            made is not None
+            and not is_view(made)
+            and made.op not in (COPY, CONST, OPAQUE)
+            and not _may_return_argument(made)
+        )
     if not generated or source[0] in {p.name for p in ir.params}:
         return False
     made = [s for s in ir.flat if source[0] in s.targets and s.op is not SETITEM]
@@ -243,6 +249,15 @@ def _made_here(stmt: Stmt) -> bool:
     what your own function returned."""
     made_elsewhere = (COPY, CONST, OPAQUE, POP, ITEMS)
     return not (is_view(stmt) or stmt.op in made_elsewhere or user_call(stmt))
+
+
+def _may_return_argument(stmt: Stmt) -> bool:
+    """A value that may be one of the call's arguments, or a view of one: the result of your
+    own function (``def ident(a): return a``) or of builtin ``max``/``min`` (which return one
+    of their arguments, ``max(y, y2, key=len)``)."""
+    if stmt.op in (builtins.max, builtins.min):
+        return True
+    return user_call(stmt) and not returns_new_array(stmt.op)
 
 
 def _is_none(expr: Any) -> bool:
@@ -289,6 +304,17 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     _refuse_stale_reads(primal, ir, stmt, old, where)
     if definition is not None and _fresh_copy(ir, definition):
         return
+    if definition is not None and _may_return_argument(definition):
+        callee = getattr(definition.op, "__name__", None) or "a function"
+        raise MutationError(
+            f"`{user}` is the result of `{ir.original.get(callee, callee)}(...)` (line "
+            f"{primal.where(definition.node).lineno}), which may return its argument or a view "
+            f"of it, so updating `{user}` in place may change that argument too; that is not "
+            "supported",
+            where,
+            f"write `{user} = {user} <op> ...` to make a new array, or take a copy where "
+            f"`{user}` is made (`{user} = {callee}(...).copy()`)",
+        )
     if definition is None or is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "

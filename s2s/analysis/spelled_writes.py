@@ -21,8 +21,10 @@ this call writes its result into `y` (`out=`), which
 
 from __future__ import annotations
 
+import ast
 import inspect
 import operator
+import textwrap
 from typing import Any
 
 import gast
@@ -150,3 +152,52 @@ def _may_be_array(atom: gast.expr, types: dict[str, VType]) -> bool:
     if not isinstance(atom, gast.Name):
         return False
     return types.get(atom.id, UNKNOWN).array is not False
+
+
+def returns_new_array(func: Any) -> bool:
+    """Whether every ``return`` of the Python function ``func`` gives a value made by the
+    return expression itself: an arithmetic operator (``a * 2.0``, ``-a``) or a numpy ufunc
+    called without ``out`` (``np.exp(a)``), so the result never shares memory with an argument
+    and ``z = func(y); z += v`` leaves ``y`` alone. ``False`` when unsure (no source, a bare
+    ``return``, a nested def's returns do not count, anything else returned)."""
+    if not inspect.isfunction(func):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    returns = list(_own_returns(definition))
+    return bool(returns) and all(_new_value(r.value, func) for r in returns)
+
+
+def _own_returns(node: ast.AST):
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(child, (ast.Yield, ast.YieldFrom)):
+            yield ast.Return(value=None)  # a generator: unsure
+        if isinstance(child, ast.Return):
+            yield child
+        yield from _own_returns(child)
+
+
+def _new_value(value: ast.expr | None, func: Any) -> bool:
+    if isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        return not isinstance(value, ast.UnaryOp) or not isinstance(value.op, ast.Not)
+    if isinstance(value, ast.Call) and not value.keywords:
+        callee = _resolve(value.func, func)
+        return isinstance(callee, np.ufunc) and len(value.args) <= callee.nin
+    return False
+
+
+def _resolve(node: ast.expr, func: Any) -> Any:
+    """``np.exp`` in ``func``'s module: the object, or ``None``."""
+    if isinstance(node, ast.Name):
+        return func.__globals__.get(node.id)
+    if isinstance(node, ast.Attribute):
+        owner = _resolve(node.value, func)
+        return getattr(owner, node.attr, None) if owner is not None else None
+    return None
