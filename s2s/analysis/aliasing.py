@@ -59,9 +59,12 @@ from s2s.codegen.ir import (
     OPAQUE,
     POP,
     SETITEM,
+    Branch,
     FunctionIR,
+    Loop,
     Stmt,
     atom_names,
+    flatten,
 )
 from s2s.errors import MutationError
 from s2s.frontend.parse import Primal
@@ -126,7 +129,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
         _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     _refuse_argument_item(ir, array, "assigning into it", where, advice)
     _refuse_in_container(primal, ir, array, where)
-    definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
+    definitions = _reaching_definitions(ir, array, stmt)
     if not definitions:
         raise MutationError(
             f"`{user}` is not assigned in this function (a global or closure value)",
@@ -209,6 +212,27 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
+
+
+def _reaching_definitions(ir: FunctionIR, array: str, write: Stmt) -> list[Stmt]:
+    """The bindings of ``array`` that may reach ``write``: for a write at the function's top
+    level, the last top-level binding before it when no block in between binds the name
+    (``y = y * 2`` after ``y = x.reshape(3)``; not ``y = y.T`` after the write); else every
+    binding of the name (conservative)."""
+    everywhere = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
+    position = next((i for i, s in enumerate(ir.body) if s is write), None)
+    if position is None:
+        return everywhere
+    for item in reversed(ir.body[:position]):
+        if not isinstance(item, Stmt):
+            if not isinstance(item, (Branch, Loop)) or any(
+                array in s.targets for s in flatten([item])
+            ):
+                return everywhere  # bound in a branch or loop: any binding may reach
+            continue
+        if array in item.targets and item.op is not SETITEM:
+            return [item]
+    return everywhere
 
 
 def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
