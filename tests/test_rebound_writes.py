@@ -2,7 +2,10 @@
 differentiated though the name is later bound to a view of it (``y = y.T``), or was earlier a
 view before ``y = y * 2`` made a new array (both were refused before, citing the other
 binding); gradcheck against central differences, and jvp agrees with grad. A write that a view
-binding may reach (directly, or through one arm of a branch) is still refused at its line."""
+binding may reach (directly, or through one arm of a branch) is still refused at its line.
+``b = x[0]; b *= v`` of a 1-D array rebinds a numpy scalar, as in Python, and differentiates
+(it was refused as sharing memory); a row of a 2-D array is still refused, and a local dict's
+entry is named as the user wrote it (``d['b']``, not the generated ``d_b``)."""
 
 import numpy as np
 import pytest
@@ -55,3 +58,46 @@ def view_in_one_arm(x):
 @pytest.mark.parametrize("f", [write_then_rebind, view_in_one_arm])
 def test_a_write_a_view_may_reach_is_still_refused(f):
     assert_refused_at(f, s2s.MutationError, "may share memory", "y[1] = 0.0", X)
+
+
+# -- `b *= v` on an element: a numpy scalar rebinds; a dict entry is named as written --------
+
+
+def element_updated(x):
+    b = x[0]
+    b *= x[1]
+    return b * x[2]
+
+
+def dict_element_updated(x):
+    d = {"b": x[0]}
+    d["b"] *= x[1]
+    return d["b"] * x[2]
+
+
+def row_updated(m):
+    b = m[0]
+    b *= m[1]
+    return np.sum(b * m[0])
+
+
+def dict_view_updated(x):
+    d = {"a": x * 1.0, "b": x.reshape(3)}
+    d["b"] *= x[1]
+    return np.sum(d["a"]) * np.sum(d["b"])
+
+
+@pytest.mark.parametrize("f", [element_updated, dict_element_updated])
+def test_an_update_of_a_scalar_element_rebinds_and_differentiates(f):
+    check(f, X)
+
+
+def test_an_update_of_a_row_view_is_still_refused():
+    m = np.arange(6.0).reshape(2, 3) / 7.0
+    assert_refused_at(row_updated, s2s.MutationError, "`b` may share memory", "b *= m[1]", m)
+
+
+def test_a_dict_entry_is_named_as_written():
+    assert_refused_at(
+        dict_view_updated, s2s.MutationError, "`d['b']` may share memory", 'd["b"] *= x[1]', X
+    )

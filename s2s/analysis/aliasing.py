@@ -121,7 +121,7 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
 def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     """``x[key] = v`` needs ``x`` to be an array this function made, that nothing else sees."""
     array = stmt.targets[0]
-    user = ir.original.get(array, array)
+    user = ir.shown(array)
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
     generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
@@ -212,6 +212,21 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
+
+
+def _scalar_element(ir: FunctionIR, name: str, types: dict[str, VType]) -> bool:
+    """``b = x[0]`` of a 1-D numpy array (shape ``()``, a key of integers only): numpy gives a
+    scalar, not a view, so ``b *= v`` rebinds ``b`` and leaves ``x`` alone."""
+    made = [s for s in ir.flat if name in s.targets]
+    if types.get(name, UNKNOWN).shape != () or len(made) != 1 or made[0].op is not operator.getitem:
+        return False
+    key = made[0].args[1]
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    return all(
+        (isinstance(item, gast.Constant) and type(item.value) is int)
+        or (isinstance(item, gast.Name) and types.get(item.id, UNKNOWN).kind == "int")
+        for item in items
+    )
 
 
 def _reaching_definitions(ir: FunctionIR, array: str, write: Stmt) -> list[Stmt]:
@@ -308,9 +323,9 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     if stmt.op is not runtime.augmented or stmt.aug_of is None:
         return
     old = stmt.aug_of
-    user = ir.original.get(old, old)
+    user = ir.shown(old)
     old_type = types.get(old, UNKNOWN)
-    if old_type.array is False:
+    if old_type.array is False or _scalar_element(ir, old, types):
         return  # a scalar: `x += y` rebinds, exactly as Python does
     where = primal.where(stmt.node)
     advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
@@ -413,7 +428,7 @@ def _refuse_in_container(primal: Primal, ir: FunctionIR, array: str, where: Any)
     it in place would change the item too, which s2s does not follow."""
     for other in ir.flat:
         if other.op is APPEND and array in atom_names(other.args[1]):
-            user = ir.original.get(array, array)
+            user = ir.shown(array)
             listed = ir.original.get(other.targets[0], other.targets[0])
             raise MutationError(
                 f"`{user}` is changed in place, but it was put in the list `{listed}` (line "
@@ -438,7 +453,7 @@ def _refuse_stale_reads(primal: Primal, ir: FunctionIR, stmt: Stmt, old: str, wh
         if after and old in other.targets and other.op is not SETITEM:
             return  # the name is bound to the updated array again (a loop, `x[i] = v` later)
         if after and old in reads and other.op is not runtime.augmented:
-            user = ir.original.get(old, old)
+            user = ir.shown(old)
             raise MutationError(
                 f"`{user}` is changed in place, but line {primal.where(other.node).lineno} "
                 f"still reads it through another reference (a tuple holding `{user}`)",
