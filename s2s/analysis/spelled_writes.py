@@ -85,7 +85,10 @@ def out_argument(stmt: Stmt, types: dict[str, VType]) -> gast.expr | None:
         bound = signature.bind_partial(*stmt.args)
     except TypeError:
         return None
-    return bound.arguments.get("out")
+    out = bound.arguments.get("out")
+    if isinstance(out, gast.Constant) and out.value is None:
+        return None  # `np.mean(M, 0, None, None)`: no out array
+    return out
 
 
 def _from_numpy(op: Any) -> bool:
