@@ -3,7 +3,7 @@ changes the argument too when that result is the argument or a view of it (``def
 return a``), so it is refused at its line in grad, jvp and hvp (before, each gave a wrong
 derivative with no error). A helper whose every ``return`` makes a new array (arithmetic, a
 ufunc), a copy of the result, and ``z = z + v`` differentiate (gradcheck against central
-differences)."""
+differences), as do ``max``/``min`` of scalars (a running ``m = max(m, x[i]); m += v``)."""
 
 import numpy as np
 import pytest
@@ -103,7 +103,30 @@ def add_through_new_arrays(x):
     return np.sum(y**2) + np.sum(z * w)
 
 
-@pytest.mark.parametrize("f", [add_to_a_copy, rebind_instead, add_through_new_arrays])
+def add_to_max_of_scalars(x):
+    m = max(x[0], x[1])
+    m += x[2]
+    return m * x[0]
+
+
+def running_max_updated(x):
+    m = x[0] * 1.0
+    for i in range(3):
+        m = max(m, x[i])
+        m += 0.1 * x[i]
+    return m
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        add_to_a_copy,
+        rebind_instead,
+        add_through_new_arrays,
+        add_to_max_of_scalars,
+        running_max_updated,
+    ],
+)
 def test_updates_of_new_arrays_differentiate(f):
     check(f, X)
     _, tangent = s2s.jvp(f)(X, V)

@@ -290,13 +290,43 @@ def _made_here(stmt: Stmt) -> bool:
     return not (is_view(stmt) or stmt.op in made_elsewhere or user_call(stmt))
 
 
-def _may_return_argument(stmt: Stmt) -> bool:
+def _may_return_argument(
+    stmt: Stmt, types: dict[str, VType] | None = None, itself: str | None = None
+) -> bool:
     """A value that may be one of the call's arguments, or a view of one: the result of your
     own function (``def ident(a): return a``) or of builtin ``max``/``min`` (which return one
-    of their arguments, ``max(y, y2, key=len)``)."""
+    of their arguments, ``max(y, y2, key=len)``), unless ``types`` show a scalar result of
+    arguments: scalars none of which is known to be an array (``max(x[0], x[1])``), or the
+    name being updated itself (``m = max(m, x[i]); m += v`` in a loop: its other bindings are
+    checked on their own)."""
     if stmt.op in (builtins.max, builtins.min):
-        return True
+        if types is None or stmt.kwargs or len(stmt.args) < 2:
+            return True
+        return not all(_scalar_atom(a, types) or atom_names(a) == [itself] for a in stmt.args)
     return user_call(stmt) and not returns_new_array(stmt.op)
+
+
+def _scalar_atom(atom: gast.expr, types: dict[str, VType]) -> bool:
+    """A number, or a name of shape ``()`` not known to be an array."""
+    if isinstance(atom, gast.Constant):
+        return isinstance(atom.value, (int, float))
+    found = types.get(atom.id, UNKNOWN) if isinstance(atom, gast.Name) else UNKNOWN
+    return found.shape == () and found.array is not True
+
+
+def _binding_returning_argument(ir: FunctionIR, name: str, types: dict) -> Stmt | None:
+    """A binding of ``name`` (directly, or through a temporary in a loop: ``t = f(z); z = t``)
+    to a value that may be an argument of the call that made it (:func:`_may_return_argument`)."""
+    for stmt in ir.flat:
+        if name not in stmt.targets or stmt.op is SETITEM:
+            continue
+        made = stmt
+        source = atom_names(stmt.args[0]) if stmt.op is COPY and stmt.args else []
+        if source and source[0] in ir.temporaries:
+            made = next((s for s in ir.flat if source[0] in s.targets), stmt)
+        if _may_return_argument(made, types, name):
+            return made
+    return None
 
 
 def _is_none(expr: Any) -> bool:
@@ -341,19 +371,20 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
     _refuse_in_container(primal, ir, old, where)
     _refuse_stale_reads(primal, ir, stmt, old, where)
-    if definition is not None and _fresh_copy(ir, definition):
-        return
-    if definition is not None and _may_return_argument(definition):
-        callee = getattr(definition.op, "__name__", None) or "a function"
+    returned = _binding_returning_argument(ir, old, types)
+    if returned is not None:
+        callee = getattr(returned.op, "__name__", None) or "a function"
         raise MutationError(
             f"`{user}` is the result of `{ir.original.get(callee, callee)}(...)` (line "
-            f"{primal.where(definition.node).lineno}), which may return its argument or a view "
+            f"{primal.where(returned.node).lineno}), which may return its argument or a view "
             f"of it, so updating `{user}` in place may change that argument too; that is not "
             "supported",
             where,
             f"write `{user} = {user} <op> ...` to make a new array, or take a copy where "
             f"`{user}` is made (`{user} = {callee}(...).copy()`)",
         )
+    if definition is not None and _fresh_copy(ir, definition):
+        return
     if definition is None or is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "
