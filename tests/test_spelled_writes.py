@@ -118,6 +118,12 @@ def unbound_fill(x):
     return np.sum(y * x)
 
 
+def sort_through_the_type(x):
+    y = x * 2.0
+    type(y).sort(y)
+    return np.sum(y * x)
+
+
 OUT = s2s.UnsupportedArgumentError
 SYNTAX = s2s.UnsupportedSyntaxError
 REFUSED = [
@@ -138,6 +144,7 @@ REFUSED = [
     (legacy_shuffle, s2s.MutationError, "permutes `y` in place", ".shuffle(y)"),
     (unbound_sort, s2s.MutationError, "`y.sort(...)` changes `y`", "np.ndarray.sort"),
     (unbound_fill, s2s.MutationError, "`y.fill(...)` changes `y`", "np.ndarray.fill"),
+    (sort_through_the_type, s2s.MutationError, "`.sort(...)` changes an array", "type(y).sort"),
 ]
 
 

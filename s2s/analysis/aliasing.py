@@ -106,13 +106,19 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
         receiver = [n for n in atom_names(stmt.args[0]) if n not in ir.temporaries]
         shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
         advice = (
-            f"use the function that returns a new array (`{shown} = np.sort({shown})`)"
+            f"use the function that returns a new array (`{shown} = np.sort({shown})`)".replace(
+                "the array", "a"
+            )
             if method == "sort"
             else "build a new array instead of changing this one"
         )
         raise MutationError(
-            f"`{shown}.{method}(...)` changes `{shown}` in place, which s2s does not "
-            "differentiate yet",
+            (
+                f"`{shown}.{method}(...)` changes `{shown}`"
+                if receiver
+                else f"`.{method}(...)` changes an array"
+            )
+            + " in place, which s2s does not differentiate yet",
             primal.where(stmt.node),
             advice,
         )
