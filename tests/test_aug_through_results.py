@@ -25,6 +25,14 @@ def double(a):
     return a * 2.0
 
 
+def linear(w, a):
+    return np.dot(w, a)
+
+
+def as_array(a):
+    return np.asarray(a)
+
+
 def activation(a):
     if a[0] > 0.0:
         return np.tanh(a)
@@ -52,6 +60,13 @@ def add_through_builtin_max(x):
     return np.sum(y**2)
 
 
+def add_through_asarray_helper(x):
+    y = x * 2.0
+    z = as_array(y)
+    z += x**2
+    return np.sum(y**2)
+
+
 def add_through_identity_in_loop(x):
     z = x * 2.0
     for _ in range(2):
@@ -66,6 +81,7 @@ REFUSED = [
     (scale_through_view, "the result of `tail(...)`", "z *= x[0]"),
     (add_through_builtin_max, "the result of `max(...)`", "z += x**2"),
     (add_through_identity_in_loop, "the result of `ident(...)`", "y += x**2"),
+    (add_through_asarray_helper, "the result of `as_array(...)`", "z += x**2"),
 ]
 X = np.array([0.3, -0.2, 0.5])
 V = np.array([1.0, 2.0, -1.0])
@@ -100,7 +116,9 @@ def add_through_new_arrays(x):
     z += x**2
     w = activation(y)
     w *= x
-    return np.sum(y**2) + np.sum(z * w)
+    u = linear(np.eye(3) * 0.5, y)
+    u += x
+    return np.sum(y**2) + np.sum(z * w) + np.sum(u**2)
 
 
 def add_to_max_of_scalars(x):

@@ -30,6 +30,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s import registry
 from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.codegen.ir import FunctionIR, Stmt, atom_names
 from s2s.errors import MutationError, UnsupportedArgumentError, UnsupportedSyntaxError
@@ -159,8 +160,10 @@ def _may_be_array(atom: gast.expr, types: dict[str, VType]) -> bool:
 
 def returns_new_array(func: Any) -> bool:
     """Whether every ``return`` of the Python function ``func`` gives a value made by the
-    return expression itself: an arithmetic operator (``a * 2.0``, ``-a``) or a numpy ufunc
-    called without ``out`` (``np.exp(a)``), so the result never shares memory with an argument
+    return expression itself: an arithmetic operator (``a * 2.0``, ``-a``), a numpy ufunc
+    called without ``out`` (``np.exp(a)``), ``a.copy()``, or a numpy function with a rule that
+    is declared neither a view nor a writer, called without keywords (``np.dot(W, a)``; not
+    ``np.asarray(a)``), so the result never shares memory with an argument
     and ``z = func(y); z += v`` leaves ``y`` alone. ``False`` when unsure (no source, a bare
     ``return``, a nested def's returns do not count, anything else returned)."""
     if not inspect.isfunction(func):
@@ -190,10 +193,21 @@ def _own_returns(node: ast.AST):
 def _new_value(value: ast.expr | None, func: Any) -> bool:
     if isinstance(value, (ast.BinOp, ast.UnaryOp)):
         return not isinstance(value, ast.UnaryOp) or not isinstance(value.op, ast.Not)
-    if isinstance(value, ast.Call) and not value.keywords:
-        callee = _resolve(value.func, func)
-        return isinstance(callee, np.ufunc) and len(value.args) <= callee.nin
-    return False
+    if not isinstance(value, ast.Call) or value.keywords:
+        return False
+    if isinstance(value.func, ast.Attribute) and value.func.attr == "copy" and not value.args:
+        return True  # a.copy()
+    callee = _resolve(value.func, func)
+    if isinstance(callee, np.ufunc):
+        return len(value.args) <= callee.nin
+    # np.dot(a, b), np.sum(a): a numpy function with a rule, declared neither a view nor a writer
+    facts = registry.facts_of(callee) if callee is not None else None
+    return (
+        _from_numpy(callee)
+        and registry.lookup(callee) is not None
+        and not facts.view
+        and not facts.writes
+    )
 
 
 def _resolve(node: ast.expr, func: Any) -> Any:
