@@ -324,8 +324,11 @@ def _load() -> None:
 
 def load_optional_rules() -> None:
     """Import the rule modules of the optional libraries (``OPTIONAL_RULES``) that are imported
-    now; a library imported later has its rules loaded at the next lookup that misses."""
+    now; a library imported later has its rules loaded at the next lookup that misses. They are
+    submodules of ``s2s.templates``: that package is loaded first (:func:`load_builtin_rules`),
+    so that a checkout's ``s2s`` never takes them from an editable install's other copy."""
     with _LOAD_LOCK:
+        load_builtin_rules()
         for package in [p for p in _OPTIONAL_PENDING if sys.modules.get(p) is not None]:
             modules = _OPTIONAL_PENDING.pop(package)
             for module in modules:

@@ -10,7 +10,7 @@ only: ``numpy.linalg`` rejects float16.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import SQUARE, Facts, adjoint, d, linear, tangent
+from s2s.registry import SQUARE, Facts, adjoint, d, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 TOWNSEND = 'Townsend 2016, "Differentiating the singular value decomposition"'
@@ -56,9 +56,16 @@ def eigvalsh_tangent(result, a, UPLO="L"):
     d[result] += rt.eigvalsh_tangent(d[a], a, UPLO)
 
 
-@linear(rt.simple_symmetric, source="the identity (a check that eigh's eigenvalues are distinct)")
+# A check of the primal eigenvalues: the identity on cotangents and tangents. Not @linear, whose
+# tangent is the function applied to the tangent (a zero tangent is all ties: a false refusal).
+@adjoint(rt.simple_symmetric, source="the identity (a check that eigh's eigenvalues are distinct)")
 def simple_symmetric(result, w):
     d[w] = d[result]
+
+
+@tangent(rt.simple_symmetric, source="the identity (a check that eigh's eigenvalues are distinct)")
+def simple_symmetric_tangent(result, w):
+    d[result] = d[w]
 
 
 # With full_matrices=True on a non-square matrix the extra columns of U (rows of Vh) are any

@@ -3,7 +3,7 @@
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import BATCH, REDUCTION, SOLVE, SQUARE, Facts, adjoint, d, linear, tangent
+from s2s.registry import BATCH, REDUCTION, SOLVE, SQUARE, Facts, adjoint, d, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 
@@ -67,6 +67,13 @@ def det_tangent(result, a):
     d[result] += rt.det_tangent(d[a], a)
 
 
-@linear(rt.invertible, source="the identity (a check that the matrix is invertible)")
+# A check of the primal matrix: the identity on cotangents and tangents. Not @linear, whose
+# tangent is the function applied to the tangent (a zero tangent is singular: a false refusal).
+@adjoint(rt.invertible, source="the identity (a check that the matrix is invertible)")
 def invertible(result, a):
     d[a] = d[result]
+
+
+@tangent(rt.invertible, source="the identity (a check that the matrix is invertible)")
+def invertible_tangent(result, a):
+    d[result] = d[a]

@@ -20,7 +20,8 @@ LINEAR = "linear in its first argument: the transpose of the helper's map"
 # -- shape records, masks, markers and checks: no tangent space --------------------------------
 
 for _fn in (
-    rt.seed, rt.like, rt.zeros_like_acc, rt.zero_tangent, rt.shape_of, rt.reduced_size,
+    rt.seed, rt.like, rt.zeros_like_acc, rt.zero_tangent, rt.zero_output_tangent, rt.shape_of,
+    rt.reduced_size,
     rt.tile_plan, rt.kron_plan,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="reads only shapes and dtypes", metadata=True)

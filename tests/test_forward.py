@@ -18,7 +18,8 @@ import test_calls as calls
 import test_constructs as constructs
 import test_control_flow as flow
 import test_mutation as mutation
-from gradcheck import along
+from gradcheck import along, numeric_gradient
+from located import assert_located
 
 import s2s
 
@@ -393,3 +394,83 @@ def test_hvp_at_a_large_batch_reuses_temporaries_and_agrees_with_differences():
     grad = s2s.grad(mlp)
     np.testing.assert_allclose(product, along(lambda y: grad(y, x), w, v), rtol=1e-5, atol=1e-7)
     assert "_s2s.into(" in hvp.source
+
+
+# -- a list or tuple literal passed where an elementwise numpy function takes an array ---------
+# (fresh-89 finding 2: jvp gave a zero tangent, grad of np.square((a, b)) repeated the tuple)
+
+
+def sin_of_list(x):
+    return np.sum(np.sin([x[0], x[1]]))
+
+
+def square_of_tuple(x):
+    return np.sum(np.square((x[0], x[1])))
+
+
+def maximum_of_list(x):
+    return np.sum(np.maximum([x[0], x[1]], 0.0) * x[2])
+
+
+def multiply_of_lists(x):
+    return np.sum(np.multiply([x[0], x[1]], [x[2], 2.0]))
+
+
+def power_of_nested_list(x):
+    return np.sum(np.power([[x[0], x[1]], [x[2], 1.5]], 2.0) * np.exp((x[1], x[2])))
+
+
+def abs_of_slices(x):
+    return np.sum(np.abs([x[:2], x[1:]]) * np.add((x[0], x[2]), 1.0))
+
+
+def sin_of_named_tuple(x):
+    t = (x[0], x[1])
+    return np.sum(np.sin(t) * np.sinc([x[2], x[0]]))
+
+
+LITERAL_ARGUMENTS = [sin_of_list, square_of_tuple, maximum_of_list, multiply_of_lists,
+                     power_of_nested_list, abs_of_slices, sin_of_named_tuple]  # fmt: skip
+X_LITERAL = np.array([0.3, -0.2, 0.5])
+V_LITERAL = np.array([1.0, 2.0, -1.0])
+
+
+@pytest.mark.parametrize("f", LITERAL_ARGUMENTS, ids=lambda f: f.__name__)
+def test_a_literal_of_values_passed_to_a_ufunc_in_every_mode(f):
+    x, v = X_LITERAL, V_LITERAL
+    value, tangent = s2s.jvp(f)(x, v)
+    assert value == pytest.approx(f(x), rel=1e-12)
+    expected = along(f, x, v)
+    assert expected != pytest.approx(0.0)
+    assert tangent == pytest.approx(expected, rel=1e-7, abs=1e-9)
+    numeric = numeric_gradient(f, (x,), 0)
+    np.testing.assert_allclose(s2s.grad(f)(x), numeric, rtol=1e-7, atol=1e-9)
+    _, pullback = s2s.vjp(f)(x)
+    np.testing.assert_allclose(pullback(1.0), numeric, rtol=1e-7, atol=1e-9)
+    grad = s2s.grad(f)
+    np.testing.assert_allclose(s2s.hvp(f)(x, v), along(grad, x, v), rtol=1e-6, atol=1e-8)
+
+
+def test_a_tuple_bound_to_a_name_passed_to_a_ufunc_forward_jacobian():
+    def k(x):
+        t = (x[0], x[1])
+        return np.sin(t)
+
+    expected = np.array([[np.cos(0.3), 0.0, 0.0], [0.0, np.cos(-0.2), 0.0]])
+    np.testing.assert_allclose(s2s.jacobian(k, mode="forward")(X_LITERAL), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.jacobian(k, mode="reverse")(X_LITERAL), expected, rtol=1e-12)
+
+
+def text_output(x):
+    return "abc"
+
+
+def value_and_text(x):
+    return np.sum(x), "abc"
+
+
+@pytest.mark.parametrize("f", [text_output, value_and_text], ids=lambda f: f.__name__)
+def test_jvp_of_a_string_output_is_refused_at_the_return(f):
+    with pytest.raises(s2s.DtypeError, match="a tangent needs a numeric output") as info:
+        s2s.jvp(f)(X_LITERAL, V_LITERAL)
+    assert_located(info.value, f, "return")

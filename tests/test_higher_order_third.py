@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import test_calls as calls
-from gradcheck import along
+from gradcheck import along, numeric_gradient
 
 import s2s
 
@@ -206,3 +206,72 @@ def recursive_nested_def(x):
 ], ids=lambda f: f.__name__)  # fmt: skip
 def test_nested_defs_capturing_values(f):
     check_second_and_third_order(f)
+
+
+def writes_then_rebinds_in_a_loop(x):
+    out = np.zeros(3)
+    for i in range(3):
+        out[i] = x[0] * x[i]
+        out = out * 2.0
+    return np.sum(out**2)
+
+
+def test_forward_over_forward_of_a_loop_writing_a_local_array():
+    """fresh-89 finding 8: the third derivative in forward mode was refused with a
+    MutationError (`out`, then the generated `out_dot`, "may share memory with another
+    array"): the second derivative's `out = multiply_2` (an array it made, whose shape its
+    tangent's projection reads) and its tangent's write after `_s2s.owned_tangent` (a new
+    array) were taken for shared memory."""
+    x, v, w = np.array([0.3, -0.2, 0.5]), np.array([1.0, 2.0, -1.0]), np.array([0.5, -1.0, 0.2])
+    f = writes_then_rebinds_in_a_loop
+    gradient = s2s.grad(f)
+    np.testing.assert_allclose(gradient(x), numeric_gradient(f, [x], 0), rtol=1e-6, atol=1e-8)
+    product = s2s.hvp(f)
+    np.testing.assert_allclose(product(x, v), along(gradient, x, v), rtol=1e-6, atol=1e-8)
+    expected = along(lambda y: product(y, v), x, w)
+    third = s2s.jvp(s2s.jvp(gradient))(x, v, w)[1][1]
+    np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-8)
+    third = s2s.jvp(s2s.jvp(s2s.jvp(f)))(x, v, w, w)[1][1][1]
+    assert third == pytest.approx(expected @ w, rel=1e-6)
+
+
+# An array carried around a loop (fresh-89 finding 3): ``grad`` three times gave NaN with a
+# NonFiniteGradientWarning in ``with_last`` (a value popped from the tape with a part that got
+# no cotangent), where jvp of jvp of grad and the loop unrolled by hand were right. Fixed on main
+# by 2e274d0 (unbroadcast keeps a part with no cotangent as None); these are its regressions.
+
+
+def array_carried_polynomial(t):
+    x = np.array([t, 2 * t])
+    acc = np.zeros(2)
+    for _ in range(2):
+        acc = acc * x + 1.0
+    return np.sum(acc)  # 3 t + 2: the third derivative is 0
+
+
+def array_carried_sine(t):
+    acc = np.zeros(2)
+    for _ in range(3):
+        acc = acc * t + np.sin(t)
+    return np.sum(acc**2)
+
+
+def array_carried_vector(x):
+    acc = np.zeros(2)
+    for _ in range(3):
+        acc = acc * x[0] + x
+    return np.sum(acc**2)
+
+
+@pytest.mark.parametrize(
+    "f, x, v",
+    [
+        (array_carried_polynomial, 0.7, 1.0),
+        (array_carried_sine, 0.7, 1.0),
+        (array_carried_vector, np.array([0.7, 0.3]), np.array([1.0, 2.0])),
+    ],
+    ids=["polynomial", "sine", "vector"],
+)
+@pytest.mark.filterwarnings("error")  # a NonFiniteGradientWarning fails it
+def test_an_array_carried_around_a_loop(f, x, v):
+    check_second_and_third_order(f, x, v)

@@ -353,3 +353,79 @@ def test_a_third_derivative_of_det_at_a_singular_matrix_is_a_located_error():
         s2s.grad(second)(RANK_2)  # HERE
     where = info.value.where
     assert where.filename == __file__ and "# HERE" in where.text, where
+
+
+# -- a direction that leaves the decomposed matrix unchanged (fresh-89 finding 5) ---------------
+# The twins' checks of distinct eigenvalues were linear rules, so their tangent was the check
+# applied to the eigenvalues' tangent: a zero tangent (all entries equal) read as a repeated
+# eigenvalue, and hessian / hvp along (0, 1) raised though the spectrum is well separated.
+
+SEPARATED = np.diag([1.0, 2.0, 3.0]) + 0.1
+MOVE = np.diag([1.0, 0.0, -1.0])
+UPPER = np.triu(np.ones((3, 3))) * 0.2  # eig: a non-symmetric matrix with a real spectrum
+
+
+def moved_eigvalsh(x):
+    return np.sum(np.linalg.eigvalsh(SEPARATED + x[0] * MOVE) ** 3) + x[1] ** 3
+
+
+def moved_eigh_vector(x):
+    w, v = np.linalg.eigh(SEPARATED + x[0] * MOVE)
+    return np.sum(v[:, 0] ** 4) + np.sum(w**2) + x[1] ** 3
+
+
+def moved_eig(x):
+    w, v = np.linalg.eig(SEPARATED + UPPER + x[0] * MOVE)
+    return np.sum(np.real(v[:, 1]) ** 2 * WEIGHTS) + np.sum(np.real(w) ** 3) + x[1] ** 3
+
+
+def moved_eigvals(x):
+    return np.sum(np.real(np.linalg.eigvals(SEPARATED + UPPER + x[0] * MOVE)) ** 3) + x[1] ** 3
+
+
+def eigh_times_zero(x):
+    w, v = np.linalg.eigh(SEPARATED + x[0] * MOVE)
+    return np.sum(v) * 0.0 + x[1] ** 3
+
+
+@pytest.mark.parametrize(
+    "f", [moved_eigvalsh, moved_eigh_vector, moved_eig, moved_eigvals, eigh_times_zero]
+)
+def test_second_derivatives_along_a_direction_that_leaves_the_matrix_unchanged(f):
+    x = np.array([0.3, -0.2])
+    if COMPLEX_EIG and f in (moved_eig, moved_eigvals):
+        pytest.skip("numpy 2.5 returns eig's results as complex arrays: refused (README)")
+    grad = s2s.grad(f)
+    expected = np.stack([numeric_gradient(lambda x, i=i: grad(x)[i], [x], 0) for i in range(2)])
+    np.testing.assert_allclose(expected, expected.T, atol=1e-6)  # the differences are sound
+    np.testing.assert_allclose(s2s.hessian(f)(x), expected, atol=1e-6)
+    np.testing.assert_allclose(s2s.jacobian(grad, mode="forward")(x), expected, atol=1e-6)
+    for v in (np.array([0.0, 1.0]), np.array([1.0, 1.0])):
+        np.testing.assert_allclose(s2s.hvp(f)(x, v), expected @ v, atol=1e-6)
+    np.testing.assert_array_equal(s2s.hvp(f)(x, np.zeros(2)), np.zeros(2))
+
+
+# The same for det's third derivative: its twins check the matrix with `invertible`, a linear
+# rule whose tangent checked the matrix's tangent, so a zero one read as singular (NoRuleError).
+
+SHIFTED = np.array([[2.0, 0.3, 0.1], [0.2, 1.5, 0.4], [0.1, 0.3, 1.2]])
+TILT = np.array([[1.0, 0.2, 0.0], [0.0, -1.0, 0.3], [0.5, 0.0, 0.5]])
+E1 = np.array([0.0, 1.0])
+
+
+def moved_det(x):
+    return np.linalg.det(SHIFTED + x[0] * TILT) ** 2 + x[1] ** 4
+
+
+def moved_det_second(x):
+    return np.sum(s2s.grad(moved_det)(x) * E1)
+
+
+@pytest.mark.parametrize("v", [E1, np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.zeros(2)])
+def test_a_third_derivative_of_det_along_a_direction_that_leaves_the_matrix_unchanged(v):
+    x = np.array([0.3, -0.2])
+    second = s2s.grad(moved_det_second)
+    expected = along(second, x, v, 1e-5)
+    np.testing.assert_allclose(s2s.jvp(second)(x, v)[1], expected, atol=1e-7)
+    third = s2s.grad(lambda y: np.sum(second(y) * v))(x)
+    np.testing.assert_allclose(third, expected, atol=1e-7)

@@ -451,3 +451,50 @@ def test_a_record_class_defined_anew_generates_anew(monkeypatch):
 
     monkeypatch.setitem(globals(), "_Scale", Other)
     np.testing.assert_allclose(grad(X), np.full(3, 5.0))
+
+
+# -- eval, exec, locals() and other introspection: refused in every mode (fresh-89 finding 4) --
+
+
+def evaluated(x):
+    return eval("np.sum(x ** 2)")  # REFUSED
+
+
+def read_by_locals(x):
+    y = x**2
+    return np.sum(locals()["y"])  # REFUSED
+
+
+def executed(x):
+    scope = {"x": x}
+    exec("y = x * 2.0", globals(), scope)  # REFUSED
+    return np.sum(x)
+
+
+def read_by_vars(x):
+    y = x**2  # noqa: F841 (read through vars())
+    return np.sum(vars()["y"])  # REFUSED
+
+
+def compiled(x):
+    code = compile("np.sum(x)", "<s>", "eval")  # REFUSED
+    return np.sum(x) + 0.0 * len(str(code))
+
+
+INTROSPECTION = [evaluated, read_by_locals, executed, read_by_vars, compiled]
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
+@pytest.mark.parametrize("f", INTROSPECTION, ids=lambda f: f.__name__)
+def test_eval_exec_and_locals_are_refused_at_their_line(f, mode):
+    x = np.array([0.3, -0.2, 0.5])
+    call = {
+        "grad": lambda: s2s.grad(f)(x),
+        "jvp": lambda: s2s.jvp(f)(x, np.ones(3)),
+        "hvp": lambda: s2s.hvp(f)(x, np.ones(3)),
+    }[mode]
+    refused = "inside a differentiated function is not supported"
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=refused) as info:
+        call()
+    assert_located(info.value, f, "# REFUSED", "write the expression itself")
+

@@ -9,7 +9,7 @@ second derivative.
 
 import numpy as np
 import pytest
-from gradcheck import along, check_against_differences
+from gradcheck import along, check_against_differences, numeric_gradient
 from located import assert_located
 
 import s2s
@@ -366,3 +366,134 @@ def test_helper_calling_for_its_effect_in_try_body_is_refused_at_second_order():
 
 def along_gradient(f):
     return check_against_differences(f, X)[0]
+
+
+# A name rebound from its own value where no new name is made for it: in a `try` with a
+# `finally` and no handler (fresh-89 finding 1), and by `:=` at the top level. The adjoint of
+# the rebinding must replace the old value's cotangent, not add to it (it added: grad off by
+# exactly x), and the old value must come back for the partials that read it (`y = y * y`
+# read the new one). Each is checked at first order against differences of the function and
+# at second order against differences of its gradient written by hand (itself checked).
+W = np.array([0.3, -0.2, 0.5])
+U = np.array([1.0, 2.0, -1.0])
+
+
+def body_rebinds(x):
+    y = x * 1.0
+    try:
+        y = np.exp(y)
+    finally:
+        pass
+    return np.sum(y * x)
+
+
+def finally_rebinds(x):
+    y = x * 1.0
+    try:
+        z = np.sin(y)
+    finally:
+        y = y * z
+    return np.sum(y * x)
+
+
+def body_augments(x):
+    y = x * 1.0
+    try:
+        y += np.exp(y)
+    finally:
+        LOG.append("finally")
+    return np.sum(y * x)
+
+
+def returns_in_try(x):
+    y = x * 1.0
+    try:
+        y = np.exp(y)
+        return np.sum(y * x)
+    finally:
+        pass
+
+
+def _squared(y):
+    try:
+        y = y * y
+    finally:
+        pass
+    return y
+
+
+def helper_rebinds(x):
+    return np.sum(_squared(x) * x)
+
+
+def parameter_rebinds(x):
+    try:
+        x = x * x
+    finally:
+        pass
+    return np.sum(x * x)
+
+
+def scalar_rebinds(x):
+    s = np.sum(x)
+    try:
+        s = s * s
+    finally:
+        s = s + 1.0
+    return s * x[0]
+
+
+def walrus_rebinds(x):
+    y = x * 1.0
+    z = (y := np.exp(y)) * 2.0
+    return np.sum(y * x) + np.sum(z)
+
+
+def _scalar_gradient(x):
+    s = np.sum(x)
+    return 2.0 * s * x[0] + (s * s + 1.0) * (np.arange(x.size) == 0)
+
+
+REBOUND = [  # (function, its gradient by hand)
+    (body_rebinds, lambda x: np.exp(x) * (1.0 + x)),
+    (finally_rebinds, lambda x: 2.0 * x * np.sin(x) + x * x * np.cos(x)),
+    (body_augments, lambda x: 2.0 * x + np.exp(x) * (1.0 + x)),
+    (returns_in_try, lambda x: np.exp(x) * (1.0 + x)),
+    (helper_rebinds, lambda x: 3.0 * x * x),
+    (parameter_rebinds, lambda x: 4.0 * x**3),
+    (scalar_rebinds, _scalar_gradient),
+    (walrus_rebinds, lambda x: np.exp(x) * (3.0 + x)),
+]
+
+
+@pytest.mark.parametrize("f, gradient", REBOUND, ids=lambda v: getattr(v, "__name__", ""))
+def test_rebinding_first_order_against_differences(f, gradient):
+    expected = numeric_gradient(f, [W], 0)
+    np.testing.assert_allclose(gradient(W), expected, rtol=1e-6, atol=1e-8)  # the hand's
+    np.testing.assert_allclose(s2s.grad(f)(W), expected, rtol=1e-6, atol=1e-8)
+    value, pullback = s2s.vjp(f)(W)
+    assert value == pytest.approx(f(W), rel=1e-12)
+    np.testing.assert_allclose(pullback(2.0), 2.0 * expected, rtol=1e-6, atol=1e-8)
+    _, tangent = s2s.jvp(f)(W, U)
+    assert tangent == pytest.approx(along(f, W, U), rel=1e-6)
+
+
+@pytest.mark.parametrize("f, gradient", REBOUND, ids=lambda v: getattr(v, "__name__", ""))
+def test_rebinding_second_order_against_differences_of_the_gradient(f, gradient):
+    expected = along(gradient, W, U)
+    np.testing.assert_allclose(s2s.hvp(f)(W, U), expected, rtol=1e-6, atol=1e-8)
+    second = s2s.grad(lambda x: np.sum(s2s.grad(f)(x) * U))(W)
+    np.testing.assert_allclose(second, expected, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(s2s.hessian(f)(W) @ U, expected, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("f, gradient", REBOUND, ids=lambda v: getattr(v, "__name__", ""))
+def test_rebinding_third_order_against_differences_of_the_gradient(f, gradient):
+    w = np.array([0.5, -1.0, 0.2])
+    product = lambda x: along(gradient, x, U, h=1e-4)  # noqa: E731 - H u of the hand's
+    expected = along(product, W, w, h=1e-4)  # both steps 1e-4: error ~1e-8 relative
+    third = s2s.jvp(s2s.jvp(s2s.grad(f)))(W, U, w)[1][1]
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-6)
+    second = s2s.grad(lambda x: np.sum(s2s.grad(f)(x) * U))
+    third = s2s.grad(lambda x: np.sum(second(x) * w))(W)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-6)

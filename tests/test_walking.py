@@ -152,3 +152,23 @@ def test_new_node_is_the_node_the_constructor_makes():
         assert type(a) is type(b) and vars(a).keys() == vars(b).keys()
     assert to_source(made) == to_source(built) == "y = 1.5"
     assert gast.dump(copy_tree(made)) == gast.dump(built)
+
+
+def _items_only_by_walk(tree, user_name):
+    """only_items_used as it was written with ast.walk and ast.iter_child_nodes."""
+    from s2s.frontend.outputs import _whole_read
+
+    return not any(_whole_read(node, child, user_name)
+                   for node in walk(tree) for child in gast.iter_child_nodes(node))  # fmt: skip
+
+
+@pytest.mark.parametrize("tree", [*trees(), gast.parse(
+    "def f(x):\n    r = g(x)\n    a, b = r\n    y = r[0] + r[1:2] + r[i]\n    return h(r[-1])\n"
+)], ids=["api", "tape", "items"])  # fmt: skip
+def test_only_items_used_answers_as_the_walk(tree):
+    from s2s.frontend.outputs import _read_whole
+
+    names = sorted({n.id for n in walk(tree) if isinstance(n, gast.Name)})
+    answers = {name: not _read_whole(tree, name) for name in names}
+    assert answers == {name: _items_only_by_walk(tree, name) for name in names}
+    assert True in answers.values() and False in answers.values()

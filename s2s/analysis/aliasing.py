@@ -142,6 +142,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             where,
             advice,
         )
+    if generated and _owned_before(ir.body, stmt, array):
+        definitions = []  # a tangent made a new array just before the write (forward mode)
     for definition in definitions:
         if _fresh_copy(ir, definition, generated):
             continue  # out = <temporary from out += x>: the same fresh array
@@ -254,6 +256,42 @@ def _reaching_definitions(ir: FunctionIR, array: str, write: Stmt) -> list[Stmt]
         if array in item.targets and item.op is not SETITEM:
             return [item]
     return everywhere
+
+
+def _owned_before(block: list[Any], write: Stmt, array: str) -> bool:
+    """In s2s's forward-mode code, ``x_dot = _s2s.owned_tangent(x_dot, x)`` (always a new
+    array) is the last binding of ``array`` before ``write`` in the block that holds it, with
+    no branch or loop between them that binds it."""
+    for position, item in enumerate(block):
+        if item is write:
+            for before in reversed(block[:position]):
+                if isinstance(before, Stmt):
+                    if array in before.targets and before.op is not SETITEM:
+                        if before.op is COPY:  # through a temporary: `t = ...; x_dot = t`
+                            source = tuple(atom_names(before.args[0]))
+                            made = [s for s in block[:position]
+                                    if isinstance(s, Stmt) and s.targets == source]  # fmt: skip
+                            return bool(made) and _owned(made[-1])
+                        return _owned(before)
+                elif any(array in s.targets for s in flatten([before])):
+                    return False
+            return False
+        for inner in _blocks(item):
+            if _owned_before(inner, write, array):
+                return True
+    return False
+
+
+def _owned(stmt: Stmt) -> bool:
+    return stmt.op is runtime.owned_tangent
+
+
+def _blocks(item: Any) -> list[list[Any]]:
+    if isinstance(item, Branch):
+        return [item.body, item.orelse]
+    if isinstance(item, Loop):
+        return [item.test_body, item.body, item.orelse]
+    return []
 
 
 def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:

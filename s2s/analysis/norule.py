@@ -37,11 +37,12 @@ def no_rule_message(op: Any, name: str, used: str) -> tuple[str, str]:
     if name.startswith("s2s.runtime."):
         helper = name.rsplit(".", 1)[-1]
         return (
-            f"this derivative of a derivative reaches s2s's own helper {helper}, which has no "
-            "derivative rule yet: a second derivative through the function whose adjoint calls "
-            "it is not supported",
-            "differentiate once (s2s.grad, s2s.jvp), or approximate the second derivative by "
-            "differences of s2s.grad; README's 'Not supported' lists these functions",
+            f"this derivative of a derivative reaches s2s's own helper {helper}, which the "
+            "derivative of this line calls and which has no derivative rule yet: a derivative "
+            "of this order through that function is not supported",
+            "differentiate one order less (e.g. s2s.hvp(f) or s2s.hessian(f), forward over "
+            "reverse, rather than s2s.jvp(s2s.jvp(f))), or approximate the next order by "
+            "differences of the lower one; README's 'Not supported' names the functions",
         )
     return (
         f"no derivative rule for {name}, called on {used}",

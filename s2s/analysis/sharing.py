@@ -92,9 +92,13 @@ def used_at_once(ir: FunctionIR, view: Stmt) -> bool:
 
 def value_reads(stmt: Stmt) -> list[str]:
     """The names whose values ``stmt`` reads: a derivative's ``_s2s.like(x)`` (its tape's
-    shape record) reads only ``x``'s shape, so a view recorded so sees no later write."""
-    if stmt.op is runtime.like:
+    shape record) reads only ``x``'s shape, so a view recorded so sees no later write; so do
+    its ``_s2s.zero_tangent(x)`` and ``_s2s.project_tangent(t, x)`` (``x``'s shape and type:
+    each returns a new array, or ``t``)."""
+    if stmt.op is runtime.like or stmt.op is runtime.zero_tangent:
         return []
+    if stmt.op is runtime.project_tangent:
+        return [n for a in stmt.args[:1] for n in atom_names(a)]
     shape_only = getattr(stmt.op, "shape_only_args", ())
     return [n for i, a in enumerate(stmt.args) if i not in shape_only for n in atom_names(a)] + [
         n for a in stmt.kwargs.values() for n in atom_names(a)

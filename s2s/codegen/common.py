@@ -103,9 +103,13 @@ def _share(entries: list[tuple[int, gast.stmt]], names: NameAllocator,
            top: bool) -> list[tuple[int, gast.stmt]]:  # fmt: skip
     """The run ``entries`` (owner block, statement) with its repeated expressions shared,
     largest first; each round shares those no larger shared one contains (the temporary of
-    ``g * (1 / s)`` is itself scanned in the next round), until none is left."""
+    ``g * (1 / s)`` is itself scanned in the next round), until none is left. A statement no
+    round changed keeps what the rounds before found in it (``scanned``): one changed holds
+    an occurrence replaced (a node in ``inside``, even a node two statements share), and
+    replacing a pure expression by a name changes no statement's effects."""
+    scanned: dict[int, tuple] = {}  # id(statement) -> (statement, its effects, occurrences)
     for _ in range(1000):  # (each round removes at least one occurrence)
-        groups = _groups(entries)
+        groups = _groups(entries, scanned)
         if not groups:
             return entries
         inside: set[int] = set()  # the nodes under an occurrence replaced this round
@@ -120,6 +124,9 @@ def _share(entries: list[tuple[int, gast.stmt]], names: NameAllocator,
             before.setdefault(group[0][0], []).append(compute)
             if not top:  # (at the top level the sweep's `del` after the last read frees it)
                 after.setdefault(group[-1][0], []).append(release)
+        for key, (_, _, _, found_in) in list(scanned.items()):
+            if any(id(occurrence[3]) in inside for occurrence, _, _ in found_in):
+                del scanned[key]  # changed: scanned again next round
         entries = [
             (owner, item)
             for position, (owner, stmt) in enumerate(entries)
@@ -128,9 +135,11 @@ def _share(entries: list[tuple[int, gast.stmt]], names: NameAllocator,
     return entries
 
 
-def _groups(entries: list[tuple[int, gast.stmt]]) -> list[list]:
+def _groups(entries: list[tuple[int, gast.stmt]], scanned: dict[int, tuple]) -> list[list]:
     """The runs of occurrences ``(position, parent, field, index, node)`` of each expression
-    that appears at least twice with nothing between them that changes it, largest first."""
+    that appears at least twice with nothing between them that changes it, largest first.
+    ``scanned`` keeps each statement's effects and occurrences (with their keys) for the next
+    round; the caller drops the statements it changes."""
     open_: dict[tuple, list] = {}
     readers: dict[str, set[tuple]] = {}  # a name -> the open expressions that read it
     found: list[tuple[int, int, list]] = []
@@ -141,10 +150,16 @@ def _groups(entries: list[tuple[int, gast.stmt]]) -> list[list]:
             found.append((-sum(1 for _ in walk(group[0][4])), group[0][0], group))
 
     for position, (_, stmt) in enumerate(entries):
-        inner, stores = _effects(stmt)
-        if not isinstance(stmt, _COMPOUND):
-            for occurrence in _occurrences(stmt):
-                key, operands = _key(occurrence[3])
+        seen = scanned.get(id(stmt))
+        if seen is None:
+            inner, stores = _effects(stmt)
+            found_in = []
+            if not isinstance(stmt, _COMPOUND):
+                found_in = [(o, *_key(o[3])) for o in _occurrences(stmt)]
+            seen = scanned[id(stmt)] = (stmt, inner, stores, found_in)
+        _, inner, stores, found_in = seen
+        if found_in:
+            for occurrence, key, operands in found_in:
                 if inner is _EVERY or operands & inner:
                     continue  # the statement may change it before it is computed
                 for operand in operands:
@@ -165,20 +180,22 @@ def _groups(entries: list[tuple[int, gast.stmt]]) -> list[list]:
 def _key(node: gast.expr) -> tuple[tuple, set[str]]:
     """A key equal for equal expressions (``1`` and ``1.0`` differ), and the names read."""
     names: set[str] = set()
+    return _key_of(node, names), names
 
-    def key(node: gast.expr) -> tuple:
-        if isinstance(node, gast.Name):
-            names.add(node.id)
-            return ("name", node.id)
-        if isinstance(node, gast.Constant):
-            return ("number", type(node.value).__name__, repr(node.value))
-        if isinstance(node, gast.BinOp):
-            return (type(node.op).__name__, key(node.left), key(node.right))
-        if isinstance(node, gast.UnaryOp):
-            return (type(node.op).__name__, key(node.operand))
-        return ("ufunc", node.func.attr, *(key(arg) for arg in node.args))
 
-    return key(node), names
+def _key_of(node: gast.expr, names: set[str]) -> tuple:
+    """:func:`_key`'s key, the names read added to ``names`` (a module function: a nested
+    recursive one would be a cycle left to the collector for each call)."""
+    if isinstance(node, gast.Name):
+        names.add(node.id)
+        return ("name", node.id)
+    if isinstance(node, gast.Constant):
+        return ("number", type(node.value).__name__, repr(node.value))
+    if isinstance(node, gast.BinOp):
+        return (type(node.op).__name__, _key_of(node.left, names), _key_of(node.right, names))
+    if isinstance(node, gast.UnaryOp):
+        return (type(node.op).__name__, _key_of(node.operand, names))
+    return ("ufunc", node.func.attr, *(_key_of(arg, names) for arg in node.args))
 
 
 def _apply(group: list, names: NameAllocator) -> tuple[gast.Assign, gast.Assign]:

@@ -155,6 +155,7 @@ def _returned(
     flat = ir.flat
     warnings: list[str] = []
     parts: list[gast.expr] = []
+    zero: set[int] = set()  # outputs with no tangent: zeros, refused for a string
     for i, atom in enumerate(atoms):
         what = "the output" if len(atoms) == 1 else f"output {i}"
         names = atom_names(atom)
@@ -191,6 +192,7 @@ def _returned(
                 parts.append(None)
                 continue
         parts.append(constant(None))
+        zero.add(i)
     protect = gast.Tuple(
         elts=[name(p.name) for p in ir.params] + [name(t) for t in tangents.internal.values()],
         ctx=gast.Load(),
@@ -199,6 +201,8 @@ def _returned(
     if len(atoms) == 1 and not isinstance(returns, gast.Tuple):
         tangent = constant(None) if parts[0] is None else call(
             "_s2s.gradient", parts[0], values[0], protect)  # fmt: skip
+        if 0 in zero:
+            tangent = _zero_tangent(values[0], protect, primal, ir)
         return gast.Tuple(elts=[returns, tangent], ctx=gast.Load()), warnings
     items = []  # a literal tuple (a derivative of this code takes it apart), none aliasing
     for i, (p, v) in enumerate(zip(parts, values)):
@@ -207,6 +211,9 @@ def _returned(
             continue
         earlier = [copy_tree(e) for e in parts[:i] if isinstance(e, gast.Name)]
         shielded = gast.Tuple(elts=list(protect.elts) + earlier, ctx=gast.Load())
+        if i in zero:
+            items.append(_zero_tangent(v, shielded, primal, ir))
+            continue
         items.append(call("_s2s.gradient", p, v, shielded))
     tangent = gast.Tuple(elts=items, ctx=gast.Load())
     return gast.Tuple(elts=[returns, tangent], ctx=gast.Load()), warnings
@@ -232,6 +239,12 @@ def _nested_tangent(atom: gast.expr, sweep: ForwardSweep, undefined: str, what: 
         else:
             items.append(constant(None))
     return gast.Tuple(elts=items, ctx=gast.Load())
+
+
+def _zero_tangent(value: gast.expr, protect: gast.expr, primal: Primal, ir: FunctionIR):
+    """The zero tangent of an output no tangent reaches, refused for a string output."""
+    return call("_s2s.zero_output_tangent", value, protect, constant(primal.filename),
+                constant(_return_line(primal, ir)))  # fmt: skip
 
 
 def _return_line(primal: Primal, ir: FunctionIR) -> int:

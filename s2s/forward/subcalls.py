@@ -28,8 +28,10 @@ def items_statement(sweep: Any, stmt: Stmt) -> list[gast.stmt]:
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
     store = gast.Tuple(elts=[gast.Name(n, gast.Store(), None, None) for n in names],
                        ctx=gast.Store())  # fmt: skip
-    out.append(gast.Assign(targets=[store], value=copy_tree(source.expr),
-                           type_comment=None))  # fmt: skip
+    value = copy_tree(source.expr)
+    if isinstance(value, gast.Name):  # indexed: code differentiated again unpacks no tuple name
+        value = _items(value.id, len(names))
+    out.append(gast.Assign(targets=[store], value=value, type_comment=None))
     for target in stmt.targets:
         sweep.state.set(target, DENSE)
     return out
@@ -106,13 +108,24 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
         return gast.Tuple(elts=[gast.Name(i, gast.Store(), None, None) for i in ids],
                           ctx=gast.Store())  # fmt: skip
 
-    pair = gast.Tuple(elts=[store(list(stmt.targets), stmt.unpack), store(names, stmt.unpack)],
-                      ctx=gast.Store())  # fmt: skip
     for target in stmt.targets:
         sweep.state.set(target, DENSE)
-    node = gast.Assign(targets=[pair], value=value, type_comment=None)
+    if stmt.unpack:  # one level at a time: code differentiated again unpacks no nested tuple
+        packed = [sweep.names.fresh(stmt.targets[0] + "_all"),
+                  sweep.names.fresh(names[0] + "_all")]  # fmt: skip
+        pair = gast.Tuple(elts=[store([packed[0]], False), store([packed[1]], False)],
+                          ctx=gast.Store())  # fmt: skip
+        nodes = [gast.Assign(targets=[pair], value=value, type_comment=None),
+                 gast.Assign(targets=[store(list(stmt.targets), True)],
+                             value=_items(packed[0], len(stmt.targets)), type_comment=None),
+                 gast.Assign(targets=[store(names, True)], value=_items(packed[1], len(names)),
+                             type_comment=None)]  # fmt: skip
+    else:
+        pair = gast.Tuple(elts=[store(list(stmt.targets), False), store(names, False)],
+                          ctx=gast.Store())  # fmt: skip
+        nodes = [gast.Assign(targets=[pair], value=value, type_comment=None)]
     if not carrying:
-        return [node]
+        return nodes
     marker = sweep.names.fresh("marker", always_number=True)
     when_marker: list[gast.stmt] = [primal_statement(stmt)]
     for target, tangent in zip(stmt.targets, names):
@@ -121,7 +134,14 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
         sweep.state.undefined.add(target)
     sweep.maybe_reads.update(carrying)
     return [assign(marker, call("_s2s.undefined_in", *[name(c) for c in carrying])),
-            gast.If(test=is_not_none(marker), body=when_marker, orelse=[node])]  # fmt: skip
+            gast.If(test=is_not_none(marker), body=when_marker, orelse=nodes)]  # fmt: skip
+
+
+def _items(packed: str, n: int) -> gast.Tuple:
+    """``packed[0], packed[1], ...``: a returned tuple's items, each indexed."""
+    return gast.Tuple(elts=[gast.Subscript(value=name(packed), slice=constant(i),
+                                           ctx=gast.Load()) for i in range(n)],
+                      ctx=gast.Load())  # fmt: skip
 
 
 def _tupled(expr: gast.Call, atom: Any) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.callkeys import CONSTANTS, Bound, Step, callable_key, is_callable_instance
 from s2s.frontend.comprehensions import hoist
@@ -92,8 +92,8 @@ class _Binder:
     def __init__(self, primal: Primal, values: dict[str, Any]) -> None:
         self.primal = primal
         tree = primal.tree
-        counts: dict[str, int] = {}
-        for node in walk(tree):
+        counts: dict[str, int] = {}  # (read by name only: gathered in no order)
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -101,9 +101,9 @@ class _Binder:
         self.params = params
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
-        self.defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
+        self.defs = {n.name for n in inner_nodes(tree) if isinstance(n, gast.FunctionDef)}
         self.fixed = {n for n in self.local if self.counts.get(n, 0) <= (n not in params)}
-        self.comprehended = {n.id for c in walk(tree) if isinstance(c, gast.comprehension)
+        self.comprehended = {n.id for c in inner_nodes(tree) if isinstance(c, gast.comprehension)
                              for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
@@ -147,12 +147,12 @@ class _Binder:
                     )
 
     def _names_used_only_as_callees(self, tree: gast.FunctionDef) -> set[str]:
-        callees: set[int] = set()
-        for node in walk(tree):
+        callees: set[int] = set()  # (both passes gather in no order)
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callees.add(id(node.func))
         used: dict[str, bool] = {}
-        for node in walk(tree):
+        for node in inner_nodes(tree):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 used[node.id] = used.get(node.id, True) and id(node) in callees
         return {n for n, only in used.items() if only}

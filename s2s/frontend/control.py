@@ -100,12 +100,13 @@ def _check_exits(primal: Primal, block: list[gast.stmt], in_loop: bool) -> None:
 
 
 def returns_nested(tree: gast.FunctionDef) -> bool:
-    """Whether a ``return`` sits inside a branch (an early return)."""
+    """Whether a ``return`` of the function (not of a ``def`` nested in it) sits inside a
+    branch or loop (an early return)."""
     return any(
         isinstance(inner, gast.Return)
         for stmt in tree.body
         if isinstance(stmt, (gast.If, gast.For, gast.While))
-        for inner in walk(stmt)
+        for inner in _own_nodes([stmt])
     )
 
 
@@ -157,11 +158,13 @@ def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
 
 
 def _contains_loop_return(block: list[gast.stmt]) -> bool:
+    """Whether a loop of ``block`` holds a ``return`` of the function (a ``def`` nested in
+    the loop returns from itself)."""
     return any(
         isinstance(inner, gast.Return)
         for stmt in block
         if isinstance(stmt, (gast.For, gast.While))
-        for inner in walk(stmt)
+        for inner in _own_nodes([stmt])
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import walk, walk_with_parents
+from s2s.codegen.walking import inner_nodes, walk, walk_with_parents
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
@@ -95,6 +95,12 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     """Names bound once, to a dict literal with constant keys, and used only through constant
     keys, ``.get`` with a constant key, ``.items()``/``.values()``/``.keys()`` and ``len``;
     and the other dict literals bound to a name, each with its first other use."""
+    if not any(
+        isinstance(node, gast.Assign) and len(node.targets) == 1
+        and isinstance(node.targets[0], gast.Name) and _is_literal(node.value)
+        for node in inner_nodes(tree)
+    ):  # fmt: skip
+        return [], []  # no dict literal bound to a name (what the passes below look for)
     bindings: dict[str, list[gast.AST]] = {}
     for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
@@ -264,7 +270,7 @@ def _rewrite(tree, name: str, names: dict[Any, str], straight: dict[Any, int], w
         for node in walk(stmt):
             top_index[id(node)] = index
 
-    loops = {id(n.iter) for n in walk(tree) if isinstance(n, (gast.For, gast.comprehension))}
+    loops = {id(n.iter) for n in inner_nodes(tree) if isinstance(n, (gast.For, gast.comprehension))}
 
     def entry(key: Any) -> gast.Name:
         return gast.Name(names[key], gast.Load(), None, None)

@@ -30,11 +30,14 @@ sum_1 = _np.sum(add_1)
 from __future__ import annotations
 
 import builtins
+import inspect
 import operator
 from typing import Any
 
 import gast
+import numpy as np
 
+from s2s import registry
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, LOCAL_CALL, OPAQUE, POP, Stmt
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
@@ -51,6 +54,7 @@ from s2s.frontend.spellings import (
     METHODS,
     UNARY_UFUNCS,
     VARARG_METHODS,
+    attr_chain,
     base_name,
     call_op,
     emitted_target,
@@ -309,6 +313,8 @@ class Expressions:
             stmt.method = target.name
             return stmt
         if isinstance(target, Target):
+            args, kwargs = self.literals_as_arrays(target.obj, args, kwargs)
+            keywords = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
             func = emitted_target(target) or node.func
             expr = gast.Call(func=func, args=args, keywords=keywords)
             if self.outputs.user_function(node):  # a local list goes to the helper as a tuple
@@ -332,6 +338,57 @@ class Expressions:
             expr.args = [self.outputs.as_tuple(a) if i in tupled else a for i, a in enumerate(args)]
         expr.s2s_unresolved = getattr(node.func, "s2s_unresolved", None)  # frontend/callables
         return Stmt((), expr, OPAQUE, args + list(kwargs.values()))
+
+
+    def literals_as_arrays(self, fn: Any, args: list, kwargs: dict) -> tuple[list, dict]:
+        """The list or tuple literals of names passed where an elementwise numpy function
+        takes an array (``np.sin([a, b])``, ``np.maximum((a, b), 0.0)``), each bound first to
+        ``_np.asarray([a, b])``: numpy converts them so, and ``asarray`` of a literal has its
+        tangent and adjoint item by item in every mode (a literal inside an elementwise rule
+        had none in forward mode). Other arguments, and other functions, are returned as they
+        are."""
+        positions = _array_positions(fn, len(args), kwargs)
+        if not positions:
+            return args, kwargs
+        args, kwargs = list(args), dict(kwargs)
+        for key in positions:
+            where, index = (args, key) if isinstance(key, int) else (kwargs, key)
+            atom = where[index]
+            if isinstance(atom, (gast.List, gast.Tuple)) and any(
+                isinstance(n, gast.Name) for n in walk(atom)
+            ):
+                array = self.state.temp("asarray")
+                expr = gast.Call(func=attr_chain("_np.asarray"), args=[atom], keywords=[])
+                stmt = Stmt((array,), expr, np.asarray, [atom], {})
+                stmt.node = self.state.node
+                self.state.body.append(stmt)
+                where[index] = name_node(array)
+        return args, kwargs
+
+
+def _array_positions(fn: Any, n_args: int, kwargs: dict) -> list[int | str]:
+    """The positions (indices, keyword names) where elementwise ``fn`` takes array inputs:
+    a numpy ufunc's first ``nin`` positional arguments; the non-structural parameters of a
+    numpy or scipy function with an elementwise rule (``np.sinc``, ``np.nan_to_num``)."""
+    if isinstance(fn, np.ufunc):
+        return list(range(min(fn.nin, n_args)))
+    module = getattr(fn, "__module__", None) or ""
+    if module.split(".")[0] not in ("numpy", "scipy"):
+        return []
+    try:
+        rule = registry.lookup(fn)
+    except TypeError:
+        return []
+    if rule is None or rule.kind != registry.ELEMENTWISE or rule.template is None:
+        return []
+    try:
+        params = list(inspect.signature(rule.template).parameters)[rule.n_outputs :]
+    except (TypeError, ValueError):
+        return []
+    inputs = [p for p in params if p not in rule.structural]
+    return [i for i, p in enumerate(params[:n_args]) if p in inputs] + [
+        k for k in kwargs if k in inputs
+    ]
 
 
 def _is_global_chain(node: gast.expr, env: dict[str, str]) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -74,9 +76,9 @@ def fence(primal: Primal) -> None:
             )
     body = tree.body
     starred = _starred_uses(tree)
-    guarded = {id(n.body[0]) for n in walk(tree) if is_guard(n)}  # `if c: raise E(...)`
+    guarded = {id(n.body[0]) for n in inner_nodes(tree) if is_guard(n)}  # `if c: raise E(...)`
     if generated:  # a derivative's handler dropping what its `try` body pushed on the tape
-        guarded |= {id(s) for h in walk(tree) if isinstance(h, gast.ExceptHandler)
+        guarded |= {id(s) for h in inner_nodes(tree) if isinstance(h, gast.ExceptHandler)
                     for s in h.body[: len(dropped_tails(h.body))]}  # fmt: skip
     check_side_effects(tree, primal.where)  # COUNT += 1, self.calls += 1: kept as written
     for index, stmt in enumerate(body):
@@ -131,7 +133,7 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
         if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
         for e in n.targets[0].elts
     }
-    in_calls = {id(a) for n in walk(tree) if isinstance(n, gast.Call) for a in n.args}
+    in_calls = {id(a) for n in inner_nodes(tree) if isinstance(n, gast.Call) for a in n.args}
     refused = {}
     for node in walk(tree):
         if not isinstance(node, gast.Starred) or id(node) in allowed:
@@ -187,6 +189,34 @@ def _returns(block: list[gast.stmt]) -> bool:
     return isinstance(last, gast.If) and _returns(last.body) and _returns(last.orelse)
 
 
+# Builtins that run code from a string or read the function's variables by name: what they
+# compute is hidden from s2s, so a gradient through them would be silently zero (or wrong).
+_INTROSPECTION = ("eval", "exec", "compile", "locals", "globals", "vars", "dir", "__import__")
+
+
+def _check_introspection(primal: Primal, node: gast.AST) -> None:
+    """Refuse a call of ``eval``, ``exec``, ``compile``, ``locals``, ``globals``, ``vars``,
+    ``dir()`` or ``__import__`` (the builtin, not a function of the module with that name)."""
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+        return
+    called = node.func.id
+    if called not in _INTROSPECTION or getattr(primal.func, "__s2s_generated__", False):
+        return
+    if called == "dir" and node.args:
+        return  # dir(obj): names, read by no one as values
+    shadowed = primal.func.__globals__.get(called, getattr(builtins, called))
+    if shadowed is not getattr(builtins, called):
+        return  # a function of the user's own named `vars`
+    raise UnsupportedSyntaxError(
+        f"`{called}(...)` inside a differentiated function is not supported: s2s cannot see "
+        "which values the code it runs or the names it reads use, so their derivative would "
+        "be lost",
+        primal.where(node),
+        "write the expression itself in the function (`np.sum(x ** 2)`, not "
+        "`eval(\"np.sum(x ** 2)\")`), and read variables by their names",
+    )
+
+
 def _check_node(primal: Primal, node: gast.AST) -> None:
     if isinstance(node, (gast.BoolOp, gast.IfExp)) or (
         isinstance(node, gast.Compare) and len(node.ops) > 1
@@ -202,6 +232,7 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
                     primal.where(sub),
                     f"assign `{sub.target.id}` in a statement of its own before the expression",
                 )
+    _check_introspection(primal, node)
     if isinstance(node, gast.With):
         check_with(primal, node)
     if isinstance(node, gast.Try):

@@ -24,7 +24,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments
@@ -181,7 +181,7 @@ class Normalizer:
 
         rename_rebound_lists(tree, fresh_list)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, st.names.taken, st.primal.where, st.spellings)  # d["h"]: a name d_h
-        if any(isinstance(n, (gast.With, gast.Try)) for n in walk(tree)):
+        if any(isinstance(n, (gast.With, gast.Try)) for n in inner_nodes(tree)):
             tree.body = lift_returns(tree.body, st.names.fresh("result"))
         control.lower(st.primal, st.names.fresh("result"))
         self.note_facts(tree)
@@ -226,12 +226,12 @@ class Normalizer:
         uses of lists and the loops over mappings that s2s does not follow)."""
         st = self.state
         st.carried = assigned_in_compound(tree)
-        st.carried |= {n.target.id for n in walk(tree) if isinstance(n, gast.NamedExpr)}
+        st.carried |= {n.target.id for n in inner_nodes(tree) if isinstance(n, gast.NamedExpr)}
         st.declared = declared_globals(tree)  # written as globals, never bound locally
         st.carried -= st.declared
         st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
-        st.local_defs = {n.name for n in walk(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in walk(tree) if (xs := appended_list(node)) is not None}
+        st.local_defs = {n.name for n in inner_nodes(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in inner_nodes(tree) if (xs := appended_list(node)) is not None}
         fresh = fresh_lists(tree, appended if st.generated else set(), st.generated)
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone
@@ -272,5 +272,13 @@ def normalize(primal: Primal, tuple_params: dict[str, int] | None = None) -> Fun
     >>> ir = normalize(p)
     >>> [s.targets for s in ir.body]
     [('matmul_1',), ('add_1',), ('h',), ('h_2',), ('sum_1',)]
-    """
-    return Normalizer(primal, tuple_params or {}).run()
+
+    The normalizer and its components hold one another: once the IR is made, their
+    attributes are dropped, so that they are freed at once rather than by the cyclic
+    collector."""
+    normalizer = Normalizer(primal, tuple_params or {})
+    ir = normalizer.run()
+    for part in [*vars(normalizer).values(), normalizer]:
+        if part is not normalizer.state:
+            vars(part).clear()
+    return ir

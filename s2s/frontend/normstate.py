@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import gast
 
 from s2s.codegen.ir import NameAllocator, Stmt
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes
 from s2s.frontend.parse import Primal
 
 
@@ -126,9 +126,9 @@ class NormalizeState:
 def normalize_state(primal: Primal, tuple_params: dict[str, int] | None = None) -> NormalizeState:
     """The state before the first statement: every name of the function (and ``_np``, ``_s2s``
     and the signature's added names) taken, no binding made."""
-    names = {n.id for n in walk(primal.tree) if isinstance(n, gast.Name)}
+    names = {n.id for n in inner_nodes(primal.tree) if isinstance(n, gast.Name)}
     outer_locals = {
-        n.id for n in walk(primal.tree)
+        n.id for n in inner_nodes(primal.tree)
         if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))
     }  # fmt: skip
     return NormalizeState(

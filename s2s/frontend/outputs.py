@@ -237,22 +237,17 @@ class SeveralOutputs:
         return found
 
     def only_items_used(self, user_name: str) -> bool:
-        """Whether every read of ``user_name`` is ``user_name[<integer>]``."""
-        for node in walk(self.state.primal.tree):
-            for child in gast.iter_child_nodes(node):
-                if (
-                    isinstance(child, gast.Name)
-                    and child.id == user_name
-                    and isinstance(child.ctx, gast.Load)
-                    and not (
-                        isinstance(node, gast.Subscript)
-                        and node.value is child
-                        and (_constant_int(node.slice) is not None or _constant_slice(node.slice))
-                    )
-                    and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
-                ):
-                    return False
-        return True
+        """Whether every read of ``user_name`` is ``user_name[<integer>]``.
+
+        (Depth first, by recursion: the same answer as over the pairs ``ast.walk`` and
+        ``ast.iter_child_nodes`` give, found with no generator; past the recursion limit, by
+        them.)"""
+        tree = self.state.primal.tree
+        try:
+            return not _read_whole(tree, user_name)
+        except RecursionError:  # a tree nested deeper than the interpreter's stack allows
+            return not any(_whole_read(node, child, user_name)
+                           for node in walk(tree) for child in gast.iter_child_nodes(node))
 
     def as_tuple(self, atom: gast.expr) -> gast.expr:
         """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
@@ -450,3 +445,32 @@ def _integer_valued(node: gast.expr, names: set[str]) -> bool:
             _integer_valued(o, names) for o in (node.left, node.right)
         )
     return False
+
+
+def _read_whole(node: gast.AST, user_name: str) -> bool:
+    """Whether some read of ``user_name`` under ``node`` is not ``user_name[<integer>]``."""
+    for field in node._fields:
+        value = getattr(node, field, None)
+        for child in value if isinstance(value, list) else (value,):
+            if isinstance(child, gast.AST) and (
+                _whole_read(node, child, user_name)
+                or (child._fields and _read_whole(child, user_name))  # (not a context: leaf)
+            ):
+                return True
+    return False
+
+
+def _whole_read(node: gast.AST, child: gast.AST, user_name: str) -> bool:
+    """Whether ``child``, a child of ``node``, reads ``user_name`` other than as an item
+    (``user_name[<integer>]``, a slice of constants, or the value unpacked: ``a, b = r``)."""
+    return (
+        isinstance(child, gast.Name)
+        and child.id == user_name
+        and isinstance(child.ctx, gast.Load)
+        and not (
+            isinstance(node, gast.Subscript)
+            and node.value is child
+            and (_constant_int(node.slice) is not None or _constant_slice(node.slice))
+        )
+        and not (isinstance(node, gast.Assign) and node.value is child)  # a, b = r
+    )

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.frontend.structure import runtime_call
 
 
@@ -37,7 +37,7 @@ def fresh_lists(tree: gast.FunctionDef) -> set[str]:
     """Names the function binds to a new list (``ys = []``, ``ys = [f(x) for x in xs]``)."""
     return {
         t.id
-        for node in walk(tree)
+        for node in inner_nodes(tree)
         if isinstance(node, gast.Assign) and isinstance(node.value, (gast.List, gast.ListComp))
         for t in node.targets
         if isinstance(t, gast.Name)
@@ -51,14 +51,16 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     ``lambda`` reads keeps its name (the function may run after the rebinding):
     :func:`list_rebound` then refuses it."""
     lists = fresh_lists(tree)
+    if not lists:
+        return  # (no name bound to a new list: nothing below would be renamed)
     captured = {
         n.id
-        for inner in walk(tree)
+        for inner in inner_nodes(tree)
         if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree
-        for n in walk(inner)
+        for n in inner_nodes(inner)
         if isinstance(n, gast.Name)
     }
-    declared = {n for s in walk(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
+    declared = {n for s in inner_nodes(tree) if isinstance(s, (gast.Global, gast.Nonlocal))
                 for n in s.names}  # fmt: skip
     skip = captured | declared
     bound: set[str] = set()
@@ -66,7 +68,7 @@ def rename_rebound_lists(tree: gast.FunctionDef, fresh: Callable[[str], str]) ->
     for index, stmt in enumerate(body):
         name = _rebound(stmt, lists)
         if name is None or name not in bound or name in skip:
-            bound |= {n.id for n in walk(stmt)
+            bound |= {n.id for n in inner_nodes(stmt)
                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
             continue
         _rename_after(body, index, name, fresh)

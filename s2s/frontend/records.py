@@ -37,7 +37,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.frontend.resolve import Target, global_value, local_names, name_chain, root_value
 
 _CONSTANTS = (int, float, bool, str, type(None))
@@ -113,7 +113,7 @@ def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> list[Targ
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
     params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
-    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
+    taken = {n.id for n in inner_nodes(tree) if isinstance(n, gast.Name)}
     found: dict[int, tuple[str, list, dict[str, str]]] = {}
     for node in _own_nodes(tree):
         if not (isinstance(node, gast.Assign) and len(node.targets) == 1

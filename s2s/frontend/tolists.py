@@ -33,7 +33,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, walk
 
 
 def _is_tolist(node: Any, method: type, outside: set[str] = frozenset()) -> bool:
@@ -129,8 +129,8 @@ def _block(block: list[gast.stmt], method: type, fresh: Any, outside: set[str]) 
 def expand_tolists(tree: gast.FunctionDef, method: type) -> None:
     """Rewrite, in place, each ``E.tolist()`` of a local value in ``tree`` (``method`` is the
     annotation resolve gives a method of a local value, :class:`s2s.frontend.resolve.Method`)."""
-    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)}
-    local = {n.id for n in walk(tree)
+    taken = {n.id for n in inner_nodes(tree) if isinstance(n, gast.Name)}
+    local = {n.id for n in inner_nodes(tree)
              if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
     outside = taken - local - {a.id for a in tree.args.args + tree.args.kwonlyargs}  # fmt: skip
     if not any(_is_tolist(n, method, outside) for n in walk(tree)):

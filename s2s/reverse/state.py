@@ -164,9 +164,25 @@ def sweep_state(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[s
         index_of={id(stmt): i for i, stmt in enumerate(flat)},
         call_results=call_results,
         narrow=narrowed_adjoints(ir, activity),  # float64 by a constant, float32 sweep
-        dynamic=has_control_flow(ir.body),  # branches or loops: a tape, runtime zeros
+        dynamic=has_control_flow(ir.body) or bool(rebound(ir)),  # a tape, runtime zeros
         straight=set() if tries(ir) else straight_names(ir) - call_results,  # (not a list)
     )
+
+
+def rebound(ir: FunctionIR) -> set[str]:
+    """The names bound by more than one statement of the normal form, or by one and as a
+    parameter. Outside branches and loops each assignment binds a new name (SSA), except a
+    name a ``try`` without handlers (``try``/``finally``) or a ``:=`` binds, which keeps one
+    name: then the sweeps are the tape's, as in a loop (the adjoint of each rebinding replaces
+    the old value's cotangent, and the overwritten values come back from the tape). The
+    straight-line sweeps, which take each name for one value, added the new value's
+    cotangent to the old one's, and read the new value where a partial needs the old."""
+    seen = {p.name for p in ir.params}
+    again: set[str] = set()
+    for stmt in ir.flat:
+        for target in stmt.targets:
+            (again if target in seen else seen).add(target)
+    return again
 
 
 def tries(ir: FunctionIR) -> bool:

@@ -1,6 +1,9 @@
 """Everything generated derivative code may call, reached through the reserved name ``_s2s``."""
 
-from s2s.runtime import plain_second  # noqa: F401 (names the twins of second-order helpers)
+from s2s.runtime import (
+    plain_second,  # noqa: F401 (names the twins of second-order helpers)
+    plain_tangents,  # noqa: F401 (names the twins of tangent helpers)
+)
 from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.checks import (
@@ -13,6 +16,7 @@ from s2s.runtime.checks import (
     popped_final,
     put_back,
     seed,
+    zero_output_tangent,
 )
 from s2s.runtime.core import (
     Like,
@@ -484,7 +488,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "resolve_undefined", "popped_final", "put_back", "scatter", "scatter_add", "seed", "shape_of",
     "slogdet_adjoint",
     "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
-    "stop_gradient", "subderivative", "svd_adjoint", "svdvals_adjoint", "take_key",
+    "stop_gradient", "zero_output_tangent", "subderivative", "svd_adjoint", "svdvals_adjoint",
+    "take_key",
     "tensordot_grad_a", "tensordot_grad_b", "through", "unarray", "unliteral", "unbroadcast",
     "unbroadcast_mask", "uncast", "unconcatenate", "undefined", "undefined_grad", "undefined_of",
     "undiag", "undiff", "undiagonal", "unhstack", "unindexed", "unique_adjoint", "unravel",

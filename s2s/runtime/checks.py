@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
-from s2s.errors import CotangentError, Location, MutationError, NonScalarOutputError
-from s2s.runtime.core import acc_dtype, dtype_of
+from s2s.errors import CotangentError, DtypeError, Location, MutationError, NonScalarOutputError
+from s2s.runtime.core import acc_dtype, dtype_of, gradient
 from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
 
 
@@ -169,6 +169,31 @@ def check_scalar(value: Any, filename: str, lineno: int, returns: tuple[int, ...
         _where(filename, lineno),
         advice,
     )
+
+
+def zero_output_tangent(value: Any, protect: tuple, filename: str, lineno: int) -> Any:
+    """The zero tangent of an output that does not depend on the tangents (``gradient(None,
+    value, protect)``: zeros of the value's shape, a tuple or list item by item).
+
+    Raises:
+        DtypeError: the output is (or holds) a string or bytes, which has no tangent (grad
+            refuses such an output too), at the return line.
+    """
+    items = list(value) if type(value) in (tuple, list) else [value]
+    for item in items:
+        text = isinstance(item, (str, bytes)) or (
+            isinstance(item, np.ndarray) and item.dtype.kind in "SUV"
+        )
+        if text:
+            raise DtypeError(
+                f"a tangent needs a numeric output, but the function returned a "
+                f"{type(item).__name__}" + (f" of dtype {item.dtype}" if hasattr(item, "dtype")
+                                            else ""),
+                _where(filename, lineno),
+                "return numbers or arrays only; compute strings outside the differentiated "
+                "function",
+            )
+    return gradient(None, value, protect)
 
 
 def seed(value: Any) -> Any:

@@ -30,8 +30,10 @@ def _first(pullback: Any) -> str:
 def vectorized_grads_tangent(tg: Any, g: Any, vf: Any, args: Any, tangents: Any) -> list[Any]:
     """The tangent of :func:`vectorized_grads` along ``tg`` (of ``g``; ``None`` for none) and
     ``tangents`` (of ``args``): at each call, the JVP (made by s2s) of ``pyfunc``'s VJP,
-    gathered as the VJP's parts are. Source: the derivative of the elementwise VJP."""
+    gathered as the VJP's parts are (``tangents`` ``None``: no argument moves). Source: the
+    derivative of the elementwise VJP."""
     plan = plan_of(vf, args)
+    tangents = (None,) * len(args) if tangents is None else tangents
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
     moved = [i for i in wrt if tangents[i] is not None]
     if pullback is None or (tg is None and not moved):

@@ -283,6 +283,12 @@ NONDIFF = [
     R(rt.zeros_like_acc, lambda x: np.sum(x + rt.zeros_like_acc(x)), normal(3), expected=_ones),
     R(rt.zero_tangent, lambda x: np.sum(x + rt.zero_tangent(x)), normal(3), expected=_ones),
     R(
+        rt.zero_output_tangent,
+        lambda x: np.sum(x + rt.zero_output_tangent(x, (), "f.py", 1)),
+        normal(3),
+        expected=_ones,
+    ),  # fmt: skip
+    R(
         rt.shape_of,
         lambda x: np.sum(x) * rt.shape_of(x)[0],
         normal(3),

@@ -1,0 +1,120 @@
+"""Forward over forward against the registry (issue 9): every rule's tangent, differentiated
+again in forward mode.
+
+For each row of ``rows/`` (the rule tests' input domains): ``s2s.jvp(s2s.jvp(fn))`` along
+the directions ``v`` (inner) and ``w`` (outer) gives ``d/dw (J(x) v)``, which must agree with
+Richardson-extrapolated central differences of the first JVP along ``w``
+(``gradcheck.directional_difference``). A rule's tangent template calls runtime helpers
+(``prod_tangent``, ``svd_tangent``, ...); each needs a rule or a plain twin of its own
+(:mod:`s2s.runtime.plain_tangents`) for this to work.
+
+``UNSUPPORTED`` lists, with the reason, the rules whose forward-over-forward derivative is
+not supported yet: for those the check must raise a located ``S2SError`` (never a crash,
+never a wrong value), and a rule that starts passing fails here until it is taken off the
+list. The first row of each rule runs in the default suite, the others with ``-m slow``.
+"""
+
+from __future__ import annotations
+
+import gradcheck as gc
+import numpy as np
+import pytest
+import rows
+from rows.spec import Row
+
+import s2s
+from s2s import registry
+
+NEEDS = "its tangent's runtime helper has no rule or plain twin yet: "
+UNSUPPORTED: dict[str, str] = {
+    "numpy.linalg.eig": NEEDS + "eig_tangent",
+    "numpy.linalg.eigvals": NEEDS + "eigvals_tangent",
+    "numpy.roots": NEEDS + "roots_tangent",
+    "numpy.polydiv": NEEDS + "polydiv_tangent",
+    "numpy.polyfit": NEEDS + "polyfit_tangent",
+    "s2s.runtime.vectorized_second.vectorized_grads_tangent": NEEDS
+    + "vectorized_grads_tangent_tangent",
+    "s2s.runtime.vectorized_second.vectorized_grads_adjoint": NEEDS
+    + "vectorized_grads_adjoint_tangent",
+    "scipy.linalg.cho_factor": NEEDS + "cho_factor_tangent",
+    "scipy.linalg.cho_solve": NEEDS + "cho_factor_tangent",
+    "scipy.linalg.lu_factor": NEEDS + "lu_factor_tangent",
+    "scipy.linalg.lu_solve": NEEDS + "lu_factor_tangent",
+    "scipy.linalg.solve": NEEDS + "scipy_solve_tangent_a",
+    "scipy.linalg.eigh": NEEDS + "scipy_eigh_tangent",
+    "scipy.linalg.lu": NEEDS + "scipy_lu_tangent",
+    "scipy.linalg.solve_triangular": NEEDS + "solve_triangular_tangent_a",
+    "scipy.stats.multivariate_normal.logpdf": NEEDS + "mvn_logpdf_tangent",
+    "scipy.stats.multivariate_normal.pdf": NEEDS + "mvn_logpdf_tangent",
+    "scipy.stats.dirichlet.logpdf": NEEDS + "dirichlet_logpdf_tangent",
+    "scipy.stats.dirichlet.pdf": NEEDS + "dirichlet_logpdf_tangent",
+    "s2s.runtime.vectorized.vectorized": NEEDS + "vectorized_tangent",
+    "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_tangent_b",
+}
+
+
+def _name(row: Row) -> str:
+    return registry.qualified_name(row.key)
+
+
+def _tangents(derivative, directions: list) -> dict:
+    return {derivative._tangent_names[n]: d for n, d in zip(derivative._wrt_names, directions)}
+
+
+def _check(row: Row) -> None:
+    rng, args = row.draw()
+    v = [gc.random_like(rng, args[i], s) for i, s in zip(row.wrt, row.sym)]
+    w = [gc.random_like(rng, args[i], s) for i, s in zip(row.wrt, row.sym)]
+    inner = s2s.jvp(gc.fresh(row.fn), wrt=row.wrt)
+    inner_tangents = _tangents(inner, v)
+    outer = s2s.jvp(inner, wrt=row.wrt)
+    _, (_, second) = outer(*args, **inner_tangents, **_tangents(outer, w))
+
+    def first(*moved):
+        return s2s.jvp(gc.fresh(row.fn), wrt=row.wrt)(*moved, **inner_tangents)[1]
+
+    with np.errstate(all="ignore"):
+        fd = gc.directional_difference(first, args, row.wrt, w, row.h)
+    second = np.asarray(second, np.float64)
+    assert np.shape(second) == np.shape(fd), (np.shape(second), np.shape(fd))
+    scale = np.max(np.abs(fd), initial=0.0) + np.max(np.abs(second), initial=0.0)
+    rtol = max(row.rtol, 1e-5)
+    error = np.max(np.abs(second - fd), initial=0.0)
+    assert error <= rtol * scale + 1e-9, (
+        f"{row.id}: jvp of jvp {second!r} but differences of the jvp {fd!r} (error {error:.3g})"
+    )
+
+
+def _params() -> list:
+    params, seen = [], set()
+    for row in rows.DIFFERENTIABLE:
+        if _name(row) in UNSUPPORTED:
+            continue
+        marks = () if _name(row) not in seen else pytest.mark.slow
+        seen.add(_name(row))
+        params.append(pytest.param(row, id=row.id, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("row", _params())
+def test_forward_over_forward_agrees_with_differences_of_the_jvp(row: Row):
+    with np.errstate(all="ignore"):
+        _check(row)
+
+
+@pytest.mark.parametrize(
+    "row", [r for r in rows.DIFFERENTIABLE if _name(r) in UNSUPPORTED], ids=lambda r: r.id
+)
+def test_an_unsupported_forward_over_forward_is_a_located_error(row: Row):
+    with pytest.raises(s2s.S2SError) as info, np.errstate(all="ignore"):
+        _check(row)
+    where = getattr(info.value, "where", None)
+    assert where is not None and where.lineno > 0, f"{row.id}: {info.value} names no line"
+
+
+def test_the_unsupported_list_names_registered_rules_only():
+    names = {_name(r) for r in rows.DIFFERENTIABLE}
+    scipy_rows = rows.scipy_special.ROWS + rows.scipy_linalg.ROWS  # empty without scipy
+    stale = sorted(n for n in UNSUPPORTED
+                   if n not in names and (scipy_rows or not n.startswith("scipy.")))  # fmt: skip
+    assert not stale, f"entries without a row: {stale}"
