@@ -25,6 +25,7 @@ refused at its line, since the caller's array would change:
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any
 
@@ -49,6 +50,7 @@ from s2s.analysis.sharing import (
     value_reads,
     view_text,
 )
+from s2s.analysis.spelled_writes import check_spelled_writes, returns_new_array, unbound_method
 from s2s.codegen.ir import (
     APPEND,
     CONST,
@@ -64,7 +66,7 @@ from s2s.codegen.ir import (
     atom_names,
     flatten,
 )
-from s2s.errors import MutationError, UnsupportedArgumentError
+from s2s.errors import MutationError
 from s2s.frontend.parse import Primal
 
 # ndarray methods that change the array in place and return None
@@ -73,18 +75,7 @@ INPLACE_METHODS = {"sort", "fill", "resize", "put", "partition", "itemset", "set
 
 def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> None:
     """Refusals that need static types: aliasing updates, in-place methods, module methods."""
-    positional_out = (
-        isinstance(stmt.op, np.ufunc) and stmt.method is None and len(stmt.args) > stmt.op.nin
-    )
-    if "out" in stmt.kwargs or positional_out:  # np.exp(x, out=x), np.exp(x, x), a.sum(out=s)
-        out = stmt.kwargs.get("out") or stmt.args[stmt.op.nin]
-        shown = ir.original.get(atom_names(out)[0], "an array") if atom_names(out) else "an array"
-        raise UnsupportedArgumentError(
-            f"this call writes its result into `{shown}` (`out=`), which s2s does not "
-            "differentiate",
-            primal.where(stmt.node),
-            f"assign the result instead: `{shown} = f(...)` rather than `f(..., out={shown})`",
-        )
+    check_spelled_writes(primal, ir, stmt, types)  # out= (or by position), operator.iadd
     if not stmt.targets and user_call(stmt) and any(atom_names(a) for a in stmt.args):
         callee = getattr(stmt.op, "__name__", None) or atom_names(stmt.expr.func)[0]
         callee = ir.original.get(callee, callee)
@@ -110,17 +101,24 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
     _check_mutation(primal, ir, stmt, types)
     if stmt.method is not None and _operand_kind(stmt.args[0], types) == "other":
         stmt.op = OPAQUE  # `xp.sum(...)` on a module or object: not an array method
-    if stmt.method in INPLACE_METHODS and _operand_kind(stmt.args[0], types) != "other":
-        receiver = atom_names(stmt.args[0])
+    method = stmt.method or unbound_method(stmt.op)  # y.sort() or np.ndarray.sort(y)
+    if method in INPLACE_METHODS and stmt.args and _operand_kind(stmt.args[0], types) != "other":
+        receiver = [n for n in atom_names(stmt.args[0]) if n not in ir.temporaries]
         shown = ir.original.get(receiver[0], receiver[0]) if receiver else "the array"
         advice = (
-            f"use the function that returns a new array (`{shown} = np.sort({shown})`)"
-            if stmt.method == "sort"
+            f"use the function that returns a new array (`{shown} = np.sort({shown})`)".replace(
+                "the array", "a"
+            )
+            if method == "sort"
             else "build a new array instead of changing this one"
         )
         raise MutationError(
-            f"`{shown}.{stmt.method}(...)` changes `{shown}` in place, which s2s does not "
-            "differentiate yet",
+            (
+                f"`{shown}.{method}(...)` changes `{shown}`"
+                if receiver
+                else f"`.{method}(...)` changes an array"
+            )
+            + " in place, which s2s does not differentiate yet",
             primal.where(stmt.node),
             advice,
         )
@@ -129,7 +127,7 @@ def check_statement(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict) -> 
 def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     """``x[key] = v`` needs ``x`` to be an array this function made, that nothing else sees."""
     array = stmt.targets[0]
-    user = ir.original.get(array, array)
+    user = ir.shown(array)
     where = primal.where(stmt.node)
     advice = f"make a copy first (`{user} = {user}.copy()`), then assign into the copy"
     generated = getattr(primal.func, "__s2s_generated__", False)  # a gradient differentiated
@@ -137,7 +135,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
         _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     _refuse_argument_item(ir, array, "assigning into it", where, advice)
     _refuse_in_container(primal, ir, array, where)
-    definitions = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
+    definitions = _reaching_definitions(ir, array, stmt)
     if not definitions:
         raise MutationError(
             f"`{user}` is not assigned in this function (a global or closure value)",
@@ -224,6 +222,42 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             )
 
 
+def _scalar_element(ir: FunctionIR, name: str, types: dict[str, VType]) -> bool:
+    """``b = x[0]`` of a 1-D numpy array (shape ``()``, a key of integers only): numpy gives a
+    scalar, not a view, so ``b *= v`` rebinds ``b`` and leaves ``x`` alone."""
+    made = [s for s in ir.flat if name in s.targets]
+    if types.get(name, UNKNOWN).shape != () or len(made) != 1 or made[0].op is not operator.getitem:
+        return False
+    key = made[0].args[1]
+    items = key.elts if isinstance(key, gast.Tuple) else [key]
+    return all(
+        (isinstance(item, gast.Constant) and type(item.value) is int)
+        or (isinstance(item, gast.Name) and types.get(item.id, UNKNOWN).kind == "int")
+        for item in items
+    )
+
+
+def _reaching_definitions(ir: FunctionIR, array: str, write: Stmt) -> list[Stmt]:
+    """The bindings of ``array`` that may reach ``write``: for a write at the function's top
+    level, the last top-level binding before it when no block in between binds the name
+    (``y = y * 2`` after ``y = x.reshape(3)``; not ``y = y.T`` after the write); else every
+    binding of the name (conservative)."""
+    everywhere = [s for s in ir.flat if array in s.targets and s.op is not SETITEM]
+    position = next((i for i, s in enumerate(ir.body) if s is write), None)
+    if position is None:
+        return everywhere
+    for item in reversed(ir.body[:position]):
+        if not isinstance(item, Stmt):
+            if not isinstance(item, (Branch, Loop)) or any(
+                array in s.targets for s in flatten([item])
+            ):
+                return everywhere  # bound in a branch or loop: any binding may reach
+            continue
+        if array in item.targets and item.op is not SETITEM:
+            return [item]
+    return everywhere
+
+
 def _owned_before(block: list[Any], write: Stmt, array: str) -> bool:
     """In s2s's forward-mode code, ``x_dot = _s2s.owned_tangent(x_dot, x)`` (always a new
     array) is the last binding of ``array`` before ``write`` in the block that holds it, with
@@ -273,7 +307,12 @@ def _fresh_copy(ir: FunctionIR, stmt: Stmt, generated: bool = False) -> bool:
         return False
     if source[0] in ir.temporaries:
         made = next((s for s in ir.flat if source[0] in s.targets), None)
-        return made is not None and not is_view(made) and made.op not in (COPY, CONST, OPAQUE)
+        return (
+            made is not None
+            and not is_view(made)
+            and made.op not in (COPY, CONST, OPAQUE)
+            and not _may_return_argument(made)
+        )
     if not generated or source[0] in {p.name for p in ir.params}:
         return False
     made = [s for s in ir.flat if source[0] in s.targets and s.op is not SETITEM]
@@ -293,6 +332,45 @@ def _made_here(stmt: Stmt) -> bool:
     what your own function returned."""
     made_elsewhere = (COPY, CONST, OPAQUE, POP, ITEMS)
     return not (is_view(stmt) or stmt.op in made_elsewhere or user_call(stmt))
+
+
+def _may_return_argument(
+    stmt: Stmt, types: dict[str, VType] | None = None, itself: str | None = None
+) -> bool:
+    """A value that may be one of the call's arguments, or a view of one: the result of your
+    own function (``def ident(a): return a``) or of builtin ``max``/``min`` (which return one
+    of their arguments, ``max(y, y2, key=len)``), unless ``types`` show a scalar result of
+    arguments: scalars none of which is known to be an array (``max(x[0], x[1])``), or the
+    name being updated itself (``m = max(m, x[i]); m += v`` in a loop: its other bindings are
+    checked on their own)."""
+    if stmt.op in (builtins.max, builtins.min):
+        if types is None or stmt.kwargs or len(stmt.args) < 2:
+            return True
+        return not all(_scalar_atom(a, types) or atom_names(a) == [itself] for a in stmt.args)
+    return user_call(stmt) and not returns_new_array(stmt.op)
+
+
+def _scalar_atom(atom: gast.expr, types: dict[str, VType]) -> bool:
+    """A number, or a name of shape ``()`` not known to be an array."""
+    if isinstance(atom, gast.Constant):
+        return isinstance(atom.value, (int, float))
+    found = types.get(atom.id, UNKNOWN) if isinstance(atom, gast.Name) else UNKNOWN
+    return found.shape == () and found.array is not True
+
+
+def _binding_returning_argument(ir: FunctionIR, name: str, types: dict) -> Stmt | None:
+    """A binding of ``name`` (directly, or through a temporary in a loop: ``t = f(z); z = t``)
+    to a value that may be an argument of the call that made it (:func:`_may_return_argument`)."""
+    for stmt in ir.flat:
+        if name not in stmt.targets or stmt.op is SETITEM:
+            continue
+        made = stmt
+        source = atom_names(stmt.args[0]) if stmt.op is COPY and stmt.args else []
+        if source and source[0] in ir.temporaries:
+            made = next((s for s in ir.flat if source[0] in s.targets), stmt)
+        if _may_return_argument(made, types, name):
+            return made
+    return None
 
 
 def _is_none(expr: Any) -> bool:
@@ -319,9 +397,9 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     if stmt.op is not runtime.augmented or stmt.aug_of is None:
         return
     old = stmt.aug_of
-    user = ir.original.get(old, old)
+    user = ir.shown(old)
     old_type = types.get(old, UNKNOWN)
-    if old_type.array is False:
+    if old_type.array is False or _scalar_element(ir, old, types):
         return  # a scalar: `x += y` rebinds, exactly as Python does
     where = primal.where(stmt.node)
     advice = f"write `{user} = {user} <op> ...` to make a new array instead of updating this one"
@@ -337,6 +415,18 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
     _refuse_in_container(primal, ir, old, where)
     _refuse_stale_reads(primal, ir, stmt, old, where)
+    returned = _binding_returning_argument(ir, old, types)
+    if returned is not None:
+        callee = getattr(returned.op, "__name__", None) or "a function"
+        raise MutationError(
+            f"`{user}` is the result of `{ir.original.get(callee, callee)}(...)` (line "
+            f"{primal.where(returned.node).lineno}), which may return its argument or a view "
+            f"of it, so updating `{user}` in place may change that argument too; that is not "
+            "supported",
+            where,
+            f"write `{user} = {user} <op> ...` to make a new array, or take a copy where "
+            f"`{user}` is made (`{user} = {callee}(...).copy()`)",
+        )
     if definition is not None and _fresh_copy(ir, definition):
         return
     if definition is None or is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
@@ -413,7 +503,7 @@ def _refuse_in_container(primal: Primal, ir: FunctionIR, array: str, where: Any)
     it in place would change the item too, which s2s does not follow."""
     for other in ir.flat:
         if other.op is APPEND and array in atom_names(other.args[1]):
-            user = ir.original.get(array, array)
+            user = ir.shown(array)
             listed = ir.original.get(other.targets[0], other.targets[0])
             raise MutationError(
                 f"`{user}` is changed in place, but it was put in the list `{listed}` (line "
@@ -438,7 +528,7 @@ def _refuse_stale_reads(primal: Primal, ir: FunctionIR, stmt: Stmt, old: str, wh
         if after and old in other.targets and other.op is not SETITEM:
             return  # the name is bound to the updated array again (a loop, `x[i] = v` later)
         if after and old in reads and other.op is not runtime.augmented:
-            user = ir.original.get(old, old)
+            user = ir.shown(old)
             raise MutationError(
                 f"`{user}` is changed in place, but line {primal.where(other.node).lineno} "
                 f"still reads it through another reference (a tuple holding `{user}`)",

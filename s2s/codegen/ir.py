@@ -138,6 +138,13 @@ class FunctionIR:
     contexts: list[Any] = field(default_factory=list)  # `with` blocks (codegen.contexts)
     written_globals: list[str] = field(default_factory=list)  # `global n; n += 1`
     renamed_lists: dict[str, str] = field(default_factory=dict)  # a list bound anew -> its name
+    spellings: dict[str, str] = field(default_factory=dict)  # d_b -> d['b'] (for messages)
+
+    def shown(self, name: str) -> str:
+        """How the user wrote the value an SSA name holds: ``y`` for ``y_2``, ``d['b']`` for
+        the name a local dict's entry became."""
+        user = self.original.get(name, name)
+        return self.spellings.get(user, user)
 
     @property
     def flat(self) -> list[Stmt]:

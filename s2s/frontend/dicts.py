@@ -32,14 +32,20 @@ from s2s.frontend.containers import lower_local
 _VIEWS = ("items", "values", "keys")
 
 
-def lower_dicts(tree: gast.FunctionDef, taken: set[str], where: Callable[[Any], Any]) -> None:
+def lower_dicts(
+    tree: gast.FunctionDef,
+    taken: set[str],
+    where: Callable[[Any], Any],
+    spellings: dict[str, str] | None = None,
+) -> None:
     """Rewrite each local dict of ``tree`` that has constant keys into one name per key
-    (``taken``, the names in use, grows by them)."""
+    (``taken``, the names in use, grows by them; ``spellings``, if given, gets each such name's
+    spelling for messages: ``d_b`` -> ``d['b']``)."""
     found, refused = _candidates(tree)
     for binding, use in refused:
         _refuse(binding, use, where)
     for name in found:
-        _lower_one(tree, name, taken, where)
+        _lower_one(tree, name, taken, where, spellings if spellings is not None else {})
 
 
 def _refuse(binding: gast.Assign, use: tuple[gast.AST, str], where) -> None:
@@ -159,7 +165,7 @@ def _allowed_use(node: gast.Name, parents: dict[int, gast.AST]) -> bool:
     return False
 
 
-def _lower_one(tree: gast.FunctionDef, name: str, taken: set[str], where) -> None:
+def _lower_one(tree: gast.FunctionDef, name: str, taken: set[str], where, spellings) -> None:
     keys: list[Any] = []  # in insertion order
     straight: dict[Any, int] = {}  # key -> index of the top-level statement that sets it
     iterated = []
@@ -197,6 +203,7 @@ def _lower_one(tree: gast.FunctionDef, name: str, taken: set[str], where) -> Non
                 "= ...` before the loop), or keep the values in a list",
             )
     names = _leaf_names(name, keys, taken)
+    spellings.update({leaf: f"{name}[{key!r}]" for key, leaf in zip(keys, names)})
     _rewrite(tree, name, dict(zip(keys, names)), straight, where)
     lower_local(tree, name, keys, names, where)
 

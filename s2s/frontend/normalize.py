@@ -180,7 +180,7 @@ class Normalizer:
             return new
 
         rename_rebound_lists(tree, fresh_list)  # ys = np.array(ys): ys_array from there
-        lower_dicts(tree, st.names.taken, st.primal.where)  # d["h"]: a name d_h per key
+        lower_dicts(tree, st.names.taken, st.primal.where, st.spellings)  # d["h"]: a name d_h
         if any(isinstance(n, (gast.With, gast.Try)) for n in inner_nodes(tree)):
             tree.body = lift_returns(tree.body, st.names.fresh("result"))
         control.lower(st.primal, st.names.fresh("result"))
@@ -201,6 +201,7 @@ class Normalizer:
             contexts=st.contexts,
             written_globals=sorted(st.declared),
             renamed_lists=renamed,
+            spellings=st.spellings,
         )
 
     def bind_params(self, params: list[Param]) -> None:

@@ -61,6 +61,7 @@ class NormalizeState:
     names: NameAllocator
     env: dict[str, str] = field(default_factory=dict)
     original: dict[str, str] = field(default_factory=dict)
+    spellings: dict[str, str] = field(default_factory=dict)  # d_b -> d['b'] (local dicts)
     temporaries: set[str] = field(default_factory=set)
     carried: set[str] = field(default_factory=set)
     rebound: set[str] = field(default_factory=set)
