@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import inspect
 import operator
+import sys
 import textwrap
 from typing import Any
 
@@ -46,7 +47,14 @@ _OPERATOR_UPDATES = {
         ("iconcat", "+="),
     )
 }  # fmt: skip
-_RANDOM_OWNERS = (np.random.Generator, np.random.RandomState)
+
+
+def _random_owner(owner: Any) -> bool:
+    """Whether ``owner`` is a numpy ``Generator`` or ``RandomState``. Read from
+    ``sys.modules``: s2s does not import ``numpy.random`` itself (start-up), and an object of
+    either class exists only once the user's code has imported it."""
+    random = sys.modules.get("numpy.random")
+    return random is not None and isinstance(owner, (random.Generator, random.RandomState))
 
 
 def unbound_method(op: Any) -> str | None:
@@ -134,7 +142,7 @@ def check_spelled_writes(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict
         )
     owner = getattr(stmt.op, "__self__", None)
     shuffles = stmt.method == "shuffle" or (
-        getattr(stmt.op, "__name__", None) == "shuffle" and isinstance(owner, _RANDOM_OWNERS)
+        getattr(stmt.op, "__name__", None) == "shuffle" and _random_owner(owner)
     )
     arrays = stmt.args[1:] if stmt.method is not None else stmt.args
     if shuffles and any(_may_be_array(a, types) for a in arrays):
