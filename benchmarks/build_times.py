@@ -21,6 +21,10 @@ import statistics
 import sys
 import time
 
+# one BLAS thread, as the docstring's commands ask: with several, this thread's CPU time in a
+# product moves with how long it waits on the others, and a steady call can read more than a build
+for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 sys.path.insert(0, os.getcwd())  # the tree measured
 
 from benchmarks import peers, workloads  # noqa: E402
