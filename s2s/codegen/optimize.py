@@ -25,7 +25,7 @@ from s2s import registry, runtime
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import walk, walk_with_parents
+from s2s.codegen.walking import pushed_value, walk, walk_with_parents
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -122,19 +122,18 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     for block in sweeps.primal:
         for stmt in block.body:
             for node in walk(stmt):
+                pushed = (
+                    pushed_value(node, sweeps.tape)
+                    if isinstance(node, gast.Call) and sweeps.tape
+                    else None
+                )
                 if (
-                    isinstance(node, gast.Call)
-                    and isinstance(node.func, gast.Attribute)
-                    and node.func.attr == "append"
-                    and isinstance(node.func.value, gast.Name)
-                    and node.func.value.id == sweeps.tape
-                    and len(node.args) == 1
-                    and isinstance(node.args[0], gast.Name)
-                    and node.args[0].id in sweeps.saved  # a value, not a count or an arm
-                    and (node.args[0].id in shapes_only or node.args[0].id not in read)
+                    isinstance(pushed, gast.Name)
+                    and pushed.id in sweeps.saved  # a value, not a count or an arm
+                    and (pushed.id in shapes_only or pushed.id not in read)
                 ):
-                    unread = node.args[0].id not in read
-                    node.args[0] = constant(None) if unread else call("_s2s.like", node.args[0])
+                    unread = pushed.id not in read
+                    node.args[0] = constant(None) if unread else call("_s2s.like", pushed)
     kept = params | {n.id for n in walk(sweeps.output) if isinstance(n, gast.Name)}
     kept |= {n.id for n in walk(sweeps.loss) if isinstance(n, gast.Name)}
     release: list[gast.stmt] = []

@@ -43,7 +43,7 @@ from s2s import registry
 from s2s.codegen.copies import put_in_place
 from s2s.codegen.emit import to_source
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import copy_tree, name_list, walk
+from s2s.codegen.walking import copy_tree, name_list, pushed_value, walk
 
 _LINE = 88  # the longest statement a reassembly may write (the sweeps' indentation aside)
 
@@ -181,17 +181,8 @@ def _pure(value: gast.expr) -> bool:
 
 def _push(stmt: gast.stmt, tape: str) -> bool:
     """``tape.append(v)`` of a value that copies or records (it changes no value)."""
-    if not (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)):
-        return False
-    func, args = stmt.value.func, stmt.value.args
-    return (
-        isinstance(func, gast.Attribute)
-        and func.attr == "append"
-        and isinstance(func.value, gast.Name)
-        and func.value.id == tape
-        and len(args) == 1
-        and (_pure(args[0]) or _recorded(args[0]))
-    )
+    pushed = pushed_value(stmt, tape) if isinstance(stmt, gast.Expr) and tape else None
+    return pushed is not None and (_pure(pushed) or _recorded(pushed))
 
 
 def _recorded(value: gast.expr) -> bool:

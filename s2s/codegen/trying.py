@@ -19,7 +19,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.sweeps import is_comment_marker
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, pushed_value, walk
 
 
 def _name(id_: str, ctx: Any) -> gast.Name:
@@ -33,19 +33,8 @@ def _set(flag: str, value: bool) -> gast.Assign:
 
 def _arm_push(stmt: gast.stmt, tape: str | None) -> bool:
     """``tape.append(True)`` or ``tape.append(False)``: the arm a branch took."""
-    value = getattr(stmt, "value", None)
-    return (
-        tape is not None
-        and isinstance(stmt, gast.Expr)
-        and isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
-        and value.func.attr == "append"
-        and isinstance(value.func.value, gast.Name)
-        and value.func.value.id == tape
-        and len(value.args) == 1
-        and isinstance(value.args[0], gast.Constant)
-        and isinstance(value.args[0].value, bool)
-    )
+    pushed = pushed_value(stmt, tape) if isinstance(stmt, gast.Expr) and tape else None
+    return isinstance(pushed, gast.Constant) and isinstance(pushed.value, bool)
 
 
 def tried(context: Any, body: list[gast.stmt], lines: list, tape: str | None) -> list[gast.stmt]:
@@ -135,8 +124,9 @@ def _restored(body: list[gast.stmt], tape: str | None, handlers: list[gast.stmt]
     for node, store in _uses(body):
         first.setdefault(node.id, store)
     for stmt in (n for s in body for n in walk(s)):
-        if isinstance(stmt, gast.Expr) and tape is not None and _pushes(stmt, tape):
-            candidates |= {n.id for n in walk(stmt.value.args[0]) if isinstance(n, gast.Name)
+        pushed = pushed_value(stmt, tape) if isinstance(stmt, gast.Expr) and tape else None
+        if pushed is not None:
+            candidates |= {n.id for n in walk(pushed) if isinstance(n, gast.Name)
                            and not first.get(n.id, True)}  # fmt: skip
     in_handler: dict[str, bool] = {}
     for node, store in _uses(handlers):
@@ -145,18 +135,6 @@ def _restored(body: list[gast.stmt], tape: str | None, handlers: list[gast.stmt]
     stored = {n.id for s in body for n in walk(s)
               if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}  # fmt: skip
     return [n for n in first if n in candidates and n in stored]
-
-
-def _pushes(stmt: gast.Expr, tape: str) -> bool:
-    value = stmt.value
-    return (
-        isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
-        and value.func.attr == "append"
-        and isinstance(value.func.value, gast.Name)
-        and value.func.value.id == tape
-        and len(value.args) == 1
-    )
 
 
 def _uses(stmts: list[gast.stmt]):

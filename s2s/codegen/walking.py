@@ -108,6 +108,24 @@ def _fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+def pushed_value(node: AST, tape: str | None = None) -> AST | None:
+    """The value ``v`` of ``tape.append(v)`` with one argument (a call, or a statement of one),
+    or ``None`` for any other node; with ``tape`` None, of any ``name.append(v)``."""
+    call = node.value if isinstance(node, gast.Expr) else node
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+        return None
+    receiver = call.func.value
+    if (
+        call.func.attr == "append"
+        and isinstance(receiver, gast.Name)
+        and (tape is None or receiver.id == tape)
+        and len(call.args) == 1
+        and not call.keywords
+    ):
+        return call.args[0]
+    return None
+
+
 def name_list(node: AST) -> list[str]:
     """The id of every ``Name`` node in ``node`` (any context), once per occurrence, in no
     particular order: what ``[n.id for n in walk(node) if isinstance(n, Name)]`` holds, up to

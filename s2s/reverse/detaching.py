@@ -27,7 +27,7 @@ from s2s.analysis.sharing import element_or_row, sharing_classes, view_text
 from s2s.codegen.ir import SETITEM, FunctionIR, Stmt, atom_names
 from s2s.codegen.sweeps import Sweeps, assign, call
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import pushed_value, walk
 
 
 def detach_written_saves(sweeps: Sweeps, ir: FunctionIR, filename: str) -> None:
@@ -71,17 +71,9 @@ def _detach_put_back(body: list[gast.stmt], written: set[str]) -> None:
             nested = getattr(stmt, field, None)
             if isinstance(nested, list):
                 _detach_put_back(nested, written)
-        value = getattr(stmt, "value", None)
-        if (
-            isinstance(stmt, gast.Expr)
-            and isinstance(value, gast.Call)
-            and isinstance(value.func, gast.Attribute)
-            and value.func.attr == "append"
-            and len(value.args) == 1
-            and isinstance(value.args[0], gast.Name)
-            and value.args[0].id in written
-        ):
-            value.args[0] = call("_s2s.detached", name(value.args[0].id))
+        pushed = pushed_value(stmt) if isinstance(stmt, gast.Expr) else None
+        if isinstance(pushed, gast.Name) and pushed.id in written:
+            stmt.value.args[0] = call("_s2s.detached", name(pushed.id))
 
 
 def _bind_first(sweeps: Sweeps, names: set[str]) -> None:
@@ -151,15 +143,5 @@ def _pushed_name(node: Any, tape: str) -> str | None:
     """The name in ``tape.append(name)`` (a statement saving a name's old value), or None."""
     if not (isinstance(node, gast.Expr) and getattr(node, "s2s_saves", None)):
         return None
-    value = node.value
-    if (
-        isinstance(value, gast.Call)
-        and isinstance(value.func, gast.Attribute)
-        and value.func.attr == "append"
-        and isinstance(value.func.value, gast.Name)
-        and value.func.value.id == tape
-        and len(value.args) == 1
-        and isinstance(value.args[0], gast.Name)
-    ):
-        return value.args[0].id
-    return None
+    pushed = pushed_value(node, tape)
+    return pushed.id if isinstance(pushed, gast.Name) else None

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from s2s.runtime.core import stop_gradient
+from s2s.runtime.sources import plain
 
 
 def interp_plan(x: Any, xp: Any, period: Any) -> tuple:
@@ -46,13 +47,11 @@ def interp_plan(x: Any, xp: Any, period: Any) -> tuple:
     return index, knot_shift, x_shift, i, j, region
 
 
-def interp_adjoint(g, x, xp, fp, left=None, right=None, period=None):
-    """The twin of :func:`s2s.runtime.interp_adjoint`: the cotangents of ``x``, ``xp``,
-    ``fp``, ``left`` and ``right`` (``None`` for the last two when not given).
-
-    ``x``, ``xp`` and ``fp`` may be Python lists, as ``np.interp`` takes them (and the
-    helper reads them): they are read as arrays, under new names (a parameter that holds a
-    list is not rebound), before any indexing."""
+def interp_segments(x: Any, xp: Any, fp: Any, period: Any) -> tuple:
+    """Where each ``x`` falls among the knots, differentiably in ``x``, ``xp`` and ``fp``:
+    ``t`` (the fraction of its segment, 0 on a flat segment), ``slope`` of the segment, and
+    :func:`interp_plan`'s ``index``, segment ends ``i``, ``j`` and ``region``. ``t``,
+    ``slope``, ``i``, ``j`` and ``region`` have ``x``'s shape; lists are read as arrays."""
     points, abscissae, ordinates = np.asarray(x), np.asarray(xp), np.asarray(fp)
     index, knot_shift, x_shift, i, j, region = interp_plan(
         stop_gradient(points), stop_gradient(abscissae), period
@@ -64,6 +63,21 @@ def interp_adjoint(g, x, xp, fp, left=None, right=None, period=None):
     safe = np.where(flat, 1.0, width)
     t = np.where(flat, 0.0, (points + x_shift - knots[i]) / safe)
     slope = np.where(flat, 0.0, (values[j] - values[i]) / safe)
+    return t, slope, index, i, j, region
+
+
+plain(interp_segments)
+
+
+def interp_adjoint(g, x, xp, fp, left=None, right=None, period=None):
+    """The twin of :func:`s2s.runtime.interp_adjoint`: the cotangents of ``x``, ``xp``,
+    ``fp``, ``left`` and ``right`` (``None`` for the last two when not given).
+
+    ``x``, ``xp`` and ``fp`` may be Python lists, as ``np.interp`` takes them (and the
+    helper reads them): they are read as arrays, under new names (a parameter that holds a
+    list is not rebound), before any indexing."""
+    ordinates = np.asarray(fp)
+    t, slope, index, i, j, region = interp_segments(x, xp, fp, period)
     g = np.broadcast_to(g, t.shape)
     inside = np.where(region == 0, g, 0.0)
     lo, hi = index[i].ravel(), index[j].ravel()

@@ -44,7 +44,7 @@ from s2s.runtime.plain_decompositions import (
     reciprocal_gaps,
     symmetric_part,
 )
-from s2s.runtime.plain_interpolation import interp_plan
+from s2s.runtime.plain_interpolation import interp_segments
 from s2s.runtime.plain_linalg_extra import columns, cond_slope, tensor_order
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
 from s2s.runtime.sources import differentiated_as, plain
@@ -257,17 +257,7 @@ def lstsq_residuals_tangent(step, x, residuals, a, b):
 def interp_tangent(tx, txp, tfp, tleft, tright, x, xp, fp, left=None, right=None, period=None):
     """The twin of :func:`s2s.runtime.interp_tangent`: the derivative of the linear
     interpolant, read as :func:`s2s.runtime.plain_interpolation.interp_adjoint` reads it."""
-    points, abscissae, ordinates = np.asarray(x), np.asarray(xp), np.asarray(fp)
-    index, knot_shift, x_shift, i, j, region = interp_plan(
-        stop_gradient(points), stop_gradient(abscissae), period
-    )
-    knots = abscissae[index] + knot_shift
-    values = ordinates[index]
-    width = knots[j] - knots[i]
-    flat = width == 0
-    safe = np.where(flat, 1.0, width)
-    s = np.where(flat, 0.0, (points + x_shift - knots[i]) / safe)
-    slope = np.where(flat, 0.0, (values[j] - values[i]) / safe)
+    s, slope, index, i, j, region = interp_segments(x, xp, fp, period)
     out = s * 0.0
     if tx is not None:
         out = out + slope * tx
