@@ -98,16 +98,17 @@ def autograd_grad():
     return autograd.grad(ag_loss, argnum=(0, 1, 2, 3))
 
 
-def check_hand_grad(args, eps=1e-6):
-    """Largest relative error of hand_grad against central differences along random directions."""
+def check_hand_grad(loss, hand_grad, n, args, eps=1e-6):
+    """Largest relative error of ``hand_grad`` (the gradients in the first ``n`` args) against
+    central differences of ``loss`` along random directions."""
     rng = np.random.default_rng(1)
     grads = hand_grad(*args)
     worst = 0.0
     for _ in range(3):
-        dirs = [rng.standard_normal(p.shape) for p in args[:4]]
-        plus = [p + eps * d for p, d in zip(args[:4], dirs, strict=True)]
-        minus = [p - eps * d for p, d in zip(args[:4], dirs, strict=True)]
-        numeric = (loss(*plus, *args[4:]) - loss(*minus, *args[4:])) / (2 * eps)
+        dirs = [rng.standard_normal(p.shape) for p in args[:n]]
+        plus = [p + eps * d for p, d in zip(args[:n], dirs, strict=True)]
+        minus = [p - eps * d for p, d in zip(args[:n], dirs, strict=True)]
+        numeric = (loss(*plus, *args[n:]) - loss(*minus, *args[n:])) / (2 * eps)
         analytic = sum(float(np.sum(g * d)) for g, d in zip(grads, dirs, strict=True))
         worst = max(worst, abs(numeric - analytic) / max(abs(analytic), 1e-12))
     return worst
@@ -184,11 +185,11 @@ def fresh_copy(f):
     return types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
 
 
-def warm_generation(args, steady, copies):
+def warm_generation(loss, wrt, args, steady, copies):
     """Median over fresh copies of loss of (first call of a new derivative - steady call)."""
     firsts = []
     for _ in range(copies):
-        g = s2s.grad(fresh_copy(loss), wrt=WRT)
+        g = s2s.grad(fresh_copy(loss), wrt=wrt)
         t0 = time.perf_counter()
         g(*args)
         firsts.append(time.perf_counter() - t0)
@@ -202,9 +203,9 @@ import numpy as np
 t0 = time.perf_counter()
 import s2s  # noqa: E402
 t1 = time.perf_counter()
-import bench_mlp
-args = bench_mlp.make_inputs({batch})
-g = s2s.grad(bench_mlp.loss, wrt=bench_mlp.WRT)
+import {module} as bench
+args = bench.make_inputs({inputs})
+g = s2s.grad(bench.loss, wrt=bench.WRT)
 t2 = time.perf_counter()
 g(*args)
 t3 = time.perf_counter()
@@ -217,10 +218,13 @@ print(json.dumps({{"import": t1 - t0, "first": t3 - t2, "steady": statistics.med
 """
 
 
-def cold_generation(batch):
-    """Import s2s and make the first call in a fresh interpreter; returns the child's timings."""
+def cold_generation(batch, module="bench_mlp"):
+    """Import s2s and make the first call in a fresh interpreter; returns the child's timings.
+    ``module`` is the benchmark next to this file (``make_inputs(batch)``, or ``make_inputs()``
+    where ``batch`` is None; ``loss`` and ``WRT``)."""
     bench_dir = os.path.dirname(os.path.abspath(__file__))
-    code = _CHILD.format(bench_dir=bench_dir, batch=batch)
+    inputs = "" if batch is None else repr(batch)
+    code = _CHILD.format(bench_dir=bench_dir, module=module, inputs=inputs)
     # Run from this directory, so that a source checkout in the caller's working directory
     # cannot shadow the installed s2s.
     out = subprocess.run(
@@ -260,7 +264,7 @@ def main(argv=None):
     rows, ok, warm, nan_ratios = [], True, None, []
     for batch in args.batches:
         inputs = make_inputs(batch)
-        fd_err = check_hand_grad(inputs)
+        fd_err = check_hand_grad(loss, hand_grad, len(WRT), inputs)
         ref = hand_grad(*inputs)
         same = agree(s2s_grad(*inputs), ref)
         ag_same = agree(ag_grad(*inputs), ref) if ag_grad else None
@@ -269,7 +273,7 @@ def main(argv=None):
         times = median_times(fns, inputs, repeats)
         mems = [peak_bytes(fn, inputs) for fn in fns]
         if warm is None:
-            warm = warm_generation(inputs, times[1], copies)
+            warm = warm_generation(loss, WRT, inputs, times[1], copies)
         unchecked = s2s.grad(loss, wrt=WRT, nan="ignore")
         nan_ratios.append((batch, paired_ratio(s2s_grad, unchecked, inputs, repeats)))
         rows.append((batch, times, mems, same, ag_same, fd_err))

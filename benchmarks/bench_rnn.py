@@ -18,13 +18,9 @@ Exits 1 only if the gradients disagree; the targets are reported, not asserted.
 """
 
 import argparse
-import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import time
 
 # pinned to one core (taskset): BLAS threads would only contend for it, adding noise
 for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -38,12 +34,14 @@ import s2s  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_mlp import (  # noqa: E402
     agree,
-    fresh_copy,
+    check_hand_grad,
+    cold_generation,
     kib,
     median_times,
     ms,
     paired_ratio,
     peak_bytes,
+    warm_generation,
 )
 
 N_STEPS, BATCH, N_IN, N_HIDDEN, N_OUT = 50, 16, 8, 32, 8
@@ -107,69 +105,6 @@ def make_inputs(seed=0):
     return wx, wh, b, wo, bo, x, y
 
 
-def check_hand_grad(args, eps=1e-6):
-    """Largest relative error of hand_grad against central differences along random directions."""
-    rng = np.random.default_rng(1)
-    grads = hand_grad(*args)
-    n = len(WRT)
-    worst = 0.0
-    for _ in range(3):
-        dirs = [rng.standard_normal(p.shape) for p in args[:n]]
-        plus = [p + eps * d for p, d in zip(args[:n], dirs, strict=True)]
-        minus = [p - eps * d for p, d in zip(args[:n], dirs, strict=True)]
-        numeric = (loss(*plus, *args[n:]) - loss(*minus, *args[n:])) / (2 * eps)
-        analytic = sum(float(np.sum(g * d)) for g, d in zip(grads, dirs, strict=True))
-        worst = max(worst, abs(numeric - analytic) / max(abs(analytic), 1e-12))
-    return worst
-
-
-def warm_generation(args, steady, copies):
-    """Median over fresh copies of loss of (first call of a new derivative - steady call)."""
-    firsts = []
-    for _ in range(copies):
-        g = s2s.grad(fresh_copy(loss), wrt=WRT)
-        t0 = time.perf_counter()
-        g(*args)
-        firsts.append(time.perf_counter() - t0)
-    return statistics.median(firsts) - steady
-
-
-_CHILD = """
-import json, statistics, sys, time
-sys.path.insert(0, {bench_dir!r})
-import numpy as np
-t0 = time.perf_counter()
-import s2s  # noqa: E402
-t1 = time.perf_counter()
-import bench_rnn
-args = bench_rnn.make_inputs()
-g = s2s.grad(bench_rnn.loss, wrt=bench_rnn.WRT)
-t2 = time.perf_counter()
-g(*args)
-t3 = time.perf_counter()
-steady = []
-for _ in range(20):
-    t = time.perf_counter()
-    g(*args)
-    steady.append(time.perf_counter() - t)
-print(json.dumps({{"import": t1 - t0, "first": t3 - t2, "steady": statistics.median(steady)}}))
-"""
-
-
-def cold_generation():
-    """Import s2s and make the first call in a fresh interpreter; returns the child's timings."""
-    bench_dir = os.path.dirname(os.path.abspath(__file__))
-    code = _CHILD.format(bench_dir=bench_dir)
-    # Run from this directory, so that a source checkout in the caller's working directory
-    # cannot shadow the installed s2s.
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=bench_dir, timeout=300
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"cold-generation child failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=None, help="default 500 (20 with --quick)")
@@ -186,13 +121,13 @@ def main(argv=None):
     )
 
     inputs = make_inputs()
-    fd_err = check_hand_grad(inputs)
+    fd_err = check_hand_grad(loss, hand_grad, len(WRT), inputs)
     same = agree(s2s_grad(*inputs), hand_grad(*inputs))
     ok = same and fd_err < 1e-6
     fns = [hand_grad, s2s_grad]
     times = median_times(fns, inputs, repeats)
     mems = [peak_bytes(fn, inputs) for fn in fns]
-    warm = warm_generation(inputs, times[1], copies)
+    warm = warm_generation(loss, WRT, inputs, times[1], copies)
     time_ratio, memory_ratio = times[1] / times[0], mems[1] / mems[0]
     unchecked = s2s.grad(loss, wrt=WRT, nan="ignore")
     nan_ratio = paired_ratio(s2s_grad, unchecked, inputs, repeats)
@@ -215,7 +150,7 @@ def main(argv=None):
         f"{nan_ratio:.3f}"
     )
 
-    cold = cold_generation()
+    cold = cold_generation(None, module="bench_rnn")
     cold_total = cold["import"] + cold["first"] - cold["steady"]
     print()
     print(

@@ -47,50 +47,24 @@ def prod_tangent(result, a, axis=None, dtype=None, *, keepdims=False):
     d[result] += rt.prod_tangent(d[a], a, result, axis, keepdims)
 
 
-@adjoint(
-    np.amax,
-    structural=("axis", "keepdims"),
-    source="DESIGN 8: ties split 1/k, NaN wins",
-    facts=REDUCES,
-)
-@adjoint(
-    np.max,
-    structural=("axis", "keepdims"),
-    source="DESIGN 8: ties split 1/k, NaN wins",
-    facts=REDUCES,
-)
-def max(result, a, axis=None, *, keepdims=False):
+TIES = "DESIGN 8: ties split 1/k, NaN wins"
+EXTREMUM = ("axis", "keepdims")
+
+
+@adjoint(np.amax, structural=EXTREMUM, source=TIES, facts=REDUCES)
+@adjoint(np.max, structural=EXTREMUM, source=TIES, facts=REDUCES)
+@adjoint(np.amin, structural=EXTREMUM, source=TIES, facts=REDUCES)
+@adjoint(np.min, structural=EXTREMUM, source=TIES, facts=REDUCES)
+def extremum(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
 
 
 @tangent(np.amax, source="DESIGN 8: the mean tangent of the k tied maxima")
 @tangent(np.max, source="DESIGN 8: the mean tangent of the k tied maxima")
-def max_tangent(result, a, axis=None, *, keepdims=False):
-    mask = rt.extremum_mask(a, result, axis, keepdims)
-    d[result] += rt.extremum_tangent(d[a], mask, axis, keepdims)
-
-
-@adjoint(
-    np.amin,
-    structural=("axis", "keepdims"),
-    source="DESIGN 8: ties split 1/k, NaN wins",
-    facts=REDUCES,
-)
-@adjoint(
-    np.min,
-    structural=("axis", "keepdims"),
-    source="DESIGN 8: ties split 1/k, NaN wins",
-    facts=REDUCES,
-)
-def min(result, a, axis=None, *, keepdims=False):
-    mask = rt.extremum_mask(a, result, axis, keepdims)
-    d[a] = rt.extremum_share(d[result], mask, axis, keepdims)
-
-
 @tangent(np.amin, source="DESIGN 8: the mean tangent of the k tied minima")
 @tangent(np.min, source="DESIGN 8: the mean tangent of the k tied minima")
-def min_tangent(result, a, axis=None, *, keepdims=False):
+def extremum_tangent(result, a, axis=None, *, keepdims=False):
     mask = rt.extremum_mask(a, result, axis, keepdims)
     d[result] += rt.extremum_tangent(d[a], mask, axis, keepdims)
 

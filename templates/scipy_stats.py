@@ -9,21 +9,53 @@ inputs (``FLOAT64``); the gradients keep each input's dtype.
 Location-scale calculus (scipy.stats' definition ``f(x; loc, scale) = f0(z) / scale`` with
 ``z = (x - loc) / scale``): with ``g = d log f0 / dz``, ``d logpdf = g/scale dx - g/scale dloc
 - (1 + z g)/scale dscale``; ``d cdf = pdf dx - pdf dloc - z pdf dscale``; the log forms divide
-by the value. The standardized densities and their shape derivatives are those of scipy.stats'
-reference (each distribution's "Notes"), with digamma (DLMF 5.2.2) for log-gamma terms. The
-CDFs of ``t``, ``gamma`` and ``beta`` are regularized incomplete beta and gamma functions, whose
-derivatives in their shape parameters have no closed form in scipy: those parameters are
-refused (``no_derivative``) in ``cdf`` and ``logcdf``. 0.3989422804014327 = 1/sqrt(2 pi).
+by the value. The distributions without a shape (``LOCATION_SCALE``) share one cdf and one
+logcdf template, instantiated for each (``registry.instance``: ``dist`` is the distribution). The
+standardized densities and their shape derivatives are those of scipy.stats' reference (each
+distribution's "Notes"), with digamma (DLMF 5.2.2) for log-gamma terms. The CDFs of ``t``,
+``gamma`` and ``beta`` are regularized incomplete beta and gamma functions, whose derivatives in
+their shape parameters have no closed form in scipy: those parameters are refused
+(``no_derivative``) in ``cdf`` and ``logcdf``. 0.3989422804014327 = 1/sqrt(2 pi).
 """
 
 import numpy as np
 from scipy import special, stats
 
-from s2s.registry import FLOAT64, Facts, elementwise
+from s2s.registry import FLOAT64, Facts, elementwise, instance
 
 F64 = Facts(dtype=FLOAT64)
 INCOMPLETE = "the derivative of an incomplete beta or gamma function in its shape parameter"
 DOC = "scipy.stats.{0}: {1}"
+PDF = "pdf = exp(logpdf): d pdf = pdf d logpdf"
+CDF = "d cdf = pdf dx - pdf dloc - z pdf dscale"
+LOGCDF = "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"
+
+LOCATION_SCALE = ("norm", "expon", "laplace", "cauchy")  # no shape parameter: cdf, logcdf below
+dist = None  # in each instance, the distribution (registry.instance binds it)
+
+
+def cdf(result, x, loc=0.0, scale=1.0):
+    return (
+        dist.pdf(x, loc, scale),
+        -dist.pdf(x, loc, scale),
+        -dist.pdf(x, loc, scale) * ((x - loc) / scale),
+    )
+
+
+def logcdf(result, x, loc=0.0, scale=1.0):
+    return (
+        np.exp(dist.logpdf(x, loc, scale) - result),
+        -np.exp(dist.logpdf(x, loc, scale) - result),
+        -np.exp(dist.logpdf(x, loc, scale) - result) * ((x - loc) / scale),
+    )
+
+
+for _name in LOCATION_SCALE:
+    for _template, _formula in ((cdf, CDF), (logcdf, LOGCDF)):
+        _method = getattr(getattr(stats, _name), _template.__name__)
+        elementwise(_method, source=DOC.format(_name, _formula), facts=F64)(
+            instance(_template, f"{_name}_{_template.__name__}", dist=f"scipy.stats.{_name}")
+        )
 
 
 @elementwise(
@@ -41,7 +73,7 @@ def norm_logpdf(result, x, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.norm.pdf,
-    source=DOC.format("norm", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("norm", PDF),
     facts=F64,
 )
 def norm_pdf(result, x, loc=0.0, scale=1.0):
@@ -49,32 +81,6 @@ def norm_pdf(result, x, loc=0.0, scale=1.0):
         result * (-((x - loc) / scale) / scale),
         result * (((x - loc) / scale) / scale),
         result * ((((x - loc) / scale) * ((x - loc) / scale) - 1) / scale),
-    )
-
-
-@elementwise(
-    stats.norm.cdf,
-    source=DOC.format("norm", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
-    facts=F64,
-)
-def norm_cdf(result, x, loc=0.0, scale=1.0):
-    return (
-        stats.norm.pdf(x, loc, scale),
-        -stats.norm.pdf(x, loc, scale),
-        -stats.norm.pdf(x, loc, scale) * ((x - loc) / scale),
-    )
-
-
-@elementwise(
-    stats.norm.logcdf,
-    source=DOC.format("norm", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
-    facts=F64,
-)
-def norm_logcdf(result, x, loc=0.0, scale=1.0):
-    return (
-        np.exp(stats.norm.logpdf(x, loc, scale) - result),
-        -np.exp(stats.norm.logpdf(x, loc, scale) - result),
-        -np.exp(stats.norm.logpdf(x, loc, scale) - result) * ((x - loc) / scale),
     )
 
 
@@ -93,7 +99,7 @@ def expon_logpdf(result, x, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.expon.pdf,
-    source=DOC.format("expon", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("expon", PDF),
     facts=F64,
 )
 def expon_pdf(result, x, loc=0.0, scale=1.0):
@@ -101,32 +107,6 @@ def expon_pdf(result, x, loc=0.0, scale=1.0):
         result * (-(1.0) / scale),
         result * ((1.0) / scale),
         result * ((((x - loc) / scale) * (1.0) - 1) / scale),
-    )
-
-
-@elementwise(
-    stats.expon.cdf,
-    source=DOC.format("expon", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
-    facts=F64,
-)
-def expon_cdf(result, x, loc=0.0, scale=1.0):
-    return (
-        stats.expon.pdf(x, loc, scale),
-        -stats.expon.pdf(x, loc, scale),
-        -stats.expon.pdf(x, loc, scale) * ((x - loc) / scale),
-    )
-
-
-@elementwise(
-    stats.expon.logcdf,
-    source=DOC.format("expon", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
-    facts=F64,
-)
-def expon_logcdf(result, x, loc=0.0, scale=1.0):
-    return (
-        np.exp(stats.expon.logpdf(x, loc, scale) - result),
-        -np.exp(stats.expon.logpdf(x, loc, scale) - result),
-        -np.exp(stats.expon.logpdf(x, loc, scale) - result) * ((x - loc) / scale),
     )
 
 
@@ -145,7 +125,7 @@ def laplace_logpdf(result, x, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.laplace.pdf,
-    source=DOC.format("laplace", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("laplace", PDF),
     facts=F64,
 )
 def laplace_pdf(result, x, loc=0.0, scale=1.0):
@@ -153,32 +133,6 @@ def laplace_pdf(result, x, loc=0.0, scale=1.0):
         result * (-(np.sign((x - loc) / scale)) / scale),
         result * ((np.sign(((x - loc) / scale))) / scale),
         result * ((((x - loc) / scale) * (np.sign(((x - loc) / scale))) - 1) / scale),
-    )
-
-
-@elementwise(
-    stats.laplace.cdf,
-    source=DOC.format("laplace", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
-    facts=F64,
-)
-def laplace_cdf(result, x, loc=0.0, scale=1.0):
-    return (
-        stats.laplace.pdf(x, loc, scale),
-        -stats.laplace.pdf(x, loc, scale),
-        -stats.laplace.pdf(x, loc, scale) * ((x - loc) / scale),
-    )
-
-
-@elementwise(
-    stats.laplace.logcdf,
-    source=DOC.format("laplace", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
-    facts=F64,
-)
-def laplace_logcdf(result, x, loc=0.0, scale=1.0):
-    return (
-        np.exp(stats.laplace.logpdf(x, loc, scale) - result),
-        -np.exp(stats.laplace.logpdf(x, loc, scale) - result),
-        -np.exp(stats.laplace.logpdf(x, loc, scale) - result) * ((x - loc) / scale),
     )
 
 
@@ -202,7 +156,7 @@ def cauchy_logpdf(result, x, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.cauchy.pdf,
-    source=DOC.format("cauchy", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("cauchy", PDF),
     facts=F64,
 )
 def cauchy_pdf(result, x, loc=0.0, scale=1.0):
@@ -220,32 +174,6 @@ def cauchy_pdf(result, x, loc=0.0, scale=1.0):
             )
             / scale
         ),
-    )
-
-
-@elementwise(
-    stats.cauchy.cdf,
-    source=DOC.format("cauchy", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
-    facts=F64,
-)
-def cauchy_cdf(result, x, loc=0.0, scale=1.0):
-    return (
-        stats.cauchy.pdf(x, loc, scale),
-        -stats.cauchy.pdf(x, loc, scale),
-        -stats.cauchy.pdf(x, loc, scale) * ((x - loc) / scale),
-    )
-
-
-@elementwise(
-    stats.cauchy.logcdf,
-    source=DOC.format("cauchy", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
-    facts=F64,
-)
-def cauchy_logcdf(result, x, loc=0.0, scale=1.0):
-    return (
-        np.exp(stats.cauchy.logpdf(x, loc, scale) - result),
-        -np.exp(stats.cauchy.logpdf(x, loc, scale) - result),
-        -np.exp(stats.cauchy.logpdf(x, loc, scale) - result) * ((x - loc) / scale),
     )
 
 
@@ -284,7 +212,7 @@ def t_logpdf(result, x, df, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.t.pdf,
-    source=DOC.format("t", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("t", PDF),
     facts=F64,
 )
 def t_pdf(result, x, df, loc=0.0, scale=1.0):
@@ -331,7 +259,7 @@ def t_pdf(result, x, df, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.t.cdf,
-    source=DOC.format("t", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
+    source=DOC.format("t", CDF),
     facts=F64,
     no_derivative={"df": INCOMPLETE},
 )
@@ -345,7 +273,7 @@ def t_cdf(result, x, df, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.t.logcdf,
-    source=DOC.format("t", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
+    source=DOC.format("t", LOGCDF),
     facts=F64,
     no_derivative={"df": INCOMPLETE},
 )
@@ -373,7 +301,7 @@ def gamma_logpdf(result, x, a, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.gamma.pdf,
-    source=DOC.format("gamma", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("gamma", PDF),
     facts=F64,
 )
 def gamma_pdf(result, x, a, loc=0.0, scale=1.0):
@@ -387,7 +315,7 @@ def gamma_pdf(result, x, a, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.gamma.cdf,
-    source=DOC.format("gamma", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
+    source=DOC.format("gamma", CDF),
     facts=F64,
     no_derivative={"a": INCOMPLETE},
 )
@@ -401,7 +329,7 @@ def gamma_cdf(result, x, a, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.gamma.logcdf,
-    source=DOC.format("gamma", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
+    source=DOC.format("gamma", LOGCDF),
     facts=F64,
     no_derivative={"a": INCOMPLETE},
 )
@@ -435,7 +363,7 @@ def beta_logpdf(result, x, a, b, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.beta.pdf,
-    source=DOC.format("beta", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("beta", PDF),
     facts=F64,
 )
 def beta_pdf(result, x, a, b, loc=0.0, scale=1.0):
@@ -458,7 +386,7 @@ def beta_pdf(result, x, a, b, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.beta.cdf,
-    source=DOC.format("beta", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
+    source=DOC.format("beta", CDF),
     facts=F64,
     no_derivative={"a": INCOMPLETE, "b": INCOMPLETE},
 )
@@ -472,7 +400,7 @@ def beta_cdf(result, x, a, b, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.beta.logcdf,
-    source=DOC.format("beta", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
+    source=DOC.format("beta", LOGCDF),
     facts=F64,
     no_derivative={"a": INCOMPLETE, "b": INCOMPLETE},
 )
@@ -505,7 +433,7 @@ def lognorm_logpdf(result, x, s, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.lognorm.pdf,
-    source=DOC.format("lognorm", "pdf = exp(logpdf): d pdf = pdf d logpdf"),
+    source=DOC.format("lognorm", PDF),
     facts=F64,
 )
 def lognorm_pdf(result, x, s, loc=0.0, scale=1.0):
@@ -527,7 +455,7 @@ def lognorm_pdf(result, x, s, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.lognorm.cdf,
-    source=DOC.format("lognorm", "d cdf = pdf dx - pdf dloc - z pdf dscale"),
+    source=DOC.format("lognorm", CDF),
     facts=F64,
 )
 def lognorm_cdf(result, x, s, loc=0.0, scale=1.0):
@@ -544,7 +472,7 @@ def lognorm_cdf(result, x, s, loc=0.0, scale=1.0):
 
 @elementwise(
     stats.lognorm.logcdf,
-    source=DOC.format("lognorm", "d log cdf = d cdf / cdf, the ratio as exp(logpdf - logcdf)"),
+    source=DOC.format("lognorm", LOGCDF),
     facts=F64,
 )
 def lognorm_logcdf(result, x, s, loc=0.0, scale=1.0):

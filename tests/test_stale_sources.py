@@ -11,44 +11,38 @@ import pytest
 
 import s2s
 
+EDITED_AFTER = "changed after the function"
+ORIGINAL = "import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n"
 
-def test_a_stale_source_file_is_refused(tmp_path, monkeypatch):
-    path = tmp_path / "edited_module.py"
-    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
+
+def _refused_after_edit(tmp_path, monkeypatch, name: str, edited: str, match: str) -> None:
+    """Import module ``name`` holding ``ORIGINAL``, rewrite its file as ``edited``: the gradient
+    of its ``f`` raises SourceUnavailableError matching ``match``."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(ORIGINAL)
     monkeypatch.syspath_prepend(str(tmp_path))
-    module = importlib.import_module("edited_module")
+    module = importlib.import_module(name)
     try:
-        path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 3)\n")
-        with pytest.raises(s2s.SourceUnavailableError, match="changed after the function"):
+        path.write_text(edited)
+        with pytest.raises(s2s.SourceUnavailableError, match=match):
             s2s.grad(module.f)(np.array([1.0, 2.0]))
     finally:
-        sys.modules.pop("edited_module", None)
+        sys.modules.pop(name, None)
+
+
+def test_a_stale_source_file_is_refused(tmp_path, monkeypatch):
+    edited = "import numpy as np\n\ndef f(x):\n    return np.sum(x ** 3)\n"
+    _refused_after_edit(tmp_path, monkeypatch, "edited_module", edited, EDITED_AFTER)
 
 
 def test_a_stale_source_with_only_an_operator_changed_is_refused(tmp_path, monkeypatch):
-    path = tmp_path / "operator_edit.py"
-    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    module = importlib.import_module("operator_edit")
-    try:
-        path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x * 2)\n")
-        with pytest.raises(s2s.SourceUnavailableError, match="changed after the function"):
-            s2s.grad(module.f)(np.array([1.0, 2.0]))
-    finally:
-        sys.modules.pop("operator_edit", None)
+    edited = "import numpy as np\n\ndef f(x):\n    return np.sum(x * 2)\n"
+    _refused_after_edit(tmp_path, monkeypatch, "operator_edit", edited, EDITED_AFTER)
 
 
 def test_a_stale_source_with_shifted_lines_says_so(tmp_path, monkeypatch):
-    path = tmp_path / "shifted_edit.py"
-    path.write_text("import numpy as np\n\ndef f(x):\n    return np.sum(x ** 2)\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    module = importlib.import_module("shifted_edit")
-    try:
-        path.write_text("import numpy as np\n\n\nX = 1\n\n\ndef f(x):\n    return np.sum(x)\n")
-        with pytest.raises(s2s.SourceUnavailableError, match="probably changed"):
-            s2s.grad(module.f)(np.array([1.0, 2.0]))
-    finally:
-        sys.modules.pop("shifted_edit", None)
+    edited = "import numpy as np\n\n\nX = 1\n\n\ndef f(x):\n    return np.sum(x)\n"
+    _refused_after_edit(tmp_path, monkeypatch, "shifted_edit", edited, "probably changed")
 
 
 def test_source_text_of_this_file_is_current():

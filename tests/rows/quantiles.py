@@ -2,10 +2,17 @@
 
 import numpy as np
 
-from rows.spec import R, distinct
+from rows.spec import R, Row, distinct
 from rows.statistics import nan_at_1
 
 Q = np.array([0.1, 0.5, 0.93])
+
+
+def by_method(method: str, n: int) -> Row:
+    """``np.quantile`` at ``Q`` of ``n`` distinct entries by ``method=`` (its tag): the keyword
+    reaches the generated code from this closure, as a constant."""
+    return R(np.quantile, lambda x: np.quantile(x, Q, method=method), distinct(n), tag=method)
+
 
 ROWS = [
     R(np.quantile, lambda x: np.quantile(x, 0.3), distinct(7)),
@@ -22,47 +29,10 @@ ROWS = [
         distinct(6, 2),
         tag="lower",
     ),
-    R(np.quantile, lambda x: np.quantile(x, Q, method="higher"), distinct(6), tag="higher"),
-    R(np.quantile, lambda x: np.quantile(x, Q, method="nearest"), distinct(6), tag="nearest"),
-    R(np.quantile, lambda x: np.quantile(x, Q, method="midpoint"), distinct(6), tag="midpoint"),
-    R(np.quantile, lambda x: np.quantile(x, Q, method="hazen"), distinct(6), tag="hazen"),
-    R(np.quantile, lambda x: np.quantile(x, Q, method="weibull"), distinct(5), tag="weibull"),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="median_unbiased"),
-        distinct(5),
-        tag="median_unbiased",
-    ),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="normal_unbiased"),
-        distinct(5),
-        tag="normal_unbiased",
-    ),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="inverted_cdf"),
-        distinct(5),
-        tag="inverted_cdf",
-    ),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="averaged_inverted_cdf"),
-        distinct(5),
-        tag="averaged_inverted_cdf",
-    ),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="closest_observation"),
-        distinct(5),
-        tag="closest_observation",
-    ),
-    R(
-        np.quantile,
-        lambda x: np.quantile(x, Q, method="interpolated_inverted_cdf"),
-        distinct(5),
-        tag="interpolated_inverted_cdf",
-    ),
+    *[by_method(m, 6) for m in ("higher", "nearest", "midpoint", "hazen")],
+    *[by_method(m, 5) for m in ("weibull", "median_unbiased", "normal_unbiased")],
+    *[by_method(m, 5) for m in ("inverted_cdf", "averaged_inverted_cdf", "closest_observation")],
+    by_method("interpolated_inverted_cdf", 5),
     R(np.percentile, lambda x: np.percentile(x, [10.0, 75.0], axis=0), distinct(5, 2)),
     R(np.percentile, lambda x: np.percentile(x, 40.0, keepdims=True), distinct(2, 3), tag="kd"),
     R(np.nanquantile, lambda x: np.nanquantile(nan_at_1(x), Q, axis=1), distinct(2, 5)),

@@ -2,10 +2,11 @@
 
 Each method in its first argument and every shape its rule differentiates (the shapes of t, gamma
 and beta are refused: they are fixed here), then with ``loc=`` and ``scale=`` too, at points inside
-the support. Written by a loop over the distributions, kept as text to read.
+the support (``Located.rows``: one distribution's domains written once, each call form as text to
+read).
 """
 
-from rows.spec import R, normal, uniform
+from rows.spec import Located, normal, uniform
 
 try:
     from scipy import stats
@@ -14,243 +15,107 @@ except ImportError:  # scipy is optional: no rules, no rows
 
 ROWS = []
 if stats is not None:
+    Q, S, SCALE = uniform(0.1, 0.9, 2, 3), uniform(0.4, 1.5, 3), uniform(0.5, 2.0, 2, 1)
+    NORM = Located(stats.norm, Q, normal(3), SCALE)
+    EXPON = Located(stats.expon, Q, uniform(-0.5, 0.5, 3), SCALE)
+    LAPLACE = Located(stats.laplace, Q, uniform(-3.0, -2.5, 3), SCALE)
+    LOGISTIC = Located(stats.logistic, Q, normal(3), SCALE)
+    CAUCHY = Located(stats.cauchy, Q, normal(3), SCALE)
+    LOGNORM = Located(stats.lognorm, Q, uniform(-0.5, 0.5, 3), SCALE)
+    T = Located(stats.t, Q, normal(3), SCALE)
+    GAMMA = Located(stats.gamma, Q, uniform(-0.5, 0.5, 3), SCALE)
+    BETA = Located(stats.beta, Q, uniform(-0.1, 0.1, 3), uniform(1.2, 1.5, 2, 1))
     ROWS = [
-        R(
-            stats.norm.ppf,
+        *NORM.rows(
+            "ppf",
             lambda q: stats.norm.ppf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.norm.ppf,
             lambda q, m, s_: stats.norm.ppf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.norm.isf,
+        *NORM.rows(
+            "isf",
             lambda q: stats.norm.isf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.norm.isf,
             lambda q, m, s_: stats.norm.isf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.expon.ppf,
+        *EXPON.rows(
+            "ppf",
             lambda q: stats.expon.ppf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.expon.ppf,
             lambda q, m, s_: stats.expon.ppf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.expon.isf,
+        *EXPON.rows(
+            "isf",
             lambda q: stats.expon.isf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.expon.isf,
             lambda q, m, s_: stats.expon.isf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.laplace.ppf,
+        *LAPLACE.rows(
+            "ppf",
             lambda q: stats.laplace.ppf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.laplace.ppf,
             lambda q, m, s_: stats.laplace.ppf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-3.0, -2.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.laplace.isf,
+        *LAPLACE.rows(
+            "isf",
             lambda q: stats.laplace.isf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.laplace.isf,
             lambda q, m, s_: stats.laplace.isf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-3.0, -2.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.ppf,
+        *LOGISTIC.rows(
+            "ppf",
             lambda q: stats.logistic.ppf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.logistic.ppf,
             lambda q, m, s_: stats.logistic.ppf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.isf,
+        *LOGISTIC.rows(
+            "isf",
             lambda q: stats.logistic.isf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.logistic.isf,
             lambda q, m, s_: stats.logistic.isf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.cauchy.ppf,
+        *CAUCHY.rows(
+            "ppf",
             lambda q: stats.cauchy.ppf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.cauchy.ppf,
             lambda q, m, s_: stats.cauchy.ppf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.cauchy.isf,
+        *CAUCHY.rows(
+            "isf",
             lambda q: stats.cauchy.isf(q),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.cauchy.isf,
             lambda q, m, s_: stats.cauchy.isf(q, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.lognorm.ppf,
+        *LOGNORM.rows(
+            "ppf",
             lambda q, s: stats.lognorm.ppf(q, s),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.ppf,
             lambda q, s, m, s_: stats.lognorm.ppf(q, s, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
-        R(
-            stats.lognorm.isf,
+        *LOGNORM.rows(
+            "isf",
             lambda q, s: stats.lognorm.isf(q, s),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.isf,
             lambda q, s, m, s_: stats.lognorm.isf(q, s, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
-        R(
-            stats.t.ppf,
+        *T.rows(
+            "ppf",
             lambda q: stats.t.ppf(q, 3.5),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.t.ppf,
             lambda q, m, s_: stats.t.ppf(q, 3.5, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.t.isf,
+        *T.rows(
+            "isf",
             lambda q: stats.t.isf(q, 3.5),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.t.isf,
             lambda q, m, s_: stats.t.isf(q, 3.5, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.gamma.ppf,
+        *GAMMA.rows(
+            "ppf",
             lambda q: stats.gamma.ppf(q, 2.5),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.gamma.ppf,
             lambda q, m, s_: stats.gamma.ppf(q, 2.5, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.gamma.isf,
+        *GAMMA.rows(
+            "isf",
             lambda q: stats.gamma.isf(q, 2.5),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.gamma.isf,
             lambda q, m, s_: stats.gamma.isf(q, 2.5, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.beta.ppf,
+        *BETA.rows(
+            "ppf",
             lambda q: stats.beta.ppf(q, 2.5, 3.0),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.beta.ppf,
             lambda q, m, s_: stats.beta.ppf(q, 2.5, 3.0, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.beta.isf,
+        *BETA.rows(
+            "isf",
             lambda q: stats.beta.isf(q, 2.5, 3.0),
-            uniform(0.1, 0.9, 2, 3),
-        ),
-        R(
-            stats.beta.isf,
             lambda q, m, s_: stats.beta.isf(q, 2.5, 3.0, loc=m, scale=s_),
-            uniform(0.1, 0.9, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
     ]

@@ -1,10 +1,11 @@
 """Rows for ``templates/scipy_stats.py`` (none without scipy: its rules do not load then).
 
 Each method is checked in ``x`` and every shape parameter its rule differentiates, then with
-``loc=`` and ``scale=`` differentiated too, at points inside the support.
+``loc=`` and ``scale=`` differentiated too, at points inside the support (``Located.rows``: one
+distribution's domains written once, each call form as text to read).
 """
 
-from rows.spec import R, normal, uniform
+from rows.spec import Located, normal, uniform
 
 try:
     from scipy import stats
@@ -13,357 +14,189 @@ except ImportError:  # scipy is optional: no rules, no rows
 
 ROWS = []
 if stats is not None:
+    SCALE = uniform(0.5, 2.0, 2, 1)
+    NORM = Located(stats.norm, normal(2, 3, scale=1.5), normal(3), SCALE)
+    EXPON = Located(stats.expon, uniform(1.0, 2.5, 2, 3), uniform(-0.5, 0.5, 3), SCALE)
+    LAPLACE = Located(stats.laplace, uniform(0.2, 2.0, 2, 3), normal(3), SCALE)
+    CAUCHY = Located(stats.cauchy, normal(2, 3, scale=2.0), normal(3), SCALE)
+    T = Located(stats.t, normal(2, 3, scale=1.5), normal(3), SCALE)
+    GAMMA = Located(stats.gamma, uniform(1.0, 2.5, 2, 3), uniform(-0.5, 0.5, 3), SCALE)
+    BETA = Located(
+        stats.beta, uniform(0.2, 0.8, 2, 3), uniform(-0.1, 0.1, 3), uniform(1.2, 1.5, 2, 1)
+    )
+    LOGNORM = Located(stats.lognorm, uniform(1.0, 2.5, 2, 3), uniform(-0.5, 0.5, 3), SCALE)
+    DF, A, S = uniform(1.5, 6.0, 3), uniform(1.5, 4.0, 3), uniform(0.4, 1.5, 3)
     ROWS = [
-        R(stats.norm.logpdf, lambda x: stats.norm.logpdf(x), normal(2, 3, scale=1.5)),
-        R(
-            stats.norm.logpdf,
+        *NORM.rows(
+            "logpdf",
+            lambda x: stats.norm.logpdf(x),
             lambda u, m, s_: stats.norm.logpdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.norm.pdf, lambda x: stats.norm.pdf(x), normal(2, 3, scale=1.5)),
-        R(
-            stats.norm.pdf,
+        *NORM.rows(
+            "pdf",
+            lambda x: stats.norm.pdf(x),
             lambda u, m, s_: stats.norm.pdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.norm.cdf, lambda x: stats.norm.cdf(x), normal(2, 3, scale=1.5)),
-        R(
-            stats.norm.cdf,
+        *NORM.rows(
+            "cdf",
+            lambda x: stats.norm.cdf(x),
             lambda u, m, s_: stats.norm.cdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.norm.logcdf, lambda x: stats.norm.logcdf(x), normal(2, 3, scale=1.5)),
-        R(
-            stats.norm.logcdf,
+        *NORM.rows(
+            "logcdf",
+            lambda x: stats.norm.logcdf(x),
             lambda u, m, s_: stats.norm.logcdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.expon.logpdf, lambda x: stats.expon.logpdf(x), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.expon.logpdf,
+        *EXPON.rows(
+            "logpdf",
+            lambda x: stats.expon.logpdf(x),
             lambda u, m, s_: stats.expon.logpdf(u, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.expon.pdf, lambda x: stats.expon.pdf(x), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.expon.pdf,
+        *EXPON.rows(
+            "pdf",
+            lambda x: stats.expon.pdf(x),
             lambda u, m, s_: stats.expon.pdf(u, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.expon.cdf, lambda x: stats.expon.cdf(x), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.expon.cdf,
+        *EXPON.rows(
+            "cdf",
+            lambda x: stats.expon.cdf(x),
             lambda u, m, s_: stats.expon.cdf(u, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.expon.logcdf, lambda x: stats.expon.logcdf(x), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.expon.logcdf,
+        *EXPON.rows(
+            "logcdf",
+            lambda x: stats.expon.logcdf(x),
             lambda u, m, s_: stats.expon.logcdf(u, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.laplace.logpdf, lambda x: stats.laplace.logpdf(x), uniform(0.2, 2.0, 2, 3)),
-        R(
-            stats.laplace.logpdf,
+        *LAPLACE.rows(
+            "logpdf",
+            lambda x: stats.laplace.logpdf(x),
             lambda u, m, s_: stats.laplace.logpdf(u, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.laplace.pdf, lambda x: stats.laplace.pdf(x), uniform(0.2, 2.0, 2, 3)),
-        R(
-            stats.laplace.pdf,
+        *LAPLACE.rows(
+            "pdf",
+            lambda x: stats.laplace.pdf(x),
             lambda u, m, s_: stats.laplace.pdf(u, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.laplace.cdf, lambda x: stats.laplace.cdf(x), uniform(0.2, 2.0, 2, 3)),
-        R(
-            stats.laplace.cdf,
+        *LAPLACE.rows(
+            "cdf",
+            lambda x: stats.laplace.cdf(x),
             lambda u, m, s_: stats.laplace.cdf(u, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.laplace.logcdf, lambda x: stats.laplace.logcdf(x), uniform(0.2, 2.0, 2, 3)),
-        R(
-            stats.laplace.logcdf,
+        *LAPLACE.rows(
+            "logcdf",
+            lambda x: stats.laplace.logcdf(x),
             lambda u, m, s_: stats.laplace.logcdf(u, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.cauchy.logpdf, lambda x: stats.cauchy.logpdf(x), normal(2, 3, scale=2.0)),
-        R(
-            stats.cauchy.logpdf,
+        *CAUCHY.rows(
+            "logpdf",
+            lambda x: stats.cauchy.logpdf(x),
             lambda u, m, s_: stats.cauchy.logpdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.cauchy.pdf, lambda x: stats.cauchy.pdf(x), normal(2, 3, scale=2.0)),
-        R(
-            stats.cauchy.pdf,
+        *CAUCHY.rows(
+            "pdf",
+            lambda x: stats.cauchy.pdf(x),
             lambda u, m, s_: stats.cauchy.pdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.cauchy.cdf, lambda x: stats.cauchy.cdf(x), normal(2, 3, scale=2.0)),
-        R(
-            stats.cauchy.cdf,
+        *CAUCHY.rows(
+            "cdf",
+            lambda x: stats.cauchy.cdf(x),
             lambda u, m, s_: stats.cauchy.cdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.cauchy.logcdf, lambda x: stats.cauchy.logcdf(x), normal(2, 3, scale=2.0)),
-        R(
-            stats.cauchy.logcdf,
+        *CAUCHY.rows(
+            "logcdf",
+            lambda x: stats.cauchy.logcdf(x),
             lambda u, m, s_: stats.cauchy.logcdf(u, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.t.logpdf,
+        *T.rows(
+            "logpdf",
             lambda x, df: stats.t.logpdf(x, df),
-            normal(2, 3, scale=1.5),
-            uniform(1.5, 6.0, 3),
-        ),
-        R(
-            stats.t.logpdf,
             lambda u, df, m, s_: stats.t.logpdf(u, df, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            uniform(1.5, 6.0, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            DF,
         ),
-        R(
-            stats.t.pdf,
+        *T.rows(
+            "pdf",
             lambda x, df: stats.t.pdf(x, df),
-            normal(2, 3, scale=1.5),
-            uniform(1.5, 6.0, 3),
-        ),
-        R(
-            stats.t.pdf,
             lambda u, df, m, s_: stats.t.pdf(u, df, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            uniform(1.5, 6.0, 3),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            DF,
         ),
-        R(stats.t.cdf, lambda x: stats.t.cdf(x, 2.5), normal(2, 3, scale=1.5)),
-        R(
-            stats.t.cdf,
+        *T.rows(
+            "cdf",
+            lambda x: stats.t.cdf(x, 2.5),
             lambda u, m, s_: stats.t.cdf(u, 2.5, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.t.logcdf, lambda x: stats.t.logcdf(x, 2.5), normal(2, 3, scale=1.5)),
-        R(
-            stats.t.logcdf,
+        *T.rows(
+            "logcdf",
+            lambda x: stats.t.logcdf(x, 2.5),
             lambda u, m, s_: stats.t.logcdf(u, 2.5, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.gamma.logpdf,
+        *GAMMA.rows(
+            "logpdf",
             lambda x, a: stats.gamma.logpdf(x, a),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(1.5, 4.0, 3),
-        ),
-        R(
-            stats.gamma.logpdf,
             lambda u, a, m, s_: stats.gamma.logpdf(u, a, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            A,
         ),
-        R(
-            stats.gamma.pdf,
+        *GAMMA.rows(
+            "pdf",
             lambda x, a: stats.gamma.pdf(x, a),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(1.5, 4.0, 3),
-        ),
-        R(
-            stats.gamma.pdf,
             lambda u, a, m, s_: stats.gamma.pdf(u, a, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            A,
         ),
-        R(stats.gamma.cdf, lambda x: stats.gamma.cdf(x, 2.5), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.gamma.cdf,
+        *GAMMA.rows(
+            "cdf",
+            lambda x: stats.gamma.cdf(x, 2.5),
             lambda u, m, s_: stats.gamma.cdf(u, 2.5, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.gamma.logcdf, lambda x: stats.gamma.logcdf(x, 2.5), uniform(1.0, 2.5, 2, 3)),
-        R(
-            stats.gamma.logcdf,
+        *GAMMA.rows(
+            "logcdf",
+            lambda x: stats.gamma.logcdf(x, 2.5),
             lambda u, m, s_: stats.gamma.logcdf(u, 2.5, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.beta.logpdf,
+        *BETA.rows(
+            "logpdf",
             lambda x, a, b: stats.beta.logpdf(x, a, b),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(1.5, 4.0, 3),
-        ),
-        R(
-            stats.beta.logpdf,
             lambda u, a, b, m, s_: stats.beta.logpdf(u, a, b, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
+            A,
+            A,
         ),
-        R(
-            stats.beta.pdf,
+        *BETA.rows(
+            "pdf",
             lambda x, a, b: stats.beta.pdf(x, a, b),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(1.5, 4.0, 3),
-        ),
-        R(
-            stats.beta.pdf,
             lambda u, a, b, m, s_: stats.beta.pdf(u, a, b, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(1.5, 4.0, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
+            A,
+            A,
         ),
-        R(stats.beta.cdf, lambda x: stats.beta.cdf(x, 2.5, 2.5), uniform(0.2, 0.8, 2, 3)),
-        R(
-            stats.beta.cdf,
+        *BETA.rows(
+            "cdf",
+            lambda x: stats.beta.cdf(x, 2.5, 2.5),
             lambda u, m, s_: stats.beta.cdf(u, 2.5, 2.5, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
-        R(stats.beta.logcdf, lambda x: stats.beta.logcdf(x, 2.5, 2.5), uniform(0.2, 0.8, 2, 3)),
-        R(
-            stats.beta.logcdf,
+        *BETA.rows(
+            "logcdf",
+            lambda x: stats.beta.logcdf(x, 2.5, 2.5),
             lambda u, m, s_: stats.beta.logcdf(u, 2.5, 2.5, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.lognorm.logpdf,
+        *LOGNORM.rows(
+            "logpdf",
             lambda x, s: stats.lognorm.logpdf(x, s),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.logpdf,
             lambda u, s, m, s_: stats.lognorm.logpdf(u, s, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
-        R(
-            stats.lognorm.pdf,
+        *LOGNORM.rows(
+            "pdf",
             lambda x, s: stats.lognorm.pdf(x, s),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.pdf,
             lambda u, s, m, s_: stats.lognorm.pdf(u, s, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
-        R(
-            stats.lognorm.cdf,
+        *LOGNORM.rows(
+            "cdf",
             lambda x, s: stats.lognorm.cdf(x, s),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.cdf,
             lambda u, s, m, s_: stats.lognorm.cdf(u, s, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
-        R(
-            stats.lognorm.logcdf,
+        *LOGNORM.rows(
+            "logcdf",
             lambda x, s: stats.lognorm.logcdf(x, s),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-        ),
-        R(
-            stats.lognorm.logcdf,
             lambda u, s, m, s_: stats.lognorm.logcdf(u, s, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(0.4, 1.5, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
+            S,
         ),
     ]

@@ -2,10 +2,11 @@
 
 Each method in its first argument and every shape its rule differentiates (the shapes of t, gamma
 and beta are refused: they are fixed here), then with ``loc=`` and ``scale=`` too, at points inside
-the support. Written by a loop over the distributions, kept as text to read.
+the support (``Located.rows``: one distribution's domains written once, each call form as text to
+read).
 """
 
-from rows.spec import R, normal, uniform
+from rows.spec import Located, R, normal, uniform
 
 try:
     from scipy import stats
@@ -14,188 +15,88 @@ except ImportError:  # scipy is optional: no rules, no rows
 
 ROWS = []
 if stats is not None:
+    SCALE = uniform(0.5, 2.0, 2, 1)
+    NORM = Located(stats.norm, normal(2, 3, scale=1.5), normal(3), SCALE)
+    EXPON = Located(stats.expon, uniform(1.0, 2.5, 2, 3), uniform(-0.5, 0.5, 3), SCALE)
+    LAPLACE = Located(stats.laplace, uniform(0.2, 2.0, 2, 3), uniform(-3.0, -2.5, 3), SCALE)
+    LOGISTIC = Located(stats.logistic, normal(2, 3, scale=1.5), normal(3), SCALE)
+    CAUCHY = Located(stats.cauchy, normal(2, 3, scale=2.0), normal(3), SCALE)
+    T = Located(stats.t, normal(2, 3, scale=1.5), normal(3), SCALE)
+    GAMMA = Located(stats.gamma, uniform(1.0, 2.5, 2, 3), uniform(-0.5, 0.5, 3), SCALE)
+    BETA = Located(
+        stats.beta, uniform(0.2, 0.8, 2, 3), uniform(-0.1, 0.1, 3), uniform(1.2, 1.5, 2, 1)
+    )
+    S = uniform(0.4, 1.5, 3)
     ROWS = [
-        R(
-            stats.logistic.logpdf,
+        *LOGISTIC.rows(
+            "logpdf",
             lambda x: stats.logistic.logpdf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.logpdf,
             lambda x, m, s_: stats.logistic.logpdf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.pdf,
+        *LOGISTIC.rows(
+            "pdf",
             lambda x: stats.logistic.pdf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.pdf,
             lambda x, m, s_: stats.logistic.pdf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.cdf,
+        *LOGISTIC.rows(
+            "cdf",
             lambda x: stats.logistic.cdf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.cdf,
             lambda x, m, s_: stats.logistic.cdf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.logcdf,
+        *LOGISTIC.rows(
+            "logcdf",
             lambda x: stats.logistic.logcdf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.logcdf,
             lambda x, m, s_: stats.logistic.logcdf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.norm.sf,
+        *NORM.rows(
+            "sf",
             lambda x: stats.norm.sf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.norm.sf,
             lambda x, m, s_: stats.norm.sf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.norm.logsf,
+        *NORM.rows(
+            "logsf",
             lambda x: stats.norm.logsf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.norm.logsf,
             lambda x, m, s_: stats.norm.logsf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.expon.sf,
+        *EXPON.rows(
+            "sf",
             lambda x: stats.expon.sf(x),
-            uniform(1.0, 2.5, 2, 3),
-        ),
-        R(
-            stats.expon.sf,
             lambda x, m, s_: stats.expon.sf(x, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.expon.logsf,
+        *EXPON.rows(
+            "logsf",
             lambda x: stats.expon.logsf(x),
-            uniform(1.0, 2.5, 2, 3),
-        ),
-        R(
-            stats.expon.logsf,
             lambda x, m, s_: stats.expon.logsf(x, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.laplace.sf,
+        *LAPLACE.rows(
+            "sf",
             lambda x: stats.laplace.sf(x),
-            uniform(0.2, 2.0, 2, 3),
-        ),
-        R(
-            stats.laplace.sf,
             lambda x, m, s_: stats.laplace.sf(x, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            uniform(-3.0, -2.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.laplace.logsf,
+        *LAPLACE.rows(
+            "logsf",
             lambda x: stats.laplace.logsf(x),
-            uniform(0.2, 2.0, 2, 3),
-        ),
-        R(
-            stats.laplace.logsf,
             lambda x, m, s_: stats.laplace.logsf(x, loc=m, scale=s_),
-            uniform(0.2, 2.0, 2, 3),
-            uniform(-3.0, -2.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.sf,
+        *LOGISTIC.rows(
+            "sf",
             lambda x: stats.logistic.sf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.sf,
             lambda x, m, s_: stats.logistic.sf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.logistic.logsf,
+        *LOGISTIC.rows(
+            "logsf",
             lambda x: stats.logistic.logsf(x),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.logistic.logsf,
             lambda x, m, s_: stats.logistic.logsf(x, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.cauchy.sf,
+        *CAUCHY.rows(
+            "sf",
             lambda x: stats.cauchy.sf(x),
-            normal(2, 3, scale=2.0),
-        ),
-        R(
-            stats.cauchy.sf,
             lambda x, m, s_: stats.cauchy.sf(x, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.cauchy.logsf,
+        *CAUCHY.rows(
+            "logsf",
             lambda x: stats.cauchy.logsf(x),
-            normal(2, 3, scale=2.0),
-        ),
-        R(
-            stats.cauchy.logsf,
             lambda x, m, s_: stats.cauchy.logsf(x, loc=m, scale=s_),
-            normal(2, 3, scale=2.0),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
         R(
             stats.lognorm.sf,
@@ -227,82 +128,34 @@ if stats is not None:
             uniform(0.5, 1.0, 2, 1),
             tag="loc-scale",
         ),
-        R(
-            stats.t.sf,
+        *T.rows(
+            "sf",
             lambda x: stats.t.sf(x, 3.5),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.t.sf,
             lambda x, m, s_: stats.t.sf(x, 3.5, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.t.logsf,
+        *T.rows(
+            "logsf",
             lambda x: stats.t.logsf(x, 3.5),
-            normal(2, 3, scale=1.5),
-        ),
-        R(
-            stats.t.logsf,
             lambda x, m, s_: stats.t.logsf(x, 3.5, loc=m, scale=s_),
-            normal(2, 3, scale=1.5),
-            normal(3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.gamma.sf,
+        *GAMMA.rows(
+            "sf",
             lambda x: stats.gamma.sf(x, 2.5),
-            uniform(1.0, 2.5, 2, 3),
-        ),
-        R(
-            stats.gamma.sf,
             lambda x, m, s_: stats.gamma.sf(x, 2.5, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.gamma.logsf,
+        *GAMMA.rows(
+            "logsf",
             lambda x: stats.gamma.logsf(x, 2.5),
-            uniform(1.0, 2.5, 2, 3),
-        ),
-        R(
-            stats.gamma.logsf,
             lambda x, m, s_: stats.gamma.logsf(x, 2.5, loc=m, scale=s_),
-            uniform(1.0, 2.5, 2, 3),
-            uniform(-0.5, 0.5, 3),
-            uniform(0.5, 2.0, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.beta.sf,
+        *BETA.rows(
+            "sf",
             lambda x: stats.beta.sf(x, 2.5, 3.0),
-            uniform(0.2, 0.8, 2, 3),
-        ),
-        R(
-            stats.beta.sf,
             lambda x, m, s_: stats.beta.sf(x, 2.5, 3.0, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
-        R(
-            stats.beta.logsf,
+        *BETA.rows(
+            "logsf",
             lambda x: stats.beta.logsf(x, 2.5, 3.0),
-            uniform(0.2, 0.8, 2, 3),
-        ),
-        R(
-            stats.beta.logsf,
             lambda x, m, s_: stats.beta.logsf(x, 2.5, 3.0, loc=m, scale=s_),
-            uniform(0.2, 0.8, 2, 3),
-            uniform(-0.1, 0.1, 3),
-            uniform(1.2, 1.5, 2, 1),
-            tag="loc-scale",
         ),
     ]

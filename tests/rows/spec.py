@@ -68,6 +68,30 @@ def R(key: Any, fn: Callable, *inputs: Arg, **options: Any) -> Row:
     return Row(key, fn, tuple(inputs), **options)
 
 
+@dataclass(frozen=True)
+class Located:
+    """Where a ``scipy.stats`` distribution's methods are checked: ``x`` draws their first
+    argument, ``loc`` and ``scale`` the location and scale of their ``loc-scale`` rows."""
+
+    dist: Any
+    x: Arg
+    loc: Arg
+    scale: Arg
+
+    def rows(self, method: str, plain: Callable, located: Callable, *shapes: Arg) -> list[Row]:
+        """The two rows of ``dist.<method>``: ``plain`` calls it in x and ``shapes`` (those its
+        rule differentiates), ``located`` in those, then loc and scale (tag ``loc-scale``).
+        Both must call that method by name (AssertionError otherwise), so the key is theirs."""
+        for fn in (plain, located):
+            names = fn.__code__.co_names
+            assert self.dist.name in names and method in names, f"{fn} calls no {method}"
+        key = getattr(self.dist, method)
+        return [
+            R(key, plain, self.x, *shapes),
+            R(key, located, self.x, *shapes, self.loc, self.scale, tag="loc-scale"),
+        ]
+
+
 # -- input domains --------------------------------------------------------------------------------
 
 
