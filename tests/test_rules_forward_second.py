@@ -29,9 +29,6 @@ NEEDS = "its tangent's runtime helper has no rule or plain twin yet: "
 UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.eig": NEEDS + "eig_tangent",
     "numpy.linalg.eigvals": NEEDS + "eigvals_tangent",
-    "numpy.roots": NEEDS + "roots_tangent",
-    "numpy.polydiv": NEEDS + "polydiv_tangent",
-    "numpy.polyfit": NEEDS + "polyfit_tangent",
     "s2s.runtime.vectorized.vectorized": NEEDS + "vectorized_tangent",
     "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_tangent_b",
 }
