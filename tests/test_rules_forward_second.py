@@ -30,7 +30,6 @@ UNSUPPORTED: dict[str, str] = {
     "numpy.linalg.eig": NEEDS + "eig_tangent",
     "numpy.linalg.eigvals": NEEDS + "eigvals_tangent",
     "s2s.runtime.vectorized.vectorized": NEEDS + "vectorized_tangent",
-    "s2s.runtime.ufunc_at.multiply_at": NEEDS + "multiply_at_tangent_b",
 }
 
 

@@ -94,6 +94,13 @@ def plain_multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
     return unbroadcast((g * a)[indices] * plain_others(a, indices, b), b)
 
 
+def plain_multiply_at_tangent_b(t: Any, a: Any, indices: Any, b: Any) -> Any:
+    """:func:`multiply_at_tangent_b`'s twin: ``a[indices]`` times the other operands times
+    ``t`` at each occurrence, scattered by ``add_at``."""
+    terms = a[indices] * plain_others(a, indices, b) * np.broadcast_to(t, a[indices].shape)
+    return add_at(a * 0.0, indices, terms)
+
+
 def plain_extremum_at_grad_a(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
     """:func:`extremum_at_grad_a`'s twin: ``g`` times ``a``'s (constant) share."""
     shares = extremum_at_shares(stop_gradient(a), indices, stop_gradient(b), stop_gradient(result))
@@ -135,6 +142,7 @@ def multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
     return unbroadcast(scale * _others(a, indices, b), b)
 
 
+@differentiated_as(plain_multiply_at_tangent_b)
 def multiply_at_tangent_b(t: Any, a: Any, indices: Any, b: Any) -> Any:
     """The tangent of ``multiply_at(a, indices, b)`` from ``b``'s tangent ``t``: entry ``i``
     gets ``a_i`` times the sum over its occurrences of ``t_k`` times the other operands.
