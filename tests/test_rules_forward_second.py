@@ -25,10 +25,7 @@ from rows.spec import Row
 import s2s
 from s2s import registry
 
-NEEDS = "its tangent's runtime helper has no rule or plain twin yet: "
-UNSUPPORTED: dict[str, str] = {
-    "s2s.runtime.vectorized.vectorized": NEEDS + "vectorized_tangent",
-}
+UNSUPPORTED: dict[str, str] = {}
 
 if np.linalg.eigvals(np.eye(2)).dtype.kind == "c":  # numpy 2.5 and later: complex results
     UNSUPPORTED |= dict.fromkeys(
