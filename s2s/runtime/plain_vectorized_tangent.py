@@ -5,23 +5,26 @@
 The tangent of ``vf(*args)`` along ``tangents`` is each call's JVP of ``vf.pyfunc``. The twin
 writes it as a call of one more ``numpy.vectorize`` object, :func:`tangent_object`, whose
 function is that JVP (``jvp_of`` of a caller, :mod:`s2s.runtime.callers`), looping as ``vf``
-does over ``(pyfunc, x..., t...)``: ``pyfunc`` passed whole, each tangent ``t`` of its
-argument's kind (excluded where the argument is, with its core dimensions), a missing one
-(``None``: an integer argument, or one not differentiated) excluded and unused. So
+does over ``(x..., t...)``: each tangent ``t`` of its argument's kind (excluded where the
+argument is, with its core dimensions), a missing one (``None``: an integer argument, or one
+not differentiated) excluded and unused. So
 differentiating the twin reaches only :func:`s2s.runtime.vectorized` (whose tangent rule
 calls this helper again, one order up) and derivative objects of derivative objects.
 
 One JVP function per number of arguments ``n`` (1 to :data:`ARITY`) and set of tangents
 given (differentiated code does not call ``f(*args)``, and a JVP is taken by its arguments'
 names); an object of more arguments is refused with a located
-:class:`s2s.errors.NoRuleError`. Shapes and dtypes are the helper's: the result's shape, a
-float tangent (zeros for an integer output, as the helper gives).
+:class:`s2s.errors.NoRuleError`. The object of the JVP takes ``pyfunc`` bound
+(``functools.partial``), so a third forward derivative differentiates it as it does any
+object (one of ``2 n`` arguments: ``n = 1`` works). Shapes and dtypes are the helper's:
+the result's shape, a float tangent (zeros for an integer output, as the helper gives).
 
 Source: numpy.vectorize (each call's JVP is the tangent of the call; the loop is the same).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -103,7 +106,7 @@ def given(args: Any, tangents: Any) -> tuple:
 
 def tangent_object(vf: Any, n: int, used: tuple) -> Any:
     """``np.vectorize`` of the JVP of ``vf.pyfunc`` in the positions ``used`` of its ``n``
-    arguments, looping as ``vf`` does over ``(pyfunc, x..., t...)``.
+    arguments, looping as ``vf`` does over ``(x..., t...)`` (cached per function and form).
 
     Raises:
         NoRuleError: more than :data:`ARITY` arguments, located at the user's line.
@@ -111,16 +114,19 @@ def tangent_object(vf: Any, n: int, used: tuple) -> Any:
     if n > ARITY:
         raise NoRuleError(
             f"a derivative of the tangent of a numpy.vectorize call (forward over forward) is "
-            f"taken for 1 to {ARITY} arguments (this one has {n})",
+            f"taken for 1 to {ARITY} arguments (this call has {n}; at a third forward order, "
+            "the object's arguments and their tangents count)",
             caller_location(),
             "stack some arguments into one array (with signature=), or bind constants to the "
             "function with functools.partial",
         )
     excluded = frozenset(i if i >= 0 else i + n for i in vf.excluded if isinstance(i, int))
-    key = (n, used, vf.signature, excluded)
+    key = (vf.pyfunc, n, used, vf.signature, excluded)  # the function itself: a closure's cells
     if key not in _OBJECTS:
-        unused = {1 + n + i for i in range(n) if i in excluded or i not in used}
-        skip = {0} | {1 + i for i in excluded} | unused
+        if len(_OBJECTS) >= 256:  # a bounded cache: objects of many throwaway functions
+            _OBJECTS.clear()
+        unused = {n + i for i in range(n) if i in excluded or i not in used}
+        skip = {i for i in excluded} | unused
         signature = None
         if vf.signature is not None:
             ins, outs = vf.signature.replace(" ", "").split("->")
@@ -130,7 +136,8 @@ def tangent_object(vf: Any, n: int, used: tuple) -> Any:
             spec = [s for s in arg + tangent if s is not None]
             signature = ",".join(spec) + f"->({_CORE.findall(outs)[0]})"
         padded = used + (None,) * (n - len(used))
-        _OBJECTS[key] = np.vectorize(JVPS[padded], excluded=skip, signature=signature)
+        function = functools.partial(JVPS[padded], vf.pyfunc)
+        _OBJECTS[key] = np.vectorize(function, excluded=skip, signature=signature)
     return _OBJECTS[key]
 
 
@@ -142,12 +149,11 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
         return result * 0.0
     obj = tangent_object(vf, len(args), used)
     if len(args) == 1:
-        out = vectorized(obj, vf.pyfunc, args[0], tangents[0])
+        out = vectorized(obj, args[0], tangents[0])
     elif len(args) == 2:
-        out = vectorized(obj, vf.pyfunc, args[0], args[1], tangents[0], tangents[1])
+        out = vectorized(obj, args[0], args[1], tangents[0], tangents[1])
     else:
-        out = vectorized(obj, vf.pyfunc, args[0], args[1], args[2], tangents[0], tangents[1],
-                         tangents[2])  # fmt: skip
+        out = vectorized(obj, args[0], args[1], args[2], tangents[0], tangents[1], tangents[2])
     return out
 
 
