@@ -100,3 +100,34 @@ def test_the_unsupported_list_names_registered_rules_only():
     stale = sorted(n for n in UNSUPPORTED
                    if n not in names and (scipy_rows or not n.startswith("scipy.")))  # fmt: skip
     assert not stale, f"entries without a row: {stale}"
+
+
+FOUR = np.vectorize(lambda a, b, c, e: a * b * c * e)
+
+
+def _four_arguments(x):
+    return np.sum(FOUR(x, x, x, x))
+
+
+def _eigvals_cubed(a):
+    return np.sum(np.linalg.eigvals(a) ** 3)
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "error", "match"),
+    [
+        (_four_arguments, np.array([0.5, -0.7]), s2s.NoRuleError, "1 to 3 arguments"),
+        (_eigvals_cubed, np.array([[1.0, 0.0, 0.3], [0.0, 1.0, 0.0], [0.0, 0.0, 2.0]]),
+         s2s.UndefinedGradientError, "repeated eigenvalue"),
+    ],
+    ids=["vectorize-four-arguments", "eigvals-repeated"],
+)  # fmt: skip
+def test_a_refused_forward_over_forward_names_the_users_line(fn, x, error, match):
+    """The forms README's "Not supported" names: a located error at the line calling the
+    second derivative (this file), never a value."""
+    inner = s2s.jvp(fn)
+    outer = s2s.jvp(inner)
+    t = np.ones_like(x)
+    with pytest.raises(error, match=match) as info:
+        outer(x, **_tangents(inner, [t]), **_tangents(outer, [t]))
+    assert info.value.where is not None and info.value.where.filename == __file__
