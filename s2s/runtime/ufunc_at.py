@@ -76,17 +76,29 @@ def plain_multiply_at_factors(a: Any, indices: Any, b: Any) -> Any:
     return multiply_at(a * 0.0 + 1.0, indices, b)
 
 
+def pairwise_others(a: Any, indices: Any, full: Any) -> Any:
+    """For each operand of ``full`` (``a[indices]``'s shape), the product of the other
+    operands on its entry of ``a``, as a product over a constant mask (no division, so its
+    derivatives are exact where operands are 0); ``size(full)**2`` entries."""
+    entries = np.ravel(np.reshape(np.arange(np.size(a)), np.shape(a))[indices])
+    others = (entries[:, None] == entries[None, :]) & ~np.eye(entries.shape[0], dtype=bool)
+    products = np.prod(np.where(others, np.ravel(full)[None, :], 1.0), axis=1)
+    return np.reshape(products, np.shape(full))
+
+
 def plain_others(a: Any, indices: Any, b: Any) -> Any:
-    """:func:`_others` differentiable in ``b``: the quotient where no operand is 0, the
-    product of the nonzero ones where one is, 0 where two are."""
+    """:func:`_others` differentiable in ``b``: the quotient of the entry's product where no
+    operand is 0; where one is, the products of :func:`pairwise_others` (the quotient's
+    replacement by 0 or by the product of the nonzero ones has the right value there but
+    not the right derivative)."""
     full = np.broadcast_to(b, a[indices].shape)
-    zero = stop_gradient(full) == 0
-    zeros_at = add_at(a * 0.0, indices, zero * 1.0)
-    nonzero = multiply_at(a * 0.0 + 1.0, indices, np.where(zero, 1.0, full))
-    return np.where(zeros_at[indices] - zero > 0, 0.0, nonzero[indices] / np.where(zero, 1.0, full))
+    if np.any(stop_gradient(full) == 0):
+        return pairwise_others(a, indices, full)
+    products = multiply_at(a * 0.0 + 1.0, indices, full)
+    return products[indices] / full
 
 
-plain(plain_others)
+plain(pairwise_others, plain_others)
 
 
 def plain_multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
