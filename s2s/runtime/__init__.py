@@ -4,6 +4,7 @@ from s2s.runtime import (  # noqa: F401 (they name helpers' twins)
     plain_second,
     plain_tangents,
     plain_vectorized,
+    plain_vectorized_tangent,
 )
 from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime

@@ -129,6 +129,7 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     return grad
 
 
+@differentiated_as(plain_spectral.eig_tangent)
 def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
     ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
@@ -201,6 +202,7 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     return eig_adjoint(g, None, w, v)
 
 
+@differentiated_as(plain_spectral.eigvals_tangent)
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``). A
     complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line."""

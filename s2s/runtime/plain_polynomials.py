@@ -1,11 +1,11 @@
 """Plain twins of the helpers of numpy's polynomial rules that read values (``np.poly``'s
-Jacobian, the adjoints of ``np.roots``, ``np.polyfit`` and ``np.polydiv``), differentiated
-from their source.
+Jacobian, the adjoints and tangents of ``np.roots``, ``np.polyfit`` and ``np.polydiv``),
+differentiated from their source.
 
 Each function computes what its helper in :mod:`s2s.runtime.polynomials` computes, with
 numpy calls that have rules of their own (``np.poly``, ``np.polyval``, ``np.polyder``,
-``np.vander``, ``np.linalg.solve``, ``np.pad``, ``np.correlate``), so that s2s
-differentiates an adjoint that calls the helper again (second order,
+``np.vander``, ``np.linalg.solve``, ``np.pad``, ``np.correlate``, ``np.convolve``), so
+that s2s differentiates an adjoint or a tangent that calls the helper again (second order,
 :mod:`s2s.runtime.sources`). The formulas and their sources are in the helpers' docstrings;
 the forms a helper refuses (complex or repeated roots, ``full`` or ``cov`` in polyfit) were
 refused by the first derivative. The twins compute in their arguments' dtype (the helpers
@@ -45,6 +45,14 @@ def roots_adjoint(g: Any, p: Any, r: Any) -> Any:
     return unbroadcast(-(np.vander(r, coefficients.shape[0]).T @ (g / slope)), p)
 
 
+def roots_tangent(p: Any, r: Any, dp: Any) -> Any:
+    """The twin of :func:`s2s.runtime.roots_tangent`: ``-dp(r) / p'(r)`` at the (real,
+    simple) roots."""
+    coefficients = np.atleast_1d(p)
+    direction = np.broadcast_to(np.atleast_1d(dp), np.shape(coefficients))
+    return -np.polyval(direction, r) / np.polyval(np.polyder(coefficients), r)
+
+
 def as_columns(a: Any) -> Any:
     """A vector as a column, a matrix as itself."""
     return a[:, None] if a.ndim == 1 else a
@@ -77,6 +85,19 @@ def polyfit_grad_x(g, x, y, deg, c, w=None, full=False, cov=False):
     r = v @ cols - as_columns(y)
     return unbroadcast(-np.sum(ww * (r * (slope @ u) + (v @ u) * (slope @ cols)), axis=1), x)
 
+def polyfit_tangent(dx, dy, x, y, deg, c, w=None, full=False, cov=False):
+    """The twin of :func:`s2s.runtime.polyfit_tangent`: ``G^-1 (V^T W^2 (dy - dV c) - dV^T
+    W^2 r)`` with ``dV = diag(dx) D`` and ``r = V c - y``."""
+    v, slope, ww, gram = fit_parts(x, deg, w)
+    cols = as_columns(c)
+    rhs = cols * 0.0
+    if dy is not None:
+        rhs = rhs + v.T @ (ww * as_columns(dy))
+    if dx is not None:
+        dv = slope * dx[:, None]
+        r = v @ cols - as_columns(y)
+        rhs = rhs - v.T @ (ww * (dv @ cols)) - dv.T @ (ww * r)
+    return np.reshape(np.linalg.solve(gram, rhs), np.shape(c))
 
 
 def length(p: Any) -> int:
@@ -111,6 +132,27 @@ def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[A
         e = np.concatenate([solved, e[top:]])
         d_v = -np.correlate(e, qv, "valid")
     return unbroadcast(e, u), unbroadcast(d_v, v)
+
+
+def polydiv_tangent(du: Any, dv: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
+    """The twin of :func:`s2s.runtime.polydiv_tangent`: with ``e = du - conv(q, dv)``,
+    ``dq = T^-1 e[:top]`` and ``drem = e - conv(dq, v)`` past the quotient's places."""
+    size, n = length(stop_gradient(u)), length(stop_gradient(v))
+    top = size - n + 1 if size >= n else 0
+    tail = size - length(stop_gradient(r))
+    qv, vv = np.ravel(q), np.ravel(v)
+    e = np.zeros(size)
+    if du is not None:
+        e = e + np.ravel(du)
+    if dv is not None and top:
+        e = e - np.convolve(qv, np.ravel(dv))
+    if top == 0:
+        dq, dr = qv * 0.0, e[tail:]
+    else:
+        dq = np.linalg.solve(toeplitz_rows(vv, top), e[:top])
+        rem = e - np.convolve(dq, vv)
+        dr = np.concatenate([np.zeros(top), rem[top:]])[tail:]
+    return dq, dr
 
 
 plain(as_columns, fit_parts, toeplitz_rows)

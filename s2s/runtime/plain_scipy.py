@@ -1,10 +1,12 @@
-"""Plain twins of the helpers of scipy.linalg's rules, differentiated from their source.
+"""Plain twins of the helpers of scipy.linalg's rules (their adjoints' and their tangents'),
+differentiated from their source.
 
 Each function computes what its helper (in :mod:`s2s.runtime.matrix_functions`,
 :mod:`s2s.runtime.scipy_matrix` and :mod:`s2s.runtime.factored`) computes, with numpy and
-scipy calls that have rules of their own, so that s2s differentiates an adjoint that calls
-the helper again (second order, :mod:`s2s.runtime.sources`). The formulas and their sources
-are in the helpers' docstrings; arrays are real 2-D, ``b`` ``(n,)`` or ``(n, k)``.
+scipy calls that have rules of their own, so that s2s differentiates an adjoint or a tangent
+that calls the helper again (second order: reverse or forward over either,
+:mod:`s2s.runtime.sources`). The formulas and their sources are in the helpers' docstrings;
+arrays are real 2-D, ``b`` ``(n,)`` or ``(n, k)``.
 
 This module imports scipy: ``templates/scipy_linalg.py`` imports it (its rules load once
 scipy is imported), and :func:`mark` names the twins then; ``import s2s`` never imports it.
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
-from s2s.runtime import factored, matrix_functions, scipy_matrix
+from s2s.runtime import factored, matrix_functions, plain_tangents, scipy_matrix
 from s2s.runtime import plain_decompositions as decompositions
 from s2s.runtime.core import stop_gradient
 from s2s.runtime.sources import differentiated_as, plain
@@ -154,6 +156,97 @@ def lu_factor_adjoint(g: Any, lu: Any, piv: Any) -> Any:
     return permuted_back(a_bar, factored.lu_permutation(piv))
 
 
+# -- the tangent helpers (forward over forward) ----------------------------------------------
+
+
+def solve_triangular_tangent_a(da: Any, a: Any, x: Any, trans: Any, lower: bool, unit: bool) -> Any:
+    """The twin of :func:`s2s.runtime.solve_triangular_tangent_a`: ``-op(a)^-1 op(da) x``,
+    ``da`` on the triangle the solve reads."""
+    offset = 0
+    if unit:
+        offset = -1 if lower else 1
+    t = np.tril(da, offset) if lower else np.triu(da, offset)
+    op = t if untransposed(trans) else t.T
+    return -linalg.solve_triangular(a, op @ x, trans=trans, lower=lower, unit_diagonal=unit)
+
+
+def scipy_solve_tangent_a(t: Any, a: Any, x: Any, transposed: bool, assume_a: Any) -> Any:
+    """The twin of :func:`s2s.runtime.scipy_solve_tangent_a`: ``-op(a)^-1 op(da) x``."""
+    if transposed:
+        return -np.linalg.solve(a.T, t.T @ as_matrix(x)).reshape(x.shape)
+    return -np.linalg.solve(a, t @ as_matrix(x)).reshape(x.shape)
+
+
+def scipy_eigh_tangent(t, w, v, a, lower, eigvals_only, b, kind, by_index, by_value):
+    """The twin of :func:`s2s.runtime.scipy_eigh_tangent`: numpy's eigh or eigvalsh tangent."""
+    if eigvals_only:
+        first, second = plain_tangents.eigvalsh_tangent(t, a, "L" if lower else "U"), None
+    else:
+        first, second = decompositions.eigh_tangent(t, w, v)
+    return first, second
+
+
+def scipy_lu_tangent(t: Any, p: Any, low: Any, up: Any, permute_l: Any, p_indices: Any):
+    """The twin of :func:`s2s.runtime.scipy_lu_tangent`: with ``F = L^-1 P^T dA U^-1``,
+    ``(L tril(F, -1), triu(F) U)`` (de Hoog et al. 2011)."""
+    constant = stop_gradient(p)
+    perm = np.argsort(constant) if p_indices else np.argmax(constant, axis=0)
+    f = np.linalg.solve(low, t[perm])
+    f = np.linalg.solve(up.T, f.T).T
+    return low @ np.tril(f, -1), np.triu(f) @ up
+
+
+def cho_factor_tangent(t: Any, c: Any, lower: bool, overwrite_a: Any = False) -> Any:
+    """The twin of :func:`s2s.runtime.cho_factor_tangent`: Murray's ``L Phi(L^-1 dA L^-T)``
+    on the factor's triangle, plus ``sym(dA)``'s other strict triangle where scipy keeps
+    ``a``'s entries there."""
+    out = decompositions.cholesky_tangent(t, cho_factor_part(c, lower), not lower)
+    if factored.cho_factor_keeps(stop_gradient(c), lower, overwrite_a):
+        half = 0.5 * (t + t.T)
+        out = out + (np.triu(half, 1) if lower else np.tril(half, -1))
+    return out
+
+
+def cho_solve_tangent_c(t: Any, x: Any, factor: tuple) -> Any:
+    """The twin of :func:`s2s.runtime.cho_solve_tangent_c`: ``-A^-1 dA x`` with ``dA = dL L^T
+    + L dL^T`` (or ``dU^T U + U^T dU``), ``t = (dc, None)``."""
+    c, lower = factor
+    dc = t[0]
+    if dc is None:
+        return x * 0.0
+    f, df = cho_factor_part(c, lower), cho_factor_part(dc, lower)
+    if lower:
+        da, a = df @ f.T + f @ df.T, f @ f.T
+    else:
+        da, a = df.T @ f + f.T @ df, f.T @ f
+    return -np.linalg.solve(a, da @ as_matrix(x)).reshape(x.shape)
+
+
+def lu_factor_tangent(t: Any, lu: Any, piv: Any) -> Any:
+    """The twin of :func:`s2s.runtime.lu_factor_tangent`: with ``F = L^-1 P^T dA U^-1``,
+    ``L tril(F, -1) + triu(F) U``."""
+    low, up = lu_parts(lu)
+    f = np.linalg.solve(low, t[factored.lu_permutation(piv)])
+    f = np.linalg.solve(up.T, f.T).T
+    return low @ np.tril(f, -1) + np.triu(f) @ up
+
+
+def lu_solve_tangent_lu(t: Any, x: Any, factor: tuple, trans: Any) -> Any:
+    """The twin of :func:`s2s.runtime.lu_solve_tangent_lu`: ``-op(A)^-1 op(dA) x`` with ``dA
+    = P (dL U + L dU)``, ``t = (dlu, None)``."""
+    lu, piv = factor
+    dlu = t[0]
+    if dlu is None:
+        return x * 0.0
+    low, up = lu_parts(lu)
+    perm = factored.lu_permutation(piv)
+    da = permuted_back(np.tril(dlu, -1) @ up + low @ np.triu(dlu), perm)
+    a = permuted_back(low @ up, perm)
+    if not untransposed(trans):
+        a, da = a.T, da.T
+    return -np.linalg.solve(a, da @ as_matrix(x)).reshape(x.shape)
+
+
 def mark() -> None:
     """Name these twins on the helpers (once scipy's rules load)."""
     plain(as_matrix, outer, permuted_back, cho_factor_part, lu_parts)
@@ -168,6 +261,14 @@ def mark() -> None:
         (factored.cho_factor_adjoint, cho_factor_adjoint),
         (factored.lu_solve_grad_lu, lu_solve_grad_lu),
         (factored.lu_factor_adjoint, lu_factor_adjoint),
+        (matrix_functions.solve_triangular_tangent_a, solve_triangular_tangent_a),
+        (scipy_matrix.scipy_solve_tangent_a, scipy_solve_tangent_a),
+        (scipy_matrix.scipy_eigh_tangent, scipy_eigh_tangent),
+        (scipy_matrix.scipy_lu_tangent, scipy_lu_tangent),
+        (factored.cho_factor_tangent, cho_factor_tangent),
+        (factored.cho_solve_tangent_c, cho_solve_tangent_c),
+        (factored.lu_factor_tangent, lu_factor_tangent),
+        (factored.lu_solve_tangent_lu, lu_solve_tangent_lu),
     ]
     for helper, twin in pairs:
         differentiated_as(twin)(helper)

@@ -1,5 +1,5 @@
-"""Plain twins of the adjoint helpers of ``np.linalg.eig`` and ``eigvals``, differentiated
-from their source (second order and beyond, :mod:`s2s.runtime.sources`).
+"""Plain twins of the adjoint and tangent helpers of ``np.linalg.eig`` and ``eigvals``,
+differentiated from their source (second order and beyond, :mod:`s2s.runtime.sources`).
 
 Each function computes what its helper in :mod:`s2s.runtime.linalg_spectral` computes, with
 numpy calls that have rules of their own (matmul, ``np.linalg.solve``, ``np.linalg.eig``,
@@ -56,5 +56,25 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     return eig_adjoint(g, None, values, v)
 
 
+def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
+    """The twin of :func:`s2s.runtime.eig_tangent`: ``C = V^-1 dA V``, ``dw = diag(C)``,
+    ``dV = V (F o C)`` made orthogonal to each unit column. Its derivative goes through the
+    eigenvectors' tangent: a repeated eigenvalue is refused (:func:`real_spectrum`)."""
+    c = np.linalg.solve(v, t @ v)
+    raw = v @ (reciprocal_gaps(real_spectrum(w, True), False) * c)
+    dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
+    return np.diagonal(c, axis1=-2, axis2=-1), dv
+
+
+def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
+    """The twin of :func:`s2s.runtime.eigvals_tangent`: ``diag(V^-1 dA V)`` with the
+    eigenvectors of one more ``np.linalg.eig``, ordered as ``values``. Its derivative goes
+    through the eigenvectors' tangent: a repeated eigenvalue is refused."""
+    w, v = np.linalg.eig(a)
+    order = matching_order(real_spectrum(values, True), w)
+    v = np.take_along_axis(v, order[..., None, :], axis=-1)
+    return np.diagonal(np.linalg.solve(v, t @ v), axis1=-2, axis2=-1)
+
+
 plain(matching_order)
-refuses_complex(refuse_complex, eig_adjoint, eigvals_adjoint)
+refuses_complex(refuse_complex, eig_adjoint, eigvals_adjoint, eig_tangent, eigvals_tangent)

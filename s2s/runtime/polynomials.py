@@ -106,6 +106,7 @@ def roots_adjoint(g: Any, p: Any, r: Any) -> Any:
     return unbroadcast(grad.astype(acc_dtype(dtype_of(p))), p)
 
 
+@differentiated_as(twin.roots_tangent)
 def roots_tangent(p: Any, r: Any, dp: Any) -> Any:
     """The tangent of ``r = np.roots(p)`` (real, simple roots): ``dr_i = -dp(r_i) / p'(r_i)``.
     Source: implicit differentiation of p(r) = 0."""
@@ -163,6 +164,7 @@ def polyfit_grad_x(g, x, y, deg, c, w=None, full=False, cov=False):
     return unbroadcast(grad.astype(acc_dtype(dtype_of(x))), x)
 
 
+@differentiated_as(twin.polyfit_tangent)
 def polyfit_tangent(dx, dy, x, y, deg, c, w=None, full=False, cov=False):
     """The tangent of ``c = np.polyfit(x, y, deg, w=w)``:
     ``dc = G^-1 (V^T W^2 (dy - dV c) - dV^T W^2 r)`` with ``dV = diag(dx) D`` (``None``: no
@@ -220,6 +222,7 @@ def polydiv_adjoint(gq: Any, gr: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[A
     return unbroadcast(e, u), unbroadcast(-np.correlate(e, qv, "valid"), v)
 
 
+@differentiated_as(twin.polydiv_tangent)
 def polydiv_tangent(du: Any, dv: Any, q: Any, r: Any, u: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``q, r = np.polydiv(u, v)`` (see :func:`polydiv_adjoint`)."""
     size, top, qv, vv = _polydiv_parts(q, u, v)

@@ -1,5 +1,6 @@
 """Real views of ``np.linalg.eig``'s and ``eigvals``' results for the plain twins of their
-adjoint helpers (:mod:`s2s.runtime.plain_spectral`), which s2s differentiates at second order.
+adjoint and tangent helpers (:mod:`s2s.runtime.plain_spectral`), which s2s differentiates at
+second order.
 
 s2s differentiates eig and eigvals for real spectra only. numpy returns their results as
 complex arrays where the spectrum is complex (and, from numpy 2.5, always, with imaginary
@@ -35,7 +36,8 @@ ZERO_IMAGINARY = (
 
 
 def refuse_complex(name: str, value: Any) -> None:
-    """Raise for the complex argument ``name`` of a derivative of eig's adjoint twins.
+    """Raise for the complex argument ``name`` of a derivative of eig's adjoint or tangent
+    twins.
 
     Raises:
         UndefinedGradientError: always, located at the user's line: a complex spectrum, or
@@ -47,8 +49,8 @@ def refuse_complex(name: str, value: Any) -> None:
     else:
         message, advice = ZERO_IMAGINARY, "differentiate once, or use numpy before 2.5"
     raise UndefinedGradientError(
-        f"a second derivative through np.linalg.eig or eigvals (its adjoint's `{name}`): "
-        f"{message}", caller_location(), advice,
+        f"a second derivative through np.linalg.eig or eigvals (its first derivative's "
+        f"`{name}`): {message}", caller_location(), advice,
     )  # fmt: skip
 
 

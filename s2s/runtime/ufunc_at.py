@@ -76,22 +76,41 @@ def plain_multiply_at_factors(a: Any, indices: Any, b: Any) -> Any:
     return multiply_at(a * 0.0 + 1.0, indices, b)
 
 
+def pairwise_others(a: Any, indices: Any, full: Any) -> Any:
+    """For each operand of ``full`` (``a[indices]``'s shape), the product of the other
+    operands on its entry of ``a``, as a product over a constant mask (no division, so its
+    derivatives are exact where operands are 0); ``size(full)**2`` entries."""
+    entries = np.ravel(np.reshape(np.arange(np.size(a)), np.shape(a))[indices])
+    others = (entries[:, None] == entries[None, :]) & ~np.eye(entries.shape[0], dtype=bool)
+    products = np.prod(np.where(others, np.ravel(full)[None, :], 1.0), axis=1)
+    return np.reshape(products, np.shape(full))
+
+
 def plain_others(a: Any, indices: Any, b: Any) -> Any:
-    """:func:`_others` differentiable in ``b``: the quotient where no operand is 0, the
-    product of the nonzero ones where one is, 0 where two are."""
+    """:func:`_others` differentiable in ``b``: the quotient of the entry's product where no
+    operand is 0; where one is, the products of :func:`pairwise_others` (the quotient's
+    replacement by 0 or by the product of the nonzero ones has the right value there but
+    not the right derivative)."""
     full = np.broadcast_to(b, a[indices].shape)
-    zero = stop_gradient(full) == 0
-    zeros_at = add_at(a * 0.0, indices, zero * 1.0)
-    nonzero = multiply_at(a * 0.0 + 1.0, indices, np.where(zero, 1.0, full))
-    return np.where(zeros_at[indices] - zero > 0, 0.0, nonzero[indices] / np.where(zero, 1.0, full))
+    if np.any(stop_gradient(full) == 0):
+        return pairwise_others(a, indices, full)
+    products = multiply_at(a * 0.0 + 1.0, indices, full)
+    return products[indices] / full
 
 
-plain(plain_others)
+plain(pairwise_others, plain_others)
 
 
 def plain_multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
     """:func:`multiply_at_grad_b`'s twin: ``(g a)[indices]`` times the other operands."""
     return unbroadcast((g * a)[indices] * plain_others(a, indices, b), b)
+
+
+def plain_multiply_at_tangent_b(t: Any, a: Any, indices: Any, b: Any) -> Any:
+    """:func:`multiply_at_tangent_b`'s twin: ``a[indices]`` times the other operands times
+    ``t`` at each occurrence, scattered by ``add_at``."""
+    terms = a[indices] * plain_others(a, indices, b) * np.broadcast_to(t, a[indices].shape)
+    return add_at(a * 0.0, indices, terms)
 
 
 def plain_extremum_at_grad_a(g: Any, a: Any, indices: Any, b: Any, result: Any) -> Any:
@@ -135,6 +154,7 @@ def multiply_at_grad_b(g: Any, a: Any, indices: Any, b: Any) -> Any:
     return unbroadcast(scale * _others(a, indices, b), b)
 
 
+@differentiated_as(plain_multiply_at_tangent_b)
 def multiply_at_tangent_b(t: Any, a: Any, indices: Any, b: Any) -> Any:
     """The tangent of ``multiply_at(a, indices, b)`` from ``b``'s tangent ``t``: entry ``i``
     gets ``a_i`` times the sum over its occurrences of ``t_k`` times the other operands.

@@ -4,7 +4,7 @@ local array, with repeated indices (each occurrence accumulates)."""
 import numpy as np
 
 import s2s.runtime as rt
-from rows.spec import R, away0, distinct, normal
+from rows.spec import Arg, R, away0, distinct, normal
 
 IDX = np.array([0, 2, 0, 1, 0])
 ROWS2 = (np.array([1, 0, 1]), np.array([2, 2, 2]))  # repeated (row, column) pairs
@@ -40,6 +40,18 @@ def multiply_into_copy(w, v):
     return buf
 
 
+def zeros_at(*positions: int) -> Arg:
+    """Five operands of ``IDX`` in [0.5, 1.5] in magnitude, exactly 0 at ``positions``: 0 and
+    4 both land on entry 0, with operand 2 (whose derivatives then go through the zeros)."""
+
+    def draw(rng):
+        v = rng.uniform(0.5, 1.5, 5) * rng.choice([-1.0, 1.0], 5)
+        v[list(positions)] = 0.0
+        return v
+
+    return Arg(draw)
+
+
 def maximum_into_copy(w, v):
     buf = w.copy()
     np.maximum.at(buf, IDX, v)
@@ -68,6 +80,8 @@ ROWS = [
     R(rt.add_at, add_rows, normal(3, 4), normal(1), tag="2-d"),
     R(rt.subtract_at, subtract_into_copy, normal(4), normal(5)),
     R(rt.multiply_at, multiply_into_copy, normal(4), away0(5)),
+    R(rt.multiply_at, multiply_into_copy, normal(4), zeros_at(0), tag="a zero"),
+    R(rt.multiply_at, multiply_into_copy, normal(4), zeros_at(0, 4), tag="two zeros"),
     R(rt.maximum_at, maximum_into_copy, distinct(4), distinct(5)),
     R(rt.minimum_at, minimum_into_copy, distinct(4), distinct(5)),
 ]
