@@ -5,7 +5,7 @@ says whether the rewrite applied."""
 
 import numpy as np
 import pytest
-from gradcheck import check_against_differences, fresh
+from gradcheck import check_against_differences, check_directional, fresh
 
 import s2s
 import s2s.runtime as rt
@@ -186,3 +186,9 @@ def test_the_diagonal_cholesky_adjoint_equals_the_full_one():
     assert rt.cholesky_diagonal_adjoint(g.astype(np.float32), L.astype(np.float32)).dtype == (
         np.float32
     )
+
+
+@pytest.mark.parametrize("f", [gp, nonsymmetric, columns])
+def test_pullbacks_against_differences(f):
+    y = RNG.standard_normal((6, 3)) if f is columns else Y0
+    check_directional(f, (1.3, y), (0, 1), np.random.default_rng(5))
