@@ -57,6 +57,7 @@ from s2s.reverse.nonfinite import Sites
 from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
+from s2s.reverse.shared_factors import share_cholesky_factors
 from s2s.reverse.simplify import simplify
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
@@ -207,6 +208,7 @@ def generate(
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:
         sum_outer_products(sweeps.adjoint, sweeps.names)
+        share_cholesky_factors(sweeps, {p.name for p in ir.params})
         arrays = {w: arg_types[w] for w in wrt if _float_array(arg_types.get(w))}
         returned_as_is(sweeps, wrt, arrays)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))

@@ -567,6 +567,8 @@ def test_det_adjoint_at_a_singular_matrix_matches_differences():
 def _shape_only_calls():
     a, b, m = rand(2, 3), rand(3, 4), rand(3, 3) + 3 * np.eye(3)
     v, s = rand(3), rand(4, 3, 3) + 3 * np.eye(3)
+    spd = s @ np.swapaxes(s, -1, -2)  # symmetric: the factored cotangent's own path
+    factor_inverse = rt.lower_inverse(np.linalg.cholesky(spd))
     return [
         (rt.reduced_size, (a, (0,))),
         (rt.unbroadcast_mask, (rand(2, 3) > 0.5, rand(1, 3))),
@@ -600,6 +602,8 @@ def _shape_only_calls():
         (rt.tensordot_grad_a, (rand(2, 4), a, b, 1)),
         (rt.tensordot_grad_b, (rand(2, 4), a, b, 1)),
         (rt.solve_cotangent, (rand(4, 3), s, v)),
+        (rt.solve_cotangent_factored, (rand(4, 3), spd, v, factor_inverse)),
+        (rt.solve_cotangent_factored, (rand(4, 3), s, v, factor_inverse)),  # the general solve
         (rt.solve_grad_a, (rand(4, 3), rand(4, 3), s, v)),
         (rt.solve_grad_a, (rand(3, 2), rand(3, 2), m, rand(3, 2))),
         (rt.as_columns, (rand(3), v)),

@@ -57,13 +57,16 @@ from s2s.runtime.covariance import (
 )
 from s2s.runtime.decompositions import (
     cholesky_adjoint,
+    cholesky_diagonal_adjoint,
     divmod_grad,
     eigh_adjoint,
     eigvalsh_adjoint,
     frexp_grad,
+    lower_inverse,
     modf_grad,
     qr_adjoint,
     slogdet_adjoint,
+    solve_cotangent_factored,
     svd_adjoint,
     svdvals_adjoint,
 )
@@ -488,8 +491,9 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "item_at", "item_of", "item_cotangents", "OuterSum", "owned_buffer", "owned_copy",
     "power_dbase", "power_dexponent", "prod_adjoint", "prod_second", "qr_adjoint", "reduced_size",
     "resolve_undefined", "popped_final", "put_back", "scatter", "scatter_add", "seed", "shape_of",
-    "slogdet_adjoint",
-    "solve_cotangent", "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
+    "slogdet_adjoint", "solve_cotangent", "solve_cotangent_factored", "lower_inverse",
+    "cholesky_diagonal_adjoint",
+    "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "zero_output_tangent", "subderivative", "svd_adjoint", "svdvals_adjoint",
     "take_key",
     "tensordot_grad_a", "tensordot_grad_b", "through", "unarray", "unliteral", "unbroadcast",

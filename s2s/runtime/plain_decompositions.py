@@ -69,9 +69,10 @@ def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
     return eigh_adjoint(g, None, w, v)
 
 
-def cholesky_adjoint(g: Any, L: Any, upper: bool = False) -> Any:
+def cholesky_adjoint(g: Any, L: Any, upper: bool = False, inverse: Any = None) -> Any:
     """The twin of :func:`s2s.runtime.cholesky_adjoint`: ``sym(L^-T P L^-1)`` with
-    ``P = tril(L^T g)``, its diagonal halved (Murray 2016)."""
+    ``P = tril(L^T g)``, its diagonal halved (Murray 2016). ``inverse`` is not read: the
+    twin forms ``L^-1`` itself, so that its derivative follows ``L``."""
     if upper:
         low, g_low = matrix_transpose(L), matrix_transpose(g)
     else:
