@@ -127,12 +127,12 @@ class TapePlan:
         self, body: list[Any], indices: frozenset[str] = frozenset()
     ) -> dict[int, tuple[Loop, Stmt]]:
         """Loop statements whose values the adjoint recomputes at the top of each reversed trip
-        instead of taping them (the rule of choice in the module's docstring): ``v = x[t]`` (``x`` a parameter
-        nothing writes, ``t`` the loop's index: a view costs an object per trip on the tape,
-        an index nothing), and an elementwise ufunc of alive values (``y = x * c[k]``,
-        ``y = x * i``: one pass over ``x`` per trip instead of keeping every trip's array,
-        Griewank and Walther 2008, ch. 12, "recompute instead of store"). ``indices``: the
-        indices of the loops around ``body`` that the reversed sweep has back in each trip."""
+        instead of taping them (the rule of choice in the module's docstring): ``v = x[t]``
+        (``x`` a parameter nothing writes, ``t`` the loop's index: a view costs an object per
+        trip on the tape, an index nothing), and an elementwise ufunc of alive values
+        (``y = x * c[k]``, ``y = x * i``: one pass over ``x`` per trip instead of keeping every
+        trip's array, Griewank and Walther 2008, ch. 12, "recompute instead of store").
+        ``indices``: those of the loops around ``body`` the reversed sweep has in each trip."""
         out: dict[int, tuple[Loop, Stmt]] = {}
         flat = self.state.ir.flat
         if self._invariant is None:
