@@ -26,6 +26,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.analysis.sharing import alias_closure, sharing_classes
 from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, COPY, ITEMS, POP, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.codegen.sweeps import Block, assign, call, comment_marker, is_comment_marker, view_checks
@@ -124,7 +125,10 @@ class TapeSweeps:
                 "_s2s.overwritten", copy_tree(array), slice_to_call(copy_tree(key))
             )
             out = view_checks(st.ir, st.primal.filename, item)
-            return out + [plan.push(saved), calls.primal_statement(item)]
+            push = plan.push(saved)
+            if any(item is top for top in st.ir.body):  # its restore may go where nothing
+                push.s2s_written_back = id(item)  # reads it (codegen/restores.py)
+            return out + [push, calls.primal_statement(item)]
         out: list[gast.stmt] = []
         for target in item.targets:
             if plan.taped(item, target):  # None where no adjoint reads the old value
@@ -235,7 +239,14 @@ class TapeSweeps:
             out.append(gast.If(test=test, body=guarded, orelse=absent))
         target = gast.Subscript(value=copy_tree(array), slice=copy_tree(key),
                                 ctx=gast.Store())  # fmt: skip
-        out.append(gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None))
+        restore = gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None)
+        if any(stmt is top for top in st.ir.body):  # outside loops and branches: pushed once
+            restore.s2s_written_back = id(stmt)
+            restore.s2s_aliases = frozenset(
+                sharing_classes(st.ir).get(array.id, {array.id})
+                | alias_closure(st.ir, array.id, lists=True)
+            )
+        out.append(restore)
         return out
 
 
