@@ -1,6 +1,7 @@
 """Recompute instead of store, from a loop's index and loop-invariant names: ``y = x * i``
 (``i`` a ``for`` loop's index, or that of a loop around it), ``y = w * i + c`` (``w``, ``c``
-bound once outside every loop), a ``while`` loop's ``y = x * 2.0`` (made once), and what stays
+bound once outside every loop), a ``while`` loop's ``y = x * 2.0`` (made once), ``y = x * k``
+(``k`` a counter: its old values come back from the tape), and what stays
 on the tape: a value a trip reads before assigning it, a matrix product, a value of an array
 some write may reach (s2s/reverse/taping.py, the rule of choice).
 
@@ -66,6 +67,78 @@ def while_invariant(x):
     return s
 
 
+def while_counter(x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        y = x * k  # k's value here comes back when k = k + 1 is undone
+        s = s + np.sum(np.sin(y))
+        k = k + 1
+    return s
+
+
+def counter_first(x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        k = k + 1
+        y = np.cos(x * k)
+        s = s + np.sum(np.sin(y))
+    return s
+
+
+def float_counter(x):
+    s = 0.0
+    t = 0.0
+    while t < 1.0:
+        y = np.sin(x * t) + t
+        s = s + np.sum(y * y)
+        t = t + 0.25
+    return s
+
+
+def counter_rebound_after(x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        y = x * k
+        s = s + np.sum(np.sin(y))
+        k = k + 1
+    k = 10  # undone before the reversed trips read k
+    return s + np.sum(x * k)
+
+
+def for_counter(x, n):
+    s = 0.0
+    m = 1.0
+    for _ in range(n):
+        y = np.tanh(x * m)
+        s = s + np.sum(y)
+        m = m * 1.5
+    return s
+
+
+def counter_in_an_outer_loop(x):
+    s = 0.0
+    for j in range(3):
+        k = 0
+        while k < 2:
+            y = np.sin(x * (k + j))
+            s = s + np.sum(y * y)
+            k = k + 1
+    return s
+
+
+def read_after_the_counter_changes(x):
+    s = 0.0
+    k = 0
+    while k < 3:
+        y = x * k
+        k = k + 1
+        s = s + np.sum(np.sin(y))  # no place in the reversed trip has both y's k and y's reader
+    return s
+
+
 def read_before_assigned(x, c):
     s = 0.0
     for i in range(4):
@@ -112,11 +185,18 @@ RECOMPUTED = [
     ("the index of a loop around", outer_index, (X,), {"cos_1", "tanh_1"}),
     ("rows of an argument", rows, (X, RNG.normal(size=(3, 1))), {"multiply_1"}),
     ("a while loop's invariant value", while_invariant, (X,), {"y"}),
+    ("a while loop's counter", while_counter, (X,), {"y"}),
+    ("a counter changed first", counter_first, (X,), {"multiply_1", "y"}),
+    ("a float counter", float_counter, (X,), {"sin_1", "y"}),
+    ("a counter rebound after the loop", counter_rebound_after, (X,), {"y"}),
+    ("a for loop's counter", for_counter, (X, 4), {"y"}),
+    ("a counter in an outer loop", counter_in_an_outer_loop, (X,), {"y"}),
 ]
 TAPED = [
     ("read before assigned in a trip", read_before_assigned, (X, C)),
     ("read after the inner loop, in the outer", read_after_inner_loop, (X, C)),
     ("a matrix product", products, (X, RNG.normal(size=(4, 4)))),
+    ("read after the counter changes", read_after_the_counter_changes, (X,)),
     ("an array a write reaches", written_view, (X,)),
 ]
 

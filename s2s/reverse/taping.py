@@ -16,14 +16,19 @@ cache-or-recompute choice, decided here from the text alone, with no memory budg
   keywords) whose operands are all alive in the reversed trip: numbers, the index of this loop
   or of a loop around it (a ``for`` whose index nothing else binds, with no ``break`` or
   ``continue``), arguments nothing writes, names bound once outside every loop and branch that
-  no write can reach (:meth:`TapePlan.invariant_names`), and values recomputed before it in
-  the same trip. One pass over memory per trip costs less than keeping an array per trip. A
-  value that depends on no index of its loop is made once, before the reversed loop (so is one
-  a ``while`` loop makes: it has no index of its own).
+  no write can reach (:meth:`TapePlan.invariant_names`), values recomputed before it in the
+  same trip, and numbers such as a ``while`` loop's counter ``k`` (:meth:`TapePlan.counters`:
+  every old value of ``k`` is then kept on the tape, one number per assignment, so the reversed
+  trip has ``k`` back as it was; an array of a counter this loop changes is recomputed where
+  the trip's adjoints have undone the later changes and no reader has run yet,
+  :meth:`TapePlan._cut`, else taped). One pass over memory per trip costs less than keeping an
+  array per trip. A value that depends on nothing its loop changes is made once, before the
+  reversed loop (so is one a ``while`` loop makes of loop-invariant names).
 - taped: everything else, so each costly operation (``@``, ``solve``, a reduction, a call of
   your own function) runs once per trip as the primal ran it, and values that depend on an
-  earlier trip (a carried ``x = x * c``, a ``while`` loop's counter, a value read before it is
-  assigned in the trip) come back from the tape. A loop with ``break`` or ``continue`` tapes.
+  earlier trip (a carried ``x = x * c``, a value read before it is assigned in the trip) come
+  back from the tape; so does a number made from a counter (as cheap to keep). A loop with
+  ``break`` or ``continue`` tapes.
 
 The generated source says which: ``# recomputed, not taped: y, sin_1`` heads the recomputed
 values of a reversed trip; a taped one is a ``tape.append(y)`` / ``y = tape.pop()`` pair.
@@ -100,6 +105,9 @@ class TapePlan:
     _counted: dict[int, bool] = field(default_factory=dict)
     _invariant: set[str] | None = None
     _loops_of: dict[int, set[int]] | None = None
+    _counters: set[str] | None = None
+    late: dict[int, int] = field(default_factory=dict)
+    trip_counters: dict[int, set[str]] = field(default_factory=dict)
     _order: dict[int, int] = field(default_factory=dict)
 
     def push(self, value: gast.expr, saves: str | None = None) -> gast.stmt:
@@ -159,7 +167,13 @@ class TapePlan:
             if jumps or not (indexed or item.iterable is None):  # a `while` loop: no index
                 continue
             remade: set[str] = set()  # names this loop's reversed trips recompute
-            for stmt in item.body:
+            here = {t for n in walk_items(item.body) if isinstance(n, Stmt) for t in n.targets}
+            tested = {
+                t for n in walk_items(item.test_body) if isinstance(n, Stmt) for t in n.targets
+            }
+            counters = self.counters() - tested  # their restores give each trip's value back
+            late: dict[int, Stmt] = {}  # position: a value of a counter this loop changes
+            for q, stmt in enumerate(item.body):
                 if not isinstance(stmt, Stmt):
                     continue
                 if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
@@ -168,9 +182,16 @@ class TapePlan:
                     continue
                 if not self._read_after(stmt, item):
                     continue  # a trip reads the value of the trip before
-                if self.recomputable(stmt, invariant | inner | remade):
+                reads = {n for atom in stmt.args for n in atom_names(atom)}
+                changing = reads & ((counters & here) | {s.targets[0] for s in late.values()})
+                known = self.state.activity.types.get(stmt.targets[0])
+                if changing and (known is None or known.array is False):
+                    continue  # a number: as cheap to tape (and the counter's cut stays free)
+                if self.recomputable(stmt, invariant | inner | remade | counters):
                     out[id(stmt)] = (item, stmt)
                     remade.add(stmt.targets[0])
+                    if changing:
+                        late[q] = stmt
                     continue
                 if stmt.op is not operator.getitem:
                     continue
@@ -183,7 +204,67 @@ class TapePlan:
                     continue
                 out[id(stmt)] = (item, stmt)
                 remade.add(stmt.targets[0])
+            self.trip_counters[id(item)] = counters & here
+            if late:
+                read = {n for st in late.values() for atom in st.args for n in atom_names(atom)}
+                cut = self._cut(item, late, read & counters & here)
+                for stmt in late.values():
+                    if cut is None:
+                        del out[id(stmt)]
+                    elif cut < len(item.body):  # else at the trip's top, as the others
+                        self.late[id(stmt)] = cut
         return out
+
+    def counters(self) -> set[str]:
+        """Numbers (Python or numpy scalars: nothing shares their memory) that only plain
+        assignments bind (``k = k + 1``, no loop's index): with each of their old values
+        restored from the tape (:func:`plan_tape` keeps them all), the adjoint sweep has each
+        one's value of the primal's matching point, such as a ``while`` loop's counter."""
+        if self._counters is None:
+            ir, types = self.state.ir, self.state.activity.types
+            indices = {i.target for i in walk_items(ir.body) if isinstance(i, Loop)}
+            bound: dict[str, list[Stmt]] = {}
+            for stmt in ir.flat:
+                for target in stmt.targets:
+                    bound.setdefault(target, []).append(stmt)
+            self._counters = {
+                n
+                for n, stmts in bound.items()
+                if n not in indices
+                and (known := types.get(n)) is not None
+                and known.kind in ("int", "float") and known.array is False
+                and all(len(s.targets) == 1 and not s.unpack and s.op is not SETITEM
+                        for s in stmts)
+            }  # fmt: skip
+        return self._counters
+
+    def _cut(self, loop: Loop, late: dict[int, Stmt], counters: set[str]) -> int | None:
+        """Where in ``loop``'s reversed trip the values ``late`` (by position in its body) of
+        counters the trip changes are recomputed: after the adjoints of the body from the
+        position returned on (which restore the counters to their values at those
+        statements), before those of the statements that read the values. ``None`` if there
+        is no such place (a reader after an assignment of a counter)."""
+        body = loop.body
+
+        def assigns(position: int, names: set[str]) -> bool:
+            items = walk_items([body[position]])
+            return any(isinstance(n, Stmt) and set(n.targets) & names for n in items)
+
+        def reads(position: int, names: set[str]) -> bool:
+            items = walk_items([body[position]])
+            return any(
+                isinstance(n, Stmt)
+                and {v for atom in [*n.args, *n.kwargs.values()] for v in atom_names(atom)}
+                & names
+                for n in items
+            )
+
+        first = min(late)
+        cut = next((p for p in range(first + 1, len(body)) if assigns(p, counters)), len(body))
+        values = {stmt.targets[0] for stmt in late.values()}
+        if max(late) >= cut or any(reads(p, values) for p in range(cut, len(body))):
+            return None
+        return cut
 
     def _read_after(self, stmt: Stmt, loop: Loop) -> bool:
         """Whether every statement that reads ``stmt``'s target comes after it in one trip of
@@ -242,7 +323,7 @@ class TapePlan:
         """The values ``loop``'s reversed trips would recompute that do not depend on the trip
         (they read no index and no per-trip value): made once before the reversed loop."""
         invariant: set[str] = set()
-        per_trip = {loop.target}
+        per_trip = {loop.target} | self.trip_counters.get(id(loop), set())
         for owner, stmt in self.remade.values():
             if owner is not loop:
                 continue
@@ -333,6 +414,11 @@ def plan_tape(state: SweepState) -> TapePlan:
             plan.saved.add(loop.target)
         plan.saved.update(n for atom in stmt.args for n in atom_names(atom) if n in indices)
     plan.restore_read = plan.restores_read(flat, active)
+    counters = plan.counters()
+    for _, stmt in plan.remade.values():  # a counter a recomputation reads: every binding
+        for counter in {n for atom in stmt.args for n in atom_names(atom)} & counters:
+            plan.saved.add(counter)  # of it restores its old value
+            plan.restore_read.update((id(s), counter) for s in flat if counter in s.targets)
     plan.first_bindings = first_bindings(ir)
     plan.param_names = {p.name for p in ir.params}
     plan.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
