@@ -70,6 +70,7 @@ class TapeSweeps:
         self.branches = Branches(state, flow, plan)
         self.loops = Loops(state, flow, plan, self.branches)
         self.written_as: dict[int, gast.stmt] = {}  # a statement's id: its primal node
+        self._classes: dict[str, set[str]] | None = None
 
     # -- primal ------------------------------------------------------------------------------
     def primal_blocks(self) -> list[Block]:
@@ -211,6 +212,12 @@ class TapeSweeps:
                 out.append(assign(target, plan.pop()))
         return out
 
+    def _sharing(self) -> dict[str, set[str]]:
+        """The names that may share each name's memory (:func:`sharing_classes`), once."""
+        if self._classes is None:
+            self._classes = sharing_classes(self.state.ir)
+        return self._classes
+
     def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
         the old ``x`` loses; then the overwritten entries come back from the tape."""
@@ -243,7 +250,7 @@ class TapeSweeps:
         if any(stmt is top for top in st.ir.body):  # outside loops and branches: pushed once
             restore.s2s_written_back = id(stmt)
             restore.s2s_aliases = frozenset(
-                sharing_classes(st.ir).get(array.id, {array.id})
+                self._sharing().get(array.id, {array.id})
                 | alias_closure(st.ir, array.id, lists=True)
             )
         out.append(restore)
