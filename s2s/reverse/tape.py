@@ -80,8 +80,9 @@ class TapeSweeps:
         blocks[0].body.append(assign(plan.tape, gast.List(elts=[], ctx=gast.Load())))
         params = {p.name for p in st.ir.params}
         views = {v.targets[0] for s in st.ir.flat for v in getattr(s, "alias_checks", [])}
+        blocks.append(Block(None, []))  # (not under the tape's comment: the tape may go)
         for var in sorted((plan.saved - params) | set(plan.call_pullbacks.values()) | views):
-            blocks[0].body.append(assign(var, constant(None)))
+            blocks[1].body.append(assign(var, constant(None)))
         for item in st.ir.body:
             text, lineno = st.comment(item.node)
             block = Block(text, self.primal_items([item], nested=False), lineno)
