@@ -323,3 +323,35 @@ def gradient_without(monkeypatch: Any, owner: Any, name: str, f: Callable, wrt: 
     s2s.api.clear_cache(f)
     return grads, source
 
+
+
+def hessian_by_differences(f: Callable, args: Sequence[Any], h: float = 1e-5) -> np.ndarray:
+    """The Hessian of scalar ``f`` in its first argument (a 1-D array), column by column: the
+    central difference of ``s2s.grad(f)`` along each unit vector."""
+    grad = s2s.grad(f)
+    x = args[0]
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = 1.0
+        columns.append(along(lambda t: grad(t, *args[1:]), x, e, h))
+    return np.stack(columns, axis=-1)
+
+
+def check_every_order(f: Callable, *args: Any, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """First order against central differences (:func:`check_against_differences`), then
+    ``s2s.hessian``, ``s2s.hvp`` and ``s2s.grad`` of ``<grad f, v>`` (reverse over reverse)
+    against central differences of the gradient (:func:`hessian_by_differences`). ``f`` takes
+    a 1-D array first and at most one more argument, held fixed."""
+    check_against_differences(f, *args)
+    expected = hessian_by_differences(f, args)
+    np.testing.assert_allclose(s2s.hessian(f)(*args), expected, rtol=rtol, atol=atol)
+    v = np.random.default_rng(5).normal(size=np.shape(args[0]))
+    np.testing.assert_allclose(s2s.hvp(f)(*args, v), expected @ v, rtol=rtol, atol=atol)
+    gradient = s2s.grad(f)
+    if len(args) == 1:
+        second = s2s.grad(lambda z: np.sum(gradient(z) * v))(args[0])
+    else:
+        (other,) = args[1:]
+        second = s2s.grad(lambda z: np.sum(gradient(z, other) * v))(args[0])
+    np.testing.assert_allclose(second, v @ expected, rtol=rtol, atol=atol)

@@ -345,7 +345,7 @@ LOOPS = [
     ("indexed: s + tanh(x[i]) * 2 + 1", rows_tanh_twice, False),
     ("rows: y * cos(row) ** 2", rows_chained, False),
     ("x = sin(x) ** 2", rebound_sine_squared, False),
-    ("s + sin(x[i] * i) ** 2", sum_of_scaled_sines, False),
+    ("s + sin(x[i] * i) ** 2", sum_of_scaled_sines, True),  # x[i] * i recomputed
 ]
 
 

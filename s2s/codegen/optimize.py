@@ -209,11 +209,16 @@ def _name_recomputed(body: list[gast.stmt]) -> None:
                 _name_recomputed(nested)
         if not getattr(stmt, "s2s_recomputed", False):
             continue
-        names = [
-            s.targets[0].id
-            for s in body
-            if getattr(s, "s2s_remade", False) and not isinstance(s.value, gast.Subscript)
-        ]
+        run = []  # the recomputed values that follow the note (releases between them)
+        for s in body[i + 1 :]:
+            released = isinstance(s, gast.Assign) and isinstance(s.value, gast.Constant) and (
+                s.value.value is None
+            )
+            if not (getattr(s, "s2s_remade", False) or released):
+                break
+            if not released:
+                run.append(s)
+        names = [s.targets[0].id for s in run if not isinstance(s.value, gast.Subscript)]
         if names:
             stmt.value.args[0].value = "recomputed, not taped: " + ", ".join(names)
         else:

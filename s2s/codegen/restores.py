@@ -6,7 +6,10 @@ read ``y`` then, for instance to unbroadcast against its shape, which a proven s
 away. After the sweeps are final, a name each of whose pops no path reads before ``y`` is
 assigned again (or the sweep ends) loses both its pushes and its pops: the tape stops holding
 one array per trip that nothing would use (liveness: :class:`s2s.codegen.placeholders`'s
-backward analysis, loops to a fixed point).
+backward analysis, loops to a fixed point). A write into an array outside loops and
+branches, ``y[1:] = v``, pushes the entries it destroys and the adjoint writes them back
+(``y[1:] = tape.pop()``); both go where no statement after the write-back reads the values of
+``y`` or of a name that may share its memory (:func:`drop_unread_write_backs`).
 
 >>> import gast
 >>> from s2s.codegen.emit import to_source
@@ -39,9 +42,10 @@ from __future__ import annotations
 
 import gast
 
+from s2s import runtime
 from s2s.codegen.placeholders import Liveness, Unmodelled
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import inner_nodes, name_list
+from s2s.codegen.walking import inner_nodes, name_list, walk_with_parents
 
 
 def drop_dead_restores(
@@ -169,5 +173,102 @@ def _without(body: list[gast.stmt], tape: str, dead: set[str]) -> list[gast.stmt
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
                 setattr(stmt, field, _without(nested, tape, dead) or [gast.Pass()])
+        out.append(stmt)
+    return out
+
+
+def drop_unread_write_backs(blocks: list[Block], tape: str, live_out: set[str]) -> None:
+    """Drop ``y[key] = tape.pop()`` and its push, ``tape.append(_s2s.overwritten(y, key))``,
+    of a write outside every loop and branch (both marked ``s2s_written_back``) where no
+    statement after the restore reads the values of ``y`` or of a name that may share its
+    memory: the pop's ``s2s_aliases`` (views of ``y`` and arrays it views, lists holding one:
+    :mod:`s2s.analysis.aliasing`'s classes), grown through the generated code's assignments
+    that may return one of them. Reading a shape or dtype (``_s2s.owned_copy(d_y, y)``,
+    ``y.shape``) is no read of values. A name ``live_out`` (read by the return) or read by a
+    nested function keeps the restore, and so does code the analysis cannot follow (``try``).
+
+    The restore stays where a view taken before the write is read after it (its adjoint reads
+    the old values through the view: ``v = y[1:]``, ``np.sum(v * v)``, then ``y[1:] = ...``).
+    """
+    if not tape:
+        return
+    top = [stmt for block in blocks for stmt in block.body]
+    nodes = [n for s in top for n in inner_nodes(s)]
+    if any(isinstance(n, gast.Try) or type(n).__name__ in ("Match", "TryStar") for n in nodes):
+        return
+    defs = (gast.FunctionDef, gast.Lambda)
+    closure = {name for node in nodes if isinstance(node, defs) for name in name_list(node)}
+    dead: set[int] = set()
+    for index, stmt in enumerate(top):
+        token = getattr(stmt, "s2s_written_back", None)
+        if token is None or not isinstance(stmt, gast.Assign):
+            continue
+        sharing = _grown(set(stmt.s2s_aliases), nodes)
+        if sharing & (closure | set(live_out)):
+            continue
+        if not any(_reads_values(later, sharing) for later in top[index + 1 :]):
+            dead.add(token)
+    if dead:
+        for block in blocks:
+            block.body = _without_write_backs(block.body, dead)
+
+
+def _grown(sharing: set[str], nodes: list[gast.AST]) -> set[str]:
+    """``sharing`` and each name the generated code assigns a value that may be one of them
+    (anything but arithmetic, a comparison or a value-free read), to a fixed point."""
+    grown = True
+    while grown:
+        grown = False
+        for node in nodes:
+            if not isinstance(node, gast.Assign) or isinstance(
+                node.value, (gast.BinOp, gast.UnaryOp, gast.Compare)
+            ):
+                continue
+            targets = {  # a write into an item (`d_x[1:] = y`) copies the values
+                n for t in node.targets if not isinstance(t, gast.Subscript) for n in name_list(t)
+            }
+            if targets - sharing and _reads_values(node.value, sharing):
+                sharing |= targets
+                grown = True
+    return sharing
+
+
+def _reads_values(node: gast.AST, names: set[str]) -> bool:
+    """Whether ``node`` loads one of ``names`` other than for its shape or dtype."""
+    found, parents = walk_with_parents(node)
+    return any(
+        isinstance(n, gast.Name) and n.id in names and isinstance(n.ctx, gast.Load)
+        and not _value_free(n, parents)
+        for n in found
+    )  # fmt: skip
+
+
+def _value_free(node: gast.Name, parents: dict[int, gast.AST]) -> bool:
+    """``_s2s.f(..., y, ...)`` where ``f`` reads that argument's shape and dtype only
+    (``shape_only_args``; ``written_part``'s ``array``: its dtype), ``y.shape``, ``y.dtype``,
+    ``y.ndim``."""
+    parent = parents.get(id(node))
+    if isinstance(parent, gast.Attribute) and parent.value is node:
+        return parent.attr in ("shape", "dtype", "ndim")
+    if not (isinstance(parent, gast.Call) and isinstance(parent.func, gast.Attribute)):
+        return False
+    func = parent.func
+    if not (isinstance(func.value, gast.Name) and func.value.id == "_s2s"):
+        return False
+    positions = tuple(getattr(getattr(runtime, func.attr, None), "shape_only_args", ()))
+    if func.attr == "written_part":
+        positions += (2,)
+    return any(p < len(parent.args) and parent.args[p] is node for p in positions)
+
+
+def _without_write_backs(body: list[gast.stmt], dead: set[int]) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    for stmt in body:
+        if getattr(stmt, "s2s_written_back", None) in dead:
+            continue
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list) and nested:
+                setattr(stmt, field, _without_write_backs(nested, dead) or [gast.Pass()])
         out.append(stmt)
     return out

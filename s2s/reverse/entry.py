@@ -39,7 +39,7 @@ from s2s.codegen.placeholders import (
 )
 from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases, releases_as_del
-from s2s.codegen.restores import drop_dead_restores
+from s2s.codegen.restores import drop_dead_restores, drop_unread_write_backs
 from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
@@ -390,6 +390,7 @@ def _write_pullback(
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
+        drop_unread_write_backs(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(grads))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(grads))
         propagate_copies(sweeps.adjoint, names_in(grads))
         inline_single_uses(sweeps.adjoint, names_in(grads))
@@ -468,6 +469,7 @@ def _write_gradient(
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
         drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
+        drop_unread_write_backs(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
         propagate_copies(sweeps.adjoint, names_in(result))
         inline_single_uses(sweeps.adjoint, names_in(result))

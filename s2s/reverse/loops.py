@@ -161,16 +161,20 @@ class Loops:
             out += [note, *hoisted]
 
         def reversed_body() -> list[gast.stmt]:
-            body = [  # v = x[t] again, for this trip's t, instead of from the tape
-                _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
+            per_trip = [
+                (stmt, plan.late.get(id(stmt)))
                 for owner, stmt in plan.remade.values()
                 if owner is loop and stmt.targets[0] not in invariant
             ]
-            if any(not _is_view(s.value) for s in body):  # optimize names those still read
-                note = comment_marker("recomputed, not taped")
-                note.s2s_recomputed = True
-                body.insert(0, note)
-            body += adjoint_items(loop.body)
+            body = _recomputed([s for s, cut in per_trip if cut is None])  # v = x[t] again,
+            cuts = {cut for _, cut in per_trip if cut is not None}  # for this trip's t
+            if cuts:  # values of a counter the trip changes: once its adjoints restored it
+                (cut,) = cuts
+                body += adjoint_items(loop.body[cut:])
+                body += _recomputed([s for s, at in per_trip if at == cut])
+                body += adjoint_items(loop.body[:cut])
+            else:
+                body += adjoint_items(loop.body)
             body += adjoint_items(loop.test_body)
             if loop.iterable is not None and loop.target in plan.saved and not counted:
                 body.append(assign(loop.target, plan.pop()))
@@ -220,6 +224,17 @@ def _int_count(st: SweepState, loop: Loop) -> bool:
         return type(count.value) is int
     known = st.activity.types.get(count.id) if isinstance(count, gast.Name) else None
     return known is not None and known.kind == "int" and known.array is False
+
+
+def _recomputed(stmts: list) -> list[gast.stmt]:
+    """The statements again, headed by a note where one is not a view (optimize names the
+    values still read in it)."""
+    body = [_remade(assign(stmt.targets[0], copy_tree(stmt.expr))) for stmt in stmts]
+    if any(not _is_view(s.value) for s in body):
+        note = comment_marker("recomputed, not taped")
+        note.s2s_recomputed = True
+        body.insert(0, note)
+    return body
 
 
 def _is_view(value: gast.expr) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from s2s.analysis.sharing import alias_closure, sharing_classes
 from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, COPY, ITEMS, POP, SETITEM, Branch, Jump, Loop, Stmt, atom_names
 from s2s.codegen.sweeps import Block, assign, call, comment_marker, is_comment_marker, view_checks
@@ -69,6 +70,7 @@ class TapeSweeps:
         self.branches = Branches(state, flow, plan)
         self.loops = Loops(state, flow, plan, self.branches)
         self.written_as: dict[int, gast.stmt] = {}  # a statement's id: its primal node
+        self._classes: dict[str, set[str]] | None = None
 
     # -- primal ------------------------------------------------------------------------------
     def primal_blocks(self) -> list[Block]:
@@ -78,8 +80,9 @@ class TapeSweeps:
         blocks[0].body.append(assign(plan.tape, gast.List(elts=[], ctx=gast.Load())))
         params = {p.name for p in st.ir.params}
         views = {v.targets[0] for s in st.ir.flat for v in getattr(s, "alias_checks", [])}
+        blocks.append(Block(None, []))  # (not under the tape's comment: the tape may go)
         for var in sorted((plan.saved - params) | set(plan.call_pullbacks.values()) | views):
-            blocks[0].body.append(assign(var, constant(None)))
+            blocks[1].body.append(assign(var, constant(None)))
         for item in st.ir.body:
             text, lineno = st.comment(item.node)
             block = Block(text, self.primal_items([item], nested=False), lineno)
@@ -124,7 +127,10 @@ class TapeSweeps:
                 "_s2s.overwritten", copy_tree(array), slice_to_call(copy_tree(key))
             )
             out = view_checks(st.ir, st.primal.filename, item)
-            return out + [plan.push(saved), calls.primal_statement(item)]
+            push = plan.push(saved)
+            if any(item is top for top in st.ir.body):  # its restore may go where nothing
+                push.s2s_written_back = id(item)  # reads it (codegen/restores.py)
+            return out + [push, calls.primal_statement(item)]
         out: list[gast.stmt] = []
         for target in item.targets:
             if plan.taped(item, target):  # None where no adjoint reads the old value
@@ -207,6 +213,12 @@ class TapeSweeps:
                 out.append(assign(target, plan.pop()))
         return out
 
+    def _sharing(self) -> dict[str, set[str]]:
+        """The names that may share each name's memory (:func:`sharing_classes`), once."""
+        if self._classes is None:
+            self._classes = sharing_classes(self.state.ir)
+        return self._classes
+
     def setitem_adjoint(self, stmt: Stmt) -> list[gast.stmt]:
         """``x[key] = v`` backwards: ``v`` gets the cotangent of the entries it wrote, which
         the old ``x`` loses; then the overwritten entries come back from the tape."""
@@ -235,7 +247,14 @@ class TapeSweeps:
             out.append(gast.If(test=test, body=guarded, orelse=absent))
         target = gast.Subscript(value=copy_tree(array), slice=copy_tree(key),
                                 ctx=gast.Store())  # fmt: skip
-        out.append(gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None))
+        restore = gast.Assign(targets=[target], value=self.plan.pop(), type_comment=None)
+        if any(stmt is top for top in st.ir.body):  # outside loops and branches: pushed once
+            restore.s2s_written_back = id(stmt)
+            restore.s2s_aliases = frozenset(
+                self._sharing().get(array.id, {array.id})
+                | alias_closure(st.ir, array.id, lists=True)
+            )
+        out.append(restore)
         return out
 
 

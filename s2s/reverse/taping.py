@@ -8,6 +8,31 @@ a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first
 a ``for t in range(n)`` loop's trips are counted again, not taped
 (:func:`s2s.reverse.untaped.counted`).
 
+The rule of choice between taping and recomputing a value a loop makes (Enzyme's
+cache-or-recompute choice, decided here from the text alone, with no memory budget):
+
+- recomputed: ``v = x[t]`` (a row of an argument at the loop's index: a view, nothing to
+  compute), and an elementwise ufunc with a derivative rule (``x * i``, ``np.sin(y)``, no
+  keywords) whose operands are all alive in the reversed trip: numbers, the index of this loop
+  or of a loop around it (a ``for`` whose index nothing else binds, with no ``break`` or
+  ``continue``), arguments nothing writes, names bound once outside every loop and branch that
+  no write can reach (:meth:`TapePlan.invariant_names`), values recomputed before it in the
+  same trip, and numbers such as a ``while`` loop's counter ``k`` (:meth:`TapePlan.counters`:
+  every old value of ``k`` is then kept on the tape, one number per assignment, so the reversed
+  trip has ``k`` back as it was; an array of a counter this loop changes is recomputed where
+  the trip's adjoints have undone the later changes and no reader has run yet,
+  :meth:`TapePlan._cut`, else taped). One pass over memory per trip costs less than keeping an
+  array per trip. A value that depends on nothing its loop changes is made once, before the
+  reversed loop (so is one a ``while`` loop makes of loop-invariant names).
+- taped: everything else, so each costly operation (``@``, ``solve``, a reduction, a call of
+  your own function) runs once per trip as the primal ran it, and values that depend on an
+  earlier trip (a carried ``x = x * c``, a value read before it is assigned in the trip) come
+  back from the tape; so does a number made from a counter (as cheap to keep). A loop with
+  ``break`` or ``continue`` tapes.
+
+The generated source says which: ``# recomputed, not taped: y, sin_1`` heads the recomputed
+values of a reversed trip; a taped one is a ``tape.append(y)`` / ``y = tape.pop()`` pair.
+
 >>> import numpy as np, s2s
 >>> def f(x, c, n):
 ...     for k in range(n):
@@ -16,11 +41,21 @@ a ``for t in range(n)`` loop's trips are counted again, not taped
 >>> source = s2s.grad(f, wrt=0).source
 >>> [line.strip() for line in source.splitlines() if "tape." in line]
 ['tape.append(x)', 'x = tape.pop()']
+>>> def g(x):
+...     s = 0.0
+...     for i in range(5):
+...         y = x * i
+...         s = s + np.sum(np.sin(y))
+...     return s
+>>> source = s2s.grad(g).source
+>>> [line.strip() for line in source.splitlines() if "tape." in line or "recomputed" in line]
+['# recomputed, not taped: y, sin_1']
 """
 
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +63,20 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.codegen.ir import SETITEM, Branch, Jump, Loop, Stmt, atom_names, is_literal
+from s2s.analysis.sharing import loops_of, sharing_classes, user_call
+from s2s.codegen.ir import (
+    APPEND,
+    LOCAL_CALL,
+    OPAQUE,
+    POP,
+    SETITEM,
+    Branch,
+    Jump,
+    Loop,
+    Stmt,
+    atom_names,
+    is_literal,
+)
 from s2s.codegen.sweeps import call
 from s2s.reverse.state import SweepState
 from s2s.reverse.untaped import counted, first_bindings, walk_items
@@ -55,6 +103,12 @@ class TapePlan:
     param_names: set[str] = field(default_factory=set)
     call_pullbacks: dict[int, str] = field(default_factory=dict)
     _counted: dict[int, bool] = field(default_factory=dict)
+    _invariant: set[str] | None = None
+    _loops_of: dict[int, set[int]] | None = None
+    _counters: set[str] | None = None
+    late: dict[int, int] = field(default_factory=dict)
+    trip_counters: dict[int, set[str]] = field(default_factory=dict)
+    _order: dict[int, int] = field(default_factory=dict)
 
     def push(self, value: gast.expr, saves: str | None = None) -> gast.stmt:
         """``tape.append(value)``; ``saves`` names the variable whose old value it keeps (the
@@ -77,59 +131,199 @@ class TapePlan:
             self._counted[id(loop)] = counted(self.state.ir, loop)
         return self._counted[id(loop)]
 
-    def rematerialized(self, body: list[Any]) -> dict[int, tuple[Loop, Stmt]]:
+    def rematerialized(
+        self, body: list[Any], indices: frozenset[str] = frozenset()
+    ) -> dict[int, tuple[Loop, Stmt]]:
         """Loop statements whose values the adjoint recomputes at the top of each reversed trip
-        instead of taping them: ``v = x[t]`` (``x`` a parameter nothing writes, ``t`` the
-        loop's index: a view costs an object per trip on the tape, an index nothing), and a
-        ufunc of such parameters, numbers and values recomputed before it (``y = x * c[k]``:
-        one pass over ``x`` per trip instead of keeping every trip's array, Griewank and
-        Walther 2008, ch. 12, "recompute instead of store")."""
+        instead of taping them (the rule of choice in the module's docstring): ``v = x[t]``
+        (``x`` a parameter nothing writes, ``t`` the loop's index: a view costs an object per
+        trip on the tape, an index nothing), and an elementwise ufunc of alive values
+        (``y = x * c[k]``, ``y = x * i``: one pass over ``x`` per trip instead of keeping every
+        trip's array, Griewank and Walther 2008, ch. 12, "recompute instead of store").
+        ``indices``: those of the loops around ``body`` the reversed sweep has in each trip."""
         out: dict[int, tuple[Loop, Stmt]] = {}
-        params = {p.name for p in self.state.ir.params}
         flat = self.state.ir.flat
-        written = {t for s in flat for t in s.targets}
+        if self._invariant is None:
+            self._invariant = self.invariant_names()
+        invariant = self._invariant
+        loops = [i for i in walk_items(self.state.ir.body) if isinstance(i, Loop)]
         for item in body:
             if isinstance(item, Branch):
-                out.update(self.rematerialized(item.body))
-                out.update(self.rematerialized(item.orelse))
+                out.update(self.rematerialized(item.body, indices))
+                out.update(self.rematerialized(item.orelse, indices))
             if not isinstance(item, Loop):
                 continue
-            out.update(self.rematerialized(item.body))
-            out.update(self.rematerialized(item.orelse))
             jumps = any(isinstance(n, Jump) for n in walk_items(item.body))
-            index_written = any(  # t = 0 inside the loop: x[t] would read another row
-                isinstance(n, Stmt) and item.target in n.targets for n in walk_items(item.body)
+            index_written = (
+                any(  # t = 0 in the function: x[t] might read another row
+                    item.target in s.targets for s in flat
+                )
+                or sum(i.target == item.target for i in loops) != 1
             )
-            if item.iterable is None or item.target is None or jumps or index_written:
+            indexed = not (item.iterable is None or item.target is None or index_written)
+            inner = indices | {item.target} if indexed and not jumps else indices
+            out.update(self.rematerialized(item.body, inner))
+            out.update(self.rematerialized(item.orelse, indices))
+            if jumps or not (indexed or item.iterable is None):  # a `while` loop: no index
                 continue
             remade: set[str] = set()  # names this loop's reversed trips recompute
-            for stmt in item.body:
+            here = {t for n in walk_items(item.body) if isinstance(n, Stmt) for t in n.targets}
+            tested = {
+                t for n in walk_items(item.test_body) if isinstance(n, Stmt) for t in n.targets
+            }
+            counters = self.counters() - tested  # their restores give each trip's value back
+            late: dict[int, Stmt] = {}  # position: a value of a counter this loop changes
+            for q, stmt in enumerate(item.body):
                 if not isinstance(stmt, Stmt):
                     continue
                 if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
                     continue
                 if sum(stmt.targets[0] in s.targets for s in flat) != 1:
-                    continue  # assigned once: no trip reads the value of the trip before
-                if self.recomputable(stmt, (params - written) | remade):
+                    continue
+                if not self._read_after(stmt, item):
+                    continue  # a trip reads the value of the trip before
+                reads = {n for atom in stmt.args for n in atom_names(atom)}
+                changing = reads & ((counters & here) | {s.targets[0] for s in late.values()})
+                known = self.state.activity.types.get(stmt.targets[0])
+                if changing and (known is None or known.array is False):
+                    continue  # a number: as cheap to tape (and the counter's cut stays free)
+                if self.recomputable(stmt, invariant | inner | remade | counters):
                     out[id(stmt)] = (item, stmt)
                     remade.add(stmt.targets[0])
+                    if changing:
+                        late[q] = stmt
                     continue
                 if stmt.op is not operator.getitem:
                     continue
                 base, key = stmt.args
-                if not (isinstance(base, gast.Name) and base.id in params - written):
+                if not (isinstance(base, gast.Name) and base.id in invariant):
                     continue
-                if set(atom_names(key)) != {item.target} or not isinstance(key, gast.Name):
+                if not indexed or set(atom_names(key)) != {item.target}:
+                    continue
+                if not isinstance(key, gast.Name):
                     continue
                 out[id(stmt)] = (item, stmt)
                 remade.add(stmt.targets[0])
+            self.trip_counters[id(item)] = counters & here
+            if late:
+                read = {n for st in late.values() for atom in st.args for n in atom_names(atom)}
+                cut = self._cut(item, late, read & counters & here)
+                for stmt in late.values():
+                    if cut is None:
+                        del out[id(stmt)]
+                    elif cut < len(item.body):  # else at the trip's top, as the others
+                        self.late[id(stmt)] = cut
         return out
+
+    def counters(self) -> set[str]:
+        """Numbers (Python or numpy scalars: nothing shares their memory) that only plain
+        assignments bind (``k = k + 1``, no loop's index): with each of their old values
+        restored from the tape (:func:`plan_tape` keeps them all), the adjoint sweep has each
+        one's value of the primal's matching point, such as a ``while`` loop's counter."""
+        if self._counters is None:
+            ir, types = self.state.ir, self.state.activity.types
+            indices = {i.target for i in walk_items(ir.body) if isinstance(i, Loop)}
+            bound: dict[str, list[Stmt]] = {}
+            for stmt in ir.flat:
+                for target in stmt.targets:
+                    bound.setdefault(target, []).append(stmt)
+            self._counters = {
+                n
+                for n, stmts in bound.items()
+                if n not in indices
+                and (known := types.get(n)) is not None
+                and known.kind in ("int", "float") and known.array is False
+                and all(len(s.targets) == 1 and not s.unpack and s.op is not SETITEM
+                        for s in stmts)
+            }  # fmt: skip
+        return self._counters
+
+    def _cut(self, loop: Loop, late: dict[int, Stmt], counters: set[str]) -> int | None:
+        """Where in ``loop``'s reversed trip the values ``late`` (by position in its body) of
+        counters the trip changes are recomputed: after the adjoints of the body from the
+        position returned on (which restore the counters to their values at those
+        statements), before those of the statements that read the values. ``None`` if there
+        is no such place (a reader after an assignment of a counter)."""
+        body = loop.body
+
+        def assigns(position: int, names: set[str]) -> bool:
+            items = walk_items([body[position]])
+            return any(isinstance(n, Stmt) and set(n.targets) & names for n in items)
+
+        def reads(position: int, names: set[str]) -> bool:
+            items = walk_items([body[position]])
+            return any(
+                isinstance(n, Stmt)
+                and {v for atom in [*n.args, *n.kwargs.values()] for v in atom_names(atom)}
+                & names
+                for n in items
+            )
+
+        first = min(late)
+        cut = next((p for p in range(first + 1, len(body)) if assigns(p, counters)), len(body))
+        values = {stmt.targets[0] for stmt in late.values()}
+        if max(late) >= cut or any(reads(p, values) for p in range(cut, len(body))):
+            return None
+        return cut
+
+    def _read_after(self, stmt: Stmt, loop: Loop) -> bool:
+        """Whether every statement that reads ``stmt``'s target comes after it in one trip of
+        ``loop``, or after ``loop`` and outside every loop around it: no reader sees the value
+        of an earlier trip (the reversed trip recomputes only its own), and the adjoint of a
+        reader after the loop runs before the reversed trips change the name."""
+        ir = self.state.ir
+        if self._loops_of is None:
+            self._loops_of = loops_of(ir)
+            self._order = {id(s): i for i, s in enumerate(ir.flat)}
+        target, at = stmt.targets[0], self._order[id(stmt)]
+        around = self._loops_of[id(stmt)]
+        for other in ir.flat:
+            atoms = [*other.args, *other.kwargs.values()]
+            if target not in {n for atom in atoms for n in atom_names(atom)}:
+                continue
+            if self._order[id(other)] <= at:
+                return False
+            loops = self._loops_of[id(other)]
+            if id(loop) not in loops and loops & around:
+                return False
+        return True
+
+    def invariant_names(self) -> set[str]:
+        """Names whose values are the same all through both sweeps: parameters nothing writes
+        or rebinds, and names bound once, by a statement outside every loop and branch, that
+        share memory only with such names (no write can reach them) and that no helper of
+        yours, opaque expression or list is given (it might change them)."""
+        ir = self.state.ir
+        params = {p.name for p in ir.params}
+        flat = ir.flat
+        bound = Counter(t for s in flat for t in s.targets)
+        fixed = params - set(bound)
+        candidates = {
+            s.targets[0]
+            for s in ir.body
+            if isinstance(s, Stmt) and len(s.targets) == 1 and not s.unpack
+            and bound[s.targets[0]] == 1
+            and s.op not in (SETITEM, APPEND, POP, OPAQUE, LOCAL_CALL) and not user_call(s)
+        }  # fmt: skip
+        given = {  # a helper, an opaque expression or a list holds them: it might write them
+            n
+            for s in flat
+            if s.op in (APPEND, OPAQUE, LOCAL_CALL) or user_call(s)
+            for atom in [*s.args, *s.kwargs.values()]
+            for n in atom_names(atom)
+        }
+        classes = sharing_classes(ir)
+        for n in sorted(candidates):
+            members = classes.get(n, {n})
+            if all(m in fixed | candidates and m not in given for m in members):
+                fixed.add(n)
+        return fixed
 
     def invariant_remade(self, loop: Loop) -> set[str]:
         """The values ``loop``'s reversed trips would recompute that do not depend on the trip
         (they read no index and no per-trip value): made once before the reversed loop."""
         invariant: set[str] = set()
-        per_trip = {loop.target}
+        per_trip = {loop.target} | self.trip_counters.get(id(loop), set())
         for owner, stmt in self.remade.values():
             if owner is not loop:
                 continue
@@ -214,9 +408,17 @@ def plan_tape(state: SweepState) -> TapePlan:
             needed.update(stmt.targets)
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
-    for loop, _ in plan.remade.values():  # the recomputation reads the loop's index
-        plan.saved.add(loop.target)
+    indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}
+    for loop, stmt in plan.remade.values():  # the recomputation reads the loop's index
+        if loop.target is not None:  # (and those of loops around it it reads)
+            plan.saved.add(loop.target)
+        plan.saved.update(n for atom in stmt.args for n in atom_names(atom) if n in indices)
     plan.restore_read = plan.restores_read(flat, active)
+    counters = plan.counters()
+    for _, stmt in plan.remade.values():  # a counter a recomputation reads: every binding
+        for counter in {n for atom in stmt.args for n in atom_names(atom)} & counters:
+            plan.saved.add(counter)  # of it restores its old value
+            plan.restore_read.update((id(s), counter) for s in flat if counter in s.targets)
     plan.first_bindings = first_bindings(ir)
     plan.param_names = {p.name for p in ir.params}
     plan.call_pullbacks = {  # a call to the user's function in a loop: its pullback per trip
