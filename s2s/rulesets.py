@@ -137,11 +137,13 @@ def _read_index() -> dict[str, tuple[str, ...]]:
     global _FAMILIES
     with LOCK:
         if _FAMILIES is None:
-            order = {m: i for i, m in enumerate(package().MODULES)}
-            index = importlib.import_module("s2s.templates.index")
-            families: dict[str, list[str]] = {}
-            for module, names in index.FAMILIES.items():
-                for name in names:
-                    families.setdefault(name, []).append(module)
-            _FAMILIES = {n: tuple(sorted(ms, key=order.__getitem__)) for n, ms in families.items()}
+            modules = package().MODULES  # first: this s2s's templates, whatever else is installed
+            index = importlib.import_module("s2s.templates.index").FAMILIES
+            families: dict[str, tuple[str, ...]] = {}
+            for module in modules:
+                one = (module,)
+                for name in index.get(module, ()):
+                    known = families.get(name)
+                    families[name] = one if known is None else known + one
+            _FAMILIES = families
     return _FAMILIES
