@@ -17,10 +17,9 @@ from s2s.analysis import VType, analyze, specialize_calls
 from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
+from s2s.codegen.optimize import SMALL_BYTES
 from s2s.codegen.sweeps import merge_repeated_comments
 from s2s.codegen.walking import name_list
-from s2s.forward import forward, tangent_parameters, write_jvp
-from s2s.forward.reuse import SMALL_BYTES
 from s2s.frontend import (
     fence,
     free_added_names,
@@ -290,6 +289,9 @@ def _generate_forward(
     values: dict[str, Any] | None = None,
 ) -> Generated:
     """Forward mode: the same frontend and analysis, then the interleaved sweep."""
+    # imported at the first jvp: a process that only takes gradients never loads forward mode
+    from s2s.forward import forward, tangent_parameters, write_jvp
+
     verbose = options.verbose
     primal = parse(func)
     strip_decorators(primal, is_s2s_decorator)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
-import importlib
-import importlib.util
 import inspect
 import linecache
 import sys
@@ -14,12 +11,12 @@ import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import gast
 import numpy as np
 
+from s2s import rulesets
 from s2s.errors import UsageError, caller_location
 from s2s.facts import (  # noqa: F401  (re-exported: templates import them from here)
     ALLOCATION,
@@ -43,6 +40,11 @@ from s2s.facts import (  # noqa: F401  (re-exported: templates import them from 
     Facts,
 )
 from s2s.families import instance as instance  # one template per family: templates/scipy_tails
+from s2s.rulesets import (  # noqa: F401  (re-exported)
+    OPTIONAL_RULES,
+    load_builtin_rules,
+    load_optional_rules,
+)
 from s2s.sources import def_block, parsed_def
 from s2s.twins import numpy_twin
 
@@ -188,6 +190,13 @@ class Rule:
         return self.template if self.template is not None else self.tangent
 
 
+def _builtins_first(fn: Any, origin: str) -> None:
+    """Before a rule registered outside the built-in ones (a user's, for ``np.sinc``): the
+    built-in rules of ``fn``'s family, so that the user's replaces them, not the other way."""
+    if not origin.startswith("s2s.templates") and not rulesets.ALL_LOADED:
+        rulesets.load_family(qualified_name(fn))
+
+
 _PARSE_LOCK = threading.Lock()
 _RULES: dict[Any, Rule] = {}
 
@@ -284,6 +293,7 @@ def _register(rule: Rule, facts: Facts | None = None) -> Rule:
         rule.origin = rule.template.__module__
     else:
         rule.origin = sys._getframe(2).f_globals.get("__name__", "")
+    _builtins_first(rule.primal, rule.origin)
     previous = _RULES.get(_key(rule.primal))
     if previous is not None and previous.tangent is not None and rule.kind == ADJOINT:
         rule.tangent, rule.tangent_source = previous.tangent, previous.tangent_source  # kept
@@ -293,96 +303,41 @@ def _register(rule: Rule, facts: Facts | None = None) -> Rule:
     return rule
 
 
-_LOADED = False
-# Rule modules of optional libraries: loaded once the library is imported (by the user's code,
-# or by anything else), so ``import s2s`` never imports them and never needs them installed.
-OPTIONAL_RULES: dict[str, tuple[str, ...]] = {
-    "scipy": tuple(
-        f"s2s.templates.scipy_{m}"
-        for m in ("special", "stats", "tails", "multivariate", "discrete") + ("linalg",)
-    ),
-}
-_OPTIONAL_PENDING = dict(OPTIONAL_RULES)
-_LOAD_LOCK = threading.RLock()  # re-entered if a template module looks a rule up while loading
-
-
-def _load() -> None:
-    """Import the built-in rules once; a second thread waits until they are all registered."""
-    global _LOADED
-    with _LOAD_LOCK:
-        if not _LOADED:
-            collecting = gc.isenabled()
-            gc.disable()  # some 550 rules made at once: a collection meanwhile frees nothing
-            try:
-                load_builtin_rules()
-            finally:
-                if collecting:
-                    gc.enable()
-            _LOADED = True
-        load_optional_rules()
-
-
-def load_optional_rules() -> None:
-    """Import the rule modules of the optional libraries (``OPTIONAL_RULES``) that are imported
-    now; a library imported later has its rules loaded at the next lookup that misses. They are
-    submodules of ``s2s.templates``: that package is loaded first (:func:`load_builtin_rules`),
-    so that a checkout's ``s2s`` never takes them from an editable install's other copy."""
-    with _LOAD_LOCK:
-        load_builtin_rules()
-        for package in [p for p in _OPTIONAL_PENDING if sys.modules.get(p) is not None]:
-            modules = _OPTIONAL_PENDING.pop(package)
-            for module in modules:
-                importlib.import_module(module)
-
-
-def load_builtin_rules() -> None:
-    """Import ``s2s.templates``, which registers the built-in rules.
-
-    Installed, the rules are the package ``s2s/templates``. In a source checkout they are the
-    folder ``templates/`` beside ``s2s/``; an editable install maps ``s2s.templates`` there,
-    but an ``s2s`` imported from the checkout by its path (``python -m s2s`` run at the root
-    over a regular install) would find no ``s2s/templates``, or would mix with another copy's
-    rules. So the ``s2s`` of a checkout always loads the checkout's ``templates/``.
-    """
-    if "s2s.templates" in sys.modules:
-        return
-    package = Path(__file__).resolve().parent
-    beside = package.parent / "templates" / "__init__.py"
-    if (package / "templates").is_dir() or not beside.is_file():
-        importlib.import_module("s2s.templates")  # by name: the rules import the registry
-        return
-    spec = importlib.util.spec_from_file_location(
-        "s2s.templates", beside, submodule_search_locations=[str(beside.parent)]
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["s2s.templates"] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules["s2s.templates"]
-        raise
-    sys.modules["s2s"].templates = module
-
-
 def lookup(fn: Any) -> Rule | None:
-    """The rule registered for ``fn``, or ``None`` (the built-in rules load on first use); a
-    Dask or CuPy function without one takes its numpy twin's (:mod:`s2s.twins`)."""
-    if not _LOADED:
-        _load()
+    """The rule registered for ``fn``, or ``None`` (the built-in rules of ``fn``'s family load
+    on first use: :mod:`s2s.rulesets`); a Dask or CuPy function without one takes its numpy
+    twin's (:mod:`s2s.twins`)."""
     try:
-        rule = _RULES.get(fn)
+        rule = _RULES.get(fn) if fn in _READY or rulesets.ALL_LOADED else _ready(fn)
     except TypeError:
         return None
-    if rule is None and any(sys.modules.get(p) is not None for p in _OPTIONAL_PENDING):
+    if rule is None and any(sys.modules.get(p) is not None for p in rulesets.OPTIONAL_PENDING):
         load_optional_rules()
         rule = _RULES.get(fn)
     twin = numpy_twin(fn) if rule is None else None
-    return _RULES.get(twin) if twin is not None else rule
+    if twin is None:
+        return rule
+    return _RULES.get(twin) if twin in _READY or rulesets.ALL_LOADED else _ready(twin)
+
+
+# the functions looked up whose family of built-in rules is loaded: module-level objects of
+# numpy, the runtime, the standard library (only names of a family are kept, never a user's)
+_READY: set[Any] = set()
+
+
+def _ready(fn: Any) -> Rule | None:
+    """``fn``'s rule once the modules of its family are imported (hashable ``fn``)."""
+    name = qualified_name(fn)
+    rulesets.load_family(name)
+    if rulesets.has_family(name):
+        _READY.add(fn)
+    return _RULES.get(fn)
 
 
 def all_rules() -> dict[Any, Rule]:
     """Every registered rule, keyed by the callable it differentiates (loads the templates)."""
-    _load()
+    load_builtin_rules()
+    load_optional_rules()
     return dict(_RULES)
 
 
@@ -500,6 +455,7 @@ def tangent(fn: Any, *, source: str = "", outputs: int = 1, structural: tuple[st
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         _check_template(template, outputs)
+        _builtins_first(fn, template.__module__)
         rule = _RULES.get(_key(fn))
         if rule is not None and rule.kind != ADJOINT:
             _refuse(

@@ -16,13 +16,13 @@ for _fn in (np.zeros, np.ones, np.empty):  # np.zeros((n, m), dtype=float)
 for _fn in (np.eye, np.identity):  # a new array of the dtype argument, float64 by default
     declare(_fn, Facts(shape=EYE, dtype=NEW))
 
-VIEWS = [
+VIEWS = [  # (np.matrix_transpose and np.permute_dims, numpy's np.transpose, have rules with facts)
     np.real,
     np.imag,
     np.atleast_1d,
     np.atleast_2d,
     np.atleast_3d,
-] + [getattr(np, n) for n in ("matrix_transpose", "permute_dims") if hasattr(np, n)]
+]
 for _fn in VIEWS:  # the result (or each part) may share memory with the argument
     declare(_fn, Facts(view=True))
 

@@ -777,6 +777,9 @@ import plain
 x = np.linspace(-1.0, 1.0, 8)
 np.testing.assert_allclose(s2s.grad(plain.plain)(x), 2 * np.tanh(x) / np.cosh(x) ** 2)
 assert "numpy.fft" not in sys.modules, "imported by generation"
+assert "s2s.forward" not in sys.modules, "forward mode loaded for a gradient"
+np.testing.assert_allclose(s2s.jvp(plain.plain)(x, x)[1], s2s.grad(plain.plain)(x) @ x)
+assert "s2s.forward" in sys.modules
 assert numpy_path(np.linalg.inv) == "linalg.inv" and numpy_path(np.matmul) == "matmul"
 assert numpy_path(np.fft.rfft) == "fft.rfft"  # imported now: read at the next lookup
 print("ok")
@@ -785,7 +788,8 @@ print("ok")
 
 def test_start_up_imports_neither_numpy_random_nor_fft_and_fft_still_resolves(tmp_path):
     """A fresh interpreter: ``import s2s`` and a first gradient import neither ``numpy.random``
-    nor ``numpy.fft``; numpy's canonical names still resolve, fft's once it is imported."""
+    nor ``numpy.fft``, nor forward mode (``s2s.forward``, loaded by the first ``jvp``); numpy's
+    canonical names still resolve, fft's once it is imported."""
     proc = subprocess.run(
         [sys.executable, "-c", LAZY_MODULES], capture_output=True, text=True, cwd=tmp_path,
         timeout=120,

@@ -188,10 +188,8 @@ def _python_rules():
 
     from s2s import registry
 
-    registry.lookup(np.tanh)  # the built-in rules load on first use
-    registry.load_optional_rules()
     keys = {
-        k for k in registry._RULES
+        k for k in registry.all_rules()
         if isinstance(k, types.FunctionType) and not k.__module__.startswith("s2s.")
     }  # fmt: skip
     found = {}

@@ -184,3 +184,49 @@ def scalar_iadd_call(x):
 @pytest.mark.parametrize("f", [clip_no_out, iadd_as_operator, scalar_iadd_call])
 def test_the_same_calls_without_a_write_differentiate(f):
     check(f, np.array([0.3, -0.2, 0.5]))
+
+
+def _numpy_callables():
+    """Every public callable of numpy's namespaces that a positional ``out`` could reach, and
+    every ndarray method (unbound, as ``out_argument`` reads them)."""
+    found = {}
+    for namespace in (np, np.linalg, np.fft):
+        for name in dir(namespace):
+            obj = getattr(namespace, name, None)
+            if not name.startswith("_") and callable(obj) and not isinstance(obj, type):
+                found[f"{namespace.__name__}.{name}"] = obj
+    for name in dir(np.ndarray):
+        if not name.startswith("_"):
+            found[f"ndarray.{name}"] = getattr(np.ndarray, name)
+    return found
+
+
+def _bound_by_inspect(callee, args):
+    """What ``out_argument`` found before it read builtins' text signatures itself."""
+    import inspect
+
+    try:
+        signature = inspect.signature(callee)
+    except (TypeError, ValueError):
+        return None
+    if "out" not in signature.parameters:
+        return None
+    try:
+        return signature.bind_partial(*args).arguments.get("out")
+    except TypeError:
+        return None
+
+
+def test_the_positional_out_of_every_numpy_callable_is_the_one_inspect_binds():
+    from s2s.analysis.spelled_writes import positional_out
+
+    callables = _numpy_callables()
+    assert len(callables) > 500
+    reached = 0
+    for label, callee in callables.items():
+        for n in range(8):
+            args = [f"arg{i}" for i in range(n)]
+            got, want = positional_out(callee, args), _bound_by_inspect(callee, args)
+            assert got == want, (label, n, got, want)
+            reached += want is not None
+    assert reached > 100  # (np.clip's out is its fourth argument, np.dot's its third, ...)

@@ -156,7 +156,6 @@ def analyze(
         UnsupportedArgumentError: an active call passes a keyword its rule does not support.
         MutationError: ``x op= y`` on an array that may be the caller's or a view.
     """
-    registry.all_rules()
     flat = ir.flat
     loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)

@@ -24,8 +24,10 @@ from __future__ import annotations
 import ast
 import inspect
 import operator
+import re
 import sys
 import textwrap
+import types
 from typing import Any
 
 import gast
@@ -84,20 +86,76 @@ def out_argument(stmt: Stmt, types: dict[str, VType]) -> gast.expr | None:
         callee = stmt.op
     else:
         return None
-    try:
-        signature = inspect.signature(callee)
-    except (TypeError, ValueError):
-        return None
-    if "out" not in signature.parameters:
-        return None
-    try:
-        bound = signature.bind_partial(*stmt.args)
-    except TypeError:
-        return None
-    out = bound.arguments.get("out")
+    out = positional_out(callee, stmt.args)
     if isinstance(out, gast.Constant) and out.value is None:
         return None  # `np.mean(M, 0, None, None)`: no out array
     return out
+
+
+def positional_out(callee: Any, args: list[Any]) -> Any:
+    """The item of ``args`` that binds to ``callee``'s parameter ``out`` when ``callee`` is
+    called with ``args`` by position: what ``inspect.signature(callee).bind_partial(*args)``
+    binds to ``out``; ``None`` where nothing does, the call cannot bind or the signature is
+    unknown."""
+    try:
+        shape = _OUT_PARAMETERS.get(callee, _UNSEEN)
+    except TypeError:  # unhashable
+        shape = _out_parameter(callee)
+    else:
+        if shape is _UNSEEN:
+            shape = _OUT_PARAMETERS[callee] = _out_parameter(callee)
+    if shape is None:
+        return None
+    index, positional, varargs = shape
+    if len(args) > positional and not varargs:
+        return None  # too many arguments: the call raises TypeError (bind_partial would)
+    return args[index] if index is not None and len(args) > index else None
+
+
+# callable -> (the position of `out`, None if keyword-only; how many parameters take
+# positions; whether *args follows), or None where it has no `out` or no known signature
+_OUT_PARAMETERS: dict[Any, tuple[int | None, int, bool] | None] = {}
+_UNSEEN = object()
+# C functions, and ndarray's methods (unbound): inspect reads their __text_signature__
+_BUILTINS = (types.BuiltinFunctionType, types.MethodDescriptorType, types.WrapperDescriptorType)
+_PREFIX = re.compile(r"^\(\s*\$(module|type)\s*,\s*")  # a builtin's bound first parameter
+
+
+def _out_parameter(callee: Any) -> tuple[int | None, int, bool] | None:
+    """What :func:`positional_out` needs of ``callee``'s signature. A builtin's text signature
+    (``__text_signature__``) is read here, not by :func:`inspect.signature`, whose first parse
+    of one compiles tokenize's patterns (~1.5 ms of a process's first gradient); one that
+    names no ``out`` is not parsed at all."""
+    try:  # np.concatenate: a dispatcher wrapping the builtin (inspect.signature unwraps it)
+        target = inspect.unwrap(callee, stop=lambda f: hasattr(f, "__signature__"))
+    except ValueError:
+        return None  # a cycle of __wrapped__: inspect.signature raises ValueError too
+    text = getattr(target, "__text_signature__", None)
+    if isinstance(text, str) and isinstance(target, _BUILTINS):
+        if "out" not in text:
+            return None
+        source = _PREFIX.sub("(", text).replace("$self", "self", 1)
+        try:
+            spec = ast.parse(f"def _{source}: pass").body[0].args
+        except SyntaxError:
+            spec = None
+        if spec is not None:
+            names = [a.arg for a in spec.posonlyargs + spec.args]
+            keywords = [a.arg for a in spec.kwonlyargs]
+            if "out" not in names and "out" not in keywords:
+                return None
+            index = names.index("out") if "out" in names else None
+            return index, len(names), spec.vararg is not None
+    try:
+        parameters = list(inspect.signature(callee).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if not any(p.name == "out" for p in parameters):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in parameters if p.kind in kinds]
+    varargs = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
+    return (names.index("out") if "out" in names else None), len(names), varargs
 
 
 def _from_numpy(op: Any) -> bool:

@@ -354,6 +354,7 @@ def _is_none(value: gast.expr) -> bool:
     return isinstance(value, gast.Constant) and value.value is None
 
 
+SMALL_BYTES = 128 * 1024  # glibc's default threshold between its heap and mmap allocations
 _REUSABLE = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
 
 

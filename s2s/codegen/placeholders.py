@@ -392,19 +392,29 @@ def _drop_stores(body: list[gast.stmt], top: bool = False) -> None:
             if isinstance(nested, list) and nested:
                 _drop_stores(nested)
     dead = set()
+    named: list[set[str] | None] = [None] * len(body)  # each statement's names, once asked
+
+    def names(j: int) -> set[str]:
+        found = named[j]
+        if found is None:
+            found = named[j] = set(name_list(body[j]))
+        return found
+
     for i, stmt in enumerate(body):
         if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], gast.Name) and _pure(stmt.value)):  # fmt: skip
             continue
         var = stmt.targets[0].id
-        following = next((s for s in body[i + 1:] if var in name_list(s)), None)
+        at = next((j for j in range(i + 1, len(body)) if var in names(j)), None)
+        following = body[at] if at is not None else None
         if following is None or not (isinstance(following, gast.Delete) or _is_none(following)):
             continue
         dead.add(id(stmt))  # (the next statement naming var frees it)
-        before = next((s for s in reversed(body[:i]) if var in name_list(s)), None)
+        before = next((body[j] for j in range(i - 1, -1, -1) if var in names(j)), None)
         bound = isinstance(before, (gast.Assign, gast.AugAssign)) and var in stored_names(before)
         if isinstance(following, gast.Delete) and not bound:  # `del var` would find it unbound
             following.targets = [t for t in following.targets if var not in name_list(t)]
+            named[at] = None  # (its names changed)
             if not following.targets:
                 dead.add(id(following))
     body[:] = [s for s in body if id(s) not in dead]

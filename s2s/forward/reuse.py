@@ -33,12 +33,10 @@ from collections import Counter
 import gast
 import numpy as np
 
-from s2s.codegen.optimize import reusable_operand
+from s2s.codegen.optimize import SMALL_BYTES, reusable_operand  # noqa: F401  (entry reads it here)
 from s2s.codegen.sweeps import Block, call, statement_reads
 from s2s.codegen.walking import walk
 from s2s.frontend.structure import runtime_call
-
-SMALL_BYTES = 128 * 1024  # glibc's default threshold between its heap and mmap allocations
 
 
 def reuse_dead_tangents(blocks: list[Block], large: set[str], live_out: set[str]) -> None:

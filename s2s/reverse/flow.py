@@ -200,17 +200,15 @@ class AdjointFlow:
         buffer is zero then, the entry's masks joined otherwise)."""
         carried: dict[str, tuple[str, gast.expr]] = {}
         for var in sorted(entry[0]):
-            if var in refused:
+            if var in refused or not _known_at_entry(var, start, start_count):
                 continue
             masks = start.get(var, [])
             if not start_count.get(var, 0):
                 initial: gast.expr = constant(True)
-            elif masks and all(m is not None for m in masks):
+            else:
                 initial = copy_tree(masks[0])
                 for other in masks[1:]:
                     initial = call("_s2s.both", initial, copy_tree(other))
-            else:
-                continue
             carried[var] = (self.state.names.fresh("mask", always_number=True), initial)
         return carried
 
@@ -281,29 +279,48 @@ class AdjointFlow:
         return out
 
     # -- carried buffers of proven shape -------------------------------------------------------
-    def zero_carried_buffers(self, generate: Callable[[], list[gast.stmt]]) -> list[gast.stmt]:
+    def zero_carried_buffers(
+        self, generate: Callable[[], list[gast.stmt]], before: list[gast.stmt]
+    ) -> list[gast.stmt] | None:
         """Before a reversed loop: a buffer that is ``None`` on entry but set at the back edge
         (``d_p`` of a loop-carried ``p``, ``d_q`` of a value read in every trip) would need a
         runtime test in every trip (``if d_p is not None``, ``_s2s.add``). Where the primal's
         shape and dtype are proven, it starts as owned zeros instead, as written by hand
-        (``d_p = _np.float64(0.0)``, see :meth:`Accumulation.scalar_zero`), and the body is
-        generated with it surely set.
+        (``d_p = _np.float64(0.0)``, see :meth:`Accumulation.scalar_zero`), appended to
+        ``before`` (the statements ahead of the loop), and the body is generated with it
+        surely set.
 
-        ``generate`` makes the loop body; it is run once here, from a snapshot, to find the
-        buffers that the fixpoint of :meth:`loop_body` leaves maybe ``None``."""
+        ``generate`` makes the loop body; :meth:`loop_body` runs it here (without ``before``)
+        to find the buffers that its fixpoint leaves maybe ``None``. Where none of them is made
+        zeros and no buffer set at the back edge has a mask to carry (so ``before`` would get
+        nothing), that run is the loop's own (the same entry state, so the same body): its body
+        is returned and the state is the one after the loop. Otherwise the run is undone and
+        ``None`` is returned: the caller generates the body again with :meth:`loop_body`."""
         if getattr(self.state.ir, "backend", NUMPY) is not NUMPY or self.state.undefined:
-            return []
-        before = self.flow_state()
+            return None
+        entry = self.flow_state()
         snapshot = self._generation_snapshot()
-        self.loop_body(generate)
+        start, start_count = snapshot[1], dict(self.state.count)
+        body = self.loop_body(generate)
         widened = self.flow_state()
-        self._restore_generation(snapshot)
-        self.set_flow_state(before)
-        out: list[gast.stmt] = []
-        for var in sorted(widened[1] - before[1]):
+        zeroed: list[tuple[str, gast.expr]] = []
+        for var in sorted(widened[1] - entry[1]):
             zeros = self.buffers.scalar_zero(var) or self.buffers.proven_zeros(var)
-            if zeros is None or before[0].get(var, 0):
-                continue
-            out.append(assign(self.state.adjoint_names[var], zeros))
+            if zeros is not None and not entry[0].get(var, 0):
+                zeroed.append((var, zeros))
+        if not zeroed and not any(_known_at_entry(v, start, start_count) for v in widened[0]):
+            return body  # no mask to carry either: this run without ``before`` is the loop's own
+        self._restore_generation(snapshot)
+        self.set_flow_state(entry)
+        for var, zeros in zeroed:
+            before.append(assign(self.state.adjoint_names[var], zeros))
             self.state.count[var] = 2
-        return out
+        return None
+
+
+def _known_at_entry(var: str, start: dict, start_count: dict) -> bool:
+    """Whether the mask of ``var``'s buffer before a loop's first trip is known (a mask that
+    :meth:`AdjointFlow.loop_body` may carry across the back edge): the buffer is zero then, or
+    each of its contributions so far has a mask."""
+    masks = start.get(var, [])
+    return not start_count.get(var, 0) or bool(masks) and all(m is not None for m in masks)

@@ -180,9 +180,9 @@ class Loops:
                 body.append(assign(loop.target, plan.pop()))
             return body
 
-        if st.tracked:
-            out += flow.zero_carried_buffers(reversed_body)
-        body = flow.loop_body(reversed_body, out)
+        body = flow.zero_carried_buffers(reversed_body, out) if st.tracked else None
+        if body is None:  # (else the run that found no buffer to zero is the loop's own)
+            body = flow.loop_body(reversed_body, out)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
             last = gast.BinOp(left=copy_tree(count), op=gast.Sub(), right=constant(1))
