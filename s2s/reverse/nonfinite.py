@@ -127,15 +127,15 @@ def finite(x: Any) -> bool:
     """Whether every float in ``x`` (an array, a scalar, or a tuple or list of them) is finite.
 
     Non-float values, ``None`` and ``s2s.Undefined`` markers count as finite. A float64 or
-    float32 array costs one dot product of its entries with themselves (:func:`_finite_array`);
+    float32 array costs one dot product of its entries with themselves (:func:`finite_array`);
     a tuple of arrays (a gradient) is looked through without a generator.
     """
     kind = type(x)
     if kind is np.ndarray:
-        return _finite_array(x)
+        return finite_array(x)
     if kind is tuple or kind is list:
         for v in x:
-            if not (_finite_array(v) if type(v) is np.ndarray else finite(v)):
+            if not (finite_array(v) if type(v) is np.ndarray else finite(v)):
                 return False
         return True
     if isinstance(x, (float, np.floating)):
@@ -147,7 +147,7 @@ def finite(x: Any) -> bool:
     return True
 
 
-def _finite_array(x: np.ndarray) -> bool:
+def finite_array(x: np.ndarray) -> bool:
     """A float array's check, by a sum that is finite only if every entry is, so that the
     exact test (``isfinite`` of each entry, a boolean array and a count) runs only where the
     sum is not finite.
