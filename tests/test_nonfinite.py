@@ -357,3 +357,20 @@ def test_numpy_reports_the_division_itself_under_its_strict_error_state():
     derivative's line (the check never sees the gradient)."""
     with np.errstate(all="raise"), pytest.raises(FloatingPointError):
         s2s.grad(weighted_roots)(np.array([1.0, 0.0]))
+
+
+def logs(x):
+    return np.sum(np.log(x))  # MARK: log
+
+
+def test_an_overflowing_partial_of_a_defined_rule_is_reported():
+    """np.log is defined at every positive number, but its partial 1/x overflows at a
+    subnormal x: a finite argument and value, an infinite gradient. No rule in the function
+    is undefined there, so the check cannot be skipped for such functions; numpy's error
+    state silenced, s2s still reports it with its line."""
+    x = np.array([1e-310, 1.0])
+    assert np.isfinite(logs(x))
+    g, seen = caught(lambda: s2s.grad(logs)(x))
+    assert g[0] == np.inf and g[1] == 1.0
+    assert len(seen) == 1 and "log at 1e-310" in str(seen[0].message)
+    assert f"{HERE}:{line_of(logs, 'MARK: log')}" in str(seen[0].message)
