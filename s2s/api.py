@@ -441,7 +441,7 @@ def grad(
             are finite: ``"warn"`` (a :class:`NonFiniteGradientWarning` naming the line and the
             operation where it began, found by running the derivative again), ``"raise"``
             (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
-            The check costs one ``isfinite`` per returned gradient.
+            The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
 
     Returns:

@@ -2,8 +2,8 @@
 
 A returned gradient costs one check (mostly a dot product of its entries with themselves). Only
 when a gradient is not finite while the arguments, the value and the cotangent are, the
-derivative is run again under a line tracer that
-stops at the first adjoint statement writing a non-finite cotangent; the statement's primal line,
+derivative is run again under a line tracer that stops at the first adjoint statement writing a
+non-finite cotangent; the statement's primal line,
 the operation it differentiates and the operand value at the first bad entry (``sqrt at 0``,
 ``std with zero variance``) make the warning, or the error under ``nan="raise"``.
 """
