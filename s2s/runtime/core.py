@@ -103,7 +103,6 @@ def acc_dtype(dtype: Any) -> np.dtype:
 
 
 _FLOAT64 = np.dtype(np.float64)
-_ZEROS = np.zeros
 _ACCUMULATOR = {
     np.dtype(np.float64): np.dtype(np.float64),
     np.dtype(np.float32): np.dtype(np.float32),
@@ -224,10 +223,8 @@ def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
     ``ref``'s namespace (Dask: with its chunks); a list of them for a list of pieces of
     several shapes or of another library (``np.split``'s)."""
-    kind = type(ref)
-    if kind is np.ndarray or kind is Like and ref.xp is None:
-        dtype = ref.dtype  # float64, the common case, without acc_dtype's call
-        return _ZEROS(ref.shape, dtype if dtype is _FLOAT64 else acc_dtype(dtype))
+    if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:  # float64: no call
+        return np.zeros(ref.shape, ref.dtype if ref.dtype is _FLOAT64 else acc_dtype(ref.dtype))
     if _parts(ref):
         return [zeros_like_acc(item) for item in ref]
     if type(ref) is list and any(item is None for item in ref):  # a list with no-gradient items
