@@ -55,7 +55,7 @@ from s2s.pipeline import (
     generate,
 )
 from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
-from s2s.reverse.nonfinite import finite
+from s2s.reverse.nonfinite import finite, finite_array
 from s2s.runtime import set_maker, set_vjp_maker, source_of
 from s2s.siblings import with_siblings
 
@@ -179,6 +179,7 @@ class Derivative:
         self._flat: dict[Layout, Derivative] = {}  # per layout of container arguments
         self._calls = CallCache()  # the per-call path: s2s/callcache.py
         self._checked = options.nan != "ignore" and mode in (GRAD, VALUE_AND_GRAD)  # finite?
+        self._grad_only = self._checked and mode == GRAD
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
@@ -283,11 +284,6 @@ class Derivative:
         return flat_derivative(Derivative(self.primal, self._outer_wrt, mode, options),
                                self._layout)  # fmt: skip
 
-    def _warn(self, generated: Generated) -> None:
-        """``disconnected="warn"``: one warning per disconnected argument, on every call."""
-        for message in generated.warnings:
-            warnings.warn(f"s2s: {message}", stacklevel=3)
-
     # -- calling -----------------------------------------------------------------------------
     def _bind(self, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple, dict]:
         """Bind as Python does: ``signature.bind`` and ``apply_defaults`` (fast when every
@@ -312,13 +308,16 @@ class Derivative:
             if self._latest is not generated:
                 self._latest = fast[1]["latest"] = generated
         if generated.warnings and self.options.disconnected == "warn":
-            self._warn(generated)
+            for message in generated.warnings:  # one per disconnected argument, every call
+                warnings.warn(f"s2s: {message}", stacklevel=2)
         try:
             result = generated.compiled.function(*args, **kwargs)
         except Exception as exc:  # a runtime refusal without a location gets the line too
             if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
                 note_primal_line(exc, generated)
             raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
+        if self._grad_only and type(result) is np.ndarray and finite_array(result):
+            return result  # grad of one array: the common call, its check without a dispatch
         if self.mode == VJP:
             value, pullback = result
             arguments = arguments or dict(zip(self._positional, args))
@@ -442,7 +441,7 @@ def grad(
             are finite: ``"warn"`` (a :class:`NonFiniteGradientWarning` naming the line and the
             operation where it began, found by running the derivative again), ``"raise"``
             (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
-            The check costs one ``isfinite`` per returned gradient.
+            The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
 
     Returns:

@@ -57,6 +57,44 @@ def test_a_new_dtype_or_shape_after_cached_calls_gets_its_own_specialization():
     np.testing.assert_allclose(d(x, 2.0), 4 * x)
 
 
+def test_one_array_calls_alternating_dtype_shape_and_error_state_each_get_theirs():
+    """A call of one array is served by the entry of the latest call only when its dtype,
+    shape and error state are the latest's (CallCache.latest): alternating them, every call
+    gets the specialization of its own dtype, shape and strictness, and a raising state still
+    raises."""
+    d = s2s.grad(dead_log)
+    x2, x3 = np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0])
+    arrays = [x2, x3, x2.astype(np.float32), x2, x3, x3.astype(np.float32), x3.astype(np.float32)]
+    made = {}  # (dtype, shape, strict) -> the generated code its first call got
+
+    def served(x, strict):
+        made.setdefault((x.dtype, x.shape, strict), d._latest)
+        assert d._latest is made[x.dtype, x.shape, strict]
+
+    for x in arrays + arrays[::-1]:  # each after the others, and twice in a row
+        np.testing.assert_allclose(d(x), 2 * x)
+        served(x, False)
+    for x in arrays:
+        d(x)
+        with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+            d(x)
+        served(x, True)
+        with np.errstate(all="ignore"):  # another state object, not strict
+            for _ in range(2):
+                np.testing.assert_allclose(d(x), 2 * x)
+                served(x, False)
+            with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+                d(x)
+            served(x, True)
+    assert len(made) == 8 and len(set(map(id, made.values()))) == 8
+    d(x2)
+    before = d._latest
+    s2s.api.clear_cache()  # a new epoch: what the latest call got is not served again
+    for _ in range(3):
+        np.testing.assert_allclose(d(x2), 2 * x2)
+        assert d._latest is not before
+
+
 def test_argument_checks_still_run_after_cached_calls():
     d = s2s.grad(square_sum)
     x, y = np.arange(3.0), np.ones(3)

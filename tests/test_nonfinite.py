@@ -296,3 +296,81 @@ def test_finite_finds_every_nan_and_infinity_and_no_other(dtype, size):
                 assert not nonfinite.finite((x, y))
         huge = np.full(size, np.finfo(dtype).max / 2, dtype)
         assert nonfinite.finite(huge) and nonfinite.finite(-huge)
+
+
+# -- the check under numpy's error state (issue 12: the check is a dot product that can overflow)
+WEIGHTS = np.array([1e200, 1.0])  # a gradient entry whose square overflows
+
+
+def weighted_roots(x):
+    return np.sum(WEIGHTS * np.sqrt(x))  # MARK: root
+
+
+def scaled_sum(x):
+    return np.sum(x) * 1e160
+
+
+@pytest.mark.parametrize("mode", ["raise", "warn", "call", "print"])
+def test_the_check_neither_raises_nor_warns_nor_changes_the_error_state(mode, capsys):
+    """A huge finite gradient (its sum of squares overflows) is finite, silently: no
+    FloatingPointError, RuntimeWarning, handler call or print, and the state is the caller's
+    after the check, also where it then finds a NaN or an infinity."""
+    calls = []
+    huge = np.array([1e300, -1e300, 1.0])
+    old = np.seterrcall(lambda *a: calls.append(a))
+    try:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(all=mode):
+            warnings.simplefilter("always")
+            before = np.geterr()
+            assert nonfinite.finite(huge)
+            assert nonfinite.finite(np.array([1e30, -1e30, 1.0], np.float32))
+            assert nonfinite.finite(np.full((30, 40), 1e300))
+            for bad in (np.nan, np.inf):
+                assert not nonfinite.finite(np.array([1e300, bad, 1.0]))
+            assert np.geterr() == before
+            g = s2s.grad(scaled_sum)(np.ones(1000))
+            assert (g == 1e160).all()
+    finally:
+        np.seterrcall(old)
+    assert seen == [] and calls == [] and capsys.readouterr() == ("", "")  # print: stderr
+
+
+@pytest.mark.parametrize("mode", ["raise", "warn"])
+def test_a_non_finite_gradient_is_reported_under_a_strict_error_state(mode):
+    """Under ``np.errstate(all=mode)`` (but for the division at 0 that makes the infinity,
+    which numpy would report itself): the infinity is reported with its line, though the
+    gradient's other entry squared overflows in the check, and no numpy error or warning
+    comes of the check."""
+    with warnings.catch_warnings(record=True) as seen, np.errstate(all=mode, divide="ignore"):
+        warnings.simplefilter("always")
+        g = s2s.grad(weighted_roots)(np.array([1.0, 0.0]))
+    assert g[0] == 0.5e200 and g[1] == np.inf
+    assert [w.category for w in seen] == [s2s.NonFiniteGradientWarning]
+    text = str(seen[0].message)
+    assert f"{HERE}:{line_of(weighted_roots, 'MARK: root')}" in text and "sqrt at 0" in text
+    with np.errstate(all=mode, divide="ignore"), pytest.raises(s2s.NonFiniteGradientError):
+        s2s.grad(weighted_roots, nan="raise")(np.array([1.0, 0.0]))
+
+
+def test_numpy_reports_the_division_itself_under_its_strict_error_state():
+    """Under ``np.errstate(all="raise")`` numpy's own FloatingPointError comes first, from the
+    derivative's line (the check never sees the gradient)."""
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        s2s.grad(weighted_roots)(np.array([1.0, 0.0]))
+
+
+def logs(x):
+    return np.sum(np.log(x))  # MARK: log
+
+
+def test_an_overflowing_partial_of_a_defined_rule_is_reported():
+    """np.log is defined at every positive number, but its partial 1/x overflows at a
+    subnormal x: a finite argument and value, an infinite gradient. No rule in the function
+    is undefined there, so the check cannot be skipped for such functions; numpy's error
+    state silenced, s2s still reports it with its line."""
+    x = np.array([1e-310, 1.0])
+    assert np.isfinite(logs(x))
+    g, seen = caught(lambda: s2s.grad(logs)(x))
+    assert g[0] == np.inf and g[1] == 1.0
+    assert len(seen) == 1 and "log at 1e-310" in str(seen[0].message)
+    assert f"{HERE}:{line_of(logs, 'MARK: log')}" in str(seen[0].message)

@@ -645,8 +645,9 @@ def test_option_disconnected_warn():
     # every call warns, not only the one that generated the derivative
     derivative = s2s.grad(only_y, wrt=0, disconnected="warn")
     for _ in range(2):
-        with pytest.warns(UserWarning, match="the output does not depend on `x`"):
+        with pytest.warns(UserWarning, match="the output does not depend on `x`") as seen:
             exact(derivative(X2, Y2), np.zeros(2))
+        assert seen[0].filename == __file__  # the caller's line
 
 
 def test_option_disconnected_raise():

@@ -163,7 +163,8 @@ def target_guard(func: types.FunctionType, targets: list[Target]) -> Callable[[]
     prepared once: the global targets read through attributes only (``np.sum``,
     ``np.linalg.inv``) are grouped by their global name, each group one dict read and one
     ``operator.attrgetter`` call for all its paths (a target read on several lines counted
-    once); the others go through :func:`targets_unchanged`. It answers ``True`` only where
+    once); the others go through :func:`targets_unchanged`; a single target read through a
+    global (``np.sum`` alone) gets a guard without the loop. It answers ``True`` only where
     that would."""
     namespace = func.__globals__
     groups: dict[str, dict[str, Any]] = {}  # global name -> {dotted path ("" itself): object}
@@ -183,6 +184,17 @@ def target_guard(func: types.FunctionType, targets: list[Target]) -> Callable[[]
         then = tuple(paths.values())
         checks.append((root, whole, getter, then[0] if len(then) == 1 else then, len(then) == 1))
     same = _same
+    if len(checks) == 1 and not rest and checks[0][1] is MISSING and checks[0][4]:
+        root, _, getter, then, _ = checks[0]  # one target read through one global: np.sum
+
+        def unchanged_one() -> bool:
+            try:
+                now = getter(namespace[root])
+            except (KeyError, AttributeError):  # gone: targets_unchanged reads MISSING
+                return False
+            return now is then or same(now, then)
+
+        return unchanged_one
 
     def unchanged() -> bool:
         for root, whole, getter, then, single in checks:

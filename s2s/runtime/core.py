@@ -223,8 +223,8 @@ def zeros_like_acc(ref: Any) -> np.ndarray:
     """A new zero buffer with ``ref``'s shape in its accumulator dtype (an owned buffer), in
     ``ref``'s namespace (Dask: with its chunks); a list of them for a list of pieces of
     several shapes or of another library (``np.split``'s)."""
-    if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:
-        return np.zeros(ref.shape, acc_dtype(ref.dtype))
+    if type(ref) is np.ndarray or type(ref) is Like and ref.xp is None:  # float64: no call
+        return np.zeros(ref.shape, ref.dtype if ref.dtype is _FLOAT64 else acc_dtype(ref.dtype))
     if _parts(ref):
         return [zeros_like_acc(item) for item in ref]
     if type(ref) is list and any(item is None for item in ref):  # a list with no-gradient items
