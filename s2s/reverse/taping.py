@@ -406,6 +406,8 @@ def plan_tape(state: SweepState) -> TapePlan:
             for atom in stmt.args + list(stmt.kwargs.values()):
                 needed.update(n for n in atom_names(atom) if n)
             needed.update(stmt.targets)
+        if stmt.op is SETITEM:  # the reversed trip restores the overwritten entries of any
+            needed.update(n for n in atom_names(stmt.args[1]) if n)  # array at this key
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
     indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}
