@@ -2,7 +2,9 @@
 sweep is written.
 
 A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
-popped back after its adjoint) only if an adjoint reads it; a loop's ``v = x[t]``, or a ufunc
+popped back after its adjoint) only if an adjoint reads it, or the key of a write reads it
+(``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
+that carries no gradient); a loop's ``v = x[t]``, or a ufunc
 of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
 a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
 a ``for t in range(n)`` loop's trips are counted again, not taped
