@@ -178,6 +178,71 @@ def two_writes_a_trip(x):
     return np.sum(s)
 
 
+def inner_loop_s_last_index(x):
+    m = np.ones(3)
+    s = x
+    for i in range(2):
+        for j in range(i + 1):  # noqa: B007 (its last value is the key below)
+            s = s * np.sin(x * m)
+        m[j + 1] = 3.0
+    return np.sum(s)
+
+
+def inner_list_loop_s_last_item(x):
+    m = np.ones(3)
+    s = x
+    for i in range(2):
+        for j in [2, 1]:  # noqa: B007 (its last value is the key below)
+            s = s * np.sin(x * m)
+        m[j - i] = 3.0
+    return np.sum(s)
+
+
+def while_true_with_a_break(x):
+    m = np.ones(4)
+    s = x
+    k = 0
+    while True:
+        s = s * np.sin(x * m[:3])
+        m[3 - k] = 2.0
+        k = k + 1
+        if k > 2:
+            break
+    return np.sum(s)
+
+
+def index_chosen_by_a_branch(x):
+    m = np.ones(3)
+    s = x
+    for i in range(3):
+        if x[0] > 0:
+            j = 2 - i
+        else:
+            j = i
+        s = s * np.sin(x * m)
+        m[j] = 3.0
+    return np.sum(s)
+
+
+def tuple_and_column_keys(x):
+    m = np.ones((3, 3))
+    s = x
+    for i in range(3):
+        s = s * np.sin(x * m[i])
+        m[2 - i, i] = 3.0
+        m[:, 2 - i] = 0.5
+    return np.sum(s)
+
+
+def int_array_key_made_in_the_trip(x):
+    m = np.ones(3)
+    s = x
+    for i in range(2):
+        s = s * np.sin(x * m)
+        m[np.array([i, 2 - i])] = 2.0 + i
+    return np.sum(s)
+
+
 CASES = [
     index_expression,
     name_rebound_later,
@@ -195,6 +260,12 @@ CASES = [
     slice_bounds,
     augmented,
     two_writes_a_trip,
+    inner_loop_s_last_index,
+    inner_list_loop_s_last_item,
+    while_true_with_a_break,
+    index_chosen_by_a_branch,
+    tuple_and_column_keys,
+    int_array_key_made_in_the_trip,
 ]
 X = np.array([0.3, -0.4, 0.5])
 V = np.array([0.7, -1.1, 0.4])
