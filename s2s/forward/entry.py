@@ -124,6 +124,11 @@ def write_jvp(
         writer.line("# tangents of names assigned in branches and loops start at zero (None)", 2)
         for tangent in starting:
             writer.line(f"{tangent} = None", 2)
+    checked = _checked_before_bound(ir)
+    if checked:
+        writer.line("# rows checked at a write before a loop's trip binds them start as None", 2)
+        for var in checked:
+            writer.line(f"{var} = None", 2)
     if not sweep.functional:  # large dead temporaries written in place, as the gradient's
         reuse_dead_tangents(sweep.result, _large(activity, sweep.dot), names_in(result))
     writer.blocks(nest_contexts(sweep.result, ir.contexts, False, ir.written_globals), 2)
@@ -137,6 +142,16 @@ def _starting_at_none(sweep: ForwardSweep, tangents: TangentParameters) -> list[
     assignment (read where they may be ``None``): they start as ``None``."""
     carried = {sweep.dot[v] for v in sweep.ir.carried if v in sweep.dot}
     return sorted((carried & sweep.maybe_reads) - set(tangents.internal.values()))
+
+
+def _checked_before_bound(ir: FunctionIR) -> list[str]:
+    """Names that a write's run-time view check (``_s2s.check_no_view(r, x, ...)``) reads and
+    that are bound in a loop or branch: a write before ``r = x[i]`` in a loop's trip checks
+    the ``r`` of the trip before, which the first trip has not bound. They start as ``None``
+    (no view to check), as the primal sweep of reverse mode starts them."""
+    params = {p.name for p in ir.params}
+    views = {v.targets[0] for s in ir.flat for v in getattr(s, "alias_checks", [])}
+    return sorted((views & ir.carried) - params)
 
 
 def _returned(

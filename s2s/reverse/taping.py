@@ -2,7 +2,9 @@
 sweep is written.
 
 A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
-popped back after its adjoint) only if an adjoint reads it; a loop's ``v = x[t]``, or a ufunc
+popped back after its adjoint) only if an adjoint reads it, or the key of a write reads it
+(``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
+that carries no gradient); a loop's ``v = x[t]``, or a ufunc
 of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
 a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
 a ``for t in range(n)`` loop's trips are counted again, not taped
@@ -406,6 +408,8 @@ def plan_tape(state: SweepState) -> TapePlan:
             for atom in stmt.args + list(stmt.kwargs.values()):
                 needed.update(n for n in atom_names(atom) if n)
             needed.update(stmt.targets)
+        if stmt.op is SETITEM:  # the reversed trip restores the overwritten entries of any
+            needed.update(n for n in atom_names(stmt.args[1]) if n)  # array at this key
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
     indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}
