@@ -228,3 +228,65 @@ def _nest_list(
         for handler in getattr(stmt, "handlers", []):
             handler.body = _nest_list(handler.body, context, adjoint, lines[position], tape)
     return stmts
+
+
+def quiet_recomputations(blocks: list[Block]) -> list[Block]:
+    """Each run of values a reversed trip recomputes (``s2s_remade``: ``y = np.exp(x * i)``
+    again) under ``with _np.errstate(all='ignore')``. A recomputation is the primal's ufunc on
+    operands with the primal's values (:mod:`s2s.reverse.taping`), so it meets the same
+    floating-point errors, which the primal sweep already reported under the user's error
+    state (or raised there, ending the call): repeating them would warn twice, or raise where
+    ``f`` itself does not. Only for a derivative that is not differentiated again (that one
+    stays free of ``with``)."""
+    for block in blocks:
+        block.body = _quiet_list(block.body)
+    return blocks
+
+
+def _quiet_list(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    position = 0
+    while position < len(stmts):
+        stmt = stmts[position]
+        if not _remade(stmt):
+            for arm in ("body", "orelse", "finalbody"):
+                nested = getattr(stmt, arm, None)
+                if isinstance(nested, list) and nested:
+                    setattr(stmt, arm, _quiet_list(nested))
+            for handler in getattr(stmt, "handlers", []):
+                handler.body = _quiet_list(handler.body)
+            out.append(stmt)
+            position += 1
+            continue
+        end = position + 1  # the run: recomputations, and the releases between them
+        while end < len(stmts) and (_remade(stmts[end]) or _release(stmts[end])):
+            end += 1
+        while not _remade(stmts[end - 1]):
+            end -= 1
+        run = stmts[position:end]
+        if all(isinstance(s.value, gast.Subscript) for s in run if _remade(s)):
+            out += run  # rows `v = x[t]` (views): nothing to warn about
+        else:
+            quiet = gast.Call(
+                func=gast.Attribute(value=gast.Name("_np", gast.Load(), None, None),
+                                    attr="errstate", ctx=gast.Load()),
+                args=[],
+                keywords=[gast.keyword(arg="all", value=gast.Constant(value="ignore", kind=None))],
+            )  # fmt: skip
+            item = gast.withitem(context_expr=quiet, optional_vars=None)
+            out.append(gast.With(items=[item], body=run, type_comment=None))
+        position = end
+    return out
+
+
+def _remade(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_remade", False)
+
+
+def _release(stmt: gast.stmt) -> bool:
+    """``y = None`` or ``del y``."""
+    if isinstance(stmt, gast.Delete):
+        return True
+    value = getattr(stmt, "value", None)
+    none = isinstance(value, gast.Constant) and value.value is None
+    return isinstance(stmt, gast.Assign) and none

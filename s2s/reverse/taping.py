@@ -182,6 +182,8 @@ class TapePlan:
                     continue
                 if not self._read_after(stmt, item):
                     continue  # a trip reads the value of the trip before
+                if self._in_context(stmt):
+                    continue  # made under the user's `with` or `try`: taped, not made again
                 reads = {n for atom in stmt.args for n in atom_names(atom)}
                 changing = reads & ((counters & here) | {s.targets[0] for s in late.values()})
                 known = self.state.activity.types.get(stmt.targets[0])
@@ -265,6 +267,21 @@ class TapePlan:
         if max(late) >= cut or any(reads(p, values) for p in range(cut, len(body))):
             return None
         return cut
+
+    def _in_context(self, stmt: Stmt) -> bool:
+        """Whether ``stmt`` is in the body of a ``with`` or ``try`` statement of the primal
+        (:class:`s2s.codegen.contexts.Context`): recomputed at the top of a reversed trip it
+        would run outside it, under another error state (``np.errstate(divide="ignore")``
+        around ``y = np.log(x * i)``), with no handler, or without what the user's manager
+        sets up; it is taped instead."""
+        line = getattr(stmt.node, "lineno", None)
+        if line is None:
+            return bool(self.state.ir.contexts)  # no line to place it: as if inside
+        for context in self.state.ir.contexts:
+            last = max(context.last, context.orelse[1], context.final[1])
+            if context.line <= line <= last:
+                return True
+        return False
 
     def _read_after(self, stmt: Stmt, loop: Loop) -> bool:
         """Whether every statement that reads ``stmt``'s target comes after it in one trip of
