@@ -48,6 +48,8 @@ class Context:
         first, last: the lines of its body.
         comment: the comment heading the adjoint's ``with`` (the primal's ``with`` line).
         adjoint: the adjoint sweep of the body runs under the same managers.
+        errstate_only: every manager is ``np.errstate`` (a loop value of the body may be
+            recomputed in the reversed trip: it raises nothing that ``with`` could stop).
         managers: the managers as written, which the adjoint sweep enters afresh (they read
             only constants and globals).
     """
@@ -60,6 +62,7 @@ class Context:
     adjoint: bool = False
     managers: list[gast.expr] = field(default_factory=list)
     targets: list[bool] = field(default_factory=list)  # which managers have `as` targets
+    errstate_only: bool = False  # every manager is np.errstate: it cannot stop an exception
     # a `try` statement (codegen.trying): its handlers (types and names as written), the flags
     # normalize branches on, and the lines of its `else:` and `finally:` blocks
     kind: str = "with"
@@ -236,8 +239,9 @@ def quiet_recomputations(blocks: list[Block]) -> list[Block]:
     operands with the primal's values (:mod:`s2s.reverse.taping`), so it meets the same
     floating-point errors, which the primal sweep already reported under the user's error
     state (or raised there, ending the call): repeating them would warn twice, or raise where
-    ``f`` itself does not. Only for a derivative that is not differentiated again (that one
-    stays free of ``with``)."""
+    ``f`` itself does not. Also in a derivative that is differentiated again (that one
+    stays free of ``with`` around the adjoints of the user's blocks, but has these: a
+    derivative of it computes them as primal statements, quietly again)."""
     for block in blocks:
         block.body = _quiet_list(block.body)
     return blocks

@@ -580,9 +580,8 @@ def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> 
     """The adjoint sweep with the body of each ``np.errstate`` block under it again (not in a
     derivative that will be differentiated again, which stays free of ``with``), and its
     recomputed loop values quiet (:func:`s2s.codegen.contexts.quiet_recomputations`)."""
-    if functional:
-        return nest_contexts(blocks, [], adjoint=True)
-    return nest_contexts(quiet_recomputations(blocks), ir.contexts, adjoint=True)
+    blocks = quiet_recomputations(blocks)
+    return nest_contexts(blocks, [] if functional else ir.contexts, adjoint=True)
 
 
 def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:

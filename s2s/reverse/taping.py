@@ -183,7 +183,7 @@ class TapePlan:
                 if not self._read_after(stmt, item):
                     continue  # a trip reads the value of the trip before
                 if self._in_context(stmt):
-                    continue  # made under the user's `with` or `try`: taped, not made again
+                    continue  # in a `try` or a `with` of the user's manager: taped
                 reads = {n for atom in stmt.args for n in atom_names(atom)}
                 changing = reads & ((counters & here) | {s.targets[0] for s in late.values()})
                 known = self.state.activity.types.get(stmt.targets[0])
@@ -269,15 +269,19 @@ class TapePlan:
         return cut
 
     def _in_context(self, stmt: Stmt) -> bool:
-        """Whether ``stmt`` is in the body of a ``with`` or ``try`` statement of the primal
-        (:class:`s2s.codegen.contexts.Context`): recomputed at the top of a reversed trip it
-        would run outside it, under another error state (``np.errstate(divide="ignore")``
-        around ``y = np.log(x * i)``), with no handler, or without what the user's manager
-        sets up; it is taped instead."""
+        """Whether ``stmt`` is in a ``try`` statement of the primal, or in a ``with`` block
+        with a manager other than ``np.errstate`` (:class:`s2s.codegen.contexts.Context`):
+        there the primal may have stopped its exception (``contextlib.suppress``, a handler)
+        and kept the name's older value, which a recomputation would not give back; it is
+        taped. Under ``np.errstate`` alone it is recomputed as elsewhere, quietly (the
+        primal's ufunc on the primal's values meets the errors the primal met under the
+        user's state, :func:`s2s.codegen.contexts.quiet_recomputations`)."""
         line = getattr(stmt.node, "lineno", None)
-        if line is None:
-            return bool(self.state.ir.contexts)  # no line to place it: as if inside
         for context in self.state.ir.contexts:
+            if context.kind == "with" and context.errstate_only:
+                continue
+            if line is None:
+                return True  # no line to place it: as if inside
             last = max(context.last, context.orelse[1], context.final[1])
             if context.line <= line <= last:
                 return True
