@@ -22,8 +22,12 @@ cache-or-recompute choice, decided here from the text alone, with no memory budg
   trip has ``k`` back as it was; an array of a counter this loop changes is recomputed where
   the trip's adjoints have undone the later changes and no reader has run yet,
   :meth:`TapePlan._cut`, else taped). One pass over memory per trip costs less than keeping an
-  array per trip. A value that depends on nothing its loop changes is made once, before the
-  reversed loop (so is one a ``while`` loop makes of loop-invariant names).
+  array per trip. It runs under ``np.errstate(all="ignore")``: the primal's ufunc on the
+  primal's values meets the errors the primal sweep met and reported under the user's state
+  (:func:`s2s.codegen.contexts.quiet_recomputations`), also inside a ``with np.errstate(...)``
+  of the loop body; one made in a ``try`` or under another manager is taped
+  (:meth:`TapePlan._in_context`). A value that depends on nothing its loop changes is made
+  once, before the reversed loop (so is one a ``while`` loop makes of loop-invariant names).
 - taped: everything else, so each costly operation (``@``, ``solve``, a reduction, a call of
   your own function) runs once per trip as the primal ran it, and values that depend on an
   earlier trip (a carried ``x = x * c``, a value read before it is assigned in the trip) come
