@@ -48,6 +48,8 @@ class Context:
         first, last: the lines of its body.
         comment: the comment heading the adjoint's ``with`` (the primal's ``with`` line).
         adjoint: the adjoint sweep of the body runs under the same managers.
+        errstate_only: every manager is ``np.errstate`` (a loop value of the body may be
+            recomputed in the reversed trip: it raises nothing that ``with`` could stop).
         managers: the managers as written, which the adjoint sweep enters afresh (they read
             only constants and globals).
     """
@@ -60,6 +62,7 @@ class Context:
     adjoint: bool = False
     managers: list[gast.expr] = field(default_factory=list)
     targets: list[bool] = field(default_factory=list)  # which managers have `as` targets
+    errstate_only: bool = False  # every manager is np.errstate: it cannot stop an exception
     # a `try` statement (codegen.trying): its handlers (types and names as written), the flags
     # normalize branches on, and the lines of its `else:` and `finally:` blocks
     kind: str = "with"
@@ -228,3 +231,76 @@ def _nest_list(
         for handler in getattr(stmt, "handlers", []):
             handler.body = _nest_list(handler.body, context, adjoint, lines[position], tape)
     return stmts
+
+
+def quiet_recomputations(blocks: list[Block]) -> list[Block]:
+    """Each run of values recomputed for a reversed loop (``s2s_remade``: ``y = np.log(x * i)``
+    again) with one marked ``s2s_quiet`` under ``with _np.errstate(all='ignore')``. A
+    recomputation is the primal's ufunc on operands with the primal's values
+    (:mod:`s2s.reverse.taping`), so it meets the same floating-point errors, which the primal
+    sweep already met under the user's error state (warned, or raised there, ending the call).
+    Marked: a value the primal made in a ``with np.errstate(...)`` block (under the state
+    around the reversed trip it would raise or warn where ``f`` does not), and one made once
+    before the reversed loop. Any other, made in each reversed trip, repeats a warning the
+    primal gave (numpy warns once per call: once more per trip that meets it): entering
+    ``np.errstate`` costs about 0.7 us, a third of a trip of ``y = x * i; s += sum(sin(y))``
+    on 10 numbers. Also in a derivative that is differentiated again (that one stays free of
+    ``with`` around the adjoints of the user's blocks, but has these: a derivative of it makes
+    them as primal statements, quietly again)."""
+    for block in blocks:
+        block.body = _quiet_list(block.body)
+    return blocks
+
+
+def _quiet_list(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    out: list[gast.stmt] = []
+    position = 0
+    while position < len(stmts):
+        stmt = stmts[position]
+        if not _remade(stmt):
+            for arm in ("body", "orelse", "finalbody"):
+                nested = getattr(stmt, arm, None)
+                if isinstance(nested, list) and nested:
+                    setattr(stmt, arm, _quiet_list(nested))
+            for handler in getattr(stmt, "handlers", []):
+                handler.body = _quiet_list(handler.body)
+            out.append(stmt)
+            position += 1
+            continue
+        end = position + 1  # the run: recomputations, and the releases between them
+        while end < len(stmts) and (_remade(stmts[end]) or _release(stmts[end])):
+            end += 1
+        while not _remade(stmts[end - 1]):
+            end -= 1
+        run = stmts[position:end]
+        if not any(getattr(s, "s2s_quiet", False) and not _view(s) for s in run if _remade(s)):
+            out += run  # rows `v = x[t]` (views), or values made outside the user's errstate
+
+        else:
+            quiet = gast.Call(
+                func=gast.Attribute(value=gast.Name("_np", gast.Load(), None, None),
+                                    attr="errstate", ctx=gast.Load()),
+                args=[],
+                keywords=[gast.keyword(arg="all", value=gast.Constant(value="ignore", kind=None))],
+            )  # fmt: skip
+            item = gast.withitem(context_expr=quiet, optional_vars=None)
+            out.append(gast.With(items=[item], body=run, type_comment=None))
+        position = end
+    return out
+
+
+def _view(stmt: gast.Assign) -> bool:
+    return isinstance(stmt.value, gast.Subscript)
+
+
+def _remade(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, gast.Assign) and getattr(stmt, "s2s_remade", False)
+
+
+def _release(stmt: gast.stmt) -> bool:
+    """``y = None`` or ``del y``."""
+    if isinstance(stmt, gast.Delete):
+        return True
+    value = getattr(stmt, "value", None)
+    none = isinstance(value, gast.Constant) and value.value is None
+    return isinstance(stmt, gast.Assign) and none

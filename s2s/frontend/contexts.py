@@ -54,6 +54,7 @@ class Contexts:
         contexts = self.state.contexts
         managers, reads, targets, flags = [], [], [], []
         adjoint = False
+        errstate_only = True
         for item in stmt.items:
             expr = copy_tree(item.context_expr)
             local = []
@@ -74,6 +75,8 @@ class Contexts:
                         "defined at module level (`np.errstate(**SETTINGS)`)",
                     )
                 adjoint = True
+            else:
+                errstate_only = False
             managers.append(expr)
             flags.append(item.optional_vars is not None)
             if item.optional_vars is not None:
@@ -85,6 +88,7 @@ class Contexts:
             index, stmt.lineno, stmt.body[0].lineno, max(body_lines), text, adjoint,
             [copy_tree(i.context_expr) for i in stmt.items], flags,
         )  # fmt: skip
+        context.errstate_only = errstate_only
         contexts.append(context)
         call = gast.Call(
             func=name_node(MARKER),

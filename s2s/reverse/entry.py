@@ -17,7 +17,7 @@ from s2s import runtime
 from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
 from s2s.codegen.common import share_common_subexpressions
-from s2s.codegen.contexts import nest_contexts
+from s2s.codegen.contexts import nest_contexts, quiet_recomputations
 from s2s.codegen.copies import (
     inline_attributes,
     inline_single_uses,
@@ -322,7 +322,8 @@ def _write_vjp(
         for block in sweeps.adjoint:
             _keep_popped_finals(block.body, sweeps, finals)
     writer.line("# adjoint sweep", depth)
-    writer.blocks(nest_contexts(sweeps.adjoint, ir.contexts, adjoint=True), depth)
+    adjoint = quiet_recomputations(sweeps.adjoint)
+    writer.blocks(nest_contexts(adjoint, ir.contexts, adjoint=True), depth)
     writer.statement(gast.Return(value=grads), depth, return_line)
     if finals is not None:
         writer.line("finally:", 3)
@@ -577,7 +578,9 @@ def _reads(blocks: list[Block]) -> set[str]:
 
 def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> list[Block]:
     """The adjoint sweep with the body of each ``np.errstate`` block under it again (not in a
-    derivative that will be differentiated again, which stays free of ``with``)."""
+    derivative that will be differentiated again, which stays free of ``with``), and its
+    recomputed loop values quiet (:func:`s2s.codegen.contexts.quiet_recomputations`)."""
+    blocks = quiet_recomputations(blocks)
     return nest_contexts(blocks, [] if functional else ir.contexts, adjoint=True)
 
 

@@ -151,7 +151,7 @@ class Loops:
 
         invariant = plan.invariant_remade(loop)
         hoisted = [  # -k of a loop's `a = -k * x`: the same in every trip, made once
-            _remade(assign(stmt.targets[0], copy_tree(stmt.expr)))
+            _remade(assign(stmt.targets[0], copy_tree(stmt.expr)), quiet=True)
             for owner, stmt in plan.remade.values()
             if owner is loop and stmt.targets[0] in invariant
         ]
@@ -166,12 +166,12 @@ class Loops:
                 for owner, stmt in plan.remade.values()
                 if owner is loop and stmt.targets[0] not in invariant
             ]
-            body = _recomputed([s for s, cut in per_trip if cut is None])  # v = x[t] again,
+            body = _recomputed([s for s, cut in per_trip if cut is None], plan)  # x[t] again,
             cuts = {cut for _, cut in per_trip if cut is not None}  # for this trip's t
             if cuts:  # values of a counter the trip changes: once its adjoints restored it
                 (cut,) = cuts
                 body += adjoint_items(loop.body[cut:])
-                body += _recomputed([s for s, at in per_trip if at == cut])
+                body += _recomputed([s for s, at in per_trip if at == cut], plan)
                 body += adjoint_items(loop.body[:cut])
             else:
                 body += adjoint_items(loop.body)
@@ -226,10 +226,13 @@ def _int_count(st: SweepState, loop: Loop) -> bool:
     return known is not None and known.kind == "int" and known.array is False
 
 
-def _recomputed(stmts: list) -> list[gast.stmt]:
+def _recomputed(stmts: list, plan) -> list[gast.stmt]:
     """The statements again, headed by a note where one is not a view (optimize names the
     values still read in it)."""
-    body = [_remade(assign(stmt.targets[0], copy_tree(stmt.expr))) for stmt in stmts]
+    body = [
+        _remade(assign(stmt.targets[0], copy_tree(stmt.expr)), plan.under_errstate(stmt))
+        for stmt in stmts
+    ]
     if any(not _is_view(s.value) for s in body):
         note = comment_marker("recomputed, not taped")
         note.s2s_recomputed = True
@@ -242,6 +245,10 @@ def _is_view(value: gast.expr) -> bool:
     return isinstance(value, gast.Subscript)
 
 
-def _remade(node: gast.Assign) -> gast.Assign:
+def _remade(node: gast.Assign, quiet: bool = False) -> gast.Assign:
+    """A recomputed value; ``quiet``: made under ``np.errstate(all="ignore")``
+    (:func:`s2s.codegen.contexts.quiet_recomputations`): once before the reversed loop, or
+    in each trip where the primal made it under the user's ``np.errstate``."""
     node.s2s_remade = True  # optimize drops it if no adjoint reads the value
+    node.s2s_quiet = quiet
     return node

@@ -24,8 +24,13 @@ cache-or-recompute choice, decided here from the text alone, with no memory budg
   trip has ``k`` back as it was; an array of a counter this loop changes is recomputed where
   the trip's adjoints have undone the later changes and no reader has run yet,
   :meth:`TapePlan._cut`, else taped). One pass over memory per trip costs less than keeping an
-  array per trip. A value that depends on nothing its loop changes is made once, before the
-  reversed loop (so is one a ``while`` loop makes of loop-invariant names).
+  array per trip. One the primal made in a ``with np.errstate(...)`` of the loop body is made
+  again under ``np.errstate(all="ignore")``: the primal's ufunc on the primal's values meets
+  the errors the primal sweep met under the user's state
+  (:func:`s2s.codegen.contexts.quiet_recomputations`); one made in a ``try`` or under
+  another manager is taped (:meth:`TapePlan._in_context`). A value that depends on nothing
+  its loop changes is made once, before the reversed loop (so is one a ``while`` loop makes
+  of loop-invariant names).
 - taped: everything else, so each costly operation (``@``, ``solve``, a reduction, a call of
   your own function) runs once per trip as the primal ran it, and values that depend on an
   earlier trip (a carried ``x = x * c``, a value read before it is assigned in the trip) come
@@ -184,6 +189,8 @@ class TapePlan:
                     continue
                 if not self._read_after(stmt, item):
                     continue  # a trip reads the value of the trip before
+                if self._in_context(stmt):
+                    continue  # in a `try` or a `with` of the user's manager: taped
                 reads = {n for atom in stmt.args for n in atom_names(atom)}
                 changing = reads & ((counters & here) | {s.targets[0] for s in late.values()})
                 known = self.state.activity.types.get(stmt.targets[0])
@@ -267,6 +274,31 @@ class TapePlan:
         if max(late) >= cut or any(reads(p, values) for p in range(cut, len(body))):
             return None
         return cut
+
+    def _in_context(self, stmt: Stmt) -> bool:
+        """Whether ``stmt`` is in a ``try`` statement of the primal, or in a ``with`` block
+        with a manager other than ``np.errstate`` (:class:`s2s.codegen.contexts.Context`):
+        there the primal may have stopped its exception (``contextlib.suppress``, a handler)
+        and kept the name's older value, which a recomputation would not give back; it is
+        taped. Under ``np.errstate`` alone it is recomputed, quietly (the primal's ufunc on
+        the primal's values meets the errors the primal met under the user's state,
+        :func:`s2s.codegen.contexts.quiet_recomputations`)."""
+        line = getattr(stmt.node, "lineno", None)
+        for context in self.state.ir.contexts:
+            if context.kind == "with" and context.errstate_only:
+                continue
+            if line is None:
+                return True  # no line to place it: as if inside
+            last = max(context.last, context.orelse[1], context.final[1])
+            if context.line <= line <= last:
+                return True
+        return False
+
+    def under_errstate(self, stmt: Stmt) -> bool:
+        """Whether the primal makes ``stmt`` in a ``with np.errstate(...)`` block (its
+        recomputation is made quietly, not under the state around the reversed trip)."""
+        line = getattr(stmt.node, "lineno", None)
+        return any(c.kind == "with" and c.covers(line) for c in self.state.ir.contexts)
 
     def _read_after(self, stmt: Stmt, loop: Loop) -> bool:
         """Whether every statement that reads ``stmt``'s target comes after it in one trip of
