@@ -248,6 +248,7 @@ _PARTS = {
     runtime.vectorized_grads_adjoint, runtime.vectorized_grads_adjoint_tangent,
     runtime.vectorized_grads_adjoint_adjoint, runtime.vectorized_grads_tangent_tangent,
     runtime.vectorized_grads_tangent_adjoint,
+    runtime.scatter,  # a derivative's scatter into a list's cotangent: parts (reverse over reverse)
 }  # fmt: skip
 
 

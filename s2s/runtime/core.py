@@ -221,6 +221,8 @@ def _parts(x: Any) -> bool:
         return False
     if any(is_foreign_array(i) or (type(i) is Like and i.xp is not None) for i in x):
         return True
+    if any(type(i) in (list, tuple) and _parts(i) for i in x):  # [g, [d_x, d_y]]: ragged inside
+        return True
     shapes = {shape_of(i) for i in x if type(i) in _PIECES or isinstance(i, float)}  # [[a], g]
     return len(shapes) > 1
 
