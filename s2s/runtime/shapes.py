@@ -191,9 +191,10 @@ def unlist(ct: Any, x: Any) -> Any:
     shape, dtype = shape_of(x), acc_dtype(dtype_of(x))
     if not isinstance(ct, (list, tuple)):  # the parts stacked into one array
         return unbroadcast(ct, x)
-    row = Like(tuple(shape[1:]), dtype)
-    rows = [np.zeros(row.shape, dtype) if p is None else unbroadcast(p, row) for p in ct]
-    return np.stack(rows).astype(dtype, copy=False) if rows else np.zeros(shape, dtype)
+    xp = array_namespace(x, ct)  # x's (a device's, Dask's) namespace, or the parts'
+    row = Like(tuple(shape[1:]), dtype, None if xp is np else xp)
+    rows = [zeros(xp, row.shape, dtype) if p is None else unbroadcast(p, row) for p in ct]
+    return xp.stack(rows) if rows else zeros(xp, shape, dtype, x)
 
 
 def relist(g: Any, parts: Any) -> list[Any]:
