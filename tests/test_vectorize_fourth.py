@@ -193,3 +193,24 @@ def test_the_fourth_order_of_four_arguments_in_both_modes():
     np.testing.assert_allclose(expected, 8.0 * np.sin(2.0 * X), rtol=1e-6)
     np.testing.assert_allclose(s2s.grad(third)(X), expected, rtol=1e-6)
     np.testing.assert_allclose(_forward(third)(X), expected, rtol=1e-6)
+
+
+def _six(a, b, c, e, p, q):
+    return a * b + c * e + p * q
+
+
+SIX = np.vectorize(_six)
+
+
+def six_arguments(x):
+    return np.sum(SIX(x, x * x, np.sin(x), np.cos(x), x, np.exp(x)))
+
+
+@pytest.mark.long  # 40 s: the most arguments the first order takes
+def test_the_fourth_order_of_six_arguments():
+    """``x^3 + sin(2x) / 2 + x e^x`` through a six-argument object: its fourth derivative
+    ``8 sin(2x) + (x + 4) e^x``, and differences of the third."""
+    third = s2s.grad(s2s.grad(s2s.grad(six_arguments)))
+    exact = 8.0 * np.sin(2.0 * X) + (X + 4.0) * np.exp(X)
+    np.testing.assert_allclose(s2s.grad(third)(X), exact, rtol=1e-12)
+    np.testing.assert_allclose(along(third, X, 1.0, 1e-4), exact, rtol=1e-6)
