@@ -116,3 +116,13 @@ def unblock(result, g, arrays):
 @linear(rt.reblock, structural=("arrays",), source=BLOCK + "; reblock's transpose: unblock")
 def reblock(result, pieces, arrays):
     d[pieces] = rt.unblock(d[result], arrays)
+
+
+@linear(rt.unlist, structural=("x",), source="the rows' parts stacked; transpose: the rows")
+def unlist(result, ct, x):
+    d[ct] = rt.relist(d[result], ct)
+
+
+@linear(rt.relist, structural=("parts",), source="the rows of g; transpose: stacked back")
+def relist(result, g, parts):
+    d[g] = rt.unlist(d[result], g)

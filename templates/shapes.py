@@ -202,6 +202,18 @@ def builtin_sum(result, iterable, /, start=0):
     d[start] = rt.unbroadcast(d[result], start)
 
 
+@linear(builtins.list, source="list(x) of an array: its rows along axis 0; the adjoint stacks "
+        "the rows' cotangents back (zeros for none)")  # fmt: skip
+def builtin_list(result, iterable, /):
+    d[iterable] = rt.unlist(d[result], iterable)
+
+
+@linear(builtins.tuple, source="tuple(x) of an array: its rows along axis 0; the adjoint stacks "
+        "the rows' cotangents back (zeros for none)")  # fmt: skip
+def builtin_tuple(result, iterable, /):
+    d[iterable] = rt.unlist(d[result], iterable)
+
+
 @linear(builtins.float, source="float() of a size-1 value; the adjoint reshapes back")
 def builtin_float(result, x, /):
     d[x] = rt.unbroadcast(d[result], x)

@@ -32,7 +32,7 @@ R13 = "input or output"
 R14 = "linear in its array arguments: a rule is to be written (issue 10)"
 R15 = "operates on integer or boolean bits"
 R16 = "operates on integer or boolean bits, which have no tangent space"
-R17 = "piecewise constant on real inputs (imag of a real array is 0; angle is 0 or pi)"
+R17 = "piecewise constant on real inputs (angle is 0 or pi)"
 R18 = "piecewise constant: the derivative is 0 wherever it exists"
 R19 = "piecewise constant: the derivative is 0 wherever it exists (floor of a quotient)"
 R20 = "polynomial or convolution algebra: a rule is to be written (issue 10)"
@@ -250,7 +250,7 @@ INVENTORY: dict[str, tuple[str, str]] = {
     "i0": ("differentiable", ""),
     "identity": ("structural", R1),
     "iinfo": ("not_numerical", R5),
-    "imag": ("piecewise", R17),
+    "imag": ("differentiable", ""),
     "indices": ("structural", R1),
     "inexact": ("not_numerical", R5),
     "info": ("not_numerical", R21),

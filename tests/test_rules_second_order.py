@@ -54,14 +54,7 @@ FLOAT32_DIFFERENCES: dict[str, str] = {
 }
 
 # rows (not whole rules) whose second derivative is known wrong: open bugs (strict xfail)
-KNOWN_WRONG: dict[str, str] = {
-    "s2s.runtime.vectorized_second.vectorized_grads_adjoint": "reverse over reverse of the "
-    "row's function, which reads both parts of the helper's ragged d_args list ([d_x, d_y], "
-    "shapes (2, 3) and (3,)), raises ValueError: core._parts takes lists of pieces as pieces "
-    "but not a ragged list inside one, and past that (taught it) the list cotangents are "
-    "added with + (concatenated: 4 parts onto 2); the fourth order through a vectorize "
-    "object itself agrees with differences (tests/test_vectorize_fourth.py)",
-}
+KNOWN_WRONG: dict[str, str] = {}  # row id -> why its second derivative is wrong (strict xfail)
 
 
 # rows whose function loops: reverse over reverse does not go through loops yet (a located

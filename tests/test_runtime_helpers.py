@@ -576,6 +576,8 @@ def _shape_only_calls():
         (rt.uncast, (rand(2, 3), a, a)),
         (rt.unsum, (rand(2, 3), [a, a])),
         (rt.unsum, (rand(3), a)),  # sum(a) of one array: the sum of its rows
+        (rt.unlist, ([rand(3), None], a)),  # list(a): its rows' parts, one of them none
+        (rt.unlist, ([rand(3), rand()], [v, 2.0])),  # list() of a list: the parts as they are
         (rt.expand_reduced, (rand(3), a, 0)),
         (rt.unreduce, (rand(3), a, 0)),
         (rt.cumsum_adjoint, (rand(6), a)),

@@ -14,7 +14,6 @@ import pytest
 from gradcheck import along
 
 import s2s
-from s2s.errors import NoRuleError
 
 
 def _wavy(a):
@@ -176,12 +175,42 @@ def four_arguments(x):
     return np.sum(FOUR(x, x * x, np.sin(x), np.cos(x)))
 
 
-def test_more_than_three_arguments_are_refused_at_the_fourth_order():
+def test_the_third_order_of_four_arguments():
     """The default suite's case (under a second): the third order of a four-argument object
-    works (the hand-written helpers), the fourth is a located NoRuleError."""
+    (the hand-written helpers) against differences of the second."""
     third = s2s.grad(s2s.grad(s2s.grad(four_arguments)))
     second = s2s.grad(s2s.grad(four_arguments))
     np.testing.assert_allclose(third(X), along(second, X, 1.0, 1e-5), rtol=1e-6)
-    with pytest.raises(NoRuleError, match="1 to 3") as info:
-        s2s.grad(third)(X)
-    assert info.value.where is not None and info.value.where.lineno > 0
+
+
+@pytest.mark.long  # minutes: the twins of four arguments (tools.vectorized_calls, 1 to 6)
+def test_the_fourth_order_of_four_arguments_in_both_modes():
+    """``x^3 + sin(2x) / 2`` through a four-argument object: its fourth derivative
+    ``8 sin(2x)``, reverse and forward over grad three times, against differences of the
+    third."""
+    third = s2s.grad(s2s.grad(s2s.grad(four_arguments)))
+    expected = along(third, X, 1.0, 1e-4)
+    np.testing.assert_allclose(expected, 8.0 * np.sin(2.0 * X), rtol=1e-6)
+    np.testing.assert_allclose(s2s.grad(third)(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(_forward(third)(X), expected, rtol=1e-6)
+
+
+def _six(a, b, c, e, p, q):
+    return a * b + c * e + p * q
+
+
+SIX = np.vectorize(_six)
+
+
+def six_arguments(x):
+    return np.sum(SIX(x, x * x, np.sin(x), np.cos(x), x, np.exp(x)))
+
+
+@pytest.mark.long  # 40 s: the most arguments the first order takes
+def test_the_fourth_order_of_six_arguments():
+    """``x^3 + sin(2x) / 2 + x e^x`` through a six-argument object: its fourth derivative
+    ``8 sin(2x) + (x + 4) e^x``, and differences of the third."""
+    third = s2s.grad(s2s.grad(s2s.grad(six_arguments)))
+    exact = 8.0 * np.sin(2.0 * X) + (X + 4.0) * np.exp(X)
+    np.testing.assert_allclose(s2s.grad(third)(X), exact, rtol=1e-12)
+    np.testing.assert_allclose(along(third, X, 1.0, 1e-4), exact, rtol=1e-6)

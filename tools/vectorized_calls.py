@@ -1,17 +1,21 @@
 # ruff: noqa: E501  (the templates of generated lines are long)
-"""Writes s2s/runtime/plain_vectorized_calls.py: the per-arity functions and twins of
-:mod:`s2s.runtime.plain_vectorized` (one version per number of arguments, 1 to ``N``).
+"""Writes s2s/runtime/plain_vectorized_calls.py (and, for more arguments,
+plain_vectorized_calls45.py and plain_vectorized_calls6.py, each under the 600-line limit):
+the per-arity functions and twins of :mod:`s2s.runtime.plain_vectorized` (one version per
+number of arguments, 1 to ``N``, the most a ``numpy.vectorize`` call is differentiated for).
 
-``python -m tools.vectorized_calls`` rewrites the module, then formats it with ruff; the
-pattern is the same for each ``n``, so change it here rather than in the module.
+``python -m tools.vectorized_calls`` rewrites the modules, then formats them with ruff; the
+pattern is the same for each ``n``, so change it here rather than in the modules.
 """
 
 import pathlib
 import subprocess
 import sys
 
-N = 3
-TARGET = pathlib.Path(__file__).resolve().parent.parent / "s2s/runtime/plain_vectorized_calls.py"
+N = 6
+RUNTIME = pathlib.Path(__file__).resolve().parent.parent / "s2s/runtime"
+GROUPS = [("plain_vectorized_calls", (1, 2, 3)), ("plain_vectorized_calls45", (4, 5)),
+          ("plain_vectorized_calls6", (6,))]
 
 
 def xs(n, p="x"):
@@ -26,7 +30,8 @@ def add(terms, indent="    "):
     # one term a line
     return ("(\n" + "".join(f"{indent}    {'+ ' if k else ''}{t}\n" for k, t in enumerate(terms)) + f"{indent})")
 head = rf'''"""The per-call scalar functions of :mod:`s2s.runtime.plain_vectorized` and its twins, one
-version per number of arguments ``n`` of the ``numpy.vectorize`` object (1 to {N}): a
+version per number of arguments ``n`` of the ``numpy.vectorize`` object (1 to 3 here, 4 to
+{N} in plain_vectorized_calls45.py and plain_vectorized_calls6.py): a
 derivative is taken by a parameter's name, and differentiated code does not call
 ``f(*args)``. Written by ``python -m tools.vectorized_calls`` (the pattern is the same for
 each ``n``): ``weighted{{n}}`` is ``F``, ``contracted{{n}}`` is ``S``, ``directional{{n}}``
@@ -82,9 +87,9 @@ def call_object(vf: Any, n: int, function: Any) -> Any:
         _OBJECTS[key] = np.vectorize(function, excluded=skip, signature=signature)
     return _OBJECTS[key]
 '''
-out = [head]
-names = []
-for n in range(1, N + 1):
+def arity(n):
+    """The functions and twins for ``n`` arguments, and their names."""
+    out, names = [], []
     X, A, V = xs(n), xs(n, "a"), xs(n, "v")
     out.append(f'''def weighted{n}({j(X)}, c, f):
     return np.sum(c * f({j(X)}))
@@ -139,7 +144,37 @@ for n in range(1, N + 1):
         minus = vectorized_grads(1.0, ve, [vf.pyfunc, g, {j(X)}, {j(f"z{i}" for i in range(n))}, u1 - u2, {j(f"p{i} - q{i}" for i in range(n))}])
 ''' + "".join(f"        out{i} = out{i} + 0.25 * (plus[{2 + n + i}] - minus[{2 + n + i}])\n" for i in range(n)) + f'''    return [{j(f"out{i}" for i in range(n))}]
 ''')
-out.append("plain(" + j(names) + ")\n")
+    return out, names
+
+
+def more_head(arities):
+    return rf'''"""The functions and twins of :mod:`s2s.runtime.plain_vectorized_calls` for
+``numpy.vectorize`` objects of {" and ".join(map(str, arities))} arguments (a module of their
+own under the 600-line limit). Written by ``python -m tools.vectorized_calls``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from s2s.runtime import vectorized_second as helpers
+from s2s.runtime.plain_vectorized_calls import call_object
+from s2s.runtime.sources import plain
+from s2s.runtime.tangents import grad_of
+from s2s.runtime.vectorized import vectorized_grads
+'''
+
+
 if __name__ == "__main__":
-    TARGET.write_text("\n\n".join(out))
-    subprocess.run([sys.executable, "-m", "ruff", "format", str(TARGET)], check=True)
+    for module, arities in GROUPS:
+        out, names = [head if arities[0] == 1 else more_head(arities)], []
+        for n in arities:
+            chunks, named = arity(n)
+            out += chunks
+            names += named
+        out.append("plain(" + j(names) + ")\n")
+        target = RUNTIME / f"{module}.py"
+        target.write_text("\n\n".join(out))
+        subprocess.run([sys.executable, "-m", "ruff", "format", str(target)], check=True)

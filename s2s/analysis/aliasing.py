@@ -43,6 +43,7 @@ from s2s.analysis.sharing import (
     list_names,
     loops_of,
     reaches,
+    read_across,
     seen_after,
     slices,
     used_at_once,
@@ -391,6 +392,12 @@ def _in_place_function(op: Any) -> bool:
 
 
 def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]) -> None:
+    if stmt.op is SETITEM and stmt.targets[0] in list_names(ir):  # no array memory written
+        if isinstance(stmt.node, gast.AugAssign) and not getattr(
+            primal.func, "__s2s_generated__", False
+        ):  # (a derivative's own `xs[1] = add_1` and `xs[1] = tape.pop()` bind items)
+            _check_list_item_update(primal, ir, stmt, types)
+        return
     if stmt.op is SETITEM:
         _check_setitem(primal, ir, stmt)
         return
@@ -454,6 +461,55 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
                 where,
                 advice,
             )
+
+
+def _check_list_item_update(
+    primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str, VType]
+) -> None:
+    """``xs[k] op= v`` on a list the function builds: Python updates an array item in place
+    (``__iadd__``), s2s binds a new array to the item; the two agree only where nothing else
+    sees the item: each array put in the list is a new one read nowhere else (not a name, an
+    argument or a view), and no item read before the update (``b = xs[0]``, or a view of it)
+    is read after it. A scalar item is rebound by Python too.
+
+    Raises:
+        MutationError: at the update, naming the line of the append or the read.
+    """
+    xs = stmt.targets[0]
+    user = ir.shown(xs)
+    flat, loops = ir.flat, loops_of(ir)
+    write = flat.index(stmt)
+    params = {p.name for p in ir.params}
+    advice = (
+        f"put a new array in the list (`{user}.append(a.copy())`), or make a new list of "
+        f"the updated items instead of updating `{user}` in place"
+    )
+    for index, other in enumerate(flat):
+        if other.op is APPEND and xs in other.targets and len(other.args) > 1:
+            for item in atom_names(other.args[1]):
+                if _scalar_atom(gast.Name(item, gast.Load(), None, None), types):
+                    continue  # a number: `+=` rebinds it, as Python does
+                made = [s for s in flat if item in s.targets and s.op is not SETITEM]
+                readers = [s for s in flat if item in value_reads(s) and s is not other]
+                if item in params or not made or readers or not all(map(_made_here, made)):
+                    raise MutationError(
+                        f"`{user}[...]` is updated in place, but the array put in the list at "
+                        f"line {primal.where(other.node).lineno} may be seen by another name "
+                        "too (Python's `+=` on an array item changes that array)",
+                        primal.where(stmt.node),
+                        advice,
+                    )
+        elif other.op is operator.getitem and atom_names(other.args[0])[:1] == [xs]:
+            for target in other.targets:
+                for name in alias_closure(ir, target, lists=True):
+                    if read_across(flat, loops, name, index, write):
+                        raise MutationError(
+                            f"`{user}[...]` is updated in place, but an item read at line "
+                            f"{primal.where(other.node).lineno} is read again after the update "
+                            "(Python's `+=` on an array item changes it there too)",
+                            primal.where(stmt.node),
+                            advice,
+                        )
 
 
 def differentiable_reads(stmt: Stmt) -> list[str]:

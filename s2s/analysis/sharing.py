@@ -207,6 +207,18 @@ def seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int)
     return False
 
 
+def read_across(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
+    """Whether the value ``name`` got at ``bound`` may be read after the write at ``write``:
+    bound before it (:func:`seen_after`), or after it in a loop around both and read before
+    it on the next trip."""
+    if bound < write:
+        return seen_after(flat, loops, name, bound, write)
+    common = loops[id(flat[bound])] & loops[id(flat[write])]
+    return bool(common) and any(
+        i < write and name in value_reads(s) and loops[id(s)] & common for i, s in enumerate(flat)
+    )
+
+
 def element_or_row(stmt: Stmt) -> bool:
     """``r = x[i]`` with no slice in the key: an element, a copy or (``x`` of two or more
     dimensions) a row view, which only the run time tells apart."""

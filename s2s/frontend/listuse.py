@@ -74,8 +74,8 @@ def check_list_uses(
                            f"a second name for the list `{value.id}` (`{targets[0].id} = "
                            f"{value.id}`)" if isinstance(targets[0], gast.Name) else
                            f"unpacking the list `{value.id}` into names")  # fmt: skip
-            elif any(isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name)
-                     and t.value.id in lists for t in targets):  # fmt: skip
+            elif not generated and any(isinstance(t, gast.Subscript) and isinstance(
+                    t.value, gast.Name) and t.value.id in lists for t in targets):  # fmt: skip
                 problem = "assigning into a list's items"
         if problem is None and isinstance(node, gast.AugAssign):
             if isinstance(node.target, gast.Name) and node.target.id in lists:

@@ -54,7 +54,7 @@ METHODS: dict[str, Any] = {
     "round": np.round,  "item": builtins.float, "repeat": np.repeat,
 }  # fmt: skip
 VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
-ATTRIBUTES: dict[str, Any] = {"T": np.transpose}
+ATTRIBUTES: dict[str, Any] = {"T": np.transpose, "real": np.real, "imag": np.imag}
 METADATA = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides", "flags"}
 BUILTIN_ALIASES: dict[Any, Any] = {builtins.abs: np.absolute}
 # Reductions called with `where=` or `initial=` (a function or its method): differentiated by

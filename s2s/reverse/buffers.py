@@ -117,6 +117,7 @@ class Accumulation:
             out.append(assign(adj, expr))
         elif (
             var in st.undefined or var in st.maybe_none or var in st.scattered
+            or _maybe_parts(st, var)
         ):  # add with the kinds' algebra (item by item for a list of parts)
             out.append(assign(adj, call("_s2s.add", name(adj), expr)))
         else:
@@ -210,3 +211,14 @@ class Accumulation:
                     return None
         dtype = zeros.args[1].value
         return call(f"_np.{dtype}", constant(0.0))
+
+
+def _maybe_parts(st: SweepState, var: str) -> bool:
+    """Whether ``var``'s cotangent may be a list of parts that ``+`` would concatenate: a
+    list-valued call's result, or, in a derivative differentiated again, a value not known to
+    be an array (``d_parts = _s2s.unbroadcast(...)`` of a list's cotangent)."""
+    if var in st.call_results:
+        return True
+    known = st.activity.types.get(var)
+    generated = getattr(st.primal.func, "__s2s_generated__", False)
+    return generated and (known is None or known.array is not True)

@@ -41,6 +41,7 @@ by none inside a branch or loop behave as in straight-line code (``straight``):
 
 from __future__ import annotations
 
+import builtins
 import operator
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,6 +249,8 @@ _PARTS = {
     runtime.vectorized_grads_adjoint, runtime.vectorized_grads_adjoint_tangent,
     runtime.vectorized_grads_adjoint_adjoint, runtime.vectorized_grads_tangent_tangent,
     runtime.vectorized_grads_tangent_adjoint,
+    runtime.scatter,  # a derivative's scatter into a list's cotangent: parts (reverse over reverse)
+    builtins.list, builtins.tuple,  # list(x) of an array: its rows
 }  # fmt: skip
 
 

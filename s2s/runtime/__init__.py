@@ -32,7 +32,6 @@ from s2s.runtime.core import (
     item_of,
     like,
     narrow,
-    overwritten,
     owned_buffer,
     owned_copy,
     scatter,
@@ -42,8 +41,6 @@ from s2s.runtime.core import (
     stop_gradient,
     subderivative,
     unbroadcast,
-    written_part,
-    zeroed_at,
     zeros_like_acc,
 )
 from s2s.runtime.covariance import (
@@ -319,6 +316,7 @@ from s2s.runtime.sets import (
     trim_key,
 )
 from s2s.runtime.shapes import (
+    relist,
     take_key,
     unarray,
     uncast,
@@ -327,6 +325,7 @@ from s2s.runtime.shapes import (
     undiagonal,
     undiff,
     unhstack,
+    unlist,
     unliteral,
     unravel,
     unreshape,
@@ -441,12 +440,15 @@ from s2s.runtime.writers import (
     fill_diagonal,
     gathered_values,
     labels,
+    overwritten,
     place,
     put,
     put_along_axis,
     putmask,
     value_labels,
     written,
+    written_part,
+    zeroed_at,
 )
 
 __all__ = [  # one line per several names: the re-exports above say where each comes from
@@ -495,7 +497,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "cholesky_diagonal_adjoint",
     "solve_grad_a", "as_columns", "from_columns", "sort_adjoint",
     "stop_gradient", "zero_output_tangent", "subderivative", "svd_adjoint", "svdvals_adjoint",
-    "take_key",
+    "take_key", "unlist", "relist",
     "tensordot_grad_a", "tensordot_grad_b", "through", "unarray", "unliteral", "unbroadcast",
     "unbroadcast_mask", "uncast", "unconcatenate", "undefined", "undefined_grad", "undefined_of",
     "undiag", "undiff", "undiagonal", "unhstack", "unindexed", "unique_adjoint", "unravel",

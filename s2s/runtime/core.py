@@ -181,6 +181,10 @@ def unbroadcast(g: Any, ref: Any) -> Any:
         return parts if isinstance(ref, list) else tuple(parts)
     elif type(g) is list and ref is None:  # onto a list's cotangent that was None (zero)
         return g
+    elif type(g) is list and type(ref) is Like and ref.shape[:1] == (len(g),):
+        # onto a list of items of one shape, recorded as one (a tape's list cotangent)
+        row = Like(ref.shape[1:], ref.dtype, ref.xp, None)
+        return [None if p is None else unbroadcast(p, row) for p in g]
     if type(ref) is np.ndarray or type(ref) is Like:
         shape, dtype = ref.shape, ref.dtype
     else:  # a scalar, or a list of pieces (recorded ones among them: ``[x[0] * x[1]]``)
@@ -207,6 +211,9 @@ def unbroadcast(g: Any, ref: Any) -> Any:
     return g
 
 
+_PIECES = (np.ndarray, Like, list, tuple, np.float32, np.float16)  # and floats: [a, 2.0 * t]
+
+
 def _parts(x: Any) -> bool:
     """Whether ``x`` is a list or tuple of pieces numpy cannot stack into one array: arrays (or
     lists of them) of several shapes (``np.array_split``'s), of another library, records."""
@@ -214,7 +221,9 @@ def _parts(x: Any) -> bool:
         return False
     if any(is_foreign_array(i) or (type(i) is Like and i.xp is not None) for i in x):
         return True
-    shapes = {shape_of(i) for i in x if type(i) in (np.ndarray, Like, list, tuple)}  # [[a], g]
+    if any(type(i) in (list, tuple) and _parts(i) for i in x):  # [g, [d_x, d_y]]: ragged inside
+        return True
+    shapes = {shape_of(i) for i in x if type(i) in _PIECES or isinstance(i, float)}  # [[a], g]
     return len(shapes) > 1
 
 
@@ -251,7 +260,9 @@ def owned_buffer(g: Any, ref: Any) -> np.ndarray:
     return zeros_like_acc(ref) if g is None else owned_copy(g, ref)
 
 
-def _is_basic_key(key: Any) -> bool:
+def is_basic_key(key: Any) -> bool:
+    """Whether ``key`` selects each entry at most once: integers, slices, ``None``, ``...``
+    and boolean masks (no integer index arrays, which may repeat an index)."""
     items = key if isinstance(key, tuple) else (key,)
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)):
@@ -280,7 +291,7 @@ def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
     and return ``buffer``. A Dask buffer takes no in-place writes: the result is a new array
     (:func:`s2s.runtime.namespace.scatter_added`)."""
     if type(buffer) is np.ndarray:
-        if _is_basic_key(key):
+        if is_basic_key(key):
             buffer[key] += g
         else:
             np.add.at(buffer, key, g)
@@ -289,7 +300,7 @@ def scatter_add(buffer: np.ndarray, key: Any, g: Any) -> np.ndarray:
     key = _key_in(xp, key)
     if functional(xp):
         return scatter_added(xp, buffer, key, g)
-    if _is_basic_key(key):
+    if is_basic_key(key):
         buffer[key] += g
     else:
         xp.add.at(buffer, key, g)
@@ -474,52 +485,6 @@ def _keeps(left: np.ndarray, right: Any) -> bool:
         np.broadcast_shapes(left.shape, np.shape(right)) == left.shape
         and np.result_type(left, right) == left.dtype
     )
-
-
-def overwritten(array: np.ndarray, key: Any) -> Any:
-    """A copy of ``array[key]``, saved before ``array[key] = ...`` destroys it."""
-    if type(array) is np.ndarray:
-        return np.array(array[key], copy=True)
-    return array[key].copy()
-
-
-def written_part(g: Any, key: Any, array: Any = None) -> Any:
-    """The cotangent of the values ``x[key] = v`` wrote: ``g[key]``, except that where an
-    integer index repeats only the last write counts (numpy keeps the last), so the earlier
-    duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
-    truncates: piecewise constant, so the part is zero."""
-    part = g[key]
-    xp = array_namespace(g, part)
-    if array is not None and dtype_of(array).kind not in "fc":
-        return xp.zeros_like(part)
-    if _is_basic_key(key):
-        return part
-    if xp is not np:  # which write wins is decided by the (host) key alone
-        if any(is_foreign_array(k) for k in (key if isinstance(key, tuple) else (key,))):
-            raise NotImplementedError(
-                "s2s: assignment `x[key] = v` into a non-numpy array with an index array of "
-                "that library: pass numpy index arrays"
-            )
-        last = _last_writers(np.shape(g), key, np.shape(part))
-        return xp.where(xp.asarray(last), part, 0)
-    return np.where(_last_writers(np.shape(g), key, np.shape(part)), part, 0)
-
-
-def _last_writers(shape: tuple[int, ...], key: Any, part_shape: tuple[int, ...]) -> np.ndarray:
-    """True at the entries of ``v`` in ``x[key] = v`` whose write is the one kept (numpy keeps
-    the last of repeated indices)."""
-    writers = np.arange(int(np.prod(part_shape))).reshape(part_shape)
-    scratch = np.full(shape, -1)
-    scratch[key] = writers
-    return scratch[key] == writers
-
-
-def zeroed_at(g: Any, key: Any) -> np.ndarray:
-    """A copy of cotangent ``g`` with zeros at ``key``: entries a write replaced have no
-    gradient with respect to the array before the write."""
-    out = np.array(g, copy=True) if type(g) is np.ndarray or not is_foreign_array(g) else g.copy()
-    out[key] = 0  # Dask: item assignment into the new array object builds a new graph
-    return out
 
 
 gradient.value_free_args = ("x", "protect")  # read for type and identity (fuzz 02f9e7b9)

@@ -130,7 +130,12 @@ def expanded(g: Any, a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def unwritten(ct: Any, g: Any, key: Any) -> Any:
     """The transpose of ``written_part(g, key)``: zeros of ``g``'s shape with ``ct`` at ``key``
-    (numpy keeps the last of repeated indices, as ``written_part`` does)."""
+    (numpy keeps the last of repeated indices, as ``written_part`` does); of a list's
+    cotangent ``g`` (parts), parts with ``ct`` at ``key`` and none (``None``) elsewhere."""
+    if isinstance(g, list):
+        parts = [None] * len(g)
+        parts[key] = ct
+        return parts
     out = np.zeros(shape_of(g), acc_dtype(dtype_of(g)))
     out[key] = ct
     return out

@@ -272,3 +272,15 @@ def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
         "if that path should not carry a gradient, wrap the value in s2s.stop_gradient(...) "
         'or s2s.zero_grad(...); pass undefined="return" to receive the s2s.Undefined marker',
     )
+
+
+def zeroed_part(cotangent: list, key: int) -> list:
+    """A list's cotangent with no part (``None``, zero) at ``key``: ``xs[key] = v`` undone, the
+    item before the write gets nothing from after it. A new list; the other items' masks
+    (:class:`MaskedParts`) stay."""
+    masks = getattr(cotangent, "masks", None)
+    out = MaskedParts(cotangent) if masks else list(cotangent)
+    if masks:
+        out.masks = {i: m for i, m in masks.items() if i != range(len(cotangent))[key]}
+    out[key] = None
+    return out

@@ -16,10 +16,11 @@ object ``np.vectorize(Q)`` looping as the user's does (``f`` passed whole; ``a``
 excluded or with core dimensions as ``x`` is, ``u`` as ``c``). So differentiating a twin
 reaches only that first-order helper, whose rules are the second-order helpers: each order
 is one more application. Shapes and dtypes are the helpers'; ``None`` for a tangent or a
-cotangent is a zero. Objects of 1 to 3 arguments are taken (``signature=`` and
-``excluded=`` too); more are refused with a located :class:`s2s.errors.NoRuleError` when a
-fourth derivative is made. The tangent of the tangent is, by polarization, a gradient of
-``E = sum(u grad_c Q) + sum(v grad_x Q)`` (``<a, D^2 P[w, w]>``, ``w = (u, v)``).
+cotangent is a zero. Objects of 1 to 6 arguments are taken (``signature=`` and
+``excluded=`` too), as at first order; more are refused with a located
+:class:`s2s.errors.NoRuleError` when a fourth derivative is made. The tangent of the
+tangent is, by polarization, a gradient of ``E = sum(u grad_c Q) + sum(v grad_x Q)``
+(``<a, D^2 P[w, w]>``, ``w = (u, v)``).
 
 Source: the symmetry of second derivatives (``<ct, T(u, v)>`` is also ``S``'s derivative
 along ``(u, v)``, so its gradients in ``(c, x)`` are the curvature parts the hand-written
@@ -31,6 +32,8 @@ from __future__ import annotations
 from typing import Any
 
 from s2s.runtime import plain_vectorized_calls as calls
+from s2s.runtime import plain_vectorized_calls6 as calls6
+from s2s.runtime import plain_vectorized_calls45 as calls45
 from s2s.runtime import vectorized_second as helpers
 from s2s.runtime.sources import differentiated_as
 
@@ -43,8 +46,14 @@ def vectorized_grads_adjoint_adjoint(cg: Any, cargs: Any, ct: Any, g: Any, vf: A
         out = calls.adjoint_adjoint1(cg, cargs, ct, g, vf, args)
     elif len(args) == 2:
         out = calls.adjoint_adjoint2(cg, cargs, ct, g, vf, args)
-    else:
+    elif len(args) == 3:
         out = calls.adjoint_adjoint3(cg, cargs, ct, g, vf, args)
+    elif len(args) == 4:
+        out = calls45.adjoint_adjoint4(cg, cargs, ct, g, vf, args)
+    elif len(args) == 5:
+        out = calls45.adjoint_adjoint5(cg, cargs, ct, g, vf, args)
+    else:
+        out = calls6.adjoint_adjoint6(cg, cargs, ct, g, vf, args)
     return out
 
 
@@ -56,8 +65,14 @@ def vectorized_grads_tangent_adjoint(ct: Any, tg: Any, g: Any, vf: Any, args: An
         out = calls.tangent_adjoint1(ct, tg, g, vf, args, tangents)
     elif len(args) == 2:
         out = calls.tangent_adjoint2(ct, tg, g, vf, args, tangents)
-    else:
+    elif len(args) == 3:
         out = calls.tangent_adjoint3(ct, tg, g, vf, args, tangents)
+    elif len(args) == 4:
+        out = calls45.tangent_adjoint4(ct, tg, g, vf, args, tangents)
+    elif len(args) == 5:
+        out = calls45.tangent_adjoint5(ct, tg, g, vf, args, tangents)
+    else:
+        out = calls6.tangent_adjoint6(ct, tg, g, vf, args, tangents)
     return out
 
 
@@ -71,8 +86,14 @@ def vectorized_grads_adjoint_tangent(dct: Any, dg: Any, dargs: Any, ct: Any, g: 
         out = calls.adjoint_tangent1(dct, dg, dargs, ct, g, vf, args)
     elif len(args) == 2:
         out = calls.adjoint_tangent2(dct, dg, dargs, ct, g, vf, args)
-    else:
+    elif len(args) == 3:
         out = calls.adjoint_tangent3(dct, dg, dargs, ct, g, vf, args)
+    elif len(args) == 4:
+        out = calls45.adjoint_tangent4(dct, dg, dargs, ct, g, vf, args)
+    elif len(args) == 5:
+        out = calls45.adjoint_tangent5(dct, dg, dargs, ct, g, vf, args)
+    else:
+        out = calls6.adjoint_tangent6(dct, dg, dargs, ct, g, vf, args)
     return out
 
 
@@ -87,8 +108,14 @@ def vectorized_grads_tangent_tangent(dtg: Any, dg: Any, dargs: Any, dtangents: A
         out = calls.tangent_tangent1(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
     elif len(args) == 2:
         out = calls.tangent_tangent2(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
-    else:
+    elif len(args) == 3:
         out = calls.tangent_tangent3(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
+    elif len(args) == 4:
+        out = calls45.tangent_tangent4(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
+    elif len(args) == 5:
+        out = calls45.tangent_tangent5(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
+    else:
+        out = calls6.tangent_tangent6(dtg, dg, dargs, dtangents, tg, g, vf, args, tangents)
     return out
 
 

@@ -1,5 +1,6 @@
 """The per-call scalar functions of :mod:`s2s.runtime.plain_vectorized` and its twins, one
-version per number of arguments ``n`` of the ``numpy.vectorize`` object (1 to 3): a
+version per number of arguments ``n`` of the ``numpy.vectorize`` object (1 to 3 here, 4 to
+6 in plain_vectorized_calls45.py and plain_vectorized_calls6.py): a
 derivative is taken by a parameter's name, and differentiated code does not call
 ``f(*args)``. Written by ``python -m tools.vectorized_calls`` (the pattern is the same for
 each ``n``): ``weighted{n}`` is ``F``, ``contracted{n}`` is ``S``, ``directional{n}``
@@ -21,7 +22,7 @@ from s2s.runtime.sources import plain
 from s2s.runtime.tangents import grad_of
 from s2s.runtime.vectorized import vectorized_grads
 
-ARITY = 3  # the most arguments a vectorize object's fourth derivative is taken for
+ARITY = 6  # the most arguments a vectorize object's fourth derivative is taken for
 _OBJECTS: dict[Any, Any] = {}
 _CORE = re.compile(r"\(([^()]*)\)")
 

@@ -181,6 +181,29 @@ def unsum(g: Any, items: Any) -> Any:
 
 
 @reads_shape_only(1)
+def unlist(ct: Any, x: Any) -> Any:
+    """The adjoint of ``list(x)`` and ``tuple(x)``: of an array ``x`` (the list of its rows
+    along axis 0), the rows' parts stacked back into ``x``'s shape in its accumulator dtype,
+    zeros for a row without one (``None``); of a list or tuple ``x``, the parts as they are
+    (a list). Source: ``list(x)[i]`` is ``x[i]``."""
+    if isinstance(x, (list, tuple)) and type(x) is not Like:
+        return list(ct)
+    shape, dtype = shape_of(x), acc_dtype(dtype_of(x))
+    if not isinstance(ct, (list, tuple)):  # the parts stacked into one array
+        return unbroadcast(ct, x)
+    xp = array_namespace(x, ct)  # x's (a device's, Dask's) namespace, or the parts'
+    row = Like(tuple(shape[1:]), dtype, None if xp is np else xp)
+    rows = [zeros(xp, row.shape, dtype) if p is None else unbroadcast(p, row) for p in ct]
+    return xp.stack(rows) if rows else zeros(xp, shape, dtype, x)
+
+
+def relist(g: Any, parts: Any) -> list[Any]:
+    """The transpose of ``unlist(parts, x)``: ``g``'s rows (of a list ``g``, its parts), one
+    per part, ``None`` where ``parts`` had none."""
+    return [None if p is None else r for p, r in zip(parts, g, strict=True)]
+
+
+@reads_shape_only(1)
 def unhstack(g: Any, tup: Any) -> list[Any]:
     """The adjoint of ``np.hstack(tup)``: numpy joins ``atleast_1d`` inputs on axis 1 (1-D: 0)."""
     shapes = [shape_of(x) or (1,) for x in join_items(tup)]

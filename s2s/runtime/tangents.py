@@ -113,7 +113,10 @@ def dense_tangent(t: Any, x: Any) -> Any:
 
 def owned_tangent(t: Any, x: Any) -> np.ndarray:
     """A new array holding ``t`` (zeros when ``t`` is ``None``), with ``x``'s shape and tangent
-    dtype: the tangent of an array about to be written in place (``x[key] = v``)."""
+    dtype: the tangent of an array about to be written in place (``x[key] = v``); of a list
+    ``x``, a new list of its items' tangents (zeros where ``t`` is ``None``)."""
+    if isinstance(x, list):
+        return zero_tangent(x) if t is None else list(t)
     out = np.zeros(shape_of(x), acc_dtype(dtype_of(x)))
     if t is not None:
         out[...] = t

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from s2s.runtime.core import acc_dtype, dtype_of, reads_shape_only, shape_of
+from s2s.runtime.core import acc_dtype, dtype_of, is_basic_key, reads_shape_only, shape_of
+from s2s.runtime.kinds import zeroed_part
+from s2s.runtime.namespace import array_namespace, is_foreign_array
 
 
 def _copy(a: Any) -> Any:
@@ -103,3 +105,61 @@ def gathered_values(h: Any, sources: Any) -> Any:
     flat = np.ravel(np.asarray(h))
     picked = flat[np.where(sources < 0, -1 - sources, 0)] if flat.size else np.zeros(sources.shape)
     return np.where(sources < 0, picked, 0).astype(acc_dtype(dtype_of(h)), copy=False)
+
+
+# -- x[key] = v undone (a list's xs[i] op= v too): the saved copy, the written part, the rest
+
+
+def overwritten(array: np.ndarray, key: Any) -> Any:
+    """A copy of ``array[key]``, saved before ``array[key] = ...`` destroys it (a list's item
+    that has no ``copy``, a float or ``None`` (a zero tangent), as it is)."""
+    if type(array) is np.ndarray:
+        return np.array(array[key], copy=True)
+    item = array[key]
+    return item if isinstance(array, list) and not hasattr(item, "copy") else item.copy()
+
+
+def written_part(g: Any, key: Any, array: Any = None) -> Any:
+    """The cotangent of the values ``x[key] = v`` wrote: ``g[key]``, except that where an
+    integer index repeats only the last write counts (numpy keeps the last), so the earlier
+    duplicates get zero. Into an integer or boolean ``array`` (``np.arange(3)``) the write
+    truncates: piecewise constant, so the part is zero."""
+    if g is None:  # no cotangent (a zero): none for the written values either
+        return None
+    part = g[key]
+    if isinstance(g, list):  # a list's parts, ``xs[i] = v``: the part of item i (None: zero)
+        integer = array is not None and dtype_of(array[key]).kind not in "fc"
+        return None if integer else part
+    xp = array_namespace(g, part)
+    if array is not None and dtype_of(array).kind not in "fc":
+        return xp.zeros_like(part)
+    if is_basic_key(key):
+        return part
+    if xp is not np:  # which write wins is decided by the (host) key alone
+        if any(is_foreign_array(k) for k in (key if isinstance(key, tuple) else (key,))):
+            raise NotImplementedError(
+                "s2s: assignment `x[key] = v` into a non-numpy array with an index array of "
+                "that library: pass numpy index arrays"
+            )
+        last = _last_writers(np.shape(g), key, np.shape(part))
+        return xp.where(xp.asarray(last), part, 0)
+    return np.where(_last_writers(np.shape(g), key, np.shape(part)), part, 0)
+
+
+def _last_writers(shape: tuple[int, ...], key: Any, part_shape: tuple[int, ...]) -> np.ndarray:
+    """True at the entries of ``v`` in ``x[key] = v`` whose write is the one kept (numpy keeps
+    the last of repeated indices)."""
+    writers = np.arange(int(np.prod(part_shape))).reshape(part_shape)
+    scratch = np.full(shape, -1)
+    scratch[key] = writers
+    return scratch[key] == writers
+
+
+def zeroed_at(g: Any, key: Any) -> np.ndarray:
+    """A copy of cotangent ``g`` with zeros at ``key``: entries a write replaced have no
+    gradient with respect to the array before the write (a list's parts: no part at ``key``)."""
+    if isinstance(g, list):
+        return zeroed_part(g, key)
+    out = np.array(g, copy=True) if type(g) is np.ndarray or not is_foreign_array(g) else g.copy()
+    out[key] = 0  # Dask: item assignment into the new array object builds a new graph
+    return out

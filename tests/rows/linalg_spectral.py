@@ -48,6 +48,8 @@ ROWS = [
     R(np.linalg.eig, eig_vectors, real_spectrum(3, 3), tag="vectors"),
     R(np.linalg.eig, eig_both, real_spectrum(2, 3, 3), tag="batch"),
     R(np.linalg.eigvals, lambda a: np.real(np.linalg.eigvals(a)), real_spectrum(4, 4)),
+    R(np.linalg.eig, lambda a: np.linalg.eig(a)[0].real + np.linalg.eig(a)[0].imag,
+      real_spectrum(3, 3), tag="attributes"),  # fmt: skip
     R(np.linalg.eigvals, eigvals_real, real_spectrum(2, 3, 3), tag="batch"),
     R(np.linalg.lstsq, lambda a, b: np.linalg.lstsq(a, b)[0], normal(5, 3), normal(5), tag="x"),
     R(np.linalg.lstsq, lstsq_all, normal(5, 3), normal(5, 2), tag="all"),

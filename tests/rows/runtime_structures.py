@@ -77,6 +77,16 @@ def unarray_literal(g):
     return joined(parts[0], parts[1] + parts[2])
 
 
+def unlist_of_a_list(a, b):
+    parts = rt.unlist([a, b], [REF_1x3, 2.0])
+    return joined(parts[0], parts[1])
+
+
+def relist(g):
+    parts = rt.relist(g, [REF_1x3[0, :2], None, REF_1x3[0, :2]])
+    return joined(parts[0], parts[2])
+
+
 def rearray(a, c):
     return rt.rearray([a, None, c], np.zeros((3, 2)), [REF_1x3[0, :2], 2.0, REF_1x3[0, :2]]) * 2.0
 
@@ -162,6 +172,10 @@ ROWS = [
     R(rt.rearray, rearray_nested, normal(3), normal(3), normal(3), tag="nested"),
     R(rt.rearray, lambda c: rt.rearray(c, np.zeros((1, 3)), np.zeros(3)) * 2.0, normal(3),
       tag="array"),  # fmt: skip
+    R(rt.unlist, lambda a, c: rt.unlist([a, None, c], np.zeros((3, 2))) * 2.0, normal(2),
+      normal(1, 2)),  # fmt: skip
+    R(rt.unlist, unlist_of_a_list, normal(1, 3), normal(), tag="list"),
+    R(rt.relist, relist, normal(3, 2)),
     R(rt.unbroadcast_parts, unbroadcast_parts, normal(2, 3), normal(2, 3)),
     R(rt.rebroadcast_parts, rebroadcast_parts, normal(1, 3), normal()),
     R(rt.rebroadcast, rebroadcast_list, normal(1, 3), normal(), tag="list"),

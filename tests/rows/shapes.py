@@ -82,6 +82,9 @@ ROWS = [
     # a float32 output needs a larger step; the map is linear, so the quotient stays exact
     R(np.astype, lambda x: np.astype(x, np.float32), normal(2, 3), tag="f32", h=1e-2, rtol=1e-5),
     R(builtins.sum, lambda x, y: sum([x, y * 2.0, x * y]), normal(3), normal(3)),
+    R(builtins.list, lambda x: np.sin(list(x)[0]) * list(x)[2], normal(3, 2)),
+    R(builtins.list, lambda x: list(x)[1] * x, normal(3), tag="vector"),
+    R(builtins.tuple, lambda x: tuple(x)[0] * tuple(x)[1] ** 2, normal(2, 2, 3)),
     R(builtins.float, lambda x: x * float(x[0]), normal(3)),
     R(builtins.float, lambda x: x[:1].item() * x, normal(3), tag="item"),
     R(builtins.float, lambda s: float(s) * 3.0, npscalar(), tag="npscalar"),
