@@ -6,7 +6,7 @@ not follow are refused with their line."""
 
 import numpy as np
 import pytest
-from gradcheck import along, numeric_gradient
+from gradcheck import along, check_every_order, numeric_gradient
 from gradcheck import check_against_differences as check
 from located import assert_located
 
@@ -530,4 +530,49 @@ def test_a_built_list_at_third_order_against_differences_of_the_second(f):
     _, tangent = s2s.jvp(second)(M, DM)
     np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
     third = s2s.grad(lambda x: np.sum(second(x) * DM))(M)
+    np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)
+
+
+def literal_rebuilt_in_a_loop(x):
+    s = 0.0
+    for i in range(2):
+        ys = [np.sin(x), np.cos(x * i)]
+        s = s + np.sum(np.stack(ys) ** 2) * s + ys[1][0]
+    return s
+
+
+def comprehension_rebuilt_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        y = [np.sin(x * j * i) for j in range(3)]
+        s = s + np.sum(np.stack(y)) * s + 0.1
+    return s
+
+
+@pytest.mark.parametrize("f", [literal_rebuilt_in_a_loop, comprehension_rebuilt_in_a_loop])
+def test_a_list_rebuilt_in_a_loop_at_second_order_against_differences_of_the_gradient(f):
+    """A list literal or comprehension bound anew on each trip of a loop: the first
+    derivative tapes the list (or its shapes record) and restores it, ``ys = tape.pop()``, a
+    list name bound again in a loop in s2s's own code that its second derivative follows
+    (``hessian``, ``hvp``, ``grad`` of ``grad``, and ``jvp`` of ``grad`` against central
+    differences of the gradient)."""
+    x = np.array([0.3, -0.4, 0.5])
+    check_every_order(f, x)
+    v = np.array([0.7, -0.2, 0.4])
+    _, tangent = s2s.jvp(s2s.grad(f))(x, v)
+    np.testing.assert_allclose(tangent, along(s2s.grad(f), x, v), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("f", [literal_rebuilt_in_a_loop, comprehension_rebuilt_in_a_loop])
+def test_a_list_rebuilt_in_a_loop_at_third_order_against_differences_of_the_second(f):
+    """The second derivative's own code (``ys = like_1``, a shapes record under a name of its
+    own) differentiated again, forward and reverse."""
+    x = np.array([0.3, -0.4, 0.5])
+    v = np.array([0.7, -0.2, 0.4])
+    gradient = s2s.grad(f)
+    second = s2s.grad(lambda z: np.sum(gradient(z) * v))
+    expected = along(second, x, v, h=1e-5)
+    _, tangent = s2s.jvp(second)(x, v)
+    np.testing.assert_allclose(tangent, expected, rtol=1e-5, atol=1e-7)
+    third = s2s.grad(lambda z: np.sum(second(z) * v))(x)
     np.testing.assert_allclose(third, expected, rtol=1e-5, atol=1e-7)

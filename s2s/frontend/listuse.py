@@ -24,6 +24,7 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.assignments import operator_text
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import list_rebound
+from s2s.frontend.structure import runtime_call
 
 
 def check_list_uses(
@@ -48,6 +49,13 @@ def check_list_uses(
         for t in node.targets
         if isinstance(t, gast.Name)
     }
+    records = {  # s2s's own code: names of shapes records, `like_1 = _s2s.like(ys)`
+        t.id
+        for node in walk(tree)
+        if generated and isinstance(node, gast.Assign) and runtime_call(node.value, "like")
+        for t in node.targets
+        if isinstance(t, gast.Name)
+    }
     for node in walk(tree):
         if isinstance(node, (gast.For, gast.comprehension)) and (
             is_mapping(node.iter)
@@ -60,7 +68,7 @@ def check_list_uses(
                 "loop over a list of them instead: `for k in list(d)`, "
                 "`for v in list(d.values())`",
             )
-        problem = list_rebound(node, lists, generated)
+        problem = list_rebound(node, lists, generated, records)
         if problem is None:
             problem = list_misuse(node, lists, list_changing_call, generated)
         if problem is None and isinstance(node, gast.Assign):
@@ -82,6 +90,9 @@ def check_list_uses(
                 problem = f"`{node.target.id} {operator_text(node.op)}= ...` on a list"
         if problem is not None:
             advice = LIST_ADVICE
+            if problem.startswith("differentiating again"):
+                advice = ("take this derivative forward over forward (s2s.jvp of s2s.jvp), or "
+                          "make the list an array (np.stack) before the loop rebinds it")
             if problem.startswith("putting the list"):
                 listed = node.value.id
                 advice = (f"read the list by its own name (`{listed}[0]`), or put an array made "
@@ -101,7 +112,9 @@ def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = Fal
     ``lists`` are the names the function binds to lists; ``user_function(call)`` tells whether
     a call may change a list it is given (a nested def, or a function of the user's that
     changes its parameter; one that only reads it gets the list as a tuple);
-    ``pops``: ``xs.pop()`` is allowed (a derivative's own tape, differentiated again).
+    ``pops``: ``xs.pop()`` is allowed, and so is ``tape.append(ys)`` of a list ``ys`` (a
+    derivative's own tape, differentiated again: it tapes a list built anew on each trip of a
+    loop just before binding the name to the new list, so the taped list no longer changes).
     """
 
     def is_list(e: gast.AST) -> bool:
@@ -117,7 +130,8 @@ def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = Fal
             if node.func.attr != "append":
                 return f"`{receiver.id}.{node.func.attr}(...)`, which s2s does not follow,"
             item = node.args[0] if node.args else None
-            if isinstance(item, gast.ListComp) or (isinstance(item, gast.Name) and is_list(item)):
+            if isinstance(item, gast.ListComp) or (isinstance(item, gast.Name) and is_list(item)
+                                                   and not pops):
                 return f"`{receiver.id}` would hold a list that can still change (a list of lists)"
     if isinstance(node, gast.Call) and user_function(node):
         if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):

@@ -25,6 +25,7 @@ the block makes the list anew, then the array, and nothing outside the block see
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 
 import gast
@@ -127,20 +128,38 @@ def _rename_in_block(block: list[gast.stmt], lists: set[str], uses: dict[str, in
                 _rename_after(block, index, name, fresh)
 
 
-def list_rebound(node: gast.AST, lists: set[str], generated: bool = False) -> str | None:
+def list_rebound(node: gast.AST, lists: set[str], generated: bool = False,
+                 records: frozenset[str] | set[str] = frozenset()) -> str | None:  # fmt: skip
     """``ys = np.array(ys)`` left after :func:`rename_rebound_lists`: a list's name bound again
     to something that is not a list inside a loop, branch, ``with`` or ``try``, or a list a
     nested function reads. In s2s's own code (``generated``), ``rows = listcomp_1`` names a
-    comprehension's list (the derivative of ``rows = [...]``, appended to after)."""
+    comprehension's list (the derivative of ``rows = [...]``, appended to after), and a list
+    built anew on each trip of a loop is taped and restored, ``ys = tape.pop()``, or replaced
+    by its shapes record, ``ys = _s2s.like(ys)`` (or ``ys = like_1``, a name of ``records``,
+    the names the code binds to ``_s2s.like(...)``), which the adjoint sweep reads for shapes
+    only; anything else is refused as s2s's own limit, naming the generated statement."""
     if not isinstance(node, gast.Assign) or isinstance(node.value, (gast.List, gast.ListComp)):
         return None
     if generated and isinstance(node.value, gast.Name) and node.value.id in lists:
         return None
     if isinstance(node.value, gast.Constant) and node.value.value is None:
         return None  # `ys = None`, as a derivative's code binds names before its tape
+    if generated and (_popped(node.value, lists) or runtime_call(node.value, "like")
+                      or (isinstance(node.value, gast.Name) and node.value.id in records)):
+        # `ys = tape.pop()`: a derivative restores the list (or its shapes record) it taped
+        # before binding the name anew; `ys = _s2s.like(ys)`: its adjoint sweep reads only
+        # the shapes of the list's items
+        return None
     if runtime_call(node.value, "zero_tangent"):
         return None  # `tape_dot = _s2s.zero_tangent(tape)`: a forward sweep's tangent list
     for target in node.targets:
+        if generated and isinstance(target, gast.Name) and target.id in lists:
+            shown = ast.unparse(gast.gast_to_ast(node)).strip()
+            return (
+                "differentiating again the derivative s2s generated for this line (its "
+                f"statement `{shown}` binds the list name `{target.id}` again to another "
+                "value; a limit of s2s, not of your code)"
+            )
         if isinstance(target, gast.Name) and target.id in lists:
             return (
                 f"binding the list name `{target.id}` again to another value inside a "
@@ -150,6 +169,14 @@ def list_rebound(node: gast.AST, lists: set[str], generated: bool = False) -> st
                 f"(give the new value a name of its own: `{target.id}_array = ...`)"
             )
     return None
+
+
+def _popped(value: gast.expr, lists: set[str]) -> bool:
+    """``tape.pop()``: the last item of a list the code made."""
+    func = getattr(value, "func", None)
+    return (isinstance(value, gast.Call) and isinstance(func, gast.Attribute)
+            and func.attr == "pop" and isinstance(func.value, gast.Name)
+            and func.value.id in lists and not value.args)
 
 
 def _rebound(stmt: gast.stmt, lists: set[str]) -> str | None:
