@@ -25,7 +25,7 @@ from s2s import registry, runtime
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import pushed_value, walk, walk_with_parents
+from s2s.codegen.walking import pushed_value, statements_in, walk, walk_with_parents
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -157,7 +157,7 @@ def drop_unread_recomputed(blocks: list[Block]) -> None:
         read = {n for b in blocks for s in b.body for n in statement_reads(s)}
         unread = {
             stmt.targets[0].id
-            for b in blocks for s in b.body for stmt in walk(s)
+            for b in blocks for s in b.body for stmt in statements_in(s)
             if getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read
         }  # fmt: skip
         if not unread:
