@@ -206,3 +206,14 @@ def test_only_items_used_answers_as_the_walk(tree):
     answers = {name: not _read_whole(tree, name) for name in names}
     assert answers == {name: _items_only_by_walk(tree, name) for name in names}
     assert True in answers.values() and False in answers.values()
+
+
+@pytest.mark.parametrize("tree", list(trees()), ids=["api", "tape"])
+def test_atom_names_are_the_loaded_names_in_walk_order(tree):
+    from s2s.codegen.ir import atom_names
+
+    extra = gast.parse("x[a:b:c, ::k, 1:] = (a, 1, b), [a, (b, c)], (d.e, f), [], (g, *h)")
+    for node in [n for t in (tree, extra) for n in walk(t) if isinstance(n, gast.expr)]:
+        want = [n.id for n in walk(node)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]  # fmt: skip
+        assert atom_names(node) == want
