@@ -15,10 +15,12 @@ import s2s.reverse.tape
 from s2s.codegen.emit import to_source
 from s2s.codegen.walking import (
     copy_tree,
+    deleted_names,
     inner_nodes,
     loaded_names,
     name_list,
     new_node,
+    statements_in,
     stored_names,
     unstored_names,
     walk,
@@ -85,6 +87,7 @@ def test_name_collectors_agree_with_walk(tree):
     contexts = {
         loaded_names: (gast.Load, ast.Load),
         stored_names: (gast.Store, gast.Del, ast.Store, ast.Del),
+        deleted_names: (gast.Del, ast.Del),
         unstored_names: (gast.Load, gast.Del, gast.Param, ast.Load, ast.Del, ast.Param),
     }
     nodes = [n for n in walk(tree) if isinstance(n, (ast.AST, gast.AST))]
@@ -110,6 +113,37 @@ def test_walk_with_parents_is_walk_and_its_parent_map(tree):
     assert nodes == list(gast.walk(tree))
     want = {id(c): p for p in gast.walk(tree) for c in gast.iter_child_nodes(p)}
     assert parents.keys() == want.keys() and all(parents[k] is want[k] for k in want)
+
+
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case, gast.stmt, gast.excepthandler)
+_MATCHED = """
+def f(x, ys):
+    try:
+        for y in ys:
+            match y:
+                case 0:
+                    break
+                case _:
+                    g = lambda v: v
+    except ValueError:
+        return 1
+    finally:
+        del x
+"""
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [*trees(), *_ast_trees(), gast.parse(_MATCHED), ast.parse(_MATCHED)],
+    ids=["api", "tape", "ast-api", "ast-tape", "match", "ast-match"],
+)
+def test_statements_in_are_the_walk_of_statements(tree):
+    holders = (*_HOLDERS, *(getattr(gast, k) for k in ("match_case",) if hasattr(gast, k)))
+    starts = [n for n in walk(tree) if isinstance(n, holders)]
+    assert starts
+    for node in [tree, *starts[::3]]:
+        want = Counter(id(n) for n in walk(node) if n is node or isinstance(n, holders))
+        assert Counter(id(n) for n in statements_in(node)) == want
 
 
 @pytest.mark.parametrize(
@@ -172,3 +206,14 @@ def test_only_items_used_answers_as_the_walk(tree):
     answers = {name: not _read_whole(tree, name) for name in names}
     assert answers == {name: _items_only_by_walk(tree, name) for name in names}
     assert True in answers.values() and False in answers.values()
+
+
+@pytest.mark.parametrize("tree", list(trees()), ids=["api", "tape"])
+def test_atom_names_are_the_loaded_names_in_walk_order(tree):
+    from s2s.codegen.ir import atom_names
+
+    extra = gast.parse("x[a:b:c, ::k, 1:] = (a, 1, b), [a, (b, c)], (d.e, f), [], (g, *h)")
+    for node in [n for t in (tree, extra) for n in walk(t) if isinstance(n, gast.expr)]:
+        want = [n.id for n in walk(node)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]  # fmt: skip
+        assert atom_names(node) == want

@@ -37,7 +37,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block, is_comment_marker
-from s2s.codegen.walking import stored_names, walk
+from s2s.codegen.walking import deleted_names, name_list, statements_in, stored_names
 
 # runtime helpers whose result is an array (or an undefined marker), never None, whenever
 # they return; those of the second kind return their first argument's kind (None for None)
@@ -88,7 +88,7 @@ def _body(body: list[gast.stmt], known: set[str], rewrite: bool) -> tuple[list, 
                 is_comment_marker(stmt)):  # fmt: skip
             pass
         else:  # del, try, a def, anything else: what it may bind or unbind is unknown
-            known -= stored_names(stmt) | {n.id for n in walk(stmt) if isinstance(n, gast.Name)}
+            known -= stored_names(stmt) | set(name_list(stmt))
         out.append(stmt)
     return out, known
 
@@ -96,10 +96,10 @@ def _body(body: list[gast.stmt], known: set[str], rewrite: bool) -> tuple[list, 
 def _loop(stmt: gast.For | gast.While, before: set[str], rewrite: bool) -> set[str]:
     """What is set after a loop: what holds before it and after each trip, to a fixpoint;
     with a ``break`` or ``continue`` in it, only what no statement of it binds."""
-    jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(stmt))
+    jumps = any(isinstance(n, (gast.Break, gast.Continue, gast.Return))
+                for n in statements_in(stmt))  # fmt: skip
     if jumps or stmt.orelse:
-        top = before - stored_names(stmt) - {n.id for n in walk(stmt) if isinstance(n, gast.Name)
-                                             and isinstance(n.ctx, gast.Del)}  # fmt: skip
+        top = before - stored_names(stmt) - deleted_names(stmt)
         if isinstance(stmt, gast.For):
             top -= set(stored_names(stmt.target))
         if rewrite:

@@ -163,9 +163,29 @@ def atom_names(node: gast.expr) -> list[str]:
         return [node.id] if type(node.ctx) is gast.Load else []
     if kind is gast.Constant:
         return []
+    parts = _flat_parts(node, kind)
+    if parts is not None:  # a slice or a literal of plain atoms: the walk's order, without it
+        return [p.id for p in parts if type(p) is gast.Name and type(p.ctx) is gast.Load]
     return [
         n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]
+
+
+def _flat_parts(node: gast.expr, kind: type) -> list | None:
+    """The parts of a ``Slice`` (``lower``, ``upper``, ``step``) or the items of a ``Tuple``
+    or ``List``, where each is ``None``, a constant or a name without annotation (a walk
+    visits them in that order, and nothing under them); else ``None``."""
+    if kind is gast.Slice:
+        parts = [node.lower, node.upper, node.step]
+    elif kind is gast.Tuple or kind is gast.List:
+        parts = node.elts
+    else:
+        return None
+    for part in parts:
+        if not (part is None or type(part) is gast.Constant or (
+                type(part) is gast.Name and part.annotation is None)):  # fmt: skip
+            return None
+    return parts
 
 
 class NameAllocator:

@@ -25,7 +25,14 @@ from s2s import registry, runtime
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import pushed_value, walk, walk_with_parents
+from s2s.codegen.walking import (
+    inner_nodes,
+    name_list,
+    pushed_value,
+    statements_in,
+    walk,
+    walk_with_parents,
+)
 
 
 def add_in_place(blocks: list[Block]) -> None:
@@ -121,7 +128,7 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
         _release_recomputed(block.body)
     for block in sweeps.primal:
         for stmt in block.body:
-            for node in walk(stmt):
+            for node in inner_nodes(stmt):  # (each push on its own: in no particular order)
                 pushed = (
                     pushed_value(node, sweeps.tape)
                     if isinstance(node, gast.Call) and sweeps.tape
@@ -134,8 +141,7 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
                 ):
                     unread = pushed.id not in read
                     node.args[0] = constant(None) if unread else call("_s2s.like", pushed)
-    kept = params | {n.id for n in walk(sweeps.output) if isinstance(n, gast.Name)}
-    kept |= {n.id for n in walk(sweeps.loss) if isinstance(n, gast.Name)}
+    kept = params | set(name_list(sweeps.output)) | set(name_list(sweeps.loss))
     release: list[gast.stmt] = []
     for var in sorted(sweeps.saved - kept):
         if var not in read:
@@ -157,7 +163,7 @@ def drop_unread_recomputed(blocks: list[Block]) -> None:
         read = {n for b in blocks for s in b.body for n in statement_reads(s)}
         unread = {
             stmt.targets[0].id
-            for b in blocks for s in b.body for stmt in walk(s)
+            for b in blocks for s in b.body for stmt in statements_in(s)
             if getattr(stmt, "s2s_remade", False) and stmt.targets[0].id not in read
         }  # fmt: skip
         if not unread:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import name_list, stored_names, walk
+from s2s.codegen.walking import deleted_names, name_list, statements_in, stored_names, walk
 
 _LINE = 88  # the longest chain written on one line (the sweeps' indentation aside)
 
@@ -104,10 +104,9 @@ def _bound_after(stmt: gast.stmt, bound: set[str]) -> set[str]:
     if isinstance(stmt, gast.If):
         return _in_order(stmt.body, bound) & _in_order(stmt.orelse, bound)
     if isinstance(stmt, gast.For) and _runs(stmt.iter) and not stmt.orelse and not any(
-            isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in walk(stmt)):
+            isinstance(n, (gast.Break, gast.Continue, gast.Return)) for n in statements_in(stmt)):
         return _in_order(stmt.body, bound) | stored_names(stmt.target)  # (every trip ends)
-    return bound - {n.id for n in walk(stmt) if isinstance(n, gast.Name)
-                    and isinstance(n.ctx, gast.Del)}  # fmt: skip
+    return bound - deleted_names(stmt)
 
 
 def _in_order(body: list[gast.stmt], bound: set[str]) -> set[str]:

@@ -193,6 +193,8 @@ def drop_unread_write_backs(blocks: list[Block], tape: str, live_out: set[str]) 
     if not tape:
         return
     top = [stmt for block in blocks for stmt in block.body]
+    if not any(getattr(stmt, "s2s_written_back", None) is not None for stmt in top):
+        return  # no write-back to drop: no walk of the whole code
     nodes = [n for s in top for n in inner_nodes(s)]
     if any(isinstance(n, gast.Try) or type(n).__name__ in ("Match", "TryStar") for n in nodes):
         return

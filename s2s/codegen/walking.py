@@ -1,9 +1,9 @@
 """``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost (and
 ``walk_with_parents``, with each node's parent); ``inner_nodes``: the same nodes but contexts
-and operators, in no order, at less cost still; ``name_list``, ``loaded_names``,
-``stored_names`` and ``unstored_names``: the ``Name`` nodes' ids in a tree; ``new_node``:
-a node made at less cost than by its constructor; and ``copy_tree``: ``copy.deepcopy`` of a
-tree, at less cost.
+and operators, in no order, at less cost still; ``statements_in``: the statements alone;
+``name_list``, ``loaded_names``, ``stored_names``, ``deleted_names`` and ``unstored_names``:
+the ``Name`` nodes' ids in a tree; ``new_node``: a node made at less cost than by its
+constructor; and ``copy_tree``: ``copy.deepcopy`` of a tree, at less cost.
 
 The passes walk the sweeps' statements many times (which names a statement reads, which it
 writes); ``ast.walk`` spends most of that time in its generators (``iter_child_nodes`` over
@@ -64,6 +64,29 @@ def _node_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+# the fields that hold statements (a compound statement's bodies, a handler's, a case's)
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def statements_in(node: AST) -> list[AST]:
+    """``node`` and every statement under it (and the except handlers and match cases that
+    hold some), in no particular order: the nodes of :func:`walk` that can be a statement,
+    found without visiting expressions (no expression holds a statement; a ``Lambda``'s
+    ``body`` is an expression, not a list)."""
+    out = [node]
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        for field in _BODIES:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, AST):
+                        out.append(item)
+                        todo.append(item)
+    return out
+
+
 def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
     """``list(walk(node))`` and each node's parent by ``id`` (for a node found twice, its
     last parent in that order), in one pass: what ``{id(c): p for p in walk(node) for c in
@@ -95,6 +118,7 @@ _NAMES = frozenset({gast.Name, ast.Name})
 _LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)  # (gast's too)
 _LOADS = frozenset({gast.Load, ast.Load})
 _STORES = frozenset({gast.Store, ast.Store, gast.Del, ast.Del})
+_DELS = frozenset({gast.Del, ast.Del})
 _UNSTORED = frozenset({gast.Load, ast.Load, gast.Del, ast.Del, gast.Param, ast.Param})
 _FIELDS: dict[type, tuple[str, ...]] = {}  # node type -> the fields that may hold a Name
 
@@ -141,6 +165,11 @@ def loaded_names(node: AST) -> set[str]:
 def stored_names(node: AST) -> set[str]:
     """The ids of the ``Name`` nodes in ``node`` in a ``Store`` or ``Del`` context."""
     return set(_names(node, _STORES))
+
+
+def deleted_names(node: AST) -> set[str]:
+    """The ids of the ``Name`` nodes in ``node`` in a ``Del`` context."""
+    return set(_names(node, _DELS))
 
 
 def unstored_names(node: AST) -> set[str]:

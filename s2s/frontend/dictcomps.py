@@ -35,7 +35,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, walk
 from s2s.errors import UnsupportedSyntaxError
 
 _VIEWS = ("items", "keys", "values")
@@ -62,7 +62,7 @@ def _is_pure(node: gast.expr) -> bool:
 def _local_dicts(tree: gast.FunctionDef) -> dict[str, list[Any]]:
     """Names bound exactly once, to a dict literal whose keys are all constants: their keys."""
     counts: dict[str, int] = {}
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (counts: in no particular order)
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
     found = {}
@@ -192,7 +192,7 @@ def expand_dict_comprehensions(
         UnsupportedSyntaxError: a dict comprehension whose items are not known when the
             derivative is made, or with an ``if`` or a second ``for``.
     """
-    if not any(isinstance(n, gast.DictComp) for n in walk(tree)):
+    if not any(isinstance(n, gast.DictComp) for n in inner_nodes(tree)):
         return
     dicts = _local_dicts(tree)
 

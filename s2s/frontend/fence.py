@@ -6,7 +6,7 @@ import builtins
 
 import gast
 
-from s2s.codegen.walking import inner_nodes, walk
+from s2s.codegen.walking import inner_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -129,7 +129,7 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
     ``a, *rest = value``, which :mod:`s2s.frontend.unpacking` rewrites."""
     allowed = {
         id(e)
-        for n in walk(tree)
+        for n in statements_in(tree)
         if isinstance(n, gast.Assign) and len(n.targets) == 1 and is_starred_target(n.targets[0])
         for e in n.targets[0].elts
     }

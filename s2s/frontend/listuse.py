@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.assignments import operator_text
 from s2s.frontend.parse import Primal
@@ -44,7 +44,7 @@ def check_list_uses(
     """
     mappings = {
         t.id
-        for node in walk(tree)
+        for node in statements_in(tree)
         if isinstance(node, gast.Assign) and is_mapping(node.value)
         for t in node.targets
         if isinstance(t, gast.Name)

@@ -24,7 +24,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
-from s2s.codegen.walking import inner_nodes
+from s2s.codegen.walking import inner_nodes, statements_in
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments
@@ -181,7 +181,7 @@ class Normalizer:
 
         rename_rebound_lists(tree, fresh_list)  # ys = np.array(ys): ys_array from there
         lower_dicts(tree, st.names.taken, st.primal.where, st.spellings)  # d["h"]: a name d_h
-        if any(isinstance(n, (gast.With, gast.Try)) for n in inner_nodes(tree)):
+        if any(isinstance(n, (gast.With, gast.Try)) for n in statements_in(tree)):
             tree.body = lift_returns(tree.body, st.names.fresh("result"))
         control.lower(st.primal, st.names.fresh("result"))
         self.note_facts(tree)
@@ -226,12 +226,13 @@ class Normalizer:
         uses of lists and the loops over mappings that s2s does not follow)."""
         st = self.state
         st.carried = assigned_in_compound(tree)
-        st.carried |= {n.target.id for n in inner_nodes(tree) if isinstance(n, gast.NamedExpr)}
+        nodes = inner_nodes(tree)  # (one list for the walrus targets and the appends)
+        st.carried |= {n.target.id for n in nodes if isinstance(n, gast.NamedExpr)}
         st.declared = declared_globals(tree)  # written as globals, never bound locally
         st.carried -= st.declared
         st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
-        st.local_defs = {n.name for n in inner_nodes(tree) if isinstance(n, gast.FunctionDef)}
-        appended = {xs for node in inner_nodes(tree) if (xs := appended_list(node)) is not None}
+        st.local_defs = {n.name for n in statements_in(tree) if isinstance(n, gast.FunctionDef)}
+        appended = {xs for node in nodes if (xs := appended_list(node)) is not None}
         fresh = fresh_lists(tree, appended if st.generated else set(), st.generated)
         # a list that outlives the call (a global, an argument, an attribute's list): its
         # appends are the user's side effects, run once and never undone

@@ -15,7 +15,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, statements_in, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
 from s2s.sources import def_block, parsed_def
 
@@ -112,7 +112,7 @@ def user_line(filename: str, lines: list[str], lineno: int, depth: int = 0) -> L
 
 
 def _shift(tree: Any, line_offset: int, col_offset: int) -> None:
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (contexts and operators have no position)
         if hasattr(node, "lineno") and node.lineno is not None:
             node.lineno += line_offset
             if getattr(node, "end_lineno", None) is not None:
@@ -362,11 +362,11 @@ def free_added_names(primal: Primal, signature: list[tuple[str, str]] | None) ->
     tree = primal.tree
     arguments = tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs
     own = {a.id for a in arguments} | {a.id for a in (tree.args.vararg, tree.args.kwarg) if a}
-    nodes = [n for n in walk(tree) if isinstance(n, gast.Name)]
+    nodes = [n for n in inner_nodes(tree) if isinstance(n, gast.Name)]  # (in no order)
     used = {n.id for n in nodes}
     bound = {n.id for n in nodes if isinstance(n.ctx, (gast.Store, gast.Param))}
     added = {n for n, _ in signature or () if n not in own}
-    declared = {n for d in walk(tree) if isinstance(d, (gast.Global, gast.Nonlocal))
+    declared = {n for d in statements_in(tree) if isinstance(d, (gast.Global, gast.Nonlocal))
                 for n in d.names}  # fmt: skip
     renamed: dict[str, str] = {}
     for old in sorted((added & bound) - declared):

@@ -109,7 +109,7 @@ def lower_records(tree: gast.FunctionDef, func: types.FunctionType) -> list[Targ
     targets: list[Target] = []
     local = local_names(tree)
     stores: dict[str, int] = {}
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (counts: in no particular order)
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             stores[node.id] = stores.get(node.id, 0) + 1
     params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}

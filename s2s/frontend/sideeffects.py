@@ -20,7 +20,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import OPAQUE, Stmt
-from s2s.codegen.walking import copy_tree, inner_nodes, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, statements_in, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.normstate import NormalizeState
 from s2s.frontend.parse import Primal
@@ -35,7 +35,7 @@ def declared_globals(tree: gast.FunctionDef) -> set[str]:
     return {
         name
         for stmt in tree.body
-        for node in inner_nodes(stmt)  # (a set: in no particular order)
+        for node in statements_in(stmt)  # (a set: in no particular order)
         if isinstance(node, gast.Global)
         for name in node.names
     }

@@ -35,7 +35,7 @@ import gast
 
 from s2s.codegen.ir import APPEND, COPY, OPAQUE, SETITEM, Branch, Loop, Stmt
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import inner_nodes, statements_in, walk
 from s2s.frontend.assignments import Assignments
 from s2s.frontend.loopitems import enumerate_parts
 from s2s.frontend.normstate import Lowering, NormalizeState
@@ -287,7 +287,7 @@ def fresh_lists(tree: gast.FunctionDef, tangent_lists: set[str], generated: bool
     s2s's own code (``generated``), also a name bound to such a list (``rows = listcomp_1``)."""
     fresh = set()
     copies = []
-    for node in walk(tree):
+    for node in statements_in(tree):
         if not isinstance(node, gast.Assign):
             continue
         value = node.value
@@ -349,7 +349,7 @@ def assigned_in_compound(tree: gast.FunctionDef) -> set[str]:
     """Names assigned inside an ``if``, ``for`` or ``while`` (loop targets included), and
     arrays changed in place (``x[key] = v``): these keep one name, and the tape their values."""
     names: set[str] = set()
-    for node in walk(tree):
+    for node in inner_nodes(tree):  # (a set: in no particular order)
         appended = appended_list(node) if isinstance(node, gast.Call) else None
         if appended is not None:
             names.add(appended)
@@ -366,7 +366,7 @@ def bound_in_compound(tree: gast.FunctionDef) -> set[str]:
     names: set[str] = set()
     for stmt in straight(tree.body):
         if isinstance(stmt, (gast.If, gast.For, gast.While, gast.Try)):
-            for node in walk(stmt):
+            for node in inner_nodes(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                     names.add(node.id)
                 elif isinstance(node, gast.FunctionDef):

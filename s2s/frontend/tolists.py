@@ -33,7 +33,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, inner_nodes, walk
+from s2s.codegen.walking import copy_tree, inner_nodes
 
 
 def _is_tolist(node: Any, method: type, outside: set[str] = frozenset()) -> bool:
@@ -133,7 +133,7 @@ def expand_tolists(tree: gast.FunctionDef, method: type) -> None:
     local = {n.id for n in inner_nodes(tree)
              if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
     outside = taken - local - {a.id for a in tree.args.args + tree.args.kwonlyargs}  # fmt: skip
-    if not any(_is_tolist(n, method, outside) for n in walk(tree)):
+    if not any(_is_tolist(n, method, outside) for n in inner_nodes(tree)):
         return
 
     def fresh(base: str) -> str:

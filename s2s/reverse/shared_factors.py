@@ -52,18 +52,17 @@ _ADJOINT = "_s2s.cholesky_adjoint"
 def share_cholesky_factors(sweeps: Sweeps, params: set[str]) -> None:
     """Rewrite ``sweeps.adjoint`` in place (see the module docstring); ``params`` names the
     derivative's parameters (bound once, by the caller)."""
+    pairs = [pair for block in sweeps.primal for stmt in block.body
+             if (pair := _cholesky_of(stmt)) is not None]  # fmt: skip
+    if not pairs:  # (most derivatives: no walk of the whole code for its bindings)
+        return
     stores = _store_counts(sweeps)
     factors: dict[str, str] = {}  # matrix name -> its lower Cholesky factor's name
-    for block in sweeps.primal:
-        for stmt in block.body:
-            pair = _cholesky_of(stmt)
-            if pair is None:
-                continue
-            factor, matrix = pair
-            once = stores.get(matrix, 0) == 1 or (matrix in params and matrix not in stores)
-            unwritten = not {factor, matrix} & (sweeps.written | sweeps.saved)
-            if once and stores.get(factor) == 1 and unwritten:
-                factors.setdefault(matrix, factor)
+    for factor, matrix in pairs:
+        once = stores.get(matrix, 0) == 1 or (matrix in params and matrix not in stores)
+        unwritten = not {factor, matrix} & (sweeps.written | sweeps.saved)
+        if once and stores.get(factor) == 1 and unwritten:
+            factors.setdefault(matrix, factor)
     for matrix, factor in factors.items():
         _share(sweeps, matrix, factor)
     for factor in factors.values():

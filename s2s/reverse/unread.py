@@ -8,7 +8,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import names_in
-from s2s.codegen.walking import inner_nodes, loaded_names, name_list
+from s2s.codegen.walking import loaded_names, name_list, statements_in
 
 
 def drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
@@ -42,7 +42,7 @@ def _loads(stmt: gast.stmt) -> set[str]:
     if isinstance(stmt, gast.AugAssign):
         names |= names_in(stmt.target)
     elif hasattr(stmt, "body"):  # a compound statement: the augmented assignments in it
-        for node in inner_nodes(stmt):
+        for node in statements_in(stmt):  # (an augmented assignment is a statement)
             if isinstance(node, gast.AugAssign):
                 names |= names_in(node.target)
     return names
@@ -56,7 +56,7 @@ def drop_releases(blocks: list) -> None:
     for block in blocks:
         for stmt in block.body:
             loads |= _loads(stmt)
-            for node in inner_nodes(stmt):
+            for node in statements_in(stmt):
                 if isinstance(node, gast.Assign) and not _is_none(node.value):
                     real.update(n for t in node.targets for n in name_list(t))
 
