@@ -9,6 +9,7 @@ import s2s.runtime as rt
 from s2s.registry import CAST, DIAG, PROBE, Facts, d, linear
 
 VIEW = Facts(view=True)  # the result may share memory with the argument
+ROWS = Facts(view=True, parts=True)  # list(x), tuple(x): a list of views of x's rows
 REORDERED = Facts(view=True, shape=PROBE)  # a view whose shape numpy computes from shapes alone
 
 # Every rule here is the transpose of a linear map (numpy docs define the maps). Parameters
@@ -203,13 +204,13 @@ def builtin_sum(result, iterable, /, start=0):
 
 
 @linear(builtins.list, source="list(x) of an array: its rows along axis 0; the adjoint stacks "
-        "the rows' cotangents back (zeros for none)")  # fmt: skip
+        "the rows' cotangents back (zeros for none)", facts=ROWS)  # fmt: skip
 def builtin_list(result, iterable, /):
     d[iterable] = rt.unlist(d[result], iterable)
 
 
 @linear(builtins.tuple, source="tuple(x) of an array: its rows along axis 0; the adjoint stacks "
-        "the rows' cotangents back (zeros for none)")  # fmt: skip
+        "the rows' cotangents back (zeros for none)", facts=ROWS)  # fmt: skip
 def builtin_tuple(result, iterable, /):
     d[iterable] = rt.unlist(d[result], iterable)
 

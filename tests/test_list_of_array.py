@@ -83,3 +83,35 @@ def test_list_of_a_tuple_of_arrays():
 
 def test_the_unused_row_gets_zeros():
     assert np.all(s2s.grad(tuple_of_rows)(X)[2] == 0.0)
+
+
+def update_a_row_of_own_array(a):
+    b = a * 1.0
+    rows = list(b)
+    rows[0] += b[1]  # Python changes b's first row too: the rows are views of b
+    return np.sum(b[0] ** 2)
+
+
+def update_a_row_of_the_argument(a):
+    rows = tuple(a)
+    rows[0][:] = a[1]  # would change the caller's array
+    return np.sum(a[0] ** 2)
+
+
+def rebind_a_row(a):
+    rows = list(a * 1.0)
+    rows[0] = a[1] * 2.0
+    return np.sum(rows[0])
+
+
+@pytest.mark.parametrize(
+    "fn", [update_a_row_of_own_array, update_a_row_of_the_argument, rebind_a_row]
+)
+def test_a_write_into_the_rows_of_list_x_is_refused(fn):
+    """``list(x)``'s items are views of ``x``'s rows: a write into one (``+=`` changes ``x``
+    too in Python) is refused at its line, never differentiated as if the rows were copies
+    (``update_a_row_of_own_array`` gave the gradient ``[2, 0, 0]`` rows for ``[4, 4, 0]``)."""
+    a = np.arange(9.0).reshape(3, 3) / 10
+    with pytest.raises((s2s.MutationError, s2s.UnsupportedSyntaxError)) as info:
+        s2s.grad(fn)(a)
+    assert info.value.where is not None and info.value.where.filename == __file__
