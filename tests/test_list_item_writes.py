@@ -113,3 +113,17 @@ def test_plain_assignment_into_an_item_is_still_refused():
 
     with pytest.raises(s2s.UnsupportedSyntaxError, match="assigning into a list's items"):
         s2s.grad(f)(X)
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_forward_over_forward(f):
+    """``jvp`` of ``jvp``: the first jvp's own ``xs_dot = _s2s.owned_tangent(xs_dot, xs)`` (a
+    new tangent list before ``xs_dot[i] = ...``) was refused as binding a list name again, with
+    advice to use this very call. The outer tangent is checked against central differences of
+    the inner one along the same direction."""
+    inner = s2s.jvp(f)
+    (value, tangent), (_, second) = s2s.jvp(inner)(X, V, V)
+    assert value == f(X)
+    np.testing.assert_allclose(tangent, along(f, X, V), rtol=1e-6, atol=1e-8)
+    expected = along(lambda y: inner(y, V)[1], X, V, h=1e-5)
+    np.testing.assert_allclose(second, expected, rtol=1e-5, atol=1e-7)
