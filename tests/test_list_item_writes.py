@@ -127,3 +127,30 @@ def test_forward_over_forward(f):
     np.testing.assert_allclose(tangent, along(f, X, V), rtol=1e-6, atol=1e-8)
     expected = along(lambda y: inner(y, V)[1], X, V, h=1e-5)
     np.testing.assert_allclose(second, expected, rtol=1e-5, atol=1e-7)
+
+
+def jvp_rebinds(x):  # stands for a jvp's own code (named `jvp_<f>`) that s2s cannot take again
+    ys = [x]
+    for i in range(2):
+        ys = list(ys)
+        ys.append(x * i)
+    return np.sum(ys[0] * ys[-1])
+
+
+def d_rebinds(x):  # the same, standing for a reverse derivative's code (`d_<f>`)
+    ys = [x]
+    for i in range(2):
+        ys = list(ys)
+        ys.append(x * i)
+    return np.sum(ys[0] * ys[-1])
+
+
+@pytest.mark.parametrize(("f", "advice"), [(jvp_rebinds, "reverse mode"),
+                                           (d_rebinds, "s2s.jvp of s2s.jvp")])  # fmt: skip
+def test_advice_for_generated_code_names_the_other_mode(f, advice, monkeypatch):
+    """The refusal of a derivative's own list rebinding advised "s2s.jvp of s2s.jvp" also when
+    the code refused was a jvp's, that is, under jvp of jvp itself."""
+    monkeypatch.setattr(f, "__s2s_generated__", True, raising=False)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="differentiating again") as error:
+        s2s.jvp(f)(X, V)
+    assert advice in str(error.value)
