@@ -154,3 +154,22 @@ def test_advice_for_generated_code_names_the_other_mode(f, advice, monkeypatch):
     with pytest.raises(s2s.UnsupportedSyntaxError, match="differentiating again") as error:
         s2s.jvp(f)(X, V)
     assert advice in str(error.value)
+
+
+def scalar_argument(a):  # a scalar wrt: the first jvp writes `xs_dot = _s2s.written_tangent(...)`
+    xs = [np.array([a, 2 * a]), np.array([[a, 1.0], [0.5, a * a]])]
+    for i in range(3):
+        xs[0] += a * xs[0]
+        xs[1] -= np.sin(a) * i
+        xs[1] /= 1.0 + a * a
+    return np.sum(xs[0]) * np.sum(xs[1] ** 2)
+
+
+def test_forward_over_forward_of_a_scalar_argument():
+    a, da = 0.7, 1.0
+    inner = s2s.jvp(scalar_argument)
+    (value, _), (_, second) = s2s.jvp(inner)(a, da, da)
+    assert value == scalar_argument(a)
+    expected = along(lambda y: inner(y, da)[1], a, da, h=1e-5)
+    np.testing.assert_allclose(second, expected, rtol=1e-6)
+    np.testing.assert_allclose(second, s2s.hvp(scalar_argument)(a, da), rtol=1e-9)
