@@ -113,3 +113,63 @@ def test_plain_assignment_into_an_item_is_still_refused():
 
     with pytest.raises(s2s.UnsupportedSyntaxError, match="assigning into a list's items"):
         s2s.grad(f)(X)
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.__name__)
+def test_forward_over_forward(f):
+    """``jvp`` of ``jvp``: the first jvp's own ``xs_dot = _s2s.owned_tangent(xs_dot, xs)`` (a
+    new tangent list before ``xs_dot[i] = ...``) was refused as binding a list name again, with
+    advice to use this very call. The outer tangent is checked against central differences of
+    the inner one along the same direction."""
+    inner = s2s.jvp(f)
+    (value, tangent), (_, second) = s2s.jvp(inner)(X, V, V)
+    assert value == f(X)
+    np.testing.assert_allclose(tangent, along(f, X, V), rtol=1e-6, atol=1e-8)
+    expected = along(lambda y: inner(y, V)[1], X, V, h=1e-5)
+    np.testing.assert_allclose(second, expected, rtol=1e-5, atol=1e-7)
+
+
+def jvp_rebinds(x):  # stands for a jvp's own code (named `jvp_<f>`) that s2s cannot take again
+    ys = [x]
+    for i in range(2):
+        ys = list(ys)
+        ys.append(x * i)
+    return np.sum(ys[0] * ys[-1])
+
+
+def d_rebinds(x):  # the same, standing for a reverse derivative's code (`d_<f>`)
+    ys = [x]
+    for i in range(2):
+        ys = list(ys)
+        ys.append(x * i)
+    return np.sum(ys[0] * ys[-1])
+
+
+@pytest.mark.parametrize(("f", "advice"), [(jvp_rebinds, "reverse mode"),
+                                           (d_rebinds, "s2s.jvp of s2s.jvp")])  # fmt: skip
+def test_advice_for_generated_code_names_the_other_mode(f, advice, monkeypatch):
+    """The refusal of a derivative's own list rebinding advised "s2s.jvp of s2s.jvp" also when
+    the code refused was a jvp's, that is, under jvp of jvp itself."""
+    monkeypatch.setattr(f, "__s2s_generated__", True, raising=False)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="differentiating again") as error:
+        s2s.jvp(f)(X, V)
+    assert advice in str(error.value)
+
+
+def scalar_argument(a):  # a scalar wrt: the first jvp writes `xs_dot = _s2s.written_tangent(...)`
+    xs = [np.array([a, 2 * a]), np.array([[a, 1.0], [0.5, a * a]])]
+    for i in range(3):
+        xs[0] += a * xs[0]
+        xs[1] -= np.sin(a) * i
+        xs[1] /= 1.0 + a * a
+    return np.sum(xs[0]) * np.sum(xs[1] ** 2)
+
+
+def test_forward_over_forward_of_a_scalar_argument():
+    a, da = 0.7, 1.0
+    inner = s2s.jvp(scalar_argument)
+    (value, _), (_, second) = s2s.jvp(inner)(a, da, da)
+    assert value == scalar_argument(a)
+    expected = along(lambda y: inner(y, da)[1], a, da, h=1e-5)
+    np.testing.assert_allclose(second, expected, rtol=1e-6)
+    np.testing.assert_allclose(second, s2s.hvp(scalar_argument)(a, da), rtol=1e-9)

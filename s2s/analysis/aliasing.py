@@ -38,6 +38,7 @@ from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.analysis.sharing import (
     alias_closure,
     aliases_any,
+    blocks_of,
     is_or_holds,
     is_view,
     list_names,
@@ -168,7 +169,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             )
     flat = ir.flat
     write = flat.index(stmt)
-    loops = loops_of(ir)
+    loops, blocks = loops_of(ir), blocks_of(ir)
     # b = a if c else x, then d = b: both name it; t = a.T, then r = t[0]; xs.append(a[1:])
     names = alias_closure(ir, array, lists=not generated)
     stmt.alias_checks = []
@@ -182,7 +183,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 aliases_any(other, names, lists=True)
                 and not used_at_once(ir, other)
                 and reaches(flat, loops, index, write, array)
-                and any(seen_after(flat, loops, t, index, write) for t in other.targets)
+                and any(seen_after(flat, loops, t, index, write, blocks) for t in other.targets)
                 and not any(c.targets == other.targets for c in stmt.alias_checks)
             ):
                 stmt.alias_checks.append(other)
@@ -204,7 +205,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 and (source[0] in names or element_copy)
                 and not used_at_once(ir, other)
                 and reaches(flat, loops, index, write, array)
-                and any(seen_after(flat, loops, t, index, write) for t in other.targets)
+                and any(seen_after(flat, loops, t, index, write, blocks) for t in other.targets)
             ):
                 stmt.alias_checks.append(other)
             continue
@@ -212,7 +213,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             aliases_any(other, names, lists=not generated)
             and not used_at_once(ir, other)
             and reaches(flat, loops, index, write, array)
-            and any(seen_after(flat, loops, t, index, write) for t in other.targets)
+            and any(seen_after(flat, loops, t, index, write, blocks) for t in other.targets)
         ):
             raise MutationError(
                 f"`{user}` is assigned into, but {_view_text(primal, ir, other)} "

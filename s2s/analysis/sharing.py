@@ -190,15 +190,41 @@ def is_or_holds(ir: FunctionIR, other: Stmt) -> str:
     return "holds" if other.op is APPEND or listed else "is"
 
 
-def seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int) -> bool:
+def blocks_of(ir: FunctionIR) -> dict[int, tuple[int, int]]:
+    """For each statement, the block (statement list, by identity) it sits in directly, and
+    its position there."""
+    found: dict[int, tuple[int, int]] = {}
+
+    def walk(body: list[Any]) -> None:
+        for position, item in enumerate(body):
+            if isinstance(item, Stmt):
+                found[id(item)] = (id(body), position)
+            for inner in ("test_body", "body", "orelse"):
+                if not isinstance(item, Stmt) and isinstance(getattr(item, inner, None), list):
+                    walk(getattr(item, inner))
+
+    walk(ir.body)
+    return found
+
+
+def seen_after(flat: list[Stmt], loops: dict, name: str, bound: int, write: int,
+               blocks: dict | None = None) -> bool:  # fmt: skip
     """Whether the value ``name`` was bound to at ``bound`` (before the write at ``write``) may
     be read after the write: later in the program, or, in a loop around both, by a statement
     before ``bound`` (the next trip, before ``name`` is bound again). A derivative's primal
     sweep reads ``getitem_1 = buf[k]`` in ``add_1 = getitem_1 + g`` before ``buf[k] = add_1``,
-    each its own statement, and only the shape of it after (its tape record)."""
+    each its own statement, and only the shape of it after (its tape record). With ``blocks``
+    (:func:`blocks_of`), a read after ``bound`` in its own block, where ``bound`` comes after
+    the write (``getitem_1 = m[0]; add_1 = 1 + getitem_1`` after ``m[i, j] = 1.0`` in a loop:
+    the code s2s generates, differentiated again), reads the value bound there after the
+    write, never the one the next trip's write changes."""
     for i, other in enumerate(flat):
         if name not in value_reads(other):
             continue
+        if blocks is not None and write < bound < i:
+            block, position = blocks[id(flat[bound])]
+            if blocks[id(other)][0] == block and blocks[id(other)][1] > position:
+                continue
         if i > write:
             return True
         for loop in loops[id(other)] & loops[id(flat[write])]:  # its next trip reads again

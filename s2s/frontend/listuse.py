@@ -93,6 +93,9 @@ def check_list_uses(
             if problem.startswith("differentiating again"):
                 advice = ("take this derivative forward over forward (s2s.jvp of s2s.jvp), or "
                           "make the list an array (np.stack) before the loop rebinds it")
+                if getattr(primal.func, "__name__", "").startswith("jvp_"):  # a jvp's own code
+                    advice = ("take it in reverse mode (s2s.hvp, s2s.grad of s2s.grad), or "
+                              "make the list an array (np.stack) before the loop rebinds it")
             if problem.startswith("putting the list"):
                 listed = node.value.id
                 advice = (f"read the list by its own name (`{listed}[0]`), or put an array made "

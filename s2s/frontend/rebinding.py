@@ -152,6 +152,12 @@ def list_rebound(node: gast.AST, lists: set[str], generated: bool = False,
         return None
     if runtime_call(node.value, "zero_tangent"):
         return None  # `tape_dot = _s2s.zero_tangent(tape)`: a forward sweep's tangent list
+    if generated and (runtime_call(node.value, "owned_tangent")
+                      or runtime_call(node.value, "written_tangent")):
+        # `xs_dot = _s2s.owned_tangent(xs_dot, xs)`: a forward sweep's tangent list, copied
+        # (a new list of the same items) before `xs_dot[i] = ...` writes into it, or so
+        # copied and written at once, `_s2s.written_tangent(xs_dot, xs, i, v_dot)`
+        return None
     for target in node.targets:
         if generated and isinstance(target, gast.Name) and target.id in lists:
             shown = ast.unparse(gast.gast_to_ast(node)).strip()
