@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from gradcheck import along, check_against_differences
+from gradcheck import along, check_against_differences, hessian_by_differences
 from located import assert_located, line_of
 
 import s2s
@@ -207,3 +207,78 @@ def test_refused_with_blocks_name_the_cause(f, words):
         with pytest.raises(s2s.UnsupportedSyntaxError) as info:
             derivative(X)
         assert_located(info.value, f, "# MARK", words)
+
+
+def divided_by_loop_int(x):
+    s = 0.0
+    for i in range(3):  # i is a Python int; x / 0 is numpy's inf, silenced
+        with np.errstate(divide="ignore"):
+            y = x / i
+        s = s + np.sum(np.sin(np.where(np.isfinite(y), y, 0.0)))
+    return s
+
+
+def divided_by_int_zero(x):
+    i = 0
+    with np.errstate(divide="ignore"):
+        y = x / i
+    return np.sum(np.sin(np.where(np.isfinite(y), y, 1.0 * x)))
+
+
+@pytest.mark.parametrize("f", [divided_by_loop_int, divided_by_int_zero], ids=lambda f: f.__name__)
+def test_forward_mode_divides_by_a_python_int_zero_as_numpy(f):
+    """The tangent of ``x / i`` is ``x_dot / i`` (numpy's division, silenced by the user's
+    errstate), not ``x_dot * (1 / i)``, which raised ZeroDivisionError at ``i = 0``
+    (fresh-108 F2)."""
+    x = np.array([0.4, -0.9, 1.3])
+    v = np.array([1.0, 0.5, -0.3])
+    expected = hessian_by_differences(f, (x,))
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        value, tangent = s2s.jvp(f)(x, v)
+        (_, second) = s2s.jvp(s2s.jvp(f))(x, v, v)[1]
+        hvp = s2s.hvp(f)(x, v)
+        hessian = s2s.hessian(f)(x)
+    assert value == pytest.approx(f(x), rel=1e-12)
+    assert tangent == pytest.approx(along(f, x, v), rel=1e-6)
+    np.testing.assert_allclose(hvp, expected @ v, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-7)
+    assert second == pytest.approx(v @ expected @ v, rel=1e-5)
+
+
+def log_of_zero(x):
+    with np.errstate(divide="ignore"):
+        lg = np.log(np.abs(x) * 0.0)  # -inf everywhere, its partial 1 / 0
+    return np.sum(np.where(np.isfinite(lg), lg, 0.0) * x + x**3)
+
+
+def reciprocal_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        with np.errstate(divide="ignore"):
+            r = 1.0 / (x * (i + 1))
+        s = s + np.sum(np.where(np.isfinite(r), r, 0.0) * x**2)
+    return s
+
+
+SECOND_ORDER = [
+    (log_of_zero, np.array([0.6, 1.2, -0.9])),
+    (reciprocal_in_loop, np.array([0.0, 1.5, -0.7])),
+    (divided_by_loop_int, np.array([0.4, -0.9, 1.3])),
+]
+
+
+@pytest.mark.parametrize(("f", "x"), SECOND_ORDER, ids=lambda a: getattr(a, "__name__", ""))
+def test_second_order_keeps_the_errstate(f, x):
+    """A derivative differentiated again keeps its ``with np.errstate`` blocks (the user's and
+    its own quiet ones): ``jvp(jvp)`` and ``grad(grad)`` raised FloatingPointError (0 * inf,
+    0 / 0) under ``errstate(all='raise')`` where f and first order do not (fresh-108 F3)."""
+    v = np.array([1.0, 0.5, -0.3])
+    expected = hessian_by_differences(f, (x,))
+    gradient = s2s.grad(f)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        (_, second) = s2s.jvp(s2s.jvp(f))(x, v, v)[1]
+        reverse = s2s.grad(lambda z: np.sum(gradient(z) * v))(x)
+    np.testing.assert_allclose(reverse, v @ expected, rtol=1e-5, atol=1e-6)
+    assert second == pytest.approx(v @ expected @ v, rel=1e-5, abs=1e-6)

@@ -56,7 +56,7 @@ def forward(primal: Primal, ir: FunctionIR, activity: Activity, wrt: tuple[str, 
             tangents: TangentParameters, names: NameAllocator,
             functional: bool = False) -> ForwardSweep:  # fmt: skip
     """The interleaved sweep (:class:`ForwardSweep` holding its blocks in ``.result``);
-    ``functional``: the form a derivative of it differentiates (no ``with``)."""
+    ``functional``: the form a derivative of it differentiates (calls as written)."""
     sweep = ForwardSweep(primal, ir, activity, wrt, names, tangents.internal, functional)
     sweep.result = sweep.blocks()
     return sweep

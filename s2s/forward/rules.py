@@ -64,12 +64,20 @@ def acc(dtype: np.dtype) -> np.dtype:
 
 
 def times(tangent: gast.expr, partial: gast.expr) -> gast.expr:
-    """``tangent * partial``, with the constant partials 1 and -1 costing nothing."""
+    """``tangent * partial``, with the constant partials 1 and -1 costing nothing; a partial
+    ``1 / e`` (a quotient's, ``np.log``'s) gives ``tangent / e``, so that the division is the
+    tangent's (numpy's, following ``np.errstate``) and not one of Python numbers: ``1 / i`` of a
+    Python int ``i = 0`` raised ZeroDivisionError where the primal ``x / i`` gave inf."""
     if isinstance(partial, gast.Constant) and partial.value == 1:
         return tangent
     if isinstance(partial, gast.UnaryOp) and isinstance(partial.op, gast.USub):
         if isinstance(partial.operand, gast.Constant) and partial.operand.value == 1:
             return gast.UnaryOp(op=gast.USub(), operand=tangent)
+    if isinstance(partial, gast.BinOp) and isinstance(partial.op, gast.Div) and (
+        isinstance(partial.left, gast.Constant) and type(partial.left.value) is int
+        and partial.left.value == 1
+    ):  # fmt: skip
+        return gast.BinOp(left=tangent, op=gast.Div(), right=partial.right)
     return gast.BinOp(left=tangent, op=gast.Mult(), right=partial)
 
 

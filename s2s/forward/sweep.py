@@ -82,14 +82,15 @@ class ForwardSweep:
         self.state: TangentState | None = TangentState({p: DENSE for p in tangent_params})
         self.jumps: list[Jumps] = []
         self.maybe_reads: set[str] = set()  # tangents read where they may be None
-        self.functional = functional  # differentiated again: no `with` (DESIGN 10)
+        self.functional = functional  # differentiated again (DESIGN 10): calls as written
         self.helpers: dict[str, tuple] = {}  # called by name: s2s/codegen/helpers.py
         self.local_helpers = {} if functional else local_helpers(  # jvp_inner, after its def
             flat, activity.bindings, names, "jvp_")
-        self.quiet = set() if functional else selected_only(ir, activity)
+        # quiet also when differentiated again: its derivative keeps the `with` (a derivative's
+        # `with np.errstate` is differentiated as the user's is), so no spurious warning there
+        self.quiet = selected_only(ir, activity)
         generated = getattr(primal.func, "__s2s_generated__", False)
         self.quiet_primal = selected_only(ir, activity, True) if generated else set()
-        self.quiet_primal = set() if functional else self.quiet_primal
 
     # -- blocks --------------------------------------------------------------------------------
     def comment(self, node: Any) -> tuple[str | None, int | None]:

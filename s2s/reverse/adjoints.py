@@ -258,7 +258,7 @@ class StatementAdjoints:
                 if mask is not None:
                     input_mask = call("_s2s.unbroadcast_mask", input_mask, name(var))
             self.buffers.accumulate(var, contribution, out, input_mask)
-        if guarded and not st.functional:  # unselected inf or nan: no warning
+        if guarded:  # unselected inf or nan: no warning (differentiated again: nor there)
             errstate = gast.Call(
                 func=gast.Attribute(value=name("_np"), attr="errstate", ctx=gast.Load()),
                 args=[],

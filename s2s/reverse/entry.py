@@ -577,11 +577,12 @@ def _reads(blocks: list[Block]) -> set[str]:
 
 
 def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> list[Block]:
-    """The adjoint sweep with the body of each ``np.errstate`` block under it again (not in a
-    derivative that will be differentiated again, which stays free of ``with``), and its
-    recomputed loop values quiet (:func:`s2s.codegen.contexts.quiet_recomputations`)."""
+    """The adjoint sweep with the body of each ``np.errstate`` block under it again (also in a
+    derivative that will be differentiated again, whose derivative keeps the ``with``: its
+    second-order statements run under the user's state), and its recomputed loop values quiet
+    (:func:`s2s.codegen.contexts.quiet_recomputations`)."""
     blocks = quiet_recomputations(blocks)
-    return nest_contexts(blocks, [] if functional else ir.contexts, adjoint=True)
+    return nest_contexts(blocks, ir.contexts, adjoint=True)
 
 
 def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:
