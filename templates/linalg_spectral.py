@@ -23,26 +23,47 @@ GOLUB = 'Golub and Pereyra 1973, "The differentiation of pseudo-inverses"'
     source=GILES + ", section 3.1, with unit-length eigenvectors",
 )
 def eig(eigenvalues, eigenvectors, a):
-    d[a] = rt.eig_adjoint(d[eigenvalues], d[eigenvectors], eigenvalues, eigenvectors)
+    d[a] = rt.eig_adjoint(
+        rt.drop_zero_imaginary(d[eigenvalues]),
+        rt.drop_zero_imaginary(d[eigenvectors]),
+        rt.drop_zero_imaginary(eigenvalues),
+        rt.drop_zero_imaginary(eigenvectors),
+    )
 
 
 @tangent(
     np.linalg.eig, source=GILES + ", section 3.1: dw = diag(V^-1 dA V), dV = V (F o V^-1 dA V)"
 )
 def eig_tangent(eigenvalues, eigenvectors, a):
-    parts = rt.eig_tangent(d[a], eigenvalues, eigenvectors)
+    parts = rt.eig_tangent(
+        d[a], rt.drop_zero_imaginary(eigenvalues), rt.drop_zero_imaginary(eigenvectors)
+    )
     d[eigenvalues] = parts[0]
     d[eigenvectors] = parts[1]
 
 
 @adjoint(np.linalg.eigvals, may_be_undefined=True, source=GILES + ": dw_i = (V^-1 dA V)_ii")
 def eigvals(result, a):
-    d[a] = rt.eigvals_adjoint(d[result], a, result)
+    d[a] = rt.eigvals_adjoint(
+        rt.drop_zero_imaginary(d[result]), a, rt.drop_zero_imaginary(result)
+    )
 
 
 @tangent(np.linalg.eigvals, source=GILES + ": dw_i = (V^-1 dA V)_ii")
 def eigvals_tangent(result, a):
-    d[result] += rt.eigvals_tangent(d[a], a, result)
+    d[result] += rt.eigvals_tangent(d[a], a, rt.drop_zero_imaginary(result))
+
+
+# numpy 2.5's complex results of a real spectrum as real arrays: the identity on cotangents and
+# tangents (a real spectrum's are real, also where complex arithmetic made them complex).
+@adjoint(rt.drop_zero_imaginary, source="the identity (a change of dtype of a real spectrum)")
+def drop_zero_imaginary(result, x):
+    d[x] = d[result]
+
+
+@tangent(rt.drop_zero_imaginary, source="the identity (a change of dtype of a real spectrum)")
+def drop_zero_imaginary_tangent(result, x):
+    d[result] = rt.drop_zero_imaginary(d[x])
 
 
 # A check of the primal spectrum: the identity on cotangents and tangents. Not @linear, whose

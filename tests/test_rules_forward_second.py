@@ -27,14 +27,6 @@ from s2s import registry
 
 UNSUPPORTED: dict[str, str] = {}
 
-if np.linalg.eigvals(np.eye(2)).dtype.kind == "c":  # numpy 2.5 and later: complex results
-    UNSUPPORTED |= dict.fromkeys(
-        ("numpy.linalg.eig", "numpy.linalg.eigvals"),
-        "numpy 2.5 returns eig's results as complex arrays even for a real spectrum, which a "
-        "second derivative refuses at the user's line (README, Not supported)",
-    )
-
-
 def _name(row: Row) -> str:
     return registry.qualified_name(row.key)
 
@@ -109,9 +101,7 @@ def _four_arguments(x):
     return np.sum(FOUR(x, x, x, x))
 
 
-# numpy 2.5 and later return complex eigenvalues of a real matrix, which the twin refuses first
-REPEATED = ("repeated eigenvalue" if np.lib.NumpyVersion(np.__version__) < "2.5.0"
-            else r"numpy \(2\.5 and later\) returned complex results")  # fmt: skip
+REPEATED = "repeated eigenvalue"
 
 
 def _eigvals_cubed(a):

@@ -30,14 +30,6 @@ from s2s import registry
 NEEDS = "its adjoint's runtime helper has no rule yet: "
 UNSUPPORTED: dict[str, str] = {}
 
-
-if np.linalg.eigvals(np.eye(2)).dtype.kind == "c":  # numpy 2.5 and later: complex results
-    UNSUPPORTED |= dict.fromkeys(
-        ("numpy.linalg.eig", "numpy.linalg.eigvals"),
-        "numpy 2.5 returns eig's results as complex arrays even for a real spectrum, which a "
-        "second derivative refuses at the user's line (README, Not supported)",
-    )
-
 # float32 rows whose central differences (step eps32^(1/3) ~ 5e-3 of the arguments) cannot
 # resolve the second derivative; float64 checks them
 FLOAT32_DIFFERENCES: dict[str, str] = {

@@ -281,6 +281,10 @@ def _times_zero_adjoint(expr: gast.expr) -> bool:
 _LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.boolop, gast.cmpop)
 
 
+# runtime functions of one value that map ``None`` (no cotangent) to ``None``
+_KEEPS_ZERO = frozenset({"drop_zero_imaginary"})
+
+
 class _Substitute(gast.NodeTransformer):
     """What ``gast.NodeTransformer`` does with these two visitors, with less of its cost: the
     visitors always return one node, so a list is rewritten item by item in place; contexts
@@ -298,7 +302,24 @@ class _Substitute(gast.NodeTransformer):
             return self.visit_Name(node)
         if kind is gast.Subscript:
             return self.visit_Subscript(node)
+        if kind is gast.Call:
+            return self.visit_Call(node)
         return self.generic_visit(node)
+
+    def visit_Call(self, node: gast.Call) -> gast.expr:
+        # a runtime conversion of a symbolic zero cotangent is that zero: `None`, not `f(None)`
+        self.generic_visit(node)
+        func, args = node.func, node.args
+        if (
+            type(func) is gast.Attribute
+            and func.attr in _KEEPS_ZERO
+            and type(func.value) is gast.Name
+            and func.value.id == "_s2s"
+            and len(args) == 1
+            and getattr(args[0], "s2s_zero_adjoint", False)
+        ):
+            return args[0]
+        return node
 
     def generic_visit(self, node: gast.AST) -> gast.AST:
         for field in node._fields:

@@ -32,6 +32,8 @@ def rebroadcast(ct: Any, g: Any) -> Any:
     except ValueError:
         return unbroadcast(ct, g)
     dtype = acc_dtype(dtype_of(g))
+    if out.dtype.kind == "c" and dtype.kind != "c":  # a real value's cotangent: its real part
+        out = out.real
     if out.dtype != dtype:
         out = out.astype(dtype)
     return out if shape else dtype.type(out)

@@ -18,7 +18,7 @@ import numpy as np
 
 from s2s.runtime.plain_decompositions import matrix_transpose, reciprocal_gaps, with_diagonal
 from s2s.runtime.sources import plain, refuses_complex
-from s2s.runtime.spectra import real_spectrum, refuse_complex
+from s2s.runtime.spectra import drop_zero_imaginary, real_spectrum, refuse_complex
 
 
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
@@ -52,6 +52,7 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     """The twin of :func:`s2s.runtime.eigvals_adjoint`: ``V^-T diag(g) V^T`` with the
     eigenvectors of one more ``np.linalg.eig``, ordered as ``values``."""
     w, v = np.linalg.eig(a)
+    w, v = drop_zero_imaginary(w), drop_zero_imaginary(v)
     v = np.take_along_axis(v, matching_order(values, w)[..., None, :], axis=-1)
     return eig_adjoint(g, None, values, v)
 
@@ -71,6 +72,7 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     eigenvectors of one more ``np.linalg.eig``, ordered as ``values``. Its derivative goes
     through the eigenvectors' tangent: a repeated eigenvalue is refused."""
     w, v = np.linalg.eig(a)
+    w, v = drop_zero_imaginary(w), drop_zero_imaginary(v)
     order = matching_order(real_spectrum(values, True), w)
     v = np.take_along_axis(v, order[..., None, :], axis=-1)
     return np.diagonal(np.linalg.solve(v, t @ v), axis1=-2, axis2=-1)

@@ -4,8 +4,9 @@ second order.
 
 s2s differentiates eig and eigvals for real spectra only. numpy returns their results as
 complex arrays where the spectrum is complex (and, from numpy 2.5, always, with imaginary
-parts exactly 0 for a real spectrum): a complex argument of a twin's derivative is refused
-by :func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue where the
+parts exactly 0 for a real spectrum, which the rules pass on as real arrays through
+:func:`drop_zero_imaginary`): a complex argument of a twin's derivative is refused by
+:func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue where the
 eigenvectors' derivative is asked for. Both raise a located
 :class:`s2s.errors.UndefinedGradientError` at the user's line that asked for the derivative.
 """
@@ -29,9 +30,8 @@ REPEATED = (
     "basis of its eigenspace, so they have no derivative"
 )
 ZERO_IMAGINARY = (
-    "it is complex, with imaginary parts 0: the matrix has complex eigenvalues (this value "
-    "came from them), or numpy (2.5 and later) returned complex results for real ones; a "
-    "second derivative needs them real"
+    "it is complex, with imaginary parts 0 (complex arithmetic on eig's results made it so); "
+    "a second derivative needs real eigenvalues, eigenvectors and cotangents"
 )
 
 
@@ -41,17 +41,32 @@ def refuse_complex(name: str, value: Any) -> None:
 
     Raises:
         UndefinedGradientError: always, located at the user's line: a complex spectrum, or
-            (imaginary parts all 0) a value that came from one, or numpy 2.5's complex
-            results of a real one.
+            (imaginary parts all 0) a value that complex arithmetic on eig's results made.
     """
     if np.any(np.imag(value) != 0):
         message, advice = COMPLEX, "differentiate a function of a matrix with real eigenvalues"
     else:
-        message, advice = ZERO_IMAGINARY, "differentiate once, or use numpy before 2.5"
+        message, advice = ZERO_IMAGINARY, "take np.real of eig's results before any other use"
     raise UndefinedGradientError(
         f"a second derivative through np.linalg.eig or eigvals (its first derivative's "
         f"`{name}`): {message}", caller_location(), advice,
     )  # fmt: skip
+
+
+def drop_zero_imaginary(x: Any) -> Any:
+    """``x``'s real part where ``x`` is a complex numpy array with imaginary parts all exactly
+    0, else ``x`` unchanged (a real array, a complex spectrum, or an array of another
+    namespace, which the helpers check themselves without a host read).
+
+    numpy 2.5 returns eig's and eigvals' results as complex arrays even for a real spectrum;
+    the rules pass them through this function so that the helpers' plain twins, differentiated
+    at second order, see the real arrays that numpy before 2.5 returned. Shape unchanged; the
+    dtype is the complex dtype's real one (complex128 to float64). Its derivative is the
+    identity (a cotangent or tangent of a real spectrum is real).
+    """
+    if isinstance(x, np.ndarray) and x.dtype.kind == "c" and not np.any(x.imag):
+        return x.real
+    return x
 
 
 def real_spectrum(w: Any, simple: bool = False) -> Any:

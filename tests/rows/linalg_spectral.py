@@ -66,5 +66,6 @@ ROWS = [
 
 ROWS += [  # the check eig's second derivative makes of the eigenvalues (the identity)
     R(rt.real_spectrum, lambda w: rt.real_spectrum(w) * 2.0, normal(2, 3)),
+    R(rt.drop_zero_imaginary, lambda w: rt.drop_zero_imaginary(w) * 3.0, normal(2, 3)),
     R(rt.real_spectrum, lambda w: rt.real_spectrum(w, True) ** 2, distinct(2, 3), tag="simple"),
 ]
