@@ -5,6 +5,7 @@ import types
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import gast
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
@@ -582,3 +583,42 @@ def test_a_container_bound_again_once_at_the_top_level_is_a_new_name_from_there_
             return rebinds_its_container(q, x)
 
         np.testing.assert_allclose(got[k], numeric_gradient(of_item, [p[k]], 0), rtol=1e-6)
+
+
+def _by_length(params, x):
+    # the arm for another length reads an item this container does not hold
+    if len(params) == 2:
+        return np.sum(params["w0"] * x + params["w1"])
+    elif len(params) == 3:
+        return np.sum(params["w0"] * x + params["w1"] * params["w2"])
+    return np.sum(params["w0"] * x)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_branch_on_a_containers_length_takes_the_arm_it_runs(n):
+    """``if len(params) == 2:`` is known when the derivative is made (a container's length is
+    part of its structure): only that arm is differentiated, so another arm's ``params["w2"]``
+    is not refused as a read of an item the container does not hold."""
+    params = {f"w{k}": np.linspace(0.5, 1.5, 3) + k for k in range(n)}
+    x = np.array([0.2, -0.4, 0.9])
+    grads = s2s.grad(_by_length)(params, x)
+    assert sorted(grads) == sorted(params)
+    for key in params:
+        expected = numeric_gradient(lambda p, key=key: _by_length({**params, key: p}, x),
+                                    [params[key]], 0)  # fmt: skip
+        np.testing.assert_allclose(grads[key], expected, rtol=1e-6, atol=1e-9)
+
+
+def test_a_false_part_decides_and_only_where_the_rest_calls_nothing():
+    from s2s.frontend.keys import known_condition
+
+    static = {"n": 3}.get
+
+    def known(text):
+        node = gast.parse(text).body[0].value
+        return known_condition(node, lambda n: static(getattr(n, "id", None)))
+
+    assert known("n == 4 and len(xs) == 4") is False  # xs unknown: the other part decides
+    assert known("n == 3 or m > 0") is True
+    assert known("n == 3 and m > 0") is None
+    assert known("n == 4 and f(x)") is None  # f(x) would not run: left to run time

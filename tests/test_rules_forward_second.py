@@ -94,13 +94,6 @@ def test_the_unsupported_list_names_registered_rules_only():
     assert not stale, f"entries without a row: {stale}"
 
 
-FOUR = np.vectorize(lambda a, b, c, e: a * b * c * e)
-
-
-def _four_arguments(x):
-    return np.sum(FOUR(x, x, x, x))
-
-
 REPEATED = "repeated eigenvalue"
 
 
@@ -111,11 +104,10 @@ def _eigvals_cubed(a):
 @pytest.mark.parametrize(
     ("fn", "x", "error", "match"),
     [
-        (_four_arguments, np.array([0.5, -0.7]), s2s.NoRuleError, "1 to 3 arguments"),
         (_eigvals_cubed, np.array([[1.0, 0.0, 0.3], [0.0, 1.0, 0.0], [0.0, 0.0, 2.0]]),
          s2s.UndefinedGradientError, REPEATED),
     ],
-    ids=["vectorize-four-arguments", "eigvals-repeated"],
+    ids=["eigvals-repeated"],
 )  # fmt: skip
 def test_a_refused_forward_over_forward_names_the_users_line(fn, x, error, match):
     """The forms README's "Not supported" names: a located error at the line calling the

@@ -28,7 +28,7 @@ from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
-from s2s.frontend.loopitems import enumerate_parts
+from s2s.frontend.loopitems import enumerate_parts, located
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
@@ -127,6 +127,8 @@ class _Lowering:
         out: list[gast.stmt] = []
         for stmt in body:
             out += self.stmt(stmt, env)
+            if out and getattr(out[-1], "s2s_taken_return", False):
+                break  # the arm taken returned: what follows it never runs
         body[:] = out or [gast.Pass()]
 
     def stmt(self, stmt: gast.stmt, env: dict[str, Any]) -> list[gast.stmt]:
@@ -139,7 +141,15 @@ class _Lowering:
                 last = gast.Assign(targets=[copy_tree(stmt.target)],
                                    value=gast.Constant(count[-1], None), type_comment=None)
                 unrolled = self.unroll(stmt, [_Const(i) for i in count], env)
-                return unrolled + [_located(last, stmt)] if count and not stmt.orelse else unrolled
+                return unrolled + [located(last, stmt)] if count and not stmt.orelse else unrolled
+        if isinstance(stmt, gast.If):  # `if len(args) == 4:` known now: only the arm it takes
+            known = known_condition(stmt.test, lambda n: self.static(n, env))
+            if known is not None:
+                arm = stmt.body if known else stmt.orelse
+                self.block(arm, env)
+                if arm and isinstance(arm[-1], gast.Return):
+                    arm[-1].s2s_taken_return = True
+                return arm
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             value = self.resolve(stmt.value, env)
             if isinstance(value, _Node) and value.treedef.kind != LEAF:
@@ -195,7 +205,7 @@ class _Lowering:
         if isinstance(target, gast.Name):
             if self.assigned.get(target.id, 0) > 1 and self.generated and (
                 value.treedef.kind in (LIST, TUPLE)):  # `d_y = cotangent`, released later
-                return [_located(gast.Assign(targets=[target], value=self.value(value, stmt),
+                return [located(gast.Assign(targets=[target], value=self.value(value, stmt),
                                              type_comment=None), stmt)]  # fmt: skip
             if self.assigned.get(target.id, 0) > 1:
                 raise UnsupportedSyntaxError(
@@ -236,7 +246,7 @@ class _Lowering:
                 out += self.bind(elt, item, env, stmt)
             else:
                 value = self.value(item, stmt)
-                out.append(_located(gast.Assign(targets=[elt], value=value, type_comment=None),
+                out.append(located(gast.Assign(targets=[elt], value=value, type_comment=None),
                                     stmt))  # fmt: skip
         return out
 
@@ -435,15 +445,15 @@ class _Lowering:
     def value(self, item: Any, at: gast.AST) -> gast.expr:
         """The expression standing for a resolved read."""
         if isinstance(item, _Const):
-            return _located(gast.Constant(value=item.value, kind=None), at)
+            return located(gast.Constant(value=item.value, kind=None), at)
         if isinstance(item, list):
-            return _located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
+            return located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
                             at)  # fmt: skip
         if isinstance(item, tuple):
-            return _located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
+            return located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
                             at)  # fmt: skip
         if item.treedef.kind == LEAF:
-            return _located(gast.Name(id=item.names[0], ctx=gast.Load(), annotation=None,
+            return located(gast.Name(id=item.names[0], ctx=gast.Load(), annotation=None,
                                       type_comment=None), at)  # fmt: skip
         if item.treedef.kind in (DICT, DATACLASS):
             raise UnsupportedSyntaxError(
@@ -467,20 +477,20 @@ class _Lowering:
                     return self.value(base.child(key), node)
                 if key is not None:
                     default = node.args[1] if len(node.args) == 2 else gast.Constant(None, None)
-                    return self.expr(_located(default, node), env)
+                    return self.expr(located(default, node), env)
             if (
                 isinstance(base, _Node)
                 and base.treedef.kind in (DATACLASS, NAMEDTUPLE)
                 and base.child(node.func.attr) is None
             ):  # model.forward(x): the method written out as a nested def reading the leaves
                 name = self.methods.inline(self, base, node.func.attr, node)
-                node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+                node.func = located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                                type_comment=None), node.func)  # fmt: skip
         if isinstance(node, gast.Call) and isinstance(called := self.resolve(node.func, env),
                                                       _Node) and called.treedef.kind in (
                 DATACLASS, NAMEDTUPLE):  # self.layer(x) of a field with __call__: its method
             name = self.methods.inline(self, called, "__call__", node)
-            node.func = _located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
+            node.func = located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                            type_comment=None), node.func)  # fmt: skip
         if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
             self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
@@ -489,7 +499,7 @@ class _Lowering:
                                  isinstance(node, gast.Name)):  # fmt: skip
             return self.value(item, node)
         if _is_len_of_container(node, self, env):
-            return _located(gast.Constant(value=self.static(node, env), kind=None), node)
+            return located(gast.Constant(value=self.static(node, env), kind=None), node)
         if (
             isinstance(node, gast.Call)
             and isinstance(node.func, gast.Name)
@@ -502,7 +512,7 @@ class _Lowering:
             elts = self.comprehension(node, env)
             if elts is not None:
                 kind = gast.List if isinstance(node, gast.ListComp) else gast.Tuple
-                return _located(kind(elts=elts, ctx=gast.Load()), node)
+                return located(kind(elts=elts, ctx=gast.Load()), node)
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value, env)
             if isinstance(base, _Node) and base.treedef.kind != LEAF:
@@ -554,7 +564,7 @@ class _Lowering:
             return None
         total = elts[0]
         for e in elts[1:]:
-            total = _located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
+            total = located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
         return total
 
 
@@ -588,12 +598,3 @@ def _targets(stmt: gast.stmt) -> list[gast.expr]:
     if isinstance(stmt, (gast.AugAssign, gast.AnnAssign, gast.For)):
         return [stmt.target]
     return []
-
-
-def _located(node: gast.AST, at: gast.AST) -> gast.AST:
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        value = getattr(at, attr, None)
-        for sub in walk(node):
-            if getattr(sub, attr, None) is None:
-                setattr(sub, attr, value)
-    return node

@@ -70,6 +70,11 @@ def _value(node: gast.expr, static: Callable[[gast.expr], Any]) -> Any:
         return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
     if isinstance(node, gast.BoolOp):
         values = [_value(v, static) for v in node.values]
+        decides = not isinstance(node.op, gast.And)  # a false part decides `and`, a true `or`
+        if any(v is not _UNKNOWN and bool(v) is decides for v in values) and all(
+            v is not _UNKNOWN or _calls_nothing(n) for v, n in zip(values, node.values)
+        ):  # `len(args) == 4 and len(tangents) == 4` is false where one container has 3
+            return decides
         if any(v is _UNKNOWN for v in values):
             return _UNKNOWN
         return all(values) if isinstance(node.op, gast.And) else any(values)
@@ -96,3 +101,10 @@ def _value(node: gast.expr, static: Callable[[gast.expr], Any]) -> Any:
     if value is None:
         value = static(node)
     return _UNKNOWN if value is None else value
+
+
+def _calls_nothing(node: gast.expr) -> bool:
+    """Whether ``node`` calls nothing but ``len`` (so leaving it unevaluated changes nothing)."""
+    return all(not isinstance(n, gast.Call)
+               or isinstance(n.func, gast.Name) and n.func.id == "len"
+               for n in gast.walk(node))  # fmt: skip

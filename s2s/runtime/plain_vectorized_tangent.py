@@ -13,11 +13,13 @@ calls this helper again, one order up) and derivative objects of derivative obje
 
 One JVP function per number of arguments ``n`` (1 to :data:`ARITY`) and set of tangents
 given (differentiated code does not call ``f(*args)``, and a JVP is taken by its arguments'
-names); an object of more arguments is refused with a located
-:class:`s2s.errors.NoRuleError`. The object of the JVP takes ``pyfunc`` bound
-(``functools.partial``), so a third forward derivative differentiates it as it does any
-object (one of ``2 n`` arguments: ``n = 1`` works). Shapes and dtypes are the helper's:
-the result's shape, a float tangent (zeros for an integer output, as the helper gives).
+names): those of 1 to 3 arguments here, of 4 to 6 in plain_vectorized_tangent45.py and
+plain_vectorized_tangent6.py (written by ``python -m tools.vectorized_tangents``); an object
+of more arguments is refused with a located :class:`s2s.errors.NoRuleError`. The object of
+the JVP takes ``pyfunc`` bound (``functools.partial``), so a third forward derivative
+differentiates it as it does any object (one of ``2 n`` arguments: ``n <= 3`` works).
+Shapes and dtypes are the helper's: the result's shape, a float tangent (zeros for an integer
+output, as the helper gives).
 
 Source: numpy.vectorize (each call's JVP is the tangent of the call; the loop is the same).
 """
@@ -31,6 +33,8 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import NoRuleError, caller_location
+from s2s.runtime import plain_vectorized_tangent6 as six
+from s2s.runtime import plain_vectorized_tangent45 as four_five
 from s2s.runtime import vectorized as helpers
 from s2s.runtime.callers import CALLERS
 from s2s.runtime.core import stop_gradient
@@ -38,7 +42,7 @@ from s2s.runtime.sources import differentiated_as, plain
 from s2s.runtime.tangents import jvp_of
 from s2s.runtime.vectorized import vectorized
 
-ARITY = 3  # the most arguments a vectorize object's tangent is differentiated for
+ARITY = 6  # the most arguments a vectorize object's tangent is differentiated for
 _CORE = re.compile(r"\(([^()]*)\)")
 _OBJECTS: dict[Any, Any] = {}
 
@@ -95,6 +99,7 @@ JVPS = {
     (0, None): jvp2_0, (1, None): jvp2_1, (0, 1): jvp2_01,
     (0, None, None): jvp3_0, (1, None, None): jvp3_1, (2, None, None): jvp3_2,
     (0, 1, None): jvp3_01, (0, 2, None): jvp3_02, (1, 2, None): jvp3_12, (0, 1, 2): jvp3_012,
+    **four_five.JVPS, **six.JVPS,
 }  # fmt: skip
 
 
@@ -148,12 +153,26 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     if not used or np.result_type(result).kind not in "fc":
         return result * 0.0
     obj = tangent_object(vf, len(args), used)
-    if len(args) == 1:
+    # one arm per number of arguments (args and tangents are as long): where a derivative
+    # reads them as containers, only the arm of their length is differentiated
+    if len(args) == 1 and len(tangents) == 1:
         out = vectorized(obj, args[0], tangents[0])
-    elif len(args) == 2:
+    elif len(args) == 2 and len(tangents) == 2:
         out = vectorized(obj, args[0], args[1], tangents[0], tangents[1])
-    else:
+    elif len(args) == 3 and len(tangents) == 3:
         out = vectorized(obj, args[0], args[1], args[2], tangents[0], tangents[1], tangents[2])
+    elif len(args) == 4 and len(tangents) == 4:
+        out = vectorized(obj, args[0], args[1], args[2], args[3], tangents[0], tangents[1],
+                         tangents[2], tangents[3])  # fmt: skip
+    elif len(args) == 5 and len(tangents) == 5:
+        out = vectorized(obj, args[0], args[1], args[2], args[3], args[4], tangents[0],
+                         tangents[1], tangents[2], tangents[3], tangents[4])  # fmt: skip
+    elif len(args) == 6 and len(tangents) == 6:
+        out = vectorized(obj, args[0], args[1], args[2], args[3], args[4], args[5],
+                         tangents[0], tangents[1], tangents[2], tangents[3], tangents[4],
+                         tangents[5])  # fmt: skip
+    else:  # never: tangent_object refuses more than ARITY arguments
+        out = result * 0.0
     return out
 
 

@@ -21,6 +21,7 @@ excluded argument's cotangent is the sum of every call's. The tangent is each ca
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -160,7 +161,11 @@ def plan_of(vf: Any, args: Any) -> Plan:
 
 def _plain(pyfunc: Any) -> bool:
     """Whether ``pyfunc`` is one of s2s's own functions differentiated from its source (the
-    per-call functions of :mod:`s2s.runtime.plain_vectorized_calls`, of any arity)."""
+    per-call functions of :mod:`s2s.runtime.plain_vectorized_calls`, of any arity), or such
+    a function with leading arguments bound (the JVP objects of
+    :mod:`s2s.runtime.plain_vectorized_tangent`, ``functools.partial(jvp4_0, f)``)."""
+    if type(pyfunc) is functools.partial and not pyfunc.keywords:
+        pyfunc = pyfunc.func
     return source_of(pyfunc) is pyfunc
 
 
@@ -169,6 +174,10 @@ def differentiated_function(pyfunc: Any, n: int) -> tuple[Callable[..., Any], tu
     """``pyfunc`` itself with its first ``n`` parameters' names, for a Python function whose
     first ``n`` parameters are plain positional ones (one derivative call per element); else
     the caller of ``n`` arguments, given ``pyfunc`` first (a numpy function, a method)."""
+    if type(pyfunc) is functools.partial and _plain(pyfunc):  # a plain function, args bound
+        bound = len(pyfunc.args)
+        names = list(inspect.signature(pyfunc.func).parameters)[bound : bound + n]
+        return pyfunc.func, pyfunc.args, tuple(names)
     if isinstance(pyfunc, types.FunctionType) and (_module(pyfunc) not in _LIBRARIES
                                                    or _plain(pyfunc)):  # fmt: skip
         params = list(inspect.signature(pyfunc).parameters.values())[:n]
