@@ -38,6 +38,7 @@ from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
+from s2s.frontend.checkpoints import checkpoint_loops
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
@@ -87,6 +88,8 @@ class Options:
     replay: str = ""
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
     nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
+    # long loops' snapshots (an int >= 1 or "auto"; None: every trip taped): checkpoints.py
+    checkpoint: Any = None
 
 
 @dataclass
@@ -168,6 +171,7 @@ def generate(
         )
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
+    checkpoint_loops(primal, options.checkpoint)  # each long loop: a def of its trips
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)

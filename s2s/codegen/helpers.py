@@ -132,6 +132,9 @@ def bind_after_def(
     if stmt.op is not DEF or not isinstance(stmt.expr, gast.FunctionDef):
         return []
     out: list[gast.stmt] = []
+    checkpoint = getattr(stmt.node, "s2s_checkpoint", None)  # a loop's trips (checkpoints.py)
+    if checkpoint is not None and maker == "subderivative":
+        maker = "checkpointed"
     for wrt, bound in local.get(stmt.expr.name, {}).items():
         value = gast.Call(
             func=gast.Attribute(
@@ -140,6 +143,7 @@ def bind_after_def(
             args=[
                 gast.Name(stmt.expr.name, gast.Load(), None, None),
                 gast.Tuple(elts=[gast.Constant(p, None) for p in wrt], ctx=gast.Load()),
+                *([gast.Constant(checkpoint, None)] if maker == "checkpointed" else []),
             ],
             keywords=[],
         )
