@@ -421,6 +421,7 @@ def grad(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """The gradient of ``f``, a function returning a real floating scalar.
 
@@ -443,6 +444,10 @@ def grad(
             (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
             The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
+        checkpoint: ``None`` (every trip of a loop taped), an int ``c >= 1`` or ``"auto"``:
+            each outermost ``for i in range(...)`` loop keeps at most ``c`` snapshots of
+            its state and runs its trips again in the adjoint sweep (binomial schedule;
+            README "Checkpointing long loops"); other loops are refused.
 
     Returns:
         A :class:`Derivative` with ``f``'s signature. Each gradient has its argument's type: an
@@ -463,6 +468,7 @@ def grad(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -476,6 +482,7 @@ def value_and_grad(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """Like :func:`grad`, but the derivative returns ``(value, grads)``.
 
@@ -493,6 +500,7 @@ def value_and_grad(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -505,6 +513,7 @@ def vjp(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """Reverse mode for any output shape: the derivative returns ``(value, pullback)``.
 
@@ -524,6 +533,7 @@ def vjp(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -535,6 +545,7 @@ def jvp(
     undefined: str = "raise",
     allow_int: bool = False,
     verbose: int = 0,
+    checkpoint: None = None,
 ) -> Any:
     """Forward mode: the Jacobian-vector product of ``f`` along tangents of its ``wrt`` arguments.
 
@@ -563,6 +574,7 @@ def jvp(
         undefined=undefined,
         allow_int=allow_int,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -571,20 +583,6 @@ def pullback(f: Callable, wrt: int | str | tuple[int | str, ...] = 0, **options:
     of ``sum(f(*args) * cotangent)``. Used to differentiate a VJP again (``s2s.check_grad`` at
     order 2, helpers of a derivative differentiated again); not in the ``s2s`` namespace."""
     return _make(PULLBACK, f, wrt, **options)
-
-
-def source(obj: Any) -> str:
-    """The generated source of a derivative object (see :attr:`Derivative.source`)."""
-    if isinstance(obj, types.MethodType):
-        obj = obj.__func__
-    if not isinstance(obj, Derivative):
-        raise UsageError(
-            f"s2s.source expects a derivative object made by s2s.grad, value_and_grad, vjp or "
-            f"jvp, not {short_repr(obj)}",
-            caller_location(),
-            "pass the derivative: s2s.source(s2s.grad(f)), or read s2s.grad(f).source",
-        )
-    return obj.source
 
 
 _FACTORIES = (grad, value_and_grad, vjp, jvp)

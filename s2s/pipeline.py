@@ -31,6 +31,7 @@ from s2s.frontend import (
 )
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
+from s2s.frontend.checkpoints import checkpoint_loops, refuse_helper_loops
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
@@ -38,7 +39,6 @@ from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.vectorized import rewrite_vectorized
-from s2s.frontend.checkpoints import checkpoint_loops
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
@@ -171,10 +171,11 @@ def generate(
         )
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
-    checkpoint_loops(primal, options.checkpoint)  # each long loop: a def of its trips
+    checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    refuse_helper_loops(primal, options.checkpoint)  # their sub-derivatives keep a tape
     rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
