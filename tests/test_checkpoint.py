@@ -142,10 +142,13 @@ def test_two_loops_and_nested(f):
 
 def test_source_says_checkpointed():
     src = s2s.grad(fresh(euler), wrt=(0, 1), checkpoint=7).source
-    assert "checkpointed: at most 7 snapshots of (v, x), trips recomputed in the adjoint " \
+    assert "checkpointed: at most 7 snapshots of (x, v), trips recomputed in the adjoint " \
         "sweep (binomial schedule)" in src
     assert "_s2s.checkpointed(" in src
     assert "checkpointed" not in s2s.grad(fresh(euler), wrt=(0, 1)).source
+    auto = s2s.grad(fresh(euler), wrt=(0, 1), checkpoint="auto").source
+    assert "checkpointed: about sqrt(trips) snapshots of (x, v) and the tape of about " \
+        "sqrt(trips) trips" in auto
 
 
 def test_recomputation_and_snapshots_bounded():
@@ -155,11 +158,25 @@ def test_recomputation_and_snapshots_bounded():
         runs = 1
         while checkpointing.beta(c, runs) < n:
             runs += 1
-        checkpointing.STATS.update(trips_run=0, trip_vjps=0, snapshots_held=0)
+        checkpointing.STATS.update(trips_run=0, trip_vjps=0, snapshots_held=0, trips_taped=0)
         s2s.grad(fresh(euler), wrt=(0,), checkpoint=c)(x, v, 0.01, n)
         assert checkpointing.STATS["trip_vjps"] == n
+        assert checkpointing.STATS["trips_taped"] == 1
         assert checkpointing.STATS["trips_run"] <= (runs + 1) * n
         assert checkpointing.STATS["snapshots_held"] <= c
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 37, 1000])
+def test_auto_holds_sqrt_snapshots_and_trips(n):
+    """"auto": about sqrt(n) snapshots and a tape of about sqrt(n) trips, each trip run once in
+    the primal sweep and once in its stretch's VJP."""
+    root = int(np.ceil(np.sqrt(n)))
+    checkpointing.STATS.update(trips_run=0, trip_vjps=0, snapshots_held=0, trips_taped=0)
+    s2s.grad(fresh(euler), wrt=(0,), checkpoint="auto")(np.ones(2), np.ones(2), 0.01, n)
+    assert checkpointing.STATS["snapshots_held"] <= root
+    assert checkpointing.STATS["trips_taped"] <= root
+    assert checkpointing.STATS["trips_run"] <= n
+    assert checkpointing.STATS["trip_vjps"] == -(-n // root)
 
 
 def test_memory_far_below_taped():

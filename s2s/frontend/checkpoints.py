@@ -7,7 +7,8 @@ rebinding them, or that code after the loop reads) goes in and comes out, and wh
 reads is captured (lifted as keyword parameters: :mod:`s2s.frontend.lifting`, so their
 gradients flow). The reverse sweep binds that def's sub-derivative as
 ``_s2s.checkpointed(loop, wrt, c)`` (:mod:`s2s.runtime.checkpointing`: binomial schedule, at
-most ``c`` snapshots of the state, the trips run again in the adjoint sweep).
+most ``c`` snapshots of the state, the trips run again in the adjoint sweep; ``"auto"``:
+about ``sqrt(trips)`` snapshots and stretches of ``sqrt(trips)`` trips taped one at a time).
 
     for i in range(n):                  def loop_line4(start_, stop_, stride_, x, v):
         a = -np.sin(x)          ->          for i in range(start_, stop_, stride_):
@@ -257,7 +258,12 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     body_reads = first_reads(loop.body, _names(loop.target, gast.Store))
     after_reads = first_reads(later)
     rebound = _names(gast.Module(body=loop.body, type_ignores=[]), gast.Store)
-    state = sorted((rebound & (body_reads | after_reads)) - {var})
+    first = {}  # the state in the order the body first names it (then by name)
+    for node in walk(gast.Module(body=loop.body, type_ignores=[])):
+        if isinstance(node, gast.Name):
+            at = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            first[node.id] = min(first.get(node.id, at), at)
+    state = sorted((rebound & (body_reads | after_reads)) - {var}, key=lambda n: (first[n], n))
     _check_body(primal, loop, set(state))
     if var in after_reads:
         _refuse(primal, loop, f"the loop variable `{var}` is read after this checkpointed loop"
@@ -280,10 +286,13 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     param = lambda n: gast.Name(n, gast.Param(), None, None)  # noqa: E731
     header = primal.line_text(line)
     what = f"({', '.join(state)})" if len(state) > 1 else state[0]
-    kept = ("the fewest snapshots with which each trip runs at most twice more (about "
-            "sqrt(2 trips))" if checkpoint == "auto" else f"at most {checkpoint} snapshots")
-    note = (f"line {line}: {header} checkpointed: {kept} of {what}, trips recomputed in the "
-            "adjoint sweep (binomial schedule)")
+    if checkpoint == "auto":
+        note = (f"line {line}: {header} checkpointed: about sqrt(trips) snapshots of {what} "
+                "and the tape of about sqrt(trips) trips, trips recomputed in the adjoint sweep "
+                "(one stretch at a time)")
+    else:
+        note = (f"line {line}: {header} checkpointed: at most {checkpoint} snapshots of "
+                f"{what}, trips recomputed in the adjoint sweep (binomial schedule)")
     inner = gast.For(target=loop.target, iter=gast.Call(
         func=load("range"), args=[load(start), load(stop), load(stride)], keywords=[]),
         body=loop.body, orelse=[], type_comment=None)  # fmt: skip

@@ -15,9 +15,15 @@ ACM TOMS 26(1), 2000): with ``c`` snapshots and each trip run forward at most ``
 ``beta(c, r) = C(c + r, c)`` trips can be reversed, since a snapshot placed ``n1 <=
 beta(c, r - 1)`` trips in leaves ``beta(c - 1, r)`` trips to its right, reversed first with
 one snapshot fewer, and the ``n1`` trips to its left reversed after with the snapshots
-freed and one run fewer. ``checkpoint="auto"`` takes the fewest snapshots with which each
-trip runs forward at most twice before its own VJP (``beta(c, 2) >= trips``, about
-``sqrt(2 trips)`` snapshots).
+freed and one run fewer. With ``checkpoint=c`` the unit of that schedule is one trip: at
+most ``c`` snapshots and one trip's tape are held.
+
+``checkpoint="auto"`` makes the unit a stretch of ``L = ceil(sqrt(trips))`` trips, reversed
+by one VJP over the stretch (a tape of ``L`` trips), and keeps one snapshot per stretch
+(``ceil(trips / L) <= L``): memory of about ``sqrt(trips)`` states and ``sqrt(trips)``
+trips' tapes, each trip run twice (the primal sweep, then its stretch's VJP). One VJP call
+per trip costs about 50 us of s2s's call path (the Euler workload: 20,000 trips of a few
+scalar operations), which the stretches pay once per ``L`` trips.
 
 Shapes and dtypes: the state and the cotangents keep their arguments' shapes and dtypes
 (float32 stays float32, as the one-trip VJP keeps it). Errors: ``UsageError`` for a
@@ -36,7 +42,7 @@ from s2s.errors import UsageError, caller_location
 from s2s.runtime.core import subderivative
 
 AUTO = "auto"
-STATS: dict[str, int] = {"trips_run": 0, "trip_vjps": 0, "snapshots_held": 0}  # for tests
+STATS: dict[str, int] = {"trips_run": 0, "trip_vjps": 0, "snapshots_held": 0, "trips_taped": 0}
 
 
 def beta(snapshots: int, runs: int) -> int:
@@ -45,14 +51,13 @@ def beta(snapshots: int, runs: int) -> int:
     return math.comb(snapshots + runs, snapshots)
 
 
-def snapshots_for(trips: int, checkpoint: Any) -> int:
-    """The snapshots a loop of ``trips`` trips keeps: ``checkpoint`` itself (an int >= 1), or
-    for ``"auto"`` the fewest ``c`` with ``beta(c, 2) >= trips``."""
+def snapshots_for(trips: int, checkpoint: Any) -> tuple[int, int]:
+    """``(snapshots, unit)`` for a loop of ``trips`` trips: ``(checkpoint, 1)`` for an int
+    ``checkpoint >= 1``; for ``"auto"``, stretches of ``unit = ceil(sqrt(trips))`` trips and
+    one snapshot per stretch."""
     if checkpoint == AUTO:
-        c = 1
-        while beta(c, 2) < trips:
-            c += 1
-        return c
+        unit = max(1, math.isqrt(max(trips - 1, 0)) + 1)
+        return max(1, -(-trips // unit)), unit
     if isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer)) or (
         checkpoint < 1
     ):
@@ -61,7 +66,7 @@ def snapshots_for(trips: int, checkpoint: Any) -> int:
             caller_location(),
             "pass checkpoint=10 (at most 10 snapshots per loop) or checkpoint='auto'",
         )
-    return int(checkpoint)
+    return int(checkpoint), 1
 
 
 def _split(trips: int, free: int) -> int:
@@ -116,26 +121,27 @@ class CheckpointedLoop:
         into their arrays; ``state`` stays as it is)."""
         if j == k:
             return [_owned(v) for v in state]
-        STATS["trips_run"] += j - k
+        STATS["trips_run"] += plan.count(k, j)
         out = self.function(plan.at(k), plan.at(j), plan.stride,
                             *[_owned(v) for v in state], **plan.invariants)  # fmt: skip
         return [out] if self.single else list(out)
 
     def __call__(self, start: int, stop: int, stride: int, *state: Any, **invariants: Any):
-        plan = _Plan(start, stride, len(range(start, stop, stride)), invariants)
-        c = snapshots_for(plan.trips, self.checkpoint)
+        trips = len(range(start, stop, stride))
+        c, unit = snapshots_for(trips, self.checkpoint)
+        plan = _Plan(start, stride, trips, unit, invariants)
         first = [_owned(v) for v in state]  # the caller may write into its arrays later
         chain = self._forward(plan, 0, first, c)
         top, top_state, _ = chain[-1]
-        value = self._advance(plan, top, plan.trips, top_state)
+        value = self._advance(plan, top, plan.end, top_state)
         STATS["snapshots_held"] = max(STATS["snapshots_held"], len(chain))
 
         def pullback(cotangent: Any) -> tuple[Any, ...]:
             d_state = [cotangent] if self.single else list(cotangent)
-            if plan.trips == 0:  # the state passed through: fresh arrays, never the caller's
+            if trips == 0:  # the state passed through: fresh arrays, never the caller's
                 d_state = [_owned(d) for d in d_state]
             grads: dict[str, Any] = {}
-            d_state = self._backward(plan, chain, plan.trips, d_state, grads)
+            d_state = self._backward(plan, chain, plan.end, d_state, grads)
             found = dict(zip(self.state_names, d_state))
             return tuple(found[w] if w in found else grads.get(w) for w in self.wrt)
 
@@ -173,6 +179,7 @@ class CheckpointedLoop:
         """The cotangent of the state before trip ``j`` from the one after it (``state`` is the
         state before it); each invariant's part added into ``grads``."""
         STATS["trip_vjps"] += 1
+        STATS["trips_taped"] = max(STATS.get("trips_taped", 0), plan.count(j, j + 1))
         active = [n for n, v in zip(self.state_names, state) if _inexact(v)]
         wanted = [n for n in self.invariants if n in self.wrt]
         derivative = subderivative(self.function, tuple(active + wanted))
@@ -188,17 +195,23 @@ class CheckpointedLoop:
 
 
 class _Plan:
-    """A loop's range (``at(k)`` is trip ``k``'s index value) and its invariants; ``end``, the
-    trip a recursion stops at."""
+    """A loop's range in units of ``unit`` trips (``at(k)`` is the index value unit ``k``
+    starts at; ``end`` the unit a recursion stops at) and its invariants."""
 
-    def __init__(self, start: int, stride: int, trips: int, invariants: dict[str, Any]):
-        self.start, self.stride, self.trips, self.invariants = start, stride, trips, invariants
-        self.end = trips
+    def __init__(self, start: int, stride: int, trips: int, unit: int,
+                 invariants: dict[str, Any]) -> None:  # fmt: skip
+        self.start, self.stride, self.trips, self.unit = start, stride, trips, unit
+        self.invariants = invariants
+        self.end = -(-trips // unit)
 
     def at(self, k: int) -> int:
-        return self.start + k * self.stride
+        return self.start + min(k * self.unit, self.trips) * self.stride
+
+    def count(self, k: int, j: int) -> int:
+        """The trips from unit ``k`` to unit ``j``."""
+        return min(j * self.unit, self.trips) - min(k * self.unit, self.trips)
 
     def until(self, end: int) -> _Plan:
-        plan = _Plan(self.start, self.stride, self.trips, self.invariants)
+        plan = _Plan(self.start, self.stride, self.trips, self.unit, self.invariants)
         plan.end = end
         return plan
