@@ -227,6 +227,13 @@ def reads_index(x, n):
     return np.sum(x) * i
 
 
+def augmented(x, n):
+    x = x * 1.0
+    for i in range(n):
+        x += np.sin(x)
+    return np.sum(x)
+
+
 def over_array(x):
     total = 0.0
     for row in x:
@@ -245,6 +252,8 @@ def comprehension(x):
     (appends, (np.ones(2), 4), "writes into an array, list", "ys.append", "rebind a name"),
     (reads_index, (np.ones(2), 4), "loop variable `i` is read after", "for i in range(n)",
      "keep its last value"),
+    (augmented, (np.ones(2), 4), "`x += ...` updates `x` in place", "x += np.sin",
+     "write `x = x + ...`"),
     (over_array, (np.ones((2, 2)),), "over range(...)", "for row in x", "range(len(xs))"),
     (comprehension, (np.ones(2),), "comprehension", "for k in range(3)", "for i in range(n)"),
     (calls_helper, (np.ones(2), 0.1, 3), "helper has a loop", "return np.sum(helper(",

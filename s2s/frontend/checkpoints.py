@@ -43,6 +43,9 @@ _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_l
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
              "resize", "put", "update", "setdefault", "popitem", "itemset", "partition",
              "__setitem__", "__iadd__"}  # fmt: skip
+_WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "at"}
+_OPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+        gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}  # fmt: skip
 _COMPS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
 
@@ -212,8 +215,20 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
             node.func.attr in _MUTATORS
         ):
             written = node.func.value
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and (
+            node.func.attr in _WRITERS and node.args
+        ):  # np.copyto(x, v), np.add.at(x, i, v): the first argument is written
+            written = node.args[0]
         if isinstance(node, gast.Call) and any(k.arg == "out" for k in node.keywords):
             written = next(k.value for k in node.keywords if k.arg == "out")
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and (
+            node.target.id in carried
+        ):
+            name = node.target.id
+            _refuse(primal, node, f"`{name} {_OPS.get(type(node.op), 'op')}= ...` updates `{name}`"
+                    " in place, and it is carried from trip to trip of this checkpointed loop "
+                    "(checkpoint= was given): its snapshots would not see another name of the "
+                    "same array", f"write `{name} = {name} {_OPS.get(type(node.op), '+')} ...`")
         if written is not None and not (isinstance(written, gast.Name) and written.id in fresh):
             _refuse(primal, node, "a checkpointed loop writes into an array, list or object "
                     "that lives across its trips (checkpoint= was given); s2s keeps "
