@@ -591,7 +591,7 @@ for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 _INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
-set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
+set_vjp_maker(lambda f, wrt, **more: vjp(f, wrt=wrt, nan="ignore", **more, **_INT(f)))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
 set_maker("grad", lambda f, name: grad(f, wrt=name, nan="ignore", **_INT(f)))
 set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

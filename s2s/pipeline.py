@@ -15,6 +15,7 @@ import numpy as np
 from s2s import registry
 from s2s.analysis import VType, analyze, specialize_calls
 from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
+from s2s.codegen.helpers import with_checkpoint
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.optimize import SMALL_BYTES
@@ -31,7 +32,7 @@ from s2s.frontend import (
 )
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
-from s2s.frontend.checkpoints import checkpoint_loops, refuse_helper_loops
+from s2s.frontend.checkpoints import checkpoint_loops
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
@@ -175,7 +176,6 @@ def generate(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
-    refuse_helper_loops(primal, options.checkpoint)  # their sub-derivatives keep a tape
     rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
@@ -193,6 +193,7 @@ def generate(
         ir, activity, mode, wrt, single, loss, return_lines, options.has_aux, (added or [None])[0]
     )
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
+    with_checkpoint(sweeps.helpers, sweeps.primal, options.checkpoint)  # helpers: their loops too
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
     scale_in_place(sweeps.adjoint, activity.types, ir, options.functional)

@@ -25,10 +25,6 @@ across trips, or a loop variable read after it, is refused with a located
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
-import types
 from typing import Any
 
 import gast
@@ -36,7 +32,6 @@ import gast
 from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
-from s2s.frontend.resolve import Target, is_library
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
            "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
@@ -335,42 +330,3 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     made.append(define)
     return [define, assign]
 
-
-def refuse_helper_loops(primal: Primal, checkpoint: Any) -> None:
-    """Refuse a call, outside the checkpointed loops, of the user's own function that has a
-    loop: its derivative is made without ``checkpoint=`` (a sub-derivative), so that loop's
-    tape would grow with its trips. Runs after :func:`s2s.frontend.resolve.resolve`.
-
-    Raises:
-        UnsupportedSyntaxError: at the call, naming the function and its loop's line.
-    """
-    if checkpoint is None:
-        return
-    inside = {id(n) for d in walk(primal.tree) if getattr(d, "s2s_checkpoint", None)
-              for n in walk(d)}  # fmt: skip (a trip's calls are taped per trip: bounded)
-    for node in walk(primal.tree):
-        if id(node) in inside or not isinstance(node, gast.Call):
-            continue
-        target = getattr(node.func, "s2s_target", None)
-        obj = target.obj if isinstance(target, Target) else None
-        if not isinstance(obj, types.FunctionType) or is_library(obj):
-            continue
-        line = _loop_line(obj)
-        if line is not None:
-            _refuse(primal, node, f"{obj.__qualname__} has a loop (line {line}), and "
-                    "checkpoint= does not reach into the functions this one calls: its tape "
-                    "would grow with the loop's trips",
-                    f"call {obj.__qualname__} inside a checkpointed loop of this function, "
-                    "move its loop here, or leave checkpoint= out")
-
-
-def _loop_line(function: types.FunctionType) -> int | None:
-    """The file line of the first loop or comprehension in ``function``'s source, if any."""
-    try:
-        lines, start = inspect.getsourcelines(function)
-        tree = ast.parse(textwrap.dedent("".join(lines)))
-    except (OSError, TypeError, SyntaxError):
-        return None
-    loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-    found = [n.lineno for n in ast.walk(tree) if isinstance(n, loops)]
-    return start + min(found) - 1 if found else None
