@@ -32,7 +32,7 @@ from s2s.frontend import (
 )
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
-from s2s.frontend.checkpoints import checkpoint_loops
+from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
@@ -176,6 +176,7 @@ def generate(
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    refuse_impure_trips(primal)  # a checkpointed loop's trips run again: no draws in them
     rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one

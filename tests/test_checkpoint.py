@@ -347,3 +347,16 @@ def test_readme_example_runs(tmp_path):
     args = (np.linspace(0, 1, 5), np.ones(5), 1.5, 0.01, 300)
     taped = s2s.grad(namespace["energy"], wrt=("x", "v", "k"))(*args)
     _close(namespace["g"](*args), taped)
+
+
+def draws(x, n):
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        x = x + 0.1 * rng.normal(size=x.shape) * x
+    return np.sum(x)
+
+
+def test_random_draw_in_trips_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="draws random numbers") as info:
+        s2s.grad(draws, checkpoint=2)(np.ones(3), 4)
+    assert_located(info.value, draws, "rng.normal(", "draw the random numbers before the loop")

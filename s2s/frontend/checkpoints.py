@@ -25,13 +25,18 @@ across trips, or a loop variable read after it, is refused with a located
 
 from __future__ import annotations
 
+import functools
+import types
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
+from s2s.frontend.replay import has_effects, is_random_draw
+from s2s.frontend.resolve import Target, is_library
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
            "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
@@ -330,3 +335,39 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     made.append(define)
     return [define, assign]
 
+
+
+def refuse_impure_trips(primal: Primal) -> None:
+    """Refuse, in a checkpointed loop's trips, a random draw or a call of a function of yours
+    with side effects: the adjoint sweep runs the trips again, and a draw would differ (the
+    gradient would be another trajectory's). Runs after :func:`s2s.frontend.resolve.resolve`.
+
+    Raises:
+        UnsupportedSyntaxError: at the call.
+    """
+    for define in walk(primal.tree):
+        if getattr(define, "s2s_checkpoint", None) is None:
+            continue
+        for node in walk(define):
+            target = getattr(node.func, "s2s_target", None) if isinstance(node, gast.Call) else None
+            obj = target.obj if isinstance(target, Target) else None
+            local_draw = obj is None and isinstance(node, gast.Call) and isinstance(
+                node.func, gast.Attribute) and node.func.attr in _draw_methods()  # rng.normal
+            if obj is None and not local_draw:
+                continue
+            draws = local_draw or is_random_draw(obj)
+            if draws or (isinstance(obj, types.FunctionType) and not is_library(obj)
+                         and has_effects(obj, set())):  # fmt: skip
+                what = "draws random numbers" if draws else "calls a function with side effects"
+                _refuse(primal, node, f"this checkpointed loop {what}, and the adjoint sweep "
+                        "runs its trips again (checkpoint= was given): a draw would differ",
+                        "draw the random numbers before the loop (`noise = rng.normal(size=(n, "
+                        "d))`) and read `noise[i]` in it, or leave checkpoint= out")
+
+
+@functools.cache
+def _draw_methods() -> frozenset[str]:
+    """The methods of numpy's random ``Generator`` that an array does not have (``normal``,
+    ``integers``): called on a local value (``rng.normal(...)``), a draw."""
+    names = {n for n in dir(np.random.Generator) if not n.startswith("_")}
+    return frozenset(n for n in names if not hasattr(np.ndarray, n)) - {"bit_generator", "spawn"}

@@ -84,10 +84,12 @@ def _owned(value: Any) -> Any:
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
-def _inexact(value: Any) -> bool:
-    return isinstance(value, (float, complex, np.inexact)) or (
-        isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.inexact)
-    )
+def _differentiable(value: Any) -> bool:
+    """Whether a state value may carry a cotangent: anything but integers, booleans, strings
+    and ``None`` (a tuple of arrays is passed on to the VJP, which follows or refuses it)."""
+    if value is None or isinstance(value, (bool, int, str, np.integer, np.bool_)):
+        return False
+    return not (isinstance(value, np.ndarray) and value.dtype.kind in "biuSU")
 
 
 def checkpointed(function: Any, wrt: tuple[str, ...], checkpoint: Any) -> CheckpointedLoop:
@@ -180,7 +182,7 @@ class CheckpointedLoop:
         state before it); each invariant's part added into ``grads``."""
         STATS["trip_vjps"] += 1
         STATS["trips_taped"] = max(STATS.get("trips_taped", 0), plan.count(j, j + 1))
-        active = [n for n, v in zip(self.state_names, state) if _inexact(v)]
+        active = [n for n, v in zip(self.state_names, state) if _differentiable(v)]
         wanted = [n for n in self.invariants if n in self.wrt]
         derivative = subderivative(self.function, tuple(active + wanted))
         _, pullback = derivative(plan.at(j), plan.at(j + 1), plan.stride, *state,
