@@ -66,6 +66,15 @@ def calls_argument(x, g, n):
     return np.sum(g(x, 0.1, n))
 
 
+def in_branch_reversed(x, w, n, flag):
+    if flag:
+        for i in range(n - 1, -1, -2):
+            x = np.sin(w * x) + 0.01 * i
+    else:
+        x = x * w
+    return np.sum(x * x)
+
+
 def two_loops(x, w, n):
     total = 0.0
     for i in range(n):
@@ -135,6 +144,16 @@ def test_scalar_state_and_invariant(n):
     if n > 2:
         d = numeric_gradient(scalar_loop, (0.3 if False else 0.7, 0.3, n), 1)
         np.testing.assert_allclose(ckpt(0.7, 0.3, n)[1], d, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 37])
+def test_loop_in_a_branch_with_negative_step(n):
+    x = np.linspace(0.1, 0.9, 4)
+    taped, ckpt = _pair(in_branch_reversed, (0, 1), 3)
+    _close(ckpt(x, 0.7, n, True), taped(x, 0.7, n, True))
+    _close(ckpt(x, 0.7, n, False), taped(x, 0.7, n, False))
+    d = numeric_gradient(lambda w: in_branch_reversed(x, w, n, True), (0.7,), 0)
+    np.testing.assert_allclose(ckpt(x, 0.7, n, True)[1], d, rtol=1e-6, atol=1e-10)
 
 
 def test_float32_stays_float32():
@@ -266,6 +285,52 @@ def augmented(x, n):
     return np.sum(x)
 
 
+def continues(x, n):
+    for i in range(n):
+        if i == 2:
+            continue
+        x = x * 1.5
+    return np.sum(x)
+
+
+def returns(x, n):
+    for i in range(n):
+        x = x * 1.5
+        if np.sum(x) > 100.0:
+            return np.sum(x)
+    return np.sum(x)
+
+
+def with_else(x, n):
+    for i in range(n):
+        x = x * 1.5
+    else:
+        x = x + 1.0
+    return np.sum(x)
+
+
+def unbound_state(x, n):
+    for i in range(n):
+        y = x * i
+    return np.sum(y)
+
+
+def copies(x, n):
+    y = x * 1.0
+    for i in range(n):
+        np.copyto(y, np.sin(y))
+    return np.sum(y)
+
+
+def loop_in_nested_def(x, n):
+    def inner(z):
+        for i in range(n):
+            z = z * 1.5
+        return z
+
+    return np.sum(inner(x))
+
+
 def over_array(x):
     total = 0.0
     for row in x:
@@ -286,6 +351,14 @@ def comprehension(x):
      "keep its last value"),
     (augmented, (np.ones(2), 4), "`x += ...` updates `x` in place", "x += np.sin",
      "write `x = x + ...`"),
+    (continues, (np.ones(2), 4), "`continue`", " continue\n", "leave checkpoint= out"),
+    (returns, (np.ones(2), 4), "`return`", "            return np.sum(x)", "mask"),
+    (with_else, (np.ones(2), 4), "no `else:` clause", "x = x + 1.0", "after the loop"),
+    (unbound_state, (np.ones(2), 4), "`y` is rebound in this checkpointed loop", "for i in range",
+     "bind `y` before the loop"),
+    (copies, (np.ones(2), 4), "writes into an array", "np.copyto", "rebind a name"),
+    (loop_in_nested_def, (np.ones(2), 4), "cannot be checkpointed", "        for i in range(n):",
+     "move it out"),
     (over_array, (np.ones((2, 2)),), "over range(...)", "for row in x", "range(len(xs))"),
     (comprehension, (np.ones(2),), "comprehension", "for k in range(3)", "for i in range(n)"),
 ])  # fmt: skip
