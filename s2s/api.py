@@ -522,7 +522,7 @@ def vjp(
     for a function returning a tuple it takes a tuple with one cotangent per output, ``None``
     for an output without one. It can be called repeatedly and never writes the cotangent.
     Raises ``CotangentError`` for a cotangent of the wrong shape, structure or dtype (integer
-    cotangents are refused).
+    cotangents are refused). ``checkpoint=`` bounds a long loop's memory, as for :func:`grad`.
     """
     return _make(
         VJP,

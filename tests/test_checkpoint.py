@@ -404,6 +404,7 @@ def test_value_and_grad_and_vjp():
     ct = np.array([1.0, -2.0])
     _, taped = s2s.vjp(fresh(trajectory))(x, 11)
     _close(pullback(ct), taped(ct))
+    _close(pullback(2 * ct), taped(2 * ct))  # a pullback may be called again
 
 
 def test_readme_example_runs(tmp_path):

@@ -143,7 +143,7 @@ class CheckpointedLoop:
             if trips == 0:  # the state passed through: fresh arrays, never the caller's
                 d_state = [_owned(d) for d in d_state]
             grads: dict[str, Any] = {}
-            d_state = self._backward(plan, chain, plan.end, d_state, grads)
+            d_state = self._backward(plan, list(chain), plan.end, d_state, grads)  # again: same
             found = dict(zip(self.state_names, d_state))
             return tuple(found[w] if w in found else grads.get(w) for w in self.wrt)
 
