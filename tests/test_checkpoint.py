@@ -84,6 +84,16 @@ def two_loops(x, w, n):
     return total
 
 
+def three_loops(x, w, n):
+    for i in range(n):
+        x = np.tanh(w * x)
+    for j in range(n):
+        x = np.sin(w * x)
+    for k in range(n):
+        x = x * np.cos(w)
+    return np.sum(x)
+
+
 def nested(x, w, n):
     for i in range(n):
         for j in range(3):
@@ -164,7 +174,7 @@ def test_float32_stays_float32():
     np.testing.assert_allclose(gx, tx, rtol=1e-5)
 
 
-@pytest.mark.parametrize("f", [two_loops, nested, helper_in_loop])
+@pytest.mark.parametrize("f", [two_loops, three_loops, nested, helper_in_loop])
 def test_two_loops_and_nested(f):
     x = np.linspace(0.1, 0.9, 4)
     taped, ckpt = _pair(f, (0, 1), 2)

@@ -150,19 +150,23 @@ def _rewrite_block(primal: Primal, stmts: list[gast.stmt], bound: set[str],
                    made: list[gast.FunctionDef]) -> None:  # fmt: skip
     """Rewrite the eligible loops of ``stmts`` (``bound``: the names possibly bound before
     them; ``after``: the statements that run after them, innermost block first)."""
-    for index in range(len(stmts)):
+    index = 0
+    while index < len(stmts):
         stmt = stmts[index]
         rest = [stmts[index + 1:], *after]
         if isinstance(stmt, gast.For):
             later = [s for block in rest for s in block]
             stmts[index:index + 1] = _rewrite_loop(primal, stmt, bound, later, checkpoint,
-                                                   taken, made)  # fmt: skip
+                                                   taken, made)  # fmt: skip (def, call)
+            bound |= _names(stmts[index], gast.Store)
+            index += 1
         elif isinstance(stmt, gast.If):
             for arm in (stmt.body, stmt.orelse):
                 _rewrite_block(primal, arm, set(bound), rest, checkpoint, taken, made)
         elif isinstance(stmt, gast.With):
             _rewrite_block(primal, stmt.body, set(bound), rest, checkpoint, taken, made)
         bound |= _names(stmts[index], gast.Store)
+        index += 1
 
 
 def _range_of(primal: Primal, loop: gast.For) -> list[gast.expr]:
