@@ -43,6 +43,7 @@ _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_l
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
              "resize", "put", "update", "setdefault", "popitem", "itemset", "partition",
              "__setitem__", "__iadd__"}  # fmt: skip
+REFUSAL = "s2s_checkpoint_refusal"  # a loop left taped: raised if it carries a gradient
 _WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "at"}
 _OPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
         gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}  # fmt: skip
@@ -129,20 +130,35 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
     made: list[gast.FunctionDef] = []
     _rewrite_block(primal, tree.body, params, [], checkpoint, taken, made)
     inside = {id(n) for d in made for n in walk(d)}
+    in_defs = {id(n) for d in walk(tree) if isinstance(d, gast.FunctionDef) and d is not tree
+               and id(d) not in inside for n in walk(d)}  # fmt: skip (differentiated apart)
     for node in walk(tree):
-        if id(node) in inside:
+        if id(node) in inside or getattr(node, REFUSAL, None) is not None:
             continue
+        if isinstance(node, (gast.While, gast.For, *_COMPS)) and id(node) in in_defs:
+            _refuse(primal, node, "a loop in a nested def cannot be checkpointed (checkpoint= "
+                    "was given), and its derivative would keep its tape",
+                    "move the loop out of the nested def into the function's body, or define "
+                    "the function at module level (its loops are checkpointed), or leave "
+                    "checkpoint= out")
         if isinstance(node, (gast.While, gast.For)):
             kind = "a `while` loop" if isinstance(node, gast.While) else "this `for` loop"
-            _refuse(primal, node, f"{kind} cannot be checkpointed (checkpoint= was given): "
-                    "only an outermost `for` loop over range(...) in the function's body is",
-                    "write it as `for i in range(n):` in the function's body (a loop in a "
-                    "nested def: move it out), or leave checkpoint= out to keep its tape")
+            _mark(primal, node, f"{kind} cannot be checkpointed (checkpoint= was given): "
+                  "only an outermost `for` loop over range(...) in the function's body is",
+                  "write it as `for i in range(n):` in the function's body (a loop in a "
+                  "nested def: move it out), or leave checkpoint= out to keep its tape")
         if isinstance(node, _COMPS):
-            _refuse(primal, node, "a comprehension is a loop, and s2s does not checkpoint it "
-                    "(checkpoint= was given): its tape would grow with its length",
-                    "write it as a `for i in range(n):` loop that rebinds names (a sum: "
-                    "`total = total + ...`), or leave checkpoint= out")
+            _mark(primal, node, "a comprehension is a loop, and s2s does not checkpoint it "
+                  "(checkpoint= was given): its tape would grow with its length",
+                  "write it as a `for i in range(n):` loop that rebinds names (a sum: "
+                  "`total = total + ...`), or leave checkpoint= out")
+
+
+def _mark(primal: Primal, node: Any, message: str, advice: str) -> None:
+    """Keep the refusal of a loop that is not checkpointed on its node: the reverse sweep
+    raises it where the loop carries a gradient (a tape that grows with its trips); a loop
+    of numbers only (`while n > 1: n //= 2`) runs as written."""
+    setattr(node, REFUSAL, UnsupportedSyntaxError(message, primal.where(node), advice))
 
 
 def _rewrite_block(primal: Primal, stmts: list[gast.stmt], bound: set[str],
@@ -156,10 +172,14 @@ def _rewrite_block(primal: Primal, stmts: list[gast.stmt], bound: set[str],
         rest = [stmts[index + 1:], *after]
         if isinstance(stmt, gast.For):
             later = [s for block in rest for s in block]
-            stmts[index:index + 1] = _rewrite_loop(primal, stmt, bound, later, checkpoint,
-                                                   taken, made)  # fmt: skip (def, call)
-            bound |= _names(stmts[index], gast.Store)
-            index += 1
+            try:
+                stmts[index:index + 1] = _rewrite_loop(primal, stmt, bound, later, checkpoint,
+                                                       taken, made)  # fmt: skip (def, call)
+            except UnsupportedSyntaxError as refused:  # raised if the loop carries a gradient
+                setattr(stmt, REFUSAL, refused)
+            else:
+                bound |= _names(stmts[index], gast.Store)
+                index += 1
         elif isinstance(stmt, gast.If):
             for arm in (stmt.body, stmt.orelse):
                 _rewrite_block(primal, arm, set(bound), rest, checkpoint, taken, made)
