@@ -1,7 +1,7 @@
 """s2s: source-to-source automatic differentiation of numpy-style Python."""
 
 from s2s import tree
-from s2s.api import Derivative, grad, jvp, source, value_and_grad, vjp
+from s2s.api import Derivative, grad, jvp, value_and_grad, vjp
 from s2s.checking import GradientCheckError, check_grad
 from s2s.composites import hessian, hessp, hvp, jacobian
 from s2s.errors import (
@@ -26,6 +26,7 @@ from s2s.errors import (
 )
 from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent
 from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
+from s2s.siblings import source
 
 __all__ = [
     "ArrayTypeError",

@@ -421,6 +421,7 @@ def grad(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """The gradient of ``f``, a function returning a real floating scalar.
 
@@ -443,6 +444,10 @@ def grad(
             (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
             The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
+        checkpoint: ``None`` (every trip of a loop taped), an int ``c >= 1`` or ``"auto"``:
+            each outermost ``for i in range(...)`` loop keeps at most ``c`` snapshots of
+            its state and runs its trips again in the adjoint sweep (binomial schedule;
+            README "Checkpointing long loops"); other loops are refused.
 
     Returns:
         A :class:`Derivative` with ``f``'s signature. Each gradient has its argument's type: an
@@ -463,6 +468,7 @@ def grad(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -476,6 +482,7 @@ def value_and_grad(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """Like :func:`grad`, but the derivative returns ``(value, grads)``.
 
@@ -493,6 +500,7 @@ def value_and_grad(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -505,6 +513,7 @@ def vjp(
     allow_int: bool = False,
     nan: str = "warn",
     verbose: int = 0,
+    checkpoint: int | str | None = None,
 ) -> Any:
     """Reverse mode for any output shape: the derivative returns ``(value, pullback)``.
 
@@ -513,7 +522,7 @@ def vjp(
     for a function returning a tuple it takes a tuple with one cotangent per output, ``None``
     for an output without one. It can be called repeatedly and never writes the cotangent.
     Raises ``CotangentError`` for a cotangent of the wrong shape, structure or dtype (integer
-    cotangents are refused).
+    cotangents are refused). ``checkpoint=`` bounds a long loop's memory, as for :func:`grad`.
     """
     return _make(
         VJP,
@@ -524,6 +533,7 @@ def vjp(
         allow_int=allow_int,
         nan=nan,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -535,6 +545,7 @@ def jvp(
     undefined: str = "raise",
     allow_int: bool = False,
     verbose: int = 0,
+    checkpoint: None = None,
 ) -> Any:
     """Forward mode: the Jacobian-vector product of ``f`` along tangents of its ``wrt`` arguments.
 
@@ -563,6 +574,7 @@ def jvp(
         undefined=undefined,
         allow_int=allow_int,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
 
 
@@ -573,27 +585,13 @@ def pullback(f: Callable, wrt: int | str | tuple[int | str, ...] = 0, **options:
     return _make(PULLBACK, f, wrt, **options)
 
 
-def source(obj: Any) -> str:
-    """The generated source of a derivative object (see :attr:`Derivative.source`)."""
-    if isinstance(obj, types.MethodType):
-        obj = obj.__func__
-    if not isinstance(obj, Derivative):
-        raise UsageError(
-            f"s2s.source expects a derivative object made by s2s.grad, value_and_grad, vjp or "
-            f"jvp, not {short_repr(obj)}",
-            caller_location(),
-            "pass the derivative: s2s.source(s2s.grad(f)), or read s2s.grad(f).source",
-        )
-    return obj.source
-
-
 _FACTORIES = (grad, value_and_grad, vjp, jvp)
 _DROPPED = (staticmethod, classmethod, np.vectorize)  # the function under them is what runs
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
 _INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
-set_vjp_maker(lambda f, wrt: vjp(f, wrt=wrt, nan="ignore", **_INT(f)))
+set_vjp_maker(lambda f, wrt, **more: vjp(f, wrt=wrt, nan="ignore", **more, **_INT(f)))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
 set_maker("grad", lambda f, name: grad(f, wrt=name, nan="ignore", **_INT(f)))
 set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))

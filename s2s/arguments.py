@@ -310,6 +310,20 @@ def check_options(mode: str, options: Any) -> None:
     verbose = options.verbose
     if not isinstance(verbose, int) or verbose < 0:  # True and False are ints too
         problems.append(f"verbose must be an int >= 0, not {verbose!r}")
+    checkpoint = options.checkpoint
+    if checkpoint is not None and mode == "jvp":
+        raise UsageError(
+            "s2s.jvp: checkpoint= is for reverse mode (forward mode keeps no tape: its "
+            "memory does not grow with a loop's trips)",
+            caller_location(),
+            "leave checkpoint= out of s2s.jvp; pass it to s2s.grad, value_and_grad or vjp",
+        )
+    if checkpoint is not None and checkpoint != "auto" and (
+        isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))
+        or checkpoint < 1
+    ):  # fmt: skip
+        problems.append(f"checkpoint must be None, an int >= 1 or 'auto', not {checkpoint!r} "
+                        "(checkpoint=10: at most 10 snapshots per loop)")  # fmt: skip
     if problems:
         raise UsageError(
             f"s2s.{mode}: " + "; ".join(problems),

@@ -15,6 +15,7 @@ import numpy as np
 from s2s import registry
 from s2s.analysis import VType, analyze, specialize_calls
 from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
+from s2s.codegen.helpers import with_checkpoint
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.optimize import SMALL_BYTES
@@ -31,6 +32,7 @@ from s2s.frontend import (
 )
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
+from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
@@ -87,6 +89,8 @@ class Options:
     replay: str = ""
     tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
     nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
+    # long loops' snapshots (an int >= 1 or "auto"; None: every trip taped): checkpoints.py
+    checkpoint: Any = None
 
 
 @dataclass
@@ -168,9 +172,11 @@ def generate(
         )
         primal.notes = describe_containers(containers)  # comments atop the generated code
     fence(primal)
+    checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out
     targets = resolve(primal)
+    refuse_impure_trips(primal)  # a checkpointed loop's trips run again: no draws in them
     rewrite_vectorized(primal)  # vf(x) of a numpy.vectorize object: _s2s.vectorized(vf, x)
     primal.reserved = tuple(name for name, _ in signature or ())
     return_lines = return_lines_of(primal.tree)  # before early returns merge into one
@@ -188,6 +194,7 @@ def generate(
         ir, activity, mode, wrt, single, loss, return_lines, options.has_aux, (added or [None])[0]
     )
     sweeps = reverse(primal, ir, activity, wrt, loss, seed, options.functional)
+    with_checkpoint(sweeps.helpers, sweeps.primal, options.checkpoint)  # helpers: their loops too
     specialize_calls(sweeps.adjoint, activity.types)
     simplify(sweeps, activity.types, ir)
     scale_in_place(sweeps.adjoint, activity.types, ir, options.functional)

@@ -41,6 +41,7 @@ import textwrap
 import types
 from typing import Any
 
+from s2s.errors import UsageError, caller_location
 from s2s.runtime import core, tangents
 
 # what each kind of sub-derivative is called in the text
@@ -160,3 +161,27 @@ def helpers_called(func: types.FunctionType, flat: list, activity: Any) -> tuple
         if helper is not None and key not in found:
             found[key] = (helper, name)
     return tuple(found.values())
+
+
+def source(obj: Any) -> str:
+    """The generated source of a derivative object (see :attr:`s2s.api.Derivative.source`).
+
+    Raises:
+        UsageError: ``obj`` is not a derivative object.
+    """
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    if getattr(type(obj), "__s2s_derivative__", False) is not True:
+        raise UsageError(
+            f"s2s.source expects a derivative object made by s2s.grad, value_and_grad, vjp or "
+            f"jvp, not {_shown(obj)}",
+            caller_location(),
+            "pass the derivative: s2s.source(s2s.grad(f)), or read s2s.grad(f).source",
+        )
+    return obj.source
+
+
+def _shown(obj: Any) -> str:
+    """``repr(obj)``, cut to 80 characters for a message (as ``s2s.arguments.short_repr``)."""
+    text = repr(obj)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -333,8 +333,8 @@ def compile_factory(
         elif var == "_s2s":
             cells.append(types.CellType(runtime))
         elif var in writer.helpers:  # d_softplus = _s2s.subderivative(softplus, ('z',))
-            maker, function, wrt = writer.helpers[var]
-            cells.append(types.CellType(getattr(runtime, maker)(function, wrt)))
+            maker, function, wrt, *more = writer.helpers[var]
+            cells.append(types.CellType(getattr(runtime, maker)(function, wrt, *more)))
         else:
             cells.append(primal.__closure__[free.index(var)])
     function = types.FunctionType(

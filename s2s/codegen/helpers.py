@@ -25,6 +25,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import DEF, LOCAL_CALL, NameAllocator, Stmt
+from s2s.codegen.walking import walk
 
 
 def helper_name(
@@ -96,10 +97,32 @@ _MISSING = object()
 
 def write_helpers(writer: Any, helpers: dict[str, tuple]) -> None:
     """The factory's lines binding each helper's sub-derivative (after ``def _make``), and
-    what :func:`s2s.codegen.emit.compile_factory` puts in their cells."""
-    for bound, (function, written, wrt, maker) in helpers.items():
-        writer.line(f"{bound} = _s2s.{maker}({written}, {wrt!r})", 1)
-        writer.helpers[bound] = (maker, function, wrt)
+    what :func:`s2s.codegen.emit.compile_factory` puts in their cells. An entry may end with
+    more arguments of the maker (:func:`with_checkpoint`)."""
+    for bound, (function, written, wrt, maker, *more) in helpers.items():
+        extra = "".join(f", {value!r}" for value in more)
+        writer.line(f"{bound} = _s2s.{maker}({written}, {wrt!r}{extra})", 1)
+        writer.helpers[bound] = (maker, function, wrt, *more)
+
+
+def with_checkpoint(helpers: dict[str, tuple], primal: list[Any], checkpoint: Any) -> None:
+    """Pass ``checkpoint`` (``s2s.grad``'s ``checkpoint=``) to each sub-derivative of a user's
+    function, those the factory binds (``helpers``) and those the primal sweep (its blocks)
+    reaches where it calls them (``_s2s.subderivative(act, ('z',), 10)(z)``, an argument's
+    function), so their loops are checkpointed too. A nested def's (bound after the def) has
+    its loops refused (:mod:`s2s.frontend.checkpoints`)."""
+    if checkpoint is None:
+        return
+    for bound, entry in helpers.items():
+        if entry[3] == "subderivative":
+            helpers[bound] = (*entry[:4], checkpoint)
+    for block in primal:
+        for node in walk(gast.Module(body=block.body, type_ignores=[])):
+            inner = node.func if isinstance(node, gast.Call) else None
+            if isinstance(inner, gast.Call) and isinstance(inner.func, gast.Attribute) and (
+                inner.func.attr == "subderivative" and len(inner.args) == 2
+            ):
+                inner.args.append(gast.Constant(checkpoint, None))
 
 
 def local_helpers(
@@ -132,6 +155,9 @@ def bind_after_def(
     if stmt.op is not DEF or not isinstance(stmt.expr, gast.FunctionDef):
         return []
     out: list[gast.stmt] = []
+    checkpoint = getattr(stmt.node, "s2s_checkpoint", None)  # a loop's trips (checkpoints.py)
+    if checkpoint is not None and maker == "subderivative":
+        maker = "checkpointed"
     for wrt, bound in local.get(stmt.expr.name, {}).items():
         value = gast.Call(
             func=gast.Attribute(
@@ -140,6 +166,7 @@ def bind_after_def(
             args=[
                 gast.Name(stmt.expr.name, gast.Load(), None, None),
                 gast.Tuple(elts=[gast.Constant(p, None) for p in wrt], ctx=gast.Load()),
+                *([gast.Constant(checkpoint, None)] if maker == "checkpointed" else []),
             ],
             keywords=[],
         )

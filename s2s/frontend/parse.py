@@ -72,6 +72,8 @@ class Primal:
         lineno = getattr(node, "lineno", None) if node is not None else None
         if lineno is None:
             return None, None
+        if getattr(node, "s2s_comment", None):  # a checkpointed loop (frontend/checkpoints.py)
+            return node.s2s_comment, lineno
         merged = getattr(node, "s2s_returns", None)
         if merged:  # several returns, each now `result = v`
             lines = " or ".join(str(n) for n in merged)

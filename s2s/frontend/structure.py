@@ -118,6 +118,7 @@ class Structure:
             loop = gast.For(target=generator.target, iter=generator.iter, body=body, orelse=[],
                             type_comment=None)  # fmt: skip
             inner = gast.copy_location(loop, node)
+            loop.s2s_checkpoint_refusal = getattr(node, "s2s_checkpoint_refusal", None)
         for sub in walk(inner):
             if getattr(sub, "lineno", None) is None and isinstance(sub, gast.stmt):
                 gast.copy_location(sub, node)

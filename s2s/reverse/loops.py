@@ -31,7 +31,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.ir import Loop
+from s2s.codegen.ir import Loop, flatten
 from s2s.codegen.sweeps import assign, call, comment_marker, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree
@@ -66,6 +66,11 @@ class Loops:
     def primal(self, loop: Loop, primal_items: Items) -> list[gast.stmt]:
         """The loop as written, counting its trips. A ``for``/``else`` block runs after the
         trip count is on the tape, as ``if <no break>:``, so the adjoint pops in order."""
+        refused = getattr(loop.node, "s2s_checkpoint_refusal", None)  # frontend/checkpoints.py
+        active = self.state.activity.active
+        if refused is not None and any(t in active for s in flatten(loop.test_body + loop.body)
+                                       for t in s.targets):  # fmt: skip (its tape would grow)
+            raise refused
         outer_pending = self.branches.pending
         with self.branches.leaving([]):  # jumps in this loop leave its arms only
             return self._primal(loop, primal_items, outer_pending)

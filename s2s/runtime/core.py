@@ -542,17 +542,20 @@ def method_of_callable(function: Any) -> Any:
     return function
 
 
-def subderivative(function: Any, wrt: tuple[str, ...]) -> Any:
+def subderivative(function: Any, wrt: tuple[str, ...], checkpoint: Any = None) -> Any:
     """The ``vjp`` of the user's own ``function`` with respect to the parameters ``wrt``, as
     differentiated code calls it: ``value, pullback = subderivative(g, ("a",))(a, b)``. One
-    per (function, wrt), each cached per argument signature like any derivative."""
+    per (function, wrt, checkpoint), each cached per argument signature like any derivative;
+    ``checkpoint`` is the caller's ``checkpoint=`` (its loops checkpointed too)."""
     function = method_of_callable(function)
     if isinstance(function, types.MethodType):  # net.forward: the function's, bound to net
-        return types.MethodType(subderivative(function.__func__, wrt), function.__self__)
-    key = (shared_key(function), wrt)
+        found = subderivative(function.__func__, wrt, checkpoint)
+        return types.MethodType(found, function.__self__)
+    key = (shared_key(function), wrt, checkpoint)
     found = _SUBDERIVATIVES.get(key)
     if found is None:
-        found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt)
+        more = {} if checkpoint is None else {"checkpoint": checkpoint}
+        found = _SUBDERIVATIVES[key] = _MAKE_VJP[0](function, wrt=wrt, **more)
     return found
 
 

@@ -8,6 +8,7 @@ place. ``path(case)`` is the file that pins it.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ class Case:
     args: Callable[[], tuple]
     wrt: tuple[int, ...]
     needs: str | None = None  # a checkout file the case reads (skipped without it)
+    checkpoint: Any = None  # s2s.grad's checkpoint= (a checkpointed loop's text)
 
 
 def _rng() -> np.random.Generator:
@@ -70,6 +72,8 @@ CASES = {
     for case in [
         Case("branch", lambda: primals.branch, lambda: (_rng().standard_normal(3), 0.5), (0, 1)),
         Case("loop", lambda: primals.loop, lambda: (_rng().standard_normal(3), 0.9, 3), (0, 1)),
+        Case("loop_checkpointed", lambda: primals.loop,
+             lambda: (_rng().standard_normal(3), 0.9, 3), (0, 1), checkpoint=4),
         Case(
             "helper_call",
             lambda: primals.helper_call,
@@ -93,10 +97,11 @@ def source(case: Case) -> str:
     """The freshly generated derivative source of ``case``, its primal file relative to ROOT."""
     function = case.function()
     s2s.api.clear_cache(function)
-    derivative = s2s.grad(function, wrt=case.wrt)
+    derivative = s2s.grad(function, wrt=case.wrt, checkpoint=case.checkpoint)
     derivative(*case.args())
     text = derivative.source
     filename = function.__code__.co_filename
+    text = re.sub(r"(<s2s [^>]*?)#\d+:", r"\1#N:", text)  # a process-wide count of derivatives
     return text.replace(filename, str(Path(filename).resolve().relative_to(ROOT)))
 
 

@@ -1,0 +1,397 @@
+"""Checkpoints: each ``for i in range(...)`` loop becomes a nested def of its trips (issue 12).
+
+With ``s2s.grad(f, checkpoint=c)`` (``c`` an int >= 1 or ``"auto"``), each outermost ``for``
+loop over ``range(a, b, s)`` whose body only rebinds names is written as a nested def that
+runs the trips, called once; its state (the names the body rebinds and reads before
+rebinding them, or that code after the loop reads) goes in and comes out, and what else it
+reads is captured (lifted as keyword parameters: :mod:`s2s.frontend.lifting`, so their
+gradients flow). The reverse sweep binds that def's sub-derivative as
+``_s2s.checkpointed(loop, wrt, c)`` (:mod:`s2s.runtime.checkpointing`: binomial schedule, at
+most ``c`` snapshots of the state, the trips run again in the adjoint sweep; ``"auto"``:
+about ``sqrt(trips)`` snapshots and stretches of ``sqrt(trips)`` trips taped one at a time).
+
+    for i in range(n):                  def loop_line4(start_, stop_, stride_, x, v):
+        a = -np.sin(x)          ->          for i in range(start_, stop_, stride_):
+        x = x + dt * v                          a = -np.sin(x); x = x + dt * v; v = v + dt * a
+        v = v + dt * a                      return (x, v)
+                                        x, v = loop_line4(0, n, 1, x, v)
+
+Loops inside the body are part of the trip (taped per trip). Any other loop of ``f`` (a
+``while``, a ``for`` over anything but ``range``, a comprehension), and a loop with
+``break``, ``continue``, ``return``, an ``else``, writes into arrays or lists that live
+across trips, or a loop variable read after it, is refused with a located
+``UnsupportedSyntaxError``: the user asked for bounded memory, which its tape would not keep.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any
+
+import gast
+import numpy as np
+
+from s2s.codegen.walking import walk
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.frontend.replay import has_effects, is_random_draw
+from s2s.frontend.resolve import Target, is_library
+
+_MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
+           "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
+_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
+             "resize", "put", "update", "setdefault", "popitem", "itemset", "partition",
+             "__setitem__", "__iadd__"}  # fmt: skip
+REFUSAL = "s2s_checkpoint_refusal"  # a loop left taped: raised if it carries a gradient
+_WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "at"}
+_OPS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+        gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}  # fmt: skip
+_COMPS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
+
+
+def _names(node: Any, ctx: type) -> set[str]:
+    """The names ``node`` reads (``gast.Load``) or binds (``gast.Store``), a comprehension's
+    own variables left out; an augmented assignment's target is read too."""
+    own = {n.id for c in walk(node) if isinstance(c, gast.comprehension)
+           for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
+    found = {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx)}
+    if ctx is gast.Load:
+        found |= {n.target.id for n in walk(node)
+                  if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}  # fmt: skip
+    if ctx is gast.Store:
+        found |= {n.name for n in walk(node) if isinstance(n, gast.FunctionDef)}
+    return found - own
+
+
+def first_reads(stmts: list[gast.stmt], bound: set[str] | None = None) -> set[str]:
+    """The names ``stmts`` may read before binding them (``bound``: bound already)."""
+    return _block(stmts, set(bound or ()))[0]
+
+
+def _block(stmts: list[gast.stmt], bound: set[str]) -> tuple[set[str], set[str]]:
+    reads: set[str] = set()
+    for stmt in stmts:
+        found, bound = _statement(stmt, bound)
+        reads |= found
+    return reads, bound
+
+
+def _statement(stmt: gast.stmt, bound: set[str]) -> tuple[set[str], set[str]]:
+    """What ``stmt`` may read unbound, and the names surely bound after it."""
+    if isinstance(stmt, gast.If):
+        reads = _names(stmt.test, gast.Load) - bound
+        r1, b1 = _block(stmt.body, set(bound))
+        r2, b2 = _block(stmt.orelse, set(bound))
+        return reads | r1 | r2, b1 & b2
+    if isinstance(stmt, (gast.For, gast.While)):  # may run no trip: binds nothing surely
+        head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+        inner = bound | (_names(stmt.target, gast.Store) if isinstance(stmt, gast.For) else set())
+        r1, _ = _block(stmt.body, inner)
+        r2, _ = _block(stmt.orelse, set(bound))
+        return (_names(head, gast.Load) - bound) | r1 | r2, bound
+    if isinstance(stmt, gast.With):
+        reads = set().union(*[_names(i.context_expr, gast.Load) for i in stmt.items]) - bound
+        inner = bound | set().union(*[_names(i.optional_vars, gast.Store)
+                                      for i in stmt.items if i.optional_vars])  # fmt: skip
+        found, after = _block(stmt.body, inner)
+        return reads | found, after
+    if isinstance(stmt, gast.FunctionDef):  # a nested def reads its captures when called
+        return _names(stmt, gast.Load) - bound, bound | {stmt.name}
+    if isinstance(stmt, gast.Try):
+        return _names(stmt, gast.Load) - bound, bound
+    return _names(stmt, gast.Load) - bound, bound | _names(stmt, gast.Store)
+
+
+def _refuse(primal: Primal, node: Any, message: str, advice: str) -> None:
+    raise UnsupportedSyntaxError(message, primal.where(node), advice)
+
+
+def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) -> None:
+    """Write each eligible outermost ``for`` loop of ``primal`` as a call of a nested def of
+    its trips, marked ``s2s_checkpoint = checkpoint`` (in place); refuse every other loop.
+
+    Raises:
+        UnsupportedSyntaxError: at the loop or the construct that keeps it from being
+            checkpointed, naming it, with advice; at the ``def`` where the derivative is to be
+            differentiated again (``functional``) or ``primal`` is a derivative's code.
+    """
+    if checkpoint is None:
+        return
+    tree = primal.tree
+    if functional or getattr(primal.func, "__s2s_generated__", False):
+        _refuse(primal, tree, "checkpoint= is not supported where a derivative is itself "
+                "differentiated (higher order): s2s differentiates the taped loop, not the "
+                "checkpointed one", "leave checkpoint= out of the inner derivative (and of "
+                "one taken of a derivative); checkpoint the outermost derivative of f only")
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(primal.func.__globals__)
+    params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
+    params |= {a.id for a in (tree.args.vararg, tree.args.kwarg) if a is not None}
+    made: list[gast.FunctionDef] = []
+    _rewrite_block(primal, tree.body, params, [], checkpoint, taken, made)
+    inside = {id(n) for d in made for n in walk(d)}
+    in_defs = {id(n) for d in walk(tree) if isinstance(d, gast.FunctionDef) and d is not tree
+               and id(d) not in inside for n in walk(d)}  # fmt: skip (differentiated apart)
+    for node in walk(tree):
+        if id(node) in inside or getattr(node, REFUSAL, None) is not None:
+            continue
+        if isinstance(node, (gast.While, gast.For, *_COMPS)) and id(node) in in_defs:
+            _refuse(primal, node, "a loop in a nested def cannot be checkpointed (checkpoint= "
+                    "was given), and its derivative would keep its tape",
+                    "move the loop out of the nested def into the function's body, or define "
+                    "the function at module level (its loops are checkpointed), or leave "
+                    "checkpoint= out")
+        if isinstance(node, (gast.While, gast.For)):
+            kind = "a `while` loop" if isinstance(node, gast.While) else "this `for` loop"
+            _mark(primal, node, f"{kind} cannot be checkpointed (checkpoint= was given): "
+                  "only an outermost `for` loop over range(...) in the function's body is",
+                  "write it as `for i in range(n):` in the function's body (a loop in a "
+                  "nested def: move it out), or leave checkpoint= out to keep its tape")
+        if isinstance(node, _COMPS):
+            _mark(primal, node, "a comprehension is a loop, and s2s does not checkpoint it "
+                  "(checkpoint= was given): its tape would grow with its length",
+                  "write it as a `for i in range(n):` loop that rebinds names (a sum: "
+                  "`total = total + ...`), or leave checkpoint= out")
+
+
+def _mark(primal: Primal, node: Any, message: str, advice: str) -> None:
+    """Keep the refusal of a loop that is not checkpointed on its node: the reverse sweep
+    raises it where the loop carries a gradient (a tape that grows with its trips); a loop
+    of numbers only (`while n > 1: n //= 2`) runs as written."""
+    setattr(node, REFUSAL, UnsupportedSyntaxError(message, primal.where(node), advice))
+
+
+def _rewrite_block(primal: Primal, stmts: list[gast.stmt], bound: set[str],
+                   after: list[list[gast.stmt]], checkpoint: Any, taken: set[str],
+                   made: list[gast.FunctionDef]) -> None:  # fmt: skip
+    """Rewrite the eligible loops of ``stmts`` (``bound``: the names possibly bound before
+    them; ``after``: the statements that run after them, innermost block first)."""
+    index = 0
+    while index < len(stmts):
+        stmt = stmts[index]
+        rest = [stmts[index + 1:], *after]
+        if isinstance(stmt, gast.For):
+            later = [s for block in rest for s in block]
+            try:
+                stmts[index:index + 1] = _rewrite_loop(primal, stmt, bound, later, checkpoint,
+                                                       taken, made)  # fmt: skip (def, call)
+            except UnsupportedSyntaxError as refused:  # raised if the loop carries a gradient
+                setattr(stmt, REFUSAL, refused)
+            else:
+                bound |= _names(stmts[index], gast.Store)
+                index += 1
+        elif isinstance(stmt, gast.If):
+            for arm in (stmt.body, stmt.orelse):
+                _rewrite_block(primal, arm, set(bound), rest, checkpoint, taken, made)
+        elif isinstance(stmt, gast.With):
+            _rewrite_block(primal, stmt.body, set(bound), rest, checkpoint, taken, made)
+        bound |= _names(stmts[index], gast.Store)
+        index += 1
+
+
+def _range_of(primal: Primal, loop: gast.For) -> list[gast.expr]:
+    """``range``'s start, stop and step, as written (``range(n)``: 0, n, 1)."""
+    it = loop.iter
+    plain = isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and (
+        it.func.id == "range" and "range" not in primal.func.__globals__)  # fmt: skip
+    if not plain or it.keywords or not 1 <= len(it.args) <= 3 or any(
+        isinstance(a, gast.Starred) for a in it.args
+    ):
+        _refuse(primal, loop, "only a `for` loop over range(...) is checkpointed "
+                "(checkpoint= was given), not this one",
+                "loop over the indices, `for i in range(len(xs)):`, and read `xs[i]` in the "
+                "body; or leave checkpoint= out to keep the loop's tape")
+    args = list(it.args)
+    if len(args) == 1:
+        args = [gast.Constant(0, None), args[0]]
+    if len(args) == 2:
+        args.append(gast.Constant(1, None))
+    return args
+
+
+def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
+    """Refuse what a trip may not do: leave the loop, or write into what lives across trips."""
+    if loop.orelse:
+        _refuse(primal, loop.orelse[0], "a checkpointed loop has no `else:` clause",
+                "move the `else:` statements after the loop")
+    if not isinstance(loop.target, gast.Name):
+        _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
+                "write `for i in range(n):` and unpack inside the body")
+    fresh = _fresh(loop.body) - carried
+    inner_loops = {id(n) for s in walk(loop) if isinstance(s, (gast.For, gast.While))
+                   and s is not loop for n in walk(s)}  # fmt: skip
+    for node in walk(loop):
+        jump = {gast.Return: "`return`", gast.Yield: "`yield`", gast.YieldFrom: "`yield`",
+                gast.Global: "`global`", gast.Nonlocal: "`nonlocal`"}.get(type(node))  # fmt: skip
+        if jump is None and isinstance(node, (gast.Break, gast.Continue)) and (
+            id(node) not in inner_loops
+        ):
+            jump = "`break`" if isinstance(node, gast.Break) else "`continue`"
+        if jump is not None:
+            _refuse(primal, node, f"a checkpointed loop may not use {jump} (checkpoint= was "
+                    "given): its trips are run again in the adjoint sweep, one by one",
+                    "compute a flag or a mask in the loop instead (e.g. `x = np.where(done, x, "
+                    "x_new)`), or leave checkpoint= out")
+        written = None
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, gast.Store):
+            written = node.value
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and (
+            node.func.attr in _MUTATORS
+        ):
+            written = node.func.value
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) and (
+            node.func.attr in _WRITERS and node.args
+        ):  # np.copyto(x, v), np.add.at(x, i, v): the first argument is written
+            written = node.args[0]
+        if isinstance(node, gast.Call) and any(k.arg == "out" for k in node.keywords):
+            written = next(k.value for k in node.keywords if k.arg == "out")
+        if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name) and (
+            node.target.id in carried
+        ):
+            name = node.target.id
+            _refuse(primal, node, f"`{name} {_OPS.get(type(node.op), 'op')}= ...` updates `{name}`"
+                    " in place, and it is carried from trip to trip of this checkpointed loop "
+                    "(checkpoint= was given): its snapshots would not see another name of the "
+                    "same array", f"write `{name} = {name} {_OPS.get(type(node.op), '+')} ...`")
+        if written is not None and not (isinstance(written, gast.Name) and written.id in fresh):
+            _refuse(primal, node, "a checkpointed loop writes into an array, list or object "
+                    "that lives across its trips (checkpoint= was given); s2s keeps "
+                    "snapshots of names, not of what they hold",
+                    "rebind a name to a new value instead (`x = np.where(mask, v, x)`, "
+                    "`x = x.at_index...` as a new array), make the array in the body "
+                    "(`y = np.zeros(n)`) if it lives for one trip, or leave checkpoint= out")
+
+
+def _fresh(body: list[gast.stmt]) -> set[str]:
+    """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
+    ``x.copy()``, ``[]``): writing into them writes into nothing older than the trip."""
+    found = set()
+    for stmt in body:
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
+            continue
+        value = stmt.value
+        new = isinstance(value, (gast.List, gast.Dict)) or (
+            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and value.func.attr in _MAKERS)  # fmt: skip
+        if new:
+            found.add(stmt.targets[0].id)
+    return found
+
+
+def _fresh_name(base: str, taken: set[str]) -> str:
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    taken.add(name)
+    return name
+
+
+def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[gast.stmt],
+                  checkpoint: Any, taken: set[str],
+                  made: list[gast.FunctionDef]) -> list[gast.stmt]:  # fmt: skip
+    """The nested def of the loop's trips and its call (see the module docstring)."""
+    bounds = _range_of(primal, loop)
+    var = loop.target.id if isinstance(loop.target, gast.Name) else ""
+    body_reads = first_reads(loop.body, _names(loop.target, gast.Store))
+    after_reads = first_reads(later)
+    rebound = _names(gast.Module(body=loop.body, type_ignores=[]), gast.Store)
+    first = {}  # the state in the order the body first names it (then by name)
+    for node in walk(gast.Module(body=loop.body, type_ignores=[])):
+        if isinstance(node, gast.Name):
+            at = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            first[node.id] = min(first.get(node.id, at), at)
+    state = sorted((rebound & (body_reads | after_reads)) - {var}, key=lambda n: (first[n], n))
+    _check_body(primal, loop, set(state))
+    if var in after_reads:
+        _refuse(primal, loop, f"the loop variable `{var}` is read after this checkpointed loop"
+                " (checkpoint= was given), but the loop runs inside a function of its trips",
+                f"keep its last value in a name of your own (`last = {var}` in the body, bound "
+                "before the loop too), or compute it from the range")
+    unbound = [n for n in state if n not in bound]
+    if unbound:
+        _refuse(primal, loop, f"`{unbound[0]}` is rebound in this checkpointed loop and read "
+                "after it (or before it is rebound in a trip), but it may have no value before "
+                "the loop; its snapshots need one",
+                f"bind `{unbound[0]}` before the loop (e.g. `{unbound[0]} = np.zeros_like(x)`)")
+    if not state:
+        _refuse(primal, loop, "this loop rebinds nothing that is read after it, so "
+                "checkpointing it would keep nothing", "remove the loop, or leave checkpoint= out")
+    line = loop.lineno
+    name = _fresh_name(f"loop_line{line}", taken)
+    start, stop, stride = (_fresh_name(p, taken) for p in ("start_", "stop_", "stride_"))
+    load = lambda n: gast.Name(n, gast.Load(), None, None)  # noqa: E731
+    param = lambda n: gast.Name(n, gast.Param(), None, None)  # noqa: E731
+    header = primal.line_text(line)
+    what = f"({', '.join(state)})" if len(state) > 1 else state[0]
+    if checkpoint == "auto":
+        note = (f"line {line}: {header} checkpointed: about sqrt(trips) snapshots of {what} "
+                "and the tape of about sqrt(trips) trips, trips recomputed in the adjoint sweep "
+                "(one stretch at a time)")
+    else:
+        note = (f"line {line}: {header} checkpointed: at most {checkpoint} snapshots of "
+                f"{what}, trips recomputed in the adjoint sweep (binomial schedule)")
+    inner = gast.For(target=loop.target, iter=gast.Call(
+        func=load("range"), args=[load(start), load(stop), load(stride)], keywords=[]),
+        body=loop.body, orelse=[], type_comment=None)  # fmt: skip
+    out = (gast.Tuple(elts=[load(n) for n in state], ctx=gast.Load()) if len(state) > 1
+           else load(state[0]))  # fmt: skip
+    args = gast.arguments(args=[param(p) for p in (start, stop, stride, *state)],
+                          posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                          kwarg=None, defaults=[])  # fmt: skip
+    define = gast.FunctionDef(name=name, args=args, body=[inner, gast.Return(value=out)],
+                              decorator_list=[], returns=None, type_comment=None,
+                              type_params=[])  # fmt: skip
+    targets = (gast.Tuple(elts=[gast.Name(n, gast.Store(), None, None) for n in state],
+                          ctx=gast.Store()) if len(state) > 1
+               else gast.Name(state[0], gast.Store(), None, None))  # fmt: skip
+    call = gast.Call(func=load(name), args=[*bounds, *[load(n) for n in state]], keywords=[])
+    assign = gast.Assign(targets=[targets], value=call, type_comment=None)
+    for node in (define, inner, inner.iter, *walk(out), *walk(args), define.body[1], assign,
+                 *walk(targets), call, call.func, *call.args[3:]):  # fmt: skip
+        gast.copy_location(node, loop)
+        node.end_lineno = line
+    inner.iter.func.lineno = line
+    define.s2s_checkpoint = checkpoint
+    define.s2s_comment = note
+    assign.s2s_comment = f"line {line}: {header} (the checkpointed loop, {name})"
+    made.append(define)
+    return [define, assign]
+
+
+
+def refuse_impure_trips(primal: Primal) -> None:
+    """Refuse, in a checkpointed loop's trips, a random draw or a call of a function of yours
+    with side effects: the adjoint sweep runs the trips again, and a draw would differ (the
+    gradient would be another trajectory's). Runs after :func:`s2s.frontend.resolve.resolve`.
+
+    Raises:
+        UnsupportedSyntaxError: at the call.
+    """
+    for define in walk(primal.tree):
+        if getattr(define, "s2s_checkpoint", None) is None:
+            continue
+        for node in walk(define):
+            target = getattr(node.func, "s2s_target", None) if isinstance(node, gast.Call) else None
+            obj = target.obj if isinstance(target, Target) else None
+            local_draw = obj is None and isinstance(node, gast.Call) and isinstance(
+                node.func, gast.Attribute) and node.func.attr in _draw_methods()  # rng.normal
+            if obj is None and not local_draw:
+                continue
+            draws = local_draw or is_random_draw(obj)
+            if draws or (isinstance(obj, types.FunctionType) and not is_library(obj)
+                         and has_effects(obj, set())):  # fmt: skip
+                what = "draws random numbers" if draws else "calls a function with side effects"
+                _refuse(primal, node, f"this checkpointed loop {what}, and the adjoint sweep "
+                        "runs its trips again (checkpoint= was given): a draw would differ",
+                        "draw the random numbers before the loop (`noise = rng.normal(size=(n, "
+                        "d))`) and read `noise[i]` in it, or leave checkpoint= out")
+
+
+@functools.cache
+def _draw_methods() -> frozenset[str]:
+    """The methods of numpy's random ``Generator`` that an array does not have (``normal``,
+    ``integers``): called on a local value (``rng.normal(...)``), a draw."""
+    names = {n for n in dir(np.random.Generator) if not n.startswith("_")}
+    return frozenset(n for n in names if not hasattr(np.ndarray, n)) - {"bit_generator", "spawn"}

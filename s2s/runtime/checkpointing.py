@@ -1,0 +1,219 @@
+"""Checkpointed loops: a long loop's adjoint with a bounded number of snapshots (issue 12).
+
+With ``s2s.grad(f, checkpoint=c)`` the frontend writes each eligible ``for i in range(a, b,
+s)`` loop as a nested def of its trips, ``loop(start, stop, stride, *state, **invariants)``
+returning the loop-carried state (:mod:`s2s.frontend.checkpoints`), and the derivative binds
+its sub-derivative as ``_s2s.checkpointed(loop, wrt, c)`` instead of ``_s2s.subderivative``.
+The derivative here runs the trips plainly, keeping at most ``c`` snapshots of the state;
+its pullback runs the trips again where it needs their states and pulls the cotangent back
+through one trip at a time (the VJP of ``loop`` over a range of one trip, made by s2s), so
+no tape longer than one trip's is ever held. The cotangents of the invariants (the loop's
+captures) are summed over the trips.
+
+The schedule is binomial checkpointing (Griewank and Walther, "Algorithm 799: revolve",
+ACM TOMS 26(1), 2000): with ``c`` snapshots and each trip run forward at most ``r`` times,
+``beta(c, r) = C(c + r, c)`` trips can be reversed, since a snapshot placed ``n1 <=
+beta(c, r - 1)`` trips in leaves ``beta(c - 1, r)`` trips to its right, reversed first with
+one snapshot fewer, and the ``n1`` trips to its left reversed after with the snapshots
+freed and one run fewer. With ``checkpoint=c`` the unit of that schedule is one trip: at
+most ``c`` snapshots and one trip's tape are held.
+
+``checkpoint="auto"`` makes the unit a stretch of ``L = ceil(sqrt(trips))`` trips, reversed
+by one VJP over the stretch (a tape of ``L`` trips), and keeps one snapshot per stretch
+(``ceil(trips / L) <= L``): memory of about ``sqrt(trips)`` states and ``sqrt(trips)``
+trips' tapes, each trip run twice (the primal sweep, then its stretch's VJP). One VJP call
+per trip costs about 50 us of s2s's call path (the Euler workload: 20,000 trips of a few
+scalar operations), which the stretches pay once per ``L`` trips.
+
+Shapes and dtypes: the state and the cotangents keep their arguments' shapes and dtypes
+(float32 stays float32, as the one-trip VJP keeps it). Errors: ``UsageError`` for a
+snapshot count that is not an int >= 1 or ``"auto"``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any
+
+import numpy as np
+
+from s2s.errors import UsageError, caller_location
+from s2s.runtime.core import subderivative
+
+AUTO = "auto"
+STATS: dict[str, int] = {"trips_run": 0, "trip_vjps": 0, "snapshots_held": 0, "trips_taped": 0}
+
+
+def beta(snapshots: int, runs: int) -> int:
+    """``C(snapshots + runs, snapshots)``: the trips reversible with ``snapshots`` snapshots
+    (the first state included) when each trip runs forward at most ``runs`` times."""
+    return math.comb(snapshots + runs, snapshots)
+
+
+def snapshots_for(trips: int, checkpoint: Any) -> tuple[int, int]:
+    """``(snapshots, unit)`` for a loop of ``trips`` trips: ``(checkpoint, 1)`` for an int
+    ``checkpoint >= 1``; for ``"auto"``, stretches of ``unit = ceil(sqrt(trips))`` trips and
+    one snapshot per stretch."""
+    if checkpoint == AUTO:
+        unit = max(1, math.isqrt(max(trips - 1, 0)) + 1)
+        return max(1, -(-trips // unit)), unit
+    if isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer)) or (
+        checkpoint < 1
+    ):
+        raise UsageError(
+            f"checkpoint must be an int >= 1 or 'auto', not {checkpoint!r}",
+            caller_location(),
+            "pass checkpoint=10 (at most 10 snapshots per loop) or checkpoint='auto'",
+        )
+    return int(checkpoint), 1
+
+
+def _split(trips: int, free: int) -> int:
+    """Where the next snapshot goes, ``n1`` trips after the current one, for ``trips >= 2``
+    trips and ``free >= 2`` snapshots: the fewest runs ``r`` with ``beta(free, r) >= trips``,
+    then as far as ``beta(free, r - 1)`` allows (the rest, ``<= beta(free - 1, r)``, is
+    reversed with one snapshot fewer)."""
+    runs = 1
+    while beta(free, runs) < trips:
+        runs += 1
+    return min(beta(free, runs - 1), trips - 1)
+
+
+def _owned(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _differentiable(value: Any) -> bool:
+    """Whether a state value may carry a cotangent: anything but integers, booleans, strings
+    and ``None`` (a tuple of arrays is passed on to the VJP, which follows or refuses it)."""
+    if value is None or isinstance(value, (bool, int, str, np.integer, np.bool_)):
+        return False
+    return not (isinstance(value, np.ndarray) and value.dtype.kind in "biuSU")
+
+
+def checkpointed(function: Any, wrt: tuple[str, ...], checkpoint: Any) -> CheckpointedLoop:
+    """The sub-derivative of a checkpointed loop ``function`` (see the module docstring):
+    called like ``function``, it returns ``(state, pullback)``."""
+    return CheckpointedLoop(function, tuple(wrt), checkpoint)
+
+
+class CheckpointedLoop:
+    """``loop(start, stop, stride, *state, **invariants)``'s derivative, checkpointed.
+
+    ``function``'s positional parameters are the range's three numbers then the state; its
+    keyword-only ones the invariants. It returns the state (one value for one name, else a
+    tuple). ``wrt`` names the parameters the caller wants cotangents of, in its order."""
+
+    def __init__(self, function: Any, wrt: tuple[str, ...], checkpoint: Any) -> None:
+        self.function = function
+        self.wrt = wrt
+        self.checkpoint = checkpoint
+        params = list(inspect.signature(function).parameters.values())
+        positional = [p.name for p in params if p.kind is not p.KEYWORD_ONLY]
+        self.state_names = positional[3:]
+        self.invariants = [p.name for p in params if p.kind is p.KEYWORD_ONLY]
+        self.single = len(self.state_names) == 1
+
+    def _pack(self, state: list[Any]) -> Any:
+        return state[0] if self.single else tuple(state)
+
+    def _advance(self, plan: _Plan, k: int, j: int, state: list[Any]) -> list[Any]:
+        """The state at trip ``j`` from ``state`` at trip ``k`` (a copy: the trips may write
+        into their arrays; ``state`` stays as it is)."""
+        if j == k:
+            return [_owned(v) for v in state]
+        STATS["trips_run"] += plan.count(k, j)
+        out = self.function(plan.at(k), plan.at(j), plan.stride,
+                            *[_owned(v) for v in state], **plan.invariants)  # fmt: skip
+        return [out] if self.single else list(out)
+
+    def __call__(self, start: int, stop: int, stride: int, *state: Any, **invariants: Any):
+        trips = len(range(start, stop, stride))
+        c, unit = snapshots_for(trips, self.checkpoint)
+        plan = _Plan(start, stride, trips, unit, invariants)
+        first = [_owned(v) for v in state]  # the caller may write into its arrays later
+        chain = self._forward(plan, 0, first, c)
+        top, top_state, _ = chain[-1]
+        value = self._advance(plan, top, plan.end, top_state)
+        STATS["snapshots_held"] = max(STATS["snapshots_held"], len(chain))
+
+        def pullback(cotangent: Any) -> tuple[Any, ...]:
+            d_state = [cotangent] if self.single else list(cotangent)
+            if trips == 0:  # the state passed through: fresh arrays, never the caller's
+                d_state = [_owned(d) for d in d_state]
+            grads: dict[str, Any] = {}
+            d_state = self._backward(plan, list(chain), plan.end, d_state, grads)  # again: same
+            found = dict(zip(self.state_names, d_state))
+            return tuple(found[w] if w in found else grads.get(w) for w in self.wrt)
+
+        return self._pack(value), pullback
+
+    def _forward(self, plan: _Plan, lo: int, state: list[Any], free: int) -> list[tuple]:
+        """The snapshots from trip ``lo`` (whose state is ``state``, owned) to the end of the
+        loop, as ``(trip, state, snapshots it may use)``: each placed by :func:`_split`."""
+        chain = [(lo, state, free)]
+        while True:
+            k, s, f = chain[-1]
+            left = plan.end - k
+            if left <= 1 or f <= 1:
+                return chain
+            n1 = _split(left, f)
+            chain.append((k + n1, self._advance(plan, k, k + n1, s), f - 1))
+
+    def _backward(self, plan: _Plan, chain: list[tuple], hi: int, d_state: list[Any],
+                  grads: dict[str, Any]) -> list[Any]:  # fmt: skip
+        """Pull ``d_state`` (the cotangent of the state at trip ``hi``) back to the first
+        snapshot of ``chain``, popping the snapshots as their trips are done."""
+        k, s, _ = chain.pop()
+        for j in range(hi - 1, k - 1, -1):  # the last stretch: from its snapshot each time
+            d_state = self._trip(plan, j, self._advance(plan, k, j, s), d_state, grads)
+        hi = k
+        while chain:
+            k, s, f = chain.pop()
+            inner = self._forward(plan.until(hi), k, s, f)
+            d_state = self._backward(plan, inner, hi, d_state, grads)
+            hi = k
+        return d_state
+
+    def _trip(self, plan: _Plan, j: int, state: list[Any], d_state: list[Any],
+              grads: dict[str, Any]) -> list[Any]:  # fmt: skip
+        """The cotangent of the state before trip ``j`` from the one after it (``state`` is the
+        state before it); each invariant's part added into ``grads``."""
+        STATS["trip_vjps"] += 1
+        STATS["trips_taped"] = max(STATS.get("trips_taped", 0), plan.count(j, j + 1))
+        active = [n for n, v in zip(self.state_names, state) if _differentiable(v)]
+        wanted = [n for n in self.invariants if n in self.wrt]
+        derivative = subderivative(self.function, tuple(active + wanted))
+        _, pullback = derivative(plan.at(j), plan.at(j + 1), plan.stride, *state,
+                                 **plan.invariants)  # fmt: skip
+        parts = pullback(d_state[0] if self.single else tuple(d_state))
+        found = dict(zip(active + wanted, parts))
+        for name in wanted:
+            part = found[name]
+            if part is not None:
+                grads[name] = part if grads.get(name) is None else grads[name] + part
+        return [found.get(n) for n in self.state_names]
+
+
+class _Plan:
+    """A loop's range in units of ``unit`` trips (``at(k)`` is the index value unit ``k``
+    starts at; ``end`` the unit a recursion stops at) and its invariants."""
+
+    def __init__(self, start: int, stride: int, trips: int, unit: int,
+                 invariants: dict[str, Any]) -> None:  # fmt: skip
+        self.start, self.stride, self.trips, self.unit = start, stride, trips, unit
+        self.invariants = invariants
+        self.end = -(-trips // unit)
+
+    def at(self, k: int) -> int:
+        return self.start + min(k * self.unit, self.trips) * self.stride
+
+    def count(self, k: int, j: int) -> int:
+        """The trips from unit ``k`` to unit ``j``."""
+        return min(j * self.unit, self.trips) - min(k * self.unit, self.trips)
+
+    def until(self, end: int) -> _Plan:
+        plan = _Plan(self.start, self.stride, self.trips, self.unit, self.invariants)
+        plan.end = end
+        return plan
