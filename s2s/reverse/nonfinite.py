@@ -90,6 +90,12 @@ def _names(stmt: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
     elif isinstance(stmt, ast.AugAssign):
         writes += [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
         value = stmt.value
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and any(
+        k.arg == "out" for k in stmt.value.keywords
+    ):  # _np.multiply(-2, s, out=d_x[:-1]) (s2s/reverse/outs.py)
+        out = next(k.value for k in stmt.value.keywords if k.arg == "out")
+        writes += [n.id for n in ast.walk(out) if isinstance(n, ast.Name)][:1]
+        value = stmt.value
     elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and stmt.value.args:
         first = stmt.value.args[0]  # _s2s.scatter_add(d_x, key, g), np.add.at(d_x, ...)
         writes += [first.id] if isinstance(first, ast.Name) else []
