@@ -26,6 +26,12 @@ def roots(x):
     return np.sum(np.sqrt(x[1:]))  # MARK: root
 
 
+def region_twice(x):
+    a = np.sum(x[1:] ** 2)
+    b = np.sum(np.sqrt(x[1:]))  # MARK: twice
+    return a + b
+
+
 def matrix_rows(a):
     return np.sum((2.0 - a[1:, ::2]) ** 2)
 
@@ -43,7 +49,10 @@ def _same_without_the_pass(monkeypatch, f, *args):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_first_store_is_written_into_its_region(monkeypatch, dtype):
     source = _same_without_the_pass(monkeypatch, rosenbrock, X.astype(dtype))
-    assert "_np.multiply(-2, subtract_2, out=d_x[:-1])" in source
+    assert "d_x_region = d_x[:-1]" in source  # written twice: the view taken once
+    assert "_np.multiply(-2, subtract_2, out=d_x_region)" in source
+    assert "d_x_region -= d_subtract_1 * (2 * getitem_2)" in source
+    assert "d_x[1:] += d_subtract_1" in source  # written once: as it was
     check(rosenbrock, X)
     a = RNG.normal(size=(4, 6)).astype(dtype)
     source = _same_without_the_pass(monkeypatch, matrix_rows, a)
@@ -68,6 +77,23 @@ def test_a_non_finite_store_is_traced_to_its_operation(nan):
     d(np.ones(3))
     assert "out=d_x[1:])" in d.source
     where = f"test_outs.py:{line_of(roots, 'MARK: root')}"
+    _traced(d, x, nan, where, "(sqrt)")
+
+
+@pytest.mark.parametrize("nan", ["warn", "raise"])
+def test_a_non_finite_write_into_a_region_view_is_traced_to_its_operation(nan, monkeypatch):
+    """The search reads a write into ``d_x_region`` as one into ``d_x`` (``sweeps.views``),
+    and the operands at the bad entry of the region: ``sqrt at 0``."""
+    _same_without_the_pass(monkeypatch, region_twice, np.ones(4))
+    d = s2s.grad(region_twice, nan=nan)
+    d(np.ones(4))
+    assert "d_x_region = d_x[1:]" in d.source and "out=d_x_region)" in d.source
+    assert "d_x_region += " in d.source
+    where = f"test_outs.py:{line_of(region_twice, 'MARK: twice')}"
+    _traced(d, np.array([1.0, 0.0, 2.0, 3.0]), nan, where, "(sqrt at 0)")
+
+
+def _traced(d, x, nan, where, detail):
     with warnings.catch_warnings(record=True) as seen, np.errstate(divide="ignore"):
         warnings.simplefilter("always")
         if nan == "raise":
@@ -78,4 +104,4 @@ def test_a_non_finite_store_is_traced_to_its_operation(nan):
             d(x)
             assert [w.category for w in seen] == [s2s.NonFiniteGradientWarning]
             text = str(seen[0].message)
-    assert where in text and "inf first appears in the derivative of np.sqrt" in text
+    assert where in text and "inf first appears in the derivative of np.sqrt " + detail in text

@@ -57,6 +57,9 @@ class Sites:
             for target in stmt.targets:
                 defs.setdefault(target, []).append(Def(stmt.op, args, stmt.targets, lineno))
         primal_of = {adjoint: var for var, adjoint in sweeps.adjoint_names.items()}
+        for view, buffer in sweeps.views.items():  # d_x_region = d_x[:-1] (reverse/outs.py)
+            if buffer in primal_of:
+                primal_of[view] = primal_of[buffer]
         return cls(defs, primal_of)
 
     def adjoint_from(self, source: str) -> int:

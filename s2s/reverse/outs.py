@@ -20,6 +20,9 @@ floating-point errors.
 >>> g = s2s.grad(f); _ = g(np.ones(4))
 >>> print([line.strip() for line in g.source.splitlines() if "out=" in line][0])
 _np.multiply(-2, subtract_1, out=d_x[:-1])
+
+A region written by two or more such calls and updates in place is taken once, as a view
+(``d_x_region = d_x[:-1]``; :func:`_region_views`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import gast
 import numpy as np
 
 from s2s.analysis.dtypes import VType
-from s2s.codegen.sweeps import Sweeps
+from s2s.codegen.sweeps import Block, Sweeps
+from s2s.codegen.walking import copy_tree, stored_names
 from s2s.reverse.peephole import private_buffers
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
@@ -38,8 +42,9 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def stores_with_out(sweeps: Sweeps, types: dict[str, VType]) -> None:
-    """Rewrite the stores of ``sweeps.adjoint`` as the module docstring says, in place;
-    ``types`` are the static types of the primal values. Straight-line code only."""
+    """Rewrite the stores of ``sweeps.adjoint`` as the module docstring says, and take each
+    region written twice or more once (:func:`_region_views`), in place; ``types`` are the
+    static types of the primal values. Straight-line code only."""
     if sweeps.dynamic:
         return
     made = private_buffers(sweeps)
@@ -48,6 +53,59 @@ def stores_with_out(sweeps: Sweeps, types: dict[str, VType]) -> None:
             call = _with_out(stmt, made, types)
             if call is not None:
                 block.body[i] = gast.Expr(value=call)
+    _region_views(sweeps, made)
+
+
+def _region_views(sweeps: Sweeps, made: dict[str, str]) -> None:
+    """A region of a private buffer bound once that two or more statements write into (``d[k]
+    op= e``, ``out=d[k]``, ``k`` constant basic slices) is taken once, a view named before
+    the first of them (``d_x_region = d_x[:-1]``), and the statements write into the view
+    (``d_x_region -= e``): the same writes, without a view made (and, for ``op=``, stored
+    back) per statement. ``sweeps.views`` maps the view to its buffer (the non-finite search
+    reads a write into it as one into the buffer)."""
+    bound: dict[str, int] = {}
+    for block in sweeps.primal + sweeps.adjoint:
+        for stmt in block.body:
+            for name in stored_names(stmt):
+                bound[name] = bound.get(name, 0) + 1
+    writes: dict[tuple[str, str], list[tuple[Block, gast.stmt, gast.Subscript]]] = {}
+    for block in sweeps.adjoint:
+        for stmt in block.body:
+            region = _region_written(stmt)
+            if region is not None and region.value.id in made and bound[region.value.id] == 1:
+                key = (region.value.id, gast.dump(region.slice))
+                writes.setdefault(key, []).append((block, stmt, region))
+    for (buffer, _), found in writes.items():
+        if len(found) < 2:
+            continue
+        view = sweeps.names.fresh(f"{buffer}_region")
+        sweeps.views[view] = buffer
+        block, first, region = found[0]
+        taken = gast.Assign(targets=[gast.Name(view, gast.Store(), None, None)],
+                            value=copy_tree(region), type_comment=None)  # fmt: skip
+        block.body.insert(block.body.index(first), taken)
+        for _, stmt, _ in found:
+            if isinstance(stmt, gast.AugAssign):
+                stmt.target = gast.Name(view, gast.Store(), None, None)
+            else:
+                out = next(k for k in stmt.value.keywords if k.arg == "out")
+                out.value = gast.Name(view, gast.Load(), None, None)
+
+
+def _region_written(stmt: gast.stmt) -> gast.Subscript | None:
+    """``d[k]`` of ``d[k] op= e`` or ``_np.f(..., out=d[k])``, ``k`` constant basic slices."""
+    if isinstance(stmt, gast.AugAssign):
+        region = stmt.target
+    elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        outs = [k.value for k in stmt.value.keywords if k.arg == "out"]
+        region = outs[0] if len(outs) == 1 else None
+    else:
+        return None
+    if isinstance(region, gast.Subscript) and isinstance(region.value, gast.Name) and (
+        _slices(region.slice) is not None
+    ):
+        return region
+    return None
 
 
 def _with_out(stmt: gast.stmt, made: dict[str, str], types: dict[str, VType]) -> Any:
