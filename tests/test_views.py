@@ -5,6 +5,7 @@ differences and against the same gradient with the pass off (the same bits)."""
 import re
 import warnings
 
+import gast
 import numpy as np
 import pytest
 from gradcheck import check_against_differences as check
@@ -13,6 +14,9 @@ from located import line_of
 
 import s2s
 import s2s.reverse.entry
+from s2s.codegen.emit import to_source
+from s2s.codegen.sweeps import Block
+from s2s.codegen.views import share_repeated_views
 
 RNG = np.random.default_rng(3)
 X = RNG.uniform(-1.5, 1.5, 12)
@@ -94,3 +98,23 @@ def test_the_non_finite_search_still_names_the_operation_on_a_shared_view():
     assert [w.category for w in seen] == [s2s.NonFiniteGradientWarning]
     assert "inf first appears in the derivative of np.sqrt" in str(seen[0].message)
     assert f"test_views.py:{line_of(two_roots, 'MARK: roots')}" in str(seen[0].message)
+
+
+def _shared(text):
+    body = gast.parse(text).body
+    share_repeated_views([Block(None, body)], set(), set())
+    return [to_source(s, False).strip() for s in body]
+
+
+@pytest.mark.parametrize("use", ["a.append(1.0)", "b.append(1.0)", "a.shape = (3,)",
+                                 "c = helper(b)", "c = _np.negative(a, out=a)", "d = [a]"])
+def test_a_value_changed_or_kept_through_either_name_is_not_shared(use):
+    """A list's slice is a copy; an array's view has its own shape: shared by two names, a
+    change through one would show under the other."""
+    lines = _shared(f"a = x[:-1]\nb = x[:-1]\n{use}")
+    assert lines[1] == "b = x[:-1]"
+
+
+def test_values_read_as_operands_are_shared():
+    lines = _shared("a = x[:-1]\nb = x[:-1]\nc = a * b + _np.sin(b)[0]\nd = _s2s.like(b)")
+    assert lines[1] == "b = a"

@@ -8,9 +8,11 @@ constant key (integers, ``None``, slices of them, tuples of those), where nothin
 may write into an array (only bindings of new names to arithmetic and numpy calls without
 ``out=``), names the earlier value instead (``getitem_3 =
 getitem_2``): the same numbers, since a basic subscript of an unchanged array reads the same
-entries (a view of them, or for a list a copy nothing changes). The later name is kept, bound
-to the earlier value, so the non-finite search (s2s/reverse/nonfinite.py) still reads each
-primal value by its name.
+entries (a view of them, or for a list a copy). Both names must be read only as operands
+(arithmetic, numpy functions without ``out=``, item reads), so nothing changes the value
+through one name that the other would then show (an ``append``, an attribute set). The
+later name is kept, bound to the earlier value, so the non-finite search
+(s2s/reverse/nonfinite.py) still reads each primal value by its name.
 
 >>> import gast
 >>> from s2s.codegen.emit import to_source
@@ -29,7 +31,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.sweeps import Block
-from s2s.codegen.walking import inner_nodes, stored_names
+from s2s.codegen.walking import inner_nodes, stored_names, walk_with_parents
 
 # numpy functions that write into an argument (ufuncs' methods such as `_np.add.at` are
 # attributes of attributes, never trusted)
@@ -44,16 +46,19 @@ def share_repeated_views(blocks: list[Block], written: set[str], keep: set[str],
     ``keep``: names the derivative returns, never shared; ``others``: the rest of the code
     (the adjoint sweep), where a name bound again is not shared either."""
     body = [stmt for block in blocks for stmt in block.body]
+    everything = body + [stmt for block in others for stmt in block.body]
     counts: dict[str, int] = {}
-    for stmt in body + [stmt for block in others for stmt in block.body]:
+    for stmt in everything:
         for target in stored_names(stmt):
             counts[target] = counts.get(target, 0) + 1
+    handed = _handed_on(everything)
     seen: dict[tuple[str, str], str] = {}  # (array, key's text) -> the earlier name
     for stmt in body:
         view = _constant_view(stmt)
         if view is not None:
             target, base, key = view
             single = counts.get(target) == 1 and target not in written and target not in keep
+            single = single and target not in handed
             if single and base not in written and counts.get(base, 0) <= 1:
                 earlier = seen.get((base, key))
                 if earlier is not None:
@@ -62,6 +67,37 @@ def share_repeated_views(blocks: list[Block], written: set[str], keep: set[str],
                 seen[(base, key)] = target
         if not _harmless(stmt):  # it may change any array, or rebinds a name: start over
             seen.clear()
+
+
+def _handed_on(statements: list[gast.stmt]) -> set[str]:
+    """The names read anywhere but as an operand of arithmetic or a comparison, an argument of
+    a numpy function without ``out=`` (or of ``_s2s.like``, a shape record) or the array of
+    an item read: a value that may be changed through that name (a list's ``append``, an
+    attribute set, an item stored, a call of other code), or be kept and changed later,
+    which a value shared by two names would show under both."""
+    handed: set[str] = set()
+    for stmt in statements:
+        nodes, parents = walk_with_parents(stmt)
+        for node in nodes:
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                parent = parents.get(id(node))
+                if not _operand(node, parent):
+                    handed.add(node.id)
+    return handed
+
+
+def _operand(node: gast.Name, parent: gast.AST | None) -> bool:
+    if isinstance(parent, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+        return True
+    if isinstance(parent, gast.Subscript):
+        return parent.value is node and isinstance(parent.ctx, gast.Load)
+    if isinstance(parent, gast.Call) and any(arg is node for arg in parent.args):
+        func = parent.func
+        if (isinstance(func, gast.Attribute) and func.attr == "like"
+                and isinstance(func.value, gast.Name) and func.value.id == "_s2s"):  # fmt: skip
+            return True
+        return _trusted(parent)
+    return False
 
 
 def _constant_view(stmt: gast.stmt) -> tuple[str, str, str] | None:
