@@ -32,6 +32,13 @@ def region_twice(x):
     return a + b
 
 
+def rebound(x):
+    s = 1.0 - x[:-1]
+    a = np.sum(s ** 2)
+    s = x[1:4] * 3.0
+    return a + np.sum(s * s)
+
+
 def matrix_rows(a):
     return np.sum((2.0 - a[1:, ::2]) ** 2)
 
@@ -58,6 +65,14 @@ def test_a_first_store_is_written_into_its_region(monkeypatch, dtype):
     source = _same_without_the_pass(monkeypatch, matrix_rows, a)
     assert "out=d_a[1:, ::2])" in source
     check(matrix_rows, a.astype(np.float64))
+
+
+def test_a_cotangent_of_a_proven_shape_is_an_operand_too(monkeypatch):
+    """``d_s_2 = s_2 + s_2`` is a new array of a proven shape (simplify's fact): the store of
+    ``d_s_2 * 3.0`` is written into the region; the rebound primal name gets its own."""
+    source = _same_without_the_pass(monkeypatch, rebound, X)
+    assert "_np.multiply(d_s_2, 3.0, out=d_x[1:4])" in source
+    check(rebound, X)
 
 
 def test_float16_buffers_keep_the_store():

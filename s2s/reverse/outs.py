@@ -7,7 +7,9 @@ second pass over memory and an array to allocate and free. Where numpy alone run
 (the numpy backend, first order), the code is straight-line, the buffer is a private
 ``_s2s.zeros_like_acc(w)`` buffer of a float32 or float64 array ``w`` of proven shape, the
 region is a basic slice with constant bounds (a view, never a copy), and the operation is
-``+ - * /`` of names of ``w``'s dtype and proven shapes and of Python numbers whose result
+``+ - * /`` of names of ``w``'s dtype and proven shapes (primal values, or cotangents bound
+once to a new array of a proven shape, :mod:`s2s.reverse.simplify`'s fact) and of Python
+numbers whose result
 has exactly the region's shape, the store becomes ``_np.multiply(-2, subtract_2,
 out=d_x[:-1])``. The same numbers: the ufunc is the one the operator calls, on the same
 operands (Python numbers are weak, NEP 50, in both), its result has the region's dtype and
@@ -36,6 +38,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.sweeps import Block, Sweeps
 from s2s.codegen.walking import copy_tree, stored_names
 from s2s.reverse.peephole import private_buffers
+from s2s.reverse.simplify import Arr
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -48,26 +51,34 @@ def stores_with_out(sweeps: Sweeps, types: dict[str, VType]) -> None:
     if sweeps.dynamic:
         return
     made = private_buffers(sweeps)
-    for block in sweeps.adjoint:
-        for i, stmt in enumerate(block.body):
-            call = _with_out(stmt, made, types)
-            if call is not None:
-                block.body[i] = gast.Expr(value=call)
-    _region_views(sweeps, made)
-
-
-def _region_views(sweeps: Sweeps, made: dict[str, str]) -> None:
-    """A region of a private buffer bound once that two or more statements write into (``d[k]
-    op= e``, ``out=d[k]``, ``k`` constant basic slices) is taken once, a view named before
-    the first of them (``d_x_region = d_x[:-1]``), and the statements write into the view
-    (``d_x_region -= e``): the same writes, without a view made (and, for ``op=``, stored
-    back) per statement. ``sweeps.views`` maps the view to its buffer (the non-finite search
-    reads a write into it as one into the buffer)."""
     bound: dict[str, int] = {}
     for block in sweeps.primal + sweeps.adjoint:
         for stmt in block.body:
             for name in stored_names(stmt):
                 bound[name] = bound.get(name, 0) + 1
+    once = {name: known for name, known in types.items() if bound.get(name, 0) <= 1}
+    for block in sweeps.adjoint:  # cotangents whose one binding has a proven shape and dtype
+        for stmt in block.body:
+            fact = getattr(stmt, "s2s_fact", None)
+            if type(fact) is Arr and isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+                if isinstance(target, gast.Name) and bound.get(target.id) == 1:
+                    once.setdefault(target.id, VType("float", fact.dtype, True, shape=fact.shape))
+    for block in sweeps.adjoint:
+        for i, stmt in enumerate(block.body):
+            call = _with_out(stmt, made, once)  # (a name bound again: its type may be another's)
+            if call is not None:
+                block.body[i] = gast.Expr(value=call)
+    _region_views(sweeps, made, bound)
+
+
+def _region_views(sweeps: Sweeps, made: dict[str, str], bound: dict[str, int]) -> None:
+    """A region of a private buffer bound once that two or more statements write into (``d[k]
+    op= e``, ``out=d[k]``, ``k`` constant basic slices) is taken once, a view named before
+    the first of them (``d_x_region = d_x[:-1]``), and the statements write into the view
+    (``d_x_region -= e``): the same writes, without a view made (and, for ``op=``, stored
+    back) per statement. ``sweeps.views`` maps the view to its buffer (the non-finite search
+    reads a write into it as one into the buffer); ``bound`` counts each name's bindings."""
     writes: dict[tuple[str, str], list[tuple[Block, gast.stmt, gast.Subscript]]] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
