@@ -46,24 +46,29 @@ def share_repeated_views(blocks: list[Block], written: set[str], keep: set[str],
     ``keep``: names the derivative returns, never shared; ``others``: the rest of the code
     (the adjoint sweep), where a name bound again is not shared either."""
     body = [stmt for block in blocks for stmt in block.body]
+    views = [view[1:] for view in map(_constant_view, body) if view is not None]
+    if len(set(views)) == len(views):
+        return  # no subscript repeated (most code): nothing to count
     everything = body + [stmt for block in others for stmt in block.body]
     counts: dict[str, int] = {}
     for stmt in everything:
         for target in stored_names(stmt):
             counts[target] = counts.get(target, 0) + 1
-    handed = _handed_on(everything)
+    handed: set[str] | None = None  # (walked for the first repeated subscript only)
     seen: dict[tuple[str, str], str] = {}  # (array, key's text) -> the earlier name
     for stmt in body:
         view = _constant_view(stmt)
         if view is not None:
             target, base, key = view
             single = counts.get(target) == 1 and target not in written and target not in keep
-            single = single and target not in handed
             if single and base not in written and counts.get(base, 0) <= 1:
                 earlier = seen.get((base, key))
                 if earlier is not None:
-                    stmt.value = gast.Name(earlier, gast.Load(), None, None)
-                    continue
+                    if handed is None:
+                        handed = _handed_on(everything)
+                    if earlier not in handed and target not in handed:
+                        stmt.value = gast.Name(earlier, gast.Load(), None, None)
+                        continue
                 seen[(base, key)] = target
         if not _harmless(stmt):  # it may change any array, or rebinds a name: start over
             seen.clear()

@@ -50,7 +50,12 @@ def stores_with_out(sweeps: Sweeps, types: dict[str, VType]) -> None:
     static types of the primal values. Straight-line code only."""
     if sweeps.dynamic:
         return
+    regions = {_region_of(stmt) for block in sweeps.adjoint for stmt in block.body}
+    if regions == {None}:
+        return  # no write into an array's region (most code): nothing to look at
     made = private_buffers(sweeps)
+    if not any(buffer in made for buffer in regions):
+        return
     bound: dict[str, int] = {}
     for block in sweeps.primal + sweeps.adjoint:
         for stmt in block.body:
@@ -101,6 +106,19 @@ def _region_views(sweeps: Sweeps, made: dict[str, str], bound: dict[str, int]) -
             else:
                 out = next(k for k in stmt.value.keywords if k.arg == "out")
                 out.value = gast.Name(view, gast.Load(), None, None)
+
+
+def _region_of(stmt: gast.stmt) -> str | None:
+    """``d`` of a store ``d[k] = v`` or an update ``d[k] op= e`` of a named array, else None."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+    else:
+        return None
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+        return target.value.id
+    return None
 
 
 def _region_written(stmt: gast.stmt) -> gast.Subscript | None:
