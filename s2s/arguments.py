@@ -357,6 +357,22 @@ def shapes_of(value: Any) -> Any:
     return None
 
 
+def bind(derivative: Any, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple, dict]:
+    """``(arguments, args, kwargs)`` of a call of ``derivative`` (a ``Derivative``), bound as
+    Python does: ``signature.bind`` and ``apply_defaults`` (fast when every parameter is given
+    positionally). A call the signature does not take raises :func:`binding_error`'s
+    TypeError."""
+    positional = derivative._positional
+    if not kwargs and len(args) == len(positional) and derivative._plain:
+        return dict(zip(positional, args)), args, kwargs
+    try:
+        bound = derivative._signature.bind(*args, **kwargs)
+    except TypeError as exc:  # as calling the function itself would: a TypeError
+        raise binding_error(derivative, exc) from None
+    bound.apply_defaults()
+    return bound.arguments, bound.args, bound.kwargs
+
+
 def binding_error(derivative: Any, exc: TypeError) -> TypeError:
     """The error of a call ``derivative`` cannot bind (``exc``, from its signature): a
     forward-mode derivative (``s2s.jvp``, the product of ``s2s.hvp``) called without a tangent

@@ -26,12 +26,12 @@ _MAX_ENTRIES = 64  # the cache starts over past this many (a loop over many shap
 try:  # numpy's error state lives in a context variable; a new state is a new object
     from numpy._core.umath import _extobj_contextvar as _ERROR_STATE
 
-    _STATE_NOW: Callable[[], Any] = _ERROR_STATE.get
+    error_state_now: Callable[[], Any] = _ERROR_STATE.get
 except ImportError:  # pragma: no cover - another numpy layout: read np.geterr() every time
     _ERROR_STATE = None
-    _STATE_NOW = object  # a new object each call: the latest call's entry is never reused
+    error_state_now = object  # a new object each call: the latest call's entry is never reused
 _LAST_STATE: tuple[Any, bool] = (None, False)  # (error state object, whether it is strict)
-_NO_LATEST = (None, None, None, None)  # CallCache.latest before a one-array call is served
+_NO_LATEST = (None,) * 6  # CallCache.latest before a one-array call is served
 
 
 def strict_floats() -> bool:
@@ -81,37 +81,37 @@ class CallCache:
     with its call targets' guard (:func:`s2s.frontend.resolve.target_guard`); valid while
     ``epoch`` (bumped by ``s2s.api.clear_cache``) is unchanged.
 
-    ``latest`` keeps the entry that served the latest call of one plain ndarray with the
-    error state object, dtype object and shape it was found for: a call repeating them (the
-    common loop ``for _ in ...: g(x)``) is served by two identity tests and one shape
-    comparison, without :func:`fast_key`'s tuple or the hash of a dtype (about a tenth of a
-    microsecond). The same state object is the same strictness and the same dtype object the
-    same dtype, so it serves only calls the dict would serve the same way; it is forgotten
-    whenever an entry is added or the entries start over."""
+    ``latest`` keeps the entry that served the latest call of one plain ndarray, flat:
+    ``(error state, dtype, shape, epoch, guard, entry)``, the error state object,
+    dtype object and shape it was found for. ``Derivative.__call__`` tests it first, inline: a
+    call repeating them (the common loop ``for _ in ...: g(x)``) is served by two identity
+    tests, one shape comparison, the epoch and the guard, without a method call,
+    :func:`fast_key`'s tuple or the hash of a dtype. The same state object is the same
+    strictness and the same dtype object the same dtype, so it serves only calls the dict
+    would serve the same way; it is forgotten whenever an entry is added or the entries start
+    over."""
 
     __slots__ = ("epoch", "entries", "latest")
 
     def __init__(self) -> None:
         self.epoch = -1
         self.entries: dict[tuple, tuple[Any, dict, Callable[[], bool]]] = {}
-        self.latest: tuple = _NO_LATEST  # (error state, dtype, shape, entry)
+        self.latest: tuple = _NO_LATEST  # (error state, dtype, shape, epoch, guard, entry)
 
     def lookup(self, args: tuple, epoch: int) -> tuple[Any, dict, Callable[[], bool]] | None:
         """``(generated, store, guard)`` for ``args`` if seen before and its call targets
         unchanged."""
         if epoch != self.epoch:
             return None
-        if len(args) == 1 and type(args[0]) is _ARRAY:
-            array, latest = args[0], self.latest
-            if array.dtype is latest[1] and array.shape == latest[2] and _STATE_NOW() is latest[0]:
-                entry = latest[3]
-            else:
-                entry = self.entries.get((strict_floats(), array.dtype, array.shape))
-                if entry is not None:
-                    self.latest = (_STATE_NOW(), array.dtype, array.shape, entry)
-        else:
-            key = fast_key(args)
-            entry = self.entries.get(key) if key is not None else None
+        if len(args) == 1 and type(args[0]) is _ARRAY:  # not the latest (tested by the caller)
+            array = args[0]
+            entry = self.entries.get((strict_floats(), array.dtype, array.shape))
+            if entry is None or not entry[2]():
+                return None
+            self.latest = (error_state_now(), array.dtype, array.shape, epoch, entry[2], entry)
+            return entry
+        key = fast_key(args)
+        entry = self.entries.get(key) if key is not None else None
         if entry is None or not entry[2]():
             return None
         return entry

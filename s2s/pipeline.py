@@ -56,6 +56,7 @@ from s2s.reverse.entry import (
 from s2s.reverse.linear import fold_linear_chains
 from s2s.reverse.nonfinite import Sites
 from s2s.reverse.outer_sums import sum_outer_products
+from s2s.reverse.outs import stores_with_out
 from s2s.reverse.peephole import peephole, returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.shared_factors import share_cholesky_factors
@@ -217,6 +218,7 @@ def generate(
         share_cholesky_factors(sweeps, {p.name for p in ir.params})
         arrays = {w: arg_types[w] for w in wrt if _float_array(arg_types.get(w))}
         returned_as_is(sweeps, wrt, arrays)
+        stores_with_out(sweeps, activity.types)  # (after: it reads the buffers)
     _stage(verbose, "reverse and optimize", lambda: _sweep_text(sweeps.primal + sweeps.adjoint))
     # emit and compile
     merge_repeated_comments(sweeps.primal)

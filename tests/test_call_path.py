@@ -120,6 +120,40 @@ def test_cached_calls_generate_nothing_and_clear_cache_generates_again(monkeypat
     assert calls == ["square_sum", "square_sum"]
 
 
+def one_sum(x):
+    return np.sum(x * x)
+
+
+def test_repeated_one_array_calls_and_clear_cache_generate_again(monkeypatch):
+    """The latest one-array call's entry, tested before any lookup, is dropped by clear_cache
+    (the epoch) like the entries are."""
+    s2s.api.clear_cache(one_sum)
+    calls = count_generations(monkeypatch)
+    d = s2s.grad(one_sum)
+    x = np.arange(3.0)
+    for _ in range(4):
+        np.testing.assert_array_equal(d(x), 2 * x)
+    assert calls == ["one_sum"]
+    s2s.api.clear_cache(one_sum)
+    for _ in range(3):
+        d(x)
+    assert calls == ["one_sum", "one_sum"]
+
+
+@pytest.mark.parametrize("wrt", [0, (0,)])
+def test_a_non_finite_gradient_of_one_array_is_reported_after_repeated_calls(wrt):
+    """A gradient returned as an array or as a tuple of one array: a NaN found by the check
+    that follows the latest one-array call's entry is still reported, every time."""
+    d = s2s.grad(lambda x: np.sum(np.sqrt(x)), wrt=wrt)
+    x, zero = np.ones(2), np.array([0.0, 1.0])
+    for _ in range(3):
+        d(x)
+    for _ in range(2):
+        with pytest.warns(s2s.NonFiniteGradientWarning), np.errstate(divide="ignore"):
+            d(zero)
+        d(x)
+
+
 def test_value_and_grad_and_vjp_through_the_cached_path():
     vg = s2s.value_and_grad(square_sum, wrt=(0, 1))
     x, y = np.arange(3.0), np.full(3, 2.0)

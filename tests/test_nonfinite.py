@@ -310,11 +310,26 @@ def scaled_sum(x):
     return np.sum(x) * 1e160
 
 
+def test_the_check_uses_a_product_that_reads_no_floating_point_flag():
+    """numpy's ``vdot`` (its sum of squares) reports no overflow, so the check sets no quiet
+    error state; a numpy whose ``vdot`` did would get the quiet state instead (below)."""
+    assert nonfinite._VDOT is not None
+    huge = np.array([1e300, 1e300])
+    with np.errstate(all="raise"):
+        assert nonfinite._VDOT(huge, huge) == np.inf
+
+
+@pytest.mark.parametrize("unchecked", [True, False])
 @pytest.mark.parametrize("mode", ["raise", "warn", "call", "print"])
-def test_the_check_neither_raises_nor_warns_nor_changes_the_error_state(mode, capsys):
+def test_the_check_neither_raises_nor_warns_nor_changes_the_error_state(
+    mode, unchecked, capsys, monkeypatch
+):
     """A huge finite gradient (its sum of squares overflows) is finite, silently: no
     FloatingPointError, RuntimeWarning, handler call or print, and the state is the caller's
-    after the check, also where it then finds a NaN or an infinity."""
+    after the check, also where it then finds a NaN or an infinity; with ``vdot`` and with
+    the dot product under the quiet error state (a numpy whose ``vdot`` reads the flags)."""
+    if not unchecked:
+        monkeypatch.setattr(nonfinite, "_VDOT", None)
     calls = []
     huge = np.array([1e300, -1e300, 1.0])
     old = np.seterrcall(lambda *a: calls.append(a))

@@ -42,6 +42,7 @@ class Sweeps:
     written: set[str] = field(default_factory=set)  # arrays changed in place (x[key] = v)
     adjoint_names: dict[str, str] = field(default_factory=dict)  # primal name -> its adjoint's
     as_is: set[str] = field(default_factory=set)  # gradient buffers returned without a cast
+    views: dict[str, str] = field(default_factory=dict)  # a region's view -> its buffer (outs)
     # branches or loops: the primal's names that do not live as in straight-line code (bound
     # or read in a branch or loop, lists, parameters; s2s.reverse.state.straight_names)
     not_straight: set[str] = field(default_factory=set)

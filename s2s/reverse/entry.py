@@ -43,6 +43,7 @@ from s2s.codegen.restores import drop_dead_restores, drop_unread_write_backs
 from s2s.codegen.straight import drop_releases, straight_in
 from s2s.codegen.sweeps import Block, Sweeps, call, names_in
 from s2s.codegen.templating import constant, name
+from s2s.codegen.views import share_repeated_views
 from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
@@ -463,6 +464,7 @@ def _write_gradient(
         result = gast.Tuple(elts=[returns, grads], ctx=gast.Load())
     if not sweeps.dynamic and not functional:  # in loops a name lives on in the tape's pops
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))  # as with control flow
+        share_repeated_views(sweeps.primal, sweeps.written, names_in(result), sweeps.adjoint)
         _share_common(sweeps, ir, result)
         drop_unread_constants(sweeps.adjoint, names_in(result) | params)
         free_dead(sweeps.primal + sweeps.adjoint, params, names_in(result))

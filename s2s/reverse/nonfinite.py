@@ -57,6 +57,9 @@ class Sites:
             for target in stmt.targets:
                 defs.setdefault(target, []).append(Def(stmt.op, args, stmt.targets, lineno))
         primal_of = {adjoint: var for var, adjoint in sweeps.adjoint_names.items()}
+        for view, buffer in sweeps.views.items():  # d_x_region = d_x[:-1] (reverse/outs.py)
+            if buffer in primal_of:
+                primal_of[view] = primal_of[buffer]
         return cls(defs, primal_of)
 
     def adjoint_from(self, source: str) -> int:
@@ -90,6 +93,12 @@ def _names(stmt: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
     elif isinstance(stmt, ast.AugAssign):
         writes += [n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)]
         value = stmt.value
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and any(
+        k.arg == "out" for k in stmt.value.keywords
+    ):  # _np.multiply(-2, s, out=d_x[:-1]) (s2s/reverse/outs.py)
+        out = next(k.value for k in stmt.value.keywords if k.arg == "out")
+        writes += [n.id for n in ast.walk(out) if isinstance(n, ast.Name)][:1]
+        value = stmt.value
     elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and stmt.value.args:
         first = stmt.value.args[0]  # _s2s.scatter_add(d_x, key, g), np.add.at(d_x, ...)
         writes += [first.id] if isinstance(first, ast.Name) else []
@@ -121,6 +130,26 @@ try:  # numpy's floating-point error state, a context variable; _QUIET ignores e
     _DOT_F64, _DOT_F32 = np.dtype(np.float64), np.dtype(np.float32)
 except ImportError:  # pragma: no cover - another numpy layout: the isfinite test only
     _ERROR_STATE = _QUIET = _DOT_F64 = _DOT_F32 = None
+
+
+def _unchecked_dot() -> Callable[[np.ndarray, np.ndarray], Any] | None:
+    """``np.vdot`` without its ``__array_function__`` dispatch, if numpy reads no
+    floating-point flag after it (numpy 2.4 does not: an overflowing ``vdot`` neither raises
+    under ``np.errstate(all="raise")`` nor warns), so the check needs no quiet error state
+    around it (setting and resetting one costs about as much as the dot product of 1000
+    entries); ``None`` where it does (then the check sets the quiet state)."""
+    vdot = getattr(np.vdot, "_implementation", np.vdot)
+    probe = np.array([1e300, 1e300])
+    try:
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            squares = vdot(probe, probe)
+    except Exception:  # pragma: no cover - a numpy that reports the overflow
+        return None
+    return vdot if squares == np.inf else None
+
+
+_VDOT = _unchecked_dot() if _ERROR_STATE is not None else None
 
 
 def finite(x: Any) -> bool:
@@ -156,11 +185,13 @@ def finite_array(x: np.ndarray) -> bool:
     a sum of squares, none negative: a NaN entry makes it NaN and an infinite one infinite
     (no infinity of the other sign to cancel it), and where every entry is finite it is finite
     unless it overflows (an entry over ~1e154 in float64, ~1e19 in float32), the rare case
-    left to the exact test. numpy would warn, or raise under ``np.errstate``, where the sum
-    overflows (or call an ``np.seterrcall`` handler): it runs under an error state that
-    ignores every error, set and reset through numpy's context variable, so no warning and
-    no exception comes of it and the caller's state is back before anything else runs. At
-    1000 entries this costs about 70% of the exact test. Other layouts: a few numbers are
+    left to the exact test. ``ndarray.dot`` would warn, or raise under ``np.errstate``, where
+    the sum overflows (or call an ``np.seterrcall`` handler); ``np.vdot``, the same sum for
+    real arrays, reads no floating-point flag (checked at import, :func:`_unchecked_dot`), so
+    no warning and no exception comes of it. Where a numpy reads them after ``vdot`` too, the
+    dot product runs under an error state that ignores every error, set and reset through
+    numpy's context variable, so the caller's state is back before anything else runs. At
+    1000 entries this costs about half the exact test. Other layouts: a few numbers are
     summed as Python floats (which overflow to infinity without a warning), by the same
     argument; more take the exact test."""
     dtype = x.dtype
@@ -169,6 +200,8 @@ def finite_array(x: np.ndarray) -> bool:
             if not x.flags.c_contiguous:
                 return _COUNT(_ISFINITE(x)) == x.size
             x = x.reshape(-1)  # a view
+        if _VDOT is not None:  # no flag read after it: no error state to set
+            return math.isfinite(_VDOT(x, x)) or _COUNT(_ISFINITE(x)) == x.size
         state = _ERROR_STATE.set(_QUIET)
         try:
             squares = x.dot(x)

@@ -60,7 +60,7 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
         for node in walk(expr):
             if isinstance(node, gast.Name):
                 reads[node.id] = reads.get(node.id, 0) + 2  # live out: never substituted
-    buffers = _private_buffers(sweeps)
+    buffers = private_buffers(sweeps)
     for block in sweeps.adjoint:
         _substitute(block, reads, writes, buffers, only)
         _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
@@ -80,7 +80,7 @@ def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str,
         return  # (only a return of every buffer as is saves the call)
     if len({expr.id for expr, _ in pairs}) != len(pairs):
         return  # one array for two arguments
-    made = _private_buffers(sweeps)
+    made = private_buffers(sweeps)
     rest = {expr.id: float_arrays[w] for expr, w in pairs if made.get(expr.id) != w}
     if not rest or _computed_as(sweeps, rest) == set(rest):
         sweeps.as_is.update(expr.id for expr, _ in pairs)
@@ -118,7 +118,7 @@ def _computed_as(sweeps: Sweeps, wanted: dict[str, Any]) -> set[str]:
             and all(id(n) in vetted for n in bindings[var])}  # fmt: skip
 
 
-def _private_buffers(sweeps: Sweeps) -> dict[str, str]:
+def private_buffers(sweeps: Sweeps) -> dict[str, str]:
     """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
     so from the same name ``x``) read only as the target of an in-place addition
     (``d[k] += v``) or of a store (``d[k] = v``) or by the returned gradients, with the name
