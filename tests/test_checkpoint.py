@@ -9,11 +9,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from gradcheck import fresh, numeric_gradient
+from located import assert_located
 
 import s2s
 from s2s.runtime import checkpointing
-from tests.gradcheck import fresh, numeric_gradient
-from tests.located import assert_located
 
 
 def euler(x, v, dt, n):
