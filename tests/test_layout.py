@@ -140,3 +140,12 @@ def test_design_references_resolve():
     assert cited, "the code cites the design"
     missing = [f"{path}: DESIGN {n}" for path, n in cited if n not in sections]
     assert not missing, "cited sections missing from docs/design.md:\n" + "\n".join(missing)
+
+
+def test_tests_import_their_helpers_as_plain_pytest_finds_them():
+    """README's `pytest` (not `python -m pytest`) puts tests/ on the path, not the checkout:
+    `from tests.gradcheck import ...` fails at collection there."""
+    root = pathlib.Path(__file__).resolve().parent
+    offenders = [p.name for p in root.glob("test_*.py")
+                 if re.search(r"^\s*(from|import) tests[.\s]", p.read_text(), re.M)]  # fmt: skip
+    assert not offenders, offenders
