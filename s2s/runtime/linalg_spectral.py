@@ -2,11 +2,13 @@
 (templates/linalg_spectral.py).
 
 ``eig`` is differentiated for real spectra with distinct eigenvalues: a complex spectrum, or
-an eigenvector cotangent at a repeated eigenvalue, gives an ``s2s.Undefined`` marker that the
-generated code locates (the eigenvectors of a repeated eigenvalue are any basis of its
-eigenspace), and so does a defective matrix (a singular eigenvector matrix), where the
-eigenvalues themselves have no derivative. A cotangent argument is ``None`` when its output
-got none. Every helper returns its input's shape in the accumulator dtype.
+an eigenvector cotangent at a repeated eigenvalue (two eigenvalues equal to the tolerance
+``64 n eps cond(V) ||A||`` of :func:`s2s.runtime.spectra.eig_tolerance`: rounding splits a
+repeated one by that much), gives an ``s2s.Undefined`` marker that the generated code
+locates (the eigenvectors of a repeated eigenvalue are any basis of its eigenspace), and so
+does a defective matrix (a singular eigenvector matrix), where the eigenvalues themselves
+have no derivative. A cotangent argument is ``None`` when its output got none. Every helper
+returns its input's shape in the accumulator dtype.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg_extra import pinv_adjoint
 from s2s.runtime.namespace import array_namespace
 from s2s.runtime.sources import differentiated_as
+from s2s.runtime.spectra import eig_tied_pairs
 from s2s.runtime.ufuncs import div_or_zero
 
 GILES = "Giles 2008, section 3.1"
@@ -85,13 +88,6 @@ def _gaps(w: Any) -> Any:
     return div_or_zero(1.0, w[..., None, :] - w[..., :, None])
 
 
-def _repeated(w: Any) -> Any:
-    # whether two eigenvalues are equal (a 0-d boolean array in w's namespace)
-    xp = array_namespace(w)
-    ties = xp.equal(w[..., None, :], w[..., :, None])
-    return xp.sum(ties) > ties.size // ties.shape[-1]  # more ties than the diagonal's
-
-
 @differentiated_as(plain_spectral.eig_adjoint)
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     """The adjoint of ``w, v = np.linalg.eig(a)`` for a real spectrum, for ``a``.
@@ -109,10 +105,13 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     if g_w is None and g_v is None:
         return zeros_like_acc(v)
     xp = array_namespace(v)
+    if xp is np and _defective(v):  # before the ties: cond(V) = inf ties every pair
+        return _undefined("eig", DEFECTIVE)
+    tied = eig_tied_pairs(w, v)
     middle = 0.0
     repeated = None
     if g_v is not None:
-        repeated = _repeated(w)
+        repeated = xp.any(tied)
         if xp is np and repeated:
             return _undefined("eig", REPEATED)
         vtg = _T(v) @ g_v
@@ -132,11 +131,12 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
 @differentiated_as(plain_spectral.eig_tangent)
 def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
-    ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
-    A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line;
-    repeated eigenvalues give an ``s2s.Undefined`` eigenvector tangent, located by the
-    generated code where it is used (no derivative: see :func:`eig_adjoint`).
-    Source: Giles 2008, section 3.1."""
+    ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit
+    column. A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the
+    user's line; repeated eigenvalues (to the tolerance of
+    :func:`s2s.runtime.spectra.eig_tolerance`) give an ``s2s.Undefined`` eigenvector
+    tangent, located by the generated code where it is used (no derivative: see
+    :func:`eig_adjoint`). Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
         _refuse_tangent()
@@ -144,7 +144,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     if c is None:
         _refuse_tangent(DEFECTIVE)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
-    if bool(_repeated(w)):  # the eigenvectors have no tangent: a marker, located where used
+    tied = eig_tied_pairs(w, v)
+    if np.any(tied):  # the eigenvectors have no tangent: a marker, located where used
         return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
@@ -180,14 +181,20 @@ def _solve(v: Any, b: Any) -> Any:
     xp = array_namespace(v)
     if xp is not np:
         return xp.linalg.solve(v, b)
-    n = v.shape[-1]
-    eps = np.finfo(np.result_type(v.dtype, np.float32)).eps
-    if n and np.any(~(np.linalg.cond(v) < 1.0 / (64.0 * n * eps))):
+    if _defective(v):
         return None
     try:
         return np.linalg.solve(v, b)
     except np.linalg.LinAlgError:
         return None
+
+
+def _defective(v: Any) -> bool:
+    # the numpy eigenvector matrix v is singular or has cond(V) >= 1 / (64 n eps): see _solve
+    n = v.shape[-1]
+    eps = np.finfo(np.result_type(v.dtype, np.float32)).eps
+    with np.errstate(all="ignore"):
+        return bool(n and np.any(~(np.linalg.cond(v) < 1.0 / (64.0 * n * eps))))
 
 
 @differentiated_as(plain_spectral.eigvals_adjoint)

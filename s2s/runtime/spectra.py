@@ -6,9 +6,10 @@ s2s differentiates eig and eigvals for real spectra only. numpy returns their re
 complex arrays where the spectrum is complex (and, from numpy 2.5, always, with imaginary
 parts exactly 0 for a real spectrum, which the rules pass on as real arrays through
 :func:`drop_zero_imaginary`): a complex argument of a twin's derivative is refused by
-:func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue where the
-eigenvectors' derivative is asked for. Both raise a located
-:class:`s2s.errors.UndefinedGradientError` at the user's line that asked for the derivative.
+:func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue (to the
+tolerance of :func:`eig_tolerance`) where the eigenvectors' derivative is asked for. Both
+raise a located :class:`s2s.errors.UndefinedGradientError` at the user's line that asked
+for the derivative.
 """
 
 from __future__ import annotations
@@ -69,23 +70,63 @@ def drop_zero_imaginary(x: Any) -> Any:
     return x
 
 
-def real_spectrum(w: Any, simple: bool = False) -> Any:
+def real_spectrum(w: Any, tied: Any = False) -> Any:
     """The real eigenvalues (or eigenvectors) ``w`` of ``np.linalg.eig`` unchanged (a complex
-    one never reaches here: :func:`refuse_complex`), checked for distinct eigenvalues (along
-    the last axis) when ``simple``.
+    one never reaches here: :func:`refuse_complex`), or a refusal where ``tied`` is true (the
+    verdict of :func:`eig_repeated`: two of eig's eigenvalues are equal to its tolerance).
 
     Raises:
-        UndefinedGradientError: ``simple`` and two of the eigenvalues ``w`` are equal, located
-            at the user's line that asked for the derivative.
+        UndefinedGradientError: ``tied``, located at the user's line that asked for the
+            derivative.
     """
-    if simple:
-        ties = w[..., None, :] == w[..., :, None]
-        if np.sum(ties) > ties.size // max(ties.shape[-1], 1):  # more ties than the diagonal's
-            raise UndefinedGradientError(
-                f"a second derivative through np.linalg.eig: {REPEATED}", caller_location(),
-                "use only the eigenvalues, or np.linalg.eigh for a symmetric matrix",
-            )  # fmt: skip
+    if tied:
+        raise UndefinedGradientError(
+            f"a second derivative through np.linalg.eig: {REPEATED}", caller_location(),
+            "use only the eigenvalues, or np.linalg.eigh for a symmetric matrix",
+        )  # fmt: skip
     return w
+
+
+def eig_tolerance(w: Any, v: Any) -> Any:
+    """How close two of the real eigenvalues ``w`` (``(..., n)``) of a non-symmetric matrix
+    with unit eigenvectors ``v`` (``(..., n, n)``) may be and still be one repeated
+    eigenvalue: ``64 n eps cond(V) ||A||_F`` per matrix, shape ``(..., 1, 1)``, with
+    ``A = V diag(w) V^+`` (numpy arrays; ``inf`` where ``V`` is singular).
+
+    LAPACK's ``geev`` returns the exact eigenvalues of ``A + E`` with ``||E|| ~ eps ||A||``,
+    and by the Bauer-Fike theorem each eigenvalue of a diagonalizable matrix then moves by up
+    to ``cond(V) ||E||``: the two computed copies of a repeated eigenvalue differ by that much
+    (``1e-16`` for ``P diag(1, 1, 3) P^-1``, more where ``V`` is ill-conditioned), so
+    eigenvalues closer than it cannot be told from a repeated one, and ``1 / (w_j - w_i)``
+    there is rounding noise (the symmetric case, :func:`tied_pairs`, has ``cond(V) = 1``).
+    """
+    n = w.shape[-1]
+    eps = float(np.finfo(np.result_type(w.dtype, np.float32)).eps)
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(v)
+        size = np.linalg.norm((v * w[..., None, :]) @ np.linalg.pinv(v), axis=(-2, -1))
+        tol = (64.0 * n * eps) * cond * size
+    return np.where(np.isnan(tol), np.inf, tol)[..., None, None]
+
+
+def eig_tied_pairs(w: Any, v: Any) -> Any:
+    """The boolean ``(..., n, n)`` mask of the pairs ``i != j`` of eig's real eigenvalues
+    ``w`` with ``|w_i - w_j| <=`` :func:`eig_tolerance`. Off numpy (no host read of a
+    condition number) the tolerance of :func:`tied_pairs` (``cond(V)`` taken as 1)."""
+    xp = array_namespace(w)
+    if xp is not np:
+        return tied_pairs(w)
+    n = w.shape[-1]
+    if not n:
+        return np.zeros(w.shape + (0,), dtype=bool)
+    close = np.abs(w[..., None, :] - w[..., :, None]) <= eig_tolerance(w, v)
+    return close & ~np.eye(n, dtype=bool)
+
+
+def eig_repeated(w: Any, v: Any) -> bool:
+    """Whether two of eig's real eigenvalues ``w`` (eigenvectors ``v``) are equal to the
+    tolerance of :func:`eig_tolerance`: a Python bool (piecewise constant, no derivative)."""
+    return bool(np.any(eig_tied_pairs(np.asarray(w), np.asarray(v))))
 
 
 # -- eigh: equal eigenvalues to a relative tolerance ------------------------------------------
