@@ -91,6 +91,29 @@ def test_a_symmetric_function_at_a_repeated_eigenvalue_keeps_its_gradient(f):
     np.testing.assert_allclose(s2s.jvp(f)(SPLIT, e)[1], 2 * np.sum(SPLIT.T * e), atol=1e-10)
 
 
+@pytest.mark.parametrize("f", [lowest_eigval, lowest_eig])
+@pytest.mark.parametrize("a", [SPLIT, np.diag([1.0, 1.0, 3.0])], ids=["similar", "diagonal"])
+def test_one_copy_of_a_repeated_eigenvalue_has_no_derivative(f, a):
+    """The lowest eigenvalue at the double 1 is not differentiable along E (its one-sided
+    differences differ): grad and jvp raise rather than give a number that is neither."""
+    h = 1e-6
+    forward, backward = (f(a + h * E) - f(a)) / h, (f(a) - f(a - h * E)) / h
+    assert abs(forward - backward) > 0.1, (forward, backward)
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.grad(f)(a)
+    assert_located(info.value, f, "# MARK")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue"):
+        s2s.jvp(f)(a, E)
+
+
+@pytest.mark.parametrize("f", [lowest_eigval, lowest_eig])
+def test_one_copy_moved_with_the_others_has_a_tangent(f):
+    # along I + A the copies of 1 move alike (by 2): the tangent exists and is 2
+    e = np.eye(3) + SPLIT
+    np.testing.assert_allclose(s2s.jvp(f)(SPLIT, e)[1], along(f, SPLIT, e, 1e-6), atol=1e-6)
+    np.testing.assert_allclose(s2s.jvp(f)(SPLIT, e)[1], 2.0, atol=1e-10)
+
+
 @pytest.mark.parametrize("gap", [1e-2, 1e-4])
 def test_close_distinct_eigenvalues_are_not_refused(gap):
     """The tolerance (64 n eps cond(V) ||A||, about 1e-12 here) refuses no gap that the

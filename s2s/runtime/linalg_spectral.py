@@ -7,8 +7,11 @@ an eigenvector cotangent at a repeated eigenvalue (two eigenvalues equal to the 
 repeated one by that much), gives an ``s2s.Undefined`` marker that the generated code
 locates (the eigenvectors of a repeated eigenvalue are any basis of its eigenspace), and so
 does a defective matrix (a singular eigenvector matrix), where the eigenvalues themselves
-have no derivative. A cotangent argument is ``None`` when its output got none. Every helper
-returns its input's shape in the accumulator dtype.
+have no derivative. The copies of a repeated eigenvalue have no derivative one by one (only
+one-sided ones): a cotangent that tells them apart, or a tangent that moves them apart,
+gives a marker too; a symmetric function of the eigenvalues keeps its gradient. A cotangent
+argument is ``None`` when its output got none. Every helper returns its input's shape in the
+accumulator dtype.
 """
 
 from __future__ import annotations
@@ -88,6 +91,51 @@ def _gaps(w: Any) -> Any:
     return div_or_zero(1.0, w[..., None, :] - w[..., :, None])
 
 
+SPLIT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to the tolerance "
+    "64 n eps cond(V) ||A||) whose copies get different cotangents: the copies of a repeated "
+    "eigenvalue have no derivative one by one (which is which along a change is arbitrary), "
+    "only a symmetric function of them has one"
+)
+SPLIT_ADVICE = (
+    "differentiate a symmetric function of the eigenvalues (sum(w**2) is trace(A @ A)), or "
+    "sort them only where they are distinct"
+)
+SPLIT_TANGENT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to the tolerance "
+    "64 n eps cond(V) ||A||) and the change dA moves its copies apart (their block of "
+    "V^-1 dA V is not a multiple of the identity): the copies have one-sided derivatives "
+    "only, and a tangent cannot tell whether a symmetric function of them follows; a "
+    "gradient (grad, vjp) of a symmetric function of the eigenvalues exists"
+)
+
+
+def _cotangent_splits(tied: Any, g: Any) -> Any:
+    """Whether two tied eigenvalues (the mask ``tied``) get cotangents ``g`` that differ by
+    more than ``sqrt(eps) max|g|`` (a 0-d boolean array). A symmetric function of the
+    eigenvalues gives its tied ones cotangents that differ by its second derivative times
+    their gap (below the tie tolerance, ~1e-13 relative), a function that tells them apart
+    (``sort(w)[0]``) by about ``max|g|``: ``sqrt(eps)`` lies between the two."""
+    xp = array_namespace(g)
+    eps = float(np.finfo(np.result_type(np.dtype(str(g.dtype)), np.float32)).eps)
+    scale = xp.max(xp.abs(g), axis=-1)[..., None, None] if g.shape[-1] else 0.0
+    apart = xp.abs(g[..., None, :] - g[..., :, None]) > eps**0.5 * scale
+    return xp.any(tied & apart)
+
+
+def _tangent_splits(tied: Any, c: Any) -> bool:
+    """Whether ``C = V^-1 dA V`` moves tied eigenvalues (the mask ``tied``) apart: an entry
+    ``C_ij``, ``C_ji`` or ``C_ii - C_jj`` of a tied pair above ``sqrt(eps) max|C|`` (rounding of
+    ``C`` is ``eps cond(V)^2 ||dA||``). Where none is, the block of ``C`` of each repeated
+    eigenvalue is a multiple ``c I`` of the identity and all its copies move by ``c``."""
+    eps = float(np.finfo(np.result_type(c.dtype, np.float32)).eps)
+    size = np.abs(c)
+    scale = np.max(size, axis=(-2, -1), initial=0.0)[..., None, None]
+    diagonal = np.diagonal(c, axis1=-2, axis2=-1)
+    apart = size + _T(size) + np.abs(diagonal[..., None, :] - diagonal[..., :, None])
+    return bool(np.any(tied & (apart > eps**0.5 * scale)))
+
+
 @differentiated_as(plain_spectral.eig_adjoint)
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     """The adjoint of ``w, v = np.linalg.eig(a)`` for a real spectrum, for ``a``.
@@ -97,6 +145,12 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     unit-length eigenvectors. Skips the terms of ``None`` cotangents. Source: Giles 2008,
     section 3.1 (dD = diag(V^-1 dA V), dV = V (F o V^-1 dA V)), with the projection of each
     column's derivative orthogonal to the column for unit length.
+
+    At a repeated eigenvalue (:func:`s2s.runtime.spectra.eig_tolerance`) an eigenvector
+    cotangent, or eigenvalue cotangents that differ on its copies (:func:`_cotangent_splits`),
+    give an ``s2s.Undefined`` marker (NaNs off numpy); equal ones (a symmetric function of the
+    eigenvalues) keep the formula, which is then the derivative (the tied block of
+    ``diag(g)`` is a multiple of the identity, whatever basis ``V`` takes of the eigenspace).
     """
     w, v = _real(w), _real(v)
     if w is None or v is None:
@@ -118,12 +172,16 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
         unit = (_T(v) @ v) * xp.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
         middle = _gaps(w) * (vtg - unit)
     if g_w is not None:
+        split = _cotangent_splits(tied, g_w)
+        if xp is np and split:
+            return _undefined("eig", f"{SPLIT}; {SPLIT_ADVICE}")
+        repeated = split if repeated is None else repeated | split
         middle = middle + xp.eye(w.shape[-1], dtype=w.dtype) * g_w[..., None, :]
     solved = _solve(_T(v), middle @ _T(v))
     if solved is None:
         return _undefined("eig", DEFECTIVE)
     grad = _cast(solved, v)
-    if xp is not np and repeated is not None:  # no host read on a device: NaNs mark it
+    if xp is not np:  # no host read on a device: NaNs mark it
         grad = xp.where(repeated, xp.nan, grad)
     return grad
 
@@ -136,7 +194,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     user's line; repeated eigenvalues (to the tolerance of
     :func:`s2s.runtime.spectra.eig_tolerance`) give an ``s2s.Undefined`` eigenvector
     tangent, located by the generated code where it is used (no derivative: see
-    :func:`eig_adjoint`). Source: Giles 2008, section 3.1."""
+    :func:`eig_adjoint`), and an ``s2s.Undefined`` eigenvalue tangent too where ``dA`` moves
+    the copies apart (:func:`_tangent_splits`). Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
         _refuse_tangent()
@@ -146,6 +205,8 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     dw = np.diagonal(c, axis1=-2, axis2=-1)
     tied = eig_tied_pairs(w, v)
     if np.any(tied):  # the eigenvectors have no tangent: a marker, located where used
+        if _tangent_splits(tied, c):  # nor the copies of the repeated eigenvalue
+            dw = _undefined("eig", SPLIT_TANGENT)
         return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
@@ -200,7 +261,9 @@ def _defective(v: Any) -> bool:
 @differentiated_as(plain_spectral.eigvals_adjoint)
 def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     """The adjoint of ``np.linalg.eigvals(a)`` (a real spectrum): ``V^-T diag(g) V^T``, with
-    the eigenvectors from one more ``np.linalg.eig``. Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
+    the eigenvectors from one more ``np.linalg.eig``; an ``s2s.Undefined`` marker where
+    :func:`eig_adjoint` gives one (cotangents that tell the copies of a repeated eigenvalue
+    apart). Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
     """
     values = _real(values)
     if values is None:
@@ -212,7 +275,9 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
 @differentiated_as(plain_spectral.eigvals_tangent)
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``). A
-    complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line."""
+    complex spectrum, a defective matrix, or a ``dA`` that moves the copies of a repeated
+    eigenvalue apart (:func:`_tangent_splits`) raises
+    :class:`s2s.errors.UndefinedGradientError` at the user's line."""
     values = _real(values)
     if values is None:
         _refuse_tangent()
@@ -220,6 +285,8 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     c = _solve(v, t @ v)
     if c is None:
         _refuse_tangent(DEFECTIVE)
+    if _tangent_splits(eig_tied_pairs(w, v), c):
+        _refuse_tangent(SPLIT_TANGENT)
     return np.diagonal(c, axis1=-2, axis2=-1)
 
 
