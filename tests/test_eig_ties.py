@@ -124,3 +124,49 @@ def test_close_distinct_eigenvalues_are_not_refused(gap):
     expected = along(lowest_eigval, a, E, 1e-3 * gap)
     np.testing.assert_allclose(np.sum(s2s.grad(lowest_eigval)(a) * E), expected, rtol=1e-5)
     np.testing.assert_allclose(s2s.jvp(lowest_eigval)(a, E)[1], expected, rtol=1e-5)
+
+
+# -- eigh and eigvalsh: the same for one copy of a repeated eigenvalue --------------------------
+
+E_SYM = E + E.T
+
+
+def lowest_eigvalsh(a):
+    return np.linalg.eigvalsh(a)[0]  # MARK
+
+
+def lowest_eigh(a):
+    w, v = np.linalg.eigh(a)  # MARK
+    return w[0]
+
+
+def eigvalsh_cubes(a):
+    return np.sum(np.linalg.eigvalsh(a) ** 3)  # MARK
+
+
+@pytest.mark.parametrize("f", [lowest_eigvalsh, lowest_eigh])
+@pytest.mark.parametrize("a", [SYMMETRIC, np.eye(3)], ids=["rotated", "identity"])
+def test_one_copy_of_a_repeated_eigenvalue_of_eigh_has_no_derivative(f, a):
+    """eigvalsh(a)[0] at a double eigenvalue: the one-sided differences along E differ;
+    grad gave V diag(1, 0, 0) V^T and jvp diag(V^T E V)[0], neither of them a derivative."""
+    h = 1e-6
+    forward, backward = (f(a + h * E_SYM) - f(a)) / h, (f(a) - f(a - h * E_SYM)) / h
+    assert abs(forward - backward) > 0.1, (forward, backward)
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.grad(f)(a)
+    assert_located(info.value, f, "# MARK")
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue"):
+        s2s.jvp(f)(a, E_SYM)
+
+
+@pytest.mark.parametrize("f", [lowest_eigvalsh, lowest_eigh])
+def test_one_copy_of_eigh_moved_with_the_others_has_a_tangent(f):
+    e = np.eye(3) + SYMMETRIC  # moves both copies of 1 by 2
+    np.testing.assert_allclose(s2s.jvp(f)(SYMMETRIC, e)[1], along(f, SYMMETRIC, e, 1e-6), atol=1e-6)
+    np.testing.assert_allclose(s2s.jvp(f)(SYMMETRIC, e)[1], 2.0, atol=1e-10)
+
+
+def test_a_symmetric_function_of_eigvalsh_at_a_repeated_eigenvalue_keeps_its_gradient():
+    np.testing.assert_allclose(
+        s2s.grad(eigvalsh_cubes)(SYMMETRIC), 3 * SYMMETRIC @ SYMMETRIC, atol=1e-10
+    )

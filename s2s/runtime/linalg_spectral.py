@@ -28,7 +28,7 @@ from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg_extra import pinv_adjoint
 from s2s.runtime.namespace import array_namespace
 from s2s.runtime.sources import differentiated_as
-from s2s.runtime.spectra import eig_tied_pairs
+from s2s.runtime.spectra import cotangent_splits, eig_tied_pairs, tangent_splits
 from s2s.runtime.ufuncs import div_or_zero
 
 GILES = "Giles 2008, section 3.1"
@@ -110,32 +110,6 @@ SPLIT_TANGENT = (
 )
 
 
-def _cotangent_splits(tied: Any, g: Any) -> Any:
-    """Whether two tied eigenvalues (the mask ``tied``) get cotangents ``g`` that differ by
-    more than ``sqrt(eps) max|g|`` (a 0-d boolean array). A symmetric function of the
-    eigenvalues gives its tied ones cotangents that differ by its second derivative times
-    their gap (below the tie tolerance, ~1e-13 relative), a function that tells them apart
-    (``sort(w)[0]``) by about ``max|g|``: ``sqrt(eps)`` lies between the two."""
-    xp = array_namespace(g)
-    eps = float(np.finfo(np.result_type(np.dtype(str(g.dtype)), np.float32)).eps)
-    scale = xp.max(xp.abs(g), axis=-1)[..., None, None] if g.shape[-1] else 0.0
-    apart = xp.abs(g[..., None, :] - g[..., :, None]) > eps**0.5 * scale
-    return xp.any(tied & apart)
-
-
-def _tangent_splits(tied: Any, c: Any) -> bool:
-    """Whether ``C = V^-1 dA V`` moves tied eigenvalues (the mask ``tied``) apart: an entry
-    ``C_ij``, ``C_ji`` or ``C_ii - C_jj`` of a tied pair above ``sqrt(eps) max|C|`` (rounding of
-    ``C`` is ``eps cond(V)^2 ||dA||``). Where none is, the block of ``C`` of each repeated
-    eigenvalue is a multiple ``c I`` of the identity and all its copies move by ``c``."""
-    eps = float(np.finfo(np.result_type(c.dtype, np.float32)).eps)
-    size = np.abs(c)
-    scale = np.max(size, axis=(-2, -1), initial=0.0)[..., None, None]
-    diagonal = np.diagonal(c, axis1=-2, axis2=-1)
-    apart = size + _T(size) + np.abs(diagonal[..., None, :] - diagonal[..., :, None])
-    return bool(np.any(tied & (apart > eps**0.5 * scale)))
-
-
 @differentiated_as(plain_spectral.eig_adjoint)
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     """The adjoint of ``w, v = np.linalg.eig(a)`` for a real spectrum, for ``a``.
@@ -147,7 +121,7 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     column's derivative orthogonal to the column for unit length.
 
     At a repeated eigenvalue (:func:`s2s.runtime.spectra.eig_tolerance`) an eigenvector
-    cotangent, or eigenvalue cotangents that differ on its copies (:func:`_cotangent_splits`),
+    cotangent, or eigenvalue cotangents that differ on its copies (:func:`cotangent_splits`),
     give an ``s2s.Undefined`` marker (NaNs off numpy); equal ones (a symmetric function of the
     eigenvalues) keep the formula, which is then the derivative (the tied block of
     ``diag(g)`` is a multiple of the identity, whatever basis ``V`` takes of the eigenspace).
@@ -172,7 +146,7 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
         unit = (_T(v) @ v) * xp.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
         middle = _gaps(w) * (vtg - unit)
     if g_w is not None:
-        split = _cotangent_splits(tied, g_w)
+        split = cotangent_splits(tied, g_w)
         if xp is np and split:
             return _undefined("eig", f"{SPLIT}; {SPLIT_ADVICE}")
         repeated = split if repeated is None else repeated | split
@@ -195,7 +169,7 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     :func:`s2s.runtime.spectra.eig_tolerance`) give an ``s2s.Undefined`` eigenvector
     tangent, located by the generated code where it is used (no derivative: see
     :func:`eig_adjoint`), and an ``s2s.Undefined`` eigenvalue tangent too where ``dA`` moves
-    the copies apart (:func:`_tangent_splits`). Source: Giles 2008, section 3.1."""
+    the copies apart (:func:`tangent_splits`). Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
         _refuse_tangent()
@@ -205,7 +179,7 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     dw = np.diagonal(c, axis1=-2, axis2=-1)
     tied = eig_tied_pairs(w, v)
     if np.any(tied):  # the eigenvectors have no tangent: a marker, located where used
-        if _tangent_splits(tied, c):  # nor the copies of the repeated eigenvalue
+        if tangent_splits(tied, c):  # nor the copies of the repeated eigenvalue
             dw = _undefined("eig", SPLIT_TANGENT)
         return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
@@ -276,7 +250,7 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``). A
     complex spectrum, a defective matrix, or a ``dA`` that moves the copies of a repeated
-    eigenvalue apart (:func:`_tangent_splits`) raises
+    eigenvalue apart (:func:`tangent_splits`) raises
     :class:`s2s.errors.UndefinedGradientError` at the user's line."""
     values = _real(values)
     if values is None:
@@ -285,7 +259,7 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     c = _solve(v, t @ v)
     if c is None:
         _refuse_tangent(DEFECTIVE)
-    if _tangent_splits(eig_tied_pairs(w, v), c):
+    if tangent_splits(eig_tied_pairs(w, v), c):
         _refuse_tangent(SPLIT_TANGENT)
     return np.diagonal(c, axis1=-2, axis2=-1)
 

@@ -129,6 +129,34 @@ def eig_repeated(w: Any, v: Any) -> bool:
     return bool(np.any(eig_tied_pairs(np.asarray(w), np.asarray(v))))
 
 
+def cotangent_splits(tied: Any, g: Any) -> Any:
+    """Whether two tied eigenvalues (the mask ``tied``) get cotangents ``g`` that differ by
+    more than ``sqrt(eps) max|g|`` (a 0-d boolean array). A symmetric function of the
+    eigenvalues gives its tied ones cotangents that differ by its second derivative times
+    their gap (below the tie tolerance, ~1e-13 relative), a function that tells them apart
+    (``sort(w)[0]``) by about ``max|g|``: ``sqrt(eps)`` lies between the two."""
+    xp = array_namespace(g)
+    eps = float(np.finfo(np.result_type(np.dtype(str(g.dtype)), np.float32)).eps)
+    scale = xp.max(xp.abs(g), axis=-1)[..., None, None] if g.shape[-1] else 0.0
+    apart = xp.abs(g[..., None, :] - g[..., :, None]) > eps**0.5 * scale
+    return xp.any(tied & apart)
+
+
+def tangent_splits(tied: Any, c: Any) -> bool:
+    """Whether ``C = V^-1 dA V`` (``V^T dA V`` for eigh) moves tied eigenvalues (the mask
+    ``tied``) apart: an entry ``C_ij``, ``C_ji`` or ``C_ii - C_jj`` of a tied pair above
+    ``sqrt(eps) max|C|`` (rounding of ``C`` is ``eps cond(V)^2 ||dA||``). Where none is, the
+    block of ``C`` of each repeated eigenvalue is a multiple ``c I`` of the identity and all
+    its copies move by ``c`` (a numpy bool)."""
+    eps = float(np.finfo(np.result_type(c.dtype, np.float32)).eps)
+    size = np.abs(c)
+    scale = np.max(size, axis=(-2, -1), initial=0.0)[..., None, None]
+    diagonal = np.diagonal(c, axis1=-2, axis2=-1)
+    spread = np.abs(diagonal[..., None, :] - diagonal[..., :, None])
+    apart = size + np.swapaxes(size, -1, -2) + spread
+    return bool(np.any(tied & (apart > eps**0.5 * scale)))
+
+
 # -- eigh: equal eigenvalues to a relative tolerance ------------------------------------------
 
 EIGH_REPEATED = (
@@ -143,10 +171,31 @@ EIGH_ADVICE = (
 )
 
 
-def repeated_marker() -> Undefined:
+EIGH_SPLIT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to a relative tolerance of "
+    "64 n eps) and {how}: the copies of a repeated eigenvalue have no derivative one by one "
+    "(only one-sided ones); a symmetric function of them has a gradient"
+)
+EIGH_SPLIT_ADVICE = (
+    "differentiate a symmetric function of the eigenvalues (sum(w**3) is trace(A @ A @ A)) "
+    "with grad or vjp, or take one eigenvalue only where it is simple"
+)
+SPLIT_COTANGENT = "its copies get different cotangents"
+SPLIT_TANGENT = (
+    "the change dA moves its copies apart (their block of V^T dA V is not a multiple of the "
+    "identity), and a tangent cannot tell whether a symmetric function of them follows"
+)
+
+
+def repeated_marker(how: str = "") -> Undefined:
     """The ``s2s.Undefined`` marker of eigh's eigenvectors at a repeated eigenvalue (located
-    at the call by the generated code)."""
-    return Undefined((Cause("eigh", "a", f"{EIGH_REPEATED}; {EIGH_ADVICE}", "", 0),))
+    at the call by the generated code), or with ``how`` (:data:`SPLIT_COTANGENT`,
+    :data:`SPLIT_TANGENT`) of its eigenvalues, whose copies are told apart."""
+    if how:
+        reason = f"{EIGH_SPLIT.format(how=how)}; {EIGH_SPLIT_ADVICE}"
+    else:
+        reason = f"{EIGH_REPEATED}; {EIGH_ADVICE}"
+    return Undefined((Cause("eigh", "a", reason, "", 0),))
 
 
 def tied_pairs(w: Any) -> Any:
