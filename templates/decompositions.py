@@ -46,7 +46,12 @@ def eigh_tangent(eigenvalues, eigenvectors, a, UPLO="L"):
     d[eigenvectors] = parts[1]
 
 
-@adjoint(np.linalg.eigvalsh, structural=("UPLO",), source=GILES + ": dw_i = v_i^T dA v_i")
+@adjoint(
+    np.linalg.eigvalsh,
+    structural=("UPLO",),
+    may_be_undefined=True,
+    source=GILES + ": dw_i = v_i^T dA v_i",
+)
 def eigvalsh(result, a, UPLO="L"):
     d[a] = rt.eigvalsh_adjoint(d[result], a, UPLO)
 

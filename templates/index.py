@@ -71,7 +71,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "linalg_spectral": (
         "numpy.linalg.eig", "numpy.linalg.eigvals", "numpy.linalg.lstsq",
-        "s2s.runtime.spectra.drop_zero_imaginary", "s2s.runtime.spectra.real_spectrum",
+        "s2s.runtime.spectra.drop_zero_imaginary", "s2s.runtime.spectra.eig_repeated",
+        "s2s.runtime.spectra.real_spectrum",
     ),
     "masked_reductions": (
         "s2s.runtime.masked_reductions.masked_mean_adjoint",

@@ -10,7 +10,7 @@ rules of ``x`` and ``residuals`` hold at full rank.
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, tangent
+from s2s.registry import adjoint, d, nondifferentiable, tangent
 
 GILES = 'Giles 2008, "Collected matrix derivative results for forward and reverse mode AD"'
 GOLUB = 'Golub and Pereyra 1973, "The differentiation of pseudo-inverses"'
@@ -68,14 +68,19 @@ def drop_zero_imaginary_tangent(result, x):
 
 # A check of the primal spectrum: the identity on cotangents and tangents. Not @linear, whose
 # tangent is the function applied to the tangent (a zero tangent is all ties: a false refusal).
-@adjoint(rt.real_spectrum, structural=("simple",), source="the identity (a check of the spectrum)")
-def real_spectrum(result, w, simple=False):
+@adjoint(rt.real_spectrum, structural=("tied",), source="the identity (a check of the spectrum)")
+def real_spectrum(result, w, tied=False):
     d[w] = d[result]
 
 
-@tangent(rt.real_spectrum, structural=("simple",), source="the identity (a check of the spectrum)")
-def real_spectrum_tangent(result, w, simple=False):
+@tangent(rt.real_spectrum, structural=("tied",), source="the identity (a check of the spectrum)")
+def real_spectrum_tangent(result, w, tied=False):
     d[result] = d[w]
+
+
+nondifferentiable(
+    rt.eig_repeated, reason="returns a boolean (whether two eigenvalues are equal to a tolerance)"
+)
 
 
 @adjoint(

@@ -354,7 +354,12 @@ from s2s.runtime.sorting import (
 )
 from s2s.runtime.sources import differentiated_as, plain, source_of
 from s2s.runtime.special import times_weights
-from s2s.runtime.spectra import drop_zero_imaginary, real_spectrum, simple_symmetric
+from s2s.runtime.spectra import (
+    drop_zero_imaginary,
+    eig_repeated,
+    real_spectrum,
+    simple_symmetric,
+)
 from s2s.runtime.tangent_rules import (
     cholesky_tangent,
     cumprod_second,
@@ -532,6 +537,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "vectorized_tangent", "piecewise_adjoint_adjoint", "piecewise_adjoint_tangent",
     "apply_along_axis_adjoint_adjoint", "apply_along_axis_adjoint_tangent",
     "apply_over_axes_adjoint_adjoint", "apply_over_axes_adjoint_tangent", "real_spectrum",
+    "eig_repeated",
     "drop_zero_imaginary", "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp", "invertible",
     "checkpointed",
 ]

@@ -91,21 +91,29 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     eigenvectors have no derivative (nor does the cotangent determine one of a basis-free
     function of them): the result is an ``s2s.Undefined`` marker that the generated code
     locates (NaNs off numpy, where deciding needs a host read). Tied pairs with no such
-    entries contribute 0. Source: Giles 2008, section 3.1 (dw_i = v_i^T dA v_i,
-    dv_j = sum v_i F_ij ...).
+    entries contribute 0. Eigenvalue cotangents that differ on tied eigenvalues (by more than
+    ``sqrt(eps) max|g|``: :func:`s2s.runtime.spectra.cotangent_splits`) give the marker too:
+    the copies of a repeated eigenvalue have no derivative one by one; equal ones (a
+    symmetric function of the eigenvalues) keep the formula, then exact. Source: Giles 2008,
+    section 3.1 (dw_i = v_i^T dA v_i, dv_j = sum v_i F_ij ...).
     """
     w, v = _cast(eigenvalues, eigenvalues.dtype), _cast(eigenvectors, eigenvectors.dtype)
     if g_values is None and g_vectors is None:
         return _zeros(v)
     dtype = acc_dtype(v.dtype)
     xp = array_namespace(v)
-    if g_vectors is None:
-        return _cast(_sym(_mm(v * xp.expand_dims(g_values, -2), _T(v))), dtype)
-    vtg = _mm(_T(v), g_vectors)
     tied = spectra.tied_pairs(w)
-    repeated = spectra.coupled_ties(tied, vtg)
-    if xp is np and repeated:
+    vtg = None if g_vectors is None else _mm(_T(v), g_vectors)
+    coupled = False if vtg is None else spectra.coupled_ties(tied, vtg)
+    if xp is np and coupled:  # the eigenvectors' cause first: the function uses them
         return spectra.repeated_marker()
+    split = False if g_values is None else spectra.cotangent_splits(tied, g_values)
+    if xp is np and split:
+        return spectra.repeated_marker(spectra.SPLIT_COTANGENT)
+    repeated = coupled | split
+    if vtg is None:
+        grad = _cast(_sym(_mm(v * xp.expand_dims(g_values, -2), _T(v))), dtype)
+        return grad if xp is np else xp.where(repeated, xp.nan, grad)
     gaps = xp.where(tied, xp.inf, w[..., None, :] - w[..., :, None])
     middle = div_or_zero((vtg - _T(vtg)) * 0.5, gaps)
     if g_values is not None:
@@ -116,7 +124,8 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
 
 @differentiated_as(twin.eigvalsh_adjoint)
 def eigvalsh_adjoint(g: Any, a: Any, UPLO: str = "L") -> Any:
-    """The adjoint of ``np.linalg.eigvalsh(a, UPLO)``: ``V diag(g) V^T`` (symmetric).
+    """The adjoint of ``np.linalg.eigvalsh(a, UPLO)``: ``V diag(g) V^T`` (symmetric), or the
+    marker of :func:`eigh_adjoint` where ``g`` tells the copies of a repeated eigenvalue apart.
 
     Calls ``np.linalg.eigh`` for the eigenvectors the user's call did not compute (one more
     O(n^3) decomposition in the adjoint sweep). Source: Giles 2008, dw_i = v_i^T dA v_i.

@@ -2,11 +2,16 @@
 (templates/linalg_spectral.py).
 
 ``eig`` is differentiated for real spectra with distinct eigenvalues: a complex spectrum, or
-an eigenvector cotangent at a repeated eigenvalue, gives an ``s2s.Undefined`` marker that the
-generated code locates (the eigenvectors of a repeated eigenvalue are any basis of its
-eigenspace), and so does a defective matrix (a singular eigenvector matrix), where the
-eigenvalues themselves have no derivative. A cotangent argument is ``None`` when its output
-got none. Every helper returns its input's shape in the accumulator dtype.
+an eigenvector cotangent at a repeated eigenvalue (two eigenvalues equal to the tolerance
+``64 n eps cond(V) ||A||`` of :func:`s2s.runtime.spectra.eig_tolerance`: rounding splits a
+repeated one by that much), gives an ``s2s.Undefined`` marker that the generated code
+locates (the eigenvectors of a repeated eigenvalue are any basis of its eigenspace), and so
+does a defective matrix (a singular eigenvector matrix), where the eigenvalues themselves
+have no derivative. The copies of a repeated eigenvalue have no derivative one by one (only
+one-sided ones): a cotangent that tells them apart, or a tangent that moves them apart,
+gives a marker too; a symmetric function of the eigenvalues keeps its gradient. A cotangent
+argument is ``None`` when its output got none. Every helper returns its input's shape in the
+accumulator dtype.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from s2s.runtime.kinds import Cause, Undefined
 from s2s.runtime.linalg_extra import pinv_adjoint
 from s2s.runtime.namespace import array_namespace
 from s2s.runtime.sources import differentiated_as
+from s2s.runtime.spectra import cotangent_splits, eig_tied_pairs, tangent_splits
 from s2s.runtime.ufuncs import div_or_zero
 
 GILES = "Giles 2008, section 3.1"
@@ -85,11 +91,23 @@ def _gaps(w: Any) -> Any:
     return div_or_zero(1.0, w[..., None, :] - w[..., :, None])
 
 
-def _repeated(w: Any) -> Any:
-    # whether two eigenvalues are equal (a 0-d boolean array in w's namespace)
-    xp = array_namespace(w)
-    ties = xp.equal(w[..., None, :], w[..., :, None])
-    return xp.sum(ties) > ties.size // ties.shape[-1]  # more ties than the diagonal's
+SPLIT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to the tolerance "
+    "64 n eps cond(V) ||A||) whose copies get different cotangents: the copies of a repeated "
+    "eigenvalue have no derivative one by one (which is which along a change is arbitrary), "
+    "only a symmetric function of them has one"
+)
+SPLIT_ADVICE = (
+    "differentiate a symmetric function of the eigenvalues (sum(w**2) is trace(A @ A)), or "
+    "sort them only where they are distinct"
+)
+SPLIT_TANGENT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to the tolerance "
+    "64 n eps cond(V) ||A||) and the change dA moves its copies apart (their block of "
+    "V^-1 dA V is not a multiple of the identity): the copies have one-sided derivatives "
+    "only, and a tangent cannot tell whether a symmetric function of them follows; a "
+    "gradient (grad, vjp) of a symmetric function of the eigenvalues exists"
+)
 
 
 @differentiated_as(plain_spectral.eig_adjoint)
@@ -101,6 +119,12 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     unit-length eigenvectors. Skips the terms of ``None`` cotangents. Source: Giles 2008,
     section 3.1 (dD = diag(V^-1 dA V), dV = V (F o V^-1 dA V)), with the projection of each
     column's derivative orthogonal to the column for unit length.
+
+    At a repeated eigenvalue (:func:`s2s.runtime.spectra.eig_tolerance`) an eigenvector
+    cotangent, or eigenvalue cotangents that differ on its copies (:func:`cotangent_splits`),
+    give an ``s2s.Undefined`` marker (NaNs off numpy); equal ones (a symmetric function of the
+    eigenvalues) keep the formula, which is then the derivative (the tied block of
+    ``diag(g)`` is a multiple of the identity, whatever basis ``V`` takes of the eigenspace).
     """
     w, v = _real(w), _real(v)
     if w is None or v is None:
@@ -109,22 +133,29 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
     if g_w is None and g_v is None:
         return zeros_like_acc(v)
     xp = array_namespace(v)
+    if xp is np and _defective(v):  # before the ties: cond(V) = inf ties every pair
+        return _undefined("eig", DEFECTIVE)
+    tied = eig_tied_pairs(w, v)
     middle = 0.0
     repeated = None
     if g_v is not None:
-        repeated = _repeated(w)
+        repeated = xp.any(tied)
         if xp is np and repeated:
             return _undefined("eig", REPEATED)
         vtg = _T(v) @ g_v
         unit = (_T(v) @ v) * xp.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
         middle = _gaps(w) * (vtg - unit)
     if g_w is not None:
+        split = cotangent_splits(tied, g_w)
+        if xp is np and split:
+            return _undefined("eig", f"{SPLIT}; {SPLIT_ADVICE}")
+        repeated = split if repeated is None else repeated | split
         middle = middle + xp.eye(w.shape[-1], dtype=w.dtype) * g_w[..., None, :]
     solved = _solve(_T(v), middle @ _T(v))
     if solved is None:
         return _undefined("eig", DEFECTIVE)
     grad = _cast(solved, v)
-    if xp is not np and repeated is not None:  # no host read on a device: NaNs mark it
+    if xp is not np:  # no host read on a device: NaNs mark it
         grad = xp.where(repeated, xp.nan, grad)
     return grad
 
@@ -132,11 +163,13 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
 @differentiated_as(plain_spectral.eig_tangent)
 def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eig(a)`` along ``dA`` (a real spectrum):
-    ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit column.
-    A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line;
-    repeated eigenvalues give an ``s2s.Undefined`` eigenvector tangent, located by the
-    generated code where it is used (no derivative: see :func:`eig_adjoint`).
-    Source: Giles 2008, section 3.1."""
+    ``C = V^-1 dA V``, ``dw = diag(C)``, ``dV = V (F o C)`` made orthogonal to each unit
+    column. A complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the
+    user's line; repeated eigenvalues (to the tolerance of
+    :func:`s2s.runtime.spectra.eig_tolerance`) give an ``s2s.Undefined`` eigenvector
+    tangent, located by the generated code where it is used (no derivative: see
+    :func:`eig_adjoint`), and an ``s2s.Undefined`` eigenvalue tangent too where ``dA`` moves
+    the copies apart (:func:`tangent_splits`). Source: Giles 2008, section 3.1."""
     w, v = _real(w), _real(v)
     if w is None or v is None:
         _refuse_tangent()
@@ -144,7 +177,10 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     if c is None:
         _refuse_tangent(DEFECTIVE)
     dw = np.diagonal(c, axis1=-2, axis2=-1)
-    if bool(_repeated(w)):  # the eigenvectors have no tangent: a marker, located where used
+    tied = eig_tied_pairs(w, v)
+    if np.any(tied):  # the eigenvectors have no tangent: a marker, located where used
+        if tangent_splits(tied, c):  # nor the copies of the repeated eigenvalue
+            dw = _undefined("eig", SPLIT_TANGENT)
         return dw, _undefined("eig", REPEATED)
     raw = v @ (_gaps(w) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
@@ -180,9 +216,7 @@ def _solve(v: Any, b: Any) -> Any:
     xp = array_namespace(v)
     if xp is not np:
         return xp.linalg.solve(v, b)
-    n = v.shape[-1]
-    eps = np.finfo(np.result_type(v.dtype, np.float32)).eps
-    if n and np.any(~(np.linalg.cond(v) < 1.0 / (64.0 * n * eps))):
+    if _defective(v):
         return None
     try:
         return np.linalg.solve(v, b)
@@ -190,10 +224,20 @@ def _solve(v: Any, b: Any) -> Any:
         return None
 
 
+def _defective(v: Any) -> bool:
+    # the numpy eigenvector matrix v is singular or has cond(V) >= 1 / (64 n eps): see _solve
+    n = v.shape[-1]
+    eps = np.finfo(np.result_type(v.dtype, np.float32)).eps
+    with np.errstate(all="ignore"):
+        return bool(n and np.any(~(np.linalg.cond(v) < 1.0 / (64.0 * n * eps))))
+
+
 @differentiated_as(plain_spectral.eigvals_adjoint)
 def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
     """The adjoint of ``np.linalg.eigvals(a)`` (a real spectrum): ``V^-T diag(g) V^T``, with
-    the eigenvectors from one more ``np.linalg.eig``. Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
+    the eigenvectors from one more ``np.linalg.eig``; an ``s2s.Undefined`` marker where
+    :func:`eig_adjoint` gives one (cotangents that tell the copies of a repeated eigenvalue
+    apart). Source: Giles 2008, dw_i = (V^-1 dA V)_ii.
     """
     values = _real(values)
     if values is None:
@@ -205,7 +249,9 @@ def eigvals_adjoint(g: Any, a: Any, values: Any) -> Any:
 @differentiated_as(plain_spectral.eigvals_tangent)
 def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     """The tangent of ``np.linalg.eigvals(a)``: ``diag(V^-1 dA V)`` (one more ``eig``). A
-    complex spectrum raises :class:`s2s.errors.UndefinedGradientError` at the user's line."""
+    complex spectrum, a defective matrix, or a ``dA`` that moves the copies of a repeated
+    eigenvalue apart (:func:`tangent_splits`) raises
+    :class:`s2s.errors.UndefinedGradientError` at the user's line."""
     values = _real(values)
     if values is None:
         _refuse_tangent()
@@ -213,6 +259,8 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     c = _solve(v, t @ v)
     if c is None:
         _refuse_tangent(DEFECTIVE)
+    if tangent_splits(eig_tied_pairs(w, v), c):
+        _refuse_tangent(SPLIT_TANGENT)
     return np.diagonal(c, axis1=-2, axis2=-1)
 
 

@@ -5,7 +5,8 @@ Each function computes what its helper in :mod:`s2s.runtime.linalg_spectral` com
 numpy calls that have rules of their own (matmul, ``np.linalg.solve``, ``np.linalg.eig``,
 ``np.take_along_axis``). A complex argument (a complex spectrum) is refused with a located
 error (:func:`s2s.runtime.spectra.refuse_complex`), and so is a repeated eigenvalue where
-the eigenvectors' cotangent is used (:func:`s2s.runtime.spectra.real_spectrum`). The
+the eigenvectors' cotangent is used (:func:`s2s.runtime.spectra.real_spectrum`, with the
+tolerance of :func:`s2s.runtime.spectra.eig_tolerance`). The
 formulas and their source (Giles 2008, section 3.1) are in the helpers' docstrings; shapes
 and dtypes are the helpers'.
 """
@@ -18,7 +19,12 @@ import numpy as np
 
 from s2s.runtime.plain_decompositions import matrix_transpose, reciprocal_gaps, with_diagonal
 from s2s.runtime.sources import plain, refuses_complex
-from s2s.runtime.spectra import drop_zero_imaginary, real_spectrum, refuse_complex
+from s2s.runtime.spectra import (
+    drop_zero_imaginary,
+    eig_repeated,
+    real_spectrum,
+    refuse_complex,
+)
 
 
 def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
@@ -29,11 +35,11 @@ def eig_adjoint(g_w: Any, g_v: Any, w: Any, v: Any) -> Any:
         if g_w is None:
             return v * 0.0
         # its derivative goes through the eigenvectors' tangent: refuse a repeated eigenvalue
-        middle = with_diagonal(v * 0.0, g_w + real_spectrum(w, True) * 0.0)
+        middle = with_diagonal(v * 0.0, g_w + real_spectrum(w, eig_repeated(w, v)) * 0.0)
     else:
         vtg = vt @ g_v
         unit = (vt @ v) * np.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
-        middle = reciprocal_gaps(real_spectrum(w, True), False) * (vtg - unit)
+        middle = reciprocal_gaps(real_spectrum(w, eig_repeated(w, v)), False) * (vtg - unit)
         if g_w is not None:
             middle = with_diagonal(middle, g_w)
     return np.linalg.solve(vt, middle @ vt)
@@ -62,7 +68,7 @@ def eig_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     ``dV = V (F o C)`` made orthogonal to each unit column. Its derivative goes through the
     eigenvectors' tangent: a repeated eigenvalue is refused (:func:`real_spectrum`)."""
     c = np.linalg.solve(v, t @ v)
-    raw = v @ (reciprocal_gaps(real_spectrum(w, True), False) * c)
+    raw = v @ (reciprocal_gaps(real_spectrum(w, eig_repeated(w, v)), False) * c)
     dv = raw - v * np.sum(v * raw, axis=-2, keepdims=True)
     return np.diagonal(c, axis1=-2, axis2=-1), dv
 
@@ -73,8 +79,8 @@ def eigvals_tangent(t: Any, a: Any, values: Any) -> Any:
     through the eigenvectors' tangent: a repeated eigenvalue is refused."""
     w, v = np.linalg.eig(a)
     w, v = drop_zero_imaginary(w), drop_zero_imaginary(v)
-    order = matching_order(real_spectrum(values, True), w)
-    v = np.take_along_axis(v, order[..., None, :], axis=-1)
+    v = np.take_along_axis(v, matching_order(values, w)[..., None, :], axis=-1)
+    v = real_spectrum(v, eig_repeated(values, v))
     return np.diagonal(np.linalg.solve(v, t @ v), axis1=-2, axis2=-1)
 
 

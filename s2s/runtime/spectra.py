@@ -6,9 +6,10 @@ s2s differentiates eig and eigvals for real spectra only. numpy returns their re
 complex arrays where the spectrum is complex (and, from numpy 2.5, always, with imaginary
 parts exactly 0 for a real spectrum, which the rules pass on as real arrays through
 :func:`drop_zero_imaginary`): a complex argument of a twin's derivative is refused by
-:func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue where the
-eigenvectors' derivative is asked for. Both raise a located
-:class:`s2s.errors.UndefinedGradientError` at the user's line that asked for the derivative.
+:func:`refuse_complex`, and :func:`real_spectrum` refuses a repeated eigenvalue (to the
+tolerance of :func:`eig_tolerance`) where the eigenvectors' derivative is asked for. Both
+raise a located :class:`s2s.errors.UndefinedGradientError` at the user's line that asked
+for the derivative.
 """
 
 from __future__ import annotations
@@ -69,23 +70,91 @@ def drop_zero_imaginary(x: Any) -> Any:
     return x
 
 
-def real_spectrum(w: Any, simple: bool = False) -> Any:
+def real_spectrum(w: Any, tied: Any = False) -> Any:
     """The real eigenvalues (or eigenvectors) ``w`` of ``np.linalg.eig`` unchanged (a complex
-    one never reaches here: :func:`refuse_complex`), checked for distinct eigenvalues (along
-    the last axis) when ``simple``.
+    one never reaches here: :func:`refuse_complex`), or a refusal where ``tied`` is true (the
+    verdict of :func:`eig_repeated`: two of eig's eigenvalues are equal to its tolerance).
 
     Raises:
-        UndefinedGradientError: ``simple`` and two of the eigenvalues ``w`` are equal, located
-            at the user's line that asked for the derivative.
+        UndefinedGradientError: ``tied``, located at the user's line that asked for the
+            derivative.
     """
-    if simple:
-        ties = w[..., None, :] == w[..., :, None]
-        if np.sum(ties) > ties.size // max(ties.shape[-1], 1):  # more ties than the diagonal's
-            raise UndefinedGradientError(
-                f"a second derivative through np.linalg.eig: {REPEATED}", caller_location(),
-                "use only the eigenvalues, or np.linalg.eigh for a symmetric matrix",
-            )  # fmt: skip
+    if tied:
+        raise UndefinedGradientError(
+            f"a second derivative through np.linalg.eig: {REPEATED}", caller_location(),
+            "use only the eigenvalues, or np.linalg.eigh for a symmetric matrix",
+        )  # fmt: skip
     return w
+
+
+def eig_tolerance(w: Any, v: Any) -> Any:
+    """How close two of the real eigenvalues ``w`` (``(..., n)``) of a non-symmetric matrix
+    with unit eigenvectors ``v`` (``(..., n, n)``) may be and still be one repeated
+    eigenvalue: ``64 n eps cond(V) ||A||_F`` per matrix, shape ``(..., 1, 1)``, with
+    ``A = V diag(w) V^+`` (numpy arrays; ``inf`` where ``V`` is singular).
+
+    LAPACK's ``geev`` returns the exact eigenvalues of ``A + E`` with ``||E|| ~ eps ||A||``,
+    and by the Bauer-Fike theorem each eigenvalue of a diagonalizable matrix then moves by up
+    to ``cond(V) ||E||``: the two computed copies of a repeated eigenvalue differ by that much
+    (``1e-16`` for ``P diag(1, 1, 3) P^-1``, more where ``V`` is ill-conditioned), so
+    eigenvalues closer than it cannot be told from a repeated one, and ``1 / (w_j - w_i)``
+    there is rounding noise (the symmetric case, :func:`tied_pairs`, has ``cond(V) = 1``).
+    """
+    n = w.shape[-1]
+    eps = float(np.finfo(np.result_type(w.dtype, np.float32)).eps)
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(v)
+        size = np.linalg.norm((v * w[..., None, :]) @ np.linalg.pinv(v), axis=(-2, -1))
+        tol = (64.0 * n * eps) * cond * size
+    return np.where(np.isnan(tol), np.inf, tol)[..., None, None]
+
+
+def eig_tied_pairs(w: Any, v: Any) -> Any:
+    """The boolean ``(..., n, n)`` mask of the pairs ``i != j`` of eig's real eigenvalues
+    ``w`` with ``|w_i - w_j| <=`` :func:`eig_tolerance`. Off numpy (no host read of a
+    condition number) the tolerance of :func:`tied_pairs` (``cond(V)`` taken as 1)."""
+    xp = array_namespace(w)
+    if xp is not np:
+        return tied_pairs(w)
+    n = w.shape[-1]
+    if not n:
+        return np.zeros(w.shape + (0,), dtype=bool)
+    close = np.abs(w[..., None, :] - w[..., :, None]) <= eig_tolerance(w, v)
+    return close & ~np.eye(n, dtype=bool)
+
+
+def eig_repeated(w: Any, v: Any) -> bool:
+    """Whether two of eig's real eigenvalues ``w`` (eigenvectors ``v``) are equal to the
+    tolerance of :func:`eig_tolerance`: a Python bool (piecewise constant, no derivative)."""
+    return bool(np.any(eig_tied_pairs(np.asarray(w), np.asarray(v))))
+
+
+def cotangent_splits(tied: Any, g: Any) -> Any:
+    """Whether two tied eigenvalues (the mask ``tied``) get cotangents ``g`` that differ by
+    more than ``sqrt(eps) max|g|`` (a 0-d boolean array). A symmetric function of the
+    eigenvalues gives its tied ones cotangents that differ by its second derivative times
+    their gap (below the tie tolerance, ~1e-13 relative), a function that tells them apart
+    (``sort(w)[0]``) by about ``max|g|``: ``sqrt(eps)`` lies between the two."""
+    xp = array_namespace(g)
+    eps = float(np.finfo(np.result_type(np.dtype(str(g.dtype)), np.float32)).eps)
+    scale = xp.max(xp.abs(g), axis=-1)[..., None, None] if g.shape[-1] else 0.0
+    apart = xp.abs(g[..., None, :] - g[..., :, None]) > eps**0.5 * scale
+    return xp.any(tied & apart)
+
+
+def tangent_splits(tied: Any, c: Any) -> bool:
+    """Whether ``C = V^-1 dA V`` (``V^T dA V`` for eigh) moves tied eigenvalues (the mask
+    ``tied``) apart: an entry ``C_ij``, ``C_ji`` or ``C_ii - C_jj`` of a tied pair above
+    ``sqrt(eps) max|C|`` (rounding of ``C`` is ``eps cond(V)^2 ||dA||``). Where none is, the
+    block of ``C`` of each repeated eigenvalue is a multiple ``c I`` of the identity and all
+    its copies move by ``c`` (a numpy bool)."""
+    eps = float(np.finfo(np.result_type(c.dtype, np.float32)).eps)
+    size = np.abs(c)
+    scale = np.max(size, axis=(-2, -1), initial=0.0)[..., None, None]
+    diagonal = np.diagonal(c, axis1=-2, axis2=-1)
+    spread = np.abs(diagonal[..., None, :] - diagonal[..., :, None])
+    apart = size + np.swapaxes(size, -1, -2) + spread
+    return bool(np.any(tied & (apart > eps**0.5 * scale)))
 
 
 # -- eigh: equal eigenvalues to a relative tolerance ------------------------------------------
@@ -102,10 +171,31 @@ EIGH_ADVICE = (
 )
 
 
-def repeated_marker() -> Undefined:
+EIGH_SPLIT = (
+    "the matrix has a repeated eigenvalue (two eigenvalues equal to a relative tolerance of "
+    "64 n eps) and {how}: the copies of a repeated eigenvalue have no derivative one by one "
+    "(only one-sided ones); a symmetric function of them has a gradient"
+)
+EIGH_SPLIT_ADVICE = (
+    "differentiate a symmetric function of the eigenvalues (sum(w**3) is trace(A @ A @ A)) "
+    "with grad or vjp, or take one eigenvalue only where it is simple"
+)
+SPLIT_COTANGENT = "its copies get different cotangents"
+SPLIT_TANGENT = (
+    "the change dA moves its copies apart (their block of V^T dA V is not a multiple of the "
+    "identity), and a tangent cannot tell whether a symmetric function of them follows"
+)
+
+
+def repeated_marker(how: str = "") -> Undefined:
     """The ``s2s.Undefined`` marker of eigh's eigenvectors at a repeated eigenvalue (located
-    at the call by the generated code)."""
-    return Undefined((Cause("eigh", "a", f"{EIGH_REPEATED}; {EIGH_ADVICE}", "", 0),))
+    at the call by the generated code), or with ``how`` (:data:`SPLIT_COTANGENT`,
+    :data:`SPLIT_TANGENT`) of its eigenvalues, whose copies are told apart."""
+    if how:
+        reason = f"{EIGH_SPLIT.format(how=how)}; {EIGH_SPLIT_ADVICE}"
+    else:
+        reason = f"{EIGH_REPEATED}; {EIGH_ADVICE}"
+    return Undefined((Cause("eigh", "a", reason, "", 0),))
 
 
 def tied_pairs(w: Any) -> Any:

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from s2s.errors import UndefinedGradientError, caller_location
 from s2s.runtime import plain_decompositions, spectra
 from s2s.runtime.core import acc_dtype, dtype_of
+from s2s.runtime.kinds import Undefined
 from s2s.runtime.linalg import adjugate, norm_adjoint, vector_norm_adjoint
 from s2s.runtime.products import einsum_of
 from s2s.runtime.reductions import normalize_axes, prod_adjoint
@@ -272,22 +274,40 @@ def eigh_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     ``dV = V (F o V^T dA V)`` with ``F_ij = 1 / (w_j - w_i)``. At two equal eigenvalues (to
     the tolerance of :func:`s2s.runtime.spectra.tied_pairs`) whose entries of ``V^T dA V`` are
     not both 0, ``dV`` is an ``s2s.Undefined`` marker (located by the generated code where the
-    eigenvectors' tangent is used; ``dw`` stays exact); tied pairs with no such entries
-    contribute 0. Source: Giles 2008, section 3.1."""
+    eigenvectors' tangent is used), and so is ``dw`` unless the block of ``V^T dA V`` of each
+    repeated eigenvalue is a multiple of the identity (:func:`spectra.tangent_splits`: else
+    its copies move apart, with one-sided derivatives only); tied pairs with no such entries
+    contribute 0 to ``dV``. Source: Giles 2008, section 3.1."""
     m = np.matmul(np.matmul(_T(v), _sym(t)), v)
     dw = np.diagonal(m, axis1=-2, axis2=-1)
     tied = spectra.tied_pairs(w)
     if bool(spectra.coupled_ties(tied, m)):
+        if spectra.tangent_splits(tied, m):  # the copies of a repeated eigenvalue move apart
+            dw = spectra.repeated_marker(spectra.SPLIT_TANGENT)
         return dw, spectra.repeated_marker()
+    if spectra.tangent_splits(tied, m):  # diagonal tied block, unequal entries
+        dw = spectra.repeated_marker(spectra.SPLIT_TANGENT)
     gaps = np.where(tied, np.inf, w[..., None, :] - w[..., :, None])
     dv = np.matmul(v, div_or_zero(m, gaps) * (1 - np.eye(m.shape[-1], dtype=m.dtype)))
     return dw, dv
 
 
 def eigvalsh_tangent(t: Any, a: Any, UPLO: str = "L") -> Any:
-    """The tangent of ``np.linalg.eigvalsh(a)``: ``diag(V^T dA V)`` (one more ``eigh``)."""
+    """The tangent of ``np.linalg.eigvalsh(a)``: ``diag(V^T dA V)`` (one more ``eigh``).
+
+    Raises:
+        UndefinedGradientError: at a repeated eigenvalue whose copies ``dA`` moves apart (see
+            :func:`eigh_tangent`), located at the user's line that asked for the tangent.
+    """
     w, v = np.linalg.eigh(a, UPLO)
-    return eigh_tangent(t, w, v)[0]
+    dw = eigh_tangent(t, w, v)[0]
+    if isinstance(dw, Undefined):
+        raise UndefinedGradientError(
+            "the tangent of np.linalg.eigvalsh is undefined: "
+            + spectra.EIGH_SPLIT.format(how=spectra.SPLIT_TANGENT),
+            caller_location(), spectra.EIGH_SPLIT_ADVICE,
+        )  # fmt: skip
+    return dw
 
 
 def _completion_tangent(full: Any, thin_tangent: Any) -> Any:

@@ -106,6 +106,7 @@ PIECEWISE_CONSTANT: list[Row] = (
     nondiff.ROWS
     + runtime.NONDIFF
     + layouts.NONDIFF
+    + linalg_spectral.NONDIFF
     + polynomials.NONDIFF
     + sets.NONDIFF
     + writers.NONDIFF

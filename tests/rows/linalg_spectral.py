@@ -67,5 +67,20 @@ ROWS = [
 ROWS += [  # the check eig's second derivative makes of the eigenvalues (the identity)
     R(rt.real_spectrum, lambda w: rt.real_spectrum(w) * 2.0, normal(2, 3)),
     R(rt.drop_zero_imaginary, lambda w: rt.drop_zero_imaginary(w) * 3.0, normal(2, 3)),
-    R(rt.real_spectrum, lambda w: rt.real_spectrum(w, True) ** 2, distinct(2, 3), tag="simple"),
+    R(
+        rt.real_spectrum,
+        lambda w: rt.real_spectrum(w, rt.eig_repeated(w, np.eye(3))) ** 2,
+        distinct(2, 3),
+        tag="simple",
+    ),
+]
+
+# the verdict on ties that the check above takes (a boolean: piecewise constant)
+NONDIFF = [
+    R(
+        rt.eig_repeated,
+        lambda w: np.sum(w) * (1.0 + rt.eig_repeated(w, np.eye(3))),
+        distinct(2, 3),
+        expected=lambda w: (np.full_like(w, 1.0),),
+    ),
 ]
