@@ -119,3 +119,47 @@ def test_calls_shown_pure_still_checkpointed(checkpoint):
     np.testing.assert_allclose(checkpointed, taped, rtol=1e-12)
     numeric = numeric_gradient(pure_calls, (x, 0.7, 6), 0)
     np.testing.assert_allclose(checkpointed, numeric, rtol=1e-6, atol=1e-8)
+
+
+def scaled_sin(a, b):
+    return np.sin(a) * b
+
+
+VF = np.vectorize(scaled_sin)
+
+
+def vectorized_trips(x, n):
+    for i in range(n):
+        x = VF(x, 0.9) + 0.1
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("checkpoint", [2, "auto"])
+def test_vectorize_object_in_trips(checkpoint):
+    """fresh-113 finding 3: it raised "`_s2s` is a name s2s reserves" naming generated code."""
+    x = np.array([0.3, -0.4, 0.5])
+    taped = s2s.grad(vectorized_trips)(x, 4)
+    checkpointed = s2s.grad(vectorized_trips, checkpoint=checkpoint)(x, 4)
+    np.testing.assert_allclose(checkpointed, taped, rtol=1e-12)
+    numeric = numeric_gradient(vectorized_trips, (x, 4), 0)
+    np.testing.assert_allclose(checkpointed, numeric, rtol=1e-6, atol=1e-8)
+
+
+def logged_scaled_sin(a, b):
+    LOG.append(1)
+    return np.sin(a) * b
+
+
+VF_LOGGED = np.vectorize(logged_scaled_sin)
+
+
+def vectorized_effect(x, n):
+    for i in range(n):
+        x = VF_LOGGED(x, 0.9) + 0.1
+    return np.sum(x)
+
+
+def test_vectorize_object_with_effect_in_trips_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="side effect") as info:
+        s2s.grad(vectorized_effect, checkpoint=2)(np.array([0.3, -0.4]), 4)
+    assert_located(info.value, vectorized_effect, "VF_LOGGED(x, 0.9)", "logged_scaled_sin")
