@@ -220,8 +220,9 @@ def _range_of(primal: Primal, loop: gast.For) -> list[gast.expr]:
 
 def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
     """Refuse what a trip may not do: leave the loop, or write into what lives across trips."""
-    if loop.orelse:
-        _refuse(primal, loop.orelse[0], "a checkpointed loop has no `else:` clause",
+    orelse = [s for s in loop.orelse if not isinstance(s, gast.Pass)]  # a container's lowering
+    if orelse:  # leaves `else: pass` (a loop without `break` runs it after the last trip)
+        _refuse(primal, orelse[0], "a checkpointed loop has no `else:` clause",
                 "move the `else:` statements after the loop")
     if not isinstance(loop.target, gast.Name):
         _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
