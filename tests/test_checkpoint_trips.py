@@ -216,3 +216,46 @@ def test_parameter_container_wrt(func, params, checkpoint):
             return func(made, x, 4)
         numeric = numeric_gradient(moved, (leaf,), 0)
         np.testing.assert_allclose(leaves(checkpointed)[k], numeric, rtol=1e-6, atol=1e-8)
+
+
+def write_after(x, n):
+    buf = np.ones(3) * 0.5
+    for i in range(n):
+        x = np.sin(x) + buf * x
+    buf[0] = 5.0
+    return np.sum(x * buf)
+
+
+def test_write_after_loop_into_what_it_read_refused_with_true_reason():
+    """fresh-113 finding 9: the refusal said "`x` is a view of it (line 4)" (false: line 4 is
+    the loop, which reads `buf`)."""
+    x = np.array([0.3, -0.4, 0.5])
+    s2s.grad(write_after)(x, 4)  # taped: the write after the loop is fine
+    with pytest.raises(s2s.MutationError, match="after the checkpointed loop at line") as info:
+        s2s.grad(write_after, checkpoint=2)(x, 4)
+    assert "a view of it" not in str(info.value)
+    assert_located(info.value, write_after, "buf[0] = 5.0", "buf = buf.copy()")
+
+
+COUNT = 0
+
+
+def bump(y):
+    global COUNT
+    COUNT += 1
+    return np.sin(y)
+
+
+def counted(x, n):
+    for i in range(n):
+        x = bump(x)
+    return np.sum(x)
+
+
+def test_helper_counter_gets_side_effect_advice():
+    """fresh-113 finding 7: a helper's counter was told "a draw would differ", with advice on
+    random numbers."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="has a side effect") as info:
+        s2s.grad(counted, checkpoint=2)(np.ones(2), 3)
+    assert "random" not in str(info.value).split("Advice")[1]
+    assert_located(info.value, counted, "bump(x)", "bump", "counter")

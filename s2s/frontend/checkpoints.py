@@ -366,6 +366,7 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     define.s2s_checkpoint = checkpoint
     define.s2s_comment = note
     assign.s2s_comment = f"line {line}: {header} (the checkpointed loop, {name})"
+    assign.s2s_checkpointed_loop = call.s2s_checkpointed_loop = line  # for aliasing's messages
     made.append(define)
     return [define, assign]
 
