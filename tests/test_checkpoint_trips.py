@@ -259,3 +259,20 @@ def test_helper_counter_gets_side_effect_advice():
         s2s.grad(counted, checkpoint=2)(np.ones(2), 3)
     assert "random" not in str(info.value).split("Advice")[1]
     assert_located(info.value, counted, "bump(x)", "bump", "counter")
+
+
+def counts_in_loop(x, n):
+    global COUNT
+    for i in range(n):
+        COUNT += 1
+        x = np.sin(x)
+    return np.sum(x)
+
+
+def test_global_counter_in_loop_gets_true_reason():
+    """fresh-113 finding 7: `COUNT += 1` was told "another name of the same array", with advice
+    that led to a second wrong message."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="global or nonlocal") as info:
+        s2s.grad(counts_in_loop, checkpoint=2)(np.ones(2), 3)
+    assert "array" not in str(info.value)
+    assert_located(info.value, counts_in_loop, "COUNT += 1", "after the loop")

@@ -224,6 +224,15 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
     if orelse:  # leaves `else: pass` (a loop without `break` runs it after the last trip)
         _refuse(primal, orelse[0], "a checkpointed loop has no `else:` clause",
                 "move the `else:` statements after the loop")
+    declared = {n for g in walk(primal.tree) if isinstance(g, (gast.Global, gast.Nonlocal))
+                for n in g.names}  # fmt: skip
+    for node in walk(loop):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id in declared:
+            _refuse(primal, node, f"this checkpointed loop rebinds `{node.id}`, a global or "
+                    "nonlocal name (a side effect): its trips run again in the adjoint sweep "
+                    "(checkpoint= was given), which would rebind it again",
+                    f"count or record in a local name and set `{node.id}` after the loop, or "
+                    "leave checkpoint= out")
     if not isinstance(loop.target, gast.Name):
         _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
                 "write `for i in range(n):` and unpack inside the body")
