@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located
+from located import assert_located, line_of, where
 
 import s2s
 
@@ -276,3 +276,43 @@ def test_global_counter_in_loop_gets_true_reason():
         s2s.grad(counts_in_loop, checkpoint=2)(np.ones(2), 3)
     assert "array" not in str(info.value)
     assert_located(info.value, counts_in_loop, "COUNT += 1", "after the loop")
+
+
+def sqrt_at_zero(x, n):
+    for i in range(n):
+        y = np.sqrt(x * (i - 2) ** 2)
+        x = x + 0.1 * y
+    return np.sum(x)
+
+
+def complex_spectrum(x, n):
+    for i in range(n):
+        x = np.linalg.eigvals(np.array([[x[0], 1.0], [-1.0, x[1]]])).real + x
+    return np.sum(x)
+
+
+def aliased_in_trip(x, n):
+    prev = np.zeros(3)
+    for i in range(n):
+        cur = np.zeros(3)
+        cur[0] = np.sin(prev[1]) + x[0]
+        prev = cur
+        cur[2] = cur[2] + prev[0]
+    return np.sum(prev**2)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_errors_in_trips_name_the_users_line():
+    """fresh-113 finding 5: these named `<s2s d_f #5: x>:9` (generated code) or the `for`
+    line; each now names the line of the user's code, as without checkpoint=."""
+    x = np.array([0.3, 0.5])
+    with pytest.raises(s2s.NonFiniteGradientError) as info:
+        s2s.grad(sqrt_at_zero, nan="raise", checkpoint=2)(x, 5)
+    assert_located(info.value, sqrt_at_zero, "y = np.sqrt(")
+    with pytest.raises(s2s.UndefinedGradientError) as info:
+        s2s.grad(complex_spectrum, checkpoint=2)(x, 3)
+    assert where(complex_spectrum, "np.linalg.eigvals(") in str(info.value)
+    with pytest.raises(s2s.MutationError) as info:
+        s2s.grad(aliased_in_trip, checkpoint=2)(np.ones(3), 3)
+    assert_located(info.value, aliased_in_trip, "cur[2] = cur[2]")
+    assert f"(line {line_of(aliased_in_trip, 'prev = cur')})" in str(info.value)

@@ -373,6 +373,9 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
         node.end_lineno = line
     inner.iter.func.lineno = line
     define.s2s_checkpoint = checkpoint
+    for node in walk(gast.Module(body=loop.body, type_ignores=[])):  # the trips' own lines,
+        if isinstance(node, gast.stmt) and getattr(node, "lineno", None):  # as comments in
+            node.s2s_line_note = f"line {node.lineno}: {primal.line_text(node.lineno)}"  # .source
     define.s2s_comment = note
     assign.s2s_comment = f"line {line}: {header} (the checkpointed loop, {name})"
     assign.s2s_checkpointed_loop = call.s2s_checkpointed_loop = line  # for aliasing's messages
