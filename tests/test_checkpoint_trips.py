@@ -316,3 +316,21 @@ def test_errors_in_trips_name_the_users_line():
         s2s.grad(aliased_in_trip, checkpoint=2)(np.ones(3), 3)
     assert_located(info.value, aliased_in_trip, "cur[2] = cur[2]")
     assert f"(line {line_of(aliased_in_trip, 'prev = cur')})" in str(info.value)
+
+
+def nested_def_call(x, n):
+    def inner(y):
+        return np.sin(y)
+
+    for i in range(n):
+        x = inner(x)
+    return np.sum(x)
+
+
+def test_nested_def_and_numpy_function_passed_in_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="nested def") as info:
+        s2s.grad(nested_def_call, checkpoint=2)(np.ones(2), 3)
+    assert_located(info.value, nested_def_call, "x = inner(x)", "module level")
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="function value") as info:
+        s2s.grad(passed_effect, wrt=0, checkpoint=2)(np.ones(2), 3, np.tanh)
+    assert_located(info.value, passed_effect, "act(x)", "leave checkpoint= out")

@@ -399,12 +399,16 @@ def refuse_impure_trips(primal: Primal) -> None:
     Raises:
         UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
+    nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
+              and d is not primal.tree}  # fmt: skip
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
+            if isinstance(node.func, gast.Name) and node.func.id in nested:
+                node.func.s2s_nested_def = True
             problem = trip_call_problem(node, set())
             if problem is None:
                 continue
@@ -449,6 +453,9 @@ def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None
             return None  # x.sum(), x.reshape(...): an array's (an object of yours: taken as one)
         return "unknown", (f"`{text}(...)` calls a method of an object, which may draw random "
                            "numbers or change the object")
+    if not isinstance(target, Target) and getattr(node.func, "s2s_nested_def", False):
+        return "unknown", (f"`{text}` is a nested def, which s2s does not check for draws and "
+                           "side effects (define it at module level: s2s checks its body)")
     if not isinstance(target, Target):
         return "unknown", (f"`{text}` is a function value (an argument, a local name or an "
                            "expression), not a function s2s can read")
@@ -459,13 +466,15 @@ def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None
         if getattr(obj, "__name__", None) in _PURE_BUILTINS:
             return None
         return "effect", f"`{text}(...)` is a builtin that acts (prints, reads or writes)"
+    if target.scope == "argument":
+        return "unknown", (f"`{text}` is passed in as an argument (a {type(obj).__name__}), "
+                           "which s2s does not look into")
     if isinstance(obj, np.vectorize):
         obj = obj.pyfunc
     if is_library(obj) and not isinstance(obj, functools.partial):
         return None
-    if target.scope == "argument" or not isinstance(obj, types.FunctionType):
-        return "unknown", (f"`{text}` is a function value passed in or bound ({type(obj).__name__}"
-                           "), which s2s does not look into")
+    if not isinstance(obj, types.FunctionType):
+        return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
     return _function_problem(obj, text, seen)
 
 
