@@ -334,3 +334,30 @@ def test_nested_def_and_numpy_function_passed_in_refused():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="function value") as info:
         s2s.grad(passed_effect, wrt=0, checkpoint=2)(np.ones(2), 3, np.tanh)
     assert_located(info.value, passed_effect, "act(x)", "leave checkpoint= out")
+
+
+def trip_local_list(x, k, n):
+    for i in range(n):
+        parts = []
+        for j in range(3):
+            parts.append(np.sin(x * j) * k)
+        x = np.sum(np.stack(parts), axis=0)
+    return np.sum(x)
+
+
+def outer_list_append(x, n):
+    parts = []
+    for i in range(n):
+        x = np.sin(x)
+        parts.append(1)
+    return np.sum(x)
+
+
+def test_list_made_in_the_trip_may_grow():
+    """A list made anew in each trip (`parts = []`) may be appended to: it lives for one trip."""
+    x = np.array([0.3, -0.4])
+    taped = s2s.grad(trip_local_list, wrt=0)(x, 0.7, 4)
+    np.testing.assert_allclose(s2s.grad(trip_local_list, wrt=0, checkpoint=2)(x, 0.7, 4), taped,
+                               rtol=1e-12)  # fmt: skip
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="lives across its trips"):
+        s2s.grad(outer_list_append, checkpoint=2)(x, 4)

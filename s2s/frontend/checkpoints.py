@@ -404,11 +404,20 @@ def refuse_impure_trips(primal: Primal) -> None:
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
+        trip = define.body[0].body  # the trips' body: what it makes anew it may change
+        made = _fresh(trip) - {n for s in trip for n in _names(s, gast.Store)
+                               if not _fresh([s])}  # fmt: skip (bound only to a new value)
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
             if isinstance(node.func, gast.Name) and node.func.id in nested:
                 node.func.s2s_nested_def = True
+            receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
+            method = getattr(node.func, "s2s_target", None)
+            if isinstance(receiver, gast.Name) and receiver.id in made and (
+                isinstance(method, Method) and method.name in _MUTATORS
+            ):
+                continue  # parts.append(v) of `parts = []` made in the trip: runs per trip
             problem = trip_call_problem(node, set())
             if problem is None:
                 continue
