@@ -313,10 +313,11 @@ def check_options(mode: str, options: Any) -> None:
     checkpoint = options.checkpoint
     if checkpoint is not None and mode == "jvp":
         raise UsageError(
-            "s2s.jvp: checkpoint= is for reverse mode (forward mode keeps no tape: its "
-            "memory does not grow with a loop's trips)",
+            "checkpoint= is taken by s2s.grad, value_and_grad and vjp only, not by s2s.jvp, "
+            "hvp, hessian or jacobian (forward mode keeps no tape, and a derivative that is "
+            "differentiated again is not checkpointed)",
             caller_location(),
-            "leave checkpoint= out of s2s.jvp; pass it to s2s.grad, value_and_grad or vjp",
+            "leave checkpoint= out here; pass it to s2s.grad, value_and_grad or vjp",
         )
     if checkpoint is not None and checkpoint != "auto" and (
         isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))

@@ -403,13 +403,21 @@ def test_refusal_in_a_helper_is_located_there():
     assert_located(info.value, while_helper, "while np.sum", "leave checkpoint= out")
 
 
+def scalar_x_loop(x):
+    for i in range(3):
+        x = np.sin(x)
+    return np.sum(x)
+
+
 def test_bad_values_and_modes():
     for bad in (0, -2, 1.5, "sqrt", True):
         with pytest.raises(s2s.UsageError, match="checkpoint must be"):
             s2s.grad(euler, checkpoint=bad)
-    with pytest.raises(s2s.UsageError, match="checkpoint= is for reverse mode") as info:
-        s2s.jvp(euler, checkpoint=3)
-    assert "leave checkpoint= out of s2s.jvp" in str(info.value)
+    x = np.array([0.3, -0.2])
+    calls = {s2s.jvp: (x, x), s2s.hvp: (x, x), s2s.hessian: (x,), s2s.jacobian: (x,)}
+    for api, args in calls.items():  # fresh-113: each said "s2s.jvp: ..."
+        with pytest.raises(s2s.UsageError, match="taken by s2s.grad, value_and_grad and vjp"):
+            api(scalar_x_loop, checkpoint=3)(*args)
     inner = s2s.grad(fresh(scalar_loop), wrt=0, checkpoint=3)
     with pytest.raises(s2s.S2SError, match="differentiated again|higher order") as info:
         s2s.grad(inner)(0.7, 0.3, 5)

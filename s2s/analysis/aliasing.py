@@ -36,9 +36,11 @@ from s2s import registry, runtime
 from s2s.analysis.argcopies import may_hold_entry
 from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.analysis.sharing import (
+    after_checkpointed_loop,
     alias_closure,
     aliases_any,
     blocks_of,
+    checkpointed_loop_line,
     is_or_holds,
     is_view,
     list_names,
@@ -151,6 +153,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             continue  # out = <temporary from out += x>: the same fresh array
         if definition.op is CONST and _is_none(definition.expr):
             continue  # out = None before a derivative's tape: no memory to share
+        if user_call(definition) and checkpointed_loop_line(definition) is not None:
+            raise after_checkpointed_loop(user, where, checkpointed_loop_line(definition))
         if user_call(definition):
             raise MutationError(
                 f"`{user}` is the result of your own function (line "
@@ -215,6 +219,8 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             and reaches(flat, loops, index, write, array)
             and any(seen_after(flat, loops, t, index, write, blocks) for t in other.targets)
         ):
+            if checkpointed_loop_line(other) is not None:
+                raise after_checkpointed_loop(user, where, checkpointed_loop_line(other))
             raise MutationError(
                 f"`{user}` is assigned into, but {_view_text(primal, ir, other)} "
                 f"{is_or_holds(ir, other)} a view of it (line {primal.where(other.node).lineno}): "

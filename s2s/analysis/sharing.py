@@ -29,6 +29,7 @@ from s2s.codegen.ir import (
     atom_names,
 )
 from s2s.codegen.walking import copy_tree
+from s2s.errors import MutationError
 
 
 def loops_of(ir: FunctionIR) -> dict[int, set[int]]:
@@ -298,3 +299,25 @@ def alias_closure(ir: FunctionIR, array: str, lists: bool = False) -> set[str]:
                 names.update(new)
                 grown = True
     return names
+
+
+def checkpointed_loop_line(stmt: Stmt) -> int | None:
+    """The line of the ``for`` loop whose checkpointed trips ``stmt`` runs (the call of the
+    nested def :mod:`s2s.frontend.checkpoints` wrote for it), or ``None``."""
+    for node in (stmt.node, getattr(stmt.node, "value", None), stmt.expr):
+        line = getattr(node, "s2s_checkpointed_loop", None)
+        if line is not None:
+            return line
+    return None
+
+
+def after_checkpointed_loop(user: str, where: Any, line: int) -> MutationError:
+    """The error for a write into ``user`` after the checkpointed loop at ``line`` that reads
+    it or returns it (its trips run again in the adjoint sweep)."""
+    return MutationError(
+        f"`{user}` is assigned into after the checkpointed loop at line {line} (checkpoint= was "
+        "given), which reads it or returns it: the loop's trips run again in the adjoint sweep "
+        "and would see the new values (and the loop's state may be that very array)",
+        where,
+        f"assign into a copy (`{user} = {user}.copy()` first), or leave checkpoint= out",
+    )

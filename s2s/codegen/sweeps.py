@@ -11,7 +11,14 @@ import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
 from s2s.codegen.templating import constant, name, slice_to_call
-from s2s.codegen.walking import copy_tree, inner_nodes, loaded_names, name_list, new_node
+from s2s.codegen.walking import (
+    copy_tree,
+    inner_nodes,
+    loaded_names,
+    name_list,
+    new_node,
+    walk,
+)
 
 
 @dataclass
@@ -201,11 +208,32 @@ def _statement_reads(stmt: gast.stmt) -> set[str]:
     return reads
 
 
+def _noted(node: gast.AST) -> gast.AST:
+    """``node`` with a ``# line N: ...`` comment before each statement of a checkpointed loop's
+    trips (``s2s_line_note``: :mod:`s2s.frontend.checkpoints`), so that errors raised in the
+    trips' derivative name the user's line, not the loop's (in place)."""
+    for inner in walk(node):
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(inner, field_name, None)
+            if not isinstance(block, list) or not any(
+                getattr(s, "s2s_line_note", None) for s in block
+            ):
+                continue
+            out = []
+            for s in block:
+                note = getattr(s, "s2s_line_note", None)
+                if note:
+                    out.append(comment_marker(note))
+                out.append(s)
+            setattr(inner, field_name, out)
+    return node
+
+
 def primal_statement(stmt: Stmt) -> gast.stmt:
     """A normal-form statement as written in the primal (a nested def, an append, a write into
     an array, an assignment)."""
     if stmt.op is DEF:  # the lifted nested def
-        return copy_tree(stmt.expr)
+        return _noted(copy_tree(stmt.expr))
     if stmt.op is APPEND:  # xs.append(v), as written
         return gast.Expr(value=copy_tree(stmt.expr))
     if stmt.op is SETITEM:  # x[key] = v, as written

@@ -21,10 +21,13 @@ Loops inside the body are part of the trip (taped per trip). Any other loop of `
 ``break``, ``continue``, ``return``, an ``else``, writes into arrays or lists that live
 across trips, or a loop variable read after it, is refused with a located
 ``UnsupportedSyntaxError``: the user asked for bounded memory, which its tape would not keep.
+Since the trips run again, a call in them that s2s cannot show free of random draws and side
+effects is refused at once (:func:`refuse_impure_trips`).
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import types
 from typing import Any
@@ -32,11 +35,17 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s.codegen.walking import walk
-from s2s.errors import UnsupportedSyntaxError
-from s2s.frontend.parse import Primal
-from s2s.frontend.replay import has_effects, is_random_draw
-from s2s.frontend.resolve import Target, is_library
+from s2s.codegen.walking import copy_tree, walk
+from s2s.errors import S2SError, UnsupportedSyntaxError
+from s2s.frontend.parse import Primal, parse
+from s2s.frontend.replay import (
+    RANDOM_METHODS,
+    draw_methods,
+    has_effects,
+    is_random_draw,
+    pure_array_methods,
+)
+from s2s.frontend.resolve import Method, Target, is_library, resolve
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
            "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
@@ -211,9 +220,19 @@ def _range_of(primal: Primal, loop: gast.For) -> list[gast.expr]:
 
 def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
     """Refuse what a trip may not do: leave the loop, or write into what lives across trips."""
-    if loop.orelse:
-        _refuse(primal, loop.orelse[0], "a checkpointed loop has no `else:` clause",
+    orelse = [s for s in loop.orelse if not isinstance(s, gast.Pass)]  # a container's lowering
+    if orelse:  # leaves `else: pass` (a loop without `break` runs it after the last trip)
+        _refuse(primal, orelse[0], "a checkpointed loop has no `else:` clause",
                 "move the `else:` statements after the loop")
+    declared = {n for g in walk(primal.tree) if isinstance(g, (gast.Global, gast.Nonlocal))
+                for n in g.names}  # fmt: skip
+    for node in walk(loop):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and node.id in declared:
+            _refuse(primal, node, f"this checkpointed loop rebinds `{node.id}`, a global or "
+                    "nonlocal name (a side effect): its trips run again in the adjoint sweep "
+                    "(checkpoint= was given), which would rebind it again",
+                    f"count or record in a local name and set `{node.id}` after the loop, or "
+                    "leave checkpoint= out")
     if not isinstance(loop.target, gast.Name):
         _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
                 "write `for i in range(n):` and unpack inside the body")
@@ -354,44 +373,139 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
         node.end_lineno = line
     inner.iter.func.lineno = line
     define.s2s_checkpoint = checkpoint
+    for node in walk(gast.Module(body=loop.body, type_ignores=[])):  # the trips' own lines,
+        if isinstance(node, gast.stmt) and getattr(node, "lineno", None):  # as comments in
+            node.s2s_line_note = f"line {node.lineno}: {primal.line_text(node.lineno)}"  # .source
     define.s2s_comment = note
     assign.s2s_comment = f"line {line}: {header} (the checkpointed loop, {name})"
+    assign.s2s_checkpointed_loop = call.s2s_checkpointed_loop = line  # for aliasing's messages
     made.append(define)
     return [define, assign]
 
 
 
 def refuse_impure_trips(primal: Primal) -> None:
-    """Refuse, in a checkpointed loop's trips, a random draw or a call of a function of yours
-    with side effects: the adjoint sweep runs the trips again, and a draw would differ (the
-    gradient would be another trajectory's). Runs after :func:`s2s.frontend.resolve.resolve`.
+    """Refuse, in a checkpointed loop's trips, every call that s2s cannot show is free of random
+    draws and side effects: the adjoint sweep runs the trips again, so a draw would differ (the
+    gradient would be another trajectory's) and a print, append or counter would run again.
+    Shown free: a non-drawing function of numpy, scipy or ``math``; a pure builtin (``len``,
+    ``range``, ``abs``); an array method that only returns a value (``x.sum()``); a function of
+    yours called by name whose body passes the same check (recursively). Refused: a draw, a
+    ``print``, a function with side effects, a method of an object of yours (``m.jitter(x)``), a
+    callable passed as an argument or bound to a local name (``norm = rng.normal``), a
+    ``functools.partial``, and anything else. Runs after
+    :func:`s2s.frontend.resolve.resolve`.
 
     Raises:
-        UnsupportedSyntaxError: at the call.
+        UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
+    nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
+              and d is not primal.tree}  # fmt: skip
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
+        trip = define.body[0].body  # the trips' body: what it makes anew it may change
+        made = _fresh(trip) - {n for s in trip for n in _names(s, gast.Store)
+                               if not _fresh([s])}  # fmt: skip (bound only to a new value)
         for node in walk(define):
-            target = getattr(node.func, "s2s_target", None) if isinstance(node, gast.Call) else None
-            obj = target.obj if isinstance(target, Target) else None
-            local_draw = obj is None and isinstance(node, gast.Call) and isinstance(
-                node.func, gast.Attribute) and node.func.attr in _draw_methods()  # rng.normal
-            if obj is None and not local_draw:
+            if not isinstance(node, gast.Call):
                 continue
-            draws = local_draw or is_random_draw(obj)
-            if draws or (isinstance(obj, types.FunctionType) and not is_library(obj)
-                         and has_effects(obj, set())):  # fmt: skip
-                what = "draws random numbers" if draws else "calls a function with side effects"
-                _refuse(primal, node, f"this checkpointed loop {what}, and the adjoint sweep "
-                        "runs its trips again (checkpoint= was given): a draw would differ",
-                        "draw the random numbers before the loop (`noise = rng.normal(size=(n, "
-                        "d))`) and read `noise[i]` in it, or leave checkpoint= out")
+            if isinstance(node.func, gast.Name) and node.func.id in nested:
+                node.func.s2s_nested_def = True
+            receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
+            method = getattr(node.func, "s2s_target", None)
+            if isinstance(receiver, gast.Name) and receiver.id in made and (
+                isinstance(method, Method) and method.name in _MUTATORS
+            ):
+                continue  # parts.append(v) of `parts = []` made in the trip: runs per trip
+            problem = trip_call_problem(node, set())
+            if problem is None:
+                continue
+            kind, why = problem
+            what = {"draw": "draws random numbers", "effect": "has a side effect",
+                    "unknown": "makes a call s2s cannot see into"}[kind]  # fmt: skip
+            advice = ("draw the random numbers before the loop (`noise = rng.normal(size=(n, "
+                      "d))`) and read `noise[i]` in it, or leave checkpoint= out")
+            if kind == "effect":
+                advice = ("make the print, append or counter after the loop (or in a function "
+                          "that is not checkpointed), or leave checkpoint= out")
+            elif kind == "unknown":
+                advice = ("call a numpy function or a module-level function of yours by name "
+                          "(s2s checks its body), draw any random numbers before the loop and "
+                          "read them by index, or leave checkpoint= out")
+            _refuse(primal, node, f"this checkpointed loop {what}: {why}; the adjoint sweep "
+                    "runs its trips again (checkpoint= was given), which would repeat it", advice)
 
 
-@functools.cache
-def _draw_methods() -> frozenset[str]:
-    """The methods of numpy's random ``Generator`` that an array does not have (``normal``,
-    ``integers``): called on a local value (``rng.normal(...)``), a draw."""
-    names = {n for n in dir(np.random.Generator) if not n.startswith("_")}
-    return frozenset(n for n in names if not hasattr(np.ndarray, n)) - {"bit_generator", "spawn"}
+_PURE_BUILTINS = frozenset({
+    "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "float", "frozenset",
+    "int", "isinstance", "len", "list", "max", "min", "pow", "range", "reversed", "round",
+    "set", "slice", "sorted", "str", "sum", "tuple", "zip",
+})  # fmt: skip (they only return a value for numbers, arrays and containers)
+
+
+def _text(node: Any) -> str:
+    return ast.unparse(gast.gast_to_ast(copy_tree(node)))
+
+
+def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None:
+    """Why the call ``node`` (resolved: :func:`s2s.frontend.resolve.resolve`) may draw or have
+    a side effect when a trip runs again: ``("draw" | "effect" | "unknown", reason)``, or
+    ``None`` where s2s can show it has neither (``seen``: the functions of yours being checked,
+    by id, for recursion)."""
+    target = getattr(node.func, "s2s_target", None)
+    text = _text(node.func)
+    if isinstance(target, Method):
+        if target.name in draw_methods() | RANDOM_METHODS:
+            return "draw", f"`{text}(...)` is a random generator's method"
+        if target.name in pure_array_methods():
+            return None  # x.sum(), x.reshape(...): an array's (an object of yours: taken as one)
+        return "unknown", (f"`{text}(...)` calls a method of an object, which may draw random "
+                           "numbers or change the object")
+    if not isinstance(target, Target) and getattr(node.func, "s2s_nested_def", False):
+        return "unknown", (f"`{text}` is a nested def, which s2s does not check for draws and "
+                           "side effects (define it at module level: s2s checks its body)")
+    if not isinstance(target, Target):
+        return "unknown", (f"`{text}` is a function value (an argument, a local name or an "
+                           "expression), not a function s2s can read")
+    obj = target.obj
+    if is_random_draw(obj):
+        return "draw", f"`{text}(...)` is a random draw"
+    if target.scope == "builtin":
+        if getattr(obj, "__name__", None) in _PURE_BUILTINS:
+            return None
+        return "effect", f"`{text}(...)` is a builtin that acts (prints, reads or writes)"
+    if target.scope == "argument":
+        return "unknown", (f"`{text}` is passed in as an argument (a {type(obj).__name__}), "
+                           "which s2s does not look into")
+    if isinstance(obj, np.vectorize):
+        obj = obj.pyfunc
+    if is_library(obj) and not isinstance(obj, functools.partial):
+        return None
+    if not isinstance(obj, types.FunctionType):
+        return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
+    return _function_problem(obj, text, seen)
+
+
+def _function_problem(
+    func: types.FunctionType, text: str, seen: set[int]
+) -> tuple[str, str] | None:
+    """:func:`trip_call_problem` for a function of yours called by name: its body, recursively."""
+    if id(func) in seen:
+        return None
+    seen.add(id(func))
+    name = getattr(func, "__qualname__", text)
+    if has_effects(func, set()):
+        return "effect", (f"{name}, a function of yours it calls, has side effects (a print, a "
+                          "write to a global or an attribute, an append or a random draw)")
+    try:
+        helper = parse(func)
+    except S2SError:
+        return "unknown", f"s2s cannot read the source of {name}"
+    resolve(helper)
+    for node in walk(helper.tree):
+        if isinstance(node, gast.Call):
+            inner = trip_call_problem(node, seen)
+            if inner is not None:
+                return inner[0], f"{name}, a function of yours it calls, makes a call: {inner[1]}"
+    return None

@@ -56,8 +56,8 @@ class Primal:
         lineno = getattr(node, "lineno", None) or self.tree.lineno
         col = getattr(node, "col_offset", 0) or 0
         text = self.lines[lineno - 1].rstrip("\n") if 0 < lineno <= len(self.lines) else ""
-        if getattr(self.func, "__s2s_generated__", False):
-            found = user_line(self.filename, self.lines, lineno)
+        if getattr(self.func, "__s2s_generated__", False) or self.filename.startswith("<s2s "):
+            found = user_line(self.filename, self.lines, lineno)  # (a checkpointed loop's trips)
             if found is not None:
                 return found
         return Location(self.filename, lineno, col, text)

@@ -44,11 +44,11 @@ from s2s.frontend.resolve import Method, Target
 
 # methods that draw, whatever their object: a scipy.stats distribution's samples, a bit
 # generator's raw output
-_RANDOM_METHODS = frozenset({"rvs", "random_raw", "random_sample"})
+RANDOM_METHODS = frozenset({"rvs", "random_raw", "random_sample"})
 
 
 @functools.cache
-def _draws() -> frozenset[str]:
+def draw_methods() -> frozenset[str]:
     """Method names that draw on a local value (an argument ``rng``): numpy's ``Generator``
     methods that an array does not have. Built on first use: importing ``numpy.random`` costs
     a start-up that never differentiates a helper twice (7-18 ms)."""
@@ -66,7 +66,7 @@ _ARRAY_EFFECTS = frozenset({
 
 
 @functools.cache
-def _pure_array_methods() -> frozenset[str]:
+def pure_array_methods() -> frozenset[str]:
     """Public ndarray methods that only return a value (``x.reshape(7)``, ``x.sum()``): called
     for nothing but whether they raise, they have no effect."""
     return frozenset(n for n in dir(np.ndarray) if not n.startswith("_")) - _ARRAY_EFFECTS
@@ -106,7 +106,7 @@ def is_random_draw(obj: Any) -> bool:
     owner = getattr(obj, "__self__", None)
     if owner is not None and _is_generator(owner):
         return True
-    if getattr(obj, "__name__", "") in _RANDOM_METHODS and owner is not None:
+    if getattr(obj, "__name__", "") in RANDOM_METHODS and owner is not None:
         return True  # scipy.stats.norm.rvs(...), rng.bit_generator.random_raw()
     module = getattr(obj, "__module__", None) or ""
     return module.startswith("numpy.random") or module == "random"
@@ -210,7 +210,8 @@ def _refuse_unrepeatable(primal: Primal, stmt: Stmt, written: set[str]) -> None:
         if isinstance(node, gast.Call):
             target = getattr(node.func, "s2s_target", None)
             obj = target.obj if isinstance(target, Target) else None
-            local_draw = isinstance(target, Method) and target.name in _draws() | _RANDOM_METHODS
+            drawing = draw_methods() | RANDOM_METHODS
+            local_draw = isinstance(target, Method) and target.name in drawing
             if local_draw or (obj is not None and is_random_draw(obj)):
                 raise UnsupportedSyntaxError(
                     f"a random draw in {_name(primal)}, a function of yours that the "
@@ -300,7 +301,7 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             local = isinstance(receiver, gast.Name) and receiver.id not in func.__globals__
             if not library and not (
                 isinstance(receiver, gast.Name) and receiver.id in appended_locals
-            ) and not (local and fn.attr in _pure_array_methods()):
+            ) and not (local and fn.attr in pure_array_methods()):
                 return True  # print(...), LOG.append(...), a helper called for its effect
         if isinstance(node, gast.Call) and isinstance(node.func, (gast.Name, gast.Attribute)):
             value = _global_value(func, node.func)
@@ -310,7 +311,7 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             if _user_function(value) and has_effects(value, seen):
                 return True
             method = node.func.attr if isinstance(node.func, gast.Attribute) else None
-            if method in _draws() | _RANDOM_METHODS:
+            if method in draw_methods() | RANDOM_METHODS:
                 return True
     return False
 

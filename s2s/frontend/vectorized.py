@@ -134,8 +134,12 @@ def rewrite_vectorized(primal: Primal) -> None:
     side effects) is left as written, for activity to refuse where a gradient flows through
     it; of an object made in the function, ``NoRuleError`` at once."""
     bound = _bound_once(primal.tree)
+    trips = {id(n) for d in walk(primal.tree) if getattr(d, "s2s_checkpoint", None) is not None
+             for n in walk(d)}  # fmt: skip (a checkpointed loop's def: rewritten in its own pass)
     for node in walk(primal.tree):
         if not isinstance(node, gast.Call) or not _is_vectorize_call(node.func, bound):
+            continue
+        if id(node) in trips:
             continue
         refused = _refusal(primal, node, bound)
         if refused is not None and isinstance(getattr(node.func, "s2s_target", None), Target):

@@ -23,6 +23,7 @@ import numpy as np
 
 from s2s import registry
 from s2s.errors import Location, NonFiniteGradientError, NonFiniteGradientWarning, compose_message
+from s2s.frontend.parse import user_line
 from s2s.runtime.kinds import Undefined
 
 
@@ -458,6 +459,8 @@ def report(
         filename = origin.compiled.source_file
         text = linecache.getline(filename, origin.primal_line).rstrip("\n")
         where = Location(filename, origin.primal_line, 0, text)
+        if filename.startswith("<s2s "):  # a checkpointed loop's trips: the user's line
+            where = user_line(filename, linecache.getlines(filename), origin.primal_line) or where
         operation = short_name(origin.op) if origin.op is not None else "this line"
         detail = f" ({origin.detail})" if origin.detail else ""
         message += f": {origin.bad} first appears in the derivative of {operation}{detail}"

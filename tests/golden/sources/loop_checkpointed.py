@@ -6,6 +6,7 @@ def _make(_np, _s2s):
         # line 20: for _ in range(n): checkpointed: at most 4 snapshots of x, trips recomputed in the adjoint sweep (binomial schedule)
         def loop_line20(start_, stop_, stride_, x, *, w):
             for _ in range(start_, stop_, stride_):
+                # line 21: x = np.tanh(x * w)
                 x = np.tanh(x * w)
             return x
         d_loop_line20 = _s2s.checkpointed(loop_line20, ('x', 'w'), 4)
@@ -43,7 +44,7 @@ def d_loop_line20(start_, stop_, stride_, x, *, w):
     trips_1 = 0
     for _ in range(start_, stop_, stride_):
         trips_1 += 1
-        # line 9: x = np.tanh(x * w)
+        # line 10: x = np.tanh(x * w)
         multiply_1 = x * w
         tape.append(x)
         x = _np.tanh(multiply_1)
@@ -52,15 +53,15 @@ def d_loop_line20(start_, stop_, stride_, x, *, w):
     multiply_1 = None
     def pullback(cotangent, tape=tape, multiply_1=multiply_1, x=x):
         tape = list(tape)
-        cotangent = _s2s.check_cotangent(cotangent, x, '<s2s d_loop #N: x,w>', 10)
+        cotangent = _s2s.check_cotangent(cotangent, x, '<s2s d_loop #N: x,w>', 11)
         # adjoint sweep
-        # line 10: return x
+        # line 11: return x
         d_x = cotangent
         # line 8: for _ in range(start_, stop_, stride_): (trips from the tape)
         trips_2 = tape.pop()
         d_w = _s2s.zeros_like_acc(w)
         for step_1 in range(trips_2):
-            # line 9: x = np.tanh(x * w)
+            # line 10: x = np.tanh(x * w)
             d_multiply_1 = d_x * (1 - x * x)
             d_x = None
             x = tape.pop()
