@@ -361,3 +361,37 @@ def test_list_made_in_the_trip_may_grow():
                                rtol=1e-12)  # fmt: skip
     with pytest.raises(s2s.UnsupportedSyntaxError, match="lives across its trips"):
         s2s.grad(outer_list_append, checkpoint=2)(x, 4)
+
+
+SCALES: list = []
+
+
+def _scale_by_a_popped_factor(x):
+    return x * SCALES.pop()  # changes the module's list: the trips must not run it again
+
+
+def _pops_in_an_expression(x, n):
+    for i in range(n):
+        x = np.sin(_scale_by_a_popped_factor(x))  # HERE
+    return np.sum(x * x)
+
+
+def test_a_helper_changing_a_global_list_in_an_expression_is_refused():
+    """``SCALES.pop()`` inside an expression of a helper called by name changes the caller's
+    list: re-running the trips popped other factors (a silent wrong gradient, found by a
+    fresh user). Without checkpoint= it is differentiated (one run of the trips)."""
+    SCALES[:] = list(np.linspace(1.0, 2.0, 40))
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="pop") as info:
+        s2s.grad(_pops_in_an_expression, checkpoint=2)(np.array([0.3, -0.2]), 3)
+    assert "# HERE" in info.value.where.text
+    SCALES[:] = [2.0, 1.5, 0.5]  # popped from the end: 0.5, then 1.5, then 2.0
+    x = np.array([0.3, -0.2])
+
+    def same_factors(x):
+        for factor in (0.5, 1.5, 2.0):
+            x = np.sin(factor * x)
+        return np.sum(x * x)
+
+    gradient = s2s.grad(_pops_in_an_expression)(x, 3)
+    assert SCALES == []  # one run of the trips
+    np.testing.assert_allclose(gradient, numeric_gradient(same_factors, [x], 0), rtol=1e-6)

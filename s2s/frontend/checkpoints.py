@@ -497,7 +497,8 @@ def _function_problem(
     name = getattr(func, "__qualname__", text)
     if has_effects(func, set()):
         return "effect", (f"{name}, a function of yours it calls, has side effects (a print, a "
-                          "write to a global or an attribute, an append or a random draw)")
+                          "write to a global or an attribute, a change of a list or dict it "
+                          "did not make, such as `.append` or `.pop()`, or a random draw)")
     try:
         helper = parse(func)
     except S2SError:

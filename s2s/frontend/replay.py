@@ -313,7 +313,33 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             method = node.func.attr if isinstance(node.func, gast.Attribute) else None
             if method in draw_methods() | RANDOM_METHODS:
                 return True
+            if method in MUTATING_METHODS and not _made_here(node.func.value, tree):
+                return True  # SCALES.pop() in an expression: the caller's list changes
     return False
+
+
+# methods that change a list, dict, set, deque or array they are called on
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "remove", "pop", "popitem", "setdefault", "update",
+    "clear", "add", "discard", "sort", "reverse", "fill", "resize", "put", "itemset",
+    "difference_update", "intersection_update", "symmetric_difference_update",
+    "appendleft", "extendleft", "popleft", "rotate",
+})  # fmt: skip
+
+
+def _made_here(receiver: gast.expr, tree: gast.AST) -> bool:
+    """Whether ``receiver`` is a local name bound in ``tree`` only to new containers (a list,
+    dict or set display or comprehension, or a ``list()``/``dict()``/``set()`` call): changing
+    it changes nothing the caller sees."""
+    if not isinstance(receiver, gast.Name):
+        return False
+    values = [n.value for n in walk(tree) if isinstance(n, gast.Assign)
+              and any(isinstance(t, gast.Name) and t.id == receiver.id for t in n.targets)]
+    fresh = (gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp, gast.SetComp)
+    return bool(values) and all(
+        isinstance(v, fresh) or isinstance(v, gast.Call) and isinstance(v.func, gast.Name)
+        and v.func.id in ("list", "dict", "set") for v in values
+    )  # fmt: skip
 
 
 def _library_call(value: Any) -> bool:
