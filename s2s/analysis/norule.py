@@ -4,7 +4,9 @@ The default advice is to register a rule (``@s2s.adjoint``) or to stop the gradi
 callables get advice of their own: a numpy scalar type used as a cast (``np.float32(t)``:
 ``t.astype(np.float32)`` has a rule), and one of s2s's own runtime helpers, which generated code
 calls and which is met when a derivative is differentiated again (the rule it lacks is s2s's to
-write, not the user's).
+write, not the user's). A name bound to a tuple more than once has no rule either (s2s follows a
+tuple's items only where it is bound once): :func:`rebound_tuple` says so by the user's name,
+at the rebinding.
 
 >>> import numpy as np
 >>> no_rule_message(np.float32, "numpy.float32", "`t`")[1].startswith("write `t.astype")
