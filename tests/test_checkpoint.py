@@ -352,6 +352,13 @@ def comprehension(x):
     return np.sum([np.sum(x * k) for k in range(3)])
 
 
+def list_state(x, n):
+    xs = [x, x * 2]
+    for i in range(n):
+        xs = [np.sin(xs[1]), xs[0] * 0.9]
+    return np.sum(xs[0] + xs[1])
+
+
 @pytest.mark.parametrize("f, args, construct, line, advice", [
     (while_loop, (np.ones(2),), "`while` loop", "while np.sum", "leave checkpoint= out"),
     (breaks, (np.ones(2), 4), "`break`", " break\n", "mask"),
@@ -371,6 +378,8 @@ def comprehension(x):
      "move the loop out of the nested def"),
     (over_array, (np.ones((2, 2)),), "over range(...)", "for row in x", "range(len(xs))"),
     (comprehension, (np.ones(2),), "comprehension", "for k in range(3)", "for i in range(n)"),
+    (list_state, (np.ones(2), 4), "`xs`, a list, is carried from trip to trip", "xs = [np.sin",
+     "np.stack"),
 ])  # fmt: skip
 def test_refusals_are_located(f, args, construct, line, advice):
     with pytest.raises(s2s.S2SError) as info:
@@ -378,6 +387,14 @@ def test_refusals_are_located(f, args, construct, line, advice):
     assert construct in str(info.value)
     assert_located(info.value, f, line, advice)
     s2s.grad(fresh(f))(*args)  # without checkpoint=, it is differentiated
+
+
+def test_list_state_refused_in_the_users_terms():
+    """Was refused for a nested function reading the list (the rewrite's def of the trips,
+    which the user never wrote), advising a new name (fresh-113)."""
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(list_state, checkpoint=2)(np.array([0.3, -0.4]), 5)
+    assert "nested function" not in str(info.value) and "_array" not in str(info.value)
 
 
 def integer_loops(x, n):

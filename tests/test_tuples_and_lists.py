@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gradcheck import along, check_every_order, numeric_gradient
 from gradcheck import check_against_differences as check
-from located import assert_located
+from located import assert_located, line_of
 
 import s2s
 
@@ -412,8 +412,28 @@ def test_nested_containers_s2s_does_not_follow_are_refused_with_their_line():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="unpacking this value") as info:
         s2s.grad(list_rows_unpacked, wrt=(0, 1))(np.ones(2), np.ones(2))
     assert_located(info.value, list_rows_unpacked, 3)
-    with pytest.raises(s2s.NoRuleError, match="bound to a tuple more than once"):
+    with pytest.raises(s2s.NoRuleError, match="`s` is bound to a tuple more than once") as info:
         s2s.grad(tuple_rebound_in_loop, wrt=(0, 1))(np.ones(2), np.ones(2))
+    assert_located(info.value, tuple_rebound_in_loop, 3, "bind `s` to a tuple once")
+    assert "also on line" in str(info.value)
+
+
+def tuple_state_unpacked_in_loop(x, n):
+    st = (x, x * 2)
+    for _ in range(n):
+        p, q = st
+        st = (np.sin(q), p + 0.1)  # REBOUND
+    return np.sum(st[0])
+
+
+def test_a_tuple_rebound_after_unpacking_is_refused_by_its_own_name_at_the_rebinding():
+    """`p, q = st` reads `st`: the refusal named `p` (the unpacking's first target) and the
+    line before the loop (fresh-113 finding 7)."""
+    with pytest.raises(s2s.NoRuleError, match="`st` is bound to a tuple more than once") as info:
+        s2s.grad(tuple_state_unpacked_in_loop)(X3, 3)
+    assert_located(info.value, tuple_state_unpacked_in_loop, "# REBOUND", "bind `st` to a tuple")
+    assert f"also on line {line_of(tuple_state_unpacked_in_loop, 1)}" in str(info.value)
+    assert "`p`" not in str(info.value).split("Advice")[0]
 
 
 def tuple_parameter_rebound_in_a_branch(p, flag):

@@ -38,7 +38,7 @@ from s2s.analysis.derivatives import (
 )
 from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined, tape_restores
-from s2s.analysis.norule import no_rule_message
+from s2s.analysis.norule import no_rule_message, rebound_tuple
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
     APPEND,
@@ -364,17 +364,7 @@ def _bind(
             "for the function with @s2s.adjoint",
         )
     if stmt.op is OPAQUE and isinstance(stmt.expr, gast.Tuple) and stmt.targets:
-        name = stmt.targets[0]  # a temporary copied into the user's name (`p = value_1`)
-        name = next((c.targets[0] for c in ir.flat if c.op is COPY and c.targets and c.args
-                     and atom_names(c.args[0]) == [name]), name)  # fmt: skip
-        user = ir.original.get(name, name)
-        raise NoRuleError(
-            f"`{user}` is bound to a tuple more than once (in a loop or a branch), so s2s does "
-            f"not follow its items; it uses {used}",
-            where,
-            f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
-            f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
-        )
+        raise rebound_tuple(primal, stmt, ir, active)  # `st = (x, y)`, then again in a loop
     unresolved = getattr(stmt.expr, "s2s_unresolved", None)  # a callable known at run time
     if stmt.op is OPAQUE and unresolved is not None:
         raise NoRuleError(

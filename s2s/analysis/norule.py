@@ -4,7 +4,9 @@ The default advice is to register a rule (``@s2s.adjoint``) or to stop the gradi
 callables get advice of their own: a numpy scalar type used as a cast (``np.float32(t)``:
 ``t.astype(np.float32)`` has a rule), and one of s2s's own runtime helpers, which generated code
 calls and which is met when a derivative is differentiated again (the rule it lacks is s2s's to
-write, not the user's).
+write, not the user's). A name bound to a tuple more than once has no rule either (s2s follows a
+tuple's items only where it is bound once): :func:`rebound_tuple` says so by the user's name,
+at the rebinding.
 
 >>> import numpy as np
 >>> no_rule_message(np.float32, "numpy.float32", "`t`")[1].startswith("write `t.astype")
@@ -15,7 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import gast
 import numpy as np
+
+from s2s.analysis.aliasing import differentiable_reads
+from s2s.codegen.ir import COPY, OPAQUE, FunctionIR, Stmt, atom_names
+from s2s.errors import NoRuleError
+from s2s.frontend.parse import Primal
 
 
 def no_rule_message(op: Any, name: str, used: str) -> tuple[str, str]:
@@ -48,4 +56,40 @@ def no_rule_message(op: Any, name: str, used: str) -> tuple[str, str]:
         f"no derivative rule for {name}, called on {used}",
         f"register one with @s2s.adjoint({name}), or wrap the argument in "
         "s2s.stop_gradient(...) if no gradient should flow through this call",
+    )
+
+
+def _bound_name(ir: FunctionIR, stmt: Stmt) -> str:
+    """The user's name a tuple display is bound to: ``st`` of ``st = (a, b)``, and ``p`` of
+    ``p = (p[1], p[0])`` (normalized to ``value_1 = (...)``, then the copy ``p = value_1``). A
+    copy that unpacks the name (``a, b = st``) is a read of it, not its binding."""
+    name = stmt.targets[0]
+    if name in ir.temporaries:
+        name = next((c.targets[0] for c in ir.flat if c.op is COPY and len(c.targets) == 1
+                     and c.args and atom_names(c.args[0]) == [name]), name)  # fmt: skip
+    return ir.original.get(name, name)
+
+
+def rebound_tuple(primal: Primal, stmt: Stmt, ir: FunctionIR, active: set[str]) -> NoRuleError:
+    """The refusal of a name bound to a tuple more than once (``st = (x, x * 2)``, then
+    ``st = (np.sin(q), p)`` in a loop): s2s follows a tuple's items only where it is bound once.
+    Located at the first binding after ``stmt`` (the rebinding, usually in the loop or branch),
+    naming the other bindings' lines."""
+    user = _bound_name(ir, stmt)
+    bindings = [s for s in ir.flat if s.op is OPAQUE and isinstance(s.expr, gast.Tuple)
+                and s.targets and _bound_name(ir, s) == user]  # fmt: skip
+    after = bindings[next((i for i, s in enumerate(bindings) if s is stmt), 0) + 1 :]
+    at = after[0] if after else stmt
+    where = primal.where(at.node)
+    lines = sorted({primal.where(s.node).lineno for s in bindings} - {where.lineno})
+    also = f"; also on line {', '.join(map(str, lines))}" if lines else ""
+    named = [ir.original.get(n, n) for n in differentiable_reads(at)
+             if n in active and n not in ir.temporaries]  # fmt: skip
+    uses = f"; it uses `{named[0]}`" if named else ""
+    return NoRuleError(
+        f"`{user}` is bound to a tuple more than once (in a loop or a branch{also}), so s2s "
+        f"does not follow its items{uses}",
+        where,
+        f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
+        f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
     )

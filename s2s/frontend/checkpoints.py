@@ -38,6 +38,7 @@ import numpy as np
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import S2SError, UnsupportedSyntaxError
 from s2s.frontend.parse import Primal, parse
+from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.replay import (
     RANDOM_METHODS,
     draw_methods,
@@ -281,6 +282,26 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
                     "(`y = np.zeros(n)`) if it lives for one trip, or leave checkpoint= out")
 
 
+def _refuse_list_state(primal: Primal, loop: gast.For, state: list[str]) -> None:
+    """Refuse a list carried from trip to trip (``xs = [a, b]``, then ``xs = [f(xs[1]), ...]``
+    in the loop): the snapshots hold arrays and numbers; s2s follows a list by its name,
+    which the function of the trips would bind anew. Located at the body's statement that
+    binds the list (the loop's line if none does)."""
+    lists = fresh_lists(primal.tree) & set(state)
+    if not lists:
+        return
+    name = min(lists, key=state.index)
+    binding = next((s for s in walk(gast.Module(body=loop.body, type_ignores=[]))
+                    if isinstance(s, gast.Assign) and any(isinstance(t, gast.Name)
+                    and t.id == name for t in s.targets)), loop)  # fmt: skip
+    _refuse(primal, binding, f"`{name}`, a list, is carried from trip to trip of this "
+            "checkpointed loop (checkpoint= was given): s2s checkpoints a loop whose state is "
+            "arrays and numbers, not lists",
+            f"carry the items as one array (`{name} = np.stack([...])`, read `{name}[0]`) or "
+            f"as names of their own (`a, b = np.sin(b), a * 0.9`), or leave checkpoint= out "
+            "(the loop's list state is then taped)")
+
+
 def _fresh(body: list[gast.stmt]) -> set[str]:
     """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
     ``x.copy()``, ``[]``): writing into them writes into nothing older than the trip."""
@@ -334,6 +355,7 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
                 "after it (or before it is rebound in a trip), but it may have no value before "
                 "the loop; its snapshots need one",
                 f"bind `{unbound[0]}` before the loop (e.g. `{unbound[0]} = np.zeros_like(x)`)")
+    _refuse_list_state(primal, loop, state)
     if not state:
         _refuse(primal, loop, "this loop rebinds nothing that is read after it, so "
                 "checkpointing it would keep nothing", "remove the loop, or leave checkpoint= out")
