@@ -395,3 +395,22 @@ def test_a_helper_changing_a_global_list_in_an_expression_is_refused():
     gradient = s2s.grad(_pops_in_an_expression)(x, 3)
     assert SCALES == []  # one run of the trips
     np.testing.assert_allclose(gradient, numeric_gradient(same_factors, [x], 0), rtol=1e-6)
+
+
+def _reads_a_list(x, n):
+    ys = [x * 0.5]
+    for i in range(n):  # HERE
+        x = np.sin(x) + ys[0]
+    return np.sum(x)
+
+
+def test_a_list_read_in_the_trips_is_refused_at_the_loop():
+    """A list made before the loop and read in its trips crashed with an internal TypeError
+    (the function of the trips was given it as an argument its derivative does not take)."""
+    x = np.array([0.3, -0.2])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="`ys`, a list, is read") as info:
+        s2s.grad(_reads_a_list, checkpoint=2)(x, 3)
+    assert "# HERE" in info.value.where.text and "ys_0 = ys[0]" in info.value.advice
+    np.testing.assert_allclose(s2s.grad(_reads_a_list)(x, 3),
+                               numeric_gradient(lambda x: _reads_a_list(x, 3), [x], 0),
+                               rtol=1e-6)  # fmt: skip

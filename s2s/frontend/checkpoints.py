@@ -302,6 +302,19 @@ def _refuse_list_state(primal: Primal, loop: gast.For, state: list[str]) -> None
             "(the loop's list state is then taped)")
 
 
+def _refuse_list_read(primal: Primal, loop: gast.For, read: set[str]) -> None:
+    """Refuse a list made before the loop and read in its trips (``ys = [x]``, then
+    ``ys[0]`` in the body): the function of the trips would take it as an argument, which
+    its derivative does not follow. Located at the loop."""
+    lists = sorted(fresh_lists(primal.tree) & read)
+    if lists:
+        _refuse(primal, loop, f"`{lists[0]}`, a list, is read in the trips of this "
+                "checkpointed loop (checkpoint= was given): s2s checkpoints a loop that reads "
+                "arrays and numbers made before it, not lists",
+                f"read the items into names before the loop (`{lists[0]}_0 = {lists[0]}[0]`) "
+                f"or stack them into one array, or leave checkpoint= out")
+
+
 def _fresh(body: list[gast.stmt]) -> set[str]:
     """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
     ``x.copy()``, ``[]``): writing into them writes into nothing older than the trip."""
@@ -356,6 +369,7 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
                 "the loop; its snapshots need one",
                 f"bind `{unbound[0]}` before the loop (e.g. `{unbound[0]} = np.zeros_like(x)`)")
     _refuse_list_state(primal, loop, state)
+    _refuse_list_read(primal, loop, body_reads - rebound)
     if not state:
         _refuse(primal, loop, "this loop rebinds nothing that is read after it, so "
                 "checkpointing it would keep nothing", "remove the loop, or leave checkpoint= out")
