@@ -97,3 +97,21 @@ def test_exception_class_with_its_own_init_refused_with_true_reason():
         s2s.grad(guarded_loud, checkpoint=2)(X, 3)
     assert_located(info.value, guarded_loud, "# LOUD")
     assert "builtin that acts" not in str(info.value)
+
+
+def tuple_state(x, n):
+    s = (x, x * 2, x)
+    for i in range(n):
+        s = (np.sin(s[1]), s[0] * 0.9, s[2])  # REBOUND
+    return np.sum(s[0] + s[1])
+
+
+@pytest.mark.parametrize("checkpoint", [None, 2])
+def test_tuple_state_refusal_says_to_unpack(checkpoint):
+    """fresh-116 3d: the refusal ended in "it uses `x`" and its advice did not say what to
+    write for tuple state; it now names the items' names to unpack into."""
+    with pytest.raises(s2s.NoRuleError, match="`s` is bound to a tuple more than once") as info:
+        s2s.grad(tuple_state, checkpoint=checkpoint)(X, 3)
+    assert_located(info.value, tuple_state, "# REBOUND", "`s_0, s_1, s_2 = ...`",
+                   "read `s_0` where you read `s[0]`", "`s = (s_0, s_1, s_2)` after the loop")
+    assert "it uses" not in str(info.value)
