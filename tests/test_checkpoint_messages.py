@@ -6,12 +6,16 @@ raised in the primal first); an error raised in a trip names the user's line fir
 
 from __future__ import annotations
 
+import os
+import traceback
+
 import numpy as np
 import pytest
 from gradcheck import numeric_gradient
-from located import assert_located
+from located import assert_located, where
 
 import s2s
+from s2s.runtime.checkpointing import CheckpointedLoop
 
 X = np.array([0.3, -0.2, 0.5])
 
@@ -115,3 +119,51 @@ def test_tuple_state_refusal_says_to_unpack(checkpoint):
     assert_located(info.value, tuple_state, "# REBOUND", "`s_0, s_1, s_2 = ...`",
                    "read `s_0` where you read `s[0]`", "`s = (s_0, s_1, s_2)` after the loop")
     assert "it uses" not in str(info.value)
+
+
+TABLE = {"k": 2.0}
+
+
+def _scaled_by_the_table(x):
+    return x * TABLE["k"]  # READ
+
+
+def table_loop(x, n):
+    for i in range(n):
+        x = np.sin(_scaled_by_the_table(x))  # CALL
+    return np.sum(x)
+
+
+def _frames(exc):
+    return [frame.f_code.co_filename for frame, _ in traceback.walk_tb(exc.__traceback__)]
+
+
+def test_a_users_error_in_the_trips_keeps_its_type_and_drops_s2s_frames():
+    """fresh-116 3e: an error of the user's code raised while the adjoint sweep runs the trips
+    again went through checkpointing.py's `_backward`/`_advance` frames before the user's. It
+    keeps its type, notes the user's line and leaves out s2s's own frames."""
+    TABLE["k"] = 2.0
+    value, pullback = s2s.vjp(table_loop, checkpoint=2)(X, 4)
+    del TABLE["k"]  # the trips run again in the adjoint sweep: they read it again
+    try:
+        with pytest.raises(KeyError) as info:
+            pullback(1.0)
+    finally:
+        TABLE["k"] = 2.0
+    assert any(where(table_loop, "# CALL") in note for note in info.value.__notes__)
+    frames = _frames(info.value)
+    assert frames[-1].startswith("<s2s d__scaled_by_the_table")  # its derivative in a trip VJP
+    assert not any("checkpointing.py" in f for f in frames)
+    assert sum(f.startswith(os.path.dirname(s2s.__file__)) for f in frames) == 1  # the re-raise
+
+
+def test_an_error_of_s2s_code_keeps_its_frames(monkeypatch):
+    """Only the user's errors lose s2s's frames: one raised by s2s's own code keeps them."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken trip")
+
+    monkeypatch.setattr(CheckpointedLoop, "_trip", broken)
+    with pytest.raises(RuntimeError, match="broken trip") as info:
+        s2s.grad(table_loop, checkpoint=2)(X, 4)
+    assert any("checkpointing.py" in f for f in _frames(info.value))
