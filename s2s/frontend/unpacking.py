@@ -19,11 +19,11 @@ def f(x):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import gast
 
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 
 
 def is_starred_target(node: gast.AST) -> bool:
@@ -62,6 +62,57 @@ def _block(block: list[gast.stmt], fresh: Callable[[str], str]) -> None:
             index += len(expanded)
         else:
             index += 1
+
+
+def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
+    """Rewrite every ``y[0], y[1] = value`` (a flat tuple or list target with an item or
+    attribute among plain names) into ``y_0, y_1 = value`` and then ``y[0] = y_0``, ``y[1] =
+    y_1``, in place: Python evaluates the whole value, then assigns the targets left to right,
+    each target's index read when it is assigned, and so do the statements written. The new
+    names avoid the function's names and ``outer`` (its globals); every statement list is
+    visited."""
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
+    todo: list[gast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        blocks = [getattr(node, f, None) for f in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(node, "handlers", None) or []]
+        for block in (b for b in blocks if isinstance(b, list)):
+            index = 0
+            while index < len(block):
+                stmt = block[index]
+                todo.append(stmt)
+                split = _split_items(stmt, taken)
+                block[index : index + 1] = split
+                index += len(split)
+
+
+def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
+    target = stmt.targets[0] if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else None
+    if not isinstance(target, (gast.Tuple, gast.List)) or all(
+        isinstance(e, gast.Name) for e in target.elts
+    ) or not all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in target.elts):
+        return [stmt]
+    names = []
+    for item in target.elts:
+        root = item
+        while isinstance(root, (gast.Subscript, gast.Attribute)):
+            root = root.value
+        base = f"{root.id}_{len(names)}" if isinstance(root, gast.Name) else "item"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names.append(name)
+    unpack = gast.Tuple(elts=[_name(n, gast.Store()) for n in names], ctx=gast.Store())
+    out = [_assign(unpack, stmt.value)]
+    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)]
+    for new in out:
+        for node in walk(new):
+            if isinstance(node, (gast.stmt, gast.expr)) and getattr(node, "lineno", None) is None:
+                gast.copy_location(node, stmt)
+    return out
 
 
 def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
