@@ -2,7 +2,8 @@
 """Checkpointed loops (``checkpoint=``) and what fresh users found refused with an untrue
 reason (fresh-116's report, section 3): a name bound by ``:=`` in an ``if`` test on every trip
 is trip-local, not state; ``raise`` of a builtin exception is no side effect (a trip run again
-raised in the primal first); an error raised in a trip names the user's line first."""
+raised in the primal first); tuple state rebound as a tuple of its length is followed; an error
+raised in a trip keeps its type and leaves out s2s's own frames."""
 
 from __future__ import annotations
 
@@ -106,17 +107,32 @@ def test_exception_class_with_its_own_init_refused_with_true_reason():
 def tuple_state(x, n):
     s = (x, x * 2, x)
     for i in range(n):
-        s = (np.sin(s[1]), s[0] * 0.9, s[2])  # REBOUND
+        s = (np.sin(s[1]), s[0] * 0.9, s[-1])
+    return np.sum(s[0] + s[1]) * len(s)
+
+
+def tuple_state_grows(x, n):
+    s = (x, x * 2)
+    for i in range(n):
+        s = (np.sin(s[1]), s[0] * 0.9, x)  # REBOUND
     return np.sum(s[0] + s[1])
 
 
+@pytest.mark.parametrize("checkpoint", [None, 2, "auto"])
+def test_tuple_state_rebound_as_a_tuple_of_its_length(checkpoint):
+    """fresh-116 3d: `s = (x, x*2)` rebound in a loop as `s = (..., ...)` was refused ("it uses
+    `x`"); its items are now names of their own (`s_0, s_1, s_2`)."""
+    expected = numeric_gradient(lambda x: tuple_state(x, 3), [X], 0)
+    np.testing.assert_allclose(s2s.grad(tuple_state, checkpoint=checkpoint)(X, 3), expected,
+                               rtol=1e-6)  # fmt: skip
+
+
 @pytest.mark.parametrize("checkpoint", [None, 2])
-def test_tuple_state_refusal_says_to_unpack(checkpoint):
-    """fresh-116 3d: the refusal ended in "it uses `x`" and its advice did not say what to
-    write for tuple state; it now names the items' names to unpack into."""
+def test_tuple_rebound_with_another_length_refusal_says_to_unpack(checkpoint):
+    """A tuple rebound with another length is still refused, saying what to write."""
     with pytest.raises(s2s.NoRuleError, match="`s` is bound to a tuple more than once") as info:
-        s2s.grad(tuple_state, checkpoint=checkpoint)(X, 3)
-    assert_located(info.value, tuple_state, "# REBOUND", "`s_0, s_1, s_2 = ...`",
+        s2s.grad(tuple_state_grows, checkpoint=checkpoint)(X, 3)
+    assert_located(info.value, tuple_state_grows, "# REBOUND", "`s_0, s_1, s_2 = ...`",
                    "read `s_0` where you read `s[0]`", "`s = (s_0, s_1, s_2)` after the loop")
     assert "it uses" not in str(info.value)
 

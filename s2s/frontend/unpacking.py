@@ -1,4 +1,7 @@
-"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize.
+"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize;
+before the fence, ``y[0], y[1] = value`` into the writes it means
+(:func:`split_item_targets`) and a local tuple rebound as a tuple of its length into names of
+its items (:func:`split_tuple_names`).
 
 A literal on the right keeps Python's meaning exactly: each item gets a name, and the starred
 name a list of its items. Any other value (a tuple or list bound to a name, an array) is
@@ -167,3 +170,96 @@ def _expand(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
         key = _int(i - len(after))
         out.append(_assign(_name(target.id, gast.Store()), _index(value, key)))
     return out
+
+
+def split_tuple_names(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
+    """Give the items of a local tuple rebound as a tuple of the same length its names, in
+    place: where every binding of ``s`` is ``s = (a, b)`` (two items each time) and ``s`` is
+    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop),
+    each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
+    other read of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items
+    followed as names (s2s follows a tuple's items only where it is bound once). A name
+    that is a parameter, declared ``global``/``nonlocal``, bound any other way, or used in a
+    nested def or lambda is left as written. The new names avoid the function's names and
+    ``outer``."""
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
+    for name, length in _rebound_tuples(tree).items():
+        items = []
+        for k in range(length):
+            item, j = f"{name}_{k}", 1
+            while item in taken:
+                j += 1
+                item = f"{name}_{k}_{j}"
+            taken.add(item)
+            items.append(item)
+        _TupleNames(name, items).visit(tree)
+
+
+def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
+    """The names :func:`split_tuple_names` splits, with their tuples' length."""
+    lengths: dict[str, set[int]] = {}
+    displays: dict[str, int] = {}
+    refused = {n for g in walk(tree) if isinstance(g, (gast.Global, gast.Nonlocal))
+               for n in g.names}  # fmt: skip
+    for inner in walk(tree):
+        if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree:
+            refused |= {n.id for n in walk(inner) if isinstance(n, gast.Name)}
+    plain = set()
+    for stmt in walk(tree):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+            stmt.targets[0], gast.Name
+        ) and isinstance(stmt.value, gast.Tuple) and not any(
+            isinstance(e, gast.Starred) for e in stmt.value.elts
+        ):
+            name = stmt.targets[0].id
+            lengths.setdefault(name, set()).add(len(stmt.value.elts))
+            displays[name] = displays.get(name, 0) + 1
+            plain.add(id(stmt.targets[0]))
+    for node in walk(tree):
+        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and (
+            id(node) not in plain
+        ):
+            refused.add(node.id)  # a parameter, a loop target, an unpacking, `:=`, `del`
+    return {n: min(ls) for n, ls in lengths.items()
+            if len(ls) == 1 and displays[n] > 1 and n not in refused and min(ls) > 0}  # fmt: skip
+
+
+class _TupleNames(gast.NodeTransformer):
+    """The rewrite of :func:`split_tuple_names` for one name."""
+
+    def __init__(self, name: str, items: list[str]) -> None:
+        self.name, self.items = name, items
+
+    def _tuple(self, ctx: gast.expr_context, at: gast.AST) -> gast.Tuple:
+        out = gast.Tuple(elts=[_name(i, ctx) for i in self.items], ctx=ctx)
+        for node in walk(out):
+            gast.copy_location(node, at)
+        return out
+
+    def visit_Assign(self, node: gast.Assign) -> gast.AST:
+        node.value = self.visit(node.value)
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if isinstance(target, gast.Name) and target.id == self.name:
+            node.targets = [self._tuple(gast.Store(), target)]
+        else:
+            node.targets = [self.visit(t) for t in node.targets]
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.AST:
+        key = node.slice
+        if isinstance(key, gast.UnaryOp) and isinstance(key.op, gast.USub) and isinstance(
+            key.operand, gast.Constant
+        ) and type(key.operand.value) is int:
+            index = -key.operand.value
+        else:
+            index = key.value if isinstance(key, gast.Constant) else None
+        if isinstance(node.value, gast.Name) and node.value.id == self.name and isinstance(
+            node.ctx, gast.Load
+        ) and type(index) is int and -len(self.items) <= index < len(self.items):
+            return gast.copy_location(_name(self.items[index], gast.Load()), node)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node: gast.Name) -> gast.AST:
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return self._tuple(gast.Load(), node)
+        return node
