@@ -23,6 +23,7 @@ def f(x):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import gast
 
@@ -65,6 +66,16 @@ def _block(block: list[gast.stmt], fresh: Callable[[str], str]) -> None:
             index += len(expanded)
         else:
             index += 1
+
+
+def split_targets(tree: gast.FunctionDef, func: Any) -> None:
+    """:func:`split_item_targets` and :func:`split_tuple_names` of the user's function ``func``
+    (a derivative's own code, differentiated again, is left as generated)."""
+    if getattr(func, "__s2s_generated__", False):
+        return
+    outer = getattr(func, "__globals__", {})
+    split_item_targets(tree, outer)
+    split_tuple_names(tree, outer)
 
 
 def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
