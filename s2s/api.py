@@ -36,7 +36,6 @@ from s2s.arguments import (
 from s2s.callcache import CallCache, error_state_now, search_nonfinite, strict_floats
 from s2s.errors import (
     NoRuleError,
-    S2SError,
     SourceUnavailableError,
     UsageError,
     caller_location,
@@ -54,7 +53,7 @@ from s2s.pipeline import (
     Options,
     generate,
 )
-from s2s.pullback import Pullback, derivative_output_error, note_primal_line, unshared
+from s2s.pullback import Pullback, derivative_output_error, note_user_error, unshared
 from s2s.reverse.nonfinite import finite, finite_array
 from s2s.runtime import set_maker, set_vjp_maker, source_of
 from s2s.siblings import with_siblings
@@ -310,8 +309,7 @@ class Derivative:
         try:
             result = generated.compiled.function(*args, **kwargs)
         except Exception as exc:  # a runtime refusal without a location gets the line too
-            if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
-                note_primal_line(exc, generated)
+            note_user_error(exc, generated)
             raise derivative_output_error(exc, self.primal, self.mode)  # noqa: B904
         if self._grad_only:  # grad: the common call, its check without a dispatch
             only = result[0] if type(result) is tuple and len(result) == 1 else result

@@ -39,6 +39,7 @@ from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
+from s2s.frontend.unpacking import split_targets
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.detaching import detach_written_saves
@@ -172,6 +173,7 @@ def generate(
             primal.tree, containers, primal.where, func, values, passed_in
         )
         primal.notes = describe_containers(containers)  # comments atop the generated code
+    split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
     bound = bind_callables(primal, values or {})
@@ -314,6 +316,7 @@ def _generate_forward(
             primal.tree, containers, primal.where, func, values, passed_in
         )
         primal.notes = describe_containers(containers)  # comments atop the generated code
+    split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     bound = bind_callables(primal, values or {})
     bound += passed_in  # functions passed in that a container went to whole, written out

@@ -4,7 +4,9 @@ with the primal line they come from."""
 from __future__ import annotations
 
 import linecache
+import os
 import traceback
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -49,9 +51,8 @@ class Pullback:
         try:
             grads = self._function(cotangent)
         except Exception as exc:  # a runtime refusal without a location gets the line too
-            if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
-                note_primal_line(exc, self._generated)
-            raise
+            note_user_error(exc, self._generated)
+            raise exc  # noqa: TRY201 (its traceback: from this frame, without s2s's frames)
         derivative = self._derivative
         if derivative is not None and derivative.options.nan != "ignore" and not finite(grads):
             self._nonfinite(derivative, cotangent, grads)
@@ -65,6 +66,15 @@ class Pullback:
             return
         _, origin = nonfinite.trace(lambda: self._function(cotangent))
         nonfinite.report(names, origin, derivative.options.nan, derivative.primal, stacklevel=3)
+
+
+def note_user_error(exc: BaseException, generated: Any) -> None:
+    """For an error without a location raised by a derivative's call: the note naming the
+    primal line (:func:`note_primal_line`), and the traceback without s2s's own frames where
+    the error is the user's (:func:`drop_internal_frames`)."""
+    if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
+        note_primal_line(exc, generated)
+        drop_internal_frames(exc)
 
 
 def note_primal_line(exc: BaseException, generated: Any) -> None:
@@ -90,6 +100,33 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
             f"(generated line {lineno} of {compiled.filename})"
         )
         return
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the s2s package
+
+
+def _internal(tb: types.TracebackType) -> bool:
+    return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE)
+
+
+def drop_internal_frames(exc: BaseException) -> None:
+    """Drop s2s's own frames (the derivative's call, the checkpointed loop's sweeps) from the
+    traceback of ``exc`` where the innermost of s2s's and generated code's frames is generated
+    code: the error is the user's (their function, or numpy called by their line), and the
+    frames left are the user's, the generated code's (named by :func:`note_primal_line`'s
+    note) and the libraries'. An error raised by s2s's own code keeps every frame."""
+    chain = []
+    tb = exc.__traceback__
+    while tb is not None:
+        chain.append(tb)
+        tb = tb.tb_next
+    own = [t for t in chain if _internal(t) or t.tb_frame.f_code.co_filename.startswith("<s2s ")]
+    if not own or _internal(own[-1]):
+        return
+    kept = None
+    for t in reversed([t for t in chain if not _internal(t)]):
+        kept = types.TracebackType(kept, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    exc.__traceback__ = kept
 
 
 def derivative_output_error(exc: BaseException, primal: Any, mode: str) -> BaseException:

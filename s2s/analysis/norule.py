@@ -85,11 +85,14 @@ def rebound_tuple(primal: Primal, stmt: Stmt, ir: FunctionIR, active: set[str]) 
     also = f"; also on line {', '.join(map(str, lines))}" if lines else ""
     named = [ir.original.get(n, n) for n in differentiable_reads(at)
              if n in active and n not in ir.temporaries]  # fmt: skip
-    uses = f"; it uses `{named[0]}`" if named else ""
+    uses = f" (it reads `{named[0]}`)" if named else ""
+    items = ", ".join(f"{user}_{k}" for k in range(max(len(at.expr.elts), 2)))
     return NoRuleError(
-        f"`{user}` is bound to a tuple more than once (in a loop or a branch{also}), so s2s "
-        f"does not follow its items{uses}",
+        f"`{user}` is bound to a tuple more than once (in a loop or a branch{also}): s2s "
+        f"follows a tuple's items only where the tuple is bound once, and this binding's items "
+        f"carry a gradient{uses}",
         where,
-        f"give the items names of their own (`a, b = b, a * 2.0` instead of `{user} = "
-        f"({user}[1], {user}[0] * 2.0)`), or bind `{user}` to a tuple once",
+        f"unpack the tuple into names of their own, before the loop and in it: `{items} = "
+        f"...` (read `{user}_0` where you read `{user}[0]`), and build `{user} = ({items})` "
+        f"after the loop if you need the tuple; or bind `{user}` to a tuple once",
     )

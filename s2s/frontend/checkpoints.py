@@ -89,13 +89,15 @@ def _block(stmts: list[gast.stmt], bound: set[str]) -> tuple[set[str], set[str]]
 
 def _statement(stmt: gast.stmt, bound: set[str]) -> tuple[set[str], set[str]]:
     """What ``stmt`` may read unbound, and the names surely bound after it."""
-    if isinstance(stmt, gast.If):
+    if isinstance(stmt, gast.If):  # `if (w := x * 2) > 0:` binds `w` before either arm
         reads = _names(stmt.test, gast.Load) - bound
+        bound = bound | _walrus_binds(stmt.test)
         r1, b1 = _block(stmt.body, set(bound))
         r2, b2 = _block(stmt.orelse, set(bound))
         return reads | r1 | r2, b1 & b2
     if isinstance(stmt, (gast.For, gast.While)):  # may run no trip: binds nothing surely
         head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+        bound = bound | _walrus_binds(head)  # the head runs at least once
         inner = bound | (_names(stmt.target, gast.Store) if isinstance(stmt, gast.For) else set())
         r1, _ = _block(stmt.body, inner)
         r2, _ = _block(stmt.orelse, set(bound))
@@ -111,6 +113,29 @@ def _statement(stmt: gast.stmt, bound: set[str]) -> tuple[set[str], set[str]]:
     if isinstance(stmt, gast.Try):
         return _names(stmt, gast.Load) - bound, bound
     return _names(stmt, gast.Load) - bound, bound | _names(stmt, gast.Store)
+
+
+def _walrus_binds(expr: Any) -> set[str]:
+    """The names an expression surely binds with ``:=`` when it is evaluated: not in an
+    operand that may not run (``and``, ``or``, ``a if c else b``), a comprehension or a
+    lambda."""
+    found: set[str] = set()
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.NamedExpr) and isinstance(node.target, gast.Name):
+            found.add(node.target.id)
+        if isinstance(node, (gast.Lambda, *_COMPS)):
+            continue
+        if isinstance(node, gast.BoolOp):
+            todo.append(node.values[0])
+        elif isinstance(node, gast.IfExp):
+            todo.append(node.test)
+        elif isinstance(node, gast.Compare):
+            todo += [node.left, node.comparators[0]]
+        else:
+            todo += list(gast.iter_child_nodes(node))
+    return found
 
 
 def _refuse(primal: Primal, node: Any, message: str, advice: str) -> None:
@@ -484,6 +509,14 @@ def _text(node: Any) -> str:
     return ast.unparse(gast.gast_to_ast(copy_tree(node)))
 
 
+def _plain_exception(obj: Any) -> bool:
+    """Whether ``obj`` is an exception class whose making only stores its arguments: no
+    class of yours in its MRO defines ``__init__``, ``__new__`` or ``__setattr__``."""
+    return isinstance(obj, type) and issubclass(obj, BaseException) and not any(
+        cls.__module__ != "builtins" and {"__init__", "__new__", "__setattr__"} & set(vars(cls))
+        for cls in obj.__mro__)  # fmt: skip
+
+
 def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None:
     """Why the call ``node`` (resolved: :func:`s2s.frontend.resolve.resolve`) may draw or have
     a side effect when a trip runs again: ``("draw" | "effect" | "unknown", reason)``, or
@@ -505,6 +538,12 @@ def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None
         return "unknown", (f"`{text}` is a function value (an argument, a local name or an "
                            "expression), not a function s2s can read")
     obj = target.obj
+    if _plain_exception(obj):
+        return None  # `raise ValueError(...)`: a trip run again raised in the primal first
+    if isinstance(obj, type) and issubclass(obj, BaseException):
+        return "unknown", (f"`{text}` is an exception class with an `__init__`, `__new__` or "
+                           "`__setattr__` of yours, which s2s does not look into (raise a "
+                           "builtin exception or a subclass that defines none of them)")
     if is_random_draw(obj):
         return "draw", f"`{text}(...)` is a random draw"
     if target.scope == "builtin":

@@ -247,6 +247,16 @@ def _check_node(primal: Primal, node: gast.AST) -> None:
             ):
                 continue  # x[key] = v and x[key] += v: mutation of a local array
             for sub in walk(target):
+                if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store) and (
+                    isinstance(target, (gast.Tuple, gast.List))
+                ):  # `y[0], y[1] = v` is split before (frontend/unpacking.split_item_targets)
+                    raise UnsupportedSyntaxError(
+                        "writing into an array item inside nested or starred unpacking (`(y[0],"
+                        " a), b = ...`) is not supported",
+                        primal.where(node),
+                        "unpack into names first (`(y0, a), b = ...`), then write the item in a "
+                        "statement of its own (`y[0] = y0`); a flat `y[0], y[1] = ...` works",
+                    )
                 if isinstance(sub, gast.Subscript) and isinstance(sub.ctx, gast.Store):
                     raise UnsupportedSyntaxError(
                         "this assignment into an array is not supported yet",

@@ -156,7 +156,7 @@ def parse(func: Any) -> Primal:
             "define the function in a .py file (source typed at the interactive prompt or "
             "passed to exec() is not kept)",
         )
-    if func.__name__ == "<lambda>":
+    if func.__code__.co_name == "<lambda>":  # its def's name: `f.__name__ = ...` keeps it
         tree = _parse_lambda(func, lines)
     else:
         tree = _parse_def(func, lines)
@@ -189,7 +189,7 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
             Location(func.__code__.co_filename, start, indent, block[0].rstrip("\n")),
             "differentiate a plain `def` function and await in the caller",
         )
-    if not isinstance(tree, gast.FunctionDef) or tree.name != func.__name__:
+    if not isinstance(tree, gast.FunctionDef) or tree.name != func.__code__.co_name:
         raise SourceUnavailableError(
             f"the source at {func.__code__.co_filename}:{start} is not the definition of "
             f"{func.__qualname__}: the file probably changed after the function was defined",

@@ -1,4 +1,7 @@
-"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize.
+"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize;
+before the fence, ``y[0], y[1] = value`` into the writes it means
+(:func:`split_item_targets`) and a local tuple rebound as a tuple of its length into names of
+its items (:func:`split_tuple_names`).
 
 A literal on the right keeps Python's meaning exactly: each item gets a name, and the starred
 name a list of its items. Any other value (a tuple or list bound to a name, an array) is
@@ -19,11 +22,12 @@ def f(x):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, walk
 
 
 def is_starred_target(node: gast.AST) -> bool:
@@ -62,6 +66,67 @@ def _block(block: list[gast.stmt], fresh: Callable[[str], str]) -> None:
             index += len(expanded)
         else:
             index += 1
+
+
+def split_targets(tree: gast.FunctionDef, func: Any) -> None:
+    """:func:`split_item_targets` and :func:`split_tuple_names` of the user's function ``func``
+    (a derivative's own code, differentiated again, is left as generated)."""
+    if getattr(func, "__s2s_generated__", False):
+        return
+    outer = getattr(func, "__globals__", {})
+    split_item_targets(tree, outer)
+    split_tuple_names(tree, outer)
+
+
+def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
+    """Rewrite every ``y[0], y[1] = value`` (a flat tuple or list target with an item or
+    attribute among plain names) into ``y_0, y_1 = value`` and then ``y[0] = y_0``, ``y[1] =
+    y_1``, in place: Python evaluates the whole value, then assigns the targets left to right,
+    each target's index read when it is assigned, and so do the statements written. The new
+    names avoid the function's names and ``outer`` (its globals); every statement list is
+    visited."""
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
+    todo: list[gast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        blocks = [getattr(node, f, None) for f in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(node, "handlers", None) or []]
+        for block in (b for b in blocks if isinstance(b, list)):
+            index = 0
+            while index < len(block):
+                stmt = block[index]
+                todo.append(stmt)
+                split = _split_items(stmt, taken)
+                block[index : index + 1] = split
+                index += len(split)
+
+
+def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
+    target = stmt.targets[0] if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 else None
+    if not isinstance(target, (gast.Tuple, gast.List)) or all(
+        isinstance(e, gast.Name) for e in target.elts
+    ) or not all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in target.elts):
+        return [stmt]
+    names = []
+    for item in target.elts:
+        root = item
+        while isinstance(root, (gast.Subscript, gast.Attribute)):
+            root = root.value
+        base = f"{root.id}_{len(names)}" if isinstance(root, gast.Name) else "item"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names.append(name)
+    unpack = gast.Tuple(elts=[_name(n, gast.Store()) for n in names], ctx=gast.Store())
+    out = [_assign(unpack, stmt.value)]
+    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)]
+    for new in out:
+        for node in walk(new):
+            if isinstance(node, (gast.stmt, gast.expr)) and getattr(node, "lineno", None) is None:
+                gast.copy_location(node, stmt)
+    return out
 
 
 def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
@@ -116,3 +181,96 @@ def _expand(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
         key = _int(i - len(after))
         out.append(_assign(_name(target.id, gast.Store()), _index(value, key)))
     return out
+
+
+def split_tuple_names(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
+    """Give the items of a local tuple rebound as a tuple of the same length its names, in
+    place: where every binding of ``s`` is ``s = (a, b)`` (two items each time) and ``s`` is
+    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop),
+    each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
+    other read of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items
+    followed as names (s2s follows a tuple's items only where it is bound once). A name
+    that is a parameter, declared ``global``/``nonlocal``, bound any other way, or used in a
+    nested def or lambda is left as written. The new names avoid the function's names and
+    ``outer``."""
+    taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
+    for name, length in _rebound_tuples(tree).items():
+        items = []
+        for k in range(length):
+            item, j = f"{name}_{k}", 1
+            while item in taken:
+                j += 1
+                item = f"{name}_{k}_{j}"
+            taken.add(item)
+            items.append(item)
+        _TupleNames(name, items).visit(tree)
+
+
+def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
+    """The names :func:`split_tuple_names` splits, with their tuples' length."""
+    lengths: dict[str, set[int]] = {}
+    displays: dict[str, int] = {}
+    refused = {n for g in walk(tree) if isinstance(g, (gast.Global, gast.Nonlocal))
+               for n in g.names}  # fmt: skip
+    for inner in walk(tree):
+        if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree:
+            refused |= {n.id for n in walk(inner) if isinstance(n, gast.Name)}
+    plain = set()
+    for stmt in walk(tree):
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+            stmt.targets[0], gast.Name
+        ) and isinstance(stmt.value, gast.Tuple) and not any(
+            isinstance(e, gast.Starred) for e in stmt.value.elts
+        ):
+            name = stmt.targets[0].id
+            lengths.setdefault(name, set()).add(len(stmt.value.elts))
+            displays[name] = displays.get(name, 0) + 1
+            plain.add(id(stmt.targets[0]))
+    for node in walk(tree):
+        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and (
+            id(node) not in plain
+        ):
+            refused.add(node.id)  # a parameter, a loop target, an unpacking, `:=`, `del`
+    return {n: min(ls) for n, ls in lengths.items()
+            if len(ls) == 1 and displays[n] > 1 and n not in refused and min(ls) > 0}  # fmt: skip
+
+
+class _TupleNames(gast.NodeTransformer):
+    """The rewrite of :func:`split_tuple_names` for one name."""
+
+    def __init__(self, name: str, items: list[str]) -> None:
+        self.name, self.items = name, items
+
+    def _tuple(self, ctx: gast.expr_context, at: gast.AST) -> gast.Tuple:
+        out = gast.Tuple(elts=[_name(i, ctx) for i in self.items], ctx=ctx)
+        for node in walk(out):
+            gast.copy_location(node, at)
+        return out
+
+    def visit_Assign(self, node: gast.Assign) -> gast.AST:
+        node.value = self.visit(node.value)
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if isinstance(target, gast.Name) and target.id == self.name:
+            node.targets = [self._tuple(gast.Store(), target)]
+        else:
+            node.targets = [self.visit(t) for t in node.targets]
+        return node
+
+    def visit_Subscript(self, node: gast.Subscript) -> gast.AST:
+        key = node.slice
+        if isinstance(key, gast.UnaryOp) and isinstance(key.op, gast.USub) and isinstance(
+            key.operand, gast.Constant
+        ) and type(key.operand.value) is int:
+            index = -key.operand.value
+        else:
+            index = key.value if isinstance(key, gast.Constant) else None
+        if isinstance(node.value, gast.Name) and node.value.id == self.name and isinstance(
+            node.ctx, gast.Load
+        ) and type(index) is int and -len(self.items) <= index < len(self.items):
+            return gast.copy_location(_name(self.items[index], gast.Load()), node)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node: gast.Name) -> gast.AST:
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return self._tuple(gast.Load(), node)
+        return node
