@@ -28,6 +28,7 @@ effects is refused at once (:func:`refuse_impure_trips`).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import types
 from typing import Any
@@ -47,6 +48,7 @@ from s2s.frontend.replay import (
     pure_array_methods,
 )
 from s2s.frontend.resolve import Method, Target, is_library, resolve
+from s2s.runtime.budget import MemoryBudget
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
            "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
@@ -380,7 +382,13 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     param = lambda n: gast.Name(n, gast.Param(), None, None)  # noqa: E731
     header = primal.line_text(line)
     what = f"({', '.join(state)})" if len(state) > 1 else state[0]
-    if checkpoint == "auto":
+    if isinstance(checkpoint, MemoryBudget):
+        checkpoint = dataclasses.replace(checkpoint, at=(primal.where(loop).filename, line))
+        note = (f"line {line}: {header} checkpointed within {checkpoint.bytes} bytes: snapshots "
+                f"of {what} and the tape of a stretch of trips, as many as fit (from the bytes "
+                "of a snapshot and of one trip's tape, measured when the loop runs), trips "
+                "recomputed in the adjoint sweep; all trips taped where they fit")
+    elif checkpoint == "auto":
         note = (f"line {line}: {header} checkpointed: about sqrt(trips) snapshots of {what} "
                 "and the tape of about sqrt(trips) trips, trips recomputed in the adjoint sweep "
                 "(one stretch at a time)")

@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 
 from s2s.errors import UsageError, caller_location
+from s2s.runtime.budget import BOOKKEEPING, Measure, MemoryBudget, choose, held_bytes
 from s2s.runtime.core import subderivative
 
 AUTO = "auto"
 STATS: dict[str, int] = {"trips_run": 0, "trip_vjps": 0, "snapshots_held": 0, "trips_taped": 0,
-                         "trip_vjps_direct": 0}
+                         "trip_vjps_direct": 0, "trips_measured": 0}
 
 
 def beta(snapshots: int, runs: int) -> int:
@@ -131,24 +132,85 @@ class CheckpointedLoop:
 
     def __call__(self, start: int, stop: int, stride: int, *state: Any, **invariants: Any):
         trips = len(range(start, stop, stride))
-        c, unit = snapshots_for(trips, self.checkpoint)
-        plan = _Plan(start, stride, trips, unit, invariants)
         first = [_owned(v) for v in state]  # the caller may write into its arrays later
+        vjps: dict[tuple, TripVJP] = {}
+        if isinstance(self.checkpoint, MemoryBudget):
+            c, unit = self._within(start, stride, trips, first, invariants, vjps)
+            if trips and unit >= trips:  # every trip's tape fits: one VJP, no run again
+                return self._taped(_Plan(start, stride, trips, trips, invariants, vjps), first)
+        else:
+            c, unit = snapshots_for(trips, self.checkpoint)
+        plan = _Plan(start, stride, trips, unit, invariants, vjps)
         chain = self._forward(plan, 0, first, c)
         top, top_state, _ = chain[-1]
         value = self._advance(plan, top, plan.end, top_state)
         STATS["snapshots_held"] = max(STATS["snapshots_held"], len(chain))
+        held = [chain]  # the adjoint sweep frees them as it goes; a second call places them anew
+        del chain, top_state
 
         def pullback(cotangent: Any) -> tuple[Any, ...]:
             d_state = [cotangent] if self.single else list(cotangent)
             if trips == 0:  # the state passed through: fresh arrays, never the caller's
                 d_state = [_owned(d) for d in d_state]
             grads: dict[str, Any] = {}
-            d_state = self._backward(plan, list(chain), plan.end, d_state, grads)  # again: same
-            found = dict(zip(self.state_names, d_state))
-            return tuple(found[w] if w in found else grads.get(w) for w in self.wrt)
+            chain = held.pop() if held else self._forward(plan, 0, first, c)
+            box = [d_state]
+            del d_state
+            self._backward(plan, chain, plan.end, box, grads)
+            return self._ordered(box[0], grads)
 
         return self._pack(value), pullback
+
+    def _ordered(self, d_state: list[Any], grads: dict[str, Any]) -> tuple[Any, ...]:
+        found = dict(zip(self.state_names, d_state))
+        return tuple(found[w] if w in found else grads.get(w) for w in self.wrt)
+
+    def _vjp(self, plan: _Plan, state: list[Any]) -> tuple[TripVJP, list[str], list[str]]:
+        """The VJP of a stretch of trips from ``state``, its state names with a cotangent
+        (``active``) and the invariants a gradient is taken of (``wanted``)."""
+        active = [n for n, v in zip(self.state_names, state) if _differentiable(v)]
+        wanted = [n for n in self.invariants if n in self.wrt]
+        vjp = plan.vjps.get(tuple(active))
+        if vjp is None:
+            derivative = subderivative(self.function, tuple(active + wanted))
+            vjp = plan.vjps[tuple(active)] = TripVJP(derivative, plan.invariants)
+        return vjp, active, wanted
+
+    def _taped(self, plan: _Plan, state: list[Any]) -> tuple[Any, Any]:
+        """Every trip taped by one VJP (a budget that holds their tape): no trip runs again."""
+        vjp, active, wanted = self._vjp(plan, state)
+        STATS["trip_vjps"] += 1
+        STATS["trips_taped"] = max(STATS["trips_taped"], plan.trips)
+        value, taped = vjp.derivative(plan.at(0), plan.at(plan.end), plan.stride, *state,
+                                      **plan.invariants)  # fmt: skip
+
+        def pullback(cotangent: Any) -> tuple[Any, ...]:
+            found = dict(zip(active + wanted, taped(cotangent)))
+            grads = {n: found[n] for n in wanted}
+            return self._ordered([found.get(n) for n in self.state_names], grads)
+
+        return value, pullback
+
+    def _within(self, start: int, stride: int, trips: int, first: list[Any],
+                invariants: dict[str, Any], vjps: dict) -> tuple[int, int]:  # fmt: skip
+        """``(snapshots, unit)`` within the budget, from the bytes of one snapshot and of the
+        tapes of the first trip and the first two (:mod:`s2s.runtime.budget`)."""
+        held = {id(v) for v in [*first, *invariants.values()]}  # there whatever is chosen
+        snapshot = held_bytes(first) + BOOKKEEPING
+        tapes = []
+        plan = _Plan(start, stride, trips, 1, invariants, vjps)
+        vjp, _, wanted = self._vjp(plan, first)
+        for count in (1, 2)[: min(trips, 2)]:
+            STATS["trips_measured"] += count
+            value, taped = vjp.derivative(start, plan.at(count), stride, *first, **invariants)
+            tapes.append(held_bytes(taped, set(held)))
+            del value, taped
+        trip = tapes[-1] - tapes[0] if len(tapes) == 2 else (tapes or [0])[0]
+        trip = max(trip, 0)
+        fixed = max((tapes or [0])[0] - trip, 0)
+        cotangents = sum(held_bytes(invariants[n]) for n in wanted)
+        measure = Measure(snapshot, trip, fixed, cotangents)
+        return choose(trips, self.checkpoint, measure, _runs)
 
     def _forward(self, plan: _Plan, lo: int, state: list[Any], free: int) -> list[tuple]:
         """The snapshots from trip ``lo`` (whose state is ``state``, owned) to the end of the
@@ -162,33 +224,27 @@ class CheckpointedLoop:
             n1 = _split(left, f)
             chain.append((k + n1, self._advance(plan, k, k + n1, s), f - 1))
 
-    def _backward(self, plan: _Plan, chain: list[tuple], hi: int, d_state: list[Any],
-                  grads: dict[str, Any]) -> list[Any]:  # fmt: skip
-        """Pull ``d_state`` (the cotangent of the state at trip ``hi``) back to the first
-        snapshot of ``chain``, popping the snapshots as their trips are done."""
+    def _backward(self, plan: _Plan, chain: list[tuple], hi: int, box: list[Any],
+                  grads: dict[str, Any]) -> None:  # fmt: skip
+        """Pull ``box[0]`` (the cotangent of the state at unit ``hi``) back to the first
+        snapshot of ``chain``, popping the snapshots as their units are done. The cotangent
+        is replaced in ``box``, so no frame of the recursion keeps an old one alive."""
         k, s, _ = chain.pop()
         for j in range(hi - 1, k - 1, -1):  # the last stretch: from its snapshot each time
-            d_state = self._trip(plan, j, self._advance(plan, k, j, s), d_state, grads)
+            box.append(self._trip(plan, j, self._advance(plan, k, j, s), box.pop(), grads))
         hi = k
         while chain:
             k, s, f = chain.pop()
-            inner = self._forward(plan.until(hi), k, s, f)
-            d_state = self._backward(plan, inner, hi, d_state, grads)
+            self._backward(plan, self._forward(plan.until(hi), k, s, f), hi, box, grads)
             hi = k
-        return d_state
 
     def _trip(self, plan: _Plan, j: int, state: list[Any], d_state: list[Any],
               grads: dict[str, Any]) -> list[Any]:  # fmt: skip
-        """The cotangent of the state before trip ``j`` from the one after it (``state`` is the
+        """The cotangent of the state before unit ``j`` from the one after it (``state`` is the
         state before it); each invariant's part added into ``grads``."""
         STATS["trip_vjps"] += 1
-        STATS["trips_taped"] = max(STATS.get("trips_taped", 0), plan.count(j, j + 1))
-        active = [n for n, v in zip(self.state_names, state) if _differentiable(v)]
-        wanted = [n for n in self.invariants if n in self.wrt]
-        vjp = plan.vjps.get(tuple(active))
-        if vjp is None:
-            derivative = subderivative(self.function, tuple(active + wanted))
-            vjp = plan.vjps[tuple(active)] = TripVJP(derivative, plan.invariants)
+        STATS["trips_taped"] = max(STATS["trips_taped"], plan.count(j, j + 1))
+        vjp, active, wanted = self._vjp(plan, state)
         parts = vjp(plan.at(j), plan.at(j + 1), plan.stride, state,
                     d_state[0] if self.single else tuple(d_state))  # fmt: skip
         found = dict(zip(active + wanted, parts))
@@ -197,6 +253,14 @@ class CheckpointedLoop:
             if part is not None:
                 grads[name] = part if grads.get(name) is None else grads[name] + part
         return [found.get(n) for n in self.state_names]
+
+
+def _runs(snapshots: int, units: int) -> int:
+    """The fewest forward runs ``r`` of a unit with ``beta(snapshots, r) >= units``."""
+    runs = 0
+    while beta(snapshots, runs) < units:
+        runs += 1
+    return runs
 
 
 def _kinds(values: Any) -> tuple | None:
@@ -274,11 +338,11 @@ class _Plan:
     starts at; ``end`` the unit a recursion stops at) and its invariants."""
 
     def __init__(self, start: int, stride: int, trips: int, unit: int,
-                 invariants: dict[str, Any]) -> None:  # fmt: skip
+                 invariants: dict[str, Any], vjps: dict[tuple, TripVJP]) -> None:  # fmt: skip
         self.start, self.stride, self.trips, self.unit = start, stride, trips, unit
         self.invariants = invariants
         self.end = -(-trips // unit)
-        self.vjps: dict[tuple, TripVJP] = {}  # per active state: one trip's VJP
+        self.vjps = vjps  # per state with a cotangent: a stretch's VJP
 
     def at(self, k: int) -> int:
         return self.start + min(k * self.unit, self.trips) * self.stride
@@ -288,6 +352,6 @@ class _Plan:
         return min(j * self.unit, self.trips) - min(k * self.unit, self.trips)
 
     def until(self, end: int) -> _Plan:
-        plan = _Plan(self.start, self.stride, self.trips, self.unit, self.invariants)
-        plan.end, plan.vjps = end, self.vjps
+        plan = _Plan(self.start, self.stride, self.trips, self.unit, self.invariants, self.vjps)
+        plan.end = end
         return plan
