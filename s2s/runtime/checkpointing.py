@@ -157,7 +157,7 @@ class CheckpointedLoop:
             box = [d_state]
             del d_state
             self._backward(plan, chain, plan.end, box, grads)
-            return self._ordered(box[0], grads)
+            return self._ordered(as_scalars(box[0], first), grads)
 
         return self._pack(value), pullback
 
@@ -170,26 +170,28 @@ class CheckpointedLoop:
         (``active``) and the invariants a gradient is taken of (``wanted``)."""
         active = [n for n, v in zip(self.state_names, state) if _differentiable(v)]
         wanted = [n for n in self.invariants if n in self.wrt]
-        vjp = plan.vjps.get(tuple(active))
+        key = (tuple(active), plan.unit > 1)
+        vjp = plan.vjps.get(key)
         if vjp is None:
             derivative = subderivative(self.function, tuple(active + wanted))
-            vjp = plan.vjps[tuple(active)] = TripVJP(derivative, plan.invariants)
+            vjp = plan.vjps[key] = TripVJP(derivative, plan.invariants, plan.unit > 1)
         return vjp, active, wanted
 
     def _taped(self, plan: _Plan, state: list[Any]) -> tuple[Any, Any]:
-        """Every trip taped by one VJP (a budget that holds their tape): no trip runs again."""
+        """Every trip taped by one VJP (a budget that holds their tape): no trip runs again.
+        Float scalars go in as 0-d arrays (:class:`TripVJP`), and come out as they were."""
         vjp, active, wanted = self._vjp(plan, state)
         STATS["trip_vjps"] += 1
         STATS["trips_taped"] = max(STATS["trips_taped"], plan.trips)
-        value, taped = vjp.derivative(plan.at(0), plan.at(plan.end), plan.stride, *state,
-                                      **plan.invariants)  # fmt: skip
+        value, taped = _run_taped(vjp, plan.at(0), plan.at(plan.end), plan.stride, state)
+        value = as_scalars([value] if self.single else list(value), state)
 
         def pullback(cotangent: Any) -> tuple[Any, ...]:
             found = dict(zip(active + wanted, taped(cotangent)))
-            grads = {n: found[n] for n in wanted}
-            return self._ordered([found.get(n) for n in self.state_names], grads)
+            d_state = as_scalars([found.get(n) for n in self.state_names], state)
+            return self._ordered(d_state, {n: found[n] for n in wanted})
 
-        return value, pullback
+        return self._pack(value), pullback
 
     def _within(self, start: int, stride: int, trips: int, first: list[Any],
                 invariants: dict[str, Any], vjps: dict) -> tuple[int, int]:  # fmt: skip
@@ -202,7 +204,7 @@ class CheckpointedLoop:
         vjp, _, wanted = self._vjp(plan, first)
         for count in (1, 2)[: min(trips, 2)]:
             STATS["trips_measured"] += count
-            value, taped = vjp.derivative(start, plan.at(count), stride, *first, **invariants)
+            value, taped = _run_taped(vjp, start, plan.at(count), stride, first)
             tapes.append(held_bytes(taped, set(held)))
             del value, taped
         trip = tapes[-1] - tapes[0] if len(tapes) == 2 else (tapes or [0])[0]
@@ -286,7 +288,10 @@ def _finite(parts: tuple) -> bool:
             if not math.isfinite(part):
                 return False
         elif isinstance(part, np.ndarray):
-            if part.dtype.kind in "fc" and not np.isfinite(part).all():
+            if part.dtype.kind == "f" and part.ndim == 0:
+                if not math.isfinite(part):
+                    return False
+            elif part.dtype.kind in "fc" and not np.isfinite(part).all():
                 return False
         elif isinstance(part, (complex, np.inexact)) and not np.isfinite(part):
             return False
@@ -294,43 +299,83 @@ def _finite(parts: tuple) -> bool:
 
 
 class TripVJP:
-    """One trip's VJP, called once per trip of the adjoint sweep: ``vjp(lo, hi, stride,
-    state, cotangent)`` returns the cotangents of the derivative's ``wrt``.
+    """The VJP of a stretch of trips, called once per stretch of the adjoint sweep: ``vjp(lo,
+    hi, stride, state, cotangent)`` returns the cotangents of the derivative's ``wrt``.
 
-    The first call goes through the derivative object (binding, the arguments' checks, the
-    specialization for their shapes and dtypes, generation); the calls after it whose state
-    has the same types, dtypes and shapes call the generated VJP directly, as the object
-    would (the invariants are the same objects in every trip of a sweep). That saves about
-    50 us a trip, the object's call path, which the Euler workload's trips (a few scalar
-    operations) spend most of their time in. A trip whose direct call raises, or gives a
-    non-finite cotangent, is run again through the object, which locates the error or
-    reports the non-finite value as before (the trips have no side effects:
+    Where a stretch is more than one trip (``arrays``), a float scalar of the state
+    (``np.float64``, a Python float) goes in as a 0-d array of its dtype (:func:`as_arrays`:
+    the same arithmetic, and shapes the generated code can prove, so its trips are plain
+    numpy, without a helper per operation for shapes it cannot know: about 3 us a trip of
+    the Euler workload, not 10); for one trip, the call's own cost is less with scalars.
+    For each kind of state (types, dtypes and shapes) the derivative object specializes once
+    (binding, checks, generation); the stretches then call that generated VJP directly (the
+    invariants are the same objects in every stretch of a sweep), saving the object's call
+    path, about 50 us a call, which the Euler workload's trips (a few scalar operations)
+    spent most of their time in. A stretch whose direct call raises, or gives a non-finite
+    cotangent, runs again through the object with the state as it was, which locates the
+    error or reports the non-finite value as before (the trips have no side effects:
     :func:`s2s.frontend.checkpoints.refuse_impure_trips`)."""
 
-    def __init__(self, derivative: Any, invariants: dict[str, Any]) -> None:
+    def __init__(self, derivative: Any, invariants: dict[str, Any], arrays: bool) -> None:
         self.derivative = derivative
         self.invariants = invariants
+        self.arrays = arrays
         self.kinds: tuple | None = None
         self.function: Any = None
 
     def __call__(self, lo: int, hi: int, stride: int, state: list[Any], cotangent: Any) -> Any:
-        kinds = _kinds(state)
-        if kinds is not None and kinds == self.kinds:
+        arrays = as_arrays(state) if self.arrays else state
+        kinds = _kinds(arrays)
+        if kinds is not None and kinds != self.kinds:
+            self._learn(lo, hi, stride, arrays, kinds)
+        if kinds is not None and self.function is not None:
             try:
-                _, pullback = self.function(lo, hi, stride, *state, **self.invariants)
+                _, pullback = self.function(lo, hi, stride, *arrays, **self.invariants)
                 parts = pullback(cotangent)
             except Exception:  # run again below: the object's call locates it
                 parts = None
             if parts is not None and _finite(parts):
                 STATS["trip_vjps_direct"] += 1
                 return parts
-        derivative = self.derivative
-        _, pullback = derivative(lo, hi, stride, *state, **self.invariants)
-        parts = pullback(cotangent)
-        generated = derivative._prepare((lo, hi, stride, *state), dict(self.invariants))[0]
-        if kinds is not None and generated is not None and not generated.warnings:
-            self.kinds, self.function = kinds, generated.compiled.function
-        return parts
+        _, pullback = self.derivative(lo, hi, stride, *state, **self.invariants)
+        return pullback(cotangent)
+
+    def _learn(self, lo: int, hi: int, stride: int, arrays: list[Any], kinds: tuple) -> None:
+        """The generated VJP for state of ``kinds`` (``None`` where the object has no one
+        function for it: then each stretch goes through the object)."""
+        self.kinds, self.function = kinds, None
+        try:
+            generated = self.derivative._prepare((lo, hi, stride, *arrays), dict(self.invariants))
+        except Exception:  # the object's call raises it, at the trip
+            return
+        if generated[0] is not None and not generated[0].warnings:
+            self.function = generated[0].compiled.function
+
+
+_FLOAT_SCALARS = (float, np.float64, np.float32, np.float16)
+
+
+def _run_taped(vjp: TripVJP, lo: int, hi: int, stride: int, state: list[Any]) -> tuple:
+    """``(value, pullback)`` of the trips from ``lo`` to ``hi`` taped by the derivative
+    object, float scalars of the state as 0-d arrays (:func:`as_arrays`)."""
+    try:
+        return vjp.derivative(lo, hi, stride, *as_arrays(state), **vjp.invariants)
+    except Exception:  # as the loop's own state would raise it, located at the trip
+        return vjp.derivative(lo, hi, stride, *state, **vjp.invariants)
+
+
+def as_arrays(state: list[Any]) -> list[Any]:
+    """``state`` with each float scalar as a 0-d array of its dtype (what numpy computes
+    from it is the same: an operation on 0-d arrays gives the scalar an operation on
+    scalars does)."""
+    return [np.asarray(v) if type(v) in _FLOAT_SCALARS else v for v in state]
+
+
+def as_scalars(values: list[Any], state: list[Any]) -> list[Any]:
+    """``values`` (one per state name) with a 0-d array where ``state`` has a float scalar
+    as that scalar (``np.float64`` for a Python float): the types the state had."""
+    return [v[()] if type(v) is np.ndarray and v.ndim == 0 and type(s) in _FLOAT_SCALARS
+            else v for v, s in zip(values, state)]  # fmt: skip
 
 
 class _Plan:
