@@ -21,13 +21,21 @@ most ``c`` snapshots and one trip's tape are held.
 ``checkpoint="auto"`` makes the unit a stretch of ``L = ceil(sqrt(trips))`` trips, reversed
 by one VJP over the stretch (a tape of ``L`` trips), and keeps one snapshot per stretch
 (``ceil(trips / L) <= L``): memory of about ``sqrt(trips)`` states and ``sqrt(trips)``
-trips' tapes, each trip run twice (the primal sweep, then its stretch's VJP). One VJP call
-per trip costs about 50 us of s2s's call path (the Euler workload: 20,000 trips of a few
-scalar operations), which the stretches pay once per ``L`` trips.
+trips' tapes, each trip run twice (the primal sweep, then its stretch's VJP).
+
+``checkpoint=s2s.MemoryBudget(bytes)`` picks the snapshots and the stretch from the bytes
+measured when the loop runs, or runs it taped where every trip's tape fits
+(:mod:`s2s.runtime.budget`). The adjoint sweep frees the forward sweep's snapshots as it
+reverses their stretches (a pullback called again places them anew), and no level of its
+recursion keeps an older cotangent, so at most ``c`` snapshots are held at once. Each
+stretch's VJP calls the generated code directly once its state's kinds are known
+(:class:`TripVJP`): a VJP call per trip costs about 20 us (the Euler workload: 20,000 trips
+of a few scalar operations), which the stretches pay once per ``L`` trips.
 
 Shapes and dtypes: the state and the cotangents keep their arguments' shapes and dtypes
-(float32 stays float32, as the one-trip VJP keeps it). Errors: ``UsageError`` for a
-snapshot count that is not an int >= 1 or ``"auto"``.
+(float32 stays float32, as the one-trip VJP keeps it; a float scalar stays a scalar).
+Errors: ``UsageError`` for a snapshot count that is not an int >= 1, ``"auto"`` or a
+``MemoryBudget``, and at the loop for a budget that holds no snapshot and trip.
 """
 
 from __future__ import annotations
