@@ -322,7 +322,8 @@ class TripVJP:
     spent most of their time in. A stretch whose direct call raises, or gives a non-finite
     cotangent, runs again through the object with the state as it was, which locates the
     error or reports the non-finite value as before (the trips have no side effects:
-    :func:`s2s.frontend.checkpoints.refuse_impure_trips`)."""
+    :func:`s2s.frontend.checkpoints.refuse_impure_trips`); numpy's floating-point warnings
+    of such a stretch come twice, from the same line (Python's default filter shows one)."""
 
     def __init__(self, derivative: Any, invariants: dict[str, Any], arrays: bool) -> None:
         self.derivative = derivative
