@@ -118,7 +118,7 @@ def test_budget_too_small_is_refused_at_the_loop():
 
 
 def test_budget_values():
-    assert s2s.MemoryBudget(5e6).bytes == 5_000_000
+    assert s2s.MemoryBudget(5e6).nbytes == 5_000_000
     assert s2s.MemoryBudget(10**6) == s2s.MemoryBudget(1_000_000.0)
     assert repr(s2s.MemoryBudget(10**6)) == "MemoryBudget(1000000)"
     for bad in (0, -5, 1.5, "1MB", True, float("inf"), None):

@@ -112,7 +112,7 @@ def budget_text(checkpoint: Any) -> str:
     if not isinstance(checkpoint, MemoryBudget):
         return repr(checkpoint)
     at = "" if checkpoint.at is None else f", at={checkpoint.at!r}"
-    return f"_s2s.MemoryBudget({checkpoint.bytes}{at})"
+    return f"_s2s.MemoryBudget({checkpoint.nbytes}{at})"
 
 
 def checkpoint_node(checkpoint: Any) -> gast.expr:
@@ -125,7 +125,7 @@ def checkpoint_node(checkpoint: Any) -> gast.expr:
         keywords.append(gast.keyword(arg="at", value=at))
     maker = gast.Attribute(value=gast.Name("_s2s", gast.Load(), None, None), attr="MemoryBudget",
                            ctx=gast.Load())  # fmt: skip
-    return gast.Call(func=maker, args=[gast.Constant(checkpoint.bytes, None)], keywords=keywords)
+    return gast.Call(func=maker, args=[gast.Constant(checkpoint.nbytes, None)], keywords=keywords)
 
 
 def with_checkpoint(helpers: dict[str, tuple], primal: list[Any], checkpoint: Any) -> None:

@@ -29,7 +29,6 @@ effects is refused at once (:func:`refuse_impure_trips`).
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import types
 from typing import Any
@@ -384,8 +383,8 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     header = primal.line_text(line)
     what = f"({', '.join(state)})" if len(state) > 1 else state[0]
     if isinstance(checkpoint, MemoryBudget):
-        checkpoint = dataclasses.replace(checkpoint, at=(primal.where(loop).filename, line))
-        note = (f"line {line}: {header} checkpointed within {checkpoint.bytes} bytes: snapshots "
+        checkpoint = MemoryBudget(checkpoint.nbytes, at=(primal.where(loop).filename, line))
+        note = (f"line {line}: {header} checkpointed within {checkpoint.nbytes} bytes: snapshots "
                 f"of {what} and the tape of a stretch of trips, as many as fit (from the bytes "
                 "of a snapshot and of one trip's tape, measured when the loop runs), trips "
                 "recomputed in the adjoint sweep; all trips taped where they fit")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import linecache
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,31 +41,47 @@ OVERHEAD = 16384  # the sweeps' own lists, frames and records, in bytes (tracema
 BOOKKEEPING = 1024  # a snapshot's record, and the frame and range of a level of the recursion
 
 
-@dataclass(frozen=True)
 class MemoryBudget:
-    """``checkpoint=s2s.MemoryBudget(bytes)``: hold each checkpointed loop's snapshots, tape
-    and working copies within ``bytes`` (an int, or a float such as ``50e6``, ``> 0``); all
-    trips taped where they fit, no recomputation then. ``at`` is the loop's ``(file, line)``,
-    which the generated code passes for its error messages (not part of equality)."""
+    """``checkpoint=s2s.MemoryBudget(nbytes)``: hold each checkpointed loop's snapshots, tape
+    and working copies within ``nbytes`` bytes (an int, or a float such as ``50e6``, ``>= 1``);
+    all trips taped where they fit, no recomputation then. Immutable; equal budgets are equal
+    (``at`` aside: the loop's ``(file, line)``, which the generated code adds for its errors).
 
-    bytes: int
-    at: tuple[str, int] | None = field(default=None, compare=False)
+    Raises:
+        UsageError: at the caller's line, for ``nbytes`` that is not a whole number >= 1.
+    """
 
-    def __post_init__(self) -> None:
-        value = self.bytes
-        number = isinstance(value, (int, float, np.integer, np.floating))
-        if isinstance(value, (bool, np.bool_)) or not number or not (
-            math.isfinite(value) and value >= 1 and float(value) == int(value)
+    __slots__ = ("nbytes", "at")
+    nbytes: int
+    at: tuple[str, int] | None
+
+    def __init__(self, nbytes: float, at: tuple[str, int] | None = None) -> None:
+        number = isinstance(nbytes, (int, float, np.integer, np.floating))
+        if isinstance(nbytes, (bool, np.bool_)) or not number or not (
+            math.isfinite(nbytes) and nbytes >= 1 and float(nbytes) == int(nbytes)
         ):  # fmt: skip
             raise UsageError(
-                f"MemoryBudget takes a whole number of bytes >= 1, not {value!r}",
+                f"MemoryBudget takes a whole number of bytes >= 1, not {nbytes!r}",
                 caller_location(),
                 "pass the budget in bytes, e.g. s2s.MemoryBudget(50_000_000) for 50 MB",
             )
-        object.__setattr__(self, "bytes", int(value))
+        object.__setattr__(self, "nbytes", int(nbytes))
+        object.__setattr__(self, "at", at)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a MemoryBudget cannot be changed; make a new one")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is MemoryBudget and other.nbytes == self.nbytes
+
+    def __hash__(self) -> int:
+        return hash((MemoryBudget, self.nbytes))
 
     def __repr__(self) -> str:
-        return f"MemoryBudget({self.bytes})"
+        return f"MemoryBudget({self.nbytes})"
+
+    def __reduce__(self) -> tuple:
+        return (MemoryBudget, (self.nbytes, self.at))
 
 
 def held_bytes(value: Any, seen: set[int] | None = None) -> int:
@@ -128,7 +144,7 @@ def choose(trips: int, budget: MemoryBudget, measure: Measure, runs_for: Any) ->
 
     Raises:
         UsageError: at the loop (``budget.at``) where no snapshot and trip fit."""
-    room = budget.bytes - measure.working
+    room = budget.nbytes - measure.working
     if trips == 0 or trips * measure.trip <= room:
         return 1, max(trips, 1)
     widest = (room - measure.snapshot) // max(measure.trip, 1)
@@ -159,7 +175,7 @@ def _too_small(budget: MemoryBudget, measure: Measure) -> None:
         filename, line = budget.at
         where = Location(filename, line, 0, linecache.getline(filename, line).rstrip("\n"))
     raise UsageError(
-        f"checkpoint=MemoryBudget({budget.bytes}) is too small for this loop: one snapshot of "
+        f"checkpoint=MemoryBudget({budget.nbytes}) is too small for this loop: one snapshot of "
         f"its state takes {measure.snapshot} bytes, one trip's tape {measure.trip} and the "
         f"adjoint sweep's working copies {measure.working} (measured on its first trips), "
         f"{need} bytes in all",

@@ -267,6 +267,8 @@ class CheckpointedLoop:
 
 def _runs(snapshots: int, units: int) -> int:
     """The fewest forward runs ``r`` of a unit with ``beta(snapshots, r) >= units``."""
+    if snapshots == 1:  # beta(1, r) = r + 1
+        return max(units - 1, 0)
     runs = 0
     while beta(snapshots, runs) < units:
         runs += 1
