@@ -1,5 +1,5 @@
 """Checkpointed loops (issue 12): a gradient taped, with ``checkpoint="auto"``, with
-``checkpoint=10`` and with ``checkpoint=s2s.MemoryBudget(bytes)`` of a tenth of the taped
+``checkpoint=10`` and with ``checkpoint=s2s.MemoryBudget(nbytes)`` of a tenth of the taped
 gradient's peak and of twice it (which holds every trip's tape: run taped): the tracemalloc
 peak of one gradient call and the time per call, as paired medians over alternating calls
 (each checkpointed call next to a taped one), as ratios over the taped gradient. Two

@@ -444,7 +444,7 @@ def grad(
             The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
         checkpoint: ``None`` (every trip of a loop taped), an int ``c >= 1``, ``"auto"`` or
-            ``s2s.MemoryBudget(bytes)``: each outermost ``for i in range(...)`` loop keeps at
+            ``s2s.MemoryBudget(nbytes)``: each outermost ``for i in range(...)`` loop keeps at
             most ``c`` snapshots of its state (or what fits the bytes) and runs its trips again
             in the adjoint sweep (binomial; README "Checkpointing long loops").
 

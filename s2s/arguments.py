@@ -327,7 +327,7 @@ def check_options(mode: str, options: Any) -> None:
         or checkpoint < 1
     ):  # fmt: skip
         problems.append(f"checkpoint must be None, an int >= 1, 'auto' or s2s.MemoryBudget("
-                        f"bytes), not {checkpoint!r} (checkpoint=10: at most 10 snapshots per "
+                        f"nbytes), not {checkpoint!r} (checkpoint=10: at most 10 snapshots per "
                         "loop; s2s.MemoryBudget(50_000_000): what fits 50 MB)")  # fmt: skip
     if problems:
         raise UsageError(

@@ -1,6 +1,6 @@
 """Checkpointed loops, issue 12 continued: a trip's VJP called directly (its derivative
 object's call path skipped once the state's kinds are known), and ``checkpoint=
-s2s.MemoryBudget(bytes)``: the peak stays within the budget, the gradients equal the taped
+s2s.MemoryBudget(nbytes)``: the peak stays within the budget, the gradients equal the taped
 ones, a loop whose tape fits runs taped, and a budget too small is refused at the loop."""
 
 from __future__ import annotations

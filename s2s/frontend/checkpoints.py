@@ -1,6 +1,6 @@
 """Checkpoints: each ``for i in range(...)`` loop becomes a nested def of its trips (issue 12).
 
-With ``s2s.grad(f, checkpoint=c)`` (``c`` an int >= 1, ``"auto"`` or ``s2s.MemoryBudget(bytes)``:
+With ``s2s.grad(f, checkpoint=c)`` (``c`` an int >= 1, ``"auto"`` or ``s2s.MemoryBudget(nbytes)``:
 the loop's file and line added to it for its error, ``at``), each outermost ``for``
 loop over ``range(a, b, s)`` whose body only rebinds names is written as a nested def that
 runs the trips, called once; its state (the names the body rebinds and reads before

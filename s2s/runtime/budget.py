@@ -1,4 +1,4 @@
-"""``checkpoint=s2s.MemoryBudget(bytes)``: a checkpointed loop held within a number of bytes.
+"""``checkpoint=s2s.MemoryBudget(nbytes)``: a checkpointed loop held within a number of bytes.
 
 Where :mod:`s2s.runtime.checkpointing` runs a loop under a budget, it measures, when the loop
 is called, the bytes of one snapshot of its state (``S``: the arrays' buffers and headers,

@@ -23,7 +23,7 @@ by one VJP over the stretch (a tape of ``L`` trips), and keeps one snapshot per 
 (``ceil(trips / L) <= L``): memory of about ``sqrt(trips)`` states and ``sqrt(trips)``
 trips' tapes, each trip run twice (the primal sweep, then its stretch's VJP).
 
-``checkpoint=s2s.MemoryBudget(bytes)`` picks the snapshots and the stretch from the bytes
+``checkpoint=s2s.MemoryBudget(nbytes)`` picks the snapshots and the stretch from the bytes
 measured when the loop runs, or runs it taped where every trip's tape fits
 (:mod:`s2s.runtime.budget`). The adjoint sweep frees the forward sweep's snapshots as it
 reverses their stretches (a pullback called again places them anew), and no level of its
