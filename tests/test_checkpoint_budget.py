@@ -94,6 +94,21 @@ def test_budget_holds_the_peak_and_the_gradients():
         _close(grads, taped)
 
 
+def test_budget_on_scalar_state():
+    """Two float scalars of state (a few bytes each: the budget is mostly bookkeeping): the
+    peak stays within a quarter of the taped one's, the gradients and their types equal the
+    taped ones."""
+    args = (0.3, np.float64(0.1), 0.01, 3000)
+    taped, taped_peak = _peak(s2s.grad(fresh(euler), wrt=(0, 1)), args)
+    budget = taped_peak // 4
+    g = s2s.grad(fresh(euler), wrt=(0, 1), checkpoint=s2s.MemoryBudget(budget))
+    grads, peak = _peak(g, args)
+    assert peak <= budget, (peak, budget)
+    assert checkpointing.STATS["trips_run"] > 0
+    _close(grads, taped)
+    assert [type(a) for a in grads] == [type(b) for b in taped]
+
+
 def test_budget_that_holds_the_tape_runs_taped():
     """A budget above the taped peak: one VJP over every trip, no trip run again."""
     taped, taped_peak = _peak(s2s.grad(fresh(euler), wrt=(0, 1)), VECTORS)
