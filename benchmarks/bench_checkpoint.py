@@ -1,8 +1,10 @@
-"""Checkpointed loops (issue 12): a gradient taped, with ``checkpoint="auto"`` and with
-``checkpoint=10``: the tracemalloc peak of one gradient call and the time per call, as paired
-medians over alternating calls (each checkpointed call next to a taped one), as ratios over
-the taped gradient. Two workloads: the Euler workload of ``workloads.py`` (20,000 steps, two
-scalars of state) and the same oscillator on a state of 1,000-vectors (2,000 steps).
+"""Checkpointed loops (issue 12): a gradient taped, with ``checkpoint="auto"``, with
+``checkpoint=10`` and with ``checkpoint=s2s.MemoryBudget(nbytes)`` of a tenth of the taped
+gradient's peak and of twice it (which holds every trip's tape: run taped): the tracemalloc
+peak of one gradient call and the time per call, as paired medians over alternating calls
+(each checkpointed call next to a taped one), as ratios over the taped gradient. Two
+workloads: the Euler workload of ``workloads.py`` (20,000 steps, two scalars of state) and
+the same oscillator on a state of 1,000-vectors (2,000 steps).
 
     OPENBLAS_NUM_THREADS=1 taskset -c 1 python benchmarks/bench_checkpoint.py [--reps 7]
 
@@ -24,7 +26,7 @@ from workloads import euler, euler_make  # noqa: E402
 
 import s2s  # noqa: E402
 
-CHECKPOINTS = (None, "auto", 10)
+FIXED = (None, "auto", 10)
 
 
 def euler_vectors(k, c, x, v):
@@ -40,24 +42,31 @@ def _fresh(f):
     return types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
 
 
+def _peak(g, args: tuple) -> int:
+    tracemalloc.start()
+    g(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
 def measure(title: str, f, args: tuple, wrt: tuple, reps: int) -> int:
-    grads = {c: s2s.grad(_fresh(f), wrt=wrt, checkpoint=c) for c in CHECKPOINTS}
+    taped = s2s.grad(_fresh(f), wrt=wrt)
+    taped(*args)  # generated before measuring
+    peak = _peak(taped, args)
+    checkpoints = (*FIXED, s2s.MemoryBudget(peak // 10), s2s.MemoryBudget(2 * peak))
+    grads = {c: s2s.grad(_fresh(f), wrt=wrt, checkpoint=c) for c in checkpoints}
     values = {c: g(*args) for c, g in grads.items()}  # generated before measuring
-    for c in CHECKPOINTS[1:]:
+    for c in checkpoints[1:]:
         for a, b in zip(values[c], values[None]):
             if not np.allclose(a, b, rtol=1e-12, atol=0):
                 print(f"{title}, checkpoint={c!r}: gradient {a} differs from the taped {b}")
                 return 1
-    peaks = {}
-    for c, g in grads.items():
-        tracemalloc.start()
-        g(*args)
-        peaks[c] = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    ratios: dict = {c: [] for c in CHECKPOINTS[1:]}
-    times: dict = {c: [] for c in CHECKPOINTS}
+    peaks = {c: _peak(g, args) for c, g in grads.items()}
+    ratios: dict = {c: [] for c in checkpoints[1:]}
+    times: dict = {c: [] for c in checkpoints}
     for _ in range(reps):
-        for c in CHECKPOINTS[1:]:
+        for c in checkpoints[1:]:
             t0 = time.perf_counter()
             grads[None](*args)
             t1 = time.perf_counter()
@@ -67,11 +76,11 @@ def measure(title: str, f, args: tuple, wrt: tuple, reps: int) -> int:
             times[c].append(t2 - t1)
             ratios[c].append((t2 - t1) / (t1 - t0))
     print(f"{title}: {reps} paired reps")
-    print(f"{'checkpoint':>12} {'peak KiB':>10} {'memory ratio':>13} {'ms/call':>9} "
+    print(f"{'checkpoint':>22} {'peak KiB':>10} {'memory ratio':>13} {'ms/call':>9} "
           f"{'time ratio':>11}")
-    for c in CHECKPOINTS:
+    for c in checkpoints:
         ratio = statistics.median(ratios[c]) if c is not None else 1.0
-        print(f"{c!r:>12} {peaks[c] / 1024:>10.1f} {peaks[c] / peaks[None]:>13.4f} "
+        print(f"{c!r:>22} {peaks[c] / 1024:>10.1f} {peaks[c] / peaks[None]:>13.4f} "
               f"{statistics.median(times[c]) * 1e3:>9.1f} {ratio:>11.2f}")
     return 0
 

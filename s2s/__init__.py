@@ -25,7 +25,7 @@ from s2s.errors import (
     WrtError,
 )
 from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent
-from s2s.runtime import Undefined, stop_gradient, undefined_grad, zero_grad
+from s2s.runtime import MemoryBudget, Undefined, stop_gradient, undefined_grad, zero_grad
 from s2s.siblings import source
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "DisconnectedGradientError",
     "DtypeError",
     "GradientCheckError",
+    "MemoryBudget",
     "MutationError",
     "NamespaceError",
     "NonFiniteGradientError",

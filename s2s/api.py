@@ -441,10 +441,10 @@ def grad(
             (:class:`NonFiniteGradientError`, the same message) or ``"ignore"`` (no check).
             The check costs one dot product per returned gradient (reverse/nonfinite.py).
         verbose: print the program after each pass when generating.
-        checkpoint: ``None`` (every trip of a loop taped), an int ``c >= 1`` or ``"auto"``:
-            each outermost ``for i in range(...)`` loop keeps at most ``c`` snapshots of
-            its state and runs its trips again in the adjoint sweep (binomial schedule;
-            README "Checkpointing long loops"); other loops are refused.
+        checkpoint: ``None`` (every trip of a loop taped), an int ``c >= 1``, ``"auto"`` or
+            ``s2s.MemoryBudget(nbytes)``: each outermost ``for i in range(...)`` loop keeps at
+            most ``c`` snapshots of its state (or what fits the bytes) and runs its trips again
+            in the adjoint sweep (binomial; README "Checkpointing long loops").
 
     Returns:
         A :class:`Derivative` with ``f``'s signature. Each gradient has its argument's type: an

@@ -18,6 +18,7 @@ from s2s.errors import (
     WrtError,
     caller_location,
 )
+from s2s.runtime.budget import MemoryBudget
 from s2s.runtime.namespace import (
     NUMPY,
     Backend,
@@ -319,12 +320,15 @@ def check_options(mode: str, options: Any) -> None:
             caller_location(),
             "leave checkpoint= out here; pass it to s2s.grad, value_and_grad or vjp",
         )
-    if checkpoint is not None and checkpoint != "auto" and (
+    if checkpoint is not None and checkpoint != "auto" and not isinstance(
+        checkpoint, MemoryBudget
+    ) and (
         isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))
         or checkpoint < 1
     ):  # fmt: skip
-        problems.append(f"checkpoint must be None, an int >= 1 or 'auto', not {checkpoint!r} "
-                        "(checkpoint=10: at most 10 snapshots per loop)")  # fmt: skip
+        problems.append(f"checkpoint must be None, an int >= 1, 'auto' or s2s.MemoryBudget("
+                        f"nbytes), not {checkpoint!r} (checkpoint=10: at most 10 snapshots per "
+                        "loop; s2s.MemoryBudget(50_000_000): what fits 50 MB)")  # fmt: skip
     if problems:
         raise UsageError(
             f"s2s.{mode}: " + "; ".join(problems),

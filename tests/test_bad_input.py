@@ -294,6 +294,10 @@ CASES = {
         lambda: s2s.grad(vec).source,
         Answer(lambda text: text.startswith("def _make")),
     ),
+    # -- checkpoint=s2s.MemoryBudget(nbytes)
+    "MemoryBudget(str)": (lambda: s2s.MemoryBudget("1MB"), Refused(s2s.UsageError)),
+    "MemoryBudget(0)": (lambda: s2s.MemoryBudget(0), Refused(s2s.UsageError)),
+    "MemoryBudget(NaN)": (lambda: s2s.MemoryBudget(float("nan")), Refused(s2s.UsageError)),
     # -- cuts outside differentiated code: identities
     "stop_gradient(str)": (lambda: s2s.stop_gradient("a"), Answer(lambda v: v == "a")),
     "zero_grad(None)": (lambda: s2s.zero_grad(None), Answer(lambda v: v is None)),
@@ -526,6 +530,7 @@ COVERS = {
                    "check_grad value overflows", "check_grad step leaves the domain"],
     "source": ["source(int)", "source(function)"],
     "stop_gradient": ["stop_gradient(str)"],
+    "MemoryBudget": ["MemoryBudget(str)", "MemoryBudget(0)", "MemoryBudget(NaN)"],
     "zero_grad": ["zero_grad(None)"],
     "undefined_grad": ["undefined_grad(x, 3)"],
     "d": ["d outside a template"],

@@ -26,6 +26,7 @@ import gast
 
 from s2s.codegen.ir import DEF, LOCAL_CALL, NameAllocator, Stmt
 from s2s.codegen.walking import walk
+from s2s.runtime.budget import MemoryBudget
 
 
 def helper_name(
@@ -100,9 +101,31 @@ def write_helpers(writer: Any, helpers: dict[str, tuple]) -> None:
     what :func:`s2s.codegen.emit.compile_factory` puts in their cells. An entry may end with
     more arguments of the maker (:func:`with_checkpoint`)."""
     for bound, (function, written, wrt, maker, *more) in helpers.items():
-        extra = "".join(f", {value!r}" for value in more)
+        extra = "".join(f", {budget_text(value)}" for value in more)
         writer.line(f"{bound} = _s2s.{maker}({written}, {wrt!r}{extra})", 1)
         writer.helpers[bound] = (maker, function, wrt, *more)
+
+
+def budget_text(checkpoint: Any) -> str:
+    """``checkpoint=``'s value as generated code writes it: ``10``, ``'auto'``, or
+    ``_s2s.MemoryBudget(1000000, at=('f.py', 12))`` (the loop's line, for its errors)."""
+    if not isinstance(checkpoint, MemoryBudget):
+        return repr(checkpoint)
+    at = "" if checkpoint.at is None else f", at={checkpoint.at!r}"
+    return f"_s2s.MemoryBudget({checkpoint.nbytes}{at})"
+
+
+def checkpoint_node(checkpoint: Any) -> gast.expr:
+    """:func:`budget_text` as an expression node."""
+    if not isinstance(checkpoint, MemoryBudget):
+        return gast.Constant(checkpoint, None)
+    keywords = []
+    if checkpoint.at is not None:
+        at = gast.Tuple(elts=[gast.Constant(v, None) for v in checkpoint.at], ctx=gast.Load())
+        keywords.append(gast.keyword(arg="at", value=at))
+    maker = gast.Attribute(value=gast.Name("_s2s", gast.Load(), None, None), attr="MemoryBudget",
+                           ctx=gast.Load())  # fmt: skip
+    return gast.Call(func=maker, args=[gast.Constant(checkpoint.nbytes, None)], keywords=keywords)
 
 
 def with_checkpoint(helpers: dict[str, tuple], primal: list[Any], checkpoint: Any) -> None:
@@ -122,7 +145,7 @@ def with_checkpoint(helpers: dict[str, tuple], primal: list[Any], checkpoint: An
             if isinstance(inner, gast.Call) and isinstance(inner.func, gast.Attribute) and (
                 inner.func.attr == "subderivative" and len(inner.args) == 2
             ):
-                inner.args.append(gast.Constant(checkpoint, None))
+                inner.args.append(checkpoint_node(checkpoint))
 
 
 def local_helpers(
@@ -166,7 +189,7 @@ def bind_after_def(
             args=[
                 gast.Name(stmt.expr.name, gast.Load(), None, None),
                 gast.Tuple(elts=[gast.Constant(p, None) for p in wrt], ctx=gast.Load()),
-                *([gast.Constant(checkpoint, None)] if maker == "checkpointed" else []),
+                *([checkpoint_node(checkpoint)] if maker == "checkpointed" else []),
             ],
             keywords=[],
         )

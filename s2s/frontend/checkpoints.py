@@ -1,6 +1,7 @@
 """Checkpoints: each ``for i in range(...)`` loop becomes a nested def of its trips (issue 12).
 
-With ``s2s.grad(f, checkpoint=c)`` (``c`` an int >= 1 or ``"auto"``), each outermost ``for``
+With ``s2s.grad(f, checkpoint=c)`` (``c`` an int >= 1, ``"auto"`` or ``s2s.MemoryBudget(nbytes)``:
+the loop's file and line added to it for its error, ``at``), each outermost ``for``
 loop over ``range(a, b, s)`` whose body only rebinds names is written as a nested def that
 runs the trips, called once; its state (the names the body rebinds and reads before
 rebinding them, or that code after the loop reads) goes in and comes out, and what else it
@@ -47,6 +48,7 @@ from s2s.frontend.replay import (
     pure_array_methods,
 )
 from s2s.frontend.resolve import Method, Target, is_library, resolve
+from s2s.runtime.budget import MemoryBudget
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
            "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
@@ -405,7 +407,13 @@ def _rewrite_loop(primal: Primal, loop: gast.For, bound: set[str], later: list[g
     param = lambda n: gast.Name(n, gast.Param(), None, None)  # noqa: E731
     header = primal.line_text(line)
     what = f"({', '.join(state)})" if len(state) > 1 else state[0]
-    if checkpoint == "auto":
+    if isinstance(checkpoint, MemoryBudget):
+        checkpoint = MemoryBudget(checkpoint.nbytes, at=(primal.where(loop).filename, line))
+        note = (f"line {line}: {header} checkpointed within {checkpoint.nbytes} bytes: snapshots "
+                f"of {what} and the tape of a stretch of trips, as many as fit (from the bytes "
+                "of a snapshot and of one trip's tape, measured when the loop runs), trips "
+                "recomputed in the adjoint sweep; all trips taped where they fit")
+    elif checkpoint == "auto":
         note = (f"line {line}: {header} checkpointed: about sqrt(trips) snapshots of {what} "
                 "and the tape of about sqrt(trips) trips, trips recomputed in the adjoint sweep "
                 "(one stretch at a time)")

@@ -8,6 +8,7 @@ from s2s.runtime import (  # noqa: F401 (they name helpers' twins)
 )
 from s2s.runtime.adjugates import det_adjoint_jvp, det_adjoint_vjp
 from s2s.runtime.bessel import i1, i1_prime
+from s2s.runtime.budget import MemoryBudget
 from s2s.runtime.checkpointing import checkpointed
 from s2s.runtime.checks import (
     check_cotangent,
@@ -540,4 +541,5 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "eig_repeated",
     "drop_zero_imaginary", "simple_symmetric", "det_adjoint_jvp", "det_adjoint_vjp", "invertible",
     "checkpointed",
+    "MemoryBudget",
 ]

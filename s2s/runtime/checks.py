@@ -207,7 +207,8 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     Raises :class:`CotangentError` when the shape differs or the cotangent is not floating.
     The user's array is never written: adjoint code only reads borrowed buffers.
     """
-    where = _where(filename, lineno)
+    if type(ct) is np.float64 and (type(value) is np.float64 or type(value) is float):
+        return ct  # a scalar loop's cotangent (a checkpointed trip's): nothing to convert
     if type(value) in (tuple, list) and type(ct) in (tuple, list) and len(ct) == len(value):
         # the gradient of a tuple argument, differentiated again: one part per item (zeros
         # for an item the caller gave none: the adjoint reads every part as an array)
@@ -217,7 +218,7 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     if ct is None:
         raise CotangentError(
             "the pullback was given None; a function with one output needs its cotangent",
-            where,
+            _where(filename, lineno),
             "pass an array of the output's shape, e.g. np.ones_like(value)",
         )
     if (
@@ -230,7 +231,7 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
         except (TypeError, ValueError) as exc:
             raise CotangentError(
                 f"the cotangent {type(ct).__name__} is not an array ({exc})",
-                where,
+                _where(filename, lineno),
                 "pass a float array of the output's shape",
             ) from None
     ct_shape = np.shape(ct)
@@ -238,14 +239,14 @@ def check_cotangent(ct: Any, value: Any, filename: str, lineno: int) -> Any:
     if ct_shape != out_shape and not _same_known_shape(ct_shape, out_shape):
         raise CotangentError(
             f"the cotangent has shape {ct_shape} but the output has shape {out_shape}",
-            where,
+            _where(filename, lineno),
             "pass a cotangent with exactly the output's shape (np.ones_like(value) for a sum)",
         )
     dtype = dtype_of(ct)
     if dtype.kind != "f":
         raise CotangentError(
             f"the cotangent has dtype {dtype}; cotangents must be real floating arrays",
-            where,
+            _where(filename, lineno),
             "pass a float array, for example ct.astype(value.dtype)",
         )
     target = acc_dtype(dtype_of(value))

@@ -50,8 +50,8 @@ def like(x: Any) -> Like:
         key = (x.shape, x.dtype)
     elif getattr(x, "s2s_parts", False):  # a rule's lazy parts (einsum's): one record each
         return [like(item) for item in x]
-    elif type(x) is np.float64 or type(x) is float:  # a scalar loop's values
-        key = ((), _FLOAT64)
+    elif type(x) is np.float64 or type(x) is float or x is None:  # a scalar loop's values
+        key = ((), _FLOAT64)  # (None: a temporary before a loop's first trip, as np.shape sees it)
     elif _parts(x):  # np.split's list of pieces: one record each
         return [like(item) for item in x]
     elif type(x) is list and any(item is None for item in x):
@@ -380,7 +380,10 @@ def _fresh(out: np.ndarray, protect: tuple[Any, ...]) -> np.ndarray:
     if not out.flags.writeable or out.base is not None and not out.flags.owndata:
         return out.copy()
     if out.flags.owndata:  # an array that owns its memory shares it only if it is one of them
-        return out.copy() if any(out is other for other in protect) else out
+        for other in protect:
+            if out is other:
+                return out.copy()
+        return out
     for other in protect:
         if isinstance(other, np.ndarray) and (out is other or np.may_share_memory(out, other)):
             return out.copy()
@@ -394,6 +397,8 @@ def gradient(buffer: Any, x: Any, protect: tuple[Any, ...] = ()) -> Any:
     ndarray of ``x``'s shape and dtype that shares memory with nothing in ``protect`` (the
     arguments, the output cotangent, the gradients already returned).
     """
+    if type(buffer) is np.float64 and (type(x) is np.float64 or type(x) is float):
+        return buffer  # a scalar loop's (a checkpointed trip's): np.float64 already
     if isinstance(buffer, Undefined):
         return buffer  # undefined="return": the marker itself
     if type(x) is tuple or type(x) is list:  # a tuple or list value (a list output's

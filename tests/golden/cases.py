@@ -74,6 +74,8 @@ CASES = {
         Case("loop", lambda: primals.loop, lambda: (_rng().standard_normal(3), 0.9, 3), (0, 1)),
         Case("loop_checkpointed", lambda: primals.loop,
              lambda: (_rng().standard_normal(3), 0.9, 3), (0, 1), checkpoint=4),
+        Case("loop_budget", lambda: primals.loop, lambda: (_rng().standard_normal(3), 0.9, 3),
+             (0, 1), checkpoint=s2s.MemoryBudget(100_000)),
         Case(
             "helper_call",
             lambda: primals.helper_call,
