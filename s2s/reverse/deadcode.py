@@ -7,9 +7,10 @@ function of operands of known numeric types of which at most one distinct one is
 scalar cannot fail to broadcast) or of float arrays whose proven shapes broadcast, or an
 ``np.sum``/``np.mean`` of one float array, full or over axes written as numbers in range of
 its proven rank (``axis=1``; ``np.max`` over an axis may meet an empty one: kept). Anything
-that could raise (two arrays that may not broadcast, indexing, a call to the user's own function) is kept, so errors of the user's
-computation still propagate. Floating-point warnings (overflow in a loss nobody reads) are not
-raised for dropped statements, as under any compiler's DCE.
+that could raise (two arrays that may not broadcast, indexing, a call to the user's own
+function) is kept, so errors of the user's computation still propagate. Floating-point
+warnings (overflow in a loss nobody reads) are not raised for dropped statements, as under any
+compiler's DCE.
 
 The liveness is the textbook backward dataflow on the structured primal sweep: a loop's body
 sees what the loop's top needs (its back edge), a branch joins both arms.
