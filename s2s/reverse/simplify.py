@@ -142,8 +142,9 @@ class _Folder:
             self.env[target.id] = fact
         if isinstance(fact, (Fill, Num)) and _pure_value(folded):
             stmt.s2s_constant = True  # dropped if nothing reads it
-        if isinstance(folded, gast.Name):
-            self.roots[target.id] = self.roots.get(folded.id, folded.id)
+        shared = folded.args[0] if _is_call(folded, "_s2s", "unreduce") else folded  # (a view
+        if isinstance(shared, gast.Name):  # of its cotangent: a write into one changes both)
+            self.roots[target.id] = self.roots.get(shared.id, shared.id)
 
     def compound(self, stmt: gast.For | gast.While | gast.If) -> None:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
