@@ -4,11 +4,13 @@
 running total, ``np.mean(err * err)`` when the adjoint needs only ``err``) need not be computed.
 A statement is dropped only when it provably cannot raise: a copy, a constant, an elementwise
 function of operands of known numeric types of which at most one distinct one is an array (a
-scalar cannot fail to broadcast) or of float arrays whose proven shapes broadcast, or a full
-``np.sum``/``np.mean`` of one array. Anything that could raise (two arrays that may not
-broadcast, indexing, a call to the user's own function) is kept, so errors of the user's
-computation still propagate. Floating-point warnings (overflow in a loss nobody reads) are not
-raised for dropped statements, as under any compiler's DCE.
+scalar cannot fail to broadcast) or of float arrays whose proven shapes broadcast, or an
+``np.sum``/``np.mean`` of one float array, full or over axes written as numbers in range of
+its proven rank (``axis=1``; ``np.max`` over an axis may meet an empty one: kept). Anything
+that could raise (two arrays that may not broadcast, indexing, a call to the user's own
+function) is kept, so errors of the user's computation still propagate. Floating-point
+warnings (overflow in a loss nobody reads) are not raised for dropped statements, as under any
+compiler's DCE.
 
 The liveness is the textbook backward dataflow on the structured primal sweep: a loop's body
 sees what the loop's top needs (its back edge), a branch joins both arms.
@@ -87,9 +89,12 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType], bounds: dict[str, int] | N
             return False
         operands.append(atom.id)
     known = [types.get(n, VType()) for n in operands]
-    if any(t.kind not in _NUMERIC or t.dtype is None for t in known) or stmt.kwargs:
+    if any(t.kind not in _NUMERIC or t.dtype is None for t in known):
         return False
     facts = registry.facts_of(stmt.op)
+    if stmt.kwargs:  # only a reduction over literal axes of a float array of proven rank
+        return (facts.total and len(stmt.args) == 1 and len(known) == 1
+                and known[0].kind == "float" and _reduction_keywords(stmt.kwargs, known[0]))
     if facts.raises_on_python_numbers and all(t.weak for t in known):
         return False  # Python numbers: 1.0 / 0.0 raises ZeroDivisionError (numpy's warn)
     if rule.kind == registry.ELEMENTWISE or isinstance(stmt.op, np.ufunc):  # (a ufunc with a
@@ -99,6 +104,31 @@ def cannot_raise(stmt: Stmt, types: dict[str, VType], bounds: dict[str, int] | N
         arrays = {n for n, t in zip(operands, known, strict=True) if t.array is not False}
         return len(arrays) <= 1 or _broadcast(known)
     return facts.total and len(stmt.args) == 1 and known[0].kind == "float"
+
+
+def _reduction_keywords(kwargs: dict[str, gast.expr], known: VType) -> bool:
+    """Whether ``axis=`` and ``keepdims=`` (no other keyword) are numbers written in the source
+    that numpy accepts for an array of ``known``'s proven rank: each axis an int in
+    ``[-ndim, ndim)``, none twice (``np.sum(e, axis=1)`` of a 2-D ``e`` cannot raise)."""
+    if known.array is not True or known.shape is None or not set(kwargs) <= {"axis", "keepdims"}:
+        return False
+    keepdims = kwargs.get("keepdims")
+    if keepdims is not None and not (
+        isinstance(keepdims, gast.Constant) and type(keepdims.value) is bool
+    ):
+        return False
+    axis = kwargs.get("axis")
+    if axis is None:
+        return True
+    parts = axis.elts if isinstance(axis, gast.Tuple) else [axis]
+    ndim = len(known.shape)
+    seen = set()
+    for part in parts:
+        value = _int_value(part, {}) if is_literal(part) else None
+        if value is None or not -ndim <= value < ndim or value % ndim in seen:
+            return False
+        seen.add(value % ndim)
+    return bool(seen) or isinstance(axis, gast.Tuple)
 
 
 def _name_of(atom: gast.expr) -> str:

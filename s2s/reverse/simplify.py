@@ -29,8 +29,6 @@ d_x = 200.0 * x
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
 import gast
@@ -41,45 +39,11 @@ from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.reverse.arrfacts import Arr, Expanded, Fill, Num, Same, Zeros
+from s2s.reverse.reduced import axes_of, expanded, summed, unreduced
 from s2s.reverse.unread import drop_releases, drop_unread
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-@dataclass(frozen=True)
-class Arr:
-    """An array of a proven shape (``ndim >= 1``) and float dtype."""
-
-    shape: tuple[int, ...]
-    dtype: np.dtype
-
-
-@dataclass(frozen=True)
-class Fill(Arr):
-    """An array of ``shape`` and ``dtype`` with ``value`` (a numpy scalar) in every entry."""
-
-    value: Any = None
-
-
-@dataclass(frozen=True)
-class Zeros(Arr):
-    """A new zero buffer (``_s2s.zeros_like_acc(x)`` of a float ``x``) nothing has written."""
-
-
-@dataclass(frozen=True)
-class Same(Arr):
-    """``1.0 * operand`` (a product with ones): ``operand``'s values (of this shape and dtype) in
-    a new array, so an operand of further arithmetic needs no product at all."""
-
-    operand: Any = dataclasses.field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Num:
-    """A number: a Python literal (``weak``) or a numpy scalar such as ``_np.float64(1.0)``."""
-
-    value: Any
-    weak: bool
 
 
 def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
@@ -169,7 +133,7 @@ class _Folder:
             fact = Arr(fact.shape, fact.dtype)
         if isinstance(fact, Fill) and not isinstance(folded, gast.Name) and not _is_call(
             folded, "_s2s", "filled"
-        ):
+        ) and not _is_call(folded, "_s2s", "unreduce"):  # (a broadcast view stays one)
             folded = _full(fact)  # a fresh array, as the product it replaces was
         stmt.value = folded
         stmt.s2s_fact = fact  # read by s2s.reverse.scaling: a new array of this shape and dtype
@@ -178,8 +142,9 @@ class _Folder:
             self.env[target.id] = fact
         if isinstance(fact, (Fill, Num)) and _pure_value(folded):
             stmt.s2s_constant = True  # dropped if nothing reads it
-        if isinstance(folded, gast.Name):
-            self.roots[target.id] = self.roots.get(folded.id, folded.id)
+        shared = folded.args[0] if _is_call(folded, "_s2s", "unreduce") else folded  # (a view
+        if isinstance(shared, gast.Name):  # of its cotangent: a write into one changes both)
+            self.roots[target.id] = self.roots.get(shared.id, shared.id)
 
     def compound(self, stmt: gast.For | gast.While | gast.If) -> None:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
@@ -196,6 +161,7 @@ class _Folder:
                 changed.update(a.id for a in n.args if isinstance(a, gast.Name))
             elif isinstance(n, (gast.Break, gast.Continue, gast.Return)):
                 jumps = True
+        self.stale(changed)
         entry = dict(self.env)
         for var in list(self.roots):
             if var in changed or self.roots[var] in changed:
@@ -274,6 +240,7 @@ class _Folder:
             return
         root = self.roots.get(target.id, target.id)
         group = {n for n, r in self.roots.items() if r == root} | {root, target.id}
+        self.stale(group)
         for other in group:
             fact = self.env.get(other)
             if isinstance(fact, (Fill, Zeros)):
@@ -287,6 +254,13 @@ class _Folder:
         self.roots.pop(var, None)
         for other in [n for n, r in self.roots.items() if r == var]:
             self.roots.pop(other)
+        self.stale({var})
+
+    def stale(self, names: set[str]) -> None:
+        """The arrays of ``names`` change: an expansion of one of them is only an array now."""
+        for var, fact in list(self.env.items()):
+            if isinstance(fact, Expanded) and fact.source in names:
+                self.env[var] = Arr(fact.shape, fact.dtype)
 
     def fold(self, node: gast.expr) -> tuple[gast.expr, Any]:
         """``node`` simplified, and what is known of its value (an Arr, Fill, Num or None)."""
@@ -306,13 +280,18 @@ class _Folder:
         if isinstance(node, gast.BinOp):
             node.left, left = self.operand(node.left)
             node.right, right = self.operand(node.right)
+            node.left, left, node.right, right = expanded(node, left, right)
             return _binop(node, left, right)
+        if isinstance(node, gast.Attribute) and node.attr == "T":
+            node.value, fact = self.fold(node.value)
+            return node, Arr(fact.shape[::-1], fact.dtype) if isinstance(fact, Arr) else None
         if isinstance(node, gast.Call):
             fold = self.operand if _pure(node) else self.fold  # a helper may write into it
             node.args = [fold(a)[0] for a in node.args]
             for keyword in node.keywords:
                 keyword.value, _ = self.fold(keyword.value)
-            if not _pure(node):  # a helper may write into an array it is given
+            if not _pure(node) and not _is_call(node, "_s2s", "unreduce"):  # (it only reads)
+                # a helper may write into an array it is given
                 for arg in node.args:
                     if isinstance(arg, gast.Name):
                         self.written(arg)
@@ -359,6 +338,10 @@ class _Folder:
         ) else None  # fmt: skip
         if isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and len(args) == ufunc.nin:
             return node, _ufunc_fact(ufunc, [self.fold(a)[1] for a in args], node.keywords)
+        if _is_call(node, "_s2s", "unreduce") and len(args) == 4 and not node.keywords:
+            return node, unreduced(args, [self.fold(a)[1] for a in args[:2]])
+        if _is_call(node, "_np", "sum") and len(args) == 1:
+            return node, summed(self.fold(args[0])[1], node.keywords)
         if _is_call(node, "_s2s", "power_dbase") and len(args) == 2 and not node.keywords:
             base = self.fold(args[0])[1]
             exponent = _literal(args[1])
@@ -386,6 +369,12 @@ def _binop(node: gast.BinOp, left: Any, right: Any) -> tuple[gast.expr, Any]:
         folded = _with_fill(node, left, right)
         if folded is not None:
             return folded
+    if isinstance(op, gast.MatMult):  # two matrices of one dtype: a new (m, n) matrix
+        if isinstance(left, Arr) and isinstance(right, Arr) and left.dtype == right.dtype and (
+            len(left.shape) == len(right.shape) == 2 and left.shape[1] == right.shape[0]
+        ):
+            return node, Arr((left.shape[0], right.shape[1]), left.dtype)
+        return node, None
     if not isinstance(op, (gast.Mult, gast.Div, gast.Add, gast.Sub)):
         return node, None
     arrays = [f for f in (left, right) if isinstance(f, Arr)]
@@ -455,6 +444,11 @@ def fresh(expr: gast.expr) -> bool:
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and (
         isinstance(expr.func.value, gast.Name) and expr.func.value.id == "_np"
     ):
+        if expr.func.attr == "sum" and len(expr.args) == 1:  # over axes: a new array
+            given = {k.arg: k.value for k in expr.keywords}
+            return "axis" in given and set(given) <= {"axis", "keepdims"} and _literal(
+                given["axis"]) is not None and bool(axes_of(given["axis"], 32))  # (the caller
+            # knows the array's proven shape, and that an axis is left)
         return isinstance(getattr(np, expr.func.attr, None), np.ufunc) and not expr.keywords
     return False
 
