@@ -19,6 +19,13 @@ in a venv of its own). For each workload, in one process:
 * peak memory (tracemalloc) of one call, over the reference's (numpy's allocations are traced;
   JAX's and PyTorch's are not, so they are not shown).
 
+The harness keeps glibc's freed heap resident (``mallopt``: trim threshold 1 GiB, mmap threshold
+32 MiB, the same for every tool) unless ``--glibc-defaults`` is given: under glibc's defaults
+the heap a call frees is handed back to the system and the next call faults it in again (about
+half of an MLP call), and how those page faults split between the two alternating members of a
+pair depends on the heap's layout in that process, not on either gradient, so a row moved
+between 0.8 and 1.4 from process to process.
+
 Then ``import s2s`` plus the first gradient in fresh interpreters (numpy already imported,
 s2s's bytecode cached as after an install; see ``cold``).
 Exits 1 if any gradient disagrees; times are reported, never asserted.
@@ -181,6 +188,19 @@ def run_workload(index, w, names, budget, min_pairs, slow_peers=False):
     return row
 
 
+def keep_heap_resident():
+    """Ask glibc to keep freed memory (trim 1 GiB, mmap threshold 32 MiB); False off glibc."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        return bool(libc.mallopt(m_trim_threshold, 1 << 30)
+                    and libc.mallopt(m_mmap_threshold, 32 << 20))
+    except (OSError, AttributeError):
+        return False
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few calls each (CI)")
@@ -188,13 +208,18 @@ def main(argv=None):
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--slow-peers", action="store_true",
                         help="also run the peers that take minutes to build (workloads' slow)")
+    parser.add_argument("--glibc-defaults", action="store_true",
+                        help="leave glibc's trim and mmap thresholds as they are (page faults "
+                             "then split between the members of a pair by heap layout)")
     opts = parser.parse_args(argv)
+    heap = "glibc defaults" if opts.glibc_defaults else (
+        "freed heap kept (mallopt)" if keep_heap_resident() else "allocator defaults")
     budget, min_pairs = (0.0, 3) if opts.quick else (1.5, 7)
     names = list(peers.MAKERS)
 
 
     print(f"Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, CPU affinity {sorted(os.sched_getaffinity(0))}")
+          f"{platform.machine()}, CPU affinity {sorted(os.sched_getaffinity(0))}, heap: {heap}")
     print("time: median of paired ratios to the reference (hand gradient, else primal); "
           "mem: tracemalloc peak over the reference's; build: first call (with generation) less a "
           "steady call, ms")
