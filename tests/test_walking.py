@@ -20,6 +20,7 @@ from s2s.codegen.walking import (
     loaded_names,
     name_list,
     new_node,
+    rewrite_calls,
     statements_in,
     stored_names,
     unstored_names,
@@ -186,6 +187,32 @@ def test_new_node_is_the_node_the_constructor_makes():
         assert type(a) is type(b) and vars(a).keys() == vars(b).keys()
     assert to_source(made) == to_source(built) == "y = 1.5"
     assert gast.dump(copy_tree(made)) == gast.dump(built)
+
+
+def _rewrite_by_fields(node, replace):
+    """rewrite_calls as static_shapes wrote it: every node offered, over ast.iter_fields."""
+    for field, value in gast.iter_fields(node):
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, gast.AST):
+                    _rewrite_by_fields(item, replace)
+                    value[i] = replace(item) or item
+        elif isinstance(value, gast.AST):
+            _rewrite_by_fields(value, replace)
+            setattr(node, field, replace(value) or value)
+
+
+@pytest.mark.parametrize("tree", list(trees()), ids=["api", "tape"])
+def test_rewrite_calls_replaces_as_a_walk_of_every_field(tree):
+    def replace(node):  # a call of one argument becomes that argument (nested ones, inner first)
+        if isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords:
+            return node.args[0]
+        return None
+
+    got, want = copy_tree(tree), copy_tree(tree)
+    rewrite_calls(got, replace)
+    _rewrite_by_fields(want, replace)
+    assert dump(got) == dump(want) != dump(tree)
 
 
 def _items_only_by_walk(tree, user_name):

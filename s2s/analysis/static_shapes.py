@@ -41,7 +41,7 @@ from s2s.analysis import shape_kinds
 from s2s.analysis.dtypes import ShapeValue, VType, call_signature
 from s2s.codegen.ir import ATTRIBUTE, CONST, COPY, SETITEM, Marker, Stmt, is_literal
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import copy_tree
+from s2s.codegen.walking import copy_tree, rewrite_calls
 from s2s.frontend.spellings import hashable
 
 
@@ -372,19 +372,7 @@ def specialize_calls(blocks: list, types: dict[str, VType]) -> None:
     (Products state their proven-shape adjoints beside their templates: :mod:`s2s.proven`.)"""
     for block in blocks:
         for stmt in block.body:
-            _rewrite(stmt, types)
-
-
-def _rewrite(node: gast.AST, types: dict[str, VType]) -> None:
-    for field, value in gast.iter_fields(node):
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, gast.AST):
-                    _rewrite(item, types)
-                    value[i] = _plain(item, types) or item
-        elif isinstance(value, gast.AST):
-            _rewrite(value, types)
-            setattr(node, field, _plain(value, types) or value)
+            rewrite_calls(stmt, lambda node: _plain(node, types))  # (only calls are rewritten)
 
 
 def _helper(node: gast.AST) -> str | None:

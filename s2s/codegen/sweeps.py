@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import gast
 
 from s2s.codegen.ir import APPEND, DEF, SETITEM, FunctionIR, NameAllocator, Stmt, atom_names
-from s2s.codegen.templating import constant, name, slice_to_call
+from s2s.codegen.templating import LOAD, constant, name, slice_to_call
 from s2s.codegen.walking import (
     copy_tree,
     inner_nodes,
@@ -69,7 +69,7 @@ def call(func: str, *args: gast.expr) -> gast.Call:
     parts = func.split(".")
     node: gast.expr = name(parts[0])
     for part in parts[1:]:
-        node = new_node(gast.Attribute, value=node, attr=part, ctx=new_node(gast.Load))
+        node = new_node(gast.Attribute, value=node, attr=part, ctx=LOAD)
     return new_node(gast.Call, func=node, args=list(args), keywords=[])
 
 

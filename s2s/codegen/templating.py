@@ -34,9 +34,11 @@ class Contribution:
     zero_where: gast.expr | None = None  # where this contribution is exactly zero (a selection)
 
 
+LOAD = gast.Load()  # one context for the names made here, as ``ast.parse`` shares its own
+
+
 def name(id_: str) -> gast.Name:
-    return new_node(gast.Name, id=id_, ctx=new_node(gast.Load), annotation=None,
-                    type_comment=None)  # fmt: skip
+    return new_node(gast.Name, id=id_, ctx=LOAD, annotation=None, type_comment=None)
 
 
 def constant(value: Any) -> gast.expr:

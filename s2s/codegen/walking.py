@@ -2,8 +2,9 @@
 ``walk_with_parents``, with each node's parent); ``inner_nodes``: the same nodes but contexts
 and operators, in no order, at less cost still; ``statements_in``: the statements alone;
 ``name_list``, ``loaded_names``, ``stored_names``, ``deleted_names`` and ``unstored_names``:
-the ``Name`` nodes' ids in a tree; ``new_node``: a node made at less cost than by its
-constructor; and ``copy_tree``: ``copy.deepcopy`` of a tree, at less cost.
+the ``Name`` nodes' ids in a tree; ``rewrite_calls``: calls replaced, innermost first;
+``new_node``: a node made at less cost than by its constructor; and ``copy_tree``:
+``copy.deepcopy`` of a tree, at less cost.
 
 The passes walk the sweeps' statements many times (which names a statement reads, which it
 writes); ``ast.walk`` spends most of that time in its generators (``iter_child_nodes`` over
@@ -244,6 +245,33 @@ def _collect(node: Any, out: list[str], contexts: frozenset | None) -> None:
             _collect(value, out, contexts)
 
 
+def rewrite_calls(node: AST, replace: Any) -> None:
+    """Replace, in place and innermost first, each ``Call`` under ``node`` (not ``node``
+    itself) by ``replace(call)`` where that is not ``None``: what a recursion over
+    ``ast.iter_fields`` that offers every node to ``replace`` does when ``replace`` returns
+    ``None`` for all but calls, without visiting contexts, operators or constants."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _fields(type(node))
+    for field in fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            for i, item in enumerate(value):
+                if isinstance(item, AST):
+                    rewrite_calls(item, replace)
+                    if isinstance(item, _CALLS):
+                        new = replace(item)
+                        if new is not None:
+                            value[i] = new
+        elif isinstance(value, AST):
+            rewrite_calls(value, replace)
+            if isinstance(value, _CALLS):
+                new = replace(value)
+                if new is not None:
+                    setattr(node, field, new)
+
+
+_CALLS = (gast.Call, ast.Call)
 _ATOMS = frozenset({str, int, float, bool, complex, bytes, type(None), type(...)})
 
 

@@ -185,8 +185,9 @@ class Loops:
                 body.append(assign(loop.target, plan.pop()))
             return body
 
-        body = flow.zero_carried_buffers(reversed_body, out) if st.tracked else None
-        if body is None:  # (else the run that found no buffer to zero is the loop's own)
+        if st.tracked:  # buffers carried across the back edge: zeros before the loop
+            body = flow.carried_loop_body(reversed_body, out)
+        else:
             body = flow.loop_body(reversed_body, out)
         if counted:  # range(n - 1, -1, -1)
             (count,) = loop.iterable.args
