@@ -11,11 +11,11 @@ def guard_assert(x):
 
 
 def state_advanced_in_assert(x, n):
-    for i in range(n):
+    for _i in range(n):
         assert np.all(np.isfinite(x := np.sin(x) * 1.2)), "not finite"
     return np.sum(x * x)
 
 
 def walrus_in_assert_message(x):
-    assert np.sum(x) < 1e9, (t := np.sum(x * x))  # MARK
+    assert np.sum(x) < 1e9, (t := np.sum(x * x))  # noqa: F841  # MARK
     return np.sum(x)

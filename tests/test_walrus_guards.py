@@ -92,7 +92,7 @@ def guard_in_try(x):
 
 
 def guard_in_loop(x, n):
-    for i in range(n):
+    for _i in range(n):
         if (m := np.max(np.abs(x))) > 1e9:
             raise OverflowError(m)
         x = np.sin(x) + m * 0.01
@@ -100,7 +100,7 @@ def guard_in_loop(x, n):
 
 
 def state_advanced_in_guard_test(x, n):
-    for i in range(n):
+    for _i in range(n):
         if np.max(x := np.sin(x) * 1.2) > 1e9:
             raise ValueError("big")
     return np.sum(x * x)
@@ -162,7 +162,7 @@ def test_the_check_still_runs_on_the_bound_value():
 
 def walrus_in_raise(x):
     if np.sum(x) > 1e9:
-        raise OverflowError(t := np.sum(x * x))  # MARK
+        raise OverflowError(t := np.sum(x * x))  # noqa: F841  # MARK
     return np.sum(x)
 
 
