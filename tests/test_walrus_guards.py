@@ -43,6 +43,14 @@ def guard_in_else(x):
     return s * s
 
 
+def guard_in_elif(x):
+    if np.sum(x) > 100.0:
+        s = np.sum(x)
+    elif (s := np.sum(x * x * x)) > 1e9:
+        raise OverflowError("too big")
+    return s * s
+
+
 def guard_test_with_and(x):
     if (s := np.sum(x * x)) > 1e9 and s > 0:
         raise OverflowError("too big")
@@ -109,8 +117,9 @@ def state_advanced_in_guard_test(x, n):
 LOOPS = [guard_in_loop, state_advanced_in_guard_test, state_advanced_in_assert]
 CASES = [
     (f, (X,)) for f in (guard_if, guard_assert, guard_beside_other_paths, guard_in_else,
-                        guard_test_with_and, guard_test_with_not, guard_message_reads_the_name,
-                        guard_in_while, guard_in_helper, guard_in_try)
+                        guard_in_elif, guard_test_with_and, guard_test_with_not,
+                        guard_message_reads_the_name, guard_in_while, guard_in_helper,
+                        guard_in_try)
 ] + [(f, (X, 3)) for f in LOOPS]  # fmt: skip
 IDS = [f.__name__ for f, _ in CASES]
 
@@ -173,3 +182,34 @@ def test_a_walrus_bound_only_when_the_check_fails_is_refused(f):
         with pytest.raises(s2s.UnsupportedSyntaxError) as info:
             derivative(X)
         assert_located(info.value, f, "# MARK", "`:=` in an `assert` message or in the `raise`")
+
+
+CALLS = 0
+
+
+class _Log:
+    last = 0.0
+
+
+LOG = _Log()
+
+
+def walrus_in_global_write(x):
+    global CALLS
+    CALLS += int(s := np.sum(x * x)) * 0 + 1  # MARK
+    return s
+
+
+def walrus_in_attribute_write(x):
+    LOG.last = (s := np.sum(x * x))  # MARK
+    return s * 2.0
+
+
+@pytest.mark.parametrize("f", [walrus_in_global_write, walrus_in_attribute_write],
+                         ids=lambda f: f.__name__)  # fmt: skip
+def test_a_walrus_in_a_side_effect_write_is_refused(f):
+    """The write is kept whole as the user's side effect: the name would have no gradient."""
+    for derivative in (s2s.grad(f), lambda x: s2s.jvp(f)(x, V)):
+        with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+            derivative(X)
+        assert_located(info.value, f, "# MARK", "`:=` inside a write to a global or an attr")
