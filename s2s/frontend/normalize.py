@@ -24,7 +24,7 @@ from s2s.codegen.ir import (
     Stmt,
     flatten,
 )
-from s2s.codegen.walking import inner_nodes, statements_in
+from s2s.codegen.walking import inner_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend import control
 from s2s.frontend.assignments import Assignments
@@ -131,9 +131,10 @@ class Normalizer:
             value = stmt.value if stmt.value is not None else gast.Constant(value=None, kind=None)
             st.returns = self.atom(self.assignments.named_list(value))
             st.return_node = stmt
-        elif isinstance(stmt, (gast.Pass, gast.Assert)) or is_guard(stmt):
-            if not isinstance(stmt, gast.Pass):  # an assert or `if c: raise E(...)`: as written
-                st.body.append(Stmt((), rename_loads(stmt, st.env), OPAQUE, [], node=stmt))
+        elif isinstance(stmt, gast.Assert) or is_guard(stmt):
+            self.guard(stmt)
+        elif isinstance(stmt, gast.Pass):
+            return
         elif isinstance(stmt, gast.If):
             self.structure.branch(stmt)
         elif isinstance(stmt, gast.For):
@@ -154,6 +155,32 @@ class Normalizer:
             raise UnsupportedSyntaxError(
                 f"unsupported statement {type(stmt).__name__}", st.primal.where(stmt)
             )
+
+    def guard(self, stmt: gast.Assert | gast.If) -> None:
+        """An ``assert`` or ``if c: raise E(...)``: kept as written in the primal sweep (no
+        gradient flows through the check itself). A ``:=`` in its test binds a name the code
+        after it may read: the test is then lowered first (the binding an assignment of its
+        own, differentiated like any other) and the check tests the lowered atom. A ``:=`` in
+        the message or the raise is refused: it binds only when the check fails."""
+        st = self.state
+        failing = [stmt.msg] if isinstance(stmt, gast.Assert) else stmt.body
+        bound = next((n for part in failing if part is not None for n in walk(part)
+                      if isinstance(n, gast.NamedExpr)), None)  # fmt: skip
+        if bound is not None:
+            raise UnsupportedSyntaxError(
+                "`:=` in an `assert` message or in the `raise` of an `if ...: raise` guard is "
+                "not supported",
+                st.primal.where(bound),
+                f"assign `{bound.target.id}` in a statement of its own before the check",
+            )
+        if not any(isinstance(n, gast.NamedExpr) for n in walk(stmt.test)):
+            st.body.append(Stmt((), rename_loads(stmt, st.env), OPAQUE, [], node=stmt))
+            return
+        test = self.atom(stmt.test)  # the `:=` bindings emitted as assignments
+        kept = rename_loads(stmt, st.env)  # the message reads the names the test bound
+        kept.test = test
+        reads = [test] if isinstance(test, gast.Name) else []
+        st.body.append(Stmt((), kept, OPAQUE, reads, node=stmt))
 
     def block(self, statements: list[gast.stmt]) -> list[Any]:
         """The statements normalized into a block of their own, one level deeper."""

@@ -136,7 +136,17 @@ class SideEffects:
         self.state = state
 
     def side_effect(self, stmt: gast.stmt) -> None:
-        """The statement as written (its local reads renamed), kept once in the primal sweep."""
+        """The statement as written (its local reads renamed), kept once in the primal sweep.
+        A ``:=`` in it is refused (:class:`~s2s.errors.UnsupportedSyntaxError`): the name it
+        binds would have no gradient."""
+        bound = next((n for n in walk(stmt) if isinstance(n, gast.NamedExpr)), None)
+        if bound is not None:
+            raise UnsupportedSyntaxError(
+                "`:=` inside a write to a global or an attribute is not supported (s2s keeps "
+                "the write whole, as a side effect)",
+                self.state.primal.where(bound),
+                f"assign `{bound.target.id}` in a statement of its own, then write it",
+            )
         kept = copy_tree(stmt)
         reads = []
         for node in walk(kept):
