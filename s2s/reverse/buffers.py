@@ -138,6 +138,10 @@ class Accumulation:
         container = var in st.call_results  # maybe a tuple or a list
         if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
+            if not count and functional and container:  # a list of parts with no None item:
+                # it goes on as a pullback's cotangent, whose items, flattened leaf by leaf
+                # two orders up, would lose their places where one is None
+                total = call("_s2s.zero_tangent", name(var))
             key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             st.count[var] = count + 1
