@@ -73,7 +73,7 @@ def test_code_differentiated_again_has_no_none_arms_for_a_helper_s_parts():
 @pytest.mark.long
 def test_grad_five_times_through_a_helper():
     derivative = through_a_helper
-    for order in range(1, 6):
+    for _ in range(5):
         derivative = s2s.grad(derivative)
     np.testing.assert_allclose(derivative(np.float64(0.7)), closed_form(5, 0.7), rtol=1e-10)
 

@@ -25,8 +25,8 @@ from s2s.codegen.helpers import bind_after_def
 from s2s.codegen.ir import APPEND, SETITEM, FunctionIR, atom_names
 from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     Block,
-    call,
     Sweeps,
+    call,
     names_in,
     primal_statement,
 )
