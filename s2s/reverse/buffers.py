@@ -138,9 +138,9 @@ class Accumulation:
         container = var in st.call_results  # maybe a tuple or a list
         if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
-            if not count and functional and container:  # a list of parts with no None item:
-                # it goes on as a pullback's cotangent, whose items, flattened leaf by leaf
-                # two orders up, would lose their places where one is None
+            if not count and functional and var in _user_call_results(st):  # a list of parts
+                # with no None item: it goes on as a pullback's cotangent, whose items,
+                # flattened leaf by leaf two orders up, would lose their places where one is None
                 total = call("_s2s.zero_tangent", name(var))
             key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
@@ -226,3 +226,14 @@ def _maybe_parts(st: SweepState, var: str) -> bool:
     known = st.activity.types.get(var)
     generated = getattr(st.primal.func, "__s2s_generated__", False)
     return generated and (known is None or known.array is not True)
+
+
+def _user_call_results(st: SweepState) -> set[str]:
+    """The values of calls of the user's own functions (their pullbacks' tuples of parts, in
+    code differentiated again), found once per sweep."""
+    found = getattr(st, "_user_call_results", None)
+    if found is None:
+        found = {t for i, s in enumerate(st.ir.flat) for t in s.targets
+                 if getattr(st.activity.bindings.get(i), "callee", None) is not None}  # fmt: skip
+        st._user_call_results = found
+    return found
