@@ -237,3 +237,26 @@ def _user_call_results(st: SweepState) -> set[str]:
                  if getattr(st.activity.bindings.get(i), "callee", None) is not None}  # fmt: skip
         st._user_call_results = found
     return found
+
+
+def dense_list_scatters(blocks: list) -> None:
+    """In code differentiated again, ``_s2s.scatter(None, ref, key, g)`` starts from
+    ``_s2s.zero_tangent(ref)``: the same array for an array ``ref``, and for a list or tuple
+    of parts a list with zeros, not ``None``, for the items ``key`` misses. Such a list goes
+    on as a pullback's cotangent (the ``gathered`` rule's transpose writes one too), whose
+    leaves the next orders take apart one by one, where a ``None`` leaf lost its place (a
+    silently wrong sixth derivative through a helper)."""
+    for block in blocks:
+        for stmt in block.body:
+            for node in walk(stmt):
+                if (
+                    isinstance(node, gast.Call)
+                    and isinstance(node.func, gast.Attribute)
+                    and node.func.attr == "scatter"
+                    and isinstance(node.func.value, gast.Name)
+                    and node.func.value.id == "_s2s"
+                    and len(node.args) == 4
+                    and isinstance(node.args[0], gast.Constant)
+                    and node.args[0].value is None
+                ):
+                    node.args[0] = call("_s2s.zero_tangent", copy_tree(node.args[1]))
