@@ -126,3 +126,21 @@ def test_grad_six_times_through_a_helper_raises():
         derivative = s2s.grad(derivative)
     with pytest.raises(s2s.errors.S2SError):
         derivative(np.float64(0.7))
+
+
+def sine(x):
+    return np.sin(x)
+
+
+def sine_times_x(x):
+    return sine(x) * x
+
+
+@pytest.mark.long
+def test_grad_six_times_of_a_sine_helper_times_x():
+    """A sixth through a helper that works: ``(x sin x)^(6) = 6 cos x - x sin x``."""
+    derivative = sine_times_x
+    for _ in range(6):
+        derivative = s2s.grad(derivative)
+    expected = 6 * np.cos(0.7) - 0.7 * np.sin(0.7)
+    np.testing.assert_allclose(derivative(np.float64(0.7)), expected, rtol=1e-10)
