@@ -253,7 +253,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
-    if d.mode in ("jvp", PULLBACK) and _pullback_depth(inner) >= 4:
+    if d.mode == PULLBACK and _pullback_depth(inner) >= 4:  # (it failed at a binding)
         raise NoRuleError(
             f"a {_KIND.get(d.mode, d.mode)} of the pullback of a pullback of a "
             "pullback of a pullback of a function of yours, given lists of parts, is not "
@@ -416,3 +416,4 @@ def _pullback_depth(d: Any) -> int:
 
 
 _KIND = {"jvp": "JVP", PULLBACK: "pullback", VJP: "VJP"}
+
