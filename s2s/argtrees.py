@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import Location, TangentError, UsageError, caller_location
+from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
@@ -253,6 +253,16 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
+    if d.mode == PULLBACK and _pullback_depth(inner) >= 4:  # (it failed at a binding)
+        raise NoRuleError(
+            f"a {_KIND.get(d.mode, d.mode)} of the pullback of a pullback of a "
+            "pullback of a pullback of a function of yours, given lists of parts, is not "
+            "supported: its parts are taken apart into the wrong places (a sixth derivative "
+            "through a call of your function came out wrong)",
+            caller_location(),
+            "differentiate at most five times through a call of a function of yours, or write "
+            "the function inline in the one you differentiate",
+        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
     inner_lay = layout(inner.primal, inner._wrt_names, values)
@@ -292,7 +302,9 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if inner.mode == PULLBACK:
         call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
     renamed = {own: flat_inner._cotangent_name} if own in d._wrt_names else {}
-    result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
+    result = None
+    if d.mode == "jvp":  # (a pullback takes its own cotangent too, added below; a vjp once)
+        result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
 
     def inner_rebuilt(grads: Any) -> Any:
         out = inner_lay.rebuild(inner._wrt_names, grads)
@@ -393,3 +405,15 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     flat.__name__ = getattr(outer.primal, "__name__", "f")
     flat.__signature__ = flat._signature  # a derivative of it binds by its leaves
     return flat
+
+
+def _pullback_depth(d: Any) -> int:
+    """How many pullbacks (``PULLBACK`` derivatives) ``d`` is of, one inside the other."""
+    depth = 0
+    while getattr(d, "mode", None) == PULLBACK and hasattr(d, "primal"):
+        depth, d = depth + 1, d.primal
+    return depth
+
+
+_KIND = {"jvp": "JVP", PULLBACK: "pullback", VJP: "VJP"}
+

@@ -42,6 +42,7 @@ from s2s.frontend.resolve import Target
 from s2s.frontend.unpacking import split_targets
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.reverse import primal_statement, reverse
+from s2s.reverse.buffers import dense_list_scatters
 from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
     GRAD,
@@ -213,6 +214,8 @@ def generate(
     peephole(sweeps, _floats(activity.types, sweeps))
     if options.functional:  # the tape holds copies of arrays written in place, not the arrays
         detach_written_saves(sweeps, ir, primal.filename)
+        if backend is NUMPY:  # lists of parts with no None item (zeros are numpy arrays)
+            dense_list_scatters(sweeps.adjoint)
     else:
         fold_linear_chains(sweeps.adjoint, activity.types, [*sweeps.gradients, sweeps.output])
     if backend is NUMPY and not options.functional:

@@ -302,13 +302,19 @@ def inline_single_uses(blocks: list[Block], live_out: set[str]) -> None:
         owner[getattr(stmt, "s2s_from", id(stmt))].body.append(stmt)
 
 
-def _inline_in(body: list[gast.stmt], fixed: set[str], blocks) -> list[gast.stmt]:
+def _inline_in(
+    body: list[gast.stmt], fixed: set[str], blocks, counts: Counter | None = None
+) -> list[gast.stmt]:
+    """``counts``: each name's occurrences in ``blocks``, counted once for the whole sweep (an
+    inlining moves a definition's names into its use and drops the name it bound: the caller
+    sets that one's count to 0), not again for each nested body."""
+    if counts is None:
+        counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
     for stmt in body:
         for field in ("body", "orelse"):
             nested = getattr(stmt, field, None)
             if isinstance(nested, list) and nested:
-                setattr(stmt, field, _inline_in(nested, fixed, blocks))
-    counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
+                setattr(stmt, field, _inline_in(nested, fixed, blocks, counts))
     body = list(body)
     i = 0
     while i + 2 < len(body):

@@ -156,8 +156,11 @@ class Assignments:
             st.env[user_name] = st.env[value.id]
             return
         outputs = self.outputs.outputs_of(value)
-        if outputs is None and self.outputs.only_items_used(user_name):
-            outputs = self.outputs.user_outputs(value)  # r = helper(x) read only as r[0], r[1]
+        if outputs is None:  # r = helper(x) read only as r[0], r[1] (the reads looked at last:
+            # a walk of the whole function, for each assignment of a call of a tuple helper)
+            outputs = self.outputs.user_outputs(value)
+            if outputs is not None and not self.outputs.only_items_used(user_name):
+                outputs = None
         if outputs is not None:
             names = self.outputs.unpack_call(value, user_name, outputs)
             ssa = st.bind(user_name)

@@ -138,6 +138,10 @@ class Accumulation:
         container = var in st.call_results  # maybe a tuple or a list
         if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
+            if not count and functional and var in _user_call_results(st):  # a list of parts
+                # with no None item: it goes on as a pullback's cotangent, whose items,
+                # flattened leaf by leaf two orders up, would lose their places where one is None
+                total = call("_s2s.zero_tangent", name(var))
             key_expr = slice_to_call(copy_tree(key))
             out.append(assign(adj, call("_s2s.scatter", total, name(var), key_expr, expr)))
             st.count[var] = count + 1
@@ -222,3 +226,37 @@ def _maybe_parts(st: SweepState, var: str) -> bool:
     known = st.activity.types.get(var)
     generated = getattr(st.primal.func, "__s2s_generated__", False)
     return generated and (known is None or known.array is not True)
+
+
+def _user_call_results(st: SweepState) -> set[str]:
+    """The values of calls of the user's own functions (their pullbacks' tuples of parts, in
+    code differentiated again), found once per sweep."""
+    found = getattr(st, "_user_call_results", None)
+    if found is None:
+        found = {t for i, s in enumerate(st.ir.flat) for t in s.targets
+                 if getattr(st.activity.bindings.get(i), "callee", None) is not None}  # fmt: skip
+        st._user_call_results = found
+    return found
+
+
+def dense_list_scatters(blocks: list) -> None:
+    """In code differentiated again, ``_s2s.scatter(None, ref, key, g)`` starts from
+    ``_s2s.zero_tangent(ref)``: the same array for an array ``ref``, and for a list or tuple
+    of parts a list with zeros, not ``None``, for the items ``key`` misses. Such a list goes
+    on as a pullback's cotangent (the ``gathered`` rule's transpose writes one too), whose
+    leaves the next orders take apart one by one, where a ``None`` leaf lost its place (a
+    silently wrong sixth derivative through a helper)."""
+    for block in blocks:
+        for stmt in block.body:
+            for node in walk(stmt):
+                if (
+                    isinstance(node, gast.Call)
+                    and isinstance(node.func, gast.Attribute)
+                    and node.func.attr == "scatter"
+                    and isinstance(node.func.value, gast.Name)
+                    and node.func.value.id == "_s2s"
+                    and len(node.args) == 4
+                    and isinstance(node.args[0], gast.Constant)
+                    and node.args[0].value is None
+                ):
+                    node.args[0] = call("_s2s.zero_tangent", copy_tree(node.args[1]))

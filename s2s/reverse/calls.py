@@ -124,8 +124,18 @@ class UserCalls:
             if isinstance(atom, (gast.Tuple, gast.List)):  # a tuple argument: item by item
                 self._items(list(atom.elts), part, out)
                 continue
-            self.buffers.accumulate(atom_names(atom)[0], part, out, may_be_none=True)
+            self.buffers.accumulate(atom_names(atom)[0], part, out, may_be_none=self._sparse())
         return out
+
+    def _sparse(self) -> bool:
+        """Whether a part of the pullback's result may be ``None``. A ``pullback_of`` (the
+        call in code differentiated again) returns a literal tuple of ``_s2s.gradient`` calls,
+        each an array or number (zeros where no cotangent came; an undefined marker raises
+        under its default ``undefined="raise"``): its parts are values, so the adjoint of what
+        reads them needs no ``if d is not None:`` arm, which the next order would tape as a
+        branch. Another pullback (a checkpointed loop's, ``disconnected="none"``) may give
+        ``None``."""
+        return not self.state.functional
 
     def _items(self, elements: list, part: gast.expr, out: list) -> None:
         """Send ``part[j]`` (a pullback's gradient of a tuple argument) to its j-th item."""
@@ -134,7 +144,7 @@ class UserCalls:
             if isinstance(element, (gast.Tuple, gast.List)):
                 self._items(list(element.elts), piece, out)
             elif isinstance(element, gast.Name) and element.id in self.state.activity.active:
-                self.buffers.accumulate(element.id, piece, out, may_be_none=True)
+                self.buffers.accumulate(element.id, piece, out, may_be_none=self._sparse())
 
 
 def _dense(st: SweepState, ct: gast.expr, target: str) -> gast.expr:

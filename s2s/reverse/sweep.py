@@ -26,6 +26,7 @@ from s2s.codegen.ir import APPEND, SETITEM, FunctionIR, atom_names
 from s2s.codegen.sweeps import (  # noqa: F401  (primal_statement: re-exported)
     Block,
     Sweeps,
+    call,
     names_in,
     primal_statement,
 )
@@ -113,6 +114,10 @@ class ReverseBuilder:
             names = atom_names(atom)
             if isinstance(atom, gast.Name) and names[0] in st.activity.active:
                 optional = isinstance(loss, gast.Tuple)  # the caller may give it None
+                if optional and st.functional:  # differentiated again: zeros for None, so no
+                    # `if d is not None:` arm below (each one a branch and a tape one order up)
+                    cotangent = call("_s2s.dense_tangent", cotangent, name(names[0]))
+                    optional = False
                 if optional:
                     st.maybe_none.add(names[0])
                 self.buffers.accumulate(names[0], cotangent, block.body, may_be_none=optional)

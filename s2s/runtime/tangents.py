@@ -97,7 +97,7 @@ def zero_tangent(x: Any) -> Any:
     list of zero tangents for a list; ``None`` stays ``None``). A new array (owned)."""
     if x is None:
         return None
-    if isinstance(x, list):
+    if isinstance(x, list) or getattr(x, "s2s_parts", False):  # (a rule's lazy parts too)
         return [zero_tangent(item) for item in x]
     if isinstance(x, tuple):
         return tuple(zero_tangent(item) for item in x)
