@@ -253,7 +253,10 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
-    if d.mode == PULLBACK and _pullback_depth(inner) >= 4:  # (it failed at a binding)
+    if _pullback_depth(inner) >= 4 and (
+        d.mode == PULLBACK  # (it failed at a binding)
+        or (d.mode == "jvp" and any(_nested_list(arguments[n]) for n in d._wrt_names))
+    ):
         raise NoRuleError(
             f"a {_KIND.get(d.mode, d.mode)} of the pullback of a pullback of a "
             "pullback of a pullback of a function of yours, given lists of parts, is not "
@@ -405,6 +408,12 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     flat.__name__ = getattr(outer.primal, "__name__", "f")
     flat.__signature__ = flat._signature  # a derivative of it binds by its leaves
     return flat
+
+
+def _nested_list(value: Any) -> bool:
+    """Whether ``value`` is a list holding a list (the parts of a deep pullback's cotangent,
+    whose JVP at the fifth order took them apart into the wrong places)."""
+    return isinstance(value, list) and any(isinstance(item, list) for item in value)
 
 
 def _pullback_depth(d: Any) -> int:
