@@ -59,10 +59,12 @@ class MemoryBudget:
     at: tuple[str, int] | None
 
     def __init__(self, nbytes: float, at: tuple[str, int] | None = None) -> None:
-        number = isinstance(nbytes, (int, float, np.integer, np.floating))
-        if isinstance(nbytes, (bool, np.bool_)) or not number or not (
-            math.isfinite(nbytes) and nbytes >= 1 and float(nbytes) == int(nbytes)
-        ):  # fmt: skip
+        integer = isinstance(nbytes, (int, np.integer)) and not isinstance(nbytes, bool)
+        floating = isinstance(nbytes, (float, np.floating))
+        whole = (integer and nbytes >= 1) or (  # an int is whole at any size (10**40: a float
+            floating and math.isfinite(nbytes) and nbytes >= 1 and float(nbytes).is_integer()
+        )  # of it is not equal to it)
+        if not whole:
             raise UsageError(
                 f"MemoryBudget takes a whole number of bytes >= 1, not {nbytes!r}",
                 caller_location(),
