@@ -183,3 +183,32 @@ def test_an_error_of_s2s_code_keeps_its_frames(monkeypatch):
     with pytest.raises(RuntimeError, match="broken trip") as info:
         s2s.grad(table_loop, checkpoint=2)(X, 4)
     assert any("checkpointing.py" in f for f in _frames(info.value))
+
+
+def out_of_bounds(x, n):
+    for i in range(n):
+        x = x[np.array([0, 1, 5])] * 2  # BAD
+    return np.sum(x)
+
+
+def out_of_bounds_scalar(x, n):
+    s = 1.0
+    for i in range(n):
+        s = s * x[5]  # BAD
+    return s
+
+
+@pytest.mark.parametrize("func", [out_of_bounds, out_of_bounds_scalar])
+def test_a_users_error_under_a_memory_budget_is_raised_once(func):
+    """fresh-123 6: under MemoryBudget an error in a measured trip was raised twice, the
+    second "during handling of" the first (a chained traceback through checkpointing.py's
+    `_run_taped`). It is raised once, keeps its type and notes the user's line (a float
+    scalar state, tried first as a 0-d array, runs again as it was: still one traceback)."""
+    with pytest.raises(IndexError) as info:
+        s2s.grad(func, wrt=0, checkpoint=s2s.MemoryBudget(10**6))(np.ones(3), 2)
+    assert type(info.value) is IndexError
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    assert any(where(func, "# BAD") in note for note in info.value.__notes__)
+    frames = _frames(info.value)
+    assert not any("checkpointing.py" in f for f in frames)
+    assert sum(f.startswith(os.path.dirname(s2s.__file__)) for f in frames) == 1  # the re-raise
