@@ -212,3 +212,20 @@ def test_a_users_error_under_a_memory_budget_is_raised_once(func):
     frames = _frames(info.value)
     assert not any("checkpointing.py" in f for f in frames)
     assert sum(f.startswith(os.path.dirname(s2s.__file__)) for f in frames) == 1  # the re-raise
+
+
+def loop_in_try(x, n):
+    try:
+        for i in range(n):  # LOOP
+            x = np.sin(x)
+    except ValueError:
+        x = x * 0.0
+    return np.sum(x)
+
+
+def test_a_loop_in_a_try_is_refused_naming_the_try():
+    """fresh-123 8: the refusal said "only an outermost `for` loop over range(...)" and
+    advised `for i in range(n):`, which the loop already was; the `try` is the reason."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="inside a `try` statement") as info:
+        s2s.grad(loop_in_try, wrt=0, checkpoint=2)(X, 3)
+    assert_located(info.value, loop_in_try, "# LOOP", "put the `try` inside the loop's body")

@@ -159,6 +159,7 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
     inside = {id(n) for d in made for n in walk(d)}
     in_defs = {id(n) for d in walk(tree) if isinstance(d, gast.FunctionDef) and d is not tree
                and id(d) not in inside for n in walk(d)}  # fmt: skip (differentiated apart)
+    in_try = {id(n) for t in walk(tree) if isinstance(t, gast.Try) for n in walk(t)}
     for node in walk(tree):
         if id(node) in inside or getattr(node, REFUSAL, None) is not None:
             continue
@@ -168,7 +169,11 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
                     "move the loop out of the nested def into the function's body, or define "
                     "the function at module level (its loops are checkpointed), or leave "
                     "checkpoint= out")
-        if isinstance(node, (gast.While, gast.For)):
+        if isinstance(node, gast.For) and id(node) in in_try:
+            _mark(primal, node, "this `for` loop is inside a `try` statement, where s2s does "
+                  "not checkpoint a loop (checkpoint= was given)", "put the `try` inside the "
+                  "loop's body or around the derivative's call, or leave checkpoint= out")
+        elif isinstance(node, (gast.While, gast.For)):
             kind = "a `while` loop" if isinstance(node, gast.While) else "this `for` loop"
             _mark(primal, node, f"{kind} cannot be checkpointed (checkpoint= was given): "
                   "only an outermost `for` loop over range(...) in the function's body is",

@@ -182,7 +182,8 @@ def _too_small(budget: MemoryBudget, measure: Measure) -> None:
     raise UsageError(
         f"checkpoint=MemoryBudget({budget.nbytes}) is too small for this loop: one snapshot of "
         f"its state takes {measure.snapshot} bytes, one trip's tape {measure.trip} and the "
-        f"adjoint sweep's working copies {measure.working} (measured on its first trips), "
+        f"the tape every stretch keeps with the adjoint sweep's working copies "
+        f"{measure.working} (measured on its first trips), "
         f"{need} bytes in all",
         where or caller_location(),
         f"give at least s2s.MemoryBudget({need}), or checkpoint=1 (one snapshot and one "
