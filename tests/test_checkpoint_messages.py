@@ -8,6 +8,7 @@ raised in a trip keeps its type and leaves out s2s's own frames."""
 from __future__ import annotations
 
 import os
+import re
 import traceback
 
 import numpy as np
@@ -127,10 +128,14 @@ def test_tuple_state_rebound_as_a_tuple_of_its_length(checkpoint):
                                rtol=1e-6)  # fmt: skip
 
 
-@pytest.mark.parametrize("checkpoint", [None, 2])
-def test_tuple_rebound_with_another_length_refusal_says_to_unpack(checkpoint):
-    """A tuple rebound with another length is still refused, saying what to write."""
-    with pytest.raises(s2s.NoRuleError, match="`s` is bound to a tuple more than once") as info:
+@pytest.mark.parametrize("checkpoint, why", [
+    (None, "`s` is bound to tuples of different lengths (2, 3; lines"),
+    (2, "`s` is bound to a tuple more than once"),  # the trips' def sees only the rebinding
+])  # fmt: skip
+def test_tuple_rebound_with_another_length_refusal_says_to_unpack(checkpoint, why):
+    """A tuple rebound with another length is still refused, saying why (fresh-123 8: it
+    said "bound more than once", which works where the lengths match) and what to write."""
+    with pytest.raises(s2s.NoRuleError, match=re.escape(why)) as info:
         s2s.grad(tuple_state_grows, checkpoint=checkpoint)(X, 3)
     assert_located(info.value, tuple_state_grows, "# REBOUND", "`s_0, s_1, s_2 = ...`",
                    "read `s_0` where you read `s[0]`", "`s = (s_0, s_1, s_2)` after the loop")
@@ -229,3 +234,17 @@ def test_a_loop_in_a_try_is_refused_naming_the_try():
     with pytest.raises(s2s.UnsupportedSyntaxError, match="inside a `try` statement") as info:
         s2s.grad(loop_in_try, wrt=0, checkpoint=2)(X, 3)
     assert_located(info.value, loop_in_try, "# LOOP", "put the `try` inside the loop's body")
+
+
+def unpacked_into_items(x):
+    y = np.zeros(3)
+    y[0], y[1], y[2] = np.sin(x)  # UNPACK
+    return np.sum(y)
+
+
+def test_unpacking_an_array_into_items_advises_indexing_it():
+    """fresh-123 8: the advice spoke of `for y in ys:`, which the code has nothing of."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="unpacking this value") as info:
+        s2s.grad(unpacked_into_items)(X)
+    assert_located(info.value, unpacked_into_items, "# UNPACK",
+                   "bind the value to a name and index it")
