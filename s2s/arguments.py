@@ -315,7 +315,7 @@ def check_options(mode: str, options: Any) -> None:
     if checkpoint is not None and mode == "jvp":
         raise UsageError(
             "checkpoint= is taken by s2s.grad, value_and_grad and vjp only, not by s2s.jvp, "
-            "hvp, hessian or jacobian (forward mode keeps no tape, and a derivative that is "
+            "hvp, hessp, hessian or jacobian (forward mode keeps no tape, and a derivative that is "
             "differentiated again is not checkpointed)",
             caller_location(),
             "leave checkpoint= out here; pass it to s2s.grad, value_and_grad or vjp",

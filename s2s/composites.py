@@ -30,6 +30,7 @@ from s2s.errors import (
     caller_location,
     composite_refusal,
 )
+from s2s.pullback import reraises_user_errors
 from s2s.treeblocks import assemble, basis, is_tree, parts, slots
 
 _MODES = ("auto", "forward", "reverse")
@@ -115,6 +116,7 @@ class HessianVectorProduct(_Composite):
         self.product._called_as = repr(self)  # a missing direction's error names the hvp
         self.__signature__ = self.product.__signature__
 
+    @reraises_user_errors
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return _checked_scalar(lambda: self.product(*args, **kwargs), "hvp")[1]
 
@@ -155,6 +157,7 @@ class ScipyHessp:
     def __repr__(self) -> str:
         return f"<s2s.hessp of {getattr(self.primal, '__qualname__', repr(self.primal))}>"
 
+    @reraises_user_errors
     def __call__(self, x: Any, p: Any, *args: Any) -> Any:
         if not is_tree(x):
             p = _checked_direction(x, p)
@@ -210,6 +213,7 @@ class Hessian(_Composite):
         self.products = [jvp(self.gradient, wrt=(name,), **options) for name in self._names]
         self.__signature__ = inspect.signature(self.function)
 
+    @reraises_user_errors
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
         rows: list[list[Any]] = [[None] * len(values) for _ in values]
@@ -288,6 +292,7 @@ class Jacobian(_Composite):
             found = self._decisions[key] = "forward" if n_in < n_out else "reverse"
         return found
 
+    @reraises_user_errors
     def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         bound, values = self._bind(args, kwargs)
         self.chosen = self._decide(bound, values)
@@ -588,13 +593,6 @@ for _factory in (hvp, hessp, hessian, jacobian):
 
 
 __all__ = [
-    "Hessian",
-    "HessianVectorProduct",
-    "Jacobian",
-    "S2SError",
-    "ScipyHessp",
-    "hessian",
-    "hessp",
-    "hvp",
-    "jacobian",
-]
+    "Hessian", "HessianVectorProduct", "Jacobian", "S2SError", "ScipyHessp", "hessian", "hessp",
+    "hvp", "jacobian",
+]  # fmt: skip

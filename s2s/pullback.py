@@ -3,6 +3,7 @@ with the primal line they come from."""
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import traceback
@@ -107,6 +108,22 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the s2s packag
 
 def _internal(tb: types.TracebackType) -> bool:
     return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE)
+
+
+def reraises_user_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` (a composite's ``__call__``: ``hvp``, ``hessian``...) whose user errors
+    leave its own and the inner derivatives' s2s frames (:func:`drop_internal_frames`): the
+    frame that re-raises is the one left of s2s's."""
+
+    @functools.wraps(method)
+    def called(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            drop_internal_frames(exc)
+            raise
+
+    return called
 
 
 def drop_internal_frames(exc: BaseException) -> None:

@@ -143,6 +143,17 @@ def test_budget_values():
         s2s.grad(euler, checkpoint=1e6)  # a number of bytes is not a snapshot count
 
 
+def test_a_huge_int_budget_is_a_whole_number():
+    """fresh-123 8: MemoryBudget(10**40) was refused as "not a whole number" (its float is
+    not equal to it); an int of any size is whole, a float must be finite and whole."""
+    assert s2s.MemoryBudget(10**40).nbytes == 10**40
+    assert s2s.MemoryBudget(np.int64(10**6)).nbytes == 10**6
+    assert s2s.MemoryBudget(1e300).nbytes == int(1e300)
+    for bad in (float("nan"), np.True_, np.float64(0.5), -(10**40)):
+        with pytest.raises(s2s.UsageError, match="whole number of bytes"):
+            s2s.MemoryBudget(bad)
+
+
 def test_budget_in_the_source_and_the_cache_key():
     g = s2s.grad(fresh(euler), wrt=(0, 1), checkpoint=s2s.MemoryBudget(10**6))
     g(*VECTORS[:3], 5)
@@ -163,3 +174,11 @@ def test_budget_in_a_helper_and_a_pullback_called_twice():
     _, pullback = s2s.vjp(fresh(trajectory), checkpoint=budget)(x, 300)
     _close(pullback(ct), expected(ct))
     _close(pullback(2 * ct), expected(2 * ct))  # the snapshots placed again
+
+
+def test_hessp_refusing_checkpoint_names_hessp():
+    """fresh-123 8: the refusal listed "jvp, hvp, hessian or jacobian", not hessp."""
+    x = np.array([0.3, -0.2])
+    with pytest.raises(s2s.UsageError, match="taken by s2s.grad") as info:
+        s2s.hessp(lambda v: np.sum(np.sin(v)), checkpoint=2)(x, x)
+    assert "hvp, hessp, hessian or jacobian" in str(info.value)

@@ -8,6 +8,7 @@ raised in a trip keeps its type and leaves out s2s's own frames."""
 from __future__ import annotations
 
 import os
+import re
 import traceback
 
 import numpy as np
@@ -127,10 +128,14 @@ def test_tuple_state_rebound_as_a_tuple_of_its_length(checkpoint):
                                rtol=1e-6)  # fmt: skip
 
 
-@pytest.mark.parametrize("checkpoint", [None, 2])
-def test_tuple_rebound_with_another_length_refusal_says_to_unpack(checkpoint):
-    """A tuple rebound with another length is still refused, saying what to write."""
-    with pytest.raises(s2s.NoRuleError, match="`s` is bound to a tuple more than once") as info:
+@pytest.mark.parametrize("checkpoint, why", [
+    (None, "`s` is bound to tuples of different lengths (2, 3; lines"),
+    (2, "`s` is bound to a tuple more than once"),  # the trips' def sees only the rebinding
+])  # fmt: skip
+def test_tuple_rebound_with_another_length_refusal_says_to_unpack(checkpoint, why):
+    """A tuple rebound with another length is still refused, saying why (fresh-123 8: it
+    said "bound more than once", which works where the lengths match) and what to write."""
+    with pytest.raises(s2s.NoRuleError, match=re.escape(why)) as info:
         s2s.grad(tuple_state_grows, checkpoint=checkpoint)(X, 3)
     assert_located(info.value, tuple_state_grows, "# REBOUND", "`s_0, s_1, s_2 = ...`",
                    "read `s_0` where you read `s[0]`", "`s = (s_0, s_1, s_2)` after the loop")
@@ -183,3 +188,63 @@ def test_an_error_of_s2s_code_keeps_its_frames(monkeypatch):
     with pytest.raises(RuntimeError, match="broken trip") as info:
         s2s.grad(table_loop, checkpoint=2)(X, 4)
     assert any("checkpointing.py" in f for f in _frames(info.value))
+
+
+def out_of_bounds(x, n):
+    for i in range(n):
+        x = x[np.array([0, 1, 5])] * 2  # BAD
+    return np.sum(x)
+
+
+def out_of_bounds_scalar(x, n):
+    s = 1.0
+    for i in range(n):
+        s = s * x[5]  # BAD
+    return s
+
+
+@pytest.mark.parametrize("func", [out_of_bounds, out_of_bounds_scalar])
+def test_a_users_error_under_a_memory_budget_is_raised_once(func):
+    """fresh-123 6: under MemoryBudget an error in a measured trip was raised twice, the
+    second "during handling of" the first (a chained traceback through checkpointing.py's
+    `_run_taped`). It is raised once, keeps its type and notes the user's line (a float
+    scalar state, tried first as a 0-d array, runs again as it was: still one traceback)."""
+    with pytest.raises(IndexError) as info:
+        s2s.grad(func, wrt=0, checkpoint=s2s.MemoryBudget(10**6))(np.ones(3), 2)
+    assert type(info.value) is IndexError
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    assert any(where(func, "# BAD") in note for note in info.value.__notes__)
+    frames = _frames(info.value)
+    assert not any("checkpointing.py" in f for f in frames)
+    assert sum(f.startswith(os.path.dirname(s2s.__file__)) for f in frames) == 1  # the re-raise
+
+
+def loop_in_try(x, n):
+    try:
+        for i in range(n):  # LOOP
+            x = np.sin(x)
+    except ValueError:
+        x = x * 0.0
+    return np.sum(x)
+
+
+def test_a_loop_in_a_try_is_refused_naming_the_try():
+    """fresh-123 8: the refusal said "only an outermost `for` loop over range(...)" and
+    advised `for i in range(n):`, which the loop already was; the `try` is the reason."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="inside a `try` statement") as info:
+        s2s.grad(loop_in_try, wrt=0, checkpoint=2)(X, 3)
+    assert_located(info.value, loop_in_try, "# LOOP", "put the `try` inside the loop's body")
+
+
+def unpacked_into_items(x):
+    y = np.zeros(3)
+    y[0], y[1], y[2] = np.sin(x)  # UNPACK
+    return np.sum(y)
+
+
+def test_unpacking_an_array_into_items_advises_indexing_it():
+    """fresh-123 8: the advice spoke of `for y in ys:`, which the code has nothing of."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="unpacking this value") as info:
+        s2s.grad(unpacked_into_items)(X)
+    assert_located(info.value, unpacked_into_items, "# UNPACK",
+                   "bind the value to a name and index it")

@@ -227,7 +227,9 @@ def analyze(
                 "written in the function, a helper's flat `return a, b`, and functions with "
                 "several outputs",
                 primal.where(stmt.node),
-                "index the items instead: `for y in ys:` then `u, v = y[0], y[1]`",
+                "bind the value to a name and index it: `v = ...` then `a, b = v[0], v[1]` "
+                "(or `y[0], y[1] = v[0], v[1]`; over a list of pairs, `for p in ps:` then "
+                "`a, b = p[0], p[1]`)",
             )
     check_dropped(primal, ir, flat, varied, connected, types)  # np.r_[x, y]: never zeros
     structural = {name: [s for s in flat if _metadata_use(s, name)] for name in wrt}

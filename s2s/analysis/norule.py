@@ -87,10 +87,17 @@ def rebound_tuple(primal: Primal, stmt: Stmt, ir: FunctionIR, active: set[str]) 
              if n in active and n not in ir.temporaries]  # fmt: skip
     uses = f" (it reads `{named[0]}`)" if named else ""
     items = ", ".join(f"{user}_{k}" for k in range(max(len(at.expr.elts), 2)))
-    return NoRuleError(
+    lengths = {len(s.expr.elts) for s in bindings}
+    why = (
+        f"`{user}` is bound to tuples of different lengths ({', '.join(map(str, sorted(lengths)))}"
+        f"; lines {', '.join(str(primal.where(s.node).lineno) for s in bindings)}): s2s "
+        "follows a tuple bound more than once only where every binding has the same length"
+    ) if len(lengths) > 1 else (
         f"`{user}` is bound to a tuple more than once (in a loop or a branch{also}): s2s "
-        f"follows a tuple's items only where the tuple is bound once, and this binding's items "
-        f"carry a gradient{uses}",
+        "follows a tuple's items only where the tuple is bound once"
+    )
+    return NoRuleError(
+        f"{why}, and this binding's items carry a gradient{uses}",
         where,
         f"unpack the tuple into names of their own, before the loop and in it: `{items} = "
         f"...` (read `{user}_0` where you read `{user}[0]`), and build `{user} = ({items})` "

@@ -28,26 +28,16 @@ effects is refused at once (:func:`refuse_impure_trips`).
 
 from __future__ import annotations
 
-import ast
-import functools
-import types
 from typing import Any
 
 import gast
-import numpy as np
 
-from s2s.codegen.walking import copy_tree, walk
-from s2s.errors import S2SError, UnsupportedSyntaxError
-from s2s.frontend.parse import Primal, parse
+from s2s.codegen.walking import walk
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import fresh_lists
-from s2s.frontend.replay import (
-    RANDOM_METHODS,
-    draw_methods,
-    has_effects,
-    is_random_draw,
-    pure_array_methods,
-)
-from s2s.frontend.resolve import Method, Target, is_library, resolve
+from s2s.frontend.resolve import Method
+from s2s.frontend.tripcalls import trip_call_problem
 from s2s.runtime.budget import MemoryBudget
 
 _MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
@@ -169,6 +159,7 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
     inside = {id(n) for d in made for n in walk(d)}
     in_defs = {id(n) for d in walk(tree) if isinstance(d, gast.FunctionDef) and d is not tree
                and id(d) not in inside for n in walk(d)}  # fmt: skip (differentiated apart)
+    in_try = {id(n) for t in walk(tree) if isinstance(t, gast.Try) for n in walk(t)}
     for node in walk(tree):
         if id(node) in inside or getattr(node, REFUSAL, None) is not None:
             continue
@@ -178,7 +169,11 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
                     "move the loop out of the nested def into the function's body, or define "
                     "the function at module level (its loops are checkpointed), or leave "
                     "checkpoint= out")
-        if isinstance(node, (gast.While, gast.For)):
+        if isinstance(node, gast.For) and id(node) in in_try:
+            _mark(primal, node, "this `for` loop is inside a `try` statement, where s2s does "
+                  "not checkpoint a loop (checkpoint= was given)", "put the `try` inside the "
+                  "loop's body or around the derivative's call, or leave checkpoint= out")
+        elif isinstance(node, (gast.While, gast.For)):
             kind = "a `while` loop" if isinstance(node, gast.While) else "this `for` loop"
             _mark(primal, node, f"{kind} cannot be checkpointed (checkpoint= was given): "
                   "only an outermost `for` loop over range(...) in the function's body is",
@@ -487,7 +482,7 @@ def refuse_impure_trips(primal: Primal) -> None:
                 isinstance(method, Method) and method.name in _MUTATORS
             ):
                 continue  # parts.append(v) of `parts = []` made in the trip: runs per trip
-            problem = trip_call_problem(node, set())
+            problem = trip_call_problem(node, set(), primal.func)
             if problem is None:
                 continue
             kind, why = problem
@@ -504,92 +499,3 @@ def refuse_impure_trips(primal: Primal) -> None:
                           "read them by index, or leave checkpoint= out")
             _refuse(primal, node, f"this checkpointed loop {what}: {why}; the adjoint sweep "
                     "runs its trips again (checkpoint= was given), which would repeat it", advice)
-
-
-_PURE_BUILTINS = frozenset({
-    "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "float", "frozenset",
-    "int", "isinstance", "len", "list", "max", "min", "pow", "range", "reversed", "round",
-    "set", "slice", "sorted", "str", "sum", "tuple", "zip",
-})  # fmt: skip (they only return a value for numbers, arrays and containers)
-
-
-def _text(node: Any) -> str:
-    return ast.unparse(gast.gast_to_ast(copy_tree(node)))
-
-
-def _plain_exception(obj: Any) -> bool:
-    """Whether ``obj`` is an exception class whose making only stores its arguments: no
-    class of yours in its MRO defines ``__init__``, ``__new__`` or ``__setattr__``."""
-    return isinstance(obj, type) and issubclass(obj, BaseException) and not any(
-        cls.__module__ != "builtins" and {"__init__", "__new__", "__setattr__"} & set(vars(cls))
-        for cls in obj.__mro__)  # fmt: skip
-
-
-def trip_call_problem(node: gast.Call, seen: set[int]) -> tuple[str, str] | None:
-    """Why the call ``node`` (resolved: :func:`s2s.frontend.resolve.resolve`) may draw or have
-    a side effect when a trip runs again: ``("draw" | "effect" | "unknown", reason)``, or
-    ``None`` where s2s can show it has neither (``seen``: the functions of yours being checked,
-    by id, for recursion)."""
-    target = getattr(node.func, "s2s_target", None)
-    text = _text(node.func)
-    if isinstance(target, Method):
-        if target.name in draw_methods() | RANDOM_METHODS:
-            return "draw", f"`{text}(...)` is a random generator's method"
-        if target.name in pure_array_methods():
-            return None  # x.sum(), x.reshape(...): an array's (an object of yours: taken as one)
-        return "unknown", (f"`{text}(...)` calls a method of an object, which may draw random "
-                           "numbers or change the object")
-    if not isinstance(target, Target) and getattr(node.func, "s2s_nested_def", False):
-        return "unknown", (f"`{text}` is a nested def, which s2s does not check for draws and "
-                           "side effects (define it at module level: s2s checks its body)")
-    if not isinstance(target, Target):
-        return "unknown", (f"`{text}` is a function value (an argument, a local name or an "
-                           "expression), not a function s2s can read")
-    obj = target.obj
-    if _plain_exception(obj):
-        return None  # `raise ValueError(...)`: a trip run again raised in the primal first
-    if isinstance(obj, type) and issubclass(obj, BaseException):
-        return "unknown", (f"`{text}` is an exception class with an `__init__`, `__new__` or "
-                           "`__setattr__` of yours, which s2s does not look into (raise a "
-                           "builtin exception or a subclass that defines none of them)")
-    if is_random_draw(obj):
-        return "draw", f"`{text}(...)` is a random draw"
-    if target.scope == "builtin":
-        if getattr(obj, "__name__", None) in _PURE_BUILTINS:
-            return None
-        return "effect", f"`{text}(...)` is a builtin that acts (prints, reads or writes)"
-    if target.scope == "argument":
-        return "unknown", (f"`{text}` is passed in as an argument (a {type(obj).__name__}), "
-                           "which s2s does not look into")
-    if isinstance(obj, np.vectorize):
-        obj = obj.pyfunc
-    if is_library(obj) and not isinstance(obj, functools.partial):
-        return None
-    if not isinstance(obj, types.FunctionType):
-        return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
-    return _function_problem(obj, text, seen)
-
-
-def _function_problem(
-    func: types.FunctionType, text: str, seen: set[int]
-) -> tuple[str, str] | None:
-    """:func:`trip_call_problem` for a function of yours called by name: its body, recursively."""
-    if id(func) in seen:
-        return None
-    seen.add(id(func))
-    name = getattr(func, "__qualname__", text)
-    if has_effects(func, set()):
-        return "effect", (f"{name}, a function of yours it calls, has side effects (a print, a "
-                          "write to a global or an attribute, a change of a list or dict it "
-                          "did not make, such as `.append` or `.pop()`, or a random draw)")
-    try:
-        helper = parse(func)
-    except S2SError:
-        return "unknown", f"s2s cannot read the source of {name}"
-    resolve(helper)
-    for node in walk(helper.tree):
-        if isinstance(node, gast.Call):
-            inner = trip_call_problem(node, seen)
-            if inner is not None:
-                return inner[0], f"{name}, a function of yours it calls, makes a call: {inner[1]}"
-    return None

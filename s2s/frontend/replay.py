@@ -310,12 +310,42 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
             value = _function_of(value)
             if _user_function(value) and has_effects(value, seen):
                 return True
+            if any(_acting_value(func, arg, seen) for arg in _function_values(node)):
+                return True  # np.apply_along_axis(_draw, 0, x): numpy calls _draw
             method = node.func.attr if isinstance(node.func, gast.Attribute) else None
             if method in draw_methods() | RANDOM_METHODS:
                 return True
             if method in MUTATING_METHODS and not _made_here(node.func.value, tree):
                 return True  # SCALES.pop() in an expression: the caller's list changes
     return False
+
+
+def _function_values(call: gast.Call) -> list[Any]:
+    """The names and attribute chains among ``call``'s arguments and the items of list or
+    tuple displays there: where a function value it calls may be passed."""
+    out = []
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        for value in arg.elts if isinstance(arg, (gast.List, gast.Tuple)) else [arg]:
+            if isinstance(value, (gast.Name, gast.Attribute)):
+                out.append(value)
+    return out
+
+
+def _acting_value(func: types.FunctionType, node: Any, seen: set[int]) -> bool:
+    """Whether ``node``, an argument of a call in ``func``, names a global or closure function
+    that draws or has side effects (a local name or parameter is not followed)."""
+    root = node
+    while isinstance(root, gast.Attribute):
+        root = root.value
+    if not isinstance(root, gast.Name) or root.id in func.__code__.co_varnames:
+        return False
+    value = _global_value(func, node)
+    if not callable(value) or isinstance(value, type):
+        return False
+    if is_random_draw(value):
+        return True
+    value = _function_of(value.pyfunc if isinstance(value, np.vectorize) else value)
+    return _user_function(value) and has_effects(value, seen)
 
 
 # methods that change a list, dict, set, deque or array they are called on

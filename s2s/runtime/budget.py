@@ -59,10 +59,12 @@ class MemoryBudget:
     at: tuple[str, int] | None
 
     def __init__(self, nbytes: float, at: tuple[str, int] | None = None) -> None:
-        number = isinstance(nbytes, (int, float, np.integer, np.floating))
-        if isinstance(nbytes, (bool, np.bool_)) or not number or not (
-            math.isfinite(nbytes) and nbytes >= 1 and float(nbytes) == int(nbytes)
-        ):  # fmt: skip
+        integer = isinstance(nbytes, (int, np.integer)) and not isinstance(nbytes, bool)
+        floating = isinstance(nbytes, (float, np.floating))
+        whole = (integer and nbytes >= 1) or (  # an int is whole at any size (10**40: a float
+            floating and math.isfinite(nbytes) and nbytes >= 1 and float(nbytes).is_integer()
+        )  # of it is not equal to it)
+        if not whole:
             raise UsageError(
                 f"MemoryBudget takes a whole number of bytes >= 1, not {nbytes!r}",
                 caller_location(),
@@ -180,7 +182,8 @@ def _too_small(budget: MemoryBudget, measure: Measure) -> None:
     raise UsageError(
         f"checkpoint=MemoryBudget({budget.nbytes}) is too small for this loop: one snapshot of "
         f"its state takes {measure.snapshot} bytes, one trip's tape {measure.trip} and the "
-        f"adjoint sweep's working copies {measure.working} (measured on its first trips), "
+        f"the tape every stretch keeps with the adjoint sweep's working copies "
+        f"{measure.working} (measured on its first trips), "
         f"{need} bytes in all",
         where or caller_location(),
         f"give at least s2s.MemoryBudget({need}), or checkpoint=1 (one snapshot and one "

@@ -368,11 +368,18 @@ _FLOAT_SCALARS = (float, np.float64, np.float32, np.float16)
 
 def _run_taped(vjp: TripVJP, lo: int, hi: int, stride: int, state: list[Any]) -> tuple:
     """``(value, pullback)`` of the trips from ``lo`` to ``hi`` taped by the derivative
-    object, float scalars of the state as 0-d arrays (:func:`as_arrays`)."""
-    try:
-        return vjp.derivative(lo, hi, stride, *as_arrays(state), **vjp.invariants)
-    except Exception:  # as the loop's own state would raise it, located at the trip
+    object, float scalars of the state as 0-d arrays (:func:`as_arrays`). Where that raises,
+    the trips run again with the state as it was, which raises as the loop's own state would,
+    located at the trip; outside the ``except`` block, so its traceback is one, not chained to
+    the first (a user's error raised once, as under an int ``checkpoint=``)."""
+    arrays = as_arrays(state)
+    if all(a is s for a, s in zip(arrays, state)):  # nothing converted: one run
         return vjp.derivative(lo, hi, stride, *state, **vjp.invariants)
+    try:
+        return vjp.derivative(lo, hi, stride, *arrays, **vjp.invariants)
+    except Exception:
+        pass  # run again below
+    return vjp.derivative(lo, hi, stride, *state, **vjp.invariants)
 
 
 def as_arrays(state: list[Any]) -> list[Any]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from s2s.runtime.core import acc_dtype, dtype_of, subderivative
 from s2s.runtime.tangents import jvp_of
+from s2s.runtime.vectorized import check_pure
 
 
 def _conditions(x: np.ndarray, condlist: Any, n_functions: int) -> np.ndarray:
@@ -63,10 +64,19 @@ def piece_table(ref: Any, condlist: Any, funclist: Any) -> tuple:
     return tuple(conds), tuple(owned), tuple(funcs), base
 
 
+def _check_pieces(funclist: Any) -> None:
+    """Refuse a callable piece that draws or has a side effect: numpy ran it for the value,
+    and the derivative runs it again (:func:`s2s.runtime.vectorized.check_pure`)."""
+    for func in funclist:
+        if isinstance(func, collections.abc.Callable):
+            check_pure(func, "np.piecewise")
+
+
 def piecewise_adjoint(g: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     """The gradient in ``x`` of ``np.piecewise(x, condlist, funclist)``: for each callable
     piece, the VJP of ``func`` at ``x[cond]`` with ``g[cond]`` where its value is kept (0
     where a later condition overwrote it), added at ``cond``; constants give 0."""
+    _check_pieces(funclist)
     xa = np.asanyarray(x)
     out = np.zeros(xa.shape, acc_dtype(dtype_of(x)))
     g = np.asarray(g)
@@ -82,6 +92,7 @@ def piecewise_adjoint(g: Any, x: Any, condlist: Any, funclist: Any) -> Any:
 def piecewise_tangent(t: Any, x: Any, condlist: Any, funclist: Any) -> Any:
     """The tangent of ``np.piecewise(x, condlist, funclist)``: each callable piece's JVP at
     ``x[cond]`` along ``t[cond]``, kept where its value is; 0 elsewhere."""
+    _check_pieces(funclist)
     xa = np.asanyarray(x)
     t = np.broadcast_to(np.asarray(t), xa.shape)
     out = np.zeros(xa.shape, acc_dtype(dtype_of(t)))
@@ -111,6 +122,7 @@ def apply_along_axis_adjoint(g: Any, arr: Any, func1d: Any, axis: Any) -> Any:
     a, k = axis_last(arr, g, axis, g.ndim)
     gm = np.moveaxis(g, list(range(axis, axis + k)), list(range(g.ndim - k, g.ndim)))
     out = np.zeros(a.shape, acc_dtype(dtype_of(arr)))
+    check_pure(func1d, "np.apply_along_axis")
     derivative = subderivative(func1d, (0,))
     for index in np.ndindex(a.shape[:-1]):
         _, pullback = derivative(a[index])
@@ -127,6 +139,7 @@ def apply_along_axis_tangent(t: Any, result: Any, arr: Any, func1d: Any, axis: A
     ta = np.moveaxis(np.broadcast_to(np.asarray(t), np.shape(arr)), axis, -1)
     rm = np.moveaxis(result, list(range(axis, axis + k)), list(range(result.ndim - k, result.ndim)))
     out = np.zeros(rm.shape, acc_dtype(dtype_of(t)))
+    check_pure(func1d, "np.apply_along_axis")
     derivative = jvp_of(func1d, (0,))
     for index in np.ndindex(a.shape[:-1]):
         _, out[index] = derivative(ta[index], a[index])
@@ -161,6 +174,7 @@ def apply_over_axes_adjoint(g: Any, a: Any, func: Any, axes: Any) -> Any:
     cotangent loses it). Source: numpy.apply_over_axes."""
     val, axes = over_axes(a, axes)
     steps = []
+    check_pure(func, "np.apply_over_axes")
     derivative = subderivative(func, (0,))
     for axis in axes:
         res, pullback = derivative(val, axis)
@@ -178,6 +192,7 @@ def apply_over_axes_tangent(t: Any, a: Any, func: Any, axes: Any) -> Any:
     along the chain of calls."""
     val, axes = over_axes(a, axes)
     t = np.broadcast_to(np.asarray(t), val.shape)
+    check_pure(func, "np.apply_over_axes")
     derivative = jvp_of(func, (0,))
     for axis in axes:
         res, t = derivative(t, val, axis)

@@ -59,9 +59,15 @@ def set_purity_check(check: Callable[[Any], Any]) -> None:
     _PURITY[:] = [check]
 
 
-def _check_pure(pyfunc: Any) -> None:
+def check_pure(pyfunc: Any, given_to: str = "a numpy.vectorize object") -> None:
     """Refuse a function that would differ when run again (a draw, a side effect): the
-    frontend checks those it knows when generating; this, one made inside the function."""
+    frontend checks those it knows when generating; this, one made inside the function, and
+    (``given_to``: ``"np.piecewise"``...) a function that numpy calls for a derivative's value
+    and s2s calls again for its derivative (:mod:`s2s.runtime.functional`).
+
+    Raises:
+        NoRuleError: at the derivative's caller, naming the function and what it does.
+    """
     if not _PURITY:
         return
     key = shared_key(pyfunc)
@@ -71,12 +77,18 @@ def _check_pure(pyfunc: Any) -> None:
         found = _PURITY[0](pyfunc)
     if found is not None:
         what, at = found
+        advice = (
+            "draw the random numbers (or make the effects) in the differentiated function and "
+            "pass them to the object as an argument"
+        ) if given_to == "a numpy.vectorize object" else (
+            "draw the random numbers (or make the effects) in the differentiated function, "
+            f"and give {given_to} a function that neither draws nor acts"
+        )
         _refuse(
-            f"the function of a numpy.vectorize object, {getattr(pyfunc, '__qualname__', '')} "
+            f"the function of {given_to}, {getattr(pyfunc, '__qualname__', '')} "
             f"({at.filename}:{at.lineno}), {what}: the derivative runs it again on each element "
             "(a draw would differ from the value's, an effect would happen twice)",
-            "draw the random numbers (or make the effects) in the differentiated function and "
-            "pass them to the object as an argument",
+            advice,
         )
 
 
@@ -258,7 +270,7 @@ def vectorized_grads(g: Any, vf: Any, args: Any) -> list[Any]:
     of the arguments). Zeros for an integer argument."""
     _one_output(vf, g)
     plan = plan_of(vf, args)
-    _check_pure(vf.pyfunc)
+    check_pure(vf.pyfunc)
     _one_output(vf, g, plan, args)
     wrt, pullback, operands, gs = cotangent_setup(plan, g, args)
     if pullback is None or integer_output(vf, plan, args):  # piecewise constant: no gradient
@@ -273,7 +285,7 @@ def vectorized_tangent(result: Any, vf: Any, args: Any, tangents: Any) -> Any:
     for none): at each element (or core slice), the JVP of ``vf.pyfunc`` (made by s2s)."""
     _one_output(vf, result)
     plan = plan_of(vf, args)
-    _check_pure(vf.pyfunc)
+    check_pure(vf.pyfunc)
     wrt = [i for i, t in enumerate(tangents) if t is not None and floating(args[i])]
     out = np.zeros(np.shape(result), acc_dtype(dtype_of(result)))
     if not wrt or dtype_of(result).kind not in "fc":  # integer outputs: piecewise constant
