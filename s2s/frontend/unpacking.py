@@ -186,8 +186,8 @@ def _expand(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
 def split_tuple_names(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
     """Give the items of a local tuple rebound as a tuple of the same length its names, in
     place: where every binding of ``s`` is ``s = (a, b)`` (two items each time) and ``s`` is
-    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop),
-    each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
+    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop)
+    or once in a loop's body (``s = (np.sin(x), x)``, bound again on each trip), each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
     other read of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items
     followed as names (s2s follows a tuple's items only where it is bound once). A name
     that is a parameter, declared ``global``/``nonlocal``, bound any other way, or used in a
@@ -216,6 +216,8 @@ def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
         if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree:
             refused |= {n.id for n in walk(inner) if isinstance(n, gast.Name)}
     plain = set()
+    looped = {id(s) for loop in walk(tree) if isinstance(loop, (gast.For, gast.While))
+              for s in walk(loop) if s is not loop}  # fmt: skip
     for stmt in walk(tree):
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
             stmt.targets[0], gast.Name
@@ -224,7 +226,7 @@ def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
         ):
             name = stmt.targets[0].id
             lengths.setdefault(name, set()).add(len(stmt.value.elts))
-            displays[name] = displays.get(name, 0) + 1
+            displays[name] = displays.get(name, 0) + (2 if id(stmt) in looped else 1)
             plain.add(id(stmt.targets[0]))
     for node in walk(tree):
         if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and (
