@@ -14,21 +14,21 @@ X3 = np.array([0.3, -0.4, 0.9])
 
 
 def tuple_in_body(x, n):
-    for i in range(n):
+    for _i in range(n):
         s = (np.sin(x), x)  # one display, bound again on each trip
         x = s[0] * s[1] + x
     return np.sum(x)
 
 
 def tuple_in_body_read_whole(x, n):
-    for i in range(n):
+    for _i in range(n):
         s = (np.sin(x), x * 2)
         x = np.stack(s).sum(axis=0) + len(s)
     return np.sum(x)
 
 
 def tuple_in_body_of_a_written_array(x, n):
-    for i in range(n):
+    for _i in range(n):
         y = x * 1.0
         y[0] = x[1] * 2
         s = (y, x)

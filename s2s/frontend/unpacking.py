@@ -187,9 +187,10 @@ def split_tuple_names(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
     """Give the items of a local tuple rebound as a tuple of the same length its names, in
     place: where every binding of ``s`` is ``s = (a, b)`` (two items each time) and ``s`` is
     bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop)
-    or once in a loop's body (``s = (np.sin(x), x)``, bound again on each trip), each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
-    other read of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items
-    followed as names (s2s follows a tuple's items only where it is bound once). A name
+    or once in a loop's body (``s = (np.sin(x), x)``, bound again on each trip), each binding
+    becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any other read
+    of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items followed as
+    names (s2s follows a tuple's items only where it is bound once). A name
     that is a parameter, declared ``global``/``nonlocal``, bound any other way, or used in a
     nested def or lambda is left as written. The new names avoid the function's names and
     ``outer``."""
