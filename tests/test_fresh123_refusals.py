@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck import numeric_gradient
+from gradcheck import check_against_differences, check_every_order, numeric_gradient
+from located import assert_located
 
 import s2s
 
@@ -54,3 +55,54 @@ def test_a_tuple_made_in_a_checkpointed_loop_body_is_differentiated(f):
     for checkpoint in (2, "auto"):
         g = s2s.grad(f, checkpoint=checkpoint)(X3, 5)
         np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9)
+
+
+def written_array_per_trip(x, n):
+    for _i in range(n):
+        y = np.zeros(2)
+        y[0], y[1] = np.sin(x[1]), x[0] * x[1]
+        x = y
+    return np.sum(x)
+
+
+def written_array_per_trip_two_writes(x, n):
+    for _i in range(n):
+        y = np.zeros(2)
+        y[0] = np.sin(x[1])
+        y[1] = x[0] * x[1]
+        x = y
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("f", [written_array_per_trip, written_array_per_trip_two_writes])
+def test_every_order_of_a_loop_writing_into_an_array_made_in_its_body(f):
+    """hvp, hessian and grad of grad were refused with a MutationError about a list `tape` (the
+    derivative's own, fresh-123 finding 4): the write's check saw `tape.append(y)` and `x = y`
+    anywhere in the derivative's code, though `y` (or `x`) was bound again before the write."""
+    check_every_order(f, np.array([0.3, -0.4]), 3)
+
+
+def written_then_listed(x):
+    ys = []
+    y = x * 1.0
+    y[0] = 0.0  # written before it is appended
+    ys.append(y)
+    y = np.sin(x)
+    return np.sum(ys[0] * y)
+
+
+def listed_then_written(x):
+    ys = []
+    y = x * 1.0
+    ys.append(y)
+    y[0] = 0.0  # HERE: the list's item changes too
+    return np.sum(ys[0] * x)
+
+
+def test_a_write_before_the_append_is_differentiated_and_one_after_it_refused():
+    """`y[0] = 0.0; ys.append(y)` was refused as "changed in place, but it was put in the list
+    `ys`" (fresh-123 finding 4): only a write that may come after the append is."""
+    check_against_differences(written_then_listed, X3)
+    with pytest.raises(s2s.MutationError, match="put in the list `ys`") as info:
+        s2s.grad(listed_then_written)(X3)
+    assert_located(info.value, listed_then_written, "# HERE", "ys.append(y.copy())")
