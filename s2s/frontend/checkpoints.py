@@ -38,6 +38,7 @@ import numpy as np
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import S2SError, UnsupportedSyntaxError
+from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal, parse
 from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.replay import (
@@ -50,8 +51,6 @@ from s2s.frontend.replay import (
 from s2s.frontend.resolve import Method, Target, is_library, resolve
 from s2s.runtime.budget import MemoryBudget
 
-_MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
-           "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
              "resize", "put", "update", "setdefault", "popitem", "itemset", "partition",
              "__setitem__", "__iadd__"}  # fmt: skip
@@ -264,7 +263,7 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
     if not isinstance(loop.target, gast.Name):
         _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
                 "write `for i in range(n):` and unpack inside the body")
-    fresh = _fresh(loop.body) - carried
+    fresh = _fresh(loop.body, primal.func) - carried
     inner_loops = {id(n) for s in walk(loop) if isinstance(s, (gast.For, gast.While))
                    and s is not loop for n in walk(s)}  # fmt: skip
     for node in walk(loop):
@@ -301,12 +300,8 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
                     "(checkpoint= was given): its snapshots would not see another name of the "
                     "same array", f"write `{name} = {name} {_OPS.get(type(node.op), '+')} ...`")
         if written is not None and not (isinstance(written, gast.Name) and written.id in fresh):
-            _refuse(primal, node, "a checkpointed loop writes into an array, list or object "
-                    "that lives across its trips (checkpoint= was given); s2s keeps "
-                    "snapshots of names, not of what they hold",
-                    "rebind a name to a new value instead (`x = np.where(mask, v, x)`, "
-                    "`x = x.at_index...` as a new array), make the array in the body "
-                    "(`y = np.zeros(n)`) if it lives for one trip, or leave checkpoint= out")
+            bound = _names(gast.Module(body=loop.body, type_ignores=[]), gast.Store) - carried
+            refuse_write(primal, node, written, bound)
 
 
 def _refuse_list_state(primal: Primal, loop: gast.For, state: list[str]) -> None:
@@ -342,21 +337,13 @@ def _refuse_list_read(primal: Primal, loop: gast.For, read: set[str]) -> None:
                 f"or stack them into one array, or leave checkpoint= out")
 
 
-def _fresh(body: list[gast.stmt]) -> set[str]:
+def _fresh(body: list[gast.stmt], func: types.FunctionType) -> set[str]:
     """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
-    ``x.copy()``, ``[]``): writing into them writes into nothing older than the trip."""
-    found = set()
-    for stmt in body:
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
-            continue
-        value = stmt.value
-        new = isinstance(value, (gast.List, gast.Dict)) or (
-            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-            and value.func.attr in _MAKERS)  # fmt: skip
-        if new:
-            found.add(stmt.targets[0].id)
-    return found
+    ``x.copy()``, ``y * 2``, ``np.sin(y)``, ``[]``: :func:`s2s.frontend.freshvalues.is_new`):
+    writing into them writes into nothing older than the trip."""
+    return {stmt.targets[0].id for stmt in body
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and is_new(stmt.value, func)}  # fmt: skip
 
 
 def _fresh_name(base: str, taken: set[str]) -> str:
@@ -474,8 +461,8 @@ def refuse_impure_trips(primal: Primal) -> None:
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
         trip = define.body[0].body  # the trips' body: what it makes anew it may change
-        made = _fresh(trip) - {n for s in trip for n in _names(s, gast.Store)
-                               if not _fresh([s])}  # fmt: skip (bound only to a new value)
+        made = _fresh(trip, primal.func) - {n for s in trip for n in _names(s, gast.Store)
+                                            if not _fresh([s], primal.func)}  # fmt: skip
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
