@@ -187,3 +187,57 @@ def test_a_checkpointed_write_into_what_may_be_older_is_refused_with_true_advice
         s2s.grad(carried_written, checkpoint=2)(x, 3)
     assert_located(info.value, carried_written, "# HERE", "`new = y.copy()` in the trip")
     assert "at_index" not in str(info.value)
+
+
+def dict_read_in_loop(x, n):
+    d = {"h": x * 2}  # bound once
+    q = x * 7
+    for _i in range(n):
+        q = np.sin(q) + d["h"]
+    return np.sum(q)
+
+
+def dict_read_by_methods_in_loop(x, n):
+    d = {"h": x * 2, "k": 0.5}
+    q = x * 7
+    for _i in range(n):
+        q = np.sin(q) * d["k"] + d.get("h")
+        for _key, v in d.items():
+            q = q + v * 0.1
+    return np.sum(q)
+
+
+def dict_made_in_trip(x, n):
+    q = x * 7
+    for _i in range(n):
+        d = {"h": np.sin(q)}
+        d["g"] = q * 2
+        q = d["h"] + d["g"] * 0.1
+    return np.sum(q)
+
+
+@pytest.mark.parametrize("f", [dict_read_in_loop, dict_read_by_methods_in_loop,
+                               dict_made_in_trip])  # fmt: skip
+def test_a_local_dict_read_in_a_checkpointed_loop_is_differentiated(f):
+    """`d = {"h": x * 2}` bound once and read as `d["h"]` in a checkpointed loop was refused as
+    "bound more than once" (fresh-123 5b: the loop's trips, a nested def, read it); `.get` and
+    `.items()` of it were refused as calls that may draw random numbers."""
+    expected = numeric_gradient(f, [X3, 3], 0)
+    for checkpoint in (None, 2, "auto"):
+        g = s2s.grad(f, checkpoint=checkpoint)(X3, 3)
+        np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9)
+
+
+def dict_written_in_loop(x, n):
+    d = {"h": x * 2}
+    q = x * 7
+    for _i in range(n):
+        d["h"] = np.sin(q)  # HERE
+        q = q + d["h"]
+    return np.sum(q)
+
+
+def test_a_local_dict_written_in_a_checkpointed_loop_is_refused_at_the_write():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"lives across its trips \(`d`") as info:
+        s2s.grad(dict_written_in_loop, checkpoint=2)(X3, 3)
+    assert_located(info.value, dict_written_in_loop, "# HERE", "`new = d.copy()` in the trip")

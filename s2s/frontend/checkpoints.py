@@ -38,6 +38,7 @@ import numpy as np
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import S2SError, UnsupportedSyntaxError
+from s2s.frontend.dicts import DICT_VIEWS, dict_names
 from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal, parse
 from s2s.frontend.rebinding import fresh_lists
@@ -445,7 +446,8 @@ def refuse_impure_trips(primal: Primal) -> None:
     draws and side effects: the adjoint sweep runs the trips again, so a draw would differ (the
     gradient would be another trajectory's) and a print, append or counter would run again.
     Shown free: a non-drawing function of numpy, scipy or ``math``; a pure builtin (``len``,
-    ``range``, ``abs``); an array method that only returns a value (``x.sum()``); a function of
+    ``range``, ``abs``); an array method that only returns a value (``x.sum()``); ``.get``,
+    ``.items()``, ``.values()`` and ``.keys()`` of a name bound only to dict displays; a function of
     yours called by name whose body passes the same check (recursively). Refused: a draw, a
     ``print``, a function with side effects, a method of an object of yours (``m.jitter(x)``), a
     callable passed as an argument or bound to a local name (``norm = rng.normal``), a
@@ -457,6 +459,7 @@ def refuse_impure_trips(primal: Primal) -> None:
     """
     nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
               and d is not primal.tree}  # fmt: skip
+    dicts = dict_names(primal.tree)
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
@@ -474,6 +477,10 @@ def refuse_impure_trips(primal: Primal) -> None:
                 isinstance(method, Method) and method.name in _MUTATORS
             ):
                 continue  # parts.append(v) of `parts = []` made in the trip: runs per trip
+            if isinstance(receiver, gast.Name) and receiver.id in dicts and (
+                node.func.attr in ("get", *DICT_VIEWS)
+            ):
+                continue  # d.get('h'), d.items() of a local dict: reads it
             problem = trip_call_problem(node, set())
             if problem is None:
                 continue

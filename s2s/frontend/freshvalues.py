@@ -79,7 +79,7 @@ def refuse_write(primal: Primal, node: gast.AST, written: gast.expr, bound: set[
         f"(`{shown}`; checkpoint= was given); s2s keeps snapshots of names, not of what they "
         "hold",
         primal.where(node),
-        f"rebind a name to a new value instead of writing into `{shown}` (`new = np.where(mask, "
-        f"v, {shown})`, or `new = {shown}.copy()` in the trip and write into `new`), or leave "
-        "checkpoint= out",
+        f"rebind a name to a new value instead of writing into `{shown}`: keep what you write "
+        f"in a name of its own, or write into a copy made in the trip (`new = {shown}.copy()` "
+        "in the trip, then write into `new`), or leave checkpoint= out",
     )
