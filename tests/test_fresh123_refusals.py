@@ -241,3 +241,25 @@ def test_a_local_dict_written_in_a_checkpointed_loop_is_refused_at_the_write():
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"lives across its trips \(`d`") as info:
         s2s.grad(dict_written_in_loop, checkpoint=2)(X3, 3)
     assert_located(info.value, dict_written_in_loop, "# HERE", "`new = d.copy()` in the trip")
+
+
+def item_and_second_name(x):
+    y = x * 1.0
+    y[0], z = x[1] * 7, y  # HERE
+    return np.sum(z * x)
+
+
+def item_and_plain_name(x):
+    y = x * 1.0
+    y[0], z = x[1] * 7, np.sin(x)
+    return np.sum(z * y)
+
+
+def test_an_item_and_a_name_assigned_together_name_the_users_name():
+    """`y[0], z = v, y` was refused saying `z_1` (a name s2s made) is a view of `y`: the plain
+    name is now bound in the unpacking itself, so the message names `z`."""
+    with pytest.raises(s2s.MutationError, match="`z` is a view of it") as info:
+        s2s.grad(item_and_second_name)(X3)
+    assert_located(info.value, item_and_second_name, "# HERE")
+    assert "z_1" not in str(info.value)
+    check_against_differences(item_and_plain_name, X3)

@@ -82,7 +82,8 @@ def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
     """Rewrite every ``y[0], y[1] = value`` (a flat tuple or list target with an item or
     attribute among plain names) into ``y_0, y_1 = value`` and then ``y[0] = y_0``, ``y[1] =
     y_1``, in place: Python evaluates the whole value, then assigns the targets left to right,
-    each target's index read when it is assigned, and so do the statements written. The new
+    each target's index read when it is assigned, and so do the statements written (a plain
+    name no item target reads is bound in the unpacking itself: ``y_0, z = value``). The new
     names avoid the function's names and ``outer`` (its globals); every statement list is
     visited."""
     taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
@@ -107,8 +108,13 @@ def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
         isinstance(e, gast.Name) for e in target.elts
     ) or not all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in target.elts):
         return [stmt]
-    names = []
+    names: list[str] = []
+    read = {n.id for item in target.elts if not isinstance(item, gast.Name)
+            for n in walk(item) if isinstance(n, gast.Name)}  # fmt: skip
     for item in target.elts:
+        if isinstance(item, gast.Name) and item.id not in read:
+            names.append(item.id)  # `y[0], z = v, y`: z bound at once (no item target reads it)
+            continue
         root = item
         while isinstance(root, (gast.Subscript, gast.Attribute)):
             root = root.value
@@ -121,7 +127,8 @@ def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
         names.append(name)
     unpack = gast.Tuple(elts=[_name(n, gast.Store()) for n in names], ctx=gast.Store())
     out = [_assign(unpack, stmt.value)]
-    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)]
+    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)
+            if not (isinstance(item, gast.Name) and item.id == n)]  # fmt: skip
     for new in out:
         for node in walk(new):
             if isinstance(node, (gast.stmt, gast.expr)) and getattr(node, "lineno", None) is None:
