@@ -156,10 +156,10 @@ def test_a_checkpointed_trip_writes_into_an_array_it_made_by_arithmetic(f):
         np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9)
 
 
-def einsum_in_trip(x, n):
+def method_in_trip(x, n):
     y = x * 1.0
     for _i in range(n):
-        z = np.einsum("i->i", y)  # numpy returns a view of y here
+        z = y.clip(-5.0, 5.0)  # a method s2s does not know makes a new array here
         z[0] = y[1] * 2  # HERE
         y = np.sin(z)
     return np.sum(y)
@@ -180,8 +180,8 @@ def test_a_checkpointed_write_into_what_may_be_older_is_refused_with_true_advice
     x = np.array([0.3, -0.4])
     with pytest.raises(s2s.UnsupportedSyntaxError, match="binds to a value s2s cannot show is "
                        "new") as info:  # fmt: skip
-        s2s.grad(einsum_in_trip, checkpoint=2)(x, 3)
-    assert_located(info.value, einsum_in_trip, "# HERE", "`z = z.copy()`")
+        s2s.grad(method_in_trip, checkpoint=2)(x, 3)
+    assert_located(info.value, method_in_trip, "# HERE", "`z = z.copy()`")
     assert "at_index" not in str(info.value)
     with pytest.raises(s2s.UnsupportedSyntaxError, match=r"lives across its trips \(`y`") as info:
         s2s.grad(carried_written, checkpoint=2)(x, 3)
@@ -263,3 +263,28 @@ def test_an_item_and_a_name_assigned_together_name_the_users_name():
     assert_located(info.value, item_and_second_name, "# HERE")
     assert "z_1" not in str(info.value)
     check_against_differences(item_and_plain_name, X3)
+
+
+def einsum_view_written(x):
+    y = x * 1.0
+    z = np.einsum("i->i", y)  # numpy returns a view of y
+    z[0] = y[1] * 3  # HERE
+    return np.sum(y * x)
+
+
+def einsum_product_written(x):
+    m = np.outer(x, x)
+    z = np.einsum("ij,j->i", m, x)  # a new array
+    z[0] = x[1] * 3
+    return np.sum(z * x)
+
+
+def test_a_write_into_an_einsum_of_one_operand_is_refused():
+    """`np.einsum("i->i", y)` is a view of `y` (numpy returns views for one operand without a
+    sum), so writing into it changes `y`: s2s gave a wrong gradient without a word, found while
+    fixing fresh-123 finding 5. Two operands make a new array, written as any other."""
+    assert np.shares_memory(np.einsum("i->i", X3), X3)
+    with pytest.raises(s2s.MutationError, match="may share memory") as info:
+        s2s.grad(einsum_view_written)(X3)
+    assert_located(info.value, einsum_view_written, "# HERE")
+    check_against_differences(einsum_product_written, X3)
