@@ -49,7 +49,8 @@ def test_a_tuple_made_in_a_loop_body_is_differentiated(f):
     np.testing.assert_allclose(s2s.jvp(f)(X3, 3, v)[1], expected @ v, rtol=1e-6)
 
 
-@pytest.mark.parametrize("f", [tuple_in_body, tuple_in_body_read_whole])
+@pytest.mark.parametrize("f", [tuple_in_body, tuple_in_body_read_whole,
+                               tuple_in_body_of_a_written_array])  # fmt: skip
 def test_a_tuple_made_in_a_checkpointed_loop_body_is_differentiated(f):
     expected = numeric_gradient(f, [X3, 5], 0)
     for checkpoint in (2, "auto"):
