@@ -33,7 +33,7 @@ import gast
 import numpy as np
 
 from s2s import registry, runtime
-from s2s.analysis.argcopies import may_hold_entry
+from s2s.analysis.argcopies import may_be_listed, may_hold_entry, still_bound
 from s2s.analysis.dtypes import UNKNOWN, VType
 from s2s.analysis.sharing import (
     after_checkpointed_loop,
@@ -138,14 +138,12 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
     if may_hold_entry(ir.body, array, stmt, generated):  # not after `w = w.copy()` everywhere
         _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     _refuse_argument_item(ir, array, "assigning into it", where, advice)
-    _refuse_in_container(primal, ir, array, where)
+    if may_be_listed(ir.body, array, stmt):  # not `y[0] = v` before `ys.append(y)`
+        _refuse_in_container(primal, ir, array, where)
     definitions = _reaching_definitions(ir, array, stmt)
     if not definitions:
-        raise MutationError(
-            f"`{user}` is not assigned in this function (a global or closure value)",
-            where,
-            advice,
-        )
+        raise MutationError(f"`{user}` is not assigned in this function (a global or closure "
+                            "value)", where, advice)  # fmt: skip
     if generated and _owned_before(ir.body, stmt, array):
         definitions = []  # a tangent made a new array just before the write (forward mode)
     for definition in definitions:
@@ -218,6 +216,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
             and not used_at_once(ir, other)
             and reaches(flat, loops, index, write, array)
             and any(seen_after(flat, loops, t, index, write, blocks) for t in other.targets)
+            and still_bound(ir.body, other, stmt)  # not `x = y; x = u` before `y[0] = v`
         ):
             if checkpointed_loop_line(other) is not None:
                 raise after_checkpointed_loop(user, where, checkpointed_loop_line(other))

@@ -15,6 +15,7 @@ import operator
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.ir import (
@@ -130,7 +131,11 @@ def slices(key: Any) -> bool:
 
 def is_view(stmt: Stmt) -> bool:
     """May share memory with its first argument: a view op, or a cast told not to copy
-    (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``)."""
+    (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``), or ``np.einsum`` of one
+    operand (numpy returns a view for ``"ii->i"``, ``"ij->ji"``, ``"i->i"``)."""
+    if stmt.op is np.einsum and stmt.method is None:
+        spelled = isinstance(stmt.args[0], gast.Constant) if stmt.args else False
+        return len(stmt.args) <= (2 if spelled else 3)  # subscripts and one operand
     if not isinstance(stmt.op, Marker) and registry.facts_of(stmt.op).view:
         return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
     copy_flag = stmt.kwargs.get("copy")

@@ -28,20 +28,21 @@ effects is refused at once (:func:`refuse_impure_trips`).
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import gast
 
 from s2s.codegen.walking import walk
 from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.dicts import DICT_VIEWS, dict_names
+from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.resolve import Method
 from s2s.frontend.tripcalls import trip_call_problem
 from s2s.runtime.budget import MemoryBudget
 
-_MAKERS = {"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like",
-           "full_like", "array", "copy", "eye", "identity"}  # fmt: skip (fresh arrays)
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
              "resize", "put", "update", "setdefault", "popitem", "itemset", "partition",
              "__setitem__", "__iadd__"}  # fmt: skip
@@ -259,7 +260,7 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
     if not isinstance(loop.target, gast.Name):
         _refuse(primal, loop.target, "a checkpointed loop binds one loop variable",
                 "write `for i in range(n):` and unpack inside the body")
-    fresh = _fresh(loop.body) - carried
+    fresh = _fresh(loop.body, primal.func) - carried
     inner_loops = {id(n) for s in walk(loop) if isinstance(s, (gast.For, gast.While))
                    and s is not loop for n in walk(s)}  # fmt: skip
     for node in walk(loop):
@@ -296,12 +297,8 @@ def _check_body(primal: Primal, loop: gast.For, carried: set[str]) -> None:
                     "(checkpoint= was given): its snapshots would not see another name of the "
                     "same array", f"write `{name} = {name} {_OPS.get(type(node.op), '+')} ...`")
         if written is not None and not (isinstance(written, gast.Name) and written.id in fresh):
-            _refuse(primal, node, "a checkpointed loop writes into an array, list or object "
-                    "that lives across its trips (checkpoint= was given); s2s keeps "
-                    "snapshots of names, not of what they hold",
-                    "rebind a name to a new value instead (`x = np.where(mask, v, x)`, "
-                    "`x = x.at_index...` as a new array), make the array in the body "
-                    "(`y = np.zeros(n)`) if it lives for one trip, or leave checkpoint= out")
+            bound = _names(gast.Module(body=loop.body, type_ignores=[]), gast.Store) - carried
+            refuse_write(primal, node, written, bound)
 
 
 def _refuse_list_state(primal: Primal, loop: gast.For, state: list[str]) -> None:
@@ -337,21 +334,13 @@ def _refuse_list_read(primal: Primal, loop: gast.For, read: set[str]) -> None:
                 f"or stack them into one array, or leave checkpoint= out")
 
 
-def _fresh(body: list[gast.stmt]) -> set[str]:
+def _fresh(body: list[gast.stmt], func: types.FunctionType) -> set[str]:
     """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
-    ``x.copy()``, ``[]``): writing into them writes into nothing older than the trip."""
-    found = set()
-    for stmt in body:
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
-            continue
-        value = stmt.value
-        new = isinstance(value, (gast.List, gast.Dict)) or (
-            isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-            and value.func.attr in _MAKERS)  # fmt: skip
-        if new:
-            found.add(stmt.targets[0].id)
-    return found
+    ``x.copy()``, ``y * 2``, ``np.sin(y)``, ``[]``: :func:`s2s.frontend.freshvalues.is_new`):
+    writing into them writes into nothing older than the trip."""
+    return {stmt.targets[0].id for stmt in body
+            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and is_new(stmt.value, func)}  # fmt: skip
 
 
 def _fresh_name(base: str, taken: set[str]) -> str:
@@ -453,7 +442,8 @@ def refuse_impure_trips(primal: Primal) -> None:
     draws and side effects: the adjoint sweep runs the trips again, so a draw would differ (the
     gradient would be another trajectory's) and a print, append or counter would run again.
     Shown free: a non-drawing function of numpy, scipy or ``math``; a pure builtin (``len``,
-    ``range``, ``abs``); an array method that only returns a value (``x.sum()``); a function of
+    ``range``, ``abs``); an array method that only returns a value (``x.sum()``); ``.get``,
+    ``.items()``, ``.values()`` and ``.keys()`` of a name bound only to dict displays; a function of
     yours called by name whose body passes the same check (recursively). Refused: a draw, a
     ``print``, a function with side effects, a method of an object of yours (``m.jitter(x)``), a
     callable passed as an argument or bound to a local name (``norm = rng.normal``), a
@@ -465,12 +455,13 @@ def refuse_impure_trips(primal: Primal) -> None:
     """
     nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
               and d is not primal.tree}  # fmt: skip
+    dicts = dict_names(primal.tree)
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
         trip = define.body[0].body  # the trips' body: what it makes anew it may change
-        made = _fresh(trip) - {n for s in trip for n in _names(s, gast.Store)
-                               if not _fresh([s])}  # fmt: skip (bound only to a new value)
+        made = _fresh(trip, primal.func) - {n for s in trip for n in _names(s, gast.Store)
+                                            if not _fresh([s], primal.func)}  # fmt: skip
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
@@ -482,6 +473,10 @@ def refuse_impure_trips(primal: Primal) -> None:
                 isinstance(method, Method) and method.name in _MUTATORS
             ):
                 continue  # parts.append(v) of `parts = []` made in the trip: runs per trip
+            if isinstance(receiver, gast.Name) and receiver.id in dicts and (
+                node.func.attr in ("get", *DICT_VIEWS)
+            ):
+                continue  # d.get('h'), d.items() of a local dict: reads it
             problem = trip_call_problem(node, set(), primal.func)
             if problem is None:
                 continue

@@ -29,7 +29,7 @@ from s2s.codegen.walking import inner_nodes, walk, walk_with_parents
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
-_VIEWS = ("items", "values", "keys")
+DICT_VIEWS = ("items", "values", "keys")
 
 
 def lower_dicts(
@@ -69,6 +69,17 @@ def _refuse(binding: gast.Assign, use: tuple[gast.AST, str], where) -> None:
     )
 
 
+def dict_names(tree: gast.FunctionDef) -> set[str]:
+    """The names ``tree`` binds only with ``=`` to dict displays (``d = {"h": x}``): their
+    ``.get``, ``.items()``, ``.values()`` and ``.keys()`` only read them."""
+    displays = [t for node in walk(tree) if isinstance(node, gast.Assign)
+                and isinstance(node.value, gast.Dict) for t in node.targets]  # fmt: skip
+    shown = {id(t) for t in displays}
+    other = {n.id for n in walk(tree) if isinstance(n, gast.Name)
+             and not isinstance(n.ctx, gast.Load) and id(n) not in shown}  # fmt: skip
+    return {t.id for t in displays if isinstance(t, gast.Name)} - other
+
+
 def _const_key(node: gast.expr) -> Any:
     if isinstance(node, gast.Constant) and type(node.value) in (str, int):
         return node.value
@@ -106,9 +117,10 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             bindings.setdefault(node.id, []).append(node)
         if isinstance(node, gast.FunctionDef) and node is not tree:
-            for sub in walk(node):  # a nested def reading a dict: left as it is
-                if isinstance(sub, gast.Name):
-                    bindings.setdefault(sub.id, []).extend([sub, sub])
+            trips = getattr(node, "s2s_checkpoint", None) is not None  # a checkpointed loop's
+            for sub in walk(node):  # a nested def reading a dict: left as it is; the trips
+                if isinstance(sub, gast.Name) and not (trips and isinstance(sub.ctx, gast.Load)):
+                    bindings.setdefault(sub.id, []).extend([sub, sub])  # read it as the body
     parents = _parents(tree)
     found, refused = [], []
     for node in walk(tree):
@@ -157,7 +169,7 @@ def _allowed_use(node: gast.Name, parents: dict[int, gast.AST]) -> bool:
             return False
         if parent.attr == "get":
             return 1 <= len(call.args) <= 2 and _const_key(call.args[0]) is not None
-        return parent.attr in _VIEWS and not call.args
+        return parent.attr in DICT_VIEWS and not call.args
     if isinstance(parent, gast.Call) and node in parent.args:
         return isinstance(parent.func, gast.Name) and parent.func.id == "len"
     if isinstance(parent, (gast.For, gast.comprehension)) and parent.iter is node:
@@ -242,7 +254,7 @@ def _literal_values(value: gast.expr) -> list[gast.expr]:
 
 def _is_view(node: gast.Call, name: str) -> bool:
     func = node.func
-    return isinstance(func, gast.Attribute) and _is(func.value, name) and func.attr in _VIEWS
+    return isinstance(func, gast.Attribute) and _is(func.value, name) and func.attr in DICT_VIEWS
 
 
 def _is_len(node: gast.AST, name: str) -> bool:

@@ -82,7 +82,8 @@ def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
     """Rewrite every ``y[0], y[1] = value`` (a flat tuple or list target with an item or
     attribute among plain names) into ``y_0, y_1 = value`` and then ``y[0] = y_0``, ``y[1] =
     y_1``, in place: Python evaluates the whole value, then assigns the targets left to right,
-    each target's index read when it is assigned, and so do the statements written. The new
+    each target's index read when it is assigned, and so do the statements written (a plain
+    name no item target reads is bound in the unpacking itself: ``y_0, z = value``). The new
     names avoid the function's names and ``outer`` (its globals); every statement list is
     visited."""
     taken = {n.id for n in walk(tree) if isinstance(n, gast.Name)} | set(outer)
@@ -107,8 +108,13 @@ def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
         isinstance(e, gast.Name) for e in target.elts
     ) or not all(isinstance(e, (gast.Name, gast.Subscript, gast.Attribute)) for e in target.elts):
         return [stmt]
-    names = []
+    names: list[str] = []
+    read = {n.id for item in target.elts if not isinstance(item, gast.Name)
+            for n in walk(item) if isinstance(n, gast.Name)}  # fmt: skip
     for item in target.elts:
+        if isinstance(item, gast.Name) and item.id not in read:
+            names.append(item.id)  # `y[0], z = v, y`: z bound at once (no item target reads it)
+            continue
         root = item
         while isinstance(root, (gast.Subscript, gast.Attribute)):
             root = root.value
@@ -121,7 +127,8 @@ def _split_items(stmt: gast.stmt, taken: set[str]) -> list[gast.stmt]:
         names.append(name)
     unpack = gast.Tuple(elts=[_name(n, gast.Store()) for n in names], ctx=gast.Store())
     out = [_assign(unpack, stmt.value)]
-    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)]
+    out += [_assign(item, _name(n, gast.Load())) for item, n in zip(target.elts, names)
+            if not (isinstance(item, gast.Name) and item.id == n)]  # fmt: skip
     for new in out:
         for node in walk(new):
             if isinstance(node, (gast.stmt, gast.expr)) and getattr(node, "lineno", None) is None:
@@ -186,10 +193,11 @@ def _expand(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
 def split_tuple_names(tree: gast.FunctionDef, outer: Iterable[str]) -> None:
     """Give the items of a local tuple rebound as a tuple of the same length its names, in
     place: where every binding of ``s`` is ``s = (a, b)`` (two items each time) and ``s`` is
-    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop),
-    each binding becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any
-    other read of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items
-    followed as names (s2s follows a tuple's items only where it is bound once). A name
+    bound more than once (``s = (x, x * 2)``, then ``s = (np.sin(s[1]), s[0])`` in a loop)
+    or once in a loop's body (``s = (np.sin(x), x)``, bound again on each trip), each binding
+    becomes ``s_0, s_1 = (a, b)``, ``s[0]`` (a constant index) ``s_0``, and any other read
+    of ``s`` the tuple ``(s_0, s_1)``: the values Python computes, with the items followed as
+    names (s2s follows a tuple's items only where it is bound once). A name
     that is a parameter, declared ``global``/``nonlocal``, bound any other way, or used in a
     nested def or lambda is left as written. The new names avoid the function's names and
     ``outer``."""
@@ -216,6 +224,8 @@ def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
         if isinstance(inner, (gast.FunctionDef, gast.Lambda)) and inner is not tree:
             refused |= {n.id for n in walk(inner) if isinstance(n, gast.Name)}
     plain = set()
+    looped = {id(s) for loop in walk(tree) if isinstance(loop, (gast.For, gast.While))
+              for s in walk(loop) if s is not loop}  # fmt: skip
     for stmt in walk(tree):
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
             stmt.targets[0], gast.Name
@@ -224,7 +234,7 @@ def _rebound_tuples(tree: gast.FunctionDef) -> dict[str, int]:
         ):
             name = stmt.targets[0].id
             lengths.setdefault(name, set()).add(len(stmt.value.elts))
-            displays[name] = displays.get(name, 0) + 1
+            displays[name] = displays.get(name, 0) + (2 if id(stmt) in looped else 1)
             plain.add(id(stmt.targets[0]))
     for node in walk(tree):
         if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load) and (
