@@ -42,7 +42,7 @@ class NormalizeState:
     now), ``original`` (an SSA name or temporary: the name it stands for), ``temporaries``,
     ``carried`` (names assigned in a branch or loop: one name throughout, the tape keeps
     their values), ``rebound`` (bound in a branch or loop), ``declared`` (declared
-    ``global`` and written). Values of several parts: ``multi`` (an SSA name of a call with
+    ``global`` and written), ``rebinds`` (bound more than once, ``op=`` aside). Values of several parts: ``multi`` (an SSA name of a call with
     several outputs: its output names and the rule's output names), ``literals`` (a tuple
     bound once: its items). Nested defs: ``lifted`` (its captures and signature),
     ``lifted_defs`` (its ``def`` as written and what it captures and calls), ``local_defs``
@@ -66,6 +66,7 @@ class NormalizeState:
     carried: set[str] = field(default_factory=set)
     rebound: set[str] = field(default_factory=set)
     declared: set[str] = field(default_factory=set)
+    rebinds: set[str] = field(default_factory=set)
     multi: dict[str, tuple[list[str], tuple[str, ...]]] = field(default_factory=dict)
     literals: dict[str, gast.Tuple] = field(default_factory=dict)
     lifted: dict[str, tuple[list[str], Any]] = field(default_factory=dict)
@@ -100,6 +101,13 @@ class NormalizeState:
         self.env[user_name] = ssa
         self.original[ssa] = user_name
         return ssa
+
+    def rebound_later(self, ssa: str) -> bool:
+        """Whether ``ssa`` is a name kept throughout (an array changed in place, or a name bound
+        in a branch or loop) that is bound anew somewhere: a second reference made to it
+        (``z = y``, ``(y, x)``, ``{"a": y}``) must hold the object it names then, not the name,
+        or it would read the new object after ``y = ...`` (Python's ``z`` keeps the old one)."""
+        return ssa in self.carried and (ssa in self.rebound or ssa in self.rebinds)
 
     def temp(self, base: str) -> str:
         """A new temporary named after ``base`` (carried if inside a branch or loop)."""

@@ -1,0 +1,135 @@
+"""A second reference to an array written in place keeps the object it was bound to when the
+first name is bound anew, as in Python: ``z = y`` (``y`` changed in place, then ``y = ...``),
+a tuple's item, a dict's entry, a list's item, the initial state kept in a tuple before a loop
+that rebinds the name, and the same inside a helper called from a (checkpointed) loop.
+
+Before the fix each of these read the new ``y`` where the user wrote the old one: a wrong
+value and gradient, and no error (fresh-123 report, section 2). Each is checked here against
+the plain call and central differences, in reverse, forward, forward over reverse and with
+``checkpoint=2`` where the function has a loop. A write into the array through the first name
+after the second reference is made (which the second would see) is refused at its line."""
+
+import numpy as np
+import pytest
+from gradcheck import check_against_differences as check
+from gradcheck import hessian_by_differences
+from located import assert_refused_at
+
+import s2s
+
+
+def by_name(x):
+    y = x.copy()
+    y[0] = 2 * x[1]
+    z = y  # z keeps the old array
+    y = np.sin(x)  # y names a new one
+    return np.sum(z * y)
+
+
+def by_tuple_item(x):
+    y = np.zeros(3)
+    y[0] = x[0] * x[2]
+    s = (y, x)
+    y = np.sin(x)
+    return np.sum(s[0] * y)
+
+
+def by_dict_entry(x):
+    y = x * 1.0
+    y[0] = x[1] ** 2
+    d = {"a": y}
+    y = np.sin(x)
+    return np.sum(d["a"] * y)
+
+
+def by_list_item(x):
+    y = x * 1.0
+    xs = [y, x]
+    y = np.sin(x) * xs[0]
+    return np.sum(xs[0] * y)
+
+
+def after_a_slice_write(x):
+    y = x * 1.0
+    y[:] = np.cos(x)
+    z = y
+    y = np.sin(x)
+    return np.sum(z * y)
+
+
+def old_buffer_new_buffer(x):
+    y = np.zeros(3)
+    y[0] = x[0] * 3
+    x = y
+    y = np.zeros(3)
+    y[0] = x[0] * 2
+    return np.sum(y * x) + np.sum(x**2)
+
+
+FUNCTIONS = [by_name, by_tuple_item, by_dict_entry, by_list_item, after_a_slice_write,
+             old_buffer_new_buffer]  # fmt: skip
+X = np.array([0.3, -0.4, 0.9])
+V = np.array([1.0, -2.0, 0.5])
+
+
+@pytest.mark.parametrize("f", FUNCTIONS)
+def test_reverse_reads_the_object_the_second_name_was_bound_to(f):
+    check(f, X)
+
+
+@pytest.mark.parametrize("f", FUNCTIONS)
+def test_forward_and_second_order_agree(f):
+    value, tangent = s2s.jvp(f)(X, V)
+    assert value == pytest.approx(f(X), rel=1e-12)
+    np.testing.assert_allclose(tangent, s2s.grad(f)(X) @ V, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(s2s.hvp(f)(X, V), hessian_by_differences(f, (X,)) @ V,
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+def state_kept_before_a_loop(x, n):
+    y = x * 1.0
+    y[0] = x[1] * 2
+    s = (y, x)  # keep the initial state
+    for i in range(n):
+        y = np.sin(y)
+    return np.sum(s[0] * y)
+
+
+def inner(x):
+    y = x.copy()
+    y[0] = 2 * x[1]
+    z = y
+    y = np.sin(x)
+    return z * y
+
+
+def helper_in_a_loop(x, n):
+    for i in range(n):
+        x = inner(x) + x
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f", [state_kept_before_a_loop, helper_in_a_loop])
+@pytest.mark.parametrize("checkpoint", [None, 2, "auto"])
+def test_loops_and_checkpoints(f, checkpoint):
+    value, g = s2s.value_and_grad(f, wrt=0, checkpoint=checkpoint)(X, 3)
+    assert value == pytest.approx(f(X, 3), rel=1e-12)
+    h = 1e-6
+    expected = [(f(X + h * e, 3) - f(X - h * e, 3)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-8)
+    value, tangent = s2s.jvp(f, wrt=0)(X, 3, V)
+    assert value == pytest.approx(f(X, 3), rel=1e-12)
+    np.testing.assert_allclose(tangent, g @ V, rtol=1e-10, atol=1e-12)
+
+
+def write_through_first_name_after(x):
+    y = x * 1.0
+    y[0] = x[1]
+    z = y
+    y[1] = x[2] * 3  # z sees this write too
+    y = np.sin(x)
+    return np.sum(z * y)
+
+
+def test_a_write_the_second_reference_would_see_is_refused():
+    assert_refused_at(write_through_first_name_after, s2s.MutationError, "", "y[1] = x[2] * 3", X)
