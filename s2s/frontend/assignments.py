@@ -150,7 +150,6 @@ class Assignments:
             and st.env[value.id] not in st.multi
             and user_name not in st.rebound
             and value.id not in st.rebound
-            and not st.rebound_later(st.env[value.id])
         ):
             # b = a: a second name for the same object, as in Python, so a write through
             # either name is seen through both (no copy, no new SSA name)

@@ -231,7 +231,6 @@ class Normalizer:
         st.declared = declared_globals(tree)  # written as globals, never bound locally
         st.carried -= st.declared
         st.rebound = bound_in_compound(tree) - st.declared  # bound in branches or loops
-        st.rebinds = bound_twice(tree)
         st.local_defs = {n.name for n in statements_in(tree) if isinstance(n, gast.FunctionDef)}
         appended = {xs for node in nodes if (xs := appended_list(node)) is not None}
         fresh = fresh_lists(tree, appended if st.generated else set(), st.generated)
@@ -242,19 +241,6 @@ class Normalizer:
         st.appended = appended & fresh
         st.lists = st.appended | fresh
         check_list_uses(st.primal, tree, st.lists, self.outputs.list_changing_call, st.generated)
-
-
-def bound_twice(tree: gast.FunctionDef) -> set[str]:
-    """The names ``tree`` binds more than once (a parameter counts; ``y += v`` does not: it
-    keeps ``y``'s object when that is an array)."""
-    augmented = {id(n.target) for n in inner_nodes(tree) if isinstance(n, gast.AugAssign)}
-    seen: set[str] = set()
-    twice: set[str] = set()
-    for node in inner_nodes(tree):
-        if (isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param))
-                and id(node) not in augmented):  # fmt: skip
-            (twice if node.id in seen else seen).add(node.id)
-    return twice
 
 
 def _params(tree: gast.FunctionDef) -> list[Param]:
