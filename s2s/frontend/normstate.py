@@ -42,9 +42,8 @@ class NormalizeState:
     now), ``original`` (an SSA name or temporary: the name it stands for), ``temporaries``,
     ``carried`` (names assigned in a branch or loop: one name throughout, the tape keeps
     their values), ``rebound`` (bound in a branch or loop), ``declared`` (declared
-    ``global`` and written). Values of
-    several parts: ``multi`` (an SSA name of a call with several outputs: its output names
-    and the rule's output names), ``literals`` (a tuple
+    ``global`` and written). Values of several parts: ``multi`` (an SSA name of a call with
+    several outputs: its output names and the rule's output names), ``literals`` (a tuple
     bound once: its items). Nested defs: ``lifted`` (its captures and signature),
     ``lifted_defs`` (its ``def`` as written and what it captures and calls), ``local_defs``
     (every nested def's name). Lists: ``appended`` (lists built with ``.append``), ``lists``
