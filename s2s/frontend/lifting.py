@@ -226,8 +226,9 @@ class Lifting:
         if not (isinstance(item, gast.Name) and st.rebound_later(item.id)):
             return item
         kept = st.temp(f"{item.id}_kept")
-        st.body.append(Stmt((kept,), name_node(item.id), COPY, [name_node(item.id)],
-                            node=st.node))  # fmt: skip
+        kept_copy = Stmt((kept,), name_node(item.id), COPY, [name_node(item.id)], node=st.node)
+        kept_copy.s2s_kept = True  # (see NormalizeState.keep_seconds)
+        st.body.append(kept_copy)
         return name_node(kept)
 
 

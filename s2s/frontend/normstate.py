@@ -116,7 +116,9 @@ class NormalizeState:
             return
         first = self.bind(seconds[0]) if seconds else self.temp(f"{kept}_kept")
         node = gast.Name(id=kept, ctx=gast.Load(), annotation=None, type_comment=None)
-        self.body.append(Stmt((first,), node, COPY, [node], node=self.node))
+        kept_copy = Stmt((first,), node, COPY, [node], node=self.node)
+        kept_copy.s2s_kept = True  # the old object, read only after the rebinding
+        self.body.append(kept_copy)
         for user in seconds:
             self.env[user] = first
         for literal in holders:
