@@ -47,6 +47,7 @@ from s2s.analysis.sharing import (
     loops_of,
     reaches,
     read_across,
+    refuse_in_container,
     seen_after,
     slices,
     used_at_once,
@@ -139,7 +140,7 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
         _refuse_argument(ir, array, f"`{user}` is an argument: assigning into it", where, advice)
     _refuse_argument_item(ir, array, "assigning into it", where, advice)
     if may_be_listed(ir.body, array, stmt):  # not `y[0] = v` before `ys.append(y)`
-        _refuse_in_container(primal, ir, array, where)
+        refuse_in_container(primal, ir, array, where)
     definitions = _reaching_definitions(ir, array, stmt)
     if not definitions:
         raise MutationError(f"`{user}` is not assigned in this function (a global or closure "
@@ -426,7 +427,7 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
         and isinstance(definition.expr, gast.Constant)
     ):
         return  # s = 0.0 before a loop of `s += a`: a Python number, rebound each time
-    _refuse_in_container(primal, ir, old, where)
+    refuse_in_container(primal, ir, old, where)
     _refuse_stale_reads(primal, ir, stmt, old, where)
     returned = _binding_returning_argument(ir, old, types)
     if returned is not None:
@@ -557,22 +558,6 @@ def _refuse_argument_item(ir: FunctionIR, name: str, doing: str, where: Any, adv
                 "would change the caller's array",
                 where,
                 advice,
-            )
-
-
-def _refuse_in_container(primal: Primal, ir: FunctionIR, array: str, where: Any) -> None:
-    """An array put in a list (``xs.append(x)``, ``xs = [x]``) is the list's item: changing
-    it in place would change the item too, which s2s does not follow."""
-    for other in ir.flat:
-        if other.op is APPEND and array in atom_names(other.args[1]):
-            user = ir.shown(array)
-            listed = ir.original.get(other.targets[0], other.targets[0])
-            raise MutationError(
-                f"`{user}` is changed in place, but it was put in the list `{listed}` (line "
-                f"{primal.where(other.node).lineno}), whose item would change too",
-                where,
-                f"put a copy in the list (`{listed}.append({user}.copy())`), or build a new "
-                f"array instead of changing `{user}`",
             )
 
 

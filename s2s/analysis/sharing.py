@@ -326,3 +326,29 @@ def after_checkpointed_loop(user: str, where: Any, line: int) -> MutationError:
         where,
         f"assign into a copy (`{user} = {user}.copy()` first), or leave checkpoint= out",
     )
+
+
+def refuse_in_container(primal: Any, ir: FunctionIR, array: str, where: Any) -> None:
+    """An array put in a list (``xs.append(x)``, ``xs = [x]``) is the list's item: changing
+    it in place would change the item too, which s2s does not follow."""
+    for other in ir.flat:
+        if other.op is APPEND and array in atom_names(other.args[1]):
+            user = ir.shown(array)
+            listed = ir.original.get(other.targets[0], other.targets[0])
+            if listed == "tape" and getattr(primal.func, "__s2s_generated__", False):
+                raise MutationError(  # a derivative's own tape: the user wrote no list
+                    f"`{user}` is changed in place and bound anew while a second reference "
+                    "(another name, a tuple's item, a dict's entry) still holds it: a "
+                    "derivative of its derivative (hvp, hessian, grad of grad) does not "
+                    "follow that yet",
+                    where,
+                    f"take a copy where the second reference is made (`z = {user}.copy()`), or "
+                    f"build a new array instead of changing `{user}`",
+                )
+            raise MutationError(
+                f"`{user}` is changed in place, but it was put in the list `{listed}` (line "
+                f"{primal.where(other.node).lineno}), whose item would change too",
+                where,
+                f"put a copy in the list (`{listed}.append({user}.copy())`), or build a new "
+                f"array instead of changing `{user}`",
+            )

@@ -41,7 +41,7 @@ import inspect
 
 import gast
 
-from s2s.codegen.ir import APPEND, DEF, OPAQUE, Stmt, is_literal
+from s2s.codegen.ir import APPEND, COPY, DEF, OPAQUE, Stmt, is_literal
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.normstate import Lowering, NormalizeState
@@ -194,7 +194,7 @@ class Lifting:
         if isinstance(value, gast.Tuple) and user_name not in self.state.carried:
             # t = (a, b), bound once: t stands for the literal wherever it is used, so
             # np.stack(t), t[1], a, b = t and return t see the items (tuples never change)
-            items = gast.Tuple(elts=[atom(e) for e in value.elts], ctx=gast.Load())
+            items = gast.Tuple(elts=[self.held(atom(e)) for e in value.elts], ctx=gast.Load())
             self.state.literals[self.state.bind(user_name)] = items
             return True
         if (
@@ -217,6 +217,19 @@ class Lifting:
                 self.state.body.append(appended)
             return True
         return False
+
+    def held(self, item: gast.expr) -> gast.expr:
+        """A tuple's item that names an object kept under one name and bound anew later
+        (:meth:`NormalizeState.rebound_later`), bound to a name of its own first, so the tuple
+        keeps the object it holds now."""
+        st = self.state
+        if not (isinstance(item, gast.Name) and st.rebound_later(item.id)):
+            return item
+        kept = st.temp(f"{item.id}_kept")
+        kept_copy = Stmt((kept,), name_node(item.id), COPY, [name_node(item.id)], node=st.node)
+        kept_copy.s2s_kept = True  # (see NormalizeState.keep_seconds)
+        st.body.append(kept_copy)
+        return name_node(kept)
 
 
 def _signature_of(args: gast.arguments) -> list[inspect.Parameter]:

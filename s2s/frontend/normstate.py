@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 import gast
 
-from s2s.codegen.ir import NameAllocator, Stmt
-from s2s.codegen.walking import inner_nodes
+from s2s.codegen.ir import COPY, NameAllocator, Stmt
+from s2s.codegen.walking import inner_nodes, walk
 from s2s.frontend.parse import Primal
 
 
@@ -88,6 +88,7 @@ class NormalizeState:
         values go on the tape instead.
         """
         if user_name in self.carried:
+            self.keep_seconds(user_name)
             self.env[user_name] = user_name
             self.original[user_name] = user_name
             return user_name
@@ -100,6 +101,37 @@ class NormalizeState:
         self.env[user_name] = ssa
         self.original[ssa] = user_name
         return ssa
+
+    def keep_seconds(self, kept: str) -> None:
+        """Before ``kept`` (a name kept throughout) is bound anew: the second names that stand
+        for it (``z = y`` made ``z`` one, so a write through either is seen through both) and
+        the items of tuples bound to names (``s = (y, x)``) are bound to its object by a
+        statement of their own, since they keep that object after ``y = ...``, as in Python.
+        (A name bound anew in a branch or loop gets no second name: ``z = y`` copies the
+        binding there, :meth:`rebound_later`.)"""
+        seconds = sorted(u for u, ssa in self.env.items() if ssa == kept and u != kept)
+        holders = [t for t in self.literals.values()
+                   if any(isinstance(n, gast.Name) and n.id == kept for n in walk(t))]  # fmt: skip
+        if not seconds and not holders:
+            return
+        first = self.bind(seconds[0]) if seconds else self.temp(f"{kept}_kept")
+        node = gast.Name(id=kept, ctx=gast.Load(), annotation=None, type_comment=None)
+        kept_copy = Stmt((first,), node, COPY, [node], node=self.node)
+        kept_copy.s2s_kept = True  # the old object, read only after the rebinding
+        self.body.append(kept_copy)
+        for user in seconds:
+            self.env[user] = first
+        for literal in holders:
+            for n in walk(literal):
+                if isinstance(n, gast.Name) and n.id == kept:
+                    n.id = first
+
+    def rebound_later(self, ssa: str) -> bool:
+        """Whether ``ssa`` is a name kept throughout (an array changed in place, or a name bound
+        in a branch or loop) that a branch or loop binds anew: a tuple's item made from it
+        (``s = (y, x)`` before ``for ...: y = ...``) must hold the object it names then, not
+        the name, or it would read the new object (Python's ``s[0]`` keeps the old one)."""
+        return ssa in self.carried and ssa in self.rebound
 
     def temp(self, base: str) -> str:
         """A new temporary named after ``base`` (carried if inside a branch or loop)."""

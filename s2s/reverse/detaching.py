@@ -52,6 +52,9 @@ def detach_written_saves(sweeps: Sweeps, ir: FunctionIR, filename: str) -> None:
         for node in walk(stmt)
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
     }
+    # a name that keeps an array's old object where its name is bound anew (z of z = y, y =
+    # ...) is read by the adjoint only before the pop of that binding: no restore reaches it
+    read -= {s.targets[0] for s in ir.flat if getattr(s, "s2s_kept", False)}
     rows = [s for s in ir.flat if element_or_row(s) and s.targets and s.targets[0] in read
             and not getattr(s, "s2s_copied", False)]  # a copied row holds its entries
     checked: set[str] = set()
