@@ -287,17 +287,24 @@ def has_effects(func: types.FunctionType, seen: set[int]) -> bool:
         t.id for n in walk(tree) if isinstance(n, gast.Assign)
         for t in n.targets if isinstance(t, gast.Name)
     }  # fmt: skip
+    own = _own_arrays(tree)
     for node in walk(tree):
         if isinstance(node, (gast.Global, gast.Nonlocal)):
             return True
-        if isinstance(node, (gast.Assign, gast.AugAssign)):
-            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.Delete)):
+            targets = (node.targets if isinstance(node, (gast.Assign, gast.Delete))
+                       else [node.target])  # fmt: skip
             if any(isinstance(t, gast.Attribute) for t in targets):
                 return True
+            if any(_root(t) not in own for t in targets if isinstance(t, gast.Subscript)):
+                return True  # CALLS[0] += 1, BUF[...] = v: the caller's container changes
         if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
             fn = node.value.func
             receiver = fn.value if isinstance(fn, gast.Attribute) else None
-            library = _library_call(_global_value(func, fn))  # np.add.at(buf, i, v) on a local
+            called = _global_value(func, fn)
+            if _writes_first(called) and node.value.args and _root(node.value.args[0]) not in own:
+                return True  # np.copyto(BUF, v), np.add.at(BUF, i, v) on the caller's array
+            library = _library_call(called)  # np.add.at(buf, i, v) on a local
             local = isinstance(receiver, gast.Name) and receiver.id not in func.__globals__
             if not library and not (
                 isinstance(receiver, gast.Name) and receiver.id in appended_locals
@@ -355,6 +362,45 @@ MUTATING_METHODS = frozenset({
     "difference_update", "intersection_update", "symmetric_difference_update",
     "appendleft", "extendleft", "popleft", "rotate",
 })  # fmt: skip
+
+
+_WRITERS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}
+
+
+def _writes_first(value: Any) -> bool:
+    """Whether ``value`` is a numpy function that writes into its first argument."""
+    if getattr(value, "__name__", None) == "at" and isinstance(
+        getattr(value, "__self__", None), np.ufunc
+    ):
+        return True
+    return getattr(value, "__name__", None) in _WRITERS and _library_call(value)
+
+
+def _root(target: gast.expr) -> str | None:
+    """The name under a chain of subscripts and attributes (``D`` of ``D["n"][0]``)."""
+    while isinstance(target, (gast.Subscript, gast.Attribute)):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else None
+
+
+def _own_arrays(tree: gast.AST) -> set[str]:
+    """The names ``tree`` binds only to values made by an operation (a call, an arithmetic
+    expression, a display, a comprehension), never to another name or an item or attribute
+    of one: writing into them changes nothing the caller holds. Parameters are not among
+    them."""
+    values: dict[str, list[gast.expr]] = {}
+    for node in walk(tree):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    values.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, (gast.For, gast.comprehension)):
+            for target in walk(getattr(node, "target", None) or gast.Tuple(elts=[], ctx=None)):
+                if isinstance(target, gast.Name):
+                    values.setdefault(target.id, []).append(target)  # not shown new
+    aliases = (gast.Name, gast.Subscript, gast.Attribute, gast.Starred, gast.IfExp,
+               gast.BoolOp, gast.NamedExpr)  # fmt: skip
+    return {name for name, vs in values.items() if not any(isinstance(v, aliases) for v in vs)}
 
 
 def _made_here(receiver: gast.expr, tree: gast.AST) -> bool:

@@ -14,6 +14,7 @@ its body cannot be read.
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import types
 from typing import Any
@@ -50,6 +51,10 @@ def _plain_exception(obj: Any) -> bool:
     return isinstance(obj, type) and issubclass(obj, BaseException) and not any(
         cls.__module__ != "builtins" and {"__init__", "__new__", "__setattr__"} & set(vars(cls))
         for cls in obj.__mro__)  # fmt: skip
+
+
+_PURE_MODULES = {"numpy", "scipy", "math", "cmath", "builtins", "s2s", "_operator", "operator",
+                 "dask", "cupy", "functools", "_functools", "itertools"}  # fmt: skip (shown free)
 
 
 def trip_call_problem(
@@ -110,6 +115,11 @@ def _value_problem(obj: Any, text: str, seen: set[int]) -> tuple[str, str] | Non
     if isinstance(obj, types.MethodType):
         obj = obj.__func__
     if is_library(obj) and not isinstance(obj, functools.partial):
+        module = (getattr(obj, "__module__", None) or "").split(".")[0]
+        if (isinstance(obj, types.BuiltinFunctionType) and module not in _PURE_MODULES
+                and not isinstance(getattr(obj, "__self__", None), np.ufunc)):  # np.add.reduce
+            return "effect", (f"`{text}(...)` is a function of the module `{module or '?'}` "
+                              "written in C, which may read a clock, a file or state")
         return None
     if not isinstance(obj, types.FunctionType):
         return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
@@ -135,7 +145,10 @@ def _callback_problem(
     where the callee (by name, :data:`_CALLBACKS`) takes a function is refused as unknown."""
     target = getattr(node.func, "s2s_target", None)
     name = getattr(target.obj, "__name__", None) if isinstance(target, Target) else None
-    positions, keywords = _CALLBACKS.get(name, ((), ())) if name is not None else ((), ())
+    known = name is not None and any(  # np.add.reduce is no functools.reduce
+        getattr(module, name, None) is target.obj for module in (np, functools, builtins)
+    )
+    positions, keywords = _CALLBACKS.get(name, ((), ())) if known else ((), ())
     callee = _text(node.func)
     local = local_names(parse(owner).tree) if positions or keywords else set()
     args = [(i in positions, a) for i, a in enumerate(node.args)]
@@ -186,8 +199,9 @@ def _function_problem(
         return draws[0]
     if has_effects(func, set()):
         return "effect", (f"{name}, a function of yours it calls, has side effects (a print, a "
-                          "write to a global or an attribute, a change of a list or dict it "
-                          "did not make, such as `.append` or `.pop()`, or a random draw)")
+                          "write to a global or an attribute, a change of a list, dict or array "
+                          "it did not make, such as `.append`, `.pop()`, `CALLS[0] += 1` or "
+                          "`np.copyto(BUF, v)`, or a random draw)")
     if helper is None:
         return "unknown", f"s2s cannot read the source of {name}"
     return problems[0] if problems else None
