@@ -289,3 +289,21 @@ def test_a_write_into_an_einsum_of_one_operand_is_refused():
         s2s.grad(einsum_view_written)(X3)
     assert_located(info.value, einsum_view_written, "# HERE")
     check_against_differences(einsum_product_written, X3)
+
+
+def einsum_sum_written(x):
+    m = np.outer(x, x)
+    z = np.einsum("ij->i", m)  # a sum over j: a new array
+    z[0] = x[1] * 3
+    w = np.einsum("ii", m)  # the trace: a new (0-d) array
+    return np.sum(z * x) + w
+
+
+def test_an_einsum_of_one_operand_that_sums_is_written_as_a_new_array():
+    """fresh-128: `np.einsum("ij->i", M)`, `"ij->"`, `"ii"` sum over an axis, and numpy
+    returns new arrays for them; they were refused as views of `M`."""
+    m = np.eye(3)
+    for subscripts in ("ij->i", "ij->", "ii", "ii->", "i...->..."):
+        assert not np.shares_memory(np.einsum(subscripts, m), m)
+    assert np.shares_memory(np.einsum("ii->i", m), m)  # no sum: still a view (refused)
+    check_against_differences(einsum_sum_written, X3)

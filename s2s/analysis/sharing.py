@@ -129,13 +129,28 @@ def slices(key: Any) -> bool:
     )
 
 
+def _einsum_sums(subscripts: object) -> bool:
+    """Whether one operand's ``subscripts`` sum over an axis (``"ij->i"``, ``"ii"``, the
+    trace): numpy then returns a new array, not a view."""
+    if not isinstance(subscripts, str):
+        return False
+    text = subscripts.replace(" ", "")
+    given, _, out = text.partition("->")
+    letters = [c for c in given if c.isalpha()]
+    if "->" not in text:  # implicit: the letters seen once, the repeated ones summed
+        return len(letters) != len(set(letters))
+    ellipsis_dropped = "..." in given and "..." not in out
+    return ellipsis_dropped or any(c not in out for c in letters)
+
+
 def is_view(stmt: Stmt) -> bool:
     """May share memory with its first argument: a view op, or a cast told not to copy
     (``x.astype(float, copy=False)``, ``np.array(x, copy=False)``), or ``np.einsum`` of one
     operand (numpy returns a view for ``"ii->i"``, ``"ij->ji"``, ``"i->i"``)."""
     if stmt.op is np.einsum and stmt.method is None:
         spelled = isinstance(stmt.args[0], gast.Constant) if stmt.args else False
-        return len(stmt.args) <= (2 if spelled else 3)  # subscripts and one operand
+        one = len(stmt.args) <= (2 if spelled else 3)  # subscripts and one operand
+        return one and not (spelled and _einsum_sums(stmt.args[0].value))
     if not isinstance(stmt.op, Marker) and registry.facts_of(stmt.op).view:
         return stmt.method != "flatten"  # a.flatten() is ravel's derivative, but always a copy
     copy_flag = stmt.kwargs.get("copy")
