@@ -322,7 +322,21 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     def flat_cotangent(ct: Any) -> tuple:
-        return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
+        try:
+            return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
+        except UsageError as error:
+            if _pullback_depth(inner) < 4:
+                raise
+            raise NoRuleError(  # a sixth derivative through a helper (`grad` six times)
+                "a VJP of the pullback of a pullback of a pullback of a pullback of a function "
+                "of yours, given lists of parts, is not supported: the cotangent generated "
+                "code gives it does not have the structure of its parts, so the derivative "
+                "past the fifth through a call of your function cannot be made "
+                f"({error.message})",
+                caller_location(),
+                "differentiate at most five times through a call of a function of yours, or "
+                "write the function inline in the one you differentiate",
+            ) from None
 
     if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
         call[flat._cotangent_name] = flat_cotangent(arguments[d._cotangent_name])
