@@ -144,8 +144,10 @@ def test_design_references_resolve():
 
 def test_tests_import_their_helpers_as_plain_pytest_finds_them():
     """README's `pytest` (not `python -m pytest`) puts tests/ on the path, not the checkout:
-    `from tests.gradcheck import ...` fails at collection there."""
+    `from tests.gradcheck import ...` (or `from benchmarks import ...`) fails at collection
+    there."""
     root = pathlib.Path(__file__).resolve().parent
     offenders = [p.name for p in root.glob("test_*.py")
-                 if re.search(r"^\s*(from|import) tests[.\s]", p.read_text(), re.M)]  # fmt: skip
+                 if re.search(r"^\s*(from|import) (tests|benchmarks)[.\s]", p.read_text(),
+                              re.M)]  # fmt: skip
     assert not offenders, offenders
