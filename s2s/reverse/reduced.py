@@ -26,7 +26,8 @@ from s2s.codegen.templating import constant, name
 from s2s.reverse.arrfacts import Arr, Expanded, Fill, Num
 
 
-def _literal(node: gast.expr) -> Any:
+def literal(node: gast.expr) -> Any:
+    """The value of a constant or a tuple of constants (``(0, 1)``), else ``None``."""
     if isinstance(node, gast.Constant):
         return node.value
     if isinstance(node, gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.elts):
@@ -37,7 +38,7 @@ def _literal(node: gast.expr) -> Any:
 def axes_of(node: gast.expr, ndim: int) -> tuple[int, ...] | None:
     """The axes a literal ``axis`` argument names (``None``: every axis), normalized and
     sorted, or ``None`` where it is not a literal numpy accepts for ``ndim`` dimensions."""
-    value = _literal(node)
+    value = literal(node)
     if value is None and isinstance(node, gast.Constant):
         return tuple(range(ndim))
     items = value if type(value) is tuple else (value,)
@@ -61,7 +62,7 @@ def unreduced(args: list[gast.expr], facts: list[Any]) -> Any:
     ``g`` is one (or a number, for a full reduction), an :class:`Expanded` of a named ``g``
     of ``a``'s dtype, else an array of ``a``'s shape and dtype."""
     g, a = facts
-    keepdims = _literal(args[3])
+    keepdims = literal(args[3])
     if not isinstance(a, Arr) or type(keepdims) is not bool:
         return None
     axes = axes_of(args[2], len(a.shape))
@@ -87,7 +88,7 @@ def summed(fact: Any, keywords: list[gast.keyword]) -> Arr | None:
     given = {k.arg: k.value for k in keywords}
     if not isinstance(fact, Arr) or "axis" not in given or not set(given) <= {"axis", "keepdims"}:
         return None
-    keepdims = _literal(given["keepdims"]) if "keepdims" in given else False
+    keepdims = literal(given["keepdims"]) if "keepdims" in given else False
     axes = axes_of(given["axis"], len(fact.shape))
     if type(keepdims) is not bool or not axes:
         return None

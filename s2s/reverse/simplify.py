@@ -40,7 +40,7 @@ from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
 from s2s.reverse.arrfacts import Arr, Expanded, Fill, Num, Same, Zeros
-from s2s.reverse.reduced import axes_of, expanded, summed, unreduced
+from s2s.reverse.reduced import axes_of, expanded, literal, summed, unreduced
 from s2s.reverse.unread import drop_releases, drop_unread
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -325,8 +325,8 @@ class _Folder:
             return node, Zeros(ref.shape, ref.dtype) if type(ref) is Arr else None
         if _is_call(node, "_s2s", "filled") and len(args) == 3:
             number = self.fold(args[0])[1]
-            shape = _literal(args[1])
-            dtype = _literal(args[2])
+            shape = literal(args[1])
+            dtype = literal(args[2])
             if isinstance(number, Num) and isinstance(shape, tuple) and shape and dtype in (
                 "float32", "float64",
             ) and all(type(n) is int for n in shape):
@@ -344,7 +344,7 @@ class _Folder:
             return node, summed(self.fold(args[0])[1], node.keywords)
         if _is_call(node, "_s2s", "power_dbase") and len(args) == 2 and not node.keywords:
             base = self.fold(args[0])[1]
-            exponent = _literal(args[1])
+            exponent = literal(args[1])
             if type(exponent) is int and exponent >= 2:  # any base: x2 * x1 ** (x2 - 1) exactly
                 power = (copy_tree(args[0]) if exponent == 2 else gast.BinOp(
                     left=copy_tree(args[0]), op=gast.Pow(), right=constant(exponent - 1)))
@@ -446,7 +446,7 @@ def fresh(expr: gast.expr) -> bool:
     ):
         if expr.func.attr == "sum" and len(expr.args) == 1:  # over axes: a new array
             given = {k.arg: k.value for k in expr.keywords}
-            return "axis" in given and set(given) <= {"axis", "keepdims"} and _literal(
+            return "axis" in given and set(given) <= {"axis", "keepdims"} and literal(
                 given["axis"]) is not None and bool(axes_of(given["axis"], 32))  # (the caller
             # knows the array's proven shape, and that an axis is left)
         return isinstance(getattr(np, expr.func.attr, None), np.ufunc) and not expr.keywords
@@ -521,9 +521,3 @@ def _is_call(node: gast.expr, module: str, attr: str) -> bool:
     )
 
 
-def _literal(node: gast.expr) -> Any:
-    if isinstance(node, gast.Constant):
-        return node.value
-    if isinstance(node, gast.Tuple) and all(isinstance(e, gast.Constant) for e in node.elts):
-        return tuple(e.value for e in node.elts)
-    return None
