@@ -74,3 +74,48 @@ def test_a_bound_method_gets_advice():
         s2s.grad(Model().loss)
     assert "s2s.grad(Model.loss" in str(info.value)
     np.testing.assert_array_equal(s2s.grad(Model.loss, wrt="w")(Model(), np.ones(2)), [2, 2])
+
+
+# -- x.view(): the same values, sharing x's memory --------------------------------------------
+
+
+def product_through_a_view(x):
+    y = x * 2.0
+    z = y.view()
+    return np.sum(z * x)
+
+
+def write_into_a_view(x):
+    y = x * 2.0
+    z = y.view()
+    z[0] = 7.0  # also writes y[0]
+    return np.sum(y * x)
+
+
+def reinterpreted_bytes(x):
+    return np.sum(x.view(np.int64))
+
+
+def test_a_view_without_arguments_is_differentiated_in_both_modes():
+    """``y.view()`` has ``y``'s values: d/dx sum(2x * x) = 4x, in reverse and forward mode
+    (it was refused as "called on a value that is not an array")."""
+    x = np.array([1.0, -2.0, 3.0])
+    assert np.allclose(s2s.grad(product_through_a_view)(x), 4.0 * x, rtol=1e-12)
+    x32 = x.astype(np.float32)
+    assert s2s.grad(product_through_a_view)(x32).dtype == np.float32
+    tangent = np.array([0.5, 1.0, -1.0])
+    _, derivative = s2s.jvp(product_through_a_view)(x, tangent)
+    assert np.isclose(derivative, np.dot(4.0 * x, tangent), rtol=1e-12)
+
+
+def test_a_write_into_a_view_is_refused_as_into_a_slice():
+    """A view shares memory as a slice does: a write into it is refused, never dropped."""
+    with pytest.raises(s2s.MutationError, match="may share memory") as info:
+        s2s.grad(write_into_a_view)(np.array([1.0, 2.0]))
+    assert "z[0] = 7.0" in str(info.value)
+
+
+def test_a_view_as_another_dtype_is_refused_at_its_line():
+    """``x.view(np.int64)`` reads the bytes as integers: no derivative, refused (never a cast)."""
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"\.view\(\.\.\.\)` with an argument"):
+        s2s.grad(reinterpreted_bytes)(np.array([1.0, 2.0]))

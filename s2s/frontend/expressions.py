@@ -268,6 +268,14 @@ class Expressions:
                 "write the operator it stands for (`x[i] = v` for `x.__setitem__(i, v)`, "
                 "`a + b` for `a.__add__(b)`)",
             )
+        if method == "view" and isinstance(target, Method) and (node.args or node.keywords):
+            raise UnsupportedSyntaxError(
+                "`.view(...)` with an argument reads the array's bytes as another dtype or "
+                "type, which has no derivative s2s knows",
+                st.primal.where(node),
+                "write `.view()` with no argument for a view of the same values, or "
+                "`.astype(dtype)` for a cast",
+            )
         max_min = isinstance(target, Target) and target.obj in (builtins.max, builtins.min)
         if (
             max_min

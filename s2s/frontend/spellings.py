@@ -52,6 +52,7 @@ METHODS: dict[str, Any] = {
     "trace": np.trace, "diagonal": np.diagonal, "reshape": np.reshape,
     "transpose": np.transpose, "all": np.all, "any": np.any, "nonzero": np.nonzero,
     "round": np.round,  "item": builtins.float, "repeat": np.repeat,
+    "view": np.asarray,  # x.view(): the same values, sharing x's memory (no argument only)
 }  # fmt: skip
 VARARG_METHODS = {"reshape", "transpose"}  # x.reshape(2, 3) means np.reshape(x, (2, 3))
 ATTRIBUTES: dict[str, Any] = {"T": np.transpose, "real": np.real, "imag": np.imag}
