@@ -365,13 +365,13 @@ def shapes_of(value: Any) -> Any:
 def bind(derivative: Any, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple, dict]:
     """``(arguments, args, kwargs)`` of a call of ``derivative`` (a ``Derivative``), bound as
     Python does: ``signature.bind`` and ``apply_defaults`` (fast when every parameter is given
-    positionally). A call the signature does not take raises :func:`binding_error`'s
-    TypeError."""
+    positionally), with the primal's defaults as they are now. A call the signature does not
+    take raises :func:`binding_error`'s TypeError."""
     positional = derivative._positional
     if not kwargs and len(args) == len(positional) and derivative._plain:
         return dict(zip(positional, args)), args, kwargs
     try:
-        bound = derivative._signature.bind(*args, **kwargs)
+        bound = derivative._signature_now().bind(*args, **kwargs)
     except TypeError as exc:  # as calling the function itself would: a TypeError
         raise binding_error(derivative, exc) from None
     bound.apply_defaults()
