@@ -96,9 +96,13 @@ def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
     parents: dict[int, AST] = {}
     todo = deque([node])
     pop, push, add = todo.popleft, todo.append, nodes.append
+    table = _NODE_FIELDS
     while todo:
         node = pop()
-        for field in node._fields:
+        fields = table.get(type(node))
+        if fields is None:
+            fields = _node_fields(type(node))
+        for field in fields:  # (as walk: not the fields that never hold a node)
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 parents[id(value)] = node
