@@ -16,7 +16,7 @@ from typing import Any
 import gast
 import numpy as np
 
-from s2s import rulesets
+from s2s import rulesets, togast
 from s2s.errors import UsageError, caller_location
 from s2s.facts import (  # noqa: F401  (re-exported: templates import them from here)
     ALLOCATION,
@@ -523,7 +523,7 @@ def _parse_template(rule: Rule, template: Callable[..., Any] | None) -> ParsedTe
     code = template.__code__
     linecache.checkcache(code.co_filename)  # as inspect.getsource does
     block = def_block(template, linecache.getlines(code.co_filename, template.__globals__))
-    module = None if block is None else parsed_def(block, gast.parse, (gast.FunctionDef,))
+    module = None if block is None else parsed_def(block, togast.parse, (gast.FunctionDef,))
     if module is None:
         module = gast.parse(textwrap.dedent(inspect.getsource(template)))
     fdef = module.body[0]

@@ -15,6 +15,7 @@ import gast
 import numpy as np
 
 from s2s import runtime
+from s2s.codegen.printer import Unsupported, astor_text
 from s2s.codegen.sweeps import Block
 
 try:  # astor is the preferred printer; ast.unparse is the tested fallback
@@ -36,9 +37,7 @@ def _one_line(pieces: list[str]) -> str:
 def to_source(node: gast.AST, use_astor: bool = True) -> str:
     """Python source of one gast statement or expression (astor, else ``ast.unparse``)."""
     if use_astor and astor is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            text = _astor_text(to_ast(node))
+        text = _printed([node])[0]
         try:
             ast.parse(text)  # astor 0.8 mis-prints some f-strings: then ast.unparse decides
             return text
@@ -134,6 +133,26 @@ def _astor_texts(trees: list[ast.AST]) -> list[str]:
     return texts
 
 
+def _printed(nodes: list[gast.AST]) -> list[str]:
+    """astor's text of each node: written by :func:`s2s.codegen.printer.astor_text` (the same
+    text at a fraction of the cost), by astor itself where a node holds what that does not
+    write."""
+    texts: list[str | None] = []
+    left: list[int] = []
+    for i, node in enumerate(nodes):
+        try:
+            texts.append(astor_text(node))
+        except Unsupported:
+            texts.append(None)
+            left.append(i)
+    if left:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for i, text in zip(left, _astor_texts([to_ast(nodes[i]) for i in left])):
+                texts[i] = text
+    return texts  # type: ignore[return-value]
+
+
 def _unparse(node: gast.AST) -> str:
     tree = to_ast(node)  # printed, never compiled: astor needs no positions
     if isinstance(tree, ast.expr):
@@ -196,9 +215,7 @@ class Writer:
         Unchecked (``self.checked`` false), astor's texts as they are."""
         if not (self.use_astor and astor is not None):
             return [to_source(stmt, False) for stmt in statements]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            texts = _astor_texts([to_ast(stmt) for stmt in statements])
+        texts = _printed(statements)
         if not self.checked:
             self.unchecked = self.unchecked or bool(texts)
             return texts

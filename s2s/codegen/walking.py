@@ -96,9 +96,13 @@ def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
     parents: dict[int, AST] = {}
     todo = deque([node])
     pop, push, add = todo.popleft, todo.append, nodes.append
+    table = _NODE_FIELDS
     while todo:
         node = pop()
-        for field in node._fields:
+        fields = table.get(type(node))
+        if fields is None:
+            fields = _node_fields(type(node))
+        for field in fields:  # (as walk: not the fields that never hold a node)
             value = getattr(node, field, None)
             if isinstance(value, AST):
                 parents[id(value)] = node
@@ -273,6 +277,12 @@ def rewrite_calls(node: AST, replace: Any) -> None:
 
 _CALLS = (gast.Call, ast.Call)
 _ATOMS = frozenset({str, int, float, bool, complex, bytes, type(None), type(...)})
+# node types without fields (contexts, operators): copied where a node holds one as a new
+# instance of its type, without the memo (an instance shared within the tree becomes one per
+# holder in the copy: no pass asks whether two nodes hold the same context)
+_BARE = frozenset(
+    kind for base in _LEAVES for kind in base.__subclasses__() if not kind._fields
+)  # fmt: skip
 
 
 def new_node(kind: type, /, **fields: Any) -> AST:
@@ -289,7 +299,9 @@ def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
     node holds (a node shared within the tree is copied once), without ``deepcopy``'s
     generic reduce-and-reconstruct for each node: a node's ``__dict__`` (its fields, its
     positions, the attributes the passes set) is copied entry by entry; numbers and strings
-    are shared; anything else goes to ``copy.deepcopy`` with the same ``memo``."""
+    are shared; a context or operator is a new instance for each node that holds it (one
+    instance held by several nodes, as ``Load`` often is, is not one in the copy); anything
+    else goes to ``copy.deepcopy`` with the same ``memo``."""
     if memo is None:
         memo = {}
     return _copy(value, memo)
@@ -307,7 +319,13 @@ def _copy(value: Any, memo: dict[int, Any]) -> Any:
         memo[id(value)] = new
         state = new.__dict__
         for key, item in value.__dict__.items():
-            state[key] = item if type(item) in _ATOMS else _copy(item, memo)
+            bare = type(item)
+            if bare in _ATOMS:
+                state[key] = item
+            elif bare in _BARE and not item.__dict__:  # a context or an operator: a new one
+                state[key] = bare.__new__(bare)
+            else:
+                state[key] = _copy(item, memo)
         return new
     if kind is tuple and all(type(item) in _ATOMS for item in value):
         return value  # as deepcopy: a tuple whose items copy to themselves is itself

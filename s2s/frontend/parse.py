@@ -18,6 +18,7 @@ import gast
 from s2s.codegen.walking import copy_tree, inner_nodes, statements_in, walk
 from s2s.errors import Location, SourceUnavailableError, UnsupportedSyntaxError
 from s2s.sources import def_block, parsed_def
+from s2s.togast import to_gast
 
 
 @dataclass
@@ -181,7 +182,7 @@ def _parse_def(func: types.FunctionType, lines: list[str]) -> gast.FunctionDef:
         parsed = ast.parse(textwrap.dedent("".join(block)))
     assert block is not None
     indent = len(block[0]) - len(block[0].lstrip())
-    module = gast.ast_to_gast(parsed)
+    module = to_gast(parsed)
     tree = module.body[0]
     if isinstance(tree, gast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(

@@ -63,6 +63,7 @@ class Accumulation:
 
     def __init__(self, state: SweepState):
         self.state = state
+        self._indexed: set[str] | None = None  # (see scalar_zero)
 
     def accumulate(
         self,
@@ -204,17 +205,27 @@ class Accumulation:
         zeros = self.proven_zeros(var)
         if zeros is None or self.state.activity.types[var].shape != ():
             return None
-        for stmt in self.state.ir.flat:
-            if stmt.op is SETITEM and stmt.targets[0] == var:
-                return None
-            if stmt.op is operator.getitem and any(var in atom_names(a) for a in stmt.args[:1]):
-                return None
-            for node in walk(stmt.expr) if stmt.expr is not None else ():
-                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name) \
-                        and node.value.id == var:
-                    return None
+        if self._indexed is None:  # once per sweep: the primal statements do not change
+            self._indexed = _indexed(self.state.ir.flat)
+        if var in self._indexed:
+            return None
         dtype = zeros.args[1].value
         return call(f"_np.{dtype}", constant(0.0))
+
+
+def _indexed(flat: list) -> set[str]:
+    """The names the primal statements ``flat`` index: written into (``v[k] = e``), read
+    from (``v[k]``, as a statement or inside an expression)."""
+    names: set[str] = set()
+    for stmt in flat:
+        if stmt.op is SETITEM:
+            names.add(stmt.targets[0])
+        if stmt.op is operator.getitem:
+            names.update(n for a in stmt.args[:1] for n in atom_names(a))
+        for node in walk(stmt.expr) if stmt.expr is not None else ():
+            if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+                names.add(node.value.id)
+    return names
 
 
 def _maybe_parts(st: SweepState, var: str) -> bool:
