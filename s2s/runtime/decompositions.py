@@ -87,11 +87,12 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     ``V (diag(g_w) + F o (V^T g_v - g_v^T V) / 2) V^T`` with ``F_ij = 1 / (w_j - w_i)``: reads
     only the outputs, so ``a`` itself may be freed. The eigenvector term is skipped when
     ``g_vectors`` is ``None``. At two equal eigenvalues (to the relative tolerance of
-    :func:`s2s.runtime.spectra.tied_pairs`) whose entries of ``V^T g_v`` are not both 0 the
-    eigenvectors have no derivative (nor does the cotangent determine one of a basis-free
-    function of them): the result is an ``s2s.Undefined`` marker that the generated code
-    locates (NaNs off numpy, where deciding needs a host read). Tied pairs with no such
-    entries contribute 0. Eigenvalue cotangents that differ on tied eigenvalues (by more than
+    :func:`s2s.runtime.spectra.tied_pairs`) whose eigenvectors' cotangent is not 0 (a column
+    of ``V^T g_v``: :func:`s2s.runtime.spectra.tied_vectors_used`) those eigenvectors have
+    no derivative (nor does the cotangent determine one of a basis-free function of them):
+    the result is an ``s2s.Undefined`` marker that the generated code locates (NaNs off
+    numpy, where deciding needs a host read). Tied eigenvectors with a cotangent of 0
+    contribute 0. Eigenvalue cotangents that differ on tied eigenvalues (by more than
     ``sqrt(eps) max|g|``: :func:`s2s.runtime.spectra.cotangent_splits`) give the marker too:
     the copies of a repeated eigenvalue have no derivative one by one; equal ones (a
     symmetric function of the eigenvalues) keep the formula, then exact. Source: Giles 2008,
@@ -104,7 +105,7 @@ def eigh_adjoint(g_values: Any, g_vectors: Any, eigenvalues: Any, eigenvectors: 
     xp = array_namespace(v)
     tied = spectra.tied_pairs(w)
     vtg = None if g_vectors is None else _mm(_T(v), g_vectors)
-    coupled = False if vtg is None else spectra.coupled_ties(tied, vtg)
+    coupled = False if vtg is None else spectra.tied_vectors_used(tied, vtg)
     if xp is np and coupled:  # the eigenvectors' cause first: the function uses them
         return spectra.repeated_marker()
     split = False if g_values is None else spectra.cotangent_splits(tied, g_values)

@@ -228,6 +228,26 @@ def coupled_ties(tied: Any, m: Any) -> Any:
     return xp.any(tied & (coupling > (64.0 * n * eps) * scale))
 
 
+def tied_vectors_used(tied: Any, m: Any) -> Any:
+    """Whether a cotangent of the eigenvectors reaches an eigenvector of a repeated eigenvalue:
+    some column ``i`` of ``m = V^T g_V`` with ``i`` in a tied pair (the mask :func:`tied_pairs`)
+    nonzero beyond rounding (``64 n eps max|m|`` per matrix). Such an eigenvector is any unit
+    vector of its eigenspace, and which one jumps with the direction of a change of ``A``, so
+    a function of it has no derivative there, whatever its cotangent: ``V[0, 0] ** 2`` of
+    ``eigh(I + x B)`` jumps from 1 to 1/2 at ``x = 0``, although its ``m`` is diagonal (what
+    :func:`coupled_ties` alone let through, as a gradient of 0). A 0-d boolean array in
+    ``m``'s namespace."""
+    xp = array_namespace(m)
+    n = m.shape[-1]
+    if not n:
+        return xp.any(tied)
+    eps = float(np.finfo(np.dtype(str(m.dtype))).eps)
+    size = xp.abs(m)
+    column = xp.max(size, axis=-2)  # (..., n): the largest entry of each column
+    scale = xp.max(column, axis=-1)[..., None]
+    return xp.any(xp.any(tied, axis=-1) & (column > (64.0 * n * eps) * scale))
+
+
 def simple_symmetric(w: Any) -> Any:
     """The eigenvalues ``w`` of ``np.linalg.eigh`` unchanged, checked to be distinct (to the
     tolerance of :func:`tied_pairs`): called by the twin of ``eigh_adjoint``, whose
