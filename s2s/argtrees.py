@@ -416,7 +416,9 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     flat = type(outer).__new__(type(outer))
     flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
     flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
-    flat._finish(flat_signature(outer._primal_signature, lay))
+    # a container's name is still read by the code differentiated (and names the argument
+    # of the derivative it is: higher order): the added cotangent or tangents avoid it
+    flat._finish(flat_signature(outer._primal_signature, lay), tuple(lay.containers()))
     flat._layout, flat._outer_wrt = lay, outer.wrt
     flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
     flat.__name__ = getattr(outer.primal, "__name__", "f")
