@@ -246,7 +246,9 @@ class Derivative:
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 function, inner = self.primal, ()
                 if isinstance(function, Derivative):  # higher order: its generated code,
-                    twin = function.differentiable_generated(arguments)  # whose callables
+                    given = arguments if self._layout is None else (
+                        self._layout.nested_arguments(arguments))  # its containers whole
+                    twin = function.differentiable_generated(given)  # whose callables
                     function, inner = twin.compiled.function, twin.bound  # this one reads too
                 signature = None
                 if self.mode in (JVP, PULLBACK):

@@ -81,6 +81,26 @@ class Layout:
                 out[name] = value
         return out
 
+    def nested_arguments(self, flat: dict[str, Any]) -> dict[str, Any]:
+        """The transpose of :meth:`flat_arguments`: each container rebuilt from its leaves, in
+        its first leaf's place (other names, a flat derivative's own cotangent or tangents
+        among them, kept). The code a flat derivative differentiates is generated for these:
+        given the leaves, a derivative inside it saw no container and left its reads
+        undifferentiated (a fourth pullback of a helper given lists: a part's gradient
+        ``None``). A list comes as a tuple (nested ones too): a derivative differentiates
+        the parts of a tuple argument, and a list is an opaque value to it."""
+        first = {leaves[0]: (name, treedef, leaves) for name, treedef, leaves in self.trees
+                 if leaves}  # fmt: skip
+        inside = {leaf for _, _, leaves in self.trees for leaf in leaves}
+        out: dict[str, Any] = {}
+        for name, value in flat.items():
+            if name in first:
+                container, treedef, leaves = first[name]
+                out[container] = _tupled(unflatten(treedef, [flat[leaf] for leaf in leaves]))
+            elif name not in inside:
+                out[name] = value
+        return out
+
     def flat_tangents(self, name: str, tangent: Any) -> list[Any]:
         """A container's tangent tree as the tangents of its differentiable leaves."""
         treedef = next(t for n, t, _ in self.trees if n == name)
@@ -139,6 +159,13 @@ class Layout:
                 )
             out += [leaves[i] for i in places[name]]
         return tuple(out)
+
+
+def _tupled(value: Any) -> Any:
+    """``value`` with each list (at any depth inside lists and tuples) a tuple."""
+    if type(value) in (list, tuple):
+        return tuple(_tupled(item) for item in value)
+    return value
 
 
 def _stacked(part: Any, treedef: TreeDef) -> bool:
@@ -252,19 +279,6 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             caller_location(),
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
-        )
-    if _pullback_depth(inner) >= 4 and (
-        d.mode == PULLBACK  # (it failed at a binding)
-        or (d.mode == "jvp" and any(_nested_list(arguments[n]) for n in d._wrt_names))
-    ):
-        raise NoRuleError(
-            f"a {_KIND.get(d.mode, d.mode)} of the pullback of a pullback of a "
-            "pullback of a pullback of a function of yours, given lists of parts, is not "
-            "supported: its parts are taken apart into the wrong places (a sixth derivative "
-            "through a call of your function came out wrong)",
-            caller_location(),
-            "differentiate at most five times through a call of a function of yours, or write "
-            "the function inline in the one you differentiate",
         )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
@@ -426,19 +440,9 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     return flat
 
 
-def _nested_list(value: Any) -> bool:
-    """Whether ``value`` is a list holding a list (the parts of a deep pullback's cotangent,
-    whose JVP at the fifth order took them apart into the wrong places)."""
-    return isinstance(value, list) and any(isinstance(item, list) for item in value)
-
-
 def _pullback_depth(d: Any) -> int:
     """How many pullbacks (``PULLBACK`` derivatives) ``d`` is of, one inside the other."""
     depth = 0
     while getattr(d, "mode", None) == PULLBACK and hasattr(d, "primal"):
         depth, d = depth + 1, d.primal
     return depth
-
-
-_KIND = {"jvp": "JVP", PULLBACK: "pullback", VJP: "VJP"}
-

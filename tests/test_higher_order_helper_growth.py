@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import gradcheck as gc
 import numpy as np
 import pytest
 
@@ -106,42 +107,75 @@ def test_a_pullback_of_pullbacks_given_lists_of_parts_as_given_tuples():
     np.testing.assert_allclose(flat, expected, rtol=1e-14)
 
 
-def test_a_fifth_pullback_given_lists_of_parts_is_refused():
-    """Past the fourth pullback of a helper, lists of parts are taken apart into the wrong
-    places (a silently wrong sixth derivative): refused at the call."""
-    p1, p2, p3, p4, p5 = _pullbacks(5)
-    x, c, f = np.float64(0.7), np.float64(0.5), np.float64
-    args = [[f(0.1)], f(0.6), f(0.9)], [f(0.2), f(0.4)], [f(0.3)], c, x
-    ct = [[f(1.0), f(1.0)], [f(1.0)], f(1.0), f(1.0)]
-    with pytest.raises(s2s.errors.NoRuleError, match="pullback of a pullback") as info:
-        p5(ct, *args)
-    assert "at most five times" in info.value.advice
+def _fourth_pullback(z: np.ndarray) -> np.ndarray:
+    """The fourth pullback of ``cube`` in closed form, by hand: at ``z = (al, be, ga, a, b, u,
+    c, x)`` (its own cotangent ``((al,), be, ga)``, then ``(a, b)``, ``(u,)``, ``c``, ``x``)
+    its five parts ``(g_a, g_b), (g_u,), g_c, g_x``, a polynomial of degree three."""
+    al, be, ga, a, b, u, c, x = z
+    return np.array([
+        3 * x * x * al + 6 * x * u * ga,
+        6 * x * c * al + 6 * x * u * be + 6 * c * u * ga,
+        6 * x * b * be + 6 * x * a * ga + 6 * c * b * ga,
+        6 * x * b * al + 6 * u * b * ga,
+        6 * x * a * al + 6 * c * b * al + 6 * u * b * be + 6 * u * a * ga,
+    ])  # fmt: skip
 
 
-def test_the_jvp_of_a_fourth_pullback_given_lists_of_lists_is_refused():
+def _slope(f, z: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``f``'s derivative at ``z`` along ``v`` by Richardson-extrapolated central differences,
+    exact (to rounding) for a polynomial of degree at most four: a wide step."""
+    return gc.richardson(lambda t: f(z + t * v), 0.2)
+
+
+def _gradient(f, z: np.ndarray) -> np.ndarray:
+    return np.array([_slope(f, z, e) for e in np.eye(len(z))])
+
+
+Z = np.array([0.1, 0.6, 0.9, 0.2, 0.4, 0.3, 0.5, 0.7])
+
+
+def _arguments(kind, z=Z):
+    """The fourth pullback's arguments at ``z`` as lists (what generated code passes) or
+    tuples of parts."""
+    al, be, ga, a, b, u, c, x = (np.float64(v) for v in z)
+    return kind([kind([al]), be, ga]), kind([a, b]), kind([u]), c, x
+
+
+def _leaves(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+def test_a_fifth_pullback_given_lists_of_parts_is_the_closed_form(kind):
+    """The pullback of the fourth pullback given lists of parts (refused before; without the
+    refusal, an UnsupportedSyntaxError about unpacking a container in s2s's own code) gives
+    the gradient of ``ct . p4(z)``, by differences of the closed form; given tuples too."""
+    p5 = _pullbacks(5)[4]
+    ct = np.array([1.0, 0.8, -0.6, 0.4, 1.2])
+    f = np.float64
+    parts = p5(kind([kind([f(1.0), f(0.8)]), kind([f(-0.6)]), f(0.4), f(1.2)]),
+               *_arguments(kind))  # fmt: skip
+    expected = _gradient(lambda z: ct @ _fourth_pullback(z), Z)
+    np.testing.assert_allclose(_leaves(parts), expected, rtol=1e-12)
+    assert type(parts[0]) is kind and type(parts[0][0]) is kind
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+def test_the_jvp_of_a_fourth_pullback_given_lists_of_lists_is_the_closed_form(kind):
     """Given lists of lists of parts, the JVP of a fourth pullback took them apart into the
-    wrong places (1.134, 1.566 for 1.281, 1.776: `s2s.jvp` of `grad` five times through a
-    helper was silently wrong): refused at the call; given tuples it is right."""
-    p1, p2, p3, p4 = _pullbacks(4)
+    wrong places (1.134, 1.566 for 1.281, 1.776: ``s2s.jvp`` of ``grad`` five times through a
+    helper was silently wrong): the flat derivative's code was generated for its inner
+    pullback given leaves, where that pullback's list argument was missing, so its reads
+    were not differentiated. Value and tangent against the closed form; tuples too."""
+    p4 = _pullbacks(4)[3]
     jvp = s2s.runtime.jvp_of(p4, ("cotangent_4", "cotangent_3", "cotangent_2", "cotangent", "x"))
-    x, c, f = np.float64(0.7), np.float64(0.5), np.float64
-
-    def values(kind):
-        a4, a3, a2 = kind(kind(f(0.1)), f(0.6), f(0.9)), kind(f(0.2), f(0.4)), kind(f(0.3))
-        t4, t3, t2 = kind(kind(f(0.5)), f(0.1), f(0.2)), kind(f(0.3), f(0.7)), kind(f(0.4))
-        value, _ = jvp(t4, t3, t2, f(0.6), f(0.8), a4, a3, a2, c, x)
-        return [v for part in value for v in (part if isinstance(part, (list, tuple)) else [part])]
-
-    def as_tuple(*items):
-        return tuple(items)
-
-    def as_list(*items):
-        return list(items)
-
-    with pytest.raises(s2s.errors.NoRuleError, match="pullback of a pullback"):
-        values(as_list)
-    by_tuples = values(as_tuple)
-    np.testing.assert_allclose(by_tuples[:2], [1.281, 1.776], rtol=1e-12)  # as tuples give them
+    tangent = np.array([0.5, 0.1, 0.2, 0.3, 0.7, 0.4, 0.6, 0.8])
+    value, slope = jvp(*_arguments(kind, tangent)[:3], *tangent[-2:], *_arguments(kind))
+    np.testing.assert_allclose(_leaves(value), _fourth_pullback(Z), rtol=1e-13)
+    np.testing.assert_allclose(_leaves(slope), _slope(_fourth_pullback, Z, tangent), rtol=1e-12)
+    np.testing.assert_allclose(_leaves(value)[:2], [1.281, 1.776], rtol=1e-12)
 
 
 @pytest.mark.long
@@ -154,6 +188,17 @@ def test_grad_six_times_through_a_helper_raises():
     with pytest.raises(s2s.errors.NoRuleError, match="past the fifth") as info:
         derivative(np.float64(0.7))
     assert "at most five times" in info.value.advice
+
+
+@pytest.mark.long
+def test_the_jvp_of_grad_five_times_through_a_helper():
+    """It was silently wrong (-75.30 for -80.63), then refused: the closed form now."""
+    derivative = through_a_helper
+    for _ in range(5):
+        derivative = s2s.grad(derivative)
+    value, tangent = s2s.jvp(derivative)(np.float64(0.7), np.float64(2.0))
+    np.testing.assert_allclose(value, closed_form(5, 0.7), rtol=1e-10)
+    np.testing.assert_allclose(tangent, 2.0 * closed_form(6, 0.7), rtol=1e-10)
 
 
 def sine(x):
