@@ -156,18 +156,19 @@ class Derivative:
         functools.update_wrapper(self, primal, updated=())
         self.__signature__ = self._signature
 
-    def _finish(self, signature: inspect.Signature) -> None:
-        """The signature-dependent state: tangent or cotangent parameters, binding, caches."""
+    def _finish(self, signature: inspect.Signature, avoid: tuple[str, ...] = ()) -> None:
+        """The signature-dependent state: tangent or cotangent parameters (named apart from
+        ``avoid`` too), binding, caches."""
         mode, options = self.mode, self.options
         self._signature = signature
         self._primal_signature = self._signature
         self._tangent_names: dict[str, str] = {}
         if mode == JVP:  # f's parameters with one tangent per wrt argument
-            dots = added_names(self._signature, [f"{w}_dot" for w in self._wrt_names])
+            dots = added_names(self._signature, [f"{w}_dot" for w in self._wrt_names], avoid)
             self._tangent_names = dict(zip(self._wrt_names, dots))
             self._signature = insert_parameters(self._signature, dots, options.tangents_first)
         elif mode == PULLBACK:  # the output's cotangent, then f's parameters
-            self._cotangent_name = added_names(self._signature, ["cotangent"])[0]
+            self._cotangent_name = added_names(self._signature, ["cotangent"], avoid)[0]
             self._signature = insert_parameters(self._signature, [self._cotangent_name], True)
         params = list(self._signature.parameters.values())
         self._positional = tuple(p.name for p in params)
@@ -259,7 +260,9 @@ class Derivative:
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 function, inner = self.primal, ()
                 if isinstance(function, Derivative):  # higher order: its generated code,
-                    twin = function.differentiable_generated(arguments)  # whose callables
+                    given = arguments if self._layout is None else (
+                        self._layout.nested_arguments(arguments))  # its containers whole
+                    twin = function.differentiable_generated(given)  # whose callables
                     function, inner = twin.compiled.function, twin.bound  # this one reads too
                 signature = None
                 if self.mode in (JVP, PULLBACK):

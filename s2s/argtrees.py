@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
+from s2s.errors import Location, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
     DATACLASS,
+    DICT,
     LEAF,
     LIST,
     NAMEDTUPLE,
@@ -81,6 +82,26 @@ class Layout:
                 out[name] = value
         return out
 
+    def nested_arguments(self, flat: dict[str, Any]) -> dict[str, Any]:
+        """The transpose of :meth:`flat_arguments`: each container rebuilt from its leaves, in
+        its first leaf's place (other names, a flat derivative's own cotangent or tangents
+        among them, kept). The code a flat derivative differentiates is generated for these:
+        given the leaves, a derivative inside it saw no container and left its reads
+        undifferentiated (a fourth pullback of a helper given lists: a part's gradient
+        ``None``). A list comes as a tuple (nested ones too): a derivative differentiates
+        the parts of a tuple argument, and a list is an opaque value to it."""
+        first = {leaves[0]: (name, treedef, leaves) for name, treedef, leaves in self.trees
+                 if leaves}  # fmt: skip
+        inside = {leaf for _, _, leaves in self.trees for leaf in leaves}
+        out: dict[str, Any] = {}
+        for name, value in flat.items():
+            if name in first:
+                container, treedef, leaves = first[name]
+                out[container] = _tupled(unflatten(treedef, [flat[leaf] for leaf in leaves]))
+            elif name not in inside:
+                out[name] = value
+        return out
+
     def flat_tangents(self, name: str, tangent: Any) -> list[Any]:
         """A container's tangent tree as the tangents of its differentiable leaves."""
         treedef = next(t for n, t, _ in self.trees if n == name)
@@ -111,7 +132,8 @@ class Layout:
 
     def flat_gradients(self, wrt: tuple[str, ...], parts: tuple) -> tuple:
         """The transpose of :meth:`rebuild`: one value per ``wrt`` name (a container's with
-        its structure, ``None`` for a zero) as the flat tuple, in ``self.wrt`` order.
+        its structure, ``None`` for a zero, at any depth of it) as the flat tuple, in
+        ``self.wrt`` order.
 
         Raises:
             UsageError: a container's value whose structure is not the container's.
@@ -123,22 +145,57 @@ class Layout:
             if name not in trees:
                 out.append(part)
                 continue
-            if part is None:
-                out += [None] * len(places[name])
-                continue
-            treedef = trees[name]
-            if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
-                part = treedef.type(part)
-            leaves, structure = flatten(part)
-            if structure != treedef:
+            try:
+                leaves = _parts_along(part, trees[name])
+            except ValueError:
                 raise UsageError(
                     f"the cotangent of the gradient with respect to `{name}` must have the "
                     f"structure of `{name}`",
                     caller_location(),
                     f"pass a cotangent built like `{name}` (the same keys, fields or length)",
-                )
+                ) from None
             out += [leaves[i] for i in places[name]]
         return tuple(out)
+
+
+def _parts_along(part: Any, treedef: TreeDef) -> list[Any]:
+    """The leaves of ``part``, a cotangent of a tree of structure ``treedef``, in its leaf
+    order. ``None`` stands for a zero at any depth: code differentiated again gives a part
+    of a list of parts without a cotangent as ``None`` (grad six times through a helper
+    gives a fourth pullback's own cotangent ``[None, c, None]`` for ``[[a], b, c]``).
+
+    Raises:
+        ValueError: ``part`` has another structure.
+    """
+    if part is None:
+        return [None] * treedef.num_leaves
+    if treedef.kind == LEAF:
+        if kind_of(part) != LEAF:
+            raise ValueError("a container where a leaf belongs")
+        return [part]
+    if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
+        part = treedef.type(part)
+    if type(part) is not treedef.type:
+        raise ValueError("another container type")
+    if treedef.kind == DICT:
+        if len(part) != len(treedef.keys) or set(part) != set(treedef.keys):
+            raise ValueError("other keys")
+        items = [part[k] for k in treedef.keys]
+    elif treedef.kind == DATACLASS:
+        items = [getattr(part, k) for k in treedef.keys]
+    else:
+        if len(part) != len(treedef.keys):
+            raise ValueError("another length")
+        items = list(part)
+    return [leaf for item, child in zip(items, treedef.children, strict=True)
+            for leaf in _parts_along(item, child)]  # fmt: skip
+
+
+def _tupled(value: Any) -> Any:
+    """``value`` with each list (at any depth inside lists and tuples) a tuple."""
+    if type(value) in (list, tuple):
+        return tuple(_tupled(item) for item in value)
+    return value
 
 
 def _stacked(part: Any, treedef: TreeDef) -> bool:
@@ -253,19 +310,6 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
-    if _pullback_depth(inner) >= 4 and (
-        d.mode == PULLBACK  # (it failed at a binding)
-        or (d.mode == "jvp" and any(_nested_list(arguments[n]) for n in d._wrt_names))
-    ):
-        raise NoRuleError(
-            f"a {_KIND.get(d.mode, d.mode)} of the pullback of a pullback of a "
-            "pullback of a pullback of a function of yours, given lists of parts, is not "
-            "supported: its parts are taken apart into the wrong places (a sixth derivative "
-            "through a call of your function came out wrong)",
-            caller_location(),
-            "differentiate at most five times through a call of a function of yours, or write "
-            "the function inline in the one you differentiate",
-        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
     inner_lay = layout(inner.primal, inner._wrt_names, values)
@@ -322,21 +366,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     def flat_cotangent(ct: Any) -> tuple:
-        try:
-            return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
-        except UsageError as error:
-            if _pullback_depth(inner) < 4:
-                raise
-            raise NoRuleError(  # a sixth derivative through a helper (`grad` six times)
-                "a VJP of the pullback of a pullback of a pullback of a pullback of a function "
-                "of yours, given lists of parts, is not supported: the cotangent generated "
-                "code gives it does not have the structure of its parts, so the derivative "
-                "past the fifth through a call of your function cannot be made "
-                f"({error.message})",
-                caller_location(),
-                "differentiate at most five times through a call of a function of yours, or "
-                "write the function inline in the one you differentiate",
-            ) from None
+        return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
 
     if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
         call[flat._cotangent_name] = flat_cotangent(arguments[d._cotangent_name])
@@ -416,27 +446,11 @@ def flat_derivative(outer: Any, lay: Layout) -> Any:
     flat = type(outer).__new__(type(outer))
     flat.primal, flat.mode, flat.options = outer.primal, outer.mode, outer.options
     flat.wrt, flat._wrt_names, flat._single = lay.wrt, lay.wrt, False
-    flat._finish(flat_signature(outer._primal_signature, lay))
+    # a container's name is still read by the code differentiated (and names the argument
+    # of the derivative it is: higher order): the added cotangent or tangents avoid it
+    flat._finish(flat_signature(outer._primal_signature, lay), tuple(lay.containers()))
     flat._layout, flat._outer_wrt = lay, outer.wrt
     flat.__qualname__ = getattr(outer.primal, "__qualname__", "f")
     flat.__name__ = getattr(outer.primal, "__name__", "f")
     flat.__signature__ = flat._signature  # a derivative of it binds by its leaves
     return flat
-
-
-def _nested_list(value: Any) -> bool:
-    """Whether ``value`` is a list holding a list (the parts of a deep pullback's cotangent,
-    whose JVP at the fifth order took them apart into the wrong places)."""
-    return isinstance(value, list) and any(isinstance(item, list) for item in value)
-
-
-def _pullback_depth(d: Any) -> int:
-    """How many pullbacks (``PULLBACK`` derivatives) ``d`` is of, one inside the other."""
-    depth = 0
-    while getattr(d, "mode", None) == PULLBACK and hasattr(d, "primal"):
-        depth, d = depth + 1, d.primal
-    return depth
-
-
-_KIND = {"jvp": "JVP", PULLBACK: "pullback", VJP: "VJP"}
-

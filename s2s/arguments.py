@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -231,10 +231,14 @@ def find_backend(arguments: dict[str, Any], func: Callable) -> Backend:
     )
 
 
-def added_names(signature: inspect.Signature, bases: list[str]) -> list[str]:
+def added_names(
+    signature: inspect.Signature, bases: list[str], avoid: Iterable[str] = ()
+) -> list[str]:
     """Names for parameters added to ``signature`` (``x_dot``, ``cotangent``), each distinct
-    from the function's own parameters and from each other (``x_dot_2`` if taken)."""
-    taken = set(signature.parameters)
+    from the function's own parameters, from ``avoid`` (a container parameter that a flat
+    derivative takes leaf by leaf: its name is still read by the code differentiated) and
+    from each other (``x_dot_2`` if taken)."""
+    taken = set(signature.parameters) | set(avoid)
     out: list[str] = []
     for base in bases:
         candidate, k = base, 2

@@ -3,9 +3,9 @@ of s2s/runtime/vectorized_second.py have plain twins (s2s/runtime/plain_vectoriz
 gradients of one scalar function per call gathered by the first-order helper, so the fourth
 order is the second-order helpers of that function's object. Each mode at the top (grad and
 jvp over each third derivative), objects of two arguments, with ``signature=`` and with
-``excluded=``, against central differences of the third derivative. All but the refusal
-are ``long``: the fourth level generates derivatives of derivatives of the per-call function
-(10 s to 3 min each on a shared machine)."""
+``excluded=``, against central differences of the third derivative. All but the third order
+of four arguments are ``long``: the fourth level generates derivatives of derivatives of the
+per-call function (10 s to 3 min each on a shared machine)."""
 
 from __future__ import annotations
 
@@ -116,11 +116,7 @@ MODES = [(top, third) for top in ("grad", "jvp") for third in THIRDS
 def test_each_mode_over_each_third_derivative(top, third):
     """Reverse and forward at the top of each third derivative (forward over reverse reaches
     the twins of the tangents, reverse the twins of the transposes)."""
-    f = THIRDS[third]()
-    if (top, third) == ("jvp", "jvp(jvp(grad))"):  # the JVP of a fourth pullback given lists
-        with pytest.raises(s2s.errors.NoRuleError, match="pullback of a pullback"):
-            _forward(f)(X)  # of lists of parts: refused (wrong through a helper)
-        return
+    f = THIRDS[third]()  # jvp over jvp(jvp(grad)): the JVP of a fourth pullback given lists
     fourth = s2s.grad(f)(X) if top == "grad" else _forward(f)(X)
     np.testing.assert_allclose(fourth, along(f, X, 1.0, 1e-4), rtol=1e-7)
     np.testing.assert_allclose(fourth, _fourth_exact(X), rtol=1e-10)

@@ -194,6 +194,8 @@ def analyze(
                 assigned.add(target)
                 if is_varied and types[target].kind in ("float", "unknown"):
                     varied.add(target)
+                elif is_varied and stmt.op is ITEMS and types[target].kind == "tuple":
+                    varied.add(target)  # a tuple item of a tuple argument: its items too
         sweep += 1
         if not loops or (len(varied) == before and types == types_before) or sweep > 50:
             break

@@ -180,21 +180,28 @@ class StatementAdjoints:
                 self.buffers.accumulate(element.id, part, out, may_be_none=True)
 
     def _contribute_items(
-        self, elements: list, parts: gast.expr, result_type: VType, out: list, masks: Any
+        self, elements: list, parts: gast.expr, result_type: VType, out: list, masks: Any,
+        nested: bool = False,
     ) -> None:
         """Send ``parts[i]`` to the i-th item of a literal; an item that is itself a literal
-        (``np.array([[a, b], [c, d]])``) sends ``parts[i][j]`` to its j-th item, and so on."""
+        (``np.array([[a, b], [c, d]])``) sends ``_s2s.item_of(parts[i], j)`` to its j-th
+        item, and so on: a part of parts may be ``None`` (no cotangent: code differentiated
+        again gives the part ``((a,), b, c)`` of a pullback's cotangent as ``None``, grad
+        seven times through a helper)."""
         st = self.state
         for i, element in enumerate(elements):
-            part = gast.Subscript(value=copy_tree(parts), slice=constant(i), ctx=gast.Load())
+            if nested:
+                part: gast.expr = call("_s2s.item_of", copy_tree(parts), constant(i))
+            else:
+                part = gast.Subscript(value=copy_tree(parts), slice=constant(i), ctx=gast.Load())
             if isinstance(element, (gast.List, gast.Tuple)):
-                self._contribute_items(list(element.elts), part, result_type, out, None)
+                self._contribute_items(list(element.elts), part, result_type, out, None, True)
                 continue
             names = atom_names(element)
             if isinstance(element, gast.Name) and names[0] in st.activity.active:
                 part_mask = masks[i] if isinstance(masks, list) else None
                 projected = self._project(names[0], part, result_type)
-                self.buffers.accumulate(names[0], projected, out, part_mask)
+                self.buffers.accumulate(names[0], projected, out, part_mask, nested)
 
     def _project(self, var: str, expr: gast.expr, result_type: VType) -> gast.expr:
         """Cast a rule's contribution to ``var``'s accumulator dtype unless it provably has it."""
