@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from s2s.errors import Location, TangentError, UsageError, caller_location
+from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
@@ -310,6 +310,16 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
+    if inner.mode == "jvp" and getattr(inner.primal, "__s2s_derivative__", False):
+        kind = "JVP" if d.mode == "jvp" else d.mode  # (forward code over code rebuilding it)
+        raise NoRuleError(
+            f"a {kind} of a JVP of a derivative (a third derivative) with respect to a "
+            "parameter container is not supported",
+            caller_location(),
+            "pass the container's arrays as separate arguments (s2s.tree.flatten, or "
+            "s2s.tree.ravel for one vector), or stop at the second derivative (s2s.jvp of "
+            "s2s.jvp, s2s.hvp, s2s.hessian)",
+        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
     inner_lay = layout(inner.primal, inner._wrt_names, values)
@@ -348,12 +358,19 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     call = inner_lay.flat_arguments(values)
     if inner.mode == PULLBACK:
         call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
+    elif inner.mode == "jvp":  # inner's own tangents, leaf by leaf (jvp of jvp of f)
+        for name in inner._wrt_names:
+            tangent = arguments[inner._tangent_names[name]]
+            for leaf, part in _leaf_tangents(inner_lay, name, tangent, values):
+                call[flat_inner._tangent_names[leaf]] = part
     renamed = {own: flat_inner._cotangent_name} if own in d._wrt_names else {}
     result = None
     if d.mode == "jvp":  # (a pullback takes its own cotangent too, added below; a vjp once)
         result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
 
     def inner_rebuilt(grads: Any) -> Any:
+        if inner.mode == "jvp":  # (value, tangent) of f's output: no container's gradients
+            return grads
         out = inner_lay.rebuild(inner._wrt_names, grads)
         return out[0] if inner._single else out
 
@@ -390,28 +407,42 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: 
             if name in renamed:  # an inner pullback's own cotangent: the flat form's name
                 call[flat._tangent_names[renamed[name]]] = tangent
                 continue
-            if name not in lay.containers():
-                call[flat._tangent_names[name]] = tangent
-                continue
-            try:
-                parts = lay.flat_tangents(name, tangent)
-            except ValueError as exc:
-                raise TangentError(
-                    f"the tangent of `{name}` must have the structure of `{name}` ({exc})",
-                    caller_location(),
-                    f"pass a tangent built like `{name}`, e.g. with the same keys",
-                ) from None
-            ids = _leaf_ids(lay, name)
-            places = dict(lay.differentiable)[name]
-            values, treedef = flatten(arguments[name])
-            labels = _leaf_labels(name, treedef)
-            where = caller_location() or Location("<unknown>", 0)
-            for i, part in zip(places, parts, strict=True):  # named as the user writes them
-                check_tangent(part, values[i], labels[i], where.filename, where.lineno)
-                call[flat._tangent_names[ids[i]]] = part
+            for leaf, part in _leaf_tangents(lay, name, tangent, arguments):
+                call[flat._tangent_names[leaf]] = part
     result = flat(**call)
     d._latest = flat._latest
     return result
+
+
+def _leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, Any]) -> list:
+    """``(leaf parameter, part)`` of the tangent of argument ``name``: itself where ``name`` is
+    not a container of ``lay``, else its parts (one per differentiable leaf), each checked
+    against its leaf, named as the user writes them (``p['w']``).
+
+    Raises:
+        TangentError: a tangent without the container's structure, or a part of the wrong
+            shape or dtype.
+    """
+    if name not in lay.containers():
+        return [(name, tangent)]
+    try:
+        parts = lay.flat_tangents(name, tangent)
+    except ValueError as exc:
+        raise TangentError(
+            f"the tangent of `{name}` must have the structure of `{name}` ({exc})",
+            caller_location(),
+            f"pass a tangent built like `{name}`, e.g. with the same keys",
+        ) from None
+    ids = _leaf_ids(lay, name)
+    places = dict(lay.differentiable)[name]
+    values, treedef = flatten(arguments[name])
+    labels = _leaf_labels(name, treedef)
+    where = caller_location() or Location("<unknown>", 0)
+    pairs = []
+    for i, part in zip(places, parts, strict=True):
+        check_tangent(part, values[i], labels[i], where.filename, where.lineno)
+        pairs.append((ids[i], part))
+    return pairs
 
 
 def _leaf_labels(name: str, treedef: TreeDef) -> list[str]:

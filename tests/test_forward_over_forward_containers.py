@@ -1,0 +1,79 @@
+"""Forward over forward (``s2s.jvp(s2s.jvp(f))``) with a dict or NamedTuple argument: the
+inner JVP's own tangent (a container too) is passed leaf by leaf, and the result is the inner
+JVP's ``(value, tangent)`` pair with its tangent (it raised ``TypeError: missing a required
+argument: 'p_w_dot'``, and the pair would have been rebuilt as the container). A third
+derivative this way (``jvp(jvp(grad(f)))``) is refused with advice."""
+
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+
+import s2s
+
+
+class Params(NamedTuple):
+    w: np.ndarray
+    b: np.ndarray
+
+
+def by_keys(p):
+    return np.sum(np.sin(p["w"]) * p["b"] ** 2)
+
+
+def by_fields(p):
+    return np.sum(np.sin(p.w) * p.b**2)
+
+
+def second_directional(p, v, u):
+    """d^2 f [v, u] of sum(sin(w) b^2), by hand."""
+    w, b = p["w"], p["b"]
+    return np.sum(
+        -np.sin(w) * b**2 * v["w"] * u["w"]
+        + 2 * np.cos(w) * b * (v["w"] * u["b"] + v["b"] * u["w"])
+        + 2 * np.sin(w) * v["b"] * u["b"]
+    )
+
+
+def random_dicts(seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return [{k: rng.normal(size=3).astype(dtype) for k in ("w", "b")} for _ in range(3)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_forward_over_forward_of_a_dict_argument(dtype):
+    p, v, u = random_dicts(0, dtype)
+    (value, tangent), (tangent_again, second) = s2s.jvp(s2s.jvp(by_keys))(p, v, u)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert np.isclose(value, by_keys(p), rtol=rtol)
+    first = s2s.jvp(by_keys)(p, v)[1]
+    assert np.isclose(tangent, first, rtol=rtol)
+    assert np.isclose(tangent_again, s2s.jvp(by_keys)(p, u)[1], rtol=rtol)
+    assert np.isclose(second, second_directional(p, v, u), rtol=rtol)
+    assert np.asarray(second).dtype == dtype
+
+
+def test_forward_over_forward_of_a_named_tuple_against_differences():
+    p, v, u = (Params(**d) for d in random_dicts(1))
+    second = s2s.jvp(s2s.jvp(by_fields))(p, v, u)[1][1]
+    h = 1e-6
+    ahead = Params(p.w + h * u.w, p.b + h * u.b)
+    behind = Params(p.w - h * u.w, p.b - h * u.b)
+    inner = s2s.jvp(by_fields)
+    difference = (inner(ahead, v)[1] - inner(behind, v)[1]) / (2 * h)
+    assert np.isclose(second, difference, rtol=1e-7)
+
+
+def test_an_inner_tangent_without_the_container_s_structure_is_located():
+    p, v, u = random_dicts(2)
+    with pytest.raises(s2s.TangentError, match="structure of `p`"):
+        s2s.jvp(s2s.jvp(by_keys))(p, {"w": v["w"]}, u)
+    with pytest.raises(s2s.TangentError, match=r"p\['b'\]` has shape \(2,\)"):
+        s2s.jvp(s2s.jvp(by_keys))(p, {"w": v["w"], "b": v["b"][:2]}, u)
+
+
+def test_a_third_derivative_over_a_container_by_forward_over_forward_is_refused():
+    p, v, u = random_dicts(3)
+    with pytest.raises(s2s.NoRuleError, match="third derivative") as info:
+        s2s.jvp(s2s.jvp(s2s.grad(by_keys)))(p, v, u)
+    assert "separate arguments" in info.value.advice
