@@ -160,6 +160,9 @@ class Rule:
     # structural parameters a gradient could flow through but the rule does not give (kv's
     # order): a value there that carries a gradient raises UnsupportedArgumentError with why
     no_derivative: dict[str, str] = field(default_factory=dict)
+    # structural parameters in which the function is a step (derivative 0 wherever it exists:
+    # heaviside's x1): a value there that carries a gradient gets 0 through them, not a refusal
+    steps: frozenset[str] = frozenset()
     tangent_source: str = ""
     _parsed: ParsedTemplate | None = field(default=None, repr=False)
     _parsed_tangent: ParsedTemplate | None = field(default=None, repr=False)
@@ -354,6 +357,7 @@ def elementwise(
     singular: bool = False,
     facts: Facts | None = None,
     no_derivative: dict[str, str] | None = None,
+    steps: tuple[str, ...] = (),
 ):
     """Register an elementwise function by its partial derivatives.
 
@@ -368,16 +372,21 @@ def elementwise(
     ``no_derivative={"v": "why"}`` names parameters the rule gives no derivative in although
     one may exist (an order of a Bessel function): they are structural, and a call passing
     there a value that carries a gradient raises ``UnsupportedArgumentError`` saying why.
+    ``steps`` names parameters in which the function is a step (``heaviside``'s ``x1``,
+    ``copysign``'s ``x2``): their derivative is 0 wherever it exists, so they take no partial
+    and a value there that carries a gradient gets 0 through them (as through ``np.sign``).
     """
 
-    _check_rule(fn, structural, 1, source)
+    _check_rule(fn, (*structural, *steps), 1, source)
     refused = _refused(no_derivative)
+    structural = (*structural, *steps)
 
     def decorate(template: Callable[..., Any]) -> Callable[..., Any]:
         _check_template(template, 1)
         rule = Rule(fn, ELEMENTWISE, template, frozenset(structural) | set(refused), 1, source)
         rule.singular = singular
         rule.no_derivative = refused
+        rule.steps = frozenset(steps)
         _register(rule, dataclasses.replace(facts or NO_FACTS, shape=BROADCAST))
         return template
 

@@ -30,7 +30,7 @@ def degrees(result, x):
 
 @elementwise(
     np.copysign,
-    structural=("x2",),
+    steps=("x2",),
     source="numpy.copysign: |x1| sign(x2); d/dx1 = sign(x1) sign(x2), 0 at x1 = 0 as for abs "
     "(DESIGN 8), 0 in x2 (a step)",
     facts=FLOATS,
@@ -51,7 +51,7 @@ def ldexp(result, x1, x2):
 
 @elementwise(
     np.heaviside,
-    structural=("x1",),
+    steps=("x1",),
     source="numpy.heaviside: a step in x1 (derivative 0), equal to x2 where x1 == 0",
     facts=FLOATS,
 )

@@ -89,3 +89,41 @@ def test_the_known_silent_zeros_are_refused(f):
     with pytest.raises(s2s.UnsupportedArgumentError) as info:
         s2s.grad(f)(x)
     assert_located(info.value, f, "# MARK", "stop_gradient")
+
+
+def test_each_refusal_s_advice_names_only_its_own_call():
+    """The advice named np.r_, np.c_ and np.einsum for every call (for np.histogram's
+    ``range`` too): each now names what to write for its own call only."""
+    with pytest.raises(s2s.UnsupportedArgumentError) as info:
+        s2s.grad(r_)(np.array([0.3, -0.8]))
+    assert "np.r_" in info.value.advice and "einsum" not in info.value.advice
+    with pytest.raises(s2s.UnsupportedArgumentError) as info:
+        s2s.grad(einsum_sublist)(np.eye(2) + 0.25)
+    assert "einsum" in info.value.advice and "np.r_" not in info.value.advice
+
+
+# -- a step in an argument: its derivative there is 0, not a dropped gradient ------------------
+
+
+def step_times_square(x):
+    return np.sum(np.heaviside(x, 0.5) * x**2)
+
+
+def sign_copied_onto_a_constant(x):
+    return np.sum(np.copysign(3.0, x) * x)  # 3 |x|
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_value_reaching_a_step_argument_gets_zero_through_it(dtype):
+    """heaviside is a step in x1 and copysign in x2 (docs/rules.md): a value that carries a
+    gradient there gets 0 through them, as through np.sign (both were refused as dropped)."""
+    x = np.array([-1.0, 2.0, 0.5], dtype=dtype)
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    for f in (step_times_square, sign_copied_onto_a_constant):
+        got = s2s.grad(f)(x)
+        assert got.dtype == dtype
+        want = numeric_gradient(f, (x.astype(np.float64),), 0)
+        np.testing.assert_allclose(got, want, rtol=max(rtol, 1e-7), atol=1e-7)
+        tangent = np.array([0.5, -1.0, 2.0], dtype=dtype)
+        _, derivative = s2s.jvp(f)(x, tangent)
+        assert np.isclose(derivative, np.dot(want, tangent), rtol=1e-6)

@@ -70,6 +70,8 @@ def check_dropped(primal: Primal, ir: Any, flat: list[Stmt], varied: set[str],
         if rule.name.endswith("_like"):
             continue  # np.full_like(x, v): x gives the shape and dtype only
         for param, name in _structural_reads(stmt, rule):
+            if param in rule.steps:  # a step in it: 0 is its derivative, nothing is dropped
+                continue
             kind = types.get(name)
             if name in varied and kind is not None and kind.kind == "float" and name not in popped:
                 shown = ir.original.get(name, name) if name not in ir.temporaries else None
@@ -78,7 +80,13 @@ def check_dropped(primal: Primal, ir: Any, flat: list[Stmt], varied: set[str],
                     f"{what} reaches {rule.name} only as `{param}`, an argument its rule does "
                     "not differentiate: its gradient would be dropped",
                     primal.where(stmt.node),
-                    "write it with differentiable calls (np.concatenate or np.stack for "
-                    "np.r_ and np.c_; a subscripts string for np.einsum), or wrap the value "
-                    "in s2s.stop_gradient(...) if no gradient should flow through it",
+                    f"write it with differentiable calls{_INSTEAD.get(rule.name, '')}, or wrap "
+                    "the value in s2s.stop_gradient(...) if no gradient should flow through it",
                 )
+
+
+# what to write instead, for the calls this check meets most
+_INSTEAD = {
+    "operator.getitem": " (np.concatenate or np.stack for np.r_ and np.c_)",
+    "numpy.einsum": " (a subscripts string for np.einsum)",
+}
