@@ -27,6 +27,7 @@ from s2s.arguments import (
     check_numpy_only,
     check_options,
     check_wrt_value,
+    defaults_token,
     find_backend,
     insert_parameters,
     shapes_of,
@@ -181,20 +182,7 @@ class Derivative:
         self._calls = CallCache()  # the per-call path: s2s/callcache.py
         self._checked = options.nan != "ignore" and mode in (GRAD, VALUE_AND_GRAD)  # finite?
         self._grad_only = self._checked and mode == GRAD
-        self._defaults_seen = _defaults_token(self.primal)
-
-    def _signature_now(self) -> inspect.Signature:
-        """The signature a call that leaves out a parameter binds with: made again, with its
-        caches, when the primal's defaults were replaced since (``f.__defaults__ = (3.0,)``:
-        calling ``f`` uses the new ones, so must its derivative; the old signature gave the
-        old default's derivative, silently). A flat derivative of container arguments is
-        made again by its outer derivative, whose caches hold it."""
-        if self._layout is None and any(
-            now is not seen for now, seen in zip(_defaults_token(self.primal), self._defaults_seen)
-        ):
-            self._finish(inspect.signature(self.primal))
-            self.__signature__ = self._signature
-        return self._signature
+        self._defaults_seen = defaults_token(self.primal)  # (arguments.signature_now)
 
     # -- cache -------------------------------------------------------------------------------
     def _specializations(self) -> dict:
@@ -610,11 +598,3 @@ set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=T
 set_maker("grad", lambda f, name: grad(f, wrt=name, nan="ignore", **_INT(f)))
 set_maker("pullback", lambda f, w: Derivative(f, w, PULLBACK, Options(replay="helper", **_INT(f))))
 
-
-def _defaults_token(primal: Any) -> tuple:
-    """What a derivative's signature depends on beyond the primal's code, compared by
-    identity: the primal's ``__defaults__`` and ``__kwdefaults__`` (assigning either replaces
-    the object), or, for a derivative of a derivative, the inner one's current signature."""
-    if isinstance(primal, Derivative):
-        return (primal._signature_now(),)
-    return (getattr(primal, "__defaults__", None), getattr(primal, "__kwdefaults__", None))

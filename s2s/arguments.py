@@ -375,7 +375,7 @@ def bind(derivative: Any, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tu
     if not kwargs and len(args) == len(positional) and derivative._plain:
         return dict(zip(positional, args)), args, kwargs
     try:
-        bound = derivative._signature_now().bind(*args, **kwargs)
+        bound = signature_now(derivative).bind(*args, **kwargs)
     except TypeError as exc:  # as calling the function itself would: a TypeError
         raise binding_error(derivative, exc) from None
     bound.apply_defaults()
@@ -401,3 +401,27 @@ def binding_error(derivative: Any, exc: TypeError) -> TypeError:
         f"pass each tangent (an array shaped like its wrt argument) {place}, as the signature "
         f"above places them, by position or by name ({missing[0]}=...)",
     )
+
+
+def signature_now(derivative: Any) -> inspect.Signature:
+    """The signature a call of ``derivative`` that leaves out a parameter binds with: made
+    again, with the derivative's caches, when the primal's defaults were replaced since it
+    was made (``f.__defaults__ = (3.0,)``: calling ``f`` uses the new ones, so must its
+    derivative; the old signature gave the old default's derivative, silently). A flat
+    derivative of container arguments is made again by its outer one, whose caches hold it."""
+    if derivative._layout is None and any(
+        now is not seen
+        for now, seen in zip(defaults_token(derivative.primal), derivative._defaults_seen)
+    ):
+        derivative._finish(inspect.signature(derivative.primal))
+        derivative.__signature__ = derivative._signature
+    return derivative._signature
+
+
+def defaults_token(primal: Any) -> tuple:
+    """What a derivative's signature depends on beyond the primal's code, compared by
+    identity: the primal's ``__defaults__`` and ``__kwdefaults__`` (assigning either replaces
+    the object), or, for a derivative of a derivative, the inner one's current signature."""
+    if getattr(primal, "__s2s_derivative__", False):
+        return (signature_now(primal),)
+    return (getattr(primal, "__defaults__", None), getattr(primal, "__kwdefaults__", None))
