@@ -136,7 +136,7 @@ class Derivative:
                 caller_location(),
                 f"differentiate the function on the class and pass the instance: "
                 f"s2s.grad({primal.__func__.__qualname__}, wrt=...)(obj, ...), or decorate the "
-                "method with @s2s.grad in the class body",
+                "method with @s2s.grad(wrt=...) in the class body, naming the array parameter",
             )
         check_options(mode, options)
         if not isinstance(primal, (types.FunctionType, Derivative)):

@@ -177,11 +177,16 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
             where,
             f"pass `{name}` as a list, tuple or dict of arrays (docs/containers.md)",
         )
+    array_like = isinstance(value, (list, np.ndarray)) or hasattr(value, "__array__")
     raise DtypeError(
         f"argument `{name}` is a {type(value).__module__}.{type(value).__qualname__}; s2s "
         "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",
         where,
-        f"convert it first: `{name} = np.asarray({name}, dtype=float)`",
+        f"convert it first: `{name} = np.asarray({name}, dtype=float)`" if array_like else
+        f"differentiate with respect to the arrays it holds: pass them as arguments and name "
+        f"them in wrt (`s2s.grad(f, wrt='w')`; for a method, `@s2s.grad(wrt='w')` in the "
+        f"class body, since `{name}` comes first), or make it a dataclass of arrays "
+        "(docs/containers.md)",
     )
 
 

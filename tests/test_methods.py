@@ -76,6 +76,33 @@ def test_a_bound_method_gets_advice():
     np.testing.assert_array_equal(s2s.grad(Model.loss, wrt="w")(Model(), np.ones(2)), [2, 2])
 
 
+class Decorated:
+    """The bound method's advice followed: decorated in the class body, with ``wrt``."""
+
+    scale = 3.0
+
+    @s2s.grad(wrt="w")
+    def loss(self, w):
+        return self.scale * np.sum(w**2)
+
+    @s2s.grad
+    def loss_without_wrt(self, w):
+        return self.scale * np.sum(w**2)
+
+
+def test_the_bound_method_s_advice_works_and_self_gets_its_own():
+    """The advice said to decorate with @s2s.grad, which differentiates with respect to
+    ``self``; it now says ``@s2s.grad(wrt=...)``, which works, and ``self`` as the argument
+    differentiated is told to name the arrays, not to convert the object with np.asarray."""
+    with pytest.raises(s2s.SourceUnavailableError) as info:
+        s2s.grad(Model().loss)
+    assert "@s2s.grad(wrt=...)" in info.value.advice
+    np.testing.assert_allclose(Decorated().loss(np.array([1.0, -2.0])), [6.0, -12.0])
+    with pytest.raises(s2s.DtypeError, match="argument `self`") as info:
+        Decorated().loss_without_wrt(np.array([1.0, -2.0]))
+    assert "np.asarray" not in info.value.advice and "wrt=" in info.value.advice
+
+
 # -- x.view(): the same values, sharing x's memory --------------------------------------------
 
 
