@@ -62,7 +62,8 @@ class _Composite:
             raise UsageError(
                 f"s2s.{self.mode} has no option {unknown[0]!r}",
                 caller_location(),
-                f"its options are {', '.join(sorted(_OPTIONS))} (those of s2s.grad and s2s.jvp)",
+                f"its options are {', '.join(sorted(_OPTIONS - {'checkpoint'}))} (those "
+                "s2s.grad and s2s.jvp share, checkpoint= aside)",
             )
         self.primal = f  # as given: what repr shows and pickling saves
         # the Python function computing f: a library callable's generated wrapper (np.tanh:

@@ -425,3 +425,12 @@ def test_hessp_places_the_direction_as_hvp_does():
     np.testing.assert_allclose(s2s.hessp(weighted_quartic)(w3, p3, c), [5.0, 2.0, 2.0])
     with pytest.raises(s2s.UsageError, match="takes no wrt"):
         s2s.hessp(ridge_quartic, wrt=1)
+
+
+def test_an_unknown_option_s_advice_lists_only_options_the_composite_takes():
+    """The list named checkpoint, which every composite then refuses."""
+    for make in (s2s.hvp, s2s.hessian, s2s.jacobian):
+        with pytest.raises(s2s.UsageError, match="has no option 'has_aux'") as info:
+            make(lambda x: np.sum(x**2), has_aux=True)
+        listed = info.value.advice.split("(")[0]
+        assert "undefined" in listed and "checkpoint" not in listed
