@@ -220,7 +220,10 @@ def qualified_name(obj: Any) -> str:
     if isinstance(obj, type(abs)) and module == "_operator":
         module = "operator"
     if module.startswith("numpy") and module not in ("numpy.linalg", "numpy.fft", "numpy.random"):
-        module = "numpy"
+        # numpy's own namespace where the callable is there; else its public module
+        # (numpy.lib.stride_tricks.sliding_window_view is not numpy.sliding_window_view)
+        public = getattr(np, name, None) is obj or "." in name
+        module = "numpy" if public else module.split("._")[0]
     return f"{module}.{name}" if module else name
 
 

@@ -588,3 +588,14 @@ def test_hierarchy(cls, bases):
     assert issubclass(cls, s2s.S2SError)
     for base in bases:
         assert issubclass(cls, base)
+
+
+def test_a_numpy_function_outside_numpy_s_namespace_is_named_by_its_public_module():
+    """sliding_window_view was named numpy.sliding_window_view, which does not exist."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from s2s.registry import qualified_name
+
+    assert qualified_name(sliding_window_view) == "numpy.lib.stride_tricks.sliding_window_view"
+    assert qualified_name(np.sum) == "numpy.sum"
+    assert qualified_name(np.linalg.solve) == "numpy.linalg.solve"
