@@ -40,7 +40,7 @@ from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.resolve import Method
-from s2s.frontend.tripcalls import trip_call_problem
+from s2s.frontend.tripcalls import function_problem, trip_call_problem
 from s2s.runtime.budget import MemoryBudget
 
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
@@ -453,8 +453,8 @@ def refuse_impure_trips(primal: Primal) -> None:
     Raises:
         UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
-    nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
-              and d is not primal.tree}  # fmt: skip
+    nested = {d.name: getattr(d, "s2s_written_from", None) for d in walk(primal.tree)
+              if isinstance(d, gast.FunctionDef) and d is not primal.tree}  # fmt: skip
     dicts = dict_names(primal.tree)
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
@@ -465,8 +465,10 @@ def refuse_impure_trips(primal: Primal) -> None:
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
+            written = None
             if isinstance(node.func, gast.Name) and node.func.id in nested:
-                node.func.s2s_nested_def = True
+                written = nested[node.func.id]  # helper(params, x) written out: its body
+                node.func.s2s_nested_def = written is None
             receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
             method = getattr(node.func, "s2s_target", None)
             if isinstance(receiver, gast.Name) and receiver.id in made and (
@@ -477,7 +479,8 @@ def refuse_impure_trips(primal: Primal) -> None:
                 node.func.attr in ("get", *DICT_VIEWS)
             ):
                 continue  # d.get('h'), d.items() of a local dict: reads it
-            problem = trip_call_problem(node, set(), primal.func)
+            problem = (trip_call_problem(node, set(), primal.func) if written is None else
+                       function_problem(written, written.__qualname__, set()))  # fmt: skip
             if problem is None:
                 continue
             kind, why = problem

@@ -123,7 +123,7 @@ def _value_problem(obj: Any, text: str, seen: set[int]) -> tuple[str, str] | Non
         return None
     if not isinstance(obj, types.FunctionType):
         return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
-    return _function_problem(obj, text, seen)
+    return function_problem(obj, text, seen)
 
 
 # where numpy, functools and the builtins take a function they call: (positions, keywords)
@@ -173,10 +173,11 @@ def _callback_problem(
     return None
 
 
-def _function_problem(
+def function_problem(
     func: types.FunctionType, text: str, seen: set[int]
 ) -> tuple[str, str] | None:
-    """:func:`trip_call_problem` for a function of yours called by name: its body, recursively."""
+    """:func:`trip_call_problem` for a function of yours called by name: its body, recursively
+    (also for the nested def the container lowering writes out of it, called as ``text``)."""
     if id(func) in seen:
         return None
     seen.add(id(func))
