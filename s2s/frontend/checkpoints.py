@@ -103,8 +103,18 @@ def _statement(stmt: gast.stmt, bound: set[str]) -> tuple[set[str], set[str]]:
         return reads | found, after
     if isinstance(stmt, gast.FunctionDef):  # a nested def reads its captures when called
         return _names(stmt, gast.Load) - bound, bound | {stmt.name}
-    if isinstance(stmt, gast.Try):
-        return _names(stmt, gast.Load) - bound, bound
+    if isinstance(stmt, gast.Try):  # the body may stop anywhere: a handler sees `bound`
+        r1, b1 = _block(stmt.body, set(bound))
+        r2, b2 = _block(stmt.orelse, b1)
+        reads, ends = r1 | r2, [b2]
+        for handler in stmt.handlers:
+            reads |= _names(handler.type, gast.Load) - bound if handler.type else set()
+            named = {handler.name.id} if isinstance(handler.name, gast.Name) else set()
+            found, done = _block(handler.body, bound | named)
+            reads |= found
+            ends.append(done - named)  # `except E as e:` unbinds `e` at its end
+        r3, b3 = _block(stmt.finalbody, set(bound))  # runs after any of them
+        return reads | r3, set.intersection(*ends) | b3
     return _names(stmt, gast.Load) - bound, bound | _names(stmt, gast.Store)
 
 
