@@ -5,10 +5,13 @@ found (no wrong values). Each checkpointed gradient is compared with the taped o
 
 from __future__ import annotations
 
+import gast
 import numpy as np
 import pytest
 
 import s2s
+from s2s.errors import Location
+from s2s.frontend.freshvalues import refuse_write
 
 RNG = np.random.default_rng(0)
 P = {"w": np.array([0.5, -0.3]), "b": np.array([0.1, 0.2])}
@@ -129,3 +132,57 @@ def test_try_in_trips_binds_its_names(func, checkpoint):
     taped = s2s.grad(func, wrt=(0, 1))(x, 1.5, 40)
     _same(s2s.grad(func, wrt=(0, 1), checkpoint=checkpoint)(x, 1.5, 40), taped)
 
+
+
+def copy_in_if_arm(x, q, n):
+    y = x * 1.0
+    for i in range(n):
+        if np.sum(y) > 0.0:
+            z = y.copy()
+            z[0] = z[0] * q
+            y = z
+        else:
+            y = y * 0.95
+    return np.sum(y**2)
+
+
+def list_in_inner_loop(x, q, n):
+    y = x * 1.0
+    for i in range(n):
+        for j in range(2):
+            parts = []
+            parts.append(y * q)
+            parts.append(np.sin(y))
+            y = 0.5 * (parts[0] + parts[1])
+    return np.sum(y**2)
+
+
+@pytest.mark.parametrize("func", [copy_in_if_arm, list_in_inner_loop])
+@pytest.mark.parametrize("checkpoint", [1, 2, "auto"])
+def test_fresh_value_in_nested_block_may_be_written(func, checkpoint):
+    """Item 3: an array or list bound anew in an `if` arm or an inner loop of the trips
+    (`z = y.copy()`, `parts = []`), and to nothing else there, was refused as a value s2s
+    "cannot show is new": only `=` at the body's top counted."""
+    x = np.array([0.3, -0.5, 0.8])
+    taped = s2s.grad(func, wrt=(0, 1))(x, 0.7, 13)
+    _same(s2s.grad(func, wrt=(0, 1), checkpoint=checkpoint)(x, 0.7, 13), taped)
+
+
+
+
+class _Where:
+    def where(self, node):
+        return Location("f.py", 3)
+
+
+def test_advice_for_a_write_into_a_name_bound_to_an_older_value_covers_lists():
+    """The advice for a write into a name the trips bind to a value s2s cannot show is new
+    (`parts = pair(y)`, then `parts.append(v)`) said "at the body's top to a new array", for a
+    list too; it names lists and `[]` now, and no longer asks for the body's top."""
+    call = gast.parse("parts.append(v)").body[0].value
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        refuse_write(_Where(), call, call.func.value, {"parts"})
+    text = str(info.value)
+    assert "writes into `parts`" in text
+    assert "to a new array or list, and to nothing else there" in text and "`[]`" in text
+    assert "body's top" not in text

@@ -345,12 +345,28 @@ def _refuse_list_read(primal: Primal, loop: gast.For, read: set[str]) -> None:
 
 
 def _fresh(body: list[gast.stmt], func: types.FunctionType) -> set[str]:
-    """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
-    ``x.copy()``, ``y * 2``, ``np.sin(y)``, ``[]``: :func:`s2s.frontend.freshvalues.is_new`):
-    writing into them writes into nothing older than the trip."""
-    return {stmt.targets[0].id for stmt in body
-            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name) and is_new(stmt.value, func)}  # fmt: skip
+    """The names the body binds, anywhere in it (an ``if`` arm, an inner loop), and only with
+    ``=`` to a new array or list (``np.zeros(n)``, ``x.copy()``, ``y * 2``, ``np.sin(y)``,
+    ``[]``: :func:`s2s.frontend.freshvalues.is_new`); ``z += v`` keeps ``z``'s value. Of
+    those, a name not carried from trip to trip (the callers leave those out) is bound anew in
+    the trip before any read of it, so writing into it writes into nothing older than the
+    trip."""
+    new, other, kept = set(), set(), set()
+    for node in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(
+            node.targets[0], gast.Name
+        ):
+            (new if is_new(node.value, func) else other).add(node.targets[0].id)
+            kept.add(id(node.targets[0]))
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            kept.add(id(node.target))  # an array's or a list's `+=` writes into it
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and (
+            id(node) not in kept
+        ):
+            other.add(node.id)  # a loop or `with` target, unpacking, `:=`, `except as`
+        elif isinstance(node, gast.FunctionDef):
+            other.add(node.name)
+    return new - other
 
 
 def _fresh_name(base: str, taken: set[str]) -> str:
@@ -470,8 +486,8 @@ def refuse_impure_trips(primal: Primal) -> None:
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
         trip = define.body[0].body  # the trips' body: what it makes anew it may change
-        made = _fresh(trip, primal.func) - {n for s in trip for n in _names(s, gast.Store)
-                                            if not _fresh([s], primal.func)}  # fmt: skip
+        carried = {a.id for a in define.args.args[3:]}  # (start, stop, stride, *state)
+        made = _fresh(trip, primal.func) - carried  # fmt: skip
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
