@@ -81,13 +81,19 @@ def _stands_for(derivative: Any, helper: Any, filename: str) -> bool:
         getattr(primal, a, None) == getattr(helper, a, None) for a in same)  # fmt: skip
 
 
-def _derivatives(kind: str, helper: Any, filename: str) -> list[Any]:
-    """The cached sub-derivatives of ``helper``, of ``kind``, newest last."""
+def _derivatives(kind: str, helper: Any, filename: str, checkpoint: Any = None) -> list[Any]:
+    """The cached sub-derivatives of ``helper``, of ``kind``, newest last: those made with
+    the caller's ``checkpoint=`` (``checkpoint``) after the others, so the one the caller
+    calls is found first (a derivative with another ``checkpoint=`` of the same helper is
+    another object; a checkpointed loop's trips are differentiated without one)."""
     if kind == "vjp":
         found = list(core._SUBDERIVATIVES.values())
     else:
         found = [d for key, d in list(tangents._FACTORIES.items()) if key[0] == kind]
-    return [d for d in found if _stands_for(d, helper, filename)]
+    found = [d for d in found if _stands_for(d, helper, filename)]
+    same = {id(d) for d in found
+            if getattr(getattr(d, "options", None), "checkpoint", None) == checkpoint}
+    return [d for d in found if id(d) not in same] + [d for d in found if id(d) in same]
 
 
 def _latest(derivative: Any) -> Any:
@@ -120,7 +126,8 @@ def with_siblings(source: str, compiled: Any, kind: str) -> str:
         what = _WHAT[kind]
         head = f"# sibling: the {what} of {name}{_where(helper)}"
         generated = None
-        for derivative in reversed(_derivatives(kind, helper, caller.filename)):
+        checkpoint = getattr(caller, "checkpoint", None)
+        for derivative in reversed(_derivatives(kind, helper, caller.filename, checkpoint)):
             generated = _latest(derivative)
             if generated is not None:
                 break

@@ -186,3 +186,36 @@ def test_advice_for_a_write_into_a_name_bound_to_an_older_value_covers_lists():
     assert "writes into `parts`" in text
     assert "to a new array or list, and to nothing else there" in text and "`[]`" in text
     assert "body's top" not in text
+
+
+def integrate(x, k, n):
+    for i in range(n):
+        x = x + 0.001 * np.sin(k * x)
+    return x
+
+
+def through_integrate(x, k, n):
+    return np.sum(integrate(x, k, n) ** 2)
+
+
+def _siblings(derivative):
+    text = derivative.source
+    return text[text.index("# sibling: the VJP of integrate"):]
+
+
+def test_source_shows_the_helper_derivative_it_calls():
+    """Item 4: `.source` of a derivative without checkpoint= showed, as its helper's sibling,
+    another derivative's checkpointed variant (`checkpointed: at most 4 snapshots`), when that
+    one was made later; each shows the helper's derivative made with its own checkpoint=."""
+    x = np.linspace(0, 1, 5)
+    plain = s2s.grad(through_integrate)
+    budget = s2s.grad(through_integrate, checkpoint=s2s.MemoryBudget(10**6))
+    four = s2s.grad(through_integrate, checkpoint=4)
+    for derivative in (plain, budget, four):
+        _same(derivative(x, 1.3, 10), plain(x, 1.3, 10))
+    assert "checkpointed" not in _siblings(plain)
+    assert "checkpointed within 1000000 bytes" in _siblings(budget)
+    assert "at most 4 snapshots" not in _siblings(budget)
+    assert "checkpointed: at most 4 snapshots" in _siblings(four)
+    assert "# sibling: the VJP of loop_line" in _siblings(four)
+    assert "not generated yet" not in _siblings(four)
