@@ -5,6 +5,8 @@ found (no wrong values). Each checkpointed gradient is compared with the taped o
 
 from __future__ import annotations
 
+import dataclasses
+
 import gast
 import numpy as np
 import pytest
@@ -219,3 +221,41 @@ def test_source_shows_the_helper_derivative_it_calls():
     assert "checkpointed: at most 4 snapshots" in _siblings(four)
     assert "# sibling: the VJP of loop_line" in _siblings(four)
     assert "not generated yet" not in _siblings(four)
+
+
+@dataclasses.dataclass
+class Cell:
+    w: np.ndarray
+    b: np.ndarray
+
+    def step(self, h):
+        return np.tanh(h * self.w + self.b)
+
+
+def method_of_container(m, h, n):
+    for i in range(n):
+        h = m.step(h)
+    return np.sum(h**2)
+
+
+def cell_get(h, p):
+    return np.tanh(h * p.get("w") + p["b"])
+
+
+def dict_get_in_helper(p, h, n):
+    for i in range(n):
+        h = cell_get(h, p)
+    return np.sum(h**2)
+
+
+@pytest.mark.parametrize("checkpoint", [3, "auto"])
+def test_container_method_and_get_in_helper(checkpoint):
+    """The same for a dataclass's method called on it (written out as `m_step`) and for a
+    helper reading its dict with `.get` (checked as written out, the read a leaf's: the
+    helper's own source would show `p.get(...)`, a method of an object)."""
+    m = Cell(P["w"].copy(), P["b"].copy())
+    got = s2s.grad(method_of_container, checkpoint=checkpoint)(m, H, 20)
+    want = s2s.grad(method_of_container)(m, H, 20)
+    _same((got.w, got.b), (want.w, want.b))
+    _same(s2s.grad(dict_get_in_helper, checkpoint=checkpoint)(P, H, 20),
+          s2s.grad(dict_get_in_helper)(P, H, 20))

@@ -40,7 +40,7 @@ from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.resolve import Method
-from s2s.frontend.tripcalls import function_problem, trip_call_problem
+from s2s.frontend.tripcalls import trip_call_problem, written_problem
 from s2s.runtime.budget import MemoryBudget
 
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
@@ -479,8 +479,10 @@ def refuse_impure_trips(primal: Primal) -> None:
     Raises:
         UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
-    nested = {d.name: getattr(d, "s2s_written_from", None) for d in walk(primal.tree)
+    nested = {d.name: d for d in walk(primal.tree)
               if isinstance(d, gast.FunctionDef) and d is not primal.tree}  # fmt: skip
+    written = {name: (d, d.s2s_written_from) for name, d in nested.items()
+               if getattr(d, "s2s_written_from", None) is not None}  # fmt: skip (methods.py)
     dicts = dict_names(primal.tree)
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
@@ -491,10 +493,9 @@ def refuse_impure_trips(primal: Primal) -> None:
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
-            written = None
-            if isinstance(node.func, gast.Name) and node.func.id in nested:
-                written = nested[node.func.id]  # helper(params, x) written out: its body
-                node.func.s2s_nested_def = written is None
+            callee = node.func.id if isinstance(node.func, gast.Name) else None
+            if callee in nested:  # helper(params, x) written out: its body is checked
+                node.func.s2s_nested_def = callee not in written
             receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
             method = getattr(node.func, "s2s_target", None)
             if isinstance(receiver, gast.Name) and receiver.id in made and (
@@ -505,8 +506,8 @@ def refuse_impure_trips(primal: Primal) -> None:
                 node.func.attr in ("get", *DICT_VIEWS)
             ):
                 continue  # d.get('h'), d.items() of a local dict: reads it
-            problem = (trip_call_problem(node, set(), primal.func) if written is None else
-                       function_problem(written, written.__qualname__, set()))  # fmt: skip
+            problem = (written_problem(*written[callee], primal.func, written, set())
+                       if callee in written else trip_call_problem(node, set(), primal.func))
             if problem is None:
                 continue
             kind, why = problem
