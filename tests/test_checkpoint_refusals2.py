@@ -259,3 +259,14 @@ def test_container_method_and_get_in_helper(checkpoint):
     _same((got.w, got.b), (want.w, want.b))
     _same(s2s.grad(dict_get_in_helper, checkpoint=checkpoint)(P, H, 20),
           s2s.grad(dict_get_in_helper)(P, H, 20))
+
+
+def test_source_shows_the_helper_derivative_of_its_own_wrt():
+    """The same for `wrt`: `.source` of the gradient with respect to x showed the helper's
+    VJP "with respect to x, k" once a gradient with respect to (x, k) had run after it."""
+    x = np.linspace(0, 1, 5)
+    one, two = s2s.grad(through_integrate), s2s.grad(through_integrate, wrt=(0, 1))
+    one(x, 1.3, 10)
+    two(x, 1.3, 10)
+    assert "Vector-Jacobian product of integrate with respect to x;" in _siblings(one)
+    assert "Vector-Jacobian product of integrate with respect to x, k;" in _siblings(two)
