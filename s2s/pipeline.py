@@ -250,6 +250,7 @@ def generate(
     compiled.function.__s2s_tape__ = (*inherited, sweeps.tape) if sweeps.tape else inherited
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
+    compiled.checkpoint = options.checkpoint  # its helpers' sub-derivatives have it: .source
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) & frozenset(sweeps.undefined)
     return Generated(compiled, targets, warnings, func, undefined_wrt, tuple(dict.fromkeys(bound)))

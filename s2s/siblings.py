@@ -81,13 +81,22 @@ def _stands_for(derivative: Any, helper: Any, filename: str) -> bool:
         getattr(primal, a, None) == getattr(helper, a, None) for a in same)  # fmt: skip
 
 
-def _derivatives(kind: str, helper: Any, filename: str) -> list[Any]:
-    """The cached sub-derivatives of ``helper``, of ``kind``, newest last."""
+def _derivatives(
+    kind: str, helper: Any, filename: str, checkpoint: Any = None, wrts: frozenset = frozenset()
+) -> list[Any]:
+    """The cached sub-derivatives of ``helper``, of ``kind``, newest last, after them those
+    the caller calls: made with its ``checkpoint=`` (``checkpoint``) and, of those, with a
+    ``wrt`` its calls use (``wrts``). Another derivative's of the same helper (another
+    ``checkpoint=`` or ``wrt``) is another object; a checkpointed loop's trips are
+    differentiated without ``checkpoint=``, found among the others."""
     if kind == "vjp":
         found = list(core._SUBDERIVATIVES.values())
     else:
         found = [d for key, d in list(tangents._FACTORIES.items()) if key[0] == kind]
-    return [d for d in found if _stands_for(d, helper, filename)]
+    found = [d for d in found if _stands_for(d, helper, filename)]
+    return sorted(found, key=lambda d: (
+        getattr(getattr(d, "options", None), "checkpoint", None) == checkpoint,
+        getattr(d, "wrt", None) in wrts))  # fmt: skip (stable: newest last in each)
 
 
 def _latest(derivative: Any) -> Any:
@@ -114,13 +123,15 @@ def with_siblings(source: str, compiled: Any, kind: str) -> str:
     ``"jvp"`` or ``"pullback"``."""
     parts = [source]
     seen: set[int] = set()
-    pending = [(compiled, helper, name) for helper, name in getattr(compiled, "helpers", ())]
+    pending = [(compiled, *helper) for helper in getattr(compiled, "helpers", ())]
     while pending:
-        caller, helper, name = pending.pop(0)
+        caller, helper, name, wrts = pending.pop(0)
         what = _WHAT[kind]
         head = f"# sibling: the {what} of {name}{_where(helper)}"
         generated = None
-        for derivative in reversed(_derivatives(kind, helper, caller.filename)):
+        checkpoint = getattr(caller, "checkpoint", None)
+        found = _derivatives(kind, helper, caller.filename, checkpoint, wrts)
+        for derivative in reversed(found):
             generated = _latest(derivative)
             if generated is not None:
                 break
@@ -133,15 +144,18 @@ def with_siblings(source: str, compiled: Any, kind: str) -> str:
         shown = generated.compiled
         parts.append(f"\n{head}, as generated for its latest call\n{_inner(shown.source)}")
         # a helper's own helpers: its generated code calls the same kind of sub-derivative
-        pending += [(shown, h, n) for h, n in getattr(shown, "helpers", ())]
+        pending += [(shown, *h) for h in getattr(shown, "helpers", ())]
     return "".join(parts)
 
 
 def helpers_called(func: types.FunctionType, flat: list, activity: Any) -> tuple:
     """The helpers a generated derivative of ``func`` reaches through sub-derivatives, in the
-    order of their first call, as ``(helper, name)`` pairs: the helper is a code object, a
-    nested def's ``("nested", name)``, or a derivative object called in the primal."""
+    order of their first call, as ``(helper, name, wrts)``: the helper is a code object, a
+    nested def's ``("nested", name)``, or a derivative object called in the primal; ``wrts``
+    the parameter names its calls differentiate (a frozenset of tuples, the ``wrt`` of its
+    sub-derivatives)."""
     found: dict[Any, tuple[Any, str]] = {}
+    wrts: dict[Any, set] = {}
     for index in sorted(activity.bindings):
         callee = activity.bindings[index].callee
         if callee is None:
@@ -160,7 +174,9 @@ def helpers_called(func: types.FunctionType, flat: list, activity: Any) -> tuple
         key = helper if isinstance(helper, tuple) else id(helper)
         if helper is not None and key not in found:
             found[key] = (helper, name)
-    return tuple(found.values())
+        if helper is not None:
+            wrts.setdefault(key, set()).add(tuple(activity.bindings[index].active_params))
+    return tuple((*found[key], frozenset(wrts[key])) for key in found)
 
 
 def source(obj: Any) -> str:

@@ -40,7 +40,7 @@ from s2s.frontend.freshvalues import is_new, refuse_write
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import fresh_lists
 from s2s.frontend.resolve import Method
-from s2s.frontend.tripcalls import trip_call_problem
+from s2s.frontend.tripcalls import trip_call_problem, written_problem
 from s2s.runtime.budget import MemoryBudget
 
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
@@ -103,8 +103,18 @@ def _statement(stmt: gast.stmt, bound: set[str]) -> tuple[set[str], set[str]]:
         return reads | found, after
     if isinstance(stmt, gast.FunctionDef):  # a nested def reads its captures when called
         return _names(stmt, gast.Load) - bound, bound | {stmt.name}
-    if isinstance(stmt, gast.Try):
-        return _names(stmt, gast.Load) - bound, bound
+    if isinstance(stmt, gast.Try):  # the body may stop anywhere: a handler sees `bound`
+        r1, b1 = _block(stmt.body, set(bound))
+        r2, b2 = _block(stmt.orelse, b1)
+        reads, ends = r1 | r2, [b2]
+        for handler in stmt.handlers:
+            reads |= _names(handler.type, gast.Load) - bound if handler.type else set()
+            named = {handler.name.id} if isinstance(handler.name, gast.Name) else set()
+            found, done = _block(handler.body, bound | named)
+            reads |= found
+            ends.append(done - named)  # `except E as e:` unbinds `e` at its end
+        r3, b3 = _block(stmt.finalbody, set(bound))  # runs after any of them
+        return reads | r3, set.intersection(*ends) | b3
     return _names(stmt, gast.Load) - bound, bound | _names(stmt, gast.Store)
 
 
@@ -335,12 +345,28 @@ def _refuse_list_read(primal: Primal, loop: gast.For, read: set[str]) -> None:
 
 
 def _fresh(body: list[gast.stmt], func: types.FunctionType) -> set[str]:
-    """The names the body binds, at its top, to a new array or list (``np.zeros(n)``,
-    ``x.copy()``, ``y * 2``, ``np.sin(y)``, ``[]``: :func:`s2s.frontend.freshvalues.is_new`):
-    writing into them writes into nothing older than the trip."""
-    return {stmt.targets[0].id for stmt in body
-            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name) and is_new(stmt.value, func)}  # fmt: skip
+    """The names the body binds, anywhere in it (an ``if`` arm, an inner loop), and only with
+    ``=`` to a new array or list (``np.zeros(n)``, ``x.copy()``, ``y * 2``, ``np.sin(y)``,
+    ``[]``: :func:`s2s.frontend.freshvalues.is_new`); ``z += v`` keeps ``z``'s value. Of
+    those, a name not carried from trip to trip (the callers leave those out) is bound anew in
+    the trip before any read of it, so writing into it writes into nothing older than the
+    trip."""
+    new, other, kept = set(), set(), set()
+    for node in walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(
+            node.targets[0], gast.Name
+        ):
+            (new if is_new(node.value, func) else other).add(node.targets[0].id)
+            kept.add(id(node.targets[0]))
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            kept.add(id(node.target))  # an array's or a list's `+=` writes into it
+        elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store) and (
+            id(node) not in kept
+        ):
+            other.add(node.id)  # a loop or `with` target, unpacking, `:=`, `except as`
+        elif isinstance(node, gast.FunctionDef):
+            other.add(node.name)
+    return new - other
 
 
 def _fresh_name(base: str, taken: set[str]) -> str:
@@ -453,20 +479,23 @@ def refuse_impure_trips(primal: Primal) -> None:
     Raises:
         UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
-    nested = {d.name for d in walk(primal.tree) if isinstance(d, gast.FunctionDef)
-              and d is not primal.tree}  # fmt: skip
+    nested = {d.name: d for d in walk(primal.tree)
+              if isinstance(d, gast.FunctionDef) and d is not primal.tree}  # fmt: skip
+    written = {name: (d, d.s2s_written_from) for name, d in nested.items()
+               if getattr(d, "s2s_written_from", None) is not None}  # fmt: skip (methods.py)
     dicts = dict_names(primal.tree)
     for define in walk(primal.tree):
         if getattr(define, "s2s_checkpoint", None) is None:
             continue
         trip = define.body[0].body  # the trips' body: what it makes anew it may change
-        made = _fresh(trip, primal.func) - {n for s in trip for n in _names(s, gast.Store)
-                                            if not _fresh([s], primal.func)}  # fmt: skip
+        carried = {a.id for a in define.args.args[3:]}  # (start, stop, stride, *state)
+        made = _fresh(trip, primal.func) - carried  # fmt: skip
         for node in walk(define):
             if not isinstance(node, gast.Call):
                 continue
-            if isinstance(node.func, gast.Name) and node.func.id in nested:
-                node.func.s2s_nested_def = True
+            callee = node.func.id if isinstance(node.func, gast.Name) else None
+            if callee in nested:  # helper(params, x) written out: its body is checked
+                node.func.s2s_nested_def = callee not in written
             receiver = node.func.value if isinstance(node.func, gast.Attribute) else None
             method = getattr(node.func, "s2s_target", None)
             if isinstance(receiver, gast.Name) and receiver.id in made and (
@@ -477,7 +506,8 @@ def refuse_impure_trips(primal: Primal) -> None:
                 node.func.attr in ("get", *DICT_VIEWS)
             ):
                 continue  # d.get('h'), d.items() of a local dict: reads it
-            problem = trip_call_problem(node, set(), primal.func)
+            problem = (written_problem(*written[callee], primal.func, written, set())
+                       if callee in written else trip_call_problem(node, set(), primal.func))
             if problem is None:
                 continue
             kind, why = problem

@@ -59,10 +59,11 @@ def is_new(value: gast.expr, func: types.FunctionType) -> bool:
 
 
 def refuse_write(primal: Primal, node: gast.AST, written: gast.expr, bound: set[str]) -> None:
-    """A checkpointed loop's trip writes into ``written`` (at ``node``), which no ``=`` at the
-    body's top binds to a new value (:func:`is_new`); ``bound`` are the names the body binds
-    that are not carried from trip to trip. Raises :class:`UnsupportedSyntaxError` saying
-    whether the value lives across trips or only may share memory with one that does."""
+    """A checkpointed loop's trip writes into ``written`` (at ``node``), which the body does
+    not bind with ``=`` only to new values (:func:`is_new`) before the write; ``bound`` are
+    the names the body binds that are not carried from trip to trip. Raises
+    :class:`UnsupportedSyntaxError` saying whether the value lives across trips or only may
+    share memory with one that does."""
     shown = gast.unparse(written).strip()
     if isinstance(written, gast.Name) and written.id in bound:  # `z = y[1:]`, `z = g(y)`
         raise UnsupportedSyntaxError(
@@ -70,9 +71,10 @@ def refuse_write(primal: Primal, node: gast.AST, written: gast.expr, bound: set[
             "cannot show is new (it may share memory with one that lives across its trips; "
             "checkpoint= was given); s2s keeps snapshots of names, not of what they hold",
             primal.where(node),
-            f"bind `{shown}` with `=` at the body's top to a new array before writing into it "
-            f"(`{shown} = {shown}.copy()`; `np.zeros(n)`, arithmetic such as `v * 2` and "
-            "numpy functions such as `np.sin(v)` make new ones), or leave checkpoint= out",
+            f"bind `{shown}` in the trip, before writing into it, with `=` to a new array or "
+            f"list, and to nothing else there (`{shown} = {shown}.copy()` of an array or a "
+            "list; `[]`, `np.zeros(n)`, arithmetic such as `v * 2` and numpy functions such "
+            "as `np.sin(v)` make new ones), or leave checkpoint= out",
         )
     raise UnsupportedSyntaxError(
         f"a checkpointed loop writes into an array, list or object that lives across its trips "

@@ -77,6 +77,7 @@ class Methods:
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
         inner.block(tree.body, {own: base})
+        tree.s2s_written_from = method  # whose body checkpoints' trip check reads
         self.defs.append(tree)
         return name
 
@@ -195,6 +196,7 @@ class Methods:
                 setattr(node, field, getattr(at, field, None))
         inner = type(lowering)(lowering.where, _assigned(tree), methods=self)
         inner.block(tree.body, dict(held))
+        tree.s2s_written_from = function  # whose body checkpoints' trip check reads
         self.defs.append(tree)
         return name
 

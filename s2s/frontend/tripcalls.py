@@ -123,7 +123,7 @@ def _value_problem(obj: Any, text: str, seen: set[int]) -> tuple[str, str] | Non
         return None
     if not isinstance(obj, types.FunctionType):
         return "unknown", f"`{text}` is a {type(obj).__name__}, which s2s does not look into"
-    return _function_problem(obj, text, seen)
+    return function_problem(obj, text, seen)
 
 
 # where numpy, functools and the builtins take a function they call: (positions, keywords)
@@ -173,7 +173,28 @@ def _callback_problem(
     return None
 
 
-def _function_problem(
+def written_problem(
+    tree: gast.FunctionDef, func: types.FunctionType, owner: types.FunctionType,
+    written: dict[str, tuple[gast.FunctionDef, types.FunctionType]], seen: set[int],
+) -> tuple[str, str] | None:
+    """:func:`trip_call_problem` for a call of ``tree``, the nested def that the container
+    lowering (:mod:`s2s.frontend.methods`) wrote out of ``func``, a function or method of
+    yours given a parameter container whole, in the code of ``owner`` (resolved): the calls of
+    its body as written there (``p.get("w")`` of the dict already read as its leaf; a call of
+    another such def, named in ``written``, through that def's), then ``func``'s effects."""
+    if id(func) in seen:
+        return None
+    seen.add(id(func))
+    calls = []
+    for node in walk(tree):
+        if isinstance(node, gast.Call):
+            callee = node.func.id if isinstance(node.func, gast.Name) else None
+            calls.append(written_problem(*written[callee], owner, written, seen)
+                         if callee in written else trip_call_problem(node, seen, owner))
+    return _body_problem(func, func.__qualname__, calls, True)
+
+
+def function_problem(
     func: types.FunctionType, text: str, seen: set[int]
 ) -> tuple[str, str] | None:
     """:func:`trip_call_problem` for a function of yours called by name: its body, recursively."""
@@ -185,15 +206,22 @@ def _function_problem(
         helper = parse(func)
     except S2SError:
         helper = None
-    problems = []
+    calls = []
     if helper is not None:
         resolve(helper)
-        for node in walk(helper.tree):
-            if isinstance(node, gast.Call):
-                inner = trip_call_problem(node, seen, func)
-                if inner is not None:
-                    problems.append((inner[0], f"{name}, a function of yours it calls, makes a "
-                                     f"call: {inner[1]}"))
+        calls = [trip_call_problem(node, seen, func) for node in walk(helper.tree)
+                 if isinstance(node, gast.Call)]  # fmt: skip
+    return _body_problem(func, name, calls, helper is not None)
+
+
+def _body_problem(
+    func: types.FunctionType, name: str, calls: list, read: bool
+) -> tuple[str, str] | None:
+    """What :func:`function_problem` finds from the problems of the calls in ``func``'s body
+    (``read``: whether its source could be read): a draw first, then a side effect of its own
+    (:func:`s2s.frontend.replay.has_effects`), then any other call's problem."""
+    problems = [(inner[0], f"{name}, a function of yours it calls, makes a call: {inner[1]}")
+                for inner in calls if inner is not None]  # fmt: skip
     draws = [p for p in problems if p[0] == "draw"]
     if draws:  # named as a draw, whose advice fits, before has_effects' wider "side effects"
         return draws[0]
@@ -202,6 +230,6 @@ def _function_problem(
                           "write to a global or an attribute, a change of a list, dict or array "
                           "it did not make, such as `.append`, `.pop()`, `CALLS[0] += 1` or "
                           "`np.copyto(BUF, v)`, or a random draw)")
-    if helper is None:
+    if not read:
         return "unknown", f"s2s cannot read the source of {name}"
     return problems[0] if problems else None

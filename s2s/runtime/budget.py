@@ -181,8 +181,8 @@ def _too_small(budget: MemoryBudget, measure: Measure) -> None:
         where = Location(filename, line, 0, linecache.getline(filename, line).rstrip("\n"))
     raise UsageError(
         f"checkpoint=MemoryBudget({budget.nbytes}) is too small for this loop: one snapshot of "
-        f"its state takes {measure.snapshot} bytes, one trip's tape {measure.trip} and the "
-        f"the tape every stretch keeps with the adjoint sweep's working copies "
+        f"its state takes {measure.snapshot} bytes, one trip's tape {measure.trip}, "
+        f"and the tape every stretch keeps with the adjoint sweep's working copies "
         f"{measure.working} (measured on its first trips), "
         f"{need} bytes in all",
         where or caller_location(),
