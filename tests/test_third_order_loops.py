@@ -1,11 +1,14 @@
 """Third order in reverse mode over loops: ``grad(grad(grad(f)))`` of loops that read a view
 of a loop-invariant argument (``A.T``, ``A.reshape(4)``, ``A.ravel()``, ``A.swapaxes(0, 1)``,
-``A[None]``, ``A.T[0]``) and a Kalman-like loop (``A @ A.T`` solved against each row).
+``A[None]``, ``A.T[0]``), a Kalman-like loop (``A @ A.T`` solved against each row), and a loop
+of copies written into followed by a view of the result.
 
 Each third derivative is checked against ``jvp`` of the second derivative and against central
-differences of it. Before the fix they raised ``NameError`` inside the generated
+differences of it. Before the fixes the first ones raised ``NameError`` inside the generated
 code (the dead-primal pass of the third order dropped the ``d_y_2 = None`` that the second
-order's reversed loop reads: ``s2s/reverse/entry.py``, ``gone``).
+order's reversed loop reads: ``s2s/reverse/entry.py``, ``gone``), and the last one raised
+``MutationError`` for the second order's own restore of the entries its loop overwrote
+(``s2s.analysis.sharing.restores_from_tape``).
 """
 
 from __future__ import annotations
@@ -93,3 +96,38 @@ def test_third_derivative_of_a_loop_reading_a_view_of_an_argument(f, args):
     assert third == pytest.approx(forward, rel=1e-12)
     assert third == pytest.approx(differences, rel=1e-6)
     assert s2s.grad(s2s.grad(s2s.grad(f)))(q, *args) == pytest.approx(forward, rel=1e-12)
+
+
+def copies_written(x, q):
+    y = x * 1.0
+    for _k in range(1):
+        z = y.copy()
+        z[0] = z[0] * q
+        y = z
+    y = np.concatenate([y[1:], y[:1] * q])
+    return np.sum(y**2)
+
+
+def copies_written_twice(x, q):
+    y = x * 1.0
+    s = 0.0
+    for _k in range(2):
+        z = y.copy()
+        z[0] = np.sin(z[0] * q)
+        v = z[:2]
+        s = s + np.sum(v**2 * q)
+        y = z
+    w = y[::-1]
+    return np.sum(w * y) * q + s
+
+
+@pytest.mark.parametrize("f", [copies_written, copies_written_twice], ids=lambda f: f.__name__)
+def test_third_derivative_of_a_loop_writing_into_copies_then_viewed(f):
+    x = np.array([0.3, -0.5, 0.8])
+    q = 0.7
+    second = s2s.grad(s2s.grad(f, wrt="q"), wrt="q")
+    forward = s2s.jvp(second, wrt="q")(x, q, 1.0)[1]
+    differences = (second(x, q + STEP) - second(x, q - STEP)) / (2 * STEP)
+    third = s2s.grad(second, wrt="q")(x, q)
+    assert third == pytest.approx(forward, rel=1e-12)
+    assert third == pytest.approx(differences, rel=1e-6)
