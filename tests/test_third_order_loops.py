@@ -8,10 +8,13 @@ differences of it. Before the fixes the first ones raised ``NameError`` inside t
 code (the dead-primal pass of the third order dropped the ``d_y_2 = None`` that the second
 order's reversed loop reads: ``s2s/reverse/entry.py``, ``gone``), and the last one raised
 ``MutationError`` for the second order's own restore of the entries its loop overwrote
-(``s2s.analysis.sharing.restores_from_tape``).
+(``s2s.analysis.sharing.restores_from_tape``). A third derivative names in ``__s2s_tape__``
+every tape its code fills, those the frontend renamed too (``s2s/pipeline.py``).
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -131,3 +134,15 @@ def test_third_derivative_of_a_loop_writing_into_copies_then_viewed(f):
     third = s2s.grad(second, wrt="q")(x, q)
     assert third == pytest.approx(forward, rel=1e-12)
     assert third == pytest.approx(differences, rel=1e-6)
+
+
+def test_a_third_derivative_names_every_tape_its_code_fills():
+    # its code binds the first order's tape anew (`tape_3 = []`, the frontend's new name for
+    # a list bound again): the fourth order reads that tape's pops as restores only if the
+    # third order's __s2s_tape__ names it (fourth order itself takes too long for a test)
+    x = np.array([0.3, -0.5, 0.8])
+    third = s2s.grad(s2s.grad(s2s.grad(copies_written, wrt="q"), wrt="q"), wrt="q")
+    generated = third.differentiable_generated({"x": x, "q": 0.7})
+    filled = set(re.findall(r"^\s*(tape\w*) = \[\]", generated.compiled.source, re.M))
+    assert len(filled) >= 3
+    assert filled <= set(generated.compiled.function.__s2s_tape__)
