@@ -245,8 +245,10 @@ def generate(
     compiled = compile_factory(writer, fname, func, ",".join(wrt), backend.module)
     _mark_generated(compiled, mode, func, wrt)
     # its pops restore names' own old values, as do those of the tapes in its code (a
-    # derivative differentiated again keeps its tape's name)
+    # derivative differentiated again keeps its tape's name, or the new name the frontend gave
+    # a tape bound anew: `tape = None`, then `tape_3 = []` where its sweep runs again)
     inherited = getattr(func, "__s2s_tape__", ())
+    inherited += tuple(new for new, old in ir.renamed_lists.items() if old in inherited)
     compiled.function.__s2s_tape__ = (*inherited, sweeps.tape) if sweeps.tape else inherited
     compiled.sites = Sites.of(ir, sweeps)  # where a non-finite value is searched, if ever
     compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)

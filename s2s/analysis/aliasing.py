@@ -48,6 +48,7 @@ from s2s.analysis.sharing import (
     reaches,
     read_across,
     refuse_in_container,
+    restores_from_tape,
     seen_after,
     slices,
     used_at_once,
@@ -170,6 +171,9 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 where,
                 advice,
             )
+    if generated and restores_from_tape(primal.func, ir, stmt):
+        stmt.alias_checks = []  # the adjoint sweep's own restore: views see again what they
+        return  # saw when made (s2s.analysis.sharing.restores_from_tape)
     flat = ir.flat
     write = flat.index(stmt)
     loops, blocks = loops_of(ir), blocks_of(ir)

@@ -20,8 +20,10 @@ import numpy as np
 from s2s import registry, runtime
 from s2s.codegen.ir import (
     APPEND,
+    CONST,
     COPY,
     LOCAL_CALL,
+    POP,
     SETITEM,
     FunctionIR,
     Loop,
@@ -367,3 +369,27 @@ def refuse_in_container(primal: Any, ir: FunctionIR, array: str, where: Any) -> 
                 f"put a copy in the list (`{listed}.append({user}.copy())`), or build a new "
                 f"array instead of changing `{user}`",
             )
+
+
+def restores_from_tape(func: Any, ir: FunctionIR, write: Stmt) -> bool:
+    """``x[k] = pop_1`` in a derivative s2s generated (differentiated again), ``pop_1`` bound
+    only by pops of its tapes (``__s2s_tape__``) or to ``None``: the adjoint sweep putting back
+    the entries a write of the primal sweep overwrote (``tape.append(_s2s.overwritten(x, k))``
+    before it), so that each statement it reverses reads memory as it was when that statement
+    ran. A view of ``x`` read after such a write therefore sees what it saw when made, as the
+    checks of the first order established for the user's own writes (at third order a view the
+    user made after a loop of writes is read by the second order's adjoint sweep after the
+    first order's restore and its own undoing of it)."""
+    tapes = getattr(func, "__s2s_tape__", ())
+    if write.op is not SETITEM or len(write.args) != 3 or not tapes:
+        return False
+    value = write.args[2]
+    if not isinstance(value, gast.Name):
+        return False
+    made = [s for s in ir.flat if value.id in s.targets]
+    return any(s.op is POP for s in made) and all(
+        (s.op is POP and s.args and isinstance(s.args[0], gast.Name)
+         and ir.renamed_lists.get(s.args[0].id, s.args[0].id) in tapes)
+        or (s.op is CONST and isinstance(s.expr, gast.Constant) and s.expr.value is None)
+        for s in made
+    )  # fmt: skip

@@ -51,7 +51,7 @@ from s2s.codegen.sweeps import (
     reads_memo,
     statement_reads,
 )
-from s2s.codegen.walking import inner_nodes, name_list
+from s2s.codegen.walking import inner_nodes, loaded_names, name_list
 from s2s.reverse.untaped import walk_items
 
 _NUMERIC = ("float", "int", "bool")
@@ -341,6 +341,11 @@ def assigned_names(blocks: list[Block]) -> set[str]:
     return {t for b in blocks for s in b.body for t in _assigned(s, real=True)}
 
 
+def read_names(blocks: list[Block]) -> set[str]:
+    """The names some statement of ``blocks`` (or one nested in it) reads."""
+    return {n for b in blocks for s in b.body for n in loaded_names(s)}
+
+
 def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
     """Names a statement (or the statements nested in it) assigns; ``real`` skips ``= None``."""
     out: set[str] = set()
@@ -355,8 +360,8 @@ def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
 
 
 def drop_placeholders(blocks: list[Block], names: set[str]) -> None:
-    """Remove ``x = None`` for names no statement assigns or reads any more, and line
-    comments left with no statement under them."""
+    """Remove ``x = None`` for ``names`` (the caller's: names no statement assigns or reads any
+    more, :func:`read_names`), and line comments left with no statement under them."""
     for block in blocks:
         block.body = _without_placeholders(block.body, names)
 

@@ -52,6 +52,7 @@ from s2s.reverse.deadcode import (
     drop_dead_primal,
     drop_placeholders,
     live_into,
+    read_names,
 )
 
 GRAD = "grad"
@@ -447,6 +448,10 @@ def _write_gradient(
         live |= set() if static else set(atom_names(loss))
         live |= names_in(returns) if entry.has_aux else set()
         gone = drop_dead_primal(sweeps.primal, live)
+        # a name still read keeps its placeholders: what is read there is their None (a
+        # derivative's code differentiated again: `with_last(d_tape, d_y_2, ...)` in a loop
+        # reads the buffer that only `d_y_2 = None` set, whose real assignments were dead)
+        gone -= read_names(sweeps.primal + sweeps.adjoint)
         drop_placeholders(sweeps.primal, gone)  # (the adjoint may recompute and release it)
         drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint))
     if sweeps.dynamic and entry.mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
