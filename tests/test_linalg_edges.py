@@ -282,6 +282,26 @@ def test_the_simple_eigenvector_beside_a_repeated_eigenvalue_agrees_with_differe
     np.testing.assert_allclose(s2s.grad(eigh_simple_vector)(TIED), expected, atol=1e-7)
 
 
+def test_a_tangent_coupling_a_repeated_eigenvalue_s_vectors_to_a_simple_one_is_located():
+    """diag(1, 1, 3) moved by dA coupling (e0 + e1)/sqrt(2) to e2: the tied block of V^T dA V
+    is 0 (a multiple of the identity), yet the second order picks the eigenspace's basis
+    anew, so V[:, 0] jumps (by 0.5 in eigh_corner_weights for any t > 0). The jvp gave 0,
+    silently; along the identity the eigenvectors do not move and the tangent is 0."""
+    a = np.diag([1.0, 1.0, 3.0])
+    u, e2 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2), np.array([0.0, 0.0, 1.0])
+    coupling = np.outer(u, e2) + np.outer(e2, u)
+
+    def eigh_corner_weights(a):
+        w, v = np.linalg.eigh(a)  # MARK
+        return np.sum(v[:, 0] ** 2 * WEIGHTS)
+
+    assert abs(eigh_corner_weights(a + 1e-6 * coupling) - eigh_corner_weights(a)) > 0.4
+    with pytest.raises(s2s.UndefinedGradientError, match="repeated eigenvalue") as info:
+        s2s.jvp(eigh_corner_weights)(a, coupling)
+    assert_located(info.value, eigh_corner_weights, "# MARK")
+    assert s2s.jvp(eigh_corner_weights)(a, np.eye(3))[1] == 0.0
+
+
 @pytest.mark.parametrize("f", [eigh_first_vector, eigh_square, eigh_cubes])
 def test_eigh_at_distinct_eigenvalues_agrees_with_differences(f):
     a = (Q * np.array([1.0, 1.5, 2.0])) @ Q.T

@@ -228,21 +228,25 @@ def coupled_ties(tied: Any, m: Any) -> Any:
     return xp.any(tied & (coupling > (64.0 * n * eps) * scale))
 
 
-def tied_vectors_used(tied: Any, m: Any) -> Any:
+def tied_vectors_used(tied: Any, m: Any, diagonal: bool = True) -> Any:
     """Whether a cotangent of the eigenvectors reaches an eigenvector of a repeated eigenvalue:
     some column ``i`` of ``m = V^T g_V`` with ``i`` in a tied pair (the mask :func:`tied_pairs`)
     nonzero beyond rounding (``64 n eps max|m|`` per matrix). Such an eigenvector is any unit
     vector of its eigenspace, and which one jumps with the direction of a change of ``A``, so
     a function of it has no derivative there, whatever its cotangent: ``V[0, 0] ** 2`` of
     ``eigh(I + x B)`` jumps from 1 to 1/2 at ``x = 0``, although its ``m`` is diagonal (what
-    :func:`coupled_ties` alone let through, as a gradient of 0). A 0-d boolean array in
+    :func:`coupled_ties` alone let through, as a gradient of 0). With ``diagonal=False``, for
+    a tangent ``m = V^T dA V``: whether ``dA`` couples such an eigenvector to any other (an
+    entry off the diagonal), which picks the eigenspace's basis anew (in the second order of
+    perturbation theory where the tied block is a multiple of the identity) so that the
+    eigenvectors jump; the diagonal only moves the eigenvalues. A 0-d boolean array in
     ``m``'s namespace."""
     xp = array_namespace(m)
     n = m.shape[-1]
     if not n:
         return xp.any(tied)
     eps = float(np.finfo(np.dtype(str(m.dtype))).eps)
-    size = xp.abs(m)
+    size = xp.abs(m) if diagonal else xp.abs(m) * (1 - xp.eye(n, dtype=m.dtype))
     column = xp.max(size, axis=-2)  # (..., n): the largest entry of each column
     scale = xp.max(column, axis=-1)[..., None]
     return xp.any(xp.any(tied, axis=-1) & (column > (64.0 * n * eps) * scale))

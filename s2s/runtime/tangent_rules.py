@@ -271,17 +271,20 @@ def _sym(m: Any) -> Any:
 def eigh_tangent(t: Any, w: Any, v: Any) -> tuple[Any, Any]:
     """The tangents of ``w, v = np.linalg.eigh(a)`` along a symmetric ``dA`` (its symmetric
     part is used, as the adjoint's gradient is symmetric): ``dw = diag(V^T dA V)``,
-    ``dV = V (F o V^T dA V)`` with ``F_ij = 1 / (w_j - w_i)``. At two equal eigenvalues (to
-    the tolerance of :func:`s2s.runtime.spectra.tied_pairs`) whose entries of ``V^T dA V`` are
-    not both 0, ``dV`` is an ``s2s.Undefined`` marker (located by the generated code where the
-    eigenvectors' tangent is used), and so is ``dw`` unless the block of ``V^T dA V`` of each
-    repeated eigenvalue is a multiple of the identity (:func:`spectra.tangent_splits`: else
-    its copies move apart, with one-sided derivatives only); tied pairs with no such entries
-    contribute 0 to ``dV``. Source: Giles 2008, section 3.1."""
+    ``dV = V (F o V^T dA V)`` with ``F_ij = 1 / (w_j - w_i)``. At a repeated eigenvalue (to
+    the tolerance of :func:`s2s.runtime.spectra.tied_pairs`) whose eigenvectors ``dA``
+    couples to any other (an entry of ``V^T dA V`` off the diagonal in their columns:
+    :func:`spectra.tied_vectors_used`), ``dV`` is an ``s2s.Undefined`` marker (located by the
+    generated code where the eigenvectors' tangent is used): their basis jumps, also where
+    the tied block is a multiple of the identity and only a simple eigenvector is coupled
+    (that gave a tangent of 0 for a jump). ``dw`` is a marker too unless the block of
+    ``V^T dA V`` of each repeated eigenvalue is a multiple of the identity
+    (:func:`spectra.tangent_splits`: else its copies move apart, with one-sided derivatives
+    only). Source: Giles 2008, section 3.1."""
     m = np.matmul(np.matmul(_T(v), _sym(t)), v)
     dw = np.diagonal(m, axis1=-2, axis2=-1)
     tied = spectra.tied_pairs(w)
-    if bool(spectra.coupled_ties(tied, m)):
+    if bool(spectra.tied_vectors_used(tied, m, diagonal=False)):
         if spectra.tangent_splits(tied, m):  # the copies of a repeated eigenvalue move apart
             dw = spectra.repeated_marker(spectra.SPLIT_TANGENT)
         return dw, spectra.repeated_marker()
