@@ -32,6 +32,7 @@ from s2s.frontend.loopitems import enumerate_parts, located
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
+_WHOLE = (DICT, DATACLASS, NAMEDTUPLE)  # what a helper of this module may be given whole
 _METHODS = ("items", "values", "keys")
 
 
@@ -43,6 +44,8 @@ class _Node:
 
     def child(self, key: Any) -> _Node | None:
         t = self.treedef
+        if t.kind == NAMEDTUPLE and type(key) is int and 0 <= key < len(t.keys):
+            key = t.keys[key]  # p[1] of a NamedTuple: its second field
         start = 0
         for k, c in zip(t.keys, t.children):
             if k == key and type(k) is type(key):
@@ -446,10 +449,7 @@ class _Lowering:
         """The expression standing for a resolved read."""
         if isinstance(item, _Const):
             return located(gast.Constant(value=item.value, kind=None), at)
-        if isinstance(item, list):
-            return located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
-                            at)  # fmt: skip
-        if isinstance(item, tuple):
+        if isinstance(item, (list, tuple)):
             return located(gast.Tuple(elts=[self.value(v, at) for v in item], ctx=gast.Load()),
                             at)  # fmt: skip
         if item.treedef.kind == LEAF:
@@ -493,7 +493,7 @@ class _Lowering:
             node.func = located(gast.Name(id=name, ctx=gast.Load(), annotation=None,
                                            type_comment=None), node.func)  # fmt: skip
         if isinstance(node, gast.Call):  # helper(params, x): written out, reading the leaves
-            self.methods.inline_call(self, node, lambda v: self.resolve(v, env), (DICT, DATACLASS))
+            self.methods.inline_call(self, node, lambda v: self.resolve(v, env), _WHOLE)
         item = self.resolve(node, env)
         if item is not None and (isinstance(node, (gast.Subscript, gast.Attribute)) or
                                  isinstance(node, gast.Name)):  # fmt: skip
