@@ -270,3 +270,26 @@ def test_source_shows_the_helper_derivative_of_its_own_wrt():
     two(x, 1.3, 10)
     assert "Vector-Jacobian product of integrate with respect to x;" in _siblings(one)
     assert "Vector-Jacobian product of integrate with respect to x, k;" in _siblings(two)
+
+
+def _cell_with_a_loop(h, params):
+    for j in range(2):
+        h = np.tanh(params["W"] @ h + params["b"])
+    return h
+
+
+def _loop_over_cells_with_loops(h, params, n):
+    for i in range(n):
+        h = _cell_with_a_loop(h, params)
+    return np.sum(h**2)
+
+
+def test_a_helper_with_a_loop_given_a_dict_whole_is_refused_naming_it():
+    """The helper is written out as a nested def, whose loops are not checkpointed; the
+    message said to define it at module level, where it already was (a fresh user's report)."""
+    params = {"W": np.eye(3) * 0.5, "b": np.array([0.1, -0.2, 0.3])}
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="`_cell_with_a_loop` is given") as info:
+        s2s.grad(_loop_over_cells_with_loops, wrt="params", checkpoint=2)(
+            np.array([0.3, 0.1, -0.4]), params, 5
+        )
+    assert "module level" not in info.value.advice and "arrays" in info.value.advice

@@ -171,10 +171,20 @@ def checkpoint_loops(primal: Primal, checkpoint: Any, functional: bool = False) 
     in_defs = {id(n) for d in walk(tree) if isinstance(d, gast.FunctionDef) and d is not tree
                and id(d) not in inside for n in walk(d)}  # fmt: skip (differentiated apart)
     in_try = {id(n) for t in walk(tree) if isinstance(t, gast.Try) for n in walk(t)}
+    written_from = {id(n): getattr(d.s2s_written_from, "__name__", d.name) for d in walk(tree)
+                    if getattr(d, "s2s_written_from", None) is not None
+                    for n in walk(d)}  # fmt: skip
     for node in walk(tree):
         if id(node) in inside or getattr(node, REFUSAL, None) is not None:
             continue
         if isinstance(node, (gast.While, gast.For, *_COMPS)) and id(node) in in_defs:
+            written = written_from.get(id(node))
+            if written is not None:  # a helper given a container whole, written out
+                _refuse(primal, node, f"`{written}` is given a parameter container whole, so "
+                        "s2s writes it into the derivative as a nested def, whose loops cannot "
+                        "be checkpointed (checkpoint= was given)", "pass it the container's "
+                        "arrays instead (its loops are then checkpointed), or leave checkpoint= "
+                        "out")
             _refuse(primal, node, "a loop in a nested def cannot be checkpointed (checkpoint= "
                     "was given), and its derivative would keep its tape",
                     "move the loop out of the nested def into the function's body, or define "
