@@ -256,7 +256,20 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
             derivative does not differentiate.
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
-    if getattr(d.primal, "__s2s_derivative__", False) and _primal_trees(d, arguments):
+    inner = d.primal
+    if getattr(inner, "__s2s_derivative__", False) and inner.mode == "jvp":
+        dots = set(inner._tangent_names.values())
+        taken = [n for n in d._wrt_names if n in dots and is_tree(arguments[n])]
+        if taken:
+            raise NoRuleError(
+                f"a derivative of a JVP with respect to its tangent `{taken[0]}` of a parameter "
+                "container is not supported",
+                caller_location(),
+                f"a JVP is linear in its tangent: its derivative along a change u of "
+                f"`{taken[0]}` is the JVP's tangent output called with `{taken[0]}=u`; or pass "
+                "the container's arrays as separate arguments",
+            )
+    if getattr(inner, "__s2s_derivative__", False) and _primal_trees(d, arguments):
         return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})

@@ -77,3 +77,22 @@ def test_a_third_derivative_over_a_container_by_forward_over_forward_is_refused(
     with pytest.raises(s2s.NoRuleError, match="third derivative") as info:
         s2s.jvp(s2s.jvp(s2s.grad(by_keys)))(p, v, u)
     assert "separate arguments" in info.value.advice
+
+
+def sine_weighted(p, y):
+    return np.sum(np.sin(p["x"]) * y)
+
+
+def test_a_derivative_with_respect_to_a_jvp_s_container_tangent_is_refused_with_advice():
+    """It raised a WrtError listing the flat form's names (p_x, p_x_dot), or an error located
+    in the generated code; differentiating with respect to the primal container works."""
+    p, y, t = {"x": np.array([0.3, 0.5])}, np.array([1.0, 2.0]), {"x": np.ones(2)}
+    inner = s2s.jvp(sine_weighted, wrt="p")
+    for make, args in ((lambda: s2s.jvp(inner, wrt=("p", "p_dot")), (p, y, t, t, t)),
+                       (lambda: s2s.grad(inner, wrt="p_dot"), (p, y, t))):  # fmt: skip
+        with pytest.raises(s2s.NoRuleError, match="tangent `p_dot`") as info:
+            make()(*args)
+        assert "linear in its tangent" in info.value.advice
+    (_, tangent), (_, second) = s2s.jvp(inner, wrt="p")(p, y, t, t)
+    assert np.isclose(tangent, np.sum(np.cos(p["x"]) * y))
+    assert np.isclose(second, -np.sum(np.sin(p["x"]) * y))
