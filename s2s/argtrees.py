@@ -175,6 +175,8 @@ def _parts_along(part: Any, treedef: TreeDef) -> list[Any]:
         return [part]
     if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
         part = treedef.type(part)
+    if treedef.kind in (LIST, TUPLE) and type(part) in (list, tuple):  # derivative code gives
+        part = treedef.type(part)  # a tuple's parts as a list, and a list's as a tuple
     if type(part) is not treedef.type:
         raise ValueError("another container type")
     if treedef.kind == DICT:
