@@ -259,6 +259,8 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
     inner = d.primal
+    if getattr(inner, "__s2s_derivative__", False) and _primal_trees(d, arguments):
+        return _call_higher(d, arguments)
     if getattr(inner, "__s2s_derivative__", False) and inner.mode == "jvp":
         dots = set(inner._tangent_names.values())
         taken = [n for n in d._wrt_names if n in dots and is_tree(arguments[n])]
@@ -271,8 +273,6 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
                 f"`{taken[0]}` is the JVP's tangent output called with `{taken[0]}=u`; or pass "
                 "the container's arrays as separate arguments",
             )
-    if getattr(inner, "__s2s_derivative__", False) and _primal_trees(d, arguments):
-        return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
     assert lay is not None
@@ -354,10 +354,22 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if flat_inner is None:
         flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
     own = getattr(inner, "_cotangent_name", None) if inner.mode == PULLBACK else None
+    # inner JVP's tangents of its containers (a pullback of a helper's JVP given a list):
+    # their leaves are flat_inner's tangent parameters, in the container's structure
+    dots = {inner._tangent_names[n]: n for n in inner._wrt_names
+            if n in inner_lay.containers()} if inner.mode == "jvp" else {}  # fmt: skip
+    dot_trees = [(dot, treedef, tuple(flat_inner._tangent_names.get(leaf, leaf) for leaf in ids))
+                 for dot, (name, treedef, ids) in ((dot, _tree(inner_lay, n))
+                                                   for dot, n in dots.items())
+                 if dot in d._wrt_names]  # fmt: skip
     flat_wrt: list[str] = []
     for name in d._wrt_names:
         if name == own:  # inner's own cotangent: the flat form's
             flat_wrt.append(flat_inner._cotangent_name)
+            continue
+        if name in dots:
+            leaves = next(leaves for dot, _, leaves in dot_trees if dot == name)
+            flat_wrt += [leaves[i] for i in places[dots[name]]]
             continue
         ids = _leaf_ids(inner_lay, name) if name in outer else (name,)
         flat_wrt += [ids[i] for i in places[name]] if name in outer else list(ids)
@@ -366,9 +378,10 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if flat is None:
         flat = d._flat[key] = type(d)(flat_inner, tuple(flat_wrt), d.mode, d.options)
     outer_lay = Layout(
-        tuple(t for t in inner_lay.trees if t[0] in outer),
+        tuple(t for t in inner_lay.trees if t[0] in outer) + tuple(dot_trees),
         tuple(flat_wrt),
-        tuple(p for p in inner_lay.differentiable if p[0] in outer),
+        tuple(p for p in inner_lay.differentiable if p[0] in outer)
+        + tuple((dot, places[dots[dot]]) for dot, _, _ in dot_trees),
     )
     call = inner_lay.flat_arguments(values)
     if inner.mode == PULLBACK:
@@ -398,6 +411,8 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     def flat_cotangent(ct: Any) -> tuple:
+        if inner.mode == "jvp":  # of (value, tangent) of f's output: no container's gradients
+            return ct
         return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
 
     if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
@@ -483,7 +498,11 @@ def _rebuilt_result(d: Any, result: Any, rebuilt: Callable[[tuple], Any]) -> Any
 
 
 def _leaf_ids(lay: Layout, name: str) -> tuple[str, ...]:
-    return next(leaves for n, _, leaves in lay.trees if n == name)
+    return _tree(lay, name)[2]
+
+
+def _tree(lay: Layout, name: str) -> tuple[str, TreeDef, tuple[str, ...]]:
+    return next(tree for tree in lay.trees if tree[0] == name)
 
 
 def flat_derivative(outer: Any, lay: Layout) -> Any:
