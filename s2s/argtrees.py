@@ -354,14 +354,17 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if flat_inner is None:
         flat_inner = inner._flat[inner_lay] = flat_derivative(inner, inner_lay)
     own = getattr(inner, "_cotangent_name", None) if inner.mode == PULLBACK else None
-    # inner JVP's tangents of its containers (a pullback of a helper's JVP given a list):
-    # their leaves are flat_inner's tangent parameters, in the container's structure
-    dots = {inner._tangent_names[n]: n for n in inner._wrt_names
-            if n in inner_lay.containers()} if inner.mode == "jvp" else {}  # fmt: skip
-    dot_trees = [(dot, treedef, tuple(flat_inner._tangent_names.get(leaf, leaf) for leaf in ids))
-                 for dot, (name, treedef, ids) in ((dot, _tree(inner_lay, n))
-                                                   for dot, n in dots.items())
-                 if dot in d._wrt_names]  # fmt: skip
+    # the tangents of inner JVP's containers that d differentiates (a pullback of a helper's
+    # JVP given a list): trees whose leaves are flat_inner's tangent parameters
+    dots: dict[str, str] = {}  # tangent name: its container's name
+    dot_trees: list[tuple[str, TreeDef, tuple[str, ...]]] = []
+    for name in inner._wrt_names if inner.mode == "jvp" else ():
+        dot = inner._tangent_names[name]
+        if dot in d._wrt_names and name in inner_lay.containers():
+            _, treedef, ids = _tree(inner_lay, name)
+            dots[dot] = name
+            leaves = tuple(flat_inner._tangent_names.get(i, i) for i in ids)
+            dot_trees.append((dot, treedef, leaves))
     flat_wrt: list[str] = []
     for name in d._wrt_names:
         if name == own:  # inner's own cotangent: the flat form's
