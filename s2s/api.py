@@ -372,7 +372,7 @@ class Derivative:
                 arguments[name] = default if is_value else np.zeros((1,))
             self._specialize(arguments, shapes=False)  # for arrays of any shape
         assert self._latest is not None
-        kind = "jvp" if self.mode == JVP else "pullback" if self.options.functional else "vjp"
+        kind = self._latest.compiled.subcalls or ("pullback" if self.options.functional else "vjp")
         return with_siblings(self._latest.compiled.source, self._latest.compiled, kind)
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:

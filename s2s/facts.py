@@ -34,6 +34,7 @@ CAST = "cast"  # the ``dtype`` argument if given, else the first argument's dtyp
 LIKE = "like"  # a new array: the ``dtype`` argument if given, else the first argument's
 NEW = "new"  # a new array: the ``dtype`` argument if given, else float64
 FLOAT64 = "float64"  # float64 whatever the inputs' dtypes (scipy.stats computes in double)
+ZEROS = "zeros"  # zeros of a float argument's shape in its accumulator dtype (float16: float32)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from s2s.facts import (  # noqa: F401  (re-exported: templates import them from 
     REDUCTION,
     SOLVE,
     SQUARE,
+    ZEROS,
     Facts,
 )
 from s2s.families import instance as instance  # one template per family: templates/scipy_tails

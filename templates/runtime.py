@@ -13,18 +13,30 @@ shape records and markers are piecewise constant. Helpers without a rule (the ad
 import numpy as np
 
 import s2s.runtime as rt
-from s2s.registry import adjoint, d, elementwise, linear, nondifferentiable, tangent, zero_where
+from s2s.registry import (
+    ZEROS,
+    Facts,
+    adjoint,
+    d,
+    elementwise,
+    linear,
+    nondifferentiable,
+    tangent,
+    zero_where,
+)
 
 LINEAR = "linear in its first argument: the transpose of the helper's map"
 
 # -- shape records, masks, markers and checks: no tangent space --------------------------------
 
 for _fn in (
-    rt.seed, rt.like, rt.zeros_like_acc, rt.zero_tangent, rt.zero_output_tangent, rt.shape_of,
-    rt.reduced_size,
+    rt.seed, rt.like, rt.zeros_like_acc, rt.zero_output_tangent, rt.shape_of, rt.reduced_size,
     rt.tile_plan, rt.kron_plan,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="reads only shapes and dtypes", metadata=True)
+# a forward sweep's zero tangent: a float like its argument (its methods are an array's)
+nondifferentiable(rt.zero_tangent, reason="reads only shapes and dtypes", metadata=True,
+                  facts=Facts(dtype=ZEROS))  # fmt: skip
 for _fn in (
     rt.extremum_mask, rt.clip_masks, rt.unselected_by_extremum, rt.unindexed,
     rt.unbroadcast_mask, rt.both, rt.either, rt.kept, rt.zero_entries, rt.take_key,

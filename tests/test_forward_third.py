@@ -98,3 +98,29 @@ def test_jvp_of_jvp_of_grad_agrees_with_differences(f):
     third = s2s.jvp(s2s.jvp(s2s.grad(f)))(X, V, W)[1][1]
     expected = along(lambda y: hessian_v(y, V)[1], X, W, h=1e-5)
     np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-8)
+
+
+def copies_written(x, q):
+    y = x * 1.0
+    for _k in range(1):
+        z = y.copy()
+        z[0] = z[0] * q
+        y = z
+    y = np.concatenate([y[1:], y[:1] * q])
+    return np.sum(y**2)
+
+
+def test_forward_over_forward_of_a_copy_in_a_loop():
+    # the first order's `y_dot = _s2s.zero_tangent(y)` had no float type, so its
+    # `z_dot = y_dot.copy()` in the loop was refused as a method of an object (NoRuleError)
+    x, q = np.array([0.3, -0.5, 0.8]), 0.7
+    first = s2s.jvp(copies_written, wrt="q")
+    second = s2s.jvp(first, wrt="q")
+    (_, d1), (d1_again, d2) = second(x, q, 1.0, 1.0)
+    assert d1 == pytest.approx(4 * x[0] ** 2 * q**3, rel=1e-12)  # y[-1] = x[0] q**2
+    assert d1_again == pytest.approx(d1, rel=1e-15)
+    assert d2 == pytest.approx(12 * x[0] ** 2 * q**2, rel=1e-12)
+    gradient = s2s.grad(copies_written, wrt="q")
+    (_, d2_), (_, d3) = s2s.jvp(s2s.jvp(gradient, wrt="q"), wrt="q")(x, q, 1.0, 1.0)
+    assert d2_ == pytest.approx(d2, rel=1e-12)
+    assert d3 == pytest.approx(24 * x[0] ** 2 * q, rel=1e-12)

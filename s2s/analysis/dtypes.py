@@ -204,6 +204,13 @@ def infer(stmt: Stmt, types: dict[str, VType]) -> VType:
             return VType(_kind(dtype), dtype, True)
         source = _operand_type(stmt.args[0], types)
         return VType(source.kind, source.dtype, True) if source.dtype is not None else UNKNOWN
+    if facts.dtype == registry.ZEROS and stmt.args:  # _s2s.zero_tangent(y): a float like y
+        source = _operand_type(stmt.args[0], types)
+        if source.kind != "float" or source.dtype is None:
+            return UNKNOWN  # (a list's: a list of zeros)
+        dtype = runtime.acc_dtype(source.dtype)  # a 0-d array gives a scalar
+        return VType("float", dtype, False if source.array is False or source.shape == () else
+                     (True if source.shape else None))  # fmt: skip
     if op is np.dtype and stmt.args:
         value = _static_dtype(stmt.args[0], types)
         return VType("other", value=np.dtype(value)) if value is not None else VType("other")

@@ -291,6 +291,7 @@ class Compiled:
     sites: Any = None  # what the non-finite search reads (s2s.reverse.nonfinite.Sites)
     code: Any = None  # the primal's code object, and the helpers its sub-derivatives
     helpers: tuple = ()  # differentiate ((code, name) pairs: s2s.siblings shows them)
+    subcalls: str = ""  # "jvp" where its helpers' derivatives are JVPs (a forward sweep)
 
 
 # Every compiled derivative by its generated file name, while it lives: the non-finite search
