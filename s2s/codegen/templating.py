@@ -306,7 +306,23 @@ class _Substitute(gast.NodeTransformer):
             return self.visit_Subscript(node)
         if kind is gast.Call:
             return self.visit_Call(node)
+        if kind is gast.BinOp:
+            return self.visit_BinOp(node)
         return self.generic_visit(node)
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.expr:
+        # a list put in for an operand (a call site's `[x, 1.0]`, or its tangents') is read
+        # as numpy reads it, an array: `[...] * g` is no list repetition a derivative of this
+        # code must refuse, and `[...] * 2` no repetition at all
+        self.generic_visit(node)
+        for side in ("left", "right"):
+            operand = getattr(node, side)
+            if type(operand) is gast.List:
+                setattr(node, side, gast.Call(
+                    func=gast.Attribute(value=gast.Name("_np", gast.Load(), None, None),
+                                        attr="asarray", ctx=gast.Load()),
+                    args=[operand], keywords=[]))  # fmt: skip
+        return node
 
     def visit_Call(self, node: gast.Call) -> gast.expr:
         # a runtime conversion of a symbolic zero cotangent is that zero: `None`, not `f(None)`

@@ -110,10 +110,14 @@ def elementwise_terms(rule: registry.Rule, binding: Any, output: gast.expr, tang
     for param, partial in pairs:
         if param not in binding.active_params:
             continue
-        t = tangent_of(binding.arguments[param])
+        atom = binding.arguments[param]
+        t = _literal_or_atom(atom, tangent_of)  # `(x, y, 0.0) - m`: its items' tangents
         if t is None:
             continue
-        terms.append(Term(times(copy_tree(t.expr), partial), t.guard if t.maybe else None))
+        tangent = copy_tree(t.expr)
+        if isinstance(atom, (gast.Tuple, gast.List)):  # an array, as numpy reads the operand
+            tangent = call("_np.asarray", tangent)
+        terms.append(Term(times(tangent, partial), t.guard if t.maybe else None))
     return terms
 
 
@@ -156,7 +160,7 @@ def _names(atom: Any) -> list[str]:
 
 
 def _item_tangent(item: gast.expr, tangent_of, keep_maybe: bool) -> gast.expr:
-    t = tangent_of(item)
+    t = _literal_or_atom(item, tangent_of)  # a vararg may be a literal (einsum's `[x, y]`)
     if t is None:
         return call("_s2s.zero_tangent", copy_tree(item))
     return copy_tree(t.expr) if keep_maybe or not t.maybe else dense(t, item)
@@ -166,7 +170,7 @@ def _literal_or_atom(atom: Any, tangent_of) -> Tangent | None:
     """The tangent of an argument: a name's, or a literal of its items' tangents (zeros where an
     item has none), ``None`` when nothing in it has one."""
     if isinstance(atom, tuple):
-        found = [tangent_of(a) for a in atom]
+        found = [_literal_or_atom(a, tangent_of) for a in atom]
         return Tangent(constant(None)) if any(t is not None for t in found) else None
     if isinstance(atom, (gast.Tuple, gast.List)):
         items = [_literal_or_atom(e, tangent_of) for e in atom.elts]
@@ -281,10 +285,10 @@ def template_tangents(
 def _template_argument(atom: Any, tangent_of) -> gast.expr | None:
     """What ``d[p]`` reads in a template: the dense tangent, a tuple of tangents (``None`` for
     an item without one) for varargs, ``None`` when the argument has none."""
-    if isinstance(atom, tuple):
-        items = [tangent_of(a) for a in atom]
+    if isinstance(atom, tuple):  # (an item may be a literal: einsum's operand `[x, y]`)
+        items = [literal_tangent(a, tangent_of) for a in atom]
         if all(t is None for t in items):
             return None
-        elts = [constant(None) if t is None else dense(t, a) for a, t in zip(atom, items)]
+        elts = [constant(None) if t is None else t for t in items]
         return gast.Tuple(elts=elts, ctx=gast.Load())
     return literal_tangent(atom, tangent_of)
