@@ -394,9 +394,17 @@ def binding_error(derivative: Any, exc: TypeError) -> TypeError:
     where the tangents go; any other, ``f``'s own ``TypeError``, as calling ``f`` would."""
     dots = getattr(derivative, "_tangent_names", {})
     missing = [d for d in dots.values() if f"'{d}'" in str(exc)]
+    shown = getattr(derivative, "_called_as", None) or repr(derivative)
+    if not missing and dots:  # too many arguments, say: the signature, tangents included
+        return UsageError(
+            f"{shown} cannot take these arguments ({exc}); it takes f's arguments and one "
+            f"tangent per wrt argument: ({', '.join(derivative._signature.parameters)})",
+            caller_location(),
+            "pass one tangent per wrt argument where the signature above places it (wrt "
+            "chooses which arguments have one)",
+        )
     if not missing:
         return TypeError(f"{derivative.primal.__qualname__}(): {exc}")
-    shown = getattr(derivative, "_called_as", None) or repr(derivative)
     first = derivative.options.tangents_first
     place = "before f's parameters" if first else "after f's parameters that have no default"
     return UsageError(

@@ -240,3 +240,41 @@ def test_jvp_treats_an_integer_output_as_vjp_does_under_each_disconnected_policy
     else:
         assert np.all(np.asarray(reverse) == 0) and np.all(np.asarray(forward) == 0)
         assert np.shape(forward) == np.shape(fn(X, *args))
+
+
+def two_scalars(x, y):
+    return np.sin(x * y) + x**3 * y**2
+
+
+def loss_and_aux(x):
+    return np.sin(x) * x, x * 2
+
+
+def test_grad_of_a_derivative_returning_one_gradient_per_argument_names_it():
+    # (fresh-301) it said "the function returns a tuple", at the user's scalar return
+    both = s2s.grad(two_scalars, wrt=("x", "y"))
+    with pytest.raises(s2s.UnsupportedSyntaxError) as caught:
+        s2s.grad(both, wrt=("x", "y"))(0.7, -1.2)
+    message = str(caught.value)
+    assert "the gradient of two_scalars with respect to x, y returns a tuple" in message
+    assert "s2s.hessian" in message
+    row = s2s.grad(s2s.grad(two_scalars, wrt="x"), wrt=("x", "y"))(0.7, -1.2)
+    hessian = s2s.hessian(two_scalars, wrt=("x", "y"))(0.7, -1.2)
+    np.testing.assert_allclose(row, [hessian[0][0], hessian[0][1]], rtol=1e-12)
+
+
+def test_a_tuple_output_advises_value_and_grad_for_an_auxiliary_value():
+    # grad has no has_aux: the advice named an option it refuses
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"value_and_grad\(f, has_aux=True\)"):
+        s2s.grad(loss_and_aux)(0.7)
+    value, gradient = s2s.value_and_grad(loss_and_aux, has_aux=True)(0.7)
+    assert gradient == pytest.approx(np.cos(0.7) * 0.7 + np.sin(0.7), rel=1e-12)
+
+
+def test_a_jvp_given_too_many_arguments_shows_its_signature():
+    # it said "two_scalars(): too many positional arguments", naming f's signature
+    derivative = s2s.jvp(s2s.grad(two_scalars, wrt=("x", "y")))
+    with pytest.raises(TypeError, match=r"\(x, y, x_dot\)") as caught:
+        derivative(0.7, -1.2, 1.0, 0.0)
+    assert isinstance(caught.value, s2s.UsageError)
+    assert f"{__file__}:" in str(caught.value)  # the caller's line

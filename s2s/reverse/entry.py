@@ -103,10 +103,21 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
             )
         loss = returns.elts[0]
     elif isinstance(returns, gast.Tuple) and mode not in (VJP, PULLBACK):
+        title = getattr(primal.func, "__s2s_title__", None)  # a derivative's: its gradients
+        if title is not None:
+            raise UnsupportedSyntaxError(
+                f"{mode} needs a single scalar output, but {title[1:-1]} returns a tuple (one "
+                "gradient per wrt argument)",
+                primal.where(ir.return_node),
+                "differentiate a derivative with one wrt argument (s2s.grad(s2s.grad(f, "
+                "wrt='x'), wrt=('x', 'y')) for one row), or take every second derivative at "
+                "once with s2s.hessian(f, wrt=(...))",
+            )
         raise UnsupportedSyntaxError(
             f"{mode} needs a single scalar output, but the function returns a tuple",
             primal.where(ir.return_node),
-            "return one scalar, use has_aux=True for `return loss, aux`, or use s2s.vjp",
+            "return one scalar, use s2s.value_and_grad(f, has_aux=True) for "
+            "`return loss, aux`, or use s2s.vjp",
         )
     if isinstance(loss, gast.Tuple) and any(
         isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
