@@ -50,12 +50,12 @@ from s2s.reverse.entry import (
     VALUE_AND_GRAD,
     VJP,
     apply_undefined_policy,
-    differentiated_output,
     disconnected_arguments,
     interface,
     write_derivative,
 )
 from s2s.reverse.linear import fold_linear_chains
+from s2s.reverse.loss import differentiated_output
 from s2s.reverse.nonfinite import Sites
 from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.outs import stores_with_out

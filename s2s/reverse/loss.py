@@ -1,0 +1,58 @@
+"""The output a reverse-mode derivative seeds: checked against what its mode needs.
+
+``grad`` and ``value_and_grad`` need one scalar (or, with ``has_aux``, a pair whose first
+item is the scalar); ``vjp`` and ``pullback`` take any output. A tuple where a scalar is
+needed, a missing ``(loss, aux)`` pair and a tuple of tuples are refused at the return line.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from s2s.codegen.ir import FunctionIR
+from s2s.errors import UnsupportedSyntaxError
+from s2s.frontend.parse import Primal
+from s2s.reverse.entry import PULLBACK, VJP
+
+
+def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool) -> gast.expr:
+    """The value whose cotangent is seeded: the output, or with ``has_aux`` its first item.
+
+    Raises ``UnsupportedSyntaxError`` at the return line for a tuple where ``grad`` needs a
+    scalar, a missing ``(loss, aux)`` pair, or a tuple holding tuples."""
+    returns = ir.returns
+    loss = returns
+    if has_aux:
+        if not (isinstance(returns, gast.Tuple) and len(returns.elts) == 2):
+            raise UnsupportedSyntaxError(
+                "has_aux=True needs the function to return a pair `loss, aux`",
+                primal.where(ir.return_node),
+                "end the function with `return loss, aux`",
+            )
+        loss = returns.elts[0]
+    elif isinstance(returns, gast.Tuple) and mode not in (VJP, PULLBACK):
+        title = getattr(primal.func, "__s2s_title__", None)  # a derivative's: its gradients
+        if title is not None:
+            raise UnsupportedSyntaxError(
+                f"{mode} needs a single scalar output, but {title[1:-1]} returns a tuple (one "
+                "gradient per wrt argument)",
+                primal.where(ir.return_node),
+                "differentiate a derivative with one wrt argument (s2s.grad(s2s.grad(f, "
+                "wrt='x'), wrt=('x', 'y')) for one row), or take every second derivative at "
+                "once with s2s.hessian(f, wrt=(...))",
+            )
+        raise UnsupportedSyntaxError(
+            f"{mode} needs a single scalar output, but the function returns a tuple",
+            primal.where(ir.return_node),
+            "return one scalar, use s2s.value_and_grad(f, has_aux=True) for "
+            "`return loss, aux`, or use s2s.vjp",
+        )
+    if isinstance(loss, gast.Tuple) and any(
+        isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
+    ):
+        raise UnsupportedSyntaxError(
+            "returning a tuple that holds tuples is not differentiated",
+            primal.where(ir.return_node),
+            "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
+        )
+    return loss
