@@ -85,3 +85,18 @@ def test_variance_of_a_literal_to_the_fourth_order(f):
     third = s2s.grad(s2s.grad(s2s.grad(f)))
     assert third(X) == pytest.approx((48 * X - 12) / 9, rel=1e-12)
     assert s2s.grad(third)(X) == pytest.approx(48 / 9, rel=1e-12)
+
+
+def norm_of_a_list(x):
+    return np.linalg.norm([x, 2.0 * x, 1.0])
+
+
+def test_norm_of_a_list_third_order_is_a_located_refusal_not_a_name_error():
+    # the JVP of norm's plain twin over the list's leaves read the list whole in a nested
+    # call's keyword (`axis=normalize_axes(axis, np.ndim(x))`), which was left unlowered:
+    # NameError: name 'x' is not defined, inside generated code
+    second = s2s.grad(s2s.grad(norm_of_a_list))
+    r = np.sqrt(5 * X**2 + 1)
+    assert second(X) == pytest.approx(5 / r - 25 * X**2 / r**3, rel=1e-12)
+    with pytest.raises(s2s.NoRuleError, match="bound to a tuple more than once"):
+        s2s.grad(second)(X)

@@ -28,7 +28,7 @@ from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
-from s2s.frontend.loopitems import enumerate_parts, located
+from s2s.frontend.loopitems import enumerate_parts, located, statement_targets
 from s2s.frontend.methods import Methods
 from s2s.runtime.trees import DATACLASS, DICT, LEAF, LIST, NAMEDTUPLE, TUPLE, TreeDef, flatten
 
@@ -160,7 +160,7 @@ class _Lowering:
             items = self.iteration(stmt.value, env) if isinstance(stmt.value, gast.Call) else None
             if items is not None and isinstance(stmt.targets[0], (gast.Tuple, gast.List)):
                 return self.unpack(stmt.targets[0], items, env, stmt)
-        for target in _targets(stmt):
+        for target in statement_targets(stmt):
             self.check_store(target, env)
         for field in ("body", "orelse", "finalbody"):
             if isinstance(getattr(stmt, field, None), list) and field != "handlers":
@@ -524,7 +524,9 @@ class _Lowering:
         for name, value in gast.iter_fields(node):
             if isinstance(value, (gast.expr, gast.Slice)):  # x[: len(v)]: a Slice is no expr
                 setattr(node, name, self.expr(value, env))
-            elif isinstance(value, list):
+            elif isinstance(value, list):  # a call's keywords too: `axis=f(np.ndim(p))`
+                for v in value if name == "keywords" else ():
+                    v.value = self.expr(v.value, env)
                 setattr(node, name, [self.expr(v, env) if isinstance(v, gast.expr) else v
                                      for v in value])  # fmt: skip
         return node
@@ -590,11 +592,3 @@ def _is_len_of_container(node: gast.expr, lowering: _Lowering, env: dict) -> boo
         return False
     base = lowering.resolve(node.args[0], env)
     return isinstance(base, _Node) and base.treedef.kind != LEAF
-
-
-def _targets(stmt: gast.stmt) -> list[gast.expr]:
-    if isinstance(stmt, gast.Assign):
-        return list(stmt.targets)
-    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign, gast.For)):
-        return [stmt.target]
-    return []

@@ -111,3 +111,13 @@ def located(node: gast.AST, at: gast.AST, force: bool = False) -> gast.AST:
             if force or getattr(sub, attr, None) is None:
                 setattr(sub, attr, value)
     return node
+
+
+def statement_targets(stmt: gast.stmt) -> list[gast.expr]:
+    """The targets a statement binds: an assignment's, an augmented or annotated one's, a
+    ``for`` loop's (none for any other statement)."""
+    if isinstance(stmt, gast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign, gast.For)):
+        return [stmt.target]
+    return []
