@@ -162,3 +162,17 @@ def test_under_jvp_the_forward_gradient_is_differentiated_again():
     assert tangent == pytest.approx(nested(loop_with_a_branch, 3)(0.7), rel=1e-12)
 
 
+
+
+def selected_root(x):
+    return np.where(x > 0, np.sqrt(x), 0.0)
+
+
+@pytest.mark.filterwarnings("error")
+def test_third_and_fourth_derivatives_of_a_selected_root_are_quiet():
+    # the forward sweep of the second derivative's code computed the root's tangent
+    # `x_dot * (0.5 / sqrt_1)` outside the code's own errstate blocks: a divide warning at 0
+    third = nested(selected_root, 3)
+    assert third(0.0) == 0.0
+    assert s2s.grad(third)(0.0) == 0.0
+    assert third(0.25) == pytest.approx(3 / 8 * 0.25**-2.5, rel=1e-12)

@@ -55,15 +55,36 @@ def selected_only(ir: FunctionIR, activity: Activity, masked: bool = False) -> s
             readers.setdefault(n, []).append(stmt)
     found = {t for s in flat if _elementwise(s) for t in s.targets if t in activity.active}
     found -= set(atom_names(ir.returns)) if ir.returns is not None else set()
+    quiet = _quiet_lines(ir)
     changed = True
     while changed:
         changed = False
         for var in sorted(found):
             uses = readers.get(var, [])
-            if not uses or not all(_passes(r, var, found, activity.active, masked) for r in uses):
+            if not uses or not all(
+                getattr(r.node, "lineno", None) in quiet
+                or _passes(r, var, found, activity.active, masked)
+                for r in uses
+            ):
                 found.discard(var)
                 changed = True
     return found
+
+
+def _quiet_lines(ir: FunctionIR) -> set[int]:
+    """The lines under ``with np.errstate(all="ignore")`` (a derivative's own quiet blocks,
+    differentiated again): a reader there computes quietly whatever tangent it is given, so
+    a value read only there and by selections has its tangent computed quietly too (the
+    third derivative of ``np.where(x > 0, np.sqrt(x), 0.0)`` at 0 warned of a division)."""
+    lines: set[int] = set()
+    for context in ir.contexts:
+        if context.kind == "with" and context.errstate_only and all(
+            any(k.arg == "all" and getattr(k.value, "value", None) == "ignore"
+                for k in getattr(m, "keywords", ()))
+            for m in context.managers
+        ):  # fmt: skip
+            lines.update(range(context.first, context.last + 1))
+    return lines
 
 
 def _structural_reads(activity: Activity, index: int) -> set[str]:
