@@ -170,3 +170,15 @@ def test_a_symmetric_function_of_eigvalsh_at_a_repeated_eigenvalue_keeps_its_gra
     np.testing.assert_allclose(
         s2s.grad(eigvalsh_cubes)(SYMMETRIC), 3 * SYMMETRIC @ SYMMETRIC, atol=1e-10
     )
+
+
+def sum_of_cubed_eigenvalues(x):
+    return np.sum(np.linalg.eigvalsh(np.array([[x, 0.0], [0.0, 1.0]])) ** 3)
+
+
+def test_the_advice_at_a_repeated_eigenvalue_is_to_write_the_function_from_the_matrix():
+    # (fresh-301) it advised "differentiate a symmetric function of the eigenvalues", which the
+    # function already was: s2s follows the eigenvalues one by one
+    assert s2s.grad(sum_of_cubed_eigenvalues)(1.0) == pytest.approx(3.0, rel=1e-12)
+    with pytest.raises(s2s.UndefinedGradientError, match=r"np\.trace\(A @ A @ A\)"):
+        s2s.jvp(sum_of_cubed_eigenvalues)(1.0, 1.0)

@@ -177,8 +177,10 @@ EIGH_SPLIT = (
     "(only one-sided ones); a symmetric function of them has a gradient"
 )
 EIGH_SPLIT_ADVICE = (
-    "differentiate a symmetric function of the eigenvalues (sum(w**3) is trace(A @ A @ A)) "
-    "with grad or vjp, or take one eigenvalue only where it is simple"
+    "s2s follows the eigenvalues one by one, so a symmetric function of them (sum(w**3)) is "
+    "refused here too: write it from the matrix, without eigh or eigvalsh (sum(w**3) is "
+    "np.trace(A @ A @ A), sum(w**2) is np.sum(A * A)), or take one eigenvalue only where it "
+    "is simple"
 )
 SPLIT_COTANGENT = "its copies get different cotangents"
 SPLIT_TANGENT = (
