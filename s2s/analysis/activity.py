@@ -194,8 +194,9 @@ def analyze(
                 assigned.add(target)
                 if is_varied and types[target].kind in ("float", "unknown"):
                     varied.add(target)
-                elif is_varied and stmt.op is ITEMS and types[target].kind == "tuple":
-                    varied.add(target)  # a tuple item of a tuple argument: its items too
+                elif is_varied and stmt.op in (ITEMS, COPY) and types[target].kind == "tuple":
+                    varied.add(target)  # a tuple item of a tuple argument (or its copy,
+                    # `p_item_1 = p_item_3` where code unpacking p is differentiated again)
         sweep += 1
         if not loops or (len(varied) == before and types == types_before) or sweep > 50:
             break
