@@ -278,3 +278,22 @@ def test_a_jvp_given_too_many_arguments_shows_its_signature():
         derivative(0.7, -1.2, 1.0, 0.0)
     assert isinstance(caught.value, s2s.UsageError)
     assert f"{__file__}:" in str(caught.value)  # the caller's line
+
+
+def only_y(x, y):
+    return y * y
+
+
+@pytest.mark.parametrize("policy", ["raise", "none", "warn"])
+def test_a_second_derivative_by_an_argument_the_gradient_does_not_read_is_disconnected(policy):
+    # (fresh-301) the gradient's code passes x to `_s2s.gradient(d_y, y, (x, y))` for its
+    # aliasing check only; that read counted as a data path, so every policy gave 0.0
+    derivative = s2s.grad(s2s.grad(only_y, wrt="y"), wrt="x", disconnected=policy)
+    if policy == "raise":
+        with pytest.raises(s2s.DisconnectedGradientError, match="does not depend on `x`"):
+            derivative(0.7, 0.3)
+    elif policy == "none":
+        assert derivative(0.7, 0.3) is None
+    else:
+        with pytest.warns(UserWarning, match="does not depend on `x`"):
+            assert derivative(0.7, 0.3) == 0.0

@@ -39,6 +39,12 @@ from s2s.analysis.derivatives import (
 from s2s.analysis.dropped import check_dropped
 from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined, tape_restores
 from s2s.analysis.norule import no_rule_message, rebound_tuple
+from s2s.analysis.paths import (
+    atom_list_names,
+    backward_closure,
+    connecting_reads,
+    connects,
+)
 from s2s.analysis.static_shapes import with_shape
 from s2s.codegen.ir import (
     APPEND,
@@ -124,18 +130,6 @@ def _differentiates(stmt: Stmt) -> bool:
     return rule is None or rule.kind != registry.PIECEWISE_CONSTANT
 
 
-def _connects(stmt: Stmt) -> bool:
-    """Whether a data path runs through ``stmt`` (piecewise-constant ops and ``zero_grad``
-    connect with a zero cotangent; ``stop_gradient`` and metadata reads disconnect)."""
-    op = stmt.op
-    if op is ATTRIBUTE or op is runtime.stop_gradient:
-        return False
-    if isinstance(op, Marker):
-        return True
-    rule = registry.lookup(op)
-    return rule is None or not rule.metadata
-
-
 def analyze(
     primal: Primal,
     ir: FunctionIR,
@@ -200,9 +194,9 @@ def analyze(
         sweep += 1
         if not loops or (len(varied) == before and types == types_before) or sweep > 50:
             break
-    useful = _backward_closure(flat, set(outputs), varied, _differentiates)
+    useful = backward_closure(flat, set(outputs), varied, _differentiates)
     active = varied & useful
-    connected = _backward_closure(flat, set(outputs), None, _connects)
+    connected = backward_closure(flat, set(outputs), None, connects, connecting_reads)
     _refuse_varied_callees(primal, ir, flat, varied, connected)
     bindings: dict[int, Binding] = {}
     for index, stmt in enumerate(flat):
@@ -260,12 +254,6 @@ def _refuse_varied_callees(primal, ir, flat, varied: set[str], connected: set[st
         )
 
 
-def connected_names(flat: list[Stmt], outputs: set[str]) -> set[str]:
-    """The names with a data path to ``outputs`` (through piecewise-constant operations and
-    ``zero_grad`` too, not through ``stop_gradient`` or metadata reads)."""
-    return _backward_closure(flat, set(outputs), None, _connects)
-
-
 def _loops(body: list[Any]):
     for item in body:
         if isinstance(item, Loop):
@@ -273,20 +261,6 @@ def _loops(body: list[Any]):
             yield from _loops(item.test_body + item.body + item.orelse)
         elif isinstance(item, Branch):
             yield from _loops(item.body + item.orelse)
-
-
-def _backward_closure(flat, seeds: set[str], within: set[str] | None, passes) -> set[str]:
-    """Names the seeds depend on through statements that ``passes`` lets through, iterated
-    to a fixed point (a loop makes a later statement feed an earlier one)."""
-    found = set(seeds)
-    while True:
-        before = len(found)
-        for stmt in reversed(flat):
-            if passes(stmt) and any(t in found for t in stmt.targets):
-                reads = differentiable_reads(stmt)
-                found.update(n for n in reads if within is None or n in within)
-        if len(found) == before:
-            return found
 
 
 def _describe_expression(expr: Any) -> str:
@@ -461,7 +435,7 @@ def _bind(
     active_params = []
     for name, atom in bound.arguments.items():
         if name in rule.structural:
-            carried = [n for n in _atom_list_names(atom) if n in active]
+            carried = [n for n in atom_list_names(atom) if n in active]
             if carried and name in rule.no_derivative:
                 raise UnsupportedArgumentError(
                     f"{rule.name} is differentiated here in `{name}`, in which its rule gives "
@@ -486,7 +460,7 @@ def _bind(
                     ),
                 )
             continue  # a structural argument never carries a gradient
-        if any(n in active for n in _atom_list_names(atom)):
+        if any(n in active for n in atom_list_names(atom)):
             active_params.append(name)
     return Binding(rule, dict(bound.arguments), active_params)
 
@@ -583,9 +557,3 @@ def _bind_call(
         if any(n in active for n in atom_names(atom)):
             active_params.append(param)
     return Binding(None, dict(bound.arguments), active_params, callee)
-
-
-def _atom_list_names(atom: Any) -> list[str]:
-    if isinstance(atom, tuple):
-        return [n for a in atom for n in atom_names(a)]
-    return atom_names(atom)

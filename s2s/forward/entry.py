@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from s2s.analysis.activity import Activity, connected_names, describe_metadata_use
+from s2s.analysis.activity import Activity, describe_metadata_use
 from s2s.analysis.dtypes import VType
+from s2s.analysis.paths import connected_names
 from s2s.codegen.contexts import nest_contexts
 from s2s.codegen.emit import Writer, origin_text, signature_text
 from s2s.codegen.helpers import write_helpers
