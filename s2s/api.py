@@ -19,7 +19,7 @@ import numpy as np
 
 from s2s import direct
 from s2s.analysis.dtypes import vtype_of
-from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
+from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree, lowered
 from s2s.arguments import (
     abstract_of,
     added_names,
@@ -258,8 +258,8 @@ class Derivative:
                 generated = generate(
                     function, self._wrt_names, self.mode, self.options, arg_types,
                     _is_s2s_decorator_for(function), self._single, strict, signature, backend,
-                    self._layout.containers() if self._layout is not None else None,
-                    {n: v for n, v in arguments.items() if n not in self._wrt_names},
+                    values={n: v for n, v in arguments.items() if n not in self._wrt_names},
+                    **lowered(self, function, arguments),  # containers as leaves, or whole
                 )  # fmt: skip
                 if inner:  # `net.act` inlined into the code differentiated: a new one there
                     bound = tuple(dict.fromkeys(generated.bound + inner))  # regenerates this

@@ -14,6 +14,7 @@ import numpy as np
 
 from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
+from s2s.frontend.whole import whole_kind
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
@@ -230,6 +231,26 @@ def layout(func: Callable, wrt: tuple[str, ...], arguments: dict[str, Any]) -> L
         differentiable.append((name, places))
         flat += [leaf_ids[i] for i in places]
     return Layout(tuple(trees), tuple(flat), tuple(differentiable))
+
+
+def lowered(d: Any, function: Callable, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The containers ``generate`` lowers in ``function``, the code of derivative ``d`` for
+    ``arguments``: a flat derivative's, each container's leaves its parameters; else, for a
+    derivative of a function asked for the code a flat derivative differentiates (given its
+    containers whole, as tuples: :meth:`Layout.nested_arguments`), each ``wrt`` tuple of
+    tuples, which stays one parameter with its leaves read at its top (``whole``,
+    :mod:`s2s.frontend.whole`): the function's reads of it are lowered as at the orders below
+    (a third derivative through a helper that unpacks ``(a,), b = t``); a JVP's tangent of it
+    too. A dict, dataclass or NamedTuple is left as it was (``containers`` ``None``)."""
+    if d._layout is not None:
+        return {"containers": d._layout.containers(), "whole": False}
+    names = tuple(n for n in d._wrt_names if is_tree(arguments[n])
+                  and whole_kind(flatten(arguments[n])[1]))  # fmt: skip
+    if not names:
+        return {"containers": None, "whole": False}
+    lay = layout(function, names, arguments)
+    assert lay is not None
+    return {"containers": lay.containers(), "whole": True}
 
 
 def flat_signature(signature: inspect.Signature, lay: Layout) -> inspect.Signature:
