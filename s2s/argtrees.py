@@ -346,18 +346,21 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
-    if inner.mode == "jvp" and getattr(inner.primal, "__s2s_derivative__", False):
-        kind = "JVP" if d.mode == "jvp" else d.mode  # (forward code over code rebuilding it)
-        raise NoRuleError(
-            f"a {kind} of a JVP of a derivative (a third derivative) with respect to a "
-            "parameter container is not supported",
-            caller_location(),
-            "pass the container's arrays as separate arguments (s2s.tree.flatten, or "
-            "s2s.tree.ravel for one vector), or stop at the second derivative (s2s.jvp of "
-            "s2s.jvp, s2s.hvp, s2s.hessian)",
-        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
+    if inner.mode == "jvp" and getattr(inner.primal, "__s2s_derivative__", False) and any(
+        is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
+        for n in inner._wrt_names if n in values
+    ):  # (forward code over code reading a dict: generated for it given the dict whole)
+        kind = "JVP" if d.mode == "jvp" else d.mode
+        raise NoRuleError(
+            f"a {kind} of a JVP of a derivative (a third derivative) with respect to a dict, "
+            "dataclass or NamedTuple parameter container is not supported",
+            caller_location(),
+            "pass the container's arrays as separate arguments or in a list or tuple "
+            "(s2s.tree.flatten, or s2s.tree.ravel for one vector), or stop at the second "
+            "derivative (s2s.jvp of s2s.jvp, s2s.hvp, s2s.hessian)",
+        )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
     if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
@@ -407,7 +410,9 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         tuple(p for p in inner_lay.differentiable if p[0] in outer)
         + tuple((dot, places[dots[dot]]) for dot, _, _ in dot_trees),
     )
-    call = inner_lay.flat_arguments(values)
+    # the other arguments as the code flat differentiates was made for: a list as a tuple
+    # (a JVP's tangent of a list the flat form's JVP takes whole: Layout.nested_arguments)
+    call = {n: _tupled(v) for n, v in inner_lay.flat_arguments(values).items()}
     if inner.mode == PULLBACK:
         call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
     elif inner.mode == "jvp":  # inner's own tangents, leaf by leaf (jvp of jvp of f)
@@ -421,8 +426,8 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
 
     def inner_rebuilt(grads: Any) -> Any:
-        if inner.mode == "jvp":  # (value, tangent) of f's output: no container's gradients
-            return grads
+        if inner.mode == "jvp":  # (value, tangent) of f's output: a gradient's as given
+            return tuple(_as_given(g, inner.primal, values) for g in grads)
         out = inner_lay.rebuild(inner._wrt_names, grads)
         return out[0] if inner._single else out
 
@@ -447,6 +452,28 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     value, pullback = flat(**call)
     d._latest = flat._latest
     return inner_rebuilt(value), lambda ct: outer_rebuilt(pullback(flat_cotangent(ct)))
+
+
+def _as_given(grads: Any, d: Any, values: dict[str, Any]) -> Any:
+    """The output of ``d`` (a value or tangent of it, from code generated for its containers
+    as tuples: :meth:`Layout.nested_arguments`) with each container's gradient of ``d``, a
+    ``grad`` or pullback, in the structure of its argument in ``values`` (a list a list again,
+    as ``jvp(grad(f))`` gives it); anything else as it is."""
+    if getattr(d, "mode", None) not in (GRAD, PULLBACK):
+        return grads
+    parts = (grads,) if d._single else grads
+    if type(parts) not in (list, tuple) or len(parts) != len(d._wrt_names):
+        return grads
+    out = []
+    for name, part in zip(d._wrt_names, parts, strict=True):
+        if name in values and is_tree(values[name]) or type(values.get(name)) is list:
+            treedef = flatten(values[name])[1]
+            try:
+                part = unflatten(treedef, _parts_along(part, treedef))
+            except ValueError:  # (not a gradient of that structure: left as it came)
+                pass
+        out.append(part)
+    return out[0] if d._single else tuple(out)
 
 
 def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: dict[str, Any],

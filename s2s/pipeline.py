@@ -167,11 +167,9 @@ def generate(
             whole=whole,
         )
     if _by_forward_sweep(func, wrt, mode, options, arg_types, containers):
-        forward = _generate_forward(
+        return _generate_forward(
             func, wrt, options, arg_types, is_s2s_decorator, None, None, values, (mode, single)
         )
-        if forward is not None:  # (None: code that keeps the reverse sweep)
-            return forward
     verbose = options.verbose
     # frontend: source to A-normal form
     primal = parse(func)
@@ -342,21 +340,17 @@ def _generate_forward(
     values: dict[str, Any] | None = None,
     gradient: tuple[str, bool] | None = None,
     whole: bool = False,
-) -> Generated | None:
+) -> Generated:
     """Forward mode: the same frontend and analysis, then the interleaved sweep.
 
     ``gradient`` is ``(mode, single)`` of a ``grad`` or ``value_and_grad`` written as one
     forward sweep (:func:`_by_forward_sweep`): the primal's parameters, the ``wrt`` scalar's
-    tangent set to one inside, the gradient returned as ``grad`` returns it; ``None`` where
-    such code keeps the reverse sweep (:func:`s2s.forward.gradient.passes_containers`)."""
+    tangent set to one inside, the gradient returned as ``grad`` returns it."""
     # imported at the first jvp: a process that only takes gradients never loads forward mode
     from s2s.forward import forward, tangent_parameters, write_jvp
-    from s2s.forward.gradient import passes_containers
 
     verbose = options.verbose
     primal = parse(func)
-    if gradient is not None and passes_containers(primal.tree, func):
-        return None  # a JVP of it could not be differentiated again: the reverse sweep
     strip_decorators(primal, is_s2s_decorator)
     free_added_names(primal, signature)  # a local named as an added parameter: renamed
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)

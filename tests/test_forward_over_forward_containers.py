@@ -2,7 +2,8 @@
 inner JVP's own tangent (a container too) is passed leaf by leaf, and the result is the inner
 JVP's ``(value, tangent)`` pair with its tangent (it raised ``TypeError: missing a required
 argument: 'p_w_dot'``, and the pair would have been rebuilt as the container). A third
-derivative this way (``jvp(jvp(grad(f)))``) is refused with advice."""
+derivative this way (``jvp(jvp(grad(f)))``) over a dict is refused with advice (over a list or
+tuple it works: tests/test_higher_order_whole_containers.py)."""
 
 from typing import NamedTuple
 

@@ -1,12 +1,15 @@
-"""Third and higher derivatives through a helper given a tuple of tuples (issue 9).
+"""Third and higher derivatives through a helper given a tuple of tuples or a list, and a JVP
+of a JVP of a gradient with respect to a list or tuple (issue 9).
 
 A flat derivative whose function is a derivative asks that derivative for its code given the
 containers whole (``Layout.nested_arguments``); that code was written from the user's helper
 with the container a plain tuple argument: ``(a,), b = t`` was refused at the third order,
 and a tuple item copied (``u = t[0]``) was not followed, a wrong third derivative and a zero
 fourth. Now a container that stays whole is lowered as at the orders below, its leaves read
-at the top (s2s/frontend/whole.py). Reverse over reverse to the fifth order through a tuple of
-tuples. Values against closed forms."""
+at the top (s2s/frontend/whole.py). A JVP of a JVP of a derivative with respect to a list or
+tuple was refused; ``grad`` of code passing a list to a helper's derivative kept the reverse
+sweep for that reason, and now takes the forward sweep. Reverse over reverse to the fifth
+order through a tuple of tuples. Values against closed forms."""
 
 import numpy as np
 import pytest
@@ -60,3 +63,95 @@ def test_reverse_over_reverse_to_the_fifth_order_through_a_tuple_of_tuples(f):
         g = s2s.grad(g, disconnected="warn")
         assert g(x) == pytest.approx(expected, rel=1e-12, abs=1e-12)
         assert "x_dot = _s2s.seed(x)" not in g.source.split("# sibling")[0]
+
+
+def cube_times(p):
+    return np.sum(p[0] ** 3 * p[1])
+
+
+def nested_cube_times(p):
+    (a,), b = p
+    return np.sum(a**3 * b)
+
+
+def flat(tree):
+    return (tree[0][0], tree[1]) if type(tree[0]) in (list, tuple) else (tree[0], tree[1])
+
+
+A, B = np.array([0.3, 0.5]), np.array([1.2, -0.4])
+U, V = np.array([1.0, 0.5]), np.array([0.2, 0.1])
+U2, V2 = np.array([-0.3, 0.7]), np.array([0.4, -0.2])
+
+
+def third(u, v, w, z):
+    """d^2 grad f [(u, v), (w, z)] of f = sum(a^3 b) at (A, B)."""
+    return 6 * B * u * w + 6 * A * (u * z + v * w), 6 * A * u * w
+
+
+CASES = [
+    (cube_times, lambda a, b: [a, b]),
+    (cube_times, lambda a, b: (a, b)),
+    (nested_cube_times, lambda a, b: [[a], b]),
+    (nested_cube_times, lambda a, b: ((a,), b)),
+]
+
+
+@pytest.mark.parametrize(("f", "make"), CASES)
+def test_a_jvp_of_a_jvp_of_a_gradient_with_respect_to_a_list_or_tuple(f, make):
+    """It raised NoRuleError (a third derivative with respect to a parameter container)."""
+    inner = s2s.jvp(s2s.grad(f, wrt="p"), wrt="p")
+    (grad, hu), (hw, t) = s2s.jvp(inner, wrt="p")(make(A, B), make(U, V), make(U2, V2))
+    assert np.allclose(flat(grad), (3 * A * A * B, A**3), rtol=1e-12)
+    assert np.allclose(flat(hu), (6 * A * B * U + 3 * A * A * V, 3 * A * A * U), rtol=1e-12)
+    assert np.allclose(flat(hw), (6 * A * B * U2 + 3 * A * A * V2, 3 * A * A * U2), rtol=1e-12)
+    for got, expected in zip(flat(t), third(U, V, U2, V2), strict=True):
+        assert np.allclose(got, expected, rtol=1e-12)
+    given = make(A, B)
+    for part in (grad, hu, hw, t):  # each in the structure of p (a list a list)
+        assert type(part) is type(given) and type(part[0]) is type(given[0])
+
+
+@pytest.mark.parametrize(("f", "make"), CASES)
+def test_a_pullback_of_a_jvp_of_a_gradient_with_respect_to_a_list_or_tuple(f, make):
+    value, pullback = s2s.vjp(s2s.jvp(s2s.grad(f, wrt="p"), wrt="p"), wrt="p")(
+        make(A, B), make(U, V)
+    )
+    got = pullback((make(np.zeros(2), np.zeros(2)), make(U2, V2)))
+    for part, expected in zip(flat(got), third(U, V, U2, V2), strict=True):
+        assert np.allclose(part, expected, rtol=1e-12)
+
+
+def scaled(p, x):
+    return p[0] * x * x + p[1] * np.sin(x)
+
+
+def through(x):
+    return scaled([x, 2.0 * x], x)
+
+
+def through_derivatives(x):
+    """x^3 + 2 x sin x: its first five derivatives."""
+    s, c = np.sin(x), np.cos(x)
+    return [3 * x * x + 2 * s + 2 * x * c, 6 * x + 4 * c - 2 * x * s, 6 - 6 * s - 2 * x * c,
+            -8 * c + 2 * x * s, 10 * s + 2 * x * c]  # fmt: skip
+
+
+def test_jvp_of_jvp_of_grad_of_code_passing_a_list_to_a_helper():
+    x = 0.7
+    (first, second), (second_again, third_) = s2s.jvp(s2s.jvp(s2s.grad(through)))(x, 1.0, 1.0)
+    expected = through_derivatives(x)
+    assert first == pytest.approx(expected[0], rel=1e-12)
+    assert second == pytest.approx(expected[1], rel=1e-12)
+    assert second_again == pytest.approx(expected[1], rel=1e-12)
+    assert third_ == pytest.approx(expected[2], rel=1e-12)
+
+
+def test_grad_four_times_of_code_passing_a_list_to_a_helper_takes_the_forward_sweep():
+    """Orders 2 to 4 are each one forward sweep (they kept the reverse sweep)."""
+    x = 0.7
+    g = through
+    for order, expected in enumerate(through_derivatives(x)[:4], start=1):
+        g = s2s.grad(g)
+        assert g(x) == pytest.approx(expected, rel=1e-12)
+        if order >= 2:
+            assert "x_dot = _s2s.seed(x)" in g.source.split("# sibling")[0]
