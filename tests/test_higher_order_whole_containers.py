@@ -52,6 +52,49 @@ def test_third_to_fifth_derivative_through_a_helper_given_a_tuple_of_tuples(f):
         assert g(x) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
+def powers_and_sines(t):
+    (a, n), c = t
+    return a**n * c + np.sin(a)
+
+
+def cubes_of_rows(t):
+    total = 0.0
+    for row in t:
+        for v in row:
+            total = total + v * v * v
+    return total
+
+
+def sines_of_an_array(t):
+    (w,), c = t
+    return np.sum(np.sin(w) * c)
+
+
+def closed_forms(x):
+    s, c, s2, c2 = np.sin(x), np.cos(x), np.sin(2 * x), np.cos(2 * x)
+    return [
+        (lambda x: powers_and_sines(((x, 3), 1.5)),  # 1.5 x^3 + sin x
+         [4.5 * x * x + c, 9 * x - s, 9 - c, s, c]),
+        (lambda x: cubes_of_rows([[x, x], [2.0 * x]]), [30 * x * x, 60 * x, 60, 0, 0]),  # 10 x^3
+        (lambda x: sines_of_an_array(((np.array([x, 2 * x]),), x)),  # x sin x + x sin 2x
+         [s + x * c + s2 + 2 * x * c2, 2 * c - x * s + 4 * c2 - 4 * x * s2,
+          -3 * s - x * c - 12 * s2 - 8 * x * c2, -4 * c + x * s - 32 * c2 + 16 * x * s2,
+          5 * s + x * c + 80 * s2 + 32 * x * c2]),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_five_orders_through_helpers_given_an_int_leaf_rows_to_loop_over_or_an_array(case):
+    """An int leaf unpacked, loops over a list of lists (order 3 gave 0.0 for 60), an array
+    inside a tuple of tuples: each order against its closed form."""
+    x = 0.7
+    f, expected = closed_forms(x)[case]
+    g = f
+    for value in expected:
+        g = s2s.grad(g)
+        assert g(x) == pytest.approx(value, rel=1e-12, abs=1e-12)
+
+
 @pytest.mark.parametrize("f", [through_tuples, through_lists])
 def test_reverse_over_reverse_to_the_fifth_order_through_a_tuple_of_tuples(f):
     """Each order a reverse sweep (a ``disconnected`` policy other than zeros keeps it): the
