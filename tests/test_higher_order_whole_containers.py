@@ -1,5 +1,5 @@
 """Third and higher derivatives through a helper given a tuple of tuples or a list, and a JVP
-of a JVP of a gradient with respect to a list or tuple (issue 9).
+of a JVP of a gradient with respect to a list, tuple or dict (issue 9).
 
 A flat derivative whose function is a derivative asks that derivative for its code given the
 containers whole (``Layout.nested_arguments``); that code was written from the user's helper
@@ -7,7 +7,8 @@ with the container a plain tuple argument: ``(a,), b = t`` was refused at the th
 and a tuple item copied (``u = t[0]``) was not followed, a wrong third derivative and a zero
 fourth. Now a container that stays whole is lowered as at the orders below, its leaves read
 at the top (s2s/frontend/whole.py). A JVP of a JVP of a derivative with respect to a list or
-tuple was refused; ``grad`` of code passing a list to a helper's derivative kept the reverse
+tuple was refused (over a dict too: its derivative's code over the leaves is differentiated
+now); ``grad`` of code passing a list to a helper's derivative kept the reverse
 sweep for that reason, and now takes the forward sweep. Reverse over reverse to the fifth
 order through a tuple of tuples. Values against closed forms."""
 
@@ -198,3 +199,21 @@ def test_grad_four_times_of_code_passing_a_list_to_a_helper_takes_the_forward_sw
         assert g(x) == pytest.approx(expected, rel=1e-12)
         if order >= 2:
             assert "x_dot = _s2s.seed(x)" in g.source.split("# sibling")[0]
+
+
+def weighted(p, y):
+    return np.sum(p["a"] ** 3 * p["b"] * y)
+
+
+def test_a_jvp_of_a_jvp_of_a_gradient_with_respect_to_a_dict_beside_another_argument():
+    """It raised NoRuleError: the code differentiated took the dict whole."""
+    y = np.array([1.0, 2.0])
+    inner = s2s.jvp(s2s.grad(weighted, wrt="p"), wrt="p")
+    p, v, u = {"a": A, "b": B}, {"a": U, "b": V}, {"a": U2, "b": V2}
+    (grad, hv), (_, t) = s2s.jvp(inner, wrt="p")(p, y, v, u)
+    assert type(grad) is dict and type(t) is dict
+    assert np.allclose(grad["a"], 3 * A * A * B * y, rtol=1e-12)
+    assert np.allclose(hv["b"], 3 * A * A * U * y, rtol=1e-12)
+    along_a, along_b = third(U, V, U2, V2)
+    assert np.allclose(t["a"], along_a * y, rtol=1e-12)
+    assert np.allclose(t["b"], along_b * y, rtol=1e-12)
