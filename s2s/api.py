@@ -19,7 +19,7 @@ import numpy as np
 
 from s2s import direct
 from s2s.analysis.dtypes import vtype_of
-from s2s.argtrees import Layout, call_tree, flat_derivative, is_tree
+from s2s.argtrees import Layout, call_tree, flat_derivative, inner_code, is_tree, lowered
 from s2s.arguments import (
     abstract_of,
     added_names,
@@ -247,19 +247,17 @@ class Derivative:
                 shaped = shaped and backend.shape_specialize
                 arg_types = {name: vtype_of(value, shaped) for name, value in arguments.items()}
                 function, inner = self.primal, ()
-                if isinstance(function, Derivative):  # higher order: its generated code,
-                    given = arguments if self._layout is None else (
-                        self._layout.nested_arguments(arguments))  # its containers whole
-                    twin = function.differentiable_generated(given)  # whose callables
-                    function, inner = twin.compiled.function, twin.bound  # this one reads too
+                if isinstance(function, Derivative):  # higher order: its generated code
+                    twin = inner_code(self, function, arguments)  # (s2s/argtrees.py), whose
+                    function, inner = twin.compiled.function, twin.bound  # callables this reads
                 signature = None
                 if self.mode in (JVP, PULLBACK):
                     signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
                 generated = generate(
                     function, self._wrt_names, self.mode, self.options, arg_types,
                     _is_s2s_decorator_for(function), self._single, strict, signature, backend,
-                    self._layout.containers() if self._layout is not None else None,
-                    {n: v for n, v in arguments.items() if n not in self._wrt_names},
+                    values={n: v for n, v in arguments.items() if n not in self._wrt_names},
+                    **lowered(self, function, arguments),  # containers as leaves, or whole
                 )  # fmt: skip
                 if inner:  # `net.act` inlined into the code differentiated: a new one there
                     bound = tuple(dict.fromkeys(generated.bound + inner))  # regenerates this

@@ -10,17 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
+from s2s.frontend.whole import whole_kind
 from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
     DATACLASS,
-    DICT,
     LEAF,
-    LIST,
     NAMEDTUPLE,
     TUPLE,
     TreeDef,
@@ -29,6 +26,8 @@ from s2s.runtime.trees import (
     kind_of,
     unflatten,
 )
+from s2s.runtime.trees import parts_along as _parts_along
+from s2s.runtime.trees import tupled as _tupled
 
 
 def is_tree(value: Any) -> bool:
@@ -158,60 +157,6 @@ class Layout:
         return tuple(out)
 
 
-def _parts_along(part: Any, treedef: TreeDef) -> list[Any]:
-    """The leaves of ``part``, a cotangent of a tree of structure ``treedef``, in its leaf
-    order. ``None`` stands for a zero at any depth: code differentiated again gives a part
-    of a list of parts without a cotangent as ``None`` (grad six times through a helper
-    gives a fourth pullback's own cotangent ``[None, c, None]`` for ``[[a], b, c]``).
-
-    Raises:
-        ValueError: ``part`` has another structure.
-    """
-    if part is None:
-        return [None] * treedef.num_leaves
-    if treedef.kind == LEAF:
-        if kind_of(part) != LEAF:
-            raise ValueError("a container where a leaf belongs")
-        return [part]
-    if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
-        part = treedef.type(part)
-    if treedef.kind in (LIST, TUPLE) and type(part) in (list, tuple):  # derivative code gives
-        part = treedef.type(part)  # a tuple's parts as a list, and a list's as a tuple
-    if type(part) is not treedef.type:
-        raise ValueError("another container type")
-    if treedef.kind == DICT:
-        if len(part) != len(treedef.keys) or set(part) != set(treedef.keys):
-            raise ValueError("other keys")
-        items = [part[k] for k in treedef.keys]
-    elif treedef.kind == DATACLASS:
-        items = [getattr(part, k) for k in treedef.keys]
-    else:
-        if len(part) != len(treedef.keys):
-            raise ValueError("another length")
-        items = list(part)
-    return [leaf for item, child in zip(items, treedef.children, strict=True)
-            for leaf in _parts_along(item, child)]  # fmt: skip
-
-
-def _tupled(value: Any) -> Any:
-    """``value`` with each list (at any depth inside lists and tuples) a tuple."""
-    if type(value) in (list, tuple):
-        return tuple(_tupled(item) for item in value)
-    return value
-
-
-def _stacked(part: Any, treedef: TreeDef) -> bool:
-    """Whether ``part`` is a list container's cotangent as one array (derivative code stacks
-    a list of pieces of one shape): its rows are the leaves'."""
-    return (
-        treedef.kind in (LIST, TUPLE)
-        and all(c.kind == LEAF for c in treedef.children)
-        and isinstance(part, np.ndarray)
-        and part.ndim >= 1
-        and part.shape[0] == len(treedef.children)
-    )
-
-
 def layout(func: Callable, wrt: tuple[str, ...], arguments: dict[str, Any]) -> Layout | None:
     """The layout of this call's container ``wrt`` arguments, ``None`` when there are none."""
     names = [n for n in wrt if is_tree(arguments[n])]
@@ -230,6 +175,78 @@ def layout(func: Callable, wrt: tuple[str, ...], arguments: dict[str, Any]) -> L
         differentiable.append((name, places))
         flat += [leaf_ids[i] for i in places]
     return Layout(tuple(trees), tuple(flat), tuple(differentiable))
+
+
+def inner_code(d: Any, function: Any, arguments: dict[str, Any]) -> Any:
+    """The generated code of ``function``, the derivative that ``d`` differentiates, for
+    ``d``'s ``arguments``, in the form s2s differentiates again (``Generated``).
+
+    A flat derivative ``d`` asks for it with its containers whole (given the leaves, a
+    derivative inside it saw no container: :meth:`Layout.nested_arguments`). A dict,
+    dataclass or NamedTuple that ``function`` differentiates cannot be read whole there (s2s
+    differentiates such an argument leaf by leaf only), so its code is ``function``'s own flat
+    form over the same leaves (:func:`flat_layout`), which ``d`` differentiates as it is."""
+    if d._layout is None:
+        return function.differentiable_generated(arguments)
+    given = d._layout.nested_arguments(arguments)
+    lay = flat_layout(function, d._layout, given)
+    if lay is None:
+        return function.differentiable_generated(given)
+    flat = function._flat.get(lay)
+    if flat is None:
+        flat = function._flat[lay] = flat_derivative(function, lay)
+    return flat.differentiable_generated(lay.flat_arguments(given))
+
+
+def flat_layout(function: Any, outer: Layout, values: dict[str, Any]) -> Layout | None:
+    """The layout of derivative ``function``'s containers as leaves named as in ``outer``
+    where one of them is a dict, dataclass or NamedTuple (:func:`inner_code`); ``None``
+    where all are lists or tuples (read whole) or one is not among ``outer``'s."""
+    if not getattr(function, "__s2s_derivative__", False) or function._layout is not None:
+        return None
+    trees = {name: (treedef, leaves) for name, treedef, leaves in outer.trees}
+    names = [n for n in function._wrt_names if n in values and is_tree(values[n])]
+    if not names or all(whole_kind(flatten(values[n])[1]) for n in names):
+        return None
+    if any(n not in trees or trees[n][0] != flatten(values[n])[1] for n in names):
+        return None
+    places = dict(outer.differentiable)
+    flat: list[str] = []
+    for name in function._wrt_names:
+        flat += [trees[name][1][i] for i in places[name]] if name in names else [name]
+    return Layout(
+        tuple((n, trees[n][0], trees[n][1]) for n in names),
+        tuple(flat),
+        tuple((n, places[n]) for n in names),
+    )
+
+
+def lowered(d: Any, function: Callable, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The containers ``generate`` lowers in ``function``, the code of derivative ``d`` for
+    ``arguments``: a flat derivative's, each container's leaves its parameters; else, for a
+    derivative of a function asked for the code a flat derivative differentiates (given its
+    containers whole, as tuples: :meth:`Layout.nested_arguments`), each ``wrt`` tuple of
+    tuples, which stays one parameter with its leaves read at its top (``whole``,
+    :mod:`s2s.frontend.whole`): the function's reads of it are lowered as at the orders below
+    (a third derivative through a helper that unpacks ``(a,), b = t``); a JVP's tangent of it
+    too. A dict, dataclass or NamedTuple is not kept whole: its derivative's code over the
+    leaves is differentiated instead (:func:`inner_code`), a flat derivative's containers
+    that ``function`` does not take (that code's parameters are the leaves) left out."""
+    if d._layout is not None:  # (the containers that function takes: not a flat form's)
+        containers = d._layout.containers()
+        try:
+            params = inspect.signature(function).parameters
+        except (TypeError, ValueError):  # (no signature to read: every container)
+            params = containers
+        kept = {n: c for n, c in containers.items() if n in params}
+        return {"containers": kept or None, "whole": False}
+    names = tuple(n for n in d._wrt_names if is_tree(arguments[n])
+                  and whole_kind(flatten(arguments[n])[1]))  # fmt: skip
+    if not names:
+        return {"containers": None, "whole": False}
+    lay = layout(function, names, arguments)
+    assert lay is not None
+    return {"containers": lay.containers(), "whole": True}
 
 
 def flat_signature(signature: inspect.Signature, lay: Layout) -> inspect.Signature:
@@ -325,18 +342,21 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             "use s2s.vjp of the derivative with a cotangent of that structure, or forward over "
             "reverse (s2s.hvp, s2s.jvp of the gradient, s2s.hessian)",
         )
-    if inner.mode == "jvp" and getattr(inner.primal, "__s2s_derivative__", False):
-        kind = "JVP" if d.mode == "jvp" else d.mode  # (forward code over code rebuilding it)
-        raise NoRuleError(
-            f"a {kind} of a JVP of a derivative (a third derivative) with respect to a "
-            "parameter container is not supported",
-            caller_location(),
-            "pass the container's arrays as separate arguments (s2s.tree.flatten, or "
-            "s2s.tree.ravel for one vector), or stop at the second derivative (s2s.jvp of "
-            "s2s.jvp, s2s.hvp, s2s.hessian)",
-        )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
+    if d.mode != "jvp" and inner.mode == "jvp" and getattr(
+        inner.primal, "__s2s_derivative__", False
+    ) and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
+              for n in inner._wrt_names if n in values):  # fmt: skip
+        # (the JVP's code over the leaves returns a tuple of tuples, which a pullback takes
+        # in no other form)
+        raise NoRuleError(
+            f"a {d.mode} of a JVP of a derivative (a third derivative) with respect to a "
+            "dict, dataclass or NamedTuple parameter container is not supported",
+            caller_location(),
+            "use s2s.jvp of the JVP (forward over forward over reverse), or pass the "
+            "container's arrays in a list or tuple (s2s.tree.flatten)",
+        )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
     if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
@@ -386,7 +406,9 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         tuple(p for p in inner_lay.differentiable if p[0] in outer)
         + tuple((dot, places[dots[dot]]) for dot, _, _ in dot_trees),
     )
-    call = inner_lay.flat_arguments(values)
+    # the other arguments as the code flat differentiates was made for: a list as a tuple
+    # (a JVP's tangent of a list the flat form's JVP takes whole: Layout.nested_arguments)
+    call = {n: _tupled(v) for n, v in inner_lay.flat_arguments(values).items()}
     if inner.mode == PULLBACK:
         call[flat.primal._cotangent_name] = arguments[inner._cotangent_name]
     elif inner.mode == "jvp":  # inner's own tangents, leaf by leaf (jvp of jvp of f)
@@ -399,9 +421,11 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if d.mode == "jvp":  # (a pullback takes its own cotangent too, added below; a vjp once)
         result = _call_flat(d, flat, outer_lay, call, arguments, renamed)
 
+    primal_lay = flat_layout(inner.primal, inner_lay, values) if inner.mode == "jvp" else None
+
     def inner_rebuilt(grads: Any) -> Any:
-        if inner.mode == "jvp":  # (value, tangent) of f's output: no container's gradients
-            return grads
+        if inner.mode == "jvp":  # (value, tangent) of f's output: a gradient's as given
+            return tuple(_as_given(g, inner.primal, values, primal_lay) for g in grads)
         out = inner_lay.rebuild(inner._wrt_names, grads)
         return out[0] if inner._single else out
 
@@ -426,6 +450,32 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     value, pullback = flat(**call)
     d._latest = flat._latest
     return inner_rebuilt(value), lambda ct: outer_rebuilt(pullback(flat_cotangent(ct)))
+
+
+def _as_given(grads: Any, d: Any, values: dict[str, Any], lay: Layout | None) -> Any:
+    """The output of ``d`` (a value or tangent of it, from code generated for its containers
+    as tuples: :meth:`Layout.nested_arguments`, or over their leaves by ``lay``, the layout of
+    :func:`flat_layout`) with each container's gradient of ``d``, a ``grad`` or pullback, in
+    the structure of its argument in ``values`` (a list a list again, as ``jvp(grad(f))``
+    gives it); anything else as it is."""
+    if getattr(d, "mode", None) not in (GRAD, PULLBACK):
+        return grads
+    if lay is not None:  # the flat gradients, in lay.wrt order
+        out = lay.rebuild(d._wrt_names, grads)
+        return out[0] if d._single else out
+    parts = (grads,) if d._single else grads
+    if type(parts) not in (list, tuple) or len(parts) != len(d._wrt_names):
+        return grads
+    out = []
+    for name, part in zip(d._wrt_names, parts, strict=True):
+        if name in values and is_tree(values[name]) or type(values.get(name)) is list:
+            treedef = flatten(values[name])[1]
+            try:
+                part = unflatten(treedef, _parts_along(part, treedef))
+            except ValueError:  # (not a gradient of that structure: left as it came)
+                pass
+        out.append(part)
+    return out[0] if d._single else tuple(out)
 
 
 def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: dict[str, Any],

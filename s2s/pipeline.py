@@ -36,11 +36,13 @@ from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
+from s2s.frontend.parse import Primal
 from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
 from s2s.frontend.resolve import Target
 from s2s.frontend.unpacking import split_targets
 from s2s.frontend.vectorized import rewrite_vectorized
+from s2s.frontend.whole import keep_whole
 from s2s.reverse import primal_statement, reverse
 from s2s.reverse.buffers import dense_list_scatters
 from s2s.reverse.detaching import detach_written_saves
@@ -143,6 +145,7 @@ def generate(
     backend: Backend = NUMPY,
     containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
     values: dict[str, Any] | None = None,
+    whole: bool = False,
 ) -> Generated:
     """Run every pass on ``func`` for one specialization (``arg_types``) and compile the result.
 
@@ -155,17 +158,18 @@ def generate(
     primal line. ``containers`` maps each parameter container argument to its structure and
     its leaves' parameter names (:mod:`s2s.frontend.containers`). ``values`` are the arguments
     not differentiated: the callables they hold are bound (:mod:`s2s.frontend.callables`).
+    ``whole``: each container stays one parameter, its leaves read from it at the top
+    (:mod:`s2s.frontend.whole`).
     """
     if mode == JVP:
         return _generate_forward(
-            func, wrt, options, arg_types, is_s2s_decorator, signature, containers, values
+            func, wrt, options, arg_types, is_s2s_decorator, signature, containers, values,
+            whole=whole,
         )
     if _by_forward_sweep(func, wrt, mode, options, arg_types, containers):
-        forward = _generate_forward(
+        return _generate_forward(
             func, wrt, options, arg_types, is_s2s_decorator, None, None, values, (mode, single)
         )
-        if forward is not None:  # (None: code that keeps the reverse sweep)
-            return forward
     verbose = options.verbose
     # frontend: source to A-normal form
     primal = parse(func)
@@ -175,11 +179,7 @@ def generate(
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
-        rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
-        primal.checked += lower_containers(
-            primal.tree, containers, primal.where, func, values, passed_in
-        )
-        primal.notes = describe_containers(containers)  # comments atop the generated code
+        _lower_containers(primal, containers, func, values, passed_in, whole)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
@@ -339,32 +339,25 @@ def _generate_forward(
     containers: dict[str, tuple[TreeDef, list[str]]] | None = None,
     values: dict[str, Any] | None = None,
     gradient: tuple[str, bool] | None = None,
-) -> Generated | None:
+    whole: bool = False,
+) -> Generated:
     """Forward mode: the same frontend and analysis, then the interleaved sweep.
 
     ``gradient`` is ``(mode, single)`` of a ``grad`` or ``value_and_grad`` written as one
     forward sweep (:func:`_by_forward_sweep`): the primal's parameters, the ``wrt`` scalar's
-    tangent set to one inside, the gradient returned as ``grad`` returns it; ``None`` where
-    such code keeps the reverse sweep (:func:`s2s.forward.gradient.passes_containers`)."""
+    tangent set to one inside, the gradient returned as ``grad`` returns it."""
     # imported at the first jvp: a process that only takes gradients never loads forward mode
     from s2s.forward import forward, tangent_parameters, write_jvp
-    from s2s.forward.gradient import passes_containers
 
     verbose = options.verbose
     primal = parse(func)
-    if gradient is not None and passes_containers(primal.tree, func):
-        return None  # a JVP of it could not be differentiated again: the reverse sweep
     strip_decorators(primal, is_s2s_decorator)
     free_added_names(primal, signature)  # a local named as an added parameter: renamed
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
     if containers:
-        rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
-        primal.checked += lower_containers(
-            primal.tree, containers, primal.where, func, values, passed_in
-        )
-        primal.notes = describe_containers(containers)  # comments atop the generated code
+        _lower_containers(primal, containers, func, values, passed_in, whole)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -431,6 +424,22 @@ def return_lines_of(tree: gast.FunctionDef) -> list[int]:
             lines.append(node.lineno)
         pending.extend(gast.iter_child_nodes(node))
     return sorted(set(lines))
+
+
+def _lower_containers(primal: Primal, containers: dict[str, tuple[TreeDef, list[str]]],
+                      func: Any, values: dict[str, Any] | None, passed_in: list[Any],
+                      whole: bool) -> None:  # fmt: skip
+    """Each container parameter's reads as reads of its leaves (s2s/frontend/containers.py):
+    the leaves are parameters, or with ``whole`` read from the container at the top."""
+    params = [a.id for a in primal.tree.args.args if isinstance(a, gast.Name)]
+    rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
+    primal.checked += lower_containers(
+        primal.tree, containers, primal.where, func, values, passed_in
+    )
+    if whole:
+        keep_whole(primal.tree, containers, params)
+    else:
+        primal.notes = describe_containers(containers)  # comments atop the generated code
 
 
 def tuple_lengths(arg_types: dict[str, VType]) -> dict[str, int]:

@@ -146,13 +146,16 @@ def through_a_helper_given_a_list(x):
     return scaled([x, 2.0 * x], x)
 
 
-def test_a_helper_given_a_list_keeps_the_reverse_sweep_to_the_third_order():
-    # a JVP of the helper's pullback given the list could not be differentiated again
+def test_a_helper_given_a_list_takes_the_forward_sweep_to_the_fourth_order():
+    # it kept the reverse sweep: a JVP of the helper's pullback given the list could not be
+    # differentiated again (a JVP of a JVP of a derivative over a list was refused)
     second = s2s.grad(s2s.grad(through_a_helper_given_a_list))
     assert second(0.7) == pytest.approx(8.2, rel=1e-12)  # x**3 + 2 x**2: 6 x + 4
-    assert "x_dot = _s2s.seed(x)" not in second.source.split("# sibling")[0]
+    assert "x_dot = _s2s.seed(x)" in second.source.split("# sibling")[0]
     third = s2s.grad(second)
     assert third(0.7) == pytest.approx(6.0, rel=1e-12)
+    assert "x_dot = _s2s.seed(x)" in third.source.split("# sibling")[0]
+    assert s2s.grad(third)(0.7) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_under_jvp_the_forward_gradient_is_differentiated_again():

@@ -2,7 +2,9 @@
 inner JVP's own tangent (a container too) is passed leaf by leaf, and the result is the inner
 JVP's ``(value, tangent)`` pair with its tangent (it raised ``TypeError: missing a required
 argument: 'p_w_dot'``, and the pair would have been rebuilt as the container). A third
-derivative this way (``jvp(jvp(grad(f)))``) is refused with advice."""
+derivative this way (``jvp(jvp(grad(f)))``) over a dict or NamedTuple works (a ``vjp`` of
+``jvp(grad(f))`` over one is refused with advice; over a list or tuple both work:
+tests/test_higher_order_whole_containers.py)."""
 
 from typing import NamedTuple
 
@@ -72,11 +74,44 @@ def test_an_inner_tangent_without_the_container_s_structure_is_located():
         s2s.jvp(s2s.jvp(by_keys))(p, {"w": v["w"], "b": v["b"][:2]}, u)
 
 
-def test_a_third_derivative_over_a_container_by_forward_over_forward_is_refused():
+def third_directional(p, v, u):
+    """d^2 (grad f) [v, u] of f = sum(sin(w) b^2), by hand: its w and b parts."""
+    w, b = p["w"], p["b"]
+    vw, vb, uw, ub = v["w"], v["b"], u["w"], u["b"]
+    along_w = (-np.cos(w) * b**2 * vw * uw - 2 * np.sin(w) * b * (vw * ub + vb * uw)
+               + 2 * np.cos(w) * vb * ub)  # fmt: skip
+    along_b = -2 * np.sin(w) * b * vw * uw + 2 * np.cos(w) * (vw * ub + uw * vb)
+    return along_w, along_b
+
+
+def test_a_third_derivative_over_a_dict_by_forward_over_forward():
+    """It raised NoRuleError (the code differentiated took the dict whole): the inner
+    gradient's own flat form is differentiated now (argtrees.inner_code)."""
     p, v, u = random_dicts(3)
+    (grad, hv), (hu, third) = s2s.jvp(s2s.jvp(s2s.grad(by_keys)))(p, v, u)
+    assert type(grad) is dict and type(third) is dict
+    along_w, along_b = third_directional(p, v, u)
+    assert np.allclose(third["w"], along_w, rtol=1e-12)
+    assert np.allclose(third["b"], along_b, rtol=1e-12)
+    inner = s2s.jvp(s2s.grad(by_keys))
+    assert all(np.allclose(hv[k], inner(p, v)[1][k], rtol=1e-12) for k in p)
+    assert all(np.allclose(hu[k], inner(p, u)[1][k], rtol=1e-12) for k in p)
+
+
+def test_a_third_derivative_over_a_named_tuple_by_forward_over_forward():
+    p, v, u = (Params(**d) for d in random_dicts(4))
+    third = s2s.jvp(s2s.jvp(s2s.grad(by_fields)))(p, v, u)[1][1]
+    assert type(third) is Params
+    along_w, along_b = third_directional(p._asdict(), v._asdict(), u._asdict())
+    assert np.allclose(third.w, along_w, rtol=1e-12)
+    assert np.allclose(third.b, along_b, rtol=1e-12)
+
+
+def test_a_pullback_of_a_jvp_of_a_gradient_over_a_dict_is_refused_with_advice():
+    p, v, _ = random_dicts(3)
     with pytest.raises(s2s.NoRuleError, match="third derivative") as info:
-        s2s.jvp(s2s.jvp(s2s.grad(by_keys)))(p, v, u)
-    assert "separate arguments" in info.value.advice
+        s2s.vjp(s2s.jvp(s2s.grad(by_keys)))(p, v)
+    assert "s2s.jvp of the JVP" in info.value.advice
 
 
 def sine_weighted(p, y):

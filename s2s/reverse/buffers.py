@@ -137,6 +137,8 @@ class Accumulation:
         count = st.count.get(var, 0)
         functional = st.functional  # higher order: a new array each time
         container = var in st.call_results  # maybe a tuple or a list
+        known = st.activity.types.get(var)  # a value of derivative code of no known type may
+        container = container or (known is not None and known.kind == "unknown")  # be parts
         if var in st.undefined or var in st.maybe_none or functional or container:
             total = name(adj) if count else constant(None)
             if not count and functional and var in _user_call_results(st):  # a list of parts

@@ -210,3 +210,57 @@ def ravel_like(tree: Any) -> np.ndarray:
     leaves, _ = flatten(tree)
     parts = [np.asarray(v, dtype=np.float64).ravel() for v in leaves if is_differentiable_leaf(v)]
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def parts_along(part: Any, treedef: TreeDef) -> list[Any]:
+    """The leaves of ``part``, a cotangent of a tree of structure ``treedef``, in its leaf
+    order. ``None`` stands for a zero at any depth: code differentiated again gives a part
+    of a list of parts without a cotangent as ``None`` (grad six times through a helper
+    gives a fourth pullback's own cotangent ``[None, c, None]`` for ``[[a], b, c]``).
+
+    Raises:
+        ValueError: ``part`` has another structure.
+    """
+    if part is None:
+        return [None] * treedef.num_leaves
+    if treedef.kind == LEAF:
+        if kind_of(part) != LEAF:
+            raise ValueError("a container where a leaf belongs")
+        return [part]
+    if _stacked(part, treedef):  # a list of same-shape leaves' cotangent, stacked
+        part = treedef.type(part)
+    if treedef.kind in (LIST, TUPLE) and type(part) in (list, tuple):  # derivative code gives
+        part = treedef.type(part)  # a tuple's parts as a list, and a list's as a tuple
+    if type(part) is not treedef.type:
+        raise ValueError("another container type")
+    if treedef.kind == DICT:
+        if len(part) != len(treedef.keys) or set(part) != set(treedef.keys):
+            raise ValueError("other keys")
+        items = [part[k] for k in treedef.keys]
+    elif treedef.kind == DATACLASS:
+        items = [getattr(part, k) for k in treedef.keys]
+    else:
+        if len(part) != len(treedef.keys):
+            raise ValueError("another length")
+        items = list(part)
+    return [leaf for item, child in zip(items, treedef.children, strict=True)
+            for leaf in parts_along(item, child)]  # fmt: skip
+
+
+def tupled(value: Any) -> Any:
+    """``value`` with each list (at any depth inside lists and tuples) a tuple."""
+    if type(value) in (list, tuple):
+        return tuple(tupled(item) for item in value)
+    return value
+
+
+def _stacked(part: Any, treedef: TreeDef) -> bool:
+    """Whether ``part`` is a list container's cotangent as one array (derivative code stacks
+    a list of pieces of one shape): its rows are the leaves'."""
+    return (
+        treedef.kind in (LIST, TUPLE)
+        and all(c.kind == LEAF for c in treedef.children)
+        and isinstance(part, np.ndarray)
+        and part.ndim >= 1
+        and part.shape[0] == len(treedef.children)
+    )
