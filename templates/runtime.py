@@ -129,9 +129,25 @@ def locate(result, value, op, argument, filename, lineno):
     d[value] = d[result]
 
 
-@linear(rt.resolve_undefined, structural=("x", "name", "policy"), source="the identity")
+UNDEFINED_NAN = (
+    "the identity where the buffer is a number; NaN where it is a marker under undefined='nan' "
+    "(the gradient is NaN there, so its derivative is too, not that of the defined terms)"
+)
+
+
+@adjoint(rt.resolve_undefined, structural=("x", "name", "policy"), source=UNDEFINED_NAN)
 def resolve_undefined(result, buffer, x, name, policy):
-    d[buffer] = d[result]
+    d[buffer] = rt.through_undefined(d[result], buffer, policy)
+
+
+@tangent(rt.resolve_undefined, source=UNDEFINED_NAN)
+def resolve_undefined_tangent_of(result, buffer, x, name, policy):
+    d[result] += rt.through_undefined(d[buffer], buffer, policy)
+
+
+@linear(rt.through_undefined, structural=("buffer", "policy"), source=UNDEFINED_NAN)
+def through_undefined(result, t, buffer, policy):
+    d[t] = rt.through_undefined(d[result], buffer, policy)
 
 
 @linear(rt.resolve_undefined_tangent, structural=("y", "what", "policy"), source="the identity")

@@ -297,3 +297,17 @@ def test_a_second_derivative_by_an_argument_the_gradient_does_not_read_is_discon
     else:
         with pytest.warns(UserWarning, match="does not depend on `x`"):
             assert derivative(0.7, 0.3) == 0.0
+
+
+def with_an_undefined_term(x):
+    return np.sin(x) + s2s.undefined_grad(x * x, "no derivative here")
+
+
+def test_the_derivative_of_a_nan_gradient_is_nan():
+    # (fresh-301) undefined="nan" makes the gradient NaN; its derivative gave -sin(x), the
+    # derivative of the defined term alone
+    first = s2s.grad(with_an_undefined_term, undefined="nan")
+    assert np.isnan(first(0.7))
+    assert np.isnan(s2s.grad(first)(0.7))
+    assert np.isnan(s2s.hessian(with_an_undefined_term, undefined="nan")(0.7))
+    assert np.isnan(s2s.grad(first, disconnected="warn")(0.7))  # the reverse sweep

@@ -246,6 +246,15 @@ def drop_last(cotangent: list) -> list:
     return OwnedParts(cotangent[:-1])
 
 
+def through_undefined(t: Any, buffer: Any, policy: str) -> Any:
+    """The tangent or cotangent ``t`` across :func:`resolve_undefined` of ``buffer``: as is,
+    but NaNs of its shape where ``buffer`` is a marker under ``policy="nan"`` (the gradient is
+    NaN there: a derivative of it is NaN too, not that of its defined terms)."""
+    if policy != "nan" or not isinstance(buffer, Undefined) or t is None:
+        return t
+    return np.full(np.shape(t), np.nan, getattr(t, "dtype", np.dtype(np.float64)))
+
+
 def resolve_undefined(buffer: Any, x: Any, name: str, policy: str) -> Any:
     """Apply the ``undefined=`` policy to a finished buffer that is a marker.
 

@@ -118,6 +118,7 @@ ROWS = [
     R(rt.gradient, lambda b: rt.gradient(b, REF_2x3), normal(2, 3)),
     R(rt.locate, lambda v: rt.locate(v, "op", "x", "f.py", 1), normal(3)),
     R(rt.resolve_undefined, lambda b: rt.resolve_undefined(b, X2, "x", "raise"), normal(3)),
+    R(rt.through_undefined, lambda t: rt.through_undefined(t, X2, "nan"), normal(3)),
     R(
         rt.resolve_undefined_tangent,
         lambda t: rt.resolve_undefined_tangent(t, X2, "y", "raise"),
