@@ -17,8 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from s2s.argtrees import is_tree
+from s2s.argtrees import is_tree as takes_tree_path
 from s2s.runtime.trees import flatten, is_differentiable_leaf, unflatten
+
+
+def is_tree(x: Any) -> bool:
+    """Whether ``x`` has blocks leaf by leaf: a container, a flat tuple of arrays or numbers
+    too (which the derivatives take as a tuple argument, not by the tree path: a Hessian of
+    ``f((a, b))`` took the tuple for one array, TypeError)."""
+    return type(x) is tuple or takes_tree_path(x)
 
 
 def slots(x: Any) -> list[tuple[int, Any]]:

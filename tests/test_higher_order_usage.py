@@ -311,3 +311,29 @@ def test_the_derivative_of_a_nan_gradient_is_nan():
     assert np.isnan(s2s.grad(first)(0.7))
     assert np.isnan(s2s.hessian(with_an_undefined_term, undefined="nan")(0.7))
     assert np.isnan(s2s.grad(first, disconnected="warn")(0.7))  # the reverse sweep
+
+
+def weighted_square(p):
+    return np.sum(p[0] ** 2 * p[1])
+
+
+def scaled_by_square(p):
+    return p[0] * p[1] ** 2
+
+
+def test_hessian_and_jacobian_of_a_flat_tuple_argument():
+    # (fresh-302) a flat tuple went to the blocks as one array: TypeError / ValueError
+    a, b = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    by_tuple = s2s.hessian(weighted_square)((a, b))
+    by_list = s2s.hessian(weighted_square)([a, b])
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(by_tuple[i][j], by_list[i][j], rtol=1e-15)
+    np.testing.assert_allclose(by_tuple[0][0], np.diag(2 * b), rtol=1e-15)
+    np.testing.assert_allclose(by_tuple[0][1], np.diag(2 * a), rtol=1e-15)
+    numbers = s2s.hessian(lambda q: q[0] ** 2 * q[1] ** 3)((1.0, 3.0))
+    np.testing.assert_allclose(np.array(numbers, dtype=float), [[54.0, 54.0], [54.0, 18.0]])
+    for mode in ("forward", "reverse", "auto"):
+        d_first, d_second = s2s.jacobian(scaled_by_square, mode=mode)((np.array([1.0, 2.0]), 0.5))
+        np.testing.assert_allclose(d_first, 0.25 * np.eye(2), rtol=1e-15)
+        np.testing.assert_allclose(d_second, [1.0, 2.0], rtol=1e-15)
