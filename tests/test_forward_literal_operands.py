@@ -100,3 +100,22 @@ def test_norm_of_a_list_third_order_is_a_located_refusal_not_a_name_error():
     assert second(X) == pytest.approx(5 / r - 25 * X**2 / r**3, rel=1e-12)
     with pytest.raises(s2s.NoRuleError, match="bound to a tuple more than once"):
         s2s.grad(second)(X)
+
+
+def det_of_rows(x):
+    return np.linalg.det([[x[0], x[1]], [x[2], x[3]]])
+
+
+def summed_rows(x):
+    return np.sum(np.sum([[x[0], x[1]], [x[2], x[3]]], axis=0) ** 2)
+
+
+def test_reverse_over_reverse_of_a_nested_list_literal():
+    # (fresh-302) the cotangent of a row came back as a list of parts with None and was added
+    # into an array: "Cannot cast ufunc 'add' output from dtype('O')" inside generated code
+    x = np.array([0.7, -0.4, 1.3, 0.9])
+    expected = np.array([[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]], float)
+    np.testing.assert_allclose(s2s.jacobian(s2s.grad(det_of_rows), mode="reverse")(x), expected,
+                               atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(s2s.hessian(det_of_rows)(x), expected, atol=1e-12)
+    s2s.check_grad(summed_rows, x, order=2)  # raises with both values where they disagree

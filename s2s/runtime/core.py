@@ -324,7 +324,22 @@ def scatter(total: Any, ref: Any, key: Any, g: Any) -> Any:
         parts[key] = add(parts[key], g)
         return parts
     buffer = zeros_like_acc(ref) if total is None else owned_copy(total, ref)
+    if isinstance(g, (list, tuple)) and type(buffer) is np.ndarray:  # a row's cotangent given
+        g = _dense_parts(g, np.shape(buffer[key]), buffer.dtype)  # as parts (None: zeros)
     return scatter_add(buffer, key, g)
+
+
+def _dense_parts(parts: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A (nested) list of cotangent parts as one array of ``shape``, ``None`` parts zeros:
+    the cotangent of a row of a nested list literal (``np.linalg.det([[a, b], [c, d]])``,
+    differentiated again) added into an array; an object array before (numpy: cannot cast)."""
+    out = np.zeros(shape, dtype)
+    for i, part in enumerate(parts):
+        if isinstance(part, (list, tuple)):
+            out[i] = _dense_parts(part, shape[1:], dtype)
+        elif part is not None:
+            out[i] = part
+    return out
 
 
 def _key_in(xp: Any, key: Any) -> Any:

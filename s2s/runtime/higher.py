@@ -81,6 +81,10 @@ def put_item(ct: Any, j: int, parts: Any) -> Any:
     ``j`` and ``None`` elsewhere (``None`` where there was no list)."""
     if parts is None or ct is None:
         return None
+    if type(parts) is np.ndarray:  # the parts came as one array: its cotangent is one too
+        dense = np.zeros(parts.shape, np.result_type(parts.dtype, np.asarray(ct).dtype))
+        dense[j] = ct
+        return dense
     out: list[Any] = [None] * len(parts)
     out[j] = ct
     return out
