@@ -512,6 +512,13 @@ def loop_over_a_dict(x):
     return total
 
 
+MATRIX = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def multiplies_by_a_list(x):
+    return np.sum(MATRIX @ [x[0], 1.0])  # (fresh-302: it said "joined or repeated")
+
+
 @pytest.mark.parametrize(
     "f, error, message",
     [
@@ -520,6 +527,7 @@ def loop_over_a_dict(x):
         (writes_into_split_views, s2s.MutationError, "may share memory"),
         (extends_a_list, s2s.UnsupportedSyntaxError, r"xs.extend\(...\)"),
         (joins_lists, s2s.UnsupportedSyntaxError, "joined or repeated"),
+        (multiplies_by_a_list, s2s.UnsupportedSyntaxError, "a list used as an operand of `@`"),
         (second_name_for_a_list, s2s.UnsupportedSyntaxError, "second name for the list"),
         (list_to_a_helper, s2s.UnsupportedSyntaxError, "passed to your own function"),
         (list_of_lists, s2s.UnsupportedSyntaxError, "list of lists"),

@@ -140,8 +140,15 @@ def list_misuse(node: gast.AST, lists: set[str], user_function, pops: bool = Fal
         if any(is_list(a) for a in node.args) or any(is_list(k.value) for k in node.keywords):
             return "a list passed to your own function, which might change it in place"
     if isinstance(node, gast.BinOp) and (is_list(node.left) or is_list(node.right)):
-        return "a list joined or repeated with `+` or `*`"
+        if isinstance(node.op, (gast.Add, gast.Mult)):
+            return "a list joined or repeated with `+` or `*`"
+        symbol = _SYMBOLS.get(type(node.op), "an operator")  # `M @ [a, b]`: no join
+        return f"a list used as an operand of `{symbol}` (numpy would make an array of it)"
     return None
+
+
+_SYMBOLS = {gast.MatMult: "@", gast.Sub: "-", gast.Div: "/", gast.FloorDiv: "//",
+            gast.Pow: "**", gast.Mod: "%"}  # fmt: skip
 
 
 def is_mapping(node: gast.expr) -> bool:
