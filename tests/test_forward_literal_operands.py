@@ -119,3 +119,19 @@ def test_reverse_over_reverse_of_a_nested_list_literal():
                                atol=1e-12)  # fmt: skip
     np.testing.assert_allclose(s2s.hessian(det_of_rows)(x), expected, atol=1e-12)
     s2s.check_grad(summed_rows, x, order=2)  # raises with both values where they disagree
+
+
+def logsumexp_of_powers(x):
+    xs = [x]
+    for _ in range(2):
+        xs.append(xs[-1] * x)
+    return scipy.special.logsumexp(xs)
+
+
+def test_a_list_built_with_append_goes_to_a_function_with_a_rule():
+    # (fresh-302) scipy.special.logsumexp, a Python function with a rule, was taken for a
+    # function of yours that might change the list: UnsupportedSyntaxError at the first order
+    powers = np.array([X, X**2, X**3])
+    weights = np.exp(powers) / np.sum(np.exp(powers))
+    expected = np.sum(weights * np.array([1.0, 2 * X, 3 * X**2]))
+    assert s2s.grad(logsumexp_of_powers)(X) == pytest.approx(expected, rel=1e-12)
