@@ -57,7 +57,8 @@ def connecting_reads(stmt: Stmt) -> list[str]:
     only: a second derivative by ``x`` of a gradient that does not depend on it is
     disconnected, as the first would be)."""
     op = stmt.op
-    if isinstance(op, Marker) or not getattr(op, "__module__", "").startswith("s2s.runtime"):
+    module = getattr(op, "__module__", None) or ""  # (None for a function made by exec)
+    if isinstance(op, Marker) or not module.startswith("s2s.runtime"):
         return differentiable_reads(stmt)
     rule = registry.lookup(op)
     if rule is None or not rule.structural:
