@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gradcheck import along
+from test_third_order_loops import copies_written  # a loop writing into copies
 
 import s2s
 
@@ -98,16 +99,6 @@ def test_jvp_of_jvp_of_grad_agrees_with_differences(f):
     third = s2s.jvp(s2s.jvp(s2s.grad(f)))(X, V, W)[1][1]
     expected = along(lambda y: hessian_v(y, V)[1], X, W, h=1e-5)
     np.testing.assert_allclose(third, expected, rtol=1e-6, atol=1e-8)
-
-
-def copies_written(x, q):
-    y = x * 1.0
-    for _k in range(1):
-        z = y.copy()
-        z[0] = z[0] * q
-        y = z
-    y = np.concatenate([y[1:], y[:1] * q])
-    return np.sum(y**2)
 
 
 def test_forward_over_forward_of_a_copy_in_a_loop():
