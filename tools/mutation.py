@@ -278,7 +278,7 @@ def test() -> int:
         selection = _selection(path, broad=os.environ.get("S2S_MUTATION_BROAD") == "1")
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    command += ["-p", "no:hypothesispytest", *(selection or ["tests/test_rules.py"])]
+    command += ["-n", "0", "-p", "no:hypothesispytest", *(selection or ["tests/test_rules.py"])]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
