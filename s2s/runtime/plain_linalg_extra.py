@@ -152,7 +152,7 @@ plain(cond_slope, columns)
 
 
 def _inverse_and_adjugate(a: Any) -> tuple[Any, Any]:
-    a = invertible(a)  # a located refusal at a singular matrix, not numpy's LinAlgError
+    a = invertible(np.asarray(a))  # a located refusal at a singular matrix (a list: one array)
     inverse = np.linalg.inv(a)
     return inverse, np.linalg.det(a)[..., None, None] * inverse
 

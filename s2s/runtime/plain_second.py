@@ -273,6 +273,7 @@ def p_norm_curvature(x: Any, nk: Any, p: float) -> Any:
 def p_norm_slope_dn(gk: Any, x: Any, nk: Any, p: float) -> Any:
     """``-g (p-1) sign(x) |x|^(p-1) / n^p``, 0 where the norm is."""
     safe = np.where(nk == 0, 1.0, nk)
+    x = np.asarray(x)  # a list of the user's (followed item by item, it is never rebound)
     top = x if p == 2.0 else np.sign(x) * np.abs(x) ** (p - 1.0)
     return np.where(nk == 0, 0.0, -(p - 1.0) * gk * top / safe**p)
 

@@ -276,6 +276,7 @@ def plain_einsum_second(g, subscripts, operands, parts, optimize=False):
     """:func:`einsum_second` by :func:`einsum_grads` (its twin, :mod:`s2s.runtime.sources`):
     operand ``j``'s part is the sum over ``k != j`` of its adjoint with operand ``k`` replaced
     by ``parts[k]``; ``einsum_grads`` has rules, so every further order follows."""
+    operands = [np.asarray(o) for o in operands]  # a user's list operand: one array, bound once
     out = []
     for j, (mine, _) in enumerate(zip(operands, parts)):
         total = mine * 0.0
