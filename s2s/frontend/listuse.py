@@ -24,7 +24,28 @@ from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.assignments import operator_text
 from s2s.frontend.parse import Primal
 from s2s.frontend.rebinding import list_rebound
+from s2s.frontend.resolve import resolve_chain
 from s2s.frontend.structure import runtime_call
+
+
+def list_operands_as_arrays(primal: Primal, tree: gast.FunctionDef, lists: set[str]) -> None:
+    """In s2s's own code (a derivative differentiated again), an arithmetic operand that is
+    one of ``lists`` becomes ``_np.asarray(xs)``, in place: a rule's template put a list of the
+    user's (``xs``, its tangent ``xs_dot`` or its cotangent) where it reads an array, and the
+    operation ran as numpy's on the array of it (the other operand an array), never as a
+    list's join or repetition. ``np.asarray`` of a list has rules, so the next order follows
+    the list item by item."""
+    for node in walk(tree):
+        if not isinstance(node, gast.BinOp):
+            continue
+        for side in ("left", "right"):
+            operand = getattr(node, side)
+            if isinstance(operand, gast.Name) and operand.id in lists:
+                numpy = gast.Name("_np", gast.Load(), None, None)
+                asarray = gast.Attribute(value=numpy, attr="asarray", ctx=gast.Load())
+                asarray.s2s_target = resolve_chain(primal.func, "_np", ("asarray",))
+                setattr(node, side, gast.copy_location(
+                    gast.Call(func=asarray, args=[operand], keywords=[]), operand))  # fmt: skip
 
 
 def check_list_uses(

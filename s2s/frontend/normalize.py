@@ -33,7 +33,7 @@ from s2s.frontend.dicts import lower_dicts
 from s2s.frontend.expressions import Expressions, rename_loads
 from s2s.frontend.fence import is_guard
 from s2s.frontend.lifting import Lifting
-from s2s.frontend.listuse import check_list_uses
+from s2s.frontend.listuse import check_list_uses, list_operands_as_arrays
 from s2s.frontend.normstate import normalize_state
 from s2s.frontend.outputs import SeveralOutputs
 from s2s.frontend.parse import Primal
@@ -267,6 +267,8 @@ class Normalizer:
         check_outside_reads(st.primal, tree, st.outside_lists, st.generated)
         st.appended = appended & fresh
         st.lists = st.appended | fresh
+        if st.generated:
+            list_operands_as_arrays(st.primal, tree, st.lists)
         check_list_uses(st.primal, tree, st.lists, self.outputs.list_changing_call, st.generated)
 
 

@@ -250,7 +250,7 @@ def resolve(primal: Primal) -> list[Target]:
             chain = name_chain(fn)
             if chain is None or chain[0] in local:
                 continue
-            target = _resolve_chain(func, *chain)
+            target = resolve_chain(func, *chain)
             if target is not None:
                 fn.s2s_target = target
                 targets.append(target)
@@ -268,14 +268,14 @@ def _is_global_array(func: types.FunctionType, node: gast.expr, local: set[str])
     chain = name_chain(node)
     if chain is None or chain[0] in local:
         return False
-    target = _resolve_chain(func, *chain)
+    target = resolve_chain(func, *chain)
     return target is not None and isinstance(target.obj, (np.ndarray, np.generic))
 
 
 def global_value(func: types.FunctionType, node: gast.expr) -> Any:
     """The current value of a global or closure chain (``np``, ``CONFIG.scale``), or ``None``."""
     chain = name_chain(node)
-    target = _resolve_chain(func, *chain) if chain is not None else None
+    target = resolve_chain(func, *chain) if chain is not None else None
     return target.obj if target is not None else None
 
 
@@ -283,7 +283,7 @@ def _is_local_rooted(node: gast.expr, local: set[str]) -> bool:
     return not (name_chain(node) is not None and name_chain(node)[0] not in local)
 
 
-def _resolve_chain(func: types.FunctionType, name: str, attrs: tuple[str, ...]) -> Target | None:
+def resolve_chain(func: types.FunctionType, name: str, attrs: tuple[str, ...]) -> Target | None:
     scope, obj = root_value(func, name)
     if obj is MISSING:
         return None
