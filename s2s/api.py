@@ -32,6 +32,7 @@ from s2s.arguments import (
     insert_parameters,
     shapes_of,
     short_repr,
+    twin_allows_int,
     wrt_names,
 )
 from s2s.callcache import CallCache, error_state_now, search_nonfinite, strict_floats
@@ -56,7 +57,7 @@ from s2s.pipeline import (
 )
 from s2s.pullback import Pullback, derivative_output_error, note_user_error, unshared
 from s2s.reverse.nonfinite import finite, finite_array
-from s2s.runtime import set_maker, set_vjp_maker, source_of
+from s2s.runtime import set_maker, set_vjp_maker
 from s2s.siblings import with_siblings
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -590,7 +591,7 @@ _DROPPED = (staticmethod, classmethod, np.vectorize)  # the function under them 
 for _factory in (grad, value_and_grad, jvp):
     _factory.__s2s_factory__ = True  # a call of what it makes is a call of a derivative object
 # sub-derivatives of the user's own functions, made on their first call (the caller checks)
-_INT = lambda f: {"allow_int": source_of(f) is not None}  # noqa: E731 (a twin's factor tuples)
+_INT = twin_allows_int  # a twin's factor tuples, at any order (s2s/arguments.py)
 set_vjp_maker(lambda f, wrt, **more: vjp(f, wrt=wrt, nan="ignore", **more, **_INT(f)))
 set_maker("jvp", lambda f, wrt: Derivative(f, wrt, JVP, Options(tangents_first=True, **_INT(f))))
 set_maker("grad", lambda f, name: grad(f, wrt=name, nan="ignore", **_INT(f)))

@@ -26,7 +26,7 @@ from s2s.runtime.namespace import (
     is_foreign_array,
     looks_like_array,
 )
-from s2s.runtime.sources import complex_refusal
+from s2s.runtime.sources import complex_refusal, source_of
 
 
 def _where_def(func: Any) -> Location | None:
@@ -438,3 +438,12 @@ def defaults_token(primal: Any) -> tuple:
     if getattr(primal, "__s2s_derivative__", False):
         return (signature_now(primal),)
     return (getattr(primal, "__defaults__", None), getattr(primal, "__kwdefaults__", None))
+
+
+def twin_allows_int(f: Any) -> dict[str, bool]:
+    """``{"allow_int": ...}`` for a derivative s2s makes of ``f`` on its own: true for a
+    runtime twin (whose factor tuples hold an int pivot or a bool flag, never differentiated)
+    and for a derivative of one, differentiated again (a third derivative of ``cho_solve``)."""
+    while getattr(f, "__s2s_derivative__", False) is True:
+        f = f.primal
+    return {"allow_int": source_of(f) is not None}
