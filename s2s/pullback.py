@@ -15,7 +15,14 @@ import numpy as np
 
 from s2s.callcache import nonfinite_names
 from s2s.codegen.emit import COMPILED
-from s2s.errors import NonScalarOutputError, S2SError, UsageError, caller_location
+from s2s.errors import (
+    Location,
+    NonScalarOutputError,
+    S2SError,
+    UsageError,
+    caller_location,
+    compose_message,
+)
 from s2s.reverse import nonfinite
 from s2s.reverse.nonfinite import finite
 from s2s.runtime.core import layout_copy
@@ -72,15 +79,20 @@ class Pullback:
 def note_user_error(exc: BaseException, generated: Any) -> None:
     """For an error without a location raised by a derivative's call: the note naming the
     primal line (:func:`note_primal_line`), and the traceback without s2s's own frames where
-    the error is the user's (:func:`drop_internal_frames`)."""
-    if not isinstance(exc, S2SError) or getattr(exc, "where", None) is None:
+    the error is the user's (:func:`drop_internal_frames`). An s2s error located in s2s's
+    own code (a rule's derivative code, differentiated at a higher order) is moved to the
+    primal line that called the rule (:func:`relocate_internal_error`)."""
+    where = getattr(exc, "where", None) if isinstance(exc, S2SError) else None
+    if where is None:
         note_primal_line(exc, generated)
         drop_internal_frames(exc)
+    elif isinstance(where, Location) and os.path.abspath(where.filename).startswith(_PACKAGE):
+        relocate_internal_error(exc, generated)
 
 
-def note_primal_line(exc: BaseException, generated: Any) -> None:
-    """Add a note naming the primal line whose generated code raised ``exc`` (the user's
-    own error propagates unchanged, with the line it comes from)."""
+def _primal_line(exc: BaseException, generated: Any) -> tuple[str, int, int] | None:
+    """``(primal file, primal line, generated line)`` of the innermost frame of ``generated``'s
+    code in ``exc``'s traceback, through derivatives of derivatives to the first primal."""
     compiled = generated.compiled
     for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
         if frame.f_code.co_filename != compiled.filename:
@@ -88,19 +100,46 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
         index = lineno - 1
         primal_line = compiled.line_map[index] if 0 <= index < len(compiled.line_map) else None
         if primal_line is None:
-            return
+            return None
         primal_file = generated.compiled.source_file
         while primal_file in COMPILED:  # a derivative differentiated again: its own primal line
             inner = COMPILED[primal_file]
             if not 0 < primal_line <= len(inner.line_map) or not inner.line_map[primal_line - 1]:
                 break
             primal_file, primal_line = inner.source_file, inner.line_map[primal_line - 1]
+        return primal_file, primal_line, lineno
+    return None
+
+
+def note_primal_line(exc: BaseException, generated: Any) -> None:
+    """Add a note naming the primal line whose generated code raised ``exc`` (the user's
+    own error propagates unchanged, with the line it comes from)."""
+    found = _primal_line(exc, generated)
+    if found is not None:
+        primal_file, primal_line, lineno = found
         text = linecache.getline(primal_file, primal_line).strip()
         exc.add_note(
             f"s2s: raised by {primal_file}:{primal_line}: {text} "
-            f"(generated line {lineno} of {compiled.filename})"
+            f"(generated line {lineno} of {generated.compiled.filename})"
         )
+
+
+def relocate_internal_error(exc: S2SError, generated: Any) -> None:
+    """Move ``exc``, located in s2s's own code, to the user's primal line whose derivative
+    called that code (in place: its type, message and advice stay), naming s2s's line in
+    the message. Nothing changes where the primal is s2s's own too (the caller's frame
+    relocates it) or where no user line is found."""
+    found = _primal_line(exc, generated)
+    if found is None or os.path.abspath(found[0]).startswith(_PACKAGE):
         return
+    inner, (primal_file, primal_line, _) = exc.where, found
+    exc.where = Location(primal_file, primal_line, 0, linecache.getline(primal_file, primal_line))
+    exc.message = (f"{exc.message} (met in s2s's own code for a rule this line calls, "
+                   f"{inner}: a limit of s2s, not of your code)")  # fmt: skip
+    if isinstance(exc, SyntaxError):  # UnsupportedSyntaxError: Python's caret and text
+        exc.__init__(exc.message, exc.where, exc.advice)
+    else:
+        exc.args = (compose_message(exc.message, exc.where, exc.advice),)
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the s2s package
