@@ -56,3 +56,28 @@ def test_an_error_located_in_the_users_code_stays_there(monkeypatch):
         s2s.grad(sorted_squares)(X)
     assert info.value.where is here
     assert str(info.value).startswith(f"{__file__}:3: a refusal at the user's line")
+
+
+def fourth_power(q):
+    return q**4
+
+
+def through_a_helper(q):
+    return np.sum(fourth_power(q) * q)
+
+
+def test_reverse_over_a_jvp_returning_tuples_is_refused_at_the_users_call():
+    """The JVP of a helper's pullback returns a tuple of tuples, which reverse mode does not
+    seed: the refusal named the helper's ``return q**4`` and advised a flat tuple, which the
+    user cannot write; it is at the call, with the forward mode that works."""
+    q, v = np.array([0.3, -0.6, 0.9]), np.array([0.5, 1.0, -0.2])
+    third = s2s.vjp(s2s.jvp(s2s.grad(through_a_helper)))
+    with pytest.raises(s2s.NoRuleError) as info:
+        third(q, v)  # MARK: the user's call
+    message = str(info.value)
+    assert info.value.where.filename == __file__
+    assert "third(q, v)  # MARK" in message and "reverse mode over the JVP of" in message
+    assert "s2s.jvp of the derivative" in message
+    forward = s2s.jvp(s2s.jvp(s2s.grad(through_a_helper)))  # the advice: it works
+    _, (_, tangent) = forward(q, v, v)
+    np.testing.assert_allclose(tangent, 60 * q**2 * v * v, rtol=1e-12)  # of grad sum(q**5)

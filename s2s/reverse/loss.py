@@ -2,7 +2,8 @@
 
 ``grad`` and ``value_and_grad`` need one scalar (or, with ``has_aux``, a pair whose first
 item is the scalar); ``vjp`` and ``pullback`` take any output. A tuple where a scalar is
-needed, a missing ``(loss, aux)`` pair and a tuple of tuples are refused at the return line.
+needed, a missing ``(loss, aux)`` pair and a tuple of tuples are refused at the return line (a
+derivative's own tuple of tuples, at the user's call: ``NoRuleError``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import gast
 
 from s2s.codegen.ir import FunctionIR
-from s2s.errors import UnsupportedSyntaxError
+from s2s.errors import NoRuleError, UnsupportedSyntaxError, caller_location
 from s2s.frontend.parse import Primal
 from s2s.reverse.entry import PULLBACK, VJP
 
@@ -50,6 +51,16 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
     if isinstance(loss, gast.Tuple) and any(
         isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
     ):
+        title = getattr(primal.func, "__s2s_title__", None)
+        if title is not None:  # s2s's own code: its return line is no line of the user's
+            raise NoRuleError(
+                f"reverse mode over {title[1:-1]}, which returns a tuple holding tuples (a "
+                "JVP's value and tangent of a tuple, or of a helper's gradients), is not "
+                "supported",
+                caller_location(),
+                "take this order forward: s2s.jvp of the derivative (forward over forward), "
+                "s2s.jacobian(..., mode='forward'), or s2s.hvp for a Hessian-vector product",
+            )
         raise UnsupportedSyntaxError(
             "returning a tuple that holds tuples is not differentiated",
             primal.where(ir.return_node),
