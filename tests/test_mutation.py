@@ -599,3 +599,30 @@ def test_the_advised_write_through_a_second_name_matches_differences():
     assert updates_through_a_second_name_by_ellipsis(x) == pytest.approx(
         np.sum(a * x) + np.sum(np.sin(a)), rel=1e-12
     )
+
+
+def _row_update(x):
+    out = np.zeros((2, 3))
+    for i in range(2):
+        r = out[i]
+        r += x * (i + 1)  # MARK: an update of a view
+    return np.sum(out**2)
+
+
+def _row_by_index(x):
+    out = np.zeros((2, 3))
+    for i in range(2):
+        out[i] += x * (i + 1)
+    return np.sum(out**2)
+
+
+def test_an_update_of_a_view_is_advised_onto_the_array_it_views():
+    # (a fresh user) the advice was `r = r <op> ...` or a copy, which leave `out` unchanged:
+    # a different program; the update written on `out[i]` is followed, and gives the gradient
+    x = np.array([0.3, 0.7, -0.4])
+    with pytest.raises(s2s.MutationError) as info:
+        s2s.grad(_row_update)(x)
+    message = str(info.value)
+    assert "Advice: `r` views `out[i]` (line" in message and "`out[i] += ...`" in message
+    assert "would leave `out[i]` unchanged" in message
+    np.testing.assert_allclose(s2s.grad(_row_by_index)(x), 2 * (1 + 4) * x, rtol=1e-14)

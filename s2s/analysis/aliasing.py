@@ -55,6 +55,7 @@ from s2s.analysis.sharing import (
     user_call,
     value_reads,
     view_text,
+    view_update_advice,
 )
 from s2s.analysis.spelled_writes import check_spelled_writes, returns_new_array, unbound_method
 from s2s.codegen.ir import (
@@ -164,12 +165,12 @@ def _check_setitem(primal: Primal, ir: FunctionIR, stmt: Stmt) -> None:
                 advice,
             )
         if is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
+            made = primal.where(definition.node)
             raise MutationError(
                 f"`{user}` may share memory with another array (a view, a global or an "
-                f"argument; line {primal.where(definition.node).lineno}), so assigning into it "
-                "is not supported yet",
+                f"argument; line {made.lineno}), so assigning into it is not supported yet",
                 where,
-                advice,
+                view_update_advice(made, user, False) if is_view(definition) else advice,
             )
     if generated and restores_from_tape(primal.func, ir, stmt):
         stmt.alias_checks = []  # the adjoint sweep's own restore: views see again what they
@@ -448,11 +449,12 @@ def _check_mutation(primal: Primal, ir: FunctionIR, stmt: Stmt, types: dict[str,
     if definition is not None and _fresh_copy(ir, definition):
         return
     if definition is None or is_view(definition) or definition.op in (COPY, CONST, OPAQUE):
+        view = definition is not None and is_view(definition)
         raise MutationError(
             f"`{user}` may share memory with another array (a view, a global or an argument), "
             "so updating it in place is not supported yet",
             where,
-            advice,
+            view_update_advice(primal.where(definition.node), user, True) if view else advice,
         )
     generated = getattr(primal.func, "__s2s_generated__", False)
     names = alias_closure(ir, old, lists=not generated)

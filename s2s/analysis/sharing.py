@@ -393,3 +393,17 @@ def restores_from_tape(func: Any, ir: FunctionIR, write: Stmt) -> bool:
         or (s.op is CONST and isinstance(s.expr, gast.Constant) and s.expr.value is None)
         for s in made
     )  # fmt: skip
+
+
+def view_update_advice(where_made: Any, user: str, whole: bool) -> str:
+    """Advice for a write into ``user``, a view made at ``where_made`` (its ``Location``):
+    write on the array it views; a copy, or ``x = x <op> ...``, would leave that array
+    unchanged (a different program). ``whole``: an update of the whole view (``x += v``),
+    else a write into its items (``x[k] = v``)."""
+    made = where_made.text.strip()
+    viewed = made.split("=", 1)[1].strip() if "=" in made else "the array it views"
+    how = (f"`{viewed} += ...`" if whole else
+           f"index `{viewed}` itself, its key and `{user}`'s together")  # fmt: skip
+    return (f"`{user}` views `{viewed}` (line {where_made.lineno}): write on that array ("
+            f"{how}), which s2s follows; a copy (`{user} = {user}.copy()`) or `{user} = "
+            f"{user} <op> ...` would leave `{viewed}` unchanged")  # fmt: skip
