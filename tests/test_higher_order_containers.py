@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from gradcheck import along
+from located import assert_located
 
 import s2s
 
@@ -142,3 +143,32 @@ def test_hvp_through_a_helper_given_dicts_of_a_sliced_list():
     np.testing.assert_allclose(s2s.hvp(_sliced_mlp, wrt="h")(params, x, v), expected, atol=1e-8)
     hessian = s2s.hessian(_sliced_mlp, wrt="h")(params, x)
     np.testing.assert_allclose(hessian @ v, expected, atol=1e-8)
+
+
+def _cubic_loss(p):
+    return np.sum(p["a"] ** 3 * p["b"])
+
+
+_CUBIC_GRADIENT = s2s.grad(_cubic_loss)
+
+
+def _gradient_product(p):
+    g = _CUBIC_GRADIENT(p)  # MARK: a dict passed whole to a derivative object
+    return np.sum(g["a"] * g["b"])
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
+def test_a_dict_given_whole_to_a_derivative_inside_is_refused_with_what_works(mode):
+    # (a fresh user) docs/forward.md promised a UsageError advising forward over reverse,
+    # "which works there"; every mode refuses the line, advising the second order of the loss
+    p = {"a": np.array([0.3, -0.4]), "b": np.array([0.7, 1.2])}
+    make = {"grad": lambda: s2s.grad(_gradient_product)(p),
+            "jvp": lambda: s2s.jvp(_gradient_product)(p, p),
+            "hvp": lambda: s2s.hvp(_gradient_product)(p, p)}[mode]  # fmt: skip
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        make()
+    assert_located(info.value, _gradient_product, "# MARK",
+                   "differentiate `f` to the second order instead (`s2s.hvp(f)`")
+    hv = s2s.hvp(_cubic_loss)(p, {"a": np.ones(2), "b": np.zeros(2)})  # what it advises
+    np.testing.assert_allclose(hv["a"], 6 * p["a"] * p["b"], rtol=1e-14)
+    np.testing.assert_allclose(hv["b"], 3 * p["a"] ** 2, rtol=1e-14)

@@ -463,7 +463,9 @@ class _Lowering:
                 "as a method of a global object, or passed in as an argument)",
                 self.where(at),
                 "read the arrays you need (`params['w']`, `p.w`) and pass those, or define "
-                "the function that takes the container in this module",
+                "the function that takes the container in this module; for a derivative "
+                "object given it (`s2s.grad(f)(p)`), differentiate `f` to the second order "
+                "instead (`s2s.hvp(f)`, `s2s.hessian(f)`, `s2s.jvp(s2s.grad(f))`)",
             )
         return self.value([v for _, v in item.items()], at)
 
