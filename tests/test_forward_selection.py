@@ -132,3 +132,21 @@ def test_reverse_over_a_gradient_with_a_branch_keeps_the_mask_across_the_join():
     for i in range(away.size):
         column = along(grad, away, np.eye(away.size)[i], 1e-6)
         np.testing.assert_allclose(jacobian[:, i], column, rtol=1e-6, atol=1e-9)
+
+
+def _det_by_slogdet(m):
+    sign, logabsdet = np.linalg.slogdet(m)
+    return sign * np.exp(logabsdet)
+
+
+def test_slogdet_at_a_singular_matrix_has_an_ieee_tangent_not_a_linalg_error():
+    # (a fresh user) the tangent called np.linalg.inv: LinAlgError from inside s2s, where the
+    # reverse mode's adjoint gives IEEE values (adj(A) / 0); now forward mode does too, with
+    # numpy's warnings, and a nonsingular matrix keeps tr(A^-1 dA)
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, -1.0, 2.0]])
+    with pytest.warns(RuntimeWarning):
+        value, tangent = s2s.jvp(_det_by_slogdet)(a, np.eye(3))
+    assert value == 0.0 and np.isnan(tangent)
+    b = np.array([[2.0, 1.0], [0.5, 3.0]])
+    _, tangent = s2s.jvp(_det_by_slogdet)(b, np.eye(2))
+    assert tangent == pytest.approx(np.trace(np.linalg.inv(b)) * np.linalg.det(b), rel=1e-14)

@@ -258,9 +258,16 @@ def det_tangent(t: Any, a: Any) -> Any:
 
 
 def slogdet_tangent(t: Any, a: Any) -> Any:
-    """The tangent of ``logabsdet`` of ``np.linalg.slogdet(a)``: ``tr(A^-1 dA)``.
+    """The tangent of ``logabsdet`` of ``np.linalg.slogdet(a)``: ``tr(A^-1 dA)``. At a
+    singular matrix (``logabsdet`` is ``-inf``) it is IEEE ``tr(adj(A) dA) / 0`` (``inf``, or
+    ``nan``, with numpy's warning), as the adjoint's is (DESIGN 8), where numpy's ``inv``
+    raises ``LinAlgError``.
     Source: Giles 2008."""
-    return np.sum(_T(np.linalg.inv(a)) * t, axis=(-2, -1))
+    try:
+        inverse = np.linalg.inv(a)
+    except np.linalg.LinAlgError:  # numpy warns of the division, as at log's 0 in forward mode
+        inverse = adjugate(a) / np.linalg.det(a)[..., None, None]
+    return np.sum(_T(inverse) * t, axis=(-2, -1))
 
 
 def _sym(m: Any) -> Any:
