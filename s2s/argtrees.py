@@ -514,7 +514,7 @@ def _leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, An
         raise TangentError(
             f"the tangent of `{name}` must have the structure of `{name}` ({exc})",
             caller_location(),
-            f"pass a tangent built like `{name}`, e.g. with the same keys",
+            f"pass a tangent built like `{name}` (the same keys, fields or length)",
         ) from None
     ids = _leaf_ids(lay, name)
     places = dict(lay.differentiable)[name]

@@ -599,3 +599,19 @@ def test_a_numpy_function_outside_numpy_s_namespace_is_named_by_its_public_modul
     assert qualified_name(sliding_window_view) == "numpy.lib.stride_tricks.sliding_window_view"
     assert qualified_name(np.sum) == "numpy.sum"
     assert qualified_name(np.linalg.solve) == "numpy.linalg.solve"
+
+
+def _mapped(x):
+    return np.sum(np.stack(list(map(np.sin, [x, 2 * x]))))
+
+
+def _comprehended(x):
+    return np.sum(np.stack([np.sin(v) for v in [x, 2 * x]]))
+
+
+def test_map_is_advised_as_a_comprehension():
+    # (a fresh user) the advice was to register a rule for builtins.map
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(_mapped)(0.5)
+    assert "write a list comprehension or a loop" in str(info.value)
+    assert s2s.grad(_comprehended)(0.5) == pytest.approx(np.cos(0.5) + 2 * np.cos(1.0))

@@ -1,12 +1,13 @@
 """What to say when a call that carries a gradient has no derivative rule.
 
-The default advice is to register a rule (``@s2s.adjoint``) or to stop the gradient. Two
+The default advice is to register a rule (``@s2s.adjoint``) or to stop the gradient. Some
 callables get advice of their own: a numpy scalar type used as a cast (``np.float32(t)``:
-``t.astype(np.float32)`` has a rule), and one of s2s's own runtime helpers, which generated code
-calls and which is met when a derivative is differentiated again (the rule it lacks is s2s's to
-write, not the user's). A name bound to a tuple more than once has no rule either (s2s follows a
-tuple's items only where it is bound once): :func:`rebound_tuple` says so by the user's name,
-at the rebinding.
+``t.astype(np.float32)`` has a rule), ``map``, ``filter`` and ``functools.reduce`` (a
+comprehension or a loop is differentiated), and one of s2s's own runtime helpers, which
+generated code calls and which is met when a derivative is differentiated again (the rule it
+lacks is s2s's to write, not the user's). A name bound to a tuple more than once has no rule
+either (s2s follows a tuple's items only where it is bound once): :func:`rebound_tuple` says
+so by the user's name, at the rebinding.
 
 >>> import numpy as np
 >>> no_rule_message(np.float32, "numpy.float32", "`t`")[1].startswith("write `t.astype")
@@ -41,6 +42,13 @@ def no_rule_message(op: Any, name: str, used: str) -> tuple[str, str]:
             f"{op.__name__}(...) of {used}, a sequence whose items carry a gradient, is not "
             "differentiated",
             "pass the arrays as separate arguments, or np.stack(...) them into one array",
+        )
+    if op in (map, filter) or name == "functools.reduce":
+        return (
+            f"{name}(...) of {used} is not differentiated (it calls a function on each item "
+            "where s2s does not see the calls)",
+            "write a list comprehension or a loop (`[f(v) for v in xs]`, `total = total + v`), "
+            "which s2s differentiates",
         )
     if name.startswith("s2s.runtime."):
         helper = name.rsplit(".", 1)[-1]
