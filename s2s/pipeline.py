@@ -61,7 +61,8 @@ from s2s.reverse.loss import differentiated_output
 from s2s.reverse.nonfinite import Sites
 from s2s.reverse.outer_sums import sum_outer_products
 from s2s.reverse.outs import stores_with_out
-from s2s.reverse.peephole import peephole, returned_as_is
+from s2s.reverse.peephole import peephole
+from s2s.reverse.returned import returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.shared_factors import share_cholesky_factors
 from s2s.reverse.simplify import simplify

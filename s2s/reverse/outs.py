@@ -37,7 +37,7 @@ import numpy as np
 from s2s.analysis.dtypes import VType
 from s2s.codegen.sweeps import Block, Sweeps
 from s2s.codegen.walking import copy_tree, stored_names
-from s2s.reverse.peephole import private_buffers
+from s2s.reverse.returned import private_buffers
 from s2s.reverse.simplify import Arr
 
 _UFUNCS = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}

@@ -16,6 +16,11 @@ block (the adjoint of one primal line) of code without loops or branches, this p
 * moves the negation of a temporary read several times in its block (``t = -e`` then
   ``d_a += t * b`` and ``d_b += t * a``) into its reads, where each read absorbs it
   (``d_a -= e * b``; ``t = e``, or ``e`` itself where it is a name);
+* does the first three inside a loop whose trip is straight-line code, for the temporaries
+  that live within one trip (stored once, read only later in the same trip): past the values
+  popped back from the tape into other names, a release of a name read moving after the read
+  (an LSTM gate's ``d_a = -(g * (s / a))``, ``d_n = d_a * e``, ``d_z[k] += -d_n`` becomes
+  ``d_a = g * (s / a)``, ``d_n = d_a * e``, ``d_z[k] += d_n``: two negations fewer a trip);
 * folds a number into a product with a power of two (``c * (2 * e)`` is ``(2 * c) * e``),
   writes ``-1.0 * e`` as ``-e``, and an operand ``1.0 * e`` of arithmetic as ``e``.
 
@@ -28,7 +33,6 @@ overflows alike; the product ``c * 2 ** k`` is exact in binary floating point.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import gast
 import numpy as np
@@ -37,8 +41,8 @@ from s2s import registry
 from s2s.codegen.straight import straight_in
 from s2s.codegen.sweeps import Block, Sweeps, is_comment_marker
 from s2s.codegen.templating import constant
-from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
-from s2s.reverse.simplify import Arr, fresh
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, stored_names, walk
+from s2s.reverse.returned import is_call, private_buffers, store_into
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -65,114 +69,10 @@ def peephole(sweeps: Sweeps, floats: set[str]) -> None:
         _substitute(block, reads, writes, buffers, only)
         _tidy_all(block.body, floats)  # (in loops and branches each statement on its own)
         _absorb_negations(block.body, reads, writes, floats, only)
-
-
-def returned_as_is(sweeps: Sweeps, wrt: tuple[str, ...], float_arrays: dict[str, Any]) -> None:
-    """Mark in ``sweeps.as_is`` the gradient buffers that ``_s2s.gradient`` would hand back
-    unchanged, each a new array of its ``wrt`` argument ``w``'s shape and dtype that shares
-    memory with nothing (``w`` a numpy float32 or float64 array; ``float_arrays`` maps each
-    such ``w`` to its static type): a private buffer made only by ``_s2s.zeros_like_acc(w)``,
-    or a name every assignment of which is arithmetic or a ufunc's result proven of ``w``'s
-    shape (``ndim >= 1``) and dtype (:mod:`s2s.reverse.simplify`'s fact), changed otherwise
-    only in place (``d += e``, ``d[k] = e``)."""
-    pairs = list(zip(sweeps.gradients, wrt))
-    if any(not isinstance(expr, gast.Name) or w not in float_arrays for expr, w in pairs):
-        return  # (only a return of every buffer as is saves the call)
-    if len({expr.id for expr, _ in pairs}) != len(pairs):
-        return  # one array for two arguments
-    made = private_buffers(sweeps)
-    rest = {expr.id: float_arrays[w] for expr, w in pairs if made.get(expr.id) != w}
-    if not rest or _computed_as(sweeps, rest) == set(rest):
-        sweeps.as_is.update(expr.id for expr, _ in pairs)
-
-
-def _computed_as(sweeps: Sweeps, wanted: dict[str, Any]) -> set[str]:
-    """The names of ``wanted`` (name -> the static type of its argument) every assignment of
-    which in the sweeps is a new array of that proven shape and dtype, every other write into
-    it in place (no other binding: no loop or tuple target, no ``del``)."""
-    want = {var: Arr(tuple(k.shape), np.dtype(k.dtype)) for var, k in wanted.items() if k.shape}
-    failed: set[str] = set(wanted) - set(want)
-    vetted: set[int] = set()  # the Name targets of the assignments and accumulations checked
-    bindings: dict[str, list[gast.Name]] = {}
-    for block in sweeps.primal + sweeps.adjoint:
-        for stmt in block.body:
-            for node in inner_nodes(stmt):
-                if isinstance(node, gast.Name):
-                    if node.id in want and not isinstance(node.ctx, gast.Load):
-                        bindings.setdefault(node.id, []).append(node)
-                elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-                    if node.target.id in want:
-                        if not isinstance(node.op, _ARITHMETIC):
-                            failed.add(node.target.id)
-                        vetted.add(id(node.target))
-                elif isinstance(node, gast.Assign):
-                    for t in node.targets:  # (a store d[k] = v reads d: in place)
-                        if isinstance(t, gast.Name) and t.id in want:
-                            fact = getattr(node, "s2s_fact", None)
-                            if len(node.targets) != 1 or type(fact) is not Arr or (
-                                fact != want[t.id] or not fresh(node.value)
-                            ):
-                                failed.add(t.id)
-                            vetted.add(id(t))
-    return {var for var in want if var not in failed and bindings.get(var)
-            and all(id(n) in vetted for n in bindings[var])}  # fmt: skip
-
-
-def private_buffers(sweeps: Sweeps) -> dict[str, str]:
-    """Accumulation buffers (``d = _s2s.zeros_like_acc(x)``, every assignment of ``d`` made
-    so from the same name ``x``) read only as the target of an in-place addition
-    (``d[k] += v``) or of a store (``d[k] = v``) or by the returned gradients, with the name
-    each is made from: writing into one changes no other name's array."""
-    made: dict[str, str | None] = {}
-    other: set[str] = set()
-
-    def visit(body: list[gast.stmt]) -> None:
-        nonlocal other
-        for stmt in body:
-            if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                other |= _names(getattr(stmt, "test", None) or stmt.iter)
-                other |= _names(getattr(stmt, "target", gast.Pass()))
-                visit(stmt.body)
-                visit(stmt.orelse)
-                continue
-            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
-                stmt.targets[0], gast.Name
-            ) and _is_call(stmt.value, "zeros_like_acc"):
-                args = stmt.value.args
-                ref = args[0].id if len(args) == 1 and isinstance(args[0], gast.Name) else None
-                var = stmt.targets[0].id
-                made[var] = ref if made.get(var, ref) == ref else None
-                other |= _names(stmt.value)
-                continue
-            if isinstance(stmt, gast.AugAssign) or _store_into(stmt):
-                other |= _names(stmt.value)
-                target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
-                while isinstance(target, gast.Subscript):
-                    other |= _names(target.slice)
-                    target = target.value
-                if not isinstance(target, gast.Name):
-                    other |= _names(target)
-                continue
-            if isinstance(stmt, gast.Delete):
-                continue
-            other |= _names(stmt)
-
-    for block in sweeps.primal + sweeps.adjoint:
-        visit(block.body)
-    return {v: ref for v, ref in made.items() if v not in other and ref is not None}
-
-
-def _store_into(stmt: gast.stmt) -> bool:
-    """``d[key] = v``: a store into an item or a region of a named array (a buffer's first
-    write, :mod:`s2s.reverse.simplify`)."""
-    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Subscript))  # fmt: skip
-
-
-def _is_call(node: gast.expr, attr: str, module: str = "_s2s") -> bool:
-    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-            and isinstance(node.func.value, gast.Name) and node.func.value.id == module
-            and node.func.attr == attr)  # fmt: skip
+    if sweeps.dynamic:
+        stores = _stores_but_releases(sweeps)
+        for block in sweeps.adjoint:
+            _trips(block.body, reads, stores, buffers, floats)
 
 
 def _read_only(fn: object) -> bool:
@@ -192,7 +92,7 @@ def _pure_calls(node: gast.AST) -> bool:
     for part in walk(node):
         if not isinstance(part, gast.Call):
             continue
-        if _is_call(part, "zeros_like_acc"):
+        if is_call(part, "zeros_like_acc"):
             continue
         func = part.func
         if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
@@ -267,13 +167,17 @@ def _numpy_number(node: gast.expr) -> bool:
 
 
 def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
-               buffers: dict[str, str], only: set[str] | None) -> None:  # fmt: skip
+               buffers: dict[str, str], only: set[str] | None,
+               copies: bool = True) -> None:  # fmt: skip
+    """Substitute each temporary of ``block`` into its one read (:func:`_substitutes`);
+    ``copies``: into a copy ``u = t`` too (a loop's trip keeps the name ``t``: the passes
+    after this one fold its line's chain under it)."""
     body = block.body
     i = 0
     while i < len(body):
         target = body[i].targets[0] if isinstance(body[i], gast.Assign) else None
         allowed = only is None or (isinstance(target, gast.Name) and target.id in only)
-        if allowed and _substitutes(body, i, reads, writes, buffers):
+        if allowed and _substitutes(body, i, reads, writes, buffers, copies):
             del body[i]
             if only is not None:  # its release (x = None) releases nothing now
                 body[i:] = [s for s in body[i:] if not (_release(s) and _names(s) == {target.id})]
@@ -283,7 +187,8 @@ def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
 
 
 def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
-                 writes: dict[str, int], buffers: dict[str, str]) -> bool:  # fmt: skip
+                 writes: dict[str, int], buffers: dict[str, str],
+                 copies: bool = True) -> bool:  # fmt: skip
     """Substitute the temporary that ``body[i]`` assigns into its one read, if allowed: the
     statements in between assign other names from pure calls, or add into private buffers."""
     stmt = body[i]
@@ -294,18 +199,25 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
     if reads.get(var) != 1 or writes.get(var) != 1 or not _arithmetic(stmt.value):
         return False
     used = _names(stmt.value)
+    deferred: list[gast.stmt] = []  # releases of names it reads, moved after the read
     for later in body[i + 1:]:
         if is_comment_marker(later):
             continue
+        if _release(later) and len(later.targets) == 1 and _names(later) <= used:
+            deferred.append(later)
+            continue
+        if _popped(later) and not _names(later) & (used | {var}):
+            continue  # (a value popped back from the tape into another name)
         if not isinstance(later, (gast.Assign, gast.AugAssign)) or not _pure_calls(later):
             return False
-        into = isinstance(later, gast.AugAssign) or _store_into(later)
+        into = isinstance(later, gast.AugAssign) or store_into(later)
         mentions = var in _names(later)
         if into and mentions:
-            target = later.targets[0] if _store_into(later) else later.target
+            target = later.targets[0] if store_into(later) else later.target
             site = _read_site(later, var)
             if site is not None and var not in _names(target):
                 setattr(*site, stmt.value)  # read by a write: its value is computed before it
+                _after(body, later, deferred)
                 return True
         if into:
             base = later.target if isinstance(later, gast.AugAssign) else later.targets[0]
@@ -317,15 +229,38 @@ def _substitutes(body: list[gast.stmt], i: int, reads: dict[str, int],
             return False
         if mentions:
             site = _read_site(later, var)
-            if site is None:
+            if site is None or (not copies and site[0] is later):
                 return False
             parent, field = site
             setattr(parent, field, stmt.value)
+            _after(body, later, deferred)
             return True
         if isinstance(later, gast.Assign) and used & {n for t in later.targets
                                                       for n in name_list(t)}:  # fmt: skip
             return False  # (a store d[k] = v: its buffer, never in `used`, as checked above)
     return False
+
+
+def _popped(stmt: gast.stmt) -> bool:
+    """``x = tape.pop()``: a value popped back from a list into a name (it writes that name
+    alone, and reads nothing an arithmetic expression reads)."""
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)
+            and isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == "pop"
+            and isinstance(stmt.value.func.value, gast.Name) and not stmt.value.args
+            and not stmt.value.keywords)  # fmt: skip
+
+
+def _after(body: list[gast.stmt], site: gast.stmt, moved: list[gast.stmt]) -> None:
+    """Move the statements ``moved`` (releases) to just after ``site`` in ``body``; one of
+    a name that ``site`` binds goes (``d = d * e`` is its release: after it, ``d = None``
+    would drop the new value)."""
+    if not moved:
+        return
+    body[:] = [s for s in body if not any(s is m for m in moved)]
+    at = next(k for k, s in enumerate(body) if s is site)
+    bound = stored_names(site) if isinstance(site, gast.Assign) else set()
+    body[at + 1:at + 1] = [m for m in moved if not _names(m) & bound]
 
 
 def _read_site(stmt: gast.Assign | gast.AugAssign, var: str) -> tuple[gast.AST, str] | None:
@@ -501,7 +436,10 @@ def _absorb_negations(body: list[gast.stmt], reads: dict[str, int], writes: dict
         alias = inner.id if isinstance(inner, gast.Name) else None  # t = -u: reads get -u
         if alias is not None and (writes.get(alias) != 1 or only is not None and alias not in only):
             continue
-        trial = _negated_reads(body, i, var, alias, reads.get(var, 0), floats)
+        def chainable(target: str) -> bool:  # a temporary whose negation is absorbed next
+            return writes.get(target) == 1 and (only is None or target in only)
+
+        trial = _negated_reads(body, i, var, alias, reads.get(var, 0), floats, chainable)
         if trial is None:
             continue
         for j, new in trial.items():
@@ -515,7 +453,7 @@ def _absorb_negations(body: list[gast.stmt], reads: dict[str, int], writes: dict
 
 
 def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | None, count: int,
-                   floats: set[str]) -> dict[int, gast.stmt] | None:  # fmt: skip
+                   floats: set[str], chainable) -> dict[int, gast.stmt] | None:  # fmt: skip
     """The statements of ``body`` from ``start`` on that read ``var`` (all ``count`` of its
     reads), rewritten with ``-var`` (``-alias``) and tidied, by index; ``None`` unless each is
     an assignment or accumulation that reads it in its value only and keeps its number of
@@ -560,7 +498,8 @@ def _negated_reads(body: list[gast.stmt], start: int, var: str, alias: str | Non
                         if isinstance(item, gast.Name) and item.id == var:
                             child[k] = _neg(_load(alias or var))
         _tidy(new, floats)
-        if _negations(new) > _negations(later):
+        added = _negations(new) - _negations(later)
+        if added > 0 and not (added == 1 and _passed_on(new, chainable)):
             return None
         found[j] = new
     return found
@@ -574,3 +513,76 @@ def _negations(stmt: gast.stmt) -> int:
     """The negations ``stmt`` computes (not those of numbers)."""
     return sum(1 for node in walk(stmt) if _negation(node) and not isinstance(
         node.operand, gast.Constant))  # fmt: skip
+
+
+def _passed_on(stmt: gast.stmt, chainable) -> bool:
+    """``u = -(...)`` whose ``u`` is a temporary this pass visits next (``chainable``): the
+    negation moved here costs what it cost where it was, and the next reader may absorb it
+    (``t = -a``, ``u = t * b``, ``d[k] += -u`` is ``u = a * b``, ``d[k] += u``)."""
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and _negation(stmt.value)
+            and chainable(stmt.targets[0].id))  # fmt: skip
+
+
+def _stores_but_releases(sweeps: Sweeps) -> dict[str, int]:
+    """How many statements of the sweeps, at any depth, store each name, releases
+    (``x = None``) and initial ``None`` bindings aside."""
+    stores: dict[str, int] = {}
+
+    def visit(body: list[gast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (gast.For, gast.While, gast.If)):
+                for name in _names(getattr(stmt, "target", gast.Pass())):
+                    stores[name] = stores.get(name, 0) + 1
+                visit(stmt.body)
+                visit(stmt.orelse)
+            elif not _release(stmt):
+                for node in inner_nodes(stmt):
+                    if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
+                        stores[node.id] = stores.get(node.id, 0) + 1
+
+    for block in sweeps.primal + sweeps.adjoint:
+        visit(block.body)
+    return stores
+
+
+def _trips(body: list[gast.stmt], reads: dict[str, int], stores: dict[str, int],
+           buffers: dict[str, str], floats: set[str]) -> None:  # fmt: skip
+    """In each loop of ``body`` whose trip is straight-line code (no loop, branch or ``try``
+    inside), substitute and absorb negations as in a block (:func:`_substitute`,
+    :func:`_absorb_negations`) for the temporaries that live within one trip: stored once in
+    the sweeps, by a statement of the trip, and read only by the statements after it in the
+    same trip (the next trip stores it again before it reads it)."""
+    for stmt in body:
+        if isinstance(stmt, gast.If):
+            _trips(stmt.body, reads, stores, buffers, floats)
+            _trips(stmt.orelse, reads, stores, buffers, floats)
+        if not isinstance(stmt, (gast.For, gast.While)):
+            continue
+        trip = stmt.body
+        if any(isinstance(s, (gast.For, gast.While, gast.If, gast.Try, gast.With)) for s in trip):
+            _trips(trip, reads, stores, buffers, floats)
+            continue
+        local = _trip_local(trip, reads, stores)
+        if local:
+            _substitute(Block(None, trip), reads, stores, buffers, local, copies=False)
+            _absorb_negations(trip, reads, stores, floats, local)
+            _substitute(Block(None, trip), reads, stores, buffers, local, copies=False)
+            _tidy_all(trip, floats)
+
+
+def _trip_local(trip: list[gast.stmt], reads: dict[str, int], stores: dict[str, int]) -> set[str]:
+    """The names a statement of ``trip`` (straight-line code) assigns alone, stored nowhere
+    else in the sweeps, all of whose reads are in the statements after it in ``trip``."""
+    local: set[str] = set()
+    for i, stmt in enumerate(trip):
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name)) or _release(stmt):  # fmt: skip
+            continue
+        var = stmt.targets[0].id
+        if stores.get(var) != 1 or var in _names(stmt.value):
+            continue
+        later = sum(name_list(s).count(var) for s in trip[i + 1:] if not _release(s))
+        if later == reads.get(var, 0):
+            local.add(var)
+    return local
