@@ -1083,6 +1083,24 @@ def test_convention_norm_at_origin():
     agrees(norm, (x,), 0, grad(norm, x))
 
 
+def squared_norm(x):
+    return np.linalg.norm(x) ** 2
+
+
+def squared_abs(s):
+    return np.abs(s) ** 2
+
+
+def test_convention_second_derivatives_through_such_a_kink():
+    # the derivative of the convention: zeros where the smooth composite's is 2 I (documented,
+    # as JAX and PyTorch give for abs); away from the kink the true second derivative
+    exact(s2s.hessian(squared_norm)(np.zeros(2)), np.zeros((2, 2)))
+    assert s2s.grad(s2s.grad(squared_abs))(0.0) == 0.0
+    np.testing.assert_allclose(s2s.hessian(squared_norm)(np.array([0.3, -0.2])), 2 * np.eye(2),
+                               rtol=1e-14, atol=1e-14)  # fmt: skip
+    assert s2s.grad(s2s.grad(squared_abs))(-0.4) == pytest.approx(2.0, rel=1e-15)
+
+
 def spectral_norm(a):
     return np.linalg.norm(a, 2)
 
