@@ -7,7 +7,7 @@ adjoint and its runtime helpers differentiated twice) against the central differ
 Richardson's extrapolation, of ``grad(grad(phi))``. A deterministic eighth of the rules runs in
 the default suite, the others with ``-m slow``; a rule added to the registry is checked here
 with no list to edit. The fourth derivatives, against differences of the third, run with
-``-m long`` (about 15 minutes on two cores; not in CI).
+``-m long`` (two minutes on two cores; not in CI).
 """
 
 from __future__ import annotations
