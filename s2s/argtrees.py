@@ -344,19 +344,6 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
-    if d.mode != "jvp" and inner.mode == "jvp" and getattr(
-        inner.primal, "__s2s_derivative__", False
-    ) and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
-              for n in inner._wrt_names if n in values):  # fmt: skip
-        # (the JVP's code over the leaves returns a tuple of tuples, which a pullback takes
-        # in no other form)
-        raise NoRuleError(
-            f"a {d.mode} of a JVP of a derivative (a third derivative) with respect to a "
-            "dict, dataclass or NamedTuple parameter container is not supported",
-            caller_location(),
-            "use s2s.jvp of the JVP (forward over forward over reverse), or pass the "
-            "container's arrays in a list or tuple (s2s.tree.flatten)",
-        )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
     if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
@@ -438,8 +425,8 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         return out[0] if d._single else out
 
     def flat_cotangent(ct: Any) -> tuple:
-        if inner.mode == "jvp":  # of (value, tangent) of f's output: no container's gradients
-            return ct
+        if inner.mode == "jvp":  # of (value, tangent) of f's output: a gradient's as given
+            return tuple(_flat_as_given(part, inner.primal, primal_lay) for part in ct)
         return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
 
     if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
@@ -450,6 +437,14 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     value, pullback = flat(**call)
     d._latest = flat._latest
     return inner_rebuilt(value), lambda ct: outer_rebuilt(pullback(flat_cotangent(ct)))
+
+
+def _flat_as_given(part: Any, d: Any, lay: Layout | None) -> Any:
+    """The transpose of :func:`_as_given` over leaves (``lay``): a cotangent of ``d``'s output
+    given in its containers' structure, as the flat code's tuple of leaves."""
+    if part is None or lay is None or getattr(d, "mode", None) not in (GRAD, PULLBACK):
+        return part
+    return lay.flat_gradients(d._wrt_names, (part,) if d._single else part)
 
 
 def _as_given(grads: Any, d: Any, values: dict[str, Any], lay: Layout | None) -> Any:

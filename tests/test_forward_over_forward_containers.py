@@ -2,8 +2,8 @@
 inner JVP's own tangent (a container too) is passed leaf by leaf, and the result is the inner
 JVP's ``(value, tangent)`` pair with its tangent (it raised ``TypeError: missing a required
 argument: 'p_w_dot'``, and the pair would have been rebuilt as the container). A third
-derivative this way (``jvp(jvp(grad(f)))``) over a dict or NamedTuple works (a ``vjp`` of
-``jvp(grad(f))`` over one is refused with advice; over a list or tuple both work:
+derivative this way (``jvp(jvp(grad(f)))``) over a dict or NamedTuple works, and so does a
+``vjp`` of ``jvp(grad(f))`` over one (over a list or tuple:
 tests/test_higher_order_whole_containers.py)."""
 
 from typing import NamedTuple
@@ -107,11 +107,29 @@ def test_a_third_derivative_over_a_named_tuple_by_forward_over_forward():
     assert np.allclose(third.b, along_b, rtol=1e-12)
 
 
-def test_a_pullback_of_a_jvp_of_a_gradient_over_a_dict_is_refused_with_advice():
-    p, v, _ = random_dicts(3)
-    with pytest.raises(s2s.NoRuleError, match="third derivative") as info:
-        s2s.vjp(s2s.jvp(s2s.grad(by_keys)))(p, v)
-    assert "s2s.jvp of the JVP" in info.value.advice
+def hessian_times(p, c):
+    """H c of f = sum(sin(w) b^2), by hand: its w and b parts."""
+    w, b = p["w"], p["b"]
+    return (-np.sin(w) * b**2 * c["w"] + 2 * np.cos(w) * b * c["b"],
+            2 * np.cos(w) * b * c["w"] + 2 * np.sin(w) * c["b"])  # fmt: skip
+
+
+def test_a_pullback_of_a_jvp_of_a_gradient_over_a_dict():
+    """It was refused (the JVP's code over the leaves returns a tuple of tuples, which reverse
+    mode did not take apart): the cotangent of (gradient, H v), dicts, gives H c_g + d^3 f[v,
+    c_h] in p's structure."""
+    p, v, c_h = random_dicts(3)
+    c_g = random_dicts(4)[0]
+    (grad, hv), pullback = s2s.vjp(s2s.jvp(s2s.grad(by_keys)))(p, v)
+    assert set(grad) == set(hv) == {"w", "b"}
+    got = pullback((c_g, c_h))
+    assert type(got) is dict
+    h_w, h_b = hessian_times(p, c_g)
+    t_w, t_b = third_directional(p, v, c_h)
+    np.testing.assert_allclose(got["w"], h_w + t_w, rtol=1e-12)
+    np.testing.assert_allclose(got["b"], h_b + t_b, rtol=1e-12)
+    only = pullback((None, c_h))  # no cotangent for the gradient
+    np.testing.assert_allclose(only["w"], t_w, rtol=1e-12)
 
 
 def sine_weighted(p, y):

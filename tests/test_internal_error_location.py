@@ -58,26 +58,31 @@ def test_an_error_located_in_the_users_code_stays_there(monkeypatch):
     assert str(info.value).startswith(f"{__file__}:3: a refusal at the user's line")
 
 
-def fourth_power(q):
-    return q**4
+def pairs(x):
+    return ((x * x, np.sin(x)), (x, 2.0 * x))
 
 
-def through_a_helper(q):
-    return np.sum(fourth_power(q) * q)
+def through_pairs(x):
+    t = pairs(x)
+    return t[0][0] * t[0][1] + t[1][0] * t[1][1]
 
 
-def test_reverse_over_a_jvp_returning_tuples_is_refused_at_the_users_call():
-    """The JVP of a helper's pullback returns a tuple of tuples, which reverse mode does not
-    seed: the refusal named the helper's ``return q**4`` and advised a flat tuple, which the
-    user cannot write; it is at the call, with the forward mode that works."""
-    q, v = np.array([0.3, -0.6, 0.9]), np.array([0.5, 1.0, -0.2])
-    third = s2s.vjp(s2s.jvp(s2s.grad(through_a_helper)))
+def tangent_of_pairs(x):
+    return s2s.jvp(through_pairs)(x, 1.0)[1]
+
+
+def test_reverse_over_reverse_over_a_jvp_returning_tuples_is_refused_at_the_users_call():
+    """The JVP of a helper returning a tuple of tuples returns a tuple of tuples, which a
+    reverse derivative that is itself differentiated again does not seed: the refusal named
+    the helper's return line and advised a flat tuple; it is at the user's call, with the
+    forward mode that works (reverse mode once over it works:
+    tests/test_nested_tuple_outputs.py)."""
     with pytest.raises(s2s.NoRuleError) as info:
-        third(q, v)  # MARK: the user's call
+        s2s.hessian(tangent_of_pairs)(0.7)  # MARK: the user's call
     message = str(info.value)
     assert info.value.where.filename == __file__
-    assert "third(q, v)  # MARK" in message and "reverse mode over the JVP of" in message
-    assert "s2s.jvp of the derivative" in message
-    forward = s2s.jvp(s2s.jvp(s2s.grad(through_a_helper)))  # the advice: it works
-    _, (_, tangent) = forward(q, v, v)
-    np.testing.assert_allclose(tangent, 60 * q**2 * v * v, rtol=1e-12)  # of grad sum(q**5)
+    assert "s2s.hessian(tangent_of_pairs)(0.7)  # MARK" in message
+    assert "reverse mode over the JVP of" in message and "s2s.jvp of the derivative" in message
+    third = s2s.jvp(s2s.jvp(tangent_of_pairs))(0.7, 1.0, 1.0)[1][1]  # the advice: it works
+    x = 0.7  # d^3/dx^3 of x^2 sin x + 2 x^2
+    assert third == pytest.approx(6 * np.cos(x) - 6 * x * np.sin(x) - x * x * np.cos(x), rel=1e-12)

@@ -267,8 +267,7 @@ def _write_vjp(
             depth = 4
     else:
         writer.line(f"def {pullback}({cotangent}):", 2)
-    checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
-    check = call(checker, name(cotangent), loss, *_file_line(primal, return_line))
+    check = _cotangent_check(cotangent, loss, _file_line(primal, return_line))
     target = gast.Name(cotangent, gast.Store(), None, None)
     writer.statement(gast.Assign(targets=[target], value=check, type_comment=None), depth,
                      return_line)  # fmt: skip
@@ -342,8 +341,7 @@ def _write_pullback(
     params = {p.name for p in ir.params} | {entry.cotangent}
     loss, cotangent = entry.loss, entry.cotangent
     return_line = _return_line(primal, ir)
-    checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
-    check = call(checker, name(cotangent), loss, *_file_line(primal, return_line))
+    check = _cotangent_check(cotangent, loss, _file_line(primal, return_line))
     target = gast.Name(cotangent, gast.Store(), None, None)
     checked: gast.stmt = gast.Assign(targets=[target], value=check, type_comment=None)
     if functional and isinstance(loss, gast.Tuple):  # differentiated again: the tuple's items
@@ -563,3 +561,28 @@ def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> 
 def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:
     """The primal sweep with its `with` and `try` statements, and its `global` declaration."""
     return nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals, sweeps.tape or None)
+
+
+def output_tree(loss: gast.Tuple) -> gast.Tuple:
+    """The form of a returned tuple as written, for ``_s2s.check_cotangent_tree``: ``0`` for an
+    item, a tuple of the same form for a tuple written there (a name holding a tuple at run
+    time is one item: its cotangent is one tuple)."""
+    return gast.Tuple(
+        elts=[output_tree(e) if isinstance(e, gast.Tuple) else gast.Constant(0, None)
+              for e in loss.elts],
+        ctx=gast.Load(),
+    )  # fmt: skip
+
+
+def holds_tuples(loss: gast.expr) -> bool:
+    """Whether the returned ``loss`` is a tuple with a tuple written among its items."""
+    return isinstance(loss, gast.Tuple) and any(isinstance(e, gast.Tuple) for e in loss.elts)
+
+
+def _cotangent_check(cotangent: str, loss: gast.expr, where: list) -> gast.expr:
+    """The call that checks the pullback's cotangent against the output ``loss`` (a tuple's
+    taken apart item by item, a tuple that holds tuples' leaf by leaf)."""
+    if holds_tuples(loss):
+        return call("_s2s.check_cotangent_tree", name(cotangent), loss, output_tree(loss), *where)
+    checker = "_s2s.check_cotangents" if isinstance(loss, gast.Tuple) else "_s2s.check_cotangent"
+    return call(checker, name(cotangent), loss, *where)

@@ -1,9 +1,11 @@
 """The output a reverse-mode derivative seeds: checked against what its mode needs.
 
 ``grad`` and ``value_and_grad`` need one scalar (or, with ``has_aux``, a pair whose first
-item is the scalar); ``vjp`` and ``pullback`` take any output. A tuple where a scalar is
-needed, a missing ``(loss, aux)`` pair and a tuple of tuples are refused at the return line (a
-derivative's own tuple of tuples, at the user's call: ``NoRuleError``).
+item is the scalar); ``vjp`` and ``pullback`` take any output, a tuple of tuples too (its
+cotangent is taken apart leaf by leaf, ``_s2s.check_cotangent_tree``). A tuple where a scalar
+is needed, a missing ``(loss, aux)`` pair, a tuple holding a list, and a tuple of tuples in
+code that is differentiated again are refused at the return line (a derivative's own tuple of
+tuples, at the user's call: ``NoRuleError``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from s2s.frontend.parse import Primal
 from s2s.reverse.entry import PULLBACK, VJP
 
 
-def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool) -> gast.expr:
+def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool,
+                          functional: bool = False) -> gast.expr:
     """The value whose cotangent is seeded: the output, or with ``has_aux`` its first item.
 
     Raises ``UnsupportedSyntaxError`` at the return line for a tuple where ``grad`` needs a
     scalar, a missing ``(loss, aux)`` pair, or a tuple holding tuples."""
     returns = ir.returns
     loss = returns
+    # a tuple of tuples (a JVP's value and tangent of tuples): its cotangent, taken apart
+    # leaf by leaf (_s2s.check_cotangent_tree), seeds each leaf; not in code differentiated again
+    nested_ok = mode in (VJP, PULLBACK) and not has_aux and not functional
     if has_aux:
         if not (isinstance(returns, gast.Tuple) and len(returns.elts) == 2):
             raise UnsupportedSyntaxError(
@@ -49,21 +55,35 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
             "`return loss, aux`, or use s2s.vjp",
         )
     if isinstance(loss, gast.Tuple) and any(
-        isinstance(e, (gast.Tuple, gast.List)) for e in loss.elts
+        isinstance(e, gast.List) or (isinstance(e, gast.Tuple) and not nested_ok)
+        for e in loss.elts
     ):
         title = getattr(primal.func, "__s2s_title__", None)
         if title is not None:  # s2s's own code: its return line is no line of the user's
             raise NoRuleError(
                 f"reverse mode over {title[1:-1]}, which returns a tuple holding tuples (a "
                 "JVP's value and tangent of a tuple, or of a helper's gradients), is not "
-                "supported",
+                "supported where that reverse derivative is differentiated again",
                 caller_location(),
                 "take this order forward: s2s.jvp of the derivative (forward over forward), "
                 "s2s.jacobian(..., mode='forward'), or s2s.hvp for a Hessian-vector product",
             )
+        lists = any(isinstance(e, gast.List) for e in loss.elts)
         raise UnsupportedSyntaxError(
-            "returning a tuple that holds tuples is not differentiated",
+            "returning a tuple that holds a list is not differentiated" if lists else
+            "a tuple that holds tuples, returned here, is differentiated to the first order "
+            "only (this derivative is differentiated again)",
             primal.where(ir.return_node),
             "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
-        )
+        )  # fmt: skip
     return loss
+
+
+def output_leaves(loss: gast.Tuple) -> list[gast.expr]:
+    """The items of a returned tuple, a tuple among them taken item by item, in order: the
+    outputs whose cotangents ``_s2s.check_cotangent_tree`` hands back, one per leaf."""
+    leaves: list[gast.expr] = []
+    for element in loss.elts:
+        leaves += output_leaves(element) if isinstance(element, gast.Tuple) else [element]
+    return leaves
+

@@ -38,6 +38,7 @@ from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.deadcode import drop_dead_primal
 from s2s.reverse.flow import AdjointFlow
+from s2s.reverse.loss import output_leaves
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.state import SweepState, loop_targets, sweep_state, tries
@@ -104,7 +105,7 @@ class ReverseBuilder:
                     element,
                     gast.Subscript(value=copy_tree(seed), slice=constant(i), ctx=gast.Load()),
                 )
-                for i, element in enumerate(loss.elts)
+                for i, element in enumerate(output_leaves(loss))
             ]
         else:
             seeds = [(loss, seed)]

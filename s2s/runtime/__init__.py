@@ -12,6 +12,7 @@ from s2s.runtime.budget import MemoryBudget
 from s2s.runtime.checkpointing import checkpointed
 from s2s.runtime.checks import (
     check_cotangent,
+    check_cotangent_tree,
     check_cotangents,
     check_no_view,
     check_scalar,
@@ -475,7 +476,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "put_all_but_last", "put_item", "put_last", "rearray", "rebroadcast", "reduce_onto", "unsplit",
     "unsum_back", "put_at", "resplit", "split_parts", "unwritten", "var_second", "Cause", "Like",
     "Undefined", "acc_dtype", "add", "adjugate", "augmented", "both", "check_cotangent",
-    "check_cotangents", "check_no_view", "check_scalar", "cholesky_adjoint", "clip_masks",
+    "check_cotangent_tree", "check_cotangents", "check_no_view", "check_scalar",
+    "cholesky_adjoint", "clip_masks",
     "cumprod_adjoint", "cumsum_adjoint", "det_adjoint", "detached", "div_or_zero", "divmod_grad",
     "dot_grad_a", "dot_grad_b", "eigh_adjoint", "eigvalsh_adjoint", "einsum_grads", "inner_axes",
     "occurrences_adjoint", "occurrences_tangent", "trim_key", "poly_jacobian", "poly_length",

@@ -281,6 +281,33 @@ def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tup
     )
 
 
+def check_cotangent_tree(cts: Any, values: tuple, tree: tuple, filename: str,
+                         lineno: int) -> tuple:  # fmt: skip
+    """Check the cotangent of a function returning a tuple that holds tuples, and take it
+    apart: ``tree`` gives the returned tuple's form as written (``0`` for an item, a tuple of
+    the same form for a tuple written there), and the result has one cotangent per item, in
+    order (``None`` where none was given, for an item or a whole tuple), as
+    :func:`check_cotangents` has for a flat tuple."""
+    if cts is None:
+        cts = (None,) * len(tree)
+    if not isinstance(cts, (tuple, list)) or len(cts) != len(tree):
+        raise CotangentError(
+            f"the function returns a tuple of {len(tree)} outputs, so the pullback takes a "
+            f"tuple of {len(tree)} cotangents (None for an output without one, a tuple for a "
+            f"tuple), not {type(cts).__name__}"
+            + (f" of length {len(cts)}" if isinstance(cts, (tuple, list)) else ""),
+            _where(filename, lineno),
+            "pass a cotangent built like the output: the same tuples, None where none",
+        )
+    flat: list[Any] = []
+    for ct, value, form in zip(cts, values, tree):
+        if form == 0:
+            flat.append(None if ct is None else check_cotangent(ct, value, filename, lineno))
+        else:
+            flat += check_cotangent_tree(ct, value, form, filename, lineno)
+    return tuple(flat)
+
+
 def final_values(*values: Any) -> list[tuple[Any, Any]]:
     """Each array (or list) a pullback's adjoint sweep restores in place, with a copy of its
     final value, for :func:`put_back`. The sweep restores the arrays themselves, not copies,
