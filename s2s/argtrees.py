@@ -344,6 +344,16 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         )
     names = list(inner._primal_signature.parameters)
     values = {n: arguments[n] for n in names}
+    if d.mode == "jvp" and inner.mode == "jvp" and getattr(inner.primal, "mode", None) == "jvp" \
+            and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
+                    for n in inner._wrt_names if n in values):  # fmt: skip
+        raise NoRuleError(  # (the third JVP's flat form would take each leaf's tangent)
+            "a third forward derivative (s2s.jvp of s2s.jvp of s2s.jvp) with respect to a "
+            "dict, dataclass or NamedTuple parameter container is not supported",
+            caller_location(),
+            "take the third derivative as s2s.jvp(s2s.jvp(s2s.grad(f))) (it works over any "
+            "container), or pass the container's arrays in a list (s2s.tree.flatten)",
+        )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
     if inner_lay is None or not set(outer) <= set(inner_lay.containers()):
@@ -351,10 +361,13 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         raise UsageError(
             "a derivative of a derivative with respect to a parameter container that the inner "
             f"derivative does not differentiate ({', '.join(missing)}) is not supported (met "
-            "too when a helper is passed one dict of a list the function slices)",
+            "too when a helper is passed one dict of a list the function slices, and in "
+            "reverse mode over s2s's own third-order code of np.einsum or "
+            "np.linalg.multi_dot given array operands)",
             caller_location(),
-            "differentiate the inner derivative with respect to the container too, or pass the "
-            "container's arrays as separate arguments (s2s.tree.flatten)",
+            "differentiate the inner derivative with respect to the container too, pass the "
+            "container's arrays as separate arguments (s2s.tree.flatten), or take that order "
+            "forward (s2s.jvp of the derivative)",
         )
     places = dict(inner_lay.differentiable)
     flat_inner = inner._flat.get(inner_lay)

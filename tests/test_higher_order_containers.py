@@ -172,3 +172,33 @@ def test_a_dict_given_whole_to_a_derivative_inside_is_refused_with_what_works(mo
     hv = s2s.hvp(_cubic_loss)(p, {"a": np.ones(2), "b": np.zeros(2)})  # what it advises
     np.testing.assert_allclose(hv["a"], 6 * p["a"] * p["b"], rtol=1e-14)
     np.testing.assert_allclose(hv["b"], 3 * p["a"] ** 2, rtol=1e-14)
+
+
+def _sine_product(p):
+    return np.sum(np.sin(p["w"]) * p["b"])
+
+
+def test_a_third_jvp_over_a_dict_is_refused_with_the_form_that_works():
+    # (a fresh user) it raised ValueError: expected 2 tangent parameters, from inside s2s
+    p = {"w": np.array([0.3, 1.2]), "b": np.array([0.5, -0.7])}
+    v = {"w": np.ones(2), "b": np.ones(2)}
+    with pytest.raises(s2s.NoRuleError, match="third forward derivative") as info:
+        s2s.jvp(s2s.jvp(s2s.jvp(_sine_product)))(p, v, v, v)
+    assert "s2s.jvp(s2s.jvp(s2s.grad(f)))" in info.value.advice
+    third = s2s.jvp(s2s.jvp(s2s.grad(_sine_product)))(p, v, v)[1][1]  # d^2 grad [v, v]
+    w, b = p["w"], p["b"]
+    np.testing.assert_allclose(third["w"], -np.cos(w) * b - 2 * np.sin(w), rtol=1e-14)
+    np.testing.assert_allclose(third["b"], -np.sin(w), rtol=1e-14)
+
+
+def _dict_to_a_jvp(w, b):
+    value, tangent = s2s.jvp(_sine_product)({"w": w, "b": b}, {"w": np.ones(2), "b": w})  # MARK
+    return tangent * value
+
+
+def test_a_dict_literal_given_to_a_derivative_inside_is_not_advised_to_stop_the_gradient():
+    # (a fresh user) the advice was s2s.stop_gradient, which would drop the gradient
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(_dict_to_a_jvp)(np.array([0.3, 1.2]), np.array([0.5, -0.7]))
+    assert_located(info.value, _dict_to_a_jvp, "# MARK", "differentiate `f` to the order")
+    assert "stop_gradient" not in str(info.value)

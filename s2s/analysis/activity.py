@@ -359,6 +359,15 @@ def _bind(
     if stmt.op is OPAQUE and refusal is not None:
         message, location, advice = refusal
         raise NoRuleError(f"{message}; it uses {used}", location, advice)
+    if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Dict, gast.DictComp)):
+        raise NoRuleError(  # (s2s.stop_gradient would drop the gradient the dict carries)
+            f"a dict of values that carry a gradient, made here and used whole (passed to a "
+            f"call, returned), is not differentiated; it uses {used}",
+            where,
+            "pass the arrays themselves, or a list or tuple of them (which s2s follows); to "
+            "give a dict to a derivative object (`s2s.jvp(f)({...})`), differentiate `f` to "
+            "the order you need instead (`s2s.hvp(f)`, `s2s.jvp(s2s.grad(f))`)",
+        )
     if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Set, gast.SetComp)):
         raise NoRuleError(
             f"a set of values that carry a gradient is not supported (a set merges and orders "

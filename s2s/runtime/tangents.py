@@ -46,13 +46,13 @@ def check_tangent(t: Any, x: Any, name: str, filename: str, lineno: int) -> Any:
             shape or structure, naming ``name``, at the user's call of the derivative (the
             ``def`` line ``filename:lineno`` when no frame outside s2s is found).
     """
-    if type(x) is tuple:
-        if type(t) is not tuple or len(t) != len(x):
+    if type(x) is tuple:  # (a NamedTuple's tangent is one too: a tuple of its fields')
+        if not isinstance(t, tuple) or len(t) != len(x):
             raise TangentError(
                 f"the tangent of `{name}` must be a tuple of {len(x)} tangents, one per item, "
                 f"not {_describe(t)}",
                 _where(filename, lineno),
-                f"pass e.g. ({', '.join(f'{name}{i}_dot' for i in range(len(x)))})",
+                f"pass a tuple of {len(x)} tangents, each shaped like its item of `{name}`",
             )
         return tuple(
             check_tangent(ti, xi, f"{name}[{i}]", filename, lineno)
