@@ -574,6 +574,16 @@ def output_tree(loss: gast.Tuple) -> gast.Tuple:
     )  # fmt: skip
 
 
+def output_leaves(loss: gast.Tuple) -> list[gast.expr]:
+    """The items of a returned tuple, a tuple written among them taken item by item, in order:
+    the outputs whose cotangents ``_s2s.check_cotangent_tree`` hands back, one per leaf of
+    :func:`output_tree`."""
+    leaves: list[gast.expr] = []
+    for element in loss.elts:
+        leaves += output_leaves(element) if isinstance(element, gast.Tuple) else [element]
+    return leaves
+
+
 def holds_tuples(loss: gast.expr) -> bool:
     """Whether the returned ``loss`` is a tuple with a tuple written among its items."""
     return isinstance(loss, gast.Tuple) and any(isinstance(e, gast.Tuple) for e in loss.elts)

@@ -23,7 +23,8 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
     """The value whose cotangent is seeded: the output, or with ``has_aux`` its first item.
 
     Raises ``UnsupportedSyntaxError`` at the return line for a tuple where ``grad`` needs a
-    scalar, a missing ``(loss, aux)`` pair, or a tuple holding tuples."""
+    scalar, a missing ``(loss, aux)`` pair, a tuple holding a list, or a tuple holding tuples
+    in code differentiated again (``NoRuleError`` at the user's call for a derivative's own)."""
     returns = ir.returns
     loss = returns
     # a tuple of tuples (a JVP's value and tangent of tuples): its cotangent, taken apart
@@ -77,13 +78,3 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
             "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
         )  # fmt: skip
     return loss
-
-
-def output_leaves(loss: gast.Tuple) -> list[gast.expr]:
-    """The items of a returned tuple, a tuple among them taken item by item, in order: the
-    outputs whose cotangents ``_s2s.check_cotangent_tree`` hands back, one per leaf."""
-    leaves: list[gast.expr] = []
-    for element in loss.elts:
-        leaves += output_leaves(element) if isinstance(element, gast.Tuple) else [element]
-    return leaves
-

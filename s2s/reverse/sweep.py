@@ -37,8 +37,8 @@ from s2s.reverse.adjoints import StatementAdjoints
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.deadcode import drop_dead_primal
+from s2s.reverse.entry import output_leaves
 from s2s.reverse.flow import AdjointFlow
-from s2s.reverse.loss import output_leaves
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.state import SweepState, loop_targets, sweep_state, tries
