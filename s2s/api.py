@@ -45,6 +45,7 @@ from s2s.errors import (
 )
 from s2s.frontend.callkeys import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
+from s2s.leafwise import leafwise  # noqa: F401  (gives the runtime its leaves_of maker)
 from s2s.pipeline import (
     GRAD,
     JVP,

@@ -34,6 +34,7 @@ from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.derivcalls import gives_dict
 from s2s.frontend.dictcomps import expand_dict_comprehensions
 from s2s.frontend.leafnames import describe as describe_containers
 from s2s.frontend.parse import Primal
@@ -179,8 +180,8 @@ def generate(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers:
-        _lower_containers(primal, containers, func, values, passed_in, whole)
+    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+        _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
@@ -357,8 +358,8 @@ def _generate_forward(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers:
-        _lower_containers(primal, containers, func, values, passed_in, whole)
+    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+        _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -429,17 +430,18 @@ def return_lines_of(tree: gast.FunctionDef) -> list[int]:
 
 def _lower_containers(primal: Primal, containers: dict[str, tuple[TreeDef, list[str]]],
                       func: Any, values: dict[str, Any] | None, passed_in: list[Any],
-                      whole: bool) -> None:  # fmt: skip
+                      whole: bool, arg_types: dict[str, VType]) -> None:  # fmt: skip
     """Each container parameter's reads as reads of its leaves (s2s/frontend/containers.py):
     the leaves are parameters, or with ``whole`` read from the container at the top."""
     params = [a.id for a in primal.tree.args.args if isinstance(a, gast.Name)]
     rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
     primal.checked += lower_containers(
-        primal.tree, containers, primal.where, func, values, passed_in
+        primal.tree, containers, primal.where, func, values, passed_in,
+        {n: t.kind == "float" for n, t in arg_types.items()},
     )
     if whole:
         keep_whole(primal.tree, containers, params)
-    else:
+    elif containers:  # (none: only derivative calls given a dict literal were lowered)
         primal.notes = describe_containers(containers)  # comments atop the generated code
 
 
