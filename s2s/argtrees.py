@@ -310,6 +310,9 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     return _rebuilt_result(d, result, rebuilt)
 
 
+_JVP_CHAIN: list[Callable] = []  # jvp over jvp over jvp: given by s2s.leafwise (it imports this)
+
+
 def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
     """Whether a container in ``d``'s ``wrt`` is an argument of the primal of ``d``'s primal
     (a derivative): else the only containers are that derivative's own cotangent (a tuple of
@@ -347,6 +350,9 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if d.mode == "jvp" and inner.mode == "jvp" and getattr(inner.primal, "mode", None) == "jvp" \
             and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
                     for n in inner._wrt_names if n in values):  # fmt: skip
+        found = _JVP_CHAIN[0](d, arguments) if _JVP_CHAIN else None  # (s2s/leafwise.py)
+        if found is not None:
+            return found[0]
         raise NoRuleError(  # (the third JVP's flat form would take each leaf's tangent)
             "a third forward derivative (s2s.jvp of s2s.jvp of s2s.jvp) with respect to a "
             "dict, dataclass or NamedTuple parameter container is not supported",

@@ -1,14 +1,21 @@
-"""Leaf by leaf: a derivative object given a parameter container whole inside a function being
-differentiated (``s2s.grad(f)(params)`` in ``outer``) is called in the generated code through
-its flat form, which takes the container's leaves (:mod:`s2s.frontend.derivcalls` writes the
-call, ``_s2s.leaves_of(grad_1, key)(params_w=params_w, ...)``; the runtime's ``leaves_of``
-reaches :func:`leafwise` through ``set_maker``, as the runtime imports no pass)."""
+"""Leaf by leaf: derivatives of derivatives made over the leaves of parameter containers,
+bottom-up.
+
+- A derivative object given a container whole inside a function being differentiated
+  (``s2s.grad(f)(params)`` in ``outer``) is called in the generated code through its flat form,
+  which takes the container's leaves (:mod:`s2s.frontend.derivcalls` writes the call,
+  ``_s2s.leaves_of(grad_1, key)(params_w=params_w, ...)``; the runtime's ``leaves_of`` reaches
+  :func:`leafwise` through ``set_maker``, as the runtime imports no pass).
+- ``jvp`` three or more times over a function given a dict, dataclass or NamedTuple
+  (:func:`jvp_chain`): each ``jvp`` is made over the flat form of the one below it, the
+  tangents of every level given leaf by leaf (s2s.argtrees makes two levels so; its third
+  level's flat form took the inner tangent whole and failed)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from s2s.argtrees import flat_derivative, layout
+from s2s.argtrees import _JVP_CHAIN, GRAD, _leaf_tangents, flat_derivative, is_tree, layout
 from s2s.runtime.tangents import set_maker
 from s2s.runtime.trees import unflatten
 
@@ -51,5 +58,70 @@ def leafwise(d: Any, spec: tuple) -> Any:
     return flat
 
 
+def jvp_chain(d: Any, arguments: dict[str, Any]) -> tuple[Any] | None:
+    """``(result,)`` of ``d``, a ``jvp`` of a ``jvp`` of ... a ``jvp`` of a function ``f``
+    (three or more) or of ``grad(f)``, called with ``arguments`` (``f``'s, then each level's
+    tangents) where ``f``'s containers are dicts, dataclasses or NamedTuples: the bottom
+    ``jvp`` (or ``grad``) over the leaves (:func:`s2s.argtrees.flat_derivative`), each ``jvp``
+    above it made over the one below with its ``wrt`` containers as their differentiable
+    leaves, every tangent given leaf by leaf (a tangent tree checked against its container).
+    The outputs are nested as ``jvp`` nests them: ``f``'s, or each a gradient in ``p``'s
+    structure. ``None`` where a level's ``wrt`` names a tangent of a level below or a
+    container the bottom derivative does not differentiate (the caller refuses those).
+
+    Raises:
+        TangentError: a tangent without its container's structure, or a part of the wrong
+            shape or dtype.
+    """
+    levels = []
+    while getattr(d, "__s2s_derivative__", False) and d.mode == "jvp":
+        levels.append(d)
+        d = d.primal
+    if getattr(d, "__s2s_derivative__", False):  # jvp(jvp(jvp(grad(f)))): over grad's flat form
+        if d.mode != GRAD or getattr(d.primal, "__s2s_derivative__", False):
+            return None
+        below, above = d, levels
+    else:
+        below, above = levels[-1], levels[:-1]
+    values = {n: arguments[n] for n in below._primal_signature.parameters}
+    lay = layout(below.primal, below._wrt_names, values)
+    trees = {name: leaves for name, _, leaves in lay.trees} if lay is not None else {}
+    if lay is None or any(n not in values or is_tree(values[n]) and n not in trees
+                          for level in levels for n in level._wrt_names):  # fmt: skip
+        return None
+    places = dict(lay.differentiable)
+    flat = below._flat.get(lay)
+    if flat is None:
+        flat = below._flat[lay] = flat_derivative(below, lay)
+    call = lay.flat_arguments(values)
+    for level in [below] * (below.mode == "jvp") + above[::-1]:
+        if level is not below:  # the jvp of the flat form below, with respect to the leaves
+            wrt: list[str] = []
+            for name in level._wrt_names:
+                wrt += [trees[name][i] for i in places[name]] if name in trees else [name]
+            key = ("over the leaves", lay, tuple(wrt))
+            made = level._flat.get(key)
+            if made is None:
+                made = level._flat[key] = type(level)(flat, tuple(wrt), "jvp", level.options)
+            flat = made
+        for name in level._wrt_names:
+            tangent = arguments[level._tangent_names[name]]
+            for leaf, part in _leaf_tangents(lay, name, tangent, values):
+                call[flat._tangent_names[leaf]] = part
+    result = flat(**call)
+    levels[0]._latest = flat._latest
+    if below.mode != GRAD:
+        return (result,)
+
+    def rebuilt(part: Any, depth: int) -> Any:  # each flat gradient with below's containers
+        if depth:
+            return tuple(rebuilt(p, depth - 1) for p in part)
+        out = lay.rebuild(below._wrt_names, part)
+        return out[0] if below._single else out
+
+    return (rebuilt(result, len(above)),)
+
+
 _MADE: dict[tuple, Any] = {}
 set_maker("leaves", leafwise)
+_JVP_CHAIN[:] = [jvp_chain]

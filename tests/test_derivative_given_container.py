@@ -213,8 +213,9 @@ def _outer_counted(p):
 def test_an_int_leaf_gets_no_gradient_inside_either():
     got = s2s.grad(_outer_counted)({"w": W, "b": B, "n": 3})
     assert got["n"] is None
-    expected = _central(lambda w, b: 9 * _outer_closed(w, b) - 6 * np.sum(
-        2 * np.tanh(w) * b * b), [W, B])  # fmt: skip  (9 sum(gw^2) + 3 sum(gb b))
+    expected = _central(
+        lambda w, b: 9 * _outer_closed(w, b) - 6 * np.sum(2 * np.tanh(w) * b * b), [W, B]
+    )  # fmt: skip  (9 sum(gw^2) + 3 sum(gb b))
     np.testing.assert_allclose(got["w"], expected[0], rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(got["b"], expected[1], rtol=1e-6, atol=1e-8)
 
