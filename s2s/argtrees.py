@@ -355,10 +355,11 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
             return found[0]
         raise NoRuleError(  # (the third JVP's flat form would take each leaf's tangent)
             "a third forward derivative (s2s.jvp of s2s.jvp of s2s.jvp) with respect to a "
-            "dict, dataclass or NamedTuple parameter container is not supported",
+            "dict, dataclass or NamedTuple parameter container that the innermost derivative "
+            "does not differentiate, or over a derivative other than grad, is not supported",
             caller_location(),
-            "take the third derivative as s2s.jvp(s2s.jvp(s2s.grad(f))) (it works over any "
-            "container), or pass the container's arrays in a list (s2s.tree.flatten)",
+            "differentiate the container at every level (the same wrt), or pass the "
+            "container's arrays in a list (s2s.tree.flatten)",
         )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent

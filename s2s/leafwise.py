@@ -66,8 +66,9 @@ def jvp_chain(d: Any, arguments: dict[str, Any]) -> tuple[Any] | None:
     above it made over the one below with its ``wrt`` containers as their differentiable
     leaves, every tangent given leaf by leaf (a tangent tree checked against its container).
     The outputs are nested as ``jvp`` nests them: ``f``'s, or each a gradient in ``p``'s
-    structure. ``None`` where a level's ``wrt`` names a tangent of a level below or a
-    container the bottom derivative does not differentiate (the caller refuses those).
+    structure. A level may differentiate a tangent of a level below too (``wrt=("p",
+    "p_dot")``), its leaves the tangent's. ``None`` where a level's ``wrt`` names a container
+    the bottom derivative does not differentiate (the caller refuses it).
 
     Raises:
         TangentError: a tangent without its container's structure, or a part of the wrong
@@ -85,29 +86,47 @@ def jvp_chain(d: Any, arguments: dict[str, Any]) -> tuple[Any] | None:
         below, above = levels[-1], levels[:-1]
     values = {n: arguments[n] for n in below._primal_signature.parameters}
     lay = layout(below.primal, below._wrt_names, values)
-    trees = {name: leaves for name, _, leaves in lay.trees} if lay is not None else {}
-    if lay is None or any(n not in values or is_tree(values[n]) and n not in trees
-                          for level in levels for n in level._wrt_names):  # fmt: skip
+    if lay is None:
         return None
     places = dict(lay.differentiable)
+    # each name a level may differentiate: f's parameters, and the tangents of the levels
+    # below; a container's (or its tangent's) as (container, its leaves' parameters in the
+    # flat form, by leaf position), another's as (None, its parameter)
+    names: dict[str, tuple[str | None, Any]] = {
+        n: (n, dict(zip(places[n], (leaves[i] for i in places[n]))))
+        for n, _, leaves in lay.trees
+    }  # fmt: skip
+    names.update((n, (None, n)) for n in values if n not in names and not is_tree(values[n]))
     flat = below._flat.get(lay)
     if flat is None:
         flat = below._flat[lay] = flat_derivative(below, lay)
     call = lay.flat_arguments(values)
     for level in [below] * (below.mode == "jvp") + above[::-1]:
+        if any(n not in names for n in level._wrt_names):
+            return None  # (a container not differentiated below, or a tangent's part)
         if level is not below:  # the jvp of the flat form below, with respect to the leaves
             wrt: list[str] = []
             for name in level._wrt_names:
-                wrt += [trees[name][i] for i in places[name]] if name in trees else [name]
+                container, params = names[name]
+                wrt += list(params.values()) if container is not None else [params]
             key = ("over the leaves", lay, tuple(wrt))
             made = level._flat.get(key)
             if made is None:
                 made = level._flat[key] = type(level)(flat, tuple(wrt), "jvp", level.options)
             flat = made
         for name in level._wrt_names:
+            container, params = names[name]
             tangent = arguments[level._tangent_names[name]]
-            for leaf, part in _leaf_tangents(lay, name, tangent, values):
-                call[flat._tangent_names[leaf]] = part
+            if container is None:
+                call[flat._tangent_names[params]] = tangent
+                names[level._tangent_names[name]] = (None, flat._tangent_names[params])
+                continue
+            pairs = _leaf_tangents(lay, container, tangent, values)  # (checked, in leaf order)
+            mine = {}
+            for i, (_, part) in zip(places[container], pairs, strict=True):
+                mine[i] = flat._tangent_names[params[i]]
+                call[mine[i]] = part
+            names[level._tangent_names[name]] = (container, mine)
     result = flat(**call)
     levels[0]._latest = flat._latest
     if below.mode != GRAD:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
+from located import assert_located
 
 import s2s
 
@@ -97,6 +98,23 @@ def test_jvp_three_times_of_grad(kind):
         np.testing.assert_allclose(got, want, rtol=1e-7)
 
 
+def test_a_third_jvp_also_along_the_tangent_below():
+    # wrt=(0, 1) of jvp(jvp(f)): p and its tangent p_dot, each moved along its own direction
+    p = {"w": W, "b": B}
+    a, b, c, d = _directions(dict, 4)
+    out = s2s.jvp(s2s.jvp(s2s.jvp(_dict_loss)), wrt=(0, 1))(p, a, b, c, d)
+    second = s2s.jvp(s2s.jvp(_dict_loss))
+    eps = 1e-5
+
+    def moved(q, t, e):
+        return {k: q[k] + e * t[k] for k in q}
+
+    up = second(moved(p, c, eps), moved(a, d, eps), b)
+    down = second(moved(p, c, -eps), moved(a, d, -eps), b)
+    np.testing.assert_allclose(out[1][1][1], (up[1][1] - down[1][1]) / (2 * eps), rtol=1e-7)
+    np.testing.assert_allclose(out[1][0][1], (up[0][1] - down[0][1]) / (2 * eps), rtol=1e-7)
+
+
 def _counted_loss(p):
     return np.sum(np.sin(p["w"]) * p["b"] ** 2) * p["n"]
 
@@ -116,3 +134,16 @@ def test_a_tangent_without_the_structure_is_refused():
     v = {"w": W, "b": B}
     with pytest.raises(s2s.TangentError, match="structure"):
         s2s.jvp(s2s.jvp(s2s.jvp(_dict_loss)))(p, v, v, {"w": W})
+
+
+def _two_dicts(p, q):
+    return np.sum(np.sin(p["w"]) * q["b"] ** 2)
+
+
+def test_a_third_jvp_along_a_container_the_inner_ones_do_not_take_is_refused_at_the_call():
+    p, q = {"w": W}, {"b": B}
+    third = s2s.jvp(s2s.jvp(s2s.jvp(_two_dicts)), wrt=1)  # q, which the inner jvps hold fixed
+    with pytest.raises(s2s.NoRuleError, match="does not differentiate") as info:
+        third(p, q, p, p, q)  # MARK
+    test = test_a_third_jvp_along_a_container_the_inner_ones_do_not_take_is_refused_at_the_call
+    assert_located(info.value, test, "# MARK", "the same wrt")
