@@ -157,6 +157,7 @@ class DerivativeCalls:
             if n in args and (s := self.structure(lowering, args[n], env)) is not None
         }
         where = lowering.where(node)
+        text = gast.unparse(node).strip()  # (the result's label in messages)
         wholes = [n for n in d._primal_signature.parameters
                   if n not in given and n in args and _whole(lowering, args[n], env)]  # fmt: skip
         if not given and not wholes:
@@ -225,7 +226,7 @@ class DerivativeCalls:
             return value
         base = getattr(_function(d), "__name__", "f").strip("<>")
         if d.mode == "grad":  # grad_f_p_w, grad_f_p_b = ...
-            result, targets, nones = self.gradient(d, given, trees, f"grad_{base}")
+            result, targets, nones = self.gradient(d, given, trees, f"grad_{base}", text)
             store: gast.expr = gast.Tuple(
                 elts=[_name(t, gast.Store()) for t in targets], ctx=gast.Store()
             )
@@ -240,11 +241,13 @@ class DerivativeCalls:
                     parts.append(self.make_node(TreeDef(LEAF), [part], part))
                     continue
                 inner = d.primal if higher else d
-                node_k, targets, more = self.gradient(inner, given, trees, f"{kind}_{base}")
+                node_k, targets, more = self.gradient(
+                    inner, given, trees, f"{kind}_{base}", f"{text}[{k}]"
+                )
                 unpack += [_assign(t, _item(part, i)) for i, t in enumerate(targets)]
                 parts.append(node_k)
                 nones += more
-            result = _tuple(parts, self.make_node)
+            result = _tuple(parts, self.make_node, text)
         for none in nones:  # (a leaf without a gradient: None, as the gradient tree holds)
             out.append(located(_assign(none, gast.Constant(None, None)), node))
         assign = located(gast.Assign(targets=[store], value=value, type_comment=None), node)
@@ -255,7 +258,9 @@ class DerivativeCalls:
         env[holder] = result
         return located(_name(holder), node)
 
-    def gradient(self, d: Any, given: dict, trees: dict, prefix: str) -> tuple[Any, list, list]:
+    def gradient(
+        self, d: Any, given: dict, trees: dict, prefix: str, label: str
+    ) -> tuple[Any, list, list]:
         """``(node, names, nones)``: the gradient of ``d`` (a ``grad``) as a container node of
         fresh names, those the flat form returns (in its order), those of leaves without a
         gradient."""
@@ -271,8 +276,9 @@ class DerivativeCalls:
             for i, leaf in enumerate(trees[name]):
                 leaves.append(self.fresh(f"{prefix}_{leaf}"))
                 (targets if i in places else nones).append(leaves[-1])
-            results.append(self.make_node(treedef, leaves, f"the gradient of `{name}`"))
-        result = results[0] if d._single else _tuple(results, self.make_node)
+            part = label if d._single else f"{label}[{len(results)}]"
+            results.append(self.make_node(treedef, leaves, part))
+        result = results[0] if d._single else _tuple(results, self.make_node, label)
         return result, targets, nones
 
     # -- what the call is given ----------------------------------------------------------
@@ -439,9 +445,9 @@ def _item(name: str, index: int) -> gast.expr:
     return gast.Subscript(value=_name(name), slice=gast.Constant(index, None), ctx=gast.Load())
 
 
-def _tuple(parts: list, make_node: Callable) -> Any:
+def _tuple(parts: list, make_node: Callable, label: str) -> Any:
     treedef = TreeDef(TUPLE, tuple, tuple(range(len(parts))), tuple(p.treedef for p in parts))
-    return make_node(treedef, [n for p in parts for n in p.names], "the derivative's result")
+    return make_node(treedef, [n for p in parts for n in p.names], label)
 
 
 def _read(root: gast.Name, path: tuple, treedef: TreeDef) -> gast.expr:
