@@ -264,3 +264,40 @@ def test_what_is_still_refused_is_refused_at_the_line(function, words):
     with pytest.raises(s2s.UnsupportedSyntaxError, match=re.escape(words)) as info:
         s2s.grad(function)({"w": W, "b": B})
     assert_located(info.value, function, "# MARK", "")
+
+
+def _tuple_loss(p, x):
+    return np.sum(np.tanh(p["w"]) * p["b"] ** 2 * x)
+
+
+def _outer_tuple(p, x):
+    gp, gx = s2s.grad(_tuple_loss, wrt=(0, 1))(p, x)
+    total = np.sum(gx**2)
+    for k, v in gp.items():
+        total = total + np.sum(v * p[k])
+    return total
+
+
+def test_a_gradient_tuple_with_a_dict_read_in_a_loop():
+    x = RNG.normal(size=3)
+
+    def closed(w, b, x):
+        t = np.tanh(w)
+        gw, gb, gx = (1 - t**2) * b**2 * x, 2 * t * b * x, t * b**2
+        return np.sum(gx**2) + np.sum(gw * w) + np.sum(gb * b)
+
+    gp, gx = s2s.grad(_outer_tuple, wrt=(0, 1))({"w": W, "b": B}, x)
+    expected = _central(closed, [W, B, x])
+    np.testing.assert_allclose(gp["w"], expected[0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gp["b"], expected[1], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gx, expected[2], rtol=1e-6, atol=1e-8)
+
+
+def test_the_hessian_of_a_function_giving_a_dict_to_grad_agrees_with_its_hvp():
+    p, v = {"w": W, "b": B}, {"w": RNG.normal(size=3), "b": RNG.normal(size=3)}
+    hessian = s2s.hessian(_outer)(p)
+    hv = s2s.hvp(_outer)(p, v)
+    for k in p:
+        product = sum(hessian[k][j] @ v[j] for j in p)
+        np.testing.assert_allclose(product, hv[k], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hessian["w"]["b"], hessian["b"]["w"].T, rtol=1e-10, atol=1e-12)
