@@ -13,7 +13,7 @@ from typing import Any
 from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
 from s2s.frontend.whole import whole_kind
-from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
+from s2s.modes import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
     DATACLASS,

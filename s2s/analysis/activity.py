@@ -86,7 +86,7 @@ class Binding:
     callee: Any = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Activity:
     """The result of activity analysis.
 
