@@ -310,7 +310,7 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     return _rebuilt_result(d, result, rebuilt)
 
 
-_JVP_CHAIN: list[Callable] = []  # jvp over jvp over jvp: given by s2s.leafwise (it imports this)
+JVP_CHAIN: list[Callable] = []  # jvp over jvp over jvp: given by s2s.leafwise (it imports this)
 
 
 def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
@@ -350,7 +350,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if d.mode == "jvp" and inner.mode == "jvp" and getattr(inner.primal, "mode", None) == "jvp" \
             and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
                     for n in inner._wrt_names if n in values):  # fmt: skip
-        found = _JVP_CHAIN[0](d, arguments) if _JVP_CHAIN else None  # (s2s/leafwise.py)
+        found = JVP_CHAIN[0](d, arguments) if JVP_CHAIN else None  # (s2s/leafwise.py)
         if found is not None:
             return found[0]
         raise NoRuleError(  # (the third JVP's flat form would take each leaf's tangent)
@@ -421,7 +421,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     elif inner.mode == "jvp":  # inner's own tangents, leaf by leaf (jvp of jvp of f)
         for name in inner._wrt_names:
             tangent = arguments[inner._tangent_names[name]]
-            for leaf, part in _leaf_tangents(inner_lay, name, tangent, values):
+            for leaf, part in leaf_tangents(inner_lay, name, tangent, values):
                 call[flat_inner._tangent_names[leaf]] = part
     renamed = {own: flat_inner._cotangent_name} if own in d._wrt_names else {}
     result = None
@@ -505,14 +505,14 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: 
             if name in renamed:  # an inner pullback's own cotangent: the flat form's name
                 call[flat._tangent_names[renamed[name]]] = tangent
                 continue
-            for leaf, part in _leaf_tangents(lay, name, tangent, arguments):
+            for leaf, part in leaf_tangents(lay, name, tangent, arguments):
                 call[flat._tangent_names[leaf]] = part
     result = flat(**call)
     d._latest = flat._latest
     return result
 
 
-def _leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, Any]) -> list:
+def leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, Any]) -> list:
     """``(leaf parameter, part)`` of the tangent of argument ``name``: itself where ``name`` is
     not a container of ``lay``, else its parts (one per differentiable leaf), each checked
     against its leaf, named as the user writes them (``p['w']``).

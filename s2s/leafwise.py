@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from s2s.argtrees import _JVP_CHAIN, GRAD, _leaf_tangents, flat_derivative, is_tree, layout
+from s2s.argtrees import GRAD, JVP_CHAIN, flat_derivative, is_tree, layout, leaf_tangents
 from s2s.runtime.tangents import set_maker
 from s2s.runtime.trees import unflatten
 
@@ -121,7 +121,7 @@ def jvp_chain(d: Any, arguments: dict[str, Any]) -> tuple[Any] | None:
                 call[flat._tangent_names[params]] = tangent
                 names[level._tangent_names[name]] = (None, flat._tangent_names[params])
                 continue
-            pairs = _leaf_tangents(lay, container, tangent, values)  # (checked, in leaf order)
+            pairs = leaf_tangents(lay, container, tangent, values)  # (checked, in leaf order)
             mine = {}
             for i, (_, part) in zip(places[container], pairs, strict=True):
                 mine[i] = flat._tangent_names[params[i]]
@@ -143,4 +143,4 @@ def jvp_chain(d: Any, arguments: dict[str, Any]) -> tuple[Any] | None:
 
 _MADE: dict[tuple, Any] = {}
 set_maker("leaves", leafwise)
-_JVP_CHAIN[:] = [jvp_chain]
+JVP_CHAIN[:] = [jvp_chain]
