@@ -26,6 +26,7 @@ from s2s.codegen.walking import name_list
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
+from s2s.frontend.composite_calls import write_composite_calls
 from s2s.frontend.containers import lower as lower_containers
 from s2s.frontend.derivcalls import gives_dict
 from s2s.frontend.dictcomps import expand_dict_comprehensions
@@ -155,6 +156,7 @@ def generate(
     passed_in: list[Any] = []
     if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
         _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
+    write_composite_calls(primal, values)  # s2s.hessian(f)(x): the jvp calls it stacks
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
@@ -333,6 +335,7 @@ def _generate_forward(
     passed_in: list[Any] = []
     if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
         _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
+    write_composite_calls(primal, values)  # s2s.hessian(f)(x): the jvp calls it stacks
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     bound = bind_callables(primal, values or {})

@@ -31,7 +31,7 @@ LINEAR = "linear in its first argument: the transpose of the helper's map"
 
 for _fn in (
     rt.seed, rt.like, rt.zeros_like_acc, rt.zero_output_tangent, rt.shape_of, rt.reduced_size,
-    rt.tile_plan, rt.kron_plan,
+    rt.tile_plan, rt.kron_plan, rt.unit_direction,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="reads only shapes and dtypes", metadata=True)
 # a forward sweep's zero tangent: a float like its argument (its methods are an array's)
@@ -44,6 +44,7 @@ for _fn in (
     rt.compress_key, rt.extract_key, rt.last_mask,
 ):  # fmt: skip
     nondifferentiable(_fn, reason="a boolean mask or an index (no tangent space)")
+nondifferentiable(rt.check_columns, reason="a check before a Jacobian's columns are stacked")
 for _fn in (rt.undefined, rt.through, rt.undefined_of, rt.undefined_in, rt.is_undefined):
     nondifferentiable(_fn, reason="an undefined-gradient marker (no tangent space)")
 

@@ -319,7 +319,13 @@ def _bind(
         return _bind_call(primal, stmt, active, where, local, "a derivative of a nested def")
     refusal = composite_call(ir, stmt)
     if refusal is not None:  # `s2s.hvp(f)(x, v)`, `H(x)` of a module-level H = s2s.hessian(f)
-        raise NoRuleError(f"{refusal[0]}; the call uses {used}", where, refusal[1])
+        raise NoRuleError(
+            f"{refusal[0]}; the call uses {used}, and s2s writes a call inside a function "
+            "being differentiated as the jvp calls it stacks only for an hvp, or a hessian or "
+            "jacobian of one array or scalar argument (not several, a container or *args)",
+            where,
+            refusal[1],
+        )
     if stmt.op is OPAQUE:  # `s2s.grad(f)(x)`, `_s2s.jvp_of(g, wrt)(...)`: a derivative's call
         derivative = derivative_callee(primal, ir, stmt)
         if derivative is not None:

@@ -158,7 +158,10 @@ def _static(primal: Primal, ir: FunctionIR, atom: Any) -> Any:
     chain = name_chain(atom)
     if chain is not None and not chain[1] and chain[0] in ir.original:  # a local: known only
         maker = next((s for s in ir.flat if chain[0] in s.targets), None)  # if a factory made it
-        if maker is not None and getattr(maker.op, "__s2s_factory__", False) and not maker.unpack:
+        if maker is not None and not maker.unpack and (
+            getattr(maker.op, "__s2s_factory__", False)
+            or isinstance(getattr(maker.op, "__s2s_makes__", None), str)  # s2s.hvp(f)
+        ):
             return _made(primal, ir, maker, maker)
         if maker is None and callable(primal.values.get(chain[0])):  # a function passed in
             value = primal.values[chain[0]]  # (frontend/callables.py): joins the cache key

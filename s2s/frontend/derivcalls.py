@@ -282,9 +282,11 @@ class DerivativeCalls:
         return result, targets, nones
 
     # -- what the call is given ----------------------------------------------------------
-    def derivative(self, func: gast.expr, depth: int = 0) -> Any:
+    def derivative(self, func: gast.expr, depth: int = 0, build: bool = False) -> Any:
         """The derivative object ``func`` names, known now, else ``None``: a factory's call
-        (``s2s.grad(f, wrt="p")``), a global (``DF``), a local bound once to one of those."""
+        (``s2s.grad(f, wrt="p")``), a global (``DF``), a local bound once to one of those.
+        An ``hvp``, ``hessian`` or ``jacobian`` made here is a stand-in naming its kind, or
+        with ``build`` the object itself (:mod:`s2s.frontend.composite_calls`)."""
         if isinstance(func, gast.Name) and func.id in self.values:  # passed in: joins the key
             obj = self.values[func.id]
             if _is_derivative(obj):
@@ -292,12 +294,17 @@ class DerivativeCalls:
             return obj if _is_derivative(obj) or composite_refusal(obj) else None
         if isinstance(func, gast.Name) and func.id in self.local:
             value = self.once.get(func.id)
-            return None if value is None or depth > 4 else self.derivative(value, depth + 1)
+            if value is None or depth > 4:
+                return None
+            return self.derivative(value, depth + 1, build)
         if isinstance(func, gast.Call):
             factory = self.static(func.func)
-            if isinstance(getattr(factory, "__s2s_makes__", None), str):  # s2s.hvp(f): refused
+            makes = getattr(factory, "__s2s_makes__", None)
+            if isinstance(makes, str) and not build:  # s2s.hvp(f): refused
                 return _Composite(factory.__s2s_makes__)
-            if not getattr(factory, "__s2s_factory__", False) or factory is runtime.leaves_of:
+            if not (getattr(factory, "__s2s_factory__", False) or isinstance(makes, str)) or (
+                factory is runtime.leaves_of
+            ):
                 return None
             args = [self.static(a) for a in func.args]
             kwargs = {k.arg: self.static(k.value) for k in func.keywords}

@@ -11,6 +11,7 @@ from s2s.runtime.bessel import i1, i1_prime
 from s2s.runtime.budget import MemoryBudget
 from s2s.runtime.checkpointing import checkpointed
 from s2s.runtime.checks import (
+    check_columns,
     check_cotangent,
     check_cotangent_tree,
     check_cotangents,
@@ -393,11 +394,13 @@ from s2s.runtime.tangents import (
     leaf_spec,
     leaves_of,
     owned_tangent,
+    product_of,
     project_tangent,
     pullback_of,
     resolve_undefined_tangent,
     set_maker,
     undefined_in,
+    unit_direction,
     written_tangent,
     zero_tangent,
 )
@@ -468,7 +471,8 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "sinc_derivative",
     "interp_adjoint", "interp_tangent", "corrcoef_adjoint", "corrcoef_tangent", "cov_adjoint",
     "cov_tangent", "quantile_adjoint", "quantile_tangent", "check_tangent", "dense_tangent",
-    "jvp_of", "leaf_spec", "leaves_of", "owned_tangent", "project_tangent", "pullback_of",
+    "jvp_of", "leaf_spec", "leaves_of", "owned_tangent", "product_of", "project_tangent",
+    "pullback_of", "unit_direction",
     "resolve_undefined_tangent",
     "set_maker", "undefined_in", "written_tangent", "zero_tangent", "cholesky_tangent",
     "cumprod_tangent", "det_tangent", "eigh_tangent", "eigvalsh_tangent", "einsum_tangent",
@@ -479,7 +483,7 @@ __all__ = [  # one line per several names: the re-exports above say where each c
     "put_all_but_last", "put_item", "put_last", "rearray", "rebroadcast", "reduce_onto", "unsplit",
     "unsum_back", "put_at", "resplit", "split_parts", "unwritten", "var_second", "Cause", "Like",
     "Undefined", "acc_dtype", "add", "adjugate", "augmented", "both", "check_cotangent",
-    "check_cotangent_tree", "check_cotangents", "check_no_view", "check_scalar",
+    "check_cotangent_tree", "check_cotangents", "check_columns", "check_no_view", "check_scalar",
     "cholesky_adjoint", "clip_masks",
     "cumprod_adjoint", "cumsum_adjoint", "det_adjoint", "detached", "div_or_zero", "divmod_grad",
     "dot_grad_a", "dot_grad_b", "eigh_adjoint", "eigvalsh_adjoint", "einsum_grads", "inner_axes",

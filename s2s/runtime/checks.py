@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
-from s2s.errors import CotangentError, DtypeError, Location, MutationError, NonScalarOutputError
+from s2s.errors import (
+    CotangentError,
+    DtypeError,
+    Location,
+    MutationError,
+    NonScalarOutputError,
+    NoRuleError,
+)
 from s2s.runtime.core import acc_dtype, dtype_of, gradient
 from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
 
@@ -341,3 +348,19 @@ def put_back(pairs: list[tuple[Any, Any]]) -> None:
             value[:] = final
         else:
             value[...] = final
+
+
+def check_columns(columns: list, filename: str, lineno: int) -> None:
+    """Before the columns of an ``s2s.jacobian`` called inside a function being
+    differentiated are stacked (:mod:`s2s.frontend.composite_calls`): raise
+    :class:`NoRuleError` at ``filename:lineno`` when the function differentiated returns a
+    tuple (its Jacobian is a tuple of blocks, which the stacked columns would not give)."""
+    if any(isinstance(column, (tuple, list)) for column in columns):
+        raise NoRuleError(
+            "s2s.jacobian of a function returning a tuple, called inside a function being "
+            "differentiated, is not supported (its Jacobian is a tuple of blocks)",
+            _where(filename, lineno),
+            "take one jacobian per output (a function returning that output alone), or "
+            "differentiate s2s.jvp(f) along the directions you need",
+        )
+

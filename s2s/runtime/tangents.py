@@ -277,7 +277,30 @@ def leaves_of(derivative: Any, key: int) -> Any:
     return _MAKERS["leaves"](derivative, _LEAF_SPECS[key])
 
 
+def product_of(composite: Any, index: int) -> Any:
+    """The ``jvp`` derivative object an ``hvp``, ``hessian`` or ``jacobian`` object stacks or
+    selects (for its ``wrt`` argument number ``index``): what a function differentiated calls
+    where it calls the composite (:mod:`s2s.frontend.composite_calls` writes the call).
+    ``hvp(f)(x, v)`` is ``product_of(h, 0)(x, v)[1]``; a Hessian's or forward Jacobian's
+    column ``k`` is ``product_of(h, i)(x, x_dot=unit_direction(x, k))[1]``."""
+    kind = type(composite).__s2s_composite__
+    if kind == "hvp":
+        return composite.product
+    return (composite.products if kind == "hessian" else composite.forward)[index]
+
+
+def unit_direction(x: Any, index: int) -> Any:
+    """The unit direction of ``x``'s entry ``index`` (C order): zeros of ``x``'s shape with a
+    one there, of ``x``'s float dtype (float64 for another kind), a Python float for a
+    Python float ``x``. A constant of the derivative (no gradient flows to ``x``)."""
+    dtype = np.result_type(x) if np.result_type(x).kind == "f" else np.dtype(np.float64)
+    direction = np.zeros(np.shape(x), dtype)
+    direction.flat[index] = 1.0
+    return float(direction) if isinstance(x, float) else direction
+
+
 jvp_of.__s2s_factory__ = True  # a call of its result is a call of a derivative object
+product_of.__s2s_factory__ = True
 leaves_of.__s2s_factory__ = True
 pullback_of.__s2s_factory__ = True
 grad_of.__s2s_factory__ = True
