@@ -281,6 +281,16 @@ def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tup
     )
 
 
+def check_unpacking(value: Any, n: int) -> None:
+    """Python's check of ``a, b = value``, which s2s writes as ``a = value[0]``, ``b =
+    value[1]`` (a tuple inside the tuple a helper returned, an array's rows): ``ValueError``
+    when ``value`` holds another number of items than ``n``, with Python's message."""
+    got = len(value)
+    if got != n:
+        many = "too many" if got > n else "not enough"
+        raise ValueError(f"{many} values to unpack (expected {n}, got {got})")
+
+
 def check_cotangent_tree(cts: Any, values: tuple, tree: tuple, filename: str,
                          lineno: int) -> tuple:  # fmt: skip
     """Check the cotangent of a function returning a tuple that holds tuples, and take it
