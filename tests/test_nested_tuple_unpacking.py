@@ -153,3 +153,23 @@ def test_another_length_raises_as_python_does():
         s2s.grad(literal_of_three)(X)
     assert_located(info.value, literal_of_three, "# MARK", "unpack exactly 3 names")
     assert "2 names for a tuple of 3 items" in str(info.value)
+
+
+def zipped(x):
+    z = zip([1.0, 2.0], [3.0, 4.0])
+    a, b = z  # an iterator: unpacked as Python does (its items carry no gradient)
+    return np.sum(x) * a[0] * b[1]  # a = (1, 3), b = (2, 4): 4 sum(x)
+
+
+def a_set(x):
+    s = {2.0}
+    (p,) = s  # MARK: a set has no items by position
+    return x * p
+
+
+def test_an_iterator_unpacks_as_python_does_and_a_set_is_refused_at_its_line():
+    x = np.array([0.5, -1.0])
+    np.testing.assert_array_equal(s2s.grad(zipped)(x), [4.0, 4.0])
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="unpacking a set bound to a name") as e:
+        s2s.grad(a_set)(0.5)
+    assert_located(e.value, a_set, "# MARK", "tuple(value)")

@@ -146,15 +146,17 @@ class Assignments:
             for target, item in zip(targets, atom.elts):
                 self.bind_atom(target, item)
             return True
-        if not isinstance(atom, gast.Name):
-            return False
+        if not isinstance(atom, gast.Name) or _iterator(st.body, atom.id):
+            return False  # (z = zip(xs, ys); a, b = z: unpacked as Python does, no gradient)
         if atom.id in {st.env.get(t, t) for t in targets} & st.carried:  # a, b = a in a loop
             held = st.temp(f"{atom.id}_old")
             st.body.append(Stmt((held,), atom, COPY, [atom], node=st.node))
             atom = name_node(held)
+        where = st.primal.where(st.node)
+        numbers = [len(targets), where.filename, where.lineno]
         check = gast.Call(
             func=attr_chain("_s2s.check_unpacking"),
-            args=[atom, gast.Constant(len(targets), None)],
+            args=[atom] + [gast.Constant(v, None) for v in numbers],
             keywords=[],
         )
         st.body.append(Stmt((), check, runtime.check_unpacking, [atom], node=st.node))
@@ -301,3 +303,13 @@ def loaded_names(node: gast.AST) -> list[str]:
     return [
         n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]
+
+
+_ITERATORS = (zip, map, filter, iter, reversed, enumerate)
+
+
+def _iterator(body: list, name: str) -> bool:
+    """Whether ``name`` was last bound, at this level of ``body``, to a call of a builtin
+    that makes an iterator (``zip``, ``map``, ...), which has no items by position."""
+    made = next((s for s in reversed(body) if isinstance(s, Stmt) and name in s.targets), None)
+    return made is not None and any(made.op is f for f in _ITERATORS)
