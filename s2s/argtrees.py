@@ -368,9 +368,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
         raise UsageError(
             "a derivative of a derivative with respect to a parameter container that the inner "
             f"derivative does not differentiate ({', '.join(missing)}) is not supported (met "
-            "too when a helper is passed one dict of a list the function slices, and in "
-            "reverse mode over s2s's own third-order code of np.einsum or "
-            "np.linalg.multi_dot given array operands)",
+            "too when a helper is passed one dict of a list the function slices)",
             caller_location(),
             "differentiate the inner derivative with respect to the container too, pass the "
             "container's arrays as separate arguments (s2s.tree.flatten), or take that order "

@@ -173,7 +173,7 @@ def generate(
         without_effects(primal, ir, refuse=options.replay == "helper")
     _stage(verbose, "normalize", lambda: _sweep_text(primal_only(ir)))
     # analysis
-    loss = differentiated_output(primal, ir, mode, options.has_aux, options.functional)
+    loss = differentiated_output(primal, ir, mode, options.has_aux)
     activity = analyze(primal, ir, wrt, arg_types, tuple(atom_names(loss)))
     # reverse mode: the sweeps, then what the emitted function returns
     added = _added_parameters(ir, signature)  # a pullback's cotangent parameter

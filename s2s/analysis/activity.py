@@ -142,7 +142,10 @@ def analyze(
 
     ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux);
     in ``forward`` mode, every returned name (a tangent is pushed to each output), and a rule
-    must give a tangent rather than an adjoint.
+    must give a tangent rather than an adjoint. A call of s2s's runtime (a derivative's code
+    differentiated again) depends on what it reads through its rule's structural arguments
+    for nothing (``_s2s.check_tangent(x_dot, x, ...)`` reads ``x`` for its shape only:
+    :func:`s2s.analysis.paths.connecting_reads`).
 
     Raises:
         NoRuleError: an active value reaches a library function without a rule, a user function
@@ -166,7 +169,7 @@ def analyze(
             if sweep == 0:
                 check_statement(primal, ir, stmt, types)
             out_type = with_shape(infer(stmt, types), stmt, types)
-            reads = differentiable_reads(stmt)
+            reads = connecting_reads(stmt)  # (not a runtime call's structural arguments)
             is_varied = _differentiates(stmt) and any(n in varied for n in reads)
             if is_varied and out_type.kind == "complex":
                 raise DtypeError(
@@ -202,7 +205,7 @@ def analyze(
     for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
             continue
-        if not (_differentiates(stmt) and any(n in varied for n in differentiable_reads(stmt))):
+        if not (_differentiates(stmt) and any(n in varied for n in connecting_reads(stmt))):
             continue  # `h = np.zeros(3)` before a loop makes h active: this value is constant
         if stmt.op is COPY:
             if stmt.unpack:

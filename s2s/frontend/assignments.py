@@ -25,6 +25,8 @@ x_3 = _s2s.augmented(add_1, x_2)
 
 from __future__ import annotations
 
+import operator
+
 import gast
 
 from s2s import runtime
@@ -80,6 +82,16 @@ class Assignments:
                     )
                 value = gast.Tuple(elts=[name_node(n) for n in outputs], ctx=gast.Load())
                 resolved = True
+            if (
+                isinstance(value, (gast.Tuple, gast.List))
+                and len(value.elts) != len(names)
+                and not any(isinstance(e, gast.Starred) for e in value.elts)
+            ):  # Python's ValueError, said where the code is generated
+                raise UnsupportedSyntaxError(
+                    f"{len(names)} names for a tuple of {len(value.elts)} items",
+                    st.primal.where(first),
+                    f"unpack exactly {len(value.elts)} names",
+                )
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(names):
                 # evaluate the whole right side first
                 atoms = [copy_tree(v) if resolved else self.lower.atom(v) for v in value.elts]
@@ -91,6 +103,8 @@ class Assignments:
                         atoms[k] = name_node(held)
                 for target, atom in zip(names, atoms):
                     self.bind_atom(target.id, atom)  # a, b = b, a: atoms are already resolved
+            elif self.unpack_items([t.id for t in names], value):
+                pass  # a, b = t[0] of t = helper(x): a = t[0][0], b = t[0][1]
             else:
                 outputs = self.outputs.outputs_of(value)
                 if outputs is not None and len(outputs) != len(names):
@@ -117,6 +131,43 @@ class Assignments:
                     st.body.append(copied)
         self.chained(first, rest)
 
+    def unpack_items(self, targets: list[str], value: gast.expr) -> bool:
+        """``a, b = v`` of a local name or an item (``t[0]``), which s2s cannot take apart
+        by outputs or literal items (a tuple inside the tuple a helper returned, an array's
+        rows): ``_s2s.check_unpacking(v, 2)`` (Python's ``ValueError`` for another length),
+        then ``a = v[0]``, ``b = v[1]``, each an item read that every mode differentiates.
+        ``False`` (nothing emitted) for any other value."""
+        st = self.state
+        local = isinstance(value, gast.Name) and value.id in st.env
+        if not (local or isinstance(value, gast.Subscript)) or self.outputs.outputs_of(value):
+            return False
+        atom = self.lower.atom(value)
+        if isinstance(atom, gast.Tuple) and len(atom.elts) == len(targets):  # a literal's
+            for target, item in zip(targets, atom.elts):
+                self.bind_atom(target, item)
+            return True
+        if not isinstance(atom, gast.Name) or _iterator(st.body, atom.id):
+            return False  # (z = zip(xs, ys); a, b = z: unpacked as Python does, no gradient)
+        if atom.id in {st.env.get(t, t) for t in targets} & st.carried:  # a, b = a in a loop
+            held = st.temp(f"{atom.id}_old")
+            st.body.append(Stmt((held,), atom, COPY, [atom], node=st.node))
+            atom = name_node(held)
+        where = st.primal.where(st.node)
+        numbers = [len(targets), where.filename, where.lineno]
+        check = gast.Call(
+            func=attr_chain("_s2s.check_unpacking"),
+            args=[atom] + [gast.Constant(v, None) for v in numbers],
+            keywords=[],
+        )
+        st.body.append(Stmt((), check, runtime.check_unpacking, [atom], node=st.node))
+        for k, target in enumerate(targets):
+            source, key = copy_tree(atom), gast.Constant(k, None)  # the operands themselves
+            item = gast.Subscript(value=source, slice=key, ctx=gast.Load())  # in the args
+            stmt = Stmt((st.bind(target),), item, operator.getitem, [source, key])
+            stmt.node = st.node
+            st.body.append(stmt)
+        return True
+
     def chained(self, first: gast.expr, rest: list[gast.expr]) -> None:
         """``a = b = value``: the later targets copy the first."""
         for extra in rest:
@@ -132,6 +183,12 @@ class Assignments:
     def bind_atom(self, user_name: str, atom: gast.expr) -> None:
         """``user_name = atom`` where ``atom`` was resolved before any of the assignments of
         the same statement (its names are SSA names already, not to be looked up again)."""
+        if isinstance(atom, gast.Tuple) and user_name not in self.state.carried:
+            # (a, b), c = (x, y), z: `a, b` unpack the literal's items, as of `t = (x, y)`
+            items = [self.lifting.held(e) for e in atom.elts]
+            literal = gast.Tuple(elts=items, ctx=gast.Load())
+            self.state.literals[self.state.bind(user_name)] = literal
+            return
         if isinstance(atom, gast.Name) and atom.id in self.state.original:
             stmt = Stmt((), atom, COPY, [atom])
         else:
@@ -246,3 +303,13 @@ def loaded_names(node: gast.AST) -> list[str]:
     return [
         n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     ]
+
+
+_ITERATORS = (zip, map, filter, iter, reversed, enumerate)
+
+
+def _iterator(body: list, name: str) -> bool:
+    """Whether ``name`` was last bound, at this level of ``body``, to a call of a builtin
+    that makes an iterator (``zip``, ``map``, ...), which has no items by position."""
+    made = next((s for s in reversed(body) if isinstance(s, Stmt) and name in s.targets), None)
+    return made is not None and any(made.op is f for f in _ITERATORS)

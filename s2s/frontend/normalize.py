@@ -52,7 +52,7 @@ from s2s.frontend.structure import (
     list_names,
 )
 from s2s.frontend.tries import Tries, lift_returns
-from s2s.frontend.unpacking import expand_starred
+from s2s.frontend.unpacking import expand_nested, expand_starred
 
 
 class Normalizer:
@@ -199,6 +199,7 @@ class Normalizer:
         tree = st.primal.tree
         params = _params(tree)
         self.bind_params(params)
+        expand_nested(tree, st.names.fresh)  # (a, b), c = value: one level at a time
         expand_starred(tree, st.names.fresh)  # a, *rest = value: the assignments it means
         renamed: dict[str, str] = {}  # a derivative's tape bound anew keeps its pops' meaning
 

@@ -1,4 +1,5 @@
-"""Unpacking: ``a, *rest = value`` rewritten into the assignments it means, before normalize;
+"""Unpacking: ``a, *rest = value`` and ``(a, b), c = value`` rewritten into the assignments
+they mean, before normalize;
 before the fence, ``y[0], y[1] = value`` into the writes it means
 (:func:`split_item_targets`) and a local tuple rebound as a tuple of its length into names of
 its items (:func:`split_tuple_names`).
@@ -41,6 +42,71 @@ def is_starred_target(node: gast.AST) -> bool:
         and isinstance(stars[0].value, gast.Name)
         and all(isinstance(e, gast.Name) for e in plain)
     )
+
+
+def is_nested_target(node: gast.AST) -> bool:
+    """``(a, b), c`` as an assignment target: a tuple or list among the names it unpacks
+    into (no star, no item or attribute at any depth)."""
+    if not isinstance(node, (gast.Tuple, gast.List)):
+        return False
+    plain = all(
+        isinstance(e, (gast.Name, gast.Tuple, gast.List))
+        for e in walk(node)
+        if isinstance(e, gast.expr) and not isinstance(e, gast.expr_context)
+    )
+    return plain and any(isinstance(e, (gast.Tuple, gast.List)) for e in node.elts)
+
+
+def expand_nested(tree: gast.FunctionDef, fresh: Callable[[str], str]) -> None:
+    """Rewrite every ``(a, b), (c, d) = value`` of the function (not of nested defs) in
+    place into flat unpackings, one level at a time: ``unpacked_1, unpacked_2 = value``,
+    then ``a, b = unpacked_1`` and ``c, d = unpacked_2``, in the order Python assigns the
+    targets (left to right, depth first). A target holding a star or an item is left as
+    written (the fence refuses it)."""
+    _nested_block(tree.body, fresh)
+
+
+def _nested_block(block: list[gast.stmt], fresh: Callable[[str], str]) -> None:
+    index = 0
+    while index < len(block):
+        stmt = block[index]
+        for arm in ("body", "orelse", "finalbody"):
+            nested = getattr(stmt, arm, None)
+            if isinstance(nested, list) and not isinstance(stmt, gast.FunctionDef):
+                _nested_block(nested, fresh)
+        for handler in getattr(stmt, "handlers", None) or []:
+            _nested_block(handler.body, fresh)
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and is_nested_target(stmt.targets[0])
+        ):
+            expanded = _flatten_nested(stmt, fresh)
+            block[index : index + 1] = expanded
+            index += len(expanded)
+        else:
+            index += 1
+
+
+def _flatten_nested(stmt: gast.Assign, fresh: Callable[[str], str]) -> list[gast.stmt]:
+    """``(a, b), c = value`` as ``unpacked_1, unpacked_2 = value; a, b = unpacked_1;
+    c = unpacked_2`` (each inner tuple flattened again)."""
+    elts = stmt.targets[0].elts
+    names = [fresh("unpacked") for _ in elts]
+    flat = gast.Tuple(elts=[_name(n, gast.Store()) for n in names], ctx=gast.Store())
+    out: list[gast.stmt] = [_assign(flat, stmt.value)]
+    for target, held in zip(elts, names):
+        out.append(_assign(target, _name(held, gast.Load())))
+    expanded: list[gast.stmt] = []
+    for new in out:
+        for node in walk(new):
+            if isinstance(node, (gast.stmt, gast.expr)):
+                gast.copy_location(node, stmt)
+        if is_nested_target(new.targets[0]):
+            expanded += _flatten_nested(new, fresh)
+        else:
+            expanded.append(new)
+    return expanded
 
 
 def expand_starred(tree: gast.FunctionDef, fresh: Callable[[str], str]) -> None:

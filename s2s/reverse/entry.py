@@ -55,6 +55,7 @@ from s2s.reverse.deadcode import (
     live_into,
     read_names,
 )
+from s2s.reverse.tuple_tree import holds_tuples, output_tree
 
 _TITLES = {
     GRAD: "Gradient",
@@ -557,32 +558,6 @@ def _adjoint_contexts(blocks: list[Block], ir: FunctionIR, functional: bool) -> 
 def _primal_contexts(sweeps: Sweeps, ir: FunctionIR) -> list[Block]:
     """The primal sweep with its `with` and `try` statements, and its `global` declaration."""
     return nest_contexts(sweeps.primal, ir.contexts, False, ir.written_globals, sweeps.tape or None)
-
-
-def output_tree(loss: gast.Tuple) -> gast.Tuple:
-    """The form of a returned tuple as written, for ``_s2s.check_cotangent_tree``: ``0`` for an
-    item, a tuple of the same form for a tuple written there (a name holding a tuple at run
-    time is one item: its cotangent is one tuple)."""
-    return gast.Tuple(
-        elts=[output_tree(e) if isinstance(e, gast.Tuple) else gast.Constant(0, None)
-              for e in loss.elts],
-        ctx=gast.Load(),
-    )  # fmt: skip
-
-
-def output_leaves(loss: gast.Tuple) -> list[gast.expr]:
-    """The items of a returned tuple, a tuple written among them taken item by item, in order:
-    the outputs whose cotangents ``_s2s.check_cotangent_tree`` hands back, one per leaf of
-    :func:`output_tree`."""
-    leaves: list[gast.expr] = []
-    for element in loss.elts:
-        leaves += output_leaves(element) if isinstance(element, gast.Tuple) else [element]
-    return leaves
-
-
-def holds_tuples(loss: gast.expr) -> bool:
-    """Whether the returned ``loss`` is a tuple with a tuple written among its items."""
-    return isinstance(loss, gast.Tuple) and any(isinstance(e, gast.Tuple) for e in loss.elts)
 
 
 def _cotangent_check(cotangent: str, loss: gast.expr, where: list) -> gast.expr:

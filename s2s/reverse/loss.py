@@ -2,10 +2,10 @@
 
 ``grad`` and ``value_and_grad`` need one scalar (or, with ``has_aux``, a pair whose first
 item is the scalar); ``vjp`` and ``pullback`` take any output, a tuple of tuples too (its
-cotangent is taken apart leaf by leaf, ``_s2s.check_cotangent_tree``). A tuple where a scalar
-is needed, a missing ``(loss, aux)`` pair, a tuple holding a list, and a tuple of tuples in
-code that is differentiated again are refused at the return line (a derivative's own tuple of
-tuples, at the user's call: ``NoRuleError``).
+cotangent is taken apart leaf by leaf: ``_s2s.check_cotangent_tree``, or in code that is
+differentiated again ``_s2s.item_of`` item by item, a helper with rules of its own). A tuple
+where a scalar is needed, a missing ``(loss, aux)`` pair and a tuple holding a list are
+refused at the return line (a derivative's own, at the user's call: ``NoRuleError``).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from s2s.frontend.parse import Primal
 from s2s.modes import PULLBACK, VJP
 
 
-def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool,
-                          functional: bool = False) -> gast.expr:
+def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool) -> gast.expr:
     """The value whose cotangent is seeded: the output, or with ``has_aux`` its first item.
 
     Raises ``UnsupportedSyntaxError`` at the return line for a tuple where ``grad`` needs a
-    scalar, a missing ``(loss, aux)`` pair, a tuple holding a list, or a tuple holding tuples
-    in code differentiated again (``NoRuleError`` at the user's call for a derivative's own)."""
+    scalar, a missing ``(loss, aux)`` pair, a tuple holding a list, or with ``has_aux`` a loss
+    holding tuples (``NoRuleError`` at the user's call for a derivative's own). A tuple
+    holding tuples (a JVP's value and tangent of tuples, a helper's ``((a, b), (c, d))``) is
+    seeded leaf by leaf at every order (in code differentiated again, its cotangent read item
+    by item: :func:`s2s.reverse.tuple_tree.leaf_seeds`)."""
     returns = ir.returns
     loss = returns
-    # a tuple of tuples (a JVP's value and tangent of tuples): its cotangent, taken apart
-    # leaf by leaf (_s2s.check_cotangent_tree), seeds each leaf; not in code differentiated again
-    nested_ok = mode in (VJP, PULLBACK) and not has_aux and not functional
+    nested_ok = mode in (VJP, PULLBACK) and not has_aux
     if has_aux:
         if not (isinstance(returns, gast.Tuple) and len(returns.elts) == 2):
             raise UnsupportedSyntaxError(
@@ -60,20 +60,19 @@ def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bo
         for e in loss.elts
     ):
         title = getattr(primal.func, "__s2s_title__", None)
+        lists = any(isinstance(e, gast.List) for e in loss.elts)
+        held = "lists" if lists else "tuples"
         if title is not None:  # s2s's own code: its return line is no line of the user's
             raise NoRuleError(
-                f"reverse mode over {title[1:-1]}, which returns a tuple holding tuples (a "
-                "JVP's value and tangent of a tuple, or of a helper's gradients), is not "
-                "supported where that reverse derivative is differentiated again",
+                f"reverse mode over {title[1:-1]}, which returns a tuple holding {held}, is "
+                "not supported",
                 caller_location(),
                 "take this order forward: s2s.jvp of the derivative (forward over forward), "
                 "s2s.jacobian(..., mode='forward'), or s2s.hvp for a Hessian-vector product",
             )
-        lists = any(isinstance(e, gast.List) for e in loss.elts)
         raise UnsupportedSyntaxError(
             "returning a tuple that holds a list is not differentiated" if lists else
-            "a tuple that holds tuples, returned here, is differentiated to the first order "
-            "only (this derivative is differentiated again)",
+            "a loss that holds tuples is not differentiated with has_aux",
             primal.where(ir.return_node),
             "return a flat tuple (`return a, b, c`) and regroup the values where they are used",
         )  # fmt: skip

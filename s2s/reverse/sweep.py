@@ -37,13 +37,13 @@ from s2s.reverse.adjoints import StatementAdjoints
 from s2s.reverse.buffers import Accumulation
 from s2s.reverse.calls import UserCalls
 from s2s.reverse.deadcode import drop_dead_primal
-from s2s.reverse.entry import output_leaves
 from s2s.reverse.flow import AdjointFlow
 from s2s.reverse.markers import MarkerPaths
 from s2s.reverse.selection import SelectionMasks
 from s2s.reverse.state import SweepState, loop_targets, sweep_state, tries
 from s2s.reverse.tape import TapeSweeps
 from s2s.reverse.taping import TapePlan, plan_tape
+from s2s.reverse.tuple_tree import holds_tuples, leaf_seeds, output_leaves
 
 
 class ReverseBuilder:
@@ -99,7 +99,9 @@ class ReverseBuilder:
         primal = self.primal_blocks()
         adjoint: list[Block] = []
         seed_name = "seed"
-        if isinstance(loss, gast.Tuple):
+        if isinstance(loss, gast.Tuple) and st.functional and holds_tuples(loss):
+            seeds = leaf_seeds(loss, seed)  # read from the cotangent tree as it came
+        elif isinstance(loss, gast.Tuple):
             seeds = [
                 (
                     element,

@@ -2,7 +2,9 @@
 sweep is written.
 
 A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
-popped back after its adjoint) only if an adjoint reads it, or the key of a write reads it
+popped back after its adjoint) only if an adjoint reads it, a list's appends are undone by
+pops in it (a list made again in each trip, with a gradient or not), or the key of a write
+reads it
 (``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
 that carries no gradient); a loop's ``v = x[t]``, or a ufunc
 of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
@@ -409,6 +411,9 @@ class TapePlan:
                 for atom in stmt.args + list(stmt.kwargs.values()):
                     for n in atom_names(atom):
                         readers.setdefault(n, []).append(index)
+            if stmt.op is APPEND:  # its undoing pop reads the list
+                readers.setdefault(stmt.targets[0], []).append(index)
+            if any(t in active for t in stmt.targets) or stmt.op is SETITEM:
                 binding = self.state.activity.bindings.get(index)
                 rule = getattr(binding, "rule", None)
                 if rule is not None and _reads_outputs(rule):  # tanh, qr: the adjoint reads its
@@ -442,6 +447,8 @@ def plan_tape(state: SweepState) -> TapePlan:
             needed.update(stmt.targets)
         if stmt.op is SETITEM:  # the reversed trip restores the overwritten entries of any
             needed.update(n for n in atom_names(stmt.args[1]) if n)  # array at this key
+        if stmt.op is APPEND:  # undone by a pop, active or not: a list bound again in a loop
+            needed.update(stmt.targets)  # (a tangent's, made per trip) comes back to be popped
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
     indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}

@@ -18,6 +18,7 @@ from s2s.errors import (
     MutationError,
     NonScalarOutputError,
     NoRuleError,
+    UnsupportedSyntaxError,
 )
 from s2s.runtime.core import acc_dtype, dtype_of, gradient
 from s2s.runtime.namespace import array_namespace, functional, is_foreign_array
@@ -286,6 +287,33 @@ def check_cotangents(cts: Any, values: tuple, filename: str, lineno: int) -> tup
         None if ct is None else check_cotangent(ct, value, filename, lineno)
         for ct, value in zip(cts, values)
     )
+
+
+def check_unpacking(value: Any, n: int, filename: str, lineno: int) -> None:
+    """Python's check of ``a, b = value``, which s2s writes as ``a = value[0]``, ``b =
+    value[1]`` (a tuple inside the tuple a helper returned, an array's rows): ``ValueError``
+    with Python's message when ``value`` holds another number of items than ``n``.
+
+    Raises:
+        UnsupportedSyntaxError: ``value`` is not a sequence read by position (an iterator
+            such as a ``zip`` bound to a name, a set, a dict, whose keys Python would unpack),
+            at the unpacking's line.
+        ValueError: ``value`` has another number of items than ``n``.
+    """
+    kind = type(value)
+    if isinstance(value, (dict, set, frozenset)) or not (
+        hasattr(kind, "__getitem__") and hasattr(kind, "__len__")
+    ):
+        raise UnsupportedSyntaxError(
+            f"unpacking a {kind.__name__} bound to a name into names is not supported (s2s "
+            "reads the items by position)",
+            _where(filename, lineno),
+            "unpack it where it is made (`a, b = zip(...)`), or unpack `tuple(value)`",
+        )
+    got = len(value)
+    if got != n:
+        many = "too many" if got > n else "not enough"
+        raise ValueError(f"{many} values to unpack (expected {n}, got {got})")
 
 
 def check_cotangent_tree(cts: Any, values: tuple, tree: tuple, filename: str,
