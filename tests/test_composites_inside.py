@@ -171,3 +171,15 @@ def test_what_is_still_refused_is_located_with_advice():
         s2s.grad(with_tuple_jacobian)(X)
     assert_located(info.value, with_tuple_jacobian, "s2s.jacobian(pair)")
     assert "one jacobian per output" in str(info.value)
+
+
+def f_fourth(x):
+    return x**2 * np.sin(x) - 8 * x * np.cos(x) - 12 * np.sin(x)
+
+
+def test_the_hvp_of_a_laplace_term_is_the_fourth_derivative_of_f():
+    d2, d3, d4 = f_second(X), f_third(X), f_fourth(X)
+    hessian_diagonal = d4 / (d2 + 10.0) - d3**2 / (d2 + 10.0) ** 2
+    np.testing.assert_allclose(s2s.hvp(laplace)(X, V), hessian_diagonal * V, rtol=1e-11)
+    np.testing.assert_allclose(s2s.hvp(with_hessian)(X, V), (f_fourth(X) * X + 2 * d3) * V,
+                               rtol=1e-11)  # fmt: skip
