@@ -153,6 +153,11 @@ def analyze(
         UnsupportedArgumentError: an active call passes a keyword its rule does not support.
         MutationError: ``x op= y`` on an array that may be the caller's or a view.
     """
+    # a derivative's own code differentiated again: s2s's runtime calls connect through
+    # their rules' differentiable arguments only; in the user's code (a np.vectorize object
+    # built from a partial of a parameter), through all they read
+    generated = getattr(primal.func, "__s2s_generated__", False)
+    own_reads = connecting_reads if generated else differentiable_reads
     flat = ir.flat
     loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)
@@ -169,7 +174,7 @@ def analyze(
             if sweep == 0:
                 check_statement(primal, ir, stmt, types)
             out_type = with_shape(infer(stmt, types), stmt, types)
-            reads = connecting_reads(stmt)  # (not a runtime call's structural arguments)
+            reads = own_reads(stmt)  # (in s2s's code, not a runtime call's structural ones)
             is_varied = _differentiates(stmt) and any(n in varied for n in reads)
             if is_varied and out_type.kind == "complex":
                 raise DtypeError(
@@ -205,7 +210,7 @@ def analyze(
     for index, stmt in enumerate(flat):
         if not any(t in active for t in stmt.targets):
             continue
-        if not (_differentiates(stmt) and any(n in varied for n in connecting_reads(stmt))):
+        if not (_differentiates(stmt) and any(n in varied for n in own_reads(stmt))):
             continue  # `h = np.zeros(3)` before a loop makes h active: this value is constant
         if stmt.op is COPY:
             if stmt.unpack:
