@@ -380,6 +380,18 @@ NONDIFF = [
         expected=_ones,
     ),  # fmt: skip
     R(
+        rt.unit_direction,
+        lambda x: np.sum(x * rt.unit_direction(x, 1)) + np.sum(x),
+        normal(3),
+        expected=lambda x: (np.array([1.0, 2.0, 1.0]),),
+    ),  # fmt: skip
+    R(
+        rt.check_columns,
+        lambda x: rt.check_columns([x, 2.0 * x], "f.py", 1) or np.sum(x * x),
+        normal(3),
+        expected=lambda x: (2.0 * x,),
+    ),  # fmt: skip
+    R(
         rt.tile_plan,
         lambda x: np.sum(x) * len(rt.tile_plan(x, 2)[0]),
         normal(3),
