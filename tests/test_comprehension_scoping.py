@@ -71,6 +71,10 @@ def any_in_condition(p):
     return np.sum(p["W"])
 
 
+def any_in_conditional_expression(p):
+    return np.sum(p["W"] ** 2) if any(q > 5.0 for q in p["W"]) else np.sum(p["W"] * 3)
+
+
 def local_dict_in_tuple(x):
     d = {"a": x[0], "b": x[1:]}
     return sum([np.sum(v**2) for v in (d["a"], d["b"])])
@@ -148,6 +152,7 @@ CASES = [
     ),
     (nested_lists, {"W": W, "v": V}, 21.0, [7.0, 7, 3, 3], np.block([[Z2, ONES2], [ONES2, Z2]])),
     (any_in_condition, {"W": W}, 3.0, [1.0, 1.0], Z2),
+    (any_in_conditional_expression, {"W": W}, 9.0, [3.0, 3.0], Z2),
     (local_dict_in_tuple, X3, 14.0, 2 * X3, 2 * np.eye(3)),
     (local_dict_item, X3, 13.0, [0.0, 4, 6], np.diag([0.0, 2, 2])),
     (
