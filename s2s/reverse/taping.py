@@ -4,7 +4,8 @@ sweep is written.
 A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
 popped back after its adjoint) only if an adjoint reads it, or the key of a write reads it
 (``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
-that carries no gradient); a loop's ``v = x[t]``, or a ufunc
+that carries no gradient), or it is a list appended to (the adjoint pops each append: a list of
+flags a loop makes anew in each trip comes back for the trip before); a loop's ``v = x[t]``, or a ufunc
 of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
 a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
 a ``for t in range(n)`` loop's trips are counted again, not taped
@@ -405,6 +406,8 @@ class TapePlan:
         walk(self.state.ir.body, frozenset())
         readers: dict[str, list[int]] = {}
         for index, stmt in enumerate(flat):
+            if stmt.op is APPEND:  # the undone append pops the list (lists.py)
+                readers.setdefault(stmt.args[0].id, []).append(index)
             if any(t in active for t in stmt.targets) or stmt.op is SETITEM:
                 for atom in stmt.args + list(stmt.kwargs.values()):
                     for n in atom_names(atom):
@@ -442,6 +445,8 @@ def plan_tape(state: SweepState) -> TapePlan:
             needed.update(stmt.targets)
         if stmt.op is SETITEM:  # the reversed trip restores the overwritten entries of any
             needed.update(n for n in atom_names(stmt.args[1]) if n)  # array at this key
+        if stmt.op is APPEND:  # its adjoint pops the list: a list made anew in each trip (an
+            needed.update(n for n in atom_names(stmt.args[0]) if n)  # `any(...)`'s) comes back
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
     indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}
