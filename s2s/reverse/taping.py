@@ -4,12 +4,12 @@ sweep is written.
 A name assigned inside a branch or loop is saved (its old value pushed before the assignment,
 popped back after its adjoint) only if an adjoint reads it, or the key of a write reads it
 (``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
-that carries no gradient), or it is a list appended to (the adjoint pops each append: a list of
-flags a loop makes anew in each trip comes back for the trip before); a loop's ``v = x[t]``, or a ufunc
-of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
-a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
-a ``for t in range(n)`` loop's trips are counted again, not taped
-(:func:`s2s.reverse.untaped.counted`).
+that carries no gradient), or it is a list appended to (the adjoint pops each append: a list
+of flags a loop makes anew in each trip comes back for the trip before); a loop's
+``v = x[t]``, or a ufunc of such values, is recomputed in the reversed trip instead
+(:meth:`TapePlan.rematerialized`); a first binding outside loops has no old value
+(:func:`s2s.reverse.untaped.first_bindings`); a ``for t in range(n)`` loop's trips are counted
+again, not taped (:func:`s2s.reverse.untaped.counted`).
 
 The rule of choice between taping and recomputing a value a loop makes (Enzyme's
 cache-or-recompute choice, decided here from the text alone, with no memory budget):
