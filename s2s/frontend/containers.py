@@ -26,6 +26,7 @@ import gast
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.containercomps import SCOPES, comprehension, comprehension_sum, scoped
 from s2s.frontend.derivcalls import DerivativeCalls
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
@@ -511,14 +512,16 @@ class _Lowering:
             and isinstance(node.func, gast.Name)
             and (node.func.id == "sum" and len(node.args) == 1 and not node.keywords)
         ):
-            total = self.comprehension_sum(node.args[0], env)
+            total = comprehension_sum(self, node.args[0], env)
             if total is not None:
                 return total
         if isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            elts = self.comprehension(node, env)
+            elts = comprehension(self, node, env)
             if elts is not None:
                 kind = gast.List if isinstance(node, gast.ListComp) else gast.Tuple
                 return located(kind(elts=elts, ctx=gast.Load()), node)
+        if isinstance(node, SCOPES):
+            return scoped(self, node, env)
         if isinstance(node, gast.Attribute):
             base = self.resolve(node.value, env)
             if isinstance(base, _Node) and base.treedef.kind != LEAF:
@@ -536,44 +539,6 @@ class _Lowering:
                 setattr(node, name, [self.expr(v, env) if isinstance(v, gast.expr) else v
                                      for v in value])  # fmt: skip
         return node
-
-    def comprehension(self, node: gast.expr, env: dict) -> list[gast.expr] | None:
-        if len(node.generators) != 1:
-            return None
-        gen = node.generators[0]
-        items = self.iteration(gen.iter, env)
-        if items is None:
-            return None
-        out = []
-        for item in items:
-            inner = dict(env)
-            self.bind_target(gen.target, item, inner, node)
-            keep = [known_condition(c, lambda n, e=inner: self.static(n, e)) for c in gen.ifs]
-            if None in keep:
-                raise UnsupportedSyntaxError(
-                    "a comprehension over a parameter container with an `if` s2s cannot "
-                    "decide from the keys and positions (it writes the items it keeps out "
-                    "when it specializes, knowing the keys, positions and the constants "
-                    "written in the condition)",
-                    self.where(node),
-                    "test keys or positions only (`if k.startswith('w')`, `if i > 0`), or "
-                    "write the items you want explicitly",
-                )
-            if all(keep):
-                out.append(self.expr(copy_tree(node.elt), inner))
-        return out
-
-    def comprehension_sum(self, node: gast.expr, env: dict) -> gast.expr | None:
-        """``sum(np.sum(w ** 2) for w in params.values())`` as ``a + b + ...``."""
-        if not isinstance(node, (gast.ListComp, gast.GeneratorExp)):
-            return None
-        elts = self.comprehension(node, env)
-        if not elts:
-            return None
-        total = elts[0]
-        for e in elts[1:]:
-            total = located(gast.BinOp(left=total, op=gast.Add(), right=e), node)
-        return total
 
 
 def _sequence(parts: list[_Node], label: str, is_list: bool) -> _Node:

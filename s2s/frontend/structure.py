@@ -100,15 +100,22 @@ class Structure:
         st.carried.add(result)
         empty = Stmt((result,), gast.List(elts=[], ctx=gast.Load()), OPAQUE, [], node=st.node)
         st.body.append(empty)
-        renames = {}
+        renames: dict[str, str] = {}  # each part renamed by the targets bound where it runs:
+
+        def rename(part: gast.AST) -> None:
+            for sub in walk(part):
+                if isinstance(sub, gast.Name) and sub.id in renames:
+                    sub.id = renames[sub.id]
+
         for generator in node.generators:
+            rename(generator.iter)  # the first runs in the enclosing scope (`for x in x`)
             for target in walk(generator.target):
                 if isinstance(target, gast.Name):
                     renames[target.id] = st.temp(target.id)
                     st.carried.add(renames[target.id])
-        for sub in walk(node):
-            if isinstance(sub, gast.Name) and sub.id in renames:
-                sub.id = renames[sub.id]
+            for part in [generator.target, *generator.ifs]:
+                rename(part)
+        rename(node.elt)
         append = gast.Attribute(value=name_node(result), attr="append", ctx=gast.Load())
         inner: gast.stmt = gast.Expr(value=gast.Call(func=append, args=[node.elt], keywords=[]))
         for generator in reversed(node.generators):

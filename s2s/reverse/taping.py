@@ -6,11 +6,11 @@ popped back after its adjoint) only if an adjoint reads it, a list's appends are
 pops in it (a list made again in each trip, with a gradient or not), or the key of a write
 reads it
 (``m[j] = tape.pop()`` restores each trip's entries at that trip's ``j``, also in an array
-that carries no gradient); a loop's ``v = x[t]``, or a ufunc
-of such values, is recomputed in the reversed trip instead (:meth:`TapePlan.rematerialized`);
-a first binding outside loops has no old value (:func:`s2s.reverse.untaped.first_bindings`);
-a ``for t in range(n)`` loop's trips are counted again, not taped
-(:func:`s2s.reverse.untaped.counted`).
+that carries no gradient); a loop's
+``v = x[t]``, or a ufunc of such values, is recomputed in the reversed trip instead
+(:meth:`TapePlan.rematerialized`); a first binding outside loops has no old value
+(:func:`s2s.reverse.untaped.first_bindings`); a ``for t in range(n)`` loop's trips are counted
+again, not taped (:func:`s2s.reverse.untaped.counted`).
 
 The rule of choice between taping and recomputing a value a loop makes (Enzyme's
 cache-or-recompute choice, decided here from the text alone, with no memory budget):
@@ -407,6 +407,8 @@ class TapePlan:
         walk(self.state.ir.body, frozenset())
         readers: dict[str, list[int]] = {}
         for index, stmt in enumerate(flat):
+            if stmt.op is APPEND:  # the undone append pops the list (lists.py)
+                readers.setdefault(stmt.args[0].id, []).append(index)
             if any(t in active for t in stmt.targets) or stmt.op is SETITEM:
                 for atom in stmt.args + list(stmt.kwargs.values()):
                     for n in atom_names(atom):
@@ -448,7 +450,8 @@ def plan_tape(state: SweepState) -> TapePlan:
         if stmt.op is SETITEM:  # the reversed trip restores the overwritten entries of any
             needed.update(n for n in atom_names(stmt.args[1]) if n)  # array at this key
         if stmt.op is APPEND:  # undone by a pop, active or not: a list bound again in a loop
-            needed.update(stmt.targets)  # (a tangent's, made per trip) comes back to be popped
+            needed.update(stmt.targets)  # (a tangent's, or `any(...)`'s flags, made per trip)
+            needed.update(n for n in atom_names(stmt.args[0]) if n)  # comes back to be popped
     plan = TapePlan(state, saved={n for n in ir.carried if n in needed})
     plan.remade = plan.rematerialized(ir.body)
     indices = {item.target for item in walk_items(ir.body) if isinstance(item, Loop)}
