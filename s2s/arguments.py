@@ -13,6 +13,7 @@ from s2s.errors import (
     DtypeError,
     Location,
     NamespaceError,
+    TangentError,
     UnsupportedArgumentError,
     UsageError,
     WrtError,
@@ -182,8 +183,9 @@ def check_wrt_value(name: str, value: Any, func: Callable, allow_int: bool) -> N
         f"argument `{name}` is a {type(value).__module__}.{type(value).__qualname__}; s2s "
         "differentiates with respect to float ndarrays, numpy floating scalars and Python floats",
         where,
-        f"convert it first: `{name} = np.asarray({name}, dtype=float)`" if array_like else
-        f"differentiate with respect to the arrays it holds: pass them as arguments and name "
+        f"convert it first: `{name} = np.asarray({name}, dtype=float)`"
+        if array_like
+        else f"differentiate with respect to the arrays it holds: pass them as arguments and name "
         f"them in wrt (`s2s.grad(f, wrt='w')`; for a method, `@s2s.grad(wrt='w')` in the "
         f"class body, since `{name}` comes first), or make it a dataclass of arrays "
         "(docs/containers.md)",
@@ -275,6 +277,52 @@ def insert_parameters(
     )
     added = [inspect.Parameter(n, kind) for n in names]
     return signature.replace(parameters=params[:at] + added + params[at:])
+
+
+def hessp_signature(signature: inspect.Signature) -> inspect.Signature:
+    """hessp's signature from ``f``'s: ``f``'s first parameter and the direction ``p`` (named
+    apart from ``f``'s parameters), both positional-only, then ``f``'s other parameters as
+    ``f`` has them (``f(x, a)`` gives ``(x, p, /, a)``)."""
+    params = list(signature.parameters.values())
+    only = inspect.Parameter.POSITIONAL_ONLY
+    if not params or params[0].kind not in (only, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        return signature  # no first positional parameter: hvp refused f already
+    direction = added_names(signature, ["p"])[0]
+    first = params[0].replace(kind=only)
+    added = inspect.Parameter(direction, only)
+    return signature.replace(parameters=[first, added, *params[1:]])
+
+
+def checked_direction(x: Any, p: Any) -> Any:
+    """hessp's direction ``p`` as an array in ``x``'s float dtype (an integer ``p``, which
+    scipy's ``trust-constr`` probes with, included).
+
+    Raises:
+        TangentError: ``p`` is not a real numeric array, or its shape is not ``x``'s, named as
+            scipy names it (``p``), at the call.
+    """
+    try:
+        p = np.asarray(p)
+    except (TypeError, ValueError):
+        p = np.asarray(None)
+    x_dtype = np.asarray(x).dtype
+    if p.dtype.kind not in "biuf":
+        raise TangentError(
+            f"hessp's direction `p` has dtype {p.dtype}; a direction is a real numeric array",
+            caller_location(),
+            "pass p as a float array of x's shape (scipy.optimize.minimize does: "
+            "hessp(x, p, *args))",
+        )
+    if p.shape != np.shape(x):
+        raise TangentError(
+            f"hessp's direction `p` has shape {p.shape} but `x` has shape {np.shape(x)}",
+            caller_location(),
+            "pass p with x's shape, second: hessp(x, p, *args) as scipy calls it (s2s.hvp "
+            "takes the direction after f's arguments instead)",
+        )
+    if p.dtype.kind in "biu":
+        p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
+    return p
 
 
 def check_numpy_only(backend: Backend, what: str, func: Callable) -> None:

@@ -240,8 +240,9 @@ def check_grad(
     seed: int = 0,
     rtol: float | None = None,
     directions: Sequence[Any] | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Check s2s's derivatives of ``f`` at ``args`` against central differences.
+    """Check s2s's derivatives of ``f`` at ``f(*args, **kwargs)`` against central differences.
 
     A random direction ``v`` (one per ``wrt`` argument) and a random output cotangent ``u``
     are drawn (``seed``); the step is ``eps ** (1/3)`` of the arguments' dtype times their
@@ -255,24 +256,34 @@ def check_grad(
     structure in its differentiable leaves; its second order is checked forward over reverse
     only (reverse over a derivative of containers is not supported).
 
+    Keyword arguments: ``wrt``, ``modes``, ``order``, ``seed``, ``rtol`` and ``directions``
+    are always check_grad's own options; every other keyword is passed on to ``f`` (and to
+    its derivatives), so ``check_grad(f, x, c=5.0)`` checks ``f(x, c=5.0)``. A parameter of
+    ``f`` named like one of the options is given positionally (or through
+    ``functools.partial``). ``wrt`` may name any parameter given by position or keyword, or
+    left at its default (then checked at the default).
+
     Raises:
         GradientCheckError: a disagreement (its message shows analytic and numeric values side
             by side; the exception carries them) or a derivative of the wrong type, shape or
             dtype. Errors of s2s itself (``NoRuleError``, ...) propagate.
         UsageError: a differentiated argument, ``f``'s value, or ``f`` at ``x +- h v`` is
             not finite (no central difference exists there), at the call.
+        TypeError: ``f``'s own, for arguments ``f`` does not take.
     """
-    _check_call(f, args, modes, order, seed)
+    call = _check_call(f, args, kwargs, modes, order, seed)
     modes = tuple(modes)
     where = _where(f)
     rng = np.random.default_rng(seed)
-    positions = _positions(f, wrt)
-    values = [args[i] for i in positions]
-    names = list(inspect.signature(f).parameters)
-    for i in positions:
-        _require_real(args[i], names[i])
-        _require_finite(args[i], f"argument {names[i]!r}", "check at finite arguments")
-    value = f(*args)
+    names, _ = wrt_names(f, wrt)
+    arguments = dict(call.arguments)
+    for name in names:  # a wrt parameter left at its default is checked at the default
+        arguments.setdefault(name, call.signature.parameters[name].default)
+    values = [arguments[name] for name in names]
+    for name in names:
+        _require_real(arguments[name], name)
+        _require_finite(arguments[name], f"argument {name!r}", "check at finite arguments")
+    value = _invoke(f, arguments)
     _require_finite(value, "f's value at the arguments",
                     "check where f is finite (an overflow, a log or division at 0, or a NaN "
                     "computed inside f makes the comparison meaningless)")  # fmt: skip
@@ -284,13 +295,13 @@ def check_grad(
     h = step * scale_x
     u = _random_like(rng, value)
     v = [_random_like(rng, x) for x in values] if directions is None else list(directions)
-    wrt_tuple = tuple(positions)
+    wrt_tuple = tuple(names)
 
     def at(sign: float, function: Callable, *first: Any) -> Any:
-        moved = list(args)
-        for i, vi in zip(positions, v):
-            moved[i] = _shift(args[i], sign * h, vi)
-        return function(*first, *moved)
+        moved = dict(arguments)
+        for name, vi in zip(names, v):
+            moved[name] = _shift(arguments[name], sign * h, vi)
+        return _invoke(function, moved, *first)
 
     numeric_out = _difference(*_shifted(at, f, h), h)
     numeric = _inner(u, numeric_out)
@@ -299,7 +310,7 @@ def check_grad(
     truncation = _norm(u) * _norm(tuple(v))  # where both sides are near 0: O(h^2) terms
     results: dict[str, float] = {}
     if "rev" in modes:
-        _, pull = vjp(f, wrt=wrt_tuple)(*args)
+        _, pull = _invoke(vjp(f, wrt=wrt_tuple), arguments)
         grads = pull(u)
         _check_like(grads, tuple(values), "the VJP", "rev", 1, where)
         results["rev"] = _inner(grads, tuple(v))
@@ -307,9 +318,8 @@ def check_grad(
         _compare(results["rev"], numeric, scale, rtol, noise, "rev", 1, where)
     if "fwd" in modes:
         forward = jvp(f, wrt=wrt_tuple)
-        names = forward._wrt_names
-        tangents = {forward._tangent_names[n]: vi for n, vi in zip(names, v)}
-        _, tangent = forward(*args, **tangents)
+        tangents = {forward._tangent_names[n]: vi for n, vi in zip(forward._wrt_names, v)}
+        _, tangent = _invoke(forward, {**arguments, **tangents})
         _check_like(tangent, value, "the JVP", "fwd", 1, where)
         results["fwd"] = _inner(u, tangent)
         scale = _abs_inner(u, tangent) + abs(numeric) + truncation
@@ -321,7 +331,20 @@ def check_grad(
                  "rev vs fwd", 1, where)  # fmt: skip
     if order == 2:  # reverse over a derivative of containers is not supported: fwd over rev
         second = ("fwd",) if any(_container(x) for x in values) else modes
-        _second_order(f, args, positions, u, v, h, second, rtol, dtype, rng, where, at)
+        _second_order(f, arguments, names, u, v, h, second, rtol, dtype, rng, where, at)
+
+
+def _invoke(function: Callable, arguments: dict[str, Any], *first: Any) -> Any:
+    """``function`` called with ``first`` positionally, then ``arguments`` (values by
+    parameter name), each placed by ``function``'s signature: positionally up to the first
+    one left out or keyword-only, by keyword after (a tangent named ``x_dot`` lands in its
+    place however the primal's arguments were given)."""
+    signature = inspect.signature(function)
+    if first:
+        skipped = list(signature.parameters.values())[len(first) :]
+        signature = signature.replace(parameters=skipped)
+    bound = inspect.BoundArguments(signature, arguments)  # type: ignore[arg-type]
+    return function(*first, *bound.args, **bound.kwargs)
 
 
 def _require_real(value: Any, name: str) -> None:
@@ -375,9 +398,10 @@ def _flat(value: Any) -> np.ndarray:
     return np.concatenate(leaves) if leaves else np.zeros(0)
 
 
-def _check_call(f: Any, args: tuple, modes: Any, order: Any, seed: Any) -> None:
+def _check_call(f: Any, args: tuple, kwargs: dict, modes: Any, order: Any,
+                seed: Any) -> inspect.BoundArguments:  # fmt: skip
     """check_grad's own arguments: a located :class:`UsageError` for a wrong one, and ``f``'s
-    own ``TypeError`` for arguments that do not fit ``f``."""
+    own ``TypeError`` for arguments that do not fit ``f``; ``f``'s arguments bound."""
 
     def refuse(message: str, advice: str) -> None:
         raise UsageError(message, caller_location(), advice)
@@ -385,8 +409,11 @@ def _check_call(f: Any, args: tuple, modes: Any, order: Any, seed: Any) -> None:
     if not callable(f):
         refuse(f"s2s.check_grad checks a Python function, not a {type(f).__qualname__}",
                "pass the function and its arguments: s2s.check_grad(f, x, y)")  # fmt: skip
-    if isinstance(modes, str) or not isinstance(modes, (tuple, list)) or not modes or any(
-        m not in ("rev", "fwd") for m in modes
+    if (
+        isinstance(modes, str)
+        or not isinstance(modes, (tuple, list))
+        or not modes
+        or any(m not in ("rev", "fwd") for m in modes)
     ):
         refuse(f"modes must be a non-empty subset of ('rev', 'fwd'), not {modes!r}",
                'e.g. modes=("rev",)')  # fmt: skip
@@ -394,28 +421,23 @@ def _check_call(f: Any, args: tuple, modes: Any, order: Any, seed: Any) -> None:
         refuse(f"order must be 1 or 2, not {order!r}", "order=1 checks the first derivative")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         refuse(f"seed must be an int, not {seed!r}", "e.g. seed=0")
-    inspect.signature(f).bind(*args)  # f's own TypeError for a missing or extra argument
+    try:
+        return inspect.signature(f).bind(*args, **kwargs)
+    except TypeError as exc:  # f's own TypeError for a missing, extra or unknown argument
+        raise TypeError(f"{getattr(f, '__qualname__', f)}(): {exc}") from None
 
 
-def _positions(f: Callable, wrt: Any) -> list[int]:
-    """The positions of the ``wrt`` parameters (an out-of-range or unknown one raises
-    :class:`WrtError`, as s2s.grad does)."""
-    names, _ = wrt_names(f, wrt)
-    params = list(inspect.signature(f).parameters)
-    return [params.index(name) for name in names]
-
-
-def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, at) -> None:
+def _second_order(f, arguments, names, u, v, h, modes, rtol, dtype, rng, where, at) -> None:
     """The derivative of ``x -> J(x)^T u`` along ``v``: forward over reverse and reverse over
-    reverse, against central differences of s2s's VJP."""
-    wrt_tuple = tuple(positions)
+    reverse, against central differences of s2s's VJP (``arguments``: ``f``'s, by name;
+    ``names``: the ``wrt`` parameters)."""
+    wrt_tuple = tuple(names)
     first = pullback(f, wrt=wrt_tuple)  # first(u, *args) = J(args)^T u
     numeric_out = _difference(*_shifted(at, first, h, u), h)
-    w = tuple(_random_like(rng, args[i]) for i in positions)
+    w = tuple(_random_like(rng, arguments[name]) for name in names)
     numeric = _inner(w, numeric_out)
-    base = first(u, *args)
-    positions = [i + 1 for i in positions]  # of the pullback's parameters, after u
-    wrt_tuple = tuple(positions)
+    base = _invoke(first, arguments, u)
+    with_u = {first._cotangent_name: u, **arguments}  # the pullback's parameters, by name
     noise = 64 * float(np.finfo(np.float32 if dtype != "float64" else np.float64).eps)
     noise *= _abs_inner(w, base) / h
     truncation = _norm(w) * _norm(tuple(v))
@@ -423,16 +445,16 @@ def _second_order(f, args, positions, u, v, h, modes, rtol, dtype, rng, where, a
     if "fwd" in modes:
         second = jvp(first, wrt=wrt_tuple)
         tangents = {second._tangent_names[n]: vi for n, vi in zip(second._wrt_names, v)}
-        _, tangent = second(u, *args, **tangents)
+        _, tangent = _invoke(second, {**with_u, **tangents})
         _check_like(tangent, base, "the JVP of the VJP", "fwd over rev", 2, where)
         results["fwd"] = _inner(w, tangent)
         _compare(results["fwd"], numeric, _abs_inner(w, tangent) + abs(numeric) + truncation,
                  rtol, noise,
                  "fwd over rev", 2, where, (_flat(tangent), _flat(numeric_out)))  # fmt: skip
     if "rev" in modes:
-        _, pull = vjp(first, wrt=wrt_tuple)(u, *args)
+        _, pull = _invoke(vjp(first, wrt=wrt_tuple), with_u)
         grads = pull(w)
-        _check_like(grads, tuple(args[i - 1] for i in positions), "the VJP of the VJP",
+        _check_like(grads, tuple(arguments[name] for name in names), "the VJP of the VJP",
                     "rev over rev", 2, where)  # fmt: skip
         results["rev"] = _inner(grads, tuple(v))
         _compare(results["rev"], numeric,

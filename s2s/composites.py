@@ -19,12 +19,11 @@ import numpy as np
 
 from s2s import direct
 from s2s.api import Derivative, grad, jvp, vjp
-from s2s.arguments import check_wrt_value, wrt_names
+from s2s.arguments import check_wrt_value, checked_direction, hessp_signature, wrt_names
 from s2s.errors import (
     NonScalarOutputError,
     NoRuleError,
     S2SError,
-    TangentError,
     UnsupportedSyntaxError,
     UsageError,
     caller_location,
@@ -154,16 +153,21 @@ class ScipyHessp:
         self.product = HessianVectorProduct(f, 0, options)
         self._slots: list[str] | None = None  # hvp's parameters, read at the first call
         functools.update_wrapper(self, f, updated=())
+        self.__signature__ = hessp_signature(inspect.signature(self.product.function))
 
     def __repr__(self) -> str:
         return f"<s2s.hessp of {getattr(self.primal, '__qualname__', repr(self.primal))}>"
 
     @reraises_user_errors
-    def __call__(self, x: Any, p: Any, *args: Any) -> Any:
+    def __call__(self, x: Any, p: Any, /, *args: Any, **kwargs: Any) -> Any:
         if not is_tree(x):
-            p = _checked_direction(x, p)
-        placed = self._in_hvp_order(x, p, args)
-        return _checked_scalar(lambda: self.product.product(*placed), "hessp")[1]
+            p = checked_direction(x, p)
+        if kwargs:  # f's arguments by name: the direction goes by name too
+            dot = self.product.product._tangent_names[self.product._names[0]]
+            call = (x, *args), {**kwargs, dot: p}
+        else:
+            call = self._in_hvp_order(x, p, args), {}
+        return _checked_scalar(lambda: self.product.product(*call[0], **call[1]), "hessp")[1]
 
     def _in_hvp_order(self, x: Any, p: Any, args: tuple) -> list:
         """``x, *args`` with the direction where :func:`hvp`'s signature puts it: after the
@@ -359,38 +363,6 @@ class Jacobian(_Composite):
 
     def __reduce__(self) -> Any:
         return (_rebuild, ("jacobian", self.primal, self.wrt, self.options, self.how))
-
-
-def _checked_direction(x: Any, p: Any) -> Any:
-    """hessp's direction ``p`` as an array in ``x``'s float dtype (an integer ``p``, which
-    scipy's ``trust-constr`` probes with, included).
-
-    Raises:
-        TangentError: ``p`` is not a real numeric array, or its shape is not ``x``'s, named as
-            scipy names it (``p``), at the call.
-    """
-    try:
-        p = np.asarray(p)
-    except (TypeError, ValueError):
-        p = np.asarray(None)
-    x_dtype = np.asarray(x).dtype
-    if p.dtype.kind not in "biuf":
-        raise TangentError(
-            f"hessp's direction `p` has dtype {p.dtype}; a direction is a real numeric array",
-            caller_location(),
-            "pass p as a float array of x's shape (scipy.optimize.minimize does: "
-            "hessp(x, p, *args))",
-        )
-    if p.shape != np.shape(x):
-        raise TangentError(
-            f"hessp's direction `p` has shape {p.shape} but `x` has shape {np.shape(x)}",
-            caller_location(),
-            "pass p with x's shape, second: hessp(x, p, *args) as scipy calls it (s2s.hvp "
-            "takes the direction after f's arguments instead)",
-        )
-    if p.dtype.kind in "biu":
-        p = p.astype(x_dtype if x_dtype.kind == "f" else np.float64)
-    return p
 
 
 def _outputs(output: Any) -> tuple[list[Any], type | None]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from dataclasses import dataclass
 
@@ -434,3 +435,26 @@ def test_an_unknown_option_s_advice_lists_only_options_the_composite_takes():
             make(lambda x: np.sum(x**2), has_aux=True)
         listed = info.value.advice.split("(")[0]
         assert "undefined" in listed and "checkpoint" not in listed
+
+
+def weighted_cubes(x, a, *, b=1.0):
+    return np.sum(a * x**3) + b * np.sum(x**2)
+
+
+def shadowed(x, p):  # f's own `p`: hessp's direction is named apart
+    return np.sum(p * x**3)
+
+
+def test_hessp_signature_is_the_call_it_takes_and_keywords_reach_f():
+    """fresh-501 4: ``inspect.signature(s2s.hessp(f))`` showed ``(x, a)`` for ``f(x, a)``
+    though the call takes ``(x, p, a)``. H = diag(6 a x) + 2 b I."""
+    assert str(inspect.signature(s2s.hessp(weighted_cubes))) == "(x, p, /, a, *, b=1.0)"
+    assert str(inspect.signature(s2s.hessp(shadowed))) == "(x, p_2, /, p)"
+    x, p = np.array([1.0, -2.0]), np.array([0.5, 3.0])
+    expected = (6 * 2.0 * x + 2 * 3.0) * p
+    product = s2s.hessp(weighted_cubes)
+    np.testing.assert_allclose(product(x, p, 2.0, b=3.0), expected, rtol=1e-12)
+    np.testing.assert_allclose(product(x, p, a=2.0, b=3.0), expected, rtol=1e-12)
+    bound = inspect.signature(product).bind(x, p, 2.0, b=3.0)  # binds as the call does
+    np.testing.assert_allclose(product(*bound.args, **bound.kwargs), expected, rtol=1e-12)
+    np.testing.assert_allclose(s2s.hessp(shadowed)(x, p, 2.0), 6 * 2.0 * x * p, rtol=1e-12)

@@ -25,7 +25,7 @@ from typing import Any
 import gast
 
 from s2s.codegen.ir import DEF, LOCAL_CALL, NameAllocator, Stmt
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import copy_tree, walk
 from s2s.runtime.budget import MemoryBudget
 
 
@@ -196,3 +196,23 @@ def bind_after_def(
         target = gast.Name(bound, gast.Store(), None, None)
         out.append(gast.Assign(targets=[target], value=value, type_comment=None))
     return out
+
+
+def function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[gast.expr]]:
+    """The callee expression of a call to the user's own function, and the owner to pass
+    first: a bound method (``net.forward``) or an object with ``__call__`` (``act``) as its
+    function read through the expression (``net.forward.__func__``) and its owner
+    (``net.forward.__self__``), so code differentiated again calls a plain function."""
+    method_of_yours = isinstance(callee, types.MethodType) and isinstance(
+        callee.__func__, types.FunctionType
+    )
+    if not method_of_yours:
+        return copy_tree(func), []
+    method = copy_tree(func)
+    if callee.__name__ == "__call__" and not (
+        isinstance(func, gast.Attribute) and func.attr == "__call__"
+    ):  # an object with __call__: its bound __call__
+        method = gast.Attribute(value=method, attr="__call__", ctx=gast.Load())
+    function = gast.Attribute(value=method, attr="__func__", ctx=gast.Load())
+    owner = gast.Attribute(value=copy_tree(method), attr="__self__", ctx=gast.Load())
+    return function, [owner]

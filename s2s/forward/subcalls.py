@@ -12,7 +12,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.helpers import helper_name
+from s2s.codegen.helpers import function_and_owner, helper_name
 from s2s.codegen.ir import Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
@@ -93,12 +93,15 @@ def call_statement(sweep: Any, stmt: Stmt, binding: Any) -> list[gast.stmt]:
     if helper is None and not sweep.functional and isinstance(expr.func, gast.Name):
         local = sweep.local_helpers.get(expr.func.id, {})  # a nested def's, bound after it
         helper = local.get(tuple(w.value for w in wrt))
+    owner: list[gast.expr] = []
     if helper is not None:
         derivative = name(helper)
-    else:
-        derivative = call("_s2s.jvp_of", copy_tree(expr.func),
-                          gast.Tuple(elts=wrt, ctx=gast.Load()))  # fmt: skip
-    value = gast.Call(func=derivative, args=tangents + copy_tree(expr.args),
+    else:  # code differentiated again calls a method's plain function, its owner passed
+        function = copy_tree(expr.func)
+        if sweep.functional:
+            function, owner = function_and_owner(expr.func, binding.callee)
+        derivative = call("_s2s.jvp_of", function, gast.Tuple(elts=wrt, ctx=gast.Load()))
+    value = gast.Call(func=derivative, args=tangents + owner + copy_tree(expr.args),
                       keywords=copy_tree(expr.keywords))  # fmt: skip
     names = [sweep.dot.setdefault(t, sweep.names.fresh(t + "_dot")) for t in stmt.targets]
 

@@ -70,6 +70,9 @@ def comprehension(lowering: Any, node: gast.expr, env: dict) -> list[gast.expr] 
         return None
     gen = node.generators[0]
     items = lowering.iteration(gen.iter, env)
+    if items is None:  # [p[k] for k in ("W", "v")]: the keys known now
+        keys = lowering.keyed_loop(gen.target, gen.iter, [node.elt, *gen.ifs], env)
+        items = None if keys is None else [lowering.constant(k) for k in keys]
     if items is None:
         return None
     out = []

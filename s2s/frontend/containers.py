@@ -28,7 +28,7 @@ from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
 from s2s.frontend.containercomps import SCOPES, comprehension, comprehension_sum, scoped
 from s2s.frontend.derivcalls import DerivativeCalls
-from s2s.frontend.keys import computed_key, known_condition
+from s2s.frontend.keys import computed_key, known_condition, loop_constants
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.loopitems import enumerate_parts, located, statement_targets
 from s2s.frontend.methods import Methods
@@ -145,7 +145,7 @@ class _Lowering:
             items = self.iteration(stmt.iter, env)
             if items is not None:
                 return self.unroll(stmt, items, env)
-            count = self.range_indexing(stmt, env)
+            count = self.keyed_loop(stmt.target, stmt.iter, stmt.body, env)
             if count is not None:  # for i in range(2): params[f"w{i}"]: i is a constant
                 last = gast.Assign(targets=[copy_tree(stmt.target)],
                                    value=gast.Constant(count[-1], None), type_comment=None)
@@ -259,29 +259,28 @@ class _Lowering:
                                     stmt))  # fmt: skip
         return out
 
-    def range_indexing(self, loop: gast.For, env: dict) -> range | None:
-        """The numbers of ``for i in range(...)`` with constant bounds (at most 64 of them)
-        whose body indexes a parameter container with a key made from ``i``
-        (``params[f"w{i}"]``, ``layers[i + 1]``), else ``None``."""
-        it = loop.iter
-        if not (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords
-                and isinstance(loop.target, gast.Name)):  # fmt: skip
+    def constant(self, value: Any) -> Any:
+        """A key or position known now, as a loop's target is bound to it."""
+        return _Const(value)
+
+    def keyed_loop(self, target: gast.expr, it: gast.expr, body: list, env: dict) -> Any:
+        """The values of a loop ``for i in it`` whose values are known now (``range`` with
+        constant bounds, a literal tuple of keys: :func:`loop_constants`) and whose ``body``
+        (statements or expressions) indexes a parameter container with a key made from ``i``
+        (``params[f"w{i}"]``, ``layers[i + 1]``, ``p[k]``), else ``None``."""
+        values = loop_constants(it, lambda n: self.static(n, env))
+        if values is None or not isinstance(target, gast.Name):
             return None
-        bounds = [self.static(a, env) for a in it.args]
-        if not all(type(b) is int for b in bounds) or len(range(*bounds)) > 64:
-            return None
-        name = loop.target.id
-        for node in (n for stmt in loop.body for n in walk(stmt)):
+        for node in (n for part in body for n in walk(part)):
             if isinstance(node, gast.Subscript) and any(
-                isinstance(n, gast.Name) and n.id == name for n in walk(node.slice)
+                isinstance(n, gast.Name) and n.id == target.id for n in walk(node.slice)
             ):
                 try:
                     base = self.resolve(node.value, env)
                 except UnsupportedSyntaxError:
                     continue
                 if isinstance(base, _Node) and base.treedef.kind != LEAF:
-                    return range(*bounds)
+                    return values
         return None
 
     def unroll(self, loop: gast.For, items: list, env: dict) -> list[gast.stmt]:
@@ -425,8 +424,9 @@ class _Lowering:
                         else "an index known only at run time"
                     ),
                     self.where(node),
-                    "index a parameter container with a constant, or loop over it "
-                    "(`for k, v in params.items()`, `for i in range(len(layers))`)",
+                    "index a parameter container with a constant, or loop over it or over "
+                    "constants (`for k, v in params.items()`, `for k in ('w', 'b')`, "
+                    "`for i in range(len(layers))`)",
                 )
             return child
         if isinstance(node, gast.Attribute):

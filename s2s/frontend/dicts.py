@@ -52,7 +52,7 @@ def _refuse(binding: gast.Assign, use: tuple[gast.AST, str], where) -> None:
     """A dict s2s does not follow: a write with a key known only at run time is refused now;
     any other use is noted on the literal, and refused only if a value carries a gradient."""
     name, (node, how) = binding.targets[0].id, use
-    if how.startswith("written"):
+    if how.startswith("written with"):
         raise UnsupportedSyntaxError(
             f"the local dict `{name}` is {how}; s2s follows a local dict through constant keys "
             "only",
@@ -60,10 +60,12 @@ def _refuse(binding: gast.Assign, use: tuple[gast.AST, str], where) -> None:
             f"use constant keys (`{name}['a'] = ...`), or collect the values in a list "
             "(`vals.append(v)`) and index that",
         )
+    follows = "" if "nested function" in how else (
+        ", and s2s follows a local dict only through constant keys (`d['a']`), `.get` with a "
+        "constant key, loops over `.items()`, `.values()` or `.keys()`, and `len`"
+    )  # fmt: skip
     binding.value.s2s_refusal = (
-        f"the local dict `{name}` (line {binding.lineno}) is {how}, and s2s follows a local "
-        "dict only through constant keys (`d['a']`), `.get` with a constant key, loops over "
-        "`.items()`, `.values()` or `.keys()`, and `len`",
+        f"the local dict `{name}` (line {binding.lineno}) is {how}{follows}",
         where(node),
         f"read the values you need (`{name}['a']`) and pass those",
     )
@@ -113,14 +115,19 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     ):  # fmt: skip
         return [], []  # no dict literal bound to a name (what the passes below look for)
     bindings: dict[str, list[gast.AST]] = {}
+    nested: dict[int, str] = {}  # a nested def's names (not a checkpointed loop's): its name
     for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             bindings.setdefault(node.id, []).append(node)
         if isinstance(node, gast.FunctionDef) and node is not tree:
             trips = getattr(node, "s2s_checkpoint", None) is not None  # a checkpointed loop's
-            for sub in walk(node):  # a nested def reading a dict: left as it is; the trips
-                if isinstance(sub, gast.Name) and not (trips and isinstance(sub.ctx, gast.Load)):
-                    bindings.setdefault(sub.id, []).extend([sub, sub])  # read it as the body
+            for sub in walk(node):  # the trips read a dict as the body does; a nested def
+                if not isinstance(sub, gast.Name) or trips and isinstance(sub.ctx, gast.Load):
+                    continue  # through constant keys (`d["a"]`: a closure reading `d_a`)
+                if not trips:
+                    nested.setdefault(id(sub), node.name)
+                if not isinstance(sub.ctx, gast.Load):  # a binding (a parameter too) there
+                    bindings.setdefault(sub.id, []).extend([sub, sub] if trips else [sub])
     parents = _parents(tree)
     found, refused = [], []
     for node in walk(tree):
@@ -133,9 +140,16 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
             n for n in walk(tree)
             if isinstance(n, gast.Name) and n.id == target.id and isinstance(n.ctx, gast.Load)
         ]  # fmt: skip
-        other = [n for n in uses if not _allowed_use(n, parents)]
-        if len(bindings.get(target.id, [])) != 1:
-            refused.append((node, (bindings[target.id][-1], "bound more than once")))
+        other = [n for n in uses if not _allowed_use(n, parents, id(n) in nested)]
+        bound = bindings[target.id]  # a checkpointed loop's trips count twice: left alone
+        if len(bound) != 1 and id(bound[-1]) in nested:
+            how = f"bound again inside the nested function `{nested[id(bound[-1])]}`"
+            refused.append((node, (bound[-1], how)))
+        elif len(bound) != 1:
+            refused.append((node, (bound[-1], "bound more than once")))
+        elif other and id(other[0]) in nested:  # a closure reads it through constant keys
+            how = _how(other[0], parents, nested[id(other[0])])
+            refused.append((node, (other[0], how)))
         elif other:
             refused.append((node, (other[0], _how(other[0], parents))))
         else:
@@ -143,9 +157,16 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     return found, refused
 
 
-def _how(node: gast.Name, parents: dict[int, gast.AST]) -> str:
-    """How ``node`` uses its dict, for a message."""
+def _how(node: gast.Name, parents: dict[int, gast.AST], inside: str = "") -> str:
+    """How ``node`` uses its dict, for a message (``inside``: the nested def it is in, where
+    only reads through constant keys are followed)."""
     parent = parents.get(id(node))
+    if inside:
+        written = isinstance(parent, gast.Subscript) and isinstance(parent.ctx, gast.Store)
+        known = isinstance(parent, gast.Subscript) and _const_key(parent.slice) is not None
+        use = "written" if written and known else _how(node, parents)
+        return (f"{use} inside the nested function `{inside}`, where s2s follows it only "
+                f"through reads with constant keys (`{node.id}['a']`)")  # fmt: skip
     if isinstance(parent, gast.Subscript):
         if isinstance(parent.ctx, gast.Store):
             return "written with a key known only at run time"
@@ -159,10 +180,15 @@ def _how(node: gast.Name, parents: dict[int, gast.AST]) -> str:
     return "used whole"
 
 
-def _allowed_use(node: gast.Name, parents: dict[int, gast.AST]) -> bool:
+def _allowed_use(node: gast.Name, parents: dict[int, gast.AST], nested: bool = False) -> bool:
+    """``node`` reads its dict in a way s2s follows; inside a nested def (a closure), only
+    through a constant key, which becomes the closure's read of the entry's name."""
     parent = parents.get(id(node))
     if isinstance(parent, gast.Subscript) and parent.value is node:
-        return _const_key(parent.slice) is not None
+        loaded = isinstance(parent.ctx, gast.Load) or not nested
+        return loaded and _const_key(parent.slice) is not None
+    if nested:
+        return False
     if isinstance(parent, gast.Attribute) and parent.value is node:
         call = parents.get(id(parent))
         if not isinstance(call, gast.Call) or call.func is not parent or call.keywords:

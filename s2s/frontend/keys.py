@@ -103,6 +103,25 @@ def _value(node: gast.expr, static: Callable[[gast.expr], Any]) -> Any:
     return _UNKNOWN if value is None else value
 
 
+def loop_constants(node: gast.expr, static: Callable[[gast.expr], Any]) -> list | None:
+    """The values a loop over ``node`` visits when they are known at specialization, at most
+    64 of them: ``range(...)`` with bounds ``static`` knows, or a tuple or list display of
+    str and int constants (``("W", "v")``); ``None`` otherwise."""
+    if isinstance(node, (gast.Tuple, gast.List)):
+        values = [e.value if isinstance(e, gast.Constant) else None for e in node.elts]
+        if all(type(v) in (str, int) for v in values) and len(values) <= 64:
+            return values
+        return None
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == "range" and 1 <= len(node.args) <= 3
+            and not node.keywords):  # fmt: skip
+        return None
+    bounds = [static(a) for a in node.args]
+    if not all(type(b) is int for b in bounds) or len(range(*bounds)) > 64:
+        return None
+    return list(range(*bounds))
+
+
 def _calls_nothing(node: gast.expr) -> bool:
     """Whether ``node`` calls nothing but ``len`` (so leaving it unevaluated changes nothing)."""
     return all(not isinstance(n, gast.Call)

@@ -19,14 +19,13 @@ parts_1 = pullback_1(d_softplus_1)
 from __future__ import annotations
 
 import operator
-import types
 from typing import Any
 
 import gast
 
 from s2s import registry, runtime
 from s2s.analysis.dtypes import UNKNOWN
-from s2s.codegen.helpers import helper_name, local_helpers
+from s2s.codegen.helpers import function_and_owner, helper_name, local_helpers
 from s2s.codegen.ir import SETITEM, Marker, Stmt, atom_names
 from s2s.codegen.sweeps import assign, call, primal_statement
 from s2s.codegen.templating import constant, name
@@ -111,7 +110,7 @@ class UserCalls:
         parts = st.names.fresh("parts", always_number=True)
         if st.functional:  # one call that a derivative of this code can differentiate again:
             wrt = gast.Tuple(elts=[constant(p) for p in binding.active_params], ctx=gast.Load())
-            function, owner = _function_and_owner(stmt.expr.func, binding.callee)
+            function, owner = function_and_owner(stmt.expr.func, binding.callee)
             pull = call("_s2s.pullback_of", function, wrt)  # again
             value = gast.Call(func=pull, args=[ct, *owner] + copy_tree(stmt.expr.args),
                               keywords=copy_tree(stmt.expr.keywords))  # fmt: skip
@@ -185,23 +184,3 @@ def _view_of_written(st: SweepState, stmt: Stmt) -> str | None:
     checked = any(v is stmt for s in writes for v in getattr(s, "alias_checks", ()))
     # (checked at run time: read after a write, so it stays a view, refused there)
     return copy if writes and not checked else None
-
-
-def _function_and_owner(func: gast.expr, callee: Any) -> tuple[gast.expr, list[gast.expr]]:
-    """The callee expression of a call to the user's own function, and the owner to pass
-    first: a bound method (``net.forward``) or an object with ``__call__`` (``act``) as its
-    function read through the expression (``net.forward.__func__``) and its owner
-    (``net.forward.__self__``), so code differentiated again calls a plain function."""
-    method_of_yours = isinstance(callee, types.MethodType) and isinstance(
-        callee.__func__, types.FunctionType
-    )
-    if not method_of_yours:
-        return copy_tree(func), []
-    method = copy_tree(func)
-    if callee.__name__ == "__call__" and not (
-        isinstance(func, gast.Attribute) and func.attr == "__call__"
-    ):  # an object with __call__: its bound __call__
-        method = gast.Attribute(value=method, attr="__call__", ctx=gast.Load())
-    function = gast.Attribute(value=method, attr="__func__", ctx=gast.Load())
-    owner = gast.Attribute(value=copy_tree(method), attr="__self__", ctx=gast.Load())
-    return function, [owner]
