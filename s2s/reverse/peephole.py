@@ -575,14 +575,22 @@ def _trip_local(trip: list[gast.stmt], reads: dict[str, int], stores: dict[str, 
     """The names a statement of ``trip`` (straight-line code) assigns alone, stored nowhere
     else in the sweeps, all of whose reads are in the statements after it in ``trip``."""
     local: set[str] = set()
-    for i, stmt in enumerate(trip):
+    later: dict[str, int] = {}  # occurrences in the statements after the one looked at
+    for stmt in reversed(trip):
         if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], gast.Name)) or _release(stmt):  # fmt: skip
+            if not _release(stmt):
+                _tally(stmt, later)
             continue
         var = stmt.targets[0].id
-        if stores.get(var) != 1 or var in _names(stmt.value):
-            continue
-        later = sum(name_list(s).count(var) for s in trip[i + 1:] if not _release(s))
-        if later == reads.get(var, 0):
-            local.add(var)
+        if stores.get(var) == 1 and later.get(var, 0) == reads.get(var, 0):
+            if var not in _names(stmt.value):
+                local.add(var)
+        _tally(stmt, later)
     return local
+
+
+def _tally(stmt: gast.stmt, counts: dict[str, int]) -> None:
+    """Add each name's occurrences in ``stmt`` to ``counts``."""
+    for name in name_list(stmt):
+        counts[name] = counts.get(name, 0) + 1
