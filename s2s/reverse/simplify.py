@@ -38,7 +38,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, statements_in, walk
 from s2s.reverse.arrfacts import Arr, Expanded, Fill, Num, Same, Zeros
 from s2s.reverse.reduced import axes_of, expanded, literal, summed, unreduced
 from s2s.reverse.unread import drop_releases, drop_unread
@@ -64,10 +64,11 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     folder = _Folder(stable)
     for block in sweeps.adjoint:
         folder.body(block.body)
-    keep = {n for g in sweeps.gradients for n in names_in(g)}
-    read = set(keep)
-    for block in reversed(sweeps.adjoint):
-        block.body = drop_unread(block.body, read)
+    if any(getattr(s, "s2s_constant", False)
+           for block in sweeps.adjoint for top in block.body for s in statements_in(top)):
+        read = {n for g in sweeps.gradients for n in names_in(g)}  # (none marked: none to drop)
+        for block in reversed(sweeps.adjoint):
+            block.body = drop_unread(block.body, read)
     drop_releases(sweeps.adjoint)
 
 
