@@ -33,7 +33,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import statements_in, walk
+from s2s.codegen.walking import child_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.dicts import DICT_VIEWS, dict_names
 from s2s.frontend.freshvalues import is_new, refuse_write
@@ -137,7 +137,7 @@ def _walrus_binds(expr: Any) -> set[str]:
         elif isinstance(node, gast.Compare):
             todo += [node.left, node.comparators[0]]
         else:
-            todo += list(gast.iter_child_nodes(node))
+            todo += child_nodes(node)
     return found
 
 

@@ -6,7 +6,7 @@ import copy
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import child_nodes, copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 
@@ -150,7 +150,7 @@ def _own_nodes(block: list[gast.stmt]):
         if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda)):
             continue
         yield node
-        pending.extend(gast.iter_child_nodes(node))
+        pending.extend(child_nodes(node))
 
 
 def _name(id_: str, ctx: gast.expr_context) -> gast.Name:

@@ -6,7 +6,7 @@ import builtins
 
 import gast
 
-from s2s.codegen.walking import inner_nodes, statements_in, walk
+from s2s.codegen.walking import child_nodes, inner_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -177,7 +177,7 @@ def _walk_outside_nested_defs(node: gast.AST):
         current = todo.pop()
         yield current
         if current is node or not isinstance(current, gast.FunctionDef):
-            todo.extend(reversed(list(gast.iter_child_nodes(current))))
+            todo.extend(reversed(child_nodes(current)))
 
 
 def _returns(block: list[gast.stmt]) -> bool:
