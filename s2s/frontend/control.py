@@ -6,7 +6,7 @@ import copy
 
 import gast
 
-from s2s.codegen.walking import child_nodes, copy_tree, walk
+from s2s.codegen.walking import child_nodes, copy_tree, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 
@@ -209,7 +209,9 @@ def lower(primal: Primal, result_name: str) -> None:
     """Prepare the tree: returns inside loops become breaks, statements after exits nest into
     the other arm, and early returns become one exit."""
     tree = primal.tree
-    for loop in walk(tree):
+    loops = [s for s in statements_in(tree) if isinstance(s, (gast.For, gast.While))]
+    orelse = any(s.orelse for s in loops)  # (else the walk below, in its order, finds none)
+    for loop in walk(tree) if orelse else ():
         if isinstance(loop, (gast.For, gast.While)):
             for inner in (n for stmt in loop.orelse for n in walk(stmt)):
                 if isinstance(inner, gast.Return):

@@ -259,9 +259,9 @@ class _Folder:
 
     def stale(self, names: set[str]) -> None:
         """The arrays of ``names`` change: an expansion of one of them is only an array now."""
-        for var, fact in list(self.env.items()):
-            if isinstance(fact, Expanded) and fact.source in names:
-                self.env[var] = Arr(fact.shape, fact.dtype)
+        for var, fact in [(v, f) for v, f in self.env.items()
+                          if isinstance(f, Expanded) and f.source in names]:  # fmt: skip
+            self.env[var] = Arr(fact.shape, fact.dtype)
 
     def fold(self, node: gast.expr) -> tuple[gast.expr, Any]:
         """``node`` simplified, and what is known of its value (an Arr, Fill, Num or None)."""
