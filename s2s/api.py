@@ -12,7 +12,7 @@ import types
 import warnings
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gast
 import numpy as np
@@ -45,20 +45,15 @@ from s2s.errors import (
 )
 from s2s.frontend.callkeys import learned, paths_key
 from s2s.frontend.resolve import MISSING, name_chain, root_value, targets_unchanged
-from s2s.pipeline import (
-    GRAD,
-    JVP,
-    PULLBACK,
-    VALUE_AND_GRAD,
-    VJP,
-    Generated,
-    Options,
-    generate,
-)
+from s2s.leafwise import leafwise  # noqa: F401  (gives the runtime its leaves_of maker)
+from s2s.modes import GRAD, JVP, PULLBACK, VALUE_AND_GRAD, VJP, Options
 from s2s.pullback import Pullback, derivative_output_error, note_user_error, unshared
 from s2s.reverse.nonfinite import finite, finite_array
 from s2s.runtime import set_maker, set_vjp_maker
 from s2s.siblings import with_siblings
+
+if TYPE_CHECKING:
+    from s2s.pipeline import Generated
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -254,6 +249,8 @@ class Derivative:
                 signature = None
                 if self.mode in (JVP, PULLBACK):
                     signature = [(p.name, p.kind.name) for p in self._signature.parameters.values()]
+                from s2s.pipeline import generate  # the passes load on the first generation
+
                 generated = generate(
                     function, self._wrt_names, self.mode, self.options, arg_types,
                     _is_s2s_decorator_for(function), self._single, strict, signature, backend,

@@ -13,7 +13,7 @@ from typing import Any
 from s2s.errors import Location, NoRuleError, TangentError, UsageError, caller_location
 from s2s.frontend.leafnames import leaf_names
 from s2s.frontend.whole import whole_kind
-from s2s.reverse.entry import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
+from s2s.modes import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.runtime.tangents import check_tangent
 from s2s.runtime.trees import (
     DATACLASS,
@@ -310,6 +310,9 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
     return _rebuilt_result(d, result, rebuilt)
 
 
+JVP_CHAIN: list[Callable] = []  # jvp over jvp over jvp: given by s2s.leafwise (it imports this)
+
+
 def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
     """Whether a container in ``d``'s ``wrt`` is an argument of the primal of ``d``'s primal
     (a derivative): else the only containers are that derivative's own cotangent (a tuple of
@@ -347,12 +350,16 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     if d.mode == "jvp" and inner.mode == "jvp" and getattr(inner.primal, "mode", None) == "jvp" \
             and any(is_tree(values[n]) and not whole_kind(flatten(values[n])[1])
                     for n in inner._wrt_names if n in values):  # fmt: skip
+        found = JVP_CHAIN[0](d, arguments) if JVP_CHAIN else None  # (s2s/leafwise.py)
+        if found is not None:
+            return found[0]
         raise NoRuleError(  # (the third JVP's flat form would take each leaf's tangent)
             "a third forward derivative (s2s.jvp of s2s.jvp of s2s.jvp) with respect to a "
-            "dict, dataclass or NamedTuple parameter container is not supported",
+            "dict, dataclass or NamedTuple parameter container that the innermost derivative "
+            "does not differentiate, or over a derivative other than grad, is not supported",
             caller_location(),
-            "take the third derivative as s2s.jvp(s2s.jvp(s2s.grad(f))) (it works over any "
-            "container), or pass the container's arrays in a list (s2s.tree.flatten)",
+            "differentiate the container at every level (the same wrt), or pass the "
+            "container's arrays in a list (s2s.tree.flatten)",
         )
     inner_lay = layout(inner.primal, inner._wrt_names, values)
     outer = [n for n in d._wrt_names if n in values and is_tree(values[n])]  # not a cotangent
@@ -414,7 +421,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     elif inner.mode == "jvp":  # inner's own tangents, leaf by leaf (jvp of jvp of f)
         for name in inner._wrt_names:
             tangent = arguments[inner._tangent_names[name]]
-            for leaf, part in _leaf_tangents(inner_lay, name, tangent, values):
+            for leaf, part in leaf_tangents(inner_lay, name, tangent, values):
                 call[flat_inner._tangent_names[leaf]] = part
     renamed = {own: flat_inner._cotangent_name} if own in d._wrt_names else {}
     result = None
@@ -498,14 +505,14 @@ def _call_flat(d: Any, flat: Any, lay: Layout, call: dict[str, Any], arguments: 
             if name in renamed:  # an inner pullback's own cotangent: the flat form's name
                 call[flat._tangent_names[renamed[name]]] = tangent
                 continue
-            for leaf, part in _leaf_tangents(lay, name, tangent, arguments):
+            for leaf, part in leaf_tangents(lay, name, tangent, arguments):
                 call[flat._tangent_names[leaf]] = part
     result = flat(**call)
     d._latest = flat._latest
     return result
 
 
-def _leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, Any]) -> list:
+def leaf_tangents(lay: Layout, name: str, tangent: Any, arguments: dict[str, Any]) -> list:
     """``(leaf parameter, part)`` of the tangent of argument ``name``: itself where ``name`` is
     not a container of ``lay``, else its parts (one per differentiable leaf), each checked
     against its leaf, named as the user writes them (``p['w']``).

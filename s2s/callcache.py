@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from s2s.frontend.resolve import target_guard
+from s2s.modes import GRAD
 from s2s.reverse import nonfinite
-from s2s.reverse.entry import GRAD
 from s2s.reverse.nonfinite import finite
 
 _SCALARS = {float, int, bool, np.float64, np.float32}  # as s2s.arguments.abstract_of keys them

@@ -13,44 +13,42 @@ import gast
 import numpy as np
 
 from s2s import registry
-from s2s.analysis import VType, analyze, specialize_calls
-from s2s.codegen import Block, Compiled, Writer, compile_factory, optimize
+from s2s.analysis.activity import analyze
+from s2s.analysis.dtypes import VType
+from s2s.analysis.static_shapes import specialize_calls
+from s2s.codegen.emit import Compiled, Writer, compile_factory
 from s2s.codegen.helpers import with_checkpoint
 from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
-from s2s.codegen.optimize import SMALL_BYTES
-from s2s.codegen.sweeps import merge_repeated_comments
+from s2s.codegen.optimize import SMALL_BYTES, optimize
+from s2s.codegen.sweeps import Block, merge_repeated_comments
 from s2s.codegen.walking import child_nodes, name_list
-from s2s.frontend import (
-    fence,
-    free_added_names,
-    normalize,
-    parse,
-    rename_rebound_containers,
-    resolve,
-    strip_decorators,
-)
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
 from s2s.frontend.containers import lower as lower_containers
+from s2s.frontend.derivcalls import gives_dict
 from s2s.frontend.dictcomps import expand_dict_comprehensions
+from s2s.frontend.fence import fence
 from s2s.frontend.leafnames import describe as describe_containers
-from s2s.frontend.parse import Primal
+from s2s.frontend.normalize import normalize
+from s2s.frontend.parse import (
+    Primal,
+    free_added_names,
+    parse,
+    rename_rebound_containers,
+    strip_decorators,
+)
 from s2s.frontend.records import lower_records
 from s2s.frontend.replay import without_effects
-from s2s.frontend.resolve import Target
+from s2s.frontend.resolve import Target, resolve
 from s2s.frontend.unpacking import split_targets
 from s2s.frontend.vectorized import rewrite_vectorized
 from s2s.frontend.whole import keep_whole
-from s2s.reverse import primal_statement, reverse
+from s2s.modes import GRAD, JVP, PULLBACK, VALUE_AND_GRAD, VJP, Options
 from s2s.reverse.buffers import dense_list_scatters
 from s2s.reverse.detaching import detach_written_saves
 from s2s.reverse.entry import (
-    GRAD,
-    PULLBACK,
-    VALUE_AND_GRAD,
-    VJP,
     apply_undefined_policy,
     disconnected_arguments,
     interface,
@@ -66,6 +64,7 @@ from s2s.reverse.returned import returned_as_is
 from s2s.reverse.scaling import scale_in_place
 from s2s.reverse.shared_factors import share_cholesky_factors
 from s2s.reverse.simplify import simplify
+from s2s.reverse.sweep import primal_statement, reverse
 from s2s.runtime.namespace import NUMPY, Backend
 from s2s.runtime.trees import TreeDef
 from s2s.siblings import helpers_called
@@ -74,32 +73,7 @@ __all__ = [
     "GRAD", "JVP", "PULLBACK", "VALUE_AND_GRAD", "VJP", "Generated", "Options", "generate",
 ]  # fmt: skip
 
-JVP = "jvp"
-
-
-@dataclass(frozen=True)
-class Options:
-    """Options fixed when a derivative is made; part of the cache key."""
-
-    has_aux: bool = False
-    disconnected: str = "zero"
-    undefined: str = "raise"
-    allow_int: bool = False
-    verbose: int = 0
-    # the derivative will itself be differentiated (higher order): no in-place updates, no
-    # `del`, no `with`, so the generated code is plain code s2s can transform again
-    functional: bool = False
-    # a run of the user's code again, its side effects left out as the first run made them
-    # (frontend/replay.py): "helper", a helper's primal inside code differentiated again
-    # (refusing what it could not repeat); "search", the search for a non-finite gradient
-    replay: str = ""
-    tangents_first: bool = False  # a jvp called from generated code: jvp_of(g, wrt)(t, *args)
-    nan: str = "warn"  # a non-finite gradient from finite arguments: warn, raise or ignore
-    # long loops' snapshots (an int >= 1 or "auto"; None: every trip taped): checkpoints.py
-    checkpoint: Any = None
-
-
-@dataclass
+@dataclass(eq=False)
 class Generated:
     """One specialization: the compiled derivative and what its entry check re-reads."""
 
@@ -179,8 +153,8 @@ def generate(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers:
-        _lower_containers(primal, containers, func, values, passed_in, whole)
+    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+        _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     checkpoint_loops(primal, options.checkpoint, options.functional)  # loops: defs of trips
@@ -348,7 +322,7 @@ def _generate_forward(
     forward sweep (:func:`_by_forward_sweep`): the primal's parameters, the ``wrt`` scalar's
     tangent set to one inside, the gradient returned as ``grad`` returns it."""
     # imported at the first jvp: a process that only takes gradients never loads forward mode
-    from s2s.forward import forward, tangent_parameters, write_jvp
+    from s2s.forward.entry import forward, tangent_parameters, write_jvp
 
     verbose = options.verbose
     primal = parse(func)
@@ -357,8 +331,8 @@ def _generate_forward(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers:
-        _lower_containers(primal, containers, func, values, passed_in, whole)
+    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+        _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
     fence(primal)
     bound = bind_callables(primal, values or {})
@@ -429,17 +403,18 @@ def return_lines_of(tree: gast.FunctionDef) -> list[int]:
 
 def _lower_containers(primal: Primal, containers: dict[str, tuple[TreeDef, list[str]]],
                       func: Any, values: dict[str, Any] | None, passed_in: list[Any],
-                      whole: bool) -> None:  # fmt: skip
+                      whole: bool, arg_types: dict[str, VType]) -> None:  # fmt: skip
     """Each container parameter's reads as reads of its leaves (s2s/frontend/containers.py):
     the leaves are parameters, or with ``whole`` read from the container at the top."""
     params = [a.id for a in primal.tree.args.args if isinstance(a, gast.Name)]
     rename_rebound_containers(primal, containers)  # a pullback's checked cotangent
     primal.checked += lower_containers(
-        primal.tree, containers, primal.where, func, values, passed_in
+        primal.tree, containers, primal.where, func, values, passed_in,
+        {n: t.kind == "float" for n, t in arg_types.items()},
     )
     if whole:
         keep_whole(primal.tree, containers, params)
-    else:
+    elif containers:  # (none: only derivative calls given a dict literal were lowered)
         primal.notes = describe_containers(containers)  # comments atop the generated code
 
 

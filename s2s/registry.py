@@ -111,7 +111,7 @@ def facts_of(fn: Any) -> Facts:
     return Facts(shape=BROADCAST) if rule is not None and rule.kind == ELEMENTWISE else NO_FACTS
 
 
-@dataclass
+@dataclass(eq=False)
 class ParsedTemplate:
     """A template's gast tree with its parameter names and defaults."""
 
@@ -124,7 +124,7 @@ class ParsedTemplate:
     lineno: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Rule:
     """How to differentiate one callable.
 

@@ -9,7 +9,7 @@ import pytest
 from gradcheck import along
 
 import s2s
-import s2s.api
+import s2s.pipeline
 
 
 def dead_log(x):
@@ -23,13 +23,13 @@ def square_sum(x, y):
 
 def count_generations(monkeypatch):
     calls = []
-    real = s2s.api.generate
+    real = s2s.pipeline.generate
 
     def counting(*args, **kwargs):
         calls.append(args[0].__name__)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(s2s.api, "generate", counting)
+    monkeypatch.setattr(s2s.pipeline, "generate", counting)
     return calls
 
 

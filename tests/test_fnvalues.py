@@ -14,6 +14,7 @@ from gradcheck import along, check_against_differences, numeric_gradient
 from located import assert_located
 
 import s2s
+import s2s.pipeline
 
 X = np.array([-0.7, 0.2, 0.5, 1.1])
 Y = np.array([0.1, -0.3, 0.4, 0.2])
@@ -211,9 +212,9 @@ def test_callable_leaf_of_a_container_argument():
 
 def test_a_new_callable_in_the_same_place_gets_its_own_derivative(monkeypatch):
     generations = []
-    generate = s2s.api.generate
+    generate = s2s.pipeline.generate
     counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
-    monkeypatch.setattr(s2s.api, "generate", counted)
+    monkeypatch.setattr(s2s.pipeline, "generate", counted)
     d = s2s.grad(f_act)
     tanh = d(X, np.tanh)
     sin = d(X, np.sin)
@@ -470,9 +471,9 @@ def test_a_library_method_of_an_argument_is_keyed_by_its_rule_not_its_object(mon
     """``rng.normal`` is a new object at each read and each call brings a new generator: one
     derivative serves them all, and each call draws once, as one call of ``f`` would."""
     generations = []
-    generate = s2s.api.generate
+    generate = s2s.pipeline.generate
     counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
-    monkeypatch.setattr(s2s.api, "generate", counted)
+    monkeypatch.setattr(s2s.pipeline, "generate", counted)
     d = s2s.grad(f_noisy)
     for seed in range(3):
         rng = np.random.default_rng(seed)

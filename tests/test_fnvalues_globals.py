@@ -15,6 +15,7 @@ from gradcheck import along, check_against_differences
 from located import assert_located
 
 import s2s
+import s2s.pipeline
 
 X = np.array([-0.7, 0.2, 0.5, 1.1])
 Y = np.array([0.1, -0.3, 0.4, 0.2])
@@ -121,9 +122,9 @@ def test_generated_source_reads_the_item_where_the_user_put_it():
 
 def test_a_new_callable_in_the_global_container_makes_a_new_derivative(monkeypatch):
     generations = []
-    generate = s2s.api.generate
+    generate = s2s.pipeline.generate
     counted = lambda *a, **k: generations.append(1) or generate(*a, **k)  # noqa: E731
-    monkeypatch.setattr(s2s.api, "generate", counted)
+    monkeypatch.setattr(s2s.pipeline, "generate", counted)
     d = s2s.grad(f_nested)
     np.testing.assert_allclose(d(X), 2 * np.sin(X) * np.cos(X), rtol=1e-12)
     monkeypatch.setitem(CFG, "layer", Layer(np.tanh))  # a new object holding a new function

@@ -157,38 +157,53 @@ def _gradient_product(p):
     return np.sum(g["a"] * g["b"])
 
 
-@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp"])
-def test_a_dict_given_whole_to_a_derivative_inside_is_refused_with_what_works(mode):
-    # (a fresh user) docs/forward.md promised a UsageError advising forward over reverse,
-    # "which works there"; every mode refuses the line, advising the second order of the loss
+def test_a_dict_given_whole_to_a_derivative_inside_goes_leaf_by_leaf():
+    # (a fresh user) it was refused at the line; the derivative's flat form takes the leaves:
+    # outer(p) = sum(3 a^5 b), from g = (3 a^2 b, a^3)
+    a, b = np.array([0.3, -0.4]), np.array([0.7, 1.2])
+    p, v = {"a": a, "b": b}, {"a": np.array([0.5, -1.1]), "b": np.array([0.9, 0.2])}
+    g = s2s.grad(_gradient_product)(p)
+    assert list(g) == ["a", "b"]
+    np.testing.assert_allclose(g["a"], 15 * a**4 * b, rtol=1e-13)
+    np.testing.assert_allclose(g["b"], 3 * a**5, rtol=1e-13)
+    value, tangent = s2s.jvp(_gradient_product)(p, v)
+    np.testing.assert_allclose(value, np.sum(3 * a**5 * b), rtol=1e-13)
+    np.testing.assert_allclose(tangent, np.sum(g["a"] * v["a"] + g["b"] * v["b"]), rtol=1e-13)
+    hv = s2s.hvp(_gradient_product)(p, v)  # a third derivative of _cubic_loss
+    np.testing.assert_allclose(hv["a"], 60 * a**3 * b * v["a"] + 15 * a**4 * v["b"], rtol=1e-12)
+    np.testing.assert_allclose(hv["b"], 15 * a**4 * v["a"], rtol=1e-12)
+
+
+def _hvp_inside(p):
+    h = s2s.hvp(_cubic_loss)(p, p)  # MARK
+    return np.sum(h["a"])
+
+
+def test_an_hvp_object_given_a_dict_inside_is_refused_at_its_line():
     p = {"a": np.array([0.3, -0.4]), "b": np.array([0.7, 1.2])}
-    make = {"grad": lambda: s2s.grad(_gradient_product)(p),
-            "jvp": lambda: s2s.jvp(_gradient_product)(p, p),
-            "hvp": lambda: s2s.hvp(_gradient_product)(p, p)}[mode]  # fmt: skip
-    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
-        make()
-    assert_located(info.value, _gradient_product, "# MARK",
-                   "differentiate `f` to the second order instead (`s2s.hvp(f)`")
-    hv = s2s.hvp(_cubic_loss)(p, {"a": np.ones(2), "b": np.zeros(2)})  # what it advises
-    np.testing.assert_allclose(hv["a"], 6 * p["a"] * p["b"], rtol=1e-14)
-    np.testing.assert_allclose(hv["b"], 3 * p["a"] ** 2, rtol=1e-14)
+    with pytest.raises(s2s.NoRuleError) as info:
+        s2s.grad(_hvp_inside)(p)
+    assert_located(info.value, _hvp_inside, "# MARK", "s2s.jvp(s2s.grad(f))")
+    assert "given a parameter container whole" in str(info.value)
 
 
 def _sine_product(p):
     return np.sum(np.sin(p["w"]) * p["b"])
 
 
-def test_a_third_jvp_over_a_dict_is_refused_with_the_form_that_works():
-    # (a fresh user) it raised ValueError: expected 2 tangent parameters, from inside s2s
+def test_a_third_jvp_over_a_dict_works():
+    # (a fresh user) it raised ValueError: expected 2 tangent parameters, from inside s2s; then
+    # a NoRuleError advising jvp(jvp(grad(f))). Along v = ones: f(p + t v) = sum(sin(w + t)
+    # (b + t)), whose third derivative at 0 is sum(-cos(w) b - 3 sin(w))
     p = {"w": np.array([0.3, 1.2]), "b": np.array([0.5, -0.7])}
     v = {"w": np.ones(2), "b": np.ones(2)}
-    with pytest.raises(s2s.NoRuleError, match="third forward derivative") as info:
-        s2s.jvp(s2s.jvp(s2s.jvp(_sine_product)))(p, v, v, v)
-    assert "s2s.jvp(s2s.jvp(s2s.grad(f)))" in info.value.advice
-    third = s2s.jvp(s2s.jvp(s2s.grad(_sine_product)))(p, v, v)[1][1]  # d^2 grad [v, v]
     w, b = p["w"], p["b"]
-    np.testing.assert_allclose(third["w"], -np.cos(w) * b - 2 * np.sin(w), rtol=1e-14)
-    np.testing.assert_allclose(third["b"], -np.sin(w), rtol=1e-14)
+    third = s2s.jvp(s2s.jvp(s2s.jvp(_sine_product)))(p, v, v, v)
+    np.testing.assert_allclose(third[1][1][1], np.sum(-np.cos(w) * b - 3 * np.sin(w)), rtol=1e-14)
+    np.testing.assert_allclose(third[0][0][0], np.sum(np.sin(w) * b), rtol=1e-14)
+    grad3 = s2s.jvp(s2s.jvp(s2s.grad(_sine_product)))(p, v, v)[1][1]  # d^2 grad [v, v]
+    np.testing.assert_allclose(grad3["w"], -np.cos(w) * b - 2 * np.sin(w), rtol=1e-14)
+    np.testing.assert_allclose(grad3["b"], -np.sin(w), rtol=1e-14)
 
 
 def _dict_to_a_jvp(w, b):
@@ -196,9 +211,11 @@ def _dict_to_a_jvp(w, b):
     return tangent * value
 
 
-def test_a_dict_literal_given_to_a_derivative_inside_is_not_advised_to_stop_the_gradient():
-    # (a fresh user) the advice was s2s.stop_gradient, which would drop the gradient
-    with pytest.raises(s2s.NoRuleError) as info:
-        s2s.grad(_dict_to_a_jvp)(np.array([0.3, 1.2]), np.array([0.5, -0.7]))
-    assert_located(info.value, _dict_to_a_jvp, "# MARK", "differentiate `f` to the order")
-    assert "stop_gradient" not in str(info.value)
+def test_a_dict_literal_given_to_a_derivative_inside_goes_leaf_by_leaf():
+    # (a fresh user) it was refused; value = sum(sin(w) b), tangent = sum(cos(w) b + sin(w) w)
+    w, b = np.array([0.3, 1.2]), np.array([0.5, -0.7])
+    got = s2s.grad(_dict_to_a_jvp, wrt=(0, 1))(w, b)
+    value, tangent = np.sum(np.sin(w) * b), np.sum(np.cos(w) * b + np.sin(w) * w)
+    d_tangent_w = -np.sin(w) * b + np.cos(w) * w + np.sin(w)
+    np.testing.assert_allclose(got[0], d_tangent_w * value + tangent * np.cos(w) * b, rtol=1e-13)
+    np.testing.assert_allclose(got[1], np.cos(w) * value + tangent * np.sin(w), rtol=1e-13)

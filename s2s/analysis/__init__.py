@@ -7,10 +7,7 @@ adjoint calls whose shapes are proven into plain numpy.
 
 Modules: ``activity`` (dataflow and what the output depends on), ``aliasing`` (in-place writes),
 ``dtypes`` (static kinds and dtypes), ``static_shapes`` (proven shapes).
+
+Nothing is re-exported here: importing the package costs nothing, and each caller imports
+the module it uses (``import s2s`` loads no pass until a derivative is first generated).
 """
-
-from s2s.analysis.activity import Activity, analyze, describe_metadata_use
-from s2s.analysis.dtypes import VType, vtype_of
-from s2s.analysis.static_shapes import specialize_calls
-
-__all__ = ["Activity", "VType", "analyze", "describe_metadata_use", "specialize_calls", "vtype_of"]

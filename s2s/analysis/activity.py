@@ -86,7 +86,7 @@ class Binding:
     callee: Any = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Activity:
     """The result of activity analysis.
 
@@ -364,9 +364,11 @@ def _bind(
             f"a dict of values that carry a gradient, made here and used whole (passed to a "
             f"call, returned), is not differentiated; it uses {used}",
             where,
-            "pass the arrays themselves, or a list or tuple of them (which s2s follows); to "
-            "give a dict to a derivative object (`s2s.jvp(f)({...})`), differentiate `f` to "
-            "the order you need instead (`s2s.hvp(f)`, `s2s.jvp(s2s.grad(f))`)",
+            "pass the arrays themselves, or a list or tuple of them (which s2s follows); a "
+            "dict literal given to a derivative object known when s2s generates "
+            "(`s2s.grad(f)({'w': w})`, `DF({...})` of a module-level DF) is passed leaf by "
+            "leaf; for another, differentiate `f` to the order you need instead "
+            "(`s2s.jvp(s2s.grad(f))`)",
         )
     if stmt.op is OPAQUE and isinstance(stmt.expr, (gast.Set, gast.SetComp)):
         raise NoRuleError(

@@ -4,19 +4,7 @@
 rule's template at one call site; ``sweeps`` holds generated blocks of statements; ``optimize``
 adds into owned buffers in place and frees dead values; ``emit`` prints the blocks as Python and
 compiles them as a factory over the array module and the runtime.
+
+Nothing is re-exported here: importing the package costs nothing, and each caller imports
+the module it uses (``import s2s`` loads no pass until a derivative is first generated).
 """
-
-from s2s.codegen.emit import Compiled, Writer, compile_factory, signature_text
-from s2s.codegen.optimize import free_dead, optimize
-from s2s.codegen.sweeps import Block, Sweeps
-
-__all__ = [
-    "Block",
-    "Compiled",
-    "Sweeps",
-    "Writer",
-    "compile_factory",
-    "free_dead",
-    "optimize",
-    "signature_text",
-]

@@ -38,7 +38,7 @@ MARKER = "__s2s_with__"  # `try` statements too: the kind is the context's
 _LINE = re.compile(r"line (\d+):")
 
 
-@dataclass
+@dataclass(eq=False)
 class Context:
     """One ``with`` block of the primal.
 

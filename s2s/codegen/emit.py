@@ -163,7 +163,7 @@ def _unparse(node: gast.AST) -> str:
     return ast.unparse(tree)
 
 
-@dataclass
+@dataclass(eq=False)
 class Writer:
     """Accumulates indented lines and the primal line each generated line comes from."""
 
@@ -279,7 +279,7 @@ def drop_empty_arms(stmt: gast.AST) -> None:
 _STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-@dataclass
+@dataclass(eq=False)
 class Compiled:
     """A compiled derivative: the function, its source, and generated line -> primal line."""
 

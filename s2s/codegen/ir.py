@@ -121,7 +121,7 @@ class Param:
     kind: str
 
 
-@dataclass
+@dataclass(eq=False)
 class FunctionIR:
     """The normalized primal: parameters, statements, the returned atom(s) and name maps."""
 

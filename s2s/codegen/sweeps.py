@@ -31,7 +31,7 @@ class Block:
     trailing: bool = False  # the comment ends the block's first line instead of heading it
 
 
-@dataclass
+@dataclass(eq=False)
 class Sweeps:
     """The generated program before emission: primal sweep, adjoint sweep, and their interface."""
 

@@ -10,8 +10,7 @@ write), ``rules`` (the tangent of one call from its rule's template or partials)
 functions and derivative objects), ``control`` (branches, loops, jumps), ``writes``
 (``x[key] = v``, ``xs.append(v)``, a tape's ``xs.pop()``), ``entry`` (tangent checks and what
 the emitted function returns).
+
+Nothing is re-exported here: importing the package costs nothing, and each caller imports
+the module it uses (``import s2s`` loads no pass until a derivative is first generated).
 """
-
-from s2s.forward.entry import TangentParameters, forward, tangent_parameters, write_jvp
-
-__all__ = ["TangentParameters", "forward", "tangent_parameters", "write_jvp"]

@@ -28,7 +28,7 @@ def join_kinds(a: str, b: str) -> str:
     return DENSE  # DENSE and OWNED: an array, but maybe shared
 
 
-@dataclass
+@dataclass(eq=False)
 class TangentState:
     """The kind of every tangent (absent: ``ZERO``) and those that may hold a marker.
 

@@ -11,20 +11,7 @@ out), ``records`` (a NamedTuple or dataclass made inside, one name per field), `
 ``operators`` and ``tolists``), ``normalize`` (with ``control``, ``assignments``, ``outputs``,
 ``structure``, ``lifting``, ``spellings``, ``contexts``, ``tries``, ``unpacking``, ``dicts`` and
 ``sideeffects``, which only it uses).
+
+Nothing is re-exported here: importing the package costs nothing, and each caller imports
+the module it uses (``import s2s`` loads no pass until a derivative is first generated).
 """
-
-from s2s.frontend.fence import fence
-from s2s.frontend.normalize import normalize
-from s2s.frontend.parse import (
-    Primal,
-    free_added_names,
-    parse,
-    rename_rebound_containers,
-    strip_decorators,
-)
-from s2s.frontend.resolve import Target, resolve
-
-__all__ = [
-    "Primal", "Target", "fence", "free_added_names", "normalize", "parse",
-    "rename_rebound_containers", "resolve", "strip_decorators",
-]

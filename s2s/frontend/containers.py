@@ -26,6 +26,7 @@ import gast
 
 from s2s.codegen.walking import copy_tree, walk
 from s2s.errors import MutationError, UnsupportedSyntaxError
+from s2s.frontend.derivcalls import DerivativeCalls
 from s2s.frontend.keys import computed_key, known_condition
 from s2s.frontend.leafnames import leaf_names  # noqa: F401  (the example above)
 from s2s.frontend.loopitems import enumerate_parts, located, statement_targets
@@ -64,11 +65,13 @@ def lower(
     func: Any = None,
     values: dict[str, Any] | None = None,
     bound: list[Any] | None = None,
+    floats: dict[str, bool] | None = None,
 ) -> list[Any]:
     """Rewrite ``tree`` in place: each parameter in ``containers`` (its structure and its
     leaves' names, from :func:`leaf_names`) becomes its leaves' parameters. Returns the call
     targets of functions written out because they receive a container whole (one passed in,
-    from ``values``, goes to ``bound``: the derivative keys on it).
+    from ``values``, goes to ``bound``: the derivative keys on it). ``floats``: which
+    parameters hold real floats (:mod:`s2s.frontend.derivcalls`).
 
     Raises:
         UnsupportedSyntaxError: a container used in a way that has no static meaning (an index
@@ -90,10 +93,11 @@ def lower(
     assigned = _assigned(tree)
     passed = {n: v for n, v in (values or {}).items() if n not in env and not assigned.get(n)}
     lowering = _Lowering(where, assigned, func, taken, Methods(func, taken, passed))
+    lowering.calls = DerivativeCalls(tree, func, floats, _Node, passed)
     lowering.block(tree.body, env)
     tree.body[:0] = lowering.methods.defs  # methods of a container called on it, as nested defs
     if bound is not None:
-        bound += lowering.methods.bound
+        bound += lowering.methods.bound + lowering.calls.bound
     return lowering.methods.targets
 
 
@@ -124,12 +128,13 @@ class _Lowering:
         self.where, self.assigned = where, assigned
         self.methods = methods or Methods(func, taken or set())
         self.generated = getattr(func, "__s2s_generated__", False)  # a derivative's own code
+        self.calls: DerivativeCalls | None = None  # s2s.grad(f)(params): leaf by leaf
 
     # -- statements ----------------------------------------------------------------------
     def block(self, body: list[gast.stmt], env: dict[str, Any]) -> None:
         out: list[gast.stmt] = []
-        for stmt in body:
-            out += self.stmt(stmt, env)
+        for stmt in body:  # (a derivative call given a container whole: leaf by leaf first)
+            out += (self.calls.hoist(self, stmt, env) if self.calls else []) + self.stmt(stmt, env)
             if out and getattr(out[-1], "s2s_taken_return", False):
                 break  # the arm taken returned: what follows it never runs
         body[:] = out or [gast.Pass()]
@@ -463,9 +468,8 @@ class _Lowering:
                 "as a method of a global object, or passed in as an argument)",
                 self.where(at),
                 "read the arrays you need (`params['w']`, `p.w`) and pass those, or define "
-                "the function that takes the container in this module; for a derivative "
-                "object given it (`s2s.grad(f)(p)`), differentiate `f` to the second order "
-                "instead (`s2s.hvp(f)`, `s2s.hessian(f)`, `s2s.jvp(s2s.grad(f))`)",
+                "the function that takes the container in this module (a derivative object "
+                "it goes to whole must be known when s2s generates: `s2s.grad(f)(p)`)",
             )
         return self.value([v for _, v in item.items()], at)
 

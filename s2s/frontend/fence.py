@@ -67,7 +67,9 @@ def fence(primal: Primal) -> None:
     tree = primal.tree
     generated = getattr(primal.func, "__s2s_generated__", False)  # a derivative's own code
     for node in walk(tree):
-        if isinstance(node, gast.Name) and node.id in RESERVED and not generated:
+        if isinstance(node, gast.Name) and node.id in RESERVED and not generated and not getattr(
+            node, "s2s_own", False
+        ):  # (`_s2s.leaves_of` that s2s/frontend/derivcalls.py wrote)
             raise UnsupportedSyntaxError(
                 f"`{node.id}` is a name s2s reserves for the generated code",
                 primal.where(node),

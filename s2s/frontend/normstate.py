@@ -31,7 +31,7 @@ from s2s.codegen.walking import inner_nodes, walk
 from s2s.frontend.parse import Primal
 
 
-@dataclass
+@dataclass(eq=False)
 class NormalizeState:
     """The facts the components of normalize share.
 

@@ -21,7 +21,7 @@ from s2s.sources import def_block, parsed_def
 from s2s.togast import to_gast
 
 
-@dataclass
+@dataclass(eq=False)
 class Primal:
     """A parsed primal function.
 

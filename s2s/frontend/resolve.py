@@ -239,7 +239,8 @@ def resolve(primal: Primal) -> list[Target]:
         if isinstance(node, gast.Call):
             fn = node.func
             if hasattr(fn, "s2s_target"):  # bound by frontend/callables.py
-                if isinstance(fn.s2s_target, Target) and fn.s2s_target.scope != "argument":
+                if isinstance(fn.s2s_target, Target) and fn.s2s_target.scope != "argument" and (
+                    fn.s2s_target.name != "_s2s"):  # (not a global: `_s2s.leaves_of` s2s wrote)
                     targets.append(fn.s2s_target)  # an item of a global container
                 continue
             if isinstance(fn, gast.Attribute) and (

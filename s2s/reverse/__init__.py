@@ -14,8 +14,7 @@ sweeps of a function with control flow), ``branches`` (``if``, ``break``, ``cont
 ``loops`` (``for``, ``while``), ``lists`` (a list's appends and pops), ``deadcode`` (primal
 values nothing reads), ``simplify`` (constant cotangents folded), ``entry`` (seed,
 gradients, the mode's wrapper).
+
+Nothing is re-exported here: importing the package costs nothing, and each caller imports
+the module it uses (``import s2s`` loads no pass until a derivative is first generated).
 """
-
-from s2s.reverse.sweep import primal_statement, reverse
-
-__all__ = ["primal_statement", "reverse"]

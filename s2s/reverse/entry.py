@@ -47,6 +47,7 @@ from s2s.codegen.views import share_repeated_views
 from s2s.codegen.walking import copy_tree
 from s2s.errors import DisconnectedGradientError
 from s2s.frontend.parse import Primal
+from s2s.modes import GRAD, PULLBACK, VALUE_AND_GRAD, VJP
 from s2s.reverse.deadcode import (
     assigned_names,
     drop_dead_primal,
@@ -54,11 +55,6 @@ from s2s.reverse.deadcode import (
     live_into,
     read_names,
 )
-
-GRAD = "grad"
-VALUE_AND_GRAD = "value_and_grad"
-VJP = "vjp"
-PULLBACK = "pullback"  # the VJP as one function of the arguments and a cotangent (higher order)
 
 _TITLES = {
     GRAD: "Gradient",
@@ -68,7 +64,7 @@ _TITLES = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class Interface:
     """What a reverse mode's emitted function takes and gives, beside its sweeps.
 

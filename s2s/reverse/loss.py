@@ -15,7 +15,7 @@ import gast
 from s2s.codegen.ir import FunctionIR
 from s2s.errors import NoRuleError, UnsupportedSyntaxError, caller_location
 from s2s.frontend.parse import Primal
-from s2s.reverse.entry import PULLBACK, VJP
+from s2s.modes import PULLBACK, VJP
 
 
 def differentiated_output(primal: Primal, ir: FunctionIR, mode: str, has_aux: bool,

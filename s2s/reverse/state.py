@@ -68,7 +68,7 @@ from s2s.codegen.walking import name_list
 from s2s.frontend.parse import Primal
 
 
-@dataclass
+@dataclass(eq=False)
 class SweepState:
     """The facts the components of the reverse sweeps share.
 

@@ -89,7 +89,7 @@ from s2s.reverse.state import SweepState
 from s2s.reverse.untaped import counted, first_bindings, walk_items
 
 
-@dataclass
+@dataclass(eq=False)
 class TapePlan:
     """The tape's name and what goes on it, for the sweeps of :mod:`s2s.reverse.tape`.
 

@@ -257,6 +257,27 @@ def grad_of(function: Any, name: str) -> Any:
     return _derivative("grad", function, name)
 
 
+_LEAF_SPECS: list[tuple] = []  # registered by the frontend (s2s/frontend/derivcalls.py)
+
+
+def leaf_spec(spec: tuple) -> int:
+    """The number that names ``spec`` (``((parameter, treedef, differentiable leaf
+    positions), ...)``: how a derivative's container parameters come leaf by leaf) in the code
+    that calls :func:`leaves_of`; equal specs share a number for the life of the process."""
+    if spec not in _LEAF_SPECS:
+        _LEAF_SPECS.append(spec)
+    return _LEAF_SPECS.index(spec)
+
+
+def leaves_of(derivative: Any, key: int) -> Any:
+    """The derivative object ``derivative`` (``s2s.grad(f)``) with its container parameters
+    given leaf by leaf as spec ``key`` says (:func:`leaf_spec`): what a function differentiated
+    calls where it gives ``derivative`` a parameter container whole. It returns the gradients
+    of the differentiable leaves as one flat tuple (a ``jvp``: ``f``'s value and tangent)."""
+    return _MAKERS["leaves"](derivative, _LEAF_SPECS[key])
+
+
 jvp_of.__s2s_factory__ = True  # a call of its result is a call of a derivative object
+leaves_of.__s2s_factory__ = True
 pullback_of.__s2s_factory__ = True
 grad_of.__s2s_factory__ = True
