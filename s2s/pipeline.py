@@ -22,7 +22,7 @@ from s2s.codegen.ir import FunctionIR, Marker, Param, atom_names
 from s2s.codegen.namespaces import check_namespace
 from s2s.codegen.optimize import SMALL_BYTES, optimize
 from s2s.codegen.sweeps import Block, merge_repeated_comments
-from s2s.codegen.walking import name_list
+from s2s.codegen.walking import child_nodes, name_list
 from s2s.frontend.callables import bind as bind_callables
 from s2s.frontend.callkeys import Bound
 from s2s.frontend.checkpoints import checkpoint_loops, refuse_impure_trips
@@ -400,7 +400,7 @@ def return_lines_of(tree: gast.FunctionDef) -> list[int]:
             continue
         if isinstance(node, gast.Return) and getattr(node, "lineno", None):
             lines.append(node.lineno)
-        pending.extend(gast.iter_child_nodes(node))
+        pending.extend(child_nodes(node))
     return sorted(set(lines))
 
 

@@ -23,7 +23,16 @@ import numpy as np
 
 from s2s import registry, runtime
 from s2s.codegen.straight import straight_in
-from s2s.codegen.sweeps import Block, Sweeps, assign, call, names_in, statement_reads
+from s2s.codegen.sweeps import (
+    Block,
+    Sweeps,
+    assign,
+    call,
+    names_in,
+    read_into,
+    reads_memo,
+    statement_reads,
+)
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import (
     inner_nodes,
@@ -336,24 +345,25 @@ def drop_dead_stores(blocks: list[Block], live_out: set[str], only: set[str] | N
     ``only`` (in a sweep through branches and loops): the names whose stores may go (a loop or
     branch counts as one statement reading every name read inside it)."""
     changed = True
-    while changed:
-        changed = False
-        live = set(live_out)
-        for block in reversed(blocks):
-            kept: list[gast.stmt] = []
-            for stmt in reversed(block.body):
-                targets = _targets(stmt)
-                pure = isinstance(stmt, gast.Assign) and len(targets) == 1
-                pure = pure and (only is None or targets[0] in only)
-                pure = pure and (only is None or not _is_none(stmt.value))  # not a release
-                if pure and targets[0] not in live:
-                    changed = True
-                    continue
-                if isinstance(stmt, gast.Assign):
-                    live.difference_update(targets)
-                live.update(statement_reads(stmt))
-                kept.append(stmt)
-            block.body = list(reversed(kept))
+    with reads_memo():  # statements are only removed: each one's reads are found once
+        while changed:
+            changed = False
+            live = set(live_out)
+            for block in reversed(blocks):
+                kept: list[gast.stmt] = []
+                for stmt in reversed(block.body):
+                    targets = _targets(stmt)
+                    pure = isinstance(stmt, gast.Assign) and len(targets) == 1
+                    pure = pure and (only is None or targets[0] in only)
+                    pure = pure and (only is None or not _is_none(stmt.value))  # no release
+                    if pure and targets[0] not in live:
+                        changed = True
+                        continue
+                    if isinstance(stmt, gast.Assign):
+                        live.difference_update(targets)
+                    read_into(live, stmt)
+                    kept.append(stmt)
+                block.body = list(reversed(kept))
 
 
 def _is_none(value: gast.expr) -> bool:
@@ -407,16 +417,14 @@ def reuse_dead_temporaries(sweeps: Sweeps, fresh: set[str]) -> None:
     written in one expression. ``_s2s.into`` checks shape and dtype at run time and otherwise
     allocates, so the result is always the operator's."""
     statements = [stmt for block in sweeps.primal for stmt in block.body]
-    reads_after: dict[int, set[str]] = {}
-    seen = {n for b in sweeps.adjoint for s in b.body for n in names_in(s)}
-    for stmt in reversed(statements):
-        reads_after[id(stmt)] = set(seen)
-        seen |= statement_reads(stmt)
-    for stmt in statements:
+    seen = {n for b in sweeps.adjoint for s in b.body for n in names_in(s)}  # read after
+    for stmt in reversed(statements):  # (one pass, no copy of what is read after each)
+        reads = statement_reads(stmt)  # as written, before its value may change below
         if isinstance(stmt, gast.Assign):
-            args = reusable_operand(stmt.value, fresh, reads_after[id(stmt)])
+            args = reusable_operand(stmt.value, fresh, seen)
             if args is not None:
                 stmt.value = gast.Call(func=call("_s2s.into").func, args=args, keywords=[])
+        seen |= reads
 
 
 def optimize(

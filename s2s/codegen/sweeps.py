@@ -198,6 +198,22 @@ def statement_reads(stmt: gast.stmt) -> set[str]:
     return _statement_reads(stmt)
 
 
+def read_into(live: set[str], stmt: gast.stmt, value_only: bool = False) -> None:
+    """Add to ``live`` the names ``stmt`` reads (:func:`statement_reads`), or with
+    ``value_only`` those of its value alone (an assignment's): inside :func:`reads_memo`, each
+    found once per statement and added without a copy."""
+    table = getattr(_MEMO, "table", None)
+    if table is None:
+        live.update(name_list(stmt.value) if value_only else _statement_reads(stmt))
+        return
+    key = ("value", id(stmt)) if value_only else id(stmt)
+    known = table.get(key)
+    if known is None:
+        found = set(name_list(stmt.value)) if value_only else _statement_reads(stmt)
+        known = table[key] = (stmt, found)
+    live |= known[1]
+
+
 def _statement_reads(stmt: gast.stmt) -> set[str]:
     reads = loaded_names(stmt)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):

@@ -1,5 +1,6 @@
 """``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost (and
-``walk_with_parents``, with each node's parent); ``inner_nodes``: the same nodes but contexts
+``walk_with_parents``, with each node's parent; ``child_nodes``, what ``ast.iter_child_nodes``
+gives); ``inner_nodes``: the same nodes but contexts
 and operators, in no order, at less cost still; ``statements_in``: the statements alone;
 ``name_list``, ``loaded_names``, ``stored_names``, ``deleted_names`` and ``unstored_names``:
 the ``Name`` nodes' ids in a tree; ``rewrite_calls``: calls replaced, innermost first;
@@ -63,6 +64,22 @@ def _node_fields(kind: type) -> tuple[str, ...]:
     fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in skip)
     _NODE_FIELDS[kind] = fields
     return fields
+
+
+def child_nodes(node: AST) -> list[AST]:
+    """``list(ast.iter_child_nodes(node))`` (the same nodes, in the same order) without its
+    generators: the fields that never hold a node are skipped, as by :func:`walk`."""
+    out: list[AST] = []
+    fields = _NODE_FIELDS.get(type(node))
+    if fields is None:
+        fields = _node_fields(type(node))
+    for field in fields:
+        value = getattr(node, field, None)
+        if isinstance(value, AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend([item for item in value if isinstance(item, AST)])
+    return out
 
 
 # the fields that hold statements (a compound statement's bodies, a handler's, a case's)

@@ -93,7 +93,8 @@ class _Binder:
         self.primal = primal
         tree = primal.tree
         counts: dict[str, int] = {}  # (read by name only: gathered in no order)
-        for node in inner_nodes(tree):
+        nodes = inner_nodes(tree)  # one walk for the counts, the defs and the comprehensions
+        for node in nodes:
             if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
         self.counts = counts
@@ -101,10 +102,13 @@ class _Binder:
         self.params = params
         self.values = {n: v for n, v in values.items() if n in params and not counts.get(n)}
         self.local = local_names(tree)
-        self.defs = {n.name for n in inner_nodes(tree) if isinstance(n, gast.FunctionDef)}
+        self.defs = {n.name for n in nodes if isinstance(n, gast.FunctionDef)}
         self.fixed = {n for n in self.local if self.counts.get(n, 0) <= (n not in params)}
-        self.comprehended = {n.id for c in inner_nodes(tree) if isinstance(c, gast.comprehension)
+        self.comprehended = {n.id for c in nodes if isinstance(c, gast.comprehension)
                              for n in walk(c.target) if isinstance(n, gast.Name)}  # fmt: skip
+        # no list comprehension or generator expression: none to hoist or write out (the
+        # loops unrolled copy the tree's own statements)
+        self.eager = any(isinstance(n, (gast.ListComp, gast.GeneratorExp)) for n in nodes)
         self.tuples: dict[str, list[gast.expr]] = {}  # layers = (np.tanh, np.sin), bound once
         self.partials: dict[str, gast.Call] = {}  # h = partial(helper, scale=c), bound once
         self.bound: list[Bound] = []
@@ -236,7 +240,7 @@ class _Binder:
                 out.append(stmt)  # a nested def's body is bound when its own derivative is made
                 continue
             before = hoist(stmt, lambda it: self.functions_looped(it) is not None,
-                           self.primal.tree, self.local, self._consumed)  # fmt: skip
+                           self.primal.tree, self.local, self._consumed) if self.eager else []
             if before:  # [g(x) for g in fns if ...]: the loops it stands for, written out
                 self.block(before)
                 out += before

@@ -33,7 +33,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import child_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.dicts import DICT_VIEWS, dict_names
 from s2s.frontend.freshvalues import is_new, refuse_write
@@ -137,7 +137,7 @@ def _walrus_binds(expr: Any) -> set[str]:
         elif isinstance(node, gast.Compare):
             todo += [node.left, node.comparators[0]]
         else:
-            todo += list(gast.iter_child_nodes(node))
+            todo += child_nodes(node)
     return found
 
 
@@ -489,6 +489,9 @@ def refuse_impure_trips(primal: Primal) -> None:
     Raises:
         UnsupportedSyntaxError: at the call, naming what it calls and why it is refused.
     """
+    defines = statements_in(primal.tree)  # (a checkpointed loop's trips are a def)
+    if all(getattr(d, "s2s_checkpoint", None) is None for d in defines):
+        return  # no checkpointed loop: nothing runs again
     nested = {d.name: d for d in walk(primal.tree)
               if isinstance(d, gast.FunctionDef) and d is not primal.tree}  # fmt: skip
     written = {name: (d, d.s2s_written_from) for name, d in nested.items()

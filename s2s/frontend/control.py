@@ -6,7 +6,7 @@ import copy
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import child_nodes, copy_tree, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.parse import Primal
 
@@ -150,7 +150,7 @@ def _own_nodes(block: list[gast.stmt]):
         if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda)):
             continue
         yield node
-        pending.extend(gast.iter_child_nodes(node))
+        pending.extend(child_nodes(node))
 
 
 def _name(id_: str, ctx: gast.expr_context) -> gast.Name:
@@ -209,7 +209,9 @@ def lower(primal: Primal, result_name: str) -> None:
     """Prepare the tree: returns inside loops become breaks, statements after exits nest into
     the other arm, and early returns become one exit."""
     tree = primal.tree
-    for loop in walk(tree):
+    loops = [s for s in statements_in(tree) if isinstance(s, (gast.For, gast.While))]
+    orelse = any(s.orelse for s in loops)  # (else the walk below, in its order, finds none)
+    for loop in walk(tree) if orelse else ():
         if isinstance(loop, (gast.For, gast.While)):
             for inner in (n for stmt in loop.orelse for n in walk(stmt)):
                 if isinstance(inner, gast.Return):

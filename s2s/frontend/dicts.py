@@ -25,7 +25,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import inner_nodes, walk, walk_with_parents
+from s2s.codegen.walking import inner_nodes, statements_in, walk, walk_with_parents
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.containers import lower_local
 
@@ -74,8 +74,10 @@ def _refuse(binding: gast.Assign, use: tuple[gast.AST, str], where) -> None:
 def dict_names(tree: gast.FunctionDef) -> set[str]:
     """The names ``tree`` binds only with ``=`` to dict displays (``d = {"h": x}``): their
     ``.get``, ``.items()``, ``.values()`` and ``.keys()`` only read them."""
-    displays = [t for node in walk(tree) if isinstance(node, gast.Assign)
+    displays = [t for node in statements_in(tree) if isinstance(node, gast.Assign)
                 and isinstance(node.value, gast.Dict) for t in node.targets]  # fmt: skip
+    if not displays:
+        return set()  # (no second walk)
     shown = {id(t) for t in displays}
     other = {n.id for n in walk(tree) if isinstance(n, gast.Name)
              and not isinstance(n.ctx, gast.Load) and id(n) not in shown}  # fmt: skip
@@ -111,7 +113,7 @@ def _candidates(tree: gast.FunctionDef) -> tuple[list[str], list]:
     if not any(
         isinstance(node, gast.Assign) and len(node.targets) == 1
         and isinstance(node.targets[0], gast.Name) and _is_literal(node.value)
-        for node in inner_nodes(tree)
+        for node in statements_in(tree)  # (an assignment is a statement)
     ):  # fmt: skip
         return [], []  # no dict literal bound to a name (what the passes below look for)
     bindings: dict[str, list[gast.AST]] = {}

@@ -6,7 +6,7 @@ import builtins
 
 import gast
 
-from s2s.codegen.walking import inner_nodes, statements_in, walk
+from s2s.codegen.walking import child_nodes, inner_nodes, statements_in, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.contexts import check_with
 from s2s.frontend.parse import Primal
@@ -129,6 +129,9 @@ def fence(primal: Primal) -> None:
 def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
     """The refused ``*`` nodes, each with its message and advice: every one but the star of
     ``a, *rest = value``, which :mod:`s2s.frontend.unpacking` rewrites."""
+    stars = [n for n in walk(tree) if isinstance(n, gast.Starred)]
+    if not stars:
+        return {}
     allowed = {
         id(e)
         for n in statements_in(tree)
@@ -137,8 +140,8 @@ def _starred_uses(tree: gast.FunctionDef) -> dict[int, tuple[str, str]]:
     }
     in_calls = {id(a) for n in inner_nodes(tree) if isinstance(n, gast.Call) for a in n.args}
     refused = {}
-    for node in walk(tree):
-        if not isinstance(node, gast.Starred) or id(node) in allowed:
+    for node in stars:
+        if id(node) in allowed:
             continue
         if id(node) in in_calls:
             refused[id(node)] = (
@@ -171,12 +174,12 @@ def is_guard(node: gast.AST) -> bool:
 def _walk_outside_nested_defs(node: gast.AST):
     """The nodes of a statement, without descending into nested function definitions (their
     bodies are checked when their own sub-derivative is made)."""
-    yield node
-    for child in gast.iter_child_nodes(node):
-        if isinstance(child, gast.FunctionDef):
-            yield child
-            continue
-        yield from _walk_outside_nested_defs(child)
+    todo = [node]  # depth first, each node before its children, in the order of their fields
+    while todo:
+        current = todo.pop()
+        yield current
+        if current is node or not isinstance(current, gast.FunctionDef):
+            todo.extend(reversed(child_nodes(current)))
 
 
 def _returns(block: list[gast.stmt]) -> bool:

@@ -72,8 +72,8 @@ def check_list_uses(
     }
     records = {  # s2s's own code: names of shapes records, `like_1 = _s2s.like(ys)`
         t.id
-        for node in walk(tree)
-        if generated and isinstance(node, gast.Assign) and runtime_call(node.value, "like")
+        for node in (walk(tree) if generated else ())
+        if isinstance(node, gast.Assign) and runtime_call(node.value, "like")
         for t in node.targets
         if isinstance(t, gast.Name)
     }

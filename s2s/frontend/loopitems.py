@@ -22,7 +22,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import child_nodes, copy_tree, walk
 
 
 def match(target: gast.expr, item: Any) -> list[tuple[gast.Name, Any]] | None:
@@ -87,7 +87,7 @@ def walk_loop_body(body: list[gast.stmt]) -> Iterator[gast.AST]:
             continue
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             continue
-        pending += list(gast.iter_child_nodes(node))
+        pending += child_nodes(node)
 
 
 def substitute(node: Any, pairs: list[tuple[gast.Name, Any]]) -> Any:

@@ -23,6 +23,8 @@ from typing import Any
 
 import gast
 
+from s2s.codegen.walking import rewrite_calls
+
 
 def _is_builtin_pow(node: Any) -> bool:
     target = getattr(node.func, "s2s_target", None)
@@ -34,16 +36,16 @@ def _is_builtin_pow(node: Any) -> bool:
     )
 
 
-class _Spell(gast.NodeTransformer):
-    def visit_Call(self, node: gast.Call) -> Any:
-        self.generic_visit(node)  # pow(pow(x, 2), 3): the inner call first
-        if not _is_builtin_pow(node):
-            return node
-        power = gast.BinOp(left=node.args[0], op=gast.Pow(), right=node.args[1])
-        return gast.copy_location(power, node)
+def _spelled(node: gast.Call) -> gast.expr | None:
+    """``a ** b`` for ``pow(a, b)`` of the builtin; ``None`` for any other call."""
+    if not _is_builtin_pow(node):
+        return None
+    power = gast.BinOp(left=node.args[0], op=gast.Pow(), right=node.args[1])
+    return gast.copy_location(power, node)
 
 
 def spell_operators(tree: gast.FunctionDef) -> None:
     """Rewrite, in place, each two-argument call of the builtin ``pow`` in ``tree`` (resolved:
-    a local or global named ``pow`` that is another function is left alone) to ``**``."""
-    _Spell().visit(tree)
+    a local or global named ``pow`` that is another function is left alone) to ``**``
+    (innermost first: ``pow(pow(x, 2), 3)`` is ``(x ** 2) ** 3``)."""
+    rewrite_calls(tree, _spelled)

@@ -32,7 +32,7 @@ from typing import Any
 import gast
 
 from s2s import registry
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import child_nodes, copy_tree, walk
 from s2s.errors import UnsupportedSyntaxError
 from s2s.frontend.normstate import Lowering, NormalizeState
 from s2s.frontend.resolve import Method, Target
@@ -247,7 +247,7 @@ class SeveralOutputs:
             return not _read_whole(tree, user_name)
         except RecursionError:  # a tree nested deeper than the interpreter's stack allows
             return not any(_whole_read(node, child, user_name)
-                           for node in walk(tree) for child in gast.iter_child_nodes(node))
+                           for node in walk(tree) for child in child_nodes(node))
 
     def as_tuple(self, atom: gast.expr) -> gast.expr:
         """``tuple(xs)`` for a local list ``xs`` passed to the user's function (which then
@@ -352,7 +352,7 @@ def _tuple_returns(definition: gast.FunctionDef) -> int | None:
         if isinstance(node, gast.Assign) and len(node.targets) == 1:
             if isinstance(node.targets[0], gast.Name):
                 bindings.setdefault(node.targets[0].id, []).append(node.value)
-        pending.extend(gast.iter_child_nodes(node))
+        pending.extend(child_nodes(node))
     for value in returned:
         if isinstance(value, gast.Name):  # return t of t = (a, b), bound once
             bound = [v for v in bindings.get(value.id, []) if v is not None]

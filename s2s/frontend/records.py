@@ -37,7 +37,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import inner_nodes, walk
+from s2s.codegen.walking import child_nodes, inner_nodes, walk
 from s2s.frontend.resolve import Target, global_value, local_names, name_chain, root_value
 
 _CONSTANTS = (int, float, bool, str, type(None))
@@ -89,7 +89,7 @@ def _arguments(call: gast.Call, names: list[str], defaults: dict[str, Any]):
 
 
 def _reads_only_fields(tree: gast.FunctionDef, name: str, fields: list[str]) -> bool:
-    parents = {id(c): n for n in walk(tree) for c in gast.iter_child_nodes(n)}
+    parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
     for node in walk(tree):
         if isinstance(node, gast.FunctionDef) and node is not tree:
             if any(isinstance(n, gast.Name) and n.id == name for n in walk(node)):
@@ -152,7 +152,7 @@ def _own_nodes(tree: gast.FunctionDef) -> list[gast.AST]:
         node = pending.pop()
         out.append(node)
         if not isinstance(node, (gast.FunctionDef, gast.Lambda)):
-            pending += list(gast.iter_child_nodes(node))
+            pending += child_nodes(node)
     return out
 
 

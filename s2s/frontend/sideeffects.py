@@ -113,6 +113,8 @@ def check_side_effects(tree: gast.FunctionDef, where: Callable[[Any], Any]) -> N
         ids.update(id(n) for n in walk(target))
         if not _constant_step(stmt, written):
             computed.setdefault(written, stmt)
+    if not computed:
+        return  # no computed value written: none read back (no second walk)
     for node in _walk(tree.body):
         if id(node) in ids or not isinstance(getattr(node, "ctx", None), gast.Load):
             continue

@@ -28,7 +28,7 @@ from typing import Any
 
 import gast
 
-from s2s.codegen.walking import copy_tree, walk
+from s2s.codegen.walking import copy_tree, statements_in, walk
 
 
 def is_starred_target(node: gast.AST) -> bool:
@@ -140,8 +140,23 @@ def split_targets(tree: gast.FunctionDef, func: Any) -> None:
     if getattr(func, "__s2s_generated__", False):
         return
     outer = getattr(func, "__globals__", {})
-    split_item_targets(tree, outer)
-    split_tuple_names(tree, outer)
+    if any(_item_target(s) for s in statements_in(tree)):  # (a scan of the statements alone
+        split_item_targets(tree, outer)  # spares the walks of the whole tree where none is)
+    if any(_tuple_display(s) for s in statements_in(tree)):
+        split_tuple_names(tree, outer)
+
+
+def _item_target(stmt: gast.AST) -> bool:
+    """``y[0], y[1] = value``: what :func:`split_item_targets` rewrites, and more."""
+    return isinstance(stmt, gast.Assign) and any(
+        isinstance(t, (gast.Tuple, gast.List)) and not all(isinstance(e, gast.Name) for e in t.elts)
+        for t in stmt.targets
+    )
+
+
+def _tuple_display(stmt: gast.AST) -> bool:
+    """``s = (a, b)``: the only binding :func:`split_tuple_names` splits."""
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Tuple)
 
 
 def split_item_targets(tree: gast.FunctionDef, outer: Iterable[str]) -> None:

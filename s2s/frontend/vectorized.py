@@ -69,6 +69,15 @@ def _bound_once(tree: gast.FunctionDef) -> dict[str, gast.Call]:
     return {name: call for name, call in found.items() if stores.get(name) == 1}
 
 
+def _names_vectorize(node: gast.AST) -> bool:
+    """``node`` resolved to ``numpy.vectorize`` or to one of its objects (every call
+    :func:`rewrite_vectorized` rewrites has such a node)."""
+    target = getattr(node, "s2s_target", None)
+    return isinstance(target, Target) and (
+        target.obj is np.vectorize or isinstance(target.obj, np.vectorize)
+    )
+
+
 def _is_vectorize_call(func: gast.expr, bound: dict[str, gast.Call]) -> bool:
     target = getattr(func, "s2s_target", None)
     if isinstance(target, Target):
@@ -133,6 +142,8 @@ def rewrite_vectorized(primal: Primal) -> None:
     arguments, more than six, several outputs, a function that draws random numbers or has
     side effects) is left as written, for activity to refuse where a gradient flows through
     it; of an object made in the function, ``NoRuleError`` at once."""
+    if not any(_names_vectorize(n) for n in inner_nodes(primal.tree)):
+        return  # no node resolved to numpy.vectorize or to one of its objects: no such call
     bound = _bound_once(primal.tree)
     trips = {id(n) for d in walk(primal.tree) if getattr(d, "s2s_checkpoint", None) is not None
              for n in walk(d)}  # fmt: skip (a checkpointed loop's def: rewritten in its own pass)

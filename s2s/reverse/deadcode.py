@@ -48,10 +48,10 @@ from s2s.codegen.sweeps import (
     Block,
     is_comment_marker,
     names_in,
+    read_into,
     reads_memo,
-    statement_reads,
 )
-from s2s.codegen.walking import inner_nodes, loaded_names, name_list
+from s2s.codegen.walking import loaded_names, name_list, statements_in
 from s2s.reverse.untaped import walk_items
 
 _NUMERIC = ("float", "int", "bool")
@@ -280,11 +280,11 @@ def _sweep(items: list, live: set[str], removed: set[str], delete: bool) -> set[
                     removed.add(target)
                 continue
             live.discard(target)
-            live |= names_in(stmt.value)
+            read_into(live, stmt, value_only=True)
         elif _placeholder(stmt):
             live.discard(stmt.targets[0].id)
         else:
-            live |= statement_reads(stmt)
+            read_into(live, stmt)
     return live
 
 
@@ -353,7 +353,7 @@ def _assigned(stmt: gast.stmt, real: bool) -> set[str]:
         if isinstance(stmt, gast.Assign) and not (real and _placeholder(stmt)):
             out.update(name_list(stmt.targets[0]))
         return out
-    for node in inner_nodes(stmt):
+    for node in statements_in(stmt):  # (an assignment is a statement: no expression walked)
         if isinstance(node, gast.Assign) and not (real and _placeholder(node)):
             out.update(name_list(node.targets[0]))
     return out

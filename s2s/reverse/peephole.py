@@ -33,6 +33,7 @@ overflows alike; the product ``c * 2 ** k`` is exact in binary floating point.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import gast
 import numpy as np
@@ -121,6 +122,13 @@ def _release(stmt: gast.stmt) -> bool:
             and stmt.value.value is None)  # fmt: skip
 
 
+def _releases_only(stmt: gast.stmt, var: str) -> bool:
+    """``var = None`` (a release whose targets name ``var`` and nothing else)."""
+    if _release(stmt) and all(type(t) is gast.Name for t in stmt.targets):  # (no walk)
+        return {t.id for t in stmt.targets} == {var}
+    return _release(stmt) and _names(stmt) == {var}
+
+
 def _names(node: gast.AST) -> set[str]:
     return set(name_list(node))
 
@@ -180,7 +188,7 @@ def _substitute(block: Block, reads: dict[str, int], writes: dict[str, int],
         if allowed and _substitutes(body, i, reads, writes, buffers, copies):
             del body[i]
             if only is not None:  # its release (x = None) releases nothing now
-                body[i:] = [s for s in body[i:] if not (_release(s) and _names(s) == {target.id})]
+                body[i:] = [s for s in body[i:] if not _releases_only(s, target.id)]
             i = max(i - 1, 0)  # the statement before may now be substituted too
         else:
             i += 1
@@ -257,7 +265,8 @@ def _after(body: list[gast.stmt], site: gast.stmt, moved: list[gast.stmt]) -> No
     would drop the new value)."""
     if not moved:
         return
-    body[:] = [s for s in body if not any(s is m for m in moved)]
+    gone = {id(m) for m in moved}
+    body[:] = [s for s in body if id(s) not in gone]
     at = next(k for k, s in enumerate(body) if s is site)
     bound = stored_names(site) if isinstance(site, gast.Assign) else set()
     body[at + 1:at + 1] = [m for m in moved if not _names(m) & bound]
@@ -575,14 +584,16 @@ def _trip_local(trip: list[gast.stmt], reads: dict[str, int], stores: dict[str, 
     """The names a statement of ``trip`` (straight-line code) assigns alone, stored nowhere
     else in the sweeps, all of whose reads are in the statements after it in ``trip``."""
     local: set[str] = set()
-    for i, stmt in enumerate(trip):
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name)) or _release(stmt):  # fmt: skip
+    later: Counter[str] = Counter()  # occurrences in the statements after the one looked at
+    for stmt in reversed(trip):
+        if _release(stmt):
             continue
-        var = stmt.targets[0].id
-        if stores.get(var) != 1 or var in _names(stmt.value):
-            continue
-        later = sum(name_list(s).count(var) for s in trip[i + 1:] if not _release(s))
-        if later == reads.get(var, 0):
-            local.add(var)
+        if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name)):  # fmt: skip
+            var = stmt.targets[0].id
+            if stores.get(var) == 1 and later[var] == reads.get(var, 0) and (
+                    var not in _names(stmt.value)):  # fmt: skip
+                local.add(var)
+        later.update(name_list(stmt))
     return local
+

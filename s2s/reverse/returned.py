@@ -81,11 +81,10 @@ def private_buffers(sweeps: Sweeps) -> dict[str, str]:
     other: set[str] = set()
 
     def visit(body: list[gast.stmt]) -> None:
-        nonlocal other
         for stmt in body:
             if isinstance(stmt, (gast.For, gast.While, gast.If)):
-                other |= names_in(getattr(stmt, "test", None) or stmt.iter)
-                other |= names_in(getattr(stmt, "target", gast.Pass()))
+                other.update(name_list(getattr(stmt, "test", None) or stmt.iter))
+                other.update(name_list(getattr(stmt, "target", gast.Pass())))
                 visit(stmt.body)
                 visit(stmt.orelse)
                 continue
@@ -96,20 +95,20 @@ def private_buffers(sweeps: Sweeps) -> dict[str, str]:
                 ref = args[0].id if len(args) == 1 and isinstance(args[0], gast.Name) else None
                 var = stmt.targets[0].id
                 made[var] = ref if made.get(var, ref) == ref else None
-                other |= names_in(stmt.value)
+                other.update(name_list(stmt.value))
                 continue
             if isinstance(stmt, gast.AugAssign) or store_into(stmt):
-                other |= names_in(stmt.value)
+                other.update(name_list(stmt.value))
                 target = stmt.target if isinstance(stmt, gast.AugAssign) else stmt.targets[0]
                 while isinstance(target, gast.Subscript):
-                    other |= names_in(target.slice)
+                    other.update(name_list(target.slice))
                     target = target.value
                 if not isinstance(target, gast.Name):
-                    other |= names_in(target)
+                    other.update(name_list(target))
                 continue
             if isinstance(stmt, gast.Delete):
                 continue
-            other |= names_in(stmt)
+            other.update(name_list(stmt))
 
     for block in sweeps.primal + sweeps.adjoint:
         visit(block.body)

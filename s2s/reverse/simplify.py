@@ -38,7 +38,7 @@ from s2s.analysis.dtypes import VType
 from s2s.codegen.ir import FunctionIR
 from s2s.codegen.sweeps import Sweeps, is_comment_marker, names_in
 from s2s.codegen.templating import constant, name
-from s2s.codegen.walking import copy_tree, inner_nodes, name_list, walk
+from s2s.codegen.walking import copy_tree, inner_nodes, name_list, statements_in, walk
 from s2s.reverse.arrfacts import Arr, Expanded, Fill, Num, Same, Zeros
 from s2s.reverse.reduced import axes_of, expanded, literal, summed, unreduced
 from s2s.reverse.unread import drop_releases, drop_unread
@@ -64,10 +64,11 @@ def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
     folder = _Folder(stable)
     for block in sweeps.adjoint:
         folder.body(block.body)
-    keep = {n for g in sweeps.gradients for n in names_in(g)}
-    read = set(keep)
-    for block in reversed(sweeps.adjoint):
-        block.body = drop_unread(block.body, read)
+    if any(getattr(s, "s2s_constant", False)
+           for block in sweeps.adjoint for top in block.body for s in statements_in(top)):
+        read = {n for g in sweeps.gradients for n in names_in(g)}  # (none marked: none to drop)
+        for block in reversed(sweeps.adjoint):
+            block.body = drop_unread(block.body, read)
     drop_releases(sweeps.adjoint)
 
 
@@ -258,9 +259,9 @@ class _Folder:
 
     def stale(self, names: set[str]) -> None:
         """The arrays of ``names`` change: an expansion of one of them is only an array now."""
-        for var, fact in list(self.env.items()):
-            if isinstance(fact, Expanded) and fact.source in names:
-                self.env[var] = Arr(fact.shape, fact.dtype)
+        for var, fact in [(v, f) for v, f in self.env.items()
+                          if isinstance(f, Expanded) and f.source in names]:  # fmt: skip
+            self.env[var] = Arr(fact.shape, fact.dtype)
 
     def fold(self, node: gast.expr) -> tuple[gast.expr, Any]:
         """``node`` simplified, and what is known of its value (an Arr, Fill, Num or None)."""

@@ -64,7 +64,7 @@ from s2s.codegen.ir import (
     atom_names,
     has_control_flow,
 )
-from s2s.codegen.walking import walk
+from s2s.codegen.walking import name_list
 from s2s.frontend.parse import Primal
 
 
@@ -205,7 +205,7 @@ def straight_names(ir: FunctionIR) -> set[str]:
         for target in stmt.targets:
             bound[target] = bound.get(target, 0) + 1
         if id(stmt) not in top and stmt.expr is not None:
-            nested_reads.update(n.id for n in walk(stmt.expr) if isinstance(n, gast.Name))
+            nested_reads.update(name_list(stmt.expr))
     changed = {s.targets[0] for s in ir.flat if s.op in (SETITEM, APPEND, POP) and s.targets}
     lists = set(ir.lists)
     for stmt in ir.flat:  # `pairs = listcomp_3`: the same list

@@ -118,6 +118,8 @@ class TapePlan:
     late: dict[int, int] = field(default_factory=dict)
     trip_counters: dict[int, set[str]] = field(default_factory=dict)
     _order: dict[int, int] = field(default_factory=dict)
+    _readers: dict[str, list[Stmt]] = field(default_factory=dict)
+    _binders: dict[str, int] | None = None
 
     def push(self, value: gast.expr, saves: str | None = None) -> gast.stmt:
         """``tape.append(value)``; ``saves`` names the variable whose old value it keeps (the
@@ -156,6 +158,12 @@ class TapePlan:
             self._invariant = self.invariant_names()
         invariant = self._invariant
         loops = [i for i in walk_items(self.state.ir.body) if isinstance(i, Loop)]
+        if self._binders is None:  # name -> how many statements of ``flat`` bind it
+            self._binders = {}
+            for s in flat:
+                for t in set(s.targets):
+                    self._binders[t] = self._binders.get(t, 0) + 1
+        binders = self._binders
         for item in body:
             if isinstance(item, Branch):
                 out.update(self.rematerialized(item.body, indices))
@@ -164,9 +172,7 @@ class TapePlan:
                 continue
             jumps = any(isinstance(n, Jump) for n in walk_items(item.body))
             index_written = (
-                any(  # t = 0 in the function: x[t] might read another row
-                    item.target in s.targets for s in flat
-                )
+                item.target in binders  # t = 0 in the function: x[t] might read another row
                 or sum(i.target == item.target for i in loops) != 1
             )
             indexed = not (item.iterable is None or item.target is None or index_written)
@@ -187,7 +193,7 @@ class TapePlan:
                     continue
                 if len(stmt.targets) != 1 or stmt.unpack or stmt.targets[0] not in self.saved:
                     continue
-                if sum(stmt.targets[0] in s.targets for s in flat) != 1:
+                if binders.get(stmt.targets[0]) != 1:
                     continue
                 if not self._read_after(stmt, item):
                     continue  # a trip reads the value of the trip before
@@ -311,12 +317,14 @@ class TapePlan:
         if self._loops_of is None:
             self._loops_of = loops_of(ir)
             self._order = {id(s): i for i, s in enumerate(ir.flat)}
+            self._readers = {}  # name -> the statements whose arguments read it (one scan)
+            for other in ir.flat:
+                atoms = [*other.args, *other.kwargs.values()]
+                for name in {n for atom in atoms for n in atom_names(atom)}:
+                    self._readers.setdefault(name, []).append(other)
         target, at = stmt.targets[0], self._order[id(stmt)]
         around = self._loops_of[id(stmt)]
-        for other in ir.flat:
-            atoms = [*other.args, *other.kwargs.values()]
-            if target not in {n for atom in atoms for n in atom_names(atom)}:
-                continue
+        for other in self._readers.get(target, ()):
             if self._order[id(other)] <= at:
                 return False
             loops = self._loops_of[id(other)]

@@ -5,10 +5,15 @@ the seed ``_np.float64(1.0)``) that nothing reads any more are dropped, with the
 
 from __future__ import annotations
 
+import ast
+
 import gast
 
 from s2s.codegen.sweeps import names_in
-from s2s.codegen.walking import loaded_names, name_list, statements_in
+from s2s.codegen.walking import inner_nodes, loaded_names, name_list, statements_in
+
+_NAMES = (gast.Name, ast.Name)
+_LOADS = (gast.Load, ast.Load)
 
 
 def drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
@@ -54,10 +59,14 @@ def drop_releases(blocks: list) -> None:
     loads: set[str] = set()
     real: set[str] = set()
     for block in blocks:
-        for stmt in block.body:
-            loads |= _loads(stmt)
-            for node in statements_in(stmt):
-                if isinstance(node, gast.Assign) and not _is_none(node.value):
+        for stmt in block.body:  # one walk: what _loads and the assignments below collect
+            for node in inner_nodes(stmt):
+                if isinstance(node, _NAMES):
+                    if isinstance(node.ctx, _LOADS):
+                        loads.add(node.id)
+                elif isinstance(node, gast.AugAssign):
+                    loads.update(name_list(node.target))
+                elif isinstance(node, gast.Assign) and not _is_none(node.value):
                     real.update(n for t in node.targets for n in name_list(t))
 
     def strip(body: list[gast.stmt]) -> list[gast.stmt]:
