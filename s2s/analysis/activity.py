@@ -142,10 +142,9 @@ def analyze(
 
     ``outputs`` are the returned names whose cotangents are seeded (the loss, not the aux);
     in ``forward`` mode, every returned name (a tangent is pushed to each output), and a rule
-    must give a tangent rather than an adjoint. A call of s2s's runtime (a derivative's code
-    differentiated again) depends on what it reads through its rule's structural arguments
-    for nothing (``_s2s.check_tangent(x_dot, x, ...)`` reads ``x`` for its shape only:
-    :func:`s2s.analysis.paths.connecting_reads`).
+    must give a tangent rather than an adjoint. In a derivative's code differentiated again, a
+    tangent check depends on the primal it reads for nothing (``_s2s.check_tangent(x_dot, x,
+    ...)`` reads ``x`` for its shape only: :func:`s2s.analysis.paths.connecting_reads`).
 
     Raises:
         NoRuleError: an active value reaches a library function without a rule, a user function
@@ -153,11 +152,17 @@ def analyze(
         UnsupportedArgumentError: an active call passes a keyword its rule does not support.
         MutationError: ``x op= y`` on an array that may be the caller's or a view.
     """
-    # a derivative's own code differentiated again: s2s's runtime calls connect through
-    # their rules' differentiable arguments only; in the user's code (a np.vectorize object
-    # built from a partial of a parameter), through all they read
+    # a derivative's own code differentiated again: its tangent checks read the primal for
+    # its shape only (`_s2s.check_tangent(x_dot, x, ...)`); any other call connects through
+    # all it reads (a runtime helper's structural argument may still carry a dependence: a
+    # list of a vectorize helper's cotangents, a np.vectorize object built from a partial)
     generated = getattr(primal.func, "__s2s_generated__", False)
-    own_reads = connecting_reads if generated else differentiable_reads
+
+    def own_reads(stmt: Stmt) -> list[str]:
+        if generated and stmt.op is runtime.check_tangent:
+            return connecting_reads(stmt)
+        return differentiable_reads(stmt)
+
     flat = ir.flat
     loops = len(flat) != len(ir.body) or any(not isinstance(s, Stmt) for s in ir.body)
     types: dict[str, VType] = dict(arg_types)
