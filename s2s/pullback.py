@@ -88,6 +88,22 @@ def note_user_error(exc: BaseException, generated: Any) -> None:
         drop_internal_frames(exc)
     elif isinstance(where, Location) and os.path.abspath(where.filename).startswith(_PACKAGE):
         relocate_internal_error(exc, generated)
+    elif isinstance(where, Location) and _located_above(exc, generated, where):
+        relocate_internal_error(exc, generated, internal=False)
+
+
+def _located_above(exc: BaseException, generated: Any, where: Location) -> bool:
+    """Whether ``exc``, raised inside ``generated``'s code, was located at a frame above it:
+    an s2s error that a derivative object called there located at its caller's frame, past
+    the generated code (``s2s.hvp(f)(x, v)`` with a wrong direction inside a function being
+    differentiated named the line that called the outer derivative)."""
+    frames = [(f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)]
+    names = [name for name, _ in frames]
+    if generated.compiled.filename not in names:
+        return False
+    below = frames[names.index(generated.compiled.filename) + 1 :]
+    nested = any(name.startswith("<s2s ") for name, _ in below)  # a derivative it called
+    return nested and (where.filename, where.lineno) not in below
 
 
 def _primal_line(exc: BaseException, generated: Any) -> tuple[str, int, int] | None:
@@ -124,18 +140,22 @@ def note_primal_line(exc: BaseException, generated: Any) -> None:
         )
 
 
-def relocate_internal_error(exc: S2SError, generated: Any) -> None:
-    """Move ``exc``, located in s2s's own code, to the user's primal line whose derivative
-    called that code (in place: its type, message and advice stay), naming s2s's line in
-    the message. Nothing changes where the primal is s2s's own too (the caller's frame
-    relocates it) or where no user line is found."""
+def relocate_internal_error(exc: S2SError, generated: Any, internal: bool = True) -> None:
+    """Move ``exc``, located in s2s's own code (or, not ``internal``, at a frame above the
+    generated code), to the user's primal line whose derivative called that code (in place:
+    its type, message and advice stay), naming s2s's line in the message where it was
+    s2s's. Nothing changes where the primal is s2s's own too (the caller's frame relocates
+    it) or where no user line is found."""
     found = _primal_line(exc, generated)
     if found is None or os.path.abspath(found[0]).startswith(_PACKAGE):
         return
+    if not internal and found[0].startswith("<s2s "):  # (no user line: where it was)
+        return
     inner, (primal_file, primal_line, _) = exc.where, found
     exc.where = Location(primal_file, primal_line, 0, linecache.getline(primal_file, primal_line))
-    exc.message = (f"{exc.message} (met in s2s's own code for a rule this line calls, "
-                   f"{inner}: a limit of s2s, not of your code)")  # fmt: skip
+    if internal:
+        exc.message = (f"{exc.message} (met in s2s's own code for a rule this line calls, "
+                       f"{inner}: a limit of s2s, not of your code)")  # fmt: skip
     if isinstance(exc, SyntaxError):  # UnsupportedSyntaxError: Python's caret and text
         exc.__init__(exc.message, exc.where, exc.advice)
     else:

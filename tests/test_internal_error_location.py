@@ -80,3 +80,31 @@ def test_reverse_over_reverse_over_a_jvp_returning_tuples_gives_the_third_deriva
     third = 6 * np.cos(x) - 6 * x * np.sin(x) - x * x * np.cos(x)
     assert s2s.hessian(tangent_of_pairs)(x) == pytest.approx(third, rel=1e-12)
     assert s2s.jvp(s2s.jvp(tangent_of_pairs))(x, 1.0, 1.0)[1][1] == pytest.approx(third, rel=1e-12)
+
+
+def sine_sum(x):
+    return np.sum(np.sin(x) * x)
+
+
+def wrong_direction(x):
+    hv = s2s.hvp(sine_sum)(x, np.ones(2))  # MARK: inner hvp
+    return np.sum(hv)
+
+
+def integer_tangent(x):
+    _, t = s2s.jvp(sine_sum)(x, np.ones(3, dtype=int))  # MARK: inner jvp
+    return t
+
+
+@pytest.mark.parametrize(
+    "outer, mark", [(wrong_direction, "# MARK: inner hvp"), (integer_tangent, "# MARK: inner jvp")]
+)
+def test_a_wrong_direction_inside_a_differentiated_function_is_located_at_its_line(outer, mark):
+    """A derivative object called inside a function being differentiated, with a wrong
+    tangent: the error names that line (as it does when the function runs plainly), not the
+    line that called the outer derivative."""
+    x = np.ones(3)
+    for call in (lambda: outer(x), lambda: s2s.grad(outer)(x), lambda: s2s.jvp(outer)(x, x)):
+        with pytest.raises(s2s.TangentError) as info:
+            call()
+        assert_located(info.value, outer, mark)
