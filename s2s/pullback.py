@@ -19,6 +19,7 @@ from s2s.errors import (
     Location,
     NonScalarOutputError,
     S2SError,
+    TangentError,
     UsageError,
     caller_location,
     compose_message,
@@ -88,15 +89,16 @@ def note_user_error(exc: BaseException, generated: Any) -> None:
         drop_internal_frames(exc)
     elif isinstance(where, Location) and os.path.abspath(where.filename).startswith(_PACKAGE):
         relocate_internal_error(exc, generated)
-    elif isinstance(where, Location) and _located_above(exc, generated, where):
+    elif isinstance(exc, TangentError) and _located_above(exc, generated, where):
         relocate_internal_error(exc, generated, internal=False)
 
 
 def _located_above(exc: BaseException, generated: Any, where: Location) -> bool:
     """Whether ``exc``, raised inside ``generated``'s code, was located at a frame above it:
-    an s2s error that a derivative object called there located at its caller's frame, past
-    the generated code (``s2s.hvp(f)(x, v)`` with a wrong direction inside a function being
-    differentiated named the line that called the outer derivative)."""
+    a wrong tangent given to a derivative object called there, located at its caller's frame
+    past the generated code (``s2s.hvp(f)(x, v)`` with a wrong direction inside a function
+    being differentiated named the line that called the outer derivative). Refusals of a
+    derivative keep the line that asked for it."""
     frames = [(f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)]
     names = [name for name, _ in frames]
     if generated.compiled.filename not in names:
