@@ -150,7 +150,8 @@ class _Folder:
     def compound(self, stmt: gast.For | gast.While | gast.If) -> None:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
         about a name the statement changes holds in it only where every path agrees (for a
-        loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
+        loop, a fixpoint: assumed at the top, kept if a trip ends with it; the first try folds
+        the loop itself, a later one a copy)."""
         changed: set[str] = set()
         jumps = False
         for n in inner_nodes(stmt):  # once: what the statement changes, whether it jumps
@@ -185,13 +186,23 @@ class _Folder:
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
         else:
-            while assume:  # the facts every trip keeps (none assumed: none to try on a copy)
+            ends = None
+            if assume:  # the first try folds the loop itself (it mostly holds), a copy kept
+                backup = copy_tree(stmt)
+                ends = run(stmt, assume)
+                kept = {v: f for v, f in assume.items() if ends[0].get(v) == f}
+                if kept != assume:  # folded under facts a trip does not keep: undone
+                    stmt.__dict__.clear()
+                    stmt.__dict__.update(backup.__dict__)
+                    ends, assume = None, kept
+            while ends is None and assume:  # the facts every trip keeps, tried on a copy
                 body_end = run(copy_tree(stmt), assume)[0]
                 kept = {v: f for v, f in assume.items() if body_end.get(v) == f}
                 if kept == assume:
                     break
                 assume = kept
-            ends = run(stmt, assume)
+            if ends is None:
+                ends = run(stmt, assume)
             ends = [assume, ends[1] if stmt.orelse else assume]
         self.env = {v: f for v, f in entry.items() if v not in changed}
         self.env |= {v: f for v, f in ends[0].items() if v in changed and ends[1].get(v) == f}
