@@ -539,8 +539,9 @@ def _free_straight(sweeps: Sweeps, blocks: list[Block], keep: set[str], final: s
     """In a sweep through branches and loops, the names that live as in straight-line code
     (:mod:`s2s.codegen.straight`) are freed as there: ``del`` after their last read in
     ``blocks``, instead of their releases (``x = None``)."""
-    straight = straight_in(sweeps)
-    drop_releases(blocks, straight - keep - final)
+    stores_of: dict[int, tuple] = {}  # each statement's stores, found once for both
+    straight = straight_in(sweeps, stores_of)
+    drop_releases(blocks, straight - keep - final, stores_of)
     free_dead(blocks, keep, final, straight)
 
 
