@@ -414,9 +414,10 @@ def _write_gradient(
         # a name still read keeps its placeholders: what is read there is their None (a
         # derivative's code differentiated again: `with_last(d_tape, d_y_2, ...)` in a loop
         # reads the buffer that only `d_y_2 = None` set, whose real assignments were dead)
-        gone -= read_names(sweeps.primal + sweeps.adjoint)
+        if gone:  # (none gone: no walk of the sweeps for the names read)
+            gone -= read_names(sweeps.primal + sweeps.adjoint)
         drop_placeholders(sweeps.primal, gone)  # (the adjoint may recompute and release it)
-        drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint))
+        drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint) if gone else gone)
     if sweeps.dynamic and entry.mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
         output = _fresh(set(ir.taken), "output")
         target = gast.Name(output, gast.Store(), None, None)
