@@ -37,7 +37,7 @@ from s2s.analysis.derivatives import (
     local_derivative_signature,
 )
 from s2s.analysis.dropped import check_dropped
-from s2s.analysis.dtypes import UNKNOWN, VType, call_signature, infer, joined, tape_restores
+from s2s.analysis.dtypes import UNKNOWN, VType, bound_arguments, infer, joined, tape_restores
 from s2s.analysis.norule import no_rule_message, rebound_tuple
 from s2s.analysis.paths import (
     atom_list_names,
@@ -446,7 +446,7 @@ def _bind(
     _check_mode_rule(rule, forward, where)
     template = rule.parsed() if rule.template is not None else rule.parsed_tangent()
     try:
-        bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
+        bound = bound_arguments(rule, stmt.args, stmt.kwargs)
     except TypeError as exc:
         if stmt.op in (builtins.max, builtins.min) and len(stmt.args) == 1:
             raise UnsupportedArgumentError(
@@ -463,7 +463,7 @@ def _bind(
             "(an `out=` array can be replaced by assigning the result)",
         ) from None
     active_params = []
-    for name, atom in bound.arguments.items():
+    for name, atom in bound.items():
         if name in rule.structural:
             carried = [n for n in atom_list_names(atom) if n in active]
             if carried and name in rule.no_derivative:
@@ -492,7 +492,7 @@ def _bind(
             continue  # a structural argument never carries a gradient
         if any(n in active for n in atom_list_names(atom)):
             active_params.append(name)
-    return Binding(rule, dict(bound.arguments), active_params)
+    return Binding(rule, bound, active_params)
 
 
 def _check_mode_rule(rule: registry.Rule, forward: bool, where: Any) -> None:

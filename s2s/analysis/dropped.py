@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from s2s import registry, runtime
-from s2s.analysis.dtypes import VType, call_signature
+from s2s.analysis.dtypes import VType, bound_arguments
 from s2s.codegen.ir import POP, Stmt, atom_names
 from s2s.errors import UnsupportedArgumentError
 from s2s.frontend.parse import Primal
@@ -28,10 +28,10 @@ __all__ = ["check_dropped"]
 def _structural_reads(stmt: Stmt, rule: registry.Rule) -> list[tuple[str, str]]:
     """``(parameter, name)`` for each name read through a structural parameter."""
     try:
-        bound = call_signature(rule).bind(*stmt.args, **stmt.kwargs)
+        bound = bound_arguments(rule, stmt.args, stmt.kwargs)
     except TypeError:
         return []  # the binding itself is refused where the rule is bound
-    return [(param, name) for param, atom in bound.arguments.items()
+    return [(param, name) for param, atom in bound.items()
             if param in rule.structural for name in _names(atom)]  # fmt: skip
 
 

@@ -297,6 +297,29 @@ def call_signature(rule: registry.Rule) -> inspect.Signature:
     return cached
 
 
+def bound_arguments(rule: registry.Rule, args: list, kwargs: dict) -> dict[str, Any]:
+    """``call_signature(rule).bind(*args, **kwargs).arguments`` as a dict (the parameters given,
+    in the signature's order); ``TypeError`` where ``bind`` raises it. Positional arguments
+    alone, no more than the parameters before any ``*args``, with every parameter left
+    optional, are paired with their names without ``bind`` (what it gives them)."""
+    signature = call_signature(rule)
+    plain = getattr(rule, "_plain_positional", None)  # (of this signature: a new one, anew)
+    if plain is None or plain[0] is not signature:
+        params = list(signature.parameters.values())
+        names: list[str] = []
+        for param in params:
+            if param.kind not in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+                break
+            names.append(param.name)
+        optional = [all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                        for p in params[k:]) for k in range(len(names) + 1)]  # fmt: skip
+        plain = rule._plain_positional = (signature, names, optional)
+    _, names, optional = plain
+    if not kwargs and len(args) <= len(names) and optional[len(args)]:
+        return dict(zip(names, args))
+    return dict(signature.bind(*args, **kwargs).arguments)
+
+
 def tape_restores(func: Any, flat: list[Stmt], renamed: dict[str, str]) -> set[int]:
     """In a derivative s2s generated (differentiated again), the statements ``x = tape.pop()``
     of its tapes (``__s2s_tape__``: its own, and those of the derivatives it differentiated,

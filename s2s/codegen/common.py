@@ -231,14 +231,18 @@ def _occurrences(stmt: gast.stmt) -> list[tuple[gast.AST, str, int | None, gast.
         operand_parent = isinstance(parent, (gast.BinOp, gast.UnaryOp)) or _ufunc_call(parent)
         for field in parent._fields:
             value = getattr(parent, field, None)
-            items = [(None, value)] if isinstance(value, gast.AST) else (
-                list(enumerate(value)) if isinstance(value, list) else [])  # fmt: skip
-            for index, child in items:
-                if not isinstance(child, gast.AST) or isinstance(child, _LEAVES):
-                    continue
-                if operand_parent and field != "func" and _shareable(child, known):
-                    found.append((parent, field, index, child))
-                todo.append(child)
+            if isinstance(value, gast.AST):
+                if not isinstance(value, _LEAVES):
+                    if operand_parent and field != "func" and _shareable(value, known):
+                        found.append((parent, field, None, value))
+                    todo.append(value)
+            elif isinstance(value, list):
+                for index, child in enumerate(value):
+                    if not isinstance(child, gast.AST) or isinstance(child, _LEAVES):
+                        continue
+                    if operand_parent and field != "func" and _shareable(child, known):
+                        found.append((parent, field, index, child))
+                    todo.append(child)
     return found
 
 

@@ -87,13 +87,14 @@ from s2s.codegen.walking import copy_tree, name_list, stored_names, unstored_nam
 _MAX_ROUNDS = 200  # each round removes at least one statement; generated code is not longer
 
 
-def propagate_copies(blocks: list[Block], live_out: set[str]) -> None:
+def propagate_copies(blocks: list[Block], live_out: set[str], closures: bool = True) -> None:
     """Propagate copies between names in ``blocks`` (in their nested bodies too); ``live_out``
-    are the names read after the blocks (the returned gradients), never renamed away."""
+    are the names read after the blocks (the returned gradients), never renamed away.
+    ``closures`` False: no statement holds a nested def or lambda, none is looked for."""
     # how often each name occurs, kept up to date by each propagation; the names in nested
     # functions: a propagation neither renames nor drops any
     counts = Counter(name for b in blocks for s in b.body for name in name_list(s))
-    fixed = live_out | _closure_names(blocks)
+    fixed = live_out | (_closure_names(blocks) if closures else set())
     for _ in range(_MAX_ROUNDS):
         top = [(b, s) for b in blocks for s in b.body]
         if not _one_step([s for _, s in top], counts, fixed, top, blocks):

@@ -36,11 +36,11 @@ from s2s.codegen.sweeps import (
 from s2s.codegen.templating import constant, name
 from s2s.codegen.walking import (
     inner_nodes,
+    loads_with_parents,
     name_list,
     pushed_value,
     statements_in,
     walk,
-    walk_with_parents,
 )
 
 
@@ -87,10 +87,9 @@ def keep_shapes(sweeps: Sweeps, params: set[str], only: set[str] | None = None) 
     uses: dict[str, list[tuple[gast.Name, bool]]] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
-            nodes, parents = walk_with_parents(stmt)
-            for node in nodes:
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                    uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
+            loads, parents = loads_with_parents(stmt)
+            for node in loads:
+                uses.setdefault(node.id, []).append((node, _meta_use(node, parents)))
     defined = {}
     for block in sweeps.primal:
         for stmt in block.body:
@@ -116,10 +115,9 @@ def tape_shapes_only(sweeps: Sweeps, params: set[str] = frozenset()) -> None:
     meta: dict[str, bool] = {}
     for block in sweeps.adjoint:
         for stmt in block.body:
-            nodes, parents = walk_with_parents(stmt)
-            for node in nodes:
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                    meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
+            loads, parents = loads_with_parents(stmt)
+            for node in loads:
+                meta[node.id] = meta.get(node.id, True) and _meta_use(node, parents)
     for var in params & sweeps.saved:  # the return, _s2s.gradient(d_w, w, (w, n)), reads the
         meta[var] = False  # caller's own w (its type, what not to alias): never a shape record
     read = set(meta)

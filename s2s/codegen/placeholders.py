@@ -50,15 +50,18 @@ class Unmodelled(Exception):
     """A statement this analysis does not model (``try``, ``match``): keep every placeholder."""
 
 
-def drop_unread_placeholders(blocks: list[Block], live_out: set[str]) -> None:
+def drop_unread_placeholders(
+    blocks: list[Block], live_out: set[str], closures: bool = True
+) -> None:
     """Remove, from the top level of ``blocks``, each ``x = None`` that comes before every
     assignment of ``x`` and after which no path reads ``x``; ``live_out`` are the names read
-    after the blocks (the returned gradients)."""
+    after the blocks (the returned gradients). ``closures`` False: no statement holds a
+    nested def or lambda (:func:`~s2s.codegen.sweeps.has_closures`), none is looked for."""
     body = [stmt for block in blocks for stmt in block.body]
-    closure = closure_names(body)
     candidates = _placeholders(body)
     if not candidates:
         return
+    closure = closure_names(body) if closures else set()
     try:
         live = Liveness(closure)
         dropped = set()
@@ -190,14 +193,15 @@ class Liveness:
         return head | iterable
 
 
-def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
+def drop_dead_releases(blocks: list[Block], live_out: set[str], closures: bool = True) -> None:
     """In the bodies of loops of ``blocks`` (a sweep's last statements: ``live_out`` are read
     after them), drop each ``x = None`` after which no path reads ``x`` and whose next
     statement assigns ``x`` anew (tape pops, other releases and rows ``v = c[k]`` aside, at
     the top of the next trip of a ``for`` for a release that ends a trip): the old value lives
     while the new one is computed, as in ``dh = dh @ wh.T`` written by hand, and no longer.
     One release after the loop frees the last trip's value (at the end of the sweep, nothing
-    needs to).
+    needs to). ``closures`` False: no statement holds a nested def or lambda, none is looked
+    for.
 
     >>> import gast
     >>> from s2s.codegen.emit import to_source
@@ -230,7 +234,7 @@ def drop_dead_releases(blocks: list[Block], live_out: set[str]) -> None:
     d_x = d_h
     """
     top = [stmt for block in blocks for stmt in block.body]
-    closure = closure_names(top)
+    closure = closure_names(top) if closures else set()
     live = Liveness(closure)
     after: dict[int, set[str]] = {}  # a loop's id -> the names live after it
     dropped: dict[int, list[str]] = {}  # a loop's id -> the names whose releases went
@@ -325,12 +329,13 @@ def _with_releases(body, after, dropped) -> list[gast.stmt]:
     return out
 
 
-def drop_unread_constants(blocks: list[Block], live_out: set[str]) -> None:
+def drop_unread_constants(blocks: list[Block], live_out: set[str], closures: bool = True) -> None:
     """Remove, from the top level of ``blocks``, each ``x = c`` of a number (``1.0``,
     ``_np.float64(1.0)``: a seed the simplified adjoint no longer reads) where nothing in
-    ``blocks`` (nor ``live_out``) reads ``x``: it cannot raise, and nobody sees it."""
+    ``blocks`` (nor ``live_out``) reads ``x``: it cannot raise, and nobody sees it.
+    ``closures`` False: no statement holds a nested def or lambda, none is looked for."""
     body = [stmt for block in blocks for stmt in block.body]
-    read = set(live_out) | closure_names(body)
+    read = set(live_out) | (closure_names(body) if closures else set())
     for stmt in body:
         read |= _reads(stmt)
     for block in blocks:

@@ -82,9 +82,10 @@ def drop_dead_restores(
         return
     for block in blocks:
         block.body = _without(block.body, tape, dead)
-    uses = [n for b in blocks for s in b.body for n in inner_nodes(s)
-            if isinstance(n, gast.Name) and n.id == tape]  # fmt: skip
-    if not keep_tape and all(isinstance(n.ctx, gast.Store) for n in uses):
+    if not keep_tape and not any(  # every use of the tape left stores it: the first other ends
+        isinstance(n, gast.Name) and n.id == tape and not isinstance(n.ctx, gast.Store)
+        for b in blocks for s in b.body for n in inner_nodes(s)
+    ):  # fmt: skip
         for block in blocks:
             block.body = [s for s in block.body if not _made(s, tape)]
 

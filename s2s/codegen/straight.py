@@ -33,12 +33,14 @@ from s2s.codegen.walking import inner_nodes, name_list, stored_names
 _COMPOUND = (gast.For, gast.While, gast.If, gast.Try, gast.FunctionDef)  # (a `with` runs once)
 
 
-def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozenset()) -> set[str]:
+def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozenset(),
+                   stores_of: dict[int, tuple] | None = None) -> set[str]:  # fmt: skip
     """The names stored only by statements at the top level of ``blocks`` (an assignment, an
     augmented one, a ``del``, one in a ``with`` block), never by a statement inside a loop, a
     branch or a ``try``, never from ``tape.pop()``, never read by a nested function or lambda;
     ``tape`` and the ``excluded`` names (those the tape saves, arrays written in place) are
-    not."""
+    not. ``stores_of``, where given, gets ``id(stmt) -> (stmt, the names it stores)`` for each
+    statement at the top level (what :func:`drop_releases` asks of each)."""
     top: set[str] = set()
     other: set[str] = {tape} | set(excluded)
     for block in blocks:
@@ -54,6 +56,8 @@ def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozense
                     pops = pops or _pop_of(node, tape)
                 elif kind is gast.FunctionDef or kind is gast.Lambda:
                     other.update(name_list(node))
+            if stores_of is not None:
+                stores_of[id(stmt)] = (stmt, stores)
             if pops or isinstance(stmt, _COMPOUND):
                 other |= stores
             else:
@@ -61,16 +65,16 @@ def straight_names(blocks: list[Block], tape: str, excluded: set[str] = frozense
     return top - other
 
 
-def straight_in(sweeps: Sweeps) -> set[str]:
+def straight_in(sweeps: Sweeps, stores_of: dict[int, tuple] | None = None) -> set[str]:
     """:func:`straight_names` of both sweeps of ``sweeps`` (through branches and loops),
     without the primal names that do not live as in straight-line code there (a name the tape
     saves, an array written in place, a list, a name bound or read in a branch or loop); none
     in a function with a ``try`` (its body's statements, though written at the top level of
-    the sweep, may not all run)."""
+    the sweep, may not all run); ``stores_of`` as :func:`straight_names` fills it."""
     if not sweeps.straight_code:
         return set()
     excluded = sweeps.saved | sweeps.written | sweeps.not_straight
-    return straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape, excluded)
+    return straight_names(sweeps.primal + sweeps.adjoint, sweeps.tape, excluded, stores_of)
 
 
 def _stores(stmt: gast.stmt) -> set[str]:
@@ -87,7 +91,8 @@ def _pop_of(call: gast.Call, tape: str) -> bool:
     )
 
 
-def drop_releases(blocks: list[Block], names: set[str]) -> None:
+def drop_releases(blocks: list[Block], names: set[str],
+                  stores_of: dict[int, tuple] | None = None) -> None:  # fmt: skip
     """Remove each ``x = None`` at the top level of ``blocks`` that releases a value of a name
     in ``names`` (one stored before it; a placeholder before the first store stays): such a
     name is freed by ``del`` after its last read instead
@@ -108,7 +113,8 @@ def drop_releases(blocks: list[Block], names: set[str]) -> None:
             if released is not None and released in names and released in stored:
                 continue
             if released is None:
-                stored |= _stores(stmt)
+                known = stores_of.get(id(stmt)) if stores_of else None
+                stored |= known[1] if known is not None and known[0] is stmt else _stores(stmt)
             kept.append(stmt)
         block.body = kept
 

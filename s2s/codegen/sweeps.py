@@ -57,6 +57,8 @@ class Sweeps:
     # the user's helpers called by name: name -> (function, its name as written, wrt, runtime
     # maker); the factory binds each to its sub-derivative (s2s/codegen/helpers.py)
     helpers: dict[str, tuple] = field(default_factory=dict)
+    # whether some statement holds a nested def or lambda: None until has_closures asks
+    closures: bool | None = None
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
@@ -168,6 +170,21 @@ def closure_names(statements: list[gast.stmt]) -> set[str]:
             if isinstance(node, (gast.FunctionDef, gast.Lambda)):
                 names.update(name_list(node))
     return names
+
+
+def has_closures(sweeps: Sweeps) -> bool:
+    """Whether a statement of either sweep holds a nested def or lambda, found on the first
+    call and kept: the passes that run after the sweeps are built make none (they copy, move
+    or drop what the sweeps hold), so an answer of no stays no (:func:`closure_names` is then
+    empty, and its walk of every statement can be skipped)."""
+    if sweeps.closures is None:
+        sweeps.closures = any(
+            isinstance(node, (gast.FunctionDef, gast.Lambda))
+            for block in sweeps.primal + sweeps.adjoint
+            for stmt in block.body
+            for node in inner_nodes(stmt)
+        )
+    return sweeps.closures
 
 
 _MEMO = threading.local()  # .table: id(stmt) -> (stmt, its reads), inside reads_memo()

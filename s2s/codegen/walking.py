@@ -1,11 +1,11 @@
 """``walk``: every node of a tree, in the order of :func:`ast.walk`, at less cost (and
-``walk_with_parents``, with each node's parent; ``child_nodes``, what ``ast.iter_child_nodes``
-gives); ``inner_nodes``: the same nodes but contexts
-and operators, in no order, at less cost still; ``statements_in``: the statements alone;
-``name_list``, ``loaded_names``, ``stored_names``, ``deleted_names`` and ``unstored_names``:
-the ``Name`` nodes' ids in a tree; ``rewrite_calls``: calls replaced, innermost first;
-``new_node``: a node made at less cost than by its constructor; and ``copy_tree``:
-``copy.deepcopy`` of a tree, at less cost.
+``walk_with_parents``, with each node's parent; ``loads_with_parents``, the names read and
+the parents; ``child_nodes``, what ``ast.iter_child_nodes`` gives); ``inner_nodes``: the same
+nodes but contexts and operators, in no order, at less cost still; ``statements_in``: the
+statements alone; ``name_list``, ``loaded_names``, ``stored_names``, ``deleted_names`` and
+``unstored_names``: the ``Name`` nodes' ids in a tree; ``rewrite_calls``: calls replaced,
+innermost first; ``new_node``: a node made at less cost than by its constructor; and
+``copy_tree``: ``copy.deepcopy`` of a tree, at less cost.
 
 The passes walk the sweeps' statements many times (which names a statement reads, which it
 writes); ``ast.walk`` spends most of that time in its generators (``iter_child_nodes`` over
@@ -131,6 +131,41 @@ def walk_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
                         push(item)
         add(node)
     return nodes, parents
+
+
+def loads_with_parents(node: AST) -> tuple[list[AST], dict[int, AST]]:
+    """The ``Name`` nodes in a ``Load`` context of ``list(walk(node))``, in its order, and the
+    parent by ``id`` of every node but contexts and operators (a node found twice: its last
+    parent in that order), as :func:`walk_with_parents` gives them, without visiting the
+    contexts and operators (no node under them, and no pass asks for their parent)."""
+    loads: list[AST] = []
+    parents: dict[int, AST] = {}
+    todo = deque([node])
+    pop, push, add = todo.popleft, todo.append, loads.append
+    table = _OWN_FIELDS
+    while todo:
+        node = pop()
+        kind = type(node)
+        fields = table.get(kind)
+        if fields is None:
+            fields = table[kind] = tuple(f for f in _NODE_FIELDS.get(kind) or _node_fields(kind)
+                                         if f not in ("ctx", "op", "ops"))  # fmt: skip
+        for field in fields:
+            value = getattr(node, field, None)
+            if isinstance(value, AST):
+                parents[id(value)] = node
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        parents[id(item)] = node
+                        push(item)
+        if kind is gast.Name and isinstance(node.ctx, gast.Load):
+            add(node)
+    return loads, parents
+
+
+_OWN_FIELDS: dict[type, tuple[str, ...]] = {}  # _NODE_FIELDS without contexts and operators
 
 
 # fields that never hold a Name: an expression context, operators, a comment, strings, numbers

@@ -41,7 +41,7 @@ from s2s.codegen.reassemble import inline_rows, reassemble
 from s2s.codegen.releases import chain_releases, releases_as_del
 from s2s.codegen.restores import drop_dead_restores, drop_unread_write_backs
 from s2s.codegen.straight import drop_releases, straight_in
-from s2s.codegen.sweeps import Block, Sweeps, call, names_in, reads_memo
+from s2s.codegen.sweeps import Block, Sweeps, call, has_closures, names_in, reads_memo
 from s2s.codegen.templating import constant, name
 from s2s.codegen.views import share_repeated_views
 from s2s.codegen.walking import copy_tree
@@ -414,9 +414,10 @@ def _write_gradient(
         # a name still read keeps its placeholders: what is read there is their None (a
         # derivative's code differentiated again: `with_last(d_tape, d_y_2, ...)` in a loop
         # reads the buffer that only `d_y_2 = None` set, whose real assignments were dead)
-        gone -= read_names(sweeps.primal + sweeps.adjoint)
+        if gone:  # (none gone: no walk of the sweeps for the names read)
+            gone -= read_names(sweeps.primal + sweeps.adjoint)
         drop_placeholders(sweeps.primal, gone)  # (the adjoint may recompute and release it)
-        drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint))
+        drop_placeholders(sweeps.adjoint, gone - assigned_names(sweeps.adjoint) if gone else gone)
     if sweeps.dynamic and entry.mode == VALUE_AND_GRAD:  # the adjoint sweep restores old values
         output = _fresh(set(ir.taken), "output")
         target = gast.Name(output, gast.Store(), None, None)
@@ -439,18 +440,19 @@ def _write_gradient(
     elif not functional:
         drop_settled_guards(sweeps.adjoint)  # `if d_x is not None:` where d_x is set
         drop_unread_recomputed(sweeps.adjoint)  # (a later pass dropped their readers)
+        closures = has_closures(sweeps)  # (none: the passes below look for none)
         with reads_memo():  # three liveness passes that only remove statements
             drop_dead_restores(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
             drop_unread_write_backs(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
-            drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result))
-        propagate_copies(sweeps.adjoint, names_in(result))
+            drop_unread_placeholders(sweeps.primal + sweeps.adjoint, names_in(result), closures)
+        propagate_copies(sweeps.adjoint, names_in(result), closures)
         inline_single_uses(sweeps.adjoint, names_in(result))
         plain_updates(sweeps.primal + sweeps.adjoint)  # `k += 1` of a number
-        drop_unread_constants(sweeps.adjoint, names_in(result) | params)
+        drop_unread_constants(sweeps.adjoint, names_in(result) | params, closures)
         if not keep_dead_primal:  # (where numpy's errors raise, their order stays)
             reassemble(sweeps.primal, sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
             inline_rows(sweeps.adjoint, sweeps.primal + sweeps.adjoint, params - sweeps.written)
-        drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result))
+        drop_dead_releases(sweeps.primal + sweeps.adjoint, names_in(result), closures)
         drop_endings(sweeps.primal + sweeps.adjoint, sweeps.tape, names_in(result))
         drop_empty_final_tests(sweeps.primal, sweeps.adjoint)  # `if tape.pop() > n: pass`
         inline_attributes(sweeps.primal + sweeps.adjoint, names_in(result))
@@ -538,8 +540,9 @@ def _free_straight(sweeps: Sweeps, blocks: list[Block], keep: set[str], final: s
     """In a sweep through branches and loops, the names that live as in straight-line code
     (:mod:`s2s.codegen.straight`) are freed as there: ``del`` after their last read in
     ``blocks``, instead of their releases (``x = None``)."""
-    straight = straight_in(sweeps)
-    drop_releases(blocks, straight - keep - final)
+    stores_of: dict[int, tuple] = {}  # each statement's stores, found once for both
+    straight = straight_in(sweeps, stores_of)
+    drop_releases(blocks, straight - keep - final, stores_of)
     free_dead(blocks, keep, final, straight)
 
 

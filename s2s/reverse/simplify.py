@@ -44,6 +44,7 @@ from s2s.reverse.reduced import axes_of, expanded, literal, summed, unreduced
 from s2s.reverse.unread import drop_releases, drop_unread
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_ABSENT = object()  # a field a node did not have (the journal deletes it again)
 
 
 def simplify(sweeps: Sweeps, types: dict[str, VType], ir: FunctionIR) -> None:
@@ -91,10 +92,34 @@ class _Folder:
         self.stable = stable  # primal values: what a tape pop or a recomputation restores
         self.env: dict[str, Any] = {}  # the adjoint's values, as this point of the sweep
         self.roots: dict[str, str] = {}  # a name bound to another's array: the first name
+        # while a loop's fixpoint is tried: each field or item changed, and what it held
+        self.journal: list[tuple[Any, Any, Any]] | None = None
+
+    def put(self, node: Any, field: Any, value: Any) -> None:
+        """``node.field = value`` (``node[field]`` for a list), noted in the journal if kept."""
+        if type(node) is list:
+            if self.journal is not None:
+                self.journal.append((node, field, node[field]))
+            node[field] = value
+            return
+        if self.journal is not None:
+            self.journal.append((node, field, node.__dict__.get(field, _ABSENT)))
+        setattr(node, field, value)
+
+    def undo(self, mark: int) -> None:
+        """Put back, latest first, what the journal noted since its length was ``mark``."""
+        for node, field, old in reversed(self.journal[mark:]):
+            if type(node) is list:
+                node[field] = old
+            elif old is _ABSENT:
+                del node.__dict__[field]
+            else:
+                setattr(node, field, old)
+        del self.journal[mark:]
 
     def body(self, statements: list[gast.stmt]) -> None:
         for i, stmt in enumerate(statements):
-            statements[i] = self.statement(stmt) or stmt
+            self.put(statements, i, self.statement(stmt) or stmt)
 
     def statement(self, stmt: gast.stmt) -> gast.stmt | None:
         """Fold ``stmt`` in place, or return the statement that replaces it."""
@@ -105,7 +130,7 @@ class _Folder:
             return
         if isinstance(stmt, gast.Expr):
             if not is_comment_marker(stmt):
-                stmt.value, _ = self.fold(stmt.value)
+                self.put(stmt, "value", self.fold(stmt.value)[0])
             return
         if isinstance(stmt, gast.AugAssign) or getattr(stmt, "s2s_owned", False):
             value = stmt.value if isinstance(stmt, gast.AugAssign) else stmt.value.right
@@ -114,15 +139,15 @@ class _Folder:
             if isinstance(fact, Fill) and self.takes_number(target, fact):
                 folded = constant(float(fact.value))  # `d += c`: every entry, as the array did
             if isinstance(stmt, gast.AugAssign):
-                stmt.value = folded
+                self.put(stmt, "value", folded)
             else:
-                stmt.value.right = folded
+                self.put(stmt.value, "right", folded)
             first = self.first_write(stmt, fact)
             self.written(target)
             return first
         target = stmt.targets[0] if len(stmt.targets) == 1 else None
         if not isinstance(target, gast.Name):
-            stmt.value, _ = self.operand(stmt.value)  # x[k] = v copies v's values
+            self.put(stmt, "value", self.operand(stmt.value)[0])  # x[k] = v copies v's values
             for each in stmt.targets:
                 self.written(each)
                 for node in walk(each):
@@ -136,13 +161,14 @@ class _Folder:
             folded, "_s2s", "filled"
         ) and not _is_call(folded, "_s2s", "unreduce"):  # (a broadcast view stays one)
             folded = _full(fact)  # a fresh array, as the product it replaces was
-        stmt.value = folded
-        stmt.s2s_fact = fact  # read by s2s.reverse.scaling: a new array of this shape and dtype
+        self.put(stmt, "value", folded)
+        self.put(stmt, "s2s_fact", fact)  # read by s2s.reverse.scaling: a new array of this
+        # shape and dtype
         self.forget(target.id)
         if fact is not None:
             self.env[target.id] = fact
         if isinstance(fact, (Fill, Num)) and _pure_value(folded):
-            stmt.s2s_constant = True  # dropped if nothing reads it
+            self.put(stmt, "s2s_constant", True)  # dropped if nothing reads it
         shared = folded.args[0] if _is_call(folded, "_s2s", "unreduce") else folded  # (a view
         if isinstance(shared, gast.Name):  # of its cotangent: a write into one changes both)
             self.roots[target.id] = self.roots.get(shared.id, shared.id)
@@ -150,7 +176,8 @@ class _Folder:
     def compound(self, stmt: gast.For | gast.While | gast.If) -> None:
         """A loop's top sees the values of its previous trip, a join either arm's: a fact
         about a name the statement changes holds in it only where every path agrees (for a
-        loop, a fixpoint: assumed at the top, kept if a trip, tried on a copy, ends with it)."""
+        loop, a fixpoint: assumed at the top, kept if a trip ends with it; each try folds the
+        loop itself, and what a failed one changed is put back)."""
         changed: set[str] = set()
         jumps = False
         for n in inner_nodes(stmt):  # once: what the statement changes, whether it jumps
@@ -185,13 +212,20 @@ class _Folder:
         if isinstance(stmt, gast.If):
             ends = run(stmt, assume)
         else:
-            while assume:  # the facts every trip keeps (none assumed: none to try on a copy)
-                body_end = run(copy_tree(stmt), assume)[0]
-                kept = {v: f for v, f in assume.items() if body_end.get(v) == f}
+            while True:  # each try folds the loop itself, undone where a trip does not keep
+                outer = self.journal  # the facts assumed (none assumed: nothing to try)
+                if assume and outer is None:
+                    self.journal = []
+                mark = len(self.journal) if assume else 0
+                ends = run(stmt, assume)
+                kept = {v: f for v, f in assume.items() if ends[0].get(v) == f}
+                if kept != assume:
+                    self.undo(mark)
+                if assume and outer is None:
+                    self.journal = None
                 if kept == assume:
                     break
                 assume = kept
-            ends = run(stmt, assume)
             ends = [assume, ends[1] if stmt.orelse else assume]
         self.env = {v: f for v, f in entry.items() if v not in changed}
         self.env |= {v: f for v, f in ends[0].items() if v in changed and ends[1].get(v) == f}
@@ -272,25 +306,31 @@ class _Folder:
             weak = type(value) in (int, float)
             return node, Num(value, True) if weak else None
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-            node.operand, fact = self.operand(node.operand)
+            operand, fact = self.operand(node.operand)
+            self.put(node, "operand", operand)
             if isinstance(fact, Fill):
                 return node, Fill(fact.shape, fact.dtype, -fact.value)
             if isinstance(fact, Num):
                 return node, Num(-fact.value, fact.weak)
             return node, Arr(fact.shape, fact.dtype) if isinstance(fact, Arr) else None
         if isinstance(node, gast.BinOp):
-            node.left, left = self.operand(node.left)
-            node.right, right = self.operand(node.right)
-            node.left, left, node.right, right = expanded(node, left, right)
+            folded, left = self.operand(node.left)
+            self.put(node, "left", folded)
+            folded, right = self.operand(node.right)
+            self.put(node, "right", folded)
+            new_left, left, new_right, right = expanded(node, left, right)
+            self.put(node, "left", new_left)
+            self.put(node, "right", new_right)
             return _binop(node, left, right)
         if isinstance(node, gast.Attribute) and node.attr == "T":
-            node.value, fact = self.fold(node.value)
+            folded, fact = self.fold(node.value)
+            self.put(node, "value", folded)
             return node, Arr(fact.shape[::-1], fact.dtype) if isinstance(fact, Arr) else None
         if isinstance(node, gast.Call):
             fold = self.operand if _pure(node) else self.fold  # a helper may write into it
-            node.args = [fold(a)[0] for a in node.args]
+            self.put(node, "args", [fold(a)[0] for a in node.args])
             for keyword in node.keywords:
-                keyword.value, _ = self.fold(keyword.value)
+                self.put(keyword, "value", self.fold(keyword.value)[0])
             if not _pure(node) and not _is_call(node, "_s2s", "unreduce"):  # (it only reads)
                 # a helper may write into an array it is given
                 for arg in node.args:
@@ -299,10 +339,10 @@ class _Folder:
             return self.call(node)
         for field, value in gast.iter_fields(node):  # any other expression: its parts
             if isinstance(value, gast.expr):
-                setattr(node, field, self.fold(value)[0])
+                self.put(node, field, self.fold(value)[0])
             elif isinstance(value, list):
-                setattr(node, field, [self.fold(v)[0] if isinstance(v, gast.expr) else v
-                                      for v in value])  # fmt: skip
+                self.put(node, field, [self.fold(v)[0] if isinstance(v, gast.expr) else v
+                                       for v in value])  # fmt: skip
         return node, None
 
     def operand(self, node: gast.expr) -> tuple[gast.expr, Any]:

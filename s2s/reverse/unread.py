@@ -24,9 +24,10 @@ def drop_unread(body: list[gast.stmt], read: set[str]) -> list[gast.stmt]:
     for stmt in reversed(body):
         if isinstance(stmt, (gast.For, gast.While, gast.If)):
             read |= _loads(stmt)
-            stmt.body = drop_unread(stmt.body, set(read)) or [gast.Pass()]
-            stmt.orelse = drop_unread(stmt.orelse, set(read))
-            kept.append(stmt)
+            if any(getattr(s, "s2s_constant", False) for s in statements_in(stmt)):
+                stmt.body = drop_unread(stmt.body, set(read)) or [gast.Pass()]
+                stmt.orelse = drop_unread(stmt.orelse, set(read))
+            kept.append(stmt)  # (no constant in it: nothing in it to drop)
             continue
         if (
             isinstance(stmt, gast.Assign)
