@@ -276,7 +276,9 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
     inner = d.primal
-    if getattr(inner, "__s2s_derivative__", False) and _primal_trees(d, arguments):
+    if getattr(inner, "__s2s_derivative__", False) and (
+        _primal_trees(d, arguments) or inner_trees(d, arguments)
+    ):
         return _call_higher(d, arguments)
     if getattr(inner, "__s2s_derivative__", False) and inner.mode == "jvp":
         dots = set(inner._tangent_names.values())
@@ -321,6 +323,20 @@ def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
     of a function."""
     names = set(d.primal._primal_signature.parameters)
     return any(n in names and is_tree(arguments[n]) for n in d._wrt_names)
+
+
+def inner_trees(d: Any, arguments: dict[str, Any]) -> bool:
+    """Whether ``d``, a derivative of a derivative ``inner``, is given a container (a list, a
+    dict, a dataclass, a NamedTuple, a tuple holding one) that ``inner`` differentiates but
+    ``d`` does not (``vjp(grad(f), wrt="x")([w], x)``, what ``grad(o, wrt="x")`` calls for
+    ``o`` calling ``grad(f)(p, x)``): ``inner``'s code for it whole would read that container
+    as a value and give its gradient, and every derivative of it, as zeros; ``d`` is made over
+    ``inner``'s flat form instead (:func:`_call_higher`)."""
+    inner = d.primal
+    if not getattr(inner, "__s2s_derivative__", False) or d._layout is not None:
+        return False
+    return any(n in arguments and n not in d._wrt_names and is_tree(arguments[n])
+               for n in inner._wrt_names)  # fmt: skip
 
 
 def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
