@@ -44,10 +44,7 @@ def test_list_container_gives_the_inner_gradients_x_dependence():
     got = s2s.grad(o, wrt="x")([A], X)
     _close(got, 4 * A * X)
     _close(got, _numeric(o, [A], X))
-
-
-def test_tuple_container_still_right():
-    _close(s2s.grad(o, wrt="x")((A,), X), 4 * A * X)
+    _close(s2s.grad(o, wrt="x")((A,), X), got)  # a tuple: as it always was
 
 
 def test_scalar_x_with_a_list():
@@ -192,3 +189,35 @@ def ojd(p, x):
 def test_jvp_inside_along_a_container(fn, p):
     got = s2s.grad(fn, wrt="x")(p, X)
     _close(got, 6 * A**2 * X)
+
+
+def test_structure_of_the_value_joins_the_cache_key():
+    def fl(p, x):
+        return np.sum(p[0] ** 2 * x**2) + np.sum(p[-1] * x)
+
+    def ol(p, x):
+        return np.sum(s2s.grad(fl)(p, x)[0])
+
+    g = s2s.grad(ol, wrt="x")
+    _close(g([A], X), 4 * A * X + 1)  # p[-1] is p[0]: its gradient gets x too
+    _close(g([A, B], X), 4 * A * X)
+    _close(g([A], X), 4 * A * X + 1)
+    gd = s2s.grad(od, wrt="x")
+    _close(gd({"a": A}, X), 4 * A * X)
+    _close(gd({"b": B, "a": 2 * A}, X), 8 * A * X)
+
+
+@pytest.mark.parametrize("p", [[A], {"a": A}], ids=["list", "dict"])
+def test_derivatives_of_an_inner_derivative_called_directly(p):
+    fn = f if isinstance(p, list) else fd
+    ones = [np.ones(2)] if isinstance(p, list) else {"a": np.ones(2)}
+    _, pullback = s2s.vjp(s2s.grad(fn), wrt="x")(p, X)
+    _close(pullback(ones), 4 * A * X)
+    _, pullback = s2s.vjp(s2s.value_and_grad(fn), wrt="x")(p, X)
+    _close(pullback((1.0, ones)), 4 * A * X + 2 * A**2 * X)
+    t = np.array([0.3, -1.1])
+    (value, grads), (dvalue, dgrads) = s2s.jvp(s2s.value_and_grad(fn), wrt="x")(p, X, t)
+    _close(value, np.sum(A**2 * X**2))
+    _close(dvalue, np.sum(2 * A**2 * X * t))
+    dg = dgrads[0] if isinstance(p, list) else dgrads["a"]
+    _close(dg, 4 * A * X * t)
