@@ -275,8 +275,7 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
         TangentError: a ``jvp`` tangent whose structure is not its argument's.
     """
     inner = d.primal
-    higher = getattr(inner, "__s2s_derivative__", False)
-    if higher and (_primal_trees(d, arguments) or inner_trees(d, arguments)):
+    if getattr(inner, "__s2s_derivative__", False) and _primal_trees(d, arguments):
         return _call_higher(d, arguments)
     if getattr(inner, "__s2s_derivative__", False) and inner.mode == "jvp":
         dots = set(inner._tangent_names.values())
@@ -290,6 +289,8 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
                 f"`{taken[0]}` is the JVP's tangent output called with `{taken[0]}=u`; or pass "
                 "the container's arrays as separate arguments",
             )
+    if inner_trees(d, arguments):  # one the inner derivative takes, this one does not
+        return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
     assert lay is not None
@@ -311,7 +312,6 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
 
 
 JVP_CHAIN: list[Callable] = []  # jvp over jvp over jvp: given by s2s.leafwise (it imports this)
-_INNER_MODES = (GRAD, VALUE_AND_GRAD, PULLBACK, "jvp")  # the derivatives _call_higher takes
 
 
 def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
@@ -345,7 +345,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     would need a scalar, and ``inner`` returns a container (``UsageError``).
     """
     inner = d.primal
-    if d.mode in (GRAD, VALUE_AND_GRAD) or inner.mode not in _INNER_MODES:
+    if d.mode in (GRAD, VALUE_AND_GRAD) or inner.mode == VJP:
         raise UsageError(
             f"a {d.mode} of a derivative with respect to a parameter container needs a "
             "scalar output, but the inner derivative returns a gradient with the container's "
