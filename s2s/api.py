@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import gast
 import numpy as np
 
-from s2s import direct
+from s2s import argtrees, direct
 from s2s.analysis.dtypes import vtype_of
 from s2s.argtrees import Layout, call_tree, flat_derivative, inner_code, is_tree, lowered
 from s2s.arguments import (
@@ -330,6 +330,8 @@ class Derivative:
         (``(None, result, ...)`` for a container argument, whose call is done here)."""
         arguments, args, kwargs = bind(self, args, kwargs)
         allow_int = self.options.allow_int
+        if argtrees.inner_trees(self, arguments):  # a container its inner derivative takes
+            return None, call_tree(self, arguments), args, kwargs
         for name in self._wrt_names:
             value = arguments[name]
             if not (type(value) is np.ndarray and value.dtype.kind == "f"):

@@ -128,7 +128,6 @@ class Layout:
             out.append(unflatten(trees[name], leaves))
         return tuple(out)
 
-
     def flat_gradients(self, wrt: tuple[str, ...], parts: tuple) -> tuple:
         """The transpose of :meth:`rebuild`: one value per ``wrt`` name (a container's with
         its structure, ``None`` for a zero, at any depth of it) as the flat tuple, in
@@ -290,6 +289,8 @@ def call_tree(d: Any, arguments: dict[str, Any]) -> Any:
                 f"`{taken[0]}` is the JVP's tangent output called with `{taken[0]}=u`; or pass "
                 "the container's arrays as separate arguments",
             )
+    if inner_trees(d, arguments):  # one the inner derivative takes, this one does not
+        return _call_higher(d, arguments)
     primal_names = list(d._primal_signature.parameters)
     lay = layout(d.primal, d._wrt_names, {n: arguments[n] for n in primal_names})
     assert lay is not None
@@ -323,6 +324,14 @@ def _primal_trees(d: Any, arguments: dict[str, Any]) -> bool:
     return any(n in names and is_tree(arguments[n]) for n in d._wrt_names)
 
 
+def inner_trees(d: Any, arguments: dict[str, Any]) -> bool:
+    """Whether ``d``, a derivative of a derivative, is given a container that one takes but ``d``
+    does not differentiate (``vjp(grad(f), wrt="x")([w], x)``): :func:`_call_higher` (not zeros)."""
+    if d._layout is not None or not getattr(d.primal, "__s2s_derivative__", False):
+        return False
+    return any(n not in d._wrt_names and is_tree(arguments.get(n)) for n in d.primal._wrt_names)
+
+
 def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     """Call ``d``, a derivative of the derivative ``inner``, with container arguments.
 
@@ -336,7 +345,7 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     would need a scalar, and ``inner`` returns a container (``UsageError``).
     """
     inner = d.primal
-    if d.mode in (GRAD, VALUE_AND_GRAD) or inner.mode not in (GRAD, PULLBACK, "jvp"):
+    if d.mode in (GRAD, VALUE_AND_GRAD) or inner.mode == VJP:
         raise UsageError(
             f"a {d.mode} of a derivative with respect to a parameter container needs a "
             "scalar output, but the inner derivative returns a gradient with the container's "
@@ -431,8 +440,10 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     def inner_rebuilt(grads: Any) -> Any:
         if inner.mode == "jvp":  # (value, tangent) of f's output: a gradient's as given
             return tuple(_as_given(g, inner.primal, values, primal_lay) for g in grads)
+        value, grads = grads if inner.mode == VALUE_AND_GRAD else (None, grads)
         out = inner_lay.rebuild(inner._wrt_names, grads)
-        return out[0] if inner._single else out
+        out = out[0] if inner._single else out
+        return (value, out) if inner.mode == VALUE_AND_GRAD else out  # (f's value too)
 
     if d.mode == "jvp":
         value, tangent = result
@@ -445,7 +456,9 @@ def _call_higher(d: Any, arguments: dict[str, Any]) -> Any:
     def flat_cotangent(ct: Any) -> tuple:
         if inner.mode == "jvp":  # of (value, tangent) of f's output: a gradient's as given
             return tuple(_flat_as_given(part, inner.primal, primal_lay) for part in ct)
-        return inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
+        value, ct = ct if inner.mode == VALUE_AND_GRAD else (None, ct)  # (f's value's too)
+        flat = inner_lay.flat_gradients(inner._wrt_names, (ct,) if inner._single else ct)
+        return (value, flat) if inner.mode == VALUE_AND_GRAD else flat
 
     if d.mode == PULLBACK:  # d's cotangent, of inner's output: passed leaf by leaf
         call[flat._cotangent_name] = flat_cotangent(arguments[d._cotangent_name])

@@ -154,7 +154,7 @@ def generate(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+    if containers or gives_dict(primal.tree, values):  # s2s.grad(f)({"w": w, ...}) too
         _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     write_composite_calls(primal, values)  # s2s.hessian(f)(x): the jvp calls it stacks
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1
@@ -333,7 +333,7 @@ def _generate_forward(
     expand_dict_comprehensions(primal.tree, containers or {}, primal.where)
     primal.checked += lower_records(primal.tree, func)  # p = Params(w=..., b=...); p.w: p_w
     passed_in: list[Any] = []
-    if containers or gives_dict(primal.tree):  # s2s.grad(f)({"w": w, ...}) too
+    if containers or gives_dict(primal.tree, values):  # s2s.grad(f)({"w": w, ...}) too
         _lower_containers(primal, containers or {}, func, values, passed_in, whole, arg_types)
     write_composite_calls(primal, values)  # s2s.hessian(f)(x): the jvp calls it stacks
     split_targets(primal.tree, primal.func)  # y[0], y[1] = v; s = (a, b) again: s_0, s_1

@@ -19,6 +19,7 @@ import numpy as np
 from s2s import registry
 from s2s.frontend.resolve import MISSING
 from s2s.frontend.spellings import hashable
+from s2s.runtime.trees import LEAF, flatten, is_differentiable_leaf, kind_of
 
 Step = tuple[str, Any]  # ("attr", name) or ("item", key)
 
@@ -119,8 +120,8 @@ def callable_key(obj: Any) -> Any:
         return ("function", _Same(obj.__code__), _Same(obj.__globals__), defaults, kwdefaults)
     if is_callable_instance(obj):
         return ("instance", type(obj), callable_key(type(obj).__call__))
-    if obj is MISSING or not callable(obj):
-        return ("not callable", type(obj))
+    if obj is MISSING or not callable(obj):  # a container: its structure too (code that
+        return ("not callable", type(obj), _structure(obj))  # reads its leaves holds for it)
     owner = getattr(obj, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):
         # a library method (rng.normal, dist.logpdf) is a new object at each read: the code
@@ -128,6 +129,15 @@ def callable_key(obj: Any) -> Any:
         rule = registry.lookup(obj) if hashable(obj) else None
         return ("method", type(owner), getattr(obj, "__name__", None), _Same(rule))
     return ("object", _Same(obj))
+
+
+def _structure(obj: Any) -> Any:
+    """A container's structure and which of its leaves are real floats (``None`` for a
+    leaf): the key of code that reads it leaf by leaf (:mod:`s2s.frontend.derivcalls`)."""
+    if kind_of(obj) == LEAF:
+        return None
+    leaves, treedef = flatten(obj)
+    return treedef, tuple(is_differentiable_leaf(v) for v in leaves)
 
 
 def is_user_function(obj: Any) -> bool:

@@ -36,7 +36,18 @@ from s2s.errors import NoRuleError, UnsupportedSyntaxError, composite_refusal
 from s2s.frontend.callkeys import Bound, callable_key
 from s2s.frontend.loopitems import located
 from s2s.frontend.resolve import Target, global_value, name_chain
-from s2s.runtime.trees import DATACLASS, DICT, LEAF, NAMEDTUPLE, TUPLE, TreeDef, flatten, unflatten
+from s2s.runtime.trees import (
+    DATACLASS,
+    DICT,
+    LEAF,
+    NAMEDTUPLE,
+    TUPLE,
+    TreeDef,
+    flatten,
+    is_differentiable_leaf,
+    kind_of,
+    unflatten,
+)
 
 _WHOLE = (DICT, DATACLASS, NAMEDTUPLE)
 _MODES = ("grad", "value_and_grad", "jvp")
@@ -345,6 +356,13 @@ class DerivativeCalls:
         if item is not None:
             places = tuple(i for i, n in enumerate(item.names) if self.floats.get(n, True))
             return item.treedef, [_name(n) for n in item.names], places
+        if isinstance(node, gast.Name) and node.id not in env and node.id in self.values:
+            found = value_tree(self.values[node.id])  # an argument not differentiated
+            if found is not None:  # (its leaves read from it: p['w'], p.w, p[0])
+                leaves, treedef = found  # the code holds for this structure only
+                self.bound.append(Bound(node.id, (), callable_key(self.values[node.id])))
+                places = tuple(i for i, v in enumerate(leaves) if is_differentiable_leaf(v))
+                return treedef, [_read(node, path, treedef) for path in treedef.paths()], places
         if (
             not isinstance(node, gast.Dict)
             or not node.keys
@@ -406,14 +424,35 @@ def _is_derivative(obj: Any) -> bool:
     return getattr(obj, "__s2s_derivative__", False) is True
 
 
-def gives_dict(tree: gast.FunctionDef) -> bool:
-    """Whether the function calls something with a dict literal (which may be a derivative
-    object given a container it builds: the container lowering runs then too)."""
+def gives_dict(tree: gast.FunctionDef, values: dict[str, Any] | None = None) -> bool:
+    """Whether the function calls something with a dict literal, or with an argument not
+    differentiated (in ``values``) that holds a container (:func:`value_tree`): either may be
+    a derivative object given a container whole, so the container lowering runs then too."""
+    trees = {n for n, v in (values or {}).items() if value_tree(v) is not None}
     return any(
         isinstance(node, gast.Call)
-        and any(isinstance(a, gast.Dict) for a in [*node.args, *(k.value for k in node.keywords)])
+        and any(
+            isinstance(a, gast.Dict) or isinstance(a, gast.Name) and a.id in trees
+            for a in [*node.args, *(k.value for k in node.keywords)]
+        )
         for node in walk(tree)
     )
+
+
+def value_tree(value: Any) -> tuple[list[Any], TreeDef] | None:
+    """``(leaves, structure)`` of an argument not differentiated that a derivative called
+    inside the function may differentiate leaf by leaf (``grad(o, wrt="x")`` of
+    ``o(p, x)`` calling ``grad(f)(p, x)``, ``p`` a list, dict, dataclass or NamedTuple, or a
+    tuple holding one); ``None`` for a leaf or a flat tuple of leaves (a tuple argument, which
+    a derivative's code takes apart itself)."""
+    if kind_of(value) == LEAF:
+        return None
+    leaves, treedef = flatten(value)
+    if treedef.kind == TUPLE and all(c.kind == LEAF for c in treedef.children):
+        return None
+    if not any(is_differentiable_leaf(v) for v in leaves):
+        return None
+    return leaves, treedef
 
 
 def _whole(lowering: Any, node: gast.expr, env: dict) -> Any:
