@@ -129,7 +129,8 @@ def matrix_transpose(result, x, /):
     d[x] = np.matrix_transpose(d[result])
 
 
-@linear(np.linalg.matrix_transpose, source="numpy.linalg.matrix_transpose is an involution")
+@linear(np.linalg.matrix_transpose, source="numpy.linalg.matrix_transpose is an involution",
+        facts=VIEW)  # fmt: skip
 def linalg_matrix_transpose(result, x, /):
     d[x] = np.matrix_transpose(d[result])
 

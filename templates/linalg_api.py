@@ -71,6 +71,7 @@ def trace(result, x, /, *, offset=0):
     d[x] = rt.untrace(d[result], x, offset, -2, -1)
 
 
-@linear(np.linalg.diagonal, structural=("offset",), source="numpy.diagonal of the last two axes")
+@linear(np.linalg.diagonal, structural=("offset",), source="numpy.diagonal of the last two axes",
+        facts=Facts(view=True))  # fmt: skip
 def diagonal(result, x, /, *, offset=0):
     d[x] = rt.undiagonal(d[result], x, offset, -2, -1)

@@ -15,7 +15,7 @@ from s2s.registry import FLOAT, Facts, elementwise
 
 
 @elementwise(np.float64, source="a cast to a floating type is the identity on the reals: d = 1",
-             facts=Facts(dtype=FLOAT))  # fmt: skip
+             facts=Facts(dtype=FLOAT, view=True))  # fmt: skip  (a float64 array: itself)
 def float64(result, x):
     return 1
 
