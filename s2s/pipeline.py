@@ -367,6 +367,11 @@ def _generate_forward(
     _mark_generated(compiled, gradient[0] if gradient else JVP, func, wrt)
     compiled.code, compiled.helpers = func.__code__, helpers_called(func, ir.flat, activity)
     compiled.subcalls = "jvp"  # .source shows its helpers' JVPs
+    # a JVP of a derivative runs that derivative's tapes, and their tangents beside them
+    # (`tape_dot`): their pops give back old values, as the reverse sweep's own do
+    inherited = getattr(func, "__s2s_tape__", ())
+    inherited += tuple(new for new, old in ir.renamed_lists.items() if old in inherited)
+    compiled.function.__s2s_tape__ = inherited + tuple(f"{t}_dot" for t in inherited)
     _stage(verbose, "emit", lambda: compiled.source)
     undefined_wrt = frozenset(wrt) if gradient and sweep.state.undefined else frozenset()
     return Generated(compiled, targets, warnings, func, undefined_wrt,
