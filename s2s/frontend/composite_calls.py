@@ -26,17 +26,17 @@ arguments keeps the refusal of :func:`s2s.errors.composite_refusal`, at its line
 from __future__ import annotations
 
 import inspect
-import types
 from typing import Any
 
 import gast
+import numpy as np
 
 from s2s import runtime
 from s2s.codegen.walking import inner_nodes
 from s2s.frontend.derivcalls import DerivativeCalls
 from s2s.frontend.loopitems import located
 from s2s.frontend.parse import Primal
-from s2s.frontend.resolve import Target
+from s2s.frontend.resolve import Target, root_value
 
 _KINDS = frozenset({"hvp", "hessian", "jacobian"})
 _SCOPES = (gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
@@ -47,19 +47,13 @@ def mentions_composite(tree: gast.FunctionDef, func: Any, values: dict[str, Any]
     """Whether ``tree`` may call an ``hvp``, ``hessian`` or ``jacobian`` object: an attribute
     spelled so (``s2s.hvp``), or a name whose global, closure or argument value is one or a
     factory of one (``from s2s import hessian``)."""
-    scope = dict(getattr(func, "__globals__", {}))
-    code = getattr(func, "__code__", None)
-    for name, cell in zip(code.co_freevars if code else (), func.__closure__ or ()):
-        try:
-            scope[name] = cell.cell_contents
-        except ValueError:  # an empty cell
-            pass
-    scope.update(values)
+    checked: set[str] = set()
     for node in inner_nodes(tree):
         if isinstance(node, gast.Attribute) and node.attr in _KINDS:
             return True
-        if isinstance(node, gast.Name) and node.id in scope:
-            value = scope[node.id]
+        if isinstance(node, gast.Name) and node.id not in checked:
+            checked.add(node.id)
+            value = values[node.id] if node.id in values else root_value(func, node.id)[1]
             if getattr(type(value), "__s2s_composite__", None) or isinstance(
                 getattr(value, "__s2s_makes__", None), str
             ):
@@ -205,11 +199,8 @@ class _Writer:
 
 def _numpy_name(func: Any, local: set[str]) -> str | None:
     """A global name of ``func``'s module bound to numpy (``np``), not rebound in ``func``."""
-    scope = getattr(func, "__globals__", {})
-    import numpy
-
-    for name, value in scope.items():
-        if value is numpy and name not in local and isinstance(value, types.ModuleType):
+    for name, value in getattr(func, "__globals__", {}).items():
+        if value is np and name not in local:
             return name
     return None
 
